@@ -1,0 +1,64 @@
+/**
+ * SpAtten's pruning schedules (§V-A), shared by the workload generator (sim/workload) and the
+ * TF.js accuracy engine (sim/nn). There is exactly one implementation: both import from here.
+ *
+ * Token pruning: the front `frontFrac` (15%) of layers are never pruned. For the remaining m
+ * layers the pruning ratio r (fraction of the ORIGINAL tokens removed by the time a layer runs)
+ * is interpolated linearly from r_start to r_end with r_start + r_end = 2·r_avg, so the mean
+ * ratio over the pruned layers is exactly r_avg = 1 − keepAvg. We parameterise the split by a
+ * spread s ∈ [0, 1]: r_start = r_avg·(1 − s), r_end = r_avg·(1 + s). Because s ≥ 0 the ratio
+ * never decreases with depth, which is what the cascade requires (a pruned token never comes
+ * back). When r_end would exceed the largest prunable ratio the spread is reduced (the mean is
+ * kept). Head pruning uses the same function with its own front fraction (30%).
+ */
+
+/** Number of front layers left unpruned: round(frontFrac × layers). */
+export function unprunedFrontLayers(layers: number, frontFrac: number): number {
+  return Math.min(layers, Math.max(0, Math.round(frontFrac * layers)));
+}
+
+/**
+ * Per-layer keep fraction (relative to the original count) for cascade pruning.
+ * Returns an array of length `layers` with values in (0, 1], non-increasing.
+ */
+export function keepSchedule(layers: number, keepAvg: number, spread: number, frontFrac: number): number[] {
+  if (!(layers >= 1)) throw new Error(`layers must be ≥ 1, got ${layers}`);
+  if (!(keepAvg > 0 && keepAvg <= 1)) throw new Error(`keep ratio must be in (0, 1], got ${keepAvg}`);
+  if (!(spread >= 0 && spread <= 1)) throw new Error(`spread must be in [0, 1], got ${spread}`);
+  const out = new Array<number>(layers).fill(1);
+  const front = unprunedFrontLayers(layers, frontFrac);
+  const m = layers - front;
+  const rAvg = 1 - keepAvg;
+  if (m <= 0 || rAvg <= 0) return out;
+  // Largest ratio any layer may reach: keep at least 1% of the tokens.
+  const rMax = 0.99;
+  let s = spread;
+  if (rAvg * (1 + s) > rMax) s = Math.max(0, rMax / rAvg - 1);
+  const rStart = rAvg * (1 - s);
+  const rEnd = rAvg * (1 + s);
+  for (let j = 0; j < m; j++) {
+    const r = m === 1 ? rAvg : rStart + ((rEnd - rStart) * j) / (m - 1);
+    out[front + j] = 1 - r;
+  }
+  return out;
+}
+
+/** Token keep fraction per layer (paper: front 15% unpruned). */
+export function tokenKeepSchedule(layers: number, keepAvg: number, spread = 0.5, frontFrac = 0.15): number[] {
+  return keepSchedule(layers, keepAvg, spread, frontFrac);
+}
+
+/** Head keep fraction per layer (paper: front 30% unpruned). */
+export function headKeepSchedule(layers: number, keepAvg: number, spread = 0.5, frontFrac = 0.3): number[] {
+  return keepSchedule(layers, keepAvg, spread, frontFrac);
+}
+
+/**
+ * How many of `total` items a keep fraction leaves: round(total × fraction), at least 1 and at
+ * most `total`. The same rounding is used for tokens, heads and local-V values everywhere.
+ */
+export function keepCount(total: number, fraction: number): number {
+  if (total <= 0) return 0;
+  if (fraction >= 1) return total;
+  return Math.min(total, Math.max(1, Math.round(total * fraction)));
+}
