@@ -59,6 +59,7 @@ export const WorkloadSchema = z
     stage: z.enum(STAGES).default('generation'),
     seqLen: z.number().int().min(1).max(16384).default(992).describe('Sequence length (summarization) or prompt length (generation)'),
     genTokens: z.number().int().min(1).max(4096).default(32).describe('Tokens generated (generation stage)'),
+    trace: z.string().min(1).optional().describe('Official 17-column workload CSV; when set it replaces the generated workload'),
   })
   .strict();
 export type WorkloadConfig = z.infer<typeof WorkloadSchema>;
