@@ -1,0 +1,348 @@
+/**
+ * Crash-safe evaluation journal (Optuna's JournalStorage idea, as JSON lines).
+ *
+ * - Every finished evaluation is appended to `<results dir>/journal.jsonl` as ONE line written with
+ *   a single `fs.writeSync` and followed by `fs.fsyncSync`, so after a crash (kill -9, power loss)
+ *   the file holds every finished evaluation plus at most one torn last line.
+ * - `loadJournal` drops a torn last line (no trailing newline, or unparsable) and reports it;
+ *   `Journal.open` also truncates the file back to its last complete line so appends stay clean.
+ * - Records are keyed by `journalKey`: sha256 of a stable (sorted-key) JSON of the params, the
+ *   model version/fidelity and the workload. A resumed or later run reuses any record whose key
+ *   matches instead of re-evaluating.
+ * - `<dir>/.lock` holds the owner's pid; a second live run on the same folder is refused with a
+ *   clear message; a lock whose pid is dead (or on this host, unreadable) is taken over.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Params } from './driver.ts';
+
+export const JOURNAL_FILE = 'journal.jsonl';
+export const LOCK_FILE = '.lock';
+
+export interface JournalRecord {
+  /** Content hash of (params, modelVersion, fidelity, workload). */
+  key: string;
+  /** Trial id in the run that produced it. */
+  id: number;
+  params: Params;
+  fidelity: string;
+  modelVersion: string;
+  status: 'ok' | 'failed';
+  /** Metric values; NaN is stored as null and restored as NaN. */
+  metrics: Record<string, number>;
+  violation: number;
+  error?: string;
+  /** Anything else the runner wants back on resume (breakdowns, CIs, …). */
+  extra?: unknown;
+  /** Wall time of the evaluation, ms. */
+  ms?: number;
+  /** ISO time the record was written. */
+  t?: string;
+}
+
+/** JSON with object keys sorted at every level (arrays keep their order); NaN/±∞ → strings. */
+export function stableStringify(value: unknown): string {
+  const norm = (v: unknown): unknown => {
+    if (typeof v === 'number') return Number.isFinite(v) ? (Object.is(v, -0) ? 0 : v) : String(v);
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map(norm);
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v as Record<string, unknown>).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = norm(x);
+    }
+    return out;
+  };
+  return JSON.stringify(norm(value));
+}
+
+export interface KeyInput {
+  params: Params;
+  /** Model identity, e.g. "analytical@1.0" or a hash of the model sources/tables. */
+  modelVersion: string;
+  /** Fidelity that produced the numbers, e.g. "analytical", "cycle", "accuracy:subset". */
+  fidelity: string;
+  /** Workload (and any fixed config merged into every point) — anything that changes results. */
+  workload: unknown;
+}
+
+export function journalKey(k: KeyInput): string {
+  const text = stableStringify({ v: 1, params: k.params, modelVersion: k.modelVersion, fidelity: k.fidelity, workload: k.workload ?? null });
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export interface LoadedJournal {
+  records: JournalRecord[];
+  /** A torn (incomplete or unparsable) last line was dropped. */
+  torn: boolean;
+  /** The dropped text (for the report). */
+  tornText?: string;
+  /** Unparsable complete lines in the middle (should never happen; skipped). */
+  badLines: number;
+  /** Byte length of the valid prefix (the file is truncated to it when reopened for append). */
+  validBytes: number;
+}
+
+function revive(r: JournalRecord): JournalRecord {
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r.metrics ?? {})) metrics[k] = typeof v === 'number' ? v : Number.NaN;
+  return { ...r, metrics, violation: typeof r.violation === 'number' ? r.violation : Number.POSITIVE_INFINITY };
+}
+
+function isRecord(x: unknown): x is JournalRecord {
+  const r = x as JournalRecord;
+  return !!r && typeof r === 'object' && typeof r.key === 'string' && typeof r.id === 'number' && typeof r.params === 'object' && (r.status === 'ok' || r.status === 'failed');
+}
+
+/** Reads a journal; a missing file is an empty journal. */
+export function loadJournal(file: string): LoadedJournal {
+  if (!fs.existsSync(file)) return { records: [], torn: false, badLines: 0, validBytes: 0 };
+  const buf = fs.readFileSync(file);
+  const records: JournalRecord[] = [];
+  let badLines = 0;
+  let start = 0;
+  let validBytes = 0;
+  let torn = false;
+  let tornText: string | undefined;
+  while (start < buf.length) {
+    const nl = buf.indexOf(0x0a, start);
+    const end = nl === -1 ? buf.length : nl;
+    const text = buf.subarray(start, end).toString('utf8');
+    let rec: unknown;
+    let ok = false;
+    try {
+      rec = JSON.parse(text);
+      ok = isRecord(rec);
+    } catch {
+      ok = false;
+    }
+    const last = nl === -1 || nl + 1 >= buf.length;
+    if (nl === -1) {
+      // no trailing newline: the write was cut short (even if it happens to parse, the fsync'd
+      // record always ends with '\n')
+      torn = text.trim().length > 0;
+      tornText = torn ? text : undefined;
+      break;
+    }
+    if (ok) {
+      records.push(revive(rec as JournalRecord));
+      validBytes = nl + 1;
+    } else if (last) {
+      torn = text.trim().length > 0;
+      tornText = torn ? text : undefined;
+      if (!torn) validBytes = nl + 1;
+    } else {
+      if (text.trim().length > 0) badLines++;
+      validBytes = nl + 1;
+    }
+    start = nl + 1;
+  }
+  return { records, torn, tornText, badLines, validBytes };
+}
+
+// --- lock ------------------------------------------------------------------------------------
+
+export class LockError extends Error {
+  readonly exitCode = 2;
+  readonly pid: number;
+  constructor(message: string, pid: number) {
+    super(message);
+    this.name = 'LockError';
+    this.pid = pid;
+  }
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/** Is a process with this pid alive (on this host)? EPERM means alive but not ours. */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface Lock {
+  file: string;
+  /** Set when a stale lock was taken over. */
+  tookOverFrom?: LockInfo;
+  release(): void;
+}
+
+/**
+ * Takes `<dir>/.lock`. Throws LockError when a live process holds it; takes over a lock left by a
+ * dead process (same host) or an unreadable one.
+ */
+export function acquireLock(dir: string): Lock {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, LOCK_FILE);
+  const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
+  let tookOverFrom: LockInfo | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx');
+      try {
+        fs.writeSync(fd, JSON.stringify(me) + '\n');
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      let released = false;
+      return {
+        file,
+        tookOverFrom,
+        release() {
+          if (released) return;
+          released = true;
+          try {
+            const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+            if (cur.pid === me.pid && cur.startedAt === me.startedAt) fs.unlinkSync(file);
+          } catch {
+            /* already gone */
+          }
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder: LockInfo | undefined;
+    try {
+      holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+    } catch {
+      holder = undefined;
+    }
+    if (holder === undefined) {
+      // unreadable: a writer may be between create and write; give it a moment, then take over
+      const age = (() => {
+        try {
+          return Date.now() - fs.statSync(file).mtimeMs;
+        } catch {
+          return Infinity;
+        }
+      })();
+      if (age < 2000) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        continue;
+      }
+    } else {
+      const sameHost = holder.host === os.hostname();
+      if (!sameHost || pidAlive(holder.pid)) {
+        throw new LockError(
+          `results folder ${dir} is in use by another run (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}).\n` +
+            `Wait for it to finish, use another --out folder, or delete ${file} if that process is gone.`,
+          holder.pid,
+        );
+      }
+    }
+    tookOverFrom = holder ?? { pid: 0, host: '?', startedAt: '?' };
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      /* raced with someone else's takeover; retry */
+    }
+  }
+  throw new LockError(`could not take the lock ${file} (contended)`, 0);
+}
+
+// --- journal ---------------------------------------------------------------------------------
+
+export interface OpenOptions {
+  /** Keep existing records (resume / reuse). When false, an existing journal is truncated. Default true. */
+  keep?: boolean;
+  /** Take the folder lock (default true). */
+  lock?: boolean;
+}
+
+export class Journal {
+  readonly dir: string;
+  readonly file: string;
+  /** What loading found: torn tail dropped, bad lines skipped. */
+  readonly recovered: { torn: boolean; tornText?: string; badLines: number; records: number };
+  private fd: number;
+  private lock?: Lock;
+  private readonly byKey = new Map<string, JournalRecord>();
+  private readonly list: JournalRecord[] = [];
+
+  private constructor(dir: string, fd: number, loaded: LoadedJournal, lock?: Lock) {
+    this.dir = dir;
+    this.file = path.join(dir, JOURNAL_FILE);
+    this.fd = fd;
+    this.lock = lock;
+    this.recovered = { torn: loaded.torn, tornText: loaded.tornText, badLines: loaded.badLines, records: loaded.records.length };
+    for (const r of loaded.records) this.remember(r);
+  }
+
+  static open(dir: string, opts: OpenOptions = {}): Journal {
+    fs.mkdirSync(dir, { recursive: true });
+    const lock = opts.lock === false ? undefined : acquireLock(dir);
+    try {
+      const file = path.join(dir, JOURNAL_FILE);
+      const keep = opts.keep !== false;
+      const loaded: LoadedJournal = keep ? loadJournal(file) : { records: [], torn: false, badLines: 0, validBytes: 0 };
+      const fd = fs.openSync(file, keep ? (fs.existsSync(file) ? 'r+' : 'w+') : 'w+');
+      // drop a torn tail so the next append starts on a fresh line
+      if (keep && fs.fstatSync(fd).size !== loaded.validBytes) {
+        fs.ftruncateSync(fd, loaded.validBytes);
+        fs.fsyncSync(fd);
+      }
+      return new Journal(dir, fd, loaded, lock);
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
+  }
+
+  private remember(r: JournalRecord): void {
+    this.list.push(r);
+    this.byKey.set(r.key, r);
+  }
+
+  /** All records in file order. */
+  get records(): readonly JournalRecord[] {
+    return this.list;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Latest record with this key. */
+  get(key: string): JournalRecord | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Appends one record durably (write + fsync) before returning. */
+  append(rec: JournalRecord): void {
+    if (this.fd < 0) throw new Error('journal is closed');
+    const full: JournalRecord = { ...rec, t: rec.t ?? new Date().toISOString() };
+    const line = Buffer.from(JSON.stringify(full) + '\n', 'utf8');
+    const pos = fs.fstatSync(this.fd).size;
+    let off = 0;
+    while (off < line.length) off += fs.writeSync(this.fd, line, off, line.length - off, pos + off);
+    fs.fsyncSync(this.fd);
+    this.remember(revive(JSON.parse(line.toString('utf8')) as JournalRecord));
+  }
+
+  close(): void {
+    if (this.fd >= 0) {
+      try {
+        fs.fsyncSync(this.fd);
+      } catch {
+        /* ignore */
+      }
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
+    this.lock?.release();
+    this.lock = undefined;
+  }
+}

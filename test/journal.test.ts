@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { Journal, JOURNAL_FILE, LOCK_FILE, LockError, acquireLock, journalKey, loadJournal, stableStringify, type JournalRecord } from '../dse/journal.ts';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'journal-test-'));
+const rec = (id: number, extra: Partial<JournalRecord> = {}): JournalRecord => {
+  const params = { a: id, b: 'x' };
+  return {
+    key: journalKey({ params, modelVersion: 'm1', fidelity: 'analytical', workload: { model: 'gpt2' } }),
+    id,
+    params,
+    fidelity: 'analytical',
+    modelVersion: 'm1',
+    status: 'ok',
+    metrics: { latency_s: id * 1e-3, energy_j: 2 },
+    violation: 0,
+    ...extra,
+  };
+};
+
+test('hash is stable under key order and sensitive to params, model version, fidelity and workload', () => {
+  const base = { params: { a: 1, b: 'x', c: 0.5 }, modelVersion: 'v1', fidelity: 'analytical', workload: { model: 'bert', seqLen: 128 } };
+  const k = journalKey(base);
+  assert.match(k, /^[0-9a-f]{64}$/);
+  assert.equal(journalKey({ ...base, params: { c: 0.5, b: 'x', a: 1 }, workload: { seqLen: 128, model: 'bert' } }), k);
+  assert.equal(k, journalKey(JSON.parse(JSON.stringify(base))));
+  assert.notEqual(journalKey({ ...base, params: { a: 2, b: 'x', c: 0.5 } }), k);
+  assert.notEqual(journalKey({ ...base, params: { a: '1', b: 'x', c: 0.5 } }), k);
+  assert.notEqual(journalKey({ ...base, modelVersion: 'v2' }), k);
+  assert.notEqual(journalKey({ ...base, fidelity: 'cycle' }), k);
+  assert.notEqual(journalKey({ ...base, workload: { model: 'bert', seqLen: 256 } }), k);
+  assert.equal(stableStringify({ b: [2, { d: 1, c: NaN }], a: -0 }), '{"a":0,"b":[2,{"c":"NaN","d":1}]}');
+  // a golden value: the hash must not change between versions (journals are reused across runs)
+  assert.equal(journalKey({ params: { x: 1 }, modelVersion: 'v', fidelity: 'f', workload: null }), journalKey({ params: { x: 1 }, modelVersion: 'v', fidelity: 'f', workload: undefined }));
+});
+
+test('append is durable line by line; NaN metrics round-trip; reopening keeps records', () => {
+  const dir = tmp();
+  const j = Journal.open(dir);
+  j.append(rec(0));
+  j.append(rec(1, { status: 'failed', metrics: { latency_s: NaN }, violation: Infinity, error: 'boom' }));
+  assert.equal(fs.readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').split('\n').length, 3);
+  j.close();
+  assert.ok(!fs.existsSync(path.join(dir, LOCK_FILE)), 'lock released on close');
+  const j2 = Journal.open(dir);
+  assert.equal(j2.size, 2);
+  const r1 = j2.get(rec(1).key)!;
+  assert.equal(r1.status, 'failed');
+  assert.ok(Number.isNaN(r1.metrics.latency_s));
+  assert.equal(r1.violation, Infinity);
+  assert.equal(r1.error, 'boom');
+  assert.equal(j2.get(rec(0).key)!.metrics.latency_s, 0);
+  j2.close();
+});
+
+test('a torn last line is dropped, reported, and truncated away before the next append', () => {
+  const dir = tmp();
+  const j = Journal.open(dir);
+  for (let i = 0; i < 3; i++) j.append(rec(i));
+  j.close();
+  const file = path.join(dir, JOURNAL_FILE);
+  const full = JSON.stringify(rec(3)) + '\n';
+  fs.appendFileSync(file, full.slice(0, 37)); // crash in the middle of a write
+  const l = loadJournal(file);
+  assert.equal(l.records.length, 3);
+  assert.equal(l.torn, true);
+  assert.equal(l.tornText, full.slice(0, 37));
+  const j2 = Journal.open(dir);
+  assert.equal(j2.recovered.torn, true);
+  assert.equal(j2.size, 3);
+  j2.append(rec(3));
+  j2.close();
+  const l2 = loadJournal(file);
+  assert.equal(l2.torn, false);
+  assert.deepEqual(l2.records.map((r) => r.id), [0, 1, 2, 3]);
+  // a complete but cut JSON object without newline also counts as torn
+  fs.appendFileSync(file, JSON.stringify(rec(4)));
+  assert.equal(loadJournal(file).torn, true);
+  assert.equal(loadJournal(file).records.length, 4);
+  // an empty / missing journal
+  assert.deepEqual(loadJournal(path.join(dir, 'nope.jsonl')).records, []);
+});
+
+test('keep: false starts a fresh journal', () => {
+  const dir = tmp();
+  const j = Journal.open(dir);
+  j.append(rec(0));
+  j.close();
+  const j2 = Journal.open(dir, { keep: false });
+  assert.equal(j2.size, 0);
+  j2.close();
+  assert.equal(loadJournal(path.join(dir, JOURNAL_FILE)).records.length, 0);
+});
+
+test('lock: refused while a live process holds it (same or another process)', async () => {
+  const dir = tmp();
+  const j = Journal.open(dir);
+  assert.throws(() => Journal.open(dir), (e: unknown) => e instanceof LockError && /in use by another run \(pid \d+/.test((e as Error).message));
+  j.close();
+  // another live process holds it
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+  try {
+    fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: child.pid, host: os.hostname(), startedAt: 'x' }));
+    assert.throws(() => acquireLock(dir), (e: unknown) => e instanceof LockError && (e as LockError).pid === child.pid);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  await new Promise((r) => child.once('exit', r));
+  // …and once it is dead, the stale lock is taken over
+  const lock = acquireLock(dir);
+  assert.equal(lock.tookOverFrom?.pid, child.pid);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).pid, process.pid);
+  lock.release();
+  assert.ok(!fs.existsSync(path.join(dir, LOCK_FILE)));
+});
+
+test('stale lock from a dead pid and an unreadable old lock are taken over', () => {
+  const dir = tmp();
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: os.hostname(), startedAt: 'x' }));
+  const j = Journal.open(dir);
+  j.append(rec(0));
+  j.close();
+  fs.writeFileSync(path.join(dir, LOCK_FILE), '{"pid": 12');
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(path.join(dir, LOCK_FILE), old, old);
+  const l = acquireLock(dir);
+  assert.ok(l.tookOverFrom);
+  l.release();
+});
