@@ -1,0 +1,163 @@
+/**
+ * The evaluator: a trial's parameters → a design point → (accuracy run → measured pruning
+ * behaviour →) hardware model → metrics, feasibility and constraint violation.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, WorkloadSchema, type AlgoConfig, type DesignPoint } from '../sim/schema.ts';
+import { evaluateAnalyticalFast, evaluateHardware, type HwModel } from '../sim/index.ts';
+import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
+import { modelShape } from '../sim/workload/models.ts';
+import type { HwResult } from '../sim/hw/types.ts';
+import type { Params, TrialResult } from './driver.ts';
+import { InputError } from './errors.ts';
+import { violation, type Constraint, type Space } from './space.ts';
+
+export interface EvaluatedPoint extends TrialResult {
+  feasible: boolean;
+  error: string;
+  fidelity: string;
+}
+
+/** The base design point of a space: preset + hardware overrides, algo, workload. */
+export function basePoint(space: Space, spaceFile?: string): DesignPoint {
+  const { preset, ...hwOver } = space.hardware;
+  const hw = HardwareSchema.parse({ ...HARDWARE_PRESETS[preset ?? 'spatten'], ...hwOver });
+  const algo = AlgoSchema.parse(space.algo);
+  const workload = { ...space.workload };
+  if (workload.trace) workload.trace = resolveTracePath(workload.trace, spaceFile);
+  return { hw, algo, workload };
+}
+
+/** A trace path as written in a space: relative to the working directory, else to the YAML file. */
+export function resolveTracePath(p: string, spaceFile?: string): string {
+  if (path.isAbsolute(p) || existsSync(p)) return p;
+  if (spaceFile) {
+    const alt = path.join(path.dirname(spaceFile), p);
+    if (existsSync(alt)) return alt;
+  }
+  throw new InputError(`${spaceFile ?? ''}${spaceFile ? ': ' : ''}workload.trace: no such file "${p}"`);
+}
+
+function describeZod(err: z.ZodError, group: string): string {
+  return err.issues.map((i) => `${group}.${i.path.join('.')}: ${i.message}`).join('; ');
+}
+
+/** Apply canonical parameter keys (hw.X, algo.X, workload.X) onto a base point, validated. */
+export function applyParams(base: DesignPoint, params: Params): DesignPoint {
+  const hw: Record<string, unknown> = { ...base.hw };
+  const algo: Record<string, unknown> = { ...base.algo };
+  const workload: Record<string, unknown> = { ...base.workload };
+  for (const [key, value] of Object.entries(params)) {
+    const dot = key.indexOf('.');
+    const group = key.slice(0, dot);
+    const field = key.slice(dot + 1);
+    if (group === 'hw') hw[field] = value;
+    else if (group === 'algo') algo[field] = value;
+    else if (group === 'workload') workload[field] = value;
+    else throw new Error(`unknown parameter group in "${key}"`);
+  }
+  const h = HardwareSchema.safeParse(hw);
+  if (!h.success) throw new Error(describeZod(h.error, 'hw'));
+  const a = AlgoSchema.safeParse(algo);
+  if (!a.success) throw new Error(describeZod(a.error, 'algo'));
+  const w = WorkloadSchema.safeParse(workload);
+  if (!w.success) throw new Error(describeZod(w.error, 'workload'));
+  return { hw: h.data, algo: a.data, workload: w.data };
+}
+
+export interface AccuracyOutcome {
+  metric: 'accuracy' | 'perplexity';
+  value: number;
+  ci95: [number, number];
+  n: number;
+  lsbRefetchFraction: number;
+  overrides: WorkloadOverrides;
+}
+
+export interface EvalContext {
+  base: DesignPoint;
+  model: 'analytical' | 'cycle' | 'both';
+  constraints: Constraint[];
+  accuracy?: Space['accuracy'];
+  /** Metric columns the run records. */
+  metrics: string[];
+}
+
+// Accuracy runs depend only on the algorithm config (and the checkpoint/data): hardware knobs
+// never trigger a re-run.
+const accuracyCache = new Map<string, Promise<AccuracyOutcome>>();
+
+/** Algorithm fields the accuracy engine sees (the rest only change the hardware side). */
+function accuracyKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig): string {
+  const { lsbRefetchFraction: _measured, ...a } = algo;
+  return JSON.stringify([spec, a]);
+}
+
+export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number): Promise<AccuracyOutcome> {
+  const key = accuracyKey(spec, algo) + `|${targetLayers}`;
+  let p = accuracyCache.get(key);
+  if (!p) {
+    p = (async () => {
+      const api = await import('../sim/nn/api.ts');
+      const r = await api.evaluateAccuracy({ model: spec.model, maxExamples: spec.maxExamples, seed: spec.seed }, algo);
+      const m = r.measured;
+      const overrides: WorkloadOverrides = {
+        tokenKeepPerLayer: mapByDepth(m.tokenKeepPerLayer, targetLayers),
+        headKeepPerLayer: mapByDepth(m.headKeepPerLayer, targetLayers),
+        valueKeepPerLayer: mapByDepth(m.valueKeepPerLayer, targetLayers),
+        refetchPerLayer: mapByDepth(m.refetchPerLayer, targetLayers),
+      };
+      return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, lsbRefetchFraction: r.lsbRefetchFraction, overrides };
+    })();
+    accuracyCache.set(key, p);
+    p.catch(() => accuracyCache.delete(key));
+  }
+  return p;
+}
+
+function hwMetrics(r: HwResult): Record<string, number> {
+  return {
+    latency_s: r.latency_s,
+    energy_j: r.energy_j,
+    dram_bytes: r.dram_bytes,
+    area_mm2: r.area_mm2,
+    power_w: r.power_w,
+    gops: r.gops,
+    cycles: r.cycles,
+  };
+}
+
+/** Evaluate one design point with the primary model of the run (cycle for `cycle`, else analytical). */
+export async function evaluatePoint(ctx: EvalContext, id: number, params: Params): Promise<EvaluatedPoint> {
+  const metrics: Record<string, number> = {};
+  for (const m of ctx.metrics) metrics[m] = Number.NaN;
+  try {
+    const point = applyParams(ctx.base, params);
+    let overrides: WorkloadOverrides | undefined;
+    let fidelity: string = ctx.model === 'cycle' ? 'cycle' : 'analytical';
+    if (ctx.accuracy) {
+      const layers = modelShape(point.workload.model).layers;
+      const acc = await runAccuracy(ctx.accuracy, point.algo, layers);
+      metrics[acc.metric] = acc.value;
+      metrics[`${acc.metric}_ci_low`] = acc.ci95[0];
+      metrics[`${acc.metric}_ci_high`] = acc.ci95[1];
+      metrics.lsb_refetch_fraction = acc.lsbRefetchFraction;
+      overrides = acc.overrides;
+      fidelity += '+accuracy';
+    }
+    const hwModel: HwModel = ctx.model === 'cycle' ? 'cycle' : 'analytical';
+    Object.assign(metrics, hwModel === 'analytical' ? evaluateAnalyticalFast(point, overrides) : hwMetrics(evaluateHardware(point, { model: 'cycle', overrides })));
+    let viol = 0;
+    for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
+    return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity };
+  } catch (e) {
+    return { id, params, metrics, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: '' };
+  }
+}
+
+/** Full breakdown of one point (for highlights and `simulate`). */
+export function breakdown(ctx: EvalContext, params: Params, model: HwModel): HwResult {
+  return evaluateHardware(applyParams(ctx.base, params), { model });
+}

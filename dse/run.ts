@@ -1,0 +1,352 @@
+/**
+ * The runner: space → driver (ask) → evaluator → driver (tell) → … → Pareto front, hypervolume,
+ * highlights → results/<name>/{points.csv, pareto.csv, run.json, report.html}.
+ *
+ * Bad input (space file, base config, trace path) is rejected before anything is written.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
+import { HW_METRICS } from '../sim/schema.ts';
+import type { HwResult } from '../sim/hw/types.ts';
+import type { Objective, Params } from './driver.ts';
+import { createDriver } from './drivers/index.ts';
+import { InputError } from './errors.ts';
+import { applyParams, basePoint, evaluatePoint, runAccuracy, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { evaluateHardware } from '../sim/index.ts';
+import { modelShape } from '../sim/workload/models.ts';
+import { writeRunOutputs } from './outputs.ts';
+import { hypervolume, normaliser, paretoMask, toMinVector } from './pareto.ts';
+import type { Highlight, PointRow, RunJson } from './results.ts';
+import { loadSpace, type ParsedSpace } from './space.ts';
+import { createProgress, type ProgressMode } from './progress.ts';
+
+export interface RunOptions {
+  spaceFile: string;
+  outDir?: string;
+  jobs?: number;
+  seed?: number;
+  maxEvals?: number;
+  /** Seconds. */
+  timeLimit?: number;
+  progress?: ProgressMode;
+  interactive?: boolean;
+  /** Write report.html (default true). */
+  report?: boolean;
+  /** Where progress and notes go (default stderr). */
+  log?: (line: string) => void;
+}
+
+export interface RunSummary {
+  dir: string;
+  run: RunJson;
+  rows: PointRow[];
+}
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function packageVersion(): string {
+  try {
+    return JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Validate everything a run needs before any output is written. */
+export function prepareRun(opts: RunOptions): { parsed: ParsedSpace; ctx: EvalContext; dir: string; seed: number } {
+  const parsed = loadSpace(opts.spaceFile);
+  const space = parsed.space;
+  let base;
+  try {
+    base = basePoint(space, opts.spaceFile);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${opts.spaceFile}: invalid base configuration: ${(e as Error).message}`);
+  }
+  // Check that the base point itself evaluates (e.g. the trace parses) — fail fast as bad input.
+  try {
+    if (base.workload.trace) evaluateHardware(base, { model: 'analytical' });
+  } catch (e) {
+    throw new InputError(`${opts.spaceFile}: workload: ${(e as Error).message}`);
+  }
+  const seed = opts.seed ?? space.search.seed;
+  const dir = opts.outDir ?? path.join('results', space.name);
+  const ctx: EvalContext = {
+    base,
+    model: space.model,
+    constraints: parsed.constraints,
+    accuracy: space.accuracy,
+    metrics: [...HW_METRICS],
+  };
+  return { parsed, ctx, dir, seed };
+}
+
+/** Metric columns: the hardware metrics, then any other metric in order of first appearance. */
+function metricColumns(rows: EvaluatedPoint[]): string[] {
+  const cols: string[] = [...HW_METRICS];
+  const seen = new Set<string>(cols);
+  for (const r of rows) {
+    for (const k of Object.keys(r.metrics)) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        cols.push(k);
+      }
+    }
+  }
+  return cols;
+}
+
+/** Pareto mask over rows (feasible, ok, finite objectives), kept incrementally per batch. */
+class IncrementalFront {
+  front: number[] = []; // indices into rows
+  constructor(private readonly rows: EvaluatedPoint[], private readonly objectives: Objective[]) {}
+  private vec(i: number): number[] {
+    return toMinVector(this.rows[i].metrics, this.objectives);
+  }
+  add(from: number, to: number): void {
+    const cand = this.front.slice();
+    for (let i = from; i < to; i++) if (this.rows[i].status === 'ok' && this.rows[i].feasible) cand.push(i);
+    const vecs = cand.map((i) => this.vec(i));
+    const mask = paretoMask(vecs, cand.map(() => true));
+    this.front = cand.filter((_, k) => mask[k]);
+  }
+}
+
+export async function runSpace(opts: RunOptions): Promise<RunSummary> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const { parsed, ctx, dir, seed } = prepareRun(opts);
+  const space = parsed.space;
+  const objectives = parsed.objectives;
+  const started = new Date();
+  const t0 = performance.now();
+  const driver = createDriver(space.search, { space: parsed.domains, objectives, seed });
+  const maxEvals = opts.maxEvals ?? space.search.maxEvals ?? Infinity;
+  const timeLimit = opts.timeLimit ?? space.search.timeLimit ?? Infinity;
+  const jobs = Math.max(1, opts.jobs ?? 1);
+  const cpuBound = ctx.model === 'cycle' || !!ctx.accuracy;
+  const batch = cpuBound ? Math.max(4 * jobs, 8) : 2048;
+  const limit = pLimit(jobs);
+  const total = Math.min(driver.total ?? maxEvals, maxEvals);
+  const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, space.name);
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('\ninterrupt: finishing the evaluations in flight, then writing outputs (Ctrl-C again to abort)');
+  };
+  process.on('SIGINT', onSigint);
+
+  const rows: EvaluatedPoint[] = [];
+  const front = new IncrementalFront(rows, objectives);
+  const batchEnds: number[] = [];
+  let stopReason: string | undefined;
+  try {
+    while (!driver.done()) {
+      if (rows.length >= maxEvals) {
+        stopReason = `max-evals ${maxEvals} reached`;
+        break;
+      }
+      if ((performance.now() - t0) / 1000 >= timeLimit) {
+        stopReason = `time limit ${timeLimit} s reached`;
+        break;
+      }
+      if (interrupted) {
+        stopReason = 'interrupted';
+        break;
+      }
+      const trials = driver.ask(Math.min(batch, maxEvals - rows.length));
+      if (trials.length === 0) {
+        if (driver.done()) break;
+        throw new Error(`driver ${driver.name} returned no trials while not done`);
+      }
+      const results = await Promise.all(trials.map((t) => limit(() => evaluatePoint(ctx, t.id, t.params))));
+      results.sort((a, b) => a.id - b.id);
+      const from = rows.length;
+      rows.push(...results);
+      front.add(from, rows.length);
+      driver.tell(results);
+      batchEnds.push(rows.length);
+      progress.update(rows.length);
+      // Let signals and timers run between batches.
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+  }
+
+  // Multi-fidelity `both`: re-score the analytical front with the cycle model.
+  if (ctx.model === 'both') {
+    for (const i of front.front) {
+      const r = rows[i];
+      try {
+        const c = await cycleResult(ctx, r.params);
+        r.metrics.cycle_latency_s = c.latency_s;
+        r.metrics.cycle_energy_j = c.energy_j;
+        r.metrics.cycle_cycles = c.cycles;
+        r.fidelity = r.fidelity.replace('analytical', 'analytical+cycle');
+      } catch (e) {
+        r.error = `cycle re-score failed: ${(e as Error).message}`;
+      }
+    }
+  }
+
+  const run = finishRun({ parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds: (performance.now() - t0) / 1000, stopReason, driverName: driver.name });
+  run.highlights = await highlightsFor(ctx, rows, front.front, objectives);
+  try {
+    const energy = await import('../sim/hw/energy.ts');
+    run.provenance = { energyAreaTables: (energy as Record<string, unknown>).TABLE_PROVENANCE ?? null };
+  } catch {
+    run.provenance = {};
+  }
+  const pointRows = toPointRows(rows, new Set(front.front));
+  writeRunOutputs(dir, run, pointRows);
+  if (opts.report !== false) {
+    try {
+      const rep = await import('../reports/index.ts');
+      await rep.writeReport(dir, { interactive: !!opts.interactive });
+    } catch (e) {
+      log(`warning: report.html not written: ${(e as Error).message}`);
+    }
+  }
+  return { dir, run, rows: pointRows };
+}
+
+async function cycleResult(ctx: EvalContext, params: Params): Promise<HwResult> {
+  const point = applyParams(ctx.base, params);
+  let overrides;
+  if (ctx.accuracy) overrides = (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
+  return evaluateHardware(point, { model: 'cycle', overrides });
+}
+
+function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRow[] {
+  return rows.map((r, i) => ({
+    id: r.id,
+    params: r.params,
+    metrics: r.metrics,
+    feasible: r.status === 'ok' && r.feasible,
+    pareto: front.has(i),
+    status: r.status,
+    error: r.error,
+    fidelity: r.fidelity,
+  }));
+}
+
+interface FinishArgs {
+  parsed: ParsedSpace;
+  ctx: EvalContext;
+  rows: EvaluatedPoint[];
+  front: number[];
+  batchEnds: number[];
+  seed: number;
+  started: Date;
+  wallSeconds: number;
+  stopReason?: string;
+  driverName: string;
+}
+
+/** Hypervolume after each batch, normalised by the bounds of all feasible points of the run. */
+export function hypervolumeTrajectory(rows: EvaluatedPoint[], objectives: Objective[], batchEnds: number[]): { evals: number; hv: number }[] {
+  const okIdx = rows.map((r, i) => (r.status === 'ok' && r.feasible ? i : -1)).filter((i) => i >= 0);
+  const vec = (i: number) => toMinVector(rows[i].metrics, objectives);
+  const norm = normaliser(okIdx.map(vec));
+  const out: { evals: number; hv: number }[] = [];
+  let frontVecs: number[][] = [];
+  let from = 0;
+  for (const end of batchEnds) {
+    const cand = frontVecs.slice();
+    for (let i = from; i < end; i++) if (rows[i].status === 'ok' && rows[i].feasible) cand.push(norm.apply(vec(i)));
+    const mask = paretoMask(cand, cand.map(() => true));
+    frontVecs = cand.filter((_, k) => mask[k]);
+    out.push({ evals: end, hv: hypervolume(frontVecs, norm.ref) });
+    from = end;
+  }
+  return out;
+}
+
+function finishRun(a: FinishArgs): RunJson {
+  const { parsed, rows } = a;
+  const ok = rows.filter((r) => r.status === 'ok').length;
+  const feasible = rows.filter((r) => r.status === 'ok' && r.feasible).length;
+  return {
+    name: parsed.space.name,
+    space: parsed.space,
+    yaml: parsed.yaml,
+    spaceFile: parsed.file,
+    model: a.ctx.model,
+    objectives: parsed.objectives,
+    constraints: parsed.constraints.map((c) => c.text),
+    parameters: parsed.domains.map((d) => d.key),
+    metrics: metricColumns(rows),
+    seed: a.seed,
+    driver: a.driverName,
+    counts: { total: rows.length, ok, failed: rows.length - ok, feasible, pareto: a.front.length },
+    startedAt: a.started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    wallSeconds: a.wallSeconds,
+    versions: { 'spatten-dse': packageVersion(), node: process.version },
+    provenance: {},
+    hypervolume: hypervolumeTrajectory(rows, parsed.objectives, a.batchEnds),
+    hvReference: parsed.objectives.map(() => 1.1),
+    highlights: [],
+    stopReason: a.stopReason,
+  };
+}
+
+/** Knee (closest to the ideal point in normalised objective space) and the best point per objective. */
+async function highlightsFor(ctx: EvalContext, rows: EvaluatedPoint[], front: number[], objectives: Objective[]): Promise<Highlight[]> {
+  if (front.length === 0) return [];
+  const vecs = front.map((i) => toMinVector(rows[i].metrics, objectives));
+  const norm = normaliser(vecs);
+  const picks: { i: number; label: string }[] = [];
+  let knee = front[0];
+  let best = Infinity;
+  front.forEach((i, k) => {
+    const v = norm.apply(vecs[k]);
+    const d = Math.hypot(...v);
+    if (d < best) {
+      best = d;
+      knee = i;
+    }
+  });
+  picks.push({ i: knee, label: 'knee' });
+  objectives.forEach((o, j) => {
+    let bi = front[0];
+    let bv = Infinity;
+    front.forEach((i, k) => {
+      if (vecs[k][j] < bv) {
+        bv = vecs[k][j];
+        bi = i;
+      }
+    });
+    const existing = picks.find((p) => p.i === bi);
+    if (existing) existing.label += `, best ${o.metric}`;
+    else picks.push({ i: bi, label: `best ${o.metric}` });
+  });
+  const out: Highlight[] = [];
+  for (const p of picks) {
+    const r = rows[p.i];
+    try {
+      const point = applyParams(ctx.base, r.params);
+      let overrides;
+      if (ctx.accuracy) overrides = (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
+      const hw = evaluateHardware(point, { model: ctx.model === 'cycle' ? 'cycle' : 'analytical', overrides });
+      out.push({
+        id: r.id,
+        label: p.label,
+        params: r.params,
+        metrics: r.metrics,
+        stages: { ...hw.stages },
+        energy: { ...hw.energy },
+        area: { ...hw.area },
+      });
+    } catch {
+      // A highlight without a breakdown is still worth listing.
+      out.push({ id: r.id, label: p.label, params: r.params, metrics: r.metrics, stages: {}, energy: {}, area: {} });
+    }
+  }
+  return out;
+}

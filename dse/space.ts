@@ -1,0 +1,316 @@
+/**
+ * The YAML sweep ("space") schema and its loader. The hardware/algorithm/workload blocks reuse the
+ * config schema of sim/schema.ts (the single source of truth); this module adds what only a sweep
+ * has: parameters, objectives, constraints, the search block and the accuracy block.
+ *
+ * Every error names the file, line and column, and the field path, e.g.
+ *   spaces/x.yaml:7:27: parameters.hw.topkParallelism[0]: Too small: expected number to be >=1
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from 'yaml';
+import { z } from 'zod';
+import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
+import type { Objective, ParamDomain, ParamValue } from './driver.ts';
+import { InputError } from './errors.ts';
+
+export const MODEL_KINDS = ['analytical', 'cycle', 'both'] as const;
+export const DRIVERS = ['grid', 'random', 'lhs', 'nsga2'] as const;
+
+const Scalar = z.union([z.number(), z.string()]);
+const ParamSpecSchema = z.union([
+  z.array(Scalar),
+  z.object({ range: z.tuple([z.number(), z.number()]), step: z.number().positive().optional() }).strict(),
+  z.object({ values: z.array(Scalar) }).strict(),
+  Scalar,
+]);
+
+export const ObjectiveSchema = z
+  .object({
+    metric: z.enum(METRICS),
+    goal: z.enum(['min', 'max']),
+  })
+  .strict();
+
+export const SearchSchema = z
+  .object({
+    driver: z.enum(DRIVERS).default('grid'),
+    seed: z.number().int().default(1),
+    samples: z.number().int().min(1).optional().describe('random/lhs: number of points'),
+    population: z.number().int().min(4).optional().describe('nsga2: population size'),
+    generations: z.number().int().min(1).optional().describe('nsga2: generations'),
+    maxEvals: z.number().int().min(1).optional().describe('stop after this many evaluations'),
+    timeLimit: z.number().positive().optional().describe('stop after this many seconds'),
+  })
+  .strict();
+
+export const AccuracyBlockSchema = z
+  .object({
+    model: z.string().min(1).describe('spam-bert | sotu-gpt | path to a Hugging Face checkpoint folder'),
+    maxExamples: z.number().int().min(1).optional(),
+    seed: z.number().int().optional(),
+  })
+  .strict();
+
+const HardwareBlockSchema = HardwareSchema.partial()
+  .extend({ preset: z.enum(Object.keys(HARDWARE_PRESETS) as [string, ...string[]]).optional() })
+  .strict();
+
+export const SpaceSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-" (it names the results folder)'),
+    description: z.string().optional(),
+    workload: WorkloadSchema.default(WorkloadSchema.parse({})),
+    hardware: HardwareBlockSchema.default({}),
+    algo: AlgoSchema.partial().strict().default({}),
+    model: z.enum(MODEL_KINDS).default('analytical'),
+    objectives: z.array(ObjectiveSchema).min(1, 'give at least one objective'),
+    constraints: z.array(z.string()).default([]),
+    parameters: z.record(z.string(), ParamSpecSchema).default({}),
+    search: SearchSchema.default(SearchSchema.parse({})),
+    accuracy: AccuracyBlockSchema.optional(),
+  })
+  .strict();
+export type Space = z.infer<typeof SpaceSchema>;
+
+export interface Constraint {
+  text: string;
+  metric: string;
+  op: '<=' | '<' | '>=' | '>' | '==';
+  bound: number;
+}
+
+export interface ParsedSpace {
+  space: Space;
+  domains: ParamDomain[];
+  constraints: Constraint[];
+  objectives: Objective[];
+  yaml: string;
+  file: string;
+}
+
+/** The field schema behind a canonical parameter key (hw.X, algo.X, workload.X), or undefined. */
+export function fieldSchema(key: string): z.ZodType | undefined {
+  const dot = key.indexOf('.');
+  if (dot < 0) return undefined;
+  const group = key.slice(0, dot);
+  const field = key.slice(dot + 1);
+  const shape: Record<string, z.ZodType> | undefined =
+    group === 'hw' ? HardwareSchema.shape : group === 'algo' ? AlgoSchema.shape : group === 'workload' ? WorkloadSchema.shape : undefined;
+  if (!shape || !Object.hasOwn(shape, field)) return undefined;
+  return shape[field];
+}
+
+/** Every canonical parameter key. */
+export function parameterKeys(): string[] {
+  return [
+    ...Object.keys(HardwareSchema.shape).map((k) => `hw.${k}`),
+    ...Object.keys(AlgoSchema.shape).map((k) => `algo.${k}`),
+    ...Object.keys(WorkloadSchema.shape).map((k) => `workload.${k}`),
+  ];
+}
+
+const CONSTRAINT_RE = /^\s*([a-z_][a-z0-9_]*)\s*(<=|>=|==|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+
+export function parseConstraint(text: string): Constraint | string {
+  const m = CONSTRAINT_RE.exec(text);
+  if (!m) return `cannot parse constraint "${text}": expected "<metric> <op> <number>" with op one of <= < >= > ==`;
+  if (!(METRICS as readonly string[]).includes(m[1])) return `unknown metric "${m[1]}" in constraint (metrics: ${METRICS.join(', ')})`;
+  return { text, metric: m[1], op: m[2] as Constraint['op'], bound: Number(m[3]) };
+}
+
+/** Amount by which a metric value violates a constraint, relative to |bound| (0 = satisfied). */
+export function violation(c: Constraint, value: number): number {
+  if (!Number.isFinite(value)) return Infinity;
+  const scale = Math.abs(c.bound) > 0 ? Math.abs(c.bound) : 1;
+  switch (c.op) {
+    case '<=':
+      return value <= c.bound ? 0 : (value - c.bound) / scale;
+    case '<':
+      return value < c.bound ? 0 : (value - c.bound) / scale + 1e-12;
+    case '>=':
+      return value >= c.bound ? 0 : (c.bound - value) / scale;
+    case '>':
+      return value > c.bound ? 0 : (c.bound - value) / scale + 1e-12;
+    case '==':
+      return Math.abs(value - c.bound) / scale;
+  }
+}
+
+/** Numbers of a range with a step, without float drift (0.1 + 0.2 → 0.3). */
+export function expandRange(lo: number, hi: number, step: number): number[] {
+  const n = Math.floor((hi - lo) / step + 1e-9);
+  const out: number[] = [];
+  for (let i = 0; i <= n; i++) out.push(Number((lo + i * step).toPrecision(12)));
+  return out;
+}
+
+type Issue = { path: (string | number)[]; message: string };
+
+/** Locate a field path in the YAML document: "line:col" of the deepest node that exists. */
+function locate(doc: Document, lc: LineCounter, path: (string | number)[]): string {
+  for (let k = path.length; k >= 0; k--) {
+    const node = doc.getIn(path.slice(0, k), true) as YamlNode | undefined;
+    if (node && node.range) {
+      // For a map key, point at the key itself rather than at its value.
+      let off = node.range[0];
+      if (k > 0 && k === path.length) {
+        const parent = k === 1 ? doc.contents : (doc.getIn(path.slice(0, k - 1), true) as YamlNode | undefined);
+        if (parent && isMap(parent)) {
+          const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[k - 1]);
+          const kr = (pair?.key as YamlNode | undefined)?.range;
+          if (kr) off = kr[0];
+        }
+      }
+      const p = lc.linePos(off);
+      return `${p.line}:${p.col}`;
+    }
+  }
+  return '1:1';
+}
+
+function formatPath(path: (string | number)[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
+  return s || '(root)';
+}
+
+function fail(file: string, doc: Document, lc: LineCounter, issues: Issue[]): never {
+  const lines = issues.slice(0, 12).map((i) => `${file}:${locate(doc, lc, i.path)}: ${formatPath(i.path)}: ${i.message}`);
+  if (issues.length > 12) lines.push(`… and ${issues.length - 12} more`);
+  throw new InputError(lines.join('\n'));
+}
+
+function zodIssues(err: z.ZodError, prefix: (string | number)[] = []): Issue[] {
+  const out: Issue[] = [];
+  for (const i of err.issues) {
+    const path = [...prefix, ...(i.path as (string | number)[])];
+    if (i.code === 'unrecognized_keys') {
+      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"` });
+    } else if (i.code === 'invalid_union' && 'errors' in i && Array.isArray(i.errors)) {
+      out.push({ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' });
+    } else {
+      out.push({ path, message: i.message });
+    }
+  }
+  return out;
+}
+
+/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
+export function parseSpace(text: string, file = '<space>'): ParsedSpace {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+    throw new InputError(`${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
+  }
+  const r = SpaceSchema.safeParse(raw);
+  if (!r.success) fail(file, doc, lc, zodIssues(r.error));
+  const space = r.data;
+  const issues: Issue[] = [];
+
+  // Parameters: canonical keys, values valid for their field, non-empty domains.
+  const domains: ParamDomain[] = [];
+  const keys = Object.keys(space.parameters);
+  if (keys.length === 0) {
+    issues.push({ path: ['parameters'], message: 'the space is empty: give at least one parameter to sweep (use `spatten-dse simulate` for a single design point)' });
+  }
+  for (const key of keys) {
+    const spec = space.parameters[key];
+    const fs = fieldSchema(key);
+    const at = ['parameters', key];
+    if (!fs) {
+      issues.push({ path: at, message: `unknown parameter "${key}" (known: ${parameterKeys().join(', ')})` });
+      continue;
+    }
+    const check = (v: ParamValue, path: (string | number)[]) => {
+      const res = fs.safeParse(v);
+      if (!res.success) issues.push(...zodIssues(res.error, path));
+      return res.success;
+    };
+    if (Array.isArray(spec) || (typeof spec === 'object' && 'values' in spec)) {
+      const values = Array.isArray(spec) ? spec : spec.values;
+      const base = Array.isArray(spec) ? at : [...at, 'values'];
+      if (values.length === 0) {
+        issues.push({ path: base, message: 'empty list: give at least one value' });
+        continue;
+      }
+      let ok = true;
+      values.forEach((v, i) => (ok = check(v, [...base, i]) && ok));
+      const uniq = [...new Set(values)];
+      if (ok) domains.push({ key, kind: 'choice', values: uniq });
+    } else if (typeof spec === 'object' && 'range' in spec) {
+      const [lo, hi] = spec.range;
+      if (!(lo <= hi)) {
+        issues.push({ path: [...at, 'range'], message: `empty range: low ${lo} > high ${hi}` });
+        continue;
+      }
+      let ok = check(lo, [...at, 'range', 0]);
+      ok = check(hi, [...at, 'range', 1]) && ok;
+      if (!ok) continue;
+      const integer = Number.isInteger(lo) && Number.isInteger(hi) && hi > lo && !fs.safeParse(lo + 0.5).success;
+      if (spec.step !== undefined) {
+        const values = expandRange(lo, hi, spec.step);
+        let vok = true;
+        for (const v of values) {
+          if (!fs.safeParse(v).success) {
+            issues.push({ path: [...at, 'step'], message: `step ${spec.step} gives the invalid value ${v}` });
+            vok = false;
+            break;
+          }
+        }
+        if (vok) domains.push({ key, kind: 'choice', values });
+      } else {
+        if (space.search.driver === 'grid') {
+          issues.push({ path: [...at, 'range'], message: 'a range without a step cannot be enumerated by the grid driver: add `step`, or use driver random/lhs/nsga2' });
+          continue;
+        }
+        domains.push({ key, kind: 'interval', low: lo, high: hi, integer });
+      }
+    } else {
+      if (check(spec as ParamValue, at)) domains.push({ key, kind: 'choice', values: [spec as ParamValue] });
+    }
+  }
+
+  // Objectives: no duplicates; accuracy metrics need an accuracy block.
+  const seen = new Set<string>();
+  space.objectives.forEach((o, i) => {
+    if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
+    seen.add(o.metric);
+    if ((o.metric === 'accuracy' || o.metric === 'perplexity') && !space.accuracy) {
+      issues.push({ path: ['objectives', i, 'metric'], message: `"${o.metric}" needs an accuracy block, e.g. accuracy: { model: spam-bert, maxExamples: 500 }` });
+    }
+  });
+
+  const constraints: Constraint[] = [];
+  space.constraints.forEach((c, i) => {
+    const pc = parseConstraint(c);
+    if (typeof pc === 'string') issues.push({ path: ['constraints', i], message: pc });
+    else constraints.push(pc);
+  });
+
+  if (space.workload.trace && keys.some((k) => k.startsWith('workload.'))) {
+    issues.push({ path: ['workload', 'trace'], message: 'a trace workload cannot be combined with workload.* parameters' });
+  }
+  if (issues.length > 0) fail(file, doc, lc, issues);
+  return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal })), yaml: text, file };
+}
+
+export function loadSpace(file: string): ParsedSpace {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`${file}: cannot read the space file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseSpace(text, file);
+}
+
+/** JSON Schema of the space file, for editors (`spatten-dse schema`). */
+export function spaceJsonSchema(): unknown {
+  return z.toJSONSchema(SpaceSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,78 @@
+/**
+ * The model switch: one entry point that turns a design point into hardware metrics with either
+ * the analytical model or the cycle-level simulator. Workloads are built (or read from a trace)
+ * once per distinct (workload, algorithm, measured-overrides) and cached, so a sweep over hardware
+ * knobs never rebuilds them.
+ */
+import { createHash } from 'node:crypto';
+import { analyticalModel, evaluatePrepared, prepareWorkload, type PreparedWorkload } from './hw/analytical.ts';
+import { simulateCycle } from './cycle/index.ts';
+import type { HwResult } from './hw/types.ts';
+import type { DesignPoint } from './schema.ts';
+import { buildWorkload, type WorkloadOverrides } from './workload/build.ts';
+import { readTraceFile } from './workload/trace.ts';
+import type { Workload } from './workload/types.ts';
+
+export type HwModel = 'analytical' | 'cycle';
+
+const MAX_CACHE = 512;
+const workloadCache = new Map<string, Workload>();
+const preparedCache = new Map<string, PreparedWorkload>();
+const traceCache = new Map<string, Workload>();
+
+function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value as string);
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
+}
+
+/** Cache key of everything a workload depends on. */
+export function workloadKey(point: DesignPoint, overrides?: WorkloadOverrides): string {
+  const { workload, algo } = point;
+  const raw = JSON.stringify([workload, algo, overrides ?? null]);
+  return createHash('sha1').update(raw).digest('hex');
+}
+
+/** The workload of a design point: the trace when `workload.trace` is set, else generated. */
+export function resolveWorkload(point: DesignPoint, overrides?: WorkloadOverrides): Workload {
+  if (point.workload.trace) {
+    const file = point.workload.trace;
+    return remember(traceCache, file, () => readTraceFile(file));
+  }
+  return remember(workloadCache, workloadKey(point, overrides), () => buildWorkload(point.workload, point.algo, overrides));
+}
+
+export interface EvalOptions {
+  model: HwModel;
+  overrides?: WorkloadOverrides;
+  /** Use this workload instead of resolving one (e.g. a measured trace). */
+  workload?: Workload;
+  seed?: number;
+}
+
+/** Full hardware result (metrics + breakdowns) for one design point. */
+export function evaluateHardware(point: DesignPoint, opts: EvalOptions): HwResult {
+  const w = opts.workload ?? resolveWorkload(point, opts.overrides);
+  if (opts.model === 'cycle') return simulateCycle(w, point.hw, { seed: opts.seed ?? 1 });
+  return analyticalModel(w, point.hw);
+}
+
+/** Metrics only, through the analytical model's allocation-free fast path (for big sweeps). */
+export function evaluateAnalyticalFast(point: DesignPoint, overrides?: WorkloadOverrides): Record<string, number> {
+  const key = point.workload.trace ? `trace:${point.workload.trace}` : workloadKey(point, overrides);
+  const prepared = remember(preparedCache, key, () => prepareWorkload(resolveWorkload(point, overrides)));
+  const m = evaluatePrepared(prepared, point.hw);
+  return {
+    latency_s: m.latency_s,
+    energy_j: m.energy_j,
+    dram_bytes: m.dram_bytes,
+    area_mm2: m.area_mm2,
+    power_w: m.power_w,
+    gops: m.gops,
+    cycles: m.cycles,
+  };
+}

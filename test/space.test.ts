@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expandRange, parseConstraint, parseSpace, violation } from '../dse/space.ts';
+import { InputError } from '../dse/errors.ts';
+import { GridDriver, gridSize } from '../dse/drivers/grid.ts';
+import { RandomDriver } from '../dse/drivers/random.ts';
+
+const GOOD = `name: my-sweep
+workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
+model: analytical
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+constraints: ["area_mm2 <= 20"]
+parameters:
+  hw.topkParallelism: [1, 2, 4, 8, 16, 32]
+  algo.tokenKeep: { range: [0.1, 1.0], step: 0.1 }
+search: { driver: grid, seed: 1 }
+`;
+
+function errorOf(text: string): string {
+  try {
+    parseSpace(text, 'x.yaml');
+  } catch (e) {
+    assert.ok(e instanceof InputError, `expected InputError, got ${e}`);
+    return (e as Error).message;
+  }
+  assert.fail('expected an error');
+}
+
+test('the issue example parses into the expected domains', () => {
+  const p = parseSpace(GOOD, 'x.yaml');
+  assert.equal(p.space.name, 'my-sweep');
+  assert.deepEqual(p.domains[0], { key: 'hw.topkParallelism', kind: 'choice', values: [1, 2, 4, 8, 16, 32] });
+  assert.deepEqual(p.domains[1].kind === 'choice' && p.domains[1].values, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+  assert.deepEqual(p.objectives, [{ metric: 'latency_s', goal: 'min' }, { metric: 'energy_j', goal: 'min' }]);
+  assert.deepEqual(p.constraints, [{ text: 'area_mm2 <= 20', metric: 'area_mm2', op: '<=', bound: 20 }]);
+  assert.equal(gridSize(p.domains), 60);
+});
+
+test('YAML syntax error names file, line and column', () => {
+  const msg = errorOf(GOOD.replace('seed: 1 }', 'seed: 1'));
+  assert.match(msg, /^x\.yaml:\d+:\d+: YAML syntax error/);
+});
+
+test('out-of-range value names the line and field path', () => {
+  const msg = errorOf(GOOD.replace('[1, 2, 4', '[-3, 2, 4'));
+  assert.match(msg, /^x\.yaml:9:24: parameters\.hw\.topkParallelism\[0\]: Too small/);
+});
+
+test('unknown keys: top level, nested, parameter names', () => {
+  assert.match(errorOf(GOOD.replace('search:', 'serch:')), /^x\.yaml:11:1: serch: unknown key "serch"/);
+  assert.match(errorOf(GOOD.replace('seqLen: 992', 'seqLength: 992')), /x\.yaml:2:\d+: workload\.seqLength: unknown key/);
+  assert.match(errorOf(GOOD.replace('hw.topkParallelism', 'hw.topK')), /x\.yaml:9:3: parameters\.hw\.topK: unknown parameter/);
+});
+
+test('wrong types', () => {
+  assert.match(errorOf(GOOD.replace('seqLen: 992', 'seqLen: long')), /workload\.seqLen: Invalid input: expected number/);
+  assert.match(errorOf(GOOD.replace('[1, 2, 4, 8, 16, 32]', '[1, 2.5]')), /parameters\.hw\.topkParallelism\[1\]: .*int/i);
+  assert.match(errorOf(GOOD.replace('goal: min }\n  - {', 'goal: minimise }\n  - {')), /objectives\[0\]\.goal/);
+});
+
+test('empty spaces and empty domains', () => {
+  assert.match(errorOf(GOOD.replace(/parameters:[\s\S]*search/, 'parameters: {}\nsearch')), /parameters: the space is empty/);
+  assert.match(errorOf(GOOD.replace('[1, 2, 4, 8, 16, 32]', '[]')), /parameters\.hw\.topkParallelism: empty list/);
+  assert.match(errorOf(GOOD.replace('range: [0.1, 1.0]', 'range: [1.0, 0.1]')), /parameters\.algo\.tokenKeep\.range: empty range/);
+  assert.match(errorOf(GOOD.replace(/objectives:[\s\S]*constraints/, 'objectives: []\nconstraints')), /objectives: give at least one objective/);
+});
+
+test('grid refuses a continuous range; accuracy objectives need an accuracy block; bad constraints', () => {
+  assert.match(errorOf(GOOD.replace('range: [0.1, 1.0], step: 0.1', 'range: [0.1, 1.0]')), /grid driver/);
+  assert.match(errorOf(GOOD.replace('metric: energy_j', 'metric: accuracy')), /needs an accuracy block/);
+  assert.match(errorOf(GOOD.replace('area_mm2 <= 20', 'area <= twenty')), /constraints\[0\]: cannot parse constraint/);
+  assert.match(errorOf(GOOD.replace('area_mm2 <= 20', 'size_mm2 <= 20')), /unknown metric "size_mm2"/);
+});
+
+test('constraint violation amounts', () => {
+  const c = parseConstraint('area_mm2 <= 20');
+  assert.ok(typeof c !== 'string');
+  assert.equal(violation(c, 19), 0);
+  assert.equal(violation(c, 25), 0.25);
+  const g = parseConstraint('gops >= 100');
+  assert.ok(typeof g !== 'string');
+  assert.equal(violation(g, 50), 0.5);
+});
+
+test('expandRange has no float drift', () => {
+  assert.deepEqual(expandRange(0.1, 0.3, 0.1), [0.1, 0.2, 0.3]);
+  assert.deepEqual(expandRange(4, 16, 4), [4, 8, 12, 16]);
+});
+
+test('grid driver enumerates the cartesian product exactly once, last parameter fastest', () => {
+  const space = [
+    { key: 'a', kind: 'choice' as const, values: [1, 2] },
+    { key: 'b', kind: 'choice' as const, values: ['x', 'y', 'z'] },
+  ];
+  const d = new GridDriver({ space, objectives: [], seed: 1 });
+  assert.equal(d.total, 6);
+  const got = [...d.ask(4), ...d.ask(10)];
+  assert.ok(d.done());
+  assert.deepEqual(got.map((t) => `${t.params.a}${t.params.b}`), ['1x', '1y', '1z', '2x', '2y', '2z']);
+  assert.deepEqual(got.map((t) => t.id), [0, 1, 2, 3, 4, 5]);
+});
+
+test('random driver: reproducible from the seed, no duplicates, stops when a small space is covered', () => {
+  const space = [
+    { key: 'a', kind: 'choice' as const, values: [1, 2, 3] },
+    { key: 'b', kind: 'interval' as const, low: 0, high: 1, integer: false },
+  ];
+  const draw = (seed: number) => new RandomDriver({ space, objectives: [], seed }, 20).ask(20).map((t) => t.params);
+  assert.deepEqual(draw(3), draw(3));
+  assert.notDeepEqual(draw(3), draw(4));
+  for (const p of draw(3)) assert.ok((p.b as number) >= 0 && (p.b as number) < 1);
+  const small = new RandomDriver({ space: [{ key: 'a', kind: 'choice', values: [1, 2, 3] }], objectives: [], seed: 1 }, 50);
+  const all = small.ask(50);
+  assert.equal(all.length, 3);
+  assert.deepEqual(new Set(all.map((t) => t.params.a)), new Set([1, 2, 3]));
+  assert.ok(small.done());
+});
