@@ -1,0 +1,102 @@
+/**
+ * Worker pool for CPU-bound evaluations (cycle model, accuracy), on piscina.
+ *
+ * - `jobs` threads (default `os.availableParallelism()`); each task runs dse/worker.ts.
+ * - A task that throws comes back as `{ status: 'failed', error }`; the pool and the search go on.
+ * - A worker that dies mid-task (process.exit, fatal error) is replaced by piscina; the task is
+ *   retried once, then reported failed with `crashed: true`.
+ * - `run()` never rejects. Results carry no worker identity: evaluations are pure functions of
+ *   the task (seeds travel inside it), so 1 or N workers give identical results.
+ * - `abort()` stops the pool: in-flight and queued tasks resolve as `{ status: 'aborted' }`.
+ */
+import os from 'node:os';
+import { Piscina } from 'piscina';
+import type { PoolTask, TaskOutcome } from './worker.ts';
+
+export type { PoolTask, TaskOutcome } from './worker.ts';
+
+export type PoolResult<T = unknown> =
+  | { status: 'ok'; value: T; ms: number; attempts: number }
+  | { status: 'failed'; error: string; ms: number; attempts: number; crashed: boolean }
+  | { status: 'aborted'; error: string; attempts: number };
+
+export interface PoolOptions {
+  /** Worker threads (default os.availableParallelism()). */
+  jobs?: number;
+  /** Retries after a worker crash (default 1). */
+  crashRetries?: number;
+  /** Task file (default dse/worker.ts). */
+  filename?: string;
+}
+
+export function defaultJobs(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+export class EvalPool {
+  readonly jobs: number;
+  private readonly piscina: Piscina;
+  private readonly crashRetries: number;
+  private aborted = false;
+  private closed = false;
+
+  constructor(opts: PoolOptions = {}) {
+    const jobs = opts.jobs ?? defaultJobs();
+    if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobs}`);
+    this.jobs = jobs;
+    this.crashRetries = opts.crashRetries ?? 1;
+    this.piscina = new Piscina({
+      filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href,
+      minThreads: jobs,
+      maxThreads: jobs,
+      // one task at a time per worker: CPU-bound work gains nothing from queueing inside a worker
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+    });
+    // piscina emits 'error' for worker-level failures; they are handled per task below
+    this.piscina.on('error', () => {});
+  }
+
+  /** Runs one task; never rejects. */
+  async run<T = unknown>(task: PoolTask): Promise<PoolResult<T>> {
+    let attempts = 0;
+    let lastError = '';
+    const t0 = performance.now();
+    while (attempts <= this.crashRetries) {
+      if (this.aborted || this.closed) return { status: 'aborted', error: 'pool stopped', attempts };
+      attempts++;
+      try {
+        const out = (await this.piscina.run(task)) as TaskOutcome;
+        if (out.ok) return { status: 'ok', value: out.value as T, ms: out.ms, attempts };
+        return { status: 'failed', error: out.error, ms: out.ms, attempts, crashed: false };
+      } catch (e) {
+        if (this.aborted || this.closed) return { status: 'aborted', error: 'pool stopped', attempts };
+        lastError = (e as Error)?.message ?? String(e);
+      }
+    }
+    return { status: 'failed', error: `worker crashed (${attempts} attempts): ${lastError}`, ms: performance.now() - t0, attempts, crashed: true };
+  }
+
+  /** Runs tasks concurrently; results in task order. */
+  runAll<T = unknown>(tasks: PoolTask[]): Promise<PoolResult<T>[]> {
+    return Promise.all(tasks.map((t) => this.run<T>(t)));
+  }
+
+  get pending(): number {
+    return this.piscina.queueSize;
+  }
+
+  /** Abandons queued and in-flight tasks (they resolve as aborted) and stops the workers. */
+  async abort(): Promise<void> {
+    if (this.aborted || this.closed) return;
+    this.aborted = true;
+    await this.piscina.destroy();
+  }
+
+  /** Waits for running tasks, then stops the workers. */
+  async close(): Promise<void> {
+    if (this.aborted || this.closed) return;
+    this.closed = true;
+    await this.piscina.close();
+  }
+}
