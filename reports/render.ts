@@ -1,0 +1,386 @@
+/**
+ * renderReport: one self-contained HTML page of a run (no network references; works from file://).
+ * Static by default: every Vega-Lite spec is rendered to SVG on the server with `vega` (no DOM).
+ * With `interactive`, the vega, vega-lite and vega-embed bundles are inlined once and each chart is
+ * re-rendered in the browser (tooltips, zoom/pan); the static SVG stays as the no-script fallback.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { Params } from '../dse/driver.ts';
+import type { PointRow, RunJson } from '../dse/results.ts';
+import { escapeHtml, jsonForScript } from './escape.ts';
+import { fmtDuration, fmtNum, metricLabel } from './format.ts';
+import { baseConfig, buildCharts, type ChartDef, type VlSpec } from './specs.ts';
+
+export interface RenderOptions {
+  /** Inline the vega bundles and render charts with vega-embed (tooltips, zoom). Default false. */
+  interactive?: boolean;
+  /** Most non-front points drawn per scatter; front points are always all drawn. Default 1000. */
+  maxOtherPoints?: number;
+}
+
+export interface ReportInput {
+  run: RunJson;
+  points: PointRow[];
+}
+
+const esc = escapeHtml;
+
+// ---------------------------------------------------------------- vega bundles (interactive)
+
+const require = createRequire(import.meta.url);
+
+/** Folder of an installed package, found by walking up from its resolved entry (the `exports` map hides build/). */
+export function packageDir(name: string): string {
+  let dir = path.dirname(require.resolve(name));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === name) return dir;
+    } catch {
+      // no package.json here
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`cannot locate the folder of package ${name}`);
+    dir = up;
+  }
+}
+
+let bundleCache: string[] | undefined;
+
+/** The three minified UMD bundles, source-map comments removed, safe inside <script>. */
+export function vegaBundles(): string[] {
+  if (!bundleCache) {
+    bundleCache = [
+      ['vega', 'build/vega.min.js'],
+      ['vega-lite', 'build/vega-lite.min.js'],
+      ['vega-embed', 'build/vega-embed.min.js'],
+    ].map(([pkg, file]) =>
+      readFileSync(path.join(packageDir(pkg), file), 'utf8')
+        .replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '\n')
+        .replace(/<\/(script)/gi, '<\\/$1'),
+    );
+  }
+  return bundleCache;
+}
+
+// ---------------------------------------------------------------- static SVG
+
+/**
+ * Makes vega's SVG smaller without changing its look:
+ * - coordinates in path data and transforms rounded to 2 decimals;
+ * - a symbol path repeated many times (scatter points) defined once in <defs> and drawn with
+ *   <use href="#…"> (fill/opacity on the <use> are inherited by the referenced path).
+ */
+export function compactSvg(svg: string, idPrefix: string): string {
+  let out = svg.replace(/ (d|transform|points)="([^"]*)"/g, (_m, attr: string, val: string) => ` ${attr}="${val.replace(/(\d+\.\d\d)\d+/g, '$1')}"`);
+  const SYMBOL = /<path transform="([^"]*)" d="([^"]*)"([^>]*)\/>/g;
+  const counts = new Map<string, number>();
+  for (const m of out.matchAll(SYMBOL)) counts.set(m[2], (counts.get(m[2]) ?? 0) + 1);
+  const ids = new Map<string, string>();
+  for (const [d, n] of counts) if (n >= 8 && d.length > 24) ids.set(d, `${idPrefix}-s${ids.size}`);
+  if (ids.size === 0) return out;
+  out = out.replace(SYMBOL, (m, tr: string, d: string, rest: string) => {
+    const id = ids.get(d);
+    return id ? `<use href="#${id}" transform="${tr}"${rest}/>` : m;
+  });
+  const defs = `<defs>${[...ids].map(([d, id]) => `<path id="${id}" d="${d}"/>`).join('')}</defs>`;
+  return out.replace(/^(<svg[^>]*>)/, `$1${defs}`);
+}
+
+const quiet = vega.logger(vega.None);
+
+async function toSvg(spec: VlSpec, idPrefix: string): Promise<string> {
+  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec, { logger: quiet }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
+  try {
+    const svg = await view.toSVG();
+    return compactSvg(svg, idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+// ---------------------------------------------------------------- HTML pieces
+
+const CSS = `
+:root{--fg:#1b1f24;--mut:#5c6670;--bd:#d9dee3;--bg2:#f6f8fa;--accent:#d62728}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);margin:0 auto;max-width:1180px;padding:16px 24px 48px}
+h1{font-size:22px;margin:8px 0 2px;word-break:break-word}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--bd);padding-bottom:4px}
+h3{font-size:14px;margin:16px 0 6px}
+.sub{color:var(--mut);margin:0 0 12px}
+nav{font-size:13px;margin:6px 0 10px}nav a{margin-right:12px;color:#0b62c4;text-decoration:none}
+table{border-collapse:collapse;font-size:12.5px;margin:6px 0}
+th,td{border:1px solid var(--bd);padding:3px 7px;text-align:left;vertical-align:top}
+th{background:var(--bg2);font-weight:600}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.kv th{width:170px}
+.scroll{overflow-x:auto;max-width:100%}
+.grid{display:flex;flex-wrap:wrap;gap:18px 22px}
+figure.chart{margin:0;max-width:100%}
+figure.chart svg{max-width:100%;height:auto;display:block}
+figcaption{color:var(--mut);font-size:12px;max-width:560px;margin-top:4px}
+figure.wide figcaption{max-width:820px}
+figure.chart .title{font-weight:600;font-size:13px;margin-bottom:2px}
+pre{background:var(--bg2);border:1px solid var(--bd);padding:10px;overflow:auto;font-size:12px;line-height:1.35;max-height:520px}
+.tag{display:inline-block;background:#fde8e8;color:#9b1c1c;border-radius:3px;padding:0 5px;font-size:11px}
+.err{color:#9b1c1c}
+.muted{color:var(--mut)}
+code{font-size:12px}
+@media print{nav{display:none}pre{max-height:none}}
+`;
+
+function table(head: string[], rows: string[][], attrs = '', rowAttrs?: string[]): string {
+  const thead = `<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`;
+  const tbody = rows.map((r, i) => `<tr${rowAttrs ? ' ' + rowAttrs[i] : ''}>${r.join('')}</tr>`).join('\n');
+  return `<div class="scroll"><table${attrs ? ' ' + attrs : ''}>${thead}<tbody>\n${tbody}\n</tbody></table></div>`;
+}
+
+const td = (v: string) => `<td>${esc(v)}</td>`;
+const tdNum = (v: number | string | undefined) => (typeof v === 'number' ? `<td class="num">${esc(fmtNum(v))}</td>` : `<td>${esc(v ?? '–')}</td>`);
+
+function kvRow(k: string, vHtml: string): string {
+  return `<tr><th>${esc(k)}</th><td>${vHtml}</td></tr>`;
+}
+
+/** Parameters that take more than one value among `points` (the rest are listed once as constants). */
+function splitParams(run: RunJson, points: PointRow[]): { varying: string[]; constant: [string, string | number][] } {
+  const varying: string[] = [];
+  const constant: [string, string | number][] = [];
+  for (const k of run.parameters) {
+    const vals = new Set(points.map((p) => (k in p.params ? String(p.params[k]) : '')));
+    if (vals.size > 1 || points.length === 0) varying.push(k);
+    else {
+      const v = points[0]?.params[k];
+      if (v !== undefined) constant.push([k, v]);
+    }
+  }
+  return { varying, constant };
+}
+
+function summarySection(run: RunJson, points: PointRow[]): string {
+  const c = run.counts;
+  const pick = (v: number, f: () => number) => (Number.isFinite(v) ? v : f());
+  const counts = {
+    total: pick(c.total, () => points.length),
+    ok: pick(c.ok, () => points.filter((p) => p.status === 'ok').length),
+    failed: pick(c.failed, () => points.filter((p) => p.status === 'failed').length),
+    feasible: pick(c.feasible, () => points.filter((p) => p.feasible).length),
+    pareto: pick(c.pareto, () => points.filter((p) => p.pareto).length),
+  };
+  const objectives = run.objectives.map((o) => `${esc(o.goal === 'min' ? 'minimise' : 'maximise')} <code>${esc(o.metric)}</code> <span class="muted">(${esc(metricLabel(o.metric))})</span>`).join('<br>');
+  const constraints = run.constraints.length ? run.constraints.map((s) => `<code>${esc(s)}</code>`).join('<br>') : '<span class="muted">none</span>';
+  const rows = [
+    kvRow('name', esc(run.name)),
+    kvRow('model', esc(run.model || '–')),
+    kvRow('driver', esc(run.driver || '–')),
+    kvRow('seed', esc(fmtNum(run.seed))),
+    kvRow('space file', run.spaceFile ? `<code>${esc(run.spaceFile)}</code>` : '–'),
+    kvRow(
+      'evaluations',
+      `${esc(counts.total)} total · ${esc(counts.ok)} ok · ${esc(counts.failed)} failed · ${esc(counts.feasible)} feasible · <b>${esc(counts.pareto)}</b> on the Pareto front` +
+        (points.length !== counts.total ? ` <span class="muted">(${esc(points.length)} rows in points.csv)</span>` : ''),
+    ),
+    kvRow('wall time', esc(fmtDuration(run.wallSeconds)) + (run.startedAt ? ` <span class="muted">(${esc(run.startedAt)} → ${esc(run.finishedAt || '?')})</span>` : '')),
+    kvRow('stopped', run.stopReason ? `<span class="tag">early</span> ${esc(run.stopReason)}` : 'completed (driver exhausted)'),
+    kvRow('objectives', objectives || '–'),
+    kvRow('constraints', constraints),
+    kvRow('parameters', run.parameters.map((p) => `<code>${esc(p)}</code>`).join(', ') || '–'),
+    kvRow('metrics', run.metrics.map((m) => `<code>${esc(m)}</code>`).join(', ') || '–'),
+  ];
+  return `<section id="summary"><h2>Summary</h2><table class="kv">${rows.join('\n')}</table></section>`;
+}
+
+function paramCell(p: Params, k: string): string {
+  const v = p[k];
+  return v === undefined ? '<td class="muted">–</td>' : tdNum(v);
+}
+
+function frontSection(run: RunJson, points: PointRow[], varying: string[], constant: [string, string | number][]): string {
+  const front = points.filter((p) => p.pareto);
+  const o0 = run.objectives[0];
+  if (o0) {
+    const s = o0.goal === 'min' ? 1 : -1;
+    front.sort((a, b) => s * ((a.metrics[o0.metric] ?? NaN) - (b.metrics[o0.metric] ?? NaN)) || a.id - b.id);
+  }
+  const hl = new Map<number, string[]>();
+  for (const h of run.highlights ?? []) hl.set(h.id, [...(hl.get(h.id) ?? []), h.label]);
+  const objMetrics = run.objectives.map((o) => o.metric);
+  const head = ['id', ...varying.map((k) => `<code>${esc(k)}</code>`), ...objMetrics.map((m) => `${esc(m)} ${o0 ? (run.objectives.find((o) => o.metric === m)!.goal === 'min' ? '↓' : '↑') : ''}`), 'highlight'];
+  const rows = front.map((p) => [
+    `<td class="num">${esc(p.id)}</td>`,
+    ...varying.map((k) => paramCell(p.params, k)),
+    ...objMetrics.map((m) => tdNum(p.metrics[m])),
+    `<td>${(hl.get(p.id) ?? []).map((l) => `<span class="tag">${esc(l)}</span>`).join(' ')}</td>`,
+  ]);
+  const constNote = constant.length
+    ? `<p class="muted">Same in every point: ${constant.map(([k, v]) => `<code>${esc(k)}</code> = ${esc(typeof v === 'number' ? fmtNum(v) : v)}`).join(', ')}.</p>`
+    : '';
+  return (
+    `<section id="front"><h2>Pareto front (${front.length} point${front.length === 1 ? '' : 's'})</h2>` +
+    `<p class="muted">Non-dominated feasible points over all objectives, sorted by ${o0 ? esc(o0.metric) : 'id'}.</p>` +
+    constNote +
+    (front.length ? table(head, rows, 'class="front"', front.map((p) => `data-id="${esc(p.id)}"`)) : '<p>No point is on the front.</p>') +
+    '</section>'
+  );
+}
+
+function highlightTable(run: RunJson, varying: string[]): string {
+  const hs = run.highlights ?? [];
+  const metrics = run.metrics.filter((m) => hs.some((h) => typeof h.metrics?.[m] === 'number'));
+  const head = ['point', 'id', ...varying.map((k) => `<code>${esc(k)}</code>`), ...metrics.map((m) => esc(m))];
+  const rows = hs.map((h) => [`<td><span class="tag">${esc(h.label)}</span></td>`, `<td class="num">${esc(h.id)}</td>`, ...varying.map((k) => paramCell(h.params ?? {}, k)), ...metrics.map((m) => tdNum(h.metrics[m]))]);
+  return table(head, rows, 'class="highlights"');
+}
+
+function failuresSection(points: PointRow[]): string {
+  const failed = points.filter((p) => p.status === 'failed');
+  if (failed.length === 0) return '';
+  const groups = new Map<string, PointRow[]>();
+  for (const p of failed) {
+    const key = p.error || '(no message)';
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const rows = [...groups]
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([msg, ps]) => [`<td class="num">${ps.length}</td>`, `<td><pre class="errmsg">${esc(msg)}</pre></td>`, td(ps.slice(0, 12).map((p) => p.id).join(', ') + (ps.length > 12 ? ', …' : ''))]);
+  return `<section id="failures"><h2>Failed evaluations (${failed.length})</h2>${table(['count', 'error', 'ids'], rows, 'class="failures"')}</section>`;
+}
+
+interface Rendered {
+  html: string;
+  specs: { id: string; spec: VlSpec }[];
+}
+
+async function renderCharts(charts: ChartDef[], interactive: boolean, counter: { n: number }, wide = false): Promise<Rendered> {
+  const parts: string[] = [];
+  const specs: { id: string; spec: VlSpec }[] = [];
+  // Rendering is CPU-bound in one thread; doing it in sequence keeps memory flat.
+  for (const c of charts) {
+    const id = `chart-${counter.n++}`;
+    // The static SVG never carries per-mark ARIA labels (size); the interactive one may.
+    const svg = await toSvg({ background: 'white', config: baseConfig(false), ...c.spec }, id);
+    if (interactive) specs.push({ id, spec: { background: 'white', config: baseConfig(true), ...c.spec } });
+    parts.push(
+      `<figure class="chart${wide || c.kind === 'accuracy' ? ' wide' : ''}" data-chart="${esc(c.kind)}" id="${id}">` +
+        `<div class="title">${esc(c.title)}</div>` +
+        `<div class="vis"${interactive ? ` data-spec="${id}-spec"` : ''}>${svg}</div>` +
+        `<figcaption>${esc(c.caption)}</figcaption></figure>`,
+    );
+  }
+  return { html: parts.join('\n'), specs };
+}
+
+const BOOT = `
+(function(){
+  var els=document.querySelectorAll('[data-spec]');
+  for(var i=0;i<els.length;i++){(function(el){
+    var src=document.getElementById(el.getAttribute('data-spec'));
+    if(!src||typeof vegaEmbed!=='function')return;
+    var spec=JSON.parse(src.textContent);
+    vegaEmbed(el,spec,{actions:false,renderer:'svg'}).catch(function(e){
+      var p=document.createElement('p');p.className='err';p.textContent='interactive chart failed: '+e;el.appendChild(p);
+    });
+  })(els[i]);}
+  document.documentElement.setAttribute('data-interactive','ready');
+})();`;
+
+/** Renders the report of a run as one self-contained HTML string. */
+export async function renderReport(input: ReportInput, opts: RenderOptions = {}): Promise<string> {
+  const { run, points } = input;
+  const interactive = opts.interactive === true;
+  const specOpts = { interactive, maxOtherPoints: opts.maxOtherPoints ?? 1000 };
+  const charts = buildCharts(run, points, specOpts);
+  const { varying, constant } = splitParams(run, points);
+  const counter = { n: 0 };
+
+  const sections: string[] = [];
+  sections.push(summarySection(run, points));
+
+  const pareto = await renderCharts(charts.pareto, interactive, counter);
+  sections.push(
+    `<section id="pareto"><h2>${run.objectives.length > 1 ? 'Pareto fronts, one chart per objective pair' : 'Objective'}</h2>` +
+      (charts.pareto.length ? `<div class="grid">${pareto.html}</div>` : '<p>No objectives.</p>') +
+      '</section>',
+  );
+  sections.push(frontSection(run, points, varying, constant));
+
+  const hl = await renderCharts(charts.highlights, interactive, counter);
+  if ((run.highlights ?? []).length > 0) {
+    sections.push(
+      `<section id="highlights"><h2>Highlighted points: latency, energy and area breakdowns</h2>` +
+        `<p class="muted">Knee and per-objective best points chosen by the runner.</p>` +
+        highlightTable(run, varying) +
+        (hl.html ? `<div class="grid">${hl.html}</div>` : '<p class="muted">No breakdowns recorded.</p>') +
+        '</section>',
+    );
+  } else {
+    sections.push('<section id="highlights"><h2>Highlighted points</h2><p class="muted">The run recorded no highlighted points.</p></section>');
+  }
+
+  const extra: Rendered[] = [];
+  if (charts.hypervolume) {
+    const r = await renderCharts([charts.hypervolume], interactive, counter);
+    extra.push(r);
+    sections.push(`<section id="hypervolume"><h2>Search progress</h2>${r.html}</section>`);
+  }
+  if (charts.accuracy) {
+    const r = await renderCharts([charts.accuracy], interactive, counter, true);
+    extra.push(r);
+    sections.push(`<section id="accuracy"><h2>Accuracy under pruning</h2>${r.html}</section>`);
+  }
+  sections.push(failuresSection(points));
+  sections.push(
+    `<section id="space"><h2>Space file</h2>` +
+      (run.spaceFile ? `<p class="muted"><code>${esc(run.spaceFile)}</code></p>` : '') +
+      `<pre class="yaml">${esc(run.yaml || '(not recorded)')}</pre></section>`,
+  );
+  const versions = Object.entries(run.versions ?? {});
+  sections.push(
+    `<section id="provenance"><h2>Provenance</h2>` +
+      (versions.length ? table(['component', 'version'], versions.map(([k, v]) => [td(k), td(String(v))])) : '') +
+      (run.provenance && Object.keys(run.provenance).length ? `<details><summary>energy/area tables</summary><pre>${esc(JSON.stringify(run.provenance, null, 2))}</pre></details>` : '') +
+      '</section>',
+  );
+
+  const allSpecs = [...pareto.specs, ...hl.specs, ...extra.flatMap((r) => r.specs)];
+  const toc = [
+    ['summary', 'Summary'],
+    ['pareto', 'Pareto'],
+    ['front', 'Front table'],
+    ['highlights', 'Breakdowns'],
+    ...(charts.hypervolume ? [['hypervolume', 'Hypervolume']] : []),
+    ...(charts.accuracy ? [['accuracy', 'Accuracy']] : []),
+    ...(points.some((p) => p.status === 'failed') ? [['failures', 'Failures']] : []),
+    ['space', 'Space file'],
+    ['provenance', 'Provenance'],
+  ];
+  const csp = interactive
+    ? "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline' 'unsafe-eval'; img-src data:; font-src data:"
+    : "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+  const head =
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<meta name="generator" content="spatten-dse report">` +
+    `<title>${esc(`spatten-dse: ${run.name}`)}</title><style>${CSS}</style></head>\n<body>`;
+  const header =
+    `<header><h1>${esc(run.name)}</h1><p class="sub">spatten-dse run · model ${esc(run.model || '?')} · driver ${esc(run.driver || '?')} · ` +
+    `${esc(points.length)} points${interactive ? ' · interactive (hover for details, drag/scroll to zoom scatters, double-click to reset)' : ''}</p>` +
+    `<nav>${toc.map(([id, label]) => `<a href="#${id}">${label}</a>`).join('')}</nav></header>`;
+  let scripts = '';
+  if (interactive) {
+    scripts =
+      vegaBundles()
+        .map((b) => `<script>${b}</script>`)
+        .join('\n') +
+      '\n' +
+      allSpecs.map((s) => `<script type="application/json" id="${s.id}-spec">${jsonForScript(s.spec)}</script>`).join('\n') +
+      `\n<script>${BOOT}</script>`;
+  }
+  return `${head}\n${header}\n<main>\n${sections.filter(Boolean).join('\n')}\n</main>\n${scripts}\n</body></html>\n`;
+}

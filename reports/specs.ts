@@ -1,0 +1,449 @@
+/**
+ * Vega-Lite specs of the report's charts, built from a run. Pure data → spec functions; rendering
+ * (static SVG or vega-embed) lives in render.ts.
+ */
+import type { Objective, Params } from '../dse/driver.ts';
+import type { Highlight, PointRow, RunJson } from '../dse/results.ts';
+import { fmtNum, metricLabel } from './format.ts';
+import { PAPER_FIG21 } from './paper.ts';
+
+/** A Vega-Lite spec as plain JSON (typed loosely; vega-lite validates it when compiling). */
+export type VlSpec = Record<string, unknown>;
+
+export type ChartKind = 'pareto' | 'objective' | 'latency' | 'energy' | 'area' | 'hypervolume' | 'accuracy';
+
+export interface ChartDef {
+  kind: ChartKind;
+  title: string;
+  /** Plain text (escaped by the renderer). */
+  caption: string;
+  spec: VlSpec;
+}
+
+export interface SpecOptions {
+  interactive: boolean;
+  /** Most non-front points drawn per scatter (front points are always all drawn). */
+  maxOtherPoints: number;
+}
+
+export const CLASS_FRONT = 'Pareto front';
+export const CLASS_DOMINATED = 'feasible, dominated';
+export const CLASS_INFEASIBLE = 'infeasible';
+const CLASS_DOMAIN = [CLASS_FRONT, CLASS_DOMINATED, CLASS_INFEASIBLE];
+const CLASS_COLORS = ['#d62728', '#4c78a8', '#b0b0b0'];
+const CLASS_SHAPES = ['diamond', 'circle', 'cross'];
+const CLASS_OPACITY = [1, 0.55, 0.45];
+const FRONT_LINE_COLOR = '#d62728';
+
+/** Shared look of every chart. */
+export function baseConfig(interactive: boolean): Record<string, unknown> {
+  return {
+    // Per-mark ARIA labels would add ~60 bytes a point to the static SVG; tables carry the data.
+    aria: interactive,
+    font: 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif',
+    view: { stroke: '#ddd' },
+    axis: { labelFontSize: 10, titleFontSize: 11, gridColor: '#eee', titleFontWeight: 'normal' },
+    legend: { labelFontSize: 10, titleFontSize: 10, symbolSize: 60, labelLimit: 260 },
+    title: { fontSize: 12, anchor: 'start', fontWeight: 'bold' },
+  };
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Deterministic PRNG (mulberry32) for sampling. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Up to `k` items of `xs`, chosen deterministically, in their original order. */
+export function sampleDeterministic<T>(xs: T[], k: number, seed = 1): T[] {
+  if (xs.length <= k) return xs.slice();
+  const idx = xs.map((_, i) => i);
+  const r = rng(seed);
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(r() * (idx.length - i));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx
+    .slice(0, k)
+    .sort((a, b) => a - b)
+    .map((i) => xs[i]);
+}
+
+/** Log scale when all values are > 0 and they span more than two decades. */
+export function wantsLog(values: number[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!finite(v)) continue;
+    if (v <= 0) return false;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return Number.isFinite(lo) && hi / lo > 100;
+}
+
+/** Non-dominated subset of 2-D points (for the step line), sorted by x ascending. */
+export function front2d<T extends { x: number; y: number }>(pts: T[], gx: 'min' | 'max', gy: 'min' | 'max'): T[] {
+  const sx = gx === 'min' ? 1 : -1;
+  const sy = gy === 'min' ? 1 : -1;
+  const sorted = pts.slice().sort((a, b) => sx * (a.x - b.x) || sy * (a.y - b.y));
+  const out: T[] = [];
+  let best = Infinity;
+  for (const p of sorted) {
+    const y = sy * p.y;
+    if (y < best) {
+      out.push(p);
+      best = y;
+    }
+  }
+  return out.sort((a, b) => a.x - b.x);
+}
+
+function axisTitle(o: Objective): string {
+  return `${metricLabel(o.metric)} — ${o.goal === 'min' ? 'lower' : 'higher'} is better`;
+}
+
+function paramsText(p: Params): string {
+  return Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+function classOf(p: PointRow): string {
+  if (p.pareto) return CLASS_FRONT;
+  return p.feasible ? CLASS_DOMINATED : CLASS_INFEASIBLE;
+}
+
+const CLASS_RANK: Record<string, number> = { [CLASS_INFEASIBLE]: 0, [CLASS_DOMINATED]: 1, [CLASS_FRONT]: 2 };
+
+function scatterLayerEncoding(xTitle: string, yTitle: string, logX: boolean, logY: boolean) {
+  const scale = (log: boolean) => (log ? { type: 'log', nice: true } : { type: 'linear', zero: false, nice: true });
+  return {
+    x: { field: 'x', type: 'quantitative', title: xTitle, scale: scale(logX) },
+    y: { field: 'y', type: 'quantitative', title: yTitle, scale: scale(logY) },
+  };
+}
+
+/** Point opacity by class, carried in the data (an opacity scale on a nominal field makes vega-lite warn). */
+const CLASS_OP: Record<string, number> = Object.fromEntries(CLASS_DOMAIN.map((c, i) => [c, CLASS_OPACITY[i]]));
+const OPACITY_ENC = { field: 'op', type: 'quantitative', scale: null, legend: null };
+
+/** Pareto scatter of one objective pair (or objective vs evaluation when there is one objective). */
+export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy: Objective, opts: SpecOptions): ChartDef {
+  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[ox.metric]) && finite(p.metrics[oy.metric]));
+  const front = ok.filter((p) => p.pareto);
+  const others = ok.filter((p) => !p.pareto);
+  const shownOthers = sampleDeterministic(others, opts.maxOtherPoints, 1 + (Number.isFinite(run.seed) ? run.seed : 0));
+  const shown = [...shownOthers, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
+  const rows = shown.map((p) => {
+    const row: Record<string, unknown> = { id: p.id, x: p.metrics[ox.metric], y: p.metrics[oy.metric], cls: classOf(p), op: CLASS_OP[classOf(p)] };
+    if (opts.interactive) row.params = paramsText(p.params);
+    return row;
+  });
+  const feasibleXY = ok.filter((p) => p.feasible).map((p) => ({ x: p.metrics[ox.metric], y: p.metrics[oy.metric] }));
+  const line = front2d(feasibleXY, ox.goal, oy.goal);
+  const logX = wantsLog(ok.map((p) => p.metrics[ox.metric]));
+  const logY = wantsLog(ok.map((p) => p.metrics[oy.metric]));
+  const enc = scatterLayerEncoding(axisTitle(ox), axisTitle(oy), logX, logY);
+  const pointLayer: Record<string, unknown> = {
+    mark: { type: 'point', filled: true, size: 30 },
+    encoding: {
+      ...enc,
+      color: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_COLORS }, legend: { title: null, orient: 'bottom', direction: 'horizontal' } },
+      shape: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_SHAPES }, legend: { title: null, orient: 'bottom', direction: 'horizontal' } },
+      opacity: OPACITY_ENC,
+      ...(opts.interactive
+        ? {
+            tooltip: [
+              { field: 'id', type: 'quantitative', title: 'id' },
+              { field: 'x', type: 'quantitative', title: ox.metric, format: '.4~g' },
+              { field: 'y', type: 'quantitative', title: oy.metric, format: '.4~g' },
+              { field: 'cls', type: 'nominal', title: 'class' },
+              { field: 'params', type: 'nominal', title: 'params' },
+            ],
+          }
+        : {}),
+    },
+  };
+  if (opts.interactive) pointLayer.params = [{ name: 'zoom', select: 'interval', bind: 'scales' }];
+  const layers: Record<string, unknown>[] = [pointLayer];
+  if (line.length >= 2) {
+    layers.push({
+      data: { values: line },
+      mark: { type: 'line', interpolate: ox.goal === 'min' ? 'step-after' : 'step-before', strokeDash: [5, 3], strokeWidth: 1.5, color: FRONT_LINE_COLOR, opacity: 0.8 },
+      encoding: { ...enc, order: { field: 'x', type: 'quantitative' } },
+    });
+  }
+  const sampledNote =
+    shownOthers.length < others.length
+      ? ` ${shownOthers.length} of ${others.length} non-front points are drawn (deterministic sample, to keep the chart small); all ${front.length} front points are drawn.`
+      : '';
+  const missing = points.length - ok.length;
+  const caption =
+    `${metricLabel(oy.metric)} vs ${metricLabel(ox.metric)}: ${ok.length} points with both metrics` +
+    (missing > 0 ? ` (${missing} failed or without values not shown)` : '') +
+    `. Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives; blue: feasible but dominated; grey crosses: infeasible.` +
+    (line.length >= 2 ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
+    (logX || logY ? ` Log scale on ${[logX ? 'x' : '', logY ? 'y' : ''].filter(Boolean).join(' and ')} (values span more than two decades).` : '') +
+    sampledNote;
+  return {
+    kind: 'pareto',
+    title: `${oy.metric} vs ${ox.metric}`,
+    caption,
+    spec: { width: 380, height: 280, data: { values: rows }, layer: layers },
+  };
+}
+
+/** One-objective runs: objective per evaluation, with the best-so-far step line. */
+export function objectiveChart(points: PointRow[], o: Objective, opts: SpecOptions): ChartDef {
+  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[o.metric])).sort((a, b) => a.id - b.id);
+  const front = ok.filter((p) => p.pareto);
+  const others = sampleDeterministic(ok.filter((p) => !p.pareto), opts.maxOtherPoints);
+  const shown = [...others, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
+  const rows = shown.map((p) => ({ id: p.id, x: p.id, y: p.metrics[o.metric], cls: classOf(p), op: CLASS_OP[classOf(p)], ...(opts.interactive ? { params: paramsText(p.params) } : {}) }));
+  const best: { x: number; y: number }[] = [];
+  let cur = NaN;
+  for (const p of ok) {
+    if (!p.feasible) continue;
+    const v = p.metrics[o.metric];
+    if (Number.isNaN(cur) || (o.goal === 'min' ? v < cur : v > cur)) {
+      cur = v;
+      best.push({ x: p.id, y: v });
+    }
+  }
+  if (best.length > 0 && ok.length > 0) best.push({ x: ok[ok.length - 1].id, y: cur });
+  const logY = wantsLog(ok.map((p) => p.metrics[o.metric]));
+  const enc = scatterLayerEncoding('evaluation id', axisTitle(o), false, logY);
+  const layers: Record<string, unknown>[] = [
+    {
+      mark: { type: 'point', filled: true, size: 30 },
+      encoding: {
+        ...enc,
+        color: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_COLORS }, legend: { title: null, orient: 'bottom' } },
+        shape: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_SHAPES }, legend: { title: null, orient: 'bottom' } },
+        opacity: OPACITY_ENC,
+        ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'y', title: o.metric, format: '.4~g' }, { field: 'params' }] } : {}),
+      },
+      ...(opts.interactive ? { params: [{ name: 'zoom', select: 'interval', bind: 'scales' }] } : {}),
+    },
+  ];
+  if (best.length >= 2) {
+    layers.push({ data: { values: best }, mark: { type: 'line', interpolate: 'step-after', strokeDash: [5, 3], color: FRONT_LINE_COLOR }, encoding: enc });
+  }
+  return {
+    kind: 'objective',
+    title: `${o.metric} per evaluation`,
+    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + (others.length < ok.length - front.length ? ` Non-best points sampled (${others.length} of ${ok.length - front.length}).` : ''),
+    spec: { width: 520, height: 260, data: { values: rows }, layer: layers },
+  };
+}
+
+function hlKey(h: Highlight): string {
+  return `${h.label} (#${h.id})`;
+}
+
+function breakdownKeys(hs: Highlight[], pick: (h: Highlight) => Record<string, number> | undefined): string[] {
+  const keys: string[] = [];
+  for (const h of hs) for (const k of Object.keys(pick(h) ?? {})) if (!keys.includes(k)) keys.push(k);
+  return keys;
+}
+
+/** Latency breakdown: busy cycles per pipeline stage, grouped by highlight (stages overlap, so not stacked). */
+export function latencyChart(hs: Highlight[], opts: SpecOptions): ChartDef | undefined {
+  const stages = breakdownKeys(hs, (h) => h.stages);
+  const rows = hs.flatMap((h) => stages.filter((s) => finite(h.stages?.[s])).map((s) => ({ hl: hlKey(h), stage: s, cycles: h.stages[s] })));
+  if (rows.length === 0) return undefined;
+  const hlOrder = hs.map(hlKey);
+  return {
+    kind: 'latency',
+    title: 'Latency breakdown (busy cycles per stage)',
+    caption: 'Busy cycles of each pipeline stage for each highlighted point. Stages overlap in the pipeline, so the bars do not add up to the total; the longest stage is the bottleneck.',
+    spec: {
+      width: 420,
+      height: Math.max(80, stages.length * (hs.length * 11 + 8)),
+      data: { values: rows },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'stage', type: 'nominal', sort: stages, title: null },
+        yOffset: { field: 'hl', type: 'nominal', sort: hlOrder },
+        x: { field: 'cycles', type: 'quantitative', title: 'busy cycles' },
+        color: { field: 'hl', type: 'nominal', sort: hlOrder, legend: { title: null, orient: 'bottom', columns: 2 } },
+        ...(opts.interactive ? { tooltip: [{ field: 'hl', title: 'point' }, { field: 'stage' }, { field: 'cycles', format: ',.0f' }] } : {}),
+      },
+    },
+  };
+}
+
+/** Stacked breakdown (energy or area by module), one bar per highlight. */
+export function stackedChart(hs: Highlight[], which: 'energy' | 'area', opts: SpecOptions): ChartDef | undefined {
+  const pick = (h: Highlight) => (which === 'energy' ? h.energy : h.area);
+  const modules = breakdownKeys(hs, pick);
+  const rows = hs.flatMap((h) =>
+    modules
+      .map((m, mi) => ({ hl: hlKey(h), module: m, mi, value: pick(h)?.[m] }))
+      .filter((r) => finite(r.value)),
+  );
+  if (rows.length === 0) return undefined;
+  const hlOrder = hs.map(hlKey);
+  const unit = which === 'energy' ? 'energy (J)' : 'area (mm²)';
+  const totals = hs.map((h) => `${hlKey(h)}: ${fmtNum(Object.values(pick(h) ?? {}).filter(finite).reduce((a, b) => a + b, 0))}`);
+  return {
+    kind: which,
+    title: which === 'energy' ? 'Energy breakdown by module' : 'Area breakdown by module',
+    caption: `${which === 'energy' ? 'Energy of the whole workload' : 'Chip area'} by module for each highlighted point. Totals (${which === 'energy' ? 'J' : 'mm²'}): ${totals.join('; ')}.`,
+    spec: {
+      width: 420,
+      height: Math.max(40, hs.length * 26),
+      data: { values: rows },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'hl', type: 'nominal', sort: hlOrder, title: null },
+        x: { field: 'value', type: 'quantitative', title: unit, stack: 'zero' },
+        color: { field: 'module', type: 'nominal', sort: modules, legend: { title: null, orient: 'bottom', columns: 5 } },
+        order: { field: 'mi', type: 'quantitative' },
+        ...(opts.interactive ? { tooltip: [{ field: 'hl', title: 'point' }, { field: 'module' }, { field: 'value', title: unit, format: '.4~g' }] } : {}),
+      },
+    },
+  };
+}
+
+export function hypervolumeChart(run: RunJson, opts: SpecOptions): ChartDef | undefined {
+  const hv = run.hypervolume.filter((h) => finite(h.evals) && finite(h.hv));
+  if (hv.length < 2) return undefined;
+  return {
+    kind: 'hypervolume',
+    title: 'Hypervolume over evaluations',
+    caption:
+      `Hypervolume of the feasible front after each batch (${hv.length} entries)` +
+      (run.hvReference ? `, reference point [${run.hvReference.map((v) => fmtNum(v)).join(', ')}] in normalised objective units` : '') +
+      '. Flat at the end means the search converged (or stalled).',
+    spec: {
+      width: 420,
+      height: 200,
+      data: { values: hv },
+      mark: { type: 'line', point: true, interpolate: 'linear' },
+      encoding: {
+        x: { field: 'evals', type: 'quantitative', title: 'evaluations' },
+        y: { field: 'hv', type: 'quantitative', title: 'hypervolume', scale: { zero: false } },
+        ...(opts.interactive ? { tooltip: [{ field: 'evals' }, { field: 'hv', format: '.5~g' }] } : {}),
+      },
+    },
+  };
+}
+
+/** Pruning ratio (×) from a keep fraction; keep given in percent (> 1) is accepted too. */
+function ratioOf(keep: number): number {
+  const f = keep > 1 ? keep / 100 : keep;
+  return f > 0 ? 1 / f : NaN;
+}
+
+/**
+ * Accuracy (or perplexity) vs pruning ratio for our run, next to the paper's Fig. 21 curves. The two
+ * panels have their own y axes: different models and metrics, nothing is fitted across them.
+ */
+export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOptions): ChartDef | undefined {
+  const metric = ['accuracy', 'perplexity'].find((m) => run.metrics.includes(m) && points.some((p) => p.status === 'ok' && finite(p.metrics[m])));
+  if (!metric) return undefined;
+  const kinds = [
+    { param: 'algo.tokenKeep', other: 'algo.headKeep', series: 'ours: tokens (algo.tokenKeep)' },
+    { param: 'algo.headKeep', other: 'algo.tokenKeep', series: 'ours: heads (algo.headKeep)' },
+  ].filter((k) => run.parameters.includes(k.param));
+  if (kinds.length === 0) return undefined;
+  const dots: { series: string; ratio: number; value: number; id: number }[] = [];
+  const means: { series: string; ratio: number; value: number; n: number }[] = [];
+  const notes: string[] = [];
+  for (const k of kinds) {
+    let pts = points.filter((p) => p.status === 'ok' && finite(p.metrics[metric]) && typeof p.params[k.param] === 'number');
+    if (run.parameters.includes(k.other)) {
+      const others = pts.map((p) => p.params[k.other]).filter(finite);
+      if (others.length > 0) {
+        const maxOther = Math.max(...others);
+        pts = pts.filter((p) => p.params[k.other] === maxOther);
+        notes.push(`${k.param} curve: ${k.other} = ${fmtNum(maxOther)}`);
+      }
+    }
+    const groups = new Map<number, number[]>();
+    for (const p of pts) {
+      const r = ratioOf(p.params[k.param] as number);
+      if (!finite(r)) continue;
+      dots.push({ series: k.series, ratio: r, value: p.metrics[metric], id: p.id });
+      const g = groups.get(r) ?? [];
+      g.push(p.metrics[metric]);
+      groups.set(r, g);
+    }
+    for (const [ratio, vs] of [...groups].sort((a, b) => a[0] - b[0])) {
+      means.push({ series: k.series, ratio, value: vs.reduce((a, b) => a + b, 0) / vs.length, n: vs.length });
+    }
+  }
+  if (dots.length === 0) return undefined;
+  const paperRows = PAPER_FIG21.flatMap((c) => c.points.map(([ratio, change]) => ({ series: c.label, ratio, change })));
+  const ours: VlSpec = {
+    title: `ours: ${metric} vs pruning ratio`,
+    width: 300,
+    height: 240,
+    layer: [
+      {
+        data: { values: dots },
+        mark: { type: 'point', filled: true, size: 18, opacity: 0.35 },
+        encoding: {
+          x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (× = 1 / keep)', scale: { zero: false } },
+          y: { field: 'value', type: 'quantitative', title: metricLabel(metric), scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', scale: { domain: kinds.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: { title: null, orient: 'bottom', direction: 'vertical' } },
+          ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
+        },
+      },
+      {
+        data: { values: means },
+        mark: { type: 'line', point: true, strokeWidth: 2 },
+        encoding: {
+          x: { field: 'ratio', type: 'quantitative' },
+          y: { field: 'value', type: 'quantitative' },
+          color: { field: 'series', type: 'nominal' },
+          ...(opts.interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: `mean ${metric}`, format: '.4~g' }, { field: 'n' }] } : {}),
+        },
+      },
+    ],
+  };
+  const paper: VlSpec = {
+    title: 'paper Fig. 21: accuracy change vs pruning ratio',
+    width: 300,
+    height: 240,
+    data: { values: paperRows },
+    mark: { type: 'line', point: true, strokeDash: [6, 3] },
+    encoding: {
+      x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (×)', scale: { zero: false } },
+      y: { field: 'change', type: 'quantitative', title: 'accuracy change (%)' },
+      color: { field: 'series', type: 'nominal', scale: { domain: PAPER_FIG21.map((c) => c.label), range: ['#ff7f0e', '#9467bd'] }, legend: { title: null, orient: 'bottom', direction: 'vertical' } },
+      ...(opts.interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio' }, { field: 'change', title: 'change (%)' }] } : {}),
+    },
+  };
+  return {
+    kind: 'accuracy',
+    title: `${metric} vs pruning ratio, next to the paper's Fig. 21`,
+    caption:
+      `Left: our ${metricLabel(metric)} against pruning ratio (1 / keep fraction); dots are single evaluations, the line is the mean per ratio over the other parameters` +
+      (notes.length ? ` (${notes.join('; ')})` : '') +
+      '. Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
+      'Different models, datasets and metrics: the panels are shown side by side with their own axes, and nothing is fitted across them.',
+    spec: { hconcat: [ours, paper], resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' } } },
+  };
+}
+
+/** All charts of a run, in report order. */
+export function buildCharts(run: RunJson, points: PointRow[], opts: SpecOptions): { pareto: ChartDef[]; highlights: ChartDef[]; hypervolume?: ChartDef; accuracy?: ChartDef } {
+  const objs = run.objectives;
+  const pareto: ChartDef[] = [];
+  if (objs.length === 1) pareto.push(objectiveChart(points, objs[0], opts));
+  for (let i = 0; i < objs.length; i++) for (let j = i + 1; j < objs.length; j++) pareto.push(paretoChart(run, points, objs[i], objs[j], opts));
+  const hs = run.highlights ?? [];
+  const highlights = [latencyChart(hs, opts), stackedChart(hs, 'energy', opts), stackedChart(hs, 'area', opts)].filter((c): c is ChartDef => c !== undefined);
+  return { pareto, highlights, hypervolume: hypervolumeChart(run, opts), accuracy: accuracyChart(run, points, opts) };
+}

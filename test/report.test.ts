@@ -1,0 +1,257 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import type { PointRow, RunJson } from '../dse/results.ts';
+import { writeRunOutputs } from '../dse/outputs.ts';
+import { readRun, renderReport, writeReport, RunFolderError, PAPER_FIG21 } from '../reports/index.ts';
+import { parseCsv } from '../reports/csv.ts';
+import { compactSvg } from '../reports/render.ts';
+import { front2d, wantsLog, sampleDeterministic } from '../reports/specs.ts';
+import { syntheticRun } from '../reports/synthetic.ts';
+import { register } from '../dse/commands/report.ts';
+
+const EVIL = '<script>alert(1)</script>';
+
+/** A synthetic run with hostile user strings in every place a user can put text. */
+function fixture(n = 120): { run: RunJson; points: PointRow[] } {
+  const input = syntheticRun({
+    n,
+    name: `${EVIL} & "quotes"`,
+    yaml: `name: "${EVIL}"\n# R&D sweep <b>bold</b>\nconstraints: ["area_mm2 <= 1.6 && power_w < 2"]\n`,
+    failRate: 0.05,
+  });
+  input.run.constraints.push(`power_w < 2 ${EVIL}`);
+  input.run.stopReason = `budget <reached> ${EVIL}`;
+  input.run.model = `analytical ${EVIL}`;
+  input.run.driver = `random ${EVIL}`;
+  if (input.run.highlights.length) input.run.highlights[0].label = `knee ${EVIL}`;
+  // a string-valued parameter with hostile content
+  input.run.parameters.push('algo.note');
+  for (const p of input.points) p.params['algo.note'] = p.id % 2 ? `a,b "c" ${EVIL}` : 'plain';
+  for (const p of input.points) if (p.status === 'failed') p.error = `boom ${EVIL} & <img src=x onerror=alert(2)>`;
+  return input;
+}
+
+function tmp(): string {
+  return mkdtempSync(path.join(tmpdir(), 'spatten-report-'));
+}
+
+function pairs(k: number): number {
+  return (k * (k - 1)) / 2;
+}
+
+/** Every `<figure … data-chart="kind">` and the number of <svg> elements inside it. */
+function figures(html: string): { kind: string; svgs: number }[] {
+  return [...html.matchAll(/<figure class="chart[^"]*" data-chart="(\w+)"[^>]*>([\s\S]*?)<\/figure>/g)].map((m) => ({ kind: m[1], svgs: (m[2].match(/<svg[\s>]/g) ?? []).length }));
+}
+
+function stripScripts(html: string): string {
+  return html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '');
+}
+
+test('static report: one SVG per objective pair, breakdowns, hypervolume and accuracy charts', async () => {
+  const input = fixture();
+  const html = await renderReport(input);
+  const figs = figures(html);
+  const k = input.run.objectives.length;
+  assert.equal(k, 3);
+  assert.equal(figs.filter((f) => f.kind === 'pareto').length, pairs(k));
+  for (const kind of ['latency', 'energy', 'area', 'hypervolume', 'accuracy']) assert.equal(figs.filter((f) => f.kind === kind).length, 1, kind);
+  for (const f of figs) assert.equal(f.svgs, 1, `${f.kind} has one svg`);
+  assert.equal((html.match(/<svg[\s>]/g) ?? []).length, figs.length);
+  // Fig. 21 labels, both curves
+  for (const c of PAPER_FIG21) assert.ok(html.includes(c.label), c.label);
+  // static: no scripts at all
+  assert.ok(!/<script\b/i.test(html));
+});
+
+test('front table has exactly the pareto rows', async () => {
+  const input = fixture();
+  const html = await renderReport(input);
+  const table = html.match(/<table class="front">([\s\S]*?)<\/table>/);
+  assert.ok(table);
+  const ids = [...table[1].matchAll(/<tr data-id="(\d+)">/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+  const expected = input.points.filter((p) => p.pareto).map((p) => p.id).sort((a, b) => a - b);
+  assert.ok(expected.length > 0);
+  assert.deepEqual(ids, expected);
+});
+
+test('user strings are escaped everywhere', async () => {
+  const input = fixture();
+  for (const interactive of [false, true]) {
+    const html = await renderReport(input, { interactive });
+    // outside of the inlined library bundles no raw <script>alert appears
+    assert.ok(!stripScripts(html).includes('<script>alert'), `static part of interactive=${interactive}`);
+    assert.ok(!html.includes('<script>alert'), `whole file interactive=${interactive}`);
+    assert.ok(!html.includes('<img src=x'));
+    assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;'), 'escaped name');
+    assert.ok(html.includes('# R&amp;D sweep &lt;b&gt;bold&lt;/b&gt;'), 'escaped YAML');
+    assert.ok(html.includes('boom &lt;script&gt;'), 'escaped error');
+    assert.ok(html.includes('a,b &quot;c&quot; &lt;script&gt;'), 'escaped string param');
+  }
+});
+
+test('no network references in src/href attributes (static and interactive)', async () => {
+  const input = fixture();
+  for (const interactive of [false, true]) {
+    const html = await renderReport(input, { interactive });
+    const outsideScripts = stripScripts(html);
+    const attrs = [...outsideScripts.matchAll(/\s(?:src|href|xlink:href)\s*=\s*["']?([^"'\s>]*)/gi)].map((m) => m[1]);
+    for (const a of attrs) assert.ok(!/^\s*(https?:)?\/\//i.test(a), `network reference ${a}`);
+    assert.ok(!/(?:src|href)\s*=\s*["']?\s*https?:/i.test(html), 'no http(s) src/href anywhere');
+    assert.ok(!/sourceMappingURL/.test(html));
+  }
+});
+
+test('interactive report inlines the three vega bundles once and embeds parseable specs', async () => {
+  const input = fixture();
+  const html = await renderReport(input, { interactive: true });
+  const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+  const code = scripts.filter((s) => !/type="application\/json"/.test(s[1]));
+  const json = scripts.filter((s) => /type="application\/json"/.test(s[1]));
+  // vega, vega-lite, vega-embed + the boot script
+  assert.equal(code.length, 4);
+  assert.equal(code.filter((s) => s[2].includes('vegaEmbed')).length >= 1, true);
+  assert.equal((html.match(/vega-lite@|vegaLite/g) ?? []).length > 0, true);
+  const figs = figures(html);
+  assert.equal(json.length, figs.length);
+  for (const s of json) {
+    assert.ok(!s[2].includes('<'), 'no raw < inside embedded JSON');
+    const spec = JSON.parse(s[2]);
+    assert.equal(typeof spec, 'object');
+    assert.ok(spec.data || spec.layer || spec.hconcat);
+  }
+  // every container points at an existing spec
+  for (const m of html.matchAll(/data-spec="([^"]+)"/g)) assert.ok(html.includes(`id="${m[1]}"`));
+  // the evil name survives JSON round trip as data, not markup
+  const all = json.map((s) => s[2]).join('');
+  assert.ok(!all.includes('</script'));
+  // bundles inlined once each
+  assert.equal((html.match(/vegaEmbed=/g) ?? []).length, 1);
+});
+
+test('readRun(writeRunOutputs(...)) round-trips numbers, strings and flags', async () => {
+  const input = fixture(60);
+  // awkward numbers
+  const p0 = input.points.find((p) => p.status === 'ok')!;
+  p0.metrics.latency_s = 1.2345678901234567e-7;
+  p0.metrics.dram_bytes = 123456789012;
+  p0.metrics.energy_j = 0.1 + 0.2;
+  const dir = tmp();
+  try {
+    writeRunOutputs(dir, input.run, input.points);
+    const back = await readRun(dir);
+    assert.equal(back.run.name, input.run.name);
+    assert.deepEqual(back.run.objectives, input.run.objectives);
+    assert.equal(back.points.length, input.points.length);
+    for (const [i, p] of input.points.entries()) {
+      const q = back.points[i];
+      assert.equal(q.id, p.id);
+      assert.equal(q.feasible, p.feasible);
+      assert.equal(q.pareto, p.pareto);
+      assert.equal(q.status, p.status);
+      assert.equal(q.error, p.error);
+      assert.equal(q.fidelity, p.fidelity);
+      assert.deepEqual(q.params, p.params);
+      for (const m of input.run.metrics) {
+        if (Number.isFinite(p.metrics[m])) assert.equal(q.metrics[m], p.metrics[m], `${m} of #${p.id}`);
+        else assert.ok(Number.isNaN(q.metrics[m]));
+      }
+    }
+    assert.equal(typeof back.points[0].params['hw.topkParallelism'], 'number');
+    assert.equal(typeof back.points[0].params['algo.note'], 'string');
+    // writeReport: atomic, no temp files left
+    const r = await writeReport(dir);
+    assert.ok(existsSync(r.path));
+    assert.ok(readFileSync(r.path, 'utf8').startsWith('<!DOCTYPE html>'));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('readRun: clear errors for missing or malformed folders', async () => {
+  const dir = tmp();
+  try {
+    await assert.rejects(readRun(path.join(dir, 'nope')), (e: unknown) => e instanceof RunFolderError && /not found/.test((e as Error).message));
+    await assert.rejects(readRun(dir), (e: unknown) => e instanceof RunFolderError && /no run\.json/.test((e as Error).message));
+    writeFileSync(path.join(dir, 'run.json'), '{ not json');
+    await assert.rejects(readRun(dir), (e: unknown) => e instanceof RunFolderError && /not valid JSON/.test((e as Error).message));
+    writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ name: 'x', parameters: [], metrics: 'latency_s', objectives: [] }));
+    await assert.rejects(readRun(dir), (e: unknown) => e instanceof RunFolderError && /"metrics"/.test((e as Error).message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('CLI: report <DIR> writes report.html; a bad folder exits 2', async () => {
+  const make = () => {
+    const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    register(program);
+    return program;
+  };
+  const dir = tmp();
+  const out = process.stdout.write;
+  try {
+    const input = fixture(40);
+    writeRunOutputs(dir, input.run, input.points);
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    await make().parseAsync(['report', dir, '--interactive'], { from: 'user' });
+    process.stdout.write = out;
+    assert.ok(readFileSync(path.join(dir, 'report.html'), 'utf8').includes('vegaEmbed'));
+    const missing = path.join(dir, 'missing');
+    await assert.rejects(make().parseAsync(['report', missing], { from: 'user' }), (e: unknown) => (e as { exitCode?: number }).exitCode === 2 && /not found/.test((e as Error).message));
+    mkdirSync(missing);
+    writeFileSync(path.join(missing, 'run.json'), '[]');
+    await assert.rejects(make().parseAsync(['report', missing], { from: 'user' }), (e: unknown) => (e as { exitCode?: number }).exitCode === 2 && !(e instanceof CommanderError));
+  } finally {
+    process.stdout.write = out;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('large run: sampled non-front points, all front points kept, fast', async () => {
+  const input = syntheticRun({ n: 3000, seed: 3 });
+  const t0 = performance.now();
+  const html = await renderReport(input, { maxOtherPoints: 400 });
+  const ms = performance.now() - t0;
+  assert.ok(ms < 8000, `rendered in ${ms.toFixed(0)} ms`);
+  assert.ok(/deterministic sample/.test(html));
+  assert.ok(html.length < 1_500_000, `${html.length} bytes`);
+});
+
+test('one-objective and breakdown-less runs still render', async () => {
+  const input = syntheticRun({ n: 30, objectives: [{ metric: 'latency_s', goal: 'min' }], accuracy: false });
+  input.run.highlights = [];
+  input.run.hypervolume = [];
+  const html = await renderReport(input);
+  const figs = figures(html);
+  assert.deepEqual(figs.map((f) => f.kind), ['objective']);
+  assert.ok(html.includes('recorded no highlighted points'));
+});
+
+test('helpers: CSV parser, 2-D front, log decision, sampling, SVG compaction', () => {
+  assert.deepEqual(parseCsv('a,b\r\n"x,1","say ""hi""\nthere"\n3,\n'), [['a', 'b'], ['x,1', 'say "hi"\nthere'], ['3', '']]);
+  const pts = [
+    { x: 1, y: 5 },
+    { x: 2, y: 3 },
+    { x: 3, y: 4 },
+    { x: 4, y: 1 },
+  ];
+  assert.deepEqual(front2d(pts, 'min', 'min').map((p) => p.x), [1, 2, 4]);
+  assert.deepEqual(front2d(pts, 'max', 'max').map((p) => p.x), [1, 3, 4]);
+  assert.equal(wantsLog([1, 50]), false);
+  assert.equal(wantsLog([1, 500]), true);
+  assert.equal(wantsLog([0, 500]), false);
+  const s = sampleDeterministic([...Array(100).keys()], 10);
+  assert.equal(s.length, 10);
+  assert.deepEqual(s, sampleDeterministic([...Array(100).keys()], 10));
+  assert.deepEqual(s, s.slice().sort((a, b) => a - b));
+  const p = '<path transform="translate(1.23456,2)" d="M0,0L1.111111,2L3,4L5,6L7,8L9,9Z" fill="red"/>';
+  const svg = compactSvg(`<svg x="1">${p.repeat(10)}</svg>`, 'c');
+  assert.ok(svg.startsWith('<svg x="1"><defs><path id="c-s0" d="M0,0L1.11,2L3,4L5,6L7,8L9,9Z"/></defs>'));
+  assert.equal((svg.match(/<use href="#c-s0" transform="translate\(1.23,2\)" fill="red"\/>/g) ?? []).length, 10);
+});
