@@ -89,6 +89,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
     .option('--interactive', 'interactive report (inlines the Vega bundles, ~800 KB)')
     .option('--no-report', 'skip report.html')
+    .option('--resume', "continue an interrupted run from its folder's journal (re-evaluates nothing that finished)")
     .action(async (space: string, o) => {
       const r = await runSpace({
         spaceFile: space,
@@ -100,6 +101,7 @@ export function buildProgram(): Command {
         progress: o.progress,
         interactive: o.interactive,
         report: o.report,
+        resume: o.resume,
       });
       const c = r.run.counts;
       process.stdout.write(

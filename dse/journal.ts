@@ -322,14 +322,24 @@ export class Journal {
 
   /** Appends one record durably (write + fsync) before returning. */
   append(rec: JournalRecord): void {
+    this.appendMany([rec]);
+  }
+
+  /**
+   * Appends records, one line each, with a single write and a single fsync (a crash leaves a
+   * prefix of whole lines plus at most one torn line, which loading drops).
+   */
+  appendMany(recs: JournalRecord[]): void {
     if (this.fd < 0) throw new Error('journal is closed');
-    const full: JournalRecord = { ...rec, t: rec.t ?? new Date().toISOString() };
-    const line = Buffer.from(JSON.stringify(full) + '\n', 'utf8');
+    if (recs.length === 0) return;
+    const t = new Date().toISOString();
+    const lines = recs.map((r) => JSON.stringify({ ...r, t: r.t ?? t }));
+    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
     const pos = fs.fstatSync(this.fd).size;
     let off = 0;
-    while (off < line.length) off += fs.writeSync(this.fd, line, off, line.length - off, pos + off);
+    while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off, pos + off);
     fs.fsyncSync(this.fd);
-    this.remember(revive(JSON.parse(line.toString('utf8')) as JournalRecord));
+    for (const l of lines) this.remember(revive(JSON.parse(l) as JournalRecord));
   }
 
   close(): void {

@@ -7,13 +7,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pLimit from 'p-limit';
 import { HW_METRICS } from '../sim/schema.ts';
 import type { HwResult } from '../sim/hw/types.ts';
 import type { Objective, Params } from './driver.ts';
 import { createDriver } from './drivers/index.ts';
 import { InputError } from './errors.ts';
-import { applyParams, basePoint, evaluatePoint, runAccuracy, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { applyParams, basePoint, runAccuracy, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { evaluateHardware } from '../sim/index.ts';
 import { modelShape } from '../sim/workload/models.ts';
 import { writeRunOutputs } from './outputs.ts';
@@ -21,6 +20,8 @@ import { hypervolume, normaliser, paretoMask, toMinVector } from './pareto.ts';
 import type { Highlight, PointRow, RunJson } from './results.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
 import { createProgress, type ProgressMode } from './progress.ts';
+import { Executor } from './executor.ts';
+import { defaultJobs } from './pool.ts';
 
 export interface RunOptions {
   spaceFile: string;
@@ -36,6 +37,8 @@ export interface RunOptions {
   report?: boolean;
   /** Where progress and notes go (default stderr). */
   log?: (line: string) => void;
+  /** Continue from the folder's journal: re-evaluate nothing that finished. */
+  resume?: boolean;
 }
 
 export interface RunSummary {
@@ -116,7 +119,19 @@ class IncrementalFront {
 
 export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  const { parsed, ctx, dir, seed } = prepareRun(opts);
+  const prepared = prepareRun(opts);
+  const cpuBound = prepared.ctx.model === 'cycle' || !!prepared.ctx.accuracy;
+  // The journal (and the folder lock) is taken after validation, so bad input writes nothing.
+  const executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: opts.resume, jobs: Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
+  try {
+    return await runPrepared(opts, prepared, executor, log);
+  } finally {
+    await executor.close();
+  }
+}
+
+async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepareRun>, executor: Executor, log: (line: string) => void): Promise<RunSummary> {
+  const { parsed, ctx, dir, seed } = prepared;
   const space = parsed.space;
   const objectives = parsed.objectives;
   const started = new Date();
@@ -124,18 +139,21 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   const driver = createDriver(space.search, { space: parsed.domains, objectives, seed });
   const maxEvals = opts.maxEvals ?? space.search.maxEvals ?? Infinity;
   const timeLimit = opts.timeLimit ?? space.search.timeLimit ?? Infinity;
-  const jobs = Math.max(1, opts.jobs ?? 1);
+  const jobs = executor.jobs;
   const cpuBound = ctx.model === 'cycle' || !!ctx.accuracy;
   const batch = cpuBound ? Math.max(4 * jobs, 8) : 2048;
-  const limit = pLimit(jobs);
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
   const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, space.name);
 
   let interrupted = false;
   const onSigint = () => {
-    if (interrupted) process.exit(130);
+    if (interrupted) {
+      log('interrupt: abandoning the evaluations in flight, writing outputs for what finished');
+      void executor.abort();
+      return;
+    }
     interrupted = true;
-    log('\ninterrupt: finishing the evaluations in flight, then writing outputs (Ctrl-C again to abort)');
+    log('\ninterrupt: finishing the evaluations in flight, then writing outputs (Ctrl-C again to abandon them)');
   };
   process.on('SIGINT', onSigint);
 
@@ -162,8 +180,8 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
         if (driver.done()) break;
         throw new Error(`driver ${driver.name} returned no trials while not done`);
       }
-      const results = await Promise.all(trials.map((t) => limit(() => evaluatePoint(ctx, t.id, t.params))));
-      results.sort((a, b) => a.id - b.id);
+      // journaled results are reused; new ones run in-process or on the worker pool (sorted by id)
+      const results = await executor.evaluate(trials);
       const from = rows.length;
       rows.push(...results);
       front.add(from, rows.length);
@@ -177,6 +195,8 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     progress.stop();
     process.off('SIGINT', onSigint);
   }
+
+  if (opts.resume) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
 
   // Multi-fidelity `both`: re-score the analytical front with the cycle model.
   if (ctx.model === 'both') {

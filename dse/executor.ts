@@ -1,0 +1,279 @@
+/**
+ * The executor: evaluates a batch of trials for the runner, with
+ * - the journal (dse/journal.ts): a trial whose key (params + model version + fidelity + base
+ *   point/workload) is already journaled is not re-evaluated (`--resume`, cross-run reuse); every
+ *   new evaluation is appended durably as soon as it finishes;
+ * - the worker pool (dse/pool.ts) for CPU-bound models (cycle, accuracy) when jobs > 1, the main
+ *   thread otherwise (the analytical model costs about a microsecond);
+ * - interrupts: `abort()` abandons in-flight pool tasks; `evaluate` then returns only what finished.
+ *
+ * Constraint violations are recomputed from the stored metrics on reuse, so a journal stays valid
+ * when a space's constraints or objectives change.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Params, Trial } from './driver.ts';
+import { evaluatePoint, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { Journal, journalKey, type JournalRecord } from './journal.ts';
+import { EvalPool } from './pool.ts';
+import { violation } from './space.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.join(HERE, '..');
+
+let cachedModelVersion: string | undefined;
+
+/**
+ * Identity of the models: sha256 over the sources of sim/ and the evaluator (paths + contents),
+ * so results are reused only while the code that produced them is unchanged.
+ */
+export function modelVersion(): string {
+  if (cachedModelVersion) return cachedModelVersion;
+  const h = createHash('sha256');
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
+      } else if (/\.(ts|json)$/.test(e.name)) files.push(p);
+    }
+  };
+  walk(path.join(ROOT, 'sim'));
+  files.push(path.join(HERE, 'evaluate.ts'));
+  for (const f of files.sort()) {
+    h.update(path.relative(ROOT, f));
+    h.update('\0');
+    try {
+      h.update(fs.readFileSync(f));
+    } catch {
+      /* vanished */
+    }
+    h.update('\0');
+  }
+  cachedModelVersion = 'src-' + h.digest('hex').slice(0, 16);
+  return cachedModelVersion;
+}
+
+/** Fidelity label of a run's primary evaluation. */
+export function primaryFidelity(ctx: EvalContext): string {
+  return (ctx.model === 'cycle' ? 'cycle' : 'analytical') + (ctx.accuracy ? '+accuracy' : '');
+}
+
+export interface ExecutorOptions {
+  ctx: EvalContext;
+  /** Results folder (journal + lock live there). */
+  dir: string;
+  /** Reuse the folder's journal (default false: start a fresh journal). */
+  resume?: boolean;
+  /** Worker threads for CPU-bound evaluations (1 = main thread). */
+  jobs?: number;
+  /** Use the pool (CPU-bound model). Default: model cycle or accuracy on, and jobs > 1. */
+  usePool?: boolean;
+  /** Disable the journal entirely (library use, benches). */
+  journal?: boolean;
+  log?: (line: string) => void;
+}
+
+/** A custom evaluation step (e.g. cycle re-scoring) that runs in-process or in a pool worker. */
+export interface Step {
+  /** Fidelity label, part of the journal key. */
+  fidelity: string;
+  /** Module path and exported function `(ctx, id, params) → EvaluatedPoint`. */
+  module: string;
+  fn: string;
+  /** Extra key material (e.g. the accuracy subset size). */
+  keyExtra?: unknown;
+}
+
+const EVALUATE_MODULE = path.join(HERE, 'evaluate.ts');
+
+export class Executor {
+  readonly ctx: EvalContext;
+  readonly jobs: number;
+  readonly usePool: boolean;
+  /** Evaluations reused from the journal / newly evaluated, so far. */
+  reused = 0;
+  evaluated = 0;
+  private readonly journal?: Journal;
+  private pool?: EvalPool;
+  private aborted = false;
+  private readonly base: unknown;
+  private readonly log: (line: string) => void;
+
+  private constructor(opts: ExecutorOptions, journal?: Journal) {
+    this.ctx = opts.ctx;
+    this.jobs = Math.max(1, opts.jobs ?? 1);
+    const cpuBound = opts.ctx.model === 'cycle' || !!opts.ctx.accuracy;
+    this.usePool = opts.usePool ?? (cpuBound && this.jobs > 1);
+    this.journal = journal;
+    this.log = opts.log ?? ((s) => process.stderr.write(s + '\n'));
+    this.base = { base: opts.ctx.base, accuracy: opts.ctx.accuracy ?? null, metrics: opts.ctx.metrics };
+  }
+
+  /** Opens the journal (taking the folder lock: throws LockError when another run holds it). */
+  static open(opts: ExecutorOptions): Executor {
+    const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !!opts.resume });
+    const ex = new Executor(opts, journal);
+    if (journal && opts.resume) {
+      const r = journal.recovered;
+      ex.log(
+        `resume: ${r.records} finished evaluation${r.records === 1 ? '' : 's'} in ${journal.file}` +
+          (r.torn ? ` (dropped a torn last line of ${r.tornText?.length ?? 0} bytes)` : '') +
+          (r.badLines ? ` (skipped ${r.badLines} unreadable lines)` : ''),
+      );
+    }
+    return ex;
+  }
+
+  get journalFile(): string | undefined {
+    return this.journal?.file;
+  }
+
+  private getPool(): EvalPool {
+    if (!this.pool) this.pool = new EvalPool({ jobs: this.jobs });
+    return this.pool;
+  }
+
+  key(params: Params, fidelity: string, extra?: unknown): string {
+    return journalKey({ params, modelVersion: modelVersion(), fidelity, workload: extra === undefined ? this.base : { ...(this.base as object), extra } });
+  }
+
+  private fromRecord(id: number, params: Params, r: JournalRecord): EvaluatedPoint {
+    const metrics: Record<string, number> = { ...r.metrics };
+    let viol = r.status === 'ok' ? 0 : Infinity;
+    if (r.status === 'ok') for (const c of this.ctx.constraints) viol += violation(c, metrics[c.metric]);
+    return {
+      id,
+      params,
+      metrics,
+      status: r.status,
+      violation: viol,
+      feasible: r.status === 'ok' && viol === 0,
+      error: r.error ?? '',
+      fidelity: r.fidelity,
+    };
+  }
+
+  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number): JournalRecord {
+    return {
+      key,
+      id: p.id,
+      params: p.params,
+      fidelity: p.fidelity || fidelity,
+      modelVersion: modelVersion(),
+      status: p.status,
+      metrics: p.metrics,
+      violation: p.violation,
+      error: p.error || undefined,
+      ms: Math.round(ms * 1000) / 1000,
+    };
+  }
+
+  /**
+   * Evaluates trials (primary fidelity, or `step`); results sorted by id. After `abort()` the
+   * abandoned trials are missing from the result.
+   */
+  async evaluate(trials: Trial[], step?: Step): Promise<EvaluatedPoint[]> {
+    const fidelity = step?.fidelity ?? primaryFidelity(this.ctx);
+    const out: EvaluatedPoint[] = [];
+    const todo: { t: Trial; key: string }[] = [];
+    for (const t of trials) {
+      const key = this.key(t.params, fidelity, step?.keyExtra);
+      const rec = this.journal?.get(key);
+      if (rec) {
+        out.push(this.fromRecord(t.id, t.params, rec));
+        this.reused++;
+      } else todo.push({ t, key });
+    }
+    if (todo.length > 0 && !this.aborted) {
+      if (this.usePool) await this.viaPool(todo, fidelity, out, step);
+      else await this.inProcess(todo, fidelity, out, step);
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  private async inProcess(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step): Promise<void> {
+    const fn = step ? await loadStep(step) : evaluatePoint;
+    // Cheap evaluations are journaled in groups (one write + fsync per ~100 ms), costly ones one by one.
+    let buffer: JournalRecord[] = [];
+    let lastFlush = performance.now();
+    const flush = () => {
+      if (buffer.length > 0) this.journal?.appendMany(buffer);
+      buffer = [];
+      lastFlush = performance.now();
+    };
+    for (const { t, key } of todo) {
+      if (this.aborted) break;
+      const t0 = performance.now();
+      const p = await fn(this.ctx, t.id, t.params);
+      const ms = performance.now() - t0;
+      out.push(p);
+      this.evaluated++;
+      buffer.push(this.toRecord(key, p, fidelity, ms));
+      if (performance.now() - lastFlush >= 100) {
+        flush();
+        // let signals (Ctrl-C) through during long in-process batches
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    flush();
+  }
+
+  private async viaPool(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step): Promise<void> {
+    const pool = this.getPool();
+    await Promise.all(
+      todo.map(async ({ t, key }) => {
+        const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: step?.module ?? EVALUATE_MODULE, fn: step?.fn ?? 'evaluatePoint', args: [this.ctx, t.id, t.params] });
+        if (r.status === 'aborted') return;
+        let p: EvaluatedPoint;
+        if (r.status === 'ok') p = r.value;
+        else {
+          const metrics: Record<string, number> = {};
+          for (const m of this.ctx.metrics) metrics[m] = Number.NaN;
+          p = { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' };
+        }
+        out.push(p);
+        this.evaluated++;
+        this.journal?.append(this.toRecord(key, p, fidelity, r.status === 'ok' ? r.ms : r.ms));
+      }),
+    );
+  }
+
+  /** Abandons in-flight and queued evaluations (second Ctrl-C). */
+  async abort(): Promise<void> {
+    this.aborted = true;
+    await this.pool?.abort();
+  }
+
+  get isAborted(): boolean {
+    return this.aborted;
+  }
+
+  /** Stops the workers, closes the journal and releases the folder lock. */
+  async close(): Promise<void> {
+    try {
+      if (this.pool) await (this.aborted ? this.pool.abort() : this.pool.close());
+    } finally {
+      this.journal?.close();
+    }
+  }
+}
+
+type StepFn = (ctx: EvalContext, id: number, params: Params) => Promise<EvaluatedPoint> | EvaluatedPoint;
+
+async function loadStep(step: Step): Promise<StepFn> {
+  const { pathToFileURL } = await import('node:url');
+  const mod = (await import(pathToFileURL(step.module).href)) as Record<string, unknown>;
+  const fn = mod[step.fn];
+  if (typeof fn !== 'function') throw new Error(`${step.module} does not export "${step.fn}"`);
+  return fn as StepFn;
+}
