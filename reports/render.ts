@@ -13,7 +13,7 @@ import type { Params } from '../dse/driver.ts';
 import type { PointRow, RunJson } from '../dse/results.ts';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import { fmtDuration, fmtNum, metricLabel } from './format.ts';
-import { baseConfig, buildCharts, type ChartDef, type VlSpec } from './specs.ts';
+import { baseConfig, buildCharts, sharedPointRows, SHARED_POINTS, type ChartDef, type VlSpec } from './specs.ts';
 
 export interface RenderOptions {
   /** Inline the vega bundles and render charts with vega-embed (tooltips, zoom). Default false. */
@@ -121,13 +121,12 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.kv th{width:170px}
 .scroll{overflow-x:auto;max-width:100%}
 .grid{display:flex;flex-wrap:wrap;gap:18px 22px}
-figure.chart{margin:0;max-width:100%}
+figure.chart{margin:0;display:table;max-width:100%}
 figure.chart svg{max-width:100%;height:auto;display:block}
-figcaption{color:var(--mut);font-size:12px;max-width:560px;margin-top:4px}
-figure.wide figcaption{max-width:820px}
-figure.chart .title{font-weight:600;font-size:13px;margin-bottom:2px}
+figcaption{display:table-caption;caption-side:bottom;color:var(--mut);font-size:12px;margin-top:4px}
+figure.chart .title{display:table-caption;caption-side:top;font-weight:600;font-size:13px;margin-bottom:2px}
 pre{background:var(--bg2);border:1px solid var(--bd);padding:10px;overflow:auto;font-size:12px;line-height:1.35;max-height:520px}
-.tag{display:inline-block;background:#fde8e8;color:#9b1c1c;border-radius:3px;padding:0 5px;font-size:11px}
+.tag{display:inline-block;white-space:nowrap;background:#fde8e8;color:#9b1c1c;border-radius:3px;padding:0 5px;font-size:11px}
 .err{color:#9b1c1c}
 .muted{color:var(--mut)}
 code{font-size:12px}
@@ -256,33 +255,48 @@ interface Rendered {
   specs: { id: string; spec: VlSpec }[];
 }
 
-async function renderCharts(charts: ChartDef[], interactive: boolean, counter: { n: number }, wide = false): Promise<Rendered> {
+/** A chart: its static spec (rendered to SVG here) and, in interactive mode, the spec for vega-embed. */
+interface ChartPair {
+  static: ChartDef;
+  live?: ChartDef;
+}
+
+async function renderCharts(charts: ChartPair[], counter: { n: number }): Promise<Rendered> {
   const parts: string[] = [];
   const specs: { id: string; spec: VlSpec }[] = [];
   // Rendering is CPU-bound in one thread; doing it in sequence keeps memory flat.
-  for (const c of charts) {
+  for (const { static: c, live } of charts) {
     const id = `chart-${counter.n++}`;
     // The static SVG never carries per-mark ARIA labels (size); the interactive one may.
     const svg = await toSvg({ background: 'white', config: baseConfig(false), ...c.spec }, id);
-    if (interactive) specs.push({ id, spec: { background: 'white', config: baseConfig(true), ...c.spec } });
+    if (live) specs.push({ id, spec: { background: 'white', config: baseConfig(true), ...live.spec } });
     parts.push(
-      `<figure class="chart${wide || c.kind === 'accuracy' ? ' wide' : ''}" data-chart="${esc(c.kind)}" id="${id}">` +
+      `<figure class="chart${c.kind === 'accuracy' ? ' wide' : ''}" data-chart="${esc(c.kind)}" id="${id}">` +
         `<div class="title">${esc(c.title)}</div>` +
-        `<div class="vis"${interactive ? ` data-spec="${id}-spec"` : ''}>${svg}</div>` +
-        `<figcaption>${esc(c.caption)}</figcaption></figure>`,
+        `<div class="vis"${live ? ` data-spec="${id}-spec"` : ''}>${svg}</div>` +
+        `<figcaption>${esc((live ?? c).caption)}</figcaption></figure>`,
     );
   }
   return { html: parts.join('\n'), specs };
 }
 
+function pairUp(a: ChartDef[], b: ChartDef[] | undefined): ChartPair[] {
+  return a.map((c, i) => ({ static: c, live: b?.[i] }));
+}
+
 const BOOT = `
 (function(){
+  var shared=document.getElementById('shared-points');
+  var rows=shared?JSON.parse(shared.textContent):[];
+  var renderer=rows.length>3000?'canvas':'svg';
   var els=document.querySelectorAll('[data-spec]');
   for(var i=0;i<els.length;i++){(function(el){
     var src=document.getElementById(el.getAttribute('data-spec'));
     if(!src||typeof vegaEmbed!=='function')return;
-    var spec=JSON.parse(src.textContent);
-    vegaEmbed(el,spec,{actions:false,renderer:'svg'}).catch(function(e){
+    var text=src.textContent;
+    var spec=JSON.parse(text);
+    if(text.indexOf('"name":"${SHARED_POINTS}"')>=0)spec.datasets={${SHARED_POINTS}:rows};
+    vegaEmbed(el,spec,{actions:false,renderer:renderer}).catch(function(e){
       var p=document.createElement('p');p.className='err';p.textContent='interactive chart failed: '+e;el.appendChild(p);
     });
   })(els[i]);}
@@ -293,15 +307,16 @@ const BOOT = `
 export async function renderReport(input: ReportInput, opts: RenderOptions = {}): Promise<string> {
   const { run, points } = input;
   const interactive = opts.interactive === true;
-  const specOpts = { interactive, maxOtherPoints: opts.maxOtherPoints ?? 1000 };
-  const charts = buildCharts(run, points, specOpts);
+  const maxOtherPoints = opts.maxOtherPoints ?? 1000;
+  const charts = buildCharts(run, points, { interactive: false, maxOtherPoints });
+  const live = interactive ? buildCharts(run, points, { interactive: true, maxOtherPoints }) : undefined;
   const { varying, constant } = splitParams(run, points);
   const counter = { n: 0 };
 
   const sections: string[] = [];
   sections.push(summarySection(run, points));
 
-  const pareto = await renderCharts(charts.pareto, interactive, counter);
+  const pareto = await renderCharts(pairUp(charts.pareto, live?.pareto), counter);
   sections.push(
     `<section id="pareto"><h2>${run.objectives.length > 1 ? 'Pareto fronts, one chart per objective pair' : 'Objective'}</h2>` +
       (charts.pareto.length ? `<div class="grid">${pareto.html}</div>` : '<p>No objectives.</p>') +
@@ -309,7 +324,7 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
   );
   sections.push(frontSection(run, points, varying, constant));
 
-  const hl = await renderCharts(charts.highlights, interactive, counter);
+  const hl = await renderCharts(pairUp(charts.highlights, live?.highlights), counter);
   if ((run.highlights ?? []).length > 0) {
     sections.push(
       `<section id="highlights"><h2>Highlighted points: latency, energy and area breakdowns</h2>` +
@@ -324,12 +339,12 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
 
   const extra: Rendered[] = [];
   if (charts.hypervolume) {
-    const r = await renderCharts([charts.hypervolume], interactive, counter);
+    const r = await renderCharts([{ static: charts.hypervolume, live: live?.hypervolume }], counter);
     extra.push(r);
     sections.push(`<section id="hypervolume"><h2>Search progress</h2>${r.html}</section>`);
   }
   if (charts.accuracy) {
-    const r = await renderCharts([charts.accuracy], interactive, counter, true);
+    const r = await renderCharts([{ static: charts.accuracy, live: live?.accuracy }], counter);
     extra.push(r);
     sections.push(`<section id="accuracy"><h2>Accuracy under pruning</h2>${r.html}</section>`);
   }
@@ -379,6 +394,7 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
         .map((b) => `<script>${b}</script>`)
         .join('\n') +
       '\n' +
+      `<script type="application/json" id="shared-points">${jsonForScript(sharedPointRows(run, points))}</script>\n` +
       allSpecs.map((s) => `<script type="application/json" id="${s.id}-spec">${jsonForScript(s.spec)}</script>`).join('\n') +
       `\n<script>${BOOT}</script>`;
   }

@@ -32,7 +32,8 @@ export const CLASS_INFEASIBLE = 'infeasible';
 const CLASS_DOMAIN = [CLASS_FRONT, CLASS_DOMINATED, CLASS_INFEASIBLE];
 const CLASS_COLORS = ['#d62728', '#4c78a8', '#b0b0b0'];
 const CLASS_SHAPES = ['diamond', 'circle', 'cross'];
-const CLASS_OPACITY = [1, 0.55, 0.45];
+const CLASS_OPACITY = [1, 0.55, 0.5];
+const CLASS_SIZE = [70, 26, 34];
 const FRONT_LINE_COLOR = '#d62728';
 
 /** Shared look of every chart. */
@@ -40,10 +41,11 @@ export function baseConfig(interactive: boolean): Record<string, unknown> {
   return {
     // Per-mark ARIA labels would add ~60 bytes a point to the static SVG; tables carry the data.
     aria: interactive,
-    font: 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif',
+    // Short here (repeated on every text element); the page's CSS sets the real font stack.
+    font: 'sans-serif',
     view: { stroke: '#ddd' },
-    axis: { labelFontSize: 10, titleFontSize: 11, gridColor: '#eee', titleFontWeight: 'normal' },
-    legend: { labelFontSize: 10, titleFontSize: 10, symbolSize: 60, labelLimit: 260 },
+    axis: { labelFontSize: 10, titleFontSize: 11, gridColor: '#eee', titleFontWeight: 'normal', labelSeparation: 4 },
+    legend: { labelFontSize: 10, titleFontSize: 10, symbolSize: 60, labelLimit: 260, columnPadding: 16 },
     title: { fontSize: 12, anchor: 'start', fontWeight: 'bold' },
   };
 }
@@ -134,7 +136,36 @@ function scatterLayerEncoding(xTitle: string, yTitle: string, logX: boolean, log
 
 /** Point opacity by class, carried in the data (an opacity scale on a nominal field makes vega-lite warn). */
 const CLASS_OP: Record<string, number> = Object.fromEntries(CLASS_DOMAIN.map((c, i) => [c, CLASS_OPACITY[i]]));
+const CLASS_SZ: Record<string, number> = Object.fromEntries(CLASS_DOMAIN.map((c, i) => [c, CLASS_SIZE[i]]));
 const OPACITY_ENC = { field: 'op', type: 'quantitative', scale: null, legend: null };
+const SIZE_ENC = { field: 'sz', type: 'quantitative', scale: null, legend: null };
+
+/** Name of the dataset shared by the interactive scatters (injected once by the page's boot script). */
+export const SHARED_POINTS = 'points';
+
+/**
+ * All points, once, for the interactive charts: objective values under `o0, o1, …` (index in
+ * run.objectives, so metric names need no escaping), class, styling and a params string for tooltips.
+ */
+export function sharedPointRows(run: RunJson, points: PointRow[]): Record<string, unknown>[] {
+  return points
+    .filter((p) => p.status === 'ok')
+    .sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id)
+    .map((p) => {
+      const row: Record<string, unknown> = { id: p.id, cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)], params: paramsText(p.params) };
+      run.objectives.forEach((o, i) => {
+        const v = p.metrics[o.metric];
+        row[`o${i}`] = finite(v) ? v : null;
+      });
+      return row;
+    });
+}
+
+/** Makes a point layer read the shared dataset, projecting objective columns to x/y. */
+function useSharedData(layer: Record<string, unknown>, xExpr: string, yExpr: string): void {
+  layer.data = { name: SHARED_POINTS };
+  layer.transform = [{ filter: `isFinite(${xExpr}) && isFinite(${yExpr})` }, { calculate: xExpr, as: 'x' }, { calculate: yExpr, as: 'y' }];
+}
 
 /** Pareto scatter of one objective pair (or objective vs evaluation when there is one objective). */
 export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy: Objective, opts: SpecOptions): ChartDef {
@@ -144,9 +175,7 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
   const shownOthers = sampleDeterministic(others, opts.maxOtherPoints, 1 + (Number.isFinite(run.seed) ? run.seed : 0));
   const shown = [...shownOthers, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
   const rows = shown.map((p) => {
-    const row: Record<string, unknown> = { id: p.id, x: p.metrics[ox.metric], y: p.metrics[oy.metric], cls: classOf(p), op: CLASS_OP[classOf(p)] };
-    if (opts.interactive) row.params = paramsText(p.params);
-    return row;
+    return { id: p.id, x: p.metrics[ox.metric], y: p.metrics[oy.metric], cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] };
   });
   const feasibleXY = ok.filter((p) => p.feasible).map((p) => ({ x: p.metrics[ox.metric], y: p.metrics[oy.metric] }));
   const line = front2d(feasibleXY, ox.goal, oy.goal);
@@ -154,12 +183,13 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
   const logY = wantsLog(ok.map((p) => p.metrics[oy.metric]));
   const enc = scatterLayerEncoding(axisTitle(ox), axisTitle(oy), logX, logY);
   const pointLayer: Record<string, unknown> = {
-    mark: { type: 'point', filled: true, size: 30 },
+    mark: { type: 'point', filled: true },
     encoding: {
       ...enc,
       color: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_COLORS }, legend: { title: null, orient: 'bottom', direction: 'horizontal' } },
       shape: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_SHAPES }, legend: { title: null, orient: 'bottom', direction: 'horizontal' } },
       opacity: OPACITY_ENC,
+      size: SIZE_ENC,
       ...(opts.interactive
         ? {
             tooltip: [
@@ -173,7 +203,10 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
         : {}),
     },
   };
-  if (opts.interactive) pointLayer.params = [{ name: 'zoom', select: 'interval', bind: 'scales' }];
+  if (opts.interactive) {
+    pointLayer.params = [{ name: 'zoom', select: 'interval', bind: 'scales' }];
+    useSharedData(pointLayer, `datum.o${run.objectives.indexOf(ox)}`, `datum.o${run.objectives.indexOf(oy)}`);
+  }
   const layers: Record<string, unknown>[] = [pointLayer];
   if (line.length >= 2) {
     layers.push({
@@ -183,7 +216,7 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
     });
   }
   const sampledNote =
-    shownOthers.length < others.length
+    !opts.interactive && shownOthers.length < others.length
       ? ` ${shownOthers.length} of ${others.length} non-front points are drawn (deterministic sample, to keep the chart small); all ${front.length} front points are drawn.`
       : '';
   const missing = points.length - ok.length;
@@ -198,7 +231,8 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
     kind: 'pareto',
     title: `${oy.metric} vs ${ox.metric}`,
     caption,
-    spec: { width: 380, height: 280, data: { values: rows }, layer: layers },
+    // Interactive: every point comes from the shared dataset (no sampling, no per-chart copy).
+    spec: opts.interactive ? { width: 380, height: 280, layer: layers } : { width: 380, height: 280, data: { values: rows }, layer: layers },
   };
 }
 
@@ -208,7 +242,7 @@ export function objectiveChart(points: PointRow[], o: Objective, opts: SpecOptio
   const front = ok.filter((p) => p.pareto);
   const others = sampleDeterministic(ok.filter((p) => !p.pareto), opts.maxOtherPoints);
   const shown = [...others, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
-  const rows = shown.map((p) => ({ id: p.id, x: p.id, y: p.metrics[o.metric], cls: classOf(p), op: CLASS_OP[classOf(p)], ...(opts.interactive ? { params: paramsText(p.params) } : {}) }));
+  const rows = shown.map((p) => ({ id: p.id, x: p.id, y: p.metrics[o.metric], cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] }));
   const best: { x: number; y: number }[] = [];
   let cur = NaN;
   for (const p of ok) {
@@ -222,27 +256,28 @@ export function objectiveChart(points: PointRow[], o: Objective, opts: SpecOptio
   if (best.length > 0 && ok.length > 0) best.push({ x: ok[ok.length - 1].id, y: cur });
   const logY = wantsLog(ok.map((p) => p.metrics[o.metric]));
   const enc = scatterLayerEncoding('evaluation id', axisTitle(o), false, logY);
-  const layers: Record<string, unknown>[] = [
-    {
-      mark: { type: 'point', filled: true, size: 30 },
+  const pointLayer: Record<string, unknown> = {
+      mark: { type: 'point', filled: true },
       encoding: {
         ...enc,
         color: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_COLORS }, legend: { title: null, orient: 'bottom' } },
         shape: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_SHAPES }, legend: { title: null, orient: 'bottom' } },
         opacity: OPACITY_ENC,
+        size: SIZE_ENC,
         ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'y', title: o.metric, format: '.4~g' }, { field: 'params' }] } : {}),
       },
       ...(opts.interactive ? { params: [{ name: 'zoom', select: 'interval', bind: 'scales' }] } : {}),
-    },
-  ];
+  };
+  if (opts.interactive) useSharedData(pointLayer, 'datum.id', 'datum.o0');
+  const layers: Record<string, unknown>[] = [pointLayer];
   if (best.length >= 2) {
     layers.push({ data: { values: best }, mark: { type: 'line', interpolate: 'step-after', strokeDash: [5, 3], color: FRONT_LINE_COLOR }, encoding: enc });
   }
   return {
     kind: 'objective',
     title: `${o.metric} per evaluation`,
-    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + (others.length < ok.length - front.length ? ` Non-best points sampled (${others.length} of ${ok.length - front.length}).` : ''),
-    spec: { width: 520, height: 260, data: { values: rows }, layer: layers },
+    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + (!opts.interactive && others.length < ok.length - front.length ? ` Non-best points sampled (${others.length} of ${ok.length - front.length}).` : ''),
+    spec: opts.interactive ? { width: 520, height: 260, layer: layers } : { width: 520, height: 260, data: { values: rows }, layer: layers },
   };
 }
 
@@ -396,7 +431,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
         encoding: {
           x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (× = 1 / keep)', scale: { zero: false } },
           y: { field: 'value', type: 'quantitative', title: metricLabel(metric), scale: { zero: false } },
-          color: { field: 'series', type: 'nominal', scale: { domain: kinds.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: { title: null, orient: 'bottom', direction: 'vertical' } },
+          color: { field: 'series', type: 'nominal', scale: { domain: kinds.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: null },
           ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
         },
       },
@@ -406,7 +441,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
         encoding: {
           x: { field: 'ratio', type: 'quantitative' },
           y: { field: 'value', type: 'quantitative' },
-          color: { field: 'series', type: 'nominal' },
+          color: { field: 'series', type: 'nominal', legend: { title: null, orient: 'bottom', direction: 'vertical' } },
           ...(opts.interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: `mean ${metric}`, format: '.4~g' }, { field: 'n' }] } : {}),
         },
       },

@@ -117,12 +117,18 @@ test('interactive report inlines the three vega bundles once and embeds parseabl
   assert.equal(code.filter((s) => s[2].includes('vegaEmbed')).length >= 1, true);
   assert.equal((html.match(/vega-lite@|vegaLite/g) ?? []).length > 0, true);
   const figs = figures(html);
-  assert.equal(json.length, figs.length);
+  // one spec per chart + the shared points dataset
+  assert.equal(json.length, figs.length + 1);
+  const shared = json.find((s) => /id="shared-points"/.test(s[1]));
+  assert.ok(shared);
+  const rows = JSON.parse(shared[2]) as { id: number; params: string }[];
+  assert.equal(rows.length, input.points.filter((p) => p.status === 'ok').length);
+  assert.ok(rows.some((r) => r.params.includes(EVIL)), 'hostile param kept as data');
   for (const s of json) {
     assert.ok(!s[2].includes('<'), 'no raw < inside embedded JSON');
     const spec = JSON.parse(s[2]);
     assert.equal(typeof spec, 'object');
-    assert.ok(spec.data || spec.layer || spec.hconcat);
+    assert.ok(Array.isArray(spec) || spec.data || spec.layer || spec.hconcat);
   }
   // every container points at an existing spec
   for (const m of html.matchAll(/data-spec="([^"]+)"/g)) assert.ok(html.includes(`id="${m[1]}"`));
