@@ -204,7 +204,7 @@ async function parallelCycle(): Promise<object> {
   let sim: typeof import('../sim/index.ts');
   try {
     sim = await import('../sim/index.ts');
-    await import('../sim/cycle/index.ts');
+    await import(new URL('../sim/cycle/index.ts', import.meta.url).href);
   } catch (e) {
     return { skipped: `cycle model not available: ${(e as Error).message.split('\n')[0]}` };
   }
