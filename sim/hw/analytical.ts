@@ -1,0 +1,689 @@
+/**
+ * Analytical performance/energy model of SpAtten (pure functions, no I/O).
+ *
+ * Two implementations of ONE model:
+ *  - `analyticalModel(w, hw)`: the reference, a plain loop over every head request;
+ *  - `prepareWorkload(w)` + `evaluatePrepared(p, hw, out)`: the fast path for design-space sweeps.
+ *    Everything that does not depend on the hardware is summed once per workload; what depends on
+ *    a discrete hardware knob (Σ⌈keys/S⌉ per multiplier count, Σ⌈keys/P⌉ per softmax width,
+ *    expected top-k cycles per comparator count) is memoised in small Maps on first use. An
+ *    evaluation then costs a handful of Map look-ups and arithmetic, and allocates nothing.
+ * Both reduce the workload to the same `Sums` and finish with the same `finalize`; the test
+ * suite checks they agree to 1e-9.
+ *
+ * ── The model ──────────────────────────────────────────────────────────────────────────────
+ * Per head request (q queries, k keys, D head dim, bit widths from the workload row):
+ *  DRAM bytes   Q  q·D·queryBits/8;  K MSBs kF·D·keyBits/8;  K LSBs p·kF·D·lsbBits/8 (p = refetch
+ *               probability);  V  vF·D·valueBits/8.  Generation (no reuse): kF = keys seen,
+ *               vF = valuesFetched. Summarization (K/V reused from SRAM): see "spill" below.
+ *  Bandwidth    B = min(dramChannels·dramChannelGBps/clockGHz, fetcherPorts·32) bytes/cycle.
+ *  Q·K          S = ⌊qkMultipliers/D⌋ keys per cycle (if qkMultipliers < D a key takes
+ *               ⌈D/qkMultipliers⌉ cycles): q·⌈k/S⌉ line cycles; causal (GPT-2 prompt): query j
+ *               sees k−q+j+1 keys, summed exactly in closed form. ×(1+p): a refetch redoes Q·K.
+ *  softmax      softmaxParallelism elements per cycle: q·⌈k/Psm⌉ (causal likewise) ×(1+p).
+ *  top-k        local-V (valuesPerQuery < keys): per query one top-k over k scores keeping
+ *               valuesPerQuery (sim/hw/topk.ts: derived E[quick-select] + ⌈k/P⌉ filter pass);
+ *               cascade token top-k on rows with topk ≥ 0 (over k scores, keep topk); head top-k
+ *               once per (iteration, layer) whose next layer keeps fewer heads. Local-V has its
+ *               own engine; token and head top-k share the other (paper §IV-B).
+ *  prob·V       S' = ⌊pvMultipliers/D⌋ values per cycle: q·⌈valuesPerQuery/S'⌉.
+ *  Causal rows for local-V top-k and prob·V use the mean row length (documented approximation).
+ *
+ * Pipeline. Stages are independent resources that overlap across requests (heads overlap, about
+ * `inFlight` requests in flight), so
+ *     cycles = max( max_stage Σ_requests work,  Σ_requests chain / inFlight ) + drain,
+ *  - stage work: DRAM = bytes/B, Q·K, softmax, local-V top-k engine, token/head top-k engine,
+ *    prob·V (the busy cycles reported in `stages`);
+ *  - chain: a request's serial path fetch → Q·K → softmax → top-k → V fetch → prob·V, with its
+ *    fixed register latencies (tables/pipeline.json). In generation K streaming overlaps the
+ *    dot product (speculative buffer reads) and V streaming overlaps prob·V, so the chain takes
+ *    max(K fetch, Q·K) and max(V fetch, prob·V); these maxima are taken over the workload's sums
+ *    (exact when every request has the same bits-per-key/keys-per-cycle ratio, i.e. up to
+ *    ceilings for generated workloads). A refetch (probability p) adds a second fetch/Q·K/softmax
+ *    pass. In summarization the queries of one request pipeline behind each other: the chain is
+ *    fetch + one query's pass + (q−1)·(slowest per-query step);
+ *  - drain: one request's fixed latency (fill/drain of the pipeline), paid once.
+ *
+ * Spill (summarization). Half of each SRAM holds one head's working set (double buffering):
+ * capK = ⌊keySramKB·1024·8/2 / (D·wordBits)⌋ keys, capV likewise. The first capK keys stay
+ * resident; a query that needs keys beyond them streams them again from DRAM (the query register
+ * holds one query, so the refetch granularity is one query). Non-causal: kF = min(k,capK) +
+ * q·max(0, k−capK); causal: Σ_j max(0, seen_j − capK) for the streamed part. Values: capV resident,
+ * each query streams its valuesPerQuery·(1 − capV/vF) non-resident ones (causal: per seen row).
+ *
+ * Outputs: gops = 2·(qkMacs + pvMacs) / latency (executed MACs, including a refetch's redone
+ * Q·K; mul and add counted as two operations, as the paper's 2 TFLOPS peak for 1024 multipliers).
+ * Energy: sim/hw/energy.ts from the activity counts; area: sim/hw/area.ts.
+ */
+import type { HardwareConfig } from '../schema.ts';
+import type { HeadRequest, Workload } from '../workload/types.ts';
+import type { Activity, AreaBreakdown, EnergyBreakdown, HwResult, StageCycles } from './types.ts';
+import { emptyActivity } from './types.ts';
+import { expectedTopkCompares, expectedTopkCycles } from './topk.ts';
+import { energyInto, emptyEnergy } from './energy.ts';
+import { areaInto, emptyArea } from './area.ts';
+import pipe from './tables/pipeline.json' with { type: 'json' };
+
+const L_DRAM = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value;
+const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
+const PORT_BYTES = pipe.fetcherPortBytesPerCycle.value;
+const SRAM_HALVES = pipe.sramBuffering.value;
+
+// ── small helpers ───────────────────────────────────────────────────────────────────────────
+
+/** Cycles to stream n items through an array of M lanes when each item needs D lanes. */
+export function lineCycles(n: number, M: number, D: number): number {
+  if (n <= 0) return 0;
+  if (M >= D) return Math.ceil(n / Math.floor(M / D));
+  return n * Math.ceil(D / M);
+}
+
+/** Σ_{i=1..n} lineCycles(i, M, D), closed form. */
+export function lineCyclesPrefix(n: number, M: number, D: number): number {
+  if (n <= 0) return 0;
+  if (M >= D) {
+    const S = Math.floor(M / D);
+    const a = Math.floor(n / S);
+    const b = n - a * S;
+    return (S * a * (a + 1)) / 2 + b * (a + 1);
+  }
+  return (Math.ceil(D / M) * n * (n + 1)) / 2;
+}
+
+/** Line cycles of q query rows over k keys; causal: query j sees k−q+j+1 keys. */
+export function rowsCycles(q: number, k: number, causal: boolean, M: number, D: number): number {
+  if (!causal) return q * lineCycles(k, M, D);
+  const qq = Math.min(q, k);
+  return lineCyclesPrefix(k, M, D) - lineCyclesPrefix(k - qq, M, D);
+}
+
+const tri = (n: number): number => (n > 0 ? (n * (n + 1)) / 2 : 0);
+
+/** Keys seen summed over the q queries (q·k, or the causal trapezoid). */
+export function keysSeen(q: number, k: number, causal: boolean): number {
+  if (!causal) return q * k;
+  const qq = Math.min(q, k);
+  return qq * (k - qq) + tri(qq);
+}
+
+/** Fixed latency of a dot product / prob·V pass (adder-tree depth depends on M and D). */
+function qkLatency(M: number, D: number): number {
+  return pipe.dotProductBaseLatency.value + Math.ceil(Math.log2(Math.max(1, Math.min(M, D))));
+}
+function pvLatency(M: number, D: number): number {
+  return pipe.pvBaseLatency.value + Math.ceil(Math.log2(Math.max(1, Math.floor(M / D))));
+}
+function smLatency(M: number, D: number): number {
+  return pipe.softmaxLatency.value + pipe.requantDecisionLatency.value + Math.ceil(Math.log2(Math.max(1, Math.floor(M / D))));
+}
+
+/** Bytes per cycle the memory system delivers: HBM channels, capped by the fetcher ports. */
+export function dramBytesPerCycle(hw: HardwareConfig): number {
+  return Math.min((hw.dramChannels * hw.dramChannelGBps) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
+}
+
+/** Keys (or values) of one head that fit in half of an SRAM (double buffering). */
+export function sramCapacityVectors(sramKB: number, D: number, wordBits: number): number {
+  return Math.floor((sramKB * 1024 * 8) / SRAM_HALVES / (D * wordBits));
+}
+
+/** Keys fetched from DRAM by a reused (summarization) request, given the resident capacity. */
+export function spilledKeys(q: number, k: number, causal: boolean, cap: number): number {
+  if (k <= cap) return k;
+  if (!causal) return cap + q * (k - cap);
+  const qq = Math.min(q, k);
+  return cap + tri(k - cap) - tri(Math.max(0, k - qq - cap));
+}
+
+/** Values fetched by a reused request (valuesPerQuery of valuesFetched needed per query). */
+export function spilledValues(q: number, k: number, vF: number, vq: number, causal: boolean, cap: number): number {
+  if (vF <= cap) return vF;
+  if (!causal) return cap + q * vq * (1 - cap / vF);
+  const qq = Math.min(q, k);
+  return cap + (vq / k) * (tri(k - cap) - tri(Math.max(0, k - qq - cap)));
+}
+
+// ── the aggregate every path reduces to ─────────────────────────────────────────────────────
+
+/** Workload totals for one hardware point (internal; both paths fill it). */
+interface Sums {
+  bytesQ: number;
+  bytesKMsb: number;
+  bytesKLsb: number;
+  bytesV: number;
+  stQk: number;
+  stSm: number;
+  stTkV: number;
+  stTkT: number;
+  stPv: number;
+  /** Σ chain cycles (divided by inFlight in finalize). */
+  chain: number;
+  /** Largest per-request fixed latency (the drain). */
+  drain: number;
+  qkMacs: number;
+  pvMacs: number;
+  smElems: number;
+  tkCompares: number;
+  keyW: number;
+  keyR: number;
+  valW: number;
+  valR: number;
+}
+
+function zeroSums(s: Sums): Sums {
+  s.bytesQ = s.bytesKMsb = s.bytesKLsb = s.bytesV = 0;
+  s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
+  s.chain = s.drain = 0;
+  s.qkMacs = s.pvMacs = s.smElems = s.tkCompares = 0;
+  s.keyW = s.keyR = s.valW = s.valR = 0;
+  return s;
+}
+const newSums = (): Sums => zeroSums({} as Sums);
+
+/** Metrics of one evaluation (fast path); nested objects are reused across evaluations. */
+export interface FastMetrics {
+  latency_s: number;
+  cycles: number;
+  dram_bytes: number;
+  energy_j: number;
+  power_w: number;
+  area_mm2: number;
+  gops: number;
+  activity: Activity;
+  energy: EnergyBreakdown;
+  area: AreaBreakdown;
+  stages: StageCycles;
+  /** Σ chain / inFlight: the latency bound of the serial per-request path. */
+  chainBound: number;
+  /** Achieved DRAM bandwidth in GB/s. */
+  dramGBps: number;
+}
+
+export function createFastMetrics(): FastMetrics {
+  return {
+    latency_s: 0,
+    cycles: 0,
+    dram_bytes: 0,
+    energy_j: 0,
+    power_w: 0,
+    area_mm2: 0,
+    gops: 0,
+    activity: emptyActivity(),
+    energy: emptyEnergy(),
+    area: emptyArea(),
+    stages: { dram: 0, qk: 0, softmax: 0, topk: 0, pv: 0, overhead: 0 },
+    chainBound: 0,
+    dramGBps: 0,
+  };
+}
+
+function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
+  const B = dramBytesPerCycle(hw);
+  const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
+  const stDram = bytes / B;
+  const stTk = Math.max(s.stTkV, s.stTkT);
+  const busy = Math.max(stDram, s.stQk, s.stSm, stTk, s.stPv);
+  const chainBound = s.chain / hw.inFlight;
+  const cycles = Math.max(busy, chainBound) + s.drain;
+  const seconds = cycles / (hw.clockGHz * 1e9);
+
+  const st = out.stages;
+  st.dram = stDram;
+  st.qk = s.stQk;
+  st.softmax = s.stSm;
+  st.topk = stTk;
+  st.pv = s.stPv;
+  st.overhead = cycles - busy;
+
+  const a = out.activity;
+  a.cycles = cycles;
+  a.dramBytes = bytes;
+  a.dramActivations = 0;
+  a.keySramReadBits = s.keyR;
+  a.keySramWriteBits = s.keyW;
+  a.valueSramReadBits = s.valR;
+  a.valueSramWriteBits = s.valW;
+  a.qkMacs = s.qkMacs;
+  a.pvMacs = s.pvMacs;
+  a.softmaxElems = s.smElems;
+  a.topkCompares = s.tkCompares;
+  a.fetcherBytes = bytes;
+
+  const energy = energyInto(a, hw, out.energy);
+  out.cycles = cycles;
+  out.latency_s = seconds;
+  out.dram_bytes = bytes;
+  out.energy_j = energy;
+  out.power_w = seconds > 0 ? energy / seconds : 0;
+  out.area_mm2 = areaInto(hw, out.area);
+  out.gops = seconds > 0 ? (2 * (s.qkMacs + s.pvMacs)) / seconds / 1e9 : 0;
+  out.chainBound = chainBound;
+  out.dramGBps = seconds > 0 ? bytes / seconds / 1e9 : 0;
+  return out;
+}
+
+// ── reference path: one loop over the requests ──────────────────────────────────────────────
+
+/** Head top-k runs: per (iteration, layer), heads present and heads kept by the next layer. */
+function headTopkRuns(w: Workload): Array<{ n: number; k: number }> {
+  const count = new Map<string, number>();
+  const order: Array<[number, number]> = [];
+  for (const r of w.requests) {
+    const key = `${r.iteration}:${r.layer}`;
+    const c = count.get(key);
+    if (c === undefined) {
+      count.set(key, 1);
+      order.push([r.iteration, r.layer]);
+    } else count.set(key, c + 1);
+  }
+  const runs: Array<{ n: number; k: number }> = [];
+  for (const [it, l] of order) {
+    const n = count.get(`${it}:${l}`)!;
+    const next = count.get(`${it}:${l + 1}`);
+    if (next !== undefined && next < n) runs.push({ n, k: next });
+  }
+  return runs;
+}
+
+/** Per-request quantities that do not depend on the SRAM size (shared by both paths). */
+function requestCore(r: HeadRequest) {
+  const seen = keysSeen(r.queries, r.keys, r.causal);
+  const rowN = r.queries > 0 ? seen / r.queries : 0;
+  const localV = r.valuesPerQuery < r.keys;
+  // Causal rows: mean row length and proportional kept values (documented approximation).
+  const vRow = r.causal ? (r.valuesPerQuery * rowN) / r.keys : r.valuesPerQuery;
+  const tkN = Math.round(rowN);
+  const tkK = Math.round(vRow);
+  return { seen, rowN, localV, vRow, tkN, tkK };
+}
+
+/**
+ * Reference analytical model: loops over every head request (no memoisation). Gives the same
+ * numbers as `evaluatePrepared(prepareWorkload(w), hw)`.
+ */
+export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
+  const s = newSums();
+  const B = dramBytesPerCycle(hw);
+  // Generation (no reuse) chain pieces, combined after the loop (see the file comment).
+  let gFix = 0, gK = 0, gQk = 0, gSm = 0, gTk = 0, gV = 0, gPv = 0;
+  for (const r of w.requests) {
+    const D = r.D;
+    const c = requestCore(r);
+    const p = r.refetch;
+    const w1 = 1 + p;
+    let kF: number, vF: number;
+    if (w.reuseKV) {
+      kF = spilledKeys(r.queries, r.keys, r.causal, sramCapacityVectors(hw.keySramKB, D, hw.wordBits));
+      vF = spilledValues(r.queries, r.keys, r.valuesFetched, r.valuesPerQuery, r.causal, sramCapacityVectors(hw.valueSramKB, D, hw.wordBits));
+    } else {
+      kF = c.seen;
+      vF = r.valuesFetched * r.queries;
+    }
+    const bQ = (r.queries * D * r.queryBits) / 8;
+    const bK = (kF * D * r.keyBits) / 8;
+    const bL = (p * kF * D * r.lsbBits) / 8;
+    const bV = (vF * D * r.valueBits) / 8;
+    s.bytesQ += bQ;
+    s.bytesKMsb += bK;
+    s.bytesKLsb += bL;
+    s.bytesV += bV;
+
+    const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, D);
+    const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.softmaxParallelism, 1);
+    const tkV = c.localV ? r.queries * expectedTopkCycles(c.tkN, c.tkK, hw.topkParallelism) : 0;
+    const tkT = r.topk >= 0 ? expectedTopkCycles(r.keys, r.topk, hw.topkParallelism) : 0;
+    const pv = r.queries * lineCycles(r.causal ? Math.round(c.vRow) : r.valuesPerQuery, hw.pvMultipliers, D);
+    s.stQk += qk;
+    s.stSm += sm;
+    s.stTkV += tkV;
+    s.stTkT += tkT;
+    s.stPv += pv;
+
+    s.qkMacs += w1 * c.seen * D;
+    s.pvMacs += r.queries * c.vRow * D;
+    s.smElems += w1 * c.seen;
+    s.tkCompares += (c.localV ? r.queries * expectedTopkCompares(c.tkN, c.tkK) : 0) + (r.topk >= 0 ? expectedTopkCompares(r.keys, r.topk) : 0);
+    s.keyW += kF * D * hw.wordBits + p * kF * D * r.lsbBits;
+    s.keyR += w1 * c.seen * D * hw.wordBits;
+    s.valW += vF * D * hw.wordBits;
+    s.valR += r.queries * c.vRow * D * hw.wordBits;
+
+    const lQk = qkLatency(hw.qkMultipliers, D) + L_BUF;
+    const lSm = smLatency(hw.qkMultipliers, D);
+    const lPv = pvLatency(hw.pvMultipliers, D) + L_BUF;
+    const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
+    s.drain = Math.max(s.drain, L_DRAM + lQk + lSm + L_DRAM + lPv);
+    if (w.reuseKV) {
+      const q = Math.max(1, r.queries);
+      const maxStep = Math.max(qk, sm, tkV, pv);
+      s.chain += fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep;
+    } else {
+      gFix += fix;
+      gK += (bQ + bK + bL) / B;
+      gQk += qk;
+      gSm += sm;
+      gTk += tkV;
+      gV += bV / B;
+      gPv += pv;
+    }
+  }
+  s.chain += gFix + Math.max(gK, gQk) + gSm + gTk + Math.max(gV, gPv);
+  for (const h of headTopkRuns(w)) {
+    s.stTkT += expectedTopkCycles(h.n, h.k, hw.topkParallelism);
+    s.tkCompares += expectedTopkCompares(h.n, h.k);
+  }
+  const m = finalize(s, hw, createFastMetrics());
+  return {
+    latency_s: m.latency_s,
+    cycles: m.cycles,
+    dram_bytes: m.dram_bytes,
+    energy_j: m.energy_j,
+    power_w: m.power_w,
+    area_mm2: m.area_mm2,
+    gops: m.gops,
+    activity: m.activity,
+    energy: m.energy,
+    area: m.area,
+    stages: m.stages,
+    model: 'analytical',
+    extra: {
+      chain_bound_cycles: m.chainBound,
+      dram_gbps: m.dramGBps,
+      topk_localv_cycles: s.stTkV,
+      topk_token_head_cycles: s.stTkT,
+      dram_bytes_q: s.bytesQ,
+      dram_bytes_k_msb: s.bytesKMsb,
+      dram_bytes_k_lsb: s.bytesKLsb,
+      dram_bytes_v: s.bytesV,
+    },
+  };
+}
+
+// ── fast path ───────────────────────────────────────────────────────────────────────────────
+
+/** A class of identical head requests (multiplicity `mult`). */
+interface ReqClass {
+  mult: number;
+  D: number;
+  q: number;
+  k: number;
+  vF: number;
+  vq: number;
+  keyBits: number;
+  lsbBits: number;
+  p: number;
+  valueBits: number;
+  queryBits: number;
+  topk: number;
+  causal: boolean;
+  seen: number;
+  vRow: number;
+  localV: boolean;
+  tkN: number;
+  tkK: number;
+  /** Per-class top-k cycles memo: last P and value. */
+  tkP: number;
+  tkVal: number;
+}
+
+export interface PreparedWorkload {
+  name: string;
+  reuseKV: boolean;
+  D: number;
+  requests: number;
+  classes: ReqClass[];
+  /** Hardware-independent sums (generation path: all of them; reuse path: the MAC/elem ones). */
+  bytesQ: number;
+  bytesKMsb: number;
+  bytesKLsb: number;
+  bytesV: number;
+  qkMacs: number;
+  pvMacs: number;
+  smElems: number;
+  tkCompares: number;
+  /** Σ (1+p)·seen·D, Σ kF·D (generation), Σ p·kF·D·lsb, Σ vF·D, Σ q·vRow·D. */
+  keyReadElems: number;
+  keyWriteElems: number;
+  keyWriteLsbBits: number;
+  valWriteElems: number;
+  valReadElems: number;
+  /** Σ (1+p) and request count, for the fixed chain latencies. */
+  sumW1: number;
+  headRuns: Array<{ n: number; k: number; mult: number }>;
+  memoQk: Map<number, number>;
+  memoSm: Map<number, number>;
+  memoPv: Map<number, number>;
+  memoTkV: Map<number, number>;
+  memoTkT: Map<number, number>;
+  /** Scratch sums reused by every evaluation. */
+  scratch: Sums;
+}
+
+/** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
+export function prepareWorkload(w: Workload): PreparedWorkload {
+  const byKey = new Map<string, ReqClass>();
+  let D = -1;
+  for (const r of w.requests) {
+    if (D < 0) D = r.D;
+    else if (r.D !== D) throw new Error(`prepareWorkload: mixed head dimensions (${D}, ${r.D}); use analyticalModel`);
+    const key = `${r.queries}|${r.keys}|${r.valuesFetched}|${r.valuesPerQuery}|${r.keyBits}|${r.lsbBits}|${r.refetch}|${r.valueBits}|${r.queryBits}|${r.topk}|${r.causal ? 1 : 0}`;
+    const c = byKey.get(key);
+    if (c) {
+      c.mult++;
+      continue;
+    }
+    const core = requestCore(r);
+    byKey.set(key, {
+      mult: 1,
+      D: r.D,
+      q: r.queries,
+      k: r.keys,
+      vF: r.valuesFetched,
+      vq: r.valuesPerQuery,
+      keyBits: r.keyBits,
+      lsbBits: r.lsbBits,
+      p: r.refetch,
+      valueBits: r.valueBits,
+      queryBits: r.queryBits,
+      topk: r.topk,
+      causal: r.causal,
+      seen: core.seen,
+      vRow: core.vRow,
+      localV: core.localV,
+      tkN: core.tkN,
+      tkK: core.tkK,
+      tkP: -1,
+      tkVal: 0,
+    });
+  }
+  const classes = [...byKey.values()];
+  const prep: PreparedWorkload = {
+    name: w.name,
+    reuseKV: w.reuseKV,
+    D: D < 0 ? 64 : D,
+    requests: w.requests.length,
+    classes,
+    bytesQ: 0,
+    bytesKMsb: 0,
+    bytesKLsb: 0,
+    bytesV: 0,
+    qkMacs: 0,
+    pvMacs: 0,
+    smElems: 0,
+    tkCompares: 0,
+    keyReadElems: 0,
+    keyWriteElems: 0,
+    keyWriteLsbBits: 0,
+    valWriteElems: 0,
+    valReadElems: 0,
+    sumW1: 0,
+    headRuns: [],
+    memoQk: new Map(),
+    memoSm: new Map(),
+    memoPv: new Map(),
+    memoTkV: new Map(),
+    memoTkT: new Map(),
+    scratch: newSums(),
+  };
+  for (const c of classes) {
+    const m = c.mult;
+    const w1 = 1 + c.p;
+    prep.sumW1 += m * w1;
+    prep.qkMacs += m * w1 * c.seen * c.D;
+    prep.pvMacs += m * c.q * c.vRow * c.D;
+    prep.smElems += m * w1 * c.seen;
+    prep.tkCompares += m * ((c.localV ? c.q * expectedTopkCompares(c.tkN, c.tkK) : 0) + (c.topk >= 0 ? expectedTopkCompares(c.k, c.topk) : 0));
+    prep.keyReadElems += m * w1 * c.seen * c.D;
+    prep.valReadElems += m * c.q * c.vRow * c.D;
+    prep.bytesQ += (m * c.q * c.D * c.queryBits) / 8;
+    if (!w.reuseKV) {
+      const kF = c.seen;
+      const vF = c.vF * c.q;
+      prep.bytesKMsb += (m * kF * c.D * c.keyBits) / 8;
+      prep.bytesKLsb += (m * c.p * kF * c.D * c.lsbBits) / 8;
+      prep.bytesV += (m * vF * c.D * c.valueBits) / 8;
+      prep.keyWriteElems += m * kF * c.D;
+      prep.keyWriteLsbBits += m * c.p * kF * c.D * c.lsbBits;
+      prep.valWriteElems += m * vF * c.D;
+    }
+  }
+  const runs = new Map<string, { n: number; k: number; mult: number }>();
+  for (const h of headTopkRuns(w)) {
+    const key = `${h.n}|${h.k}`;
+    const e = runs.get(key);
+    if (e) e.mult++;
+    else runs.set(key, { n: h.n, k: h.k, mult: 1 });
+  }
+  prep.headRuns = [...runs.values()];
+  for (const h of prep.headRuns) prep.tkCompares += h.mult * expectedTopkCompares(h.n, h.k);
+  return prep;
+}
+
+function memoQk(p: PreparedWorkload, M: number): number {
+  let v = p.memoQk.get(M);
+  if (v === undefined) {
+    v = 0;
+    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, M, c.D);
+    p.memoQk.set(M, v);
+  }
+  return v;
+}
+function memoSm(p: PreparedWorkload, P: number): number {
+  let v = p.memoSm.get(P);
+  if (v === undefined) {
+    v = 0;
+    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, P, 1);
+    p.memoSm.set(P, v);
+  }
+  return v;
+}
+function pvRow(c: ReqClass, M: number): number {
+  return c.q * lineCycles(c.causal ? Math.round(c.vRow) : c.vq, M, c.D);
+}
+function memoPv(p: PreparedWorkload, M: number): number {
+  let v = p.memoPv.get(M);
+  if (v === undefined) {
+    v = 0;
+    for (const c of p.classes) v += c.mult * pvRow(c, M);
+    p.memoPv.set(M, v);
+  }
+  return v;
+}
+function classTkV(c: ReqClass, P: number): number {
+  if (!c.localV) return 0;
+  if (c.tkP !== P) {
+    c.tkP = P;
+    c.tkVal = c.q * expectedTopkCycles(c.tkN, c.tkK, P);
+  }
+  return c.tkVal;
+}
+function memoTkV(p: PreparedWorkload, P: number): number {
+  let v = p.memoTkV.get(P);
+  if (v === undefined) {
+    v = 0;
+    for (const c of p.classes) v += c.mult * (c.localV ? c.q * expectedTopkCycles(c.tkN, c.tkK, P) : 0);
+    p.memoTkV.set(P, v);
+  }
+  return v;
+}
+function memoTkT(p: PreparedWorkload, P: number): number {
+  let v = p.memoTkT.get(P);
+  if (v === undefined) {
+    v = 0;
+    for (const c of p.classes) if (c.topk >= 0) v += c.mult * expectedTopkCycles(c.k, c.topk, P);
+    for (const h of p.headRuns) v += h.mult * expectedTopkCycles(h.n, h.k, P);
+    p.memoTkT.set(P, v);
+  }
+  return v;
+}
+
+/**
+ * Fast evaluation of a prepared workload on one hardware point. Writes into `out` (allocated
+ * once with `createFastMetrics()`) and allocates nothing on the generation path once the memo
+ * tables hold the hardware's discrete values.
+ */
+export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics = createFastMetrics()): FastMetrics {
+  const s = zeroSums(p.scratch);
+  const B = dramBytesPerCycle(hw);
+  const D = p.D;
+  const wb = hw.wordBits;
+  s.stQk = memoQk(p, hw.qkMultipliers);
+  s.stSm = memoSm(p, hw.softmaxParallelism);
+  s.stPv = memoPv(p, hw.pvMultipliers);
+  s.stTkV = memoTkV(p, hw.topkParallelism);
+  s.stTkT = memoTkT(p, hw.topkParallelism);
+  s.qkMacs = p.qkMacs;
+  s.pvMacs = p.pvMacs;
+  s.smElems = p.smElems;
+  s.tkCompares = p.tkCompares;
+  s.keyR = p.keyReadElems * wb;
+  s.valR = p.valReadElems * wb;
+  s.bytesQ = p.bytesQ;
+
+  const lQk = qkLatency(hw.qkMultipliers, D) + L_BUF;
+  const lSm = smLatency(hw.qkMultipliers, D);
+  const lPv = pvLatency(hw.pvMultipliers, D) + L_BUF;
+  const fixSum = p.sumW1 * (L_DRAM + lQk + lSm) + p.requests * (L_DRAM + lPv);
+  s.drain = p.requests > 0 ? L_DRAM + lQk + lSm + L_DRAM + lPv : 0;
+
+  if (!p.reuseKV) {
+    s.bytesKMsb = p.bytesKMsb;
+    s.bytesKLsb = p.bytesKLsb;
+    s.bytesV = p.bytesV;
+    s.keyW = p.keyWriteElems * wb + p.keyWriteLsbBits;
+    s.valW = p.valWriteElems * wb;
+    const gK = (p.bytesQ + p.bytesKMsb + p.bytesKLsb) / B;
+    const gV = p.bytesV / B;
+    s.chain = fixSum + Math.max(gK, s.stQk) + s.stSm + s.stTkV + Math.max(gV, s.stPv);
+  } else {
+    const capK = sramCapacityVectors(hw.keySramKB, D, wb);
+    const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
+    let chain = fixSum;
+    const classes = p.classes;
+    for (let i = 0; i < classes.length; i++) {
+      const c = classes[i];
+      const m = c.mult;
+      const kF = spilledKeys(c.q, c.k, c.causal, capK);
+      const vF = spilledValues(c.q, c.k, c.vF, c.vq, c.causal, capV);
+      const bQ = (c.q * c.D * c.queryBits) / 8;
+      const bK = (kF * c.D * c.keyBits) / 8;
+      const bL = (c.p * kF * c.D * c.lsbBits) / 8;
+      const bV = (vF * c.D * c.valueBits) / 8;
+      s.bytesKMsb += m * bK;
+      s.bytesKLsb += m * bL;
+      s.bytesV += m * bV;
+      s.keyW += m * (kF * c.D * wb + c.p * kF * c.D * c.lsbBits);
+      s.valW += m * vF * c.D * wb;
+      const w1 = 1 + c.p;
+      const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
+      const sm = w1 * rowsCycles(c.q, c.k, c.causal, hw.softmaxParallelism, 1);
+      const tkV = classTkV(c, hw.topkParallelism);
+      const pv = pvRow(c, hw.pvMultipliers);
+      const q = Math.max(1, c.q);
+      const maxStep = Math.max(qk, sm, tkV, pv);
+      chain += m * ((bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep);
+    }
+    s.chain = chain;
+  }
+  return finalize(s, hw, out);
+}
