@@ -209,7 +209,7 @@ function frontSection(run: RunJson, points: PointRow[], varying: string[], const
   const hl = new Map<number, string[]>();
   for (const h of run.highlights ?? []) hl.set(h.id, [...(hl.get(h.id) ?? []), h.label]);
   const objMetrics = run.objectives.map((o) => o.metric);
-  const head = ['id', ...varying.map((k) => `<code>${esc(k)}</code>`), ...objMetrics.map((m) => `${esc(m)} ${o0 ? (run.objectives.find((o) => o.metric === m)!.goal === 'min' ? '↓' : '↑') : ''}`), 'highlight'];
+  const head = ['id', ...varying.map((k) => `<code>${esc(k)}</code>`), ...run.objectives.map((o) => `${esc(o.metric)} ${o.goal === 'min' ? '↓' : '↑'}`), 'highlight'];
   const rows = front.map((p) => [
     `<td class="num">${esc(p.id)}</td>`,
     ...varying.map((k) => paramCell(p.params, k)),
@@ -268,7 +268,13 @@ async function renderCharts(charts: ChartPair[], counter: { n: number }): Promis
   for (const { static: c, live } of charts) {
     const id = `chart-${counter.n++}`;
     // The static SVG never carries per-mark ARIA labels (size); the interactive one may.
-    const svg = await toSvg({ background: 'white', config: baseConfig(false), ...c.spec }, id);
+    let svg: string;
+    try {
+      svg = await toSvg({ background: 'white', config: baseConfig(false), ...c.spec }, id);
+    } catch (e) {
+      // One broken chart must not cost the whole report.
+      svg = `<p class="err">chart could not be rendered: ${esc((e as Error).message)}</p>`;
+    }
     if (live) specs.push({ id, spec: { background: 'white', config: baseConfig(true), ...live.spec } });
     parts.push(
       `<figure class="chart${c.kind === 'accuracy' ? ' wide' : ''}" data-chart="${esc(c.kind)}" id="${id}">` +

@@ -35,6 +35,16 @@ function fixture(n = 120): { run: RunJson; points: PointRow[] } {
   return input;
 }
 
+/** The fixture and its two renderings, computed once and shared by the tests that only read them. */
+let cached: Promise<{ input: { run: RunJson; points: PointRow[] }; stat: string; live: string }> | undefined;
+function rendered() {
+  cached ??= (async () => {
+    const input = fixture();
+    return { input, stat: await renderReport(input), live: await renderReport(input, { interactive: true }) };
+  })();
+  return cached;
+}
+
 function tmp(): string {
   return mkdtempSync(path.join(tmpdir(), 'spatten-report-'));
 }
@@ -53,8 +63,7 @@ function stripScripts(html: string): string {
 }
 
 test('static report: one SVG per objective pair, breakdowns, hypervolume and accuracy charts', async () => {
-  const input = fixture();
-  const html = await renderReport(input);
+  const { input, stat: html } = await rendered();
   const figs = figures(html);
   const k = input.run.objectives.length;
   assert.equal(k, 3);
@@ -69,8 +78,7 @@ test('static report: one SVG per objective pair, breakdowns, hypervolume and acc
 });
 
 test('front table has exactly the pareto rows', async () => {
-  const input = fixture();
-  const html = await renderReport(input);
+  const { input, stat: html } = await rendered();
   const table = html.match(/<table class="front">([\s\S]*?)<\/table>/);
   assert.ok(table);
   const ids = [...table[1].matchAll(/<tr data-id="(\d+)">/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
@@ -80,9 +88,9 @@ test('front table has exactly the pareto rows', async () => {
 });
 
 test('user strings are escaped everywhere', async () => {
-  const input = fixture();
+  const r = await rendered();
   for (const interactive of [false, true]) {
-    const html = await renderReport(input, { interactive });
+    const html = interactive ? r.live : r.stat;
     // outside of the inlined library bundles no raw <script>alert appears
     assert.ok(!stripScripts(html).includes('<script>alert'), `static part of interactive=${interactive}`);
     assert.ok(!html.includes('<script>alert'), `whole file interactive=${interactive}`);
@@ -95,9 +103,8 @@ test('user strings are escaped everywhere', async () => {
 });
 
 test('no network references in src/href attributes (static and interactive)', async () => {
-  const input = fixture();
-  for (const interactive of [false, true]) {
-    const html = await renderReport(input, { interactive });
+  const r = await rendered();
+  for (const html of [r.stat, r.live]) {
     const outsideScripts = stripScripts(html);
     const attrs = [...outsideScripts.matchAll(/\s(?:src|href|xlink:href)\s*=\s*["']?([^"'\s>]*)/gi)].map((m) => m[1]);
     for (const a of attrs) assert.ok(!/^\s*(https?:)?\/\//i.test(a), `network reference ${a}`);
@@ -107,8 +114,7 @@ test('no network references in src/href attributes (static and interactive)', as
 });
 
 test('interactive report inlines the three vega bundles once and embeds parseable specs', async () => {
-  const input = fixture();
-  const html = await renderReport(input, { interactive: true });
+  const { input, live: html } = await rendered();
   const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
   const code = scripts.filter((s) => !/type="application\/json"/.test(s[1]));
   const json = scripts.filter((s) => /type="application\/json"/.test(s[1]));
@@ -260,4 +266,19 @@ test('helpers: CSV parser, 2-D front, log decision, sampling, SVG compaction', (
   const svg = compactSvg(`<svg x="1">${p.repeat(10)}</svg>`, 'c');
   assert.ok(svg.startsWith('<svg x="1"><defs><path id="c-s0" d="M0,0L1.11,2L3,4L5,6L7,8L9,9Z"/></defs>'));
   assert.equal((svg.match(/<use href="#c-s0" transform="translate\(1.23,2\)" fill="red"\/>/g) ?? []).length, 10);
+});
+
+test('degenerate runs render: no points, all failed, no objectives', async () => {
+  const empty = syntheticRun({ n: 0 });
+  let html = await renderReport(empty);
+  assert.ok(html.includes('No point is on the front.'));
+  assert.ok(!html.includes('chart could not be rendered'));
+  const failed = syntheticRun({ n: 12, failRate: 1 });
+  html = await renderReport(failed, { interactive: true });
+  assert.ok(html.includes('Failed evaluations (12)'));
+  assert.ok(!html.includes('chart could not be rendered'));
+  const none = syntheticRun({ n: 10 });
+  none.run.objectives = [];
+  html = await renderReport(none);
+  assert.ok(html.includes('No objectives.'));
 });
