@@ -21,6 +21,7 @@ import type { Highlight, PointRow, RunJson } from './results.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
 import { createProgress, type ProgressMode } from './progress.ts';
 import { Executor } from './executor.ts';
+import { promotable } from './fidelity.ts';
 import { defaultJobs } from './pool.ts';
 
 export interface RunOptions {
@@ -48,6 +49,7 @@ export interface RunSummary {
 }
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FIDELITY_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fidelity.ts');
 
 export function packageVersion(): string {
   try {
@@ -198,19 +200,24 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
 
   if (opts.resume) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
 
-  // Multi-fidelity `both`: re-score the analytical front with the cycle model.
-  if (ctx.model === 'both') {
-    for (const i of front.front) {
+  // Multi-fidelity `both`: re-score the points that can still reach the front (dse/fidelity.ts:
+  // the analytical front, widened by accuracy CIs when present) with the cycle model — journaled,
+  // and on the worker pool when --jobs > 1.
+  if (ctx.model === 'both' && !executor.isAborted) {
+    const cand = promotable(rows, objectives, rows.map((r) => r.feasible));
+    const rescored = await executor.evaluate(
+      cand.map((i) => ({ id: rows[i].id, params: rows[i].params })),
+      { fidelity: 'cycle', module: FIDELITY_MODULE, fn: 'rescoreCycle' },
+    );
+    const byId = new Map(rescored.map((c) => [c.id, c]));
+    for (const i of cand) {
       const r = rows[i];
-      try {
-        const c = await cycleResult(ctx, r.params);
-        r.metrics.cycle_latency_s = c.latency_s;
-        r.metrics.cycle_energy_j = c.energy_j;
-        r.metrics.cycle_cycles = c.cycles;
+      const c = byId.get(r.id);
+      if (!c) continue;
+      if (c.status === 'ok') {
+        Object.assign(r.metrics, c.metrics);
         r.fidelity = r.fidelity.replace('analytical', 'analytical+cycle');
-      } catch (e) {
-        r.error = `cycle re-score failed: ${(e as Error).message}`;
-      }
+      } else r.error = `cycle re-score failed: ${c.error}`;
     }
   }
 
