@@ -10,9 +10,7 @@
  * the confidence intervals (accuracy on a small subset first, the full set only for contenders).
  */
 import type { Objective, Params } from './driver.ts';
-import { applyParams, runAccuracy, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
-import { evaluateHardware } from '../sim/index.ts';
-import { modelShape } from '../sim/workload/models.ts';
+import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
 
 export interface Interval {
   /** Optimistic (lowest) minimisation-form value. */
@@ -88,6 +86,10 @@ function dominatesVec(a: number[], b: number[]): boolean {
 /** Cycle-model re-score of a point (step for the executor; runs in a pool worker or in-process). */
 export async function rescoreCycle(ctx: EvalContext, id: number, params: Params): Promise<EvaluatedPoint> {
   try {
+    // imported lazily: the promotion rule above is usable without loading the models
+    const { applyParams, runAccuracy } = await import('./evaluate.ts');
+    const { evaluateHardware } = await import('../sim/index.ts');
+    const { modelShape } = await import('../sim/workload/models.ts');
     const point = applyParams(ctx.base, params);
     let overrides;
     if (ctx.accuracy) overrides = (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
