@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { Params } from '../dse/driver.ts';
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { Highlight, PointRow, RunJson } from '../dse/results.ts';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import { fmtDuration, fmtNum, metricLabel } from './format.ts';
 import { baseConfig, buildCharts, sharedPointRows, SHARED_POINTS, type ChartDef, type VlSpec } from './specs.ts';
@@ -171,7 +171,16 @@ function summarySection(run: RunJson, points: PointRow[]): string {
     feasible: pick(c.feasible, () => points.filter((p) => p.feasible).length),
     pareto: pick(c.pareto, () => points.filter((p) => p.pareto).length),
   };
-  const objectives = run.objectives.map((o) => `${esc(o.goal === 'min' ? 'minimise' : 'maximise')} <code>${esc(o.metric)}</code> <span class="muted">(${esc(metricLabel(o.metric))})</span>`).join('<br>');
+  const front = points.filter((p) => p.pareto);
+  const extent = (m: string): string => {
+    const vs = front.map((p) => p.metrics[m]).filter((v) => Number.isFinite(v));
+    return vs.length ? ` — front spans ${esc(fmtNum(Math.min(...vs)))} … ${esc(fmtNum(Math.max(...vs)))}` : '';
+  };
+  const objectives = run.objectives
+    .map((o) => `${esc(o.goal === 'min' ? 'minimise' : 'maximise')} <code>${esc(o.metric)}</code> <span class="muted">(${esc(metricLabel(o.metric))})${extent(o.metric)}</span>`)
+    .join('<br>');
+  const hv = run.hypervolume.filter((h) => Number.isFinite(h.hv));
+  const lastHv = hv[hv.length - 1];
   const constraints = run.constraints.length ? run.constraints.map((s) => `<code>${esc(s)}</code>`).join('<br>') : '<span class="muted">none</span>';
   const rows = [
     kvRow('name', esc(run.name)),
@@ -188,6 +197,7 @@ function summarySection(run: RunJson, points: PointRow[]): string {
     kvRow('stopped', run.stopReason ? `<span class="tag">early</span> ${esc(run.stopReason)}` : 'completed (driver exhausted)'),
     kvRow('objectives', objectives || '–'),
     kvRow('constraints', constraints),
+    ...(lastHv ? [kvRow('hypervolume', `${esc(fmtNum(lastHv.hv))} after ${esc(lastHv.evals)} evaluations <span class="muted">(normalised objectives${run.hvReference ? `, reference [${esc(run.hvReference.map((v) => fmtNum(v)).join(', '))}]` : ''})</span>`)] : []),
     kvRow('parameters', run.parameters.map((p) => `<code>${esc(p)}</code>`).join(', ') || '–'),
     kvRow('metrics', run.metrics.map((m) => `<code>${esc(m)}</code>`).join(', ') || '–'),
   ];
@@ -234,6 +244,32 @@ function highlightTable(run: RunJson, varying: string[]): string {
   const head = ['point', 'id', ...varying.map((k) => `<code>${esc(k)}</code>`), ...metrics.map((m) => esc(m))];
   const rows = hs.map((h) => [`<td><span class="tag">${esc(h.label)}</span></td>`, `<td class="num">${esc(h.id)}</td>`, ...varying.map((k) => paramCell(h.params ?? {}, k)), ...metrics.map((m) => tdNum(h.metrics[m]))]);
   return table(head, rows, 'class="highlights"');
+}
+
+/** The breakdown numbers behind the charts (collapsed): one table per kind, highlights as columns. */
+function breakdownTables(run: RunJson): string {
+  const hs = run.highlights ?? [];
+  const kinds: [string, string, (h: Highlight) => Record<string, number> | undefined][] = [
+    ['stage', 'busy cycles', (h) => h.stages],
+    ['module', 'energy (J)', (h) => h.energy],
+    ['module', 'area (mm²)', (h) => h.area],
+  ];
+  const parts = kinds.map(([rowName, unit, pick]) => {
+    const keys: string[] = [];
+    for (const h of hs) for (const k of Object.keys(pick(h) ?? {})) if (!keys.includes(k)) keys.push(k);
+    if (keys.length === 0) return '';
+    const totals = hs.map((h) => Object.values(pick(h) ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0));
+    const rows = keys.map((k) => [
+      td(k),
+      ...hs.flatMap((h, i) => {
+        const v = pick(h)?.[k];
+        const pct = typeof v === 'number' && totals[i] > 0 ? `${((100 * v) / totals[i]).toFixed(1)}%` : '';
+        return [tdNum(v), `<td class="num muted">${pct}</td>`];
+      }),
+    ]);
+    return `<h3>${esc(unit)}</h3>` + table([esc(rowName), ...hs.flatMap((h) => [`${esc(h.label)} (#${esc(h.id)})`, '%'])], rows, 'class="breakdown"');
+  });
+  return `<details><summary>Breakdown numbers</summary>${parts.join('')}<p class="muted">Stage cycles overlap, so their percentages are shares of the sum of busy cycles, not of latency.</p></details>`;
 }
 
 function failuresSection(points: PointRow[]): string {
@@ -336,7 +372,7 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
       `<section id="highlights"><h2>Highlighted points: latency, energy and area breakdowns</h2>` +
         `<p class="muted">Knee and per-objective best points chosen by the runner.</p>` +
         highlightTable(run, varying) +
-        (hl.html ? `<div class="grid">${hl.html}</div>` : '<p class="muted">No breakdowns recorded.</p>') +
+        (hl.html ? `<div class="grid">${hl.html}</div>` + breakdownTables(run) : '<p class="muted">No breakdowns recorded.</p>') +
         '</section>',
     );
   } else {
