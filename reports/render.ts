@@ -128,6 +128,7 @@ figure.chart .title{display:table-caption;caption-side:top;font-weight:600;font-
 pre{background:var(--bg2);border:1px solid var(--bd);padding:10px;overflow:auto;font-size:12px;line-height:1.35;max-height:520px}
 .tag{display:inline-block;white-space:nowrap;background:#fde8e8;color:#9b1c1c;border-radius:3px;padding:0 5px;font-size:11px}
 .err{color:#9b1c1c}
+pre.errmsg{margin:0;padding:4px 6px;max-height:160px;white-space:pre-wrap;word-break:break-word}
 .muted{color:var(--mut)}
 code{font-size:12px}
 @media print{nav{display:none}pre{max-height:none}}

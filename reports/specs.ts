@@ -431,7 +431,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
         encoding: {
           x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (× = 1 / keep)', scale: { zero: false } },
           y: { field: 'value', type: 'quantitative', title: metricLabel(metric), scale: { zero: false } },
-          color: { field: 'series', type: 'nominal', scale: { domain: kinds.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: null },
+          color: { field: 'series', type: 'nominal', scale: { domain: kinds.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 } },
           ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
         },
       },
@@ -441,7 +441,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
         encoding: {
           x: { field: 'ratio', type: 'quantitative' },
           y: { field: 'value', type: 'quantitative' },
-          color: { field: 'series', type: 'nominal', legend: { title: null, orient: 'bottom', direction: 'vertical' } },
+          color: { field: 'series', type: 'nominal', legend: { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 } },
           ...(opts.interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: `mean ${metric}`, format: '.4~g' }, { field: 'n' }] } : {}),
         },
       },
