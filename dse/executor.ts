@@ -106,6 +106,7 @@ export class Executor {
   private readonly journal?: Journal;
   private pool?: EvalPool;
   private aborted = false;
+  private stopping = false;
   private readonly base: unknown;
   private readonly log: (line: string) => void;
 
@@ -212,7 +213,7 @@ export class Executor {
       lastFlush = performance.now();
     };
     for (const { t, key } of todo) {
-      if (this.aborted) break;
+      if (this.aborted || this.stopping) break;
       const t0 = performance.now();
       const p = await fn(this.ctx, t.id, t.params);
       const ms = performance.now() - t0;
@@ -246,6 +247,14 @@ export class Executor {
         this.journal?.append(this.toRecord(key, p, fidelity, r.status === 'ok' ? r.ms : r.ms));
       }),
     );
+  }
+
+  /**
+   * First Ctrl-C: start no new in-process evaluation (the one running finishes); pool tasks
+   * already submitted finish. `evaluate` returns what finished.
+   */
+  interrupt(): void {
+    this.stopping = true;
   }
 
   /** Abandons in-flight and queued evaluations (second Ctrl-C). */

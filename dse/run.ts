@@ -155,6 +155,7 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
       return;
     }
     interrupted = true;
+    executor.interrupt();
     log('\ninterrupt: finishing the evaluations in flight, then writing outputs (Ctrl-C again to abandon them)');
   };
   process.on('SIGINT', onSigint);
