@@ -1,0 +1,356 @@
+/**
+ * HBM2 model for the cycle simulator.
+ *
+ * Organisation (Ramulator2 `HBM2_8Gb` as used by the official RTL, spec §1.6): each channel has
+ * 2 pseudo-channels (PCs, own 64-bit data bus) × 16 banks (4 bank groups × 4). Timing preset
+ * `HBM2_2Gbps` (tCK 1 ns): nBL 4, nCL 7, nRCD 7, nRP 7, nRAS 17, nRC 19, nCCDS 1, nCCDL 2,
+ * nRRDS 2, nRRDL 3, nFAW 15, nREFI 3900, nRFC 350 (8 Gb).
+ *
+ * Interpretation (documented choices):
+ *  - a 32-byte read is one BL4 burst on one 64-bit pseudo-channel; at 2 Gb/s per pin the 4 beats
+ *    take 2 tCK, so nBL 4 counts beats and the data bus is busy 2 ns per burst. Two PCs then give
+ *    exactly the paper's 32 GB/s per channel;
+ *  - `dramChannelGBps` scales the interface (burst time and nCCD, which are in interface clocks)
+ *    by 32/GBps; the DRAM core timings (nRCD, nRP, nRAS, nRC, nRRD, nFAW, refresh) stay in ns;
+ *  - ns are converted to accelerator cycles with `clockGHz`;
+ *  - address mapping (RoBaRaCoCh, crossbar at 32-B granularity, spec §1.4 6c and §1.6): global
+ *    32-B transaction g goes to channel g mod Ch; inside the channel, 16 consecutive transactions
+ *    (512 B) share one PC row, the next 512 B go to the other PC, then the bank index (low two
+ *    bits = bank group), then the row;
+ *  - open-page policy; FR-FCFS is applied at the granularity of a *row chunk* (a run of bursts
+ *    to one open row, which FR-FCFS would serve back to back): a chunk becomes visible to the
+ *    scheduler when the request queue has room for its first burst (at most `queueDepth`
+ *    outstanding bursts per channel, default 32); its PRE/ACT are issued as early as the
+ *    bank, tRRD and tFAW allow — overlapping the data transfer of other banks — and its bursts
+ *    follow back to back on the PC data bus;
+ *  - refresh is all-bank, every nREFI for nRFC, simultaneously on every channel (the RTL creates
+ *    one Ramulator2 instance per channel, all started at cycle 0); it is applied by the fluid
+ *    channel-sharing layer in sim.ts.
+ */
+import type { HardwareConfig } from '../schema.ts';
+
+export interface HbmTiming {
+  /** Data-bus time of one 32-B burst on one PC. */
+  tBurst: number;
+  tCCDS: number;
+  tCCDL: number;
+  tCL: number;
+  tRCD: number;
+  tRP: number;
+  tRAS: number;
+  tRC: number;
+  tRRDS: number;
+  tRRDL: number;
+  tFAW: number;
+  tREFI: number;
+  tRFC: number;
+  pcs: number;
+  banks: number;
+  burstsPerRow: number;
+  /** Outstanding bursts per channel visible to the scheduler. */
+  queueDepth: number;
+  burstBytes: number;
+}
+
+export const HBM2_2GBPS_NS = {
+  tCK: 1,
+  nBL: 4,
+  nCL: 7,
+  nRCD: 7,
+  nRP: 7,
+  nRAS: 17,
+  nRC: 19,
+  nCCDS: 1,
+  nCCDL: 2,
+  nRRDS: 2,
+  nRRDL: 3,
+  nFAW: 15,
+  nREFI: 3900,
+  nRFC: 350,
+} as const;
+
+/**
+ * Default scheduler window: 32 requests per channel (Ramulator2's default read-queue size; the
+ * paper's fetcher has 64-deep FIFOs per port). The official DPI shim caps outstanding requests at
+ * 16 per channel; with 16 our model streams a dense region at only ~2/3 of the peak because a
+ * 512-B row chunk (16 bursts) is shorter than the PRE+ACT+CL of the next one (see README).
+ */
+export const DEFAULT_QUEUE_DEPTH = 32;
+
+export function hbmTiming(
+  hw: Pick<HardwareConfig, 'clockGHz' | 'dramChannelGBps'>,
+  opts: { refresh?: boolean; queueDepth?: number } = {},
+): HbmTiming {
+  const c = hw.clockGHz; // cycles per ns
+  const s = 32 / hw.dramChannelGBps; // interface scaling
+  const T = HBM2_2GBPS_NS;
+  return {
+    tBurst: (T.nBL / 2) * T.tCK * s * c,
+    tCCDS: T.nCCDS * s * c,
+    tCCDL: T.nCCDL * s * c,
+    tCL: T.nCL * c,
+    tRCD: T.nRCD * c,
+    tRP: T.nRP * c,
+    tRAS: T.nRAS * c,
+    tRC: T.nRC * c,
+    tRRDS: T.nRRDS * c,
+    tRRDL: T.nRRDL * c,
+    tFAW: T.nFAW * c,
+    tREFI: opts.refresh === false ? Infinity : T.nREFI * c,
+    tRFC: opts.refresh === false ? 0 : T.nRFC * c,
+    pcs: 2,
+    banks: 16,
+    burstsPerRow: 16,
+    queueDepth: opts.queueDepth ?? DEFAULT_QUEUE_DEPTH,
+    burstBytes: 32,
+  };
+}
+
+/** Row chunks of one channel, in issue order. */
+export interface ChunkList {
+  pc: number[];
+  bank: number[];
+  row: number[];
+  n: number[];
+}
+
+export const emptyChunks = (): ChunkList => ({ pc: [], bank: [], row: [], n: [] });
+
+export interface ChannelRun {
+  /** Time the last burst leaves the data bus. */
+  end: number;
+  /** Time the first burst's data starts (Infinity if no burst). */
+  firstData: number;
+  bursts: number;
+  hits: number;
+  misses: number;
+}
+
+const OTHER_ROW = -2;
+
+/**
+ * One HBM2 channel: bank/row state, PC data buses, tRRD/tFAW windows. `serve` schedules a list
+ * of row chunks that arrive together at t0 (the queue-depth window still limits lookahead).
+ */
+export class HbmChannel {
+  readonly openRow: Int32Array;
+  readonly lastAct: Float64Array;
+  readonly busFree: Float64Array;
+  readonly lastActPc: Float64Array;
+  readonly lastActBg: Float64Array;
+  readonly faw: Float64Array;
+  readonly fawIdx: Int32Array;
+  hits = 0;
+  misses = 0;
+  bursts = 0;
+
+  constructor(
+    readonly t: HbmTiming,
+    /** Initial row state: 'closed' (all banks precharged) or 'conflict' (another row open). */
+    init: 'closed' | 'conflict' = 'conflict',
+  ) {
+    const nb = t.pcs * t.banks;
+    this.openRow = new Int32Array(nb).fill(init === 'closed' ? -1 : OTHER_ROW);
+    this.lastAct = new Float64Array(nb).fill(-1e9);
+    this.busFree = new Float64Array(t.pcs).fill(-1e9);
+    this.lastActPc = new Float64Array(t.pcs).fill(-1e9);
+    this.lastActBg = new Float64Array(t.pcs * 4).fill(-1e9);
+    this.faw = new Float64Array(t.pcs * 4).fill(-1e9);
+    this.fawIdx = new Int32Array(t.pcs);
+  }
+
+  serve(list: ChunkList, t0: number): ChannelRun {
+    const t = this.t;
+    const m = list.n.length;
+    let end = t0;
+    let firstData = Infinity;
+    let hits = 0;
+    let misses = 0;
+    let bursts = 0;
+    // Per-chunk data start, spacing and first position, for the queue-depth window.
+    const dStart = new Float64Array(m);
+    const dSpace = new Float64Array(m);
+    const firstPos = new Int32Array(m);
+    let pos = 0;
+    let wj = 0; // chunk holding position pos − queueDepth
+    for (let k = 0; k < m; k++) {
+      const n = list.n[k];
+      const pc = list.pc[k];
+      const bank = list.bank[k];
+      const row = list.row[k];
+      const bi = pc * t.banks + bank;
+      const bg = bank & 3;
+      // Visible when the burst queueDepth positions earlier has returned.
+      let vis = t0;
+      const back = pos - t.queueDepth;
+      if (back >= 0) {
+        while (wj + 1 < k && firstPos[wj + 1] <= back) wj++;
+        vis = Math.max(t0, dStart[wj] + (back - firstPos[wj]) * dSpace[wj] + t.tBurst);
+      }
+      let colReady: number;
+      if (this.openRow[bi] === row) {
+        hits += n;
+        colReady = vis;
+      } else {
+        misses += 1;
+        hits += n - 1;
+        let act = vis;
+        if (this.openRow[bi] !== -1) {
+          const pre = Math.max(vis, this.lastAct[bi] + t.tRAS);
+          act = pre + t.tRP;
+        }
+        const fi = pc * 4 + this.fawIdx[pc];
+        act = Math.max(act, this.lastAct[bi] + t.tRC, this.lastActPc[pc] + t.tRRDS, this.lastActBg[pc * 4 + bg] + t.tRRDL, this.faw[fi] + t.tFAW);
+        this.faw[fi] = act;
+        this.fawIdx[pc] = (this.fawIdx[pc] + 1) & 3;
+        this.lastAct[bi] = act;
+        this.lastActPc[pc] = act;
+        this.lastActBg[pc * 4 + bg] = act;
+        this.openRow[bi] = row;
+        colReady = act + t.tRCD;
+      }
+      const space = Math.max(t.tBurst, t.tCCDL); // same bank ⇒ same bank group
+      const ds = Math.max(colReady + t.tCL, this.busFree[pc]);
+      const busEnd = ds + (n - 1) * space + t.tBurst;
+      this.busFree[pc] = busEnd;
+      dStart[k] = ds;
+      dSpace[k] = space;
+      firstPos[k] = pos;
+      pos += n;
+      bursts += n;
+      if (ds < firstData) firstData = ds;
+      if (busEnd > end) end = busEnd;
+    }
+    this.hits += hits;
+    this.misses += misses;
+    this.bursts += bursts;
+    return { end, firstData, bursts, hits, misses };
+  }
+}
+
+/** Deterministic hash of (i, L, n) to [0, 1) (the gather positions must not depend on run order). */
+function jitter(i: number, L: number, n: number): number {
+  let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(L, 0xc2b2ae35) ^ Math.imul(n, 0x27d4eb2f);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  h = Math.imul(h, 0x297a2d39);
+  h ^= h >>> 15;
+  return (h >>> 0) / 4294967296;
+}
+
+/**
+ * Row chunks per channel for a gather of `n` of `L` token vectors of `bytesPerToken` bytes,
+ * laid out token-major from a region base aligned to a full row set. Kept tokens are spread over
+ * the whole region (cascade token pruning and local V pruning keep tokens from the whole
+ * context, so a pruned stream touches as many rows as a dense one): one token per stratum
+ * [⌈iL/n⌉, ⌈(i+1)L/n⌉) at a hashed offset — a perfectly regular stride would alias with
+ * the 32-B channel interleaving (e.g. every other 64-B token uses only half the channels).
+ */
+export function gatherChunks(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): ChunkList[] {
+  const lists: ChunkList[] = [];
+  const lastChunk = new Float64Array(channels).fill(-1);
+  for (let c = 0; c < channels; c++) lists.push(emptyChunks());
+  const B = bytesPerToken;
+  const bb = t.burstBytes;
+  let lastTx = -1;
+  const perRowSet = t.burstsPerRow * t.pcs * t.banks;
+  for (let i = 0; i < n; i++) {
+    let idx = i;
+    if (n < L) {
+      const lo = Math.ceil((i * L) / n);
+      const hi = Math.ceil(((i + 1) * L) / n) - 1;
+      idx = lo + Math.floor(jitter(i, L, n) * (hi - lo + 1));
+    }
+    const a = Math.floor((idx * B) / bb);
+    const b = Math.floor((idx * B + B - 1) / bb);
+    for (let g = Math.max(a, lastTx + 1); g <= b; g++) {
+      const ch = g % channels;
+      const local = Math.floor(g / channels);
+      const chunk = Math.floor(local / t.burstsPerRow);
+      const list = lists[ch];
+      if (chunk === lastChunk[ch]) {
+        list.n[list.n.length - 1]++;
+      } else {
+        lastChunk[ch] = chunk;
+        list.pc.push(chunk % t.pcs);
+        list.bank.push(Math.floor(chunk / t.pcs) % t.banks);
+        list.row.push(Math.floor((chunk * t.burstsPerRow) / perRowSet));
+        list.n.push(1);
+      }
+    }
+    lastTx = Math.max(lastTx, b);
+  }
+  return lists;
+}
+
+/** DRAM cost of one fetch stream, measured on fresh channels (every bank holding another row). */
+export interface StreamProfile {
+  /** Bursts (32-B transactions) moved. */
+  bursts: number;
+  bytes: number;
+  /** Steady-state occupancy of the channel set, cycles (slowest channel, prep excluded). */
+  occupancy: number;
+  /** Mean over the channels that carry data (for the imbalance statistic). */
+  meanOccupancy: number;
+  /** Service start → first data. */
+  firstLatency: number;
+  hits: number;
+  misses: number;
+}
+
+export function profileStream(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): StreamProfile {
+  if (n <= 0 || bytesPerToken <= 0) return { bursts: 0, bytes: 0, occupancy: 0, meanOccupancy: 0, firstLatency: 0, hits: 0, misses: 0 };
+  const lists = gatherChunks(L, n, bytesPerToken, channels, t);
+  let maxEnd = 0;
+  let sumEnd = 0;
+  let used = 0;
+  let first = Infinity;
+  let bursts = 0;
+  let hits = 0;
+  let misses = 0;
+  for (const list of lists) {
+    if (list.n.length === 0) continue;
+    const ch = new HbmChannel(t, 'conflict');
+    const r = ch.serve(list, 0);
+    maxEnd = Math.max(maxEnd, r.end);
+    sumEnd += r.end;
+    used++;
+    first = Math.min(first, r.firstData);
+    bursts += r.bursts;
+    hits += r.hits;
+    misses += r.misses;
+  }
+  return {
+    bursts,
+    bytes: bursts * t.burstBytes,
+    occupancy: maxEnd - first,
+    meanOccupancy: sumEnd / used - first,
+    firstLatency: first + t.tBurst,
+    hits,
+    misses,
+  };
+}
+
+/**
+ * Available DRAM time in [0, x): all-bank refresh blocks every channel for tRFC at the start of
+ * each tREFI period from the second period on.
+ */
+export function availableBefore(x: number, t: HbmTiming): number {
+  if (!Number.isFinite(t.tREFI) || x <= t.tREFI) return x;
+  const P = t.tREFI;
+  const m = Math.floor(x / P);
+  return P + (m - 1) * (P - t.tRFC) + Math.max(0, x - m * P - t.tRFC);
+}
+
+/** Inverse of availableBefore: the earliest x with availableBefore(x) = a. */
+export function timeForAvailable(a: number, t: HbmTiming): number {
+  if (!Number.isFinite(t.tREFI) || a <= t.tREFI) return a;
+  const P = t.tREFI;
+  const per = P - t.tRFC;
+  const rest = a - P;
+  const j = Math.floor(rest / per);
+  const rem = rest - j * per;
+  if (rem === 0) return (j + 1) * P;
+  return (j + 1) * P + t.tRFC + rem;
+}

@@ -1,0 +1,690 @@
+/**
+ * Event-driven cycle-level simulator of the SpAtten pipeline (paper §IV, Fig. 8; official RTL
+ * stage table, spec §1.5). See sim/cycle/README.md for the model description and fidelity.
+ *
+ * Time advances from event to event (a binary heap of timestamped events); no loop ever walks
+ * idle cycles. Resources:
+ *  - admission (stage 1–2): at most `inFlight` requests between admission and their final
+ *    progressive-quantization decision, key-buffer lines allocated FIFO (a request waits while
+ *    the buffer is full, 16 live allocations at most), the cascade token top-k of the previous
+ *    layer must have finished (its output is the next layer's key-id list);
+ *  - DRAM: the Q-K-V fetcher's key side (Q + K MSB and LSB passes, in issue order) and value side
+ *    (V of kept tokens) share the HBM channels round-robin (the fetcher arbitrates per fragment);
+ *    each stream's cost comes from the bank-level HBM2 model (dram.ts) and the channel set is
+ *    shared as a fluid between the active key and value streams, with refresh windows;
+ *  - Q·K array, softmax, requant decision, local-V top-k (quick-select stage + filter stage),
+ *    token/head top-k engine, prob·V array: in-order servers; a streaming stage may start when
+ *    its producer's first data arrive (plus latency) and cannot end before the producer ends;
+ *  - value-buffer lines, allocated when the V ids leave the top-k filter, released after prob·V.
+ * Progressive quantization: after softmax the decision stage holds the row; a refetching head
+ * re-enters the key side for its LSBs (4-bit, written into the low bits of the same lines), is
+ * re-read, recomputed, and re-decided; later heads wait behind it (order preserved).
+ */
+import type { HardwareConfig } from '../schema.ts';
+import type { HeadRequest, Workload } from '../workload/types.ts';
+import { refetchDraws, mulberry32 } from '../workload/trace.ts';
+import type { Activity, HwResult, StageCycles } from '../hw/types.ts';
+import { emptyActivity } from '../hw/types.ts';
+import { energyFromActivity } from '../hw/energy.ts';
+import { areaOf } from '../hw/area.ts';
+import pipe from '../hw/tables/pipeline.json' with { type: 'json' };
+import { availableBefore, hbmTiming, profileStream, timeForAvailable, type HbmTiming, type StreamProfile } from './dram.ts';
+import { quickSelectRandom } from './topk.ts';
+
+export interface CycleOptions {
+  /** Seed of the per-head refetch draws and the quick-select pivots (default 1). */
+  seed?: number;
+  /** The next layer waits for the cascade token top-k (default true). */
+  gateTokenTopk?: boolean;
+  /** HBM refresh (default true). */
+  refresh?: boolean;
+  /** DRAM scheduler window per channel in 32-B requests (default 32; the official DPI shim: 16). */
+  dramQueueDepth?: number;
+}
+
+/** The paper's "196 KB" is 2 × 1024 × 64 × 12 b = 196,608 B: SRAM sizes are read in those units. */
+export const PAPER_KB_BYTES = 196608 / 196;
+const MAX_ALLOCS = 16;
+
+const L_ISSUE = pipe.fetchIssueLatency.value;
+const L_CONVERT = pipe.convertLatency.value;
+const L_BUFW = pipe.bufferWriteLatency.value;
+const L_BUFR = pipe.bufferReadLatency.value;
+const L_SOFTMAX = pipe.softmaxLatency.value;
+/** DRAM-side registers around the HBM model: AR register, DPI pending register, result register. */
+const L_DRAM_REGS = 3;
+
+const log2c = (x: number) => (x <= 1 ? 0 : Math.ceil(Math.log2(x)));
+
+// ── stream-profile memo (pure function of its key; bounded) ────────────────────────────────
+const profileMemo = new Map<string, StreamProfile>();
+function memoProfile(L: number, n: number, B: number, ch: number, t: HbmTiming): StreamProfile {
+  const key = `${L}|${n}|${B}|${ch}|${t.tBurst}|${t.tRCD}|${t.tFAW}|${t.tRC}|${t.queueDepth}`;
+  let p = profileMemo.get(key);
+  if (!p) {
+    if (profileMemo.size > 50000) profileMemo.clear();
+    p = profileStream(L, n, B, ch, t);
+    profileMemo.set(key, p);
+  }
+  return p;
+}
+
+/** Fusion factor: vectors whose size is not a multiple of 32 B are stored interleaved for 2 (or 4) heads (RTL fused pairs). */
+export function fuseFactor(bytesPerToken: number): number {
+  for (const g of [1, 2, 4, 8]) if ((bytesPerToken * g) % 32 === 0) return g;
+  return 1;
+}
+
+interface Stream {
+  req: number;
+  kind: 0 | 1 | 2; // 0 = Q + K MSBs, 1 = K LSBs, 2 = V
+  demand: number;
+  firstLat: number;
+}
+
+// ── event heap ─────────────────────────────────────────────────────────────────────────────
+const EV_ADMIT = 0;
+const EV_KARRIVE = 1;
+const EV_VARRIVE = 2;
+const EV_DRAM = 3;
+const EV_DECISION = 4;
+const EV_VRELEASE = 5;
+const EV_VALLOC = 6;
+
+class Heap {
+  t: number[] = [];
+  kind: number[] = [];
+  a: number[] = [];
+  seq: number[] = [];
+  private n = 0;
+  private s = 0;
+  get size() {
+    return this.n;
+  }
+  push(time: number, kind: number, a: number) {
+    let i = this.n++;
+    const sq = this.s++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.t[p] < time || (this.t[p] === time && this.seq[p] < sq)) break;
+      this.t[i] = this.t[p];
+      this.kind[i] = this.kind[p];
+      this.a[i] = this.a[p];
+      this.seq[i] = this.seq[p];
+      i = p;
+    }
+    this.t[i] = time;
+    this.kind[i] = kind;
+    this.a[i] = a;
+    this.seq[i] = sq;
+  }
+  /** Pops into the out fields. */
+  outT = 0;
+  outKind = 0;
+  outA = 0;
+  pop() {
+    this.outT = this.t[0];
+    this.outKind = this.kind[0];
+    this.outA = this.a[0];
+    const n = --this.n;
+    if (n === 0) return;
+    const t = this.t[n];
+    const k = this.kind[n];
+    const a = this.a[n];
+    const sq = this.seq[n];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && (this.t[c + 1] < this.t[c] || (this.t[c + 1] === this.t[c] && this.seq[c + 1] < this.seq[c]))) c++;
+      if (t < this.t[c] || (t === this.t[c] && sq < this.seq[c])) break;
+      this.t[i] = this.t[c];
+      this.kind[i] = this.kind[c];
+      this.a[i] = this.a[c];
+      this.seq[i] = this.seq[c];
+      i = c;
+    }
+    this.t[i] = t;
+    this.kind[i] = k;
+    this.a[i] = a;
+    this.seq[i] = sq;
+  }
+}
+
+/** Keys (or values) per array line and cycles per line for an M-lane array and head dim D. */
+function lanes(M: number, D: number): { per: number; cpl: number } {
+  return M >= D ? { per: Math.floor(M / D), cpl: 1 } : { per: 1, cpl: Math.ceil(D / M) };
+}
+
+export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOptions = {}): HwResult {
+  const seed = opts.seed ?? 1;
+  const gate = opts.gateTokenTopk ?? true;
+  const tim = hbmTiming(hw, { refresh: opts.refresh, queueDepth: opts.dramQueueDepth });
+  const reqs = w.requests;
+  const N = reqs.length;
+  const Ch = hw.dramChannels;
+  const P = hw.topkParallelism;
+  const Psm = hw.softmaxParallelism;
+  const C = hw.fetcherPorts;
+  const reuse = w.reuseKV;
+
+  const keyLineBits = hw.qkMultipliers * hw.wordBits;
+  const valLineBits = hw.pvMultipliers * hw.wordBits;
+  const keyBufLines = Math.floor((hw.keySramKB * PAPER_KB_BYTES * 8) / keyLineBits + 1e-9);
+  const valBufLines = Math.floor((hw.valueSramKB * PAPER_KB_BYTES * 8) / valLineBits + 1e-9);
+  if (keyBufLines < 2 || valBufLines < 2) throw new Error(`simulateCycle: key/value SRAM too small for one line pair (${keyBufLines}/${valBufLines} lines)`);
+
+  const refetch = refetchDraws(w, seed);
+  const rngV = mulberry32(seed * 2654435761 + 17);
+  const rngT = mulberry32(seed * 2246822519 + 29);
+
+  // ── per-request static quantities ───────────────────────────────────────────────────────
+  const qkWork = new Float64Array(N);
+  const smWork = new Float64Array(N);
+  const pvWork = new Float64Array(N);
+  const keyLines = new Int32Array(N);
+  const valLines = new Int32Array(N);
+  const kStream: Stream[] = new Array(N);
+  const lsbStream: (Stream | null)[] = new Array(N).fill(null);
+  const vStream: (Stream | null)[] = new Array(N).fill(null);
+  const qkLat = new Float64Array(N);
+  const reqLat = new Float64Array(N);
+  const pvLat = new Float64Array(N);
+  const act: Activity = emptyActivity();
+  let hits = 0;
+  let misses = 0;
+  let bursts = 0;
+  let splits = 0;
+  let occMaxSum = 0;
+  let occMeanSum = 0;
+
+  const addProfile = (p: StreamProfile, g: number) => {
+    hits += p.hits / g;
+    misses += p.misses / g;
+    bursts += p.bursts / g;
+    occMaxSum += p.occupancy / g;
+    occMeanSum += p.meanOccupancy / g;
+  };
+  const streamOf = (i: number, kind: 0 | 1 | 2, L: number, n: number, bytesPerToken: number, extra?: StreamProfile, extraG = 1): Stream => {
+    const g = fuseFactor(bytesPerToken);
+    const p = memoProfile(L, n, bytesPerToken * g, Ch, tim);
+    addProfile(p, g);
+    let occ = p.occupancy / g;
+    let b = p.bursts / g;
+    let first = p.firstLatency;
+    if (extra) {
+      addProfile(extra, extraG);
+      occ += extra.occupancy / extraG;
+      b += extra.bursts / extraG;
+      first = Math.min(first, extra.firstLatency);
+    }
+    act.dramBytes += b * tim.burstBytes;
+    const demand = Math.max(occ, b / C);
+    return { req: i, kind, demand, firstLat: first + L_DRAM_REGS + L_ISSUE };
+  };
+
+  for (let i = 0; i < N; i++) {
+    const r = reqs[i];
+    const D = r.D;
+    const qk = lanes(hw.qkMultipliers, D);
+    const pv = lanes(hw.pvMultipliers, D);
+    const q = Math.max(1, r.queries);
+    const K = r.keys;
+    // Keys seen per query (causal prompt: query j sees K − q + j + 1 keys).
+    let qkLinesSum = 0;
+    let smSum = 0;
+    let pvSum = 0;
+    let keysSeenSum = 0;
+    let valsSum = 0;
+    const vpqFull = Math.min(r.valuesPerQuery, K);
+    if (r.causal && q > 1) {
+      for (let j = 0; j < q; j++) {
+        const seen = Math.max(1, K - q + j + 1);
+        const vpq = Math.max(1, Math.round((vpqFull * seen) / K));
+        qkLinesSum += Math.ceil(seen / qk.per) * qk.cpl;
+        smSum += Math.ceil(seen / Psm);
+        pvSum += Math.ceil(vpq / pv.per) * pv.cpl;
+        keysSeenSum += seen;
+        valsSum += vpq;
+      }
+    } else {
+      qkLinesSum = q * Math.ceil(K / qk.per) * qk.cpl;
+      smSum = q * Math.ceil(K / Psm);
+      pvSum = q * Math.ceil(vpqFull / pv.per) * pv.cpl;
+      keysSeenSum = q * K;
+      valsSum = q * vpqFull;
+    }
+    const passes = refetch[i] ? 2 : 1;
+    qkWork[i] = qkLinesSum;
+    smWork[i] = smSum;
+    pvWork[i] = pvSum;
+    qkLat[i] = pipe.dotProductBaseLatency.value + log2c(Math.min(hw.qkMultipliers, D));
+    reqLat[i] = pipe.requantDecisionLatency.value + log2c(qk.per);
+    pvLat[i] = pipe.pvBaseLatency.value + log2c(pv.per);
+
+    let kl = Math.ceil(K / qk.per) * qk.cpl;
+    kl += kl & 1;
+    let vl = Math.ceil(r.valuesFetched / pv.per) * pv.cpl;
+    vl += vl & 1;
+    let split = false;
+    if (kl > keyBufLines) {
+      if (reuse) throw new Error(`simulateCycle: request ${i} (layer ${r.layer} head ${r.head}) needs ${kl} key-buffer lines but the ${hw.keySramKB} KB key SRAM holds ${keyBufLines}; summarization reuses K from SRAM, so it cannot be split — enlarge keySramKB`);
+      kl = keyBufLines - (keyBufLines & 1);
+      split = true;
+    }
+    if (vl > valBufLines) {
+      if (reuse) throw new Error(`simulateCycle: request ${i} (layer ${r.layer} head ${r.head}) needs ${vl} value-buffer lines but the ${hw.valueSramKB} KB value SRAM holds ${valBufLines}; summarization reuses V from SRAM, so it cannot be split — enlarge valueSramKB`);
+      vl = valBufLines - (valBufLines & 1);
+      split = true;
+    }
+    if (split) splits++;
+    keyLines[i] = kl;
+    valLines[i] = vl;
+
+    // DRAM streams. Q rides on the key side; kept tokens spread over the L-token region.
+    const kB = (D * r.keyBits) / 8;
+    const qProf = memoProfile(q, q, Math.ceil((D * r.queryBits) / 8), Ch, tim);
+    kStream[i] = streamOf(i, 0, Math.max(r.L, K), K, kB, qProf, 1);
+    if (refetch[i]) {
+      const lB = (D * r.lsbBits) / 8;
+      // A split request lost its MSB lines: the LSB pass refetches them too.
+      const msb = split ? memoProfile(Math.max(r.L, K), K, kB * fuseFactor(kB), Ch, tim) : undefined;
+      lsbStream[i] = streamOf(i, 1, Math.max(r.L, K), K, lB, msb, msb ? fuseFactor(kB) : 1);
+    }
+    if (r.valuesFetched > 0) vStream[i] = streamOf(i, 2, Math.max(r.L, r.valuesFetched), r.valuesFetched, (D * r.valueBits) / 8);
+
+    // Activity (SRAM in bits, compute in MACs/elements).
+    act.qkMacs += passes * keysSeenSum * D;
+    act.pvMacs += valsSum * D;
+    act.softmaxElems += passes * keysSeenSum;
+    const keyLinesWritten = Math.ceil(K / qk.per) * qk.cpl;
+    act.keySramWriteBits += keyLinesWritten * keyLineBits * (refetch[i] ? 1 + r.lsbBits / hw.wordBits : 1);
+    act.keySramReadBits += passes * qkLinesSum * keyLineBits;
+    act.valueSramWriteBits += Math.ceil(r.valuesFetched / pv.per) * pv.cpl * valLineBits;
+    act.valueSramReadBits += pvSum * valLineBits;
+  }
+  act.dramActivations = misses;
+  act.fetcherBytes = act.dramBytes;
+
+  // ── dynamic state ───────────────────────────────────────────────────────────────────────
+  const heap = new Heap();
+  const kFirst = new Float64Array(N);
+  const lsbFirst = new Float64Array(N);
+  const vFirst = new Float64Array(N);
+  const vEnd = new Float64Array(N).fill(-1);
+  const decF = new Float64Array(N).fill(-1);
+  const vidsStart = new Float64Array(N);
+  const probsEnd = new Float64Array(N);
+  const downDone = new Uint8Array(N);
+
+  let nextAdmit = 0;
+  let inflight = 0;
+  let keyOcc = 0;
+  let keyAllocs = 0;
+  let valOcc = 0;
+  let valAllocs = 0;
+  let gateUntil = 0;
+  let gatePending = -1;
+  let admitScheduled = false;
+
+  let qkFree = 0;
+  let smFree = 0;
+  let qsFree = 0;
+  let filtFree = 0;
+  let tokFree = 0;
+  let pvFree = 0;
+  let nextDown = 0;
+  let nextPV = 0;
+  let layerDecMax = 0;
+  const vallocQ: number[] = [];
+  let vallocHead = 0;
+  let end = 0;
+
+  const busy: StageCycles = { dram: 0, qk: 0, softmax: 0, topk: 0, pv: 0, overhead: 0 };
+  const stall = { qk: 0, softmax: 0, pv: 0, admitKeyBuf: 0, valueBuf: 0 };
+  let topkLocal = 0;
+  let topkToken = 0;
+  let topkHead = 0;
+  let refetches = 0;
+
+  // DRAM fluid state: class 0 = key side, class 1 = value side.
+  const dq: Stream[][] = [[], []];
+  const dqHead = [0, 0];
+  const rem = [0, 0];
+  let dT = 0;
+  let dVersion = 0;
+  const availAt = (x: number) => availableBefore(x, tim);
+
+  const dActive = () => (dq[0].length > dqHead[0] ? 1 : 0) + (dq[1].length > dqHead[1] ? 1 : 0);
+  const dAdvance = (now: number) => {
+    if (now <= dT) return;
+    const a = dActive();
+    if (a > 0) {
+      const av = availAt(now) - availAt(dT);
+      for (let c = 0; c < 2; c++) if (dq[c].length > dqHead[c]) rem[c] -= av / a;
+      busy.dram += now - dT;
+    }
+    dT = now;
+  };
+  const dStartHead = (c: number, now: number) => {
+    const s = dq[c][dqHead[c]];
+    rem[c] = s.demand;
+    const first = now + s.firstLat;
+    if (s.kind === 0) kFirst[s.req] = first;
+    else if (s.kind === 1) lsbFirst[s.req] = first;
+    else vFirst[s.req] = first;
+  };
+  const dSchedule = (now: number) => {
+    const a = dActive();
+    dVersion++;
+    if (a === 0) return;
+    let m = Infinity;
+    for (let c = 0; c < 2; c++) if (dq[c].length > dqHead[c]) m = Math.min(m, rem[c]);
+    const t = Math.max(now, timeForAvailable(availAt(now) + Math.max(0, m) * a, tim));
+    heap.push(t, EV_DRAM, dVersion);
+  };
+  const dArrive = (now: number, s: Stream) => {
+    dAdvance(now);
+    const c = s.kind === 2 ? 1 : 0;
+    dq[c].push(s);
+    if (dq[c].length - dqHead[c] === 1) dStartHead(c, now);
+    dSchedule(now);
+  };
+
+  const tryAdmitAt = (t: number) => {
+    if (!admitScheduled) {
+      admitScheduled = true;
+      heap.push(t, EV_ADMIT, 0);
+    }
+  };
+
+  const admit = (now: number) => {
+    admitScheduled = false;
+    if (nextAdmit >= N) return;
+    if (gatePending >= 0) return; // waits for the token top-k to be computed
+    if (now < gateUntil) return tryAdmitAt(gateUntil);
+    if (inflight >= hw.inFlight) return;
+    const i = nextAdmit;
+    const needV = reuse ? valLines[i] : 0;
+    if (keyOcc + keyLines[i] > keyBufLines || keyAllocs >= MAX_ALLOCS) {
+      stall.admitKeyBuf++;
+      return;
+    }
+    if (reuse && (valOcc + needV > valBufLines || valAllocs >= MAX_ALLOCS)) return;
+    nextAdmit++;
+    inflight++;
+    keyOcc += keyLines[i];
+    keyAllocs++;
+    if (reuse) {
+      valOcc += needV;
+      valAllocs++;
+    }
+    heap.push(now + 1, EV_KARRIVE, i);
+    if (reuse && vStream[i]) heap.push(now + 1, EV_VARRIVE, i);
+    if (gate && reqs[i].topk >= 0) gatePending = i;
+    tryAdmitAt(now + 1);
+  };
+
+  /** Q·K + softmax + decision for one pass whose key data stream ran [first, endT]. */
+  const computePass = (i: number, first: number, endT: number): number => {
+    const qs = Math.max(qkFree, first + L_CONVERT + L_BUFW + L_BUFR);
+    const qe = Math.max(qs + qkWork[i], endT + L_CONVERT + L_BUFW + L_BUFR);
+    stall.qk += qe - qs - qkWork[i];
+    qkFree = qe;
+    busy.qk += qkWork[i];
+    const ss = Math.max(smFree, qs + qkLat[i]);
+    const se = Math.max(ss + smWork[i], qe + qkLat[i]);
+    stall.softmax += se - ss - smWork[i];
+    smFree = se;
+    busy.softmax += smWork[i];
+    return se + L_SOFTMAX + reqLat[i];
+  };
+
+  const onStreamDone = (s: Stream, now: number) => {
+    const i = s.req;
+    if (s.kind === 0) {
+      const dec = computePass(i, kFirst[i], now);
+      if (refetch[i]) {
+        refetches++;
+        heap.push(dec + 1 + L_ISSUE, EV_KARRIVE, -1 - i);
+      } else heap.push(dec, EV_DECISION, i);
+    } else if (s.kind === 1) {
+      const dec = computePass(i, lsbFirst[i], now);
+      heap.push(dec, EV_DECISION, i);
+    } else {
+      vEnd[i] = now;
+      tryPV();
+    }
+  };
+
+  /** Local-V top-k, V-id release, token top-k: strictly in request order. */
+  const downstream = (i: number, now: number) => {
+    const r = reqs[i];
+    const d = decF[i];
+    const q = Math.max(1, r.queries);
+    const K = r.keys;
+    const vpqFull = Math.min(r.valuesPerQuery, K);
+    let fs: number;
+    let fe: number;
+    if (vpqFull < K) {
+      let qsCost = 0;
+      let filt = 0;
+      for (let j = 0; j < q; j++) {
+        const seen = r.causal && q > 1 ? Math.max(1, K - q + j + 1) : K;
+        const vpq = r.causal && q > 1 ? Math.max(1, Math.round((vpqFull * seen) / K)) : vpqFull;
+        if (vpq >= seen) continue;
+        const res = quickSelectRandom(seen, vpq, P, rngV);
+        qsCost += res.cycles;
+        act.topkCompares += res.compares + seen;
+        filt += Math.ceil(seen / P);
+      }
+      const qs = Math.max(qsFree, d);
+      qsFree = qs + qsCost;
+      fs = Math.max(filtFree, qsFree);
+      fe = fs + filt;
+      filtFree = fe;
+      busy.topk += qsCost + filt;
+      topkLocal += qsCost + filt;
+      fs += log2c(P) + 1;
+      fe += log2c(P) + 1;
+    } else {
+      fs = Math.max(d, filtFree) + 1;
+      fe = fs;
+    }
+    vidsStart[i] = fs;
+    probsEnd[i] = fe;
+
+    // Cascade token top-k (shares the engine with head top-k).
+    layerDecMax = Math.max(layerDecMax, d);
+    if (r.topk >= 0) {
+      const n = r.topk > K ? r.L : K;
+      const res = quickSelectRandom(n, r.topk, P, rngT);
+      const filt = Math.ceil(n / P);
+      const ts = Math.max(tokFree, layerDecMax);
+      tokFree = ts + res.cycles + filt;
+      busy.topk += res.cycles + filt;
+      topkToken += res.cycles + filt;
+      act.topkCompares += res.compares + n;
+      end = Math.max(end, tokFree);
+      if (gatePending === i) {
+        gatePending = -1;
+        gateUntil = tokFree + 1;
+        tryAdmitAt(Math.max(now, gateUntil));
+      }
+    }
+    const nx = reqs[i + 1];
+    if (!nx || nx.layer !== r.layer || nx.iteration !== r.iteration) layerDecMax = 0;
+
+    downDone[i] = 1;
+    if (!reuse) {
+      vallocQ.push(i);
+      heap.push(Math.max(now, fs), EV_VALLOC, 0);
+    }
+    tryPV();
+  };
+
+  const tryValloc = (now: number) => {
+    while (vallocHead < vallocQ.length) {
+      const i = vallocQ[vallocHead];
+      if (vidsStart[i] > now) return;
+      if (vStream[i] === null) {
+        vEnd[i] = vidsStart[i];
+        vFirst[i] = vidsStart[i];
+        vallocHead++;
+        tryPV();
+        continue;
+      }
+      if (valOcc + valLines[i] > valBufLines || valAllocs >= MAX_ALLOCS) {
+        stall.valueBuf++;
+        return;
+      }
+      valOcc += valLines[i];
+      valAllocs++;
+      vallocHead++;
+      heap.push(now + 1 + L_ISSUE, EV_VARRIVE, i);
+    }
+  };
+
+  const tryPV = () => {
+    while (nextPV < N && downDone[nextPV] && (vEnd[nextPV] >= 0 || vStream[nextPV] === null)) {
+      const i = nextPV++;
+      const lat = L_CONVERT + L_BUFW + L_BUFR;
+      const first = vStream[i] === null ? vidsStart[i] : vFirst[i] + lat;
+      const last = vStream[i] === null ? probsEnd[i] : vEnd[i] + lat;
+      const ps = Math.max(pvFree, first, vidsStart[i]);
+      const pe = Math.max(ps + pvWork[i], last, probsEnd[i]);
+      stall.pv += pe - ps - pvWork[i];
+      pvFree = pe;
+      busy.pv += pvWork[i];
+      const done = pe + pvLat[i];
+      end = Math.max(end, done);
+      heap.push(pe, EV_VRELEASE, i);
+      // Head top-k: after the last head of a layer whose next layer keeps fewer heads.
+      const r = reqs[i];
+      const nx = reqs[i + 1];
+      if (nx && nx.iteration === r.iteration && nx.layer === r.layer + 1 && headsIn(nx) < headsIn(r)) {
+        const res = quickSelectRandom(headsIn(r), headsIn(nx), P, rngT);
+        const ts = Math.max(tokFree, done);
+        tokFree = ts + res.cycles + Math.ceil(headsIn(r) / P);
+        busy.topk += tokFree - ts;
+        topkHead += tokFree - ts;
+        act.topkCompares += res.compares + headsIn(r);
+        end = Math.max(end, tokFree);
+      }
+    }
+  };
+
+  // Heads per (iteration, layer).
+  const headCount = new Map<number, number>();
+  for (const r of reqs) {
+    const k = r.iteration * 4096 + r.layer;
+    headCount.set(k, (headCount.get(k) ?? 0) + 1);
+  }
+  const headsIn = (r: HeadRequest) => headCount.get(r.iteration * 4096 + r.layer) ?? 0;
+
+  // ── event loop ──────────────────────────────────────────────────────────────────────────
+  tryAdmitAt(0);
+  let events = 0;
+  while (heap.size > 0) {
+    heap.pop();
+    const now = heap.outT;
+    const a = heap.outA;
+    events++;
+    switch (heap.outKind) {
+      case EV_ADMIT:
+        admit(now);
+        break;
+      case EV_KARRIVE:
+        if (a >= 0) dArrive(now, kStream[a]);
+        else dArrive(now, lsbStream[-1 - a]!);
+        break;
+      case EV_VARRIVE:
+        dArrive(now, vStream[a]!);
+        break;
+      case EV_DRAM: {
+        if (a !== dVersion) break;
+        dAdvance(now);
+        const done: Stream[] = [];
+        for (let c = 0; c < 2; c++) {
+          if (dq[c].length > dqHead[c] && rem[c] <= 1e-9) {
+            done.push(dq[c][dqHead[c]++]);
+            if (dq[c].length > dqHead[c]) dStartHead(c, now);
+            if (dqHead[c] > 1024) {
+              dq[c] = dq[c].slice(dqHead[c]);
+              dqHead[c] = 0;
+            }
+          }
+        }
+        dSchedule(now);
+        for (const s of done) onStreamDone(s, now);
+        break;
+      }
+      case EV_DECISION: {
+        decF[a] = now;
+        inflight--;
+        keyOcc -= keyLines[a];
+        keyAllocs--;
+        tryAdmitAt(now);
+        while (nextDown < N && decF[nextDown] >= 0) downstream(nextDown++, now);
+        break;
+      }
+      case EV_VRELEASE:
+        valOcc -= valLines[a];
+        valAllocs--;
+        if (!reuse) tryValloc(now);
+        else tryAdmitAt(now);
+        break;
+      case EV_VALLOC:
+        tryValloc(now);
+        break;
+    }
+  }
+  if (nextPV < N) throw new Error(`simulateCycle: deadlock — ${N - nextPV} of ${N} requests unfinished (admitted ${nextAdmit})`);
+
+  // ── results ─────────────────────────────────────────────────────────────────────────────
+  const cycles = Math.ceil(end);
+  act.cycles = cycles;
+  const latency_s = cycles / (hw.clockGHz * 1e9);
+  busy.overhead = Math.max(0, cycles - Math.max(busy.dram, busy.qk, busy.softmax, busy.topk, busy.pv));
+  const { energy_j, breakdown } = energyFromActivity(act, hw);
+  const area = areaOf(hw);
+  const ops = 2 * (act.qkMacs + act.pvMacs);
+  return {
+    latency_s,
+    cycles,
+    dram_bytes: act.dramBytes,
+    energy_j,
+    power_w: latency_s > 0 ? energy_j / latency_s : 0,
+    area_mm2: area.area_mm2,
+    gops: latency_s > 0 ? ops / latency_s / 1e9 : 0,
+    activity: act,
+    energy: breakdown,
+    area: area.breakdown,
+    stages: busy,
+    model: 'cycle',
+    extra: {
+      events,
+      dram_bursts: bursts,
+      dram_row_hits: hits,
+      dram_row_misses: misses,
+      dram_row_hit_rate: hits / Math.max(1, hits + misses),
+      dram_achieved_gbps: latency_s > 0 ? act.dramBytes / latency_s / 1e9 : 0,
+      dram_peak_gbps: hw.dramChannels * hw.dramChannelGBps,
+      dram_channel_imbalance: occMeanSum > 0 ? occMaxSum / occMeanSum : 1,
+      topk_cycles_local: topkLocal,
+      topk_cycles_token: topkToken,
+      topk_cycles_head: topkHead,
+      stall_qk: stall.qk,
+      stall_softmax: stall.softmax,
+      stall_pv: stall.pv,
+      refetches,
+      split_requests: splits,
+      key_buffer_lines: keyBufLines,
+      value_buffer_lines: valBufLines,
+      key_sram_reads_bits: act.keySramReadBits,
+      key_sram_writes_bits: act.keySramWriteBits,
+      value_sram_reads_bits: act.valueSramReadBits,
+      value_sram_writes_bits: act.valueSramWriteBits,
+    },
+  };
+}
