@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
-import { RunFolderError, writeReport } from '../../reports/index.ts';
 
 export function register(program: Command): void {
   program
@@ -20,6 +19,8 @@ export function register(program: Command): void {
         if (!Number.isInteger(maxOtherPoints) || maxOtherPoints < 0) throw new InputError(`--max-points: expected a non-negative integer, got "${o.maxPoints}"`);
       }
       const t0 = performance.now();
+      // Loaded on use: vega + vega-lite take ~1 s to import, which every other command would pay.
+      const { RunFolderError, writeReport } = await import('../../reports/index.ts');
       let r;
       try {
         r = await writeReport(dir, { interactive: o.interactive === true, maxOtherPoints });
