@@ -310,7 +310,7 @@ export function latencyChart(hs: Highlight[], opts: SpecOptions): ChartDef | und
         y: { field: 'stage', type: 'nominal', sort: stages, title: null },
         yOffset: { field: 'hl', type: 'nominal', sort: hlOrder },
         x: { field: 'cycles', type: 'quantitative', title: 'busy cycles' },
-        color: { field: 'hl', type: 'nominal', sort: hlOrder, legend: { title: null, orient: 'bottom', columns: 2 } },
+        color: { field: 'hl', type: 'nominal', sort: hlOrder, legend: { title: null, orient: 'bottom', columns: hs.length > 3 ? 2 : 1, labelLimit: 400 } },
         ...(opts.interactive ? { tooltip: [{ field: 'hl', title: 'point' }, { field: 'stage' }, { field: 'cycles', format: ',.0f' }] } : {}),
       },
     },
@@ -340,7 +340,7 @@ export function stackedChart(hs: Highlight[], which: 'energy' | 'area', opts: Sp
       data: { values: rows },
       mark: { type: 'bar' },
       encoding: {
-        y: { field: 'hl', type: 'nominal', sort: hlOrder, title: null },
+        y: { field: 'hl', type: 'nominal', sort: hlOrder, title: null, axis: { labelLimit: 420 } },
         x: { field: 'value', type: 'quantitative', title: unit, stack: 'zero' },
         color: { field: 'module', type: 'nominal', sort: modules, legend: { title: null, orient: 'bottom', columns: 5 } },
         order: { field: 'mi', type: 'quantitative' },
