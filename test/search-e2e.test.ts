@@ -1,0 +1,187 @@
+/**
+ * End-to-end search behaviour through the real CLI (bin/spatten-dse.js in child processes):
+ * seed reproducibility across --jobs 1 / --jobs 2, kill -9 + --resume, lock refusal, failed
+ * points recorded, SIGINT writes outputs and exits 130.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadJournal } from '../dse/journal.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
+const env = { ...process.env, FORCE_COLOR: '0' };
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Starts the CLI in its own process group (so the whole tree can be killed like kill -9 would). */
+function start(args: string[]): { child: ChildProcess; done: Promise<number | null>; err: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  child.stdout!.resume();
+  const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, done, err: () => err };
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return cond();
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'search-e2e-'));
+const read = (f: string) => fs.readFileSync(f, 'utf8');
+const journalLines = (dir: string) => {
+  try {
+    return loadJournal(path.join(dir, 'journal.jsonl')).records.length;
+  } catch {
+    return 0;
+  }
+};
+const ids = (csv: string) => csv.trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+
+/** A cycle-model NSGA-II search small enough for CI: 8 × 4 = 32 evaluations of ~50–100 ms. */
+const N = 32;
+const CYCLE_NSGA = `name: e2e-cycle
+workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 8 }
+model: cycle
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: area_mm2, goal: min }
+parameters:
+  hw.qkMultipliers: [64, 128, 256, 512]
+  hw.dramChannels: [2, 4, 8, 16]
+  hw.topkParallelism: [1, 4, 16]
+  algo.tokenKeep: [0.5, 1.0]
+search: { driver: nsga2, population: 8, generations: 4, seed: 7 }
+`;
+
+function writeSpace(dir: string, text: string): string {
+  const f = path.join(dir, 'space.yaml');
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+const hasCycle = fs.existsSync(path.join(ROOT, 'sim', 'cycle', 'index.ts'));
+
+test('same seed → identical points.csv with --jobs 1 and --jobs 2 (cycle model, nsga2)', { skip: !hasCycle && 'sim/cycle not present' }, () => {
+  const dir = tmp();
+  const space = writeSpace(dir, CYCLE_NSGA);
+  const a = cli(['run', space, '--out', path.join(dir, 'j1'), '--jobs', '1', '--progress', 'none', '--no-report']);
+  assert.equal(a.code, 0, a.err);
+  const b = cli(['run', space, '--out', path.join(dir, 'j2'), '--jobs', '2', '--progress', 'none', '--no-report']);
+  assert.equal(b.code, 0, b.err);
+  const pa = read(path.join(dir, 'j1', 'points.csv'));
+  assert.equal(ids(pa).length, N);
+  assert.equal(read(path.join(dir, 'j2', 'points.csv')), pa);
+  assert.equal(read(path.join(dir, 'j2', 'pareto.csv')), read(path.join(dir, 'j1', 'pareto.csv')));
+  assert.ok(!fs.existsSync(path.join(dir, 'j1', '.lock')), 'lock released');
+});
+
+test('kill -9 mid-run, then --resume: same points.csv as an uninterrupted run, nothing re-evaluated', { skip: !hasCycle && 'sim/cycle not present' }, async () => {
+  const dir = tmp();
+  const space = writeSpace(dir, CYCLE_NSGA);
+  const ref = cli(['run', space, '--out', path.join(dir, 'ref'), '--jobs', '1', '--progress', 'none', '--no-report']);
+  assert.equal(ref.code, 0, ref.err);
+  const out = path.join(dir, 'killed');
+  const r = start(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--no-report']);
+  const progressed = await waitFor(() => journalLines(out) >= 4, 60_000);
+  process.kill(-r.child.pid!, 'SIGKILL'); // the launcher, tsx and the run itself
+  await r.done;
+  assert.ok(progressed, `the run never journaled 4 evaluations: ${r.err()}`);
+  const before = journalLines(out);
+  assert.ok(before < N, `killed too late (${before} journaled)`);
+  assert.ok(!fs.existsSync(path.join(out, 'points.csv')), 'killed before outputs');
+  assert.ok(fs.existsSync(path.join(out, '.lock')), 'stale lock left behind');
+  // simulate a torn last line, as a crash during a write leaves it
+  fs.appendFileSync(path.join(out, 'journal.jsonl'), '{"key":"abc","id":9');
+  const res = cli(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--no-report', '--resume']);
+  assert.equal(res.code, 0, res.err);
+  assert.match(res.err, new RegExp(`resume: ${before} finished evaluations .*torn`));
+  assert.match(res.err, new RegExp(`resume: ${before} evaluations reused from the journal, ${N - before} new`));
+  const pts = read(path.join(out, 'points.csv'));
+  assert.equal(pts, read(path.join(dir, 'ref', 'points.csv')));
+  const got = ids(pts);
+  assert.equal(new Set(got).size, got.length, 'duplicate ids');
+  assert.deepEqual(got, Array.from({ length: N }, (_, i) => i));
+  // the journal holds each evaluation once
+  const keys = loadJournal(path.join(out, 'journal.jsonl')).records.map((x) => x.key);
+  assert.equal(new Set(keys).size, keys.length);
+  assert.equal(keys.length, N);
+});
+
+test('a second run on a folder in use is refused with a clear message, writing nothing', () => {
+  const dir = tmp();
+  const space = writeSpace(dir, CYCLE_NSGA.replace('model: cycle', 'model: analytical'));
+  const out = path.join(dir, 'busy');
+  fs.mkdirSync(out);
+  fs.writeFileSync(path.join(out, '.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: 'test' }));
+  const r = cli(['run', space, '--out', out, '--progress', 'none', '--no-report']);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, new RegExp(`in use by another run \\(pid ${process.pid}`));
+  assert.ok(!fs.existsSync(path.join(out, 'points.csv')));
+  assert.ok(!fs.existsSync(path.join(out, 'journal.jsonl')));
+});
+
+test('a failing point is recorded with status=failed and its error; the run goes on', () => {
+  const dir = tmp();
+  const space = writeSpace(
+    dir,
+    `name: e2e-fail
+workload: { model: gpt2-small, stage: generation, seqLen: 64, genTokens: 2 }
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: area_mm2, goal: min }
+parameters:
+  workload.model: [gpt2-small, bert-base]
+  hw.dramChannels: [4, 8]
+search: { driver: grid }
+`,
+  );
+  const out = path.join(dir, 'o');
+  const r = cli(['run', space, '--out', out, '--progress', 'none', '--no-report']);
+  assert.equal(r.code, 0, r.err);
+  const lines = read(path.join(out, 'points.csv')).trim().split('\n');
+  const header = lines[0].split(',');
+  const rows = lines.slice(1).map((l) => l.split(','));
+  const st = header.indexOf('status');
+  assert.equal(rows.length, 4);
+  assert.equal(rows.filter((x) => x[st] === 'failed').length, 2);
+  assert.equal(rows.filter((x) => x[st] === 'ok').length, 2);
+  assert.match(read(path.join(out, 'points.csv')), /encoder/);
+  const recs = loadJournal(path.join(out, 'journal.jsonl')).records;
+  assert.equal(recs.filter((x) => x.status === 'failed').length, 2);
+});
+
+test('SIGINT: in-flight work finishes, every output is written for what is done, exit 130', { skip: !hasCycle && 'sim/cycle not present' }, async () => {
+  const dir = tmp();
+  const space = writeSpace(dir, CYCLE_NSGA.replace('population: 8, generations: 4', 'population: 8, generations: 6'));
+  const out = path.join(dir, 'int');
+  const r = start(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--no-report']);
+  const progressed = await waitFor(() => journalLines(out) >= 2 && fs.existsSync(path.join(out, '.lock')), 60_000);
+  assert.ok(progressed, r.err());
+  // Ctrl-C reaches the run itself (its pid is in the lock file)
+  const pid = JSON.parse(read(path.join(out, '.lock'))).pid as number;
+  process.kill(pid, 'SIGINT');
+  const code = await r.done;
+  assert.equal(code, 130, r.err());
+  for (const f of ['points.csv', 'pareto.csv', 'run.json']) assert.ok(fs.existsSync(path.join(out, f)), f);
+  const run = JSON.parse(read(path.join(out, 'run.json')));
+  assert.equal(run.stopReason, 'interrupted');
+  assert.ok(run.counts.total >= 2 && run.counts.total < 48);
+  assert.ok(!fs.existsSync(path.join(out, '.lock')));
+  // and the interrupted run resumes to completion
+  const res = cli(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--no-report', '--resume']);
+  assert.equal(res.code, 0, res.err);
+  assert.equal(ids(read(path.join(out, 'points.csv'))).length, 48);
+});
