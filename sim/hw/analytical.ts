@@ -60,7 +60,7 @@ import type { HeadRequest, Workload } from '../workload/types.ts';
 import type { Activity, AreaBreakdown, EnergyBreakdown, HwResult, StageCycles } from './types.ts';
 import { emptyActivity } from './types.ts';
 import { expectedTopkCompares, expectedTopkCycles } from './topk.ts';
-import { energyInto, emptyEnergy } from './energy.ts';
+import { emptyEnergy, energyWithLeakageInto, leakageFromArea } from './energy.ts';
 import { areaInto, emptyArea } from './area.ts';
 import pipe from './tables/pipeline.json' with { type: 'json' };
 
@@ -197,6 +197,8 @@ export interface FastMetrics {
   chainBound: number;
   /** Achieved DRAM bandwidth in GB/s. */
   dramGBps: number;
+  /** Leakage power per module, W (AreaBreakdown-shaped). */
+  leakage: AreaBreakdown;
 }
 
 export function createFastMetrics(): FastMetrics {
@@ -214,6 +216,7 @@ export function createFastMetrics(): FastMetrics {
     stages: { dram: 0, qk: 0, softmax: 0, topk: 0, pv: 0, overhead: 0 },
     chainBound: 0,
     dramGBps: 0,
+    leakage: emptyArea(),
   };
 }
 
@@ -249,13 +252,15 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   a.topkCompares = s.tkCompares;
   a.fetcherBytes = bytes;
 
-  const energy = energyInto(a, hw, out.energy);
+  const areaTotal = areaInto(hw, out.area);
+  const leakW = leakageFromArea(hw, out.area, out.leakage);
+  const energy = energyWithLeakageInto(a, hw, leakW, out.energy);
   out.cycles = cycles;
   out.latency_s = seconds;
   out.dram_bytes = bytes;
   out.energy_j = energy;
   out.power_w = seconds > 0 ? energy / seconds : 0;
-  out.area_mm2 = areaInto(hw, out.area);
+  out.area_mm2 = areaTotal;
   out.gops = seconds > 0 ? (2 * (s.qkMacs + s.pvMacs)) / seconds / 1e9 : 0;
   out.chainBound = chainBound;
   out.dramGBps = seconds > 0 ? bytes / seconds / 1e9 : 0;
@@ -455,8 +460,22 @@ export interface PreparedWorkload {
   memoPv: Map<number, number>;
   memoTkV: Map<number, number>;
   memoTkT: Map<number, number>;
+  /** Combined memo keyed by (qkMultipliers, pvMultipliers, softmaxParallelism, topkParallelism). */
+  memoCombo: Map<number, ComboEntry>;
   /** Scratch sums reused by every evaluation. */
   scratch: Sums;
+}
+
+/** Stage sums and fixed latencies for one combination of the discrete compute knobs. */
+interface ComboEntry {
+  qk: number;
+  sm: number;
+  pv: number;
+  tkV: number;
+  tkT: number;
+  lQk: number;
+  lSm: number;
+  lPv: number;
 }
 
 /** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
@@ -523,6 +542,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     memoPv: new Map(),
     memoTkV: new Map(),
     memoTkT: new Map(),
+    memoCombo: new Map(),
     scratch: newSums(),
   };
   for (const c of classes) {
@@ -627,11 +647,27 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   const B = dramBytesPerCycle(hw);
   const D = p.D;
   const wb = hw.wordBits;
-  s.stQk = memoQk(p, hw.qkMultipliers);
-  s.stSm = memoSm(p, hw.softmaxParallelism);
-  s.stPv = memoPv(p, hw.pvMultipliers);
-  s.stTkV = memoTkV(p, hw.topkParallelism);
-  s.stTkT = memoTkT(p, hw.topkParallelism);
+  // One Map look-up for the four discrete compute knobs (each < 2^17, so the key is exact).
+  const key = ((hw.qkMultipliers * 131072 + hw.pvMultipliers) * 2048 + hw.softmaxParallelism) * 2048 + hw.topkParallelism;
+  let cmb = p.memoCombo.get(key);
+  if (cmb === undefined) {
+    cmb = {
+      qk: memoQk(p, hw.qkMultipliers),
+      sm: memoSm(p, hw.softmaxParallelism),
+      pv: memoPv(p, hw.pvMultipliers),
+      tkV: memoTkV(p, hw.topkParallelism),
+      tkT: memoTkT(p, hw.topkParallelism),
+      lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
+      lSm: smLatency(hw.qkMultipliers, D),
+      lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
+    };
+    p.memoCombo.set(key, cmb);
+  }
+  s.stQk = cmb.qk;
+  s.stSm = cmb.sm;
+  s.stPv = cmb.pv;
+  s.stTkV = cmb.tkV;
+  s.stTkT = cmb.tkT;
   s.qkMacs = p.qkMacs;
   s.pvMacs = p.pvMacs;
   s.smElems = p.smElems;
@@ -640,9 +676,9 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   s.valR = p.valReadElems * wb;
   s.bytesQ = p.bytesQ;
 
-  const lQk = qkLatency(hw.qkMultipliers, D) + L_BUF;
-  const lSm = smLatency(hw.qkMultipliers, D);
-  const lPv = pvLatency(hw.pvMultipliers, D) + L_BUF;
+  const lQk = cmb.lQk;
+  const lSm = cmb.lSm;
+  const lPv = cmb.lPv;
   const fixSum = p.sumW1 * (L_DRAM + lQk + lSm) + p.requests * (L_DRAM + lPv);
   s.drain = p.requests > 0 ? L_DRAM + lQk + lSm + L_DRAM + lPv : 0;
 

@@ -21,7 +21,8 @@ export function emptyArea(): AreaBreakdown {
 
 /** SRAM macro area for a capacity in KB. */
 export function sramAreaMm2(kb: number): number {
-  return t.sramMm2PerKB.value * Math.pow(kb, t.sramAreaExponent.value);
+  const ex = t.sramAreaExponent.value;
+  return t.sramMm2PerKB.value * (ex === 1 ? kb : Math.pow(kb, ex));
 }
 
 /** Width law for multiplier-dominated logic (1 at 12 bits). */

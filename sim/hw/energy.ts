@@ -45,7 +45,9 @@ export function emptyEnergy(): EnergyBreakdown {
 
 /** SRAM energy per bit accessed (pJ) for a capacity in KB. */
 export function sramPjPerBit(kb: number): number {
-  return e.sram.pjPerBitAtRef.value * Math.pow(kb / e.sram.refKB.value, e.sram.energyExponent.value);
+  const x = kb / e.sram.refKB.value;
+  const ex = e.sram.energyExponent.value;
+  return e.sram.pjPerBitAtRef.value * (ex === 0.5 ? Math.sqrt(x) : Math.pow(x, ex));
 }
 
 /** Fetcher energy per byte (pJ) for the crossbar size. */
@@ -55,26 +57,34 @@ export function fetcherPjPerByte(hw: HardwareConfig): number {
   return e.fetcher.pjPerByte.value * (1 - share + share * Math.sqrt(size));
 }
 
-const scratchArea: AreaBreakdown = emptyArea();
-
-/** Leakage power per module (W) of a design; fills `out` (AreaBreakdown-shaped, in W). */
-export function leakageInto(hw: HardwareConfig, out: AreaBreakdown): number {
-  areaInto(hw, scratchArea);
+/**
+ * Leakage power per module (W) from a design's area breakdown (as filled by areaInto); fills
+ * `out` (AreaBreakdown-shaped, in W) and returns the total. Logic area leaks at the logic
+ * density, SRAM macros and fetcher FIFOs at the SRAM density.
+ */
+export function leakageFromArea(hw: HardwareConfig, area: AreaBreakdown, out: AreaBreakdown): number {
   const lg = e.leakage.logicMwPerMm2.value * 1e-3;
   const sr = e.leakage.sramMwPerMm2.value * 1e-3;
   const kS = sramAreaMm2(hw.keySramKB);
   const vS = sramAreaMm2(hw.valueSramKB);
   const fS = fetcherFifoAreaMm2(hw);
-  out.qk = (scratchArea.qk - kS) * lg + kS * sr;
-  out.pv = (scratchArea.pv - vS) * lg + vS * sr;
-  out.fetcher = (scratchArea.fetcher - fS) * lg + fS * sr;
-  out.softmax = scratchArea.softmax * lg;
-  out.topk = scratchArea.topk * lg;
-  out.others = scratchArea.others * lg;
+  out.qk = (area.qk - kS) * lg + kS * sr;
+  out.pv = (area.pv - vS) * lg + vS * sr;
+  out.fetcher = (area.fetcher - fS) * lg + fS * sr;
+  out.softmax = area.softmax * lg;
+  out.topk = area.topk * lg;
+  out.others = area.others * lg;
   return out.qk + out.pv + out.fetcher + out.softmax + out.topk + out.others;
 }
 
+const scratchArea: AreaBreakdown = emptyArea();
 const scratchLeak: AreaBreakdown = emptyArea();
+
+/** Leakage power per module (W) of a design; fills `out` and returns the total. */
+export function leakageInto(hw: HardwareConfig, out: AreaBreakdown): number {
+  areaInto(hw, scratchArea);
+  return leakageFromArea(hw, scratchArea, out);
+}
 
 /** Total leakage power (W). */
 export function leakagePowerW(hw: HardwareConfig): number {
@@ -83,6 +93,11 @@ export function leakagePowerW(hw: HardwareConfig): number {
 
 /** Price an activity; fills `out` (joules per component) and returns the total (no allocation). */
 export function energyInto(a: Activity, hw: HardwareConfig, out: EnergyBreakdown): number {
+  return energyWithLeakageInto(a, hw, leakagePowerW(hw), out);
+}
+
+/** As energyInto, with the design's leakage power (W) already known (fast path). */
+export function energyWithLeakageInto(a: Activity, hw: HardwareConfig, leakageW: number, out: EnergyBreakdown): number {
   const bits = a.dramBytes * 8;
   if (a.dramActivations > 0) {
     out.dram = (bits * (e.dram.pjPerBit.value - e.dram.activationPjPerBit.value) + a.dramActivations * e.dram.activationPjPerBit.value * e.dram.bitsPerActivation.value) * PJ;
@@ -99,7 +114,7 @@ export function energyInto(a: Activity, hw: HardwareConfig, out: EnergyBreakdown
   out.topk = a.topkCompares * e.topk.pjPerCompareAt12b.value * (hw.wordBits / 12) * ls;
   out.fetcher = a.fetcherBytes * fetcherPjPerByte(hw) * ls;
   out.others = a.cycles * e.others.pjPerCycle.value * ls;
-  out.leakage = leakagePowerW(hw) * (a.cycles / (hw.clockGHz * 1e9));
+  out.leakage = leakageW * (a.cycles / (hw.clockGHz * 1e9));
   return out.dram + out.keySram + out.valueSram + out.qk + out.pv + out.softmax + out.topk + out.fetcher + out.others + out.leakage;
 }
 
