@@ -144,16 +144,16 @@ export function expandRange(lo: number, hi: number, step: number): number[] {
   return out;
 }
 
-type Issue = { path: (string | number)[]; message: string };
+type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
 
 /** Locate a field path in the YAML document: "line:col" of the deepest node that exists. */
-function locate(doc: Document, lc: LineCounter, path: (string | number)[]): string {
+function locate(doc: Document, lc: LineCounter, path: (string | number)[], atKey = false): string {
   for (let k = path.length; k >= 0; k--) {
     const node = doc.getIn(path.slice(0, k), true) as YamlNode | undefined;
     if (node && node.range) {
       // For a map key, point at the key itself rather than at its value.
       let off = node.range[0];
-      if (k > 0 && k === path.length) {
+      if (atKey && k > 0 && k === path.length) {
         const parent = k === 1 ? doc.contents : (doc.getIn(path.slice(0, k - 1), true) as YamlNode | undefined);
         if (parent && isMap(parent)) {
           const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[k - 1]);
@@ -175,7 +175,7 @@ function formatPath(path: (string | number)[]): string {
 }
 
 function fail(file: string, doc: Document, lc: LineCounter, issues: Issue[]): never {
-  const lines = issues.slice(0, 12).map((i) => `${file}:${locate(doc, lc, i.path)}: ${formatPath(i.path)}: ${i.message}`);
+  const lines = issues.slice(0, 12).map((i) => `${file}:${locate(doc, lc, i.path, i.atKey)}: ${formatPath(i.path)}: ${i.message}`);
   if (issues.length > 12) lines.push(`… and ${issues.length - 12} more`);
   throw new InputError(lines.join('\n'));
 }
@@ -185,7 +185,7 @@ function zodIssues(err: z.ZodError, prefix: (string | number)[] = []): Issue[] {
   for (const i of err.issues) {
     const path = [...prefix, ...(i.path as (string | number)[])];
     if (i.code === 'unrecognized_keys') {
-      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"` });
+      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"`, atKey: true });
     } else if (i.code === 'invalid_union' && 'errors' in i && Array.isArray(i.errors)) {
       out.push({ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' });
     } else {
@@ -224,7 +224,7 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
     const fs = fieldSchema(key);
     const at = ['parameters', key];
     if (!fs) {
-      issues.push({ path: at, message: `unknown parameter "${key}" (known: ${parameterKeys().join(', ')})` });
+      issues.push({ path: at, message: `unknown parameter "${key}" (known: ${parameterKeys().join(', ')})`, atKey: true });
       continue;
     }
     const check = (v: ParamValue, path: (string | number)[]) => {

@@ -1,0 +1,111 @@
+/**
+ * End-to-end: the real CLI (bin/spatten-dse.js) in a child process, as a user runs it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseCsv } from '../reports/csv.ts';
+import { dominates, toMinVector } from '../dse/pareto.ts';
+
+const BIN = path.join(import.meta.dirname, '..', 'bin', 'spatten-dse.js');
+
+function cli(args: string[], cwd = path.join(import.meta.dirname, '..')) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const TINY = `name: tiny
+workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+  - { metric: area_mm2, goal: min }
+constraints: ["area_mm2 <= 19"]
+parameters:
+  hw.dramChannels: [4, 8, 16]
+  hw.qkMultipliers: [256, 512]
+  algo.tokenKeep: [0.5, 1.0]
+search: { driver: grid }
+`;
+
+function readCsv(file: string): Record<string, string>[] {
+  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
+
+test('run writes the four files; pareto.csv is exactly the non-dominated feasible rows', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
+  const space = path.join(dir, 'tiny.yaml');
+  writeFileSync(space, TINY);
+  const out = path.join(dir, 'out');
+  const r = cli(['run', space, '--out', out, '--progress', 'none']);
+  assert.equal(r.code, 0, r.err);
+  for (const f of ['points.csv', 'pareto.csv', 'run.json', 'report.html']) assert.ok(existsSync(path.join(out, f)), f);
+  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  const points = readCsv(path.join(out, 'points.csv'));
+  const pareto = readCsv(path.join(out, 'pareto.csv'));
+  assert.equal(points.length, 12);
+  assert.deepEqual(run.objectives, [{ metric: 'latency_s', goal: 'min' }, { metric: 'energy_j', goal: 'min' }, { metric: 'area_mm2', goal: 'min' }]);
+  for (const col of ['id', 'hw.dramChannels', 'hw.qkMultipliers', 'algo.tokenKeep', 'latency_s', 'energy_j', 'dram_bytes', 'area_mm2', 'power_w', 'gops', 'feasible', 'pareto', 'status', 'error']) {
+    assert.ok(col in points[0], `column ${col}`);
+  }
+  // Independent check of the front from points.csv alone.
+  const vec = (p: Record<string, string>) => toMinVector(Object.fromEntries(run.objectives.map((o: { metric: string }) => [o.metric, Number(p[o.metric])])), run.objectives);
+  const feasible = points.filter((p) => p.status === 'ok' && Number(p.area_mm2) <= 19);
+  assert.deepEqual(points.filter((p) => p.feasible === 'true').map((p) => p.id), feasible.map((p) => p.id));
+  const expected = feasible.filter((p) => !feasible.some((q) => q !== p && dominates(vec(q), vec(p)))).map((p) => p.id);
+  assert.ok(expected.length > 0);
+  assert.deepEqual(pareto.map((p) => p.id), expected);
+  assert.deepEqual(points.filter((p) => p.pareto === 'true').map((p) => p.id), expected);
+  assert.equal(run.counts.pareto, expected.length);
+  const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.match(html, /<svg/);
+  assert.doesNotMatch(html, /(src|href)=["']https?:/);
+});
+
+test('bad input exits 2, names the line or field, and writes nothing', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
+  const cases: [string, RegExp][] = [
+    [TINY.replace('search: { driver: grid }', 'search: { driver: grid'), /bad\.yaml:\d+:\d+: YAML syntax error/],
+    [TINY.replace('[4, 8, 16]', '[4, 8, 16]\n  hw.topkParallelism: -3'), /bad\.yaml:10:23: parameters\.hw\.topkParallelism: Too small/],
+  ];
+  for (const [text, re] of cases) {
+    const space = path.join(dir, 'bad.yaml');
+    writeFileSync(space, text);
+    const out = path.join(dir, 'never');
+    const r = cli(['run', space, '--out', out]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, re);
+    assert.ok(!existsSync(out), 'nothing written');
+  }
+  const missing = cli(['run', path.join(dir, 'nope.yaml')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /nope\.yaml: cannot read/);
+  const badSet = cli(['simulate', '--set', 'hw.topkParallelism=-3']);
+  assert.equal(badSet.code, 2);
+  assert.match(badSet.err, /hw\.topkParallelism/);
+  const badFlag = cli(['run', path.join(dir, 'bad.yaml'), '--jobs', 'two']);
+  assert.equal(badFlag.code, 2);
+  assert.deepEqual(readdirSync(dir).sort(), ['bad.yaml']);
+});
+
+test('simulate --json: every metric is a top-level key; doubling DRAM channels on gpt2-medium generation ≥ 1.6x faster', () => {
+  const a = cli(['simulate', '--workload', 'gpt2-medium', '--stage', 'generation', '--json']);
+  assert.equal(a.code, 0, a.err);
+  const base = JSON.parse(a.out);
+  for (const k of ['latency_s', 'energy_j', 'dram_bytes', 'area_mm2', 'power_w', 'gops', 'cycles']) assert.equal(typeof base[k], 'number', k);
+  const b = JSON.parse(cli(['simulate', '--workload', 'gpt2-medium', '--stage', 'generation', '--json', '--set', 'hw.dramChannels=32']).out);
+  assert.ok(base.latency_s / b.latency_s >= 1.6, `ratio ${base.latency_s / b.latency_s}`);
+  assert.ok(Math.abs(base.area_mm2 - 18.71) / 18.71 <= 0.1, `area ${base.area_mm2}`);
+});
+
+test('schema prints a JSON Schema that names the parameter and search blocks', () => {
+  const r = cli(['schema']);
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out);
+  assert.ok(s.properties.parameters && s.properties.search && s.properties.objectives);
+  assert.deepEqual(s.required.sort(), ['name', 'objectives']);
+});
