@@ -210,6 +210,9 @@ function paramCell(p: Params, k: string): string {
   return v === undefined ? '<td class="muted">–</td>' : tdNum(v);
 }
 
+/** Longest front table; larger fronts are in pareto.csv. */
+const MAX_FRONT_ROWS = 1000;
+
 function frontSection(run: RunJson, points: PointRow[], varying: string[], constant: [string, string | number][]): string {
   const front = points.filter((p) => p.pareto);
   const o0 = run.objectives[0];
@@ -221,7 +224,8 @@ function frontSection(run: RunJson, points: PointRow[], varying: string[], const
   for (const h of run.highlights ?? []) hl.set(h.id, [...(hl.get(h.id) ?? []), h.label]);
   const objMetrics = run.objectives.map((o) => o.metric);
   const head = ['id', ...varying.map((k) => `<code>${esc(k)}</code>`), ...run.objectives.map((o) => `${esc(o.metric)} ${o.goal === 'min' ? '↓' : '↑'}`), 'highlight'];
-  const rows = front.map((p) => [
+  const shown = front.slice(0, MAX_FRONT_ROWS);
+  const rows = shown.map((p) => [
     `<td class="num">${esc(p.id)}</td>`,
     ...varying.map((k) => paramCell(p.params, k)),
     ...objMetrics.map((m) => tdNum(p.metrics[m])),
@@ -234,7 +238,8 @@ function frontSection(run: RunJson, points: PointRow[], varying: string[], const
     `<section id="front"><h2>Pareto front (${front.length} point${front.length === 1 ? '' : 's'})</h2>` +
     `<p class="muted">Non-dominated feasible points over all objectives, sorted by ${o0 ? esc(o0.metric) : 'id'}.</p>` +
     constNote +
-    (front.length ? table(head, rows, 'class="front"', front.map((p) => `data-id="${esc(p.id)}"`)) : '<p>No point is on the front.</p>') +
+    (front.length ? table(head, rows, 'class="front"', shown.map((p) => `data-id="${esc(p.id)}"`)) : '<p>No point is on the front.</p>') +
+    (shown.length < front.length ? `<p class="muted">Showing the first ${shown.length} of ${front.length} front points; all are in pareto.csv.</p>` : '') +
     '</section>'
   );
 }
