@@ -273,13 +273,21 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
 function headTopkRuns(w: Workload): Array<{ n: number; k: number }> {
   const count = new Map<string, number>();
   const order: Array<[number, number]> = [];
-  for (const r of w.requests) {
-    const key = `${r.iteration}:${r.layer}`;
+  const reqs = w.requests;
+  // Requests come grouped by (iteration, layer); count each run, then merge runs by key.
+  let i = 0;
+  while (i < reqs.length) {
+    const it = reqs[i].iteration;
+    const l = reqs[i].layer;
+    let j = i + 1;
+    while (j < reqs.length && reqs[j].iteration === it && reqs[j].layer === l) j++;
+    const key = `${it}:${l}`;
     const c = count.get(key);
     if (c === undefined) {
-      count.set(key, 1);
-      order.push([r.iteration, r.layer]);
-    } else count.set(key, c + 1);
+      count.set(key, j - i);
+      order.push([it, l]);
+    } else count.set(key, c + (j - i));
+    i = j;
   }
   const runs: Array<{ n: number; k: number }> = [];
   for (const [it, l] of order) {
@@ -288,6 +296,15 @@ function headTopkRuns(w: Workload): Array<{ n: number; k: number }> {
     if (next !== undefined && next < n) runs.push({ n, k: next });
   }
   return runs;
+}
+
+/** True when two requests belong to the same class (identical cost-relevant fields). */
+function sameClass(a: HeadRequest, b: HeadRequest): boolean {
+  return (
+    a.queries === b.queries && a.keys === b.keys && a.valuesFetched === b.valuesFetched && a.valuesPerQuery === b.valuesPerQuery &&
+    a.keyBits === b.keyBits && a.lsbBits === b.lsbBits && a.refetch === b.refetch && a.valueBits === b.valueBits &&
+    a.queryBits === b.queryBits && a.topk === b.topk && a.causal === b.causal && a.D === b.D
+  );
 }
 
 /** Per-request quantities that do not depend on the SRAM size (shared by both paths). */
@@ -482,13 +499,22 @@ interface ComboEntry {
 export function prepareWorkload(w: Workload): PreparedWorkload {
   const byKey = new Map<string, ReqClass>();
   let D = -1;
+  let prevReq: HeadRequest | null = null;
+  let prevClass: ReqClass | null = null;
   for (const r of w.requests) {
     if (D < 0) D = r.D;
     else if (r.D !== D) throw new Error(`prepareWorkload: mixed head dimensions (${D}, ${r.D}); use analyticalModel`);
+    // Heads of a layer are consecutive and mostly identical: skip the key for repeats.
+    if (prevReq !== null && prevClass !== null && sameClass(prevReq, r)) {
+      prevClass.mult++;
+      continue;
+    }
+    prevReq = r;
     const key = `${r.queries}|${r.keys}|${r.valuesFetched}|${r.valuesPerQuery}|${r.keyBits}|${r.lsbBits}|${r.refetch}|${r.valueBits}|${r.queryBits}|${r.topk}|${r.causal ? 1 : 0}`;
     const c = byKey.get(key);
     if (c) {
       c.mult++;
+      prevClass = c;
       continue;
     }
     const core = requestCore(r);
@@ -514,6 +540,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
       tkP: -1,
       tkVal: 0,
     });
+    prevClass = byKey.get(key)!;
   }
   const classes = [...byKey.values()];
   const prep: PreparedWorkload = {
