@@ -246,8 +246,54 @@ async function parallelCycle(): Promise<object> {
   };
 }
 
+/**
+ * The runner end to end (`spatten-dse run`, in-process): spaces/default.yaml exhaustively (grid)
+ * vs NSGA-II population 40 × 10 generations, seed 7, on the same space; hypervolume of each run's
+ * feasible points normalised by the exhaustive run's feasible bounds (ref 1.1).
+ */
+async function runnerNsga2(): Promise<object> {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { runSpace } = await import('../dse/run.ts');
+  const { parseSpace } = await import('../dse/space.ts');
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const spaceFile = path.join(here, '..', 'spaces', 'default.yaml');
+  const yaml = fs.readFileSync(spaceFile, 'utf8');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-search-'));
+  const nsgaFile = path.join(tmp, 'nsga2.yaml');
+  fs.writeFileSync(nsgaFile, yaml.replace(/^search:.*$/m, 'search: { driver: nsga2, population: 40, generations: 10, seed: 7 }').replace(/^name: .*$/m, 'name: default-nsga2'));
+  const objectives = parseSpace(yaml, spaceFile).objectives;
+  const quiet = { progress: 'none' as const, report: false, log: () => {} };
+  let t = performance.now();
+  const grid = await runSpace({ spaceFile, outDir: path.join(tmp, 'grid'), ...quiet });
+  const gridSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const ga = await runSpace({ spaceFile: nsgaFile, outDir: path.join(tmp, 'nsga2'), ...quiet });
+  const gaSeconds = (performance.now() - t) / 1000;
+  const vec = (r: { metrics: Record<string, number> }) => objectives.map((o) => (o.goal === 'max' ? -r.metrics[o.metric] : r.metrics[o.metric]));
+  const feas = (rows: typeof grid.rows) => rows.filter((r) => r.status === 'ok' && r.feasible).map(vec);
+  const gv = feas(grid.rows);
+  const nv = feas(ga.rows);
+  const frac = (f: (v: number[]) => number[]) => {
+    const nz = normaliser(gv.map(f));
+    const hv = (vs: number[][]) => hypervolume(vs.map((v) => nz.apply(f(v))), nz.ref);
+    return +(hv(nv) / hv(gv)).toFixed(4);
+  };
+  fs.rmSync(tmp, { recursive: true, force: true });
+  return {
+    space: 'spaces/default.yaml',
+    exhaustivePoints: grid.rows.length,
+    exhaustiveFront: grid.run.counts.pareto,
+    exhaustiveSeconds: +gridSeconds.toFixed(2),
+    nsga2: { population: 40, generations: 10, seed: 7, evaluations: ga.rows.length, fractionOfSpace: +(ga.rows.length / grid.rows.length).toFixed(4), seconds: +gaSeconds.toFixed(2) },
+    hvFraction: frac((v) => v),
+    hvFractionLog: frac((v) => v.map(Math.log10)),
+    hvTrajectory: ga.run.hypervolume,
+  };
+}
+
 export async function run(): Promise<object> {
-  return { drivers: await driverTable(), parallel: await parallelCycle() };
+  return { drivers: await driverTable(), runner: await runnerNsga2(), parallel: await parallelCycle() };
 }
 
 // `npx tsx bench/search.bench.ts` runs it alone.
