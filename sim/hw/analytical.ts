@@ -477,8 +477,12 @@ export interface PreparedWorkload {
   memoPv: Map<number, number>;
   memoTkV: Map<number, number>;
   memoTkT: Map<number, number>;
-  /** Combined memo keyed by (qkMultipliers, pvMultipliers, softmaxParallelism, topkParallelism). */
-  memoCombo: Map<number, ComboEntry>;
+  /** Combined memo: (qkMultipliers, pvMultipliers) → (softmaxParallelism, topkParallelism) → entry. */
+  memoCombo: Map<number, Map<number, ComboEntry>>;
+  /** The last combination evaluated (skips the look-ups when a sweep repeats it). */
+  lastKey1: number;
+  lastKey2: number;
+  lastCombo: ComboEntry | null;
   /** Scratch sums reused by every evaluation. */
   scratch: Sums;
 }
@@ -570,6 +574,9 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     memoTkV: new Map(),
     memoTkT: new Map(),
     memoCombo: new Map(),
+    lastKey1: -1,
+    lastKey2: -1,
+    lastCombo: null,
     scratch: newSums(),
   };
   for (const c of classes) {
@@ -674,21 +681,34 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   const B = dramBytesPerCycle(hw);
   const D = p.D;
   const wb = hw.wordBits;
-  // One Map look-up for the four discrete compute knobs (each < 2^17, so the key is exact).
-  const key = ((hw.qkMultipliers * 131072 + hw.pvMultipliers) * 2048 + hw.softmaxParallelism) * 2048 + hw.topkParallelism;
-  let cmb = p.memoCombo.get(key);
-  if (cmb === undefined) {
-    cmb = {
-      qk: memoQk(p, hw.qkMultipliers),
-      sm: memoSm(p, hw.softmaxParallelism),
-      pv: memoPv(p, hw.pvMultipliers),
-      tkV: memoTkV(p, hw.topkParallelism),
-      tkT: memoTkT(p, hw.topkParallelism),
-      lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
-      lSm: smLatency(hw.qkMultipliers, D),
-      lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
-    };
-    p.memoCombo.set(key, cmb);
+  // Two exact integer keys for the four discrete compute knobs (multipliers ≤ 2^16, widths ≤ 2^10).
+  const key1 = hw.qkMultipliers * 131072 + hw.pvMultipliers;
+  const key2 = hw.softmaxParallelism * 2048 + hw.topkParallelism;
+  let cmb: ComboEntry | undefined;
+  if (key1 === p.lastKey1 && key2 === p.lastKey2 && p.lastCombo !== null) cmb = p.lastCombo;
+  else {
+    let inner = p.memoCombo.get(key1);
+    if (inner === undefined) {
+      inner = new Map();
+      p.memoCombo.set(key1, inner);
+    }
+    cmb = inner.get(key2);
+    if (cmb === undefined) {
+      cmb = {
+        qk: memoQk(p, hw.qkMultipliers),
+        sm: memoSm(p, hw.softmaxParallelism),
+        pv: memoPv(p, hw.pvMultipliers),
+        tkV: memoTkV(p, hw.topkParallelism),
+        tkT: memoTkT(p, hw.topkParallelism),
+        lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
+        lSm: smLatency(hw.qkMultipliers, D),
+        lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
+      };
+      inner.set(key2, cmb);
+    }
+    p.lastKey1 = key1;
+    p.lastKey2 = key2;
+    p.lastCombo = cmb;
   }
   s.stQk = cmb.qk;
   s.stSm = cmb.sm;

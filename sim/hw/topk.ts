@@ -3,7 +3,7 @@
  * `TopKLatencyModel`, spec/spatten-official-hardware.md §1.9).
  *
  * Latency model (official): each quick-select round over the current set of n elements costs
- * ⌈n/P⌉ + 3 cycles (P comparators per array, 3 cycles of pivot choice / after-run state); the
+ * ⌈n/P⌉ + 3 cycles (the 3 is tables/pipeline.json topkRoundOverhead) (P comparators per array, 3 cycles of pivot choice / after-run state); the
  * pivot is uniformly random; the round that picks the element of rank t stops. With n₀ = K
  * elements and target rank t₀ = V (0-based, as the official model calls it with
  * `target = value_fetch_num`):
@@ -29,6 +29,10 @@
  * input is re-streamed through the ">"/"=" comparators against the k-th value), ⌈K/P⌉ cycles.
  */
 
+import pipe from './tables/pipeline.json' with { type: 'json' };
+
+/** Cycles per quick-select round on top of ⌈n/P⌉ (official latency model: 3). */
+const ROUND = pipe.topkRoundOverhead.value;
 const EULER_GAMMA = 0.5772156649015329;
 const SMALL_H = (() => {
   const h = new Float64Array(65);
@@ -68,7 +72,7 @@ export function expectedQuickSelectCycles(n: number, t: number, P: number): numb
   if (n <= 0 || t < 0 || t >= n) return 0;
   const R = quickSelectRounds(n, t);
   const S = quickSelectScanned(n, t);
-  return S / P + (3 + (P - 1) / (2 * P)) * R;
+  return S / P + (ROUND + (P - 1) / (2 * P)) * R;
 }
 
 /** Engine occupancy of one top-k: quick-select rounds plus the ⌈n/P⌉ filter pass. 0 if k ≥ n. */
@@ -99,7 +103,7 @@ export function quickSelectExactDP(n: number, t: number, P: number): number {
     let rowAcc = 0;
     for (let d = 1; d <= dMax; d++) {
       const size = s + d;
-      const f = Math.ceil(size / P) + 3 + (diag[d] + rowAcc) / size;
+      const f = Math.ceil(size / P) + ROUND + (diag[d] + rowAcc) / size;
       row[d] = f;
       rowAcc += f;
     }
