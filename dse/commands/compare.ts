@@ -1,0 +1,57 @@
+/**
+ * `spatten-dse compare`: the paper's Table III prediction. SpAtten1/8 (64 + 64 multipliers,
+ * 2 × 32 GB/s) on a BERT workload, with BERT-like pruning and static quantization, against the
+ * cited A³ and MNNFast figures. The paper withholds SpAtten1/8's own numbers: this predicts them.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { HARDWARE_PRESETS, HardwareSchema, AlgoSchema, WorkloadSchema, MODEL_NAMES } from '../../sim/schema.ts';
+import { evaluateHardware } from '../../sim/index.ts';
+import { table3 } from '../../sim/baselines/index.ts';
+import { applyParams } from '../evaluate.ts';
+import { parseSets } from '../cli.ts';
+import { InputError } from '../errors.ts';
+
+/** BERT-like settings: the paper's averages (tokens and values 1.9× over all models, heads 1.1×), static 8-bit. */
+export const COMPARE_ALGO = { tokenKeep: 0.55, valueKeep: 0.8, headKeep: 0.9, msbBits: 8, lsbBits: 0 };
+
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description("predict SpAtten1/8's Table III figures (GOP/s, GOP/J, GOP/s/mm²) against A³ and MNNFast")
+    .addOption(new Option('-w, --workload <model>', 'model').choices(MODEL_NAMES.filter((m) => m.startsWith('bert'))).default('bert-base'))
+    .option('--seq-len <n>', 'sequence length (A³ evaluated BERT on SQuAD with n = 320)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InputError(`--seq-len: expected a positive integer, got "${v}"`);
+      return n;
+    }, 320)
+    .addOption(new Option('-m, --model <model>', 'hardware model').choices(['analytical', 'cycle']).default('analytical'))
+    .option('-s, --set <key=value>', 'override a setting (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option('--json', 'print JSON')
+    .action((o) => {
+      const base = {
+        hw: HardwareSchema.parse(HARDWARE_PRESETS['spatten-1/8']),
+        algo: AlgoSchema.parse(COMPARE_ALGO),
+        workload: WorkloadSchema.parse({ model: o.workload, stage: 'summarization', seqLen: o.seqLen }),
+      };
+      const point = applyParams(base, parseSets(o.set));
+      const r = evaluateHardware(point, { model: o.model });
+      const t = table3(r, point.workload);
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ settings: point, ...t }, null, 2) + '\n');
+        return;
+      }
+      const f = (x: number | null) => (x === null ? '–' : x.toFixed(0));
+      const lines = [
+        `SpAtten1/8 on ${point.workload.model} summarization, seqLen ${point.workload.seqLen}, ${o.model} model`,
+        `settings: tokenKeep ${point.algo.tokenKeep}, headKeep ${point.algo.headKeep}, valueKeep ${point.algo.valueKeep}, ${point.algo.msbBits}-bit static`,
+        '',
+        'design                              GOP/s   GOP/J  GOP/s/mm²  source',
+        ...t.rows.map((row) => `${row.design.padEnd(34)} ${f(row.gops).padStart(6)} ${f(row.gopPerJ).padStart(7)} ${f(row.gopsPerMm2).padStart(10)}  ${row.source}`),
+        '',
+        `vs A³:      speedup ${t.vsA3.speedup.toFixed(2)}× (paper ${t.vsA3.paperSpeedup}×), energy saving ${t.vsA3.energySaving.toFixed(2)}× (paper ${t.vsA3.paperEnergySaving}×)`,
+        `vs MNNFast: speedup ${t.vsMnnfast.speedup.toFixed(2)}× (paper ${t.vsMnnfast.paperSpeedup}×), energy saving ${t.vsMnnfast.energySaving.toFixed(2)}× (paper ${t.vsMnnfast.paperEnergySaving}×)`,
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
