@@ -78,8 +78,20 @@ export const defaultWorkload = (): WorkloadConfig => WorkloadSchema.parse({});
 /** Presets, as partial overrides of the defaults. */
 export const HARDWARE_PRESETS: Record<string, Partial<HardwareConfig>> = {
   spatten: {},
-  // SpAtten1/8 (§V-A, Table III): 128 multipliers in all (64 + 64) and 64 GB/s (2 × 32 GB/s).
-  'spatten-1/8': { qkMultipliers: 64, pvMultipliers: 64, dramChannels: 2, fetcherPorts: 4 },
+  // SpAtten1/8 (§V-A, Table III): "a 1/8-scale design": 128 multipliers in all (64 + 64) and
+  // 64 GB/s (2 × 32 GB/s) are stated; SRAM, top-k, softmax and fetcher sizes are not (paper §7
+  // gap 15), so every other resource is scaled by 1/8 too (the paper's 1.55 mm² is below 1/8 of
+  // 18.71 mm², so the SRAMs cannot have stayed at 196 KB).
+  'spatten-1/8': {
+    qkMultipliers: 64,
+    pvMultipliers: 64,
+    dramChannels: 2,
+    fetcherPorts: 4,
+    keySramKB: 24.5,
+    valueSramKB: 24.5,
+    topkParallelism: 2,
+    softmaxParallelism: 1,
+  },
 };
 
 /** Metric names every model reports; `accuracy`/`perplexity` come from the accuracy engine. */
