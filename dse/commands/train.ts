@@ -1,0 +1,29 @@
+/**
+ * `spatten-dse train --model spam-bert|sotu-gpt [--seed S] [--steps N] [--out DIR]`: reproduces a
+ * shipped checkpoint (tokenizer + model, seeded) into sim/nn/checkpoints/<name>/ (or --out).
+ */
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train a shipped accuracy-engine checkpoint (spam-bert, sotu-gpt) from scratch')
+    .requiredOption('-m, --model <name>', 'spam-bert or sotu-gpt')
+    .option('--seed <s>', 'seed (init + batch order)', '1')
+    .option('--steps <n>', 'override the number of optimizer steps (shorter runs do not reproduce the shipped checkpoint)')
+    .option('--out <dir>', 'output folder (default sim/nn/checkpoints/<name>)')
+    .action(async (o: { model: string; seed: string; steps?: string; out?: string }) => {
+      const { RECIPES, trainModel } = await import('../../sim/nn/train.ts');
+      if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
+      const seed = Number(o.seed);
+      if (!Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
+      let steps: number | undefined;
+      if (o.steps !== undefined) {
+        steps = Number(o.steps);
+        if (!Number.isInteger(steps) || steps < 1) throw new InputError(`--steps: expected a positive integer, got "${o.steps}"`);
+      }
+      const r = await trainModel(o.model, seed, { steps, outDir: o.out });
+      process.stdout.write(JSON.stringify(r) + '\n');
+    });
+}

@@ -1,0 +1,188 @@
+/**
+ * Accuracy-engine API used by the sweep runner (possibly inside piscina workers: everything is
+ * per-isolate, weights load once per worker and are cached at module level).
+ *
+ * Evaluation protocol:
+ *  - spam-bert (or any HF BERT folder): test split of spam-assassin (data.ts), first N examples
+ *    (`maxExamples`, default all 1 209), input [CLS] subject+body [SEP] truncated to the model's
+ *    max positions (128). Metric: accuracy; ci95: percentile bootstrap over examples.
+ *  - sotu-gpt (or any HF GPT-2 folder): windows of prompt + gen + 1 tokens cut without overlap from
+ *    the test addresses, shuffled with a fixed seed, first N (`maxExamples`, default 64). Prompt =
+ *    maxPositions − 32 tokens (224 for sotu-gpt), then 32 generation iterations (teacher forced).
+ *    Metric: perplexity over the generation-stage predictions; ci95: bootstrap over windows.
+ *  - The trace has one row per (example-iteration, layer, alive head): for the encoder the
+ *    `iteration` column is the example index (one summarization pass each); for the LM it is
+ *    example × 32 + generation step (the prompt pass is not in the trace, it is not pruned).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { quantile } from 'simple-statistics';
+import { AlgoSchema, type AlgoConfig } from '../schema.ts';
+import type { Workload } from '../workload/types.ts';
+import { initBackend } from './backend.ts';
+import { loadCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { sotuSplits, spamSplits, DATA_SEED } from './data.ts';
+import { Engine, runAlgo, Stats } from './engine.ts';
+import { mulberry32, shuffleInPlace } from './rng.ts';
+import { CHECKPOINT_ROOT } from './paths.ts';
+
+export interface AccuracySpec { model: string; maxExamples?: number; seed?: number }
+
+export interface AccuracyResult {
+  metric: 'accuracy' | 'perplexity';
+  value: number;
+  n: number;
+  ci95: [number, number];
+  lsbRefetchFraction: number;
+  /** Per layer of the ACCURACY model (the runner maps them onto the target hardware workload by relative depth with mapByDepth). */
+  measured: { tokenKeepPerLayer: number[]; headKeepPerLayer: number[]; valueKeepPerLayer: number[]; refetchPerLayer: number[] };
+  /** Measured trace: one row per (example-iteration, layer, alive head); see the module comment. */
+  trace: Workload;
+  cacheKey: string;
+  /** Extras (not part of the runner contract): wall time, FLOPs executed, kept counts. */
+  details?: { seconds: number; gflop: number; examplesPerSecond: number; model: string; checkpoint: string; layers: number; heads: number };
+}
+
+export const GEN_TOKENS = 32;
+export const DEFAULT_MAX = { bert: Infinity, gpt: 64 } as const;
+const BATCH = { bert: 32, gpt: 16 } as const;
+
+const engines = new Map<string, Engine>();
+
+export function resolveModelDir(model: string): string {
+  if (/^[a-z0-9-]+$/.test(model) && existsSync(join(CHECKPOINT_ROOT, model, 'config.json'))) return join(CHECKPOINT_ROOT, model);
+  const dir = resolve(model);
+  if (existsSync(join(dir, 'config.json'))) return dir;
+  throw new Error(`model '${model}': neither a shipped checkpoint (${CHECKPOINT_ROOT}) nor a folder with config.json`);
+}
+
+/** Load (once per process/worker) the engine for a model name or folder. */
+export async function getEngine(model: string): Promise<Engine> {
+  await initBackend();
+  const dir = resolveModelDir(model);
+  let e = engines.get(dir);
+  if (!e) {
+    const ck: Checkpoint = loadCheckpoint(dir);
+    e = new Engine(ck);
+    engines.set(dir, e);
+  }
+  return e;
+}
+
+/** Evaluation inputs for an engine (deterministic). */
+export function evalInputs(e: Engine, maxExamples?: number): { kind: 'bert'; items: { ids: number[]; label: number }[] } | { kind: 'gpt'; windows: number[][]; prompt: number } {
+  const c = e.c;
+  if (c.kind === 'bert') {
+    const test = spamSplits().test;
+    const n = Math.min(test.length, maxExamples ?? DEFAULT_MAX.bert);
+    const S = c.maxPositions;
+    const items = test.slice(0, n).map((ex) => {
+      const ids = e.ck.tokenizer.encode(ex.text).slice(0, S - 2);
+      return { ids: [c.clsId, ...ids, c.sepId], label: ex.label };
+    });
+    return { kind: 'bert', items };
+  }
+  const ctx = Math.min(c.maxPositions, 256);
+  const prompt = ctx - GEN_TOKENS;
+  const win = ctx + 1;
+  const windows: number[][] = [];
+  for (const a of sotuSplits().test) {
+    const ids = e.ck.tokenizer.encode(a.text);
+    for (let s = 0; s + win <= ids.length; s += win) windows.push(ids.slice(s, s + win));
+  }
+  shuffleInPlace(windows, mulberry32(DATA_SEED + 1));
+  return { kind: 'gpt', windows: windows.slice(0, Math.min(windows.length, maxExamples ?? DEFAULT_MAX.gpt)), prompt };
+}
+
+function bootstrap(values: number[], stat: (xs: number[]) => number, seed: number, reps = 1000): [number, number] {
+  const rng = mulberry32(seed);
+  const n = values.length;
+  const out: number[] = [];
+  const buf = new Array<number>(n);
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < n; i++) buf[i] = values[Math.floor(rng() * n)];
+    out.push(stat(buf));
+  }
+  return [quantile(out, 0.025), quantile(out, 0.975)];
+}
+
+function shapeOf(e: Engine, name: string): Workload['model'] {
+  return { name, layers: e.c.layers, heads: e.c.heads, headDim: e.dh, dModel: e.c.hidden, kind: e.c.kind === 'bert' ? 'encoder' : 'decoder' };
+}
+
+export function cacheKeyOf(spec: AccuracySpec, algo: AlgoConfig, ckHash: string): string {
+  const a = AlgoSchema.parse(algo);
+  // lsbRefetchFraction is an output of this engine, not an input.
+  const { lsbRefetchFraction: _ignored, ...inputs } = a;
+  void _ignored;
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ v: 1, ck: ckHash, algo: inputs, split: 'test', dataSeed: DATA_SEED, max: spec.maxExamples ?? null, seed: spec.seed ?? 1 }));
+  return h.digest('hex').slice(0, 20);
+}
+
+export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): Promise<AccuracyResult> {
+  const algo = AlgoSchema.parse(algoIn);
+  const e = await getEngine(spec.model);
+  const seed = spec.seed ?? 1;
+  const ra = runAlgo(algo, e.c);
+  const stats = new Stats(e.c.layers);
+  const t0 = performance.now();
+  const name = spec.model.includes('/') ? e.ck.dir.split('/').pop() ?? 'hf' : spec.model;
+  const inputs = evalInputs(e, spec.maxExamples);
+  let metric: AccuracyResult['metric'];
+  let value: number;
+  let ci95: [number, number];
+  let n: number;
+  let stage: Workload['stage'];
+  let iterations: number;
+  if (inputs.kind === 'bert') {
+    const correct: number[] = [];
+    for (let i = 0; i < inputs.items.length; i += BATCH.bert) {
+      const batch = inputs.items.slice(i, i + BATCH.bert);
+      const logits = e.classifyBatch(batch.map((x) => x.ids), ra, stats, i);
+      batch.forEach((x, b) => {
+        let best = 0;
+        for (let k = 1; k < logits[b].length; k++) if (logits[b][k] > logits[b][best]) best = k;
+        correct.push(best === x.label ? 1 : 0);
+      });
+    }
+    metric = 'accuracy';
+    n = correct.length;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    value = mean(correct);
+    ci95 = bootstrap(correct, mean, seed);
+    stage = 'summarization';
+    iterations = n;
+  } else {
+    const perEx: number[][] = [];
+    for (let i = 0; i < inputs.windows.length; i += BATCH.gpt) {
+      const batch = inputs.windows.slice(i, i + BATCH.gpt);
+      perEx.push(...e.generateBatch(batch, inputs.prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS));
+    }
+    metric = 'perplexity';
+    n = perEx.length;
+    const sums = perEx.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
+    const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
+    value = ppl(sums);
+    ci95 = bootstrap(sums, ppl, seed);
+    stage = 'generation';
+    iterations = n * GEN_TOKENS;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const provenance =
+    `measured: ${name} ${stage} n=${n} tokenKeep=${algo.tokenKeep} headKeep=${algo.headKeep} valueKeep=${algo.valueKeep}` +
+    ` msb=${algo.msbBits} lsb=${ra.progressive ? algo.lsbBits : 0} thr=${algo.lsbThreshold}`;
+  const trace: Workload = {
+    name: `${name}-${stage}-measured`, model: shapeOf(e, name), stage, iterations, reuseKV: stage === 'summarization',
+    requests: stats.rows, source: 'generated', provenance,
+  };
+  return {
+    metric, value, n, ci95,
+    lsbRefetchFraction: stats.refetchFraction(),
+    measured: stats.measured(),
+    trace,
+    cacheKey: cacheKeyOf(spec, algo, e.ck.hash),
+    details: { seconds, gflop: stats.flops / 1e9, examplesPerSecond: n / seconds, model: name, checkpoint: e.ck.dir, layers: e.c.layers, heads: e.c.heads },
+  };
+}

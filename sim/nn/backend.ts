@@ -1,0 +1,52 @@
+/**
+ * TF.js backend initialisation for the accuracy engine.
+ *
+ * - Prefers `@tensorflow/tfjs-node` when it is importable (native TF, much faster), otherwise the
+ *   `wasm` backend (SIMD, single thread). The backend is asserted after init: tfjs silently falls
+ *   back to the pure-JS `cpu` backend when wasm fails, which is ~20× slower.
+ * - Works inside worker_threads: every worker calls `initBackend()` once and gets its own backend
+ *   (module state is per isolate).
+ * - The wasm glue installs `uncaughtException` handlers that dump the whole minified glue on
+ *   errors: callers (CLI commands, workers) must catch at the top level.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+let ready: Promise<string> | null = null;
+
+async function init(): Promise<string> {
+  const want = process.env.SPATTEN_TF_BACKEND; // optional override: 'wasm' | 'cpu' | 'tensorflow'
+  if (want !== 'wasm' && want !== 'cpu') {
+    try {
+      // Optional dependency: absent on most machines. The specifier is built at run time so that
+      // TypeScript does not require its types.
+      const name = '@tensorflow/tfjs-node';
+      await import(name);
+      if (await tf.setBackend('tensorflow')) {
+        await tf.ready();
+        if (tf.getBackend() === 'tensorflow') return 'tensorflow';
+      }
+    } catch {
+      /* not installed: use wasm */
+    }
+  }
+  if (want === 'cpu') {
+    await tf.setBackend('cpu');
+    await tf.ready();
+    return tf.getBackend();
+  }
+  await import('@tensorflow/tfjs-backend-wasm');
+  const ok = await tf.setBackend('wasm');
+  await tf.ready();
+  if (!ok || tf.getBackend() !== 'wasm') {
+    throw new Error(`tfjs wasm backend failed to initialise (backend is '${tf.getBackend()}')`);
+  }
+  return 'wasm';
+}
+
+/** Initialise once per process / worker; resolves to the backend name. */
+export function initBackend(): Promise<string> {
+  if (!ready) ready = init();
+  return ready;
+}
+
+export { tf };

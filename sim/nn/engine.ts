@@ -1,0 +1,454 @@
+/**
+ * The inference engine: a real forward pass of the trained model with SpAtten's algorithms
+ * executed inside it (paper §III), counting what they do.
+ *
+ * Split of work: dense parts (QKV/output projections, LayerNorm, FFN, LM head) run in TF.js on a
+ * *packed* 2-D tensor holding the alive rows of every example of a batch (the fast non-transposed
+ * 2-D matMul path; token pruning shrinks it, so pruning makes inference faster). Attention runs
+ * per example and head in plain JS (attendHead in quant.ts): that is where the per-head decisions
+ * live (quantization, LSB refetch, local V pruning, importance accumulation) and where wasm would
+ * otherwise pay for slices / batched matMuls.
+ *
+ * Algorithms (Alg. 2 of the paper):
+ *  - cumulative token importance s_t[j] += Σ_heads Σ_queries prob[h][q][j] over the alive heads of
+ *    every layer (and, for the LM, every generation step); no rescaling; a new token starts at 0;
+ *  - cascade token pruning before layer l: keep keepCount(L, tokenKeep[l]) of the still-alive
+ *    tokens by s_t with top-k that keeps the original order (L = original sentence / current
+ *    context length); a token pruned at layer l never returns at layer ≥ l, nor at layer l in a
+ *    later generation step. Protected (documented choice, paper is silent): BERT's [CLS] (the
+ *    classifier reads it) and, in generation, the current token;
+ *  - cascade head pruning before layer l by s_h[head] += Σ |attention_out[head]|, keeping
+ *    min(keepCount(H, headKeep[l]), alive heads of layer l−1); head identity = head index;
+ *  - local V pruning per query row: keep the keepCount(visible, valueKeep) largest probabilities;
+ *  - quantization: Q at queryBits, V at valueBits (0 → msbBits), K at msbBits + lsbBits with
+ *    progressive refetch (LM only; BERT is static: K at msbBits, no refetch — paper §III-D).
+ * Schedules come from sim/workload/schedule.ts (the single implementation).
+ */
+import type { AlgoConfig } from '../schema.ts';
+import { headKeepSchedule, keepCount, tokenKeepSchedule } from '../workload/schedule.ts';
+import type { HeadRequest } from '../workload/types.ts';
+import { tf } from './backend.ts';
+import type { Checkpoint } from './checkpoint.ts';
+import { lk, type LayerKey, type ModelConfig } from './model.ts';
+import { attendHead, quantizeProgressive, quantizeVectors, topkKeepOrder } from './quant.ts';
+
+export interface RunAlgo {
+  tokenKeep: number[];
+  headKeep: number[];
+  valueKeep: number;
+  msbBits: number;
+  lsbBits: number;
+  lsbThreshold: number;
+  queryBits: number;
+  valueBits: number;
+  progressive: boolean;
+}
+
+export function runAlgo(algo: AlgoConfig, c: ModelConfig): RunAlgo {
+  return {
+    tokenKeep: tokenKeepSchedule(c.layers, algo.tokenKeep, algo.tokenSpread, algo.tokenFrontFrac),
+    headKeep: headKeepSchedule(c.layers, algo.headKeep, algo.headSpread, algo.headFrontFrac),
+    valueKeep: algo.valueKeep,
+    msbBits: algo.msbBits,
+    lsbBits: c.kind === 'bert' ? 0 : algo.lsbBits,
+    lsbThreshold: algo.lsbThreshold,
+    queryBits: algo.queryBits,
+    valueBits: algo.valueBits > 0 ? algo.valueBits : algo.msbBits,
+    progressive: c.kind !== 'bert' && algo.lsbBits > 0 && algo.msbBits + algo.lsbBits < 32,
+  };
+}
+
+/** Per-layer counters and the measured trace. */
+export class Stats {
+  tokAlive: number[];
+  tokTotal: number[];
+  headAlive: number[];
+  headTotal: number[];
+  valKept: number[];
+  valVisible: number[];
+  refetch: number[];
+  requests: number[];
+  rows: HeadRequest[] = [];
+  flops = 0;
+  /** Optional observer of the alive token positions (original indices) per example/step/layer. */
+  onAlive?: (example: number, step: number, layer: number, alive: readonly number[], heads: readonly number[]) => void;
+  constructor(readonly layers: number, readonly recordRows = true) {
+    const z = () => new Array<number>(layers).fill(0);
+    this.tokAlive = z(); this.tokTotal = z(); this.headAlive = z(); this.headTotal = z();
+    this.valKept = z(); this.valVisible = z(); this.refetch = z(); this.requests = z();
+  }
+  measured(): { tokenKeepPerLayer: number[]; headKeepPerLayer: number[]; valueKeepPerLayer: number[]; refetchPerLayer: number[] } {
+    const r = (a: number[], b: number[], dflt: number) => a.map((x, i) => (b[i] > 0 ? x / b[i] : dflt));
+    return {
+      tokenKeepPerLayer: r(this.tokAlive, this.tokTotal, 1),
+      headKeepPerLayer: r(this.headAlive, this.headTotal, 1),
+      valueKeepPerLayer: r(this.valKept, this.valVisible, 1),
+      refetchPerLayer: r(this.refetch, this.requests, 0),
+    };
+  }
+  refetchFraction(): number {
+    const req = this.requests.reduce((a, b) => a + b, 0);
+    return req > 0 ? this.refetch.reduce((a, b) => a + b, 0) / req : 0;
+  }
+}
+
+/** Extract head h of rows (row-major [n, stride] starting at column off) into [n, dh]. */
+function headSlice(src: Float32Array, rows: number[], stride: number, off: number, dh: number): Float32Array {
+  const out = new Float32Array(rows.length * dh);
+  rows.forEach((r, i) => out.set(src.subarray(r * stride + off, r * stride + off + dh), i * dh));
+  return out;
+}
+
+export class Engine {
+  readonly c: ModelConfig;
+  readonly W = new Map<string, tf.Tensor>();
+  readonly tokEmb: Float32Array;
+  readonly posEmb: Float32Array;
+  readonly dh: number;
+  tokEmbT: tf.Tensor2D | null = null;
+  constructor(readonly ck: Checkpoint) {
+    this.c = ck.config;
+    this.dh = this.c.hidden / this.c.heads;
+    if (!Number.isInteger(this.dh)) throw new Error(`hidden ${this.c.hidden} not divisible by heads ${this.c.heads}`);
+    for (const [k, t] of ck.weights) this.W.set(k, tf.tensor(t.data, t.shape));
+    this.tokEmb = ck.weights.get('tokEmb')!.data;
+    this.posEmb = ck.weights.get('posEmb')!.data;
+    if (this.c.kind === 'gpt') this.tokEmbT = tf.transpose(this.W.get('tokEmb')!) as tf.Tensor2D;
+  }
+  dispose(): void {
+    for (const t of this.W.values()) t.dispose();
+    this.tokEmbT?.dispose();
+  }
+  private L(l: number, k: LayerKey): tf.Tensor {
+    return this.W.get(lk(l, k))!;
+  }
+  private g(k: string): tf.Tensor {
+    return this.W.get(k)!;
+  }
+  private ln(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return x.sub(mean).mul(tf.rsqrt(variance.add(this.c.lnEps))).mul(g).add(b);
+  }
+  private gelu(x: tf.Tensor): tf.Tensor {
+    if (this.c.kind === 'bert') return x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1));
+    return x.mul(0.5).mul(tf.tanh(x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
+  }
+  /** Sum of embeddings for (token, position) pairs, [n, d]. */
+  embed(ids: number[], positions: number[]): Float32Array {
+    const d = this.c.hidden;
+    const out = new Float32Array(ids.length * d);
+    ids.forEach((id, i) => {
+      if (!(id >= 0 && id < this.c.vocabSize)) throw new Error(`token id ${id} out of range`);
+      const p = positions[i];
+      if (!(p >= 0 && p < this.c.maxPositions)) throw new Error(`position ${p} exceeds max_positions ${this.c.maxPositions}`);
+      for (let j = 0; j < d; j++) out[i * d + j] = this.tokEmb[id * d + j] + this.posEmb[p * d + j];
+    });
+    return out;
+  }
+  private read(t: tf.Tensor): Float32Array {
+    const out = t.dataSync() as Float32Array;
+    t.dispose();
+    return out;
+  }
+  private flopsDense(n: number, stats: Stats): void {
+    const d = this.c.hidden;
+    stats.flops += 2 * n * (4 * d * d + 2 * d * this.c.intermediate);
+  }
+  /** QKV for packed rows; GPT applies ln_1 first. */
+  qkv(x: Float32Array, n: number, l: number): Float32Array {
+    const d = this.c.hidden;
+    return this.read(tf.tidy(() => {
+      let xt: tf.Tensor = tf.tensor2d(x, [n, d]);
+      if (this.c.kind === 'gpt') xt = this.ln(xt, this.L(l, 'ln1G'), this.L(l, 'ln1B'));
+      return tf.matMul(xt as tf.Tensor2D, this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'));
+    }));
+  }
+  /** Output projection, residual, LayerNorm(s), FFN: the rest of the block. */
+  finishBlock(x: Float32Array, ctx: Float32Array, n: number, l: number): Float32Array {
+    const d = this.c.hidden;
+    return this.read(tf.tidy(() => {
+      const xt = tf.tensor2d(x, [n, d]);
+      const att = tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D).add(this.L(l, 'bo'));
+      const ffn = (h: tf.Tensor) =>
+        tf.matMul(this.gelu(tf.matMul(h as tf.Tensor2D, this.L(l, 'w1') as tf.Tensor2D).add(this.L(l, 'b1'))) as tf.Tensor2D, this.L(l, 'w2') as tf.Tensor2D).add(this.L(l, 'b2'));
+      if (this.c.kind === 'bert') {
+        const h = this.ln(xt.add(att), this.L(l, 'ln1G'), this.L(l, 'ln1B'));
+        return this.ln(h.add(ffn(h)), this.L(l, 'ln2G'), this.L(l, 'ln2B'));
+      }
+      const h = xt.add(att);
+      return h.add(ffn(this.ln(h, this.L(l, 'ln2G'), this.L(l, 'ln2B'))));
+    }));
+  }
+
+  /**
+   * BERT: classify a batch of token-id sequences ([CLS] … [SEP]); returns logits per example.
+   * `iterBase` numbers the trace rows (iteration = iterBase + example index).
+   */
+  classifyBatch(batch: number[][], ra: RunAlgo, stats: Stats, iterBase = 0): Float32Array[] {
+    const c = this.c;
+    const d = c.hidden;
+    const H = c.heads;
+    const dh = this.dh;
+    const B = batch.length;
+    const Ls = batch.map((ids) => ids.length);
+    // Per example: alive original positions, token scores, alive heads, head scores.
+    const alive = batch.map((ids) => ids.map((_, i) => i));
+    const tokScore = batch.map((ids) => new Float64Array(ids.length));
+    const heads = batch.map(() => Array.from({ length: H }, (_, h) => h));
+    const headScore = batch.map(() => new Float64Array(H));
+    let x: Float32Array;
+    {
+      const parts = batch.map((ids) => this.embed(ids, ids.map((_, i) => i)));
+      const n = parts.reduce((a, p) => a + p.length / d, 0);
+      x = new Float32Array(n * d);
+      let o = 0;
+      for (const p of parts) { x.set(p, o); o += p.length; }
+      x = this.read(tf.tidy(() => this.ln(tf.tensor2d(x, [n, d]), this.g('embLnG'), this.g('embLnB'))));
+    }
+    const lastRowOfLayer: (HeadRequest | null)[][] = batch.map(() => []);
+    for (let l = 0; l < c.layers; l++) {
+      // Cascade token + head pruning before layer l (from scores of layers < l).
+      const rowsOld = alive.map((a) => a.length);
+      for (let b = 0; b < B; b++) {
+        const k = Math.min(keepCount(Ls[b], ra.tokenKeep[l]), alive[b].length);
+        if (l > 0 && k < alive[b].length) {
+          const sc = alive[b].map((p) => tokScore[b][p]);
+          const sel = topkKeepOrder(sc, k, [0]); // position 0 of the alive list is [CLS]
+          const prev = lastRowOfLayer[b][l - 1];
+          if (prev) prev.topk = k;
+          const keepRows = sel;
+          (alive[b] as number[] & { _sel?: number[] })._sel = keepRows;
+        }
+        const hk = Math.min(keepCount(H, ra.headKeep[l]), heads[b].length);
+        if (hk < heads[b].length) {
+          const sel = topkKeepOrder(heads[b].map((h) => headScore[b][h]), hk);
+          heads[b] = sel.map((i) => heads[b][i]);
+        }
+      }
+      // Gather the kept rows into a new packed x.
+      const newAlive: number[][] = [];
+      let n = 0;
+      for (let b = 0; b < B; b++) {
+        const sel = (alive[b] as number[] & { _sel?: number[] })._sel;
+        newAlive.push(sel ? sel.map((i) => alive[b][i]) : alive[b]);
+        n += newAlive[b].length;
+      }
+      const nx: Float32Array = new Float32Array(n * d);
+      {
+        let o = 0;
+        let base = 0;
+        for (let b = 0; b < B; b++) {
+          const sel = (alive[b] as number[] & { _sel?: number[] })._sel;
+          const rows = sel ?? alive[b].map((_, i) => i);
+          for (const r of rows) { nx.set(x.subarray((base + r) * d, (base + r + 1) * d), o); o += d; }
+          base += rowsOld[b];
+        }
+      }
+      for (let b = 0; b < B; b++) {
+        alive[b] = newAlive[b];
+        stats.onAlive?.(iterBase + b, 0, l, alive[b], heads[b]);
+      }
+      x = nx;
+      const qkv = this.qkv(x, n, l);
+      const ctx = new Float32Array(n * d);
+      let base = 0;
+      for (let b = 0; b < B; b++) {
+        const m = alive[b].length;
+        const rows = Array.from({ length: m }, (_, i) => base + i);
+        const colSum = new Float64Array(m);
+        stats.tokAlive[l] += m;
+        stats.tokTotal[l] += Ls[b];
+        stats.headAlive[l] += heads[b].length;
+        stats.headTotal[l] += H;
+        for (const h of heads[b]) {
+          const q = quantizeVectors(headSlice(qkv, rows, 3 * d, h * dh, dh), dh, ra.queryBits);
+          const kq = quantizeProgressive(headSlice(qkv, rows, 3 * d, d + h * dh, dh), dh, ra.msbBits, ra.lsbBits);
+          const v = quantizeVectors(headSlice(qkv, rows, 3 * d, 2 * d + h * dh, dh), dh, ra.valueBits);
+          const hctx = new Float32Array(m * dh);
+          const cs = new Float32Array(m);
+          const st = attendHead({ q, nq: m, kMsb: kq.msb, kFull: kq.full, v, nk: m, dh, visible: null, valueKeep: ra.valueKeep, progressive: false, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs });
+          for (let j = 0; j < m; j++) colSum[j] += cs[j];
+          headScore[b][h] += st.absSum;
+          for (let i = 0; i < m; i++) ctx.set(hctx.subarray(i * dh, (i + 1) * dh), (base + i) * d + h * dh);
+          stats.valKept[l] += st.valuesKept;
+          stats.valVisible[l] += st.valuesVisible;
+          stats.requests[l] += 1;
+          stats.flops += 4 * m * m * dh;
+          if (stats.recordRows) {
+            const row: HeadRequest = {
+              iteration: iterBase + b, layer: l, head: h, D: dh, L: Ls[b], queries: m, keys: m, valuesFetched: m,
+              valuesPerQuery: Math.round(st.valuesKept / m), keyBits: ra.msbBits, lsbBits: 0, refetch: 0, lsbThreshold: -1,
+              valueBits: ra.valueBits, queryBits: ra.queryBits, topk: -1, causal: false,
+            };
+            stats.rows.push(row);
+            lastRowOfLayer[b][l] = row;
+          }
+        }
+        alive[b].forEach((p, i) => (tokScore[b][p] += colSum[i]));
+        base += m;
+      }
+      this.flopsDense(n, stats);
+      x = this.finishBlock(x, ctx, n, l);
+    }
+    // [CLS] rows → pooler → classifier.
+    const cls = new Float32Array(B * d);
+    let base = 0;
+    for (let b = 0; b < B; b++) { cls.set(x.subarray(base * d, (base + 1) * d), b * d); base += alive[b].length; }
+    const logits = this.read(tf.tidy(() => {
+      const pooled = tf.tanh(tf.matMul(tf.tensor2d(cls, [B, d]), this.g('poolW') as tf.Tensor2D).add(this.g('poolB')));
+      return tf.matMul(pooled as tf.Tensor2D, this.g('clsW') as tf.Tensor2D).add(this.g('clsB'));
+    }));
+    const C = c.numLabels;
+    return batch.map((_, b) => logits.slice(b * C, (b + 1) * C));
+  }
+
+  /**
+   * GPT: teacher-forced generation on windows of `prompt + gen + 1` tokens. The prompt runs as
+   * one causal summarization pass (dense: all tokens/heads, importance accumulated, quantized);
+   * then `gen` generation iterations, each feeding the true next token as the single query, with
+   * cascade KV-token pruning, head pruning, local V pruning and progressive quantization.
+   * Returns per example the NLLs of the `gen` next-token predictions of the generation stage.
+   */
+  generateBatch(windows: number[][], prompt: number, gen: number, ra: RunAlgo, stats: Stats, iterBase = 0): number[][] {
+    const c = this.c;
+    const d = c.hidden;
+    const H = c.heads;
+    const dh = this.dh;
+    const B = windows.length;
+    const T = prompt + gen;
+    if (T > c.maxPositions) throw new Error(`prompt + gen = ${T} exceeds max_positions ${c.maxPositions}`);
+    for (const w of windows) if (w.length < T + 1) throw new Error(`window of ${w.length} tokens, need ${T + 1}`);
+    // KV cache per example and layer: K (msb, full) and V for positions 0..T-1, [T, d].
+    const mk = () => new Float32Array(T * d);
+    const cache = windows.map(() => Array.from({ length: c.layers }, () => ({ kMsb: mk(), kFull: mk(), v: mk() })));
+    const tokScore = windows.map(() => new Float64Array(T));
+    const headScore = windows.map(() => new Float64Array(H));
+    const aliveTok = windows.map(() => Array.from({ length: c.layers }, () => Array.from({ length: prompt }, (_, i) => i)));
+    const aliveHead = windows.map(() => Array.from({ length: c.layers }, () => Array.from({ length: H }, (_, h) => h)));
+    const storeKV = (b: number, l: number, pos: number, qkvRow: Float32Array) => {
+      const kq = quantizeProgressive(qkvRow.subarray(d, 2 * d), dh, ra.msbBits, ra.lsbBits);
+      const cc = cache[b][l];
+      cc.kMsb.set(kq.msb, pos * d);
+      cc.kFull.set(kq.full, pos * d);
+      cc.v.set(quantizeVectors(qkvRow.subarray(2 * d, 3 * d), dh, ra.valueBits), pos * d);
+    };
+    // ---- prompt (summarization stage, causal, dense) ----
+    {
+      const n = B * prompt;
+      let x: Float32Array = new Float32Array(n * d);
+      windows.forEach((w, b) => x.set(this.embed(w.slice(0, prompt), Array.from({ length: prompt }, (_, i) => i)), b * prompt * d));
+      const visible = Int32Array.from({ length: prompt }, (_, i) => i + 1);
+      for (let l = 0; l < c.layers; l++) {
+        const qkv = this.qkv(x, n, l);
+        const ctx = new Float32Array(n * d);
+        for (let b = 0; b < B; b++) {
+          const rows = Array.from({ length: prompt }, (_, i) => b * prompt + i);
+          for (let i = 0; i < prompt; i++) storeKV(b, l, i, qkv.subarray((b * prompt + i) * 3 * d, (b * prompt + i + 1) * 3 * d));
+          const cc = cache[b][l];
+          for (let h = 0; h < H; h++) {
+            const q = quantizeVectors(headSlice(qkv, rows, 3 * d, h * dh, dh), dh, ra.queryBits);
+            const pr = Array.from({ length: prompt }, (_, i) => i);
+            const hctx = new Float32Array(prompt * dh);
+            const cs = new Float32Array(prompt);
+            const st = attendHead({
+              q, nq: prompt, kMsb: headSlice(cc.kMsb, pr, d, h * dh, dh), kFull: headSlice(cc.kFull, pr, d, h * dh, dh),
+              v: headSlice(cc.v, pr, d, h * dh, dh), nk: prompt, dh, visible, valueKeep: ra.valueKeep,
+              progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
+            });
+            for (let j = 0; j < prompt; j++) tokScore[b][j] += cs[j];
+            headScore[b][h] += st.absSum;
+            for (let i = 0; i < prompt; i++) ctx.set(hctx.subarray(i * dh, (i + 1) * dh), (b * prompt + i) * d + h * dh);
+            stats.flops += 2 * prompt * prompt * dh;
+          }
+        }
+        this.flopsDense(n, stats);
+        x = this.finishBlock(x, ctx, n, l);
+      }
+    }
+    // ---- generation stage ----
+    const nll: number[][] = windows.map(() => []);
+    for (let t = 0; t < gen; t++) {
+      const pos = prompt + t;
+      const Lctx = pos + 1;
+      let x: Float32Array = new Float32Array(B * d);
+      windows.forEach((w, b) => x.set(this.embed([w[pos]], [pos]), b * d));
+      const lastRow: (HeadRequest | null)[] = windows.map(() => null);
+      for (let l = 0; l < c.layers; l++) {
+        const qkv = this.qkv(x, B, l);
+        const ctx = new Float32Array(B * d);
+        for (let b = 0; b < B; b++) {
+          storeKV(b, l, pos, qkv.subarray(b * 3 * d, (b + 1) * 3 * d));
+          // Candidates: alive at this layer so far (+ the new token), and alive in layer l−1 now.
+          let cand = [...aliveTok[b][l], pos];
+          if (l > 0) {
+            const prevLayer = new Set(aliveTok[b][l - 1]);
+            cand = cand.filter((p) => prevLayer.has(p));
+          }
+          const k = Math.min(keepCount(Lctx, ra.tokenKeep[l]), cand.length);
+          if (k < cand.length) {
+            const sel = topkKeepOrder(cand.map((p) => tokScore[b][p]), k, [cand.length - 1]);
+            cand = sel.map((i) => cand[i]);
+          }
+          if (l > 0 && lastRow[b] && cand.length < aliveTok[b][l - 1].length) lastRow[b]!.topk = cand.length;
+          aliveTok[b][l] = cand;
+          let hs = aliveHead[b][l];
+          if (l > 0) {
+            const prev = new Set(aliveHead[b][l - 1]);
+            hs = hs.filter((h) => prev.has(h));
+          }
+          const hk = Math.min(keepCount(H, ra.headKeep[l]), hs.length);
+          if (hk < hs.length) {
+            const sel = topkKeepOrder(hs.map((h) => headScore[b][h]), hk);
+            hs = sel.map((i) => hs[i]);
+          }
+          aliveHead[b][l] = hs;
+          stats.onAlive?.(iterBase / gen + b, t, l, cand, hs);
+          const m = cand.length;
+          stats.tokAlive[l] += m;
+          stats.tokTotal[l] += Lctx;
+          stats.headAlive[l] += hs.length;
+          stats.headTotal[l] += H;
+          const cc = cache[b][l];
+          const qrow = qkv.subarray(b * 3 * d, b * 3 * d + d);
+          const colSum = new Float64Array(m);
+          for (const h of hs) {
+            const q = quantizeVectors(qrow.slice(h * dh, (h + 1) * dh), dh, ra.queryBits);
+            const hctx = new Float32Array(dh);
+            const cs = new Float32Array(m);
+            const st = attendHead({
+              q, nq: 1, kMsb: headSlice(cc.kMsb, cand, d, h * dh, dh), kFull: headSlice(cc.kFull, cand, d, h * dh, dh),
+              v: headSlice(cc.v, cand, d, h * dh, dh), nk: m, dh, visible: null, valueKeep: ra.valueKeep,
+              progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
+            });
+            for (let j = 0; j < m; j++) colSum[j] += cs[j];
+            headScore[b][h] += st.absSum;
+            ctx.set(hctx, b * d + h * dh);
+            stats.valKept[l] += st.valuesKept;
+            stats.valVisible[l] += st.valuesVisible;
+            stats.requests[l] += 1;
+            stats.refetch[l] += st.refetchedRows > 0 ? 1 : 0;
+            stats.flops += 4 * m * dh;
+            if (stats.recordRows) {
+              const row: HeadRequest = {
+                iteration: iterBase + b * gen + t, layer: l, head: h, D: dh, L: Lctx, queries: 1, keys: m,
+                valuesFetched: st.valuesKept, valuesPerQuery: st.valuesKept, keyBits: ra.msbBits,
+                lsbBits: ra.progressive ? ra.lsbBits : 0, refetch: st.refetchedRows > 0 ? 1 : 0,
+                lsbThreshold: ra.progressive ? ra.lsbThreshold : -1, valueBits: ra.valueBits, queryBits: ra.queryBits,
+                topk: -1, causal: false,
+              };
+              stats.rows.push(row);
+              lastRow[b] = row;
+            }
+          }
+          cand.forEach((p, i) => (tokScore[b][p] += colSum[i]));
+        }
+        this.flopsDense(B, stats);
+        x = this.finishBlock(x, ctx, B, l);
+      }
+      const lp = this.read(tf.tidy(() => tf.logSoftmax(tf.matMul(this.ln(tf.tensor2d(x, [B, d]), this.g('lnfG'), this.g('lnfB')) as tf.Tensor2D, this.tokEmbT!))));
+      stats.flops += 2 * B * d * c.vocabSize;
+      windows.forEach((w, b) => nll[b].push(-lp[b * c.vocabSize + w[pos + 1]]));
+    }
+    return nll;
+  }
+}

@@ -1,0 +1,440 @@
+/**
+ * Transformer models (BERT-style encoder classifier, GPT-2-style decoder LM): configuration,
+ * weights in an internal layout, conversion to/from Hugging Face tensor names, random init and
+ * the batched TRAINING forward pass (no pruning; the pruned inference pass is engine.ts).
+ *
+ * Internal layout (all Float32, weights [in, out] so that x·W is a non-transposed 2-D matMul):
+ *   tokEmb [V,d], posEmb [P,d] (BERT: token_type_embeddings[0] folded in), embLnG/embLnB (BERT),
+ *   per layer: wqkv [d,3d] bqkv [3d] wo [d,d] bo, ln1G ln1B, w1 [d,F] b1, w2 [F,d] b2, ln2G ln2B,
+ *   BERT: poolW [d,d] poolB, clsW [d,C] clsB; GPT: lnfG lnfB (LM head tied to tokEmb).
+ * BERT is post-LN with exact (erf) GELU; GPT-2 is pre-LN with the tanh GELU ("gelu_new").
+ */
+import { tf } from './backend.ts';
+import { gaussian, mulberry32 } from './rng.ts';
+import type { NamedTensor, TensorMap } from './safetensors.ts';
+
+export type ModelKind = 'bert' | 'gpt';
+
+export interface ModelConfig {
+  kind: ModelKind;
+  vocabSize: number;
+  hidden: number;
+  layers: number;
+  heads: number;
+  intermediate: number;
+  maxPositions: number;
+  numLabels: number; // BERT classifier classes (0 for GPT)
+  lnEps: number;
+  /** Special token ids: BERT [PAD] [CLS] [SEP]; GPT <|endoftext|>. */
+  padId: number;
+  clsId: number;
+  sepId: number;
+  eosId: number;
+}
+
+export type Weights = Map<string, NamedTensor>;
+
+const LAYER_KEYS = ['wqkv', 'bqkv', 'wo', 'bo', 'ln1G', 'ln1B', 'w1', 'b1', 'w2', 'b2', 'ln2G', 'ln2B'] as const;
+export type LayerKey = (typeof LAYER_KEYS)[number];
+export const lk = (l: number, k: LayerKey): string => `l${l}.${k}`;
+
+export function weightShapes(c: ModelConfig): Map<string, number[]> {
+  const d = c.hidden;
+  const m = new Map<string, number[]>([
+    ['tokEmb', [c.vocabSize, d]],
+    ['posEmb', [c.maxPositions, d]],
+  ]);
+  if (c.kind === 'bert') {
+    m.set('embLnG', [d]);
+    m.set('embLnB', [d]);
+  }
+  for (let l = 0; l < c.layers; l++) {
+    const s: Record<LayerKey, number[]> = {
+      wqkv: [d, 3 * d], bqkv: [3 * d], wo: [d, d], bo: [d], ln1G: [d], ln1B: [d],
+      w1: [d, c.intermediate], b1: [c.intermediate], w2: [c.intermediate, d], b2: [d], ln2G: [d], ln2B: [d],
+    };
+    for (const k of LAYER_KEYS) m.set(lk(l, k), s[k]);
+  }
+  if (c.kind === 'bert') {
+    m.set('poolW', [d, d]);
+    m.set('poolB', [d]);
+    m.set('clsW', [d, c.numLabels]);
+    m.set('clsB', [c.numLabels]);
+  } else {
+    m.set('lnfG', [d]);
+    m.set('lnfB', [d]);
+  }
+  return m;
+}
+
+export function initWeights(c: ModelConfig, seed: number): Weights {
+  const rng = mulberry32(seed);
+  const w: Weights = new Map();
+  for (const [name, shape] of weightShapes(c)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    const base = name.replace(/^l\d+\./, '');
+    if (/G$/.test(base)) data.fill(1);
+    else if (shape.length === 2) {
+      let std = 0.02;
+      // GPT-2: scale residual projections by 1/sqrt(2·layers).
+      if (c.kind === 'gpt' && (base === 'wo' || base === 'w2')) std /= Math.sqrt(2 * c.layers);
+      for (let i = 0; i < n; i++) data[i] = std * gaussian(rng);
+    }
+    w.set(name, { shape, data });
+  }
+  return w;
+}
+
+// ---------- Hugging Face naming ----------
+
+function transpose2d(t: NamedTensor): NamedTensor {
+  const [r, c] = t.shape;
+  const out = new Float32Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = t.data[i * c + j];
+  return { shape: [c, r], data: out };
+}
+function cols(t: NamedTensor, c0: number, c1: number): NamedTensor {
+  const [r, c] = t.shape;
+  const w = c1 - c0;
+  const out = new Float32Array(r * w);
+  for (let i = 0; i < r; i++) out.set(t.data.subarray(i * c + c0, i * c + c1), i * w);
+  return { shape: [r, w], data: out };
+}
+function hcat(ts: NamedTensor[]): NamedTensor {
+  const r = ts[0].shape[0];
+  const c = ts.reduce((a, t) => a + t.shape[1], 0);
+  const out = new Float32Array(r * c);
+  for (let i = 0; i < r; i++) {
+    let o = 0;
+    for (const t of ts) {
+      out.set(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1]), i * c + o);
+      o += t.shape[1];
+    }
+  }
+  return { shape: [r, c], data: out };
+}
+const vec = (d: Float32Array): NamedTensor => ({ shape: [d.length], data: d });
+
+/** Internal → HF (BertForSequenceClassification / GPT2LMHeadModel names). */
+export function toHf(c: ModelConfig, w: Weights): TensorMap {
+  const g = (k: string) => {
+    const t = w.get(k);
+    if (!t) throw new Error(`missing weight ${k}`);
+    return t;
+  };
+  const d = c.hidden;
+  const out: TensorMap = new Map();
+  if (c.kind === 'bert') {
+    const p = 'bert.';
+    out.set(p + 'embeddings.word_embeddings.weight', g('tokEmb'));
+    out.set(p + 'embeddings.position_embeddings.weight', g('posEmb'));
+    out.set(p + 'embeddings.token_type_embeddings.weight', { shape: [2, d], data: new Float32Array(2 * d) });
+    out.set(p + 'embeddings.LayerNorm.weight', g('embLnG'));
+    out.set(p + 'embeddings.LayerNorm.bias', g('embLnB'));
+    for (let l = 0; l < c.layers; l++) {
+      const q = `${p}encoder.layer.${l}.`;
+      const wqkv = g(lk(l, 'wqkv'));
+      const bqkv = g(lk(l, 'bqkv')).data;
+      ['query', 'key', 'value'].forEach((n, i) => {
+        out.set(`${q}attention.self.${n}.weight`, transpose2d(cols(wqkv, i * d, (i + 1) * d)));
+        out.set(`${q}attention.self.${n}.bias`, vec(bqkv.slice(i * d, (i + 1) * d)));
+      });
+      out.set(`${q}attention.output.dense.weight`, transpose2d(g(lk(l, 'wo'))));
+      out.set(`${q}attention.output.dense.bias`, g(lk(l, 'bo')));
+      out.set(`${q}attention.output.LayerNorm.weight`, g(lk(l, 'ln1G')));
+      out.set(`${q}attention.output.LayerNorm.bias`, g(lk(l, 'ln1B')));
+      out.set(`${q}intermediate.dense.weight`, transpose2d(g(lk(l, 'w1'))));
+      out.set(`${q}intermediate.dense.bias`, g(lk(l, 'b1')));
+      out.set(`${q}output.dense.weight`, transpose2d(g(lk(l, 'w2'))));
+      out.set(`${q}output.dense.bias`, g(lk(l, 'b2')));
+      out.set(`${q}output.LayerNorm.weight`, g(lk(l, 'ln2G')));
+      out.set(`${q}output.LayerNorm.bias`, g(lk(l, 'ln2B')));
+    }
+    out.set(p + 'pooler.dense.weight', transpose2d(g('poolW')));
+    out.set(p + 'pooler.dense.bias', g('poolB'));
+    out.set('classifier.weight', transpose2d(g('clsW')));
+    out.set('classifier.bias', g('clsB'));
+  } else {
+    const p = 'transformer.';
+    out.set(p + 'wte.weight', g('tokEmb'));
+    out.set(p + 'wpe.weight', g('posEmb'));
+    for (let l = 0; l < c.layers; l++) {
+      const q = `${p}h.${l}.`;
+      out.set(q + 'ln_1.weight', g(lk(l, 'ln1G')));
+      out.set(q + 'ln_1.bias', g(lk(l, 'ln1B')));
+      out.set(q + 'attn.c_attn.weight', g(lk(l, 'wqkv'))); // Conv1D: [in, out]
+      out.set(q + 'attn.c_attn.bias', g(lk(l, 'bqkv')));
+      out.set(q + 'attn.c_proj.weight', g(lk(l, 'wo')));
+      out.set(q + 'attn.c_proj.bias', g(lk(l, 'bo')));
+      out.set(q + 'ln_2.weight', g(lk(l, 'ln2G')));
+      out.set(q + 'ln_2.bias', g(lk(l, 'ln2B')));
+      out.set(q + 'mlp.c_fc.weight', g(lk(l, 'w1')));
+      out.set(q + 'mlp.c_fc.bias', g(lk(l, 'b1')));
+      out.set(q + 'mlp.c_proj.weight', g(lk(l, 'w2')));
+      out.set(q + 'mlp.c_proj.bias', g(lk(l, 'b2')));
+    }
+    out.set(p + 'ln_f.weight', g('lnfG'));
+    out.set(p + 'ln_f.bias', g('lnfB'));
+  }
+  return out;
+}
+
+/** HF → internal. Accepts names with or without the `bert.` / `transformer.` prefix. */
+export function fromHf(c: ModelConfig, hf: TensorMap, source = 'checkpoint'): Weights {
+  const get = (names: string[], shape?: number[]): NamedTensor => {
+    for (const n of names) {
+      const t = hf.get(n);
+      if (t) {
+        if (shape && (t.shape.length !== shape.length || t.shape.some((v, i) => v !== shape[i]))) {
+          throw new Error(`${source}: tensor '${n}' has shape ${JSON.stringify(t.shape)}, config implies ${JSON.stringify(shape)}`);
+        }
+        return t;
+      }
+    }
+    throw new Error(`${source}: missing tensor '${names[0]}'`);
+  };
+  const d = c.hidden;
+  const F = c.intermediate;
+  const w: Weights = new Map();
+  if (c.kind === 'bert') {
+    const B = (n: string, s?: number[]) => get([`bert.${n}`, n], s);
+    w.set('tokEmb', B('embeddings.word_embeddings.weight', [c.vocabSize, d]));
+    const pos = B('embeddings.position_embeddings.weight', [c.maxPositions, d]);
+    let type0: Float32Array | null = null;
+    try {
+      type0 = B('embeddings.token_type_embeddings.weight').data.subarray(0, d);
+    } catch {
+      type0 = null;
+    }
+    const posData = new Float32Array(pos.data);
+    if (type0) for (let i = 0; i < c.maxPositions; i++) for (let j = 0; j < d; j++) posData[i * d + j] += type0[j];
+    w.set('posEmb', { shape: pos.shape, data: posData });
+    w.set('embLnG', B('embeddings.LayerNorm.weight', [d]));
+    w.set('embLnB', B('embeddings.LayerNorm.bias', [d]));
+    for (let l = 0; l < c.layers; l++) {
+      const q = `encoder.layer.${l}.`;
+      const ws = ['query', 'key', 'value'].map((n) => transpose2d(B(`${q}attention.self.${n}.weight`, [d, d])));
+      const bs = ['query', 'key', 'value'].map((n) => B(`${q}attention.self.${n}.bias`, [d]).data);
+      w.set(lk(l, 'wqkv'), hcat(ws));
+      const bq = new Float32Array(3 * d);
+      bs.forEach((b, i) => bq.set(b, i * d));
+      w.set(lk(l, 'bqkv'), vec(bq));
+      w.set(lk(l, 'wo'), transpose2d(B(`${q}attention.output.dense.weight`, [d, d])));
+      w.set(lk(l, 'bo'), B(`${q}attention.output.dense.bias`, [d]));
+      w.set(lk(l, 'ln1G'), B(`${q}attention.output.LayerNorm.weight`, [d]));
+      w.set(lk(l, 'ln1B'), B(`${q}attention.output.LayerNorm.bias`, [d]));
+      w.set(lk(l, 'w1'), transpose2d(B(`${q}intermediate.dense.weight`, [F, d])));
+      w.set(lk(l, 'b1'), B(`${q}intermediate.dense.bias`, [F]));
+      w.set(lk(l, 'w2'), transpose2d(B(`${q}output.dense.weight`, [d, F])));
+      w.set(lk(l, 'b2'), B(`${q}output.dense.bias`, [d]));
+      w.set(lk(l, 'ln2G'), B(`${q}output.LayerNorm.weight`, [d]));
+      w.set(lk(l, 'ln2B'), B(`${q}output.LayerNorm.bias`, [d]));
+    }
+    w.set('poolW', transpose2d(B('pooler.dense.weight', [d, d])));
+    w.set('poolB', B('pooler.dense.bias', [d]));
+    w.set('clsW', transpose2d(get(['classifier.weight'], [c.numLabels, d])));
+    w.set('clsB', get(['classifier.bias'], [c.numLabels]));
+  } else {
+    const G = (n: string, s?: number[]) => get([`transformer.${n}`, n], s);
+    w.set('tokEmb', G('wte.weight', [c.vocabSize, d]));
+    w.set('posEmb', G('wpe.weight', [c.maxPositions, d]));
+    for (let l = 0; l < c.layers; l++) {
+      const q = `h.${l}.`;
+      w.set(lk(l, 'ln1G'), G(q + 'ln_1.weight', [d]));
+      w.set(lk(l, 'ln1B'), G(q + 'ln_1.bias', [d]));
+      w.set(lk(l, 'wqkv'), G(q + 'attn.c_attn.weight', [d, 3 * d]));
+      w.set(lk(l, 'bqkv'), G(q + 'attn.c_attn.bias', [3 * d]));
+      w.set(lk(l, 'wo'), G(q + 'attn.c_proj.weight', [d, d]));
+      w.set(lk(l, 'bo'), G(q + 'attn.c_proj.bias', [d]));
+      w.set(lk(l, 'ln2G'), G(q + 'ln_2.weight', [d]));
+      w.set(lk(l, 'ln2B'), G(q + 'ln_2.bias', [d]));
+      w.set(lk(l, 'w1'), G(q + 'mlp.c_fc.weight', [d, F]));
+      w.set(lk(l, 'b1'), G(q + 'mlp.c_fc.bias', [F]));
+      w.set(lk(l, 'w2'), G(q + 'mlp.c_proj.weight', [F, d]));
+      w.set(lk(l, 'b2'), G(q + 'mlp.c_proj.bias', [d]));
+    }
+    w.set('lnfG', G('ln_f.weight', [d]));
+    w.set('lnfB', G('ln_f.bias', [d]));
+  }
+  return w;
+}
+
+/** HF config.json for a model. */
+export function hfConfig(c: ModelConfig, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  if (c.kind === 'bert') {
+    return {
+      architectures: ['BertForSequenceClassification'], model_type: 'bert', vocab_size: c.vocabSize, hidden_size: c.hidden,
+      num_hidden_layers: c.layers, num_attention_heads: c.heads, intermediate_size: c.intermediate,
+      max_position_embeddings: c.maxPositions, type_vocab_size: 2, layer_norm_eps: c.lnEps, hidden_act: 'gelu',
+      num_labels: c.numLabels, id2label: { 0: 'ham', 1: 'spam' }, label2id: { ham: 0, spam: 1 },
+      pad_token_id: c.padId, cls_token_id: c.clsId, sep_token_id: c.sepId, ...extra,
+    };
+  }
+  return {
+    architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: c.vocabSize, n_embd: c.hidden, n_layer: c.layers,
+    n_head: c.heads, n_inner: c.intermediate, n_positions: c.maxPositions, n_ctx: c.maxPositions,
+    layer_norm_epsilon: c.lnEps, activation_function: 'gelu_new', bos_token_id: c.eosId, eos_token_id: c.eosId,
+    tie_word_embeddings: true, ...extra,
+  };
+}
+
+export function configFromHf(j: Record<string, unknown>, source = 'config.json'): ModelConfig {
+  const num = (k: string, dflt?: number): number => {
+    const v = j[k];
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (dflt !== undefined) return dflt;
+    throw new Error(`${source}: missing numeric field '${k}'`);
+  };
+  const type = String(j.model_type ?? '');
+  if (type === 'bert') {
+    const nl = typeof j.num_labels === 'number' ? j.num_labels : j.id2label ? Object.keys(j.id2label as object).length : 2;
+    return {
+      kind: 'bert', vocabSize: num('vocab_size'), hidden: num('hidden_size'), layers: num('num_hidden_layers'),
+      heads: num('num_attention_heads'), intermediate: num('intermediate_size'), maxPositions: num('max_position_embeddings'),
+      numLabels: nl, lnEps: num('layer_norm_eps', 1e-12), padId: num('pad_token_id', 0), clsId: num('cls_token_id', 101),
+      sepId: num('sep_token_id', 102), eosId: -1,
+    };
+  }
+  if (type === 'gpt2') {
+    const d = num('n_embd');
+    const inner = j.n_inner == null ? 4 * d : num('n_inner');
+    return {
+      kind: 'gpt', vocabSize: num('vocab_size'), hidden: d, layers: num('n_layer'), heads: num('n_head'), intermediate: inner,
+      maxPositions: num('n_positions'), numLabels: 0, lnEps: num('layer_norm_epsilon', 1e-5), padId: -1, clsId: -1, sepId: -1,
+      eosId: num('eos_token_id', 50256),
+    };
+  }
+  throw new Error(`${source}: unsupported model_type '${type}' (expected 'bert' or 'gpt2')`);
+}
+
+// ---------- training forward (batched, no pruning) ----------
+
+/** matMul whose gradient uses explicit transposes (the wasm fast path), see ecosystem §1.3. */
+export const fastMM = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[1]) as tf.Tensor2D),
+      tf.matMul(tf.transpose(saved[0]) as tf.Tensor2D, dy as tf.Tensor2D),
+    ],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+/** Batched matMul [b,m,k]·[b,k,n] whose gradient uses explicit transposes (no transpose flags). */
+export const fastBMM = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      tf.matMul(dy as tf.Tensor3D, tf.transpose(saved[1], [0, 2, 1]) as tf.Tensor3D),
+      tf.matMul(tf.transpose(saved[0], [0, 2, 1]) as tf.Tensor3D, dy as tf.Tensor3D),
+    ],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor3D;
+
+/**
+ * Embedding lookup done in JS (wasm GatherV2 is slow) with a JS scatter-add gradient (wasm lacks
+ * UnsortedSegmentSum, the gradient of gather).
+ */
+export function embedLookup(table: tf.Tensor, ids: Int32Array): tf.Tensor2D {
+  const [V, d] = table.shape;
+  const f = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
+    void save;
+    const td = t.dataSync() as Float32Array;
+    const out = new Float32Array(ids.length * d);
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= V) throw new Error(`token id ${ids[i]} out of range [0, ${V})`);
+      out.set(td.subarray(ids[i] * d, ids[i] * d + d), i * d);
+    }
+    return {
+      value: tf.tensor2d(out, [ids.length, d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = new Float32Array(V * d);
+        const dd = dy.dataSync() as Float32Array;
+        for (let i = 0; i < ids.length; i++) {
+          const o = ids[i] * d;
+          for (let j = 0; j < d; j++) g[o + j] += dd[i * d + j];
+        }
+        return tf.tensor2d(g, [V, d]);
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(table) as tf.Tensor2D;
+}
+
+/** Rows [i·n, (i+1)·n) of a 2-D tensor, for i = 0..count-1 (contiguous slices; Unpack is slow on wasm). */
+export function rowBlocks(x: tf.Tensor, count: number, n: number): tf.Tensor2D[] {
+  const x2 = x.reshape([count * n, -1]) as tf.Tensor2D;
+  const w = x2.shape[1];
+  const out: tf.Tensor2D[] = [];
+  for (let i = 0; i < count; i++) out.push(tf.slice(x2, [i * n, 0], [n, w]));
+  return out;
+}
+
+export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(g).add(b);
+}
+export function geluErf(x: tf.Tensor): tf.Tensor {
+  return x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1));
+}
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  return x.mul(0.5).mul(tf.tanh(x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
+}
+
+export type TfWeights = Map<string, tf.Tensor>;
+
+/**
+ * Batched training forward. ids: B×S row-major; `lens[b]` real tokens in row b (BERT padding).
+ * Returns BERT logits [B, C] or GPT logits [B·S, V]. Attention runs as per-(example, head) 2-D
+ * batched matMuls (slow on wasm, ~1.5 GFLOP/s, but slicing per head costs more in training).
+ */
+export function trainForward(c: ModelConfig, W: TfWeights, ids: Int32Array, B: number, S: number, lens: number[]): tf.Tensor2D {
+  const d = c.hidden;
+  const H = c.heads;
+  const dh = d / H;
+  const g = (k: string) => W.get(k)!;
+  const posIdx = new Int32Array(B * S);
+  for (let i = 0; i < B * S; i++) posIdx[i] = i % S;
+  let x: tf.Tensor = embedLookup(g('tokEmb'), ids).add(embedLookup(g('posEmb'), posIdx));
+  if (c.kind === 'bert') x = layerNorm(x, g('embLnG'), g('embLnB'), c.lnEps);
+  // Additive mask [B,1,S,S] (padding for BERT; causal for GPT).
+  const maskArr = new Float32Array(B * S * S);
+  for (let b = 0; b < B; b++) for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) {
+    const bad = c.kind === 'bert' ? j >= lens[b] : j > i;
+    if (bad) maskArr[(b * S + i) * S + j] = -1e9;
+  }
+  const mask = tf.tensor4d(maskArr, [B, 1, S, S]);
+  const scale = 1 / Math.sqrt(dh);
+  for (let l = 0; l < c.layers; l++) {
+    const L = (k: LayerKey) => g(lk(l, k));
+    const xin = c.kind === 'gpt' ? layerNorm(x, L('ln1G'), L('ln1B'), c.lnEps) : x;
+    // Three projections from column slices of the weights (SplitV of the activations is slow).
+    const [q, k, v] = [0, 1, 2].map((i) => fastMM(xin, tf.slice(L('wqkv'), [0, i * d], [d, d])).add(tf.slice(L('bqkv'), [i * d], [d])));
+    const qh = q.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
+    const khT = k.reshape([B, S, H, dh]).transpose([0, 2, 3, 1]).reshape([B * H, dh, S]);
+    const vh = v.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
+    const scores = fastBMM(qh, khT).reshape([B, H, S, S]).mul(scale).add(mask);
+    const probs = tf.softmax(scores, -1).reshape([B * H, S, S]);
+    const ctx = fastBMM(probs, vh).reshape([B, H, S, dh]).transpose([0, 2, 1, 3]).reshape([B * S, d]);
+    const att = fastMM(ctx, L('wo')).add(L('bo'));
+    if (c.kind === 'bert') {
+      x = layerNorm(x.add(att), L('ln1G'), L('ln1B'), c.lnEps);
+      const f = fastMM(geluErf(fastMM(x, L('w1')).add(L('b1'))), L('w2')).add(L('b2'));
+      x = layerNorm(x.add(f), L('ln2G'), L('ln2B'), c.lnEps);
+    } else {
+      x = x.add(att);
+      const f = fastMM(geluTanh(fastMM(layerNorm(x, L('ln2G'), L('ln2B'), c.lnEps), L('w1')).add(L('b1'))), L('w2')).add(L('b2'));
+      x = x.add(f);
+    }
+  }
+  if (c.kind === 'bert') {
+    const cls = x.reshape([B, S, d]).slice([0, 0, 0], [B, 1, d]).reshape([B, d]);
+    const pooled = tf.tanh(fastMM(cls, g('poolW')).add(g('poolB')));
+    return fastMM(pooled, g('clsW')).add(g('clsB')) as tf.Tensor2D;
+  }
+  const h = layerNorm(x, g('lnfG'), g('lnfB'), c.lnEps);
+  return fastMM(h, tf.transpose(g('tokEmb'))) as tf.Tensor2D;
+}

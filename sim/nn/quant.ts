@@ -1,0 +1,188 @@
+/**
+ * Linear symmetric quantization (SpAtten §III-D) and the JS attention kernel that runs it.
+ *
+ * Granularity: one scale per (token, head) vector, s = max|x| / (2^(b−1) − 1), codes
+ * q = clamp(round(x / s), −(2^(b−1) − 1), 2^(b−1) − 1). Bit widths ≥ 32 mean "not quantized".
+ * Progressive quantization of keys: the full code has msb + lsb bits; the MSB part is the code
+ * with its low `lsb` bits dropped (two's-complement floor, what fetching only the MSB region of
+ * DRAM gives), reconstructed at the centre of its bin: (floor(q / 2^lsb) + 0.5) · 2^lsb · s.
+ */
+
+export interface QuantPair {
+  /** Values as seen from the MSBs only (equal to `full` when lsb = 0). */
+  msb: Float32Array;
+  /** Values from MSB + LSB. */
+  full: Float32Array;
+}
+
+/** Quantize consecutive vectors of length `dim` in `x` (in place into a new array) to `bits`. */
+export function quantizeVectors(x: Float32Array, dim: number, bits: number): Float32Array {
+  if (bits >= 32) return x.slice();
+  const out = new Float32Array(x.length);
+  const qmax = 2 ** (bits - 1) - 1;
+  for (let o = 0; o < x.length; o += dim) {
+    let m = 0;
+    for (let j = 0; j < dim; j++) m = Math.max(m, Math.abs(x[o + j]));
+    if (m === 0) continue;
+    const s = m / qmax;
+    for (let j = 0; j < dim; j++) out[o + j] = Math.max(-qmax, Math.min(qmax, Math.round(x[o + j] / s))) * s;
+  }
+  return out;
+}
+
+/** MSB / full versions of `x` quantized to msb + lsb bits per vector of length `dim`. */
+export function quantizeProgressive(x: Float32Array, dim: number, msbBits: number, lsbBits: number): QuantPair {
+  const bits = msbBits + lsbBits;
+  if (bits >= 32 || lsbBits <= 0) {
+    const q = quantizeVectors(x, dim, Math.min(bits, 32));
+    return { msb: q, full: q };
+  }
+  const msb = new Float32Array(x.length);
+  const full = new Float32Array(x.length);
+  const qmax = 2 ** (bits - 1) - 1;
+  const step = 2 ** lsbBits;
+  for (let o = 0; o < x.length; o += dim) {
+    let m = 0;
+    for (let j = 0; j < dim; j++) m = Math.max(m, Math.abs(x[o + j]));
+    if (m === 0) continue;
+    const s = m / qmax;
+    for (let j = 0; j < dim; j++) {
+      const q = Math.max(-qmax, Math.min(qmax, Math.round(x[o + j] / s)));
+      full[o + j] = q * s;
+      msb[o + j] = (Math.floor(q / step) + 0.5) * step * s;
+    }
+  }
+  return { msb, full };
+}
+
+/** Largest absolute reconstruction error of `quantizeVectors` for a vector with max |x| = m. */
+export function quantErrorBound(m: number, bits: number): number {
+  return bits >= 32 ? 0 : m / (2 ** (bits - 1) - 1) / 2;
+}
+
+export interface AttnHeadArgs {
+  /** Query rows [nq, dh] (already quantized). */
+  q: Float32Array;
+  nq: number;
+  /** Keys as fetched with MSBs only, and with MSB + LSB, [nk, dh]; values [nk, dh]. */
+  kMsb: Float32Array;
+  kFull: Float32Array;
+  v: Float32Array;
+  nk: number;
+  dh: number;
+  /** Row `i` may attend to keys 0..visible[i]-1 (causal); null = all keys. */
+  visible: Int32Array | null;
+  /** Local V pruning: fraction of the visible values kept per query row (1 = off). */
+  valueKeep: number;
+  /** Progressive quantization on: refetch LSBs for rows whose max prob < threshold. */
+  progressive: boolean;
+  threshold: number;
+  /** Outputs: ctx [nq, dh] (written), colSum [nk] (accumulated). */
+  ctx: Float32Array;
+  colSum: Float32Array;
+}
+
+export interface AttnHeadStats {
+  /** Rows whose LSBs were refetched. */
+  refetchedRows: number;
+  /** Σ |ctx| (head importance contribution). */
+  absSum: number;
+  /** Σ over rows of values multiplied (after local V pruning) and of visible keys. */
+  valuesKept: number;
+  valuesVisible: number;
+}
+
+function keepCountLocal(total: number, fraction: number): number {
+  if (total <= 0) return 0;
+  if (fraction >= 1) return total;
+  return Math.min(total, Math.max(1, Math.round(total * fraction)));
+}
+
+/**
+ * One attention head in plain JS: scores = q·kᵀ/√dh → softmax → (LSB refetch + recompute when
+ * max prob < threshold) → column sums into `colSum` (token importance, from the full
+ * distribution) → local V pruning (keep the largest probabilities, no renormalisation: the
+ * hardware multiplies the remaining probabilities with the fetched V) → ctx = p·v.
+ */
+export function attendHead(a: AttnHeadArgs): AttnHeadStats {
+  const { q, nq, kMsb, kFull, v, nk, dh, visible } = a;
+  const scale = 1 / Math.sqrt(dh);
+  const p = new Float32Array(nk);
+  let refetchedRows = 0;
+  let absSum = 0;
+  let valuesKept = 0;
+  let valuesVisible = 0;
+  const order: number[] = [];
+  for (let i = 0; i < nq; i++) {
+    const n = visible ? visible[i] : nk;
+    const qo = i * dh;
+    const softmaxWith = (k: Float32Array): number => {
+      let mx = -Infinity;
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        const ko = j * dh;
+        for (let t = 0; t < dh; t++) s += q[qo + t] * k[ko + t];
+        s *= scale;
+        p[j] = s;
+        if (s > mx) mx = s;
+      }
+      let z = 0;
+      for (let j = 0; j < n; j++) {
+        const e = Math.exp(p[j] - mx);
+        p[j] = e;
+        z += e;
+      }
+      let pmax = 0;
+      for (let j = 0; j < n; j++) {
+        p[j] /= z;
+        if (p[j] > pmax) pmax = p[j];
+      }
+      return pmax;
+    };
+    const pmax = softmaxWith(kMsb);
+    if (a.progressive && pmax < a.threshold) {
+      refetchedRows++;
+      softmaxWith(kFull);
+    }
+    for (let j = 0; j < n; j++) a.colSum[j] += p[j];
+    // Local V pruning.
+    const kv = keepCountLocal(n, a.valueKeep);
+    valuesKept += kv;
+    valuesVisible += n;
+    if (kv < n) {
+      order.length = 0;
+      for (let j = 0; j < n; j++) order.push(j);
+      order.sort((x, y) => p[y] - p[x] || x - y);
+      for (let r = kv; r < n; r++) p[order[r]] = 0;
+    }
+    const co = i * dh;
+    for (let t = 0; t < dh; t++) a.ctx[co + t] = 0;
+    for (let j = 0; j < n; j++) {
+      const pj = p[j];
+      if (pj === 0) continue;
+      const vo = j * dh;
+      for (let t = 0; t < dh; t++) a.ctx[co + t] += pj * v[vo + t];
+    }
+    for (let t = 0; t < dh; t++) absSum += Math.abs(a.ctx[co + t]);
+  }
+  return { refetchedRows, absSum, valuesKept, valuesVisible };
+}
+
+/**
+ * Top-k that keeps the original order (SpAtten's top-k engine output, §IV-B): the indices of the
+ * k largest scores, returned in increasing index order. Ties go to the lower index. Indices in
+ * `protect` are always kept (they count towards k).
+ */
+export function topkKeepOrder(scores: ArrayLike<number>, k: number, protect: number[] = []): number[] {
+  const n = scores.length;
+  if (k >= n) return Array.from({ length: n }, (_, i) => i);
+  const keep = new Set<number>();
+  for (const p of protect) if (p >= 0 && p < n && keep.size < Math.max(k, protect.length)) keep.add(p);
+  const idx = Array.from({ length: n }, (_, i) => i).filter((i) => !keep.has(i));
+  idx.sort((x, y) => scores[y] - scores[x] || x - y);
+  for (const i of idx) {
+    if (keep.size >= k) break;
+    keep.add(i);
+  }
+  return [...keep].sort((x, y) => x - y);
+}

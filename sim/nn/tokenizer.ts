@@ -1,0 +1,249 @@
+/**
+ * Tokenizers.
+ *
+ * - `BpeTokenizer`: byte-level BPE exactly in the GPT-2 format (bytes_to_unicode alphabet, the
+ *   GPT-2 pre-tokenisation regex, `vocab.json` + `merges.txt`), so the files of a real GPT-2
+ *   checkpoint load too. `trainBpe` learns merges from a corpus (used by `spatten-dse train`).
+ * - `WordPieceTokenizer`: greedy longest-match-first WordPiece over a BERT `vocab.txt`
+ *   (lower-cased, basic punctuation split), for Hugging Face BERT folders.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Tokenizer {
+  readonly vocabSize: number;
+  encode(text: string): number[];
+  decode(ids: number[]): string;
+  tokenId(tok: string): number | undefined;
+}
+
+// GPT-2 byte <-> unicode table.
+function bytesToUnicode(): string[] {
+  const bs: number[] = [];
+  for (let i = 33; i <= 126; i++) bs.push(i);
+  for (let i = 161; i <= 172; i++) bs.push(i);
+  for (let i = 174; i <= 255; i++) bs.push(i);
+  const cs = bs.slice();
+  let n = 0;
+  for (let b = 0; b < 256; b++) {
+    if (!bs.includes(b)) {
+      bs.push(b);
+      cs.push(256 + n);
+      n++;
+    }
+  }
+  const out = new Array<string>(256);
+  bs.forEach((b, i) => (out[b] = String.fromCharCode(cs[i])));
+  return out;
+}
+const B2U = bytesToUnicode();
+const U2B = new Map<string, number>(B2U.map((u, b) => [u, b]));
+const PRETOK = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function toByteChars(word: string): string {
+  let s = '';
+  for (const b of enc.encode(word)) s += B2U[b];
+  return s;
+}
+
+export class BpeTokenizer implements Tokenizer {
+  readonly vocab: Map<string, number>;
+  readonly inv: string[];
+  readonly ranks: Map<string, number>;
+  readonly merges: [string, string][];
+  private cache = new Map<string, number[]>();
+  constructor(vocab: Map<string, number>, merges: [string, string][]) {
+    this.vocab = vocab;
+    this.merges = merges;
+    this.inv = [];
+    for (const [t, i] of vocab) this.inv[i] = t;
+    this.ranks = new Map(merges.map(([a, b], i) => [a + ' ' + b, i]));
+  }
+  get vocabSize(): number {
+    return this.inv.length;
+  }
+  tokenId(tok: string): number | undefined {
+    return this.vocab.get(tok);
+  }
+  private bpe(word: string): number[] {
+    const hit = this.cache.get(word);
+    if (hit) return hit;
+    let parts = Array.from(word);
+    while (parts.length > 1) {
+      let best = -1;
+      let bestRank = Infinity;
+      for (let i = 0; i < parts.length - 1; i++) {
+        const r = this.ranks.get(parts[i] + ' ' + parts[i + 1]);
+        if (r !== undefined && r < bestRank) {
+          bestRank = r;
+          best = i;
+        }
+      }
+      if (best < 0) break;
+      const a = parts[best];
+      const b = parts[best + 1];
+      const next: string[] = [];
+      for (let i = 0; i < parts.length; i++) {
+        if (i < parts.length - 1 && parts[i] === a && parts[i + 1] === b) {
+          next.push(a + b);
+          i++;
+        } else next.push(parts[i]);
+      }
+      parts = next;
+    }
+    const ids: number[] = [];
+    for (const p of parts) {
+      const id = this.vocab.get(p);
+      if (id !== undefined) ids.push(id);
+      else for (const ch of p) { const c = this.vocab.get(ch); if (c !== undefined) ids.push(c); }
+    }
+    if (this.cache.size < 200_000) this.cache.set(word, ids);
+    return ids;
+  }
+  encode(text: string): number[] {
+    const out: number[] = [];
+    for (const m of text.matchAll(PRETOK)) for (const id of this.bpe(toByteChars(m[0]))) out.push(id);
+    return out;
+  }
+  decode(ids: number[]): string {
+    const bytes: number[] = [];
+    for (const id of ids) {
+      const t = this.inv[id];
+      if (t === undefined) continue;
+      for (const ch of t) {
+        const b = U2B.get(ch);
+        if (b !== undefined) bytes.push(b);
+      }
+    }
+    return dec.decode(new Uint8Array(bytes));
+  }
+  save(dir: string): void {
+    writeFileSync(join(dir, 'vocab.json'), JSON.stringify(Object.fromEntries(this.vocab)));
+    writeFileSync(join(dir, 'merges.txt'), '#version: 0.2\n' + this.merges.map(([a, b]) => `${a} ${b}`).join('\n') + '\n');
+  }
+  static load(dir: string): BpeTokenizer {
+    const vocabObj = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as Record<string, number>;
+    const merges: [string, string][] = [];
+    for (const line of readFileSync(join(dir, 'merges.txt'), 'utf8').split('\n')) {
+      if (!line || line.startsWith('#version')) continue;
+      const sp = line.split(' ');
+      if (sp.length !== 2) throw new Error(`merges.txt: bad line '${line.slice(0, 40)}'`);
+      merges.push([sp[0], sp[1]]);
+    }
+    return new BpeTokenizer(new Map(Object.entries(vocabObj)), merges);
+  }
+}
+
+/**
+ * Train a byte-level BPE. `specials` take ids 0..n-1, the 256 byte symbols follow, then one id
+ * per merge until `vocabSize`. Deterministic (ties broken by the pair string).
+ */
+export function trainBpe(texts: Iterable<string>, vocabSize: number, specials: string[]): BpeTokenizer {
+  const counts = new Map<string, number>();
+  for (const t of texts) for (const m of t.matchAll(PRETOK)) {
+    const w = toByteChars(m[0]);
+    counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  // Keep the frequent words only (rare words barely change the merges, and cost time).
+  const words = [...counts.entries()].filter(([, c]) => c >= 2).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const seqs = words.map(([w]) => Array.from(w));
+  const freq = words.map(([, c]) => c);
+  const vocab = new Map<string, number>();
+  for (const s of specials) vocab.set(s, vocab.size);
+  for (const u of B2U) vocab.set(u, vocab.size);
+  const merges: [string, string][] = [];
+  // Incremental pair counts with an index from pair to the words containing it.
+  const pairCount = new Map<string, number>();
+  const where = new Map<string, Set<number>>();
+  const addWord = (wi: number, sign: number) => {
+    const s = seqs[wi];
+    for (let i = 0; i < s.length - 1; i++) {
+      const p = s[i] + ' ' + s[i + 1];
+      pairCount.set(p, (pairCount.get(p) ?? 0) + sign * freq[wi]);
+      if (sign > 0) {
+        let set = where.get(p);
+        if (!set) where.set(p, (set = new Set()));
+        set.add(wi);
+      }
+    }
+  };
+  for (let i = 0; i < seqs.length; i++) addWord(i, 1);
+  while (vocab.size < vocabSize) {
+    let best = '';
+    let bc = 0;
+    for (const [p, c] of pairCount) if (c > bc || (c === bc && c > 0 && p < best)) { bc = c; best = p; }
+    if (bc < 2) break;
+    const [a, b] = best.split(' ');
+    merges.push([a, b]);
+    vocab.set(a + b, vocab.size);
+    for (const wi of where.get(best) ?? []) {
+      addWord(wi, -1);
+      const s = seqs[wi];
+      const next: string[] = [];
+      for (let i = 0; i < s.length; i++) {
+        if (i < s.length - 1 && s[i] === a && s[i + 1] === b) { next.push(a + b); i++; } else next.push(s[i]);
+      }
+      seqs[wi] = next;
+      addWord(wi, 1);
+    }
+    pairCount.delete(best);
+    where.delete(best);
+  }
+  return new BpeTokenizer(vocab, merges);
+}
+
+/** BERT WordPiece over `vocab.txt` (uncased). */
+export class WordPieceTokenizer implements Tokenizer {
+  readonly vocab: Map<string, number>;
+  readonly inv: string[];
+  constructor(tokens: string[], readonly lowercase = true) {
+    this.inv = tokens;
+    this.vocab = new Map(tokens.map((t, i) => [t, i]));
+  }
+  get vocabSize(): number {
+    return this.inv.length;
+  }
+  tokenId(tok: string): number | undefined {
+    return this.vocab.get(tok);
+  }
+  encode(text: string): number[] {
+    const unk = this.vocab.get('[UNK]') ?? 0;
+    const t = this.lowercase ? text.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '') : text;
+    const out: number[] = [];
+    for (const word of t.match(/\p{L}+|\p{N}+|[^\s\p{L}\p{N}]/gu) ?? []) {
+      let start = 0;
+      const pieces: number[] = [];
+      let bad = false;
+      while (start < word.length) {
+        let end = word.length;
+        let id: number | undefined;
+        while (end > start) {
+          const sub = (start > 0 ? '##' : '') + word.slice(start, end);
+          id = this.vocab.get(sub);
+          if (id !== undefined) break;
+          end--;
+        }
+        if (id === undefined) { bad = true; break; }
+        pieces.push(id);
+        start = end;
+      }
+      if (bad) out.push(unk); else out.push(...pieces);
+    }
+    return out;
+  }
+  decode(ids: number[]): string {
+    return ids.map((i) => this.inv[i] ?? '').join(' ').replace(/ ##/g, '');
+  }
+  static load(dir: string): WordPieceTokenizer {
+    return new WordPieceTokenizer(readFileSync(join(dir, 'vocab.txt'), 'utf8').split('\n').filter((l, i, a) => l !== '' || i < a.length - 1));
+  }
+}
+
+/** Load whichever tokenizer files a checkpoint folder holds. */
+export function loadTokenizer(dir: string): Tokenizer {
+  if (existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'))) return BpeTokenizer.load(dir);
+  if (existsSync(join(dir, 'vocab.txt'))) return WordPieceTokenizer.load(dir);
+  throw new Error(`no tokenizer files (vocab.json + merges.txt, or vocab.txt) in ${dir}`);
+}

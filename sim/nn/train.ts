@@ -1,0 +1,192 @@
+/**
+ * Training of the two shipped checkpoints (`spatten-dse train --model NAME [--seed S]`).
+ * Everything is seeded: tokenizer training, init, batch order. Dense (unpruned) training; the
+ * SpAtten algorithms only run at inference (the paper fine-tunes after pruning; we report the
+ * pruned accuracy without fine-tuning, see README).
+ */
+import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { initBackend, tf } from './backend.ts';
+import { saveCheckpoint } from './checkpoint.ts';
+import { sotuSplits, spamSplits, type SpamExample } from './data.ts';
+import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
+import { CHECKPOINT_ROOT } from './paths.ts';
+import { mulberry32, shuffleInPlace } from './rng.ts';
+import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
+
+export const SHIPPED = ['spam-bert', 'sotu-gpt'] as const;
+
+export interface TrainRecipe {
+  config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
+  vocabSize: number;
+  seqLen: number;
+  batch: number;
+  steps: number;
+  lr: number;
+  warmup: number;
+}
+
+export const RECIPES: Record<string, TrainRecipe> = {
+  'spam-bert': {
+    config: { kind: 'bert', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 128, numLabels: 2, lnEps: 1e-12 },
+    vocabSize: 4096, seqLen: 128, batch: 32, steps: 300, lr: 1e-3, warmup: 30,
+  },
+  'sotu-gpt': {
+    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5 },
+    vocabSize: 2048, seqLen: 256, batch: 4, steps: 300, lr: 2e-3, warmup: 30,
+  },
+};
+
+const BERT_SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'];
+const GPT_SPECIALS = ['<|endoftext|>'];
+
+/** BERT input ids: [CLS] tokens… [SEP], truncated to seqLen. */
+export function bertIds(tok: { encode(t: string): number[] }, c: ModelConfig, text: string, seqLen: number): number[] {
+  const ids = tok.encode(text).slice(0, seqLen - 2);
+  return [c.clsId, ...ids, c.sepId];
+}
+
+function log(msg: string): void {
+  process.stdout.write(`[train ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+function toTf(w: Weights): Map<string, tf.Variable> {
+  const m = new Map<string, tf.Variable>();
+  for (const [k, t] of w) m.set(k, tf.variable(tf.tensor(t.data, t.shape), true, k));
+  return m;
+}
+function fromTf(m: Map<string, tf.Variable>): Weights {
+  const w: Weights = new Map();
+  for (const [k, v] of m) w.set(k, { shape: v.shape.slice(), data: new Float32Array(v.dataSync()) });
+  return w;
+}
+
+function lrAt(r: TrainRecipe, step: number): number {
+  if (step < r.warmup) return (r.lr * (step + 1)) / r.warmup;
+  const p = (step - r.warmup) / Math.max(1, r.steps - r.warmup);
+  return r.lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * p)));
+}
+
+/** One optimizer step with global-norm clipping; returns the loss. */
+function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () => tf.Scalar, clip = 1): number {
+  const { value, grads } = tf.variableGrads(lossFn, [...vars.values()]);
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+  const s = norm > clip ? clip / norm : 1;
+  const scaled: Record<string, tf.Tensor> = {};
+  for (const [k, g] of Object.entries(grads)) scaled[k] = s === 1 ? g : tf.mul(g, s);
+  opt.applyGradients(scaled as unknown as tf.NamedTensorMap & Record<string, tf.Variable>);
+  const loss = value.dataSync()[0];
+  value.dispose();
+  for (const k of Object.keys(grads)) {
+    grads[k].dispose();
+    if (s !== 1) scaled[k].dispose();
+  }
+  return loss;
+}
+
+export async function trainModel(name: string, seed = 1, opts: { steps?: number; outDir?: string; quiet?: boolean } = {}): Promise<Record<string, unknown>> {
+  const recipe = RECIPES[name];
+  if (!recipe) throw new Error(`unknown model '${name}' (trainable: ${Object.keys(RECIPES).join(', ')})`);
+  const r = { ...recipe, steps: opts.steps ?? recipe.steps };
+  const backend = await initBackend();
+  const t0 = performance.now();
+  const isBert = r.config.kind === 'bert';
+  const splits = isBert ? null : sotuSplits();
+  const spam = isBert ? spamSplits() : null;
+  const corpus = isBert ? spam!.train.map((e) => e.text) : splits!.train.map((a) => a.text);
+  log(`${name}: training tokenizer (vocab ${r.vocabSize}) on ${corpus.length} documents`);
+  const tok: BpeTokenizer = trainBpe(corpus, r.vocabSize, isBert ? BERT_SPECIALS : GPT_SPECIALS);
+  const config: ModelConfig = {
+    ...r.config, vocabSize: tok.vocabSize,
+    padId: isBert ? 0 : -1, clsId: isBert ? 2 : -1, sepId: isBert ? 3 : -1, eosId: isBert ? -1 : 0,
+  };
+  log(`${name}: tokenizer done in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${tok.vocabSize} tokens; backend ${backend}`);
+  const vars = toTf(initWeights(config, seed));
+  const nParams = [...vars.values()].reduce((a, v) => a + v.size, 0);
+  const opt = tf.train.adam(r.lr, 0.9, 0.98, 1e-8);
+  const rng = mulberry32(seed * 7919 + 17);
+  const S = r.seqLen;
+  const B = r.batch;
+  let metrics: Record<string, unknown> = {};
+
+  if (isBert) {
+    const enc = (set: SpamExample[]) => set.map((e) => ({ ids: bertIds(tok, config, e.text, S), label: e.label }));
+    const train = enc(spam!.train);
+    const val = enc(spam!.val);
+    let order: number[] = [];
+    let ema = 0;
+    for (let it = 0; it < r.steps; it++) {
+      if (order.length < B) order = order.concat(shuffleInPlace(train.map((_, i) => i), rng));
+      const batch = order.splice(0, B).map((i) => train[i]);
+      const Sb = Math.max(...batch.map((e) => e.ids.length));
+      const ids = new Int32Array(B * Sb);
+      batch.forEach((e, b) => ids.set(e.ids, b * Sb));
+      const labels = tf.oneHot(tf.tensor1d(batch.map((e) => e.label), 'int32'), 2);
+      (opt as unknown as { learningRate: number }).learningRate = lrAt(r, it);
+      const loss = step(opt, vars, () => tf.losses.softmaxCrossEntropy(labels, trainForward(config, vars as TfWeights, ids, B, Sb, batch.map((e) => e.ids.length))) as tf.Scalar);
+      labels.dispose();
+      ema = it === 0 ? loss : 0.95 * ema + 0.05 * loss;
+      if (!opts.quiet && (it % 20 === 0 || it === r.steps - 1)) log(`${name} step ${it}/${r.steps} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    // Validation accuracy (dense, batched).
+    let correct = 0;
+    for (let i = 0; i < val.length; i += B) {
+      const batch = val.slice(i, i + B);
+      const Sb = Math.max(...batch.map((e) => e.ids.length));
+      const ids = new Int32Array(batch.length * Sb);
+      batch.forEach((e, b) => ids.set(e.ids, b * Sb));
+      const logits = tf.tidy(() => trainForward(config, vars as TfWeights, ids, batch.length, Sb, batch.map((e) => e.ids.length)));
+      const ld = logits.dataSync();
+      logits.dispose();
+      batch.forEach((e, b) => { if ((ld[2 * b + 1] > ld[2 * b] ? 1 : 0) === e.label) correct++; });
+    }
+    metrics = { valAccuracy: correct / val.length, valN: val.length, finalTrainLossEma: ema };
+  } else {
+    const stream: number[] = [];
+    for (const a of splits!.train) stream.push(...tok.encode(a.text), config.eosId);
+    const valStream: number[] = [];
+    for (const a of splits!.val) valStream.push(...tok.encode(a.text), config.eosId);
+    log(`${name}: ${stream.length} train tokens, ${valStream.length} val tokens`);
+    const batchFrom = (src: number[], starts: number[]) => {
+      const ids = new Int32Array(starts.length * S);
+      const tgt = new Int32Array(starts.length * S);
+      starts.forEach((s0, b) => { for (let j = 0; j < S; j++) { ids[b * S + j] = src[s0 + j]; tgt[b * S + j] = src[s0 + j + 1]; } });
+      return { ids, tgt };
+    };
+    const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number) => {
+      const logits = trainForward(config, vars as TfWeights, ids, nb, S, []);
+      const lse = tf.logSumExp(logits, 1);
+      const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(tgt, 'int32'), config.vocabSize)), 1);
+      return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
+    };
+    let ema = 0;
+    for (let it = 0; it < r.steps; it++) {
+      const starts = Array.from({ length: B }, () => Math.floor(rng() * (stream.length - S - 1)));
+      const { ids, tgt } = batchFrom(stream, starts);
+      (opt as unknown as { learningRate: number }).learningRate = lrAt(r, it);
+      const loss = step(opt, vars, () => lossOf(ids, tgt, B));
+      ema = it === 0 ? loss : 0.95 * ema + 0.05 * loss;
+      if (!opts.quiet && (it % 20 === 0 || it === r.steps - 1)) log(`${name} step ${it}/${r.steps} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    let tot = 0;
+    let n = 0;
+    for (let s0 = 0; s0 + S + 1 < valStream.length && n < 40; s0 += S, n++) {
+      const { ids, tgt } = batchFrom(valStream, [s0]);
+      const l = tf.tidy(() => lossOf(ids, tgt, 1));
+      tot += l.dataSync()[0];
+      l.dispose();
+    }
+    metrics = { valLoss: tot / n, valPerplexity: Math.exp(tot / n), valWindows: n, finalTrainLossEma: ema };
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const training = {
+    model: name, seed, backend, params: nParams, recipe: r, seconds: Math.round(seconds), ...metrics,
+    note: 'trained by `spatten-dse train`; dense training, SpAtten pruning applied at inference only',
+  };
+  const outDir = opts.outDir ?? join(CHECKPOINT_ROOT, name);
+  saveCheckpoint(outDir, config, fromTf(vars), tok, training);
+  for (const v of vars.values()) v.dispose();
+  opt.dispose();
+  log(`${name}: done in ${seconds.toFixed(0)} s → ${outDir} ${JSON.stringify(metrics)}`);
+  return training;
+}

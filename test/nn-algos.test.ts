@@ -1,0 +1,147 @@
+// Pure-TS parts of the accuracy engine: top-k, schedules, quantization, LSB refetch, safetensors.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { headKeepSchedule, keepCount, tokenKeepSchedule } from '../sim/workload/schedule.ts';
+import { attendHead, quantErrorBound, quantizeProgressive, quantizeVectors, topkKeepOrder } from '../sim/nn/quant.ts';
+import { parseSafetensors, SafetensorsError, serializeSafetensors, type TensorMap } from '../sim/nn/safetensors.ts';
+import { mulberry32 } from '../sim/nn/rng.ts';
+
+test('top-k keeps the original order and the right count', () => {
+  const s = [0.1, 0.9, 0.3, 0.8, 0.05, 0.7];
+  assert.deepEqual(topkKeepOrder(s, 3), [1, 3, 5]);
+  assert.deepEqual(topkKeepOrder(s, 1), [1]);
+  assert.deepEqual(topkKeepOrder(s, 6), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(topkKeepOrder(s, 10), [0, 1, 2, 3, 4, 5]);
+  // protected index counts towards k and survives a low score
+  assert.deepEqual(topkKeepOrder(s, 2, [4]), [1, 4]);
+  // ties → lower index
+  assert.deepEqual(topkKeepOrder([1, 1, 1, 1], 2), [0, 1]);
+  const rng = mulberry32(3);
+  for (let r = 0; r < 50; r++) {
+    const n = 1 + Math.floor(rng() * 40);
+    const sc = Array.from({ length: n }, () => rng());
+    const k = 1 + Math.floor(rng() * n);
+    const sel = topkKeepOrder(sc, k);
+    assert.equal(sel.length, k);
+    for (let i = 1; i < sel.length; i++) assert.ok(sel[i] > sel[i - 1]);
+    const minKept = Math.min(...sel.map((i) => sc[i]));
+    for (let i = 0; i < n; i++) if (!sel.includes(i)) assert.ok(sc[i] <= minKept);
+  }
+});
+
+test('schedules on hand cases (front 15% / 30% unpruned, r_start + r_end = 2 r_avg)', () => {
+  // 8 layers, keep 0.5: front = round(1.2) = 1; r from 0.25 to 0.75 over 7 layers.
+  const t = tokenKeepSchedule(8, 0.5, 0.5, 0.15);
+  assert.equal(t[0], 1);
+  assert.ok(Math.abs(t[1] - 0.75) < 1e-12 && Math.abs(t[7] - 0.25) < 1e-12);
+  const mean = t.slice(1).reduce((a, b) => a + b, 0) / 7;
+  assert.ok(Math.abs(mean - 0.5) < 1e-12);
+  // 4 layers (our models), heads 0.75: front = round(1.2) = 1 layer
+  const h = headKeepSchedule(4, 0.75, 0.5, 0.3);
+  assert.deepEqual(h.map((x) => +x.toFixed(4)), [1, 0.875, 0.75, 0.625]);
+  assert.equal(keepCount(128, 0.75), 96);
+  assert.equal(keepCount(4, 0.625), 3);
+  assert.equal(keepCount(10, 0.01), 1);
+});
+
+test('quantize / dequantize error bounds', () => {
+  const rng = mulberry32(7);
+  const dim = 16;
+  const x = Float32Array.from({ length: dim * 50 }, () => (rng() - 0.5) * 6);
+  for (const bits of [4, 6, 8, 12]) {
+    const q = quantizeVectors(x, dim, bits);
+    for (let o = 0; o < x.length; o += dim) {
+      const m = Math.max(...Array.from(x.subarray(o, o + dim), Math.abs));
+      const bound = quantErrorBound(m, bits) * (1 + 1e-5);
+      for (let j = 0; j < dim; j++) assert.ok(Math.abs(q[o + j] - x[o + j]) <= bound, `bits ${bits}`);
+      // symmetric: levels are integer multiples of the scale
+      const s = m / (2 ** (bits - 1) - 1);
+      for (let j = 0; j < dim; j++) assert.ok(Math.abs(q[o + j] / s - Math.round(q[o + j] / s)) < 1e-3);
+    }
+  }
+  // progressive: full = (msb+lsb)-bit quantization; msb error ≤ half an MSB step
+  const { msb, full } = quantizeProgressive(x, dim, 4, 4);
+  const q8 = quantizeVectors(x, dim, 8);
+  for (let i = 0; i < x.length; i++) assert.ok(Math.abs(full[i] - q8[i]) < 1e-5);
+  for (let o = 0; o < x.length; o += dim) {
+    const m = Math.max(...Array.from(x.subarray(o, o + dim), Math.abs));
+    const step = (m / 127) * 16;
+    for (let j = 0; j < dim; j++) assert.ok(Math.abs(msb[o + j] - full[o + j]) <= step / 2 + 1e-6);
+  }
+  assert.deepEqual(quantizeVectors(x, dim, 32), x);
+});
+
+test('LSB refetch fires exactly when max prob < threshold', () => {
+  // One query, nk keys; score of key 0 = a, others 0 → max prob = e^a / (e^a + nk − 1).
+  const dh = 4;
+  const nk = 8;
+  const run = (a: number, thr: number) => {
+    const q = Float32Array.from([1, 0, 0, 0]);
+    const k = new Float32Array(nk * dh);
+    k[0] = a * Math.sqrt(dh);
+    const v = new Float32Array(nk * dh).fill(1);
+    const st = attendHead({ q, nq: 1, kMsb: k, kFull: k, v, nk, dh, visible: null, valueKeep: 1, progressive: true, threshold: thr, ctx: new Float32Array(dh), colSum: new Float32Array(nk) });
+    return { refetched: st.refetchedRows, pmax: Math.exp(a) / (Math.exp(a) + nk - 1) };
+  };
+  for (const a of [0, 0.5, 1, 2, 3, 5]) for (const thr of [0.1, 0.2, 0.3, 0.5, 0.9]) {
+    const r = run(a, thr);
+    assert.equal(r.refetched, r.pmax < thr ? 1 : 0, `a=${a} thr=${thr} pmax=${r.pmax}`);
+  }
+  // not progressive → never
+  const q = Float32Array.from([1, 0, 0, 0]);
+  const st = attendHead({ q, nq: 1, kMsb: new Float32Array(nk * dh), kFull: new Float32Array(nk * dh), v: new Float32Array(nk * dh), nk, dh, visible: null, valueKeep: 1, progressive: false, threshold: 0.9, ctx: new Float32Array(dh), colSum: new Float32Array(nk) });
+  assert.equal(st.refetchedRows, 0);
+});
+
+test('local V pruning keeps the largest probabilities; column sums are the full distribution', () => {
+  const dh = 2;
+  const nk = 4;
+  const q = Float32Array.from([1, 0]);
+  const k = Float32Array.from([4, 0, 3, 0, 2, 0, 1, 0]).map((x) => x * Math.SQRT2);
+  const v = Float32Array.from([1, 0, 0, 1, 10, 10, 100, 100]);
+  const ctx = new Float32Array(dh);
+  const colSum = new Float32Array(nk);
+  const st = attendHead({ q, nq: 1, kMsb: k, kFull: k, v, nk, dh, visible: null, valueKeep: 0.5, progressive: false, threshold: 0, ctx, colSum });
+  assert.equal(st.valuesKept, 2);
+  const e = [4, 3, 2, 1].map(Math.exp);
+  const z = e.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(ctx[0] - e[0] / z) < 1e-5 && Math.abs(ctx[1] - e[1] / z) < 1e-5);
+  assert.ok(Math.abs(colSum.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+});
+
+function st(entries: Record<string, unknown>, data: Uint8Array): Uint8Array {
+  const h = new TextEncoder().encode(JSON.stringify(entries));
+  const out = new Uint8Array(8 + h.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
+  out.set(h, 8);
+  out.set(data, 8 + h.length);
+  return out;
+}
+
+test('safetensors: round trip, f16/bf16, and clear errors', () => {
+  const m: TensorMap = new Map([['a.weight', { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, -6]) }], ['b', { shape: [1], data: Float32Array.from([0.5]) }]]);
+  const bytes = serializeSafetensors(m, { format: 'pt' });
+  const back = parseSafetensors(bytes);
+  assert.deepEqual([...back.get('a.weight')!.data], [1, 2, 3, 4, 5, -6]);
+  assert.deepEqual(back.get('a.weight')!.shape, [2, 3]);
+  // F16 1.0 = 0x3c00, BF16 1.0 = 0x3f80
+  const f16 = parseSafetensors(st({ x: { dtype: 'F16', shape: [2], data_offsets: [0, 4] }, y: { dtype: 'BF16', shape: [1], data_offsets: [4, 6] } }, Uint8Array.from([0x00, 0x3c, 0x00, 0xc0, 0x80, 0x3f])));
+  assert.deepEqual([...f16.get('x')!.data], [1, -2]);
+  assert.deepEqual([...f16.get('y')!.data], [1]);
+  const bad = (b: Uint8Array, re: RegExp) => assert.throws(() => parseSafetensors(b, 'f'), (e: unknown) => e instanceof SafetensorsError && re.test((e as Error).message));
+  bad(new Uint8Array(3), /too short/);
+  const huge = new Uint8Array(16);
+  new DataView(huge.buffer).setBigUint64(0, 1n << 40n, true);
+  bad(huge, /implausible/);
+  const trunc = new Uint8Array(12);
+  new DataView(trunc.buffer).setBigUint64(0, 100n, true);
+  bad(trunc, /truncated/);
+  bad(st({}, new Uint8Array()).map((b, i) => (i === 8 ? 0x7b + 1 : b)), /not valid UTF-8 JSON|must be a JSON object/);
+  bad(bytes.subarray(0, bytes.length - 4), /truncated/);
+  bad(st({ x: { dtype: 'I32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), /dtype I32/);
+  bad(st({ x: { dtype: 'Q4', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), /unknown dtype/);
+  bad(st({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4)), /needs 8 bytes/);
+  bad(st({ x: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, y: { dtype: 'F32', shape: [1], data_offsets: [2, 6] } }, new Uint8Array(8)), /overlap/);
+  bad(st({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /invalid shape/);
+  bad(st({ x: { dtype: 'F32', shape: [1], data_offsets: [4] } }, new Uint8Array(4)), /invalid data_offsets/);
+});
