@@ -11,6 +11,7 @@ import { analyticalModel } from '../sim/hw/analytical.ts';
 import { emptyActivity, type Activity } from '../sim/hw/types.ts';
 import { buildWorkload } from '../sim/workload/build.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware } from '../sim/schema.ts';
+import { calibrationReport, recalibratedEnergyTable } from '../sim/hw/calibrate.ts';
 import energyTable from '../sim/hw/tables/energy.json' with { type: 'json' };
 import areaTable from '../sim/hw/tables/area.json' with { type: 'json' };
 import pipeTable from '../sim/hw/tables/pipeline.json' with { type: 'json' };
@@ -53,6 +54,20 @@ function calibrationRun() {
   const w = buildWorkload(WorkloadSchema.parse(c.workload), AlgoSchema.parse(c.algo));
   return { hw, r: analyticalModel(w, hw) };
 }
+
+test('calibration report: re-fitting reproduces the stored table', () => {
+  const rep = calibrationReport();
+  const t = recalibratedEnergyTable();
+  assert.ok(rel(t.logicScale.value, energyTable.logicScale.value) < 0.01);
+  assert.ok(rel(t.sram.pjPerBitAtRef.value, energyTable.sram.pjPerBitAtRef.value) < 0.01);
+  assert.ok(rel(rep.tableII.total, 8.3) < 0.03, `total ${rep.tableII.total}`);
+  // Fig. 13(b) is not fitted (it reflects another benchmark mix): each module within 3× of the paper
+  const fig13b = { qk: 1.13, pv: 0.53, fetcher: 0.24, softmax: 0.5, topk: 0.08, others: 0.12 };
+  for (const [k, v] of Object.entries(fig13b)) {
+    const m = rep.fig13b[k as keyof typeof fig13b];
+    assert.ok(m > v / 3 && m < v * 3, `${k}: ${m} vs ${v}`);
+  }
+});
 
 test('default power on the calibration workload lands on Table II (8.30 W; logic 1.36, SRAM 1.24, DRAM 5.71)', () => {
   const { hw, r } = calibrationRun();
