@@ -87,10 +87,12 @@ export interface ExecutorOptions {
 export interface Step {
   /** Fidelity label, part of the journal key. */
   fidelity: string;
-  /** Module path and exported function `(ctx, id, params) → EvaluatedPoint`. */
-  module: string;
-  fn: string;
-  /** Extra key material (e.g. the accuracy subset size). */
+  /** Module path and exported function `(ctx, id, params) → EvaluatedPoint` (default: evaluatePoint). */
+  module?: string;
+  fn?: string;
+  /** Evaluation context for this step (default: the executor's), e.g. a larger accuracy subset. */
+  ctx?: EvalContext;
+  /** Extra key material. */
   keyExtra?: unknown;
 }
 
@@ -117,7 +119,7 @@ export class Executor {
     this.usePool = opts.usePool ?? (cpuBound && this.jobs > 1);
     this.journal = journal;
     this.log = opts.log ?? ((s) => process.stderr.write(s + '\n'));
-    this.base = { base: opts.ctx.base, accuracy: opts.ctx.accuracy ?? null, metrics: opts.ctx.metrics };
+    this.base = keyMaterial(opts.ctx);
   }
 
   /** Opens the journal (taking the folder lock: throws LockError when another run holds it). */
@@ -144,14 +146,15 @@ export class Executor {
     return this.pool;
   }
 
-  key(params: Params, fidelity: string, extra?: unknown): string {
-    return journalKey({ params, modelVersion: modelVersion(), fidelity, workload: extra === undefined ? this.base : { ...(this.base as object), extra } });
+  key(params: Params, fidelity: string, extra?: unknown, ctx?: EvalContext): string {
+    const base = ctx ? keyMaterial(ctx) : this.base;
+    return journalKey({ params, modelVersion: modelVersion(), fidelity, workload: extra === undefined ? base : { ...(base as object), extra } });
   }
 
-  private fromRecord(id: number, params: Params, r: JournalRecord): EvaluatedPoint {
+  private fromRecord(id: number, params: Params, r: JournalRecord, ctx: EvalContext): EvaluatedPoint {
     const metrics: Record<string, number> = { ...r.metrics };
     let viol = r.status === 'ok' ? 0 : Infinity;
-    if (r.status === 'ok') for (const c of this.ctx.constraints) viol += violation(c, metrics[c.metric]);
+    if (r.status === 'ok') for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
     return {
       id,
       params,
@@ -184,14 +187,15 @@ export class Executor {
    * abandoned trials are missing from the result.
    */
   async evaluate(trials: Trial[], step?: Step): Promise<EvaluatedPoint[]> {
-    const fidelity = step?.fidelity ?? primaryFidelity(this.ctx);
+    const ctx = step?.ctx ?? this.ctx;
+    const fidelity = step?.fidelity ?? primaryFidelity(ctx);
     const out: EvaluatedPoint[] = [];
     const todo: { t: Trial; key: string }[] = [];
     for (const t of trials) {
-      const key = this.key(t.params, fidelity, step?.keyExtra);
+      const key = this.key(t.params, fidelity, step?.keyExtra, step?.ctx);
       const rec = this.journal?.get(key);
       if (rec) {
-        out.push(this.fromRecord(t.id, t.params, rec));
+        out.push(this.fromRecord(t.id, t.params, rec, ctx));
         this.reused++;
       } else todo.push({ t, key });
     }
@@ -203,7 +207,8 @@ export class Executor {
   }
 
   private async inProcess(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step): Promise<void> {
-    const fn = step ? await loadStep(step) : evaluatePoint;
+    const fn = step?.module ? await loadStep(step.module, step.fn ?? 'evaluatePoint') : evaluatePoint;
+    const ctx = step?.ctx ?? this.ctx;
     // Cheap evaluations are journaled in groups (one write + fsync per ~100 ms), costly ones one by one.
     let buffer: JournalRecord[] = [];
     let lastFlush = performance.now();
@@ -215,7 +220,7 @@ export class Executor {
     for (const { t, key } of todo) {
       if (this.aborted || this.stopping) break;
       const t0 = performance.now();
-      const p = await fn(this.ctx, t.id, t.params);
+      const p = await fn(ctx, t.id, t.params);
       const ms = performance.now() - t0;
       out.push(p);
       this.evaluated++;
@@ -233,7 +238,7 @@ export class Executor {
     const pool = this.getPool();
     await Promise.all(
       todo.map(async ({ t, key }) => {
-        const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: step?.module ?? EVALUATE_MODULE, fn: step?.fn ?? 'evaluatePoint', args: [this.ctx, t.id, t.params] });
+        const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: step?.module ?? EVALUATE_MODULE, fn: step?.fn ?? 'evaluatePoint', args: [step?.ctx ?? this.ctx, t.id, t.params] });
         if (r.status === 'aborted') return;
         let p: EvaluatedPoint;
         if (r.status === 'ok') p = r.value;
@@ -279,10 +284,15 @@ export class Executor {
 
 type StepFn = (ctx: EvalContext, id: number, params: Params) => Promise<EvaluatedPoint> | EvaluatedPoint;
 
-async function loadStep(step: Step): Promise<StepFn> {
+async function loadStep(module: string, name: string): Promise<StepFn> {
   const { pathToFileURL } = await import('node:url');
-  const mod = (await import(pathToFileURL(step.module).href)) as Record<string, unknown>;
-  const fn = mod[step.fn];
-  if (typeof fn !== 'function') throw new Error(`${step.module} does not export "${step.fn}"`);
+  const mod = (await import(pathToFileURL(module).href)) as Record<string, unknown>;
+  const fn = mod[name];
+  if (typeof fn !== 'function') throw new Error(`${module} does not export "${name}"`);
   return fn as StepFn;
+}
+
+/** What, besides the params and the model version, determines an evaluation's numbers. */
+function keyMaterial(ctx: EvalContext): unknown {
+  return { base: ctx.base, accuracy: ctx.accuracy ?? null, metrics: ctx.metrics };
 }

@@ -106,3 +106,75 @@ export async function rescoreCycle(ctx: EvalContext, id: number, params: Params)
     return { id, params, metrics: {}, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: 'cycle' };
   }
 }
+
+// --- accuracy: successive halving on example subsets ---------------------------------------------
+
+export type AccuracySpec = NonNullable<EvalContext['accuracy']> & { subsetExamples?: number };
+
+/** Rung growth factor: each rung evaluates η× more examples than the previous one. */
+export const ETA = 4;
+
+/**
+ * Example counts of the accuracy rungs, smallest first; the last is the full evaluation
+ * (`undefined` = the engine's default, all examples). Undefined when one fidelity suffices
+ * (the subset would not be smaller than the full set).
+ * Default subset: ⌈full/8⌉ (min 16) when `maxExamples` is given; else 16 for GPT-style models
+ * (64 windows by default) and 128 for classifiers (1,209 examples).
+ */
+export function accuracyRungs(spec: AccuracySpec | undefined): (number | undefined)[] | undefined {
+  if (!spec) return undefined;
+  const full = spec.maxExamples;
+  const isGpt = /gpt/i.test(spec.model);
+  const fullKnown = full ?? (isGpt ? 64 : 1209);
+  const subset = spec.subsetExamples ?? (full !== undefined ? Math.max(16, Math.ceil(full / 8)) : isGpt ? 16 : 128);
+  if (subset >= fullKnown) return undefined;
+  const rungs: (number | undefined)[] = [];
+  for (let n = subset; n < fullKnown; n *= ETA) rungs.push(n);
+  rungs.push(full);
+  return rungs;
+}
+
+/** The context with the accuracy evaluated on `n` examples (undefined = full). */
+export function withExamples(ctx: EvalContext, n: number | undefined): EvalContext {
+  if (!ctx.accuracy) return ctx;
+  const { subsetExamples: _s, ...acc } = ctx.accuracy as AccuracySpec;
+  void _s;
+  return { ...ctx, accuracy: n === undefined ? { ...acc, maxExamples: (ctx.accuracy as AccuracySpec).maxExamples } : { ...acc, maxExamples: n } };
+}
+
+export function rungLabel(fidelity: string, n: number | undefined, last: boolean): string {
+  return last ? fidelity : `${fidelity}:subset(n=${n})`;
+}
+
+export type Evaluate = (points: { id: number; params: Params }[], ctx: EvalContext) => Promise<EvaluatedPoint[]>;
+
+/**
+ * Successive halving with confidence intervals: every point was evaluated at rung 0 (`rows`,
+ * updated in place). For each higher rung, the points that can still reach the front are
+ * evaluated at that rung, repeatedly until no contender is left at a lower rung; after the last
+ * rung every point that could be on the front has the full evaluation. Returns evaluations per rung.
+ */
+export async function refineAccuracy(rows: EvaluatedPoint[], objectives: Objective[], ctx: EvalContext, rungs: (number | undefined)[], evaluate: Evaluate, stop: () => boolean = () => false): Promise<number[]> {
+  const level = new Map<number, number>(rows.map((r) => [r.id, 0]));
+  const index = new Map<number, number>(rows.map((r, i) => [r.id, i]));
+  const counts = [rows.length];
+  for (const r of rows) if (r.status === 'ok') r.fidelity = rungLabel(r.fidelity, rungs[0], false);
+  for (let k = 1; k < rungs.length; k++) {
+    counts.push(0);
+    const rctx = withExamples(ctx, rungs[k]);
+    const last = k === rungs.length - 1;
+    for (let round = 0; round < 100 && !stop(); round++) {
+      const cand = promotable(rows, objectives, rows.map((r) => r.feasible)).filter((i) => level.get(rows[i].id)! < k);
+      if (cand.length === 0) break;
+      const res = await evaluate(cand.map((i) => ({ id: rows[i].id, params: rows[i].params })), rctx);
+      if (res.length === 0) break;
+      for (const p of res) {
+        const i = index.get(p.id)!;
+        rows[i] = { ...p, fidelity: p.status === 'ok' ? rungLabel(p.fidelity, rungs[k], last) : p.fidelity };
+        level.set(p.id, k);
+      }
+      counts[k] += res.length;
+    }
+  }
+  return counts;
+}

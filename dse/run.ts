@@ -20,8 +20,8 @@ import { hypervolume, normaliser, paretoMask, toMinVector } from './pareto.ts';
 import type { Highlight, PointRow, RunJson } from './results.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
 import { createProgress, type ProgressMode } from './progress.ts';
-import { Executor } from './executor.ts';
-import { promotable } from './fidelity.ts';
+import { Executor, primaryFidelity } from './executor.ts';
+import { accuracyRungs, promotable, refineAccuracy, withExamples } from './fidelity.ts';
 import { defaultJobs } from './pool.ts';
 
 export interface RunOptions {
@@ -124,7 +124,11 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   const prepared = prepareRun(opts);
   const cpuBound = prepared.ctx.model === 'cycle' || !!prepared.ctx.accuracy;
   // The journal (and the folder lock) is taken after validation, so bad input writes nothing.
-  const executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: opts.resume, jobs: Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
+  // With accuracy on, the search runs on the cheap accuracy rung (a small example subset) and
+  // refineAccuracy promotes the contenders afterwards (dse/fidelity.ts).
+  const rungs = accuracyRungs(prepared.ctx.accuracy);
+  const loopCtx = rungs ? withExamples(prepared.ctx, rungs[0]) : prepared.ctx;
+  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, jobs: Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
   try {
     return await runPrepared(opts, prepared, executor, log);
   } finally {
@@ -197,6 +201,15 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
+  }
+
+  // Multi-fidelity accuracy: successive halving on example subsets, driven by the CIs.
+  const rungs = accuracyRungs(ctx.accuracy);
+  if (rungs && !interrupted && !executor.isAborted) {
+    const counts = await refineAccuracy(rows, objectives, ctx, rungs, (pts, rctx) => executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }), () => executor.isAborted);
+    log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations`);
+    front.front = [];
+    front.add(0, rows.length);
   }
 
   if (opts.resume) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);

@@ -48,6 +48,12 @@ export const AccuracyBlockSchema = z
     model: z.string().min(1).describe('spam-bert | sotu-gpt | path to a Hugging Face checkpoint folder'),
     maxExamples: z.number().int().min(1).optional(),
     seed: z.number().int().optional(),
+    subsetExamples: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('multi-fidelity: examples of the cheap first accuracy estimate; the full evaluation runs only for points that can still reach the front (default ⌈maxExamples/8⌉)'),
   })
   .strict();
 

@@ -34,3 +34,61 @@ test('infeasible and failed points are never promoted', () => {
   const pts = [pt(1, 0.8), { status: 'failed', metrics: { latency_s: NaN, accuracy: NaN } }, pt(0.5, 0.99)];
   assert.deepEqual(promotable(pts, OBJ, [true, true, false]), [0]);
 });
+
+import { accuracyRungs, refineAccuracy } from '../dse/fidelity.ts';
+import type { EvalContext, EvaluatedPoint } from '../dse/evaluate.ts';
+import { createRng } from '../dse/rng.ts';
+
+test('accuracy rungs: subset ×4 … full; single fidelity when the subset is not smaller', () => {
+  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 1000 }), [125, 500, 1000]);
+  assert.deepEqual(accuracyRungs({ model: 'sotu-gpt' }), [16, undefined]);
+  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 800, subsetExamples: 100 }), [100, 400, 800]);
+  assert.equal(accuracyRungs({ model: 'spam-bert', maxExamples: 16 }), undefined);
+  assert.equal(accuracyRungs(undefined), undefined);
+});
+
+test('successive halving: only contenders get the full evaluation, and the final front is the full-fidelity front', async () => {
+  // 60 points: latency known exactly; true accuracy hidden; a rung with n examples reports the
+  // truth plus noise with a CI of half-width 0.4/√n (≈ a binomial 95% CI; the truth always inside).
+  const rng = createRng(4);
+  const truth = Array.from({ length: 60 }, (_, i) => ({ latency: 1 + rng() * 9, acc: 0.3 + 0.65 * rng(), i }));
+  const measure = (i: number, n: number): EvaluatedPoint => {
+    const w = 0.4 / Math.sqrt(n);
+    const est = truth[i].acc + (rng() - 0.5) * w;
+    return {
+      id: i,
+      params: { i },
+      metrics: { latency_s: truth[i].latency, accuracy: est, accuracy_ci_low: est - w, accuracy_ci_high: est + w },
+      status: 'ok',
+      violation: 0,
+      feasible: true,
+      error: '',
+      fidelity: 'analytical+accuracy',
+    };
+  };
+  const objectives = [
+    { metric: 'latency_s', goal: 'min' as const },
+    { metric: 'accuracy', goal: 'max' as const },
+  ];
+  const rungs = [16, 64, 256];
+  const rows = truth.map((t) => measure(t.i, 16));
+  const ctx = { accuracy: { model: 'x', maxExamples: 256 } } as unknown as EvalContext;
+  const evaluated: number[][] = [];
+  const counts = await refineAccuracy(rows, objectives, ctx, rungs, async (pts, rctx) => {
+    evaluated.push(pts.map((p) => p.id));
+    return pts.map((p) => measure(p.id, rctx.accuracy!.maxExamples!));
+  });
+  assert.equal(counts[0], 60);
+  assert.ok(counts[1] < 40 && counts[2] < 30, `evaluations per rung ${counts}`);
+  // the exact front of the full-fidelity numbers the run ended with
+  const front = promotable(rows, objectives, rows.map(() => true)).filter((i) => {
+    const r = rows[i].metrics;
+    return !rows.some((q) => q.metrics.latency_s <= r.latency_s && q.metrics.accuracy >= r.accuracy && (q.metrics.latency_s < r.latency_s || q.metrics.accuracy > r.accuracy));
+  });
+  assert.ok(front.length > 0);
+  for (const i of front) assert.equal(rows[i].fidelity, 'analytical+accuracy', `front point ${i} is ${rows[i].fidelity}`);
+  // the true front (by hidden accuracy) is covered: every truly non-dominated point got the full evaluation
+  const trueFront = truth.filter((a) => !truth.some((b) => b.latency <= a.latency && b.acc >= a.acc && (b.latency < a.latency || b.acc > a.acc)));
+  for (const t of trueFront) assert.equal(rows[t.i].fidelity, 'analytical+accuracy', `true front point ${t.i}`);
+  assert.ok(rows.some((r) => r.fidelity === 'analytical+accuracy:subset(n=16)'));
+});
