@@ -1,0 +1,200 @@
+// TF.js engine vs plain-TS reference, cascade invariants, HF checkpoint loading, trace export.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { AlgoSchema } from '../sim/schema.ts';
+import { initBackend, tf } from '../sim/nn/backend.ts';
+import { loadCheckpoint, type Checkpoint } from '../sim/nn/checkpoint.ts';
+import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
+import { initWeights, toHf, trainForward, type ModelConfig, type Weights } from '../sim/nn/model.ts';
+import { referenceForward } from '../sim/nn/reference.ts';
+import { mulberry32 } from '../sim/nn/rng.ts';
+import { serializeSafetensors } from '../sim/nn/safetensors.ts';
+import { BpeTokenizer, trainBpe, WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
+
+const bertCfg: ModelConfig = { kind: 'bert', vocabSize: 50, hidden: 16, layers: 4, heads: 4, intermediate: 32, maxPositions: 24, numLabels: 2, lnEps: 1e-12, padId: 0, clsId: 2, sepId: 3, eosId: -1 };
+const gptCfg: ModelConfig = { kind: 'gpt', vocabSize: 40, hidden: 16, layers: 4, heads: 4, intermediate: 32, maxPositions: 24, numLabels: 0, lnEps: 1e-5, padId: -1, clsId: -1, sepId: -1, eosId: 0 };
+
+/** Random weights with a large scale so that attention is far from uniform. */
+function randomWeights(c: ModelConfig, seed: number): Weights {
+  const w = initWeights(c, seed);
+  const rng = mulberry32(seed + 1);
+  for (const [k, t] of w) {
+    const scale = /wqkv|tokEmb|posEmb/.test(k) ? 25 : 10;
+    if (t.shape.length === 2) for (let i = 0; i < t.data.length; i++) t.data[i] *= scale;
+    else if (!/G$/.test(k)) for (let i = 0; i < t.data.length; i++) t.data[i] = (rng() - 0.5) * 0.2;
+  }
+  return w;
+}
+function ck(c: ModelConfig, w: Weights): Checkpoint {
+  return { dir: 'mem', config: c, weights: w, tokenizer: new WordPieceTokenizer(['[PAD]']), hash: 'test' };
+}
+const exact = AlgoSchema.parse({ msbBits: 32, queryBits: 32, valueBits: 32 });
+const seqs = (n: number, len: (i: number) => number, V: number, seed: number, cls = -1, sep = -1) => {
+  const rng = mulberry32(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const body = Array.from({ length: len(i) }, () => 4 + Math.floor(rng() * (V - 4)));
+    return cls >= 0 ? [cls, ...body, sep] : body;
+  });
+};
+
+test('TF.js BERT forward equals the plain-TS reference (and the training forward)', async () => {
+  await initBackend();
+  assert.equal(tf.getBackend(), 'wasm');
+  const w = randomWeights(bertCfg, 11);
+  const e = new Engine(ck(bertCfg, w));
+  const batch = seqs(5, (i) => 6 + 3 * i, bertCfg.vocabSize, 5, 2, 3);
+  const logits = e.classifyBatch(batch, runAlgo(exact, bertCfg), new Stats(4));
+  const W = new Map([...w].map(([k, t]) => [k, tf.tensor(t.data, t.shape)]));
+  batch.forEach((ids, b) => {
+    const ref = referenceForward(bertCfg, w, ids);
+    for (let k = 0; k < 2; k++) assert.ok(Math.abs(logits[b][k] - ref[k]) < 2e-3 * (1 + Math.abs(ref[k])), `ex ${b}: ${logits[b][k]} vs ${ref[k]}`);
+    const tr = tf.tidy(() => trainForward(bertCfg, W, Int32Array.from(ids), 1, ids.length, [ids.length]));
+    const td = tr.dataSync();
+    tr.dispose();
+    for (let k = 0; k < 2; k++) assert.ok(Math.abs(td[k] - ref[k]) < 2e-3 * (1 + Math.abs(ref[k])));
+  });
+  e.dispose();
+});
+
+test('TF.js GPT generation (KV cache) equals the plain-TS causal reference', async () => {
+  await initBackend();
+  const w = randomWeights(gptCfg, 12);
+  const e = new Engine(ck(gptCfg, w));
+  const wins = seqs(3, () => 21, gptCfg.vocabSize, 6);
+  const prompt = 12;
+  const gen = 8;
+  const nll = e.generateBatch(wins, prompt, gen, runAlgo(exact, gptCfg), new Stats(4));
+  for (let b = 0; b < wins.length; b++) {
+    const ref = referenceForward(gptCfg, w, wins[b].slice(0, prompt + gen));
+    const V = gptCfg.vocabSize;
+    for (let t = 0; t < gen; t++) {
+      const row = Array.from(ref.subarray((prompt + t) * V, (prompt + t + 1) * V));
+      const mx = Math.max(...row);
+      const lse = mx + Math.log(row.reduce((a, x) => a + Math.exp(x - mx), 0));
+      const refNll = lse - row[wins[b][prompt + t + 1]];
+      assert.ok(Math.abs(nll[b][t] - refNll) < 2e-3 * (1 + refNll), `ex ${b} step ${t}: ${nll[b][t]} vs ${refNll}`);
+    }
+  }
+  e.dispose();
+});
+
+test('cascade pruning never revives a token or head; counts follow the schedule', async () => {
+  await initBackend();
+  const algo = AlgoSchema.parse({ tokenKeep: 0.4, headKeep: 0.6, valueKeep: 0.5, msbBits: 4, lsbBits: 4, lsbThreshold: 0.5 });
+  // BERT: alive sets shrink with depth, sizes = min(keepCount(L, keep[l]), previous)
+  {
+    const e = new Engine(ck(bertCfg, randomWeights(bertCfg, 13)));
+    const ra = runAlgo(algo, bertCfg);
+    const st = new Stats(4);
+    const seen = new Map<number, { alive: number[]; heads: number[] }[]>();
+    st.onAlive = (ex, _s, l, alive, heads) => {
+      if (!seen.has(ex)) seen.set(ex, []);
+      seen.get(ex)![l] = { alive: [...alive], heads: [...heads] };
+    };
+    const batch = seqs(4, (i) => 10 + 4 * i, bertCfg.vocabSize, 8, 2, 3);
+    e.classifyBatch(batch, ra, st);
+    for (const [ex, layers] of seen) {
+      const L = batch[ex].length;
+      for (let l = 1; l < 4; l++) {
+        for (const p of layers[l].alive) assert.ok(layers[l - 1].alive.includes(p), 'token revived');
+        for (const h of layers[l].heads) assert.ok(layers[l - 1].heads.includes(h), 'head revived');
+        const want = Math.min(Math.max(1, Math.round(L * ra.tokenKeep[l])), layers[l - 1].alive.length);
+        assert.equal(layers[l].alive.length, ra.tokenKeep[l] >= 1 ? layers[l - 1].alive.length : want);
+        assert.ok(layers[l].alive.includes(0), '[CLS] kept');
+        for (let i = 1; i < layers[l].alive.length; i++) assert.ok(layers[l].alive[i] > layers[l].alive[i - 1], 'order kept');
+      }
+    }
+    const trRows = st.rows.filter((r) => r.iteration === 3);
+    assert.ok(trRows.some((r) => r.topk > 0));
+    e.dispose();
+  }
+  // GPT: per layer, a token pruned at step t never returns at a later step; nested across layers.
+  {
+    const e = new Engine(ck(gptCfg, randomWeights(gptCfg, 14)));
+    const ra = runAlgo(algo, gptCfg);
+    const st = new Stats(4);
+    const hist = new Map<string, number[]>();
+    st.onAlive = (ex, step, l, alive) => {
+      const prev = hist.get(`${ex}/${l}`);
+      if (prev) for (const p of alive) assert.ok(prev.includes(p) || p === 12 + step, `token ${p} revived at ex ${ex} layer ${l} step ${step}`);
+      hist.set(`${ex}/${l}`, [...alive]);
+      if (l > 0) for (const p of alive) assert.ok(hist.get(`${ex}/${l - 1}`)!.includes(p), 'not nested');
+      assert.ok(alive.includes(12 + step), 'current token kept');
+      assert.ok(alive.length <= Math.max(1, Math.round((13 + step) * ra.tokenKeep[l])) + 1);
+    };
+    e.generateBatch(seqs(2, () => 21, gptCfg.vocabSize, 9), 12, 8, ra, st);
+    const m = st.measured();
+    assert.ok(m.tokenKeepPerLayer[3] < m.tokenKeepPerLayer[1] && m.tokenKeepPerLayer[0] === 1);
+    assert.ok(st.rows.every((r) => r.refetch === 0 || r.refetch === 1));
+    e.dispose();
+  }
+});
+
+test('a tiny HF-layout checkpoint written by the test loads (BERT + WordPiece, GPT-2 + BPE)', async () => {
+  await initBackend();
+  const dir = mkdtempSync(join(tmpdir(), 'nn-hf-'));
+  // BERT: HF names, [out, in] Linear weights, token_type_embeddings, vocab.txt
+  const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'hello', 'world', '##s', 'spam', '!', ...Array.from({ length: 41 }, (_, i) => `w${i}`)];
+  const c = { ...bertCfg, clsId: 2, sepId: 3 };
+  const w = randomWeights(c, 21);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', vocab_size: 50, hidden_size: 16, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 32, max_position_embeddings: 24, type_vocab_size: 2, num_labels: 2 }));
+  writeFileSync(join(dir, 'model.safetensors'), serializeSafetensors(toHf(c, w)));
+  writeFileSync(join(dir, 'vocab.txt'), vocab.join('\n') + '\n');
+  const ckpt = loadCheckpoint(dir);
+  assert.equal(ckpt.config.kind, 'bert');
+  assert.equal(ckpt.config.clsId, 2);
+  assert.deepEqual(ckpt.tokenizer.encode('Hello worlds!'), [4, 5, 6, 8]);
+  const ids = [2, ...ckpt.tokenizer.encode('hello spam world!'), 3];
+  const e = new Engine(ckpt);
+  const got = e.classifyBatch([ids], runAlgo(exact, ckpt.config), new Stats(4))[0];
+  const ref = referenceForward(c, w, ids);
+  for (let k = 0; k < 2; k++) assert.ok(Math.abs(got[k] - ref[k]) < 2e-3 * (1 + Math.abs(ref[k])));
+  e.dispose();
+  // GPT-2 folder with `transformer.`-less names, vocab.json + merges.txt
+  const gdir = mkdtempSync(join(tmpdir(), 'nn-gpt2-'));
+  const tok: BpeTokenizer = trainBpe(['the cat sat on the mat. the cat ran.'], 270, ['<|endoftext|>']);
+  const gc = { ...gptCfg, vocabSize: tok.vocabSize };
+  const gw = randomWeights(gc, 22);
+  const hf = new Map([...toHf(gc, gw)].map(([k, t]) => [k.replace(/^transformer\./, ''), t]));
+  writeFileSync(join(gdir, 'config.json'), JSON.stringify({ model_type: 'gpt2', vocab_size: gc.vocabSize, n_embd: 16, n_layer: 4, n_head: 4, n_positions: 24, n_inner: 32, eos_token_id: 0 }));
+  writeFileSync(join(gdir, 'model.safetensors'), serializeSafetensors(hf));
+  tok.save(gdir);
+  const g = loadCheckpoint(gdir);
+  assert.equal(g.tokenizer.decode(g.tokenizer.encode('the cat sat')), 'the cat sat');
+  assert.equal(g.config.intermediate, 32);
+  // bad folders → clear errors
+  writeFileSync(join(gdir, 'config.json'), JSON.stringify({ model_type: 't5' }));
+  assert.throws(() => loadCheckpoint(gdir), /unsupported model_type 't5'/);
+  writeFileSync(join(gdir, 'config.json'), JSON.stringify({ model_type: 'gpt2', vocab_size: 999, n_embd: 16, n_layer: 4, n_head: 4, n_positions: 24 }));
+  assert.throws(() => loadCheckpoint(gdir), /wte.weight' has shape/);
+});
+
+test('the measured trace is accepted by parseTrace (both stages)', async () => {
+  await initBackend();
+  const { formatTrace, parseTrace } = await import('../sim/workload/trace.ts');
+  const algo = AlgoSchema.parse({ tokenKeep: 0.5, headKeep: 0.75, valueKeep: 0.8, msbBits: 6, lsbBits: 4, lsbThreshold: 0.3 });
+  for (const c of [bertCfg, gptCfg]) {
+    const e = new Engine(ck(c, randomWeights(c, 31)));
+    const st = new Stats(4);
+    if (c.kind === 'bert') e.classifyBatch(seqs(3, () => 12, c.vocabSize, 3, 2, 3), runAlgo(algo, c), st);
+    else e.generateBatch(seqs(2, () => 21, c.vocabSize, 4), 12, 8, runAlgo(algo, c), st);
+    const stage = c.kind === 'bert' ? 'summarization' : 'generation';
+    const w = {
+      name: `tiny-${c.kind}`, model: { name: `tiny-${c.kind}`, layers: 4, heads: 4, headDim: 4, dModel: 16, kind: c.kind === 'bert' ? 'encoder' : 'decoder' },
+      stage, iterations: c.kind === 'bert' ? 3 : 16, reuseKV: stage === 'summarization', requests: st.rows, source: 'generated', provenance: 'test',
+    } as const;
+    const text = formatTrace(w as never, 'test');
+    const back = parseTrace(text, 'tiny.csv');
+    assert.equal(back.requests.length, st.rows.length);
+    back.requests.forEach((r, i) => {
+      assert.equal(r.keys, st.rows[i].keys);
+      assert.equal(r.layer, st.rows[i].layer);
+      assert.equal(r.refetch, st.rows[i].refetch);
+      assert.equal(r.topk, st.rows[i].topk);
+    });
+    e.dispose();
+  }
+});
