@@ -21,11 +21,17 @@
  *               ⌈D/qkMultipliers⌉ cycles): q·⌈k/S⌉ line cycles; causal (GPT-2 prompt): query j
  *               sees k−q+j+1 keys, summed exactly in closed form. ×(1+p): a refetch redoes Q·K.
  *  softmax      softmaxParallelism elements per cycle: q·⌈k/Psm⌉ (causal likewise) ×(1+p).
+ *               Softmax 8 matches Q·K's 512/64 = 8 scores per cycle (Table I); with more
+ *               multipliers and 8 lanes, compute-bound summarization becomes softmax-bound (the
+ *               RTL derives its softmax units from M/D; here they are a separate knob).
  *  top-k        local-V (valuesPerQuery < keys): per query one top-k over k scores keeping
  *               valuesPerQuery (sim/hw/topk.ts: derived E[quick-select] + ⌈k/P⌉ filter pass);
  *               cascade token top-k on rows with topk ≥ 0 (over k scores, keep topk); head top-k
  *               once per (iteration, layer) whose next layer keeps fewer heads. Local-V has its
- *               own engine; token and head top-k share the other (paper §IV-B).
+ *               own engine; token and head top-k share the other (paper §IV-B). With the official
+ *               latency model, pruned GPT-2 is top-k-bound at P = 16 (quick-select scans ~3k
+ *               elements per top-k of k scores, Q·K streams k/8 lines), whereas the paper's
+ *               Fig. 19(a) saturates at 16: a known disagreement of the official model.
  *  prob·V       S' = ⌊pvMultipliers/D⌋ values per cycle: q·⌈valuesPerQuery/S'⌉.
  *  Causal rows for local-V top-k and prob·V use the mean row length (documented approximation).
  *
