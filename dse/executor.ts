@@ -94,6 +94,8 @@ export interface Step {
   ctx?: EvalContext;
   /** Extra key material. */
   keyExtra?: unknown;
+  /** CPU-bound step (runs on the pool when jobs > 1); default: as the primary evaluation. */
+  cpuBound?: boolean;
 }
 
 const EVALUATE_MODULE = path.join(HERE, 'evaluate.ts');
@@ -200,7 +202,8 @@ export class Executor {
       } else todo.push({ t, key });
     }
     if (todo.length > 0 && !this.aborted) {
-      if (this.usePool) await this.viaPool(todo, fidelity, out, step);
+      const pooled = step?.cpuBound !== undefined ? step.cpuBound && this.jobs > 1 : this.usePool;
+      if (pooled) await this.viaPool(todo, fidelity, out, step);
       else await this.inProcess(todo, fidelity, out, step);
     }
     return out.sort((a, b) => a.id - b.id);

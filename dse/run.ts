@@ -122,7 +122,7 @@ class IncrementalFront {
 export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const prepared = prepareRun(opts);
-  const cpuBound = prepared.ctx.model === 'cycle' || !!prepared.ctx.accuracy;
+  const cpuBound = prepared.ctx.model !== 'analytical' || !!prepared.ctx.accuracy;
   // The journal (and the folder lock) is taken after validation, so bad input writes nothing.
   // With accuracy on, the search runs on the cheap accuracy rung (a small example subset) and
   // refineAccuracy promotes the contenders afterwards (dse/fidelity.ts).
@@ -221,7 +221,7 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
     const cand = promotable(rows, objectives, rows.map((r) => r.feasible));
     const rescored = await executor.evaluate(
       cand.map((i) => ({ id: rows[i].id, params: rows[i].params })),
-      { fidelity: 'cycle', module: FIDELITY_MODULE, fn: 'rescoreCycle' },
+      { fidelity: 'cycle', module: FIDELITY_MODULE, fn: 'rescoreCycle', cpuBound: true },
     );
     const byId = new Map(rescored.map((c) => [c.id, c]));
     for (const i of cand) {
