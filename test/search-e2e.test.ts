@@ -190,3 +190,22 @@ test('SIGINT: in-flight work finishes, every output is written for what is done,
   assert.equal(res.code, 0, res.err);
   assert.equal(read(path.join(out, 'points.csv')), points);
 });
+
+test('model both: the analytical front is re-scored with the cycle model; fidelity column; same with --jobs 2', { skip: !hasCycle && 'sim/cycle not present' }, () => {
+  const dir = tmp();
+  const space = writeSpace(dir, CYCLE_NSGA.replace('model: cycle', 'model: both').replace('seqLen: 992, genTokens: 4', 'seqLen: 128, genTokens: 2'));
+  const a = cli(['run', space, '--out', path.join(dir, 'a'), '--jobs', '1', '--progress', 'none', '--no-report']);
+  assert.equal(a.code, 0, a.err);
+  const b = cli(['run', space, '--out', path.join(dir, 'b'), '--jobs', '2', '--progress', 'none', '--no-report']);
+  assert.equal(b.code, 0, b.err);
+  const pts = read(path.join(dir, 'a', 'points.csv'));
+  assert.equal(read(path.join(dir, 'b', 'points.csv')), pts);
+  const [header, ...rows] = pts.trim().split('\n').map((l) => l.split(','));
+  const col = (n: string) => header.indexOf(n);
+  assert.ok(col('cycle_latency_s') > 0);
+  for (const r of rows) {
+    const onFront = r[col('pareto')] === 'true';
+    assert.equal(r[col('fidelity')], onFront ? 'analytical+cycle' : 'analytical');
+    assert.equal(r[col('cycle_latency_s')] !== '', onFront);
+  }
+});
