@@ -49,6 +49,12 @@ export interface HbmTiming {
   burstsPerRow: number;
   /** Outstanding bursts per channel visible to the scheduler. */
   queueDepth: number;
+  /**
+   * Address mapping inside a channel: 'RoBaRaCoCh' (official Ramulator2 config: 512 B per PC row
+   * chunk, then the other PC) or 'RoBaCoRaCh' (PCs interleaved every 32 B, so any gather splits
+   * evenly over the two PCs).
+   */
+  mapping: 'RoBaRaCoCh' | 'RoBaCoRaCh';
   burstBytes: number;
 }
 
@@ -76,10 +82,21 @@ export const HBM2_2GBPS_NS = {
  * 512-B row chunk (16 bursts) is shorter than the PRE+ACT+CL of the next one (see README).
  */
 export const DEFAULT_QUEUE_DEPTH = 32;
+/** See HbmTiming.mapping and README: the PC-interleaved mapping is the default. */
+export const DEFAULT_MAPPING: HbmTiming['mapping'] = 'RoBaCoRaCh';
+
+/**
+ * With PCs interleaved at 32 B, each PC is an independent sub-channel (own bus, banks, tFAW)
+ * holding every other burst: modelled as 2·Ch channels of one PC and half the request window.
+ */
+export function subChannels(t: HbmTiming, channels: number): { t: HbmTiming; channels: number } {
+  if (t.mapping === 'RoBaRaCoCh') return { t, channels };
+  return { t: { ...t, pcs: 1, queueDepth: Math.max(1, Math.floor(t.queueDepth / t.pcs)) }, channels: channels * t.pcs };
+}
 
 export function hbmTiming(
   hw: Pick<HardwareConfig, 'clockGHz' | 'dramChannelGBps'>,
-  opts: { refresh?: boolean; queueDepth?: number } = {},
+  opts: { refresh?: boolean; queueDepth?: number; mapping?: HbmTiming['mapping'] } = {},
 ): HbmTiming {
   const c = hw.clockGHz; // cycles per ns
   const s = 32 / hw.dramChannelGBps; // interface scaling
@@ -102,6 +119,7 @@ export function hbmTiming(
     banks: 16,
     burstsPerRow: 16,
     queueDepth: opts.queueDepth ?? DEFAULT_QUEUE_DEPTH,
+    mapping: opts.mapping ?? DEFAULT_MAPPING,
     burstBytes: 32,
   };
 }
@@ -140,6 +158,10 @@ export class HbmChannel {
   readonly lastActBg: Float64Array;
   readonly faw: Float64Array;
   readonly fawIdx: Int32Array;
+  /** Completion times of the last queueDepth bursts (ring), for the scheduler window across streams. */
+  readonly ring: Float64Array;
+  /** Bursts served so far (position in channel order). */
+  pos = 0;
   hits = 0;
   misses = 0;
   bursts = 0;
@@ -157,6 +179,7 @@ export class HbmChannel {
     this.lastActBg = new Float64Array(t.pcs * 4).fill(-1e9);
     this.faw = new Float64Array(t.pcs * 4).fill(-1e9);
     this.fawIdx = new Int32Array(t.pcs);
+    this.ring = new Float64Array(t.queueDepth);
   }
 
   serve(list: ChunkList, t0: number): ChannelRun {
@@ -167,12 +190,8 @@ export class HbmChannel {
     let hits = 0;
     let misses = 0;
     let bursts = 0;
-    // Per-chunk data start, spacing and first position, for the queue-depth window.
-    const dStart = new Float64Array(m);
-    const dSpace = new Float64Array(m);
-    const firstPos = new Int32Array(m);
-    let pos = 0;
-    let wj = 0; // chunk holding position pos − queueDepth
+    const Q = t.queueDepth;
+    const ring = this.ring;
     for (let k = 0; k < m; k++) {
       const n = list.n[k];
       const pc = list.pc[k];
@@ -180,13 +199,8 @@ export class HbmChannel {
       const row = list.row[k];
       const bi = pc * t.banks + bank;
       const bg = bank & 3;
-      // Visible when the burst queueDepth positions earlier has returned.
-      let vis = t0;
-      const back = pos - t.queueDepth;
-      if (back >= 0) {
-        while (wj + 1 < k && firstPos[wj + 1] <= back) wj++;
-        vis = Math.max(t0, dStart[wj] + (back - firstPos[wj]) * dSpace[wj] + t.tBurst);
-      }
+      // Visible when the burst queueDepth positions earlier (possibly of an earlier stream) has returned.
+      const vis = this.pos >= Q ? Math.max(t0, ring[this.pos % Q]) : t0;
       let colReady: number;
       if (this.openRow[bi] === row) {
         hits += n;
@@ -213,10 +227,8 @@ export class HbmChannel {
       const ds = Math.max(colReady + t.tCL, this.busFree[pc]);
       const busEnd = ds + (n - 1) * space + t.tBurst;
       this.busFree[pc] = busEnd;
-      dStart[k] = ds;
-      dSpace[k] = space;
-      firstPos[k] = pos;
-      pos += n;
+      for (let j = 0; j < n; j++) ring[(this.pos + j) % Q] = ds + j * space + t.tBurst;
+      this.pos += n;
       bursts += n;
       if (ds < firstData) firstData = ds;
       if (busEnd > end) end = busEnd;
@@ -284,14 +296,32 @@ export function gatherChunks(L: number, n: number, bytesPerToken: number, channe
   return lists;
 }
 
+/** The chunk list of a region `span` row chunks further in the channel's address space. */
+function shiftChunks(list: ChunkList, t: HbmTiming, span: number): ChunkList {
+  const out = emptyChunks();
+  for (let k = 0; k < list.n.length; k++) {
+    const idx = (list.row[k] * t.banks + list.bank[k]) * t.pcs + list.pc[k] + span;
+    out.pc.push(idx % t.pcs);
+    out.bank.push(Math.floor(idx / t.pcs) % t.banks);
+    out.row.push(Math.floor(idx / (t.pcs * t.banks)));
+    out.n.push(list.n[k]);
+  }
+  return out;
+}
+
 /** DRAM cost of one fetch stream, measured on fresh channels (every bank holding another row). */
 export interface StreamProfile {
   /** Bursts (32-B transactions) moved. */
   bursts: number;
   bytes: number;
-  /** Steady-state occupancy of the channel set, cycles (slowest channel, prep excluded). */
+  /**
+   * Steady-state occupancy per (sub-)channel, cycles: the extra time a second stream of the same
+   * shape, in the next region of memory and queued right behind, adds on that channel.
+   */
+  occ: Float64Array;
+  /** max over channels of occ. */
   occupancy: number;
-  /** Mean over the channels that carry data (for the imbalance statistic). */
+  /** mean over the channels that carry data. */
   meanOccupancy: number;
   /** Service start → first data. */
   firstLatency: number;
@@ -300,32 +330,42 @@ export interface StreamProfile {
 }
 
 export function profileStream(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): StreamProfile {
-  if (n <= 0 || bytesPerToken <= 0) return { bursts: 0, bytes: 0, occupancy: 0, meanOccupancy: 0, firstLatency: 0, hits: 0, misses: 0 };
+  ({ t, channels } = subChannels(t, channels));
+  const occ = new Float64Array(channels);
+  if (n <= 0 || bytesPerToken <= 0) return { bursts: 0, bytes: 0, occ, occupancy: 0, meanOccupancy: 0, firstLatency: 0, hits: 0, misses: 0 };
   const lists = gatherChunks(L, n, bytesPerToken, channels, t);
-  let maxEnd = 0;
-  let sumEnd = 0;
+  // Region span in row chunks per channel: L tokens of bytesPerToken over all channels.
+  const spanChunks = Math.max(1, Math.ceil((L * bytesPerToken) / (t.burstBytes * channels * t.burstsPerRow)));
+  let maxOcc = 0;
+  let sumOcc = 0;
   let used = 0;
   let first = Infinity;
   let bursts = 0;
   let hits = 0;
   let misses = 0;
-  for (const list of lists) {
+  for (let c = 0; c < channels; c++) {
+    const list = lists[c];
     if (list.n.length === 0) continue;
     const ch = new HbmChannel(t, 'conflict');
-    const r = ch.serve(list, 0);
-    maxEnd = Math.max(maxEnd, r.end);
-    sumEnd += r.end;
+    const r1 = ch.serve(list, 0);
+    // The next head's region follows this one in memory (K/V caches are [layer][head][token]),
+    // so its chunks continue where this region's span ends: banks rotate, rows advance.
+    const r2 = ch.serve(shiftChunks(list, t, spanChunks), 0);
+    occ[c] = r2.end - r1.end;
+    maxOcc = Math.max(maxOcc, occ[c]);
+    sumOcc += occ[c];
     used++;
-    first = Math.min(first, r.firstData);
-    bursts += r.bursts;
-    hits += r.hits;
-    misses += r.misses;
+    first = Math.min(first, r1.firstData);
+    bursts += r1.bursts;
+    hits += r1.hits;
+    misses += r1.misses;
   }
   return {
     bursts,
     bytes: bursts * t.burstBytes,
-    occupancy: maxEnd - first,
-    meanOccupancy: sumEnd / used - first,
+    occ,
+    occupancy: maxOcc,
+    meanOccupancy: sumOcc / used,
     firstLatency: first + t.tBurst,
     hits,
     misses,

@@ -28,7 +28,7 @@ import { emptyActivity } from '../hw/types.ts';
 import { energyFromActivity } from '../hw/energy.ts';
 import { areaOf } from '../hw/area.ts';
 import pipe from '../hw/tables/pipeline.json' with { type: 'json' };
-import { availableBefore, hbmTiming, profileStream, timeForAvailable, type HbmTiming, type StreamProfile } from './dram.ts';
+import { availableBefore, hbmTiming, profileStream, subChannels, timeForAvailable, type HbmTiming, type StreamProfile } from './dram.ts';
 import { quickSelectRandom } from './topk.ts';
 
 export interface CycleOptions {
@@ -40,6 +40,8 @@ export interface CycleOptions {
   refresh?: boolean;
   /** DRAM scheduler window per channel in 32-B requests (default 32; the official DPI shim: 16). */
   dramQueueDepth?: number;
+  /** Address mapping inside a channel (default PC-interleaved 'RoBaCoRaCh'; official: 'RoBaRaCoCh'). */
+  dramMapping?: 'RoBaRaCoCh' | 'RoBaCoRaCh';
 }
 
 /** The paper's "196 KB" is 2 × 1024 × 64 × 12 b = 196,608 B: SRAM sizes are read in those units. */
@@ -57,14 +59,26 @@ const L_DRAM_REGS = 3;
 const log2c = (x: number) => (x <= 1 ? 0 : Math.ceil(Math.log2(x)));
 
 // ── stream-profile memo (pure function of its key; bounded) ────────────────────────────────
-const profileMemo = new Map<string, StreamProfile>();
+const profileMemo = new Map<string, Map<number, StreamProfile>>();
+let profileCount = 0;
 function memoProfile(L: number, n: number, B: number, ch: number, t: HbmTiming): StreamProfile {
-  const key = `${L}|${n}|${B}|${ch}|${t.tBurst}|${t.tRCD}|${t.tFAW}|${t.tRC}|${t.queueDepth}`;
-  let p = profileMemo.get(key);
+  const outer = `${B}|${ch}|${t.tBurst}|${t.tRCD}|${t.tFAW}|${t.tRC}|${t.queueDepth}|${t.mapping}`;
+  let m = profileMemo.get(outer);
+  if (!m) {
+    m = new Map();
+    profileMemo.set(outer, m);
+  }
+  const key = L * 2097152 + n;
+  let p = m.get(key);
   if (!p) {
-    if (profileMemo.size > 50000) profileMemo.clear();
+    if (++profileCount > 200000) {
+      profileMemo.clear();
+      profileCount = 0;
+      m = new Map();
+      profileMemo.set(outer, m);
+    }
     p = profileStream(L, n, B, ch, t);
-    profileMemo.set(key, p);
+    m.set(key, p);
   }
   return p;
 }
@@ -78,7 +92,12 @@ export function fuseFactor(bytesPerToken: number): number {
 interface Stream {
   req: number;
   kind: 0 | 1 | 2; // 0 = Q + K MSBs, 1 = K LSBs, 2 = V
-  demand: number;
+  /** Main profile and its share (1/g for fused pairs), plus an optional second part (Q, or refetched MSBs). */
+  p: StreamProfile;
+  ps: number;
+  x: StreamProfile | null;
+  xs: number;
+  bursts: number;
   firstLat: number;
 }
 
@@ -159,7 +178,7 @@ function lanes(M: number, D: number): { per: number; cpl: number } {
 export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOptions = {}): HwResult {
   const seed = opts.seed ?? 1;
   const gate = opts.gateTokenTopk ?? true;
-  const tim = hbmTiming(hw, { refresh: opts.refresh, queueDepth: opts.dramQueueDepth });
+  const tim = hbmTiming(hw, { refresh: opts.refresh, queueDepth: opts.dramQueueDepth, mapping: opts.dramMapping });
   const reqs = w.requests;
   const N = reqs.length;
   const Ch = hw.dramChannels;
@@ -209,18 +228,15 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     const g = fuseFactor(bytesPerToken);
     const p = memoProfile(L, n, bytesPerToken * g, Ch, tim);
     addProfile(p, g);
-    let occ = p.occupancy / g;
     let b = p.bursts / g;
     let first = p.firstLatency;
     if (extra) {
       addProfile(extra, extraG);
-      occ += extra.occupancy / extraG;
       b += extra.bursts / extraG;
       first = Math.min(first, extra.firstLatency);
     }
     act.dramBytes += b * tim.burstBytes;
-    const demand = Math.max(occ, b / C);
-    return { req: i, kind, demand, firstLat: first + L_DRAM_REGS + L_ISSUE };
+    return { req: i, kind, p, ps: 1 / g, x: extra ?? null, xs: 1 / extraG, bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE };
   };
 
   for (let i = 0; i < N; i++) {
@@ -347,48 +363,36 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   let topkHead = 0;
   let refetches = 0;
 
-  // DRAM fluid state: class 0 = key side, class 1 = value side.
-  const dq: Stream[][] = [[], []];
-  const dqHead = [0, 0];
-  const rem = [0, 0];
-  let dT = 0;
-  let dVersion = 0;
+  // DRAM: one FIFO timeline per (sub-)channel, in available-time units (refresh removed).
+  // A stream occupies each channel for its per-channel steady-state cost (dram.ts), after the
+  // streams that arrived before it; it completes when its slowest channel is done.
+  const nSub = subChannels(tim, Ch).channels;
+  const freeA = new Float64Array(nSub);
+  let dramWork = 0;
   const availAt = (x: number) => availableBefore(x, tim);
-
-  const dActive = () => (dq[0].length > dqHead[0] ? 1 : 0) + (dq[1].length > dqHead[1] ? 1 : 0);
-  const dAdvance = (now: number) => {
-    if (now <= dT) return;
-    const a = dActive();
-    if (a > 0) {
-      const av = availAt(now) - availAt(dT);
-      for (let c = 0; c < 2; c++) if (dq[c].length > dqHead[c]) rem[c] -= av / a;
-      busy.dram += now - dT;
+  const dArrive = (now: number, s: Stream) => {
+    const aA = availAt(now);
+    let sMin = Infinity;
+    let eMax = aA;
+    const po = s.p.occ;
+    const xo = s.x ? s.x.occ : null;
+    for (let c = 0; c < nSub; c++) {
+      const o = po[c] * s.ps + (xo ? xo[c] * s.xs : 0);
+      if (o <= 0) continue;
+      const st = freeA[c] > aA ? freeA[c] : aA;
+      const e = st + o;
+      freeA[c] = e;
+      dramWork += o;
+      if (st < sMin) sMin = st;
+      if (e > eMax) eMax = e;
     }
-    dT = now;
-  };
-  const dStartHead = (c: number, now: number) => {
-    const s = dq[c][dqHead[c]];
-    rem[c] = s.demand;
-    const first = now + s.firstLat;
+    eMax = Math.max(eMax, aA + s.bursts / C);
+    const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + s.firstLat;
+    const endT = Math.max(timeForAvailable(eMax, tim), first);
     if (s.kind === 0) kFirst[s.req] = first;
     else if (s.kind === 1) lsbFirst[s.req] = first;
     else vFirst[s.req] = first;
-  };
-  const dSchedule = (now: number) => {
-    const a = dActive();
-    dVersion++;
-    if (a === 0) return;
-    let m = Infinity;
-    for (let c = 0; c < 2; c++) if (dq[c].length > dqHead[c]) m = Math.min(m, rem[c]);
-    const t = Math.max(now, timeForAvailable(availAt(now) + Math.max(0, m) * a, tim));
-    heap.push(t, EV_DRAM, dVersion);
-  };
-  const dArrive = (now: number, s: Stream) => {
-    dAdvance(now);
-    const c = s.kind === 2 ? 1 : 0;
-    dq[c].push(s);
-    if (dq[c].length - dqHead[c] === 1) dStartHead(c, now);
-    dSchedule(now);
+    heap.push(endT, EV_DRAM, s.kind === 0 ? s.req : s.kind === 1 ? -1 - s.req : -1 - N - s.req);
   };
 
   const tryAdmitAt = (t: number) => {
@@ -478,10 +482,12 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
         act.topkCompares += res.compares + seen;
         filt += Math.ceil(seen / P);
       }
+      // One engine: the quick-select rounds, then the filter pass over the buffered scores
+      // (Fig. 9; the official TopKDummy likewise waits the quick-select latency, then drains).
       const qs = Math.max(qsFree, d);
-      qsFree = qs + qsCost;
-      fs = Math.max(filtFree, qsFree);
+      fs = qs + qsCost;
       fe = fs + filt;
+      qsFree = fe;
       filtFree = fe;
       busy.topk += qsCost + filt;
       topkLocal += qsCost + filt;
@@ -601,24 +607,11 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
       case EV_VARRIVE:
         dArrive(now, vStream[a]!);
         break;
-      case EV_DRAM: {
-        if (a !== dVersion) break;
-        dAdvance(now);
-        const done: Stream[] = [];
-        for (let c = 0; c < 2; c++) {
-          if (dq[c].length > dqHead[c] && rem[c] <= 1e-9) {
-            done.push(dq[c][dqHead[c]++]);
-            if (dq[c].length > dqHead[c]) dStartHead(c, now);
-            if (dqHead[c] > 1024) {
-              dq[c] = dq[c].slice(dqHead[c]);
-              dqHead[c] = 0;
-            }
-          }
-        }
-        dSchedule(now);
-        for (const s of done) onStreamDone(s, now);
+      case EV_DRAM:
+        if (a >= 0) onStreamDone(kStream[a], now);
+        else if (a >= -N) onStreamDone(lsbStream[-1 - a]!, now);
+        else onStreamDone(vStream[-1 - N - a]!, now);
         break;
-      }
       case EV_DECISION: {
         decF[a] = now;
         inflight--;
@@ -642,6 +635,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   if (nextPV < N) throw new Error(`simulateCycle: deadlock — ${N - nextPV} of ${N} requests unfinished (admitted ${nextAdmit})`);
 
   // ── results ─────────────────────────────────────────────────────────────────────────────
+  busy.dram = dramWork / nSub;
   const cycles = Math.ceil(end);
   act.cycles = cycles;
   const latency_s = cycles / (hw.clockGHz * 1e9);
