@@ -22,7 +22,13 @@ export const HardwareSchema = z
     qkMultipliers: z.number().int().min(1).max(65536).default(512).describe('12-bit multipliers in the Q·K array'),
     pvMultipliers: z.number().int().min(1).max(65536).default(512).describe('12-bit multipliers in the prob·V array'),
     topkParallelism: z.number().int().min(1).max(1024).default(16).describe('Comparators per array in the top-k engine'),
-    softmaxParallelism: z.number().int().min(1).max(1024).default(8).describe('Softmax lanes'),
+    softmaxParallelism: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024)
+      .default(0)
+      .describe('Softmax lanes; 0 = match the Q·K output rate, qkMultipliers/64 (8 for the paper design, as the official RTL sizes them)'),
     keySramKB: z.number().positive().max(65536).default(196).describe('Key SRAM capacity in KB'),
     valueSramKB: z.number().positive().max(65536).default(196).describe('Value SRAM capacity in KB'),
     dramChannels: z.number().int().min(1).max(256).default(16).describe('HBM2 channels'),
@@ -33,6 +39,17 @@ export const HardwareSchema = z
   })
   .strict();
 export type HardwareConfig = z.infer<typeof HardwareSchema>;
+
+/** Head dimension the hardware is built around (query register 64 × 12 b, Table I). */
+export const HW_HEAD_DIM = 64;
+
+/**
+ * Softmax lanes in effect: the configured number, or (0 = auto) one per Q·K score produced per
+ * cycle, S = qkMultipliers / 64 — the official RTL's numSoftMaxUnit = M / minD (Table I: 8).
+ */
+export function softmaxLanes(hw: HardwareConfig): number {
+  return hw.softmaxParallelism > 0 ? hw.softmaxParallelism : Math.max(1, Math.floor(hw.qkMultipliers / HW_HEAD_DIM));
+}
 
 export const AlgoSchema = z
   .object({

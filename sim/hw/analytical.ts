@@ -61,7 +61,7 @@
  * Q·K; mul and add counted as two operations, as the paper's 2 TFLOPS peak for 1024 multipliers).
  * Energy: sim/hw/energy.ts from the activity counts; area: sim/hw/area.ts.
  */
-import type { HardwareConfig } from '../schema.ts';
+import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { HeadRequest, Workload } from '../workload/types.ts';
 import type { Activity, AreaBreakdown, EnergyBreakdown, HwResult, StageCycles } from './types.ts';
 import { emptyActivity } from './types.ts';
@@ -357,7 +357,7 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     s.bytesV += bV;
 
     const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, D);
-    const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.softmaxParallelism, 1);
+    const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
     const tkV = c.localV ? r.queries * expectedTopkCycles(c.tkN, c.tkK, hw.topkParallelism) : 0;
     const tkT = r.topk >= 0 ? expectedTopkCycles(r.keys, r.topk, hw.topkParallelism) : 0;
     const pv = r.queries * lineCycles(r.causal ? Math.round(c.vRow) : r.valuesPerQuery, hw.pvMultipliers, D);
@@ -689,7 +689,7 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   const wb = hw.wordBits;
   // Two exact integer keys for the four discrete compute knobs (multipliers ≤ 2^16, widths ≤ 2^10).
   const key1 = hw.qkMultipliers * 131072 + hw.pvMultipliers;
-  const key2 = hw.softmaxParallelism * 2048 + hw.topkParallelism;
+  const key2 = softmaxLanes(hw) * 2048 + hw.topkParallelism;
   let cmb: ComboEntry | undefined;
   if (key1 === p.lastKey1 && key2 === p.lastKey2 && p.lastCombo !== null) cmb = p.lastCombo;
   else {
@@ -702,7 +702,7 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
     if (cmb === undefined) {
       cmb = {
         qk: memoQk(p, hw.qkMultipliers),
-        sm: memoSm(p, hw.softmaxParallelism),
+        sm: memoSm(p, softmaxLanes(hw)),
         pv: memoPv(p, hw.pvMultipliers),
         tkV: memoTkV(p, hw.topkParallelism),
         tkT: memoTkT(p, hw.topkParallelism),
@@ -765,7 +765,7 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
       s.valW += m * vF * c.D * wb;
       const w1 = 1 + c.p;
       const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
-      const sm = w1 * rowsCycles(c.q, c.k, c.causal, hw.softmaxParallelism, 1);
+      const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
       const tkV = classTkV(c, hw.topkParallelism);
       const pv = pvRow(c, hw.pvMultipliers);
       const q = Math.max(1, c.q);

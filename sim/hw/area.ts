@@ -11,7 +11,7 @@
  *  - softmax ∝ lanes; top-k ∝ P·(1 + log2 P) (comparators + zero-eliminator stages);
  *  - others: constant.
  */
-import type { HardwareConfig } from '../schema.ts';
+import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { AreaBreakdown } from './types.ts';
 import t from './tables/area.json' with { type: 'json' };
 
@@ -46,7 +46,7 @@ export function areaInto(hw: HardwareConfig, out: AreaBreakdown): number {
     fetcherFifoAreaMm2(hw) +
     hw.fetcherPorts * hw.dramChannels * t.fetcherMm2PerCrosspoint.value +
     hw.fetcherPorts * t.fetcherMm2PerPort.value;
-  out.softmax = hw.softmaxParallelism * t.softmaxMm2PerLane.value;
+  out.softmax = softmaxLanes(hw) * t.softmaxMm2PerLane.value;
   const P = hw.topkParallelism;
   out.topk = t.topkMm2PerLaneStage.value * P * (1 + Math.log2(P));
   out.others = t.othersMm2.value;
