@@ -128,6 +128,8 @@ export class Executor {
   static open(opts: ExecutorOptions): Executor {
     const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !!opts.resume });
     const ex = new Executor(opts, journal);
+    const cpuBound = opts.ctx.model !== 'analytical' || !!opts.ctx.accuracy;
+    if (cpuBound) ex.warmUp();
     if (journal && opts.resume) {
       const r = journal.recovered;
       ex.log(
@@ -144,8 +146,13 @@ export class Executor {
   }
 
   private getPool(): EvalPool {
-    if (!this.pool) this.pool = new EvalPool({ jobs: this.jobs });
+    if (!this.pool) this.pool = new EvalPool({ jobs: this.jobs, warm: [EVALUATE_MODULE, path.join(HERE, 'fidelity.ts')] });
     return this.pool;
+  }
+
+  /** Starts the workers now (they begin loading the models while the run sets up). */
+  warmUp(): void {
+    if (this.jobs > 1) this.getPool();
   }
 
   key(params: Params, fidelity: string, extra?: unknown, ctx?: EvalContext): string {

@@ -27,6 +27,8 @@ export interface PoolOptions {
   crashRetries?: number;
   /** Task file (default dse/worker.ts). */
   filename?: string;
+  /** Modules (absolute paths) every worker starts importing as soon as it starts. */
+  warm?: string[];
 }
 
 export function defaultJobs(): number {
@@ -52,6 +54,7 @@ export class EvalPool {
       // one task at a time per worker: CPU-bound work gains nothing from queueing inside a worker
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
+      workerData: { warm: opts.warm ?? [] },
     });
     // piscina emits 'error' for worker-level failures; they are handled per task below
     this.piscina.on('error', () => {});

@@ -9,6 +9,7 @@
  * weights are initialised once per worker, not per task).
  */
 import { pathToFileURL } from 'node:url';
+import { isWorkerThread, workerData } from 'piscina';
 import type { DesignPoint } from '../sim/schema.ts';
 
 export type PoolTask =
@@ -71,6 +72,13 @@ async function execute(task: PoolTask): Promise<unknown> {
     default:
       throw new Error(`unknown task kind ${(task as { kind: string }).kind}`);
   }
+}
+
+// Warm-up: start importing the modules the tasks will need as soon as the worker starts, so
+// module loading overlaps with the main thread's own work instead of delaying the first task.
+if (isWorkerThread) {
+  const warm = (workerData as { warm?: string[] } | undefined)?.warm ?? [];
+  for (const m of warm) importModule(m).catch(() => {});
 }
 
 export default async function run(task: PoolTask): Promise<TaskOutcome> {
