@@ -164,7 +164,7 @@ export function parseTrace(text: string, fileName: string, opts: ParseTraceOptio
   const requests: HeadRequest[] = [];
   for (const { cells, line } of rows) {
     const r = rowToRequest(cells, idx, line, fileName, mapping, meta);
-    if (standardOrder) rawCells.set(r, cells.slice());
+    if (standardOrder && !meta) rawCells.set(r, cells.slice());
     requests.push(r);
   }
 

@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatTrace, parseTrace, readTraceFile, TraceError, TRACE_COLUMNS } from '../sim/workload/trace.ts';
+import { buildWorkload } from '../sim/workload/build.ts';
+import { AlgoSchema, WorkloadSchema } from '../sim/schema.ts';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const traces = path.join(root, 'sim', 'workload', 'traces');
+const shared = path.join(root, '..', 'shared', 'workloads');
+const FILES = ['small.csv', 'summary-gpt2-small-wikitext2-per8.csv', 'summary-gpt2-small-wikitext2-per8-step1+dedic.csv'];
+const HEADER = TRACE_COLUMNS.join(',');
+
+test('shipped traces are the official ones (when ../shared is present)', () => {
+  for (const f of [...FILES, 'LICENSE-mit-han-lab']) {
+    assert.ok(existsSync(path.join(traces, f)), f);
+    if (existsSync(path.join(shared, f))) assert.equal(readFileSync(path.join(traces, f), 'utf8'), readFileSync(path.join(shared, f), 'utf8'), f);
+  }
+});
+
+test('official traces: rows, model, harness bit mapping', () => {
+  const small = readTraceFile(path.join(traces, 'small.csv'));
+  assert.equal(small.requests.length, 1);
+  assert.equal(small.model.name, 'gpt2-medium'); // from the trailing config line
+  const r = small.requests[0];
+  // −1 keys → 8-bit MSB + forced 4-bit LSB pass; −1 values → 8; −1 query → 12.
+  assert.deepEqual([r.keyBits, r.lsbBits, r.refetch, r.valueBits, r.queryBits, r.keys, r.valuesFetched, r.L, r.D], [8, 4, 1, 8, 12, 993, 993, 993, 64]);
+
+  const per8 = readTraceFile(path.join(traces, 'summary-gpt2-small-wikitext2-per8.csv'));
+  assert.equal(per8.requests.length, 4608);
+  assert.equal(per8.model.name, 'gpt2-small');
+  assert.equal(per8.iterations, 32);
+  assert.equal(per8.stage, 'generation');
+  assert.equal(per8.source, 'trace');
+  assert.match(per8.provenance, /qlinear_k6b_v6b_q16b_sym/);
+  const p0 = per8.requests[0];
+  assert.deepEqual([p0.keyBits, p0.lsbBits, p0.refetch, p0.valueBits, p0.queryBits, p0.keys, p0.valuesFetched, p0.lsbThreshold], [6, 4, 1, 6, 16, 993, 204, 0.05]);
+  assert.equal(per8.requests.filter((x) => x.refetch === 1).length, 323); // spec §3.2: 7.01 %
+  assert.equal(per8.requests.filter((x) => x.topk >= 0).length, 124);
+  // The last layer's top-k picks the next iteration's layer-0 tokens out of all L.
+  assert.ok(per8.requests.some((x) => x.topk > x.keys));
+
+  const dense = readTraceFile(path.join(traces, 'summary-gpt2-small-wikitext2-per8-step1+dedic.csv'));
+  assert.ok(dense.requests.every((x) => x.keys === x.L && x.valuesFetched === x.L && x.keyBits === 8 && x.refetch === 1));
+});
+
+test('official traces round-trip byte-exactly', () => {
+  for (const f of FILES) {
+    const text = readFileSync(path.join(traces, f), 'utf8');
+    assert.equal(formatTrace(parseTrace(text, f)), text, f);
+  }
+});
+
+test('generated workloads round-trip (generation and causal summarization)', () => {
+  const cases = [
+    { wl: { model: 'gpt2-small', stage: 'generation', seqLen: 64, genTokens: 3 }, algo: { tokenKeep: 0.5, valueKeep: 0.5, headKeep: 0.7, msbBits: 6, lsbBits: 4, lsbRefetchFraction: 1 } },
+    { wl: { model: 'gpt2-small', stage: 'summarization', seqLen: 40 }, algo: { tokenKeep: 0.6, valueKeep: 0.5, msbBits: 12 } },
+    { wl: { model: 'bert-base', stage: 'summarization', seqLen: 50 }, algo: { tokenKeep: 0.5, headKeep: 0.8, msbBits: 8 } },
+  ];
+  for (const c of cases) {
+    const w = buildWorkload(WorkloadSchema.parse(c.wl), AlgoSchema.parse(c.algo));
+    const text = formatTrace(w);
+    const back = parseTrace(text, 'gen.csv');
+    assert.equal(back.stage, w.stage);
+    assert.equal(back.model.name, w.model.name);
+    assert.equal(back.iterations, w.iterations);
+    assert.equal(back.reuseKV, w.reuseKV);
+    assert.deepEqual(back.requests, w.requests, `${c.wl.model} ${c.wl.stage}`);
+    assert.equal(formatTrace(back), text);
+  }
+  // A fractional refetch probability becomes a seeded per-head draw; after that it is stable.
+  const w = buildWorkload(WorkloadSchema.parse({ model: 'gpt2-small', stage: 'generation', seqLen: 32, genTokens: 4 }), AlgoSchema.parse({ msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.3 }));
+  const once = parseTrace(formatTrace(w), 'p.csv');
+  const n = once.requests.filter((r) => r.refetch === 1).length;
+  assert.ok(n > 0 && n < once.requests.length, `draws ${n}`);
+  assert.equal(formatTrace(once), formatTrace(parseTrace(formatTrace(once), 'p2.csv')));
+});
+
+function expectError(text: string, line: number, column: number | undefined, columnName: string | undefined, re: RegExp) {
+  assert.throws(
+    () => parseTrace(text, 'bad.csv'),
+    (e: unknown) => {
+      assert.ok(e instanceof TraceError, String(e));
+      assert.equal(e.file, 'bad.csv');
+      assert.equal(e.line, line, e.message);
+      assert.equal(e.column, column, e.message);
+      assert.equal(e.columnName, columnName, e.message);
+      assert.match(e.message, re);
+      assert.ok(e.message.startsWith(`bad.csv:${line}`), e.message);
+      return true;
+    },
+  );
+}
+
+test('trace errors name file, line and column', () => {
+  const row = '0,0,0,64.0,993,993,6,16,0.05,True,4,204,6,True,False,False,-1';
+  expectError('', 1, undefined, undefined, /empty file/);
+  expectError(HEADER.replace(',topk', ''), 1, undefined, 'topk', /lacks column 'topk'/);
+  expectError(`${HEADER}\n${row.replace('993,993', '993,abc')}`, 2, 6, 'key_fetch_num', /expected an integer, got 'abc'/);
+  expectError(`${HEADER}\n${row}\n${row.replace(',True,4,', ',Maybe,4,')}`, 3, 10, 'if_requant', /True or False/);
+  expectError(`${HEADER}\n${row},1`, 2, 18, undefined, /expected 17 cells, got 18/);
+  expectError(`${HEADER}\n${row}\ncfg.yml,,,,,,,,,,,,,,,,\n${row}`, 4, 1, 'iteration_id', /after the trailing config line/);
+  expectError(`${HEADER}\n${row.replace(/False,-1$/, 'True,-1')}`, 2, 17, 'topk', /if_topk is True but topk is −1/);
+  expectError(`${HEADER}\n${row.replace('993,993,6', '993,994,6')}`, 2, 6, 'key_fetch_num', /exceeds sentence_length_L/);
+  expectError(`${HEADER}\n${row.replace(',204,', ',999,')}`, 2, 12, 'value_fetch_num', /exceeds key_fetch_num/);
+  expectError(`${HEADER}\n${row.replace('64.0', '6x')}`, 2, 4, 'embedding_length_D', /expected a number/);
+  expectError(`${HEADER}\n${row.replace(',16,0.05', ',99,0.05')}`, 2, 8, 'quant_query_bit', /bit width/);
+  expectError(`${HEADER}\ncfg.yml,,,,,,,,,,,,,,,,`, 1, undefined, undefined, /no data rows/);
+  assert.throws(() => readTraceFile(path.join(root, 'no-such.csv')), TraceError);
+});
+
+test('columns are found by name; trailing blank lines and CRLF are accepted', () => {
+  const cols = [...TRACE_COLUMNS].reverse();
+  const row = '0,0,0,64.0,993,500,8,12,-1,False,-1,100,8,True,False,False,-1'.split(',').reverse().join(',');
+  const w = parseTrace(`${cols.join(',')}\r\n${row}\r\n\r\n`, 'r.csv');
+  assert.equal(w.requests[0].keys, 500);
+  assert.equal(w.requests[0].valuesFetched, 100);
+  assert.equal(w.requests[0].refetch, 0);
+});
