@@ -1,0 +1,183 @@
+/** Hand-checked micro cases of the cycle simulator (sim/cycle). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HbmChannel, hbmTiming, profileStream, gatherChunks, availableBefore, timeForAvailable, emptyChunks } from '../sim/cycle/dram.ts';
+import { quickSelectRandom, quickSelectValues } from '../sim/cycle/topk.ts';
+import { simulateCycle } from '../sim/cycle/index.ts';
+import { mulberry32 } from '../sim/workload/trace.ts';
+import { defaultHardware } from '../sim/schema.ts';
+import { MODEL_SHAPES } from '../sim/workload/models.ts';
+import type { HeadRequest, Workload } from '../sim/workload/types.ts';
+
+const t = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 });
+
+export function oneHead(over: Partial<HeadRequest> = {}): Workload {
+  const r: HeadRequest = {
+    iteration: 0, layer: 0, head: 0, D: 64, L: 512, queries: 1, keys: 512, valuesFetched: 512, valuesPerQuery: 512,
+    keyBits: 8, lsbBits: 0, refetch: 0, lsbThreshold: -1, valueBits: 8, queryBits: 12, topk: -1, causal: false, ...over,
+  };
+  return { name: 'one', model: MODEL_SHAPES['gpt2-small'], stage: 'generation', iterations: 1, reuseKV: false, requests: [r], source: 'generated', provenance: 'test' };
+}
+
+test('HBM2 timing: burst = 2 tCK per 32 B per pseudo-channel, scaled by GB/s and clock', () => {
+  assert.equal(t.tBurst, 2);
+  assert.equal(t.tCL + t.tRCD + t.tRP, 21);
+  const fast = hbmTiming({ clockGHz: 1, dramChannelGBps: 64 });
+  assert.equal(fast.tBurst, 1);
+  assert.equal(fast.tRCD, 7); // core timings stay in ns
+  const slowClock = hbmTiming({ clockGHz: 0.5, dramChannelGBps: 32 });
+  assert.equal(slowClock.tBurst, 1);
+  assert.equal(slowClock.tRCD, 3.5);
+});
+
+test('a row hit costs nCL + burst, a closed row + nRCD, a row conflict + nRP + nRCD', () => {
+  const one = (init: 'closed' | 'conflict', openSame: boolean) => {
+    const ch = new HbmChannel(t, init);
+    if (openSame) ch.openRow[0] = 5;
+    return ch.serve({ pc: [0], bank: [0], row: [5], n: [1] }, 100);
+  };
+  const hit = one('closed', true);
+  const closed = one('closed', false);
+  const conflict = one('conflict', false);
+  assert.equal(hit.end - 100, t.tCL + t.tBurst); // 9
+  assert.equal(closed.end - 100, t.tRCD + t.tCL + t.tBurst); // 16
+  assert.equal(conflict.end - 100, t.tRP + t.tRCD + t.tCL + t.tBurst); // 23
+  assert.equal(conflict.end - hit.end, 7 + 7); // nRP + nRCD
+  assert.deepEqual([hit.hits, hit.misses, conflict.hits, conflict.misses], [1, 0, 0, 1]);
+});
+
+test('back-to-back conflicts in one bank are spaced by nRAS + nRP (≥ nRC)', () => {
+  const ch = new HbmChannel(t, 'closed');
+  const r = ch.serve({ pc: [0, 0, 0], bank: [0, 0, 0], row: [1, 2, 3], n: [1, 1, 1] }, 0);
+  // ACTs at 0, 24, 48 → data of the last at 48 + 7 + 7, ends 2 cycles later.
+  assert.equal(r.end, 48 + t.tRCD + t.tCL + t.tBurst);
+  assert.equal(r.misses, 3);
+});
+
+test('a row-hit stream reaches the peak bandwidth (32 B/cycle per channel)', () => {
+  // One open row per PC, read 16 bursts at a time alternately: the two 16 B/cycle buses stream
+  // in parallel (the request window is in channel order, so the PCs must interleave).
+  const ch = new HbmChannel(t, 'closed');
+  const list = emptyChunks();
+  for (let k = 0; k < 64; k++) {
+    list.pc.push(k & 1);
+    list.bank.push(0);
+    list.row.push(0);
+    list.n.push(16);
+  }
+  const r = ch.serve(list, 0);
+  const bw = (r.bursts * 32) / (r.end - r.firstData);
+  assert.ok(Math.abs(bw - 32) / 32 < 0.01, `bw ${bw}`);
+  assert.equal(r.hits, 1024 - 2);
+  // A single PC alone gets half: 16 B/cycle.
+  const one = new HbmChannel(t, 'closed').serve({ pc: [0], bank: [0], row: [0], n: [500] }, 0);
+  assert.equal(one.end, t.tRCD + t.tCL + 500 * t.tBurst);
+  // A dense multi-row stream through the address mapping: row switches are hidden by the 32-deep window.
+  for (const mapping of ['RoBaRaCoCh', 'RoBaCoRaCh'] as const) {
+    const tm = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { mapping });
+    const p = profileStream(8192, 8192, 64, 1, tm);
+    assert.equal(p.bursts, 16384);
+    const eff = p.bursts / p.occupancy / (mapping === 'RoBaRaCoCh' ? 1 : 0.5);
+    assert.ok(eff > 0.99, `${mapping} efficiency ${eff}`);
+  }
+  // With the official DPI's 16 outstanding requests the same stream loses ~30% (row switch every 512 B).
+  const p16 = profileStream(8192, 8192, 64, 1, hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { mapping: 'RoBaRaCoCh', queueDepth: 16 }));
+  assert.ok(p16.bursts / p16.occupancy < 0.75);
+});
+
+test('32-B interleaving spreads a dense region evenly over the channels; gathers keep their byte count', () => {
+  const lists = gatherChunks(1024, 1024, 64, 16, t);
+  const per = lists.map((l) => l.n.reduce((a, b) => a + b, 0));
+  assert.ok(per.every((x) => x === 128), String(per));
+  for (const [L, n, B] of [[1000, 921, 96], [1000, 204, 96], [1024, 102, 32], [993, 993, 48]]) {
+    const bursts = gatherChunks(L, n, B, 16, t).reduce((a, l) => a + l.n.reduce((x, y) => x + y, 0), 0);
+    assert.equal(bursts, Math.ceil((n * B) / 32) + (B % 32 && n < L ? bursts - Math.ceil((n * B) / 32) : 0));
+    if (B % 32 === 0) assert.equal(bursts, (n * B) / 32);
+  }
+  assert.deepEqual(emptyChunks(), { pc: [], bank: [], row: [], n: [] });
+});
+
+test('refresh: available time and its inverse', () => {
+  assert.equal(availableBefore(3900, t), 3900);
+  assert.equal(availableBefore(3900 + 350, t), 3900);
+  assert.equal(availableBefore(3900 + 351, t), 3901);
+  for (const a of [0, 10, 3899, 3900, 3901, 7450, 7451, 123456]) assert.equal(availableBefore(timeForAvailable(a, t), t), a);
+  const noRef = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { refresh: false });
+  assert.equal(availableBefore(1e6, noRef), 1e6);
+});
+
+test('top-k: known input and pivot sequence', () => {
+  const values = [5, 1, 4, 2, 3, 9, 7, 8, 6, 0];
+  const pivots = [0, 2, 0]; // 5, then 8 of [9,7,8,6], then 7 of [7,6]
+  const r = quickSelectValues(values, 3, 4, (round) => pivots[round]);
+  assert.equal(r.kth, 7);
+  assert.equal(r.rounds, 3);
+  assert.equal(r.cycles, Math.ceil(10 / 4) + 3 + (Math.ceil(4 / 4) + 3) + (Math.ceil(2 / 4) + 3)); // 14
+  assert.equal(r.compares, 16);
+  // Ties: the pivot's equal elements are counted, not moved.
+  assert.equal(quickSelectValues([3, 3, 3, 1], 2, 16, () => 0).kth, 3);
+});
+
+test('top-k: random-pivot cost matches the official latency model statistics', () => {
+  // spec §1.9 Monte-Carlo means (500 samples): (993, 204, 16) → 223, (102, 20, 16) → 44, (993, 204, 4) → 791.
+  for (const [K, V, P, mean] of [[993, 204, 16, 223.2], [102, 20, 16, 44.0], [993, 204, 4, 790.6]]) {
+    const rng = mulberry32(7);
+    let s = 0;
+    const n = 3000;
+    for (let i = 0; i < n; i++) s += quickSelectRandom(K, V, P, rng).cycles;
+    assert.ok(Math.abs(s / n / mean - 1) < 0.06, `K=${K} V=${V} P=${P}: ${s / n} vs ${mean}`);
+  }
+  // Same pivots (rank draws do not depend on P) ⇒ more comparators never cost more.
+  for (let seed = 1; seed < 50; seed++) {
+    const c = [1, 2, 4, 8, 16, 32].map((P) => quickSelectRandom(700, 140, P, mulberry32(seed)).cycles);
+    for (let i = 1; i < c.length; i++) assert.ok(c[i] <= c[i - 1]);
+  }
+});
+
+test('one head on one channel: hand-computed timeline', () => {
+  const hw = { ...defaultHardware(), dramChannels: 1 };
+  const r = simulateCycle(oneHead(), hw);
+  // Q (3 bursts) + K 512×64 B (1024 bursts) then V (1024 bursts) at 1 burst/cycle, in series
+  // through Q·K (64 lines), softmax (+87), decision (+2), V ids (+1), V issue (+6), prob·V.
+  // admit 0 → K arrives 1 → K done ≈ 1028 → Q·K ends 1028+12 → softmax 1048 → decision 1137
+  // → V arrives 1144 → V done 2168 → prob·V ends 2180 → + latency 6 = 2186.
+  assert.ok(Math.abs(r.cycles - 2186) <= 20, `cycles ${r.cycles}`);
+  assert.equal(r.dram_bytes, (3 + 1024 + 1024) * 32);
+  assert.equal(r.extra!.dram_bursts, 2051);
+  assert.ok(r.stages.dram >= 2051 && r.stages.dram < 2051 * 1.02, `dram busy ${r.stages.dram}`);
+  assert.equal(r.stages.qk, 64);
+  assert.equal(r.stages.pv, 64);
+  assert.equal(r.model, 'cycle');
+  // 16 channels: each stream ~16× shorter.
+  const r16 = simulateCycle(oneHead(), defaultHardware());
+  assert.ok(r16.cycles < 450 && r16.cycles > 300, `cycles ${r16.cycles}`);
+});
+
+test('a refetch doubles the key-side SRAM reads and Q·K work of that head and adds its LSB bytes', () => {
+  const hw = defaultHardware();
+  const a = simulateCycle(oneHead({ lsbBits: 4, refetch: 0 }), hw);
+  const b = simulateCycle(oneHead({ lsbBits: 4, refetch: 1 }), hw);
+  assert.equal(b.activity.keySramReadBits, 2 * a.activity.keySramReadBits);
+  assert.equal(b.activity.qkMacs, 2 * a.activity.qkMacs);
+  assert.equal(b.activity.softmaxElems, 2 * a.activity.softmaxElems);
+  assert.equal(b.dram_bytes - a.dram_bytes, (512 * 64 * 4) / 8);
+  assert.equal(b.stages.qk, 2 * a.stages.qk);
+  assert.equal(b.extra!.refetches, 1);
+  assert.ok(b.cycles > a.cycles + 87, `${b.cycles} vs ${a.cycles}`);
+  // A probability is drawn per head with the seed.
+  const w = oneHead({ lsbBits: 4, refetch: 0.5 });
+  w.requests = Array.from({ length: 64 }, (_, i) => ({ ...w.requests[0], head: i % 12, layer: Math.floor(i / 12) }));
+  const n1 = simulateCycle(w, hw, { seed: 1 }).extra!.refetches;
+  assert.ok(n1 > 16 && n1 < 48, `refetches ${n1}`);
+  assert.equal(simulateCycle(w, hw, { seed: 1 }).cycles, simulateCycle(w, hw, { seed: 1 }).cycles);
+});
+
+test('buffers: generation splits an over-sized head, summarization rejects it clearly', () => {
+  const small = { ...defaultHardware(), keySramKB: 24.5, valueSramKB: 24.5 }; // 24,576 B = 32 lines = 256 keys
+  const r = simulateCycle(oneHead(), small);
+  assert.equal(r.extra!.split_requests, 1);
+  const w = oneHead({ queries: 512, valuesFetched: 512 });
+  w.stage = 'summarization';
+  w.reuseKV = true;
+  assert.throws(() => simulateCycle(w, small), /needs 64 key-buffer lines but the 24.5 KB key SRAM holds 32/);
+});
