@@ -20,7 +20,7 @@
  * re-enters the key side for its LSBs (4-bit, written into the low bits of the same lines), is
  * re-read, recomputed, and re-decided; later heads wait behind it (order preserved).
  */
-import type { HardwareConfig } from '../schema.ts';
+import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { HeadRequest, Workload } from '../workload/types.ts';
 import { refetchDraws, mulberry32 } from '../workload/trace.ts';
 import type { Activity, HwResult, StageCycles } from '../hw/types.ts';
@@ -55,6 +55,10 @@ const L_BUFR = pipe.bufferReadLatency.value;
 const L_SOFTMAX = pipe.softmaxLatency.value;
 /** DRAM-side registers around the HBM model: AR register, DPI pending register, result register. */
 const L_DRAM_REGS = 3;
+
+for (const [k, v] of Object.entries({ L_ISSUE, L_CONVERT, L_BUFW, L_BUFR, L_SOFTMAX })) {
+  if (!Number.isFinite(v)) throw new Error(`sim/cycle: pipeline constant ${k} is not a number (sim/hw/tables/pipeline.json)`);
+}
 
 const log2c = (x: number) => (x <= 1 ? 0 : Math.ceil(Math.log2(x)));
 
@@ -183,7 +187,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   const N = reqs.length;
   const Ch = hw.dramChannels;
   const P = hw.topkParallelism;
-  const Psm = hw.softmaxParallelism;
+  const Psm = softmaxLanes(hw);
   const C = hw.fetcherPorts;
   const reuse = w.reuseKV;
 
@@ -632,6 +636,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
         break;
     }
   }
+  if (!Number.isFinite(end)) throw new Error(`simulateCycle: non-finite completion time (${end}); check the hardware config and sim/hw/tables/pipeline.json`);
   if (nextPV < N) throw new Error(`simulateCycle: deadlock — ${N - nextPV} of ${N} requests unfinished (admitted ${nextAdmit})`);
 
   // ── results ─────────────────────────────────────────────────────────────────────────────
