@@ -198,3 +198,41 @@ test('the measured trace is accepted by parseTrace (both stages)', async () => {
     e.dispose();
   }
 });
+
+test('TF.js quantization and attention paths equal the plain-JS ones', async () => {
+  await initBackend();
+  const { quantizeProgressive, quantizeVectors, attendHead } = await import('../sim/nn/quant.ts');
+  const { attendHeadFast } = await import('../sim/nn/attention.ts');
+  const e = new Engine(ck(bertCfg, randomWeights(bertCfg, 41)));
+  const rng = mulberry32(42);
+  const n = 9;
+  const x = Float32Array.from({ length: n * 16 }, () => (rng() - 0.5) * 8);
+  const [q6] = e.fq(tf.tensor2d(x, [n, 16]), n, 6);
+  const js6 = quantizeVectors(x, 4, 6);
+  q6.dataSync().forEach((v, i) => assert.ok(Math.abs(v - js6[i]) < 1e-4));
+  const [msb, full] = e.fq(tf.tensor2d(x, [n, 16]), n, 4, 4);
+  const jsP = quantizeProgressive(x, 4, 4, 4);
+  msb.dataSync().forEach((v, i) => assert.ok(Math.abs(v - jsP.msb[i]) < 1e-4));
+  full.dataSync().forEach((v, i) => assert.ok(Math.abs(v - jsP.full[i]) < 1e-4));
+  // attention: 20 queries (TF path) vs JS, causal, refetch and local V pruning on
+  const nq = 20;
+  const dh = 8;
+  const mk = (s: number) => Float32Array.from({ length: nq * dh }, () => (rng() - 0.5) * s);
+  const args = (ctx: Float32Array, colSum: Float32Array) => ({
+    q: qv, nq, kMsb: kq.msb, kFull: kq.full, v: vv, nk: nq, dh, visible: Int32Array.from({ length: nq }, (_, i) => i + 1),
+    valueKeep: 0.6, progressive: true, threshold: 0.3, ctx, colSum,
+  });
+  const qv = mk(6);
+  const kq = quantizeProgressive(mk(6), dh, 4, 4);
+  const vv = mk(2);
+  const a = args(new Float32Array(nq * dh), new Float32Array(nq));
+  const b = args(new Float32Array(nq * dh), new Float32Array(nq));
+  const sa = attendHead(a);
+  const sb = attendHeadFast(b);
+  assert.ok(sa.refetchedRows > 0);
+  assert.equal(sb.refetchedRows, sa.refetchedRows);
+  assert.equal(sb.valuesKept, sa.valuesKept);
+  a.ctx.forEach((v, i) => assert.ok(Math.abs(v - b.ctx[i]) < 1e-4));
+  a.colSum.forEach((v, i) => assert.ok(Math.abs(v - b.colSum[i]) < 1e-4));
+  e.dispose();
+});

@@ -5,9 +5,10 @@
  * Split of work: dense parts (QKV/output projections, LayerNorm, FFN, LM head) run in TF.js on a
  * *packed* 2-D tensor holding the alive rows of every example of a batch (the fast non-transposed
  * 2-D matMul path; token pruning shrinks it, so pruning makes inference faster). Attention runs
- * per example and head in plain JS (attendHead in quant.ts): that is where the per-head decisions
- * live (quantization, LSB refetch, local V pruning, importance accumulation) and where wasm would
- * otherwise pay for slices / batched matMuls.
+ * per example and head (attention.ts): Q·Kᵀ and P·V as 2-D TF.js matMuls for many-query heads,
+ * plain JS for the single-query heads of the generation stage; the per-head decisions
+ * (quantization, LSB refetch, local V pruning, importance accumulation) run in JS on the
+ * read-back probabilities.
  *
  * Algorithms (Alg. 2 of the paper):
  *  - cumulative token importance s_t[j] += Σ_heads Σ_queries prob[h][q][j] over the alive heads of
@@ -30,7 +31,8 @@ import type { HeadRequest } from '../workload/types.ts';
 import { tf } from './backend.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { lk, type LayerKey, type ModelConfig } from './model.ts';
-import { attendHead, quantizeProgressive, quantizeVectors, topkKeepOrder } from './quant.ts';
+import { attendHeadFast as attendHead } from './attention.ts';
+import { topkKeepOrder } from './quant.ts';
 
 export interface RunAlgo {
   tokenKeep: number[];
@@ -154,13 +156,37 @@ export class Engine {
     const d = this.c.hidden;
     stats.flops += 2 * n * (4 * d * d + 2 * d * this.c.intermediate);
   }
-  /** QKV for packed rows; GPT applies ln_1 first. */
-  qkv(x: Float32Array, n: number, l: number): Float32Array {
+  /** Per-(row, head) symmetric fake quantization of [n, d] in TF.js (see quant.ts for the scheme). */
+  fq(x: tf.Tensor, n: number, bits: number, lsb = 0): tf.Tensor[] {
+    const d = this.c.hidden;
+    if (bits + lsb >= 32) return lsb > 0 ? [x, x] : [x];
+    const x3 = x.reshape([n, this.c.heads, this.dh]);
+    const total = bits + lsb;
+    const qmax = 2 ** (total - 1) - 1;
+    const m = tf.max(tf.abs(x3), -1, true);
+    const sc = tf.where(tf.equal(m, 0), tf.onesLike(m), m.div(qmax));
+    const q = tf.clipByValue(tf.round(x3.div(sc)), -qmax, qmax);
+    const full = q.mul(sc).reshape([n, d]);
+    if (lsb <= 0) return [full];
+    const step = 2 ** lsb;
+    const msb = tf.floor(q.div(step)).add(0.5).mul(step * 1).mul(sc).reshape([n, d]);
+    return [msb, full];
+  }
+  /**
+   * Projections for packed rows (GPT applies ln_1 first), quantized: returns [n, 4d] with
+   * columns [Q (queryBits) | K as MSBs | K as MSB+LSB | V (valueBits)].
+   */
+  qkv(x: Float32Array, n: number, l: number, ra: RunAlgo): Float32Array {
     const d = this.c.hidden;
     return this.read(tf.tidy(() => {
       let xt: tf.Tensor = tf.tensor2d(x, [n, d]);
       if (this.c.kind === 'gpt') xt = this.ln(xt, this.L(l, 'ln1G'), this.L(l, 'ln1B'));
-      return tf.matMul(xt as tf.Tensor2D, this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'));
+      const y = tf.matMul(xt as tf.Tensor2D, this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'));
+      const [q, k, v] = [0, 1, 2].map((i) => tf.slice(y, [0, i * d], [n, d]));
+      const [qq] = this.fq(q, n, ra.queryBits);
+      const [kMsb, kFull] = ra.lsbBits > 0 ? this.fq(k, n, ra.msbBits, ra.lsbBits) : [this.fq(k, n, ra.msbBits)[0], null];
+      const [vq] = this.fq(v, n, ra.valueBits);
+      return tf.concat([qq, kMsb, kFull ?? kMsb, vq], 1);
     }));
   }
   /** Output projection, residual, LayerNorm(s), FFN: the rest of the block. */
@@ -249,7 +275,7 @@ export class Engine {
         stats.onAlive?.(iterBase + b, 0, l, alive[b], heads[b]);
       }
       x = nx;
-      const qkv = this.qkv(x, n, l);
+      const qkv = this.qkv(x, n, l, ra);
       const ctx = new Float32Array(n * d);
       let base = 0;
       for (let b = 0; b < B; b++) {
@@ -261,12 +287,12 @@ export class Engine {
         stats.headAlive[l] += heads[b].length;
         stats.headTotal[l] += H;
         for (const h of heads[b]) {
-          const q = quantizeVectors(headSlice(qkv, rows, 3 * d, h * dh, dh), dh, ra.queryBits);
-          const kq = quantizeProgressive(headSlice(qkv, rows, 3 * d, d + h * dh, dh), dh, ra.msbBits, ra.lsbBits);
-          const v = quantizeVectors(headSlice(qkv, rows, 3 * d, 2 * d + h * dh, dh), dh, ra.valueBits);
+          const q = headSlice(qkv, rows, 4 * d, h * dh, dh);
+          const kMsb = headSlice(qkv, rows, 4 * d, d + h * dh, dh);
+          const v = headSlice(qkv, rows, 4 * d, 3 * d + h * dh, dh);
           const hctx = new Float32Array(m * dh);
           const cs = new Float32Array(m);
-          const st = attendHead({ q, nq: m, kMsb: kq.msb, kFull: kq.full, v, nk: m, dh, visible: null, valueKeep: ra.valueKeep, progressive: false, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs });
+          const st = attendHead({ q, nq: m, kMsb, kFull: kMsb, v, nk: m, dh, visible: null, valueKeep: ra.valueKeep, progressive: false, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs });
           for (let j = 0; j < m; j++) colSum[j] += cs[j];
           headScore[b][h] += st.absSum;
           for (let i = 0; i < m; i++) ctx.set(hctx.subarray(i * dh, (i + 1) * dh), (base + i) * d + h * dh);
@@ -326,11 +352,10 @@ export class Engine {
     const aliveTok = windows.map(() => Array.from({ length: c.layers }, () => Array.from({ length: prompt }, (_, i) => i)));
     const aliveHead = windows.map(() => Array.from({ length: c.layers }, () => Array.from({ length: H }, (_, h) => h)));
     const storeKV = (b: number, l: number, pos: number, qkvRow: Float32Array) => {
-      const kq = quantizeProgressive(qkvRow.subarray(d, 2 * d), dh, ra.msbBits, ra.lsbBits);
       const cc = cache[b][l];
-      cc.kMsb.set(kq.msb, pos * d);
-      cc.kFull.set(kq.full, pos * d);
-      cc.v.set(quantizeVectors(qkvRow.subarray(2 * d, 3 * d), dh, ra.valueBits), pos * d);
+      cc.kMsb.set(qkvRow.subarray(d, 2 * d), pos * d);
+      cc.kFull.set(qkvRow.subarray(2 * d, 3 * d), pos * d);
+      cc.v.set(qkvRow.subarray(3 * d, 4 * d), pos * d);
     };
     // ---- prompt (summarization stage, causal, dense) ----
     {
@@ -339,14 +364,14 @@ export class Engine {
       windows.forEach((w, b) => x.set(this.embed(w.slice(0, prompt), Array.from({ length: prompt }, (_, i) => i)), b * prompt * d));
       const visible = Int32Array.from({ length: prompt }, (_, i) => i + 1);
       for (let l = 0; l < c.layers; l++) {
-        const qkv = this.qkv(x, n, l);
+        const qkv = this.qkv(x, n, l, ra);
         const ctx = new Float32Array(n * d);
         for (let b = 0; b < B; b++) {
           const rows = Array.from({ length: prompt }, (_, i) => b * prompt + i);
-          for (let i = 0; i < prompt; i++) storeKV(b, l, i, qkv.subarray((b * prompt + i) * 3 * d, (b * prompt + i + 1) * 3 * d));
+          for (let i = 0; i < prompt; i++) storeKV(b, l, i, qkv.subarray((b * prompt + i) * 4 * d, (b * prompt + i + 1) * 4 * d));
           const cc = cache[b][l];
           for (let h = 0; h < H; h++) {
-            const q = quantizeVectors(headSlice(qkv, rows, 3 * d, h * dh, dh), dh, ra.queryBits);
+            const q = headSlice(qkv, rows, 4 * d, h * dh, dh);
             const pr = Array.from({ length: prompt }, (_, i) => i);
             const hctx = new Float32Array(prompt * dh);
             const cs = new Float32Array(prompt);
@@ -374,10 +399,10 @@ export class Engine {
       windows.forEach((w, b) => x.set(this.embed([w[pos]], [pos]), b * d));
       const lastRow: (HeadRequest | null)[] = windows.map(() => null);
       for (let l = 0; l < c.layers; l++) {
-        const qkv = this.qkv(x, B, l);
+        const qkv = this.qkv(x, B, l, ra);
         const ctx = new Float32Array(B * d);
         for (let b = 0; b < B; b++) {
-          storeKV(b, l, pos, qkv.subarray(b * 3 * d, (b + 1) * 3 * d));
+          storeKV(b, l, pos, qkv.subarray(b * 4 * d, (b + 1) * 4 * d));
           // Candidates: alive at this layer so far (+ the new token), and alive in layer l−1 now.
           let cand = [...aliveTok[b][l], pos];
           if (l > 0) {
@@ -409,10 +434,10 @@ export class Engine {
           stats.headAlive[l] += hs.length;
           stats.headTotal[l] += H;
           const cc = cache[b][l];
-          const qrow = qkv.subarray(b * 3 * d, b * 3 * d + d);
+          const qrow = qkv.subarray(b * 4 * d, b * 4 * d + d);
           const colSum = new Float64Array(m);
           for (const h of hs) {
-            const q = quantizeVectors(qrow.slice(h * dh, (h + 1) * dh), dh, ra.queryBits);
+            const q = qrow.slice(h * dh, (h + 1) * dh);
             const hctx = new Float32Array(dh);
             const cs = new Float32Array(m);
             const st = attendHead({

@@ -105,67 +105,80 @@ function keepCountLocal(total: number, fraction: number): number {
  * hardware multiplies the remaining probabilities with the fetched V) → ctx = p·v.
  */
 export function attendHead(a: AttnHeadArgs): AttnHeadStats {
-  const { q, nq, kMsb, kFull, v, nk, dh, visible } = a;
+  const q = a.q;
+  const nq = a.nq;
+  const nk = a.nk;
+  const dh = a.dh;
+  const visible = a.visible;
+  const v = a.v;
+  const ctx = a.ctx;
+  const colSum = a.colSum;
   const scale = 1 / Math.sqrt(dh);
-  const p = new Float32Array(nk);
+  const p = new Float64Array(nk);
   let refetchedRows = 0;
   let absSum = 0;
   let valuesKept = 0;
   let valuesVisible = 0;
-  const order: number[] = [];
   for (let i = 0; i < nq; i++) {
     const n = visible ? visible[i] : nk;
     const qo = i * dh;
-    const softmaxWith = (k: Float32Array): number => {
-      let mx = -Infinity;
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        const ko = j * dh;
-        for (let t = 0; t < dh; t++) s += q[qo + t] * k[ko + t];
-        s *= scale;
-        p[j] = s;
-        if (s > mx) mx = s;
-      }
-      let z = 0;
-      for (let j = 0; j < n; j++) {
-        const e = Math.exp(p[j] - mx);
-        p[j] = e;
-        z += e;
-      }
-      let pmax = 0;
-      for (let j = 0; j < n; j++) {
-        p[j] /= z;
-        if (p[j] > pmax) pmax = p[j];
-      }
-      return pmax;
-    };
-    const pmax = softmaxWith(kMsb);
+    const pmax = softmaxRow(q, qo, a.kMsb, n, dh, scale, p);
     if (a.progressive && pmax < a.threshold) {
       refetchedRows++;
-      softmaxWith(kFull);
+      softmaxRow(q, qo, a.kFull, n, dh, scale, p);
     }
-    for (let j = 0; j < n; j++) a.colSum[j] += p[j];
+    for (let j = 0; j < n; j++) colSum[j] += p[j];
     // Local V pruning.
     const kv = keepCountLocal(n, a.valueKeep);
     valuesKept += kv;
     valuesVisible += n;
-    if (kv < n) {
-      order.length = 0;
-      for (let j = 0; j < n; j++) order.push(j);
-      order.sort((x, y) => p[y] - p[x] || x - y);
-      for (let r = kv; r < n; r++) p[order[r]] = 0;
-    }
+    if (kv < n) pruneSmallest(p, n, kv);
     const co = i * dh;
-    for (let t = 0; t < dh; t++) a.ctx[co + t] = 0;
+    for (let t = 0; t < dh; t++) ctx[co + t] = 0;
     for (let j = 0; j < n; j++) {
       const pj = p[j];
       if (pj === 0) continue;
       const vo = j * dh;
-      for (let t = 0; t < dh; t++) a.ctx[co + t] += pj * v[vo + t];
+      for (let t = 0; t < dh; t++) ctx[co + t] += pj * v[vo + t];
     }
-    for (let t = 0; t < dh; t++) absSum += Math.abs(a.ctx[co + t]);
+    for (let t = 0; t < dh; t++) absSum += Math.abs(ctx[co + t]);
   }
   return { refetchedRows, absSum, valuesKept, valuesVisible };
+}
+
+/** p[0..n) = softmax(q_row · kᵀ · scale); returns the max probability. */
+function softmaxRow(q: Float32Array, qo: number, k: Float32Array, n: number, dh: number, scale: number, p: Float64Array): number {
+  let mx = -Infinity;
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    const ko = j * dh;
+    for (let t = 0; t < dh; t++) s += q[qo + t] * k[ko + t];
+    s *= scale;
+    p[j] = s;
+    if (s > mx) mx = s;
+  }
+  let z = 0;
+  for (let j = 0; j < n; j++) {
+    const e = Math.exp(p[j] - mx);
+    p[j] = e;
+    z += e;
+  }
+  let pmax = 0;
+  const inv = 1 / z;
+  for (let j = 0; j < n; j++) {
+    const x = p[j] * inv;
+    p[j] = x;
+    if (x > pmax) pmax = x;
+  }
+  return pmax;
+}
+
+/** Zero all but the `keep` largest of p[0..n) (ties: lower index kept). */
+export function pruneSmallest(p: Float64Array, n: number, keep: number): void {
+  const idx = new Int32Array(n);
+  for (let j = 0; j < n; j++) idx[j] = j;
+  const sorted = Array.from(idx).sort((x, y) => p[y] - p[x] || x - y);
+  for (let r = keep; r < n; r++) p[sorted[r]] = 0;
 }
 
 /**
