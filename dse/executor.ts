@@ -128,6 +128,8 @@ export class Executor {
   static open(opts: ExecutorOptions): Executor {
     const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !!opts.resume });
     const ex = new Executor(opts, journal);
+    const stale = journal?.staleLockFrom;
+    if (stale) ex.log(`note: took over the stale lock of pid ${stale.pid} (started ${stale.startedAt}), which is no longer running`);
     const cpuBound = opts.ctx.model !== 'analytical' || !!opts.ctx.accuracy;
     if (cpuBound) ex.warmUp();
     if (journal && opts.resume) {

@@ -306,6 +306,12 @@ export class Journal {
     this.byKey.set(r.key, r);
   }
 
+  /** The dead process whose stale lock this journal took over, if any. */
+  get staleLockFrom(): { pid: number; startedAt: string } | undefined {
+    const t = this.lock?.tookOverFrom;
+    return t ? { pid: t.pid, startedAt: t.startedAt } : undefined;
+  }
+
   /** All records in file order. */
   get records(): readonly JournalRecord[] {
     return this.list;
