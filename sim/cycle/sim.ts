@@ -367,11 +367,15 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   let topkHead = 0;
   let refetches = 0;
 
-  // DRAM: one FIFO timeline per (sub-)channel, in available-time units (refresh removed).
-  // A stream occupies each channel for its per-channel steady-state cost (dram.ts), after the
-  // streams that arrived before it; it completes when its slowest channel is done.
+  // DRAM: per (sub-)channel, two FIFO lanes — the fetcher's key side (Q, K MSBs, K LSBs) and
+  // value side (V) — sharing the channel round-robin, in available-time units (refresh removed).
+  // A stream occupies each channel for its per-channel steady-state cost (dram.ts) after the
+  // earlier streams of its side; while the other side still has work queued on that channel
+  // both progress at half rate (processor sharing: the overlap is added to both). A stream
+  // completes when its slowest channel is done.
   const nSub = subChannels(tim, Ch).channels;
-  const freeA = new Float64Array(nSub);
+  const freeK = new Float64Array(nSub);
+  const freeV = new Float64Array(nSub);
   let dramWork = 0;
   const availAt = (x: number) => availableBefore(x, tim);
   const dArrive = (now: number, s: Stream) => {
@@ -380,12 +384,17 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     let eMax = aA;
     const po = s.p.occ;
     const xo = s.x ? s.x.occ : null;
+    const own = s.kind === 2 ? freeV : freeK;
+    const other = s.kind === 2 ? freeK : freeV;
     for (let c = 0; c < nSub; c++) {
       const o = po[c] * s.ps + (xo ? xo[c] * s.xs : 0);
       if (o <= 0) continue;
-      const st = freeA[c] > aA ? freeA[c] : aA;
-      const e = st + o;
-      freeA[c] = e;
+      const st = own[c] > aA ? own[c] : aA;
+      const d = other[c] - st;
+      const ov = d > 0 ? (d < o ? d : o) : 0;
+      const e = st + o + ov;
+      own[c] = e;
+      if (ov > 0) other[c] += ov;
       dramWork += o;
       if (st < sMin) sMin = st;
       if (e > eMax) eMax = e;
