@@ -203,36 +203,49 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
     process.off('SIGINT', onSigint);
   }
 
-  // Multi-fidelity accuracy: successive halving on example subsets, driven by the CIs.
-  const rungs = accuracyRungs(ctx.accuracy);
-  if (rungs && !interrupted && !executor.isAborted) {
-    const counts = await refineAccuracy(rows, objectives, ctx, rungs, (pts, rctx) => executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }), () => executor.isAborted);
-    log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations`);
-    front.front = [];
-    front.add(0, rows.length);
-  }
-
-  if (opts.resume) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
-
-  // Multi-fidelity `both`: re-score the points that can still reach the front (dse/fidelity.ts:
-  // the analytical front, widened by accuracy CIs when present) with the cycle model — journaled,
-  // and on the worker pool when --jobs > 1.
-  if (ctx.model === 'both' && !executor.isAborted) {
-    const cand = promotable(rows, objectives, rows.map((r) => r.feasible));
-    const rescored = await executor.evaluate(
-      cand.map((i) => ({ id: rows[i].id, params: rows[i].params })),
-      { fidelity: 'cycle', module: FIDELITY_MODULE, fn: 'rescoreCycle', cpuBound: true },
-    );
-    const byId = new Map(rescored.map((c) => [c.id, c]));
-    for (const i of cand) {
-      const r = rows[i];
-      const c = byId.get(r.id);
-      if (!c) continue;
-      if (c.status === 'ok') {
-        Object.assign(r.metrics, c.metrics);
-        r.fidelity = r.fidelity.replace('analytical', 'analytical+cycle');
-      } else r.error = `cycle re-score failed: ${c.error}`;
+  // During the multi-fidelity steps a Ctrl-C abandons the evaluations in flight; outputs are
+  // still written for what finished (exit 130).
+  const onLateSigint = () => {
+    interrupted = true;
+    stopReason = 'interrupted';
+    log('\ninterrupt: abandoning the re-scoring in flight, writing outputs');
+    void executor.abort();
+  };
+  process.on('SIGINT', onLateSigint);
+  try {
+    // Multi-fidelity accuracy: successive halving on example subsets, driven by the CIs.
+    const rungs = accuracyRungs(ctx.accuracy);
+    if (rungs && !interrupted && !executor.isAborted) {
+      const counts = await refineAccuracy(rows, objectives, ctx, rungs, (pts, rctx) => executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }), () => executor.isAborted);
+      log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations`);
+      front.front = [];
+      front.add(0, rows.length);
     }
+
+    if (opts.resume) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+
+    // Multi-fidelity `both`: re-score the points that can still reach the front (dse/fidelity.ts:
+    // the analytical front, widened by accuracy CIs when present) with the cycle model — journaled,
+    // and on the worker pool when --jobs > 1.
+    if (ctx.model === 'both' && !interrupted && !executor.isAborted) {
+      const cand = promotable(rows, objectives, rows.map((r) => r.feasible));
+      const rescored = await executor.evaluate(
+        cand.map((i) => ({ id: rows[i].id, params: rows[i].params })),
+        { fidelity: 'cycle', module: FIDELITY_MODULE, fn: 'rescoreCycle', cpuBound: true },
+      );
+      const byId = new Map(rescored.map((c) => [c.id, c]));
+      for (const i of cand) {
+        const r = rows[i];
+        const c = byId.get(r.id);
+        if (!c) continue;
+        if (c.status === 'ok') {
+          Object.assign(r.metrics, c.metrics);
+          r.fidelity = r.fidelity.replace('analytical', 'analytical+cycle');
+        } else r.error = `cycle re-score failed: ${c.error}`;
+      }
+    }
+  } finally {
+    process.off('SIGINT', onLateSigint);
   }
 
   const run = finishRun({ parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds: (performance.now() - t0) / 1000, stopReason, driverName: driver.name });
