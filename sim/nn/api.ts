@@ -70,8 +70,21 @@ export async function getEngine(model: string): Promise<Engine> {
   return e;
 }
 
-/** Evaluation inputs for an engine (deterministic). */
-export function evalInputs(e: Engine, maxExamples?: number): { kind: 'bert'; items: { ids: number[]; label: number }[] } | { kind: 'gpt'; windows: number[][]; prompt: number } {
+type EvalInputs = { kind: 'bert'; items: { ids: number[]; label: number }[] } | { kind: 'gpt'; windows: number[][]; prompt: number };
+const inputCache = new Map<string, EvalInputs>();
+
+/** Evaluation inputs for an engine (deterministic; memoized per checkpoint and size). */
+export function evalInputs(e: Engine, maxExamples?: number): EvalInputs {
+  const key = `${e.ck.dir}|${e.ck.hash}|${maxExamples ?? 'all'}`;
+  let v = inputCache.get(key);
+  if (!v) {
+    v = buildInputs(e, maxExamples);
+    inputCache.set(key, v);
+  }
+  return v;
+}
+
+function buildInputs(e: Engine, maxExamples?: number): EvalInputs {
   const c = e.c;
   if (c.kind === 'bert') {
     const test = spamSplits().test;
@@ -127,9 +140,9 @@ export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): 
   const seed = spec.seed ?? 1;
   const ra = runAlgo(algo, e.c);
   const stats = new Stats(e.c.layers);
-  const t0 = performance.now();
   const name = spec.model.includes('/') ? e.ck.dir.split('/').pop() ?? 'hf' : spec.model;
   const inputs = evalInputs(e, spec.maxExamples);
+  const t0 = performance.now(); // forward passes only (tokenization excluded)
   let metric: AccuracyResult['metric'];
   let value: number;
   let ci95: [number, number];

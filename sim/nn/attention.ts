@@ -23,7 +23,7 @@ function keepCountLocal(total: number, fraction: number): number {
 export const TF_MIN_QUERIES = 8;
 
 export function attendHeadFast(a: AttnHeadArgs): AttnHeadStats {
-  if (a.nq < TF_MIN_QUERIES) return attendHead(a);
+  if (a.nq < TF_MIN_QUERIES || (a.kvStride !== undefined && a.kvStride !== a.dh)) return attendHead(a);
   const { nq, nk, dh, visible } = a;
   const scale = 1 / Math.sqrt(dh);
   let mask: Float32Array | null = null;

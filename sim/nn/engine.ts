@@ -436,14 +436,23 @@ export class Engine {
           const cc = cache[b][l];
           const qrow = qkv.subarray(b * 4 * d, b * 4 * d + d);
           const colSum = new Float64Array(m);
+          // Alive rows of the cache, gathered once for all heads ([m, d], heads read with a stride).
+          const kM = new Float32Array(m * d);
+          const kF = new Float32Array(m * d);
+          const vv = new Float32Array(m * d);
+          for (let i = 0; i < m; i++) {
+            const o = cand[i] * d;
+            kM.set(cc.kMsb.subarray(o, o + d), i * d);
+            kF.set(cc.kFull.subarray(o, o + d), i * d);
+            vv.set(cc.v.subarray(o, o + d), i * d);
+          }
           for (const h of hs) {
             const q = qrow.slice(h * dh, (h + 1) * dh);
             const hctx = new Float32Array(dh);
             const cs = new Float32Array(m);
             const st = attendHead({
-              q, nq: 1, kMsb: headSlice(cc.kMsb, cand, d, h * dh, dh), kFull: headSlice(cc.kFull, cand, d, h * dh, dh),
-              v: headSlice(cc.v, cand, d, h * dh, dh), nk: m, dh, visible: null, valueKeep: ra.valueKeep,
-              progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
+              q, nq: 1, kMsb: kM, kFull: kF, v: vv, nk: m, dh, visible: null, valueKeep: ra.valueKeep,
+              progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs, kvStride: d, kvOff: h * dh,
             });
             for (let j = 0; j < m; j++) colSum[j] += cs[j];
             headScore[b][h] += st.absSum;

@@ -77,6 +77,9 @@ export interface AttnHeadArgs {
   /** Progressive quantization on: refetch LSBs for rows whose max prob < threshold. */
   progressive: boolean;
   threshold: number;
+  /** Optional row stride / column offset of kMsb, kFull and v (default dh / 0: contiguous [nk, dh]). */
+  kvStride?: number;
+  kvOff?: number;
   /** Outputs: ctx [nq, dh] (written), colSum [nk] (accumulated). */
   ctx: Float32Array;
   colSum: Float32Array;
@@ -114,6 +117,8 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
   const ctx = a.ctx;
   const colSum = a.colSum;
   const scale = 1 / Math.sqrt(dh);
+  const stride = a.kvStride ?? dh;
+  const off = a.kvOff ?? 0;
   const p = new Float64Array(nk);
   let refetchedRows = 0;
   let absSum = 0;
@@ -122,10 +127,10 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
   for (let i = 0; i < nq; i++) {
     const n = visible ? visible[i] : nk;
     const qo = i * dh;
-    const pmax = softmaxRow(q, qo, a.kMsb, n, dh, scale, p);
+    const pmax = softmaxRow(q, qo, a.kMsb, n, dh, scale, p, stride, off);
     if (a.progressive && pmax < a.threshold) {
       refetchedRows++;
-      softmaxRow(q, qo, a.kFull, n, dh, scale, p);
+      softmaxRow(q, qo, a.kFull, n, dh, scale, p, stride, off);
     }
     for (let j = 0; j < n; j++) colSum[j] += p[j];
     // Local V pruning.
@@ -138,7 +143,7 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
     for (let j = 0; j < n; j++) {
       const pj = p[j];
       if (pj === 0) continue;
-      const vo = j * dh;
+      const vo = j * stride + off;
       for (let t = 0; t < dh; t++) ctx[co + t] += pj * v[vo + t];
     }
     for (let t = 0; t < dh; t++) absSum += Math.abs(ctx[co + t]);
@@ -147,11 +152,11 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
 }
 
 /** p[0..n) = softmax(q_row · kᵀ · scale); returns the max probability. */
-function softmaxRow(q: Float32Array, qo: number, k: Float32Array, n: number, dh: number, scale: number, p: Float64Array): number {
+function softmaxRow(q: Float32Array, qo: number, k: Float32Array, n: number, dh: number, scale: number, p: Float64Array, stride: number, off: number): number {
   let mx = -Infinity;
   for (let j = 0; j < n; j++) {
     let s = 0;
-    const ko = j * dh;
+    const ko = j * stride + off;
     for (let t = 0; t < dh; t++) s += q[qo + t] * k[ko + t];
     s *= scale;
     p[j] = s;
