@@ -90,6 +90,7 @@ export function buildProgram(): Command {
     .option('--interactive', 'interactive report (inlines the Vega bundles, ~800 KB)')
     .option('--no-report', 'skip report.html')
     .option('--resume', "continue an interrupted run from its folder's journal (re-evaluates nothing that finished)")
+    .option('--reuse <dir>', "reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)", collect, [])
     .action(async (space: string, o) => {
       const r = await runSpace({
         spaceFile: space,
@@ -102,6 +103,7 @@ export function buildProgram(): Command {
         interactive: o.interactive,
         report: o.report,
         resume: o.resume,
+        reuse: o.reuse,
       });
       const c = r.run.counts;
       process.stdout.write(

@@ -16,7 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Params, Trial } from './driver.ts';
 import { evaluatePoint, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
-import { Journal, journalKey, type JournalRecord } from './journal.ts';
+import { InputError } from './errors.ts';
+import { Journal, JOURNAL_FILE, journalKey, loadJournal, type JournalRecord } from './journal.ts';
 import { EvalPool } from './pool.ts';
 import { violation } from './space.ts';
 
@@ -80,6 +81,8 @@ export interface ExecutorOptions {
   usePool?: boolean;
   /** Disable the journal entirely (library use, benches). */
   journal?: boolean;
+  /** Other run folders whose journals may supply evaluations (read-only, no lock). */
+  reuse?: string[];
   log?: (line: string) => void;
 }
 
@@ -108,6 +111,8 @@ export class Executor {
   reused = 0;
   evaluated = 0;
   private readonly journal?: Journal;
+  /** Records of other runs' journals (`--reuse`), by key. */
+  private readonly foreign = new Map<string, JournalRecord>();
   private pool?: EvalPool;
   private aborted = false;
   private stopping = false;
@@ -128,6 +133,13 @@ export class Executor {
   static open(opts: ExecutorOptions): Executor {
     const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !!opts.resume });
     const ex = new Executor(opts, journal);
+    for (const dir of opts.reuse ?? []) {
+      const file = path.join(dir, JOURNAL_FILE);
+      if (!fs.existsSync(file)) throw new InputError(`--reuse ${dir}: no ${JOURNAL_FILE} there`);
+      const l = loadJournal(file);
+      for (const r of l.records) ex.foreign.set(r.key, r);
+      ex.log(`reuse: ${l.records.length} evaluations available from ${file}`);
+    }
     const stale = journal?.staleLockFrom;
     if (stale) ex.log(`note: took over the stale lock of pid ${stale.pid} (started ${stale.startedAt}), which is no longer running`);
     const cpuBound = opts.ctx.model !== 'analytical' || !!opts.ctx.accuracy;
@@ -202,14 +214,21 @@ export class Executor {
     const fidelity = step?.fidelity ?? primaryFidelity(ctx);
     const out: EvaluatedPoint[] = [];
     const todo: { t: Trial; key: string }[] = [];
+    const copied: JournalRecord[] = [];
     for (const t of trials) {
       const key = this.key(t.params, fidelity, step?.keyExtra, step?.ctx);
-      const rec = this.journal?.get(key);
+      let rec = this.journal?.get(key);
+      if (!rec && this.foreign.has(key)) {
+        // from another run's journal: copy it into this run's journal (its own resume needs it)
+        rec = { ...this.foreign.get(key)!, id: t.id, t: undefined };
+        copied.push(rec);
+      }
       if (rec) {
         out.push(this.fromRecord(t.id, t.params, rec, ctx));
         this.reused++;
       } else todo.push({ t, key });
     }
+    if (copied.length > 0) this.journal?.appendMany(copied);
     if (todo.length > 0 && !this.aborted) {
       const pooled = step?.cpuBound !== undefined ? step.cpuBound && this.jobs > 1 : this.usePool;
       if (pooled) await this.viaPool(todo, fidelity, out, step);

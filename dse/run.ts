@@ -40,6 +40,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Continue from the folder's journal: re-evaluate nothing that finished. */
   resume?: boolean;
+  /** Other run folders whose journaled evaluations may be reused (same params, models, base config). */
+  reuse?: string[];
 }
 
 export interface RunSummary {
@@ -128,7 +130,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   // refineAccuracy promotes the contenders afterwards (dse/fidelity.ts).
   const rungs = accuracyRungs(prepared.ctx.accuracy);
   const loopCtx = rungs ? withExamples(prepared.ctx, rungs[0]) : prepared.ctx;
-  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, jobs: Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
+  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, reuse: opts.reuse, jobs: Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
   try {
     return await runPrepared(opts, prepared, executor, log);
   } finally {
@@ -222,7 +224,7 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
       front.add(0, rows.length);
     }
 
-    if (opts.resume) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+    if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
 
     // Multi-fidelity `both`: re-score the points that can still reach the front (dse/fidelity.ts:
     // the analytical front, widened by accuracy CIs when present) with the cycle model — journaled,

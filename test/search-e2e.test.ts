@@ -209,3 +209,28 @@ test('model both: the analytical front is re-scored with the cycle model; fideli
     assert.equal(r[col('cycle_latency_s')] !== '', onFront);
   }
 });
+
+test('--reuse: a larger sweep reuses another run folder’s evaluations and ends identical to a fresh run', () => {
+  const dir = tmp();
+  const base = `name: e2e-reuse
+workload: { model: gpt2-small, stage: generation, seqLen: 64, genTokens: 2 }
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: area_mm2, goal: min }
+parameters:
+  hw.qkMultipliers: [128, 256, 512]
+  hw.dramChannels: DRAM
+search: { driver: grid }
+`;
+  const small = writeSpace(dir, base.replace('DRAM', '[4, 8]'));
+  const a = cli(['run', small, '--out', path.join(dir, 'a'), '--progress', 'none', '--no-report']);
+  assert.equal(a.code, 0, a.err);
+  const bigFile = path.join(dir, 'big.yaml');
+  fs.writeFileSync(bigFile, base.replace('DRAM', '[2, 4, 8, 16]'));
+  const b = cli(['run', bigFile, '--out', path.join(dir, 'b'), '--progress', 'none', '--no-report', '--reuse', path.join(dir, 'a')]);
+  assert.equal(b.code, 0, b.err);
+  assert.match(b.err, /6 evaluations reused from the journal, 6 new/);
+  const c = cli(['run', bigFile, '--out', path.join(dir, 'c'), '--progress', 'none', '--no-report']);
+  assert.equal(c.code, 0, c.err);
+  assert.equal(read(path.join(dir, 'b', 'points.csv')), read(path.join(dir, 'c', 'points.csv')));
+});
