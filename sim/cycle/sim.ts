@@ -60,31 +60,57 @@ for (const [k, v] of Object.entries({ L_ISSUE, L_CONVERT, L_BUFW, L_BUFR, L_SOFT
   if (!Number.isFinite(v)) throw new Error(`sim/cycle: pipeline constant ${k} is not a number (sim/hw/tables/pipeline.json)`);
 }
 
-const log2c = (x: number) => (x <= 1 ? 0 : Math.ceil(Math.log2(x)));
+const LOG2C: number[] = [];
+const log2c = (x: number): number => {
+  if (x <= 1) return 0;
+  if (x < 4096) return (LOG2C[x] ??= Math.ceil(Math.log2(x)));
+  return Math.ceil(Math.log2(x));
+};
 
 // ── stream-profile memo (pure function of its key; bounded) ────────────────────────────────
-const profileMemo = new Map<string, Map<number, StreamProfile>>();
+type ProfileMap = Map<number, StreamProfile>;
+const profileMemo = new Map<string, ProfileMap>();
 let profileCount = 0;
-function memoProfile(L: number, n: number, B: number, ch: number, t: HbmTiming): StreamProfile {
-  const outer = `${B}|${ch}|${t.tBurst}|${t.tRCD}|${t.tFAW}|${t.tRC}|${t.queueDepth}|${t.mapping}`;
-  let m = profileMemo.get(outer);
+/** The memo table of one (channel count, timing) combination. */
+function profileTable(ch: number, t: HbmTiming): ProfileMap {
+  const k = `${ch}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRC}|${t.tRRDS}|${t.tRRDL}|${t.tFAW}|${t.queueDepth}|${t.mapping}`;
+  let m = profileMemo.get(k);
   if (!m) {
     m = new Map();
-    profileMemo.set(outer, m);
+    profileMemo.set(k, m);
   }
-  const key = L * 2097152 + n;
-  let p = m.get(key);
+  return m;
+}
+function memoProfile(table: ProfileMap, L: number, n: number, B: number, ch: number, t: HbmTiming): StreamProfile {
+  // L, n < 2^21 and B < 2^11 (schema: seqLen ≤ 16384 + genTokens ≤ 4096, D·32 bits / 8).
+  const key = (B * 2097152 + L) * 2097152 + n;
+  let p = table.get(key);
   if (!p) {
     if (++profileCount > 200000) {
-      profileMemo.clear();
+      for (const m of profileMemo.values()) m.clear();
       profileCount = 0;
-      m = new Map();
-      profileMemo.set(outer, m);
     }
     p = profileStream(L, n, B, ch, t);
-    m.set(key, p);
+    table.set(key, p);
   }
   return p;
+}
+
+/** Per-channel occupancy of a stream made of a main part and an optional second part (memoised per pair). */
+const combined = new WeakMap<StreamProfile, Map<StreamProfile | null, Float64Array>>();
+function combineOcc(p: StreamProfile, ps: number, x: StreamProfile | null, xs: number): Float64Array {
+  let m = combined.get(p);
+  if (!m) {
+    m = new Map();
+    combined.set(p, m);
+  }
+  let o = m.get(x);
+  if (!o) {
+    o = new Float64Array(p.occ.length);
+    for (let c = 0; c < o.length; c++) o[c] = p.occ[c] * ps + (x ? x.occ[c] * xs : 0);
+    m.set(x, o);
+  }
+  return o;
 }
 
 /** Fusion factor: vectors whose size is not a multiple of 32 B are stored interleaved for 2 (or 4) heads (RTL fused pairs). */
@@ -96,11 +122,8 @@ export function fuseFactor(bytesPerToken: number): number {
 interface Stream {
   req: number;
   kind: 0 | 1 | 2; // 0 = Q + K MSBs, 1 = K LSBs, 2 = V
-  /** Main profile and its share (1/g for fused pairs), plus an optional second part (Q, or refetched MSBs). */
-  p: StreamProfile;
-  ps: number;
-  x: StreamProfile | null;
-  xs: number;
+  /** Per-(sub-)channel occupancy: main part × its share (1/g for fused pairs) + optional second part (Q, or refetched MSBs). */
+  occ: Float64Array;
   bursts: number;
   firstLat: number;
 }
@@ -183,6 +206,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   const seed = opts.seed ?? 1;
   const gate = opts.gateTokenTopk ?? true;
   const tim = hbmTiming(hw, { refresh: opts.refresh, queueDepth: opts.dramQueueDepth, mapping: opts.dramMapping });
+  const ptab = profileTable(hw.dramChannels, tim);
   const reqs = w.requests;
   const N = reqs.length;
   const Ch = hw.dramChannels;
@@ -230,7 +254,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   };
   const streamOf = (i: number, kind: 0 | 1 | 2, L: number, n: number, bytesPerToken: number, extra?: StreamProfile, extraG = 1): Stream => {
     const g = fuseFactor(bytesPerToken);
-    const p = memoProfile(L, n, bytesPerToken * g, Ch, tim);
+    const p = memoProfile(ptab, L, n, bytesPerToken * g, Ch, tim);
     addProfile(p, g);
     let b = p.bursts / g;
     let first = p.firstLatency;
@@ -240,7 +264,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
       first = Math.min(first, extra.firstLatency);
     }
     act.dramBytes += b * tim.burstBytes;
-    return { req: i, kind, p, ps: 1 / g, x: extra ?? null, xs: 1 / extraG, bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE };
+    return { req: i, kind, occ: combineOcc(p, 1 / g, extra ?? null, 1 / extraG), bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE };
   };
 
   for (let i = 0; i < N; i++) {
@@ -303,12 +327,12 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
 
     // DRAM streams. Q rides on the key side; kept tokens spread over the L-token region.
     const kB = (D * r.keyBits) / 8;
-    const qProf = memoProfile(q, q, Math.ceil((D * r.queryBits) / 8), Ch, tim);
+    const qProf = memoProfile(ptab, q, q, Math.ceil((D * r.queryBits) / 8), Ch, tim);
     kStream[i] = streamOf(i, 0, Math.max(r.L, K), K, kB, qProf, 1);
     if (refetch[i]) {
       const lB = (D * r.lsbBits) / 8;
       // A split request lost its MSB lines: the LSB pass refetches them too.
-      const msb = split ? memoProfile(Math.max(r.L, K), K, kB * fuseFactor(kB), Ch, tim) : undefined;
+      const msb = split ? memoProfile(ptab, Math.max(r.L, K), K, kB * fuseFactor(kB), Ch, tim) : undefined;
       lsbStream[i] = streamOf(i, 1, Math.max(r.L, K), K, lB, msb, msb ? fuseFactor(kB) : 1);
     }
     if (r.valuesFetched > 0) vStream[i] = streamOf(i, 2, Math.max(r.L, r.valuesFetched), r.valuesFetched, (D * r.valueBits) / 8);
@@ -382,12 +406,11 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     const aA = availAt(now);
     let sMin = Infinity;
     let eMax = aA;
-    const po = s.p.occ;
-    const xo = s.x ? s.x.occ : null;
+    const occ = s.occ;
     const own = s.kind === 2 ? freeV : freeK;
     const other = s.kind === 2 ? freeK : freeV;
     for (let c = 0; c < nSub; c++) {
-      const o = po[c] * s.ps + (xo ? xo[c] * s.xs : 0);
+      const o = occ[c];
       if (o <= 0) continue;
       const st = own[c] > aA ? own[c] : aA;
       const d = other[c] - st;
