@@ -27,8 +27,9 @@ const ROOT = path.join(HERE, '..');
 let cachedModelVersion: string | undefined;
 
 /**
- * Identity of the models: sha256 over the sources of sim/ and the evaluator (paths + contents),
- * so results are reused only while the code that produced them is unchanged.
+ * Identity of the models: sha256 over the sources and tables of sim/ and the evaluator (paths +
+ * contents), and over other files there (checkpoint weights, data) by path, size and first MiB,
+ * so results are reused only while the code and data that produced them are unchanged.
  */
 export function modelVersion(): string {
   if (cachedModelVersion) return cachedModelVersion;
@@ -45,7 +46,7 @@ export function modelVersion(): string {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
-      } else if (/\.(ts|json)$/.test(e.name)) files.push(p);
+      } else files.push(p);
     }
   };
   walk(path.join(ROOT, 'sim'));
@@ -54,7 +55,19 @@ export function modelVersion(): string {
     h.update(path.relative(ROOT, f));
     h.update('\0');
     try {
-      h.update(fs.readFileSync(f));
+      if (/\.(ts|json|csv|yaml)$/.test(f)) h.update(fs.readFileSync(f));
+      else {
+        const fd = fs.openSync(f, 'r');
+        try {
+          const size = fs.fstatSync(fd).size;
+          const buf = Buffer.alloc(Math.min(size, 1 << 20));
+          fs.readSync(fd, buf, 0, buf.length, 0);
+          h.update(String(size));
+          h.update(buf);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
     } catch {
       /* vanished */
     }
