@@ -96,19 +96,31 @@ function memoProfile(table: ProfileMap, L: number, n: number, B: number, ch: num
   return p;
 }
 
-/** Per-channel occupancy of a stream made of a main part and an optional second part (memoised per pair). */
-const combined = new WeakMap<StreamProfile, Map<StreamProfile | null, Float64Array>>();
+/** Per-channel occupancy of a stream made of a main part and an optional second part (memoised). */
+const combined = new WeakMap<StreamProfile, Map<number, Float64Array>>();
+const profileIds = new WeakMap<StreamProfile, number>();
+let nextProfileId = 0;
+function profileId(p: StreamProfile): number {
+  let id = profileIds.get(p);
+  if (id === undefined) {
+    id = nextProfileId++;
+    profileIds.set(p, id);
+  }
+  return id;
+}
 function combineOcc(p: StreamProfile, ps: number, x: StreamProfile | null, xs: number): Float64Array {
   let m = combined.get(p);
   if (!m) {
     m = new Map();
     combined.set(p, m);
   }
-  let o = m.get(x);
+  // ps, xs ∈ {1, 1/2, 1/4, 1/8} (fusion shares); profile ids < 2^30.
+  const key = (ps * 8 * 16 + xs * 8) * 1073741824 + (x ? profileId(x) + 1 : 0);
+  let o = m.get(key);
   if (!o) {
     o = new Float64Array(p.occ.length);
     for (let c = 0; c < o.length; c++) o[c] = p.occ[c] * ps + (x ? x.occ[c] * xs : 0);
-    m.set(x, o);
+    m.set(key, o);
   }
   return o;
 }
