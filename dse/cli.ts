@@ -13,9 +13,8 @@ import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, type DesignPoint } from '../sim/
 import { evaluateHardware } from '../sim/index.ts';
 import { InputError } from './errors.ts';
 import { applyParams, basePoint } from './evaluate.ts';
-import { fieldSchema, parameterKeys, SpaceSchema, spaceJsonSchema } from './space.ts';
+import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
 import { packageVersion, runSpace } from './run.ts';
-import type { Params } from './driver.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -37,24 +36,6 @@ function numArg(name: string) {
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
-}
-
-/** Parse `--set key=value` pairs into canonical parameters (validated per field). */
-export function parseSets(sets: string[]): Params {
-  const out: Params = {};
-  for (const s of sets) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new InputError(`--set ${s}: expected key=value, e.g. --set hw.dramChannels=32`);
-    const key = s.slice(0, eq).trim();
-    const raw = s.slice(eq + 1).trim();
-    const fs = fieldSchema(key);
-    if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}" (known: ${parameterKeys().join(', ')})`);
-    const value: number | string = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-    const r = fs.safeParse(value);
-    if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => i.message).join('; ')}`);
-    out[key] = value;
-  }
-  return out;
 }
 
 function fmt(x: number, unit = ''): string {

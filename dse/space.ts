@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
-import type { Objective, ParamDomain, ParamValue } from './driver.ts';
+import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { InputError } from './errors.ts';
 
 export const MODEL_KINDS = ['analytical', 'cycle', 'both'] as const;
@@ -314,6 +314,24 @@ export function loadSpace(file: string): ParsedSpace {
     throw new InputError(`${file}: cannot read the space file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return parseSpace(text, file);
+}
+
+/** Parse `--set key=value` pairs into canonical parameters (validated per field). */
+export function parseSets(sets: string[]): Params {
+  const out: Params = {};
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new InputError(`--set ${s}: expected key=value, e.g. --set hw.dramChannels=32`);
+    const key = s.slice(0, eq).trim();
+    const raw = s.slice(eq + 1).trim();
+    const fs = fieldSchema(key);
+    if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}" (known: ${parameterKeys().join(', ')})`);
+    const value: number | string = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    const r = fs.safeParse(value);
+    if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+    out[key] = value;
+  }
+  return out;
 }
 
 /** JSON Schema of the space file, for editors (`spatten-dse schema`). */

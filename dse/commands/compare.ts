@@ -9,7 +9,7 @@ import { HARDWARE_PRESETS, HardwareSchema, AlgoSchema, WorkloadSchema, MODEL_NAM
 import { evaluateHardware } from '../../sim/index.ts';
 import { table3 } from '../../sim/baselines/index.ts';
 import { applyParams } from '../evaluate.ts';
-import { parseSets } from '../cli.ts';
+import { parseSets } from '../space.ts';
 import { InputError } from '../errors.ts';
 
 /** BERT-like settings: the paper's averages (tokens and values 1.9× over all models, heads 1.1×), static 8-bit. */
