@@ -172,14 +172,32 @@ export class HbmChannel {
     init: 'closed' | 'conflict' = 'conflict',
   ) {
     const nb = t.pcs * t.banks;
-    this.openRow = new Int32Array(nb).fill(init === 'closed' ? -1 : OTHER_ROW);
-    this.lastAct = new Float64Array(nb).fill(-1e9);
-    this.busFree = new Float64Array(t.pcs).fill(-1e9);
-    this.lastActPc = new Float64Array(t.pcs).fill(-1e9);
-    this.lastActBg = new Float64Array(t.pcs * 4).fill(-1e9);
-    this.faw = new Float64Array(t.pcs * 4).fill(-1e9);
+    this.openRow = new Int32Array(nb);
+    this.lastAct = new Float64Array(nb);
+    this.busFree = new Float64Array(t.pcs);
+    this.lastActPc = new Float64Array(t.pcs);
+    this.lastActBg = new Float64Array(t.pcs * 4);
+    this.faw = new Float64Array(t.pcs * 4);
     this.fawIdx = new Int32Array(t.pcs);
     this.ring = new Float64Array(t.queueDepth);
+    this.reset(init);
+  }
+
+  /** Back to the initial state (for reuse). */
+  reset(init: 'closed' | 'conflict' = 'conflict'): this {
+    this.openRow.fill(init === 'closed' ? -1 : OTHER_ROW);
+    this.lastAct.fill(-1e9);
+    this.busFree.fill(-1e9);
+    this.lastActPc.fill(-1e9);
+    this.lastActBg.fill(-1e9);
+    this.faw.fill(-1e9);
+    this.fawIdx.fill(0);
+    this.ring.fill(0);
+    this.pos = 0;
+    this.hits = 0;
+    this.misses = 0;
+    this.bursts = 0;
+    return this;
   }
 
   serve(list: ChunkList, t0: number): ChannelRun {
@@ -343,10 +361,11 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
   let bursts = 0;
   let hits = 0;
   let misses = 0;
+  const ch = new HbmChannel(t, 'conflict');
   for (let c = 0; c < channels; c++) {
     const list = lists[c];
     if (list.n.length === 0) continue;
-    const ch = new HbmChannel(t, 'conflict');
+    ch.reset('conflict');
     const r1 = ch.serve(list, 0);
     // The next head's region follows this one in memory (K/V caches are [layer][head][token]),
     // so its chunks continue where this region's span ends: banks rotate, rows advance.
