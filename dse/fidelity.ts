@@ -120,9 +120,13 @@ export const ETA = 4;
  * (the subset would not be smaller than the full set).
  * Default subset: ⌈full/8⌉ (min 16) when `maxExamples` is given; else 16 for GPT-style models
  * (64 windows by default) and 128 for classifiers (1,209 examples).
+ * On by default for the search drivers (random, lhs, nsga2: the goal is the front); off for the
+ * grid driver (an exhaustive sweep, e.g. a figure, wants the full number for every point) unless
+ * `subsetExamples` is given.
  */
-export function accuracyRungs(spec: AccuracySpec | undefined): (number | undefined)[] | undefined {
+export function accuracyRungs(spec: AccuracySpec | undefined, driver?: string): (number | undefined)[] | undefined {
   if (!spec) return undefined;
+  if (driver === 'grid' && spec.subsetExamples === undefined) return undefined;
   const full = spec.maxExamples;
   const isGpt = /gpt/i.test(spec.model);
   const fullKnown = full ?? (isGpt ? 64 : 1209);

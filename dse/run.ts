@@ -128,7 +128,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   // The journal (and the folder lock) is taken after validation, so bad input writes nothing.
   // With accuracy on, the search runs on the cheap accuracy rung (a small example subset) and
   // refineAccuracy promotes the contenders afterwards (dse/fidelity.ts).
-  const rungs = accuracyRungs(prepared.ctx.accuracy);
+  const rungs = accuracyRungs(prepared.ctx.accuracy, prepared.parsed.space.search.driver);
   const loopCtx = rungs ? withExamples(prepared.ctx, rungs[0]) : prepared.ctx;
   const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, reuse: opts.reuse, jobs: Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
   try {
@@ -216,7 +216,7 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   process.on('SIGINT', onLateSigint);
   try {
     // Multi-fidelity accuracy: successive halving on example subsets, driven by the CIs.
-    const rungs = accuracyRungs(ctx.accuracy);
+    const rungs = accuracyRungs(ctx.accuracy, space.search.driver);
     if (rungs && !interrupted && !executor.isAborted) {
       const counts = await refineAccuracy(rows, objectives, ctx, rungs, (pts, rctx) => executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }), () => executor.isAborted);
       log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations`);

@@ -45,6 +45,10 @@ test('accuracy rungs: subset ×4 … full; single fidelity when the subset is no
   assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 800, subsetExamples: 100 }), [100, 400, 800]);
   assert.equal(accuracyRungs({ model: 'spam-bert', maxExamples: 16 }), undefined);
   assert.equal(accuracyRungs(undefined), undefined);
+  // a grid sweep evaluates every point fully unless asked
+  assert.equal(accuracyRungs({ model: 'spam-bert', maxExamples: 1000 }, 'grid'), undefined);
+  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 1000, subsetExamples: 250 }, 'grid'), [250, 1000]);
+  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 1000 }, 'nsga2'), [125, 500, 1000]);
 });
 
 test('successive halving: only contenders get the full evaluation, and the final front is the full-fidelity front', async () => {
