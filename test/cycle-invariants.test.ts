@@ -52,6 +52,14 @@ test('token and head pruning never slower (generation and summarization)', () =>
   }
 });
 
+test('gating the next layer on the token top-k never speeds a run up', () => {
+  for (const P of [1, 16]) {
+    const free = simulateCycle(per8Head, { ...base, topkParallelism: P }).cycles;
+    const gated = simulateCycle(per8Head, { ...base, topkParallelism: P }, { gateTokenTopk: true }).cycles;
+    assert.ok(gated >= free, `P=${P}: gated ${gated} free ${free}`);
+  }
+});
+
 test('deterministic for a seed; activity is consistent', () => {
   const a = simulateCycle(per8Head, base, { seed: 3 });
   const b = simulateCycle(per8Head, base, { seed: 3 });

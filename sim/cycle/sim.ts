@@ -6,8 +6,9 @@
  * idle cycles. Resources:
  *  - admission (stage 1–2): at most `inFlight` requests between admission and their final
  *    progressive-quantization decision, key-buffer lines allocated FIFO (a request waits while
- *    the buffer is full, 16 live allocations at most), the cascade token top-k of the previous
- *    layer must have finished (its output is the next layer's key-id list);
+ *    the buffer is full, 16 live allocations at most); optionally (`gateTokenTopk`) the cascade
+ *    token top-k of the previous layer must have finished (its output is the next layer's
+ *    key-id list);
  *  - DRAM: the Q-K-V fetcher's key side (Q + K MSB and LSB passes, in issue order) and value side
  *    (V of kept tokens) share the HBM channels round-robin (the fetcher arbitrates per fragment);
  *    each stream's cost comes from the bank-level HBM2 model (dram.ts) and the channel set is
@@ -34,7 +35,12 @@ import { quickSelectRandom } from './topk.ts';
 export interface CycleOptions {
   /** Seed of the per-head refetch draws and the quick-select pivots (default 1). */
   seed?: number;
-  /** The next layer waits for the cascade token top-k (default true). */
+  /**
+   * The next layer's requests wait for the cascade token top-k of the previous layer (its output
+   * is their key-id list). Default false, like the official RTL harness (no dependency between
+   * layers or iterations) and the paper ("token/head top-k run in parallel with the critical
+   * path"); the engine is still a resource whose backlog delays the end of the run.
+   */
   gateTokenTopk?: boolean;
   /** HBM refresh (default true). */
   refresh?: boolean;
@@ -216,7 +222,7 @@ function lanes(M: number, D: number): { per: number; cpl: number } {
 
 export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOptions = {}): HwResult {
   const seed = opts.seed ?? 1;
-  const gate = opts.gateTokenTopk ?? true;
+  const gate = opts.gateTokenTopk ?? false;
   const tim = hbmTiming(hw, { refresh: opts.refresh, queueDepth: opts.dramQueueDepth, mapping: opts.dramMapping });
   const ptab = profileTable(hw.dramChannels, tim);
   const reqs = w.requests;
