@@ -137,8 +137,8 @@ export function fuseFactor(bytesPerToken: number): number {
   return 1;
 }
 
+/** A fetch stream (shared by identical consecutive heads; the request index travels in the event). */
 interface Stream {
-  req: number;
   kind: 0 | 1 | 2; // 0 = Q + K MSBs, 1 = K LSBs, 2 = V
   /** Per-(sub-)channel occupancy: main part × its share (1/g for fused pairs) + optional second part (Q, or refetched MSBs). */
   occ: Float64Array;
@@ -270,7 +270,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     occMaxSum += p.occupancy / g;
     occMeanSum += p.meanOccupancy / g;
   };
-  const streamOf = (i: number, kind: 0 | 1 | 2, L: number, n: number, bytesPerToken: number, extra?: StreamProfile, extraG = 1): Stream => {
+  const streamOf = (kind: 0 | 1 | 2, L: number, n: number, bytesPerToken: number, extra?: StreamProfile, extraG = 1): Stream => {
     const g = fuseFactor(bytesPerToken);
     const p = memoProfile(ptab, L, n, bytesPerToken * g, Ch, tim);
     addProfile(p, g);
@@ -282,11 +282,48 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
       first = Math.min(first, extra.firstLatency);
     }
     act.dramBytes += b * tim.burstBytes;
-    return { req: i, kind, occ: combineOcc(p, 1 / g, extra ?? null, 1 / extraG), bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE };
+    return { kind, occ: combineOcc(p, 1 / g, extra ?? null, 1 / extraG), bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE };
   };
 
+  // Consecutive identical heads (all heads of a layer, usually) reuse the previous one's
+  // quantities; the activity increments of the last computed head are re-added.
+  const delta = new Float64Array(15);
+  const acc = (): number[] => [act.qkMacs, act.pvMacs, act.softmaxElems, act.keySramWriteBits, act.keySramReadBits, act.valueSramWriteBits, act.valueSramReadBits, act.dramBytes, hits, misses, bursts, occMaxSum, occMeanSum, splits, 0];
+  const same = (a: HeadRequest, b: HeadRequest) =>
+    a.D === b.D && a.L === b.L && a.queries === b.queries && a.keys === b.keys && a.valuesFetched === b.valuesFetched && a.valuesPerQuery === b.valuesPerQuery &&
+    a.keyBits === b.keyBits && a.lsbBits === b.lsbBits && a.valueBits === b.valueBits && a.queryBits === b.queryBits && a.causal === b.causal;
   for (let i = 0; i < N; i++) {
     const r = reqs[i];
+    if (i > 0 && refetch[i] === refetch[i - 1] && same(r, reqs[i - 1])) {
+      const j = i - 1;
+      qkWork[i] = qkWork[j];
+      smWork[i] = smWork[j];
+      pvWork[i] = pvWork[j];
+      qkLat[i] = qkLat[j];
+      reqLat[i] = reqLat[j];
+      pvLat[i] = pvLat[j];
+      keyLines[i] = keyLines[j];
+      valLines[i] = valLines[j];
+      kStream[i] = kStream[j];
+      lsbStream[i] = lsbStream[j];
+      vStream[i] = vStream[j];
+      act.qkMacs += delta[0];
+      act.pvMacs += delta[1];
+      act.softmaxElems += delta[2];
+      act.keySramWriteBits += delta[3];
+      act.keySramReadBits += delta[4];
+      act.valueSramWriteBits += delta[5];
+      act.valueSramReadBits += delta[6];
+      act.dramBytes += delta[7];
+      hits += delta[8];
+      misses += delta[9];
+      bursts += delta[10];
+      occMaxSum += delta[11];
+      occMeanSum += delta[12];
+      splits += delta[13];
+      continue;
+    }
+    const before = acc();
     const D = r.D;
     const qk = lanes(hw.qkMultipliers, D);
     const pv = lanes(hw.pvMultipliers, D);
@@ -346,14 +383,14 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     // DRAM streams. Q rides on the key side; kept tokens spread over the L-token region.
     const kB = (D * r.keyBits) / 8;
     const qProf = memoProfile(ptab, q, q, Math.ceil((D * r.queryBits) / 8), Ch, tim);
-    kStream[i] = streamOf(i, 0, Math.max(r.L, K), K, kB, qProf, 1);
+    kStream[i] = streamOf(0, Math.max(r.L, K), K, kB, qProf, 1);
     if (refetch[i]) {
       const lB = (D * r.lsbBits) / 8;
       // A split request lost its MSB lines: the LSB pass refetches them too.
       const msb = split ? memoProfile(ptab, Math.max(r.L, K), K, kB * fuseFactor(kB), Ch, tim) : undefined;
-      lsbStream[i] = streamOf(i, 1, Math.max(r.L, K), K, lB, msb, msb ? fuseFactor(kB) : 1);
+      lsbStream[i] = streamOf(1, Math.max(r.L, K), K, lB, msb, msb ? fuseFactor(kB) : 1);
     }
-    if (r.valuesFetched > 0) vStream[i] = streamOf(i, 2, Math.max(r.L, r.valuesFetched), r.valuesFetched, (D * r.valueBits) / 8);
+    if (r.valuesFetched > 0) vStream[i] = streamOf(2, Math.max(r.L, r.valuesFetched), r.valuesFetched, (D * r.valueBits) / 8);
 
     // Activity (SRAM in bits, compute in MACs/elements).
     act.qkMacs += passes * keysSeenSum * D;
@@ -364,6 +401,8 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     act.keySramReadBits += passes * qkLinesSum * keyLineBits;
     act.valueSramWriteBits += Math.ceil(r.valuesFetched / pv.per) * pv.cpl * valLineBits;
     act.valueSramReadBits += pvSum * valLineBits;
+    const after = acc();
+    for (let k = 0; k < 14; k++) delta[k] = after[k] - before[k];
   }
   act.dramActivations = misses;
   act.fetcherBytes = act.dramBytes;
@@ -420,7 +459,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   const freeV = new Float64Array(nSub);
   let dramWork = 0;
   const availAt = (x: number) => availableBefore(x, tim);
-  const dArrive = (now: number, s: Stream) => {
+  const dArrive = (now: number, s: Stream, i: number) => {
     const aA = availAt(now);
     let sMin = Infinity;
     let eMax = aA;
@@ -443,10 +482,10 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     eMax = Math.max(eMax, aA + s.bursts / C);
     const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + s.firstLat;
     const endT = Math.max(timeForAvailable(eMax, tim), first);
-    if (s.kind === 0) kFirst[s.req] = first;
-    else if (s.kind === 1) lsbFirst[s.req] = first;
-    else vFirst[s.req] = first;
-    heap.push(endT, EV_DRAM, s.kind === 0 ? s.req : s.kind === 1 ? -1 - s.req : -1 - N - s.req);
+    if (s.kind === 0) kFirst[i] = first;
+    else if (s.kind === 1) lsbFirst[i] = first;
+    else vFirst[i] = first;
+    heap.push(endT, EV_DRAM, s.kind === 0 ? i : s.kind === 1 ? -1 - i : -1 - N - i);
   };
 
   const tryAdmitAt = (t: number) => {
@@ -498,15 +537,14 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     return se + L_SOFTMAX + reqLat[i];
   };
 
-  const onStreamDone = (s: Stream, now: number) => {
-    const i = s.req;
-    if (s.kind === 0) {
+  const onStreamDone = (kind: number, i: number, now: number) => {
+    if (kind === 0) {
       const dec = computePass(i, kFirst[i], now);
       if (refetch[i]) {
         refetches++;
         heap.push(dec + 1 + L_ISSUE, EV_KARRIVE, -1 - i);
       } else heap.push(dec, EV_DECISION, i);
-    } else if (s.kind === 1) {
+    } else if (kind === 1) {
       const dec = computePass(i, lsbFirst[i], now);
       heap.push(dec, EV_DECISION, i);
     } else {
@@ -655,16 +693,16 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
         admit(now);
         break;
       case EV_KARRIVE:
-        if (a >= 0) dArrive(now, kStream[a]);
-        else dArrive(now, lsbStream[-1 - a]!);
+        if (a >= 0) dArrive(now, kStream[a], a);
+        else dArrive(now, lsbStream[-1 - a]!, -1 - a);
         break;
       case EV_VARRIVE:
-        dArrive(now, vStream[a]!);
+        dArrive(now, vStream[a]!, a);
         break;
       case EV_DRAM:
-        if (a >= 0) onStreamDone(kStream[a], now);
-        else if (a >= -N) onStreamDone(lsbStream[-1 - a]!, now);
-        else onStreamDone(vStream[-1 - N - a]!, now);
+        if (a >= 0) onStreamDone(0, a, now);
+        else if (a >= -N) onStreamDone(1, -1 - a, now);
+        else onStreamDone(2, -1 - N - a, now);
         break;
       case EV_DECISION: {
         decF[a] = now;
