@@ -5,7 +5,7 @@
  *  - fig19a: throughput vs top-k comparators (Fig. 19a, relative to 16) on the official GPT-2
  *    trace `summary-gpt2-small-wikitext2-per8.csv`, for three hardware configurations: the
  *    paper's full SpAtten (Table I), the official RTL runner's (M = 64 multipliers, 2 channels,
- *    4 fetcher ports) and the configuration that fits best in our model (M = 128, 16 channels;
+ *    4 fetcher ports) and the configuration that fits best in our model (M = 128, 4 channels;
  *    found by a 4 × 4 grid over channels {2,4,8,16} × multipliers {64,…,512}, see README);
  *  - fig20: the SpAtten-internal steps of Fig. 20 on generated GPT-2-Medium workloads, each
  *    over the previous one, with the algorithm settings printed;
@@ -53,7 +53,7 @@ export const FIG19A_PAPER = [0.217, 0.385, 0.625, 0.841, 1, 0.993];
 export const FIG19A_CONFIGS: { name: string; note: string; hw: Partial<HardwareConfig> }[] = [
   { name: 'full', note: 'paper Table I: 512+512 multipliers, 16 × 32 GB/s', hw: {} },
   { name: 'runner', note: 'official RTL runner: M = 64 (+64), 2 channels, 4 fetcher ports', hw: { qkMultipliers: 64, pvMultipliers: 64, dramChannels: 2, fetcherPorts: 4 } },
-  { name: 'best-fit', note: 'best of our 4×4 grid: M = 128 (+128), 16 channels', hw: { qkMultipliers: 128, pvMultipliers: 128 } },
+  { name: 'best-fit', note: 'best of our 4×4 grid: M = 128 (+128), 4 channels (128 GB/s), 8 fetcher ports', hw: { qkMultipliers: 128, pvMultipliers: 128, dramChannels: 4, fetcherPorts: 8 } },
 ];
 
 export interface Fig19aRow {
