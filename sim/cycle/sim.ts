@@ -155,63 +155,89 @@ const EV_DECISION = 4;
 const EV_VRELEASE = 5;
 const EV_VALLOC = 6;
 
+/** Binary min-heap of (time, seq) with an event kind and argument, in typed arrays. */
 class Heap {
-  t: number[] = [];
-  kind: number[] = [];
-  a: number[] = [];
-  seq: number[] = [];
+  private t = new Float64Array(256);
+  private sq = new Float64Array(256);
+  private kd = new Int32Array(256);
+  private ar = new Int32Array(256);
   private n = 0;
   private s = 0;
-  get size() {
-    return this.n;
-  }
-  push(time: number, kind: number, a: number) {
-    let i = this.n++;
-    const sq = this.s++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.t[p] < time || (this.t[p] === time && this.seq[p] < sq)) break;
-      this.t[i] = this.t[p];
-      this.kind[i] = this.kind[p];
-      this.a[i] = this.a[p];
-      this.seq[i] = this.seq[p];
-      i = p;
-    }
-    this.t[i] = time;
-    this.kind[i] = kind;
-    this.a[i] = a;
-    this.seq[i] = sq;
-  }
-  /** Pops into the out fields. */
+  /** Filled by pop(). */
   outT = 0;
   outKind = 0;
   outA = 0;
+  get size() {
+    return this.n;
+  }
+  private grow() {
+    const cap = this.t.length * 2;
+    const t = new Float64Array(cap);
+    t.set(this.t);
+    this.t = t;
+    const sq = new Float64Array(cap);
+    sq.set(this.sq);
+    this.sq = sq;
+    const kd = new Int32Array(cap);
+    kd.set(this.kd);
+    this.kd = kd;
+    const ar = new Int32Array(cap);
+    ar.set(this.ar);
+    this.ar = ar;
+  }
+  push(time: number, kind: number, a: number) {
+    if (this.n === this.t.length) this.grow();
+    const T = this.t;
+    const SQ = this.sq;
+    const KD = this.kd;
+    const AR = this.ar;
+    let i = this.n++;
+    const q = this.s++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const tp = T[p];
+      if (tp < time || (tp === time && SQ[p] < q)) break;
+      T[i] = tp;
+      SQ[i] = SQ[p];
+      KD[i] = KD[p];
+      AR[i] = AR[p];
+      i = p;
+    }
+    T[i] = time;
+    SQ[i] = q;
+    KD[i] = kind;
+    AR[i] = a;
+  }
   pop() {
-    this.outT = this.t[0];
-    this.outKind = this.kind[0];
-    this.outA = this.a[0];
+    const T = this.t;
+    const SQ = this.sq;
+    const KD = this.kd;
+    const AR = this.ar;
+    this.outT = T[0];
+    this.outKind = KD[0];
+    this.outA = AR[0];
     const n = --this.n;
     if (n === 0) return;
-    const t = this.t[n];
-    const k = this.kind[n];
-    const a = this.a[n];
-    const sq = this.seq[n];
+    const t = T[n];
+    const q = SQ[n];
+    const k = KD[n];
+    const a = AR[n];
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && (this.t[c + 1] < this.t[c] || (this.t[c + 1] === this.t[c] && this.seq[c + 1] < this.seq[c]))) c++;
-      if (t < this.t[c] || (t === this.t[c] && sq < this.seq[c])) break;
-      this.t[i] = this.t[c];
-      this.kind[i] = this.kind[c];
-      this.a[i] = this.a[c];
-      this.seq[i] = this.seq[c];
+      if (c + 1 < n && (T[c + 1] < T[c] || (T[c + 1] === T[c] && SQ[c + 1] < SQ[c]))) c++;
+      if (t < T[c] || (t === T[c] && q < SQ[c])) break;
+      T[i] = T[c];
+      SQ[i] = SQ[c];
+      KD[i] = KD[c];
+      AR[i] = AR[c];
       i = c;
     }
-    this.t[i] = t;
-    this.kind[i] = k;
-    this.a[i] = a;
-    this.seq[i] = sq;
+    T[i] = t;
+    SQ[i] = q;
+    KD[i] = k;
+    AR[i] = a;
   }
 }
 
