@@ -88,7 +88,7 @@ export interface ExecutorOptions {
   dir: string;
   /** Reuse the folder's journal (default false: start a fresh journal). */
   resume?: boolean;
-  /** Worker threads for CPU-bound evaluations (1 = main thread). */
+  /** Evaluation lanes for CPU-bound evaluations: 1 = main thread only; N = main thread + N − 1 pool workers. */
   jobs?: number;
   /** Use the pool (CPU-bound model). Default: model cycle or accuracy on, and jobs > 1. */
   usePool?: boolean;
@@ -173,7 +173,8 @@ export class Executor {
   }
 
   private getPool(): EvalPool {
-    if (!this.pool) this.pool = new EvalPool({ jobs: this.jobs, warm: [EVALUATE_MODULE, path.join(HERE, 'fidelity.ts')] });
+    // jobs − 1 workers: the main thread is the jobs-th evaluation lane
+    if (!this.pool) this.pool = new EvalPool({ jobs: Math.max(1, this.jobs - 1), warm: [EVALUATE_MODULE, path.join(HERE, 'fidelity.ts')] });
     return this.pool;
   }
 
@@ -278,29 +279,51 @@ export class Executor {
     flush();
   }
 
+  /**
+   * `jobs` evaluation lanes pulling from one queue: jobs − 1 pool workers plus the main thread.
+   * The main thread is already warm (models loaded, JIT-compiled), so it evaluates from the first
+   * instant while the workers start up; a first Ctrl-C stops every lane from taking new work.
+   */
   private async viaPool(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step): Promise<void> {
     const pool = this.getPool();
-    await Promise.all(
-      todo.map(async ({ t, key }) => {
-        const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: step?.module ?? EVALUATE_MODULE, fn: step?.fn ?? 'evaluatePoint', args: [step?.ctx ?? this.ctx, t.id, t.params] });
+    const ctx = step?.ctx ?? this.ctx;
+    const fn = step?.module ? await loadStep(step.module, step.fn ?? 'evaluatePoint') : evaluatePoint;
+    const queue = todo.slice();
+    const record = (key: string, p: EvaluatedPoint, ms: number) => {
+      out.push(p);
+      this.evaluated++;
+      this.journal?.append(this.toRecord(key, p, fidelity, ms));
+    };
+    const more = () => queue.length > 0 && !this.aborted && !this.stopping;
+    const workerLane = async () => {
+      while (more()) {
+        const { t, key } = queue.shift()!;
+        const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: step?.module ?? EVALUATE_MODULE, fn: step?.fn ?? 'evaluatePoint', args: [ctx, t.id, t.params] });
         if (r.status === 'aborted') return;
-        let p: EvaluatedPoint;
-        if (r.status === 'ok') p = r.value;
+        if (r.status === 'ok') record(key, r.value, r.ms);
         else {
           const metrics: Record<string, number> = {};
-          for (const m of this.ctx.metrics) metrics[m] = Number.NaN;
-          p = { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' };
+          for (const m of ctx.metrics) metrics[m] = Number.NaN;
+          record(key, { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' }, r.ms);
         }
-        out.push(p);
-        this.evaluated++;
-        this.journal?.append(this.toRecord(key, p, fidelity, r.status === 'ok' ? r.ms : r.ms));
-      }),
-    );
+      }
+    };
+    const mainLane = async () => {
+      while (more()) {
+        const { t, key } = queue.shift()!;
+        const t0 = performance.now();
+        const p = await fn(ctx, t.id, t.params);
+        record(key, p, performance.now() - t0);
+        // let the workers' results and signals through between evaluations
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    await Promise.all([mainLane(), ...Array.from({ length: pool.jobs }, () => workerLane())]);
   }
 
   /**
-   * First Ctrl-C: start no new in-process evaluation (the one running finishes); pool tasks
-   * already submitted finish. `evaluate` returns what finished.
+   * First Ctrl-C: start no new evaluation (the ones running finish). `evaluate` returns what
+   * finished.
    */
   interrupt(): void {
     this.stopping = true;

@@ -149,7 +149,7 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   const timeLimit = opts.timeLimit ?? space.search.timeLimit ?? Infinity;
   const jobs = executor.jobs;
   const cpuBound = ctx.model === 'cycle' || !!ctx.accuracy;
-  const batch = cpuBound ? Math.max(4 * jobs, 8) : 2048;
+  const batch = cpuBound ? Math.max(16 * jobs, 32) : 2048;
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
   const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, space.name);
 
