@@ -17,9 +17,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { analyticalModel } from '../sim/hw/analytical.ts';
-import { readTraceFile } from '../sim/workload/trace.ts';
+import { mulberry32, readTraceFile } from '../sim/workload/trace.ts';
 import { buildWorkload } from '../sim/workload/build.ts';
-import { AlgoSchema, WorkloadSchema, defaultHardware } from '../sim/schema.ts';
+import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware } from '../sim/schema.ts';
 
 const traces = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sim', 'workload', 'traces');
 const hw = defaultHardware();
@@ -88,4 +88,40 @@ test('generated grid (bert/gpt2 × stages × pruning × bits): within 10% withou
         assert.ok(Math.abs(c.dram_bytes / a.dram_bytes - 1) < ('lsbBits' in b ? 0.03 : 1e-9), `bytes ${c.dram_bytes} vs ${a.dram_bytes}`);
       }
   assert.ok(worst < 0.1, rows.join('\n'));
+});
+
+test('60 random design points (models, stages, pruning, bits, hardware knobs): no failure, cycle/analytical within [0.9, 1.3], median within 5%', () => {
+  const rng = mulberry32(42);
+  const pick = <T,>(a: T[]) => a[Math.floor(rng() * a.length)];
+  const ratios: number[] = [];
+  for (let k = 0; k < 60; k++) {
+    const wl = pick([
+      { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 2 },
+      { model: 'gpt2-small', stage: 'generation', seqLen: 512, genTokens: 4 },
+      { model: 'bert-base', stage: 'summarization', seqLen: pick([64, 128, 384]) },
+      { model: 'bert-large', stage: 'summarization', seqLen: 256 },
+      { model: 'gpt2-small', stage: 'summarization', seqLen: 256 },
+    ]);
+    const algo = { tokenKeep: pick([0.2, 0.4, 0.6, 1]), headKeep: pick([0.6, 0.8, 1]), valueKeep: pick([0.3, 0.5, 1]), msbBits: pick([4, 6, 8, 12]), lsbBits: pick([0, 4]) };
+    const h = HardwareSchema.parse({
+      topkParallelism: pick([1, 4, 16, 32]),
+      keySramKB: pick([98, 196, 392]),
+      valueSramKB: pick([98, 196, 392]),
+      qkMultipliers: pick([128, 256, 512, 1024]),
+      pvMultipliers: pick([128, 256, 512, 1024]),
+      dramChannels: pick([4, 8, 16, 32]),
+      inFlight: pick([4, 8, 16]),
+      clockGHz: pick([0.5, 1, 2]),
+      dramChannelGBps: pick([16, 32, 64]),
+    });
+    const w = buildWorkload(WorkloadSchema.parse(wl), AlgoSchema.parse(algo));
+    const c = simulateCycle(w, h);
+    const a = analyticalModel(w, h);
+    const r = c.cycles / a.cycles;
+    assert.ok(Number.isFinite(c.energy_j) && c.energy_j > 0 && Number.isFinite(c.gops));
+    assert.ok(r > 0.9 && r < 1.3, `${r.toFixed(3)} ${JSON.stringify(wl)} ${JSON.stringify(algo)} ${JSON.stringify(h)}`);
+    ratios.push(r);
+  }
+  ratios.sort((x, y) => x - y);
+  assert.ok(Math.abs(ratios[30] - 1) < 0.05, `median ${ratios[30]}`);
 });

@@ -76,8 +76,8 @@ export const HBM2_2GBPS_NS = {
 } as const;
 
 /**
- * Default scheduler window: 32 requests per channel (Ramulator2's default read-queue size; the
- * paper's fetcher has 64-deep FIFOs per port). The official DPI shim caps outstanding requests at
+ * Default scheduler window: 32 requests per channel at 32 GB/s (Ramulator2's default read-queue
+ * size; the paper's fetcher has 64-deep FIFOs per port), scaled up with the channel bandwidth. The official DPI shim caps outstanding requests at
  * 16 per channel; with 16 our model streams a dense region at only ~2/3 of the peak because a
  * 512-B row chunk (16 bursts) is shorter than the PRE+ACT+CL of the next one (see README).
  */
@@ -118,7 +118,8 @@ export function hbmTiming(
     pcs: 2,
     banks: 16,
     burstsPerRow: 16,
-    queueDepth: opts.queueDepth ?? DEFAULT_QUEUE_DEPTH,
+    // The window covers the same bandwidth × latency product at any interface speed.
+    queueDepth: opts.queueDepth ?? Math.ceil(DEFAULT_QUEUE_DEPTH * Math.max(1, hw.dramChannelGBps / 32)),
     mapping: opts.mapping ?? DEFAULT_MAPPING,
     burstBytes: 32,
   };
