@@ -238,14 +238,21 @@ search: { driver: grid }
   const once = async (jobs: number) => {
     const out = path.join(tmp, `r${k++}`);
     const t = performance.now();
-    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'spatten-dse.js'), 'run', spaceFile, '--out', out, '--jobs', String(jobs), '--progress', 'none', '--no-report'], { cwd: root, encoding: 'utf8' });
+    const args = [path.join(root, 'bin', 'spatten-dse.js'), 'run', spaceFile, '--out', out, '--jobs', String(jobs), '--progress', 'none', '--no-report'];
+    // /usr/bin/time reports the CPU seconds of the whole process tree (cores actually obtained)
+    const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+    const r = timeBin
+      ? spawnSync(timeBin, ['-f', 'CPU %U %S', process.execPath, ...args], { cwd: root, encoding: 'utf8' })
+      : spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
     const s = (performance.now() - t) / 1000;
     if (r.status !== 0) throw new Error(`run --jobs ${jobs} failed: ${r.stderr}`);
-    return { s, csv: fs.readFileSync(path.join(out, 'points.csv'), 'utf8') };
+    const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+    const cpu = m ? Number(m[1]) + Number(m[2]) : NaN;
+    return { s, cpu, csv: fs.readFileSync(path.join(out, 'points.csv'), 'utf8') };
   };
   // alternate the order (1, 2, 2, 1) so a change in background load hits both settings alike
   const loadBefore = os.loadavg()[0];
-  const samples: { jobs: number; s: number; csv: string }[] = [];
+  const samples: { jobs: number; s: number; cpu: number; csv: string }[] = [];
   for (const jobs of [1, 2, 2, 1]) samples.push({ jobs, ...(await once(jobs)) });
   const loadAfter = os.loadavg()[0];
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -260,6 +267,8 @@ search: { driver: grid }
     loadAverage1m: [+loadBefore.toFixed(2), +loadAfter.toFixed(2)],
     jobs1Seconds: t1.map((x) => +x.toFixed(2)),
     jobs2Seconds: t2.map((x) => +x.toFixed(2)),
+    /** CPU seconds / wall seconds of each run: the cores the host actually gave the run. */
+    coresObtained: samples.map((x) => ({ jobs: x.jobs, cores: +(x.cpu / x.s).toFixed(2) })),
     speedup: +(sum(t1) / sum(t2)).toFixed(2),
     identicalPointsCsv: samples.every((x) => x.csv === samples[0].csv),
   };
