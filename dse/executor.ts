@@ -129,6 +129,8 @@ export class Executor {
   private pool?: EvalPool;
   private aborted = false;
   private stopping = false;
+  /** performance.now() after which no new evaluation starts (time limit). */
+  private deadline = Infinity;
   private readonly base: unknown;
   private readonly log: (line: string) => void;
 
@@ -263,7 +265,7 @@ export class Executor {
       lastFlush = performance.now();
     };
     for (const { t, key } of todo) {
-      if (this.aborted || this.stopping) break;
+      if (this.aborted || this.stopping || performance.now() >= this.deadline) break;
       const t0 = performance.now();
       const p = await fn(ctx, t.id, t.params);
       const ms = performance.now() - t0;
@@ -294,7 +296,7 @@ export class Executor {
       this.evaluated++;
       this.journal?.append(this.toRecord(key, p, fidelity, ms));
     };
-    const more = () => queue.length > 0 && !this.aborted && !this.stopping;
+    const more = () => queue.length > 0 && !this.aborted && !this.stopping && performance.now() < this.deadline;
     const workerLane = async () => {
       while (more()) {
         const { t, key } = queue.shift()!;
@@ -327,6 +329,11 @@ export class Executor {
    */
   interrupt(): void {
     this.stopping = true;
+  }
+
+  /** No evaluation starts after `at` (a performance.now() time): the time limit inside a batch. */
+  setDeadline(at: number): void {
+    this.deadline = at;
   }
 
   /** Abandons in-flight and queued evaluations (second Ctrl-C). */

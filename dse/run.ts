@@ -147,6 +147,8 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   const driver = createDriver(space.search, { space: parsed.domains, objectives, seed });
   const maxEvals = opts.maxEvals ?? space.search.maxEvals ?? Infinity;
   const timeLimit = opts.timeLimit ?? space.search.timeLimit ?? Infinity;
+  // the time limit also stops evaluations from starting inside a batch
+  if (Number.isFinite(timeLimit)) executor.setDeadline(t0 + timeLimit * 1000);
   const jobs = executor.jobs;
   const cpuBound = ctx.model === 'cycle' || !!ctx.accuracy;
   const batch = cpuBound ? Math.max(16 * jobs, 32) : 2048;
