@@ -291,10 +291,10 @@ export class Executor {
     const ctx = step?.ctx ?? this.ctx;
     const fn = step?.module ? await loadStep(step.module, step.fn ?? 'evaluatePoint') : evaluatePoint;
     const queue = todo.slice();
-    const record = (key: string, p: EvaluatedPoint, ms: number) => {
+    const record = (key: string, p: EvaluatedPoint, ms: number, journal = true) => {
       out.push(p);
       this.evaluated++;
-      this.journal?.append(this.toRecord(key, p, fidelity, ms));
+      if (journal) this.journal?.append(this.toRecord(key, p, fidelity, ms));
     };
     const more = () => queue.length > 0 && !this.aborted && !this.stopping && performance.now() < this.deadline;
     const workerLane = async () => {
@@ -306,7 +306,9 @@ export class Executor {
         else {
           const metrics: Record<string, number> = {};
           for (const m of ctx.metrics) metrics[m] = Number.NaN;
-          record(key, { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' }, r.ms);
+          // a point whose worker died twice is not journaled: --resume retries it (the crash may
+          // have been the machine, e.g. memory, rather than the point)
+          record(key, { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' }, r.ms, !r.crashed);
         }
       }
     };
