@@ -31,6 +31,7 @@ export function attendHeadFast(a: AttnHeadArgs): AttnHeadStats {
     mask = new Float32Array(nq * nk);
     for (let i = 0; i < nq; i++) for (let j = visible[i]; j < nk; j++) mask[i * nk + j] = -1e9;
   }
+  if (!visible || a.valueKeep >= 1) return attendOnDevice(a, mask);
   const qT = tf.tensor2d(a.q, [nq, dh]);
   const probs = (k: Float32Array): Float32Array => {
     const t = tf.tidy(() => {
@@ -82,4 +83,65 @@ export function attendHeadFast(a: AttnHeadArgs): AttnHeadStats {
   let absSum = 0;
   for (let i = 0; i < ctx.length; i++) absSum += Math.abs(ctx[i]);
   return { refetchedRows, absSum, valuesKept, valuesVisible };
+}
+
+/**
+ * Everything on the device, reading back only the column sums, the row maxima and the context:
+ * used when local V pruning keeps the same count in every row (no causal mask) or is off.
+ * Local V pruning: a row keeps the probabilities ≥ its k-th largest (tf.topk).
+ */
+function attendOnDevice(a: AttnHeadArgs, mask: Float32Array | null): AttnHeadStats {
+  const { nq, nk, dh, visible } = a;
+  const scale = 1 / Math.sqrt(dh);
+  // 1/√dh folded into the queries (one op less per head).
+  const qs = new Float32Array(a.q.length);
+  for (let i = 0; i < qs.length; i++) qs[i] = a.q[i] * scale;
+  const q = tf.tensor2d(qs, [nq, dh]);
+  const maskT = mask ? tf.tensor2d(mask, [nq, nk]) : null;
+  const softmaxWith = (k: Float32Array) =>
+    tf.tidy(() => {
+      let s: tf.Tensor2D = tf.matMul(q, tf.tensor2d(transpose(k, nk, dh), [dh, nk]));
+      if (maskT) s = s.add(maskT);
+      return tf.softmax(s) as tf.Tensor2D;
+    });
+  let P = softmaxWith(a.kMsb);
+  let refetchedRows = 0;
+  if (a.progressive) {
+    const mxT = tf.max(P, 1);
+    const mx = mxT.dataSync() as Float32Array;
+    mxT.dispose();
+    const flat = new Float32Array(nq);
+    for (let i = 0; i < nq; i++) if (mx[i] < a.threshold) { flat[i] = 1; refetchedRows++; }
+    if (refetchedRows > 0) {
+      const Pf = softmaxWith(a.kFull);
+      const P2 = tf.tidy(() => tf.where(tf.tensor2d(flat, [nq, 1]).greater(0).tile([1, nk]), Pf, P!)) as tf.Tensor2D;
+      P.dispose();
+      Pf.dispose();
+      P = P2;
+    }
+  }
+  const kv = keepCountLocal(nk, a.valueKeep);
+  const [csT, ctxT] = tf.tidy(() => {
+    let Pv: tf.Tensor2D = P;
+    if (kv < nk) {
+      const kth = tf.topk(P, kv).values.slice([0, kv - 1], [nq, 1]);
+      Pv = tf.where(P.greaterEqual(kth), P, tf.zerosLike(P)) as tf.Tensor2D;
+    }
+    // Column sums as a 1×nq · P matMul (an axis-0 Sum is slow on wasm).
+    return [tf.matMul(tf.ones([1, nq]) as tf.Tensor2D, P), tf.matMul(Pv, tf.tensor2d(a.v, [nk, dh]))];
+  });
+  const cs = csT.dataSync() as Float32Array;
+  const ctx = ctxT.dataSync() as Float32Array;
+  csT.dispose();
+  ctxT.dispose();
+  P.dispose();
+  q.dispose();
+  maskT?.dispose();
+  for (let j = 0; j < nk; j++) a.colSum[j] += cs[j];
+  a.ctx.set(ctx);
+  let absSum = 0;
+  for (let i = 0; i < ctx.length; i++) absSum += Math.abs(ctx[i]);
+  let valuesVisible = 0;
+  for (let i = 0; i < nq; i++) valuesVisible += visible ? visible[i] : nk;
+  return { refetchedRows, absSum, valuesKept: kv < nk ? kv * nq : valuesVisible, valuesVisible };
 }

@@ -24,16 +24,19 @@ export interface TrainRecipe {
   steps: number;
   lr: number;
   warmup: number;
+  /** Optional second phase with a fresh Adam and its own warm-up + cosine schedule. */
+  phase2?: { steps: number; lr: number; warmup: number };
 }
 
 export const RECIPES: Record<string, TrainRecipe> = {
   'spam-bert': {
     config: { kind: 'bert', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 128, numLabels: 2, lnEps: 1e-12 },
     vocabSize: 4096, seqLen: 128, batch: 32, steps: 300, lr: 1e-3, warmup: 30,
+    phase2: { steps: 200, lr: 3e-4, warmup: 10 },
   },
   'sotu-gpt': {
     config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5 },
-    vocabSize: 2048, seqLen: 256, batch: 4, steps: 300, lr: 2e-3, warmup: 30,
+    vocabSize: 512, seqLen: 256, batch: 8, steps: 450, lr: 2e-3, warmup: 30,
   },
 };
 
@@ -61,7 +64,7 @@ function fromTf(m: Map<string, tf.Variable>): Weights {
   return w;
 }
 
-function lrAt(r: TrainRecipe, step: number): number {
+function lrAt(r: { steps: number; lr: number; warmup: number }, step: number): number {
   if (step < r.warmup) return (r.lr * (step + 1)) / r.warmup;
   const p = (step - r.warmup) / Math.max(1, r.steps - r.warmup);
   return r.lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * p)));
@@ -84,7 +87,11 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
   return loss;
 }
 
-export async function trainModel(name: string, seed = 1, opts: { steps?: number; outDir?: string; quiet?: boolean } = {}): Promise<Record<string, unknown>> {
+/**
+ * `resumeFrom`: a checkpoint folder holding the weights at the end of phase 1 (same recipe and
+ * seed); phase 1 is then skipped (its batch order is replayed so phase 2 sees the same batches).
+ */
+export async function trainModel(name: string, seed = 1, opts: { steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string } = {}): Promise<Record<string, unknown>> {
   const recipe = RECIPES[name];
   if (!recipe) throw new Error(`unknown model '${name}' (trainable: ${Object.keys(RECIPES).join(', ')})`);
   const r = { ...recipe, steps: opts.steps ?? recipe.steps };
@@ -101,9 +108,15 @@ export async function trainModel(name: string, seed = 1, opts: { steps?: number;
     padId: isBert ? 0 : -1, clsId: isBert ? 2 : -1, sepId: isBert ? 3 : -1, eosId: isBert ? -1 : 0,
   };
   log(`${name}: tokenizer done in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${tok.vocabSize} tokens; backend ${backend}`);
-  const vars = toTf(initWeights(config, seed));
+  let init = initWeights(config, seed);
+  if (opts.resumeFrom) {
+    const { loadCheckpoint } = await import('./checkpoint.ts');
+    init = loadCheckpoint(opts.resumeFrom).weights;
+    log(`${name}: phase-1 weights from ${opts.resumeFrom}`);
+  }
+  const vars = toTf(init);
   const nParams = [...vars.values()].reduce((a, v) => a + v.size, 0);
-  const opt = tf.train.adam(r.lr, 0.9, 0.98, 1e-8);
+  let opt = tf.train.adam(r.lr, 0.9, 0.98, 1e-8);
   const rng = mulberry32(seed * 7919 + 17);
   const S = r.seqLen;
   const B = r.batch;
@@ -115,18 +128,24 @@ export async function trainModel(name: string, seed = 1, opts: { steps?: number;
     const val = enc(spam!.val);
     let order: number[] = [];
     let ema = 0;
-    for (let it = 0; it < r.steps; it++) {
+    const total = r.steps + (r.phase2?.steps ?? 0);
+    for (let it = 0; it < total; it++) {
       if (order.length < B) order = order.concat(shuffleInPlace(train.map((_, i) => i), rng));
       const batch = order.splice(0, B).map((i) => train[i]);
+      if (opts.resumeFrom && it < r.steps) continue; // phase 1 done: replay the batch order only
+      if (it === r.steps) {
+        opt.dispose();
+        opt = tf.train.adam(r.phase2!.lr, 0.9, 0.98, 1e-8);
+      }
       const Sb = Math.max(...batch.map((e) => e.ids.length));
       const ids = new Int32Array(B * Sb);
       batch.forEach((e, b) => ids.set(e.ids, b * Sb));
       const labels = tf.oneHot(tf.tensor1d(batch.map((e) => e.label), 'int32'), 2);
-      (opt as unknown as { learningRate: number }).learningRate = lrAt(r, it);
+      (opt as unknown as { learningRate: number }).learningRate = it < r.steps ? lrAt(r, it) : lrAt(r.phase2!, it - r.steps);
       const loss = step(opt, vars, () => tf.losses.softmaxCrossEntropy(labels, trainForward(config, vars as TfWeights, ids, B, Sb, batch.map((e) => e.ids.length))) as tf.Scalar);
       labels.dispose();
       ema = it === 0 ? loss : 0.95 * ema + 0.05 * loss;
-      if (!opts.quiet && (it % 20 === 0 || it === r.steps - 1)) log(`${name} step ${it}/${r.steps} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
     // Validation accuracy (dense, batched).
     let correct = 0;
