@@ -91,6 +91,7 @@ export function register(program: Command): void {
         valueKeepPerLayer: r.measured.valueKeepPerLayer,
         refetchPerLayer: r.measured.refetchPerLayer,
         meanKeptTokensPerLayer: keptTokens,
+        meanKeptHeadsPerLayer: r.measured.headKeepPerLayer.map((f) => f * (r.details?.heads ?? 0)),
         traceRows: r.trace.requests.length,
         traceOut: o.traceOut ?? null,
         cacheKey: r.cacheKey,
