@@ -290,36 +290,49 @@ export class Executor {
     const pool = this.getPool();
     const ctx = step?.ctx ?? this.ctx;
     const fn = step?.module ? await loadStep(step.module, step.fn ?? 'evaluatePoint') : evaluatePoint;
-    const queue = todo.slice();
+    // With accuracy on, points sharing their algorithm config share one accuracy run (cached per
+    // lane): keep them on one lane by queueing whole groups.
+    const groups = new Map<string, { t: Trial; key: string }[]>();
+    for (const item of todo) {
+      const g = ctx.accuracy ? JSON.stringify(Object.entries(item.t.params).filter(([k]) => !k.startsWith('hw.'))) : String(item.t.id);
+      let list = groups.get(g);
+      if (!list) groups.set(g, (list = []));
+      list.push(item);
+    }
+    const queue = [...groups.values()];
+    const stop = () => this.aborted || this.stopping || performance.now() >= this.deadline;
     const record = (key: string, p: EvaluatedPoint, ms: number, journal = true) => {
       out.push(p);
       this.evaluated++;
       if (journal) this.journal?.append(this.toRecord(key, p, fidelity, ms));
     };
-    const more = () => queue.length > 0 && !this.aborted && !this.stopping && performance.now() < this.deadline;
     const workerLane = async () => {
-      while (more()) {
-        const { t, key } = queue.shift()!;
-        const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: step?.module ?? EVALUATE_MODULE, fn: step?.fn ?? 'evaluatePoint', args: [ctx, t.id, t.params] });
-        if (r.status === 'aborted') return;
-        if (r.status === 'ok') record(key, r.value, r.ms);
-        else {
-          const metrics: Record<string, number> = {};
-          for (const m of ctx.metrics) metrics[m] = Number.NaN;
-          // a point whose worker died twice is not journaled: --resume retries it (the crash may
-          // have been the machine, e.g. memory, rather than the point)
-          record(key, { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' }, r.ms, !r.crashed);
+      while (queue.length > 0 && !stop()) {
+        for (const { t, key } of queue.shift()!) {
+          if (stop()) return;
+          const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: step?.module ?? EVALUATE_MODULE, fn: step?.fn ?? 'evaluatePoint', args: [ctx, t.id, t.params] });
+          if (r.status === 'aborted') return;
+          if (r.status === 'ok') record(key, r.value, r.ms);
+          else {
+            const metrics: Record<string, number> = {};
+            for (const m of ctx.metrics) metrics[m] = Number.NaN;
+            // a point whose worker died twice is not journaled: --resume retries it (the crash may
+            // have been the machine, e.g. memory, rather than the point)
+            record(key, { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' }, r.ms, !r.crashed);
+          }
         }
       }
     };
     const mainLane = async () => {
-      while (more()) {
-        const { t, key } = queue.shift()!;
-        const t0 = performance.now();
-        const p = await fn(ctx, t.id, t.params);
-        record(key, p, performance.now() - t0);
-        // let the workers' results and signals through between evaluations
-        await new Promise((r) => setImmediate(r));
+      while (queue.length > 0 && !stop()) {
+        for (const { t, key } of queue.shift()!) {
+          if (stop()) return;
+          const t0 = performance.now();
+          const p = await fn(ctx, t.id, t.params);
+          record(key, p, performance.now() - t0);
+          // let the workers' results and signals through between evaluations
+          await new Promise((r) => setImmediate(r));
+        }
       }
     };
     await Promise.all([mainLane(), ...Array.from({ length: pool.jobs }, () => workerLane())]);
