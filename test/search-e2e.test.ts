@@ -252,3 +252,37 @@ test('budgets: --max-evals / --time-limit stop the run (stopReason); --resume th
   assert.match(c.err, /resume: 12 evaluations reused from the journal, 20 new/);
   assert.equal(read(path.join(out, 'points.csv')), points);
 });
+
+const hasBert = fs.existsSync(path.join(ROOT, 'sim', 'nn', 'checkpoints', 'spam-bert', 'config.json'));
+
+test('accuracy multi-fidelity: subset estimate for every point, the full evaluation for the contenders', { skip: !hasBert && 'spam-bert checkpoint not present' }, () => {
+  const dir = tmp();
+  const space = writeSpace(
+    dir,
+    `name: e2e-acc
+workload: { model: bert-base, stage: summarization, seqLen: 128 }
+algo: { msbBits: 12, lsbBits: 0, valueKeep: 1, headKeep: 1 }
+accuracy: { model: spam-bert, maxExamples: 48, subsetExamples: 16 }
+objectives:
+  - { metric: accuracy, goal: max }
+  - { metric: latency_s, goal: min }
+parameters:
+  algo.tokenKeep: [0.2, 1.0]
+  hw.qkMultipliers: [64, 1024]
+search: { driver: grid }
+`,
+  );
+  const out = path.join(dir, 'o');
+  const r = cli(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--no-report']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /accuracy rungs 16 → 48 examples: 4 → \d evaluations/);
+  const [header, ...rows] = read(path.join(out, 'points.csv')).trim().split('\n').map((l) => l.split(','));
+  const col = (n: string) => header.indexOf(n);
+  assert.equal(rows.length, 4);
+  for (const row of rows) {
+    assert.match(row[col('fidelity')], /^analytical\+accuracy(:subset\(n=16\))?$/);
+    if (row[col('pareto')] === 'true') assert.equal(row[col('fidelity')], 'analytical+accuracy');
+  }
+  const recs = loadJournal(path.join(out, 'journal.jsonl')).records;
+  assert.ok(recs.length > 4, 'subset and full evaluations journaled');
+});
