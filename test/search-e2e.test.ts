@@ -238,16 +238,16 @@ search: { driver: grid }
 test('budgets: --max-evals / --time-limit stop the run (stopReason); --resume then completes it to the reference', { skip: !hasCycle && 'sim/cycle not present' }, () => {
   const { dir, space, points } = referenceRun();
   const out = path.join(dir, 'budget');
-  const a = cli(['run', space, '--out', out, '--max-evals', '12', '--progress', 'none', '--no-report']);
+  const a = cli(['run', space, '--out', out, '--jobs', '1', '--max-evals', '12', '--progress', 'none', '--no-report']);
   assert.equal(a.code, 0, a.err);
   const run = JSON.parse(read(path.join(out, 'run.json')));
   assert.equal(run.counts.total, 12);
   assert.match(run.stopReason, /max-evals 12/);
   assert.ok(run.hypervolume.length >= 2, 'hypervolume after each generation/batch');
-  const b = cli(['run', space, '--out', path.join(dir, 'tl'), '--time-limit', '0.001', '--progress', 'none', '--no-report']);
+  const b = cli(['run', space, '--out', path.join(dir, 'tl'), '--jobs', '1', '--time-limit', '0.001', '--progress', 'none', '--no-report']);
   assert.equal(b.code, 0, b.err);
   assert.match(JSON.parse(read(path.join(dir, 'tl', 'run.json'))).stopReason, /time limit/);
-  const c = cli(['run', space, '--out', out, '--resume', '--progress', 'none', '--no-report']);
+  const c = cli(['run', space, '--out', out, '--jobs', '1', '--resume', '--progress', 'none', '--no-report']);
   assert.equal(c.code, 0, c.err);
   assert.match(c.err, /resume: 12 evaluations reused from the journal, 20 new/);
   assert.equal(read(path.join(out, 'points.csv')), points);
