@@ -151,7 +151,8 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   if (Number.isFinite(timeLimit)) executor.setDeadline(t0 + timeLimit * 1000);
   const jobs = executor.jobs;
   const cpuBound = ctx.model === 'cycle' || !!ctx.accuracy;
-  const batch = cpuBound ? Math.max(16 * jobs, 32) : 2048;
+  // nsga2: at least a whole generation per batch, so the hypervolume trajectory has one point per generation
+  const batch = Math.max(cpuBound ? Math.max(16 * jobs, 32) : 2048, space.search.driver === 'nsga2' ? (space.search.population ?? 40) : 0);
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
   const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, space.name);
 
