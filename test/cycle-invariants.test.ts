@@ -64,10 +64,10 @@ test('deterministic for a seed; activity is consistent', () => {
   const a = simulateCycle(per8Head, base, { seed: 3 });
   const b = simulateCycle(per8Head, base, { seed: 3 });
   assert.deepEqual(a, b);
-  assert.ok(a.energy_j > 0 && a.area_mm2 > 0 && a.gops > 0);
+  assert.ok(a.energy_j > 0 && a.area_mm2 > 0 && a.gops > 0, 'a.energy_j > 0 && a.area_mm2 > 0 && a.gops > 0');
   assert.equal(a.latency_s, a.cycles / 1e9);
   assert.equal(a.activity.cycles, a.cycles);
-  assert.ok(a.extra!.dram_row_hits > 0 && a.extra!.dram_row_misses > 0);
-  assert.ok(a.extra!.dram_achieved_gbps <= a.extra!.dram_peak_gbps);
-  for (const v of Object.values(a.stages)) assert.ok(v >= 0 && v <= a.cycles * 2.01);
+  assert.ok(a.extra!.dram_row_hits > 0 && a.extra!.dram_row_misses > 0, 'a.extra!.dram_row_hits > 0 && a.extra!.dram_row_misses > 0');
+  assert.ok(a.extra!.dram_achieved_gbps <= a.extra!.dram_peak_gbps, 'a.extra!.dram_achieved_gbps <= a.extra!.dram_peak_gbps');
+  for (const v of Object.values(a.stages)) assert.ok(v >= 0 && v <= a.cycles * 2.01, 'v >= 0 && v <= a.cycles * 2.01');
 });

@@ -43,7 +43,7 @@ test('dense reference trace: key-buffer-bound at 196 KB, within 10% once four he
   assert.ok(Math.abs(c392.cycles / a392.cycles - 1) < 0.1, `392 KB: cycle ${c392.cycles} analytical ${a392.cycles}`);
   const c196 = simulateCycle(w, hw, { refresh: false });
   assert.ok(c196.cycles / c392.cycles > 1.1, `buffer-bound: ${c196.cycles} vs ${c392.cycles}`);
-  assert.ok(c196.stages.overhead > 0.1 * c196.cycles);
+  assert.ok(c196.stages.overhead > 0.1 * c196.cycles, 'c196.stages.overhead > 0.1 * c196.cycles');
   // Refresh on top: at most the refresh factor.
   const r = simulateCycle(w, big).cycles / c392.cycles;
   assert.ok(r > 1.05 && r <= REFRESH + 0.01, `refresh factor ${r}`);
@@ -118,7 +118,7 @@ test('60 random design points (models, stages, pruning, bits, hardware knobs): n
     const c = simulateCycle(w, h);
     const a = analyticalModel(w, h);
     const r = c.cycles / a.cycles;
-    assert.ok(Number.isFinite(c.energy_j) && c.energy_j > 0 && Number.isFinite(c.gops));
+    assert.ok(Number.isFinite(c.energy_j) && c.energy_j > 0 && Number.isFinite(c.gops), 'Number.isFinite(c.energy_j) && c.energy_j > 0 && Number.isFinite(c.gops)');
     assert.ok(r > 0.9 && r < 1.3, `${r.toFixed(3)} ${JSON.stringify(wl)} ${JSON.stringify(algo)} ${JSON.stringify(h)}`);
     ratios.push(r);
   }

@@ -40,10 +40,10 @@ test('official traces: rows, model, harness bit mapping', () => {
   assert.equal(per8.requests.filter((x) => x.refetch === 1).length, 323); // spec §3.2: 7.01 %
   assert.equal(per8.requests.filter((x) => x.topk >= 0).length, 124);
   // The last layer's top-k picks the next iteration's layer-0 tokens out of all L.
-  assert.ok(per8.requests.some((x) => x.topk > x.keys));
+  assert.ok(per8.requests.some((x) => x.topk > x.keys), 'per8.requests.some((x) => x.topk > x.keys)');
 
   const dense = readTraceFile(path.join(traces, 'summary-gpt2-small-wikitext2-per8-step1+dedic.csv'));
-  assert.ok(dense.requests.every((x) => x.keys === x.L && x.valuesFetched === x.L && x.keyBits === 8 && x.refetch === 1));
+  assert.ok(dense.requests.every((x) => x.keys === x.L && x.valuesFetched === x.L && x.keyBits === 8 && x.refetch === 1), 'dense.requests.every((x) => x.keys === x.L && x.valuesFetched === x.L && x.keyBits === 8 && x.refetch === 1)');
 });
 
 test('official traces round-trip byte-exactly', () => {

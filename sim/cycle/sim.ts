@@ -17,6 +17,8 @@
  *    token/head top-k engine, prob·V array: in-order servers; a streaming stage may start when
  *    its producer's first data arrive (plus latency) and cannot end before the producer ends;
  *  - value-buffer lines, allocated when the V ids leave the top-k filter, released after prob·V.
+ * A head larger than a buffer is split in generation (the buffer streams it) and spills in
+ * summarization (the non-resident keys/values are fetched again for every query).
  * Progressive quantization: after softmax the decision stage holds the row; a refetching head
  * re-enters the key side for its LSBs (4-bit, written into the low bits of the same lines), is
  * re-read, recomputed, and re-decided; later heads wait behind it (order preserved).
@@ -102,8 +104,8 @@ function memoProfile(table: ProfileMap, L: number, n: number, B: number, ch: num
   return p;
 }
 
-/** Per-channel occupancy of a stream made of a main part and an optional second part (memoised). */
-const combined = new WeakMap<StreamProfile, Map<number, Float64Array>>();
+/** Per-channel occupancy of a stream made of scaled parts (memoised per part list; bounded). */
+const combined = new Map<string, Float64Array>();
 const profileIds = new WeakMap<StreamProfile, number>();
 let nextProfileId = 0;
 function profileId(p: StreamProfile): number {
@@ -114,19 +116,15 @@ function profileId(p: StreamProfile): number {
   }
   return id;
 }
-function combineOcc(p: StreamProfile, ps: number, x: StreamProfile | null, xs: number): Float64Array {
-  let m = combined.get(p);
-  if (!m) {
-    m = new Map();
-    combined.set(p, m);
-  }
-  // ps, xs ∈ {1, 1/2, 1/4, 1/8} (fusion shares); profile ids < 2^30.
-  const key = (ps * 8 * 16 + xs * 8) * 1073741824 + (x ? profileId(x) + 1 : 0);
-  let o = m.get(key);
+function combineParts(parts: readonly (readonly [StreamProfile, number])[]): Float64Array {
+  let key = '';
+  for (const [p, sc] of parts) key += `${profileId(p)}*${sc};`;
+  let o = combined.get(key);
   if (!o) {
-    o = new Float64Array(p.occ.length);
-    for (let c = 0; c < o.length; c++) o[c] = p.occ[c] * ps + (x ? x.occ[c] * xs : 0);
-    m.set(key, o);
+    if (combined.size > 100000) combined.clear();
+    o = new Float64Array(parts[0][0].occ.length);
+    for (const [p, sc] of parts) for (let c = 0; c < o.length; c++) o[c] += p.occ[c] * sc;
+    combined.set(key, o);
   }
   return o;
 }
@@ -289,26 +287,30 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   let occMaxSum = 0;
   let occMeanSum = 0;
 
-  const addProfile = (p: StreamProfile, g: number) => {
-    hits += p.hits / g;
-    misses += p.misses / g;
-    bursts += p.bursts / g;
-    occMaxSum += p.occupancy / g;
-    occMeanSum += p.meanOccupancy / g;
+  const addProfile = (p: StreamProfile, sc: number) => {
+    hits += p.hits * sc;
+    misses += p.misses * sc;
+    bursts += p.bursts * sc;
+    occMaxSum += p.occupancy * sc;
+    occMeanSum += p.meanOccupancy * sc;
   };
-  const streamOf = (kind: 0 | 1 | 2, L: number, n: number, bytesPerToken: number, extra?: StreamProfile, extraG = 1): Stream => {
-    const g = fuseFactor(bytesPerToken);
-    const p = memoProfile(ptab, L, n, bytesPerToken * g, Ch, tim);
-    addProfile(p, g);
-    let b = p.bursts / g;
-    let first = p.firstLatency;
-    if (extra) {
-      addProfile(extra, extraG);
-      b += extra.bursts / extraG;
-      first = Math.min(first, extra.firstLatency);
+  /** A gather of n of L token vectors of B bytes, scaled (fused pairs fetch 2 heads' vectors at once). */
+  const part = (L: number, n: number, B: number, scale = 1): [StreamProfile, number] => {
+    const g = fuseFactor(B);
+    return [memoProfile(ptab, L, n, B * g, Ch, tim), scale / g];
+  };
+  const streamOf = (kind: 0 | 1 | 2, parts: [StreamProfile, number][]): Stream => {
+    let b = 0;
+    let first = Infinity;
+    const used = parts.filter(([p, sc]) => sc > 0 && p.bursts > 0);
+    if (used.length === 0) used.push(parts[0]);
+    for (const [p, sc] of used) {
+      addProfile(p, sc);
+      b += p.bursts * sc;
+      first = Math.min(first, p.firstLatency);
     }
     act.dramBytes += b * tim.burstBytes;
-    return { kind, occ: combineOcc(p, 1 / g, extra ?? null, 1 / extraG), bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE };
+    return { kind, occ: combineParts(used), bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE };
   };
 
   // Consecutive identical heads (all heads of a layer, usually) reuse the previous one's
@@ -392,31 +394,58 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     let vl = Math.ceil(r.valuesFetched / pv.per) * pv.cpl;
     vl += vl & 1;
     let split = false;
+    // Summarization: keys beyond what the buffer holds are streamed again for every query
+    // (the query register holds one query), as the analytical model's spill; values likewise.
+    let spillK = 0;
+    let spillKScale = 0;
+    let spillV = 0;
+    let spillVScale = 0;
     if (kl > keyBufLines) {
-      if (reuse) throw new Error(`simulateCycle: request ${i} (layer ${r.layer} head ${r.head}) needs ${kl} key-buffer lines but the ${hw.keySramKB} KB key SRAM holds ${keyBufLines}; summarization reuses K from SRAM, so it cannot be split — enlarge keySramKB`);
       kl = keyBufLines - (keyBufLines & 1);
       split = true;
+      if (reuse) {
+        const capK = Math.floor(kl / qk.cpl) * qk.per;
+        spillK = K - capK;
+        let again = 0;
+        if (r.causal && q > 1) for (let j = 0; j < q; j++) again += Math.max(0, Math.max(1, K - q + j + 1) - capK);
+        else again = q * spillK;
+        spillKScale = Math.max(0, again - spillK) / spillK;
+      }
     }
     if (vl > valBufLines) {
-      if (reuse) throw new Error(`simulateCycle: request ${i} (layer ${r.layer} head ${r.head}) needs ${vl} value-buffer lines but the ${hw.valueSramKB} KB value SRAM holds ${valBufLines}; summarization reuses V from SRAM, so it cannot be split — enlarge valueSramKB`);
       vl = valBufLines - (valBufLines & 1);
       split = true;
+      if (reuse) {
+        const capV = Math.floor(vl / pv.cpl) * pv.per;
+        spillV = r.valuesFetched - capV;
+        const again = q * vpqFull * (spillV / r.valuesFetched);
+        spillVScale = Math.max(0, again - spillV) / spillV;
+      }
     }
     if (split) splits++;
     keyLines[i] = kl;
     valLines[i] = vl;
 
     // DRAM streams. Q rides on the key side; kept tokens spread over the L-token region.
+    const Lr = Math.max(r.L, K);
     const kB = (D * r.keyBits) / 8;
-    const qProf = memoProfile(ptab, q, q, Math.ceil((D * r.queryBits) / 8), Ch, tim);
-    kStream[i] = streamOf(0, Math.max(r.L, K), K, kB, qProf, 1);
+    const vB = (D * r.valueBits) / 8;
+    const kParts = [part(Lr, K, kB), part(q, q, Math.ceil((D * r.queryBits) / 8))];
+    if (spillK > 0) kParts.push(part(Lr, spillK, kB, spillKScale));
+    kStream[i] = streamOf(0, kParts);
     if (refetch[i]) {
       const lB = (D * r.lsbBits) / 8;
-      // A split request lost its MSB lines: the LSB pass refetches them too.
-      const msb = split ? memoProfile(ptab, Math.max(r.L, K), K, kB * fuseFactor(kB), Ch, tim) : undefined;
-      lsbStream[i] = streamOf(1, Math.max(r.L, K), K, lB, msb, msb ? fuseFactor(kB) : 1);
+      const lParts = [part(Lr, K, lB)];
+      // A split generation request lost its MSB lines: the LSB pass refetches them too.
+      if (split && !reuse) lParts.push(part(Lr, K, kB));
+      if (spillK > 0) lParts.push(part(Lr, spillK, lB, spillKScale));
+      lsbStream[i] = streamOf(1, lParts);
     }
-    if (r.valuesFetched > 0) vStream[i] = streamOf(2, Math.max(r.L, r.valuesFetched), r.valuesFetched, (D * r.valueBits) / 8);
+    if (r.valuesFetched > 0) {
+      const vParts = [part(Math.max(r.L, r.valuesFetched), r.valuesFetched, vB)];
+      if (spillV > 0) vParts.push(part(Math.max(r.L, r.valuesFetched), spillV, vB, spillVScale));
+      vStream[i] = streamOf(2, vParts);
+    }
 
     // Activity (SRAM in bits, compute in MACs/elements).
     act.qkMacs += passes * keysSeenSum * D;
