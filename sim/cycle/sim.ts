@@ -784,6 +784,8 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
 
   // ── results ─────────────────────────────────────────────────────────────────────────────
   busy.dram = dramWork / nSub;
+  // Two engines (local-V; token + head): the busier one, as the analytical model reports it.
+  busy.topk = Math.max(topkLocal, topkToken + topkHead);
   const cycles = Math.ceil(end);
   act.cycles = cycles;
   const latency_s = cycles / (hw.clockGHz * 1e9);
