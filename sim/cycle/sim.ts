@@ -265,6 +265,28 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
 
   const refetch = refetchDraws(w, seed);
   const rngV = mulberry32(seed * 2654435761 + 17);
+  // Quick-select cost for the local-V engine without allocation (same algorithm and draws as
+  // quickSelectRandom with rngV): returns cycles, leaves the comparisons in qsCompares.
+  let qsCompares = 0;
+  const qsLocal = (n0: number, k: number): number => {
+    let n = n0;
+    let t = Math.min(Math.max(k, 1), n) - 1;
+    let cycles = 0;
+    let compares = 0;
+    while (n > 0) {
+      cycles += Math.ceil(n / P) + 3;
+      compares += n;
+      const pr = Math.floor(rngV() * n);
+      if (t < pr) n = pr;
+      else if (t === pr) break;
+      else {
+        t -= pr + 1;
+        n -= pr + 1;
+      }
+    }
+    qsCompares = compares;
+    return cycles;
+  };
   const rngT = mulberry32(seed * 2246822519 + 29);
 
   // ── per-request static quantities ───────────────────────────────────────────────────────
@@ -521,19 +543,23 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     const occ = s.occ;
     const own = s.kind === 2 ? freeV : freeK;
     const other = s.kind === 2 ? freeK : freeV;
-    for (let c = 0; c < nSub; c++) {
+    const n = occ.length;
+    let work = 0;
+    for (let c = 0; c < n; c++) {
       const o = occ[c];
       if (o <= 0) continue;
-      const st = own[c] > aA ? own[c] : aA;
+      const f = own[c];
+      const st = f > aA ? f : aA;
       const d = other[c] - st;
       const ov = d > 0 ? (d < o ? d : o) : 0;
       const e = st + o + ov;
       own[c] = e;
       if (ov > 0) other[c] += ov;
-      dramWork += o;
+      work += o;
       if (st < sMin) sMin = st;
       if (e > eMax) eMax = e;
     }
+    dramWork += work;
     eMax = Math.max(eMax, aA + s.bursts / C);
     const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + s.firstLat;
     const endT = Math.max(timeForAvailable(eMax, tim), first);
@@ -624,9 +650,8 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
         const seen = r.causal && q > 1 ? Math.max(1, K - q + j + 1) : K;
         const vpq = r.causal && q > 1 ? Math.max(1, Math.round((vpqFull * seen) / K)) : vpqFull;
         if (vpq >= seen) continue;
-        const res = quickSelectRandom(seen, vpq, P, rngV);
-        qsCost += res.cycles;
-        act.topkCompares += res.compares + seen;
+        qsCost += qsLocal(seen, vpq);
+        act.topkCompares += qsCompares + seen;
         filt += Math.ceil(seen / P);
       }
       // One engine: the quick-select rounds, then the filter pass over the buffered scores
