@@ -597,7 +597,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
       valOcc += needV;
       valAllocs++;
     }
-    heap.push(now + 1, EV_KARRIVE, i);
+    dArrive(now + 1, kStream[i], i); // arrives after the 1-cycle allocation register
     if (reuse && vStream[i]) heap.push(now + 1, EV_VARRIVE, i);
     if (gate && reqs[i].topk >= 0) gatePending = i;
     tryAdmitAt(now + 1);
