@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AlgoSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../../sim/schema.ts';
-import { simulateCycle } from '../../sim/cycle/sim.ts';
+import { simulateCycle, type CycleOptions } from '../../sim/cycle/sim.ts';
 import { analyticalModel } from '../../sim/hw/analytical.ts';
 import { buildWorkload } from '../../sim/workload/build.ts';
 import { readTraceFile } from '../../sim/workload/trace.ts';
@@ -41,8 +41,11 @@ function trace(file: string): Workload {
   return w;
 }
 
+/** Cycle-model options for every reproduction (e.g. `gateTokenTopk`); set by the CLI flags. */
+export const cycleOptions: CycleOptions = {};
+
 function evaluate(model: ModelName, w: Workload, hw: HardwareConfig): HwResult {
-  return model === 'cycle' ? simulateCycle(w, hw) : analyticalModel(w, hw);
+  return model === 'cycle' ? simulateCycle(w, hw, cycleOptions) : analyticalModel(w, hw);
 }
 
 const relErr = (ours: number, paper: number) => ours / paper - 1;
@@ -206,10 +209,14 @@ export function register(program: Command): void {
     .argument('<what>', 'fig19a | fig20 | sram | all')
     .option('--model <model>', 'cycle | analytical', 'cycle')
     .option('--json', 'print JSON instead of tables')
-    .action((what: string, o: { model: string; json?: boolean }) => {
+    .option('--gate-token-topk', 'cycle model: the next layer waits for the cascade token top-k')
+    .option('--no-refresh', 'cycle model: no DRAM refresh (as the analytical model)')
+    .action((what: string, o: { model: string; json?: boolean; gateTokenTopk?: boolean; refresh?: boolean }) => {
       if (!['fig19a', 'fig20', 'sram', 'all'].includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (fig19a | fig20 | sram | all)`);
       if (o.model !== 'cycle' && o.model !== 'analytical') throw new InputError(`--model: expected cycle or analytical, got "${o.model}"`);
       const model = o.model as ModelName;
+      cycleOptions.gateTokenTopk = o.gateTokenTopk === true;
+      cycleOptions.refresh = o.refresh !== false;
       const res: Record<string, unknown> = {};
       const text: string[] = [];
       if (what === 'fig19a' || what === 'all') {
