@@ -570,7 +570,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   };
 
   const tryAdmitAt = (t: number) => {
-    if (!admitScheduled) {
+    if (!admitScheduled && nextAdmit < N) {
       admitScheduled = true;
       heap.push(t, EV_ADMIT, 0);
     }
@@ -696,7 +696,8 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     downDone[i] = 1;
     if (!reuse) {
       vallocQ.push(i);
-      heap.push(Math.max(now, fs), EV_VALLOC, 0);
+      if (fs > now) heap.push(fs, EV_VALLOC, 0);
+      else tryValloc(now);
     }
     tryPV();
   };
