@@ -94,7 +94,7 @@ function memoProfile(table: ProfileMap, L: number, n: number, B: number, ch: num
   const key = (B * 2097152 + L) * 2097152 + n;
   let p = table.get(key);
   if (!p) {
-    if (++profileCount > 200000) {
+    if (++profileCount > 40000) {
       for (const m of profileMemo.values()) m.clear();
       profileCount = 0;
     }
@@ -121,7 +121,7 @@ function combineParts(parts: readonly (readonly [StreamProfile, number])[]): Flo
   for (const [p, sc] of parts) key += `${profileId(p)}*${sc};`;
   let o = combined.get(key);
   if (!o) {
-    if (combined.size > 100000) combined.clear();
+    if (combined.size > 20000) combined.clear();
     o = new Float64Array(parts[0][0].occ.length);
     for (const [p, sc] of parts) for (let c = 0; c < o.length; c++) o[c] += p.occ[c] * sc;
     combined.set(key, o);
