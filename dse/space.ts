@@ -57,8 +57,21 @@ export const AccuracyBlockSchema = z
   })
   .strict();
 
-const HardwareBlockSchema = HardwareSchema.partial()
-  .extend({ preset: z.enum(Object.keys(HARDWARE_PRESETS) as [string, ...string[]]).optional() })
+/** The fields of an object schema as optional, with their defaults removed (so a preset is not overwritten by defaults). */
+function optionalNoDefaults<T extends Record<string, z.ZodType>>(shape: T): { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> } {
+  const out: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(shape)) {
+    const inner = v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : v;
+    out[k] = inner.optional();
+  }
+  return out as { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> };
+}
+
+const HardwareBlockSchema = z
+  .object({
+    preset: z.enum(Object.keys(HARDWARE_PRESETS) as [string, ...string[]]).optional(),
+    ...optionalNoDefaults(HardwareSchema.shape),
+  })
   .strict();
 
 export const SpaceSchema = z

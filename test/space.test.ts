@@ -117,3 +117,15 @@ test('random driver: reproducible from the seed, no duplicates, stops when a sma
   assert.deepEqual(new Set(all.map((t) => t.params.a)), new Set([1, 2, 3]));
   assert.ok(small.done());
 });
+
+test('a hardware preset is applied and only explicit fields override it', async () => {
+  const { basePoint } = await import('../dse/evaluate.ts');
+  const p = parseSpace(GOOD.replace('model: analytical', 'model: analytical\nhardware: { preset: spatten-1/8, pvMultipliers: 128 }'), 'x.yaml');
+  const b = basePoint(p.space);
+  assert.equal(b.hw.qkMultipliers, 64); // from the preset
+  assert.equal(b.hw.dramChannels, 2); // from the preset
+  assert.equal(b.hw.pvMultipliers, 128); // explicit override
+  assert.equal(b.hw.clockGHz, 1); // default where neither says
+  const d = basePoint(parseSpace(GOOD, 'x.yaml').space);
+  assert.equal(d.hw.qkMultipliers, 512);
+});
