@@ -6,6 +6,7 @@ import type { Objective, Params } from '../dse/driver.ts';
 import type { Highlight, PointRow, RunJson } from '../dse/results.ts';
 import { fmtNum, metricLabel } from './format.ts';
 import { PAPER_FIG21 } from './paper.ts';
+import { mulberry32 } from '../sim/rng.ts';
 
 /** A Vega-Lite spec as plain JSON (typed loosely; vega-lite validates it when compiling). */
 export type VlSpec = Record<string, unknown>;
@@ -52,17 +53,7 @@ export function baseConfig(interactive: boolean): Record<string, unknown> {
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** Deterministic PRNG (mulberry32) for sampling. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Up to `k` items of `xs`, chosen deterministically, in their original order. */
 export function sampleDeterministic<T>(xs: T[], k: number, seed = 1): T[] {

@@ -4,6 +4,7 @@
  */
 import type { Objective, Params } from '../dse/driver.ts';
 import type { Highlight, PointRow, RunJson } from '../dse/results.ts';
+import { mulberry32 } from '../sim/rng.ts';
 
 export interface SyntheticOptions {
   n?: number;
@@ -17,16 +18,7 @@ export interface SyntheticOptions {
   accuracy?: boolean;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function dominates(a: number[], b: number[]): boolean {
   let better = false;

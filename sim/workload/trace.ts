@@ -27,6 +27,7 @@ import path from 'node:path';
 import { MODEL_SHAPES, type ModelShape } from './models.ts';
 import type { HeadRequest, Workload } from './types.ts';
 import type { Stage } from '../schema.ts';
+import { mulberry32 } from '../rng.ts';
 
 export const TRACE_COLUMNS = [
   'iteration_id',
@@ -335,17 +336,7 @@ export function refetchDraws(w: Workload, seed = 1): boolean[] {
   });
 }
 
-/** Small, fast, seedable PRNG (Mulberry32); returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 const cleanCell = (s: string) => s.replace(/[,\r\n"]/g, ' ');
 
