@@ -5,6 +5,7 @@
 import type { Objective, Params } from '../dse/driver.ts';
 import type { Highlight, PointRow, RunJson } from '../dse/results.ts';
 import { mulberry32 } from '../sim/rng.ts';
+import { dominates } from '../dse/pareto.ts';
 
 export interface SyntheticOptions {
   n?: number;
@@ -19,15 +20,6 @@ export interface SyntheticOptions {
 }
 
 const rng = mulberry32;
-
-function dominates(a: number[], b: number[]): boolean {
-  let better = false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] > b[i]) return false;
-    if (a[i] < b[i]) better = true;
-  }
-  return better;
-}
 
 export function syntheticRun(o: SyntheticOptions = {}): { run: RunJson; points: PointRow[] } {
   const n = o.n ?? 200;
