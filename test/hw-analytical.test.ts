@@ -55,6 +55,9 @@ const L_QK = pipe.dotProductBaseLatency.value + 6 + L_BUF; // log2 64 = 6 tree l
 const L_SM = pipe.softmaxLatency.value + pipe.requantDecisionLatency.value + 3; // log2 S = 3
 const L_PV = pipe.pvBaseLatency.value + 3 + L_BUF;
 const DRAIN = L_FETCH + L_QK + L_SM + L_FETCH + L_PV;
+// HBM bandwidth derated by all-bank refresh (nRFC 350 ns every nREFI 3900 ns): 512 → 466.05 B/cycle.
+const RF = 1 - pipe.dramRefreshCycle.value / pipe.dramRefreshInterval.value;
+const B = 512 * RF;
 
 test('helpers: line cycles, causal prefix sums, capacities, bandwidth', () => {
   assert.equal(lineCycles(100, 512, 64), 13); // 8 keys per cycle
@@ -73,9 +76,10 @@ test('helpers: line cycles, causal prefix sums, capacities, bandwidth', () => {
   assert.equal(keysSeen(4, 10, false), 40);
   // 196 KB, half for one head, 64 × 12-bit keys: ⌊196·1024·8/2/768⌋ = 1045 ≥ 1024 (paper's sizing)
   assert.equal(sramCapacityVectors(196, 64, 12), 1045);
-  assert.equal(dramBytesPerCycle(defaultHardware()), 512);
-  assert.equal(dramBytesPerCycle(hwOf({ fetcherPorts: 4 })), 128); // fetcher cap 4 × 32 B
-  assert.equal(dramBytesPerCycle(hwOf({ clockGHz: 2 })), 256);
+  // was 512: the model now derates the HBM peak by refresh (the cycle simulator's 9% loss)
+  assert.equal(dramBytesPerCycle(defaultHardware()), B);
+  assert.equal(dramBytesPerCycle(hwOf({ fetcherPorts: 4 })), 128); // fetcher cap 4 × 32 B (refresh does not touch it)
+  assert.equal(dramBytesPerCycle(hwOf({ clockGHz: 2 })), 256 * RF);
 });
 
 test('hand case: one head, one query (generation)', () => {
@@ -83,23 +87,25 @@ test('hand case: one head, one query (generation)', () => {
   const r = analyticalModel(w, defaultHardware());
   // Q 64·12/8 = 96 B, K 100·96 = 9600 B, V 9600 B
   assert.equal(r.dram_bytes, 96 + 9600 + 9600);
-  assert.equal(r.stages.dram, 19296 / 512);
+  assert.equal(r.stages.dram, 19296 / B);
   assert.equal(r.stages.qk, 13);
   assert.equal(r.stages.softmax, 13); // ⌈100/8⌉ with 8 softmax lanes
   assert.equal(r.stages.pv, 13);
   assert.equal(r.stages.topk, 0);
-  // DRAM-bound; chain (182 + 18.94 + 13 + 18.75)/8 < 37.7, so cycles = DRAM + drain
-  assert.equal(r.cycles, 19296 / 512 + DRAIN);
+  // One request: the serial path binds (one head in flight): fill/drain latencies + fetch K ‖
+  // Q·K ‖ softmax + fetch V ‖ prob·V. (Was DRAM + drain: a lone head cannot overlap with others.)
+  const serial = DRAIN + (96 + 9600) / B + 9600 / B;
+  // (the DRAM-bound throughput term, smooth max + drain, is 0.01 cycle above it)
+  near(r.cycles, serial, 1e-4);
   assert.equal(r.activity.qkMacs, 6400);
   assert.equal(r.activity.pvMacs, 6400);
   assert.equal(r.activity.softmaxElems, 100);
   assert.equal(r.activity.keySramWriteBits, 100 * 64 * 12);
   near(r.energy.dram, 19296 * 8 * 3.97e-12, 1e-12);
   near(r.gops, (2 * 12800) / r.latency_s / 1e9, 1e-12);
-  // inFlight = 1: the serial chain binds: fetch K ‖ Q·K, softmax, fetch V ‖ prob·V + fixed latencies
-  const r1 = analyticalModel(w, hwOf({ inFlight: 1 }));
-  const chain = DRAIN + (96 + 9600) / 512 + 13 + 9600 / 512;
-  assert.equal(r1.cycles, chain + DRAIN);
+  // inFlight = 1 on 8 such heads: the serial chain binds for each (softmax streams behind Q·K)
+  const r1 = analyticalModel(wl(Array.from({ length: 8 }, () => row({})), false), hwOf({ inFlight: 1 }));
+  near(r1.cycles, 8 * serial, 1e-12);
 });
 
 test('hand case: refetch, local-V top-k and token top-k', () => {
@@ -130,8 +136,9 @@ test('hand case: summarization spill — keys beyond the resident half are strea
   assert.equal(r0.dram_bytes, 100 * 96 + 9600 + 9600);
   assert.equal(r0.stages.qk, 100 * 13);
   // compute-bound: Q·K = softmax = prob·V = 1300 cycles; chain over one head = fetch + one query + 99 × 13
-  const chain = DRAIN + 29296 / 512 + (1300 * 3) / 100 + (99 / 100) * 1300;
-  assert.equal(r0.cycles, Math.max(1300, chain / 8) + DRAIN);
+  // one request → one head in flight: the chain binds (was chain / 8 with 8 assumed in flight)
+  const chain = DRAIN + (100 * 96 + 9600 + 9600) / B + (1300 * 3) / 100 + (99 / 100) * 1300;
+  near(r0.cycles, Math.max(1300, chain) + DRAIN, 1e-12);
   // causal: 10 queries over 10 keys, capK 4 → streamed Σ_j max(0, j+1−4) = 1+…+6 = 21
   const hwc = hwOf({ keySramKB: 0.75, valueSramKB: 196 });
   assert.equal(sramCapacityVectors(0.75, 64, 12), 4);
@@ -237,7 +244,8 @@ test('doubling DRAM channels on gpt2-medium generation (default algo) gives ≥ 
   assert.ok(base / dbl32 >= 1.6, `speed-up ${base / dbl32}`);
   // and it is DRAM-bound: doubling the multipliers does nothing (but 2 cycles of deeper trees)
   const mul = evaluatePrepared(p, hwOf({ qkMultipliers: 1024, pvMultipliers: 1024 })).latency_s;
-  near(mul, base, 1e-5);
+  // (1e-3, was 1e-5: the smooth max of balanced stages sees the faster Q·K and prob·V a little)
+  near(mul, base, 1e-3);
 });
 
 test('bert-base summarization at 128 is compute-bound: doubling the datapath gives ≥ 1.5×', () => {
@@ -297,6 +305,7 @@ test('official GPT-2-small per8 trace vs the paper and the official bert.cpp mod
   // spec §4: bert.cpp (decode mapping) gives the pruned trace a 3.18× speed-up over the dense one
   const speedup = rd.cycles / rp.cycles;
   assert.ok(speedup > 3.18 * 0.75 && speedup < 3.18 * 1.25, `speed-up ${speedup}`);
-  // the dense reference (8-bit + forced 4-bit LSB pass) saturates HBM: 512 GB/s
-  near(rd.extra!.dram_gbps, 512, 0.01);
+  // the dense reference (8-bit + forced 4-bit LSB pass) nearly saturates HBM: the refresh-derated
+  // 466 GB/s (was 512), less the head-window/balanced-stage losses (~2.5%)
+  near(rd.extra!.dram_gbps, 512 * RF, 0.04);
 });

@@ -74,6 +74,11 @@ const L_DRAM = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.conv
 const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
 const PORT_BYTES = pipe.fetcherPortBytesPerCycle.value;
 const SRAM_HALVES = pipe.sramBuffering.value;
+/** Fraction of time the HBM is not refreshing (all-bank refresh, all channels at once). */
+const REFRESH_AVAIL = 1 - pipe.dramRefreshCycle.value / pipe.dramRefreshInterval.value;
+const MAX_ALLOCS = pipe.keyBufferMaxAllocations.value;
+const PAPER_KB = pipe.paperKBBytes.value;
+const OVERLAP_K = pipe.overlapExponent.value;
 
 // ── small helpers ───────────────────────────────────────────────────────────────────────────
 
@@ -123,9 +128,49 @@ function smLatency(M: number, D: number): number {
   return pipe.softmaxLatency.value + pipe.requantDecisionLatency.value + Math.ceil(Math.log2(Math.max(1, Math.floor(M / D))));
 }
 
-/** Bytes per cycle the memory system delivers: HBM channels, capped by the fetcher ports. */
+/**
+ * Bytes per cycle the memory system delivers: HBM channels derated by all-bank refresh
+ * (1 − nRFC/nREFI), capped by the fetcher ports.
+ */
 export function dramBytesPerCycle(hw: HardwareConfig): number {
-  return Math.min((hw.dramChannels * hw.dramChannelGBps) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
+  return Math.min((hw.dramChannels * hw.dramChannelGBps * REFRESH_AVAIL) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
+}
+
+/** Lines of an M-lane buffer (M·wordBits bits) in an SRAM of `kb` paper-KB. */
+export function bufferLines(kb: number, M: number, wordBits: number): number {
+  return Math.floor((kb * PAPER_KB * 8) / (M * wordBits) + 1e-9);
+}
+
+/** Buffer lines one head of n vectors takes (allocated in pairs, like the RTL / sim/cycle). */
+export function headLines(n: number, M: number, D: number): number {
+  const l = M >= D ? Math.ceil(n / Math.floor(M / D)) : n * Math.ceil(D / M);
+  return l + (l & 1);
+}
+
+/**
+ * Heads that can be in flight at once: the in-flight limit, the key-buffer allocator (16 live
+ * allocations), the heads whose key lines fit in the key buffer together (a head holds its lines
+ * from admission to its final progressive-quantization decision; a head larger than the buffer
+ * is split and has it to itself) and, when K/V are reused (summarization), whose value lines fit
+ * too; never more than the requests of the workload.
+ */
+export function headsInFlight(hw: HardwareConfig, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
+  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
+  const kl = headLines(keys, hw.qkMultipliers, D);
+  let n = Math.min(hw.inFlight, MAX_ALLOCS, requests, kl >= kLines ? 1 : Math.floor(kLines / kl));
+  if (reuse && values > 0) {
+    const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
+    const vl = headLines(values, hw.pvMultipliers, D);
+    n = Math.min(n, vl >= vLines ? 1 : Math.floor(vLines / vl));
+  }
+  return Math.max(1, n);
+}
+
+/** prob·V line cycles of one request (causal without local-V pruning: exact per-row sum). */
+function pvCycles(q: number, k: number, vq: number, vRow: number, causal: boolean, M: number, D: number): number {
+  if (!causal) return q * lineCycles(vq, M, D);
+  if (vq >= k) return rowsCycles(q, k, true, M, D);
+  return q * lineCycles(Math.round(vRow), M, D);
 }
 
 /** Keys (or values) of one head that fit in half of an SRAM (double buffering). */
@@ -162,8 +207,16 @@ interface Sums {
   stTkV: number;
   stTkT: number;
   stPv: number;
-  /** Σ chain cycles (divided by inFlight in finalize). */
+  /** Σ chain cycles of the full serial path (divided by min(inFlight, requests) in finalize). */
   chain: number;
+  /** min(inFlight, requests). */
+  chainHeads: number;
+  /** Σ window / heads in flight (window: admission → final decision; reuse: the whole chain). */
+  win: number;
+  /** Generation (head-granular stages): overlap by a smooth max. */
+  gen: boolean;
+  /** What follows the last window: V fetch latency + prob·V latency (generation). */
+  tail: number;
   /** Largest per-request fixed latency (the drain). */
   drain: number;
   qkMacs: number;
@@ -179,7 +232,10 @@ interface Sums {
 function zeroSums(s: Sums): Sums {
   s.bytesQ = s.bytesKMsb = s.bytesKLsb = s.bytesV = 0;
   s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
-  s.chain = s.drain = 0;
+  s.chain = s.drain = s.win = 0;
+  s.chainHeads = 1;
+  s.gen = false;
+  s.tail = 0;
   s.qkMacs = s.pvMacs = s.smElems = s.tkCompares = 0;
   s.keyW = s.keyR = s.valW = s.valR = 0;
   return s;
@@ -232,8 +288,18 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   const stDram = bytes / B;
   const stTk = Math.max(s.stTkV, s.stTkT);
   const busy = Math.max(stDram, s.stQk, s.stSm, stTk, s.stPv);
-  const chainBound = s.chain / hw.inFlight;
-  const cycles = Math.max(busy, chainBound) + s.drain;
+  let core = busy;
+  if (s.gen && busy > 0) {
+    // Head-granular stages overlap imperfectly when balanced: smooth max (p-norm) over DRAM,
+    // Q·K/softmax (streamed together: one term), the local-V engine and prob·V.
+    const k = OVERLAP_K;
+    const sum = (stDram / busy) ** k + (Math.max(s.stQk, s.stSm) / busy) ** k + (s.stTkV / busy) ** k + (s.stPv / busy) ** k;
+    core = Math.max(busy * sum ** (1 / k), s.stTkT);
+  }
+  const chainBound = Math.max(s.win, s.chain / s.chainHeads);
+  // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
+  // for short request streams the serial path of the heads in flight.
+  const cycles = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads);
   const seconds = cycles / (hw.clockGHz * 1e9);
 
   const st = out.stages;
@@ -332,6 +398,7 @@ function requestCore(r: HeadRequest) {
 export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   const s = newSums();
   const B = dramBytesPerCycle(hw);
+  const nReq = w.requests.length;
   // Generation (no reuse) chain pieces, combined after the loop (see the file comment).
   let gFix = 0, gK = 0, gQk = 0, gSm = 0, gTk = 0, gV = 0, gPv = 0;
   for (const r of w.requests) {
@@ -360,7 +427,7 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
     const tkV = c.localV ? r.queries * expectedTopkCycles(c.tkN, c.tkK, hw.topkParallelism) : 0;
     const tkT = r.topk >= 0 ? expectedTopkCycles(r.keys, r.topk, hw.topkParallelism) : 0;
-    const pv = r.queries * lineCycles(r.causal ? Math.round(c.vRow) : r.valuesPerQuery, hw.pvMultipliers, D);
+    const pv = pvCycles(r.queries, r.keys, r.valuesPerQuery, c.vRow, r.causal, hw.pvMultipliers, D);
     s.stQk += qk;
     s.stSm += sm;
     s.stTkV += tkV;
@@ -381,11 +448,13 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     const lPv = pvLatency(hw.pvMultipliers, D) + L_BUF;
     const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
     s.drain = Math.max(s.drain, L_DRAM + lQk + lSm + L_DRAM + lPv);
+    const n = headsInFlight(hw, r.keys, r.valuesFetched, D, w.reuseKV, nReq);
     if (w.reuseKV) {
       const q = Math.max(1, r.queries);
       const maxStep = Math.max(qk, sm, tkV, pv);
-      s.chain += fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep;
+      s.win += (fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep) / n;
     } else {
+      s.win += (w1 * (L_DRAM + lQk + lSm) + Math.max((bQ + bK + bL) / B, qk, sm)) / n;
       gFix += fix;
       gK += (bQ + bK + bL) / B;
       gQk += qk;
@@ -395,7 +464,13 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
       gPv += pv;
     }
   }
-  s.chain += gFix + Math.max(gK, gQk) + gSm + gTk + Math.max(gV, gPv);
+  if (!w.reuseKV) {
+    // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass.
+    s.chain = gFix + Math.max(gK, gQk, gSm) + gTk + Math.max(gV, gPv);
+    s.chainHeads = Math.max(1, Math.min(hw.inFlight, nReq));
+    s.gen = true;
+    s.tail = nReq > 0 ? L_DRAM + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
+  }
   for (const h of headTopkRuns(w)) {
     s.stTkT += expectedTopkCycles(h.n, h.k, hw.topkParallelism);
     s.tkCompares += expectedTopkCompares(h.n, h.k);
@@ -638,7 +713,7 @@ function memoSm(p: PreparedWorkload, P: number): number {
   return v;
 }
 function pvRow(c: ReqClass, M: number): number {
-  return c.q * lineCycles(c.causal ? Math.round(c.vRow) : c.vq, M, c.D);
+  return pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, M, c.D);
 }
 function memoPv(p: PreparedWorkload, M: number): number {
   let v = p.memoPv.get(M);
@@ -743,11 +818,29 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
     s.valW = p.valWriteElems * wb;
     const gK = (p.bytesQ + p.bytesKMsb + p.bytesKLsb) / B;
     const gV = p.bytesV / B;
-    s.chain = fixSum + Math.max(gK, s.stQk) + s.stSm + s.stTkV + Math.max(gV, s.stPv);
+    s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.stTkV + Math.max(gV, s.stPv);
+    s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
+    s.gen = true;
+    s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
+    // Window (admission → final decision) per class, over the heads that can be in flight.
+    const Psm = softmaxLanes(hw);
+    const lFix = L_DRAM + lQk + lSm;
+    let win = 0;
+    const classes = p.classes;
+    for (let i = 0; i < classes.length; i++) {
+      const c = classes[i];
+      const w1 = 1 + c.p;
+      const n = headsInFlight(hw, c.k, c.vF, c.D, false, p.requests);
+      const bKey = (c.q * c.D * c.queryBits + c.seen * c.D * (c.keyBits + c.p * c.lsbBits)) / 8;
+      const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
+      const sm = w1 * rowsCycles(c.q, c.k, c.causal, Psm, 1);
+      win += (c.mult * (w1 * lFix + Math.max(bKey / B, qk, sm))) / n;
+    }
+    s.win = win;
   } else {
     const capK = sramCapacityVectors(hw.keySramKB, D, wb);
     const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
-    let chain = fixSum;
+    let win = 0;
     const classes = p.classes;
     for (let i = 0; i < classes.length; i++) {
       const c = classes[i];
@@ -770,9 +863,11 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
       const pv = pvRow(c, hw.pvMultipliers);
       const q = Math.max(1, c.q);
       const maxStep = Math.max(qk, sm, tkV, pv);
-      chain += m * ((bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep);
+      const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
+      const n = headsInFlight(hw, c.k, c.vF, c.D, true, p.requests);
+      win += (m * (fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
     }
-    s.chain = chain;
+    s.win = win;
   }
   return finalize(s, hw, out);
 }
