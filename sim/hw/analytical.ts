@@ -155,11 +155,13 @@ export function headLines(n: number, M: number, D: number): number {
  * too; never more than the requests of the workload.
  */
 export function headsInFlight(hw: HardwareConfig, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
-  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
+  return headsFit(hw, bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits), bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), keys, values, D, reuse, requests);
+}
+/** `headsInFlight` with the buffer line counts given. */
+function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
   const kl = headLines(keys, hw.qkMultipliers, D);
   let n = Math.min(hw.inFlight, MAX_ALLOCS, requests, kl >= kLines ? 1 : Math.floor(kLines / kl));
   if (reuse && values > 0) {
-    const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
     const vl = headLines(values, hw.pvMultipliers, D);
     n = Math.min(n, vl >= vLines ? 1 : Math.floor(vLines / vl));
   }
@@ -578,6 +580,55 @@ interface ComboEntry {
   lQk: number;
   lSm: number;
   lPv: number;
+  /** Generation window tables per (key-buffer lines, inFlight): see `windowTable`. */
+  win: Map<number, WindowTable>;
+  lastWinKey: number;
+  lastWin: WindowTable | null;
+}
+
+/**
+ * Σ_c mult·max(bKey_c/B, x_c)/n_c as a function of B (x_c = max(Q·K, softmax) of class c, n_c its
+ * heads in flight): classes sorted by the crossover t_c = bKey_c/x_c; for a given B the classes
+ * with t_c > B are fetch-bound. prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m bKey/n.
+ */
+interface WindowTable {
+  thr: Float64Array;
+  prefX: Float64Array;
+  prefF: Float64Array;
+  /** Σ mult·(1+p)/n (times the fixed pass latency). */
+  fixW: number;
+}
+
+function windowTable(p: PreparedWorkload, hw: HardwareConfig): WindowTable {
+  const cs = p.classes;
+  const C = cs.length;
+  const Psm = softmaxLanes(hw);
+  const t = new Float64Array(C);
+  const xs = new Float64Array(C);
+  const fs = new Float64Array(C);
+  let fixW = 0;
+  for (let i = 0; i < C; i++) {
+    const c = cs[i];
+    const w1 = 1 + c.p;
+    const n = headsInFlight(hw, c.k, c.vF, c.D, false, p.requests);
+    const x = w1 * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
+    const bKey = (c.q * c.D * c.queryBits + c.seen * c.D * (c.keyBits + c.p * c.lsbBits)) / 8;
+    xs[i] = (c.mult * x) / n;
+    fs[i] = (c.mult * bKey) / n;
+    t[i] = x > 0 ? bKey / x : Infinity;
+    fixW += (c.mult * w1) / n;
+  }
+  const order = Array.from({ length: C }, (_, i) => i).sort((a, b) => t[a] - t[b]);
+  const thr = new Float64Array(C);
+  const prefX = new Float64Array(C + 1);
+  const prefF = new Float64Array(C + 1);
+  for (let j = 0; j < C; j++) {
+    const i = order[j];
+    thr[j] = t[i];
+    prefX[j + 1] = prefX[j] + xs[i];
+    prefF[j + 1] = prefF[j] + fs[i];
+  }
+  return { thr, prefX, prefF, fixW };
 }
 
 /** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
@@ -784,6 +835,9 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
         lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
         lSm: smLatency(hw.qkMultipliers, D),
         lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
+        win: new Map(),
+        lastWinKey: -1,
+        lastWin: null,
       };
       inner.set(key2, cmb);
     }
@@ -822,26 +876,35 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
     s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
     s.gen = true;
     s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
-    // Window (admission → final decision) per class, over the heads that can be in flight.
-    const Psm = softmaxLanes(hw);
-    const lFix = L_DRAM + lQk + lSm;
-    let win = 0;
-    const classes = p.classes;
-    for (let i = 0; i < classes.length; i++) {
-      const c = classes[i];
-      const w1 = 1 + c.p;
-      const n = headsInFlight(hw, c.k, c.vF, c.D, false, p.requests);
-      const bKey = (c.q * c.D * c.queryBits + c.seen * c.D * (c.keyBits + c.p * c.lsbBits)) / 8;
-      const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
-      const sm = w1 * rowsCycles(c.q, c.k, c.causal, Psm, 1);
-      win += (c.mult * (w1 * lFix + Math.max(bKey / B, qk, sm))) / n;
+    // Window (admission → final decision) per class, over the heads that can be in flight:
+    // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
+    const wkey = bufferLines(hw.keySramKB, hw.qkMultipliers, wb) * 128 + hw.inFlight;
+    let tab: WindowTable | null | undefined = cmb.lastWinKey === wkey ? cmb.lastWin : null;
+    if (tab === null) {
+      tab = cmb.win.get(wkey);
+      if (tab === undefined) {
+        tab = windowTable(p, hw);
+        cmb.win.set(wkey, tab);
+      }
+      cmb.lastWinKey = wkey;
+      cmb.lastWin = tab;
     }
-    s.win = win;
+    const thr = tab.thr;
+    let lo = 0;
+    let hi = thr.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (thr[mid] <= B) lo = mid + 1;
+      else hi = mid;
+    }
+    s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefX[lo] + (tab.prefF[thr.length] - tab.prefF[lo]) / B;
   } else {
     const capK = sramCapacityVectors(hw.keySramKB, D, wb);
     const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
     let win = 0;
     const classes = p.classes;
+    const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, wb);
+    const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, wb);
     for (let i = 0; i < classes.length; i++) {
       const c = classes[i];
       const m = c.mult;
@@ -864,7 +927,7 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
       const q = Math.max(1, c.q);
       const maxStep = Math.max(qk, sm, tkV, pv);
       const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
-      const n = headsInFlight(hw, c.k, c.vF, c.D, true, p.requests);
+      const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
       win += (m * (fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
     }
     s.win = win;
