@@ -250,6 +250,21 @@ search: { driver: grid }
     const cpu = m ? Number(m[1]) + Number(m[2]) : NaN;
     return { s, cpu, csv: fs.readFileSync(path.join(out, 'points.csv'), 'utf8') };
   };
+  // Host calibration: the same CPU-bound loop in 1 process, then in 2 processes at once. On an
+  // idle 2-core machine both take the same time (capacity 2.0); on a shared one the capacity shows
+  // how much parallel speed-up the host can give at all.
+  const spin = 'let h=0;const t=process.hrtime.bigint();for(let i=0;i<3e8;i++)h=(h*31+i)|0;process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e9)+" "+h)';
+  const { spawn } = await import('node:child_process');
+  const runSpin = () =>
+    new Promise<number>((resolve) => {
+      const c = spawn(process.execPath, ['-e', spin]);
+      let o = '';
+      c.stdout.on('data', (d) => (o += d));
+      c.on('close', () => resolve(Number(o.split(' ')[0])));
+    });
+  const alone = await runSpin();
+  const pair = await Promise.all([runSpin(), runSpin()]);
+  const hostCapacity = +((2 * alone) / Math.max(...pair)).toFixed(2);
   // alternate the order (1, 2, 2, 1) so a change in background load hits both settings alike
   const loadBefore = os.loadavg()[0];
   const samples: { jobs: number; s: number; cpu: number; csv: string }[] = [];
@@ -270,6 +285,9 @@ search: { driver: grid }
     /** CPU seconds / wall seconds of each run: the cores the host actually gave the run. */
     coresObtained: samples.map((x) => ({ jobs: x.jobs, cores: +(x.cpu / x.s).toFixed(2) })),
     speedup: +(sum(t1) / sum(t2)).toFixed(2),
+    /** Throughput of 2 concurrent CPU-bound processes relative to 1 (2.0 on an idle 2-core host). */
+    hostParallelCapacity: hostCapacity,
+    spinSeconds: { alone: +alone.toFixed(2), pair: pair.map((x) => +x.toFixed(2)) },
     identicalPointsCsv: samples.every((x) => x.csv === samples[0].csv),
   };
 }
