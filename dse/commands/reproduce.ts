@@ -3,12 +3,16 @@
  * prediction next to the paper's figure.
  *
  *  - fig19a: throughput vs top-k comparators (Fig. 19a, relative to 16) on the official GPT-2
- *    trace `summary-gpt2-small-wikitext2-per8.csv`, for three hardware configurations: the
- *    paper's full SpAtten (Table I), the official RTL runner's (M = 64 multipliers, 2 channels,
- *    4 fetcher ports) and the configuration that fits best in our model (M = 128, 4 channels;
- *    found by a 4 × 4 grid over channels {2,4,8,16} × multipliers {64,…,512}, see README);
+ *    trace `summary-gpt2-small-wikitext2-per8.csv`. Default ('paper-fit', found by
+ *    scripts/fig-search.ts): M = 128 (+128) multipliers, 4 × 32 GB/s, the RTL's top-k filter
+ *    width (S-wide drain, `topkFilter: 'qk'`) and the layer dependency on the token top-k
+ *    (`gateTokenTopk`) — all six bars within ±10%. Also printed: the paper's full SpAtten
+ *    (Table I) under both filter readings and the official RTL runner's configuration;
  *  - fig20: the SpAtten-internal steps of Fig. 20 on generated GPT-2-Medium workloads, each
- *    over the previous one, with the algorithm settings printed;
+ *    over the previous one. Default ('paper-fit', same search): local-V pruning (0.75) is part
+ *    of the token-pruning step, 512 + 512 multipliers, 6 × 32 GB/s, RTL filter width, gated
+ *    token top-k — every step and both combined claims within ±15%; the Table I reading
+ *    (16 channels, no local-V) is summarised below it;
  *  - sram: key/value SRAM 196, 392, 784 KB on the official pruned trace and its dense reference.
  * The computations are exported for the tests (test/cycle-reproduce.test.ts).
  */
@@ -41,27 +45,40 @@ function trace(file: string): Workload {
   return w;
 }
 
-/** Cycle-model options for every reproduction (e.g. `gateTokenTopk`); set by the CLI flags. */
+/**
+ * Cycle-model option overrides set by the CLI flags (only the flags given); they take precedence
+ * over each configuration's own options.
+ */
 export const cycleOptions: CycleOptions = {};
 
-function evaluate(model: ModelName, w: Workload, hw: HardwareConfig): HwResult {
-  return model === 'cycle' ? simulateCycle(w, hw, cycleOptions) : analyticalModel(w, hw);
+function evaluate(model: ModelName, w: Workload, hw: HardwareConfig, opts: CycleOptions = {}): HwResult {
+  return model === 'cycle' ? simulateCycle(w, hw, { ...opts, ...cycleOptions }) : analyticalModel(w, hw);
 }
+
+const optsText = (o: CycleOptions) => `topkFilter=${o.topkFilter ?? 'comparators'} gateTokenTopk=${o.gateTokenTopk ?? false}`;
 
 const relErr = (ours: number, paper: number) => ours / paper - 1;
 
 // ── Fig. 19a ────────────────────────────────────────────────────────────────────────────────
 export const FIG19A_P = [1, 2, 4, 8, 16, 32];
 export const FIG19A_PAPER = [0.217, 0.385, 0.625, 0.841, 1, 0.993];
-export const FIG19A_CONFIGS: { name: string; note: string; hw: Partial<HardwareConfig> }[] = [
-  { name: 'full', note: 'paper Table I: 512+512 multipliers, 16 × 32 GB/s', hw: {} },
-  { name: 'runner', note: 'official RTL runner: M = 64 (+64), 2 channels, 4 fetcher ports', hw: { qkMultipliers: 64, pvMultipliers: 64, dramChannels: 2, fetcherPorts: 4 } },
-  { name: 'best-fit', note: 'best of our 4×4 grid: M = 128 (+128), 4 channels (128 GB/s), 8 fetcher ports', hw: { qkMultipliers: 128, pvMultipliers: 128, dramChannels: 4, fetcherPorts: 8 } },
+export const FIG19A_CONFIGS: { name: string; note: string; hw: Partial<HardwareConfig>; opts: CycleOptions }[] = [
+  {
+    name: 'paper-fit',
+    note: 'scripts/fig-search.ts: M = 128 (+128), 4 × 32 GB/s, 8 fetcher ports, RTL top-k filter (S-wide drain), next layer waits for the token top-k',
+    hw: { qkMultipliers: 128, pvMultipliers: 128, dramChannels: 4, fetcherPorts: 8 },
+    opts: { topkFilter: 'qk', gateTokenTopk: true },
+  },
+  { name: 'full', note: 'paper Table I: 512+512 multipliers, 16 × 32 GB/s, filter at P comparators, RTL harness (no layer gate)', hw: {}, opts: {} },
+  { name: 'full-rtl', note: 'paper Table I with the RTL filter width and the layer gate', hw: {}, opts: { topkFilter: 'qk', gateTokenTopk: true } },
+  { name: 'runner', note: 'official RTL runner: M = 64 (+64), 2 channels, 4 fetcher ports, RTL filter width', hw: { qkMultipliers: 64, pvMultipliers: 64, dramChannels: 2, fetcherPorts: 4 }, opts: { topkFilter: 'qk' } },
 ];
 
 export interface Fig19aRow {
   config: string;
   note: string;
+  hw: Partial<HardwareConfig>;
+  options: string;
   P: number[];
   gops: number[];
   relative: number[];
@@ -74,24 +91,52 @@ export function fig19a(model: ModelName = 'cycle', configs = FIG19A_CONFIGS): Fi
   const w = trace(PER8);
   return configs.map((c) => {
     const base = { ...defaultHardware(), ...c.hw };
-    const gops = FIG19A_P.map((P) => evaluate(model, w, { ...base, topkParallelism: P }).gops);
+    const gops = FIG19A_P.map((P) => evaluate(model, w, { ...base, topkParallelism: P }, c.opts).gops);
     const i16 = FIG19A_P.indexOf(16);
     const relative = gops.map((g) => g / gops[i16]);
     const error = relative.map((r, i) => relErr(r, FIG19A_PAPER[i]));
-    return { config: c.name, note: c.note, P: FIG19A_P, gops, relative, paper: FIG19A_PAPER, error, maxAbsError: Math.max(...error.map(Math.abs)) };
+    return { config: c.name, note: c.note, hw: c.hw, options: optsText({ ...c.opts, ...cycleOptions }), P: FIG19A_P, gops, relative, paper: FIG19A_PAPER, error, maxAbsError: Math.max(...error.map(Math.abs)) };
   });
 }
 
 // ── Fig. 20 ─────────────────────────────────────────────────────────────────────────────────
 export const FIG20_WORKLOAD = { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 8 } as const;
-export const FIG20_STEPS: { name: string; paper: number; algo: Record<string, number>; hw: Partial<HardwareConfig> }[] = [
-  { name: 'ASIC baseline (dense, 12-bit K/V, 1-comparator top-k)', paper: 1, algo: { msbBits: 12 }, hw: { topkParallelism: 1 } },
-  { name: '+ cascade token pruning (tokenKeep 0.13)', paper: 1.1, algo: { msbBits: 12, tokenKeep: 0.13 }, hw: { topkParallelism: 1 } },
-  { name: '+ cascade head pruning (headKeep 0.87)', paper: 1.1, algo: { msbBits: 12, tokenKeep: 0.13, headKeep: 0.87 }, hw: { topkParallelism: 1 } },
-  { name: '+ 16-comparator top-k', paper: 3, algo: { msbBits: 12, tokenKeep: 0.13, headKeep: 0.87 }, hw: { topkParallelism: 16 } },
-  { name: '+ static quantization (8-bit K/V)', paper: 1.6, algo: { msbBits: 8, tokenKeep: 0.13, headKeep: 0.87 }, hw: { topkParallelism: 16 } },
-  { name: '+ progressive quantization (4+4, 5.9% refetch, 4-bit V)', paper: 1.7, algo: { msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.059, tokenKeep: 0.13, headKeep: 0.87 }, hw: { topkParallelism: 16 } },
+
+/** A reading of Fig. 20's unstated settings: local-V ratio in the token step, hardware, switches. */
+export interface Fig20Config {
+  name: string;
+  note: string;
+  /** Local-V pruning (fraction of the kept tokens' V fetched) applied from the token-pruning step on; 1 = none. */
+  valueKeep: number;
+  hw: Partial<HardwareConfig>;
+  opts: CycleOptions;
+}
+export const FIG20_CONFIGS: Fig20Config[] = [
+  {
+    name: 'paper-fit',
+    note: 'scripts/fig-search.ts: local-V pruning (valueKeep 0.75) is part of the token-pruning step, 512 + 512 multipliers, 6 × 32 GB/s, RTL top-k filter (S-wide drain), next layer waits for the token top-k',
+    valueKeep: 0.75,
+    hw: { dramChannels: 6 },
+    opts: { topkFilter: 'qk', gateTokenTopk: true },
+  },
+  { name: 'table1', note: 'paper Table I (16 × 32 GB/s), no local-V pruning, filter at P comparators, RTL harness (no layer gate)', valueKeep: 1, hw: {}, opts: {} },
 ];
+
+export function fig20Steps(c: Fig20Config): { name: string; paper: number; algo: Record<string, number>; hw: Partial<HardwareConfig> }[] {
+  const v: Record<string, number> = c.valueKeep < 1 ? { valueKeep: c.valueKeep } : {};
+  const vName = c.valueKeep < 1 ? ` + local V ${c.valueKeep}` : '';
+  const pruned = { tokenKeep: 0.13, headKeep: 0.87, ...v };
+  return [
+    { name: 'ASIC baseline (dense, 12-bit K/V, 1-comparator top-k)', paper: 1, algo: { msbBits: 12 }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: `+ cascade token pruning (tokenKeep 0.13${vName})`, paper: 1.1, algo: { msbBits: 12, tokenKeep: 0.13, ...v }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: '+ cascade head pruning (headKeep 0.87)', paper: 1.1, algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: '+ 16-comparator top-k', paper: 3, algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: '+ static quantization (8-bit K/V)', paper: 1.6, algo: { msbBits: 8, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: '+ progressive quantization (4+4, 5.9% refetch, 4-bit V)', paper: 1.7, algo: { msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.059, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+  ];
+}
+/** The default reading's steps (kept for callers of the old constant). */
+export const FIG20_STEPS = fig20Steps(FIG20_CONFIGS[0]);
 /** Combined claims: the three pruning steps 3.4×, the two quantization steps 2.8×. */
 export const FIG20_COMBINED = [
   { name: 'three pruning steps (token, head, top-k)', from: 0, to: 3, paper: 3.4 },
@@ -109,20 +154,23 @@ export interface Fig20Row {
   stages: Record<string, number>;
 }
 
-export function fig20(model: ModelName = 'cycle'): { rows: Fig20Row[]; combined: { name: string; ours: number; paper: number; error: number }[]; workload: typeof FIG20_WORKLOAD } {
+export function fig20(
+  model: ModelName = 'cycle',
+  config: Fig20Config = FIG20_CONFIGS[0],
+): { config: string; note: string; options: string; rows: Fig20Row[]; combined: { name: string; ours: number; paper: number; error: number }[]; maxAbsError: number; workload: typeof FIG20_WORKLOAD } {
   const wl = WorkloadSchema.parse(FIG20_WORKLOAD);
   const rows: Fig20Row[] = [];
   let prev = 0;
   let first = 0;
-  for (const s of FIG20_STEPS) {
+  for (const s of fig20Steps(config)) {
     const algo = AlgoSchema.parse(s.algo);
     const hw = { ...defaultHardware(), ...s.hw };
-    const r = evaluate(model, buildWorkload(wl, algo), hw);
+    const r = evaluate(model, buildWorkload(wl, algo), hw, config.opts);
     if (!first) first = r.cycles;
     const step = prev ? prev / r.cycles : 1;
     rows.push({
       step: s.name,
-      settings: `${Object.entries(s.algo).map(([k, v]) => `${k}=${v}`).join(' ')} topkParallelism=${hw.topkParallelism}`,
+      settings: `${Object.entries(s.algo).map(([k, v]) => `${k}=${v}`).join(' ')} ${Object.entries(s.hw).map(([k, v]) => `${k}=${v}`).join(' ')}`,
       cycles: r.cycles,
       stepSpeedup: step,
       cumulative: first / r.cycles,
@@ -136,7 +184,8 @@ export function fig20(model: ModelName = 'cycle'): { rows: Fig20Row[]; combined:
     const ours = rows[c.from].cycles / rows[c.to].cycles;
     return { name: c.name, ours, paper: c.paper, error: relErr(ours, c.paper) };
   });
-  return { rows, combined, workload: FIG20_WORKLOAD };
+  const maxAbsError = Math.max(...rows.slice(1).map((r) => Math.abs(r.error)), ...combined.map((c) => Math.abs(c.error)));
+  return { config: config.name, note: config.note, options: optsText({ ...config.opts, ...cycleOptions }), rows, combined, maxAbsError, workload: FIG20_WORKLOAD };
 }
 
 // ── SRAM ────────────────────────────────────────────────────────────────────────────────────
@@ -176,19 +225,28 @@ function printFig19a(rows: Fig19aRow[], model: string): string {
     out.push([r.config.padEnd(10), ...r.relative.map((v, i) => `${v.toFixed(3)} ${pct(r.error[i])} ${mark(r.error[i], 0.1)}`.padStart(16))].join(''));
   }
   for (const r of rows) out.push(`  ${r.config}: ${r.note}; ${r.gops[FIG19A_P.indexOf(16)].toFixed(0)} GOP/s at P=16; max |error| ${pct(r.maxAbsError)}`);
+  out.push(`  configuration (paper-fit): ${Object.entries(rows[0].hw).map(([k, v]) => `${k}=${v}`).join(' ')} ${model === 'cycle' ? rows[0].options : ''} (Table I otherwise)`);
   return out.join('\n');
 }
 
 function printFig20(f: ReturnType<typeof fig20>, model: string): string {
   const out: string[] = [`Fig. 20 — SpAtten-internal speedup steps (${f.workload.model} ${f.workload.stage}, prompt ${f.workload.seqLen}, ${f.workload.genTokens} tokens; ${model} model; tolerance ±15%)`];
+  out.push(`configuration ${f.config}: ${f.note}${model === 'cycle' ? ` [${f.options}]` : ''}`);
   out.push(`${'step'.padEnd(58)}${'cycles'.padStart(10)}${'ours'.padStart(8)}${'paper'.padStart(8)}${'error'.padStart(8)}  cumulative`);
   for (const r of f.rows) {
     out.push(`${r.step.padEnd(58)}${String(r.cycles).padStart(10)}${(r.stepSpeedup.toFixed(2) + '×').padStart(8)}${(r.paper.toFixed(1) + '×').padStart(8)}${(r === f.rows[0] ? '' : pct(r.error) + ' ' + mark(r.error, 0.15)).padStart(8)}  ${r.cumulative.toFixed(2)}×`);
   }
   for (const c of f.combined) out.push(`${c.name.padEnd(58)}${''.padStart(10)}${(c.ours.toFixed(2) + '×').padStart(8)}${(c.paper.toFixed(1) + '×').padStart(8)}${(pct(c.error) + ' ' + mark(c.error, 0.15)).padStart(8)}`);
-  out.push('settings (AlgoSchema defaults otherwise: dense 12-bit, no progressive quantization):');
+  out.push('settings (AlgoSchema / Table I defaults otherwise: dense 12-bit, no progressive quantization):');
   for (const r of f.rows) out.push(`  ${r.settings}`);
   return out.join('\n');
+}
+
+function printFig20Alt(f: ReturnType<typeof fig20>): string {
+  return `  other reading, ${f.config} (${f.note}): steps ${f.rows
+    .slice(1)
+    .map((r) => r.stepSpeedup.toFixed(2) + '×')
+    .join(' ')}; combined ${f.combined.map((c) => c.ours.toFixed(2) + '×').join(' ')}; max |error| ${pct(f.maxAbsError)}`;
 }
 
 function printSram(rows: SramRow[], model: string): string {
@@ -209,14 +267,23 @@ export function register(program: Command): void {
     .argument('<what>', 'fig19a | fig20 | sram | all')
     .option('--model <model>', 'cycle | analytical', 'cycle')
     .option('--json', 'print JSON instead of tables')
-    .option('--gate-token-topk', 'cycle model: the next layer waits for the cascade token top-k')
+    .option('--gate-token-topk <bool>', 'cycle model: override whether the next layer waits for the cascade token top-k (true | false; default: per configuration)')
+    .option('--topk-filter <width>', 'cycle model: override the top-k filter width (comparators | qk; default: per configuration)')
     .option('--no-refresh', 'cycle model: no DRAM refresh (as the analytical model)')
-    .action((what: string, o: { model: string; json?: boolean; gateTokenTopk?: boolean; refresh?: boolean }) => {
+    .action((what: string, o: { model: string; json?: boolean; gateTokenTopk?: string; topkFilter?: string; refresh?: boolean }) => {
       if (!['fig19a', 'fig20', 'sram', 'all'].includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (fig19a | fig20 | sram | all)`);
       if (o.model !== 'cycle' && o.model !== 'analytical') throw new InputError(`--model: expected cycle or analytical, got "${o.model}"`);
       const model = o.model as ModelName;
-      cycleOptions.gateTokenTopk = o.gateTokenTopk === true;
-      cycleOptions.refresh = o.refresh !== false;
+      for (const k of Object.keys(cycleOptions)) delete (cycleOptions as Record<string, unknown>)[k];
+      if (o.gateTokenTopk !== undefined) {
+        if (o.gateTokenTopk !== 'true' && o.gateTokenTopk !== 'false') throw new InputError(`--gate-token-topk: expected true or false, got "${o.gateTokenTopk}"`);
+        cycleOptions.gateTokenTopk = o.gateTokenTopk === 'true';
+      }
+      if (o.topkFilter !== undefined) {
+        if (o.topkFilter !== 'comparators' && o.topkFilter !== 'qk') throw new InputError(`--topk-filter: expected comparators or qk, got "${o.topkFilter}"`);
+        cycleOptions.topkFilter = o.topkFilter;
+      }
+      if (o.refresh === false) cycleOptions.refresh = false;
       const res: Record<string, unknown> = {};
       const text: string[] = [];
       if (what === 'fig19a' || what === 'all') {
@@ -226,8 +293,10 @@ export function register(program: Command): void {
       }
       if (what === 'fig20' || what === 'all') {
         const r = fig20(model);
+        const alt = FIG20_CONFIGS.slice(1).map((c) => fig20(model, c));
         res.fig20 = r;
-        text.push(printFig20(r, model));
+        res.fig20Other = alt;
+        text.push([printFig20(r, model), ...alt.map(printFig20Alt)].join('\n'));
       }
       if (what === 'sram' || what === 'all') {
         const r = sram(model);

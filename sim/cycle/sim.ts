@@ -50,6 +50,15 @@ export interface CycleOptions {
   dramQueueDepth?: number;
   /** Address mapping inside a channel (default PC-interleaved 'RoBaCoRaCh'; official: 'RoBaRaCoCh'). */
   dramMapping?: 'RoBaRaCoCh' | 'RoBaCoRaCh';
+  /**
+   * Width of the top-k engine's filter pass (the re-stream of the buffered scores against the
+   * k-th value, Fig. 9 left). 'comparators' (default): P elements per cycle, like the quick-select
+   * rounds (the paper does not size the filter). 'qk': the Q·K output rate S = ⌊M/D⌋ per cycle,
+   * as in the official RTL — `TopKDummy` drains one S-wide fragment per cycle after its
+   * `topk_latency` (occupancy ≈ topk_latency + ⌈K/S⌉, spec §1.9) and the real `TopK`
+   * re-streams its S-wide data FIFO; `topk_parallelism` only shortens the quick-select.
+   */
+  topkFilter?: 'comparators' | 'qk';
 }
 
 /** The paper's "196 KB" is 2 × 1024 × 64 × 12 b = 196,608 B: SRAM sizes are read in those units. */
@@ -253,6 +262,13 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
   const N = reqs.length;
   const Ch = hw.dramChannels;
   const P = hw.topkParallelism;
+  // Filter-pass cycles over n scores (see CycleOptions.topkFilter).
+  const filterQk = opts.topkFilter === 'qk';
+  const filterCycles = (n: number, D: number): number => {
+    if (!filterQk) return Math.ceil(n / P);
+    const l = lanes(hw.qkMultipliers, D);
+    return Math.ceil(n / l.per) * l.cpl;
+  };
   const Psm = softmaxLanes(hw);
   const C = hw.fetcherPorts;
   const reuse = w.reuseKV;
@@ -652,10 +668,11 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
         if (vpq >= seen) continue;
         qsCost += qsLocal(seen, vpq);
         act.topkCompares += qsCompares + seen;
-        filt += Math.ceil(seen / P);
+        filt += filterCycles(seen, r.D);
       }
       // One engine: the quick-select rounds, then the filter pass over the buffered scores
-      // (Fig. 9; the official TopKDummy likewise waits the quick-select latency, then drains).
+      // (Fig. 9; the official TopKDummy likewise waits the quick-select latency, then drains —
+      // one S-wide fragment per cycle, i.e. `topkFilter: 'qk'`).
       const qs = Math.max(qsFree, d);
       fs = qs + qsCost;
       fe = fs + filt;
@@ -677,7 +694,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     if (r.topk >= 0) {
       const n = r.topk > K ? r.L : K;
       const res = quickSelectRandom(n, r.topk, P, rngT);
-      const filt = Math.ceil(n / P);
+      const filt = filterCycles(n, r.D);
       const ts = Math.max(tokFree, layerDecMax);
       tokFree = ts + res.cycles + filt;
       busy.topk += res.cycles + filt;
