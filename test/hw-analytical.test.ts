@@ -95,8 +95,8 @@ test('hand case: one head, one query (generation)', () => {
   // One request: the serial path binds (one head in flight): fill/drain latencies + fetch K ‖
   // Q·K ‖ softmax + fetch V ‖ prob·V. (Was DRAM + drain: a lone head cannot overlap with others.)
   const serial = DRAIN + (96 + 9600) / B + 9600 / B;
-  // (the DRAM-bound throughput term, smooth max + drain, is 0.01 cycle above it)
-  near(r.cycles, serial, 1e-4);
+  // (the throughput term — smooth max of DRAM, compute, window, + drain — is 0.3 cycle above it)
+  near(r.cycles, serial, 2e-3);
   assert.equal(r.activity.qkMacs, 6400);
   assert.equal(r.activity.pvMacs, 6400);
   assert.equal(r.activity.softmaxElems, 100);
@@ -305,7 +305,9 @@ test('official GPT-2-small per8 trace vs the paper and the official bert.cpp mod
   // spec §4: bert.cpp (decode mapping) gives the pruned trace a 3.18× speed-up over the dense one
   const speedup = rd.cycles / rp.cycles;
   assert.ok(speedup > 3.18 * 0.75 && speedup < 3.18 * 1.25, `speed-up ${speedup}`);
-  // the dense reference (8-bit + forced 4-bit LSB pass) nearly saturates HBM: the refresh-derated
-  // 466 GB/s (was 512), less the head-window/balanced-stage losses (~2.5%)
-  near(rd.extra!.dram_gbps, 512 * RF, 0.04);
+  // the dense reference (8-bit + forced 4-bit LSB pass) is DRAM-bound but, at 196 KB, only two
+  // 1024-key heads fit in the key buffer: below the refresh-derated 466 GB/s (was: = 512 GB/s;
+  // the cycle simulator achieves 388 GB/s)
+  const g = rd.extra!.dram_gbps as number;
+  assert.ok(g > 0.8 * 512 * RF && g < 0.95 * 512 * RF, `dram ${g} GB/s`);
 });

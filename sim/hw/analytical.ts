@@ -168,6 +168,21 @@ function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: numb
   return Math.max(1, n);
 }
 
+/**
+ * Bandwidth the key side sees inside a head's window (generation). The fetcher shares every
+ * channel round-robin between the key side and the value side; when the DRAM is busy the key side
+ * gets what the value side leaves: B·(1 − f·u), f = V share of the bytes, u = DRAM utilisation
+ * estimated as DRAM time / slowest stage, × (1 − 1/requests): the V traffic that competes is
+ * another head's (a lone head fetches its V after its decision).
+ */
+function keySideBandwidth(s: Sums, B: number): number {
+  const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
+  if (bytes <= 0 || s.requests <= 0) return B;
+  const stDram = bytes / B;
+  const busy = Math.max(stDram, s.stQk, s.stSm, s.stTkV, s.stPv);
+  return B * (1 - (s.bytesV / bytes) * (stDram / busy) * (1 - 1 / s.requests));
+}
+
 /** prob·V line cycles of one request (causal without local-V pruning: exact per-row sum). */
 function pvCycles(q: number, k: number, vq: number, vRow: number, causal: boolean, M: number, D: number): number {
   if (!causal) return q * lineCycles(vq, M, D);
@@ -217,6 +232,8 @@ interface Sums {
   win: number;
   /** Generation (head-granular stages): overlap by a smooth max. */
   gen: boolean;
+  /** Head requests in the workload. */
+  requests: number;
   /** What follows the last window: V fetch latency + prob·V latency (generation). */
   tail: number;
   /** Largest per-request fixed latency (the drain). */
@@ -237,6 +254,7 @@ function zeroSums(s: Sums): Sums {
   s.chain = s.drain = s.win = 0;
   s.chainHeads = 1;
   s.gen = false;
+  s.requests = 0;
   s.tail = 0;
   s.qkMacs = s.pvMacs = s.smElems = s.tkCompares = 0;
   s.keyW = s.keyR = s.valW = s.valR = 0;
@@ -292,11 +310,18 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   const busy = Math.max(stDram, s.stQk, s.stSm, stTk, s.stPv);
   let core = busy;
   if (s.gen && busy > 0) {
-    // Head-granular stages overlap imperfectly when balanced: smooth max (p-norm) over DRAM,
-    // Q·K/softmax (streamed together: one term), the local-V engine and prob·V.
+    // Generation is head-granular: a head's K fetch, Q·K/softmax, decision, V fetch and prob·V
+    // run one after the other, the DRAM serves it twice (K, then V), and only the heads in
+    // flight overlap. Three limits — DRAM, the slowest compute engine, the heads-in-flight
+    // window — do not overlap perfectly when they are close: smooth max (p-norm, exponent
+    // tables/pipeline.json overlapExponent). Separate compute engines with buffers between
+    // them do overlap (one term: their max).
     const k = OVERLAP_K;
-    const sum = (stDram / busy) ** k + (Math.max(s.stQk, s.stSm) / busy) ** k + (s.stTkV / busy) ** k + (s.stPv / busy) ** k;
-    core = Math.max(busy * sum ** (1 / k), s.stTkT);
+    // (the window less the K-side latencies of the last head, which the drain adds back)
+    const win = Math.max(0, s.win - (s.drain - s.tail));
+    const m = Math.max(busy, win);
+    const sum = (stDram / m) ** k + (Math.max(s.stQk, s.stSm, s.stTkV, s.stPv) / m) ** k + (win / m) ** k;
+    core = Math.max(m * sum ** (1 / k), s.stTkT);
   }
   const chainBound = Math.max(s.win, s.chain / s.chainHeads);
   // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
@@ -456,7 +481,6 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
       const maxStep = Math.max(qk, sm, tkV, pv);
       s.win += (fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep) / n;
     } else {
-      s.win += (w1 * (L_DRAM + lQk + lSm) + Math.max((bQ + bK + bL) / B, qk, sm)) / n;
       gFix += fix;
       gK += (bQ + bK + bL) / B;
       gQk += qk;
@@ -470,7 +494,19 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass.
     s.chain = gFix + Math.max(gK, gQk, gSm) + gTk + Math.max(gV, gPv);
     s.chainHeads = Math.max(1, Math.min(hw.inFlight, nReq));
+    s.requests = nReq;
     s.gen = true;
+    const Bk = keySideBandwidth(s, B);
+    for (const r of w.requests) {
+      const w1 = 1 + r.refetch;
+      const n = headsInFlight(hw, r.keys, r.valuesFetched, r.D, false, nReq);
+      const seen = keysSeen(r.queries, r.keys, r.causal);
+      const bKey = (r.queries * r.D * r.queryBits + seen * r.D * (r.keyBits + r.refetch * r.lsbBits)) / 8;
+      const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, r.D);
+      const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
+      const lFix = L_DRAM + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
+      s.win += (w1 * lFix + Math.max(bKey / Bk, qk, sm)) / n;
+    }
     s.tail = nReq > 0 ? L_DRAM + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
   }
   for (const h of headTopkRuns(w)) {
@@ -874,6 +910,7 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
     const gV = p.bytesV / B;
     s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.stTkV + Math.max(gV, s.stPv);
     s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
+    s.requests = p.requests;
     s.gen = true;
     s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
     // Window (admission → final decision) per class, over the heads that can be in flight:
@@ -890,14 +927,15 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
       cmb.lastWin = tab;
     }
     const thr = tab.thr;
+    const Bk = keySideBandwidth(s, B);
     let lo = 0;
     let hi = thr.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (thr[mid] <= B) lo = mid + 1;
+      if (thr[mid] <= Bk) lo = mid + 1;
       else hi = mid;
     }
-    s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefX[lo] + (tab.prefF[thr.length] - tab.prefF[lo]) / B;
+    s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefX[lo] + (tab.prefF[thr.length] - tab.prefF[lo]) / Bk;
   } else {
     const capK = sramCapacityVectors(hw.keySramKB, D, wb);
     const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
