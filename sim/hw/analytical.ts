@@ -302,6 +302,14 @@ export function createFastMetrics(): FastMetrics {
   };
 }
 
+/** x^k by repeated multiplication for a small integer k (Math.pow otherwise). */
+function ipow(x: number, k: number): number {
+  if (k !== (k | 0) || k > 16) return Math.pow(x, k);
+  let r = x;
+  for (let i = 1; i < k; i++) r *= x;
+  return r;
+}
+
 function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   const B = dramBytesPerCycle(hw);
   const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
@@ -320,8 +328,8 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
     // (the window less the K-side latencies of the last head, which the drain adds back)
     const win = Math.max(0, s.win - (s.drain - s.tail));
     const m = Math.max(busy, win);
-    const sum = (stDram / m) ** k + (Math.max(s.stQk, s.stSm, s.stTkV, s.stPv) / m) ** k + (win / m) ** k;
-    core = Math.max(m * sum ** (1 / k), s.stTkT);
+    const sum = ipow(stDram / m, k) + ipow(Math.max(s.stQk, s.stSm, s.stTkV, s.stPv) / m, k) + ipow(win / m, k);
+    core = Math.max(m * Math.pow(sum, 1 / k), s.stTkT);
   }
   const chainBound = Math.max(s.win, s.chain / s.chainHeads);
   // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
