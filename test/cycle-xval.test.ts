@@ -1,15 +1,16 @@
 /**
- * Cross-validation: analytical model (sim/hw/analytical.ts) vs cycle-level simulator (sim/cycle).
+ * Cross-validation: analytical model (sim/hw/analytical.ts) vs cycle-level simulator (sim/cycle),
+ * both with DRAM refresh (the simulator's default): cycle / analytical within 10% on every
+ * shipped trace, the generated grid, the Fig. 20 workloads and 60 random design points.
  *
- * The analytical model has no DRAM refresh (all-bank, nRFC 350 / nREFI 3900 = 9% of the time)
- * and no key-buffer occupancy bound; both are real in the cycle model. The comparison is
- * therefore made with the simulator's refresh switched off (the same physics), and the two
- * documented differences are checked separately so that a regression in either model shows up:
- *  - refresh makes DRAM-bound runs ≤ 1/(1 − 350/3900) = 1.099× slower;
- *  - the dense two-pass reference trace at 196 KB is key-buffer-bound in the cycle model (two
- *    1024-key heads fit), and agrees with the analytical model once the buffer holds four;
- *  - a single request (`small.csv`) measures a lone head's serial latency, which the analytical
- *    throughput model (max of stage sums + one drain) does not represent.
+ * What closed the former gaps (all mechanisms in the analytical model; see sim/cycle/README.md,
+ * "Analytical vs cycle"):
+ *  - HBM bandwidth derated by all-bank refresh, 1 − nRFC/nREFI = 1 − 350/3900;
+ *  - heads in flight = min(inFlight, 16 allocations, heads whose key lines fit in the key buffer,
+ *    requests): the dense two-pass trace at 196 KB keeps two 1024-key heads in flight;
+ *  - a short request stream is bound by its serial path (one head: `small.csv`);
+ *  - generation: DRAM, the slowest compute engine and the heads-in-flight window combine by a
+ *    smooth max; the key side of a window shares the DRAM with other heads' V fetches.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,49 +20,56 @@ import { simulateCycle } from '../sim/cycle/index.ts';
 import { analyticalModel } from '../sim/hw/analytical.ts';
 import { mulberry32, readTraceFile } from '../sim/workload/trace.ts';
 import { buildWorkload } from '../sim/workload/build.ts';
-import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware } from '../sim/schema.ts';
+import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../sim/schema.ts';
+import type { Workload } from '../sim/workload/types.ts';
 
 const traces = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sim', 'workload', 'traces');
 const hw = defaultHardware();
 const REFRESH = 3900 / (3900 - 350);
+const TOL = 0.1;
 
-test('per8 trace: analytical and cycle within 10% (with refresh)', () => {
+function ratio(w: Workload, h: HardwareConfig): number {
+  return simulateCycle(w, h).cycles / analyticalModel(w, h).cycles;
+}
+
+test('per8 trace: within 10%, same bytes and MACs', () => {
   const w = readTraceFile(path.join(traces, 'summary-gpt2-small-wikitext2-per8.csv'));
   const c = simulateCycle(w, hw);
   const a = analyticalModel(w, hw);
-  assert.ok(Math.abs(c.cycles / a.cycles - 1) < 0.1, `cycle ${c.cycles} analytical ${a.cycles}`);
+  assert.ok(Math.abs(c.cycles / a.cycles - 1) < TOL, `cycle ${c.cycles} analytical ${a.cycles}`);
   assert.equal(c.dram_bytes, a.dram_bytes);
   assert.equal(c.activity.qkMacs, a.activity.qkMacs);
   assert.equal(c.activity.pvMacs, a.activity.pvMacs);
 });
 
-test('dense reference trace: key-buffer-bound at 196 KB, within 10% once four heads fit', () => {
+test('dense reference trace: within 10% at 196 KB (two heads in flight) and at 392 KB (four)', () => {
   const w = readTraceFile(path.join(traces, 'summary-gpt2-small-wikitext2-per8-step1+dedic.csv'));
+  const c196 = simulateCycle(w, hw);
+  const a196 = analyticalModel(w, hw);
+  assert.ok(Math.abs(c196.cycles / a196.cycles - 1) < TOL, `196 KB: cycle ${c196.cycles} analytical ${a196.cycles}`);
+  assert.equal(c196.dram_bytes, a196.dram_bytes);
   const big = { ...hw, keySramKB: 392, valueSramKB: 392 };
-  const c392 = simulateCycle(w, big, { refresh: false });
+  const c392 = simulateCycle(w, big);
   const a392 = analyticalModel(w, big);
-  assert.ok(Math.abs(c392.cycles / a392.cycles - 1) < 0.1, `392 KB: cycle ${c392.cycles} analytical ${a392.cycles}`);
-  const c196 = simulateCycle(w, hw, { refresh: false });
-  assert.ok(c196.cycles / c392.cycles > 1.1, `buffer-bound: ${c196.cycles} vs ${c392.cycles}`);
-  assert.ok(c196.stages.overhead > 0.1 * c196.cycles, 'c196.stages.overhead > 0.1 * c196.cycles');
-  // Refresh on top: at most the refresh factor.
-  const r = simulateCycle(w, big).cycles / c392.cycles;
+  assert.ok(Math.abs(c392.cycles / a392.cycles - 1) < TOL, `392 KB: cycle ${c392.cycles} analytical ${a392.cycles}`);
+  // both models: the buffer bound costs > 10% at 196 KB
+  assert.ok(c196.cycles / c392.cycles > 1.1 && a196.cycles / a392.cycles > 1.05, `${c196.cycles / c392.cycles} ${a196.cycles / a392.cycles}`);
+  // refresh in the simulator costs at most the refresh factor, which the analytical model applies
+  const r = c392.cycles / simulateCycle(w, big, { refresh: false }).cycles;
   assert.ok(r > 1.05 && r <= REFRESH + 0.01, `refresh factor ${r}`);
-  assert.equal(c196.dram_bytes, analyticalModel(w, hw).dram_bytes);
 });
 
-test('small.csv (one head): cycle model gives the serial latency, analytical a throughput bound', () => {
+test('small.csv (one head): the serial path, within 10%', () => {
   const w = readTraceFile(path.join(traces, 'small.csv'));
   const c = simulateCycle(w, hw);
   const a = analyticalModel(w, hw);
-  // Serial path of the one head: K fetch (~124) → Q·K/softmax (+~110) → LSB fetch (~62) → Q·K/
-  // softmax again → V fetch (~124) → prob·V, plus fixed latencies (see README): ≈ 720 cycles.
+  // K fetch → Q·K/softmax → LSB fetch → Q·K/softmax → V fetch → prob·V + fixed latencies ≈ 720
   assert.ok(c.cycles > 650 && c.cycles < 800, `cycle ${c.cycles}`);
-  assert.ok(a.cycles < c.cycles, `analytical ${a.cycles}`);
+  assert.ok(Math.abs(c.cycles / a.cycles - 1) < TOL, `cycle ${c.cycles} analytical ${a.cycles}`);
   assert.equal(c.dram_bytes, a.dram_bytes);
 });
 
-test('generated grid (bert/gpt2 × stages × pruning × bits): within 10% without refresh, ≤ 10% + refresh with it', () => {
+test('generated grid (bert/gpt2 × stages × pruning × bits): within 10%', () => {
   const wls = [
     { model: 'gpt2-small', stage: 'generation', seqLen: 256, genTokens: 2 },
     { model: 'gpt2-medium', stage: 'generation', seqLen: 384, genTokens: 1 },
@@ -77,20 +85,33 @@ test('generated grid (bert/gpt2 × stages × pruning × bits): within 10% withou
       for (const b of bits) {
         const w = buildWorkload(WorkloadSchema.parse(wl), AlgoSchema.parse({ ...p, ...b }));
         const a = analyticalModel(w, hw);
-        const c = simulateCycle(w, hw, { refresh: false });
-        const cr = simulateCycle(w, hw);
+        const c = simulateCycle(w, hw);
         const e = c.cycles / a.cycles - 1;
         worst = Math.max(worst, Math.abs(e));
         rows.push(`${wl.model} ${wl.stage} ${JSON.stringify(p)} ${JSON.stringify(b)}: ${(100 * e).toFixed(1)}%`);
-        assert.ok(Math.abs(e) < 0.1, rows.at(-1));
-        assert.ok(cr.cycles >= c.cycles && cr.cycles / a.cycles < 1.1 * REFRESH, `with refresh: ${cr.cycles} vs ${a.cycles}`);
         // Refetches are seeded draws in the cycle model, expectations in the analytical one.
         assert.ok(Math.abs(c.dram_bytes / a.dram_bytes - 1) < ('lsbBits' in b ? 0.03 : 1e-9), `bytes ${c.dram_bytes} vs ${a.dram_bytes}`);
       }
-  assert.ok(worst < 0.1, rows.join('\n'));
+  assert.ok(worst < TOL, rows.join('\n'));
 });
 
-test('60 random design points (models, stages, pruning, bits, hardware knobs): no failure, cycle/analytical within [0.9, 1.3], median within 5%', () => {
+test('Fig. 20 workloads (gpt2-medium generation, 992-token prompt): within 10%', () => {
+  const wl = WorkloadSchema.parse({ model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 8 });
+  const steps: Array<[object, number]> = [
+    [{ msbBits: 12 }, 1],
+    [{ msbBits: 12, tokenKeep: 0.13 }, 1],
+    [{ msbBits: 12, tokenKeep: 0.13, headKeep: 0.87 }, 1],
+    [{ msbBits: 12, tokenKeep: 0.13, headKeep: 0.87 }, 16],
+    [{ msbBits: 8, tokenKeep: 0.13, headKeep: 0.87 }, 16],
+    [{ msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.059, tokenKeep: 0.13, headKeep: 0.87 }, 16],
+  ];
+  for (const [algo, P] of steps) {
+    const r = ratio(buildWorkload(wl, AlgoSchema.parse(algo)), { ...hw, topkParallelism: P });
+    assert.ok(Math.abs(r - 1) < TOL, `${JSON.stringify(algo)} P=${P}: ${r}`);
+  }
+});
+
+test('60 random design points (models, stages, pruning, bits, hardware knobs): within 10%, median within 2%', () => {
   const rng = mulberry32(42);
   const pick = <T,>(a: T[]) => a[Math.floor(rng() * a.length)];
   const ratios: number[] = [];
@@ -119,9 +140,9 @@ test('60 random design points (models, stages, pruning, bits, hardware knobs): n
     const a = analyticalModel(w, h);
     const r = c.cycles / a.cycles;
     assert.ok(Number.isFinite(c.energy_j) && c.energy_j > 0 && Number.isFinite(c.gops), 'Number.isFinite(c.energy_j) && c.energy_j > 0 && Number.isFinite(c.gops)');
-    assert.ok(r > 0.9 && r < 1.3, `${r.toFixed(3)} ${JSON.stringify(wl)} ${JSON.stringify(algo)} ${JSON.stringify(h)}`);
+    assert.ok(Math.abs(r - 1) < TOL, `${r.toFixed(3)} ${JSON.stringify(wl)} ${JSON.stringify(algo)} ${JSON.stringify(h)}`);
     ratios.push(r);
   }
   ratios.sort((x, y) => x - y);
-  assert.ok(Math.abs(ratios[30] - 1) < 0.05, `median ${ratios[30]}`);
+  assert.ok(Math.abs(ratios[30] - 1) < 0.02, `median ${ratios[30]}`);
 });
