@@ -17,7 +17,7 @@ import { simulateCycle, type CycleOptions } from '../sim/cycle/sim.ts';
 import { buildWorkload } from '../sim/workload/build.ts';
 import { readTraceFile } from '../sim/workload/trace.ts';
 import type { Workload } from '../sim/workload/types.ts';
-import { PER8, FIG19A_P, FIG19A_PAPER, FIG20_WORKLOAD } from '../dse/commands/reproduce.ts';
+import { PER8, FIG19A_P, FIG19A_PAPER, FIG19A_CONFIGS, FIG20_WORKLOAD } from '../dse/commands/reproduce.ts';
 
 const args = process.argv.slice(2);
 const what = args.find((a) => !a.startsWith('--')) ?? 'all';
@@ -179,8 +179,11 @@ if (isMain) {
       bestBy((p) => p.workload === 'per8-trace' && p.opts.topkFilter === 'comparators', 'per8, filter = P:');
       bestBy((p) => p.workload === 'per8-trace' && p.hw.qkMultipliers === 512, 'per8, M = 512:');
       const best = r.find((p) => p.workload === 'per8-trace') ?? r[0];
-      console.log(`sensitivity of the best per8 point (M=${best.hw.qkMultipliers} ch=${best.hw.dramChannels} filter=${best.opts.topkFilter}):`);
-      for (const s of sensitivity19a(best, readTraceFile(PER8))) console.log(`  ${s.knob.padEnd(24)} ${(100 * s.maxErr).toFixed(1).padStart(5)}%  ${fmt(s.relative)}`);
+      const fit = FIG19A_CONFIGS[0];
+      for (const pt of [best, { workload: 'per8-trace', hw: fit.hw, opts: fit.opts, relative: [], maxErr: 0 }]) {
+        console.log(`sensitivity (per8, M=${pt.hw.qkMultipliers} ch=${pt.hw.dramChannels} filter=${pt.opts.topkFilter} gate=${pt.opts.gateTokenTopk}):`);
+        for (const s of sensitivity19a(pt, readTraceFile(PER8))) console.log(`  ${s.knob.padEnd(24)} ${(100 * s.maxErr).toFixed(1).padStart(5)}%  ${fmt(s.relative)}`);
+      }
     }
   }
   if (what === 'fig20' || what === 'all') {
