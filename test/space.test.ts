@@ -129,3 +129,17 @@ test('a hardware preset is applied and only explicit fields override it', async 
   const d = basePoint(parseSpace(GOOD, 'x.yaml').space);
   assert.equal(d.hw.qkMultipliers, 512);
 });
+
+test('random driver: integer ranges draw every integer equally often, end points included', async () => {
+  const { sampleParams } = await import('../dse/drivers/random.ts');
+  const { createRng } = await import('../dse/rng.ts');
+  const rng = createRng(11);
+  const counts = new Map<number, number>();
+  const N = 40000;
+  for (let i = 0; i < N; i++) {
+    const v = sampleParams([{ key: 'k', kind: 'interval', low: 1, high: 4, integer: true }], rng).k as number;
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  assert.deepEqual([...counts.keys()].sort(), [1, 2, 3, 4]);
+  for (const c of counts.values()) assert.ok(Math.abs(c / N - 0.25) < 0.015, `share ${c / N}`);
+});

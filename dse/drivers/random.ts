@@ -1,6 +1,6 @@
 /**
  * Random driver: `samples` independent uniform draws (choice: uniform over the value list;
- * interval: uniform, rounded for integer intervals), reproducible from the seed. Exact duplicate
+ * interval: uniform; integer interval: every integer equally likely), reproducible from the seed. Exact duplicate
  * parameter vectors are re-drawn (a bounded number of times), so a small discrete space is not
  * evaluated twice at the same point; when the space has fewer points than `samples`, the driver
  * stops after covering it.
@@ -12,10 +12,8 @@ export function sampleParams(space: ParamDomain[], rng: Rng): Params {
   const p: Params = {};
   for (const d of space) {
     if (d.kind === 'choice') p[d.key] = d.values[randInt(rng, d.values.length)];
-    else {
-      const x = d.low + rng() * (d.high - d.low);
-      p[d.key] = d.integer ? Math.min(d.high, Math.max(d.low, Math.round(x))) : x;
-    }
+    else if (d.integer) p[d.key] = d.low + randInt(rng, d.high - d.low + 1); // every integer equally likely
+    else p[d.key] = d.low + rng() * (d.high - d.low);
   }
   return p;
 }
