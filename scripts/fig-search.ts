@@ -10,7 +10,7 @@
  * RTL's S-wide drain), `gateTokenTopk`. Score = max |relative error| over the six bars.
  * Fig. 20 axes: whether local-V pruning belongs to the token-pruning step (valueKeep), the
  * top-k filter width, `gateTokenTopk`, M and channels. Score = max |error| over the five steps.
- * Everything is deterministic (seeded); a full run takes a few minutes on one core.
+ * Everything is deterministic (seeded); `all` takes about 1.5 minutes on one core.
  */
 import { AlgoSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../sim/schema.ts';
 import { simulateCycle, type CycleOptions } from '../sim/cycle/sim.ts';
