@@ -81,6 +81,8 @@ export interface EvalContext {
   model: 'analytical' | 'cycle' | 'both';
   constraints: Constraint[];
   accuracy?: Space['accuracy'];
+  /** Cycle-simulator switches from the space's `cycle:` block. */
+  cycle?: Space['cycle'];
   /** Metric columns the run records. */
   metrics: string[];
 }
@@ -148,7 +150,7 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
       fidelity += '+accuracy';
     }
     const hwModel: HwModel = ctx.model === 'cycle' ? 'cycle' : 'analytical';
-    Object.assign(metrics, hwModel === 'analytical' ? evaluateAnalyticalFast(point, overrides) : hwMetrics(evaluateHardware(point, { model: 'cycle', overrides })));
+    Object.assign(metrics, hwModel === 'analytical' ? evaluateAnalyticalFast(point, overrides) : hwMetrics(evaluateHardware(point, { model: 'cycle', overrides, cycle: ctx.cycle })));
     let viol = 0;
     for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
     return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity };
@@ -159,5 +161,5 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
 
 /** Full breakdown of one point (for highlights and `simulate`). */
 export function breakdown(ctx: EvalContext, params: Params, model: HwModel): HwResult {
-  return evaluateHardware(applyParams(ctx.base, params), { model });
+  return evaluateHardware(applyParams(ctx.base, params), { model, cycle: ctx.cycle });
 }

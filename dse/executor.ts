@@ -383,5 +383,5 @@ async function loadStep(module: string, name: string): Promise<StepFn> {
 
 /** What, besides the params and the model version, determines an evaluation's numbers. */
 function keyMaterial(ctx: EvalContext): unknown {
-  return { base: ctx.base, accuracy: ctx.accuracy ?? null, metrics: ctx.metrics };
+  return { base: ctx.base, accuracy: ctx.accuracy ?? null, metrics: ctx.metrics, ...(ctx.cycle ? { cycle: ctx.cycle } : {}) };
 }

@@ -93,7 +93,7 @@ export async function rescoreCycle(ctx: EvalContext, id: number, params: Params)
     const point = applyParams(ctx.base, params);
     let overrides;
     if (ctx.accuracy) overrides = (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
-    const c = evaluateHardware(point, { model: 'cycle', overrides });
+    const c = evaluateHardware(point, { model: 'cycle', overrides, cycle: ctx.cycle });
     const metrics = {
       cycle_latency_s: c.latency_s,
       cycle_energy_j: c.energy_j,

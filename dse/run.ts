@@ -85,6 +85,7 @@ export function prepareRun(opts: RunOptions): { parsed: ParsedSpace; ctx: EvalCo
     model: space.model,
     constraints: parsed.constraints,
     accuracy: space.accuracy,
+    cycle: space.cycle,
     metrics: [...HW_METRICS],
   };
   return { parsed, ctx, dir, seed };
@@ -278,7 +279,7 @@ async function cycleResult(ctx: EvalContext, params: Params): Promise<HwResult> 
   const point = applyParams(ctx.base, params);
   let overrides;
   if (ctx.accuracy) overrides = (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
-  return evaluateHardware(point, { model: 'cycle', overrides });
+  return evaluateHardware(point, { model: 'cycle', overrides, cycle: ctx.cycle });
 }
 
 function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRow[] {
@@ -392,7 +393,7 @@ async function highlightsFor(ctx: EvalContext, rows: EvaluatedPoint[], front: nu
       const point = applyParams(ctx.base, r.params);
       let overrides;
       if (ctx.accuracy) overrides = (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
-      const hw = evaluateHardware(point, { model: ctx.model === 'cycle' ? 'cycle' : 'analytical', overrides });
+      const hw = evaluateHardware(point, { model: ctx.model === 'cycle' ? 'cycle' : 'analytical', overrides, cycle: ctx.cycle });
       out.push({
         id: r.id,
         label: p.label,

@@ -67,6 +67,16 @@ function optionalNoDefaults<T extends Record<string, z.ZodType>>(shape: T): { [K
   return out as { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> };
 }
 
+/** Switches of the cycle-level simulator (sim/cycle CycleOptions) for `model: cycle | both`. */
+export const CycleBlockSchema = z
+  .object({
+    seed: z.number().int().optional().describe('seed of the refetch draws and quick-select pivots (default 1)'),
+    gateTokenTopk: z.boolean().optional().describe('the next layer waits for the cascade token top-k (default false, as the RTL harness)'),
+    topkFilter: z.enum(['comparators', 'qk']).optional().describe('top-k filter pass drained at P comparators (default) or at the Q·K rate S = M/64 (official RTL)'),
+    refresh: z.boolean().optional().describe('HBM refresh (default true)'),
+  })
+  .strict();
+
 const HardwareBlockSchema = z
   .object({
     preset: z.enum(Object.keys(HARDWARE_PRESETS) as [string, ...string[]]).optional(),
@@ -82,6 +92,7 @@ export const SpaceSchema = z
     hardware: HardwareBlockSchema.default({}),
     algo: AlgoSchema.partial().strict().default({}),
     model: z.enum(MODEL_KINDS).default('analytical'),
+    cycle: CycleBlockSchema.optional(),
     objectives: z.array(ObjectiveSchema).min(1, 'give at least one objective'),
     constraints: z.array(z.string()).default([]),
     parameters: z.record(z.string(), ParamSpecSchema).default({}),

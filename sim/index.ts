@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { analyticalModel, evaluatePrepared, prepareWorkload, type PreparedWorkload } from './hw/analytical.ts';
 import { simulateCycle } from './cycle/index.ts';
+import type { CycleOptions } from './cycle/sim.ts';
 import type { HwResult } from './hw/types.ts';
 import type { DesignPoint } from './schema.ts';
 import { buildWorkload, type WorkloadOverrides } from './workload/build.ts';
@@ -52,12 +53,14 @@ export interface EvalOptions {
   /** Use this workload instead of resolving one (e.g. a measured trace). */
   workload?: Workload;
   seed?: number;
+  /** Cycle-simulator switches (gateTokenTopk, topkFilter, refresh, seed). */
+  cycle?: CycleOptions;
 }
 
 /** Full hardware result (metrics + breakdowns) for one design point. */
 export function evaluateHardware(point: DesignPoint, opts: EvalOptions): HwResult {
   const w = opts.workload ?? resolveWorkload(point, opts.overrides);
-  if (opts.model === 'cycle') return simulateCycle(w, point.hw, { seed: opts.seed ?? 1 });
+  if (opts.model === 'cycle') return simulateCycle(w, point.hw, { ...opts.cycle, seed: opts.seed ?? opts.cycle?.seed ?? 1 });
   return analyticalModel(w, point.hw);
 }
 
