@@ -16,7 +16,8 @@
  *  DRAM bytes   Q  q·D·queryBits/8;  K MSBs kF·D·keyBits/8;  K LSBs p·kF·D·lsbBits/8 (p = refetch
  *               probability);  V  vF·D·valueBits/8.  Generation (no reuse): kF = keys seen,
  *               vF = valuesFetched. Summarization (K/V reused from SRAM): see "spill" below.
- *  Bandwidth    B = min(dramChannels·dramChannelGBps/clockGHz, fetcherPorts·32) bytes/cycle.
+ *  Bandwidth    B = min(dramChannels·dramChannelGBps/clockGHz·(1 − nRFC/nREFI), fetcherPorts·32)
+ *               bytes/cycle (all-bank HBM refresh: 350 of every 3,900 ns).
  *  Q·K          S = ⌊qkMultipliers/D⌋ keys per cycle (if qkMultipliers < D a key takes
  *               ⌈D/qkMultipliers⌉ cycles): q·⌈k/S⌉ line cycles; causal (GPT-2 prompt): query j
  *               sees k−q+j+1 keys, summed exactly in closed form. ×(1+p): a refetch redoes Q·K.
@@ -35,15 +36,23 @@
  *  prob·V       S' = ⌊pvMultipliers/D⌋ values per cycle: q·⌈valuesPerQuery/S'⌉.
  *  Causal rows for local-V top-k and prob·V use the mean row length (documented approximation).
  *
- * Pipeline. Stages are independent resources that overlap across requests (heads overlap, about
- * `inFlight` requests in flight), so
- *     cycles = max( max_stage Σ_requests work,  Σ_requests chain / inFlight ) + drain,
+ * Pipeline. Stages are independent resources that overlap across requests, so (summarization)
+ *     cycles = max( max_stage Σ_requests work,  Σ_requests chain / n_r ) + drain,
+ * with n_r = heads in flight = min(inFlight, 16 buffer allocations, heads whose key (and, reused,
+ * value) buffer lines fit, requests). Generation (head-granular) instead:
+ *     cycles = max( pnorm_k(DRAM, max compute stage, window') + drain,  Σ window_r/n_r + tail,
+ *                   Σ chain / min(inFlight, requests) ),
+ * window_r = admission → final decision ((1+p)·fixed pass latency + max(key bytes/B_k, Q·K,
+ * softmax)), B_k = B·(1 − V share·DRAM utilisation·(1 − 1/requests)) (the key side shares the
+ * channels with other heads' V fetches), window' = Σ window_r/n_r less one head's K-side
+ * latencies, tail = the last head's V-side latencies, k = tables/pipeline.json overlapExponent
+ * (see sim/cycle/README.md, "Analytical vs cycle"). Details: `finalize`.
  *  - stage work: DRAM = bytes/B, Q·K, softmax, local-V top-k engine, token/head top-k engine,
  *    prob·V (the busy cycles reported in `stages`);
  *  - chain: a request's serial path fetch → Q·K → softmax → top-k → V fetch → prob·V, with its
  *    fixed register latencies (tables/pipeline.json). In generation K streaming overlaps the
  *    dot product (speculative buffer reads) and V streaming overlaps prob·V, so the chain takes
- *    max(K fetch, Q·K) and max(V fetch, prob·V); these maxima are taken over the workload's sums
+ *    max(K fetch, Q·K, softmax) and max(V fetch, prob·V); these maxima are taken over the workload's sums
  *    (exact when every request has the same bits-per-key/keys-per-cycle ratio, i.e. up to
  *    ceilings for generated workloads). A refetch (probability p) adds a second fetch/Q·K/softmax
  *    pass. In summarization the queries of one request pipeline behind each other: the chain is
