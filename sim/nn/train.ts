@@ -24,15 +24,15 @@ export interface TrainRecipe {
   steps: number;
   lr: number;
   warmup: number;
-  /** Optional second phase with a fresh Adam and its own warm-up + cosine schedule. */
-  phase2?: { steps: number; lr: number; warmup: number };
+  /** Further phases, each with a fresh Adam and its own warm-up + cosine schedule. */
+  phases?: { steps: number; lr: number; warmup: number }[];
 }
 
 export const RECIPES: Record<string, TrainRecipe> = {
   'spam-bert': {
     config: { kind: 'bert', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 128, numLabels: 2, lnEps: 1e-12 },
     vocabSize: 4096, seqLen: 128, batch: 32, steps: 300, lr: 1e-3, warmup: 30,
-    phase2: { steps: 200, lr: 3e-4, warmup: 10 },
+    phases: [{ steps: 200, lr: 3e-4, warmup: 10 }, { steps: 250, lr: 2e-4, warmup: 10 }],
   },
   'sotu-gpt': {
     config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5 },
@@ -88,8 +88,9 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
 }
 
 /**
- * `resumeFrom`: a checkpoint folder holding the weights at the end of phase 1 (same recipe and
- * seed); phase 1 is then skipped (its batch order is replayed so phase 2 sees the same batches).
+ * `resumeFrom`: a checkpoint folder holding the weights after all phases but the last (same
+ * recipe and seed); those phases are skipped (their batch order is replayed so the last phase sees
+ * the same batches as a run from scratch).
  */
 export async function trainModel(name: string, seed = 1, opts: { steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string } = {}): Promise<Record<string, unknown>> {
   const recipe = RECIPES[name];
@@ -127,24 +128,29 @@ export async function trainModel(name: string, seed = 1, opts: { steps?: number;
     const train = enc(spam!.train);
     const val = enc(spam!.val);
     let order: number[] = [];
-    let ema = 0;
-    const total = r.steps + (r.phase2?.steps ?? 0);
+    let ema = -1;
+    const phases = [{ steps: r.steps, lr: r.lr, warmup: r.warmup }, ...(r.phases ?? [])];
+    const starts = phases.map((_, i) => phases.slice(0, i).reduce((a, p) => a + p.steps, 0));
+    const total = starts[starts.length - 1] + phases[phases.length - 1].steps;
+    const skip = opts.resumeFrom ? starts[starts.length - 1] : 0;
     for (let it = 0; it < total; it++) {
       if (order.length < B) order = order.concat(shuffleInPlace(train.map((_, i) => i), rng));
       const batch = order.splice(0, B).map((i) => train[i]);
-      if (opts.resumeFrom && it < r.steps) continue; // phase 1 done: replay the batch order only
-      if (it === r.steps) {
+      if (it < skip) continue; // resumed: replay the batch order only
+      let ph = 0;
+      while (ph + 1 < phases.length && it >= starts[ph + 1]) ph++;
+      if (ph > 0 && it === starts[ph]) {
         opt.dispose();
-        opt = tf.train.adam(r.phase2!.lr, 0.9, 0.98, 1e-8);
+        opt = tf.train.adam(phases[ph].lr, 0.9, 0.98, 1e-8);
       }
       const Sb = Math.max(...batch.map((e) => e.ids.length));
       const ids = new Int32Array(B * Sb);
       batch.forEach((e, b) => ids.set(e.ids, b * Sb));
       const labels = tf.oneHot(tf.tensor1d(batch.map((e) => e.label), 'int32'), 2);
-      (opt as unknown as { learningRate: number }).learningRate = it < r.steps ? lrAt(r, it) : lrAt(r.phase2!, it - r.steps);
+      (opt as unknown as { learningRate: number }).learningRate = lrAt(phases[ph], it - starts[ph]);
       const loss = step(opt, vars, () => tf.losses.softmaxCrossEntropy(labels, trainForward(config, vars as TfWeights, ids, B, Sb, batch.map((e) => e.ids.length))) as tf.Scalar);
       labels.dispose();
-      ema = it === 0 ? loss : 0.95 * ema + 0.05 * loss;
+      ema = ema < 0 ? loss : 0.95 * ema + 0.05 * loss;
       if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
     // Validation accuracy (dense, batched).
