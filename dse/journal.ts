@@ -160,14 +160,25 @@ interface LockInfo {
   startedAt: string;
 }
 
-/** Is a process with this pid alive (on this host)? EPERM means alive but not ours. */
+/**
+ * Is a process with this pid alive (on this host)? EPERM means alive but not ours. A zombie (a
+ * killed process not yet reaped — common in containers whose init does not reap orphans) is dead:
+ * on Linux its /proc/<pid>/stat state is 'Z'.
+ */
 export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch (e) {
+    // Gone since kill(pid, 0), or no /proc (not Linux): then trust kill(pid, 0).
+    return !((e as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync('/proc/self/stat'));
   }
 }
 
