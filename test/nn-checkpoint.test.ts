@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
 import { AlgoSchema } from '../sim/schema.ts';
 import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
 import { evaluateAccuracy } from '../sim/nn/api.ts';
@@ -21,10 +20,13 @@ test('shipped spam-bert reaches its baseline on a fixed 300-example subset', { s
   assert.ok(r.ci95[0] <= r.value && r.value <= r.ci95[1]);
   assert.deepEqual(r.measured.tokenKeepPerLayer, [1, 1, 1, 1]);
   assert.equal(r.lsbRefetchFraction, 0); // BERT: static quantization only
-  // cache key: same inputs → same key; algorithm change → new key
-  const again = await evaluateAccuracy({ model: 'spam-bert', maxExamples: 300 }, AlgoSchema.parse({}));
-  assert.equal(again.cacheKey, r.cacheKey);
-  assert.equal(again.value, r.value);
+  // cache key: same inputs → same key; algorithm or size change → new key
+  const { cacheKeyOf, getEngine } = await import('../sim/nn/api.ts');
+  const h = (await getEngine('spam-bert')).ck.hash;
+  assert.equal(cacheKeyOf({ model: 'spam-bert', maxExamples: 300 }, AlgoSchema.parse({}), h), r.cacheKey);
+  assert.equal(cacheKeyOf({ model: 'spam-bert', maxExamples: 300 }, AlgoSchema.parse({ lsbRefetchFraction: 0.2 }), h), r.cacheKey);
+  assert.notEqual(cacheKeyOf({ model: 'spam-bert', maxExamples: 300 }, AlgoSchema.parse({ tokenKeep: 0.9 }), h), r.cacheKey);
+  assert.notEqual(cacheKeyOf({ model: 'spam-bert', maxExamples: 200 }, AlgoSchema.parse({}), h), r.cacheKey);
 });
 
 test('pruned spam-bert: kept-token counts follow the schedule; trace parses', { skip: !has('spam-bert') && 'no checkpoint' }, async () => {
@@ -54,19 +56,11 @@ test('sotu-gpt: finite perplexity; KV pruning raises it; LSB refetch is measured
 });
 
 test('evaluateAccuracy works inside a worker_thread', { skip: !has('spam-bert') && 'no checkpoint' }, async () => {
-  const code = `
-    const { parentPort } = require('node:worker_threads');
-    (async () => {
-      try {
-        const { tsImport } = require(${JSON.stringify(createRequire(import.meta.url).resolve('tsx/esm/api'))});
-        const api = await tsImport(${JSON.stringify(new URL('../sim/nn/api.ts', import.meta.url).href)}, __filename);
-        const schema = await tsImport(${JSON.stringify(new URL('../sim/schema.ts', import.meta.url).href)}, __filename);
-        const r = await api.evaluateAccuracy({ model: 'spam-bert', maxExamples: 16 }, schema.AlgoSchema.parse({ tokenKeep: 0.5 }));
-        parentPort.postMessage({ value: r.value, key: r.cacheKey });
-      } catch (e) { parentPort.postMessage({ error: String(e && e.stack || e).slice(0, 500) }); }
-    })();`;
+  const spec = { model: 'spam-bert', maxExamples: 16 };
+  const algo = { tokenKeep: 0.5 };
   const msg = await new Promise<{ value?: number; key?: string; error?: string }>((res, rej) => {
-    const w = new Worker(code, { eval: true });
+    // A .mjs shim loads the .ts entry through tsx's API (workers lack the tsx hooks on Node 20).
+    const w = new Worker(new URL('./nn-worker.fixture.mjs', import.meta.url), { workerData: { spec, algo } });
     w.once('message', (m) => { res(m); void w.terminate(); });
     w.once('error', rej);
   });
