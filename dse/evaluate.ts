@@ -5,14 +5,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, WorkloadSchema, type AlgoConfig, type DesignPoint } from '../sim/schema.ts';
+import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { evaluateAnalyticalFast, evaluateHardware, type HwModel } from '../sim/index.ts';
 import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
 import type { HwResult } from '../sim/hw/types.ts';
-import type { Params, TrialResult } from './driver.ts';
+import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
-import { violation, type Constraint, type Space } from './space.ts';
+import { fieldSchema, violation, type Constraint, type Space } from './space.ts';
 
 export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;
@@ -40,31 +40,42 @@ export function resolveTracePath(p: string, spaceFile?: string): string {
   throw new InputError(`${spaceFile ?? ''}${spaceFile ? ': ' : ''}workload.trace: no such file "${p}"`);
 }
 
-function describeZod(err: z.ZodError, group: string): string {
-  return err.issues.map((i) => `${group}.${i.path.join('.')}: ${i.message}`).join('; ');
+function describeZod(err: z.ZodError, where: string): string {
+  return err.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ');
 }
 
-/** Apply canonical parameter keys (hw.X, algo.X, workload.X) onto a base point, validated. */
+// Values already validated per parameter key. The config schemas have per-field rules only (no
+// cross-field refinements), so validating each (key, value) once is the same as validating every
+// assembled object — and keeps zod out of the per-point hot path of big sweeps.
+const validated = new Map<string, Set<ParamValue>>();
+
+function checkValue(key: string, value: ParamValue): void {
+  let seen = validated.get(key);
+  if (seen?.has(value)) return;
+  const fs = fieldSchema(key);
+  if (!fs) throw new Error(`unknown parameter "${key}"`);
+  const r = fs.safeParse(value);
+  if (!r.success) throw new Error(describeZod(r.error, key));
+  if (!seen) validated.set(key, (seen = new Set()));
+  if (seen.size < 4096) seen.add(value);
+}
+
+/** Apply canonical parameter keys (hw.X, algo.X, workload.X) onto a (valid) base point, validated. */
 export function applyParams(base: DesignPoint, params: Params): DesignPoint {
   const hw: Record<string, unknown> = { ...base.hw };
   const algo: Record<string, unknown> = { ...base.algo };
   const workload: Record<string, unknown> = { ...base.workload };
-  for (const [key, value] of Object.entries(params)) {
+  for (const key in params) {
+    const value = params[key];
+    checkValue(key, value);
     const dot = key.indexOf('.');
     const group = key.slice(0, dot);
     const field = key.slice(dot + 1);
     if (group === 'hw') hw[field] = value;
     else if (group === 'algo') algo[field] = value;
-    else if (group === 'workload') workload[field] = value;
-    else throw new Error(`unknown parameter group in "${key}"`);
+    else workload[field] = value;
   }
-  const h = HardwareSchema.safeParse(hw);
-  if (!h.success) throw new Error(describeZod(h.error, 'hw'));
-  const a = AlgoSchema.safeParse(algo);
-  if (!a.success) throw new Error(describeZod(a.error, 'algo'));
-  const w = WorkloadSchema.safeParse(workload);
-  if (!w.success) throw new Error(describeZod(w.error, 'workload'));
-  return { hw: h.data, algo: a.data, workload: w.data };
+  return { hw: hw as HardwareConfig, algo: algo as AlgoConfig, workload: workload as WorkloadConfig };
 }
 
 export interface AccuracyOutcome {

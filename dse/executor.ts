@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { Params, Trial } from './driver.ts';
 import { evaluatePoint, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
-import { Journal, JOURNAL_FILE, journalKey, loadJournal, type JournalRecord } from './journal.ts';
+import { Journal, JOURNAL_FILE, journalKeyFast, loadJournal, stableStringify, type JournalRecord } from './journal.ts';
 import { EvalPool } from './pool.ts';
 import { violation } from './space.ts';
 
@@ -185,9 +185,21 @@ export class Executor {
     if (this.jobs > 1) this.getPool();
   }
 
+  // stableStringify of the constant key material, per (ctx, extra): serialised once, not per point.
+  private readonly keyJson = new Map<unknown, Map<string, string>>();
+
   key(params: Params, fidelity: string, extra?: unknown, ctx?: EvalContext): string {
-    const base = ctx ? keyMaterial(ctx) : this.base;
-    return journalKey({ params, modelVersion: modelVersion(), fidelity, workload: extra === undefined ? base : { ...(base as object), extra } });
+    const owner = ctx ?? this;
+    let perExtra = this.keyJson.get(owner);
+    if (!perExtra) this.keyJson.set(owner, (perExtra = new Map()));
+    const extraKey = extra === undefined ? '' : JSON.stringify(extra);
+    let json = perExtra.get(extraKey);
+    if (json === undefined) {
+      const base = ctx ? keyMaterial(ctx) : this.base;
+      json = stableStringify(extra === undefined ? base : { ...(base as object), extra });
+      perExtra.set(extraKey, json);
+    }
+    return journalKeyFast(params, modelVersion(), fidelity, json);
   }
 
   private fromRecord(id: number, params: Params, r: JournalRecord, ctx: EvalContext): EvaluatedPoint {

@@ -73,6 +73,17 @@ export function journalKey(k: KeyInput): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * The same key as `journalKey`, for many points sharing one model version, fidelity and workload:
+ * the constant parts are serialised once (`stableStringify(workload)` passed in), and only the
+ * params are serialised per point. Equal to `journalKey` by construction (sorted key order:
+ * fidelity, modelVersion, params, v, workload).
+ */
+export function journalKeyFast(params: Params, modelVersion: string, fidelity: string, workloadJson: string): string {
+  const text = `{"fidelity":${JSON.stringify(fidelity)},"modelVersion":${JSON.stringify(modelVersion)},"params":${stableStringify(params)},"v":1,"workload":${workloadJson}}`;
+  return createHash('sha256').update(text).digest('hex');
+}
+
 export interface LoadedJournal {
   records: JournalRecord[];
   /** A torn (incomplete or unparsable) last line was dropped. */

@@ -132,3 +132,11 @@ test('stale lock from a dead pid and an unreadable old lock are taken over', () 
   assert.ok(l.tookOverFrom);
   l.release();
 });
+
+test('journalKeyFast equals journalKey', async () => {
+  const { journalKey, journalKeyFast, stableStringify } = await import('../dse/journal.ts');
+  const workload = { base: { hw: { b: 2, a: 1 }, algo: { x: -0 } }, accuracy: null, extra: [1, 'two'] };
+  for (const params of [{}, { 'hw.a': 3, 'algo.b': 'x' }, { z: 1.5, a: -0 }]) {
+    assert.equal(journalKeyFast(params, 'mv1', 'analytical', stableStringify(workload)), journalKey({ params, modelVersion: 'mv1', fidelity: 'analytical', workload }));
+  }
+});
