@@ -236,3 +236,36 @@ test('TF.js quantization and attention paths equal the plain-JS ones', async () 
   a.colSum.forEach((v, i) => assert.ok(Math.abs(v - b.colSum[i]) < 1e-4));
   e.dispose();
 });
+
+test('block-diagonal all-heads attention equals per-head attention (with local V pruning)', async () => {
+  await initBackend();
+  const { attendHead } = await import('../sim/nn/quant.ts');
+  const { attendAllHeads } = await import('../sim/nn/attention.ts');
+  const rng = mulberry32(51);
+  const m = 10;
+  const d = 16;
+  const dh = 4;
+  const base = 3;
+  const qkv = Float32Array.from({ length: (base + m) * 4 * d }, () => (rng() - 0.5) * 6);
+  const heads = [0, 2, 3];
+  const ctx = new Float32Array((base + m) * d);
+  const colSum = new Float64Array(m);
+  const r = attendAllHeads({ qkv, stride: 4 * d, base, m, d, dh, heads, valueKeep: 0.5, ctx, colSum });
+  const refCol = new Float32Array(m);
+  heads.forEach((h, hi) => {
+    const sl = (off: number) => {
+      const out = new Float32Array(m * dh);
+      for (let i = 0; i < m; i++) for (let t = 0; t < dh; t++) out[i * dh + t] = qkv[(base + i) * 4 * d + off + h * dh + t];
+      return out;
+    };
+    const k = sl(d);
+    const hctx = new Float32Array(m * dh);
+    const st = attendHead({ q: sl(0), nq: m, kMsb: k, kFull: k, v: sl(3 * d), nk: m, dh, visible: null, valueKeep: 0.5, progressive: false, threshold: 0, ctx: hctx, colSum: refCol });
+    assert.equal(r.valuesKept, st.valuesKept);
+    assert.ok(Math.abs(r.absSum[hi] - st.absSum) < 1e-3 * (1 + st.absSum));
+    for (let i = 0; i < m; i++) for (let t = 0; t < dh; t++) assert.ok(Math.abs(ctx[(base + i) * d + h * dh + t] - hctx[i * dh + t]) < 1e-4);
+  });
+  for (let j = 0; j < m; j++) assert.ok(Math.abs(colSum[j] - refCol[j]) < 1e-4);
+  // pruned head 1 untouched
+  for (let i = 0; i < m; i++) for (let t = 0; t < dh; t++) assert.equal(ctx[(base + i) * d + dh + t], 0);
+});

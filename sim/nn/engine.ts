@@ -5,7 +5,8 @@
  * Split of work: dense parts (QKV/output projections, LayerNorm, FFN, LM head) run in TF.js on a
  * *packed* 2-D tensor holding the alive rows of every example of a batch (the fast non-transposed
  * 2-D matMul path; token pruning shrinks it, so pruning makes inference faster). Attention runs
- * per example and head (attention.ts): Q·Kᵀ and P·V as 2-D TF.js matMuls for many-query heads,
+ * per example (attention.ts): for BERT all alive heads at once against block-diagonal Kᵀ / V (one
+ * 2-D matMul each); for the causal LM prompt Q·Kᵀ and P·V per head as 2-D TF.js matMuls;
  * plain JS for the single-query heads of the generation stage; the per-head decisions
  * (quantization, LSB refetch, local V pruning, importance accumulation) run in JS on the
  * read-back probabilities.
@@ -31,7 +32,7 @@ import type { HeadRequest } from '../workload/types.ts';
 import { tf } from './backend.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { lk, type LayerKey, type ModelConfig } from './model.ts';
-import { attendHeadFast as attendHead } from './attention.ts';
+import { attendAllHeads, attendHeadFast as attendHead } from './attention.ts';
 import { topkKeepOrder } from './quant.ts';
 
 export interface RunAlgo {
@@ -280,36 +281,29 @@ export class Engine {
       let base = 0;
       for (let b = 0; b < B; b++) {
         const m = alive[b].length;
-        const rows = Array.from({ length: m }, (_, i) => base + i);
         const colSum = new Float64Array(m);
         stats.tokAlive[l] += m;
         stats.tokTotal[l] += Ls[b];
         stats.headAlive[l] += heads[b].length;
         stats.headTotal[l] += H;
-        for (const h of heads[b]) {
-          const q = headSlice(qkv, rows, 4 * d, h * dh, dh);
-          const kMsb = headSlice(qkv, rows, 4 * d, d + h * dh, dh);
-          const v = headSlice(qkv, rows, 4 * d, 3 * d + h * dh, dh);
-          const hctx = new Float32Array(m * dh);
-          const cs = new Float32Array(m);
-          const st = attendHead({ q, nq: m, kMsb, kFull: kMsb, v, nk: m, dh, visible: null, valueKeep: ra.valueKeep, progressive: false, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs });
-          for (let j = 0; j < m; j++) colSum[j] += cs[j];
-          headScore[b][h] += st.absSum;
-          for (let i = 0; i < m; i++) ctx.set(hctx.subarray(i * dh, (i + 1) * dh), (base + i) * d + h * dh);
-          stats.valKept[l] += st.valuesKept;
-          stats.valVisible[l] += st.valuesVisible;
+        // All alive heads of the example in one block-diagonal pass (BERT: no causal mask, no refetch).
+        const all = attendAllHeads({ qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum });
+        heads[b].forEach((h, hi) => {
+          headScore[b][h] += all.absSum[hi];
+          stats.valKept[l] += all.valuesKept;
+          stats.valVisible[l] += all.valuesVisible;
           stats.requests[l] += 1;
           stats.flops += 4 * m * m * dh;
           if (stats.recordRows) {
             const row: HeadRequest = {
               iteration: iterBase + b, layer: l, head: h, D: dh, L: Ls[b], queries: m, keys: m, valuesFetched: m,
-              valuesPerQuery: Math.round(st.valuesKept / m), keyBits: ra.msbBits, lsbBits: 0, refetch: 0, lsbThreshold: -1,
+              valuesPerQuery: Math.round(all.valuesKept / m), keyBits: ra.msbBits, lsbBits: 0, refetch: 0, lsbThreshold: -1,
               valueBits: ra.valueBits, queryBits: ra.queryBits, topk: -1, causal: false,
             };
             stats.rows.push(row);
             lastRowOfLayer[b][l] = row;
           }
-        }
+        });
         alive[b].forEach((p, i) => (tokScore[b][p] += colSum[i]));
         base += m;
       }
