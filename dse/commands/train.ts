@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .description('train a shipped accuracy-engine checkpoint (spam-bert, sotu-gpt) from scratch')
     .requiredOption('-m, --model <name>', 'spam-bert or sotu-gpt')
     .option('--seed <s>', 'seed (init + batch order)', '1')
-    .option('--steps <n>', 'override the number of optimizer steps (shorter runs do not reproduce the shipped checkpoint)')
+    .option('--steps <n>', 'quick run: a single phase of n optimizer steps (does not reproduce the shipped checkpoint)')
     .option('--out <dir>', 'output folder (default sim/nn/checkpoints/<name>)')
     .action(async (o: { model: string; seed: string; steps?: string; out?: string }) => {
       const { RECIPES, trainModel } = await import('../../sim/nn/train.ts');

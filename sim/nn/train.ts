@@ -95,7 +95,8 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
 export async function trainModel(name: string, seed = 1, opts: { steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string } = {}): Promise<Record<string, unknown>> {
   const recipe = RECIPES[name];
   if (!recipe) throw new Error(`unknown model '${name}' (trainable: ${Object.keys(RECIPES).join(', ')})`);
-  const r = { ...recipe, steps: opts.steps ?? recipe.steps };
+  // --steps N: one phase of N steps (a quick run; it does not reproduce the shipped checkpoint).
+  const r: TrainRecipe = opts.steps ? { ...recipe, steps: opts.steps, phases: undefined } : recipe;
   const backend = await initBackend();
   const t0 = performance.now();
   const isBert = r.config.kind === 'bert';
