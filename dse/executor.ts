@@ -313,10 +313,20 @@ export class Executor {
     }
     const queue = [...groups.values()];
     const stop = () => this.aborted || this.stopping || performance.now() >= this.deadline;
+    // Journal writes are grouped (one write + fsync per ~100 ms, as for in-process batches): a
+    // crash loses at most the last 100 ms of results, which --resume re-evaluates.
+    let buffer: JournalRecord[] = [];
+    let lastFlush = performance.now();
+    const flush = () => {
+      if (buffer.length > 0) this.journal?.appendMany(buffer);
+      buffer = [];
+      lastFlush = performance.now();
+    };
     const record = (key: string, p: EvaluatedPoint, ms: number, journal = true) => {
       out.push(p);
       this.evaluated++;
-      if (journal) this.journal?.append(this.toRecord(key, p, fidelity, ms));
+      if (journal) buffer.push(this.toRecord(key, p, fidelity, ms));
+      if (performance.now() - lastFlush >= 100) flush();
     };
     const workerLane = async () => {
       while (queue.length > 0 && !stop()) {
@@ -347,7 +357,12 @@ export class Executor {
         }
       }
     };
-    await Promise.all([mainLane(), ...Array.from({ length: pool.jobs }, () => workerLane())]);
+    // two lanes per worker keep a task queued inside each worker (concurrentTasksPerWorker: 2)
+    try {
+      await Promise.all([mainLane(), ...Array.from({ length: 2 * pool.jobs }, () => workerLane())]);
+    } finally {
+      flush();
+    }
   }
 
   /**

@@ -51,8 +51,10 @@ export class EvalPool {
       filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href,
       minThreads: jobs,
       maxThreads: jobs,
-      // one task at a time per worker: CPU-bound work gains nothing from queueing inside a worker
-      concurrentTasksPerWorker: 1,
+      // Two tasks per worker: the second waits in the worker's own message queue, so the worker
+      // starts it the moment the first ends — without a round trip through the main thread, which
+      // may be busy evaluating a point of its own (CPU-bound tasks still run one at a time).
+      concurrentTasksPerWorker: 2,
       idleTimeout: 60_000,
       workerData: { warm: opts.warm ?? [] },
     });

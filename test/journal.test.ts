@@ -136,7 +136,7 @@ test('stale lock from a dead pid and an unreadable old lock are taken over', () 
 test('journalKeyFast equals journalKey', async () => {
   const { journalKey, journalKeyFast, stableStringify } = await import('../dse/journal.ts');
   const workload = { base: { hw: { b: 2, a: 1 }, algo: { x: -0 } }, accuracy: null, extra: [1, 'two'] };
-  for (const params of [{}, { 'hw.a': 3, 'algo.b': 'x' }, { z: 1.5, a: -0 }]) {
+  for (const params of [{}, { 'hw.a': 3, 'algo.b': 'x' }, { z: 1.5, a: -0 }] as Record<string, number | string>[]) {
     assert.equal(journalKeyFast(params, 'mv1', 'analytical', stableStringify(workload)), journalKey({ params, modelVersion: 'mv1', fidelity: 'analytical', workload }));
   }
 });
