@@ -38,7 +38,10 @@ export function defaultJobs(): number {
 export class EvalPool {
   readonly jobs: number;
   private readonly piscina: Piscina;
+  /** One-task-at-a-time pool for crash retries (created on the first crash). */
+  private isolated?: Piscina;
   private readonly crashRetries: number;
+  private readonly poolOpts: { filename: string; workerData: unknown };
   private aborted = false;
   private closed = false;
 
@@ -47,8 +50,9 @@ export class EvalPool {
     if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobs}`);
     this.jobs = jobs;
     this.crashRetries = opts.crashRetries ?? 1;
+    this.poolOpts = { filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href, workerData: { warm: opts.warm ?? [] } };
     this.piscina = new Piscina({
-      filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href,
+      filename: this.poolOpts.filename,
       minThreads: jobs,
       maxThreads: jobs,
       // Two tasks per worker: the second waits in the worker's own message queue, so the worker
@@ -56,7 +60,7 @@ export class EvalPool {
       // may be busy evaluating a point of its own (CPU-bound tasks still run one at a time).
       concurrentTasksPerWorker: 2,
       idleTimeout: 60_000,
-      workerData: { warm: opts.warm ?? [] },
+      workerData: this.poolOpts.workerData,
     });
     // piscina emits 'error' for worker-level failures; they are handled per task below
     this.piscina.on('error', () => {});
@@ -71,7 +75,11 @@ export class EvalPool {
       if (this.aborted || this.closed) return { status: 'aborted', error: 'pool stopped', attempts };
       attempts++;
       try {
-        const out = (await this.piscina.run(task)) as TaskOutcome;
+        // A retry after a crash runs alone in a worker of its own: with two tasks queued per
+        // worker, a crash also takes down the task queued beside the culprit, and that task must
+        // not be blamed (or crash again) for it.
+        const target = attempts === 1 ? this.piscina : this.isolatedPool();
+        const out = (await target.run(task)) as TaskOutcome;
         if (out.ok) return { status: 'ok', value: out.value as T, ms: out.ms, attempts };
         return { status: 'failed', error: out.error, ms: out.ms, attempts, crashed: false };
       } catch (e) {
@@ -80,6 +88,14 @@ export class EvalPool {
       }
     }
     return { status: 'failed', error: `worker crashed (${attempts} attempts): ${lastError}`, ms: performance.now() - t0, attempts, crashed: true };
+  }
+
+  private isolatedPool(): Piscina {
+    if (!this.isolated) {
+      this.isolated = new Piscina({ ...this.poolOpts, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 1, idleTimeout: 10_000 });
+      this.isolated.on('error', () => {});
+    }
+    return this.isolated;
   }
 
   /** Runs tasks concurrently; results in task order. */
@@ -95,13 +111,13 @@ export class EvalPool {
   async abort(): Promise<void> {
     if (this.aborted || this.closed) return;
     this.aborted = true;
-    await this.piscina.destroy();
+    await Promise.all([this.piscina.destroy(), this.isolated?.destroy()]);
   }
 
   /** Waits for running tasks, then stops the workers. */
   async close(): Promise<void> {
     if (this.aborted || this.closed) return;
     this.closed = true;
-    await this.piscina.close();
+    await Promise.all([this.piscina.close(), this.isolated?.close()]);
   }
 }
