@@ -265,10 +265,11 @@ export class Executor {
     return out.sort((a, b) => a.id - b.id);
   }
 
-  private async inProcess(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step): Promise<void> {
-    const fn = step?.module ? await loadStep(step.module, step.fn ?? 'evaluatePoint') : evaluatePoint;
-    const ctx = step?.ctx ?? this.ctx;
-    // Cheap evaluations are journaled in groups (one write + fsync per ~100 ms), costly ones one by one.
+  /**
+   * Journal writes grouped into one write + fsync per ~100 ms: a crash loses at most the last
+   * 100 ms of results, which --resume re-evaluates. `add` returns true when it flushed.
+   */
+  private journalBatch(): { add(r: JournalRecord): boolean; tick(): boolean; flush(): void } {
     let buffer: JournalRecord[] = [];
     let lastFlush = performance.now();
     const flush = () => {
@@ -276,6 +277,18 @@ export class Executor {
       buffer = [];
       lastFlush = performance.now();
     };
+    const tick = () => {
+      if (performance.now() - lastFlush < 100) return false;
+      flush();
+      return true;
+    };
+    return { add: (r) => (buffer.push(r), tick()), tick, flush };
+  }
+
+  private async inProcess(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step): Promise<void> {
+    const fn = step?.module ? await loadStep(step.module, step.fn ?? 'evaluatePoint') : evaluatePoint;
+    const ctx = step?.ctx ?? this.ctx;
+    const batch = this.journalBatch();
     for (const { t, key } of todo) {
       if (this.aborted || this.stopping || performance.now() >= this.deadline) break;
       const t0 = performance.now();
@@ -283,14 +296,10 @@ export class Executor {
       const ms = performance.now() - t0;
       out.push(p);
       this.evaluated++;
-      buffer.push(this.toRecord(key, p, fidelity, ms));
-      if (performance.now() - lastFlush >= 100) {
-        flush();
-        // let signals (Ctrl-C) through during long in-process batches
-        await new Promise((r) => setImmediate(r));
-      }
+      // let signals (Ctrl-C) through whenever the journal was flushed (every ~100 ms)
+      if (batch.add(this.toRecord(key, p, fidelity, ms))) await new Promise((r) => setImmediate(r));
     }
-    flush();
+    batch.flush();
   }
 
   /**
@@ -313,20 +322,12 @@ export class Executor {
     }
     const queue = [...groups.values()];
     const stop = () => this.aborted || this.stopping || performance.now() >= this.deadline;
-    // Journal writes are grouped (one write + fsync per ~100 ms, as for in-process batches): a
-    // crash loses at most the last 100 ms of results, which --resume re-evaluates.
-    let buffer: JournalRecord[] = [];
-    let lastFlush = performance.now();
-    const flush = () => {
-      if (buffer.length > 0) this.journal?.appendMany(buffer);
-      buffer = [];
-      lastFlush = performance.now();
-    };
+    const batch = this.journalBatch();
     const record = (key: string, p: EvaluatedPoint, ms: number, journal = true) => {
       out.push(p);
       this.evaluated++;
-      if (journal) buffer.push(this.toRecord(key, p, fidelity, ms));
-      if (performance.now() - lastFlush >= 100) flush();
+      if (journal) batch.add(this.toRecord(key, p, fidelity, ms));
+      else batch.tick();
     };
     const workerLane = async () => {
       while (queue.length > 0 && !stop()) {
@@ -361,7 +362,7 @@ export class Executor {
     try {
       await Promise.all([mainLane(), ...Array.from({ length: 2 * pool.jobs }, () => workerLane())]);
     } finally {
-      flush();
+      batch.flush();
     }
   }
 

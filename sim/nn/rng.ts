@@ -1,14 +1,7 @@
-/** Small seeded PRNG (mulberry32) and helpers used for splits, init and bootstrap. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded helpers for splits, init and bootstrap, on the project's one PRNG (sim/rng.ts). */
+import { mulberry32 } from '../rng.ts';
+
+export { mulberry32 };
 
 export function shuffleInPlace<T>(arr: T[], rng: () => number): T[] {
   for (let i = arr.length - 1; i > 0; i--) {
