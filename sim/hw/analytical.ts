@@ -798,35 +798,38 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
   return prep;
 }
 
-function memoQk(p: PreparedWorkload, M: number): number {
-  let v = p.memoQk.get(M);
+/** Σ over the request classes of `term`, memoised per hardware knob value in `memo`. */
+function memoSum(memo: Map<number, number>, key: number, sum: () => number): number {
+  let v = memo.get(key);
   if (v === undefined) {
-    v = 0;
-    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, M, c.D);
-    p.memoQk.set(M, v);
+    v = sum();
+    memo.set(key, v);
   }
   return v;
 }
+function memoQk(p: PreparedWorkload, M: number): number {
+  return memoSum(p.memoQk, M, () => {
+    let v = 0;
+    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, M, c.D);
+    return v;
+  });
+}
 function memoSm(p: PreparedWorkload, P: number): number {
-  let v = p.memoSm.get(P);
-  if (v === undefined) {
-    v = 0;
+  return memoSum(p.memoSm, P, () => {
+    let v = 0;
     for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, P, 1);
-    p.memoSm.set(P, v);
-  }
-  return v;
+    return v;
+  });
 }
 function pvRow(c: ReqClass, M: number): number {
   return pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, M, c.D);
 }
 function memoPv(p: PreparedWorkload, M: number): number {
-  let v = p.memoPv.get(M);
-  if (v === undefined) {
-    v = 0;
+  return memoSum(p.memoPv, M, () => {
+    let v = 0;
     for (const c of p.classes) v += c.mult * pvRow(c, M);
-    p.memoPv.set(M, v);
-  }
-  return v;
+    return v;
+  });
 }
 function classTkV(c: ReqClass, P: number): number {
   if (!c.localV) return 0;
@@ -837,23 +840,19 @@ function classTkV(c: ReqClass, P: number): number {
   return c.tkVal;
 }
 function memoTkV(p: PreparedWorkload, P: number): number {
-  let v = p.memoTkV.get(P);
-  if (v === undefined) {
-    v = 0;
-    for (const c of p.classes) v += c.mult * (c.localV ? c.q * expectedTopkCycles(c.tkN, c.tkK, P) : 0);
-    p.memoTkV.set(P, v);
-  }
-  return v;
+  return memoSum(p.memoTkV, P, () => {
+    let v = 0;
+    for (const c of p.classes) v += c.mult * classTkV(c, P);
+    return v;
+  });
 }
 function memoTkT(p: PreparedWorkload, P: number): number {
-  let v = p.memoTkT.get(P);
-  if (v === undefined) {
-    v = 0;
+  return memoSum(p.memoTkT, P, () => {
+    let v = 0;
     for (const c of p.classes) if (c.topk >= 0) v += c.mult * expectedTopkCycles(c.k, c.topk, P);
     for (const h of p.headRuns) v += h.mult * expectedTopkCycles(h.n, h.k, P);
-    p.memoTkT.set(P, v);
-  }
-  return v;
+    return v;
+  });
 }
 
 /**
