@@ -272,18 +272,7 @@ function zeroSums(s: Sums): Sums {
 const newSums = (): Sums => zeroSums({} as Sums);
 
 /** Metrics of one evaluation (fast path); nested objects are reused across evaluations. */
-export interface FastMetrics {
-  latency_s: number;
-  cycles: number;
-  dram_bytes: number;
-  energy_j: number;
-  power_w: number;
-  area_mm2: number;
-  gops: number;
-  activity: Activity;
-  energy: EnergyBreakdown;
-  area: AreaBreakdown;
-  stages: StageCycles;
+export interface FastMetrics extends Omit<HwResult, 'model' | 'extra'> {
   /** Σ chain / inFlight: the latency bound of the serial per-request path. */
   chainBound: number;
   /** Achieved DRAM bandwidth in GB/s. */
