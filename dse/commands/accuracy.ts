@@ -10,28 +10,22 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AlgoSchema } from '../../sim/schema.ts';
 import { InputError } from '../errors.ts';
+import { parseSets } from '../space.ts';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-/** `--set algo.key=value` pairs → a validated AlgoConfig. Only algo.* keys apply here. */
+/** `--set algo.key=value` pairs → a validated AlgoConfig (the shared --set parser; only algo.* keys apply). */
 export function parseAlgoSets(sets: string[]) {
-  const raw: Record<string, number> = {};
   const keys = Object.keys(AlgoSchema.shape);
   for (const s of sets) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new InputError(`--set ${s}: expected key=value, e.g. --set algo.tokenKeep=0.5`);
-    const key = s.slice(0, eq).trim();
-    const m = /^algo\.(\w+)$/.exec(key);
-    if (!m || !keys.includes(m[1])) throw new InputError(`--set ${s}: unknown parameter "${key}" (accuracy takes algo.*: ${keys.map((k) => 'algo.' + k).join(', ')})`);
-    const v = Number(s.slice(eq + 1).trim());
-    if (!Number.isFinite(v)) throw new InputError(`--set ${s}: expected a number`);
-    raw[m[1]] = v;
+    const key = s.slice(0, Math.max(0, s.indexOf('='))).trim();
+    if (key && !key.startsWith('algo.')) throw new InputError(`--set ${s}: unknown parameter "${key}" (accuracy takes algo.*: ${keys.map((k) => 'algo.' + k).join(', ')})`);
   }
-  const r = AlgoSchema.safeParse(raw);
-  if (!r.success) throw new InputError(`--set: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return r.data;
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parseSets(sets))) raw[key.slice('algo.'.length)] = value;
+  return AlgoSchema.parse(raw);
 }
 
 export function register(program: Command): void {
