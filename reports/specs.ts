@@ -7,6 +7,7 @@ import type { Highlight, PointRow, RunJson } from '../dse/results.ts';
 import { fmtNum, metricLabel } from './format.ts';
 import { PAPER_FIG21 } from './paper.ts';
 import { mulberry32 } from '../sim/rng.ts';
+import { paretoMask } from '../dse/pareto.ts';
 
 /** A Vega-Lite spec as plain JSON (typed loosely; vega-lite validates it when compiling). */
 export type VlSpec = Record<string, unknown>;
@@ -87,17 +88,11 @@ export function wantsLog(values: number[]): boolean {
 export function front2d<T extends { x: number; y: number }>(pts: T[], gx: 'min' | 'max', gy: 'min' | 'max'): T[] {
   const sx = gx === 'min' ? 1 : -1;
   const sy = gy === 'min' ? 1 : -1;
-  const sorted = pts.slice().sort((a, b) => sx * (a.x - b.x) || sy * (a.y - b.y));
-  const out: T[] = [];
-  let best = Infinity;
-  for (const p of sorted) {
-    const y = sy * p.y;
-    if (y < best) {
-      out.push(p);
-      best = y;
-    }
-  }
-  return out.sort((a, b) => a.x - b.x);
+  const mask = paretoMask(
+    pts.map((p) => [sx * p.x, sy * p.y]),
+    pts.map(() => true),
+  );
+  return pts.filter((_, i) => mask[i]).sort((a, b) => a.x - b.x);
 }
 
 function axisTitle(o: Objective): string {
