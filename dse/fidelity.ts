@@ -11,6 +11,7 @@
  */
 import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
+import { dominates } from './pareto.ts';
 
 export interface Interval {
   /** Optimistic (lowest) minimisation-form value. */
@@ -56,7 +57,7 @@ export function promotable(points: { metrics: Record<string, number>; status: st
   const blockers: number[] = [];
   for (let a = 0; a < pess.length; a++) {
     let dominated = false;
-    for (let b = 0; b < pess.length && !dominated; b++) if (b !== a && dominatesVec(pess[b], pess[a])) dominated = true;
+    for (let b = 0; b < pess.length && !dominated; b++) if (b !== a && dominates(pess[b], pess[a])) dominated = true;
     if (!dominated) blockers.push(a);
   }
   const out: number[] = [];
@@ -64,7 +65,7 @@ export function promotable(points: { metrics: Record<string, number>; status: st
     const opt = iv[a].map((x) => x.lo);
     let excluded = false;
     for (const b of blockers) {
-      if (b !== a && dominatesVec(pess[b], opt)) {
+      if (b !== a && dominates(pess[b], opt)) {
         excluded = true;
         break;
       }
@@ -72,15 +73,6 @@ export function promotable(points: { metrics: Record<string, number>; status: st
     if (!excluded) out.push(idx[a]);
   }
   return out;
-}
-
-function dominatesVec(a: number[], b: number[]): boolean {
-  let strict = false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] > b[i]) return false;
-    if (a[i] < b[i]) strict = true;
-  }
-  return strict;
 }
 
 /** Cycle-model re-score of a point (step for the executor; runs in a pool worker or in-process). */
