@@ -56,8 +56,8 @@ export class EvalPool {
       minThreads: jobs,
       maxThreads: jobs,
       // Two tasks per worker: the second waits in the worker's own message queue, so the worker
-      // starts it the moment the first ends — without a round trip through the main thread, which
-      // may be busy evaluating a point of its own (CPU-bound tasks still run one at a time).
+      // starts it the moment the first ends, without waiting for a round trip through the main
+      // thread (CPU-bound tasks still run one at a time).
       concurrentTasksPerWorker: 2,
       idleTimeout: 60_000,
       workerData: this.poolOpts.workerData,

@@ -152,8 +152,11 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   if (Number.isFinite(timeLimit)) executor.setDeadline(t0 + timeLimit * 1000);
   const jobs = executor.jobs;
   const cpuBound = ctx.model === 'cycle' || !!ctx.accuracy;
-  // nsga2: at least a whole generation per batch, so the hypervolume trajectory has one point per generation
-  const batch = Math.max(cpuBound ? Math.max(16 * jobs, 32) : 2048, space.search.driver === 'nsga2' ? (space.search.population ?? 40) : 0);
+  // nsga2 asks for one generation per batch (its hypervolume trajectory has one point per
+  // generation). The other drivers do not adapt to results, so their batches can be large: every
+  // batch ends with a barrier where workers wait for the slowest evaluation in flight. Progress is
+  // reported per evaluation, not per batch.
+  const batch = space.search.driver === 'nsga2' ? (space.search.population ?? 40) : cpuBound ? Math.max(128 * jobs, 256) : 2048;
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
   const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, space.name);
 
@@ -194,7 +197,8 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
         throw new Error(`driver ${driver.name} returned no trials while not done`);
       }
       // journaled results are reused; new ones run in-process or on the worker pool (sorted by id)
-      const results = await executor.evaluate(trials);
+      const before = rows.length;
+      const results = await executor.evaluate(trials, undefined, (done) => progress.update(before + done));
       const from = rows.length;
       rows.push(...results);
       front.add(from, rows.length);
