@@ -170,7 +170,21 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
   }
 }
 
-/** Full breakdown of one point (for highlights and `simulate`). */
-export function breakdown(ctx: EvalContext, params: Params, model: HwModel): HwResult {
-  return evaluateHardware(applyParams(ctx.base, params), { model, cycle: ctx.cycle });
+/** Where one point's latency, energy and area go (report highlights), with the run's hardware model. */
+export interface Breakdown {
+  stages: Record<string, number>;
+  energy: Record<string, number>;
+  area: Record<string, number>;
+}
+
+/**
+ * The breakdown of one point as the run evaluated it: the run's hardware model, and with accuracy
+ * on, the pruning the accuracy run measured. Runs on a pool worker in parallel runs, where the
+ * models are warm and the accuracy runs cached.
+ */
+export async function pointBreakdown(ctx: EvalContext, params: Params): Promise<Breakdown> {
+  const point = applyParams(ctx.base, params);
+  const overrides = ctx.accuracy ? (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides : undefined;
+  const hw = evaluateHardware(point, { model: ctx.model === 'cycle' ? 'cycle' : 'analytical', overrides, cycle: ctx.cycle });
+  return { stages: { ...hw.stages }, energy: { ...hw.energy }, area: { ...hw.area } };
 }

@@ -18,6 +18,7 @@ import type { Params, Trial } from './driver.ts';
 import { evaluatePoint, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
 import { Journal, JOURNAL_FILE, journalKeyFast, loadJournal, stableStringify, type JournalRecord } from './journal.ts';
+import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
 import { EvalPool } from './pool.ts';
 import { violation } from './space.ts';
 
@@ -126,7 +127,7 @@ export class Executor {
   private readonly journal?: Journal;
   /** Records of other runs' journals (`--reuse`), by key. */
   private readonly foreign = new Map<string, JournalRecord>();
-  private pool?: EvalPool;
+  private poolReady?: Promise<EvalPool>;
   private aborted = false;
   private stopping = false;
   /** performance.now() after which no new evaluation starts (time limit). */
@@ -174,14 +175,22 @@ export class Executor {
     return this.journal?.file;
   }
 
-  private getPool(): EvalPool {
-    if (!this.pool) this.pool = new EvalPool({ jobs: this.jobs, warm: [EVALUATE_MODULE, path.join(HERE, 'fidelity.ts')] });
-    return this.pool;
+  /** The pool, started once: workers run the worker bundle (dse/bundle.ts), or the sources via tsx. */
+  private getPool(): Promise<EvalPool> {
+    this.poolReady ??= workerBundle().then(
+      (bundle) =>
+        new EvalPool({
+          jobs: this.jobs,
+          warm: [EVALUATE_MODULE, path.join(HERE, 'fidelity.ts')],
+          ...(bundle ? { filename: bundle.url, execArgv: execArgvWithoutTsx(process.execArgv) } : {}),
+        }),
+    );
+    return this.poolReady;
   }
 
   /** Starts the workers now (they begin loading the models while the run sets up). */
   warmUp(): void {
-    if (this.jobs > 1) this.getPool();
+    if (this.jobs > 1) void this.getPool();
   }
 
   // stableStringify of the constant key material, per (ctx, extra): serialised once, not per point.
@@ -313,7 +322,7 @@ export class Executor {
    * sweep got 1.4–1.65× from 2 cores instead of 1.8–1.9×.)
    */
   private async viaPool(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step, report?: () => void): Promise<void> {
-    const pool = this.getPool();
+    const pool = await this.getPool();
     const ctx = step?.ctx ?? this.ctx;
     // With accuracy on, points sharing their algorithm config share one accuracy run (cached per
     // worker): keep them on one lane by queueing whole groups.
@@ -359,6 +368,18 @@ export class Executor {
   }
 
   /**
+   * Calls an exported function of `module` (absolute path) — on a pool worker when this executor
+   * evaluates on the pool (warm models and caches there), else in-process. Rejects with the
+   * function's error.
+   */
+  async call<T>(module: string, fn: string, args: unknown[]): Promise<T> {
+    if (!this.usePool || this.aborted) return (await (await loadStep(module, fn))(...(args as Parameters<StepFn>))) as T;
+    const r = await (await this.getPool()).run<T>({ kind: 'call', module, fn, args });
+    if (r.status === 'ok') return r.value;
+    throw new Error(r.error);
+  }
+
+  /**
    * First Ctrl-C: start no new evaluation (the ones running finish). `evaluate` returns what
    * finished.
    */
@@ -374,7 +395,7 @@ export class Executor {
   /** Abandons in-flight and queued evaluations (second Ctrl-C). */
   async abort(): Promise<void> {
     this.aborted = true;
-    await this.pool?.abort();
+    await (await this.poolReady)?.abort();
   }
 
   get isAborted(): boolean {
@@ -384,7 +405,8 @@ export class Executor {
   /** Stops the workers, closes the journal and releases the folder lock. */
   async close(): Promise<void> {
     try {
-      if (this.pool) await (this.aborted ? this.pool.abort() : this.pool.close());
+      const pool = await this.poolReady;
+      if (pool) await (this.aborted ? pool.abort() : pool.close());
     } finally {
       this.journal?.close();
     }

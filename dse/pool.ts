@@ -29,6 +29,8 @@ export interface PoolOptions {
   filename?: string;
   /** Modules (absolute paths) every worker starts importing as soon as it starts. */
   warm?: string[];
+  /** Node flags of the workers (default: the parent's). */
+  execArgv?: string[];
 }
 
 export function defaultJobs(): number {
@@ -41,7 +43,7 @@ export class EvalPool {
   /** One-task-at-a-time pool for crash retries (created on the first crash). */
   private isolated?: Piscina;
   private readonly crashRetries: number;
-  private readonly poolOpts: { filename: string; workerData: unknown };
+  private readonly poolOpts: { filename: string; workerData: unknown; execArgv?: string[] };
   private aborted = false;
   private closed = false;
 
@@ -50,7 +52,7 @@ export class EvalPool {
     if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobs}`);
     this.jobs = jobs;
     this.crashRetries = opts.crashRetries ?? 1;
-    this.poolOpts = { filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href, workerData: { warm: opts.warm ?? [] } };
+    this.poolOpts = { filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href, workerData: { warm: opts.warm ?? [] }, execArgv: opts.execArgv };
     this.piscina = new Piscina({
       filename: this.poolOpts.filename,
       minThreads: jobs,
@@ -61,6 +63,7 @@ export class EvalPool {
       concurrentTasksPerWorker: 2,
       idleTimeout: 60_000,
       workerData: this.poolOpts.workerData,
+      execArgv: this.poolOpts.execArgv,
     });
     // piscina emits 'error' for worker-level failures; they are handled per task below
     this.piscina.on('error', () => {});

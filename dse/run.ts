@@ -12,7 +12,7 @@ import type { HwResult } from '../sim/hw/types.ts';
 import type { Objective, Params } from './driver.ts';
 import { createDriver } from './drivers/index.ts';
 import { InputError } from './errors.ts';
-import { applyParams, basePoint, runAccuracy, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { applyParams, basePoint, runAccuracy, type Breakdown, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { evaluateHardware } from '../sim/index.ts';
 import { modelShape } from '../sim/workload/models.ts';
 import { writeRunOutputs } from './outputs.ts';
@@ -52,6 +52,7 @@ export interface RunSummary {
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIDELITY_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fidelity.ts');
+const EVALUATE_MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'evaluate.ts');
 
 export function packageVersion(): string {
   try {
@@ -259,7 +260,7 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   }
 
   const run = finishRun({ parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds: (performance.now() - t0) / 1000, stopReason, driverName: driver.name });
-  run.highlights = await highlightsFor(ctx, rows, front.front, objectives);
+  run.highlights = await highlightsFor(rows, front.front, objectives, (params) => executor.call<Breakdown>(EVALUATE_MODULE, 'pointBreakdown', [ctx, params]));
   try {
     const energy = await import('../sim/hw/energy.ts');
     run.provenance = { energyAreaTables: (energy as Record<string, unknown>).TABLE_PROVENANCE ?? null };
@@ -361,7 +362,7 @@ function finishRun(a: FinishArgs): RunJson {
 }
 
 /** Knee (closest to the ideal point in normalised objective space) and the best point per objective. */
-async function highlightsFor(ctx: EvalContext, rows: EvaluatedPoint[], front: number[], objectives: Objective[]): Promise<Highlight[]> {
+async function highlightsFor(rows: EvaluatedPoint[], front: number[], objectives: Objective[], breakdown: (params: Params) => Promise<Breakdown>): Promise<Highlight[]> {
   if (front.length === 0) return [];
   const vecs = front.map((i) => toMinVector(rows[i].metrics, objectives));
   const norm = normaliser(vecs);
@@ -390,27 +391,16 @@ async function highlightsFor(ctx: EvalContext, rows: EvaluatedPoint[], front: nu
     if (existing) existing.label += `, best ${o.metric}`;
     else picks.push({ i: bi, label: `best ${o.metric}` });
   });
-  const out: Highlight[] = [];
-  for (const p of picks) {
-    const r = rows[p.i];
-    try {
-      const point = applyParams(ctx.base, r.params);
-      let overrides;
-      if (ctx.accuracy) overrides = (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
-      const hw = evaluateHardware(point, { model: ctx.model === 'cycle' ? 'cycle' : 'analytical', overrides, cycle: ctx.cycle });
-      out.push({
-        id: r.id,
-        label: p.label,
-        params: r.params,
-        metrics: r.metrics,
-        stages: { ...hw.stages },
-        energy: { ...hw.energy },
-        area: { ...hw.area },
-      });
-    } catch {
-      // A highlight without a breakdown is still worth listing.
-      out.push({ id: r.id, label: p.label, params: r.params, metrics: r.metrics, stages: {}, energy: {}, area: {} });
-    }
-  }
-  return out;
+  // in parallel: on the pool workers when the run used them
+  return await Promise.all(
+    picks.map(async (p): Promise<Highlight> => {
+      const r = rows[p.i];
+      try {
+        return { id: r.id, label: p.label, params: r.params, metrics: r.metrics, ...(await breakdown(r.params)) };
+      } catch {
+        // A highlight without a breakdown is still worth listing.
+        return { id: r.id, label: p.label, params: r.params, metrics: r.metrics, stages: {}, energy: {}, area: {} };
+      }
+    }),
+  );
 }

@@ -8,7 +8,8 @@
  * Model modules are imported lazily and stay cached per worker (workload caches, tfjs backend and
  * weights are initialised once per worker, not per task).
  */
-import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isWorkerThread, workerData } from 'piscina';
 import type { DesignPoint } from '../sim/schema.ts';
 
@@ -24,12 +25,30 @@ export type TaskOutcome = { ok: true; value: unknown; ms: number } | { ok: false
 
 type AnyFn = (...args: unknown[]) => unknown;
 
+/** Defined (true) by esbuild when this file is the entry of the worker bundle (dse/bundle.ts). */
+declare const __SPATTEN_BUNDLE__: boolean | undefined;
+const BUNDLED = typeof __SPATTEN_BUNDLE__ !== 'undefined' && __SPATTEN_BUNDLE__;
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+type Module = Record<string, unknown>;
 /**
- * Imports a module by absolute path or file URL. Inside a piscina worker under tsx on Node 20 the
- * ESM loader hooks are not active (the task file itself is loaded through tsx's require hook), so a
+ * The modules tasks run, by path under the project root, imported statically so that the worker
+ * bundle contains them. From the sources (tsx) they are imported by path like any other module.
+ */
+const IN_BUNDLE: Record<string, () => Promise<Module>> = {
+  'dse/evaluate.ts': () => import('./evaluate.ts') as Promise<unknown> as Promise<Module>,
+  'dse/fidelity.ts': () => import('./fidelity.ts') as Promise<unknown> as Promise<Module>,
+  'sim/index.ts': () => import('../sim/index.ts') as Promise<unknown> as Promise<Module>,
+  'sim/nn/api.ts': () => import('../sim/nn/api.ts') as Promise<unknown> as Promise<Module>,
+};
+
+/**
+ * Imports a module by absolute path or file URL: from the bundle when it is there, else from the
+ * file. Inside a piscina worker under tsx on Node 20 the ESM loader hooks are not active (the task
+ * file itself is loaded through tsx's require hook), and a bundle worker runs without tsx, so a
  * `.ts` import falls back to tsx's `tsImport`.
  */
-const modules = new Map<string, Promise<Record<string, unknown>>>();
+const modules = new Map<string, Promise<Module>>();
 
 function importModule(spec: string): Promise<Record<string, unknown>> {
   const url = spec.startsWith('file:') ? spec : pathToFileURL(spec).href;
@@ -43,6 +62,10 @@ function importModule(spec: string): Promise<Record<string, unknown>> {
 }
 
 async function importUncached(url: string): Promise<Record<string, unknown>> {
+  if (BUNDLED) {
+    const own = IN_BUNDLE[path.relative(ROOT, fileURLToPath(url)).split(path.sep).join('/')];
+    if (own) return await own();
+  }
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {

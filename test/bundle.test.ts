@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildWorkerBundle, bundleKey, execArgvWithoutTsx } from '../dse/bundle.ts';
+import { EvalPool } from '../dse/pool.ts';
+import { evaluatePoint, type EvalContext, type EvaluatedPoint } from '../dse/evaluate.ts';
+import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema } from '../sim/schema.ts';
+import { evaluateAccuracy } from '../sim/nn/api.ts';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const EVALUATE = path.join(ROOT, 'dse', 'evaluate.ts');
+// inside the project's node_modules, like the real cache: the bundle resolves packages from there
+const tmpCache = () => {
+  fs.mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
+  return fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'bundle-test-'));
+};
+
+test('execArgvWithoutTsx drops only the tsx loader, in every spelling', () => {
+  const tsx = 'file:///p/node_modules/tsx/dist/loader.mjs';
+  assert.deepEqual(execArgvWithoutTsx(['--import', tsx, '--max-old-space-size=512']), ['--max-old-space-size=512']);
+  assert.deepEqual(execArgvWithoutTsx([`--import=${tsx}`, '--require', 'tsx', '--loader', 'tsx', '-r', './other.cjs']), ['-r', './other.cjs']);
+  assert.deepEqual(execArgvWithoutTsx(['--import', 'file:///p/node_modules/tsxy/x.mjs']), ['--import', 'file:///p/node_modules/tsxy/x.mjs']);
+});
+
+test('the bundle is built once per source state, rebuilt into a new folder when esbuild changes', async () => {
+  const cache = tmpCache();
+  try {
+    const a = await buildWorkerBundle(cache);
+    const b = await buildWorkerBundle(cache);
+    assert.ok(a && b);
+    assert.equal(a.built, true);
+    assert.equal(b.built, false);
+    assert.equal(a.url, b.url);
+    const dirs = fs.readdirSync(cache);
+    assert.deepEqual(dirs, [path.basename(path.dirname(fileURLToPath(a.url)))], 'no temporary folder left behind');
+    assert.notEqual(bundleKey('0.0.0'), bundleKey('0.0.1'));
+    // every bundled source sees its own file URL: none is left pointing at the bundle
+    const text = fs.readdirSync(path.dirname(fileURLToPath(a.url)))
+      .map((f) => fs.readFileSync(path.join(path.dirname(fileURLToPath(a.url)), f), 'utf8'))
+      .join('\n');
+    assert.doesNotMatch(text, /import\.meta\.url/);
+    assert.match(text, /sim\/nn\/paths\.ts"/);
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('a pool on the bundle, without tsx, gives the same cycle and accuracy results as the sources', async () => {
+  const cache = tmpCache();
+  const bundle = await buildWorkerBundle(cache);
+  assert.ok(bundle);
+  const pool = new EvalPool({ jobs: 1, filename: bundle.url, execArgv: execArgvWithoutTsx(process.execArgv) });
+  try {
+    const ctx: EvalContext = {
+      base: {
+        hw: HardwareSchema.parse(HARDWARE_PRESETS.spatten),
+        algo: AlgoSchema.parse({}),
+        workload: { model: 'gpt2-small', stage: 'generation', seqLen: 128, genTokens: 4 } as EvalContext['base']['workload'],
+      },
+      model: 'cycle',
+      constraints: [],
+      metrics: ['latency_s', 'energy_j', 'cycles'],
+    };
+    const params = { 'hw.dramChannels': 8, 'algo.tokenKeep': 0.5 };
+    const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: EVALUATE, fn: 'evaluatePoint', args: [ctx, 3, params] });
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    const here = await evaluatePoint(ctx, 3, params);
+    assert.equal(here.status, 'ok');
+    assert.ok(here.metrics.cycles > 0);
+    assert.deepEqual(r.status === 'ok' && r.value, here);
+
+    // the accuracy engine (its own chunk) finds its checkpoint and dataset next to its sources
+    const spec = { model: 'spam-bert', maxExamples: 8, seed: 1 };
+    const algo = AlgoSchema.parse({ tokenKeep: 0.5 });
+    const acc = await pool.run<{ value: number; n: number }>({ kind: 'accuracy', spec, algo });
+    assert.equal(acc.status, 'ok', JSON.stringify(acc));
+    const mine = await evaluateAccuracy(spec as Parameters<typeof evaluateAccuracy>[0], algo);
+    assert.equal(acc.status === 'ok' && acc.value.n, 8);
+    assert.equal(acc.status === 'ok' && acc.value.value, mine.value);
+  } finally {
+    await pool.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
