@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Params, Trial } from './driver.ts';
 import { evaluatePoint, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
@@ -121,6 +121,8 @@ export class Executor {
   readonly ctx: EvalContext;
   readonly jobs: number;
   readonly usePool: boolean;
+  /** The primary evaluation is CPU-bound (cycle model or accuracy). */
+  private readonly cpuBound: boolean;
   /** Evaluations reused from the journal / newly evaluated, so far. */
   reused = 0;
   evaluated = 0;
@@ -138,8 +140,8 @@ export class Executor {
   private constructor(opts: ExecutorOptions, journal?: Journal) {
     this.ctx = opts.ctx;
     this.jobs = Math.max(1, opts.jobs ?? 1);
-    const cpuBound = opts.ctx.model === 'cycle' || !!opts.ctx.accuracy;
-    this.usePool = opts.usePool ?? (cpuBound && this.jobs > 1);
+    this.cpuBound = opts.ctx.model === 'cycle' || !!opts.ctx.accuracy;
+    this.usePool = opts.usePool ?? (this.cpuBound && this.jobs > 1);
     this.journal = journal;
     this.log = opts.log ?? ((s) => process.stderr.write(s + '\n'));
     this.base = keyMaterial(opts.ctx);
@@ -188,9 +190,10 @@ export class Executor {
     return this.poolReady;
   }
 
-  /** Starts the workers now (they begin loading the models while the run sets up). */
+  /** Starts the workers now (they begin loading the models while the run sets up), or builds the bundle. */
   warmUp(): void {
     if (this.jobs > 1) void this.getPool();
+    else void workerBundle();
   }
 
   // stableStringify of the constant key material, per (ctx, extra): serialised once, not per point.
@@ -295,7 +298,10 @@ export class Executor {
   }
 
   private async inProcess(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step, report?: () => void): Promise<void> {
-    const fn = step?.module ? await loadStep(step.module, step.fn ?? 'evaluatePoint') : evaluatePoint;
+    // CPU-bound work runs the same compiled code as the pool workers (the bundle), so --jobs 1 and
+    // --jobs N differ only in the number of threads
+    const bundled = step?.cpuBound ?? this.cpuBound;
+    const fn = step?.module || bundled ? await loadStep(step?.module ?? EVALUATE_MODULE, step?.fn ?? 'evaluatePoint', bundled) : evaluatePoint;
     const ctx = step?.ctx ?? this.ctx;
     const batch = this.journalBatch();
     for (const { t, key } of todo) {
@@ -373,7 +379,7 @@ export class Executor {
    * function's error.
    */
   async call<T>(module: string, fn: string, args: unknown[]): Promise<T> {
-    if (!this.usePool || this.aborted) return (await (await loadStep(module, fn))(...(args as Parameters<StepFn>))) as T;
+    if (!this.usePool || this.aborted) return (await (await loadStep(module, fn, this.cpuBound))(...(args as Parameters<StepFn>))) as T;
     const r = await (await this.getPool()).run<T>({ kind: 'call', module, fn, args });
     if (r.status === 'ok') return r.value;
     throw new Error(r.error);
@@ -415,9 +421,12 @@ export class Executor {
 
 type StepFn = (ctx: EvalContext, id: number, params: Params) => Promise<EvaluatedPoint> | EvaluatedPoint;
 
-async function loadStep(module: string, name: string): Promise<StepFn> {
-  const { pathToFileURL } = await import('node:url');
-  const mod = (await import(pathToFileURL(module).href)) as Record<string, unknown>;
+/** A function of a module: from the worker bundle when `bundled` (and the bundle is available), else from the sources. */
+async function loadStep(module: string, name: string, bundled: boolean): Promise<StepFn> {
+  let mod: Record<string, unknown> | undefined;
+  const bundle = bundled ? await workerBundle() : undefined;
+  if (bundle) mod = await ((await import(bundle.url)) as { loadModule(m: string): Promise<Record<string, unknown>> }).loadModule(module);
+  mod ??= (await import(pathToFileURL(module).href)) as Record<string, unknown>;
   const fn = mod[name];
   if (typeof fn !== 'function') throw new Error(`${module} does not export "${name}"`);
   return fn as StepFn;

@@ -8,13 +8,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HW_METRICS } from '../sim/schema.ts';
-import type { HwResult } from '../sim/hw/types.ts';
 import type { Objective, Params } from './driver.ts';
 import { createDriver } from './drivers/index.ts';
 import { InputError } from './errors.ts';
-import { applyParams, basePoint, runAccuracy, type Breakdown, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { basePoint, type Breakdown, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { evaluateHardware } from '../sim/index.ts';
-import { modelShape } from '../sim/workload/models.ts';
 import { writeRunOutputs } from './outputs.ts';
 import { hypervolume, normaliser, paretoMask, toMinVector } from './pareto.ts';
 import type { Highlight, PointRow, RunJson } from './results.ts';
@@ -278,13 +276,6 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
     }
   }
   return { dir, run, rows: pointRows };
-}
-
-async function cycleResult(ctx: EvalContext, params: Params): Promise<HwResult> {
-  const point = applyParams(ctx.base, params);
-  let overrides;
-  if (ctx.accuracy) overrides = (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
-  return evaluateHardware(point, { model: 'cycle', overrides, cycle: ctx.cycle });
 }
 
 function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRow[] {

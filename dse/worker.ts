@@ -104,6 +104,9 @@ if (isWorkerThread) {
   for (const m of warm) importModule(m).catch(() => {});
 }
 
+/** The module loader, for the main thread's in-process evaluations from the bundle (dse/executor.ts). */
+export { importModule as loadModule };
+
 export default async function run(task: PoolTask): Promise<TaskOutcome> {
   const t0 = performance.now();
   try {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWorkerBundle, bundleKey, execArgvWithoutTsx } from '../dse/bundle.ts';
 import { EvalPool } from '../dse/pool.ts';
+import { Executor } from '../dse/executor.ts';
 import { evaluatePoint, type EvalContext, type EvaluatedPoint } from '../dse/evaluate.ts';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema } from '../sim/schema.ts';
 import { evaluateAccuracy } from '../sim/nn/api.ts';
@@ -83,4 +84,36 @@ test('a pool on the bundle, without tsx, gives the same cycle and accuracy resul
     await pool.close();
     fs.rmSync(cache, { recursive: true, force: true });
   }
+});
+
+test('the executor gives the same cycle results from the bundle and from the sources, with 1 and 2 jobs', async () => {
+  const ctx: EvalContext = {
+    base: {
+      hw: HardwareSchema.parse(HARDWARE_PRESETS.spatten),
+      algo: AlgoSchema.parse({}),
+      workload: { model: 'gpt2-small', stage: 'generation', seqLen: 96, genTokens: 2 } as EvalContext['base']['workload'],
+    },
+    model: 'cycle',
+    constraints: [],
+    metrics: ['latency_s', 'energy_j', 'cycles'],
+  };
+  const trials = [4, 8, 16].flatMap((ch, i) => [1, 0.5].map((keep, j) => ({ id: 2 * i + j, params: { 'hw.dramChannels': ch, 'algo.tokenKeep': keep } })));
+  const runWith = async (jobs: number, bundle: boolean) => {
+    const saved = process.env.SPATTEN_WORKER_BUNDLE;
+    if (!bundle) process.env.SPATTEN_WORKER_BUNDLE = '0';
+    const ex = Executor.open({ ctx, dir: '', jobs, journal: false });
+    try {
+      return await ex.evaluate(trials);
+    } finally {
+      await ex.close();
+      if (saved === undefined) delete process.env.SPATTEN_WORKER_BUNDLE;
+      else process.env.SPATTEN_WORKER_BUNDLE = saved;
+    }
+  };
+  const ref = await runWith(1, false);
+  assert.equal(ref.length, 6);
+  assert.ok(ref.every((p) => p.status === 'ok' && p.metrics.cycles > 0));
+  // more channels never slow the same workload down
+  assert.ok(ref[0].metrics.cycles >= ref[2].metrics.cycles && ref[2].metrics.cycles >= ref[4].metrics.cycles);
+  for (const [jobs, bundle] of [[1, true], [2, true], [2, false]] as const) assert.deepEqual(await runWith(jobs, bundle), ref, `jobs ${jobs}, bundle ${bundle}`);
 });
