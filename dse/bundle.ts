@@ -22,6 +22,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { listFiles } from './files.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = path.join(ROOT, 'dse', 'worker.ts');
@@ -35,26 +36,9 @@ export interface WorkerBundle {
   built: boolean;
 }
 
-function listSources(dir: string, out: string[]): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) listSources(p, out);
-    else if (/\.(ts|json)$/.test(e.name)) out.push(p);
-  }
-}
-
 /** Hash of everything the bundle is built from. */
 export function bundleKey(esbuildVersion: string): string {
-  const files: string[] = [];
-  listSources(path.join(ROOT, 'dse'), files);
-  listSources(path.join(ROOT, 'sim'), files);
+  const files = [...listFiles(path.join(ROOT, 'dse')), ...listFiles(path.join(ROOT, 'sim'))].filter((f) => /\.(ts|json)$/.test(f));
   const h = createHash('sha256');
   h.update(`esbuild ${esbuildVersion}\0`);
   for (const f of files.sort()) {

@@ -19,6 +19,7 @@ import { evaluatePoint, type EvalContext, type EvaluatedPoint } from './evaluate
 import { InputError } from './errors.ts';
 import { Journal, JOURNAL_FILE, journalKeyFast, loadJournal, stableStringify, type JournalRecord } from './journal.ts';
 import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
+import { listFiles } from './files.ts';
 import { EvalPool } from './pool.ts';
 import { violation } from './space.ts';
 
@@ -35,22 +36,7 @@ let cachedModelVersion: string | undefined;
 export function modelVersion(): string {
   if (cachedModelVersion) return cachedModelVersion;
   const h = createHash('sha256');
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
-      } else files.push(p);
-    }
-  };
-  walk(path.join(ROOT, 'sim'));
+  const files = listFiles(path.join(ROOT, 'sim'));
   files.push(path.join(HERE, 'evaluate.ts'));
   for (const f of files.sort()) {
     h.update(path.relative(ROOT, f));

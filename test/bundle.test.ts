@@ -18,6 +18,18 @@ const tmpCache = () => {
   return fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'bundle-test-'));
 };
 
+/** A cycle-model run on GPT-2 small generation. */
+const cycleCtx = (seqLen: number, genTokens: number): EvalContext => ({
+  base: {
+    hw: HardwareSchema.parse(HARDWARE_PRESETS.spatten),
+    algo: AlgoSchema.parse({}),
+    workload: { model: 'gpt2-small', stage: 'generation', seqLen, genTokens } as EvalContext['base']['workload'],
+  },
+  model: 'cycle',
+  constraints: [],
+  metrics: ['latency_s', 'energy_j', 'cycles'],
+});
+
 test('execArgvWithoutTsx drops only the tsx loader, in every spelling', () => {
   const tsx = 'file:///p/node_modules/tsx/dist/loader.mjs';
   assert.deepEqual(execArgvWithoutTsx(['--import', tsx, '--max-old-space-size=512']), ['--max-old-space-size=512']);
@@ -54,16 +66,7 @@ test('a pool on the bundle, without tsx, gives the same cycle and accuracy resul
   assert.ok(bundle);
   const pool = new EvalPool({ jobs: 1, filename: bundle.url, execArgv: execArgvWithoutTsx(process.execArgv) });
   try {
-    const ctx: EvalContext = {
-      base: {
-        hw: HardwareSchema.parse(HARDWARE_PRESETS.spatten),
-        algo: AlgoSchema.parse({}),
-        workload: { model: 'gpt2-small', stage: 'generation', seqLen: 128, genTokens: 4 } as EvalContext['base']['workload'],
-      },
-      model: 'cycle',
-      constraints: [],
-      metrics: ['latency_s', 'energy_j', 'cycles'],
-    };
+    const ctx = cycleCtx(128, 4);
     const params = { 'hw.dramChannels': 8, 'algo.tokenKeep': 0.5 };
     const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: EVALUATE, fn: 'evaluatePoint', args: [ctx, 3, params] });
     assert.equal(r.status, 'ok', JSON.stringify(r));
@@ -87,16 +90,7 @@ test('a pool on the bundle, without tsx, gives the same cycle and accuracy resul
 });
 
 test('the executor gives the same cycle results from the bundle and from the sources, with 1 and 2 jobs', async () => {
-  const ctx: EvalContext = {
-    base: {
-      hw: HardwareSchema.parse(HARDWARE_PRESETS.spatten),
-      algo: AlgoSchema.parse({}),
-      workload: { model: 'gpt2-small', stage: 'generation', seqLen: 96, genTokens: 2 } as EvalContext['base']['workload'],
-    },
-    model: 'cycle',
-    constraints: [],
-    metrics: ['latency_s', 'energy_j', 'cycles'],
-  };
+  const ctx = cycleCtx(96, 2);
   const trials = [4, 8, 16].flatMap((ch, i) => [1, 0.5].map((keep, j) => ({ id: 2 * i + j, params: { 'hw.dramChannels': ch, 'algo.tokenKeep': keep } })));
   const runWith = async (jobs: number, bundle: boolean) => {
     const saved = process.env.SPATTEN_WORKER_BUNDLE;
