@@ -200,8 +200,13 @@ export async function driverTable(): Promise<object> {
 }
 
 /**
- * `spatten-dse run` (a child process per run) on a 576-point cycle-model grid with --jobs 1 (main
- * thread) and --jobs 2 (worker pool): wall time including worker start-up, identical points.csv.
+ * `spatten-dse run` (a child process per run) on a 1,728-point cycle-model grid with --jobs 1 (main
+ * thread) and --jobs 2 (two pool workers): wall time including start-up, identical points.csv.
+ *
+ * This VM's vCPU speed drifts (the same single-threaded run takes 38-43 s, at times 1.7× longer),
+ * so the runs alternate 1, 2, 2, 1 (BENCH_PARALLEL_ROUNDS times) and the host's own parallel
+ * capacity on this workload is measured next to them: two --jobs 1 runs of a small sweep at once
+ * vs one alone.
  */
 export async function parallelCycle(): Promise<object> {
   const fs = await import('node:fs');
@@ -211,83 +216,80 @@ export async function parallelCycle(): Promise<object> {
   } catch (e) {
     return { skipped: `cycle model not available: ${(e as Error).message.split('\n')[0]}` };
   }
-  const { spawnSync } = await import('node:child_process');
+  const { spawn } = await import('node:child_process');
   const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-par-'));
-  const spaceFile = path.join(tmp, 'cycle.yaml');
-  fs.writeFileSync(
-    spaceFile,
-    `name: bench-cycle
+  const space = (tokenKeep: string, qk: string) => `name: bench-cycle
 workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
 model: cycle
 objectives:
   - { metric: latency_s, goal: min }
   - { metric: energy_j, goal: min }
 parameters:
-  hw.qkMultipliers: [128, 256, 512, 1024]
+  hw.qkMultipliers: ${qk}
   hw.pvMultipliers: [128, 256, 512, 1024]
   hw.dramChannels: [4, 8, 16, 32]
   hw.topkParallelism: [4, 8, 16]
   hw.keySramKB: [98, 196, 392]
+  algo.tokenKeep: ${tokenKeep}
 search: { driver: grid }
-`,
-  );
+`;
+  const spaceFile = path.join(tmp, 'cycle.yaml');
+  fs.writeFileSync(spaceFile, space('[1, 0.5, 0.25]', '[128, 256, 512, 1024]'));
+  const smallFile = path.join(tmp, 'small.yaml');
+  fs.writeFileSync(smallFile, space('[0.5]', '[256]'));
+  const points = 1728;
   // a fresh CLI process per run, as a user runs it (in one process, the main thread's model caches
   // would stay warm from run to run while new workers start cold)
   let k = 0;
-  const once = async (jobs: number) => {
-    const out = path.join(tmp, `r${k++}`);
-    const t = performance.now();
-    const args = [path.join(root, 'bin', 'spatten-dse.js'), 'run', spaceFile, '--out', out, '--jobs', String(jobs), '--progress', 'none', '--no-report'];
-    // /usr/bin/time reports the CPU seconds of the whole process tree (cores actually obtained)
-    const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-    const r = timeBin
-      ? spawnSync(timeBin, ['-f', 'CPU %U %S', process.execPath, ...args], { cwd: root, encoding: 'utf8' })
-      : spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
-    const s = (performance.now() - t) / 1000;
-    if (r.status !== 0) throw new Error(`run --jobs ${jobs} failed: ${r.stderr}`);
-    const m = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
-    const cpu = m ? Number(m[1]) + Number(m[2]) : NaN;
-    return { s, cpu, csv: fs.readFileSync(path.join(out, 'points.csv'), 'utf8') };
-  };
-  // Host calibration: the same CPU-bound loop in 1 process, then in 2 processes at once. On an
-  // idle 2-core machine both take the same time (capacity 2.0); on a shared one the capacity shows
-  // how much parallel speed-up the host can give at all.
-  const spin = 'let h=0;const t=process.hrtime.bigint();for(let i=0;i<3e8;i++)h=(h*31+i)|0;process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e9)+" "+h)';
-  const { spawn } = await import('node:child_process');
-  const runSpin = () =>
-    new Promise<number>((resolve) => {
-      const c = spawn(process.execPath, ['-e', spin]);
-      let o = '';
-      c.stdout.on('data', (d) => (o += d));
-      c.on('close', () => resolve(Number(o.split(' ')[0])));
+  const once = (file: string, jobs: number) =>
+    new Promise<{ s: number; cpu: number; csv: string }>((resolve, reject) => {
+      const out = path.join(tmp, `r${k++}`);
+      const t = performance.now();
+      const args = [path.join(root, 'bin', 'spatten-dse.js'), 'run', file, '--out', out, '--jobs', String(jobs), '--progress', 'none', '--no-report'];
+      // /usr/bin/time reports the CPU seconds of the whole process tree (cores actually obtained)
+      const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+      const c = timeBin ? spawn(timeBin, ['-f', 'CPU %U %S', process.execPath, ...args], { cwd: root }) : spawn(process.execPath, args, { cwd: root });
+      let err = '';
+      c.stderr.on('data', (d) => (err += d));
+      c.on('close', (code) => {
+        const s = (performance.now() - t) / 1000;
+        if (code !== 0) return reject(new Error(`run --jobs ${jobs} failed: ${err}`));
+        const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
+        resolve({ s, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, csv: fs.readFileSync(path.join(out, 'points.csv'), 'utf8') });
+      });
     });
-  const alone = await runSpin();
-  const pair = await Promise.all([runSpin(), runSpin()]);
-  const hostCapacity = +((2 * alone) / Math.max(...pair)).toFixed(2);
-  // alternate the order (1, 2, 2, 1) so a change in background load hits both settings alike
+  // host capacity on this workload: 2 × (one run alone) / (two runs at once); 2.0 on an idle host
+  const calibrate = async () => {
+    const alone = (await once(smallFile, 1)).s;
+    const pair = await Promise.all([once(smallFile, 1), once(smallFile, 1)]);
+    return { alone: +alone.toFixed(2), pair: pair.map((x) => +x.s.toFixed(2)), capacity: +((2 * alone) / Math.max(...pair.map((x) => x.s))).toFixed(2) };
+  };
+  await once(smallFile, 2); // builds the worker bundle if the sources changed since the last run
+  const before = await calibrate();
   const loadBefore = os.loadavg()[0];
+  const rounds = Math.max(1, Number(process.env.BENCH_PARALLEL_ROUNDS ?? 1));
   const samples: { jobs: number; s: number; cpu: number; csv: string }[] = [];
-  for (const jobs of [1, 2, 2, 1]) samples.push({ jobs, ...(await once(jobs)) });
+  for (let r = 0; r < rounds; r++) for (const jobs of [1, 2, 2, 1]) samples.push({ jobs, ...(await once(spaceFile, jobs)) });
   const loadAfter = os.loadavg()[0];
+  const after = await calibrate();
   fs.rmSync(tmp, { recursive: true, force: true });
   const t1 = samples.filter((x) => x.jobs === 1).map((x) => x.s);
   const t2 = samples.filter((x) => x.jobs === 2).map((x) => x.s);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   return {
-    points: 576,
+    points,
     workload: 'gpt2-medium generation, seqLen 992, genTokens 32',
-    note: 'wall time of `spatten-dse run` (fresh process, start-up included; --jobs 2 = main thread + 1 worker), runs in the order jobs 1, 2, 2, 1; the 1-minute load average shows how many other processes shared the 2 cores',
+    note: 'wall time of `spatten-dse run` (fresh process, start-up included; --jobs 2 = two pool workers, the main thread dispatches), runs in the order jobs 1, 2, 2, 1',
     cpus: os.availableParallelism(),
     loadAverage1m: [+loadBefore.toFixed(2), +loadAfter.toFixed(2)],
     jobs1Seconds: t1.map((x) => +x.toFixed(2)),
     jobs2Seconds: t2.map((x) => +x.toFixed(2)),
     /** CPU seconds / wall seconds of each run: the cores the host actually gave the run. */
-    coresObtained: samples.map((x) => ({ jobs: x.jobs, cores: +(x.cpu / x.s).toFixed(2) })),
+    coresObtained: samples.map((x) => ({ jobs: x.jobs, cores: +(x.cpu / x.s).toFixed(2), cpuSeconds: +x.cpu.toFixed(1) })),
     speedup: +(sum(t1) / sum(t2)).toFixed(2),
-    /** Throughput of 2 concurrent CPU-bound processes relative to 1 (2.0 on an idle 2-core host). */
-    hostParallelCapacity: hostCapacity,
-    spinSeconds: { alone: +alone.toFixed(2), pair: pair.map((x) => +x.toFixed(2)) },
+    /** Throughput of 2 concurrent --jobs 1 runs of a 144-point sweep relative to 1 alone, before and after. */
+    hostParallelCapacity: { before, after },
     identicalPointsCsv: samples.every((x) => x.csv === samples[0].csv),
   };
 }
