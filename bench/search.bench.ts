@@ -205,8 +205,8 @@ export async function driverTable(): Promise<object> {
  *
  * This VM's vCPU speed drifts (the same single-threaded run takes 38-43 s, at times 1.7× longer),
  * so the runs alternate 1, 2, 2, 1 (BENCH_PARALLEL_ROUNDS times) and the host's own parallel
- * capacity on this workload is measured next to them: two --jobs 1 runs of a small sweep at once
- * vs one alone.
+ * capacity on this workload is measured before and after them: the cycle model on 144 of the points
+ * in two processes at once vs one alone.
  */
 export async function parallelCycle(): Promise<object> {
   const fs = await import('node:fs');
@@ -219,25 +219,23 @@ export async function parallelCycle(): Promise<object> {
   const { spawn } = await import('node:child_process');
   const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-par-'));
-  const space = (tokenKeep: string, qk: string) => `name: bench-cycle
+  const space = `name: bench-cycle
 workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
 model: cycle
 objectives:
   - { metric: latency_s, goal: min }
   - { metric: energy_j, goal: min }
 parameters:
-  hw.qkMultipliers: ${qk}
+  hw.qkMultipliers: [128, 256, 512, 1024]
   hw.pvMultipliers: [128, 256, 512, 1024]
   hw.dramChannels: [4, 8, 16, 32]
   hw.topkParallelism: [4, 8, 16]
   hw.keySramKB: [98, 196, 392]
-  algo.tokenKeep: ${tokenKeep}
+  algo.tokenKeep: [1, 0.5, 0.25]
 search: { driver: grid }
 `;
   const spaceFile = path.join(tmp, 'cycle.yaml');
-  fs.writeFileSync(spaceFile, space('[1, 0.5, 0.25]', '[128, 256, 512, 1024]'));
-  const smallFile = path.join(tmp, 'small.yaml');
-  fs.writeFileSync(smallFile, space('[0.5]', '[256]'));
+  fs.writeFileSync(spaceFile, space);
   const points = 1728;
   // a fresh CLI process per run, as a user runs it (in one process, the main thread's model caches
   // would stay warm from run to run while new workers start cold)
@@ -259,13 +257,42 @@ search: { driver: grid }
         resolve({ s, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, csv: fs.readFileSync(path.join(out, 'points.csv'), 'utf8') });
       });
     });
-  // host capacity on this workload: 2 × (one run alone) / (two runs at once); 2.0 on an idle host
+  // Host capacity on this workload: the cycle model alone on 144 points of the sweep in one
+  // process (from the worker bundle, no CLI start-up), then in two processes at once:
+  // 2 × alone / pair is 2.0 on an idle 2-core host, and the most any --jobs 2 can get.
+  const { prepareRun } = await import('../dse/run.ts');
+  const { createDriver } = await import('../dse/drivers/index.ts');
+  const { workerBundle } = await import('../dse/bundle.ts');
+  const prepared = prepareRun({ spaceFile });
+  const drv = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
+  const calTrials = drv.ask(points).filter((_, i) => i % 12 === 0);
+  const bundle = await workerBundle();
+  const calData = path.join(tmp, 'cal.json');
+  fs.writeFileSync(calData, JSON.stringify({ ctx: prepared.ctx, trials: calTrials }));
+  const calScript = path.join(tmp, 'cal.mjs');
+  fs.writeFileSync(
+    calScript,
+    `import fs from 'node:fs';
+const { ctx, trials } = JSON.parse(fs.readFileSync(${JSON.stringify(calData)}, 'utf8'));
+const load = ${bundle ? `(await import(${JSON.stringify(bundle.url)})).loadModule` : `(m) => import(m)`};
+const ev = await load(${JSON.stringify(path.join(root, 'dse', 'evaluate.ts'))});
+const t = performance.now();
+for (const tr of trials) await ev.evaluatePoint(ctx, tr.id, tr.params);
+process.stdout.write(String((performance.now() - t) / 1000));
+`,
+  );
+  const evalLoop = () =>
+    new Promise<number>((resolve, reject) => {
+      const c = spawn(process.execPath, bundle ? [calScript] : ['--import', 'tsx', calScript], { cwd: root });
+      let o = '';
+      c.stdout.on('data', (d) => (o += d));
+      c.on('close', (code) => (code === 0 ? resolve(Number(o)) : reject(new Error(`calibration failed (${code})`))));
+    });
   const calibrate = async () => {
-    const alone = (await once(smallFile, 1)).s;
-    const pair = await Promise.all([once(smallFile, 1), once(smallFile, 1)]);
-    return { alone: +alone.toFixed(2), pair: pair.map((x) => +x.s.toFixed(2)), capacity: +((2 * alone) / Math.max(...pair.map((x) => x.s))).toFixed(2) };
+    const alone = await evalLoop();
+    const pair = await Promise.all([evalLoop(), evalLoop()]);
+    return { alone: +alone.toFixed(2), pair: pair.map((x) => +x.toFixed(2)), capacity: +((2 * alone) / Math.max(...pair)).toFixed(2) };
   };
-  await once(smallFile, 2); // builds the worker bundle if the sources changed since the last run
   const before = await calibrate();
   const loadBefore = os.loadavg()[0];
   const rounds = Math.max(1, Number(process.env.BENCH_PARALLEL_ROUNDS ?? 1));
@@ -288,8 +315,10 @@ search: { driver: grid }
     /** CPU seconds / wall seconds of each run: the cores the host actually gave the run. */
     coresObtained: samples.map((x) => ({ jobs: x.jobs, cores: +(x.cpu / x.s).toFixed(2), cpuSeconds: +x.cpu.toFixed(1) })),
     speedup: +(sum(t1) / sum(t2)).toFixed(2),
-    /** Throughput of 2 concurrent --jobs 1 runs of a 144-point sweep relative to 1 alone, before and after. */
+    /** Throughput of the cycle model on 144 of the points in 2 processes at once relative to 1 alone, before and after. */
     hostParallelCapacity: { before, after },
+    /** The speed-up as a fraction of what the host gave two processes (mean of before and after). */
+    efficiencyVsHost: +((sum(t1) / sum(t2)) / ((before.capacity + after.capacity) / 2)).toFixed(2),
     identicalPointsCsv: samples.every((x) => x.csv === samples[0].csv),
   };
 }
