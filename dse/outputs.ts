@@ -5,7 +5,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { PointRow, RunJson } from './results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 
 export function writeAtomic(file: string, data: string): void {
   mkdirSync(path.dirname(file), { recursive: true });

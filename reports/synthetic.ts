@@ -2,10 +2,10 @@
  * A synthetic run (RunJson + PointRow[]) with plausible SpAtten-like numbers, for tests, demos and
  * timing the report without running a sweep. Deterministic for a given size and seed.
  */
-import type { Objective, Params } from '../dse/driver.ts';
-import type { Highlight, PointRow, RunJson } from '../dse/results.ts';
+import type { Objective, Params } from '../core/results.ts';
+import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { mulberry32 } from '../sim/rng.ts';
-import { dominates } from '../dse/pareto.ts';
+import { dominates } from '../core/pareto.ts';
 
 export interface SyntheticOptions {
   n?: number;

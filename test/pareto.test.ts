@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dominates, hypervolume, nonDominatedSort, paretoMask, toMinVector } from '../dse/pareto.ts';
+import { dominates, hypervolume, nonDominatedSort, paretoMask, toMinVector } from '../core/pareto.ts';
 import { createRng } from '../dse/rng.ts';
 
 function bruteMask(v: number[][], feasible: boolean[]): boolean[] {

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { writeRunOutputs } from '../dse/outputs.ts';
 import { readRun, renderReport, writeReport, RunFolderError, PAPER_FIG21 } from '../reports/index.ts';
 import { parseCsv } from '../reports/csv.ts';

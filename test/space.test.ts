@@ -153,9 +153,9 @@ test('the cycle: block is validated and reaches the cycle simulator', async () =
   assert.deepEqual(p.space.cycle, { topkFilter: 'qk' });
   const base = basePoint(p.space);
   const params = { 'hw.topkParallelism': 32, 'algo.tokenKeep': 0.5, 'algo.valueKeep': 0.3 };
-  const ctx = { base, model: 'cycle' as const, constraints: [], metrics: [], cycle: p.space.cycle };
+  const ctx = { base, fidelity: p.space.fidelity, constraints: [], metrics: [], modelOptions: p.space.cycle };
   const withQk = await evaluatePoint(ctx, 0, params);
-  const plain = await evaluatePoint({ ...ctx, cycle: undefined }, 0, params);
+  const plain = await evaluatePoint({ ...ctx, modelOptions: undefined }, 0, params);
   assert.equal(withQk.status, 'ok', withQk.error);
   // With 32 comparators and S = 8 scores/cycle, draining the filter at the Q·K rate costs more.
   assert.ok(withQk.metrics.cycles > plain.metrics.cycles, `${withQk.metrics.cycles} vs ${plain.metrics.cycles}`);

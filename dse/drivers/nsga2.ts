@@ -21,7 +21,7 @@
  *   the search is identical for any worker count and arrival order.
  */
 import type { Driver, DriverContext, Objective, Params, Trial, TrialResult } from '../driver.ts';
-import { nonDominatedSort, toMinVector } from '../pareto.ts';
+import { nonDominatedSort, toMinVector } from '../../core/pareto.ts';
 import { createRng, deriveSeed, randInt, type Rng } from '../rng.ts';
 import { decode, encodeSpace, paramsKey, spaceSize, type Gene, type Genome } from './genes.ts';
 import { latinHypercube } from './lhs.ts';

@@ -33,6 +33,7 @@ import { areaOf } from '../hw/area.ts';
 import pipe from '../hw/tables/pipeline.json' with { type: 'json' };
 import { availableBefore, hbmTiming, profileStream, subChannels, timeForAvailable, type HbmTiming, type StreamProfile } from './dram.ts';
 import { quickSelectRandom } from './topk.ts';
+import { derivedMetrics } from '../metrics.ts';
 
 export interface CycleOptions {
   /** Seed of the per-head refetch draws and the quick-select pivots (default 1). */
@@ -841,9 +842,8 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
     cycles,
     dram_bytes: act.dramBytes,
     energy_j,
-    power_w: latency_s > 0 ? energy_j / latency_s : 0,
     area_mm2: area.area_mm2,
-    gops: latency_s > 0 ? ops / latency_s / 1e9 : 0,
+    ...derivedMetrics({ latency_s, energy_j, ops }),
     activity: act,
     energy: breakdown,
     area: area.breakdown,
