@@ -55,6 +55,7 @@ const DEFS = [
   { name: 'power_w', unit: 'W', label: 'power', goal: 'min', source: 'hw', derive: (b) => per(b.energy_j, b.latency_s), format: (v) => fmtSig(v, 'W') },
   { name: 'gops', unit: 'GOP/s', label: 'throughput', goal: 'max', source: 'hw', derive: (b) => per(b.ops, b.latency_s) / 1e9, format: (v) => fmtSig(v, 'GOP/s') },
   { name: 'cycles', unit: '', label: 'cycles', goal: 'min', source: 'hw', format: (v) => fmtSig(v) },
+  { name: 'edp_js', unit: 'J·s', label: 'energy-delay product', goal: 'min', source: 'hw', derive: (b) => b.energy_j * b.latency_s, format: (v) => fmtSig(v, 'J·s') },
   { name: 'accuracy', unit: '', label: 'accuracy', goal: 'max', source: 'accuracy', format: (v) => `${(100 * v).toFixed(2)}%` },
   { name: 'perplexity', unit: '', label: 'perplexity', goal: 'min', source: 'accuracy', format: (v) => v.toFixed(2) },
 ] as const satisfies readonly MetricDef[];

@@ -291,6 +291,7 @@ export function createFastMetrics(): FastMetrics {
     power_w: 0,
     area_mm2: 0,
     gops: 0,
+    edp_js: 0,
     activity: emptyActivity(),
     energy: emptyEnergy(),
     area: emptyArea(),
