@@ -56,7 +56,18 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
+  registerRun(program);
+  registerSimulate(program);
+  program
+    .command('schema')
+    .description('print the JSON Schema of space files (for editor completion and validation)')
+    .action(() => {
+      process.stdout.write(JSON.stringify(spaceJsonSchema(), null, 2) + '\n');
+    });
+  return program;
+}
 
+function registerRun(program: Command): void {
   program
     .command('run')
     .description('run a YAML sweep and write points.csv, pareto.csv, run.json and report.html')
@@ -98,7 +109,9 @@ export function buildProgram(): Command {
       );
       if (r.run.stopReason === 'interrupted') process.exitCode = 130;
     });
+}
 
+function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('evaluate one design point and print its metrics and breakdowns')
@@ -164,16 +177,8 @@ export function buildProgram(): Command {
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
-
-  program
-    .command('schema')
-    .description('print the JSON Schema of space files (for editor completion and validation)')
-    .action(() => {
-      process.stdout.write(JSON.stringify(spaceJsonSchema(), null, 2) + '\n');
-    });
-
-  return program;
 }
+
 
 async function loadCommandModules(program: Command): Promise<void> {
   const dir = path.join(here, 'commands');

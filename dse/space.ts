@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
-import { SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/fidelities.ts';
+import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/fidelities.ts';
 import { metricDef } from '../sim/metrics.ts';
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
@@ -233,31 +233,8 @@ function zodIssues(err: z.ZodError, prefix: (string | number)[] = []): Issue[] {
   return out;
 }
 
-/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
-export function parseSpace(text: string, file = '<space>'): ParsedSpace {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
-    throw new InputError(`${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
-  }
-  const raw = doc.toJS();
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
-  }
-  const r = SpaceSchema.safeParse(raw);
-  if (!r.success) fail(file, doc, lc, zodIssues(r.error));
-  const { model: legacyModel, fidelity, ...rest } = r.data;
-  const space: Space = { ...rest, fidelity: fidelity ?? legacyModel ?? 'analytical' };
-  const issues: Issue[] = [];
-  const notes: string[] = [];
-  if (legacyModel !== undefined) {
-    if (fidelity !== undefined) issues.push({ path: ['model'], message: 'give `fidelity:` only (`model:` is its deprecated old name)', atKey: true });
-    else notes.push(`${file}:${locate(doc, lc, ['model'], true)}: \`model: ${legacyModel}\` is deprecated; write \`fidelity: ${legacyModel}\``);
-  }
-
-  // Parameters: canonical keys, values valid for their field, non-empty domains.
+/** Parameters: canonical keys, values valid for their field, non-empty domains (problems go to `issues`). */
+function parseParameters(space: Space, issues: Issue[]): ParamDomain[] {
   const domains: ParamDomain[] = [];
   const keys = Object.keys(space.parameters);
   if (keys.length === 0) {
@@ -320,6 +297,35 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
       if (check(spec as ParamValue, at)) domains.push({ key, kind: 'choice', values: [spec as ParamValue] });
     }
   }
+  return domains;
+}
+
+/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
+export function parseSpace(text: string, file = '<space>'): ParsedSpace {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+    throw new InputError(`${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
+  }
+  const r = SpaceSchema.safeParse(raw);
+  if (!r.success) fail(file, doc, lc, zodIssues(r.error));
+  const { model: legacyModel, fidelity, ...rest } = r.data;
+  const space: Space = { ...rest, fidelity: fidelity ?? legacyModel ?? FAST_FIDELITY };
+  const issues: Issue[] = [];
+  const notes: string[] = [];
+  if (legacyModel !== undefined) {
+    if (fidelity !== undefined) issues.push({ path: ['model'], message: 'give `fidelity:` only (`model:` is its deprecated old name)', atKey: true });
+    else notes.push(`${file}:${locate(doc, lc, ['model'], true)}: \`model: ${legacyModel}\` is deprecated; write \`fidelity: ${legacyModel}\``);
+  }
+
+  const domains = parseParameters(space, issues);
+  const keys = Object.keys(space.parameters);
 
   // Objectives: no duplicates; accuracy metrics need an accuracy block.
   const seen = new Set<string>();

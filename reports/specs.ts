@@ -5,7 +5,7 @@
 import type { Objective, Params } from '../core/results.ts';
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { fmtNum, metricLabel } from './format.ts';
-import { PAPER_FIG21 } from './paper.ts';
+import { PAPER_FIG21 } from '../sim/paper.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { paretoMask } from '../core/pareto.ts';
 

@@ -10,7 +10,7 @@ import { readRun, renderReport, writeReport, RunFolderError, PAPER_FIG21 } from 
 import { parseCsv } from '../reports/csv.ts';
 import { compactSvg } from '../reports/render.ts';
 import { front2d, wantsLog, sampleDeterministic } from '../reports/specs.ts';
-import { syntheticRun } from '../reports/synthetic.ts';
+import { syntheticRun } from './fixtures/synthetic-run.ts';
 import { register } from '../dse/commands/report.ts';
 
 const EVIL = '<script>alert(1)</script>';

@@ -4,7 +4,7 @@ import type { Driver, Objective, ParamDomain, Params, TrialResult } from '../dse
 import { Nsga2Driver } from '../dse/drivers/nsga2.ts';
 import { LhsDriver } from '../dse/drivers/lhs.ts';
 import { hypervolume, toMinVector } from '../core/pareto.ts';
-import { createRng } from '../dse/rng.ts';
+import { createRng } from '../sim/rng.ts';
 
 type Evalf = (p: Params) => { metrics: Record<string, number>; violation?: number; fail?: boolean };
 

@@ -132,7 +132,7 @@ test('a hardware preset is applied and only explicit fields override it', async 
 
 test('random driver: integer ranges draw every integer equally often, end points included', async () => {
   const { sampleParams } = await import('../dse/drivers/random.ts');
-  const { createRng } = await import('../dse/rng.ts');
+  const { createRng } = await import('../sim/rng.ts');
   const rng = createRng(11);
   const counts = new Map<number, number>();
   const N = 40000;

@@ -27,6 +27,7 @@ import { readTraceFile } from '../../sim/workload/trace.ts';
 import type { Workload } from '../../sim/workload/types.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { InputError } from '../errors.ts';
+import { FIG19A, FIG20 } from '../../sim/paper.ts';
 
 export type ModelName = FidelityName;
 
@@ -60,8 +61,8 @@ const optsText = (o: CycleOptions) => `topkFilter=${o.topkFilter ?? 'comparators
 const relErr = (ours: number, paper: number) => ours / paper - 1;
 
 // ── Fig. 19a ────────────────────────────────────────────────────────────────────────────────
-export const FIG19A_P = [1, 2, 4, 8, 16, 32];
-export const FIG19A_PAPER = [0.217, 0.385, 0.625, 0.841, 1, 0.993];
+export const FIG19A_P = FIG19A.P;
+export const FIG19A_PAPER = FIG19A.relative;
 export const FIG19A_CONFIGS: { name: string; note: string; hw: Partial<HardwareConfig>; opts: CycleOptions }[] = [
   {
     name: 'paper-fit',
@@ -127,21 +128,18 @@ export function fig20Steps(c: Fig20Config): { name: string; paper: number; algo:
   const vName = c.valueKeep < 1 ? ` + local V ${c.valueKeep}` : '';
   const pruned = { tokenKeep: 0.13, headKeep: 0.87, ...v };
   return [
-    { name: 'ASIC baseline (dense, 12-bit K/V, 1-comparator top-k)', paper: 1, algo: { msbBits: 12 }, hw: { ...c.hw, topkParallelism: 1 } },
-    { name: `+ cascade token pruning (tokenKeep 0.13${vName})`, paper: 1.1, algo: { msbBits: 12, tokenKeep: 0.13, ...v }, hw: { ...c.hw, topkParallelism: 1 } },
-    { name: '+ cascade head pruning (headKeep 0.87)', paper: 1.1, algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 1 } },
-    { name: '+ 16-comparator top-k', paper: 3, algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
-    { name: '+ static quantization (8-bit K/V)', paper: 1.6, algo: { msbBits: 8, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
-    { name: '+ progressive quantization (4+4, 5.9% refetch, 4-bit V)', paper: 1.7, algo: { msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.059, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: 'ASIC baseline (dense, 12-bit K/V, 1-comparator top-k)', paper: FIG20.steps[0], algo: { msbBits: 12 }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: `+ cascade token pruning (tokenKeep 0.13${vName})`, paper: FIG20.steps[1], algo: { msbBits: 12, tokenKeep: 0.13, ...v }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: '+ cascade head pruning (headKeep 0.87)', paper: FIG20.steps[2], algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: '+ 16-comparator top-k', paper: FIG20.steps[3], algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: '+ static quantization (8-bit K/V)', paper: FIG20.steps[4], algo: { msbBits: 8, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: '+ progressive quantization (4+4, 5.9% refetch, 4-bit V)', paper: FIG20.steps[5], algo: { msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.059, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
   ];
 }
 /** The default reading's steps (kept for callers of the old constant). */
 export const FIG20_STEPS = fig20Steps(FIG20_CONFIGS[0]);
 /** Combined claims: the three pruning steps 3.4×, the two quantization steps 2.8×. */
-export const FIG20_COMBINED = [
-  { name: 'three pruning steps (token, head, top-k)', from: 0, to: 3, paper: 3.4 },
-  { name: 'two quantization steps', from: 3, to: 5, paper: 2.8 },
-];
+export const FIG20_COMBINED = FIG20.combined;
 
 export interface Fig20Row {
   step: string;
