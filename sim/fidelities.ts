@@ -12,7 +12,7 @@
 import { analyticalModel, evaluatePrepared, prepareWorkload, type PreparedWorkload } from './hw/analytical.ts';
 import { simulateCycle, type CycleOptions } from './cycle/index.ts';
 import type { HardwareConfig } from './schema.ts';
-import type { HwResult } from './hw/types.ts';
+import type { HwResult, ModelResult } from './hw/types.ts';
 import { deriveMetrics, pickMetrics, type HwMetricName } from './metrics.ts';
 import type { Workload } from './workload/types.ts';
 
@@ -46,7 +46,8 @@ function preparedOf(w: Workload): PreparedWorkload {
 }
 
 /** The derived metrics (sim/metrics.ts) computed once from a model's base quantities. */
-function finish(r: HwResult, name: FidelityName): HwResult {
+function finish(m: ModelResult, name: FidelityName): HwResult {
+  const r = m as HwResult;
   deriveMetrics({ latency_s: r.latency_s, energy_j: r.energy_j, ops: 2 * (r.activity.qkMacs + r.activity.pvMacs) }, r);
   r.model = name;
   return r;

@@ -97,3 +97,6 @@ export type HwResult = Record<HwMetricName, number> & {
   /** Model-specific extra statistics (row hits, achieved bandwidth, …). */
   extra?: Record<string, number>;
 };
+
+/** A model's own result: the registry (sim/fidelities.ts) stamps which fidelity produced it. */
+export type ModelResult = Omit<HwResult, 'model'>;
