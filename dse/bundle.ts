@@ -15,7 +15,7 @@
  *   hashes the sources and reuses or rebuilds.
  *
  * - A bundle is built once per source state: its folder is named by a sha256 over the contents of
- *   every .ts/.json file under its source folders (dse/ and sim/; the CLI also reports/), the
+ *   every .ts/.json file under its source folders (core/, dse/ and sim/; the CLI also reports/), the
  *   checkout's path and the esbuild version, under node_modules/.cache/spatten-dse/. A run whose
  *   sources match reuses it without starting esbuild.
  * - Packages stay external (resolved from the project's node_modules at run time), so the bundle is
@@ -52,7 +52,7 @@ interface BundleSpec {
   external?: readonly string[];
 }
 
-const WORKER: BundleSpec = { name: 'worker', entry: path.join(ROOT, 'dse', 'worker.ts'), dirs: ['dse', 'sim'] };
+const WORKER: BundleSpec = { name: 'worker', entry: path.join(ROOT, 'dse', 'worker.ts'), dirs: ['core', 'dse', 'sim'] };
 /**
  * The CLI bundles its small pure-JS packages (commander, zod, yaml, csv, cli-progress, …): one file
  * to load instead of a few hundred. tfjs, vega, piscina (worker files) and esbuild stay external.
@@ -60,7 +60,7 @@ const WORKER: BundleSpec = { name: 'worker', entry: path.join(ROOT, 'dse', 'work
 const CLI: BundleSpec = {
   name: 'cli',
   entry: path.join(ROOT, 'dse', 'cli.ts'),
-  dirs: ['dse', 'sim', 'reports'],
+  dirs: ['core', 'dse', 'sim', 'reports'],
   external: ['@tensorflow/*', 'vega', 'vega-*', 'piscina', 'esbuild', 'tsx', '@stdlib/*'],
 };
 
@@ -196,7 +196,8 @@ async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBu
   // build into a private folder, then rename: concurrent runs never see a half-written bundle
   const tmp = path.join(cacheDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await esbuild.build({
+    const built = await esbuild.build({
+      absWorkingDir: ROOT,
       entryPoints: [spec.entry],
       bundle: true,
       format: 'esm',
@@ -212,8 +213,12 @@ async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBu
       entryNames: '[name]',
       define: { __SPATTEN_BUNDLE__: 'true' },
       logLevel: 'silent',
+      metafile: true,
       plugins: [ownImportMetaUrl],
     });
+    // every bundled source must be covered by the key, or an edit there would go unnoticed
+    const stray = Object.keys(built.metafile.inputs).filter((f) => !f.includes('node_modules/') && !spec.dirs.some((d) => f.startsWith(`${d}/`)));
+    if (stray.length) throw new Error(`${spec.name} bundle: ${stray.join(', ')} outside the hashed folders ${spec.dirs.join(', ')} (dse/bundle.ts)`);
     try {
       fs.renameSync(tmp, dir);
     } catch {
