@@ -4,6 +4,7 @@
  * expectations of the design (bandwidth-bound GPT-2 generation, compute-bound BERT).
  */
 import { test } from 'node:test';
+import { z } from 'zod';
 import assert from 'node:assert/strict';
 import {
   analyticalModel,
@@ -195,6 +196,52 @@ test('fast path (prepared + memo) equals the reference loop', () => {
       for (const k of Object.keys(r.stages) as Array<keyof typeof r.stages>) near(out.stages[k] + 1, r.stages[k] + 1, 1e-9, `stage ${k}`);
       for (const k of Object.keys(r.activity) as Array<keyof typeof r.activity>) near(out.activity[k] + 1, r.activity[k] + 1, 1e-9, `activity ${k}`);
       for (const k of Object.keys(r.energy) as Array<keyof typeof r.energy>) near(out.energy[k] + 1e-30, r.energy[k] + 1e-30, 1e-9, `energy ${k}`);
+    }
+  }
+});
+
+/** One perturbed value per HardwareSchema field, derived from its JSON schema (fails on an unknown type). */
+function perturbations(): Array<[keyof HardwareConfig, unknown]> {
+  const js = z.toJSONSchema(HardwareSchema) as { properties: Record<string, { type?: string; enum?: unknown[]; default?: unknown; minimum?: number; maximum?: number }> };
+  const out: Array<[keyof HardwareConfig, unknown]> = [];
+  for (const [k, prop] of Object.entries(js.properties)) {
+    const d = prop.default;
+    let cands: unknown[];
+    if (prop.enum) cands = prop.enum.filter((v) => v !== d);
+    else if (prop.type === 'boolean') cands = [!d];
+    else if (prop.type === 'number' || prop.type === 'integer') {
+      const x = d as number;
+      cands = [x * 2, prop.type === 'integer' ? Math.ceil(x / 2) : x / 2, x + 1, x - 1, x === 0 ? 3 : x];
+    } else throw new Error(`perturbations: field ${k} has type ${prop.type}; teach this test how to perturb it`);
+    const v = cands.find((c) => c !== d && HardwareSchema.safeParse({ [k]: c }).success);
+    if (v === undefined) throw new Error(`perturbations: no valid perturbation of ${k}`);
+    out.push([k as keyof HardwareConfig, v]);
+  }
+  return out;
+}
+
+test('memo keys: perturbing any single HardwareSchema field, the fast path still equals the reference', () => {
+  const perts = perturbations();
+  assert.equal(perts.length, Object.keys(HardwareSchema.shape).length);
+  const works = [
+    build({ tokenKeep: 0.3, headKeep: 0.7, valueKeep: 0.4, msbBits: 6, lsbBits: 4 }, { genTokens: 3, seqLen: 200 }),
+    build({ tokenKeep: 0.6, valueKeep: 0.5, headKeep: 0.8 }, { model: 'bert-base', stage: 'summarization', seqLen: 96 }),
+  ];
+  const out = createFastMetrics();
+  const check = (p: ReturnType<typeof prepareWorkload>, w: Workload, hw: HardwareConfig, what: string) => {
+    const r = analyticalModel(w, hw);
+    evaluatePrepared(p, hw, out);
+    for (const k of ['cycles', 'energy_j', 'dram_bytes', 'area_mm2'] as const) near(out[k], r[k], 1e-9, `${w.name} ${what} ${k}`);
+    for (const k of Object.keys(r.stages) as Array<keyof typeof r.stages>) near(out.stages[k] + 1, r.stages[k] + 1, 1e-9, `${w.name} ${what} stage ${k}`);
+  };
+  for (const w of works) {
+    const p = prepareWorkload(w);
+    const base = defaultHardware();
+    check(p, w, base, 'default');
+    for (const [k, v] of perts) {
+      const hw = HardwareSchema.parse({ [k]: v });
+      check(p, w, hw, `${k}=${String(v)}`); // memo tables hold the default's values here
+      check(p, w, base, `back from ${k}`);
     }
   }
 });

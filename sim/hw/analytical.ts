@@ -6,7 +6,8 @@
  *  - `prepareWorkload(w)` + `evaluatePrepared(p, hw, out)`: the fast path for design-space sweeps.
  *    Everything that does not depend on the hardware is summed once per workload; what depends on
  *    a discrete hardware knob (Σ⌈keys/S⌉ per multiplier count, Σ⌈keys/P⌉ per softmax width,
- *    expected top-k cycles per comparator count) is memoised in small Maps on first use. An
+ *    expected top-k cycles per comparator count) is memoised on first use, keyed by the declared
+ *    list of HardwareConfig fields it depends on (QK_DEPS … WINDOW_DEPS, sim/hw/memo.ts). An
  *    evaluation then costs a handful of Map look-ups and arithmetic, and allocates nothing.
  * Both reduce the workload to the same `Sums` and finish with the same `finalize`; the test
  * suite checks they agree to 1e-9.
@@ -78,6 +79,7 @@ import { expectedTopkCompares, expectedTopkCycles } from './topk.ts';
 import { emptyEnergy, energyWithLeakageInto, leakageFromArea } from './energy.ts';
 import { areaInto, emptyArea } from './area.ts';
 import pipe from './tables/pipeline.json' with { type: 'json' };
+import { HwMemo, unionFields, type HwFields } from './memo.ts';
 
 const L_DRAM = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value;
 const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
@@ -548,6 +550,23 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
 
 // ── fast path ───────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Declared dependencies of the memoised quantities of the fast path: the HardwareConfig fields
+ * each one reads (the memo keys are derived from these lists; see memo.ts).
+ */
+/** Σ Q·K line cycles: rowsCycles(·, qkMultipliers). */
+export const QK_DEPS: HwFields = ['qkMultipliers'];
+/** Σ softmax cycles: softmaxLanes(hw). */
+export const SM_DEPS: HwFields = ['softmaxParallelism', 'qkMultipliers'];
+/** Σ prob·V line cycles. */
+export const PV_DEPS: HwFields = ['pvMultipliers'];
+/** Top-k engine cycles (local-V per class, token/head). */
+export const TOPK_DEPS: HwFields = ['topkParallelism'];
+/** Stage sums + fixed latencies (qkLatency/smLatency read qkMultipliers, pvLatency pvMultipliers). */
+export const COMBO_DEPS: HwFields = unionFields(QK_DEPS, SM_DEPS, PV_DEPS, TOPK_DEPS);
+/** Generation window table: headsInFlight (buffer lines of both SRAMs, inFlight), Q·K and softmax cycles. */
+export const WINDOW_DEPS: HwFields = unionFields(COMBO_DEPS, ['keySramKB', 'valueSramKB', 'wordBits', 'inFlight']);
+
 /** A class of identical head requests (multiplicity `mult`). */
 interface ReqClass {
   mult: number;
@@ -568,9 +587,8 @@ interface ReqClass {
   localV: boolean;
   tkN: number;
   tkK: number;
-  /** Per-class top-k cycles memo: last P and value. */
-  tkP: number;
-  tkVal: number;
+  /** Per-class local-V top-k cycles (TOPK_DEPS). */
+  tk: HwMemo<number>;
 }
 
 export interface PreparedWorkload {
@@ -597,17 +615,13 @@ export interface PreparedWorkload {
   /** Σ (1+p) and request count, for the fixed chain latencies. */
   sumW1: number;
   headRuns: Array<{ n: number; k: number; mult: number }>;
-  memoQk: Map<number, number>;
-  memoSm: Map<number, number>;
-  memoPv: Map<number, number>;
-  memoTkV: Map<number, number>;
-  memoTkT: Map<number, number>;
-  /** Combined memo: (qkMultipliers, pvMultipliers) → (softmaxParallelism, topkParallelism) → entry. */
-  memoCombo: Map<number, Map<number, ComboEntry>>;
-  /** The last combination evaluated (skips the look-ups when a sweep repeats it). */
-  lastKey1: number;
-  lastKey2: number;
-  lastCombo: ComboEntry | null;
+  memoQk: HwMemo<number>;
+  memoSm: HwMemo<number>;
+  memoPv: HwMemo<number>;
+  memoTkV: HwMemo<number>;
+  memoTkT: HwMemo<number>;
+  /** Stage sums and fixed latencies of the discrete compute knobs (COMBO_DEPS). */
+  memoCombo: HwMemo<ComboEntry>;
   /** Scratch sums reused by every evaluation. */
   scratch: Sums;
 }
@@ -622,10 +636,8 @@ interface ComboEntry {
   lQk: number;
   lSm: number;
   lPv: number;
-  /** Generation window tables per (key-buffer lines, inFlight): see `windowTable`. */
-  win: Map<number, WindowTable>;
-  lastWinKey: number;
-  lastWin: WindowTable | null;
+  /** Generation window tables (WINDOW_DEPS): see `windowTable`. */
+  win: HwMemo<WindowTable>;
 }
 
 /**
@@ -715,8 +727,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
       localV: core.localV,
       tkN: core.tkN,
       tkK: core.tkK,
-      tkP: -1,
-      tkVal: 0,
+      tk: new HwMemo(TOPK_DEPS, 1),
     });
     prevClass = byKey.get(key)!;
   }
@@ -742,15 +753,12 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     valReadElems: 0,
     sumW1: 0,
     headRuns: [],
-    memoQk: new Map(),
-    memoSm: new Map(),
-    memoPv: new Map(),
-    memoTkV: new Map(),
-    memoTkT: new Map(),
-    memoCombo: new Map(),
-    lastKey1: -1,
-    lastKey2: -1,
-    lastCombo: null,
+    memoQk: new HwMemo(QK_DEPS),
+    memoSm: new HwMemo(SM_DEPS),
+    memoPv: new HwMemo(PV_DEPS),
+    memoTkV: new HwMemo(TOPK_DEPS),
+    memoTkT: new HwMemo(TOPK_DEPS),
+    memoCombo: new HwMemo(COMBO_DEPS),
     scratch: newSums(),
   };
   for (const c of classes) {
@@ -787,24 +795,16 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
   return prep;
 }
 
-/** Σ over the request classes of `term`, memoised per hardware knob value in `memo`. */
-function memoSum(memo: Map<number, number>, key: number, sum: () => number): number {
-  let v = memo.get(key);
-  if (v === undefined) {
-    v = sum();
-    memo.set(key, v);
-  }
-  return v;
-}
-function memoQk(p: PreparedWorkload, M: number): number {
-  return memoSum(p.memoQk, M, () => {
+function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoQk.get(hw, () => {
     let v = 0;
-    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, M, c.D);
+    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
     return v;
   });
 }
-function memoSm(p: PreparedWorkload, P: number): number {
-  return memoSum(p.memoSm, P, () => {
+function memoSm(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoSm.get(hw, () => {
+    const P = softmaxLanes(hw);
     let v = 0;
     for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, P, 1);
     return v;
@@ -813,30 +813,28 @@ function memoSm(p: PreparedWorkload, P: number): number {
 function pvRow(c: ReqClass, M: number): number {
   return pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, M, c.D);
 }
-function memoPv(p: PreparedWorkload, M: number): number {
-  return memoSum(p.memoPv, M, () => {
+function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoPv.get(hw, () => {
     let v = 0;
-    for (const c of p.classes) v += c.mult * pvRow(c, M);
+    for (const c of p.classes) v += c.mult * pvRow(c, hw.pvMultipliers);
     return v;
   });
 }
-function classTkV(c: ReqClass, P: number): number {
+/** Local-V top-k cycles of one class (its own one-entry memo, keyed like TOPK_DEPS). */
+function classTkV(c: ReqClass, hw: HardwareConfig): number {
   if (!c.localV) return 0;
-  if (c.tkP !== P) {
-    c.tkP = P;
-    c.tkVal = c.q * expectedTopkCycles(c.tkN, c.tkK, P);
-  }
-  return c.tkVal;
+  return c.tk.get(hw, () => c.q * expectedTopkCycles(c.tkN, c.tkK, hw.topkParallelism));
 }
-function memoTkV(p: PreparedWorkload, P: number): number {
-  return memoSum(p.memoTkV, P, () => {
+function memoTkV(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoTkV.get(hw, () => {
     let v = 0;
-    for (const c of p.classes) v += c.mult * classTkV(c, P);
+    for (const c of p.classes) v += c.mult * classTkV(c, hw);
     return v;
   });
 }
-function memoTkT(p: PreparedWorkload, P: number): number {
-  return memoSum(p.memoTkT, P, () => {
+function memoTkT(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoTkT.get(hw, () => {
+    const P = hw.topkParallelism;
     let v = 0;
     for (const c of p.classes) if (c.topk >= 0) v += c.mult * expectedTopkCycles(c.k, c.topk, P);
     for (const h of p.headRuns) v += h.mult * expectedTopkCycles(h.n, h.k, P);
@@ -854,38 +852,17 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   const B = dramBytesPerCycle(hw);
   const D = p.D;
   const wb = hw.wordBits;
-  // Two exact integer keys for the four discrete compute knobs (multipliers ≤ 2^16, widths ≤ 2^10).
-  const key1 = hw.qkMultipliers * 131072 + hw.pvMultipliers;
-  const key2 = softmaxLanes(hw) * 2048 + hw.topkParallelism;
-  let cmb: ComboEntry | undefined;
-  if (key1 === p.lastKey1 && key2 === p.lastKey2 && p.lastCombo !== null) cmb = p.lastCombo;
-  else {
-    let inner = p.memoCombo.get(key1);
-    if (inner === undefined) {
-      inner = new Map();
-      p.memoCombo.set(key1, inner);
-    }
-    cmb = inner.get(key2);
-    if (cmb === undefined) {
-      cmb = {
-        qk: memoQk(p, hw.qkMultipliers),
-        sm: memoSm(p, softmaxLanes(hw)),
-        pv: memoPv(p, hw.pvMultipliers),
-        tkV: memoTkV(p, hw.topkParallelism),
-        tkT: memoTkT(p, hw.topkParallelism),
-        lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
-        lSm: smLatency(hw.qkMultipliers, D),
-        lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
-        win: new Map(),
-        lastWinKey: -1,
-        lastWin: null,
-      };
-      inner.set(key2, cmb);
-    }
-    p.lastKey1 = key1;
-    p.lastKey2 = key2;
-    p.lastCombo = cmb;
-  }
+  const cmb = p.memoCombo.get(hw, () => ({
+    qk: memoQk(p, hw),
+    sm: memoSm(p, hw),
+    pv: memoPv(p, hw),
+    tkV: memoTkV(p, hw),
+    tkT: memoTkT(p, hw),
+    lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
+    lSm: smLatency(hw.qkMultipliers, D),
+    lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
+    win: new HwMemo<WindowTable>(WINDOW_DEPS),
+  }));
   s.stQk = cmb.qk;
   s.stSm = cmb.sm;
   s.stPv = cmb.pv;
@@ -920,17 +897,7 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
     s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
     // Window (admission → final decision) per class, over the heads that can be in flight:
     // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
-    const wkey = bufferLines(hw.keySramKB, hw.qkMultipliers, wb) * 128 + hw.inFlight;
-    let tab: WindowTable | null | undefined = cmb.lastWinKey === wkey ? cmb.lastWin : null;
-    if (tab === null) {
-      tab = cmb.win.get(wkey);
-      if (tab === undefined) {
-        tab = windowTable(p, hw);
-        cmb.win.set(wkey, tab);
-      }
-      cmb.lastWinKey = wkey;
-      cmb.lastWin = tab;
-    }
+    const tab = cmb.win.get(hw, () => windowTable(p, hw));
     const thr = tab.thr;
     const Bk = keySideBandwidth(s, B);
     let lo = 0;
@@ -965,7 +932,7 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
       const w1 = 1 + c.p;
       const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
       const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
-      const tkV = classTkV(c, hw.topkParallelism);
+      const tkV = classTkV(c, hw);
       const pv = pvRow(c, hw.pvMultipliers);
       const q = Math.max(1, c.q);
       const maxStep = Math.max(qk, sm, tkV, pv);
