@@ -7,6 +7,11 @@
  * are the dense, unpruned, 12-bit static baseline so that every technique is opt-in.
  */
 import { z } from 'zod';
+import { TOPK_FILTERS, TOPK_MODELS } from './hw/topk.ts';
+
+/** Address mappings inside an HBM2 channel (Ramulator2 names, most significant field first). */
+export const DRAM_MAPPINGS = ['RoBaRaCoCh', 'RoBaCoRaCh'] as const;
+export type DramMapping = (typeof DRAM_MAPPINGS)[number];
 
 export const MODEL_NAMES = ['bert-base', 'bert-large', 'gpt2-small', 'gpt2-medium'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -15,6 +20,9 @@ export type Stage = (typeof STAGES)[number];
 
 /** MSB widths the paper supports (4+4 … 12+4, §III-D) plus 16/32 for unquantized baselines. */
 export const MSB_BITS = [4, 6, 8, 10, 12, 16, 32] as const;
+
+/** A boolean switch; also accepts the strings "true" / "false" (`--set hw.dramRefresh=false`). */
+const flag = (def: boolean) => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()).default(def);
 
 export const HardwareSchema = z
   .object({
@@ -36,6 +44,19 @@ export const HardwareSchema = z
     fetcherPorts: z.number().int().min(1).max(1024).default(32).describe('Q-K-V fetcher master ports (32 B per port per cycle)'),
     inFlight: z.number().int().min(1).max(64).default(8).describe('Head requests in flight in the pipeline'),
     wordBits: z.number().int().min(4).max(32).default(12).describe('On-chip fixed-point word width'),
+    // Timing switches, honoured by both models (sim/cycle/README.md "Switches").
+    topkModel: z
+      .enum(TOPK_MODELS)
+      .default('paper')
+      .describe("Top-k engine timing: 'paper' (Alg. 3 / Fig. 9: first quick-select round on arrival, filter stage pipelined with the next selection) or 'official-rtl' (the RTL harness's TopKDummy: ⌈n/P⌉+3 per round, then an S-wide drain)"),
+    topkFilter: z.enum(TOPK_FILTERS).default('comparators').describe("Width of the paper engine's filter stage: 'comparators' = P, 'qk' = the Q·K score rate S = M/64 (ignored by 'official-rtl', which drains at S)"),
+    gateTokenTopk: flag(false).describe("The next layer's requests wait for the cascade token top-k of the previous layer (its output is their key list); default false, as the RTL harness"),
+    dramRefresh: flag(true).describe('HBM2 all-bank refresh (nRFC 350 ns every nREFI 3.9 µs)'),
+    dramMapping: z
+      .enum(DRAM_MAPPINGS)
+      .default('RoBaRaCoCh')
+      .describe("Address mapping inside a channel: 'RoBaRaCoCh' (the official Ramulator2 configuration: 512 B per pseudo-channel row chunk) or 'RoBaCoRaCh' (pseudo-channels interleaved every 32 B)"),
+    dramQueueDepth: z.number().int().min(1).max(1024).default(16).describe("Outstanding 32-B requests per channel (the official DPI shim: 16; Ramulator2's default read queue: 32)"),
   })
   .strict();
 export type HardwareConfig = z.infer<typeof HardwareSchema>;

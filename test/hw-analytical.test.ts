@@ -88,21 +88,27 @@ test('hand case: one head, one query (generation)', () => {
   const r = analyticalModel(w, defaultHardware());
   // Q 64·12/8 = 96 B, K 100·96 = 9600 B, V 9600 B
   assert.equal(r.dram_bytes, 96 + 9600 + 9600);
-  assert.equal(r.stages.dram, 19296 / B);
+  // DRAM time: the shared HBM2 stream profiles (sim/hw/dram-cost.ts), never faster than the pins
+  const dK = r.extra!.dram_cycles_k as number;
+  const dV = r.extra!.dram_cycles_v as number;
+  near(r.stages.dram, dK + dV, 1e-12);
+  assert.ok(dK >= 9696 / 512 && dV >= 9600 / 512, `${dK} ${dV}`);
   assert.equal(r.stages.qk, 13);
   assert.equal(r.stages.softmax, 13); // ⌈100/8⌉ with 8 softmax lanes
   assert.equal(r.stages.pv, 13);
   assert.equal(r.stages.topk, 0);
   // One request: the serial path binds (one head in flight): fill/drain latencies + fetch K ‖
   // Q·K ‖ softmax + fetch V ‖ prob·V. (Was DRAM + drain: a lone head cannot overlap with others.)
-  const serial = DRAIN + (96 + 9600) / B + 9600 / B;
+  const serial = DRAIN + dK + dV;
   // (the throughput term — smooth max of DRAM, compute, window, + drain — is 0.3 cycle above it)
   near(r.cycles, serial, 2e-3);
   assert.equal(r.activity.qkMacs, 6400);
   assert.equal(r.activity.pvMacs, 6400);
   assert.equal(r.activity.softmaxElems, 100);
   assert.equal(r.activity.keySramWriteBits, 100 * 64 * 12);
-  near(r.energy.dram, 19296 * 8 * 3.97e-12, 1e-12);
+  // per bit (3.97 − 1.21 pJ) + per row activation (1.21 pJ/bit × 512 bits), O'Connor et al.
+  assert.ok(r.activity.dramActivations > 0);
+  near(r.energy.dram, (19296 * 8 * (3.97 - 1.21) + r.activity.dramActivations * 1.21 * 512) * 1e-12, 1e-12);
   near(r.gops, (2 * 12800) / r.latency_s / 1e9, 1e-12);
   // inFlight = 1 on 8 such heads: the serial chain binds for each (softmax streams behind Q·K)
   const r1 = analyticalModel(wl(Array.from({ length: 8 }, () => row({})), false), hwOf({ inFlight: 1 }));
@@ -117,10 +123,17 @@ test('hand case: refetch, local-V top-k and token top-k', () => {
   assert.equal(r.stages.qk, 1.25 * 13);
   assert.equal(r.stages.softmax, 1.25 * 13);
   assert.equal(r.stages.pv, 3); // ⌈20/8⌉
-  const tkV = expectedTopkCycles(100, 20, 16);
-  const tkT = expectedTopkCycles(100, 50, 16);
-  assert.equal(r.stages.topk, Math.max(tkV, tkT));
-  near(r.extra!.topk_localv_cycles, expectedQuickSelectCycles(100, 20, 16) + Math.ceil(100 / 16), 1e-12);
+  // paper engine: local-V quick-select less its first round (run as the 8-per-cycle scores arrive,
+  // 16 ≥ 8 so only its 3-cycle turn-around remains), filter ⌈100/16⌉ in a stage of its own: the
+  // busier stage; the token top-k (engine 2) selects over accumulated scores: all rounds + filter.
+  const qsV = expectedQuickSelectCycles(100, 20, 16) - (Math.ceil(100 / 16) + 3) + 3;
+  const tkV = Math.max(qsV, Math.ceil(100 / 16));
+  const tkT = Math.max(expectedQuickSelectCycles(100, 50, 16), Math.ceil(100 / 16));
+  near(r.stages.topk, Math.max(tkV, tkT), 1e-12);
+  near(r.extra!.topk_localv_cycles, tkV, 1e-12);
+  // the official RTL's dummy: all rounds, then the S = 8 wide drain, one stage
+  const ro = analyticalModel(w, hwOf({ topkModel: 'official-rtl' }));
+  near(ro.extra!.topk_localv_cycles, expectedQuickSelectCycles(100, 20, 16) + Math.ceil(100 / 8), 1e-12);
   assert.equal(r.activity.qkMacs, 1.25 * 6400);
 });
 
@@ -138,7 +151,7 @@ test('hand case: summarization spill — keys beyond the resident half are strea
   assert.equal(r0.stages.qk, 100 * 13);
   // compute-bound: Q·K = softmax = prob·V = 1300 cycles; chain over one head = fetch + one query + 99 × 13
   // one request → one head in flight: the chain binds (was chain / 8 with 8 assumed in flight)
-  const chain = DRAIN + (100 * 96 + 9600 + 9600) / B + (1300 * 3) / 100 + (99 / 100) * 1300;
+  const chain = DRAIN + (r0.extra!.dram_cycles_k as number) + (r0.extra!.dram_cycles_v as number) + (1300 * 3) / 100 + (99 / 100) * 1300;
   near(r0.cycles, Math.max(1300, chain) + DRAIN, 1e-12);
   // causal: 10 queries over 10 keys, capK 4 → streamed Σ_j max(0, j+1−4) = 1+…+6 = 21
   const hwc = hwOf({ keySramKB: 0.75, valueSramKB: 196 });
@@ -345,16 +358,18 @@ test('official GPT-2-small per8 trace vs the paper and the official bert.cpp mod
   const hw = defaultHardware();
   const rp = analyticalModel(pruned, hw);
   const rd = analyticalModel(dense, hw);
-  // §V-B: 0.43 TFLOPS averaged over the 8 (memory-bound) GPT-2 benchmarks
-  assert.ok(rp.gops > 0.6 * 430 && rp.gops < 1.6 * 430, `gops ${rp.gops}`);
-  // Table II: 8.30 W (the energy table was calibrated on a generated workload, not this trace)
-  assert.ok(rel(rp.power_w, 8.3) < 0.1, `power ${rp.power_w}`);
-  // spec §4: bert.cpp (decode mapping) gives the pruned trace a 3.18× speed-up over the dense one
+  // Fig. 19a: 776 GOP/s at 16 comparators on one GPT-2 application (±15%)
+  assert.ok(rel(rp.gops, 776) < 0.15, `gops ${rp.gops}`);
+  // Table II: 8.30 W (the energy table was calibrated on a generated workload, not this trace;
+  // DRAM is priced per activation from the shared HBM2 profiles, not fitted)
+  assert.ok(rel(rp.power_w, 8.3) < 0.15, `power ${rp.power_w}`);
+  // spec §4: bert.cpp (decode mapping) gives the pruned trace a 3.18× speed-up over the dense one;
+  // it cannot see value pruning or 6-bit packing, so that is a lower bound for a model that does
   const speedup = rd.cycles / rp.cycles;
-  assert.ok(speedup > 3.18 * 0.75 && speedup < 3.18 * 1.25, `speed-up ${speedup}`);
-  // the dense reference (8-bit + forced 4-bit LSB pass) is DRAM-bound but, at 196 KB, only two
-  // 1024-key heads fit in the key buffer: below the refresh-derated 466 GB/s (was: = 512 GB/s;
-  // the cycle simulator achieves 388 GB/s)
+  assert.ok(speedup > 3.18, `speed-up ${speedup}`);
+  // the dense reference (8-bit + forced 4-bit LSB pass) is DRAM-bound; with the official DRAM
+  // set-up (RoBaRaCoCh, 16 outstanding requests) a 16-request window covers one 512-B pseudo-
+  // channel row chunk, so mostly one of the two pseudo-channels streams: 55–65% of 512 GB/s
   const g = rd.extra!.dram_gbps as number;
-  assert.ok(g > 0.8 * 512 * RF && g < 0.95 * 512 * RF, `dram ${g} GB/s`);
+  assert.ok(g > 0.55 * 512 && g < 0.65 * 512, `dram ${g} GB/s`);
 });

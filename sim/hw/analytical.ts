@@ -75,9 +75,10 @@ import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { HeadRequest, Workload } from '../workload/types.ts';
 import type { Activity, AreaBreakdown, EnergyBreakdown, HwResult, StageCycles } from './types.ts';
 import { emptyActivity } from './types.ts';
-import { expectedTopkCompares, expectedTopkCycles } from './topk.ts';
+import { designEngines, expectedEngineCycles, expectedTopkCompares, type TopkEngineSpec } from './topk.ts';
 import { emptyEnergy, energyWithLeakageInto, leakageFromArea } from './energy.ts';
 import { areaInto, emptyArea } from './area.ts';
+import { dramTimingOf, refreshAvailability, requestDramCost, type RequestDramCost } from './dram-cost.ts';
 import pipe from './tables/pipeline.json' with { type: 'json' };
 import { HwMemo, unionFields, type HwFields } from './memo.ts';
 
@@ -90,6 +91,7 @@ const REFRESH_AVAIL = 1 - pipe.dramRefreshCycle.value / pipe.dramRefreshInterval
 const MAX_ALLOCS = pipe.keyBufferMaxAllocations.value;
 const PAPER_KB = pipe.paperKBBytes.value;
 const OVERLAP_K = pipe.overlapExponent.value;
+const NO_TOPK = { busy: 0, latency: 0 } as const;
 
 // ── small helpers ───────────────────────────────────────────────────────────────────────────
 
@@ -144,7 +146,8 @@ function smLatency(M: number, D: number): number {
  * (1 − nRFC/nREFI), capped by the fetcher ports.
  */
 export function dramBytesPerCycle(hw: HardwareConfig): number {
-  return Math.min((hw.dramChannels * hw.dramChannelGBps * REFRESH_AVAIL) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
+  const avail = hw.dramRefresh ? REFRESH_AVAIL : 1;
+  return Math.min((hw.dramChannels * hw.dramChannelGBps * avail) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
 }
 
 /** Lines of an M-lane buffer (M·wordBits bits) in an SRAM of `kb` paper-KB. */
@@ -180,18 +183,22 @@ function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: numb
 }
 
 /**
- * Bandwidth the key side sees inside a head's window (generation). The fetcher shares every
- * channel round-robin between the key side and the value side; when the DRAM is busy the key side
- * gets what the value side leaves: B·(1 − f·u), f = V share of the bytes, u = DRAM utilisation
- * estimated as DRAM time / slowest stage, × (1 − 1/requests): the V traffic that competes is
- * another head's (a lone head fetches its V after its decision).
+ * Share of the DRAM the key side sees inside a head's window (generation). The fetcher shares
+ * every channel round-robin between the key side and the value side; when the DRAM is busy the
+ * key side gets what the value side leaves: 1 − f·u, f = V share of the DRAM time, u = DRAM
+ * utilisation estimated as DRAM time / slowest stage, × (1 − 1/requests): the V traffic that
+ * competes is another head's (a lone head fetches its V after its decision).
  */
-function keySideBandwidth(s: Sums, B: number): number {
-  const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
-  if (bytes <= 0 || s.requests <= 0) return B;
-  const stDram = bytes / B;
+function keySideShare(s: Sums, stDram: number): number {
+  if (stDram <= 0 || s.requests <= 0) return 1;
   const busy = Math.max(stDram, s.stQk, s.stSm, s.stTkV, s.stPv);
-  return B * (1 - (s.bytesV / bytes) * (stDram / busy) * (1 - 1 / s.requests));
+  return 1 - (s.dramV / stDram) * (stDram / busy) * (1 - 1 / s.requests);
+}
+
+/** DRAM busy cycles: the stream occupancies (refresh-derated), or the fetcher ports if slower. */
+function dramStage(s: Sums, hw: HardwareConfig): number {
+  const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
+  return Math.max(s.dramK + s.dramV, bytes / (hw.fetcherPorts * PORT_BYTES));
 }
 
 /** prob·V line cycles of one request (causal without local-V pruning: exact per-row sum). */
@@ -235,6 +242,15 @@ interface Sums {
   stTkV: number;
   stTkT: number;
   stPv: number;
+  /** DRAM cycles of the key side (Q, K MSBs, K LSBs) and of the value side (sim/hw/dram-cost.ts, refresh-derated). */
+  dramK: number;
+  dramV: number;
+  /** DRAM row activations. */
+  acts: number;
+  /** Σ local-V top-k latency (both engine stages; the serial path). */
+  tkVLat: number;
+  /** Σ cascade token top-k latency on layer boundaries the next layer waits for (gateTokenTopk). */
+  gate: number;
   /** Σ chain cycles of the full serial path (divided by min(inFlight, requests) in finalize). */
   chain: number;
   /** min(inFlight, requests). */
@@ -262,6 +278,8 @@ interface Sums {
 function zeroSums(s: Sums): Sums {
   s.bytesQ = s.bytesKMsb = s.bytesKLsb = s.bytesV = 0;
   s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
+  s.tkVLat = s.gate = 0;
+  s.dramK = s.dramV = s.acts = 0;
   s.chain = s.drain = s.win = 0;
   s.chainHeads = 1;
   s.gen = false;
@@ -311,9 +329,8 @@ function ipow(x: number, k: number): number {
 }
 
 function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
-  const B = dramBytesPerCycle(hw);
   const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
-  const stDram = bytes / B;
+  const stDram = dramStage(s, hw);
   const stTk = Math.max(s.stTkV, s.stTkT);
   const busy = Math.max(stDram, s.stQk, s.stSm, stTk, s.stPv);
   let core = busy;
@@ -334,7 +351,8 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   const chainBound = Math.max(s.win, s.chain / s.chainHeads);
   // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
   // for short request streams the serial path of the heads in flight.
-  const cycles = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads);
+  // gateTokenTopk: every gated layer boundary drains the pipeline, runs the token top-k, refills.
+  const cycles = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads) + s.gate;
   const seconds = cycles / (hw.clockGHz * 1e9);
 
   const st = out.stages;
@@ -348,7 +366,7 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   const a = out.activity;
   a.cycles = cycles;
   a.dramBytes = bytes;
-  a.dramActivations = 0;
+  a.dramActivations = s.acts;
   a.keySramReadBits = s.keyR;
   a.keySramWriteBits = s.keyW;
   a.valueSramReadBits = s.valR;
@@ -408,7 +426,7 @@ function headTopkRuns(w: Workload): Array<{ n: number; k: number }> {
 /** True when two requests belong to the same class (identical cost-relevant fields). */
 function sameClass(a: HeadRequest, b: HeadRequest): boolean {
   return (
-    a.queries === b.queries && a.keys === b.keys && a.valuesFetched === b.valuesFetched && a.valuesPerQuery === b.valuesPerQuery &&
+    a.L === b.L && a.queries === b.queries && a.keys === b.keys && a.valuesFetched === b.valuesFetched && a.valuesPerQuery === b.valuesPerQuery &&
     a.keyBits === b.keyBits && a.lsbBits === b.lsbBits && a.refetch === b.refetch && a.valueBits === b.valueBits &&
     a.queryBits === b.queryBits && a.topk === b.topk && a.causal === b.causal && a.D === b.D
   );
@@ -432,8 +450,10 @@ function requestCore(r: HeadRequest) {
  */
 export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   const s = newSums();
-  const B = dramBytesPerCycle(hw);
+  const tim = dramTimingOf(hw);
+  const avail = refreshAvailability(tim);
   const nReq = w.requests.length;
+  const kCyc: number[] = [];
   // Generation (no reuse) chain pieces, combined after the loop (see the file comment).
   let gFix = 0, gK = 0, gQk = 0, gSm = 0, gTk = 0, gV = 0, gPv = 0;
   for (const r of w.requests) {
@@ -457,11 +477,23 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     s.bytesKMsb += bK;
     s.bytesKLsb += bL;
     s.bytesV += bV;
+    const dc = requestDramCost(r, hw.dramChannels, tim);
+    const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+    const cV = (bV * dc.v.cyclesPerByte) / avail;
+    s.dramK += cK;
+    s.dramV += cV;
+    s.acts += bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
+    kCyc.push(cK);
 
     const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, D);
     const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
-    const tkV = c.localV ? r.queries * expectedTopkCycles(c.tkN, c.tkK, hw.topkParallelism) : 0;
-    const tkT = r.topk >= 0 ? expectedTopkCycles(r.keys, r.topk, hw.topkParallelism) : 0;
+    const eng = designEngines(hw, D, softmaxLanes(hw));
+    const tkVe = c.localV ? expectedEngineCycles(eng.localV, c.tkN, c.tkK) : NO_TOPK;
+    const tkV = r.queries * tkVe.busy;
+    const tkTe = r.topk >= 0 ? expectedEngineCycles(eng.tokenHead, r.keys, r.topk) : NO_TOPK;
+    const tkT = tkTe.busy;
+    s.tkVLat += r.queries * tkVe.latency;
+    if (hw.gateTokenTopk && r.topk >= 0) s.gate += tkTe.latency + L_DRAM + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
     const pv = pvCycles(r.queries, r.keys, r.valuesPerQuery, c.vRow, r.causal, hw.pvMultipliers, D);
     s.stQk += qk;
     s.stSm += sm;
@@ -487,14 +519,14 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     if (w.reuseKV) {
       const q = Math.max(1, r.queries);
       const maxStep = Math.max(qk, sm, tkV, pv);
-      s.win += (fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep) / n;
+      s.win += (fix + cK + cV + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep) / n;
     } else {
       gFix += fix;
-      gK += (bQ + bK + bL) / B;
+      gK += cK;
       gQk += qk;
       gSm += sm;
-      gTk += tkV;
-      gV += bV / B;
+      gTk += r.queries * tkVe.latency;
+      gV += cV;
       gPv += pv;
     }
   }
@@ -504,21 +536,20 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     s.chainHeads = Math.max(1, Math.min(hw.inFlight, nReq));
     s.requests = nReq;
     s.gen = true;
-    const Bk = keySideBandwidth(s, B);
-    for (const r of w.requests) {
+    const share = keySideShare(s, dramStage(s, hw));
+    for (let ri = 0; ri < nReq; ri++) {
+      const r = w.requests[ri];
       const w1 = 1 + r.refetch;
       const n = headsInFlight(hw, r.keys, r.valuesFetched, r.D, false, nReq);
-      const seen = keysSeen(r.queries, r.keys, r.causal);
-      const bKey = (r.queries * r.D * r.queryBits + seen * r.D * (r.keyBits + r.refetch * r.lsbBits)) / 8;
       const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, r.D);
       const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
       const lFix = L_DRAM + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
-      s.win += (w1 * lFix + Math.max(bKey / Bk, qk, sm)) / n;
+      s.win += (w1 * lFix + Math.max(kCyc[ri] / share, qk, sm)) / n;
     }
     s.tail = nReq > 0 ? L_DRAM + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
   }
   for (const h of headTopkRuns(w)) {
-    s.stTkT += expectedTopkCycles(h.n, h.k, hw.topkParallelism);
+    s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;
     s.tkCompares += expectedTopkCompares(h.n, h.k);
   }
   const m = finalize(s, hw, createFastMetrics());
@@ -537,6 +568,8 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     model: 'analytical',
     extra: {
       chain_bound_cycles: m.chainBound,
+      dram_cycles_k: s.dramK,
+      dram_cycles_v: s.dramV,
       dram_gbps: m.dramGBps,
       topk_localv_cycles: s.stTkV,
       topk_token_head_cycles: s.stTkT,
@@ -560,17 +593,20 @@ export const QK_DEPS: HwFields = ['qkMultipliers'];
 export const SM_DEPS: HwFields = ['softmaxParallelism', 'qkMultipliers'];
 /** Σ prob·V line cycles. */
 export const PV_DEPS: HwFields = ['pvMultipliers'];
-/** Top-k engine cycles (local-V per class, token/head). */
-export const TOPK_DEPS: HwFields = ['topkParallelism'];
+/** Top-k engines (sim/hw/topk.ts designEngines: P, model, filter width, input rate S = min(M/D, softmax lanes)) and the gate bubbles (pass latencies). */
+export const TOPK_DEPS: HwFields = ['topkParallelism', 'topkModel', 'topkFilter', 'qkMultipliers', 'softmaxParallelism', 'gateTokenTopk'];
 /** Stage sums + fixed latencies (qkLatency/smLatency read qkMultipliers, pvLatency pvMultipliers). */
 export const COMBO_DEPS: HwFields = unionFields(QK_DEPS, SM_DEPS, PV_DEPS, TOPK_DEPS);
-/** Generation window table: headsInFlight (buffer lines of both SRAMs, inFlight), Q·K and softmax cycles. */
-export const WINDOW_DEPS: HwFields = unionFields(COMBO_DEPS, ['keySramKB', 'valueSramKB', 'wordBits', 'inFlight']);
+/** DRAM stream costs (sim/hw/dram-cost.ts: HBM2 timing of the design, channels). */
+export const DRAM_DEPS: HwFields = ['dramChannels', 'dramChannelGBps', 'clockGHz', 'dramMapping', 'dramQueueDepth', 'dramRefresh'];
+/** Generation window table: headsInFlight (buffer lines of both SRAMs, inFlight), Q·K and softmax cycles, key-side DRAM cycles. */
+export const WINDOW_DEPS: HwFields = unionFields(COMBO_DEPS, DRAM_DEPS, ['keySramKB', 'valueSramKB', 'wordBits', 'inFlight']);
 
 /** A class of identical head requests (multiplicity `mult`). */
 interface ReqClass {
   mult: number;
   D: number;
+  L: number;
   q: number;
   k: number;
   vF: number;
@@ -587,8 +623,8 @@ interface ReqClass {
   localV: boolean;
   tkN: number;
   tkK: number;
-  /** Per-class local-V top-k cycles (TOPK_DEPS). */
-  tk: HwMemo<number>;
+  /** Per-class local-V top-k busy and latency cycles (TOPK_DEPS). */
+  tk: HwMemo<{ busy: number; latency: number }>;
 }
 
 export interface PreparedWorkload {
@@ -618,12 +654,32 @@ export interface PreparedWorkload {
   memoQk: HwMemo<number>;
   memoSm: HwMemo<number>;
   memoPv: HwMemo<number>;
-  memoTkV: HwMemo<number>;
-  memoTkT: HwMemo<number>;
+  memoTk: HwMemo<TopkSums>;
+  /** Per-class DRAM costs and the generation totals (DRAM_DEPS). */
+  memoDram: HwMemo<DramSums>;
   /** Stage sums and fixed latencies of the discrete compute knobs (COMBO_DEPS). */
   memoCombo: HwMemo<ComboEntry>;
   /** Scratch sums reused by every evaluation. */
   scratch: Sums;
+}
+
+/** DRAM costs of a workload's classes on one design (memoDram). */
+interface DramSums {
+  cost: RequestDramCost[];
+  avail: number;
+  /** Generation: key-side / value-side DRAM cycles of one instance of each class, and the totals. */
+  kc: Float64Array;
+  dramK: number;
+  dramV: number;
+  acts: number;
+}
+
+/** Top-k sums of a workload on one design (memoTopk). */
+interface TopkSums {
+  tkV: number;
+  tkVLat: number;
+  tkT: number;
+  gate: number;
 }
 
 /** Stage sums and fixed latencies for one combination of the discrete compute knobs. */
@@ -631,8 +687,7 @@ interface ComboEntry {
   qk: number;
   sm: number;
   pv: number;
-  tkV: number;
-  tkT: number;
+  tk: TopkSums;
   lQk: number;
   lSm: number;
   lPv: number;
@@ -641,9 +696,10 @@ interface ComboEntry {
 }
 
 /**
- * Σ_c mult·max(bKey_c/B, x_c)/n_c as a function of B (x_c = max(Q·K, softmax) of class c, n_c its
- * heads in flight): classes sorted by the crossover t_c = bKey_c/x_c; for a given B the classes
- * with t_c > B are fetch-bound. prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m bKey/n.
+ * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = key-side
+ * DRAM cycles, x_c = max(Q·K, softmax) of class c, n_c its heads in flight): classes sorted by the
+ * crossover t_c = x_c/kc_c; for a given share the classes with t_c < 1/share are fetch-bound.
+ * prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m kc/n.
  */
 interface WindowTable {
   thr: Float64Array;
@@ -653,7 +709,7 @@ interface WindowTable {
   fixW: number;
 }
 
-function windowTable(p: PreparedWorkload, hw: HardwareConfig): WindowTable {
+function windowTable(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowTable {
   const cs = p.classes;
   const C = cs.length;
   const Psm = softmaxLanes(hw);
@@ -666,10 +722,10 @@ function windowTable(p: PreparedWorkload, hw: HardwareConfig): WindowTable {
     const w1 = 1 + c.p;
     const n = headsInFlight(hw, c.k, c.vF, c.D, false, p.requests);
     const x = w1 * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
-    const bKey = (c.q * c.D * c.queryBits + c.seen * c.D * (c.keyBits + c.p * c.lsbBits)) / 8;
+    const kc = dram.kc[i];
     xs[i] = (c.mult * x) / n;
-    fs[i] = (c.mult * bKey) / n;
-    t[i] = x > 0 ? bKey / x : Infinity;
+    fs[i] = (c.mult * kc) / n;
+    t[i] = kc > 0 ? x / kc : Infinity;
     fixW += (c.mult * w1) / n;
   }
   const order = Array.from({ length: C }, (_, i) => i).sort((a, b) => t[a] - t[b]);
@@ -700,7 +756,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
       continue;
     }
     prevReq = r;
-    const key = `${r.queries}|${r.keys}|${r.valuesFetched}|${r.valuesPerQuery}|${r.keyBits}|${r.lsbBits}|${r.refetch}|${r.valueBits}|${r.queryBits}|${r.topk}|${r.causal ? 1 : 0}`;
+    const key = `${r.L}|${r.queries}|${r.keys}|${r.valuesFetched}|${r.valuesPerQuery}|${r.keyBits}|${r.lsbBits}|${r.refetch}|${r.valueBits}|${r.queryBits}|${r.topk}|${r.causal ? 1 : 0}`;
     const c = byKey.get(key);
     if (c) {
       c.mult++;
@@ -711,6 +767,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     byKey.set(key, {
       mult: 1,
       D: r.D,
+      L: r.L,
       q: r.queries,
       k: r.keys,
       vF: r.valuesFetched,
@@ -727,7 +784,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
       localV: core.localV,
       tkN: core.tkN,
       tkK: core.tkK,
-      tk: new HwMemo(TOPK_DEPS, 1),
+      tk: new HwMemo<{ busy: number; latency: number }>(TOPK_DEPS, 1),
     });
     prevClass = byKey.get(key)!;
   }
@@ -756,8 +813,8 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     memoQk: new HwMemo(QK_DEPS),
     memoSm: new HwMemo(SM_DEPS),
     memoPv: new HwMemo(PV_DEPS),
-    memoTkV: new HwMemo(TOPK_DEPS),
-    memoTkT: new HwMemo(TOPK_DEPS),
+    memoTk: new HwMemo(TOPK_DEPS),
+    memoDram: new HwMemo(DRAM_DEPS),
     memoCombo: new HwMemo(COMBO_DEPS),
     scratch: newSums(),
   };
@@ -820,25 +877,57 @@ function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
     return v;
   });
 }
-/** Local-V top-k cycles of one class (its own one-entry memo, keyed like TOPK_DEPS). */
-function classTkV(c: ReqClass, hw: HardwareConfig): number {
-  if (!c.localV) return 0;
-  return c.tk.get(hw, () => c.q * expectedTopkCycles(c.tkN, c.tkK, hw.topkParallelism));
+/** Class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V. */
+function genBytes(c: ReqClass): [number, number, number, number] {
+  return [(c.q * c.D * c.queryBits) / 8, (c.seen * c.D * c.keyBits) / 8, (c.p * c.seen * c.D * c.lsbBits) / 8, (c.vF * c.q * c.D * c.valueBits) / 8];
 }
-function memoTkV(p: PreparedWorkload, hw: HardwareConfig): number {
-  return p.memoTkV.get(hw, () => {
-    let v = 0;
-    for (const c of p.classes) v += c.mult * classTkV(c, hw);
-    return v;
+function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
+  return p.memoDram.get(hw, () => {
+    const tim = dramTimingOf(hw);
+    const avail = refreshAvailability(tim);
+    const C = p.classes.length;
+    const d: DramSums = { cost: new Array(C), avail, kc: new Float64Array(C), dramK: 0, dramV: 0, acts: 0 };
+    for (let i = 0; i < C; i++) {
+      const c = p.classes[i];
+      const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim);
+      d.cost[i] = dc;
+      if (p.reuseKV) continue;
+      const [bQ, bK, bL, bV] = genBytes(c);
+      d.kc[i] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+      d.dramK += c.mult * d.kc[i];
+      d.dramV += (c.mult * bV * dc.v.cyclesPerByte) / avail;
+      d.acts += c.mult * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
+    }
+    return d;
   });
 }
-function memoTkT(p: PreparedWorkload, hw: HardwareConfig): number {
-  return p.memoTkT.get(hw, () => {
-    const P = hw.topkParallelism;
-    let v = 0;
-    for (const c of p.classes) if (c.topk >= 0) v += c.mult * expectedTopkCycles(c.k, c.topk, P);
-    for (const h of p.headRuns) v += h.mult * expectedTopkCycles(h.n, h.k, P);
-    return v;
+
+/** Local-V top-k of one class: engine busy and latency, × queries (its own memo, TOPK_DEPS). */
+function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy: number; latency: number } {
+  if (!c.localV) return NO_TOPK;
+  return c.tk.get(hw, () => {
+    const e = expectedEngineCycles(spec, c.tkN, c.tkK);
+    return { busy: c.q * e.busy, latency: c.q * e.latency };
+  });
+}
+/** Σ local-V engine busy and latency, the token/head engine's busy, and the gate bubbles. */
+function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
+  return p.memoTk.get(hw, () => {
+    const eng = designEngines(hw, p.D, softmaxLanes(hw));
+    const fix = L_DRAM + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
+    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0 };
+    for (const c of p.classes) {
+      const v = classTkV(c, hw, eng.localV);
+      t.tkV += c.mult * v.busy;
+      t.tkVLat += c.mult * v.latency;
+      if (c.topk >= 0) {
+        const e = expectedEngineCycles(eng.tokenHead, c.k, c.topk);
+        t.tkT += c.mult * e.busy;
+        if (hw.gateTokenTopk) t.gate += c.mult * (e.latency + fix);
+      }
+    }
+    for (const h of p.headRuns) t.tkT += h.mult * expectedEngineCycles(eng.tokenHead, h.n, h.k).busy;
+    return t;
   });
 }
 
@@ -849,15 +938,14 @@ function memoTkT(p: PreparedWorkload, hw: HardwareConfig): number {
  */
 export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics = createFastMetrics()): FastMetrics {
   const s = zeroSums(p.scratch);
-  const B = dramBytesPerCycle(hw);
   const D = p.D;
   const wb = hw.wordBits;
+  const dram = memoDram(p, hw);
   const cmb = p.memoCombo.get(hw, () => ({
     qk: memoQk(p, hw),
     sm: memoSm(p, hw),
     pv: memoPv(p, hw),
-    tkV: memoTkV(p, hw),
-    tkT: memoTkT(p, hw),
+    tk: memoTopk(p, hw),
     lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
     lSm: smLatency(hw.qkMultipliers, D),
     lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
@@ -866,8 +954,10 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   s.stQk = cmb.qk;
   s.stSm = cmb.sm;
   s.stPv = cmb.pv;
-  s.stTkV = cmb.tkV;
-  s.stTkT = cmb.tkT;
+  s.stTkV = cmb.tk.tkV;
+  s.stTkT = cmb.tk.tkT;
+  s.tkVLat = cmb.tk.tkVLat;
+  s.gate = cmb.tk.gate;
   s.qkMacs = p.qkMacs;
   s.pvMacs = p.pvMacs;
   s.smElems = p.smElems;
@@ -888,26 +978,29 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
     s.bytesV = p.bytesV;
     s.keyW = p.keyWriteElems * wb + p.keyWriteLsbBits;
     s.valW = p.valWriteElems * wb;
-    const gK = (p.bytesQ + p.bytesKMsb + p.bytesKLsb) / B;
-    const gV = p.bytesV / B;
-    s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.stTkV + Math.max(gV, s.stPv);
+    s.dramK = dram.dramK;
+    s.dramV = dram.dramV;
+    s.acts = dram.acts;
+    const gK = dram.dramK;
+    const gV = dram.dramV;
+    s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.tkVLat + Math.max(gV, s.stPv);
     s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
     s.requests = p.requests;
     s.gen = true;
     s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
     // Window (admission → final decision) per class, over the heads that can be in flight:
     // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
-    const tab = cmb.win.get(hw, () => windowTable(p, hw));
+    const tab = cmb.win.get(hw, () => windowTable(p, hw, dram));
     const thr = tab.thr;
-    const Bk = keySideBandwidth(s, B);
+    const inv = 1 / keySideShare(s, dramStage(s, hw));
     let lo = 0;
     let hi = thr.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (thr[mid] <= Bk) lo = mid + 1;
+      if (thr[mid] < inv) lo = mid + 1;
       else hi = mid;
     }
-    s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefX[lo] + (tab.prefF[thr.length] - tab.prefF[lo]) / Bk;
+    s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * inv + (tab.prefX[thr.length] - tab.prefX[lo]);
   } else {
     const capK = sramCapacityVectors(hw.keySramKB, D, wb);
     const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
@@ -929,16 +1022,22 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
       s.bytesV += m * bV;
       s.keyW += m * (kF * c.D * wb + c.p * kF * c.D * c.lsbBits);
       s.valW += m * vF * c.D * wb;
+      const dc = dram.cost[i];
+      const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / dram.avail;
+      const cV = (bV * dc.v.cyclesPerByte) / dram.avail;
+      s.dramK += m * cK;
+      s.dramV += m * cV;
+      s.acts += m * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
       const w1 = 1 + c.p;
       const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
       const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
-      const tkV = classTkV(c, hw);
+      const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
       const pv = pvRow(c, hw.pvMultipliers);
       const q = Math.max(1, c.q);
       const maxStep = Math.max(qk, sm, tkV, pv);
       const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
       const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
-      win += (m * (fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
+      win += (m * (fix + cK + cV + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
     }
     s.win = win;
   }
