@@ -179,8 +179,8 @@ if (isMain) {
       bestBy((p) => p.workload === 'per8-trace' && p.opts.topkFilter === 'comparators', 'per8, filter = P:');
       bestBy((p) => p.workload === 'per8-trace' && p.hw.qkMultipliers === 512, 'per8, M = 512:');
       const best = r.find((p) => p.workload === 'per8-trace') ?? r[0];
-      const fit = FIG19A_CONFIGS[0];
-      for (const pt of [best, { workload: 'per8-trace', hw: fit.hw, opts: fit.opts, relative: [], maxErr: 0 }]) {
+      const fit = FIG19A_CONFIGS.find((c) => c.name === 'fitted')!;
+      for (const pt of [best, { workload: 'per8-trace', hw: fit.hw, opts: {} as CycleOptions, relative: [], maxErr: 0 }]) {
         console.log(`sensitivity (per8, M=${pt.hw.qkMultipliers} ch=${pt.hw.dramChannels} filter=${pt.opts.topkFilter} gate=${pt.opts.gateTokenTopk}):`);
         for (const s of sensitivity19a(pt, readTraceFile(PER8))) console.log(`  ${s.knob.padEnd(24)} ${(100 * s.maxErr).toFixed(1).padStart(5)}%  ${fmt(s.relative)}`);
       }

@@ -75,8 +75,8 @@ test('helpers: line cycles, causal prefix sums, capacities, bandwidth', () => {
   assert.equal(rowsCycles(3, 10, true, 512, 64), 1 + 2 + 2); // queries see 8, 9, 10 keys
   assert.equal(keysSeen(10, 10, true), 55);
   assert.equal(keysSeen(4, 10, false), 40);
-  // 196 KB, half for one head, 64 × 12-bit keys: ⌊196·1024·8/2/768⌋ = 1045 ≥ 1024 (paper's sizing)
-  assert.equal(sramCapacityVectors(196, 64, 12), 1045);
+  // 196 paper-KB (2 × 1024 × 64 × 12 b), half for one head, 64 × 12-bit keys: exactly 1024 (§V-C)
+  assert.equal(sramCapacityVectors(196, 64, 12), 1024);
   // was 512: the model now derates the HBM peak by refresh (the cycle simulator's 9% loss)
   assert.equal(dramBytesPerCycle(defaultHardware()), B);
   assert.equal(dramBytesPerCycle(hwOf({ fetcherPorts: 4 })), 128); // fetcher cap 4 × 32 B (refresh does not touch it)
@@ -138,12 +138,12 @@ test('hand case: refetch, local-V top-k and token top-k', () => {
 });
 
 test('hand case: summarization spill — keys beyond the resident half are streamed per query', () => {
-  // capK = ⌊7.5·1024·8/2/768⌋ = 40 keys resident; 100 queries × 60 streamed keys
+  // capK = ⌊7.5·1003.1·8/2/768⌋ = 39 keys resident (paper KB = 196,608/196 B); 100 queries × 61 streamed keys
   const hw = hwOf({ keySramKB: 7.5, valueSramKB: 7.5 });
   const w = wl([row({ queries: 100 })], true);
   const r = analyticalModel(w, hw);
-  const kF = 40 + 100 * 60;
-  const vF = 40 + 100 * 100 * (1 - 40 / 100);
+  const kF = 39 + 100 * 61;
+  const vF = 39 + 100 * 100 * (1 - 39 / 100);
   assert.equal(r.dram_bytes, 100 * 96 + kF * 96 + vF * 96);
   // no spill with the default SRAM: K and V fetched once
   const r0 = analyticalModel(w, defaultHardware());
@@ -153,11 +153,11 @@ test('hand case: summarization spill — keys beyond the resident half are strea
   // one request → one head in flight: the chain binds (was chain / 8 with 8 assumed in flight)
   const chain = DRAIN + (r0.extra!.dram_cycles_k as number) + (r0.extra!.dram_cycles_v as number) + (1300 * 3) / 100 + (99 / 100) * 1300;
   near(r0.cycles, Math.max(1300, chain) + DRAIN, 1e-12);
-  // causal: 10 queries over 10 keys, capK 4 → streamed Σ_j max(0, j+1−4) = 1+…+6 = 21
+  // causal: 10 queries over 10 keys, capK 3 → streamed Σ_j max(0, j+1−3) = 1+…+7 = 28
   const hwc = hwOf({ keySramKB: 0.75, valueSramKB: 196 });
-  assert.equal(sramCapacityVectors(0.75, 64, 12), 4);
+  assert.equal(sramCapacityVectors(0.75, 64, 12), 3);
   const rc = analyticalModel(wl([row({ queries: 10, keys: 10, valuesFetched: 10, valuesPerQuery: 10, causal: true })], true), hwc);
-  assert.equal(rc.extra!.dram_bytes_k_msb, (4 + 21) * 96);
+  assert.equal(rc.extra!.dram_bytes_k_msb, (3 + 28) * 96);
 });
 
 test('top-k: closed form vs exact DP and the official Monte-Carlo table (spec §1.9)', () => {

@@ -210,7 +210,8 @@ function pvCycles(q: number, k: number, vq: number, vRow: number, causal: boolea
 
 /** Keys (or values) of one head that fit in half of an SRAM (double buffering). */
 export function sramCapacityVectors(sramKB: number, D: number, wordBits: number): number {
-  return Math.floor((sramKB * 1024 * 8) / SRAM_HALVES / (D * wordBits));
+  // the paper's KB (196 KB = 2 × 1024 × 64 × 12 b): half of 196 KB holds exactly 1024 keys
+  return Math.floor((sramKB * PAPER_KB * 8) / SRAM_HALVES / (D * wordBits) + 1e-9);
 }
 
 /** Keys fetched from DRAM by a reused (summarization) request, given the resident capacity. */
