@@ -260,6 +260,8 @@ interface Sums {
   win: number;
   /** Generation (head-granular stages): overlap by a smooth max. */
   gen: boolean;
+  /** Summarization with a head that spills and is alone in flight: head-granular too. */
+  spill: boolean;
   /** Head requests in the workload. */
   requests: number;
   /** What follows the last window: V fetch latency + prob·V latency (generation). */
@@ -284,6 +286,7 @@ function zeroSums(s: Sums): Sums {
   s.chain = s.drain = s.win = 0;
   s.chainHeads = 1;
   s.gen = false;
+  s.spill = false;
   s.requests = 0;
   s.tail = 0;
   s.qkMacs = s.pvMacs = s.smElems = s.tkCompares = 0;
@@ -335,13 +338,15 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   const stTk = Math.max(s.stTkV, s.stTkT);
   const busy = Math.max(stDram, s.stQk, s.stSm, stTk, s.stPv);
   let core = busy;
-  if (s.gen && busy > 0) {
+  if ((s.gen || s.spill) && busy > 0) {
     // Generation is head-granular: a head's K fetch, Q·K/softmax, decision, V fetch and prob·V
     // run one after the other, the DRAM serves it twice (K, then V), and only the heads in
     // flight overlap. Three limits — DRAM, the slowest compute engine, the heads-in-flight
     // window — do not overlap perfectly when they are close: smooth max (p-norm, exponent
     // tables/pipeline.json overlapExponent). Separate compute engines with buffers between
-    // them do overlap (one term: their max).
+    // them do overlap (one term: their max). A summarization head that spills and has the
+    // buffers to itself is head-granular the same way (its K/V stream, then its queries' top-k
+    // and prob·V, before the next head is admitted).
     const k = OVERLAP_K;
     // (the window less the K-side latencies of the last head, which the drain adds back)
     const win = Math.max(0, s.win - (s.drain - s.tail));
@@ -520,7 +525,12 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     if (w.reuseKV) {
       const q = Math.max(1, r.queries);
       const maxStep = Math.max(qk, sm, tkV, pv);
-      s.win += (fix + cK + cV + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep) / n;
+      const fK = kF > 0 ? Math.min(r.keys, kF) / kF : 1;
+      const fV = vF > 0 ? Math.min(r.valuesFetched, vF) / vF : 1;
+      const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / avail;
+      if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
+      // the resident K/V first, then the queries, which stream the spilled part as they go
+      s.win += (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
     } else {
       gFix += fix;
       gK += cK;
@@ -1038,7 +1048,11 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
       const maxStep = Math.max(qk, sm, tkV, pv);
       const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
       const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
-      win += (m * (fix + cK + cV + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
+      const fK = kF > 0 ? Math.min(c.k, kF) / kF : 1;
+      const fV = vF > 0 ? Math.min(c.vF, vF) / vF : 1;
+      const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / dram.avail;
+      if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
+      win += (m * (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep))) / n;
     }
     s.win = win;
   }
