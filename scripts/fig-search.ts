@@ -13,7 +13,21 @@
  * Everything is deterministic (seeded); `all` takes about 1.5 minutes on one core.
  */
 import { AlgoSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../sim/schema.ts';
-import { simulateCycle, type CycleOptions } from '../sim/cycle/sim.ts';
+import { simulateCycle as simulate } from '../sim/cycle/sim.ts';
+
+/**
+ * The search's switches. They are hardware fields now (sim/schema.ts); the old filter axis maps to
+ * the engine readings: 'qk' = the official RTL's dummy top-k (quick-select latency, then an S-wide
+ * drain), 'comparators' = the paper's engine (filter stage of P comparators, pipelined).
+ */
+type CycleOptions = { topkFilter?: 'comparators' | 'qk'; gateTokenTopk?: boolean; refresh?: boolean; seed?: number };
+function simulateCycle(w: Workload, hw: HardwareConfig, o: CycleOptions) {
+  const sw: Partial<HardwareConfig> = {};
+  if (o.topkFilter) sw.topkModel = o.topkFilter === 'qk' ? 'official-rtl' : 'paper';
+  if (o.gateTokenTopk !== undefined) sw.gateTokenTopk = o.gateTokenTopk;
+  if (o.refresh !== undefined) sw.dramRefresh = o.refresh;
+  return simulate(w, { ...hw, ...sw }, { seed: o.seed });
+}
 import { buildWorkload } from '../sim/workload/build.ts';
 import { readTraceFile } from '../sim/workload/trace.ts';
 import type { Workload } from '../sim/workload/types.ts';

@@ -51,7 +51,7 @@ export interface EvalOptions {
   /** Use this workload instead of resolving one (e.g. a measured trace). */
   workload?: Workload;
   seed?: number;
-  /** Cycle-simulator switches (gateTokenTopk, topkFilter, refresh, seed). */
+  /** Cycle-simulator options (seed); timing switches are hardware fields. */
   cycle?: CycleOptions;
 }
 

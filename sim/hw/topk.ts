@@ -161,9 +161,9 @@ export interface TopkEngineSpec {
 
 /** Cost of one top-k on the engine: the quick-select stage, the filter stage, and the comparisons. */
 export interface TopkCost {
-  /** Quick-select stage occupancy beyond the input's arrival (official-rtl: latency + drain, all of it). */
+  /** Quick-select stage occupancy beyond the input's arrival (official-rtl: the whole latency). */
   select: number;
-  /** Filter-stage occupancy (official-rtl: 0, the drain is in `select`). */
+  /** Filter-stage occupancy (official-rtl: the S-wide drain, after the latency, same stage). */
   filter: number;
   /** Element comparisons (energy): Σ n_i over the rounds plus the filter pass n. */
   compares: number;
@@ -186,7 +186,7 @@ export function topkEngineSpec(
   return { model: hw.topkModel, P, filterWidth, inputRate: S };
 }
 
-/** Engine occupancy of one top-k (the stages pipeline: the slower one). */
+/** Engine occupancy of one top-k (paper: the stages pipeline, the slower one; official-rtl: both). */
 export const engineOccupancy = (spec: TopkEngineSpec, c: { select: number; filter: number }): number =>
   spec.model === 'paper' ? Math.max(c.select, c.filter) : c.select + c.filter;
 
@@ -200,7 +200,7 @@ export function expectedTopkCost(spec: TopkEngineSpec, n: number, k: number): To
   if (n <= 0 || k < 0 || k >= n) return { select: 0, filter: 0, compares: 0 };
   const qs = expectedQuickSelectCycles(n, k, spec.P);
   const compares = quickSelectScanned(n, k) + n;
-  if (spec.model === 'official-rtl') return { select: qs + Math.ceil(n / spec.filterWidth), filter: 0, compares };
+  if (spec.model === 'official-rtl') return { select: qs, filter: Math.ceil(n / spec.filterWidth), compares };
   // the first round (always exactly n elements) is replaced by its residual beyond the arrival
   const select = qs - (Math.ceil(n / spec.P) + ROUND) + firstRoundResidual(spec, n);
   return { select, filter: Math.ceil(n / spec.filterWidth), compares };
@@ -230,8 +230,7 @@ export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng:
       n -= pr + 1;
     }
   }
-  const pass = Math.ceil(n0 / spec.filterWidth);
-  return spec.model === 'paper' ? { select: cycles, filter: pass, compares: compares + n0 } : { select: cycles + pass, filter: 0, compares: compares + n0 };
+  return { select: cycles, filter: Math.ceil(n0 / spec.filterWidth), compares: compares + n0 };
 }
 
 /**
