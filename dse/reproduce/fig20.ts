@@ -120,7 +120,7 @@ function print(fs: Fig20Result[], model: string): string {
     out.push(`${'step'.padEnd(62)}${'cycles'.padStart(10)}${'GOP/s'.padStart(7)}${'ours'.padStart(8)}${'paper'.padStart(7)}${'error'.padStart(10)}  bottleneck`);
     for (const r of f.rows) {
       const e = r === f.rows[0] ? '' : `${pct(r.error)} ${mark(r.error, 0.15)}`;
-      out.push(`${r.step.padEnd(62)}${String(r.cycles).padStart(10)}${r.gops.toFixed(0).padStart(7)}${(r.stepSpeedup.toFixed(2) + '×').padStart(8)}${(r.paper.toFixed(1) + '×').padStart(7)}${e.padStart(10)}  ${r.bottleneck}`);
+      out.push(`${r.step.padEnd(62)}${String(Math.round(r.cycles)).padStart(10)}${r.gops.toFixed(0).padStart(7)}${(r.stepSpeedup.toFixed(2) + '×').padStart(8)}${(r.paper.toFixed(1) + '×').padStart(7)}${e.padStart(10)}  ${r.bottleneck}`);
     }
     for (const c of f.combined) out.push(`${c.name.padEnd(62)}${''.padStart(17)}${(c.ours.toFixed(2) + '×').padStart(8)}${(c.paper.toFixed(1) + '×').padStart(7)}${(pct(c.error) + ' ' + mark(c.error, 0.15)).padStart(10)}`);
     out.push('');

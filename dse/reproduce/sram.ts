@@ -34,7 +34,7 @@ export function sram(model: ModelName = 'cycle', user: Partial<HardwareConfig> =
 function print(rows: SramRow[], model: string): string {
   const out: string[] = [`SRAM — key and value SRAM size (${model} model, Table I otherwise)`];
   out.push(`${'trace'.padEnd(52)}${'KB'.padStart(5)}${'cycles'.padStart(11)}${'GOP/s'.padStart(8)}${'vs 196'.padStart(8)}${'stall'.padStart(10)}`);
-  for (const r of rows) out.push(`${r.trace.padEnd(52)}${String(r.kb).padStart(5)}${String(r.cycles).padStart(11)}${r.gops.toFixed(0).padStart(8)}${(r.speedupVs196.toFixed(2) + '×').padStart(8)}${String(r.overheadCycles).padStart(10)}`);
+  for (const r of rows) out.push(`${r.trace.padEnd(52)}${String(r.kb).padStart(5)}${String(Math.round(r.cycles)).padStart(11)}${r.gops.toFixed(0).padStart(8)}${(r.speedupVs196.toFixed(2) + '×').padStart(8)}${String(r.overheadCycles).padStart(10)}`);
   out.push('  196 KB holds 256 lines = 2048 keys (two 1024-token heads). A dense head of ~1000 keys takes');
   out.push('  126 lines and keeps them until its (two-pass) progressive-quantization decision, so only two');
   out.push('  heads overlap; pruned heads (≤ 921 keys, most ≤ 204) already fit many at a time in 196 KB.');
