@@ -10,6 +10,7 @@ import { FIGURES } from '../reproduce/index.ts';
 import { parseSets } from '../space.ts';
 import { InputError } from '../errors.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
+import { FIDELITY_NAMES, REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 
 export { fig19a, FIG19A_P, FIG19A_PAPER, FIG19A_PAPER_GOPS, FIG19A_CONFIGS } from '../reproduce/fig19a.ts';
 export { fig20, fig20Steps, FIG20_CONFIGS, FIG20_WORKLOAD, FIG20_COMBINED } from '../reproduce/fig20.ts';
@@ -32,12 +33,12 @@ export function register(program: Command): void {
     .command('reproduce')
     .description("reproduce the paper's figures on its own hardware (Table I) with our models")
     .argument('<what>', `${names.join(' | ')} | all`)
-    .option('--model <model>', 'cycle | analytical', 'cycle')
+    .option('--model <model>', FIDELITY_NAMES.join(' | '), REFERENCE_FIDELITY)
     .option('-s, --set <key=value>', 'override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--json', 'print JSON instead of tables')
     .action((what: string, o: { model: string; set: string[]; json?: boolean }) => {
       if (what !== 'all' && !names.includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (${names.join(' | ')} | all)`);
-      if (o.model !== 'cycle' && o.model !== 'analytical') throw new InputError(`--model: expected cycle or analytical, got "${o.model}"`);
+      if (!(FIDELITY_NAMES as readonly string[]).includes(o.model)) throw new InputError(`--model: expected ${FIDELITY_NAMES.join(' or ')}, got "${o.model}"`);
       const hw = hwOverrides(o.set);
       const res: Record<string, unknown> = {};
       const text: string[] = [];

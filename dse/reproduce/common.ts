@@ -2,14 +2,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HardwareSchema, type HardwareConfig } from '../../sim/schema.ts';
-import { simulateCycle } from '../../sim/cycle/sim.ts';
-import { analyticalModel } from '../../sim/hw/analytical.ts';
+import { fidelity, FIDELITY_NAMES, REFERENCE_FIDELITY, type FidelityName } from '../../sim/fidelities.ts';
 import { readTraceFile } from '../../sim/workload/trace.ts';
 import type { Workload } from '../../sim/workload/types.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { InputError } from '../errors.ts';
 
-export type ModelName = 'cycle' | 'analytical';
+export type ModelName = FidelityName;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const TRACE_DIR = path.join(here, '..', '..', 'sim', 'workload', 'traces');
@@ -30,10 +29,10 @@ export function trace(file: string): Workload {
   return w;
 }
 
-export function modelOf(fidelity: string | undefined): ModelName {
-  const m = fidelity ?? 'cycle';
-  if (m !== 'cycle' && m !== 'analytical') throw new InputError(`--model: expected cycle or analytical, got "${m}"`);
-  return m;
+export function modelOf(name: string | undefined): ModelName {
+  const m = name ?? REFERENCE_FIDELITY;
+  if (!(FIDELITY_NAMES as readonly string[]).includes(m)) throw new InputError(`--model: expected ${FIDELITY_NAMES.join(' or ')}, got "${m}"`);
+  return m as ModelName;
 }
 
 /** Table I hardware with a configuration's changes and the user's overrides. */
@@ -42,7 +41,7 @@ export function hardware(...parts: Array<Partial<HardwareConfig> | undefined>): 
 }
 
 export function evaluate(model: ModelName, w: Workload, hw: HardwareConfig): HwResult {
-  return model === 'cycle' ? simulateCycle(w, hw) : analyticalModel(w, hw);
+  return fidelity(model).evaluate(w, hw, {});
 }
 
 /** The stage with the most busy cycles (the bottleneck), from a result's `stages`. */

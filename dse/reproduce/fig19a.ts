@@ -5,11 +5,12 @@
  * earlier search fitted (scripts/fig-search.ts) is printed below as a labelled sensitivity study.
  */
 import type { HardwareConfig } from '../../sim/schema.ts';
+import { FIG19A } from '../../sim/paper.ts';
 import type { FigureOptions, PaperFigure } from './types.ts';
 import { PER8, PER8_SETTINGS, busiest, evaluate, hardware, hwText, mark, modelOf, pct, relErr, trace, type ModelName } from './common.ts';
 
-export const FIG19A_P = [1, 2, 4, 8, 16, 32];
-export const FIG19A_PAPER = [0.217, 0.385, 0.625, 0.841, 1, 0.993];
+export const FIG19A_P = FIG19A.P;
+export const FIG19A_PAPER = FIG19A.relative;
 /** The paper's absolute bars (v3 chart data), GOP/s. */
 export const FIG19A_PAPER_GOPS = [168.4, 298.77, 485.42, 652.79, 776.24, 770.87];
 

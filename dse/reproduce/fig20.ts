@@ -8,6 +8,7 @@
  */
 import { AlgoSchema, WorkloadSchema, type HardwareConfig } from '../../sim/schema.ts';
 import { buildWorkload } from '../../sim/workload/build.ts';
+import { FIG20 } from '../../sim/paper.ts';
 import type { FigureOptions, PaperFigure } from './types.ts';
 import { busiest, evaluate, hardware, hwText, mark, modelOf, pct, relErr, type ModelName } from './common.ts';
 
@@ -46,18 +47,15 @@ export function fig20Steps(c: Fig20Config): { name: string; paper: number; algo:
   const vName = c.valueKeep < 1 ? ` + local V ${c.valueKeep}` : '';
   const pruned = { tokenKeep: 0.13, headKeep: 0.87, ...v };
   return [
-    { name: 'ASIC baseline (dense, 12-bit K/V, 1-comparator top-k)', paper: 1, algo: { msbBits: 12 }, hw: { ...c.hw, topkParallelism: 1 } },
-    { name: `+ cascade token pruning (tokenKeep 0.13${vName})`, paper: 1.1, algo: { msbBits: 12, tokenKeep: 0.13, ...v }, hw: { ...c.hw, topkParallelism: 1 } },
-    { name: '+ cascade head pruning (headKeep 0.87)', paper: 1.1, algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 1 } },
-    { name: '+ 16-comparator top-k', paper: 3, algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
-    { name: '+ static quantization (8-bit K/V)', paper: 1.6, algo: { msbBits: 8, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
-    { name: '+ progressive quantization (4+4, 5.9% refetch, 4-bit V)', paper: 1.7, algo: { msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.059, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: 'ASIC baseline (dense, 12-bit K/V, 1-comparator top-k)', paper: FIG20.steps[0], algo: { msbBits: 12 }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: `+ cascade token pruning (tokenKeep 0.13${vName})`, paper: FIG20.steps[1], algo: { msbBits: 12, tokenKeep: 0.13, ...v }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: '+ cascade head pruning (headKeep 0.87)', paper: FIG20.steps[2], algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: '+ 16-comparator top-k', paper: FIG20.steps[3], algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: '+ static quantization (8-bit K/V)', paper: FIG20.steps[4], algo: { msbBits: 8, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: '+ progressive quantization (4+4, 5.9% refetch, 4-bit V)', paper: FIG20.steps[5], algo: { msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.059, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
   ];
 }
-export const FIG20_COMBINED = [
-  { name: 'three pruning steps (token, head, top-k)', from: 0, to: 3, paper: 3.4 },
-  { name: 'two quantization steps', from: 3, to: 5, paper: 2.8 },
-];
+export const FIG20_COMBINED = FIG20.combined;
 
 export interface Fig20Row {
   step: string;
