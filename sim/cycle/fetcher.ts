@@ -29,18 +29,18 @@ export class DramFrontEnd {
   end = 0;
 
   constructor(
-    private readonly tim: HbmTiming,
+    readonly timing: HbmTiming,
     dramChannels: number,
     private readonly ports: number,
   ) {
-    this.channels = subChannels(tim, dramChannels).channels;
+    this.channels = subChannels(timing, dramChannels).channels;
     this.freeK = new Float64Array(this.channels);
     this.freeV = new Float64Array(this.channels);
   }
 
   /** Issues stream s at time `now`; sets `first` and `end`. */
   issue(now: number, s: Stream): void {
-    const tim = this.tim;
+    const tim = this.timing;
     const aA = availableBefore(now, tim);
     const key = s.kind !== 2;
     const ownMax = key ? this.maxK : this.maxV;
