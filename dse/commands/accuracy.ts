@@ -53,7 +53,14 @@ export function register(program: Command): void {
       } catch (e) {
         throw new InputError((e as Error).message);
       }
-      const r = await evaluateAccuracy({ model: o.model, maxExamples, seed }, algo);
+      const { ConfigError } = await import('../../sim/nn/hfconfig.ts');
+      let r;
+      try {
+        r = await evaluateAccuracy({ model: o.model, maxExamples, seed }, algo);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new InputError(e.message); // the model folder cannot be run as given
+        throw e;
+      }
       if (o.traceOut) {
         const { formatTrace } = await import('../../sim/workload/trace.ts');
         writeFileSync(o.traceOut, formatTrace(r.trace, r.trace.provenance));

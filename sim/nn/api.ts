@@ -24,6 +24,7 @@ import { initBackend } from './backend.ts';
 import { loadCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, DATA_SEED } from './data.ts';
 import { Engine, runAlgo, Stats } from './engine.ts';
+import { ConfigError } from './hfconfig.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 
@@ -98,6 +99,9 @@ function buildInputs(e: Engine, maxExamples?: number): EvalInputs {
   }
   const ctx = Math.min(c.maxPositions, 256);
   const prompt = ctx - GEN_TOKENS;
+  if (prompt < 1) {
+    throw new ConfigError(`${e.ck.dir}/config.json: 'n_positions' is ${c.maxPositions}; the LM evaluation needs a prompt of at least 1 token plus ${GEN_TOKENS} generated tokens: use a model with n_positions ≥ ${GEN_TOKENS + 1}`);
+  }
   const win = ctx + 1;
   const windows: number[][] = [];
   for (const a of sotuSplits().test) {
