@@ -112,6 +112,11 @@ function buildInputs(e: Engine, maxExamples?: number): EvalInputs {
   return { kind: 'gpt', windows: windows.slice(0, Math.min(windows.length, maxExamples ?? DEFAULT_MAX.gpt)), prompt };
 }
 
+/** 95% percentile bootstrap CI of stat over resamples of values (1 000 resamples, seeded). */
+export function bootstrapCi(values: number[], stat: (xs: number[]) => number, seed: number, reps = 1000): [number, number] {
+  return bootstrap(values, stat, seed, reps);
+}
+
 function bootstrap(values: number[], stat: (xs: number[]) => number, seed: number, reps = 1000): [number, number] {
   const rng = mulberry32(seed);
   const n = values.length;

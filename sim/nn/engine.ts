@@ -87,6 +87,8 @@ export class Stats {
   flops = 0;
   /** Optional observer of the alive token positions (original indices) per example/step/layer. */
   onAlive?: (example: number, step: number, layer: number, alive: readonly number[], heads: readonly number[]) => void;
+  /** Optional observer of the key positions each alive head attends to (LM generation stage). */
+  onHeadKeys?: (example: number, step: number, layer: number, head: number, keys: readonly number[]) => void;
   constructor(readonly layers: number, readonly recordRows = true) {
     const z = () => new Array<number>(layers).fill(0);
     this.tokAlive = z(); this.tokTotal = z(); this.headAlive = z(); this.headTotal = z();

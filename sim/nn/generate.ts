@@ -187,6 +187,7 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
         hs.forEach((h, hi) => {
           const keys = keysOf[hi];
           const m = keys.length;
+          stats.onHeadKeys?.(iterBase / gen + b, t, l, h, keys);
           if (!gathered || gathered.keys !== keys) {
             // Rows of the cache for this key set, [m, d] (heads read with a stride); shared by heads with the same set.
             const kM = new Float32Array(m * d);
