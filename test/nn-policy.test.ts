@@ -18,9 +18,9 @@ import { keepCount, tokenKeepSchedule } from '../sim/workload/schedule.ts';
 
 const FIX = join(fileURLToPath(new URL('..', import.meta.url)), 'test/fixtures/hf-reference');
 
-function engine(kind: 'bert' | 'gpt', layers: number): Engine {
+function engine(kind: 'bert' | 'gpt', layers: number, hidden = 16): Engine {
   const c: ModelConfig = {
-    kind, vocabSize: 60, hidden: 16, layers, heads: 4, intermediate: 32, maxPositions: 80, numLabels: kind === 'bert' ? 2 : 0,
+    kind, vocabSize: 60, hidden, layers, heads: 4, intermediate: 32, maxPositions: 80, numLabels: kind === 'bert' ? 2 : 0,
     lnEps: 1e-5, padId: kind === 'bert' ? 0 : -1, clsId: kind === 'bert' ? 2 : -1, sepId: kind === 'bert' ? 3 : -1, eosId: kind === 'bert' ? -1 : 0,
   };
   const ck: Checkpoint = { dir: 'mem', config: c, weights: initWeights(c, 7), tokenizer: new WordPieceTokenizer(['[PAD]']), hash: 't' };
@@ -127,5 +127,33 @@ test('llm policy in the engine: every layer and head holds exactly the budget, h
   // Per-head selection: the heads of a layer keep different middle tokens (somewhere); top-k size per row.
   assert.ok([...sets.values()].some((v) => new Set(v).size > 1), 'per-head key sets');
   for (const r of stats.rows) assert.equal(r.topk, budget - 2 - 4);
+  e.dispose();
+});
+
+test('llm-policy trace is priced per head by both hardware models (fewer keys → less DRAM traffic; the per-head top-k is priced)', async () => {
+  await initBackend();
+  const { analyticalModel } = await import('../sim/hw/analytical.ts');
+  const { simulateCycle } = await import('../sim/cycle/sim.ts');
+  const { HardwareSchema } = await import('../sim/schema.ts');
+  const e = engine('gpt', 4, 64); // head dim 16, as the shipped LM
+  const hw = HardwareSchema.parse({});
+  const traceOf = (algo: Record<string, unknown>) => {
+    const stats = new Stats(4);
+    e.generateBatch([seq(70, 9), seq(70, 10)], 60, 6, runAlgo(AlgoSchema.parse(algo), e.c), stats);
+    return { name: 't', model: { name: 't', layers: 4, heads: 4, headDim: 16, dModel: 64, kind: 'decoder' as const }, stage: 'generation' as const, iterations: 12, reuseKV: false, requests: stats.rows, source: 'generated' as const, provenance: 'test' };
+  };
+  const dense = traceOf({});
+  const llm = traceOf({ tokenKeep: 0.25, tokenPolicy: 'llm', startTokens: 2, recentTokens: 4 });
+  assert.equal(llm.requests.length, dense.requests.length);
+  assert.ok(llm.requests.every((r) => r.keys === 17), "budget keepCount(66, 0.25) = 17 keys per head");
+  for (const model of [analyticalModel, simulateCycle]) {
+    const a = model(dense, hw);
+    const b = model(llm, hw);
+    assert.ok(b.dram_bytes < 0.4 * a.dram_bytes, `${model.name}: DRAM ${b.dram_bytes} vs ${a.dram_bytes} (17 of ~63 keys)`);
+    // The per-head top-k of every pruning step is priced too (not free): dropping it never costs cycles.
+    const noTopk = model({ ...llm, requests: llm.requests.map((r) => ({ ...r, topk: -1 })) }, hw);
+    assert.ok(noTopk.cycles <= b.cycles, `${model.name}: ${noTopk.cycles} without top-k vs ${b.cycles}`);
+    assert.ok(noTopk.dram_bytes === b.dram_bytes);
+  }
   e.dispose();
 });
