@@ -39,6 +39,12 @@ function bytesToUnicode(): string[] {
 const B2U = bytesToUnicode();
 const U2B = new Map<string, number>(B2U.map((u, b) => [u, b]));
 const PRETOK = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+/**
+ * The pre-tokenization the shipped spam-bert / sotu-gpt tokenizers were TRAINED with (one digit per
+ * pre-token). It learns no digit-digit merge, so those vocabularies encode identically under
+ * GPT-2's PRETOK (digit runs); kept only so that `train` reproduces their merges.
+ */
+const PRETOK_SINGLE_DIGITS = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -140,9 +146,10 @@ export class BpeTokenizer implements Tokenizer {
  * Train a byte-level BPE. `specials` take ids 0..n-1, the 256 byte symbols follow, then one id
  * per merge until `vocabSize`. Deterministic (ties broken by the pair string).
  */
-export function trainBpe(texts: Iterable<string>, vocabSize: number, specials: string[]): BpeTokenizer {
+export function trainBpe(texts: Iterable<string>, vocabSize: number, specials: string[], opts: { singleDigitPretokens?: boolean } = {}): BpeTokenizer {
   const counts = new Map<string, number>();
-  for (const t of texts) for (const m of t.matchAll(PRETOK)) {
+  const re = opts.singleDigitPretokens ? PRETOK_SINGLE_DIGITS : PRETOK;
+  for (const t of texts) for (const m of t.matchAll(re)) {
     const w = toByteChars(m[0]);
     counts.set(w, (counts.get(w) ?? 0) + 1);
   }
