@@ -50,7 +50,8 @@ export function llmBudget(ra: RunAlgo, T: number): number {
 /**
  * llm policy: the cached positions of one head after making room for one incoming token.
  * `set` is sorted; `score[p]` is the head's probability of position p in the previous forward.
- * Returns the kept positions (sorted) and the top-k size used (−1 when nothing was pruned).
+ * Returns the kept positions (sorted) and the top-k size used (−1 when nothing was pruned; 0 when
+ * the budget holds only the protected windows).
  */
 export function llmPrune(set: number[], score: Float64Array, budget: number, start: number, recent: number): { kept: number[]; k: number } {
   if (set.length + 1 <= budget) return { kept: set, k: -1 };
@@ -171,7 +172,7 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
             const { kept, k } = llmPrune(headSet![b][l][h], lastScore![b][l][h], budget, ra.startTokens, ra.recentTokens);
             headSet![b][l][h] = [...kept, pos];
             keysOf.push(headSet![b][l][h]);
-            topkOf.push(k);
+            topkOf.push(k > 0 ? k : -1); // k = 0: the start + recent slices only, no top-k runs
           }
           stats.onAlive?.(iterBase / gen + b, t, l, keysOf[0] ?? [pos], hs);
         }
