@@ -3,35 +3,66 @@
  * (report, accuracy, train, reproduce, …) are modules in dse/commands/ that export
  * `register(program)` and are loaded automatically.
  *
- * Exit codes: 0 ok, 1 failure, 2 bad input (nothing written), 130 interrupted.
+ * Exit codes: 0 ok (also a run stopped by its budget: it says so), 1 failure (every point failed,
+ * or an unexpected error: rerun with --debug for the stack), 2 bad input (one line naming the
+ * file/option/field; nothing written), 130 interrupted (SIGINT), 143 terminated (SIGTERM) — both
+ * after writing the outputs of what finished.
  */
-import { readdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, type DesignPoint } from '../sim/schema.ts';
+import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type DesignPoint } from '../sim/schema.ts';
+import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { evaluateHardware } from '../sim/index.ts';
-import { InputError } from './errors.ts';
+import { fsMessage, InputError, isUserFsError } from './errors.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
 import { packageVersion, runSpace } from './run.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function intArg(name: string) {
+function intArg(name: string, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InputError(`${name}: expected a positive integer, got "${v}"`);
+    if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`${name}: expected a positive integer, got "${v}"`);
+    if (n > max) throw new InputError(`${name}: ${v} is too large (at most ${max})`);
     return n;
   };
 }
 
-function numArg(name: string) {
+function numArg(name: string, max = 1e9) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new InputError(`${name}: expected a positive number, got "${v}"`);
+    if (n > max) throw new InputError(`${name}: ${v} is too large (at most ${max})`);
     return n;
   };
+}
+
+/** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
+function maxOf(field: 'seqLen' | 'genTokens'): number {
+  const r = WorkloadSchema.shape[field].safeParse(Number.MAX_SAFE_INTEGER);
+  const issue = r.success ? undefined : (r.error.issues[0] as { maximum?: number | bigint });
+  return issue?.maximum !== undefined ? Number(issue.maximum) : Number.MAX_SAFE_INTEGER;
+}
+
+/** A user-given file must exist, be a file and hold text (not e.g. `--trace /bin/ls`). */
+function checkTextFile(file: string, option: string): void {
+  let head: Buffer;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      head = Buffer.alloc(4096);
+      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if (isUserFsError(e)) throw new InputError(fsMessage(e, `${option} ${file}`));
+    throw e;
+  }
+  if (head.includes(0)) throw new InputError(`${option} ${file}: not a text file (it contains NUL bytes); expected a CSV trace`);
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -51,7 +82,8 @@ export function buildProgram(): Command {
     .name('spatten-dse')
     .description('Design-space exploration for the SpAtten sparse-attention accelerator')
     .version(packageVersion())
-    .showHelpAfterError()
+    .option('--debug', 'print the stack of an unexpected error')
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 
   program
@@ -100,16 +132,18 @@ export function buildProgram(): Command {
     .description('evaluate one design point and print its metrics and breakdowns')
     .addOption(new Option('-w, --workload <model>', 'model shape').choices(MODEL_NAMES as unknown as string[]).default('gpt2-medium'))
     .addOption(new Option('--stage <stage>', 'summarization or generation (default: generation for GPT-2, summarization for BERT)').choices(STAGES as unknown as string[]))
-    .option('--seq-len <n>', 'sequence / prompt length', intArg('--seq-len'))
-    .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens'))
+    .option('--seq-len <n>', 'sequence / prompt length', intArg('--seq-len', maxOf('seqLen')))
+    .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens', maxOf('genTokens')))
     .addOption(new Option('--preset <name>', 'hardware preset').choices(Object.keys(HARDWARE_PRESETS)).default('spatten'))
     .option('-s, --set <key=value>', 'set a parameter (repeatable), e.g. --set hw.dramChannels=32', collect, [])
     .addOption(new Option('-m, --model <model>', 'hardware model').choices(['analytical', 'cycle']).default('analytical'))
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .option('--json', 'print one JSON object (every metric is a top-level key)')
     .action(async (o) => {
-      const encoder = String(o.workload).startsWith('bert');
+      const encoder = MODEL_SHAPES[o.workload as keyof typeof MODEL_SHAPES].kind === 'encoder';
       const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
+      if (encoder && stage === 'generation') throw new InputError(`--stage generation: ${o.workload} is an encoder, only the summarization stage applies`);
+      if (o.trace) checkTextFile(o.trace, '--trace');
       const seqLen = o.seqLen ?? (stage === 'generation' ? 992 : encoder ? 128 : 992);
       const space = SpaceSchema.parse({
         name: 'simulate',
@@ -128,7 +162,7 @@ export function buildProgram(): Command {
       try {
         r = evaluateHardware(point, { model: o.model });
       } catch (e) {
-        if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message}`);
+        if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
         throw e;
       }
       if (o.json) {
@@ -190,10 +224,47 @@ async function loadCommandModules(program: Command): Promise<void> {
   }
 }
 
+/** A message fit for a terminal: no control characters, each line at most ~400 characters. */
+export function printable(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => {
+      const clean = l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, '?');
+      return clean.length > 400 ? `${clean.slice(0, 400)}…` : clean;
+    })
+    .join('\n');
+}
+
+/**
+ * The one error path: user-caused errors (InputError, errors with exitCode 2 such as a held lock or
+ * a malformed results folder, filesystem errors on the user's paths) → one message, exit 2;
+ * anything else is unexpected → a short message and a hint to rerun with --debug, exit 1.
+ */
+export function reportError(e: unknown, debug: boolean): number {
+  const err = e as Error & { exitCode?: number };
+  if (e instanceof InputError || err?.exitCode === 2) {
+    process.stderr.write(`error: ${printable(err.message)}\n`);
+    if (debug) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+  if (isUserFsError(e)) {
+    process.stderr.write(`error: ${printable(fsMessage(e))}\n`);
+    if (debug) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+  const first = printable(String(err?.message ?? e).split('\n')[0]);
+  process.stderr.write(`error: ${first}\n`);
+  if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
+  else process.stderr.write('(an unexpected error: rerun with --debug for the stack trace, and please report it)\n');
+  return typeof err?.exitCode === 'number' ? err.exitCode : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  await loadCommandModules(program);
+  const debug = argv.includes('--debug') || !!process.env.SPATTEN_DEBUG;
+  process.exitCode = undefined;
   try {
+    const program = buildProgram();
+    await loadCommandModules(program);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
@@ -201,14 +272,9 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (e instanceof InputError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 2;
-    }
-    const err = e as Error & { exitCode?: number };
-    process.stderr.write(`error: ${err.message ?? String(e)}\n`);
-    if (process.env.SPATTEN_DEBUG) process.stderr.write(`${err.stack}\n`);
-    return typeof err.exitCode === 'number' ? err.exitCode : 1;
+    return reportError(e, debug);
+  } finally {
+    process.exitCode = undefined;
   }
 }
 
@@ -216,9 +282,6 @@ export async function main(argv: string[]): Promise<number> {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`error: ${(e as Error).message}\n`);
-      process.exit(1);
-    },
+    (e) => process.exit(reportError(e, process.argv.includes('--debug'))),
   );
 }
