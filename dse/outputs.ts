@@ -8,7 +8,7 @@
  * parameters exactly as evaluated (shortest round-trip), so a row can be re-simulated. The journal
  * keeps the full precision; the Pareto front and feasibility are decided at full precision.
  */
-import { existsSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { fsInputError, InputError } from './errors.ts';
@@ -63,6 +63,64 @@ export function ensureDir(dir: string, what = dir): void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsInputError(e, `${what}: cannot create ${m}`);
     }
   }
+}
+
+/** Files a results folder of this tool holds (anything else in a folder is the user's). */
+export const RESULT_FILES = ['points.csv', 'pareto.csv', 'run.json', 'report.html', 'journal.jsonl', '.lock'];
+
+/** Is `dir` a results folder of spatten-dse (its journal, or a run.json this tool wrote)? */
+export function isResultsFolder(dir: string, entries: string[]): boolean {
+  if (entries.includes('journal.jsonl')) return true;
+  if (!entries.includes('run.json')) return false;
+  try {
+    const r = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as { versions?: Record<string, unknown>; counts?: unknown };
+    return typeof r === 'object' && r !== null && (typeof r.versions?.['spatten-dse'] === 'string' || (typeof r.counts === 'object' && r.counts !== null));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks, without writing anything, that a run may write into `dir` (`what` names it in
+ * messages, e.g. "--out x"): the folder or its nearest existing parent must be a writable folder;
+ * an existing non-empty folder must be a results folder of this tool unless `force`.
+ */
+export function checkOutDir(dir: string, what: string, force = false): void {
+  let d = path.resolve(dir);
+  let st;
+  for (;;) {
+    try {
+      st = statSync(d);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsInputError(e, what);
+    }
+    const up = path.dirname(d);
+    if (up === d) throw new InputError(`${what}: no existing parent folder`);
+    d = up;
+  }
+  if (!st.isDirectory()) {
+    throw new InputError(d === path.resolve(dir) ? `${what}: exists and is a file, not a folder` : `${what}: ${d} is a file, not a folder`);
+  }
+  try {
+    accessSync(d, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw fsInputError(e, `${what}: cannot write in ${d}`);
+  }
+  if (d !== path.resolve(dir)) return; // will be created
+  let entries: string[];
+  try {
+    entries = readdirSync(d);
+  } catch (e) {
+    throw fsInputError(e, what);
+  }
+  const present = entries.filter((f) => f !== '.lock' && !f.endsWith('.tmp'));
+  if (present.length === 0 || force || isResultsFolder(d, entries)) return;
+  const shown = present.slice(0, 3).join(', ') + (present.length > 3 ? `, … (${present.length} entries)` : '');
+  throw new InputError(
+    `${what}: the folder is not empty (${shown}) and is not a results folder of spatten-dse; ` +
+      `choose another --out folder, or add --force to write ${RESULT_FILES.slice(0, 5).join(', ')} into it`,
+  );
 }
 
 export function writeAtomic(file: string, data: string): void {
