@@ -18,7 +18,9 @@ import { evaluateHardware } from '../sim/index.ts';
 import { fsMessage, InputError, isUserFsError } from './errors.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
-import { packageVersion, runSpace } from './run.ts';
+import { packageVersion, runSpace, type RunSummary } from './run.ts';
+import { DEFAULT_MAX_POINTS } from './space-checks.ts';
+import { exitCodeFor, stopText, type StopReason } from './stop.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -76,6 +78,18 @@ function fmt(x: number, unit = ''): string {
   return unit ? `${s} ${unit}` : s;
 }
 
+/** The lines printed at the end of a run: counts, stop reason, notes, the files written. */
+export function runSummary(r: RunSummary): string {
+  const c = r.run.counts;
+  const files = ['points.csv', 'pareto.csv', 'run.json', ...(r.reportWritten === false ? [] : ['report.html'])];
+  return (
+    `${r.run.name}: ${c.total} points (${c.ok} ok, ${c.failed} failed, ${c.feasible} feasible), ${c.pareto} on the Pareto front` +
+    ` in ${r.run.wallSeconds.toFixed(1)} s — ${stopText(r.run.stopReason as StopReason | undefined, r.run.stopDetail)}\n` +
+    (r.run.notes ?? []).map((n) => `${n}\n`).join('') +
+    (r.written === false ? '' : `wrote ${files.map((f) => path.join(r.dir, f)).join(', ')}\n`)
+  );
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
@@ -94,15 +108,18 @@ export function buildProgram(): Command {
     .option('-j, --jobs <n>', 'parallel evaluations', intArg('--jobs'))
     .option('--seed <s>', 'override search.seed', (v: string) => {
       const n = Number(v);
-      if (!Number.isInteger(n)) throw new InputError(`--seed: expected an integer, got "${v}"`);
+      if (!Number.isSafeInteger(n)) throw new InputError(`--seed: expected an integer (at most ${Number.MAX_SAFE_INTEGER}), got "${v}"`);
       return n;
     })
     .option('--max-evals <n>', 'stop after n evaluations', intArg('--max-evals'))
     .option('--time-limit <seconds>', 'stop after this many seconds', numArg('--time-limit'))
+    .option('--max-points <n>', `refuse a grid with more points (or a driver asked for more evaluations) than this (default ${DEFAULT_MAX_POINTS})`, intArg('--max-points'))
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
     .option('--interactive', 'interactive report (inlines the Vega bundles, ~800 KB)')
     .option('--no-report', 'skip report.html')
-    .option('--resume', "continue an interrupted run from its folder's journal (re-evaluates nothing that finished)")
+    .option('--resume', "continue from the folder's journal (the default when the folder's journal belongs to this space; kept for clarity)")
+    .option('--fresh', "discard the folder's journal and start over (the only way a journal is truncated)")
+    .option('--force', 'write into a non-empty --out folder that is not a results folder of spatten-dse')
     .option('--reuse <dir>', "reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)", collect, [])
     .action(async (space: string, o) => {
       const r = await runSpace({
@@ -112,19 +129,19 @@ export function buildProgram(): Command {
         seed: o.seed,
         maxEvals: o.maxEvals,
         timeLimit: o.timeLimit,
+        maxPoints: o.maxPoints,
         progress: o.progress,
         interactive: o.interactive,
         report: o.report,
         resume: o.resume,
+        fresh: o.fresh,
+        force: o.force,
         reuse: o.reuse,
+        argv: process.argv.slice(2),
       });
-      const c = r.run.counts;
-      process.stdout.write(
-        `${r.run.name}: ${c.total} points (${c.ok} ok, ${c.failed} failed, ${c.feasible} feasible), ${c.pareto} on the Pareto front` +
-          ` in ${r.run.wallSeconds.toFixed(1)} s${r.run.stopReason ? ` — stopped: ${r.run.stopReason}` : ''}\n` +
-          `wrote ${['points.csv', 'pareto.csv', 'run.json', 'report.html'].map((f) => path.join(r.dir, f)).join(', ')}\n`,
-      );
-      if (r.run.stopReason === 'interrupted') process.exitCode = 130;
+      process.stdout.write(runSummary(r));
+      if (r.run.stopReason === 'failed') process.stderr.write(`error: ${printable(r.run.stopDetail ?? 'the run failed')}\n`);
+      process.exitCode = exitCodeFor(r.run.stopReason as StopReason | undefined);
     });
 
   program

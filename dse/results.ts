@@ -56,6 +56,12 @@ export interface RunJson {
   hvReference?: number[];
   /** Knee / best points with breakdowns, for the report. */
   highlights: Highlight[];
-  /** Why the run stopped early, if it did (budget, time limit, interrupt). */
+  /** Why the run stopped: completed, max-evals, time-limit, interrupted, terminated, failed (dse/stop.ts). */
   stopReason?: string;
+  /** The stop in words, e.g. "60 s reached after 37 of 48 points". */
+  stopDetail?: string;
+  /** Findings worth reading, e.g. which constraint excluded how many points when none is feasible. */
+  notes?: string[];
+  /** The options the run was given (jobs, seed, budgets, folders, the command line). */
+  options?: Record<string, unknown>;
 }

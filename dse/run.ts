@@ -4,7 +4,7 @@
  *
  * Bad input (space file, base config, trace path) is rejected before anything is written.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HW_METRICS } from '../sim/schema.ts';
@@ -13,12 +13,15 @@ import { createDriver } from './drivers/index.ts';
 import { InputError } from './errors.ts';
 import { basePoint, type Breakdown, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { evaluateHardware } from '../sim/index.ts';
-import { writeRunOutputs } from './outputs.ts';
+import { ensureDir, writeRunOutputs } from './outputs.ts';
 import { hypervolume, normaliser, paretoMask, toMinVector } from './pareto.ts';
 import type { Highlight, PointRow, RunJson } from './results.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
 import { createProgress, type ProgressMode } from './progress.ts';
-import { Executor, primaryFidelity } from './executor.ts';
+import { Executor, modelVersion, primaryFidelity } from './executor.ts';
+import { JOURNAL_FILE } from './journal.ts';
+import { allFailed, gitCommit, guardRun, noFeasible } from './run-checks.ts';
+import { StopControl, type StopReason } from './stop.ts';
 import { accuracyRungs, promotable, refineAccuracy, withExamples } from './fidelity.ts';
 import { defaultJobs } from './pool.ts';
 
@@ -40,12 +43,24 @@ export interface RunOptions {
   resume?: boolean;
   /** Other run folders whose journaled evaluations may be reused (same params, models, base config). */
   reuse?: string[];
+  /** Discard the folder's journal and start over (the only way a journal is truncated). */
+  fresh?: boolean;
+  /** Write into a non-empty folder that is not a results folder of this tool. */
+  force?: boolean;
+  /** Size guard (default 10^7 points). */
+  maxPoints?: number;
+  /** The command line, recorded in run.json. */
+  argv?: string[];
 }
 
 export interface RunSummary {
   dir: string;
   run: RunJson;
   rows: PointRow[];
+  /** False when no output was written (every point failed). */
+  written?: boolean;
+  /** False when report.html was not written. */
+  reportWritten?: boolean;
 }
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,8 +76,8 @@ export function packageVersion(): string {
 }
 
 /** Validate everything a run needs before any output is written. */
-export function prepareRun(opts: RunOptions): { parsed: ParsedSpace; ctx: EvalContext; dir: string; seed: number } {
-  const parsed = loadSpace(opts.spaceFile);
+export function prepareRun(opts: RunOptions, log: (line: string) => void = () => {}): { parsed: ParsedSpace; ctx: EvalContext; dir: string; seed: number; guard: ReturnType<typeof guardRun>; fresh: boolean } {
+  const parsed = loadSpace(opts.spaceFile, { maxPoints: opts.maxPoints });
   const space = parsed.space;
   let base;
   try {
@@ -87,7 +102,10 @@ export function prepareRun(opts: RunOptions): { parsed: ParsedSpace; ctx: EvalCo
     cycle: space.cycle,
     metrics: [...HW_METRICS],
   };
-  return { parsed, ctx, dir, seed };
+  // out folder, --reuse folders, the folder's journal, --jobs: all before the lock or any write
+  const guard = guardRun(opts, ctx, space.name, opts.spaceFile, dir, log);
+  const fresh = !existsSync(path.join(dir, JOURNAL_FILE)) || !!opts.fresh;
+  return { parsed, ctx, dir, seed, guard, fresh };
 }
 
 /** Metric columns: the hardware metrics, then any other metric in order of first appearance. */
@@ -123,18 +141,34 @@ class IncrementalFront {
 
 export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  const prepared = prepareRun(opts);
+  const prepared = prepareRun(opts, log);
   const cpuBound = prepared.ctx.model !== 'analytical' || !!prepared.ctx.accuracy;
+  const dirExisted = existsSync(prepared.dir);
+  // the first write: the folder (its errors name --out)
+  ensureDir(prepared.dir, prepared.guard.what);
   // The journal (and the folder lock) is taken after validation, so bad input writes nothing.
   // With accuracy on, the search runs on the cheap accuracy rung (a small example subset) and
   // refineAccuracy promotes the contenders afterwards (dse/fidelity.ts).
   const rungs = accuracyRungs(prepared.ctx.accuracy, prepared.parsed.space.search.driver);
   const loopCtx = rungs ? withExamples(prepared.ctx, rungs[0]) : prepared.ctx;
-  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, reuse: opts.reuse, jobs: Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
+  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: prepared.guard.header, reuse: opts.reuse, jobs: Math.max(1, prepared.guard.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
+  let summary: RunSummary | undefined;
   try {
-    return await runPrepared(opts, prepared, executor, log);
+    summary = await runPrepared(opts, prepared, executor, log);
+    return summary;
   } finally {
     await executor.close();
+    // every point failed: nothing is written — not even the journal, when this run started it
+    if (summary?.written === false && prepared.fresh) removeStartedJournal(prepared.dir, dirExisted);
+  }
+}
+
+function removeStartedJournal(dir: string, dirExisted: boolean): void {
+  try {
+    rmSync(path.join(dir, JOURNAL_FILE), { force: true });
+    if (!dirExisted && readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    /* best effort */
   }
 }
 
@@ -158,36 +192,46 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   const batch = space.search.driver === 'nsga2' ? (space.search.population ?? 40) : cpuBound ? Math.max(128 * jobs, 256) : 2048;
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
   const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, space.name);
+  const stop = new StopControl({ stop: () => executor.interrupt(), abort: () => void executor.abort(), log });
+  try {
+    return await runSteps(opts, prepared, executor, log, { driver, maxEvals, timeLimit, batch, progress, stop, t0, started, total });
+  } finally {
+    stop.close();
+  }
+}
 
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) {
-      log('interrupt: abandoning the evaluations in flight, writing outputs for what finished');
-      void executor.abort();
-      return;
-    }
-    interrupted = true;
-    executor.interrupt();
-    log('\ninterrupt: finishing the evaluations in flight, then writing outputs (Ctrl-C again to abandon them)');
-  };
-  process.on('SIGINT', onSigint);
+interface LoopState {
+  driver: ReturnType<typeof createDriver>;
+  maxEvals: number;
+  timeLimit: number;
+  batch: number;
+  progress: ReturnType<typeof createProgress>;
+  stop: StopControl;
+  t0: number;
+  started: Date;
+  total: number;
+}
 
+async function runSteps(opts: RunOptions, prepared: ReturnType<typeof prepareRun>, executor: Executor, log: (line: string) => void, st: LoopState): Promise<RunSummary> {
+  const { parsed, ctx, dir, seed } = prepared;
+  const space = parsed.space;
+  const objectives = parsed.objectives;
+  const { driver, maxEvals, timeLimit, batch, progress, stop, t0, started, total } = st;
   const rows: EvaluatedPoint[] = [];
   const front = new IncrementalFront(rows, objectives);
   const batchEnds: number[] = [];
-  let stopReason: string | undefined;
+  let loopError: unknown;
+  const timeUp = () => (performance.now() - t0) / 1000 >= timeLimit;
+  const of = () => `after ${rows.length}${Number.isFinite(total) ? ` of ${total}` : ''} points`;
   try {
     while (!driver.done()) {
+      if (stop.signalled) break;
       if (rows.length >= maxEvals) {
-        stopReason = `max-evals ${maxEvals} reached`;
+        stop.set('max-evals', `${maxEvals} evaluations`);
         break;
       }
-      if ((performance.now() - t0) / 1000 >= timeLimit) {
-        stopReason = `time limit ${timeLimit} s reached`;
-        break;
-      }
-      if (interrupted) {
-        stopReason = 'interrupted';
+      if (timeUp()) {
+        stop.set('time-limit', `${timeLimit} s reached ${of()}`);
         break;
       }
       const trials = driver.ask(Math.min(batch, maxEvals - rows.length));
@@ -204,23 +248,27 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
       driver.tell(results);
       batchEnds.push(rows.length);
       progress.update(rows.length);
+      // the executor stops starting evaluations at the deadline: a short batch is a time-limit stop
+      if (results.length < trials.length && !stop.signalled && timeUp()) {
+        stop.set('time-limit', `${timeLimit} s reached ${of()}`);
+        break;
+      }
       // Let signals and timers run between batches.
       await new Promise((r) => setImmediate(r));
     }
+  } catch (e) {
+    // an unexpected error: write the outputs of what finished, then report it (exit 1)
+    loopError = e;
+    stop.set('failed', String((e as Error)?.message ?? e).split('\n')[0]);
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
   }
+  const interrupted = stop.signalled || loopError !== undefined;
+  const stopReason = () => stop.reason;
 
-  // During the multi-fidelity steps a Ctrl-C abandons the evaluations in flight; outputs are
-  // still written for what finished (exit 130).
-  const onLateSigint = () => {
-    interrupted = true;
-    stopReason = 'interrupted';
-    log('\ninterrupt: abandoning the re-scoring in flight, writing outputs');
-    void executor.abort();
-  };
-  process.on('SIGINT', onLateSigint);
+  // During the multi-fidelity steps a signal abandons the evaluations in flight; outputs are
+  // still written for what finished (exit 130 / 143).
+  stop.enterLatePhase();
   try {
     // Multi-fidelity accuracy: successive halving on example subsets, driven by the CIs.
     const rungs = accuracyRungs(ctx.accuracy, space.search.driver);
@@ -253,11 +301,24 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
         } else r.error = `cycle re-score failed: ${c.error}`;
       }
     }
-  } finally {
-    process.off('SIGINT', onLateSigint);
+  } catch (e) {
+    loopError ??= e;
+    stop.set('failed', String((e as Error)?.message ?? e).split('\n')[0]);
   }
 
-  const run = finishRun({ parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds: (performance.now() - t0) / 1000, stopReason, driverName: driver.name });
+  const failedAll = allFailed(rows);
+  if (failedAll) {
+    stop.reason = 'failed';
+    stop.detail = failedAll;
+  }
+  const run = finishRun({ parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds: (performance.now() - t0) / 1000, stopReason: stopReason() ?? 'completed', stopDetail: stop.detail, driverName: driver.name, opts, jobs: executor.jobs });
+  const infeasible = noFeasible(rows, parsed.constraints);
+  if (infeasible) run.notes = [infeasible];
+  if (failedAll) {
+    // nothing worth writing: the CLI prints the first error and exits 1
+    if (loopError) throw loopError;
+    return { dir, run, rows: [], written: false, reportWritten: false };
+  }
   run.highlights = await highlightsFor(rows, front.front, objectives, (params) => executor.call<Breakdown>(EVALUATE_MODULE, 'pointBreakdown', [ctx, params]));
   try {
     const energy = await import('../sim/hw/energy.ts');
@@ -267,15 +328,18 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   }
   const pointRows = toPointRows(rows, new Set(front.front));
   writeRunOutputs(dir, run, pointRows);
+  let reportWritten = false;
   if (opts.report !== false) {
     try {
       const rep = await import('../reports/index.ts');
       await rep.writeReport(dir, { interactive: !!opts.interactive });
+      reportWritten = true;
     } catch (e) {
       log(`warning: report.html not written: ${(e as Error).message}`);
     }
   }
-  return { dir, run, rows: pointRows };
+  if (loopError) throw loopError;
+  return { dir, run, rows: pointRows, reportWritten };
 }
 
 function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRow[] {
@@ -300,8 +364,11 @@ interface FinishArgs {
   seed: number;
   started: Date;
   wallSeconds: number;
-  stopReason?: string;
+  stopReason: StopReason;
+  stopDetail?: string;
   driverName: string;
+  opts: RunOptions;
+  jobs: number;
 }
 
 /** Hypervolume after each batch, normalised by the bounds of all feasible points of the run. */
@@ -325,6 +392,7 @@ export function hypervolumeTrajectory(rows: EvaluatedPoint[], objectives: Object
 
 function finishRun(a: FinishArgs): RunJson {
   const { parsed, rows } = a;
+  const commit = gitCommit();
   const ok = rows.filter((r) => r.status === 'ok').length;
   const feasible = rows.filter((r) => r.status === 'ok' && r.feasible).length;
   return {
@@ -343,13 +411,36 @@ function finishRun(a: FinishArgs): RunJson {
     startedAt: a.started.toISOString(),
     finishedAt: new Date().toISOString(),
     wallSeconds: a.wallSeconds,
-    versions: { 'spatten-dse': packageVersion(), node: process.version },
+    versions: { 'spatten-dse': packageVersion(), node: process.version, model: modelVersion(), ...(commit ? { git: commit } : {}) },
+    options: runOptionsRecord(a.opts, a.jobs),
     provenance: {},
     hypervolume: hypervolumeTrajectory(rows, parsed.objectives, a.batchEnds),
     hvReference: parsed.objectives.map(() => 1.1),
     highlights: [],
     stopReason: a.stopReason,
+    ...(a.stopDetail ? { stopDetail: a.stopDetail } : {}),
   };
+}
+
+/** The options a run was given (run.json `options`), as the CLI saw them. */
+function runOptionsRecord(o: RunOptions, jobs: number): Record<string, unknown> {
+  const rec: Record<string, unknown> = {
+    argv: o.argv,
+    out: o.outDir,
+    jobs,
+    seed: o.seed,
+    maxEvals: o.maxEvals,
+    timeLimit: o.timeLimit,
+    maxPoints: o.maxPoints,
+    resume: o.resume,
+    fresh: o.fresh,
+    force: o.force,
+    reuse: o.reuse?.length ? o.reuse : undefined,
+    report: o.report,
+    interactive: o.interactive,
+  };
+  for (const k of Object.keys(rec)) if (rec[k] === undefined) delete rec[k];
+  return rec;
 }
 
 /** Knee (closest to the ideal point in normalised objective space) and the best point per objective. */

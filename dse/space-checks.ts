@@ -92,8 +92,10 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], constra
   const stages = trace ? [] : valuesOf('workload.stage', space.workload.stage, domains);
   const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
 
-  // An encoder has no generation stage (sim/workload/build.ts refuses it per point).
-  if (encoders.length > 0 && stages.includes('generation')) {
+  // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when
+  // the space gives the encoder no other stage. (A sweep over both stages and both families keeps
+  // its valid combinations; the encoder × generation points fail, recorded as such.)
+  if (encoders.length > 0 && !stages.includes('summarization')) {
     const at = keys.has('workload.stage') ? ['parameters', 'workload.stage'] : ['workload', 'stage'];
     issues.push({
       path: at,

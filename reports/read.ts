@@ -100,6 +100,9 @@ export function validateRunJson(raw: unknown, where = 'run.json'): RunJson {
         )
       : [],
     highlights: Array.isArray(r.highlights) ? (r.highlights as RunJson['highlights']) : [],
+    // the report shows an early stop with its detail ("time-limit (60 s reached after 37 of 48
+    // points)"); run.json records every stop reason, "completed" included
+    stopReason: typeof r.stopReason === 'string' && r.stopReason !== 'completed' ? r.stopReason + (typeof r.stopDetail === 'string' ? ` (${r.stopDetail})` : '') : undefined,
   };
   return run;
 }
