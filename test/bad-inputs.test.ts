@@ -7,7 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../dse/cli.ts';
@@ -241,4 +241,87 @@ for (const [i, c] of CASES.entries()) {
 test(`at least 40 cases; the table`, (t) => {
   assert.ok(CASES.length >= 40, `${CASES.length} cases`);
   t.diagnostic(['| case | exit | message |', '|---|---|---|', ...TABLE].join('\n'));
+});
+
+// --- beyond the table: cases that write (by design) or check one mechanism ---
+
+test('disk full (ENOSPC) while writing an output: exit 2 naming the file', async () => {
+  const dir = path.join(TMP, 'enospc');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(space(dir), TINY);
+  mkdirSync(out(dir));
+  // run.json's temporary file is a link to /dev/full, where every write fails with ENOSPC
+  symlinkSync('/dev/full', path.join(out(dir), `.run.json.${process.pid}.tmp`));
+  const r = await cli(run()(dir));
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^error: cannot write .*out\/run\.json: no space left on the device \(ENOSPC\)\n$/);
+  assert.ok(!existsSync(path.join(out(dir), '.lock')), 'lock released');
+});
+
+test('no feasible point: the summary and run.json say which constraint excluded how many; exit 0', async () => {
+  const dir = path.join(TMP, 'infeasible');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(space(dir), TINY.replace('constraints: ["area_mm2 <= 19"]', 'constraints: ["area_mm2 <= 1", "latency_s <= 1"]'));
+  const r = await cli(run()(dir));
+  assert.equal(r.code, 0, r.err);
+  const runJson = JSON.parse(readFileSync(path.join(out(dir), 'run.json'), 'utf8'));
+  assert.equal(runJson.counts.feasible, 0);
+  assert.match(runJson.notes[0], /^no feasible point: "area_mm2 <= 1" excluded 6 of 6 \(area_mm2 from [\d.]+ to [\d.]+\); "latency_s <= 1" excluded 0 of 6$/);
+});
+
+test('--jobs above the cores is clamped with a warning; --force writes into a foreign folder; run.json records the options and versions', async () => {
+  const dir = path.join(TMP, 'clamp');
+  mkdirSync(out(dir), { recursive: true });
+  writeFileSync(space(dir), TINY);
+  writeFileSync(path.join(out(dir), 'notes.txt'), 'mine');
+  const r = await cli(run('--jobs', '64', '--force', '--seed', '7')(dir));
+  assert.equal(r.code, 0, r.err);
+  const cores = os.availableParallelism();
+  if (cores < 64) assert.match(r.err, new RegExp(`warning: --jobs 64 is more than the ${cores} available cores?; using --jobs ${cores}`));
+  const runJson = JSON.parse(readFileSync(path.join(out(dir), 'run.json'), 'utf8'));
+  assert.equal(runJson.options.jobs, Math.min(64, cores));
+  assert.equal(runJson.options.seed, 7);
+  assert.equal(runJson.options.force, true);
+  assert.equal(runJson.stopReason, 'completed');
+  assert.equal(runJson.versions.node, process.version);
+  assert.match(runJson.versions.model, /^src-[0-9a-f]{16}$/);
+  assert.match(runJson.versions.git ?? 'no git', /^([0-9a-f]{40}(\+dirty)?|no git)$/);
+  assert.equal(readFileSync(path.join(out(dir), 'notes.txt'), 'utf8'), 'mine');
+  // points.csv: counts as integers, other metrics to 6 significant digits
+  const [header, ...rows] = readFileSync(path.join(out(dir), 'points.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  for (const row of rows) {
+    assert.match(row[header.indexOf('cycles')], /^\d+$/);
+    assert.match(row[header.indexOf('dram_bytes')], /^\d+$/);
+    for (const m of ['latency_s', 'energy_j', 'area_mm2', 'power_w', 'gops']) {
+      const digits = row[header.indexOf(m)].replace(/e.*$/, '').replace(/^[0.]+/, '').replace('.', '');
+      assert.ok(digits.length <= 6, `${m} = ${row[header.indexOf(m)]}`);
+    }
+  }
+});
+
+test('an unexpected error: exit 1, a short message and the --debug hint; with --debug the stack', async () => {
+  const { reportError } = await import('../dse/cli.ts');
+  let err = '';
+  const we = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
+  try {
+    assert.equal(reportError(new TypeError('x is undefined\nmore'), false), 1);
+    assert.equal(err, 'error: x is undefined\n(an unexpected error: rerun with --debug for the stack trace, and please report it)\n');
+    err = '';
+    assert.equal(reportError(new TypeError('x is undefined'), true), 1);
+    assert.match(err, /^error: x is undefined\nTypeError: x is undefined\n {4}at /);
+    err = '';
+    assert.equal(reportError(Object.assign(new Error('EACCES: permission denied, open \'/x\''), { code: 'EACCES', path: '/x' }), false), 2);
+    assert.equal(err, 'error: /x: permission denied (EACCES)\n');
+  } finally {
+    process.stderr.write = we;
+  }
+});
+
+test('did you mean: plausible typos only', async () => {
+  const { closest } = await import('../dse/suggest.ts');
+  assert.equal(closest('hw.topkParalelism', ['hw.topkParallelism', 'hw.inFlight']), 'hw.topkParallelism');
+  assert.equal(closest('lantecy_s', ['latency_s', 'energy_j']), 'latency_s'); // a swap counts once
+  assert.equal(closest('rnu', ['run', 'report']), 'run');
+  assert.equal(closest('banana', ['latency_s', 'energy_j']), undefined);
 });
