@@ -15,15 +15,6 @@ export class InputError extends Error {
   }
 }
 
-/** The run was interrupted (SIGINT): outputs for what finished are written, exit code 130. */
-export class InterruptedError extends Error {
-  readonly exitCode = 130;
-  constructor(message = 'interrupted') {
-    super(message);
-    this.name = 'InterruptedError';
-  }
-}
-
 /** What an errno code means for a path the user gave. */
 const ERRNO_TEXT: Record<string, string> = {
   ENOENT: 'no such file or folder',

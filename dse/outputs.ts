@@ -1,6 +1,6 @@
 /**
- * Writing a run's outputs: points.csv, pareto.csv, run.json. Each file is written to a temporary
- * name in the results folder and renamed into place, so a reader never sees half a file.
+ * Writing a run's outputs: points.csv, pareto.csv, run.json, each through the one atomic write
+ * (core/atomic.ts), so a reader never sees half a file; a write error names the file.
  *
  * Numbers are written with the precision they have (`formatMetric`): counts (cycles, DRAM bytes —
  * the analytical model's expected values are fractional) as integers, other metrics to
@@ -8,11 +8,12 @@
  * parameters exactly as evaluated (shortest round-trip), so a row can be re-simulated. The journal
  * keeps the full precision; the Pareto front and feasibility are decided at full precision.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { fsInputError, InputError } from './errors.ts';
-import type { PointRow, RunJson } from './results.ts';
+import { writeFileAtomic } from '../core/atomic.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 
 /** Significant digits of non-integer metrics in points.csv, pareto.csv and run.json. */
 export const SIGNIFICANT_DIGITS = 6;
@@ -125,16 +126,9 @@ export function checkOutDir(dir: string, what: string, force = false): void {
 
 export function writeAtomic(file: string, data: string): void {
   ensureDir(path.dirname(file));
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
+    writeFileAtomic(file, data);
   } catch (e) {
-    try {
-      if (existsSync(tmp)) unlinkSync(tmp);
-    } catch {
-      /* best effort */
-    }
     throw fsInputError(e, `cannot write ${file}`);
   }
 }

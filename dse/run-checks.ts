@@ -30,7 +30,7 @@ export interface GuardOptions {
 
 /** Hash of what, besides the params, determines a space's numbers (the journal header's `space`). */
 export function spaceIdentity(ctx: EvalContext): string {
-  return 'space-' + createHash('sha256').update(stableStringify({ model: ctx.model, key: keyMaterial(ctx) })).digest('hex').slice(0, 16);
+  return 'space-' + createHash('sha256').update(stableStringify({ fidelity: ctx.fidelity, key: keyMaterial(ctx) })).digest('hex').slice(0, 16);
 }
 
 /**

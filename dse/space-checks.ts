@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { metricDef } from '../sim/metrics.ts';
 import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
@@ -24,7 +25,6 @@ export const DEFAULT_MAX_POINTS = 10_000_000;
 
 interface SpaceLike {
   workload: { model: string; stage: string; trace?: string };
-  model: string;
   objectives: { metric: string }[];
   accuracy?: { model: string };
   search: { driver: string; samples?: number; population?: number; generations?: number };
@@ -121,7 +121,7 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], constra
     if (kind !== 'classifier' && kind !== 'lm') issues.push({ path: ['accuracy', 'model'], message: kind });
   }
   const produces = (metric: string): string | undefined => {
-    if (metric !== 'accuracy' && metric !== 'perplexity') return undefined;
+    if (metricDef(metric)?.source !== 'accuracy') return undefined;
     if (!space.accuracy) return `"${metric}" needs an accuracy block, e.g. accuracy: { model: ${metric === 'accuracy' ? 'spam-bert' : 'sotu-gpt'}, maxExamples: 500 }`;
     if (metric === 'perplexity' && kind === 'classifier') return `"perplexity" cannot be produced: accuracy model "${space.accuracy.model}" is a classifier (it gives "accuracy"); use a language model such as sotu-gpt`;
     if (metric === 'accuracy' && kind === 'lm') return `"accuracy" cannot be produced: accuracy model "${space.accuracy.model}" is a language model (it gives "perplexity"); use a classifier such as spam-bert`;

@@ -10,13 +10,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, visit, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
+import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/fidelities.ts';
+import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
 import { DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue } from './space-checks.ts';
 import { closest, didYouMean } from './suggest.ts';
 
-export const MODEL_KINDS = ['analytical', 'cycle', 'both'] as const;
-export const DRIVERS = ['grid', 'random', 'lhs', 'nsga2'] as const;
 
 const Scalar = z.union([z.number(), z.string()]);
 const ParamSpecSchema = z.union([
@@ -35,7 +35,7 @@ export const ObjectiveSchema = z
 
 export const SearchSchema = z
   .object({
-    driver: z.enum(DRIVERS).default('grid'),
+    driver: z.enum(DRIVER_NAMES).default('grid'),
     seed: z.number().int().default(1),
     samples: z.number().int().min(1).optional().describe('random/lhs: number of points'),
     population: z.number().int().min(4).optional().describe('nsga2: population size'),
@@ -69,7 +69,7 @@ function optionalNoDefaults<T extends Record<string, z.ZodType>>(shape: T): { [K
   return out as { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> };
 }
 
-/** Switches of the cycle-level simulator (sim/cycle CycleOptions) for `model: cycle | both`. */
+/** Switches of the cycle-level simulator (sim/cycle CycleOptions) for `fidelity: cycle | both`. */
 export const CycleBlockSchema = z
   .object({
     seed: z.number().int().optional().describe('seed of the refetch draws and quick-select pivots (default 1)'),
@@ -93,7 +93,11 @@ export const SpaceSchema = z
     workload: WorkloadSchema.default(WorkloadSchema.parse({})),
     hardware: HardwareBlockSchema.default({}),
     algo: AlgoSchema.partial().strict().default({}),
-    model: z.enum(MODEL_KINDS).default('analytical'),
+    fidelity: z
+      .enum(SPACE_FIDELITY_NAMES)
+      .optional()
+      .describe('hardware model: analytical | cycle | both (analytical everywhere, cycle re-scores the points that can reach the front); default analytical'),
+    model: z.enum(SPACE_FIDELITY_NAMES).optional().describe('deprecated: the old name of `fidelity`'),
     cycle: CycleBlockSchema.optional(),
     objectives: z.array(ObjectiveSchema).min(1, 'give at least one objective'),
     constraints: z.array(z.string()).default([]),
@@ -102,7 +106,8 @@ export const SpaceSchema = z
     accuracy: AccuracyBlockSchema.optional(),
   })
   .strict();
-export type Space = z.infer<typeof SpaceSchema>;
+/** A parsed space: `fidelity` resolved (from the deprecated `model:` alias when that was given). */
+export type Space = Omit<z.infer<typeof SpaceSchema>, 'fidelity' | 'model'> & { fidelity: SpaceFidelity };
 
 export interface Constraint {
   text: string;
@@ -118,6 +123,8 @@ export interface ParsedSpace {
   objectives: Objective[];
   yaml: string;
   file: string;
+  /** Notes for the user about deprecated keys (printed by the runner). */
+  notes: string[];
 }
 
 /** The field schema behind a canonical parameter key (hw.X, algo.X, workload.X), or undefined. */
@@ -254,47 +261,8 @@ function zodIssues(err: z.ZodError, prefix: (string | number)[] = [], raw?: unkn
   return out;
 }
 
-/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
-export interface ParseOptions {
-  /** Size guard (default 10^7): a grid with more points, or a driver asked for more, is refused. */
-  maxPoints?: number;
-}
-
-export function parseSpace(text: string, file = '<space>', opts: ParseOptions = {}): ParsedSpace {
-  const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
-    throw new InputError(`${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
-  }
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    // yaml's resource limit on alias expansion ("billion laughs"): point at the first alias
-    let at = '1:1';
-    visit(doc, {
-      Alias(_k, node) {
-        if (node.range) {
-          const p = lc.linePos(node.range[0]);
-          at = `${p.line}:${p.col}`;
-        }
-        return visit.BREAK;
-      },
-    });
-    throw new InputError(`${file}:${at}: YAML: ${(e as Error).message} (too many alias expansions; write the values out)`);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
-  }
-  const r = SpaceSchema.safeParse(raw);
-  if (!r.success) fail(file, doc, lc, zodIssues(r.error, [], raw));
-  const space = r.data;
-  const issues: Issue[] = [];
-
-  // Parameters: canonical keys, values valid for their field, non-empty domains.
+/** Parameters: canonical keys, values valid for their field, non-empty domains (problems go to `issues`). */
+function parseParameters(space: Space, issues: Issue[], maxPoints: number): ParamDomain[] {
   const domains: ParamDomain[] = [];
   const keys = Object.keys(space.parameters);
   if (keys.length === 0) {
@@ -351,8 +319,9 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
         }
         if (vok) domains.push({ key, kind: 'choice', values });
       } else {
-        if (space.search.driver === 'grid') {
-          issues.push({ path: [...at, 'range'], message: 'a range without a step cannot be enumerated by the grid driver: add `step`, or use driver random/lhs/nsga2' });
+        if (!driverInfo(space.search.driver).intervals) {
+          const others = DRIVER_NAMES.filter((d) => driverInfo(d).intervals).join('/');
+          issues.push({ path: [...at, 'range'], message: `a range without a step cannot be enumerated by the ${space.search.driver} driver: add \`step\`, or use driver ${others}` });
           continue;
         }
         domains.push({ key, kind: 'interval', low: lo, high: hi, integer });
@@ -361,6 +330,57 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
       if (check(spec as ParamValue, at)) domains.push({ key, kind: 'choice', values: [spec as ParamValue] });
     }
   }
+  return domains;
+}
+
+export interface ParseOptions {
+  /** Size guard (default 10^7): a grid with more points, or a driver asked for more, is refused. */
+  maxPoints?: number;
+}
+
+/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
+export function parseSpace(text: string, file = '<space>', opts: ParseOptions = {}): ParsedSpace {
+  const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+    throw new InputError(`${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml's resource limit on alias expansion ("billion laughs"): point at the first alias
+    let at = '1:1';
+    visit(doc, {
+      Alias(_k, node) {
+        if (node.range) {
+          const p = lc.linePos(node.range[0]);
+          at = `${p.line}:${p.col}`;
+        }
+        return visit.BREAK;
+      },
+    });
+    throw new InputError(`${file}:${at}: YAML: ${(e as Error).message} (too many alias expansions; write the values out)`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
+  }
+  const r = SpaceSchema.safeParse(raw);
+  if (!r.success) fail(file, doc, lc, zodIssues(r.error, [], raw));
+  const { model: legacyModel, fidelity, ...rest } = r.data;
+  const space: Space = { ...rest, fidelity: fidelity ?? legacyModel ?? FAST_FIDELITY };
+  const issues: Issue[] = [];
+  const notes: string[] = [];
+  if (legacyModel !== undefined) {
+    if (fidelity !== undefined) issues.push({ path: ['model'], message: 'give `fidelity:` only (`model:` is its deprecated old name)', atKey: true });
+    else notes.push(`${file}:${locate(doc, lc, ['model'], true)}: \`model: ${legacyModel}\` is deprecated; write \`fidelity: ${legacyModel}\``);
+  }
+
+  const domains = parseParameters(space, issues, maxPoints);
+  const keys = Object.keys(space.parameters);
 
   // Objectives: no duplicates; accuracy metrics need an accuracy block.
   const seen = new Set<string>();
@@ -384,7 +404,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
     issues.push(...sizeIssues(space, domains, maxPoints));
   }
   if (issues.length > 0) fail(file, doc, lc, issues);
-  return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal })), yaml: text, file };
+  return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal })), yaml: text, file, notes };
 }
 
 /** Space files larger than this are refused (a resource limit: they are hand-written YAML). */
