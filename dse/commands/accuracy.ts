@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AlgoSchema } from '../../sim/schema.ts';
-import { InputError } from '../errors.ts';
+import { InputError, fsInputError } from '../errors.ts';
 import { parseSets } from '../space.ts';
 
 function collect(v: string, prev: string[]): string[] {
@@ -80,7 +80,11 @@ export function register(program: Command): void {
       }
       if (o.traceOut) {
         const { formatTrace } = await import('../../sim/workload/trace.ts');
-        writeFileSync(o.traceOut, formatTrace(r.trace, r.trace.provenance));
+        try {
+          writeFileSync(o.traceOut, formatTrace(r.trace, r.trace.provenance));
+        } catch (e) {
+          throw fsInputError(e, `--trace-out ${o.traceOut}`);
+        }
       }
       const keptTokens = (() => {
         // Mean kept keys per layer over the trace rows (absolute counts; the fractions are in measured).
