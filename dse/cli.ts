@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, type DesignPoint } from '../sim/schema.ts';
 import { evaluateHardware } from '../sim/index.ts';
+import { BENCHMARK_NAMES, isBenchmark } from '../sim/workload/benchmarks.ts';
 import { InputError } from './errors.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
@@ -98,7 +99,7 @@ export function buildProgram(): Command {
   program
     .command('simulate')
     .description('evaluate one design point and print its metrics and breakdowns')
-    .addOption(new Option('-w, --workload <model>', 'model shape').choices(MODEL_NAMES as unknown as string[]).default('gpt2-medium'))
+    .option('-w, --workload <name>', `model shape (${MODEL_NAMES.join(', ')}) or one of the paper's 30 benchmarks (e.g. bert-base-cola, gpt2-medium-wikitext2)`, 'gpt2-medium')
     .addOption(new Option('--stage <stage>', 'summarization or generation (default: generation for GPT-2, summarization for BERT)').choices(STAGES as unknown as string[]))
     .option('--seq-len <n>', 'sequence / prompt length', intArg('--seq-len'))
     .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens'))
@@ -108,13 +109,21 @@ export function buildProgram(): Command {
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .option('--json', 'print one JSON object (every metric is a top-level key)')
     .action(async (o) => {
-      const encoder = String(o.workload).startsWith('bert');
+      const name = String(o.workload);
+      const bench = isBenchmark(name);
+      if (!bench && !(MODEL_NAMES as readonly string[]).includes(name)) {
+        throw new InputError(`--workload: unknown model or benchmark "${name}" (models: ${MODEL_NAMES.join(', ')}; benchmarks: ${BENCHMARK_NAMES.join(', ')})`);
+      }
+      if (bench && (o.stage || o.seqLen || o.genTokens || o.trace)) {
+        throw new InputError(`--workload ${name}: a benchmark fixes the stage and lengths; use --workload <model> with --stage/--seq-len/--gen-tokens instead`);
+      }
+      const encoder = name.startsWith('bert');
       const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
       const seqLen = o.seqLen ?? (stage === 'generation' ? 992 : encoder ? 128 : 992);
       const space = SpaceSchema.parse({
         name: 'simulate',
         objectives: [{ metric: 'latency_s', goal: 'min' }],
-        workload: { model: o.workload, stage, seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) },
+        workload: bench ? { benchmark: name } : { model: name, stage, seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) },
         hardware: { preset: o.preset },
       });
       let point: DesignPoint;

@@ -10,6 +10,7 @@ import { evaluateAnalyticalFast, evaluateHardware, type HwModel } from '../sim/i
 import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
 import type { HwResult } from '../sim/hw/types.ts';
+import { benchmark, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
 import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
 import { fieldSchema, violation, type Constraint, type Space } from './space.ts';
@@ -24,9 +25,16 @@ export interface EvaluatedPoint extends TrialResult {
 export function basePoint(space: Space, spaceFile?: string): DesignPoint {
   const { preset, ...hwOver } = space.hardware;
   const hw = HardwareSchema.parse({ ...HARDWARE_PRESETS[preset ?? 'spatten'], ...hwOver });
-  const algo = AlgoSchema.parse(space.algo);
-  const workload = { ...space.workload };
+  let algo = AlgoSchema.parse(space.algo);
+  let workload = { ...space.workload };
   if (workload.trace) workload.trace = resolveTracePath(workload.trace, spaceFile);
+  // A named benchmark fixes the workload shape and supplies the base algorithm settings (the
+  // space's own algo block overrides them field by field).
+  const bench = workload.benchmark;
+  if (bench) {
+    workload = { ...workload, ...benchmarkWorkload(bench) };
+    algo = AlgoSchema.parse({ ...benchmark(bench).algo, ...space.algo });
+  }
   return { hw, algo, workload };
 }
 

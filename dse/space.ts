@@ -90,7 +90,7 @@ export const SpaceSchema = z
     description: z.string().optional(),
     workload: WorkloadSchema.default(WorkloadSchema.parse({})),
     hardware: HardwareBlockSchema.default({}),
-    algo: AlgoSchema.partial().strict().default({}),
+    algo: z.object(optionalNoDefaults(AlgoSchema.shape)).strict().default({}),
     model: z.enum(MODEL_KINDS).default('analytical'),
     cycle: CycleBlockSchema.optional(),
     objectives: z.array(ObjectiveSchema).min(1, 'give at least one objective'),

@@ -12,6 +12,7 @@ import type { DesignPoint } from './schema.ts';
 import { buildWorkload, type WorkloadOverrides } from './workload/build.ts';
 import { readTraceFile } from './workload/trace.ts';
 import type { Workload } from './workload/types.ts';
+import { benchmarkWorkload } from './workload/benchmarks.ts';
 
 export type HwModel = 'analytical' | 'cycle';
 
@@ -42,7 +43,9 @@ export function resolveWorkload(point: DesignPoint, overrides?: WorkloadOverride
     const file = point.workload.trace;
     return remember(traceCache, file, () => readTraceFile(file));
   }
-  return remember(workloadCache, workloadKey(point, overrides), () => buildWorkload(point.workload, point.algo, overrides));
+  // A named benchmark fixes the workload shape (model, stage, lengths).
+  const wl = point.workload.benchmark ? { ...point.workload, ...benchmarkWorkload(point.workload.benchmark) } : point.workload;
+  return remember(workloadCache, workloadKey(point, overrides), () => buildWorkload(wl, point.algo, overrides));
 }
 
 export interface EvalOptions {

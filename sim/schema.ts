@@ -7,6 +7,7 @@
  * are the dense, unpruned, 12-bit static baseline so that every technique is opt-in.
  */
 import { z } from 'zod';
+import { BENCHMARK_NAMES } from './workload/benchmarks.ts';
 
 export const MODEL_NAMES = ['bert-base', 'bert-large', 'gpt2-small', 'gpt2-medium'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -77,6 +78,10 @@ export const WorkloadSchema = z
     seqLen: z.number().int().min(1).max(16384).default(992).describe('Sequence length (summarization) or prompt length (generation)'),
     genTokens: z.number().int().min(1).max(4096).default(32).describe('Tokens generated (generation stage)'),
     trace: z.string().min(1).optional().describe('Official 17-column workload CSV; when set it replaces the generated workload'),
+    benchmark: z
+      .enum(BENCHMARK_NAMES as [string, ...string[]])
+      .optional()
+      .describe("One of the paper's 30 benchmarks (sim/workload/benchmarks.json), e.g. bert-base-cola: sets model, stage, seqLen, genTokens and the base algorithm settings"),
   })
   .strict();
 export type WorkloadConfig = z.infer<typeof WorkloadSchema>;
