@@ -13,6 +13,7 @@ import { buildWorkload, type WorkloadOverrides } from './workload/build.ts';
 import { readTraceFile } from './workload/trace.ts';
 import type { Workload } from './workload/types.ts';
 import { benchmarkWorkload } from './workload/benchmarks.ts';
+import { fcModel, fcRowHistogram, withFc } from './hw/fc.ts';
 
 export type HwModel = 'analytical' | 'cycle';
 
@@ -61,15 +62,38 @@ export interface EvalOptions {
 /** Full hardware result (metrics + breakdowns) for one design point. */
 export function evaluateHardware(point: DesignPoint, opts: EvalOptions): HwResult {
   const w = opts.workload ?? resolveWorkload(point, opts.overrides);
-  if (opts.model === 'cycle') return simulateCycle(w, point.hw, { ...opts.cycle, seed: opts.seed ?? opts.cycle?.seed ?? 1 });
-  return analyticalModel(w, point.hw);
+  const r = opts.model === 'cycle' ? simulateCycle(w, point.hw, { ...opts.cycle, seed: opts.seed ?? opts.cycle?.seed ?? 1 }) : analyticalModel(w, point.hw);
+  return point.workload.scope === 'e2e' ? withFc(r, fcModel(w, point.hw, fcBits(point)), point.hw) : r;
 }
+
+/** FC/FFN weight width of a SpAtten-e2e point (default 8 bits). */
+export function fcBits(point: DesignPoint): number {
+  return point.algo.fcWeightBits ?? 8;
+}
+
+const fcHistCache = new Map<string, Map<number, number>>();
 
 /** Metrics only, through the analytical model's allocation-free fast path (for big sweeps). */
 export function evaluateAnalyticalFast(point: DesignPoint, overrides?: WorkloadOverrides): Record<string, number> {
   const key = point.workload.trace ? `trace:${point.workload.trace}` : workloadKey(point, overrides);
   const prepared = remember(preparedCache, key, () => prepareWorkload(resolveWorkload(point, overrides)));
   const m = evaluatePrepared(prepared, point.hw);
+  if (point.workload.scope === 'e2e') {
+    const hist = remember(fcHistCache, key, () => fcRowHistogram(resolveWorkload(point, overrides)));
+    const fc = fcModel(resolveWorkload(point, overrides), point.hw, fcBits(point), hist);
+    const cycles = m.cycles + fc.cycles;
+    const latency_s = cycles / (point.hw.clockGHz * 1e9);
+    const energy_j = m.energy_j + fc.energy_j;
+    return {
+      latency_s,
+      energy_j,
+      dram_bytes: m.dram_bytes + fc.dramBytes,
+      area_mm2: m.area_mm2,
+      power_w: energy_j / latency_s,
+      gops: (m.gops * 1e9 * m.latency_s + 2 * fc.macs) / latency_s / 1e9,
+      cycles,
+    };
+  }
   return {
     latency_s: m.latency_s,
     energy_j: m.energy_j,

@@ -67,6 +67,10 @@ export const AlgoSchema = z
     lsbRefetchFraction: z.number().min(0).max(1).default(0.059).describe('Fraction of heads that refetch LSBs (paper: 5.9%); measured by the accuracy engine when it runs'),
     valueBits: z.number().int().min(0).max(32).default(0).describe('Value width in DRAM; 0 = same as msbBits'),
     queryBits: z.number().int().min(1).max(32).default(12).describe('Query width read from DRAM'),
+    fcWeightBits: z
+      .union([z.literal(8), z.literal(12)])
+      .optional()
+      .describe('SpAtten-e2e FC/FFN weight width in DRAM, 8 or 12 bits (§V-B); default 8; only used with workload.scope e2e'),
   })
   .strict();
 export type AlgoConfig = z.infer<typeof AlgoSchema>;
@@ -78,6 +82,10 @@ export const WorkloadSchema = z
     seqLen: z.number().int().min(1).max(16384).default(992).describe('Sequence length (summarization) or prompt length (generation)'),
     genTokens: z.number().int().min(1).max(4096).default(32).describe('Tokens generated (generation stage)'),
     trace: z.string().min(1).optional().describe('Official 17-column workload CSV; when set it replaces the generated workload'),
+    scope: z
+      .enum(['attention', 'e2e'])
+      .optional()
+      .describe('attention (default): the attention layers only, as Fig. 14; e2e: SpAtten-e2e, the FC/FFN layers too on the reused multiplier arrays (sim/hw/fc.ts)'),
     benchmark: z
       .enum(BENCHMARK_NAMES as [string, ...string[]])
       .optional()
