@@ -12,6 +12,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, type DesignPoint } from '../sim/schema.ts';
 import { evaluateHardware } from '../sim/index.ts';
 import { BENCHMARK_NAMES, isBenchmark } from '../sim/workload/benchmarks.ts';
+import { compareWithBaseline, type BaselineComparison } from '../sim/baselines/compare.ts';
+import { isPlatform, PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
+import { resolveWorkload } from '../sim/index.ts';
 import { InputError } from './errors.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
@@ -108,6 +111,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-m, --model <model>', 'hardware model').choices(['analytical', 'cycle']).default('analytical'))
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .option('--json', 'print one JSON object (every metric is a top-level key)')
+    .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
     .action(async (o) => {
       const name = String(o.workload);
       const bench = isBenchmark(name);
@@ -140,8 +144,11 @@ export function buildProgram(): Command {
         if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message}`);
         throw e;
       }
+      if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
+      const cmp: BaselineComparison | undefined = o.baseline ? compareWithBaseline(point, r, o.baseline, point.workload.trace ? resolveWorkload(point) : undefined) : undefined;
       if (o.json) {
         const out = {
+          ...(cmp ? { speedup: cmp.speedup, energy_saving: cmp.energy_saving, baseline: cmp } : {}),
           latency_s: r.latency_s,
           cycles: r.cycles,
           energy_j: r.energy_j,
@@ -171,6 +178,7 @@ export function buildProgram(): Command {
         `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
         `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
         `area (mm²): ${Object.entries(r.area).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+        ...(cmp ? [`vs ${cmp.baseline} (${cmp.scope}): speedup ${fmt(cmp.speedup)}×, energy saving ${fmt(cmp.energy_saving)}×  (baseline ${fmt(cmp.baseline_latency_s * 1e3, 'ms')}, ${fmt(cmp.baseline_energy_j * 1e3, 'mJ')})`] : []),
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
