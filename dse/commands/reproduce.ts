@@ -27,6 +27,7 @@ import { readTraceFile } from '../../sim/workload/trace.ts';
 import type { Workload } from '../../sim/workload/types.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { InputError } from '../errors.ts';
+import { FIGURES, findFigure } from '../reproduce/index.ts';
 
 export type ModelName = 'cycle' | 'analytical';
 
@@ -264,15 +265,21 @@ export function register(program: Command): void {
   program
     .command('reproduce')
     .description("reproduce the paper's Fig. 19a, Fig. 20 and the SRAM-size study with our models")
-    .argument('<what>', 'fig19a | fig20 | sram | all')
+    .argument('<what>', `fig19a | fig20 | sram | all | ${FIGURES.map((f) => f.name).join(' | ')}`)
     .option('--model <model>', 'cycle | analytical', 'cycle')
     .option('--json', 'print JSON instead of tables')
     .option('--gate-token-topk <bool>', 'cycle model: override whether the next layer waits for the cascade token top-k (true | false; default: per configuration)')
     .option('--topk-filter <width>', 'cycle model: override the top-k filter width (comparators | qk; default: per configuration)')
     .option('--no-refresh', 'cycle model: no DRAM refresh (as the analytical model)')
     .action((what: string, o: { model: string; json?: boolean; gateTokenTopk?: string; topkFilter?: string; refresh?: boolean }) => {
-      if (!['fig19a', 'fig20', 'sram', 'all'].includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (fig19a | fig20 | sram | all)`);
       if (o.model !== 'cycle' && o.model !== 'analytical') throw new InputError(`--model: expected cycle or analytical, got "${o.model}"`);
+      const fig = findFigure(what);
+      if (fig) {
+        const r = fig.run({ fidelity: o.model });
+        process.stdout.write(o.json ? JSON.stringify(r.rows, null, 2) + '\n' : r.text + '\n');
+        return;
+      }
+      if (!['fig19a', 'fig20', 'sram', 'all'].includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (fig19a | fig20 | sram | all | ${FIGURES.map((f) => f.name).join(' | ')})`);
       const model = o.model as ModelName;
       for (const k of Object.keys(cycleOptions)) delete (cycleOptions as Record<string, unknown>)[k];
       if (o.gateTokenTopk !== undefined) {

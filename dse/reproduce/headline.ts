@@ -1,0 +1,62 @@
+/**
+ * §5.1's headline: geomean speedup and energy saving over TITAN Xp, Xeon, Jetson Nano and
+ * Raspberry Pi on the 30 benchmarks (attention only, Table I SpAtten), ours next to the paper's,
+ * with the ±25% target. How each baseline is calibrated (and hence what is a prediction) is in
+ * sim/baselines/platforms.ts; the calibration record is part of the output.
+ */
+import { PLATFORM_DATA, PLATFORM_NAMES, calibration } from '../../sim/baselines/platforms.ts';
+import { geomeans, suite } from './fig14.ts';
+import { mark, modelOf, pct, relErr, sig, type PaperFigure } from './types.ts';
+
+export const HEADLINE_TOLERANCE = 0.25;
+
+export interface HeadlineRow {
+  platform: string;
+  metric: 'speedup' | 'energy_saving';
+  ours: number;
+  paper: number;
+  error: number;
+  ok: boolean;
+}
+
+export function headline(model: 'analytical' | 'cycle'): { rows: HeadlineRow[]; calibration: unknown; spattenPowerGeomeanW: number } {
+  const s = suite(model);
+  const g = geomeans(s, 'all 30');
+  const rows: HeadlineRow[] = [];
+  for (const p of PLATFORM_NAMES) {
+    const a = PLATFORM_DATA.platforms[p].anchors;
+    for (const [metric, ours, paper] of [
+      ['speedup', g.speedup[p], a.speedupGeomean.value],
+      ['energy_saving', g.energy_saving[p], a.energySavingGeomean.value],
+    ] as const) {
+      const error = relErr(ours, paper);
+      rows.push({ platform: p, metric, ours, paper, error, ok: Math.abs(error) <= HEADLINE_TOLERANCE });
+    }
+  }
+  const cal = calibration();
+  const spattenPowerGeomeanW = Math.exp(s.reduce((acc, r) => acc + Math.log(r.spatten.power_w), 0) / s.length);
+  return {
+    rows,
+    spattenPowerGeomeanW,
+    calibration: Object.fromEntries(
+      PLATFORM_NAMES.map((p) => [p, { ...cal[p].constants, anchorLatencyS: cal[p].anchorLatencyS, ratioToGpu: cal[p].ratioToGpu, notes: cal[p].notes }]),
+    ),
+  };
+}
+
+export const figure: PaperFigure = {
+  name: 'headline',
+  describe: '§5.1: geomean speedup and energy saving over the four CPU/GPU/edge baselines (30 benchmarks)',
+  run(opts) {
+    const model = modelOf(opts);
+    const h = headline(model);
+    const out = [`Headline (§5.1) — geomean over the 30 benchmarks, attention only, SpAtten Table I (${model} model); target ±25%`];
+    out.push(`${'versus'.padEnd(14)}${'metric'.padEnd(15)}${'ours'.padStart(10)}${'paper'.padStart(10)}${'error'.padStart(8)}`);
+    for (const r of h.rows) out.push(`${r.platform.padEnd(14)}${r.metric.padEnd(15)}${(sig(r.ours) + '×').padStart(10)}${(r.paper + '×').padStart(10)}${pct(r.error).padStart(8)} ${mark(r.error, HEADLINE_TOLERANCE)}`);
+    out.push('  TITAN Xp: calibrated on Table IV (GPT-2-Medium attention 366.7 ms) and Fig. 2 only — its geomeans are predictions.');
+    out.push('  Xeon / Nano / Raspberry Pi: one of their two latency constants is calibrated on the §5.1 ratio of their speedup to TITAN Xp\'s,');
+    out.push('  so their speedup errors equal TITAN Xp\'s by construction; dynamic powers = Table II 8.30 W × §5.1 saving/speedup, so each');
+    out.push(`  energy-saving error = speedup error × 8.30 W / our SpAtten power (geomean ${sig(h.spattenPowerGeomeanW)} W over the 30 benchmarks).`);
+    return { rows: { model, headline: h.rows, spattenPowerGeomeanW: h.spattenPowerGeomeanW, calibration: h.calibration }, text: out.join('\n') };
+  },
+};
