@@ -11,6 +11,8 @@ import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
 import type { HwResult } from '../sim/hw/types.ts';
 import { benchmark, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
+import { compareWithBaseline } from '../sim/baselines/compare.ts';
+import { resolveWorkload } from '../sim/index.ts';
 import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
 import { fieldSchema, violation, type Constraint, type Space } from './space.ts';
@@ -104,6 +106,8 @@ export interface EvalContext {
   cycle?: Space['cycle'];
   /** Metric columns the run records. */
   metrics: string[];
+  /** Baseline platform of the space (adds speedup and energy_saving). */
+  baseline?: string;
 }
 
 // Accuracy runs depend only on the algorithm config (and the checkpoint/data): hardware knobs
@@ -170,6 +174,11 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
     }
     const hwModel: HwModel = ctx.model === 'cycle' ? 'cycle' : 'analytical';
     Object.assign(metrics, hwModel === 'analytical' ? evaluateAnalyticalFast(point, overrides) : hwMetrics(evaluateHardware(point, { model: 'cycle', overrides, cycle: ctx.cycle })));
+    if (ctx.baseline) {
+      const cmp = compareWithBaseline(point, { latency_s: metrics.latency_s, energy_j: metrics.energy_j }, ctx.baseline, point.workload.trace ? resolveWorkload(point, overrides) : undefined);
+      metrics.speedup = cmp.speedup;
+      metrics.energy_saving = cmp.energy_saving;
+    }
     let viol = 0;
     for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
     return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity };

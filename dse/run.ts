@@ -86,6 +86,7 @@ export function prepareRun(opts: RunOptions): { parsed: ParsedSpace; ctx: EvalCo
     accuracy: space.accuracy,
     cycle: space.cycle,
     metrics: [...HW_METRICS],
+    ...(space.baseline ? { baseline: space.baseline } : {}),
   };
   return { parsed, ctx, dir, seed };
 }

@@ -11,6 +11,7 @@ import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode
 import { z } from 'zod';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
+import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import { InputError } from './errors.ts';
 
 export const MODEL_KINDS = ['analytical', 'cycle', 'both'] as const;
@@ -98,6 +99,10 @@ export const SpaceSchema = z
     parameters: z.record(z.string(), ParamSpecSchema).default({}),
     search: SearchSchema.default(SearchSchema.parse({})),
     accuracy: AccuracyBlockSchema.optional(),
+    baseline: z
+      .enum(PLATFORM_NAMES)
+      .optional()
+      .describe('CPU/GPU/edge platform running the same dense workload in PyTorch (sim/baselines): adds the speedup and energy_saving metrics'),
   })
   .strict();
 export type Space = z.infer<typeof SpaceSchema>;
@@ -311,6 +316,9 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
   space.objectives.forEach((o, i) => {
     if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
     seen.add(o.metric);
+    if ((o.metric === 'speedup' || o.metric === 'energy_saving') && !space.baseline) {
+      issues.push({ path: ['objectives', i, 'metric'], message: `"${o.metric}" needs a baseline, e.g. baseline: titan-xp (${PLATFORM_NAMES.join(', ')})` });
+    }
     if ((o.metric === 'accuracy' || o.metric === 'perplexity') && !space.accuracy) {
       issues.push({ path: ['objectives', i, 'metric'], message: `"${o.metric}" needs an accuracy block, e.g. accuracy: { model: spam-bert, maxExamples: 500 }` });
     }

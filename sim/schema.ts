@@ -127,5 +127,7 @@ export const HARDWARE_PRESETS: Record<string, Partial<HardwareConfig>> = {
 /** Metric names every model reports; `accuracy`/`perplexity` come from the accuracy engine. */
 export const HW_METRICS = ['latency_s', 'energy_j', 'dram_bytes', 'area_mm2', 'power_w', 'gops', 'cycles'] as const;
 export const ACCURACY_METRICS = ['accuracy', 'perplexity'] as const;
-export const METRICS = [...HW_METRICS, ...ACCURACY_METRICS] as const;
+/** Metrics a space with `baseline: <platform>` adds (sim/baselines/compare.ts). */
+export const BASELINE_METRICS = ['speedup', 'energy_saving'] as const;
+export const METRICS = [...HW_METRICS, ...ACCURACY_METRICS, ...BASELINE_METRICS] as const;
 export type MetricName = (typeof METRICS)[number];

@@ -8,8 +8,7 @@ import type { Workload } from '../workload/types.ts';
 import { benchmarkWorkload } from '../workload/benchmarks.ts';
 import { runPlatform, type PlatformWorkload, type Scope } from './platforms.ts';
 
-/** The metrics a baseline adds (registry names). */
-export const BASELINE_METRICS = ['speedup', 'energy_saving'] as const;
+export { BASELINE_METRICS } from '../schema.ts';
 
 export interface BaselineComparison {
   baseline: string;
