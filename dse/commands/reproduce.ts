@@ -304,6 +304,12 @@ export function register(program: Command): void {
         res.fig20 = r;
         res.fig20Other = alt;
         text.push([printFig20(r, model), ...alt.map(printFig20Alt)].join('\n'));
+        if (what === 'fig20') {
+          // The GPU step and both end points over TITAN Xp (22.1× → 74.2× → 209.0×): dse/reproduce/fig20gpu.ts.
+          const g = findFigure('fig20gpu')!.run({ fidelity: model });
+          res.fig20FromGpu = g.rows;
+          text.push(g.text);
+        }
       }
       if (what === 'sram' || what === 'all') {
         const r = sram(model);
