@@ -14,6 +14,7 @@ import { readTraceFile } from './workload/trace.ts';
 import type { Workload } from './workload/types.ts';
 import { benchmarkWorkload } from './workload/benchmarks.ts';
 import { fcModel, fcRowHistogram, withFc } from './hw/fc.ts';
+import { fcStreamBytesPerCycle } from './cycle/fc-stream.ts';
 
 export type HwModel = 'analytical' | 'cycle';
 
@@ -63,7 +64,9 @@ export interface EvalOptions {
 export function evaluateHardware(point: DesignPoint, opts: EvalOptions): HwResult {
   const w = opts.workload ?? resolveWorkload(point, opts.overrides);
   const r = opts.model === 'cycle' ? simulateCycle(w, point.hw, { ...opts.cycle, seed: opts.seed ?? opts.cycle?.seed ?? 1 }) : analyticalModel(w, point.hw);
-  return point.workload.scope === 'e2e' ? withFc(r, fcModel(w, point.hw, fcBits(point)), point.hw) : r;
+  if (point.workload.scope !== 'e2e') return r;
+  const B = opts.model === 'cycle' ? fcStreamBytesPerCycle(point.hw, opts.cycle ?? {}) : undefined;
+  return withFc(r, fcModel(w, point.hw, fcBits(point), undefined, B), point.hw);
 }
 
 /** FC/FFN weight width of a SpAtten-e2e point (default 8 bits). */

@@ -66,3 +66,11 @@ test('scope e2e in both models and in the fast path: attention + FC, same FC in 
   assert.ok(Math.abs(fcA / fcC - 1) < 1e-9, 'the FC component is model-independent');
   assert.equal(a.extra!.fc_weight_bits, 12);
 });
+
+test("cycle model: the weight stream on the cycle model's HBM2 runs at the channel peak less refresh (16 × 32 GB/s × (1 − 350/3900))", async () => {
+  const { fcStreamBytesPerCycle } = await import('../sim/cycle/fc-stream.ts');
+  assert.ok(Math.abs(fcStreamBytesPerCycle(hw) - 512 * (1 - 350 / 3900)) < 1e-6);
+  assert.ok(Math.abs(fcStreamBytesPerCycle(hw, { refresh: false }) - 512) < 1e-6);
+  // Capped by the fetcher ports (4 × 32 B) when they are the narrower path.
+  assert.equal(fcStreamBytesPerCycle({ ...hw, fetcherPorts: 4 }), 128);
+});

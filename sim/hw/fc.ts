@@ -9,7 +9,9 @@
  * Per (iteration, layer) and matrix (in × out), with r rows (tokens processed):
  *   DRAM bytes   = in·out·weightBits/8 (weights streamed once) + r·(in + out)·wordBits/8
  *                  (input activations read, outputs written);
- *   cycles       = max( r·in·out / M ,  DRAM bytes / B )   (B = dramBytesPerCycle(hw));
+ *   cycles       = max( r·in·out / M ,  DRAM bytes / B )   (B: the analytical model's
+ *                  dramBytesPerCycle(hw), or the cycle model's HBM2 on a dense stream,
+ *                  sim/cycle/fc-stream.ts — each model prices the stream with its own DRAM);
  * matrices run one after the other and after the layer's attention (no overlap assumed: the next
  * matrix needs the previous one's output, and the FC input is the attention output).
  * Rows: generation processes one token per step (r = 1: matrix-vector, memory-bound — Table IV's
@@ -59,9 +61,9 @@ export interface FcResult {
 }
 
 /** FC/FFN cost of a workload on a design with `weightBits`-bit weights. */
-export function fcModel(w: Workload, hw: HardwareConfig, weightBits: number, hist = fcRowHistogram(w)): FcResult {
+export function fcModel(w: Workload, hw: HardwareConfig, weightBits: number, hist = fcRowHistogram(w), bytesPerCycle = dramBytesPerCycle(hw)): FcResult {
   const M = hw.qkMultipliers + hw.pvMultipliers;
-  const B = dramBytesPerCycle(hw);
+  const B = bytesPerCycle;
   const mats = fcMatrices(w.model.dModel);
   let cycles = 0;
   let macs = 0;
