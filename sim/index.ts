@@ -1,26 +1,24 @@
 /**
- * The model switch: one entry point that turns a design point into hardware metrics with either
- * the analytical model or the cycle-level simulator. Workloads are built (or read from a trace)
- * once per distinct (workload, algorithm, measured-overrides) and cached, so a sweep over hardware
- * knobs never rebuilds them.
+ * One entry point that turns a design point into hardware metrics with any fidelity of the
+ * registry (sim/fidelities.ts). Workloads are built (or read from a trace) once per distinct
+ * (workload, algorithm, measured-overrides) and cached, so a sweep over hardware knobs never
+ * rebuilds them.
  */
-import { analyticalModel, evaluatePrepared, prepareWorkload, type PreparedWorkload } from './hw/analytical.ts';
-import { simulateCycle } from './cycle/index.ts';
-import type { CycleOptions } from './cycle/sim.ts';
+import { FAST_FIDELITY, fidelity, type FidelityName, type ModelOptions } from './fidelities.ts';
 import type { HwResult } from './hw/types.ts';
+import { pickMetrics, type HwMetricName } from './metrics.ts';
 import type { DesignPoint } from './schema.ts';
 import { buildWorkload, type WorkloadOverrides } from './workload/build.ts';
 import { readTraceFile } from './workload/trace.ts';
 import type { Workload } from './workload/types.ts';
 import { benchmarkWorkload } from './workload/benchmarks.ts';
-import { fcModel, fcRowHistogram, withFc } from './hw/fc.ts';
+import { fcModel, fcRowHistogram, withFc, withFcMetrics, type FcResult } from './hw/fc.ts';
 import { fcStreamBytesPerCycle } from './cycle/fc-stream.ts';
 
-export type HwModel = 'analytical' | 'cycle';
+export type { FidelityName } from './fidelities.ts';
 
 const MAX_CACHE = 512;
 const workloadCache = new Map<string, Workload>();
-const preparedCache = new Map<string, PreparedWorkload>();
 const traceCache = new Map<string, Workload>();
 
 function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
@@ -51,22 +49,21 @@ export function resolveWorkload(point: DesignPoint, overrides?: WorkloadOverride
 }
 
 export interface EvalOptions {
-  model: HwModel;
+  fidelity: FidelityName;
   overrides?: WorkloadOverrides;
   /** Use this workload instead of resolving one (e.g. a measured trace). */
   workload?: Workload;
   seed?: number;
-  /** Cycle-simulator switches (gateTokenTopk, topkFilter, refresh, seed). */
-  cycle?: CycleOptions;
+  /** Model options (the cycle simulator's gateTokenTopk, topkFilter, refresh, seed); each model takes those it honours. */
+  options?: ModelOptions;
 }
 
 /** Full hardware result (metrics + breakdowns) for one design point. */
 export function evaluateHardware(point: DesignPoint, opts: EvalOptions): HwResult {
   const w = opts.workload ?? resolveWorkload(point, opts.overrides);
-  const r = opts.model === 'cycle' ? simulateCycle(w, point.hw, { ...opts.cycle, seed: opts.seed ?? opts.cycle?.seed ?? 1 }) : analyticalModel(w, point.hw);
-  if (point.workload.scope !== 'e2e') return r;
-  const B = opts.model === 'cycle' ? fcStreamBytesPerCycle(point.hw, opts.cycle ?? {}) : undefined;
-  return withFc(r, fcModel(w, point.hw, fcBits(point), undefined, B), point.hw);
+  const options = { ...opts.options, seed: opts.seed ?? opts.options?.seed };
+  const r = fidelity(opts.fidelity).evaluate(w, point.hw, options);
+  return point.workload.scope === 'e2e' ? withFc(r, fcOf(point, w, opts.fidelity, options), point.hw) : r;
 }
 
 /** FC/FFN weight width of a SpAtten-e2e point (default 8 bits). */
@@ -74,36 +71,29 @@ export function fcBits(point: DesignPoint): number {
   return point.algo.fcWeightBits ?? 8;
 }
 
-const fcHistCache = new Map<string, Map<number, number>>();
+const fcHistCache = new WeakMap<Workload, Map<number, number>>();
 
-/** Metrics only, through the analytical model's allocation-free fast path (for big sweeps). */
-export function evaluateAnalyticalFast(point: DesignPoint, overrides?: WorkloadOverrides): Record<string, number> {
-  const key = point.workload.trace ? `trace:${point.workload.trace}` : workloadKey(point, overrides);
-  const prepared = remember(preparedCache, key, () => prepareWorkload(resolveWorkload(point, overrides)));
-  const m = evaluatePrepared(prepared, point.hw);
-  if (point.workload.scope === 'e2e') {
-    const hist = remember(fcHistCache, key, () => fcRowHistogram(resolveWorkload(point, overrides)));
-    const fc = fcModel(resolveWorkload(point, overrides), point.hw, fcBits(point), hist);
-    const cycles = m.cycles + fc.cycles;
-    const latency_s = cycles / (point.hw.clockGHz * 1e9);
-    const energy_j = m.energy_j + fc.energy_j;
-    return {
-      latency_s,
-      energy_j,
-      dram_bytes: m.dram_bytes + fc.dramBytes,
-      area_mm2: m.area_mm2,
-      power_w: energy_j / latency_s,
-      gops: (m.gops * 1e9 * m.latency_s + 2 * fc.macs) / latency_s / 1e9,
-      cycles,
-    };
-  }
-  return {
-    latency_s: m.latency_s,
-    energy_j: m.energy_j,
-    dram_bytes: m.dram_bytes,
-    area_mm2: m.area_mm2,
-    power_w: m.power_w,
-    gops: m.gops,
-    cycles: m.cycles,
-  };
+/**
+ * The FC/FFN component of a SpAtten-e2e point (sim/hw/fc.ts), its weight stream priced by the
+ * fidelity's own DRAM model (the cycle model's HBM2 for `cycle`, the analytical bandwidth otherwise).
+ */
+function fcOf(point: DesignPoint, w: Workload, f: FidelityName, options: ModelOptions): FcResult {
+  let hist = fcHistCache.get(w);
+  if (!hist) fcHistCache.set(w, (hist = fcRowHistogram(w)));
+  const B = f === 'cycle' ? fcStreamBytesPerCycle(point.hw, options) : undefined;
+  return fcModel(w, point.hw, fcBits(point), hist, B);
+}
+
+/** Metrics only: the fidelity's fast path when it has one (the analytical model's allocation-free path). */
+export function evaluateMetrics(point: DesignPoint, opts: EvalOptions): Record<HwMetricName, number> {
+  const f = fidelity(opts.fidelity);
+  const w = opts.workload ?? resolveWorkload(point, opts.overrides);
+  const options = { ...opts.options, seed: opts.seed ?? opts.options?.seed };
+  const m = f.metrics ? f.metrics(w, point.hw, options) : pickMetrics(f.evaluate(w, point.hw, options));
+  return point.workload.scope === 'e2e' ? withFcMetrics(m, fcOf(point, w, opts.fidelity, options), point.hw) : m;
+}
+
+/** Metrics of the fast model (for big sweeps and benches). */
+export function evaluateAnalyticalFast(point: DesignPoint, overrides?: WorkloadOverrides): Record<HwMetricName, number> {
+  return evaluateMetrics(point, { fidelity: FAST_FIDELITY, overrides });
 }

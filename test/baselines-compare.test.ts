@@ -21,7 +21,7 @@ parameters:
 test('a space with baseline: gets speedup and energy_saving = platform latency/energy over ours', async () => {
   const ps = parseSpace(SPACE, 'bl.yaml');
   const base = basePoint(ps.space);
-  const ctx = { base, model: 'analytical' as const, constraints: [], metrics: [...HW_METRICS], baseline: 'xeon' };
+  const ctx = { base, fidelity: 'analytical' as const, constraints: [], metrics: [...HW_METRICS], baseline: 'xeon' };
   const p = await evaluatePoint(ctx, 0, { 'hw.dramChannels': 8 });
   assert.equal(p.status, 'ok', p.error);
   const plat = runPlatform('xeon', { model: 'gpt2-small', stage: 'generation', seqLen: 992, genTokens: 32 });
@@ -38,7 +38,7 @@ test('a trace workload is compared on its own shape (per8: GPT-2-Small, 992 + 32
   const point = { ...basePoint(parseSpace(SPACE, 'x').space), workload: { model: 'gpt2-medium' as const, stage: 'generation' as const, seqLen: 992, genTokens: 32, trace: 'sim/workload/traces/summary-gpt2-small-wikitext2-per8.csv' } };
   const w = resolveWorkload(point);
   assert.deepEqual(fromWorkload(w), { model: 'gpt2-small', stage: 'generation', seqLen: 992, genTokens: 32 });
-  const r = evaluateHardware(point, { model: 'analytical' });
+  const r = evaluateHardware(point, { fidelity: 'analytical' });
   const c = compareWithBaseline(point, r, 'titan-xp', w);
   assert.ok(Math.abs(c.baseline_latency_s - runPlatform('titan-xp', fromWorkload(w)).latency_s) < 1e-15);
   assert.equal(c.scope, 'attention');

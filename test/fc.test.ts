@@ -57,12 +57,12 @@ test('scope e2e in both models and in the fast path: attention + FC, same FC in 
     workload: WorkloadSchema.parse({ model: 'gpt2-small', stage: 'generation', seqLen: 992, genTokens: 2, scope: 'e2e' }),
   };
   const attnOnly = { ...point, workload: { ...point.workload, scope: 'attention' as const } };
-  const a = evaluateHardware(point, { model: 'analytical' });
+  const a = evaluateHardware(point, { fidelity: 'analytical' });
   const fast = evaluateAnalyticalFast(point);
   assert.ok(Math.abs(fast.latency_s / a.latency_s - 1) < 1e-9 && Math.abs(fast.energy_j / a.energy_j - 1) < 1e-9);
-  const c = evaluateHardware(point, { model: 'cycle' });
-  const fcA = a.latency_s - evaluateHardware(attnOnly, { model: 'analytical' }).latency_s;
-  const fcC = c.latency_s - evaluateHardware(attnOnly, { model: 'cycle' }).latency_s;
+  const c = evaluateHardware(point, { fidelity: 'cycle' });
+  const fcA = a.latency_s - evaluateHardware(attnOnly, { fidelity: 'analytical' }).latency_s;
+  const fcC = c.latency_s - evaluateHardware(attnOnly, { fidelity: 'cycle' }).latency_s;
   assert.ok(Math.abs(fcA / fcC - 1) < 1e-9, 'the FC component is model-independent');
   assert.equal(a.extra!.fc_weight_bits, 12);
 });

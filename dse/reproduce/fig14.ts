@@ -28,7 +28,7 @@ export function evaluateBenchmark(name: string, model: 'analytical' | 'cycle', a
   const key = JSON.stringify([name, model, algo, scope]);
   let r = cache.get(key);
   if (!r) {
-    r = evaluateHardware(benchmarkPoint(name, algo, scope), { model });
+    r = evaluateHardware(benchmarkPoint(name, algo, scope), { fidelity: model });
     cache.set(key, r);
   }
   return r;

@@ -42,7 +42,7 @@ export function fig20gpu(model: 'analytical' | 'cycle', config: Fig20Config): Fi
     const gpu = runPlatform('titan-xp', b).latency_s;
     const stepMs: number[] = [];
     steps.forEach((s, i) => {
-      const r = evaluateHardware({ hw: { ...defaultHardware(), ...s.hw }, algo: AlgoSchema.parse(s.algo), workload: wl }, { model, cycle: config.opts });
+      const r = evaluateHardware({ hw: { ...defaultHardware(), ...s.hw }, algo: AlgoSchema.parse(s.algo), workload: wl }, { fidelity: model, options: config.opts });
       ratios[i].push(gpu / r.latency_s);
       stepMs.push(r.latency_s * 1e3);
     });

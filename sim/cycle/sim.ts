@@ -16,7 +16,7 @@
 import type { HardwareConfig } from '../schema.ts';
 import type { Workload } from '../workload/types.ts';
 import { refetchDraws, mulberry32 } from '../workload/trace.ts';
-import type { HwResult, StageCycles } from '../hw/types.ts';
+import type { ModelResult, StageCycles } from '../hw/types.ts';
 import { emptyActivity } from '../hw/types.ts';
 import { energyFromActivity } from '../hw/energy.ts';
 import { areaOf } from '../hw/area.ts';
@@ -31,6 +31,7 @@ import { RequestScheduler } from './scheduler.ts';
 import { quickSelectEngine, type TopkEngine } from './topk-engine.ts';
 
 export { PAPER_KB_BYTES, fuseFactor } from './geometry.ts';
+import { derivedMetrics } from '../metrics.ts';
 
 export interface CycleOptions {
   /** Seed of the per-head refetch draws and the quick-select pivots (default 1). */
@@ -138,7 +139,7 @@ function runEvents(run: Run, N: number): number {
   return events;
 }
 
-export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOptions = {}): HwResult {
+export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOptions = {}): ModelResult {
   const N = w.requests.length;
   const run = buildRun(w, hw, opts);
   const events = runEvents(run, N);
@@ -149,7 +150,7 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
 }
 
 /** The run's metrics: cycles, activity → energy, area, stage busy times, DRAM and stall counters. */
-function result(run: Run, hw: HardwareConfig, events: number): HwResult {
+function result(run: Run, hw: HardwareConfig, events: number): ModelResult {
   const { pipeline: p, tb } = run;
   const t = tb.tally;
   const act = emptyActivity();
@@ -188,14 +189,12 @@ function result(run: Run, hw: HardwareConfig, events: number): HwResult {
     cycles,
     dram_bytes: act.dramBytes,
     energy_j,
-    power_w: latency_s > 0 ? energy_j / latency_s : 0,
     area_mm2: area.area_mm2,
-    gops: latency_s > 0 ? ops / latency_s / 1e9 : 0,
+    ...derivedMetrics({ latency_s, energy_j, ops }),
     activity: act,
     energy: breakdown,
     area: area.breakdown,
     stages: busy,
-    model: 'cycle',
     extra: {
       events,
       dram_bursts: t[T_BURSTS],

@@ -25,6 +25,7 @@ import type { Activity, HwResult } from './types.ts';
 import { emptyActivity } from './types.ts';
 import { dramBytesPerCycle } from './analytical.ts';
 import { energyFromActivity } from './energy.ts';
+import { deriveMetrics, type HwMetricName } from '../metrics.ts';
 
 /** FC weight widths SpAtten-e2e supports (§V-B: 12 or 8 bits). */
 export const FC_WEIGHT_BITS = [8, 12] as const;
@@ -87,26 +88,24 @@ export function fcModel(w: Workload, hw: HardwareConfig, weightBits: number, his
 }
 
 /**
- * An attention result extended to SpAtten-e2e: latency, cycles, energy and DRAM bytes add the FC
- * part (run after the attention of each layer); throughput counts both; `extra` keeps the split.
+ * An attention result extended to SpAtten-e2e: cycles, latency, energy and DRAM bytes add the FC
+ * part (run after the attention of each layer); the derived metrics (power, throughput, …) are
+ * recomputed from the sums by the metric registry; `extra` keeps the split.
  */
 export function withFc(attn: HwResult, fc: FcResult, hw: HardwareConfig): HwResult {
+  const attnOps = 2 * (attn.activity.qkMacs + attn.activity.pvMacs);
   const cycles = attn.cycles + fc.cycles;
-  const latency_s = cycles / (hw.clockGHz * 1e9);
-  const energy_j = attn.energy_j + fc.energy_j;
-  const attnOps = attn.gops * 1e9 * attn.latency_s;
-  return {
+  const out: HwResult = {
     ...attn,
     cycles,
-    latency_s,
-    energy_j,
+    latency_s: cycles / (hw.clockGHz * 1e9),
+    energy_j: attn.energy_j + fc.energy_j,
     dram_bytes: attn.dram_bytes + fc.dramBytes,
-    power_w: energy_j / latency_s,
-    gops: (attnOps + 2 * fc.macs) / latency_s / 1e9,
     extra: {
       ...(attn.extra ?? {}),
       attn_latency_s: attn.latency_s,
       attn_energy_j: attn.energy_j,
+      attn_gop: attnOps / 1e9,
       fc_latency_s: fc.cycles / (hw.clockGHz * 1e9),
       fc_energy_j: fc.energy_j,
       fc_dram_bytes: fc.dramBytes,
@@ -114,4 +113,13 @@ export function withFc(attn: HwResult, fc: FcResult, hw: HardwareConfig): HwResu
       fc_weight_bits: fc.weightBits,
     },
   };
+  return deriveMetrics({ latency_s: out.latency_s, energy_j: out.energy_j, ops: attnOps + 2 * fc.macs }, out);
+}
+
+/** The same on a metrics record (a fidelity's fast path): attention metrics + the FC part. */
+export function withFcMetrics(m: Record<HwMetricName, number>, fc: FcResult, hw: HardwareConfig): Record<HwMetricName, number> {
+  const attnOps = m.gops * 1e9 * m.latency_s;
+  const cycles = m.cycles + fc.cycles;
+  const out = { ...m, cycles, latency_s: cycles / (hw.clockGHz * 1e9), energy_j: m.energy_j + fc.energy_j, dram_bytes: m.dram_bytes + fc.dramBytes };
+  return deriveMetrics({ latency_s: out.latency_s, energy_j: out.energy_j, ops: attnOps + 2 * fc.macs }, out);
 }
