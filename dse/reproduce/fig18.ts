@@ -13,13 +13,9 @@ import { defaultHardware } from '../../sim/schema.ts';
 import { dramBytesPerCycle } from '../../sim/hw/analytical.ts';
 import { benchmarkPoint, evaluateBenchmark } from './fig14.ts';
 import { modelOf, pct, relErr, sig, type PaperFigure } from './types.ts';
+import { FIG18_POINTS } from '../../sim/paper.ts';
 
-export const FIG18_PAPER = {
-  'TITAN Xp BERT': { opsPerByte: 14, tflops: PLATFORM_DATA.platforms['titan-xp'].checks.bertTflops.value },
-  'TITAN Xp GPT-2': { opsPerByte: 0.5, tflops: PLATFORM_DATA.platforms['titan-xp'].checks.gpt2Tflops.value },
-  'SpAtten BERT': { opsPerByte: 83, tflops: 1.61 },
-  'SpAtten GPT-2': { opsPerByte: 2.1, tflops: 0.43 },
-} as const;
+export const FIG18_PAPER = FIG18_POINTS;
 type PointName = keyof typeof FIG18_PAPER;
 
 /** FP32 bytes of the attention inputs (Q, K, V) and outputs of a dense benchmark. */

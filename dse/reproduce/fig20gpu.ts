@@ -13,14 +13,11 @@ import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
 import { FIG20_CONFIGS, fig20Steps, type Fig20Config } from '../commands/reproduce.ts';
 import { mark, modelOf, pct, relErr, sig, type PaperFigure } from './types.ts';
 import { suite } from './fig14.ts';
+import { FIG20_FROM_GPU } from '../../sim/paper.ts';
 
 export const FIG20GPU_TOLERANCE = 0.15;
 /** Cumulative speedups over TITAN Xp after step index (0 = ASIC baseline, 3 = top-k, 5 = final). */
-export const FIG20GPU_PAPER: { step: number; name: string; paper: number }[] = [
-  { step: 0, name: 'specialised datapath (ASIC baseline)', paper: 22.1 },
-  { step: 3, name: '+ token, head pruning, 16-comparator top-k', paper: 74.2 },
-  { step: 5, name: '+ static and progressive quantization (final)', paper: 209.0 },
-];
+export const FIG20GPU_PAPER = FIG20_FROM_GPU;
 
 export interface Fig20GpuResult {
   config: string;
@@ -73,7 +70,7 @@ export const figure: PaperFigure = {
     // the benchmark suite's settings (derived from §5.3's averages) over TITAN Xp.
     const gpt = suite(model).filter((r) => r.model.startsWith('gpt2'));
     const suiteFinal = geomean(gpt.map((r) => r.speedup['titan-xp']));
-    const suiteErr = relErr(suiteFinal, 209.0);
+    const suiteErr = relErr(suiteFinal, FIG20_FROM_GPU[2].paper);
     const out = [`Fig. 20 from TITAN Xp — geomean over the 8 GPT-2 benchmarks (${model} model); target ±15%`];
     out.push(`final with the benchmark suite's settings (§5.3-derived, Table I): ${sig(suiteFinal)}×  paper 209×  ${pct(suiteErr)} ${mark(suiteErr, FIG20GPU_TOLERANCE)}`);
     for (const r of res) {
@@ -82,6 +79,6 @@ export const figure: PaperFigure = {
       for (const t of r.targets) out.push(`  ${('→ ' + t.name).padEnd(60)}${(sig(t.ours) + '×').padStart(9)}  paper ${t.paper}×  ${pct(t.error)} ${mark(t.error, FIG20GPU_TOLERANCE)}`);
       for (const [m, v] of Object.entries(r.perModel)) out.push(`  ${m}: GPU ${sig(v.gpuMs)} ms; steps ${v.stepMs.map((x) => sig(x)).join(' / ')} ms`);
     }
-    return { rows: { model, configurations: res, suiteFinal: { ours: suiteFinal, paper: 209.0, error: suiteErr } }, text: out.join('\n') };
+    return { rows: { model, configurations: res, suiteFinal: { ours: suiteFinal, paper: FIG20_FROM_GPU[2].paper, error: suiteErr } }, text: out.join('\n') };
   },
 };
