@@ -18,6 +18,10 @@ import { evaluateHardware } from '../sim/index.ts';
 import { fsMessage, InputError, isUserFsError } from './errors.ts';
 import { FAST_FIDELITY, FIDELITIES, FIDELITY_NAMES, type FidelityName } from '../sim/fidelities.ts';
 import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../sim/metrics.ts';
+import { BENCHMARK_NAMES, isBenchmark } from '../sim/workload/benchmarks.ts';
+import { compareWithBaseline, type BaselineComparison } from '../sim/baselines/compare.ts';
+import { isPlatform, PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
+import { resolveWorkload } from '../sim/index.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
 import { packageVersion, runSpace, type RunSummary } from './run.ts';
@@ -164,7 +168,7 @@ function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('evaluate one design point and print its metrics and breakdowns')
-    .addOption(new Option('-w, --workload <model>', 'model shape').choices(MODEL_NAMES as unknown as string[]).default('gpt2-medium'))
+    .option('-w, --workload <name>', `model shape (${MODEL_NAMES.join(', ')}) or one of the paper's 30 benchmarks (e.g. bert-base-cola, gpt2-medium-wikitext2)`, 'gpt2-medium')
     .addOption(new Option('--stage <stage>', 'summarization or generation (default: generation for GPT-2, summarization for BERT)').choices(STAGES as unknown as string[]))
     .option('--seq-len <n>', 'sequence / prompt length', intArg('--seq-len', maxOf('seqLen')))
     .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens', maxOf('genTokens')))
@@ -174,8 +178,17 @@ function registerSimulate(program: Command): void {
     .addOption(new Option('-m, --model <name>', 'deprecated: the old name of --fidelity').choices(FIDELITY_NAMES).hideHelp())
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .option('--json', 'print one JSON object (every metric is a top-level key)')
+    .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
     .action(async (o) => {
-      const encoder = MODEL_SHAPES[o.workload as keyof typeof MODEL_SHAPES].kind === 'encoder';
+      const name = String(o.workload);
+      const bench = isBenchmark(name);
+      if (!bench && !(MODEL_NAMES as readonly string[]).includes(name)) {
+        throw new InputError(`--workload: unknown model or benchmark "${name}" (models: ${MODEL_NAMES.join(', ')}; benchmarks: ${BENCHMARK_NAMES.join(', ')})`);
+      }
+      if (bench && (o.stage || o.seqLen || o.genTokens || o.trace)) {
+        throw new InputError(`--workload ${name}: a benchmark fixes the stage and lengths; use --workload <model> with --stage/--seq-len/--gen-tokens instead`);
+      }
+      const encoder = bench ? name.startsWith('bert') : MODEL_SHAPES[name as keyof typeof MODEL_SHAPES].kind === 'encoder';
       const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
       if (encoder && stage === 'generation') throw new InputError(`--stage generation: ${o.workload} is an encoder, only the summarization stage applies`);
       if (o.trace) checkTextFile(o.trace, '--trace');
@@ -186,7 +199,7 @@ function registerSimulate(program: Command): void {
       const space = SpaceSchema.parse({
         name: 'simulate',
         objectives: [{ metric: 'latency_s', goal: 'min' }],
-        workload: { model: o.workload, stage, seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) },
+        workload: bench ? { benchmark: name } : { model: name, stage, seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) },
         hardware: { preset: o.preset },
       });
       let point: DesignPoint;
@@ -203,8 +216,11 @@ function registerSimulate(program: Command): void {
         if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
         throw e;
       }
+      if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
+      const cmp: BaselineComparison | undefined = o.baseline ? compareWithBaseline(point, r, o.baseline, point.workload.trace ? resolveWorkload(point) : undefined) : undefined;
       if (o.json) {
         const out = {
+          ...(cmp ? { speedup: cmp.speedup, energy_saving: cmp.energy_saving, baseline: cmp } : {}),
           ...pickMetrics(r),
           fidelity: r.model,
           model: r.model,
@@ -225,6 +241,7 @@ function registerSimulate(program: Command): void {
         `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
         `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
         `area (mm²): ${Object.entries(r.area).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+        ...(cmp ? [`vs ${cmp.baseline} (${cmp.scope}): speedup ${fmt(cmp.speedup)}×, energy saving ${fmt(cmp.energy_saving)}×  (baseline ${fmtSig(cmp.baseline_latency_s * 1e3, 'ms')}, ${fmtSig(cmp.baseline_energy_j * 1e3, 'mJ')})`] : []),
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });

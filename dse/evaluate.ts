@@ -10,6 +10,9 @@ import { evaluateHardware, evaluateMetrics } from '../sim/index.ts';
 import { fidelity, fidelityPlan, type ModelOptions, type SpaceFidelity } from '../sim/fidelities.ts';
 import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
+import { benchmark, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
+import { compareWithBaseline } from '../sim/baselines/compare.ts';
+import { resolveWorkload } from '../sim/index.ts';
 import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
 import { fieldSchema, violation, type Constraint, type Space } from './space.ts';
@@ -24,9 +27,16 @@ export interface EvaluatedPoint extends TrialResult {
 export function basePoint(space: Pick<Space, 'hardware' | 'algo' | 'workload'>, spaceFile?: string): DesignPoint {
   const { preset, ...hwOver } = space.hardware;
   const hw = HardwareSchema.parse({ ...HARDWARE_PRESETS[preset ?? 'spatten'], ...hwOver });
-  const algo = AlgoSchema.parse(space.algo);
-  const workload = { ...space.workload };
+  let algo = AlgoSchema.parse(space.algo);
+  let workload = { ...space.workload };
   if (workload.trace) workload.trace = resolveTracePath(workload.trace, spaceFile);
+  // A named benchmark fixes the workload shape and supplies the base algorithm settings (the
+  // space's own algo block overrides them field by field).
+  const bench = workload.benchmark;
+  if (bench) {
+    workload = { ...workload, ...benchmarkWorkload(bench) };
+    algo = AlgoSchema.parse({ ...benchmark(bench).algo, ...space.algo });
+  }
   return { hw, algo, workload };
 }
 
@@ -97,6 +107,8 @@ export interface EvalContext {
   modelOptions?: ModelOptions;
   /** Metric columns the run records. */
   metrics: string[];
+  /** Baseline platform of the space (adds speedup and energy_saving). */
+  baseline?: string;
 }
 
 // Accuracy runs depend only on the algorithm config (and the checkpoint/data): hardware knobs
@@ -171,6 +183,11 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
       fidelity += '+accuracy';
     }
     Object.assign(metrics, evaluateMetrics(point, { fidelity: primaryModel(ctx), overrides, options: ctx.modelOptions }));
+    if (ctx.baseline) {
+      const cmp = compareWithBaseline(point, { latency_s: metrics.latency_s, energy_j: metrics.energy_j }, ctx.baseline, point.workload.trace ? resolveWorkload(point, overrides) : undefined);
+      metrics.speedup = cmp.speedup;
+      metrics.energy_saving = cmp.energy_saving;
+    }
     let viol = 0;
     for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
     return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity };

@@ -105,6 +105,7 @@ export function prepareRun(opts: RunOptions): PreparedRun {
     accuracy: space.accuracy,
     modelOptions: space.cycle,
     metrics: [...HW_METRICS],
+    ...(space.baseline ? { baseline: space.baseline } : {}),
   };
   return { parsed, ctx, dir, seed };
 }

@@ -16,6 +16,8 @@ import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
 import { DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue } from './space-checks.ts';
 import { closest, didYouMean } from './suggest.ts';
+import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
+import { metricDef } from '../sim/metrics.ts';
 
 
 const Scalar = z.union([z.number(), z.string()]);
@@ -99,7 +101,7 @@ export const SpaceSchema = z
     description: z.string().optional(),
     workload: WorkloadSchema.default(WorkloadSchema.parse({})),
     hardware: HardwareBlockSchema.default({}),
-    algo: AlgoSchema.partial().strict().default({}),
+    algo: z.object(optionalNoDefaults(AlgoSchema.shape)).strict().default({}),
     fidelity: z
       .enum(SPACE_FIDELITY_NAMES)
       .optional()
@@ -111,6 +113,10 @@ export const SpaceSchema = z
     parameters: z.record(z.string(), ParamSpecSchema).default({}),
     search: SearchSchema.default(SearchSchema.parse({})),
     accuracy: AccuracyBlockSchema.optional(),
+    baseline: z
+      .enum(PLATFORM_NAMES)
+      .optional()
+      .describe('CPU/GPU/edge platform running the same dense workload in PyTorch (sim/baselines): adds the speedup and energy_saving metrics'),
   })
   .strict();
 /** A parsed space: `fidelity` resolved (from the deprecated `model:` alias when that was given). */
@@ -394,6 +400,9 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   space.objectives.forEach((o, i) => {
     if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
     seen.add(o.metric);
+    if (metricDef(o.metric)?.source === 'baseline' && !space.baseline) {
+      issues.push({ path: ['objectives', i, 'metric'], message: `"${o.metric}" needs a baseline, e.g. baseline: titan-xp (${PLATFORM_NAMES.join(', ')})` });
+    }
   });
 
   const constraints: Constraint[] = [];

@@ -11,6 +11,9 @@ import type { DesignPoint } from './schema.ts';
 import { buildWorkload, type WorkloadOverrides } from './workload/build.ts';
 import { readTraceFile } from './workload/trace.ts';
 import type { Workload } from './workload/types.ts';
+import { benchmarkWorkload } from './workload/benchmarks.ts';
+import { fcModel, fcRowHistogram, withFc, withFcMetrics, type FcResult } from './hw/fc.ts';
+import { fcStreamBytesPerCycle } from './cycle/fc-stream.ts';
 
 export type { FidelityName } from './fidelities.ts';
 
@@ -40,7 +43,9 @@ export function resolveWorkload(point: DesignPoint, overrides?: WorkloadOverride
     const file = point.workload.trace;
     return remember(traceCache, file, () => readTraceFile(file));
   }
-  return remember(workloadCache, workloadKey(point, overrides), () => buildWorkload(point.workload, point.algo, overrides));
+  // A named benchmark fixes the workload shape (model, stage, lengths).
+  const wl = point.workload.benchmark ? { ...point.workload, ...benchmarkWorkload(point.workload.benchmark) } : point.workload;
+  return remember(workloadCache, workloadKey(point, overrides), () => buildWorkload(wl, point.algo, overrides));
 }
 
 export interface EvalOptions {
@@ -56,7 +61,27 @@ export interface EvalOptions {
 /** Full hardware result (metrics + breakdowns) for one design point. */
 export function evaluateHardware(point: DesignPoint, opts: EvalOptions): HwResult {
   const w = opts.workload ?? resolveWorkload(point, opts.overrides);
-  return fidelity(opts.fidelity).evaluate(w, point.hw, { ...opts.options, seed: opts.seed ?? opts.options?.seed });
+  const options = { ...opts.options, seed: opts.seed ?? opts.options?.seed };
+  const r = fidelity(opts.fidelity).evaluate(w, point.hw, options);
+  return point.workload.scope === 'e2e' ? withFc(r, fcOf(point, w, opts.fidelity, options), point.hw) : r;
+}
+
+/** FC/FFN weight width of a SpAtten-e2e point (default 8 bits). */
+export function fcBits(point: DesignPoint): number {
+  return point.algo.fcWeightBits ?? 8;
+}
+
+const fcHistCache = new WeakMap<Workload, Map<number, number>>();
+
+/**
+ * The FC/FFN component of a SpAtten-e2e point (sim/hw/fc.ts), its weight stream priced by the
+ * fidelity's own DRAM model (the cycle model's HBM2 for `cycle`, the analytical bandwidth otherwise).
+ */
+function fcOf(point: DesignPoint, w: Workload, f: FidelityName, options: ModelOptions): FcResult {
+  let hist = fcHistCache.get(w);
+  if (!hist) fcHistCache.set(w, (hist = fcRowHistogram(w)));
+  const B = f === 'cycle' ? fcStreamBytesPerCycle(point.hw) : undefined;
+  return fcModel(w, point.hw, fcBits(point), hist, B);
 }
 
 /** Metrics only: the fidelity's fast path when it has one (the analytical model's allocation-free path). */
@@ -64,7 +89,8 @@ export function evaluateMetrics(point: DesignPoint, opts: EvalOptions): Record<H
   const f = fidelity(opts.fidelity);
   const w = opts.workload ?? resolveWorkload(point, opts.overrides);
   const options = { ...opts.options, seed: opts.seed ?? opts.options?.seed };
-  return f.metrics ? f.metrics(w, point.hw, options) : pickMetrics(f.evaluate(w, point.hw, options));
+  const m = f.metrics ? f.metrics(w, point.hw, options) : pickMetrics(f.evaluate(w, point.hw, options));
+  return point.workload.scope === 'e2e' ? withFcMetrics(m, fcOf(point, w, opts.fidelity, options), point.hw) : m;
 }
 
 /** Metrics of the fast model (for big sweeps and benches). */

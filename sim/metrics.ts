@@ -29,8 +29,9 @@ export interface MetricDef {
   label: string;
   /** The usual direction (a default for objectives and for "best" in reports). */
   goal: 'min' | 'max';
-  /** 'hw': every hardware model reports it; 'accuracy': the accuracy engine. */
-  source: 'hw' | 'accuracy';
+  /** 'hw': every hardware model reports it; 'accuracy': the accuracy engine; 'baseline': a space's
+   *  `baseline:` platform (sim/baselines/compare.ts), from the point's latency and energy. */
+  source: 'hw' | 'accuracy' | 'baseline';
   /** Derived metrics: the formula over the base quantities; absent for measured (base) metrics. */
   derive?: (b: BaseQuantities) => number;
   /** Text form for the CLI, e.g. 1.234 ms. */
@@ -56,6 +57,8 @@ const DEFS = [
   { name: 'gops', unit: 'GOP/s', label: 'throughput', goal: 'max', source: 'hw', derive: (b) => per(b.ops, b.latency_s) / 1e9, format: (v) => fmtSig(v, 'GOP/s') },
   { name: 'cycles', unit: '', label: 'cycles', goal: 'min', source: 'hw', format: (v) => fmtSig(v) },
   { name: 'edp_js', unit: 'J·s', label: 'energy-delay product', goal: 'min', source: 'hw', derive: (b) => b.energy_j * b.latency_s, format: (v) => fmtSig(v, 'J·s') },
+  { name: 'speedup', unit: '×', label: 'speedup over the baseline', goal: 'max', source: 'baseline', format: (v) => `${fmtSig(v)}×` },
+  { name: 'energy_saving', unit: '×', label: 'energy saving over the baseline', goal: 'max', source: 'baseline', format: (v) => `${fmtSig(v)}×` },
   { name: 'accuracy', unit: '', label: 'accuracy', goal: 'max', source: 'accuracy', format: (v) => `${(100 * v).toFixed(2)}%` },
   { name: 'perplexity', unit: '', label: 'perplexity', goal: 'min', source: 'accuracy', format: (v) => v.toFixed(2) },
 ] as const satisfies readonly MetricDef[];
@@ -67,12 +70,14 @@ export type HwMetricName = NamesOf<'hw'>;
 export type AccuracyMetricName = NamesOf<'accuracy'>;
 export type MetricName = (typeof DEFS)[number]['name'];
 
-const names = <S extends 'hw' | 'accuracy'>(s: S) => DEFS.filter((d) => d.source === s).map((d) => d.name) as unknown as readonly NamesOf<S>[];
+const names = <S extends 'hw' | 'accuracy' | 'baseline'>(s: S) => DEFS.filter((d) => d.source === s).map((d) => d.name) as unknown as readonly NamesOf<S>[];
 
 /** Metrics every hardware model reports, in column order. */
 export const HW_METRICS = names('hw');
 /** Metrics of the accuracy engine. */
 export const ACCURACY_METRICS = names('accuracy');
+/** Metrics of a space's `baseline:` comparison. */
+export const BASELINE_METRICS = names('baseline');
 /** Every metric name (the space schema's enum). */
 export const METRICS = DEFS.map((d) => d.name) as unknown as readonly [MetricName, ...MetricName[]];
 

@@ -68,3 +68,35 @@ export const PAPER_FIG21: PaperCurve[] = [
     ],
   },
 ];
+
+/**
+ * §5.1's headline (geomeans over the 30 benchmarks) against the CPU/GPU/edge baselines — the same
+ * numbers sim/baselines/platforms.json holds as the platforms' calibration anchors, with sources.
+ */
+export const HEADLINE = {
+  'titan-xp': { speedup: 162, energy_saving: 1193 },
+  xeon: { speedup: 347, energy_saving: 4059 },
+  'jetson-nano': { speedup: 1095, energy_saving: 406 },
+  rpi4: { speedup: 5071, energy_saving: 1910 },
+} as const;
+
+/** Table IV: GPT-2-Medium, average of 4 benchmarks, no head pruning. */
+export const TABLE4 = {
+  gpu: { fcGflop: 19.3, attnGflop: 3.3, fcMs: 388.3, attnMs: 366.7 },
+  spatten: { fcGflop: 19.3, attnGflop: 0.9, fcMs: 25.75, attnMs: 2.13 },
+};
+
+/** Fig. 18 roofline points [fig-read] (ops/byte) and §5.4's measured TFLOPS. */
+export const FIG18_POINTS = {
+  'TITAN Xp BERT': { opsPerByte: 14, tflops: 0.02 },
+  'TITAN Xp GPT-2': { opsPerByte: 0.5, tflops: 0.01 },
+  'SpAtten BERT': { opsPerByte: 83, tflops: 1.61 },
+  'SpAtten GPT-2': { opsPerByte: 2.1, tflops: 0.43 },
+} as const;
+
+/** Fig. 20 over TITAN Xp on the 8 GPT-2 benchmarks: cumulative speedup after step 0 (datapath), 3 (pruning + top-k), 5 (quantization). */
+export const FIG20_FROM_GPU = [
+  { step: 0, name: 'specialised datapath (ASIC baseline)', paper: 22.1 },
+  { step: 3, name: '+ token, head pruning, 16-comparator top-k', paper: 74.2 },
+  { step: 5, name: '+ static and progressive quantization (final)', paper: 209.0 },
+];

@@ -12,6 +12,7 @@ import { TOPK_FILTERS, TOPK_MODELS } from './hw/topk.ts';
 /** Address mappings inside an HBM2 channel (Ramulator2 names, most significant field first). */
 export const DRAM_MAPPINGS = ['RoBaRaCoCh', 'RoBaCoRaCh'] as const;
 export type DramMapping = (typeof DRAM_MAPPINGS)[number];
+import { BENCHMARK_NAMES } from './workload/benchmarks.ts';
 
 export const MODEL_NAMES = ['bert-base', 'bert-large', 'gpt2-small', 'gpt2-medium'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -88,6 +89,10 @@ export const AlgoSchema = z
     tokenPolicy: z.enum(['cascade', 'llm']).optional().describe("LM KV-token selection: 'cascade' (paper, default) or 'llm' (official SpAtten-LLM cache: per-head top-k, fixed budget tokenKeep × context)"),
     startTokens: z.number().int().min(0).max(4096).optional().describe('llm policy: first tokens always kept (default 4)'),
     recentTokens: z.number().int().min(1).max(4096).optional().describe('llm policy: most recent tokens always kept, incl. the current one (default 32)'),
+    fcWeightBits: z
+      .union([z.literal(8), z.literal(12)])
+      .optional()
+      .describe('SpAtten-e2e FC/FFN weight width in DRAM, 8 or 12 bits (§V-B); default 8; only used with workload.scope e2e'),
   })
   .strict();
 export type AlgoConfig = z.infer<typeof AlgoSchema>;
@@ -99,6 +104,14 @@ export const WorkloadSchema = z
     seqLen: z.number().int().min(1).max(16384).default(992).describe('Sequence length (summarization) or prompt length (generation)'),
     genTokens: z.number().int().min(1).max(4096).default(32).describe('Tokens generated (generation stage)'),
     trace: z.string().min(1).optional().describe('Official 17-column workload CSV; when set it replaces the generated workload'),
+    scope: z
+      .enum(['attention', 'e2e'])
+      .optional()
+      .describe('attention (default): the attention layers only, as Fig. 14; e2e: SpAtten-e2e, the FC/FFN layers too on the reused multiplier arrays (sim/hw/fc.ts)'),
+    benchmark: z
+      .enum(BENCHMARK_NAMES as [string, ...string[]])
+      .optional()
+      .describe("One of the paper's 30 benchmarks (sim/workload/benchmarks.json), e.g. bert-base-cola: sets model, stage, seqLen, genTokens and the base algorithm settings"),
   })
   .strict();
 export type WorkloadConfig = z.infer<typeof WorkloadSchema>;
@@ -139,4 +152,4 @@ export const HARDWARE_PRESETS: Record<string, Partial<HardwareConfig>> = {
 };
 
 /** Metric names, generated from the metric registry (sim/metrics.ts). */
-export { HW_METRICS, ACCURACY_METRICS, METRICS, type MetricName } from './metrics.ts';
+export { HW_METRICS, ACCURACY_METRICS, BASELINE_METRICS, METRICS, type MetricName } from './metrics.ts';

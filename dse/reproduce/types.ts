@@ -1,11 +1,13 @@
 /**
  * A paper figure reproduced by `spatten-dse reproduce <name>`: one module per figure under
- * dse/reproduce/, listed in dse/reproduce/index.ts (FIGURES).
+ * dse/reproduce/, listed in dse/reproduce/index.ts (FIGURES). `run` returns the rows (the `--json`
+ * output) and the text table: our prediction next to the paper's number, or "withheld" where the
+ * spec keeps it back.
  */
 import type { HardwareConfig } from '../../sim/schema.ts';
 
 export interface FigureOptions {
-  /** Hardware model: 'cycle' (default) or 'analytical'. */
+  /** Hardware model (a fidelity name); each figure states its default. */
   fidelity?: string;
   /** Hardware overrides applied to every configuration the figure evaluates (`--set hw.X=…`). */
   hw?: Partial<HardwareConfig>;
@@ -16,3 +18,8 @@ export interface PaperFigure {
   describe: string;
   run(opts: FigureOptions): { rows: unknown; text: string };
 }
+
+export { relErr, pct, mark } from './common.ts';
+
+/** A number with 3 significant digits (×-factors, TFLOPS, ms). */
+export const sig = (x: number, d = 3): string => (Number.isFinite(x) ? Number(x.toPrecision(d)).toString() : String(x));

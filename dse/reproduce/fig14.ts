@@ -1,0 +1,104 @@
+/**
+ * Fig. 14: speedup and energy saving of SpAtten (Table I, attention only) over TITAN Xp, Xeon,
+ * Jetson Nano and Raspberry Pi on the 30 benchmarks, with geomeans. The per-benchmark bars are
+ * withheld from the spec (an independent check compares them); the geomeans are §5.1's.
+ * Also exports the suite evaluation the headline, Fig. 18 and Table IV reuse.
+ */
+import { evaluateHardware } from '../../sim/index.ts';
+import { AlgoSchema, defaultHardware, WorkloadSchema, type AlgoConfig, type DesignPoint } from '../../sim/schema.ts';
+import type { HwResult } from '../../sim/hw/types.ts';
+import { BENCHMARKS, benchmark, geomean, type Benchmark } from '../../sim/workload/benchmarks.ts';
+import { compareWithBaseline } from '../../sim/baselines/compare.ts';
+import { PLATFORM_DATA, PLATFORM_NAMES, type PlatformName } from '../../sim/baselines/platforms.ts';
+import { sig, type PaperFigure } from './types.ts';
+import { modelOf } from './common.ts';
+import { FAST_FIDELITY } from '../../sim/fidelities.ts';
+
+/** The design point of a benchmark on the Table I design (algo overrides on top of its settings). */
+export function benchmarkPoint(name: string, algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention'): DesignPoint {
+  const b = benchmark(name);
+  return {
+    hw: defaultHardware(),
+    algo: AlgoSchema.parse({ ...b.algo, ...algo }),
+    workload: WorkloadSchema.parse({ model: b.model, stage: b.stage, seqLen: b.seqLen, genTokens: b.genTokens, benchmark: b.name, ...(scope === 'e2e' ? { scope } : {}) }),
+  };
+}
+
+const cache = new Map<string, HwResult>();
+/** SpAtten's result on a benchmark (memoised per model, benchmark, overrides and scope). */
+export function evaluateBenchmark(name: string, model: 'analytical' | 'cycle', algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention'): HwResult {
+  const key = JSON.stringify([name, model, algo, scope]);
+  let r = cache.get(key);
+  if (!r) {
+    r = evaluateHardware(benchmarkPoint(name, algo, scope), { fidelity: model });
+    cache.set(key, r);
+  }
+  return r;
+}
+
+export interface SuiteRow {
+  benchmark: string;
+  task: string;
+  model: string;
+  seqLen: number;
+  spatten: { latency_s: number; energy_j: number; power_w: number; gops: number };
+  speedup: Record<PlatformName, number>;
+  energy_saving: Record<PlatformName, number>;
+}
+
+/** The 30 benchmarks against every platform. */
+export function suite(model: 'analytical' | 'cycle', list: readonly Benchmark[] = BENCHMARKS): SuiteRow[] {
+  return list.map((b) => {
+    const r = evaluateBenchmark(b.name, model);
+    const point = benchmarkPoint(b.name);
+    const speedup = {} as Record<PlatformName, number>;
+    const energy_saving = {} as Record<PlatformName, number>;
+    for (const p of PLATFORM_NAMES) {
+      const c = compareWithBaseline(point, r, p);
+      speedup[p] = c.speedup;
+      energy_saving[p] = c.energy_saving;
+    }
+    return { benchmark: b.name, task: b.task, model: b.model, seqLen: b.seqLen, spatten: { latency_s: r.latency_s, energy_j: r.energy_j, power_w: r.power_w, gops: r.gops }, speedup, energy_saving };
+  });
+}
+
+export interface Geomeans {
+  set: string;
+  speedup: Record<PlatformName, number>;
+  energy_saving: Record<PlatformName, number>;
+}
+
+export function geomeans(rows: SuiteRow[], set: string, pick: (r: SuiteRow) => boolean = () => true): Geomeans {
+  const sel = rows.filter(pick);
+  const speedup = {} as Record<PlatformName, number>;
+  const energy_saving = {} as Record<PlatformName, number>;
+  for (const p of PLATFORM_NAMES) {
+    speedup[p] = geomean(sel.map((r) => r.speedup[p]));
+    energy_saving[p] = geomean(sel.map((r) => r.energy_saving[p]));
+  }
+  return { set, speedup, energy_saving };
+}
+
+function text(rows: SuiteRow[], gm: Geomeans[], model: string): string {
+  const out = [`Fig. 14 — speedup / energy saving of SpAtten (Table I, attention only; ${model} model) over PyTorch baselines; per-benchmark paper bars withheld`];
+  out.push(`${'benchmark'.padEnd(26)}${'L'.padStart(5)}${'SpAtten'.padStart(11)}${PLATFORM_NAMES.map((p) => p.padStart(18)).join('')}`);
+  for (const r of rows) {
+    out.push(`${r.benchmark.padEnd(26)}${String(r.seqLen).padStart(5)}${(sig(r.spatten.latency_s * 1e3) + ' ms').padStart(11)}${PLATFORM_NAMES.map((p) => `${sig(r.speedup[p])}× / ${sig(r.energy_saving[p])}×`.padStart(18)).join('')}`);
+  }
+  for (const g of gm) out.push(`${('geomean ' + g.set).padEnd(42)}${PLATFORM_NAMES.map((p) => `${sig(g.speedup[p])}× / ${sig(g.energy_saving[p])}×`.padStart(18)).join('')}`);
+  const paper = PLATFORM_NAMES.map((p) => `${PLATFORM_DATA.platforms[p].anchors.speedupGeomean.value}× / ${PLATFORM_DATA.platforms[p].anchors.energySavingGeomean.value}×`.padStart(18)).join('');
+  out.push(`${'paper geomean (§5.1)'.padEnd(42)}${paper}`);
+  out.push('  cells: speedup / energy saving; per-benchmark paper values: withheld (independent check)');
+  return out.join('\n');
+}
+
+export const figure: PaperFigure = {
+  name: 'fig14',
+  describe: 'Fig. 14: speedup and energy saving over TITAN Xp, Xeon, Jetson Nano, Raspberry Pi on the 30 benchmarks, with geomeans',
+  run(opts) {
+    const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
+    const rows = suite(model);
+    const gm = [geomeans(rows, 'all 30'), geomeans(rows, 'BERT (22)', (r) => r.model.startsWith('bert')), geomeans(rows, 'GPT-2 (8)', (r) => r.model.startsWith('gpt2'))];
+    return { rows: { model, benchmarks: rows, geomeans: gm, paper: { perBenchmark: 'withheld', geomeans: Object.fromEntries(PLATFORM_NAMES.map((p) => [p, { speedup: PLATFORM_DATA.platforms[p].anchors.speedupGeomean.value, energy_saving: PLATFORM_DATA.platforms[p].anchors.energySavingGeomean.value }])) } }, text: text(rows, gm, model) };
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * Fig. 18: roofline points. Operational intensity counts only the memory access for the input
+ * Q, K, V and the attention outputs (§V-C): FP32 tensors for TITAN Xp (dense), SpAtten's DRAM
+ * bytes (pruned, quantized Q/K/V fetched) plus its 12-bit attention outputs. Throughput: dense
+ * FLOPs / latency for the GPU, executed operations / latency for SpAtten (§5.4's 1.61 / 0.43
+ * TFLOPS). Each point is the mean over the benchmark set (22 BERT, 8 GPT-2).
+ */
+import { runPlatform, PLATFORM_DATA } from '../../sim/baselines/platforms.ts';
+import { modelShape } from '../../sim/workload/models.ts';
+import { resolveWorkload } from '../../sim/index.ts';
+import { BENCHMARKS, type Benchmark } from '../../sim/workload/benchmarks.ts';
+import { defaultHardware } from '../../sim/schema.ts';
+import { dramBytesPerCycle } from '../../sim/hw/analytical.ts';
+import { benchmarkPoint, evaluateBenchmark } from './fig14.ts';
+import { pct, relErr, sig, type PaperFigure } from './types.ts';
+import { modelOf } from './common.ts';
+import { FAST_FIDELITY } from '../../sim/fidelities.ts';
+import { FIG18_POINTS } from '../../sim/paper.ts';
+
+export const FIG18_PAPER = FIG18_POINTS;
+type PointName = keyof typeof FIG18_PAPER;
+
+/** FP32 bytes of the attention inputs (Q, K, V) and outputs of a dense benchmark. */
+export function gpuIoBytes(b: Benchmark): number {
+  const m = modelShape(b.model);
+  const d = m.dModel;
+  if (b.stage === 'summarization') return m.layers * 4 * b.seqLen * d * 4;
+  let s = 0;
+  for (let i = 0; i < b.genTokens; i++) s += (2 * (b.seqLen + 1 + i) * d + 2 * d) * 4;
+  return m.layers * s;
+}
+
+export interface Fig18Point {
+  point: PointName;
+  opsPerByte: number;
+  tflops: number;
+  paper: { opsPerByte: number; tflops: number };
+  error: { opsPerByte: number; tflops: number };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export function fig18(model: 'analytical' | 'cycle'): { points: Fig18Point[]; roofs: Record<string, { tflops: number; gbps: number }> } {
+  const sets = { BERT: BENCHMARKS.filter((b) => b.model.startsWith('bert')), 'GPT-2': BENCHMARKS.filter((b) => b.model.startsWith('gpt2')) };
+  const points: Fig18Point[] = [];
+  for (const [set, list] of Object.entries(sets)) {
+    const gpu = list.map((b) => {
+      const r = runPlatform('titan-xp', b);
+      return { oi: r.flops / gpuIoBytes(b), tf: r.flops / r.latency_s / 1e12 };
+    });
+    const sp = list.map((b) => {
+      const r = evaluateBenchmark(b.name, model);
+      const w = resolveWorkload(benchmarkPoint(b.name));
+      const outBytes = w.requests.reduce((s, q) => s + (q.queries * q.D * 12) / 8, 0);
+      const ops = r.gops * 1e9 * r.latency_s;
+      return { oi: ops / (r.dram_bytes + outBytes), tf: r.gops / 1e3 };
+    });
+    for (const [who, xs] of [['TITAN Xp', gpu], ['SpAtten', sp]] as const) {
+      const name = `${who} ${set}` as PointName;
+      const oi = mean(xs.map((x) => x.oi));
+      const tf = mean(xs.map((x) => x.tf));
+      const paper = FIG18_PAPER[name];
+      points.push({ point: name, opsPerByte: oi, tflops: tf, paper: { ...paper }, error: { opsPerByte: relErr(oi, paper.opsPerByte), tflops: relErr(tf, paper.tflops) } });
+    }
+  }
+  const hw = defaultHardware();
+  const g = PLATFORM_DATA.platforms['titan-xp'];
+  return {
+    points,
+    roofs: {
+      SpAtten: { tflops: (2 * (hw.qkMultipliers + hw.pvMultipliers) * hw.clockGHz) / 1e3, gbps: dramBytesPerCycle(hw) * hw.clockGHz },
+      'TITAN Xp': { tflops: g.peakFlops.value / 1e12, gbps: g.bandwidth.value / 1e9 },
+    },
+  };
+}
+
+export const figure: PaperFigure = {
+  name: 'fig18',
+  describe: 'Fig. 18: roofline points (operational intensity, throughput) of TITAN Xp and SpAtten on BERT and GPT-2',
+  run(opts) {
+    const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
+    const f = fig18(model);
+    const out = [`Fig. 18 — roofline points, mean over each benchmark set (${model} model); paper points are [fig-read]`];
+    out.push(`${'point'.padEnd(16)}${'ops/B'.padStart(9)}${'paper'.padStart(8)}${'err'.padStart(7)}${'TFLOPS'.padStart(10)}${'paper'.padStart(8)}${'err'.padStart(7)}`);
+    for (const p of f.points) out.push(`${p.point.padEnd(16)}${sig(p.opsPerByte).padStart(9)}${String(p.paper.opsPerByte).padStart(8)}${pct(p.error.opsPerByte).padStart(7)}${sig(p.tflops).padStart(10)}${String(p.paper.tflops).padStart(8)}${pct(p.error.tflops).padStart(7)}`);
+    for (const [k, r] of Object.entries(f.roofs)) out.push(`  roof ${k}: ${sig(r.tflops)} TFLOPS, ${sig(r.gbps)} GB/s (SpAtten: refresh-derated HBM)`);
+    return { rows: { model, ...f }, text: out.join('\n') };
+  },
+};

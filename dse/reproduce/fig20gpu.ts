@@ -1,0 +1,86 @@
+/**
+ * Fig. 20 from the GPU baseline: TITAN Xp (platform model, dense attention in PyTorch) → the
+ * specialised datapath (ASIC baseline: dense, 12-bit, 1-comparator top-k) 22.1× → after cascade
+ * token, head pruning and the 16-comparator top-k 74.2× → after static and progressive
+ * quantization 209.0×, geomean over the 8 GPT-2 benchmarks (992-token context, 32 generated).
+ * The SpAtten-internal steps are the `reproduce fig20` steps (their settings, their hardware
+ * readings); only the GPU step and the workloads (the 8 benchmarks) are added here.
+ */
+import { AlgoSchema, defaultHardware, WorkloadSchema } from '../../sim/schema.ts';
+import { evaluateHardware } from '../../sim/index.ts';
+import { runPlatform } from '../../sim/baselines/platforms.ts';
+import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
+import { FIG20_CONFIGS, fig20Steps, type Fig20Config } from './fig20.ts';
+import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
+import { modelOf, type ModelName } from './common.ts';
+import { FAST_FIDELITY } from '../../sim/fidelities.ts';
+import { suite } from './fig14.ts';
+import { FIG20_FROM_GPU } from '../../sim/paper.ts';
+
+export const FIG20GPU_TOLERANCE = 0.15;
+/** Cumulative speedups over TITAN Xp after step index (0 = ASIC baseline, 3 = top-k, 5 = final). */
+export const FIG20GPU_PAPER = FIG20_FROM_GPU;
+
+export interface Fig20GpuResult {
+  config: string;
+  note: string;
+  /** Geomean over the 8 GPT-2 benchmarks of GPU latency / step latency, for every step. */
+  cumulative: number[];
+  steps: string[];
+  targets: { name: string; ours: number; paper: number; error: number; ok: boolean }[];
+  perModel: Record<string, { gpuMs: number; stepMs: number[] }>;
+}
+
+export function fig20gpu(model: ModelName, config: Fig20Config): Fig20GpuResult {
+  const gpt = BENCHMARKS.filter((b) => b.model.startsWith('gpt2'));
+  const steps = fig20Steps(config);
+  const perModel: Fig20GpuResult['perModel'] = {};
+  const ratios: number[][] = steps.map(() => []);
+  for (const b of gpt) {
+    const wl = WorkloadSchema.parse({ model: b.model, stage: b.stage, seqLen: b.seqLen, genTokens: b.genTokens });
+    const gpu = runPlatform('titan-xp', b).latency_s;
+    const stepMs: number[] = [];
+    steps.forEach((s, i) => {
+      const r = evaluateHardware({ hw: { ...defaultHardware(), ...s.hw }, algo: AlgoSchema.parse(s.algo), workload: wl }, { fidelity: model });
+      ratios[i].push(gpu / r.latency_s);
+      stepMs.push(r.latency_s * 1e3);
+    });
+    perModel[b.model] = { gpuMs: gpu * 1e3, stepMs };
+  }
+  const cumulative = ratios.map(geomean);
+  const targets = FIG20GPU_PAPER.map((t) => {
+    const ours = cumulative[t.step];
+    const error = relErr(ours, t.paper);
+    return { name: t.name, ours, paper: t.paper, error, ok: Math.abs(error) <= FIG20GPU_TOLERANCE };
+  });
+  return { config: config.name, note: config.note, cumulative, steps: steps.map((s) => s.name), targets, perModel };
+}
+
+/** The Table I reading first (the headline), then the other readings of `reproduce fig20`. */
+function configs(): Fig20Config[] {
+  const t1 = FIG20_CONFIGS.find((c) => c.name === 'table1');
+  return t1 ? [t1, ...FIG20_CONFIGS.filter((c) => c !== t1)] : [...FIG20_CONFIGS];
+}
+
+export const figure: PaperFigure = {
+  name: 'fig20gpu',
+  describe: 'Fig. 20 from the GPU: TITAN Xp → datapath 22.1× → pruning 74.2× → quantization 209.0× (8 GPT-2 benchmarks)',
+  run(opts) {
+    const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
+    const res = configs().map((c) => fig20gpu(model, c));
+    // The end point with every technique is also what Fig. 14's GPT-2 bars measure: SpAtten with
+    // the benchmark suite's settings (derived from §5.3's averages) over TITAN Xp.
+    const gpt = suite(model).filter((r) => r.model.startsWith('gpt2'));
+    const suiteFinal = geomean(gpt.map((r) => r.speedup['titan-xp']));
+    const suiteErr = relErr(suiteFinal, FIG20_FROM_GPU[2].paper);
+    const out = [`Fig. 20 from TITAN Xp — geomean over the 8 GPT-2 benchmarks (${model} model); target ±15%`];
+    out.push(`final with the benchmark suite's settings (§5.3-derived, Table I): ${sig(suiteFinal)}×  paper 209×  ${pct(suiteErr)} ${mark(suiteErr, FIG20GPU_TOLERANCE)}`);
+    for (const r of res) {
+      out.push(`configuration ${r.config}: ${r.note}`);
+      r.steps.forEach((s, i) => out.push(`  ${s.padEnd(60)}${(sig(r.cumulative[i]) + '×').padStart(9)}`));
+      for (const t of r.targets) out.push(`  ${('→ ' + t.name).padEnd(60)}${(sig(t.ours) + '×').padStart(9)}  paper ${t.paper}×  ${pct(t.error)} ${mark(t.error, FIG20GPU_TOLERANCE)}`);
+      for (const [m, v] of Object.entries(r.perModel)) out.push(`  ${m}: GPU ${sig(v.gpuMs)} ms; steps ${v.stepMs.map((x) => sig(x)).join(' / ')} ms`);
+    }
+    return { rows: { model, configurations: res, suiteFinal: { ours: suiteFinal, paper: FIG20_FROM_GPU[2].paper, error: suiteErr } }, text: out.join('\n') };
+  },
+};

@@ -1,0 +1,96 @@
+/**
+ * §5.1's headline: geomean speedup and energy saving over TITAN Xp, Xeon, Jetson Nano and
+ * Raspberry Pi on the 30 benchmarks (attention only, Table I SpAtten), ours next to the paper's,
+ * with the ±25% target. How each baseline is calibrated (and hence what is a prediction) is in
+ * sim/baselines/platforms.ts; the calibration record is part of the output.
+ */
+import { PLATFORM_DATA, PLATFORM_NAMES, calibration, runPlatform, CALIBRATION_WORKLOAD } from '../../sim/baselines/platforms.ts';
+import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
+import { geomeans, suite } from './fig14.ts';
+import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
+import { modelOf } from './common.ts';
+import { FAST_FIDELITY } from '../../sim/fidelities.ts';
+
+export const HEADLINE_TOLERANCE = 0.25;
+
+export interface HeadlineRow {
+  platform: string;
+  metric: 'speedup' | 'energy_saving';
+  ours: number;
+  paper: number;
+  error: number;
+  ok: boolean;
+}
+
+export function headline(model: 'analytical' | 'cycle'): { rows: HeadlineRow[]; calibration: unknown; spattenPowerGeomeanW: number } {
+  const s = suite(model);
+  const g = geomeans(s, 'all 30');
+  const rows: HeadlineRow[] = [];
+  for (const p of PLATFORM_NAMES) {
+    const a = PLATFORM_DATA.platforms[p].anchors;
+    for (const [metric, ours, paper] of [
+      ['speedup', g.speedup[p], a.speedupGeomean.value],
+      ['energy_saving', g.energy_saving[p], a.energySavingGeomean.value],
+    ] as const) {
+      const error = relErr(ours, paper);
+      rows.push({ platform: p, metric, ours, paper, error, ok: Math.abs(error) <= HEADLINE_TOLERANCE });
+    }
+  }
+  const cal = calibration();
+  const spattenPowerGeomeanW = Math.exp(s.reduce((acc, r) => acc + Math.log(r.spatten.power_w), 0) / s.length);
+  return {
+    rows,
+    spattenPowerGeomeanW,
+    calibration: Object.fromEntries(
+      PLATFORM_NAMES.map((p) => [p, { ...cal[p].constants, anchorLatencyS: cal[p].anchorLatencyS, ratioToGpu: cal[p].ratioToGpu, notes: cal[p].notes }]),
+    ),
+  };
+}
+
+export interface BaselineCheck {
+  check: string;
+  ours: number;
+  paper: number;
+  source: string;
+}
+
+/** Numbers the platform models were NOT calibrated on, next to the spec's (Fig. 2, §5.4). */
+export function baselineChecks(): BaselineCheck[] {
+  const out: BaselineCheck[] = [];
+  const g = runPlatform('titan-xp', CALIBRATION_WORKLOAD);
+  out.push({ check: 'TITAN Xp Fig. 2 right: data movement (split/concat/reshape) share', ours: g.byCategory.movement / g.latency_s, paper: 0.396, source: 'Fig. 2 right' });
+  out.push({ check: 'TITAN Xp Fig. 2 right: transpose & softmax share', ours: g.byCategory.softmax / g.latency_s, paper: 0.333, source: 'Fig. 2 right' });
+  for (const p of PLATFORM_NAMES) {
+    const e2e = PLATFORM_DATA.platforms[p].checks as Record<string, { value: number; source: string }>;
+    if (e2e.endToEndS) out.push({ check: `${p} end-to-end GPT-2-Medium latency (s)`, ours: runPlatform(p, CALIBRATION_WORKLOAD, 'e2e').latency_s, paper: e2e.endToEndS.value, source: e2e.endToEndS.source });
+  }
+  const tf = (set: string) => BENCHMARKS.filter((b) => b.model.startsWith(set)).map((b) => {
+    const r = runPlatform('titan-xp', b);
+    return r.flops / r.latency_s / 1e12;
+  });
+  const c = PLATFORM_DATA.platforms['titan-xp'].checks;
+  out.push({ check: 'TITAN Xp TFLOPS, BERT (geomean of 22)', ours: geomean(tf('bert')), paper: c.bertTflops.value, source: c.bertTflops.source });
+  out.push({ check: 'TITAN Xp TFLOPS, BERT (mean of 22)', ours: tf('bert').reduce((a, b) => a + b, 0) / 22, paper: c.bertTflops.value, source: c.bertTflops.source });
+  out.push({ check: 'TITAN Xp TFLOPS, GPT-2 (mean of 8)', ours: tf('gpt2').reduce((a, b) => a + b, 0) / 8, paper: c.gpt2Tflops.value, source: c.gpt2Tflops.source });
+  return out;
+}
+
+export const figure: PaperFigure = {
+  name: 'headline',
+  describe: '§5.1: geomean speedup and energy saving over the four CPU/GPU/edge baselines (30 benchmarks)',
+  run(opts) {
+    const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
+    const h = headline(model);
+    const out = [`Headline (§5.1) — geomean over the 30 benchmarks, attention only, SpAtten Table I (${model} model); target ±25%`];
+    out.push(`${'versus'.padEnd(14)}${'metric'.padEnd(15)}${'ours'.padStart(10)}${'paper'.padStart(10)}${'error'.padStart(8)}`);
+    for (const r of h.rows) out.push(`${r.platform.padEnd(14)}${r.metric.padEnd(15)}${(sig(r.ours) + '×').padStart(10)}${(r.paper + '×').padStart(10)}${pct(r.error).padStart(8)} ${mark(r.error, HEADLINE_TOLERANCE)}`);
+    out.push('  TITAN Xp: calibrated on Table IV (GPT-2-Medium attention 366.7 ms) and Fig. 2 only — its geomeans are predictions.');
+    out.push('  Xeon / Nano / Raspberry Pi: one of their two latency constants is calibrated on the §5.1 ratio of their speedup to TITAN Xp\'s,');
+    out.push('  so their speedup errors equal TITAN Xp\'s by construction; dynamic powers = Table II 8.30 W × §5.1 saving/speedup, so each');
+    out.push(`  energy-saving error = speedup error × 8.30 W / our SpAtten power (geomean ${sig(h.spattenPowerGeomeanW)} W over the 30 benchmarks).`);
+    const checks = baselineChecks();
+    out.push('Baseline checks (not calibrated on):');
+    for (const c of checks) out.push(`  ${c.check.padEnd(56)}${sig(c.ours).padStart(9)}  paper ${c.paper}  ${pct(relErr(c.ours, c.paper))}`);
+    return { rows: { model, headline: h.rows, spattenPowerGeomeanW: h.spattenPowerGeomeanW, calibration: h.calibration, checks }, text: out.join('\n') };
+  },
+};
