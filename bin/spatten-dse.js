@@ -10,13 +10,13 @@
 // First run, or sources changed: dse/bundle.ts (compiled on the fly with esbuild, no tsx) hashes
 // the sources and reuses or rebuilds the bundle, then the CLI runs from it, still in-process.
 //
-// Fallback (esbuild unavailable, read-only cache, or SPATTEN_CLI_BUNDLE=0 while developing): the
-// TypeScript sources run through tsx in a child process (`node --import tsx dse/cli.ts …`). The
-// child gets its own process group, so a Ctrl-C reaches it once, forwarded by the launcher;
-// SIGINT, SIGTERM and SIGHUP sent to the launcher are forwarded; the child watches an IPC channel
-// to the launcher and terminates itself (SIGTERM) when the launcher dies, even by `kill -9`. The
-// launcher exits with the child's code (or re-raises its signal). SPATTEN_DEBUG=1 prints which
-// path was taken.
+// Fallback (esbuild unavailable, read-only cache, SPATTEN_CLI_BUNDLE=0 while developing, or
+// SPATTEN_WORKER_BUNDLE=0): the TypeScript sources run through tsx in a child process
+// (`node --import tsx dse/cli.ts …`). The child gets its own process group, so a Ctrl-C reaches
+// it once, forwarded by the launcher; SIGINT, SIGTERM and SIGHUP sent to the launcher are
+// forwarded; the child watches an IPC channel to the launcher and terminates itself (SIGTERM) when
+// the launcher dies, even by `kill -9`. The launcher exits with the child's code (or re-raises its
+// signal). SPATTEN_DEBUG=1 prints which path was taken.
 // (node:child_process is imported only on the fallback path: loading it costs ~20-40 ms.)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -95,7 +95,10 @@ async function runWithTsx() {
   });
 }
 
-const url = process.env.SPATTEN_CLI_BUNDLE === '0' ? undefined : (freshBundle() ?? (await buildBundle()));
+// SPATTEN_WORKER_BUNDLE=0 asks for pool workers on the sources through tsx: they inherit the CLI's
+// Node flags, so the CLI must run under tsx too.
+const fromSources = process.env.SPATTEN_CLI_BUNDLE === '0' || process.env.SPATTEN_WORKER_BUNDLE === '0';
+const url = fromSources ? undefined : (freshBundle() ?? (await buildBundle()));
 let cli;
 try {
   cli = url ? await import(url) : undefined;
