@@ -63,7 +63,7 @@ export function evaluateHardware(point: DesignPoint, opts: EvalOptions): HwResul
   const w = opts.workload ?? resolveWorkload(point, opts.overrides);
   const options = { ...opts.options, seed: opts.seed ?? opts.options?.seed };
   const r = fidelity(opts.fidelity).evaluate(w, point.hw, options);
-  return point.workload.scope === 'e2e' ? withFc(r, fcOf(point, w, opts.fidelity, options), point.hw) : r;
+  return point.workload.scope === 'e2e' ? withFc(r, fcOf(point, w), point.hw) : r;
 }
 
 /** FC/FFN weight width of a SpAtten-e2e point (default 8 bits). */
@@ -75,12 +75,14 @@ const fcHistCache = new WeakMap<Workload, Map<number, number>>();
 
 /**
  * The FC/FFN component of a SpAtten-e2e point (sim/hw/fc.ts), its weight stream priced by the
- * fidelity's own DRAM model (the cycle model's HBM2 for `cycle`, the analytical bandwidth otherwise).
+ * HBM2 stream model both fidelities share (sim/cycle/fc-stream.ts).
  */
-function fcOf(point: DesignPoint, w: Workload, f: FidelityName, options: ModelOptions): FcResult {
+function fcOf(point: DesignPoint, w: Workload): FcResult {
   let hist = fcHistCache.get(w);
   if (!hist) fcHistCache.set(w, (hist = fcRowHistogram(w)));
-  const B = f === 'cycle' ? fcStreamBytesPerCycle(point.hw) : undefined;
+  // Both fidelities price DRAM streams on the same HBM2 model (sim/hw/dram-cost.ts), so the
+  // weight stream's bandwidth is one function of the hardware for both.
+  const B = fcStreamBytesPerCycle(point.hw);
   return fcModel(w, point.hw, fcBits(point), hist, B);
 }
 
@@ -90,7 +92,7 @@ export function evaluateMetrics(point: DesignPoint, opts: EvalOptions): Record<H
   const w = opts.workload ?? resolveWorkload(point, opts.overrides);
   const options = { ...opts.options, seed: opts.seed ?? opts.options?.seed };
   const m = f.metrics ? f.metrics(w, point.hw, options) : pickMetrics(f.evaluate(w, point.hw, options));
-  return point.workload.scope === 'e2e' ? withFcMetrics(m, fcOf(point, w, opts.fidelity, options), point.hw) : m;
+  return point.workload.scope === 'e2e' ? withFcMetrics(m, fcOf(point, w), point.hw) : m;
 }
 
 /** Metrics of the fast model (for big sweeps and benches). */
