@@ -10,7 +10,7 @@
  */
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type DesignPoint } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
@@ -240,7 +240,8 @@ async function loadCommandModules(program: Command): Promise<void> {
     return;
   }
   for (const f of files) {
-    const mod = await import(pathToFileURL(path.join(dir, f)).href);
+    // a relative template import: esbuild bundles every file of ./commands/ (the CLI bundle, dse/bundle.ts)
+    const mod = await import(`./commands/${f}`);
     if (typeof mod.register === 'function') mod.register(program);
   }
 }

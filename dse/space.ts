@@ -69,13 +69,20 @@ function optionalNoDefaults<T extends Record<string, z.ZodType>>(shape: T): { [K
   return out as { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> };
 }
 
-/** Switches of the cycle-level simulator (sim/cycle CycleOptions) for `fidelity: cycle | both`. */
+/** A switch that moved into the hardware block (one set of timing switches for both models). */
+const movedToHardware = (field: string) =>
+  z
+    .unknown()
+    .refine(() => false, { message: `moved: set hardware.${field} (a timing switch of the hardware, honoured by both models)` })
+    .optional();
+
+/** Options of the cycle-level simulator (sim/cycle CycleOptions) for `fidelity: cycle | both`. */
 export const CycleBlockSchema = z
   .object({
     seed: z.number().int().optional().describe('seed of the refetch draws and quick-select pivots (default 1)'),
-    gateTokenTopk: z.boolean().optional().describe('the next layer waits for the cascade token top-k (default false, as the RTL harness)'),
-    topkFilter: z.enum(['comparators', 'qk']).optional().describe('top-k filter pass drained at P comparators (default) or at the Q·K rate S = M/64 (official RTL)'),
-    refresh: z.boolean().optional().describe('HBM refresh (default true)'),
+    gateTokenTopk: movedToHardware('gateTokenTopk'),
+    topkFilter: movedToHardware('topkFilter'),
+    refresh: movedToHardware('dramRefresh'),
   })
   .strict();
 

@@ -204,7 +204,12 @@ const CASES: Case[] = [
   // --- exit 1: every point failed (the checkpoint's weights are garbage) ---
   {
     name: 'every point failed (exit 1, first error)',
-    files: { 'ck/config.json': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/config.json'), 'utf8'), 'ck/model.safetensors': 'not a safetensors file' },
+    files: {
+      'ck/config.json': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/config.json'), 'utf8'),
+      'ck/vocab.json': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/vocab.json'), 'utf8'),
+      'ck/merges.txt': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/merges.txt'), 'utf8'),
+      'ck/model.safetensors': 'not a safetensors file',
+    },
     setup: (d) => writeFileSync(space(d), TINY.replace('gpt2-small, stage: generation, seqLen: 128, genTokens: 4', 'bert-base, stage: summarization, seqLen: 128').replace('metric: energy_j', 'metric: accuracy') + `accuracy: { model: ${path.join(d, 'ck')}, maxExamples: 4 }\n`),
     argv: run('--jobs', '1'),
     code: 1,
