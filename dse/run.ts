@@ -152,41 +152,44 @@ function removeStartedJournal(dir: string, dirExisted: boolean): void {
   }
 }
 
+/** The steps, with SIGINT/SIGTERM handled until the outputs are written (dse/steps/interrupts.ts). */
 async function runSteps(opts: RunOptions, prepared: PreparedRun, executor: Executor, log: (line: string) => void): Promise<RunSummary> {
+  const interrupts = new Interrupts(executor, log);
+  try {
+    return await steps(opts, prepared, executor, log, interrupts);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+async function steps(opts: RunOptions, prepared: PreparedRun, executor: Executor, log: (line: string) => void, interrupts: Interrupts): Promise<RunSummary> {
   const { parsed, ctx, dir, seed } = prepared;
   const space = parsed.space;
   const objectives = parsed.objectives;
   const started = new Date();
   const t0 = performance.now();
-  const interrupts = new Interrupts(executor, log);
-  let found;
   let lateError: unknown;
-  try {
-    found = await search({
-      parsed,
-      executor,
-      seed,
-      maxEvals: opts.maxEvals ?? space.search.maxEvals ?? Infinity,
-      timeLimit: opts.timeLimit ?? space.search.timeLimit ?? Infinity,
-      t0,
-      progress: opts.progress ?? 'auto',
-      interrupts,
-    });
-    interrupts.searchDone();
-    const { rows, front } = found;
-    if (!found.error) {
-      try {
-        await refine({ rows, front, objectives, ctx, driverName: space.search.driver, executor, interrupts, log });
-        if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
-        await rescore({ rows, objectives, ctx, executor, interrupts });
-      } catch (e) {
-        lateError = e; // the outputs of what finished are still written
-      }
-    }
-  } finally {
-    interrupts.dispose();
-  }
+  const found = await search({
+    parsed,
+    executor,
+    seed,
+    maxEvals: opts.maxEvals ?? space.search.maxEvals ?? Infinity,
+    timeLimit: opts.timeLimit ?? space.search.timeLimit ?? Infinity,
+    t0,
+    progress: opts.progress ?? 'auto',
+    interrupts,
+  });
+  interrupts.searchDone();
   const { rows, front, batchEnds, driverName } = found;
+  if (!found.error) {
+    try {
+      await refine({ rows, front, objectives, ctx, driverName: space.search.driver, executor, interrupts, log });
+      if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+      await rescore({ rows, objectives, ctx, executor, interrupts });
+    } catch (e) {
+      lateError = e; // the outputs of what finished are still written
+    }
+  }
   const error = found.error ?? lateError;
   // the first cause wins: a signal, an error, a budget; else the driver was done
   let stopReason: StopReason = interrupts.reason ?? (error ? 'failed' : (found.stopReason ?? 'completed'));

@@ -132,14 +132,15 @@ test('another space on the same folder: exit 2 naming --fresh and --out, journal
 });
 
 test('--time-limit: the stop reason is in the summary, run.json and the report; exit 0', { timeout: 120_000 }, () => {
-  const { space, out } = setup();
-  const r = cli(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--time-limit', '1']);
+  // 960 cycle-model points (~20 s on an idle core): a 2 s limit stops the run whatever the load
+  const { space, out } = setup(CYCLE.replace('search: { driver: grid }', '  hw.fetcherPorts: [8, 16, 32, 64, 128, 256, 512, 1024]\nsearch: { driver: grid }'));
+  const r = cli(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--time-limit', '2']);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /— stopped: time-limit \(1 s reached after \d+ of 120 points\)/);
+  assert.match(r.out, /— stopped: time-limit \(2 s reached after \d+ of 960 points\)/);
   const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
   assert.equal(run.stopReason, 'time-limit');
-  assert.ok(run.counts.total > 0 && run.counts.total < 120, `${run.counts.total} points`);
-  assert.equal(run.options.timeLimit, 1);
+  assert.ok(run.counts.total < 960, `${run.counts.total} points`);
+  assert.equal(run.options.timeLimit, 2);
   assert.equal(rowsOf(path.join(out, 'points.csv')), run.counts.total);
-  assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /time-limit \(1 s reached after \d+ of 120 points\)/);
+  assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /time-limit \(2 s reached after \d+ of 960 points\)/);
 });
