@@ -107,6 +107,8 @@ export function buildProgram(): Command {
     .addOption(new Option('-m, --model <model>', 'hardware model').choices(['analytical', 'cycle']).default('analytical'))
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .option('--json', 'print one JSON object (every metric is a top-level key)')
+    .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
+    .option('--accuracy-examples <n>', 'examples for --accuracy (the sweep\'s maxExamples)', intArg('--accuracy-examples'))
     .action(async (o) => {
       const encoder = String(o.workload).startsWith('bert');
       const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
@@ -124,9 +126,15 @@ export function buildProgram(): Command {
         if (e instanceof InputError) throw e;
         throw new InputError((e as Error).message);
       }
+      let acc: Awaited<ReturnType<typeof import('./evaluate.ts').runAccuracy>> | undefined;
+      if (o.accuracy) {
+        const { runAccuracy } = await import('./evaluate.ts');
+        const { modelShape } = await import('../sim/workload/models.ts');
+        acc = await runAccuracy({ model: o.accuracy, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers);
+      }
       let r;
       try {
-        r = evaluateHardware(point, { model: o.model });
+        r = evaluateHardware(point, { model: o.model, overrides: acc?.overrides });
       } catch (e) {
         if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message}`);
         throw e;
@@ -140,6 +148,7 @@ export function buildProgram(): Command {
           area_mm2: r.area_mm2,
           dram_bytes: r.dram_bytes,
           gops: r.gops,
+          ...(acc ? { [acc.metric]: acc.value, [`${acc.metric}_ci_low`]: acc.ci95[0], [`${acc.metric}_ci_high`]: acc.ci95[1], lsb_refetch_fraction: acc.lsbRefetchFraction } : {}),
           model: r.model,
           stages: r.stages,
           energy_breakdown_j: r.energy,
@@ -159,6 +168,7 @@ export function buildProgram(): Command {
         `DRAM      ${fmt(r.dram_bytes / 1e6, 'MB')}`,
         `area      ${fmt(r.area_mm2, 'mm²')}`,
         `throughput ${fmt(r.gops, 'GOP/s')}`,
+        ...(acc ? [`${acc.metric.padEnd(9)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${o.accuracy})`] : []),
         `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
         `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
         `area (mm²): ${Object.entries(r.area).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
@@ -169,8 +179,13 @@ export function buildProgram(): Command {
   program
     .command('schema')
     .description('print the JSON Schema of space files (for editor completion and validation)')
-    .action(() => {
-      process.stdout.write(JSON.stringify(spaceJsonSchema(), null, 2) + '\n');
+    .option('--out <file>', 'write it to a file (e.g. space.schema.json) instead of stdout')
+    .action(async (o: { out?: string }) => {
+      const text = JSON.stringify(spaceJsonSchema(), null, 2) + '\n';
+      if (!o.out) return void process.stdout.write(text);
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(o.out, text);
+      process.stdout.write(`wrote ${o.out}\n`);
     });
 
   return program;

@@ -27,6 +27,8 @@ export interface Highlight {
   stages: Record<string, number>;
   energy: Record<string, number>;
   area: Record<string, number>;
+  /** DRAM bytes by tensor (Q, K MSB, K LSB, V), when the model reports them. */
+  dram?: Record<string, number>;
 }
 
 export interface RunJson {

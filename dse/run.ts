@@ -17,7 +17,8 @@ import { writeRunOutputs } from './outputs.ts';
 import { hypervolume, normaliser, paretoMask, toMinVector } from './pareto.ts';
 import type { Highlight, PointRow, RunJson } from './results.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
-import { createProgress, type ProgressMode } from './progress.ts';
+import { createProgress, resolveMode, type ProgressMode } from './progress.ts';
+import { boundNotes } from '../reports/bounds.ts';
 import { Executor, primaryFidelity } from './executor.ts';
 import { accuracyRungs, promotable, refineAccuracy, withExamples } from './fidelity.ts';
 import { defaultJobs } from './pool.ts';
@@ -130,7 +131,14 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   // refineAccuracy promotes the contenders afterwards (dse/fidelity.ts).
   const rungs = accuracyRungs(prepared.ctx.accuracy, prepared.parsed.space.search.driver);
   const loopCtx = rungs ? withExamples(prepared.ctx, rungs[0]) : prepared.ctx;
-  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, reuse: opts.reuse, jobs: Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
+  const jobs = Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1));
+  // A first line at once: loading the accuracy model and starting workers takes seconds.
+  if (resolveMode(opts.progress ?? 'auto') !== 'none') {
+    const acc = prepared.ctx.accuracy;
+    const steps = [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', cpuBound && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
+    log(`${prepared.parsed.space.name}: ${steps.length ? steps.join(', ') + '…' : 'starting…'}`);
+  }
+  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, reuse: opts.reuse, jobs, log });
   try {
     return await runPrepared(opts, prepared, executor, log);
   } finally {
@@ -155,9 +163,14 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   // generation). The other drivers do not adapt to results, so their batches can be large: every
   // batch ends with a barrier where workers wait for the slowest evaluation in flight. Progress is
   // reported per evaluation, not per batch.
-  const batch = space.search.driver === 'nsga2' ? (space.search.population ?? 40) : cpuBound ? Math.max(128 * jobs, 256) : 2048;
+  // With accuracy on, one batch holds every point the driver offers (up to 65,536): the executor
+  // queues the points of one algorithm configuration together, so each configuration's accuracy
+  // runs once, on one worker, and hardware knobs reuse it (smaller batches would split a
+  // configuration across workers, each with its own cache).
+  const batch = space.search.driver === 'nsga2' ? (space.search.population ?? 40) : ctx.accuracy ? 1 << 16 : cpuBound ? Math.max(128 * jobs, 256) : 2048;
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
-  const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, space.name);
+  const rungs0 = accuracyRungs(ctx.accuracy, space.search.driver);
+  const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, rungs0 ? `${space.name} (accuracy rung 1/${rungs0.length}: ${rungs0[0]} examples)` : space.name);
 
   let interrupted = false;
   const onSigint = () => {
@@ -225,8 +238,31 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
     // Multi-fidelity accuracy: successive halving on example subsets, driven by the CIs.
     const rungs = accuracyRungs(ctx.accuracy, space.search.driver);
     if (rungs && !interrupted && !executor.isAborted) {
-      const counts = await refineAccuracy(rows, objectives, ctx, rungs, (pts, rctx) => executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }), () => executor.isAborted);
-      log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations`);
+      // per-rung progress and algorithm configurations (each configuration runs the model once per rung)
+      const configs: Set<string>[] = [new Set(rows.map((r) => algoKey(r.params)))];
+      // A promoted point promotes its whole algorithm configuration: its other (hardware) points
+      // cost no model run, and evaluating them together keeps the configuration on one worker.
+      const doneAt: Set<number>[] = [];
+      const evaluateRung = async (cand: { id: number; params: Params }[], rctx: EvalContext) => {
+        const n = rctx.accuracy?.maxExamples;
+        const k = Math.max(1, rungs.indexOf(n));
+        const cfg = new Set(cand.map((p) => algoKey(p.params)));
+        const done = (doneAt[k] ??= new Set());
+        const pts = rows.filter((r) => r.status === 'ok' && !done.has(r.id) && cfg.has(algoKey(r.params))).map((r) => ({ id: r.id, params: r.params }));
+        const ids = new Set(pts.map((p) => p.id));
+        for (const p of cand) if (!ids.has(p.id)) pts.push(p);
+        pts.forEach((p) => done.add(p.id));
+        (configs[k] ??= new Set()).forEach((c) => cfg.delete(c));
+        cfg.forEach((c) => configs[k].add(c));
+        const pr = createProgress(opts.progress ?? 'auto', pts.length, `${space.name} (accuracy rung ${k + 1}/${rungs.length}: ${n ?? "all"} examples, ${cfg.size} new configuration${cfg.size === 1 ? "" : "s"})`);
+        try {
+          return await executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }, (d) => pr.update(d));
+        } finally {
+          pr.stop();
+        }
+      };
+      const counts = await refineAccuracy(rows, objectives, ctx, rungs, evaluateRung, () => executor.isAborted);
+      log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations, ${counts.map((_, k) => configs[k]?.size ?? 0).join(' → ')} algorithm configurations`);
       front.front = [];
       front.add(0, rows.length);
     }
@@ -267,6 +303,7 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   }
   const pointRows = toPointRows(rows, new Set(front.front));
   writeRunOutputs(dir, run, pointRows);
+  for (const note of boundNotes(run, pointRows)) log(`note: ${note}`);
   if (opts.report !== false) {
     try {
       const rep = await import('../reports/index.ts');
@@ -276,6 +313,11 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
     }
   }
   return { dir, run, rows: pointRows };
+}
+
+/** The algorithm part of a point's parameters (what the accuracy engine sees). */
+function algoKey(params: Params): string {
+  return JSON.stringify(Object.entries(params).filter(([k]) => k.startsWith('algo.')));
 }
 
 function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRow[] {

@@ -48,3 +48,82 @@ const METRIC_LABELS: Record<string, string> = {
 export function metricLabel(metric: string): string {
   return METRIC_LABELS[metric] ?? metric;
 }
+
+// ---------------------------------------------------------------- engineering units
+
+/** How a metric is shown: its base unit and whether SI prefixes apply; `scale` multiplies the stored value. */
+interface UnitSpec {
+  name: string;
+  unit: string;
+  /** SI prefixes chosen per axis/cell (ms, µs, mJ, GB …). */
+  si: boolean;
+  /** Stored value × scale = shown value in `unit` (before prefixes). */
+  scale?: number;
+  /** Decimal prefixes only up to/down to these exponents. */
+  minExp?: number;
+  maxExp?: number;
+}
+
+const UNITS: Record<string, UnitSpec> = {
+  latency_s: { name: 'latency', unit: 's', si: true, maxExp: 0 },
+  energy_j: { name: 'energy', unit: 'J', si: true, maxExp: 0 },
+  dram_bytes: { name: 'DRAM traffic', unit: 'B', si: true, minExp: 0 },
+  area_mm2: { name: 'area', unit: 'mm²', si: false },
+  power_w: { name: 'power', unit: 'W', si: true, maxExp: 0 },
+  gops: { name: 'throughput', unit: 'GOP/s', si: false },
+  cycles: { name: 'cycles', unit: '', si: true, minExp: 0 },
+  accuracy: { name: 'accuracy', unit: '%', si: false, scale: 100 },
+  perplexity: { name: 'perplexity', unit: '', si: false },
+};
+
+const PREFIX: Record<number, string> = { [-9]: 'n', [-6]: 'µ', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T' };
+
+/** The display unit of a metric for values of magnitude around `typical`: factor (shown = stored × factor) and label. */
+export function displayUnit(metric: string, typical: number): { factor: number; unit: string } {
+  const base = metric.replace(/_ci_(low|high)$/, '').replace(/^cycle_/, '');
+  const u = UNITS[base];
+  if (!u) return { factor: 1, unit: '' };
+  const scale = u.scale ?? 1;
+  if (!u.si || !Number.isFinite(typical) || typical === 0) return { factor: scale, unit: u.unit };
+  let exp = Math.floor(Math.log10(Math.abs(typical * scale)) / 3) * 3;
+  exp = Math.max(u.minExp ?? -9, Math.min(u.maxExp ?? 12, exp, 12), -9);
+  const unit = base === 'cycles' ? (exp === 0 ? '' : `${PREFIX[exp]}`) : `${PREFIX[exp]}${u.unit}`;
+  return { factor: scale / 10 ** exp, unit };
+}
+
+/** The display unit for a set of values (chosen from their median magnitude). */
+export function unitFor(metric: string, values: number[]): { factor: number; unit: string } {
+  const xs = values.filter((v) => Number.isFinite(v) && v !== 0).map(Math.abs).sort((a, b) => a - b);
+  return displayUnit(metric, xs.length ? xs[Math.floor(xs.length / 2)] : NaN);
+}
+
+/** 4 significant digits, no exponent for ordinary magnitudes, trailing zeros trimmed. */
+export function sig4(v: number): string {
+  if (!Number.isFinite(v)) return fmtNum(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e6) {
+    const s = v.toPrecision(4);
+    return s.includes('e') ? String(Number(s)) : trimZeros(s);
+  }
+  return fmtNum(v);
+}
+
+/** A metric value with its engineering unit, e.g. "1.234 ms", "97.66 %", "18.71 mm²". */
+export function fmtMetric(metric: string, v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return fmtNum(v);
+  const { factor, unit } = displayUnit(metric, v);
+  return `${sig4(v * factor)}${unit ? (unit === '%' ? ' %' : ` ${unit}`) : ''}`;
+}
+
+/** Axis/column title of a metric with a unit, e.g. "latency (ms)". */
+export function metricTitle(metric: string, unit: string): string {
+  const base = metric.replace(/^cycle_/, '');
+  const name = UNITS[base]?.name ?? metric;
+  return `${metric.startsWith('cycle_') ? 'cycle-model ' : ''}${name}${unit ? ` (${unit})` : ''}`;
+}
+
+/** A parameter key shortened for narrow table headers: "hw.topkParallelism" → "topkParallelism". */
+export function shortParam(key: string): string {
+  return key.replace(/^(hw|algo|workload)\./, '');
+}
