@@ -120,7 +120,7 @@ export function constraintCharts(run: RunJson, points: PointRow[], opts: SpecOpt
     const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[c.metric]) && finite(p.metrics[o0.metric]));
     if (ok.length === 0) continue;
     const front = ok.filter((p) => p.pareto);
-    const shown = [...sampleDeterministic(ok.filter((p) => !p.pareto), opts.maxOtherPoints, 3), ...front];
+    const shown = [...sampleDeterministic(ok.filter((p) => !p.pareto), Math.min(400, opts.maxOtherPoints), 3), ...front];
     const ax = axisFor(run, o0.metric, ok.map((p) => p.metrics[o0.metric]));
     const ay = axisFor(run, c.metric, ok.map((p) => p.metrics[c.metric]));
     const rows = shown.map((p) => ({ x: p.metrics[o0.metric] * ax.factor, y: p.metrics[c.metric] * ay.factor, cls: p.pareto ? 'Pareto front' : p.feasible ? 'feasible, dominated' : 'infeasible' }));

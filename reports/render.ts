@@ -2,7 +2,8 @@
  * renderReport: one self-contained HTML page of a run (no network references; works from file://).
  * Static by default: every Vega-Lite spec is rendered to SVG on the server with `vega` (no DOM).
  * With `interactive`, the vega, vega-lite and vega-embed bundles are inlined once and each chart is
- * re-rendered in the browser (tooltips, zoom/pan); the static SVG stays as the no-script fallback.
+ * rendered in the browser (tooltips, zoom/pan, brushing, parameter filters); charts without a live
+ * version keep their static SVG.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,7 +24,7 @@ import { baseConfig, buildCharts, sharedPointRows, SHARED_POINTS, type ChartDef,
 export interface RenderOptions {
   /** Inline the vega bundles and render charts with vega-embed (tooltips, zoom). Default false. */
   interactive?: boolean;
-  /** Most non-front points drawn per scatter; front points are always all drawn. Default 1000. */
+  /** Most non-front points drawn per scatter; front points are always all drawn. Default 600 (keeps the static page under 600 KB). */
   maxOtherPoints?: number;
   /** Interactive page: most non-front points embedded (stratified sample). Default 1500. */
   maxInteractivePoints?: number;
@@ -324,7 +325,9 @@ async function renderCharts(charts: ChartPair[], counter: { n: number }): Promis
     // The static SVG never carries per-mark ARIA labels (size); the interactive one may.
     let svg: string;
     try {
-      svg = await toSvg({ background: 'white', config: baseConfig(false), ...c.spec }, id);
+      // Interactive pages draw live charts in the browser: no static copy (it would double the
+      // page), just a line for readers without scripts.
+      svg = live ? '<p class="muted noscript">(drawn by the page\'s scripts: enable JavaScript, or open the static report.html)</p>' : await toSvg({ background: 'white', config: baseConfig(false), ...c.spec }, id);
     } catch (e) {
       // One broken chart must not cost the whole report.
       svg = `<p class="err">chart could not be rendered: ${esc((e as Error).message)}</p>`;
@@ -367,7 +370,7 @@ const BOOT = `
 export async function renderReport(input: ReportInput, opts: RenderOptions = {}): Promise<string> {
   const { run, points } = input;
   const interactive = opts.interactive === true;
-  const maxOtherPoints = opts.maxOtherPoints ?? 1000;
+  const maxOtherPoints = opts.maxOtherPoints ?? 600;
   const charts = buildCharts(run, points, { interactive: false, maxOtherPoints });
   const live = interactive ? buildCharts(run, points, { interactive: true, maxOtherPoints }) : undefined;
   const { varying, constant } = splitParams(run, points);

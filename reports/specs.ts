@@ -407,20 +407,23 @@ export function stackedChart(hs: Highlight[], which: 'energy' | 'area', opts: Sp
 }
 
 export function hypervolumeChart(run: RunJson, opts: SpecOptions): ChartDef | undefined {
-  const hv = run.hypervolume.filter((h) => finite(h.evals) && finite(h.hv));
-  if (hv.length < 2) return undefined;
+  const all = run.hypervolume.filter((h) => finite(h.evals) && finite(h.hv));
+  if (all.length < 2) return undefined;
+  // at most ~200 entries drawn (first and last kept)
+  const stride = Math.ceil(all.length / 200);
+  const hv = all.filter((_, i) => i % stride === 0 || i === all.length - 1);
   return {
     kind: 'hypervolume',
     title: 'Hypervolume over evaluations',
     caption:
-      `Hypervolume of the feasible front after each batch (${hv.length} entries)` +
+      `Hypervolume of the feasible front after each batch (${all.length} entries${hv.length < all.length ? `, ${hv.length} drawn` : ''})` +
       (run.hvReference ? `, reference point [${run.hvReference.map((v) => fmtNum(v)).join(', ')}] in normalised objective units` : '') +
       '. Flat at the end means the search converged (or stalled).',
     spec: {
       width: 420,
       height: 200,
       data: { values: hv },
-      mark: { type: 'line', point: true, interpolate: 'linear' },
+      mark: { type: 'line', point: hv.length <= 60, interpolate: 'linear' },
       encoding: {
         x: { field: 'evals', type: 'quantitative', title: 'evaluations' },
         y: { field: 'hv', type: 'quantitative', title: 'hypervolume', scale: { zero: false } },
@@ -475,6 +478,8 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
     }
   }
   if (dots.length === 0) return undefined;
+  // the means use every point; at most 600 single evaluations are drawn as dots
+  const dotsShown = sampleDeterministic(dots, 600, 5);
   const paperRows = PAPER_FIG21.flatMap((c) => c.points.map(([ratio, change]) => ({ series: c.label, ratio, change })));
   const ours: VlSpec = {
     title: `ours: ${metric} vs pruning ratio`,
@@ -482,7 +487,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
     height: 240,
     layer: [
       {
-        data: { values: dots },
+        data: { values: dotsShown },
         mark: { type: 'point', filled: true, size: 18, opacity: 0.35 },
         encoding: {
           x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (× = 1 / keep)', scale: { zero: false } },
@@ -520,7 +525,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
     kind: 'accuracy',
     title: `${metric} vs pruning ratio, next to the paper's Fig. 21`,
     caption:
-      `Left: our ${metricLabel(metric)} against pruning ratio (1 / keep fraction); dots are single evaluations, the line is the mean per ratio over the other parameters` +
+      `Left: our ${metricLabel(metric)} against pruning ratio (1 / keep fraction); dots are single evaluations${dotsShown.length < dots.length ? ` (${dotsShown.length} of ${dots.length} drawn)` : ''}, the line is the mean per ratio over all of them and the other parameters` +
       (notes.length ? ` (${notes.join('; ')})` : '') +
       '. Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
       'Different models, datasets and metrics: the panels are shown side by side with their own axes, and nothing is fitted across them.',
