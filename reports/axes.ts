@@ -3,7 +3,7 @@
  * goes into the title), log or linear scale (automatic: log when positive values span more than a
  * decade; a space overrides it per objective with `scale: log | linear`), and constraint bounds.
  */
-import type { RunJson } from '../dse/results.ts';
+import type { RunJson } from '../core/results.ts';
 import { metricTitle, unitFor } from './format.ts';
 
 export interface Axis {

@@ -4,7 +4,7 @@
  * range (e.g. tokenKeep = 0.2 everywhere because nothing penalises pruning). Used by the runner's
  * summary and the report.
  */
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { fmtNum } from './format.ts';
 
 export interface BoundHit {

@@ -3,7 +3,7 @@
  * and a YAML snippet (workload, hardware, algo blocks) to paste into a space file.
  */
 import type { Params } from '../dse/driver.ts';
-import type { RunJson } from '../dse/results.ts';
+import type { RunJson } from '../core/results.ts';
 
 interface SpaceLike {
   workload?: Record<string, unknown>;
@@ -51,7 +51,8 @@ export function simulateCommand(run: Pick<RunJson, 'space' | 'model'>, params: P
   const { preset, sets } = pointSettings(run, params);
   if (preset !== 'spatten') parts.push('--preset', sh(preset));
   for (const [k, v] of sets) if (!k.startsWith('workload.')) parts.push('--set', sh(`${k}=${v}`));
-  if (run.model === 'cycle') parts.push('--model', 'cycle');
+  const fid = (run as { fidelity?: string }).fidelity ?? run.model;
+  if (fid === 'cycle') parts.push('--fidelity', 'cycle');
   if (sp.accuracy?.model) {
     parts.push('--accuracy', sh(sp.accuracy.model));
     if (sp.accuracy.maxExamples !== undefined) parts.push('--accuracy-examples', String(sp.accuracy.maxExamples));

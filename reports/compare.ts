@@ -5,8 +5,8 @@
  * so the numbers are comparable across runs (each run.json's own hypervolume is not).
  */
 import type { Objective } from '../dse/driver.ts';
-import { hypervolume, normaliser, paretoMask, toMinVector } from '../dse/pareto.ts';
-import type { PointRow, RunJson } from '../dse/results.ts';
+import { hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { axisFor, vlAxis, vlScale } from './axes.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtDuration, fmtMetric, metricTitle } from './format.ts';

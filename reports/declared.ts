@@ -3,7 +3,7 @@
  * against x (a parameter or metric), optionally normalised to the point with given parameter values
  * and drawn next to published reference values.
  */
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { axisFor, vlAxis, vlScale } from './axes.ts';
 import { fmtNum, metricTitle, unitFor } from './format.ts';
 import type { ChartDef, SpecOptions } from './specs.ts';

@@ -10,7 +10,7 @@
  *   with the limit drawn.
  */
 import type { Objective } from '../dse/driver.ts';
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { axisFor, parseConstraintText, vlAxis, vlScale } from './axes.ts';
 import { metricTitle, shortParam } from './format.ts';
 import { sampleDeterministic, SHARED_POINTS, type ChartDef, type SpecOptions } from './specs.ts';

@@ -1,4 +1,5 @@
 /** Number and label formatting shared by the report's tables and chart titles. */
+import { metricDef } from '../sim/metrics.ts';
 
 /** Compact number: 4 significant digits, exponent form for very large/small magnitudes. */
 export function fmtNum(v: number | string | undefined | null): string {
@@ -32,62 +33,56 @@ export function fmtDuration(seconds: number): string {
   return h > 0 ? `${h} h ${pad(m)} m ${pad(sec)} s` : `${m} m ${pad(sec)} s`;
 }
 
-const METRIC_LABELS: Record<string, string> = {
-  latency_s: 'latency (s)',
-  energy_j: 'energy (J)',
-  dram_bytes: 'DRAM traffic (bytes)',
-  area_mm2: 'area (mm²)',
-  power_w: 'power (W)',
-  gops: 'throughput (GOP/s)',
-  cycles: 'cycles',
-  accuracy: 'accuracy',
-  perplexity: 'perplexity',
-};
-
-/** Human label of a metric (its name when unknown). */
-export function metricLabel(metric: string): string {
-  return METRIC_LABELS[metric] ?? metric;
-}
+/** Human label of a metric with its unit (the metric registry, sim/metrics.ts; its name when unknown). */
+export { metricLabel } from '../sim/metrics.ts';
 
 // ---------------------------------------------------------------- engineering units
 
-/** How a metric is shown: its base unit and whether SI prefixes apply; `scale` multiplies the stored value. */
-interface UnitSpec {
-  name: string;
+/**
+ * How a metric's unit takes SI prefixes. Names, labels and base units come from the metric
+ * registry (sim/metrics.ts); this only says how to scale them for display.
+ */
+interface PrefixRule {
+  /** Shown unit symbol (the registry's unit, abbreviated where it is a word). */
   unit: string;
-  /** SI prefixes chosen per axis/cell (ms, µs, mJ, GB …). */
   si: boolean;
   /** Stored value × scale = shown value in `unit` (before prefixes). */
   scale?: number;
-  /** Decimal prefixes only up to/down to these exponents. */
   minExp?: number;
   maxExp?: number;
 }
 
-const UNITS: Record<string, UnitSpec> = {
-  latency_s: { name: 'latency', unit: 's', si: true, maxExp: 0 },
-  energy_j: { name: 'energy', unit: 'J', si: true, maxExp: 0 },
-  dram_bytes: { name: 'DRAM traffic', unit: 'B', si: true, minExp: 0 },
-  area_mm2: { name: 'area', unit: 'mm²', si: false },
-  power_w: { name: 'power', unit: 'W', si: true, maxExp: 0 },
-  gops: { name: 'throughput', unit: 'GOP/s', si: false },
-  cycles: { name: 'cycles', unit: '', si: true, minExp: 0 },
-  accuracy: { name: 'accuracy', unit: '%', si: false, scale: 100 },
-  perplexity: { name: 'perplexity', unit: '', si: false },
-};
+function prefixRule(metric: string): PrefixRule | undefined {
+  const d = metricDef(metric);
+  if (!d) return undefined;
+  if (d.name === 'accuracy') return { unit: '%', si: false, scale: 100 };
+  switch (d.unit) {
+    case 's':
+    case 'J':
+    case 'W':
+    case 'J·s':
+      return { unit: d.unit, si: true, maxExp: 0 };
+    case 'bytes':
+      return { unit: 'B', si: true, minExp: 0 };
+    case '':
+      return { unit: '', si: d.name === 'cycles', minExp: 0 };
+    default:
+      return { unit: d.unit, si: false };
+  }
+}
 
 const PREFIX: Record<number, string> = { [-9]: 'n', [-6]: 'µ', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T' };
 
 /** The display unit of a metric for values of magnitude around `typical`: factor (shown = stored × factor) and label. */
 export function displayUnit(metric: string, typical: number): { factor: number; unit: string } {
   const base = metric.replace(/_ci_(low|high)$/, '').replace(/^cycle_/, '');
-  const u = UNITS[base];
+  const u = prefixRule(base);
   if (!u) return { factor: 1, unit: '' };
   const scale = u.scale ?? 1;
   if (!u.si || !Number.isFinite(typical) || typical === 0) return { factor: scale, unit: u.unit };
   let exp = Math.floor(Math.log10(Math.abs(typical * scale)) / 3) * 3;
   exp = Math.max(u.minExp ?? -9, Math.min(u.maxExp ?? 12, exp, 12), -9);
-  const unit = base === 'cycles' ? (exp === 0 ? '' : `${PREFIX[exp]}`) : `${PREFIX[exp]}${u.unit}`;
+  const unit = `${PREFIX[exp]}${u.unit}`;
   return { factor: scale / 10 ** exp, unit };
 }
 
@@ -119,7 +114,7 @@ export function fmtMetric(metric: string, v: number | undefined): string {
 /** Axis/column title of a metric with a unit, e.g. "latency (ms)". */
 export function metricTitle(metric: string, unit: string): string {
   const base = metric.replace(/^cycle_/, '');
-  const name = UNITS[base]?.name ?? metric;
+  const name = metricDef(base)?.label ?? metric;
   return `${metric.startsWith('cycle_') ? 'cycle-model ' : ''}${name}${unit ? ` (${unit})` : ''}`;
 }
 

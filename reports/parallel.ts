@@ -3,7 +3,7 @@
  * objective, each scaled to its own min … max over the front (labels show the real values at the
  * ends), one line per front point coloured by the first objective.
  */
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { fmtMetric, fmtNum, shortParam } from './format.ts';
 import type { ChartDef, SpecOptions } from './specs.ts';
 

@@ -3,7 +3,7 @@
  * separability), the front table with units and reproduce commands, sensitivity, and the
  * bottleneck / DRAM-traffic summary of the highlighted points.
  */
-import type { Highlight, PointRow, RunJson } from '../dse/results.ts';
+import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from './bounds.ts';
 import { simulateCommand, yamlSnippet } from './commands.ts';

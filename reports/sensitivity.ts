@@ -9,7 +9,7 @@
  * analysed as log10, so multiplicative effects count equally at every magnitude. The main-effect
  * range (lowest and highest group mean, in the metric's units) says by how much.
  */
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { spansDecade } from './axes.ts';
 
 export interface Effect {

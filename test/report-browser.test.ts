@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderComparison, renderReport } from '../reports/index.ts';
-import { syntheticRun } from '../reports/synthetic.ts';
+import { syntheticRun } from './fixtures/synthetic-run.ts';
 
 function findChromium(): string | undefined {
   for (const name of [process.env.CHROMIUM_BIN, 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'].filter(Boolean) as string[]) {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { parseSpace, spaceJsonSchema } from '../dse/space.ts';
 import { etaText } from '../dse/progress.ts';
 import { renderReport } from '../reports/index.ts';
@@ -19,7 +19,7 @@ import { compareHypervolumes } from '../reports/compare.ts';
 import { declaredChart } from '../reports/declared.ts';
 import { sampleForInteractive } from '../reports/explore.ts';
 import { spansDecade } from '../reports/axes.ts';
-import { syntheticRun } from '../reports/synthetic.ts';
+import { syntheticRun } from './fixtures/synthetic-run.ts';
 
 function row(id: number, params: Record<string, number>, metrics: Record<string, number>, pareto = false): PointRow {
   return { id, params, metrics, feasible: true, pareto, status: 'ok', error: '', fidelity: 'analytical' };
