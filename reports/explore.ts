@@ -95,7 +95,6 @@ export function explorerChart(run: RunJson, points: PointRow[], varying: string[
         x: { field: 'x', type: 'quantitative', title: ax.title, scale: vlScale(ax), axis: vlAxis(ax) },
         y: { field: 'y', type: 'quantitative', title: ay.title, scale: vlScale(ay), axis: vlAxis(ay) },
         color: { condition: { param: 'brush', field: 'cls', type: 'nominal', scale: { domain: ['Pareto front', 'feasible, dominated', 'infeasible'], range: ['#d62728', '#4c78a8', '#b0b0b0'] }, legend: vi === 0 ? { title: null, orient: 'bottom' } : null }, value: '#e4e4e4' },
-        order: { field: 'sz', type: 'quantitative' },
         tooltip: [{ field: 'id' }, { field: 'x', title: ax.title, format: '.4~g' }, { field: 'y', title: ay.title, format: '.4~g' }, { field: 'cls', title: 'class' }, { field: 'params' }],
       },
     };

@@ -16,7 +16,7 @@ import { escapeHtml, jsonForScript } from './escape.ts';
 import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, sig4, unitFor } from './format.ts';
 import { declaredChart, declaredCharts } from './declared.ts';
 import { parallelChart } from './parallel.ts';
-import { frontTable, highlightWhy, notesSection, sensitivitySection } from './sections.ts';
+import { frontTable, highlightWhy, notesSection, sensitivitySection, wbr } from './sections.ts';
 import { constraintCharts, explorerChart, sampleForInteractive } from './explore.ts';
 import { commonObjectives, compareCharts, compareHypervolumes, compareTable, type NamedRun } from './compare.ts';
 import { baseConfig, buildCharts, sharedPointRows, SHARED_POINTS, type ChartDef, type VlSpec } from './specs.ts';
@@ -127,7 +127,7 @@ th,td{border:1px solid var(--bd);padding:3px 7px;text-align:left;vertical-align:
 th{background:var(--bg2);font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.kv th{width:170px}
-table.front th,table.sens th,table.why th,table.highlights th{white-space:normal;max-width:120px;vertical-align:bottom;overflow-wrap:anywhere}
+table.front th,table.sens th,table.why th,table.highlights th{white-space:normal;max-width:120px;vertical-align:bottom}
 table.front td.num{white-space:normal}
 pre.cmd{white-space:pre-wrap;word-break:break-all;max-width:560px;margin:4px 0;padding:4px 6px;font-size:11px}
 details summary{cursor:pointer;color:#0b62c4;white-space:nowrap}
@@ -256,7 +256,7 @@ function highlightTable(run: RunJson, varying: string[]): string {
   const hs = run.highlights ?? [];
   const metrics = run.metrics.filter((m) => !/_ci_(low|high)$/.test(m) && hs.some((h) => typeof h.metrics?.[m] === 'number'));
   const units = metrics.map((m) => unitFor(m, hs.map((h) => h.metrics[m])));
-  const head = ['point', ...varying.map((k) => `<span title="${esc(k)}">${esc(shortParam(k))}</span>`), ...metrics.map((m, i) => `<span title="${esc(m)}">${esc(metricTitle(m, units[i].unit))}</span>`)];
+  const head = ['point', ...varying.map((k) => `<span title="${esc(k)}">${wbr(esc(shortParam(k)))}</span>`), ...metrics.map((m, i) => `<span title="${esc(m)}">${esc(metricTitle(m, units[i].unit))}</span>`)];
   const rows = hs.map((h) => [
     `<td><span class="tag">${esc(h.label)}</span> <span class="muted">#${esc(h.id)}</span></td>`,
     ...varying.map((k) => paramCell(h.params ?? {}, k)),

@@ -35,13 +35,18 @@ export function notesSection(run: RunJson, points: PointRow[]): string {
   return notes.length ? `<section id="notes"><h2>What to look at</h2><ul class="notes">${notes.join('')}</ul></section>` : '';
 }
 
+/** Line-break opportunities inside camelCase names (narrow headers without breaking mid-word). */
+export function wbr(html: string): string {
+  return html.replace(/([a-z])([A-Z])/g, '$1<wbr>$2');
+}
+
 /** The front table: short parameter names, objectives in engineering units, reproduce command per row. */
 export function frontTable(run: RunJson, front: PointRow[], varying: string[], hl: Map<number, string[]>): string {
   const objs = run.objectives;
   const units = objs.map((o) => unitFor(o.metric, front.map((p) => p.metrics[o.metric])));
   const head = [
     '<th>id</th>',
-    ...varying.map((k) => `<th title="${esc(k)}">${esc(shortParam(k))}</th>`),
+    ...varying.map((k) => `<th title="${esc(k)}">${wbr(esc(shortParam(k)))}</th>`),
     ...objs.map((o, i) => `<th title="${esc(o.metric)}">${esc(metricTitle(o.metric, units[i].unit))} ${o.goal === 'min' ? '↓' : '↑'}</th>`),
     '<th>reproduce</th>',
   ];
