@@ -43,6 +43,8 @@ export const HighlightSchema = z.object({
   stages: NumRecord,
   energy: NumRecord,
   area: NumRecord,
+  /** DRAM bytes by tensor (Q, K MSB, K LSB, V), when the model reports them. */
+  dram: NumRecord.optional(),
 });
 export type Highlight = z.infer<typeof HighlightSchema>;
 

@@ -111,8 +111,13 @@ export function buildProgram(): Command {
   program
     .command('schema')
     .description('print the JSON Schema of space files (for editor completion and validation)')
-    .action(() => {
-      process.stdout.write(JSON.stringify(spaceJsonSchema(), null, 2) + '\n');
+    .option('--out <file>', 'write it to a file (e.g. space.schema.json) instead of stdout')
+    .action(async (o: { out?: string }) => {
+      const text = JSON.stringify(spaceJsonSchema(), null, 2) + '\n';
+      if (!o.out) return void process.stdout.write(text);
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(o.out, text);
+      process.stdout.write(`wrote ${o.out}\n`);
     });
   return program;
 }
@@ -179,6 +184,8 @@ function registerSimulate(program: Command): void {
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .option('--json', 'print one JSON object (every metric is a top-level key)')
     .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
+    .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
+    .option('--accuracy-examples <n>', 'examples for --accuracy (the sweep\'s maxExamples)', intArg('--accuracy-examples'))
     .action(async (o) => {
       const name = String(o.workload);
       const bench = isBenchmark(name);
@@ -209,9 +216,15 @@ function registerSimulate(program: Command): void {
         if (e instanceof InputError) throw e;
         throw new InputError((e as Error).message);
       }
+      let acc: Awaited<ReturnType<typeof import('./evaluate.ts').runAccuracy>> | undefined;
+      if (o.accuracy) {
+        const { runAccuracy } = await import('./evaluate.ts');
+        const { modelShape } = await import('../sim/workload/models.ts');
+        acc = await runAccuracy({ model: o.accuracy, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers);
+      }
       let r;
       try {
-        r = evaluateHardware(point, { fidelity: fid });
+        r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides });
       } catch (e) {
         if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
         throw e;
@@ -222,6 +235,7 @@ function registerSimulate(program: Command): void {
         const out = {
           ...(cmp ? { speedup: cmp.speedup, energy_saving: cmp.energy_saving, baseline: cmp } : {}),
           ...pickMetrics(r),
+          ...(acc ? { [acc.metric]: acc.value, [`${acc.metric}_ci_low`]: acc.ci95[0], [`${acc.metric}_ci_high`]: acc.ci95[1], lsb_refetch_fraction: acc.lsbRefetchFraction } : {}),
           fidelity: r.model,
           model: r.model,
           stages: r.stages,
@@ -238,6 +252,7 @@ function registerSimulate(program: Command): void {
       const lines = [
         `workload  ${w.trace ? `trace ${w.trace}` : `${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
         ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
+        ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${o.accuracy})`] : []),
         `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
         `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
         `area (mm²): ${Object.entries(r.area).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,

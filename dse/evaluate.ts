@@ -201,6 +201,8 @@ export interface Breakdown {
   stages: Record<string, number>;
   energy: Record<string, number>;
   area: Record<string, number>;
+  /** DRAM bytes by tensor (Q, K MSB, K LSB, V), when the hardware model reports them. */
+  dram?: Record<string, number>;
 }
 
 /**
@@ -211,7 +213,17 @@ export interface Breakdown {
 export async function pointBreakdown(ctx: EvalContext, params: Params): Promise<Breakdown> {
   const point = applyParams(ctx.base, params);
   const hw = evaluateHardware(point, { fidelity: primaryModel(ctx), overrides: await measuredOverrides(ctx, point), options: ctx.modelOptions });
-  return { stages: { ...hw.stages }, energy: { ...hw.energy }, area: { ...hw.area } };
+  // The report shows SRAM as its own area category (the model books key/value SRAM under qk/pv)
+  // and the DRAM traffic by tensor when the model reports it (analytical: extra.dram_bytes_*).
+  const { sramAreaMm2 } = await import('../sim/hw/area.ts');
+  const kS = sramAreaMm2(point.hw.keySramKB);
+  const vS = sramAreaMm2(point.hw.valueSramKB);
+  const area = { ...hw.area, qk: hw.area.qk - kS, pv: hw.area.pv - vS, keySram: kS, valueSram: vS };
+  const x = hw.extra ?? {};
+  const dram = ['q', 'k_msb', 'k_lsb', 'v'].every((t) => typeof x[`dram_bytes_${t}`] === 'number')
+    ? { Q: x.dram_bytes_q, 'K MSB': x.dram_bytes_k_msb, 'K LSB': x.dram_bytes_k_lsb, V: x.dram_bytes_v }
+    : undefined;
+  return { stages: { ...hw.stages }, energy: { ...hw.energy }, area, ...(dram ? { dram } : {}) };
 }
 
 /** Metrics the re-scoring model records, as `<fidelity>_<metric>` columns. */

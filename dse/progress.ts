@@ -1,6 +1,12 @@
 /**
- * Progress for long work: a bar with ETA on a TTY (cli-progress), plain lines otherwise (at most
- * one every 2 s, plus the final count), nothing with mode 'none'. Always on stderr.
+ * Progress for long work, always on stderr:
+ * - a bar on a TTY (cli-progress), plain lines otherwise (at most one every 2 s, plus the final
+ *   count), nothing with mode 'none';
+ * - `note(text)` prints a status line at once ("loading spam-bert…", "warming 2 workers…"), so a
+ *   run is never silent while models load;
+ * - the ETA is extrapolated from completed work only, and only once enough has completed
+ *   (ETA_MIN_FRACTION of the total and ETA_MIN_SECONDS of wall time): before that it says so
+ *   instead of printing a guess dominated by start-up (model loading, the first accuracy runs).
  */
 import cliProgress from 'cli-progress';
 
@@ -8,37 +14,69 @@ export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 
 export interface Progress {
   update(done: number): void;
+  /** A status line printed at once (above the bar on a TTY). */
+  note(text: string): void;
   stop(): void;
 }
 
-function fmtSeconds(s: number): string {
+/** Fraction of the total that must be done before an ETA is shown. */
+export const ETA_MIN_FRACTION = 0.1;
+/** Wall seconds that must have passed before an ETA is shown. */
+export const ETA_MIN_SECONDS = 5;
+
+export function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 60) return `${s.toFixed(1)} s`;
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-export function createProgress(mode: ProgressMode, total: number | undefined, label: string): Progress {
-  const m = mode === 'auto' ? (process.stderr.isTTY ? 'bar' : 'lines') : mode;
-  if (m === 'none') return { update() {}, stop() {} };
+/** The ETA text for `done` of `total` after `elapsed` seconds: a time, or why there is none yet. */
+export function etaText(done: number, total: number | undefined, elapsed: number): string {
+  if (!total) return '';
+  if (done >= total) return 'done';
+  if (done < ETA_MIN_FRACTION * total || elapsed < ETA_MIN_SECONDS || done === 0) return `ETA after ${Math.round(100 * ETA_MIN_FRACTION)}% done`;
+  return `ETA ${fmtSeconds((elapsed / done) * (total - done))}`;
+}
+
+/** Resolves 'auto' to 'bar' on a TTY, 'lines' otherwise. */
+export function resolveMode(mode: ProgressMode): Exclude<ProgressMode, 'auto'> {
+  return mode === 'auto' ? (process.stderr.isTTY ? 'bar' : 'lines') : mode;
+}
+
+export function createProgress(mode: ProgressMode, total: number | undefined, label: string, unit = 'evaluated'): Progress {
+  const m = resolveMode(mode);
+  if (m === 'none') return { update() {}, note() {}, stop() {} };
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
   if (m === 'bar' && total !== undefined) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+      { format: `${label} {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed | {etaText}`, stream: process.stderr, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0);
+    let done = 0;
+    bar.start(total, 0, { etaText: etaText(0, total, 0) });
     return {
-      update: (d) => bar.update(d),
+      update: (d) => {
+        done = d;
+        bar.update(d, { etaText: etaText(d, total, elapsed()) });
+      },
+      note: (text) => {
+        // cli-progress redraws the bar on the next update; clear the line, print, redraw
+        process.stderr.write(`\r\x1b[2K${text}\n`);
+        bar.update(done, { etaText: etaText(done, total, elapsed()) });
+      },
       stop: () => bar.stop(),
     };
   }
-  const t0 = performance.now();
   let last = 0;
   let lastDone = 0;
+  let printed = -1;
   const line = (done: number) => {
-    const el = (performance.now() - t0) / 1000;
+    printed = done;
+    const el = elapsed();
     const pct = total ? ` (${((100 * done) / total).toFixed(0)}%)` : '';
-    const eta = total && done > 0 ? `, ETA ${fmtSeconds((el / done) * (total - done))}` : '';
-    process.stderr.write(`${label}: ${done}${total ? `/${total}` : ''} evaluated${pct}, ${fmtSeconds(el)} elapsed${eta}\n`);
+    const eta = total ? `, ${etaText(done, total, el)}` : '';
+    process.stderr.write(`${label}: ${done}${total ? `/${total}` : ''} ${unit}${pct}, ${fmtSeconds(el)} elapsed${eta}\n`);
   };
   return {
     update(done) {
@@ -49,8 +87,11 @@ export function createProgress(mode: ProgressMode, total: number | undefined, la
         line(done);
       }
     },
+    note(text) {
+      process.stderr.write(`${text}\n`);
+    },
     stop() {
-      line(lastDone);
+      if (printed !== lastDone) line(lastDone);
     },
   };
 }

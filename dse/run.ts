@@ -17,7 +17,8 @@ import { basePoint, isCpuBound, type EvalContext } from './evaluate.ts';
 import { Executor } from './executor.ts';
 import { accuracyRungs, withExamples } from './fidelity.ts';
 import { defaultJobs } from './pool.ts';
-import type { ProgressMode } from './progress.ts';
+import { resolveMode, type ProgressMode } from './progress.ts';
+import { boundNotes } from '../reports/bounds.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
 import { highlight } from './steps/highlight.ts';
 import { Interrupts } from './steps/interrupts.ts';
@@ -128,6 +129,12 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   // out folder, --reuse folders, the folder's journal, --jobs: all checked before the lock or any write
   const guard = guardRun(opts, prepared.ctx, prepared.parsed.space.name, opts.spaceFile, prepared.dir, log);
   const jobs = Math.max(1, guard.jobs ?? (anyCpuBound(prepared.ctx) ? defaultJobs() : 1));
+  // A first line at once: loading the accuracy model and starting workers takes seconds.
+  if (resolveMode(opts.progress ?? 'auto') !== 'none') {
+    const acc = prepared.ctx.accuracy;
+    const steps = [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', anyCpuBound(prepared.ctx) && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
+    log(`${prepared.parsed.space.name}: ${steps.length ? steps.join(', ') + '…' : 'starting…'}`);
+  }
   const dirExisted = existsSync(prepared.dir);
   const journalStarted = opts.fresh || !existsSync(path.join(prepared.dir, JOURNAL_FILE));
   ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
@@ -183,7 +190,7 @@ async function steps(opts: RunOptions, prepared: PreparedRun, executor: Executor
   const { rows, front, batchEnds, driverName } = found;
   if (!found.error) {
     try {
-      await refine({ rows, front, objectives, ctx, driverName: space.search.driver, executor, interrupts, log });
+      await refine({ rows, front, objectives, ctx, driverName: space.search.driver, executor, interrupts, log, progress: opts.progress ?? 'auto' });
       if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
       await rescore({ rows, objectives, ctx, executor, interrupts });
     } catch (e) {
@@ -207,6 +214,7 @@ async function steps(opts: RunOptions, prepared: PreparedRun, executor: Executor
   }
   const highlights = await highlight(rows, front.front, objectives, (params) => executor.call('breakdown', ctx, params));
   const out = await write({ dir, parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds, driverName, highlights, ...written });
+  for (const note of boundNotes(out.run, out.rows)) log(`note: ${note}`);
   let reportWritten = false;
   if (opts.report !== false && opts.writeReport) {
     try {

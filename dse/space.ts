@@ -32,8 +32,29 @@ export const ObjectiveSchema = z
   .object({
     metric: z.enum(METRICS),
     goal: z.enum(['min', 'max']),
+    scale: z.enum(['auto', 'linear', 'log']).optional().describe('report axis scale (default auto: log when the values span more than a decade)'),
   })
   .strict();
+
+/** A chart the space declares for its report (e.g. a paper figure): y (a metric) against x (a parameter or metric). */
+export const ReportChartSchema = z
+  .object({
+    x: z.string().describe('a parameter key of the space (e.g. hw.topkParallelism) or a metric'),
+    y: z.string().describe('a metric, e.g. gops'),
+    title: z.string().optional(),
+    normalize: z.record(z.string(), Scalar).optional().describe('divide y by its value at the point with these parameter values, e.g. { hw.topkParallelism: 16 }'),
+    reciprocalX: z.boolean().optional().describe('plot 1/x (e.g. a keep fraction as a pruning ratio)'),
+    xTitle: z.string().optional(),
+    yTitle: z.string().optional(),
+    scale: z.object({ x: z.enum(['auto', 'linear', 'log']).optional(), y: z.enum(['auto', 'linear', 'log']).optional() }).strict().optional(),
+    reference: z
+      .object({ label: z.string(), points: z.array(z.tuple([z.number(), z.number()])).min(1) })
+      .strict()
+      .optional()
+      .describe('published values drawn next to ours (same axes), e.g. the paper figure'),
+  })
+  .strict();
+export type ReportChart = z.infer<typeof ReportChartSchema>;
 
 export const SearchSchema = z
   .object({
@@ -117,6 +138,7 @@ export const SpaceSchema = z
       .enum(PLATFORM_NAMES)
       .optional()
       .describe('CPU/GPU/edge platform running the same dense workload in PyTorch (sim/baselines): adds the speedup and energy_saving metrics'),
+    report: z.union([ReportChartSchema, z.array(ReportChartSchema)]).optional().describe('charts this space declares for its report (a paper figure)'),
   })
   .strict();
 /** A parsed space: `fidelity` resolved (from the deprecated `model:` alias when that was given). */
@@ -410,6 +432,15 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
     const pc = parseConstraint(c);
     if (typeof pc === 'string') issues.push({ path: ['constraints', i], message: pc });
     else constraints.push(pc);
+  });
+
+  const charts = space.report === undefined ? [] : Array.isArray(space.report) ? space.report : [space.report];
+  charts.forEach((c, i) => {
+    const at = Array.isArray(space.report) ? ['report', i] : ['report'];
+    const isMetric = (m: string) => (METRICS as readonly string[]).includes(m);
+    if (!keys.includes(c.x) && !isMetric(c.x)) issues.push({ path: [...at, 'x'], message: `"${c.x}" is neither a parameter of this space (${keys.join(', ')}) nor a metric (${METRICS.join(', ')})` });
+    if (!isMetric(c.y)) issues.push({ path: [...at, 'y'], message: `"${c.y}" is not a metric (${METRICS.join(', ')})` });
+    for (const k of Object.keys(c.normalize ?? {})) if (!keys.includes(k)) issues.push({ path: [...at, 'normalize', k], message: `"${k}" is not a parameter of this space`, atKey: true });
   });
 
   if (space.workload.trace && keys.some((k) => k.startsWith('workload.'))) {

@@ -5,7 +5,8 @@ import { readRun } from './read.ts';
 import { renderReport, type RenderOptions } from './render.ts';
 
 export { readRun, parsePointsCsv, validateRunJson, RunFolderError, type LoadedRun } from './read.ts';
-export { renderReport, vegaBundles, type RenderOptions, type ReportInput } from './render.ts';
+export { renderReport, renderComparison, vegaBundles, type RenderOptions, type ReportInput } from './render.ts';
+export type { NamedRun } from './compare.ts';
 export { PAPER_FIG21 } from '../sim/paper.ts';
 
 export { writeFileAtomic } from '../core/atomic.ts';
@@ -16,5 +17,15 @@ export async function writeReport(dir: string, opts: RenderOptions = {}): Promis
   const html = await renderReport(input, opts);
   const out = path.join(dir, 'report.html');
   writeFileAtomic(out, html);
+  return { path: out, bytes: Buffer.byteLength(html) };
+}
+
+/** Writes a comparison page of several results folders to `out`. Labels are the folder paths. */
+export async function writeComparison(dirs: string[], out: string): Promise<{ path: string; bytes: number }> {
+  const { renderComparison } = await import('./render.ts');
+  const runs = [];
+  for (const d of dirs) runs.push({ label: d, ...(await readRun(d)) });
+  const html = await renderComparison(runs);
+  await writeFileAtomic(out, html);
   return { path: out, bytes: Buffer.byteLength(html) };
 }

@@ -2,7 +2,8 @@
  * renderReport: one self-contained HTML page of a run (no network references; works from file://).
  * Static by default: every Vega-Lite spec is rendered to SVG on the server with `vega` (no DOM).
  * With `interactive`, the vega, vega-lite and vega-embed bundles are inlined once and each chart is
- * re-rendered in the browser (tooltips, zoom/pan); the static SVG stays as the no-script fallback.
+ * rendered in the browser (tooltips, zoom/pan, brushing, parameter filters); charts without a live
+ * version keep their static SVG.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,14 +13,21 @@ import * as vl from 'vega-lite';
 import type { Params } from '../core/results.ts';
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { escapeHtml, jsonForScript } from './escape.ts';
-import { fmtDuration, fmtNum, metricLabel } from './format.ts';
+import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, sig4, unitFor } from './format.ts';
+import { declaredChart, declaredCharts } from './declared.ts';
+import { parallelChart } from './parallel.ts';
+import { frontTable, highlightWhy, notesSection, sensitivitySection, wbr } from './sections.ts';
+import { constraintCharts, explorerChart, sampleForInteractive } from './explore.ts';
+import { commonObjectives, compareCharts, compareHypervolumes, compareTable, type NamedRun } from './compare.ts';
 import { baseConfig, buildCharts, sharedPointRows, SHARED_POINTS, type ChartDef, type VlSpec } from './specs.ts';
 
 export interface RenderOptions {
   /** Inline the vega bundles and render charts with vega-embed (tooltips, zoom). Default false. */
   interactive?: boolean;
-  /** Most non-front points drawn per scatter; front points are always all drawn. Default 1000. */
+  /** Most non-front points drawn per scatter; front points are always all drawn. Default 600 (keeps the static page under 600 KB). */
   maxOtherPoints?: number;
+  /** Interactive page: most non-front points embedded (stratified sample). Default 1500. */
+  maxInteractivePoints?: number;
 }
 
 export interface ReportInput {
@@ -119,6 +127,14 @@ th,td{border:1px solid var(--bd);padding:3px 7px;text-align:left;vertical-align:
 th{background:var(--bg2);font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.kv th{width:170px}
+table.front th,table.sens th,table.why th,table.highlights th{white-space:normal;max-width:120px;vertical-align:bottom}
+table.front td.num{white-space:normal}
+pre.cmd{white-space:pre-wrap;word-break:break-all;max-width:560px;margin:4px 0;padding:4px 6px;font-size:11px}
+details summary{cursor:pointer;color:#0b62c4;white-space:nowrap}
+ul.notes{margin:4px 0 0 18px;padding:0}ul.notes li{margin:3px 0}
+li.warn{color:#8a4b00;font-weight:600}
+td.bar{position:relative;min-width:140px}td.bar span{position:absolute;left:0;top:3px;bottom:3px;background:#c6dbef}td.bar b{position:relative;font-weight:normal}
+div.sens{flex:1 1 360px}
 .scroll{overflow-x:auto;max-width:100%}
 .grid{display:flex;flex-wrap:wrap;gap:18px 22px}
 figure.chart{margin:0;display:table;max-width:100%}
@@ -175,7 +191,7 @@ function summarySection(run: RunJson, points: PointRow[]): string {
   const front = points.filter((p) => p.pareto);
   const extent = (m: string): string => {
     const vs = front.map((p) => p.metrics[m]).filter((v) => Number.isFinite(v));
-    return vs.length ? ` — front spans ${esc(fmtNum(Math.min(...vs)))} … ${esc(fmtNum(Math.max(...vs)))}` : '';
+    return vs.length ? ` — front spans ${esc(fmtMetric(m, Math.min(...vs)))} … ${esc(fmtMetric(m, Math.max(...vs)))}` : '';
   };
   const objectives = run.objectives
     .map((o) => `${esc(o.goal === 'min' ? 'minimise' : 'maximise')} <code>${esc(o.metric)}</code> <span class="muted">(${esc(metricLabel(o.metric))})${extent(o.metric)}</span>`)
@@ -222,23 +238,15 @@ function frontSection(run: RunJson, points: PointRow[], varying: string[], const
   }
   const hl = new Map<number, string[]>();
   for (const h of run.highlights ?? []) hl.set(h.id, [...(hl.get(h.id) ?? []), h.label]);
-  const objMetrics = run.objectives.map((o) => o.metric);
-  const head = ['id', ...varying.map((k) => `<code>${esc(k)}</code>`), ...run.objectives.map((o) => `${esc(o.metric)} ${o.goal === 'min' ? '↓' : '↑'}`), 'highlight'];
   const shown = front.slice(0, MAX_FRONT_ROWS);
-  const rows = shown.map((p) => [
-    `<td class="num">${esc(p.id)}</td>`,
-    ...varying.map((k) => paramCell(p.params, k)),
-    ...objMetrics.map((m) => tdNum(p.metrics[m])),
-    `<td>${(hl.get(p.id) ?? []).map((l) => `<span class="tag">${esc(l)}</span>`).join(' ')}</td>`,
-  ]);
   const constNote = constant.length
     ? `<p class="muted">Same in every point: ${constant.map(([k, v]) => `<code>${esc(k)}</code> = ${esc(typeof v === 'number' ? fmtNum(v) : v)}`).join(', ')}.</p>`
     : '';
   return (
     `<section id="front"><h2>Pareto front (${front.length} point${front.length === 1 ? '' : 's'})</h2>` +
-    `<p class="muted">Non-dominated feasible points over all objectives, sorted by ${o0 ? esc(o0.metric) : 'id'}.</p>` +
+    `<p class="muted">Non-dominated feasible points over all objectives, sorted by ${o0 ? esc(o0.metric) : 'id'}. Objective columns in the units of the header (hover a cell for the full number; all digits are in pareto.csv), with the 95% CI in brackets where measured. "cmd / YAML" opens the <code>simulate</code> command that re-evaluates the point and a space-file snippet of it.</p>` +
     constNote +
-    (front.length ? table(head, rows, 'class="front"', shown.map((p) => `data-id="${esc(p.id)}"`)) : '<p>No point is on the front.</p>') +
+    (front.length ? frontTable(run, shown, varying, hl) : '<p>No point is on the front.</p>') +
     (shown.length < front.length ? `<p class="muted">Showing the first ${shown.length} of ${front.length} front points; all are in pareto.csv.</p>` : '') +
     '</section>'
   );
@@ -246,9 +254,14 @@ function frontSection(run: RunJson, points: PointRow[], varying: string[], const
 
 function highlightTable(run: RunJson, varying: string[]): string {
   const hs = run.highlights ?? [];
-  const metrics = run.metrics.filter((m) => hs.some((h) => typeof h.metrics?.[m] === 'number'));
-  const head = ['point', 'id', ...varying.map((k) => `<code>${esc(k)}</code>`), ...metrics.map((m) => esc(m))];
-  const rows = hs.map((h) => [`<td><span class="tag">${esc(h.label)}</span></td>`, `<td class="num">${esc(h.id)}</td>`, ...varying.map((k) => paramCell(h.params ?? {}, k)), ...metrics.map((m) => tdNum(h.metrics[m]))]);
+  const metrics = run.metrics.filter((m) => !/_ci_(low|high)$/.test(m) && hs.some((h) => typeof h.metrics?.[m] === 'number'));
+  const units = metrics.map((m) => unitFor(m, hs.map((h) => h.metrics[m])));
+  const head = ['point', ...varying.map((k) => `<span title="${esc(k)}">${wbr(esc(shortParam(k)))}</span>`), ...metrics.map((m, i) => `<span title="${esc(m)}">${esc(metricTitle(m, units[i].unit))}</span>`)];
+  const rows = hs.map((h) => [
+    `<td><span class="tag">${esc(h.label)}</span> <span class="muted">#${esc(h.id)}</span></td>`,
+    ...varying.map((k) => paramCell(h.params ?? {}, k)),
+    ...metrics.map((m, i) => (Number.isFinite(h.metrics[m]) ? `<td class="num" title="${esc(String(h.metrics[m]))}">${esc(sig4(h.metrics[m] * units[i].factor))}</td>` : '<td class="muted">–</td>')),
+  ]);
   return table(head, rows, 'class="highlights"');
 }
 
@@ -312,7 +325,9 @@ async function renderCharts(charts: ChartPair[], counter: { n: number }): Promis
     // The static SVG never carries per-mark ARIA labels (size); the interactive one may.
     let svg: string;
     try {
-      svg = await toSvg({ background: 'white', config: baseConfig(false), ...c.spec }, id);
+      // Interactive pages draw live charts in the browser: no static copy (it would double the
+      // page), just a line for readers without scripts.
+      svg = live ? '<p class="muted noscript">(drawn by the page\'s scripts: enable JavaScript, or open the static report.html)</p>' : await toSvg({ background: 'white', config: baseConfig(false), ...c.spec }, id);
     } catch (e) {
       // One broken chart must not cost the whole report.
       svg = `<p class="err">chart could not be rendered: ${esc((e as Error).message)}</p>`;
@@ -355,7 +370,7 @@ const BOOT = `
 export async function renderReport(input: ReportInput, opts: RenderOptions = {}): Promise<string> {
   const { run, points } = input;
   const interactive = opts.interactive === true;
-  const maxOtherPoints = opts.maxOtherPoints ?? 1000;
+  const maxOtherPoints = opts.maxOtherPoints ?? 600;
   const charts = buildCharts(run, points, { interactive: false, maxOtherPoints });
   const live = interactive ? buildCharts(run, points, { interactive: true, maxOtherPoints }) : undefined;
   const { varying, constant } = splitParams(run, points);
@@ -363,14 +378,33 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
 
   const sections: string[] = [];
   sections.push(summarySection(run, points));
+  sections.push(notesSection(run, points));
+
+  // charts the space declares (a paper figure) come first: they are what the space is for
+  const declared = declaredCharts(run, points)
+    .map((d) => ({ static: declaredChart(run, points, d, { interactive: false, maxOtherPoints }), live: interactive ? declaredChart(run, points, d, { interactive: true, maxOtherPoints }) : undefined }))
+    .filter((c) => c.static !== undefined) as ChartPair[];
+  const decl = await renderCharts(declared, counter);
+  if (declared.length) sections.push(`<section id="declared"><h2>${declared.length > 1 ? 'Figures' : 'Figure'} declared by the space</h2><div class="grid">${decl.html}</div></section>`);
+
+  // interactive: the explorer over every front point and a bounded stratified sample of the others
+  const sample = interactive ? sampleForInteractive(run, points, opts.maxInteractivePoints) : [];
+  const explorer = interactive ? explorerChart(run, points, varying, sample.length, points.filter((p) => p.status === 'ok').length) : undefined;
+  const expl = explorer ? await renderCharts([{ static: { ...explorer, spec: { mark: 'point', data: { values: [] } } }, live: explorer }], counter) : undefined;
 
   const pareto = await renderCharts(pairUp(charts.pareto, live?.pareto), counter);
+  const cons = await renderCharts(pairUp(constraintCharts(run, points, { interactive: false, maxOtherPoints }), undefined), counter);
   sections.push(
     `<section id="pareto"><h2>${run.objectives.length > 1 ? 'Pareto fronts, one chart per objective pair' : 'Objective'}</h2>` +
-      (charts.pareto.length ? `<div class="grid">${pareto.html}</div>` : '<p>No objectives.</p>') +
+      (charts.pareto.length ? `<div class="grid">${pareto.html}${cons.html}</div>` : '<p>No objectives.</p>') +
+      (expl ? `<h3>Explorer</h3>${expl.html}` : '') +
       '</section>',
   );
   sections.push(frontSection(run, points, varying, constant));
+  const par = parallelChart(run, points, varying, { interactive: false, maxOtherPoints });
+  const parR = par ? await renderCharts([{ static: par, live: interactive ? parallelChart(run, points, varying, { interactive: true, maxOtherPoints }) : undefined }], counter) : undefined;
+  const sens = sensitivitySection(run, points);
+  if (sens || parR) sections.push(sens.replace(/<\/section>$/, '') + (parR ? `<h3>The front, parameter by parameter</h3>${parR.html}` : '') + (sens ? '</section>' : ''));
 
   const hl = await renderCharts(pairUp(charts.highlights, live?.highlights), counter);
   if ((run.highlights ?? []).length > 0) {
@@ -378,6 +412,7 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
       `<section id="highlights"><h2>Highlighted points: latency, energy and area breakdowns</h2>` +
         `<p class="muted">Knee and per-objective best points chosen by the runner.</p>` +
         highlightTable(run, varying) +
+        highlightWhy(run) +
         (hl.html ? `<div class="grid">${hl.html}</div>` + breakdownTables(run) : '<p class="muted">No breakdowns recorded.</p>') +
         '</section>',
     );
@@ -410,11 +445,13 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
       '</section>',
   );
 
-  const allSpecs = [...pareto.specs, ...hl.specs, ...extra.flatMap((r) => r.specs)];
+  const allSpecs = [...decl.specs, ...pareto.specs, ...(expl?.specs ?? []), ...(parR?.specs ?? []), ...hl.specs, ...extra.flatMap((r) => r.specs)];
   const toc = [
     ['summary', 'Summary'],
+    ...(declared.length ? [['declared', 'Figure']] : []),
     ['pareto', 'Pareto'],
     ['front', 'Front table'],
+    ...(sens || parR ? [['sensitivity', 'Sensitivity']] : []),
     ['highlights', 'Breakdowns'],
     ...(charts.hypervolume ? [['hypervolume', 'Hypervolume']] : []),
     ...(charts.accuracy ? [['accuracy', 'Accuracy']] : []),
@@ -442,9 +479,28 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
         .map((b) => `<script>${b}</script>`)
         .join('\n') +
       '\n' +
-      `<script type="application/json" id="shared-points">${jsonForScript(sharedPointRows(run, points))}</script>\n` +
+      `<script type="application/json" id="shared-points">${jsonForScript(sharedPointRows(run, sample))}</script>\n` +
       allSpecs.map((s) => `<script type="application/json" id="${s.id}-spec">${jsonForScript(s.spec)}</script>`).join('\n') +
       `\n<script>${BOOT}</script>`;
   }
   return `${head}\n${header}\n<main>\n${sections.filter(Boolean).join('\n')}\n</main>\n${scripts}\n</body></html>\n`;
+}
+
+/** One static page comparing runs: fronts overlaid per common objective pair, hypervolume against one reference. */
+export async function renderComparison(runs: NamedRun[]): Promise<string> {
+  const objectives = commonObjectives(runs);
+  const hvs = compareHypervolumes(runs, objectives);
+  const charts = await renderCharts(pairUp(compareCharts(runs, objectives, hvs), undefined), { n: 0 });
+  const title = `comparison: ${runs.map((r) => r.label).join(' vs ')}`;
+  const body =
+    `<header><h1>${esc(title)}</h1><p class="sub">spatten-dse report · ${runs.length} runs · common objectives: ${objectives.map((o) => `<code>${esc(o.metric)}</code> (${o.goal})`).join(', ') || 'none'}</p></header>\n<main>` +
+    `<section id="runs"><h2>Runs</h2>${compareTable(runs, objectives, hvs)}` +
+    `<p class="muted">Hypervolume of each run's front over the common objectives, every objective normalised by the bounds of the union of all runs' feasible points (0 = best, 1 = worst) with reference point 1.1 in each: larger is better, and the numbers are comparable across the runs on this page (the hypervolume in each run.json uses that run's own bounds).</p></section>` +
+    `<section id="fronts"><h2>Fronts overlaid</h2>${objectives.length >= 2 ? `<div class="grid">${charts.html}</div>` : '<p class="muted">Fewer than two common objectives: nothing to overlay.</p>'}</section></main>`;
+  return (
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="spatten-dse report">` +
+    `<title>${esc(`spatten-dse: ${title}`)}</title><style>${CSS}</style></head>\n<body>${body}</body></html>\n`
+  );
 }

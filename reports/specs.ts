@@ -4,7 +4,8 @@
  */
 import type { Objective, Params } from '../core/results.ts';
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
-import { fmtNum, metricLabel } from './format.ts';
+import { fmtNum, metricLabel, metricTitle } from './format.ts';
+import { axisFor, parseConstraintText, vlAxis, vlScale, type Axis } from './axes.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { paretoMask } from '../core/pareto.ts';
@@ -12,7 +13,7 @@ import { paretoMask } from '../core/pareto.ts';
 /** A Vega-Lite spec as plain JSON (typed loosely; vega-lite validates it when compiling). */
 export type VlSpec = Record<string, unknown>;
 
-export type ChartKind = 'pareto' | 'objective' | 'latency' | 'energy' | 'area' | 'hypervolume' | 'accuracy';
+export type ChartKind = 'pareto' | 'objective' | 'latency' | 'energy' | 'area' | 'dram' | 'hypervolume' | 'accuracy' | 'parallel' | 'declared' | 'constraint' | 'compare' | 'explorer';
 
 export interface ChartDef {
   kind: ChartKind;
@@ -101,8 +102,8 @@ function axisTitle(o: Objective): string {
 
 function paramsText(p: Params): string {
   return Object.entries(p)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
+    .map(([k, v]) => `${k.replace(/^(hw|algo|workload)\./, '')}=${v}`)
+    .join(' ');
 }
 
 function classOf(p: PointRow): string {
@@ -141,7 +142,11 @@ export function sharedPointRows(run: RunJson, points: PointRow[]): Record<string
       const row: Record<string, unknown> = { id: p.id, cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)], params: paramsText(p.params) };
       run.objectives.forEach((o, i) => {
         const v = p.metrics[o.metric];
-        row[`o${i}`] = finite(v) ? v : null;
+        row[`o${i}`] = finite(v) ? Number(v.toPrecision(6)) : null;
+      });
+      // parameter values as p0, p1, … (index in run.parameters) for the explorer's filters
+      run.parameters.forEach((k, i) => {
+        if (p.params[k] !== undefined) row[`p${i}`] = p.params[k];
       });
       return row;
     });
@@ -153,6 +158,50 @@ function useSharedData(layer: Record<string, unknown>, xExpr: string, yExpr: str
   layer.transform = [{ filter: `isFinite(${xExpr}) && isFinite(${yExpr})` }, { calculate: xExpr, as: 'x' }, { calculate: yExpr, as: 'y' }];
 }
 
+/** Knee of the run (from run.highlights), if recorded. */
+export function kneeId(run: RunJson): number | undefined {
+  return (run.highlights ?? []).find((h) => /(^|, )knee\b/.test(h.label))?.id;
+}
+
+export const KNEE_DEFINITION =
+  'knee: the front point closest (Euclidean distance) to the ideal point after each objective is normalised over the front to 0 (best value on the front) … 1 (worst)';
+
+/** Constraint bound layers (dashed rule + shaded infeasible side) for an axis' metric. */
+function constraintLayers(run: RunJson, a: Axis, channel: 'x' | 'y'): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const c of run.constraints.map(parseConstraintText)) {
+    if (!c || c.metric !== a.metric || c.op === '==') continue;
+    const v = c.bound * a.factor;
+    out.push({
+      data: { values: [{ v, label: `${c.text} (limit)` }] },
+      mark: { type: 'rule', color: '#9b1c1c', strokeDash: [2, 2], strokeWidth: 1.5 },
+      encoding: { [channel]: { field: 'v', type: 'quantitative' } },
+    });
+    out.push({
+      data: { values: [{ v, label: c.text }] },
+      mark: { type: 'text', color: '#9b1c1c', fontSize: 10, ...(channel === 'x' ? { align: 'left', baseline: 'top', dx: 3, y: 2 } : { align: 'right', baseline: 'bottom', dy: -2, x: 'width' }) },
+      encoding: { [channel]: { field: 'v', type: 'quantitative' }, text: { field: 'label' } },
+    });
+  }
+  return out;
+}
+
+/** CI error bars of the front points on an accuracy/perplexity axis (when the run recorded CIs). */
+function ciLayer(points: PointRow[], a: Axis, other: Axis, channel: 'x' | 'y'): Record<string, unknown> | undefined {
+  const lo = `${a.metric}_ci_low`;
+  const hi = `${a.metric}_ci_high`;
+  const rows = points
+    .filter((p) => p.pareto && finite(p.metrics[lo]) && finite(p.metrics[hi]) && finite(p.metrics[other.metric]))
+    .map((p) => ({ o: p.metrics[other.metric] * other.factor, lo: p.metrics[lo] * a.factor, hi: p.metrics[hi] * a.factor }));
+  if (rows.length === 0) return undefined;
+  const oc = channel === 'y' ? 'x' : 'y';
+  return {
+    data: { values: rows },
+    mark: { type: 'rule', color: '#d62728', opacity: 0.35, strokeWidth: 1 },
+    encoding: { [oc]: { field: 'o', type: 'quantitative' }, [channel]: { field: 'lo', type: 'quantitative' }, [`${channel}2`]: { field: 'hi' } },
+  };
+}
+
 /** Pareto scatter of one objective pair (or objective vs evaluation when there is one objective). */
 export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy: Objective, opts: SpecOptions): ChartDef {
   const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[ox.metric]) && finite(p.metrics[oy.metric]));
@@ -160,14 +209,15 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
   const others = ok.filter((p) => !p.pareto);
   const shownOthers = sampleDeterministic(others, opts.maxOtherPoints, 1 + (Number.isFinite(run.seed) ? run.seed : 0));
   const shown = [...shownOthers, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
-  const rows = shown.map((p) => {
-    return { id: p.id, x: p.metrics[ox.metric], y: p.metrics[oy.metric], cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] };
-  });
-  const feasibleXY = ok.filter((p) => p.feasible).map((p) => ({ x: p.metrics[ox.metric], y: p.metrics[oy.metric] }));
+  const ax = axisFor(run, ox.metric, ok.map((p) => p.metrics[ox.metric]), ox.goal === 'min' ? ' — lower is better' : ' — higher is better');
+  const ay = axisFor(run, oy.metric, ok.map((p) => p.metrics[oy.metric]), oy.goal === 'min' ? ' — lower is better' : ' — higher is better');
+  const rows = shown.map((p) => ({ id: p.id, x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor, cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] }));
+  const feasibleXY = ok.filter((p) => p.feasible).map((p) => ({ x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor }));
   const line = front2d(feasibleXY, ox.goal, oy.goal);
-  const logX = wantsLog(ok.map((p) => p.metrics[ox.metric]));
-  const logY = wantsLog(ok.map((p) => p.metrics[oy.metric]));
-  const enc = scatterLayerEncoding(axisTitle(ox), axisTitle(oy), logX, logY);
+  const enc = {
+    x: { field: 'x', type: 'quantitative', title: ax.title, scale: vlScale(ax), axis: vlAxis(ax) },
+    y: { field: 'y', type: 'quantitative', title: ay.title, scale: vlScale(ay), axis: vlAxis(ay) },
+  };
   const pointLayer: Record<string, unknown> = {
     mark: { type: 'point', filled: true },
     encoding: {
@@ -180,8 +230,8 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
         ? {
             tooltip: [
               { field: 'id', type: 'quantitative', title: 'id' },
-              { field: 'x', type: 'quantitative', title: ox.metric, format: '.4~g' },
-              { field: 'y', type: 'quantitative', title: oy.metric, format: '.4~g' },
+              { field: 'x', type: 'quantitative', title: ax.title, format: '.4~g' },
+              { field: 'y', type: 'quantitative', title: ay.title, format: '.4~g' },
               { field: 'cls', type: 'nominal', title: 'class' },
               { field: 'params', type: 'nominal', title: 'params' },
             ],
@@ -191,9 +241,11 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
   };
   if (opts.interactive) {
     pointLayer.params = [{ name: 'zoom', select: 'interval', bind: 'scales' }];
-    useSharedData(pointLayer, `datum.o${run.objectives.indexOf(ox)}`, `datum.o${run.objectives.indexOf(oy)}`);
+    useSharedData(pointLayer, `datum.o${run.objectives.indexOf(ox)} * ${ax.factor}`, `datum.o${run.objectives.indexOf(oy)} * ${ay.factor}`);
   }
-  const layers: Record<string, unknown>[] = [pointLayer];
+  const layers: Record<string, unknown>[] = [];
+  const ci = [ciLayer(points, ay, ax, 'y'), ciLayer(points, ax, ay, 'x')].filter((l): l is Record<string, unknown> => !!l);
+  layers.push(...ci, pointLayer);
   if (line.length >= 2) {
     layers.push({
       data: { values: line },
@@ -201,25 +253,42 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
       encoding: { ...enc, order: { field: 'x', type: 'quantitative' } },
     });
   }
+  const knee = kneeId(run);
+  const kp = knee === undefined ? undefined : ok.find((p) => p.id === knee);
+  if (kp) {
+    const kv = [{ x: kp.metrics[ox.metric] * ax.factor, y: kp.metrics[oy.metric] * ay.factor, label: 'knee' }];
+    layers.push({ data: { values: kv }, mark: { type: 'point', shape: 'circle', size: 260, stroke: '#111', strokeWidth: 1.5, filled: false }, encoding: enc });
+    layers.push({ data: { values: kv }, mark: { type: 'text', dx: 10, dy: -10, fontSize: 11, fontWeight: 'bold', align: 'left' }, encoding: { ...enc, text: { field: 'label' } } });
+  }
+  const bounds = [...constraintLayers(run, ax, 'x'), ...constraintLayers(run, ay, 'y')];
+  layers.push(...bounds);
   const sampledNote =
     !opts.interactive && shownOthers.length < others.length
       ? ` ${shownOthers.length} of ${others.length} non-front points are drawn (deterministic sample, to keep the chart small); all ${front.length} front points are drawn.`
       : '';
   const missing = points.length - ok.length;
+  const scales = [ax.why ? `x: ${ax.why}` : '', ay.why ? `y: ${ay.why}` : ''].filter(Boolean);
   const caption =
-    `${metricLabel(oy.metric)} vs ${metricLabel(ox.metric)}: ${ok.length} points with both metrics` +
+    `${metricTitle(oy.metric, ay.unit)} vs ${metricTitle(ox.metric, ax.unit)}: ${ok.length} points with both metrics` +
     (missing > 0 ? ` (${missing} failed or without values not shown)` : '') +
-    `. Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives; blue: feasible but dominated; grey crosses: infeasible.` +
+    `. Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
     (line.length >= 2 ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
-    (logX || logY ? ` Log scale on ${[logX ? 'x' : '', logY ? 'y' : ''].filter(Boolean).join(' and ')} (values span more than two decades).` : '') +
+    (ci.length ? ' Vertical/horizontal red bars: 95% bootstrap CI of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
+    (kp ? ' Black ring: the knee.' : '') +
+    (bounds.length ? ' Dark red dashed line: constraint limit.' : '') +
+    (scales.length ? ` ${scales.join('; ')}.` : '') +
     sampledNote;
   return {
     kind: 'pareto',
-    title: `${oy.metric} vs ${ox.metric}`,
+    title: `${metricTitle(oy.metric, '')} vs ${metricTitle(ox.metric, '')}`,
     caption,
     // Interactive: every point comes from the shared dataset (no sampling, no per-chart copy).
     spec: opts.interactive ? { width: 380, height: 280, layer: layers } : { width: 380, height: 280, data: { values: rows }, layer: layers },
   };
+}
+
+export function isQuality(metric: string): boolean {
+  return metric === 'accuracy' || metric === 'perplexity';
 }
 
 /** One-objective runs: objective per evaluation, with the best-so-far step line. */
@@ -242,6 +311,7 @@ export function objectiveChart(points: PointRow[], o: Objective, opts: SpecOptio
   if (best.length > 0 && ok.length > 0) best.push({ x: ok[ok.length - 1].id, y: cur });
   const logY = wantsLog(ok.map((p) => p.metrics[o.metric]));
   const enc = scatterLayerEncoding('evaluation id', axisTitle(o), false, logY);
+  (enc.x as Record<string, unknown>).axis = { tickMinStep: 1, format: 'd' };
   const pointLayer: Record<string, unknown> = {
       mark: { type: 'point', filled: true },
       encoding: {
@@ -337,20 +407,23 @@ export function stackedChart(hs: Highlight[], which: 'energy' | 'area', opts: Sp
 }
 
 export function hypervolumeChart(run: RunJson, opts: SpecOptions): ChartDef | undefined {
-  const hv = run.hypervolume.filter((h) => finite(h.evals) && finite(h.hv));
-  if (hv.length < 2) return undefined;
+  const all = run.hypervolume.filter((h) => finite(h.evals) && finite(h.hv));
+  if (all.length < 2) return undefined;
+  // at most ~200 entries drawn (first and last kept)
+  const stride = Math.ceil(all.length / 200);
+  const hv = all.filter((_, i) => i % stride === 0 || i === all.length - 1);
   return {
     kind: 'hypervolume',
     title: 'Hypervolume over evaluations',
     caption:
-      `Hypervolume of the feasible front after each batch (${hv.length} entries)` +
+      `Hypervolume of the feasible front after each batch (${all.length} entries${hv.length < all.length ? `, ${hv.length} drawn` : ''})` +
       (run.hvReference ? `, reference point [${run.hvReference.map((v) => fmtNum(v)).join(', ')}] in normalised objective units` : '') +
       '. Flat at the end means the search converged (or stalled).',
     spec: {
       width: 420,
       height: 200,
       data: { values: hv },
-      mark: { type: 'line', point: true, interpolate: 'linear' },
+      mark: { type: 'line', point: hv.length <= 60, interpolate: 'linear' },
       encoding: {
         x: { field: 'evals', type: 'quantitative', title: 'evaluations' },
         y: { field: 'hv', type: 'quantitative', title: 'hypervolume', scale: { zero: false } },
@@ -405,6 +478,8 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
     }
   }
   if (dots.length === 0) return undefined;
+  // the means use every point; at most 600 single evaluations are drawn as dots
+  const dotsShown = sampleDeterministic(dots, 600, 5);
   const paperRows = PAPER_FIG21.flatMap((c) => c.points.map(([ratio, change]) => ({ series: c.label, ratio, change })));
   const ours: VlSpec = {
     title: `ours: ${metric} vs pruning ratio`,
@@ -412,7 +487,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
     height: 240,
     layer: [
       {
-        data: { values: dots },
+        data: { values: dotsShown },
         mark: { type: 'point', filled: true, size: 18, opacity: 0.35 },
         encoding: {
           x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (× = 1 / keep)', scale: { zero: false } },
@@ -450,7 +525,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
     kind: 'accuracy',
     title: `${metric} vs pruning ratio, next to the paper's Fig. 21`,
     caption:
-      `Left: our ${metricLabel(metric)} against pruning ratio (1 / keep fraction); dots are single evaluations, the line is the mean per ratio over the other parameters` +
+      `Left: our ${metricLabel(metric)} against pruning ratio (1 / keep fraction); dots are single evaluations${dotsShown.length < dots.length ? ` (${dotsShown.length} of ${dots.length} drawn)` : ''}, the line is the mean per ratio over all of them and the other parameters` +
       (notes.length ? ` (${notes.join('; ')})` : '') +
       '. Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
       'Different models, datasets and metrics: the panels are shown side by side with their own axes, and nothing is fitted across them.',

@@ -123,8 +123,9 @@ test('interactive report inlines the three vega bundles once and embeds parseabl
   assert.equal(code.filter((s) => s[2].includes('vegaEmbed')).length >= 1, true);
   assert.equal((html.match(/vega-lite@|vegaLite/g) ?? []).length > 0, true);
   const figs = figures(html);
-  // one spec per chart + the shared points dataset
-  assert.equal(json.length, figs.length + 1);
+  // one spec per live chart (every chart but the static-only constraint chart) + the shared points dataset
+  assert.equal((html.match(/data-spec="/g) ?? []).length, figs.filter((f) => f.kind !== 'constraint').length);
+  assert.equal(json.length, figs.filter((f) => f.kind !== 'constraint').length + 1);
   const shared = json.find((s) => /id="shared-points"/.test(s[1]));
   assert.ok(shared);
   const rows = JSON.parse(shared[2]) as { id: number; params: string }[];
@@ -246,7 +247,8 @@ test('one-objective and breakdown-less runs still render', async () => {
   input.run.hypervolume = [];
   const html = await renderReport(input);
   const figs = figures(html);
-  assert.deepEqual(figs.map((f) => f.kind), ['objective']);
+  // the objective per evaluation, and the area constraint (not an objective) against it
+  assert.deepEqual(figs.map((f) => f.kind), ['objective', 'constraint']);
   assert.ok(html.includes('recorded no highlighted points'));
 });
 

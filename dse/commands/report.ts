@@ -1,6 +1,8 @@
 /**
  * `spatten-dse report <DIR> [--interactive]`: regenerates DIR/report.html from DIR/run.json and
- * DIR/points.csv. A missing or malformed folder is bad input: message on stderr, exit code 2.
+ * DIR/points.csv. `report A B …` compares runs on one page (fronts overlaid, hypervolume of each
+ * against a common reference), written to --out (default compare.html). A missing or malformed
+ * folder is bad input: message on stderr, exit code 2.
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
@@ -8,22 +10,24 @@ import { InputError } from '../errors.ts';
 export function register(program: Command): void {
   program
     .command('report')
-    .description('regenerate report.html of a results folder (from run.json + points.csv)')
-    .argument('<dir>', 'results folder, e.g. results/default')
-    .option('--interactive', 'inline the Vega bundles (~800 KB) for tooltips and zoom')
-    .option('--max-points <n>', 'most non-front points drawn per scatter (default 1000)')
-    .action(async (dir: string, o: { interactive?: boolean; maxPoints?: string }) => {
+    .description('regenerate report.html of a results folder (from run.json + points.csv); with several folders, a comparison page')
+    .argument('<dirs...>', 'results folder(s), e.g. results/default (two or more: compare them)')
+    .option('--interactive', 'inline the Vega bundles (~800 KB) for tooltips, zoom, brushing and parameter filters')
+    .option('--max-points <n>', 'most non-front points drawn per static scatter (default 600)')
+    .option('--out <file>', 'comparison page to write (several folders; default compare.html)')
+    .action(async (dirs: string[], o: { interactive?: boolean; maxPoints?: string; out?: string }) => {
       let maxOtherPoints: number | undefined;
       if (o.maxPoints !== undefined) {
         maxOtherPoints = Number(o.maxPoints);
         if (!Number.isInteger(maxOtherPoints) || maxOtherPoints < 0) throw new InputError(`--max-points: expected a non-negative integer, got "${o.maxPoints}"`);
       }
+      if (o.out !== undefined && dirs.length < 2) throw new InputError('--out: only for comparisons (give two or more results folders)');
       const t0 = performance.now();
       // Loaded on use: vega + vega-lite take ~1 s to import, which every other command would pay.
-      const { RunFolderError, writeReport } = await import('../../reports/index.ts');
+      const { RunFolderError, writeReport, writeComparison } = await import('../../reports/index.ts');
       let r;
       try {
-        r = await writeReport(dir, { interactive: o.interactive === true, maxOtherPoints });
+        r = dirs.length > 1 ? await writeComparison(dirs, o.out ?? 'compare.html') : await writeReport(dirs[0], { interactive: o.interactive === true, maxOtherPoints });
       } catch (e) {
         if (e instanceof RunFolderError) throw new InputError(e.message);
         throw e;

@@ -7,7 +7,8 @@
  * Both update the rows in place, journaled, on the worker pool when --jobs > 1.
  */
 import { fidelityPlan } from '../../sim/fidelities.ts';
-import type { Objective } from '../driver.ts';
+import type { Objective, Params } from '../driver.ts';
+import { createProgress, type ProgressMode } from '../progress.ts';
 import { primaryFidelity, type EvalContext, type EvaluatedPoint } from '../evaluate.ts';
 import type { Executor } from '../executor.ts';
 import { accuracyRungs, promotable, refineAccuracy } from '../fidelity.ts';
@@ -23,6 +24,8 @@ export interface RefineInput {
   executor: Executor;
   interrupts: Interrupts;
   log: (line: string) => void;
+  /** Per-rung progress display (default none). */
+  progress?: ProgressMode;
 }
 
 /** Accuracy rungs; returns the evaluations per rung (undefined when the run has one rung). */
@@ -30,10 +33,38 @@ export async function refine(input: RefineInput): Promise<number[] | undefined> 
   const { rows, objectives, ctx, executor, interrupts } = input;
   const rungs = accuracyRungs(ctx.accuracy, input.driverName);
   if (!rungs || interrupts.stop) return undefined;
-  const counts = await refineAccuracy(rows, objectives, ctx, rungs, (pts, rctx) => executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }), () => executor.isAborted);
-  input.log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations`);
+  // Per-rung progress and algorithm configurations (each configuration runs the model once per
+  // rung). A promoted point promotes its whole algorithm configuration: its other (hardware)
+  // points cost no model run, and evaluating them together keeps the configuration on one worker.
+  const configs: Set<string>[] = [new Set(rows.map((r) => algoKey(r.params)))];
+  const doneAt: Set<number>[] = [];
+  const evaluateRung = async (cand: { id: number; params: Params }[], rctx: EvalContext) => {
+    const n = rctx.accuracy?.maxExamples;
+    const k = Math.max(1, rungs.indexOf(n));
+    const cfg = new Set(cand.map((p) => algoKey(p.params)));
+    const done = (doneAt[k] ??= new Set());
+    const pts = rows.filter((r) => r.status === 'ok' && !done.has(r.id) && cfg.has(algoKey(r.params))).map((r) => ({ id: r.id, params: r.params }));
+    const ids = new Set(pts.map((p) => p.id));
+    for (const p of cand) if (!ids.has(p.id)) pts.push(p);
+    pts.forEach((p) => done.add(p.id));
+    (configs[k] ??= new Set()).forEach((c) => cfg.delete(c));
+    cfg.forEach((c) => configs[k].add(c));
+    const pr = createProgress(input.progress ?? 'none', pts.length, `${ctx.accuracy?.model ?? 'accuracy'} rung ${k + 1}/${rungs.length} (${n ?? 'all'} examples, ${cfg.size} new configuration${cfg.size === 1 ? '' : 's'})`);
+    try {
+      return await executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }, (d) => pr.update(d));
+    } finally {
+      pr.stop();
+    }
+  };
+  const counts = await refineAccuracy(rows, objectives, ctx, rungs, evaluateRung, () => executor.isAborted);
+  input.log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations, ${counts.map((_, k) => configs[k]?.size ?? 0).join(' → ')} algorithm configurations`);
   input.front.reset();
   return counts;
+}
+
+/** The algorithm part of a point's parameters (what the accuracy engine sees). */
+function algoKey(params: Params): string {
+  return JSON.stringify(Object.entries(params).filter(([k]) => k.startsWith('algo.')));
 }
 
 /** Re-scores the promotable points with the plan's re-scoring model; returns how many were re-scored. */

@@ -9,6 +9,7 @@ import { createDriver, driverInfo } from '../drivers/index.ts';
 import type { EvaluatedPoint } from '../evaluate.ts';
 import type { Executor } from '../executor.ts';
 import { createProgress, type ProgressMode } from '../progress.ts';
+import { accuracyRungs } from '../fidelity.ts';
 import type { ParsedSpace } from '../space.ts';
 import type { StopReason } from '../stop.ts';
 import type { Interrupts } from './interrupts.ts';
@@ -65,9 +66,14 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
   const driver = createDriver(space.search, { space: parsed.domains, objectives: parsed.objectives, seed: input.seed });
   // the time limit also stops evaluations from starting inside a batch
   if (Number.isFinite(timeLimit)) executor.setDeadline(t0 + timeLimit * 1000);
-  const batch = driverInfo(space.search.driver).batch(space.search, { jobs: executor.jobs, cpuBound: executor.cpuBound });
+  // With accuracy on (non-adaptive drivers), one batch holds every point the driver offers (up to
+  // 65,536): the executor queues the points of one algorithm configuration together, so each
+  // configuration's accuracy runs once, on one worker, and hardware knobs reuse it (smaller
+  // batches would split a configuration across workers, each with its own cache).
+  const batch = executor.ctx.accuracy && space.search.driver !== 'nsga2' ? 1 << 16 : driverInfo(space.search.driver).batch(space.search, { jobs: executor.jobs, cpuBound: executor.cpuBound });
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
-  const progress = createProgress(input.progress, Number.isFinite(total) ? total : undefined, space.name);
+  const rungs = accuracyRungs(space.accuracy, space.search.driver);
+  const progress = createProgress(input.progress, Number.isFinite(total) ? total : undefined, rungs ? `${space.name} (accuracy rung 1/${rungs.length}: ${executor.ctx.accuracy?.maxExamples} examples)` : space.name);
 
   const rows: EvaluatedPoint[] = [];
   const front = new IncrementalFront(rows, parsed.objectives);

@@ -1,0 +1,71 @@
+/**
+ * Axes of the report's charts: engineering unit (values are scaled in the chart data, the unit
+ * goes into the title), log or linear scale (automatic: log when positive values span more than a
+ * decade; a space overrides it per objective with `scale: log | linear`), and constraint bounds.
+ */
+import type { RunJson } from '../core/results.ts';
+import { metricTitle, unitFor } from './format.ts';
+
+export interface Axis {
+  metric: string;
+  factor: number;
+  unit: string;
+  log: boolean;
+  title: string;
+  /** Why the scale is what it is (for captions). */
+  why: string;
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Log scale when every value is > 0 and they span more than a decade. */
+export function spansDecade(values: number[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!finite(v)) continue;
+    if (v <= 0) return false;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return Number.isFinite(lo) && hi / lo > 10;
+}
+
+/** The space's `scale:` override of an objective, if any. */
+export function scaleOverride(run: Pick<RunJson, 'space'>, metric: string): 'log' | 'linear' | undefined {
+  const objs = (run.space as { objectives?: { metric?: string; scale?: string }[] } | undefined)?.objectives;
+  const s = Array.isArray(objs) ? objs.find((o) => o?.metric === metric)?.scale : undefined;
+  return s === 'log' || s === 'linear' ? s : undefined;
+}
+
+export function axisFor(run: Pick<RunJson, 'space'>, metric: string, values: number[], suffix = ''): Axis {
+  const { factor, unit } = unitFor(metric, values);
+  const override = scaleOverride(run, metric);
+  const auto = spansDecade(values);
+  const positive = values.filter(finite).every((v) => v > 0);
+  const log = override === 'log' ? positive : override === 'linear' ? false : auto;
+  const why = override ? `${override} scale set in the space file` : auto ? 'log scale: values span more than a decade' : '';
+  return { metric, factor, unit, log, title: metricTitle(metric, unit) + suffix, why };
+}
+
+export function vlScale(a: Axis): Record<string, unknown> {
+  return a.log ? { type: 'log', nice: false } : { type: 'linear', zero: false, nice: true };
+}
+
+/** Axis label format: up to 3–4 significant digits, no exponent notation. */
+export function vlAxis(a: Axis): Record<string, unknown> {
+  return a.log ? { format: '~g', labelOverlap: 'greedy', tickCount: 6 } : { format: '~r', labelOverlap: 'greedy' };
+}
+
+export interface ParsedConstraint {
+  text: string;
+  metric: string;
+  op: string;
+  bound: number;
+}
+
+/** "area_mm2 <= 20" → its parts (the runner's grammar: <metric> <= < >= > == <number>). */
+export function parseConstraintText(text: string): ParsedConstraint | undefined {
+  const m = /^\s*([A-Za-z_][\w]*)\s*(<=|>=|==|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/.exec(text);
+  return m ? { text, metric: m[1], op: m[2], bound: Number(m[3]) } : undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * From a chosen point to action: the `npx spatten-dse simulate …` command that re-evaluates it,
+ * and a YAML snippet (workload, hardware, algo blocks) to paste into a space file.
+ */
+import type { Params } from '../dse/driver.ts';
+import type { RunJson } from '../core/results.ts';
+
+interface SpaceLike {
+  workload?: Record<string, unknown>;
+  hardware?: Record<string, unknown>;
+  algo?: Record<string, unknown>;
+  model?: string;
+  accuracy?: { model?: string; maxExamples?: number };
+  cycle?: Record<string, unknown>;
+}
+
+function spaceOf(run: Pick<RunJson, 'space'>): SpaceLike {
+  return (run.space && typeof run.space === 'object' ? run.space : {}) as SpaceLike;
+}
+
+/** Quotes a shell word only when needed. */
+function sh(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The point's full parameter set: the space's base hardware/algo overrides, then the point's own. */
+export function pointSettings(run: Pick<RunJson, 'space'>, params: Params): { preset: string; sets: [string, string | number][] } {
+  const sp = spaceOf(run);
+  const { preset, ...hw } = sp.hardware ?? {};
+  const sets = new Map<string, string | number>();
+  for (const [k, v] of Object.entries(hw)) if (v !== undefined) sets.set(`hw.${k}`, v as string | number);
+  for (const [k, v] of Object.entries(sp.algo ?? {})) if (v !== undefined) sets.set(`algo.${k}`, v as string | number);
+  for (const [k, v] of Object.entries(params)) sets.set(k, v);
+  return { preset: typeof preset === 'string' ? preset : 'spatten', sets: [...sets] };
+}
+
+/** `npx spatten-dse simulate …` reproducing the point's hardware metrics (and accuracy, when the run measured it). */
+export function simulateCommand(run: Pick<RunJson, 'space' | 'model'>, params: Params): string {
+  const sp = spaceOf(run);
+  const w = sp.workload ?? {};
+  const parts = ['npx', 'spatten-dse', 'simulate'];
+  const wl = new Map<string, unknown>(Object.entries(w));
+  for (const [k, v] of Object.entries(params)) if (k.startsWith('workload.')) wl.set(k.slice(9), v);
+  if (typeof wl.get('trace') === 'string') parts.push('--trace', sh(String(wl.get('trace'))));
+  else {
+    if (wl.get('model') !== undefined) parts.push('-w', sh(String(wl.get('model'))));
+    if (wl.get('stage') !== undefined) parts.push('--stage', sh(String(wl.get('stage'))));
+    if (wl.get('seqLen') !== undefined) parts.push('--seq-len', String(wl.get('seqLen')));
+    if (wl.get('stage') === 'generation' && wl.get('genTokens') !== undefined) parts.push('--gen-tokens', String(wl.get('genTokens')));
+  }
+  const { preset, sets } = pointSettings(run, params);
+  if (preset !== 'spatten') parts.push('--preset', sh(preset));
+  for (const [k, v] of sets) if (!k.startsWith('workload.')) parts.push('--set', sh(`${k}=${v}`));
+  const fid = (run as { fidelity?: string }).fidelity ?? run.model;
+  if (fid === 'cycle') parts.push('--fidelity', 'cycle');
+  if (sp.accuracy?.model) {
+    parts.push('--accuracy', sh(sp.accuracy.model));
+    if (sp.accuracy.maxExamples !== undefined) parts.push('--accuracy-examples', String(sp.accuracy.maxExamples));
+  }
+  return parts.join(' ');
+}
+
+function flow(obj: Record<string, unknown>): string {
+  const items = Object.entries(obj)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' && !/^[\w./-]+$/.test(v) ? JSON.stringify(v) : String(v)}`);
+  return `{ ${items.join(', ')} }`;
+}
+
+/** A YAML snippet of the point: workload, hardware and algo blocks of a space file. */
+export function yamlSnippet(run: Pick<RunJson, 'space'>, params: Params): string {
+  const sp = spaceOf(run);
+  const workload: Record<string, unknown> = { ...(sp.workload ?? {}) };
+  const hardware: Record<string, unknown> = { preset: pointSettings(run, params).preset };
+  const algo: Record<string, unknown> = {};
+  for (const [k, v] of pointSettings(run, params).sets) {
+    if (k.startsWith('hw.')) hardware[k.slice(3)] = v;
+    else if (k.startsWith('algo.')) algo[k.slice(5)] = v;
+  }
+  for (const [k, v] of Object.entries(params)) if (k.startsWith('workload.')) workload[k.slice(9)] = v;
+  return [`workload: ${flow(workload)}`, `hardware: ${flow(hardware)}`, `algo: ${flow(algo)}`].join('\n');
+}

@@ -1,0 +1,85 @@
+/**
+ * `spatten-dse report A B …`: several runs on one page — their fronts overlaid per objective pair
+ * and the hypervolume of each front against one common reference (objectives shared by all runs,
+ * normalised by the bounds of the union of their feasible points, reference 1.1 per objective),
+ * so the numbers are comparable across runs (each run.json's own hypervolume is not).
+ */
+import type { Objective } from '../dse/driver.ts';
+import { hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
+import { axisFor, vlAxis, vlScale } from './axes.ts';
+import { escapeHtml as esc } from './escape.ts';
+import { fmtDuration, fmtMetric, metricTitle } from './format.ts';
+import type { ChartDef } from './specs.ts';
+
+export interface NamedRun {
+  label: string;
+  run: RunJson;
+  points: PointRow[];
+}
+
+/** Objectives present (same metric and goal) in every run. */
+export function commonObjectives(runs: NamedRun[]): Objective[] {
+  const first = runs[0]?.run.objectives ?? [];
+  return first.filter((o) => runs.every((r) => r.run.objectives.some((q) => q.metric === o.metric && q.goal === o.goal)));
+}
+
+/** Each run's front (on the common objectives) and its hypervolume against the common reference. */
+export function compareHypervolumes(runs: NamedRun[], objectives: Objective[]): { label: string; front: PointRow[]; hv: number }[] {
+  const feas = runs.map((r) => r.points.filter((p) => p.status === 'ok' && p.feasible && objectives.every((o) => Number.isFinite(p.metrics[o.metric]))));
+  const norm = normaliser(feas.flat().map((p) => toMinVector(p.metrics, objectives)));
+  return runs.map((r, i) => {
+    const vecs = feas[i].map((p) => toMinVector(p.metrics, objectives));
+    const mask = paretoMask(vecs, vecs.map(() => true));
+    const front = feas[i].filter((_, k) => mask[k]);
+    const hv = front.length ? hypervolume(vecs.filter((_, k) => mask[k]).map((v) => norm.apply(v)), norm.ref) : 0;
+    return { label: r.label, front, hv };
+  });
+}
+
+export function compareCharts(runs: NamedRun[], objectives: Objective[], fronts: { label: string; front: PointRow[] }[]): ChartDef[] {
+  const out: ChartDef[] = [];
+  const all = runs.flatMap((r) => r.points.filter((p) => p.status === 'ok'));
+  const labels = fronts.map((f) => f.label);
+  for (let i = 0; i < objectives.length; i++) {
+    for (let j = i + 1; j < objectives.length; j++) {
+      const [ox, oy] = [objectives[i], objectives[j]];
+      const ax = axisFor(runs[0].run, ox.metric, all.map((p) => p.metrics[ox.metric]));
+      const ay = axisFor(runs[0].run, oy.metric, all.map((p) => p.metrics[oy.metric]));
+      const rows = fronts.flatMap((f) => f.front.map((p) => ({ run: f.label, id: p.id, x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor })));
+      out.push({
+        kind: 'compare',
+        title: `${metricTitle(oy.metric, '')} vs ${metricTitle(ox.metric, '')}`,
+        caption: `Front points of each run (non-dominated over the ${objectives.length} common objectives), one colour and shape per run.`,
+        spec: {
+          width: 380,
+          height: 280,
+          data: { values: rows },
+          mark: { type: 'point', filled: true, size: 50, opacity: 0.8 },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', title: ax.title, scale: vlScale(ax), axis: vlAxis(ax) },
+            y: { field: 'y', type: 'quantitative', title: ay.title, scale: vlScale(ay), axis: vlAxis(ay) },
+            color: { field: 'run', type: 'nominal', scale: { domain: labels }, legend: { title: null, orient: 'bottom', direction: 'vertical', labelLimit: 500 } },
+            shape: { field: 'run', type: 'nominal', scale: { domain: labels }, legend: { title: null, orient: 'bottom', direction: 'vertical', labelLimit: 500 } },
+          },
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** The comparison page's table: one row per run. */
+export function compareTable(runs: NamedRun[], objectives: Objective[], hvs: { label: string; front: PointRow[]; hv: number }[]): string {
+  const head = ['run', 'space', 'points', 'front (common objectives)', 'hypervolume (common reference)', ...objectives.map((o) => `best ${o.metric}`), 'wall time'];
+  const rows = runs.map((r, i) => {
+    const f = hvs[i].front;
+    const best = objectives.map((o) => {
+      const vs = f.map((p) => p.metrics[o.metric]).filter(Number.isFinite);
+      return vs.length ? fmtMetric(o.metric, o.goal === 'min' ? Math.min(...vs) : Math.max(...vs)) : '–';
+    });
+    const cells = [r.label, r.run.spaceFile || r.run.name, String(r.points.length), String(f.length), hvs[i].hv.toPrecision(4), ...best, fmtDuration(r.run.wallSeconds)];
+    return `<tr>${cells.map((c, k) => `<td${k >= 2 ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`;
+  });
+  return `<div class="scroll"><table class="compare"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}

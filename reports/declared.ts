@@ -1,0 +1,92 @@
+/**
+ * Charts a space declares for its report (`report:` block, e.g. a paper figure): y (a metric)
+ * against x (a parameter or metric), optionally normalised to the point with given parameter values
+ * and drawn next to published reference values.
+ */
+import type { PointRow, RunJson } from '../core/results.ts';
+import { axisFor, vlAxis, vlScale } from './axes.ts';
+import { fmtNum, metricTitle, unitFor } from './format.ts';
+import type { ChartDef, SpecOptions } from './specs.ts';
+
+interface Declared {
+  x: string;
+  y: string;
+  title?: string;
+  normalize?: Record<string, string | number>;
+  reciprocalX?: boolean;
+  xTitle?: string;
+  yTitle?: string;
+  scale?: { x?: 'auto' | 'linear' | 'log'; y?: 'auto' | 'linear' | 'log' };
+  reference?: { label: string; points: [number, number][] };
+}
+
+export function declaredCharts(run: RunJson, points: PointRow[]): Declared[] {
+  const r = (run.space as { report?: Declared | Declared[] } | undefined)?.report;
+  return r === undefined ? [] : Array.isArray(r) ? r : [r];
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+export function declaredChart(run: RunJson, points: PointRow[], d: Declared, opts: SpecOptions): ChartDef | undefined {
+  const isParam = run.parameters.includes(d.x);
+  const xOf = (p: PointRow) => {
+    const v = isParam ? p.params[d.x] : p.metrics[d.x];
+    return typeof v === 'number' ? (d.reciprocalX ? 1 / v : v) : NaN;
+  };
+  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[d.y]) && finite(xOf(p)));
+  if (ok.length === 0) return undefined;
+  // other varying parameters make series; normalisation is within a series
+  const others = run.parameters.filter((k) => k !== d.x && !(k in (d.normalize ?? {})) && new Set(ok.map((p) => String(p.params[k]))).size > 1);
+  const seriesOf = (p: PointRow) => (others.length ? others.map((k) => `${k}=${p.params[k]}`).join(', ') : 'ours');
+  const norm = new Map<string, number>();
+  const normalised = d.normalize && Object.keys(d.normalize).length > 0;
+  if (normalised) {
+    for (const p of ok) if (Object.entries(d.normalize!).every(([k, v]) => String(p.params[k]) === String(v))) norm.set(seriesOf(p), p.metrics[d.y]);
+  }
+  const yUnit = normalised ? { factor: 1, unit: '' } : unitFor(d.y, ok.map((p) => p.metrics[d.y]));
+  const rows = ok
+    .map((p) => {
+      const base = normalised ? norm.get(seriesOf(p)) : 1;
+      return { x: xOf(p), y: base ? (p.metrics[d.y] / base) * yUnit.factor : NaN, series: seriesOf(p), id: p.id };
+    })
+    .filter((r) => finite(r.y))
+    .sort((a, b) => a.x - b.x);
+  if (rows.length === 0) return undefined;
+  const normText = normalised ? ` relative to ${Object.entries(d.normalize!).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
+  const ax = axisFor({ space: { objectives: d.scale?.x && d.scale.x !== 'auto' ? [{ metric: '__x', scale: d.scale.x }] : [] } }, '__x', rows.map((r) => r.x));
+  const ay = axisFor({ space: { objectives: d.scale?.y && d.scale.y !== 'auto' ? [{ metric: '__y', scale: d.scale.y }] : [] } }, '__y', rows.map((r) => r.y));
+  const xs = [...new Set(rows.map((r) => r.x))];
+  const xTitle = d.xTitle ?? (d.reciprocalX ? `1 / ${d.x}` : isParam ? d.x : metricTitle(d.x, ''));
+  const yTitle = d.yTitle ?? `${metricTitle(d.y, yUnit.unit)}${normText}`;
+  const enc = (extra: Record<string, unknown> = {}) => ({
+    x: { field: 'x', type: 'quantitative', title: xTitle, scale: vlScale(ax), axis: { ...vlAxis(ax), ...(xs.length <= 12 ? { values: xs } : {}) } },
+    y: { field: 'y', type: 'quantitative', title: yTitle, scale: vlScale(ay), axis: vlAxis(ay) },
+    ...extra,
+  });
+  const ref = d.reference ? d.reference.points.map(([x, y]) => ({ x, y, series: d.reference!.label })) : [];
+  const seriesNames = [...new Set(rows.map((r) => r.series)), ...(ref.length ? [d.reference!.label] : [])];
+  const color = { field: 'series', type: 'nominal', scale: { domain: seriesNames }, legend: { title: null, orient: 'bottom', direction: 'vertical', labelLimit: 500 } };
+  const layers: Record<string, unknown>[] = [
+    {
+      data: { values: rows },
+      mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2 },
+      encoding: enc({ color, ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'x', title: xTitle, format: '.4~g' }, { field: 'y', title: yTitle, format: '.4~g' }, { field: 'series' }] } : {}) }),
+    },
+    {
+      data: { values: rows },
+      mark: { type: 'text', dy: -9, fontSize: 9, color: '#333' },
+      encoding: enc({ text: { field: 'y', type: 'quantitative', format: '.3~r' } }),
+    },
+  ];
+  if (ref.length) layers.push({ data: { values: ref }, mark: { type: 'line', point: { shape: 'square', size: 40 }, strokeDash: [6, 3], strokeWidth: 1.5 }, encoding: enc({ color }) });
+  return {
+    kind: 'declared',
+    title: d.title ?? `${d.y} vs ${d.x}`,
+    caption:
+      `Declared by the space file (report:). ${metricTitle(d.y, '')} of every evaluated point against ${xTitle}${normText ? `,${normText} (each series divided by its own value there)` : ''}.` +
+      (ref.length ? ` Dashed: ${d.reference!.label} (published values, shown next to ours, nothing fitted).` : '') +
+      (ax.log || ay.log ? ` ${[ax.log ? 'x' : '', ay.log ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale (values span more than a decade).` : '') +
+      ` Values: ${rows.slice(0, 12).map((r) => `${fmtNum(r.x)} → ${fmtNum(Number(r.y.toPrecision(4)))}`).join(', ')}${rows.length > 12 ? ', …' : ''}.`,
+    spec: { width: 460, height: 280, layer: layers },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * HTML sections of the report that explain the answer: notes (bound hits, statistical
+ * separability), the front table with units and reproduce commands, sensitivity, and the
+ * bottleneck / DRAM-traffic summary of the highlighted points.
+ */
+import type { Highlight, PointRow, RunJson } from '../core/results.ts';
+import { promotable } from '../dse/fidelity.ts';
+import { boundNotes } from './bounds.ts';
+import { simulateCommand, yamlSnippet } from './commands.ts';
+import { escapeHtml as esc } from './escape.ts';
+import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from './format.ts';
+import { SENSITIVITY_METHOD, sensitivity } from './sensitivity.ts';
+import { isQuality, KNEE_DEFINITION, kneeId } from './specs.ts';
+
+/** Dominated feasible points that could be on the front within the 95% CIs (0 without CIs). */
+export function inseparable(run: RunJson, points: PointRow[]): { n: number; metric?: string } {
+  const q = run.objectives.find((o) => isQuality(o.metric) && points.some((p) => Number.isFinite(p.metrics[`${o.metric}_ci_low`])));
+  if (!q) return { n: 0 };
+  const cand = promotable(points, run.objectives, points.map((p) => p.feasible));
+  return { n: cand.filter((i) => !points[i].pareto).length, metric: q.metric };
+}
+
+/** Warnings and explanations shown right under the summary. */
+export function notesSection(run: RunJson, points: PointRow[]): string {
+  const notes: string[] = boundNotes(run, points).map((n) => `<li class="warn">${esc(n)}</li>`);
+  const sep = inseparable(run, points);
+  if (sep.n > 0) {
+    notes.push(
+      `<li>${esc(`Front membership is not statistically separable for ${sep.n} dominated feasible point${sep.n === 1 ? '' : 's'}: within the 95% CIs of ${sep.metric} they could be on the front. ` +
+        `Differences in ${sep.metric} between neighbouring front points are often smaller than the CI (bars on the charts); evaluate more examples (accuracy.maxExamples) to separate them.`)}</li>`,
+    );
+  }
+  const k = kneeId(run);
+  if (k !== undefined && run.objectives.length > 1) notes.push(`<li>${esc(`Knee = point #${k}. Definition — ${KNEE_DEFINITION}.`)}</li>`);
+  return notes.length ? `<section id="notes"><h2>What to look at</h2><ul class="notes">${notes.join('')}</ul></section>` : '';
+}
+
+/** Line-break opportunities inside camelCase names (narrow headers without breaking mid-word). */
+export function wbr(html: string): string {
+  return html.replace(/([a-z])([A-Z])/g, '$1<wbr>$2');
+}
+
+/** The front table: short parameter names, objectives in engineering units, reproduce command per row. */
+export function frontTable(run: RunJson, front: PointRow[], varying: string[], hl: Map<number, string[]>): string {
+  const objs = run.objectives;
+  const units = objs.map((o) => unitFor(o.metric, front.map((p) => p.metrics[o.metric])));
+  const head = [
+    '<th>id</th>',
+    ...varying.map((k) => `<th title="${esc(k)}">${wbr(esc(shortParam(k)))}</th>`),
+    ...objs.map((o, i) => `<th title="${esc(o.metric)}">${esc(metricTitle(o.metric, units[i].unit))} ${o.goal === 'min' ? '↓' : '↑'}</th>`),
+    '<th>reproduce</th>',
+  ];
+  const rows = front.map((p) => {
+    const tags = (hl.get(p.id) ?? []).map((l) => `<span class="tag">${esc(l)}</span>`).join(' ');
+    const cells = [
+      `<td class="num">${esc(p.id)}${tags ? `<br>${tags}` : ''}</td>`,
+      ...varying.map((k) => (p.params[k] === undefined ? '<td class="muted">–</td>' : `<td class="num">${esc(typeof p.params[k] === 'number' ? fmtNum(p.params[k] as number) : String(p.params[k]))}</td>`)),
+      ...objs.map((o, i) => {
+        const v = p.metrics[o.metric];
+        const lo = p.metrics[`${o.metric}_ci_low`];
+        const hi = p.metrics[`${o.metric}_ci_high`];
+        const ci = Number.isFinite(lo) && Number.isFinite(hi) ? ` <span class="muted">[${esc(sig4(lo * units[i].factor))}, ${esc(sig4(hi * units[i].factor))}]</span>` : '';
+        return `<td class="num" title="${esc(String(v))}">${esc(Number.isFinite(v) ? sig4(v * units[i].factor) : '–')}${ci}</td>`;
+      }),
+      `<td><details><summary>cmd / YAML</summary><pre class="cmd">${esc(simulateCommand(run, p.params))}</pre><pre class="cmd">${esc(yamlSnippet(run, p.params))}</pre></details></td>`,
+    ];
+    return `<tr data-id="${esc(p.id)}">${cells.join('')}</tr>`;
+  });
+  return `<div class="scroll"><table class="front"><thead><tr>${head.join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+}
+
+/** Sensitivity: parameters ranked per objective by variance share, with the main-effect range. */
+export function sensitivitySection(run: RunJson, points: PointRow[]): string {
+  const metrics = run.objectives.map((o) => o.metric);
+  if (metrics.length === 0 || run.parameters.length === 0) return '';
+  const blocks = metrics.map((m) => {
+    const s = sensitivity(run, points, m);
+    if (s.effects.length === 0) return '';
+    const rows = s.effects.map(
+      (e, i) =>
+        `<tr><td class="num">${i + 1}</td><td><code>${esc(e.param)}</code></td>` +
+        `<td class="bar"><span style="width:${(100 * e.share).toFixed(1)}%"></span><b>${esc((100 * e.share).toFixed(1))}%</b></td>` +
+        (Math.abs(e.hi - e.lo) <= 1e-9 * Math.max(Math.abs(e.hi), Math.abs(e.lo), 1e-300)
+          ? `<td class="muted" colspan="2">no effect (${esc(fmtMetric(m, e.lo))} at every value)</td></tr>`
+          : `<td class="num">${esc(fmtMetric(m, e.lo))} <span class="muted">at ${esc(e.loAt)}</span></td><td class="num">${esc(fmtMetric(m, e.hi))} <span class="muted">at ${esc(e.hiAt)}</span></td></tr>`),
+    );
+    return (
+      `<div class="sens"><h3>${esc(metricTitle(m, ''))}${s.log ? ' <span class="muted">(log10)</span>' : ''}</h3>` +
+      `<table class="sens"><thead><tr><th>#</th><th>parameter</th><th>variance share</th><th>lowest mean</th><th>highest mean</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+    );
+  });
+  return (
+    `<section id="sensitivity"><h2>Sensitivity: which parameters move each objective</h2>` +
+    `<p class="muted">Method: ${esc(SENSITIVITY_METHOD)}</p><div class="grid">${blocks.join('')}</div></section>`
+  );
+}
+
+/** The stage with the most busy cycles and its share of the point's latency cycles. */
+export function bottleneck(h: Highlight): { stage: string; share: number } | undefined {
+  const st = Object.entries(h.stages ?? {}).filter(([k, v]) => k !== 'overhead' && Number.isFinite(v));
+  if (st.length === 0) return undefined;
+  const [stage, v] = st.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const total = h.metrics?.cycles;
+  return { stage, share: Number.isFinite(total) && total > 0 ? v / total : NaN };
+}
+
+/** Per highlighted point: bottleneck stage and share, DRAM traffic by tensor, SRAM area. */
+export function highlightWhy(run: RunJson): string {
+  const hs = run.highlights ?? [];
+  if (hs.length === 0) return '';
+  const tensors = ['Q', 'K MSB', 'K LSB', 'V'];
+  const hasDram = hs.some((h) => h.dram);
+  const head = ['point', 'bottleneck stage (busy share of latency)', ...(hasDram ? tensors.map((t) => `DRAM ${t}`) : []), 'SRAM area (key + value)'];
+  const rows = hs.map((h) => {
+    const b = bottleneck(h);
+    const dramTotal = tensors.reduce((a, t) => a + (h.dram?.[t] ?? 0), 0);
+    const sram = (h.area?.keySram ?? NaN) + (h.area?.valueSram ?? NaN);
+    const areaTotal = Object.values(h.area ?? {}).reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
+    return (
+      `<tr><td><span class="tag">${esc(h.label)}</span> #${esc(h.id)}</td>` +
+      `<td>${b ? `<b>${esc(b.stage)}</b> ${Number.isFinite(b.share) ? esc((100 * b.share).toFixed(0)) + '%' : ''}` : '–'}</td>` +
+      (hasDram ? tensors.map((t) => `<td class="num">${h.dram ? `${esc(fmtMetric('dram_bytes', h.dram[t]))} <span class="muted">${dramTotal > 0 ? esc(((100 * h.dram[t]) / dramTotal).toFixed(0)) + '%' : ''}</span>` : '–'}</td>`).join('') : '') +
+      `<td class="num">${Number.isFinite(sram) ? `${esc(fmtMetric('area_mm2', sram))} <span class="muted">${esc(((100 * sram) / areaTotal).toFixed(0))}% of ${esc(fmtMetric('area_mm2', areaTotal))}</span>` : '–'}</td></tr>`
+    );
+  });
+  return (
+    `<h3>Why these numbers</h3><div class="scroll"><table class="why"><thead><tr>${head.map((x) => `<th>${esc(x)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
+    `<p class="muted">Bottleneck: the pipeline stage with the most busy cycles; its share is busy cycles / total cycles (stages overlap, so shares do not add up to 100%). ` +
+    `DRAM traffic is split by tensor as the analytical model counts it (K LSB: progressive-quantization refetches).</p>`
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * The parts of the report that answer "which design, and why": units, sensitivity, bound notes,
+ * reproduce commands, the comparison's hypervolume, declared figures, size budgets, schema.
+ * Numbers are checked against hand calculations.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import type { PointRow, RunJson } from '../core/results.ts';
+import { parseSpace, spaceJsonSchema } from '../dse/space.ts';
+import { etaText } from '../dse/progress.ts';
+import { renderReport } from '../reports/index.ts';
+import { fmtMetric, unitFor } from '../reports/format.ts';
+import { sensitivity } from '../reports/sensitivity.ts';
+import { boundNotes } from '../reports/bounds.ts';
+import { simulateCommand, yamlSnippet } from '../reports/commands.ts';
+import { compareHypervolumes } from '../reports/compare.ts';
+import { declaredChart } from '../reports/declared.ts';
+import { sampleForInteractive } from '../reports/explore.ts';
+import { spansDecade } from '../reports/axes.ts';
+import { syntheticRun } from './fixtures/synthetic-run.ts';
+
+function row(id: number, params: Record<string, number>, metrics: Record<string, number>, pareto = false): PointRow {
+  return { id, params, metrics, feasible: true, pareto, status: 'ok', error: '', fidelity: 'analytical' };
+}
+
+test('engineering units: 4 significant digits with SI prefixes', () => {
+  assert.equal(fmtMetric('latency_s', 9.782e-4), '978.2 µs');
+  assert.equal(fmtMetric('latency_s', 0.001049), '1.049 ms');
+  assert.equal(fmtMetric('energy_j', 0.0756), '75.6 mJ');
+  assert.equal(fmtMetric('dram_bytes', 2380529664), '2.381 GB');
+  assert.equal(fmtMetric('accuracy', 0.9765625), '97.66 %');
+  assert.equal(fmtMetric('area_mm2', 18.7099), '18.71 mm²');
+  // one unit per axis, from the median magnitude
+  assert.deepEqual(unitFor('latency_s', [0.0004, 0.003, 0.05]), { factor: 1000, unit: 'ms' });
+  // log scale only beyond a decade
+  assert.equal(spansDecade([1, 9.9]), false);
+  assert.equal(spansDecade([1, 10.1]), true);
+  assert.equal(spansDecade([0, 100]), false);
+});
+
+test('sensitivity: variance shares of an additive 2×2 grid match the hand calculation', () => {
+  // y = a + 2b over a, b ∈ {0, 1}: total SS 5; a: means 1 and 2 → SS 1 (20%); b: means 0.5, 2.5 → SS 4 (80%)
+  const pts = [0, 1].flatMap((a) => [0, 1].map((b) => row(a * 2 + b, { a, b }, { m: a + 2 * b + 10 })));
+  const s = sensitivity({ parameters: ['a', 'b'] }, pts, 'm');
+  assert.equal(s.log, false);
+  assert.deepEqual(s.effects.map((e) => e.param), ['b', 'a']);
+  assert.ok(Math.abs(s.effects[0].share - 0.8) < 1e-12);
+  assert.ok(Math.abs(s.effects[1].share - 0.2) < 1e-12);
+  assert.equal(s.effects[0].lo, 10.5);
+  assert.equal(s.effects[0].hi, 12.5);
+  assert.equal(s.effects[0].hiAt, '1');
+});
+
+test('bound notes: a front on the lowest tokenKeep is called out, with the fix', () => {
+  const pts = [0.2, 0.6, 1].flatMap((t, i) => [row(2 * i, { 'algo.tokenKeep': t, 'hw.x': 1 }, { latency_s: t }, t === 0.2), row(2 * i + 1, { 'algo.tokenKeep': t, 'hw.x': 2 }, { latency_s: t / 2 }, t === 0.2)]);
+  const notes = boundNotes({ parameters: ['algo.tokenKeep', 'hw.x'], objectives: [{ metric: 'latency_s', goal: 'min' }] }, pts);
+  assert.equal(notes.length, 1);
+  assert.match(notes[0], /every front point has algo\.tokenKeep = 0\.2, the lowest value swept/);
+  assert.match(notes[0], /add an accuracy objective/);
+});
+
+test('the simulate command of a point reproduces its metrics', () => {
+  const run = { model: 'analytical', space: { workload: { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 32 }, hardware: {}, algo: { valueKeep: 0.5 } } } as unknown as RunJson;
+  const params = { 'hw.dramChannels': 8, 'algo.tokenKeep': 0.3 };
+  const cmd = simulateCommand(run, params);
+  assert.equal(cmd, 'npx spatten-dse simulate -w gpt2-medium --stage generation --seq-len 992 --gen-tokens 32 --set algo.valueKeep=0.5 --set hw.dramChannels=8 --set algo.tokenKeep=0.3');
+  assert.equal(yamlSnippet(run, params), 'workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }\nhardware: { preset: spatten, dramChannels: 8 }\nalgo: { valueKeep: 0.5, tokenKeep: 0.3 }');
+  const args = cmd.split(' ').slice(2);
+  const out = JSON.parse(execFileSync(process.execPath, ['bin/spatten-dse.js', ...args, '--json'], { encoding: 'utf8' }));
+  const direct = JSON.parse(execFileSync(process.execPath, ['bin/spatten-dse.js', 'simulate', '--set', 'hw.dramChannels=8', '--set', 'algo.tokenKeep=0.3', '--set', 'algo.valueKeep=0.5', '--json'], { encoding: 'utf8' }));
+  assert.equal(out.latency_s, direct.latency_s);
+  assert.ok(out.latency_s > 0);
+});
+
+test('comparison: hypervolume of each front against one common reference (hand calculation)', () => {
+  const objs = [{ metric: 'f1', goal: 'min' as const }, { metric: 'f2', goal: 'min' as const }];
+  const mk = (pts: PointRow[]) => ({ run: { objectives: objs } as RunJson, points: pts });
+  const a = mk([row(0, {}, { f1: 1, f2: 1 })]);
+  const b = mk([row(0, {}, { f1: 0, f2: 0 }), row(1, {}, { f1: 0.5, f2: 0.5 })]);
+  const hv = compareHypervolumes([{ label: 'A', ...a }, { label: 'B', ...b }], objs);
+  // bounds of the union: [0, 1] each; A at (1, 1) → (1.1 − 1)²; B's front is (0, 0) → 1.1²
+  assert.ok(Math.abs(hv[0].hv - 0.01) < 1e-12, String(hv[0].hv));
+  assert.ok(Math.abs(hv[1].hv - 1.21) < 1e-12, String(hv[1].hv));
+  assert.deepEqual(hv[1].front.map((p) => p.id), [0]);
+});
+
+test('declared figure: y normalised to the point named in the space (Fig. 19a style)', () => {
+  const pts = [1, 2, 16, 32].map((p, i) => row(i, { 'hw.topkParallelism': p }, { gops: [50, 90, 200, 210][i] }));
+  const run = { parameters: ['hw.topkParallelism'], objectives: [{ metric: 'gops', goal: 'max' }], space: {} } as unknown as RunJson;
+  const c = declaredChart(run, pts, { x: 'hw.topkParallelism', y: 'gops', normalize: { 'hw.topkParallelism': 16 } }, { interactive: false, maxOtherPoints: 10 });
+  assert.ok(c);
+  const values = ((c.spec.layer as { data: { values: { x: number; y: number }[] } }[])[0].data.values).map((v) => [v.x, v.y]);
+  assert.deepEqual(values, [[1, 0.25], [2, 0.45], [16, 1], [32, 1.05]]);
+});
+
+test('space report: block validated with file:line:col; objective scale accepted', () => {
+  const base = 'name: t\nobjectives:\n  - { metric: gops, goal: max, scale: log }\nparameters:\n  hw.topkParallelism: [1, 2]\n';
+  assert.doesNotThrow(() => parseSpace(base + 'report: { x: hw.topkParallelism, y: gops, normalize: { hw.topkParallelism: 2 } }\n', 't.yaml'));
+  assert.throws(
+    () => parseSpace(base + 'report: { x: hw.nope, y: gops }\n', 't.yaml'),
+    (e: Error & { exitCode?: number }) => e.exitCode === 2 && /^t\.yaml:6:\d+: report\.x: "hw\.nope" is neither a parameter/.test(e.message),
+  );
+});
+
+test('size budgets: 15,360-point run → static ≤ 600 KB, interactive ≤ 1.5 MB with a bounded stratified sample', async () => {
+  const input = syntheticRun({ n: 15360, seed: 11 });
+  const sample = sampleForInteractive(input.run, input.points);
+  const front = input.points.filter((p) => p.pareto).length;
+  assert.equal(sample.filter((p) => p.pareto).length, front, 'every front point kept');
+  assert.equal(sample.length, front + 1500);
+  // stratified: both feasible and infeasible dominated points are in the sample
+  assert.ok(sample.some((p) => !p.pareto && p.feasible) && sample.some((p) => !p.feasible));
+  const st = await renderReport(input);
+  const live = await renderReport(input, { interactive: true });
+  assert.ok(Buffer.byteLength(st) <= 600 * 1024, `static ${Buffer.byteLength(st)} bytes`);
+  assert.ok(Buffer.byteLength(live) <= 1.5 * 1024 * 1024, `interactive ${Buffer.byteLength(live)} bytes`);
+});
+
+test('progress: no ETA before 10% of the work and 5 s, then extrapolated from completed work', () => {
+  assert.equal(etaText(5, 100, 60), 'ETA after 10% done');
+  assert.equal(etaText(50, 100, 2), 'ETA after 10% done');
+  assert.equal(etaText(25, 100, 30), 'ETA 1 min 30 s');
+  assert.equal(etaText(100, 100, 30), 'done');
+});
+
+test('schema: the committed space.schema.json is current, and every shipped space points at it', () => {
+  assert.deepEqual(JSON.parse(readFileSync('space.schema.json', 'utf8')), JSON.parse(JSON.stringify(spaceJsonSchema())));
+  for (const f of readdirSync('spaces').filter((f) => f.endsWith('.yaml'))) {
+    assert.match(readFileSync(`spaces/${f}`, 'utf8'), /^# yaml-language-server: \$schema=\.\.\/space\.schema\.json\n/, f);
+  }
+});
