@@ -63,6 +63,103 @@ export function llmPrune(set: number[], score: Float64Array, budget: number, sta
   return { kept: [...set.slice(0, s), ...sel, ...set.slice(set.length - r)], k };
 }
 
+/** Per-batch state of the LM pass. */
+interface GenState {
+  cache: { kMsb: Float32Array; kFull: Float32Array; v: Float32Array }[][];
+  tokScore: Float64Array[];
+  headScore: Float64Array[];
+  aliveTok: number[][][];
+  aliveHead: number[][][];
+  headSet: number[][][][] | null;
+  lastScore: Float64Array[][][] | null;
+  storeKV: (b: number, l: number, pos: number, qkvRow: Float32Array) => void;
+}
+
+/** The prompt (summarization stage): one causal dense pass that fills the KV cache and the scores. */
+function promptPass(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, stats: Stats, g: GenState, opts: GenerateOptions, out: GenerateResult): void {
+  const c = e.c;
+  const d = c.hidden;
+  const H = c.heads;
+  const dh = e.dh;
+  const B = windows.length;
+  const { cache, tokScore, headScore, lastScore, storeKV } = g;
+  const n = B * prompt;
+  let x: Float32Array = new Float32Array(n * d);
+  windows.forEach((w, b) => x.set(e.embed(w.slice(0, prompt), Array.from({ length: prompt }, (_, i) => i)), b * prompt * d));
+  const visible = Int32Array.from({ length: prompt }, (_, i) => i + 1);
+  const pr = Array.from({ length: prompt }, (_, i) => i);
+  for (let l = 0; l < c.layers; l++) {
+    const qkv = e.qkv(x, n, l, ra);
+    const ctx = new Float32Array(n * d);
+    for (let b = 0; b < B; b++) {
+      const rows = Array.from({ length: prompt }, (_, i) => b * prompt + i);
+      for (let i = 0; i < prompt; i++) storeKV(b, l, i, qkv.subarray((b * prompt + i) * 4 * d, (b * prompt + i + 1) * 4 * d));
+      const cc = cache[b][l];
+      for (let h = 0; h < H; h++) {
+        const hctx = new Float32Array(prompt * dh);
+        const cs = new Float32Array(prompt);
+        const st = attendHead({
+          q: headSlice(qkv, rows, 4 * d, h * dh, dh), nq: prompt, kMsb: headSlice(cc.kMsb, pr, d, h * dh, dh),
+          kFull: headSlice(cc.kFull, pr, d, h * dh, dh), v: headSlice(cc.v, pr, d, h * dh, dh), nk: prompt, dh, visible,
+          valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
+        });
+        for (let j = 0; j < prompt; j++) tokScore[b][j] += cs[j];
+        if (lastScore) for (let j = 0; j < prompt; j++) lastScore[b][l][h][j] = cs[j];
+        headScore[b][h] += st.absSum;
+        for (let i = 0; i < prompt; i++) ctx.set(hctx.subarray(i * dh, (i + 1) * dh), (b * prompt + i) * d + h * dh);
+        stats.flops += 2 * prompt * prompt * dh;
+      }
+    }
+    e.countDense(n, stats);
+    x = e.finishBlock(x, ctx, n, l);
+  }
+  if (opts.promptLogprobs) {
+    const lp = e.lmLogProbs(x, n);
+    const V = c.vocabSize;
+    out.promptLogprob = windows.map((w, b) => pr.map((i) => lp[(b * prompt + i) * V + w[i + 1]]));
+  }
+}
+
+/**
+ * Head pruning (cascade over layers, both policies), then the key positions of every alive head
+ * of example b at layer l for the token at `pos`: the cascade's shared set or the llm per-head sets.
+ */
+function selectKeys(g: GenState, b: number, l: number, pos: number, ra: RunAlgo, H: number, budget: number, lastRow: HeadRequest | null): { hs: number[]; keysOf: number[][]; topkOf: number[] } {
+  const { aliveTok, aliveHead, headScore, tokScore, headSet, lastScore } = g;
+  const Lctx = pos + 1;
+  let hs = aliveHead[b][l];
+  if (l > 0) {
+    const prev = new Set(aliveHead[b][l - 1]);
+    hs = hs.filter((h) => prev.has(h));
+  }
+  const hk = Math.min(keepCount(H, ra.headKeep[l]), hs.length);
+  if (hk < hs.length) hs = topkKeepOrder(hs.map((h) => headScore[b][h]), hk).map((i) => hs[i]);
+  aliveHead[b][l] = hs;
+  const keysOf: number[][] = [];
+  const topkOf: number[] = [];
+  if (ra.tokenPolicy !== 'llm') {
+    // Cascade: candidates alive at this layer so far (+ the new token) and alive in layer l−1 now.
+    let cand = [...aliveTok[b][l], pos];
+    if (l > 0) {
+      const prevLayer = new Set(aliveTok[b][l - 1]);
+      cand = cand.filter((p) => prevLayer.has(p));
+    }
+    const k = Math.min(keepCount(Lctx, ra.tokenKeep[l]), cand.length);
+    if (k < cand.length) cand = topkKeepOrder(cand.map((p) => tokScore[b][p]), k, [cand.length - 1]).map((i) => cand[i]);
+    if (l > 0 && lastRow && cand.length < aliveTok[b][l - 1].length) lastRow.topk = cand.length;
+    aliveTok[b][l] = cand;
+    for (const _h of hs) { keysOf.push(cand); topkOf.push(-1); }
+  } else {
+    for (const h of hs) {
+      const { kept, k } = llmPrune(headSet![b][l][h], lastScore![b][l][h], budget, ra.startTokens, ra.recentTokens);
+      headSet![b][l][h] = [...kept, pos];
+      keysOf.push(headSet![b][l][h]);
+      topkOf.push(k > 0 ? k : -1); // k = 0: the start + recent slices only, no top-k runs
+    }
+  }
+  return { hs, keysOf, topkOf };
+}
+
 export function generate(e: Engine, windows: number[][], prompt: number, gen: number, ra: RunAlgo, stats: Stats, iterBase = 0, opts: GenerateOptions = {}): GenerateResult {
   const c = e.c;
   const d = c.hidden;
@@ -91,45 +188,9 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
     cc.kFull.set(qkvRow.subarray(2 * d, 3 * d), pos * d);
     cc.v.set(qkvRow.subarray(3 * d, 4 * d), pos * d);
   };
+  const g: GenState = { cache, tokScore, headScore, aliveTok, aliveHead, headSet, lastScore, storeKV };
   const out: GenerateResult = { nll: windows.map(() => []) };
-  // ---- prompt (summarization stage, causal, dense) ----
-  {
-    const n = B * prompt;
-    let x: Float32Array = new Float32Array(n * d);
-    windows.forEach((w, b) => x.set(e.embed(w.slice(0, prompt), Array.from({ length: prompt }, (_, i) => i)), b * prompt * d));
-    const visible = Int32Array.from({ length: prompt }, (_, i) => i + 1);
-    const pr = Array.from({ length: prompt }, (_, i) => i);
-    for (let l = 0; l < c.layers; l++) {
-      const qkv = e.qkv(x, n, l, ra);
-      const ctx = new Float32Array(n * d);
-      for (let b = 0; b < B; b++) {
-        const rows = Array.from({ length: prompt }, (_, i) => b * prompt + i);
-        for (let i = 0; i < prompt; i++) storeKV(b, l, i, qkv.subarray((b * prompt + i) * 4 * d, (b * prompt + i + 1) * 4 * d));
-        const cc = cache[b][l];
-        for (let h = 0; h < H; h++) {
-          const hctx = new Float32Array(prompt * dh);
-          const cs = new Float32Array(prompt);
-          const st = attendHead({
-            q: headSlice(qkv, rows, 4 * d, h * dh, dh), nq: prompt, kMsb: headSlice(cc.kMsb, pr, d, h * dh, dh),
-            kFull: headSlice(cc.kFull, pr, d, h * dh, dh), v: headSlice(cc.v, pr, d, h * dh, dh), nk: prompt, dh, visible,
-            valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
-          });
-          for (let j = 0; j < prompt; j++) tokScore[b][j] += cs[j];
-          if (lastScore) for (let j = 0; j < prompt; j++) lastScore[b][l][h][j] = cs[j];
-          headScore[b][h] += st.absSum;
-          for (let i = 0; i < prompt; i++) ctx.set(hctx.subarray(i * dh, (i + 1) * dh), (b * prompt + i) * d + h * dh);
-          stats.flops += 2 * prompt * prompt * dh;
-        }
-      }
-      e.countDense(n, stats);
-      x = e.finishBlock(x, ctx, n, l);
-    }
-    if (opts.promptLogprobs) {
-      const lp = e.lmLogProbs(x, n);
-      const V = c.vocabSize;
-      out.promptLogprob = windows.map((w, b) => pr.map((i) => lp[(b * prompt + i) * V + w[i + 1]]));
-    }
-  }
+  promptPass(e, windows, prompt, ra, stats, g, opts, out);
   // ---- generation stage ----
   for (let t = 0; t < gen; t++) {
     const pos = prompt + t;
@@ -142,40 +203,8 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
       const ctx = new Float32Array(B * d);
       for (let b = 0; b < B; b++) {
         storeKV(b, l, pos, qkv.subarray(b * 4 * d, (b + 1) * 4 * d));
-        // Head pruning (cascade over layers, both policies).
-        let hs = aliveHead[b][l];
-        if (l > 0) {
-          const prev = new Set(aliveHead[b][l - 1]);
-          hs = hs.filter((h) => prev.has(h));
-        }
-        const hk = Math.min(keepCount(H, ra.headKeep[l]), hs.length);
-        if (hk < hs.length) hs = topkKeepOrder(hs.map((h) => headScore[b][h]), hk).map((i) => hs[i]);
-        aliveHead[b][l] = hs;
-        // Key positions per alive head.
-        const keysOf: number[][] = [];
-        const topkOf: number[] = [];
-        if (!llm) {
-          // Cascade: candidates alive at this layer so far (+ the new token) and alive in layer l−1 now.
-          let cand = [...aliveTok[b][l], pos];
-          if (l > 0) {
-            const prevLayer = new Set(aliveTok[b][l - 1]);
-            cand = cand.filter((p) => prevLayer.has(p));
-          }
-          const k = Math.min(keepCount(Lctx, ra.tokenKeep[l]), cand.length);
-          if (k < cand.length) cand = topkKeepOrder(cand.map((p) => tokScore[b][p]), k, [cand.length - 1]).map((i) => cand[i]);
-          if (l > 0 && lastRow[b] && cand.length < aliveTok[b][l - 1].length) lastRow[b]!.topk = cand.length;
-          aliveTok[b][l] = cand;
-          for (const _h of hs) { keysOf.push(cand); topkOf.push(-1); }
-          stats.onAlive?.(iterBase / gen + b, t, l, cand, hs);
-        } else {
-          for (const h of hs) {
-            const { kept, k } = llmPrune(headSet![b][l][h], lastScore![b][l][h], budget, ra.startTokens, ra.recentTokens);
-            headSet![b][l][h] = [...kept, pos];
-            keysOf.push(headSet![b][l][h]);
-            topkOf.push(k > 0 ? k : -1); // k = 0: the start + recent slices only, no top-k runs
-          }
-          stats.onAlive?.(iterBase / gen + b, t, l, keysOf[0] ?? [pos], hs);
-        }
+        const { hs, keysOf, topkOf } = selectKeys(g, b, l, pos, ra, H, budget, lastRow[b]);
+        stats.onAlive?.(iterBase / gen + b, t, l, llm ? keysOf[0] ?? [pos] : aliveTok[b][l], hs);
         const meanKeys = keysOf.length ? keysOf.reduce((a, ks) => a + ks.length, 0) / keysOf.length : 0;
         stats.tokAlive[l] += llm ? meanKeys : aliveTok[b][l].length;
         stats.tokTotal[l] += Lctx;
