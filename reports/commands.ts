@@ -2,6 +2,7 @@
  * From a chosen point to action: the `npx spatten-dse simulate …` command that re-evaluates it,
  * and a YAML snippet (workload, hardware, algo blocks) to paste into a space file.
  */
+import { FAST_FIDELITY, SPACE_FIDELITIES, type SpaceFidelity } from '../sim/fidelities.ts';
 import type { Params } from '../dse/driver.ts';
 import type { RunJson } from '../core/results.ts';
 
@@ -52,7 +53,8 @@ export function simulateCommand(run: Pick<RunJson, 'space' | 'model'>, params: P
   if (preset !== 'spatten') parts.push('--preset', sh(preset));
   for (const [k, v] of sets) if (!k.startsWith('workload.')) parts.push('--set', sh(`${k}=${v}`));
   const fid = (run as { fidelity?: string }).fidelity ?? run.model;
-  if (fid === 'cycle') parts.push('--fidelity', 'cycle');
+  const plan = fid !== undefined && fid in SPACE_FIDELITIES ? SPACE_FIDELITIES[fid as SpaceFidelity] : undefined;
+  if (plan && plan.primary !== FAST_FIDELITY) parts.push('--fidelity', plan.primary);
   if (sp.accuracy?.model) {
     parts.push('--accuracy', sh(sp.accuracy.model));
     if (sp.accuracy.maxExamples !== undefined) parts.push('--accuracy-examples', String(sp.accuracy.maxExamples));

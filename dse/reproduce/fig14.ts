@@ -4,6 +4,7 @@
  * withheld from the spec (an independent check compares them); the geomeans are §5.1's.
  * Also exports the suite evaluation the headline, Fig. 18 and Table IV reuse.
  */
+import type { FidelityName } from '../../sim/fidelities.ts';
 import { evaluateHardware } from '../../sim/index.ts';
 import { AlgoSchema, defaultHardware, WorkloadSchema, type AlgoConfig, type DesignPoint } from '../../sim/schema.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
@@ -26,7 +27,7 @@ export function benchmarkPoint(name: string, algo: Partial<AlgoConfig> = {}, sco
 
 const cache = new Map<string, HwResult>();
 /** SpAtten's result on a benchmark (memoised per model, benchmark, overrides and scope). */
-export function evaluateBenchmark(name: string, model: 'analytical' | 'cycle', algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention'): HwResult {
+export function evaluateBenchmark(name: string, model: FidelityName, algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention'): HwResult {
   const key = JSON.stringify([name, model, algo, scope]);
   let r = cache.get(key);
   if (!r) {
@@ -47,7 +48,7 @@ export interface SuiteRow {
 }
 
 /** The 30 benchmarks against every platform. */
-export function suite(model: 'analytical' | 'cycle', list: readonly Benchmark[] = BENCHMARKS): SuiteRow[] {
+export function suite(model: FidelityName, list: readonly Benchmark[] = BENCHMARKS): SuiteRow[] {
   return list.map((b) => {
     const r = evaluateBenchmark(b.name, model);
     const point = benchmarkPoint(b.name);

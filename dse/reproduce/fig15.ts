@@ -3,6 +3,7 @@
  * Xeon running the whole model in PyTorch, on the 8 GPT-2 benchmarks, with 8- and 12-bit FC
  * weights. The paper's bars are withheld from the spec (an independent check compares them).
  */
+import type { FidelityName } from '../../sim/fidelities.ts';
 import { compareWithBaseline } from '../../sim/baselines/compare.ts';
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
 import { benchmarkPoint, evaluateBenchmark } from './fig14.ts';
@@ -23,7 +24,7 @@ export interface Fig15Row {
   paper: 'withheld';
 }
 
-export function fig15(model: 'analytical' | 'cycle'): Fig15Row[] {
+export function fig15(model: FidelityName): Fig15Row[] {
   const rows: Fig15Row[] = [];
   for (const b of BENCHMARKS.filter((x) => x.model.startsWith('gpt2'))) {
     for (const bits of [8, 12] as const) {

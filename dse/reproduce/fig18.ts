@@ -5,6 +5,7 @@
  * FLOPs / latency for the GPU, executed operations / latency for SpAtten (§5.4's 1.61 / 0.43
  * TFLOPS). Each point is the mean over the benchmark set (22 BERT, 8 GPT-2).
  */
+import type { FidelityName } from '../../sim/fidelities.ts';
 import { runPlatform, PLATFORM_DATA } from '../../sim/baselines/platforms.ts';
 import { modelShape } from '../../sim/workload/models.ts';
 import { resolveWorkload } from '../../sim/index.ts';
@@ -40,7 +41,7 @@ export interface Fig18Point {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export function fig18(model: 'analytical' | 'cycle'): { points: Fig18Point[]; roofs: Record<string, { tflops: number; gbps: number }> } {
+export function fig18(model: FidelityName): { points: Fig18Point[]; roofs: Record<string, { tflops: number; gbps: number }> } {
   const sets = { BERT: BENCHMARKS.filter((b) => b.model.startsWith('bert')), 'GPT-2': BENCHMARKS.filter((b) => b.model.startsWith('gpt2')) };
   const points: Fig18Point[] = [];
   for (const [set, list] of Object.entries(sets)) {

@@ -4,6 +4,7 @@
  * with the ±25% target. How each baseline is calibrated (and hence what is a prediction) is in
  * sim/baselines/platforms.ts; the calibration record is part of the output.
  */
+import type { FidelityName } from '../../sim/fidelities.ts';
 import { PLATFORM_DATA, PLATFORM_NAMES, calibration, runPlatform, CALIBRATION_WORKLOAD } from '../../sim/baselines/platforms.ts';
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
 import { geomeans, suite } from './fig14.ts';
@@ -22,7 +23,7 @@ export interface HeadlineRow {
   ok: boolean;
 }
 
-export function headline(model: 'analytical' | 'cycle'): { rows: HeadlineRow[]; calibration: unknown; spattenPowerGeomeanW: number } {
+export function headline(model: FidelityName): { rows: HeadlineRow[]; calibration: unknown; spattenPowerGeomeanW: number } {
   const s = suite(model);
   const g = geomeans(s, 'all 30');
   const rows: HeadlineRow[] = [];

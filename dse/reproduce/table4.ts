@@ -3,6 +3,7 @@
  * benchmarks, no head pruning), TITAN Xp (platform model) vs SpAtten-e2e (8- and 12-bit FC
  * weights). Target ±20% on the GPU's four numbers and SpAtten-e2e's two latencies.
  */
+import type { FidelityName } from '../../sim/fidelities.ts';
 import { runPlatform } from '../../sim/baselines/platforms.ts';
 import { BENCHMARKS } from '../../sim/workload/benchmarks.ts';
 import { evaluateBenchmark } from './fig14.ts';
@@ -25,7 +26,7 @@ export interface Table4Row {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export function table4(model: 'analytical' | 'cycle'): Table4Row[] {
+export function table4(model: FidelityName): Table4Row[] {
   const medium = BENCHMARKS.filter((b) => b.model === 'gpt2-medium');
   const gpu = medium.map((b) => ({ e2e: runPlatform('titan-xp', b, 'e2e'), attn: runPlatform('titan-xp', b, 'attention') }));
   const rows: Table4Row[] = [];
