@@ -53,16 +53,20 @@ export interface PhaseResult {
   points: number;
   seconds: number;
   evals_per_s: number;
+  /** Points per second of this process's CPU time (user + system): the per-core rate on a shared host. */
+  evals_per_cpu_s: number;
   us_per_eval: number;
   peak_rss_mb: number;
   heap_used_mb: number;
 }
 
-function phaseResult(n: number, ms: number): PhaseResult {
+function phaseResult(n: number, ms: number, cpu0: NodeJS.CpuUsage): PhaseResult {
+  const cpu = process.cpuUsage(cpu0);
   return {
     points: n,
     seconds: Number((ms / 1000).toFixed(2)),
     evals_per_s: Math.round((n / ms) * 1000),
+    evals_per_cpu_s: Math.round(n / ((cpu.user + cpu.system) / 1e6)),
     us_per_eval: Number(((ms * 1000) / n).toFixed(2)),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     heap_used_mb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
@@ -77,6 +81,7 @@ export function hardwarePhase(wl: object, algo: object, next: () => HardwareConf
   let n = 0;
   const t0 = performance.now();
   let dt = 0;
+  const cpu0 = process.cpuUsage();
   while (n < max && dt < budgetMs) {
     const stop = Math.min(max, n + 1000);
     for (; n < stop; n++) {
@@ -85,7 +90,7 @@ export function hardwarePhase(wl: object, algo: object, next: () => HardwareConf
     }
     dt = performance.now() - t0;
   }
-  return { ...phaseResult(n, dt), checksum_positive: sink > 0 };
+  return { ...phaseResult(n, dt, cpu0), checksum_positive: sink > 0 };
 }
 
 /** New tokenKeep/headKeep/valueKeep/msbBits every point: build + prepare + evaluate on one design. */
@@ -98,6 +103,7 @@ export function algoPhase(wl: object, hw: HardwareConfig, seed: number, max: num
   let n = 0;
   const t0 = performance.now();
   let dt = 0;
+  const cpu0 = process.cpuUsage();
   while (n < max && dt < budgetMs) {
     const algo = { ...base, tokenKeep: 1 - rng() * 0.95, headKeep: 1 - rng() * 0.95, valueKeep: 1 - rng() * 0.95, msbBits: 4 + Math.floor(rng() * 9) };
     evaluatePrepared(prepareWorkload(buildWorkload(w, algo)), hw, out);
@@ -106,7 +112,7 @@ export function algoPhase(wl: object, hw: HardwareConfig, seed: number, max: num
     if ((n & 15) === 0) dt = performance.now() - t0;
   }
   dt = performance.now() - t0;
-  return { ...phaseResult(n, dt), checksum_positive: sink > 0 };
+  return { ...phaseResult(n, dt, cpu0), checksum_positive: sink > 0 };
 }
 
 /** The three sweep phases on gpt2-medium generation (992 + 32), `scale` × the default point counts. */
