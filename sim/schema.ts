@@ -84,6 +84,10 @@ export const AlgoSchema = z
     lsbRefetchFraction: z.number().min(0).max(1).default(0.059).describe('Fraction of heads that refetch LSBs (paper: 5.9%); measured by the accuracy engine when it runs'),
     valueBits: z.number().int().min(0).max(32).default(0).describe('Value width in DRAM; 0 = same as msbBits'),
     queryBits: z.number().int().min(1).max(32).default(12).describe('Query width read from DRAM'),
+    // Optional (no default) so that existing configs parse and hash exactly as before; absent = cascade.
+    tokenPolicy: z.enum(['cascade', 'llm']).optional().describe("LM KV-token selection: 'cascade' (paper, default) or 'llm' (official SpAtten-LLM cache: per-head top-k, fixed budget tokenKeep × context)"),
+    startTokens: z.number().int().min(0).max(4096).optional().describe('llm policy: first tokens always kept (default 4)'),
+    recentTokens: z.number().int().min(1).max(4096).optional().describe('llm policy: most recent tokens always kept, incl. the current one (default 32)'),
   })
   .strict();
 export type AlgoConfig = z.infer<typeof AlgoSchema>;

@@ -10,6 +10,7 @@ import type { EvaluatedPoint } from '../evaluate.ts';
 import type { Executor } from '../executor.ts';
 import { createProgress, type ProgressMode } from '../progress.ts';
 import type { ParsedSpace } from '../space.ts';
+import type { StopReason } from '../stop.ts';
 import type { Interrupts } from './interrupts.ts';
 
 /** Pareto front over rows (feasible, ok, finite objectives), kept incrementally per batch. */
@@ -49,8 +50,13 @@ export interface SearchOutput {
   front: IncrementalFront;
   /** Row count after each batch (the hypervolume trajectory's x axis). */
   batchEnds: number[];
-  stopReason?: string;
+  /** Set when the search stopped before the driver was done (a budget, a signal). */
+  stopReason?: StopReason;
+  /** The stop in words, e.g. "60 s reached after 37 of 48 points". */
+  stopDetail?: string;
   driverName: string;
+  /** An unexpected error that ended the search (the rows before it are kept: their outputs are written). */
+  error?: unknown;
 }
 
 export async function search(input: SearchInput): Promise<SearchOutput> {
@@ -66,12 +72,20 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
   const rows: EvaluatedPoint[] = [];
   const front = new IncrementalFront(rows, parsed.objectives);
   const batchEnds: number[] = [];
-  let stopReason: string | undefined;
+  let stopReason: StopReason | undefined;
+  let stopDetail: string | undefined;
+  const timeUp = () => (performance.now() - t0) / 1000 >= timeLimit;
+  const timeLimitStop = () => {
+    stopReason = 'time-limit';
+    stopDetail = `${timeLimit} s reached after ${rows.length}${Number.isFinite(total) ? ` of ${total}` : ''} points`;
+  };
   try {
     while (!driver.done()) {
-      if (rows.length >= maxEvals) stopReason = `max-evals ${maxEvals} reached`;
-      else if ((performance.now() - t0) / 1000 >= timeLimit) stopReason = `time limit ${timeLimit} s reached`;
-      else if (interrupts.interrupted) stopReason = 'interrupted';
+      if (interrupts.interrupted) stopReason = interrupts.reason;
+      else if (rows.length >= maxEvals) {
+        stopReason = 'max-evals';
+        stopDetail = `budget of ${maxEvals} evaluations spent`;
+      } else if (timeUp()) timeLimitStop();
       if (stopReason) break;
       const trials = driver.ask(Math.min(batch, maxEvals - rows.length));
       if (trials.length === 0) {
@@ -86,11 +100,20 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
       driver.tell(results);
       batchEnds.push(rows.length);
       progress.update(rows.length);
+      // the executor starts no evaluation after the deadline: a short batch is a time-limit stop
+      if (results.length < trials.length && !interrupts.interrupted && timeUp()) {
+        timeLimitStop();
+        break;
+      }
       // Let signals and timers run between batches.
       await new Promise((r) => setImmediate(r));
     }
+  } catch (e) {
+    stopReason = 'failed';
+    stopDetail = String((e as Error)?.message ?? e).split('\n')[0];
+    return { rows, front, batchEnds, stopReason, stopDetail, driverName: driver.name, error: e };
   } finally {
     progress.stop();
   }
-  return { rows, front, batchEnds, stopReason, driverName: driver.name };
+  return { rows, front, batchEnds, stopReason, stopDetail, driverName: driver.name };
 }

@@ -12,6 +12,9 @@ import type { Objective } from '../driver.ts';
 import type { EvalContext, EvaluatedPoint } from '../evaluate.ts';
 import { writeRunOutputs } from '../outputs.ts';
 import type { ParsedSpace } from '../space.ts';
+import { modelVersion } from '../model-version.ts';
+import { gitCommit } from '../run-checks.ts';
+import type { StopReason } from '../stop.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -67,7 +70,12 @@ export interface WriteInput {
   seed: number;
   started: Date;
   wallSeconds: number;
-  stopReason?: string;
+  stopReason: StopReason;
+  stopDetail?: string;
+  /** Findings for the user (e.g. which constraint excluded how many points). */
+  notes?: string[];
+  /** The options the run was given. */
+  options: Record<string, unknown>;
   driverName: string;
   highlights: Highlight[];
 }
@@ -87,6 +95,7 @@ export function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRo
 
 export function runJson(a: WriteInput, provenance: Record<string, unknown>): RunJson {
   const { parsed, rows } = a;
+  const commit = gitCommit();
   const ok = rows.filter((r) => r.status === 'ok').length;
   const feasible = rows.filter((r) => r.status === 'ok' && r.feasible).length;
   return {
@@ -106,12 +115,15 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
     startedAt: a.started.toISOString(),
     finishedAt: new Date().toISOString(),
     wallSeconds: a.wallSeconds,
-    versions: { 'spatten-dse': packageVersion(), node: process.version },
+    versions: { 'spatten-dse': packageVersion(), node: process.version, model: modelVersion(), ...(commit ? { git: commit } : {}) },
+    options: a.options,
     provenance,
     hypervolume: hypervolumeTrajectory(rows, parsed.objectives, a.batchEnds),
     hvReference: parsed.objectives.map(() => 1.1),
     highlights: a.highlights,
     stopReason: a.stopReason,
+    ...(a.stopDetail ? { stopDetail: a.stopDetail } : {}),
+    ...(a.notes?.length ? { notes: a.notes } : {}),
   };
 }
 

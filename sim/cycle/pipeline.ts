@@ -71,7 +71,8 @@ export class HeadPipeline implements FetchPort {
   private layerDecMax = 0;
   private readonly vallocQ: number[] = [];
   private vallocHead = 0;
-  private readonly headCount = new Map<number, number>();
+  /** Heads in each request's (iteration, layer). */
+  private readonly heads: Int32Array;
 
   constructor(
     private readonly reqs: readonly HeadRequest[],
@@ -91,19 +92,16 @@ export class HeadPipeline implements FetchPort {
     this.vidsStart = new Float64Array(N);
     this.probsEnd = new Float64Array(N);
     this.downDone = new Uint8Array(N);
+    const count = new Map<number, number>();
     for (const r of reqs) {
       const k = r.iteration * 4096 + r.layer;
-      this.headCount.set(k, (this.headCount.get(k) ?? 0) + 1);
+      count.set(k, (count.get(k) ?? 0) + 1);
     }
+    this.heads = Int32Array.from(reqs, (r) => count.get(r.iteration * 4096 + r.layer) ?? 0);
   }
 
   attach(s: RequestScheduler): void {
     this.scheduler = s;
-  }
-
-  /** Heads in request r's (iteration, layer). */
-  private headsIn(r: HeadRequest): number {
-    return this.headCount.get(r.iteration * 4096 + r.layer) ?? 0;
   }
 
   /** Stream `kind` of request i reaches the fetcher: issue it, schedule its end (EV_DRAM). */
@@ -270,9 +268,9 @@ export class HeadPipeline implements FetchPort {
   private headTopk(i: number, done: number): void {
     const r = this.reqs[i];
     const nx = this.reqs[i + 1];
-    if (!(nx && nx.iteration === r.iteration && nx.layer === r.layer + 1 && this.headsIn(nx) < this.headsIn(r))) return;
-    const h = this.headsIn(r);
-    const c = this.tokenEngine.select(h, this.headsIn(nx), this.cfg.rngToken);
+    if (!(nx && nx.iteration === r.iteration && nx.layer === r.layer + 1 && this.heads[i + 1] < this.heads[i])) return;
+    const h = this.heads[i];
+    const c = this.tokenEngine.select(h, this.heads[i + 1], this.cfg.rngToken);
     const ts = Math.max(this.tokFree, done);
     this.tokFree = ts + c.select + c.filter;
     this.topkHead += this.tokFree - ts;

@@ -21,6 +21,22 @@ export interface Stream {
   occ: Float64Array;
   bursts: number;
   firstLat: number;
+  /** Σ occ over the channels that carry data (in channel order), and the largest occ. */
+  work: number;
+  maxOcc: number;
+}
+
+/** Total and largest per-channel occupancy of a stream. */
+export function occTotals(occ: Float64Array): { work: number; maxOcc: number } {
+  let work = 0;
+  let maxOcc = 0;
+  for (let c = 0; c < occ.length; c++) {
+    const o = occ[c];
+    if (o <= 0) continue;
+    work += o;
+    if (o > maxOcc) maxOcc = o;
+  }
+  return { work, maxOcc };
 }
 
 /** Running totals, in one array so a head's increments can be replayed (index names below). */
@@ -198,7 +214,8 @@ class StreamBuilder {
       first = Math.min(first, p.firstLatency);
     }
     t[T_DRAM_BYTES] += b * this.tim.burstBytes;
-    return { kind, occ: combineParts(used), bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE };
+    const occ = combineParts(used);
+    return { kind, occ, bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE, ...occTotals(occ) };
   }
 }
 
