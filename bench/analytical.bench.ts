@@ -5,9 +5,16 @@
  * points that vary every knob (so memo look-ups are exercised, not one cached answer). Also
  * reports the reference loop (`analyticalModel`) and `prepareWorkload` times. Goal: ≥ 1,000,000
  * evaluations/s on gpt2-medium generation.
+ *
+ * `sweeps` (bench/analytical-sweeps.ts) measures what real sweeps see: distinct random points over
+ * the full HardwareSchema ranges (goal ≥ 300k/s), grid-style points (every knob from a list, goal
+ * ≥ 1 M/s), a new tokenKeep/headKeep/valueKeep/msbBits every point (goal ≥ 20k/s), and the peak
+ * RSS (goal ≤ 300 MB). Each phase stops at its point count or its time budget; the count reached
+ * is reported.
  */
 import { analyticalModel, createFastMetrics, evaluatePrepared, prepareWorkload } from '../sim/hw/analytical.ts';
 import { buildWorkload } from '../sim/workload/build.ts';
+import { sweepPhases } from './analytical-sweeps.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema, type HardwareConfig } from '../sim/schema.ts';
 
 function hardwarePoints(): HardwareConfig[] {
@@ -79,6 +86,7 @@ export async function run(): Promise<object> {
   const paperLike = { tokenKeep: 0.26, headKeep: 0.9, valueKeep: 0.2, msbBits: 6, lsbBits: 4, valueBits: 6, queryBits: 16 };
   return {
     goal: '>= 1,000,000 evaluations/s on gpt2-medium generation (single core)',
+    sweeps: { goal: 'distinct >= 300k/s, grid >= 1M/s, new algorithm every point >= 20k/s, peak RSS <= 300 MB', ...sweepPhases() },
     gpt2_medium_generation_default: measure('gpt2-medium generation, default algo', {}, {}, 1500),
     gpt2_medium_generation_pruned: measure('gpt2-medium generation, paper-like pruning', {}, paperLike, 1500),
     bert_base_summarization: measure('bert-base summarization seqLen 128', { model: 'bert-base', stage: 'summarization', seqLen: 128 }, { tokenKeep: 0.6, valueKeep: 0.5 }, 1000),

@@ -7,7 +7,8 @@
  *    Everything that does not depend on the hardware is summed once per workload; what depends on
  *    a discrete hardware knob (Σ⌈keys/S⌉ per multiplier count, Σ⌈keys/P⌉ per softmax width,
  *    expected top-k cycles per comparator count) is memoised on first use, keyed by the declared
- *    list of HardwareConfig fields it depends on (QK_DEPS … WINDOW_DEPS, sim/hw/memo.ts). An
+ *    list of HardwareConfig fields it depends on (QK_DEPS … DRAM_DEPS, sim/hw/memo.ts; the window
+ *    tables hang below a (compute, DRAM) pair and are keyed by their remaining inputs, WINDOW_DEPS). An
  *    evaluation then costs a handful of Map look-ups and arithmetic, and allocates nothing.
  * Both reduce the workload to the same `Sums` and finish with the same `finalize`; the test
  * suite checks they agree to 1e-9.
@@ -78,7 +79,7 @@ import { emptyActivity } from './types.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares, type TopkEngineSpec } from './topk.ts';
 import { emptyEnergy, energyWithLeakageInto, leakageFromArea } from './energy.ts';
 import { areaInto, emptyArea } from './area.ts';
-import { dramTimingOf, refreshAvailability, requestDramCost, type RequestDramCost } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, refreshAvailability, requestDramCost, type RequestDramCost } from './dram-cost.ts';
 import pipe from './tables/pipeline.json' with { type: 'json' };
 import { HwMemo, unionFields, type HwFields } from './memo.ts';
 import { deriveMetrics, pickMetrics } from '../metrics.ts';
@@ -457,8 +458,8 @@ function requestCore(r: HeadRequest) {
  */
 export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   const s = newSums();
-  const tim = dramTimingOf(hw);
-  const avail = refreshAvailability(tim);
+  const avail = refreshAvailability(dramTimingOf(hw));
+  const tim = dramProfileTiming(hw);
   const nReq = w.requests.length;
   const kCyc: number[] = [];
   // Generation (no reuse) chain pieces, combined after the loop (see the file comment).
@@ -484,7 +485,7 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     s.bytesKMsb += bK;
     s.bytesKLsb += bL;
     s.bytesV += bV;
-    const dc = requestDramCost(r, hw.dramChannels, tim);
+    const dc = requestDramCost(r, hw.dramChannels, tim, hw.clockGHz);
     const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
     const cV = (bV * dc.v.cyclesPerByte) / avail;
     s.dramK += cK;
@@ -665,6 +666,9 @@ export interface PreparedWorkload {
   memoDram: HwMemo<DramSums>;
   /** Stage sums and fixed latencies of the discrete compute knobs (COMBO_DEPS). */
   memoCombo: HwMemo<ComboEntry>;
+  /** Generation window orders per (Q·K multipliers and softmax lanes, DRAM entry), bounded (`windowCapacity`); see `windowOf`. */
+  windows: Map<number, Map<DramSums, WindowOrder>>;
+  windowCount: number;
   /** Scratch sums reused by every evaluation. */
   scratch: Sums;
 }
@@ -697,8 +701,6 @@ interface ComboEntry {
   lQk: number;
   lSm: number;
   lPv: number;
-  /** Generation window tables (WINDOW_DEPS): see `windowTable`. */
-  win: HwMemo<WindowTable>;
 }
 
 /**
@@ -715,36 +717,106 @@ interface WindowTable {
   fixW: number;
 }
 
-function windowTable(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowTable {
+/**
+ * The part of a window table that does not depend on the heads in flight: the classes in
+ * crossover order (one per (compute combination, DRAM design)), with m·x, m·kc, m·(1+p) and the
+ * key-buffer lines of each; the tables per (key-buffer lines, in-flight cap) hang below it.
+ */
+interface WindowOrder {
+  thr: Float64Array;
+  mx: Float64Array;
+  mf: Float64Array;
+  /** m·(1+p) and key lines in class order (fixW sums in that order), key lines in crossover order. */
+  mw: Float64Array;
+  klByClass: Float64Array;
+  kl: Float64Array;
+  byLines: Map<number, WindowTable>;
+}
+
+/** Window orders kept per prepared workload (about 40 doubles per class each: bounded memory). */
+function windowCapacity(classes: number): number {
+  return Math.max(16, Math.floor(200_000 / Math.max(1, classes)));
+}
+const WINDOW_LINES_CAP = 64;
+
+function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowOrder {
   const cs = p.classes;
   const C = cs.length;
   const Psm = softmaxLanes(hw);
   const t = new Float64Array(C);
   const xs = new Float64Array(C);
-  const fs = new Float64Array(C);
-  let fixW = 0;
+  const o: WindowOrder = { thr: new Float64Array(C), mx: new Float64Array(C), mf: new Float64Array(C), mw: new Float64Array(C), kl: new Float64Array(C), klByClass: new Float64Array(C), byLines: new Map() };
   for (let i = 0; i < C; i++) {
     const c = cs[i];
-    const w1 = 1 + c.p;
-    const n = headsInFlight(hw, c.k, c.vF, c.D, false, p.requests);
-    const x = w1 * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
+    const x = (1 + c.p) * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
     const kc = dram.kc[i];
-    xs[i] = (c.mult * x) / n;
-    fs[i] = (c.mult * kc) / n;
+    xs[i] = x;
     t[i] = kc > 0 ? x / kc : Infinity;
-    fixW += (c.mult * w1) / n;
+    o.mw[i] = c.mult * (1 + c.p);
+    o.klByClass[i] = headLines(c.k, hw.qkMultipliers, c.D);
   }
   const order = Array.from({ length: C }, (_, i) => i).sort((a, b) => t[a] - t[b]);
-  const thr = new Float64Array(C);
-  const prefX = new Float64Array(C + 1);
-  const prefF = new Float64Array(C + 1);
   for (let j = 0; j < C; j++) {
     const i = order[j];
-    thr[j] = t[i];
-    prefX[j + 1] = prefX[j] + xs[i];
-    prefF[j + 1] = prefF[j] + fs[i];
+    o.thr[j] = t[i];
+    o.mx[j] = cs[i].mult * xs[i];
+    o.mf[j] = cs[i].mult * dram.kc[i];
+    o.kl[j] = o.klByClass[i];
   }
-  return { thr, prefX, prefF, fixW };
+  return o;
+}
+
+/** Heads in flight of a class with `kl` key lines (headsFit without reuse). */
+function headsOfLines(kl: number, kLines: number, cap: number): number {
+  return Math.max(1, Math.min(cap, kl >= kLines ? 1 : Math.floor(kLines / kl)));
+}
+
+/** The window table of an order for `kLines` key-buffer lines and at most `cap` heads in flight (headsFit, no reuse). */
+function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
+  const C = o.thr.length;
+  const prefX = new Float64Array(C + 1);
+  const prefF = new Float64Array(C + 1);
+  let fixW = 0;
+  for (let j = 0; j < C; j++) {
+    const n = headsOfLines(o.kl[j], kLines, cap);
+    prefX[j + 1] = prefX[j] + o.mx[j] / n;
+    prefF[j + 1] = prefF[j] + o.mf[j] / n;
+  }
+  for (let i = 0; i < C; i++) fixW += o.mw[i] / headsOfLines(o.klByClass[i], kLines, cap);
+  return { thr: o.thr, prefX, prefF, fixW };
+}
+
+/** The generation window table of a design: memoised per (qkMultipliers, softmax lanes, DRAM design), then per (key lines, cap). */
+function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowTable {
+  // the order reads qkMultipliers (Q·K rows, key lines) and the softmax lanes (≤ 65536 each)
+  const ck = hw.qkMultipliers * 131072 + softmaxLanes(hw);
+  let byDram = p.windows.get(ck);
+  if (byDram === undefined) {
+    if (p.windowCount >= windowCapacity(p.classes.length)) {
+      p.windows.clear();
+      p.windowCount = 0;
+    }
+    p.windows.set(ck, (byDram = new Map()));
+  }
+  let o = byDram.get(dram);
+  if (o === undefined) {
+    if (p.windowCount >= windowCapacity(p.classes.length)) {
+      p.windows.clear();
+      p.windowCount = 0;
+      p.windows.set(ck, byDram);
+    }
+    byDram.set(dram, (o = windowOrder(p, hw, dram)));
+    p.windowCount++;
+  }
+  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
+  const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
+  const key = kLines * 64 + cap;
+  let tab = o.byLines.get(key);
+  if (tab === undefined) {
+    if (o.byLines.size >= WINDOW_LINES_CAP) o.byLines.clear();
+    o.byLines.set(key, (tab = windowTable(o, kLines, cap)));
+  }
+  return tab;
 }
 
 /** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
@@ -820,8 +892,10 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     memoSm: new HwMemo(SM_DEPS),
     memoPv: new HwMemo(PV_DEPS),
     memoTk: new HwMemo(TOPK_DEPS),
-    memoDram: new HwMemo(DRAM_DEPS),
+    memoDram: new HwMemo(DRAM_DEPS, windowCapacity(classes.length)),
     memoCombo: new HwMemo(COMBO_DEPS),
+    windows: new Map(),
+    windowCount: 0,
     scratch: newSums(),
   };
   for (const c of classes) {
@@ -889,13 +963,13 @@ function genBytes(c: ReqClass): [number, number, number, number] {
 }
 function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
   return p.memoDram.get(hw, () => {
-    const tim = dramTimingOf(hw);
-    const avail = refreshAvailability(tim);
+    const avail = refreshAvailability(dramTimingOf(hw));
+    const tim = dramProfileTiming(hw);
     const C = p.classes.length;
     const d: DramSums = { cost: new Array(C), avail, kc: new Float64Array(C), dramK: 0, dramV: 0, acts: 0 };
     for (let i = 0; i < C; i++) {
       const c = p.classes[i];
-      const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim);
+      const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim, hw.clockGHz);
       d.cost[i] = dc;
       if (p.reuseKV) continue;
       const [bQ, bK, bL, bV] = genBytes(c);
@@ -955,7 +1029,6 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
     lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
     lSm: smLatency(hw.qkMultipliers, D),
     lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
-    win: new HwMemo<WindowTable>(WINDOW_DEPS),
   }));
   s.stQk = cmb.qk;
   s.stSm = cmb.sm;
@@ -996,7 +1069,7 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
     s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
     // Window (admission → final decision) per class, over the heads that can be in flight:
     // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
-    const tab = cmb.win.get(hw, () => windowTable(p, hw, dram));
+    const tab = windowOf(p, hw, dram);
     const thr = tab.thr;
     const inv = 1 / keySideShare(s, dramStage(s, hw));
     let lo = 0;

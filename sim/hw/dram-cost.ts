@@ -4,7 +4,8 @@
  * two models see the same mapping, request window, row-hit rate and activations, and price DRAM
  * energy the same way (per activation + per bit, sim/hw/energy.ts).
  *
- * A gather of n of L token vectors of B bytes is profiled once per (design's DRAM timing, shape):
+ * A gather of n of L token vectors of B bytes is profiled once per (design's DRAM timing at 1 GHz,
+ * shape) and scaled by the clock (`dramProfileTiming`):
  * its steady-state occupancy summed over the (sub-)channels, divided by the number of
  * (sub-)channels, per byte moved (the cycle model's DRAM busy time is Σ occupancy / channels),
  * and its row activations per byte. Vectors that are not a multiple of 32 B are stored as fused
@@ -25,6 +26,16 @@ export function dramTimingOf(hw: HardwareConfig): HbmTiming {
   return hbmTiming(hw, { refresh: hw.dramRefresh, queueDepth: hw.dramQueueDepth, mapping: hw.dramMapping });
 }
 
+/**
+ * The design's HBM2 timing at a 1 GHz accelerator clock: every time of `dramTimingOf` is ns × the
+ * clock (sim/cycle/dram.ts hbmTiming), and a stream's occupancy is built from those times by sums
+ * and maxima only, so it scales with the clock exactly. Profiles are taken at 1 GHz and scaled,
+ * so designs that differ only in their clock share one profile.
+ */
+export function dramProfileTiming(hw: HardwareConfig): HbmTiming {
+  return hbmTiming({ clockGHz: 1, dramChannelGBps: hw.dramChannelGBps }, { refresh: hw.dramRefresh, queueDepth: hw.dramQueueDepth, mapping: hw.dramMapping });
+}
+
 /** Fraction of time the HBM is available (all-bank refresh removed). */
 export function refreshAvailability(t: HbmTiming): number {
   return Number.isFinite(t.tREFI) ? 1 - t.tRFC / t.tREFI : 1;
@@ -38,9 +49,20 @@ export function fuseFactor(bytesPerToken: number): number {
 
 const memo = new Map<string, GatherCost>();
 
-/** Cost per byte of gathering n of L token vectors of `bytesPerToken` bytes on `channels` channels. */
-export function gatherCost(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): GatherCost {
-  if (n <= 0 || bytesPerToken <= 0) return { cyclesPerByte: 0, activationsPerByte: 0 };
+const ZERO: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0 };
+
+/**
+ * Cost per byte of gathering n of L token vectors of `bytesPerToken` bytes on `channels` channels,
+ * profiled with the timing `t1` (`dramProfileTiming`), occupancy × `clockGHz`.
+ */
+export function gatherCost(L: number, n: number, bytesPerToken: number, channels: number, t1: HbmTiming, clockGHz: number): GatherCost {
+  const c = profiledCost(L, n, bytesPerToken, channels, t1);
+  return c.cyclesPerByte === 0 ? c : { cyclesPerByte: c.cyclesPerByte * clockGHz, activationsPerByte: c.activationsPerByte };
+}
+
+/** Cost per byte with the profile timing (memoised per timing and shape, bounded). */
+function profiledCost(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): GatherCost {
+  if (n <= 0 || bytesPerToken <= 0) return ZERO;
   const g = fuseFactor(bytesPerToken);
   const key = `${channels}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRRDS}|${t.tFAW}|${t.queueDepth}|${t.mapping}|${L}|${n}|${bytesPerToken * g}`;
   let c = memo.get(key);
@@ -68,14 +90,15 @@ export interface RequestDramCost {
 export function requestDramCost(
   r: { L: number; keys: number; queries: number; valuesFetched: number; D: number; keyBits: number; lsbBits: number; valueBits: number; queryBits: number },
   channels: number,
-  t: HbmTiming,
+  t1: HbmTiming,
+  clockGHz: number,
 ): RequestDramCost {
   const q = Math.max(1, r.queries);
   const Lr = Math.max(r.L, r.keys);
   return {
-    q: gatherCost(q, q, Math.ceil((r.D * r.queryBits) / 8), channels, t),
-    k: gatherCost(Lr, r.keys, (r.D * r.keyBits) / 8, channels, t),
-    lsb: r.lsbBits > 0 ? gatherCost(Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t) : { cyclesPerByte: 0, activationsPerByte: 0 },
-    v: gatherCost(Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, channels, t),
+    q: gatherCost(q, q, Math.ceil((r.D * r.queryBits) / 8), channels, t1, clockGHz),
+    k: gatherCost(Lr, r.keys, (r.D * r.keyBits) / 8, channels, t1, clockGHz),
+    lsb: r.lsbBits > 0 ? gatherCost(Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t1, clockGHz) : ZERO,
+    v: gatherCost(Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, channels, t1, clockGHz),
   };
 }

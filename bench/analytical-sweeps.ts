@@ -1,0 +1,131 @@
+/**
+ * Sweep-shaped workloads for the analytical bench (bench/analytical.bench.ts): distinct random
+ * hardware points over the full HardwareSchema ranges, grid-style points (every knob from a short
+ * list), and algorithm points (new tokenKeep/headKeep/valueKeep/msbBits every point, so the
+ * workload is rebuilt and re-prepared each time). Each phase runs until it has done `max` points
+ * or `budgetMs` of wall time, and reports the count it reached.
+ */
+import { z } from 'zod';
+import { createFastMetrics, evaluatePrepared, prepareWorkload } from '../sim/hw/analytical.ts';
+import { buildWorkload } from '../sim/workload/build.ts';
+import { AlgoSchema, HardwareSchema, WorkloadSchema, type HardwareConfig } from '../sim/schema.ts';
+import { mulberry32, type Rng } from '../sim/rng.ts';
+
+type Prop = { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number };
+const PROPS = (z.toJSONSchema(HardwareSchema) as { properties: Record<string, Prop> }).properties;
+
+/** One hardware point drawn uniformly over every HardwareSchema field's range. */
+export function randomHardware(rng: Rng): HardwareConfig {
+  const o: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(PROPS)) {
+    if (p.enum) o[k] = p.enum[Math.floor(rng() * p.enum.length)];
+    else if (p.type === 'boolean') o[k] = rng() < 0.5;
+    else if (p.type === 'integer') o[k] = (p.minimum ?? 0) + Math.floor(rng() * ((p.maximum ?? 1024) - (p.minimum ?? 0) + 1));
+    else if (p.type === 'number') {
+      const lo = p.minimum ?? p.exclusiveMinimum ?? 0;
+      const hi = p.maximum ?? 1024;
+      o[k] = lo + (1 - rng()) * (hi - lo); // (lo, hi]
+    } else throw new Error(`randomHardware: field ${k} has type ${p.type}`);
+  }
+  return o as HardwareConfig; // values are in range by construction (parsing every point would dominate)
+}
+
+const GRID: Partial<Record<keyof HardwareConfig, readonly unknown[]>> = {
+  qkMultipliers: [128, 256, 512, 1024],
+  pvMultipliers: [128, 256, 512, 1024],
+  dramChannels: [4, 8, 16, 32],
+  topkParallelism: [4, 8, 16, 32],
+  softmaxParallelism: [0, 8, 16],
+  keySramKB: [98, 196, 392],
+  valueSramKB: [98, 196, 392],
+  inFlight: [4, 8, 16],
+  clockGHz: [0.5, 1, 2],
+};
+
+/** One grid-style point: every knob of GRID from its list (the others at their defaults). */
+export function gridHardware(rng: Rng, base: HardwareConfig): HardwareConfig {
+  const o: Record<string, unknown> = { ...base };
+  for (const [k, vs] of Object.entries(GRID)) o[k] = vs![Math.floor(rng() * vs!.length)];
+  return o as HardwareConfig;
+}
+
+export interface PhaseResult {
+  points: number;
+  seconds: number;
+  evals_per_s: number;
+  /** Points per second of this process's CPU time (user + system): the per-core rate on a shared host. */
+  evals_per_cpu_s: number;
+  us_per_eval: number;
+  peak_rss_mb: number;
+  heap_used_mb: number;
+}
+
+function phaseResult(n: number, ms: number, cpu0: NodeJS.CpuUsage): PhaseResult {
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    points: n,
+    seconds: Number((ms / 1000).toFixed(2)),
+    evals_per_s: Math.round((n / ms) * 1000),
+    evals_per_cpu_s: Math.round(n / ((cpu.user + cpu.system) / 1e6)),
+    us_per_eval: Number(((ms * 1000) / n).toFixed(2)),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    heap_used_mb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+  };
+}
+
+/** Evaluate hardware points from `next` on one prepared workload until `max` points or `budgetMs`. */
+export function hardwarePhase(wl: object, algo: object, next: () => HardwareConfig, max: number, budgetMs: number): PhaseResult & { checksum_positive: boolean } {
+  const p = prepareWorkload(buildWorkload(WorkloadSchema.parse(wl), AlgoSchema.parse(algo)));
+  const out = createFastMetrics();
+  let sink = 0;
+  let n = 0;
+  const t0 = performance.now();
+  let dt = 0;
+  const cpu0 = process.cpuUsage();
+  while (n < max && dt < budgetMs) {
+    const stop = Math.min(max, n + 1000);
+    for (; n < stop; n++) {
+      evaluatePrepared(p, next(), out);
+      sink += out.latency_s;
+    }
+    dt = performance.now() - t0;
+  }
+  return { ...phaseResult(n, dt, cpu0), checksum_positive: sink > 0 };
+}
+
+/** New tokenKeep/headKeep/valueKeep/msbBits every point: build + prepare + evaluate on one design. */
+export function algoPhase(wl: object, hw: HardwareConfig, seed: number, max: number, budgetMs: number): PhaseResult & { checksum_positive: boolean } {
+  const rng = mulberry32(seed);
+  const w = WorkloadSchema.parse(wl);
+  const base = AlgoSchema.parse({ lsbBits: 4 });
+  const out = createFastMetrics();
+  let sink = 0;
+  let n = 0;
+  const t0 = performance.now();
+  let dt = 0;
+  const cpu0 = process.cpuUsage();
+  while (n < max && dt < budgetMs) {
+    const algo = { ...base, tokenKeep: 1 - rng() * 0.95, headKeep: 1 - rng() * 0.95, valueKeep: 1 - rng() * 0.95, msbBits: 4 + Math.floor(rng() * 9) };
+    evaluatePrepared(prepareWorkload(buildWorkload(w, algo)), hw, out);
+    sink += out.latency_s;
+    n++;
+    if ((n & 15) === 0) dt = performance.now() - t0;
+  }
+  dt = performance.now() - t0;
+  return { ...phaseResult(n, dt, cpu0), checksum_positive: sink > 0 };
+}
+
+/** The three sweep phases on gpt2-medium generation (992 + 32), `scale` × the default point counts. */
+export function sweepPhases(scale = 1) {
+  const wl = {};
+  const algo = {};
+  const base = HardwareSchema.parse({});
+  const r1 = mulberry32(1);
+  const r2 = mulberry32(2);
+  return {
+    method: 'gpt2-medium generation (992 + 32); each phase in this order in one process, until its point count or time budget; peak_rss_mb is the process peak so far',
+    distinct_random: hardwarePhase(wl, algo, () => randomHardware(r1), 1_000_000 * scale, 60_000),
+    grid_style: hardwarePhase(wl, algo, () => gridHardware(r2, base), 1_000_000 * scale, 20_000),
+    new_algorithm_every_point: algoPhase(wl, base, 3, 20_000 * scale, 20_000),
+  };
+}
