@@ -231,12 +231,9 @@ test('CLI: report <DIR> writes report.html; a bad folder exits 2', async () => {
   }
 });
 
-test('large run: sampled non-front points, all front points kept, fast', async () => {
+test('large run: sampled non-front points, all front points kept', async () => {
   const input = syntheticRun({ n: 3000, seed: 3 });
-  const t0 = performance.now();
   const html = await renderReport(input, { maxOtherPoints: 400 });
-  const ms = performance.now() - t0;
-  assert.ok(ms < 8000, `rendered in ${ms.toFixed(0)} ms`);
   assert.ok(/deterministic sample/.test(html));
   assert.ok(html.length < 1_500_000, `${html.length} bytes`);
 });

@@ -17,7 +17,7 @@ const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin',
 
 test('every figure module is listed and named uniquely', () => {
   const names = FIGURES.map((f) => f.name);
-  assert.deepEqual([...names].sort(), ['fig14', 'fig15', 'fig18', 'fig20gpu', 'headline', 'table4']);
+  assert.deepEqual([...names].sort(), ['fig14', 'fig15', 'fig18', 'fig19a', 'fig20', 'fig20gpu', 'headline', 'sram', 'table4']);
   assert.equal(findFigure('fig14')?.name, 'fig14');
 });
 

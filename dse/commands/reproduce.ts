@@ -48,6 +48,8 @@ export function register(program: Command): void {
         res[f.name] = r.rows;
         text.push(r.text);
       }
-      process.stdout.write(o.json ? JSON.stringify(res, null, 2) + '\n' : text.join('\n\n') + '\n');
+      // one figure: its rows; `all`: every figure's rows under its name
+      const json = what === 'all' ? res : res[what];
+      process.stdout.write(o.json ? JSON.stringify(json, null, 2) + '\n' : text.join('\n\n') + '\n');
     });
 }
