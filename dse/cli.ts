@@ -72,6 +72,7 @@ export function buildProgram(): Command {
     .option('--no-report', 'skip report.html')
     .option('--resume', "continue an interrupted run from its folder's journal (re-evaluates nothing that finished)")
     .option('--reuse <dir>', "reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)", collect, [])
+    .option('--queue <url>', 'evaluate on `spatten-dse worker` processes through a BullMQ queue on Redis, redis://HOST:PORT[/DB]')
     .action(async (space: string, o) => {
       const r = await runSpace({
         spaceFile: space,
@@ -85,6 +86,7 @@ export function buildProgram(): Command {
         report: o.report,
         resume: o.resume,
         reuse: o.reuse,
+        queue: o.queue,
       });
       const c = r.run.counts;
       process.stdout.write(

@@ -17,17 +17,22 @@ function fmtSeconds(s: number): string {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-export function createProgress(mode: ProgressMode, total: number | undefined, label: string): Progress {
+/** `detail`: an extra note appended to each update (e.g. the queue's workers and waiting jobs). */
+export function createProgress(mode: ProgressMode, total: number | undefined, label: string, detail?: () => string | undefined): Progress {
   const m = mode === 'auto' ? (process.stderr.isTTY ? 'bar' : 'lines') : mode;
   if (m === 'none') return { update() {}, stop() {} };
   if (m === 'bar' && total !== undefined) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+      { format: `${label} {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed | ETA {eta_formatted}{detail}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0);
+    const note = () => {
+      const d = detail?.();
+      return { detail: d ? ` | ${d}` : '' };
+    };
+    bar.start(total, 0, note());
     return {
-      update: (d) => bar.update(d),
+      update: (d) => bar.update(d, note()),
       stop: () => bar.stop(),
     };
   }
@@ -38,7 +43,8 @@ export function createProgress(mode: ProgressMode, total: number | undefined, la
     const el = (performance.now() - t0) / 1000;
     const pct = total ? ` (${((100 * done) / total).toFixed(0)}%)` : '';
     const eta = total && done > 0 ? `, ETA ${fmtSeconds((el / done) * (total - done))}` : '';
-    process.stderr.write(`${label}: ${done}${total ? `/${total}` : ''} evaluated${pct}, ${fmtSeconds(el)} elapsed${eta}\n`);
+    const d = detail?.();
+    process.stderr.write(`${label}: ${done}${total ? `/${total}` : ''} evaluated${pct}, ${fmtSeconds(el)} elapsed${eta}${d ? `; ${d}` : ''}\n`);
   };
   return {
     update(done) {

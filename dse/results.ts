@@ -3,6 +3,7 @@
  * writes them, the report reads them; nothing else is needed to regenerate a report.
  */
 import type { Objective, Params } from './driver.ts';
+import type { BackendInfo } from './backends/types.ts';
 
 /** One evaluated design point, as a row of points.csv (params and metrics flattened). */
 export interface PointRow {
@@ -58,4 +59,6 @@ export interface RunJson {
   highlights: Highlight[];
   /** Why the run stopped early, if it did (budget, time limit, interrupt). */
   stopReason?: string;
+  /** Where the evaluations ran: the local pool, or a queue with its workers (dse/backends/types.ts). */
+  backend?: BackendInfo;
 }

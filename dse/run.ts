@@ -40,6 +40,8 @@ export interface RunOptions {
   resume?: boolean;
   /** Other run folders whose journaled evaluations may be reused (same params, models, base config). */
   reuse?: string[];
+  /** Redis URL: CPU-bound evaluations go on a BullMQ queue for `spatten-dse worker` processes (dse/backends/queue.ts). */
+  queue?: string;
 }
 
 export interface RunSummary {
@@ -130,7 +132,16 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   // refineAccuracy promotes the contenders afterwards (dse/fidelity.ts).
   const rungs = accuracyRungs(prepared.ctx.accuracy, prepared.parsed.space.search.driver);
   const loopCtx = rungs ? withExamples(prepared.ctx, rungs[0]) : prepared.ctx;
-  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, reuse: opts.reuse, jobs: Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1)), log });
+  const jobs = Math.max(1, opts.jobs ?? (cpuBound ? defaultJobs() : 1));
+  // --queue: Redis is checked before anything is written (unreachable → exit 2)
+  const backend = opts.queue ? await openQueueBackend(opts.queue, prepared, jobs, cpuBound, log) : undefined;
+  let executor: Executor;
+  try {
+    executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, reuse: opts.reuse, jobs, backend, log });
+  } catch (e) {
+    await backend?.close();
+    throw e;
+  }
   try {
     return await runPrepared(opts, prepared, executor, log);
   } finally {
@@ -157,7 +168,7 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   // reported per evaluation, not per batch.
   const batch = space.search.driver === 'nsga2' ? (space.search.population ?? 40) : cpuBound ? Math.max(128 * jobs, 256) : 2048;
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
-  const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, space.name);
+  const progress = createProgress(opts.progress ?? 'auto', Number.isFinite(total) ? total : undefined, space.name, () => executor.backendStatus());
 
   let interrupted = false;
   const onSigint = () => {
@@ -258,6 +269,7 @@ async function runPrepared(opts: RunOptions, prepared: ReturnType<typeof prepare
   }
 
   const run = finishRun({ parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds: (performance.now() - t0) / 1000, stopReason, driverName: driver.name });
+  run.backend = executor.backendInfo();
   run.highlights = await highlightsFor(rows, front.front, objectives, (params) => executor.call<Breakdown>(EVALUATE_MODULE, 'pointBreakdown', [ctx, params]));
   try {
     const energy = await import('../sim/hw/energy.ts');
@@ -394,4 +406,12 @@ async function highlightsFor(rows: EvaluatedPoint[], front: number[], objectives
       }
     }),
   );
+}
+
+async function openQueueBackend(url: string, prepared: ReturnType<typeof prepareRun>, jobs: number, cpuBound: boolean, log: (line: string) => void) {
+  const { QueueBackend } = await import('./backends/queue.ts');
+  const { modelVersion } = await import('./executor.ts');
+  const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, log });
+  if (!cpuBound && prepared.ctx.model === 'analytical') log('queue: the analytical model (about 1 µs per point) is evaluated here; only cycle and accuracy evaluations go on the queue');
+  return b;
 }
