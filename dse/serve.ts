@@ -52,7 +52,8 @@ export class Service {
     const prepared = prepareRun({ spaceFile: o.spaceFile, outDir: o.outDir, seed: o.seed });
     this.parsed = prepared.parsed;
     this.dir = prepared.dir;
-    this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, log: o.log });
+    // the journal is kept across sessions: everything in it answers requests without re-evaluating
+    this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
   }
 

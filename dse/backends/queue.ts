@@ -99,6 +99,8 @@ export class QueueBackend implements EvalBackend {
   private toAdd: string[] = [];
   private flushing?: Promise<void>;
   private readonly perWorker = new Map<string, number>();
+  /** Worker ids connected to the queue at some heartbeat, or that returned a result. */
+  private readonly seen = new Set<string>();
   private readonly reran: { id?: number; attempts: number; worker: string }[] = [];
   private collected = 0;
   private reenqueued = 0;
@@ -218,7 +220,9 @@ export class QueueBackend implements EvalBackend {
         else this.settleFailed(id, job.failedReason);
         return;
       }
-      if (atAdd && this.pending.has(id)) this.collected++;
+      if (atAdd && this.pending.has(id)) {
+        if (this.collected++ === 0) this.log('queue: collecting results that workers finished before this run enqueued them (e.g. while the coordinator was down)');
+      }
       this.settle(id, job.returnvalue);
     });
   }
@@ -295,8 +299,9 @@ export class QueueBackend implements EvalBackend {
         this.lastEvent = Date.now();
         await this.lookUp([...this.pending.keys()].slice(0, 5000), false);
       }
-      const [c, workers] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkersCount()]);
-      this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers };
+      const [c, workers] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkers()]);
+      for (const w of workers) if (w.name) this.seen.add(w.name);
+      this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: workers.length };
       if (performance.now() >= this.deadline) await this.dropWaiting();
     } catch {
       /* Redis unreachable: ioredis reconnects; the next beat tries again */
@@ -306,8 +311,8 @@ export class QueueBackend implements EvalBackend {
   }
 
   status(): string {
-    const seen = this.perWorker.size;
-    return `workers ${this.counts.workers} (${seen} seen), jobs waiting ${this.counts.waiting}, active ${this.counts.active}`;
+    for (const w of this.perWorker.keys()) this.seen.add(w);
+    return `workers seen ${this.seen.size} (${this.counts.workers} connected), jobs waiting ${this.counts.waiting}, active ${this.counts.active}`;
   }
 
   describe(): BackendInfo {

@@ -58,7 +58,8 @@ export function parseRedisUrl(url: string, option = '--queue'): RedisTarget {
 export async function checkRedis(target: RedisTarget, option = '--queue', timeoutMs = 3000): Promise<{ runId: string; version: string }> {
   const { Redis } = await import('ioredis');
   const client = new Redis({ ...target.options, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => {});
+  let lastError: NodeJS.ErrnoException | undefined;
+  client.on('error', (e: NodeJS.ErrnoException) => (lastError = e));
   try {
     await client.connect();
     const info = await client.info('server');
@@ -68,9 +69,12 @@ export async function checkRedis(target: RedisTarget, option = '--queue', timeou
     return { runId, version };
   } catch (e) {
     if (e instanceof InputError) throw e;
-    const err = e as NodeJS.ErrnoException;
+    // ioredis rejects with "Connection is closed." and reports the cause (ECONNREFUSED, ENOTFOUND…) as an event
+    const err = lastError ?? (e as NodeJS.ErrnoException);
     const why = err.code ?? err.message ?? String(e);
-    throw new InputError(`${option} ${target.display}: cannot connect to Redis (${why}). Start one with: redis-server --port ${target.options.port} --bind 127.0.0.1 --save ''`);
+    const local = ['127.0.0.1', 'localhost', '::1'].includes(String(target.options.host));
+    const hint = local ? `start one with: redis-server --port ${target.options.port} --bind 127.0.0.1 --save '' --daemonize yes` : 'is it running, and reachable from this machine?';
+    throw new InputError(`${option} ${target.display}: cannot connect to Redis (${why}); ${hint}`);
   } finally {
     client.disconnect();
   }
