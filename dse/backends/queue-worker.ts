@@ -8,8 +8,8 @@
  * - Evaluations run on a pool of `concurrency` threads started from the worker bundle (models load
  *   once per thread, as in a local run), never on this process' event loop: the event loop stays
  *   free to renew the job locks, so a long evaluation is never mistaken for a dead worker.
- * - Each run's BullMQ Worker holds two jobs per thread (one running, one queued in the thread),
- *   as the local pool does.
+ * - Each run's BullMQ Worker holds `prefetch` jobs per thread (default 4: one running, the others
+ *   queued in this process), so that no thread waits for a round trip to Redis between jobs.
  * - First SIGINT/SIGTERM: take no new job, finish the running ones, exit 0. A second one: hand the
  *   running jobs back to the queue (another worker takes them) and exit.
  * - A worker killed with kill -9: its jobs' locks expire and BullMQ's stalled-job check (run by the
@@ -29,6 +29,12 @@ export interface WorkerOptions {
   url: string;
   /** Evaluation threads (default: the machine's cores). */
   concurrency: number;
+  /**
+   * Jobs held per thread (default 4): one running, the others queued in this process so that a
+   * thread never waits for a round trip to Redis. More hides more latency (short jobs); fewer
+   * leaves fewer jobs on one worker at the end of a batch (long jobs).
+   */
+  prefetch?: number;
   /** Job lock duration, ms (BullMQ default 30 s): how long a dead worker's job waits before it is re-run. */
   lockDuration?: number;
   /** How often this worker looks for other workers' stalled jobs, ms (default lockDuration). */
@@ -128,7 +134,7 @@ class QueueWorker {
       connection: this.target.options as ConnectionOptions,
       prefix: PREFIX,
       name: this.id,
-      concurrency: 2 * this.o.concurrency,
+      concurrency: (this.o.prefetch ?? 4) * this.o.concurrency,
       lockDuration,
       stalledInterval: this.o.stalledInterval ?? lockDuration,
       maxStalledCount: 1,

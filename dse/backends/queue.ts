@@ -49,15 +49,17 @@ export type JobResult = ({ ok: true; value: unknown } | { ok: false; error: stri
   a: number;
 };
 
-/** The task as a job carries it: paths inside this checkout relative to the project root. */
+/** `"<root>/` as it appears in JSON: the start of a string holding a path inside the checkout. */
+const quotedPrefix = (root: string) => JSON.stringify(root + '/').slice(0, -1);
+
+/** The task as a job carries it: paths inside this checkout relative to the project root (POSIX paths). */
 export function encodeTask(task: PoolTask, root = ROOT): string {
-  const prefix = root + path.sep;
-  return JSON.stringify(task, (_k, v) => (typeof v === 'string' && v.startsWith(prefix) ? ROOT_MARK + v.slice(prefix.length).split(path.sep).join('/') : v));
+  return JSON.stringify(task).replaceAll(quotedPrefix(root), `"${ROOT_MARK}`);
 }
 
 /** The task of a job, with $ROOT/ paths resolved against this checkout. */
 export function decodeTask(text: string, root = ROOT): PoolTask {
-  return JSON.parse(text, (_k, v) => (typeof v === 'string' && v.startsWith(ROOT_MARK) ? path.join(root, ...v.slice(ROOT_MARK.length).split('/')) : v)) as PoolTask;
+  return JSON.parse(text.replaceAll(`"${ROOT_MARK}`, quotedPrefix(root))) as PoolTask;
 }
 
 /** The queue of a run: its name and a hash of its results folder (two folders never share a queue). */
@@ -80,7 +82,11 @@ export interface QueueBackendOptions {
   name: string;
   dir: string;
   modelVersion: string;
-  /** Sizes the runner's batches (the number of workers is not known in advance). */
+  /**
+   * Sizes the runner's batches (128 × jobs points for grid, random, lhs; nsga2 batches by
+   * generation): at least 16 here, since the number of workers is not known in advance and each
+   * batch ends with a barrier.
+   */
   jobs?: number;
   log?: (line: string) => void;
 }
@@ -111,6 +117,8 @@ export class QueueBackend implements EvalBackend {
   private stopped = false;
   private deadline = Infinity;
   private beating = false;
+  /** The queue held jobs when this run opened it. */
+  private leftovers = false;
 
   private constructor(
     private readonly target: RedisTarget,
@@ -141,7 +149,9 @@ export class QueueBackend implements EvalBackend {
     for (const c of [queue, events, client] as { on(e: string, f: (e: Error) => void): void }[]) c.on('error', () => {});
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const entry: RunEntry = { queue: name, name: o.name, dir: path.resolve(o.dir), host: os.hostname(), pid: process.pid, modelVersion: o.modelVersion, t: Date.now() };
-    const b = new QueueBackend(target, queue, events, client, entry, runId, log, Math.max(1, o.jobs ?? 2));
+    const b = new QueueBackend(target, queue, events, client, entry, runId, log, Math.max(16, o.jobs ?? 1));
+    const left = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
+    b.leftovers = Object.values(left).some((n) => n > 0);
     b.listen();
     await b.heartbeat();
     b.timer = setInterval(() => void b.heartbeat(), HEARTBEAT_MS);
@@ -185,7 +195,8 @@ export class QueueBackend implements EvalBackend {
             const p = this.pending.get(id);
             if (p) p.added = true;
           }
-          await this.lookUp(chunk, true);
+          // jobs left by an earlier coordinator of this folder (killed) may be finished already
+          if (this.leftovers) await this.lookUp(chunk, true);
         }
       } catch (e) {
         // Redis unreachable right now: the heartbeat re-adds whatever is still not added
