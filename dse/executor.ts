@@ -131,7 +131,8 @@ export class Executor {
 
   private constructor(opts: ExecutorOptions, journal?: Journal) {
     this.ctx = opts.ctx;
-    this.jobs = Math.max(1, opts.jobs ?? 1);
+    // a given backend (e.g. a queue) says how many lanes it has; they size the runner's batches
+    this.jobs = opts.backend ? opts.backend.jobs : Math.max(1, opts.jobs ?? 1);
     this.cpuBound = opts.ctx.model === 'cycle' || !!opts.ctx.accuracy;
     this.parallel = this.jobs > 1 || !!opts.backend;
     this.backend = opts.backend;

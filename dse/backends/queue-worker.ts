@@ -172,19 +172,24 @@ class QueueWorker {
     this.stopping++;
     if (this.stopping === 1) {
       this.log(`worker ${this.id}: ${sig}: finishing ${this.active.size} running job${this.active.size === 1 ? '' : 's'}, then exiting (${sig} again hands them back to the queue)`);
-      await Promise.allSettled([...this.workers.values()].map((w) => w.close()));
+      const closing = Promise.allSettled([...this.workers.values()].map((w) => w.close()));
+      while (this.active.size > 0 && this.stopping === 1) await new Promise((r) => setTimeout(r, 50));
       if (this.stopping > 1) return;
+      // the jobs are done; BullMQ's own close needs Redis, which may be gone: wait 5 s at most
+      const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 5000).unref())]);
+      if (timedOut) this.log(`worker ${this.id}: Redis does not answer; exiting without it`);
       await this.pool.close();
       this.progress();
-      await this.registry.quit().catch(() => {});
+      this.registry.disconnect();
       this.finished(0);
       return;
     }
     if (this.stopping > 2) return;
     const jobs = [...this.active.values()];
     this.log(`worker ${this.id}: ${sig}: handing ${jobs.length} job${jobs.length === 1 ? '' : 's'} back to the queue`);
-    await Promise.allSettled(jobs.map(({ job, token }) => job.moveToWait(token)));
-    await Promise.allSettled([this.pool.abort(), ...[...this.workers.values()].map((w) => w.close(true))]);
+    const timeout = new Promise((r) => setTimeout(r, 5000).unref());
+    await Promise.race([Promise.allSettled(jobs.map(({ job, token }) => job.moveToWait(token))), timeout]);
+    void Promise.allSettled([this.pool.abort(), ...[...this.workers.values()].map((w) => w.close(true))]);
     this.registry.disconnect();
     this.finished(0);
   }
