@@ -163,9 +163,8 @@ async function overhead(url: string, tmp: string, redisPid?: number): Promise<ob
   const spaceFile = path.join(tmp, 'analytical.yaml');
   fs.writeFileSync(spaceFile, SPACE.replace('model: cycle', 'model: analytical').replace('name: bench-dist', 'name: bench-overhead'));
   const { ctx } = prepareRun({ spaceFile });
-  const module = path.join(ROOT, 'dse', 'evaluate.ts');
   const N = Number(process.env.BENCH_DIST_JOBS ?? 2000);
-  const task = (i: number) => ({ kind: 'call' as const, module, fn: 'evaluatePoint', args: [ctx, i, { 'hw.dramChannels': 4 + (i % 29), 'algo.tokenKeep': 0.25 + (i % 4) * 0.25 }] });
+  const task = (i: number) => ({ task: 'evaluate', args: [ctx, i, { 'hw.dramChannels': 4 + (i % 29), 'algo.tokenKeep': 0.25 + (i % 4) * 0.25 }] });
   const cpu: Record<string, number> = {};
   const time = async (b: { run(t: ReturnType<typeof task>, m?: { key: string; id: number }): Promise<{ status: string }> }, tag: string, pids: Record<string, number> = {}) => {
     // warm-up: workers started, models loaded, run joined

@@ -15,7 +15,7 @@ import { GridDriver } from '../dse/drivers/grid.ts';
 import { RandomDriver } from '../dse/drivers/random.ts';
 import { LhsDriver } from '../dse/drivers/lhs.ts';
 import { Nsga2Driver } from '../dse/drivers/nsga2.ts';
-import { hypervolume, normaliser, paretoMask } from '../dse/pareto.ts';
+import { hypervolume, normaliser, paretoMask } from '../core/pareto.ts';
 import { defaultAlgo, defaultHardware, defaultWorkload, type DesignPoint } from '../sim/schema.ts';
 
 const SPACE: ParamDomain[] = [

@@ -9,7 +9,7 @@
  * every run, in the time the sweep is meant to be split in two.
  *
  * - The bundle is built once per source state: its folder is named by a sha256 over the contents of
- *   every .ts/.json file under dse/ and sim/ (and the esbuild version), under
+ *   every .ts/.json file under core/, dse/ and sim/ (and the esbuild version), under
  *   node_modules/.cache/spatten-dse/. A run whose sources match reuses it without starting esbuild.
  * - Packages stay external (resolved from the project's node_modules at run time), so the bundle is
  *   small and tfjs loads exactly as it does from the sources.
@@ -38,7 +38,7 @@ export interface WorkerBundle {
 
 /** Hash of everything the bundle is built from. */
 export function bundleKey(esbuildVersion: string): string {
-  const files = [...listFiles(path.join(ROOT, 'dse')), ...listFiles(path.join(ROOT, 'sim'))].filter((f) => /\.(ts|json)$/.test(f));
+  const files = [...listFiles(path.join(ROOT, 'core')), ...listFiles(path.join(ROOT, 'dse')), ...listFiles(path.join(ROOT, 'sim'))].filter((f) => /\.(ts|json)$/.test(f));
   const h = createHash('sha256');
   h.update(`esbuild ${esbuildVersion}\0`);
   for (const f of files.sort()) {

@@ -11,6 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, type DesignPoint } from '../sim/schema.ts';
 import { evaluateHardware } from '../sim/index.ts';
+import { FAST_FIDELITY, FIDELITIES, FIDELITY_NAMES, type FidelityName } from '../sim/fidelities.ts';
+import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../sim/metrics.ts';
 import { InputError } from './errors.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
@@ -38,11 +40,12 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-function fmt(x: number, unit = ''): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  const s = a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(4) : x.toPrecision(5);
-  return unit ? `${s} ${unit}` : s;
+const fmt = (x: number) => fmtSig(x);
+
+/** The report step of `run`: reports/ is loaded on use (vega + vega-lite take ~1 s to import). */
+async function writeReport(dir: string, opts: { interactive: boolean }): Promise<unknown> {
+  const rep = await import('../reports/index.ts');
+  return rep.writeReport(dir, opts);
 }
 
 export function buildProgram(): Command {
@@ -53,7 +56,18 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
+  registerRun(program);
+  registerSimulate(program);
+  program
+    .command('schema')
+    .description('print the JSON Schema of space files (for editor completion and validation)')
+    .action(() => {
+      process.stdout.write(JSON.stringify(spaceJsonSchema(), null, 2) + '\n');
+    });
+  return program;
+}
 
+function registerRun(program: Command): void {
   program
     .command('run')
     .description('run a YAML sweep and write points.csv, pareto.csv, run.json and report.html')
@@ -84,6 +98,7 @@ export function buildProgram(): Command {
         progress: o.progress,
         interactive: o.interactive,
         report: o.report,
+        writeReport,
         resume: o.resume,
         reuse: o.reuse,
         queue: o.queue,
@@ -96,7 +111,9 @@ export function buildProgram(): Command {
       );
       if (r.run.stopReason === 'interrupted') process.exitCode = 130;
     });
+}
 
+function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('evaluate one design point and print its metrics and breakdowns')
@@ -106,13 +123,17 @@ export function buildProgram(): Command {
     .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens'))
     .addOption(new Option('--preset <name>', 'hardware preset').choices(Object.keys(HARDWARE_PRESETS)).default('spatten'))
     .option('-s, --set <key=value>', 'set a parameter (repeatable), e.g. --set hw.dramChannels=32', collect, [])
-    .addOption(new Option('-m, --model <model>', 'hardware model').choices(['analytical', 'cycle']).default('analytical'))
+    .addOption(new Option('-f, --fidelity <name>', `hardware model: ${FIDELITY_NAMES.map((n) => `${n} (${FIDELITIES[n].description})`).join(', ')}`).choices(FIDELITY_NAMES))
+    .addOption(new Option('-m, --model <name>', 'deprecated: the old name of --fidelity').choices(FIDELITY_NAMES).hideHelp())
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .option('--json', 'print one JSON object (every metric is a top-level key)')
     .action(async (o) => {
       const encoder = String(o.workload).startsWith('bert');
       const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
       const seqLen = o.seqLen ?? (stage === 'generation' ? 992 : encoder ? 128 : 992);
+      if (o.model !== undefined && o.fidelity !== undefined) throw new InputError('give --fidelity only (--model is its deprecated old name)');
+      if (o.model !== undefined) process.stderr.write('note: --model is deprecated; use --fidelity\n');
+      const fid: FidelityName = o.fidelity ?? o.model ?? FAST_FIDELITY;
       const space = SpaceSchema.parse({
         name: 'simulate',
         objectives: [{ metric: 'latency_s', goal: 'min' }],
@@ -128,20 +149,15 @@ export function buildProgram(): Command {
       }
       let r;
       try {
-        r = evaluateHardware(point, { model: o.model });
+        r = evaluateHardware(point, { fidelity: fid });
       } catch (e) {
         if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message}`);
         throw e;
       }
       if (o.json) {
         const out = {
-          latency_s: r.latency_s,
-          cycles: r.cycles,
-          energy_j: r.energy_j,
-          power_w: r.power_w,
-          area_mm2: r.area_mm2,
-          dram_bytes: r.dram_bytes,
-          gops: r.gops,
+          ...pickMetrics(r),
+          fidelity: r.model,
           model: r.model,
           stages: r.stages,
           energy_breakdown_j: r.energy,
@@ -155,28 +171,16 @@ export function buildProgram(): Command {
       }
       const w = point.workload;
       const lines = [
-        `workload  ${w.trace ? `trace ${w.trace}` : `${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}   model ${r.model}`,
-        `latency   ${fmt(r.latency_s * 1e3, 'ms')}  (${fmt(r.cycles)} cycles at ${point.hw.clockGHz} GHz)`,
-        `energy    ${fmt(r.energy_j * 1e3, 'mJ')}   power ${fmt(r.power_w, 'W')}`,
-        `DRAM      ${fmt(r.dram_bytes / 1e6, 'MB')}`,
-        `area      ${fmt(r.area_mm2, 'mm²')}`,
-        `throughput ${fmt(r.gops, 'GOP/s')}`,
+        `workload  ${w.trace ? `trace ${w.trace}` : `${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
+        ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
         `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
         `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
         `area (mm²): ${Object.entries(r.area).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
-
-  program
-    .command('schema')
-    .description('print the JSON Schema of space files (for editor completion and validation)')
-    .action(() => {
-      process.stdout.write(JSON.stringify(spaceJsonSchema(), null, 2) + '\n');
-    });
-
-  return program;
 }
+
 
 async function loadCommandModules(program: Command): Promise<void> {
   const dir = path.join(here, 'commands');

@@ -12,19 +12,14 @@ export type ParamDomain =
   /** Continuous interval (a range without a step). Grid drivers refuse it. */
   | { key: string; kind: 'interval'; low: number; high: number; integer: boolean };
 
-export type ParamValue = number | string;
-export type Params = Record<string, ParamValue>;
+import type { Objective, Params } from '../core/results.ts';
+
+export type { Objective, ParamValue, Params } from '../core/results.ts';
 
 export interface Trial {
   /** Unique, increasing from 0 in ask order. */
   id: number;
   params: Params;
-}
-
-/** An objective as the runner sees it: metric name and direction. */
-export interface Objective {
-  metric: string;
-  goal: 'min' | 'max';
 }
 
 export interface TrialResult {

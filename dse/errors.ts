@@ -6,12 +6,3 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
-
-/** The run was interrupted (SIGINT): outputs for what finished are written, exit code 130. */
-export class InterruptedError extends Error {
-  readonly exitCode = 130;
-  constructor(message = 'interrupted') {
-    super(message);
-    this.name = 'InterruptedError';
-  }
-}

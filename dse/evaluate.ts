@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
-import { evaluateAnalyticalFast, evaluateHardware, type HwModel } from '../sim/index.ts';
+import { evaluateHardware, evaluateMetrics } from '../sim/index.ts';
+import { fidelity, fidelityPlan, type ModelOptions, type SpaceFidelity } from '../sim/fidelities.ts';
 import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
-import type { HwResult } from '../sim/hw/types.ts';
 import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
 import { fieldSchema, violation, type Constraint, type Space } from './space.ts';
@@ -21,7 +21,7 @@ export interface EvaluatedPoint extends TrialResult {
 }
 
 /** The base design point of a space: preset + hardware overrides, algo, workload. */
-export function basePoint(space: Space, spaceFile?: string): DesignPoint {
+export function basePoint(space: Pick<Space, 'hardware' | 'algo' | 'workload'>, spaceFile?: string): DesignPoint {
   const { preset, ...hwOver } = space.hardware;
   const hw = HardwareSchema.parse({ ...HARDWARE_PRESETS[preset ?? 'spatten'], ...hwOver });
   const algo = AlgoSchema.parse(space.algo);
@@ -89,11 +89,12 @@ export interface AccuracyOutcome {
 
 export interface EvalContext {
   base: DesignPoint;
-  model: 'analytical' | 'cycle' | 'both';
+  /** The space's fidelity (sim/fidelities.ts SPACE_FIDELITIES): which model scores, which re-scores. */
+  fidelity: SpaceFidelity;
   constraints: Constraint[];
   accuracy?: Space['accuracy'];
-  /** Cycle-simulator switches from the space's `cycle:` block. */
-  cycle?: Space['cycle'];
+  /** Model options from the space's `cycle:` block (each model takes those it honours). */
+  modelOptions?: ModelOptions;
   /** Metric columns the run records. */
   metrics: string[];
 }
@@ -130,26 +131,35 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
   return p;
 }
 
-function hwMetrics(r: HwResult): Record<string, number> {
-  return {
-    latency_s: r.latency_s,
-    energy_j: r.energy_j,
-    dram_bytes: r.dram_bytes,
-    area_mm2: r.area_mm2,
-    power_w: r.power_w,
-    gops: r.gops,
-    cycles: r.cycles,
-  };
+/** The model that scores every point of a run (the space fidelity's primary). */
+export function primaryModel(ctx: EvalContext) {
+  return fidelityPlan(ctx.fidelity).primary;
 }
 
-/** Evaluate one design point with the primary model of the run (cycle for `cycle`, else analytical). */
+/** The primary evaluation is CPU-bound (a costly model, or the accuracy engine): pool workers take it. */
+export function isCpuBound(ctx: EvalContext): boolean {
+  return fidelity(primaryModel(ctx)).cpuBound || !!ctx.accuracy;
+}
+
+/** The fidelity label of a primary evaluation, e.g. "analytical" or "cycle+accuracy". */
+export function primaryFidelity(ctx: EvalContext): string {
+  return primaryModel(ctx) + (ctx.accuracy ? '+accuracy' : '');
+}
+
+/** The accuracy engine's measured pruning for a point (undefined without an accuracy block). */
+async function measuredOverrides(ctx: EvalContext, point: DesignPoint): Promise<WorkloadOverrides | undefined> {
+  if (!ctx.accuracy) return undefined;
+  return (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
+}
+
+/** Evaluate one design point with the primary model of the run. */
 export async function evaluatePoint(ctx: EvalContext, id: number, params: Params): Promise<EvaluatedPoint> {
   const metrics: Record<string, number> = {};
   for (const m of ctx.metrics) metrics[m] = Number.NaN;
   try {
     const point = applyParams(ctx.base, params);
     let overrides: WorkloadOverrides | undefined;
-    let fidelity: string = ctx.model === 'cycle' ? 'cycle' : 'analytical';
+    let fidelity: string = primaryModel(ctx);
     if (ctx.accuracy) {
       const layers = modelShape(point.workload.model).layers;
       const acc = await runAccuracy(ctx.accuracy, point.algo, layers);
@@ -160,8 +170,7 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
       overrides = acc.overrides;
       fidelity += '+accuracy';
     }
-    const hwModel: HwModel = ctx.model === 'cycle' ? 'cycle' : 'analytical';
-    Object.assign(metrics, hwModel === 'analytical' ? evaluateAnalyticalFast(point, overrides) : hwMetrics(evaluateHardware(point, { model: 'cycle', overrides, cycle: ctx.cycle })));
+    Object.assign(metrics, evaluateMetrics(point, { fidelity: primaryModel(ctx), overrides, options: ctx.modelOptions }));
     let viol = 0;
     for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
     return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity };
@@ -184,7 +193,26 @@ export interface Breakdown {
  */
 export async function pointBreakdown(ctx: EvalContext, params: Params): Promise<Breakdown> {
   const point = applyParams(ctx.base, params);
-  const overrides = ctx.accuracy ? (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides : undefined;
-  const hw = evaluateHardware(point, { model: ctx.model === 'cycle' ? 'cycle' : 'analytical', overrides, cycle: ctx.cycle });
+  const hw = evaluateHardware(point, { fidelity: primaryModel(ctx), overrides: await measuredOverrides(ctx, point), options: ctx.modelOptions });
   return { stages: { ...hw.stages }, energy: { ...hw.energy }, area: { ...hw.area } };
+}
+
+/** Metrics the re-scoring model records, as `<fidelity>_<metric>` columns. */
+export const RESCORED_METRICS = ['latency_s', 'energy_j', 'cycles', 'dram_bytes', 'power_w'] as const;
+
+/**
+ * Re-score of a point with the space's re-scoring model (`fidelity: both`: the cycle model on the
+ * analytical front); runs in a pool worker or in-process.
+ */
+export async function rescorePoint(ctx: EvalContext, id: number, params: Params): Promise<EvaluatedPoint> {
+  const model = fidelityPlan(ctx.fidelity).rescore ?? primaryModel(ctx);
+  try {
+    const point = applyParams(ctx.base, params);
+    const c = evaluateHardware(point, { fidelity: model, overrides: await measuredOverrides(ctx, point), options: ctx.modelOptions });
+    const metrics: Record<string, number> = {};
+    for (const m of RESCORED_METRICS) metrics[`${model}_${m}`] = c[m];
+    return { id, params, metrics, status: 'ok', violation: 0, feasible: true, error: '', fidelity: model };
+  } catch (e) {
+    return { id, params, metrics: {}, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: model };
+  }
 }

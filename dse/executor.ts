@@ -10,65 +10,22 @@
  * Constraint violations are recomputed from the stored metrics on reuse, so a journal stays valid
  * when a space's constraints or objectives change.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Params, Trial } from './driver.ts';
-import { evaluatePoint, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { isCpuBound, primaryFidelity, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
 import { Journal, JOURNAL_FILE, journalKeyFast, loadJournal, stableStringify, type JournalRecord } from './journal.ts';
 import { workerBundle } from './bundle.ts';
-import { listFiles } from './files.ts';
+import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
 import type { BackendInfo, EvalBackend } from './backends/types.ts';
 import { violation } from './space.ts';
+import { TASKS, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.join(HERE, '..');
+export { modelVersion } from './model-version.ts';
+export { primaryFidelity } from './evaluate.ts';
 
-let cachedModelVersion: string | undefined;
-
-/**
- * Identity of the models: sha256 over the sources and tables of sim/ and the evaluator (paths +
- * contents), and over other files there (checkpoint weights, data) by path, size and first MiB,
- * so results are reused only while the code and data that produced them are unchanged.
- */
-export function modelVersion(): string {
-  if (cachedModelVersion) return cachedModelVersion;
-  const h = createHash('sha256');
-  const files = listFiles(path.join(ROOT, 'sim'));
-  files.push(path.join(HERE, 'evaluate.ts'));
-  for (const f of files.sort()) {
-    h.update(path.relative(ROOT, f));
-    h.update('\0');
-    try {
-      if (/\.(ts|json|csv|yaml)$/.test(f)) h.update(fs.readFileSync(f));
-      else {
-        const fd = fs.openSync(f, 'r');
-        try {
-          const size = fs.fstatSync(fd).size;
-          const buf = Buffer.alloc(Math.min(size, 1 << 20));
-          fs.readSync(fd, buf, 0, buf.length, 0);
-          h.update(String(size));
-          h.update(buf);
-        } finally {
-          fs.closeSync(fd);
-        }
-      }
-    } catch {
-      /* vanished */
-    }
-    h.update('\0');
-  }
-  cachedModelVersion = 'src-' + h.digest('hex').slice(0, 16);
-  return cachedModelVersion;
-}
-
-/** Fidelity label of a run's primary evaluation. */
-export function primaryFidelity(ctx: EvalContext): string {
-  return (ctx.model === 'cycle' ? 'cycle' : 'analytical') + (ctx.accuracy ? '+accuracy' : '');
-}
 
 export interface ExecutorOptions {
   ctx: EvalContext;
@@ -89,13 +46,12 @@ export interface ExecutorOptions {
   log?: (line: string) => void;
 }
 
-/** A custom evaluation step (e.g. cycle re-scoring) that runs in-process or in a pool worker. */
+/** A custom evaluation step (e.g. re-scoring) that runs in-process or in a pool worker. */
 export interface Step {
   /** Fidelity label, part of the journal key. */
   fidelity: string;
-  /** Module path and exported function `(ctx, id, params) → EvaluatedPoint` (default: evaluatePoint). */
-  module?: string;
-  fn?: string;
+  /** The task that evaluates one point (dse/tasks.ts; default: the primary evaluation). */
+  task?: PointTask;
   /** Evaluation context for this step (default: the executor's), e.g. a larger accuracy subset. */
   ctx?: EvalContext;
   /** Extra key material. */
@@ -104,14 +60,12 @@ export interface Step {
   cpuBound?: boolean;
 }
 
-const EVALUATE_MODULE = path.join(HERE, 'evaluate.ts');
-
 export class Executor {
   readonly ctx: EvalContext;
   readonly jobs: number;
   readonly usePool: boolean;
   /** The primary evaluation is CPU-bound (cycle model or accuracy). */
-  private readonly cpuBound: boolean;
+  readonly cpuBound: boolean;
   /** Evaluations reused from the journal / newly evaluated, so far. */
   reused = 0;
   evaluated = 0;
@@ -133,7 +87,7 @@ export class Executor {
     this.ctx = opts.ctx;
     // a given backend (e.g. a queue) says how many lanes it has; they size the runner's batches
     this.jobs = opts.backend ? opts.backend.jobs : Math.max(1, opts.jobs ?? 1);
-    this.cpuBound = opts.ctx.model === 'cycle' || !!opts.ctx.accuracy;
+    this.cpuBound = isCpuBound(opts.ctx);
     this.parallel = this.jobs > 1 || !!opts.backend;
     this.backend = opts.backend;
     if (opts.backend) this.poolReady = Promise.resolve(opts.backend);
@@ -156,8 +110,7 @@ export class Executor {
     }
     const stale = journal?.staleLockFrom;
     if (stale) ex.log(`note: took over the stale lock of pid ${stale.pid} (started ${stale.startedAt}), which is no longer running`);
-    const cpuBound = opts.ctx.model !== 'analytical' || !!opts.ctx.accuracy;
-    if (cpuBound) ex.warmUp();
+    if (isCpuBound(opts.ctx)) ex.warmUp();
     if (journal && opts.resume) {
       const r = journal.recovered;
       ex.log(
@@ -194,7 +147,6 @@ export class Executor {
   backendInfo(): BackendInfo {
     return this.backend?.describe() ?? { kind: 'local', jobs: this.usePool ? this.jobs : 1 };
   }
-
 
   // stableStringify of the constant key material, per (ctx, extra): serialised once, not per point.
   private readonly keyJson = new Map<unknown, Map<string, string>>();
@@ -298,10 +250,7 @@ export class Executor {
   }
 
   private async inProcess(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step, report?: () => void): Promise<void> {
-    // CPU-bound work runs the same compiled code as the pool workers (the bundle), so --jobs 1 and
-    // --jobs N differ only in the number of threads
-    const bundled = step?.cpuBound ?? this.cpuBound;
-    const fn = step?.module || bundled ? await loadStep(step?.module ?? EVALUATE_MODULE, step?.fn ?? 'evaluatePoint', bundled) : evaluatePoint;
+    const fn = (await localTasks(step?.cpuBound ?? this.cpuBound))[step?.task ?? 'evaluate'];
     const ctx = step?.ctx ?? this.ctx;
     const batch = this.journalBatch();
     for (const { t, key } of todo) {
@@ -353,7 +302,7 @@ export class Executor {
       while (queue.length > 0 && !stop()) {
         for (const { t, key } of queue.shift()!) {
           if (stop()) return;
-          const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: step?.module ?? EVALUATE_MODULE, fn: step?.fn ?? 'evaluatePoint', args: [ctx, t.id, t.params] }, { key, id: t.id });
+          const r = await pool.run<EvaluatedPoint>({ task: step?.task ?? 'evaluate', args: [ctx, t.id, t.params] }, { key, id: t.id });
           if (r.status === 'aborted') return;
           // (a backend may answer two trials with equal params with one evaluation: the id is the trial's)
           if (r.status === 'ok') record(key, r.value.id === t.id ? r.value : { ...r.value, id: t.id }, r.ms);
@@ -375,13 +324,12 @@ export class Executor {
   }
 
   /**
-   * Calls an exported function of `module` (absolute path) — on a pool worker when this executor
-   * evaluates on the pool (warm models and caches there), else in-process. Rejects with the
-   * function's error.
+   * Runs a task of dse/tasks.ts — on a pool worker when this executor evaluates on the pool (warm
+   * models and caches there), else in-process. Rejects with the task's error.
    */
-  async call<T>(module: string, fn: string, args: unknown[]): Promise<T> {
-    if (!this.usePool || this.aborted) return (await (await loadStep(module, fn, this.cpuBound))(...(args as Parameters<StepFn>))) as T;
-    const r = await (await this.getPool()).run<T>({ kind: 'call', module, fn, args });
+  async call<K extends TaskName>(task: K, ...args: TaskArgs<K>): Promise<TaskResult<K>> {
+    if (!this.usePool || this.aborted) return (await ((await localTasks(this.cpuBound))[task] as (...a: TaskArgs<K>) => unknown)(...args)) as TaskResult<K>;
+    const r = await (await this.getPool()).run<TaskResult<K>>({ task, args });
     if (r.status === 'ok') return r.value;
     throw new Error(r.error);
   }
@@ -422,20 +370,18 @@ export class Executor {
   }
 }
 
-type StepFn = (ctx: EvalContext, id: number, params: Params) => Promise<EvaluatedPoint> | EvaluatedPoint;
-
-/** A function of a module: from the worker bundle when `bundled` (and the bundle is available), else from the sources. */
-async function loadStep(module: string, name: string, bundled: boolean): Promise<StepFn> {
-  let mod: Record<string, unknown> | undefined;
+/**
+ * The task table for in-process work: from the worker bundle when `bundled` (CPU-bound work runs
+ * the same compiled code as the pool workers, so --jobs 1 and --jobs N differ only in the number
+ * of threads), else the sources.
+ */
+async function localTasks(bundled: boolean): Promise<Tasks> {
   const bundle = bundled ? await workerBundle() : undefined;
-  if (bundle) mod = await ((await import(bundle.url)) as { loadModule(m: string): Promise<Record<string, unknown>> }).loadModule(module);
-  mod ??= (await import(pathToFileURL(module).href)) as Record<string, unknown>;
-  const fn = mod[name];
-  if (typeof fn !== 'function') throw new Error(`${module} does not export "${name}"`);
-  return fn as StepFn;
+  if (bundle) return await ((await import(bundle.url)) as { loadTasks(): Promise<Tasks> }).loadTasks();
+  return TASKS;
 }
 
 /** What, besides the params and the model version, determines an evaluation's numbers. */
 function keyMaterial(ctx: EvalContext): unknown {
-  return { base: ctx.base, accuracy: ctx.accuracy ?? null, metrics: ctx.metrics, ...(ctx.cycle ? { cycle: ctx.cycle } : {}) };
+  return { base: ctx.base, accuracy: ctx.accuracy ?? null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}) };
 }

@@ -5,13 +5,14 @@
  * form: zero width for a model number (analytical), the 95% CI for a subset accuracy estimate. A
  * point is PROMOTED to the next fidelity when it can still reach the Pareto front: no other point's
  * pessimistic vector dominates its optimistic vector (and it is feasible, or its violation could
- * vanish). With zero-width intervals this is exactly the current front (model: both → the
+ * vanish). With zero-width intervals this is exactly the current front (fidelity: both → the
  * analytical front is re-scored with the cycle model); with CIs it is successive halving driven by
  * the confidence intervals (accuracy on a small subset first, the full set only for contenders).
  */
 import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
-import { dominates } from './pareto.ts';
+import { dominates } from '../core/pareto.ts';
+import { driverInfo } from './drivers/index.ts';
 
 export interface Interval {
   /** Optimistic (lowest) minimisation-form value. */
@@ -75,30 +76,6 @@ export function promotable(points: { metrics: Record<string, number>; status: st
   return out;
 }
 
-/** Cycle-model re-score of a point (step for the executor; runs in a pool worker or in-process). */
-export async function rescoreCycle(ctx: EvalContext, id: number, params: Params): Promise<EvaluatedPoint> {
-  try {
-    // imported lazily: the promotion rule above is usable without loading the models
-    const { applyParams, runAccuracy } = await import('./evaluate.ts');
-    const { evaluateHardware } = await import('../sim/index.ts');
-    const { modelShape } = await import('../sim/workload/models.ts');
-    const point = applyParams(ctx.base, params);
-    let overrides;
-    if (ctx.accuracy) overrides = (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
-    const c = evaluateHardware(point, { model: 'cycle', overrides, cycle: ctx.cycle });
-    const metrics = {
-      cycle_latency_s: c.latency_s,
-      cycle_energy_j: c.energy_j,
-      cycle_cycles: c.cycles,
-      cycle_dram_bytes: c.dram_bytes,
-      cycle_power_w: c.power_w,
-    };
-    return { id, params, metrics, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'cycle' };
-  } catch (e) {
-    return { id, params, metrics: {}, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: 'cycle' };
-  }
-}
-
 // --- accuracy: successive halving on example subsets ---------------------------------------------
 
 export type AccuracySpec = NonNullable<EvalContext['accuracy']> & { subsetExamples?: number };
@@ -118,7 +95,7 @@ export const ETA = 4;
  */
 export function accuracyRungs(spec: AccuracySpec | undefined, driver?: string): (number | undefined)[] | undefined {
   if (!spec) return undefined;
-  if (driver === 'grid' && spec.subsetExamples === undefined) return undefined;
+  if (driver !== undefined && driverInfo(driver).exhaustive && spec.subsetExamples === undefined) return undefined;
   const full = spec.maxExamples;
   const isGpt = /gpt/i.test(spec.model);
   const fullKnown = full ?? (isGpt ? 64 : 1209);

@@ -1,18 +1,11 @@
 /**
- * Writing a run's outputs: points.csv, pareto.csv, run.json. Each file is written to a temporary
- * name in the results folder and renamed into place, so a reader never sees half a file.
+ * Writing a run's outputs: points.csv, pareto.csv, run.json, each through the one atomic write
+ * (core/atomic.ts), so a reader never sees half a file.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { PointRow, RunJson } from './results.ts';
-
-export function writeAtomic(file: string, data: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
+import { writeFileAtomic as writeAtomic } from '../core/atomic.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 
 function cell(v: unknown): string | number | boolean {
   if (typeof v === 'number') return Number.isFinite(v) ? v : '';

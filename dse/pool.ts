@@ -11,9 +11,34 @@
  */
 import os from 'node:os';
 import { Piscina } from 'piscina';
-import type { PoolTask, TaskOutcome } from './worker.ts';
 
-export type { PoolTask, TaskOutcome } from './worker.ts';
+/** A task sent to a worker: a task name of the worker's task file and its arguments. */
+export interface PoolTask {
+  task: string;
+  args: unknown[];
+}
+
+export type TaskOutcome = { ok: true; value: unknown; ms: number } | { ok: false; error: string; ms: number };
+
+type TaskTable = Record<string, (...args: unknown[]) => unknown>;
+
+/**
+ * The default export of a task file: runs `{ task, args }` against a table of functions (loaded
+ * once), and returns a throw as `{ ok: false, error }` (a rejection then means the worker died).
+ */
+export function serveTasks(load: () => Promise<TaskTable> | TaskTable): (t: PoolTask) => Promise<TaskOutcome> {
+  return async (t) => {
+    const t0 = performance.now();
+    try {
+      const fn = (await load())[t.task];
+      if (typeof fn !== 'function') throw new Error(`unknown task "${t.task}"`);
+      return { ok: true, value: await fn(...t.args), ms: performance.now() - t0 };
+    } catch (e) {
+      const err = e as Error;
+      return { ok: false, error: err && err.message ? err.message : String(e), ms: performance.now() - t0 };
+    }
+  };
+}
 
 export type PoolResult<T = unknown> =
   | { status: 'ok'; value: T; ms: number; attempts: number }
@@ -25,10 +50,8 @@ export interface PoolOptions {
   jobs?: number;
   /** Retries after a worker crash (default 1). */
   crashRetries?: number;
-  /** Task file (default dse/worker.ts). */
+  /** Task file (default dse/worker.ts): its default export is `serveTasks(...)`. */
   filename?: string;
-  /** Modules (absolute paths) every worker starts importing as soon as it starts. */
-  warm?: string[];
   /** Node flags of the workers (default: the parent's). */
   execArgv?: string[];
 }
@@ -52,7 +75,7 @@ export class EvalPool {
     if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobs}`);
     this.jobs = jobs;
     this.crashRetries = opts.crashRetries ?? 1;
-    this.poolOpts = { filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href, workerData: { warm: opts.warm ?? [] }, execArgv: opts.execArgv };
+    this.poolOpts = { filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href, workerData: {}, execArgv: opts.execArgv };
     this.piscina = new Piscina({
       filename: this.poolOpts.filename,
       minThreads: jobs,

@@ -104,7 +104,7 @@ export class Service {
     const s = this.parsed.space;
     return {
       name: s.name,
-      model: s.model,
+      fidelity: s.fidelity,
       parameters: this.parsed.domains,
       objectives: this.parsed.objectives,
       constraints: this.parsed.constraints.map((c) => c.text),

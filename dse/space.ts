@@ -10,11 +10,12 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
+import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/fidelities.ts';
+import { metricDef } from '../sim/metrics.ts';
+import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { InputError } from './errors.ts';
 
-export const MODEL_KINDS = ['analytical', 'cycle', 'both'] as const;
-export const DRIVERS = ['grid', 'random', 'lhs', 'nsga2'] as const;
 
 const Scalar = z.union([z.number(), z.string()]);
 const ParamSpecSchema = z.union([
@@ -33,7 +34,7 @@ export const ObjectiveSchema = z
 
 export const SearchSchema = z
   .object({
-    driver: z.enum(DRIVERS).default('grid'),
+    driver: z.enum(DRIVER_NAMES).default('grid'),
     seed: z.number().int().default(1),
     samples: z.number().int().min(1).optional().describe('random/lhs: number of points'),
     population: z.number().int().min(4).optional().describe('nsga2: population size'),
@@ -67,7 +68,7 @@ function optionalNoDefaults<T extends Record<string, z.ZodType>>(shape: T): { [K
   return out as { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> };
 }
 
-/** Switches of the cycle-level simulator (sim/cycle CycleOptions) for `model: cycle | both`. */
+/** Switches of the cycle-level simulator (sim/cycle CycleOptions) for `fidelity: cycle | both`. */
 export const CycleBlockSchema = z
   .object({
     seed: z.number().int().optional().describe('seed of the refetch draws and quick-select pivots (default 1)'),
@@ -91,7 +92,11 @@ export const SpaceSchema = z
     workload: WorkloadSchema.default(WorkloadSchema.parse({})),
     hardware: HardwareBlockSchema.default({}),
     algo: AlgoSchema.partial().strict().default({}),
-    model: z.enum(MODEL_KINDS).default('analytical'),
+    fidelity: z
+      .enum(SPACE_FIDELITY_NAMES)
+      .optional()
+      .describe('hardware model: analytical | cycle | both (analytical everywhere, cycle re-scores the points that can reach the front); default analytical'),
+    model: z.enum(SPACE_FIDELITY_NAMES).optional().describe('deprecated: the old name of `fidelity`'),
     cycle: CycleBlockSchema.optional(),
     objectives: z.array(ObjectiveSchema).min(1, 'give at least one objective'),
     constraints: z.array(z.string()).default([]),
@@ -100,7 +105,8 @@ export const SpaceSchema = z
     accuracy: AccuracyBlockSchema.optional(),
   })
   .strict();
-export type Space = z.infer<typeof SpaceSchema>;
+/** A parsed space: `fidelity` resolved (from the deprecated `model:` alias when that was given). */
+export type Space = Omit<z.infer<typeof SpaceSchema>, 'fidelity' | 'model'> & { fidelity: SpaceFidelity };
 
 export interface Constraint {
   text: string;
@@ -116,6 +122,8 @@ export interface ParsedSpace {
   objectives: Objective[];
   yaml: string;
   file: string;
+  /** Notes for the user about deprecated keys (printed by the runner). */
+  notes: string[];
 }
 
 /** The field schema behind a canonical parameter key (hw.X, algo.X, workload.X), or undefined. */
@@ -225,25 +233,8 @@ function zodIssues(err: z.ZodError, prefix: (string | number)[] = []): Issue[] {
   return out;
 }
 
-/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
-export function parseSpace(text: string, file = '<space>'): ParsedSpace {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
-    throw new InputError(`${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
-  }
-  const raw = doc.toJS();
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
-  }
-  const r = SpaceSchema.safeParse(raw);
-  if (!r.success) fail(file, doc, lc, zodIssues(r.error));
-  const space = r.data;
-  const issues: Issue[] = [];
-
-  // Parameters: canonical keys, values valid for their field, non-empty domains.
+/** Parameters: canonical keys, values valid for their field, non-empty domains (problems go to `issues`). */
+function parseParameters(space: Space, issues: Issue[]): ParamDomain[] {
   const domains: ParamDomain[] = [];
   const keys = Object.keys(space.parameters);
   if (keys.length === 0) {
@@ -295,8 +286,9 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
         }
         if (vok) domains.push({ key, kind: 'choice', values });
       } else {
-        if (space.search.driver === 'grid') {
-          issues.push({ path: [...at, 'range'], message: 'a range without a step cannot be enumerated by the grid driver: add `step`, or use driver random/lhs/nsga2' });
+        if (!driverInfo(space.search.driver).intervals) {
+          const others = DRIVER_NAMES.filter((d) => driverInfo(d).intervals).join('/');
+          issues.push({ path: [...at, 'range'], message: `a range without a step cannot be enumerated by the ${space.search.driver} driver: add \`step\`, or use driver ${others}` });
           continue;
         }
         domains.push({ key, kind: 'interval', low: lo, high: hi, integer });
@@ -305,13 +297,42 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
       if (check(spec as ParamValue, at)) domains.push({ key, kind: 'choice', values: [spec as ParamValue] });
     }
   }
+  return domains;
+}
+
+/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
+export function parseSpace(text: string, file = '<space>'): ParsedSpace {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+    throw new InputError(`${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
+  }
+  const r = SpaceSchema.safeParse(raw);
+  if (!r.success) fail(file, doc, lc, zodIssues(r.error));
+  const { model: legacyModel, fidelity, ...rest } = r.data;
+  const space: Space = { ...rest, fidelity: fidelity ?? legacyModel ?? FAST_FIDELITY };
+  const issues: Issue[] = [];
+  const notes: string[] = [];
+  if (legacyModel !== undefined) {
+    if (fidelity !== undefined) issues.push({ path: ['model'], message: 'give `fidelity:` only (`model:` is its deprecated old name)', atKey: true });
+    else notes.push(`${file}:${locate(doc, lc, ['model'], true)}: \`model: ${legacyModel}\` is deprecated; write \`fidelity: ${legacyModel}\``);
+  }
+
+  const domains = parseParameters(space, issues);
+  const keys = Object.keys(space.parameters);
 
   // Objectives: no duplicates; accuracy metrics need an accuracy block.
   const seen = new Set<string>();
   space.objectives.forEach((o, i) => {
     if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
     seen.add(o.metric);
-    if ((o.metric === 'accuracy' || o.metric === 'perplexity') && !space.accuracy) {
+    if (metricDef(o.metric)?.source === 'accuracy' && !space.accuracy) {
       issues.push({ path: ['objectives', i, 'metric'], message: `"${o.metric}" needs an accuracy block, e.g. accuracy: { model: spam-bert, maxExamples: 500 }` });
     }
   });
@@ -327,7 +348,7 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
     issues.push({ path: ['workload', 'trace'], message: 'a trace workload cannot be combined with workload.* parameters' });
   }
   if (issues.length > 0) fail(file, doc, lc, issues);
-  return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal })), yaml: text, file };
+  return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal })), yaml: text, file, notes };
 }
 
 export function loadSpace(file: string): ParsedSpace {

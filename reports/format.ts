@@ -32,19 +32,5 @@ export function fmtDuration(seconds: number): string {
   return h > 0 ? `${h} h ${pad(m)} m ${pad(sec)} s` : `${m} m ${pad(sec)} s`;
 }
 
-const METRIC_LABELS: Record<string, string> = {
-  latency_s: 'latency (s)',
-  energy_j: 'energy (J)',
-  dram_bytes: 'DRAM traffic (bytes)',
-  area_mm2: 'area (mm²)',
-  power_w: 'power (W)',
-  gops: 'throughput (GOP/s)',
-  cycles: 'cycles',
-  accuracy: 'accuracy',
-  perplexity: 'perplexity',
-};
-
-/** Human label of a metric (its name when unknown). */
-export function metricLabel(metric: string): string {
-  return METRIC_LABELS[metric] ?? metric;
-}
+/** Human label of a metric with its unit (the metric registry, sim/metrics.ts; its name when unknown). */
+export { metricLabel } from '../sim/metrics.ts';

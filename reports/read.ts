@@ -4,8 +4,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Params, ParamValue } from '../dse/driver.ts';
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { Params, ParamValue } from '../core/results.ts';
+import { parseRunJson, type PointRow, type RunJson } from '../core/results.ts';
 import { parseCsv } from './csv.ts';
 
 /** A results folder that is missing, unreadable or malformed (the CLI maps it to exit code 2). */
@@ -39,69 +39,13 @@ function parseBool(s: string): boolean {
   return t === 'true' || t === '1' || t === 'yes';
 }
 
-function isStringArray(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string');
-}
-
-/** Checks the fields the report relies on and fills harmless defaults for the optional rest. */
+/** Checks the fields the report relies on (core/results.ts RunJsonSchema) and fills harmless defaults for the optional rest. */
 export function validateRunJson(raw: unknown, where = 'run.json'): RunJson {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new RunFolderError(`${where}: expected a JSON object`);
+  try {
+    return parseRunJson(raw, where);
+  } catch (e) {
+    throw new RunFolderError((e as Error).message);
   }
-  const r = raw as Record<string, unknown>;
-  const problems: string[] = [];
-  if (typeof r.name !== 'string') problems.push('"name" must be a string');
-  if (!isStringArray(r.parameters)) problems.push('"parameters" must be an array of strings');
-  if (!isStringArray(r.metrics)) problems.push('"metrics" must be an array of strings');
-  if (
-    !Array.isArray(r.objectives) ||
-    !r.objectives.every(
-      (o) =>
-        o !== null &&
-        typeof o === 'object' &&
-        typeof (o as Record<string, unknown>).metric === 'string' &&
-        ((o as Record<string, unknown>).goal === 'min' || (o as Record<string, unknown>).goal === 'max'),
-    )
-  ) {
-    problems.push('"objectives" must be an array of {metric, goal: "min"|"max"}');
-  }
-  if (problems.length > 0) throw new RunFolderError(`${where} is malformed: ${problems.join('; ')}`);
-  const counts = (r.counts ?? {}) as Partial<RunJson['counts']>;
-  const num = (v: unknown, d = NaN): number => (typeof v === 'number' ? v : d);
-  const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d);
-  const run: RunJson = {
-    ...(r as unknown as RunJson),
-    name: r.name as string,
-    yaml: str(r.yaml),
-    spaceFile: str(r.spaceFile),
-    model: str(r.model),
-    driver: str(r.driver),
-    seed: num(r.seed),
-    objectives: r.objectives as RunJson['objectives'],
-    constraints: isStringArray(r.constraints) ? r.constraints : [],
-    parameters: r.parameters as string[],
-    metrics: r.metrics as string[],
-    counts: {
-      total: num(counts.total),
-      ok: num(counts.ok),
-      failed: num(counts.failed),
-      feasible: num(counts.feasible),
-      pareto: num(counts.pareto),
-    },
-    startedAt: str(r.startedAt),
-    finishedAt: str(r.finishedAt),
-    wallSeconds: num(r.wallSeconds),
-    versions: (r.versions && typeof r.versions === 'object' ? r.versions : {}) as Record<string, string>,
-    provenance: (r.provenance && typeof r.provenance === 'object' ? r.provenance : {}) as Record<string, unknown>,
-    hypervolume: Array.isArray(r.hypervolume)
-      ? (r.hypervolume as unknown[]).filter(
-          (h): h is { evals: number; hv: number } =>
-            h !== null && typeof h === 'object' && typeof (h as { evals?: unknown }).evals === 'number' && typeof (h as { hv?: unknown }).hv === 'number',
-        )
-      : [],
-    highlights: Array.isArray(r.highlights) ? (r.highlights as RunJson['highlights']) : [],
-  };
-  return run;
 }
 
 /**

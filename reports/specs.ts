@@ -2,12 +2,12 @@
  * Vega-Lite specs of the report's charts, built from a run. Pure data → spec functions; rendering
  * (static SVG or vega-embed) lives in render.ts.
  */
-import type { Objective, Params } from '../dse/driver.ts';
-import type { Highlight, PointRow, RunJson } from '../dse/results.ts';
+import type { Objective, Params } from '../core/results.ts';
+import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { fmtNum, metricLabel } from './format.ts';
-import { PAPER_FIG21 } from './paper.ts';
+import { PAPER_FIG21 } from '../sim/paper.ts';
 import { mulberry32 } from '../sim/rng.ts';
-import { paretoMask } from '../dse/pareto.ts';
+import { paretoMask } from '../core/pareto.ts';
 
 /** A Vega-Lite spec as plain JSON (typed loosely; vega-lite validates it when compiling). */
 export type VlSpec = Record<string, unknown>;

@@ -1,23 +1,21 @@
 /**
- * The model switch: one entry point that turns a design point into hardware metrics with either
- * the analytical model or the cycle-level simulator. Workloads are built (or read from a trace)
- * once per distinct (workload, algorithm, measured-overrides) and cached, so a sweep over hardware
- * knobs never rebuilds them.
+ * One entry point that turns a design point into hardware metrics with any fidelity of the
+ * registry (sim/fidelities.ts). Workloads are built (or read from a trace) once per distinct
+ * (workload, algorithm, measured-overrides) and cached, so a sweep over hardware knobs never
+ * rebuilds them.
  */
-import { analyticalModel, evaluatePrepared, prepareWorkload, type PreparedWorkload } from './hw/analytical.ts';
-import { simulateCycle } from './cycle/index.ts';
-import type { CycleOptions } from './cycle/sim.ts';
+import { FAST_FIDELITY, fidelity, type FidelityName, type ModelOptions } from './fidelities.ts';
 import type { HwResult } from './hw/types.ts';
+import { pickMetrics, type HwMetricName } from './metrics.ts';
 import type { DesignPoint } from './schema.ts';
 import { buildWorkload, type WorkloadOverrides } from './workload/build.ts';
 import { readTraceFile } from './workload/trace.ts';
 import type { Workload } from './workload/types.ts';
 
-export type HwModel = 'analytical' | 'cycle';
+export type { FidelityName } from './fidelities.ts';
 
 const MAX_CACHE = 512;
 const workloadCache = new Map<string, Workload>();
-const preparedCache = new Map<string, PreparedWorkload>();
 const traceCache = new Map<string, Workload>();
 
 function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
@@ -46,34 +44,30 @@ export function resolveWorkload(point: DesignPoint, overrides?: WorkloadOverride
 }
 
 export interface EvalOptions {
-  model: HwModel;
+  fidelity: FidelityName;
   overrides?: WorkloadOverrides;
   /** Use this workload instead of resolving one (e.g. a measured trace). */
   workload?: Workload;
   seed?: number;
-  /** Cycle-simulator switches (gateTokenTopk, topkFilter, refresh, seed). */
-  cycle?: CycleOptions;
+  /** Model options (the cycle simulator's gateTokenTopk, topkFilter, refresh, seed); each model takes those it honours. */
+  options?: ModelOptions;
 }
 
 /** Full hardware result (metrics + breakdowns) for one design point. */
 export function evaluateHardware(point: DesignPoint, opts: EvalOptions): HwResult {
   const w = opts.workload ?? resolveWorkload(point, opts.overrides);
-  if (opts.model === 'cycle') return simulateCycle(w, point.hw, { ...opts.cycle, seed: opts.seed ?? opts.cycle?.seed ?? 1 });
-  return analyticalModel(w, point.hw);
+  return fidelity(opts.fidelity).evaluate(w, point.hw, { ...opts.options, seed: opts.seed ?? opts.options?.seed });
 }
 
-/** Metrics only, through the analytical model's allocation-free fast path (for big sweeps). */
-export function evaluateAnalyticalFast(point: DesignPoint, overrides?: WorkloadOverrides): Record<string, number> {
-  const key = point.workload.trace ? `trace:${point.workload.trace}` : workloadKey(point, overrides);
-  const prepared = remember(preparedCache, key, () => prepareWorkload(resolveWorkload(point, overrides)));
-  const m = evaluatePrepared(prepared, point.hw);
-  return {
-    latency_s: m.latency_s,
-    energy_j: m.energy_j,
-    dram_bytes: m.dram_bytes,
-    area_mm2: m.area_mm2,
-    power_w: m.power_w,
-    gops: m.gops,
-    cycles: m.cycles,
-  };
+/** Metrics only: the fidelity's fast path when it has one (the analytical model's allocation-free path). */
+export function evaluateMetrics(point: DesignPoint, opts: EvalOptions): Record<HwMetricName, number> {
+  const f = fidelity(opts.fidelity);
+  const w = opts.workload ?? resolveWorkload(point, opts.overrides);
+  const options = { ...opts.options, seed: opts.seed ?? opts.options?.seed };
+  return f.metrics ? f.metrics(w, point.hw, options) : pickMetrics(f.evaluate(w, point.hw, options));
+}
+
+/** Metrics of the fast model (for big sweeps and benches). */
+export function evaluateAnalyticalFast(point: DesignPoint, overrides?: WorkloadOverrides): Record<HwMetricName, number> {
+  return evaluateMetrics(point, { fidelity: FAST_FIDELITY, overrides });
 }

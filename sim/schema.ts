@@ -13,9 +13,6 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 export const STAGES = ['summarization', 'generation'] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** MSB widths the paper supports (4+4 … 12+4, §III-D) plus 16/32 for unquantized baselines. */
-export const MSB_BITS = [4, 6, 8, 10, 12, 16, 32] as const;
-
 export const HardwareSchema = z
   .object({
     clockGHz: z.number().positive().max(10).default(1).describe('Accelerator clock in GHz (paper: 1 GHz)'),
@@ -111,8 +108,5 @@ export const HARDWARE_PRESETS: Record<string, Partial<HardwareConfig>> = {
   },
 };
 
-/** Metric names every model reports; `accuracy`/`perplexity` come from the accuracy engine. */
-export const HW_METRICS = ['latency_s', 'energy_j', 'dram_bytes', 'area_mm2', 'power_w', 'gops', 'cycles'] as const;
-export const ACCURACY_METRICS = ['accuracy', 'perplexity'] as const;
-export const METRICS = [...HW_METRICS, ...ACCURACY_METRICS] as const;
-export type MetricName = (typeof METRICS)[number];
+/** Metric names, generated from the metric registry (sim/metrics.ts). */
+export { HW_METRICS, ACCURACY_METRICS, METRICS, type MetricName } from './metrics.ts';

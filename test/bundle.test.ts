@@ -11,7 +11,6 @@ import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema } from '../sim/schema.ts';
 import { evaluateAccuracy } from '../sim/nn/api.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const EVALUATE = path.join(ROOT, 'dse', 'evaluate.ts');
 // inside the project's node_modules, like the real cache: the bundle resolves packages from there
 const tmpCache = () => {
   fs.mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
@@ -25,7 +24,7 @@ const cycleCtx = (seqLen: number, genTokens: number): EvalContext => ({
     algo: AlgoSchema.parse({}),
     workload: { model: 'gpt2-small', stage: 'generation', seqLen, genTokens } as EvalContext['base']['workload'],
   },
-  model: 'cycle',
+  fidelity: 'cycle',
   constraints: [],
   metrics: ['latency_s', 'energy_j', 'cycles'],
 });
@@ -68,7 +67,7 @@ test('a pool on the bundle, without tsx, gives the same cycle and accuracy resul
   try {
     const ctx = cycleCtx(128, 4);
     const params = { 'hw.dramChannels': 8, 'algo.tokenKeep': 0.5 };
-    const r = await pool.run<EvaluatedPoint>({ kind: 'call', module: EVALUATE, fn: 'evaluatePoint', args: [ctx, 3, params] });
+    const r = await pool.run<EvaluatedPoint>({ task: 'evaluate', args: [ctx, 3, params] });
     assert.equal(r.status, 'ok', JSON.stringify(r));
     const here = await evaluatePoint(ctx, 3, params);
     assert.equal(here.status, 'ok');
@@ -78,11 +77,13 @@ test('a pool on the bundle, without tsx, gives the same cycle and accuracy resul
     // the accuracy engine (its own chunk) finds its checkpoint and dataset next to its sources
     const spec = { model: 'spam-bert', maxExamples: 8, seed: 1 };
     const algo = AlgoSchema.parse({ tokenKeep: 0.5 });
-    const acc = await pool.run<{ value: number; n: number }>({ kind: 'accuracy', spec, algo });
+    const accCtx: EvalContext = { ...cycleCtx(64, 2), fidelity: 'analytical', accuracy: spec, metrics: [] };
+    const acc = await pool.run<EvaluatedPoint>({ task: 'evaluate', args: [accCtx, 0, { 'algo.tokenKeep': 0.5 }] });
     assert.equal(acc.status, 'ok', JSON.stringify(acc));
+    assert.equal(acc.status === 'ok' && acc.value.status, 'ok', JSON.stringify(acc));
     const mine = await evaluateAccuracy(spec as Parameters<typeof evaluateAccuracy>[0], algo);
-    assert.equal(acc.status === 'ok' && acc.value.n, 8);
-    assert.equal(acc.status === 'ok' && acc.value.value, mine.value);
+    assert.equal(mine.n, 8);
+    assert.equal(acc.status === 'ok' && acc.value.metrics.accuracy, mine.value);
   } finally {
     await pool.close();
     fs.rmSync(cache, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { parseCsv } from '../reports/csv.ts';
-import { dominates, toMinVector } from '../dse/pareto.ts';
+import { dominates, toMinVector } from '../core/pareto.ts';
 
 const BIN = path.join(import.meta.dirname, '..', 'bin', 'spatten-dse.js');
 

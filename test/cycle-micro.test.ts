@@ -147,7 +147,7 @@ test('one head on one channel: hand-computed timeline', () => {
   assert.ok(r.stages.dram >= 2051 && r.stages.dram < 2051 * 1.02, `dram busy ${r.stages.dram}`);
   assert.equal(r.stages.qk, 64);
   assert.equal(r.stages.pv, 64);
-  assert.equal(r.model, 'cycle');
+  // (which fidelity produced a result is stamped by sim/fidelities.ts; test/space.test.ts checks it)
   // 16 channels: each stream ~16× shorter.
   const r16 = simulateCycle(oneHead(), defaultHardware());
   assert.ok(r16.cycles < 450 && r16.cycles > 300, `cycles ${r16.cycles}`);

@@ -28,7 +28,7 @@ try {
   await checkRedis(parseRedisUrl(REDIS), 'SPATTEN_TEST_REDIS', 2000);
 } catch (e) {
   if (process.env.CI === 'true') test('a Redis for the distributed tests (CI=true: required)', () => assert.fail(`${(e as Error).message}`));
-  skip = `SKIPPED: no Redis at ${REDIS} (start one: redis-server --port 6390 --bind 127.0.0.1 --save '' --daemonize yes, or set SPATTEN_TEST_REDIS)`;
+  skip = `no Redis at ${REDIS} (start one: redis-server --port 6390 --bind 127.0.0.1 --save '' --daemonize yes, or set SPATTEN_TEST_REDIS)`;
   process.stderr.write(`\ndistributed tests ${skip}\n\n`);
 }
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;

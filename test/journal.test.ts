@@ -140,3 +140,22 @@ test('journalKeyFast equals journalKey', async () => {
     assert.equal(journalKeyFast(params, 'mv1', 'analytical', stableStringify(workload)), journalKey({ params, modelVersion: 'mv1', fidelity: 'analytical', workload }));
   }
 });
+
+test('writeFileAtomic: replaces the file whole, leaves no temporary file, and cleans up after a failure', async () => {
+  const { writeFileAtomic } = await import('../core/atomic.ts');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atomic-'));
+  try {
+    const file = path.join(dir, 'sub', 'out.csv');
+    writeFileAtomic(file, 'a,b\n1,2\n');
+    writeFileAtomic(file, 'a,b\n3,4\n');
+    assert.equal(fs.readFileSync(file, 'utf8'), 'a,b\n3,4\n');
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['out.csv']);
+    // the target is a folder: the rename fails, the error surfaces, the temporary file is removed
+    const blocked = path.join(dir, 'blocked');
+    fs.mkdirSync(path.join(blocked, 'x'), { recursive: true });
+    assert.throws(() => writeFileAtomic(blocked, 'data'));
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['blocked', 'sub']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

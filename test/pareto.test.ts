@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dominates, hypervolume, nonDominatedSort, paretoMask, toMinVector } from '../dse/pareto.ts';
-import { createRng } from '../dse/rng.ts';
+import { dominates, hypervolume, nonDominatedSort, paretoMask, toMinVector } from '../core/pareto.ts';
+import { createRng } from '../sim/rng.ts';
 
 function bruteMask(v: number[][], feasible: boolean[]): boolean[] {
   return v.map((a, i) => feasible[i] && !v.some((b, j) => j !== i && feasible[j] && dominates(b, a)));

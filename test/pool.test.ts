@@ -3,11 +3,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { EvalPool, type PoolTask } from '../dse/pool.ts';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { EvalPool as Pool, type PoolOptions, type PoolTask } from '../dse/pool.ts';
 
-const mod = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pool-tasks.ts');
-const call = (fn: string, ...args: unknown[]): PoolTask => ({ kind: 'call', module: mod, fn, args });
+const filename = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pool-tasks.ts')).href;
+const call = (task: string, ...args: unknown[]): PoolTask => ({ task, args });
+/** A pool on the test task file. */
+class EvalPool extends Pool {
+  constructor(opts: PoolOptions = {}) {
+    super({ filename, ...opts });
+  }
+}
 
 test('a throwing task is returned as failed and the others complete', async () => {
   const pool = new EvalPool({ jobs: 2 });
@@ -65,14 +71,17 @@ test('abort resolves queued and in-flight tasks as aborted', async () => {
   assert.ok(rs.some((r) => r.status === 'aborted'));
 });
 
-test('hw task: evaluates a design point through sim/index.ts when the models exist', { skip: !fs.existsSync(new URL('../sim/hw/analytical.ts', import.meta.url)) }, async () => {
+test('the project worker runs a named task (dse/tasks.ts): a design point through the evaluator', async () => {
   const { defaultHardware, defaultAlgo, defaultWorkload } = await import('../sim/schema.ts');
-  const point = { hw: defaultHardware(), algo: defaultAlgo(), workload: { ...defaultWorkload(), genTokens: 2 } };
-  const pool = new EvalPool({ jobs: 1 });
+  const { evaluatePoint } = await import('../dse/evaluate.ts');
+  const ctx = { base: { hw: defaultHardware(), algo: defaultAlgo(), workload: { ...defaultWorkload(), genTokens: 2 } }, fidelity: 'analytical' as const, constraints: [], metrics: [] };
+  const pool = new Pool({ jobs: 1 });
   try {
-    const r = await pool.run<{ latency_s: number }>({ kind: 'hw', model: 'analytical', point });
+    const r = await pool.run<{ metrics: { latency_s: number } }>({ task: 'evaluate', args: [ctx, 0, { 'hw.dramChannels': 8 }] });
     assert.equal(r.status, 'ok', JSON.stringify(r));
-    assert.ok(r.status === 'ok' && r.value.latency_s > 0);
+    assert.deepEqual(r.status === 'ok' && r.value, await evaluatePoint(ctx, 0, { 'hw.dramChannels': 8 }));
+    const bad = await pool.run({ task: 'no-such-task', args: [] });
+    assert.ok(bad.status === 'failed' && /unknown task "no-such-task"/.test(bad.error) && !bad.crashed, JSON.stringify(bad));
   } finally {
     await pool.close();
   }

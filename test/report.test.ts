@@ -4,13 +4,13 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import type { PointRow, RunJson } from '../dse/results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { writeRunOutputs } from '../dse/outputs.ts';
 import { readRun, renderReport, writeReport, RunFolderError, PAPER_FIG21 } from '../reports/index.ts';
 import { parseCsv } from '../reports/csv.ts';
 import { compactSvg } from '../reports/render.ts';
 import { front2d, wantsLog, sampleDeterministic } from '../reports/specs.ts';
-import { syntheticRun } from '../reports/synthetic.ts';
+import { syntheticRun } from './fixtures/synthetic-run.ts';
 import { register } from '../dse/commands/report.ts';
 
 const EVIL = '<script>alert(1)</script>';

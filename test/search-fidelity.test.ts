@@ -37,7 +37,7 @@ test('infeasible and failed points are never promoted', () => {
 
 import { accuracyRungs, refineAccuracy } from '../dse/fidelity.ts';
 import type { EvalContext, EvaluatedPoint } from '../dse/evaluate.ts';
-import { createRng } from '../dse/rng.ts';
+import { createRng } from '../sim/rng.ts';
 
 test('accuracy rungs: subset ×4 … full; single fidelity when the subset is not smaller', () => {
   assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 1000 }), [125, 500, 1000]);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import type { Driver, Objective, ParamDomain, Params, TrialResult } from '../dse/driver.ts';
 import { Nsga2Driver } from '../dse/drivers/nsga2.ts';
 import { LhsDriver } from '../dse/drivers/lhs.ts';
-import { hypervolume, toMinVector } from '../dse/pareto.ts';
-import { createRng } from '../dse/rng.ts';
+import { hypervolume, toMinVector } from '../core/pareto.ts';
+import { createRng } from '../sim/rng.ts';
 
 type Evalf = (p: Params) => { metrics: Record<string, number>; violation?: number; fail?: boolean };
 

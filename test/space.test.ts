@@ -132,7 +132,7 @@ test('a hardware preset is applied and only explicit fields override it', async 
 
 test('random driver: integer ranges draw every integer equally often, end points included', async () => {
   const { sampleParams } = await import('../dse/drivers/random.ts');
-  const { createRng } = await import('../dse/rng.ts');
+  const { createRng } = await import('../sim/rng.ts');
   const rng = createRng(11);
   const counts = new Map<number, number>();
   const N = 40000;
@@ -153,10 +153,40 @@ test('the cycle: block is validated and reaches the cycle simulator', async () =
   assert.deepEqual(p.space.cycle, { topkFilter: 'qk' });
   const base = basePoint(p.space);
   const params = { 'hw.topkParallelism': 32, 'algo.tokenKeep': 0.5, 'algo.valueKeep': 0.3 };
-  const ctx = { base, model: 'cycle' as const, constraints: [], metrics: [], cycle: p.space.cycle };
+  const ctx = { base, fidelity: p.space.fidelity, constraints: [], metrics: [], modelOptions: p.space.cycle };
   const withQk = await evaluatePoint(ctx, 0, params);
-  const plain = await evaluatePoint({ ...ctx, cycle: undefined }, 0, params);
+  const plain = await evaluatePoint({ ...ctx, modelOptions: undefined }, 0, params);
   assert.equal(withQk.status, 'ok', withQk.error);
   // With 32 comparators and S = 8 scores/cycle, draining the filter at the Q·K rate costs more.
   assert.ok(withQk.metrics.cycles > plain.metrics.cycles, `${withQk.metrics.cycles} vs ${plain.metrics.cycles}`);
+});
+
+test('metric registry: derived metrics computed once from the base quantities, for every fidelity; edp_js is an objective', async () => {
+  const { evaluateHardware, evaluateMetrics } = await import('../sim/index.ts');
+  const { FIDELITY_NAMES } = await import('../sim/fidelities.ts');
+  const { HW_METRICS, METRICS } = await import('../sim/metrics.ts');
+  const { defaultHardware, defaultAlgo, defaultWorkload } = await import('../sim/schema.ts');
+  const point = { hw: defaultHardware(), algo: defaultAlgo(), workload: { ...defaultWorkload(), seqLen: 128, genTokens: 2 } };
+  for (const f of FIDELITY_NAMES) {
+    const r = evaluateHardware(point, { fidelity: f });
+    assert.equal(r.model, f);
+    const ops = 2 * (r.activity.qkMacs + r.activity.pvMacs);
+    assert.equal(r.power_w, r.energy_j / r.latency_s, f);
+    assert.equal(r.gops, ops / r.latency_s / 1e9, f);
+    assert.equal(r.edp_js, r.energy_j * r.latency_s, f);
+    const m = evaluateMetrics(point, { fidelity: f });
+    assert.deepEqual(Object.keys(m), [...HW_METRICS], f);
+    for (const k of HW_METRICS) assert.ok(Math.abs(m[k] - r[k]) <= 1e-9 * Math.abs(r[k]), `${f} ${k}: ${m[k]} vs ${r[k]}`);
+  }
+  assert.ok((METRICS as readonly string[]).includes('edp_js'));
+  const p = parseSpace(GOOD.replace('metric: energy_j', 'metric: edp_js'), 'x.yaml');
+  assert.equal(p.objectives[1].metric, 'edp_js');
+});
+
+test('space fidelity: `fidelity:` key; `model:` accepted with a deprecation note; both at once refused', () => {
+  assert.equal(parseSpace(GOOD.replace('model: analytical', 'fidelity: cycle'), 'x.yaml').space.fidelity, 'cycle');
+  const legacy = parseSpace(GOOD.replace('model: analytical', 'model: both'), 'x.yaml');
+  assert.equal(legacy.space.fidelity, 'both');
+  assert.match(legacy.notes.join('\n'), /x\.yaml:\d+:\d+: `model: both` is deprecated; write `fidelity: both`/);
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: cycle\nfidelity: cycle')), /give `fidelity:` only/);
 });

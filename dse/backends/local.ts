@@ -2,21 +2,14 @@
  * The default backend: the piscina pool of this process (dse/pool.ts), its workers started from
  * the worker bundle (dse/bundle.ts), or from the sources through tsx when there is none.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execArgvWithoutTsx, workerBundle } from '../bundle.ts';
 import { EvalPool, type PoolResult, type PoolTask } from '../pool.ts';
 import type { BackendInfo, EvalBackend } from './types.ts';
 
-const DSE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Modules every evaluation worker starts importing as soon as it starts. */
-export const WARM_MODULES = [path.join(DSE, 'evaluate.ts'), path.join(DSE, 'fidelity.ts')];
-
 /** An EvalPool of `jobs` threads running the worker bundle. */
 export async function bundledPool(jobs: number): Promise<EvalPool> {
   const bundle = await workerBundle();
-  return new EvalPool({ jobs, warm: WARM_MODULES, ...(bundle ? { filename: bundle.url, execArgv: execArgvWithoutTsx(process.execArgv) } : {}) });
+  return new EvalPool({ jobs, ...(bundle ? { filename: bundle.url, execArgv: execArgvWithoutTsx(process.execArgv) } : {}) });
 }
 
 export class LocalBackend implements EvalBackend {

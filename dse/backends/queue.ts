@@ -268,7 +268,9 @@ export class QueueBackend implements EvalBackend {
     } catch {
       return this.settleFailed(id, `unreadable result from the worker: ${String(returnvalue).slice(0, 200)}`);
     }
-    this.perWorker.set(r.w, (this.perWorker.get(r.w) ?? 0) + 1);
+    // per-worker counts are of point evaluations (not e.g. the report's breakdowns)
+    if (p.meta?.key !== undefined) this.perWorker.set(r.w, (this.perWorker.get(r.w) ?? 0) + 1);
+    else this.seen.add(r.w);
     if (r.a > 1) this.reran.push({ id: p.meta?.id, attempts: r.a, worker: r.w });
     const out: PoolResult<unknown> = r.ok ? { status: 'ok', value: r.value, ms: r.ms, attempts: r.a } : { status: 'failed', error: r.error, ms: r.ms, attempts: r.a, crashed: r.crashed };
     this.resolve(id, out);

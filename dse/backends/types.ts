@@ -27,7 +27,7 @@ export type BackendInfo =
       /** Redis URL without credentials. */
       url: string;
       queue: string;
-      /** Worker id (host:pid) → evaluations it returned to this run. */
+      /** Worker id (host:pid) → point evaluations it returned to this run. */
       workers: Record<string, number>;
       /** Results found already finished when enqueued (e.g. while the coordinator was down). */
       collected: number;

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HARDWARE_PRESETS, HardwareSchema, AlgoSchema, WorkloadSchema, MODEL_NAMES } from '../../sim/schema.ts';
 import { evaluateHardware } from '../../sim/index.ts';
+import { FAST_FIDELITY, FIDELITY_NAMES } from '../../sim/fidelities.ts';
 import { table3 } from '../../sim/baselines/index.ts';
 import { applyParams } from '../evaluate.ts';
 import { parseSets } from '../space.ts';
@@ -25,7 +26,7 @@ export function register(program: Command): void {
       if (!Number.isInteger(n) || n < 1) throw new InputError(`--seq-len: expected a positive integer, got "${v}"`);
       return n;
     }, 320)
-    .addOption(new Option('-m, --model <model>', 'hardware model').choices(['analytical', 'cycle']).default('analytical'))
+    .addOption(new Option('-m, --model <model>', 'hardware model (fidelity)').choices(FIDELITY_NAMES).default(FAST_FIDELITY))
     .option('-s, --set <key=value>', 'override a setting (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--json', 'print JSON')
     .action((o) => {
@@ -35,7 +36,7 @@ export function register(program: Command): void {
         workload: WorkloadSchema.parse({ model: o.workload, stage: 'summarization', seqLen: o.seqLen }),
       };
       const point = applyParams(base, parseSets(o.set));
-      const r = evaluateHardware(point, { model: o.model });
+      const r = evaluateHardware(point, { fidelity: o.model });
       const t = table3(r, point.workload);
       if (o.json) {
         process.stdout.write(JSON.stringify({ settings: point, ...t }, null, 2) + '\n');

@@ -20,15 +20,16 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AlgoSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../../sim/schema.ts';
-import { simulateCycle, type CycleOptions } from '../../sim/cycle/sim.ts';
-import { analyticalModel } from '../../sim/hw/analytical.ts';
+import type { CycleOptions } from '../../sim/cycle/sim.ts';
+import { fidelity, FIDELITY_NAMES, REFERENCE_FIDELITY, type FidelityName } from '../../sim/fidelities.ts';
 import { buildWorkload } from '../../sim/workload/build.ts';
 import { readTraceFile } from '../../sim/workload/trace.ts';
 import type { Workload } from '../../sim/workload/types.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { InputError } from '../errors.ts';
+import { FIG19A, FIG20 } from '../../sim/paper.ts';
 
-export type ModelName = 'cycle' | 'analytical';
+export type ModelName = FidelityName;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const TRACE_DIR = path.join(here, '..', '..', 'sim', 'workload', 'traces');
@@ -52,7 +53,7 @@ function trace(file: string): Workload {
 export const cycleOptions: CycleOptions = {};
 
 function evaluate(model: ModelName, w: Workload, hw: HardwareConfig, opts: CycleOptions = {}): HwResult {
-  return model === 'cycle' ? simulateCycle(w, hw, { ...opts, ...cycleOptions }) : analyticalModel(w, hw);
+  return fidelity(model).evaluate(w, hw, { ...opts, ...cycleOptions });
 }
 
 const optsText = (o: CycleOptions) => `topkFilter=${o.topkFilter ?? 'comparators'} gateTokenTopk=${o.gateTokenTopk ?? false}`;
@@ -60,8 +61,8 @@ const optsText = (o: CycleOptions) => `topkFilter=${o.topkFilter ?? 'comparators
 const relErr = (ours: number, paper: number) => ours / paper - 1;
 
 // ── Fig. 19a ────────────────────────────────────────────────────────────────────────────────
-export const FIG19A_P = [1, 2, 4, 8, 16, 32];
-export const FIG19A_PAPER = [0.217, 0.385, 0.625, 0.841, 1, 0.993];
+export const FIG19A_P = FIG19A.P;
+export const FIG19A_PAPER = FIG19A.relative;
 export const FIG19A_CONFIGS: { name: string; note: string; hw: Partial<HardwareConfig>; opts: CycleOptions }[] = [
   {
     name: 'paper-fit',
@@ -87,7 +88,7 @@ export interface Fig19aRow {
   maxAbsError: number;
 }
 
-export function fig19a(model: ModelName = 'cycle', configs = FIG19A_CONFIGS): Fig19aRow[] {
+export function fig19a(model: ModelName = REFERENCE_FIDELITY, configs = FIG19A_CONFIGS): Fig19aRow[] {
   const w = trace(PER8);
   return configs.map((c) => {
     const base = { ...defaultHardware(), ...c.hw };
@@ -127,21 +128,18 @@ export function fig20Steps(c: Fig20Config): { name: string; paper: number; algo:
   const vName = c.valueKeep < 1 ? ` + local V ${c.valueKeep}` : '';
   const pruned = { tokenKeep: 0.13, headKeep: 0.87, ...v };
   return [
-    { name: 'ASIC baseline (dense, 12-bit K/V, 1-comparator top-k)', paper: 1, algo: { msbBits: 12 }, hw: { ...c.hw, topkParallelism: 1 } },
-    { name: `+ cascade token pruning (tokenKeep 0.13${vName})`, paper: 1.1, algo: { msbBits: 12, tokenKeep: 0.13, ...v }, hw: { ...c.hw, topkParallelism: 1 } },
-    { name: '+ cascade head pruning (headKeep 0.87)', paper: 1.1, algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 1 } },
-    { name: '+ 16-comparator top-k', paper: 3, algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
-    { name: '+ static quantization (8-bit K/V)', paper: 1.6, algo: { msbBits: 8, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
-    { name: '+ progressive quantization (4+4, 5.9% refetch, 4-bit V)', paper: 1.7, algo: { msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.059, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: 'ASIC baseline (dense, 12-bit K/V, 1-comparator top-k)', paper: FIG20.steps[0], algo: { msbBits: 12 }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: `+ cascade token pruning (tokenKeep 0.13${vName})`, paper: FIG20.steps[1], algo: { msbBits: 12, tokenKeep: 0.13, ...v }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: '+ cascade head pruning (headKeep 0.87)', paper: FIG20.steps[2], algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 1 } },
+    { name: '+ 16-comparator top-k', paper: FIG20.steps[3], algo: { msbBits: 12, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: '+ static quantization (8-bit K/V)', paper: FIG20.steps[4], algo: { msbBits: 8, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
+    { name: '+ progressive quantization (4+4, 5.9% refetch, 4-bit V)', paper: FIG20.steps[5], algo: { msbBits: 4, lsbBits: 4, lsbRefetchFraction: 0.059, ...pruned }, hw: { ...c.hw, topkParallelism: 16 } },
   ];
 }
 /** The default reading's steps (kept for callers of the old constant). */
 export const FIG20_STEPS = fig20Steps(FIG20_CONFIGS[0]);
 /** Combined claims: the three pruning steps 3.4×, the two quantization steps 2.8×. */
-export const FIG20_COMBINED = [
-  { name: 'three pruning steps (token, head, top-k)', from: 0, to: 3, paper: 3.4 },
-  { name: 'two quantization steps', from: 3, to: 5, paper: 2.8 },
-];
+export const FIG20_COMBINED = FIG20.combined;
 
 export interface Fig20Row {
   step: string;
@@ -155,7 +153,7 @@ export interface Fig20Row {
 }
 
 export function fig20(
-  model: ModelName = 'cycle',
+  model: ModelName = REFERENCE_FIDELITY,
   config: Fig20Config = FIG20_CONFIGS[0],
 ): { config: string; note: string; options: string; rows: Fig20Row[]; combined: { name: string; ours: number; paper: number; error: number }[]; maxAbsError: number; workload: typeof FIG20_WORKLOAD } {
   const wl = WorkloadSchema.parse(FIG20_WORKLOAD);
@@ -199,7 +197,7 @@ export interface SramRow {
   overheadCycles: number;
 }
 
-export function sram(model: ModelName = 'cycle'): SramRow[] {
+export function sram(model: ModelName = REFERENCE_FIDELITY): SramRow[] {
   const rows: SramRow[] = [];
   for (const f of [PER8, PER8_DENSE]) {
     const w = trace(f);
@@ -225,13 +223,13 @@ function printFig19a(rows: Fig19aRow[], model: string): string {
     out.push([r.config.padEnd(10), ...r.relative.map((v, i) => `${v.toFixed(3)} ${pct(r.error[i])} ${mark(r.error[i], 0.1)}`.padStart(16))].join(''));
   }
   for (const r of rows) out.push(`  ${r.config}: ${r.note}; ${r.gops[FIG19A_P.indexOf(16)].toFixed(0)} GOP/s at P=16; max |error| ${pct(r.maxAbsError)}`);
-  out.push(`  configuration (paper-fit): ${Object.entries(rows[0].hw).map(([k, v]) => `${k}=${v}`).join(' ')} ${model === 'cycle' ? rows[0].options : ''} (Table I otherwise)`);
+  out.push(`  configuration (paper-fit): ${Object.entries(rows[0].hw).map(([k, v]) => `${k}=${v}`).join(' ')} ${fidelity(model).options.length ? rows[0].options : ''} (Table I otherwise)`);
   return out.join('\n');
 }
 
 function printFig20(f: ReturnType<typeof fig20>, model: string): string {
   const out: string[] = [`Fig. 20 — SpAtten-internal speedup steps (${f.workload.model} ${f.workload.stage}, prompt ${f.workload.seqLen}, ${f.workload.genTokens} tokens; ${model} model; tolerance ±15%)`];
-  out.push(`configuration ${f.config}: ${f.note}${model === 'cycle' ? ` [${f.options}]` : ''}`);
+  out.push(`configuration ${f.config}: ${f.note}${fidelity(model).options.length ? ` [${f.options}]` : ''}`);
   out.push(`${'step'.padEnd(58)}${'cycles'.padStart(10)}${'ours'.padStart(8)}${'paper'.padStart(8)}${'error'.padStart(8)}  cumulative`);
   for (const r of f.rows) {
     out.push(`${r.step.padEnd(58)}${String(r.cycles).padStart(10)}${(r.stepSpeedup.toFixed(2) + '×').padStart(8)}${(r.paper.toFixed(1) + '×').padStart(8)}${(r === f.rows[0] ? '' : pct(r.error) + ' ' + mark(r.error, 0.15)).padStart(8)}  ${r.cumulative.toFixed(2)}×`);
@@ -265,14 +263,14 @@ export function register(program: Command): void {
     .command('reproduce')
     .description("reproduce the paper's Fig. 19a, Fig. 20 and the SRAM-size study with our models")
     .argument('<what>', 'fig19a | fig20 | sram | all')
-    .option('--model <model>', 'cycle | analytical', 'cycle')
+    .option('--model <model>', FIDELITY_NAMES.join(' | '), REFERENCE_FIDELITY)
     .option('--json', 'print JSON instead of tables')
     .option('--gate-token-topk <bool>', 'cycle model: override whether the next layer waits for the cascade token top-k (true | false; default: per configuration)')
     .option('--topk-filter <width>', 'cycle model: override the top-k filter width (comparators | qk; default: per configuration)')
     .option('--no-refresh', 'cycle model: no DRAM refresh (as the analytical model)')
     .action((what: string, o: { model: string; json?: boolean; gateTokenTopk?: string; topkFilter?: string; refresh?: boolean }) => {
       if (!['fig19a', 'fig20', 'sram', 'all'].includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (fig19a | fig20 | sram | all)`);
-      if (o.model !== 'cycle' && o.model !== 'analytical') throw new InputError(`--model: expected cycle or analytical, got "${o.model}"`);
+      if (!(FIDELITY_NAMES as readonly string[]).includes(o.model)) throw new InputError(`--model: expected ${FIDELITY_NAMES.join(' or ')}, got "${o.model}"`);
       const model = o.model as ModelName;
       for (const k of Object.keys(cycleOptions)) delete (cycleOptions as Record<string, unknown>)[k];
       if (o.gateTokenTopk !== undefined) {

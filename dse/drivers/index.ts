@@ -1,24 +1,70 @@
-/** Driver registry: the runner asks for a driver by the YAML `search.driver` name. */
+/**
+ * Driver registry: the runner asks for a driver by the YAML `search.driver` name. Each entry
+ * declares what the rest of the code needs to know about the driver, so nothing else tests driver
+ * names: whether it can sample a continuous range (`intervals`), whether it is an exhaustive sweep
+ * (`exhaustive`: multi-fidelity accuracy then evaluates every point fully unless asked), and its
+ * batch size (`batch`: how many trials to ask for at once).
+ */
 import type { Driver, DriverContext } from '../driver.ts';
-import type { Space } from '../space.ts';
 import { GridDriver } from './grid.ts';
 import { RandomDriver } from './random.ts';
 import { LhsDriver } from './lhs.ts';
 import { Nsga2Driver } from './nsga2.ts';
 
-export type SearchConfig = Space['search'];
+/** The `search:` block's driver settings (dse/space.ts SearchSchema). */
+export interface SearchConfig {
+  driver: DriverName;
+  samples?: number;
+  population?: number;
+  generations?: number;
+}
+
+/** What the runner knows when it sizes a batch. */
+export interface BatchContext {
+  /** Evaluation lanes (--jobs). */
+  jobs: number;
+  /** The primary evaluation is CPU-bound (pool workers). */
+  cpuBound: boolean;
+}
+
+export interface DriverInfo {
+  /** Can sample a range without a step (a continuous interval). */
+  intervals: boolean;
+  /** Proposes every point of a finite space (a sweep, e.g. a figure), rather than searching. */
+  exhaustive: boolean;
+  /** Trials per ask. */
+  batch(search: SearchConfig, b: BatchContext): number;
+  create(search: SearchConfig, ctx: DriverContext): Driver;
+}
+
+/**
+ * Drivers that do not adapt to results can take large batches: every batch ends with a barrier
+ * where workers wait for the slowest evaluation in flight. Progress is reported per evaluation.
+ */
+const nonAdaptiveBatch = (_s: SearchConfig, b: BatchContext) => (b.cpuBound ? Math.max(128 * b.jobs, 256) : 2048);
+
+export const DRIVERS = {
+  grid: { intervals: false, exhaustive: true, batch: nonAdaptiveBatch, create: (_s, ctx) => new GridDriver(ctx) },
+  random: { intervals: true, exhaustive: false, batch: nonAdaptiveBatch, create: (s, ctx) => new RandomDriver(ctx, s.samples ?? 100) },
+  lhs: { intervals: true, exhaustive: false, batch: nonAdaptiveBatch, create: (s, ctx) => new LhsDriver(ctx, { samples: s.samples ?? 100 }) },
+  // one generation per batch: the hypervolume trajectory has one point per generation
+  nsga2: {
+    intervals: true,
+    exhaustive: false,
+    batch: (s) => s.population ?? 40,
+    create: (s, ctx) => new Nsga2Driver(ctx, { population: s.population ?? 40, generations: s.generations ?? 10 }),
+  },
+} as const satisfies Record<string, DriverInfo>;
+
+export type DriverName = keyof typeof DRIVERS;
+export const DRIVER_NAMES = Object.keys(DRIVERS) as [DriverName, ...DriverName[]];
+
+export function driverInfo(name: string): DriverInfo {
+  const d = (DRIVERS as Record<string, DriverInfo | undefined>)[name];
+  if (!d) throw new Error(`driver "${name}" is not available in this build (known: ${DRIVER_NAMES.join(', ')})`);
+  return d;
+}
 
 export function createDriver(search: SearchConfig, ctx: DriverContext): Driver {
-  switch (search.driver) {
-    case 'grid':
-      return new GridDriver(ctx);
-    case 'random':
-      return new RandomDriver(ctx, search.samples ?? 100);
-    case 'lhs':
-      return new LhsDriver(ctx, { samples: search.samples ?? 100 });
-    case 'nsga2':
-      return new Nsga2Driver(ctx, { population: search.population ?? 40, generations: search.generations ?? 10 });
-    default:
-      throw new Error(`driver "${search.driver}" is not available in this build`);
-  }
+  return driverInfo(search.driver).create(search, ctx);
 }

@@ -12,7 +12,7 @@
  * one with the largest minimum pairwise distance (maximin). Reproducible from `seed`.
  */
 import type { Driver, DriverContext, Trial, TrialResult } from '../driver.ts';
-import { createRng, deriveSeed, randInt, shuffle, type Rng } from '../rng.ts';
+import { createRng, deriveSeed, randInt, shuffle, type Rng } from '../../sim/rng.ts';
 import { decode, encodeSpace, paramsKey, spaceSize, type Gene, type Genome } from './genes.ts';
 
 export interface LhsOptions {
@@ -159,8 +159,4 @@ export class LhsDriver implements Driver {
   done(): boolean {
     return this.next >= this.trials.length;
   }
-}
-
-export function createLhs(ctx: DriverContext, opts: LhsOptions = {}): LhsDriver {
-  return new LhsDriver(ctx, opts);
 }

@@ -21,8 +21,8 @@
  *   the search is identical for any worker count and arrival order.
  */
 import type { Driver, DriverContext, Objective, Params, Trial, TrialResult } from '../driver.ts';
-import { nonDominatedSort, toMinVector } from '../pareto.ts';
-import { createRng, deriveSeed, randInt, type Rng } from '../rng.ts';
+import { nonDominatedSort, toMinVector } from '../../core/pareto.ts';
+import { createRng, deriveSeed, randInt, type Rng } from '../../sim/rng.ts';
 import { decode, encodeSpace, paramsKey, spaceSize, type Gene, type Genome } from './genes.ts';
 import { latinHypercube } from './lhs.ts';
 
@@ -384,8 +384,4 @@ export class Nsga2Driver implements Driver {
       }
     }
   }
-}
-
-export function createNsga2(ctx: DriverContext, opts: Nsga2Options = {}): Nsga2Driver {
-  return new Nsga2Driver(ctx, opts);
 }

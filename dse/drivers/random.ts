@@ -6,7 +6,7 @@
  * stops after covering it.
  */
 import type { Driver, DriverContext, ParamDomain, Params, Trial, TrialResult } from '../driver.ts';
-import { createRng, randInt, type Rng } from '../rng.ts';
+import { createRng, randInt, type Rng } from '../../sim/rng.ts';
 
 export function sampleParams(space: ParamDomain[], rng: Rng): Params {
   const p: Params = {};

@@ -5,7 +5,7 @@
  * operations for the same attention, as A³'s "1.73×" does), energy efficiency and area efficiency.
  * Pure: the caller supplies the SpAtten result.
  */
-import data from './baselines.json' with { type: 'json' };
+import { TABLE3_BASELINES as data } from '../paper.ts';
 import type { WorkloadConfig } from '../schema.ts';
 import type { HwResult } from '../hw/types.ts';
 import { modelShape } from '../workload/models.ts';

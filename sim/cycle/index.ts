@@ -3,3 +3,4 @@ export { simulateCycle, fuseFactor, PAPER_KB_BYTES, type CycleOptions } from './
 export { hbmTiming, HbmChannel, gatherChunks, profileStream, availableBefore, timeForAvailable, DEFAULT_QUEUE_DEPTH, HBM2_2GBPS_NS } from './dram.ts';
 export type { HbmTiming, ChunkList, ChannelRun, StreamProfile } from './dram.ts';
 export { quickSelectValues, quickSelectRandom, roundCycles, type QuickSelectResult } from './topk.ts';
+export { quickSelectEngine, type TopkEngine, type TopkCost } from './topk-engine.ts';

@@ -3,8 +3,15 @@
  * with P comparators per array. Every round streams the current candidate set through the
  * comparators at P elements per cycle and pays 3 more cycles (comparator, zero eliminator, FIFO
  * turn-around / after-run decision): ⌈n/P⌉ + 3 cycles. The round then continues on the side that
- * holds the target rank, until the pivot is the k-th element.
+ * holds the target rank, until the pivot is the k-th element. The 3 is the same table entry as
+ * the analytical model's expectation (sim/hw/topk.ts): sim/hw/tables/pipeline.json
+ * `topkRoundOverhead`. The simulator reaches these functions through its engine interface
+ * (topk-engine.ts).
  */
+import pipe from '../hw/tables/pipeline.json' with { type: 'json' };
+
+/** Cycles per quick-select round on top of ⌈n/P⌉ (official latency model: 3). */
+const ROUND = pipe.topkRoundOverhead.value;
 
 export interface QuickSelectResult {
   cycles: number;
@@ -14,7 +21,7 @@ export interface QuickSelectResult {
 }
 
 /** Cost of one quick-select round over n elements with P comparators. */
-export const roundCycles = (n: number, P: number) => Math.ceil(n / P) + 3;
+export const roundCycles = (n: number, P: number) => Math.ceil(n / P) + ROUND;
 
 /**
  * Quick-select on actual values (for tests and small inputs): find the k-th largest (k ≥ 1)
@@ -61,7 +68,7 @@ export function quickSelectRandom(n: number, k: number, P: number, rng: () => nu
   let compares = 0;
   while (n > 0) {
     const c = Math.ceil(n / P);
-    cycles += (rounds === 0 ? Math.max(c, firstRoundMin) : c) + 3;
+    cycles += (rounds === 0 ? Math.max(c, firstRoundMin) : c) + ROUND;
     compares += n;
     rounds++;
     const pr = Math.floor(rng() * n); // elements better than the pivot

@@ -78,6 +78,7 @@ import { expectedTopkCompares, expectedTopkCycles } from './topk.ts';
 import { emptyEnergy, energyWithLeakageInto, leakageFromArea } from './energy.ts';
 import { areaInto, emptyArea } from './area.ts';
 import pipe from './tables/pipeline.json' with { type: 'json' };
+import { deriveMetrics, pickMetrics } from '../metrics.ts';
 
 const L_DRAM = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value;
 const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
@@ -290,6 +291,7 @@ export function createFastMetrics(): FastMetrics {
     power_w: 0,
     area_mm2: 0,
     gops: 0,
+    edp_js: 0,
     activity: emptyActivity(),
     energy: emptyEnergy(),
     area: emptyArea(),
@@ -364,9 +366,8 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   out.latency_s = seconds;
   out.dram_bytes = bytes;
   out.energy_j = energy;
-  out.power_w = seconds > 0 ? energy / seconds : 0;
   out.area_mm2 = areaTotal;
-  out.gops = seconds > 0 ? (2 * (s.qkMacs + s.pvMacs)) / seconds / 1e9 : 0;
+  deriveMetrics({ latency_s: seconds, energy_j: energy, ops: 2 * (s.qkMacs + s.pvMacs) }, out);
   out.chainBound = chainBound;
   out.dramGBps = seconds > 0 ? bytes / seconds / 1e9 : 0;
   return out;
@@ -521,13 +522,7 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   }
   const m = finalize(s, hw, createFastMetrics());
   return {
-    latency_s: m.latency_s,
-    cycles: m.cycles,
-    dram_bytes: m.dram_bytes,
-    energy_j: m.energy_j,
-    power_w: m.power_w,
-    area_mm2: m.area_mm2,
-    gops: m.gops,
+    ...pickMetrics(m),
     activity: m.activity,
     energy: m.energy,
     area: m.area,

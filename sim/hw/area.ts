@@ -59,8 +59,3 @@ export function areaOf(hw: HardwareConfig): { area_mm2: number; breakdown: AreaB
   const area_mm2 = areaInto(hw, breakdown);
   return { area_mm2, breakdown };
 }
-
-/** SRAM-type area (key + value SRAM + fetcher FIFOs), for leakage; the rest is logic. */
-export function sramTypeAreaMm2(hw: HardwareConfig): number {
-  return sramAreaMm2(hw.keySramKB) + sramAreaMm2(hw.valueSramKB) + fetcherFifoAreaMm2(hw);
-}

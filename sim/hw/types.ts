@@ -4,6 +4,8 @@
  * one function and one set of cited tables (sim/hw/energy.ts), so the two models can only differ
  * in what they count, never in how they price it.
  */
+import type { HwMetricName } from '../metrics.ts';
+import type { FidelityName } from '../fidelities.ts';
 
 /** Activity counts of one run. All counts are totals over the whole workload. */
 export interface Activity {
@@ -80,21 +82,21 @@ export interface StageCycles {
   overhead: number;
 }
 
-/** What a hardware model returns for one design point. Every metric name is a top-level key. */
-export interface HwResult {
-  latency_s: number;
-  cycles: number;
-  dram_bytes: number;
-  energy_j: number;
-  power_w: number;
-  area_mm2: number;
-  gops: number;
+/**
+ * What a hardware model returns for one design point. Every metric of the registry's hardware
+ * metrics (sim/metrics.ts) is a top-level key; the derived ones (power, throughput, EDP) are
+ * computed there from the base quantities, never by a model on its own.
+ */
+export type HwResult = Record<HwMetricName, number> & {
   activity: Activity;
   energy: EnergyBreakdown;
   area: AreaBreakdown;
   stages: StageCycles;
-  /** Which model produced it. */
-  model: 'analytical' | 'cycle';
+  /** Which model (fidelity, sim/fidelities.ts) produced it. */
+  model: FidelityName;
   /** Model-specific extra statistics (row hits, achieved bandwidth, …). */
   extra?: Record<string, number>;
-}
+};
+
+/** A model's own result: the registry (sim/fidelities.ts) stamps which fidelity produced it. */
+export type ModelResult = Omit<HwResult, 'model'>;

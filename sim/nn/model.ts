@@ -364,15 +364,6 @@ export function embedLookup(table: tf.Tensor, ids: Int32Array): tf.Tensor2D {
   return f(table) as tf.Tensor2D;
 }
 
-/** Rows [i·n, (i+1)·n) of a 2-D tensor, for i = 0..count-1 (contiguous slices; Unpack is slow on wasm). */
-export function rowBlocks(x: tf.Tensor, count: number, n: number): tf.Tensor2D[] {
-  const x2 = x.reshape([count * n, -1]) as tf.Tensor2D;
-  const w = x2.shape[1];
-  const out: tf.Tensor2D[] = [];
-  for (let i = 0; i < count; i++) out.push(tf.slice(x2, [i * n, 0], [n, w]));
-  return out;
-}
-
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
   const { mean, variance } = tf.moments(x, -1, true);
   return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(g).add(b);

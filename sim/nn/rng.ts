@@ -1,21 +1,9 @@
-/** Seeded helpers for splits, init and bootstrap, on the project's one PRNG (sim/rng.ts). */
-import { mulberry32 } from '../rng.ts';
+/** Seeded helpers for splits, init and bootstrap: the project's one PRNG module (sim/rng.ts). */
+import { shuffle, type Rng } from '../rng.ts';
 
-export { mulberry32 };
+export { gaussian, mulberry32 } from '../rng.ts';
 
-export function shuffleInPlace<T>(arr: T[], rng: () => number): T[] {
-  for (let i = arr.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = arr[i];
-    arr[i] = arr[j];
-    arr[j] = t;
-  }
-  return arr;
-}
-
-/** Standard normal via Box–Muller. */
-export function gaussian(rng: () => number): number {
-  let u = 0;
-  while (u === 0) u = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+/** Fisher–Yates shuffle in place (sim/rng.ts `shuffle`, array first). */
+export function shuffleInPlace<T>(arr: T[], rng: Rng): T[] {
+  return shuffle(rng, arr);
 }

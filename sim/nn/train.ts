@@ -14,8 +14,6 @@ import { CHECKPOINT_ROOT } from './paths.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
 
-export const SHIPPED = ['spam-bert', 'sotu-gpt'] as const;
-
 export interface TrainRecipe {
   config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
   vocabSize: number;

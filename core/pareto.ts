@@ -6,7 +6,7 @@
  * Convention: functions taking `number[][]` work on MINIMISATION vectors. `toMinVector` turns a
  * metrics record into one (negating `max` objectives).
  */
-import type { Objective } from './driver.ts';
+import type { Objective } from './results.ts';
 
 export function toMinVector(metrics: Record<string, number>, objectives: Objective[]): number[] {
   return objectives.map((o) => {

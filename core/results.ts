@@ -1,0 +1,98 @@
+/**
+ * Shapes of a run's outputs (results/<name>/): run.json and the rows of points.csv. The runner
+ * (dse/) writes them, the report (reports/) reads them; nothing else is needed to regenerate a
+ * report. run.json is described by one zod schema (`RunJsonSchema`): the type is inferred from it
+ * and `parseRunJson` validates a file read back, filling harmless defaults for optional fields.
+ */
+import { z } from 'zod';
+
+export type ParamValue = number | string;
+export type Params = Record<string, ParamValue>;
+
+/** An objective as the runner sees it: metric name and direction. */
+export interface Objective {
+  metric: string;
+  goal: 'min' | 'max';
+}
+
+/** One evaluated design point, as a row of points.csv (params and metrics flattened). */
+export interface PointRow {
+  id: number;
+  params: Params;
+  /** Metric name → value (NaN/absent when failed). */
+  metrics: Record<string, number>;
+  feasible: boolean;
+  pareto: boolean;
+  status: 'ok' | 'failed';
+  error: string;
+  /** Which model/fidelity produced the metrics, e.g. "analytical", "cycle", "accuracy:subset". */
+  fidelity: string;
+}
+
+const num = (d = Number.NaN) => z.number().nullable().catch(d).transform((v) => v ?? d);
+const str = () => z.string().catch('');
+const record = <T extends z.ZodType>(v: T) => z.record(z.string(), v).catch({});
+const NumRecord = z.record(z.string(), z.number().nullable().transform((v) => v ?? Number.NaN));
+
+/** A highlighted point with its full breakdown (latency by stage, energy and area by module). */
+export const HighlightSchema = z.object({
+  id: z.number(),
+  label: z.string(),
+  params: z.record(z.string(), z.union([z.number(), z.string()])),
+  metrics: NumRecord,
+  stages: NumRecord,
+  energy: NumRecord,
+  area: NumRecord,
+});
+export type Highlight = z.infer<typeof HighlightSchema>;
+
+export const ObjectiveSchema = z.object({ metric: z.string(), goal: z.enum(['min', 'max']) });
+
+export const RunJsonSchema = z.looseObject({
+  name: z.string(),
+  /** The space file as parsed (defaults filled in). */
+  space: z.unknown(),
+  /** The YAML text that produced the run. */
+  yaml: str(),
+  spaceFile: str(),
+  /** The space's fidelity (`analytical`, `cycle`, `both`); `model` is its old name, kept for readers. */
+  model: str(),
+  fidelity: z.string().optional(),
+  objectives: z.array(ObjectiveSchema),
+  constraints: z.array(z.string()).catch([]),
+  parameters: z.array(z.string()),
+  metrics: z.array(z.string()),
+  seed: num(),
+  driver: str(),
+  counts: z
+    .object({ total: num(), ok: num(), failed: num(), feasible: num(), pareto: num() })
+    .catch({ total: Number.NaN, ok: Number.NaN, failed: Number.NaN, feasible: Number.NaN, pareto: Number.NaN }),
+  startedAt: str(),
+  finishedAt: str(),
+  wallSeconds: num(),
+  versions: record(z.string()),
+  /** Provenance of the energy/area tables (source, calibration). */
+  provenance: record(z.unknown()),
+  /** Hypervolume after each batch/generation (evaluations so far → hypervolume). */
+  hypervolume: z
+    .array(z.unknown())
+    .catch([])
+    .transform((a) => a.filter((h): h is { evals: number; hv: number } => !!h && typeof h === 'object' && typeof (h as { evals?: unknown }).evals === 'number' && typeof (h as { hv?: unknown }).hv === 'number')),
+  /** Reference point used for the hypervolume (in objective units, min-normalised). */
+  hvReference: z.array(z.number()).optional().catch(undefined),
+  /** Knee / best points with breakdowns, for the report. */
+  highlights: z.array(HighlightSchema).catch([]),
+  /** Why the run stopped early, if it did (budget, time limit, interrupt). */
+  stopReason: z.string().optional().catch(undefined),
+  /** Where the evaluations ran: the local pool, or a queue with its workers (dse/backends/types.ts BackendInfo). */
+  backend: z.record(z.string(), z.unknown()).optional().catch(undefined),
+});
+export type RunJson = z.infer<typeof RunJsonSchema>;
+
+/** run.json text → a checked RunJson; throws an Error naming the malformed fields. */
+export function parseRunJson(raw: unknown, where = 'run.json'): RunJson {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${where}: expected a JSON object`);
+  const r = RunJsonSchema.safeParse(raw);
+  if (!r.success) throw new Error(`${where} is malformed: ${[...new Set(r.error.issues.map((i) => `"${i.path.join('.')}": ${i.message}`))].join('; ')}`);
+  return r.data;
+}

@@ -1,0 +1,96 @@
+/**
+ * Step 1 of a run, the search: driver ask → executor (journal, pool) → driver tell, batch after
+ * batch, until the driver is done, a budget is spent or the user interrupts. The Pareto front of
+ * the feasible points is kept incrementally.
+ */
+import { paretoMask, toMinVector } from '../../core/pareto.ts';
+import type { Objective } from '../driver.ts';
+import { createDriver, driverInfo } from '../drivers/index.ts';
+import type { EvaluatedPoint } from '../evaluate.ts';
+import type { Executor } from '../executor.ts';
+import { createProgress, type ProgressMode } from '../progress.ts';
+import type { ParsedSpace } from '../space.ts';
+import type { Interrupts } from './interrupts.ts';
+
+/** Pareto front over rows (feasible, ok, finite objectives), kept incrementally per batch. */
+export class IncrementalFront {
+  /** Indices into rows. */
+  front: number[] = [];
+  constructor(private readonly rows: EvaluatedPoint[], private readonly objectives: Objective[]) {}
+  add(from: number, to: number): void {
+    const cand = this.front.slice();
+    for (let i = from; i < to; i++) if (this.rows[i].status === 'ok' && this.rows[i].feasible) cand.push(i);
+    const vecs = cand.map((i) => toMinVector(this.rows[i].metrics, this.objectives));
+    const mask = paretoMask(vecs, cand.map(() => true));
+    this.front = cand.filter((_, k) => mask[k]);
+  }
+  /** Recomputes the front over every row (after rows changed in place). */
+  reset(): void {
+    this.front = [];
+    this.add(0, this.rows.length);
+  }
+}
+
+export interface SearchInput {
+  parsed: ParsedSpace;
+  executor: Executor;
+  seed: number;
+  maxEvals: number;
+  /** Seconds. */
+  timeLimit: number;
+  /** performance.now() at the start of the run. */
+  t0: number;
+  progress: ProgressMode;
+  interrupts: Interrupts;
+}
+
+export interface SearchOutput {
+  rows: EvaluatedPoint[];
+  front: IncrementalFront;
+  /** Row count after each batch (the hypervolume trajectory's x axis). */
+  batchEnds: number[];
+  stopReason?: string;
+  driverName: string;
+}
+
+export async function search(input: SearchInput): Promise<SearchOutput> {
+  const { parsed, executor, maxEvals, timeLimit, t0, interrupts } = input;
+  const space = parsed.space;
+  const driver = createDriver(space.search, { space: parsed.domains, objectives: parsed.objectives, seed: input.seed });
+  // the time limit also stops evaluations from starting inside a batch
+  if (Number.isFinite(timeLimit)) executor.setDeadline(t0 + timeLimit * 1000);
+  const batch = driverInfo(space.search.driver).batch(space.search, { jobs: executor.jobs, cpuBound: executor.cpuBound });
+  const total = Math.min(driver.total ?? maxEvals, maxEvals);
+  const progress = createProgress(input.progress, Number.isFinite(total) ? total : undefined, space.name, () => executor.backendStatus());
+
+  const rows: EvaluatedPoint[] = [];
+  const front = new IncrementalFront(rows, parsed.objectives);
+  const batchEnds: number[] = [];
+  let stopReason: string | undefined;
+  try {
+    while (!driver.done()) {
+      if (rows.length >= maxEvals) stopReason = `max-evals ${maxEvals} reached`;
+      else if ((performance.now() - t0) / 1000 >= timeLimit) stopReason = `time limit ${timeLimit} s reached`;
+      else if (interrupts.interrupted) stopReason = 'interrupted';
+      if (stopReason) break;
+      const trials = driver.ask(Math.min(batch, maxEvals - rows.length));
+      if (trials.length === 0) {
+        if (driver.done()) break;
+        throw new Error(`driver ${driver.name} returned no trials while not done`);
+      }
+      // journaled results are reused; new ones run in-process or on the worker pool (sorted by id)
+      const before = rows.length;
+      const results = await executor.evaluate(trials, undefined, (done) => progress.update(before + done));
+      rows.push(...results);
+      front.add(before, rows.length);
+      driver.tell(results);
+      batchEnds.push(rows.length);
+      progress.update(rows.length);
+      // Let signals and timers run between batches.
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    progress.stop();
+  }
+  return { rows, front, batchEnds, stopReason, driverName: driver.name };
+}

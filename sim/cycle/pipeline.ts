@@ -1,0 +1,264 @@
+/**
+ * The path of a head request after admission (paper Fig. 8): key-side DRAM streams → Q·K →
+ * softmax → progressive-quantization decision (a refetching head re-enters the key side for its
+ * LSBs and is scored again) → in request order: local-V top-k, cascade token top-k → value-buffer
+ * allocation and V fetch (generation) → prob·V in request order → head top-k after the last head
+ * of a layer whose next layer keeps fewer heads. Each step uses one component (DRAM front end,
+ * compute servers, top-k engines, buffers); this module holds the per-request times and the
+ * order between them.
+ */
+import type { HardwareConfig } from '../schema.ts';
+import type { HeadRequest } from '../workload/types.ts';
+import type { LineBuffer } from './buffers.ts';
+import { AttentionScorer, StreamServer } from './compute.ts';
+import { EV_DECISION, EV_DRAM, EV_KARRIVE, EV_VALLOC, EV_VARRIVE, EV_VRELEASE, type EventQueue } from './events.ts';
+import type { DramFrontEnd } from './fetcher.ts';
+import { lanes, type Lanes } from './geometry.ts';
+import { L_ISSUE, L_TO_ARRAY } from './latency.ts';
+import type { RequestTable } from './requests.ts';
+import type { FetchPort, RequestScheduler } from './scheduler.ts';
+import type { TopkEngine } from './topk-engine.ts';
+
+export interface PipelineConfig {
+  hw: HardwareConfig;
+  reuseKV: boolean;
+  refetch: readonly boolean[];
+  /** Filter pass of the local-V and token top-k at the Q·K rate instead of the comparators. */
+  filterAtQk: boolean;
+  /** Pivot streams: local-V engine, token/head engine. */
+  rngLocal: () => number;
+  rngToken: () => number;
+}
+
+export class HeadPipeline implements FetchPort {
+  readonly scorer = new AttentionScorer();
+  readonly pv = new StreamServer();
+  /** Engine cycles: local-V; token and head top-k (the second engine). */
+  topkLocal = 0;
+  topkToken = 0;
+  topkHead = 0;
+  /** Top-k element comparisons. */
+  compares = 0;
+  refetches = 0;
+  /** Value-allocation attempts refused for lack of room. */
+  valueBufferStalls = 0;
+  /** Latest completion of anything (prob·V, token or head top-k). */
+  end = 0;
+  /** Next request to reach prob·V (all finished when it equals the request count). */
+  nextPV = 0;
+  private scheduler!: RequestScheduler;
+  private readonly n: number;
+  private readonly kFirst: Float64Array;
+  private readonly lsbFirst: Float64Array;
+  private readonly vFirst: Float64Array;
+  private readonly vEnd: Float64Array;
+  private readonly decF: Float64Array;
+  private readonly vidsStart: Float64Array;
+  private readonly probsEnd: Float64Array;
+  private readonly downDone: Uint8Array;
+  private nextDown = 0;
+  private localFree = 0;
+  private tokFree = 0;
+  private layerDecMax = 0;
+  private readonly vallocQ: number[] = [];
+  private vallocHead = 0;
+  private readonly headCount = new Map<number, number>();
+
+  constructor(
+    private readonly reqs: readonly HeadRequest[],
+    private readonly tb: RequestTable,
+    private readonly queue: EventQueue,
+    private readonly dram: DramFrontEnd,
+    private readonly valBuf: LineBuffer,
+    private readonly engine: TopkEngine,
+    private readonly cfg: PipelineConfig,
+  ) {
+    const N = (this.n = reqs.length);
+    this.kFirst = new Float64Array(N);
+    this.lsbFirst = new Float64Array(N);
+    this.vFirst = new Float64Array(N);
+    this.vEnd = new Float64Array(N).fill(-1);
+    this.decF = new Float64Array(N).fill(-1);
+    this.vidsStart = new Float64Array(N);
+    this.probsEnd = new Float64Array(N);
+    this.downDone = new Uint8Array(N);
+    for (const r of reqs) {
+      const k = r.iteration * 4096 + r.layer;
+      this.headCount.set(k, (this.headCount.get(k) ?? 0) + 1);
+    }
+  }
+
+  attach(s: RequestScheduler): void {
+    this.scheduler = s;
+  }
+
+  /** Heads in request r's (iteration, layer). */
+  private headsIn(r: HeadRequest): number {
+    return this.headCount.get(r.iteration * 4096 + r.layer) ?? 0;
+  }
+
+  /** Stream `kind` of request i reaches the fetcher: issue it, schedule its end (EV_DRAM). */
+  fetch(now: number, kind: 0 | 1 | 2, i: number): void {
+    const s = kind === 0 ? this.tb.kStream[i] : kind === 1 ? this.tb.lsbStream[i]! : this.tb.vStream[i]!;
+    this.dram.issue(now, s);
+    if (kind === 0) this.kFirst[i] = this.dram.first;
+    else if (kind === 1) this.lsbFirst[i] = this.dram.first;
+    else this.vFirst[i] = this.dram.first;
+    this.queue.push(this.dram.end, EV_DRAM, kind === 0 ? i : kind === 1 ? -1 - i : -1 - this.n - i);
+  }
+
+  /** Event EV_DRAM: a stream of request i ended. */
+  onStreamDone(kind: number, i: number, now: number): void {
+    const tb = this.tb;
+    if (kind === 2) {
+      this.vEnd[i] = now;
+      this.tryPV();
+      return;
+    }
+    const first = kind === 0 ? this.kFirst[i] : this.lsbFirst[i];
+    const dec = this.scorer.pass(first, now, tb.qkWork[i], tb.smWork[i], tb.qkLat[i], tb.reqLat[i]);
+    if (kind === 0 && this.cfg.refetch[i]) {
+      this.refetches++;
+      this.queue.push(dec + 1 + L_ISSUE, EV_KARRIVE, -1 - i);
+    } else this.queue.push(dec, EV_DECISION, i);
+  }
+
+  /** Event EV_DECISION: request i decided; requests whose predecessors all decided move on. */
+  onDecision(i: number, now: number): void {
+    this.decF[i] = now;
+    this.scheduler.retire(i, now);
+    while (this.nextDown < this.n && this.decF[this.nextDown] >= 0) this.downstream(this.nextDown++, now);
+  }
+
+  /** Event EV_VRELEASE: request i's value lines are free. */
+  onValueRelease(i: number, now: number): void {
+    this.valBuf.release(this.tb.valLines[i]);
+    if (!this.cfg.reuseKV) this.tryValloc(now);
+    else this.scheduler.schedule(now);
+  }
+
+  private filterRate(D: number): Lanes | undefined {
+    return this.cfg.filterAtQk ? lanes(this.cfg.hw.qkMultipliers, D) : undefined;
+  }
+
+  /**
+   * Local-V top-k of request i decided at d: one selection per query on the local engine, then the
+   * filter pass. Sets when the kept V ids start and stop leaving the engine.
+   */
+  private localTopk(i: number, r: HeadRequest, d: number): void {
+    const q = Math.max(1, r.queries);
+    const K = r.keys;
+    const vpqFull = Math.min(r.valuesPerQuery, K);
+    if (vpqFull >= K) {
+      this.vidsStart[i] = this.probsEnd[i] = Math.max(d, this.localFree) + 1; // bypass
+      return;
+    }
+    const causal = r.causal && q > 1;
+    const rate = this.filterRate(r.D);
+    let sel = 0;
+    let filt = 0;
+    for (let j = 0; j < q; j++) {
+      const seen = causal ? Math.max(1, K - q + j + 1) : K;
+      const vpq = causal ? Math.max(1, Math.round((vpqFull * seen) / K)) : vpqFull;
+      if (vpq >= seen) continue;
+      const c = this.engine.select(seen, vpq, this.cfg.rngLocal, rate);
+      sel += c.select;
+      this.compares += c.compares;
+      filt += c.filter;
+    }
+    // One engine: the selection, then the filter pass over the buffered scores (Fig. 9; the
+    // official TopKDummy likewise waits the quick-select latency, then drains).
+    const fs = Math.max(this.localFree, d) + sel;
+    const fe = fs + filt;
+    this.localFree = fe;
+    this.topkLocal += sel + filt;
+    this.vidsStart[i] = fs + this.engine.outputLatency;
+    this.probsEnd[i] = fe + this.engine.outputLatency;
+  }
+
+  /** Cascade token top-k after request i (shares the second engine with the head top-k). */
+  private tokenTopk(i: number, r: HeadRequest, d: number, now: number): void {
+    this.layerDecMax = Math.max(this.layerDecMax, d);
+    if (r.topk >= 0) {
+      const n = r.topk > r.keys ? r.L : r.keys;
+      const c = this.engine.select(n, r.topk, this.cfg.rngToken, this.filterRate(r.D));
+      const ts = Math.max(this.tokFree, this.layerDecMax);
+      this.tokFree = ts + c.select + c.filter;
+      this.topkToken += c.select + c.filter;
+      this.compares += c.compares;
+      this.end = Math.max(this.end, this.tokFree);
+      this.scheduler.tokenTopkDone(i, this.tokFree, now);
+    }
+    const nx = this.reqs[i + 1];
+    if (!nx || nx.layer !== r.layer || nx.iteration !== r.iteration) this.layerDecMax = 0;
+  }
+
+  /** Local-V top-k, V-id release, token top-k: strictly in request order. */
+  private downstream(i: number, now: number): void {
+    const r = this.reqs[i];
+    const d = this.decF[i];
+    this.localTopk(i, r, d);
+    this.tokenTopk(i, r, d, now);
+    this.downDone[i] = 1;
+    if (!this.cfg.reuseKV) {
+      this.vallocQ.push(i);
+      const fs = this.vidsStart[i];
+      if (fs > now) this.queue.push(fs, EV_VALLOC, 0);
+      else this.tryValloc(now);
+    }
+    this.tryPV();
+  }
+
+  /** Generation: value lines are allocated in order once a request's V ids leave the filter. */
+  tryValloc(now: number): void {
+    const tb = this.tb;
+    while (this.vallocHead < this.vallocQ.length) {
+      const i = this.vallocQ[this.vallocHead];
+      if (this.vidsStart[i] > now) return;
+      if (tb.vStream[i] === null) {
+        this.vEnd[i] = this.vidsStart[i];
+        this.vFirst[i] = this.vidsStart[i];
+        this.vallocHead++;
+        this.tryPV();
+        continue;
+      }
+      if (!this.valBuf.fits(tb.valLines[i])) {
+        this.valueBufferStalls++;
+        return;
+      }
+      this.valBuf.take(tb.valLines[i]);
+      this.vallocHead++;
+      this.queue.push(now + 1 + L_ISSUE, EV_VARRIVE, i);
+    }
+  }
+
+  /** prob·V in request order, once the V ids are out and the values fetched. */
+  private tryPV(): void {
+    const tb = this.tb;
+    while (this.nextPV < this.n && this.downDone[this.nextPV] && (this.vEnd[this.nextPV] >= 0 || tb.vStream[this.nextPV] === null)) {
+      const i = this.nextPV++;
+      const noV = tb.vStream[i] === null;
+      const first = noV ? this.vidsStart[i] : this.vFirst[i] + L_TO_ARRAY;
+      const last = noV ? this.probsEnd[i] : this.vEnd[i] + L_TO_ARRAY;
+      const pe = this.pv.serve(Math.max(first, this.vidsStart[i]), Math.max(last, this.probsEnd[i]), tb.pvWork[i]);
+      const done = pe + tb.pvLat[i];
+      this.end = Math.max(this.end, done);
+      this.queue.push(pe, EV_VRELEASE, i);
+      this.headTopk(i, done);
+    }
+  }
+
+  /** Head top-k: after the last head of a layer whose next layer keeps fewer heads. */
+  private headTopk(i: number, done: number): void {
+    const r = this.reqs[i];
+    const nx = this.reqs[i + 1];
+    if (!(nx && nx.iteration === r.iteration && nx.layer === r.layer + 1 && this.headsIn(nx) < this.headsIn(r))) return;
+    const h = this.headsIn(r);
+    const c = this.engine.select(h, this.headsIn(nx), this.cfg.rngToken);
+    const ts = Math.max(this.tokFree, done);
+    this.tokFree = ts + c.select + c.filter;
+    this.topkHead += this.tokFree - ts;
+    this.compares += c.compares;
+    this.end = Math.max(this.end, this.tokFree);
+  }
+}

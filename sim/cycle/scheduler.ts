@@ -1,0 +1,101 @@
+/**
+ * Request scheduler: admission of head requests into the pipeline (RTL stages 1–2, spec §1.5).
+ * Requests are admitted strictly in order, one per cycle at most, while
+ *  - fewer than `inFlight` requests are between admission and their final progressive-
+ *    quantization decision,
+ *  - the key buffer has room for the request's lines (and one of its 16 allocations); in
+ *    summarization (K/V reused from SRAM) the value buffer too,
+ *  - with `gateTokenTopk`, the previous layer's cascade token top-k has finished (its output is
+ *    the next layer's key-id list).
+ * An admitted request's key stream (and in summarization its value stream) reaches the fetcher
+ * after the 1-cycle allocation register.
+ */
+import type { HeadRequest } from '../workload/types.ts';
+import type { LineBuffer } from './buffers.ts';
+import { EV_ADMIT, EV_VARRIVE, type EventQueue } from './events.ts';
+import type { RequestTable } from './requests.ts';
+
+/** Where an admitted request's key stream goes (the DRAM front end, via the pipeline). */
+export interface FetchPort {
+  fetch(now: number, kind: 0 | 1 | 2, i: number): void;
+}
+
+export interface SchedulerConfig {
+  inFlight: number;
+  /** K/V reused from SRAM: the value lines are allocated at admission. */
+  reuseKV: boolean;
+  gateTokenTopk: boolean;
+}
+
+export class RequestScheduler {
+  /** Next request to admit. */
+  nextAdmit = 0;
+  /** Requests between admission and their final decision. */
+  inflight = 0;
+  /** Admission attempts refused for lack of key-buffer room. */
+  keyBufferStalls = 0;
+  private gateUntil = 0;
+  private gatePending = -1;
+  private scheduled = false;
+  private readonly n: number;
+
+  constructor(
+    private readonly reqs: readonly HeadRequest[],
+    private readonly tb: RequestTable,
+    private readonly queue: EventQueue,
+    private readonly keyBuf: LineBuffer,
+    private readonly valBuf: LineBuffer,
+    private readonly cfg: SchedulerConfig,
+    private readonly port: FetchPort,
+  ) {
+    this.n = reqs.length;
+  }
+
+  /** Makes sure an admission attempt is pending at time t (one at a time). */
+  schedule(t: number): void {
+    if (!this.scheduled && this.nextAdmit < this.n) {
+      this.scheduled = true;
+      this.queue.push(t, EV_ADMIT, 0);
+    }
+  }
+
+  /** An admission attempt (event EV_ADMIT). */
+  admit(now: number): void {
+    this.scheduled = false;
+    if (this.nextAdmit >= this.n) return;
+    if (this.gatePending >= 0) return; // waits for the token top-k to be computed
+    if (now < this.gateUntil) return this.schedule(this.gateUntil);
+    if (this.inflight >= this.cfg.inFlight) return;
+    const i = this.nextAdmit;
+    const reuse = this.cfg.reuseKV;
+    const needV = reuse ? this.tb.valLines[i] : 0;
+    if (!this.keyBuf.fits(this.tb.keyLines[i])) {
+      this.keyBufferStalls++;
+      return;
+    }
+    if (reuse && !this.valBuf.fits(needV)) return;
+    this.nextAdmit++;
+    this.inflight++;
+    this.keyBuf.take(this.tb.keyLines[i]);
+    if (reuse) this.valBuf.take(needV);
+    this.port.fetch(now + 1, 0, i); // arrives after the 1-cycle allocation register
+    if (reuse && this.tb.vStream[i]) this.queue.push(now + 1, EV_VARRIVE, i);
+    if (this.cfg.gateTokenTopk && this.reqs[i].topk >= 0) this.gatePending = i;
+    this.schedule(now + 1);
+  }
+
+  /** Request i made its final decision: it leaves the window and frees its key lines. */
+  retire(i: number, now: number): void {
+    this.inflight--;
+    this.keyBuf.release(this.tb.keyLines[i]);
+    this.schedule(now);
+  }
+
+  /** Request i's token top-k ends at `done`: a gate waiting for it opens the cycle after. */
+  tokenTopkDone(i: number, done: number, now: number): void {
+    if (this.gatePending !== i) return;
+    this.gatePending = -1;
+    this.gateUntil = done + 1;
+    this.schedule(Math.max(now, this.gateUntil));
+  }
+}

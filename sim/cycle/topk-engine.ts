@@ -1,0 +1,49 @@
+/**
+ * The top-k engine as the simulator sees it (paper §IV-B, Alg. 3, Fig. 9): a selection phase that
+ * finds the k-th largest of n buffered scores, then a filter pass that re-streams the n scores
+ * against it, then the ids leave through the engine's output pipeline. The simulator only calls
+ * this interface, so another engine model (another selection algorithm, a pipelined filter) is a
+ * new `TopkEngine`, nothing else.
+ *
+ * `quickSelectEngine` is SpAtten's engine with the official latency model (`TopKLatencyModel`,
+ * spec §1.9): quick-select rounds of ⌈n/P⌉ + 3 cycles with uniformly random pivots (topk.ts
+ * `quickSelectRandom`), then a filter pass at a given rate.
+ */
+import type { Lanes } from './geometry.ts';
+import { log2c } from './geometry.ts';
+import { quickSelectRandom } from './topk.ts';
+
+export interface TopkCost {
+  /** Cycles of the selection phase. */
+  select: number;
+  /** Cycles of the filter pass. */
+  filter: number;
+  /** Element comparisons (both phases), for the energy model. */
+  compares: number;
+}
+
+export interface TopkEngine {
+  /** Comparators per array (P). */
+  readonly parallelism: number;
+  /** Cycles from the filter to the selected ids leaving the engine. */
+  readonly outputLatency: number;
+  /**
+   * Cost of keeping the k largest of n scores (0 ≤ k < n). `rng` draws the engine's random choices
+   * (pivots); `filterRate` is the filter pass's width, keys per line × cycles per line (default:
+   * the P comparators).
+   */
+  select(n: number, k: number, rng: () => number, filterRate?: Lanes): TopkCost;
+}
+
+/** SpAtten's quick-select engine with P comparators. */
+export function quickSelectEngine(P: number): TopkEngine {
+  const comparators: Lanes = { per: P, cpl: 1 };
+  return {
+    parallelism: P,
+    outputLatency: log2c(P) + 1,
+    select(n, k, rng, filterRate = comparators) {
+      const qs = quickSelectRandom(n, k, P, rng);
+      return { select: qs.cycles, filter: Math.ceil(n / filterRate.per) * filterRate.cpl, compares: qs.compares + n };
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The metric registry: every metric a run can record, once. The space schema's metric enum
+ * (sim/schema.ts → dse/space.ts), the points.csv columns and run.json `metrics` (dse/), the
+ * `simulate --json` keys and text lines (dse/cli.ts), the report's axis titles (reports/format.ts)
+ * and the copy of a model result into a metrics record (`pickMetrics`) are all generated from it.
+ *
+ * Hardware metrics come in two kinds:
+ * - base quantities a hardware model measures itself (latency, cycles, DRAM bytes, energy, area);
+ * - derived ones, computed here from the base quantities and the executed operations, once, for
+ *   every model (`deriveMetrics`): a model never computes them on its own.
+ *
+ * Adding a metric: one entry below (name, unit, label, goal, derivation or base, format). A base
+ * metric also needs its computation in the models (sim/hw/analytical.ts finalize, sim/cycle).
+ */
+
+/** What a derived metric is computed from. */
+export interface BaseQuantities {
+  latency_s: number;
+  energy_j: number;
+  /** Executed operations (2 per multiply-accumulate, Q·K and prob·V). */
+  ops: number;
+}
+
+export interface MetricDef {
+  name: string;
+  /** Unit as printed (empty for dimensionless). */
+  unit: string;
+  /** Human label for axis titles and tables (the unit is appended by `metricLabel`). */
+  label: string;
+  /** The usual direction (a default for objectives and for "best" in reports). */
+  goal: 'min' | 'max';
+  /** 'hw': every hardware model reports it; 'accuracy': the accuracy engine. */
+  source: 'hw' | 'accuracy';
+  /** Derived metrics: the formula over the base quantities; absent for measured (base) metrics. */
+  derive?: (b: BaseQuantities) => number;
+  /** Text form for the CLI, e.g. 1.234 ms. */
+  format: (v: number) => string;
+}
+
+/** Compact number: 5 significant digits, exponent form for very large or small magnitudes. */
+export function fmtSig(x: number, unit = ''): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  const s = a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(4) : x.toPrecision(5);
+  return unit ? `${s} ${unit}` : s;
+}
+
+const per = (num: number, s: number) => (s > 0 ? num / s : 0);
+
+const DEFS = [
+  { name: 'latency_s', unit: 's', label: 'latency', goal: 'min', source: 'hw', format: (v) => fmtSig(v * 1e3, 'ms') },
+  { name: 'energy_j', unit: 'J', label: 'energy', goal: 'min', source: 'hw', format: (v) => fmtSig(v * 1e3, 'mJ') },
+  { name: 'dram_bytes', unit: 'bytes', label: 'DRAM traffic', goal: 'min', source: 'hw', format: (v) => fmtSig(v / 1e6, 'MB') },
+  { name: 'area_mm2', unit: 'mm²', label: 'area', goal: 'min', source: 'hw', format: (v) => fmtSig(v, 'mm²') },
+  { name: 'power_w', unit: 'W', label: 'power', goal: 'min', source: 'hw', derive: (b) => per(b.energy_j, b.latency_s), format: (v) => fmtSig(v, 'W') },
+  { name: 'gops', unit: 'GOP/s', label: 'throughput', goal: 'max', source: 'hw', derive: (b) => per(b.ops, b.latency_s) / 1e9, format: (v) => fmtSig(v, 'GOP/s') },
+  { name: 'cycles', unit: '', label: 'cycles', goal: 'min', source: 'hw', format: (v) => fmtSig(v) },
+  { name: 'edp_js', unit: 'J·s', label: 'energy-delay product', goal: 'min', source: 'hw', derive: (b) => b.energy_j * b.latency_s, format: (v) => fmtSig(v, 'J·s') },
+  { name: 'accuracy', unit: '', label: 'accuracy', goal: 'max', source: 'accuracy', format: (v) => `${(100 * v).toFixed(2)}%` },
+  { name: 'perplexity', unit: '', label: 'perplexity', goal: 'min', source: 'accuracy', format: (v) => v.toFixed(2) },
+] as const satisfies readonly MetricDef[];
+
+export const METRIC_DEFS: readonly MetricDef[] = DEFS;
+
+type NamesOf<S extends string> = Extract<(typeof DEFS)[number], { source: S }>['name'];
+export type HwMetricName = NamesOf<'hw'>;
+export type AccuracyMetricName = NamesOf<'accuracy'>;
+export type MetricName = (typeof DEFS)[number]['name'];
+
+const names = <S extends 'hw' | 'accuracy'>(s: S) => DEFS.filter((d) => d.source === s).map((d) => d.name) as unknown as readonly NamesOf<S>[];
+
+/** Metrics every hardware model reports, in column order. */
+export const HW_METRICS = names('hw');
+/** Metrics of the accuracy engine. */
+export const ACCURACY_METRICS = names('accuracy');
+/** Every metric name (the space schema's enum). */
+export const METRICS = DEFS.map((d) => d.name) as unknown as readonly [MetricName, ...MetricName[]];
+
+const BY_NAME = new Map<string, MetricDef>(DEFS.map((d) => [d.name, d]));
+
+export function metricDef(name: string): MetricDef | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Axis title / table label of a metric with its unit, e.g. "latency (s)"; the name when unknown. */
+export function metricLabel(name: string): string {
+  const d = BY_NAME.get(name);
+  if (!d) return name;
+  return d.unit && d.unit !== d.label ? `${d.label} (${d.unit})` : d.label;
+}
+
+const DERIVED = DEFS.filter((d): d is Extract<(typeof DEFS)[number], { derive: unknown }> => 'derive' in d);
+
+/** Writes every derived hardware metric into `out` from the base quantities (the one place they are computed). */
+export function deriveMetrics<T extends Partial<Record<HwMetricName, number>>>(b: BaseQuantities, out: T): T {
+  for (const d of DERIVED) (out as Record<string, number>)[d.name] = d.derive(b);
+  return out;
+}
+
+export type DerivedMetricName = (typeof DERIVED)[number]['name'];
+
+/** The derived hardware metrics as a fresh record (for a model assembling its result). */
+export function derivedMetrics(b: BaseQuantities): Record<DerivedMetricName, number> {
+  return deriveMetrics(b, {} as Record<DerivedMetricName, number>);
+}
+
+/** The hardware metrics of a model result, as a fresh record in column order. */
+export function pickMetrics(r: Record<HwMetricName, number>): Record<HwMetricName, number> {
+  const out = {} as Record<HwMetricName, number>;
+  for (const m of HW_METRICS) out[m] = r[m];
+  return out;
+}

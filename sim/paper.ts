@@ -1,0 +1,70 @@
+/**
+ * The SpAtten paper's (HPCA 2021) reference numbers, in one module: what `reproduce`, `compare`
+ * and the report put next to our predictions. Shipped here so nothing outside the repo is needed
+ * at run time. These are the paper's results, never fitted into the models.
+ */
+import baselines from './baselines/baselines.json' with { type: 'json' };
+
+/** Fig. 19a: throughput vs top-k comparators P, relative to P = 16 (paper chart data). */
+export const FIG19A = { P: [1, 2, 4, 8, 16, 32], relative: [0.217, 0.385, 0.625, 0.841, 1, 0.993] };
+
+/**
+ * Fig. 20: SpAtten-internal speedup of each step over the previous one (baseline, token pruning,
+ * head pruning, 16-comparator top-k, static quantization, progressive quantization), and the
+ * combined claims (the three pruning steps 3.4×, the two quantization steps 2.8×).
+ */
+export const FIG20 = {
+  steps: [1, 1.1, 1.1, 3, 1.6, 1.7],
+  combined: [
+    { name: 'three pruning steps (token, head, top-k)', from: 0, to: 3, paper: 3.4 },
+    { name: 'two quantization steps', from: 3, to: 5, paper: 2.8 },
+  ],
+};
+
+/** Table III: the cited A³, MNNFast and GPU figures (sim/baselines/baselines.json, with sources). */
+export const TABLE3_BASELINES = baselines;
+
+/**
+ * Fig. 21: pruning ratio vs accuracy change, both curves at 12-bit quantization with progressive
+ * quantization off and the other pruning kind off. Exact points from the v3 chart data
+ * (shared/spec/spatten-paper.md §5.9).
+ */
+export interface PaperCurve {
+  label: string;
+  kind: 'tokens' | 'heads';
+  /** [pruning ratio (×), accuracy change (%)] */
+  points: [number, number][];
+}
+
+export const PAPER_FIG21: PaperCurve[] = [
+  {
+    label: 'paper: GPT-2-Small PTB (tokens)',
+    kind: 'tokens',
+    points: [
+      [1, 0],
+      [2.59, 0.56],
+      [3.36, -0.31],
+      [4.01, -1.2],
+      [4.44, -1.34],
+      [5.19, -5.6],
+      [6.56, -20.76],
+      [7.33, -32.12],
+      [8.32, -40.32],
+    ],
+  },
+  {
+    label: 'paper: BERT-Base CoLA (heads)',
+    kind: 'heads',
+    points: [
+      [1, 0],
+      [1.05, 3.08],
+      [1.12, 1.05],
+      [1.2, 0.54],
+      [1.3, -0.21],
+      [1.5, -8.43],
+      [1.6, -10.93],
+      [1.8, -13.97],
+      [2, -16.36],
+    ],
+  },
+];

@@ -1,0 +1,48 @@
+/** DRAM front end (sim/cycle/fetcher.ts): key/value sides sharing the channels, refresh, port limit. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hbmTiming } from '../sim/cycle/dram.ts';
+import { DramFrontEnd } from '../sim/cycle/fetcher.ts';
+import type { Stream } from '../sim/cycle/requests.ts';
+
+const noRefresh = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { refresh: false });
+const stream = (kind: 0 | 1 | 2, occ: number[], bursts = 64, firstLat = 10): Stream => ({ kind, occ: Float64Array.from(occ), bursts, firstLat });
+
+test('one channel = two pseudo-channel lanes (PC-interleaved mapping); the official mapping keeps one', () => {
+  assert.equal(new DramFrontEnd(noRefresh, 1, 32).channels, 2);
+  assert.equal(new DramFrontEnd(noRefresh, 16, 32).channels, 32);
+  assert.equal(new DramFrontEnd(hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { mapping: 'RoBaRaCoCh' }), 16, 32).channels, 16);
+});
+
+test('key and value sides share a channel at half rate; a side queues behind its own earlier streams', () => {
+  const f = new DramFrontEnd(noRefresh, 1, 32);
+  f.issue(0, stream(0, [100, 100]));
+  assert.equal(f.first, 10);
+  assert.equal(f.end, 100);
+  // value stream of 50 per channel while the key side still has 100 queued: both progress at half
+  // rate, so it ends at 100 and pushes the key side's backlog to 150
+  f.issue(0, stream(2, [50, 50]));
+  assert.equal(f.end, 100);
+  // the next key stream starts after the key side's backlog (150), alone on the channel
+  f.issue(0, stream(0, [100, 100]));
+  assert.equal(f.first, 160);
+  assert.equal(f.end, 250);
+  assert.equal(f.work, 500);
+  // the slowest channel decides; a channel without data is not used
+  f.issue(300, stream(1, [0, 40]));
+  assert.equal(f.first, 310);
+  assert.equal(f.end, 340);
+});
+
+test('refresh: an all-bank refresh (nRFC 350 every nREFI 3900) stretches a stream that crosses it', () => {
+  const f = new DramFrontEnd(hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }), 1, 32);
+  f.issue(3800, stream(0, [200, 200]));
+  assert.equal(f.first, 3810);
+  assert.equal(f.end, 3900 + 350 + 100); // 100 cycles before the refresh, 100 after it
+});
+
+test('the fetcher issues at most ports × 32 B per cycle', () => {
+  const f = new DramFrontEnd(noRefresh, 1, 4);
+  f.issue(0, stream(0, [100, 100], 6400));
+  assert.equal(f.end, 1600);
+});
