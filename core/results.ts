@@ -92,6 +92,8 @@ export const RunJsonSchema = z.looseObject({
   notes: z.array(z.string()).optional().catch(undefined),
   /** The options the run was given (jobs, seed, budgets, folders, the command line). */
   options: z.record(z.string(), z.unknown()).optional().catch(undefined),
+  /** Where the evaluations ran: the local pool, or a queue with its workers (dse/backends/types.ts BackendInfo). */
+  backend: z.record(z.string(), z.unknown()).optional().catch(undefined),
 });
 export type RunJson = z.infer<typeof RunJsonSchema>;
 

@@ -144,6 +144,7 @@ function registerRun(program: Command): void {
     .option('--fresh', "discard the folder's journal and start over (the only way a journal is truncated)")
     .option('--force', 'write into a non-empty --out folder that is not a results folder of spatten-dse')
     .option('--reuse <dir>', "reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)", collect, [])
+    .option('--queue <url>', 'evaluate on `spatten-dse worker` processes through a BullMQ queue on Redis, redis://HOST:PORT[/DB]')
     .action(async (space: string, o) => {
       const r = await runSpace({
         spaceFile: space,
@@ -162,6 +163,7 @@ function registerRun(program: Command): void {
         force: o.force,
         reuse: o.reuse,
         argv: process.argv.slice(2),
+        queue: o.queue,
       });
       process.stdout.write(runSummary(r));
       if (r.run.stopReason === 'failed') process.stderr.write(`error: ${printable(r.run.stopDetail ?? 'the run failed')}\n`);

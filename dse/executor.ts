@@ -18,7 +18,8 @@ import { InputError } from './errors.ts';
 import { Journal, JOURNAL_FILE, journalKeyFast, loadJournal, stableStringify, type JournalRecord, type OpenOptions } from './journal.ts';
 import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
 import { modelVersion } from './model-version.ts';
-import { EvalPool } from './pool.ts';
+import { LocalBackend } from './backends/local.ts';
+import type { BackendInfo, EvalBackend } from './backends/types.ts';
 import { violation } from './space.ts';
 import { TASKS, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
 
@@ -44,6 +45,8 @@ export interface ExecutorOptions {
   journal?: boolean;
   /** Other run folders whose journals may supply evaluations (read-only, no lock). */
   reuse?: string[];
+  /** Where CPU-bound evaluations run instead of the local pool (e.g. a queue, dse/backends/). */
+  backend?: EvalBackend;
   log?: (line: string) => void;
 }
 
@@ -73,7 +76,10 @@ export class Executor {
   private readonly journal?: Journal;
   /** Records of other runs' journals (`--reuse`), by key. */
   private readonly foreign = new Map<string, JournalRecord>();
-  private poolReady?: Promise<EvalPool>;
+  private poolReady?: Promise<EvalBackend>;
+  private backend?: EvalBackend;
+  /** CPU-bound steps go to the backend (local pool with jobs > 1, or a given backend). */
+  private readonly parallel: boolean;
   private aborted = false;
   private stopping = false;
   /** performance.now() after which no new evaluation starts (time limit). */
@@ -83,9 +89,13 @@ export class Executor {
 
   private constructor(opts: ExecutorOptions, journal?: Journal) {
     this.ctx = opts.ctx;
-    this.jobs = Math.max(1, opts.jobs ?? 1);
+    // a given backend (e.g. a queue) says how many lanes it has; they size the runner's batches
+    this.jobs = opts.backend ? opts.backend.jobs : Math.max(1, opts.jobs ?? 1);
     this.cpuBound = isCpuBound(opts.ctx);
-    this.usePool = opts.usePool ?? (this.cpuBound && this.jobs > 1);
+    this.parallel = this.jobs > 1 || !!opts.backend;
+    this.backend = opts.backend;
+    if (opts.backend) this.poolReady = Promise.resolve(opts.backend);
+    this.usePool = opts.usePool ?? (this.cpuBound && this.parallel);
     this.journal = journal;
     this.log = opts.log ?? ((s) => process.stderr.write(s + '\n'));
     this.base = keyMaterial(opts.ctx);
@@ -120,22 +130,26 @@ export class Executor {
     return this.journal?.file;
   }
 
-  /** The pool, started once: workers run the worker bundle (dse/bundle.ts), or the sources via tsx. */
-  private getPool(): Promise<EvalPool> {
-    this.poolReady ??= workerBundle().then(
-      (bundle) =>
-        new EvalPool({
-          jobs: this.jobs,
-          ...(bundle ? { filename: bundle.url, execArgv: execArgvWithoutTsx(process.execArgv) } : {}),
-        }),
-    );
+  /** The backend, started once: by default the local pool (dse/backends/local.ts). */
+  private getPool(): Promise<EvalBackend> {
+    this.poolReady ??= LocalBackend.open(this.jobs).then((b) => (this.backend = b));
     return this.poolReady;
   }
 
   /** Starts the workers now (they begin loading the models while the run sets up), or builds the bundle. */
   warmUp(): void {
-    if (this.jobs > 1) void this.getPool();
+    if (this.parallel) void this.getPool();
     else void workerBundle();
+  }
+
+  /** The backend's progress note (workers, queued jobs), if it has one. */
+  backendStatus(): string | undefined {
+    return this.backend?.status?.();
+  }
+
+  /** Where the evaluations ran (run.json). */
+  backendInfo(): BackendInfo {
+    return this.backend?.describe() ?? { kind: 'local', jobs: this.usePool ? this.jobs : 1 };
   }
 
   // stableStringify of the constant key material, per (ctx, extra): serialised once, not per point.
@@ -211,7 +225,7 @@ export class Executor {
     }
     if (copied.length > 0) this.journal?.appendMany(copied);
     if (todo.length > 0 && !this.aborted) {
-      const pooled = step?.cpuBound !== undefined ? step.cpuBound && this.jobs > 1 : this.usePool;
+      const pooled = step?.cpuBound !== undefined ? step.cpuBound && this.parallel : this.usePool;
       const report = onProgress ? () => onProgress(out.length) : undefined;
       if (pooled) await this.viaPool(todo, fidelity, out, step, report);
       else await this.inProcess(todo, fidelity, out, step, report);
@@ -292,9 +306,10 @@ export class Executor {
       while (queue.length > 0 && !stop()) {
         for (const { t, key } of queue.shift()!) {
           if (stop()) return;
-          const r = await pool.run<EvaluatedPoint>({ task: step?.task ?? 'evaluate', args: [ctx, t.id, t.params] });
+          const r = await pool.run<EvaluatedPoint>({ task: step?.task ?? 'evaluate', args: [ctx, t.id, t.params] }, { key, id: t.id });
           if (r.status === 'aborted') return;
-          if (r.status === 'ok') record(key, r.value, r.ms);
+          // (a backend may answer two trials with equal params with one evaluation: the id is the trial's)
+          if (r.status === 'ok') record(key, r.value.id === t.id ? r.value : { ...r.value, id: t.id }, r.ms);
           else {
             const metrics: Record<string, number> = {};
             for (const m of ctx.metrics) metrics[m] = Number.NaN;
@@ -306,7 +321,7 @@ export class Executor {
       }
     };
     try {
-      await Promise.all(Array.from({ length: 2 * pool.jobs }, () => lane()));
+      await Promise.all(Array.from({ length: Math.min(pool.lanes, queue.length) }, () => lane()));
     } finally {
       batch.flush();
     }
@@ -329,11 +344,13 @@ export class Executor {
    */
   interrupt(): void {
     this.stopping = true;
+    void this.poolReady?.then((b) => b.interrupt?.());
   }
 
   /** No evaluation starts after `at` (a performance.now() time): the time limit inside a batch. */
   setDeadline(at: number): void {
     this.deadline = at;
+    void this.poolReady?.then((b) => b.setDeadline?.(at));
   }
 
   /** Abandons in-flight and queued evaluations (second Ctrl-C). */

@@ -43,27 +43,32 @@ export function resolveMode(mode: ProgressMode): Exclude<ProgressMode, 'auto'> {
   return mode === 'auto' ? (process.stderr.isTTY ? 'bar' : 'lines') : mode;
 }
 
-export function createProgress(mode: ProgressMode, total: number | undefined, label: string, unit = 'evaluated'): Progress {
+/** `detail`: an extra note appended to each update (e.g. the queue's workers and waiting jobs). */
+export function createProgress(mode: ProgressMode, total: number | undefined, label: string, unit = 'evaluated', detail?: () => string | undefined): Progress {
+  const extra = () => {
+    const d = detail?.();
+    return d ? ` | ${d}` : '';
+  };
   const m = resolveMode(mode);
   if (m === 'none') return { update() {}, note() {}, stop() {} };
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
   if (m === 'bar' && total !== undefined) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed | {etaText}`, stream: process.stderr, hideCursor: true },
+      { format: `${label} {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed | {etaText}{detail}`, stream: process.stderr, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
     let done = 0;
-    bar.start(total, 0, { etaText: etaText(0, total, 0) });
+    bar.start(total, 0, { etaText: etaText(0, total, 0), detail: extra() });
     return {
       update: (d) => {
         done = d;
-        bar.update(d, { etaText: etaText(d, total, elapsed()) });
+        bar.update(d, { etaText: etaText(d, total, elapsed()), detail: extra() });
       },
       note: (text) => {
         // cli-progress redraws the bar on the next update; clear the line, print, redraw
         process.stderr.write(`\r\x1b[2K${text}\n`);
-        bar.update(done, { etaText: etaText(done, total, elapsed()) });
+        bar.update(done, { etaText: etaText(done, total, elapsed()), detail: extra() });
       },
       stop: () => bar.stop(),
     };
@@ -76,7 +81,7 @@ export function createProgress(mode: ProgressMode, total: number | undefined, la
     const el = elapsed();
     const pct = total ? ` (${((100 * done) / total).toFixed(0)}%)` : '';
     const eta = total ? `, ${etaText(done, total, el)}` : '';
-    process.stderr.write(`${label}: ${done}${total ? `/${total}` : ''} ${unit}${pct}, ${fmtSeconds(el)} elapsed${eta}\n`);
+    process.stderr.write(`${label}: ${done}${total ? `/${total}` : ''} ${unit}${pct}, ${fmtSeconds(el)} elapsed${eta}${detail?.() ? `; ${detail()}` : ''}\n`);
   };
   return {
     update(done) {

@@ -14,7 +14,7 @@ import { HW_METRICS } from '../sim/metrics.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { InputError } from './errors.ts';
 import { basePoint, isCpuBound, type EvalContext } from './evaluate.ts';
-import { Executor } from './executor.ts';
+import { Executor, modelVersion } from './executor.ts';
 import { accuracyRungs, withExamples } from './fidelity.ts';
 import { defaultJobs } from './pool.ts';
 import { resolveMode, type ProgressMode } from './progress.ts';
@@ -61,6 +61,8 @@ export interface RunOptions {
   maxPoints?: number;
   /** The command line, recorded in run.json. */
   argv?: string[];
+  /** Redis URL: CPU-bound evaluations go on a BullMQ queue for `spatten-dse worker` processes (dse/backends/queue.ts). */
+  queue?: string;
 }
 
 export interface RunSummary {
@@ -129,6 +131,8 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   // out folder, --reuse folders, the folder's journal, --jobs: all checked before the lock or any write
   const guard = guardRun(opts, prepared.ctx, prepared.parsed.space.name, opts.spaceFile, prepared.dir, log);
   const jobs = Math.max(1, guard.jobs ?? (anyCpuBound(prepared.ctx) ? defaultJobs() : 1));
+  // --queue: Redis is checked before anything is written (unreachable → exit 2)
+  const backend = opts.queue ? await openQueueBackend(opts.queue, prepared, jobs, log) : undefined;
   // A first line at once: loading the accuracy model and starting workers takes seconds.
   if (resolveMode(opts.progress ?? 'auto') !== 'none') {
     const acc = prepared.ctx.accuracy;
@@ -137,8 +141,14 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   }
   const dirExisted = existsSync(prepared.dir);
   const journalStarted = opts.fresh || !existsSync(path.join(prepared.dir, JOURNAL_FILE));
-  ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
-  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, log });
+  let executor: Executor;
+  try {
+    ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
+    executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, log });
+  } catch (e) {
+    await backend?.close();
+    throw e;
+  }
   let summary: RunSummary | undefined;
   try {
     summary = await runSteps(opts, prepared, executor, log);
@@ -213,7 +223,7 @@ async function steps(opts: RunOptions, prepared: PreparedRun, executor: Executor
     return { dir, run, rows: [], written: false, reportWritten: false };
   }
   const highlights = await highlight(rows, front.front, objectives, (params) => executor.call('breakdown', ctx, params));
-  const out = await write({ dir, parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds, driverName, highlights, ...written });
+  const out = await write({ dir, parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds, driverName, highlights, ...written, backend: executor.backendInfo() });
   for (const note of boundNotes(out.run, out.rows)) log(`note: ${note}`);
   let reportWritten = false;
   if (opts.report !== false && opts.writeReport) {
@@ -247,4 +257,11 @@ function runOptionsRecord(o: RunOptions, jobs: number): Record<string, unknown> 
   };
   for (const k of Object.keys(rec)) if (rec[k] === undefined) delete rec[k];
   return rec;
+}
+
+async function openQueueBackend(url: string, prepared: PreparedRun, jobs: number, log: (line: string) => void) {
+  const { QueueBackend } = await import('./backends/queue.ts');
+  const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, log });
+  if (!anyCpuBound(prepared.ctx)) log('queue: the analytical model (about 1 µs per point) is evaluated here; only cycle and accuracy evaluations go on the queue');
+  return b;
 }

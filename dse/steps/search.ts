@@ -73,7 +73,7 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
   const batch = executor.ctx.accuracy && space.search.driver !== 'nsga2' ? 1 << 16 : driverInfo(space.search.driver).batch(space.search, { jobs: executor.jobs, cpuBound: executor.cpuBound });
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
   const rungs = accuracyRungs(space.accuracy, space.search.driver);
-  const progress = createProgress(input.progress, Number.isFinite(total) ? total : undefined, rungs ? `${space.name} (accuracy rung 1/${rungs.length}: ${executor.ctx.accuracy?.maxExamples} examples)` : space.name);
+  const progress = createProgress(input.progress, Number.isFinite(total) ? total : undefined, rungs ? `${space.name} (accuracy rung 1/${rungs.length}: ${executor.ctx.accuracy?.maxExamples} examples)` : space.name, 'evaluated', () => executor.backendStatus());
 
   const rows: EvaluatedPoint[] = [];
   const front = new IncrementalFront(rows, parsed.objectives);

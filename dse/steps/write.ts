@@ -2,6 +2,7 @@
  * Step 5 of a run: assemble run.json (counts, hypervolume trajectory, versions, provenance) and
  * the point rows, and write points.csv, pareto.csv and run.json (dse/outputs.ts).
  */
+import type { BackendInfo } from '../backends/types.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +79,8 @@ export interface WriteInput {
   options: Record<string, unknown>;
   driverName: string;
   highlights: Highlight[];
+  /** Where the evaluations ran (dse/backends/types.ts). */
+  backend?: BackendInfo;
 }
 
 export function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRow[] {
@@ -124,6 +127,7 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
     stopReason: a.stopReason,
     ...(a.stopDetail ? { stopDetail: a.stopDetail } : {}),
     ...(a.notes?.length ? { notes: a.notes } : {}),
+    ...(a.backend ? { backend: a.backend } : {}),
   };
 }
 

@@ -1,0 +1,229 @@
+/**
+ * `npm run bench -- distributed`: sweeps over `spatten-dse worker` processes through the BullMQ
+ * queue (run --queue), on a redis-server this bench starts on a free loopback port (or
+ * SPATTEN_BENCH_REDIS).
+ *
+ * 1. The 1,728-point cycle-model sweep of bench/search.bench.ts over 1 worker process vs 2
+ *    (`--concurrency 1` each), runs in the order 1, 2, 2, 1 (BENCH_DIST_ROUNDS times): wall time of
+ *    the coordinator (`run --queue`, a fresh process, start-up included; the workers are started
+ *    before and stay up, as they would on a cluster). Target: ≥ 1.7×. The host's own parallel
+ *    capacity on this workload (the cycle model on 144 of the points in two processes at once vs
+ *    one alone) is measured before and after, since the machine is shared.
+ * 2. Queue overhead per job: analytical evaluations (about 10 µs of work each) submitted through
+ *    the queue backend to one worker process, end to end (enqueue → result back) per job, next to
+ *    the same tasks on the local pool. Target ≤ 2 ms per job.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'dse', 'cli.ts');
+
+const SPACE = `name: bench-dist
+workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
+model: cycle
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+parameters:
+  hw.qkMultipliers: [128, 256, 512, 1024]
+  hw.pvMultipliers: [128, 256, 512, 1024]
+  hw.dramChannels: [4, 8, 16, 32]
+  hw.topkParallelism: [4, 8, 16]
+  hw.keySramKB: [98, 196, 392]
+  algo.tokenKeep: [1, 0.5, 0.25]
+search: { driver: grid }
+`;
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function cliProc(args: string[]): { child: ChildProcess; done: Promise<number | null>; err: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  return { child, err: () => err, done: new Promise((r) => child.once('exit', (c) => r(c))) };
+}
+
+/** Starts `n` workers and resolves once each is waiting for runs. */
+async function startWorkers(url: string, n: number) {
+  const ws = Array.from({ length: n }, () => cliProc(['worker', '--queue', url, '--concurrency', '1', '--progress-every', '600000']));
+  const t0 = Date.now();
+  while (!ws.every((w) => /waiting for runs/.test(w.err()))) {
+    if (Date.now() - t0 > 120_000) throw new Error(`workers did not start: ${ws.map((w) => w.err()).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    pids: ws.map((w) => w.child.pid!),
+    stop: async () => {
+      for (const w of ws) w.child.kill('SIGTERM');
+      await Promise.all(ws.map((w) => w.done));
+    },
+  };
+}
+
+/** The host's parallel capacity on this workload: 144 points in one process alone, then in two at once. */
+async function hostCapacity(tmp: string, spaceFile: string): Promise<{ alone: number; pair: number[]; capacity: number }> {
+  const { prepareRun } = await import('../dse/run.ts');
+  const { createDriver } = await import('../dse/drivers/index.ts');
+  const { workerBundle } = await import('../dse/bundle.ts');
+  const prepared = prepareRun({ spaceFile });
+  const drv = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
+  const trials = drv.ask(1728).filter((_, i) => i % 12 === 0);
+  const bundle = await workerBundle();
+  const data = path.join(tmp, 'cal.json');
+  fs.writeFileSync(data, JSON.stringify({ ctx: prepared.ctx, trials }));
+  const script = path.join(tmp, 'cal.mjs');
+  fs.writeFileSync(
+    script,
+    `import fs from 'node:fs';
+const { ctx, trials } = JSON.parse(fs.readFileSync(${JSON.stringify(data)}, 'utf8'));
+const load = ${bundle ? `(await import(${JSON.stringify(bundle.url)})).loadModule` : `(m) => import(m)`};
+const ev = await load(${JSON.stringify(path.join(ROOT, 'dse', 'evaluate.ts'))});
+const t = performance.now();
+for (const tr of trials) await ev.evaluatePoint(ctx, tr.id, tr.params);
+process.stdout.write(String((performance.now() - t) / 1000));
+`,
+  );
+  const loop = () =>
+    new Promise<number>((resolve, reject) => {
+      const c = spawn(process.execPath, bundle ? [script] : ['--import', 'tsx', script], { cwd: ROOT });
+      let o = '';
+      c.stdout.on('data', (d) => (o += d));
+      c.on('close', (code) => (code === 0 ? resolve(Number(o)) : reject(new Error(`calibration failed (${code})`))));
+    });
+  const alone = await loop();
+  const pair = await Promise.all([loop(), loop()]);
+  return { alone: +alone.toFixed(2), pair: pair.map((x) => +x.toFixed(2)), capacity: +((2 * alone) / Math.max(...pair)).toFixed(2) };
+}
+
+async function sweep(url: string, tmp: string, spaceFile: string): Promise<object> {
+  const before = await hostCapacity(tmp, spaceFile);
+  const rounds = Math.max(1, Number(process.env.BENCH_DIST_ROUNDS ?? 1));
+  const samples: { workers: number; s: number; csv: string }[] = [];
+  let k = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const n of [1, 2, 2, 1]) {
+      const ws = await startWorkers(url, n);
+      const out = path.join(tmp, `r${k++}`);
+      const t = performance.now();
+      const run = cliProc(['run', spaceFile, '--out', out, '--queue', url, '--progress', 'none', '--no-report']);
+      const code = await run.done;
+      const s = (performance.now() - t) / 1000;
+      await ws.stop();
+      if (code !== 0) throw new Error(`run --queue with ${n} workers failed: ${run.err()}`);
+      samples.push({ workers: n, s, csv: fs.readFileSync(path.join(out, 'points.csv'), 'utf8') });
+      process.stderr.write(`  ${n} worker${n > 1 ? 's' : ''}: ${s.toFixed(1)} s\n`);
+    }
+  }
+  const after = await hostCapacity(tmp, spaceFile);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const t1 = samples.filter((x) => x.workers === 1).map((x) => x.s);
+  const t2 = samples.filter((x) => x.workers === 2).map((x) => x.s);
+  const speedup = sum(t1) / sum(t2);
+  return {
+    points: 1728,
+    note: 'wall time of `run --queue` (fresh coordinator process, start-up included) with 1 or 2 `worker --concurrency 1` processes already waiting; order 1, 2, 2, 1',
+    worker1Seconds: t1.map((x) => +x.toFixed(2)),
+    worker2Seconds: t2.map((x) => +x.toFixed(2)),
+    speedup: +speedup.toFixed(2),
+    target: 1.7,
+    hostParallelCapacity: { before, after },
+    efficiencyVsHost: +(speedup / ((before.capacity + after.capacity) / 2)).toFixed(2),
+    identicalPointsCsv: samples.every((x) => x.csv === samples[0].csv),
+    loadAverage1m: +os.loadavg()[0].toFixed(2),
+  };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (NaN where there is none). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function overhead(url: string, tmp: string, redisPid?: number): Promise<object> {
+  const { QueueBackend } = await import('../dse/backends/queue.ts');
+  const { LocalBackend } = await import('../dse/backends/local.ts');
+  const { modelVersion } = await import('../dse/executor.ts');
+  const { prepareRun } = await import('../dse/run.ts');
+  const spaceFile = path.join(tmp, 'analytical.yaml');
+  fs.writeFileSync(spaceFile, SPACE.replace('model: cycle', 'model: analytical').replace('name: bench-dist', 'name: bench-overhead'));
+  const { ctx } = prepareRun({ spaceFile });
+  const N = Number(process.env.BENCH_DIST_JOBS ?? 2000);
+  const task = (i: number) => ({ task: 'evaluate', args: [ctx, i, { 'hw.dramChannels': 4 + (i % 29), 'algo.tokenKeep': 0.25 + (i % 4) * 0.25 }] });
+  const cpu: Record<string, number> = {};
+  const time = async (b: { run(t: ReturnType<typeof task>, m?: { key: string; id: number }): Promise<{ status: string }> }, tag: string, pids: Record<string, number> = {}) => {
+    // warm-up: workers started, models loaded, run joined
+    let res = await Promise.all(Array.from({ length: 50 }, (_, i) => b.run(task(i), { key: `${tag}-warm-${i}`, id: i })));
+    const c0 = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
+    const t = performance.now();
+    res = await Promise.all(Array.from({ length: N }, (_, i) => b.run(task(i), { key: `${tag}-${i}`, id: i })));
+    const ms = performance.now() - t;
+    for (const [k, p] of Object.entries(pids)) cpu[k] = +(((cpuSeconds(p) - c0[k]) * 1000) / N).toFixed(3);
+    if (res.some((r) => r.status !== 'ok')) throw new Error(`${tag}: ${res.filter((r) => r.status !== 'ok').length} tasks not ok`);
+    return ms;
+  };
+  const local = await LocalBackend.open(1);
+  const localMs = await time(local, 'local');
+  await local.close();
+  const ws = await startWorkers(url, 1);
+  const q = await QueueBackend.open({ url, name: 'bench-overhead', dir: path.join(tmp, 'overhead'), modelVersion: modelVersion(), log: () => {} });
+  const queueMs = await time(q, 'queue', { coordinator: process.pid, worker: ws.pids[0], ...(redisPid ? { redis: redisPid } : {}) });
+  await q.close();
+  await ws.stop();
+  return {
+    jobs: N,
+    task: 'analytical evaluatePoint (about 10 µs of work), one worker process with one evaluation thread; all jobs submitted at once',
+    queueMsPerJob: +(queueMs / N).toFixed(3),
+    localPoolMsPerJob: +(localMs / N).toFixed(3),
+    /** CPU ms per job of each process of the queue path (this bench's process is the coordinator). */
+    queueCpuMsPerJob: cpu,
+    loadAverage1m: +os.loadavg()[0].toFixed(2),
+    target: 2,
+  };
+}
+
+export async function run(): Promise<object> {
+  if (spawnSync('redis-server', ['--version']).status !== 0 && !process.env.SPATTEN_BENCH_REDIS) return { skipped: 'redis-server not installed and SPATTEN_BENCH_REDIS not set' };
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dist-'));
+  let server: ChildProcess | undefined;
+  let url = process.env.SPATTEN_BENCH_REDIS;
+  if (!url) {
+    const port = await freePort();
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    url = `redis://127.0.0.1:${port}`;
+    const { checkRedis, parseRedisUrl } = await import('../dse/backends/redis.ts');
+    const t0 = Date.now();
+    while (!(await checkRedis(parseRedisUrl(url), 'bench', 500).then(() => true, () => false))) {
+      if (Date.now() - t0 > 10_000) throw new Error('redis-server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    const spaceFile = path.join(tmp, 'cycle.yaml');
+    fs.writeFileSync(spaceFile, SPACE);
+    const only = process.env.BENCH_DIST_ONLY;
+    return {
+      redis: url,
+      ...(only !== 'sweep' ? { overhead: await overhead(url, tmp, server?.pid) } : {}),
+      ...(only !== 'overhead' ? { sweep: await sweep(url, tmp, spaceFile) } : {}),
+    };
+  } finally {
+    server?.kill('SIGTERM');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * `spatten-dse worker --queue redis://…`: evaluates the jobs of every run on that Redis
+ * (dse/backends/queue.ts) until SIGINT/SIGTERM.
+ *
+ * - Runs are found in the registry hash (RUNS_KEY), polled every second; the worker serves a run
+ *   only when the run's model version equals its own (same code and data → same numbers), and says
+ *   so once when it does not.
+ * - Evaluations run on a pool of `concurrency` threads started from the worker bundle (models load
+ *   once per thread, as in a local run), never on this process' event loop: the event loop stays
+ *   free to renew the job locks, so a long evaluation is never mistaken for a dead worker.
+ * - Each run's BullMQ Worker holds `prefetch` jobs per thread (default 4: one running, the others
+ *   queued in this process), so that no thread waits for a round trip to Redis between jobs.
+ * - First SIGINT/SIGTERM: take no new job, finish the running ones, exit 0. A second one: hand the
+ *   running jobs back to the queue (another worker takes them) and exit.
+ * - A worker killed with kill -9: its jobs' locks expire and BullMQ's stalled-job check (run by the
+ *   other workers every `stalledInterval`) puts them back once (maxStalledCount 1); a second stall
+ *   fails the job (the coordinator records a crash, as the local pool does after one retry).
+ */
+import os from 'node:os';
+import type { ConnectionOptions, Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { modelVersion } from '../executor.ts';
+import type { EvalPool } from '../pool.ts';
+import { bundledPool } from './local.ts';
+import { decodeTask, type JobData, type JobResult } from './queue.ts';
+import { checkRedis, parseRedisUrl, PREFIX, RUNS_KEY, type RedisTarget, type RunEntry } from './redis.ts';
+
+export interface WorkerOptions {
+  url: string;
+  /** Evaluation threads (default: the machine's cores). */
+  concurrency: number;
+  /**
+   * Jobs held per thread (default 4): one running, the others queued in this process so that a
+   * thread never waits for a round trip to Redis. More hides more latency (short jobs); fewer
+   * leaves fewer jobs on one worker at the end of a batch (long jobs).
+   */
+  prefetch?: number;
+  /** Job lock duration, ms (BullMQ default 30 s): how long a dead worker's job waits before it is re-run. */
+  lockDuration?: number;
+  /** How often this worker looks for other workers' stalled jobs, ms (default lockDuration). */
+  stalledInterval?: number;
+  /** Progress line every this many ms (default 5000; 0 = none). */
+  progressMs?: number;
+  /** A run's entry older than this is ignored (default 1 day). */
+  staleMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Runs until stopped; resolves with the exit code. */
+export async function runWorker(o: WorkerOptions): Promise<number> {
+  const target = parseRedisUrl(o.url);
+  await checkRedis(target);
+  const w = new QueueWorker(target, o);
+  return await w.start();
+}
+
+class QueueWorker {
+  readonly id = `${os.hostname()}:${process.pid}`;
+  private readonly log: (line: string) => void;
+  private readonly workers = new Map<string, Worker>();
+  private readonly ignored = new Set<string>();
+  private readonly active = new Map<string, { job: Job; token?: string }>();
+  private readonly done = new Map<string, number>();
+  private pool!: EvalPool;
+  private registry!: Redis;
+  private stopping = 0;
+  private finished!: (code: number) => void;
+  private lastProgress = '';
+
+  constructor(private readonly target: RedisTarget, private readonly o: WorkerOptions) {
+    this.log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  }
+
+  async start(): Promise<number> {
+    const { Redis } = await import('ioredis');
+    this.registry = new Redis(this.target.options);
+    this.registry.on('error', () => {});
+    this.pool = await bundledPool(this.o.concurrency);
+    const exit = new Promise<number>((r) => (this.finished = r));
+    const onSignal = (sig: string) => void this.stop(sig);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    this.log(`worker ${this.id}: ${this.o.concurrency} evaluation thread${this.o.concurrency === 1 ? '' : 's'} on ${this.target.display} (model version ${modelVersion()}); waiting for runs`);
+    const poll = setInterval(() => void this.discover(), 1000);
+    const progressMs = this.o.progressMs ?? 5000;
+    const progress = progressMs > 0 ? setInterval(() => this.progress(), progressMs) : undefined;
+    await this.discover();
+    const code = await exit;
+    clearInterval(poll);
+    if (progress) clearInterval(progress);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    return code;
+  }
+
+  /** Joins new runs, leaves finished ones. */
+  private async discover(): Promise<void> {
+    if (this.stopping) return;
+    let entries: Record<string, string>;
+    try {
+      entries = await this.registry.hgetall(RUNS_KEY);
+    } catch {
+      return; // Redis away for a moment: the BullMQ workers reconnect by themselves
+    }
+    const live = new Set<string>();
+    for (const [queue, text] of Object.entries(entries)) {
+      let e: RunEntry;
+      try {
+        e = JSON.parse(text) as RunEntry;
+      } catch {
+        continue;
+      }
+      if (Date.now() - e.t > (this.o.staleMs ?? 86_400_000)) continue;
+      if (e.modelVersion !== modelVersion()) {
+        if (!this.ignored.has(queue)) this.log(`worker ${this.id}: not serving run "${e.name}" (${e.host}:${e.pid}): its model version ${e.modelVersion} differs from this checkout's ${modelVersion()}`);
+        this.ignored.add(queue);
+        continue;
+      }
+      live.add(queue);
+      if (!this.workers.has(queue) && !this.stopping) await this.join(queue, e);
+    }
+    for (const [queue, w] of this.workers) {
+      if (!live.has(queue)) {
+        this.workers.delete(queue);
+        void w.close();
+      }
+    }
+  }
+
+  private async join(queue: string, e: RunEntry): Promise<void> {
+    const { Worker } = await import('bullmq');
+    const lockDuration = this.o.lockDuration ?? 30_000;
+    const w = new Worker(queue, (job: Job, token?: string) => this.process(queue, job, token), {
+      connection: this.target.options as ConnectionOptions,
+      prefix: PREFIX,
+      name: this.id,
+      concurrency: (this.o.prefetch ?? 4) * this.o.concurrency,
+      lockDuration,
+      stalledInterval: this.o.stalledInterval ?? lockDuration,
+      maxStalledCount: 1,
+    });
+    w.on('error', () => {});
+    this.workers.set(queue, w);
+    this.log(`worker ${this.id}: serving run "${e.name}" from ${e.host}:${e.pid} (queue ${queue})`);
+  }
+
+  private async process(queue: string, job: Job, token?: string): Promise<JobResult> {
+    const key = `${queue}/${job.id}`;
+    this.active.set(key, { job, token });
+    try {
+      const data = job.data as JobData;
+      const a = job.attemptsStarted ?? 1;
+      if (data.mv !== modelVersion()) return { ok: false, error: `worker ${this.id} has model version ${modelVersion()}, the run ${data.mv}`, crashed: false, ms: 0, w: this.id, a };
+      const r = await this.pool.run(decodeTask(data.task));
+      this.done.set(queue, (this.done.get(queue) ?? 0) + 1);
+      if (r.status === 'ok') return { ok: true, value: r.value, ms: r.ms, w: this.id, a };
+      if (r.status === 'failed') return { ok: false, error: r.error, crashed: r.crashed, ms: r.ms, w: this.id, a };
+      throw new Error('worker stopping');
+    } finally {
+      this.active.delete(key);
+    }
+  }
+
+  private progress(): void {
+    const total = [...this.done.values()].reduce((s, n) => s + n, 0);
+    const line = `worker ${this.id}: ${total} jobs done, ${this.active.size} active, ${this.workers.size} run${this.workers.size === 1 ? '' : 's'}`;
+    if (line !== this.lastProgress) this.log(line);
+    this.lastProgress = line;
+  }
+
+  private async stop(sig: string): Promise<void> {
+    this.stopping++;
+    if (this.stopping === 1) {
+      this.log(`worker ${this.id}: ${sig}: finishing ${this.active.size} running job${this.active.size === 1 ? '' : 's'}, then exiting (${sig} again hands them back to the queue)`);
+      const closing = Promise.allSettled([...this.workers.values()].map((w) => w.close()));
+      while (this.active.size > 0 && this.stopping === 1) await new Promise((r) => setTimeout(r, 50));
+      if (this.stopping > 1) return;
+      // the jobs are done; BullMQ's own close needs Redis, which may be gone: wait 5 s at most
+      const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 5000).unref())]);
+      if (timedOut) this.log(`worker ${this.id}: Redis does not answer; exiting without it`);
+      await this.pool.close();
+      this.progress();
+      this.registry.disconnect();
+      this.finished(0);
+      return;
+    }
+    if (this.stopping > 2) return;
+    const jobs = [...this.active.values()];
+    this.log(`worker ${this.id}: ${sig}: handing ${jobs.length} job${jobs.length === 1 ? '' : 's'} back to the queue`);
+    const timeout = new Promise((r) => setTimeout(r, 5000).unref());
+    await Promise.race([Promise.allSettled(jobs.map(({ job, token }) => job.moveToWait(token))), timeout]);
+    void Promise.allSettled([this.pool.abort(), ...[...this.workers.values()].map((w) => w.close(true))]);
+    this.registry.disconnect();
+    this.finished(0);
+  }
+}
+
+/** Default evaluation threads: the cores of this machine. */
+export function defaultConcurrency(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}

@@ -1,0 +1,369 @@
+/**
+ * The queue backend (`run … --queue redis://HOST:PORT[/DB]`): the coordinator (the `run` process:
+ * driver, journal, outputs) puts evaluations on a BullMQ queue named after the run, and
+ * `spatten-dse worker` processes on any machine evaluate them (dse/backends/worker.ts).
+ *
+ * - One job per evaluation, its id the evaluation's content hash (the journal key): a job added
+ *   twice exists once, and a job found already finished when it is added (results computed while
+ *   the coordinator was down) is collected, not re-run.
+ * - Results come back through BullMQ's event stream (QueueEvents), with a poll of the pending jobs
+ *   as a fallback when no event arrived for a while (e.g. events lost while Redis restarted).
+ * - A heartbeat (every second) re-registers the run for the workers (RUNS_KEY), reads the queue's
+ *   counts for the progress line, and watches Redis' run_id: when Redis restarted without its data,
+ *   every pending job is enqueued again (same ids, so nothing runs twice that still exists).
+ * - A worker killed mid-job: BullMQ's stalled-job check (on the other workers) puts the job back
+ *   once; a second stall fails it, which is reported `crashed` (not journaled; --resume retries).
+ * - Paths of this checkout inside a task (e.g. a trace file) travel as $ROOT-relative paths, so
+ *   workers with the project checked out elsewhere find their own copy.
+ * - On a normal close the run's queue is removed from Redis; after a kill -9 it stays, so that
+ *   `run … --resume --queue …` collects what the workers finished meanwhile.
+ */
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ConnectionOptions, Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { stableStringify } from '../journal.ts';
+import type { PoolResult, PoolTask } from '../pool.ts';
+import { checkRedis, parseRedisUrl, PREFIX, RUNS_KEY, runIdOf, type RedisTarget, type RunEntry } from './redis.ts';
+import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT_MARK = '$ROOT/';
+
+/** What a job carries (BullMQ stores it as JSON). */
+export interface JobData {
+  /** The pool task, paths under the project root written as $ROOT/…. */
+  task: string;
+  /** Model version of the coordinator. */
+  mv: string;
+}
+
+/** What a worker returns for a job. */
+export type JobResult = ({ ok: true; value: unknown } | { ok: false; error: string; crashed: boolean }) & {
+  ms: number;
+  /** Worker id (host:pid). */
+  w: string;
+  /** Times the job was started (> 1: it was re-run after its worker died). */
+  a: number;
+};
+
+/** `"<root>/` as it appears in JSON: the start of a string holding a path inside the checkout. */
+const quotedPrefix = (root: string) => JSON.stringify(root + '/').slice(0, -1);
+
+/** The task as a job carries it: paths inside this checkout relative to the project root (POSIX paths). */
+export function encodeTask(task: PoolTask, root = ROOT): string {
+  return JSON.stringify(task).replaceAll(quotedPrefix(root), `"${ROOT_MARK}`);
+}
+
+/** The task of a job, with $ROOT/ paths resolved against this checkout. */
+export function decodeTask(text: string, root = ROOT): PoolTask {
+  return JSON.parse(text.replaceAll(`"${ROOT_MARK}`, quotedPrefix(root))) as PoolTask;
+}
+
+/** The queue of a run: its name and a hash of its results folder (two folders never share a queue). */
+export function queueNameFor(runName: string, dir: string): string {
+  return `${runName}.${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 8)}`;
+}
+
+interface Pending {
+  data: JobData;
+  meta?: TaskMeta;
+  waiters: ((r: PoolResult<unknown>) => void)[];
+  started: number;
+  /** Added to the queue (a Redis restart sets it back to false). */
+  added: boolean;
+}
+
+export interface QueueBackendOptions {
+  url: string;
+  /** Run name (the space's) and results folder: they name the queue. */
+  name: string;
+  dir: string;
+  modelVersion: string;
+  /**
+   * Sizes the runner's batches (128 × jobs points for grid, random, lhs; nsga2 batches by
+   * generation): at least 16 here, since the number of workers is not known in advance and each
+   * batch ends with a barrier.
+   */
+  jobs?: number;
+  log?: (line: string) => void;
+}
+
+const HEARTBEAT_MS = 1000;
+/** No event for this long while jobs are pending: look their state up directly. */
+const POLL_AFTER_MS = 3000;
+
+export class QueueBackend implements EvalBackend {
+  readonly kind = 'queue' as const;
+  readonly jobs: number;
+  /** Every task of a batch goes on the queue at once. */
+  readonly lanes = 1 << 16;
+  readonly queueName: string;
+  private readonly pending = new Map<string, Pending>();
+  private toAdd: string[] = [];
+  private flushing?: Promise<void>;
+  private readonly perWorker = new Map<string, number>();
+  /** Worker ids connected to the queue at some heartbeat, or that returned a result. */
+  private readonly seen = new Set<string>();
+  private readonly reran: { id?: number; attempts: number; worker: string }[] = [];
+  private collected = 0;
+  private reenqueued = 0;
+  private counts = { waiting: 0, active: 0, workers: 0 };
+  private lastEvent = Date.now();
+  private timer?: NodeJS.Timeout;
+  private runId: string;
+  private stopped = false;
+  private deadline = Infinity;
+  private beating = false;
+  /** The queue held jobs when this run opened it. */
+  private leftovers = false;
+
+  private constructor(
+    private readonly target: RedisTarget,
+    private readonly queue: Queue,
+    private readonly events: QueueEvents,
+    private readonly client: Redis,
+    private readonly entry: RunEntry,
+    runId: string,
+    private readonly log: (line: string) => void,
+    jobs: number,
+  ) {
+    this.queueName = queue.name;
+    this.runId = runId;
+    this.jobs = jobs;
+  }
+
+  /** Checks the URL and the server (InputError, nothing written), then connects and registers the run. */
+  static async open(o: QueueBackendOptions): Promise<QueueBackend> {
+    const target = parseRedisUrl(o.url);
+    const { runId } = await checkRedis(target);
+    const { Queue, QueueEvents } = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    const name = queueNameFor(o.name, o.dir);
+    const queue = new Queue(name, { connection: { ...target.options, enableAutoPipelining: true } as ConnectionOptions, prefix: PREFIX });
+    const events = new QueueEvents(name, { connection: target.options as ConnectionOptions, prefix: PREFIX });
+    const client = new Redis({ ...target.options, enableAutoPipelining: true });
+    const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
+    for (const c of [queue, events, client] as { on(e: string, f: (e: Error) => void): void }[]) c.on('error', () => {});
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    const entry: RunEntry = { queue: name, name: o.name, dir: path.resolve(o.dir), host: os.hostname(), pid: process.pid, modelVersion: o.modelVersion, t: Date.now() };
+    const b = new QueueBackend(target, queue, events, client, entry, runId, log, Math.max(16, o.jobs ?? 1));
+    const left = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
+    b.leftovers = Object.values(left).some((n) => n > 0);
+    b.listen();
+    await b.heartbeat();
+    b.timer = setInterval(() => void b.heartbeat(), HEARTBEAT_MS);
+    b.timer.unref();
+    log(`queue: ${target.display} queue "${name}" (start workers with: npx spatten-dse worker --queue ${target.display})`);
+    return b;
+  }
+
+  run<T>(task: PoolTask, meta?: TaskMeta): Promise<PoolResult<T>> {
+    if (this.stopped || performance.now() >= this.deadline) return Promise.resolve({ status: 'aborted', error: 'queue stopped', attempts: 0 });
+    const text = encodeTask(task);
+    const id = meta?.key ?? createHash('sha256').update(stableStringify(task)).digest('hex');
+    return new Promise((resolve) => {
+      const p = this.pending.get(id);
+      if (p) {
+        p.waiters.push(resolve as (r: PoolResult<unknown>) => void);
+        return;
+      }
+      this.pending.set(id, { data: { task: text, mv: this.entry.modelVersion }, meta, waiters: [resolve as (r: PoolResult<unknown>) => void], started: performance.now(), added: false });
+      this.toAdd.push(id);
+      if (this.toAdd.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  /** Adds the jobs collected since the last flush in one addBulk, then collects those that already finished. */
+  private async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    const ids = [...new Set(this.toAdd)].filter((id) => this.pending.get(id)?.added === false);
+    this.toAdd = [];
+    if (ids.length === 0 || this.stopped) return;
+    if (performance.now() >= this.deadline) {
+      for (const id of ids) this.resolve(id, { status: 'aborted', error: 'not started before the interrupt or time limit', attempts: 0 });
+      return;
+    }
+    this.flushing = (async () => {
+      try {
+        for (let i = 0; i < ids.length; i += 1000) {
+          const chunk = ids.slice(i, i + 1000);
+          await this.queue.addBulk(chunk.map((id) => ({ name: 'eval', data: this.pending.get(id)!.data, opts: { jobId: id, attempts: 1, removeOnComplete: { age: 7 * 86400 }, removeOnFail: { age: 7 * 86400 } } })));
+          for (const id of chunk) {
+            const p = this.pending.get(id);
+            if (p) p.added = true;
+          }
+          // jobs left by an earlier coordinator of this folder (killed) may be finished already
+          if (this.leftovers) await this.lookUp(chunk, true);
+        }
+      } catch (e) {
+        // Redis unreachable right now: the heartbeat re-adds whatever is still not added
+        this.log(`queue: could not enqueue ${ids.length} jobs (${(e as Error).message}); retrying`);
+        for (const id of ids) {
+          const p = this.pending.get(id);
+          if (p) p.added = false;
+        }
+      }
+    })();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  /** Looks pending jobs up in Redis; finished ones are resolved (`atAdd`: they finished before this run added them). */
+  private async lookUp(ids: string[], atAdd: boolean): Promise<void> {
+    const jobs = await Promise.all(ids.map((id) => this.queue.getJob(id)));
+    jobs.forEach((job, k) => {
+      const id = ids[k];
+      if (!job) {
+        // gone: removed by a Redis restart (or never added); the heartbeat re-adds it
+        const p = this.pending.get(id);
+        if (p && !atAdd) p.added = false;
+        return;
+      }
+      if (job.finishedOn === undefined) return;
+      if (job.failedReason !== undefined && job.failedReason !== '' && job.returnvalue == null) {
+        if (atAdd) void this.retryFailed(job as Job);
+        else this.settleFailed(id, job.failedReason);
+        return;
+      }
+      if (atAdd && this.pending.has(id)) {
+        if (this.collected++ === 0) this.log('queue: collecting results that workers finished before this run enqueued them (e.g. while the coordinator was down)');
+      }
+      this.settle(id, job.returnvalue);
+    });
+  }
+
+  /** A job that failed in an earlier coordinator's time (e.g. its worker crashed twice): run it again. */
+  private async retryFailed(job: Job): Promise<void> {
+    try {
+      await job.retry('failed');
+    } catch {
+      this.settleFailed(job.id!, job.failedReason);
+    }
+  }
+
+  private listen(): void {
+    this.events.on('completed', ({ jobId, returnvalue }) => {
+      this.lastEvent = Date.now();
+      this.settle(jobId, returnvalue);
+    });
+    this.events.on('failed', ({ jobId, failedReason }) => {
+      this.lastEvent = Date.now();
+      this.settleFailed(jobId, failedReason);
+    });
+  }
+
+  private settle(id: string, returnvalue: unknown): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    let r: JobResult;
+    try {
+      r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as JobResult;
+      if (!r || typeof r !== 'object' || typeof r.ok !== 'boolean') throw new Error('not a job result');
+    } catch {
+      return this.settleFailed(id, `unreadable result from the worker: ${String(returnvalue).slice(0, 200)}`);
+    }
+    // per-worker counts are of point evaluations (not e.g. the report's breakdowns)
+    if (p.meta?.key !== undefined) this.perWorker.set(r.w, (this.perWorker.get(r.w) ?? 0) + 1);
+    else this.seen.add(r.w);
+    if (r.a > 1) this.reran.push({ id: p.meta?.id, attempts: r.a, worker: r.w });
+    const out: PoolResult<unknown> = r.ok ? { status: 'ok', value: r.value, ms: r.ms, attempts: r.a } : { status: 'failed', error: r.error, ms: r.ms, attempts: r.a, crashed: r.crashed };
+    this.resolve(id, out);
+  }
+
+  private settleFailed(id: string, reason: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    // BullMQ fails a job whose worker died more often than maxStalledCount (1): a crash, retried once
+    const crashed = /stalled/i.test(reason);
+    this.resolve(id, { status: 'failed', error: crashed ? `worker crashed (2 attempts): ${reason}` : reason, ms: performance.now() - p.started, attempts: crashed ? 2 : 1, crashed });
+  }
+
+  private resolve(id: string, r: PoolResult<unknown>): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    for (const w of p.waiters) w(r);
+  }
+
+  /** Registry, counts, Redis restarts, lost events. Never throws (Redis may be down for a while). */
+  private async heartbeat(): Promise<void> {
+    if (this.beating || this.stopped) return;
+    this.beating = true;
+    try {
+      const runId = runIdOf(await this.client.info('server'));
+      if (runId && runId !== this.runId) {
+        this.runId = runId;
+        const lost = [...this.pending.values()].filter((p) => p.added).length;
+        this.log(`queue: Redis restarted (run_id ${runId.slice(0, 8)}…); enqueueing the ${lost} pending jobs again`);
+        this.reenqueued++;
+        for (const [id, p] of this.pending) if (p.added) ((p.added = false), this.toAdd.push(id));
+      }
+      this.entry.t = Date.now();
+      await this.client.hset(RUNS_KEY, this.entry.queue, JSON.stringify(this.entry));
+      for (const [id, p] of this.pending) if (!p.added) this.toAdd.push(id);
+      if (this.toAdd.length > 0) await this.flush();
+      if (this.pending.size > 0 && Date.now() - this.lastEvent > POLL_AFTER_MS) {
+        this.lastEvent = Date.now();
+        await this.lookUp([...this.pending.keys()].slice(0, 5000), false);
+      }
+      const [c, workers] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkers()]);
+      for (const w of workers) if (w.name) this.seen.add(w.name);
+      this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: workers.length };
+      if (performance.now() >= this.deadline) await this.dropWaiting();
+    } catch {
+      /* Redis unreachable: ioredis reconnects; the next beat tries again */
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  status(): string {
+    for (const w of this.perWorker.keys()) this.seen.add(w);
+    return `workers seen ${this.seen.size} (${this.counts.workers} connected), jobs waiting ${this.counts.waiting}, active ${this.counts.active}`;
+  }
+
+  describe(): BackendInfo {
+    return { kind: 'queue', url: this.target.display, queue: this.queueName, workers: Object.fromEntries([...this.perWorker].sort()), collected: this.collected, reran: this.reran.slice().sort((a, b) => (a.id ?? 0) - (b.id ?? 0)), reenqueued: this.reenqueued };
+  }
+
+  /** Removes the jobs no worker has started; their callers get `aborted`. */
+  private async dropWaiting(): Promise<void> {
+    await this.queue.drain();
+    await this.lookUp([...this.pending.keys()], false);
+    for (const [id, p] of this.pending) if (!p.added) this.resolve(id, { status: 'aborted', error: 'not started before the interrupt', attempts: 0 });
+  }
+
+  interrupt(): void {
+    this.deadline = -Infinity;
+    void this.dropWaiting().catch(() => {});
+  }
+
+  setDeadline(at: number): void {
+    this.deadline = at;
+  }
+
+  async abort(): Promise<void> {
+    this.stopped = true;
+    for (const id of [...this.pending.keys()]) this.resolve(id, { status: 'aborted', error: 'abandoned', attempts: 0 });
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.beating || this.flushing) await new Promise((r) => setTimeout(r, 10));
+    try {
+      await this.client.hdel(RUNS_KEY, this.entry.queue);
+      await this.queue.obliterate({ force: true });
+    } catch (e) {
+      this.log(`queue: could not remove queue "${this.queueName}" from Redis: ${(e as Error).message}`);
+    }
+    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    this.client.disconnect();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Redis connections for the queue backend: `--queue redis://[USER:PASSWORD@]HOST:PORT[/DB]`
+ * parsed and checked before anything is written (bad URL or unreachable server → InputError,
+ * exit 2), and the connection options BullMQ needs (`maxRetriesPerRequest: null`).
+ */
+import type { RedisOptions } from 'ioredis';
+import { InputError } from '../errors.ts';
+
+/** Key prefix of everything spatten-dse stores in Redis (BullMQ queues and the run registry). */
+export const PREFIX = 'spatten-dse';
+/** Hash of the runs currently distributing work: queue name → RunEntry (JSON). */
+export const RUNS_KEY = `${PREFIX}:runs`;
+
+export interface RunEntry {
+  /** BullMQ queue of the run. */
+  queue: string;
+  name: string;
+  dir: string;
+  host: string;
+  pid: number;
+  /** Model version of the coordinator (dse/executor.ts modelVersion): workers only serve runs of their own. */
+  modelVersion: string;
+  /** Last heartbeat, ms since the epoch. */
+  t: number;
+}
+
+export interface RedisTarget {
+  /** The URL as given, without credentials (for logs and run.json). */
+  display: string;
+  options: RedisOptions;
+}
+
+/** Parses `redis://[USER:PASSWORD@]HOST[:PORT][/DB]`; throws InputError naming the option. */
+export function parseRedisUrl(url: string, option = '--queue'): RedisTarget {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new InputError(`${option}: expected redis://HOST:PORT[/DB], got "${url}"`);
+  }
+  if (u.protocol !== 'redis:') throw new InputError(`${option}: expected a redis:// URL (redis://HOST:PORT[/DB]), got "${url}"`);
+  if (!u.hostname) throw new InputError(`${option}: no host in "${url}"`);
+  const port = u.port ? Number(u.port) : 6379;
+  const dbText = u.pathname.replace(/^\//, '');
+  const db = dbText === '' ? 0 : Number(dbText);
+  if (!Number.isInteger(db) || db < 0 || db > 15 || !/^\d*$/.test(dbText)) throw new InputError(`${option}: database must be an integer 0-15, got "/${dbText}" in "${url}"`);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const options: RedisOptions = { host, port, db, maxRetriesPerRequest: null };
+  if (u.username) options.username = decodeURIComponent(u.username);
+  if (u.password) options.password = decodeURIComponent(u.password);
+  return { display: `redis://${u.hostname}:${port}/${db}`, options };
+}
+
+/**
+ * Connects once, without retrying, and checks the server (PING, version ≥ 5 as BullMQ requires).
+ * Returns the server's run_id (it changes when Redis restarts). Throws InputError.
+ */
+export async function checkRedis(target: RedisTarget, option = '--queue', timeoutMs = 3000): Promise<{ runId: string; version: string }> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis({ ...target.options, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  let lastError: NodeJS.ErrnoException | undefined;
+  client.on('error', (e: NodeJS.ErrnoException) => (lastError = e));
+  try {
+    await client.connect();
+    const info = await client.info('server');
+    const version = /redis_version:([\d.]+)/.exec(info)?.[1] ?? '?';
+    const runId = /run_id:(\w+)/.exec(info)?.[1] ?? '';
+    if (Number(version.split('.')[0]) < 5) throw new InputError(`${option} ${target.display}: Redis ${version} is too old (BullMQ needs 5 or newer)`);
+    return { runId, version };
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    // ioredis rejects with "Connection is closed." and reports the cause (ECONNREFUSED, ENOTFOUND…) as an event
+    const err = lastError ?? (e as NodeJS.ErrnoException);
+    const why = err.code ?? err.message ?? String(e);
+    const local = ['127.0.0.1', 'localhost', '::1'].includes(String(target.options.host));
+    const hint = local ? `start one with: redis-server --port ${target.options.port} --bind 127.0.0.1 --save '' --daemonize yes` : 'is it running, and reachable from this machine?';
+    throw new InputError(`${option} ${target.display}: cannot connect to Redis (${why}); ${hint}`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** run_id of the server from an INFO reply. */
+export function runIdOf(info: string): string {
+  return /run_id:(\w+)/.exec(info)?.[1] ?? '';
+}

@@ -1,0 +1,58 @@
+/**
+ * Where CPU-bound evaluations run. The executor (dse/executor.ts) hands every pooled task to one
+ * backend and never knows which:
+ * - `local` (dse/backends/local.ts, the default): the piscina pool of this process (`--jobs N`);
+ * - `queue` (dse/backends/queue.ts): a BullMQ queue on Redis (`--queue redis://…`), evaluated by
+ *   `spatten-dse worker` processes on any machine.
+ *
+ * `run()` never rejects and resolves exactly once per call, like EvalPool.run: ok, failed (the
+ * task threw: a failed point), failed with `crashed` (its worker died twice: not journaled, so
+ * --resume retries it) or aborted (interrupted before it ran).
+ */
+import type { PoolResult, PoolTask } from '../pool.ts';
+
+export type { PoolResult, PoolTask } from '../pool.ts';
+
+/** What a task is, for the backend: its content hash (journal key) and trial id, when it is an evaluation. */
+export interface TaskMeta {
+  key?: string;
+  id?: number;
+}
+
+/** How a run's evaluations were distributed (run.json `backend`). */
+export type BackendInfo =
+  | { kind: 'local'; jobs: number }
+  | {
+      kind: 'queue';
+      /** Redis URL without credentials. */
+      url: string;
+      queue: string;
+      /** Worker id (host:pid) → point evaluations it returned to this run. */
+      workers: Record<string, number>;
+      /** Results found already finished when enqueued (e.g. while the coordinator was down). */
+      collected: number;
+      /** Jobs started more than once (their worker died mid-job): trial id, attempts, final worker. */
+      reran: { id?: number; attempts: number; worker: string }[];
+      /** Times the coordinator found Redis restarted without its jobs and re-enqueued them. */
+      reenqueued: number;
+    };
+
+export interface EvalBackend {
+  readonly kind: BackendInfo['kind'];
+  /** Evaluation lanes behind the backend (local: threads); sizes the runner's batches. */
+  readonly jobs: number;
+  /** Tasks the executor keeps in flight at once. */
+  readonly lanes: number;
+  run<T = unknown>(task: PoolTask, meta?: TaskMeta): Promise<PoolResult<T>>;
+  /** First Ctrl-C: start no task that has not started (the running ones finish). */
+  interrupt?(): void;
+  /** No task starts after `at` (performance.now() time). */
+  setDeadline?(at: number): void;
+  /** One line for the progress display (workers, waiting/active jobs). */
+  status?(): string | undefined;
+  describe(): BackendInfo;
+  /** Abandons queued and running tasks (they resolve as aborted). */
+  abort(): Promise<void>;
+  /** Waits for running tasks, then releases everything. */
+  close(): Promise<void>;
+}

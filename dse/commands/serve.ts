@@ -1,0 +1,76 @@
+/**
+ * `spatten-dse serve --space SPACE.yaml [--stdio | --port N] [--host H] [--out DIR]`: the ask/tell
+ * service of dse/serve.ts over JSON lines, on stdin/stdout (one client, e.g. a Python script that
+ * starts it) or on a TCP port (any number of clients, served one request at a time). Logs go to
+ * stderr. Bad input (space file, options) exits 2 before anything is written; end of stdin or
+ * SIGINT/SIGTERM closes the journal and exits 0.
+ */
+import net from 'node:net';
+import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+
+interface ServeOpts {
+  space?: string;
+  stdio?: boolean;
+  port?: string;
+  host: string;
+  out?: string;
+  seed?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('ask/tell service over JSON lines (stdin/stdout or TCP) for other optimizers, e.g. Optuna')
+    .requiredOption('--space <file>', 'space file (YAML)')
+    .option('--stdio', 'serve on stdin/stdout (the default)')
+    .option('--port <n>', 'serve on this TCP port instead (0: any free port, printed on stderr)')
+    .option('--host <addr>', 'address to listen on with --port', '127.0.0.1')
+    .option('-o, --out <dir>', 'results folder of the journal (default results/<name>)')
+    .option('--seed <s>', 'override search.seed of the space’s own driver (ask)')
+    .action(async (o: ServeOpts) => {
+      if (o.stdio && o.port !== undefined) throw new InputError('serve: give --stdio or --port, not both');
+      const port = o.port === undefined ? undefined : Number(o.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError(`--port: expected an integer 0-65535, got "${o.port}"`);
+      const seed = o.seed === undefined ? undefined : Number(o.seed);
+      if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
+      const { Service } = await import('../serve.ts');
+      const service = new Service({ spaceFile: o.space!, outDir: o.out, seed });
+      const log = (s: string) => process.stderr.write(s + '\n');
+      let stop!: () => void;
+      const stopped = new Promise<void>((r) => (stop = r));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      if (port === undefined) {
+        log(`serve: JSON lines on stdin/stdout; journal in ${service.dir}`);
+        serveStream(service, process.stdin, process.stdout).then(stop, stop);
+        await stopped;
+      } else {
+        const server = net.createServer((sock) => void serveStream(service, sock, sock).catch(() => sock.destroy()));
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', (e) => reject(new InputError(`--port ${port}: ${(e as Error).message}`)));
+          server.listen(port, o.host, resolve);
+        });
+        const addr = server.address() as net.AddressInfo;
+        log(`serve: JSON lines on ${addr.address}:${addr.port}; journal in ${service.dir}`);
+        await stopped;
+        server.close();
+      }
+      await service.close();
+      process.exitCode = 0;
+    });
+}
+
+/** Answers each line of `input` on `output`, in order, until `input` ends. */
+async function serveStream(service: { handle(line: string): Promise<unknown> }, input: Readable, output: Writable): Promise<void> {
+  const { MAX_LINE } = await import('../serve.ts');
+  const rl = readline.createInterface({ input, crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.trim() === '') continue;
+    const res = line.length > MAX_LINE ? { ok: false, error: `request longer than ${MAX_LINE} bytes` } : await service.handle(line);
+    if (!output.writable) break;
+    output.write(JSON.stringify(res) + '\n');
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * `spatten-dse worker --queue redis://HOST:PORT[/DB] [--concurrency N]`: evaluates the jobs of
+ * every run distributed on that Redis (`run … --queue …`) until SIGINT/SIGTERM. See
+ * dse/backends/queue-worker.ts. An unreachable Redis or a bad URL is bad input (exit 2).
+ */
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InputError(`${name}: expected a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description('evaluate the jobs of runs started with --queue (on this or any machine) until Ctrl-C')
+    .requiredOption('--queue <url>', 'Redis URL, redis://HOST:PORT[/DB]')
+    .option('-c, --concurrency <n>', 'evaluation threads (default: the cores of this machine)', positiveInt('--concurrency'))
+    .option('--prefetch <n>', 'jobs held per thread (default 4): more for short jobs, fewer for long ones', positiveInt('--prefetch'))
+    .option('--lock-duration <ms>', 'job lock (ms): a killed worker\'s jobs are re-run after about this long (default 30000)', positiveInt('--lock-duration'))
+    .option('--stalled-interval <ms>', 'how often to look for stalled jobs of dead workers (ms, default: the lock duration)', positiveInt('--stalled-interval'))
+    .option('--progress-every <ms>', 'a progress line every ms (default 5000)', positiveInt('--progress-every'))
+    .action(async (o: { queue: string; concurrency?: number; prefetch?: number; lockDuration?: number; stalledInterval?: number; progressEvery?: number }) => {
+      const { runWorker, defaultConcurrency } = await import('../backends/queue-worker.ts');
+      process.exitCode = await runWorker({
+        url: o.queue,
+        concurrency: o.concurrency ?? defaultConcurrency(),
+        prefetch: o.prefetch,
+        lockDuration: o.lockDuration,
+        stalledInterval: o.stalledInterval,
+        progressMs: o.progressEvery,
+      });
+    });
+}

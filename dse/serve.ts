@@ -1,0 +1,207 @@
+/**
+ * The ask/tell service (`spatten-dse serve`): other optimizers (Optuna, pymoo, a shell script)
+ * drive spatten-dse's evaluator over JSON lines, one request per line, one response per line.
+ *
+ *   {"op":"space"}                          → parameter domains, objectives, constraints, metrics
+ *   {"op":"ask","n":2}                      → trials proposed by the space's own driver
+ *   {"op":"evaluate","params":{…}}          → metrics of any point of the space
+ *   {"op":"evaluate","id":3}                → metrics of an asked trial (told to the driver)
+ *   {"op":"tell","id":3,"metrics":{…}}      → a result measured elsewhere, for an asked trial
+ *
+ * Every response has `"ok": true|false`; errors (malformed JSON, unknown op, a parameter outside
+ * its domain, …) are `{"ok":false,"error":"…"}` and the service keeps running. A request's `rid`
+ * (any JSON value) is echoed back. Evaluations use the run's evaluator, journal and cache
+ * (dse/executor.ts): a point evaluated before, in this session or an earlier one on the same
+ * results folder, is answered from the journal (`"cached": true`).
+ */
+import type { Driver, ParamDomain, ParamValue, Params, Trial } from './driver.ts';
+import { createDriver } from './drivers/index.ts';
+import type { EvaluatedPoint } from './evaluate.ts';
+import { Executor } from './executor.ts';
+import { prepareRun } from './run.ts';
+import { violation, type ParsedSpace } from './space.ts';
+
+export type Response = { ok: true; op: string; [k: string]: unknown } | { ok: false; op?: string; error: string; rid?: unknown };
+
+/** Largest request line accepted (bytes). */
+export const MAX_LINE = 1 << 20;
+
+export interface ServiceOptions {
+  spaceFile: string;
+  outDir?: string;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+class RequestError extends Error {}
+
+export class Service {
+  readonly dir: string;
+  private readonly parsed: ParsedSpace;
+  private readonly executor: Executor;
+  private readonly driver: Driver;
+  /** Asked and not yet told. */
+  private readonly asked = new Map<number, Trial>();
+  private freeId = -1;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly log: (line: string) => void;
+
+  /** Validates the space (InputError: nothing written), then opens the results folder's journal (kept across sessions). */
+  constructor(o: ServiceOptions) {
+    this.log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
+    const prepared = prepareRun({ spaceFile: o.spaceFile, outDir: o.outDir, seed: o.seed });
+    this.parsed = prepared.parsed;
+    this.dir = prepared.dir;
+    // the journal is kept across sessions: everything in it answers requests without re-evaluating
+    this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
+    this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
+  }
+
+  /** Answers one request line; requests are answered one at a time, in order. */
+  handle(line: string): Promise<Response> {
+    const next = this.chain.then(() => this.answer(line));
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  private async answer(line: string): Promise<Response> {
+    let req: Record<string, unknown>;
+    try {
+      req = JSON.parse(line) as Record<string, unknown>;
+    } catch (e) {
+      return { ok: false, error: `malformed JSON: ${(e as Error).message}` };
+    }
+    if (!req || typeof req !== 'object' || Array.isArray(req)) return { ok: false, error: 'a request is a JSON object with an "op" field' };
+    const rid = req.rid;
+    const op = req.op;
+    try {
+      const body = await this.dispatch(op, req);
+      return { ok: true, op: op as string, ...(rid !== undefined ? { rid } : {}), ...body };
+    } catch (e) {
+      // a bug or an I/O error answers this request only; the service goes on
+      const msg = e instanceof RequestError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+      if (!(e instanceof RequestError)) this.log(`serve: ${(e as Error)?.stack ?? String(e)}`);
+      return { ok: false, ...(typeof op === 'string' ? { op } : {}), ...(rid !== undefined ? { rid } : {}), error: msg };
+    }
+  }
+
+  private async dispatch(op: unknown, req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    switch (op) {
+      case 'space':
+        return this.describe();
+      case 'ask':
+        return this.ask(req.n);
+      case 'evaluate':
+        return await this.evaluate(req);
+      case 'tell':
+        return this.tell(req);
+      default:
+        throw new RequestError(`unknown op ${JSON.stringify(op)}: expected one of "space", "ask", "evaluate", "tell"`);
+    }
+  }
+
+  private describe(): Record<string, unknown> {
+    const s = this.parsed.space;
+    return {
+      name: s.name,
+      fidelity: s.fidelity,
+      parameters: this.parsed.domains,
+      objectives: this.parsed.objectives,
+      constraints: this.parsed.constraints.map((c) => c.text),
+      driver: s.search.driver,
+      resultsDir: this.dir,
+    };
+  }
+
+  private ask(n: unknown): Record<string, unknown> {
+    const count = n === undefined ? 1 : n;
+    if (!Number.isInteger(count) || (count as number) < 1) throw new RequestError(`ask: "n" must be a positive integer, got ${JSON.stringify(n)}`);
+    const trials = this.driver.done() ? [] : this.driver.ask(count as number);
+    for (const t of trials) this.asked.set(t.id, t);
+    return { trials, done: this.driver.done(), ...(trials.length === 0 && !this.driver.done() ? { waitingFor: [...this.asked.keys()] } : {}) };
+  }
+
+  private async evaluate(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    let trial: Trial;
+    let asked = false;
+    if (req.id !== undefined) {
+      if (req.params !== undefined) throw new RequestError('evaluate: give "params" or the "id" of an asked trial, not both');
+      trial = this.askedTrial(req.id);
+      asked = true;
+    } else trial = { id: this.freeId--, params: checkParams(req.params, this.parsed.domains) };
+    const reusedBefore = this.executor.reused;
+    const [p] = await this.executor.evaluate([trial]);
+    const cached = this.executor.reused > reusedBefore;
+    if (asked) {
+      this.asked.delete(trial.id);
+      this.driver.tell([p]);
+    }
+    return { ...(asked ? { id: trial.id } : {}), ...pointBody(p), cached };
+  }
+
+  private tell(req: Record<string, unknown>): Record<string, unknown> {
+    const t = this.askedTrial(req.id);
+    const m = req.metrics;
+    if (!m || typeof m !== 'object' || Array.isArray(m)) throw new RequestError('tell: "metrics" must be an object of metric → number');
+    const status = req.status ?? 'ok';
+    if (status !== 'ok' && status !== 'failed') throw new RequestError(`tell: "status" must be "ok" or "failed", got ${JSON.stringify(status)}`);
+    const metrics: Record<string, number> = {};
+    for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+      if (typeof v !== 'number' && v !== null) throw new RequestError(`tell: metrics.${k} must be a number, got ${JSON.stringify(v)}`);
+      metrics[k] = v === null ? Number.NaN : v;
+    }
+    if (status === 'ok') for (const o of this.parsed.objectives) if (!Number.isFinite(metrics[o.metric])) throw new RequestError(`tell: metrics.${o.metric} (an objective) is missing or not a finite number`);
+    let viol = status === 'ok' ? 0 : Infinity;
+    if (status === 'ok') for (const c of this.parsed.constraints) viol += violation(c, metrics[c.metric]);
+    this.asked.delete(t.id);
+    this.driver.tell([{ id: t.id, params: t.params, metrics, status, violation: viol }]);
+    return { id: t.id, feasible: status === 'ok' && viol === 0, violation: viol };
+  }
+
+  private askedTrial(id: unknown): Trial {
+    const t = typeof id === 'number' ? this.asked.get(id) : undefined;
+    if (!t) throw new RequestError(`no asked trial with id ${JSON.stringify(id)} awaiting a result (ask first; each trial is evaluated or told once)`);
+    return t;
+  }
+
+  /** Waits for the request in progress, closes the journal and releases the folder. */
+  async close(): Promise<void> {
+    await this.chain;
+    await this.executor.close();
+  }
+}
+
+function pointBody(p: EvaluatedPoint): Record<string, unknown> {
+  return { params: p.params, status: p.status, metrics: p.metrics, feasible: p.feasible, violation: Number.isFinite(p.violation) ? p.violation : null, fidelity: p.fidelity, ...(p.error ? { error: p.error } : {}) };
+}
+
+/**
+ * A request's params, checked against the space: every parameter present, nothing else, each value
+ * inside its domain (a choice's value within 1e-9 relative is taken as that value).
+ */
+export function checkParams(params: unknown, domains: ParamDomain[]): Params {
+  if (!params || typeof params !== 'object' || Array.isArray(params)) throw new RequestError('evaluate: "params" must be an object of parameter → value');
+  const given = params as Record<string, unknown>;
+  const known = new Set(domains.map((d) => d.key));
+  const unknown = Object.keys(given).filter((k) => !known.has(k));
+  if (unknown.length > 0) throw new RequestError(`params: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (this space has ${[...known].join(', ')})`);
+  const out: Params = {};
+  for (const d of domains) {
+    const v = given[d.key];
+    if (v === undefined) throw new RequestError(`params.${d.key}: missing`);
+    out[d.key] = checkValue(d, v);
+  }
+  return out;
+}
+
+function checkValue(d: ParamDomain, v: unknown): ParamValue {
+  if (d.kind === 'choice') {
+    const hit = d.values.find((c) => c === v || (typeof c === 'number' && typeof v === 'number' && Math.abs(c - v) <= 1e-9 * Math.max(1, Math.abs(c))));
+    if (hit === undefined) throw new RequestError(`params.${d.key}: ${JSON.stringify(v)} is not one of ${d.values.map((x) => JSON.stringify(x)).join(', ')}`);
+    return hit;
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestError(`params.${d.key}: expected a number in [${d.low}, ${d.high}], got ${JSON.stringify(v)}`);
+  if (v < d.low || v > d.high) throw new RequestError(`params.${d.key}: ${v} is outside [${d.low}, ${d.high}]`);
+  if (d.integer && !Number.isInteger(v)) throw new RequestError(`params.${d.key}: expected an integer, got ${v}`);
+  return v;
+}

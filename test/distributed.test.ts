@@ -1,0 +1,316 @@
+/**
+ * `run --queue` with `spatten-dse worker` processes on a real Redis, all real child processes:
+ * same points.csv as a local run (grid with 2 workers, nsga2 with 3), kill -9 of a worker and of
+ * the coordinator, a Redis restart without persistence, bad/unreachable Redis URLs.
+ *
+ * Redis: SPATTEN_TEST_REDIS (default redis://127.0.0.1:6390, which .ci/run starts). Without a
+ * reachable Redis these tests are skipped with a message saying so — except under CI=true, where
+ * a missing Redis fails the suite. The Redis-restart test starts a redis-server of its own.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadJournal } from '../dse/journal.ts';
+import { checkRedis, parseRedisUrl, PREFIX } from '../dse/backends/redis.ts';
+import { decodeTask, queueNameFor } from '../dse/backends/queue.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const CLI = path.join(ROOT, 'dse', 'cli.ts');
+const REDIS = process.env.SPATTEN_TEST_REDIS ?? 'redis://127.0.0.1:6390';
+const env = { ...process.env, FORCE_COLOR: '0' };
+
+let skip: string | false = false;
+try {
+  await checkRedis(parseRedisUrl(REDIS), 'SPATTEN_TEST_REDIS', 2000);
+} catch (e) {
+  if (process.env.CI === 'true') test('a Redis for the distributed tests (CI=true: required)', () => assert.fail(`${(e as Error).message}`));
+  skip = `no Redis at ${REDIS} (start one: redis-server --port 6390 --bind 127.0.0.1 --save '' --daemonize yes, or set SPATTEN_TEST_REDIS)`;
+  process.stderr.write(`\ndistributed tests ${skip}\n\n`);
+}
+const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+
+/** The CLI without the bin launcher, so that the child's pid is the process itself (kill -9 hits it). */
+function start(args: string[]): { child: ChildProcess; done: Promise<number | null>; err: () => string; out: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  let out = '';
+  child.stderr!.on('data', (d) => (err += d));
+  child.stdout!.on('data', (d) => (out += d));
+  const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, done, err: () => err, out: () => out };
+}
+
+async function cli(args: string[]): Promise<{ code: number | null; err: string }> {
+  const r = start(args);
+  const code = await r.done;
+  return { code, err: r.err() };
+}
+
+type WorkerProc = ReturnType<typeof start>;
+const workers: WorkerProc[] = [];
+function startWorker(url = REDIS): WorkerProc {
+  // short locks so that a killed worker's jobs come back within seconds
+  const w = start(['worker', '--queue', url, '--concurrency', '1', '--lock-duration', '5000', '--stalled-interval', '1500', '--progress-every', '600000']);
+  workers.push(w);
+  return w;
+}
+/** Stops the live workers, alternately with SIGINT and SIGTERM: each exits 0 by itself. */
+async function stopWorkers(): Promise<void> {
+  const live = workers.splice(0).filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+  live.forEach((w, i) => w.child.kill(i % 2 ? 'SIGTERM' : 'SIGINT'));
+  const codes = await Promise.all(live.map((w) => w.done));
+  for (const [i, c] of codes.entries()) {
+    assert.equal(c, 0, `worker exit code after ${i % 2 ? 'SIGTERM' : 'SIGINT'}: ${live[i].err()}`);
+    assert.match(live[i].err(), /SIG(INT|TERM): finishing \d+ running jobs?, then exiting/);
+  }
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return await cond();
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-dist-'));
+const read = (f: string) => fs.readFileSync(f, 'utf8');
+const journaled = (dir: string) => (fs.existsSync(path.join(dir, 'journal.jsonl')) ? loadJournal(path.join(dir, 'journal.jsonl')).records.length : 0);
+const runJson = (dir: string) => JSON.parse(read(path.join(dir, 'run.json')));
+const quiet = ['--progress', 'none', '--no-report'];
+
+/** 200 cycle-model points of 10–40 ms each. */
+const N = 200;
+const SPACE = `name: dist-cycle
+workload: { model: gpt2-small, stage: generation, seqLen: 256, genTokens: 4 }
+model: cycle
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+constraints: ["area_mm2 <= 30"]
+parameters:
+  hw.qkMultipliers: [128, 256, 512, 1024, 2048]
+  hw.dramChannels: [4, 8, 16, 32, 64]
+  hw.topkParallelism: [4, 8, 16, 32]
+  algo.tokenKeep: [1, 0.5]
+search: { driver: grid }
+`;
+
+let ref: { dir: string; space: string; points: string } | undefined;
+/** The local --jobs 1 run every distributed run is compared with (once). */
+async function reference() {
+  if (!ref) {
+    const dir = tmp();
+    const space = path.join(dir, 'space.yaml');
+    fs.writeFileSync(space, SPACE);
+    const r = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
+    assert.equal(r.code, 0, r.err);
+    ref = { dir, space, points: read(path.join(dir, 'local', 'points.csv')) };
+    assert.equal(ref.points.trim().split('\n').length, N + 1);
+  }
+  return ref;
+}
+
+/** BullMQ view of a run's queue (for the test's own look at active jobs). */
+async function openQueue(name: string, dir: string, url = REDIS) {
+  const { Queue } = await import('bullmq');
+  return new Queue(queueNameFor(name, dir), { connection: parseRedisUrl(url).options as never, prefix: PREFIX });
+}
+
+test('grid, 200 cycle points over 2 worker processes: same points.csv as local --jobs 1; run.json names the workers', { skip }, async () => {
+  const { dir, space, points } = await reference();
+  const [a, b] = [startWorker(), startWorker()];
+  try {
+    const out = path.join(dir, 'q2');
+    const r = await cli(['run', space, '--out', out, '--queue', REDIS, '--progress', 'lines', '--no-report']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(read(path.join(out, 'points.csv')), points);
+    const be = runJson(out).backend;
+    assert.equal(be.kind, 'queue');
+    const ids = Object.keys(be.workers);
+    assert.deepEqual(ids.sort(), [a, b].map((w) => `${os.hostname()}:${w.child.pid}`).sort(), 'both workers evaluated');
+    assert.equal(Object.values(be.workers as Record<string, number>).reduce((s, n) => s + n, 0), N);
+    assert.match(r.err, /workers seen 2/);
+    assert.match(r.err, /jobs waiting \d+, active \d+/);
+    // nothing left in Redis after a normal end
+    const q = await openQueue('dist-cycle', out);
+    assert.deepEqual(await q.getJobCounts('waiting', 'active', 'completed', 'failed'), { waiting: 0, active: 0, completed: 0, failed: 0 });
+    await q.obliterate({ force: true }); // the key this look created
+    await q.close();
+  } finally {
+    await stopWorkers();
+  }
+});
+
+test('kill -9 of a worker mid-job: the run completes, every point once, the killed jobs re-ran elsewhere', { skip }, async () => {
+  const { dir, space, points } = await reference();
+  const [victim, survivor] = [startWorker(), startWorker()];
+  const out = path.join(dir, 'kill-worker');
+  const run = start(['run', space, '--out', out, '--queue', REDIS, ...quiet]);
+  const victimId = `${os.hostname()}:${victim.child.pid}`;
+  const q = await openQueue('dist-cycle', out);
+  try {
+    const heldBy = async (id: string) => (await q.getActive()).filter((j) => j.processedBy === id).map((j) => (decodeTask(j.data.task) as { args: unknown[] }).args[1] as number);
+    const caught = await waitFor(async () => journaled(out) >= 10 && (await heldBy(victimId)).length > 0, 120_000);
+    assert.ok(caught, `the victim never held a job: ${run.err()}`);
+    victim.child.kill('SIGKILL');
+    await victim.done;
+    // what the dead worker held: still active under its name until the lock expires (5 s)
+    const held = await heldBy(victimId);
+    assert.ok(held.length > 0, 'the killed worker held no job at its death');
+    const code = await run.done;
+    assert.equal(code, 0, run.err());
+    assert.equal(read(path.join(out, 'points.csv')), points);
+    const recs = loadJournal(path.join(out, 'journal.jsonl')).records;
+    assert.equal(recs.length, N, 'each point journaled once');
+    assert.equal(new Set(recs.map((x) => x.key)).size, N);
+    const be = runJson(out).backend;
+    for (const id of held) {
+      const again = be.reran.find((x: { id: number }) => x.id === id);
+      assert.ok(again, `job of trial ${id} (held by the killed worker) was not re-run: ${JSON.stringify(be.reran)}`);
+      assert.ok(again.attempts >= 2);
+      assert.equal(again.worker, `${os.hostname()}:${survivor.child.pid}`);
+    }
+  } finally {
+    await q.close();
+    await stopWorkers();
+  }
+});
+
+test('kill -9 of the coordinator, then run --resume --queue: the workers finished meanwhile, results collected, same points.csv', { skip }, async () => {
+  const { dir, space, points } = await reference();
+  startWorker();
+  startWorker();
+  const out = path.join(dir, 'kill-coord');
+  try {
+    const run = start(['run', space, '--out', out, '--queue', REDIS, ...quiet]);
+    assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
+    run.child.kill('SIGKILL');
+    await run.done;
+    const before = journaled(out);
+    assert.ok(before < N, `killed too late (${before} journaled)`);
+    // the workers go on with the queued jobs while no coordinator runs
+    const q = await openQueue('dist-cycle', out);
+    assert.ok(await waitFor(async () => {
+      const c = await q.getJobCounts('waiting', 'active');
+      return c.waiting + c.active === 0;
+    }, 120_000));
+    await q.close();
+    const r = await cli(['run', space, '--out', out, '--queue', REDIS, '--resume', ...quiet]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(read(path.join(out, 'points.csv')), points);
+    const be = runJson(out).backend;
+    assert.equal(be.collected, N - before, 'every job finished while the coordinator was down is collected, not re-run');
+    assert.match(r.err, new RegExp(`resume: ${before} evaluations reused from the journal, ${N - before} new`));
+    const keys = loadJournal(path.join(out, 'journal.jsonl')).records.map((x) => x.key);
+    assert.equal(keys.length, N);
+    assert.equal(new Set(keys).size, N);
+  } finally {
+    await stopWorkers();
+  }
+});
+
+test('a point that throws is a failed point with its error, journaled, as in a local run', { skip }, async () => {
+  const dir = tmp();
+  const space = path.join(dir, 'fail.yaml');
+  fs.writeFileSync(space, SPACE.replace('name: dist-cycle', 'name: dist-fail').replace(/parameters:[\s\S]*search:/, 'parameters:\n  workload.model: [gpt2-small, bert-base]\n  hw.dramChannels: [4, 8]\nsearch:'));
+  const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
+  assert.equal(local.code, 0, local.err);
+  startWorker();
+  try {
+    const r = await cli(['run', space, '--out', path.join(dir, 'q'), '--queue', REDIS, ...quiet]);
+    assert.equal(r.code, 0, r.err);
+    const csv = read(path.join(dir, 'q', 'points.csv'));
+    assert.equal(csv, read(path.join(dir, 'local', 'points.csv')));
+    assert.equal((csv.match(/,failed,/g) ?? []).length, 2, csv);
+    assert.match(csv, /encoder/);
+    const recs = loadJournal(path.join(dir, 'q', 'journal.jsonl')).records;
+    assert.equal(recs.filter((x) => x.status === 'failed').length, 2);
+  } finally {
+    await stopWorkers();
+  }
+});
+
+test('nsga2 over 3 workers: same points.csv and one hypervolume entry per generation, as local', { skip }, async () => {
+  const dir = tmp();
+  const space = path.join(dir, 'nsga2.yaml');
+  fs.writeFileSync(space, SPACE.replace('name: dist-cycle', 'name: dist-nsga2').replace('search: { driver: grid }', 'search: { driver: nsga2, population: 12, generations: 3, seed: 5 }'));
+  const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
+  assert.equal(local.code, 0, local.err);
+  startWorker();
+  startWorker();
+  startWorker();
+  try {
+    const r = await cli(['run', space, '--out', path.join(dir, 'q'), '--queue', REDIS, ...quiet]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(read(path.join(dir, 'q', 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
+    assert.equal(runJson(path.join(dir, 'q')).hypervolume.length, 3);
+    assert.deepEqual(runJson(path.join(dir, 'q')).hypervolume, runJson(path.join(dir, 'local')).hypervolume);
+  } finally {
+    await stopWorkers();
+  }
+});
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+test('Redis restarted without persistence mid-run: the coordinator re-enqueues what is missing; same points.csv', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
+  const { dir, space, points } = await reference();
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const redis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  let server = redis();
+  const up = () => waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000);
+  try {
+    assert.ok(await up());
+    startWorker(url);
+    const out = path.join(dir, 'restart');
+    const run = start(['run', space, '--out', out, '--queue', url, ...quiet]);
+    assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    server = redis();
+    assert.ok(await up());
+    const code = await run.done;
+    assert.equal(code, 0, run.err());
+    assert.match(run.err(), /Redis restarted .* enqueueing the \d+ pending jobs again/);
+    assert.equal(read(path.join(out, 'points.csv')), points);
+    assert.ok(runJson(out).backend.reenqueued >= 1);
+    const keys = loadJournal(path.join(out, 'journal.jsonl')).records.map((x) => x.key);
+    assert.equal(new Set(keys).size, N);
+    assert.equal(keys.length, N);
+  } finally {
+    await stopWorkers();
+    server.kill('SIGKILL');
+  }
+});
+
+test('bad or unreachable Redis URL: exit 2, a clear message, nothing written', async () => {
+  const dir = tmp();
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE);
+  const port = await freePort(); // nothing listens there
+  const cases: [string[], RegExp][] = [
+    [['run', space, '--out', path.join(dir, 'a'), '--queue', 'http://127.0.0.1:6390'], /--queue: expected a redis:\/\/ URL/],
+    [['run', space, '--out', path.join(dir, 'b'), '--queue', 'redis://127.0.0.1:6390/99'], /--queue: database must be an integer 0-15/],
+    [['run', space, '--out', path.join(dir, 'c'), '--queue', `redis://127.0.0.1:${port}`], new RegExp(`--queue redis://127.0.0.1:${port}/0: cannot connect to Redis \\(ECONNREFUSED\\)`)],
+    [['worker', '--queue', `redis://127.0.0.1:${port}`], /cannot connect to Redis/],
+    [['worker', '--queue', 'not a url'], /--queue: expected redis:\/\/HOST:PORT/],
+  ];
+  for (const [args, msg] of cases) {
+    const r = await cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, msg);
+  }
+  for (const d of ['a', 'b', 'c']) assert.ok(!fs.existsSync(path.join(dir, d)), `${d} written`);
+});

@@ -1,0 +1,184 @@
+/**
+ * `spatten-dse serve`: the JSON-lines ask/tell protocol over stdio and TCP, from a real child
+ * process. Errors (malformed JSON, unknown op, parameters outside their domain, unknown trial ids)
+ * answer with {"ok":false,"error"} and the service keeps answering; evaluations equal the run's
+ * (same evaluator) and are journaled and answered from the journal the second time.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { loadJournal } from '../dse/journal.ts';
+import { parseCsv } from '../reports/csv.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const CLI = path.join(ROOT, 'dse', 'cli.ts');
+
+const SPACE = `name: serve-test
+workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: area_mm2, goal: min }
+constraints: ["area_mm2 <= 12"]
+parameters:
+  hw.dramChannels: [4, 8, 16]
+  hw.qkMultipliers: [256, 512]
+  algo.lsbThreshold: { range: [0.02, 0.2] }
+search: { driver: random, samples: 6, seed: 3 }
+`;
+
+type Res = Record<string, any>;
+
+/** A client of one JSON-lines stream: send a line, await the answer (answers come in order). */
+function client(input: NodeJS.ReadableStream, output: NodeJS.WritableStream) {
+  const waiting: ((r: Res) => void)[] = [];
+  readline.createInterface({ input }).on('line', (l) => waiting.shift()?.(JSON.parse(l)));
+  return (line: string | object): Promise<Res> =>
+    new Promise((resolve) => {
+      waiting.push(resolve);
+      output.write((typeof line === 'string' ? line : JSON.stringify(line)) + '\n');
+    });
+}
+
+function startServe(args: string[]): { child: ChildProcess; err: () => string; done: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  return { child, err: () => err, done: new Promise((r) => child.once('exit', (c) => r(c))) };
+}
+
+const P = { 'hw.dramChannels': 8, 'hw.qkMultipliers': 512, 'algo.lsbThreshold': 0.1 };
+
+test('serve --stdio: space, errors that keep the service running, evaluate = the run evaluator, journal cache, ask/evaluate/tell', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-'));
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE);
+  const out = path.join(dir, 'svc');
+  const s = startServe(['--space', space, '--stdio', '--out', out]);
+  const call = client(s.child.stdout!, s.child.stdin!);
+
+  const sp = await call({ op: 'space', rid: 'a' });
+  assert.equal(sp.ok, true);
+  assert.equal(sp.rid, 'a');
+  assert.deepEqual(sp.parameters, [
+    { key: 'hw.dramChannels', kind: 'choice', values: [4, 8, 16] },
+    { key: 'hw.qkMultipliers', kind: 'choice', values: [256, 512] },
+    { key: 'algo.lsbThreshold', kind: 'interval', low: 0.02, high: 0.2, integer: false },
+  ]);
+  assert.deepEqual(sp.objectives, [
+    { metric: 'latency_s', goal: 'min' },
+    { metric: 'area_mm2', goal: 'min' },
+  ]);
+  assert.deepEqual(sp.constraints, ['area_mm2 <= 12']);
+
+  // errors: each answered, none stops the service
+  const bad: [string | object, RegExp][] = [
+    ['{"op": "space"', /malformed JSON/],
+    ['[1, 2]', /a request is a JSON object/],
+    [{ op: 'fly' }, /unknown op "fly": expected one of "space", "ask", "evaluate", "tell"/],
+    [{ op: 'evaluate', params: { ...P, 'hw.dramChannels': 5 } }, /params\.hw\.dramChannels: 5 is not one of 4, 8, 16/],
+    [{ op: 'evaluate', params: { ...P, 'algo.lsbThreshold': 0.5 } }, /params\.algo\.lsbThreshold: 0\.5 is outside \[0\.02, 0\.2\]/],
+    [{ op: 'evaluate', params: { ...P, 'hw.clockGHz': 2 } }, /unknown parameter hw\.clockGHz/],
+    [{ op: 'evaluate', params: { 'hw.dramChannels': 8 } }, /params\.hw\.qkMultipliers: missing/],
+    [{ op: 'evaluate', id: 99 }, /no asked trial with id 99/],
+    [{ op: 'tell', id: 0, metrics: { latency_s: 1, area_mm2: 1 } }, /no asked trial with id 0/],
+    [{ op: 'ask', n: 0 }, /"n" must be a positive integer/],
+  ];
+  for (const [req, msg] of bad) {
+    const r = await call(req);
+    assert.equal(r.ok, false, JSON.stringify(req));
+    assert.match(r.error, msg);
+  }
+
+  // evaluate: the same numbers as `run` gives the same point (its points.csv row)
+  const e1 = await call({ op: 'evaluate', params: P });
+  assert.equal(e1.ok, true, e1.error);
+  assert.equal(e1.status, 'ok');
+  assert.equal(e1.cached, false);
+  const runDir = path.join(dir, 'run');
+  const one = path.join(dir, 'one.yaml');
+  fs.writeFileSync(one, SPACE.replace(/parameters:[\s\S]*search:.*/, `parameters:\n  hw.dramChannels: [8]\n  hw.qkMultipliers: [512]\n  algo.lsbThreshold: [0.1]\nsearch: { driver: grid }\n`));
+  const r = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', one, '--out', runDir, '--progress', 'none', '--no-report'], { cwd: ROOT, stdio: 'ignore' });
+  assert.equal(await new Promise((res) => r.once('exit', res)), 0);
+  const [header, row] = parseCsv(fs.readFileSync(path.join(runDir, 'points.csv'), 'utf8'));
+  for (const m of ['latency_s', 'energy_j', 'area_mm2', 'dram_bytes', 'cycles']) assert.equal(e1.metrics[m], Number(row[header.indexOf(m)]), m);
+  assert.equal(e1.feasible, row[header.indexOf('feasible')] === 'true');
+
+  // the same point again: from the journal
+  const e2 = await call({ op: 'evaluate', params: P });
+  assert.equal(e2.cached, true);
+  assert.deepEqual(e2.metrics, e1.metrics);
+
+  // ask → evaluate an asked trial → tell another
+  const a = await call({ op: 'ask', n: 2 });
+  assert.equal(a.trials.length, 2);
+  assert.deepEqual(a.trials.map((t: Res) => t.id), [0, 1]);
+  const ev = await call({ op: 'evaluate', id: 0 });
+  assert.equal(ev.ok, true);
+  assert.equal(ev.id, 0);
+  assert.deepEqual(ev.params, a.trials[0].params);
+  const told = await call({ op: 'tell', id: 1, metrics: { latency_s: 0.001, area_mm2: 13 } });
+  assert.deepEqual({ ok: told.ok, id: told.id, feasible: told.feasible }, { ok: true, id: 1, feasible: false });
+  assert.ok(Math.abs(told.violation - 1 / 12) < 1e-12, String(told.violation)); // (13 − 12) / 12
+  const again = await call({ op: 'tell', id: 1, metrics: { latency_s: 0.001, area_mm2: 13 } });
+  assert.match(again.error, /no asked trial with id 1/);
+  // the rest of the random driver's 6 samples, then done
+  const rest = await call({ op: 'ask', n: 10 });
+  assert.deepEqual(rest.trials.map((t: Res) => t.id), [2, 3, 4, 5]);
+  assert.equal(rest.done, true);
+
+  s.child.stdin!.end();
+  assert.equal(await s.done, 0, s.err());
+  const recs = loadJournal(path.join(out, 'journal.jsonl')).records;
+  assert.equal(recs.length, 2, 'evaluations journaled once each (the cached answer is not re-journaled)');
+  assert.ok(!fs.existsSync(path.join(out, '.lock')), 'lock released');
+});
+
+test('serve --port: two TCP clients share the service; a bad line on one does not disturb the other', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-'));
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE);
+  const s = startServe(['--space', space, '--port', '0', '--out', path.join(dir, 'svc')]);
+  s.child.stdout!.resume();
+  let port = 0;
+  const t0 = Date.now();
+  while (!port && Date.now() - t0 < 60_000) {
+    port = Number(/on 127\.0\.0\.1:(\d+)/.exec(s.err())?.[1] ?? 0);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(port > 0, s.err());
+  const connect = async () => {
+    const sock = net.connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    return { sock, call: client(sock, sock) };
+  };
+  const c1 = await connect();
+  const c2 = await connect();
+  assert.match((await c1.call('nonsense')).error, /malformed JSON/);
+  const e = await c2.call({ op: 'evaluate', params: P, rid: 7 });
+  assert.equal(e.ok, true, e.error);
+  assert.equal(e.rid, 7);
+  const e1 = await c1.call({ op: 'evaluate', params: P });
+  assert.equal(e1.cached, true);
+  c1.sock.end();
+  c2.sock.end();
+  s.child.kill('SIGTERM');
+  assert.equal(await s.done, 0, s.err());
+});
+
+test('serve: a bad space file or options → exit 2, nothing written', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-'));
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE.replace('[4, 8, 16]', '[4, -8, 16]'));
+  for (const args of [['--space', space, '--out', path.join(dir, 'o')], ['--space', path.join(dir, 'missing.yaml'), '--out', path.join(dir, 'o')], ['--space', space, '--stdio', '--port', '1']]) {
+    const s = startServe(args);
+    s.child.stdin!.end();
+    assert.equal(await s.done, 2, s.err());
+    assert.match(s.err(), /error: /);
+  }
+  assert.ok(!fs.existsSync(path.join(dir, 'o')));
+});
