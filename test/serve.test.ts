@@ -4,6 +4,7 @@
  * answer with {"ok":false,"error"} and the service keeps answering; evaluations equal the run's
  * (same evaluator) and are journaled and answered from the journal the second time.
  */
+import { formatMetric } from '../dse/outputs.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -105,7 +106,8 @@ test('serve --stdio: space, errors that keep the service running, evaluate = the
   const r = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', one, '--out', runDir, '--progress', 'none', '--no-report'], { cwd: ROOT, stdio: 'ignore' });
   assert.equal(await new Promise((res) => r.once('exit', res)), 0);
   const [header, row] = parseCsv(fs.readFileSync(path.join(runDir, 'points.csv'), 'utf8'));
-  for (const m of ['latency_s', 'energy_j', 'area_mm2', 'dram_bytes', 'cycles']) assert.equal(e1.metrics[m], Number(row[header.indexOf(m)]), m);
+  // points.csv holds each metric at the precision it is written with (dse/outputs.ts formatMetric)
+  for (const m of ['latency_s', 'energy_j', 'area_mm2', 'dram_bytes', 'cycles']) assert.equal(formatMetric(m, e1.metrics[m]), Number(row[header.indexOf(m)]), m);
   assert.equal(e1.feasible, row[header.indexOf('feasible')] === 'true');
 
   // the same point again: from the journal
