@@ -191,14 +191,8 @@ export function parseTrace(text: string, fileName: string, opts: ParseTraceOptio
 
 const STANDARD_IDX = TRACE_COLUMNS.map((_, i) => i);
 
-function rowToRequest(
-  cells: string[],
-  idx: number[],
-  line: number,
-  fileName: string,
-  mapping: 'official' | 'exact',
-  meta: Record<string, string> | undefined,
-): HeadRequest {
+/** Typed readers of one row's cells; each error names file, line, column and field. */
+function cellReaders(cells: string[], idx: number[], line: number, fileName: string) {
   const cell = (k: number) => cells[idx[k]].trim();
   const err = (k: number, reason: string) => new TraceError(fileName, line, idx[k] + 1, TRACE_COLUMNS[k], reason);
   const int = (k: number, min = -Infinity): number => {
@@ -225,6 +219,43 @@ function rowToRequest(
     if (v === -1 || (v >= 1 && v <= 32)) return v;
     throw err(k, `bit width must be −1 (unquantized) or 1…32, got ${v}`);
   };
+  return { cell, err, int, num, bool, bits };
+}
+
+/** The trace's bit columns → the model's key/LSB/refetch/value bits under the chosen mapping. */
+function mapBits(
+  mapping: 'official' | 'exact',
+  kb: number,
+  vb: number,
+  ifRequant: boolean,
+  incre: number,
+  err: (k: number, reason: string) => TraceError,
+): { keyBits: number; lsbBits: number; refetch: number; valueBits: number } {
+  if (mapping === 'official') {
+    const wide = kb === -1 || kb === 10 || kb === 12;
+    return {
+      keyBits: wide ? 8 : kb,
+      lsbBits: wide || ifRequant ? RTL_LSB_BITS : incre > 0 ? RTL_LSB_BITS : 0,
+      refetch: wide || ifRequant ? 1 : 0,
+      valueBits: vb === -1 || vb === 10 || vb === 12 ? 8 : vb,
+    };
+  }
+  if (kb === -1) throw err(6, 'exact bit mapping cannot represent −1');
+  if (vb === -1) throw err(12, 'exact bit mapping cannot represent −1');
+  const lsbBits = incre > 0 ? incre : 0;
+  if (ifRequant && lsbBits === 0) throw err(10, 'if_requant is True but auto_requant_incre is −1');
+  return { keyBits: kb, lsbBits, refetch: ifRequant ? 1 : 0, valueBits: vb };
+}
+
+function rowToRequest(
+  cells: string[],
+  idx: number[],
+  line: number,
+  fileName: string,
+  mapping: 'official' | 'exact',
+  meta: Record<string, string> | undefined,
+): HeadRequest {
+  const { cell, err, int, num, bool, bits } = cellReaders(cells, idx, line, fileName);
   const iteration = int(0, 0);
   const layer = int(1, 0);
   const head = int(2, 0);
@@ -251,25 +282,7 @@ function rowToRequest(
   // iteration's layer-0 tokens out of all L (per8: 921 of ~1000 after 102 in layer 11).
   if (topk > L + 1) throw err(16, `topk ${topk} exceeds sentence_length_L + 1 = ${L + 1}`);
 
-  let keyBits: number;
-  let lsbBits: number;
-  let refetch: number;
-  let valueBits: number;
-  if (mapping === 'official') {
-    const wide = kb === -1 || kb === 10 || kb === 12;
-    keyBits = wide ? 8 : kb;
-    lsbBits = wide || ifRequant ? RTL_LSB_BITS : incre > 0 ? RTL_LSB_BITS : 0;
-    refetch = wide || ifRequant ? 1 : 0;
-    valueBits = vb === -1 || vb === 10 || vb === 12 ? 8 : vb;
-  } else {
-    if (kb === -1) throw err(6, 'exact bit mapping cannot represent −1');
-    if (vb === -1) throw err(12, 'exact bit mapping cannot represent −1');
-    keyBits = kb;
-    lsbBits = incre > 0 ? incre : 0;
-    if (ifRequant && lsbBits === 0) throw err(10, 'if_requant is True but auto_requant_incre is −1');
-    refetch = ifRequant ? 1 : 0;
-    valueBits = vb;
-  }
+  const { keyBits, lsbBits, refetch, valueBits } = mapBits(mapping, kb, vb, ifRequant, incre, err);
   const queryBits = qb === -1 ? 12 : qb;
   const stageSumm = meta?.stage === 'summarization';
   const r: HeadRequest = {
