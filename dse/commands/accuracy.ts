@@ -28,6 +28,118 @@ export function parseAlgoSets(sets: string[]) {
   return AlgoSchema.parse(raw);
 }
 
+type AccuracyOptions = { model: string; set: string[]; maxExamples?: string; seed: string; json?: boolean; traceOut?: string; context?: string };
+
+/** --max-examples and --seed → numbers (exit 2 on a bad value). */
+function parseRunOptions(o: AccuracyOptions): { maxExamples: number | undefined; seed: number } {
+  let maxExamples: number | undefined;
+  if (o.maxExamples !== undefined) {
+    maxExamples = Number(o.maxExamples);
+    if (!Number.isInteger(maxExamples) || maxExamples < 1) throw new InputError(`--max-examples: expected a positive integer, got "${o.maxExamples}"`);
+  }
+  const seed = Number(o.seed);
+  if (!Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
+  return { maxExamples, seed };
+}
+
+/** A model folder that cannot be run as given is bad input (exit 2). */
+async function asInputError<T>(run: () => Promise<T>): Promise<T> {
+  const { ConfigError } = await import('../../sim/nn/hfconfig.ts');
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new InputError(e.message);
+    throw e;
+  }
+}
+
+/** --context N: the dense model's perplexity from only the last N tokens. */
+async function runContext(o: AccuracyOptions, maxExamples: number | undefined, seed: number): Promise<void> {
+  const context = o.context!;
+  const N = context === 'full' ? Infinity : Number(context);
+  if (!(N === Infinity || (Number.isInteger(N) && N >= 1))) throw new InputError(`--context: expected a positive integer or 'full', got "${context}"`);
+  if (o.set.length > 0 || o.traceOut) throw new InputError('--context: runs the dense model; it takes no --set / --trace-out');
+  const { contextPerplexity } = await import('../../sim/nn/context.ts');
+  const c = await asInputError(() => contextPerplexity({ model: o.model, maxExamples, seed }, N));
+  const line = { model: o.model, metric: 'perplexity', ...c };
+  process.stdout.write(o.json ? JSON.stringify(line) + '\n' : `${o.model}: context ${c.context}: perplexity ${c.perplexity.toFixed(3)} (95% CI ${c.ci95[0].toFixed(3)} – ${c.ci95[1].toFixed(3)}), n=${c.n} windows\n`);
+}
+
+type AccuracyResult = Awaited<ReturnType<typeof import('../../sim/nn/api.ts').evaluateAccuracy>>;
+
+/** Mean kept keys per layer over the trace rows (absolute counts; the fractions are in measured). */
+function meanKeptTokens(r: AccuracyResult): number[] {
+  const L = r.measured.tokenKeepPerLayer.length;
+  const sum = new Array<number>(L).fill(0);
+  const cnt = new Array<number>(L).fill(0);
+  const seen = new Set<string>();
+  for (const q of r.trace.requests) {
+    const key = `${q.iteration}/${q.layer}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    sum[q.layer] += q.keys;
+    cnt[q.layer]++;
+  }
+  return sum.map((s, i) => (cnt[i] ? s / cnt[i] : 0));
+}
+
+/** The human-readable report of one accuracy run. */
+function formatText(o: AccuracyOptions, r: AccuracyResult): string {
+  const f = (x: number) => (r.metric === 'accuracy' ? (100 * x).toFixed(2) + '%' : x.toFixed(2));
+  const pl = (a: number[]) => a.map((x) => x.toFixed(3)).join(' ');
+  return (
+    `${o.model}: ${r.metric} ${f(r.value)} (95% CI ${f(r.ci95[0])} – ${f(r.ci95[1])}), n=${r.n}\n` +
+    `  tokens kept per layer  ${pl(r.measured.tokenKeepPerLayer)}\n` +
+    `  heads kept per layer   ${pl(r.measured.headKeepPerLayer)}\n` +
+    `  values kept per layer  ${pl(r.measured.valueKeepPerLayer)}\n` +
+    `  LSB refetch fraction   ${r.lsbRefetchFraction.toFixed(4)} (per layer ${pl(r.measured.refetchPerLayer)})\n` +
+    `  ${r.details ? `${r.details.seconds.toFixed(1)} s, ${(r.details.gflop / r.details.seconds).toFixed(2)} GFLOP/s, ${r.details.examplesPerSecond.toFixed(1)} examples/s` : ''}\n` +
+    (o.traceOut ? `  wrote ${o.traceOut} (${r.trace.requests.length} rows)\n` : '')
+  );
+}
+
+/** The `accuracy` command's action: validate, run the model, write the trace, print. */
+async function runAccuracy(o: AccuracyOptions): Promise<void> {
+  const algo = parseAlgoSets(o.set);
+  const { maxExamples, seed } = parseRunOptions(o);
+  const { evaluateAccuracy, resolveModelDir } = await import('../../sim/nn/api.ts');
+  try {
+    resolveModelDir(o.model);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  if (o.context !== undefined) return runContext(o, maxExamples, seed);
+  const r = await asInputError(() => evaluateAccuracy({ model: o.model, maxExamples, seed }, algo));
+  if (o.traceOut) {
+    const { formatTrace } = await import('../../sim/workload/trace.ts');
+    try {
+      writeFileSync(o.traceOut, formatTrace(r.trace, r.trace.provenance));
+    } catch (e) {
+      throw fsInputError(e, `--trace-out ${o.traceOut}`);
+    }
+  }
+  const out = {
+    model: o.model,
+    metric: r.metric,
+    [r.metric]: r.value,
+    n: r.n,
+    ci95: r.ci95,
+    lsbRefetchFraction: r.lsbRefetchFraction,
+    tokenKeepPerLayer: r.measured.tokenKeepPerLayer,
+    headKeepPerLayer: r.measured.headKeepPerLayer,
+    valueKeepPerLayer: r.measured.valueKeepPerLayer,
+    refetchPerLayer: r.measured.refetchPerLayer,
+    meanKeptTokensPerLayer: meanKeptTokens(r),
+    meanKeptHeadsPerLayer: r.measured.headKeepPerLayer.map((f) => f * (r.details?.heads ?? 0)),
+    traceRows: r.trace.requests.length,
+    traceOut: o.traceOut ?? null,
+    cacheKey: r.cacheKey,
+    algo,
+    ...r.details,
+  };
+  process.stdout.write(o.json ? JSON.stringify(out) + '\n' : formatText(o, r));
+}
+
 export function register(program: Command): void {
   program
     .command('accuracy')
@@ -39,101 +151,5 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--trace-out <file>', 'write the measured trace as an official 17-column workload CSV')
     .option('--context <n>', "LM only: predict the same tokens from only their last n tokens (or 'full'); dense float forward, no --set")
-    .action(async (o: { model: string; set: string[]; maxExamples?: string; seed: string; json?: boolean; traceOut?: string; context?: string }) => {
-      const algo = parseAlgoSets(o.set);
-      let maxExamples: number | undefined;
-      if (o.maxExamples !== undefined) {
-        maxExamples = Number(o.maxExamples);
-        if (!Number.isInteger(maxExamples) || maxExamples < 1) throw new InputError(`--max-examples: expected a positive integer, got "${o.maxExamples}"`);
-      }
-      const seed = Number(o.seed);
-      if (!Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
-      const { evaluateAccuracy, resolveModelDir } = await import('../../sim/nn/api.ts');
-      try {
-        resolveModelDir(o.model);
-      } catch (e) {
-        throw new InputError((e as Error).message);
-      }
-      const { ConfigError } = await import('../../sim/nn/hfconfig.ts');
-      if (o.context !== undefined) {
-        const N = o.context === 'full' ? Infinity : Number(o.context);
-        if (!(N === Infinity || (Number.isInteger(N) && N >= 1))) throw new InputError(`--context: expected a positive integer or 'full', got "${o.context}"`);
-        if (o.set.length > 0 || o.traceOut) throw new InputError('--context: runs the dense model; it takes no --set / --trace-out');
-        const { contextPerplexity } = await import('../../sim/nn/context.ts');
-        let c;
-        try {
-          c = await contextPerplexity({ model: o.model, maxExamples, seed }, N);
-        } catch (e) {
-          if (e instanceof ConfigError) throw new InputError(e.message);
-          throw e;
-        }
-        const line = { model: o.model, metric: 'perplexity', ...c };
-        process.stdout.write(o.json ? JSON.stringify(line) + '\n' : `${o.model}: context ${c.context}: perplexity ${c.perplexity.toFixed(3)} (95% CI ${c.ci95[0].toFixed(3)} – ${c.ci95[1].toFixed(3)}), n=${c.n} windows\n`);
-        return;
-      }
-      let r;
-      try {
-        r = await evaluateAccuracy({ model: o.model, maxExamples, seed }, algo);
-      } catch (e) {
-        if (e instanceof ConfigError) throw new InputError(e.message); // the model folder cannot be run as given
-        throw e;
-      }
-      if (o.traceOut) {
-        const { formatTrace } = await import('../../sim/workload/trace.ts');
-        try {
-          writeFileSync(o.traceOut, formatTrace(r.trace, r.trace.provenance));
-        } catch (e) {
-          throw fsInputError(e, `--trace-out ${o.traceOut}`);
-        }
-      }
-      const keptTokens = (() => {
-        // Mean kept keys per layer over the trace rows (absolute counts; the fractions are in measured).
-        const L = r.measured.tokenKeepPerLayer.length;
-        const sum = new Array<number>(L).fill(0);
-        const cnt = new Array<number>(L).fill(0);
-        const seen = new Set<string>();
-        for (const q of r.trace.requests) {
-          const key = `${q.iteration}/${q.layer}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          sum[q.layer] += q.keys;
-          cnt[q.layer]++;
-        }
-        return sum.map((s, i) => (cnt[i] ? s / cnt[i] : 0));
-      })();
-      const out = {
-        model: o.model,
-        metric: r.metric,
-        [r.metric]: r.value,
-        n: r.n,
-        ci95: r.ci95,
-        lsbRefetchFraction: r.lsbRefetchFraction,
-        tokenKeepPerLayer: r.measured.tokenKeepPerLayer,
-        headKeepPerLayer: r.measured.headKeepPerLayer,
-        valueKeepPerLayer: r.measured.valueKeepPerLayer,
-        refetchPerLayer: r.measured.refetchPerLayer,
-        meanKeptTokensPerLayer: keptTokens,
-        meanKeptHeadsPerLayer: r.measured.headKeepPerLayer.map((f) => f * (r.details?.heads ?? 0)),
-        traceRows: r.trace.requests.length,
-        traceOut: o.traceOut ?? null,
-        cacheKey: r.cacheKey,
-        algo,
-        ...r.details,
-      };
-      if (o.json) {
-        process.stdout.write(JSON.stringify(out) + '\n');
-        return;
-      }
-      const f = (x: number) => (r.metric === 'accuracy' ? (100 * x).toFixed(2) + '%' : x.toFixed(2));
-      const pl = (a: number[]) => a.map((x) => x.toFixed(3)).join(' ');
-      process.stdout.write(
-        `${o.model}: ${r.metric} ${f(r.value)} (95% CI ${f(r.ci95[0])} – ${f(r.ci95[1])}), n=${r.n}\n` +
-          `  tokens kept per layer  ${pl(r.measured.tokenKeepPerLayer)}\n` +
-          `  heads kept per layer   ${pl(r.measured.headKeepPerLayer)}\n` +
-          `  values kept per layer  ${pl(r.measured.valueKeepPerLayer)}\n` +
-          `  LSB refetch fraction   ${r.lsbRefetchFraction.toFixed(4)} (per layer ${pl(r.measured.refetchPerLayer)})\n` +
-          `  ${r.details ? `${r.details.seconds.toFixed(1)} s, ${(r.details.gflop / r.details.seconds).toFixed(2)} GFLOP/s, ${r.details.examplesPerSecond.toFixed(1)} examples/s` : ''}\n` +
-          (o.traceOut ? `  wrote ${o.traceOut} (${r.trace.requests.length} rows)\n` : ''),
-      );
-    });
+    .action(runAccuracy);
 }
