@@ -109,6 +109,16 @@ export class Stats {
   }
 }
 
+/** BERT pruning state per example: lengths, alive positions and heads with their cumulative scores. */
+interface BertState {
+  Ls: number[];
+  alive: number[][];
+  tokScore: Float64Array[];
+  heads: number[][];
+  headScore: Float64Array[];
+  lastRowOfLayer: (HeadRequest | null)[][];
+}
+
 export class Engine {
   readonly c: ModelConfig;
   readonly W = new Map<string, tf.Tensor>();
@@ -222,107 +232,132 @@ export class Engine {
    * `iterBase` numbers the trace rows (iteration = iterBase + example index).
    */
   classifyBatch(batch: number[][], ra: RunAlgo, stats: Stats, iterBase = 0): Float32Array[] {
-    const c = this.c;
-    const d = c.hidden;
-    const H = c.heads;
-    const dh = this.dh;
+    const H = this.c.heads;
     const B = batch.length;
     const Ls = batch.map((ids) => ids.length);
     // Per example: alive original positions, token scores, alive heads, head scores.
-    const alive = batch.map((ids) => ids.map((_, i) => i));
-    const tokScore = batch.map((ids) => new Float64Array(ids.length));
-    const heads = batch.map(() => Array.from({ length: H }, (_, h) => h));
-    const headScore = batch.map(() => new Float64Array(H));
-    let x: Float32Array;
-    {
-      const parts = batch.map((ids) => this.embed(ids, ids.map((_, i) => i)));
-      const n = parts.reduce((a, p) => a + p.length / d, 0);
-      x = new Float32Array(n * d);
-      let o = 0;
-      for (const p of parts) { x.set(p, o); o += p.length; }
-      x = this.read(tf.tidy(() => this.ln(tf.tensor2d(x, [n, d]), this.g('embLnG'), this.g('embLnB'))));
-    }
-    const lastRowOfLayer: (HeadRequest | null)[][] = batch.map(() => []);
-    for (let l = 0; l < c.layers; l++) {
-      // Cascade token + head pruning before layer l (from scores of layers < l).
-      const rowsOld = alive.map((a) => a.length);
-      for (let b = 0; b < B; b++) {
-        const k = Math.min(keepCount(Ls[b], ra.tokenKeep[l]), alive[b].length);
-        // Layer 0 too: the schedule is applied as written. Before layer 0 no score exists yet
-        // (all zero), so the order-keeping top-k keeps the first k tokens ([CLS] protected).
-        if (k < alive[b].length) {
-          const sc = alive[b].map((p) => tokScore[b][p]);
-          const sel = topkKeepOrder(sc, k, [0]); // position 0 of the alive list is [CLS]
-          const prev = l > 0 ? lastRowOfLayer[b][l - 1] : null;
-          if (prev) prev.topk = k;
-          const keepRows = sel;
-          (alive[b] as number[] & { _sel?: number[] })._sel = keepRows;
-        }
-        const hk = Math.min(keepCount(H, ra.headKeep[l]), heads[b].length);
-        if (hk < heads[b].length) {
-          const sel = topkKeepOrder(heads[b].map((h) => headScore[b][h]), hk);
-          heads[b] = sel.map((i) => heads[b][i]);
-        }
-      }
-      // Gather the kept rows into a new packed x.
-      const newAlive: number[][] = [];
-      let n = 0;
-      for (let b = 0; b < B; b++) {
-        const sel = (alive[b] as number[] & { _sel?: number[] })._sel;
-        newAlive.push(sel ? sel.map((i) => alive[b][i]) : alive[b]);
-        n += newAlive[b].length;
-      }
-      const nx: Float32Array = new Float32Array(n * d);
-      {
-        let o = 0;
-        let base = 0;
-        for (let b = 0; b < B; b++) {
-          const sel = (alive[b] as number[] & { _sel?: number[] })._sel;
-          const rows = sel ?? alive[b].map((_, i) => i);
-          for (const r of rows) { nx.set(x.subarray((base + r) * d, (base + r + 1) * d), o); o += d; }
-          base += rowsOld[b];
-        }
-      }
-      for (let b = 0; b < B; b++) {
-        alive[b] = newAlive[b];
-        stats.onAlive?.(iterBase + b, 0, l, alive[b], heads[b]);
-      }
+    const st: BertState = {
+      Ls,
+      alive: batch.map((ids) => ids.map((_, i) => i)),
+      tokScore: batch.map((ids) => new Float64Array(ids.length)),
+      heads: batch.map(() => Array.from({ length: H }, (_, h) => h)),
+      headScore: batch.map(() => new Float64Array(H)),
+      lastRowOfLayer: batch.map(() => []),
+    };
+    let x = this.embedBatch(batch);
+    for (let l = 0; l < this.c.layers; l++) {
+      const { x: nx, n } = this.pruneBeforeLayer(x, l, ra, st);
+      for (let b = 0; b < B; b++) stats.onAlive?.(iterBase + b, 0, l, st.alive[b], st.heads[b]);
       x = nx;
-      const qkv = this.qkv(x, n, l, ra);
-      const ctx = new Float32Array(n * d);
-      let base = 0;
-      for (let b = 0; b < B; b++) {
-        const m = alive[b].length;
-        const colSum = new Float64Array(m);
-        stats.tokAlive[l] += m;
-        stats.tokTotal[l] += Ls[b];
-        stats.headAlive[l] += heads[b].length;
-        stats.headTotal[l] += H;
-        // All alive heads of the example in one block-diagonal pass (BERT: no causal mask, no refetch).
-        const all = attendAllHeads({ qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum });
-        heads[b].forEach((h, hi) => {
-          headScore[b][h] += all.absSum[hi];
-          stats.valKept[l] += all.valuesKept;
-          stats.valVisible[l] += all.valuesVisible;
-          stats.requests[l] += 1;
-          stats.flops += 4 * m * m * dh;
-          if (stats.recordRows) {
-            const row: HeadRequest = {
-              iteration: iterBase + b, layer: l, head: h, D: dh, L: Ls[b], queries: m, keys: m, valuesFetched: m,
-              valuesPerQuery: Math.round(all.valuesKept / m), keyBits: ra.msbBits, lsbBits: 0, refetch: 0, lsbThreshold: -1,
-              valueBits: ra.valueBits, queryBits: ra.queryBits, topk: -1, causal: false,
-            };
-            stats.rows.push(row);
-            lastRowOfLayer[b][l] = row;
-          }
-        });
-        alive[b].forEach((p, i) => (tokScore[b][p] += colSum[i]));
-        base += m;
-      }
+      const ctx = this.attendBertLayer(x, n, l, ra, stats, iterBase, st);
       this.countDense(n, stats);
       x = this.finishBlock(x, ctx, n, l);
     }
-    // [CLS] rows → pooler → classifier.
+    return this.classifyCls(x, st.alive);
+  }
+
+  /** Embeddings + embedding LayerNorm of every example, packed [Σ L, d]. */
+  private embedBatch(batch: number[][]): Float32Array {
+    const d = this.c.hidden;
+    const parts = batch.map((ids) => this.embed(ids, ids.map((_, i) => i)));
+    const n = parts.reduce((a, p) => a + p.length / d, 0);
+    const x = new Float32Array(n * d);
+    let o = 0;
+    for (const p of parts) { x.set(p, o); o += p.length; }
+    return this.read(tf.tidy(() => this.ln(tf.tensor2d(x, [n, d]), this.g('embLnG'), this.g('embLnB'))));
+  }
+
+  /**
+   * Cascade token + head pruning before layer l (from scores of layers < l): updates the alive
+   * tokens and heads in `st` and returns the kept rows of x, packed, with their count.
+   */
+  private pruneBeforeLayer(x: Float32Array, l: number, ra: RunAlgo, st: BertState): { x: Float32Array; n: number } {
+    const d = this.c.hidden;
+    const H = this.c.heads;
+    const { Ls, alive, tokScore, heads, headScore, lastRowOfLayer } = st;
+    const B = alive.length;
+    const rowsOld = alive.map((a) => a.length);
+    const sels: (number[] | undefined)[] = alive.map(() => undefined);
+    for (let b = 0; b < B; b++) {
+      const k = Math.min(keepCount(Ls[b], ra.tokenKeep[l]), alive[b].length);
+      // Layer 0 too: the schedule is applied as written. Before layer 0 no score exists yet
+      // (all zero), so the order-keeping top-k keeps the first k tokens ([CLS] protected).
+      if (k < alive[b].length) {
+        const sc = alive[b].map((p) => tokScore[b][p]);
+        sels[b] = topkKeepOrder(sc, k, [0]); // position 0 of the alive list is [CLS]
+        const prev = l > 0 ? lastRowOfLayer[b][l - 1] : null;
+        if (prev) prev.topk = k;
+      }
+      const hk = Math.min(keepCount(H, ra.headKeep[l]), heads[b].length);
+      if (hk < heads[b].length) {
+        const sel = topkKeepOrder(heads[b].map((h) => headScore[b][h]), hk);
+        heads[b] = sel.map((i) => heads[b][i]);
+      }
+    }
+    // Gather the kept rows into a new packed x.
+    const newAlive: number[][] = [];
+    let n = 0;
+    for (let b = 0; b < B; b++) {
+      const sel = sels[b];
+      newAlive.push(sel ? sel.map((i) => alive[b][i]) : alive[b]);
+      n += newAlive[b].length;
+    }
+    const nx: Float32Array = new Float32Array(n * d);
+    let o = 0;
+    let base = 0;
+    for (let b = 0; b < B; b++) {
+      const rows = sels[b] ?? alive[b].map((_, i) => i);
+      for (const r of rows) { nx.set(x.subarray((base + r) * d, (base + r + 1) * d), o); o += d; }
+      base += rowsOld[b];
+    }
+    for (let b = 0; b < B; b++) alive[b] = newAlive[b];
+    return { x: nx, n };
+  }
+
+  /** Layer l's attention over the packed alive rows: context, scores, stats and trace rows. */
+  private attendBertLayer(x: Float32Array, n: number, l: number, ra: RunAlgo, stats: Stats, iterBase: number, st: BertState): Float32Array {
+    const d = this.c.hidden;
+    const H = this.c.heads;
+    const dh = this.dh;
+    const { Ls, alive, tokScore, heads, headScore, lastRowOfLayer } = st;
+    const qkv = this.qkv(x, n, l, ra);
+    const ctx = new Float32Array(n * d);
+    let base = 0;
+    for (let b = 0; b < alive.length; b++) {
+      const m = alive[b].length;
+      const colSum = new Float64Array(m);
+      stats.tokAlive[l] += m;
+      stats.tokTotal[l] += Ls[b];
+      stats.headAlive[l] += heads[b].length;
+      stats.headTotal[l] += H;
+      // All alive heads of the example in one block-diagonal pass (BERT: no causal mask, no refetch).
+      const all = attendAllHeads({ qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum });
+      heads[b].forEach((h, hi) => {
+        headScore[b][h] += all.absSum[hi];
+        stats.valKept[l] += all.valuesKept;
+        stats.valVisible[l] += all.valuesVisible;
+        stats.requests[l] += 1;
+        stats.flops += 4 * m * m * dh;
+        if (stats.recordRows) {
+          const row: HeadRequest = {
+            iteration: iterBase + b, layer: l, head: h, D: dh, L: Ls[b], queries: m, keys: m, valuesFetched: m,
+            valuesPerQuery: Math.round(all.valuesKept / m), keyBits: ra.msbBits, lsbBits: 0, refetch: 0, lsbThreshold: -1,
+            valueBits: ra.valueBits, queryBits: ra.queryBits, topk: -1, causal: false,
+          };
+          stats.rows.push(row);
+          lastRowOfLayer[b][l] = row;
+        }
+      });
+      alive[b].forEach((p, i) => (tokScore[b][p] += colSum[i]));
+      base += m;
+    }
+    return ctx;
+  }
+
+  /** [CLS] rows → pooler → classifier: logits per example. */
+  private classifyCls(x: Float32Array, alive: number[][]): Float32Array[] {
+    const d = this.c.hidden;
+    const B = alive.length;
     const cls = new Float32Array(B * d);
     let base = 0;
     for (let b = 0; b < B; b++) { cls.set(x.subarray(base * d, (base + 1) * d), b * d); base += alive[b].length; }
@@ -330,8 +365,8 @@ export class Engine {
       const pooled = tf.tanh(tf.matMul(tf.tensor2d(cls, [B, d]), this.g('poolW') as tf.Tensor2D).add(this.g('poolB')));
       return tf.matMul(pooled as tf.Tensor2D, this.g('clsW') as tf.Tensor2D).add(this.g('clsB'));
     }));
-    const C = c.numLabels;
-    return batch.map((_, b) => logits.slice(b * C, (b + 1) * C));
+    const C = this.c.numLabels;
+    return alive.map((_, b) => logits.slice(b * C, (b + 1) * C));
   }
 
   /**
