@@ -160,18 +160,11 @@ function selectKeys(g: GenState, b: number, l: number, pos: number, ra: RunAlgo,
   return { hs, keysOf, topkOf };
 }
 
-export function generate(e: Engine, windows: number[][], prompt: number, gen: number, ra: RunAlgo, stats: Stats, iterBase = 0, opts: GenerateOptions = {}): GenerateResult {
+/** Empty KV cache, scores and alive sets for a batch of windows of T = prompt + gen positions. */
+function initGenState(e: Engine, windows: number[][], prompt: number, T: number, llm: boolean): GenState {
   const c = e.c;
   const d = c.hidden;
   const H = c.heads;
-  const dh = e.dh;
-  const B = windows.length;
-  const T = prompt + gen;
-  if (prompt < 1) throw new Error(`prompt of ${prompt} tokens: need at least 1`);
-  if (T > c.maxPositions) throw new Error(`prompt + gen = ${T} exceeds max_positions ${c.maxPositions}`);
-  for (const w of windows) if (w.length < T + 1) throw new Error(`window of ${w.length} tokens, need ${T + 1}`);
-  const llm = ra.tokenPolicy === 'llm';
-  const budget = llmBudget(ra, T);
   // KV cache per example and layer: K (msb, full) and V for positions 0..T-1, [T, d].
   const mk = () => new Float32Array(T * d);
   const cache = windows.map(() => Array.from({ length: c.layers }, () => ({ kMsb: mk(), kFull: mk(), v: mk() })));
@@ -188,82 +181,129 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
     cc.kFull.set(qkvRow.subarray(2 * d, 3 * d), pos * d);
     cc.v.set(qkvRow.subarray(3 * d, 4 * d), pos * d);
   };
-  const g: GenState = { cache, tokScore, headScore, aliveTok, aliveHead, headSet, lastScore, storeKV };
+  return { cache, tokScore, headScore, aliveTok, aliveHead, headSet, lastScore, storeKV };
+}
+
+type Gathered = { keys: number[]; kM: Float32Array; kF: Float32Array; vv: Float32Array };
+
+/** Rows of the cache for this key set, [m, d] (heads read with a stride). */
+function gatherKeys(cc: GenState['cache'][number][number], keys: number[], d: number): Gathered {
+  const m = keys.length;
+  const kM = new Float32Array(m * d);
+  const kF = new Float32Array(m * d);
+  const vv = new Float32Array(m * d);
+  for (let i = 0; i < m; i++) {
+    const o = keys[i] * d;
+    kM.set(cc.kMsb.subarray(o, o + d), i * d);
+    kF.set(cc.kFull.subarray(o, o + d), i * d);
+    vv.set(cc.v.subarray(o, o + d), i * d);
+  }
+  return { keys, kM, kF, vv };
+}
+
+/** One generation step t (position pos) of example b in layer l; the `qkv` row is the example's. */
+interface GenStep {
+  e: Engine;
+  g: GenState;
+  ra: RunAlgo;
+  stats: Stats;
+  b: number;
+  l: number;
+  t: number;
+  pos: number;
+  T: number;
+  gen: number;
+  iterBase: number;
+  budget: number;
+  qkv: Float32Array;
+  ctx: Float32Array;
+  lastRow: (HeadRequest | null)[];
+}
+
+/** Example b's attention in layer l at generation step t: selects keys, attends the alive heads, updates scores, stats and trace rows. */
+function attendGenStep(s: GenStep): void {
+  const { e, g, ra, stats, b, l, t, pos, T, gen, iterBase, qkv, ctx, lastRow } = s;
+  const c = e.c;
+  const d = c.hidden;
+  const H = c.heads;
+  const dh = e.dh;
+  const llm = ra.tokenPolicy === 'llm';
+  const Lctx = pos + 1;
+  g.storeKV(b, l, pos, qkv.subarray(b * 4 * d, (b + 1) * 4 * d));
+  const { hs, keysOf, topkOf } = selectKeys(g, b, l, pos, ra, H, s.budget, lastRow[b]);
+  stats.onAlive?.(iterBase / gen + b, t, l, llm ? keysOf[0] ?? [pos] : g.aliveTok[b][l], hs);
+  const meanKeys = keysOf.length ? keysOf.reduce((a, ks) => a + ks.length, 0) / keysOf.length : 0;
+  stats.tokAlive[l] += llm ? meanKeys : g.aliveTok[b][l].length;
+  stats.tokTotal[l] += Lctx;
+  stats.headAlive[l] += hs.length;
+  stats.headTotal[l] += H;
+  const cc = g.cache[b][l];
+  const qrow = qkv.subarray(b * 4 * d, b * 4 * d + d);
+  const colSum = new Float64Array(T);
+  let gathered: Gathered | null = null;
+  hs.forEach((h, hi) => {
+    const keys = keysOf[hi];
+    const m = keys.length;
+    stats.onHeadKeys?.(iterBase / gen + b, t, l, h, keys);
+    // Shared by heads with the same key set.
+    if (!gathered || gathered.keys !== keys) gathered = gatherKeys(cc, keys, d);
+    const hctx = new Float32Array(dh);
+    const cs = new Float32Array(m);
+    const st = attendHead({
+      q: qrow.slice(h * dh, (h + 1) * dh), nq: 1, kMsb: gathered.kM, kFull: gathered.kF, v: gathered.vv, nk: m, dh, visible: null,
+      valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs, kvStride: d, kvOff: h * dh,
+    });
+    for (let j = 0; j < m; j++) colSum[keys[j]] += cs[j];
+    if (g.lastScore) {
+      const ls = g.lastScore[b][l][h];
+      ls.fill(0);
+      for (let j = 0; j < m; j++) ls[keys[j]] = cs[j];
+    }
+    g.headScore[b][h] += st.absSum;
+    ctx.set(hctx, b * d + h * dh);
+    stats.valKept[l] += st.valuesKept;
+    stats.valVisible[l] += st.valuesVisible;
+    stats.requests[l] += 1;
+    stats.refetch[l] += st.refetchedRows > 0 ? 1 : 0;
+    stats.flops += 4 * m * dh;
+    if (stats.recordRows) {
+      const row: HeadRequest = {
+        iteration: iterBase + b * gen + t, layer: l, head: h, D: dh, L: Lctx, queries: 1, keys: m,
+        valuesFetched: st.valuesKept, valuesPerQuery: st.valuesKept, keyBits: ra.msbBits,
+        lsbBits: ra.progressive ? ra.lsbBits : 0, refetch: st.refetchedRows > 0 ? 1 : 0,
+        lsbThreshold: ra.progressive ? ra.lsbThreshold : -1, valueBits: ra.valueBits, queryBits: ra.queryBits,
+        topk: topkOf[hi], causal: false,
+      };
+      stats.rows.push(row);
+      lastRow[b] = row;
+    }
+  });
+  for (let p = 0; p < T; p++) g.tokScore[b][p] += colSum[p];
+}
+
+export function generate(e: Engine, windows: number[][], prompt: number, gen: number, ra: RunAlgo, stats: Stats, iterBase = 0, opts: GenerateOptions = {}): GenerateResult {
+  const c = e.c;
+  const d = c.hidden;
+  const B = windows.length;
+  const T = prompt + gen;
+  if (prompt < 1) throw new Error(`prompt of ${prompt} tokens: need at least 1`);
+  if (T > c.maxPositions) throw new Error(`prompt + gen = ${T} exceeds max_positions ${c.maxPositions}`);
+  for (const w of windows) if (w.length < T + 1) throw new Error(`window of ${w.length} tokens, need ${T + 1}`);
+  const llm = ra.tokenPolicy === 'llm';
+  const budget = llmBudget(ra, T);
+  const g = initGenState(e, windows, prompt, T, llm);
   const out: GenerateResult = { nll: windows.map(() => []) };
   promptPass(e, windows, prompt, ra, stats, g, opts, out);
   // ---- generation stage ----
   for (let t = 0; t < gen; t++) {
     const pos = prompt + t;
-    const Lctx = pos + 1;
     let x: Float32Array = new Float32Array(B * d);
     windows.forEach((w, b) => x.set(e.embed([w[pos]], [pos]), b * d));
     const lastRow: (HeadRequest | null)[] = windows.map(() => null);
     for (let l = 0; l < c.layers; l++) {
       const qkv = e.qkv(x, B, l, ra);
       const ctx = new Float32Array(B * d);
-      for (let b = 0; b < B; b++) {
-        storeKV(b, l, pos, qkv.subarray(b * 4 * d, (b + 1) * 4 * d));
-        const { hs, keysOf, topkOf } = selectKeys(g, b, l, pos, ra, H, budget, lastRow[b]);
-        stats.onAlive?.(iterBase / gen + b, t, l, llm ? keysOf[0] ?? [pos] : aliveTok[b][l], hs);
-        const meanKeys = keysOf.length ? keysOf.reduce((a, ks) => a + ks.length, 0) / keysOf.length : 0;
-        stats.tokAlive[l] += llm ? meanKeys : aliveTok[b][l].length;
-        stats.tokTotal[l] += Lctx;
-        stats.headAlive[l] += hs.length;
-        stats.headTotal[l] += H;
-        const cc = cache[b][l];
-        const qrow = qkv.subarray(b * 4 * d, b * 4 * d + d);
-        const colSum = new Float64Array(T);
-        let gathered: { keys: number[]; kM: Float32Array; kF: Float32Array; vv: Float32Array } | null = null;
-        hs.forEach((h, hi) => {
-          const keys = keysOf[hi];
-          const m = keys.length;
-          stats.onHeadKeys?.(iterBase / gen + b, t, l, h, keys);
-          if (!gathered || gathered.keys !== keys) {
-            // Rows of the cache for this key set, [m, d] (heads read with a stride); shared by heads with the same set.
-            const kM = new Float32Array(m * d);
-            const kF = new Float32Array(m * d);
-            const vv = new Float32Array(m * d);
-            for (let i = 0; i < m; i++) {
-              const o = keys[i] * d;
-              kM.set(cc.kMsb.subarray(o, o + d), i * d);
-              kF.set(cc.kFull.subarray(o, o + d), i * d);
-              vv.set(cc.v.subarray(o, o + d), i * d);
-            }
-            gathered = { keys, kM, kF, vv };
-          }
-          const hctx = new Float32Array(dh);
-          const cs = new Float32Array(m);
-          const st = attendHead({
-            q: qrow.slice(h * dh, (h + 1) * dh), nq: 1, kMsb: gathered.kM, kFull: gathered.kF, v: gathered.vv, nk: m, dh, visible: null,
-            valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs, kvStride: d, kvOff: h * dh,
-          });
-          for (let j = 0; j < m; j++) colSum[keys[j]] += cs[j];
-          if (lastScore) {
-            const ls = lastScore[b][l][h];
-            ls.fill(0);
-            for (let j = 0; j < m; j++) ls[keys[j]] = cs[j];
-          }
-          headScore[b][h] += st.absSum;
-          ctx.set(hctx, b * d + h * dh);
-          stats.valKept[l] += st.valuesKept;
-          stats.valVisible[l] += st.valuesVisible;
-          stats.requests[l] += 1;
-          stats.refetch[l] += st.refetchedRows > 0 ? 1 : 0;
-          stats.flops += 4 * m * dh;
-          if (stats.recordRows) {
-            const row: HeadRequest = {
-              iteration: iterBase + b * gen + t, layer: l, head: h, D: dh, L: Lctx, queries: 1, keys: m,
-              valuesFetched: st.valuesKept, valuesPerQuery: st.valuesKept, keyBits: ra.msbBits,
-              lsbBits: ra.progressive ? ra.lsbBits : 0, refetch: st.refetchedRows > 0 ? 1 : 0,
-              lsbThreshold: ra.progressive ? ra.lsbThreshold : -1, valueBits: ra.valueBits, queryBits: ra.queryBits,
-              topk: topkOf[hi], causal: false,
-            };
-            stats.rows.push(row);
-            lastRow[b] = row;
-          }
-        });
-        for (let p = 0; p < T; p++) tokScore[b][p] += colSum[p];
-      }
+      for (let b = 0; b < B; b++) attendGenStep({ e, g, ra, stats, b, l, t, pos, T, gen, iterBase, budget, qkv, ctx, lastRow });
       e.countDense(B, stats);
       x = e.finishBlock(x, ctx, B, l);
     }
