@@ -104,12 +104,132 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
   return loss;
 }
 
+type TrainOptions = { steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string; saveEvery?: number };
+
+/** What the training loops share: the run, its tokenizer, weights, optimizer (replaced per phase) and RNG. */
+interface TrainRun {
+  name: string;
+  seed: number;
+  r: TrainRecipe;
+  opts: TrainOptions;
+  backend: string;
+  t0: number;
+  tok: BpeTokenizer;
+  config: ModelConfig;
+  vars: Map<string, tf.Variable>;
+  nParams: number;
+  opt: tf.AdamOptimizer;
+  rng: () => number;
+}
+
+/** BERT: classification training over the recipe's phases, then dense validation accuracy. */
+function trainBert(run: TrainRun, spam: ReturnType<typeof spamSplits>): Record<string, unknown> {
+  const { name, r, opts, t0, tok, config, vars, rng } = run;
+  const S = r.seqLen;
+  const B = r.batch;
+  const enc = (set: SpamExample[]) => set.map((e) => ({ ids: bertIds(tok, config, e.text, S), label: e.label }));
+  const train = enc(spam.train);
+  const val = enc(spam.val);
+  let order: number[] = [];
+  let ema = -1;
+  const phases = [{ steps: r.steps, lr: r.lr, warmup: r.warmup }, ...(r.phases ?? [])];
+  const starts = phases.map((_, i) => phases.slice(0, i).reduce((a, p) => a + p.steps, 0));
+  const total = starts[starts.length - 1] + phases[phases.length - 1].steps;
+  const skip = opts.resumeFrom ? starts[starts.length - 1] : 0;
+  for (let it = 0; it < total; it++) {
+    if (order.length < B) order = order.concat(shuffleInPlace(train.map((_, i) => i), rng));
+    const batch = order.splice(0, B).map((i) => train[i]);
+    if (it < skip) continue; // resumed: replay the batch order only
+    let ph = 0;
+    while (ph + 1 < phases.length && it >= starts[ph + 1]) ph++;
+    if (ph > 0 && it === starts[ph]) {
+      run.opt.dispose();
+      run.opt = tf.train.adam(phases[ph].lr, 0.9, 0.98, 1e-8);
+    }
+    const Sb = Math.max(...batch.map((e) => e.ids.length));
+    const ids = new Int32Array(B * Sb);
+    batch.forEach((e, b) => ids.set(e.ids, b * Sb));
+    const labels = tf.oneHot(tf.tensor1d(batch.map((e) => e.label), 'int32'), 2);
+    (run.opt as unknown as { learningRate: number }).learningRate = lrAt(phases[ph], it - starts[ph]);
+    const loss = step(run.opt, vars, () => tf.losses.softmaxCrossEntropy(labels, trainForward(config, vars as TfWeights, ids, B, Sb, batch.map((e) => e.ids.length))) as tf.Scalar);
+    labels.dispose();
+    ema = ema < 0 ? loss : 0.95 * ema + 0.05 * loss;
+    if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  return { valAccuracy: bertValAccuracy(config, vars, val, B), valN: val.length, finalTrainLossEma: ema };
+}
+
+/** Validation accuracy (dense, batched). */
+function bertValAccuracy(config: ModelConfig, vars: Map<string, tf.Variable>, val: { ids: number[]; label: number }[], B: number): number {
+  let correct = 0;
+  for (let i = 0; i < val.length; i += B) {
+    const batch = val.slice(i, i + B);
+    const Sb = Math.max(...batch.map((e) => e.ids.length));
+    const ids = new Int32Array(batch.length * Sb);
+    batch.forEach((e, b) => ids.set(e.ids, b * Sb));
+    const logits = tf.tidy(() => trainForward(config, vars as TfWeights, ids, batch.length, Sb, batch.map((e) => e.ids.length)));
+    const ld = logits.dataSync();
+    logits.dispose();
+    batch.forEach((e, b) => { if ((ld[2 * b + 1] > ld[2 * b] ? 1 : 0) === e.label) correct++; });
+  }
+  return correct / val.length;
+}
+
+/** GPT: next-token training on random windows of the token stream (optional snapshots), then validation loss. */
+function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<string, unknown> {
+  const { name, seed, r, opts, backend, t0, tok, config, vars, nParams, rng } = run;
+  const S = r.seqLen;
+  const B = r.batch;
+  const stream: number[] = [];
+  const append = (dst: number[], ids: number[]) => { for (const id of ids) dst.push(id); dst.push(config.eosId); };
+  for (const a of splits.train) append(stream, tok.encode(a.text));
+  const valStream: number[] = [];
+  for (const a of splits.val) append(valStream, tok.encode(a.text));
+  log(`${name}: ${stream.length} train tokens, ${valStream.length} val tokens`);
+  const batchFrom = (src: number[], starts: number[]) => {
+    const ids = new Int32Array(starts.length * S);
+    const tgt = new Int32Array(starts.length * S);
+    starts.forEach((s0, b) => { for (let j = 0; j < S; j++) { ids[b * S + j] = src[s0 + j]; tgt[b * S + j] = src[s0 + j + 1]; } });
+    return { ids, tgt };
+  };
+  const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number) => {
+    const logits = trainForward(config, vars as TfWeights, ids, nb, S, []);
+    const lse = tf.logSumExp(logits, 1);
+    const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(tgt, 'int32'), config.vocabSize)), 1);
+    return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
+  };
+  let ema = 0;
+  for (let it = 0; it < r.steps; it++) {
+    const starts = Array.from({ length: B }, () => Math.floor(rng() * (stream.length - S - 1)));
+    const { ids, tgt } = batchFrom(stream, starts);
+    (run.opt as unknown as { learningRate: number }).learningRate = lrAt(r, it);
+    const loss = step(run.opt, vars, () => lossOf(ids, tgt, B));
+    ema = it === 0 ? loss : 0.95 * ema + 0.05 * loss;
+    if (!opts.quiet && (it % 20 === 0 || it === r.steps - 1)) log(`${name} step ${it}/${r.steps} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < r.steps) {
+      // Snapshot (weights after it+1 steps): with the 'rsqrt' schedule, `--steps ${it + 1}` reproduces it.
+      const snap = { model: name, seed, backend, params: nParams, recipe: { ...r, steps: it + 1 }, seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: r.steps, finalTrainLossEma: ema };
+      saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${it + 1}`), config, fromTf(vars), tok, snap);
+      log(`${name}: snapshot after ${it + 1} steps`);
+    }
+  }
+  let tot = 0;
+  let n = 0;
+  for (let s0 = 0; s0 + S + 1 < valStream.length && n < 40; s0 += S, n++) {
+    const { ids, tgt } = batchFrom(valStream, [s0]);
+    const l = tf.tidy(() => lossOf(ids, tgt, 1));
+    tot += l.dataSync()[0];
+    l.dispose();
+  }
+  return { valLoss: tot / n, valPerplexity: Math.exp(tot / n), valWindows: n, finalTrainLossEma: ema };
+}
+
 /**
  * `resumeFrom`: a checkpoint folder holding the weights after all phases but the last (same
  * recipe and seed); those phases are skipped (their batch order is replayed so the last phase sees
  * the same batches as a run from scratch).
  */
-export async function trainModel(name: string, seed = 1, opts: { steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string; saveEvery?: number } = {}): Promise<Record<string, unknown>> {
+export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}): Promise<Record<string, unknown>> {
   const recipe = RECIPES[name];
   if (!recipe) throw new Error(`unknown model '${name}' (trainable: ${Object.keys(RECIPES).join(', ')})`);
   // --steps N: one phase of N steps (a quick run; it does not reproduce the shipped checkpoint).
@@ -135,99 +255,12 @@ export async function trainModel(name: string, seed = 1, opts: { steps?: number;
   }
   const vars = toTf(init);
   const nParams = [...vars.values()].reduce((a, v) => a + v.size, 0);
-  let opt = tf.train.adam(r.lr, 0.9, 0.98, 1e-8);
-  const rng = mulberry32(seed * 7919 + 17);
-  const S = r.seqLen;
-  const B = r.batch;
-  let metrics: Record<string, unknown> = {};
-
-  if (isBert) {
-    const enc = (set: SpamExample[]) => set.map((e) => ({ ids: bertIds(tok, config, e.text, S), label: e.label }));
-    const train = enc(spam!.train);
-    const val = enc(spam!.val);
-    let order: number[] = [];
-    let ema = -1;
-    const phases = [{ steps: r.steps, lr: r.lr, warmup: r.warmup }, ...(r.phases ?? [])];
-    const starts = phases.map((_, i) => phases.slice(0, i).reduce((a, p) => a + p.steps, 0));
-    const total = starts[starts.length - 1] + phases[phases.length - 1].steps;
-    const skip = opts.resumeFrom ? starts[starts.length - 1] : 0;
-    for (let it = 0; it < total; it++) {
-      if (order.length < B) order = order.concat(shuffleInPlace(train.map((_, i) => i), rng));
-      const batch = order.splice(0, B).map((i) => train[i]);
-      if (it < skip) continue; // resumed: replay the batch order only
-      let ph = 0;
-      while (ph + 1 < phases.length && it >= starts[ph + 1]) ph++;
-      if (ph > 0 && it === starts[ph]) {
-        opt.dispose();
-        opt = tf.train.adam(phases[ph].lr, 0.9, 0.98, 1e-8);
-      }
-      const Sb = Math.max(...batch.map((e) => e.ids.length));
-      const ids = new Int32Array(B * Sb);
-      batch.forEach((e, b) => ids.set(e.ids, b * Sb));
-      const labels = tf.oneHot(tf.tensor1d(batch.map((e) => e.label), 'int32'), 2);
-      (opt as unknown as { learningRate: number }).learningRate = lrAt(phases[ph], it - starts[ph]);
-      const loss = step(opt, vars, () => tf.losses.softmaxCrossEntropy(labels, trainForward(config, vars as TfWeights, ids, B, Sb, batch.map((e) => e.ids.length))) as tf.Scalar);
-      labels.dispose();
-      ema = ema < 0 ? loss : 0.95 * ema + 0.05 * loss;
-      if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    }
-    // Validation accuracy (dense, batched).
-    let correct = 0;
-    for (let i = 0; i < val.length; i += B) {
-      const batch = val.slice(i, i + B);
-      const Sb = Math.max(...batch.map((e) => e.ids.length));
-      const ids = new Int32Array(batch.length * Sb);
-      batch.forEach((e, b) => ids.set(e.ids, b * Sb));
-      const logits = tf.tidy(() => trainForward(config, vars as TfWeights, ids, batch.length, Sb, batch.map((e) => e.ids.length)));
-      const ld = logits.dataSync();
-      logits.dispose();
-      batch.forEach((e, b) => { if ((ld[2 * b + 1] > ld[2 * b] ? 1 : 0) === e.label) correct++; });
-    }
-    metrics = { valAccuracy: correct / val.length, valN: val.length, finalTrainLossEma: ema };
-  } else {
-    const stream: number[] = [];
-    const append = (dst: number[], ids: number[]) => { for (const id of ids) dst.push(id); dst.push(config.eosId); };
-    for (const a of splits!.train) append(stream, tok.encode(a.text));
-    const valStream: number[] = [];
-    for (const a of splits!.val) append(valStream, tok.encode(a.text));
-    log(`${name}: ${stream.length} train tokens, ${valStream.length} val tokens`);
-    const batchFrom = (src: number[], starts: number[]) => {
-      const ids = new Int32Array(starts.length * S);
-      const tgt = new Int32Array(starts.length * S);
-      starts.forEach((s0, b) => { for (let j = 0; j < S; j++) { ids[b * S + j] = src[s0 + j]; tgt[b * S + j] = src[s0 + j + 1]; } });
-      return { ids, tgt };
-    };
-    const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number) => {
-      const logits = trainForward(config, vars as TfWeights, ids, nb, S, []);
-      const lse = tf.logSumExp(logits, 1);
-      const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(tgt, 'int32'), config.vocabSize)), 1);
-      return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
-    };
-    let ema = 0;
-    for (let it = 0; it < r.steps; it++) {
-      const starts = Array.from({ length: B }, () => Math.floor(rng() * (stream.length - S - 1)));
-      const { ids, tgt } = batchFrom(stream, starts);
-      (opt as unknown as { learningRate: number }).learningRate = lrAt(r, it);
-      const loss = step(opt, vars, () => lossOf(ids, tgt, B));
-      ema = it === 0 ? loss : 0.95 * ema + 0.05 * loss;
-      if (!opts.quiet && (it % 20 === 0 || it === r.steps - 1)) log(`${name} step ${it}/${r.steps} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-      if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < r.steps) {
-        // Snapshot (weights after it+1 steps): with the 'rsqrt' schedule, `--steps ${it + 1}` reproduces it.
-        const snap = { model: name, seed, backend, params: nParams, recipe: { ...r, steps: it + 1 }, seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: r.steps, finalTrainLossEma: ema };
-        saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${it + 1}`), config, fromTf(vars), tok, snap);
-        log(`${name}: snapshot after ${it + 1} steps`);
-      }
-    }
-    let tot = 0;
-    let n = 0;
-    for (let s0 = 0; s0 + S + 1 < valStream.length && n < 40; s0 += S, n++) {
-      const { ids, tgt } = batchFrom(valStream, [s0]);
-      const l = tf.tidy(() => lossOf(ids, tgt, 1));
-      tot += l.dataSync()[0];
-      l.dispose();
-    }
-    metrics = { valLoss: tot / n, valPerplexity: Math.exp(tot / n), valWindows: n, finalTrainLossEma: ema };
-  }
+  const run: TrainRun = {
+    name, seed, r, opts, backend, t0, tok, config, vars, nParams,
+    opt: tf.train.adam(r.lr, 0.9, 0.98, 1e-8),
+    rng: mulberry32(seed * 7919 + 17),
+  };
+  const metrics = isBert ? trainBert(run, spam!) : trainGpt(run, splits!);
   const seconds = (performance.now() - t0) / 1000;
   const training = {
     model: name, seed, backend, params: nParams, recipe: r, seconds: Math.round(seconds), ...metrics,
@@ -236,7 +269,7 @@ export async function trainModel(name: string, seed = 1, opts: { steps?: number;
   const outDir = opts.outDir ?? join(CHECKPOINT_ROOT, name);
   saveCheckpoint(outDir, config, fromTf(vars), tok, training);
   for (const v of vars.values()) v.dispose();
-  opt.dispose();
+  run.opt.dispose();
   log(`${name}: done in ${seconds.toFixed(0)} s → ${outDir} ${JSON.stringify(metrics)}`);
   return training;
 }
