@@ -129,78 +129,88 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   const fixSum = p.sumW1 * (L_DRAM + lQk + lSm) + p.requests * (L_DRAM + lPv);
   s.drain = p.requests > 0 ? L_DRAM + lQk + lSm + L_DRAM + lPv : 0;
 
-  if (!p.reuseKV) {
-    s.bytesKMsb = p.bytesKMsb;
-    s.bytesKLsb = p.bytesKLsb;
-    s.bytesV = p.bytesV;
-    s.keyW = p.keyWriteElems * wb + p.keyWriteLsbBits;
-    s.valW = p.valWriteElems * wb;
-    s.dramK = dram.dramK;
-    s.dramV = dram.dramV;
-    s.acts = dram.acts;
-    const gK = dram.dramK;
-    const gV = dram.dramV;
-    s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.tkVLat + Math.max(gV, s.stPv);
-    s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
-    s.requests = p.requests;
-    s.gen = true;
-    s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
-    // Window (admission → final decision) per class, over the heads that can be in flight:
-    // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
-    const tab = windowOf(p, hw, dram);
-    const thr = tab.thr;
-    const inv = 1 / keySideShare(s, dramStage(s, hw));
-    let lo = 0;
-    let hi = thr.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (thr[mid] < inv) lo = mid + 1;
-      else hi = mid;
-    }
-    s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * inv + (tab.prefX[thr.length] - tab.prefX[lo]);
-  } else {
-    const capK = sramCapacityVectors(hw.keySramKB, D, wb);
-    const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
-    let win = 0;
-    const classes = p.classes;
-    const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, wb);
-    const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, wb);
-    for (let i = 0; i < classes.length; i++) {
-      const c = classes[i];
-      const m = c.mult;
-      const kF = spilledKeys(c.q, c.k, c.causal, capK);
-      const vF = spilledValues(c.q, c.k, c.vF, c.vq, c.causal, capV);
-      const bQ = (c.q * c.D * c.queryBits) / 8;
-      const bK = (kF * c.D * c.keyBits) / 8;
-      const bL = (c.p * kF * c.D * c.lsbBits) / 8;
-      const bV = (vF * c.D * c.valueBits) / 8;
-      s.bytesKMsb += m * bK;
-      s.bytesKLsb += m * bL;
-      s.bytesV += m * bV;
-      s.keyW += m * (kF * c.D * wb + c.p * kF * c.D * c.lsbBits);
-      s.valW += m * vF * c.D * wb;
-      const dc = dram.cost[i];
-      const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / dram.avail;
-      const cV = (bV * dc.v.cyclesPerByte) / dram.avail;
-      s.dramK += m * cK;
-      s.dramV += m * cV;
-      s.acts += m * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
-      const w1 = 1 + c.p;
-      const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
-      const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
-      const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
-      const pv = pvRow(c, hw.pvMultipliers);
-      const q = Math.max(1, c.q);
-      const maxStep = Math.max(qk, sm, tkV, pv);
-      const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
-      const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
-      const fK = kF > 0 ? Math.min(c.k, kF) / kF : 1;
-      const fV = vF > 0 ? Math.min(c.vF, vF) / vF : 1;
-      const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / dram.avail;
-      if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
-      win += (m * (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep))) / n;
-    }
-    s.win = win;
-  }
+  if (!p.reuseKV) generationWindow(s, p, hw, dram, lQk, lSm, lPv, fixSum);
+  else reuseWindow(s, p, hw, dram, lQk, lSm, lPv);
   return finalize(s, hw, out);
+}
+
+/** Generation: DRAM sums, the chain, and Σ window/heads in flight from the memoised crossover table (allocates nothing once memoised). */
+function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number, fixSum: number): void {
+  const wb = hw.wordBits;
+  s.bytesKMsb = p.bytesKMsb;
+  s.bytesKLsb = p.bytesKLsb;
+  s.bytesV = p.bytesV;
+  s.keyW = p.keyWriteElems * wb + p.keyWriteLsbBits;
+  s.valW = p.valWriteElems * wb;
+  s.dramK = dram.dramK;
+  s.dramV = dram.dramV;
+  s.acts = dram.acts;
+  const gK = dram.dramK;
+  const gV = dram.dramV;
+  s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.tkVLat + Math.max(gV, s.stPv);
+  s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
+  s.requests = p.requests;
+  s.gen = true;
+  s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
+  // Window (admission → final decision) per class, over the heads that can be in flight:
+  // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
+  const tab = windowOf(p, hw, dram);
+  const thr = tab.thr;
+  const inv = 1 / keySideShare(s, dramStage(s, hw));
+  let lo = 0;
+  let hi = thr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (thr[mid] < inv) lo = mid + 1;
+    else hi = mid;
+  }
+  s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * inv + (tab.prefX[thr.length] - tab.prefX[lo]);
+}
+
+/** Summarization (K/V reused): per-class spill, DRAM traffic and window. */
+function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number): void {
+  const D = p.D;
+  const wb = hw.wordBits;
+  const capK = sramCapacityVectors(hw.keySramKB, D, wb);
+  const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
+  let win = 0;
+  const classes = p.classes;
+  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, wb);
+  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, wb);
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i];
+    const m = c.mult;
+    const kF = spilledKeys(c.q, c.k, c.causal, capK);
+    const vF = spilledValues(c.q, c.k, c.vF, c.vq, c.causal, capV);
+    const bQ = (c.q * c.D * c.queryBits) / 8;
+    const bK = (kF * c.D * c.keyBits) / 8;
+    const bL = (c.p * kF * c.D * c.lsbBits) / 8;
+    const bV = (vF * c.D * c.valueBits) / 8;
+    s.bytesKMsb += m * bK;
+    s.bytesKLsb += m * bL;
+    s.bytesV += m * bV;
+    s.keyW += m * (kF * c.D * wb + c.p * kF * c.D * c.lsbBits);
+    s.valW += m * vF * c.D * wb;
+    const dc = dram.cost[i];
+    const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / dram.avail;
+    const cV = (bV * dc.v.cyclesPerByte) / dram.avail;
+    s.dramK += m * cK;
+    s.dramV += m * cV;
+    s.acts += m * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
+    const w1 = 1 + c.p;
+    const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
+    const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
+    const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
+    const pv = pvRow(c, hw.pvMultipliers);
+    const q = Math.max(1, c.q);
+    const maxStep = Math.max(qk, sm, tkV, pv);
+    const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
+    const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
+    const fK = kF > 0 ? Math.min(c.k, kF) / kF : 1;
+    const fV = vF > 0 ? Math.min(c.vF, vF) / vF : 1;
+    const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / dram.avail;
+    if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
+    win += (m * (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep))) / n;
+  }
+  s.win = win;
 }

@@ -125,8 +125,8 @@ export interface ComboEntry {
   lPv: number;
 }
 
-/** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
-export function prepareWorkload(w: Workload): PreparedWorkload {
+/** The workload's request classes (identical cost-relevant fields, with multiplicity) and its head dimension (-1 when empty). */
+function collectClasses(w: Workload): { classes: ReqClass[]; D: number } {
   const byKey = new Map<string, ReqClass>();
   let D = -1;
   let prevReq: HeadRequest | null = null;
@@ -172,8 +172,12 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     });
     prevClass = byKey.get(key)!;
   }
-  const classes = [...byKey.values()];
-  const prep: PreparedWorkload = {
+  return { classes: [...byKey.values()], D };
+}
+
+/** A prepared workload with empty sums and memo tables. */
+function emptyPrepared(w: Workload, classes: ReqClass[], D: number): PreparedWorkload {
+  return {
     name: w.name,
     reuseKV: w.reuseKV,
     D: D < 0 ? 64 : D,
@@ -204,6 +208,10 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     windowCount: 0,
     scratch: newSums(),
   };
+}
+
+/** The hardware-independent sums over the classes. */
+function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: boolean): void {
   for (const c of classes) {
     const m = c.mult;
     const w1 = 1 + c.p;
@@ -215,7 +223,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     prep.keyReadElems += m * w1 * c.seen * c.D;
     prep.valReadElems += m * c.q * c.vRow * c.D;
     prep.bytesQ += (m * c.q * c.D * c.queryBits) / 8;
-    if (!w.reuseKV) {
+    if (!reuseKV) {
       const kF = c.seen;
       const vF = c.vF * c.q;
       prep.bytesKMsb += (m * kF * c.D * c.keyBits) / 8;
@@ -226,6 +234,10 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
       prep.valWriteElems += m * vF * c.D;
     }
   }
+}
+
+/** Head top-k runs merged by (heads, kept), with their compares. */
+function addHeadRuns(prep: PreparedWorkload, w: Workload): void {
   const runs = new Map<string, { n: number; k: number; mult: number }>();
   for (const h of headTopkRuns(w)) {
     const key = `${h.n}|${h.k}`;
@@ -235,5 +247,13 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
   }
   prep.headRuns = [...runs.values()];
   for (const h of prep.headRuns) prep.tkCompares += h.mult * expectedTopkCompares(h.n, h.k);
+}
+
+/** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
+export function prepareWorkload(w: Workload): PreparedWorkload {
+  const { classes, D } = collectClasses(w);
+  const prep = emptyPrepared(w, classes, D);
+  addClassSums(prep, classes, w.reuseKV);
+  addHeadRuns(prep, w);
   return prep;
 }
