@@ -55,13 +55,13 @@ interface BundleSpec {
 const WORKER: BundleSpec = { name: 'worker', entry: path.join(ROOT, 'dse', 'worker.ts'), dirs: ['core', 'dse', 'sim'] };
 /**
  * The CLI bundles its small pure-JS packages (commander, zod, yaml, csv, cli-progress, …): one file
- * to load instead of a few hundred. tfjs, vega, piscina (worker files) and esbuild stay external.
+ * to load instead of a few hundred. tfjs, vega, piscina (worker files), esbuild and the queue clients (bullmq, ioredis: loaded only with --queue) stay external.
  */
 const CLI: BundleSpec = {
   name: 'cli',
   entry: path.join(ROOT, 'dse', 'cli.ts'),
   dirs: ['core', 'dse', 'sim', 'reports'],
-  external: ['@tensorflow/*', 'vega', 'vega-*', 'piscina', 'esbuild', 'tsx', '@stdlib/*'],
+  external: ['@tensorflow/*', 'vega', 'vega-*', 'piscina', 'esbuild', 'tsx', '@stdlib/*', 'bullmq', 'ioredis'],
 };
 
 export interface WorkerBundle {

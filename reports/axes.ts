@@ -18,17 +18,22 @@ export interface Axis {
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** Log scale when every value is > 0 and they span more than a decade. */
-export function spansDecade(values: number[]): boolean {
+/** max/min of the finite values when every one is > 0 (0 when any is ≤ 0 or none is finite). */
+export function positiveRange(values: number[]): number {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) {
     if (!finite(v)) continue;
-    if (v <= 0) return false;
+    if (v <= 0) return 0;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  return Number.isFinite(lo) && hi / lo > 10;
+  return Number.isFinite(lo) ? hi / lo : 0;
+}
+
+/** Log scale when every value is > 0 and they span more than a decade. */
+export function spansDecade(values: number[]): boolean {
+  return positiveRange(values) > 10;
 }
 
 /** The space's `scale:` override of an objective, if any. */

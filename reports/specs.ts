@@ -5,7 +5,7 @@
 import type { Objective, Params } from '../core/results.ts';
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { fmtNum, metricLabel, metricTitle } from './format.ts';
-import { axisFor, parseConstraintText, vlAxis, vlScale, type Axis } from './axes.ts';
+import { axisFor, parseConstraintText, positiveRange, vlAxis, vlScale, type Axis } from './axes.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { paretoMask } from '../core/pareto.ts';
@@ -74,15 +74,7 @@ export function sampleDeterministic<T>(xs: T[], k: number, seed = 1): T[] {
 
 /** Log scale when all values are > 0 and they span more than two decades. */
 export function wantsLog(values: number[]): boolean {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (!finite(v)) continue;
-    if (v <= 0) return false;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return Number.isFinite(lo) && hi / lo > 100;
+  return positiveRange(values) > 100;
 }
 
 /** Non-dominated subset of 2-D points (for the step line), sorted by x ascending. */
