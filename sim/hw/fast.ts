@@ -1,0 +1,216 @@
+/**
+ * Fast path of the analytical model, part 2 (sim/hw/analytical.ts): the memoised stage sums and
+ * `evaluatePrepared`, which evaluates a prepared workload on one hardware point without allocating.
+ */
+import { softmaxLanes, type HardwareConfig } from '../schema.ts';
+import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
+import { dramProfileTiming, dramTimingOf, refreshAvailability, requestDramCost } from './dram-cost.ts';
+import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
+import type { DramSums, PreparedWorkload, ReqClass, TopkSums } from './prepare.ts';
+import { windowOf } from './window.ts';
+
+function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoQk.get(hw, () => {
+    let v = 0;
+    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
+    return v;
+  });
+}
+function memoSm(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoSm.get(hw, () => {
+    const P = softmaxLanes(hw);
+    let v = 0;
+    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, P, 1);
+    return v;
+  });
+}
+function pvRow(c: ReqClass, M: number): number {
+  return pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, M, c.D);
+}
+function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoPv.get(hw, () => {
+    let v = 0;
+    for (const c of p.classes) v += c.mult * pvRow(c, hw.pvMultipliers);
+    return v;
+  });
+}
+/** Class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V. */
+function genBytes(c: ReqClass): [number, number, number, number] {
+  return [(c.q * c.D * c.queryBits) / 8, (c.seen * c.D * c.keyBits) / 8, (c.p * c.seen * c.D * c.lsbBits) / 8, (c.vF * c.q * c.D * c.valueBits) / 8];
+}
+function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
+  return p.memoDram.get(hw, () => {
+    const avail = refreshAvailability(dramTimingOf(hw));
+    const tim = dramProfileTiming(hw);
+    const C = p.classes.length;
+    const d: DramSums = { cost: new Array(C), avail, kc: new Float64Array(C), dramK: 0, dramV: 0, acts: 0 };
+    for (let i = 0; i < C; i++) {
+      const c = p.classes[i];
+      const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim, hw.clockGHz);
+      d.cost[i] = dc;
+      if (p.reuseKV) continue;
+      const [bQ, bK, bL, bV] = genBytes(c);
+      d.kc[i] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+      d.dramK += c.mult * d.kc[i];
+      d.dramV += (c.mult * bV * dc.v.cyclesPerByte) / avail;
+      d.acts += c.mult * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
+    }
+    return d;
+  });
+}
+
+/** Local-V top-k of one class: engine busy and latency, × queries (its own memo, TOPK_DEPS). */
+function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy: number; latency: number } {
+  if (!c.localV) return NO_TOPK;
+  return c.tk.get(hw, () => {
+    const e = expectedEngineCycles(spec, c.tkN, c.tkK);
+    return { busy: c.q * e.busy, latency: c.q * e.latency };
+  });
+}
+/** Σ local-V engine busy and latency, the token/head engine's busy, and the gate bubbles. */
+function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
+  return p.memoTk.get(hw, () => {
+    const eng = designEngines(hw, p.D, softmaxLanes(hw));
+    const fix = L_DRAM + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
+    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0 };
+    for (const c of p.classes) {
+      const v = classTkV(c, hw, eng.localV);
+      t.tkV += c.mult * v.busy;
+      t.tkVLat += c.mult * v.latency;
+      if (c.topk >= 0) {
+        const e = expectedEngineCycles(eng.tokenHead, c.k, c.topk);
+        t.tkT += c.mult * e.busy;
+        if (hw.gateTokenTopk) t.gate += c.mult * (e.latency + fix);
+      }
+    }
+    for (const h of p.headRuns) t.tkT += h.mult * expectedEngineCycles(eng.tokenHead, h.n, h.k).busy;
+    return t;
+  });
+}
+
+/**
+ * Fast evaluation of a prepared workload on one hardware point. Writes into `out` (allocated
+ * once with `createFastMetrics()`) and allocates nothing on the generation path once the memo
+ * tables hold the hardware's discrete values.
+ */
+export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics = createFastMetrics()): FastMetrics {
+  const s = zeroSums(p.scratch);
+  const D = p.D;
+  const wb = hw.wordBits;
+  const dram = memoDram(p, hw);
+  const cmb = p.memoCombo.get(hw, () => ({
+    qk: memoQk(p, hw),
+    sm: memoSm(p, hw),
+    pv: memoPv(p, hw),
+    tk: memoTopk(p, hw),
+    lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
+    lSm: smLatency(hw.qkMultipliers, D),
+    lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
+  }));
+  s.stQk = cmb.qk;
+  s.stSm = cmb.sm;
+  s.stPv = cmb.pv;
+  s.stTkV = cmb.tk.tkV;
+  s.stTkT = cmb.tk.tkT;
+  s.tkVLat = cmb.tk.tkVLat;
+  s.gate = cmb.tk.gate;
+  s.qkMacs = p.qkMacs;
+  s.pvMacs = p.pvMacs;
+  s.smElems = p.smElems;
+  s.tkCompares = p.tkCompares;
+  s.keyR = p.keyReadElems * wb;
+  s.valR = p.valReadElems * wb;
+  s.bytesQ = p.bytesQ;
+
+  const lQk = cmb.lQk;
+  const lSm = cmb.lSm;
+  const lPv = cmb.lPv;
+  const fixSum = p.sumW1 * (L_DRAM + lQk + lSm) + p.requests * (L_DRAM + lPv);
+  s.drain = p.requests > 0 ? L_DRAM + lQk + lSm + L_DRAM + lPv : 0;
+
+  if (!p.reuseKV) generationWindow(s, p, hw, dram, lQk, lSm, lPv, fixSum);
+  else reuseWindow(s, p, hw, dram, lQk, lSm, lPv);
+  return finalize(s, hw, out);
+}
+
+/** Generation: DRAM sums, the chain, and Σ window/heads in flight from the memoised crossover table (allocates nothing once memoised). */
+function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number, fixSum: number): void {
+  const wb = hw.wordBits;
+  s.bytesKMsb = p.bytesKMsb;
+  s.bytesKLsb = p.bytesKLsb;
+  s.bytesV = p.bytesV;
+  s.keyW = p.keyWriteElems * wb + p.keyWriteLsbBits;
+  s.valW = p.valWriteElems * wb;
+  s.dramK = dram.dramK;
+  s.dramV = dram.dramV;
+  s.acts = dram.acts;
+  const gK = dram.dramK;
+  const gV = dram.dramV;
+  s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.tkVLat + Math.max(gV, s.stPv);
+  s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
+  s.requests = p.requests;
+  s.gen = true;
+  s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
+  // Window (admission → final decision) per class, over the heads that can be in flight:
+  // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
+  const tab = windowOf(p, hw, dram);
+  const thr = tab.thr;
+  const inv = 1 / keySideShare(s, dramStage(s, hw));
+  let lo = 0;
+  let hi = thr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (thr[mid] < inv) lo = mid + 1;
+    else hi = mid;
+  }
+  s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * inv + (tab.prefX[thr.length] - tab.prefX[lo]);
+}
+
+/** Summarization (K/V reused): per-class spill, DRAM traffic and window. */
+function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number): void {
+  const D = p.D;
+  const wb = hw.wordBits;
+  const capK = sramCapacityVectors(hw.keySramKB, D, wb);
+  const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
+  let win = 0;
+  const classes = p.classes;
+  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, wb);
+  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, wb);
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i];
+    const m = c.mult;
+    const kF = spilledKeys(c.q, c.k, c.causal, capK);
+    const vF = spilledValues(c.q, c.k, c.vF, c.vq, c.causal, capV);
+    const bQ = (c.q * c.D * c.queryBits) / 8;
+    const bK = (kF * c.D * c.keyBits) / 8;
+    const bL = (c.p * kF * c.D * c.lsbBits) / 8;
+    const bV = (vF * c.D * c.valueBits) / 8;
+    s.bytesKMsb += m * bK;
+    s.bytesKLsb += m * bL;
+    s.bytesV += m * bV;
+    s.keyW += m * (kF * c.D * wb + c.p * kF * c.D * c.lsbBits);
+    s.valW += m * vF * c.D * wb;
+    const dc = dram.cost[i];
+    const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / dram.avail;
+    const cV = (bV * dc.v.cyclesPerByte) / dram.avail;
+    s.dramK += m * cK;
+    s.dramV += m * cV;
+    s.acts += m * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
+    const w1 = 1 + c.p;
+    const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
+    const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
+    const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
+    const pv = pvRow(c, hw.pvMultipliers);
+    const q = Math.max(1, c.q);
+    const maxStep = Math.max(qk, sm, tkV, pv);
+    const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
+    const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
+    const fK = kF > 0 ? Math.min(c.k, kF) / kF : 1;
+    const fV = vF > 0 ? Math.min(c.vF, vF) / vF : 1;
+    const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / dram.avail;
+    if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
+    win += (m * (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep))) / n;
+  }
+  s.win = win;
+}

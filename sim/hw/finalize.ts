@@ -1,0 +1,177 @@
+/**
+ * The aggregate both paths of the analytical model reduce a workload to (`Sums`), and `finalize`,
+ * which turns it into cycles, stages, activity, energy and area (sim/hw/analytical.ts).
+ */
+import { type HardwareConfig } from '../schema.ts';
+import type { AreaBreakdown, HwResult } from './types.ts';
+import { emptyActivity } from './types.ts';
+import { emptyEnergy, energyWithLeakageInto, leakageFromArea } from './energy.ts';
+import { areaInto, emptyArea } from './area.ts';
+import { deriveMetrics } from '../metrics.ts';
+import { OVERLAP_K, dramStage } from './pipeline-math.ts';
+
+/** Workload totals for one hardware point (internal; both paths fill it). */
+export interface Sums {
+  bytesQ: number;
+  bytesKMsb: number;
+  bytesKLsb: number;
+  bytesV: number;
+  stQk: number;
+  stSm: number;
+  stTkV: number;
+  stTkT: number;
+  stPv: number;
+  /** DRAM cycles of the key side (Q, K MSBs, K LSBs) and of the value side (sim/hw/dram-cost.ts, refresh-derated). */
+  dramK: number;
+  dramV: number;
+  /** DRAM row activations. */
+  acts: number;
+  /** Σ local-V top-k latency (both engine stages; the serial path). */
+  tkVLat: number;
+  /** Σ cascade token top-k latency on layer boundaries the next layer waits for (gateTokenTopk). */
+  gate: number;
+  /** Σ chain cycles of the full serial path (divided by min(inFlight, requests) in finalize). */
+  chain: number;
+  /** min(inFlight, requests). */
+  chainHeads: number;
+  /** Σ window / heads in flight (window: admission → final decision; reuse: the whole chain). */
+  win: number;
+  /** Generation (head-granular stages): overlap by a smooth max. */
+  gen: boolean;
+  /** Summarization with a head that spills and is alone in flight: head-granular too. */
+  spill: boolean;
+  /** Head requests in the workload. */
+  requests: number;
+  /** What follows the last window: V fetch latency + prob·V latency (generation). */
+  tail: number;
+  /** Largest per-request fixed latency (the drain). */
+  drain: number;
+  qkMacs: number;
+  pvMacs: number;
+  smElems: number;
+  tkCompares: number;
+  keyW: number;
+  keyR: number;
+  valW: number;
+  valR: number;
+}
+
+export function zeroSums(s: Sums): Sums {
+  s.bytesQ = s.bytesKMsb = s.bytesKLsb = s.bytesV = 0;
+  s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
+  s.tkVLat = s.gate = 0;
+  s.dramK = s.dramV = s.acts = 0;
+  s.chain = s.drain = s.win = 0;
+  s.chainHeads = 1;
+  s.gen = false;
+  s.spill = false;
+  s.requests = 0;
+  s.tail = 0;
+  s.qkMacs = s.pvMacs = s.smElems = s.tkCompares = 0;
+  s.keyW = s.keyR = s.valW = s.valR = 0;
+  return s;
+}
+export const newSums = (): Sums => zeroSums({} as Sums);
+
+/** Metrics of one evaluation (fast path); nested objects are reused across evaluations. */
+export interface FastMetrics extends Omit<HwResult, 'model' | 'extra'> {
+  /** Σ chain / inFlight: the latency bound of the serial per-request path. */
+  chainBound: number;
+  /** Achieved DRAM bandwidth in GB/s. */
+  dramGBps: number;
+  /** Leakage power per module, W (AreaBreakdown-shaped). */
+  leakage: AreaBreakdown;
+}
+
+export function createFastMetrics(): FastMetrics {
+  return {
+    latency_s: 0,
+    cycles: 0,
+    dram_bytes: 0,
+    energy_j: 0,
+    power_w: 0,
+    area_mm2: 0,
+    gops: 0,
+    edp_js: 0,
+    activity: emptyActivity(),
+    energy: emptyEnergy(),
+    area: emptyArea(),
+    stages: { dram: 0, qk: 0, softmax: 0, topk: 0, pv: 0, overhead: 0 },
+    chainBound: 0,
+    dramGBps: 0,
+    leakage: emptyArea(),
+  };
+}
+
+/** x^k by repeated multiplication for a small integer k (Math.pow otherwise). */
+function ipow(x: number, k: number): number {
+  if (k !== (k | 0) || k > 16) return Math.pow(x, k);
+  let r = x;
+  for (let i = 1; i < k; i++) r *= x;
+  return r;
+}
+
+export function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
+  const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
+  const stDram = dramStage(s, hw);
+  const stTk = Math.max(s.stTkV, s.stTkT);
+  const busy = Math.max(stDram, s.stQk, s.stSm, stTk, s.stPv);
+  let core = busy;
+  if ((s.gen || s.spill) && busy > 0) {
+    // Generation is head-granular: a head's K fetch, Q·K/softmax, decision, V fetch and prob·V
+    // run one after the other, the DRAM serves it twice (K, then V), and only the heads in
+    // flight overlap. Three limits — DRAM, the slowest compute engine, the heads-in-flight
+    // window — do not overlap perfectly when they are close: smooth max (p-norm, exponent
+    // tables/pipeline.json overlapExponent). Separate compute engines with buffers between
+    // them do overlap (one term: their max). A summarization head that spills and has the
+    // buffers to itself is head-granular the same way (its K/V stream, then its queries' top-k
+    // and prob·V, before the next head is admitted).
+    const k = OVERLAP_K;
+    // (the window less the K-side latencies of the last head, which the drain adds back)
+    const win = Math.max(0, s.win - (s.drain - s.tail));
+    const m = Math.max(busy, win);
+    const sum = ipow(stDram / m, k) + ipow(Math.max(s.stQk, s.stSm, s.stTkV, s.stPv) / m, k) + ipow(win / m, k);
+    core = Math.max(m * Math.pow(sum, 1 / k), s.stTkT);
+  }
+  const chainBound = Math.max(s.win, s.chain / s.chainHeads);
+  // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
+  // for short request streams the serial path of the heads in flight.
+  // gateTokenTopk: every gated layer boundary drains the pipeline, runs the token top-k, refills.
+  const cycles = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads) + s.gate;
+  const seconds = cycles / (hw.clockGHz * 1e9);
+
+  const st = out.stages;
+  st.dram = stDram;
+  st.qk = s.stQk;
+  st.softmax = s.stSm;
+  st.topk = stTk;
+  st.pv = s.stPv;
+  st.overhead = cycles - busy;
+
+  const a = out.activity;
+  a.cycles = cycles;
+  a.dramBytes = bytes;
+  a.dramActivations = s.acts;
+  a.keySramReadBits = s.keyR;
+  a.keySramWriteBits = s.keyW;
+  a.valueSramReadBits = s.valR;
+  a.valueSramWriteBits = s.valW;
+  a.qkMacs = s.qkMacs;
+  a.pvMacs = s.pvMacs;
+  a.softmaxElems = s.smElems;
+  a.topkCompares = s.tkCompares;
+  a.fetcherBytes = bytes;
+
+  const areaTotal = areaInto(hw, out.area);
+  const leakW = leakageFromArea(hw, out.area, out.leakage);
+  const energy = energyWithLeakageInto(a, hw, leakW, out.energy);
+  out.cycles = cycles;
+  out.latency_s = seconds;
+  out.dram_bytes = bytes;
+  out.energy_j = energy;
+  out.area_mm2 = areaTotal;
+  deriveMetrics({ latency_s: seconds, energy_j: energy, ops: 2 * (s.qkMacs + s.pvMacs) }, out);
+  out.chainBound = chainBound;
+  out.dramGBps = seconds > 0 ? bytes / seconds / 1e9 : 0;
+  return out;
+}

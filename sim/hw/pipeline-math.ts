@@ -1,0 +1,155 @@
+/**
+ * Pipeline arithmetic of the analytical model (sim/hw/analytical.ts): line cycles, fixed pass
+ * latencies, DRAM bandwidth, buffer lines and heads in flight, SRAM spill. Pure functions.
+ */
+import { type HardwareConfig } from '../schema.ts';
+import pipe from './tables/pipeline.json' with { type: 'json' };
+import type { Sums } from './finalize.ts';
+
+export const L_DRAM = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value;
+export const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
+export const PORT_BYTES = pipe.fetcherPortBytesPerCycle.value;
+const SRAM_HALVES = pipe.sramBuffering.value;
+/** Fraction of time the HBM is not refreshing (all-bank refresh, all channels at once). */
+const REFRESH_AVAIL = 1 - pipe.dramRefreshCycle.value / pipe.dramRefreshInterval.value;
+export const MAX_ALLOCS = pipe.keyBufferMaxAllocations.value;
+const PAPER_KB = pipe.paperKBBytes.value;
+export const OVERLAP_K = pipe.overlapExponent.value;
+export const NO_TOPK = { busy: 0, latency: 0 } as const;
+
+// ── small helpers ───────────────────────────────────────────────────────────────────────────
+
+/** Cycles to stream n items through an array of M lanes when each item needs D lanes. */
+export function lineCycles(n: number, M: number, D: number): number {
+  if (n <= 0) return 0;
+  if (M >= D) return Math.ceil(n / Math.floor(M / D));
+  return n * Math.ceil(D / M);
+}
+
+/** Σ_{i=1..n} lineCycles(i, M, D), closed form. */
+export function lineCyclesPrefix(n: number, M: number, D: number): number {
+  if (n <= 0) return 0;
+  if (M >= D) {
+    const S = Math.floor(M / D);
+    const a = Math.floor(n / S);
+    const b = n - a * S;
+    return (S * a * (a + 1)) / 2 + b * (a + 1);
+  }
+  return (Math.ceil(D / M) * n * (n + 1)) / 2;
+}
+
+/** Line cycles of q query rows over k keys; causal: query j sees k−q+j+1 keys. */
+export function rowsCycles(q: number, k: number, causal: boolean, M: number, D: number): number {
+  if (!causal) return q * lineCycles(k, M, D);
+  const qq = Math.min(q, k);
+  return lineCyclesPrefix(k, M, D) - lineCyclesPrefix(k - qq, M, D);
+}
+
+export const tri = (n: number): number => (n > 0 ? (n * (n + 1)) / 2 : 0);
+
+/** Keys seen summed over the q queries (q·k, or the causal trapezoid). */
+export function keysSeen(q: number, k: number, causal: boolean): number {
+  if (!causal) return q * k;
+  const qq = Math.min(q, k);
+  return qq * (k - qq) + tri(qq);
+}
+
+/** Fixed latency of a dot product / prob·V pass (adder-tree depth depends on M and D). */
+export function qkLatency(M: number, D: number): number {
+  return pipe.dotProductBaseLatency.value + Math.ceil(Math.log2(Math.max(1, Math.min(M, D))));
+}
+export function pvLatency(M: number, D: number): number {
+  return pipe.pvBaseLatency.value + Math.ceil(Math.log2(Math.max(1, Math.floor(M / D))));
+}
+export function smLatency(M: number, D: number): number {
+  return pipe.softmaxLatency.value + pipe.requantDecisionLatency.value + Math.ceil(Math.log2(Math.max(1, Math.floor(M / D))));
+}
+
+/**
+ * Bytes per cycle the memory system delivers: HBM channels derated by all-bank refresh
+ * (1 − nRFC/nREFI), capped by the fetcher ports.
+ */
+export function dramBytesPerCycle(hw: HardwareConfig): number {
+  const avail = hw.dramRefresh ? REFRESH_AVAIL : 1;
+  return Math.min((hw.dramChannels * hw.dramChannelGBps * avail) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
+}
+
+/** Lines of an M-lane buffer (M·wordBits bits) in an SRAM of `kb` paper-KB. */
+export function bufferLines(kb: number, M: number, wordBits: number): number {
+  return Math.floor((kb * PAPER_KB * 8) / (M * wordBits) + 1e-9);
+}
+
+/** Buffer lines one head of n vectors takes (allocated in pairs, like the RTL / sim/cycle). */
+export function headLines(n: number, M: number, D: number): number {
+  const l = M >= D ? Math.ceil(n / Math.floor(M / D)) : n * Math.ceil(D / M);
+  return l + (l & 1);
+}
+
+/**
+ * Heads that can be in flight at once: the in-flight limit, the key-buffer allocator (16 live
+ * allocations), the heads whose key lines fit in the key buffer together (a head holds its lines
+ * from admission to its final progressive-quantization decision; a head larger than the buffer
+ * is split and has it to itself) and, when K/V are reused (summarization), whose value lines fit
+ * too; never more than the requests of the workload.
+ */
+export function headsInFlight(hw: HardwareConfig, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
+  return headsFit(hw, bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits), bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), keys, values, D, reuse, requests);
+}
+/** `headsInFlight` with the buffer line counts given. */
+export function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
+  const kl = headLines(keys, hw.qkMultipliers, D);
+  let n = Math.min(hw.inFlight, MAX_ALLOCS, requests, kl >= kLines ? 1 : Math.floor(kLines / kl));
+  if (reuse && values > 0) {
+    const vl = headLines(values, hw.pvMultipliers, D);
+    n = Math.min(n, vl >= vLines ? 1 : Math.floor(vLines / vl));
+  }
+  return Math.max(1, n);
+}
+
+/**
+ * Share of the DRAM the key side sees inside a head's window (generation). The fetcher shares
+ * every channel round-robin between the key side and the value side; when the DRAM is busy the
+ * key side gets what the value side leaves: 1 − f·u, f = V share of the DRAM time, u = DRAM
+ * utilisation estimated as DRAM time / slowest stage, × (1 − 1/requests): the V traffic that
+ * competes is another head's (a lone head fetches its V after its decision).
+ */
+export function keySideShare(s: Sums, stDram: number): number {
+  if (stDram <= 0 || s.requests <= 0) return 1;
+  const busy = Math.max(stDram, s.stQk, s.stSm, s.stTkV, s.stPv);
+  return 1 - (s.dramV / stDram) * (stDram / busy) * (1 - 1 / s.requests);
+}
+
+/** DRAM busy cycles: the stream occupancies (refresh-derated), or the fetcher ports if slower. */
+export function dramStage(s: Sums, hw: HardwareConfig): number {
+  const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
+  return Math.max(s.dramK + s.dramV, bytes / (hw.fetcherPorts * PORT_BYTES));
+}
+
+/** prob·V line cycles of one request (causal without local-V pruning: exact per-row sum). */
+export function pvCycles(q: number, k: number, vq: number, vRow: number, causal: boolean, M: number, D: number): number {
+  if (!causal) return q * lineCycles(vq, M, D);
+  if (vq >= k) return rowsCycles(q, k, true, M, D);
+  return q * lineCycles(Math.round(vRow), M, D);
+}
+
+/** Keys (or values) of one head that fit in half of an SRAM (double buffering). */
+export function sramCapacityVectors(sramKB: number, D: number, wordBits: number): number {
+  // the paper's KB (196 KB = 2 × 1024 × 64 × 12 b): half of 196 KB holds exactly 1024 keys
+  return Math.floor((sramKB * PAPER_KB * 8) / SRAM_HALVES / (D * wordBits) + 1e-9);
+}
+
+/** Keys fetched from DRAM by a reused (summarization) request, given the resident capacity. */
+export function spilledKeys(q: number, k: number, causal: boolean, cap: number): number {
+  if (k <= cap) return k;
+  if (!causal) return cap + q * (k - cap);
+  const qq = Math.min(q, k);
+  return cap + tri(k - cap) - tri(Math.max(0, k - qq - cap));
+}
+
+/** Values fetched by a reused request (valuesPerQuery of valuesFetched needed per query). */
+export function spilledValues(q: number, k: number, vF: number, vq: number, causal: boolean, cap: number): number {
+  if (vF <= cap) return vF;
+  if (!causal) return cap + q * vq * (1 - cap / vF);
+  const qq = Math.min(q, k);
+  return cap + (vq / k) * (tri(k - cap) - tri(Math.max(0, k - qq - cap)));
+}

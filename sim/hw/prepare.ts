@@ -1,0 +1,259 @@
+/**
+ * Fast path of the analytical model, part 1 (sim/hw/analytical.ts): `prepareWorkload` groups a
+ * workload's head requests into classes and sums everything that does not depend on the hardware;
+ * the memo tables and their declared hardware dependencies.
+ */
+import type { HeadRequest, Workload } from '../workload/types.ts';
+import { expectedTopkCompares } from './topk.ts';
+import type { RequestDramCost } from './dram-cost.ts';
+import { HwMemo, unionFields, type HwFields } from './memo.ts';
+import { newSums, type Sums } from './finalize.ts';
+import { headTopkRuns, requestCore, sameClass } from './request-core.ts';
+import { windowCapacity, type WindowOrder } from './window.ts';
+
+
+/**
+ * Declared dependencies of the memoised quantities of the fast path: the HardwareConfig fields
+ * each one reads (the memo keys are derived from these lists; see memo.ts).
+ */
+/** Σ Q·K line cycles: rowsCycles(·, qkMultipliers). */
+export const QK_DEPS: HwFields = ['qkMultipliers'];
+/** Σ softmax cycles: softmaxLanes(hw). */
+export const SM_DEPS: HwFields = ['softmaxParallelism', 'qkMultipliers'];
+/** Σ prob·V line cycles. */
+export const PV_DEPS: HwFields = ['pvMultipliers'];
+/** Top-k engines (sim/hw/topk.ts designEngines: P, model, filter width, input rate S = min(M/D, softmax lanes)) and the gate bubbles (pass latencies). */
+export const TOPK_DEPS: HwFields = ['topkParallelism', 'topkModel', 'topkFilter', 'qkMultipliers', 'softmaxParallelism', 'gateTokenTopk'];
+/** Stage sums + fixed latencies (qkLatency/smLatency read qkMultipliers, pvLatency pvMultipliers). */
+export const COMBO_DEPS: HwFields = unionFields(QK_DEPS, SM_DEPS, PV_DEPS, TOPK_DEPS);
+/** DRAM stream costs (sim/hw/dram-cost.ts: HBM2 timing of the design, channels). */
+export const DRAM_DEPS: HwFields = ['dramChannels', 'dramChannelGBps', 'clockGHz', 'dramMapping', 'dramQueueDepth', 'dramRefresh'];
+/** Generation window table: headsInFlight (buffer lines of both SRAMs, inFlight), Q·K and softmax cycles, key-side DRAM cycles. */
+export const WINDOW_DEPS: HwFields = unionFields(COMBO_DEPS, DRAM_DEPS, ['keySramKB', 'valueSramKB', 'wordBits', 'inFlight']);
+
+/** A class of identical head requests (multiplicity `mult`). */
+export interface ReqClass {
+  mult: number;
+  D: number;
+  L: number;
+  q: number;
+  k: number;
+  vF: number;
+  vq: number;
+  keyBits: number;
+  lsbBits: number;
+  p: number;
+  valueBits: number;
+  queryBits: number;
+  topk: number;
+  causal: boolean;
+  seen: number;
+  vRow: number;
+  localV: boolean;
+  tkN: number;
+  tkK: number;
+  /** Per-class local-V top-k busy and latency cycles (TOPK_DEPS). */
+  tk: HwMemo<{ busy: number; latency: number }>;
+}
+
+export interface PreparedWorkload {
+  name: string;
+  reuseKV: boolean;
+  D: number;
+  requests: number;
+  classes: ReqClass[];
+  /** Hardware-independent sums (generation path: all of them; reuse path: the MAC/elem ones). */
+  bytesQ: number;
+  bytesKMsb: number;
+  bytesKLsb: number;
+  bytesV: number;
+  qkMacs: number;
+  pvMacs: number;
+  smElems: number;
+  tkCompares: number;
+  /** Σ (1+p)·seen·D, Σ kF·D (generation), Σ p·kF·D·lsb, Σ vF·D, Σ q·vRow·D. */
+  keyReadElems: number;
+  keyWriteElems: number;
+  keyWriteLsbBits: number;
+  valWriteElems: number;
+  valReadElems: number;
+  /** Σ (1+p) and request count, for the fixed chain latencies. */
+  sumW1: number;
+  headRuns: Array<{ n: number; k: number; mult: number }>;
+  memoQk: HwMemo<number>;
+  memoSm: HwMemo<number>;
+  memoPv: HwMemo<number>;
+  memoTk: HwMemo<TopkSums>;
+  /** Per-class DRAM costs and the generation totals (DRAM_DEPS). */
+  memoDram: HwMemo<DramSums>;
+  /** Stage sums and fixed latencies of the discrete compute knobs (COMBO_DEPS). */
+  memoCombo: HwMemo<ComboEntry>;
+  /** Generation window orders per (Q·K multipliers and softmax lanes, DRAM entry), bounded (`windowCapacity`); see `windowOf`. */
+  windows: Map<number, Map<DramSums, WindowOrder>>;
+  windowCount: number;
+  /** Scratch sums reused by every evaluation. */
+  scratch: Sums;
+}
+
+/** DRAM costs of a workload's classes on one design (memoDram). */
+export interface DramSums {
+  cost: RequestDramCost[];
+  avail: number;
+  /** Generation: key-side / value-side DRAM cycles of one instance of each class, and the totals. */
+  kc: Float64Array;
+  dramK: number;
+  dramV: number;
+  acts: number;
+}
+
+/** Top-k sums of a workload on one design (memoTopk). */
+export interface TopkSums {
+  tkV: number;
+  tkVLat: number;
+  tkT: number;
+  gate: number;
+}
+
+/** Stage sums and fixed latencies for one combination of the discrete compute knobs. */
+export interface ComboEntry {
+  qk: number;
+  sm: number;
+  pv: number;
+  tk: TopkSums;
+  lQk: number;
+  lSm: number;
+  lPv: number;
+}
+
+/** The workload's request classes (identical cost-relevant fields, with multiplicity) and its head dimension (-1 when empty). */
+function collectClasses(w: Workload): { classes: ReqClass[]; D: number } {
+  const byKey = new Map<string, ReqClass>();
+  let D = -1;
+  let prevReq: HeadRequest | null = null;
+  let prevClass: ReqClass | null = null;
+  for (const r of w.requests) {
+    if (D < 0) D = r.D;
+    else if (r.D !== D) throw new Error(`prepareWorkload: mixed head dimensions (${D}, ${r.D}); use analyticalModel`);
+    // Heads of a layer are consecutive and mostly identical: skip the key for repeats.
+    if (prevReq !== null && prevClass !== null && sameClass(prevReq, r)) {
+      prevClass.mult++;
+      continue;
+    }
+    prevReq = r;
+    const key = `${r.L}|${r.queries}|${r.keys}|${r.valuesFetched}|${r.valuesPerQuery}|${r.keyBits}|${r.lsbBits}|${r.refetch}|${r.valueBits}|${r.queryBits}|${r.topk}|${r.causal ? 1 : 0}`;
+    const c = byKey.get(key);
+    if (c) {
+      c.mult++;
+      prevClass = c;
+      continue;
+    }
+    const core = requestCore(r);
+    byKey.set(key, {
+      mult: 1,
+      D: r.D,
+      L: r.L,
+      q: r.queries,
+      k: r.keys,
+      vF: r.valuesFetched,
+      vq: r.valuesPerQuery,
+      keyBits: r.keyBits,
+      lsbBits: r.lsbBits,
+      p: r.refetch,
+      valueBits: r.valueBits,
+      queryBits: r.queryBits,
+      topk: r.topk,
+      causal: r.causal,
+      seen: core.seen,
+      vRow: core.vRow,
+      localV: core.localV,
+      tkN: core.tkN,
+      tkK: core.tkK,
+      tk: new HwMemo<{ busy: number; latency: number }>(TOPK_DEPS, 1),
+    });
+    prevClass = byKey.get(key)!;
+  }
+  return { classes: [...byKey.values()], D };
+}
+
+/** A prepared workload with empty sums and memo tables. */
+function emptyPrepared(w: Workload, classes: ReqClass[], D: number): PreparedWorkload {
+  return {
+    name: w.name,
+    reuseKV: w.reuseKV,
+    D: D < 0 ? 64 : D,
+    requests: w.requests.length,
+    classes,
+    bytesQ: 0,
+    bytesKMsb: 0,
+    bytesKLsb: 0,
+    bytesV: 0,
+    qkMacs: 0,
+    pvMacs: 0,
+    smElems: 0,
+    tkCompares: 0,
+    keyReadElems: 0,
+    keyWriteElems: 0,
+    keyWriteLsbBits: 0,
+    valWriteElems: 0,
+    valReadElems: 0,
+    sumW1: 0,
+    headRuns: [],
+    memoQk: new HwMemo(QK_DEPS),
+    memoSm: new HwMemo(SM_DEPS),
+    memoPv: new HwMemo(PV_DEPS),
+    memoTk: new HwMemo(TOPK_DEPS),
+    memoDram: new HwMemo(DRAM_DEPS, windowCapacity(classes.length)),
+    memoCombo: new HwMemo(COMBO_DEPS),
+    windows: new Map(),
+    windowCount: 0,
+    scratch: newSums(),
+  };
+}
+
+/** The hardware-independent sums over the classes. */
+function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: boolean): void {
+  for (const c of classes) {
+    const m = c.mult;
+    const w1 = 1 + c.p;
+    prep.sumW1 += m * w1;
+    prep.qkMacs += m * w1 * c.seen * c.D;
+    prep.pvMacs += m * c.q * c.vRow * c.D;
+    prep.smElems += m * w1 * c.seen;
+    prep.tkCompares += m * ((c.localV ? c.q * expectedTopkCompares(c.tkN, c.tkK) : 0) + (c.topk >= 0 ? expectedTopkCompares(c.k, c.topk) : 0));
+    prep.keyReadElems += m * w1 * c.seen * c.D;
+    prep.valReadElems += m * c.q * c.vRow * c.D;
+    prep.bytesQ += (m * c.q * c.D * c.queryBits) / 8;
+    if (!reuseKV) {
+      const kF = c.seen;
+      const vF = c.vF * c.q;
+      prep.bytesKMsb += (m * kF * c.D * c.keyBits) / 8;
+      prep.bytesKLsb += (m * c.p * kF * c.D * c.lsbBits) / 8;
+      prep.bytesV += (m * vF * c.D * c.valueBits) / 8;
+      prep.keyWriteElems += m * kF * c.D;
+      prep.keyWriteLsbBits += m * c.p * kF * c.D * c.lsbBits;
+      prep.valWriteElems += m * vF * c.D;
+    }
+  }
+}
+
+/** Head top-k runs merged by (heads, kept), with their compares. */
+function addHeadRuns(prep: PreparedWorkload, w: Workload): void {
+  const runs = new Map<string, { n: number; k: number; mult: number }>();
+  for (const h of headTopkRuns(w)) {
+    const key = `${h.n}|${h.k}`;
+    const e = runs.get(key);
+    if (e) e.mult++;
+    else runs.set(key, { n: h.n, k: h.k, mult: 1 });
+  }
+  prep.headRuns = [...runs.values()];
+  for (const h of prep.headRuns) prep.tkCompares += h.mult * expectedTopkCompares(h.n, h.k);
+}
+
+/** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
+export function prepareWorkload(w: Workload): PreparedWorkload {
+  const { classes, D } = collectClasses(w);
+  const prep = emptyPrepared(w, classes, D);
+  addClassSums(prep, classes, w.reuseKV);
+  addHeadRuns(prep, w);
+  return prep;
+}

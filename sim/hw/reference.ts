@@ -1,0 +1,210 @@
+/**
+ * Reference analytical model (sim/hw/analytical.ts): one plain loop over every head request.
+ */
+import { softmaxLanes, type HardwareConfig } from '../schema.ts';
+import type { HeadRequest, Workload } from '../workload/types.ts';
+import type { HwResult } from './types.ts';
+import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
+import { dramProfileTiming, dramTimingOf, refreshAvailability, requestDramCost, type RequestDramCost } from './dram-cost.ts';
+import { pickMetrics } from '../metrics.ts';
+import { L_BUF, L_DRAM, NO_TOPK, dramStage, headsInFlight, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
+import { headTopkRuns, requestCore } from './request-core.ts';
+
+/** Generation (no reuse) chain pieces, combined after the loop (see the file comment). */
+interface GenChain {
+  fix: number;
+  k: number;
+  qk: number;
+  sm: number;
+  tk: number;
+  v: number;
+  pv: number;
+}
+
+/** One request's DRAM traffic: fetched keys/values, bytes per stream, stream costs and cycles. */
+interface RequestTraffic {
+  kF: number;
+  vF: number;
+  bQ: number;
+  bK: number;
+  bL: number;
+  bV: number;
+  dc: RequestDramCost;
+  cK: number;
+  cV: number;
+}
+
+/** One request's stage work (Q·K, softmax, local-V top-k busy and latency, prob·V). */
+interface RequestStages {
+  qk: number;
+  sm: number;
+  tkV: number;
+  tkVLat: number;
+  pv: number;
+}
+
+/** DRAM bytes, cycles and activations of one request, added to `s`. */
+function addRequestTraffic(s: Sums, r: HeadRequest, hw: HardwareConfig, reuseKV: boolean, seen: number, avail: number, tim: ReturnType<typeof dramProfileTiming>): RequestTraffic {
+  const D = r.D;
+  const p = r.refetch;
+  let kF: number, vF: number;
+  if (reuseKV) {
+    kF = spilledKeys(r.queries, r.keys, r.causal, sramCapacityVectors(hw.keySramKB, D, hw.wordBits));
+    vF = spilledValues(r.queries, r.keys, r.valuesFetched, r.valuesPerQuery, r.causal, sramCapacityVectors(hw.valueSramKB, D, hw.wordBits));
+  } else {
+    kF = seen;
+    vF = r.valuesFetched * r.queries;
+  }
+  const bQ = (r.queries * D * r.queryBits) / 8;
+  const bK = (kF * D * r.keyBits) / 8;
+  const bL = (p * kF * D * r.lsbBits) / 8;
+  const bV = (vF * D * r.valueBits) / 8;
+  s.bytesQ += bQ;
+  s.bytesKMsb += bK;
+  s.bytesKLsb += bL;
+  s.bytesV += bV;
+  const dc = requestDramCost(r, hw.dramChannels, tim, hw.clockGHz);
+  const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+  const cV = (bV * dc.v.cyclesPerByte) / avail;
+  s.dramK += cK;
+  s.dramV += cV;
+  s.acts += bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
+  return { kF, vF, bQ, bK, bL, bV, dc, cK, cV };
+}
+
+/** Stage work, top-k, gate bubbles and activity counts of one request, added to `s`. */
+function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: ReturnType<typeof requestCore>, t: RequestTraffic): RequestStages {
+  const D = r.D;
+  const p = r.refetch;
+  const w1 = 1 + p;
+  const { kF, vF } = t;
+  const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, D);
+  const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
+  const eng = designEngines(hw, D, softmaxLanes(hw));
+  const tkVe = c.localV ? expectedEngineCycles(eng.localV, c.tkN, c.tkK) : NO_TOPK;
+  const tkV = r.queries * tkVe.busy;
+  const tkTe = r.topk >= 0 ? expectedEngineCycles(eng.tokenHead, r.keys, r.topk) : NO_TOPK;
+  const tkT = tkTe.busy;
+  s.tkVLat += r.queries * tkVe.latency;
+  if (hw.gateTokenTopk && r.topk >= 0) s.gate += tkTe.latency + L_DRAM + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
+  const pv = pvCycles(r.queries, r.keys, r.valuesPerQuery, c.vRow, r.causal, hw.pvMultipliers, D);
+  s.stQk += qk;
+  s.stSm += sm;
+  s.stTkV += tkV;
+  s.stTkT += tkT;
+  s.stPv += pv;
+
+  s.qkMacs += w1 * c.seen * D;
+  s.pvMacs += r.queries * c.vRow * D;
+  s.smElems += w1 * c.seen;
+  s.tkCompares += (c.localV ? r.queries * expectedTopkCompares(c.tkN, c.tkK) : 0) + (r.topk >= 0 ? expectedTopkCompares(r.keys, r.topk) : 0);
+  s.keyW += kF * D * hw.wordBits + p * kF * D * r.lsbBits;
+  s.keyR += w1 * c.seen * D * hw.wordBits;
+  s.valW += vF * D * hw.wordBits;
+  s.valR += r.queries * c.vRow * D * hw.wordBits;
+  return { qk, sm, tkV, tkVLat: r.queries * tkVe.latency, pv };
+}
+
+/** Drain, and the request's chain: its window (reuse) or its generation chain pieces. */
+function addRequestChain(s: Sums, g: GenChain, r: HeadRequest, hw: HardwareConfig, reuseKV: boolean, nReq: number, avail: number, t: RequestTraffic, st: RequestStages): void {
+  const D = r.D;
+  const w1 = 1 + r.refetch;
+  const { kF, vF, bQ, bK, bL, bV, dc, cK, cV } = t;
+  const { qk, sm, tkV, pv } = st;
+  const lQk = qkLatency(hw.qkMultipliers, D) + L_BUF;
+  const lSm = smLatency(hw.qkMultipliers, D);
+  const lPv = pvLatency(hw.pvMultipliers, D) + L_BUF;
+  const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
+  s.drain = Math.max(s.drain, L_DRAM + lQk + lSm + L_DRAM + lPv);
+  const n = headsInFlight(hw, r.keys, r.valuesFetched, D, reuseKV, nReq);
+  if (reuseKV) {
+    const q = Math.max(1, r.queries);
+    const maxStep = Math.max(qk, sm, tkV, pv);
+    const fK = kF > 0 ? Math.min(r.keys, kF) / kF : 1;
+    const fV = vF > 0 ? Math.min(r.valuesFetched, vF) / vF : 1;
+    const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / avail;
+    if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
+    // the resident K/V first, then the queries, which stream the spilled part as they go
+    s.win += (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
+  } else {
+    g.fix += fix;
+    g.k += cK;
+    g.qk += qk;
+    g.sm += sm;
+    g.tk += st.tkVLat;
+    g.v += cV;
+    g.pv += pv;
+  }
+}
+
+/** Generation: the chain from its pieces, then each head's window with the key side's DRAM share. */
+function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[]): void {
+  const nReq = w.requests.length;
+  // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass.
+  s.chain = g.fix + Math.max(g.k, g.qk, g.sm) + g.tk + Math.max(g.v, g.pv);
+  s.chainHeads = Math.max(1, Math.min(hw.inFlight, nReq));
+  s.requests = nReq;
+  s.gen = true;
+  const share = keySideShare(s, dramStage(s, hw));
+  for (let ri = 0; ri < nReq; ri++) {
+    const r = w.requests[ri];
+    const w1 = 1 + r.refetch;
+    const n = headsInFlight(hw, r.keys, r.valuesFetched, r.D, false, nReq);
+    const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, r.D);
+    const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
+    const lFix = L_DRAM + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
+    s.win += (w1 * lFix + Math.max(kCyc[ri] / share, qk, sm)) / n;
+  }
+  s.tail = nReq > 0 ? L_DRAM + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
+}
+
+/**
+ * Reference analytical model: loops over every head request (no memoisation). Gives the same
+ * numbers as `evaluatePrepared(prepareWorkload(w), hw)`.
+ */
+export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
+  const s = newSums();
+  const avail = refreshAvailability(dramTimingOf(hw));
+  const tim = dramProfileTiming(hw);
+  const nReq = w.requests.length;
+  const kCyc: number[] = [];
+  const g: GenChain = { fix: 0, k: 0, qk: 0, sm: 0, tk: 0, v: 0, pv: 0 };
+  for (const r of w.requests) {
+    const c = requestCore(r);
+    const t = addRequestTraffic(s, r, hw, w.reuseKV, c.seen, avail, tim);
+    kCyc.push(t.cK);
+    const st = addRequestCompute(s, r, hw, c, t);
+    addRequestChain(s, g, r, hw, w.reuseKV, nReq, avail, t, st);
+  }
+  if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc);
+  for (const h of headTopkRuns(w)) {
+    s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;
+    s.tkCompares += expectedTopkCompares(h.n, h.k);
+  }
+  return referenceResult(s, finalize(s, hw, createFastMetrics()));
+}
+
+/** The HwResult of the reference model: the finalized metrics and the per-stream extras. */
+function referenceResult(s: Sums, m: FastMetrics): HwResult {
+  return {
+    ...pickMetrics(m),
+    activity: m.activity,
+    energy: m.energy,
+    area: m.area,
+    stages: m.stages,
+    model: 'analytical',
+    extra: {
+      chain_bound_cycles: m.chainBound,
+      dram_cycles_k: s.dramK,
+      dram_cycles_v: s.dramV,
+      dram_gbps: m.dramGBps,
+      topk_localv_cycles: s.stTkV,
+      topk_token_head_cycles: s.stTkT,
+      dram_bytes_q: s.bytesQ,
+      dram_bytes_k_msb: s.bytesKMsb,
+      dram_bytes_k_lsb: s.bytesKLsb,
+      dram_bytes_v: s.bytesV,
+    },
+  };
+}

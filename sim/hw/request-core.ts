@@ -1,0 +1,56 @@
+/**
+ * Per-request quantities shared by the reference and the fast path of the analytical model
+ * (sim/hw/analytical.ts): head top-k runs, request classes, the SRAM-independent core.
+ */
+import type { HeadRequest, Workload } from '../workload/types.ts';
+import { keysSeen } from './pipeline-math.ts';
+
+/** Head top-k runs: per (iteration, layer), heads present and heads kept by the next layer. */
+export function headTopkRuns(w: Workload): Array<{ n: number; k: number }> {
+  const count = new Map<string, number>();
+  const order: Array<[number, number]> = [];
+  const reqs = w.requests;
+  // Requests come grouped by (iteration, layer); count each run, then merge runs by key.
+  let i = 0;
+  while (i < reqs.length) {
+    const it = reqs[i].iteration;
+    const l = reqs[i].layer;
+    let j = i + 1;
+    while (j < reqs.length && reqs[j].iteration === it && reqs[j].layer === l) j++;
+    const key = `${it}:${l}`;
+    const c = count.get(key);
+    if (c === undefined) {
+      count.set(key, j - i);
+      order.push([it, l]);
+    } else count.set(key, c + (j - i));
+    i = j;
+  }
+  const runs: Array<{ n: number; k: number }> = [];
+  for (const [it, l] of order) {
+    const n = count.get(`${it}:${l}`)!;
+    const next = count.get(`${it}:${l + 1}`);
+    if (next !== undefined && next < n) runs.push({ n, k: next });
+  }
+  return runs;
+}
+
+/** True when two requests belong to the same class (identical cost-relevant fields). */
+export function sameClass(a: HeadRequest, b: HeadRequest): boolean {
+  return (
+    a.L === b.L && a.queries === b.queries && a.keys === b.keys && a.valuesFetched === b.valuesFetched && a.valuesPerQuery === b.valuesPerQuery &&
+    a.keyBits === b.keyBits && a.lsbBits === b.lsbBits && a.refetch === b.refetch && a.valueBits === b.valueBits &&
+    a.queryBits === b.queryBits && a.topk === b.topk && a.causal === b.causal && a.D === b.D
+  );
+}
+
+/** Per-request quantities that do not depend on the SRAM size (shared by both paths). */
+export function requestCore(r: HeadRequest) {
+  const seen = keysSeen(r.queries, r.keys, r.causal);
+  const rowN = r.queries > 0 ? seen / r.queries : 0;
+  const localV = r.valuesPerQuery < r.keys;
+  // Causal rows: mean row length and proportional kept values (documented approximation).
+  const vRow = r.causal ? (r.valuesPerQuery * rowN) / r.keys : r.valuesPerQuery;
+  const tkN = Math.round(rowN);
+  const tkK = Math.round(vRow);
+  return { seen, rowN, localV, vRow, tkN, tkK };
+}

@@ -1,0 +1,123 @@
+/**
+ * Generation window tables of the fast path (sim/hw/analytical.ts): Σ window/heads in flight as a
+ * function of the key side's DRAM share, memoised per design.
+ */
+import { softmaxLanes, type HardwareConfig } from '../schema.ts';
+import { MAX_ALLOCS, bufferLines, headLines, rowsCycles } from './pipeline-math.ts';
+import type { DramSums, PreparedWorkload } from './prepare.ts';
+
+/**
+ * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = key-side
+ * DRAM cycles, x_c = max(Q·K, softmax) of class c, n_c its heads in flight): classes sorted by the
+ * crossover t_c = x_c/kc_c; for a given share the classes with t_c < 1/share are fetch-bound.
+ * prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m kc/n.
+ */
+export interface WindowTable {
+  thr: Float64Array;
+  prefX: Float64Array;
+  prefF: Float64Array;
+  /** Σ mult·(1+p)/n (times the fixed pass latency). */
+  fixW: number;
+}
+
+/**
+ * The part of a window table that does not depend on the heads in flight: the classes in
+ * crossover order (one per (compute combination, DRAM design)), with m·x, m·kc, m·(1+p) and the
+ * key-buffer lines of each; the tables per (key-buffer lines, in-flight cap) hang below it.
+ */
+export interface WindowOrder {
+  thr: Float64Array;
+  mx: Float64Array;
+  mf: Float64Array;
+  /** m·(1+p) and key lines in class order (fixW sums in that order), key lines in crossover order. */
+  mw: Float64Array;
+  klByClass: Float64Array;
+  kl: Float64Array;
+  byLines: Map<number, WindowTable>;
+}
+
+/** Window orders kept per prepared workload (about 40 doubles per class each: bounded memory). */
+export function windowCapacity(classes: number): number {
+  return Math.max(16, Math.floor(200_000 / Math.max(1, classes)));
+}
+const WINDOW_LINES_CAP = 64;
+
+function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowOrder {
+  const cs = p.classes;
+  const C = cs.length;
+  const Psm = softmaxLanes(hw);
+  const t = new Float64Array(C);
+  const xs = new Float64Array(C);
+  const o: WindowOrder = { thr: new Float64Array(C), mx: new Float64Array(C), mf: new Float64Array(C), mw: new Float64Array(C), kl: new Float64Array(C), klByClass: new Float64Array(C), byLines: new Map() };
+  for (let i = 0; i < C; i++) {
+    const c = cs[i];
+    const x = (1 + c.p) * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
+    const kc = dram.kc[i];
+    xs[i] = x;
+    t[i] = kc > 0 ? x / kc : Infinity;
+    o.mw[i] = c.mult * (1 + c.p);
+    o.klByClass[i] = headLines(c.k, hw.qkMultipliers, c.D);
+  }
+  const order = Array.from({ length: C }, (_, i) => i).sort((a, b) => t[a] - t[b]);
+  for (let j = 0; j < C; j++) {
+    const i = order[j];
+    o.thr[j] = t[i];
+    o.mx[j] = cs[i].mult * xs[i];
+    o.mf[j] = cs[i].mult * dram.kc[i];
+    o.kl[j] = o.klByClass[i];
+  }
+  return o;
+}
+
+/** Heads in flight of a class with `kl` key lines (headsFit without reuse). */
+function headsOfLines(kl: number, kLines: number, cap: number): number {
+  return Math.max(1, Math.min(cap, kl >= kLines ? 1 : Math.floor(kLines / kl)));
+}
+
+/** The window table of an order for `kLines` key-buffer lines and at most `cap` heads in flight (headsFit, no reuse). */
+function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
+  const C = o.thr.length;
+  const prefX = new Float64Array(C + 1);
+  const prefF = new Float64Array(C + 1);
+  let fixW = 0;
+  for (let j = 0; j < C; j++) {
+    const n = headsOfLines(o.kl[j], kLines, cap);
+    prefX[j + 1] = prefX[j] + o.mx[j] / n;
+    prefF[j + 1] = prefF[j] + o.mf[j] / n;
+  }
+  for (let i = 0; i < C; i++) fixW += o.mw[i] / headsOfLines(o.klByClass[i], kLines, cap);
+  return { thr: o.thr, prefX, prefF, fixW };
+}
+
+/** The generation window table of a design: memoised per (qkMultipliers, softmax lanes, DRAM design), then per (key lines, cap). */
+export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowTable {
+  // the order reads qkMultipliers (Q·K rows, key lines) and the softmax lanes (≤ 65536 each)
+  const ck = hw.qkMultipliers * 131072 + softmaxLanes(hw);
+  let byDram = p.windows.get(ck);
+  if (byDram === undefined) {
+    if (p.windowCount >= windowCapacity(p.classes.length)) {
+      p.windows.clear();
+      p.windowCount = 0;
+    }
+    p.windows.set(ck, (byDram = new Map()));
+  }
+  let o = byDram.get(dram);
+  if (o === undefined) {
+    if (p.windowCount >= windowCapacity(p.classes.length)) {
+      p.windows.clear();
+      p.windowCount = 0;
+      p.windows.set(ck, byDram);
+    }
+    byDram.set(dram, (o = windowOrder(p, hw, dram)));
+    p.windowCount++;
+  }
+  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
+  const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
+  const key = kLines * 64 + cap;
+  let tab = o.byLines.get(key);
+  if (tab === undefined) {
+    if (o.byLines.size >= WINDOW_LINES_CAP) o.byLines.clear();
+    o.byLines.set(key, (tab = windowTable(o, kLines, cap)));
+  }
+  return tab;
+}
