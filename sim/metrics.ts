@@ -10,7 +10,7 @@
  *   every model (`deriveMetrics`): a model never computes them on its own.
  *
  * Adding a metric: one entry below (name, unit, label, goal, derivation or base, format). A base
- * metric also needs its computation in the models (sim/hw/analytical.ts finalize, sim/cycle).
+ * metric also needs its computation in the models (sim/hw/finalize.ts, sim/cycle).
  */
 
 /** What a derived metric is computed from. */
