@@ -432,18 +432,7 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
     sections.push(`<section id="accuracy"><h2>Accuracy under pruning</h2>${r.html}</section>`);
   }
   sections.push(failuresSection(points));
-  sections.push(
-    `<section id="space"><h2>Space file</h2>` +
-      (run.spaceFile ? `<p class="muted"><code>${esc(run.spaceFile)}</code></p>` : '') +
-      `<pre class="yaml">${esc(run.yaml || '(not recorded)')}</pre></section>`,
-  );
-  const versions = Object.entries(run.versions ?? {});
-  sections.push(
-    `<section id="provenance"><h2>Provenance</h2>` +
-      (versions.length ? table(['component', 'version'], versions.map(([k, v]) => [td(k), td(String(v))])) : '') +
-      (run.provenance && Object.keys(run.provenance).length ? `<details><summary>energy/area tables</summary><pre>${esc(JSON.stringify(run.provenance, null, 2))}</pre></details>` : '') +
-      '</section>',
-  );
+  sections.push(...spaceAndProvenance(run));
 
   const allSpecs = [...decl.specs, ...pareto.specs, ...(expl?.specs ?? []), ...(parR?.specs ?? []), ...hl.specs, ...extra.flatMap((r) => r.specs)];
   const toc = [
@@ -459,6 +448,27 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
     ['space', 'Space file'],
     ['provenance', 'Provenance'],
   ];
+  return page(run, points, { interactive, toc, sample, specs: allSpecs, sections });
+}
+
+/** The space file and provenance sections. */
+function spaceAndProvenance(run: RunJson): string[] {
+  const versions = Object.entries(run.versions ?? {});
+  return [
+    `<section id="space"><h2>Space file</h2>` +
+      (run.spaceFile ? `<p class="muted"><code>${esc(run.spaceFile)}</code></p>` : '') +
+      `<pre class="yaml">${esc(run.yaml || '(not recorded)')}</pre></section>`,
+    `<section id="provenance"><h2>Provenance</h2>` +
+      (versions.length ? table(['component', 'version'], versions.map(([k, v]) => [td(k), td(String(v))])) : '') +
+      (run.provenance && Object.keys(run.provenance).length ? `<details><summary>energy/area tables</summary><pre>${esc(JSON.stringify(run.provenance, null, 2))}</pre></details>` : '') +
+      '</section>',
+  ];
+}
+
+/** The whole page around the sections: head (with its content security policy), header and navigation, and for interactive reports the Vega bundles and chart specs. */
+function page(run: RunJson, points: PointRow[], o: { interactive: boolean; toc: string[][]; sample: PointRow[]; specs: { id: string; spec: unknown }[]; sections: string[] }): string {
+  const { interactive, toc, sample, sections } = o;
+  const allSpecs = o.specs;
   const csp = interactive
     ? "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline' 'unsafe-eval'; img-src data:; font-src data:"
     : "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
