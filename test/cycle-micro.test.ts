@@ -1,7 +1,8 @@
 /** Hand-checked micro cases of the cycle simulator (sim/cycle). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HbmChannel, hbmTiming, profileStream, gatherChunks, availableBefore, timeForAvailable, emptyChunks } from '../sim/cycle/dram.ts';
+import { HbmChannel, hbmTiming, gatherChunks, availableBefore, timeForAvailable, emptyChunks } from '../sim/cycle/dram.ts';
+import { profileStream } from '../sim/cycle/dram-profile.ts';
 import { quickSelectRandom, quickSelectValues } from '../sim/cycle/topk.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { mulberry32 } from '../sim/workload/trace.ts';
