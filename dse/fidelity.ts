@@ -21,8 +21,8 @@ export interface Interval {
   hi: number;
 }
 
-/** Minimisation-form intervals of a point's objectives; CI columns `<metric>_ci_low/high` widen them (× `widen`). */
-export function objectiveIntervals(metrics: Record<string, number>, objectives: Objective[], widen = 1): Interval[] {
+/** Minimisation-form intervals of a point's objectives; CI columns `<metric>_ci_low/high` widen them */
+export function objectiveIntervals(metrics: Record<string, number>, objectives: Objective[]): Interval[] {
   return objectives.map((o) => {
     const v = metrics[o.metric];
     let lo = v;
@@ -30,8 +30,8 @@ export function objectiveIntervals(metrics: Record<string, number>, objectives: 
     const cl = metrics[`${o.metric}_ci_low`];
     const ch = metrics[`${o.metric}_ci_high`];
     if (Number.isFinite(cl) && Number.isFinite(ch)) {
-      lo = v - widen * Math.max(0, v - cl);
-      hi = v + widen * Math.max(0, ch - v);
+      lo = Math.min(v, cl);
+      hi = Math.max(v, ch);
     }
     return o.goal === 'max' ? { lo: -hi, hi: -lo } : { lo, hi };
   });
@@ -42,12 +42,12 @@ export function objectiveIntervals(metrics: Record<string, number>, objectives: 
  * failed points are excluded. O(n²) over the feasible points, pruned by a first pass against the
  * pessimistic non-dominated set.
  */
-export function promotable(points: { metrics: Record<string, number>; status: string }[], objectives: Objective[], feasible: boolean[], widen = 1): number[] {
+export function promotable(points: { metrics: Record<string, number>; status: string }[], objectives: Objective[], feasible: boolean[]): number[] {
   const idx: number[] = [];
   const iv: Interval[][] = [];
   points.forEach((p, i) => {
     if (p.status !== 'ok' || !feasible[i]) return;
-    const v = objectiveIntervals(p.metrics, objectives, widen);
+    const v = objectiveIntervals(p.metrics, objectives);
     if (v.every((x) => Number.isFinite(x.lo) && Number.isFinite(x.hi))) {
       idx.push(i);
       iv.push(v);
@@ -135,8 +135,8 @@ export interface RefineLanes {
  * evaluated at that rung, repeatedly until no contender is left at a lower rung; after the last
  * rung every point that could be on the front has the full evaluation. Returns evaluations per rung.
  * With `fill`, a round whose contenders span fewer configurations than there are lanes also takes
- * the next likeliest ones (contenders under CIs widened 2×, 4×, 8×), so the lanes are not idle
- * while one configuration runs: the same end condition, fewer rounds.
+ * the next likeliest ones (`fillLanes`), so the lanes are not idle while one configuration runs:
+ * the same end condition, fewer rounds.
  */
 export async function refineAccuracy(
   rows: EvaluatedPoint[],
@@ -173,14 +173,20 @@ export async function refineAccuracy(
   return counts;
 }
 
-/** Adds to `cand` the points of the likeliest next contenders' configurations, up to `fill.lanes` configurations. */
+/**
+ * Adds to `cand` the points of the likeliest next contenders' configurations, up to `fill.lanes`
+ * configurations: the points that could reach the front if the points already promoted were
+ * absent (the front of the rest, under the same CI rule), then the front of what remains, ….
+ */
 function fillLanes(cand: number[], rows: EvaluatedPoint[], objectives: Objective[], below: (i: number) => boolean, fill: RefineLanes): void {
   const groups = new Set(cand.map((i) => fill.group(rows[i].params)));
   const taken = new Set(cand);
-  for (const widen of [2, 4, 8]) {
-    if (groups.size >= fill.lanes) return;
-    for (const i of promotable(rows, objectives, rows.map((r) => r.feasible), widen)) {
-      if (taken.has(i) || !below(i)) continue;
+  for (let layer = 0; layer < 4 && groups.size < fill.lanes; layer++) {
+    const rest = rows.map((_, i) => i).filter((i) => below(i) && !taken.has(i));
+    if (rest.length === 0) return;
+    const next = promotable(rest.map((i) => rows[i]), objectives, rest.map((i) => rows[i].feasible)).map((j) => rest[j]);
+    if (next.length === 0) return;
+    for (const i of next) {
       const g = fill.group(rows[i].params);
       if (!groups.has(g)) {
         if (groups.size >= fill.lanes) continue;
