@@ -5,8 +5,8 @@
  * Split of work: dense parts (QKV/output projections, LayerNorm, FFN, LM head) run in TF.js on a
  * *packed* 2-D tensor holding the alive rows of every example of a batch (the fast non-transposed
  * 2-D matMul path; token pruning shrinks it, so pruning makes inference faster). Attention runs
- * per example (attention.ts): for BERT all alive heads at once against block-diagonal Kᵀ / V (one
- * 2-D matMul each); for the causal LM prompt Q·Kᵀ and P·V per head as 2-D TF.js matMuls;
+ * per example (attention.ts): Q·Kᵀ and P·V per alive head as 2-D TF.js matMuls (BERT and the
+ * causal LM prompt); the fake quantization of Q/K/V runs in JS on the read-back projections;
  * plain JS for the single-query heads of the generation stage; the per-head decisions
  * (quantization, LSB refetch, local V pruning, importance accumulation) run in JS on the
  * read-back probabilities.
@@ -34,7 +34,7 @@ import type { Checkpoint } from './checkpoint.ts';
 import { activate, activationOf, lk, type LayerKey, type ModelConfig } from './model.ts';
 import { attnScale } from './hfconfig.ts';
 import { attendAllHeads, attendHeadFast as attendHead } from './attention.ts';
-import { topkKeepOrder } from './quant.ts';
+import { fakeQuantRows, topkKeepOrder } from './quant.ts';
 import { generate } from './generate.ts';
 
 export interface RunAlgo {
@@ -195,20 +195,22 @@ export class Engine {
    */
   qkv(x: Float32Array, n: number, l: number, ra: RunAlgo): Float32Array {
     const d = this.c.hidden;
-    return this.read(tf.tidy(() => {
+    // The projection on the device, the fake quantization in JS on the read-back rows
+    // (fakeQuantRows: bit-identical to `fq`, without ~15 small TF.js ops per call).
+    const y = this.read(tf.tidy(() => {
       let xt: tf.Tensor = tf.tensor2d(x, [n, d]);
       if (this.c.kind === 'gpt') xt = this.ln(xt, this.L(l, 'ln1G'), this.L(l, 'ln1B'));
-      const y = tf.matMul(xt as tf.Tensor2D, this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'));
-      const [q, k, v] = [0, 1, 2].map((i) => tf.slice(y, [0, i * d], [n, d]));
-      let [qq] = this.fq(q, n, ra.queryBits);
-      // The attention kernels scale scores by 1/√dh; other HF scalings are folded into Q (after
-      // its quantization, which is scale-invariant per vector).
-      const f = attnScale(this.c, l) * Math.sqrt(this.dh);
-      if (f !== 1) qq = qq.mul(f);
-      const [kMsb, kFull] = ra.lsbBits > 0 ? this.fq(k, n, ra.msbBits, ra.lsbBits) : [this.fq(k, n, ra.msbBits)[0], null];
-      const [vq] = this.fq(v, n, ra.valueBits);
-      return tf.concat([qq, kMsb, kFull ?? kMsb, vq], 1);
+      return tf.matMul(xt as tf.Tensor2D, this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'));
     }));
+    const out = new Float32Array(n * 4 * d);
+    // The attention kernels scale scores by 1/√dh; other HF scalings are folded into Q (after
+    // its quantization, which is scale-invariant per vector).
+    const f = attnScale(this.c, l) * Math.sqrt(this.dh);
+    fakeQuantRows(y, 3 * d, 0, n, d, this.dh, ra.queryBits, 0, out, 4 * d, 0, -1, f);
+    if (ra.lsbBits > 0) fakeQuantRows(y, 3 * d, d, n, d, this.dh, ra.msbBits, ra.lsbBits, out, 4 * d, 2 * d, d);
+    else fakeQuantRows(y, 3 * d, d, n, d, this.dh, ra.msbBits, 0, out, 4 * d, d, 2 * d);
+    fakeQuantRows(y, 3 * d, 2 * d, n, d, this.dh, ra.valueBits, 0, out, 4 * d, 3 * d);
+    return out;
   }
   /** Output projection, residual, LayerNorm(s), FFN: the rest of the block. */
   finishBlock(x: Float32Array, ctx: Float32Array, n: number, l: number): Float32Array {

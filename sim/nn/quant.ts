@@ -204,3 +204,54 @@ export function topkKeepOrder(scores: ArrayLike<number>, k: number, protect: num
   }
   return [...keep].sort((x, y) => x - y);
 }
+
+/**
+ * The engine's per-(row, head) fake quantization (Engine.fq) in plain JS, bit-identical to the
+ * TF.js op sequence: every step is one IEEE float32 operation (Math.fround after each), rounding
+ * is half-to-even like tf.round. Reads columns [srcOff, srcOff + d) of the rows of `src` (row
+ * stride `srcStride`), writes the dequantized values × `mul` (a float32 factor; 1 = none) to
+ * columns [dstOff, …) of `dst` (stride `dstStride`); with lsb > 0 the MSB-only reconstruction
+ * goes to `msbOff` (and the full code to `dstOff`); with lsb = 0 a given `msbOff` gets a copy.
+ * Bit widths ≥ 32 copy (× mul). `mul` is not applied to the MSB copy (only used for Q).
+ */
+export function fakeQuantRows(
+  src: Float32Array, srcStride: number, srcOff: number, n: number, d: number, dh: number,
+  bits: number, lsb: number, dst: Float32Array, dstStride: number, dstOff: number, msbOff = -1, mul = 1,
+): void {
+  const f = Math.fround(mul);
+  const total = bits + lsb;
+  if (total >= 32) {
+    for (let i = 0; i < n; i++) {
+      const s = i * srcStride + srcOff;
+      const o = i * dstStride;
+      for (let j = 0; j < d; j++) {
+        const v = f === 1 ? src[s + j] : Math.fround(src[s + j] * f);
+        dst[o + dstOff + j] = v;
+        if (msbOff >= 0) dst[o + msbOff + j] = v;
+      }
+    }
+    return;
+  }
+  const qmax = 2 ** (total - 1) - 1;
+  const step = 2 ** lsb;
+  for (let i = 0; i < n; i++) {
+    for (let h0 = 0; h0 < d; h0 += dh) {
+      const s = i * srcStride + srcOff + h0;
+      const o = i * dstStride + h0;
+      let m = 0;
+      for (let t = 0; t < dh; t++) { const a = Math.abs(src[s + t]); if (a > m) m = a; }
+      const sc = m === 0 ? 1 : Math.fround(m / qmax);
+      for (let t = 0; t < dh; t++) {
+        // Round half to even (tf.round); x + 0.5 is exact in float64 for a float32 x. Integer
+        // codes (|q| ≤ 2^30) as int32: a −0 code becomes +0 (the same value).
+        const x = Math.fround(src[s + t] / sc);
+        let q = Math.floor(x + 0.5) | 0;
+        if (q - x === 0.5 && (q & 1) !== 0) q -= 1;
+        if (q > qmax) q = qmax; else if (q < -qmax) q = -qmax;
+        const full = Math.fround(q * sc);
+        dst[o + dstOff + t] = f === 1 ? full : Math.fround(full * f);
+        if (msbOff >= 0) dst[o + msbOff + t] = lsb > 0 ? Math.fround((Math.floor(q / step) + 0.5) * step * sc) : full;
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The engine's JS fake quantization (fakeQuantRows, used by Engine.qkv) against the TF.js op
+ * sequence it replaces (Engine.fq): bit-identical values (±0 aside) for plain, progressive
+ * (MSB + LSB) and unquantized widths, including exact .5 ties (round half to even like tf.round)
+ * and all-zero vectors.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { initBackend, tf } from '../sim/nn/backend.ts';
+import { Engine } from '../sim/nn/engine.ts';
+import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
+import { fakeQuantRows } from '../sim/nn/quant.ts';
+import { mulberry32 } from '../sim/nn/rng.ts';
+import { WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
+
+const cfg: ModelConfig = { kind: 'bert', vocabSize: 50, hidden: 16, layers: 1, heads: 4, intermediate: 32, maxPositions: 24, numLabels: 2, lnEps: 1e-12, padId: 0, clsId: 2, sepId: 3, eosId: -1 };
+
+/** Equal as numbers (−0 === 0: the JS codes are int32, so a −0 code comes out as +0). */
+const same = (a: number, b: number, msg: string) => assert.ok(a === b, `${msg}: ${a} ≠ ${b}`);
+
+test('fakeQuantRows equals Engine.fq bit for bit', async () => {
+  await initBackend();
+  const e = new Engine({ dir: 'random', config: cfg, weights: initWeights(cfg, 3), tokenizer: new WordPieceTokenizer(['[PAD]']), hash: 'x' });
+  const rng = mulberry32(7);
+  const n = 200;
+  const d = 16;
+  const x = Float32Array.from({ length: n * d }, () => (rng() - 0.5) * 10);
+  // Row 0, heads 0 and 1: ties at 3 bits (max 3 → scale 1; ±0.5, ±1.5, ±2.5 are exact .5 codes).
+  x.set([3, 0.5, 1.5, 2.5, 3, -0.5, -1.5, -2.5, 0, 0, 0, 0, 0, 0, 0, 0], 0);
+  // Row 1, head 0: an all-zero vector.
+  x.fill(0, d, d + 4);
+  let ties = 0;
+  for (const [bits, lsb] of [[3, 0], [4, 0], [8, 0], [12, 0], [4, 4], [6, 4], [2, 3], [32, 0], [28, 4]]) {
+    const dev = e.fq(tf.tensor2d(x, [n, d]), n, bits, lsb).map((t) => t.dataSync() as Float32Array);
+    const out = new Float32Array(n * 2 * d);
+    fakeQuantRows(x, d, 0, n, d, 4, bits, lsb, out, 2 * d, lsb > 0 ? d : 0, lsb > 0 ? 0 : -1);
+    const full = dev[dev.length - 1];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        same(out[i * 2 * d + (lsb > 0 ? d : 0) + j], full[i * d + j], `full bits ${bits}+${lsb} at ${i},${j}`);
+        if (lsb > 0) same(out[i * 2 * d + j], dev[0][i * d + j], `msb bits ${bits}+${lsb} at ${i},${j}`);
+      }
+    }
+    if (bits === 3 && lsb === 0) ties = Array.from(out.subarray(0, 8)).filter((v, i) => v === [3, 0, 2, 2, 3, 0, -2, -2][i]).length;
+  }
+  assert.equal(ties, 8, 'ties round half to even (0.5→0, 1.5→2, 2.5→2, −0.5→0, −1.5→−2, −2.5→−2)');
+  // The multiplier (Q's folded attention scale) is one float32 multiply after dequantization.
+  const dev = (e.fq(tf.tensor2d(x, [n, d]), n, 8)[0].mul(0.3) as tf.Tensor).dataSync() as Float32Array;
+  const out = new Float32Array(n * d);
+  fakeQuantRows(x, d, 0, n, d, 4, 8, 0, out, d, 0, -1, 0.3);
+  for (let i = 0; i < n * d; i++) same(out[i], dev[i], `× 0.3 at ${i}`);
+  e.dispose();
+});
