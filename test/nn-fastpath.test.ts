@@ -51,3 +51,51 @@ test('fakeQuantRows equals Engine.fq bit for bit', async () => {
   for (let i = 0; i < n * d; i++) same(out[i], dev[i], `× 0.3 at ${i}`);
   e.dispose();
 });
+
+test('columnSumsF32 equals the ones·P matMul of the wasm backend bit for bit', async () => {
+  await initBackend();
+  const { columnSumsF32 } = await import('../sim/nn/attention.ts');
+  let checked = 0;
+  for (const m of [1, 7, 16, 33, 89, 128]) {
+    for (let r = 0; r < 5; r++) {
+      const P = tf.softmax(tf.randomNormal([m, m], 0, 3, 'float32', 11 * m + r));
+      const dev = tf.matMul(tf.ones([1, m]) as tf.Tensor2D, P as tf.Tensor2D).dataSync() as Float32Array;
+      const cs = new Float32Array(m);
+      columnSumsF32(P.dataSync() as Float32Array, m, cs);
+      for (let j = 0; j < m; j++) same(cs[j], dev[j], `m ${m} column ${j}`);
+      checked += m;
+      P.dispose();
+    }
+  }
+  assert.equal(checked, 5 * (1 + 7 + 16 + 33 + 89 + 128));
+});
+
+test('per-head attention equals the block-diagonal all-heads form bit for bit (both used, by length)', async () => {
+  await initBackend();
+  const { attendAllHeads, attendAllHeadsBlockDiagonal, BLOCK_DIAGONAL_BELOW } = await import('../sim/nn/attention.ts');
+  const rng = mulberry32(9);
+  const d = 64;
+  const dh = 16;
+  for (const m of [3, BLOCK_DIAGONAL_BELOW + 1, 70]) {
+    for (const [heads, valueKeep] of [[[0, 1, 2, 3], 1], [[1, 3], 0.5], [[2], 0.3]] as [number[], number][]) {
+      const qkv = Float32Array.from({ length: (m + 2) * 4 * d }, () => (rng() - 0.5) * 4);
+      const run = (f: typeof attendAllHeads) => {
+        const ctx = new Float32Array((m + 2) * d);
+        const colSum = new Float64Array(m);
+        const r = f({ qkv, stride: 4 * d, base: 2, m, d, dh, heads, valueKeep, ctx, colSum });
+        return { ctx, colSum, ...r };
+      };
+      const a = run(attendAllHeads);
+      const b = run(attendAllHeadsBlockDiagonal);
+      const tag = `m ${m} heads ${heads} valueKeep ${valueKeep}`;
+      assert.deepEqual(a.absSum, b.absSum, tag);
+      assert.equal(a.valuesKept, b.valuesKept, tag);
+      a.colSum.forEach((v, j) => same(v, b.colSum[j], `${tag} colSum ${j}`));
+      a.ctx.forEach((v, i) => same(v, b.ctx[i], `${tag} ctx ${i}`));
+      assert.ok(a.absSum.every((x) => x > 0), tag);
+      // the untouched head columns and rows stay 0
+      const unused = [0, 1, 2, 3].filter((h) => !heads.includes(h));
+      for (const h of unused) for (let i = 0; i < m + 2; i++) assert.equal(a.ctx[i * d + h * dh], 0, tag);
+    }
+  }
+});

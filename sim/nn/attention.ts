@@ -163,22 +163,31 @@ export interface AllHeadsArgs {
   colSum: Float64Array;
 }
 
-/** Cached [1, m] ones rows (column sums as a ones·P matMul; one Fill op less per head). */
-const onesRows = new Map<number, tf.Tensor2D>();
-function onesRow(m: number): tf.Tensor2D {
-  let t = onesRows.get(m);
-  if (!t) {
-    t = tf.keep(tf.ones([1, m]) as tf.Tensor2D);
-    onesRows.set(m, t);
+/**
+ * Column sums of the read-back [m, m] probabilities, accumulated in float32 in row order: the
+ * same values as the ones[1, m]·P matMul on the wasm backend (checked bit for bit in
+ * test/nn-fastpath.test.ts), without packing a fresh [m, m] weight operand per head.
+ */
+export function columnSumsF32(P: Float32Array, m: number, out: Float32Array): void {
+  out.fill(0, 0, m);
+  for (let i = 0; i < m; i++) {
+    const o = i * m;
+    for (let j = 0; j < m; j++) out[j] = Math.fround(out[j] + P[o + j]);
   }
-  return t;
 }
+
+/**
+ * Alive tokens below which all heads of an example run as one block-diagonal matMul pair
+ * (measured crossover with 4 heads of dim 16 on the wasm backend: per example the block-diagonal
+ * form is faster at m = 8–16, the per-head form at m ≥ 32).
+ */
+export const BLOCK_DIAGONAL_BELOW = 24;
 
 /**
  * All alive heads of one example, for the non-causal summarization stage without progressive
  * quantization (the BERT case). Per head: S = Q·Kᵀ as a non-transposed 2-D matMul ([m, dh] ×
  * [dh, m], Kᵀ transposed in JS: the wasm backend's fast path — its batched matMul and its
- * transposed-B form run a naive loop at ~1 GFLOP/s), softmax, column sums by a ones·P matMul,
+ * transposed-B form run a naive loop at ~1 GFLOP/s), softmax, column sums in JS (columnSumsF32),
  * local V pruning by a per-row top-k threshold, ctx = P·V ([m, m] × [m, dh]). Only the useful
  * FLOPs are executed (a block-diagonal all-heads form multiplied hA× of them). Every value is
  * computed by the same float32 kernels over the same operands in the same order as that
@@ -186,11 +195,12 @@ function onesRow(m: number): tf.Tensor2D {
  * values kept per head.
  */
 export function attendAllHeads(a: AllHeadsArgs): { absSum: number[]; valuesKept: number; valuesVisible: number } {
+  if (a.m < BLOCK_DIAGONAL_BELOW) return attendAllHeadsBlockDiagonal(a);
   const { qkv, stride, base, m, d, dh, heads } = a;
   const hA = heads.length;
   const scale = 1 / Math.sqrt(dh);
   const kv = keepCountLocal(m, a.valueKeep);
-  const ones = onesRow(m);
+  const cs = new Float32Array(m);
   const Q = new Float32Array(m * dh);
   const KT = new Float32Array(dh * m);
   const V = new Float32Array(m * dh);
@@ -205,19 +215,20 @@ export function attendAllHeads(a: AllHeadsArgs): { absSum: number[]; valuesKept:
         V[i * dh + t] = qkv[r + 3 * d + t];
       }
     }
-    const [csT, ctxT] = tf.tidy(() => {
+    const [pT, ctxT] = tf.tidy(() => {
       const P = tf.softmax(tf.matMul(tf.tensor2d(Q, [m, dh]), tf.tensor2d(KT, [dh, m]))) as tf.Tensor2D;
       let Pv = P;
       if (kv < m) {
         const kth = tf.topk(P, kv).values.slice([0, kv - 1], [m, 1]);
         Pv = tf.where(P.greaterEqual(kth), P, tf.zerosLike(P)) as tf.Tensor2D;
       }
-      return [tf.matMul(ones, P), tf.matMul(Pv, tf.tensor2d(V, [m, dh]))];
+      return [P, tf.matMul(Pv, tf.tensor2d(V, [m, dh]))];
     });
-    const cs = csT.dataSync() as Float32Array;
+    const P = pT.dataSync() as Float32Array;
     const cx = ctxT.dataSync() as Float32Array;
-    csT.dispose();
+    pT.dispose();
     ctxT.dispose();
+    columnSumsF32(P, m, cs);
     for (let j = 0; j < m; j++) a.colSum[j] += cs[j];
     let s = 0;
     for (let i = 0; i < m; i++) {
@@ -229,6 +240,66 @@ export function attendAllHeads(a: AllHeadsArgs): { absSum: number[]; valuesKept:
       }
     }
     absSum[hi] = s;
+  }
+  return { absSum, valuesKept: kv * m, valuesVisible: m * m };
+}
+
+/**
+ * The same as `attendAllHeads` for short examples (m < BLOCK_DIAGONAL_BELOW alive tokens): Q·Kᵀ
+ * of every head is ONE 2-D matMul against a block-diagonal Kᵀ ([hA·dh, hA·m]), softmax over each
+ * head's block, column sums by a ones·P matMul, local V pruning by a per-row top-k threshold,
+ * and P·V is ONE matMul against a block-diagonal V. The zero blocks execute hA× the useful FLOPs
+ * (only the useful ones are counted) but need one set of TF.js ops per example instead of one per
+ * head, which is cheaper when m is small (per-op overhead dominates). The zero terms are exact,
+ * so the results equal the per-head form bit for bit (test/nn-fastpath.test.ts).
+ */
+export function attendAllHeadsBlockDiagonal(a: AllHeadsArgs): { absSum: number[]; valuesKept: number; valuesVisible: number } {
+  const { qkv, stride, base, m, d, dh, heads } = a;
+  const hA = heads.length;
+  const W = hA * dh;
+  const scale = 1 / Math.sqrt(dh);
+  const Q = new Float32Array(m * W);
+  const KT = new Float32Array(W * hA * m);
+  const V = new Float32Array(hA * m * W);
+  for (let hi = 0; hi < hA; hi++) {
+    const h = heads[hi];
+    for (let i = 0; i < m; i++) {
+      const r = (base + i) * stride;
+      for (let t = 0; t < dh; t++) {
+        Q[i * W + hi * dh + t] = qkv[r + h * dh + t] * scale;
+        KT[(hi * dh + t) * (hA * m) + hi * m + i] = qkv[r + d + h * dh + t];
+        V[(hi * m + i) * W + hi * dh + t] = qkv[r + 3 * d + h * dh + t];
+      }
+    }
+  }
+  const kv = keepCountLocal(m, a.valueKeep);
+  const [csT, ctxT] = tf.tidy(() => {
+    const S = tf.matMul(tf.tensor2d(Q, [m, W]), tf.tensor2d(KT, [W, hA * m]));
+    const P3 = tf.softmax(S.reshape([m, hA, m]));
+    const P = P3.reshape([m, hA * m]) as tf.Tensor2D;
+    let Pv = P;
+    if (kv < m) {
+      const kth = tf.topk(P3, kv).values.slice([0, 0, kv - 1], [m, hA, 1]);
+      Pv = tf.where(P3.greaterEqual(kth), P3, tf.zerosLike(P3)).reshape([m, hA * m]) as tf.Tensor2D;
+    }
+    return [tf.matMul(tf.ones([1, m]) as tf.Tensor2D, P), tf.matMul(Pv, tf.tensor2d(V, [hA * m, W]))];
+  });
+  const cs = csT.dataSync() as Float32Array;
+  const cx = ctxT.dataSync() as Float32Array;
+  csT.dispose();
+  ctxT.dispose();
+  for (let hi = 0; hi < hA; hi++) for (let j = 0; j < m; j++) a.colSum[j] += cs[hi * m + j];
+  const absSum = new Array<number>(hA).fill(0);
+  for (let i = 0; i < m; i++) {
+    const o = (base + i) * d;
+    for (let hi = 0; hi < hA; hi++) {
+      const h = heads[hi];
+      for (let t = 0; t < dh; t++) {
+        const x = cx[i * W + hi * dh + t];
+        a.ctx[o + h * dh + t] = x;
+        absSum[hi] += Math.abs(x);
+      }
+    }
   }
   return { absSum, valuesKept: kv * m, valuesVisible: m * m };
 }
