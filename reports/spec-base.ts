@@ -11,7 +11,7 @@ import { paretoMask } from '../core/pareto.ts';
 /** A Vega-Lite spec as plain JSON (typed loosely; vega-lite validates it when compiling). */
 export type VlSpec = Record<string, unknown>;
 
-export type ChartKind = 'pareto' | 'objective' | 'latency' | 'energy' | 'area' | 'dram' | 'hypervolume' | 'accuracy' | 'parallel' | 'declared' | 'constraint' | 'compare' | 'explorer';
+export type ChartKind = 'pareto' | 'objective' | 'latency' | 'energy' | 'area' | 'dram' | 'hypervolume' | 'accuracy' | 'parallel' | 'declared' | 'constraint' | 'compare' | 'explorer' | 'figure';
 
 export interface ChartDef {
   kind: ChartKind;
