@@ -99,3 +99,21 @@ test('per-head attention equals the block-diagonal all-heads form bit for bit (b
     }
   }
 });
+
+test('kthLargest equals the k-th value of a descending sort (duplicates counted) and tf.topk', async () => {
+  await initBackend();
+  const { kthLargest } = await import('../sim/nn/attention.ts');
+  const rng = mulberry32(13);
+  for (const n of [1, 2, 5, 24, 97, 128]) {
+    for (const dup of [false, true]) {
+      const row = Float32Array.from({ length: n }, () => (dup ? Math.floor(rng() * 4) / 4 : rng()));
+      const desc = Array.from(row).sort((x, y) => y - x);
+      const top = tf.topk(tf.tensor1d(row), n).values.dataSync();
+      for (let k = 1; k <= n; k++) {
+        const v = kthLargest(row, n, k, new Float32Array(n));
+        assert.equal(v, desc[k - 1], `n ${n} k ${k} dup ${dup}`);
+        assert.equal(v, top[k - 1], `n ${n} k ${k} dup ${dup} (tf.topk)`);
+      }
+    }
+  }
+});

@@ -173,7 +173,10 @@ export class Engine {
     const d = this.c.hidden;
     stats.flops += 2 * n * (4 * d * d + 2 * d * this.c.intermediate);
   }
-  /** Per-(row, head) symmetric fake quantization of [n, d] in TF.js (see quant.ts for the scheme). */
+  /**
+   * Per-(row, head) symmetric fake quantization of [n, d] in TF.js (see quant.ts for the scheme):
+   * the definition that `fakeQuantRows` (used by `qkv`) reproduces bit for bit (test/nn-fastpath.test.ts).
+   */
   fq(x: tf.Tensor, n: number, bits: number, lsb = 0): tf.Tensor[] {
     const d = this.c.hidden;
     if (bits + lsb >= 32) return lsb > 0 ? [x, x] : [x];
