@@ -227,7 +227,7 @@ export const BLOCK_DIAGONAL_BELOW = 24;
  * quantization (the BERT case). Per head: S = Q·Kᵀ as a non-transposed 2-D matMul ([m, dh] ×
  * [dh, m], Kᵀ transposed in JS: the wasm backend's fast path — its batched matMul and its
  * transposed-B form run a naive loop at ~1 GFLOP/s), softmax, column sums in JS (columnSumsF32),
- * local V pruning by a per-row top-k threshold, ctx = P·V ([m, m] × [m, dh]). Only the useful
+ * local V pruning by a per-row k-th largest value (JS), ctx = P·V ([m, m] × [m, dh]). Only the useful
  * FLOPs are executed (a block-diagonal all-heads form multiplied hA× of them). Every value is
  * computed by the same float32 kernels over the same operands in the same order as that
  * block-diagonal form (whose extra terms were exact zeros). Returns per-head Σ|ctx| and the
@@ -295,8 +295,8 @@ export function attendAllHeads(a: AllHeadsArgs): { absSum: number[]; valuesKept:
 /**
  * The same as `attendAllHeads` for short examples (m < BLOCK_DIAGONAL_BELOW alive tokens): Q·Kᵀ
  * of every head is ONE 2-D matMul against a block-diagonal Kᵀ ([hA·dh, hA·m]), softmax over each
- * head's block, column sums by a ones·P matMul, local V pruning by a per-row top-k threshold,
- * and P·V is ONE matMul against a block-diagonal V. The zero blocks execute hA× the useful FLOPs
+ * head's block, column sums by a ones·P matMul, local V pruning by a per-row k-th largest value
+ * (JS), and P·V is ONE matMul against a block-diagonal V. The zero blocks execute hA× the useful FLOPs
  * (only the useful ones are counted) but need one set of TF.js ops per example instead of one per
  * head, which is cheaper when m is small (per-op overhead dominates). The zero terms are exact,
  * so the results equal the per-head form bit for bit (test/nn-fastpath.test.ts).
@@ -326,10 +326,8 @@ export function attendAllHeadsBlockDiagonal(a: AllHeadsArgs): { absSum: number[]
     const P3 = tf.softmax(S.reshape([m, hA, m]));
     const P = P3.reshape([m, hA * m]) as tf.Tensor2D;
     let Pv = P;
-    if (kv < m) {
-      const kth = tf.topk(P3, kv).values.slice([0, 0, kv - 1], [m, hA, 1]);
-      Pv = tf.where(P3.greaterEqual(kth), P3, tf.zerosLike(P3)).reshape([m, hA * m]) as tf.Tensor2D;
-    }
+    // Local V pruning on the read-back P (rows of m per query and head), as in attendAllHeads.
+    if (kv < m) Pv = tf.tensor2d(keepLargestPerRow(P.dataSync() as Float32Array, m * hA, m, kv), [m, hA * m]);
     return [tf.matMul(tf.ones([1, m]) as tf.Tensor2D, P), tf.matMul(Pv, tf.tensor2d(V, [hA * m, W]))];
   });
   const cs = csT.dataSync() as Float32Array;
