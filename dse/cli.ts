@@ -14,6 +14,8 @@ import { evaluateHardware } from '../sim/index.ts';
 import { FAST_FIDELITY, FIDELITIES, FIDELITY_NAMES, type FidelityName } from '../sim/fidelities.ts';
 import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../sim/metrics.ts';
 import { InputError } from './errors.ts';
+import { writeFileAtomic } from '../core/atomic.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
 import { packageVersion, runSpace } from './run.ts';
@@ -42,10 +44,13 @@ function collect(v: string, prev: string[]): string[] {
 
 const fmt = (x: number) => fmtSig(x);
 
-/** The report step of `run`: reports/ is loaded on use (vega + vega-lite take ~1 s to import). */
-async function writeReport(dir: string, opts: { interactive: boolean }): Promise<unknown> {
+/**
+ * The report step of `run`, from the points the runner kept for it (the front and a sample: a
+ * 10⁷-point points.csv is not read back). reports/ is loaded on use (vega + vega-lite take ~1 s).
+ */
+async function writeReport(dir: string, opts: { interactive: boolean }, input: { run: RunJson; points: PointRow[] }): Promise<void> {
   const rep = await import('../reports/index.ts');
-  return rep.writeReport(dir, opts);
+  writeFileAtomic(path.join(dir, 'report.html'), await rep.renderReport(input, opts));
 }
 
 export function buildProgram(): Command {

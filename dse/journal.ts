@@ -24,6 +24,14 @@ export const LOCK_FILE = '.lock';
 export interface JournalRecord {
   /** Content hash of (params, modelVersion, fidelity, workload). */
   key: string;
+  /**
+   * The stable JSON of the key's constant material (`journalKeyFast`'s `workloadJson`). Records
+   * appended with it are written in batch lines that carry it once, without a per-row key: the
+   * key is recomputed when the journal is loaded (a fresh run never hashes).
+   */
+  material?: string;
+  /** The fidelity label the key was computed with, when it differs from `fidelity` (batch lines). */
+  keyFidelity?: string;
   /** Trial id in the run that produced it. */
   id: number;
   params: Params;
@@ -58,6 +66,30 @@ export function stableStringify(value: unknown): string {
   return JSON.stringify(norm(value));
 }
 
+// Sorted key order (and quoted names) per params key set: serialised per point without sorting.
+const sortedKeys = new Map<string, { keys: string[]; names: string[] }>();
+
+/** `stableStringify(params)` for a flat params record (numbers and strings), without sorting per point. */
+export function paramsJson(params: Params): string {
+  let sig = '';
+  for (const k in params) sig += k + '\0';
+  let o = sortedKeys.get(sig);
+  if (!o) {
+    const keys = Object.keys(params).sort();
+    o = { keys, names: keys.map((k) => JSON.stringify(k) + ':') };
+    if (sortedKeys.size > 256) sortedKeys.clear();
+    sortedKeys.set(sig, o);
+  }
+  let out = '{';
+  for (let i = 0; i < o.keys.length; i++) {
+    const v = params[o.keys[i]];
+    if (v === undefined) continue;
+    const t = typeof v === 'number' ? (Number.isFinite(v) ? (Object.is(v, -0) ? '0' : String(v)) : JSON.stringify(String(v))) : typeof v === 'string' ? JSON.stringify(v) : stableStringify(v);
+    out += (out.length > 1 ? ',' : '') + o.names[i] + t;
+  }
+  return out + '}';
+}
+
 export interface KeyInput {
   params: Params;
   /** Model identity, e.g. "analytical@1.0" or a hash of the model sources/tables. */
@@ -80,7 +112,7 @@ export function journalKey(k: KeyInput): string {
  * fidelity, modelVersion, params, v, workload).
  */
 export function journalKeyFast(params: Params, modelVersion: string, fidelity: string, workloadJson: string): string {
-  const text = `{"fidelity":${JSON.stringify(fidelity)},"modelVersion":${JSON.stringify(modelVersion)},"params":${stableStringify(params)},"v":1,"workload":${workloadJson}}`;
+  const text = `{"fidelity":${JSON.stringify(fidelity)},"modelVersion":${JSON.stringify(modelVersion)},"params":${paramsJson(params)},"v":1,"workload":${workloadJson}}`;
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -100,6 +132,77 @@ function revive(r: JournalRecord): JournalRecord {
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(r.metrics ?? {})) metrics[k] = typeof v === 'number' ? v : Number.NaN;
   return { ...r, metrics, violation: typeof r.violation === 'number' ? r.violation : Number.POSITIVE_INFINITY };
+}
+
+/**
+ * A batch line: the records of one append that share their constant material, written once —
+ * fidelity, model version, time, key material, the params' names and the metrics' names — and
+ * one compact row per record: [id, param values, status, metric values, violation, error, ms].
+ */
+interface BatchLine {
+  batch: 1;
+  fidelity: string;
+  /** The fidelity in the key, when not `fidelity`. */
+  keyFidelity?: string;
+  modelVersion: string;
+  t: string;
+  material: string;
+  params: string[];
+  metrics: string[];
+  rows: [number, (number | string)[], 'ok' | 'failed', (number | null)[], number | null, string | null, number | null][];
+}
+
+function isBatch(x: unknown): x is BatchLine {
+  const b = x as BatchLine;
+  return !!b && typeof b === 'object' && b.batch === 1 && Array.isArray(b.rows) && Array.isArray(b.params) && Array.isArray(b.metrics) && typeof b.material === 'string';
+}
+
+function expandBatch(b: BatchLine): JournalRecord[] {
+  return b.rows.map(([id, pv, status, mv, violation, error, ms]) => {
+    const params: Params = {};
+    b.params.forEach((k, i) => (params[k] = pv[i]));
+    const metrics: Record<string, number> = {};
+    b.metrics.forEach((k, i) => (metrics[k] = mv[i] ?? Number.NaN));
+    return {
+      key: journalKeyFast(params, b.modelVersion, b.keyFidelity ?? b.fidelity, b.material),
+      id,
+      params,
+      fidelity: b.fidelity,
+      modelVersion: b.modelVersion,
+      status,
+      metrics,
+      violation: violation ?? Number.POSITIVE_INFINITY,
+      ...(error !== null ? { error } : {}),
+      ...(ms !== null ? { ms } : {}),
+      t: b.t,
+    };
+  });
+}
+
+/** JSON lines of records: batch lines for those with key material, one line each for the rest. */
+function journalLines(recs: JournalRecord[], t: string): string[] {
+  const lines: (string | BatchLine)[] = [];
+  let cur: BatchLine | undefined;
+  let sig = '';
+  const num = (v: number) => (Number.isFinite(v) ? v : null);
+  for (const r of recs) {
+    if (r.material === undefined || r.extra !== undefined) {
+      cur = undefined;
+      lines.push(JSON.stringify({ ...r, material: undefined, keyFidelity: undefined, t: r.t ?? t }));
+      continue;
+    }
+    const params = Object.keys(r.params);
+    const metrics = Object.keys(r.metrics);
+    const kf = r.keyFidelity !== undefined && r.keyFidelity !== r.fidelity ? r.keyFidelity : undefined;
+    const s = `${r.fidelity}\0${kf}\0${r.modelVersion}\0${r.material}\0${params.join(',')}\0${metrics.join(',')}`;
+    if (!cur || s !== sig) {
+      cur = { batch: 1, fidelity: r.fidelity, ...(kf !== undefined ? { keyFidelity: kf } : {}), modelVersion: r.modelVersion, t, material: r.material, params, metrics, rows: [] };
+      sig = s;
+      lines.push(cur);
+    }
+    cur.rows.push([r.id, params.map((k) => r.params[k]), r.status, metrics.map((k) => num(r.metrics[k])), num(r.violation), r.error ?? null, r.ms ?? null]);
+  }
+  return lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
 }
 
 function isRecord(x: unknown): x is JournalRecord {
@@ -125,7 +228,7 @@ export function loadJournal(file: string): LoadedJournal {
     let ok = false;
     try {
       rec = JSON.parse(text);
-      ok = isRecord(rec);
+      ok = isBatch(rec) || isRecord(rec);
     } catch {
       ok = false;
     }
@@ -138,7 +241,8 @@ export function loadJournal(file: string): LoadedJournal {
       break;
     }
     if (ok) {
-      records.push(revive(rec as JournalRecord));
+      if (isBatch(rec)) for (const r of expandBatch(rec)) records.push(r);
+      else records.push(revive(rec as JournalRecord));
       validBytes = nl + 1;
     } else if (last) {
       torn = text.trim().length > 0;
@@ -282,6 +386,11 @@ export interface OpenOptions {
   keep?: boolean;
   /** Take the folder lock (default true). */
   lock?: boolean;
+  /**
+   * Keep appended records in memory for `get`/`records` (default true). A run never looks up what
+   * it appended itself, so the runner turns this off: memory stays flat however long the run.
+   */
+  rememberAppended?: boolean;
 }
 
 export class Journal {
@@ -294,8 +403,11 @@ export class Journal {
   private readonly byKey = new Map<string, JournalRecord>();
   private readonly list: JournalRecord[] = [];
 
-  private constructor(dir: string, fd: number, loaded: LoadedJournal, lock?: Lock) {
+  private readonly rememberAppended: boolean;
+
+  private constructor(dir: string, fd: number, loaded: LoadedJournal, lock: Lock | undefined, rememberAppended: boolean) {
     this.dir = dir;
+    this.rememberAppended = rememberAppended;
     this.file = path.join(dir, JOURNAL_FILE);
     this.fd = fd;
     this.lock = lock;
@@ -316,7 +428,7 @@ export class Journal {
         fs.ftruncateSync(fd, loaded.validBytes);
         fs.fsyncSync(fd);
       }
-      return new Journal(dir, fd, loaded, lock);
+      return new Journal(dir, fd, loaded, lock, opts.rememberAppended !== false);
     } catch (e) {
       lock?.release();
       throw e;
@@ -361,13 +473,16 @@ export class Journal {
     if (this.fd < 0) throw new Error('journal is closed');
     if (recs.length === 0) return;
     const t = new Date().toISOString();
-    const lines = recs.map((r) => JSON.stringify({ ...r, t: r.t ?? t }));
-    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    const buf = Buffer.from(journalLines(recs, t).join('\n') + '\n', 'utf8');
     const pos = fs.fstatSync(this.fd).size;
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off, pos + off);
     fs.fsyncSync(this.fd);
-    for (const l of lines) this.remember(revive(JSON.parse(l) as JournalRecord));
+    if (!this.rememberAppended) return;
+    for (const r of recs) {
+      const { material, keyFidelity, ...rec } = r;
+      this.remember({ ...rec, key: rec.key || journalKeyFast(rec.params, rec.modelVersion, keyFidelity ?? rec.fidelity, material ?? 'null'), metrics: { ...rec.metrics }, t: rec.t ?? t });
+    }
   }
 
   close(): void {

@@ -22,10 +22,11 @@ import { highlight } from './steps/highlight.ts';
 import { Interrupts } from './steps/interrupts.ts';
 import { refine, rescore } from './steps/refine.ts';
 import { search } from './steps/search.ts';
-import { write } from './steps/write.ts';
+import { metricColumns, write } from './steps/write.ts';
+import { RunSink } from './sink.ts';
+import type { EvaluatedPoint } from './evaluate.ts';
 
 export { packageVersion } from './steps/write.ts';
-export { hypervolumeTrajectory } from './steps/write.ts';
 
 export interface RunOptions {
   spaceFile: string;
@@ -39,8 +40,11 @@ export interface RunOptions {
   interactive?: boolean;
   /** Write the report (default true, when a `writeReport` hook is given). */
   report?: boolean;
-  /** The report step: called with the results folder after the outputs are written (the CLI passes reports/). */
-  writeReport?: (dir: string, opts: { interactive: boolean }) => Promise<unknown>;
+  /**
+   * The report step, called after the outputs are written (the CLI passes reports/), with run.json
+   * and the points kept for it: the front, a deterministic sample and the first failed points.
+   */
+  writeReport?: (dir: string, opts: { interactive: boolean }, input: { run: RunJson; points: PointRow[] }) => Promise<unknown>;
   /** Where progress and notes go (default stderr). */
   log?: (line: string) => void;
   /** Continue from the folder's journal: re-evaluate nothing that finished. */
@@ -123,37 +127,57 @@ async function runSteps(opts: RunOptions, prepared: PreparedRun, executor: Execu
   const started = new Date();
   const t0 = performance.now();
   const interrupts = new Interrupts(executor, log);
-  let found;
+  // Rows are final after the search unless a later step refines or re-scores them: then they are
+  // streamed to the outputs as they come and never held (a 10⁷-point grid runs in bounded memory).
+  const refines = !!accuracyRungs(ctx.accuracy, space.search.driver) || !!fidelityPlan(ctx.fidelity).rescore;
+  const parameters = parsed.domains.map((d) => d.key);
+  const streamed = refines ? undefined : new RunSink({ dir, parameters, metrics: ctx.metrics, objectives });
+  const rows: EvaluatedPoint[] = [];
+  let sink = streamed;
   try {
-    found = await search({
-      parsed,
-      executor,
-      seed,
-      maxEvals: opts.maxEvals ?? space.search.maxEvals ?? Infinity,
-      timeLimit: opts.timeLimit ?? space.search.timeLimit ?? Infinity,
-      t0,
-      progress: opts.progress ?? 'auto',
-      interrupts,
-    });
-    interrupts.searchDone();
-    const { rows, front } = found;
-    await refine({ rows, front, objectives, ctx, driverName: space.search.driver, executor, interrupts, log });
-    if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
-    await rescore({ rows, objectives, ctx, executor, interrupts });
-  } finally {
-    interrupts.dispose();
-  }
-  const { rows, front, batchEnds, driverName } = found;
-  const stopReason = interrupts.interrupted ? 'interrupted' : found.stopReason;
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const highlights = await highlight(rows, front.front, objectives, (params) => executor.call('breakdown', ctx, params));
-  const out = await write({ dir, parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds, stopReason, driverName, highlights });
-  if (opts.report !== false && opts.writeReport) {
+    let found;
     try {
-      await opts.writeReport(dir, { interactive: !!opts.interactive });
-    } catch (e) {
-      log(`warning: report.html not written: ${(e as Error).message}`);
+      found = await search({
+        parsed,
+        executor,
+        seed,
+        maxEvals: opts.maxEvals ?? space.search.maxEvals ?? Infinity,
+        timeLimit: opts.timeLimit ?? space.search.timeLimit ?? Infinity,
+        t0,
+        progress: opts.progress ?? 'auto',
+        interrupts,
+        onBatch: streamed ? (b) => streamed.add(b) : (b) => rows.push(...b),
+      });
+      interrupts.searchDone();
+      await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log });
+      if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+      await rescore({ rows, objectives, ctx, executor, interrupts });
+    } finally {
+      interrupts.dispose();
     }
+    const metrics = streamed ? ctx.metrics : metricColumns(rows);
+    if (!sink) {
+      sink = new RunSink({ dir, parameters, metrics, objectives });
+      let from = 0;
+      for (const end of found.batchEnds) {
+        sink.add(rows.slice(from, end));
+        from = end;
+      }
+    }
+    const stopReason = interrupts.interrupted ? 'interrupted' : found.stopReason;
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const highlights = await highlight(sink.front, objectives, (params) => executor.call('breakdown', ctx, params));
+    const out = await write({ dir, parsed, ctx, sink, metrics, seed, started, wallSeconds, stopReason, driverName: found.driverName, highlights });
+    sink = undefined;
+    if (opts.report !== false && opts.writeReport) {
+      try {
+        await opts.writeReport(dir, { interactive: !!opts.interactive }, { run: out.run, points: out.rows });
+      } catch (e) {
+        log(`warning: report.html not written: ${(e as Error).message}`);
+      }
+    }
+    return { dir, run: out.run, rows: out.rows };
+  } finally {
+    sink?.discard();
   }
-  return { dir, run: out.run, rows: out.rows };
 }

@@ -1,35 +1,14 @@
 /**
  * Step 1 of a run, the search: driver ask → executor (journal, pool) → driver tell, batch after
- * batch, until the driver is done, a budget is spent or the user interrupts. The Pareto front of
- * the feasible points is kept incrementally.
+ * batch, until the driver is done, a budget is spent or the user interrupts. Each batch of results
+ * (sorted by id) goes to `onBatch`: kept for the later steps, or streamed to the outputs.
  */
-import { paretoMask, toMinVector } from '../../core/pareto.ts';
-import type { Objective } from '../driver.ts';
 import { createDriver, driverInfo } from '../drivers/index.ts';
 import type { EvaluatedPoint } from '../evaluate.ts';
 import type { Executor } from '../executor.ts';
 import { createProgress, type ProgressMode } from '../progress.ts';
 import type { ParsedSpace } from '../space.ts';
 import type { Interrupts } from './interrupts.ts';
-
-/** Pareto front over rows (feasible, ok, finite objectives), kept incrementally per batch. */
-export class IncrementalFront {
-  /** Indices into rows. */
-  front: number[] = [];
-  constructor(private readonly rows: EvaluatedPoint[], private readonly objectives: Objective[]) {}
-  add(from: number, to: number): void {
-    const cand = this.front.slice();
-    for (let i = from; i < to; i++) if (this.rows[i].status === 'ok' && this.rows[i].feasible) cand.push(i);
-    const vecs = cand.map((i) => toMinVector(this.rows[i].metrics, this.objectives));
-    const mask = paretoMask(vecs, cand.map(() => true));
-    this.front = cand.filter((_, k) => mask[k]);
-  }
-  /** Recomputes the front over every row (after rows changed in place). */
-  reset(): void {
-    this.front = [];
-    this.add(0, this.rows.length);
-  }
-}
 
 export interface SearchInput {
   parsed: ParsedSpace;
@@ -42,12 +21,14 @@ export interface SearchInput {
   t0: number;
   progress: ProgressMode;
   interrupts: Interrupts;
+  /** Each batch of results, sorted by id, ids increasing across batches. */
+  onBatch: (results: EvaluatedPoint[]) => void;
 }
 
 export interface SearchOutput {
-  rows: EvaluatedPoint[];
-  front: IncrementalFront;
-  /** Row count after each batch (the hypervolume trajectory's x axis). */
+  /** Points evaluated. */
+  count: number;
+  /** Point count after each batch (the hypervolume trajectory's x axis). */
   batchEnds: number[];
   stopReason?: string;
   driverName: string;
@@ -63,34 +44,33 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
   const progress = createProgress(input.progress, Number.isFinite(total) ? total : undefined, space.name);
 
-  const rows: EvaluatedPoint[] = [];
-  const front = new IncrementalFront(rows, parsed.objectives);
+  let count = 0;
   const batchEnds: number[] = [];
   let stopReason: string | undefined;
   try {
     while (!driver.done()) {
-      if (rows.length >= maxEvals) stopReason = `max-evals ${maxEvals} reached`;
+      if (count >= maxEvals) stopReason = `max-evals ${maxEvals} reached`;
       else if ((performance.now() - t0) / 1000 >= timeLimit) stopReason = `time limit ${timeLimit} s reached`;
       else if (interrupts.interrupted) stopReason = 'interrupted';
       if (stopReason) break;
-      const trials = driver.ask(Math.min(batch, maxEvals - rows.length));
+      const trials = driver.ask(Math.min(batch, maxEvals - count));
       if (trials.length === 0) {
         if (driver.done()) break;
         throw new Error(`driver ${driver.name} returned no trials while not done`);
       }
       // journaled results are reused; new ones run in-process or on the worker pool (sorted by id)
-      const before = rows.length;
+      const before = count;
       const results = await executor.evaluate(trials, undefined, (done) => progress.update(before + done));
-      rows.push(...results);
-      front.add(before, rows.length);
+      count += results.length;
+      input.onBatch(results);
       driver.tell(results);
-      batchEnds.push(rows.length);
-      progress.update(rows.length);
+      batchEnds.push(count);
+      progress.update(count);
       // Let signals and timers run between batches.
       await new Promise((r) => setImmediate(r));
     }
   } finally {
     progress.stop();
   }
-  return { rows, front, batchEnds, stopReason, driverName: driver.name };
+  return { count, batchEnds, stopReason, driverName: driver.name };
 }
