@@ -39,7 +39,7 @@ search: { driver: grid }
 `;
 }
 
-export function runScale(exp: number, extra: string[] = []): { points: number; wallSeconds: number; peakRssMB: number; pointsPerSecond: number; outputsMB: Record<string, number> } {
+export function runScale(exp: number, extra: string[] = []): { points: number; wallSeconds: number; cpuSeconds: number; peakRssMB: number; pointsPerSecond: number; outputsMB: Record<string, number> } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
   try {
     const file = path.join(dir, 'space.yaml');
@@ -49,7 +49,9 @@ export function runScale(exp: number, extra: string[] = []): { points: number; w
     if (r.status !== 0) throw new Error(`run 1e${exp} exited ${r.status}: ${r.stderr.slice(-2000)}`);
     const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-    if (!wall || !rss) throw new Error(`no /usr/bin/time figures in: ${r.stderr.slice(-1000)}`);
+    const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+    const sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+    if (!wall || !rss || !user || !sys) throw new Error(`no /usr/bin/time figures in: ${r.stderr.slice(-1000)}`);
     const wallSeconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
     const outputsMB: Record<string, number> = {};
     for (const f of ['points.csv', 'pareto.csv', 'run.json', 'report.html', 'journal.jsonl']) {
@@ -60,7 +62,8 @@ export function runScale(exp: number, extra: string[] = []): { points: number; w
       }
     }
     const points = 10 ** exp;
-    return { points, wallSeconds, peakRssMB: Math.round(Number(rss[1]) / 1024), pointsPerSecond: Math.round(points / wallSeconds), outputsMB };
+    // CPU seconds (user + system) as well as wall: on a shared host the wall time mostly measures the load
+    return { points, wallSeconds, cpuSeconds: Number(user[1]) + Number(sys[1]), peakRssMB: Math.round(Number(rss[1]) / 1024), pointsPerSecond: Math.round(points / wallSeconds), outputsMB };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -71,13 +74,14 @@ export async function run(): Promise<object> {
   const rows = [];
   for (const e of exps) {
     const r = runScale(e);
-    process.stderr.write(`scale 1e${e}: ${r.wallSeconds.toFixed(1)} s, peak RSS ${r.peakRssMB} MB, ${r.pointsPerSecond} points/s\n`);
+    process.stderr.write(`scale 1e${e}: ${r.wallSeconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU, peak RSS ${r.peakRssMB} MB, ${r.pointsPerSecond} points/s\n`);
     rows.push(r);
   }
   const base = rows[0];
   return {
     method: 'analytical grid over hardware knobs (lists of 10 values), `node bin/spatten-dse.js run` under /usr/bin/time -v, default heap, all outputs',
     rows,
-    secondsPerPointRelativeToFirst: rows.map((r) => Number((r.wallSeconds / r.points / (base.wallSeconds / base.points)).toFixed(3))),
+    wallPerPointRelativeToFirst: rows.map((r) => Number((r.wallSeconds / r.points / (base.wallSeconds / base.points)).toFixed(3))),
+    cpuPerPointRelativeToFirst: rows.map((r) => Number((r.cpuSeconds / r.points / (base.cpuSeconds / base.points)).toFixed(3))),
   };
 }

@@ -313,10 +313,12 @@ test('streamed 50,000-point grid: kill -9 mid-run, then --resume: byte-identical
   const pareto = read(path.join(dir, 'ref', 'pareto.csv'));
   const out = path.join(dir, 'killed');
   const r = start(['run', space, '--out', out, '--progress', 'none', '--no-report']);
-  const progressed = await waitFor(() => journalLines(out) >= 4096, 120_000);
+  // poll the file size, not the records (loading recomputes every key): ~200 bytes per row
+  const size = () => (fs.existsSync(path.join(out, 'journal.jsonl')) ? fs.statSync(path.join(out, 'journal.jsonl')).size : 0);
+  const progressed = await waitFor(() => size() > 400_000, 120_000);
   process.kill(-r.child.pid!, 'SIGKILL');
   await r.done;
-  assert.ok(progressed, `the run never journaled 4096 evaluations: ${r.err()}`);
+  assert.ok(progressed, `the run never journaled 2,000 evaluations: ${r.err()}`);
   const before = journalLines(out);
   assert.ok(before < 50_000, `killed too late (${before} journaled)`);
   assert.ok(!fs.existsSync(path.join(out, 'points.csv')), 'killed before outputs');
