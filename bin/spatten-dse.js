@@ -1,25 +1,114 @@
 #!/usr/bin/env node
-// Launcher: runs the TypeScript CLI with tsx's loader (`node --import tsx dse/cli.ts …`), so
-// `npx spatten-dse` works right after `npm install`, from any directory.
+// Launcher of the `spatten-dse` CLI.
 //
-// Signals: Ctrl-C reaches the CLI directly (same process group); the launcher ignores SIGINT so
-// that the CLI can finish, write its outputs and exit 130 itself. SIGTERM/SIGHUP sent to the
-// launcher alone are forwarded. The launcher exits with the CLI's code (or re-raises its signal).
-import { spawn } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Fast path: the CLI compiled ahead of time (an esbuild bundle of dse/cli.ts, cached under
+// node_modules/.cache/spatten-dse/ by dse/bundle.ts) is imported and run IN THIS PROCESS: no tsx,
+// no child process, so signals reach the CLI directly (Ctrl-C, `kill -INT`, `kill -TERM` of this
+// pid) and `kill -9` leaves nothing behind. Freshness is checked against the bundle's manifest
+// (size and mtime of every source file, the entries of every source folder): a few stat calls.
+//
+// First run, or sources changed: dse/bundle.ts (compiled on the fly with esbuild, no tsx) hashes
+// the sources and reuses or rebuilds the bundle, then the CLI runs from it, still in-process.
+//
+// Fallback (esbuild unavailable, read-only cache, or SPATTEN_CLI_BUNDLE=0 while developing): the
+// TypeScript sources run through tsx in a child process (`node --import tsx dse/cli.ts …`). The
+// child gets its own process group, so a Ctrl-C reaches it once, forwarded by the launcher;
+// SIGINT, SIGTERM and SIGHUP sent to the launcher are forwarded; the child watches an IPC channel
+// to the launcher and terminates itself (SIGTERM) when the launcher dies, even by `kill -9`. The
+// launcher exits with the child's code (or re-raises its signal). SPATTEN_DEBUG=1 prints which
+// path was taken.
+// (node:child_process is imported only on the fallback path: loading it costs ~20-40 ms.)
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const loader = pathToFileURL(require.resolve('tsx')).href;
-const entry = path.join(here, '..', 'dse', 'cli.ts');
-const child = spawn(process.execPath, ['--import', loader, entry, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.on('SIGINT', () => {});
-for (const sig of ['SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => {
-  if (signal) {
-    process.removeAllListeners(signal);
-    process.kill(process.pid, signal);
-  } else process.exit(code ?? 1);
-});
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CACHE = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
+const argv = process.argv.slice(2);
+
+/** Same name as dse/bundle.ts `cliManifestFile` (one manifest per checkout: checkouts may share node_modules). */
+const manifestFile = () => path.join(CACHE, `cli-${ROOT.replace(/[^A-Za-z0-9]+/g, '_').slice(-120)}.json`);
+
+/** file: URL of the CLI bundle if its manifest matches the sources on disk, else undefined. */
+function freshBundle() {
+  try {
+    const m = JSON.parse(fs.readFileSync(manifestFile(), 'utf8'));
+    for (const [dir, names] of Object.entries(m.folders)) {
+      const now = fs
+        .readdirSync(path.join(ROOT, dir))
+        .filter((n) => n !== 'node_modules' && !n.startsWith('.'))
+        .sort();
+      if (now.length !== names.length || now.some((n, i) => n !== names[i])) return undefined;
+    }
+    for (const [file, [size, mtimeMs]] of Object.entries(m.files)) {
+      const st = fs.statSync(path.join(ROOT, file));
+      if (st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
+    }
+    const bundle = path.join(CACHE, m.bundle);
+    return fs.existsSync(bundle) ? pathToFileURL(bundle).href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds (or finds by hash) the CLI bundle through dse/bundle.ts, compiled with esbuild; undefined on failure. */
+async function buildBundle() {
+  const builder = path.join(CACHE, `builder-${process.pid}-${Date.now()}.mjs`);
+  try {
+    const esbuild = await import('esbuild');
+    const src = path.join(ROOT, 'dse', 'bundle.ts');
+    fs.mkdirSync(CACHE, { recursive: true });
+    await esbuild.build({
+      entryPoints: [src],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      packages: 'external',
+      outfile: builder,
+      define: { 'import.meta.url': JSON.stringify(pathToFileURL(src).href) },
+      logLevel: 'silent',
+    });
+    const { cliBundle } = await import(pathToFileURL(builder).href);
+    return (await cliBundle(CACHE))?.url;
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(builder, { force: true });
+  }
+}
+
+/** The CLI from the TypeScript sources in a child process (see the header for signals). */
+async function runWithTsx() {
+  const { spawn } = await import('node:child_process');
+  const require = createRequire(import.meta.url);
+  const loader = pathToFileURL(require.resolve('tsx')).href;
+  const watch = pathToFileURL(path.join(ROOT, 'bin', 'parent-watch.mjs')).href;
+  const entry = path.join(ROOT, 'dse', 'cli.ts');
+  const child = spawn(process.execPath, ['--import', loader, '--import', watch, entry, ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    } else process.exit(code ?? 1);
+  });
+}
+
+const url = process.env.SPATTEN_CLI_BUNDLE === '0' ? undefined : (freshBundle() ?? (await buildBundle()));
+let cli;
+try {
+  cli = url ? await import(url) : undefined;
+} catch {
+  cli = undefined; // a damaged cache: the sources still work
+}
+if (process.env.SPATTEN_DEBUG) process.stderr.write(`spatten-dse: ${cli ? `in-process from ${fileURLToPath(url)}` : 'tsx child process'}\n`);
+if (cli) {
+  cli.main(argv).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`error: ${e?.message ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
+} else await runWithTsx();

@@ -82,8 +82,14 @@ export const RunJsonSchema = z.looseObject({
   hvReference: z.array(z.number()).optional().catch(undefined),
   /** Knee / best points with breakdowns, for the report. */
   highlights: z.array(HighlightSchema).catch([]),
-  /** Why the run stopped early, if it did (budget, time limit, interrupt). */
+  /** Why the run stopped: completed, max-evals, time-limit, interrupted, terminated, failed (dse/stop.ts). */
   stopReason: z.string().optional().catch(undefined),
+  /** The stop in words, e.g. "60 s reached after 37 of 48 points". */
+  stopDetail: z.string().optional().catch(undefined),
+  /** Findings worth reading, e.g. which constraint excluded how many points when none is feasible. */
+  notes: z.array(z.string()).optional().catch(undefined),
+  /** The options the run was given (jobs, seed, budgets, folders, the command line). */
+  options: z.record(z.string(), z.unknown()).optional().catch(undefined),
 });
 export type RunJson = z.infer<typeof RunJsonSchema>;
 

@@ -1,22 +1,30 @@
 /**
- * The worker bundle: pool workers (dse/pool.ts) start from one plain ESM file instead of loading
- * TypeScript sources through tsx.
+ * Bundles of the TypeScript sources, compiled ahead of time with esbuild and cached:
  *
- * Under tsx a worker thread spends about 0.8 s of CPU before its first evaluation: tsx's loader
- * registers itself in the worker, then transforms or reads from its cache every source file of
- * dse/worker.ts's import graph, one resolve/load round trip at a time. Bundled with esbuild, the
- * same graph loads in about 0.15 s. On a 2-core machine that start-up is paid by every worker of
- * every run, in the time the sweep is meant to be split in two.
+ * - the worker bundle: pool workers (dse/pool.ts) start from one plain ESM file instead of loading
+ *   TypeScript sources through tsx. Under tsx a worker thread spends about 0.8 s of CPU before its
+ *   first evaluation: tsx's loader registers itself in the worker, then transforms or reads from its
+ *   cache every source file of dse/worker.ts's import graph, one resolve/load round trip at a time.
+ *   Bundled with esbuild, the same graph loads in about 0.15 s. On a 2-core machine that start-up
+ *   is paid by every worker of every run, in the time the sweep is meant to be split in two.
+ * - the CLI bundle: bin/spatten-dse.js imports it and runs `main` in its own process (no tsx, no
+ *   child process). The command modules of dse/commands/ are bundled through the relative
+ *   template import in dse/cli.ts. Beside the bundle a manifest lists the sources it was built
+ *   from (size and mtime of each, the entries of each folder), so the launcher checks freshness
+ *   with a few `stat` calls instead of hashing; on any difference it asks `cliBundle` again, which
+ *   hashes the sources and reuses or rebuilds.
  *
- * - The bundle is built once per source state: its folder is named by a sha256 over the contents of
- *   every .ts/.json file under core/, dse/ and sim/ (and the esbuild version), under
- *   node_modules/.cache/spatten-dse/. A run whose sources match reuses it without starting esbuild.
+ * - A bundle is built once per source state: its folder is named by a sha256 over the contents of
+ *   every .ts/.json file under its source folders (core/, dse/ and sim/; the CLI also reports/), the
+ *   checkout's path and the esbuild version, under node_modules/.cache/spatten-dse/. A run whose
+ *   sources match reuses it without starting esbuild.
  * - Packages stay external (resolved from the project's node_modules at run time), so the bundle is
  *   small and tfjs loads exactly as it does from the sources.
  * - `import.meta.url` in each bundled file is replaced by that file's own URL, so code that locates
- *   files next to itself (checkpoints, datasets) behaves as it does from the sources.
+ *   files next to itself (checkpoints, datasets, command modules) behaves as it does from the sources.
  * - Any failure (esbuild missing, read-only folder) returns undefined: the pool then runs
- *   dse/worker.ts through tsx, as before. `SPATTEN_WORKER_BUNDLE=0` forces that path.
+ *   dse/worker.ts through tsx, the launcher the CLI through tsx, as before. `SPATTEN_WORKER_BUNDLE=0`
+ *   / `SPATTEN_CLI_BUNDLE=0` force those paths.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -25,9 +33,36 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { listFiles } from './files.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = path.join(ROOT, 'dse', 'worker.ts');
-/** Bundles kept in the cache folder (the newest ones; older ones are removed). */
+const DEFAULT_CACHE = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
+/**
+ * Bundles of each kind kept in the cache folder: the newest KEEP, and any built in the last day
+ * (a running process may still load chunks of its bundle lazily; checkouts may share the cache).
+ */
 const KEEP = 4;
+const KEEP_MS = 24 * 3600 * 1000;
+
+/** What a bundle is built from. */
+interface BundleSpec {
+  /** Folder prefix and output file name (`<name>.mjs`). */
+  name: 'worker' | 'cli';
+  entry: string;
+  /** Source folders the key covers (relative to the project root). */
+  dirs: readonly string[];
+  /** Packages left to node_modules (default: all of them). */
+  external?: readonly string[];
+}
+
+const WORKER: BundleSpec = { name: 'worker', entry: path.join(ROOT, 'dse', 'worker.ts'), dirs: ['core', 'dse', 'sim'] };
+/**
+ * The CLI bundles its small pure-JS packages (commander, zod, yaml, csv, cli-progress, …): one file
+ * to load instead of a few hundred. tfjs, vega, piscina (worker files) and esbuild stay external.
+ */
+const CLI: BundleSpec = {
+  name: 'cli',
+  entry: path.join(ROOT, 'dse', 'cli.ts'),
+  dirs: ['core', 'dse', 'sim', 'reports'],
+  external: ['@tensorflow/*', 'vega', 'vega-*', 'piscina', 'esbuild', 'tsx', '@stdlib/*'],
+};
 
 export interface WorkerBundle {
   /** file: URL of the bundled task file. */
@@ -36,12 +71,13 @@ export interface WorkerBundle {
   built: boolean;
 }
 
-/** Hash of everything the bundle is built from. */
-export function bundleKey(esbuildVersion: string): string {
-  const files = [...listFiles(path.join(ROOT, 'core')), ...listFiles(path.join(ROOT, 'dse')), ...listFiles(path.join(ROOT, 'sim'))].filter((f) => /\.(ts|json)$/.test(f));
+const sourceFiles = (dirs: readonly string[]) => dirs.flatMap((d) => listFiles(path.join(ROOT, d))).filter((f) => /\.(ts|json)$/.test(f));
+
+/** Hash of everything a bundle is built from (default: the worker bundle's folders). */
+export function bundleKey(esbuildVersion: string, dirs: readonly string[] = WORKER.dirs): string {
   const h = createHash('sha256');
-  h.update(`esbuild ${esbuildVersion}\0`);
-  for (const f of files.sort()) {
+  h.update(`esbuild ${esbuildVersion}\0${ROOT}\0`);
+  for (const f of sourceFiles(dirs).sort()) {
     h.update(path.relative(ROOT, f));
     h.update('\0');
     h.update(fs.readFileSync(f));
@@ -72,55 +108,117 @@ type Esbuild = typeof import('esbuild');
 let pending: Promise<WorkerBundle | undefined> | undefined;
 
 /** The worker bundle (built on first use per source state), or undefined to run from the sources. */
-export function workerBundle(cacheDir = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse')): Promise<WorkerBundle | undefined> {
+export function workerBundle(cacheDir = DEFAULT_CACHE): Promise<WorkerBundle | undefined> {
   if (process.env.SPATTEN_WORKER_BUNDLE === '0') return Promise.resolve(undefined);
   pending ??= buildWorkerBundle(cacheDir).catch(() => undefined);
   return pending;
 }
 
-/** Builds the bundle into `cacheDir` unless an up-to-date one is there (not memoised; rejects on failure). */
-export async function buildWorkerBundle(cacheDir: string): Promise<WorkerBundle | undefined> {
+/** Builds the worker bundle into `cacheDir` unless an up-to-date one is there (not memoised; rejects on failure). */
+export function buildWorkerBundle(cacheDir: string): Promise<WorkerBundle | undefined> {
+  return buildBundle(WORKER, cacheDir);
+}
+
+/**
+ * The CLI bundle for the current sources (built if needed), with its manifest written for the
+ * launcher's quick freshness check; undefined when it cannot be built.
+ */
+export async function cliBundle(cacheDir = DEFAULT_CACHE): Promise<WorkerBundle | undefined> {
+  if (process.env.SPATTEN_CLI_BUNDLE === '0') return undefined;
+  try {
+    const b = await buildBundle(CLI, cacheDir);
+    if (b) writeManifest(cacheDir, b, CLI.dirs);
+    return b;
+  } catch (e) {
+    if (process.env.SPATTEN_DEBUG) process.stderr.write(`CLI bundle not built, running from the sources: ${(e as Error).message}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * The manifest the launcher reads (bin/spatten-dse.js; same file name there): one per checkout,
+ * named after its path, since checkouts may share node_modules.
+ */
+export function cliManifestFile(cacheDir = DEFAULT_CACHE, root = ROOT): string {
+  return path.join(cacheDir, `cli-${root.replace(/[^A-Za-z0-9]+/g, '_').slice(-120)}.json`);
+}
+
+/** Entries of a folder as listFiles walks it (no node_modules, no hidden entries), sorted. */
+function entries(dir: string): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((n) => n !== 'node_modules' && !n.startsWith('.'))
+    .sort();
+}
+
+function writeManifest(cacheDir: string, b: WorkerBundle, dirs: readonly string[]): void {
+  const files: Record<string, [number, number]> = {};
+  const folders: Record<string, string[]> = {};
+  const walk = (d: string) => {
+    let names: string[];
+    try {
+      names = entries(path.join(ROOT, d));
+    } catch {
+      return;
+    }
+    folders[d] = names;
+    for (const n of names) {
+      const rel = path.join(d, n);
+      const st = fs.statSync(path.join(ROOT, rel));
+      if (st.isDirectory()) walk(rel);
+      else if (/\.(ts|json)$/.test(n)) files[rel] = [st.size, st.mtimeMs];
+    }
+  };
+  dirs.forEach(walk);
+  const esbuildPkg = path.relative(ROOT, path.join(ROOT, 'node_modules', 'esbuild', 'package.json'));
+  const st = fs.statSync(path.join(ROOT, esbuildPkg));
+  files[esbuildPkg] = [st.size, st.mtimeMs];
+  const manifest = { bundle: path.relative(cacheDir, fileURLToPath(b.url)), folders, files };
+  const out = cliManifestFile(cacheDir);
+  const tmp = `${out}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(tmp, JSON.stringify(manifest));
+  fs.renameSync(tmp, out);
+}
+
+/** Builds `spec` into `cacheDir` unless an up-to-date build is there (not memoised; rejects on failure). */
+async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBundle | undefined> {
   let esbuild: Esbuild;
   try {
     esbuild = (await import('esbuild')) as Esbuild;
   } catch {
     return undefined;
   }
-  const dir = path.join(cacheDir, `worker-${bundleKey(esbuild.version)}`);
-  const file = path.join(dir, 'worker.mjs');
+  const dir = path.join(cacheDir, `${spec.name}-${bundleKey(esbuild.version, spec.dirs)}`);
+  const file = path.join(dir, `${spec.name}.mjs`);
   if (fs.existsSync(file)) return { url: pathToFileURL(file).href, built: false };
 
   fs.mkdirSync(cacheDir, { recursive: true });
   // build into a private folder, then rename: concurrent runs never see a half-written bundle
   const tmp = path.join(cacheDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await esbuild.build({
-      entryPoints: [ENTRY],
+    const built = await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: [spec.entry],
       bundle: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      packages: 'external',
-      // sim/nn (tfjs) is imported lazily: a chunk of its own, loaded only by accuracy tasks
+      ...(spec.external ? { external: [...spec.external] } : { packages: 'external' as const }),
+      // CommonJS packages bundled into ESM call require() for Node built-ins
+      banner: spec.external ? { js: `import { createRequire as __cr } from 'node:module'; const require = __cr(${BUNDLE_URL});` } : undefined,
+      // sim/nn (tfjs), reports and the command modules are imported lazily: chunks of their own
       splitting: true,
       outdir: tmp,
       outExtension: { '.js': '.mjs' },
       entryNames: '[name]',
       define: { __SPATTEN_BUNDLE__: 'true' },
       logLevel: 'silent',
-      plugins: [
-        {
-          name: 'own-import-meta-url',
-          setup(b) {
-            b.onLoad({ filter: /\.ts$/ }, (args) => {
-              if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-              const text = fs.readFileSync(args.path, 'utf8');
-              return { contents: text.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
-            });
-          },
-        },
-      ],
+      metafile: true,
+      plugins: [ownImportMetaUrl],
     });
+    // every bundled source must be covered by the key, or an edit there would go unnoticed
+    const stray = Object.keys(built.metafile.inputs).filter((f) => !f.includes('node_modules/') && !spec.dirs.some((d) => f.startsWith(`${d}/`)));
+    if (stray.length) throw new Error(`${spec.name} bundle: ${stray.join(', ')} outside the hashed folders ${spec.dirs.join(', ')} (dse/bundle.ts)`);
     try {
       fs.renameSync(tmp, dir);
     } catch {
@@ -131,21 +229,37 @@ export async function buildWorkerBundle(cacheDir: string): Promise<WorkerBundle 
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  prune(cacheDir, dir);
+  prune(cacheDir, dir, spec.name);
   return fs.existsSync(file) ? { url: pathToFileURL(file).href, built: true } : undefined;
 }
 
-/** Removes all but the newest KEEP bundles (never `keep`). */
-function prune(cacheDir: string, keep: string): void {
+/** The bundle file's own URL, spelled so that the plugin below leaves it alone. */
+const BUNDLE_URL = ['import', 'meta', 'url'].join('.');
+
+/** esbuild plugin: `import.meta.url` in each of our sources becomes that source's own URL. */
+const ownImportMetaUrl = {
+  name: 'own-import-meta-url',
+  setup(b: { onLoad: (o: { filter: RegExp }, cb: (a: { path: string }) => { contents: string; loader: 'ts' } | undefined) => void }) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const text = fs.readFileSync(args.path, 'utf8');
+      return { contents: text.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
+    });
+  },
+};
+
+/** Removes the bundles named `<name>-…` beyond the newest KEEP that are older than KEEP_MS (never `keep`). */
+function prune(cacheDir: string, keep: string, name: string): void {
   try {
     const dirs = fs
       .readdirSync(cacheDir)
-      .filter((n) => n.startsWith('worker-'))
+      .filter((n) => n.startsWith(`${name}-`) && !n.endsWith('.json'))
       .map((n) => path.join(cacheDir, n))
       .filter((p) => p !== keep)
       .map((p) => ({ p, t: fs.statSync(p).mtimeMs }))
       .sort((a, b) => b.t - a.t);
-    for (const { p } of dirs.slice(KEEP - 1)) fs.rmSync(p, { recursive: true, force: true });
+    const old = Date.now() - KEEP_MS;
+    for (const { p, t } of dirs.slice(KEEP - 1)) if (t < old) fs.rmSync(p, { recursive: true, force: true });
   } catch {
     /* pruning is best effort */
   }

@@ -3,39 +3,72 @@
  * (report, accuracy, train, reproduce, …) are modules in dse/commands/ that export
  * `register(program)` and are loaded automatically.
  *
- * Exit codes: 0 ok, 1 failure, 2 bad input (nothing written), 130 interrupted.
+ * Exit codes: 0 ok (also a run stopped by its budget: it says so), 1 failure (every point failed,
+ * or an unexpected error: rerun with --debug for the stack), 2 bad input (one line naming the
+ * file/option/field; nothing written), 130 interrupted (SIGINT), 143 terminated (SIGTERM) — both
+ * after writing the outputs of what finished.
  */
-import { readdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, type DesignPoint } from '../sim/schema.ts';
+import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type DesignPoint } from '../sim/schema.ts';
+import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { evaluateHardware } from '../sim/index.ts';
+import { fsMessage, InputError, isUserFsError } from './errors.ts';
 import { FAST_FIDELITY, FIDELITIES, FIDELITY_NAMES, type FidelityName } from '../sim/fidelities.ts';
 import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../sim/metrics.ts';
-import { InputError } from './errors.ts';
 import { writeFileAtomic } from '../core/atomic.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
-import { packageVersion, runSpace } from './run.ts';
+import { packageVersion, runSpace, type RunSummary } from './run.ts';
+import { DEFAULT_MAX_POINTS } from './space-checks.ts';
+import { exitCodeFor, stopText, type StopReason } from './stop.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function intArg(name: string) {
+function intArg(name: string, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InputError(`${name}: expected a positive integer, got "${v}"`);
+    if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`${name}: expected a positive integer, got "${v}"`);
+    if (n > max) throw new InputError(`${name}: ${v} is too large (at most ${max})`);
     return n;
   };
 }
 
-function numArg(name: string) {
+function numArg(name: string, max = 1e9) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new InputError(`${name}: expected a positive number, got "${v}"`);
+    if (n > max) throw new InputError(`${name}: ${v} is too large (at most ${max})`);
     return n;
   };
+}
+
+/** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
+function maxOf(field: 'seqLen' | 'genTokens'): number {
+  const r = WorkloadSchema.shape[field].safeParse(Number.MAX_SAFE_INTEGER);
+  const issue = r.success ? undefined : (r.error.issues[0] as { maximum?: number | bigint });
+  return issue?.maximum !== undefined ? Number(issue.maximum) : Number.MAX_SAFE_INTEGER;
+}
+
+/** A user-given file must exist, be a file and hold text (not e.g. `--trace /bin/ls`). */
+function checkTextFile(file: string, option: string): void {
+  let head: Buffer;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      head = Buffer.alloc(4096);
+      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if (isUserFsError(e)) throw new InputError(fsMessage(e, `${option} ${file}`));
+    throw e;
+  }
+  if (head.includes(0)) throw new InputError(`${option} ${file}: not a text file (it contains NUL bytes); expected a CSV trace`);
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -53,13 +86,26 @@ async function writeReport(dir: string, opts: { interactive: boolean }, input: {
   writeFileAtomic(path.join(dir, 'report.html'), await rep.renderReport(input, opts));
 }
 
+/** The lines printed at the end of a run: counts, stop reason, notes, the files written. */
+export function runSummary(r: RunSummary): string {
+  const c = r.run.counts;
+  const files = ['points.csv', 'pareto.csv', 'run.json', ...(r.reportWritten === false ? [] : ['report.html'])];
+  return (
+    `${r.run.name}: ${c.total} points (${c.ok} ok, ${c.failed} failed, ${c.feasible} feasible), ${c.pareto} on the Pareto front` +
+    ` in ${r.run.wallSeconds.toFixed(1)} s — ${stopText(r.run.stopReason as StopReason | undefined, r.run.stopDetail)}\n` +
+    (r.run.notes ?? []).map((n) => `${n}\n`).join('') +
+    (r.written === false ? '' : `wrote ${files.map((f) => path.join(r.dir, f)).join(', ')}\n`)
+  );
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('spatten-dse')
     .description('Design-space exploration for the SpAtten sparse-attention accelerator')
     .version(packageVersion())
-    .showHelpAfterError()
+    .option('--debug', 'print the stack of an unexpected error')
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   registerRun(program);
   registerSimulate(program);
@@ -81,15 +127,18 @@ function registerRun(program: Command): void {
     .option('-j, --jobs <n>', 'parallel evaluations', intArg('--jobs'))
     .option('--seed <s>', 'override search.seed', (v: string) => {
       const n = Number(v);
-      if (!Number.isInteger(n)) throw new InputError(`--seed: expected an integer, got "${v}"`);
+      if (!Number.isSafeInteger(n)) throw new InputError(`--seed: expected an integer (at most ${Number.MAX_SAFE_INTEGER}), got "${v}"`);
       return n;
     })
     .option('--max-evals <n>', 'stop after n evaluations', intArg('--max-evals'))
     .option('--time-limit <seconds>', 'stop after this many seconds', numArg('--time-limit'))
+    .option('--max-points <n>', `refuse a grid with more points (or a driver asked for more evaluations) than this (default ${DEFAULT_MAX_POINTS})`, intArg('--max-points'))
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
     .option('--interactive', 'interactive report (inlines the Vega bundles, ~800 KB)')
     .option('--no-report', 'skip report.html')
-    .option('--resume', "continue an interrupted run from its folder's journal (re-evaluates nothing that finished)")
+    .option('--resume', "continue from the folder's journal (the default when the folder's journal belongs to this space; kept for clarity)")
+    .option('--fresh', "discard the folder's journal and start over (the only way a journal is truncated)")
+    .option('--force', 'write into a non-empty --out folder that is not a results folder of spatten-dse')
     .option('--reuse <dir>', "reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)", collect, [])
     .action(async (space: string, o) => {
       const r = await runSpace({
@@ -99,20 +148,20 @@ function registerRun(program: Command): void {
         seed: o.seed,
         maxEvals: o.maxEvals,
         timeLimit: o.timeLimit,
+        maxPoints: o.maxPoints,
         progress: o.progress,
         interactive: o.interactive,
         report: o.report,
         writeReport,
         resume: o.resume,
+        fresh: o.fresh,
+        force: o.force,
         reuse: o.reuse,
+        argv: process.argv.slice(2),
       });
-      const c = r.run.counts;
-      process.stdout.write(
-        `${r.run.name}: ${c.total} points (${c.ok} ok, ${c.failed} failed, ${c.feasible} feasible), ${c.pareto} on the Pareto front` +
-          ` in ${r.run.wallSeconds.toFixed(1)} s${r.run.stopReason ? ` — stopped: ${r.run.stopReason}` : ''}\n` +
-          `wrote ${['points.csv', 'pareto.csv', 'run.json', 'report.html'].map((f) => path.join(r.dir, f)).join(', ')}\n`,
-      );
-      if (r.run.stopReason === 'interrupted') process.exitCode = 130;
+      process.stdout.write(runSummary(r));
+      if (r.run.stopReason === 'failed') process.stderr.write(`error: ${printable(r.run.stopDetail ?? 'the run failed')}\n`);
+      process.exitCode = exitCodeFor(r.run.stopReason as StopReason | undefined);
     });
 }
 
@@ -122,8 +171,8 @@ function registerSimulate(program: Command): void {
     .description('evaluate one design point and print its metrics and breakdowns')
     .addOption(new Option('-w, --workload <model>', 'model shape').choices(MODEL_NAMES as unknown as string[]).default('gpt2-medium'))
     .addOption(new Option('--stage <stage>', 'summarization or generation (default: generation for GPT-2, summarization for BERT)').choices(STAGES as unknown as string[]))
-    .option('--seq-len <n>', 'sequence / prompt length', intArg('--seq-len'))
-    .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens'))
+    .option('--seq-len <n>', 'sequence / prompt length', intArg('--seq-len', maxOf('seqLen')))
+    .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens', maxOf('genTokens')))
     .addOption(new Option('--preset <name>', 'hardware preset').choices(Object.keys(HARDWARE_PRESETS)).default('spatten'))
     .option('-s, --set <key=value>', 'set a parameter (repeatable), e.g. --set hw.dramChannels=32', collect, [])
     .addOption(new Option('-f, --fidelity <name>', `hardware model: ${FIDELITY_NAMES.map((n) => `${n} (${FIDELITIES[n].description})`).join(', ')}`).choices(FIDELITY_NAMES))
@@ -131,8 +180,10 @@ function registerSimulate(program: Command): void {
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .option('--json', 'print one JSON object (every metric is a top-level key)')
     .action(async (o) => {
-      const encoder = String(o.workload).startsWith('bert');
+      const encoder = MODEL_SHAPES[o.workload as keyof typeof MODEL_SHAPES].kind === 'encoder';
       const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
+      if (encoder && stage === 'generation') throw new InputError(`--stage generation: ${o.workload} is an encoder, only the summarization stage applies`);
+      if (o.trace) checkTextFile(o.trace, '--trace');
       const seqLen = o.seqLen ?? (stage === 'generation' ? 992 : encoder ? 128 : 992);
       if (o.model !== undefined && o.fidelity !== undefined) throw new InputError('give --fidelity only (--model is its deprecated old name)');
       if (o.model !== undefined) process.stderr.write('note: --model is deprecated; use --fidelity\n');
@@ -154,7 +205,7 @@ function registerSimulate(program: Command): void {
       try {
         r = evaluateHardware(point, { fidelity: fid });
       } catch (e) {
-        if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message}`);
+        if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
         throw e;
       }
       if (o.json) {
@@ -194,15 +245,53 @@ async function loadCommandModules(program: Command): Promise<void> {
     return;
   }
   for (const f of files) {
-    const mod = await import(pathToFileURL(path.join(dir, f)).href);
+    // a relative template import: esbuild bundles every file of ./commands/ (the CLI bundle, dse/bundle.ts)
+    const mod = await import(`./commands/${f}`);
     if (typeof mod.register === 'function') mod.register(program);
   }
 }
 
+/** A message fit for a terminal: no control characters, each line at most ~400 characters. */
+export function printable(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => {
+      const clean = l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, '?');
+      return clean.length > 400 ? `${clean.slice(0, 400)}…` : clean;
+    })
+    .join('\n');
+}
+
+/**
+ * The one error path: user-caused errors (InputError, errors with exitCode 2 such as a held lock or
+ * a malformed results folder, filesystem errors on the user's paths) → one message, exit 2;
+ * anything else is unexpected → a short message and a hint to rerun with --debug, exit 1.
+ */
+export function reportError(e: unknown, debug: boolean): number {
+  const err = e as Error & { exitCode?: number };
+  if (e instanceof InputError || err?.exitCode === 2) {
+    process.stderr.write(`error: ${printable(err.message)}\n`);
+    if (debug) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+  if (isUserFsError(e)) {
+    process.stderr.write(`error: ${printable(fsMessage(e))}\n`);
+    if (debug) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+  const first = printable(String(err?.message ?? e).split('\n')[0]);
+  process.stderr.write(`error: ${first}\n`);
+  if (debug) process.stderr.write(`${err?.stack ?? ''}\n`);
+  else process.stderr.write('(an unexpected error: rerun with --debug for the stack trace, and please report it)\n');
+  return typeof err?.exitCode === 'number' ? err.exitCode : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  await loadCommandModules(program);
+  const debug = argv.includes('--debug') || !!process.env.SPATTEN_DEBUG;
+  process.exitCode = undefined;
   try {
+    const program = buildProgram();
+    await loadCommandModules(program);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
@@ -210,14 +299,9 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (e instanceof InputError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 2;
-    }
-    const err = e as Error & { exitCode?: number };
-    process.stderr.write(`error: ${err.message ?? String(e)}\n`);
-    if (process.env.SPATTEN_DEBUG) process.stderr.write(`${err.stack}\n`);
-    return typeof err.exitCode === 'number' ? err.exitCode : 1;
+    return reportError(e, debug);
+  } finally {
+    process.exitCode = undefined;
   }
 }
 
@@ -225,9 +309,6 @@ export async function main(argv: string[]): Promise<number> {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`error: ${(e as Error).message}\n`);
-      process.exit(1);
-    },
+    (e) => process.exit(reportError(e, process.argv.includes('--debug'))),
   );
 }

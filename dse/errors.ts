@@ -1,3 +1,11 @@
+/**
+ * The CLI's one error path (dse/cli.ts `main`):
+ * - `InputError` (and anything with `exitCode = 2`): a user-caused failure — bad YAML, flag, path,
+ *   file — printed as one line naming the file/option/field; exit code 2; nothing is written.
+ * - Any other error is unexpected: a short message, a hint to rerun with `--debug` for the stack,
+ *   exit code 1.
+ */
+
 /** Bad user input (YAML, flags, files): the CLI prints the message and exits 2, writing nothing. */
 export class InputError extends Error {
   readonly exitCode = 2;
@@ -5,4 +13,46 @@ export class InputError extends Error {
     super(message);
     this.name = 'InputError';
   }
+}
+
+/** What an errno code means for a path the user gave. */
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a component of the path is a file, not a folder',
+  EEXIST: 'exists and is not a folder',
+  EISDIR: 'is a folder, not a file',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'name too long',
+  ELOOP: 'too many symbolic links',
+  EFBIG: 'file too large',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+/** Errno codes caused by the user's paths or machine (not by a bug): they exit 2. */
+export function isUserFsError(e: unknown): e is NodeJS.ErrnoException {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && Object.hasOwn(ERRNO_TEXT, code);
+}
+
+/** `<meaning> (<CODE>)` of a filesystem error. */
+export function errnoText(e: NodeJS.ErrnoException): string {
+  const code = e.code ?? 'EUNKNOWN';
+  return `${ERRNO_TEXT[code] ?? e.message} (${code})`;
+}
+
+/** One line for a filesystem error on a user-given path: `<what>: <meaning> (<CODE>)`. */
+export function fsMessage(e: NodeJS.ErrnoException, what?: string): string {
+  return `${what ?? e.path ?? 'file'}: ${errnoText(e)}`;
+}
+
+/** An InputError for a filesystem error on a user-given path; other errors pass through. */
+export function fsInputError(e: unknown, what?: string): Error {
+  if (e instanceof InputError) return e;
+  if (isUserFsError(e)) return new InputError(fsMessage(e, what));
+  return e as Error;
 }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Params, Trial } from './driver.ts';
 import { isCpuBound, primaryFidelity, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
-import { Journal, JOURNAL_FILE, journalKeyFast, loadJournal, stableStringify, type JournalRecord } from './journal.ts';
+import { Journal, JOURNAL_FILE, journalKeyFast, loadJournal, stableStringify, type JournalRecord, type OpenOptions } from './journal.ts';
 import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
 import { modelVersion } from './model-version.ts';
 import { EvalPool } from './pool.ts';
@@ -30,8 +30,12 @@ export interface ExecutorOptions {
   ctx: EvalContext;
   /** Results folder (journal + lock live there). */
   dir: string;
-  /** Reuse the folder's journal (default false: start a fresh journal). */
+  /** Continue the folder's journal explicitly (--resume: logged as such). The journal is always kept unless `fresh`. */
   resume?: boolean;
+  /** Discard the folder's journal and start over (--fresh). */
+  fresh?: boolean;
+  /** Header of a new journal (space identity, model version). */
+  header?: OpenOptions['header'];
   /** Evaluation lanes for CPU-bound evaluations: 1 = the main thread; N > 1 = N pool workers (the main thread dispatches). */
   jobs?: number;
   /** Use the pool (CPU-bound model). Default: model cycle or accuracy on, and jobs > 1. */
@@ -89,7 +93,7 @@ export class Executor {
 
   /** Opens the journal (taking the folder lock: throws LockError when another run holds it). */
   static open(opts: ExecutorOptions): Executor {
-    const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !!opts.resume, rememberAppended: false });
+    const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !opts.fresh, header: opts.header, rememberAppended: false });
     const ex = new Executor(opts, journal);
     for (const dir of opts.reuse ?? []) {
       const file = path.join(dir, JOURNAL_FILE);
@@ -101,10 +105,10 @@ export class Executor {
     const stale = journal?.staleLockFrom;
     if (stale) ex.log(`note: took over the stale lock of pid ${stale.pid} (started ${stale.startedAt}), which is no longer running`);
     if (isCpuBound(opts.ctx)) ex.warmUp();
-    if (journal && opts.resume) {
+    if (journal && (opts.resume || journal.recovered.records > 0)) {
       const r = journal.recovered;
       ex.log(
-        `resume: ${r.records} finished evaluation${r.records === 1 ? '' : 's'} in ${journal.file}` +
+        `${opts.resume ? 'resume' : 'continuing'}: ${r.records} finished evaluation${r.records === 1 ? '' : 's'} in ${journal.file}${opts.resume ? '' : ' (reused where they match; --fresh to start over)'}` +
           (r.torn ? ` (dropped a torn last line of ${r.tornText?.length ?? 0} bytes)` : '') +
           (r.badLines ? ` (skipped ${r.badLines} unreadable lines)` : ''),
       );
@@ -376,6 +380,6 @@ async function localTasks(bundled: boolean): Promise<Tasks> {
 }
 
 /** What, besides the params and the model version, determines an evaluation's numbers. */
-function keyMaterial(ctx: EvalContext): unknown {
+export function keyMaterial(ctx: EvalContext): unknown {
   return { base: ctx.base, accuracy: ctx.accuracy ?? null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}) };
 }

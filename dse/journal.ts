@@ -11,6 +11,10 @@
  *   matches instead of re-evaluating.
  * - `<dir>/.lock` holds the owner's pid; a second live run on the same folder is refused with a
  *   clear message; a lock whose pid is dead (or on this host, unreadable) is taken over.
+ * - The first line of a journal written by a run is a header naming what it belongs to: the space
+ *   identity (a hash of everything that determines the numbers besides the params) and the model
+ *   version. A run continues a folder's journal only when both match (`journalMismatch`); the
+ *   journal is never truncated except by an explicit fresh start (`keep: false`, `--fresh`).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -18,6 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Params } from './driver.ts';
 import { expandBatch, isBatch, journalLines } from './journal-batch.ts';
+import { fsInputError } from './errors.ts';
+import { ensureDir } from './outputs.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const LOCK_FILE = '.lock';
@@ -117,7 +123,26 @@ export function journalKeyFast(params: Params, modelVersion: string, fidelity: s
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** First line of a run's journal: what its records belong to. */
+export interface JournalHeader {
+  journal: 'spatten-dse';
+  v: 1;
+  /** Hash of the space's evaluation identity (base point, model kind, accuracy, cycle switches). */
+  space: string;
+  /** Space name and file, for messages. */
+  name: string;
+  spaceFile?: string;
+  modelVersion: string;
+  createdAt: string;
+}
+
+function isHeader(x: unknown): x is JournalHeader {
+  return !!x && typeof x === 'object' && (x as JournalHeader).journal === 'spatten-dse' && typeof (x as JournalHeader).space === 'string';
+}
+
 export interface LoadedJournal {
+  /** The header line, when the journal has one (journals of older versions do not). */
+  header?: JournalHeader;
   records: JournalRecord[];
   /** A torn (incomplete or unparsable) last line was dropped. */
   torn: boolean;
@@ -150,6 +175,7 @@ export function loadJournal(file: string): LoadedJournal {
   let validBytes = 0;
   let torn = false;
   let tornText: string | undefined;
+  let header: JournalHeader | undefined;
   while (start < buf.length) {
     const nl = buf.indexOf(0x0a, start);
     const end = nl === -1 ? buf.length : nl;
@@ -174,6 +200,9 @@ export function loadJournal(file: string): LoadedJournal {
       if (isBatch(rec)) for (const r of expandBatch(rec, journalKeyFast)) records.push(r);
       else records.push(revive(rec as JournalRecord));
       validBytes = nl + 1;
+    } else if (start === 0 && isHeader(rec)) {
+      header = rec;
+      validBytes = nl + 1;
     } else if (last) {
       torn = text.trim().length > 0;
       tornText = torn ? text : undefined;
@@ -184,7 +213,54 @@ export function loadJournal(file: string): LoadedJournal {
     }
     start = nl + 1;
   }
-  return { records, torn, tornText, badLines, validBytes };
+  return { header, records, torn, tornText, badLines, validBytes };
+}
+
+/** What a journal belongs to, from its first line only (cheap on a large journal): header, or a legacy record's model version. */
+export function peekJournal(file: string): { exists: boolean; header?: JournalHeader; modelVersion?: string } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
+    throw fsInputError(e, `cannot read ${file}`);
+  }
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, n).indexOf(0x0a);
+    if (nl < 0) return { exists: n > 0 };
+    let first: unknown;
+    try {
+      first = JSON.parse(buf.subarray(0, nl).toString('utf8'));
+    } catch {
+      return { exists: true };
+    }
+    if (isHeader(first)) return { exists: true, header: first, modelVersion: first.modelVersion };
+    if (isRecord(first)) return { exists: true, modelVersion: first.modelVersion };
+    return { exists: true };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Why `dir`'s journal cannot be continued by a run with this identity (another space, another
+ * model version), or undefined when it can (same identity, no journal, or a journal of an older
+ * version without a header whose records match the model version).
+ */
+export function journalMismatch(dir: string, want: Pick<JournalHeader, 'space' | 'name' | 'modelVersion'>): string | undefined {
+  const file = path.join(dir, JOURNAL_FILE);
+  const p = peekJournal(file);
+  if (!p.exists) return undefined;
+  if (p.header && p.header.space !== want.space) {
+    const same = p.header.name === want.name;
+    return `${file} holds the evaluations of ${same ? 'another version of ' : ''}space "${p.header.name}"${p.header.spaceFile ? ` (${p.header.spaceFile})` : ''}${same ? ' (its workload, base design, model or accuracy block differ)' : ''}, not of "${want.name}"`;
+  }
+  if (p.modelVersion && p.modelVersion !== want.modelVersion) {
+    return `${file} was written by another model version (${p.modelVersion}; the models are now ${want.modelVersion}): none of its evaluations would be reused`;
+  }
+  return undefined;
 }
 
 // --- lock ------------------------------------------------------------------------------------
@@ -239,7 +315,7 @@ export interface Lock {
  * dead process (same host) or an unreadable one.
  */
 export function acquireLock(dir: string): Lock {
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const file = path.join(dir, LOCK_FILE);
   const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   let tookOverFrom: LockInfo | undefined;
@@ -312,7 +388,7 @@ export function acquireLock(dir: string): Lock {
 // --- journal ---------------------------------------------------------------------------------
 
 export interface OpenOptions {
-  /** Keep existing records (resume / reuse). When false, an existing journal is truncated. Default true. */
+  /** Keep existing records (default true). False = a fresh start (`--fresh`): the only way a journal is truncated. */
   keep?: boolean;
   /** Take the folder lock (default true). */
   lock?: boolean;
@@ -321,6 +397,8 @@ export interface OpenOptions {
    * it appended itself, so the runner turns this off: memory stays flat however long the run.
    */
   rememberAppended?: boolean;
+  /** Header written as the first line of a new (or freshly started) journal. */
+  header?: Omit<JournalHeader, 'journal' | 'v' | 'createdAt'>;
 }
 
 export class Journal {
@@ -346,7 +424,7 @@ export class Journal {
   }
 
   static open(dir: string, opts: OpenOptions = {}): Journal {
-    fs.mkdirSync(dir, { recursive: true });
+    ensureDir(dir);
     const lock = opts.lock === false ? undefined : acquireLock(dir);
     try {
       const file = path.join(dir, JOURNAL_FILE);
@@ -358,10 +436,16 @@ export class Journal {
         fs.ftruncateSync(fd, loaded.validBytes);
         fs.fsyncSync(fd);
       }
+      if (opts.header && fs.fstatSync(fd).size === 0) {
+        const h: JournalHeader = { journal: 'spatten-dse', v: 1, ...opts.header, createdAt: new Date().toISOString() };
+        fs.writeSync(fd, JSON.stringify(h) + '\n', 0);
+        fs.fsyncSync(fd);
+        loaded.header = h;
+      }
       return new Journal(dir, fd, loaded, lock, opts.rememberAppended !== false);
     } catch (e) {
       lock?.release();
-      throw e;
+      throw fsInputError(e, `cannot open the journal in ${dir}`);
     }
   }
 
@@ -406,8 +490,18 @@ export class Journal {
     const buf = Buffer.from(journalLines(recs, t).join('\n') + '\n', 'utf8');
     const pos = fs.fstatSync(this.fd).size;
     let off = 0;
-    while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off, pos + off);
-    fs.fsyncSync(this.fd);
+    try {
+      while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off, pos + off);
+      fs.fsyncSync(this.fd);
+    } catch (e) {
+      // e.g. ENOSPC: cut the partial write so the journal stays a sequence of whole lines
+      try {
+        fs.ftruncateSync(this.fd, pos);
+      } catch {
+        /* the torn tail is dropped on the next load */
+      }
+      throw fsInputError(e, `cannot write the journal ${this.file}`);
+    }
     if (!this.rememberAppended) return;
     for (const r of recs) {
       const { material, keyFidelity, ...rec } = r;

@@ -1,15 +1,139 @@
 /**
- * The points.csv format, in one place: the header (id, parameters, metrics, feasible, status,
- * error, fidelity, pareto — pareto last, so a streamed file gets it appended once the front is
- * known) and the cells (as csv-stringify writes them: numbers by String(), non-finite empty,
- * strings quoted when they hold a comma, quote or newline). Files go through the one atomic write
- * (core/atomic.ts). dse/sink.ts streams a run's rows; `writeRunOutputs` writes rows in memory.
+ * Writing a run's outputs: points.csv (its format is here, in one place: `pointsHeader`,
+ * `pointRecord`), pareto.csv, run.json, each through the one atomic write (core/atomic.ts), so a
+ * reader never sees half a file; a write error names the file. dse/sink.ts streams a run's rows.
+ *
+ * Numbers are written with the precision they have (`formatMetric`): counts (cycles, DRAM bytes —
+ * the analytical model's expected values are fractional) as integers, other metrics to
+ * SIGNIFICANT_DIGITS significant digits, so no floating-point noise (18.709997119999997 → 18.71);
+ * parameters exactly as evaluated (shortest round-trip), so a row can be re-simulated. The journal
+ * keeps the full precision; the Pareto front and feasibility are decided at full precision.
  */
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { openAtomic, writeFileAtomic } from '../core/atomic.ts';
+import { fsInputError, InputError } from './errors.ts';
+import { writeFileAtomic } from '../core/atomic.ts';
 import type { Params, PointRow, RunJson } from '../core/results.ts';
 
-/** A CSV cell: numbers as String(), non-finite empty, booleans true/false, quoted when needed. */
+/** Significant digits of non-integer metrics in points.csv, pareto.csv and run.json. */
+export const SIGNIFICANT_DIGITS = 6;
+/** Metrics that count things: written as integers. */
+export const INTEGER_METRICS: ReadonlySet<string> = new Set(['cycles', 'dram_bytes']);
+
+/** A metric value as written: integers for counts, SIGNIFICANT_DIGITS otherwise; NaN/±∞ → NaN. */
+export function formatMetric(name: string, v: number): number {
+  if (!Number.isFinite(v)) return Number.NaN;
+  if (INTEGER_METRICS.has(name) || Number.isInteger(v)) return Math.round(v);
+  return Number(v.toPrecision(SIGNIFICANT_DIGITS));
+}
+
+/** Every number of a record of metrics (breakdowns too) rounded as `formatMetric`, keyed by name. */
+export function formatRecord(r: Record<string, number>, integer = false): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r)) out[k] = integer ? formatMetric('cycles', v) : formatMetric(k, v);
+  return out;
+}
+
+/**
+ * Creates a folder and its missing parents, one level at a time (Node's recursive mkdir loops
+ * forever under /proc). Filesystem errors become InputErrors naming `what` (e.g. "--out DIR").
+ */
+export function ensureDir(dir: string, what = dir): void {
+  const missing: string[] = [];
+  let d = path.resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsInputError(e, what);
+    }
+    if (st) {
+      if (!st.isDirectory()) throw new InputError(`${what}: ${d} is a file, not a folder`);
+      break;
+    }
+    missing.push(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsInputError(e, `${what}: cannot create ${m}`);
+    }
+  }
+}
+
+/** Files a results folder of this tool holds (anything else in a folder is the user's). */
+export const RESULT_FILES = ['points.csv', 'pareto.csv', 'run.json', 'report.html', 'journal.jsonl', '.lock'];
+
+/** Is `dir` a results folder of spatten-dse (its journal, or a run.json this tool wrote)? */
+export function isResultsFolder(dir: string, entries: string[]): boolean {
+  if (entries.includes('journal.jsonl')) return true;
+  if (!entries.includes('run.json')) return false;
+  try {
+    const r = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as { versions?: Record<string, unknown>; counts?: unknown };
+    return typeof r === 'object' && r !== null && (typeof r.versions?.['spatten-dse'] === 'string' || (typeof r.counts === 'object' && r.counts !== null));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks, without writing anything, that a run may write into `dir` (`what` names it in
+ * messages, e.g. "--out x"): the folder or its nearest existing parent must be a writable folder;
+ * an existing non-empty folder must be a results folder of this tool unless `force`.
+ */
+export function checkOutDir(dir: string, what: string, force = false): void {
+  let d = path.resolve(dir);
+  let st;
+  for (;;) {
+    try {
+      st = statSync(d);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsInputError(e, what);
+    }
+    const up = path.dirname(d);
+    if (up === d) throw new InputError(`${what}: no existing parent folder`);
+    d = up;
+  }
+  if (!st.isDirectory()) {
+    throw new InputError(d === path.resolve(dir) ? `${what}: exists and is a file, not a folder` : `${what}: ${d} is a file, not a folder`);
+  }
+  try {
+    accessSync(d, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw fsInputError(e, `${what}: cannot write in ${d}`);
+  }
+  if (d !== path.resolve(dir)) return; // will be created
+  let entries: string[];
+  try {
+    entries = readdirSync(d);
+  } catch (e) {
+    throw fsInputError(e, what);
+  }
+  const present = entries.filter((f) => f !== '.lock' && !f.endsWith('.tmp'));
+  if (present.length === 0 || force || isResultsFolder(d, entries)) return;
+  const shown = present.slice(0, 3).join(', ') + (present.length > 3 ? `, … (${present.length} entries)` : '');
+  throw new InputError(
+    `${what}: the folder is not empty (${shown}) and is not a results folder of spatten-dse; ` +
+      `choose another --out folder, or add --force to write ${RESULT_FILES.slice(0, 5).join(', ')} into it`,
+  );
+}
+
+export function writeAtomic(file: string, data: string): void {
+  ensureDir(path.dirname(file));
+  try {
+    writeFileAtomic(file, data);
+  } catch (e) {
+    throw fsInputError(e, `cannot write ${file}`);
+  }
+}
+
+/** A CSV cell: numbers as String(), non-finite empty, booleans true/false, quoted when needed (as csv-stringify writes it). */
 export function csvCell(v: unknown): string {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -18,33 +142,52 @@ export function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * points.csv header: id, parameters, metrics, feasible, status, error, fidelity, pareto — pareto
+ * last, so a streamed file (dse/sink.ts) gets it appended once the front is known.
+ */
 export function pointsHeader(parameters: string[], metrics: string[]): string {
   return ['id', ...parameters, ...metrics, 'feasible', 'status', 'error', 'fidelity', 'pareto'].map(csvCell).join(',') + '\n';
 }
 
-/** One points.csv record without its pareto cell (and without the newline). */
+/** One points.csv record without its pareto cell and newline; metrics at their written precision. */
 export function pointRecord(r: { id: number; params: Params; metrics: Record<string, number>; status: string; error: string; fidelity: string }, feasible: boolean, parameters: string[], metrics: string[]): string {
   let s = String(r.id);
   for (const p of parameters) s += ',' + csvCell(r.params[p]);
-  for (const m of metrics) s += ',' + csvCell(r.metrics[m]);
+  for (const m of metrics) {
+    const v = r.metrics[m];
+    s += ',' + csvCell(typeof v === 'number' ? formatMetric(m, v) : v);
+  }
   return s + `,${feasible},${r.status},${csvCell(r.error)},${csvCell(r.fidelity)}`;
 }
 
-function writeRows(file: string, rows: PointRow[], parameters: string[], metrics: string[]): void {
-  const out = openAtomic(file);
-  out.write(pointsHeader(parameters, metrics));
-  for (const r of rows) out.write(`${pointRecord(r, r.feasible, parameters, metrics)},${r.pareto}\n`);
-  out.commit();
+/** CSV text of point rows (tests, tools; a run streams them through dse/sink.ts). */
+export function pointsCsv(rows: PointRow[], parameters: string[], metrics: string[]): string {
+  let s = pointsHeader(parameters, metrics);
+  for (const r of rows) s += `${pointRecord(r, r.feasible, parameters, metrics)},${r.pareto}\n`;
+  return s;
 }
 
-export function writeJson(file: string, value: unknown): void {
-  writeFileAtomic(file, JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+/** run.json with its measured numbers (highlights, hypervolume, wall time) written at their precision. */
+export function runJsonText(run: RunJson): string {
+  const out: RunJson = {
+    ...run,
+    wallSeconds: Math.round(run.wallSeconds * 1000) / 1000,
+    hypervolume: run.hypervolume.map((h) => ({ evals: h.evals, hv: formatMetric('hv', h.hv) })),
+    highlights: run.highlights.map((h) => ({
+      ...h,
+      metrics: formatRecord(h.metrics),
+      stages: formatRecord(h.stages, true),
+      energy: formatRecord(h.energy),
+      area: formatRecord(h.area),
+    })),
+  };
+  return JSON.stringify(out, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
 }
 
-/** points.csv, pareto.csv and run.json of rows held in memory (tests, tools). */
 export function writeRunOutputs(dir: string, run: RunJson, rows: PointRow[]): void {
   const sorted = rows.slice().sort((a, b) => a.id - b.id);
-  writeRows(path.join(dir, 'points.csv'), sorted, run.parameters, run.metrics);
-  writeRows(path.join(dir, 'pareto.csv'), sorted.filter((r) => r.pareto), run.parameters, run.metrics);
-  writeJson(path.join(dir, 'run.json'), run);
+  writeAtomic(path.join(dir, 'points.csv'), pointsCsv(sorted, run.parameters, run.metrics));
+  writeAtomic(path.join(dir, 'pareto.csv'), pointsCsv(sorted.filter((r) => r.pareto), run.parameters, run.metrics));
+  writeAtomic(path.join(dir, 'run.json'), runJsonText(run));
 }

@@ -6,6 +6,7 @@
  *
  * Bad input (space file, base config, trace path) is rejected before anything is written.
  */
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { FAST_FIDELITY, fidelity, fidelityPlan } from '../sim/fidelities.ts';
 import { evaluateHardware } from '../sim/index.ts';
@@ -22,9 +23,13 @@ import { highlight } from './steps/highlight.ts';
 import { Interrupts } from './steps/interrupts.ts';
 import { refine, rescore } from './steps/refine.ts';
 import { search } from './steps/search.ts';
-import { metricColumns, write } from './steps/write.ts';
+import { metricColumns, runJson, write } from './steps/write.ts';
 import { RunSink } from './sink.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
+import { ensureDir } from './outputs.ts';
+import { JOURNAL_FILE } from './journal.ts';
+import { allFailed, guardRun, noFeasible } from './run-checks.ts';
+import type { StopReason } from './stop.ts';
 
 export { packageVersion } from './steps/write.ts';
 
@@ -40,10 +45,7 @@ export interface RunOptions {
   interactive?: boolean;
   /** Write the report (default true, when a `writeReport` hook is given). */
   report?: boolean;
-  /**
-   * The report step, called after the outputs are written (the CLI passes reports/), with run.json
-   * and the points kept for it: the front, a deterministic sample and the first failed points.
-   */
+  /** The report step: called with the results folder after the outputs are written (the CLI passes reports/). */
   writeReport?: (dir: string, opts: { interactive: boolean }, input: { run: RunJson; points: PointRow[] }) => Promise<unknown>;
   /** Where progress and notes go (default stderr). */
   log?: (line: string) => void;
@@ -51,12 +53,24 @@ export interface RunOptions {
   resume?: boolean;
   /** Other run folders whose journaled evaluations may be reused (same params, models, base config). */
   reuse?: string[];
+  /** Discard the folder's journal and start over (the only way a journal is truncated). */
+  fresh?: boolean;
+  /** Write into a non-empty folder that is not a results folder of this tool. */
+  force?: boolean;
+  /** Size guard (default 10^7 points). */
+  maxPoints?: number;
+  /** The command line, recorded in run.json. */
+  argv?: string[];
 }
 
 export interface RunSummary {
   dir: string;
   run: RunJson;
   rows: PointRow[];
+  /** False when no output was written (every point failed). */
+  written?: boolean;
+  /** False when report.html was not written. */
+  reportWritten?: boolean;
 }
 
 export interface PreparedRun {
@@ -68,7 +82,7 @@ export interface PreparedRun {
 
 /** Validate everything a run needs before any output is written. */
 export function prepareRun(opts: RunOptions): PreparedRun {
-  const parsed = loadSpace(opts.spaceFile);
+  const parsed = loadSpace(opts.spaceFile, { maxPoints: opts.maxPoints });
   const space = parsed.space;
   let base;
   try {
@@ -111,12 +125,30 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   // the refine step promotes the contenders afterwards (dse/fidelity.ts).
   const rungs = accuracyRungs(prepared.ctx.accuracy, prepared.parsed.space.search.driver);
   const loopCtx = rungs ? withExamples(prepared.ctx, rungs[0]) : prepared.ctx;
-  const jobs = Math.max(1, opts.jobs ?? (anyCpuBound(prepared.ctx) ? defaultJobs() : 1));
-  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, reuse: opts.reuse, jobs, log });
+  // out folder, --reuse folders, the folder's journal, --jobs: all checked before the lock or any write
+  const guard = guardRun(opts, prepared.ctx, prepared.parsed.space.name, opts.spaceFile, prepared.dir, log);
+  const jobs = Math.max(1, guard.jobs ?? (anyCpuBound(prepared.ctx) ? defaultJobs() : 1));
+  const dirExisted = existsSync(prepared.dir);
+  const journalStarted = opts.fresh || !existsSync(path.join(prepared.dir, JOURNAL_FILE));
+  ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
+  const executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, log });
+  let summary: RunSummary | undefined;
   try {
-    return await runSteps(opts, prepared, executor, log);
+    summary = await runSteps(opts, prepared, executor, log);
+    return summary;
   } finally {
     await executor.close();
+    // every point failed: nothing is written — not even the journal, when this run started it
+    if (summary?.written === false && journalStarted) removeStartedJournal(prepared.dir, dirExisted);
+  }
+}
+
+function removeStartedJournal(dir: string, dirExisted: boolean): void {
+  try {
+    rmSync(path.join(dir, JOURNAL_FILE), { force: true });
+    if (!dirExisted && readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    /* best effort */
   }
 }
 
@@ -131,11 +163,13 @@ async function runSteps(opts: RunOptions, prepared: PreparedRun, executor: Execu
   // streamed to the outputs as they come and never held (a 10⁷-point grid runs in bounded memory).
   const refines = !!accuracyRungs(ctx.accuracy, space.search.driver) || !!fidelityPlan(ctx.fidelity).rescore;
   const parameters = parsed.domains.map((d) => d.key);
-  const streamed = refines ? undefined : new RunSink({ dir, parameters, metrics: ctx.metrics, objectives });
-  const rows: EvaluatedPoint[] = [];
+  const sinkOf = (metrics: string[]) => new RunSink({ dir, parameters, metrics, objectives });
+  const streamed = refines ? undefined : sinkOf(ctx.metrics);
   let sink = streamed;
+  const rows: EvaluatedPoint[] = [];
   try {
     let found;
+    let lateError: unknown;
     try {
       found = await search({
         parsed,
@@ -149,35 +183,80 @@ async function runSteps(opts: RunOptions, prepared: PreparedRun, executor: Execu
         onBatch: streamed ? (b) => streamed.add(b) : (b) => rows.push(...b),
       });
       interrupts.searchDone();
-      await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log });
-      if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
-      await rescore({ rows, objectives, ctx, executor, interrupts });
+      if (!found.error) {
+        try {
+          await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log });
+          if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+          await rescore({ rows, objectives, ctx, executor, interrupts });
+        } catch (e) {
+          lateError = e; // the outputs of what finished are still written
+        }
+      }
     } finally {
       interrupts.dispose();
     }
     const metrics = streamed ? ctx.metrics : metricColumns(rows);
     if (!sink) {
-      sink = new RunSink({ dir, parameters, metrics, objectives });
+      sink = sinkOf(metrics);
       let from = 0;
       for (const end of found.batchEnds) {
         sink.add(rows.slice(from, end));
         from = end;
       }
     }
-    const stopReason = interrupts.interrupted ? 'interrupted' : found.stopReason;
+    const { driverName } = found;
+    const error = found.error ?? lateError;
+    // the first cause wins: a signal, an error, a budget; else the driver was done
+    let stopReason: StopReason = interrupts.reason ?? (error ? 'failed' : (found.stopReason ?? 'completed'));
+    let stopDetail = interrupts.signal ? `${interrupts.signal} received` : error ? String((error as Error)?.message ?? error).split('\n')[0] : found.stopDetail;
+    const checked = sink.checkRows();
+    const failedAll = allFailed(checked);
+    if (failedAll) [stopReason, stopDetail] = ['failed', failedAll];
     const wallSeconds = (performance.now() - t0) / 1000;
+    const infeasible = noFeasible(checked, parsed.constraints);
+    const written = { stopReason, stopDetail, notes: infeasible ? [infeasible] : undefined, options: runOptionsRecord(opts, executor.jobs), metrics };
+    if (failedAll) {
+      // nothing worth writing: the CLI prints the first error and exits 1
+      if (error) throw error;
+      const run = runJson({ dir, parsed, ctx, sink, seed, started, wallSeconds, driverName, highlights: [], ...written }, {});
+      return { dir, run, rows: [], written: false, reportWritten: false };
+    }
     const highlights = await highlight(sink.front, objectives, (params) => executor.call('breakdown', ctx, params));
-    const out = await write({ dir, parsed, ctx, sink, metrics, seed, started, wallSeconds, stopReason, driverName: found.driverName, highlights });
+    const out = await write({ dir, parsed, ctx, sink, seed, started, wallSeconds, driverName, highlights, ...written });
     sink = undefined;
+    let reportWritten = false;
     if (opts.report !== false && opts.writeReport) {
       try {
         await opts.writeReport(dir, { interactive: !!opts.interactive }, { run: out.run, points: out.rows });
+        reportWritten = true;
       } catch (e) {
         log(`warning: report.html not written: ${(e as Error).message}`);
       }
     }
-    return { dir, run: out.run, rows: out.rows };
+    if (error) throw error;
+    return { dir, run: out.run, rows: out.rows, reportWritten };
   } finally {
     sink?.discard();
   }
+}
+
+/** The options a run was given (run.json `options`), as the CLI saw them. */
+function runOptionsRecord(o: RunOptions, jobs: number): Record<string, unknown> {
+  const rec: Record<string, unknown> = {
+    argv: o.argv,
+    out: o.outDir,
+    jobs,
+    seed: o.seed,
+    maxEvals: o.maxEvals,
+    timeLimit: o.timeLimit,
+    maxPoints: o.maxPoints,
+    resume: o.resume,
+    fresh: o.fresh,
+    force: o.force,
+    reuse: o.reuse?.length ? o.reuse : undefined,
+    report: o.report,
+    interactive: o.interactive,
+  };
+  for (const k of Object.keys(rec)) if (rec[k] === undefined) delete rec[k];
+  return rec;
 }

@@ -35,6 +35,9 @@ export class RunSink {
   /** Report sample: a reservoir of the other points and the first failed ones. */
   readonly sample: EvaluatedPoint[] = [];
   private readonly failed: EvaluatedPoint[] = [];
+  /** While no point succeeded: every failed one; while none is feasible: every ok one (run-checks' notes). */
+  private allFailedRows: EvaluatedPoint[] | undefined = [];
+  private infeasibleRows: EvaluatedPoint[] | undefined = [];
   private seen = 0;
   private readonly rng = mulberry32(1);
   /** Front (minimisation vectors) after each batch, and the rows count then. */
@@ -71,9 +74,13 @@ export class RunSink {
       this.chunkLen += line.length;
       if (r.status !== 'ok') {
         if (this.failed.length < (this.o.failedSample ?? 1000)) this.failed.push(r);
+        this.allFailedRows?.push(r);
         continue;
       }
       this.ok++;
+      this.allFailedRows = undefined;
+      if (r.feasible) this.infeasibleRows = undefined;
+      else this.infeasibleRows?.push(r);
       this.keepSample(r);
       if (!r.feasible) continue;
       this.feasible++;
@@ -127,6 +134,14 @@ export class RunSink {
       last = s.front;
       return { evals: s.evals, hv };
     });
+  }
+
+  /**
+   * The rows the run's checks need (dse/run-checks.ts allFailed, noFeasible): every point while
+   * none succeeded, every ok point while none is feasible — empty once a point is feasible.
+   */
+  checkRows(): EvaluatedPoint[] {
+    return [...(this.allFailedRows ?? []), ...(this.infeasibleRows ?? [])];
   }
 
   /** Points for the report: the front, the sample and the first failed points, by id. */

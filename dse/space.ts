@@ -6,15 +6,16 @@
  * Every error names the file, line and column, and the field path, e.g.
  *   spaces/x.yaml:7:27: parameters.hw.topkParallelism[0]: Too small: expected number to be >=1
  */
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, visit, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/fidelities.ts';
-import { metricDef } from '../sim/metrics.ts';
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
-import { InputError } from './errors.ts';
+import { errnoText, InputError } from './errors.ts';
+import { DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue } from './space-checks.ts';
+import { closest, didYouMean } from './suggest.ts';
 
 
 const Scalar = z.union([z.number(), z.string()]);
@@ -68,13 +69,20 @@ function optionalNoDefaults<T extends Record<string, z.ZodType>>(shape: T): { [K
   return out as { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> };
 }
 
-/** Switches of the cycle-level simulator (sim/cycle CycleOptions) for `fidelity: cycle | both`. */
+/** A switch that moved into the hardware block (one set of timing switches for both models). */
+const movedToHardware = (field: string) =>
+  z
+    .unknown()
+    .refine(() => false, { message: `moved: set hardware.${field} (a timing switch of the hardware, honoured by both models)` })
+    .optional();
+
+/** Options of the cycle-level simulator (sim/cycle CycleOptions) for `fidelity: cycle | both`. */
 export const CycleBlockSchema = z
   .object({
     seed: z.number().int().optional().describe('seed of the refetch draws and quick-select pivots (default 1)'),
-    gateTokenTopk: z.boolean().optional().describe('the next layer waits for the cascade token top-k (default false, as the RTL harness)'),
-    topkFilter: z.enum(['comparators', 'qk']).optional().describe('top-k filter pass drained at P comparators (default) or at the Q·K rate S = M/64 (official RTL)'),
-    refresh: z.boolean().optional().describe('HBM refresh (default true)'),
+    gateTokenTopk: movedToHardware('gateTokenTopk'),
+    topkFilter: movedToHardware('topkFilter'),
+    refresh: movedToHardware('dramRefresh'),
   })
   .strict();
 
@@ -152,7 +160,7 @@ const CONSTRAINT_RE = /^\s*([a-z_][a-z0-9_]*)\s*(<=|>=|==|<|>)\s*([-+]?(?:\d+\.?
 export function parseConstraint(text: string): Constraint | string {
   const m = CONSTRAINT_RE.exec(text);
   if (!m) return `cannot parse constraint "${text}": expected "<metric> <op> <number>" with op one of <= < >= > ==`;
-  if (!(METRICS as readonly string[]).includes(m[1])) return `unknown metric "${m[1]}" in constraint (metrics: ${METRICS.join(', ')})`;
+  if (!(METRICS as readonly string[]).includes(m[1])) return `unknown metric "${m[1]}" in constraint${didYouMean(m[1], METRICS) || ` (metrics: ${METRICS.join(', ')})`}`;
   return { text, metric: m[1], op: m[2] as Constraint['op'], bound: Number(m[3]) };
 }
 
@@ -182,7 +190,30 @@ export function expandRange(lo: number, hi: number, step: number): number[] {
   return out;
 }
 
-type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
+/** Keys allowed at a path of the space file (for "did you mean"). */
+function knownKeysAt(path: (string | number)[]): string[] {
+  const shapes: Record<string, z.ZodObject> = {
+    '': SpaceSchema,
+    hardware: HardwareBlockSchema,
+    algo: AlgoSchema,
+    workload: WorkloadSchema,
+    search: SearchSchema,
+    accuracy: AccuracyBlockSchema,
+    cycle: CycleBlockSchema,
+    objectives: ObjectiveSchema,
+  };
+  const head = path.length === 0 ? '' : String(path[0]);
+  const shape = shapes[head];
+  if (!shape || (head === 'objectives' ? path.length !== 2 : path.length > 1)) return [];
+  return Object.keys(shape.shape);
+}
+
+/** The raw value at a path of the parsed YAML. */
+function valueAt(raw: unknown, path: (string | number)[]): unknown {
+  let v = raw;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
+  return v;
+}
 
 /** Locate a field path in the YAML document: "line:col" of the deepest node that exists. */
 function locate(doc: Document, lc: LineCounter, path: (string | number)[], atKey = false): string {
@@ -218,12 +249,16 @@ function fail(file: string, doc: Document, lc: LineCounter, issues: Issue[]): ne
   throw new InputError(lines.join('\n'));
 }
 
-function zodIssues(err: z.ZodError, prefix: (string | number)[] = []): Issue[] {
+function zodIssues(err: z.ZodError, prefix: (string | number)[] = [], raw?: unknown): Issue[] {
   const out: Issue[] = [];
   for (const i of err.issues) {
     const path = [...prefix, ...(i.path as (string | number)[])];
     if (i.code === 'unrecognized_keys') {
-      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"`, atKey: true });
+      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"${didYouMean(k, knownKeysAt(path))}`, atKey: true });
+    } else if (i.code === 'invalid_value' && raw !== undefined && typeof valueAt(raw, path) === 'string') {
+      const got = valueAt(raw, path) as string;
+      const near = closest(got, (i.values ?? []).map(String));
+      out.push({ path, message: `"${got}" is not one of ${(i.values ?? []).map(String).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}` });
     } else if (i.code === 'invalid_union' && 'errors' in i && Array.isArray(i.errors)) {
       out.push({ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' });
     } else {
@@ -234,7 +269,7 @@ function zodIssues(err: z.ZodError, prefix: (string | number)[] = []): Issue[] {
 }
 
 /** Parameters: canonical keys, values valid for their field, non-empty domains (problems go to `issues`). */
-function parseParameters(space: Space, issues: Issue[]): ParamDomain[] {
+function parseParameters(space: Space, issues: Issue[], maxPoints: number): ParamDomain[] {
   const domains: ParamDomain[] = [];
   const keys = Object.keys(space.parameters);
   if (keys.length === 0) {
@@ -245,7 +280,7 @@ function parseParameters(space: Space, issues: Issue[]): ParamDomain[] {
     const fs = fieldSchema(key);
     const at = ['parameters', key];
     if (!fs) {
-      issues.push({ path: at, message: `unknown parameter "${key}" (known: ${parameterKeys().join(', ')})`, atKey: true });
+      issues.push({ path: at, message: `unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`, atKey: true });
       continue;
     }
     const check = (v: ParamValue, path: (string | number)[]) => {
@@ -275,6 +310,11 @@ function parseParameters(space: Space, issues: Issue[]): ParamDomain[] {
       if (!ok) continue;
       const integer = Number.isInteger(lo) && Number.isInteger(hi) && hi > lo && !fs.safeParse(lo + 0.5).success;
       if (spec.step !== undefined) {
+        const count = Math.floor((hi - lo) / spec.step + 1e-9) + 1;
+        if (count > maxPoints) {
+          issues.push({ path: [...at, 'step'], message: `the range has ${fmtCount(count)} values, above the limit of ${fmtCount(maxPoints)}: use a larger step, or a range without a step with driver random/lhs/nsga2` });
+          continue;
+        }
         const values = expandRange(lo, hi, spec.step);
         let vok = true;
         for (const v of values) {
@@ -300,8 +340,14 @@ function parseParameters(space: Space, issues: Issue[]): ParamDomain[] {
   return domains;
 }
 
+export interface ParseOptions {
+  /** Size guard (default 10^7): a grid with more points, or a driver asked for more, is refused. */
+  maxPoints?: number;
+}
+
 /** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
-export function parseSpace(text: string, file = '<space>'): ParsedSpace {
+export function parseSpace(text: string, file = '<space>', opts: ParseOptions = {}): ParsedSpace {
+  const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -309,12 +355,28 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
     const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
     throw new InputError(`${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
   }
-  const raw = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml's resource limit on alias expansion ("billion laughs"): point at the first alias
+    let at = '1:1';
+    visit(doc, {
+      Alias(_k, node) {
+        if (node.range) {
+          const p = lc.linePos(node.range[0]);
+          at = `${p.line}:${p.col}`;
+        }
+        return visit.BREAK;
+      },
+    });
+    throw new InputError(`${file}:${at}: YAML: ${(e as Error).message} (too many alias expansions; write the values out)`);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
   }
   const r = SpaceSchema.safeParse(raw);
-  if (!r.success) fail(file, doc, lc, zodIssues(r.error));
+  if (!r.success) fail(file, doc, lc, zodIssues(r.error, [], raw));
   const { model: legacyModel, fidelity, ...rest } = r.data;
   const space: Space = { ...rest, fidelity: fidelity ?? legacyModel ?? FAST_FIDELITY };
   const issues: Issue[] = [];
@@ -324,7 +386,7 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
     else notes.push(`${file}:${locate(doc, lc, ['model'], true)}: \`model: ${legacyModel}\` is deprecated; write \`fidelity: ${legacyModel}\``);
   }
 
-  const domains = parseParameters(space, issues);
+  const domains = parseParameters(space, issues, maxPoints);
   const keys = Object.keys(space.parameters);
 
   // Objectives: no duplicates; accuracy metrics need an accuracy block.
@@ -332,9 +394,6 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
   space.objectives.forEach((o, i) => {
     if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
     seen.add(o.metric);
-    if (metricDef(o.metric)?.source === 'accuracy' && !space.accuracy) {
-      issues.push({ path: ['objectives', i, 'metric'], message: `"${o.metric}" needs an accuracy block, e.g. accuracy: { model: spam-bert, maxExamples: 500 }` });
-    }
   });
 
   const constraints: Constraint[] = [];
@@ -347,18 +406,30 @@ export function parseSpace(text: string, file = '<space>'): ParsedSpace {
   if (space.workload.trace && keys.some((k) => k.startsWith('workload.'))) {
     issues.push({ path: ['workload', 'trace'], message: 'a trace workload cannot be combined with workload.* parameters' });
   }
+  if (issues.length === 0) {
+    issues.push(...semanticIssues(space, domains, constraints.map((c) => ({ metric: c.metric, index: space.constraints.indexOf(c.text) }))));
+    issues.push(...sizeIssues(space, domains, maxPoints));
+  }
   if (issues.length > 0) fail(file, doc, lc, issues);
   return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal })), yaml: text, file, notes };
 }
 
-export function loadSpace(file: string): ParsedSpace {
-  let text: string;
+/** Space files larger than this are refused (a resource limit: they are hand-written YAML). */
+export const MAX_SPACE_BYTES = 1 << 20;
+
+export function loadSpace(file: string, opts: ParseOptions = {}): ParsedSpace {
+  let buf: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    const st = statSync(file);
+    if (st.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    if (st.size > MAX_SPACE_BYTES) throw new InputError(`${file}: cannot read the space file: ${st.size} bytes, above the limit of ${MAX_SPACE_BYTES} for a YAML space`);
+    buf = readFileSync(file);
   } catch (e) {
-    throw new InputError(`${file}: cannot read the space file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${file}: cannot read the space file: ${errnoText(e as NodeJS.ErrnoException)}`);
   }
-  return parseSpace(text, file);
+  if (buf.includes(0)) throw new InputError(`${file}: cannot read the space file: not a text file (it contains NUL bytes)`);
+  return parseSpace(buf.toString('utf8'), file, opts);
 }
 
 /** Parse `--set key=value` pairs into canonical parameters (validated per field). */
@@ -370,7 +441,7 @@ export function parseSets(sets: string[]): Params {
     const key = s.slice(0, eq).trim();
     const raw = s.slice(eq + 1).trim();
     const fs = fieldSchema(key);
-    if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}" (known: ${parameterKeys().join(', ')})`);
+    if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`);
     const value: number | string = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
     const r = fs.safeParse(value);
     if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => i.message).join('; ')}`);

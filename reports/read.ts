@@ -41,11 +41,16 @@ function parseBool(s: string): boolean {
 
 /** Checks the fields the report relies on (core/results.ts RunJsonSchema) and fills harmless defaults for the optional rest. */
 export function validateRunJson(raw: unknown, where = 'run.json'): RunJson {
+  let run: RunJson;
   try {
-    return parseRunJson(raw, where);
+    run = parseRunJson(raw, where);
   } catch (e) {
     throw new RunFolderError((e as Error).message);
   }
+  // the report shows an early stop with its detail ("time-limit (60 s reached after 37 of 48
+  // points)"); run.json records every stop reason, "completed" included
+  const early = run.stopReason !== undefined && run.stopReason !== 'completed';
+  return { ...run, stopReason: early ? run.stopReason + (run.stopDetail ? ` (${run.stopDetail})` : '') : undefined };
 }
 
 /**
@@ -66,7 +71,17 @@ export function parsePointsCsv(text: string, run: Pick<RunJson, 'parameters' | '
     if (!col.has(h)) col.set(h, i);
   });
   if (!col.has('id')) throw new RunFolderError(`${where}: no "id" column in the header`);
+  const missing = [...run.parameters, ...run.metrics, 'feasible', 'pareto', 'status'].filter((c) => !col.has(c));
+  if (missing.length > 0) throw new RunFolderError(`${where}: missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => JSON.stringify(c)).join(', ')} (run.json lists ${missing.length > 1 ? 'them' : 'it'})`);
   const body = rows.slice(1);
+  // metric cells: a number, empty (a failed point) or NaN/±Infinity — anything else is corruption
+  for (const m of run.metrics) {
+    const i = col.get(m)!;
+    body.forEach((r, k) => {
+      const t = (r[i] ?? '').trim();
+      if (t !== '' && Number.isNaN(parseNumberCell(t)) && t !== 'NaN') throw new RunFolderError(`${where}: row ${k + 2}, column "${m}": ${JSON.stringify(t.slice(0, 40))} is not a number`);
+    });
+  }
   const cell = (r: string[], name: string): string | undefined => {
     const i = col.get(name);
     return i === undefined ? undefined : (r[i] ?? '');
@@ -142,5 +157,8 @@ export async function readRun(dir: string): Promise<LoadedRun> {
     throw new RunFolderError(`no points.csv in ${dir}`);
   }
   const points = parsePointsCsv(csvText, run, csvPath);
+  if (Number.isInteger(run.counts.total) && points.length !== run.counts.total) {
+    throw new RunFolderError(`${csvPath}: ${points.length} rows, but run.json counts ${run.counts.total} points (truncated or edited?)`);
+  }
   return { run, points };
 }

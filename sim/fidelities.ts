@@ -65,7 +65,7 @@ export const FIDELITIES: Record<FidelityName, Fidelity> = {
   cycle: {
     name: 'cycle',
     cpuBound: true,
-    options: ['seed', 'gateTokenTopk', 'topkFilter', 'refresh'],
+    options: ['seed'],
     description: 'event-driven cycle-level simulator (milliseconds per point)',
     evaluate: (w, hw, opts) => finish(simulateCycle(w, hw, { ...opts, seed: opts.seed ?? 1 }), 'cycle'),
   },

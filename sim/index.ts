@@ -49,7 +49,7 @@ export interface EvalOptions {
   /** Use this workload instead of resolving one (e.g. a measured trace). */
   workload?: Workload;
   seed?: number;
-  /** Model options (the cycle simulator's gateTokenTopk, topkFilter, refresh, seed); each model takes those it honours. */
+  /** Model options (the cycle simulator's seed); timing switches are hardware fields (sim/schema.ts). */
   options?: ModelOptions;
 }
 

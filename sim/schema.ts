@@ -7,11 +7,19 @@
  * are the dense, unpruned, 12-bit static baseline so that every technique is opt-in.
  */
 import { z } from 'zod';
+import { TOPK_FILTERS, TOPK_MODELS } from './hw/topk.ts';
+
+/** Address mappings inside an HBM2 channel (Ramulator2 names, most significant field first). */
+export const DRAM_MAPPINGS = ['RoBaRaCoCh', 'RoBaCoRaCh'] as const;
+export type DramMapping = (typeof DRAM_MAPPINGS)[number];
 
 export const MODEL_NAMES = ['bert-base', 'bert-large', 'gpt2-small', 'gpt2-medium'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 export const STAGES = ['summarization', 'generation'] as const;
 export type Stage = (typeof STAGES)[number];
+
+/** A boolean switch; also accepts the strings "true" / "false" (`--set hw.dramRefresh=false`). */
+const flag = (def: boolean) => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()).default(def);
 
 export const HardwareSchema = z
   .object({
@@ -33,6 +41,19 @@ export const HardwareSchema = z
     fetcherPorts: z.number().int().min(1).max(1024).default(32).describe('Q-K-V fetcher master ports (32 B per port per cycle)'),
     inFlight: z.number().int().min(1).max(64).default(8).describe('Head requests in flight in the pipeline'),
     wordBits: z.number().int().min(4).max(32).default(12).describe('On-chip fixed-point word width'),
+    // Timing switches, honoured by both models (sim/cycle/README.md "Switches").
+    topkModel: z
+      .enum(TOPK_MODELS)
+      .default('paper')
+      .describe("Top-k engine timing: 'paper' (Alg. 3 / Fig. 9: first quick-select round on arrival, filter stage pipelined with the next selection) or 'official-rtl' (the RTL harness's TopKDummy: ⌈n/P⌉+3 per round, then an S-wide drain)"),
+    topkFilter: z.enum(TOPK_FILTERS).default('comparators').describe("Width of the paper engine's filter stage: 'comparators' = P, 'qk' = the Q·K score rate S = M/64 (ignored by 'official-rtl', which drains at S)"),
+    gateTokenTopk: flag(false).describe("The next layer's requests wait for the cascade token top-k of the previous layer (its output is their key list); default false, as the RTL harness"),
+    dramRefresh: flag(true).describe('HBM2 all-bank refresh (nRFC 350 ns every nREFI 3.9 µs)'),
+    dramMapping: z
+      .enum(DRAM_MAPPINGS)
+      .default('RoBaRaCoCh')
+      .describe("Address mapping inside a channel: 'RoBaRaCoCh' (the official Ramulator2 configuration: 512 B per pseudo-channel row chunk) or 'RoBaCoRaCh' (pseudo-channels interleaved every 32 B)"),
+    dramQueueDepth: z.number().int().min(1).max(1024).default(16).describe("Outstanding 32-B requests per channel (the official DPI shim: 16; Ramulator2's default read queue: 32)"),
   })
   .strict();
 export type HardwareConfig = z.infer<typeof HardwareSchema>;
@@ -63,6 +84,10 @@ export const AlgoSchema = z
     lsbRefetchFraction: z.number().min(0).max(1).default(0.059).describe('Fraction of heads that refetch LSBs (paper: 5.9%); measured by the accuracy engine when it runs'),
     valueBits: z.number().int().min(0).max(32).default(0).describe('Value width in DRAM; 0 = same as msbBits'),
     queryBits: z.number().int().min(1).max(32).default(12).describe('Query width read from DRAM'),
+    // Optional (no default) so that existing configs parse and hash exactly as before; absent = cascade.
+    tokenPolicy: z.enum(['cascade', 'llm']).optional().describe("LM KV-token selection: 'cascade' (paper, default) or 'llm' (official SpAtten-LLM cache: per-head top-k, fixed budget tokenKeep × context)"),
+    startTokens: z.number().int().min(0).max(4096).optional().describe('llm policy: first tokens always kept (default 4)'),
+    recentTokens: z.number().int().min(1).max(4096).optional().describe('llm policy: most recent tokens always kept, incl. the current one (default 32)'),
   })
   .strict();
 export type AlgoConfig = z.infer<typeof AlgoSchema>;
@@ -94,8 +119,13 @@ export const HARDWARE_PRESETS: Record<string, Partial<HardwareConfig>> = {
   spatten: {},
   // SpAtten1/8 (§V-A, Table III): "a 1/8-scale design": 128 multipliers in all (64 + 64) and
   // 64 GB/s (2 × 32 GB/s) are stated; SRAM, top-k, softmax and fetcher sizes are not (paper §7
-  // gap 15), so every other resource is scaled by 1/8 too (the paper's 1.55 mm² is below 1/8 of
-  // 18.71 mm², so the SRAMs cannot have stayed at 196 KB).
+  // gap 15), so every other resource is scaled by 1/8 too. Area: 2.55 mm² with Fig. 13a's laws
+  // against the stated 1.55 mm². No 1/8 reading of the SRAMs reaches 1.55 with the full design's
+  // SRAM macros: whatever the split of Fig. 13a's Q×K 7.12 mm² into 512 multipliers (m each) and
+  // 196 KB (ρ per KB), 512m + 196ρ = 7.12 and 512m' + 196ρ = 7.22 (prob×V), so 64 + 64 multipliers
+  // with 24.5 + 24.5 KB are (7.12 + 7.22)/8 = 1.79 mm² before any fetcher, softmax, top-k or control
+  // area. 1.55 mm² ± 10% needs ≤ 11 KB per SRAM even with the control area scaled by 1/8 too —
+  // a size the paper does not state, so the preset keeps the uniform 1/8 reading.
   'spatten-1/8': {
     qkMultipliers: 64,
     pvMultipliers: 64,

@@ -112,3 +112,28 @@ test('the executor gives the same cycle results from the bundle and from the sou
   assert.ok(ref[0].metrics.cycles >= ref[2].metrics.cycles && ref[2].metrics.cycles >= ref[4].metrics.cycles);
   for (const [jobs, bundle] of [[1, true], [2, true], [2, false]] as const) assert.deepEqual(await runWith(jobs, bundle), ref, `jobs ${jobs}, bundle ${bundle}`);
 });
+
+test('the CLI bundle: built once per source state, its manifest lists every hashed source, and it runs the CLI in-process', async () => {
+  const { cliBundle, cliManifestFile } = await import('../dse/bundle.ts');
+  const cache = tmpCache();
+  try {
+    const a = await cliBundle(cache);
+    const b = await cliBundle(cache);
+    assert.ok(a && b);
+    assert.equal(a.built, true);
+    assert.equal(b.built, false);
+    const m = JSON.parse(fs.readFileSync(cliManifestFile(cache), 'utf8'));
+    assert.equal(path.join(cache, m.bundle), fileURLToPath(a.url));
+    for (const d of ['core', 'dse', 'sim', 'reports']) {
+      const ts = fs.readdirSync(path.join(ROOT, d)).filter((f) => f.endsWith('.ts'));
+      assert.ok(ts.length > 0);
+      for (const f of ts) assert.ok(m.files[path.join(d, f)], `${d}/${f} in the manifest`);
+    }
+    assert.ok(m.folders['dse/commands'].includes('reproduce.ts'));
+    // the bundled main, in this process: every command module is registered
+    const { buildProgram } = await import(a.url);
+    assert.equal(typeof buildProgram, 'function');
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

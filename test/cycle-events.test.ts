@@ -54,3 +54,36 @@ test('10,000 random events (past the initial capacity) come out sorted, ties FIF
   const expected = pushed.slice().sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   assert.deepEqual(got, expected);
 });
+
+test('a bulk kind (own sorted queue) pops in exactly the order of a single heap, even when pushed out of time order', () => {
+  const rng = mulberry32(11);
+  const one = new EventQueue();
+  const two = new EventQueue([6]);
+  let now = 0;
+  const seen: Array<[number, number, number]> = [];
+  const seenTwo: Array<[number, number, number]> = [];
+  for (let step = 0; step < 20000; step++) {
+    if (rng() < 0.55 || one.size === 0) {
+      // bulk events mostly in time order, sometimes earlier than the last one; ties are common
+      const kind = rng() < 0.5 ? 6 : Math.floor(rng() * 6);
+      const t = now + Math.floor(rng() * (kind === 6 ? 40 : 10)) + (kind === 6 && rng() < 0.9 ? step / 50 : 0);
+      one.push(t, kind, step);
+      two.push(t, kind, step);
+    } else {
+      one.pop();
+      two.pop();
+      now = one.outT;
+      seen.push([one.outT, one.outKind, one.outA]);
+      seenTwo.push([two.outT, two.outKind, two.outA]);
+    }
+  }
+  while (one.size > 0) {
+    one.pop();
+    two.pop();
+    seen.push([one.outT, one.outKind, one.outA]);
+    seenTwo.push([two.outT, two.outKind, two.outA]);
+  }
+  assert.equal(two.size, 0);
+  assert.ok(seen.length > 9000);
+  assert.deepEqual(seenTwo, seen);
+});

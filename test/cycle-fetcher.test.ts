@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hbmTiming } from '../sim/cycle/dram.ts';
 import { DramFrontEnd } from '../sim/cycle/fetcher.ts';
-import type { Stream } from '../sim/cycle/requests.ts';
+import { occTotals, type Stream } from '../sim/cycle/requests.ts';
 
 const noRefresh = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { refresh: false });
-const stream = (kind: 0 | 1 | 2, occ: number[], bursts = 64, firstLat = 10): Stream => ({ kind, occ: Float64Array.from(occ), bursts, firstLat });
+const stream = (kind: 0 | 1 | 2, occ: number[], bursts = 64, firstLat = 10): Stream => ({ kind, occ: Float64Array.from(occ), bursts, firstLat, ...occTotals(Float64Array.from(occ)) });
 
 test('one channel = two pseudo-channel lanes (PC-interleaved mapping); the official mapping keeps one', () => {
   assert.equal(new DramFrontEnd(noRefresh, 1, 32).channels, 2);
@@ -45,4 +45,46 @@ test('the fetcher issues at most ports × 32 B per cycle', () => {
   const f = new DramFrontEnd(noRefresh, 1, 4);
   f.issue(0, stream(0, [100, 100], 6400));
   assert.equal(f.end, 1600);
+});
+
+test('the idle-channel shortcuts give exactly the per-channel processor-sharing result (random streams vs a reference)', async () => {
+  const { availableBefore, timeForAvailable } = await import('../sim/cycle/dram.ts');
+  const { mulberry32 } = await import('../sim/workload/trace.ts');
+  const tim = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 });
+  const f = new DramFrontEnd(tim, 4, 8);
+  const ch = f.channels;
+  const freeK = new Float64Array(ch);
+  const freeV = new Float64Array(ch);
+  let work = 0;
+  const rng = mulberry32(5);
+  let now = 0;
+  for (let k = 0; k < 3000; k++) {
+    now += Math.floor(rng() * (rng() < 0.3 ? 400 : 20));
+    const kind = rng() < 0.5 ? 2 : rng() < 0.8 ? 0 : 1;
+    const occ = Array.from({ length: ch }, () => (rng() < 0.15 ? 0 : rng() * 150));
+    const s = stream(kind as 0 | 1 | 2, occ, Math.floor(rng() * 2000), 13);
+    f.issue(now, s);
+    // reference: the plain per-channel loop
+    const aA = availableBefore(now, tim);
+    const own = kind === 2 ? freeV : freeK;
+    const other = kind === 2 ? freeK : freeV;
+    let sMin = Infinity;
+    let eMax = aA;
+    for (let c = 0; c < ch; c++) {
+      const o = s.occ[c];
+      if (o <= 0) continue;
+      const st = Math.max(own[c], aA);
+      const ov = Math.min(Math.max(other[c] - st, 0), o);
+      own[c] = st + o + ov;
+      other[c] += ov;
+      work += o;
+      sMin = Math.min(sMin, st);
+      eMax = Math.max(eMax, own[c]);
+    }
+    eMax = Math.max(eMax, aA + s.bursts / 8);
+    const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + 13;
+    assert.equal(f.first, first, `stream ${k} first`);
+    assert.equal(f.end, Math.max(timeForAvailable(eMax, tim), first), `stream ${k} end`);
+  }
+  assert.ok(Math.abs(f.work - work) <= 1e-9 * work);
 });

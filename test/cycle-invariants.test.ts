@@ -55,7 +55,7 @@ test('token and head pruning never slower (generation and summarization)', () =>
 test('gating the next layer on the token top-k never speeds a run up', () => {
   for (const P of [1, 16]) {
     const free = simulateCycle(per8Head, { ...base, topkParallelism: P }).cycles;
-    const gated = simulateCycle(per8Head, { ...base, topkParallelism: P }, { gateTokenTopk: true }).cycles;
+    const gated = simulateCycle(per8Head, { ...base, topkParallelism: P, gateTokenTopk: true }).cycles;
     assert.ok(gated >= free, `P=${P}: gated ${gated} free ${free}`);
   }
 });

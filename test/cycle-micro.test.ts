@@ -135,7 +135,9 @@ test('top-k: random-pivot cost matches the official latency model statistics', (
 });
 
 test('one head on one channel: hand-computed timeline', () => {
-  const hw = { ...defaultHardware(), dramChannels: 1 };
+  // full-rate DRAM set-up: pseudo-channels interleaved every 32 B, a 32-request window
+  const fast = { dramMapping: 'RoBaCoRaCh', dramQueueDepth: 32 } as const;
+  const hw = { ...defaultHardware(), ...fast, dramChannels: 1 };
   const r = simulateCycle(oneHead(), hw);
   // Q (3 bursts) + K 512×64 B (1024 bursts) then V (1024 bursts) at 1 burst/cycle, in series
   // through Q·K (64 lines), softmax (+87), decision (+2), V ids (+1), V issue (+6), prob·V.
@@ -149,8 +151,13 @@ test('one head on one channel: hand-computed timeline', () => {
   assert.equal(r.stages.pv, 64);
   // (which fidelity produced a result is stamped by sim/fidelities.ts; test/space.test.ts checks it)
   // 16 channels: each stream ~16× shorter.
-  const r16 = simulateCycle(oneHead(), defaultHardware());
+  const r16 = simulateCycle(oneHead(), { ...defaultHardware(), ...fast });
   assert.ok(r16.cycles < 450 && r16.cycles > 300, `cycles ${r16.cycles}`);
+  // the official set-up (512-B pseudo-channel row chunks, 16 outstanding requests): the window
+  // covers one chunk, so mostly one pseudo-channel streams — the same bursts take ≥ 1.3× longer
+  const off = simulateCycle(oneHead(), { ...defaultHardware(), dramChannels: 1 });
+  assert.equal(off.extra!.dram_bursts, 2051);
+  assert.ok(off.stages.dram > 1.3 * r.stages.dram, `official ${off.stages.dram} vs ${r.stages.dram}`);
 });
 
 test('a refetch doubles the key-side SRAM reads and Q·K work of that head and adds its LSB bytes', () => {
@@ -186,8 +193,9 @@ test('buffers: an over-sized head is split (generation) or spills, re-streaming 
   const fits = summ(defaultHardware());
   const spills = summ(small);
   assert.equal(spills.extra!.split_requests, 1);
-  // 256 of 512 keys (and values) resident: the other 256 are fetched again by queries 2…8.
-  const extra = 7 * 256 * 64 * 2; // keys + values, 8-bit, 64-dim
+  // half of the 32 lines (double buffering, §V-C) = 128 of 512 keys (and values) resident: the
+  // other 384 are fetched again by queries 2…8.
+  const extra = 7 * 384 * 64 * 2; // keys + values, 8-bit, 64-dim
   assert.equal(spills.dram_bytes - fits.dram_bytes, extra);
   assert.ok(spills.cycles >= fits.cycles, 'spills.cycles >= fits.cycles');
 });

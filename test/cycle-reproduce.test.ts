@@ -1,63 +1,74 @@
 /**
- * Paper figures with the cycle model (dse/commands/reproduce.ts). The default ('paper-fit')
- * configurations found by scripts/fig-search.ts are held to the paper bounds (±10% Fig. 19a,
- * ±15% Fig. 20); the Table I readings pin the documented divergence (sim/cycle/README.md) so
- * that a model change shows up. Also the `topkFilter` switch those configurations rely on.
+ * Paper figures on the paper's own hardware (Table I), both models (dse/reproduce/): what holds
+ * (Fig. 19a at and above 16 comparators, the combined Fig. 20 totals in the no-local-V reading)
+ * is held to the paper's bounds; what does not is pinned to the evidence documented in
+ * sim/cycle/README.md ("Paper figures"), with an independent bound where one exists.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fig19a, fig20, FIG19A_CONFIGS, FIG19A_P, FIG19A_PAPER, FIG20_CONFIGS } from '../dse/commands/reproduce.ts';
-import { simulateCycle } from '../sim/cycle/sim.ts';
-import { defaultHardware } from '../sim/schema.ts';
-import type { HeadRequest, Workload } from '../sim/workload/types.ts';
+import { fig19a, FIG19A_CONFIGS, FIG19A_P, FIG19A_PAPER } from '../dse/reproduce/fig19a.ts';
+import { fig20, FIG20_CONFIGS } from '../dse/reproduce/fig20.ts';
+import { PER8, trace } from '../dse/reproduce/common.ts';
+import { quickSelectScanned } from '../sim/hw/topk.ts';
 
 const near = (x: number, y: number, tol: number, msg: string) => assert.ok(Math.abs(x / y - 1) <= tol, `${msg}: ${x.toFixed(3)} vs ${y}`);
+const table1 = FIG19A_CONFIGS.filter((c) => c.name === 'table1');
 
-test('Fig. 19a: paper-fit configuration (M = 128, 4 channels, RTL filter width, gated token top-k) within ±10% on all six bars', () => {
-  assert.equal(FIG19A_CONFIGS[0].name, 'paper-fit', 'the found configuration is the default');
-  const [fit, full] = fig19a('cycle', [FIG19A_CONFIGS[0], FIG19A_CONFIGS[1]]);
-  FIG19A_P.forEach((P, i) => near(fit.relative[i], FIG19A_PAPER[i], 0.1, `P=${P}`));
-  for (let i = 1; i < 5; i++) assert.ok(fit.relative[i] > fit.relative[i - 1], 'monotone up to 16');
-  // Table I (512 + 512 multipliers, 16 channels): the local-V engine (≈ 3K/16 per head) is the
-  // bottleneck at 16 comparators against Q·K (K/8), so 32 comparators still help a lot.
-  assert.ok(full.relative[FIG19A_P.indexOf(32)] > 1.2, `full config P=32: ${full.relative[5]}`);
+for (const model of ['cycle', 'analytical'] as const) {
+  test(`Fig. 19a on Table I (${model}): 776 GOP/s at 16 within 15%, saturation from 16 to 32 within 10%, 16 balances the engine against DRAM`, () => {
+    const [r] = fig19a(model, table1);
+    near(r.gopsAt16, 776, 0.15, 'GOP/s at 16');
+    near(r.relative[FIG19A_P.indexOf(32)], FIG19A_PAPER[5], 0.1, 'P = 32');
+    for (let i = 1; i < FIG19A_P.length; i++) assert.ok(r.gops[i] >= r.gops[i - 1], 'more comparators never slower');
+    // "16 matches the rate of data arriving from Q×K": at 16 the local-V engine and the DRAM are
+    // within 10% of each other (the engine is the busier by ~6%); at 32 the DRAM binds
+    near(r.stagesAt16.topk, r.stagesAt16.dram, 0.1, 'engine vs DRAM at 16');
+    assert.equal(r.busiest[FIG19A_P.indexOf(32)], 'dram');
+  });
+}
+
+test('Fig. 19a below 16 comparators: bounded by the quick-select algebra, whatever the rest of the design (evidence, not a fit)', () => {
+  // At P = 1 the engine compares one element per cycle, so a run needs at least Σ E[scanned]
+  // cycles (random-pivot quick-select: E[Σ n_i] ≈ 2.9 K per head for V = 0.2 K); the executed
+  // operations are fixed by the trace. That bounds the P = 1 bar far below the paper's 0.217.
+  const w = trace(PER8);
+  let scanned = 0;
+  let ops = 0;
+  for (const r of w.requests) {
+    if (r.valuesPerQuery < r.keys) scanned += quickSelectScanned(r.keys, r.valuesPerQuery);
+    ops += 2 * 64 * ((1 + r.refetch) * r.keys + Math.min(r.valuesPerQuery, r.keys));
+  }
+  const [c] = fig19a('cycle', table1);
+  const bound = ops / scanned / (c.gopsAt16 * 1e9) * 1e9; // relative throughput at P = 1
+  assert.ok(bound < 0.14, `bound ${bound}`);
+  assert.ok(c.relative[0] <= bound * 1.02, `P=1 ${c.relative[0]} vs bound ${bound}`);
+  assert.ok(c.relative[0] < FIG19A_PAPER[0] * 0.6, 'documented divergence at P = 1');
 });
 
-test('Fig. 20: paper-fit reading (local-V in the token step, 6 × 32 GB/s, RTL filter width, gated token top-k): every step and both combined claims within ±15%', () => {
-  const f = fig20('cycle');
-  assert.equal(f.config, 'paper-fit');
-  const paper = [1.1, 1.1, 3, 1.6, 1.7];
-  paper.forEach((p, i) => near(f.rows[i + 1].stepSpeedup, p, 0.15, f.rows[i + 1].step));
+test('Fig. 19a: the official RTL dummy top-k on Table I is the engine bottleneck at 16 (slower than the paper engine by > 1.3×)', () => {
+  const [paper, rtl] = fig19a('analytical', FIG19A_CONFIGS.filter((c) => c.name === 'table1' || c.name === 'table1-rtl-topk'));
+  assert.ok(paper.gopsAt16 / rtl.gopsAt16 > 1.3, `${paper.gopsAt16} vs ${rtl.gopsAt16}`);
+  assert.equal(rtl.busiest[FIG19A_P.indexOf(16)], 'topk');
+});
+
+test('Fig. 20 on Table I (cycle): without local-V both combined totals hold and the quantization steps too; the token/top-k split does not (documented)', () => {
+  const f = fig20('cycle', FIG20_CONFIGS.find((c) => c.name === 'table1-no-local-v')!);
   near(f.combined[0].ours, 3.4, 0.15, 'three pruning steps');
   near(f.combined[1].ours, 2.8, 0.15, 'two quantization steps');
-  for (let i = 1; i < f.rows.length; i++) assert.ok(f.rows[i].cycles <= f.rows[i - 1].cycles, 'no step slows down');
+  near(f.rows[2].stepSpeedup, 1.1, 0.15, 'head pruning');
+  near(f.rows[4].stepSpeedup, 1.6, 0.15, 'static quantization');
+  near(f.rows[5].stepSpeedup, 1.7, 0.15, 'progressive quantization');
+  // without a top-k per head nothing makes the 1-comparator engine bind: token step ≫ 1.1, top-k step = 1
+  assert.ok(f.rows[1].stepSpeedup > 3 && Math.abs(f.rows[3].stepSpeedup - 1) < 0.02, `${f.rows[1].stepSpeedup} ${f.rows[3].stepSpeedup}`);
+  for (let i = 1; i < f.rows.length; i++) assert.ok(f.rows[i].cycles <= f.rows[i - 1].cycles * 1.001, 'no step slows down');
 });
 
-test('Fig. 20, Table I reading (16 channels, no local-V): totals agree, the token/top-k split does not (documented)', () => {
-  const f = fig20('cycle', FIG20_CONFIGS[1]);
-  const step = (i: number) => f.rows[i].stepSpeedup;
-  near(f.combined[0].ours, 3.4, 0.15, 'three pruning steps');
-  near(step(2), 1.1, 0.15, 'head pruning');
-  near(step(4), 1.6, 0.15, 'static quantization');
-  near(step(5), 1.7, 0.15, 'progressive quantization');
-  assert.ok(step(1) > 2, `token pruning step ${step(1)}`);
-  assert.ok(step(3) < 1.5, `top-k step ${step(3)}`);
-});
-
-test("topkFilter: the RTL reading drains the filter at S = M/64 scores per cycle instead of P (one head: exactly ⌈K/S⌉ − ⌈K/P⌉ more engine cycles)", () => {
-  const r: HeadRequest = {
-    iteration: 0, layer: 0, head: 0, D: 64, L: 993, queries: 1, keys: 993, valuesFetched: 204, valuesPerQuery: 204,
-    keyBits: 8, lsbBits: 0, refetch: 0, lsbThreshold: -1, valueBits: 8, queryBits: 12, topk: -1, causal: false,
-  };
-  const w = { requests: [r], source: 'generated', provenance: 'test' } as unknown as Workload;
-  for (const [M, P] of [[512, 16], [128, 16], [512, 4]]) {
-    const hw = { ...defaultHardware(), qkMultipliers: M, pvMultipliers: M, topkParallelism: P };
-    const a = simulateCycle(w, hw, { topkFilter: 'comparators' }).extra!;
-    const b = simulateCycle(w, hw, { topkFilter: 'qk' }).extra!;
-    const S = M / 64;
-    assert.equal((b.topk_cycles_local as number) - (a.topk_cycles_local as number), Math.ceil(993 / S) - Math.ceil(993 / P), `M=${M} P=${P}`);
-  }
-  // Default unchanged: the paper's comparators.
-  const hw = defaultHardware();
-  assert.equal(simulateCycle(w, hw).cycles, simulateCycle(w, hw, { topkFilter: 'comparators' }).cycles);
+test('Fig. 20 on Table I with local-V (cycle): the top-k binds at 1 comparator as the paper says, but ~2× harder (documented)', () => {
+  const f = fig20('cycle', FIG20_CONFIGS[0]);
+  assert.equal(f.rows[1].bottleneck, 'topk');
+  assert.equal(f.rows[3].bottleneck, 'dram');
+  near(f.rows[2].stepSpeedup, 1.1, 0.15, 'head pruning');
+  near(f.rows[4].stepSpeedup, 1.6, 0.15, 'static quantization');
+  // the 1-comparator engine scans ≈ 3 K per head: the token step is a slowdown and the top-k step > 5×
+  assert.ok(f.rows[1].stepSpeedup < 1 && f.rows[3].stepSpeedup > 5, `${f.rows[1].stepSpeedup} ${f.rows[3].stepSpeedup}`);
 });

@@ -4,6 +4,7 @@
  * expectations of the design (bandwidth-bound GPT-2 generation, compute-bound BERT).
  */
 import { test } from 'node:test';
+import { z } from 'zod';
 import assert from 'node:assert/strict';
 import {
   analyticalModel,
@@ -74,8 +75,8 @@ test('helpers: line cycles, causal prefix sums, capacities, bandwidth', () => {
   assert.equal(rowsCycles(3, 10, true, 512, 64), 1 + 2 + 2); // queries see 8, 9, 10 keys
   assert.equal(keysSeen(10, 10, true), 55);
   assert.equal(keysSeen(4, 10, false), 40);
-  // 196 KB, half for one head, 64 × 12-bit keys: ⌊196·1024·8/2/768⌋ = 1045 ≥ 1024 (paper's sizing)
-  assert.equal(sramCapacityVectors(196, 64, 12), 1045);
+  // 196 paper-KB (2 × 1024 × 64 × 12 b), half for one head, 64 × 12-bit keys: exactly 1024 (§V-C)
+  assert.equal(sramCapacityVectors(196, 64, 12), 1024);
   // was 512: the model now derates the HBM peak by refresh (the cycle simulator's 9% loss)
   assert.equal(dramBytesPerCycle(defaultHardware()), B);
   assert.equal(dramBytesPerCycle(hwOf({ fetcherPorts: 4 })), 128); // fetcher cap 4 × 32 B (refresh does not touch it)
@@ -87,21 +88,27 @@ test('hand case: one head, one query (generation)', () => {
   const r = analyticalModel(w, defaultHardware());
   // Q 64·12/8 = 96 B, K 100·96 = 9600 B, V 9600 B
   assert.equal(r.dram_bytes, 96 + 9600 + 9600);
-  assert.equal(r.stages.dram, 19296 / B);
+  // DRAM time: the shared HBM2 stream profiles (sim/hw/dram-cost.ts), never faster than the pins
+  const dK = r.extra!.dram_cycles_k as number;
+  const dV = r.extra!.dram_cycles_v as number;
+  near(r.stages.dram, dK + dV, 1e-12);
+  assert.ok(dK >= 9696 / 512 && dV >= 9600 / 512, `${dK} ${dV}`);
   assert.equal(r.stages.qk, 13);
   assert.equal(r.stages.softmax, 13); // ⌈100/8⌉ with 8 softmax lanes
   assert.equal(r.stages.pv, 13);
   assert.equal(r.stages.topk, 0);
   // One request: the serial path binds (one head in flight): fill/drain latencies + fetch K ‖
   // Q·K ‖ softmax + fetch V ‖ prob·V. (Was DRAM + drain: a lone head cannot overlap with others.)
-  const serial = DRAIN + (96 + 9600) / B + 9600 / B;
+  const serial = DRAIN + dK + dV;
   // (the throughput term — smooth max of DRAM, compute, window, + drain — is 0.3 cycle above it)
   near(r.cycles, serial, 2e-3);
   assert.equal(r.activity.qkMacs, 6400);
   assert.equal(r.activity.pvMacs, 6400);
   assert.equal(r.activity.softmaxElems, 100);
   assert.equal(r.activity.keySramWriteBits, 100 * 64 * 12);
-  near(r.energy.dram, 19296 * 8 * 3.97e-12, 1e-12);
+  // per bit (3.97 − 1.21 pJ) + per row activation (1.21 pJ/bit × 512 bits), O'Connor et al.
+  assert.ok(r.activity.dramActivations > 0);
+  near(r.energy.dram, (19296 * 8 * (3.97 - 1.21) + r.activity.dramActivations * 1.21 * 512) * 1e-12, 1e-12);
   near(r.gops, (2 * 12800) / r.latency_s / 1e9, 1e-12);
   // inFlight = 1 on 8 such heads: the serial chain binds for each (softmax streams behind Q·K)
   const r1 = analyticalModel(wl(Array.from({ length: 8 }, () => row({})), false), hwOf({ inFlight: 1 }));
@@ -116,20 +123,27 @@ test('hand case: refetch, local-V top-k and token top-k', () => {
   assert.equal(r.stages.qk, 1.25 * 13);
   assert.equal(r.stages.softmax, 1.25 * 13);
   assert.equal(r.stages.pv, 3); // ⌈20/8⌉
-  const tkV = expectedTopkCycles(100, 20, 16);
-  const tkT = expectedTopkCycles(100, 50, 16);
-  assert.equal(r.stages.topk, Math.max(tkV, tkT));
-  near(r.extra!.topk_localv_cycles, expectedQuickSelectCycles(100, 20, 16) + Math.ceil(100 / 16), 1e-12);
+  // paper engine: local-V quick-select less its first round (run as the 8-per-cycle scores arrive,
+  // 16 ≥ 8 so only its 3-cycle turn-around remains), filter ⌈100/16⌉ in a stage of its own: the
+  // busier stage; the token top-k (engine 2) selects over accumulated scores: all rounds + filter.
+  const qsV = expectedQuickSelectCycles(100, 20, 16) - (Math.ceil(100 / 16) + 3) + 3;
+  const tkV = Math.max(qsV, Math.ceil(100 / 16));
+  const tkT = Math.max(expectedQuickSelectCycles(100, 50, 16), Math.ceil(100 / 16));
+  near(r.stages.topk, Math.max(tkV, tkT), 1e-12);
+  near(r.extra!.topk_localv_cycles, tkV, 1e-12);
+  // the official RTL's dummy: all rounds, then the S = 8 wide drain, one stage
+  const ro = analyticalModel(w, hwOf({ topkModel: 'official-rtl' }));
+  near(ro.extra!.topk_localv_cycles, expectedQuickSelectCycles(100, 20, 16) + Math.ceil(100 / 8), 1e-12);
   assert.equal(r.activity.qkMacs, 1.25 * 6400);
 });
 
 test('hand case: summarization spill — keys beyond the resident half are streamed per query', () => {
-  // capK = ⌊7.5·1024·8/2/768⌋ = 40 keys resident; 100 queries × 60 streamed keys
+  // capK = ⌊7.5·1003.1·8/2/768⌋ = 39 keys resident (paper KB = 196,608/196 B); 100 queries × 61 streamed keys
   const hw = hwOf({ keySramKB: 7.5, valueSramKB: 7.5 });
   const w = wl([row({ queries: 100 })], true);
   const r = analyticalModel(w, hw);
-  const kF = 40 + 100 * 60;
-  const vF = 40 + 100 * 100 * (1 - 40 / 100);
+  const kF = 39 + 100 * 61;
+  const vF = 39 + 100 * 100 * (1 - 39 / 100);
   assert.equal(r.dram_bytes, 100 * 96 + kF * 96 + vF * 96);
   // no spill with the default SRAM: K and V fetched once
   const r0 = analyticalModel(w, defaultHardware());
@@ -137,13 +151,13 @@ test('hand case: summarization spill — keys beyond the resident half are strea
   assert.equal(r0.stages.qk, 100 * 13);
   // compute-bound: Q·K = softmax = prob·V = 1300 cycles; chain over one head = fetch + one query + 99 × 13
   // one request → one head in flight: the chain binds (was chain / 8 with 8 assumed in flight)
-  const chain = DRAIN + (100 * 96 + 9600 + 9600) / B + (1300 * 3) / 100 + (99 / 100) * 1300;
+  const chain = DRAIN + (r0.extra!.dram_cycles_k as number) + (r0.extra!.dram_cycles_v as number) + (1300 * 3) / 100 + (99 / 100) * 1300;
   near(r0.cycles, Math.max(1300, chain) + DRAIN, 1e-12);
-  // causal: 10 queries over 10 keys, capK 4 → streamed Σ_j max(0, j+1−4) = 1+…+6 = 21
+  // causal: 10 queries over 10 keys, capK 3 → streamed Σ_j max(0, j+1−3) = 1+…+7 = 28
   const hwc = hwOf({ keySramKB: 0.75, valueSramKB: 196 });
-  assert.equal(sramCapacityVectors(0.75, 64, 12), 4);
+  assert.equal(sramCapacityVectors(0.75, 64, 12), 3);
   const rc = analyticalModel(wl([row({ queries: 10, keys: 10, valuesFetched: 10, valuesPerQuery: 10, causal: true })], true), hwc);
-  assert.equal(rc.extra!.dram_bytes_k_msb, (4 + 21) * 96);
+  assert.equal(rc.extra!.dram_bytes_k_msb, (3 + 28) * 96);
 });
 
 test('top-k: closed form vs exact DP and the official Monte-Carlo table (spec §1.9)', () => {
@@ -195,6 +209,52 @@ test('fast path (prepared + memo) equals the reference loop', () => {
       for (const k of Object.keys(r.stages) as Array<keyof typeof r.stages>) near(out.stages[k] + 1, r.stages[k] + 1, 1e-9, `stage ${k}`);
       for (const k of Object.keys(r.activity) as Array<keyof typeof r.activity>) near(out.activity[k] + 1, r.activity[k] + 1, 1e-9, `activity ${k}`);
       for (const k of Object.keys(r.energy) as Array<keyof typeof r.energy>) near(out.energy[k] + 1e-30, r.energy[k] + 1e-30, 1e-9, `energy ${k}`);
+    }
+  }
+});
+
+/** One perturbed value per HardwareSchema field, derived from its JSON schema (fails on an unknown type). */
+function perturbations(): Array<[keyof HardwareConfig, unknown]> {
+  const js = z.toJSONSchema(HardwareSchema) as { properties: Record<string, { type?: string; enum?: unknown[]; default?: unknown; minimum?: number; maximum?: number }> };
+  const out: Array<[keyof HardwareConfig, unknown]> = [];
+  for (const [k, prop] of Object.entries(js.properties)) {
+    const d = prop.default;
+    let cands: unknown[];
+    if (prop.enum) cands = prop.enum.filter((v) => v !== d);
+    else if (prop.type === 'boolean') cands = [!d];
+    else if (prop.type === 'number' || prop.type === 'integer') {
+      const x = d as number;
+      cands = [x * 2, prop.type === 'integer' ? Math.ceil(x / 2) : x / 2, x + 1, x - 1, x === 0 ? 3 : x];
+    } else throw new Error(`perturbations: field ${k} has type ${prop.type}; teach this test how to perturb it`);
+    const v = cands.find((c) => c !== d && HardwareSchema.safeParse({ [k]: c }).success);
+    if (v === undefined) throw new Error(`perturbations: no valid perturbation of ${k}`);
+    out.push([k as keyof HardwareConfig, v]);
+  }
+  return out;
+}
+
+test('memo keys: perturbing any single HardwareSchema field, the fast path still equals the reference', () => {
+  const perts = perturbations();
+  assert.equal(perts.length, Object.keys(HardwareSchema.shape).length);
+  const works = [
+    build({ tokenKeep: 0.3, headKeep: 0.7, valueKeep: 0.4, msbBits: 6, lsbBits: 4 }, { genTokens: 3, seqLen: 200 }),
+    build({ tokenKeep: 0.6, valueKeep: 0.5, headKeep: 0.8 }, { model: 'bert-base', stage: 'summarization', seqLen: 96 }),
+  ];
+  const out = createFastMetrics();
+  const check = (p: ReturnType<typeof prepareWorkload>, w: Workload, hw: HardwareConfig, what: string) => {
+    const r = analyticalModel(w, hw);
+    evaluatePrepared(p, hw, out);
+    for (const k of ['cycles', 'energy_j', 'dram_bytes', 'area_mm2'] as const) near(out[k], r[k], 1e-9, `${w.name} ${what} ${k}`);
+    for (const k of Object.keys(r.stages) as Array<keyof typeof r.stages>) near(out.stages[k] + 1, r.stages[k] + 1, 1e-9, `${w.name} ${what} stage ${k}`);
+  };
+  for (const w of works) {
+    const p = prepareWorkload(w);
+    const base = defaultHardware();
+    check(p, w, base, 'default');
+    for (const [k, v] of perts) {
+      const hw = HardwareSchema.parse({ [k]: v });
+      check(p, w, hw, `${k}=${String(v)}`); // memo tables hold the default's values here
+      check(p, w, base, `back from ${k}`);
     }
   }
 });
@@ -298,16 +358,18 @@ test('official GPT-2-small per8 trace vs the paper and the official bert.cpp mod
   const hw = defaultHardware();
   const rp = analyticalModel(pruned, hw);
   const rd = analyticalModel(dense, hw);
-  // §V-B: 0.43 TFLOPS averaged over the 8 (memory-bound) GPT-2 benchmarks
-  assert.ok(rp.gops > 0.6 * 430 && rp.gops < 1.6 * 430, `gops ${rp.gops}`);
-  // Table II: 8.30 W (the energy table was calibrated on a generated workload, not this trace)
-  assert.ok(rel(rp.power_w, 8.3) < 0.1, `power ${rp.power_w}`);
-  // spec §4: bert.cpp (decode mapping) gives the pruned trace a 3.18× speed-up over the dense one
+  // Fig. 19a: 776 GOP/s at 16 comparators on one GPT-2 application (±15%)
+  assert.ok(rel(rp.gops, 776) < 0.15, `gops ${rp.gops}`);
+  // Table II: 8.30 W (the energy table was calibrated on a generated workload, not this trace;
+  // DRAM is priced per activation from the shared HBM2 profiles, not fitted)
+  assert.ok(rel(rp.power_w, 8.3) < 0.15, `power ${rp.power_w}`);
+  // spec §4: bert.cpp (decode mapping) gives the pruned trace a 3.18× speed-up over the dense one;
+  // it cannot see value pruning or 6-bit packing, so that is a lower bound for a model that does
   const speedup = rd.cycles / rp.cycles;
-  assert.ok(speedup > 3.18 * 0.75 && speedup < 3.18 * 1.25, `speed-up ${speedup}`);
-  // the dense reference (8-bit + forced 4-bit LSB pass) is DRAM-bound but, at 196 KB, only two
-  // 1024-key heads fit in the key buffer: below the refresh-derated 466 GB/s (was: = 512 GB/s;
-  // the cycle simulator achieves 388 GB/s)
+  assert.ok(speedup > 3.18, `speed-up ${speedup}`);
+  // the dense reference (8-bit + forced 4-bit LSB pass) is DRAM-bound; with the official DRAM
+  // set-up (RoBaRaCoCh, 16 outstanding requests) a 16-request window covers one 512-B pseudo-
+  // channel row chunk, so mostly one of the two pseudo-channels streams: 55–65% of 512 GB/s
   const g = rd.extra!.dram_gbps as number;
-  assert.ok(g > 0.8 * 512 * RF && g < 0.95 * 512 * RF, `dram ${g} GB/s`);
+  assert.ok(g > 0.55 * 512 && g < 0.65 * 512, `dram ${g} GB/s`);
 });

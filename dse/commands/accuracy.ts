@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AlgoSchema } from '../../sim/schema.ts';
-import { InputError } from '../errors.ts';
+import { InputError, fsInputError } from '../errors.ts';
 import { parseSets } from '../space.ts';
 
 function collect(v: string, prev: string[]): string[] {
@@ -38,7 +38,8 @@ export function register(program: Command): void {
     .option('--seed <s>', 'bootstrap seed', '1')
     .option('--json', 'print one JSON object')
     .option('--trace-out <file>', 'write the measured trace as an official 17-column workload CSV')
-    .action(async (o: { model: string; set: string[]; maxExamples?: string; seed: string; json?: boolean; traceOut?: string }) => {
+    .option('--context <n>', "LM only: predict the same tokens from only their last n tokens (or 'full'); dense float forward, no --set")
+    .action(async (o: { model: string; set: string[]; maxExamples?: string; seed: string; json?: boolean; traceOut?: string; context?: string }) => {
       const algo = parseAlgoSets(o.set);
       let maxExamples: number | undefined;
       if (o.maxExamples !== undefined) {
@@ -53,10 +54,37 @@ export function register(program: Command): void {
       } catch (e) {
         throw new InputError((e as Error).message);
       }
-      const r = await evaluateAccuracy({ model: o.model, maxExamples, seed }, algo);
+      const { ConfigError } = await import('../../sim/nn/hfconfig.ts');
+      if (o.context !== undefined) {
+        const N = o.context === 'full' ? Infinity : Number(o.context);
+        if (!(N === Infinity || (Number.isInteger(N) && N >= 1))) throw new InputError(`--context: expected a positive integer or 'full', got "${o.context}"`);
+        if (o.set.length > 0 || o.traceOut) throw new InputError('--context: runs the dense model; it takes no --set / --trace-out');
+        const { contextPerplexity } = await import('../../sim/nn/context.ts');
+        let c;
+        try {
+          c = await contextPerplexity({ model: o.model, maxExamples, seed }, N);
+        } catch (e) {
+          if (e instanceof ConfigError) throw new InputError(e.message);
+          throw e;
+        }
+        const line = { model: o.model, metric: 'perplexity', ...c };
+        process.stdout.write(o.json ? JSON.stringify(line) + '\n' : `${o.model}: context ${c.context}: perplexity ${c.perplexity.toFixed(3)} (95% CI ${c.ci95[0].toFixed(3)} – ${c.ci95[1].toFixed(3)}), n=${c.n} windows\n`);
+        return;
+      }
+      let r;
+      try {
+        r = await evaluateAccuracy({ model: o.model, maxExamples, seed }, algo);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new InputError(e.message); // the model folder cannot be run as given
+        throw e;
+      }
       if (o.traceOut) {
         const { formatTrace } = await import('../../sim/workload/trace.ts');
-        writeFileSync(o.traceOut, formatTrace(r.trace, r.trace.provenance));
+        try {
+          writeFileSync(o.traceOut, formatTrace(r.trace, r.trace.provenance));
+        } catch (e) {
+          throw fsInputError(e, `--trace-out ${o.traceOut}`);
+        }
       }
       const keptTokens = (() => {
         // Mean kept keys per layer over the trace rows (absolute counts; the fractions are in measured).

@@ -13,7 +13,8 @@ export function register(program: Command): void {
     .option('--seed <s>', 'seed (init + batch order)', '1')
     .option('--steps <n>', 'quick run: a single phase of n optimizer steps (does not reproduce the shipped checkpoint)')
     .option('--out <dir>', 'output folder (default sim/nn/checkpoints/<name>)')
-    .action(async (o: { model: string; seed: string; steps?: string; out?: string }) => {
+    .option('--save-every <n>', 'also save snapshots <out>/step-K every n steps (LM recipe)')
+    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string }) => {
       const { RECIPES, trainModel } = await import('../../sim/nn/train.ts');
       if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
       const seed = Number(o.seed);
@@ -23,7 +24,12 @@ export function register(program: Command): void {
         steps = Number(o.steps);
         if (!Number.isInteger(steps) || steps < 1) throw new InputError(`--steps: expected a positive integer, got "${o.steps}"`);
       }
-      const r = await trainModel(o.model, seed, { steps, outDir: o.out });
+      let saveEvery: number | undefined;
+      if (o.saveEvery !== undefined) {
+        saveEvery = Number(o.saveEvery);
+        if (!Number.isInteger(saveEvery) || saveEvery < 1) throw new InputError(`--save-every: expected a positive integer, got "${o.saveEvery}"`);
+      }
+      const r = await trainModel(o.model, seed, { steps, outDir: o.out, saveEvery });
       process.stdout.write(JSON.stringify(r) + '\n');
     });
 }

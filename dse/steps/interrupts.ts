@@ -1,20 +1,25 @@
 /**
- * Ctrl-C during a run. In the search: the first one starts no new evaluation (those in flight
- * finish), the second abandons them. In the later steps (refinement, re-scoring) the first one
- * abandons the work in flight. Outputs are written for what finished either way (exit 130).
+ * Ctrl-C (SIGINT) or SIGTERM during a run. In the search: the first one starts no new evaluation
+ * (those in flight finish), the second abandons them. In the later steps (refinement, re-scoring)
+ * the first one abandons the work in flight. Outputs are written for what finished either way;
+ * the run records `interrupted` (exit 130) or `terminated` (exit 143) — dse/stop.ts.
  */
 import type { Executor } from '../executor.ts';
+import type { StopReason } from '../stop.ts';
 
 export class Interrupts {
   interrupted = false;
+  /** The first signal received. */
+  signal?: 'SIGINT' | 'SIGTERM';
   private late = false;
-  private readonly handler = () => this.onSigint();
+  private readonly handler = (sig: NodeJS.Signals) => this.onSignal(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
 
   constructor(private readonly executor: Executor, private readonly log: (line: string) => void) {
     process.on('SIGINT', this.handler);
+    process.on('SIGTERM', this.handler);
   }
 
-  /** The search is over: from now on a Ctrl-C abandons the evaluations in flight. */
+  /** The search is over: from now on a signal abandons the work in flight. */
   searchDone(): void {
     this.late = true;
   }
@@ -24,22 +29,30 @@ export class Interrupts {
     return this.interrupted || this.executor.isAborted;
   }
 
-  private onSigint(): void {
+  /** The stop reason a signal gave the run, if any. */
+  get reason(): StopReason | undefined {
+    return this.signal === 'SIGTERM' ? 'terminated' : this.signal ? 'interrupted' : undefined;
+  }
+
+  private onSignal(sig: 'SIGINT' | 'SIGTERM'): void {
+    this.signal ??= sig;
+    const name = sig === 'SIGTERM' ? 'terminate' : 'interrupt';
     if (this.late) {
       this.interrupted = true;
-      this.log('\ninterrupt: abandoning the work in flight, writing outputs');
+      this.log(`\n${name}: abandoning the work in flight, writing outputs`);
       void this.executor.abort();
     } else if (this.interrupted) {
-      this.log('interrupt: abandoning the evaluations in flight, writing outputs for what finished');
+      this.log(`${name}: abandoning the evaluations in flight, writing outputs for what finished`);
       void this.executor.abort();
     } else {
       this.interrupted = true;
       this.executor.interrupt();
-      this.log('\ninterrupt: finishing the evaluations in flight, then writing outputs (Ctrl-C again to abandon them)');
+      this.log(`\n${name}: finishing the evaluations in flight, then writing outputs (${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to abandon them)`);
     }
   }
 
   dispose(): void {
     process.off('SIGINT', this.handler);
+    process.off('SIGTERM', this.handler);
   }
 }

@@ -8,6 +8,7 @@ import type { EvaluatedPoint } from '../evaluate.ts';
 import type { Executor } from '../executor.ts';
 import { createProgress, type ProgressMode } from '../progress.ts';
 import type { ParsedSpace } from '../space.ts';
+import type { StopReason } from '../stop.ts';
 import type { Interrupts } from './interrupts.ts';
 
 export interface SearchInput {
@@ -30,8 +31,13 @@ export interface SearchOutput {
   count: number;
   /** Point count after each batch (the hypervolume trajectory's x axis). */
   batchEnds: number[];
-  stopReason?: string;
+  /** Set when the search stopped before the driver was done (a budget, a signal). */
+  stopReason?: StopReason;
+  /** The stop in words, e.g. "60 s reached after 37 of 48 points". */
+  stopDetail?: string;
   driverName: string;
+  /** An unexpected error that ended the search (the rows before it are kept: their outputs are written). */
+  error?: unknown;
 }
 
 export async function search(input: SearchInput): Promise<SearchOutput> {
@@ -46,12 +52,20 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
 
   let count = 0;
   const batchEnds: number[] = [];
-  let stopReason: string | undefined;
+  let stopReason: StopReason | undefined;
+  let stopDetail: string | undefined;
+  const timeUp = () => (performance.now() - t0) / 1000 >= timeLimit;
+  const timeLimitStop = () => {
+    stopReason = 'time-limit';
+    stopDetail = `${timeLimit} s reached after ${count}${Number.isFinite(total) ? ` of ${total}` : ''} points`;
+  };
   try {
     while (!driver.done()) {
-      if (count >= maxEvals) stopReason = `max-evals ${maxEvals} reached`;
-      else if ((performance.now() - t0) / 1000 >= timeLimit) stopReason = `time limit ${timeLimit} s reached`;
-      else if (interrupts.interrupted) stopReason = 'interrupted';
+      if (interrupts.interrupted) stopReason = interrupts.reason;
+      else if (count >= maxEvals) {
+        stopReason = 'max-evals';
+        stopDetail = `budget of ${maxEvals} evaluations spent`;
+      } else if (timeUp()) timeLimitStop();
       if (stopReason) break;
       const trials = driver.ask(Math.min(batch, maxEvals - count));
       if (trials.length === 0) {
@@ -66,11 +80,20 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
       driver.tell(results);
       batchEnds.push(count);
       progress.update(count);
+      // the executor starts no evaluation after the deadline: a short batch is a time-limit stop
+      if (results.length < trials.length && !interrupts.interrupted && timeUp()) {
+        timeLimitStop();
+        break;
+      }
       // Let signals and timers run between batches.
       await new Promise((r) => setImmediate(r));
     }
+  } catch (e) {
+    stopReason = 'failed';
+    stopDetail = String((e as Error)?.message ?? e).split('\n')[0];
+    return { count, batchEnds, stopReason, stopDetail, driverName: driver.name, error: e };
   } finally {
     progress.stop();
   }
-  return { count, batchEnds, stopReason, driverName: driver.name };
+  return { count, batchEnds, stopReason, stopDetail, driverName: driver.name };
 }

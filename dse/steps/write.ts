@@ -9,9 +9,13 @@ import type { Highlight, PointRow, RunJson } from '../../core/results.ts';
 import { HW_METRICS } from '../../sim/metrics.ts';
 import type { Objective } from '../driver.ts';
 import type { EvalContext, EvaluatedPoint } from '../evaluate.ts';
-import { writeJson } from '../outputs.ts';
+import { runJsonText, writeAtomic } from '../outputs.ts';
+import { fsInputError } from '../errors.ts';
 import type { RunSink } from '../sink.ts';
 import type { ParsedSpace } from '../space.ts';
+import { modelVersion } from '../model-version.ts';
+import { gitCommit } from '../run-checks.ts';
+import type { StopReason } from '../stop.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -48,13 +52,19 @@ export interface WriteInput {
   seed: number;
   started: Date;
   wallSeconds: number;
-  stopReason?: string;
+  stopReason: StopReason;
+  stopDetail?: string;
+  /** Findings for the user (e.g. which constraint excluded how many points). */
+  notes?: string[];
+  /** The options the run was given. */
+  options: Record<string, unknown>;
   driverName: string;
   highlights: Highlight[];
 }
 
 export function runJson(a: WriteInput, provenance: Record<string, unknown>): RunJson {
   const { parsed, sink } = a;
+  const commit = gitCommit();
   return {
     name: parsed.space.name,
     space: parsed.space,
@@ -72,12 +82,15 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
     startedAt: a.started.toISOString(),
     finishedAt: new Date().toISOString(),
     wallSeconds: a.wallSeconds,
-    versions: { 'spatten-dse': packageVersion(), node: process.version },
+    versions: { 'spatten-dse': packageVersion(), node: process.version, model: modelVersion(), ...(commit ? { git: commit } : {}) },
+    options: a.options,
     provenance,
     hypervolume: sink.hypervolumeTrajectory(),
     hvReference: parsed.objectives.map(() => 1.1),
     highlights: a.highlights,
     stopReason: a.stopReason,
+    ...(a.stopDetail ? { stopDetail: a.stopDetail } : {}),
+    ...(a.notes?.length ? { notes: a.notes } : {}),
   };
 }
 
@@ -91,7 +104,11 @@ export async function write(a: WriteInput): Promise<{ run: RunJson; rows: PointR
     /* no provenance */
   }
   const run = runJson(a, provenance);
-  a.sink.finish();
-  writeJson(path.join(a.dir, 'run.json'), run);
+  try {
+    a.sink.finish();
+  } catch (e) {
+    throw fsInputError(e, `cannot write ${path.join(a.dir, 'points.csv')}`);
+  }
+  writeAtomic(path.join(a.dir, 'run.json'), runJsonText(run));
   return { run, rows: a.sink.reportRows() };
 }

@@ -1,8 +1,15 @@
 /**
- * Event core of the cycle simulator: a binary min-heap of timestamped events in typed arrays.
- * Events at the same time pop in the order they were pushed (a sequence number breaks ties), so a
- * run is deterministic. An event is (time, kind, argument); the simulator gives the kinds their
- * meaning (sim.ts). Time jumps from event to event: nothing ever steps through idle cycles.
+ * Event core of the cycle simulator: timestamped events in binary min-heaps of typed arrays.
+ * Events at the same time pop in the order they were pushed (a global sequence number breaks
+ * ties), so a run is deterministic. An event is (time, kind, argument); the simulator gives the
+ * kinds their meaning (sim.ts). Time jumps from event to event: nothing ever steps through idle
+ * cycles.
+ *
+ * Kinds that can pile up by the thousand (value-buffer retries waiting behind a busy top-k engine)
+ * go to a queue of their own (`bulkKinds`), so the few dozen other pending events stay in a small,
+ * shallow heap. That queue is kept sorted: such events are pushed in time order in practice (an
+ * append), an earlier one is inserted in place. `pop` takes the earlier of the two heads by
+ * (time, sequence), which is exactly the order one heap would give.
  */
 
 /** Event kinds of the SpAtten pipeline (the argument is a request index unless noted). */
@@ -14,21 +21,13 @@ export const EV_DECISION = 4; // request i's final progressive-quantization deci
 export const EV_VRELEASE = 5; // request i releases its value-buffer lines
 export const EV_VALLOC = 6; // argument unused: retry value-buffer allocation
 
-export class EventQueue {
-  private t = new Float64Array(256);
-  private sq = new Float64Array(256);
-  private kd = new Int32Array(256);
-  private ar = new Int32Array(256);
-  private n = 0;
-  private s = 0;
-  /** The last popped event (filled by pop()). */
-  outT = 0;
-  outKind = 0;
-  outA = 0;
-
-  get size(): number {
-    return this.n;
-  }
+/** Binary min-heap of (time, sequence) with a kind and an argument per entry. */
+class Heap {
+  t = new Float64Array(64);
+  sq = new Float64Array(64);
+  kd = new Int32Array(64);
+  ar = new Int32Array(64);
+  n = 0;
 
   private grow(): void {
     const cap = this.t.length * 2;
@@ -46,14 +45,13 @@ export class EventQueue {
     this.ar = ar;
   }
 
-  push(time: number, kind: number, a: number): void {
+  push(time: number, q: number, kind: number, a: number): void {
     if (this.n === this.t.length) this.grow();
     const T = this.t;
     const SQ = this.sq;
     const KD = this.kd;
     const AR = this.ar;
     let i = this.n++;
-    const q = this.s++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const tp = T[p];
@@ -70,15 +68,12 @@ export class EventQueue {
     AR[i] = a;
   }
 
-  /** Removes the earliest event into outT/outKind/outA (the queue must not be empty). */
-  pop(): void {
+  /** Removes the top entry (the caller read it from index 0). */
+  removeTop(): void {
     const T = this.t;
     const SQ = this.sq;
     const KD = this.kd;
     const AR = this.ar;
-    this.outT = T[0];
-    this.outKind = KD[0];
-    this.outA = AR[0];
     const n = --this.n;
     if (n === 0) return;
     const t = T[n];
@@ -101,5 +96,112 @@ export class EventQueue {
     SQ[i] = q;
     KD[i] = k;
     AR[i] = a;
+  }
+}
+
+/** Events sorted by (time, sequence) in growable arrays: append, rare insertion, pop from the front. */
+class SortedQueue {
+  t = new Float64Array(64);
+  sq = new Float64Array(64);
+  kd = new Int32Array(64);
+  ar = new Int32Array(64);
+  /** Index of the first entry. */
+  h = 0;
+  /** One past the last entry. */
+  e = 0;
+
+  get n(): number {
+    return this.e - this.h;
+  }
+
+  /** Makes room for one more entry at the end: moves the entries to the front, or grows. */
+  private room(): void {
+    const { h, e } = this;
+    if ((e - h) * 2 < this.t.length) {
+      this.t.copyWithin(0, h, e);
+      this.sq.copyWithin(0, h, e);
+      this.kd.copyWithin(0, h, e);
+      this.ar.copyWithin(0, h, e);
+    } else {
+      const cap = this.t.length * 2;
+      const t = new Float64Array(cap);
+      t.set(this.t.subarray(h, e));
+      this.t = t;
+      const sq = new Float64Array(cap);
+      sq.set(this.sq.subarray(h, e));
+      this.sq = sq;
+      const kd = new Int32Array(cap);
+      kd.set(this.kd.subarray(h, e));
+      this.kd = kd;
+      const ar = new Int32Array(cap);
+      ar.set(this.ar.subarray(h, e));
+      this.ar = ar;
+    }
+    this.h = 0;
+    this.e = e - h;
+  }
+
+  /** Adds an event whose sequence number is larger than every queued one. */
+  push(time: number, q: number, kind: number, a: number): void {
+    if (this.e === this.t.length) this.room();
+    const T = this.t;
+    let i = this.e++;
+    // ties keep push order: move back only past strictly later events
+    while (i > this.h && T[i - 1] > time) {
+      T[i] = T[i - 1];
+      this.sq[i] = this.sq[i - 1];
+      this.kd[i] = this.kd[i - 1];
+      this.ar[i] = this.ar[i - 1];
+      i--;
+    }
+    T[i] = time;
+    this.sq[i] = q;
+    this.kd[i] = kind;
+    this.ar[i] = a;
+  }
+}
+
+export class EventQueue {
+  private readonly main = new Heap();
+  private readonly bulk = new SortedQueue();
+  private readonly bulkMask: number;
+  private s = 0;
+  /** The last popped event (filled by pop()). */
+  outT = 0;
+  outKind = 0;
+  outA = 0;
+
+  /** `bulkKinds`: kinds (< 31) kept in the second heap. */
+  constructor(bulkKinds: readonly number[] = []) {
+    let m = 0;
+    for (const k of bulkKinds) m |= 1 << k;
+    this.bulkMask = m;
+  }
+
+  get size(): number {
+    return this.main.n + this.bulk.n;
+  }
+
+  push(time: number, kind: number, a: number): void {
+    const h = (this.bulkMask >> kind) & 1 ? this.bulk : this.main;
+    h.push(time, this.s++, kind, a);
+  }
+
+  /** Removes the earliest event into outT/outKind/outA (the queue must not be empty). */
+  pop(): void {
+    const m = this.main;
+    const b = this.bulk;
+    const j = b.h;
+    if (b.e > j && (m.n === 0 || b.t[j] < m.t[0] || (b.t[j] === m.t[0] && b.sq[j] < m.sq[0]))) {
+      this.outT = b.t[j];
+      this.outKind = b.kd[j];
+      this.outA = b.ar[j];
+      b.h++;
+      return;
+    }
+    this.outT = m.t[0];
+    this.outKind = m.kd[0];
+    this.outA = m.ar[0];
+    m.removeTop();
   }
 }

@@ -16,6 +16,12 @@ export class DramFrontEnd {
   readonly channels: number;
   private readonly freeK: Float64Array;
   private readonly freeV: Float64Array;
+  /** Latest free time over the channels, per side (free times only grow). */
+  private maxK = 0;
+  private maxV = 0;
+  /** Earliest start and latest end over the channels of the stream being queued. */
+  private sMin = 0;
+  private eMax = 0;
   /** Channel-cycles of DRAM work issued so far (Σ over channels). */
   work = 0;
   /** Results of the last `issue`: time of the first data and completion time. */
@@ -23,27 +29,82 @@ export class DramFrontEnd {
   end = 0;
 
   constructor(
-    private readonly tim: HbmTiming,
+    readonly timing: HbmTiming,
     dramChannels: number,
     private readonly ports: number,
   ) {
-    this.channels = subChannels(tim, dramChannels).channels;
+    this.channels = subChannels(timing, dramChannels).channels;
     this.freeK = new Float64Array(this.channels);
     this.freeV = new Float64Array(this.channels);
   }
 
   /** Issues stream s at time `now`; sets `first` and `end`. */
   issue(now: number, s: Stream): void {
-    const tim = this.tim;
+    const tim = this.timing;
     const aA = availableBefore(now, tim);
+    const key = s.kind !== 2;
+    const ownMax = key ? this.maxK : this.maxV;
+    const otherMax = key ? this.maxV : this.maxK;
     let sMin = Infinity;
     let eMax = aA;
+    if (otherMax <= aA) {
+      // the other side has nothing queued on any channel: no sharing
+      if (ownMax <= aA) {
+        // and this side is idle too: every channel starts now
+        const own = key ? this.freeK : this.freeV;
+        const occ = s.occ;
+        for (let c = 0; c < occ.length; c++) if (occ[c] > 0) own[c] = aA + occ[c];
+        if (s.maxOcc > 0) sMin = aA;
+        eMax = Math.max(aA, aA + s.maxOcc);
+      } else {
+        this.queueAlone(aA, s, key ? this.freeK : this.freeV);
+        sMin = this.sMin;
+        eMax = this.eMax;
+      }
+      this.work += s.work;
+    } else {
+      this.queueShared(aA, s);
+      sMin = this.sMin;
+      eMax = this.eMax;
+    }
+    if (key) this.maxK = Math.max(this.maxK, eMax);
+    else this.maxV = Math.max(this.maxV, eMax);
+    eMax = Math.max(eMax, aA + s.bursts / this.ports);
+    const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + s.firstLat;
+    this.first = first;
+    this.end = Math.max(timeForAvailable(eMax, tim), first);
+  }
+
+  /** Queues s behind its own side's streams (the other side idle); sets sMin and eMax. */
+  private queueAlone(aA: number, s: Stream, own: Float64Array): void {
     const occ = s.occ;
-    const own = s.kind === 2 ? this.freeV : this.freeK;
-    const other = s.kind === 2 ? this.freeK : this.freeV;
-    const n = occ.length;
+    let sMin = Infinity;
+    let eMax = aA;
+    for (let c = 0; c < occ.length; c++) {
+      const o = occ[c];
+      if (o <= 0) continue;
+      const f = own[c];
+      const st = f > aA ? f : aA;
+      const e = st + o;
+      own[c] = e;
+      if (st < sMin) sMin = st;
+      if (e > eMax) eMax = e;
+    }
+    this.sMin = sMin;
+    this.eMax = eMax;
+  }
+
+  /** Queues s behind its side's streams, sharing each channel at half rate with the other side's backlog; sets sMin and eMax. */
+  private queueShared(aA: number, s: Stream): void {
+    const occ = s.occ;
+    const key = s.kind !== 2;
+    const own = key ? this.freeK : this.freeV;
+    const other = key ? this.freeV : this.freeK;
+    let sMin = Infinity;
+    let eMax = aA;
     let work = 0;
-    for (let c = 0; c < n; c++) {
+    let otherMax = key ? this.maxV : this.maxK;
+    for (let c = 0; c < occ.length; c++) {
       const o = occ[c];
       if (o <= 0) continue;
       const f = own[c];
@@ -52,15 +113,18 @@ export class DramFrontEnd {
       const ov = d > 0 ? (d < o ? d : o) : 0;
       const e = st + o + ov;
       own[c] = e;
-      if (ov > 0) other[c] += ov;
+      if (ov > 0) {
+        const x = (other[c] += ov);
+        if (x > otherMax) otherMax = x;
+      }
       work += o;
       if (st < sMin) sMin = st;
       if (e > eMax) eMax = e;
     }
     this.work += work;
-    eMax = Math.max(eMax, aA + s.bursts / this.ports);
-    const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + s.firstLat;
-    this.first = first;
-    this.end = Math.max(timeForAvailable(eMax, tim), first);
+    if (key) this.maxV = otherMax;
+    else this.maxK = otherMax;
+    this.sMin = sMin;
+    this.eMax = eMax;
   }
 }

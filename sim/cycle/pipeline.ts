@@ -23,8 +23,10 @@ export interface PipelineConfig {
   hw: HardwareConfig;
   reuseKV: boolean;
   refetch: readonly boolean[];
-  /** Filter pass of the local-V and token top-k at the Q·K rate instead of the comparators. */
+  /** Filter pass of the local-V and token top-k at the Q·K rate instead of the comparators (quickSelectEngine only). */
   filterAtQk: boolean;
+  /** The token/head engine (§IV-B: the second engine); default: the local-V engine's model. */
+  tokenEngine?: TopkEngine;
   /** Pivot streams: local-V engine, token/head engine. */
   rngLocal: () => number;
   rngToken: () => number;
@@ -33,8 +35,11 @@ export interface PipelineConfig {
 export class HeadPipeline implements FetchPort {
   readonly scorer = new AttentionScorer();
   readonly pv = new StreamServer();
-  /** Engine cycles: local-V; token and head top-k (the second engine). */
+  /** Engine cycles: local-V (its busier stage when the filter is pipelined); token and head top-k (the second engine). */
   topkLocal = 0;
+  /** Local-V engine: selection-stage and filter-stage busy cycles. */
+  topkLocalSelect = 0;
+  topkLocalFilter = 0;
   topkToken = 0;
   topkHead = 0;
   /** Top-k element comparisons. */
@@ -47,6 +52,9 @@ export class HeadPipeline implements FetchPort {
   /** Next request to reach prob·V (all finished when it equals the request count). */
   nextPV = 0;
   private scheduler!: RequestScheduler;
+  private get tokenEngine(): TopkEngine {
+    return this.cfg.tokenEngine ?? this.engine;
+  }
   private readonly n: number;
   private readonly kFirst: Float64Array;
   private readonly lsbFirst: Float64Array;
@@ -58,11 +66,13 @@ export class HeadPipeline implements FetchPort {
   private readonly downDone: Uint8Array;
   private nextDown = 0;
   private localFree = 0;
+  private filterFree = 0;
   private tokFree = 0;
   private layerDecMax = 0;
   private readonly vallocQ: number[] = [];
   private vallocHead = 0;
-  private readonly headCount = new Map<number, number>();
+  /** Heads in each request's (iteration, layer). */
+  private readonly heads: Int32Array;
 
   constructor(
     private readonly reqs: readonly HeadRequest[],
@@ -82,19 +92,16 @@ export class HeadPipeline implements FetchPort {
     this.vidsStart = new Float64Array(N);
     this.probsEnd = new Float64Array(N);
     this.downDone = new Uint8Array(N);
+    const count = new Map<number, number>();
     for (const r of reqs) {
       const k = r.iteration * 4096 + r.layer;
-      this.headCount.set(k, (this.headCount.get(k) ?? 0) + 1);
+      count.set(k, (count.get(k) ?? 0) + 1);
     }
+    this.heads = Int32Array.from(reqs, (r) => count.get(r.iteration * 4096 + r.layer) ?? 0);
   }
 
   attach(s: RequestScheduler): void {
     this.scheduler = s;
-  }
-
-  /** Heads in request r's (iteration, layer). */
-  private headsIn(r: HeadRequest): number {
-    return this.headCount.get(r.iteration * 4096 + r.layer) ?? 0;
   }
 
   /** Stream `kind` of request i reaches the fetcher: issue it, schedule its end (EV_DRAM). */
@@ -150,7 +157,7 @@ export class HeadPipeline implements FetchPort {
     const K = r.keys;
     const vpqFull = Math.min(r.valuesPerQuery, K);
     if (vpqFull >= K) {
-      this.vidsStart[i] = this.probsEnd[i] = Math.max(d, this.localFree) + 1; // bypass
+      this.vidsStart[i] = this.probsEnd[i] = Math.max(d, this.localFree, this.filterFree) + 1; // bypass
       return;
     }
     const causal = r.causal && q > 1;
@@ -166,12 +173,21 @@ export class HeadPipeline implements FetchPort {
       this.compares += c.compares;
       filt += c.filter;
     }
-    // One engine: the selection, then the filter pass over the buffered scores (Fig. 9; the
-    // official TopKDummy likewise waits the quick-select latency, then drains).
-    const fs = Math.max(this.localFree, d) + sel;
+    // The selection, then the filter pass over the buffered scores (Fig. 9). The paper's engine
+    // filters in a stage of its own while the selection works on the next request; the official
+    // TopKDummy waits the quick-select latency, then drains, one request at a time.
+    const se = Math.max(this.localFree, d) + sel;
+    let fs = se;
+    if (this.engine.pipelinedFilter) {
+      fs = Math.max(se, this.filterFree);
+      this.localFree = se;
+    }
     const fe = fs + filt;
-    this.localFree = fe;
-    this.topkLocal += sel + filt;
+    if (this.engine.pipelinedFilter) this.filterFree = fe;
+    else this.localFree = fe;
+    this.topkLocalSelect += sel;
+    this.topkLocalFilter += filt;
+    this.topkLocal = this.engine.pipelinedFilter ? Math.max(this.topkLocalSelect, this.topkLocalFilter) : this.topkLocalSelect + this.topkLocalFilter;
     this.vidsStart[i] = fs + this.engine.outputLatency;
     this.probsEnd[i] = fe + this.engine.outputLatency;
   }
@@ -181,7 +197,7 @@ export class HeadPipeline implements FetchPort {
     this.layerDecMax = Math.max(this.layerDecMax, d);
     if (r.topk >= 0) {
       const n = r.topk > r.keys ? r.L : r.keys;
-      const c = this.engine.select(n, r.topk, this.cfg.rngToken, this.filterRate(r.D));
+      const c = this.tokenEngine.select(n, r.topk, this.cfg.rngToken, this.filterRate(r.D));
       const ts = Math.max(this.tokFree, this.layerDecMax);
       this.tokFree = ts + c.select + c.filter;
       this.topkToken += c.select + c.filter;
@@ -252,9 +268,9 @@ export class HeadPipeline implements FetchPort {
   private headTopk(i: number, done: number): void {
     const r = this.reqs[i];
     const nx = this.reqs[i + 1];
-    if (!(nx && nx.iteration === r.iteration && nx.layer === r.layer + 1 && this.headsIn(nx) < this.headsIn(r))) return;
-    const h = this.headsIn(r);
-    const c = this.engine.select(h, this.headsIn(nx), this.cfg.rngToken);
+    if (!(nx && nx.iteration === r.iteration && nx.layer === r.layer + 1 && this.heads[i + 1] < this.heads[i])) return;
+    const h = this.heads[i];
+    const c = this.tokenEngine.select(h, this.heads[i + 1], this.cfg.rngToken);
     const ts = Math.max(this.tokFree, done);
     this.tokFree = ts + c.select + c.filter;
     this.topkHead += this.tokFree - ts;

@@ -21,6 +21,22 @@ export interface Stream {
   occ: Float64Array;
   bursts: number;
   firstLat: number;
+  /** Σ occ over the channels that carry data (in channel order), and the largest occ. */
+  work: number;
+  maxOcc: number;
+}
+
+/** Total and largest per-channel occupancy of a stream. */
+export function occTotals(occ: Float64Array): { work: number; maxOcc: number } {
+  let work = 0;
+  let maxOcc = 0;
+  for (let c = 0; c < occ.length; c++) {
+    const o = occ[c];
+    if (o <= 0) continue;
+    work += o;
+    if (o > maxOcc) maxOcc = o;
+  }
+  return { work, maxOcc };
 }
 
 /** Running totals, in one array so a head's increments can be replayed (index names below). */
@@ -106,6 +122,9 @@ export function headWork(r: HeadRequest, qk: Lanes, pv: Lanes, Psm: number): Hea
   return w;
 }
 
+/** Half of a buffer's lines, at least one line pair. */
+const halfLines = (lines: number): number => Math.max(2, Math.floor(lines / 2));
+
 /** Buffer footprint of one head and, in summarization, what spills (fetched again per query). */
 export interface Footprint {
   keyLines: number;
@@ -130,8 +149,13 @@ export function footprint(r: HeadRequest, qk: Lanes, pv: Lanes, vpqFull: number,
   let vl = Math.ceil(r.valuesFetched / pv.per) * pv.cpl;
   vl += vl & 1;
   const f: Footprint = { keyLines: kl, valLines: vl, split: false, spillK: 0, spillKScale: 0, spillV: 0, spillVScale: 0 };
-  if (kl > c.keyBufLines) {
-    f.keyLines = kl = c.keyBufLines - (c.keyBufLines & 1);
+  // Summarization keeps one head's K (V) resident in half of the buffer: the other half prefetches
+  // the next head (the paper's 2 × 1024 × 64 × 12 b sizing is double buffering, §V-C) — the
+  // analytical model's spill capacity. Generation streams a head larger than the whole buffer.
+  const keyCap = c.reuseKV ? halfLines(c.keyBufLines) : c.keyBufLines;
+  const valCap = c.reuseKV ? halfLines(c.valBufLines) : c.valBufLines;
+  if (kl > keyCap) {
+    f.keyLines = kl = keyCap - (keyCap & 1);
     f.split = true;
     if (c.reuseKV) {
       const capK = Math.floor(kl / qk.cpl) * qk.per;
@@ -142,8 +166,8 @@ export function footprint(r: HeadRequest, qk: Lanes, pv: Lanes, vpqFull: number,
       f.spillKScale = Math.max(0, again - f.spillK) / f.spillK;
     }
   }
-  if (vl > c.valBufLines) {
-    f.valLines = vl = c.valBufLines - (c.valBufLines & 1);
+  if (vl > valCap) {
+    f.valLines = vl = valCap - (valCap & 1);
     f.split = true;
     if (c.reuseKV) {
       const capV = Math.floor(vl / pv.cpl) * pv.per;
@@ -190,7 +214,8 @@ class StreamBuilder {
       first = Math.min(first, p.firstLatency);
     }
     t[T_DRAM_BYTES] += b * this.tim.burstBytes;
-    return { kind, occ: combineParts(used), bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE };
+    const occ = combineParts(used);
+    return { kind, occ, bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE, ...occTotals(occ) };
   }
 }
 

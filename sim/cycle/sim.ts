@@ -13,7 +13,7 @@
  *  - topk-engine.ts: the top-k engines (local-V; token + head) behind one interface;
  *  - pipeline.ts: the order of a request's steps after admission.
  */
-import type { HardwareConfig } from '../schema.ts';
+import { HW_HEAD_DIM, softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { Workload } from '../workload/types.ts';
 import { refetchDraws, mulberry32 } from '../workload/trace.ts';
 import type { ModelResult, StageCycles } from '../hw/types.ts';
@@ -21,44 +21,29 @@ import { emptyActivity } from '../hw/types.ts';
 import { energyFromActivity } from '../hw/energy.ts';
 import { areaOf } from '../hw/area.ts';
 import { LineBuffer } from './buffers.ts';
-import { hbmTiming } from './dram.ts';
+import { dramTimingOf } from '../hw/dram-cost.ts';
+import { timeForAvailable } from './dram.ts';
+import { designEngines } from '../hw/topk.ts';
 import { EV_ADMIT, EV_DECISION, EV_DRAM, EV_KARRIVE, EV_VALLOC, EV_VARRIVE, EV_VRELEASE, EventQueue } from './events.ts';
 import { DramFrontEnd } from './fetcher.ts';
 import { bufferLines } from './geometry.ts';
 import { HeadPipeline } from './pipeline.ts';
 import { prepareRequests, type RequestTable, T_BURSTS, T_DRAM_BYTES, T_HITS, T_KEY_R, T_KEY_W, T_MISSES, T_OCC_MAX, T_OCC_MEAN, T_PV_MACS, T_QK_MACS, T_SOFTMAX, T_SPLITS, T_VAL_R, T_VAL_W } from './requests.ts';
 import { RequestScheduler } from './scheduler.ts';
-import { quickSelectEngine, type TopkEngine } from './topk-engine.ts';
+import { specTopkEngine, type TopkEngine } from './topk-engine.ts';
 
 export { PAPER_KB_BYTES, fuseFactor } from './geometry.ts';
 import { derivedMetrics } from '../metrics.ts';
 
+/**
+ * Run options. Every switch that changes timing (top-k model and filter width, the token top-k
+ * gate, refresh, DRAM mapping and window) is a field of the hardware config (sim/schema.ts), read
+ * the same way by the analytical model; only the seed and an engine override for tests are here.
+ */
 export interface CycleOptions {
   /** Seed of the per-head refetch draws and the quick-select pivots (default 1). */
   seed?: number;
-  /**
-   * The next layer's requests wait for the cascade token top-k of the previous layer (its output
-   * is their key-id list). Default false, like the official RTL harness (no dependency between
-   * layers or iterations) and the paper ("token/head top-k run in parallel with the critical
-   * path"); the engine is still a resource whose backlog delays the end of the run.
-   */
-  gateTokenTopk?: boolean;
-  /** HBM refresh (default true). */
-  refresh?: boolean;
-  /** DRAM scheduler window per channel in 32-B requests (default 32; the official DPI shim: 16). */
-  dramQueueDepth?: number;
-  /** Address mapping inside a channel (default PC-interleaved 'RoBaCoRaCh'; official: 'RoBaRaCoCh'). */
-  dramMapping?: 'RoBaRaCoCh' | 'RoBaCoRaCh';
-  /**
-   * Width of the top-k engine's filter pass (the re-stream of the buffered scores against the
-   * k-th value, Fig. 9 left). 'comparators' (default): P elements per cycle, like the quick-select
-   * rounds (the paper does not size the filter). 'qk': the Q·K output rate S = ⌊M/D⌋ per cycle,
-   * as in the official RTL — `TopKDummy` drains one S-wide fragment per cycle after its
-   * `topk_latency` (occupancy ≈ topk_latency + ⌈K/S⌉, spec §1.9) and the real `TopK`
-   * re-streams its S-wide data FIFO; `topk_parallelism` only shortens the quick-select.
-   */
-  topkFilter?: 'comparators' | 'qk';
-  /** The top-k engine model (default: SpAtten's quick-select engine with `topkParallelism` comparators). */
+  /** A top-k engine model to use instead of the design's (tests, experiments). */
   topkEngine?: (hw: HardwareConfig) => TopkEngine;
 }
 
@@ -75,26 +60,29 @@ interface Run {
 
 function buildRun(w: Workload, hw: HardwareConfig, opts: CycleOptions): Run {
   const seed = opts.seed ?? 1;
-  const tim = hbmTiming(hw, { refresh: opts.refresh, queueDepth: opts.dramQueueDepth, mapping: opts.dramMapping });
+  const tim = dramTimingOf(hw);
   const buf = bufferLines(hw);
   const refetch = refetchDraws(w, seed);
   const reqs = w.requests;
   const reuseKV = w.reuseKV;
   const tb = prepareRequests(reqs, { hw, tim, reuseKV, refetch, keyBufLines: buf.key, valBufLines: buf.value, keyLineBits: buf.keyLineBits, valLineBits: buf.valLineBits });
-  const queue = new EventQueue();
+  const queue = new EventQueue([EV_VALLOC]);
   const dram = new DramFrontEnd(tim, hw.dramChannels, hw.fetcherPorts);
   const keyBuf = new LineBuffer(buf.key);
   const valBuf = new LineBuffer(buf.value);
-  const engine = (opts.topkEngine ?? ((h: HardwareConfig) => quickSelectEngine(h.topkParallelism)))(hw);
+  // The two engines of the design (sim/hw/topk.ts): local-V; token + head.
+  const eng = designEngines(hw, reqs[0]?.D ?? HW_HEAD_DIM, softmaxLanes(hw));
+  const engine = opts.topkEngine ? opts.topkEngine(hw) : specTopkEngine(eng.localV);
   const pipeline = new HeadPipeline(reqs, tb, queue, dram, valBuf, engine, {
     hw,
     reuseKV,
     refetch,
-    filterAtQk: opts.topkFilter === 'qk',
+    filterAtQk: false,
+    tokenEngine: opts.topkEngine ? engine : specTopkEngine(eng.tokenHead),
     rngLocal: mulberry32(seed * 2654435761 + 17),
     rngToken: mulberry32(seed * 2246822519 + 29),
   });
-  const scheduler = new RequestScheduler(reqs, tb, queue, keyBuf, valBuf, { inFlight: hw.inFlight, reuseKV, gateTokenTopk: opts.gateTokenTopk ?? false }, pipeline);
+  const scheduler = new RequestScheduler(reqs, tb, queue, keyBuf, valBuf, { inFlight: hw.inFlight, reuseKV, gateTokenTopk: hw.gateTokenTopk }, pipeline);
   pipeline.attach(scheduler);
   return { queue, dram, scheduler, pipeline, keyBufLines: buf.key, valBufLines: buf.value, tb };
 }
@@ -169,7 +157,8 @@ function result(run: Run, hw: HardwareConfig, events: number): ModelResult {
   const misses = t[T_MISSES];
   const { qk, softmax } = p.scorer;
   const busy: StageCycles = {
-    dram: run.dram.work / run.dram.channels,
+    // channel-mean occupancy in wall-clock cycles: the refresh windows it spans count as busy
+    dram: timeForAvailable(run.dram.work / run.dram.channels, run.dram.timing),
     qk: qk.busy,
     softmax: softmax.busy,
     // Two engines (local-V; token + head): the busier one, as the analytical model reports it.

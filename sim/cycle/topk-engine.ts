@@ -12,6 +12,7 @@
 import type { Lanes } from './geometry.ts';
 import { log2c } from './geometry.ts';
 import { quickSelectRandom } from './topk.ts';
+import { sampleTopkCost, type TopkEngineSpec } from '../hw/topk.ts';
 
 export interface TopkCost {
   /** Cycles of the selection phase. */
@@ -28,6 +29,11 @@ export interface TopkEngine {
   /** Cycles from the filter to the selected ids leaving the engine. */
   readonly outputLatency: number;
   /**
+   * The filter pass is a stage of its own that filters one top-k while the selection works on the
+   * next (the paper's engine, Fig. 9); otherwise the engine does one top-k at a time.
+   */
+  readonly pipelinedFilter: boolean;
+  /**
    * Cost of keeping the k largest of n scores (0 ≤ k < n). `rng` draws the engine's random choices
    * (pivots); `filterRate` is the filter pass's width, keys per line × cycles per line (default:
    * the P comparators).
@@ -41,9 +47,26 @@ export function quickSelectEngine(P: number): TopkEngine {
   return {
     parallelism: P,
     outputLatency: log2c(P) + 1,
+    pipelinedFilter: false,
     select(n, k, rng, filterRate = comparators) {
       const qs = quickSelectRandom(n, k, P, rng);
       return { select: qs.cycles, filter: Math.ceil(n / filterRate.per) * filterRate.cpl, compares: qs.compares + n };
     },
+  };
+}
+
+/**
+ * The engine of a design as both models read it (sim/hw/topk.ts, HardwareConfig.topkModel):
+ * 'paper' — first quick-select round on the arriving scores, later rounds ⌈n_i/P⌉ + 3, a filter
+ * stage pipelined with the next selection; 'official-rtl' — the RTL's TopKDummy (all rounds, then
+ * an S-wide drain, one top-k at a time). The filter width is the spec's (the `filterRate`
+ * argument is ignored).
+ */
+export function specTopkEngine(spec: TopkEngineSpec): TopkEngine {
+  return {
+    parallelism: spec.P,
+    outputLatency: log2c(spec.P) + 1,
+    pipelinedFilter: spec.model === 'paper',
+    select: (n, k, rng) => sampleTopkCost(spec, n, k, rng),
   };
 }

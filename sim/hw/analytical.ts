@@ -6,7 +6,8 @@
  *  - `prepareWorkload(w)` + `evaluatePrepared(p, hw, out)`: the fast path for design-space sweeps.
  *    Everything that does not depend on the hardware is summed once per workload; what depends on
  *    a discrete hardware knob (Σ⌈keys/S⌉ per multiplier count, Σ⌈keys/P⌉ per softmax width,
- *    expected top-k cycles per comparator count) is memoised in small Maps on first use. An
+ *    expected top-k cycles per comparator count) is memoised on first use, keyed by the declared
+ *    list of HardwareConfig fields it depends on (QK_DEPS … WINDOW_DEPS, sim/hw/memo.ts). An
  *    evaluation then costs a handful of Map look-ups and arithmetic, and allocates nothing.
  * Both reduce the workload to the same `Sums` and finish with the same `finalize`; the test
  * suite checks they agree to 1e-9.
@@ -74,10 +75,12 @@ import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { HeadRequest, Workload } from '../workload/types.ts';
 import type { Activity, AreaBreakdown, EnergyBreakdown, HwResult, StageCycles } from './types.ts';
 import { emptyActivity } from './types.ts';
-import { expectedTopkCompares, expectedTopkCycles } from './topk.ts';
+import { designEngines, expectedEngineCycles, expectedTopkCompares, type TopkEngineSpec } from './topk.ts';
 import { emptyEnergy, energyWithLeakageInto, leakageFromArea } from './energy.ts';
 import { areaInto, emptyArea } from './area.ts';
+import { dramTimingOf, refreshAvailability, requestDramCost, type RequestDramCost } from './dram-cost.ts';
 import pipe from './tables/pipeline.json' with { type: 'json' };
+import { HwMemo, unionFields, type HwFields } from './memo.ts';
 import { deriveMetrics, pickMetrics } from '../metrics.ts';
 
 const L_DRAM = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value;
@@ -89,6 +92,7 @@ const REFRESH_AVAIL = 1 - pipe.dramRefreshCycle.value / pipe.dramRefreshInterval
 const MAX_ALLOCS = pipe.keyBufferMaxAllocations.value;
 const PAPER_KB = pipe.paperKBBytes.value;
 const OVERLAP_K = pipe.overlapExponent.value;
+const NO_TOPK = { busy: 0, latency: 0 } as const;
 
 // ── small helpers ───────────────────────────────────────────────────────────────────────────
 
@@ -143,7 +147,8 @@ function smLatency(M: number, D: number): number {
  * (1 − nRFC/nREFI), capped by the fetcher ports.
  */
 export function dramBytesPerCycle(hw: HardwareConfig): number {
-  return Math.min((hw.dramChannels * hw.dramChannelGBps * REFRESH_AVAIL) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
+  const avail = hw.dramRefresh ? REFRESH_AVAIL : 1;
+  return Math.min((hw.dramChannels * hw.dramChannelGBps * avail) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
 }
 
 /** Lines of an M-lane buffer (M·wordBits bits) in an SRAM of `kb` paper-KB. */
@@ -179,18 +184,22 @@ function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: numb
 }
 
 /**
- * Bandwidth the key side sees inside a head's window (generation). The fetcher shares every
- * channel round-robin between the key side and the value side; when the DRAM is busy the key side
- * gets what the value side leaves: B·(1 − f·u), f = V share of the bytes, u = DRAM utilisation
- * estimated as DRAM time / slowest stage, × (1 − 1/requests): the V traffic that competes is
- * another head's (a lone head fetches its V after its decision).
+ * Share of the DRAM the key side sees inside a head's window (generation). The fetcher shares
+ * every channel round-robin between the key side and the value side; when the DRAM is busy the
+ * key side gets what the value side leaves: 1 − f·u, f = V share of the DRAM time, u = DRAM
+ * utilisation estimated as DRAM time / slowest stage, × (1 − 1/requests): the V traffic that
+ * competes is another head's (a lone head fetches its V after its decision).
  */
-function keySideBandwidth(s: Sums, B: number): number {
-  const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
-  if (bytes <= 0 || s.requests <= 0) return B;
-  const stDram = bytes / B;
+function keySideShare(s: Sums, stDram: number): number {
+  if (stDram <= 0 || s.requests <= 0) return 1;
   const busy = Math.max(stDram, s.stQk, s.stSm, s.stTkV, s.stPv);
-  return B * (1 - (s.bytesV / bytes) * (stDram / busy) * (1 - 1 / s.requests));
+  return 1 - (s.dramV / stDram) * (stDram / busy) * (1 - 1 / s.requests);
+}
+
+/** DRAM busy cycles: the stream occupancies (refresh-derated), or the fetcher ports if slower. */
+function dramStage(s: Sums, hw: HardwareConfig): number {
+  const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
+  return Math.max(s.dramK + s.dramV, bytes / (hw.fetcherPorts * PORT_BYTES));
 }
 
 /** prob·V line cycles of one request (causal without local-V pruning: exact per-row sum). */
@@ -202,7 +211,8 @@ function pvCycles(q: number, k: number, vq: number, vRow: number, causal: boolea
 
 /** Keys (or values) of one head that fit in half of an SRAM (double buffering). */
 export function sramCapacityVectors(sramKB: number, D: number, wordBits: number): number {
-  return Math.floor((sramKB * 1024 * 8) / SRAM_HALVES / (D * wordBits));
+  // the paper's KB (196 KB = 2 × 1024 × 64 × 12 b): half of 196 KB holds exactly 1024 keys
+  return Math.floor((sramKB * PAPER_KB * 8) / SRAM_HALVES / (D * wordBits) + 1e-9);
 }
 
 /** Keys fetched from DRAM by a reused (summarization) request, given the resident capacity. */
@@ -234,6 +244,15 @@ interface Sums {
   stTkV: number;
   stTkT: number;
   stPv: number;
+  /** DRAM cycles of the key side (Q, K MSBs, K LSBs) and of the value side (sim/hw/dram-cost.ts, refresh-derated). */
+  dramK: number;
+  dramV: number;
+  /** DRAM row activations. */
+  acts: number;
+  /** Σ local-V top-k latency (both engine stages; the serial path). */
+  tkVLat: number;
+  /** Σ cascade token top-k latency on layer boundaries the next layer waits for (gateTokenTopk). */
+  gate: number;
   /** Σ chain cycles of the full serial path (divided by min(inFlight, requests) in finalize). */
   chain: number;
   /** min(inFlight, requests). */
@@ -242,6 +261,8 @@ interface Sums {
   win: number;
   /** Generation (head-granular stages): overlap by a smooth max. */
   gen: boolean;
+  /** Summarization with a head that spills and is alone in flight: head-granular too. */
+  spill: boolean;
   /** Head requests in the workload. */
   requests: number;
   /** What follows the last window: V fetch latency + prob·V latency (generation). */
@@ -261,9 +282,12 @@ interface Sums {
 function zeroSums(s: Sums): Sums {
   s.bytesQ = s.bytesKMsb = s.bytesKLsb = s.bytesV = 0;
   s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
+  s.tkVLat = s.gate = 0;
+  s.dramK = s.dramV = s.acts = 0;
   s.chain = s.drain = s.win = 0;
   s.chainHeads = 1;
   s.gen = false;
+  s.spill = false;
   s.requests = 0;
   s.tail = 0;
   s.qkMacs = s.pvMacs = s.smElems = s.tkCompares = 0;
@@ -311,19 +335,20 @@ function ipow(x: number, k: number): number {
 }
 
 function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
-  const B = dramBytesPerCycle(hw);
   const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
-  const stDram = bytes / B;
+  const stDram = dramStage(s, hw);
   const stTk = Math.max(s.stTkV, s.stTkT);
   const busy = Math.max(stDram, s.stQk, s.stSm, stTk, s.stPv);
   let core = busy;
-  if (s.gen && busy > 0) {
+  if ((s.gen || s.spill) && busy > 0) {
     // Generation is head-granular: a head's K fetch, Q·K/softmax, decision, V fetch and prob·V
     // run one after the other, the DRAM serves it twice (K, then V), and only the heads in
     // flight overlap. Three limits — DRAM, the slowest compute engine, the heads-in-flight
     // window — do not overlap perfectly when they are close: smooth max (p-norm, exponent
     // tables/pipeline.json overlapExponent). Separate compute engines with buffers between
-    // them do overlap (one term: their max).
+    // them do overlap (one term: their max). A summarization head that spills and has the
+    // buffers to itself is head-granular the same way (its K/V stream, then its queries' top-k
+    // and prob·V, before the next head is admitted).
     const k = OVERLAP_K;
     // (the window less the K-side latencies of the last head, which the drain adds back)
     const win = Math.max(0, s.win - (s.drain - s.tail));
@@ -334,7 +359,8 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   const chainBound = Math.max(s.win, s.chain / s.chainHeads);
   // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
   // for short request streams the serial path of the heads in flight.
-  const cycles = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads);
+  // gateTokenTopk: every gated layer boundary drains the pipeline, runs the token top-k, refills.
+  const cycles = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads) + s.gate;
   const seconds = cycles / (hw.clockGHz * 1e9);
 
   const st = out.stages;
@@ -348,7 +374,7 @@ function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   const a = out.activity;
   a.cycles = cycles;
   a.dramBytes = bytes;
-  a.dramActivations = 0;
+  a.dramActivations = s.acts;
   a.keySramReadBits = s.keyR;
   a.keySramWriteBits = s.keyW;
   a.valueSramReadBits = s.valR;
@@ -407,7 +433,7 @@ function headTopkRuns(w: Workload): Array<{ n: number; k: number }> {
 /** True when two requests belong to the same class (identical cost-relevant fields). */
 function sameClass(a: HeadRequest, b: HeadRequest): boolean {
   return (
-    a.queries === b.queries && a.keys === b.keys && a.valuesFetched === b.valuesFetched && a.valuesPerQuery === b.valuesPerQuery &&
+    a.L === b.L && a.queries === b.queries && a.keys === b.keys && a.valuesFetched === b.valuesFetched && a.valuesPerQuery === b.valuesPerQuery &&
     a.keyBits === b.keyBits && a.lsbBits === b.lsbBits && a.refetch === b.refetch && a.valueBits === b.valueBits &&
     a.queryBits === b.queryBits && a.topk === b.topk && a.causal === b.causal && a.D === b.D
   );
@@ -431,8 +457,10 @@ function requestCore(r: HeadRequest) {
  */
 export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   const s = newSums();
-  const B = dramBytesPerCycle(hw);
+  const tim = dramTimingOf(hw);
+  const avail = refreshAvailability(tim);
   const nReq = w.requests.length;
+  const kCyc: number[] = [];
   // Generation (no reuse) chain pieces, combined after the loop (see the file comment).
   let gFix = 0, gK = 0, gQk = 0, gSm = 0, gTk = 0, gV = 0, gPv = 0;
   for (const r of w.requests) {
@@ -456,11 +484,23 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     s.bytesKMsb += bK;
     s.bytesKLsb += bL;
     s.bytesV += bV;
+    const dc = requestDramCost(r, hw.dramChannels, tim);
+    const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+    const cV = (bV * dc.v.cyclesPerByte) / avail;
+    s.dramK += cK;
+    s.dramV += cV;
+    s.acts += bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
+    kCyc.push(cK);
 
     const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, D);
     const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
-    const tkV = c.localV ? r.queries * expectedTopkCycles(c.tkN, c.tkK, hw.topkParallelism) : 0;
-    const tkT = r.topk >= 0 ? expectedTopkCycles(r.keys, r.topk, hw.topkParallelism) : 0;
+    const eng = designEngines(hw, D, softmaxLanes(hw));
+    const tkVe = c.localV ? expectedEngineCycles(eng.localV, c.tkN, c.tkK) : NO_TOPK;
+    const tkV = r.queries * tkVe.busy;
+    const tkTe = r.topk >= 0 ? expectedEngineCycles(eng.tokenHead, r.keys, r.topk) : NO_TOPK;
+    const tkT = tkTe.busy;
+    s.tkVLat += r.queries * tkVe.latency;
+    if (hw.gateTokenTopk && r.topk >= 0) s.gate += tkTe.latency + L_DRAM + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
     const pv = pvCycles(r.queries, r.keys, r.valuesPerQuery, c.vRow, r.causal, hw.pvMultipliers, D);
     s.stQk += qk;
     s.stSm += sm;
@@ -486,14 +526,19 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     if (w.reuseKV) {
       const q = Math.max(1, r.queries);
       const maxStep = Math.max(qk, sm, tkV, pv);
-      s.win += (fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep) / n;
+      const fK = kF > 0 ? Math.min(r.keys, kF) / kF : 1;
+      const fV = vF > 0 ? Math.min(r.valuesFetched, vF) / vF : 1;
+      const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / avail;
+      if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
+      // the resident K/V first, then the queries, which stream the spilled part as they go
+      s.win += (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
     } else {
       gFix += fix;
-      gK += (bQ + bK + bL) / B;
+      gK += cK;
       gQk += qk;
       gSm += sm;
-      gTk += tkV;
-      gV += bV / B;
+      gTk += r.queries * tkVe.latency;
+      gV += cV;
       gPv += pv;
     }
   }
@@ -503,21 +548,20 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     s.chainHeads = Math.max(1, Math.min(hw.inFlight, nReq));
     s.requests = nReq;
     s.gen = true;
-    const Bk = keySideBandwidth(s, B);
-    for (const r of w.requests) {
+    const share = keySideShare(s, dramStage(s, hw));
+    for (let ri = 0; ri < nReq; ri++) {
+      const r = w.requests[ri];
       const w1 = 1 + r.refetch;
       const n = headsInFlight(hw, r.keys, r.valuesFetched, r.D, false, nReq);
-      const seen = keysSeen(r.queries, r.keys, r.causal);
-      const bKey = (r.queries * r.D * r.queryBits + seen * r.D * (r.keyBits + r.refetch * r.lsbBits)) / 8;
       const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, r.D);
       const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
       const lFix = L_DRAM + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
-      s.win += (w1 * lFix + Math.max(bKey / Bk, qk, sm)) / n;
+      s.win += (w1 * lFix + Math.max(kCyc[ri] / share, qk, sm)) / n;
     }
     s.tail = nReq > 0 ? L_DRAM + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
   }
   for (const h of headTopkRuns(w)) {
-    s.stTkT += expectedTopkCycles(h.n, h.k, hw.topkParallelism);
+    s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;
     s.tkCompares += expectedTopkCompares(h.n, h.k);
   }
   const m = finalize(s, hw, createFastMetrics());
@@ -530,6 +574,8 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     model: 'analytical',
     extra: {
       chain_bound_cycles: m.chainBound,
+      dram_cycles_k: s.dramK,
+      dram_cycles_v: s.dramV,
       dram_gbps: m.dramGBps,
       topk_localv_cycles: s.stTkV,
       topk_token_head_cycles: s.stTkT,
@@ -543,10 +589,30 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
 
 // ── fast path ───────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Declared dependencies of the memoised quantities of the fast path: the HardwareConfig fields
+ * each one reads (the memo keys are derived from these lists; see memo.ts).
+ */
+/** Σ Q·K line cycles: rowsCycles(·, qkMultipliers). */
+export const QK_DEPS: HwFields = ['qkMultipliers'];
+/** Σ softmax cycles: softmaxLanes(hw). */
+export const SM_DEPS: HwFields = ['softmaxParallelism', 'qkMultipliers'];
+/** Σ prob·V line cycles. */
+export const PV_DEPS: HwFields = ['pvMultipliers'];
+/** Top-k engines (sim/hw/topk.ts designEngines: P, model, filter width, input rate S = min(M/D, softmax lanes)) and the gate bubbles (pass latencies). */
+export const TOPK_DEPS: HwFields = ['topkParallelism', 'topkModel', 'topkFilter', 'qkMultipliers', 'softmaxParallelism', 'gateTokenTopk'];
+/** Stage sums + fixed latencies (qkLatency/smLatency read qkMultipliers, pvLatency pvMultipliers). */
+export const COMBO_DEPS: HwFields = unionFields(QK_DEPS, SM_DEPS, PV_DEPS, TOPK_DEPS);
+/** DRAM stream costs (sim/hw/dram-cost.ts: HBM2 timing of the design, channels). */
+export const DRAM_DEPS: HwFields = ['dramChannels', 'dramChannelGBps', 'clockGHz', 'dramMapping', 'dramQueueDepth', 'dramRefresh'];
+/** Generation window table: headsInFlight (buffer lines of both SRAMs, inFlight), Q·K and softmax cycles, key-side DRAM cycles. */
+export const WINDOW_DEPS: HwFields = unionFields(COMBO_DEPS, DRAM_DEPS, ['keySramKB', 'valueSramKB', 'wordBits', 'inFlight']);
+
 /** A class of identical head requests (multiplicity `mult`). */
 interface ReqClass {
   mult: number;
   D: number;
+  L: number;
   q: number;
   k: number;
   vF: number;
@@ -563,9 +629,8 @@ interface ReqClass {
   localV: boolean;
   tkN: number;
   tkK: number;
-  /** Per-class top-k cycles memo: last P and value. */
-  tkP: number;
-  tkVal: number;
+  /** Per-class local-V top-k busy and latency cycles (TOPK_DEPS). */
+  tk: HwMemo<{ busy: number; latency: number }>;
 }
 
 export interface PreparedWorkload {
@@ -592,19 +657,35 @@ export interface PreparedWorkload {
   /** Σ (1+p) and request count, for the fixed chain latencies. */
   sumW1: number;
   headRuns: Array<{ n: number; k: number; mult: number }>;
-  memoQk: Map<number, number>;
-  memoSm: Map<number, number>;
-  memoPv: Map<number, number>;
-  memoTkV: Map<number, number>;
-  memoTkT: Map<number, number>;
-  /** Combined memo: (qkMultipliers, pvMultipliers) → (softmaxParallelism, topkParallelism) → entry. */
-  memoCombo: Map<number, Map<number, ComboEntry>>;
-  /** The last combination evaluated (skips the look-ups when a sweep repeats it). */
-  lastKey1: number;
-  lastKey2: number;
-  lastCombo: ComboEntry | null;
+  memoQk: HwMemo<number>;
+  memoSm: HwMemo<number>;
+  memoPv: HwMemo<number>;
+  memoTk: HwMemo<TopkSums>;
+  /** Per-class DRAM costs and the generation totals (DRAM_DEPS). */
+  memoDram: HwMemo<DramSums>;
+  /** Stage sums and fixed latencies of the discrete compute knobs (COMBO_DEPS). */
+  memoCombo: HwMemo<ComboEntry>;
   /** Scratch sums reused by every evaluation. */
   scratch: Sums;
+}
+
+/** DRAM costs of a workload's classes on one design (memoDram). */
+interface DramSums {
+  cost: RequestDramCost[];
+  avail: number;
+  /** Generation: key-side / value-side DRAM cycles of one instance of each class, and the totals. */
+  kc: Float64Array;
+  dramK: number;
+  dramV: number;
+  acts: number;
+}
+
+/** Top-k sums of a workload on one design (memoTopk). */
+interface TopkSums {
+  tkV: number;
+  tkVLat: number;
+  tkT: number;
+  gate: number;
 }
 
 /** Stage sums and fixed latencies for one combination of the discrete compute knobs. */
@@ -612,21 +693,19 @@ interface ComboEntry {
   qk: number;
   sm: number;
   pv: number;
-  tkV: number;
-  tkT: number;
+  tk: TopkSums;
   lQk: number;
   lSm: number;
   lPv: number;
-  /** Generation window tables per (key-buffer lines, inFlight): see `windowTable`. */
-  win: Map<number, WindowTable>;
-  lastWinKey: number;
-  lastWin: WindowTable | null;
+  /** Generation window tables (WINDOW_DEPS): see `windowTable`. */
+  win: HwMemo<WindowTable>;
 }
 
 /**
- * Σ_c mult·max(bKey_c/B, x_c)/n_c as a function of B (x_c = max(Q·K, softmax) of class c, n_c its
- * heads in flight): classes sorted by the crossover t_c = bKey_c/x_c; for a given B the classes
- * with t_c > B are fetch-bound. prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m bKey/n.
+ * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = key-side
+ * DRAM cycles, x_c = max(Q·K, softmax) of class c, n_c its heads in flight): classes sorted by the
+ * crossover t_c = x_c/kc_c; for a given share the classes with t_c < 1/share are fetch-bound.
+ * prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m kc/n.
  */
 interface WindowTable {
   thr: Float64Array;
@@ -636,7 +715,7 @@ interface WindowTable {
   fixW: number;
 }
 
-function windowTable(p: PreparedWorkload, hw: HardwareConfig): WindowTable {
+function windowTable(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowTable {
   const cs = p.classes;
   const C = cs.length;
   const Psm = softmaxLanes(hw);
@@ -649,10 +728,10 @@ function windowTable(p: PreparedWorkload, hw: HardwareConfig): WindowTable {
     const w1 = 1 + c.p;
     const n = headsInFlight(hw, c.k, c.vF, c.D, false, p.requests);
     const x = w1 * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
-    const bKey = (c.q * c.D * c.queryBits + c.seen * c.D * (c.keyBits + c.p * c.lsbBits)) / 8;
+    const kc = dram.kc[i];
     xs[i] = (c.mult * x) / n;
-    fs[i] = (c.mult * bKey) / n;
-    t[i] = x > 0 ? bKey / x : Infinity;
+    fs[i] = (c.mult * kc) / n;
+    t[i] = kc > 0 ? x / kc : Infinity;
     fixW += (c.mult * w1) / n;
   }
   const order = Array.from({ length: C }, (_, i) => i).sort((a, b) => t[a] - t[b]);
@@ -683,7 +762,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
       continue;
     }
     prevReq = r;
-    const key = `${r.queries}|${r.keys}|${r.valuesFetched}|${r.valuesPerQuery}|${r.keyBits}|${r.lsbBits}|${r.refetch}|${r.valueBits}|${r.queryBits}|${r.topk}|${r.causal ? 1 : 0}`;
+    const key = `${r.L}|${r.queries}|${r.keys}|${r.valuesFetched}|${r.valuesPerQuery}|${r.keyBits}|${r.lsbBits}|${r.refetch}|${r.valueBits}|${r.queryBits}|${r.topk}|${r.causal ? 1 : 0}`;
     const c = byKey.get(key);
     if (c) {
       c.mult++;
@@ -694,6 +773,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     byKey.set(key, {
       mult: 1,
       D: r.D,
+      L: r.L,
       q: r.queries,
       k: r.keys,
       vF: r.valuesFetched,
@@ -710,8 +790,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
       localV: core.localV,
       tkN: core.tkN,
       tkK: core.tkK,
-      tkP: -1,
-      tkVal: 0,
+      tk: new HwMemo<{ busy: number; latency: number }>(TOPK_DEPS, 1),
     });
     prevClass = byKey.get(key)!;
   }
@@ -737,15 +816,12 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
     valReadElems: 0,
     sumW1: 0,
     headRuns: [],
-    memoQk: new Map(),
-    memoSm: new Map(),
-    memoPv: new Map(),
-    memoTkV: new Map(),
-    memoTkT: new Map(),
-    memoCombo: new Map(),
-    lastKey1: -1,
-    lastKey2: -1,
-    lastCombo: null,
+    memoQk: new HwMemo(QK_DEPS),
+    memoSm: new HwMemo(SM_DEPS),
+    memoPv: new HwMemo(PV_DEPS),
+    memoTk: new HwMemo(TOPK_DEPS),
+    memoDram: new HwMemo(DRAM_DEPS),
+    memoCombo: new HwMemo(COMBO_DEPS),
     scratch: newSums(),
   };
   for (const c of classes) {
@@ -782,24 +858,16 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
   return prep;
 }
 
-/** Σ over the request classes of `term`, memoised per hardware knob value in `memo`. */
-function memoSum(memo: Map<number, number>, key: number, sum: () => number): number {
-  let v = memo.get(key);
-  if (v === undefined) {
-    v = sum();
-    memo.set(key, v);
-  }
-  return v;
-}
-function memoQk(p: PreparedWorkload, M: number): number {
-  return memoSum(p.memoQk, M, () => {
+function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoQk.get(hw, () => {
     let v = 0;
-    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, M, c.D);
+    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
     return v;
   });
 }
-function memoSm(p: PreparedWorkload, P: number): number {
-  return memoSum(p.memoSm, P, () => {
+function memoSm(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoSm.get(hw, () => {
+    const P = softmaxLanes(hw);
     let v = 0;
     for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, P, 1);
     return v;
@@ -808,34 +876,64 @@ function memoSm(p: PreparedWorkload, P: number): number {
 function pvRow(c: ReqClass, M: number): number {
   return pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, M, c.D);
 }
-function memoPv(p: PreparedWorkload, M: number): number {
-  return memoSum(p.memoPv, M, () => {
+function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
+  return p.memoPv.get(hw, () => {
     let v = 0;
-    for (const c of p.classes) v += c.mult * pvRow(c, M);
+    for (const c of p.classes) v += c.mult * pvRow(c, hw.pvMultipliers);
     return v;
   });
 }
-function classTkV(c: ReqClass, P: number): number {
-  if (!c.localV) return 0;
-  if (c.tkP !== P) {
-    c.tkP = P;
-    c.tkVal = c.q * expectedTopkCycles(c.tkN, c.tkK, P);
-  }
-  return c.tkVal;
+/** Class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V. */
+function genBytes(c: ReqClass): [number, number, number, number] {
+  return [(c.q * c.D * c.queryBits) / 8, (c.seen * c.D * c.keyBits) / 8, (c.p * c.seen * c.D * c.lsbBits) / 8, (c.vF * c.q * c.D * c.valueBits) / 8];
 }
-function memoTkV(p: PreparedWorkload, P: number): number {
-  return memoSum(p.memoTkV, P, () => {
-    let v = 0;
-    for (const c of p.classes) v += c.mult * classTkV(c, P);
-    return v;
+function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
+  return p.memoDram.get(hw, () => {
+    const tim = dramTimingOf(hw);
+    const avail = refreshAvailability(tim);
+    const C = p.classes.length;
+    const d: DramSums = { cost: new Array(C), avail, kc: new Float64Array(C), dramK: 0, dramV: 0, acts: 0 };
+    for (let i = 0; i < C; i++) {
+      const c = p.classes[i];
+      const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim);
+      d.cost[i] = dc;
+      if (p.reuseKV) continue;
+      const [bQ, bK, bL, bV] = genBytes(c);
+      d.kc[i] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+      d.dramK += c.mult * d.kc[i];
+      d.dramV += (c.mult * bV * dc.v.cyclesPerByte) / avail;
+      d.acts += c.mult * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
+    }
+    return d;
   });
 }
-function memoTkT(p: PreparedWorkload, P: number): number {
-  return memoSum(p.memoTkT, P, () => {
-    let v = 0;
-    for (const c of p.classes) if (c.topk >= 0) v += c.mult * expectedTopkCycles(c.k, c.topk, P);
-    for (const h of p.headRuns) v += h.mult * expectedTopkCycles(h.n, h.k, P);
-    return v;
+
+/** Local-V top-k of one class: engine busy and latency, × queries (its own memo, TOPK_DEPS). */
+function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy: number; latency: number } {
+  if (!c.localV) return NO_TOPK;
+  return c.tk.get(hw, () => {
+    const e = expectedEngineCycles(spec, c.tkN, c.tkK);
+    return { busy: c.q * e.busy, latency: c.q * e.latency };
+  });
+}
+/** Σ local-V engine busy and latency, the token/head engine's busy, and the gate bubbles. */
+function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
+  return p.memoTk.get(hw, () => {
+    const eng = designEngines(hw, p.D, softmaxLanes(hw));
+    const fix = L_DRAM + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
+    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0 };
+    for (const c of p.classes) {
+      const v = classTkV(c, hw, eng.localV);
+      t.tkV += c.mult * v.busy;
+      t.tkVLat += c.mult * v.latency;
+      if (c.topk >= 0) {
+        const e = expectedEngineCycles(eng.tokenHead, c.k, c.topk);
+        t.tkT += c.mult * e.busy;
+        if (hw.gateTokenTopk) t.gate += c.mult * (e.latency + fix);
+      }
+    }
+    for (const h of p.headRuns) t.tkT += h.mult * expectedEngineCycles(eng.tokenHead, h.n, h.k).busy;
+    return t;
   });
 }
 
@@ -846,46 +944,26 @@ function memoTkT(p: PreparedWorkload, P: number): number {
  */
 export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics = createFastMetrics()): FastMetrics {
   const s = zeroSums(p.scratch);
-  const B = dramBytesPerCycle(hw);
   const D = p.D;
   const wb = hw.wordBits;
-  // Two exact integer keys for the four discrete compute knobs (multipliers ≤ 2^16, widths ≤ 2^10).
-  const key1 = hw.qkMultipliers * 131072 + hw.pvMultipliers;
-  const key2 = softmaxLanes(hw) * 2048 + hw.topkParallelism;
-  let cmb: ComboEntry | undefined;
-  if (key1 === p.lastKey1 && key2 === p.lastKey2 && p.lastCombo !== null) cmb = p.lastCombo;
-  else {
-    let inner = p.memoCombo.get(key1);
-    if (inner === undefined) {
-      inner = new Map();
-      p.memoCombo.set(key1, inner);
-    }
-    cmb = inner.get(key2);
-    if (cmb === undefined) {
-      cmb = {
-        qk: memoQk(p, hw.qkMultipliers),
-        sm: memoSm(p, softmaxLanes(hw)),
-        pv: memoPv(p, hw.pvMultipliers),
-        tkV: memoTkV(p, hw.topkParallelism),
-        tkT: memoTkT(p, hw.topkParallelism),
-        lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
-        lSm: smLatency(hw.qkMultipliers, D),
-        lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
-        win: new Map(),
-        lastWinKey: -1,
-        lastWin: null,
-      };
-      inner.set(key2, cmb);
-    }
-    p.lastKey1 = key1;
-    p.lastKey2 = key2;
-    p.lastCombo = cmb;
-  }
+  const dram = memoDram(p, hw);
+  const cmb = p.memoCombo.get(hw, () => ({
+    qk: memoQk(p, hw),
+    sm: memoSm(p, hw),
+    pv: memoPv(p, hw),
+    tk: memoTopk(p, hw),
+    lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
+    lSm: smLatency(hw.qkMultipliers, D),
+    lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
+    win: new HwMemo<WindowTable>(WINDOW_DEPS),
+  }));
   s.stQk = cmb.qk;
   s.stSm = cmb.sm;
   s.stPv = cmb.pv;
-  s.stTkV = cmb.tkV;
-  s.stTkT = cmb.tkT;
+  s.stTkV = cmb.tk.tkV;
+  s.stTkT = cmb.tk.tkT;
+  s.tkVLat = cmb.tk.tkVLat;
+  s.gate = cmb.tk.gate;
   s.qkMacs = p.qkMacs;
   s.pvMacs = p.pvMacs;
   s.smElems = p.smElems;
@@ -906,36 +984,29 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
     s.bytesV = p.bytesV;
     s.keyW = p.keyWriteElems * wb + p.keyWriteLsbBits;
     s.valW = p.valWriteElems * wb;
-    const gK = (p.bytesQ + p.bytesKMsb + p.bytesKLsb) / B;
-    const gV = p.bytesV / B;
-    s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.stTkV + Math.max(gV, s.stPv);
+    s.dramK = dram.dramK;
+    s.dramV = dram.dramV;
+    s.acts = dram.acts;
+    const gK = dram.dramK;
+    const gV = dram.dramV;
+    s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.tkVLat + Math.max(gV, s.stPv);
     s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
     s.requests = p.requests;
     s.gen = true;
     s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
     // Window (admission → final decision) per class, over the heads that can be in flight:
     // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
-    const wkey = bufferLines(hw.keySramKB, hw.qkMultipliers, wb) * 128 + hw.inFlight;
-    let tab: WindowTable | null | undefined = cmb.lastWinKey === wkey ? cmb.lastWin : null;
-    if (tab === null) {
-      tab = cmb.win.get(wkey);
-      if (tab === undefined) {
-        tab = windowTable(p, hw);
-        cmb.win.set(wkey, tab);
-      }
-      cmb.lastWinKey = wkey;
-      cmb.lastWin = tab;
-    }
+    const tab = cmb.win.get(hw, () => windowTable(p, hw, dram));
     const thr = tab.thr;
-    const Bk = keySideBandwidth(s, B);
+    const inv = 1 / keySideShare(s, dramStage(s, hw));
     let lo = 0;
     let hi = thr.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (thr[mid] <= Bk) lo = mid + 1;
+      if (thr[mid] < inv) lo = mid + 1;
       else hi = mid;
     }
-    s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefX[lo] + (tab.prefF[thr.length] - tab.prefF[lo]) / Bk;
+    s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * inv + (tab.prefX[thr.length] - tab.prefX[lo]);
   } else {
     const capK = sramCapacityVectors(hw.keySramKB, D, wb);
     const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
@@ -957,16 +1028,26 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
       s.bytesV += m * bV;
       s.keyW += m * (kF * c.D * wb + c.p * kF * c.D * c.lsbBits);
       s.valW += m * vF * c.D * wb;
+      const dc = dram.cost[i];
+      const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / dram.avail;
+      const cV = (bV * dc.v.cyclesPerByte) / dram.avail;
+      s.dramK += m * cK;
+      s.dramV += m * cV;
+      s.acts += m * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
       const w1 = 1 + c.p;
       const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
       const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
-      const tkV = classTkV(c, hw.topkParallelism);
+      const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
       const pv = pvRow(c, hw.pvMultipliers);
       const q = Math.max(1, c.q);
       const maxStep = Math.max(qk, sm, tkV, pv);
       const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
       const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
-      win += (m * (fix + (bQ + bK + bL + bV) / B + (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
+      const fK = kF > 0 ? Math.min(c.k, kF) / kF : 1;
+      const fV = vF > 0 ? Math.min(c.vF, vF) / vF : 1;
+      const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / dram.avail;
+      if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
+      win += (m * (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep))) / n;
     }
     s.win = win;
   }

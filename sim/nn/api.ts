@@ -24,6 +24,7 @@ import { initBackend } from './backend.ts';
 import { loadCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, DATA_SEED } from './data.ts';
 import { Engine, runAlgo, Stats } from './engine.ts';
+import { ConfigError } from './hfconfig.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 
@@ -98,6 +99,9 @@ function buildInputs(e: Engine, maxExamples?: number): EvalInputs {
   }
   const ctx = Math.min(c.maxPositions, 256);
   const prompt = ctx - GEN_TOKENS;
+  if (prompt < 1) {
+    throw new ConfigError(`${e.ck.dir}/config.json: 'n_positions' is ${c.maxPositions}; the LM evaluation needs a prompt of at least 1 token plus ${GEN_TOKENS} generated tokens: use a model with n_positions ≥ ${GEN_TOKENS + 1}`);
+  }
   const win = ctx + 1;
   const windows: number[][] = [];
   for (const a of sotuSplits().test) {
@@ -106,6 +110,11 @@ function buildInputs(e: Engine, maxExamples?: number): EvalInputs {
   }
   shuffleInPlace(windows, mulberry32(DATA_SEED + 1));
   return { kind: 'gpt', windows: windows.slice(0, Math.min(windows.length, maxExamples ?? DEFAULT_MAX.gpt)), prompt };
+}
+
+/** 95% percentile bootstrap CI of stat over resamples of values (1 000 resamples, seeded). */
+export function bootstrapCi(values: number[], stat: (xs: number[]) => number, seed: number, reps = 1000): [number, number] {
+  return bootstrap(values, stat, seed, reps);
 }
 
 function bootstrap(values: number[], stat: (xs: number[]) => number, seed: number, reps = 1000): [number, number] {

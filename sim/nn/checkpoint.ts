@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from './hfconfig.ts';
 import { configFromHf, fromHf, hfConfig, toHf, type ModelConfig, type Weights } from './model.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
 import { BpeTokenizer, loadTokenizer, type Tokenizer } from './tokenizer.ts';
@@ -31,7 +32,32 @@ export function saveCheckpoint(dir: string, config: ModelConfig, weights: Weight
   if (training) writeFileSync(join(dir, 'training.json'), JSON.stringify(training, null, 2) + '\n');
 }
 
+/** Any problem with a checkpoint folder's content is a ConfigError (bad input: the CLI exits 2). */
 export function loadCheckpoint(dir: string): Checkpoint {
+  try {
+    return loadCheckpointUnchecked(dir);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError((e as Error).message);
+  }
+}
+
+/** Tokenizer ids must index the model's embedding: a larger tokenizer is the wrong tokenizer. */
+function checkTokenizer(dir: string, config: ModelConfig, tokenizer: Tokenizer): void {
+  if (tokenizer.vocabSize > config.vocabSize) {
+    throw new ConfigError(
+      `${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but config.json 'vocab_size' is ${config.vocabSize}: ` +
+        `put the tokenizer files the model was trained with in the folder (or fix 'vocab_size' if the embedding really has ${tokenizer.vocabSize} rows)`,
+    );
+  }
+  // BERT inputs are built with [CLS] / [SEP] (GPT-2 evaluation windows use no special token).
+  const ids = config.kind === 'bert' ? { '[CLS]': config.clsId, '[SEP]': config.sepId } : {};
+  for (const [name, id] of Object.entries(ids)) {
+    if (!(id >= 0 && id < config.vocabSize)) throw new ConfigError(`${dir}: special token ${name} has id ${id}, outside the vocabulary [0, ${config.vocabSize}) of config.json: fix its id in config.json or the tokenizer`);
+  }
+}
+
+function loadCheckpointUnchecked(dir: string): Checkpoint {
   const cfgPath = join(dir, 'config.json');
   if (!existsSync(cfgPath)) throw new Error(`${dir}: no config.json (not a checkpoint folder)`);
   let cfgJson: Record<string, unknown>;
@@ -41,10 +67,6 @@ export function loadCheckpoint(dir: string): Checkpoint {
     throw new Error(`${cfgPath}: invalid JSON (${(e as Error).message})`);
   }
   const config = configFromHf(cfgJson, cfgPath);
-  const stPath = join(dir, 'model.safetensors');
-  if (!existsSync(stPath)) throw new Error(`${dir}: no model.safetensors`);
-  const hf = readSafetensors(stPath);
-  const weights = fromHf(config, hf, stPath);
   const tokenizer = loadTokenizer(dir);
   // Special ids from the tokenizer when the config does not name them.
   if (config.kind === 'bert') {
@@ -54,6 +76,10 @@ export function loadCheckpoint(dir: string): Checkpoint {
   } else {
     config.eosId = tokenizer.tokenId('<|endoftext|>') ?? config.eosId;
   }
+  checkTokenizer(dir, config, tokenizer);
+  const stPath = join(dir, 'model.safetensors');
+  if (!existsSync(stPath)) throw new Error(`${dir}: no model.safetensors`);
+  const weights = fromHf(config, readSafetensors(stPath), stPath);
   const h = createHash('sha256');
   h.update(readFileSync(cfgPath));
   h.update(readFileSync(stPath));

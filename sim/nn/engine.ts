@@ -31,9 +31,11 @@ import { headKeepSchedule, keepCount, tokenKeepSchedule } from '../workload/sche
 import type { HeadRequest } from '../workload/types.ts';
 import { tf } from './backend.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { lk, type LayerKey, type ModelConfig } from './model.ts';
+import { activate, activationOf, lk, type LayerKey, type ModelConfig } from './model.ts';
+import { attnScale } from './hfconfig.ts';
 import { attendAllHeads, attendHeadFast as attendHead } from './attention.ts';
 import { topkKeepOrder } from './quant.ts';
+import { generate } from './generate.ts';
 
 export interface RunAlgo {
   tokenKeep: number[];
@@ -45,6 +47,12 @@ export interface RunAlgo {
   queryBits: number;
   valueBits: number;
   progressive: boolean;
+  /** KV-token selection of the LM (generate.ts): the paper's cascade or the official SpAtten-LLM cache. */
+  tokenPolicy: 'cascade' | 'llm';
+  /** llm policy: the budget fraction (algo.tokenKeep) and the protected start / recent windows. */
+  tokenKeepAvg: number;
+  startTokens: number;
+  recentTokens: number;
 }
 
 export function runAlgo(algo: AlgoConfig, c: ModelConfig): RunAlgo {
@@ -58,6 +66,10 @@ export function runAlgo(algo: AlgoConfig, c: ModelConfig): RunAlgo {
     queryBits: algo.queryBits,
     valueBits: algo.valueBits > 0 ? algo.valueBits : algo.msbBits,
     progressive: c.kind !== 'bert' && algo.lsbBits > 0 && algo.msbBits + algo.lsbBits < 32,
+    tokenPolicy: algo.tokenPolicy ?? 'cascade',
+    tokenKeepAvg: algo.tokenKeep,
+    startTokens: algo.startTokens ?? 4,
+    recentTokens: algo.recentTokens ?? 32,
   };
 }
 
@@ -75,6 +87,8 @@ export class Stats {
   flops = 0;
   /** Optional observer of the alive token positions (original indices) per example/step/layer. */
   onAlive?: (example: number, step: number, layer: number, alive: readonly number[], heads: readonly number[]) => void;
+  /** Optional observer of the key positions each alive head attends to (LM generation stage). */
+  onHeadKeys?: (example: number, step: number, layer: number, head: number, keys: readonly number[]) => void;
   constructor(readonly layers: number, readonly recordRows = true) {
     const z = () => new Array<number>(layers).fill(0);
     this.tokAlive = z(); this.tokTotal = z(); this.headAlive = z(); this.headTotal = z();
@@ -95,13 +109,6 @@ export class Stats {
   }
 }
 
-/** Extract head h of rows (row-major [n, stride] starting at column off) into [n, dh]. */
-function headSlice(src: Float32Array, rows: number[], stride: number, off: number, dh: number): Float32Array {
-  const out = new Float32Array(rows.length * dh);
-  rows.forEach((r, i) => out.set(src.subarray(r * stride + off, r * stride + off + dh), i * dh));
-  return out;
-}
-
 export class Engine {
   readonly c: ModelConfig;
   readonly W = new Map<string, tf.Tensor>();
@@ -116,7 +123,7 @@ export class Engine {
     for (const [k, t] of ck.weights) this.W.set(k, tf.tensor(t.data, t.shape));
     this.tokEmb = ck.weights.get('tokEmb')!.data;
     this.posEmb = ck.weights.get('posEmb')!.data;
-    if (this.c.kind === 'gpt') this.tokEmbT = tf.transpose(this.W.get('tokEmb')!) as tf.Tensor2D;
+    if (this.c.kind === 'gpt') this.tokEmbT = tf.transpose(this.W.get(this.c.tiedHead === false ? 'lmHead' : 'tokEmb')!) as tf.Tensor2D;
   }
   dispose(): void {
     for (const t of this.W.values()) t.dispose();
@@ -133,8 +140,7 @@ export class Engine {
     return x.sub(mean).mul(tf.rsqrt(variance.add(this.c.lnEps))).mul(g).add(b);
   }
   private gelu(x: tf.Tensor): tf.Tensor {
-    if (this.c.kind === 'bert') return x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1));
-    return x.mul(0.5).mul(tf.tanh(x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
+    return activate(x, activationOf(this.c));
   }
   /** Sum of embeddings for (token, position) pairs, [n, d]. */
   embed(ids: number[], positions: number[]): Float32Array {
@@ -153,7 +159,7 @@ export class Engine {
     t.dispose();
     return out;
   }
-  private flopsDense(n: number, stats: Stats): void {
+  countDense(n: number, stats: Stats): void {
     const d = this.c.hidden;
     stats.flops += 2 * n * (4 * d * d + 2 * d * this.c.intermediate);
   }
@@ -184,7 +190,11 @@ export class Engine {
       if (this.c.kind === 'gpt') xt = this.ln(xt, this.L(l, 'ln1G'), this.L(l, 'ln1B'));
       const y = tf.matMul(xt as tf.Tensor2D, this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'));
       const [q, k, v] = [0, 1, 2].map((i) => tf.slice(y, [0, i * d], [n, d]));
-      const [qq] = this.fq(q, n, ra.queryBits);
+      let [qq] = this.fq(q, n, ra.queryBits);
+      // The attention kernels scale scores by 1/√dh; other HF scalings are folded into Q (after
+      // its quantization, which is scale-invariant per vector).
+      const f = attnScale(this.c, l) * Math.sqrt(this.dh);
+      if (f !== 1) qq = qq.mul(f);
       const [kMsb, kFull] = ra.lsbBits > 0 ? this.fq(k, n, ra.msbBits, ra.lsbBits) : [this.fq(k, n, ra.msbBits)[0], null];
       const [vq] = this.fq(v, n, ra.valueBits);
       return tf.concat([qq, kMsb, kFull ?? kMsb, vq], 1);
@@ -238,10 +248,12 @@ export class Engine {
       const rowsOld = alive.map((a) => a.length);
       for (let b = 0; b < B; b++) {
         const k = Math.min(keepCount(Ls[b], ra.tokenKeep[l]), alive[b].length);
-        if (l > 0 && k < alive[b].length) {
+        // Layer 0 too: the schedule is applied as written. Before layer 0 no score exists yet
+        // (all zero), so the order-keeping top-k keeps the first k tokens ([CLS] protected).
+        if (k < alive[b].length) {
           const sc = alive[b].map((p) => tokScore[b][p]);
           const sel = topkKeepOrder(sc, k, [0]); // position 0 of the alive list is [CLS]
-          const prev = lastRowOfLayer[b][l - 1];
+          const prev = l > 0 ? lastRowOfLayer[b][l - 1] : null;
           if (prev) prev.topk = k;
           const keepRows = sel;
           (alive[b] as number[] & { _sel?: number[] })._sel = keepRows;
@@ -307,7 +319,7 @@ export class Engine {
         alive[b].forEach((p, i) => (tokScore[b][p] += colSum[i]));
         base += m;
       }
-      this.flopsDense(n, stats);
+      this.countDense(n, stats);
       x = this.finishBlock(x, ctx, n, l);
     }
     // [CLS] rows → pooler → classifier.
@@ -323,160 +335,16 @@ export class Engine {
   }
 
   /**
-   * GPT: teacher-forced generation on windows of `prompt + gen + 1` tokens. The prompt runs as
-   * one causal summarization pass (dense: all tokens/heads, importance accumulated, quantized);
-   * then `gen` generation iterations, each feeding the true next token as the single query, with
-   * cascade KV-token pruning, head pruning, local V pruning and progressive quantization.
+   * GPT: teacher-forced generation on windows of `prompt + gen + 1` tokens (generate.ts): a dense
+   * causal prompt pass, then `gen` generation iterations with the SpAtten techniques.
    * Returns per example the NLLs of the `gen` next-token predictions of the generation stage.
    */
   generateBatch(windows: number[][], prompt: number, gen: number, ra: RunAlgo, stats: Stats, iterBase = 0): number[][] {
-    const c = this.c;
-    const d = c.hidden;
-    const H = c.heads;
-    const dh = this.dh;
-    const B = windows.length;
-    const T = prompt + gen;
-    if (T > c.maxPositions) throw new Error(`prompt + gen = ${T} exceeds max_positions ${c.maxPositions}`);
-    for (const w of windows) if (w.length < T + 1) throw new Error(`window of ${w.length} tokens, need ${T + 1}`);
-    // KV cache per example and layer: K (msb, full) and V for positions 0..T-1, [T, d].
-    const mk = () => new Float32Array(T * d);
-    const cache = windows.map(() => Array.from({ length: c.layers }, () => ({ kMsb: mk(), kFull: mk(), v: mk() })));
-    const tokScore = windows.map(() => new Float64Array(T));
-    const headScore = windows.map(() => new Float64Array(H));
-    const aliveTok = windows.map(() => Array.from({ length: c.layers }, () => Array.from({ length: prompt }, (_, i) => i)));
-    const aliveHead = windows.map(() => Array.from({ length: c.layers }, () => Array.from({ length: H }, (_, h) => h)));
-    const storeKV = (b: number, l: number, pos: number, qkvRow: Float32Array) => {
-      const cc = cache[b][l];
-      cc.kMsb.set(qkvRow.subarray(d, 2 * d), pos * d);
-      cc.kFull.set(qkvRow.subarray(2 * d, 3 * d), pos * d);
-      cc.v.set(qkvRow.subarray(3 * d, 4 * d), pos * d);
-    };
-    // ---- prompt (summarization stage, causal, dense) ----
-    {
-      const n = B * prompt;
-      let x: Float32Array = new Float32Array(n * d);
-      windows.forEach((w, b) => x.set(this.embed(w.slice(0, prompt), Array.from({ length: prompt }, (_, i) => i)), b * prompt * d));
-      const visible = Int32Array.from({ length: prompt }, (_, i) => i + 1);
-      for (let l = 0; l < c.layers; l++) {
-        const qkv = this.qkv(x, n, l, ra);
-        const ctx = new Float32Array(n * d);
-        for (let b = 0; b < B; b++) {
-          const rows = Array.from({ length: prompt }, (_, i) => b * prompt + i);
-          for (let i = 0; i < prompt; i++) storeKV(b, l, i, qkv.subarray((b * prompt + i) * 4 * d, (b * prompt + i + 1) * 4 * d));
-          const cc = cache[b][l];
-          for (let h = 0; h < H; h++) {
-            const q = headSlice(qkv, rows, 4 * d, h * dh, dh);
-            const pr = Array.from({ length: prompt }, (_, i) => i);
-            const hctx = new Float32Array(prompt * dh);
-            const cs = new Float32Array(prompt);
-            const st = attendHead({
-              q, nq: prompt, kMsb: headSlice(cc.kMsb, pr, d, h * dh, dh), kFull: headSlice(cc.kFull, pr, d, h * dh, dh),
-              v: headSlice(cc.v, pr, d, h * dh, dh), nk: prompt, dh, visible, valueKeep: ra.valueKeep,
-              progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
-            });
-            for (let j = 0; j < prompt; j++) tokScore[b][j] += cs[j];
-            headScore[b][h] += st.absSum;
-            for (let i = 0; i < prompt; i++) ctx.set(hctx.subarray(i * dh, (i + 1) * dh), (b * prompt + i) * d + h * dh);
-            stats.flops += 2 * prompt * prompt * dh;
-          }
-        }
-        this.flopsDense(n, stats);
-        x = this.finishBlock(x, ctx, n, l);
-      }
-    }
-    // ---- generation stage ----
-    const nll: number[][] = windows.map(() => []);
-    for (let t = 0; t < gen; t++) {
-      const pos = prompt + t;
-      const Lctx = pos + 1;
-      let x: Float32Array = new Float32Array(B * d);
-      windows.forEach((w, b) => x.set(this.embed([w[pos]], [pos]), b * d));
-      const lastRow: (HeadRequest | null)[] = windows.map(() => null);
-      for (let l = 0; l < c.layers; l++) {
-        const qkv = this.qkv(x, B, l, ra);
-        const ctx = new Float32Array(B * d);
-        for (let b = 0; b < B; b++) {
-          storeKV(b, l, pos, qkv.subarray(b * 4 * d, (b + 1) * 4 * d));
-          // Candidates: alive at this layer so far (+ the new token), and alive in layer l−1 now.
-          let cand = [...aliveTok[b][l], pos];
-          if (l > 0) {
-            const prevLayer = new Set(aliveTok[b][l - 1]);
-            cand = cand.filter((p) => prevLayer.has(p));
-          }
-          const k = Math.min(keepCount(Lctx, ra.tokenKeep[l]), cand.length);
-          if (k < cand.length) {
-            const sel = topkKeepOrder(cand.map((p) => tokScore[b][p]), k, [cand.length - 1]);
-            cand = sel.map((i) => cand[i]);
-          }
-          if (l > 0 && lastRow[b] && cand.length < aliveTok[b][l - 1].length) lastRow[b]!.topk = cand.length;
-          aliveTok[b][l] = cand;
-          let hs = aliveHead[b][l];
-          if (l > 0) {
-            const prev = new Set(aliveHead[b][l - 1]);
-            hs = hs.filter((h) => prev.has(h));
-          }
-          const hk = Math.min(keepCount(H, ra.headKeep[l]), hs.length);
-          if (hk < hs.length) {
-            const sel = topkKeepOrder(hs.map((h) => headScore[b][h]), hk);
-            hs = sel.map((i) => hs[i]);
-          }
-          aliveHead[b][l] = hs;
-          stats.onAlive?.(iterBase / gen + b, t, l, cand, hs);
-          const m = cand.length;
-          stats.tokAlive[l] += m;
-          stats.tokTotal[l] += Lctx;
-          stats.headAlive[l] += hs.length;
-          stats.headTotal[l] += H;
-          const cc = cache[b][l];
-          const qrow = qkv.subarray(b * 4 * d, b * 4 * d + d);
-          const colSum = new Float64Array(m);
-          // Alive rows of the cache, gathered once for all heads ([m, d], heads read with a stride).
-          const kM = new Float32Array(m * d);
-          const kF = new Float32Array(m * d);
-          const vv = new Float32Array(m * d);
-          for (let i = 0; i < m; i++) {
-            const o = cand[i] * d;
-            kM.set(cc.kMsb.subarray(o, o + d), i * d);
-            kF.set(cc.kFull.subarray(o, o + d), i * d);
-            vv.set(cc.v.subarray(o, o + d), i * d);
-          }
-          for (const h of hs) {
-            const q = qrow.slice(h * dh, (h + 1) * dh);
-            const hctx = new Float32Array(dh);
-            const cs = new Float32Array(m);
-            const st = attendHead({
-              q, nq: 1, kMsb: kM, kFull: kF, v: vv, nk: m, dh, visible: null, valueKeep: ra.valueKeep,
-              progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs, kvStride: d, kvOff: h * dh,
-            });
-            for (let j = 0; j < m; j++) colSum[j] += cs[j];
-            headScore[b][h] += st.absSum;
-            ctx.set(hctx, b * d + h * dh);
-            stats.valKept[l] += st.valuesKept;
-            stats.valVisible[l] += st.valuesVisible;
-            stats.requests[l] += 1;
-            stats.refetch[l] += st.refetchedRows > 0 ? 1 : 0;
-            stats.flops += 4 * m * dh;
-            if (stats.recordRows) {
-              const row: HeadRequest = {
-                iteration: iterBase + b * gen + t, layer: l, head: h, D: dh, L: Lctx, queries: 1, keys: m,
-                valuesFetched: st.valuesKept, valuesPerQuery: st.valuesKept, keyBits: ra.msbBits,
-                lsbBits: ra.progressive ? ra.lsbBits : 0, refetch: st.refetchedRows > 0 ? 1 : 0,
-                lsbThreshold: ra.progressive ? ra.lsbThreshold : -1, valueBits: ra.valueBits, queryBits: ra.queryBits,
-                topk: -1, causal: false,
-              };
-              stats.rows.push(row);
-              lastRow[b] = row;
-            }
-          }
-          cand.forEach((p, i) => (tokScore[b][p] += colSum[i]));
-        }
-        this.flopsDense(B, stats);
-        x = this.finishBlock(x, ctx, B, l);
-      }
-      const lp = this.read(tf.tidy(() => tf.logSoftmax(tf.matMul(this.ln(tf.tensor2d(x, [B, d]), this.g('lnfG'), this.g('lnfB')) as tf.Tensor2D, this.tokEmbT!))));
-      stats.flops += 2 * B * d * c.vocabSize;
-      windows.forEach((w, b) => nll[b].push(-lp[b * c.vocabSize + w[pos + 1]]));
-    }
-    return nll;
+    return generate(this, windows, prompt, gen, ra, stats, iterBase).nll;
+  }
+  /** Final LayerNorm + LM head + log-softmax of n packed rows: [n, V]. */
+  lmLogProbs(x: Float32Array, n: number): Float32Array {
+    const d = this.c.hidden;
+    return this.read(tf.tidy(() => tf.logSoftmax(tf.matMul(this.ln(tf.tensor2d(x, [n, d]), this.g('lnfG'), this.g('lnfB')) as tf.Tensor2D, this.tokEmbT!))));
   }
 }

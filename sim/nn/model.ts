@@ -12,6 +12,7 @@
 import { tf } from './backend.ts';
 import { gaussian, mulberry32 } from './rng.ts';
 import type { NamedTensor, TensorMap } from './safetensors.ts';
+import { attnScale, configFromHf as strictConfigFromHf, type Activation } from './hfconfig.ts';
 
 export type ModelKind = 'bert' | 'gpt';
 
@@ -30,6 +31,19 @@ export interface ModelConfig {
   clsId: number;
   sepId: number;
   eosId: number;
+  /** FFN activation (default: BERT exact GELU, GPT-2 tanh GELU). */
+  act?: Activation;
+  /** GPT-2: LM head tied to the token embedding (default true); false → weight 'lmHead' [V, d]. */
+  tiedHead?: boolean;
+  /** Scale scores by 1/√dh (HF scale_attn_weights, default true). */
+  scaleAttn?: boolean;
+  /** Also divide scores by (layer index + 1) (HF scale_attn_by_inverse_layer_idx). */
+  scaleAttnByLayer?: boolean;
+}
+
+/** The activation a config uses (defaults per model kind). */
+export function activationOf(c: ModelConfig): Activation {
+  return c.act ?? (c.kind === 'bert' ? 'gelu' : 'gelu_new');
 }
 
 export type Weights = Map<string, NamedTensor>;
@@ -63,6 +77,7 @@ export function weightShapes(c: ModelConfig): Map<string, number[]> {
   } else {
     m.set('lnfG', [d]);
     m.set('lnfB', [d]);
+    if (c.tiedHead === false) m.set('lmHead', [c.vocabSize, d]);
   }
   return m;
 }
@@ -176,6 +191,7 @@ export function toHf(c: ModelConfig, w: Weights): TensorMap {
     }
     out.set(p + 'ln_f.weight', g('lnfG'));
     out.set(p + 'ln_f.bias', g('lnfB'));
+    if (c.tiedHead === false) out.set('lm_head.weight', g('lmHead'));
   }
   return out;
 }
@@ -256,6 +272,8 @@ export function fromHf(c: ModelConfig, hf: TensorMap, source = 'checkpoint'): We
     }
     w.set('lnfG', G('ln_f.weight', [d]));
     w.set('lnfB', G('ln_f.bias', [d]));
+    // Untied head: its own lm_head.weight ([V, d], nn.Linear layout = the token-embedding layout).
+    if (c.tiedHead === false) w.set('lmHead', get(['lm_head.weight'], [c.vocabSize, d]));
   }
   return w;
 }
@@ -266,7 +284,7 @@ export function hfConfig(c: ModelConfig, extra: Record<string, unknown> = {}): R
     return {
       architectures: ['BertForSequenceClassification'], model_type: 'bert', vocab_size: c.vocabSize, hidden_size: c.hidden,
       num_hidden_layers: c.layers, num_attention_heads: c.heads, intermediate_size: c.intermediate,
-      max_position_embeddings: c.maxPositions, type_vocab_size: 2, layer_norm_eps: c.lnEps, hidden_act: 'gelu',
+      max_position_embeddings: c.maxPositions, type_vocab_size: 2, layer_norm_eps: c.lnEps, hidden_act: activationOf(c),
       num_labels: c.numLabels, id2label: { 0: 'ham', 1: 'spam' }, label2id: { ham: 0, spam: 1 },
       pad_token_id: c.padId, cls_token_id: c.clsId, sep_token_id: c.sepId, ...extra,
     };
@@ -274,38 +292,15 @@ export function hfConfig(c: ModelConfig, extra: Record<string, unknown> = {}): R
   return {
     architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: c.vocabSize, n_embd: c.hidden, n_layer: c.layers,
     n_head: c.heads, n_inner: c.intermediate, n_positions: c.maxPositions, n_ctx: c.maxPositions,
-    layer_norm_epsilon: c.lnEps, activation_function: 'gelu_new', bos_token_id: c.eosId, eos_token_id: c.eosId,
-    tie_word_embeddings: true, ...extra,
+    layer_norm_epsilon: c.lnEps, activation_function: activationOf(c), bos_token_id: c.eosId, eos_token_id: c.eosId,
+    tie_word_embeddings: c.tiedHead !== false, scale_attn_weights: c.scaleAttn !== false,
+    scale_attn_by_inverse_layer_idx: c.scaleAttnByLayer === true, ...extra,
   };
 }
 
+/** Strict HF config reader (hfconfig.ts): unsupported forward-changing keys throw ConfigError. */
 export function configFromHf(j: Record<string, unknown>, source = 'config.json'): ModelConfig {
-  const num = (k: string, dflt?: number): number => {
-    const v = j[k];
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-    if (dflt !== undefined) return dflt;
-    throw new Error(`${source}: missing numeric field '${k}'`);
-  };
-  const type = String(j.model_type ?? '');
-  if (type === 'bert') {
-    const nl = typeof j.num_labels === 'number' ? j.num_labels : j.id2label ? Object.keys(j.id2label as object).length : 2;
-    return {
-      kind: 'bert', vocabSize: num('vocab_size'), hidden: num('hidden_size'), layers: num('num_hidden_layers'),
-      heads: num('num_attention_heads'), intermediate: num('intermediate_size'), maxPositions: num('max_position_embeddings'),
-      numLabels: nl, lnEps: num('layer_norm_eps', 1e-12), padId: num('pad_token_id', 0), clsId: num('cls_token_id', 101),
-      sepId: num('sep_token_id', 102), eosId: -1,
-    };
-  }
-  if (type === 'gpt2') {
-    const d = num('n_embd');
-    const inner = j.n_inner == null ? 4 * d : num('n_inner');
-    return {
-      kind: 'gpt', vocabSize: num('vocab_size'), hidden: d, layers: num('n_layer'), heads: num('n_head'), intermediate: inner,
-      maxPositions: num('n_positions'), numLabels: 0, lnEps: num('layer_norm_epsilon', 1e-5), padId: -1, clsId: -1, sepId: -1,
-      eosId: num('eos_token_id', 50256),
-    };
-  }
-  throw new Error(`${source}: unsupported model_type '${type}' (expected 'bert' or 'gpt2')`);
+  return strictConfigFromHf(j, source);
 }
 
 // ---------- training forward (batched, no pruning) ----------
@@ -374,6 +369,17 @@ export function geluErf(x: tf.Tensor): tf.Tensor {
 export function geluTanh(x: tf.Tensor): tf.Tensor {
   return x.mul(0.5).mul(tf.tanh(x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
 }
+/** The FFN activation of a config (HF ACT2FN semantics). */
+export function activate(x: tf.Tensor, act: Activation): tf.Tensor {
+  switch (act) {
+    case 'gelu': return geluErf(x);
+    case 'gelu_new': return geluTanh(x);
+    case 'relu': return tf.relu(x);
+    case 'silu': return x.mul(tf.sigmoid(x));
+    case 'quick_gelu': return x.mul(tf.sigmoid(x.mul(1.702)));
+    case 'tanh': return tf.tanh(x);
+  }
+}
 
 export type TfWeights = Map<string, tf.Tensor>;
 
@@ -398,8 +404,9 @@ export function trainForward(c: ModelConfig, W: TfWeights, ids: Int32Array, B: n
     if (bad) maskArr[(b * S + i) * S + j] = -1e9;
   }
   const mask = tf.tensor4d(maskArr, [B, 1, S, S]);
-  const scale = 1 / Math.sqrt(dh);
+  const act = activationOf(c);
   for (let l = 0; l < c.layers; l++) {
+    const scale = attnScale(c, l);
     const L = (k: LayerKey) => g(lk(l, k));
     const xin = c.kind === 'gpt' ? layerNorm(x, L('ln1G'), L('ln1B'), c.lnEps) : x;
     // Three projections from column slices of the weights (SplitV of the activations is slow).
@@ -413,11 +420,11 @@ export function trainForward(c: ModelConfig, W: TfWeights, ids: Int32Array, B: n
     const att = fastMM(ctx, L('wo')).add(L('bo'));
     if (c.kind === 'bert') {
       x = layerNorm(x.add(att), L('ln1G'), L('ln1B'), c.lnEps);
-      const f = fastMM(geluErf(fastMM(x, L('w1')).add(L('b1'))), L('w2')).add(L('b2'));
+      const f = fastMM(activate(fastMM(x, L('w1')).add(L('b1')), act), L('w2')).add(L('b2'));
       x = layerNorm(x.add(f), L('ln2G'), L('ln2B'), c.lnEps);
     } else {
       x = x.add(att);
-      const f = fastMM(geluTanh(fastMM(layerNorm(x, L('ln2G'), L('ln2B'), c.lnEps), L('w1')).add(L('b1'))), L('w2')).add(L('b2'));
+      const f = fastMM(activate(fastMM(layerNorm(x, L('ln2G'), L('ln2B'), c.lnEps), L('w1')).add(L('b1')), act), L('w2')).add(L('b2'));
       x = x.add(f);
     }
   }
@@ -427,5 +434,5 @@ export function trainForward(c: ModelConfig, W: TfWeights, ids: Int32Array, B: n
     return fastMM(pooled, g('clsW')).add(g('clsB')) as tf.Tensor2D;
   }
   const h = layerNorm(x, g('lnfG'), g('lnfB'), c.lnEps);
-  return fastMM(h, tf.transpose(g('tokEmb'))) as tf.Tensor2D;
+  return fastMM(h, tf.transpose(g(c.tiedHead === false ? 'lmHead' : 'tokEmb'))) as tf.Tensor2D;
 }

@@ -3,7 +3,8 @@
  * the tests to check the TF.js engine. Slow: tiny models only.
  */
 import { erf } from './mathutil.ts';
-import { lk, type LayerKey, type ModelConfig, type Weights } from './model.ts';
+import { activationOf, lk, type LayerKey, type ModelConfig, type Weights } from './model.ts';
+import { attnScale, type Activation } from './hfconfig.ts';
 
 type Mat = Float64Array; // row-major
 
@@ -36,8 +37,13 @@ function layerNorm(x: Mat, n: number, d: number, g: Float32Array, b: Float32Arra
 }
 const geluErf = (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2));
 const geluTanh = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const ACT: Record<Activation, (x: number) => number> = {
+  gelu: geluErf, gelu_new: geluTanh, relu: (x) => Math.max(0, x), silu: (x) => x * sigmoid(x),
+  quick_gelu: (x) => x * sigmoid(1.702 * x), tanh: Math.tanh,
+};
 
-function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean): Mat {
+function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean, scale: number): Mat {
   const dh = d / H;
   const out = new Float64Array(n * d);
   const p = new Float64Array(n);
@@ -47,7 +53,7 @@ function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean): 
     for (let j = 0; j < lim; j++) {
       let s = 0;
       for (let t = 0; t < dh; t++) s += qkv[i * 3 * d + h * dh + t] * qkv[j * 3 * d + d + h * dh + t];
-      p[j] = s / Math.sqrt(dh);
+      p[j] = s * scale;
       mx = Math.max(mx, p[j]);
     }
     let z = 0;
@@ -71,14 +77,15 @@ export function referenceForward(c: ModelConfig, w: Weights, ids: number[]): Flo
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = tok[ids[i] * d + j] + pos[i * d + j];
   if (c.kind === 'bert') x = layerNorm(x, n, d, get(w, 'embLnG'), get(w, 'embLnB'), c.lnEps);
   const F = c.intermediate;
+  const act = ACT[activationOf(c)];
   for (let l = 0; l < c.layers; l++) {
     const L = (k: LayerKey) => get(w, lk(l, k));
     const xin = c.kind === 'gpt' ? layerNorm(x, n, d, L('ln1G'), L('ln1B'), c.lnEps) : x;
     const qkv = linear(xin, n, d, L('wqkv'), L('bqkv'), 3 * d);
-    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt'), n, d, L('wo'), L('bo'), d);
+    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt', attnScale(c, l)), n, d, L('wo'), L('bo'), d);
     const ffn = (h: Mat) => {
       const a = linear(h, n, d, L('w1'), L('b1'), F);
-      for (let i = 0; i < a.length; i++) a[i] = c.kind === 'bert' ? geluErf(a[i]) : geluTanh(a[i]);
+      for (let i = 0; i < a.length; i++) a[i] = act(a[i]);
       return linear(a, n, F, L('w2'), L('b2'), d);
     };
     if (c.kind === 'bert') {
@@ -98,10 +105,11 @@ export function referenceForward(c: ModelConfig, w: Weights, ids: number[]): Flo
   }
   const h = layerNorm(x, n, d, get(w, 'lnfG'), get(w, 'lnfB'), c.lnEps);
   const V = c.vocabSize;
+  const head = c.tiedHead === false ? get(w, 'lmHead') : tok;
   const out = new Float64Array(n * V);
   for (let i = 0; i < n; i++) for (let v = 0; v < V; v++) {
     let s = 0;
-    for (let j = 0; j < d; j++) s += h[i * d + j] * tok[v * d + j];
+    for (let j = 0; j < d; j++) s += h[i * d + j] * head[v * d + j];
     out[i * V + v] = s;
   }
   return out;

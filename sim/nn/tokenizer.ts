@@ -38,7 +38,13 @@ function bytesToUnicode(): string[] {
 }
 const B2U = bytesToUnicode();
 const U2B = new Map<string, number>(B2U.map((u, b) => [u, b]));
-const PRETOK = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+const PRETOK = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+/**
+ * The pre-tokenization the shipped spam-bert / sotu-gpt tokenizers were TRAINED with (one digit per
+ * pre-token). It learns no digit-digit merge, so those vocabularies encode identically under
+ * GPT-2's PRETOK (digit runs); kept only so that `train` reproduces their merges.
+ */
+const PRETOK_SINGLE_DIGITS = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -140,9 +146,10 @@ export class BpeTokenizer implements Tokenizer {
  * Train a byte-level BPE. `specials` take ids 0..n-1, the 256 byte symbols follow, then one id
  * per merge until `vocabSize`. Deterministic (ties broken by the pair string).
  */
-export function trainBpe(texts: Iterable<string>, vocabSize: number, specials: string[]): BpeTokenizer {
+export function trainBpe(texts: Iterable<string>, vocabSize: number, specials: string[], opts: { singleDigitPretokens?: boolean } = {}): BpeTokenizer {
   const counts = new Map<string, number>();
-  for (const t of texts) for (const m of t.matchAll(PRETOK)) {
+  const re = opts.singleDigitPretokens ? PRETOK_SINGLE_DIGITS : PRETOK;
+  for (const t of texts) for (const m of t.matchAll(re)) {
     const w = toByteChars(m[0]);
     counts.set(w, (counts.get(w) ?? 0) + 1);
   }
@@ -194,7 +201,48 @@ export function trainBpe(texts: Iterable<string>, vocabSize: number, specials: s
   return new BpeTokenizer(vocab, merges);
 }
 
-/** BERT WordPiece over `vocab.txt` (uncased). */
+const isWs = (ch: string) => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || /\p{Zs}/u.test(ch);
+const isControl = (ch: string) => ch !== '\t' && ch !== '\n' && ch !== '\r' && /\p{C}/u.test(ch);
+function isPunct(ch: string): boolean {
+  const cp = ch.codePointAt(0)!;
+  return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126) || /\p{P}/u.test(ch);
+}
+function isCjk(cp: number): boolean {
+  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df) || (cp >= 0x2a700 && cp <= 0x2b73f) ||
+    (cp >= 0x2b740 && cp <= 0x2b81f) || (cp >= 0x2b820 && cp <= 0x2ceaf) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+}
+
+/**
+ * Hugging Face's BasicTokenizer (BERT): drop NUL / U+FFFD / control characters, map whitespace to
+ * spaces, put spaces around CJK ideographs, split on whitespace, lower-case and strip accents
+ * (NFD, drop Mn) when uncased, then split every punctuation character (ASCII symbol ranges or
+ * Unicode P*) into its own word. Letters and digits stay together ("3rd" is one word).
+ */
+export function basicTokenize(text: string, lowercase = true): string[] {
+  let t = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0 || cp === 0xfffd || isControl(ch)) continue;
+    t += isWs(ch) ? ' ' : isCjk(cp) ? ` ${ch} ` : ch;
+  }
+  const words: string[] = [];
+  for (let w of t.normalize('NFC').split(' ')) {
+    if (!w) continue;
+    if (lowercase) w = w.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '');
+    let cur = '';
+    for (const ch of w) {
+      if (isPunct(ch)) {
+        if (cur) words.push(cur);
+        words.push(ch);
+        cur = '';
+      } else cur += ch;
+    }
+    if (cur) words.push(cur);
+  }
+  return words;
+}
+
+/** BERT WordPiece over `vocab.txt` (uncased): BasicTokenizer then greedy longest-match-first. */
 export class WordPieceTokenizer implements Tokenizer {
   readonly vocab: Map<string, number>;
   readonly inv: string[];
@@ -210,18 +258,18 @@ export class WordPieceTokenizer implements Tokenizer {
   }
   encode(text: string): number[] {
     const unk = this.vocab.get('[UNK]') ?? 0;
-    const t = this.lowercase ? text.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '') : text;
     const out: number[] = [];
-    for (const word of t.match(/\p{L}+|\p{N}+|[^\s\p{L}\p{N}]/gu) ?? []) {
+    for (const word of basicTokenize(text, this.lowercase)) {
+      const chars = Array.from(word);
+      if (chars.length > 100) { out.push(unk); continue; } // HF max_input_chars_per_word
       let start = 0;
       const pieces: number[] = [];
       let bad = false;
-      while (start < word.length) {
-        let end = word.length;
+      while (start < chars.length) {
+        let end = chars.length;
         let id: number | undefined;
         while (end > start) {
-          const sub = (start > 0 ? '##' : '') + word.slice(start, end);
-          id = this.vocab.get(sub);
+          id = this.vocab.get((start > 0 ? '##' : '') + chars.slice(start, end).join(''));
           if (id !== undefined) break;
           end--;
         }

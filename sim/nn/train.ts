@@ -24,17 +24,35 @@ export interface TrainRecipe {
   warmup: number;
   /** Further phases, each with a fresh Adam and its own warm-up + cosine schedule. */
   phases?: { steps: number; lr: number; warmup: number }[];
+  /**
+   * 'cosine' (default): warm-up then cosine decay over `steps`. 'rsqrt': warm-up then lr·√(warmup/step),
+   * independent of the total, so the weights after k steps are the same whatever the run length
+   * (a long run can be stopped at a snapshot and `--steps k` reproduces it).
+   */
+  schedule?: 'cosine' | 'rsqrt';
+  /** BPE trained on one-digit pre-tokens (how the shipped spam-bert / sotu-gpt vocabularies were made). */
+  singleDigitPretokens?: boolean;
+  /** 'bytes': byte-level tokens without merges (a character-level LM over the GPT-2 byte alphabet). Default: trained BPE. */
+  tokenizer?: 'bpe' | 'bytes';
 }
 
 export const RECIPES: Record<string, TrainRecipe> = {
   'spam-bert': {
     config: { kind: 'bert', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 128, numLabels: 2, lnEps: 1e-12 },
     vocabSize: 4096, seqLen: 128, batch: 32, steps: 300, lr: 1e-3, warmup: 30,
-    phases: [{ steps: 200, lr: 3e-4, warmup: 10 }, { steps: 250, lr: 2e-4, warmup: 10 }],
+    phases: [{ steps: 200, lr: 3e-4, warmup: 10 }, { steps: 250, lr: 2e-4, warmup: 10 }], singleDigitPretokens: true,
   },
   'sotu-gpt': {
     config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5 },
-    vocabSize: 512, seqLen: 256, batch: 8, steps: 450, lr: 2e-3, warmup: 30,
+    vocabSize: 512, seqLen: 256, batch: 8, steps: 450, lr: 2e-3, warmup: 30, singleDigitPretokens: true,
+  },
+  // Character-level (byte) LM meant to replace sotu-gpt: a prediction needs the preceding
+  // characters, so its perplexity can depend on its context (sotu-gpt's does not beyond 4 tokens).
+  // The 'rsqrt' schedule makes a run stoppable: its snapshot after k steps = `--steps k`. Not shipped
+  // yet: see README (the steps this session could train are far from enough).
+  'sotu-char': {
+    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5 },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2000, lr: 3e-3, warmup: 30, schedule: 'rsqrt',
   },
 };
 
@@ -62,8 +80,9 @@ function fromTf(m: Map<string, tf.Variable>): Weights {
   return w;
 }
 
-function lrAt(r: { steps: number; lr: number; warmup: number }, step: number): number {
+function lrAt(r: { steps: number; lr: number; warmup: number; schedule?: 'cosine' | 'rsqrt' }, step: number): number {
   if (step < r.warmup) return (r.lr * (step + 1)) / r.warmup;
+  if (r.schedule === 'rsqrt') return r.lr * Math.sqrt(r.warmup / (step + 1));
   const p = (step - r.warmup) / Math.max(1, r.steps - r.warmup);
   return r.lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * p)));
 }
@@ -90,7 +109,7 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
  * recipe and seed); those phases are skipped (their batch order is replayed so the last phase sees
  * the same batches as a run from scratch).
  */
-export async function trainModel(name: string, seed = 1, opts: { steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string } = {}): Promise<Record<string, unknown>> {
+export async function trainModel(name: string, seed = 1, opts: { steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string; saveEvery?: number } = {}): Promise<Record<string, unknown>> {
   const recipe = RECIPES[name];
   if (!recipe) throw new Error(`unknown model '${name}' (trainable: ${Object.keys(RECIPES).join(', ')})`);
   // --steps N: one phase of N steps (a quick run; it does not reproduce the shipped checkpoint).
@@ -102,7 +121,7 @@ export async function trainModel(name: string, seed = 1, opts: { steps?: number;
   const spam = isBert ? spamSplits() : null;
   const corpus = isBert ? spam!.train.map((e) => e.text) : splits!.train.map((a) => a.text);
   log(`${name}: training tokenizer (vocab ${r.vocabSize}) on ${corpus.length} documents`);
-  const tok: BpeTokenizer = trainBpe(corpus, r.vocabSize, isBert ? BERT_SPECIALS : GPT_SPECIALS);
+  const tok: BpeTokenizer = r.tokenizer === 'bytes' ? trainBpe([], r.vocabSize, GPT_SPECIALS) : trainBpe(corpus, r.vocabSize, isBert ? BERT_SPECIALS : GPT_SPECIALS, { singleDigitPretokens: r.singleDigitPretokens });
   const config: ModelConfig = {
     ...r.config, vocabSize: tok.vocabSize,
     padId: isBert ? 0 : -1, clsId: isBert ? 2 : -1, sepId: isBert ? 3 : -1, eosId: isBert ? -1 : 0,
@@ -167,9 +186,10 @@ export async function trainModel(name: string, seed = 1, opts: { steps?: number;
     metrics = { valAccuracy: correct / val.length, valN: val.length, finalTrainLossEma: ema };
   } else {
     const stream: number[] = [];
-    for (const a of splits!.train) stream.push(...tok.encode(a.text), config.eosId);
+    const append = (dst: number[], ids: number[]) => { for (const id of ids) dst.push(id); dst.push(config.eosId); };
+    for (const a of splits!.train) append(stream, tok.encode(a.text));
     const valStream: number[] = [];
-    for (const a of splits!.val) valStream.push(...tok.encode(a.text), config.eosId);
+    for (const a of splits!.val) append(valStream, tok.encode(a.text));
     log(`${name}: ${stream.length} train tokens, ${valStream.length} val tokens`);
     const batchFrom = (src: number[], starts: number[]) => {
       const ids = new Int32Array(starts.length * S);
@@ -191,6 +211,12 @@ export async function trainModel(name: string, seed = 1, opts: { steps?: number;
       const loss = step(opt, vars, () => lossOf(ids, tgt, B));
       ema = it === 0 ? loss : 0.95 * ema + 0.05 * loss;
       if (!opts.quiet && (it % 20 === 0 || it === r.steps - 1)) log(`${name} step ${it}/${r.steps} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < r.steps) {
+        // Snapshot (weights after it+1 steps): with the 'rsqrt' schedule, `--steps ${it + 1}` reproduces it.
+        const snap = { model: name, seed, backend, params: nParams, recipe: { ...r, steps: it + 1 }, seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: r.steps, finalTrainLossEma: ema };
+        saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${it + 1}`), config, fromTf(vars), tok, snap);
+        log(`${name}: snapshot after ${it + 1} steps`);
+      }
     }
     let tot = 0;
     let n = 0;

@@ -1,0 +1,65 @@
+/**
+ * `spatten-dse logits --model FOLDER|NAME --ids 2,45,17,… [--set algo.X=…] [--json]`
+ * One forward pass of the accuracy engine on the given token ids (sim/nn/logits.ts): GPT-2 →
+ * `next_token_logprob` (n−1 values), BERT → classifier `logits`. Quantization off unless --set
+ * gives bit widths. For parity checks against Hugging Face `transformers`.
+ */
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+import { parseSets } from '../space.ts';
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export function parseIds(s: string): number[] {
+  const parts = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (parts.length === 0) throw new InputError('--ids: expected comma-separated token ids, e.g. --ids 2,45,17');
+  return parts.map((p) => {
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 0) throw new InputError(`--ids: "${p}" is not a non-negative integer token id`);
+    return n;
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command('logits')
+    .description('one forward pass on given token ids: GPT-2 next-token log-probs or BERT classifier logits (quantization off by default)')
+    .requiredOption('-m, --model <name>', 'spam-bert, sotu-gpt, or a Hugging Face BERT/GPT-2 folder')
+    .requiredOption('--ids <list>', 'comma-separated token ids, e.g. 2,45,17')
+    .option('-s, --set <key=value>', 'algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5', collect, [])
+    .option('--json', 'print one JSON object')
+    .action(async (o: { model: string; ids: string; set: string[]; json?: boolean }) => {
+      const ids = parseIds(o.ids);
+      for (const s of o.set) {
+        const key = s.slice(0, Math.max(0, s.indexOf('='))).trim();
+        if (key && !key.startsWith('algo.')) throw new InputError(`--set ${s}: unknown parameter "${key}" (logits takes algo.*)`);
+      }
+      const raw: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(parseSets(o.set))) raw[key.slice('algo.'.length)] = value;
+      const { logitsAlgo, computeLogits } = await import('../../sim/nn/logits.ts');
+      const { resolveModelDir } = await import('../../sim/nn/api.ts');
+      const { ConfigError } = await import('../../sim/nn/hfconfig.ts');
+      let algo;
+      try {
+        algo = logitsAlgo(raw);
+        resolveModelDir(o.model);
+      } catch (e) {
+        throw new InputError((e as Error).message);
+      }
+      let r;
+      try {
+        r = await computeLogits(o.model, ids, algo);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new InputError(e.message);
+        throw e;
+      }
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ ...r, algo }) + '\n');
+        return;
+      }
+      const vals = r.kind === 'gpt' ? r.next_token_logprob! : r.logits!;
+      process.stdout.write(`${o.model} (${r.kind}, ${r.n} ids): ${r.kind === 'gpt' ? 'next_token_logprob' : 'logits'}\n${vals.map((v) => v.toFixed(6)).join(' ')}\n`);
+    });
+}

@@ -1,0 +1,57 @@
+/** Shared helpers of the figure modules: traces, model dispatch, formatting. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HardwareSchema, type HardwareConfig } from '../../sim/schema.ts';
+import { fidelity, FIDELITY_NAMES, REFERENCE_FIDELITY, type FidelityName } from '../../sim/fidelities.ts';
+import { readTraceFile } from '../../sim/workload/trace.ts';
+import type { Workload } from '../../sim/workload/types.ts';
+import type { HwResult } from '../../sim/hw/types.ts';
+import { InputError } from '../errors.ts';
+
+export type ModelName = FidelityName;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const TRACE_DIR = path.join(here, '..', '..', 'sim', 'workload', 'traces');
+export const PER8 = path.join(TRACE_DIR, 'summary-gpt2-small-wikitext2-per8.csv');
+export const PER8_DENSE = path.join(TRACE_DIR, 'summary-gpt2-small-wikitext2-per8-step1+dedic.csv');
+
+/** What the official per8 trace prunes (spec/spatten-official-hardware.md §3.2). */
+export const PER8_SETTINGS =
+  'official trace summary-gpt2-small-wikitext2-per8.csv: GPT-2-Small generation, 32 tokens after a 993-token prompt; keys kept per layer 921/716/204×4/102×6 of ~1024 (token pruning, 3.6× fewer keys), V = 20% of the kept keys (local-V pruning), 6-bit K/V, 16-bit Q, 4-bit LSB refetch replayed (7.0% of heads)';
+
+const traceCache = new Map<string, Workload>();
+export function trace(file: string): Workload {
+  let w = traceCache.get(file);
+  if (!w) {
+    w = readTraceFile(file);
+    traceCache.set(file, w);
+  }
+  return w;
+}
+
+export function modelOf(name: string | undefined): ModelName {
+  const m = name ?? REFERENCE_FIDELITY;
+  if (!(FIDELITY_NAMES as readonly string[]).includes(m)) throw new InputError(`--model: expected ${FIDELITY_NAMES.join(' or ')}, got "${m}"`);
+  return m as ModelName;
+}
+
+/** Table I hardware with a configuration's changes and the user's overrides. */
+export function hardware(...parts: Array<Partial<HardwareConfig> | undefined>): HardwareConfig {
+  return HardwareSchema.parse(Object.assign({}, ...parts.filter(Boolean)));
+}
+
+export function evaluate(model: ModelName, w: Workload, hw: HardwareConfig): HwResult {
+  return fidelity(model).evaluate(w, hw, {});
+}
+
+/** The stage with the most busy cycles (the bottleneck), from a result's `stages`. */
+export function busiest(r: HwResult): string {
+  const s = r.stages;
+  const e = (['dram', 'qk', 'softmax', 'topk', 'pv'] as const).map((k) => [k, s[k]] as const);
+  return e.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+}
+
+export const relErr = (ours: number, paper: number) => ours / paper - 1;
+export const pct = (e: number) => `${e >= 0 ? '+' : ''}${(100 * e).toFixed(0)}%`;
+export const mark = (e: number, tol: number) => (Math.abs(e) <= tol ? 'ok' : 'MISS');
+export const hwText = (h: Partial<HardwareConfig>) => Object.entries(h).map(([k, v]) => `${k}=${v}`).join(' ') || 'Table I';

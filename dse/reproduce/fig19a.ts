@@ -1,0 +1,106 @@
+/**
+ * Fig. 19a — throughput vs top-k comparators per array (1 … 32), relative to 16, "measured on one
+ * GPT-2 application": on the paper's own hardware (Table I, the default preset) and the official
+ * pruned GPT-2 trace, with the executed GOP/s next to the relative figures. The configuration an
+ * earlier search fitted (scripts/fig-search.ts) is printed below as a labelled sensitivity study.
+ */
+import type { HardwareConfig } from '../../sim/schema.ts';
+import { FIG19A } from '../../sim/paper.ts';
+import type { FigureOptions, PaperFigure } from './types.ts';
+import { PER8, PER8_SETTINGS, busiest, evaluate, hardware, hwText, mark, modelOf, pct, relErr, trace, type ModelName } from './common.ts';
+
+export const FIG19A_P = FIG19A.P;
+export const FIG19A_PAPER = FIG19A.relative;
+/** The paper's absolute bars (v3 chart data), GOP/s. */
+export const FIG19A_PAPER_GOPS = [168.4, 298.77, 485.42, 652.79, 776.24, 770.87];
+
+export interface Fig19aConfig {
+  name: string;
+  note: string;
+  hw: Partial<HardwareConfig>;
+  /** Headline (the paper's hardware) or sensitivity study. */
+  role: 'headline' | 'alternative' | 'sensitivity';
+}
+
+export const FIG19A_CONFIGS: Fig19aConfig[] = [
+  { name: 'table1', role: 'headline', note: 'paper Table I (512 + 512 multipliers, 16 × 32 GB/s, official DRAM set-up), top-k engine as the paper draws it', hw: {} },
+  { name: 'table1-rtl-topk', role: 'alternative', note: "Table I with the official RTL's dummy top-k latency (⌈n/P⌉ + 3 per round, then an S-wide drain)", hw: { topkModel: 'official-rtl' } },
+  {
+    name: 'fitted',
+    role: 'sensitivity',
+    note: 'NOT the paper hardware — configuration fitted by scripts/fig-search.ts: M = 128 (+128), 4 × 32 GB/s, 8 fetcher ports, RTL top-k, gated token top-k, PC-interleaved DRAM with a 32-deep window',
+    hw: { qkMultipliers: 128, pvMultipliers: 128, dramChannels: 4, fetcherPorts: 8, topkModel: 'official-rtl', gateTokenTopk: true, dramMapping: 'RoBaCoRaCh', dramQueueDepth: 32 },
+  },
+];
+
+export interface Fig19aRow {
+  config: string;
+  role: string;
+  note: string;
+  hw: Partial<HardwareConfig>;
+  P: number[];
+  gops: number[];
+  relative: number[];
+  paper: number[];
+  error: number[];
+  maxAbsError: number;
+  gopsAt16: number;
+  gopsErrorAt16: number;
+  busiest: string[];
+  stagesAt16: Record<string, number>;
+}
+
+export function fig19a(model: ModelName = 'cycle', configs = FIG19A_CONFIGS, user: Partial<HardwareConfig> = {}): Fig19aRow[] {
+  const w = trace(PER8);
+  const i16 = FIG19A_P.indexOf(16);
+  return configs.map((c) => {
+    const res = FIG19A_P.map((P) => evaluate(model, w, hardware(c.hw, user, { topkParallelism: P })));
+    const gops = res.map((r) => r.gops);
+    const relative = gops.map((g) => g / gops[i16]);
+    const error = relative.map((r, i) => relErr(r, FIG19A_PAPER[i]));
+    const st = res[i16].stages;
+    return {
+      config: c.name,
+      role: c.role,
+      note: c.note,
+      hw: { ...c.hw, ...user },
+      P: FIG19A_P,
+      gops,
+      relative,
+      paper: FIG19A_PAPER,
+      error,
+      maxAbsError: Math.max(...error.map(Math.abs)),
+      gopsAt16: gops[i16],
+      gopsErrorAt16: relErr(gops[i16], FIG19A_PAPER_GOPS[i16]),
+      busiest: res.map(busiest),
+      stagesAt16: Object.fromEntries(Object.entries(st).map(([k, v]) => [k, Math.round(v)])),
+    };
+  });
+}
+
+function print(rows: Fig19aRow[], model: string): string {
+  const out = [`Fig. 19a — throughput vs top-k comparators per array (${model} model; paper: ±10% relative, ±15% absolute at 16)`, `workload: ${PER8_SETTINGS}`, ''];
+  const head = ['comparators'.padEnd(12), ...FIG19A_P.map((p) => String(p).padStart(17))].join('');
+  for (const r of rows) {
+    out.push(`${r.role === 'sensitivity' ? '[sensitivity study] ' : ''}${r.config}: ${r.note}`);
+    out.push(head);
+    out.push(['paper GOP/s'.padEnd(12), ...FIG19A_PAPER_GOPS.map((v) => v.toFixed(0).padStart(17))].join(''));
+    out.push(['ours GOP/s'.padEnd(12), ...r.gops.map((v) => v.toFixed(0).padStart(17))].join(''));
+    out.push(['paper rel.'.padEnd(12), ...FIG19A_PAPER.map((v) => v.toFixed(3).padStart(17))].join(''));
+    out.push(['ours rel.'.padEnd(12), ...r.relative.map((v, i) => `${v.toFixed(3)} ${pct(r.error[i])} ${mark(r.error[i], 0.1)}`.padStart(17))].join(''));
+    out.push(['bottleneck'.padEnd(12), ...r.busiest.map((b) => b.padStart(17))].join(''));
+    out.push(`  at 16: ${r.gopsAt16.toFixed(0)} GOP/s (${pct(r.gopsErrorAt16)} vs 776, ${mark(r.gopsErrorAt16, 0.15)}); busy cycles ${Object.entries(r.stagesAt16).map(([k, v]) => `${k} ${v}`).join(', ')}; max |relative error| ${pct(r.maxAbsError)}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export const figure: PaperFigure = {
+  name: 'fig19a',
+  describe: 'Fig. 19a: throughput vs top-k comparators on Table I hardware (official GPT-2 per8 trace), absolute and relative',
+  run(opts: FigureOptions) {
+    const model = modelOf(opts.fidelity);
+    const rows = fig19a(model, FIG19A_CONFIGS, opts.hw ?? {});
+    return { rows, text: print(rows, model) };
+  },
+};

@@ -1,0 +1,112 @@
+/**
+ * Checks around a run that never write anything: before the lock (out folder, --reuse folders,
+ * the folder's journal belongs to this space and model version, option conflicts, --jobs vs
+ * cores), and after the search (every point failed, no feasible point: which constraint
+ * excluded how many).
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fsInputError, InputError } from './errors.ts';
+import type { EvalContext } from './evaluate.ts';
+import { keyMaterial, modelVersion } from './executor.ts';
+import { JOURNAL_FILE, journalMismatch, stableStringify, type JournalHeader } from './journal.ts';
+import { checkOutDir } from './outputs.ts';
+import { defaultJobs } from './pool.ts';
+import { violation, type Constraint } from './space.ts';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface GuardOptions {
+  outDir?: string;
+  resume?: boolean;
+  fresh?: boolean;
+  force?: boolean;
+  reuse?: string[];
+  jobs?: number;
+}
+
+/** Hash of what, besides the params, determines a space's numbers (the journal header's `space`). */
+export function spaceIdentity(ctx: EvalContext): string {
+  return 'space-' + createHash('sha256').update(stableStringify({ fidelity: ctx.fidelity, key: keyMaterial(ctx) })).digest('hex').slice(0, 16);
+}
+
+/**
+ * Everything a run checks before it takes the lock or touches a file; returns the journal header
+ * to write and the number of jobs (clamped to the available cores, with a warning).
+ */
+export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spaceFile: string, dir: string, log: (s: string) => void): { header: Omit<JournalHeader, 'journal' | 'v' | 'createdAt'>; jobs?: number; what: string } {
+  if (opts.fresh && opts.resume) throw new InputError('--fresh and --resume contradict each other: --fresh discards the journal, --resume continues it');
+  if (opts.fresh && opts.reuse?.length) log('note: --fresh discards this folder\'s journal; --reuse folders are still read');
+  const what = opts.outDir !== undefined ? `--out ${opts.outDir}` : `results folder ${dir}`;
+  checkOutDir(dir, what, opts.force);
+  for (const r of opts.reuse ?? []) {
+    let st;
+    try {
+      st = statSync(r);
+    } catch (e) {
+      throw fsInputError(e, `--reuse ${r}`);
+    }
+    if (!st.isDirectory()) throw new InputError(`--reuse ${r}: not a folder (give a results folder)`);
+    try {
+      statSync(path.join(r, JOURNAL_FILE));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`--reuse ${r}: no ${JOURNAL_FILE} there (not a results folder of spatten-dse)`);
+      throw fsInputError(e, `--reuse ${r}`);
+    }
+  }
+  const header = { space: spaceIdentity(ctx), name, spaceFile, modelVersion: modelVersion() };
+  if (!opts.fresh) {
+    const problem = journalMismatch(dir, header);
+    if (problem) throw new InputError(`${what}: ${problem}; rerun with --fresh to discard it and start over, or choose another --out folder`);
+  }
+  let jobs = opts.jobs;
+  const cores = defaultJobs();
+  if (jobs !== undefined && jobs > cores) {
+    log(`warning: --jobs ${jobs} is more than the ${cores} available core${cores === 1 ? '' : 's'}; using --jobs ${cores}`);
+    jobs = cores;
+  }
+  return { header, jobs, what };
+}
+
+/** The current commit of the source tree (with "+dirty" for local changes), when it is a git checkout. */
+export function gitCommit(): string | undefined {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return /^[0-9a-f]{40}$/.test(head) ? head + (dirty ? '+dirty' : '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface RowLike {
+  status: 'ok' | 'failed';
+  feasible: boolean;
+  metrics: Record<string, number>;
+  error?: string;
+}
+
+/** "every point failed" → the first error (the run exits 1), or undefined. */
+export function allFailed(rows: RowLike[]): string | undefined {
+  if (rows.length === 0 || rows.some((r) => r.status === 'ok')) return undefined;
+  return `every point failed (${rows.length}); the first error: ${rows[0].error || 'unknown'}`;
+}
+
+/** "no feasible point: "area_mm2 <= 5" excluded 12 of 12 points, …", or undefined. */
+export function noFeasible(rows: RowLike[], constraints: Constraint[]): string | undefined {
+  const ok = rows.filter((r) => r.status === 'ok');
+  if (ok.length === 0 || ok.some((r) => r.feasible) || constraints.length === 0) return undefined;
+  const parts = constraints.map((c) => {
+    const out = ok.filter((r) => violation(c, r.metrics[c.metric]) > 0);
+    const range = out.length ? ` (${c.metric} from ${fmt(Math.min(...out.map((r) => r.metrics[c.metric])))} to ${fmt(Math.max(...out.map((r) => r.metrics[c.metric])))})` : '';
+    return `"${c.text}" excluded ${out.length} of ${ok.length}${range}`;
+  });
+  return `no feasible point: ${parts.join('; ')}`;
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);
+}

@@ -1,0 +1,139 @@
+/**
+ * Semantic checks of a parsed space — what the schema alone cannot see, checked at parse time so
+ * that a run never "succeeds" with nothing (every point failed, an empty front, a metric column
+ * that cannot exist):
+ * - a stage the model family does not have (an encoder in the generation stage);
+ * - an objective or constraint on a metric this space cannot produce (accuracy/perplexity
+ *   without an accuracy block, perplexity from a classifier, accuracy from a language model);
+ * - parameters that do not apply to the workload (genTokens without the generation stage,
+ *   progressive-quantization knobs when every model is an encoder: BERT is statically quantized);
+ * - the size of the space: the grid's cardinality (or the samples a driver is asked for) above
+ *   `maxPoints` is refused with the count and a suggestion, before anything is enumerated.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { metricDef } from '../sim/metrics.ts';
+import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
+import { MODEL_SHAPES } from '../sim/workload/models.ts';
+import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
+import type { ParamDomain } from './driver.ts';
+
+export type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
+
+/** Default size guard: more points than this are refused unless `--max-points` raises it. */
+export const DEFAULT_MAX_POINTS = 10_000_000;
+
+interface SpaceLike {
+  workload: { model: string; stage: string; trace?: string };
+  objectives: { metric: string }[];
+  accuracy?: { model: string };
+  search: { driver: string; samples?: number; population?: number; generations?: number };
+}
+
+/** The values a workload field takes over the space: a parameter's values, or the base value. */
+function valuesOf(key: string, base: string, domains: ParamDomain[]): string[] {
+  const d = domains.find((x) => x.key === key);
+  return d && d.kind === 'choice' ? d.values.map(String) : [base];
+}
+
+/**
+ * Kind of an accuracy model: 'classifier' (BERT → accuracy) or 'lm' (GPT-2 → perplexity), from
+ * its config.json (shipped name or folder, as the accuracy engine resolves it); a string = problem.
+ */
+export function accuracyModelKind(model: string): 'classifier' | 'lm' | string {
+  const dirs = [...(/^[a-z0-9-]+$/.test(model) ? [path.join(CHECKPOINT_ROOT, model)] : []), path.resolve(model)];
+  const dir = dirs.find((d) => existsSync(path.join(d, 'config.json')));
+  const shipped = existsSync(CHECKPOINT_ROOT) ? ' (shipped: spam-bert, sotu-gpt)' : '';
+  if (!dir) return `accuracy model "${model}": neither a shipped checkpoint nor a folder with config.json${shipped}`;
+  try {
+    const type = String((JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '');
+    if (type === 'bert') return 'classifier';
+    if (type === 'gpt2') return 'lm';
+    return `accuracy model "${model}": unsupported model_type "${type}" in config.json (expected bert or gpt2)`;
+  } catch (e) {
+    return `accuracy model "${model}": cannot read its config.json: ${(e as Error).message}`;
+  }
+}
+
+/** Evaluations the space asks for: the grid's cardinality, or the driver's samples. */
+export function plannedPoints(space: SpaceLike, domains: ParamDomain[]): number {
+  if (space.search.driver === 'grid') return domains.reduce((n, d) => n * (d.kind === 'choice' ? d.values.length : Infinity), 1);
+  if (space.search.driver === 'nsga2') return (space.search.population ?? 40) * (space.search.generations ?? 10);
+  return space.search.samples ?? 100;
+}
+
+export function fmtCount(n: number): string {
+  return n >= 1e6 ? n.toExponential(2).replace('e+', '×10^') : n.toLocaleString('en-US');
+}
+
+export function sizeIssues(space: SpaceLike, domains: ParamDomain[], maxPoints = DEFAULT_MAX_POINTS): Issue[] {
+  const n = plannedPoints(space, domains);
+  if (n <= maxPoints) return [];
+  if (space.search.driver === 'grid') {
+    return [
+      {
+        path: ['parameters'],
+        message:
+          `the grid has ${fmtCount(n)} points (${domains.map((d) => (d.kind === 'choice' ? d.values.length : '∞')).join(' × ')}), above the limit of ${fmtCount(maxPoints)}: ` +
+          `sample it instead (search: { driver: random | lhs, samples: N } or { driver: nsga2, population: P, generations: G }), or raise the limit with --max-points`,
+      },
+    ];
+  }
+  const what = space.search.driver === 'nsga2' ? 'population × generations' : 'samples';
+  return [{ path: ['search'], message: `${what} = ${fmtCount(n)} evaluations, above the limit of ${fmtCount(maxPoints)}: ask for fewer, or raise the limit with --max-points` }];
+}
+
+/** Model-family, metric and applicability checks (see the module comment). */
+export function semanticIssues(space: SpaceLike, domains: ParamDomain[], constraintMetrics: { metric: string; index: number }[]): Issue[] {
+  const issues: Issue[] = [];
+  const keys = new Set(domains.map((d) => d.key));
+  const trace = !!space.workload.trace;
+  const models = trace ? [] : (valuesOf('workload.model', space.workload.model, domains) as ModelName[]).filter((m) => (MODEL_NAMES as readonly string[]).includes(m));
+  const stages = trace ? [] : valuesOf('workload.stage', space.workload.stage, domains);
+  const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
+
+  // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when
+  // the space gives the encoder no other stage. (A sweep over both stages and both families keeps
+  // its valid combinations; the encoder × generation points fail, recorded as such.)
+  if (encoders.length > 0 && !stages.includes('summarization')) {
+    const at = keys.has('workload.stage') ? ['parameters', 'workload.stage'] : ['workload', 'stage'];
+    issues.push({
+      path: at,
+      message: `${encoders.join(', ')} ${encoders.length > 1 ? 'are encoders' : 'is an encoder'}: only the summarization stage applies (use a GPT-2 model for generation)`,
+    });
+  }
+
+  // Parameters that do not apply to the workload.
+  if (!trace && keys.has('workload.genTokens') && !stages.includes('generation')) {
+    issues.push({ path: ['parameters', 'workload.genTokens'], message: 'genTokens does not apply: the workload has no generation stage', atKey: true });
+  }
+  const lmAccuracy = space.accuracy ? accuracyModelKind(space.accuracy.model) === 'lm' : false;
+  if (!trace && models.length > 0 && encoders.length === models.length && !lmAccuracy) {
+    for (const k of ['algo.lsbBits', 'algo.lsbThreshold', 'algo.lsbRefetchFraction']) {
+      if (keys.has(k)) issues.push({ path: ['parameters', k], message: `${k} does not apply: ${models.join(', ')} ${models.length > 1 ? 'are encoders' : 'is an encoder'}, quantized statically (no LSB refetch)`, atKey: true });
+    }
+  }
+
+  // Metrics the space can produce.
+  let kind: string | undefined;
+  if (space.accuracy) {
+    kind = accuracyModelKind(space.accuracy.model);
+    if (kind !== 'classifier' && kind !== 'lm') issues.push({ path: ['accuracy', 'model'], message: kind });
+  }
+  const produces = (metric: string): string | undefined => {
+    if (metricDef(metric)?.source !== 'accuracy') return undefined;
+    if (!space.accuracy) return `"${metric}" needs an accuracy block, e.g. accuracy: { model: ${metric === 'accuracy' ? 'spam-bert' : 'sotu-gpt'}, maxExamples: 500 }`;
+    if (metric === 'perplexity' && kind === 'classifier') return `"perplexity" cannot be produced: accuracy model "${space.accuracy.model}" is a classifier (it gives "accuracy"); use a language model such as sotu-gpt`;
+    if (metric === 'accuracy' && kind === 'lm') return `"accuracy" cannot be produced: accuracy model "${space.accuracy.model}" is a language model (it gives "perplexity"); use a classifier such as spam-bert`;
+    return undefined;
+  };
+  space.objectives.forEach((o, i) => {
+    const m = produces(o.metric);
+    if (m) issues.push({ path: ['objectives', i, 'metric'], message: m });
+  });
+  for (const c of constraintMetrics) {
+    const m = produces(c.metric);
+    if (m) issues.push({ path: ['constraints', c.index], message: m });
+  }
+  return issues;
+}

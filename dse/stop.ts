@@ -1,0 +1,34 @@
+/**
+ * Why a run stopped, and the signals that stop it.
+ *
+ * Stop reasons (run.json `stopReason`, the summary line, the report):
+ *   completed   the driver proposed every point it had                    exit 0
+ *   max-evals   the evaluation budget (--max-evals / search.maxEvals)     exit 0 (says so)
+ *   time-limit  the time budget (--time-limit / search.timeLimit)         exit 0 (says so)
+ *   interrupted SIGINT (Ctrl-C)                                           exit 130
+ *   terminated  SIGTERM                                                   exit 143
+ *   failed      every point failed, or an unexpected error stopped it     exit 1
+ * In every case the outputs of what finished are written first.
+ *
+ * Signals are handled by dse/steps/interrupts.ts.
+ */
+export const STOP_REASONS = ['completed', 'max-evals', 'time-limit', 'interrupted', 'terminated', 'failed'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+export function exitCodeFor(reason: StopReason | undefined): number {
+  switch (reason) {
+    case 'interrupted':
+      return 130;
+    case 'terminated':
+      return 143;
+    case 'failed':
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/** The summary's stop clause: "stopped: time-limit (60 s reached after 37 of 48 points)". */
+export function stopText(reason: StopReason | undefined, detail?: string): string {
+  return `stopped: ${reason ?? 'completed'}${detail ? ` (${detail})` : ''}`;
+}

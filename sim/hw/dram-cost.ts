@@ -1,0 +1,81 @@
+/**
+ * DRAM cost of a gather, shared by both models: the analytical model prices its bytes with the
+ * same bank-level HBM2 stream profiles the cycle simulator schedules (sim/cycle/dram.ts), so the
+ * two models see the same mapping, request window, row-hit rate and activations, and price DRAM
+ * energy the same way (per activation + per bit, sim/hw/energy.ts).
+ *
+ * A gather of n of L token vectors of B bytes is profiled once per (design's DRAM timing, shape):
+ * its steady-state occupancy summed over the (sub-)channels, divided by the number of
+ * (sub-)channels, per byte moved (the cycle model's DRAM busy time is Σ occupancy / channels),
+ * and its row activations per byte. Vectors that are not a multiple of 32 B are stored as fused
+ * head pairs (like the RTL), so the profile is of the fused vector.
+ */
+import type { HardwareConfig } from '../schema.ts';
+import { hbmTiming, profileStream, subChannels, type HbmTiming } from '../cycle/dram.ts';
+
+export interface GatherCost {
+  /** Channel-mean DRAM occupancy per byte (cycles, refresh excluded). */
+  cyclesPerByte: number;
+  /** Row activations per byte. */
+  activationsPerByte: number;
+}
+
+/** The HBM2 timing of a design (its DRAM switches included). */
+export function dramTimingOf(hw: HardwareConfig): HbmTiming {
+  return hbmTiming(hw, { refresh: hw.dramRefresh, queueDepth: hw.dramQueueDepth, mapping: hw.dramMapping });
+}
+
+/** Fraction of time the HBM is available (all-bank refresh removed). */
+export function refreshAvailability(t: HbmTiming): number {
+  return Number.isFinite(t.tREFI) ? 1 - t.tRFC / t.tREFI : 1;
+}
+
+/** Fusion factor: vectors whose size is not a multiple of 32 B are stored interleaved for 2 (or 4, 8) heads. */
+export function fuseFactor(bytesPerToken: number): number {
+  for (const g of [1, 2, 4, 8]) if ((bytesPerToken * g) % 32 === 0) return g;
+  return 1;
+}
+
+const memo = new Map<string, GatherCost>();
+
+/** Cost per byte of gathering n of L token vectors of `bytesPerToken` bytes on `channels` channels. */
+export function gatherCost(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): GatherCost {
+  if (n <= 0 || bytesPerToken <= 0) return { cyclesPerByte: 0, activationsPerByte: 0 };
+  const g = fuseFactor(bytesPerToken);
+  const key = `${channels}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRRDS}|${t.tFAW}|${t.queueDepth}|${t.mapping}|${L}|${n}|${bytesPerToken * g}`;
+  let c = memo.get(key);
+  if (c === undefined) {
+    if (memo.size > 50000) memo.clear();
+    const p = profileStream(L, n, bytesPerToken * g, channels, t);
+    const nSub = subChannels(t, channels).channels;
+    let occ = 0;
+    for (let i = 0; i < p.occ.length; i++) occ += p.occ[i];
+    c = p.bytes > 0 ? { cyclesPerByte: occ / nSub / p.bytes, activationsPerByte: p.misses / p.bytes } : { cyclesPerByte: 0, activationsPerByte: 0 };
+    memo.set(key, c);
+  }
+  return c;
+}
+
+/** Per-byte costs of the four streams of one head request (the cycle simulator's stream shapes). */
+export interface RequestDramCost {
+  q: GatherCost;
+  k: GatherCost;
+  lsb: GatherCost;
+  v: GatherCost;
+}
+
+/** Q (all q queries), K MSBs and K LSBs (K of max(L, K) tokens), V (vF of max(L, vF) tokens). */
+export function requestDramCost(
+  r: { L: number; keys: number; queries: number; valuesFetched: number; D: number; keyBits: number; lsbBits: number; valueBits: number; queryBits: number },
+  channels: number,
+  t: HbmTiming,
+): RequestDramCost {
+  const q = Math.max(1, r.queries);
+  const Lr = Math.max(r.L, r.keys);
+  return {
+    q: gatherCost(q, q, Math.ceil((r.D * r.queryBits) / 8), channels, t),
+    k: gatherCost(Lr, r.keys, (r.D * r.keyBits) / 8, channels, t),
+    lsb: r.lsbBits > 0 ? gatherCost(Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t) : { cyclesPerByte: 0, activationsPerByte: 0 },
+    v: gatherCost(Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, channels, t),
+  };
+}

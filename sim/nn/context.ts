@@ -1,0 +1,65 @@
+/**
+ * How much an LM uses its context: perplexity of the same generation-stage predictions as
+ * `evaluateAccuracy` (the last 32 tokens of each evaluation window), each predicted from only the
+ * last N tokens before it, fed as a fresh sequence at positions 0..N−1. N = Infinity is the full
+ * window (one causal pass). Dense float32 forward (the batched training forward: no pruning, no
+ * quantization), so the rows of one table are comparable with each other.
+ */
+import { tf } from './backend.ts';
+import { evalInputs, getEngine, GEN_TOKENS, bootstrapCi } from './api.ts';
+import { ConfigError } from './hfconfig.ts';
+import { trainForward, type TfWeights } from './model.ts';
+
+export interface ContextResult { context: number | 'full'; perplexity: number; ci95: [number, number]; n: number; predictions: number }
+
+/** Log-softmax value of `target` in row `r` of logits [rows, V]. */
+function logProbAt(ld: Float32Array, V: number, r: number, target: number): number {
+  let mx = -Infinity;
+  for (let v = 0; v < V; v++) mx = Math.max(mx, ld[r * V + v]);
+  let z = 0;
+  for (let v = 0; v < V; v++) z += Math.exp(ld[r * V + v] - mx);
+  return ld[r * V + target] - mx - Math.log(z);
+}
+
+export async function contextPerplexity(spec: { model: string; maxExamples?: number; seed?: number }, N: number): Promise<ContextResult> {
+  const e = await getEngine(spec.model);
+  if (e.c.kind !== 'gpt') throw new ConfigError(`--context: ${spec.model} is not a language model`);
+  if (!(N >= 1)) throw new ConfigError(`--context: expected a positive number of tokens, got ${N}`);
+  const inputs = evalInputs(e, spec.maxExamples);
+  if (inputs.kind !== 'gpt') throw new Error('unreachable');
+  const { windows, prompt } = inputs;
+  const V = e.c.vocabSize;
+  const W = e.W as TfWeights;
+  const nll = windows.map(() => 0);
+  const full = !Number.isFinite(N) || N >= prompt + GEN_TOKENS;
+  const chunk = 16;
+  if (full) {
+    const S = prompt + GEN_TOKENS;
+    for (let i = 0; i < windows.length; i += chunk) {
+      const batch = windows.slice(i, i + chunk);
+      const ids = new Int32Array(batch.length * S);
+      batch.forEach((w, b) => ids.set(w.slice(0, S), b * S));
+      const lg = tf.tidy(() => trainForward(e.c, W, ids, batch.length, S, []));
+      const ld = lg.dataSync() as Float32Array;
+      lg.dispose();
+      batch.forEach((w, b) => { for (let t = 0; t < GEN_TOKENS; t++) nll[i + b] -= logProbAt(ld, V, b * S + prompt + t, w[prompt + t + 1]); });
+    }
+  } else {
+    // One fresh sequence of N tokens per (window, step): the N tokens ending at position prompt + t.
+    const jobs: { w: number; t: number }[] = [];
+    windows.forEach((_, w) => { for (let t = 0; t < GEN_TOKENS; t++) jobs.push({ w, t }); });
+    const per = Math.max(1, Math.floor(4096 / N));
+    for (let i = 0; i < jobs.length; i += per) {
+      const batch = jobs.slice(i, i + per);
+      const ids = new Int32Array(batch.length * N);
+      batch.forEach((j, b) => { const end = prompt + j.t + 1; ids.set(windows[j.w].slice(end - N, end), b * N); });
+      const lg = tf.tidy(() => trainForward(e.c, W, ids, batch.length, N, []));
+      const ld = lg.dataSync() as Float32Array;
+      lg.dispose();
+      batch.forEach((j, b) => (nll[j.w] -= logProbAt(ld, V, b * N + N - 1, windows[j.w][prompt + j.t + 1])));
+    }
+  }
+  const means = nll.map((x) => x / GEN_TOKENS);
+  const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
+  return { context: full ? 'full' : N, perplexity: ppl(means), ci95: bootstrapCi(means, ppl, spec.seed ?? 1), n: windows.length, predictions: windows.length * GEN_TOKENS };
+}

@@ -1,0 +1,326 @@
+/**
+ * Bad inputs, table-driven: each case runs the CLI in-process (`main` of dse/cli.ts), checks the
+ * exit code and the message, and lists its folder (names, sizes, contents hashed) before and after:
+ * nothing may be written, created or truncated — not the output folder, not an existing journal.
+ * The table is printed as a diagnostic (case | exit | message).
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../dse/cli.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const TMP = mkdtempSync(path.join(os.tmpdir(), 'sdse-bad-'));
+
+/** Runs the CLI in-process; returns the exit code and what it printed. */
+async function cli(argv: string[]): Promise<{ code: number; err: string; out: string }> {
+  let err = '';
+  const out = '';
+  const we = process.stderr.write.bind(process.stderr);
+  // (stdout is not captured: the test runner reports through it)
+  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(argv);
+    return { code, err, out };
+  } finally {
+    process.stderr.write = we;
+  }
+}
+
+/** Every file and folder under `dir`: relative path → "dir" or size:sha1 of the content. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!existsSync(dir)) return out;
+  const walk = (d: string) => {
+    for (const f of readdirSync(d).sort()) {
+      const p = path.join(d, f);
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        out[path.relative(dir, p) + '/'] = 'dir';
+        walk(p);
+      } else out[path.relative(dir, p)] = `${st.size}:${createHash('sha1').update(readFileSync(p)).digest('hex')}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const TINY = `name: tiny
+workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+constraints: ["area_mm2 <= 19"]
+parameters:
+  hw.dramChannels: [4, 8, 16]
+  algo.tokenKeep: [0.5, 1.0]
+search: { driver: grid }
+`;
+const BERT = TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ model: bert-base, stage: summarization, seqLen: 128 }');
+
+/** A space text with one more parameter line. */
+const withParam = (text: string, line: string) => text.replace('  algo.tokenKeep: [0.5, 1.0]\n', `  algo.tokenKeep: [0.5, 1.0]\n  ${line}\n`);
+
+function bomb(): string {
+  const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  return lines.join('\n') + '\n' + TINY;
+}
+
+interface Case {
+  name: string;
+  /** Files to create in the case folder (name → text), before the snapshot. */
+  files?: Record<string, string>;
+  /** Extra setup (e.g. a finished run), before the snapshot. */
+  setup?: (dir: string) => Promise<void> | void;
+  argv: (dir: string) => string[];
+  code: number;
+  re: RegExp;
+  /** Paths outside the case folder that must not appear. */
+  absent?: string[];
+}
+
+const space = (dir: string, f = 's.yaml') => path.join(dir, f);
+const out = (dir: string) => path.join(dir, 'out');
+const run = (...extra: string[]) => (dir: string) => ['run', space(dir), '--out', out(dir), '--progress', 'none', '--no-report', ...extra];
+const yaml = (text: string): Pick<Case, 'files'> => ({ files: { 's.yaml': text } });
+/** A finished run of TINY in dir/out (its journal must survive the case untouched). */
+const finishedRun = async (dir: string) => {
+  writeFileSync(space(dir, 'tiny.yaml'), TINY);
+  const r = await cli(['run', space(dir, 'tiny.yaml'), '--out', out(dir), '--progress', 'none', '--no-report']);
+  assert.equal(r.code, 0, r.err);
+};
+
+const CASES: Case[] = [
+  // --- the space file ---
+  { name: 'space file missing', argv: (d) => ['run', space(d, 'nope.yaml'), '--out', out(d)], code: 2, re: /nope\.yaml: cannot read the space file: no such file/ },
+  { name: 'space file is a folder', setup: (d) => mkdirSync(space(d, 'dir.yaml')), argv: (d) => ['run', space(d, 'dir.yaml'), '--out', out(d)], code: 2, re: /dir\.yaml: cannot read the space file: is a folder/ },
+  { name: 'space file is binary', setup: (d) => writeFileSync(space(d), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0])), argv: run(), code: 2, re: /s\.yaml: cannot read the space file: not a text file/ },
+  { name: 'YAML syntax error', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: grid')), argv: run(), code: 2, re: /s\.yaml:\d+:\d+: YAML syntax error/ },
+  { name: 'YAML duplicate key', ...yaml(TINY + 'name: again\n'), argv: run(), code: 2, re: /s\.yaml:\d+:\d+: YAML syntax error: Map keys must be unique/ },
+  { name: 'YAML alias bomb (resource limit)', ...yaml(bomb()), argv: run(), code: 2, re: /s\.yaml:2:\d+: YAML: .*alias/ },
+  { name: 'YAML root is a list', ...yaml('- a\n- b\n'), argv: run(), code: 2, re: /s\.yaml:1:1: \(root\): expected a mapping/ },
+  { name: 'no objectives', ...yaml(TINY.replace(/objectives:\n(  - .*\n)+/, '')), argv: run(), code: 2, re: /s\.yaml:\d+:\d+: objectives: / },
+  { name: 'bad name', ...yaml(TINY.replace('name: tiny', 'name: ../up')), argv: run(), code: 2, re: /s\.yaml:1:7: name: use letters, digits/ },
+  { name: 'unknown top-level key (typo)', ...yaml(TINY + 'hardwre: { preset: spatten }\n'), argv: run(), code: 2, re: /s\.yaml:11:1: hardwre: unknown key "hardwre" \(did you mean "hardware"\?\)/ },
+  { name: 'unknown hardware field (typo)', ...yaml(TINY + 'hardware: { dramChanels: 4 }\n'), argv: run(), code: 2, re: /hardware\.dramChanels: unknown key "dramChanels" \(did you mean "dramChannels"\?\)/ },
+  { name: 'unknown parameter (typo)', ...yaml(withParam(TINY, 'hw.topkParalelism: [1, 2]')), argv: run(), code: 2, re: /did you mean "hw\.topkParallelism"/ },
+  { name: 'unknown objective metric (typo)', ...yaml(TINY.replace('metric: latency_s', 'metric: latency')), argv: run(), code: 2, re: /s\.yaml:4:15: objectives\[0\]\.metric: "latency" is not one of .*\(did you mean "latency_s"\?\)/ },
+  { name: 'unknown constraint metric (typo)', ...yaml(TINY.replace('area_mm2 <= 19', 'aera_mm2 <= 19')), argv: run(), code: 2, re: /constraints\[0\]: unknown metric "aera_mm2" in constraint \(did you mean "area_mm2"\?\)/ },
+  { name: 'unparsable constraint', ...yaml(TINY.replace('area_mm2 <= 19', 'area_mm2 <= big')), argv: run(), code: 2, re: /constraints\[0\]: cannot parse constraint/ },
+  { name: 'duplicate objective', ...yaml(TINY.replace('metric: energy_j', 'metric: latency_s')), argv: run(), code: 2, re: /objectives\[1\]\.metric: duplicate objective/ },
+  { name: 'parameter value out of range', ...yaml(TINY.replace('[4, 8, 16]', '[4, -8, 16]')), argv: run(), code: 2, re: /s\.yaml:8:24: parameters\.hw\.dramChannels\[1\]: Too small/ },
+  { name: 'empty parameter list', ...yaml(TINY.replace('[4, 8, 16]', '[]')), argv: run(), code: 2, re: /parameters\.hw\.dramChannels: empty list/ },
+  { name: 'empty range', ...yaml(TINY.replace('[4, 8, 16]', '{ range: [16, 4], step: 4 }')), argv: run(), code: 2, re: /parameters\.hw\.dramChannels\.range: empty range/ },
+  { name: 'continuous range on a grid', ...yaml(TINY.replace('[0.5, 1.0]', '{ range: [0.1, 1.0] }')), argv: run(), code: 2, re: /parameters\.algo\.tokenKeep\.range: a range without a step cannot be enumerated by the grid driver/ },
+  // --- semantic validation ---
+  { name: 'encoder with the generation stage', ...yaml(TINY.replace('gpt2-small', 'bert-base')), argv: run(), code: 2, re: /s\.yaml:2:\d+: workload\.stage: bert-base is an encoder: only the summarization stage applies/ },
+  { name: 'encoder among swept models, generation stage', ...yaml(withParam(TINY, 'workload.model: [gpt2-small, bert-large]')), argv: run(), code: 2, re: /workload\.stage: bert-large is an encoder/ },
+  { name: 'perplexity objective with a classifier', ...yaml(TINY.replace('metric: energy_j', 'metric: perplexity') + 'accuracy: { model: spam-bert }\n'), argv: run(), code: 2, re: /objectives\[1\]\.metric: "perplexity" cannot be produced: accuracy model "spam-bert" is a classifier/ },
+  { name: 'accuracy objective with a language model', ...yaml(TINY.replace('metric: energy_j', 'metric: accuracy') + 'accuracy: { model: sotu-gpt }\n'), argv: run(), code: 2, re: /objectives\[1\]\.metric: "accuracy" cannot be produced: .*language model/ },
+  { name: 'accuracy objective without an accuracy block', ...yaml(TINY.replace('metric: energy_j', 'metric: accuracy')), argv: run(), code: 2, re: /objectives\[1\]\.metric: "accuracy" needs an accuracy block/ },
+  { name: 'accuracy constraint without an accuracy block', ...yaml(TINY.replace('area_mm2 <= 19', 'accuracy >= 0.9')), argv: run(), code: 2, re: /constraints\[0\]: "accuracy" needs an accuracy block/ },
+  { name: 'accuracy model that does not exist', ...yaml(TINY.replace('metric: energy_j', 'metric: accuracy') + 'accuracy: { model: spam-bret }\n'), argv: run(), code: 2, re: /accuracy\.model: accuracy model "spam-bret": neither a shipped checkpoint nor a folder/ },
+  { name: 'genTokens swept without a generation stage', ...yaml(withParam(BERT, 'workload.genTokens: [8, 16]')), argv: run(), code: 2, re: /parameters\.workload\.genTokens: genTokens does not apply/ },
+  { name: 'LSB refetch swept on an encoder', ...yaml(withParam(BERT, 'algo.lsbThreshold: [0.05, 0.1]')), argv: run(), code: 2, re: /parameters\.algo\.lsbThreshold: algo\.lsbThreshold does not apply: bert-base is an encoder/ },
+  { name: 'trace workload that does not exist', ...yaml(TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ trace: no/such/trace.csv }')), argv: run(), code: 2, re: /s\.yaml: workload\.trace: no such file "no\/such\/trace\.csv"/ },
+  { name: 'trace workload with workload.* parameters', ...yaml(withParam(TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ trace: sim/workload/traces/small.csv }'), 'workload.seqLen: [64, 128]')), argv: run(), code: 2, re: /workload\.trace: a trace workload cannot be combined with workload\.\* parameters/ },
+  // --- size guards ---
+  {
+    name: '10^12-point grid',
+    ...yaml(TINY.replace(/  hw\.dramChannels.*\n  algo\.tokenKeep.*\n/, ['hw.clockGHz: { range: [0.1, 10], step: 0.1 }', 'hw.qkMultipliers: { range: [1, 1000], step: 1 }', 'hw.pvMultipliers: { range: [1, 1000], step: 1 }', 'hw.topkParallelism: { range: [1, 100], step: 1 }', 'hw.dramChannels: { range: [1, 100], step: 1 }'].map((l) => `  ${l}\n`).join(''))),
+    argv: run(),
+    code: 2,
+    re: /parameters: the grid has 1\.00×10\^12 points \(100 × 1000 × 1000 × 100 × 100\), above the limit of 1\.00×10\^7: sample it instead .*--max-points/,
+  },
+  { name: 'grid above a lowered --max-points', ...yaml(TINY), argv: run('--max-points', '5'), code: 2, re: /the grid has 6 points \(3 × 2\), above the limit of 5/ },
+  { name: 'range with 6×10^7 values', ...yaml(withParam(TINY, 'hw.keySramKB: { range: [1, 60000], step: 0.001 }')), argv: run(), code: 2, re: /parameters\.hw\.keySramKB\.step: the range has 6\.00×10\^7 values/ },
+  { name: 'lhs asked for 10^9 samples', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: lhs, samples: 1000000000 }')), argv: run(), code: 2, re: /search: samples = 1\.00×10\^9 evaluations, above the limit/ },
+  // --- run options ---
+  { name: '--jobs not a number', ...yaml(TINY), argv: run('--jobs', 'two'), code: 2, re: /--jobs: expected a positive integer, got "two"/ },
+  { name: '--jobs 0', ...yaml(TINY), argv: run('--jobs', '0'), code: 2, re: /--jobs: expected a positive integer, got "0"/ },
+  { name: '--max-evals 1.5', ...yaml(TINY), argv: run('--max-evals', '1.5'), code: 2, re: /--max-evals: expected a positive integer/ },
+  { name: '--time-limit overflow (1e400)', ...yaml(TINY), argv: run('--time-limit', '1e400'), code: 2, re: /--time-limit: expected a positive number, got "1e400"/ },
+  { name: '--seed not an integer', ...yaml(TINY), argv: run('--seed', '1.5'), code: 2, re: /--seed: expected an integer/ },
+  { name: '--seed overflow (1e30)', ...yaml(TINY), argv: run('--seed', '1e30'), code: 2, re: /--seed: expected an integer/ },
+  { name: '--max-points not a number', ...yaml(TINY), argv: run('--max-points', 'many'), code: 2, re: /--max-points: expected a positive integer/ },
+  { name: '--progress unknown mode', ...yaml(TINY), argv: run('--progress', 'fancy'), code: 2, re: /argument 'fancy' is invalid/ },
+  { name: 'unknown option (typo)', ...yaml(TINY), argv: run('--jbos', '2'), code: 2, re: /unknown option '--jbos'\n\(Did you mean --jobs\?\)/ },
+  { name: 'unknown command (typo)', argv: () => ['rnu', 'x.yaml'], code: 2, re: /unknown command 'rnu'\n\(Did you mean run\?\)/ },
+  { name: '--fresh with --resume', ...yaml(TINY), argv: run('--fresh', '--resume'), code: 2, re: /--fresh and --resume contradict each other/ },
+  // --- folders: --out, --reuse, the journal ---
+  { name: '--out is a file', ...yaml(TINY), setup: (d) => writeFileSync(out(d), 'mine'), argv: run(), code: 2, re: /--out .*out: exists and is a file, not a folder/ },
+  { name: '--out under a file', ...yaml(TINY), setup: (d) => writeFileSync(path.join(d, 'f'), 'mine'), argv: (d) => ['run', space(d), '--out', path.join(d, 'f', 'sub'), '--progress', 'none'], code: 2, re: /--out .*f\/sub: a component of the path is a file, not a folder \(ENOTDIR\)/ },
+  { name: '--out in /proc (used to spin forever)', ...yaml(TINY), argv: (d) => ['run', space(d), '--out', '/proc/nope/x', '--progress', 'none'], code: 2, re: /--out \/proc\/nope\/x: cannot create \/proc\/nope: no such file or folder \(ENOENT\)/, absent: ['/proc/nope'] },
+  { name: '--out where writing is not permitted', ...yaml(TINY), argv: (d) => ['run', space(d), '--out', '/sys/spatten-x', '--progress', 'none'], code: 2, re: /--out \/sys\/spatten-x: cannot create \/sys\/spatten-x: operation not permitted \(EPERM\)/, absent: ['/sys/spatten-x'] },
+  { name: '--out onto an unrelated non-empty folder', ...yaml(TINY), setup: (d) => (mkdirSync(out(d)), writeFileSync(path.join(out(d), 'points.csv'), 'my data\n'), writeFileSync(path.join(out(d), 'notes.txt'), 'x')), argv: run(), code: 2, re: /the folder is not empty \(notes\.txt, points\.csv\) and is not a results folder of spatten-dse; .*--force/ },
+  { name: '--reuse path mistyped (existing journal untouched)', ...yaml(TINY), setup: finishedRun, argv: (d) => ['run', space(d, 'tiny.yaml'), '--out', out(d), '--reuse', path.join(d, 'no-such-run'), '--progress', 'none'], code: 2, re: /--reuse .*no-such-run: no such file or folder \(ENOENT\)/ },
+  { name: '--reuse folder without a journal', ...yaml(TINY), setup: (d) => mkdirSync(path.join(d, 'empty')), argv: (d) => [...run()(d), '--reuse', path.join(d, 'empty')], code: 2, re: /--reuse .*empty: no journal\.jsonl there/ },
+  { name: 'another space on a folder with a journal', ...yaml(TINY.replace('name: tiny', 'name: other').replace('seqLen: 128', 'seqLen: 256')), setup: finishedRun, argv: run(), code: 2, re: /holds the evaluations of space "tiny" .*, not of "other"; rerun with --fresh to discard it and start over, or choose another --out folder/ },
+  // --- report ---
+  { name: 'report: folder missing', argv: (d) => ['report', path.join(d, 'nope')], code: 2, re: /results folder not found: / },
+  { name: 'report: run.json malformed', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'run.json'), '{"name": 3}')), argv: (d) => ['report', out(d)], code: 2, re: /run\.json is malformed: "name": Invalid input: expected string, received number/ },
+  { name: 'report: points.csv truncated', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'points.csv'), readFileSync(path.join(out(d), 'points.csv'), 'utf8').split('\n').slice(0, 4).join('\n') + '\n')), argv: (d) => ['report', out(d)], code: 2, re: /points\.csv: 3 rows, but run\.json counts 6 points/ },
+  {
+    name: 'report: latency_s column missing',
+    setup: async (d) => {
+      await finishedRun(d);
+      const f = path.join(out(d), 'points.csv');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('latency_s', 'latency'));
+    },
+    argv: (d) => ['report', out(d)],
+    code: 2,
+    re: /points\.csv: missing column "latency_s" \(run\.json lists it\)/,
+  },
+  {
+    name: 'report: "abc" in a numeric cell',
+    setup: async (d) => {
+      await finishedRun(d);
+      const f = path.join(out(d), 'points.csv');
+      const lines = readFileSync(f, 'utf8').split('\n');
+      const col = lines[0].split(',').indexOf('energy_j');
+      const cells = lines[2].split(',');
+      cells[col] = 'abc';
+      lines[2] = cells.join(',');
+      writeFileSync(f, lines.join('\n'));
+    },
+    argv: (d) => ['report', out(d)],
+    code: 2,
+    re: /points\.csv: row 3, column "energy_j": "abc" is not a number/,
+  },
+  // --- simulate ---
+  { name: 'simulate --seq-len 1e6 (overflow)', argv: () => ['simulate', '--seq-len', '1e6'], code: 2, re: /^error: --seq-len: 1e6 is too large \(at most 16384\)\n$/ },
+  { name: 'simulate --gen-tokens 0', argv: () => ['simulate', '--gen-tokens', '0'], code: 2, re: /--gen-tokens: expected a positive integer/ },
+  { name: 'simulate encoder + generation', argv: () => ['simulate', '-w', 'bert-base', '--stage', 'generation'], code: 2, re: /--stage generation: bert-base is an encoder/ },
+  { name: 'simulate --trace binary file', argv: () => ['simulate', '--trace', process.execPath], code: 2, re: /^error: --trace .*: not a text file \(it contains NUL bytes\); expected a CSV trace\n$/ },
+  { name: 'simulate --trace missing', argv: (d) => ['simulate', '--trace', path.join(d, 'no.csv')], code: 2, re: /--trace .*no\.csv: no such file or folder \(ENOENT\)/ },
+  { name: 'simulate --trace not a trace', files: { 't.csv': 'a,b\n1,2\n' }, argv: (d) => ['simulate', '--trace', path.join(d, 't.csv')], code: 2, re: /--trace .*t\.csv: .*header lacks column/ },
+  { name: 'simulate --set unknown key (typo)', argv: () => ['simulate', '--set', 'hw.topkParalelism=4'], code: 2, re: /--set hw\.topkParalelism=4: unknown parameter "hw\.topkParalelism" \(did you mean "hw\.topkParallelism"\?\)/ },
+  { name: 'simulate --set value not a number', argv: () => ['simulate', '--set', 'hw.dramChannels=many'], code: 2, re: /--set hw\.dramChannels=many: hw\.dramChannels: / },
+  { name: 'simulate --set without =', argv: () => ['simulate', '--set', 'hw.dramChannels'], code: 2, re: /--set hw\.dramChannels: expected key=value/ },
+  // --- exit 1: every point failed (the checkpoint's weights are garbage) ---
+  {
+    name: 'every point failed (exit 1, first error)',
+    files: {
+      'ck/config.json': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/config.json'), 'utf8'),
+      'ck/vocab.json': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/vocab.json'), 'utf8'),
+      'ck/merges.txt': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/merges.txt'), 'utf8'),
+      'ck/model.safetensors': 'not a safetensors file',
+    },
+    setup: (d) => writeFileSync(space(d), TINY.replace('gpt2-small, stage: generation, seqLen: 128, genTokens: 4', 'bert-base, stage: summarization, seqLen: 128').replace('metric: energy_j', 'metric: accuracy') + `accuracy: { model: ${path.join(d, 'ck')}, maxExamples: 4 }\n`),
+    argv: run('--jobs', '1'),
+    code: 1,
+    re: /every point failed \(6\); the first error: .*safetensors/,
+  },
+];
+
+const TABLE: string[] = [];
+
+before(() => {
+  process.chdir(ROOT);
+});
+
+for (const [i, c] of CASES.entries()) {
+  test(`bad input: ${c.name}`, async () => {
+    const dir = path.join(TMP, String(i));
+    mkdirSync(dir, { recursive: true });
+    for (const [f, text] of Object.entries(c.files ?? {})) {
+      mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      writeFileSync(path.join(dir, f), text);
+    }
+    await c.setup?.(dir);
+    const before = snapshot(dir);
+    const r = await cli(c.argv(dir));
+    const message = r.err.trim().split('\n')[0];
+    TABLE.push(`| ${c.name} | ${r.code} | \`${message.replace(/\|/g, '\\|').replace(new RegExp(TMP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'), '$TMP')}\` |`);
+    assert.equal(r.code, c.code, `exit code; stderr: ${r.err}`);
+    assert.match(r.err, c.re);
+    assert.deepEqual(snapshot(dir), before, 'nothing written');
+    for (const p of c.absent ?? []) assert.ok(!existsSync(p), `${p} not created`);
+  });
+}
+
+test(`at least 40 cases; the table`, (t) => {
+  assert.ok(CASES.length >= 40, `${CASES.length} cases`);
+  t.diagnostic(['| case | exit | message |', '|---|---|---|', ...TABLE].join('\n'));
+});
+
+// --- beyond the table: cases that write (by design) or check one mechanism ---
+
+test('disk full (ENOSPC) while writing a user-given file: exit 2 naming the file', async () => {
+  // /dev/full fails every write with ENOSPC; the accuracy command writes its trace there
+  const r = await cli(['accuracy', '--model', 'spam-bert', '--max-examples', '2', '--trace-out', '/dev/full']);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^error: --trace-out \/dev\/full: no space left on the device \(ENOSPC\)\n$/m);
+});
+
+test('no feasible point: the summary and run.json say which constraint excluded how many; exit 0', async () => {
+  const dir = path.join(TMP, 'infeasible');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(space(dir), TINY.replace('constraints: ["area_mm2 <= 19"]', 'constraints: ["area_mm2 <= 1", "latency_s <= 1"]'));
+  const r = await cli(run()(dir));
+  assert.equal(r.code, 0, r.err);
+  const runJson = JSON.parse(readFileSync(path.join(out(dir), 'run.json'), 'utf8'));
+  assert.equal(runJson.counts.feasible, 0);
+  assert.match(runJson.notes[0], /^no feasible point: "area_mm2 <= 1" excluded 6 of 6 \(area_mm2 from [\d.]+ to [\d.]+\); "latency_s <= 1" excluded 0 of 6$/);
+});
+
+test('--jobs above the cores is clamped with a warning; --force writes into a foreign folder; run.json records the options and versions', async () => {
+  const dir = path.join(TMP, 'clamp');
+  mkdirSync(out(dir), { recursive: true });
+  writeFileSync(space(dir), TINY);
+  writeFileSync(path.join(out(dir), 'notes.txt'), 'mine');
+  const r = await cli(run('--jobs', '64', '--force', '--seed', '7')(dir));
+  assert.equal(r.code, 0, r.err);
+  const cores = os.availableParallelism();
+  if (cores < 64) assert.match(r.err, new RegExp(`warning: --jobs 64 is more than the ${cores} available cores?; using --jobs ${cores}`));
+  const runJson = JSON.parse(readFileSync(path.join(out(dir), 'run.json'), 'utf8'));
+  assert.equal(runJson.options.jobs, Math.min(64, cores));
+  assert.equal(runJson.options.seed, 7);
+  assert.equal(runJson.options.force, true);
+  assert.equal(runJson.stopReason, 'completed');
+  assert.equal(runJson.versions.node, process.version);
+  assert.match(runJson.versions.model, /^src-[0-9a-f]{16}$/);
+  assert.match(runJson.versions.git ?? 'no git', /^([0-9a-f]{40}(\+dirty)?|no git)$/);
+  assert.equal(readFileSync(path.join(out(dir), 'notes.txt'), 'utf8'), 'mine');
+  // points.csv: counts as integers, other metrics to 6 significant digits
+  const [header, ...rows] = readFileSync(path.join(out(dir), 'points.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  for (const row of rows) {
+    assert.match(row[header.indexOf('cycles')], /^\d+$/);
+    assert.match(row[header.indexOf('dram_bytes')], /^\d+$/);
+    for (const m of ['latency_s', 'energy_j', 'area_mm2', 'power_w', 'gops']) {
+      const digits = row[header.indexOf(m)].replace(/e.*$/, '').replace(/^[0.]+/, '').replace('.', '');
+      assert.ok(digits.length <= 6, `${m} = ${row[header.indexOf(m)]}`);
+    }
+  }
+});
+
+test('an unexpected error: exit 1, a short message and the --debug hint; with --debug the stack', async () => {
+  const { reportError } = await import('../dse/cli.ts');
+  let err = '';
+  const we = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
+  try {
+    assert.equal(reportError(new TypeError('x is undefined\nmore'), false), 1);
+    assert.equal(err, 'error: x is undefined\n(an unexpected error: rerun with --debug for the stack trace, and please report it)\n');
+    err = '';
+    assert.equal(reportError(new TypeError('x is undefined'), true), 1);
+    assert.match(err, /^error: x is undefined\nTypeError: x is undefined\n {4}at /);
+    err = '';
+    assert.equal(reportError(Object.assign(new Error('EACCES: permission denied, open \'/x\''), { code: 'EACCES', path: '/x' }), false), 2);
+    assert.equal(err, 'error: /x: permission denied (EACCES)\n');
+  } finally {
+    process.stderr.write = we;
+  }
+});
+
+test('did you mean: plausible typos only', async () => {
+  const { closest } = await import('../dse/suggest.ts');
+  assert.equal(closest('hw.topkParalelism', ['hw.topkParallelism', 'hw.inFlight']), 'hw.topkParallelism');
+  assert.equal(closest('lantecy_s', ['latency_s', 'energy_j']), 'latency_s'); // a swap counts once
+  assert.equal(closest('rnu', ['run', 'report']), 'run');
+  assert.equal(closest('banana', ['latency_s', 'energy_j']), undefined);
+});

@@ -1,0 +1,145 @@
+/**
+ * Fault injection with real processes, as a user's shell or a scheduler would do it: SIGTERM of a
+ * running sweep, kill -9 of a sweep and a rerun without --resume, another space on the same
+ * folder, and a --time-limit stop.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadJournal } from '../dse/journal.ts';
+import { parseCsv } from '../reports/csv.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
+
+// 120 cycle-model points (~20 ms each on one core): long enough to be stopped mid-run
+const CYCLE = `name: faults
+workload: { model: gpt2-small, stage: generation, seqLen: 256, genTokens: 4 }
+model: cycle
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+parameters:
+  hw.dramChannels: [4, 8, 16]
+  hw.topkParallelism: [2, 4, 8, 16, 32]
+  algo.tokenKeep: [0.3, 0.5, 0.7, 1.0]
+  algo.headKeep: [0.5, 1.0]
+search: { driver: grid }
+`;
+
+function setup(text = CYCLE): { dir: string; space: string; out: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-faults-'));
+  const space = path.join(dir, 'faults.yaml');
+  writeFileSync(space, text);
+  return { dir, space, out: path.join(dir, 'out') };
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out, err })));
+  return { child, done };
+}
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Waits until the journal holds at least n evaluations. */
+async function journaled(file: string, n: number, timeoutMs = 120_000): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const k = existsSync(file) ? loadJournal(file).records.length : 0;
+    if (k >= n) return k;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`journal ${file}: ${k} < ${n} evaluations after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const rowsOf = (file: string) => parseCsv(readFileSync(file, 'utf8')).length - 1;
+const runArgs = (space: string, out: string, ...extra: string[]) => ['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--no-report', ...extra];
+
+test('SIGTERM: the evaluations in flight finish, every output is written for what is done, exit 143', { timeout: 180_000 }, async () => {
+  const { space, out } = setup();
+  const { child, done } = start(runArgs(space, out));
+  await journaled(path.join(out, 'journal.jsonl'), 20);
+  child.kill('SIGTERM'); // the launcher's pid, as `kill PID` would
+  const r = await done;
+  assert.equal(r.code, 143, r.err);
+  assert.match(r.err, /terminate: finishing the evaluations in flight/);
+  assert.match(r.out, /— stopped: terminated \(SIGTERM received\)/);
+  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  assert.equal(run.stopReason, 'terminated');
+  const n = rowsOf(path.join(out, 'points.csv'));
+  assert.equal(n, run.counts.total);
+  assert.ok(n >= 20 && n < 120, `${n} points written`);
+  // every written point is journaled (nothing finished is lost)
+  assert.ok(loadJournal(path.join(out, 'journal.jsonl')).records.length >= n);
+  assert.ok(!existsSync(path.join(out, '.lock')), 'lock released');
+});
+
+test('kill -9 mid-run, then the same command without --resume: journal intact, nothing finished re-evaluated', { timeout: 120_000 }, async () => {
+  const { space, out } = setup();
+  const journal = path.join(out, 'journal.jsonl');
+  const { child, done } = start(runArgs(space, out));
+  await journaled(journal, 30);
+  process.kill(-child.pid!, 'SIGKILL'); // the whole process group: launcher and CLI
+  await done;
+  await new Promise((r) => setTimeout(r, 200));
+  const before = loadJournal(journal);
+  const prefix = readFileSync(journal).subarray(0, before.validBytes);
+  assert.ok(before.records.length >= 30);
+  const r = cli(runArgs(space, out));
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, new RegExp(`continuing: ${before.records.length} finished evaluations`));
+  assert.match(r.err, /took over the stale lock/);
+  const after = loadJournal(journal);
+  // the old records are untouched (a byte-identical prefix), each point evaluated exactly once
+  assert.deepEqual(readFileSync(journal).subarray(0, before.validBytes), prefix);
+  assert.equal(after.records.length, 120);
+  assert.equal(new Set(after.records.map((x) => x.key)).size, 120);
+  assert.equal(rowsOf(path.join(out, 'points.csv')), 120);
+  // and it equals an uninterrupted run
+  const ref = setup();
+  assert.equal(cli(runArgs(ref.space, ref.out)).code, 0);
+  assert.equal(readFileSync(path.join(out, 'points.csv'), 'utf8'), readFileSync(path.join(ref.out, 'points.csv'), 'utf8'));
+});
+
+test('another space on the same folder: exit 2 naming --fresh and --out, journal untouched; --fresh starts over', { timeout: 120_000 }, () => {
+  const TINY = CYCLE.replace('model: cycle\n', '').replace('name: faults', 'name: tiny');
+  const { dir, space, out } = setup(TINY);
+  assert.equal(cli(runArgs(space, out)).code, 0);
+  const journal = readFileSync(path.join(out, 'journal.jsonl'));
+  const other = path.join(dir, 'other.yaml');
+  writeFileSync(other, TINY.replace('name: tiny', 'name: other').replace('seqLen: 256', 'seqLen: 512'));
+  const r = cli(runArgs(other, out));
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /holds the evaluations of space "tiny" .*not of "other"; rerun with --fresh to discard it and start over, or choose another --out folder/);
+  assert.deepEqual(readFileSync(path.join(out, 'journal.jsonl')), journal);
+  assert.ok(!existsSync(path.join(out, '.lock')));
+  const f = cli(runArgs(other, out, '--fresh'));
+  assert.equal(f.code, 0, f.err);
+  const l = loadJournal(path.join(out, 'journal.jsonl'));
+  assert.equal(l.header?.name, 'other');
+  assert.equal(l.records.length, 120);
+});
+
+test('--time-limit: the stop reason is in the summary, run.json and the report; exit 0', { timeout: 120_000 }, () => {
+  const { space, out } = setup();
+  const r = cli(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--time-limit', '1']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /— stopped: time-limit \(1 s reached after \d+ of 120 points\)/);
+  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  assert.equal(run.stopReason, 'time-limit');
+  assert.ok(run.counts.total > 0 && run.counts.total < 120, `${run.counts.total} points`);
+  assert.equal(run.options.timeLimit, 1);
+  assert.equal(rowsOf(path.join(out, 'points.csv')), run.counts.total);
+  assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /time-limit \(1 s reached after \d+ of 120 points\)/);
+});
