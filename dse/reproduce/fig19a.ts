@@ -4,6 +4,7 @@
  * pruned GPT-2 trace, with the executed GOP/s next to the relative figures. The configuration an
  * earlier search fitted (scripts/fig-search.ts) is printed below as a labelled sensitivity study.
  */
+import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FIG19A } from '../../sim/paper.ts';
 import type { FigureOptions, PaperFigure } from './types.ts';
@@ -50,7 +51,7 @@ export interface Fig19aRow {
   stagesAt16: Record<string, number>;
 }
 
-export function fig19a(model: ModelName = 'cycle', configs = FIG19A_CONFIGS, user: Partial<HardwareConfig> = {}): Fig19aRow[] {
+export function fig19a(model: ModelName = REFERENCE_FIDELITY, configs = FIG19A_CONFIGS, user: Partial<HardwareConfig> = {}): Fig19aRow[] {
   const w = trace(PER8);
   const i16 = FIG19A_P.indexOf(16);
   return configs.map((c) => {

@@ -6,6 +6,7 @@
  * bottleneck" — a top-k per head, so local-V pruning belongs to that step (a token top-k per
  * layer is far too rare to bind).
  */
+import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import { AlgoSchema, WorkloadSchema, type HardwareConfig } from '../../sim/schema.ts';
 import { buildWorkload } from '../../sim/workload/build.ts';
 import { FIG20 } from '../../sim/paper.ts';
@@ -79,7 +80,7 @@ export interface Fig20Result {
   workload: typeof FIG20_WORKLOAD;
 }
 
-export function fig20(model: ModelName = 'cycle', config: Fig20Config = FIG20_CONFIGS[0], user: Partial<HardwareConfig> = {}): Fig20Result {
+export function fig20(model: ModelName = REFERENCE_FIDELITY, config: Fig20Config = FIG20_CONFIGS[0], user: Partial<HardwareConfig> = {}): Fig20Result {
   const wl = WorkloadSchema.parse(FIG20_WORKLOAD);
   const rows: Fig20Row[] = [];
   let prev = 0;

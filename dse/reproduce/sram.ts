@@ -2,6 +2,7 @@
  * SRAM size study: key = value SRAM 196 (Table I), 392 and 784 KB on the official pruned GPT-2
  * trace and its dense reference, Table I hardware otherwise.
  */
+import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import type { FigureOptions, PaperFigure } from './types.ts';
 import path from 'node:path';
 import { PER8, PER8_DENSE, evaluate, hardware, modelOf, trace, type ModelName } from './common.ts';
@@ -17,7 +18,7 @@ export interface SramRow {
   overheadCycles: number;
 }
 
-export function sram(model: ModelName = 'cycle', user: Partial<HardwareConfig> = {}): SramRow[] {
+export function sram(model: ModelName = REFERENCE_FIDELITY, user: Partial<HardwareConfig> = {}): SramRow[] {
   const rows: SramRow[] = [];
   for (const f of [PER8, PER8_DENSE]) {
     const w = trace(f);

@@ -5,7 +5,7 @@
 import type { HardwareConfig } from '../../sim/schema.ts';
 
 export interface FigureOptions {
-  /** Hardware model: 'cycle' (default) or 'analytical'. */
+  /** Hardware model (sim/fidelities.ts): the reference fidelity by default, or the fast one. */
   fidelity?: string;
   /** Hardware overrides applied to every configuration the figure evaluates (`--set hw.X=…`). */
   hw?: Partial<HardwareConfig>;
