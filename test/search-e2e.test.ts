@@ -245,7 +245,7 @@ test('budgets: --max-evals / --time-limit stop the run (stopReason); --resume th
   const run = JSON.parse(read(path.join(out, 'run.json')));
   assert.equal(run.counts.total, 12);
   assert.equal(run.stopReason, 'max-evals');
-  assert.equal(run.stopDetail, '12 evaluations');
+  assert.equal(run.stopDetail, 'budget of 12 evaluations spent');
   assert.ok(run.hypervolume.length >= 2, 'hypervolume after each generation/batch');
   const b = cli(['run', space, '--out', path.join(dir, 'tl'), '--jobs', '1', '--time-limit', '0.001', '--progress', 'none', '--no-report']);
   assert.equal(b.code, 0, b.err);
