@@ -18,18 +18,26 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
+import { acquireLock, type Lock } from './lock.ts';
 import path from 'node:path';
 import type { Params } from './driver.ts';
+import { expandBatch, isBatch, journalLines } from './journal-batch.ts';
 import { fsInputError } from './errors.ts';
 import { ensureDir } from './outputs.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
-export const LOCK_FILE = '.lock';
 
 export interface JournalRecord {
   /** Content hash of (params, modelVersion, fidelity, workload). */
   key: string;
+  /**
+   * The stable JSON of the key's constant material (`journalKeyFast`'s `workloadJson`). Records
+   * appended with it are written in batch lines that carry it once, without a per-row key: the
+   * key is recomputed when the journal is loaded (a fresh run never hashes).
+   */
+  material?: string;
+  /** The fidelity label the key was computed with, when it differs from `fidelity` (batch lines). */
+  keyFidelity?: string;
   /** Trial id in the run that produced it. */
   id: number;
   params: Params;
@@ -64,6 +72,30 @@ export function stableStringify(value: unknown): string {
   return JSON.stringify(norm(value));
 }
 
+// Sorted key order (and quoted names) per params key set: serialised per point without sorting.
+const sortedKeys = new Map<string, { keys: string[]; names: string[] }>();
+
+/** `stableStringify(params)` for a flat params record (numbers and strings), without sorting per point. */
+export function paramsJson(params: Params): string {
+  let sig = '';
+  for (const k in params) sig += k + '\0';
+  let o = sortedKeys.get(sig);
+  if (!o) {
+    const keys = Object.keys(params).sort();
+    o = { keys, names: keys.map((k) => JSON.stringify(k) + ':') };
+    if (sortedKeys.size > 256) sortedKeys.clear();
+    sortedKeys.set(sig, o);
+  }
+  let out = '{';
+  for (let i = 0; i < o.keys.length; i++) {
+    const v = params[o.keys[i]];
+    if (v === undefined) continue;
+    const t = typeof v === 'number' ? (Number.isFinite(v) ? (Object.is(v, -0) ? '0' : String(v)) : JSON.stringify(String(v))) : typeof v === 'string' ? JSON.stringify(v) : stableStringify(v);
+    out += (out.length > 1 ? ',' : '') + o.names[i] + t;
+  }
+  return out + '}';
+}
+
 export interface KeyInput {
   params: Params;
   /** Model identity, e.g. "analytical@1.0" or a hash of the model sources/tables. */
@@ -86,7 +118,7 @@ export function journalKey(k: KeyInput): string {
  * fidelity, modelVersion, params, v, workload).
  */
 export function journalKeyFast(params: Params, modelVersion: string, fidelity: string, workloadJson: string): string {
-  const text = `{"fidelity":${JSON.stringify(fidelity)},"modelVersion":${JSON.stringify(modelVersion)},"params":${stableStringify(params)},"v":1,"workload":${workloadJson}}`;
+  const text = `{"fidelity":${JSON.stringify(fidelity)},"modelVersion":${JSON.stringify(modelVersion)},"params":${paramsJson(params)},"v":1,"workload":${workloadJson}}`;
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -151,7 +183,7 @@ export function loadJournal(file: string): LoadedJournal {
     let ok = false;
     try {
       rec = JSON.parse(text);
-      ok = isRecord(rec);
+      ok = isBatch(rec) || isRecord(rec);
     } catch {
       ok = false;
     }
@@ -164,7 +196,8 @@ export function loadJournal(file: string): LoadedJournal {
       break;
     }
     if (ok) {
-      records.push(revive(rec as JournalRecord));
+      if (isBatch(rec)) for (const r of expandBatch(rec, journalKeyFast)) records.push(r);
+      else records.push(revive(rec as JournalRecord));
       validBytes = nl + 1;
     } else if (start === 0 && isHeader(rec)) {
       header = rec;
@@ -229,127 +262,7 @@ export function journalMismatch(dir: string, want: Pick<JournalHeader, 'space' |
   return undefined;
 }
 
-// --- lock ------------------------------------------------------------------------------------
-
-export class LockError extends Error {
-  readonly exitCode = 2;
-  readonly pid: number;
-  constructor(message: string, pid: number) {
-    super(message);
-    this.name = 'LockError';
-    this.pid = pid;
-  }
-}
-
-interface LockInfo {
-  pid: number;
-  host: string;
-  startedAt: string;
-}
-
-/**
- * Is a process with this pid alive (on this host)? EPERM means alive but not ours. A zombie (a
- * killed process not yet reaped — common in containers whose init does not reap orphans) is dead:
- * on Linux its /proc/<pid>/stat state is 'Z'.
- */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch (e) {
-    // Gone since kill(pid, 0), or no /proc (not Linux): then trust kill(pid, 0).
-    return !((e as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync('/proc/self/stat'));
-  }
-}
-
-export interface Lock {
-  file: string;
-  /** Set when a stale lock was taken over. */
-  tookOverFrom?: LockInfo;
-  release(): void;
-}
-
-/**
- * Takes `<dir>/.lock`. Throws LockError when a live process holds it; takes over a lock left by a
- * dead process (same host) or an unreadable one.
- */
-export function acquireLock(dir: string): Lock {
-  ensureDir(dir);
-  const file = path.join(dir, LOCK_FILE);
-  const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
-  let tookOverFrom: LockInfo | undefined;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const fd = fs.openSync(file, 'wx');
-      try {
-        fs.writeSync(fd, JSON.stringify(me) + '\n');
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      let released = false;
-      return {
-        file,
-        tookOverFrom,
-        release() {
-          if (released) return;
-          released = true;
-          try {
-            const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-            if (cur.pid === me.pid && cur.startedAt === me.startedAt) fs.unlinkSync(file);
-          } catch {
-            /* already gone */
-          }
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder: LockInfo | undefined;
-    try {
-      holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-    } catch {
-      holder = undefined;
-    }
-    if (holder === undefined) {
-      // unreadable: a writer may be between create and write; give it a moment, then take over
-      const age = (() => {
-        try {
-          return Date.now() - fs.statSync(file).mtimeMs;
-        } catch {
-          return Infinity;
-        }
-      })();
-      if (age < 2000) {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-        continue;
-      }
-    } else {
-      const sameHost = holder.host === os.hostname();
-      if (!sameHost || pidAlive(holder.pid)) {
-        throw new LockError(
-          `results folder ${dir} is in use by another run (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}).\n` +
-            `Wait for it to finish, use another --out folder, or delete ${file} if that process is gone.`,
-          holder.pid,
-        );
-      }
-    }
-    tookOverFrom = holder ?? { pid: 0, host: '?', startedAt: '?' };
-    try {
-      fs.unlinkSync(file);
-    } catch {
-      /* raced with someone else's takeover; retry */
-    }
-  }
-  throw new LockError(`could not take the lock ${file} (contended)`, 0);
-}
+export { acquireLock, LockError, LOCK_FILE, pidAlive, type Lock } from './lock.ts';
 
 // --- journal ---------------------------------------------------------------------------------
 
@@ -358,6 +271,11 @@ export interface OpenOptions {
   keep?: boolean;
   /** Take the folder lock (default true). */
   lock?: boolean;
+  /**
+   * Keep appended records in memory for `get`/`records` (default true). A run never looks up what
+   * it appended itself, so the runner turns this off: memory stays flat however long the run.
+   */
+  rememberAppended?: boolean;
   /** Header written as the first line of a new (or freshly started) journal. */
   header?: Omit<JournalHeader, 'journal' | 'v' | 'createdAt'>;
 }
@@ -372,8 +290,11 @@ export class Journal {
   private readonly byKey = new Map<string, JournalRecord>();
   private readonly list: JournalRecord[] = [];
 
-  private constructor(dir: string, fd: number, loaded: LoadedJournal, lock?: Lock) {
+  private readonly rememberAppended: boolean;
+
+  private constructor(dir: string, fd: number, loaded: LoadedJournal, lock: Lock | undefined, rememberAppended: boolean) {
     this.dir = dir;
+    this.rememberAppended = rememberAppended;
     this.file = path.join(dir, JOURNAL_FILE);
     this.fd = fd;
     this.lock = lock;
@@ -400,7 +321,7 @@ export class Journal {
         fs.fsyncSync(fd);
         loaded.header = h;
       }
-      return new Journal(dir, fd, loaded, lock);
+      return new Journal(dir, fd, loaded, lock, opts.rememberAppended !== false);
     } catch (e) {
       lock?.release();
       throw fsInputError(e, `cannot open the journal in ${dir}`);
@@ -445,8 +366,7 @@ export class Journal {
     if (this.fd < 0) throw new Error('journal is closed');
     if (recs.length === 0) return;
     const t = new Date().toISOString();
-    const lines = recs.map((r) => JSON.stringify({ ...r, t: r.t ?? t }));
-    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    const buf = Buffer.from(journalLines(recs, t).join('\n') + '\n', 'utf8');
     const pos = fs.fstatSync(this.fd).size;
     let off = 0;
     try {
@@ -461,7 +381,11 @@ export class Journal {
       }
       throw fsInputError(e, `cannot write the journal ${this.file}`);
     }
-    for (const l of lines) this.remember(revive(JSON.parse(l) as JournalRecord));
+    if (!this.rememberAppended) return;
+    for (const r of recs) {
+      const { material, keyFidelity, ...rec } = r;
+      this.remember({ ...rec, key: rec.key || journalKeyFast(rec.params, rec.modelVersion, keyFidelity ?? rec.fidelity, material ?? 'null'), metrics: { ...rec.metrics }, t: rec.t ?? t });
+    }
   }
 
   close(): void {

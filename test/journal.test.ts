@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import type { Params } from '../dse/driver.ts';
 import { Journal, JOURNAL_FILE, LOCK_FILE, LockError, acquireLock, journalKey, loadJournal, stableStringify, type JournalRecord } from '../dse/journal.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'journal-test-'));
@@ -158,4 +159,40 @@ test('writeFileAtomic: replaces the file whole, leaves no temporary file, and cl
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('batch lines: constant material once per batch, keys recomputed on load equal journalKeyFast; paramsJson = stableStringify', async () => {
+  const { journalKeyFast, paramsJson } = await import('../dse/journal.ts');
+  const dir = tmp();
+  const material = stableStringify({ base: { hw: { clockGHz: 1 } }, metrics: ['latency_s'] });
+  const mk = (id: number, over: Partial<JournalRecord> = {}): JournalRecord => ({
+    key: '',
+    material,
+    keyFidelity: 'analytical',
+    id,
+    params: { 'hw.b': id, 'hw.a': 'x', 'algo.c': -0 },
+    fidelity: 'analytical',
+    modelVersion: 'mv',
+    status: 'ok',
+    metrics: { latency_s: id * 1e-3, energy_j: Number.NaN },
+    violation: 0,
+    ms: 0.5,
+    ...over,
+  });
+  const j = Journal.open(dir, { rememberAppended: false });
+  j.appendMany([mk(0), mk(1), mk(2, { status: 'failed', violation: Infinity, error: 'boom', fidelity: '' })]);
+  assert.equal(j.size, 0, 'appended records are not kept in memory');
+  j.close();
+  const lines = fs.readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 2, 'one line per run of records sharing their constant material');
+  assert.equal((lines[0].match(/"mv"/g) ?? []).length, 1, 'the model version is written once per batch');
+  const recs = loadJournal(path.join(dir, JOURNAL_FILE)).records;
+  assert.deepEqual(recs.map((r) => r.id), [0, 1, 2]);
+  for (const r of recs) assert.equal(r.key, journalKeyFast(r.params, 'mv', 'analytical', material));
+  assert.ok(Number.isNaN(recs[0].metrics.energy_j));
+  assert.equal(recs[1].metrics.latency_s, 1e-3);
+  assert.equal(recs[2].violation, Infinity);
+  assert.equal(recs[2].error, 'boom');
+  assert.equal(recs[2].fidelity, '');
+  for (const p of [{ b: 2, a: 'x"y', c: -0 }, { z: 1e-300, y: NaN, x: Infinity, 'é': 'ü' }, {}] as Params[]) assert.equal(paramsJson(p), stableStringify(p));
 });
