@@ -47,11 +47,17 @@ export function expandBatch(b: BatchLine, keyOf: (params: Params, modelVersion: 
   });
 }
 
+/** The keys of `o` equal `names`, in order. */
+function sameKeys(o: object, names: string[]): boolean {
+  let i = 0;
+  for (const k in o) if (names[i++] !== k) return false;
+  return i === names.length;
+}
+
 /** JSON lines of records: batch lines for those with key material, one line each for the rest. */
 export function journalLines(recs: JournalRecord[], t: string): string[] {
   const lines: (string | BatchLine)[] = [];
   let cur: BatchLine | undefined;
-  let sig = '';
   const num = (v: number) => (Number.isFinite(v) ? v : null);
   for (const r of recs) {
     if (r.material === undefined || r.extra !== undefined) {
@@ -59,16 +65,19 @@ export function journalLines(recs: JournalRecord[], t: string): string[] {
       lines.push(JSON.stringify({ ...r, material: undefined, keyFidelity: undefined, t: r.t ?? t }));
       continue;
     }
-    const params = Object.keys(r.params);
-    const metrics = Object.keys(r.metrics);
     const kf = r.keyFidelity !== undefined && r.keyFidelity !== r.fidelity ? r.keyFidelity : undefined;
-    const s = `${r.fidelity}\0${kf}\0${r.modelVersion}\0${r.material}\0${params.join(',')}\0${metrics.join(',')}`;
-    if (!cur || s !== sig) {
-      cur = { batch: 1, fidelity: r.fidelity, ...(kf !== undefined ? { keyFidelity: kf } : {}), modelVersion: r.modelVersion, t, material: r.material, params, metrics, rows: [] };
-      sig = s;
+    // the constant material of consecutive records is usually the same strings (compared by value)
+    const same = cur !== undefined && cur.fidelity === r.fidelity && cur.keyFidelity === kf && cur.modelVersion === r.modelVersion && cur.material === r.material && sameKeys(r.params, cur.params) && sameKeys(r.metrics, cur.metrics);
+    if (!same) {
+      cur = { batch: 1, fidelity: r.fidelity, ...(kf !== undefined ? { keyFidelity: kf } : {}), modelVersion: r.modelVersion, t, material: r.material, params: Object.keys(r.params), metrics: Object.keys(r.metrics), rows: [] };
       lines.push(cur);
     }
-    cur.rows.push([r.id, params.map((k) => r.params[k]), r.status, metrics.map((k) => num(r.metrics[k])), num(r.violation), r.error ?? null, r.ms ?? null]);
+    const b = cur!;
+    const pv: (number | string)[] = new Array(b.params.length);
+    for (let i = 0; i < pv.length; i++) pv[i] = r.params[b.params[i]];
+    const mv: (number | null)[] = new Array(b.metrics.length);
+    for (let i = 0; i < mv.length; i++) mv[i] = num(r.metrics[b.metrics[i]]);
+    b.rows.push([r.id, pv, r.status, mv, num(r.violation), r.error ?? null, r.ms ?? null]);
   }
   return lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
 }

@@ -203,10 +203,15 @@ export function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRo
 
 const NL = 0x0a;
 const QUOTE = 0x22;
+const COMMA = 0x2c;
 const TRUE = Buffer.from(',true\n');
 const FALSE = Buffer.from(',false\n');
 
-/** points.csv = header + every body record with its pareto flag appended (records may hold quoted newlines). */
+/**
+ * points.csv = header + every body record with its pareto flag appended. One linear pass over
+ * the body in 4 MB chunks: records end at a newline outside quotes (an error message may hold a
+ * quoted newline); each record's id is its first cell.
+ */
 function writePoints(file: string, header: string, body: string, front: Set<number>): void {
   const out = openAtomic(file);
   out.write(header);
@@ -214,30 +219,36 @@ function writePoints(file: string, header: string, body: string, front: Set<numb
   try {
     const buf = Buffer.alloc(4 << 20);
     let carry = Buffer.alloc(0);
-    let quotes = 0; // quotes seen in the record so far (odd: inside a quoted field)
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : Buffer.from(buf.subarray(0, n));
+      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      // every record grows by at most FALSE.length bytes (records are longer than that)
+      const res = Buffer.allocUnsafe(data.length * 2 + FALSE.length);
+      let len = 0;
       let start = 0;
       let scan = 0;
+      let quotes = 0; // quotes in the current record so far (odd: inside a quoted field)
+      let q = data.indexOf(QUOTE, 0); // the next quote at or after `scan` (-1: none in the chunk)
       for (;;) {
         const nl = data.indexOf(NL, scan);
         if (nl < 0) break;
-        for (let q = data.indexOf(QUOTE, scan); q >= 0 && q < nl; q = data.indexOf(QUOTE, q + 1)) quotes++;
+        while (q >= 0 && q < nl) {
+          quotes++;
+          q = data.indexOf(QUOTE, q + 1);
+        }
         scan = nl + 1;
         if (quotes % 2 === 1) continue; // a newline inside a quoted field
-        const rec = data.subarray(start, nl);
-        const comma = rec.indexOf(0x2c);
-        const id = Number(rec.subarray(0, comma < 0 ? rec.length : comma).toString('latin1'));
-        out.write(rec);
-        out.write(front.has(id) ? TRUE : FALSE);
+        const comma = data.indexOf(COMMA, start);
+        const id = Number(data.toString('latin1', start, comma < 0 || comma > nl ? nl : comma));
+        len += data.copy(res, len, start, nl);
+        len += (front.has(id) ? TRUE : FALSE).copy(res, len);
         start = nl + 1;
         quotes = 0;
       }
-      carry = data.subarray(start);
-      // quotes already counted in the carried part are recounted from its start next time
-      quotes = 0;
+      out.write(res.subarray(0, len));
+      // the unfinished record is carried over and scanned again from its start
+      carry = Buffer.from(data.subarray(start));
     }
     if (carry.length > 0) throw new Error(`points.csv: the temporary body ends inside a record (${carry.length} bytes)`);
     out.commit();

@@ -196,3 +196,40 @@ test('batch lines: constant material once per batch, keys recomputed on load equ
   assert.equal(recs[2].fidelity, '');
   for (const p of [{ b: 2, a: 'x"y', c: -0 }, { z: 1e-300, y: NaN, x: Infinity, 'é': 'ü' }, {}] as Params[]) assert.equal(paramsJson(p), stableStringify(p));
 });
+
+test('batch lines are binary-safe: any string (newlines, NUL, U+2028, lone surrogates, quotes) round-trips; a torn batch line is dropped whole', async () => {
+  const { journalKeyFast } = await import('../dse/journal.ts');
+  const dir = tmp();
+  const material = stableStringify({ base: { name: 'a\nb' } });
+  const nasty = ['line1\nline2\r\n', 'nul\u0000byte', 'sep\u2028\u2029', 'lone \ud800 surrogate \udfff', 'q"u,o\'te\\', 'é ü 漢字 🙂'];
+  const recs: JournalRecord[] = nasty.map((s, id) => ({
+    key: '',
+    material,
+    keyFidelity: 'analytical',
+    id,
+    params: { 'algo.name': s, 'hw.x': id },
+    fidelity: 'analytical',
+    modelVersion: 'mv',
+    status: 'failed',
+    metrics: { latency_s: Number.NaN },
+    violation: Infinity,
+    error: s,
+  }));
+  const j = Journal.open(dir, { rememberAppended: false });
+  j.appendMany(recs.slice(0, 3));
+  j.appendMany(recs.slice(3));
+  j.close();
+  const file = path.join(dir, JOURNAL_FILE);
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  assert.equal(lines.length, 3, 'two batch lines and the final newline: no string broke a line');
+  const back = loadJournal(file).records;
+  assert.deepEqual(back.map((r) => r.error), nasty);
+  assert.deepEqual(back.map((r) => r.params['algo.name']), nasty);
+  for (const r of back) assert.equal(r.key, journalKeyFast(r.params, 'mv', 'analytical', material));
+  // a kill -9 inside the second write: its batch line is torn; the first batch survives whole
+  const full = fs.readFileSync(file);
+  fs.writeFileSync(file, full.subarray(0, full.length - 40));
+  const torn = loadJournal(file);
+  assert.deepEqual(torn.records.map((r) => r.id), [0, 1, 2]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
