@@ -6,7 +6,7 @@
  * front, outputs — rather than workload rebuilding. `BENCH_SCALE=5,6` picks the exponents.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,7 @@ search: { driver: grid }
 `;
 }
 
-export function runScale(exp: number, extra: string[] = []): { points: number; wallSeconds: number; cpuSeconds: number; peakRssMB: number; pointsPerSecond: number; outputsMB: Record<string, number> } {
+export function runScale(exp: number, extra: string[] = []): { points: number; pointsCsvRows: number; wallSeconds: number; cpuSeconds: number; peakRssMB: number; pointsPerSecond: number; outputsMB: Record<string, number> } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
   try {
     const file = path.join(dir, 'space.yaml');
@@ -66,11 +66,27 @@ export function runScale(exp: number, extra: string[] = []): { points: number; w
       }
     }
     const points = 10 ** exp;
+    // every point is a row of points.csv (no cell of this grid holds a newline) and counted in run.json
+    const rows = countLines(path.join(out, 'points.csv')) - 1;
+    const total = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).counts.total as number;
+    if (rows !== points || total !== points) throw new Error(`run 1e${exp}: points.csv has ${rows} rows, run.json counts ${total}, expected ${points}`);
     // CPU seconds (user + system) as well as wall: on a shared host the wall time mostly measures the load
-    return { points, wallSeconds, cpuSeconds: Number(user[1]) + Number(sys[1]), peakRssMB: Math.round(Number(rss[1]) / 1024), pointsPerSecond: Math.round(points / wallSeconds), outputsMB };
+    return { points, pointsCsvRows: rows, wallSeconds, cpuSeconds: Number(user[1]) + Number(sys[1]), peakRssMB: Math.round(Number(rss[1]) / 1024), pointsPerSecond: Math.round(points / wallSeconds), outputsMB };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function countLines(file: string): number {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(1 << 22);
+  let n = 0;
+  try {
+    for (let got; (got = readSync(fd, buf, 0, buf.length, null)) > 0; ) for (let i = buf.indexOf(10); i >= 0 && i < got; i = buf.indexOf(10, i + 1)) n++;
+  } finally {
+    closeSync(fd);
+  }
+  return n;
 }
 
 export async function run(): Promise<object> {

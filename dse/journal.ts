@@ -22,6 +22,7 @@ import { acquireLock, type Lock } from './lock.ts';
 import path from 'node:path';
 import type { Params } from './driver.ts';
 import { expandBatch, isBatch, journalLines } from './journal-batch.ts';
+import { JournalIndex, scanJournal, type ScanSummary } from './journal-index.ts';
 import { fsInputError } from './errors.ts';
 import { ensureDir } from './outputs.ts';
 
@@ -164,55 +165,22 @@ function isRecord(x: unknown): x is JournalRecord {
   return !!r && typeof r === 'object' && typeof r.key === 'string' && typeof r.id === 'number' && typeof r.params === 'object' && (r.status === 'ok' || r.status === 'failed');
 }
 
-/** Reads a journal; a missing file is an empty journal. */
+/** One line of a journal: the header, or its records (a record line, or a batch line's rows); throws on bad JSON. */
+function parseLine(text: string): { header?: JournalHeader; records?: JournalRecord[] } {
+  const rec: unknown = JSON.parse(text);
+  if (isBatch(rec)) return { records: expandBatch(rec, journalKeyFast) };
+  if (isRecord(rec)) return { records: [revive(rec)] };
+  if (isHeader(rec)) return { header: rec };
+  return {};
+}
+
+/** Reads a journal (streamed, line by line); a missing file is an empty journal. */
 export function loadJournal(file: string): LoadedJournal {
-  if (!fs.existsSync(file)) return { records: [], torn: false, badLines: 0, validBytes: 0 };
-  const buf = fs.readFileSync(file);
   const records: JournalRecord[] = [];
-  let badLines = 0;
-  let start = 0;
-  let validBytes = 0;
-  let torn = false;
-  let tornText: string | undefined;
-  let header: JournalHeader | undefined;
-  while (start < buf.length) {
-    const nl = buf.indexOf(0x0a, start);
-    const end = nl === -1 ? buf.length : nl;
-    const text = buf.subarray(start, end).toString('utf8');
-    let rec: unknown;
-    let ok = false;
-    try {
-      rec = JSON.parse(text);
-      ok = isBatch(rec) || isRecord(rec);
-    } catch {
-      ok = false;
-    }
-    const last = nl === -1 || nl + 1 >= buf.length;
-    if (nl === -1) {
-      // no trailing newline: the write was cut short (even if it happens to parse, the fsync'd
-      // record always ends with '\n')
-      torn = text.trim().length > 0;
-      tornText = torn ? text : undefined;
-      break;
-    }
-    if (ok) {
-      if (isBatch(rec)) for (const r of expandBatch(rec, journalKeyFast)) records.push(r);
-      else records.push(revive(rec as JournalRecord));
-      validBytes = nl + 1;
-    } else if (start === 0 && isHeader(rec)) {
-      header = rec;
-      validBytes = nl + 1;
-    } else if (last) {
-      torn = text.trim().length > 0;
-      tornText = torn ? text : undefined;
-      if (!torn) validBytes = nl + 1;
-    } else {
-      if (text.trim().length > 0) badLines++;
-      validBytes = nl + 1;
-    }
-    start = nl + 1;
-  }
-  return { header, records, torn, tornText, badLines, validBytes };
+  const s = scanJournal(file, parseLine, (recs) => {
+    for (const r of recs) records.push(r);
+  });
+  return { header: s.header, records, torn: s.torn, tornText: s.tornText, badLines: s.badLines, validBytes: s.validBytes };
 }
 
 /** What a journal belongs to, from its first line only (cheap on a large journal): header, or a legacy record's model version. */
@@ -287,19 +255,20 @@ export class Journal {
   readonly recovered: { torn: boolean; tornText?: string; badLines: number; records: number };
   private fd: number;
   private lock?: Lock;
+  /** The records the file held when opened: indexed, read back on demand (dse/journal-index.ts). */
+  private readonly loaded?: JournalIndex;
+  /** Records appended since (when remembered). */
   private readonly byKey = new Map<string, JournalRecord>();
-  private readonly list: JournalRecord[] = [];
-
   private readonly rememberAppended: boolean;
 
-  private constructor(dir: string, fd: number, loaded: LoadedJournal, lock: Lock | undefined, rememberAppended: boolean) {
+  private constructor(dir: string, fd: number, loaded: JournalIndex | undefined, recovered: Journal['recovered'], lock: Lock | undefined, rememberAppended: boolean) {
     this.dir = dir;
     this.rememberAppended = rememberAppended;
     this.file = path.join(dir, JOURNAL_FILE);
     this.fd = fd;
     this.lock = lock;
-    this.recovered = { torn: loaded.torn, tornText: loaded.tornText, badLines: loaded.badLines, records: loaded.records.length };
-    for (const r of loaded.records) this.remember(r);
+    this.loaded = loaded;
+    this.recovered = recovered;
   }
 
   static open(dir: string, opts: OpenOptions = {}): Journal {
@@ -308,29 +277,31 @@ export class Journal {
     try {
       const file = path.join(dir, JOURNAL_FILE);
       const keep = opts.keep !== false;
-      const loaded: LoadedJournal = keep ? loadJournal(file) : { records: [], torn: false, badLines: 0, validBytes: 0 };
+      // the file's records are indexed, not held: a 10⁷-record journal resumes in bounded memory
+      let index: JournalIndex | undefined;
+      let scan: ScanSummary = { torn: false, badLines: 0, validBytes: 0, records: 0 };
+      if (keep && fs.existsSync(file)) {
+        const idx = new JournalIndex(file, (text) => parseLine(text).records, fs.statSync(file).size / 150);
+        scan = scanJournal(file, parseLine, (recs, offset, length) => idx.addLine(recs, offset, length));
+        index = idx;
+      }
       const fd = fs.openSync(file, keep ? (fs.existsSync(file) ? 'r+' : 'w+') : 'w+');
       // drop a torn tail so the next append starts on a fresh line
-      if (keep && fs.fstatSync(fd).size !== loaded.validBytes) {
-        fs.ftruncateSync(fd, loaded.validBytes);
+      if (keep && fs.fstatSync(fd).size !== scan.validBytes) {
+        fs.ftruncateSync(fd, scan.validBytes);
         fs.fsyncSync(fd);
       }
       if (opts.header && fs.fstatSync(fd).size === 0) {
         const h: JournalHeader = { journal: 'spatten-dse', v: 1, ...opts.header, createdAt: new Date().toISOString() };
         fs.writeSync(fd, JSON.stringify(h) + '\n', 0);
         fs.fsyncSync(fd);
-        loaded.header = h;
       }
-      return new Journal(dir, fd, loaded, lock, opts.rememberAppended !== false);
+      const recovered = { torn: scan.torn, tornText: scan.tornText, badLines: scan.badLines, records: scan.records };
+      return new Journal(dir, fd, index, recovered, lock, opts.rememberAppended !== false);
     } catch (e) {
       lock?.release();
       throw fsInputError(e, `cannot open the journal in ${dir}`);
     }
-  }
-
-  private remember(r: JournalRecord): void {
-    this.list.push(r);
-    this.byKey.set(r.key, r);
   }
 
   /** The dead process whose stale lock this journal took over, if any. */
@@ -339,18 +310,14 @@ export class Journal {
     return t ? { pid: t.pid, startedAt: t.startedAt } : undefined;
   }
 
-  /** All records in file order. */
-  get records(): readonly JournalRecord[] {
-    return this.list;
-  }
-
+  /** Distinct keys held: loaded from the file, and appended (when remembered). */
   get size(): number {
-    return this.list.length;
+    return (this.loaded?.size ?? 0) + this.byKey.size;
   }
 
   /** Latest record with this key. */
   get(key: string): JournalRecord | undefined {
-    return this.byKey.get(key);
+    return this.byKey.get(key) ?? this.loaded?.get(key);
   }
 
   /** Appends one record durably (write + fsync) before returning. */
@@ -384,7 +351,8 @@ export class Journal {
     if (!this.rememberAppended) return;
     for (const r of recs) {
       const { material, keyFidelity, ...rec } = r;
-      this.remember({ ...rec, key: rec.key || journalKeyFast(rec.params, rec.modelVersion, keyFidelity ?? rec.fidelity, material ?? 'null'), metrics: { ...rec.metrics }, t: rec.t ?? t });
+      const key = rec.key || journalKeyFast(rec.params, rec.modelVersion, keyFidelity ?? rec.fidelity, material ?? 'null');
+      this.byKey.set(key, { ...rec, key, metrics: { ...rec.metrics }, t: rec.t ?? t });
     }
   }
 
@@ -398,6 +366,7 @@ export class Journal {
       fs.closeSync(this.fd);
       this.fd = -1;
     }
+    this.loaded?.close();
     this.lock?.release();
     this.lock = undefined;
   }

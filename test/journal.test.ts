@@ -233,3 +233,36 @@ test('batch lines are binary-safe: any string (newlines, NUL, U+2028, lone surro
   assert.deepEqual(torn.records.map((r) => r.id), [0, 1, 2]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('reopened journal: every record read back through the index equals the loaded one; the later of a repeated key wins; a key sharing only its first 64 bits is not found', async () => {
+  const { journalKeyFast } = await import('../dse/journal.ts');
+  const dir = tmp();
+  const material = stableStringify({ base: 'index' });
+  const mk = (id: number, x: number): JournalRecord => ({ key: '', material, keyFidelity: 'analytical', id, params: { 'hw.x': x, 'hw.y': x % 7 }, fidelity: 'analytical', modelVersion: 'mv', status: 'ok', metrics: { latency_s: id * 1e-6 }, violation: 0 });
+  const j = Journal.open(dir, { rememberAppended: false });
+  for (let b = 0; b < 40; b++) j.appendMany(Array.from({ length: 500 }, (_, i) => mk(b * 500 + i, b * 500 + i)));
+  // x = 7 again, as id 20000: the later record of the same key
+  j.appendMany([mk(20_000, 7)]);
+  // a one-record line (no key material) whose key shares the first 16 hex digits of x = 3's key
+  const k3 = journalKeyFast({ 'hw.x': 3, 'hw.y': 3 }, 'mv', 'analytical', material);
+  j.append({ key: k3.slice(0, 16) + '0'.repeat(48), id: 20_001, params: { 'hw.x': -1 }, fidelity: 'analytical', modelVersion: 'mv', status: 'ok', metrics: {}, violation: 0 });
+  j.close();
+  const all = loadJournal(path.join(dir, JOURNAL_FILE)).records;
+  assert.equal(all.length, 20_002);
+  const j2 = Journal.open(dir);
+  assert.equal(j2.recovered.records, 20_002);
+  const latest = new Map(all.map((r) => [r.key, r]));
+  assert.equal(latest.size, 20_001, 'one key journaled twice');
+  assert.equal(j2.size, 20_000, 'two keys share their first 64 bits: one slot');
+  for (const [key, r] of latest) {
+    if (key === k3 || key.startsWith(k3.slice(0, 16))) continue;
+    assert.deepEqual(j2.get(key), r);
+  }
+  assert.equal(j2.get(journalKeyFast({ 'hw.x': 7, 'hw.y': 0 }, 'mv', 'analytical', material))?.id, 20_000);
+  // the later record took x = 3's slot: x = 3 is "not found" (evaluated again), never the wrong record
+  assert.equal(j2.get(k3), undefined);
+  assert.equal(j2.get(k3.slice(0, 16) + '0'.repeat(48))?.id, 20_001);
+  assert.equal(j2.get('f'.repeat(64)), undefined);
+  j2.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
