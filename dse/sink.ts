@@ -35,6 +35,8 @@ export class RunSink {
   /** Report sample: a reservoir of the other points and the first failed ones. */
   readonly sample: EvaluatedPoint[] = [];
   private readonly failed: EvaluatedPoint[] = [];
+  /** Per parameter: the ok point with its lowest value, the one with its highest (kept for the report). */
+  private readonly extremes: (EvaluatedPoint | undefined)[] = [];
   /** While no point succeeded: every failed one; while none is feasible: every ok one (run-checks' notes). */
   private allFailedRows: EvaluatedPoint[] | undefined = [];
   private infeasibleRows: EvaluatedPoint[] | undefined = [];
@@ -115,6 +117,16 @@ export class RunSink {
   private keepSample(r: EvaluatedPoint): void {
     const n = this.o.sample ?? 4000;
     this.seen++;
+    // the lowest and highest value of each numeric parameter (first seen): the report's "front
+    // on the bound of a knob" notes compare the front with them (reports/bounds.ts)
+    for (let i = 0; i < this.o.parameters.length; i++) {
+      const v = r.params[this.o.parameters[i]];
+      if (typeof v !== 'number') continue;
+      const lo = this.extremes[2 * i];
+      const hi = this.extremes[2 * i + 1];
+      if (!lo || v < (lo.params[this.o.parameters[i]] as number)) this.extremes[2 * i] = r;
+      if (!hi || v > (hi.params[this.o.parameters[i]] as number)) this.extremes[2 * i + 1] = r;
+    }
     if (this.sample.length < n) this.sample.push(r);
     else {
       const j = Math.floor(this.rng() * this.seen);
@@ -152,11 +164,12 @@ export class RunSink {
     return [...(this.allFailedRows ?? []), ...(this.infeasibleRows ?? [])];
   }
 
-  /** Points for the report: the front, the sample and the first failed points, by id. */
+  /** Points for the report: the front, the sample, each parameter's extremes and the first failed points, by id. */
   reportRows(): PointRow[] {
     const frontIds = new Set(this.front.map((r) => r.id));
     const all = new Map<number, EvaluatedPoint>();
     for (const r of [...this.front, ...this.sample, ...this.failed]) all.set(r.id, r);
+    for (const r of this.extremes) if (r) all.set(r.id, r);
     return toPointRows([...all.values()].sort((a, b) => a.id - b.id), frontIds);
   }
 

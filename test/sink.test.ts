@@ -13,6 +13,7 @@ import { pointsCsv } from '../dse/outputs.ts';
 import type { EvaluatedPoint } from '../dse/evaluate.ts';
 import type { Objective } from '../dse/driver.ts';
 import { mulberry32 } from '../sim/rng.ts';
+import { boundHits } from '../reports/bounds.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sink-test-'));
 const METRICS = ['latency_s', 'energy_j', 'area_mm2'];
@@ -100,7 +101,7 @@ test('the report keeps the whole front, a bounded deterministic sample and the f
   assert.equal(a.files.points, b.files.points);
   const ids = new Set(a.report.map((r) => r.id));
   for (const id of front) assert.ok(ids.has(id), `front point ${id} in the report`);
-  assert.ok(a.report.length <= front.size + 50 + 3, `${a.report.length} rows kept`);
+  assert.ok(a.report.length <= front.size + 50 + 3 + 2 * PARAMS.length, `${a.report.length} rows kept`);
   assert.equal(a.report.filter((r) => r.status === 'failed').length, 3);
   assert.deepEqual(a.report.map((r) => r.id), [...a.report.map((r) => r.id)].sort((x, y) => x - y), 'by id');
   assert.deepEqual(a.report.filter((r) => r.pareto).map((r) => r.id).sort((x, y) => x - y), [...front].sort((x, y) => x - y));
@@ -117,5 +118,25 @@ test('a metric that is not a column is refused (rows are written as they come)',
   assert.throws(() => sink.add(rows(3)), /metric energy_j of point 0 is not a points.csv column/);
   sink.discard();
   assert.deepEqual(fs.readdirSync(dir), []);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("the report's bound notes are those of every point: each parameter's lowest and highest point is kept beside the sample", () => {
+  // front = the k = 1 points (k = 0 and k = 2 are dominated): not on a bound of k, which runs 0…9
+  const all: EvaluatedPoint[] = [];
+  for (let id = 0; id < 2000; id++) {
+    const k = id % 10;
+    const j = Math.floor(id / 10);
+    all.push({ id, params: { 'hw.k': k, 'hw.j': j }, metrics: { latency_s: Math.abs(k - 1) + 0.01 * j, energy_j: Math.abs(k - 1) + 0.01 * (199 - j) }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical' });
+  }
+  const dir = tmp();
+  const sink = new RunSink({ dir, parameters: ['hw.k', 'hw.j'], metrics: ['latency_s', 'energy_j'], objectives: OBJ3.slice(0, 2), sample: 5 });
+  for (let i = 0; i < all.length; i += 100) sink.add(all.slice(i, i + 100));
+  const run = { parameters: ['hw.k', 'hw.j'] };
+  const front = new Set(sink.front.map((r) => r.id));
+  assert.equal(front.size, 200);
+  assert.deepEqual(boundHits(run, toPointRows(all, front)), []);
+  assert.deepEqual(boundHits(run, sink.reportRows()), []);
+  sink.discard();
   fs.rmSync(dir, { recursive: true, force: true });
 });
