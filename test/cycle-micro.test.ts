@@ -1,7 +1,8 @@
 /** Hand-checked micro cases of the cycle simulator (sim/cycle). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HbmChannel, hbmTiming, profileStream, gatherChunks, availableBefore, timeForAvailable, emptyChunks } from '../sim/cycle/dram.ts';
+import { HbmChannel, hbmTiming, gatherChunks, availableBefore, timeForAvailable, emptyChunks } from '../sim/cycle/dram.ts';
+import { profileStream } from '../sim/cycle/dram-profile.ts';
 import { quickSelectRandom, quickSelectValues } from '../sim/cycle/topk.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { mulberry32 } from '../sim/workload/trace.ts';
@@ -95,6 +96,39 @@ test('32-B interleaving spreads a dense region evenly over the channels; gathers
     if (B % 32 === 0) assert.equal(bursts, (n * B) / 32);
   }
   assert.deepEqual(emptyChunks(), { pc: [], bank: [], row: [], n: [] });
+});
+
+test('profileStream = each channel of gatherChunks served on a fresh channel, then again one region further', () => {
+  // Independent reference: the chunk lists of gatherChunks, the second copy built by hand (a row
+  // chunk's index in its channel is (row·banks + bank)·pcs + pc; the next region starts `span` later).
+  for (const [L, n, B, C, mapping, Q] of [
+    [1024, 1024, 96, 16, 'RoBaCoRaCh', 16], [1000, 313, 64, 8, 'RoBaRaCoCh', 32], [257, 129, 40, 3, 'RoBaCoRaCh', 7], [4096, 77, 128, 32, 'RoBaRaCoCh', 16],
+  ] as const) {
+    const tm = hbmTiming({ clockGHz: 1.3, dramChannelGBps: 48 }, { mapping, queueDepth: Q });
+    const sub = mapping === 'RoBaCoRaCh' ? { ...tm, pcs: 1, queueDepth: Math.floor(Q / 2) } : tm;
+    const nSub = mapping === 'RoBaCoRaCh' ? 2 * C : C;
+    const span = Math.max(1, Math.ceil((L * B) / (32 * nSub * 16)));
+    const lists = gatherChunks(L, n, B, nSub, sub);
+    let sum = 0;
+    let bursts = 0;
+    for (const list of lists) {
+      if (list.n.length === 0) continue;
+      const ch = new HbmChannel(sub, 'conflict');
+      const r1 = ch.serve(list, 0);
+      const shifted = { pc: [] as number[], bank: [] as number[], row: [] as number[], n: list.n };
+      for (let k = 0; k < list.n.length; k++) {
+        const id = (list.row[k] * sub.banks + list.bank[k]) * sub.pcs + list.pc[k] + span;
+        shifted.pc.push(id % sub.pcs);
+        shifted.bank.push(Math.floor(id / sub.pcs) % sub.banks);
+        shifted.row.push(Math.floor(id / (sub.pcs * sub.banks)));
+      }
+      sum += ch.serve(shifted, 0).end - r1.end;
+      bursts += r1.bursts;
+    }
+    const p = profileStream(L, n, B, C, tm);
+    assert.equal(p.bursts, bursts, `bursts ${L} ${n} ${B}`);
+    assert.ok(Math.abs(p.occ.reduce((a, b) => a + b, 0) - sum) < 1e-6 * sum, `occupancy ${L} ${n} ${B}: ${p.occ.reduce((a, b) => a + b, 0)} vs ${sum}`);
+  }
 });
 
 test('refresh: available time and its inverse', () => {

@@ -202,60 +202,89 @@ export class HbmChannel {
   }
 
   serve(list: ChunkList, t0: number): ChannelRun {
+    this.begin();
+    for (let k = 0; k < list.n.length; k++) this.chunk(list.pc[k], list.bank[k], list.row[k], list.n[k], t0);
+    return this.finish(t0);
+  }
+
+  /**
+   * Serve the row chunks ids[a..b) (chunk index within the channel: pc, then bank, then row;
+   * `offset` added: the same gather in a region `offset` row chunks further) with ns[k] bursts each.
+   */
+  serveIds(ids: Float64Array, ns: Int32Array, a: number, b: number, offset: number, t0: number): ChannelRun {
+    const P = this.t.pcs;
+    const PB = P * this.t.banks;
+    this.begin();
+    for (let k = a; k < b; k++) {
+      const id = ids[k] + offset;
+      this.chunk(id % P, Math.floor(id / P) % this.t.banks, Math.floor(id / PB), ns[k], t0);
+    }
+    return this.finish(t0);
+  }
+
+  // The run being served (begin → chunk* → finish), kept in fields so that serving allocates nothing.
+  private rEnd = 0;
+  private rFirst = Infinity;
+  private rHits = 0;
+  private rMisses = 0;
+  private rBursts = 0;
+
+  private begin(): void {
+    this.rEnd = -Infinity;
+    this.rFirst = Infinity;
+    this.rHits = 0;
+    this.rMisses = 0;
+    this.rBursts = 0;
+  }
+
+  private finish(t0: number): ChannelRun {
+    const run = { end: Math.max(t0, this.rEnd), firstData: this.rFirst, bursts: this.rBursts, hits: this.rHits, misses: this.rMisses };
+    this.hits += this.rHits;
+    this.misses += this.rMisses;
+    this.bursts += this.rBursts;
+    return run;
+  }
+
+  /** One row chunk of n bursts to (pc, bank, row), arriving at t0. */
+  private chunk(pc: number, bank: number, row: number, n: number, t0: number): void {
     const t = this.t;
-    const m = list.n.length;
-    let end = t0;
-    let firstData = Infinity;
-    let hits = 0;
-    let misses = 0;
-    let bursts = 0;
     const Q = t.queueDepth;
     const ring = this.ring;
-    for (let k = 0; k < m; k++) {
-      const n = list.n[k];
-      const pc = list.pc[k];
-      const bank = list.bank[k];
-      const row = list.row[k];
-      const bi = pc * t.banks + bank;
-      const bg = bank & 3;
-      // Visible when the burst queueDepth positions earlier (possibly of an earlier stream) has returned.
-      const vis = this.pos >= Q ? Math.max(t0, ring[this.pos % Q]) : t0;
-      let colReady: number;
-      if (this.openRow[bi] === row) {
-        hits += n;
-        colReady = vis;
-      } else {
-        misses += 1;
-        hits += n - 1;
-        let act = vis;
-        if (this.openRow[bi] !== -1) {
-          const pre = Math.max(vis, this.lastAct[bi] + t.tRAS);
-          act = pre + t.tRP;
-        }
-        const fi = pc * 4 + this.fawIdx[pc];
-        act = Math.max(act, this.lastAct[bi] + t.tRC, this.lastActPc[pc] + t.tRRDS, this.lastActBg[pc * 4 + bg] + t.tRRDL, this.faw[fi] + t.tFAW);
-        this.faw[fi] = act;
-        this.fawIdx[pc] = (this.fawIdx[pc] + 1) & 3;
-        this.lastAct[bi] = act;
-        this.lastActPc[pc] = act;
-        this.lastActBg[pc * 4 + bg] = act;
-        this.openRow[bi] = row;
-        colReady = act + t.tRCD;
+    const bi = pc * t.banks + bank;
+    const bg = bank & 3;
+    // Visible when the burst queueDepth positions earlier (possibly of an earlier stream) has returned.
+    const vis = this.pos >= Q ? Math.max(t0, ring[this.pos % Q]) : t0;
+    let colReady: number;
+    if (this.openRow[bi] === row) {
+      this.rHits += n;
+      colReady = vis;
+    } else {
+      this.rMisses += 1;
+      this.rHits += n - 1;
+      let act = vis;
+      if (this.openRow[bi] !== -1) {
+        const pre = Math.max(vis, this.lastAct[bi] + t.tRAS);
+        act = pre + t.tRP;
       }
-      const space = Math.max(t.tBurst, t.tCCDL); // same bank ⇒ same bank group
-      const ds = Math.max(colReady + t.tCL, this.busFree[pc]);
-      const busEnd = ds + (n - 1) * space + t.tBurst;
-      this.busFree[pc] = busEnd;
-      for (let j = 0; j < n; j++) ring[(this.pos + j) % Q] = ds + j * space + t.tBurst;
-      this.pos += n;
-      bursts += n;
-      if (ds < firstData) firstData = ds;
-      if (busEnd > end) end = busEnd;
+      const fi = pc * 4 + this.fawIdx[pc];
+      act = Math.max(act, this.lastAct[bi] + t.tRC, this.lastActPc[pc] + t.tRRDS, this.lastActBg[pc * 4 + bg] + t.tRRDL, this.faw[fi] + t.tFAW);
+      this.faw[fi] = act;
+      this.fawIdx[pc] = (this.fawIdx[pc] + 1) & 3;
+      this.lastAct[bi] = act;
+      this.lastActPc[pc] = act;
+      this.lastActBg[pc * 4 + bg] = act;
+      this.openRow[bi] = row;
+      colReady = act + t.tRCD;
     }
-    this.hits += hits;
-    this.misses += misses;
-    this.bursts += bursts;
-    return { end, firstData, bursts, hits, misses };
+    const space = Math.max(t.tBurst, t.tCCDL); // same bank ⇒ same bank group
+    const ds = Math.max(colReady + t.tCL, this.busFree[pc]);
+    const busEnd = ds + (n - 1) * space + t.tBurst;
+    this.busFree[pc] = busEnd;
+    for (let j = 0; j < n; j++) ring[(this.pos + j) % Q] = ds + j * space + t.tBurst;
+    this.pos += n;
+    this.rBursts += n;
+    if (ds < this.rFirst) this.rFirst = ds;
+    if (busEnd > this.rEnd) this.rEnd = busEnd;
   }
 }
 
@@ -287,12 +316,7 @@ export function gatherChunks(L: number, n: number, bytesPerToken: number, channe
   let lastTx = -1;
   const perRowSet = t.burstsPerRow * t.pcs * t.banks;
   for (let i = 0; i < n; i++) {
-    let idx = i;
-    if (n < L) {
-      const lo = Math.ceil((i * L) / n);
-      const hi = Math.ceil(((i + 1) * L) / n) - 1;
-      idx = lo + Math.floor(jitter(i, L, n) * (hi - lo + 1));
-    }
+    const idx = keptIndex(i, L, n);
     const a = Math.floor((idx * B) / bb);
     const b = Math.floor((idx * B + B - 1) / bb);
     for (let g = Math.max(a, lastTx + 1); g <= b; g++) {
@@ -315,81 +339,12 @@ export function gatherChunks(L: number, n: number, bytesPerToken: number, channe
   return lists;
 }
 
-/** The chunk list of a region `span` row chunks further in the channel's address space. */
-function shiftChunks(list: ChunkList, t: HbmTiming, span: number): ChunkList {
-  const out = emptyChunks();
-  for (let k = 0; k < list.n.length; k++) {
-    const idx = (list.row[k] * t.banks + list.bank[k]) * t.pcs + list.pc[k] + span;
-    out.pc.push(idx % t.pcs);
-    out.bank.push(Math.floor(idx / t.pcs) % t.banks);
-    out.row.push(Math.floor(idx / (t.pcs * t.banks)));
-    out.n.push(list.n[k]);
-  }
-  return out;
-}
-
-/** DRAM cost of one fetch stream, measured on fresh channels (every bank holding another row). */
-export interface StreamProfile {
-  /** Bursts (32-B transactions) moved. */
-  bursts: number;
-  bytes: number;
-  /**
-   * Steady-state occupancy per (sub-)channel, cycles: the extra time a second stream of the same
-   * shape, in the next region of memory and queued right behind, adds on that channel.
-   */
-  occ: Float64Array;
-  /** max over channels of occ. */
-  occupancy: number;
-  /** mean over the channels that carry data. */
-  meanOccupancy: number;
-  /** Service start → first data. */
-  firstLatency: number;
-  hits: number;
-  misses: number;
-}
-
-export function profileStream(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): StreamProfile {
-  ({ t, channels } = subChannels(t, channels));
-  const occ = new Float64Array(channels);
-  if (n <= 0 || bytesPerToken <= 0) return { bursts: 0, bytes: 0, occ, occupancy: 0, meanOccupancy: 0, firstLatency: 0, hits: 0, misses: 0 };
-  const lists = gatherChunks(L, n, bytesPerToken, channels, t);
-  // Region span in row chunks per channel: L tokens of bytesPerToken over all channels.
-  const spanChunks = Math.max(1, Math.ceil((L * bytesPerToken) / (t.burstBytes * channels * t.burstsPerRow)));
-  let maxOcc = 0;
-  let sumOcc = 0;
-  let used = 0;
-  let first = Infinity;
-  let bursts = 0;
-  let hits = 0;
-  let misses = 0;
-  const ch = new HbmChannel(t, 'conflict');
-  for (let c = 0; c < channels; c++) {
-    const list = lists[c];
-    if (list.n.length === 0) continue;
-    ch.reset('conflict');
-    const r1 = ch.serve(list, 0);
-    // The next head's region follows this one in memory (K/V caches are [layer][head][token]),
-    // so its chunks continue where this region's span ends: banks rotate, rows advance.
-    const r2 = ch.serve(shiftChunks(list, t, spanChunks), 0);
-    occ[c] = r2.end - r1.end;
-    maxOcc = Math.max(maxOcc, occ[c]);
-    sumOcc += occ[c];
-    used++;
-    first = Math.min(first, r1.firstData);
-    bursts += r1.bursts;
-    hits += r1.hits;
-    misses += r1.misses;
-  }
-  return {
-    bursts,
-    bytes: bursts * t.burstBytes,
-    occ,
-    occupancy: maxOcc,
-    meanOccupancy: sumOcc / used,
-    firstLatency: first + t.tBurst,
-    hits,
-    misses,
-  };
+/** Position of the i-th of n tokens gathered from L (one per stratum, at a hashed offset). */
+export function keptIndex(i: number, L: number, n: number): number {
+  if (n >= L) return i;
+  const lo = Math.ceil((i * L) / n);
+  const hi = Math.ceil(((i + 1) * L) / n) - 1;
+  return lo + Math.floor(jitter(i, L, n) * (hi - lo + 1));
 }
 
 /**

@@ -7,7 +7,7 @@
  * the busiest channel, derated by refresh's tRFC/tREFI), capped by the fetcher ports. Pure.
  */
 import type { HardwareConfig } from '../schema.ts';
-import { profileStream } from './dram.ts';
+import { profileStream } from './dram-profile.ts';
 import { dramTimingOf } from '../hw/dram-cost.ts';
 import pipe from '../hw/tables/pipeline.json' with { type: 'json' };
 

@@ -3,7 +3,7 @@
  * stage 5). Per (sub-)channel there are two FIFO lanes — the key side (Q, K MSBs, K LSBs) and
  * the value side (V) — sharing the channel round-robin, in available-time units (refresh
  * removed: dram.ts `availableBefore`). A stream occupies each channel for its per-channel
- * steady-state cost (dram.ts `profileStream`) after the earlier streams of its side; while the
+ * steady-state cost (dram-profile.ts `profileStream`) after the earlier streams of its side; while the
  * other side still has work queued on that channel both progress at half rate (processor
  * sharing: the overlap is added to both). A stream completes when its slowest channel is done,
  * and never before `bursts / ports` cycles (the fetcher issues ≤ `fetcherPorts` × 32 B per cycle).

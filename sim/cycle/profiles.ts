@@ -1,9 +1,10 @@
 /**
- * Memo of DRAM stream profiles (dram.ts `profileStream`): each distinct stream shape (context L,
+ * Memo of DRAM stream profiles (dram-profile.ts `profileStream`): each distinct stream shape (context L,
  * tokens fetched, bytes per token) is simulated once per (channel count, timing) and reused.
  * Pure functions of their keys; the tables are bounded (cleared when they grow past a limit).
  */
-import { profileStream, type HbmTiming, type StreamProfile } from './dram.ts';
+import type { HbmTiming } from './dram.ts';
+import { profileStream, type StreamProfile } from './dram-profile.ts';
 
 type ProfileMap = Map<number, StreamProfile>;
 const profileMemo = new Map<string, ProfileMap>();

@@ -1,6 +1,6 @@
 /**
  * DRAM cost of a gather, shared by both models: the analytical model prices its bytes with the
- * same bank-level HBM2 stream profiles the cycle simulator schedules (sim/cycle/dram.ts), so the
+ * same bank-level HBM2 stream profiles the cycle simulator schedules (sim/cycle/dram-profile.ts), so the
  * two models see the same mapping, request window, row-hit rate and activations, and price DRAM
  * energy the same way (per activation + per bit, sim/hw/energy.ts).
  *
@@ -12,7 +12,8 @@
  * head pairs (like the RTL), so the profile is of the fused vector.
  */
 import type { HardwareConfig } from '../schema.ts';
-import { hbmTiming, profileStream, subChannels, type HbmTiming } from '../cycle/dram.ts';
+import { hbmTiming, subChannels, type HbmTiming } from '../cycle/dram.ts';
+import { profileStream } from '../cycle/dram-profile.ts';
 
 export interface GatherCost {
   /** Channel-mean DRAM occupancy per byte (cycles, refresh excluded). */

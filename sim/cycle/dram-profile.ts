@@ -1,0 +1,158 @@
+/**
+ * Steady-state DRAM cost of one fetch stream (a gather of n of L token vectors) on the HBM2 model of
+ * dram.ts: each channel's row chunks served on a fresh channel, then again one region further.
+ */
+import { HbmChannel, keptIndex, subChannels, type HbmTiming } from './dram.ts';
+
+/** DRAM cost of one fetch stream, measured on fresh channels (every bank holding another row). */
+export interface StreamProfile {
+  /** Bursts (32-B transactions) moved. */
+  bursts: number;
+  bytes: number;
+  /**
+   * Steady-state occupancy per (sub-)channel, cycles: the extra time a second stream of the same
+   * shape, in the next region of memory and queued right behind, adds on that channel.
+   */
+  occ: Float64Array;
+  /** max over channels of occ. */
+  occupancy: number;
+  /** mean over the channels that carry data. */
+  meanOccupancy: number;
+  /** Service start → first data. */
+  firstLatency: number;
+  hits: number;
+  misses: number;
+}
+
+export function profileStream(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): StreamProfile {
+  ({ t, channels } = subChannels(t, channels));
+  const occ = new Float64Array(channels);
+  if (n <= 0 || bytesPerToken <= 0) return { bursts: 0, bytes: 0, occ, occupancy: 0, meanOccupancy: 0, firstLatency: 0, hits: 0, misses: 0 };
+  const g = flatGather(L, n, bytesPerToken, channels, t);
+  // Region span in row chunks per channel: L tokens of bytesPerToken over all channels.
+  const spanChunks = Math.max(1, Math.ceil((L * bytesPerToken) / (t.burstBytes * channels * t.burstsPerRow)));
+  let maxOcc = 0;
+  let sumOcc = 0;
+  let used = 0;
+  let first = Infinity;
+  let bursts = 0;
+  let hits = 0;
+  let misses = 0;
+  const ch = profilingChannel(t);
+  for (let c = 0; c < channels; c++) {
+    const a = g.start[c];
+    const b = g.start[c + 1];
+    if (a === b) continue;
+    ch.reset('conflict');
+    const r1 = ch.serveIds(g.ids, g.ns, a, b, 0, 0);
+    // The next head's region follows this one in memory (K/V caches are [layer][head][token]),
+    // so its chunks continue where this region's span ends: banks rotate, rows advance.
+    const r2 = ch.serveIds(g.ids, g.ns, a, b, spanChunks, 0);
+    occ[c] = r2.end - r1.end;
+    maxOcc = Math.max(maxOcc, occ[c]);
+    sumOcc += occ[c];
+    used++;
+    first = Math.min(first, r1.firstData);
+    bursts += r1.bursts;
+    hits += r1.hits;
+    misses += r1.misses;
+  }
+  return {
+    bursts,
+    bytes: bursts * t.burstBytes,
+    occ,
+    occupancy: maxOcc,
+    meanOccupancy: sumOcc / used,
+    firstLatency: first + t.tBurst,
+    hits,
+    misses,
+  };
+}
+
+/** A gather's row chunks grouped by channel: channel c owns ids/ns[start[c] .. start[c+1]). Reused buffers. */
+interface FlatGather {
+  ids: Float64Array;
+  ns: Int32Array;
+  start: Int32Array;
+}
+
+let flat: FlatGather & { chOf: Int32Array; idOf: Float64Array; nOf: Int32Array } = {
+  ids: new Float64Array(256),
+  ns: new Int32Array(256),
+  start: new Int32Array(65),
+  chOf: new Int32Array(256),
+  idOf: new Float64Array(256),
+  nOf: new Int32Array(256),
+};
+
+/**
+ * The chunks `gatherChunks` makes, as flat typed arrays (same chunks, same order per channel; a
+ * chunk's id is its index in the channel: pc, then bank, then row). Valid until the next call.
+ */
+function flatGather(L: number, n: number, B: number, channels: number, t: HbmTiming): FlatGather {
+  const bb = t.burstBytes;
+  const maxTx = Math.ceil(((Math.max(L, n) + 1) * B) / bb) + 1;
+  if (flat.idOf.length < maxTx || flat.start.length < channels + 1) {
+    const m = Math.max(maxTx, flat.idOf.length * 2);
+    flat = { ids: new Float64Array(m), ns: new Int32Array(m), start: new Int32Array(Math.max(channels + 1, flat.start.length)), chOf: new Int32Array(m), idOf: new Float64Array(m), nOf: new Int32Array(m) };
+  }
+  const { chOf, idOf, nOf, ids, ns, start } = flat;
+  const last = lastIndex(channels);
+  const rowBursts = t.burstsPerRow;
+  let m = 0; // chunks made, in creation order
+  let lastTx = -1;
+  for (let i = 0; i < n; i++) {
+    const idx = keptIndex(i, L, n);
+    const a = Math.floor((idx * B) / bb);
+    const b = Math.floor((idx * B + B - 1) / bb);
+    const g0 = Math.max(a, lastTx + 1);
+    // Channel and per-channel index of transaction g, stepped instead of divided.
+    let ch = g0 % channels;
+    let local = (g0 - ch) / channels;
+    for (let g = g0; g <= b; g++) {
+      const chunk = Math.floor(local / rowBursts);
+      const k = last[ch];
+      if (k >= 0 && idOf[k] === chunk) nOf[k]++;
+      else {
+        chOf[m] = ch;
+        idOf[m] = chunk;
+        nOf[m] = 1;
+        last[ch] = m++;
+      }
+      if (++ch === channels) {
+        ch = 0;
+        local++;
+      }
+    }
+    lastTx = Math.max(lastTx, b);
+  }
+  // Counting sort by channel (stable: each channel's chunks stay in issue order).
+  start.fill(0, 0, channels + 1);
+  for (let k = 0; k < m; k++) start[chOf[k] + 1]++;
+  for (let c = 0; c < channels; c++) start[c + 1] += start[c];
+  for (let k = 0; k < m; k++) {
+    const c = chOf[k];
+    const at = start[c]++;
+    ids[at] = idOf[k];
+    ns[at] = nOf[k];
+  }
+  for (let c = channels; c > 0; c--) start[c] = start[c - 1];
+  start[0] = 0;
+  return flat;
+}
+
+let lastBuf = new Int32Array(64);
+/** Per-channel index of the current chunk (−1: none yet), reset. */
+function lastIndex(channels: number): Int32Array {
+  if (lastBuf.length < channels) lastBuf = new Int32Array(channels);
+  lastBuf.fill(-1, 0, channels);
+  return lastBuf;
+}
+
+let spare: HbmChannel | undefined;
+/** A channel to profile on: a fresh one per timing, reused while the timing is the same object. */
+function profilingChannel(t: HbmTiming): HbmChannel {
+  if (spare === undefined || spare.t !== t) spare = new HbmChannel(t, 'conflict');
+  return spare;
+}
+
