@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openAtomic } from '../core/atomic.ts';
-import { hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
+import { dominates, hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { PointRow } from '../core/results.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import type { Objective } from './driver.ts';
@@ -30,8 +30,10 @@ export class RunSink {
   total = 0;
   ok = 0;
   feasible = 0;
-  /** The current front (feasible, finite objectives), as rows. */
+  /** The current front (feasible, finite objectives), as rows in id order, and their minimisation vectors. */
   front: EvaluatedPoint[] = [];
+  private frontVecs: number[][] = [];
+  private hint = 0;
   /** Report sample: a reservoir of the other points and the first failed ones. */
   readonly sample: EvaluatedPoint[] = [];
   private readonly failed: EvaluatedPoint[] = [];
@@ -69,6 +71,7 @@ export class RunSink {
   add(batch: EvaluatedPoint[]): void {
     this.checkColumns(batch);
     const cand = this.front.slice();
+    const vecs = this.frontVecs.slice();
     const objectives = this.o.objectives;
     for (const r of batch) {
       this.total++;
@@ -87,24 +90,43 @@ export class RunSink {
       this.keepSample(r);
       if (!r.feasible) continue;
       this.feasible++;
-      cand.push(r);
       const v = toMinVector(r.metrics, objectives);
-      if (v.every(Number.isFinite)) {
-        for (let i = 0; i < v.length; i++) {
-          if (v[i] < this.lo[i]) this.lo[i] = v[i];
-          if (v[i] > this.hi[i]) this.hi[i] = v[i];
-        }
+      if (!v.every(Number.isFinite)) continue; // never on the front
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] < this.lo[i]) this.lo[i] = v[i];
+        if (v[i] > this.hi[i]) this.hi[i] = v[i];
       }
+      // a point the front already dominates stays dominated: only the others are candidates
+      if (this.dominatedByFront(v)) continue;
+      cand.push(r);
+      vecs.push(v);
     }
     const before = this.front;
     if (cand.length !== before.length) {
-      const mask = paretoMask(cand.map((r) => toMinVector(r.metrics, objectives)), cand.map(() => true));
+      const mask = paretoMask(vecs, vecs.map(() => true));
       this.front = cand.filter((_, k) => mask[k]);
+      this.frontVecs = vecs.filter((_, k) => mask[k]);
     }
     const prev = this.snapshots[this.snapshots.length - 1];
-    const same = prev !== undefined && before.length === this.front.length && this.front.every((r, i) => r === before[i]);
-    this.snapshots.push({ evals: this.total, front: same ? prev.front : this.front.map((r) => toMinVector(r.metrics, objectives)) });
+    const same = prev !== undefined && before === this.front;
+    this.snapshots.push({ evals: this.total, front: same ? prev.front : this.frontVecs });
     if (this.chunkLen >= 1 << 20) this.flushBody();
+  }
+
+  /**
+   * Some point of the front (as it was before this batch) dominates v. The last dominator is
+   * tried first: neighbouring points of a sweep tend to be dominated by the same point.
+   */
+  private dominatedByFront(v: number[]): boolean {
+    const f = this.frontVecs;
+    if (this.hint < f.length && dominates(f[this.hint], v)) return true;
+    for (let i = 0; i < f.length; i++) {
+      if (dominates(f[i], v)) {
+        this.hint = i;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Every metric of the batch's first ok row is a column (rows are written as they come). */

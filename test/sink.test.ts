@@ -14,6 +14,7 @@ import type { EvaluatedPoint } from '../dse/evaluate.ts';
 import type { Objective } from '../dse/driver.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { boundHits } from '../reports/bounds.ts';
+import { hypervolume, normaliser } from '../core/pareto.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sink-test-'));
 const METRICS = ['latency_s', 'energy_j', 'area_mm2'];
@@ -107,8 +108,18 @@ test('the report keeps the whole front, a bounded deterministic sample and the f
   assert.deepEqual(a.report.filter((r) => r.pareto).map((r) => r.id).sort((x, y) => x - y), [...front].sort((x, y) => x - y));
   // same points in the same batches → the same sample
   assert.deepEqual(sinkRun(all, 128, 50).report.map((r) => r.id), a.report.map((r) => r.id));
-  // the hypervolume never falls, one entry per batch
+  // one entry per batch: the hypervolume of the front of the points so far, normalised by the
+  // bounds of every feasible point of the run
   assert.equal(a.trajectory.length, Math.ceil(3000 / 128));
+  const feasibleVecs = all.filter((r) => r.status === 'ok' && r.feasible).map((r) => METRICS.map((m) => r.metrics[m]));
+  const norm = normaliser(feasibleVecs);
+  a.trajectory.forEach((t, i) => {
+    const upTo = all.slice(0, Math.min(3000, (i + 1) * 128));
+    const f = bruteFront2(upTo);
+    const expected = hypervolume(upTo.filter((r) => f.has(r.id)).map((r) => norm.apply(METRICS.map((m) => r.metrics[m]))), norm.ref);
+    assert.equal(t.evals, upTo.length);
+    assert.ok(Math.abs(t.hv - expected) <= 1e-12 * Math.max(1, expected), `batch ${i}: ${t.hv} vs ${expected}`);
+  });
   for (let i = 1; i < a.trajectory.length; i++) assert.ok(a.trajectory[i].hv >= a.trajectory[i - 1].hv);
 });
 
