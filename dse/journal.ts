@@ -278,10 +278,11 @@ export class Journal {
       const file = path.join(dir, JOURNAL_FILE);
       const keep = opts.keep !== false;
       // the file's records are indexed, not held: a 10⁷-record journal resumes in bounded memory
+      // (the table is sized for ~250 bytes a record, an analytical row is ~200: it grows if need be)
       let index: JournalIndex | undefined;
       let scan: ScanSummary = { torn: false, badLines: 0, validBytes: 0, records: 0 };
       if (keep && fs.existsSync(file)) {
-        const idx = new JournalIndex(file, (text) => parseLine(text).records, fs.statSync(file).size / 150);
+        const idx = new JournalIndex(file, (text) => parseLine(text).records, fs.statSync(file).size / 250);
         scan = scanJournal(file, parseLine, (recs, offset, length) => idx.addLine(recs, offset, length));
         index = idx;
       }
