@@ -43,6 +43,11 @@ export interface ExecutorOptions {
   usePool?: boolean;
   /** Disable the journal entirely (library use, benches). */
   journal?: boolean;
+  /**
+   * Answer a point evaluated earlier in this session from the journal (a service asked the same
+   * point twice). A run asks each point once: it keeps nothing it journaled (default false).
+   */
+  rememberAppended?: boolean;
   /** Other run folders whose journals may supply evaluations (read-only, no lock). */
   reuse?: string[];
   /** Where CPU-bound evaluations run instead of the local pool (e.g. a queue, dse/backends/). */
@@ -106,7 +111,7 @@ export class Executor {
 
   /** Opens the journal (taking the folder lock: throws LockError when another run holds it). */
   static open(opts: ExecutorOptions): Executor {
-    const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !opts.fresh, header: opts.header, rememberAppended: false });
+    const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !opts.fresh, header: opts.header, rememberAppended: opts.rememberAppended ?? false });
     const ex = new Executor(opts, journal);
     for (const dir of opts.reuse ?? []) {
       const file = path.join(dir, JOURNAL_FILE);
