@@ -99,7 +99,7 @@ export async function run(): Promise<object> {
   }
   const base = rows[0];
   return {
-    method: 'analytical grid over hardware knobs (lists of 10 values), `node bin/spatten-dse.js run` under /usr/bin/time -v, default heap, all outputs',
+    method: 'analytical grid over hardware knobs (lists of 10 values, no DRAM knob), `node bin/spatten-dse.js run` under /usr/bin/time -v, default heap, all outputs (points.csv and run.json checked to count every point)',
     rows,
     wallPerPointRelativeToFirst: rows.map((r) => Number((r.wallSeconds / r.points / (base.wallSeconds / base.points)).toFixed(3))),
     cpuPerPointRelativeToFirst: rows.map((r) => Number((r.cpuSeconds / r.points / (base.cpuSeconds / base.points)).toFixed(3))),
