@@ -19,25 +19,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CYCLE_SWEEP_POINTS, cycleSweepSpace, hostCapacityProbe } from './host.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dse', 'cli.ts');
 
-const SPACE = `name: bench-dist
-workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
-model: cycle
-objectives:
-  - { metric: latency_s, goal: min }
-  - { metric: energy_j, goal: min }
-parameters:
-  hw.qkMultipliers: [128, 256, 512, 1024]
-  hw.pvMultipliers: [128, 256, 512, 1024]
-  hw.dramChannels: [4, 8, 16, 32]
-  hw.topkParallelism: [4, 8, 16]
-  hw.keySramKB: [98, 196, 392]
-  algo.tokenKeep: [1, 0.5, 0.25]
-search: { driver: grid }
-`;
+const SPACE = cycleSweepSpace('bench-dist');
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -71,43 +58,9 @@ async function startWorkers(url: string, n: number) {
   };
 }
 
-/** The host's parallel capacity on this workload: 144 points in one process alone, then in two at once. */
-async function hostCapacity(tmp: string, spaceFile: string): Promise<{ alone: number; pair: number[]; capacity: number }> {
-  const { prepareRun } = await import('../dse/run.ts');
-  const { createDriver } = await import('../dse/drivers/index.ts');
-  const { workerBundle } = await import('../dse/bundle.ts');
-  const prepared = prepareRun({ spaceFile });
-  const drv = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
-  const trials = drv.ask(1728).filter((_, i) => i % 12 === 0);
-  const bundle = await workerBundle();
-  const data = path.join(tmp, 'cal.json');
-  fs.writeFileSync(data, JSON.stringify({ ctx: prepared.ctx, trials }));
-  const script = path.join(tmp, 'cal.mjs');
-  fs.writeFileSync(
-    script,
-    `import fs from 'node:fs';
-const { ctx, trials } = JSON.parse(fs.readFileSync(${JSON.stringify(data)}, 'utf8'));
-const load = ${bundle ? `(await import(${JSON.stringify(bundle.url)})).loadModule` : `(m) => import(m)`};
-const ev = await load(${JSON.stringify(path.join(ROOT, 'dse', 'evaluate.ts'))});
-const t = performance.now();
-for (const tr of trials) await ev.evaluatePoint(ctx, tr.id, tr.params);
-process.stdout.write(String((performance.now() - t) / 1000));
-`,
-  );
-  const loop = () =>
-    new Promise<number>((resolve, reject) => {
-      const c = spawn(process.execPath, bundle ? [script] : ['--import', 'tsx', script], { cwd: ROOT });
-      let o = '';
-      c.stdout.on('data', (d) => (o += d));
-      c.on('close', (code) => (code === 0 ? resolve(Number(o)) : reject(new Error(`calibration failed (${code})`))));
-    });
-  const alone = await loop();
-  const pair = await Promise.all([loop(), loop()]);
-  return { alone: +alone.toFixed(2), pair: pair.map((x) => +x.toFixed(2)), capacity: +((2 * alone) / Math.max(...pair)).toFixed(2) };
-}
-
 async function sweep(url: string, tmp: string, spaceFile: string): Promise<object> {
-  const before = await hostCapacity(tmp, spaceFile);
+  const hostCapacity = await hostCapacityProbe(tmp, spaceFile);
+  const before = await hostCapacity();
   const rounds = Math.max(1, Number(process.env.BENCH_DIST_ROUNDS ?? 1));
   const samples: { workers: number; s: number; csv: string }[] = [];
   let k = 0;
@@ -125,13 +78,13 @@ async function sweep(url: string, tmp: string, spaceFile: string): Promise<objec
       process.stderr.write(`  ${n} worker${n > 1 ? 's' : ''}: ${s.toFixed(1)} s\n`);
     }
   }
-  const after = await hostCapacity(tmp, spaceFile);
+  const after = await hostCapacity();
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const t1 = samples.filter((x) => x.workers === 1).map((x) => x.s);
   const t2 = samples.filter((x) => x.workers === 2).map((x) => x.s);
   const speedup = sum(t1) / sum(t2);
   return {
-    points: 1728,
+    points: CYCLE_SWEEP_POINTS,
     note: 'wall time of `run --queue` (fresh coordinator process, start-up included) with 1 or 2 `worker --concurrency 1` processes already waiting; order 1, 2, 2, 1',
     worker1Seconds: t1.map((x) => +x.toFixed(2)),
     worker2Seconds: t2.map((x) => +x.toFixed(2)),

@@ -17,6 +17,7 @@ import { LhsDriver } from '../dse/drivers/lhs.ts';
 import { Nsga2Driver } from '../dse/drivers/nsga2.ts';
 import { hypervolume, normaliser, paretoMask } from '../core/pareto.ts';
 import { defaultAlgo, defaultHardware, defaultWorkload, type DesignPoint } from '../sim/schema.ts';
+import { CYCLE_SWEEP_POINTS, cycleSweepSpace, hostCapacityProbe } from './host.ts';
 
 const SPACE: ParamDomain[] = [
   { key: 'hw.qkMultipliers', kind: 'choice', values: [64, 128, 256, 512, 1024] },
@@ -219,24 +220,10 @@ export async function parallelCycle(): Promise<object> {
   const { spawn } = await import('node:child_process');
   const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-par-'));
-  const space = `name: bench-cycle
-workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
-model: cycle
-objectives:
-  - { metric: latency_s, goal: min }
-  - { metric: energy_j, goal: min }
-parameters:
-  hw.qkMultipliers: [128, 256, 512, 1024]
-  hw.pvMultipliers: [128, 256, 512, 1024]
-  hw.dramChannels: [4, 8, 16, 32]
-  hw.topkParallelism: [4, 8, 16]
-  hw.keySramKB: [98, 196, 392]
-  algo.tokenKeep: [1, 0.5, 0.25]
-search: { driver: grid }
-`;
+  const space = cycleSweepSpace('bench-cycle');
   const spaceFile = path.join(tmp, 'cycle.yaml');
   fs.writeFileSync(spaceFile, space);
-  const points = 1728;
+  const points = CYCLE_SWEEP_POINTS;
   // a fresh CLI process per run, as a user runs it (in one process, the main thread's model caches
   // would stay warm from run to run while new workers start cold)
   let k = 0;
@@ -257,42 +244,8 @@ search: { driver: grid }
         resolve({ s, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, csv: fs.readFileSync(path.join(out, 'points.csv'), 'utf8') });
       });
     });
-  // Host capacity on this workload: the cycle model alone on 144 points of the sweep in one
-  // process (from the worker bundle, no CLI start-up), then in two processes at once:
-  // 2 × alone / pair is 2.0 on an idle 2-core host, and the most any --jobs 2 can get.
-  const { prepareRun } = await import('../dse/run.ts');
-  const { createDriver } = await import('../dse/drivers/index.ts');
-  const { workerBundle } = await import('../dse/bundle.ts');
-  const prepared = prepareRun({ spaceFile });
-  const drv = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
-  const calTrials = drv.ask(points).filter((_, i) => i % 12 === 0);
-  const bundle = await workerBundle();
-  const calData = path.join(tmp, 'cal.json');
-  fs.writeFileSync(calData, JSON.stringify({ ctx: prepared.ctx, trials: calTrials }));
-  const calScript = path.join(tmp, 'cal.mjs');
-  fs.writeFileSync(
-    calScript,
-    `import fs from 'node:fs';
-const { ctx, trials } = JSON.parse(fs.readFileSync(${JSON.stringify(calData)}, 'utf8'));
-const load = ${bundle ? `(await import(${JSON.stringify(bundle.url)})).loadModule` : `(m) => import(m)`};
-const ev = await load(${JSON.stringify(path.join(root, 'dse', 'evaluate.ts'))});
-const t = performance.now();
-for (const tr of trials) await ev.evaluatePoint(ctx, tr.id, tr.params);
-process.stdout.write(String((performance.now() - t) / 1000));
-`,
-  );
-  const evalLoop = () =>
-    new Promise<number>((resolve, reject) => {
-      const c = spawn(process.execPath, bundle ? [calScript] : ['--import', 'tsx', calScript], { cwd: root });
-      let o = '';
-      c.stdout.on('data', (d) => (o += d));
-      c.on('close', (code) => (code === 0 ? resolve(Number(o)) : reject(new Error(`calibration failed (${code})`))));
-    });
-  const calibrate = async () => {
-    const alone = await evalLoop();
-    const pair = await Promise.all([evalLoop(), evalLoop()]);
-    return { alone: +alone.toFixed(2), pair: pair.map((x) => +x.toFixed(2)), capacity: +((2 * alone) / Math.max(...pair)).toFixed(2) };
-  };
+  // Host capacity on this workload, before and after the runs (bench/host.ts).
+  const calibrate = await hostCapacityProbe(tmp, spaceFile, points);
   const before = await calibrate();
   const loadBefore = os.loadavg()[0];
   const rounds = Math.max(1, Number(process.env.BENCH_PARALLEL_ROUNDS ?? 1));

@@ -21,7 +21,7 @@ export interface Interval {
   hi: number;
 }
 
-/** Minimisation-form intervals of a point's objectives; CI columns `<metric>_ci_low/high` widen them. */
+/** Minimisation-form intervals of a point's objectives; CI columns `<metric>_ci_low/high` widen them */
 export function objectiveIntervals(metrics: Record<string, number>, objectives: Objective[]): Interval[] {
   return objectives.map((o) => {
     const v = metrics[o.metric];
@@ -121,13 +121,32 @@ export function rungLabel(fidelity: string, n: number | undefined, last: boolean
 
 export type Evaluate = (points: { id: number; params: Params }[], ctx: EvalContext) => Promise<EvaluatedPoint[]>;
 
+/** How a round of `refineAccuracy` fills the evaluation lanes (optional). */
+export interface RefineLanes {
+  /** Configurations that can run at once (the worker count). */
+  lanes: number;
+  /** The configuration of a point (points of one configuration cost one model run together). */
+  group: (params: Params) => string;
+}
+
 /**
  * Successive halving with confidence intervals: every point was evaluated at rung 0 (`rows`,
  * updated in place). For each higher rung, the points that can still reach the front are
  * evaluated at that rung, repeatedly until no contender is left at a lower rung; after the last
  * rung every point that could be on the front has the full evaluation. Returns evaluations per rung.
+ * With `fill`, a round whose contenders span fewer configurations than there are lanes also takes
+ * the next likeliest ones (`fillLanes`), so the lanes are not idle while one configuration runs:
+ * the same end condition, fewer rounds.
  */
-export async function refineAccuracy(rows: EvaluatedPoint[], objectives: Objective[], ctx: EvalContext, rungs: (number | undefined)[], evaluate: Evaluate, stop: () => boolean = () => false): Promise<number[]> {
+export async function refineAccuracy(
+  rows: EvaluatedPoint[],
+  objectives: Objective[],
+  ctx: EvalContext,
+  rungs: (number | undefined)[],
+  evaluate: Evaluate,
+  stop: () => boolean = () => false,
+  fill?: RefineLanes,
+): Promise<number[]> {
   const level = new Map<number, number>(rows.map((r) => [r.id, 0]));
   const index = new Map<number, number>(rows.map((r, i) => [r.id, i]));
   const counts = [rows.length];
@@ -137,8 +156,10 @@ export async function refineAccuracy(rows: EvaluatedPoint[], objectives: Objecti
     const rctx = withExamples(ctx, rungs[k]);
     const last = k === rungs.length - 1;
     for (let round = 0; round < 100 && !stop(); round++) {
-      const cand = promotable(rows, objectives, rows.map((r) => r.feasible)).filter((i) => level.get(rows[i].id)! < k);
+      const below = (i: number) => level.get(rows[i].id)! < k;
+      const cand = promotable(rows, objectives, rows.map((r) => r.feasible)).filter(below);
       if (cand.length === 0) break;
+      if (fill) fillLanes(cand, rows, objectives, below, fill);
       const res = await evaluate(cand.map((i) => ({ id: rows[i].id, params: rows[i].params })), rctx);
       if (res.length === 0) break;
       for (const p of res) {
@@ -150,4 +171,29 @@ export async function refineAccuracy(rows: EvaluatedPoint[], objectives: Objecti
     }
   }
   return counts;
+}
+
+/**
+ * Adds to `cand` the points of the likeliest next contenders' configurations, up to `fill.lanes`
+ * configurations: the points that could reach the front if the points already promoted were
+ * absent (the front of the rest, under the same CI rule), then the front of what remains, ….
+ */
+function fillLanes(cand: number[], rows: EvaluatedPoint[], objectives: Objective[], below: (i: number) => boolean, fill: RefineLanes): void {
+  const groups = new Set(cand.map((i) => fill.group(rows[i].params)));
+  const taken = new Set(cand);
+  for (let layer = 0; layer < 4 && groups.size < fill.lanes; layer++) {
+    const rest = rows.map((_, i) => i).filter((i) => below(i) && !taken.has(i));
+    if (rest.length === 0) return;
+    const next = promotable(rest.map((i) => rows[i]), objectives, rest.map((i) => rows[i].feasible)).map((j) => rest[j]);
+    if (next.length === 0) return;
+    for (const i of next) {
+      const g = fill.group(rows[i].params);
+      if (!groups.has(g)) {
+        if (groups.size >= fill.lanes) continue;
+        groups.add(g);
+      }
+      taken.add(i);
+      cand.push(i);
+    }
+  }
 }

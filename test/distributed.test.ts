@@ -132,10 +132,13 @@ test('grid, 200 cycle points over 2 worker processes: same points.csv as local -
     assert.equal(read(path.join(out, 'points.csv')), points);
     const be = runJson(out).backend;
     assert.equal(be.kind, 'queue');
+    // Workers serve every run registered in Redis: another process's workers on the same server may
+    // join this run too, so both of ours must be there and the counts must add up, nothing more.
     const ids = Object.keys(be.workers);
-    assert.deepEqual(ids.sort(), [a, b].map((w) => `${os.hostname()}:${w.child.pid}`).sort(), 'both workers evaluated');
+    for (const w of [a, b]) assert.ok(ids.includes(`${os.hostname()}:${w.child.pid}`), `worker ${w.child.pid} evaluated (${ids})`);
     assert.equal(Object.values(be.workers as Record<string, number>).reduce((s, n) => s + n, 0), N);
-    assert.match(r.err, /workers seen 2/);
+    const seen = Number(/workers seen (\d+)/.exec(r.err)?.[1]);
+    assert.ok(seen >= 2, `workers seen ${seen}`);
     assert.match(r.err, /jobs waiting \d+, active \d+/);
     // nothing left in Redis after a normal end
     const q = await openQueue('dist-cycle', out);

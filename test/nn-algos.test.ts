@@ -145,3 +145,21 @@ test('safetensors: round trip, f16/bf16, and clear errors', () => {
   bad(st({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /invalid shape/);
   bad(st({ x: { dtype: 'F32', shape: [1], data_offsets: [4] } }, new Uint8Array(4)), /invalid data_offsets/);
 });
+
+test('accuracy CI: Wilson score interval, never empty at n/n or 0/n (closed forms at the boundaries)', async () => {
+  const { wilsonCi } = await import('../sim/nn/api.ts');
+  const z2 = 1.959964 ** 2;
+  // k = n: lower bound n / (n + z²), upper 1; k = 0: lower 0, upper z² / (n + z²)
+  const [lo32, hi32] = wilsonCi(32, 32);
+  assert.ok(Math.abs(lo32 - 32 / (32 + z2)) < 1e-12 && hi32 === 1, `${lo32} ${hi32}`);
+  const [lo0, hi0] = wilsonCi(0, 10);
+  assert.ok(lo0 === 0 && Math.abs(hi0 - z2 / (10 + z2)) < 1e-12, `${lo0} ${hi0}`);
+  // symmetric in k ↔ n − k, contains k/n, narrows with n
+  for (const [k, n] of [[3, 17], [480, 500], [1184, 1209]]) {
+    const [a, b] = wilsonCi(k, n);
+    const [c, d] = wilsonCi(n - k, n);
+    assert.ok(Math.abs(a - (1 - d)) < 1e-12 && Math.abs(b - (1 - c)) < 1e-12);
+    assert.ok(a < k / n && k / n < b);
+  }
+  assert.ok(wilsonCi(400, 500)[1] - wilsonCi(400, 500)[0] < wilsonCi(40, 50)[1] - wilsonCi(40, 50)[0]);
+});

@@ -96,3 +96,38 @@ test('successive halving: only contenders get the full evaluation, and the final
   for (const t of trueFront) assert.equal(rows[t.i].fidelity, 'analytical+accuracy', `true front point ${t.i}`);
   assert.ok(rows.some((r) => r.fidelity === 'analytical+accuracy:subset(n=16)'));
 });
+
+test('successive halving with lanes: a round fills idle lanes with the next likeliest configurations, same guarantee', async () => {
+  const objectives = [
+    { metric: 'latency_s', goal: 'min' as const },
+    { metric: 'accuracy', goal: 'max' as const },
+  ];
+  // A is the front; B cannot reach it at rung 0 (optimistic 0.88 < A's pessimistic 0.89), but it is
+  // the front of the rest (B dominates C): the next likeliest; C comes after B.
+  const truth = [
+    { lat: 1, acc: 0.9, w: 0.01 },
+    { lat: 2, acc: 0.86, w: 0.02 },
+    { lat: 3, acc: 0.5, w: 0.02 },
+  ];
+  const point = (i: number, shrink: number): EvaluatedPoint => {
+    const { lat, acc, w } = truth[i];
+    return { id: i, params: { i }, metrics: { latency_s: lat, accuracy: acc, accuracy_ci_low: acc - w / shrink, accuracy_ci_high: acc + w / shrink }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' };
+  };
+  const ctx = { accuracy: { model: 'x', maxExamples: 64 } } as unknown as EvalContext;
+  const run = async (lanes?: number) => {
+    const rows = truth.map((_, i) => point(i, 1));
+    const rounds: number[][] = [];
+    await refineAccuracy(rows, objectives, ctx, [16, 64], async (pts) => {
+      rounds.push(pts.map((p) => p.id).sort());
+      return pts.map((p) => point(p.id, 2));
+    }, () => false, lanes ? { lanes, group: (p) => String(p.i) } : undefined);
+    return { rounds, rows };
+  };
+  const one = await run();
+  assert.deepEqual(one.rounds, [[0]]);
+  const two = await run(2);
+  assert.deepEqual(two.rounds, [[0, 1]]);
+  const many = await run(8);
+  assert.deepEqual(many.rounds, [[0, 1, 2]], 'then the front of what remains');
+  for (const { rows } of [one, two, many]) assert.equal(rows[0].fidelity, 'analytical+accuracy');
+});

@@ -1,10 +1,14 @@
 /**
- * `spatten-dse reproduce <figure|all> [--model cycle|analytical] [--set hw.X=V …] [--json]`: our
- * prediction next to the paper's figure, on the paper's own hardware (Table I). The figures are
+ * `spatten-dse reproduce <figure|all> [--model cycle|analytical] [--set hw.X=V …] [--json] [--report FILE]`:
+ * our prediction next to the paper's figure, on the paper's own hardware (Table I). The figures are
  * modules under dse/reproduce/ (FIGURES in dse/reproduce/index.ts); each states the workload and
  * pruning settings it uses and prints absolute numbers next to relative ones. Configurations that
  * were fitted to a figure (scripts/fig-search.ts) appear only as labelled sensitivity studies.
+ * `--report FILE` also writes a static HTML page plotting each figure on the paper's axes, ours
+ * next to the paper's values (reports/figures/).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { FIGURES } from '../reproduce/index.ts';
 import { parseSets } from '../space.ts';
@@ -27,6 +31,13 @@ function hwOverrides(sets: string[]): Partial<HardwareConfig> {
   return out as Partial<HardwareConfig>;
 }
 
+/** `--report FILE` must name a file in an existing folder (checked before any figure runs). */
+function checkReportPath(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`--report ${file}: folder ${dir} does not exist`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new InputError(`--report ${file}: is a folder; give an HTML file name, e.g. ${path.join(file, 'reproduce.html')}`);
+}
+
 export function register(program: Command): void {
   const names = FIGURES.map((f) => f.name);
   program
@@ -36,20 +47,33 @@ export function register(program: Command): void {
     .option('--model <model>', FIDELITY_NAMES.join(' | '), REFERENCE_FIDELITY)
     .option('-s, --set <key=value>', 'override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--json', 'print JSON instead of tables')
-    .action((what: string, o: { model: string; set: string[]; json?: boolean }) => {
+    .option('--report <file>', "also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values")
+    .action(async (what: string, o: { model: string; set: string[]; json?: boolean; report?: string }) => {
       if (what !== 'all' && !names.includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (${names.join(' | ')} | all)`);
       if (!(FIDELITY_NAMES as readonly string[]).includes(o.model)) throw new InputError(`--model: expected ${FIDELITY_NAMES.join(' or ')}, got "${o.model}"`);
       const hw = hwOverrides(o.set);
+      if (o.report !== undefined) checkReportPath(o.report);
       const res: Record<string, unknown> = {};
       const text: string[] = [];
+      const done: { name: string; describe: string; rows: unknown; text: string }[] = [];
       for (const f of FIGURES) {
         if (what !== 'all' && f.name !== what) continue;
         const r = f.run({ fidelity: o.model, hw });
         res[f.name] = r.rows;
         text.push(r.text);
+        done.push({ name: f.name, describe: f.describe, ...r });
       }
       // one figure: its rows; `all`: every figure's rows under its name
       const json = what === 'all' ? res : res[what];
       process.stdout.write(o.json ? JSON.stringify(json, null, 2) + '\n' : text.join('\n\n') + '\n');
+      if (o.report !== undefined) {
+        // Loaded on use: vega + vega-lite take ~1 s to import.
+        const { renderFigureReport } = await import('../../reports/figures/index.ts');
+        const { writeFileAtomic } = await import('../../core/atomic.ts');
+        const command = ['npx spatten-dse reproduce', what, '--model', o.model, ...o.set.flatMap((x) => ['--set', x])].join(' ');
+        const html = await renderFigureReport(done, command);
+        writeFileAtomic(o.report, html);
+        process.stderr.write(`wrote ${o.report} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`);
+      }
     });
 }

@@ -2,8 +2,9 @@
  * Driver registry: the runner asks for a driver by the YAML `search.driver` name. Each entry
  * declares what the rest of the code needs to know about the driver, so nothing else tests driver
  * names: whether it can sample a continuous range (`intervals`), whether it is an exhaustive sweep
- * (`exhaustive`: multi-fidelity accuracy then evaluates every point fully unless asked), and its
- * batch size (`batch`: how many trials to ask for at once).
+ * (`exhaustive`: multi-fidelity accuracy then evaluates every point fully unless asked), whether
+ * it adapts to results (`adaptive`: its batches are its generations, so the runner never merges
+ * them) and its batch size (`batch`: how many trials to ask for at once).
  */
 import type { Driver, DriverContext } from '../driver.ts';
 import { GridDriver } from './grid.ts';
@@ -32,6 +33,12 @@ export interface DriverInfo {
   intervals: boolean;
   /** Proposes every point of a finite space (a sweep, e.g. a figure), rather than searching. */
   exhaustive: boolean;
+  /**
+   * Chooses its next trials from the results told so far, one batch at a time. A non-adaptive
+   * driver's trials do not depend on results, so the runner may ask for all of them at once (with
+   * accuracy on, so each algorithm configuration's accuracy runs once, on one worker).
+   */
+  adaptive: boolean;
   /** Trials per ask. */
   batch(search: SearchConfig, b: BatchContext): number;
   create(search: SearchConfig, ctx: DriverContext): Driver;
@@ -44,13 +51,14 @@ export interface DriverInfo {
 const nonAdaptiveBatch = (_s: SearchConfig, b: BatchContext) => (b.cpuBound ? Math.max(128 * b.jobs, 256) : 2048);
 
 export const DRIVERS = {
-  grid: { intervals: false, exhaustive: true, batch: nonAdaptiveBatch, create: (_s, ctx) => new GridDriver(ctx) },
-  random: { intervals: true, exhaustive: false, batch: nonAdaptiveBatch, create: (s, ctx) => new RandomDriver(ctx, s.samples ?? 100) },
-  lhs: { intervals: true, exhaustive: false, batch: nonAdaptiveBatch, create: (s, ctx) => new LhsDriver(ctx, { samples: s.samples ?? 100 }) },
+  grid: { intervals: false, exhaustive: true, adaptive: false, batch: nonAdaptiveBatch, create: (_s, ctx) => new GridDriver(ctx) },
+  random: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, create: (s, ctx) => new RandomDriver(ctx, s.samples ?? 100) },
+  lhs: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, create: (s, ctx) => new LhsDriver(ctx, { samples: s.samples ?? 100 }) },
   // one generation per batch: the hypervolume trajectory has one point per generation
   nsga2: {
     intervals: true,
     exhaustive: false,
+    adaptive: true,
     batch: (s) => s.population ?? 40,
     create: (s, ctx) => new Nsga2Driver(ctx, { population: s.population ?? 40, generations: s.generations ?? 10 }),
   },

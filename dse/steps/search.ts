@@ -47,11 +47,13 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
   const driver = createDriver(space.search, { space: parsed.domains, objectives: parsed.objectives, seed: input.seed });
   // the time limit also stops evaluations from starting inside a batch
   if (Number.isFinite(timeLimit)) executor.setDeadline(t0 + timeLimit * 1000);
-  // With accuracy on (non-adaptive drivers), one batch holds every point the driver offers (up to
-  // 65,536): the executor queues the points of one algorithm configuration together, so each
-  // configuration's accuracy runs once, on one worker, and hardware knobs reuse it (smaller
-  // batches would split a configuration across workers, each with its own cache).
-  const batch = executor.ctx.accuracy && space.search.driver !== 'nsga2' ? 1 << 16 : driverInfo(space.search.driver).batch(space.search, { jobs: executor.jobs, cpuBound: executor.cpuBound });
+  // With accuracy on and a driver that does not adapt to results (the registry's `adaptive`), one
+  // batch holds every point the driver offers (up to 65,536): the executor queues the points of
+  // one algorithm configuration together, so each configuration's accuracy runs once, on one
+  // worker, and hardware knobs reuse it (smaller batches would split a configuration across
+  // workers, each with its own cache).
+  const info = driverInfo(space.search.driver);
+  const batch = executor.ctx.accuracy && !info.adaptive ? 1 << 16 : info.batch(space.search, { jobs: executor.jobs, cpuBound: executor.cpuBound });
   const total = Math.min(driver.total ?? maxEvals, maxEvals);
   const rungs = accuracyRungs(space.accuracy, space.search.driver);
   const progress = createProgress(input.progress, Number.isFinite(total) ? total : undefined, rungs ? `${space.name} (accuracy rung 1/${rungs.length}: ${executor.ctx.accuracy?.maxExamples} examples)` : space.name, 'evaluated', () => executor.backendStatus());

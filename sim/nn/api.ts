@@ -5,7 +5,7 @@
  * Evaluation protocol:
  *  - spam-bert (or any HF BERT folder): test split of spam-assassin (data.ts), first N examples
  *    (`maxExamples`, default all 1 209), input [CLS] subject+body [SEP] truncated to the model's
- *    max positions (128). Metric: accuracy; ci95: percentile bootstrap over examples.
+ *    max positions (128). Metric: accuracy; ci95: Wilson score interval over examples.
  *  - sotu-gpt (or any HF GPT-2 folder): windows of prompt + gen + 1 tokens cut without overlap from
  *    the test addresses, shuffled with a fixed seed, first N (`maxExamples`, default 64). Prompt =
  *    maxPositions − 32 tokens (224 for sotu-gpt), then 32 generation iterations (teacher forced).
@@ -112,6 +112,20 @@ function buildInputs(e: Engine, maxExamples?: number): EvalInputs {
   return { kind: 'gpt', windows: windows.slice(0, Math.min(windows.length, maxExamples ?? DEFAULT_MAX.gpt)), prompt };
 }
 
+/**
+ * 95% Wilson score interval of a proportion k/n. Unlike a percentile bootstrap it is never empty at
+ * 0/n or n/n (a bootstrap of 32 correct answers out of 32 gives [1, 1]: a subset rung would then
+ * treat the estimate as exact and let it block every other point in the promotion rule).
+ */
+export function wilsonCi(k: number, n: number, z = 1.959964): [number, number] {
+  if (n <= 0) return [0, 1];
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
 /** 95% percentile bootstrap CI of stat over resamples of values (1 000 resamples, seeded). */
 export function bootstrapCi(values: number[], stat: (xs: number[]) => number, seed: number, reps = 1000): [number, number] {
   return bootstrap(values, stat, seed, reps);
@@ -173,7 +187,7 @@ export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): 
     n = correct.length;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     value = mean(correct);
-    ci95 = bootstrap(correct, mean, seed);
+    ci95 = wilsonCi(correct.reduce((a, b) => a + b, 0), n);
     stage = 'summarization';
     iterations = n;
   } else {

@@ -1,0 +1,105 @@
+/** The accuracy-under-pruning spec: our accuracy vs pruning ratio next to the paper's Fig. 21. */
+import type { PointRow, RunJson } from '../core/results.ts';
+import { fmtNum, metricLabel } from './format.ts';
+import { PAPER_FIG21 } from '../sim/paper.ts';
+import { finite, sampleDeterministic, type ChartDef, type SpecOptions, type VlSpec } from './spec-base.ts';
+
+/** Pruning ratio (×) from a keep fraction; keep given in percent (> 1) is accepted too. */
+function ratioOf(keep: number): number {
+  const f = keep > 1 ? keep / 100 : keep;
+  return f > 0 ? 1 / f : NaN;
+}
+
+/**
+ * Accuracy (or perplexity) vs pruning ratio for our run, next to the paper's Fig. 21 curves. The two
+ * panels have their own y axes: different models and metrics, nothing is fitted across them.
+ */
+export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOptions): ChartDef | undefined {
+  const metric = ['accuracy', 'perplexity'].find((m) => run.metrics.includes(m) && points.some((p) => p.status === 'ok' && finite(p.metrics[m])));
+  if (!metric) return undefined;
+  const kinds = [
+    { param: 'algo.tokenKeep', other: 'algo.headKeep', series: 'ours: tokens (algo.tokenKeep)' },
+    { param: 'algo.headKeep', other: 'algo.tokenKeep', series: 'ours: heads (algo.headKeep)' },
+  ].filter((k) => run.parameters.includes(k.param));
+  if (kinds.length === 0) return undefined;
+  const dots: { series: string; ratio: number; value: number; id: number }[] = [];
+  const means: { series: string; ratio: number; value: number; n: number }[] = [];
+  const notes: string[] = [];
+  for (const k of kinds) {
+    let pts = points.filter((p) => p.status === 'ok' && finite(p.metrics[metric]) && typeof p.params[k.param] === 'number');
+    if (run.parameters.includes(k.other)) {
+      const others = pts.map((p) => p.params[k.other]).filter(finite);
+      if (others.length > 0) {
+        const maxOther = Math.max(...others);
+        pts = pts.filter((p) => p.params[k.other] === maxOther);
+        notes.push(`${k.param} curve: ${k.other} = ${fmtNum(maxOther)}`);
+      }
+    }
+    const groups = new Map<number, number[]>();
+    for (const p of pts) {
+      const r = ratioOf(p.params[k.param] as number);
+      if (!finite(r)) continue;
+      dots.push({ series: k.series, ratio: r, value: p.metrics[metric], id: p.id });
+      const g = groups.get(r) ?? [];
+      g.push(p.metrics[metric]);
+      groups.set(r, g);
+    }
+    for (const [ratio, vs] of [...groups].sort((a, b) => a[0] - b[0])) {
+      means.push({ series: k.series, ratio, value: vs.reduce((a, b) => a + b, 0) / vs.length, n: vs.length });
+    }
+  }
+  if (dots.length === 0) return undefined;
+  // the means use every point; at most 600 single evaluations are drawn as dots
+  const dotsShown = sampleDeterministic(dots, 600, 5);
+  const paperRows = PAPER_FIG21.flatMap((c) => c.points.map(([ratio, change]) => ({ series: c.label, ratio, change })));
+  const ours: VlSpec = {
+    title: `ours: ${metric} vs pruning ratio`,
+    width: 300,
+    height: 240,
+    layer: [
+      {
+        data: { values: dotsShown },
+        mark: { type: 'point', filled: true, size: 18, opacity: 0.35 },
+        encoding: {
+          x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (× = 1 / keep)', scale: { zero: false } },
+          y: { field: 'value', type: 'quantitative', title: metricLabel(metric), scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', scale: { domain: kinds.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 } },
+          ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
+        },
+      },
+      {
+        data: { values: means },
+        mark: { type: 'line', point: true, strokeWidth: 2 },
+        encoding: {
+          x: { field: 'ratio', type: 'quantitative' },
+          y: { field: 'value', type: 'quantitative' },
+          color: { field: 'series', type: 'nominal', legend: { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 } },
+          ...(opts.interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: `mean ${metric}`, format: '.4~g' }, { field: 'n' }] } : {}),
+        },
+      },
+    ],
+  };
+  const paper: VlSpec = {
+    title: 'paper Fig. 21: accuracy change vs pruning ratio',
+    width: 300,
+    height: 240,
+    data: { values: paperRows },
+    mark: { type: 'line', point: true, strokeDash: [6, 3] },
+    encoding: {
+      x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (×)', scale: { zero: false } },
+      y: { field: 'change', type: 'quantitative', title: 'accuracy change (%)' },
+      color: { field: 'series', type: 'nominal', scale: { domain: PAPER_FIG21.map((c) => c.label), range: ['#ff7f0e', '#9467bd'] }, legend: { title: null, orient: 'bottom', direction: 'vertical' } },
+      ...(opts.interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio' }, { field: 'change', title: 'change (%)' }] } : {}),
+    },
+  };
+  return {
+    kind: 'accuracy',
+    title: `${metric} vs pruning ratio, next to the paper's Fig. 21`,
+    caption:
+      `Left: our ${metricLabel(metric)} against pruning ratio (1 / keep fraction); dots are single evaluations${dotsShown.length < dots.length ? ` (${dotsShown.length} of ${dots.length} drawn)` : ''}, the line is the mean per ratio over all of them and the other parameters` +
+      (notes.length ? ` (${notes.join('; ')})` : '') +
+      '. Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
+      'Different models, datasets and metrics: the panels are shown side by side with their own axes, and nothing is fitted across them.',
+    spec: { hconcat: [ours, paper], resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' } } },
+  };
+}

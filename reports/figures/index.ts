@@ -1,0 +1,61 @@
+/**
+ * The report of `spatten-dse reproduce … --report FILE`: for each paper figure, charts on the
+ * paper's own axes (ours next to the paper's values) and the table reproduce prints, in one
+ * static, self-contained HTML page (Vega-Lite rendered to SVG in Node, no scripts).
+ */
+import type { ChartDef } from '../spec-base.ts';
+import { escapeHtml as esc } from '../escape.ts';
+import { CSS } from '../page.ts';
+import { renderCharts } from '../svg.ts';
+import { fig19aCharts, fig20Charts, fig20gpuCharts, sramCharts } from './sweeps.ts';
+import { fig14Charts, fig15Charts, fig18Charts, headlineCharts, table4Charts } from './suite.ts';
+
+/** Charts of each figure, by its `reproduce` name, from the rows `reproduce <name> --json` prints. */
+export const FIGURE_CHARTS: Record<string, (rows: never) => ChartDef[]> = {
+  fig19a: fig19aCharts,
+  fig20: fig20Charts,
+  sram: sramCharts,
+  headline: headlineCharts,
+  fig14: fig14Charts,
+  fig15: fig15Charts,
+  fig18: fig18Charts,
+  fig20gpu: fig20gpuCharts,
+  table4: table4Charts,
+};
+
+export interface FigureResult {
+  name: string;
+  describe: string;
+  rows: unknown;
+  text: string;
+}
+
+/** The charts of one figure's result (none for a figure without a chart builder). */
+export function figureCharts(f: Pick<FigureResult, 'name' | 'rows'>): ChartDef[] {
+  const build = FIGURE_CHARTS[f.name];
+  return build ? build(f.rows as never) : [];
+}
+
+/** One static HTML page with every figure's charts and printed table. `command` is shown in the header. */
+export async function renderFigureReport(figures: FigureResult[], command: string): Promise<string> {
+  const counter = { n: 0 };
+  const sections: string[] = [];
+  for (const f of figures) {
+    const charts = figureCharts(f);
+    const r = await renderCharts(charts.map((c) => ({ static: c })), counter);
+    sections.push(
+      `<section id="${esc(f.name)}"><h2>${esc(f.describe)}</h2>` +
+        (charts.length ? `<div class="grid">${r.html}</div>` : '<p class="muted">No chart for this figure; its numbers are below.</p>') +
+        `<details${charts.length ? '' : ' open'}><summary>the numbers, as <code>reproduce ${esc(f.name)}</code> prints them</summary><pre>${esc(f.text)}</pre></details></section>`,
+    );
+  }
+  const title = `spatten-dse reproduce: ${figures.map((f) => f.name).join(', ')}`;
+  return (
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="spatten-dse reproduce">` +
+    `<title>${esc(title)}</title><style>${CSS}</style></head>\n<body>` +
+    `<header><h1>The paper's figures, reproduced</h1><p class="sub"><code>${esc(command)}</code> · ours next to the paper's values on the paper's axes</p>` +
+    `<nav>${figures.map((f) => `<a href="#${esc(f.name)}">${esc(f.name)}</a>`).join('')}</nav></header>\n<main>\n${sections.join('\n')}\n</main>\n</body></html>\n`
+  );
+}

@@ -1,0 +1,168 @@
+/**
+ * The run report's descriptive sections: summary, front table, highlighted points and their
+ * breakdown numbers, failures, the space file and provenance.
+ */
+import type { Params } from '../core/results.ts';
+import type { Highlight, PointRow, RunJson } from '../core/results.ts';
+import { escapeHtml } from './escape.ts';
+import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, sig4, unitFor } from './format.ts';
+import { frontTable, wbr } from './sections.ts';
+import { kvRow, table, td, tdNum } from './page.ts';
+
+const esc = escapeHtml;
+
+/** Parameters that take more than one value among `points` (the rest are listed once as constants). */
+export function splitParams(run: RunJson, points: PointRow[]): { varying: string[]; constant: [string, string | number][] } {
+  const varying: string[] = [];
+  const constant: [string, string | number][] = [];
+  for (const k of run.parameters) {
+    const vals = new Set(points.map((p) => (k in p.params ? String(p.params[k]) : '')));
+    if (vals.size > 1 || points.length === 0) varying.push(k);
+    else {
+      const v = points[0]?.params[k];
+      if (v !== undefined) constant.push([k, v]);
+    }
+  }
+  return { varying, constant };
+}
+
+export function summarySection(run: RunJson, points: PointRow[]): string {
+  const c = run.counts;
+  const pick = (v: number, f: () => number) => (Number.isFinite(v) ? v : f());
+  const counts = {
+    total: pick(c.total, () => points.length),
+    ok: pick(c.ok, () => points.filter((p) => p.status === 'ok').length),
+    failed: pick(c.failed, () => points.filter((p) => p.status === 'failed').length),
+    feasible: pick(c.feasible, () => points.filter((p) => p.feasible).length),
+    pareto: pick(c.pareto, () => points.filter((p) => p.pareto).length),
+  };
+  const front = points.filter((p) => p.pareto);
+  const extent = (m: string): string => {
+    const vs = front.map((p) => p.metrics[m]).filter((v) => Number.isFinite(v));
+    return vs.length ? ` — front spans ${esc(fmtMetric(m, Math.min(...vs)))} … ${esc(fmtMetric(m, Math.max(...vs)))}` : '';
+  };
+  const objectives = run.objectives
+    .map((o) => `${esc(o.goal === 'min' ? 'minimise' : 'maximise')} <code>${esc(o.metric)}</code> <span class="muted">(${esc(metricLabel(o.metric))})${extent(o.metric)}</span>`)
+    .join('<br>');
+  const hv = run.hypervolume.filter((h) => Number.isFinite(h.hv));
+  const lastHv = hv[hv.length - 1];
+  const constraints = run.constraints.length ? run.constraints.map((s) => `<code>${esc(s)}</code>`).join('<br>') : '<span class="muted">none</span>';
+  const rows = [
+    kvRow('name', esc(run.name)),
+    kvRow('model', esc(run.model || '–')),
+    kvRow('driver', esc(run.driver || '–')),
+    kvRow('seed', esc(fmtNum(run.seed))),
+    kvRow('space file', run.spaceFile ? `<code>${esc(run.spaceFile)}</code>` : '–'),
+    kvRow(
+      'evaluations',
+      `${esc(counts.total)} total · ${esc(counts.ok)} ok · ${esc(counts.failed)} failed · ${esc(counts.feasible)} feasible · <b>${esc(counts.pareto)}</b> on the Pareto front` +
+        (points.length !== counts.total ? ` <span class="muted">(${esc(points.length)} rows in points.csv)</span>` : ''),
+    ),
+    kvRow('wall time', esc(fmtDuration(run.wallSeconds)) + (run.startedAt ? ` <span class="muted">(${esc(run.startedAt)} → ${esc(run.finishedAt || '?')})</span>` : '')),
+    kvRow('stopped', run.stopReason ? `<span class="tag">early</span> ${esc(run.stopReason)}` : 'completed (driver exhausted)'),
+    kvRow('objectives', objectives || '–'),
+    kvRow('constraints', constraints),
+    ...(lastHv ? [kvRow('hypervolume', `${esc(fmtNum(lastHv.hv))} after ${esc(lastHv.evals)} evaluations <span class="muted">(normalised objectives${run.hvReference ? `, reference [${esc(run.hvReference.map((v) => fmtNum(v)).join(', '))}]` : ''})</span>`)] : []),
+    kvRow('parameters', run.parameters.map((p) => `<code>${esc(p)}</code>`).join(', ') || '–'),
+    kvRow('metrics', run.metrics.map((m) => `<code>${esc(m)}</code>`).join(', ') || '–'),
+  ];
+  return `<section id="summary"><h2>Summary</h2><table class="kv">${rows.join('\n')}</table></section>`;
+}
+
+function paramCell(p: Params, k: string): string {
+  const v = p[k];
+  return v === undefined ? '<td class="muted">–</td>' : tdNum(v);
+}
+
+/** Longest front table; larger fronts are in pareto.csv. */
+const MAX_FRONT_ROWS = 1000;
+
+export function frontSection(run: RunJson, points: PointRow[], varying: string[], constant: [string, string | number][]): string {
+  const front = points.filter((p) => p.pareto);
+  const o0 = run.objectives[0];
+  if (o0) {
+    const s = o0.goal === 'min' ? 1 : -1;
+    front.sort((a, b) => s * ((a.metrics[o0.metric] ?? NaN) - (b.metrics[o0.metric] ?? NaN)) || a.id - b.id);
+  }
+  const hl = new Map<number, string[]>();
+  for (const h of run.highlights ?? []) hl.set(h.id, [...(hl.get(h.id) ?? []), h.label]);
+  const shown = front.slice(0, MAX_FRONT_ROWS);
+  const constNote = constant.length
+    ? `<p class="muted">Same in every point: ${constant.map(([k, v]) => `<code>${esc(k)}</code> = ${esc(typeof v === 'number' ? fmtNum(v) : v)}`).join(', ')}.</p>`
+    : '';
+  return (
+    `<section id="front"><h2>Pareto front (${front.length} point${front.length === 1 ? '' : 's'})</h2>` +
+    `<p class="muted">Non-dominated feasible points over all objectives, sorted by ${o0 ? esc(o0.metric) : 'id'}. Objective columns in the units of the header (hover a cell for the full number; all digits are in pareto.csv), with the 95% CI in brackets where measured. "cmd / YAML" opens the <code>simulate</code> command that re-evaluates the point and a space-file snippet of it.</p>` +
+    constNote +
+    (front.length ? frontTable(run, shown, varying, hl) : '<p>No point is on the front.</p>') +
+    (shown.length < front.length ? `<p class="muted">Showing the first ${shown.length} of ${front.length} front points; all are in pareto.csv.</p>` : '') +
+    '</section>'
+  );
+}
+
+export function highlightTable(run: RunJson, varying: string[]): string {
+  const hs = run.highlights ?? [];
+  const metrics = run.metrics.filter((m) => !/_ci_(low|high)$/.test(m) && hs.some((h) => typeof h.metrics?.[m] === 'number'));
+  const units = metrics.map((m) => unitFor(m, hs.map((h) => h.metrics[m])));
+  const head = ['point', ...varying.map((k) => `<span title="${esc(k)}">${wbr(esc(shortParam(k)))}</span>`), ...metrics.map((m, i) => `<span title="${esc(m)}">${esc(metricTitle(m, units[i].unit))}</span>`)];
+  const rows = hs.map((h) => [
+    `<td><span class="tag">${esc(h.label)}</span> <span class="muted">#${esc(h.id)}</span></td>`,
+    ...varying.map((k) => paramCell(h.params ?? {}, k)),
+    ...metrics.map((m, i) => (Number.isFinite(h.metrics[m]) ? `<td class="num" title="${esc(String(h.metrics[m]))}">${esc(sig4(h.metrics[m] * units[i].factor))}</td>` : '<td class="muted">–</td>')),
+  ]);
+  return table(head, rows, 'class="highlights"');
+}
+
+/** The breakdown numbers behind the charts (collapsed): one table per kind, highlights as columns. */
+export function breakdownTables(run: RunJson): string {
+  const hs = run.highlights ?? [];
+  const kinds: [string, string, (h: Highlight) => Record<string, number> | undefined][] = [
+    ['stage', 'busy cycles', (h) => h.stages],
+    ['module', 'energy (J)', (h) => h.energy],
+    ['module', 'area (mm²)', (h) => h.area],
+  ];
+  const parts = kinds.map(([rowName, unit, pick]) => {
+    const keys: string[] = [];
+    for (const h of hs) for (const k of Object.keys(pick(h) ?? {})) if (!keys.includes(k)) keys.push(k);
+    if (keys.length === 0) return '';
+    const totals = hs.map((h) => Object.values(pick(h) ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0));
+    const rows = keys.map((k) => [
+      td(k),
+      ...hs.flatMap((h, i) => {
+        const v = pick(h)?.[k];
+        const pct = typeof v === 'number' && totals[i] > 0 ? `${((100 * v) / totals[i]).toFixed(1)}%` : '';
+        return [tdNum(v), `<td class="num muted">${pct}</td>`];
+      }),
+    ]);
+    return `<h3>${esc(unit)}</h3>` + table([esc(rowName), ...hs.flatMap((h) => [`${esc(h.label)} (#${esc(h.id)})`, '%'])], rows, 'class="breakdown"');
+  });
+  return `<details><summary>Breakdown numbers</summary>${parts.join('')}<p class="muted">Stage cycles overlap, so their percentages are shares of the sum of busy cycles, not of latency.</p></details>`;
+}
+
+export function failuresSection(points: PointRow[]): string {
+  const failed = points.filter((p) => p.status === 'failed');
+  if (failed.length === 0) return '';
+  const groups = new Map<string, PointRow[]>();
+  for (const p of failed) {
+    const key = p.error || '(no message)';
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const rows = [...groups]
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([msg, ps]) => [`<td class="num">${ps.length}</td>`, `<td><pre class="errmsg">${esc(msg)}</pre></td>`, td(ps.slice(0, 12).map((p) => p.id).join(', ') + (ps.length > 12 ? ', …' : ''))]);
+  return `<section id="failures"><h2>Failed evaluations (${failed.length})</h2>${table(['count', 'error', 'ids'], rows, 'class="failures"')}</section>`;
+}
+
+/** The space file and provenance sections. */
+export function spaceAndProvenance(run: RunJson): string[] {
+  const versions = Object.entries(run.versions ?? {});
+  return [
+    `<section id="space"><h2>Space file</h2>` +
+      (run.spaceFile ? `<p class="muted"><code>${esc(run.spaceFile)}</code></p>` : '') +
+      `<pre class="yaml">${esc(run.yaml || '(not recorded)')}</pre></section>`,
+    `<section id="provenance"><h2>Provenance</h2>` +
+      (versions.length ? table(['component', 'version'], versions.map(([k, v]) => [td(k), td(String(v))])) : '') +
+      (run.provenance && Object.keys(run.provenance).length ? `<details><summary>energy/area tables</summary><pre>${esc(JSON.stringify(run.provenance, null, 2))}</pre></details>` : '') +
+      '</section>',
+  ];
+}

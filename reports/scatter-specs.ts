@@ -1,0 +1,204 @@
+/** Scatter specs of the objectives: the Pareto scatter of an objective pair, and the one-objective chart per evaluation. */
+import type { Objective, PointRow, RunJson } from '../core/results.ts';
+import { metricLabel, metricTitle } from './format.ts';
+import { axisFor, parseConstraintText, vlAxis, vlScale, type Axis } from './axes.ts';
+import {
+  CLASS_COLORS,
+  CLASS_DOMAIN,
+  CLASS_OP,
+  CLASS_RANK,
+  CLASS_SHAPES,
+  CLASS_SZ,
+  FRONT_LINE_COLOR,
+  OPACITY_ENC,
+  SIZE_ENC,
+  classOf,
+  finite,
+  front2d,
+  isQuality,
+  kneeId,
+  sampleDeterministic,
+  useSharedData,
+  wantsLog,
+  type ChartDef,
+  type SpecOptions,
+} from './spec-base.ts';
+
+function axisTitle(o: Objective): string {
+  return `${metricLabel(o.metric)} — ${o.goal === 'min' ? 'lower' : 'higher'} is better`;
+}
+
+function scatterLayerEncoding(xTitle: string, yTitle: string, logX: boolean, logY: boolean) {
+  const scale = (log: boolean) => (log ? { type: 'log', nice: true } : { type: 'linear', zero: false, nice: true });
+  return {
+    x: { field: 'x', type: 'quantitative', title: xTitle, scale: scale(logX) },
+    y: { field: 'y', type: 'quantitative', title: yTitle, scale: scale(logY) },
+  };
+}
+
+/** Constraint bound layers (dashed rule + shaded infeasible side) for an axis' metric. */
+function constraintLayers(run: RunJson, a: Axis, channel: 'x' | 'y'): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const c of run.constraints.map(parseConstraintText)) {
+    if (!c || c.metric !== a.metric || c.op === '==') continue;
+    const v = c.bound * a.factor;
+    out.push({
+      data: { values: [{ v, label: `${c.text} (limit)` }] },
+      mark: { type: 'rule', color: '#9b1c1c', strokeDash: [2, 2], strokeWidth: 1.5 },
+      encoding: { [channel]: { field: 'v', type: 'quantitative' } },
+    });
+    out.push({
+      data: { values: [{ v, label: c.text }] },
+      mark: { type: 'text', color: '#9b1c1c', fontSize: 10, ...(channel === 'x' ? { align: 'left', baseline: 'top', dx: 3, y: 2 } : { align: 'right', baseline: 'bottom', dy: -2, x: 'width' }) },
+      encoding: { [channel]: { field: 'v', type: 'quantitative' }, text: { field: 'label' } },
+    });
+  }
+  return out;
+}
+
+/** CI error bars of the front points on an accuracy/perplexity axis (when the run recorded CIs). */
+function ciLayer(points: PointRow[], a: Axis, other: Axis, channel: 'x' | 'y'): Record<string, unknown> | undefined {
+  const lo = `${a.metric}_ci_low`;
+  const hi = `${a.metric}_ci_high`;
+  const rows = points
+    .filter((p) => p.pareto && finite(p.metrics[lo]) && finite(p.metrics[hi]) && finite(p.metrics[other.metric]))
+    .map((p) => ({ o: p.metrics[other.metric] * other.factor, lo: p.metrics[lo] * a.factor, hi: p.metrics[hi] * a.factor }));
+  if (rows.length === 0) return undefined;
+  const oc = channel === 'y' ? 'x' : 'y';
+  return {
+    data: { values: rows },
+    mark: { type: 'rule', color: '#d62728', opacity: 0.35, strokeWidth: 1 },
+    encoding: { [oc]: { field: 'o', type: 'quantitative' }, [channel]: { field: 'lo', type: 'quantitative' }, [`${channel}2`]: { field: 'hi' } },
+  };
+}
+
+/** Pareto scatter of one objective pair (or objective vs evaluation when there is one objective). */
+export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy: Objective, opts: SpecOptions): ChartDef {
+  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[ox.metric]) && finite(p.metrics[oy.metric]));
+  const front = ok.filter((p) => p.pareto);
+  const others = ok.filter((p) => !p.pareto);
+  const shownOthers = sampleDeterministic(others, opts.maxOtherPoints, 1 + (Number.isFinite(run.seed) ? run.seed : 0));
+  const shown = [...shownOthers, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
+  const ax = axisFor(run, ox.metric, ok.map((p) => p.metrics[ox.metric]), ox.goal === 'min' ? ' — lower is better' : ' — higher is better');
+  const ay = axisFor(run, oy.metric, ok.map((p) => p.metrics[oy.metric]), oy.goal === 'min' ? ' — lower is better' : ' — higher is better');
+  const rows = shown.map((p) => ({ id: p.id, x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor, cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] }));
+  const feasibleXY = ok.filter((p) => p.feasible).map((p) => ({ x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor }));
+  const line = front2d(feasibleXY, ox.goal, oy.goal);
+  const enc = {
+    x: { field: 'x', type: 'quantitative', title: ax.title, scale: vlScale(ax), axis: vlAxis(ax) },
+    y: { field: 'y', type: 'quantitative', title: ay.title, scale: vlScale(ay), axis: vlAxis(ay) },
+  };
+  const pointLayer: Record<string, unknown> = {
+    mark: { type: 'point', filled: true },
+    encoding: {
+      ...enc,
+      color: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_COLORS }, legend: { title: null, orient: 'bottom', direction: 'horizontal' } },
+      shape: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_SHAPES }, legend: { title: null, orient: 'bottom', direction: 'horizontal' } },
+      opacity: OPACITY_ENC,
+      size: SIZE_ENC,
+      ...(opts.interactive
+        ? {
+            tooltip: [
+              { field: 'id', type: 'quantitative', title: 'id' },
+              { field: 'x', type: 'quantitative', title: ax.title, format: '.4~g' },
+              { field: 'y', type: 'quantitative', title: ay.title, format: '.4~g' },
+              { field: 'cls', type: 'nominal', title: 'class' },
+              { field: 'params', type: 'nominal', title: 'params' },
+            ],
+          }
+        : {}),
+    },
+  };
+  if (opts.interactive) {
+    pointLayer.params = [{ name: 'zoom', select: 'interval', bind: 'scales' }];
+    useSharedData(pointLayer, `datum.o${run.objectives.indexOf(ox)} * ${ax.factor}`, `datum.o${run.objectives.indexOf(oy)} * ${ay.factor}`);
+  }
+  const layers: Record<string, unknown>[] = [];
+  const ci = [ciLayer(points, ay, ax, 'y'), ciLayer(points, ax, ay, 'x')].filter((l): l is Record<string, unknown> => !!l);
+  layers.push(...ci, pointLayer);
+  if (line.length >= 2) {
+    layers.push({
+      data: { values: line },
+      mark: { type: 'line', interpolate: ox.goal === 'min' ? 'step-after' : 'step-before', strokeDash: [5, 3], strokeWidth: 1.5, color: FRONT_LINE_COLOR, opacity: 0.8 },
+      encoding: { ...enc, order: { field: 'x', type: 'quantitative' } },
+    });
+  }
+  const knee = kneeId(run);
+  const kp = knee === undefined ? undefined : ok.find((p) => p.id === knee);
+  if (kp) {
+    const kv = [{ x: kp.metrics[ox.metric] * ax.factor, y: kp.metrics[oy.metric] * ay.factor, label: 'knee' }];
+    layers.push({ data: { values: kv }, mark: { type: 'point', shape: 'circle', size: 260, stroke: '#111', strokeWidth: 1.5, filled: false }, encoding: enc });
+    layers.push({ data: { values: kv }, mark: { type: 'text', dx: 10, dy: -10, fontSize: 11, fontWeight: 'bold', align: 'left' }, encoding: { ...enc, text: { field: 'label' } } });
+  }
+  const bounds = [...constraintLayers(run, ax, 'x'), ...constraintLayers(run, ay, 'y')];
+  layers.push(...bounds);
+  const sampledNote =
+    !opts.interactive && shownOthers.length < others.length
+      ? ` ${shownOthers.length} of ${others.length} non-front points are drawn (deterministic sample, to keep the chart small); all ${front.length} front points are drawn.`
+      : '';
+  const missing = points.length - ok.length;
+  const scales = [ax.why ? `x: ${ax.why}` : '', ay.why ? `y: ${ay.why}` : ''].filter(Boolean);
+  const caption =
+    `${metricTitle(oy.metric, ay.unit)} vs ${metricTitle(ox.metric, ax.unit)}: ${ok.length} points with both metrics` +
+    (missing > 0 ? ` (${missing} failed or without values not shown)` : '') +
+    `. Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
+    (line.length >= 2 ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
+    (ci.length ? ' Vertical/horizontal red bars: 95% bootstrap CI of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
+    (kp ? ' Black ring: the knee.' : '') +
+    (bounds.length ? ' Dark red dashed line: constraint limit.' : '') +
+    (scales.length ? ` ${scales.join('; ')}.` : '') +
+    sampledNote;
+  return {
+    kind: 'pareto',
+    title: `${metricTitle(oy.metric, '')} vs ${metricTitle(ox.metric, '')}`,
+    caption,
+    // Interactive: every point comes from the shared dataset (no sampling, no per-chart copy).
+    spec: opts.interactive ? { width: 380, height: 280, layer: layers } : { width: 380, height: 280, data: { values: rows }, layer: layers },
+  };
+}
+
+/** One-objective runs: objective per evaluation, with the best-so-far step line. */
+export function objectiveChart(points: PointRow[], o: Objective, opts: SpecOptions): ChartDef {
+  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[o.metric])).sort((a, b) => a.id - b.id);
+  const front = ok.filter((p) => p.pareto);
+  const others = sampleDeterministic(ok.filter((p) => !p.pareto), opts.maxOtherPoints);
+  const shown = [...others, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
+  const rows = shown.map((p) => ({ id: p.id, x: p.id, y: p.metrics[o.metric], cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] }));
+  const best: { x: number; y: number }[] = [];
+  let cur = NaN;
+  for (const p of ok) {
+    if (!p.feasible) continue;
+    const v = p.metrics[o.metric];
+    if (Number.isNaN(cur) || (o.goal === 'min' ? v < cur : v > cur)) {
+      cur = v;
+      best.push({ x: p.id, y: v });
+    }
+  }
+  if (best.length > 0 && ok.length > 0) best.push({ x: ok[ok.length - 1].id, y: cur });
+  const logY = wantsLog(ok.map((p) => p.metrics[o.metric]));
+  const enc = scatterLayerEncoding('evaluation id', axisTitle(o), false, logY);
+  (enc.x as Record<string, unknown>).axis = { tickMinStep: 1, format: 'd' };
+  const pointLayer: Record<string, unknown> = {
+      mark: { type: 'point', filled: true },
+      encoding: {
+        ...enc,
+        color: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_COLORS }, legend: { title: null, orient: 'bottom' } },
+        shape: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_SHAPES }, legend: { title: null, orient: 'bottom' } },
+        opacity: OPACITY_ENC,
+        size: SIZE_ENC,
+        ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'y', title: o.metric, format: '.4~g' }, { field: 'params' }] } : {}),
+      },
+      ...(opts.interactive ? { params: [{ name: 'zoom', select: 'interval', bind: 'scales' }] } : {}),
+  };
+  if (opts.interactive) useSharedData(pointLayer, 'datum.id', 'datum.o0');
+  const layers: Record<string, unknown>[] = [pointLayer];
+  if (best.length >= 2) {
+    layers.push({ data: { values: best }, mark: { type: 'line', interpolate: 'step-after', strokeDash: [5, 3], color: FRONT_LINE_COLOR }, encoding: enc });
+  }
+  return {
+    kind: 'objective',
+    title: `${o.metric} per evaluation`,
+    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + (!opts.interactive && others.length < ok.length - front.length ? ` Non-best points sampled (${others.length} of ${ok.length - front.length}).` : ''),
+    spec: opts.interactive ? { width: 520, height: 260, layer: layers } : { width: 520, height: 260, data: { values: rows }, layer: layers },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * `reproduce --report`: every paper figure is plotted on the paper's axes (the variable the figure
+ * sweeps on x, ours next to the paper's values), and the static SVG draws one mark per data row.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { FIGURES } from '../dse/reproduce/index.ts';
+import { fig19a, FIG19A_CONFIGS } from '../dse/reproduce/fig19a.ts';
+import { fig20, FIG20_CONFIGS } from '../dse/reproduce/fig20.ts';
+import { register } from '../dse/commands/reproduce.ts';
+import { FIGURE_CHARTS, figureCharts, renderFigureReport } from '../reports/figures/index.ts';
+import { baseConfig, type ChartDef, type VlSpec } from '../reports/spec-base.ts';
+import { toSvg } from '../reports/svg.ts';
+
+type Layer = { data?: { values: Record<string, unknown>[] }; mark: string | { type: string }; encoding: Record<string, Record<string, unknown>> };
+const layers = (c: ChartDef) => (c.spec.layer as Layer[]).map((l) => ({ ...l, data: l.data ?? (c.spec.data as Layer['data']) }));
+const markType = (l: Layer) => (typeof l.mark === 'string' ? l.mark : l.mark.type);
+
+/** The marks vega drew in mark groups of `type` (rect = bars, symbol = points), as their tags. */
+function drawn(svg: string, type: 'rect' | 'symbol'): string[] {
+  const out: string[] = [];
+  for (const g of svg.matchAll(new RegExp(`<g class="mark-${type} role-mark[^"]*"[^>]*>(.*?)</g>`, 'gs'))) out.push(...(g[1].match(/<(path|use)\b[^>]*>/g) ?? []));
+  return out;
+}
+const countMarks = (svg: string, type: 'rect' | 'symbol') => drawn(svg, type).length;
+/** Height of a bar drawn as `M x,y h w v H h -w Z`. */
+const barHeight = (tag: string) => Number(/ d="M[^h]*h[-\d.]+v([-\d.]+)/.exec(tag)?.[1] ?? NaN);
+
+/** Data rows the spec asks to draw as bars / points. */
+function expectedMarks(c: ChartDef): { rect: number; symbol: number } {
+  let rect = 0;
+  let symbol = 0;
+  for (const l of layers(c)) {
+    const n = (l.data?.values ?? []).length;
+    if (markType(l) === 'bar') rect += n;
+    else if (markType(l) === 'point' || (markType(l) === 'line' && typeof l.mark === 'object' && 'point' in l.mark)) symbol += n;
+  }
+  return { rect, symbol };
+}
+
+const svgOf = (c: ChartDef) => toSvg({ config: baseConfig(false), ...c.spec } as VlSpec, 't');
+
+const f19 = fig19a('analytical');
+const f20 = FIG20_CONFIGS.map((c) => fig20('analytical', c));
+
+test('every reproduce figure has charts', () => {
+  assert.deepEqual(Object.keys(FIGURE_CHARTS).sort(), FIGURES.map((f) => f.name).sort());
+});
+
+test('Fig. 19a: GOP/s and relative throughput against the comparators (log2 x), the paper as a second series', async () => {
+  const charts = figureCharts({ name: 'fig19a', rows: f19 });
+  assert.equal(charts.length, 2);
+  const [abs, rel] = charts;
+  for (const c of charts) {
+    const [ours, paper] = layers(c);
+    const x = ours.encoding.x;
+    assert.equal(x.field, 'x');
+    assert.equal(x.title, 'top-k comparators per array');
+    assert.deepEqual(x.scale, { type: 'log', base: 2, nice: false });
+    assert.deepEqual((x.axis as { values: number[] }).values, [1, 2, 4, 8, 16, 32]);
+    assert.equal(ours.encoding.color.field, 'series');
+    // one line per configuration, 6 points each; the paper's six bars as their own series
+    assert.equal(ours.data!.values.length, FIG19A_CONFIGS.length * 6);
+    assert.deepEqual(paper.data!.values.map((v) => v.x), [1, 2, 4, 8, 16, 32]);
+    assert.deepEqual(new Set(paper.data!.values.map((v) => v.series)), new Set(['paper Fig. 19a']));
+  }
+  assert.equal(layers(abs)[0].encoding.y.title, 'executed GOP/s');
+  // the paper's chart data (spec §5.9): 168.40 … 776.24 at 16, 770.87 at 32
+  assert.deepEqual(layers(abs)[1].data!.values.map((v) => v.y), [168.4, 298.77, 485.42, 652.79, 776.24, 770.87]);
+  assert.deepEqual(layers(rel)[1].data!.values.map((v) => v.y), [0.217, 0.385, 0.625, 0.841, 1, 0.993]);
+  // ours: the rows' numbers at the comparator counts, not per evaluation
+  const t1 = layers(abs)[0].data!.values.filter((v) => String(v.series).includes('table1 (Table I)'));
+  assert.deepEqual(t1.map((v) => [v.x, v.y]), f19[0].P.map((P, i) => [P, f19[0].gops[i]]));
+  const t1rel = layers(rel)[0].data!.values.filter((v) => String(v.series).includes('table1 (Table I)'));
+  assert.equal(t1rel.find((v) => v.x === 16)!.y, 1);
+  const sens = layers(abs)[0].data!.values.filter((v) => String(v.series).includes('sensitivity study'));
+  assert.equal(sens.length, 6, 'the fitted configuration is labelled a sensitivity study');
+  const svg = await svgOf(abs);
+  assert.equal(countMarks(svg, 'symbol'), FIG19A_CONFIGS.length * 6 + 6);
+});
+
+test("Fig. 20: cumulative speed-up bars in the paper's step order, ours next to the paper's", async () => {
+  const [c] = figureCharts({ name: 'fig20', rows: f20 });
+  const [bars] = layers(c);
+  assert.equal(markType(bars), 'bar');
+  assert.equal(bars.encoding.x.type, 'nominal');
+  assert.deepEqual(bars.encoding.x.sort, ['ASIC baseline', '+ cascade token pruning', '+ cascade head pruning', '+ 16-comparator top-k', '+ static quantization', '+ progressive quantization']);
+  assert.equal(bars.encoding.xOffset.field, 'series');
+  assert.equal(bars.encoding.y.field, 'value');
+  const vals = bars.data!.values;
+  // the paper's bars: the running product of its step factors 1.1, 1.1, 3, 1.6, 1.7
+  const paper = vals.filter((v) => String(v.series).startsWith('paper')).map((v) => v.value as number);
+  [1, 1.1, 1.21, 3.63, 5.808, 9.8736].forEach((p, i) => assert.ok(Math.abs(paper[i] - p) < 1e-9, `paper step ${i}`));
+  // ours: latency of the baseline over the latency after the step
+  const t1 = vals.filter((v) => String(v.series).includes('table1 (Table I)'));
+  assert.deepEqual(t1.map((v) => v.value), f20[0].rows.map((r) => f20[0].rows[0].cycles / r.cycles));
+  const svg = await svgOf(c);
+  assert.equal(countMarks(svg, 'rect'), 6 * (FIG20_CONFIGS.length + 1));
+});
+
+test('every figure: one SVG mark per data row, on a page with the printed tables', async () => {
+  const figs = FIGURES.map((f) => ({ name: f.name, describe: f.describe, ...f.run({ fidelity: 'analytical' }) }));
+  for (const f of figs) {
+    const charts = figureCharts(f);
+    assert.ok(charts.length > 0, f.name);
+    for (const c of charts) {
+      const want = expectedMarks(c);
+      assert.ok(want.rect + want.symbol > 0, `${f.name}: ${c.title}`);
+      const svg = await svgOf(c);
+      assert.equal(countMarks(svg, 'rect'), want.rect, `${f.name}: ${c.title} bars`);
+      assert.equal(countMarks(svg, 'symbol'), want.symbol, `${f.name}: ${c.title} points`);
+      // every bar is visible (a log axis has no zero to start from) and every mark is placed
+      for (const b of drawn(svg, 'rect')) assert.ok(barHeight(b) > 0, `${f.name}: ${c.title}: bar ${b}`);
+      assert.ok(!/NaN|Infinity/.test([...drawn(svg, 'rect'), ...drawn(svg, 'symbol')].join('')), `${f.name}: ${c.title}`);
+    }
+  }
+  const html = await renderFigureReport(figs, 'npx spatten-dse reproduce all --model analytical');
+  for (const f of figs) assert.ok(html.includes(`<section id="${f.name}">`), f.name);
+  assert.equal((html.match(/<figure class="chart/g) ?? []).length, figs.reduce((n, f) => n + figureCharts(f).length, 0));
+  assert.ok(!/chart could not be rendered/.test(html));
+  assert.ok(!/(src|href)="https?:/.test(html), 'offline page');
+});
+
+test('reproduce --report: writes the page; a missing folder is bad input (exit 2, nothing written)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'repro-report-'));
+  const make = () => {
+    const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    register(program);
+    return program;
+  };
+  try {
+    const file = path.join(dir, 'fig.html');
+    await make().parseAsync(['reproduce', 'sram', '--model', 'analytical', '--report', file], { from: 'user' });
+    const html = readFileSync(file, 'utf8');
+    assert.ok(html.includes('<section id="sram">') && html.includes('Key/value SRAM size vs throughput'));
+    const missing = path.join(dir, 'no-such-folder', 'fig.html');
+    await assert.rejects(make().parseAsync(['reproduce', 'sram', '--model', 'analytical', '--report', missing], { from: 'user' }), (e: unknown) => (e as { exitCode?: number }).exitCode === 2 && /--report/.test((e as Error).message));
+    assert.ok(!existsSync(missing));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
