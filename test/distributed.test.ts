@@ -137,8 +137,8 @@ test('grid, 200 cycle points over 2 worker processes: same points.csv as local -
     const ids = Object.keys(be.workers);
     for (const w of [a, b]) assert.ok(ids.includes(`${os.hostname()}:${w.child.pid}`), `worker ${w.child.pid} evaluated (${ids})`);
     assert.equal(Object.values(be.workers as Record<string, number>).reduce((s, n) => s + n, 0), N);
-    const seen = Number(/workers seen (\d+)/.exec(r.err)?.[1]);
-    assert.ok(seen >= 2, `workers seen ${seen}`);
+    const seen = Math.max(...[...r.err.matchAll(/workers seen (\d+)/g)].map((m) => Number(m[1])));
+    assert.ok(seen >= 2, `workers seen at most ${seen}`);
     assert.match(r.err, /jobs waiting \d+, active \d+/);
     // nothing left in Redis after a normal end
     const q = await openQueue('dist-cycle', out);
