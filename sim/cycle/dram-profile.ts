@@ -39,12 +39,13 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
   let hits = 0;
   let misses = 0;
   const ch = profilingChannel(t);
+  const dense = n >= L; // channels then hold at most two distinct chunk lists (denseGather)
   let r1: ChannelRun | undefined;
   for (let c = 0; c < channels; c++) {
     const a = g.start[c];
     const b = g.start[c + 1];
     if (a === b) continue;
-    if (r1 !== undefined && sameAsPrevious(g, c)) {
+    if (dense && r1 !== undefined && sameAsPrevious(g, c)) {
       // Every channel starts fresh, so a channel whose chunks equal the previous one's runs the same.
       occ[c] = occ[c - 1];
     } else {
