@@ -7,8 +7,12 @@
  *    (normalised by the exhaustive table's bounds, reference 1.1) vs evaluations, for grid order,
  *    random, lhs and nsga2 over 10 seeds, as a fraction of the exhaustive front's hypervolume.
  *    Targets: nsga2 ≥ 98% with ≤ 5% of the evaluations, clearly above random at equal budget.
+ *    With Optuna installed (`python3 -c "import optuna"`), its NSGA-II and TPE run on the same
+ *    table at the same budgets (bench/optuna-table.py); otherwise a note says they were skipped.
  * 2. A cycle-model sweep through the worker pool with 1 and 2 workers (identical results, ≥ 1.8×).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type { Driver, DriverContext, Objective, ParamDomain, Params, TrialResult } from '../dse/driver.ts';
 import { GridDriver } from '../dse/drivers/grid.ts';
@@ -166,11 +170,17 @@ export async function driverTable(): Promise<object> {
   }
   // an LHS design is built for its budget: one design per (seed, budget); prefixes are taken per budget
   const lhsRuns = BUDGETS.map((b) => Array.from({ length: SEEDS }, (_, k) => drive(new LhsDriver(ctx(k + 1), { samples: b, candidates: 1 }), t, b)));
+  const oursSeconds = (performance.now() - t0) / 1000;
+  const optuna = optunaRuns(t);
   const table = (s: Scale) => {
     const rows: Record<string, Record<number, ReturnType<typeof stats>>> = {};
     rows.grid = Object.fromEntries(BUDGETS.map((b) => [b, stats(grid.map((r) => hvAt(r, b, s)))]));
     for (const name of ['random', 'lhs', 'nsga2']) {
       rows[name] = Object.fromEntries(BUDGETS.map((b, k) => [b, stats((name === 'lhs' ? lhsRuns[k] : runs[name]).map((r) => hvAt(r, b, s)))]));
+    }
+    for (const [name, rs] of Object.entries(optuna.runs)) {
+      const longest = Math.min(...rs.map((r) => r.length));
+      rows[`optuna-${name}`] = Object.fromEntries(BUDGETS.filter((b) => b <= longest).map((b) => [b, stats(rs.map((r) => hvAt(r, b, s)))]));
     }
     return rows;
   };
@@ -196,7 +206,58 @@ export async function driverTable(): Promise<object> {
     hvFraction: linear,
     hvFractionLog: log,
     targets: { budget: bestBudget, fractionOfSpace: +(bestBudget / size).toFixed(4), linear: target(linear), log: target(log) },
-    searchSeconds: +((performance.now() - t0) / 1000).toFixed(2),
+    searchSeconds: +oursSeconds.toFixed(2),
+    oursMsPerTrial: +((oursSeconds * 1000) / (maxB * (1 + 2 * SEEDS) + SEEDS * BUDGETS.reduce((a, b) => a + b, 0))).toFixed(3),
+    optuna: optuna.note,
+  };
+}
+
+const OPTUNA_SEEDS = Number(process.env.BENCH_OPTUNA_SEEDS ?? 3);
+/** Optuna 3.1's multi-objective TPE costs ~0.5 s of its own CPU per trial at 200 trials: compared up to this budget. */
+const TPE_TRIALS = Number(process.env.BENCH_TPE_TRIALS ?? 200);
+
+/**
+ * Optuna's NSGA-II (population 50) and TPE on the same table at the same budgets
+ * (bench/optuna-table.py), when `python3 -c "import optuna"` works; skipped with a note saying so
+ * otherwise. Also the samplers' own CPU seconds per trial next to ours.
+ */
+function optunaRuns(t: Table): { runs: Record<string, number[][][]>; note: Record<string, unknown> } {
+  // the first Python that imports optuna: $PYTHON, python3 on the PATH, the system's /usr/bin/python3
+  const pythons = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  let python = pythons[0];
+  let probe = spawnSync(python, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' });
+  for (const p of pythons.slice(1)) {
+    if (probe.status === 0) break;
+    python = p;
+    probe = spawnSync(p, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' });
+  }
+  if (probe.status !== 0) return { runs: {}, note: { skipped: `optuna comparison skipped: python3 -c "import optuna" failed with ${pythons.join(', ')} (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()})` } };
+  const runs = [];
+  for (let seed = 1; seed <= OPTUNA_SEEDS; seed++) {
+    runs.push({ sampler: 'nsga2', seed, trials: BUDGETS[BUDGETS.length - 1] });
+    runs.push({ sampler: 'tpe', seed, trials: TPE_TRIALS });
+  }
+  const input = JSON.stringify({ space: SPACE.map((d) => ({ key: d.key, values: d.kind === 'choice' ? d.values : [] })), vectors: Object.fromEntries(t.vectors), runs });
+  const script = fileURLToPath(new URL('./optuna-table.py', import.meta.url));
+  const r = spawnSync(python, [script], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`bench/optuna-table.py failed: ${r.stderr.slice(-2000)}`);
+  const out = JSON.parse(r.stdout) as { sampler: string; seed: number; vectors: number[][]; cpuSeconds: number }[];
+  const by: Record<string, number[][][]> = {};
+  const perTrial: Record<string, number> = {};
+  for (const o of out) {
+    (by[o.sampler] ??= []).push(o.vectors);
+    perTrial[o.sampler] = (perTrial[o.sampler] ?? 0) + o.cpuSeconds / o.vectors.length / OPTUNA_SEEDS;
+  }
+  return {
+    runs: by,
+    note: {
+      version: probe.stdout.trim(),
+      python,
+      seeds: OPTUNA_SEEDS,
+      trials: { nsga2: BUDGETS[BUDGETS.length - 1], tpe: TPE_TRIALS },
+      samplerCpuMsPerTrial: Object.fromEntries(Object.entries(perTrial).map(([k, v]) => [k, +(v * 1000).toFixed(3)])),
+      method: 'optuna-<sampler> rows of hvFraction/hvFractionLog: the same table, budgets and hypervolume as ours; the objective is a table look-up, so the seconds are the samplers\' own',
+    },
   };
 }
 

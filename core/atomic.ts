@@ -2,28 +2,80 @@
  * The one atomic file write: data goes to a temporary sibling, is flushed to disk (fsync), and is
  * renamed over the target; the folder is fsync'd so the rename itself survives a crash. A reader
  * sees the old file or the new one, never half of one; a failure removes the temporary file.
+ * `openAtomic` streams a large file the same way (points.csv of a 10⁷-point run).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export interface AtomicFile {
+  /** Appends bytes (buffered; written in large chunks). */
+  write(data: string | Uint8Array): void;
+  /** Flushes, fsyncs and renames into place. */
+  commit(): void;
+  /** Removes the temporary file (the target is untouched). */
+  abort(): void;
+}
+
+const CHUNK = 1 << 20;
+
+export function openAtomic(file: string): AtomicFile {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+  let fd = fs.openSync(tmp, 'w');
+  let parts: (string | Uint8Array)[] = [];
+  let pending = 0;
+  const flush = () => {
+    if (parts.length === 0) return;
+    const buf = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    parts = [];
+    pending = 0;
+  };
+  const abort = () => {
+    if (fd >= 0) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+      fd = -1;
     }
-    fs.renameSync(tmp, file);
-  } catch (e) {
     fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  };
+  return {
+    write(data) {
+      parts.push(data);
+      pending += data.length;
+      if (pending >= CHUNK) {
+        try {
+          flush();
+        } catch (e) {
+          abort();
+          throw e;
+        }
+      }
+    },
+    commit() {
+      try {
+        flush();
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fd = -1;
+        fs.renameSync(tmp, file);
+      } catch (e) {
+        abort();
+        throw e;
+      }
+      fsyncDir(dir);
+    },
+    abort,
+  };
+}
+
+function fsyncDir(dir: string): void {
   try {
     const dfd = fs.openSync(dir, 'r');
     try {
@@ -34,4 +86,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } catch {
     /* some platforms cannot fsync a folder; the rename is still atomic */
   }
+}
+
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const f = openAtomic(file);
+  f.write(data);
+  f.commit();
 }

@@ -22,6 +22,8 @@ import { BENCHMARK_NAMES, isBenchmark } from '../sim/workload/benchmarks.ts';
 import { compareWithBaseline, type BaselineComparison } from '../sim/baselines/compare.ts';
 import { isPlatform, PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import { resolveWorkload } from '../sim/index.ts';
+import { writeFileAtomic } from '../core/atomic.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
 import { packageVersion, runSpace, type RunSummary } from './run.ts';
@@ -79,10 +81,13 @@ function collect(v: string, prev: string[]): string[] {
 
 const fmt = (x: number) => fmtSig(x);
 
-/** The report step of `run`: reports/ is loaded on use (vega + vega-lite take ~1 s to import). */
-async function writeReport(dir: string, opts: { interactive: boolean }): Promise<unknown> {
+/**
+ * The report step of `run`, from the points the runner kept for it (the front and a sample: a
+ * 10⁷-point points.csv is not read back). reports/ is loaded on use (vega + vega-lite take ~1 s).
+ */
+async function writeReport(dir: string, opts: { interactive: boolean }, input: { run: RunJson; points: PointRow[] }): Promise<void> {
   const rep = await import('../reports/index.ts');
-  return rep.writeReport(dir, opts);
+  writeFileAtomic(path.join(dir, 'report.html'), await rep.renderReport({ run: rep.reportStop(input.run), points: input.points }, opts));
 }
 
 /** The lines printed at the end of a run: counts, stop reason, notes, the files written. */

@@ -6,13 +6,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
-import { evaluateHardware, evaluateMetrics } from '../sim/index.ts';
+import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
+import type { Workload } from '../sim/workload/types.ts';
 import { fidelity, fidelityPlan, type ModelOptions, type SpaceFidelity } from '../sim/fidelities.ts';
 import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
 import { benchmark, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
 import { compareWithBaseline } from '../sim/baselines/compare.ts';
-import { resolveWorkload } from '../sim/index.ts';
 import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
 import { fieldSchema, violation, type Constraint, type Space } from './space.ts';
@@ -158,6 +158,27 @@ export function primaryFidelity(ctx: EvalContext): string {
   return primaryModel(ctx) + (ctx.accuracy ? '+accuracy' : '');
 }
 
+// Params that set only hardware knobs leave the base workload as it is: it is resolved once per
+// base point instead of per point (resolving looks it up by a JSON key of workload + algorithm).
+const hwOnlyKeys = new Map<string, boolean>();
+const baseWorkloads = new WeakMap<DesignPoint, Workload>();
+
+function sharedWorkload(ctx: EvalContext, params: Params, overrides: WorkloadOverrides | undefined): Workload | undefined {
+  if (overrides) return undefined;
+  let sig = '';
+  for (const k in params) sig += k + '\0';
+  let hwOnly = hwOnlyKeys.get(sig);
+  if (hwOnly === undefined) {
+    hwOnly = Object.keys(params).every((k) => k.startsWith('hw.'));
+    if (hwOnlyKeys.size > 256) hwOnlyKeys.clear();
+    hwOnlyKeys.set(sig, hwOnly);
+  }
+  if (!hwOnly) return undefined;
+  let w = baseWorkloads.get(ctx.base);
+  if (!w) baseWorkloads.set(ctx.base, (w = resolveWorkload(ctx.base)));
+  return w;
+}
+
 /** The accuracy engine's measured pruning for a point (undefined without an accuracy block). */
 async function measuredOverrides(ctx: EvalContext, point: DesignPoint): Promise<WorkloadOverrides | undefined> {
   if (!ctx.accuracy) return undefined;
@@ -182,7 +203,7 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
       overrides = acc.overrides;
       fidelity += '+accuracy';
     }
-    Object.assign(metrics, evaluateMetrics(point, { fidelity: primaryModel(ctx), overrides, options: ctx.modelOptions }));
+    Object.assign(metrics, evaluateMetrics(point, { fidelity: primaryModel(ctx), overrides, options: ctx.modelOptions, workload: sharedWorkload(ctx, params, overrides) }));
     if (ctx.baseline) {
       const cmp = compareWithBaseline(point, { latency_s: metrics.latency_s, energy_j: metrics.energy_j }, ctx.baseline, point.workload.trace ? resolveWorkload(point, overrides) : undefined);
       metrics.speedup = cmp.speedup;

@@ -43,6 +43,11 @@ export interface ExecutorOptions {
   usePool?: boolean;
   /** Disable the journal entirely (library use, benches). */
   journal?: boolean;
+  /**
+   * Answer a point evaluated earlier in this session from the journal (a service asked the same
+   * point twice). A run asks each point once: it keeps nothing it journaled (default false).
+   */
+  rememberAppended?: boolean;
   /** Other run folders whose journals may supply evaluations (read-only, no lock). */
   reuse?: string[];
   /** Where CPU-bound evaluations run instead of the local pool (e.g. a queue, dse/backends/). */
@@ -80,6 +85,8 @@ export class Executor {
   private backend?: EvalBackend;
   /** CPU-bound steps go to the backend (local pool with jobs > 1, or a given backend). */
   private readonly parallel: boolean;
+  /** A given backend (a queue) names its jobs by the journal key: keys are always computed. */
+  private readonly keyedBackend: boolean;
   private aborted = false;
   private stopping = false;
   /** performance.now() after which no new evaluation starts (time limit). */
@@ -94,6 +101,7 @@ export class Executor {
     this.cpuBound = isCpuBound(opts.ctx);
     this.parallel = this.jobs > 1 || !!opts.backend;
     this.backend = opts.backend;
+    this.keyedBackend = !!opts.backend;
     if (opts.backend) this.poolReady = Promise.resolve(opts.backend);
     this.usePool = opts.usePool ?? (this.cpuBound && this.parallel);
     this.journal = journal;
@@ -103,7 +111,7 @@ export class Executor {
 
   /** Opens the journal (taking the folder lock: throws LockError when another run holds it). */
   static open(opts: ExecutorOptions): Executor {
-    const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !opts.fresh, header: opts.header });
+    const journal = opts.journal === false ? undefined : Journal.open(opts.dir, { keep: !opts.fresh, header: opts.header, rememberAppended: opts.rememberAppended ?? false });
     const ex = new Executor(opts, journal);
     for (const dir of opts.reuse ?? []) {
       const file = path.join(dir, JOURNAL_FILE);
@@ -156,6 +164,11 @@ export class Executor {
   private readonly keyJson = new Map<unknown, Map<string, string>>();
 
   key(params: Params, fidelity: string, extra?: unknown, ctx?: EvalContext): string {
+    return journalKeyFast(params, modelVersion(), fidelity, this.material(extra, ctx));
+  }
+
+  /** The constant key material of a step (stable JSON), serialised once per (ctx, extra). */
+  private material(extra?: unknown, ctx?: EvalContext): string {
     const owner = ctx ?? this;
     let perExtra = this.keyJson.get(owner);
     if (!perExtra) this.keyJson.set(owner, (perExtra = new Map()));
@@ -166,7 +179,7 @@ export class Executor {
       json = stableStringify(extra === undefined ? base : { ...(base as object), extra });
       perExtra.set(extraKey, json);
     }
-    return journalKeyFast(params, modelVersion(), fidelity, json);
+    return json;
   }
 
   private fromRecord(id: number, params: Params, r: JournalRecord, ctx: EvalContext): EvaluatedPoint {
@@ -185,9 +198,11 @@ export class Executor {
     };
   }
 
-  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number): JournalRecord {
+  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string): JournalRecord {
     return {
       key,
+      material,
+      keyFidelity: fidelity,
       id: p.id,
       params: p.params,
       fidelity: p.fidelity || fidelity,
@@ -210,9 +225,15 @@ export class Executor {
     const out: EvaluatedPoint[] = [];
     const todo: { t: Trial; key: string }[] = [];
     const copied: JournalRecord[] = [];
+    const material = this.material(step?.keyExtra, step?.ctx);
+    // Keys are needed only to look records up (and by a queue, to name its jobs): a run whose
+    // journal started empty and reuses no other folder never hashes (its batch lines carry the
+    // key material; loading recomputes keys).
+    const lookups = (this.journal?.size ?? 0) > 0 || this.foreign.size > 0;
+    const keyed = lookups || this.keyedBackend;
     for (const t of trials) {
-      const key = this.key(t.params, fidelity, step?.keyExtra, step?.ctx);
-      let rec = this.journal?.get(key);
+      const key = keyed ? journalKeyFast(t.params, modelVersion(), fidelity, material) : '';
+      let rec = lookups ? this.journal?.get(key) : undefined;
       if (!rec && this.foreign.has(key)) {
         // from another run's journal: copy it into this run's journal (its own resume needs it)
         rec = { ...this.foreign.get(key)!, id: t.id, t: undefined };
@@ -227,8 +248,8 @@ export class Executor {
     if (todo.length > 0 && !this.aborted) {
       const pooled = step?.cpuBound !== undefined ? step.cpuBound && this.parallel : this.usePool;
       const report = onProgress ? () => onProgress(out.length) : undefined;
-      if (pooled) await this.viaPool(todo, fidelity, out, step, report);
-      else await this.inProcess(todo, fidelity, out, step, report);
+      if (pooled) await this.viaPool(todo, fidelity, out, material, step, report);
+      else await this.inProcess(todo, fidelity, out, material, step, report);
     }
     return out.sort((a, b) => a.id - b.id);
   }
@@ -253,7 +274,7 @@ export class Executor {
     return { add: (r) => (buffer.push(r), tick()), tick, flush };
   }
 
-  private async inProcess(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step, report?: () => void): Promise<void> {
+  private async inProcess(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], material: string, step?: Step, report?: () => void): Promise<void> {
     const fn = (await localTasks(step?.cpuBound ?? this.cpuBound))[step?.task ?? 'evaluate'];
     const ctx = step?.ctx ?? this.ctx;
     const batch = this.journalBatch();
@@ -265,7 +286,7 @@ export class Executor {
       out.push(p);
       this.evaluated++;
       // report progress and let signals (Ctrl-C) through whenever the journal was flushed (every ~100 ms)
-      if (batch.add(this.toRecord(key, p, fidelity, ms))) {
+      if (batch.add(this.toRecord(key, p, fidelity, ms, material))) {
         report?.();
         await new Promise((r) => setImmediate(r));
       }
@@ -280,7 +301,7 @@ export class Executor {
    * evaluated on the main thread; while it ran a long evaluation the worker ran dry, and the
    * sweep got 1.4–1.65× from 2 cores instead of 1.8–1.9×.)
    */
-  private async viaPool(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], step?: Step, report?: () => void): Promise<void> {
+  private async viaPool(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], material: string, step?: Step, report?: () => void): Promise<void> {
     const pool = await this.getPool();
     const ctx = step?.ctx ?? this.ctx;
     // With accuracy on, points sharing their algorithm config share one accuracy run (cached per
@@ -298,7 +319,7 @@ export class Executor {
     const record = (key: string, p: EvaluatedPoint, ms: number, journal = true) => {
       out.push(p);
       this.evaluated++;
-      if (journal) batch.add(this.toRecord(key, p, fidelity, ms));
+      if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material));
       else batch.tick();
       report?.();
     };

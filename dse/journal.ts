@@ -18,18 +18,27 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
+import { acquireLock, type Lock } from './lock.ts';
 import path from 'node:path';
 import type { Params } from './driver.ts';
+import { expandBatch, isBatch, journalLines } from './journal-batch.ts';
+import { JournalIndex, scanJournal, type ScanSummary } from './journal-index.ts';
 import { fsInputError } from './errors.ts';
 import { ensureDir } from './outputs.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
-export const LOCK_FILE = '.lock';
 
 export interface JournalRecord {
   /** Content hash of (params, modelVersion, fidelity, workload). */
   key: string;
+  /**
+   * The stable JSON of the key's constant material (`journalKeyFast`'s `workloadJson`). Records
+   * appended with it are written in batch lines that carry it once, without a per-row key: the
+   * key is recomputed when the journal is loaded (a fresh run never hashes).
+   */
+  material?: string;
+  /** The fidelity label the key was computed with, when it differs from `fidelity` (batch lines). */
+  keyFidelity?: string;
   /** Trial id in the run that produced it. */
   id: number;
   params: Params;
@@ -64,6 +73,30 @@ export function stableStringify(value: unknown): string {
   return JSON.stringify(norm(value));
 }
 
+// Sorted key order (and quoted names) per params key set: serialised per point without sorting.
+const sortedKeys = new Map<string, { keys: string[]; names: string[] }>();
+
+/** `stableStringify(params)` for a flat params record (numbers and strings), without sorting per point. */
+export function paramsJson(params: Params): string {
+  let sig = '';
+  for (const k in params) sig += k + '\0';
+  let o = sortedKeys.get(sig);
+  if (!o) {
+    const keys = Object.keys(params).sort();
+    o = { keys, names: keys.map((k) => JSON.stringify(k) + ':') };
+    if (sortedKeys.size > 256) sortedKeys.clear();
+    sortedKeys.set(sig, o);
+  }
+  let out = '{';
+  for (let i = 0; i < o.keys.length; i++) {
+    const v = params[o.keys[i]];
+    if (v === undefined) continue;
+    const t = typeof v === 'number' ? (Number.isFinite(v) ? (Object.is(v, -0) ? '0' : String(v)) : JSON.stringify(String(v))) : typeof v === 'string' ? JSON.stringify(v) : stableStringify(v);
+    out += (out.length > 1 ? ',' : '') + o.names[i] + t;
+  }
+  return out + '}';
+}
+
 export interface KeyInput {
   params: Params;
   /** Model identity, e.g. "analytical@1.0" or a hash of the model sources/tables. */
@@ -86,7 +119,7 @@ export function journalKey(k: KeyInput): string {
  * fidelity, modelVersion, params, v, workload).
  */
 export function journalKeyFast(params: Params, modelVersion: string, fidelity: string, workloadJson: string): string {
-  const text = `{"fidelity":${JSON.stringify(fidelity)},"modelVersion":${JSON.stringify(modelVersion)},"params":${stableStringify(params)},"v":1,"workload":${workloadJson}}`;
+  const text = `{"fidelity":${JSON.stringify(fidelity)},"modelVersion":${JSON.stringify(modelVersion)},"params":${paramsJson(params)},"v":1,"workload":${workloadJson}}`;
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -132,54 +165,22 @@ function isRecord(x: unknown): x is JournalRecord {
   return !!r && typeof r === 'object' && typeof r.key === 'string' && typeof r.id === 'number' && typeof r.params === 'object' && (r.status === 'ok' || r.status === 'failed');
 }
 
-/** Reads a journal; a missing file is an empty journal. */
+/** One line of a journal: the header, or its records (a record line, or a batch line's rows); throws on bad JSON. */
+function parseLine(text: string): { header?: JournalHeader; records?: JournalRecord[] } {
+  const rec: unknown = JSON.parse(text);
+  if (isBatch(rec)) return { records: expandBatch(rec, journalKeyFast) };
+  if (isRecord(rec)) return { records: [revive(rec)] };
+  if (isHeader(rec)) return { header: rec };
+  return {};
+}
+
+/** Reads a journal (streamed, line by line); a missing file is an empty journal. */
 export function loadJournal(file: string): LoadedJournal {
-  if (!fs.existsSync(file)) return { records: [], torn: false, badLines: 0, validBytes: 0 };
-  const buf = fs.readFileSync(file);
   const records: JournalRecord[] = [];
-  let badLines = 0;
-  let start = 0;
-  let validBytes = 0;
-  let torn = false;
-  let tornText: string | undefined;
-  let header: JournalHeader | undefined;
-  while (start < buf.length) {
-    const nl = buf.indexOf(0x0a, start);
-    const end = nl === -1 ? buf.length : nl;
-    const text = buf.subarray(start, end).toString('utf8');
-    let rec: unknown;
-    let ok = false;
-    try {
-      rec = JSON.parse(text);
-      ok = isRecord(rec);
-    } catch {
-      ok = false;
-    }
-    const last = nl === -1 || nl + 1 >= buf.length;
-    if (nl === -1) {
-      // no trailing newline: the write was cut short (even if it happens to parse, the fsync'd
-      // record always ends with '\n')
-      torn = text.trim().length > 0;
-      tornText = torn ? text : undefined;
-      break;
-    }
-    if (ok) {
-      records.push(revive(rec as JournalRecord));
-      validBytes = nl + 1;
-    } else if (start === 0 && isHeader(rec)) {
-      header = rec;
-      validBytes = nl + 1;
-    } else if (last) {
-      torn = text.trim().length > 0;
-      tornText = torn ? text : undefined;
-      if (!torn) validBytes = nl + 1;
-    } else {
-      if (text.trim().length > 0) badLines++;
-      validBytes = nl + 1;
-    }
-    start = nl + 1;
-  }
-  return { header, records, torn, tornText, badLines, validBytes };
+  const s = scanJournal(file, parseLine, (recs) => {
+    for (const r of recs) records.push(r);
+  });
+  return { header: s.header, records, torn: s.torn, tornText: s.tornText, badLines: s.badLines, validBytes: s.validBytes };
 }
 
 /** What a journal belongs to, from its first line only (cheap on a large journal): header, or a legacy record's model version. */
@@ -229,127 +230,7 @@ export function journalMismatch(dir: string, want: Pick<JournalHeader, 'space' |
   return undefined;
 }
 
-// --- lock ------------------------------------------------------------------------------------
-
-export class LockError extends Error {
-  readonly exitCode = 2;
-  readonly pid: number;
-  constructor(message: string, pid: number) {
-    super(message);
-    this.name = 'LockError';
-    this.pid = pid;
-  }
-}
-
-interface LockInfo {
-  pid: number;
-  host: string;
-  startedAt: string;
-}
-
-/**
- * Is a process with this pid alive (on this host)? EPERM means alive but not ours. A zombie (a
- * killed process not yet reaped — common in containers whose init does not reap orphans) is dead:
- * on Linux its /proc/<pid>/stat state is 'Z'.
- */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch (e) {
-    // Gone since kill(pid, 0), or no /proc (not Linux): then trust kill(pid, 0).
-    return !((e as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync('/proc/self/stat'));
-  }
-}
-
-export interface Lock {
-  file: string;
-  /** Set when a stale lock was taken over. */
-  tookOverFrom?: LockInfo;
-  release(): void;
-}
-
-/**
- * Takes `<dir>/.lock`. Throws LockError when a live process holds it; takes over a lock left by a
- * dead process (same host) or an unreadable one.
- */
-export function acquireLock(dir: string): Lock {
-  ensureDir(dir);
-  const file = path.join(dir, LOCK_FILE);
-  const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
-  let tookOverFrom: LockInfo | undefined;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const fd = fs.openSync(file, 'wx');
-      try {
-        fs.writeSync(fd, JSON.stringify(me) + '\n');
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      let released = false;
-      return {
-        file,
-        tookOverFrom,
-        release() {
-          if (released) return;
-          released = true;
-          try {
-            const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-            if (cur.pid === me.pid && cur.startedAt === me.startedAt) fs.unlinkSync(file);
-          } catch {
-            /* already gone */
-          }
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder: LockInfo | undefined;
-    try {
-      holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-    } catch {
-      holder = undefined;
-    }
-    if (holder === undefined) {
-      // unreadable: a writer may be between create and write; give it a moment, then take over
-      const age = (() => {
-        try {
-          return Date.now() - fs.statSync(file).mtimeMs;
-        } catch {
-          return Infinity;
-        }
-      })();
-      if (age < 2000) {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-        continue;
-      }
-    } else {
-      const sameHost = holder.host === os.hostname();
-      if (!sameHost || pidAlive(holder.pid)) {
-        throw new LockError(
-          `results folder ${dir} is in use by another run (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}).\n` +
-            `Wait for it to finish, use another --out folder, or delete ${file} if that process is gone.`,
-          holder.pid,
-        );
-      }
-    }
-    tookOverFrom = holder ?? { pid: 0, host: '?', startedAt: '?' };
-    try {
-      fs.unlinkSync(file);
-    } catch {
-      /* raced with someone else's takeover; retry */
-    }
-  }
-  throw new LockError(`could not take the lock ${file} (contended)`, 0);
-}
+export { acquireLock, LockError, LOCK_FILE, pidAlive, type Lock } from './lock.ts';
 
 // --- journal ---------------------------------------------------------------------------------
 
@@ -358,6 +239,11 @@ export interface OpenOptions {
   keep?: boolean;
   /** Take the folder lock (default true). */
   lock?: boolean;
+  /**
+   * Keep appended records in memory for `get`/`records` (default true). A run never looks up what
+   * it appended itself, so the runner turns this off: memory stays flat however long the run.
+   */
+  rememberAppended?: boolean;
   /** Header written as the first line of a new (or freshly started) journal. */
   header?: Omit<JournalHeader, 'journal' | 'v' | 'createdAt'>;
 }
@@ -369,16 +255,20 @@ export class Journal {
   readonly recovered: { torn: boolean; tornText?: string; badLines: number; records: number };
   private fd: number;
   private lock?: Lock;
+  /** The records the file held when opened: indexed, read back on demand (dse/journal-index.ts). */
+  private readonly loaded?: JournalIndex;
+  /** Records appended since (when remembered). */
   private readonly byKey = new Map<string, JournalRecord>();
-  private readonly list: JournalRecord[] = [];
+  private readonly rememberAppended: boolean;
 
-  private constructor(dir: string, fd: number, loaded: LoadedJournal, lock?: Lock) {
+  private constructor(dir: string, fd: number, loaded: JournalIndex | undefined, recovered: Journal['recovered'], lock: Lock | undefined, rememberAppended: boolean) {
     this.dir = dir;
+    this.rememberAppended = rememberAppended;
     this.file = path.join(dir, JOURNAL_FILE);
     this.fd = fd;
     this.lock = lock;
-    this.recovered = { torn: loaded.torn, tornText: loaded.tornText, badLines: loaded.badLines, records: loaded.records.length };
-    for (const r of loaded.records) this.remember(r);
+    this.loaded = loaded;
+    this.recovered = recovered;
   }
 
   static open(dir: string, opts: OpenOptions = {}): Journal {
@@ -387,29 +277,32 @@ export class Journal {
     try {
       const file = path.join(dir, JOURNAL_FILE);
       const keep = opts.keep !== false;
-      const loaded: LoadedJournal = keep ? loadJournal(file) : { records: [], torn: false, badLines: 0, validBytes: 0 };
+      // the file's records are indexed, not held: a 10⁷-record journal resumes in bounded memory
+      // (the table is sized for ~250 bytes a record, an analytical row is ~200: it grows if need be)
+      let index: JournalIndex | undefined;
+      let scan: ScanSummary = { torn: false, badLines: 0, validBytes: 0, records: 0 };
+      if (keep && fs.existsSync(file)) {
+        const idx = new JournalIndex(file, (text) => parseLine(text).records, fs.statSync(file).size / 250);
+        scan = scanJournal(file, parseLine, (recs, offset, length) => idx.addLine(recs, offset, length));
+        index = idx;
+      }
       const fd = fs.openSync(file, keep ? (fs.existsSync(file) ? 'r+' : 'w+') : 'w+');
       // drop a torn tail so the next append starts on a fresh line
-      if (keep && fs.fstatSync(fd).size !== loaded.validBytes) {
-        fs.ftruncateSync(fd, loaded.validBytes);
+      if (keep && fs.fstatSync(fd).size !== scan.validBytes) {
+        fs.ftruncateSync(fd, scan.validBytes);
         fs.fsyncSync(fd);
       }
       if (opts.header && fs.fstatSync(fd).size === 0) {
         const h: JournalHeader = { journal: 'spatten-dse', v: 1, ...opts.header, createdAt: new Date().toISOString() };
         fs.writeSync(fd, JSON.stringify(h) + '\n', 0);
         fs.fsyncSync(fd);
-        loaded.header = h;
       }
-      return new Journal(dir, fd, loaded, lock);
+      const recovered = { torn: scan.torn, tornText: scan.tornText, badLines: scan.badLines, records: scan.records };
+      return new Journal(dir, fd, index, recovered, lock, opts.rememberAppended !== false);
     } catch (e) {
       lock?.release();
       throw fsInputError(e, `cannot open the journal in ${dir}`);
     }
-  }
-
-  private remember(r: JournalRecord): void {
-    this.list.push(r);
-    this.byKey.set(r.key, r);
   }
 
   /** The dead process whose stale lock this journal took over, if any. */
@@ -418,18 +311,14 @@ export class Journal {
     return t ? { pid: t.pid, startedAt: t.startedAt } : undefined;
   }
 
-  /** All records in file order. */
-  get records(): readonly JournalRecord[] {
-    return this.list;
-  }
-
+  /** Distinct keys held: loaded from the file, and appended (when remembered). */
   get size(): number {
-    return this.list.length;
+    return (this.loaded?.size ?? 0) + this.byKey.size;
   }
 
   /** Latest record with this key. */
   get(key: string): JournalRecord | undefined {
-    return this.byKey.get(key);
+    return this.byKey.get(key) ?? this.loaded?.get(key);
   }
 
   /** Appends one record durably (write + fsync) before returning. */
@@ -445,8 +334,7 @@ export class Journal {
     if (this.fd < 0) throw new Error('journal is closed');
     if (recs.length === 0) return;
     const t = new Date().toISOString();
-    const lines = recs.map((r) => JSON.stringify({ ...r, t: r.t ?? t }));
-    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    const buf = Buffer.from(journalLines(recs, t).join('\n') + '\n', 'utf8');
     const pos = fs.fstatSync(this.fd).size;
     let off = 0;
     try {
@@ -461,7 +349,12 @@ export class Journal {
       }
       throw fsInputError(e, `cannot write the journal ${this.file}`);
     }
-    for (const l of lines) this.remember(revive(JSON.parse(l) as JournalRecord));
+    if (!this.rememberAppended) return;
+    for (const r of recs) {
+      const { material, keyFidelity, ...rec } = r;
+      const key = rec.key || journalKeyFast(rec.params, rec.modelVersion, keyFidelity ?? rec.fidelity, material ?? 'null');
+      this.byKey.set(key, { ...rec, key, metrics: { ...rec.metrics }, t: rec.t ?? t });
+    }
   }
 
   close(): void {
@@ -474,6 +367,7 @@ export class Journal {
       fs.closeSync(this.fd);
       this.fd = -1;
     }
+    this.loaded?.close();
     this.lock?.release();
     this.lock = undefined;
   }

@@ -1,6 +1,7 @@
 /**
- * Writing a run's outputs: points.csv, pareto.csv, run.json, each through the one atomic write
- * (core/atomic.ts), so a reader never sees half a file; a write error names the file.
+ * Writing a run's outputs: points.csv (its format is here, in one place: `pointsHeader`,
+ * `pointRecord`), pareto.csv, run.json, each through the one atomic write (core/atomic.ts), so a
+ * reader never sees half a file; a write error names the file. dse/sink.ts streams a run's rows.
  *
  * Numbers are written with the precision they have (`formatMetric`): counts (cycles, DRAM bytes —
  * the analytical model's expected values are fractional) as integers, other metrics to
@@ -10,10 +11,9 @@
  */
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import { fsInputError, InputError } from './errors.ts';
 import { writeFileAtomic } from '../core/atomic.ts';
-import type { PointRow, RunJson } from '../core/results.ts';
+import type { Params, PointRow, RunJson } from '../core/results.ts';
 
 /** Significant digits of non-integer metrics in points.csv, pareto.csv and run.json. */
 export const SIGNIFICANT_DIGITS = 6;
@@ -133,27 +133,39 @@ export function writeAtomic(file: string, data: string): void {
   }
 }
 
-function cell(v: unknown): string | number | boolean {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : '';
-  if (typeof v === 'boolean') return v;
+/** A CSV cell: numbers as String(), non-finite empty, booleans true/false, quoted when needed (as csv-stringify writes it). */
+export function csvCell(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === undefined || v === null) return '';
-  return String(v);
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** CSV text of point rows: id, parameters, metrics, feasible, pareto, status, error, fidelity. */
+/**
+ * points.csv header: id, parameters, metrics, feasible, status, error, fidelity, pareto — pareto
+ * last, so a streamed file (dse/sink.ts) gets it appended once the front is known.
+ */
+export function pointsHeader(parameters: string[], metrics: string[]): string {
+  return ['id', ...parameters, ...metrics, 'feasible', 'status', 'error', 'fidelity', 'pareto'].map(csvCell).join(',') + '\n';
+}
+
+/** One points.csv record without its pareto cell and newline; metrics at their written precision. */
+export function pointRecord(r: { id: number; params: Params; metrics: Record<string, number>; status: string; error: string; fidelity: string }, feasible: boolean, parameters: string[], metrics: string[]): string {
+  let s = String(r.id);
+  for (const p of parameters) s += ',' + csvCell(r.params[p]);
+  for (const m of metrics) {
+    const v = r.metrics[m];
+    s += ',' + csvCell(typeof v === 'number' ? formatMetric(m, v) : v);
+  }
+  return s + `,${feasible},${r.status},${csvCell(r.error)},${csvCell(r.fidelity)}`;
+}
+
+/** CSV text of point rows (tests, tools; a run streams them through dse/sink.ts). */
 export function pointsCsv(rows: PointRow[], parameters: string[], metrics: string[]): string {
-  const header = ['id', ...parameters, ...metrics, 'feasible', 'pareto', 'status', 'error', 'fidelity'];
-  const records = rows.map((r) => [
-    r.id,
-    ...parameters.map((p) => cell(r.params[p])),
-    ...metrics.map((m) => cell(typeof r.metrics[m] === 'number' ? formatMetric(m, r.metrics[m]) : r.metrics[m])),
-    r.feasible,
-    r.pareto,
-    r.status,
-    r.error,
-    r.fidelity,
-  ]);
-  return stringify([header, ...records], { cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  let s = pointsHeader(parameters, metrics);
+  for (const r of rows) s += `${pointRecord(r, r.feasible, parameters, metrics)},${r.pareto}\n`;
+  return s;
 }
 
 /** run.json with its measured numbers (highlights, hypervolume, wall time) written at their precision. */

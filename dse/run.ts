@@ -24,14 +24,15 @@ import { highlight } from './steps/highlight.ts';
 import { Interrupts } from './steps/interrupts.ts';
 import { refine, rescore } from './steps/refine.ts';
 import { search } from './steps/search.ts';
-import { runJson, write } from './steps/write.ts';
+import { metricColumns, runJson, write } from './steps/write.ts';
+import { RunSink } from './sink.ts';
+import type { EvaluatedPoint } from './evaluate.ts';
 import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE } from './journal.ts';
 import { allFailed, guardRun, noFeasible } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
 
 export { packageVersion } from './steps/write.ts';
-export { hypervolumeTrajectory } from './steps/write.ts';
 
 export interface RunOptions {
   spaceFile: string;
@@ -46,7 +47,7 @@ export interface RunOptions {
   /** Write the report (default true, when a `writeReport` hook is given). */
   report?: boolean;
   /** The report step: called with the results folder after the outputs are written (the CLI passes reports/). */
-  writeReport?: (dir: string, opts: { interactive: boolean }) => Promise<unknown>;
+  writeReport?: (dir: string, opts: { interactive: boolean }, input: { run: RunJson; points: PointRow[] }) => Promise<unknown>;
   /** Where progress and notes go (default stderr). */
   log?: (line: string) => void;
   /** Continue from the folder's journal: re-evaluate nothing that finished. */
@@ -185,57 +186,92 @@ async function steps(opts: RunOptions, prepared: PreparedRun, executor: Executor
   const objectives = parsed.objectives;
   const started = new Date();
   const t0 = performance.now();
-  let lateError: unknown;
-  const found = await search({
-    parsed,
-    executor,
-    seed,
-    maxEvals: opts.maxEvals ?? space.search.maxEvals ?? Infinity,
-    timeLimit: opts.timeLimit ?? space.search.timeLimit ?? Infinity,
-    t0,
-    progress: opts.progress ?? 'auto',
-    interrupts,
-  });
-  interrupts.searchDone();
-  const { rows, front, batchEnds, driverName } = found;
-  if (!found.error) {
-    try {
-      await refine({ rows, front, objectives, ctx, driverName: space.search.driver, executor, interrupts, log, progress: opts.progress ?? 'auto' });
-      if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
-      await rescore({ rows, objectives, ctx, executor, interrupts });
-    } catch (e) {
-      lateError = e; // the outputs of what finished are still written
+  // Rows are final after the search unless a later step refines or re-scores them: then they are
+  // streamed to the outputs as they come and never held (a 10⁷-point grid runs in bounded memory).
+  const columns = streamedColumns(ctx);
+  const parameters = parsed.domains.map((d) => d.key);
+  const sinkOf = (metrics: string[]) => new RunSink({ dir, parameters, metrics, objectives });
+  const streamed = columns ? sinkOf(columns) : undefined;
+  let sink = streamed;
+  const rows: EvaluatedPoint[] = [];
+  try {
+    let lateError: unknown;
+    const found = await search({
+      parsed,
+      executor,
+      seed,
+      maxEvals: opts.maxEvals ?? space.search.maxEvals ?? Infinity,
+      timeLimit: opts.timeLimit ?? space.search.timeLimit ?? Infinity,
+      t0,
+      progress: opts.progress ?? 'auto',
+      interrupts,
+      onBatch: streamed ? (b) => streamed.add(b) : (b) => rows.push(...b),
+    });
+    interrupts.searchDone();
+    if (!found.error) {
+      try {
+        await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log, progress: opts.progress ?? 'auto' });
+        if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+        await rescore({ rows, objectives, ctx, executor, interrupts });
+      } catch (e) {
+        lateError = e; // the outputs of what finished are still written
+      }
     }
-  }
-  const error = found.error ?? lateError;
-  // the first cause wins: a signal, an error, a budget; else the driver was done
-  let stopReason: StopReason = interrupts.reason ?? (error ? 'failed' : (found.stopReason ?? 'completed'));
-  let stopDetail = interrupts.signal ? `${interrupts.signal} received` : error ? String((error as Error)?.message ?? error).split('\n')[0] : found.stopDetail;
-  const failedAll = allFailed(rows);
-  if (failedAll) [stopReason, stopDetail] = ['failed', failedAll];
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const infeasible = noFeasible(rows, parsed.constraints);
-  const written = { stopReason, stopDetail, notes: infeasible ? [infeasible] : undefined, options: runOptionsRecord(opts, executor.jobs) };
-  if (failedAll) {
-    // nothing worth writing: the CLI prints the first error and exits 1
+    const metrics = columns ?? metricColumns(rows);
+    if (!sink) {
+      // refined rows go to the sink now, batch by batch (the hypervolume trajectory's batches)
+      sink = sinkOf(metrics);
+      let from = 0;
+      for (const end of found.batchEnds) {
+        sink.add(rows.slice(from, end));
+        from = end;
+      }
+    }
+    const { driverName } = found;
+    const error = found.error ?? lateError;
+    // the first cause wins: a signal, an error, a budget; else the driver was done
+    let stopReason: StopReason = interrupts.reason ?? (error ? 'failed' : (found.stopReason ?? 'completed'));
+    let stopDetail = interrupts.signal ? `${interrupts.signal} received` : error ? String((error as Error)?.message ?? error).split('\n')[0] : found.stopDetail;
+    const checked = sink.checkRows();
+    const failedAll = allFailed(checked);
+    if (failedAll) [stopReason, stopDetail] = ['failed', failedAll];
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const infeasible = noFeasible(checked, parsed.constraints);
+    const written = { stopReason, stopDetail, notes: infeasible ? [infeasible] : undefined, options: runOptionsRecord(opts, executor.jobs), metrics };
+    if (failedAll) {
+      // nothing worth writing: the CLI prints the first error and exits 1
+      if (error) throw error;
+      const run = runJson({ dir, parsed, ctx, sink, seed, started, wallSeconds, driverName, highlights: [], ...written }, {});
+      return { dir, run, rows: [], written: false, reportWritten: false };
+    }
+    const highlights = await highlight(sink.front, objectives, (params) => executor.call('breakdown', ctx, params));
+    const out = await write({ dir, parsed, ctx, sink, seed, started, wallSeconds, driverName, highlights, ...written, backend: executor.backendInfo() });
+    sink = undefined;
+    for (const note of boundNotes(out.run, out.rows)) log(`note: ${note}`);
+    let reportWritten = false;
+    if (opts.report !== false && opts.writeReport) {
+      try {
+        await opts.writeReport(dir, { interactive: !!opts.interactive }, { run: out.run, points: out.rows });
+        reportWritten = true;
+      } catch (e) {
+        log(`warning: report.html not written: ${(e as Error).message}`);
+      }
+    }
     if (error) throw error;
-    const run = runJson({ dir, parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds, driverName, highlights: [], ...written }, {});
-    return { dir, run, rows: [], written: false, reportWritten: false };
+    return { dir, run: out.run, rows: out.rows, reportWritten };
+  } finally {
+    sink?.discard();
   }
-  const highlights = await highlight(rows, front.front, objectives, (params) => executor.call('breakdown', ctx, params));
-  const out = await write({ dir, parsed, ctx, rows, front: front.front, batchEnds, seed, started, wallSeconds, driverName, highlights, ...written, backend: executor.backendInfo() });
-  for (const note of boundNotes(out.run, out.rows)) log(`note: ${note}`);
-  let reportWritten = false;
-  if (opts.report !== false && opts.writeReport) {
-    try {
-      await opts.writeReport(dir, { interactive: !!opts.interactive });
-      reportWritten = true;
-    } catch (e) {
-      log(`warning: report.html not written: ${(e as Error).message}`);
-    }
-  }
-  if (error) throw error;
-  return { dir, run: out.run, rows: out.rows, reportWritten };
+}
+
+/**
+ * The metric columns of a run whose rows are final when the search returns them (then they are
+ * streamed): the hardware metrics, and the baseline's. Undefined when a later step changes the
+ * rows or adds columns (accuracy, re-scoring): those runs are small and keep their rows.
+ */
+function streamedColumns(ctx: EvalContext): string[] | undefined {
+  if (ctx.accuracy || fidelityPlan(ctx.fidelity).rescore) return undefined;
+  return [...ctx.metrics, ...(ctx.baseline ? ['speedup', 'energy_saving'] : [])];
 }
 
 /** The options a run was given (run.json `options`), as the CLI saw them. */

@@ -53,7 +53,7 @@ export class Service {
     this.parsed = prepared.parsed;
     this.dir = prepared.dir;
     // the journal is kept across sessions: everything in it answers requests without re-evaluating
-    this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
+    this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
   }
 

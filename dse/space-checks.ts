@@ -17,6 +17,7 @@ import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
 import type { ParamDomain } from './driver.ts';
+import { driverInfo } from './drivers/index.ts';
 
 export type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
 
@@ -57,9 +58,7 @@ export function accuracyModelKind(model: string): 'classifier' | 'lm' | string {
 
 /** Evaluations the space asks for: the grid's cardinality, or the driver's samples. */
 export function plannedPoints(space: SpaceLike, domains: ParamDomain[]): number {
-  if (space.search.driver === 'grid') return domains.reduce((n, d) => n * (d.kind === 'choice' ? d.values.length : Infinity), 1);
-  if (space.search.driver === 'nsga2') return (space.search.population ?? 40) * (space.search.generations ?? 10);
-  return space.search.samples ?? 100;
+  return driverInfo(space.search.driver).planned(space.search, domains);
 }
 
 export function fmtCount(n: number): string {
@@ -69,7 +68,8 @@ export function fmtCount(n: number): string {
 export function sizeIssues(space: SpaceLike, domains: ParamDomain[], maxPoints = DEFAULT_MAX_POINTS): Issue[] {
   const n = plannedPoints(space, domains);
   if (n <= maxPoints) return [];
-  if (space.search.driver === 'grid') {
+  const info = driverInfo(space.search.driver);
+  if (info.exhaustive) {
     return [
       {
         path: ['parameters'],
@@ -79,8 +79,7 @@ export function sizeIssues(space: SpaceLike, domains: ParamDomain[], maxPoints =
       },
     ];
   }
-  const what = space.search.driver === 'nsga2' ? 'population × generations' : 'samples';
-  return [{ path: ['search'], message: `${what} = ${fmtCount(n)} evaluations, above the limit of ${fmtCount(maxPoints)}: ask for fewer, or raise the limit with --max-points` }];
+  return [{ path: ['search'], message: `${info.budget} = ${fmtCount(n)} evaluations, above the limit of ${fmtCount(maxPoints)}: ask for fewer, or raise the limit with --max-points` }];
 }
 
 /** Model-family, metric and applicability checks (see the module comment). */

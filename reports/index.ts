@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readRun } from './read.ts';
 import { renderReport, type RenderOptions } from './render.ts';
 
-export { readRun, parsePointsCsv, validateRunJson, RunFolderError, type LoadedRun } from './read.ts';
+export { readRun, parsePointsCsv, reportStop, validateRunJson, RunFolderError, type LoadedRun } from './read.ts';
 export { renderReport, renderComparison, vegaBundles, type RenderOptions, type ReportInput } from './render.ts';
 export type { NamedRun } from './compare.ts';
 export { PAPER_FIG21 } from '../sim/paper.ts';

@@ -47,8 +47,14 @@ export function validateRunJson(raw: unknown, where = 'run.json'): RunJson {
   } catch (e) {
     throw new RunFolderError((e as Error).message);
   }
-  // the report shows an early stop with its detail ("time-limit (60 s reached after 37 of 48
-  // points)"); run.json records every stop reason, "completed" included
+  return reportStop(run);
+}
+
+/**
+ * The run as the report shows its stop: an early stop with its detail ("time-limit (60 s reached
+ * after 37 of 48 points)"); run.json records every stop reason, "completed" included.
+ */
+export function reportStop(run: RunJson): RunJson {
   const early = run.stopReason !== undefined && run.stopReason !== 'completed';
   return { ...run, stopReason: early ? run.stopReason + (run.stopDetail ? ` (${run.stopDetail})` : '') : undefined };
 }

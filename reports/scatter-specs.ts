@@ -143,7 +143,7 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
     (missing > 0 ? ` (${missing} failed or without values not shown)` : '') +
     `. Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
     (line.length >= 2 ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
-    (ci.length ? ' Vertical/horizontal red bars: 95% bootstrap CI of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
+    (ci.length ? ' Vertical/horizontal red bars: 95% CI (Wilson for accuracy, bootstrap for perplexity) of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
     (kp ? ' Black ring: the knee.' : '') +
     (bounds.length ? ' Dark red dashed line: constraint limit.' : '') +
     (scales.length ? ` ${scales.join('; ')}.` : '') +

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import type { Params } from '../dse/driver.ts';
 import { Journal, JOURNAL_FILE, LOCK_FILE, LockError, acquireLock, journalKey, loadJournal, stableStringify, type JournalRecord } from '../dse/journal.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'journal-test-'));
@@ -158,4 +159,110 @@ test('writeFileAtomic: replaces the file whole, leaves no temporary file, and cl
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('batch lines: constant material once per batch, keys recomputed on load equal journalKeyFast; paramsJson = stableStringify', async () => {
+  const { journalKeyFast, paramsJson } = await import('../dse/journal.ts');
+  const dir = tmp();
+  const material = stableStringify({ base: { hw: { clockGHz: 1 } }, metrics: ['latency_s'] });
+  const mk = (id: number, over: Partial<JournalRecord> = {}): JournalRecord => ({
+    key: '',
+    material,
+    keyFidelity: 'analytical',
+    id,
+    params: { 'hw.b': id, 'hw.a': 'x', 'algo.c': -0 },
+    fidelity: 'analytical',
+    modelVersion: 'mv',
+    status: 'ok',
+    metrics: { latency_s: id * 1e-3, energy_j: Number.NaN },
+    violation: 0,
+    ms: 0.5,
+    ...over,
+  });
+  const j = Journal.open(dir, { rememberAppended: false });
+  j.appendMany([mk(0), mk(1), mk(2, { status: 'failed', violation: Infinity, error: 'boom', fidelity: '' })]);
+  assert.equal(j.size, 0, 'appended records are not kept in memory');
+  j.close();
+  const lines = fs.readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 2, 'one line per run of records sharing their constant material');
+  assert.equal((lines[0].match(/"mv"/g) ?? []).length, 1, 'the model version is written once per batch');
+  const recs = loadJournal(path.join(dir, JOURNAL_FILE)).records;
+  assert.deepEqual(recs.map((r) => r.id), [0, 1, 2]);
+  for (const r of recs) assert.equal(r.key, journalKeyFast(r.params, 'mv', 'analytical', material));
+  assert.ok(Number.isNaN(recs[0].metrics.energy_j));
+  assert.equal(recs[1].metrics.latency_s, 1e-3);
+  assert.equal(recs[2].violation, Infinity);
+  assert.equal(recs[2].error, 'boom');
+  assert.equal(recs[2].fidelity, '');
+  for (const p of [{ b: 2, a: 'x"y', c: -0 }, { z: 1e-300, y: NaN, x: Infinity, 'é': 'ü' }, {}] as Params[]) assert.equal(paramsJson(p), stableStringify(p));
+});
+
+test('batch lines are binary-safe: any string (newlines, NUL, U+2028, lone surrogates, quotes) round-trips; a torn batch line is dropped whole', async () => {
+  const { journalKeyFast } = await import('../dse/journal.ts');
+  const dir = tmp();
+  const material = stableStringify({ base: { name: 'a\nb' } });
+  const nasty = ['line1\nline2\r\n', 'nul\u0000byte', 'sep\u2028\u2029', 'lone \ud800 surrogate \udfff', 'q"u,o\'te\\', 'é ü 漢字 🙂'];
+  const recs: JournalRecord[] = nasty.map((s, id) => ({
+    key: '',
+    material,
+    keyFidelity: 'analytical',
+    id,
+    params: { 'algo.name': s, 'hw.x': id },
+    fidelity: 'analytical',
+    modelVersion: 'mv',
+    status: 'failed',
+    metrics: { latency_s: Number.NaN },
+    violation: Infinity,
+    error: s,
+  }));
+  const j = Journal.open(dir, { rememberAppended: false });
+  j.appendMany(recs.slice(0, 3));
+  j.appendMany(recs.slice(3));
+  j.close();
+  const file = path.join(dir, JOURNAL_FILE);
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  assert.equal(lines.length, 3, 'two batch lines and the final newline: no string broke a line');
+  const back = loadJournal(file).records;
+  assert.deepEqual(back.map((r) => r.error), nasty);
+  assert.deepEqual(back.map((r) => r.params['algo.name']), nasty);
+  for (const r of back) assert.equal(r.key, journalKeyFast(r.params, 'mv', 'analytical', material));
+  // a kill -9 inside the second write: its batch line is torn; the first batch survives whole
+  const full = fs.readFileSync(file);
+  fs.writeFileSync(file, full.subarray(0, full.length - 40));
+  const torn = loadJournal(file);
+  assert.deepEqual(torn.records.map((r) => r.id), [0, 1, 2]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('reopened journal: every record read back through the index equals the loaded one; the later of a repeated key wins; a key sharing only its first 64 bits is not found', async () => {
+  const { journalKeyFast } = await import('../dse/journal.ts');
+  const dir = tmp();
+  const material = stableStringify({ base: 'index' });
+  const mk = (id: number, x: number): JournalRecord => ({ key: '', material, keyFidelity: 'analytical', id, params: { 'hw.x': x, 'hw.y': x % 7 }, fidelity: 'analytical', modelVersion: 'mv', status: 'ok', metrics: { latency_s: id * 1e-6 }, violation: 0 });
+  const j = Journal.open(dir, { rememberAppended: false });
+  for (let b = 0; b < 40; b++) j.appendMany(Array.from({ length: 500 }, (_, i) => mk(b * 500 + i, b * 500 + i)));
+  // x = 7 again, as id 20000: the later record of the same key
+  j.appendMany([mk(20_000, 7)]);
+  // a one-record line (no key material) whose key shares the first 16 hex digits of x = 3's key
+  const k3 = journalKeyFast({ 'hw.x': 3, 'hw.y': 3 }, 'mv', 'analytical', material);
+  j.append({ key: k3.slice(0, 16) + '0'.repeat(48), id: 20_001, params: { 'hw.x': -1 }, fidelity: 'analytical', modelVersion: 'mv', status: 'ok', metrics: {}, violation: 0 });
+  j.close();
+  const all = loadJournal(path.join(dir, JOURNAL_FILE)).records;
+  assert.equal(all.length, 20_002);
+  const j2 = Journal.open(dir);
+  assert.equal(j2.recovered.records, 20_002);
+  const latest = new Map(all.map((r) => [r.key, r]));
+  assert.equal(latest.size, 20_001, 'one key journaled twice');
+  assert.equal(j2.size, 20_000, 'two keys share their first 64 bits: one slot');
+  for (const [key, r] of latest) {
+    if (key === k3 || key.startsWith(k3.slice(0, 16))) continue;
+    assert.deepEqual(j2.get(key), r);
+  }
+  assert.equal(j2.get(journalKeyFast({ 'hw.x': 7, 'hw.y': 0 }, 'mv', 'analytical', material))?.id, 20_000);
+  // the later record took x = 3's slot: x = 3 is "not found" (evaluated again), never the wrong record
+  assert.equal(j2.get(k3), undefined);
+  assert.equal(j2.get(k3.slice(0, 16) + '0'.repeat(48))?.id, 20_001);
+  assert.equal(j2.get('f'.repeat(64)), undefined);
+  j2.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -2,7 +2,7 @@
  * `spatten-dse accuracy --model spam-bert|sotu-gpt|<hf-folder> [--set algo.tokenKeep=0.5 …]
  *  [--max-examples N] [--seed S] [--json] [--trace-out FILE.csv]`
  * Runs the trained model with SpAtten's pruning/quantization in the forward pass (sim/nn) and
- * prints the measured accuracy or perplexity with a 95% bootstrap CI, the measured LSB refetch
+ * prints the measured accuracy (95% Wilson CI) or perplexity (95% bootstrap CI), the measured LSB refetch
  * fraction and the per-layer kept fractions. --trace-out writes the measured trace in the official
  * 17-column workload CSV (sim/workload/trace.ts).
  */
@@ -147,7 +147,7 @@ export function register(program: Command): void {
     .requiredOption('-m, --model <name>', 'spam-bert, sotu-gpt, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)')
     .option('-s, --set <key=value>', 'algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5', collect, [])
     .option('--max-examples <n>', 'evaluate the first N test examples (default: all 1209 emails / 64 LM windows)')
-    .option('--seed <s>', 'bootstrap seed', '1')
+    .option('--seed <s>', 'bootstrap seed (perplexity CIs)', '1')
     .option('--json', 'print one JSON object')
     .option('--trace-out <file>', 'write the measured trace as an official 17-column workload CSV')
     .option('--context <n>', "LM only: predict the same tokens from only their last n tokens (or 'full'); dense float forward, no --set")

@@ -6,7 +6,7 @@
  * it adapts to results (`adaptive`: its batches are its generations, so the runner never merges
  * them) and its batch size (`batch`: how many trials to ask for at once).
  */
-import type { Driver, DriverContext } from '../driver.ts';
+import type { Driver, DriverContext, ParamDomain } from '../driver.ts';
 import { GridDriver } from './grid.ts';
 import { RandomDriver } from './random.ts';
 import { LhsDriver } from './lhs.ts';
@@ -41,6 +41,9 @@ export interface DriverInfo {
   adaptive: boolean;
   /** Trials per ask. */
   batch(search: SearchConfig, b: BatchContext): number;
+  /** Evaluations the search asks for over these domains (a grid: its cardinality), and what sets that number. */
+  planned(search: Omit<SearchConfig, 'driver'>, domains: readonly ParamDomain[]): number;
+  budget: string;
   create(search: SearchConfig, ctx: DriverContext): Driver;
 }
 
@@ -49,17 +52,21 @@ export interface DriverInfo {
  * where workers wait for the slowest evaluation in flight. Progress is reported per evaluation.
  */
 const nonAdaptiveBatch = (_s: SearchConfig, b: BatchContext) => (b.cpuBound ? Math.max(128 * b.jobs, 256) : 2048);
+const samples = (s: Pick<SearchConfig, 'samples'>) => s.samples ?? 100;
+const cardinality = (_s: unknown, domains: readonly ParamDomain[]) => domains.reduce((n, d) => n * (d.kind === 'choice' ? d.values.length : Infinity), 1);
 
 export const DRIVERS = {
-  grid: { intervals: false, exhaustive: true, adaptive: false, batch: nonAdaptiveBatch, create: (_s, ctx) => new GridDriver(ctx) },
-  random: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, create: (s, ctx) => new RandomDriver(ctx, s.samples ?? 100) },
-  lhs: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, create: (s, ctx) => new LhsDriver(ctx, { samples: s.samples ?? 100 }) },
+  grid: { intervals: false, exhaustive: true, adaptive: false, batch: nonAdaptiveBatch, planned: cardinality, budget: 'grid points', create: (_s, ctx) => new GridDriver(ctx) },
+  random: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, planned: samples, budget: 'samples', create: (s, ctx) => new RandomDriver(ctx, samples(s)) },
+  lhs: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, planned: samples, budget: 'samples', create: (s, ctx) => new LhsDriver(ctx, { samples: samples(s) }) },
   // one generation per batch: the hypervolume trajectory has one point per generation
   nsga2: {
     intervals: true,
     exhaustive: false,
     adaptive: true,
     batch: (s) => s.population ?? 40,
+    planned: (s) => (s.population ?? 40) * (s.generations ?? 10),
+    budget: 'population × generations',
     create: (s, ctx) => new Nsga2Driver(ctx, { population: s.population ?? 40, generations: s.generations ?? 10 }),
   },
 } as const satisfies Record<string, DriverInfo>;

@@ -8,10 +8,11 @@ import type { Highlight } from '../../core/results.ts';
 import type { Objective, Params } from '../driver.ts';
 import type { Breakdown, EvaluatedPoint } from '../evaluate.ts';
 
-/** Indices into `front` of the knee and of the best point per objective, with their labels. */
-export function highlightPicks(rows: EvaluatedPoint[], front: number[], objectives: Objective[]): { i: number; label: string }[] {
-  if (front.length === 0) return [];
-  const vecs = front.map((i) => toMinVector(rows[i].metrics, objectives));
+/** The knee and the best point per objective of the front (rows sorted by id), with their labels. */
+export function highlightPicks(frontRows: EvaluatedPoint[], objectives: Objective[]): { r: EvaluatedPoint; label: string }[] {
+  if (frontRows.length === 0) return [];
+  const front = frontRows.map((_, i) => i);
+  const vecs = frontRows.map((r) => toMinVector(r.metrics, objectives));
   const norm = normaliser(vecs);
   let knee = front[0];
   let best = Infinity;
@@ -36,13 +37,13 @@ export function highlightPicks(rows: EvaluatedPoint[], front: number[], objectiv
     if (existing) existing.label += `, best ${o.metric}`;
     else picks.push({ i: bi, label: `best ${o.metric}` });
   });
-  return picks;
+  return picks.map((p) => ({ r: frontRows[p.i], label: p.label }));
 }
 
-export async function highlight(rows: EvaluatedPoint[], front: number[], objectives: Objective[], breakdown: (params: Params) => Promise<Breakdown>): Promise<Highlight[]> {
+export async function highlight(frontRows: EvaluatedPoint[], objectives: Objective[], breakdown: (params: Params) => Promise<Breakdown>): Promise<Highlight[]> {
   return await Promise.all(
-    highlightPicks(rows, front, objectives).map(async (p): Promise<Highlight> => {
-      const r = rows[p.i];
+    highlightPicks(frontRows, objectives).map(async (p): Promise<Highlight> => {
+      const r = p.r;
       try {
         return { id: r.id, label: p.label, params: r.params, metrics: r.metrics, ...(await breakdown(r.params)) };
       } catch {

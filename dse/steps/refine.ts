@@ -13,11 +13,9 @@ import { primaryFidelity, type EvalContext, type EvaluatedPoint } from '../evalu
 import type { Executor } from '../executor.ts';
 import { accuracyRungs, promotable, refineAccuracy } from '../fidelity.ts';
 import type { Interrupts } from './interrupts.ts';
-import type { IncrementalFront } from './search.ts';
 
 export interface RefineInput {
   rows: EvaluatedPoint[];
-  front: IncrementalFront;
   objectives: Objective[];
   ctx: EvalContext;
   driverName: string;
@@ -59,7 +57,6 @@ export async function refine(input: RefineInput): Promise<number[] | undefined> 
   const lanes = { lanes: executor.usePool ? executor.jobs : 1, group: algoKey };
   const counts = await refineAccuracy(rows, objectives, ctx, rungs, evaluateRung, () => executor.isAborted, lanes);
   input.log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations, ${counts.map((_, k) => configs[k]?.size ?? 0).join(' → ')} algorithm configurations`);
-  input.front.reset();
   return counts;
 }
 
@@ -69,7 +66,7 @@ function algoKey(params: Params): string {
 }
 
 /** Re-scores the promotable points with the plan's re-scoring model; returns how many were re-scored. */
-export async function rescore(input: Omit<RefineInput, 'front' | 'driverName' | 'log'>): Promise<number> {
+export async function rescore(input: Omit<RefineInput, 'driverName' | 'log'>): Promise<number> {
   const { rows, objectives, ctx, executor, interrupts } = input;
   const model = fidelityPlan(ctx.fidelity).rescore;
   if (!model || interrupts.stop) return 0;

@@ -1,10 +1,8 @@
 /**
  * Step 1 of a run, the search: driver ask → executor (journal, pool) → driver tell, batch after
- * batch, until the driver is done, a budget is spent or the user interrupts. The Pareto front of
- * the feasible points is kept incrementally.
+ * batch, until the driver is done, a budget is spent or the user interrupts. Each batch of results
+ * (sorted by id) goes to `onBatch`: kept for the later steps, or streamed to the outputs.
  */
-import { paretoMask, toMinVector } from '../../core/pareto.ts';
-import type { Objective } from '../driver.ts';
 import { createDriver, driverInfo } from '../drivers/index.ts';
 import type { EvaluatedPoint } from '../evaluate.ts';
 import type { Executor } from '../executor.ts';
@@ -13,25 +11,6 @@ import { accuracyRungs } from '../fidelity.ts';
 import type { ParsedSpace } from '../space.ts';
 import type { StopReason } from '../stop.ts';
 import type { Interrupts } from './interrupts.ts';
-
-/** Pareto front over rows (feasible, ok, finite objectives), kept incrementally per batch. */
-export class IncrementalFront {
-  /** Indices into rows. */
-  front: number[] = [];
-  constructor(private readonly rows: EvaluatedPoint[], private readonly objectives: Objective[]) {}
-  add(from: number, to: number): void {
-    const cand = this.front.slice();
-    for (let i = from; i < to; i++) if (this.rows[i].status === 'ok' && this.rows[i].feasible) cand.push(i);
-    const vecs = cand.map((i) => toMinVector(this.rows[i].metrics, this.objectives));
-    const mask = paretoMask(vecs, cand.map(() => true));
-    this.front = cand.filter((_, k) => mask[k]);
-  }
-  /** Recomputes the front over every row (after rows changed in place). */
-  reset(): void {
-    this.front = [];
-    this.add(0, this.rows.length);
-  }
-}
 
 export interface SearchInput {
   parsed: ParsedSpace;
@@ -44,12 +23,14 @@ export interface SearchInput {
   t0: number;
   progress: ProgressMode;
   interrupts: Interrupts;
+  /** Each batch of results, sorted by id, ids increasing across batches. */
+  onBatch: (results: EvaluatedPoint[]) => void;
 }
 
 export interface SearchOutput {
-  rows: EvaluatedPoint[];
-  front: IncrementalFront;
-  /** Row count after each batch (the hypervolume trajectory's x axis). */
+  /** Points evaluated. */
+  count: number;
+  /** Point count after each batch (the hypervolume trajectory's x axis). */
   batchEnds: number[];
   /** Set when the search stopped before the driver was done (a budget, a signal). */
   stopReason?: StopReason;
@@ -77,37 +58,36 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
   const rungs = accuracyRungs(space.accuracy, space.search.driver);
   const progress = createProgress(input.progress, Number.isFinite(total) ? total : undefined, rungs ? `${space.name} (accuracy rung 1/${rungs.length}: ${executor.ctx.accuracy?.maxExamples} examples)` : space.name, 'evaluated', () => executor.backendStatus());
 
-  const rows: EvaluatedPoint[] = [];
-  const front = new IncrementalFront(rows, parsed.objectives);
+  let count = 0;
   const batchEnds: number[] = [];
   let stopReason: StopReason | undefined;
   let stopDetail: string | undefined;
   const timeUp = () => (performance.now() - t0) / 1000 >= timeLimit;
   const timeLimitStop = () => {
     stopReason = 'time-limit';
-    stopDetail = `${timeLimit} s reached after ${rows.length}${Number.isFinite(total) ? ` of ${total}` : ''} points`;
+    stopDetail = `${timeLimit} s reached after ${count}${Number.isFinite(total) ? ` of ${total}` : ''} points`;
   };
   try {
     while (!driver.done()) {
       if (interrupts.interrupted) stopReason = interrupts.reason;
-      else if (rows.length >= maxEvals) {
+      else if (count >= maxEvals) {
         stopReason = 'max-evals';
         stopDetail = `budget of ${maxEvals} evaluations spent`;
       } else if (timeUp()) timeLimitStop();
       if (stopReason) break;
-      const trials = driver.ask(Math.min(batch, maxEvals - rows.length));
+      const trials = driver.ask(Math.min(batch, maxEvals - count));
       if (trials.length === 0) {
         if (driver.done()) break;
         throw new Error(`driver ${driver.name} returned no trials while not done`);
       }
       // journaled results are reused; new ones run in-process or on the worker pool (sorted by id)
-      const before = rows.length;
+      const before = count;
       const results = await executor.evaluate(trials, undefined, (done) => progress.update(before + done));
-      rows.push(...results);
-      front.add(before, rows.length);
+      count += results.length;
+      input.onBatch(results);
       driver.tell(results);
-      batchEnds.push(rows.length);
-      progress.update(rows.length);
+      batchEnds.push(count);
+      progress.update(count);
       // the executor starts no evaluation after the deadline: a short batch is a time-limit stop
       if (results.length < trials.length && !interrupts.interrupted && timeUp()) {
         timeLimitStop();
@@ -119,9 +99,9 @@ export async function search(input: SearchInput): Promise<SearchOutput> {
   } catch (e) {
     stopReason = 'failed';
     stopDetail = String((e as Error)?.message ?? e).split('\n')[0];
-    return { rows, front, batchEnds, stopReason, stopDetail, driverName: driver.name, error: e };
+    return { count, batchEnds, stopReason, stopDetail, driverName: driver.name, error: e };
   } finally {
     progress.stop();
   }
-  return { rows, front, batchEnds, stopReason, stopDetail, driverName: driver.name };
+  return { count, batchEnds, stopReason, stopDetail, driverName: driver.name };
 }

@@ -1,17 +1,18 @@
 /**
  * Step 5 of a run: assemble run.json (counts, hypervolume trajectory, versions, provenance) and
- * the point rows, and write points.csv, pareto.csv and run.json (dse/outputs.ts).
+ * write points.csv and pareto.csv (from the run's sink, dse/sink.ts) and run.json.
  */
 import type { BackendInfo } from '../backends/types.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hypervolume, normaliser, paretoMask, toMinVector } from '../../core/pareto.ts';
 import type { Highlight, PointRow, RunJson } from '../../core/results.ts';
 import { HW_METRICS } from '../../sim/metrics.ts';
 import type { Objective } from '../driver.ts';
 import type { EvalContext, EvaluatedPoint } from '../evaluate.ts';
-import { writeRunOutputs } from '../outputs.ts';
+import { runJsonText, writeAtomic } from '../outputs.ts';
+import { fsInputError } from '../errors.ts';
+import type { RunSink } from '../sink.ts';
 import type { ParsedSpace } from '../space.ts';
 import { modelVersion } from '../model-version.ts';
 import { gitCommit } from '../run-checks.ts';
@@ -42,32 +43,13 @@ export function metricColumns(rows: EvaluatedPoint[]): string[] {
   return cols;
 }
 
-/** Hypervolume after each batch, normalised by the bounds of all feasible points of the run. */
-export function hypervolumeTrajectory(rows: EvaluatedPoint[], objectives: Objective[], batchEnds: number[]): { evals: number; hv: number }[] {
-  const okIdx = rows.map((r, i) => (r.status === 'ok' && r.feasible ? i : -1)).filter((i) => i >= 0);
-  const vec = (i: number) => toMinVector(rows[i].metrics, objectives);
-  const norm = normaliser(okIdx.map(vec));
-  const out: { evals: number; hv: number }[] = [];
-  let frontVecs: number[][] = [];
-  let from = 0;
-  for (const end of batchEnds) {
-    const cand = frontVecs.slice();
-    for (let i = from; i < end; i++) if (rows[i].status === 'ok' && rows[i].feasible) cand.push(norm.apply(vec(i)));
-    const mask = paretoMask(cand, cand.map(() => true));
-    frontVecs = cand.filter((_, k) => mask[k]);
-    out.push({ evals: end, hv: hypervolume(frontVecs, norm.ref) });
-    from = end;
-  }
-  return out;
-}
-
 export interface WriteInput {
   dir: string;
   parsed: ParsedSpace;
   ctx: EvalContext;
-  rows: EvaluatedPoint[];
-  front: number[];
-  batchEnds: number[];
+  sink: RunSink;
+  /** points.csv / run.json metric columns. */
+  metrics: string[];
   seed: number;
   started: Date;
   wallSeconds: number;
@@ -83,24 +65,9 @@ export interface WriteInput {
   backend?: BackendInfo;
 }
 
-export function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRow[] {
-  return rows.map((r, i) => ({
-    id: r.id,
-    params: r.params,
-    metrics: r.metrics,
-    feasible: r.status === 'ok' && r.feasible,
-    pareto: front.has(i),
-    status: r.status,
-    error: r.error,
-    fidelity: r.fidelity,
-  }));
-}
-
 export function runJson(a: WriteInput, provenance: Record<string, unknown>): RunJson {
-  const { parsed, rows } = a;
+  const { parsed, sink } = a;
   const commit = gitCommit();
-  const ok = rows.filter((r) => r.status === 'ok').length;
-  const feasible = rows.filter((r) => r.status === 'ok' && r.feasible).length;
   return {
     name: parsed.space.name,
     space: parsed.space,
@@ -111,17 +78,17 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
     objectives: parsed.objectives,
     constraints: parsed.constraints.map((c) => c.text),
     parameters: parsed.domains.map((d) => d.key),
-    metrics: metricColumns(rows),
+    metrics: a.metrics,
     seed: a.seed,
     driver: a.driverName,
-    counts: { total: rows.length, ok, failed: rows.length - ok, feasible, pareto: a.front.length },
+    counts: { total: sink.total, ok: sink.ok, failed: sink.total - sink.ok, feasible: sink.feasible, pareto: sink.front.length },
     startedAt: a.started.toISOString(),
     finishedAt: new Date().toISOString(),
     wallSeconds: a.wallSeconds,
     versions: { 'spatten-dse': packageVersion(), node: process.version, model: modelVersion(), ...(commit ? { git: commit } : {}) },
     options: a.options,
     provenance,
-    hypervolume: hypervolumeTrajectory(rows, parsed.objectives, a.batchEnds),
+    hypervolume: sink.hypervolumeTrajectory(),
     hvReference: parsed.objectives.map(() => 1.1),
     highlights: a.highlights,
     stopReason: a.stopReason,
@@ -131,7 +98,7 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
   };
 }
 
-/** Writes points.csv, pareto.csv and run.json; returns what was written. */
+/** Writes points.csv, pareto.csv and run.json; returns run.json and the rows kept for the report. */
 export async function write(a: WriteInput): Promise<{ run: RunJson; rows: PointRow[] }> {
   let provenance: Record<string, unknown> = {};
   try {
@@ -141,7 +108,11 @@ export async function write(a: WriteInput): Promise<{ run: RunJson; rows: PointR
     /* no provenance */
   }
   const run = runJson(a, provenance);
-  const pointRows = toPointRows(a.rows, new Set(a.front));
-  writeRunOutputs(a.dir, run, pointRows);
-  return { run, rows: pointRows };
+  try {
+    a.sink.finish();
+  } catch (e) {
+    throw fsInputError(e, `cannot write ${path.join(a.dir, 'points.csv')}`);
+  }
+  writeAtomic(path.join(a.dir, 'run.json'), runJsonText(run));
+  return { run, rows: a.sink.reportRows() };
 }

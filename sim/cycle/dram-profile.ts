@@ -2,7 +2,7 @@
  * Steady-state DRAM cost of one fetch stream (a gather of n of L token vectors) on the HBM2 model of
  * dram.ts: each channel's row chunks served on a fresh channel, then again one region further.
  */
-import { HbmChannel, keptIndex, subChannels, type HbmTiming } from './dram.ts';
+import { HbmChannel, keptIndex, subChannels, type ChannelRun, type HbmTiming } from './dram.ts';
 
 /** DRAM cost of one fetch stream, measured on fresh channels (every bank holding another row). */
 export interface StreamProfile {
@@ -39,16 +39,23 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
   let hits = 0;
   let misses = 0;
   const ch = profilingChannel(t);
+  const dense = n >= L; // channels then hold at most two distinct chunk lists (denseGather)
+  let r1: ChannelRun | undefined;
   for (let c = 0; c < channels; c++) {
     const a = g.start[c];
     const b = g.start[c + 1];
     if (a === b) continue;
-    ch.reset('conflict');
-    const r1 = ch.serveIds(g.ids, g.ns, a, b, 0, 0);
-    // The next head's region follows this one in memory (K/V caches are [layer][head][token]),
-    // so its chunks continue where this region's span ends: banks rotate, rows advance.
-    const r2 = ch.serveIds(g.ids, g.ns, a, b, spanChunks, 0);
-    occ[c] = r2.end - r1.end;
+    if (dense && r1 !== undefined && sameAsPrevious(g, c)) {
+      // Every channel starts fresh, so a channel whose chunks equal the previous one's runs the same.
+      occ[c] = occ[c - 1];
+    } else {
+      ch.reset('conflict');
+      r1 = ch.serveIds(g.ids, g.ns, a, b, 0, 0);
+      // The next head's region follows this one in memory (K/V caches are [layer][head][token]),
+      // so its chunks continue where this region's span ends: banks rotate, rows advance.
+      const r2 = ch.serveIds(g.ids, g.ns, a, b, spanChunks, 0);
+      occ[c] = r2.end - r1.end;
+    }
     maxOcc = Math.max(maxOcc, occ[c]);
     sumOcc += occ[c];
     used++;
@@ -67,6 +74,16 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
     hits,
     misses,
   };
+}
+
+/** Channel c's chunks are those of channel c − 1 (which has chunks). */
+function sameAsPrevious(g: FlatGather, c: number): boolean {
+  const a = g.start[c];
+  const len = g.start[c + 1] - a;
+  const p = g.start[c - 1];
+  if (g.start[c] - p !== len) return false;
+  for (let k = 0; k < len; k++) if (g.ids[a + k] !== g.ids[p + k] || g.ns[a + k] !== g.ns[p + k]) return false;
+  return true;
 }
 
 /** A gather's row chunks grouped by channel: channel c owns ids/ns[start[c] .. start[c+1]). Reused buffers. */
@@ -96,6 +113,7 @@ function flatGather(L: number, n: number, B: number, channels: number, t: HbmTim
     const m = Math.max(maxTx, flat.idOf.length * 2);
     flat = { ids: new Float64Array(m), ns: new Int32Array(m), start: new Int32Array(Math.max(channels + 1, flat.start.length)), chOf: new Int32Array(m), idOf: new Float64Array(m), nOf: new Int32Array(m) };
   }
+  if (n >= L) return denseGather(Math.ceil((n * B) / bb), channels, t.burstsPerRow);
   const { chOf, idOf, nOf, ids, ns, start } = flat;
   const last = lastIndex(channels);
   const rowBursts = t.burstsPerRow;
@@ -138,6 +156,26 @@ function flatGather(L: number, n: number, B: number, channels: number, t: HbmTim
   }
   for (let c = channels; c > 0; c--) start[c] = start[c - 1];
   start[0] = 0;
+  return flat;
+}
+
+/**
+ * A dense gather moves transactions 0 … T−1: channel c gets T_c = ⌈(T − c) / channels⌉ of them,
+ * consecutive in the channel, so its chunks are 0, 1, … of `rowBursts` bursts (the last partial) —
+ * what the token walk builds, in O(chunks) instead of O(transactions).
+ */
+function denseGather(T: number, channels: number, rowBursts: number): FlatGather {
+  const { ids, ns, start } = flat;
+  let m = 0;
+  for (let c = 0; c < channels; c++) {
+    start[c] = m;
+    const Tc = c < T ? Math.floor((T - 1 - c) / channels) + 1 : 0;
+    for (let k = 0; k * rowBursts < Tc; k++) {
+      ids[m] = k;
+      ns[m++] = Math.min(rowBursts, Tc - k * rowBursts);
+    }
+  }
+  start[channels] = m;
   return flat;
 }
 

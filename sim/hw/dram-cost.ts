@@ -48,7 +48,25 @@ export function fuseFactor(bytesPerToken: number): number {
   return 1;
 }
 
-const memo = new Map<string, GatherCost>();
+/** Costs per shape, one table per (channels, timing); bounded (all cleared past MEMO_LIMIT shapes). */
+const memo = new Map<string, Map<number, GatherCost>>();
+const MEMO_LIMIT = 50000;
+let memoCount = 0;
+/** The table of a timing object, per channel count (the timing key string is built once per object). */
+const byTiming = new WeakMap<HbmTiming, Map<number, Map<number, GatherCost>>>();
+
+function costTable(channels: number, t: HbmTiming): Map<number, GatherCost> {
+  let perCh = byTiming.get(t);
+  if (perCh === undefined) byTiming.set(t, (perCh = new Map()));
+  let table = perCh.get(channels);
+  if (table === undefined) {
+    const k = `${channels}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRRDS}|${t.tFAW}|${t.queueDepth}|${t.mapping}`;
+    table = memo.get(k);
+    if (table === undefined) memo.set(k, (table = new Map()));
+    perCh.set(channels, table);
+  }
+  return table;
+}
 
 const ZERO: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0 };
 
@@ -64,19 +82,31 @@ export function gatherCost(L: number, n: number, bytesPerToken: number, channels
 /** Cost per byte with the profile timing (memoised per timing and shape, bounded). */
 function profiledCost(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): GatherCost {
   if (n <= 0 || bytesPerToken <= 0) return ZERO;
-  const g = fuseFactor(bytesPerToken);
-  const key = `${channels}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRRDS}|${t.tFAW}|${t.queueDepth}|${t.mapping}|${L}|${n}|${bytesPerToken * g}`;
-  let c = memo.get(key);
+  const B = bytesPerToken * fuseFactor(bytesPerToken);
+  // Shapes from the schema have L, n ≤ 16384 + 4096 (seqLen + genTokens); a trace could exceed 2^16.
+  if (L >= 65536 || n >= 65536 || B >= 2097152) return profileCost(L, n, B, channels, t);
+  const table = costTable(channels, t);
+  const key = (B * 65536 + L) * 65536 + n; // exact in a double
+  let c = table.get(key);
   if (c === undefined) {
-    if (memo.size > 50000) memo.clear();
-    const p = profileStream(L, n, bytesPerToken * g, channels, t);
-    const nSub = subChannels(t, channels).channels;
-    let occ = 0;
-    for (let i = 0; i < p.occ.length; i++) occ += p.occ[i];
-    c = p.bytes > 0 ? { cyclesPerByte: occ / nSub / p.bytes, activationsPerByte: p.misses / p.bytes } : { cyclesPerByte: 0, activationsPerByte: 0 };
-    memo.set(key, c);
+    if (++memoCount > MEMO_LIMIT) {
+      for (const m of memo.values()) m.clear(); // tables held by live timing objects are emptied too
+      memo.clear();
+      memoCount = 0;
+    }
+    c = profileCost(L, n, B, channels, t);
+    table.set(key, c);
   }
   return c;
+}
+
+/** Channel-mean occupancy and activations per byte of a gather's full profile. */
+function profileCost(L: number, n: number, B: number, channels: number, t: HbmTiming): GatherCost {
+  const p = profileStream(L, n, B, channels, t);
+  if (p.bytes <= 0) return ZERO;
+  let occ = 0;
+  for (let i = 0; i < p.occ.length; i++) occ += p.occ[i];
+  return { cyclesPerByte: occ / subChannels(t, channels).channels / p.bytes, activationsPerByte: p.misses / p.bytes };
 }
 
 /** Per-byte costs of the four streams of one head request (the cycle simulator's stream shapes). */

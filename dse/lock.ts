@@ -1,0 +1,134 @@
+/**
+ * The results folder's lock: `<dir>/.lock` holds the owner's pid; a second live run on the same
+ * folder is refused with a clear message; a lock whose pid is dead (or on this host, unreadable)
+ * is taken over.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureDir } from './outputs.ts';
+
+export const LOCK_FILE = '.lock';
+
+// --- lock ------------------------------------------------------------------------------------
+
+export class LockError extends Error {
+  readonly exitCode = 2;
+  readonly pid: number;
+  constructor(message: string, pid: number) {
+    super(message);
+    this.name = 'LockError';
+    this.pid = pid;
+  }
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/**
+ * Is a process with this pid alive (on this host)? EPERM means alive but not ours. A zombie (a
+ * killed process not yet reaped — common in containers whose init does not reap orphans) is dead:
+ * on Linux its /proc/<pid>/stat state is 'Z'.
+ */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch (e) {
+    // Gone since kill(pid, 0), or no /proc (not Linux): then trust kill(pid, 0).
+    return !((e as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync('/proc/self/stat'));
+  }
+}
+
+export interface Lock {
+  file: string;
+  /** Set when a stale lock was taken over. */
+  tookOverFrom?: LockInfo;
+  release(): void;
+}
+
+/**
+ * Takes `<dir>/.lock`. Throws LockError when a live process holds it; takes over a lock left by a
+ * dead process (same host) or an unreadable one.
+ */
+export function acquireLock(dir: string): Lock {
+  ensureDir(dir);
+  const file = path.join(dir, LOCK_FILE);
+  const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
+  let tookOverFrom: LockInfo | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx');
+      try {
+        fs.writeSync(fd, JSON.stringify(me) + '\n');
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      let released = false;
+      return {
+        file,
+        tookOverFrom,
+        release() {
+          if (released) return;
+          released = true;
+          try {
+            const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+            if (cur.pid === me.pid && cur.startedAt === me.startedAt) fs.unlinkSync(file);
+          } catch {
+            /* already gone */
+          }
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder: LockInfo | undefined;
+    try {
+      holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+    } catch {
+      holder = undefined;
+    }
+    if (holder === undefined) {
+      // unreadable: a writer may be between create and write; give it a moment, then take over
+      const age = (() => {
+        try {
+          return Date.now() - fs.statSync(file).mtimeMs;
+        } catch {
+          return Infinity;
+        }
+      })();
+      if (age < 2000) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        continue;
+      }
+    } else {
+      const sameHost = holder.host === os.hostname();
+      if (!sameHost || pidAlive(holder.pid)) {
+        throw new LockError(
+          `results folder ${dir} is in use by another run (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}).\n` +
+            `Wait for it to finish, use another --out folder, or delete ${file} if that process is gone.`,
+          holder.pid,
+        );
+      }
+    }
+    tookOverFrom = holder ?? { pid: 0, host: '?', startedAt: '?' };
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      /* raced with someone else's takeover; retry */
+    }
+  }
+  throw new LockError(`could not take the lock ${file} (contended)`, 0);
+}
+

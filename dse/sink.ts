@@ -1,0 +1,296 @@
+/**
+ * Where a run's evaluated points go, batch by batch, in id order — without keeping them: the
+ * counts, the Pareto front of the feasible points (a point dominated when it arrives stays
+ * dominated, so the front is kept incrementally), the fronts after each batch for the hypervolume
+ * trajectory, a deterministic sample for the report, and the points.csv rows, streamed to a
+ * temporary body file. `finish` writes points.csv (the body plus each row's `pareto` flag, the
+ * last column) and pareto.csv. Memory is the front plus the sample, however many points run.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { openAtomic } from '../core/atomic.ts';
+import { dominates, hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
+import type { PointRow } from '../core/results.ts';
+import { mulberry32 } from '../sim/rng.ts';
+import type { Objective } from './driver.ts';
+import type { EvaluatedPoint } from './evaluate.ts';
+import { pointRecord, pointsHeader } from './outputs.ts';
+
+export interface SinkOptions {
+  dir: string;
+  parameters: string[];
+  metrics: string[];
+  objectives: Objective[];
+  /** Points kept for the report besides the front (default 4000), and failed points (default 1000). */
+  sample?: number;
+  failedSample?: number;
+}
+
+export class RunSink {
+  total = 0;
+  ok = 0;
+  feasible = 0;
+  /** The current front (feasible, finite objectives), as rows in id order, and their minimisation vectors. */
+  front: EvaluatedPoint[] = [];
+  private frontVecs: number[][] = [];
+  private hint = 0;
+  /** Report sample: a reservoir of the other points and the first failed ones. */
+  readonly sample: EvaluatedPoint[] = [];
+  private readonly failed: EvaluatedPoint[] = [];
+  /** Per parameter: the ok point with its lowest value, the one with its highest (kept for the report). */
+  private readonly extremes: (EvaluatedPoint | undefined)[] = [];
+  /** While no point succeeded: every failed one; while none is feasible: every ok one (run-checks' notes). */
+  private allFailedRows: EvaluatedPoint[] | undefined = [];
+  private infeasibleRows: EvaluatedPoint[] | undefined = [];
+  private seen = 0;
+  private readonly rng = mulberry32(1);
+  /** Front (minimisation vectors) after each batch, and the rows count then. */
+  private readonly snapshots: { evals: number; front: number[][] }[] = [];
+  private lo: number[];
+  private hi: number[];
+  private readonly bodyFile: string;
+  private body: number;
+  private chunk: string[] = [];
+  private chunkLen = 0;
+
+  constructor(private readonly o: SinkOptions) {
+    fs.mkdirSync(o.dir, { recursive: true });
+    // a body left by a killed run (the folder lock makes this run the only live one)
+    for (const f of fs.readdirSync(o.dir)) if (/^\.points\.body\.\d+\.tmp$/.test(f)) fs.rmSync(path.join(o.dir, f), { force: true });
+    this.bodyFile = path.join(o.dir, `.points.body.${process.pid}.tmp`);
+    this.body = fs.openSync(this.bodyFile, 'w');
+    this.lo = o.objectives.map(() => Infinity);
+    this.hi = o.objectives.map(() => -Infinity);
+  }
+
+  private row(r: EvaluatedPoint): string {
+    return pointRecord(r, r.status === 'ok' && r.feasible, this.o.parameters, this.o.metrics) + '\n';
+  }
+
+  /** One batch of evaluated points, sorted by id (ids increase across batches). */
+  add(batch: EvaluatedPoint[]): void {
+    this.checkColumns(batch);
+    const cand = this.front.slice();
+    const vecs = this.frontVecs.slice();
+    const objectives = this.o.objectives;
+    for (const r of batch) {
+      this.total++;
+      const line = this.row(r);
+      this.chunk.push(line);
+      this.chunkLen += line.length;
+      if (r.status !== 'ok') {
+        if (this.failed.length < (this.o.failedSample ?? 1000)) this.failed.push(r);
+        this.allFailedRows?.push(r);
+        continue;
+      }
+      this.ok++;
+      this.allFailedRows = undefined;
+      if (r.feasible) this.infeasibleRows = undefined;
+      else this.infeasibleRows?.push(r);
+      this.keepSample(r);
+      if (!r.feasible) continue;
+      this.feasible++;
+      const v = toMinVector(r.metrics, objectives);
+      if (!v.every(Number.isFinite)) continue; // never on the front
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] < this.lo[i]) this.lo[i] = v[i];
+        if (v[i] > this.hi[i]) this.hi[i] = v[i];
+      }
+      // a point the front already dominates stays dominated: only the others are candidates
+      if (this.dominatedByFront(v)) continue;
+      cand.push(r);
+      vecs.push(v);
+    }
+    const before = this.front;
+    if (cand.length !== before.length) {
+      const mask = paretoMask(vecs, vecs.map(() => true));
+      this.front = cand.filter((_, k) => mask[k]);
+      this.frontVecs = vecs.filter((_, k) => mask[k]);
+    }
+    const prev = this.snapshots[this.snapshots.length - 1];
+    const same = prev !== undefined && before === this.front;
+    this.snapshots.push({ evals: this.total, front: same ? prev.front : this.frontVecs });
+    if (this.chunkLen >= 1 << 20) this.flushBody();
+  }
+
+  /**
+   * Some point of the front (as it was before this batch) dominates v. The last dominator is
+   * tried first: neighbouring points of a sweep tend to be dominated by the same point.
+   */
+  private dominatedByFront(v: number[]): boolean {
+    const f = this.frontVecs;
+    if (this.hint < f.length && dominates(f[this.hint], v)) return true;
+    for (let i = 0; i < f.length; i++) {
+      if (dominates(f[i], v)) {
+        this.hint = i;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Every metric of the batch's first ok row is a column (rows are written as they come). */
+  private checkColumns(batch: EvaluatedPoint[]): void {
+    const r = batch.find((b) => b.status === 'ok');
+    if (!r) return;
+    for (const k in r.metrics) if (!this.o.metrics.includes(k)) throw new Error(`metric ${k} of point ${r.id} is not a points.csv column (${this.o.metrics.join(', ')})`);
+  }
+
+  private keepSample(r: EvaluatedPoint): void {
+    const n = this.o.sample ?? 4000;
+    this.seen++;
+    // the lowest and highest value of each numeric parameter (first seen): the report's "front
+    // on the bound of a knob" notes compare the front with them (reports/bounds.ts)
+    for (let i = 0; i < this.o.parameters.length; i++) {
+      const v = r.params[this.o.parameters[i]];
+      if (typeof v !== 'number') continue;
+      const lo = this.extremes[2 * i];
+      const hi = this.extremes[2 * i + 1];
+      if (!lo || v < (lo.params[this.o.parameters[i]] as number)) this.extremes[2 * i] = r;
+      if (!hi || v > (hi.params[this.o.parameters[i]] as number)) this.extremes[2 * i + 1] = r;
+    }
+    if (this.sample.length < n) this.sample.push(r);
+    else {
+      const j = Math.floor(this.rng() * this.seen);
+      if (j < n) this.sample[j] = r;
+    }
+  }
+
+  private flushBody(): void {
+    if (this.chunk.length === 0) return;
+    const buf = Buffer.from(this.chunk.join(''), 'utf8');
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(this.body, buf, off, buf.length - off);
+    this.chunk = [];
+    this.chunkLen = 0;
+  }
+
+  /** Hypervolume after each batch, normalised by the bounds of all feasible points of the run. */
+  hypervolumeTrajectory(): { evals: number; hv: number }[] {
+    // the bounds of every feasible finite vector (the same normaliser as over all of them)
+    const norm = normaliser(this.lo.every(Number.isFinite) ? [this.lo, this.hi] : []);
+    let last: number[][] | undefined;
+    let hv = 0;
+    return this.snapshots.map((s) => {
+      if (s.front !== last) hv = hypervolume(s.front.map(norm.apply), norm.ref);
+      last = s.front;
+      return { evals: s.evals, hv };
+    });
+  }
+
+  /**
+   * The rows the run's checks need (dse/run-checks.ts allFailed, noFeasible): every point while
+   * none succeeded, every ok point while none is feasible — empty once a point is feasible.
+   */
+  checkRows(): EvaluatedPoint[] {
+    return [...(this.allFailedRows ?? []), ...(this.infeasibleRows ?? [])];
+  }
+
+  /** Points for the report: the front, the sample, each parameter's extremes and the first failed points, by id. */
+  reportRows(): PointRow[] {
+    const frontIds = new Set(this.front.map((r) => r.id));
+    const all = new Map<number, EvaluatedPoint>();
+    for (const r of [...this.front, ...this.sample, ...this.failed]) all.set(r.id, r);
+    for (const r of this.extremes) if (r) all.set(r.id, r);
+    return toPointRows([...all.values()].sort((a, b) => a.id - b.id), frontIds);
+  }
+
+  /** Writes points.csv and pareto.csv; the temporary body is removed. */
+  finish(): void {
+    this.flushBody();
+    fs.closeSync(this.body);
+    const header = pointsHeader(this.o.parameters, this.o.metrics);
+    const frontIds = new Set(this.front.map((r) => r.id));
+    try {
+      writePoints(path.join(this.o.dir, 'points.csv'), header, this.bodyFile, frontIds);
+      const p = openAtomic(path.join(this.o.dir, 'pareto.csv'));
+      p.write(header);
+      for (const r of this.front.slice().sort((a, b) => a.id - b.id)) p.write(this.row(r).slice(0, -1) + ',true\n');
+      p.commit();
+    } finally {
+      fs.rmSync(this.bodyFile, { force: true });
+    }
+  }
+
+  /** Removes the temporary body (nothing written). */
+  discard(): void {
+    try {
+      fs.closeSync(this.body);
+    } catch {
+      /* closed */
+    }
+    fs.rmSync(this.bodyFile, { force: true });
+  }
+}
+
+export function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRow[] {
+  return rows.map((r) => ({
+    id: r.id,
+    params: r.params,
+    metrics: r.metrics,
+    feasible: r.status === 'ok' && r.feasible,
+    pareto: front.has(r.id),
+    status: r.status,
+    error: r.error,
+    fidelity: r.fidelity,
+  }));
+}
+
+const NL = 0x0a;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const TRUE = Buffer.from(',true\n');
+const FALSE = Buffer.from(',false\n');
+
+/**
+ * points.csv = header + every body record with its pareto flag appended. One linear pass over
+ * the body in 4 MB chunks: records end at a newline outside quotes (an error message may hold a
+ * quoted newline); each record's id is its first cell.
+ */
+function writePoints(file: string, header: string, body: string, front: Set<number>): void {
+  const out = openAtomic(file);
+  out.write(header);
+  const fd = fs.openSync(body, 'r');
+  try {
+    const buf = Buffer.alloc(4 << 20);
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      // every record grows by at most FALSE.length bytes (records are longer than that)
+      const res = Buffer.allocUnsafe(data.length * 2 + FALSE.length);
+      let len = 0;
+      let start = 0;
+      let scan = 0;
+      let quotes = 0; // quotes in the current record so far (odd: inside a quoted field)
+      let q = data.indexOf(QUOTE, 0); // the next quote at or after `scan` (-1: none in the chunk)
+      for (;;) {
+        const nl = data.indexOf(NL, scan);
+        if (nl < 0) break;
+        while (q >= 0 && q < nl) {
+          quotes++;
+          q = data.indexOf(QUOTE, q + 1);
+        }
+        scan = nl + 1;
+        if (quotes % 2 === 1) continue; // a newline inside a quoted field
+        const comma = data.indexOf(COMMA, start);
+        const id = Number(data.toString('latin1', start, comma < 0 || comma > nl ? nl : comma));
+        len += data.copy(res, len, start, nl);
+        len += (front.has(id) ? TRUE : FALSE).copy(res, len);
+        start = nl + 1;
+        quotes = 0;
+      }
+      out.write(res.subarray(0, len));
+      // the unfinished record is carried over and scanned again from its start
+      carry = Buffer.from(data.subarray(start));
+    }
+    if (carry.length > 0) throw new Error(`points.csv: the temporary body ends inside a record (${carry.length} bytes)`);
+    out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * dse/sink.ts, the streamed outputs of a run: points.csv and pareto.csv written batch by batch
+ * must equal the in-memory writer (dse/outputs.ts pointsCsv) over the same rows, with the pareto
+ * flags of a brute-force dominance check; the report keeps the whole front and a bounded sample.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RunSink, toPointRows } from '../dse/sink.ts';
+import { pointsCsv } from '../dse/outputs.ts';
+import type { EvaluatedPoint } from '../dse/evaluate.ts';
+import type { Objective } from '../dse/driver.ts';
+import { mulberry32 } from '../sim/rng.ts';
+import { boundHits } from '../reports/bounds.ts';
+import { hypervolume, normaliser } from '../core/pareto.ts';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sink-test-'));
+const METRICS = ['latency_s', 'energy_j', 'area_mm2'];
+const PARAMS = ['hw.a', 'algo.name'];
+const OBJ3: Objective[] = [
+  { metric: 'latency_s', goal: 'min' },
+  { metric: 'energy_j', goal: 'min' },
+  { metric: 'area_mm2', goal: 'min' },
+];
+
+/** Rows with every awkward cell: quoted commas, quotes, newlines (an error may span lines), NaN. */
+function rows(n: number, seed = 7): EvaluatedPoint[] {
+  const rng = mulberry32(seed);
+  const out: EvaluatedPoint[] = [];
+  for (let id = 0; id < n; id++) {
+    const params = { 'hw.a': Math.floor(rng() * 50), 'algo.name': id % 97 === 0 ? 'x,"y"\nz' : `n${id % 5}` };
+    if (id % 41 === 5) {
+      out.push({ id, params, metrics: { latency_s: NaN, energy_j: NaN, area_mm2: NaN }, status: 'failed', violation: Infinity, feasible: false, error: `boom, "quoted"\nsecond line ${id}`, fidelity: '' });
+      continue;
+    }
+    const metrics = { latency_s: rng() * 1e-3, energy_j: rng() * 2e-3, area_mm2: 5 + rng() * 20 };
+    const feasible = metrics.area_mm2 <= 20;
+    out.push({ id, params, metrics, status: 'ok', violation: feasible ? 0 : metrics.area_mm2 - 20, feasible, error: '', fidelity: 'analytical' });
+  }
+  return out;
+}
+
+/** Ids of the non-dominated feasible rows, by comparing every pair. */
+function bruteFront(all: EvaluatedPoint[]): Set<number> {
+  const ok = all.filter((r) => r.status === 'ok' && r.feasible);
+  const v = (r: EvaluatedPoint) => METRICS.map((m) => r.metrics[m]);
+  const dominates = (a: number[], b: number[]) => a.every((x, i) => x <= b[i]) && a.some((x, i) => x < b[i]);
+  return new Set(ok.filter((r) => !ok.some((o) => o !== r && dominates(v(o), v(r)))).map((r) => r.id));
+}
+
+function sinkRun(all: EvaluatedPoint[], batch: number, sample = 50) {
+  const dir = tmp();
+  const sink = new RunSink({ dir, parameters: PARAMS, metrics: METRICS, objectives: OBJ3, sample, failedSample: 3 });
+  for (let i = 0; i < all.length; i += batch) sink.add(all.slice(i, i + batch));
+  const report = sink.reportRows();
+  const trajectory = sink.hypervolumeTrajectory();
+  sink.finish();
+  const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+  const files = { points: read('points.csv'), pareto: read('pareto.csv'), left: fs.readdirSync(dir) };
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { sink, report, trajectory, files };
+}
+
+test('streamed points.csv and pareto.csv equal the in-memory writer; pareto flags = brute-force front (3 objectives)', () => {
+  const all = rows(3000);
+  const front = bruteFront(all);
+  assert.ok(front.size >= 5, `a front of several points (${front.size})`);
+  const { sink, files } = sinkRun(all, 128);
+  assert.equal(files.points, pointsCsv(toPointRows(all, front), PARAMS, METRICS));
+  assert.equal(files.pareto, pointsCsv(toPointRows(all.filter((r) => front.has(r.id)), front), PARAMS, METRICS));
+  assert.deepEqual(files.left.sort(), ['pareto.csv', 'points.csv'], 'the temporary body is removed');
+  assert.equal(sink.total, 3000);
+  assert.equal(sink.ok, all.filter((r) => r.status === 'ok').length);
+  assert.equal(sink.feasible, all.filter((r) => r.status === 'ok' && r.feasible).length);
+  assert.deepEqual(new Set(sink.front.map((r) => r.id)), front);
+});
+
+test('a body larger than one read chunk (4 MB), with a record of quoted newlines across the chunk end, is copied whole', () => {
+  const all = rows(20_000, 3);
+  // a failed point whose error (5 MB of quoted lines) spans the first 4 MB chunk's end
+  all[5].error = 'line "x", y\n'.repeat(420_000);
+  const { files } = sinkRun(all, 4096);
+  assert.ok(files.points.length > 6e6, `${files.points.length} bytes`);
+  assert.equal(files.points, pointsCsv(toPointRows(all, bruteFront2(all)), PARAMS, METRICS));
+});
+
+/** The 3-objective front by a sort over latency and a scan (the brute force is O(n²) at 60,000 rows). */
+function bruteFront2(all: EvaluatedPoint[]): Set<number> {
+  const ok = all.filter((r) => r.status === 'ok' && r.feasible).sort((a, b) => a.metrics.latency_s - b.metrics.latency_s);
+  const kept: EvaluatedPoint[] = [];
+  for (const r of ok) if (!kept.some((k) => k.metrics.energy_j <= r.metrics.energy_j && k.metrics.area_mm2 <= r.metrics.area_mm2)) kept.push(r);
+  return new Set(kept.map((r) => r.id));
+}
+
+test('the report keeps the whole front, a bounded deterministic sample and the first failed points; batch size changes nothing written', () => {
+  const all = rows(3000);
+  const front = bruteFront(all);
+  const a = sinkRun(all, 128, 50);
+  const b = sinkRun(all, 1000, 50);
+  assert.equal(a.files.points, b.files.points);
+  const ids = new Set(a.report.map((r) => r.id));
+  for (const id of front) assert.ok(ids.has(id), `front point ${id} in the report`);
+  assert.ok(a.report.length <= front.size + 50 + 3 + 2 * PARAMS.length, `${a.report.length} rows kept`);
+  assert.equal(a.report.filter((r) => r.status === 'failed').length, 3);
+  assert.deepEqual(a.report.map((r) => r.id), [...a.report.map((r) => r.id)].sort((x, y) => x - y), 'by id');
+  assert.deepEqual(a.report.filter((r) => r.pareto).map((r) => r.id).sort((x, y) => x - y), [...front].sort((x, y) => x - y));
+  // same points in the same batches → the same sample
+  assert.deepEqual(sinkRun(all, 128, 50).report.map((r) => r.id), a.report.map((r) => r.id));
+  // one entry per batch: the hypervolume of the front of the points so far, normalised by the
+  // bounds of every feasible point of the run
+  assert.equal(a.trajectory.length, Math.ceil(3000 / 128));
+  const feasibleVecs = all.filter((r) => r.status === 'ok' && r.feasible).map((r) => METRICS.map((m) => r.metrics[m]));
+  const norm = normaliser(feasibleVecs);
+  a.trajectory.forEach((t, i) => {
+    const upTo = all.slice(0, Math.min(3000, (i + 1) * 128));
+    const f = bruteFront2(upTo);
+    const expected = hypervolume(upTo.filter((r) => f.has(r.id)).map((r) => norm.apply(METRICS.map((m) => r.metrics[m]))), norm.ref);
+    assert.equal(t.evals, upTo.length);
+    assert.ok(Math.abs(t.hv - expected) <= 1e-12 * Math.max(1, expected), `batch ${i}: ${t.hv} vs ${expected}`);
+  });
+  for (let i = 1; i < a.trajectory.length; i++) assert.ok(a.trajectory[i].hv >= a.trajectory[i - 1].hv);
+});
+
+test('a metric that is not a column is refused (rows are written as they come)', () => {
+  const dir = tmp();
+  const sink = new RunSink({ dir, parameters: PARAMS, metrics: ['latency_s'], objectives: OBJ3.slice(0, 1) });
+  assert.throws(() => sink.add(rows(3)), /metric energy_j of point 0 is not a points.csv column/);
+  sink.discard();
+  assert.deepEqual(fs.readdirSync(dir), []);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("the report's bound notes are those of every point: each parameter's lowest and highest point is kept beside the sample", () => {
+  // front = the k = 1 points (k = 0 and k = 2 are dominated): not on a bound of k, which runs 0…9
+  const all: EvaluatedPoint[] = [];
+  for (let id = 0; id < 2000; id++) {
+    const k = id % 10;
+    const j = Math.floor(id / 10);
+    all.push({ id, params: { 'hw.k': k, 'hw.j': j }, metrics: { latency_s: Math.abs(k - 1) + 0.01 * j, energy_j: Math.abs(k - 1) + 0.01 * (199 - j) }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical' });
+  }
+  const dir = tmp();
+  const sink = new RunSink({ dir, parameters: ['hw.k', 'hw.j'], metrics: ['latency_s', 'energy_j'], objectives: OBJ3.slice(0, 2), sample: 5 });
+  for (let i = 0; i < all.length; i += 100) sink.add(all.slice(i, i + 100));
+  const run = { parameters: ['hw.k', 'hw.j'] };
+  const front = new Set(sink.front.map((r) => r.id));
+  assert.equal(front.size, 200);
+  assert.deepEqual(boundHits(run, toPointRows(all, front)), []);
+  assert.deepEqual(boundHits(run, sink.reportRows()), []);
+  sink.discard();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
