@@ -56,7 +56,7 @@ export function summarySection(run: RunJson, points: PointRow[]): string {
     kvRow(
       'evaluations',
       `${esc(counts.total)} total · ${esc(counts.ok)} ok · ${esc(counts.failed)} failed · ${esc(counts.feasible)} feasible · <b>${esc(counts.pareto)}</b> on the Pareto front` +
-        (points.length !== counts.total ? ` <span class="muted">(${esc(points.length)} rows in points.csv)</span>` : ''),
+        (points.length < counts.total ? ` <span class="muted">(this report draws ${esc(points.length)} of them: the front, a sample and each parameter's extremes; points.csv has every point)</span>` : points.length > counts.total ? ` <span class="muted">(${esc(points.length)} rows in points.csv)</span>` : ''),
     ),
     kvRow('wall time', esc(fmtDuration(run.wallSeconds)) + (run.startedAt ? ` <span class="muted">(${esc(run.startedAt)} → ${esc(run.finishedAt || '?')})</span>` : '')),
     kvRow('stopped', run.stopReason ? `<span class="tag">early</span> ${esc(run.stopReason)}` : 'completed (driver exhausted)'),

@@ -286,3 +286,15 @@ test('degenerate runs render: no points, all failed, no objectives', async () =>
   html = await renderReport(none);
   assert.ok(html.includes('No objectives.'));
 });
+
+test('a report drawn from a sample of the run says how many points the run had, and that points.csv has them all', async () => {
+  const input = fixture();
+  const total = input.points.length;
+  const kept = input.points.filter((p, i) => p.pareto || i % 3 === 0);
+  input.run.counts = { ...input.run.counts, total };
+  const html = await renderReport({ run: input.run, points: kept });
+  assert.match(html, new RegExp(`<p class="sub">[^<]*· ${total} points`), 'header counts the run');
+  assert.match(html, new RegExp(`this report draws ${kept.length} of them: the front, a sample and each parameter's extremes; points.csv has every point`));
+  // every row drawn: no note
+  assert.doesNotMatch(await renderReport(input), /this report draws/);
+});
