@@ -114,7 +114,7 @@ async function overhead(url: string, tmp: string, redisPid?: number): Promise<ob
   const { modelVersion } = await import('../dse/executor.ts');
   const { prepareRun } = await import('../dse/run.ts');
   const spaceFile = path.join(tmp, 'analytical.yaml');
-  fs.writeFileSync(spaceFile, SPACE.replace('model: cycle', 'model: analytical').replace('name: bench-dist', 'name: bench-overhead'));
+  fs.writeFileSync(spaceFile, SPACE.replace('fidelity: cycle', 'fidelity: analytical').replace('name: bench-dist', 'name: bench-overhead'));
   const { ctx } = prepareRun({ spaceFile });
   const N = Number(process.env.BENCH_DIST_JOBS ?? 2000);
   const task = (i: number) => ({ task: 'evaluate', args: [ctx, i, { 'hw.dramChannels': 4 + (i % 29), 'algo.tokenKeep': 0.25 + (i % 4) * 0.25 }] });

@@ -20,7 +20,7 @@ export const CYCLE_SWEEP_POINTS = 1728;
 export function cycleSweepSpace(name: string): string {
   return `name: ${name}
 workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
-model: cycle
+fidelity: cycle
 objectives:
   - { metric: latency_s, goal: min }
   - { metric: energy_j, goal: min }

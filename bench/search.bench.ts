@@ -11,7 +11,7 @@
  *    table at the same budgets (bench/optuna-table.py); otherwise a note says they were skipped.
  * 2. A cycle-model sweep through the worker pool with 1 and 2 workers (identical results, ≥ 1.8×).
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type { Driver, DriverContext, Objective, ParamDomain, Params, TrialResult } from '../dse/driver.ts';
@@ -224,12 +224,11 @@ const TPE_TRIALS = Number(process.env.BENCH_TPE_TRIALS ?? 200);
 function optunaRuns(t: Table): { runs: Record<string, number[][][]>; note: Record<string, unknown> } {
   // the first Python that imports optuna: $PYTHON, python3 on the PATH, the system's /usr/bin/python3
   const pythons = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-  let python = pythons[0];
-  let probe = spawnSync(python, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' });
-  for (const p of pythons.slice(1)) {
+  let python = '';
+  let probe!: SpawnSyncReturns<string>;
+  for (python of pythons) {
+    probe = spawnSync(python, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' });
     if (probe.status === 0) break;
-    python = p;
-    probe = spawnSync(p, ['-c', 'import optuna; print(optuna.__version__)'], { encoding: 'utf8' });
   }
   if (probe.status !== 0) return { runs: {}, note: { skipped: `optuna comparison skipped: python3 -c "import optuna" failed with ${pythons.join(', ')} (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()})` } };
   const runs = [];
