@@ -73,24 +73,32 @@ function phaseResult(n: number, ms: number, cpu0: NodeJS.CpuUsage): PhaseResult 
   };
 }
 
+/**
+ * Runs `step` (one evaluation, returning a number to keep it from being optimised away) until `max`
+ * evaluations or `budgetMs`, reading the clock every `every` evaluations.
+ */
+function timedPhase(max: number, budgetMs: number, every: number, step: () => number): PhaseResult & { checksum_positive: boolean } {
+  let sink = 0;
+  let n = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let dt = 0;
+  while (n < max && dt < budgetMs) {
+    const stop = Math.min(max, n + every);
+    for (; n < stop; n++) sink += step();
+    dt = performance.now() - t0;
+  }
+  return { ...phaseResult(n, dt, cpu0), checksum_positive: sink > 0 };
+}
+
 /** Evaluate hardware points from `next` on one prepared workload until `max` points or `budgetMs`. */
 export function hardwarePhase(wl: object, algo: object, next: () => HardwareConfig, max: number, budgetMs: number): PhaseResult & { checksum_positive: boolean } {
   const p = prepareWorkload(buildWorkload(WorkloadSchema.parse(wl), AlgoSchema.parse(algo)));
   const out = createFastMetrics();
-  let sink = 0;
-  let n = 0;
-  const t0 = performance.now();
-  let dt = 0;
-  const cpu0 = process.cpuUsage();
-  while (n < max && dt < budgetMs) {
-    const stop = Math.min(max, n + 1000);
-    for (; n < stop; n++) {
-      evaluatePrepared(p, next(), out);
-      sink += out.latency_s;
-    }
-    dt = performance.now() - t0;
-  }
-  return { ...phaseResult(n, dt, cpu0), checksum_positive: sink > 0 };
+  return timedPhase(max, budgetMs, 1000, () => {
+    evaluatePrepared(p, next(), out);
+    return out.latency_s;
+  });
 }
 
 /** New tokenKeep/headKeep/valueKeep/msbBits every point: build + prepare + evaluate on one design. */
@@ -99,20 +107,11 @@ export function algoPhase(wl: object, hw: HardwareConfig, seed: number, max: num
   const w = WorkloadSchema.parse(wl);
   const base = AlgoSchema.parse({ lsbBits: 4 });
   const out = createFastMetrics();
-  let sink = 0;
-  let n = 0;
-  const t0 = performance.now();
-  let dt = 0;
-  const cpu0 = process.cpuUsage();
-  while (n < max && dt < budgetMs) {
+  return timedPhase(max, budgetMs, 16, () => {
     const algo = { ...base, tokenKeep: 1 - rng() * 0.95, headKeep: 1 - rng() * 0.95, valueKeep: 1 - rng() * 0.95, msbBits: 4 + Math.floor(rng() * 9) };
     evaluatePrepared(prepareWorkload(buildWorkload(w, algo)), hw, out);
-    sink += out.latency_s;
-    n++;
-    if ((n & 15) === 0) dt = performance.now() - t0;
-  }
-  dt = performance.now() - t0;
-  return { ...phaseResult(n, dt, cpu0), checksum_positive: sink > 0 };
+    return out.latency_s;
+  });
 }
 
 /** The three sweep phases on gpt2-medium generation (992 + 32), `scale` × the default point counts. */
