@@ -48,7 +48,7 @@ export interface ExpectedCost {
  */
 export function expectedGatherCost(L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
   if (n <= 0 || B <= 0 || L <= 0) return { cyclesPerByte: 0, activationsPerByte: 0 };
-  const { t, channels: C } = subChannels(t0, channels);
+  const { t, channels: C } = subTiming(t0, channels);
   const R = t.burstsPerRow;
   const bb = t.burstBytes;
   const TL = Math.ceil((Math.max(L, n) * B) / bb); // transactions of the region
@@ -84,6 +84,16 @@ export function expectedGatherCost(L: number, n: number, B: number, channels: nu
   return { cyclesPerByte: occ / C / bytes, activationsPerByte: acts / bytes };
 }
 
+const subs = new WeakMap<HbmTiming, HbmTiming>();
+/** `subChannels`, its timing object kept per design timing (so the replay channel is reused). */
+function subTiming(t0: HbmTiming, channels: number): { t: HbmTiming; channels: number } {
+  const s = subChannels(t0, channels);
+  if (s.t === t0) return s;
+  let t = subs.get(t0);
+  if (t === undefined) subs.set(t0, (t = s.t));
+  return { t, channels: s.channels };
+}
+
 /** Latency from a chunk's visibility to its first data when its bank holds another row. */
 const latency = (t: HbmTiming): number => t.tRP + t.tRCD + t.tCL;
 
@@ -106,15 +116,15 @@ export function denseCycle(t: HbmTiming): { d: number; c: number } {
   const bank = Math.max(t.tRC, t.tRAS + t.tRP) / (t.banks * P);
   const d = Math.max(bus, win, act, bank);
   let c = 1;
-  const tie = (x: number) => x >= d * (1 - 1e-9);
-  if (tie(bus)) c = lcm(c, P);
-  if (tie(win)) c = lcm(c, w);
-  if (tie(act)) c = lcm(c, 4 * P);
-  if (tie(bank)) c = lcm(c, t.banks * P);
+  const tie = d * (1 - 1e-9); // cycles within rounding of the largest bind together
+  if (bus >= tie) c = lcm(c, P);
+  if (win >= tie) c = lcm(c, w);
+  if (act >= tie) c = lcm(c, 4 * P);
+  if (bank >= tie) c = lcm(c, t.banks * P);
   return { d, c };
 }
 
-const DENSE_PREFIX = 48;
+const DENSE_PREFIX = 24;
 let ids = new Float64Array(DENSE_PREFIX + 64);
 let ns = new Int32Array(DENSE_PREFIX + 64);
 let spare: HbmChannel | undefined;
@@ -217,25 +227,81 @@ function sparseOcc(K: number, Bc: number, n2: number, slots: number, span: numbe
   // steady state per chunk: bus per PC, request window, activations
   const d = Math.max((nbar * tB) / P, (nbar * (latency(t) + j * tB)) / (Q + j - 1), Math.max(t.tFAW / 4, t.tRRDS) / P);
   const pt = Math.min(1, K / Math.max(1, slots));
-  const occOf = (k: number): number => {
-    if (k <= 0) return 0;
-    const kp = k <= SPARSE_PREFIX ? k : SPARSE_PREFIX - ((SPARSE_PREFIX - k) & 1);
-    const b = Math.round(kp * nbar);
-    const tail = (k - kp) * d;
-    const g = Math.max(1, slots / K);
-    if (P === 1) return patternOcc(kp, b, g, span, t, 0) + tail;
-    // PCs of touched chunks: consecutive touched slots alternate w.p. 1/(2 − pt), so the PC-count
-    // difference D has variance k(1 − pt); 3-point quadrature over |D| (which has k's parity)
-    const par = kp & 1;
-    let dHi = Math.round(Math.sqrt(3 * kp * (1 - pt)));
-    if ((dHi & 1) !== par) dHi += dHi < kp ? 1 : -1;
-    dHi = Math.min(kp, Math.max(par, dHi));
-    const even = patternOcc(kp, b, g, span, t, par);
-    return (dHi === par ? even : (2 / 3) * even + (1 / 3) * patternOcc(kp, b, g, span, t, dHi)) + tail;
-  };
-  const k0 = Math.floor(K);
-  const f = K - k0;
+  const c = cur;
+  c.nbar = nbar;
+  c.d = d;
+  c.slots = slots;
+  c.span = span;
+  c.t = t;
+  c.pt = pt;
+  return chunkCountMixture(K, slots, pt);
+}
+
+/** The channel being priced (module state instead of closures: no allocation per call). */
+const cur = { nbar: 0, d: 0, slots: 0, span: 0, pt: 0, t: undefined as unknown as HbmTiming };
+
+/** Occupancy of the current channel with exactly k chunks per region: the pattern run of the first
+ * min(k, 16) (same parity), d per further chunk. */
+function occOf(k: number): number {
+  if (k <= 0) return 0;
+  const { nbar, d, slots, span, t, pt } = cur;
+  const kp = k <= SPARSE_PREFIX ? k : SPARSE_PREFIX - ((SPARSE_PREFIX - k) & 1);
+  // the pattern's bursts: ⌊kp·n̄⌋ or one more, mixed to the mean (integer bursts per chunk)
+  const x = kp * nbar;
+  const b0 = Math.max(kp, Math.floor(x));
+  const fb = Math.max(0, x - b0);
+  const g = Math.max(1, slots / k);
+  const run0 = pcMixture(kp, b0, g, span, t, pt);
+  return (fb > 0 ? (1 - fb) * run0 + fb * pcMixture(kp, b0 + 1, g, span, t, pt) : run0) + (k - kp) * d;
+}
+
+/** occ at a real chunk count: linear between the neighbouring integers. */
+function occLin(x: number): number {
+  const k0 = Math.floor(x);
+  const f = x - k0;
   return (1 - f) * occOf(k0) + (f > 0 ? f * occOf(k0 + 1) : 0);
+}
+
+/**
+ * The pattern run over its pseudo-channel split: consecutive touched slots alternate PCs w.p. 1/(2 − pt),
+ * so the PC-count difference D has variance k(1 − pt); 3-point quadrature over |D| (k's parity).
+ */
+function pcMixture(k: number, b: number, g: number, span: number, t: HbmTiming, pt: number): number {
+  if (t.pcs === 1) return patternOcc(k, b, g, span, t, 0);
+  const par = k & 1;
+  let dHi = Math.round(Math.sqrt(3 * k * (1 - pt)));
+  if ((dHi & 1) !== par) dHi += dHi < k ? 1 : -1;
+  dHi = Math.min(k, Math.max(par, dHi));
+  const even = patternOcc(k, b, g, span, t, par);
+  return dHi === par ? even : (2 / 3) * even + (1 / 3) * patternOcc(k, b, g, span, t, dHi);
+}
+
+/**
+ * E[occ(k)] over the channel's chunk count k ~ Binomial(slots, pt) (mean K): the pmf over the integers
+ * within 3 sd when they are few, else 3-point Gauss–Hermite on the linear interpolation of occ; a
+ * narrow distribution (sd < ½) mixes ⌊K⌋ and ⌈K⌉.
+ */
+function chunkCountMixture(K: number, slots: number, pt: number): number {
+  const sd = Math.sqrt(slots * pt * (1 - pt));
+  if (sd < 0.5) return occLin(K);
+  const lo = Math.max(0, Math.floor(K - 3 * sd));
+  const hi = Math.min(slots, Math.ceil(K + 3 * sd));
+  if (hi - lo > 8) {
+    const h = Math.sqrt(3) * sd;
+    return (2 / 3) * occLin(K) + (occLin(Math.max(0, K - h)) + occLin(Math.min(slots, K + h))) / 6;
+  }
+  let sw = 0;
+  let so = 0;
+  let w = slots <= 64 ? Math.pow(1 - pt, slots) : 0;
+  for (let k = 0; k <= hi; k++) {
+    const wk = slots <= 64 ? w : Math.exp(-((k - K) ** 2) / (2 * sd * sd));
+    if (k >= lo && wk > 0) {
+      sw += wk;
+      so += wk * occOf(k);
+    }
+    if (slots <= 64) w *= ((slots - k) / (k + 1)) * (pt / (1 - pt));
+  }
+  return so / sw;
 }
 
 /** Golden-ratio offsets: a deterministic, evenly spread stand-in for the placement's random slot offsets. */
@@ -260,10 +326,49 @@ function patternOcc(k: number, bursts: number, g: number, span: number, t: HbmTi
     ids[i] = prev = id;
     ns[i] = Math.floor(((i + 1) * total) / k) - Math.floor((i * total) / k);
   }
-  const ch = channel(t);
-  const r1 = ch.serveIds(ids, ns, 0, k, 0, 0);
   let off = Math.max(span, prev + 1);
   if (t.pcs === 2 && (off & 1) !== (span & 1)) off++;
+  // The run depends only on the sizes and each chunk's (PC, bank), i.e. ids mod banks·pcs (all chunks
+  // are row misses on a fresh channel): memoised per timing on a 53-bit hash of those.
+  const mod = t.banks * t.pcs;
+  let h1 = 0x811c9dc5 ^ k;
+  let h2 = Math.imul(0x9e3779b1, (off % mod) + 1);
+  for (let i = 0; i < k; i++) {
+    const v = (ids[i] % mod) * 4096 + ns[i];
+    h1 = Math.imul(h1 ^ v, 0x01000193);
+    h2 = Math.imul(h2 ^ (v + i), 0x85ebca6b) ^ (h2 >>> 13);
+  }
+  const key = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
+  const table = patternTable(t);
+  const hit = table.get(key);
+  if (hit !== undefined) return hit;
+  const ch = channel(t);
+  const r1 = ch.serveIds(ids, ns, 0, k, 0, 0);
   const r2 = ch.serveIds(ids, ns, 0, k, off, 0);
-  return Math.max(0, r2.end - r1.end);
+  const occ = Math.max(0, r2.end - r1.end);
+  if (++patternCount > PATTERN_LIMIT) {
+    for (const m of patternTables.values()) m.clear();
+    patternCount = 0;
+  }
+  table.set(key, occ);
+  return occ;
+}
+
+/** Pattern runs per timing (by value: designs with equal DRAM timings share them), bounded. */
+const patternTables = new Map<string, Map<number, number>>();
+const tableOf = new WeakMap<HbmTiming, Map<number, number>>();
+const PATTERN_LIMIT = 200000;
+let patternCount = 0;
+
+function patternTable(t: HbmTiming): Map<number, number> {
+  let m = tableOf.get(t);
+  if (m !== undefined) return m;
+  const key = `${t.pcs}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRC}|${t.tRRDS}|${t.tRRDL}|${t.tFAW}|${t.queueDepth}`;
+  m = patternTables.get(key);
+  if (m === undefined) {
+    if (patternTables.size > 1000) patternTables.clear();
+    patternTables.set(key, (m = new Map()));
+  }
+  tableOf.set(t, m);
+  return m;
 }
