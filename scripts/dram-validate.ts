@@ -69,6 +69,8 @@ export function exactMean(s: Shape, salts: number): { cyclesPerByte: number; act
 
 export interface Row extends Shape {
   dense: boolean;
+  /** Row-chunk slots per (sub-)channel of the region (L·B / 32 B over the channels, 16 bursts each). */
+  slots: number;
   /** Relative error of cycles/byte (NaN where the exact mean is 0). */
   cycles: number;
   activations: number;
@@ -80,9 +82,11 @@ export function compare(shapes: Shape[], salts: number): Row[] {
   return shapes.map((s) => {
     const e = exactMean(s, salts);
     const m = expectedGatherCost(s.L, s.n, s.B, s.channels, timingOf(s));
+    const C = subChannels(timingOf(s), s.channels).channels;
     return {
       ...s,
       dense: s.n >= s.L,
+      slots: Math.ceil((s.L * s.B) / 32 / C / 16),
       cycles: e.cyclesPerByte > 0 ? m.cyclesPerByte / e.cyclesPerByte - 1 : NaN,
       activations: m.activationsPerByte / e.activationsPerByte - 1,
       exactZero: e.cyclesPerByte === 0,
@@ -116,8 +120,14 @@ export function summary(rows: Row[]) {
       exactZeroModelZero: r.filter((x) => x.exactZero && x.modelZero).length,
     };
   };
-  return { dense: part(true), sparse: part(false) };
+  const bySlots = SLOT_BANDS.map(([lo, hi]) => {
+    const r = rows.filter((x) => !x.dense && x.slots >= lo && x.slots <= hi);
+    return { slots: `${lo}–${hi === Infinity ? '' : hi}`, cyclesPerByte: errorStats(r.map((x) => x.cycles)), activationsPerByte: errorStats(r.map((x) => x.activations)) };
+  });
+  return { dense: part(true), sparse: part(false), sparseBySlots: bySlots };
 }
+
+const SLOT_BANDS: [number, number][] = [[1, 3], [4, 15], [16, Infinity]];
 
 function table(s: ReturnType<typeof summary>, count: number, salts: number, seed: number): string {
   const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
@@ -132,6 +142,11 @@ function table(s: ReturnType<typeof summary>, count: number, salts: number, seed
       const e = s[k][m];
       lines.push(`| ${k} | ${m === 'cyclesPerByte' ? 'cycles/byte' : 'activations/byte'} | ${e.shapes} | ${pct(e.median)} | ${pct(e.p90)} | ${pct(e.p99)} | ${pct(e.max)} |`);
     }
+  lines.push('', '| sparse, row-chunk slots per (sub-)channel | shapes | cycles/byte median | p90 | p99 | max | activations/byte p99 |', '|---|---|---|---|---|---|---|');
+  for (const b of s.sparseBySlots) {
+    const e = b.cyclesPerByte;
+    lines.push(`| ${b.slots} | ${e.shapes} | ${pct(e.median)} | ${pct(e.p90)} | ${pct(e.p99)} | ${pct(e.max)} | ${pct(b.activationsPerByte.p99)} |`);
+  }
   lines.push('', `exact occupancy 0 (second region fully overlapped): dense ${s.dense.exactZero} (model 0 in ${s.dense.exactZeroModelZero}), sparse ${s.sparse.exactZero} (model 0 in ${s.sparse.exactZeroModelZero}); not in the table`);
   return lines.join('\n');
 }

@@ -26,10 +26,11 @@
  *   when the burst Q earlier — the j-th of its chunk, `landingPosition` — has returned, then needs
  *   lat = tRP + tRCD + tCL to its first data), and the activation spacing max(tFAW/4, tRRD)/P. The
  *   region-to-region transient (latency hidden behind the first region, the second region's chunks
- *   on the same or the other pseudo-channel, tFAW across regions) is the two-region run of a
- *   representative pattern of the first min(K, 16) chunks (sizes as even as integers allow, slots
- *   evenly spaced, the pseudo-channel split drawn from its distribution); the rest adds d per chunk.
- *   A fractional K mixes ⌊K⌋ and ⌈K⌉ chunks.
+ *   on the same or the other pseudo-channel, tFAW and bank reuse across regions) is the two-region
+ *   run of a representative pattern standing for the region's last min(k, 16) chunks (bursts as even
+ *   as integers allow and mixed to the mean, one chunk per stretch of slots/k at golden-ratio offsets,
+ *   the pseudo-channel split from its distribution); the rest adds d per chunk. The chunk count k is
+ *   averaged over its binomial distribution (mean K).
  *
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
@@ -251,8 +252,10 @@ function occOf(k: number): number {
   const b0 = Math.max(kp, Math.floor(x));
   const fb = Math.max(0, x - b0);
   const g = Math.max(1, slots / k);
-  const run0 = pcMixture(kp, b0, g, span, t, pt);
-  return (fb > 0 ? (1 - fb) * run0 + fb * pcMixture(kp, b0 + 1, g, span, t, pt) : run0) + (k - kp) * d;
+  // the pattern stands for the region's last kp chunks: the next region starts (k − kp)·g slots sooner
+  const off = span - Math.round((k - kp) * g);
+  const run0 = pcMixture(kp, b0, g, off, t, pt);
+  return (fb > 0 ? (1 - fb) * run0 + fb * pcMixture(kp, b0 + 1, g, off, t, pt) : run0) + (k - kp) * d;
 }
 
 /** occ at a real chunk count: linear between the neighbouring integers. */
