@@ -51,20 +51,22 @@ export function sampleShapes(seed: number, count: number): Shape[] {
 export const timingOf = (s: Shape): HbmTiming => hbmTiming({ clockGHz: 1, dramChannelGBps: s.gbps }, { queueDepth: s.queueDepth, mapping: s.mapping });
 
 /** Mean exact cycles/byte and activations/byte over salts 0 … S−1 (one placement if dense). */
-export function exactMean(s: Shape, salts: number): { cyclesPerByte: number; activationsPerByte: number } {
+export function exactMean(s: Shape, salts: number): { cyclesPerByte: number; activationsPerByte: number; salt0: { cyclesPerByte: number; activationsPerByte: number } } {
   const t = timingOf(s);
   const C = subChannels(t, s.channels).channels;
   const S = s.n >= s.L ? 1 : salts;
   let cpb = 0;
   let apb = 0;
+  const salt0 = { cyclesPerByte: 0, activationsPerByte: 0 };
   for (let k = 0; k < S; k++) {
     const p = profileStream(s.L, s.n, s.B, s.channels, t, k);
     let occ = 0;
     for (let c = 0; c < p.occ.length; c++) occ += p.occ[c];
     cpb += occ / C / p.bytes;
     apb += p.misses / p.bytes;
+    if (k === 0) Object.assign(salt0, { cyclesPerByte: cpb, activationsPerByte: apb });
   }
-  return { cyclesPerByte: cpb / S, activationsPerByte: apb / S };
+  return { cyclesPerByte: cpb / S, activationsPerByte: apb / S, salt0 };
 }
 
 export interface Row extends Shape {
@@ -74,6 +76,9 @@ export interface Row extends Shape {
   /** Relative error of cycles/byte (NaN where the exact mean is 0). */
   cycles: number;
   activations: number;
+  /** The same errors of the exact profile of one placement (salt 0, the simulator's) against the mean. */
+  cycles0: number;
+  activations0: number;
   exactZero: boolean;
   modelZero: boolean;
 }
@@ -89,6 +94,8 @@ export function compare(shapes: Shape[], salts: number): Row[] {
       slots: Math.ceil((s.L * s.B) / 32 / C / 16),
       cycles: e.cyclesPerByte > 0 ? m.cyclesPerByte / e.cyclesPerByte - 1 : NaN,
       activations: m.activationsPerByte / e.activationsPerByte - 1,
+      cycles0: e.cyclesPerByte > 0 ? e.salt0.cyclesPerByte / e.cyclesPerByte - 1 : NaN,
+      activations0: e.salt0.activationsPerByte / e.activationsPerByte - 1,
       exactZero: e.cyclesPerByte === 0,
       modelZero: m.cyclesPerByte === 0,
     };
@@ -116,6 +123,7 @@ export function summary(rows: Row[]) {
     return {
       cyclesPerByte: errorStats(r.map((x) => x.cycles)),
       activationsPerByte: errorStats(r.map((x) => x.activations)),
+      onePlacement: { cyclesPerByte: errorStats(r.map((x) => x.cycles0)), activationsPerByte: errorStats(r.map((x) => x.activations0)) },
       exactZero: r.filter((x) => x.exactZero).length,
       exactZeroModelZero: r.filter((x) => x.exactZero && x.modelZero).length,
     };
@@ -142,6 +150,10 @@ function table(s: ReturnType<typeof summary>, count: number, salts: number, seed
       const e = s[k][m];
       lines.push(`| ${k} | ${m === 'cyclesPerByte' ? 'cycles/byte' : 'activations/byte'} | ${e.shapes} | ${pct(e.median)} | ${pct(e.p90)} | ${pct(e.p99)} | ${pct(e.max)} |`);
     }
+  for (const m of ['cyclesPerByte', 'activationsPerByte'] as const) {
+    const e = s.sparse.onePlacement[m];
+    lines.push(`| sparse, one exact placement (salt 0) instead | ${m === 'cyclesPerByte' ? 'cycles/byte' : 'activations/byte'} | ${e.shapes} | ${pct(e.median)} | ${pct(e.p90)} | ${pct(e.p99)} | ${pct(e.max)} |`);
+  }
   lines.push('', '| sparse, row-chunk slots per (sub-)channel | shapes | cycles/byte median | p90 | p99 | max | activations/byte p99 |', '|---|---|---|---|---|---|---|');
   for (const b of s.sparseBySlots) {
     const e = b.cyclesPerByte;
