@@ -143,18 +143,22 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   const dirExisted = existsSync(prepared.dir);
   const journalStarted = opts.fresh || !existsSync(path.join(prepared.dir, JOURNAL_FILE));
   let executor: Executor;
+  const interrupts = new Interrupts(log);
   try {
     ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
     executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, log });
   } catch (e) {
+    interrupts.dispose();
     await backend?.close();
     throw e;
   }
   let summary: RunSummary | undefined;
   try {
-    summary = await runSteps(opts, prepared, executor, log);
+    interrupts.attach(executor);
+    summary = await steps(opts, prepared, executor, log, interrupts);
     return summary;
   } finally {
+    interrupts.dispose();
     await executor.close();
     // every point failed: nothing is written — not even the journal, when this run started it
     if (summary?.written === false && journalStarted) removeStartedJournal(prepared.dir, dirExisted);
@@ -167,16 +171,6 @@ function removeStartedJournal(dir: string, dirExisted: boolean): void {
     if (!dirExisted && readdirSync(dir).length === 0) rmdirSync(dir);
   } catch {
     /* best effort */
-  }
-}
-
-/** The steps, with SIGINT/SIGTERM handled until the outputs are written (dse/steps/interrupts.ts). */
-async function runSteps(opts: RunOptions, prepared: PreparedRun, executor: Executor, log: (line: string) => void): Promise<RunSummary> {
-  const interrupts = new Interrupts(executor, log);
-  try {
-    return await steps(opts, prepared, executor, log, interrupts);
-  } finally {
-    interrupts.dispose();
   }
 }
 

@@ -132,15 +132,18 @@ test('another space on the same folder: exit 2 naming --fresh and --out, journal
 });
 
 test('--time-limit: the stop reason is in the summary, run.json and the report; exit 0', { timeout: 120_000 }, () => {
-  // 960 cycle-model points (~20 s on an idle core): a 2 s limit stops the run whatever the load
-  const { space, out } = setup(CYCLE.replace('search: { driver: grid }', '  hw.fetcherPorts: [8, 16, 32, 64, 128, 256, 512, 1024]\nsearch: { driver: grid }'));
+  // 9,600 cycle-model points (3·5·20·4·8; ≈ 20 s on one core of the dev machine, where 960 took 2.1 s: too few
+  // once the model got faster): a 2 s limit stops the run whatever the machine
+  const grid = CYCLE.replace('algo.tokenKeep: [0.3, 0.5, 0.7, 1.0]', 'algo.tokenKeep: [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98, 1.0]')
+    .replace('algo.headKeep: [0.5, 1.0]', 'algo.headKeep: [0.25, 0.5, 0.75, 1.0]');
+  const { space, out } = setup(grid.replace('search: { driver: grid }', '  hw.fetcherPorts: [8, 16, 32, 64, 128, 256, 512, 1024]\nsearch: { driver: grid }'));
   const r = cli(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--time-limit', '2']);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /— stopped: time-limit \(2 s reached after \d+ of 960 points\)/);
+  assert.match(r.out, /— stopped: time-limit \(2 s reached after \d+ of 9600 points\)/);
   const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
   assert.equal(run.stopReason, 'time-limit');
-  assert.ok(run.counts.total < 960, `${run.counts.total} points`);
+  assert.ok(run.counts.total < 9600, `${run.counts.total} points`);
   assert.equal(run.options.timeLimit, 2);
   assert.equal(rowsOf(path.join(out, 'points.csv')), run.counts.total);
-  assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /time-limit \(2 s reached after \d+ of 960 points\)/);
+  assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /time-limit \(2 s reached after \d+ of 9600 points\)/);
 });
