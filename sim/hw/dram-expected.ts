@@ -360,7 +360,7 @@ function patternOcc(k: number, bursts: number, g: number, span: number, t: HbmTi
 /** Pattern runs per timing (by value: designs with equal DRAM timings share them), bounded. */
 const patternTables = new Map<string, Map<number, number>>();
 const tableOf = new WeakMap<HbmTiming, Map<number, number>>();
-const PATTERN_LIMIT = 200000;
+const PATTERN_LIMIT = 20000;
 let patternCount = 0;
 
 function patternTable(t: HbmTiming): Map<number, number> {
@@ -369,7 +369,7 @@ function patternTable(t: HbmTiming): Map<number, number> {
   const key = `${t.pcs}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRC}|${t.tRRDS}|${t.tRRDL}|${t.tFAW}|${t.queueDepth}`;
   m = patternTables.get(key);
   if (m === undefined) {
-    if (patternTables.size > 1000) patternTables.clear();
+    if (patternTables.size > 64) patternTables.clear();
     patternTables.set(key, (m = new Map()));
   }
   tableOf.set(t, m);
