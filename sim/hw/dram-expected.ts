@@ -316,6 +316,24 @@ const PHI = 0.6180339887498949;
  * than on PC 1 (spread evenly), the next region `span` chunks on (its PCs keep the parity of span).
  */
 function patternOcc(k: number, bursts: number, g: number, span: number, t: HbmTiming, dPc: number): number {
+  // memoised on its inputs first (the pattern build below is the cost once the runs are memoised)
+  const table = patternTable(t);
+  let byInput = table.inputs.get(g);
+  if (byInput === undefined) table.inputs.set(g, (byInput = new Map()));
+  const inKey = bursts < 1024 && Math.abs(span) < 2097152 ? ((k * 1024 + bursts) * 32 + dPc) * 4194304 + span + 2097152 : -1;
+  if (inKey >= 0) {
+    const v = byInput.get(inKey);
+    if (v !== undefined) return v;
+  }
+  const occ = patternRun(k, bursts, g, span, t, dPc, table.runs);
+  if (inKey >= 0) {
+    bumpPatterns();
+    byInput.set(inKey, occ);
+  }
+  return occ;
+}
+
+function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTiming, dPc: number, table: Map<number, number>): number {
   ensure(k);
   const total = Math.max(k, bursts);
   const on0 = (k + dPc) / 2;
@@ -342,35 +360,48 @@ function patternOcc(k: number, bursts: number, g: number, span: number, t: HbmTi
     h2 = Math.imul(h2 ^ (v + i), 0x85ebca6b) ^ (h2 >>> 13);
   }
   const key = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
-  const table = patternTable(t);
   const hit = table.get(key);
   if (hit !== undefined) return hit;
   const ch = channel(t);
   const r1 = ch.serveIds(ids, ns, 0, k, 0, 0);
   const r2 = ch.serveIds(ids, ns, 0, k, off, 0);
   const occ = Math.max(0, r2.end - r1.end);
-  if (++patternCount > PATTERN_LIMIT) {
-    for (const m of patternTables.values()) m.clear();
-    patternCount = 0;
-  }
+  bumpPatterns();
   table.set(key, occ);
   return occ;
 }
 
-/** Pattern runs per timing (by value: designs with equal DRAM timings share them), bounded. */
-const patternTables = new Map<string, Map<number, number>>();
-const tableOf = new WeakMap<HbmTiming, Map<number, number>>();
-const PATTERN_LIMIT = 20000;
+/** Counts a memo entry; past PATTERN_LIMIT every pattern table is emptied. */
+function bumpPatterns(): void {
+  if (++patternCount <= PATTERN_LIMIT) return;
+  for (const m of patternTables.values()) {
+    m.runs.clear();
+    m.inputs.clear();
+  }
+  patternCount = 0;
+}
+
+/**
+ * Pattern runs per timing (by value: designs with equal DRAM timings share them), bounded: by the
+ * chunks' (PC, bank, size) hash, and by the pattern's inputs (g, then k, bursts, dPc, offset).
+ */
+interface PatternTable {
+  runs: Map<number, number>;
+  inputs: Map<number, Map<number, number>>;
+}
+const patternTables = new Map<string, PatternTable>();
+const tableOf = new WeakMap<HbmTiming, PatternTable>();
+const PATTERN_LIMIT = 40000;
 let patternCount = 0;
 
-function patternTable(t: HbmTiming): Map<number, number> {
+function patternTable(t: HbmTiming): PatternTable {
   let m = tableOf.get(t);
   if (m !== undefined) return m;
   const key = `${t.pcs}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRC}|${t.tRRDS}|${t.tRRDL}|${t.tFAW}|${t.queueDepth}`;
   m = patternTables.get(key);
   if (m === undefined) {
     if (patternTables.size > 64) patternTables.clear();
-    patternTables.set(key, (m = new Map()));
+    patternTables.set(key, (m = { runs: new Map(), inputs: new Map() }));
   }
   tableOf.set(t, m);
   return m;
