@@ -24,11 +24,12 @@ export interface StreamProfile {
   misses: number;
 }
 
-export function profileStream(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): StreamProfile {
+/** `salt` ≠ 0 lays the kept tokens out at another hashed placement (dram.ts keptIndex); 0 is the model's own. */
+export function profileStream(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming, salt = 0): StreamProfile {
   ({ t, channels } = subChannels(t, channels));
   const occ = new Float64Array(channels);
   if (n <= 0 || bytesPerToken <= 0) return { bursts: 0, bytes: 0, occ, occupancy: 0, meanOccupancy: 0, firstLatency: 0, hits: 0, misses: 0 };
-  const g = flatGather(L, n, bytesPerToken, channels, t);
+  const g = flatGather(L, n, bytesPerToken, channels, t, salt);
   // Region span in row chunks per channel: L tokens of bytesPerToken over all channels.
   const spanChunks = Math.max(1, Math.ceil((L * bytesPerToken) / (t.burstBytes * channels * t.burstsPerRow)));
   let maxOcc = 0;
@@ -106,7 +107,7 @@ let flat: FlatGather & { chOf: Int32Array; idOf: Float64Array; nOf: Int32Array }
  * The chunks `gatherChunks` makes, as flat typed arrays (same chunks, same order per channel; a
  * chunk's id is its index in the channel: pc, then bank, then row). Valid until the next call.
  */
-function flatGather(L: number, n: number, B: number, channels: number, t: HbmTiming): FlatGather {
+function flatGather(L: number, n: number, B: number, channels: number, t: HbmTiming, salt: number): FlatGather {
   const bb = t.burstBytes;
   const maxTx = Math.ceil(((Math.max(L, n) + 1) * B) / bb) + 1;
   if (flat.idOf.length < maxTx || flat.start.length < channels + 1) {
@@ -120,7 +121,7 @@ function flatGather(L: number, n: number, B: number, channels: number, t: HbmTim
   let m = 0; // chunks made, in creation order
   let lastTx = -1;
   for (let i = 0; i < n; i++) {
-    const idx = keptIndex(i, L, n);
+    const idx = keptIndex(i, L, n, salt);
     const a = Math.floor((idx * B) / bb);
     const b = Math.floor((idx * B + B - 1) / bb);
     const g0 = Math.max(a, lastTx + 1);

@@ -288,9 +288,12 @@ export class HbmChannel {
   }
 }
 
-/** Deterministic hash of (i, L, n) to [0, 1) (the gather positions must not depend on run order). */
-function jitter(i: number, L: number, n: number): number {
-  let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(L, 0xc2b2ae35) ^ Math.imul(n, 0x27d4eb2f);
+/**
+ * Deterministic hash of (i, L, n) to [0, 1) (the gather positions must not depend on run order).
+ * `salt` ≠ 0 draws another placement (for averaging over placements); salt 0 is the model's own.
+ */
+function jitter(i: number, L: number, n: number, salt: number): number {
+  let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(L, 0xc2b2ae35) ^ Math.imul(n, 0x27d4eb2f) ^ Math.imul(salt, 0x165667b1);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 12;
@@ -339,12 +342,12 @@ export function gatherChunks(L: number, n: number, bytesPerToken: number, channe
   return lists;
 }
 
-/** Position of the i-th of n tokens gathered from L (one per stratum, at a hashed offset). */
-export function keptIndex(i: number, L: number, n: number): number {
+/** Position of the i-th of n tokens gathered from L (one per stratum, at a hashed offset; `salt`: see jitter). */
+export function keptIndex(i: number, L: number, n: number, salt = 0): number {
   if (n >= L) return i;
   const lo = Math.ceil((i * L) / n);
   const hi = Math.ceil(((i + 1) * L) / n) - 1;
-  return lo + Math.floor(jitter(i, L, n) * (hi - lo + 1));
+  return lo + Math.floor(jitter(i, L, n, salt) * (hi - lo + 1));
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * DRAM cost of a gather, shared by both models: the analytical model prices its bytes with the
- * same bank-level HBM2 stream profiles the cycle simulator schedules (sim/cycle/dram-profile.ts), so the
- * two models see the same mapping, request window, row-hit rate and activations, and price DRAM
- * energy the same way (per activation + per bit, sim/hw/energy.ts).
+ * DRAM cost of a gather for the analytical model: the expected value, over the kept tokens'
+ * placement, of the bank-level HBM2 stream profile the cycle simulator schedules
+ * (sim/hw/dram-expected.ts, closed form; the simulator keeps the exact profile of its placement,
+ * sim/cycle/dram-profile.ts), so the two models see the same mapping, request window, row chunks
+ * and activations, and price DRAM energy the same way (per activation + per bit, sim/hw/energy.ts).
  *
- * A gather of n of L token vectors of B bytes is profiled once per (design's DRAM timing at 1 GHz,
+ * A gather of n of L token vectors of B bytes is priced once per (design's DRAM timing at 1 GHz,
  * shape) and scaled by the clock (`dramProfileTiming`):
  * its steady-state occupancy summed over the (sub-)channels, divided by the number of
  * (sub-)channels, per byte moved (the cycle model's DRAM busy time is Σ occupancy / channels),
@@ -12,8 +13,8 @@
  * head pairs (like the RTL), so the profile is of the fused vector.
  */
 import type { HardwareConfig } from '../schema.ts';
-import { hbmTiming, subChannels, type HbmTiming } from '../cycle/dram.ts';
-import { profileStream } from '../cycle/dram-profile.ts';
+import { hbmTiming, type HbmTiming } from '../cycle/dram.ts';
+import { expectedGatherCost } from './dram-expected.ts';
 
 export interface GatherCost {
   /** Channel-mean DRAM occupancy per byte (cycles, refresh excluded). */
@@ -100,13 +101,10 @@ function profiledCost(L: number, n: number, bytesPerToken: number, channels: num
   return c;
 }
 
-/** Channel-mean occupancy and activations per byte of a gather's full profile. */
+/** Channel-mean occupancy and activations per byte of a gather: the closed form of dram-expected.ts. */
 function profileCost(L: number, n: number, B: number, channels: number, t: HbmTiming): GatherCost {
-  const p = profileStream(L, n, B, channels, t);
-  if (p.bytes <= 0) return ZERO;
-  let occ = 0;
-  for (let i = 0; i < p.occ.length; i++) occ += p.occ[i];
-  return { cyclesPerByte: occ / subChannels(t, channels).channels / p.bytes, activationsPerByte: p.misses / p.bytes };
+  const c = expectedGatherCost(L, n, B, channels, t);
+  return { cyclesPerByte: c.cyclesPerByte, activationsPerByte: c.activationsPerByte };
 }
 
 /** Per-byte costs of the four streams of one head request (the cycle simulator's stream shapes). */

@@ -1,0 +1,408 @@
+/**
+ * Expected DRAM cost of a gather — the analytical model's price of a stream (sim/hw/dram-cost.ts).
+ *
+ * The cycle simulator prices a gather of n of L token vectors of B bytes with an exact bank-level
+ * profile (sim/cycle/dram-profile.ts `profileStream`): the kept tokens are laid out (one per
+ * stratum [⌈iL/n⌉, ⌈(i+1)L/n⌉) at a hashed offset, sim/cycle/dram.ts `keptIndex`), split into row
+ * chunks per (sub-)channel, and each channel's chunks are served twice on `HbmChannel` — a fresh
+ * region, then the same chunks one region further — the second run's extra time being the stream's
+ * occupancy. That costs O(chunks) per shape and jumps with the hashed placement. Here the same
+ * quantities are computed as their expectation over the placement (the hash offsets), per channel:
+ *
+ * - Dense gathers (n ≥ L) have no placement: every channel holds T_c = ⌈(T − c)/C⌉ consecutive
+ *   bursts, i.e. chunks 0, 1, … of R = 16 bursts (the last partial), and only two distinct T_c
+ *   exist. Their occupancy is exact: the steady state of `HbmChannel.chunk`'s recurrence is the
+ *   largest cycle mean d per chunk (`denseCycle`: bus R·tBurst per PC, request window
+ *   (lat + j₁·tBurst)/w, activations tFAW/4, tRRD and per-bank tRAS + tRP), reached with period c
+ *   (the cyclicity of the binding cycles), so occupancy(K chunks) = occupancy(K′) + (K − K′)·d for
+ *   any K′ ≡ K (mod c) past the transient; occupancy(K′) is the two-region run of K′ ≤ 48 + c
+ *   regular chunks.
+ * - Sparse gathers: per chunk slot (R member transactions of one channel, C apart, i.e. tokens
+ *   r = C/b apart for b bursts per token) the expected touch probability and the first two moments
+ *   of its burst count follow from the stratified placement (`slotMoments`: with strata of s = L/n
+ *   tokens, at most one kept token per stratum). Summed over a channel's slots: K chunks and B_c
+ *   bursts per region. The steady-state time per chunk is the largest of the bus time per PC
+ *   n̄·tBurst/P, the request-window time n̄·(lat + j·tBurst)/(Q + j − 1) (a chunk becomes visible
+ *   when the burst Q earlier — the j-th of its chunk, `landingPosition` — has returned, then needs
+ *   lat = tRP + tRCD + tCL to its first data), and the activation spacing max(tFAW/4, tRRD)/P. The
+ *   region-to-region transient (latency hidden behind the first region, the second region's chunks
+ *   on the same or the other pseudo-channel, tFAW and bank reuse across regions) is the two-region
+ *   run of a representative pattern standing for the region's last min(k, 16) chunks (bursts as even
+ *   as integers allow and mixed to the mean, one chunk per stretch of slots/k at golden-ratio offsets,
+ *   the pseudo-channel split from its distribution); the rest adds d per chunk. The chunk count k is
+ *   averaged over its binomial distribution (mean K).
+ *
+ * Refresh is not included (the caller applies it as availability, as for the exact profiles).
+ */
+import { HbmChannel, subChannels, type HbmTiming } from '../cycle/dram.ts';
+
+export interface ExpectedCost {
+  /** Channel-mean occupancy per byte (cycles at the timing's clock). */
+  cyclesPerByte: number;
+  /** Row activations per byte. */
+  activationsPerByte: number;
+}
+
+/**
+ * Expected occupancy and activations per byte of gathering n of L token vectors of B bytes on
+ * `channels` channels (sub-channels with the PC-interleaved mapping), timing `t0`.
+ */
+export function expectedGatherCost(L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
+  if (n <= 0 || B <= 0 || L <= 0) return { cyclesPerByte: 0, activationsPerByte: 0 };
+  const { t, channels: C } = subTiming(t0, channels);
+  const R = t.burstsPerRow;
+  const bb = t.burstBytes;
+  const TL = Math.ceil((Math.max(L, n) * B) / bb); // transactions of the region
+  const span = Math.max(1, Math.ceil(TL / (C * R))); // region size in chunks per channel
+  const hiN = TL % C; // channels holding one transaction more
+  const classes: [number, number][] = hiN === 0 ? [[C, TL / C]] : [[hiN, Math.ceil(TL / C)], [C - hiN, Math.floor(TL / C)]];
+  let occ = 0;
+  let acts = 0;
+  if (n >= L) {
+    const cyc = denseCycle(t);
+    for (const [cnt, Tc] of classes) {
+      occ += cnt * denseChannelOcc(Tc, span, t, cyc);
+      acts += cnt * Math.ceil(Tc / R);
+    }
+    return { cyclesPerByte: occ / C / (TL * bb), activationsPerByte: acts / (TL * bb) };
+  }
+  const s = L / n;
+  const r = (C * bb) / B;
+  const rho = n / L;
+  for (const [cnt, Tc] of classes) {
+    if (Tc <= 0) continue;
+    const full = Math.floor(Tc / R);
+    const rem = Tc - full * R;
+    const f = slotMoments(s, r, R, rho);
+    const g = slotMoments(s, r, rem, rho);
+    const K = full * f.pt + g.pt;
+    const Bc = full * f.m1 + g.m1;
+    const n2 = full * f.m2 + g.m2;
+    occ += cnt * sparseOcc(K, Bc, n2, full + (rem > 0 ? 1 : 0), span, t);
+    acts += cnt * K;
+  }
+  const bytes = n * B;
+  return { cyclesPerByte: occ / C / bytes, activationsPerByte: acts / bytes };
+}
+
+const subs = new WeakMap<HbmTiming, HbmTiming>();
+/** `subChannels`, its timing object kept per design timing (so the replay channel is reused). */
+function subTiming(t0: HbmTiming, channels: number): { t: HbmTiming; channels: number } {
+  const s = subChannels(t0, channels);
+  if (s.t === t0) return s;
+  let t = subs.get(t0);
+  if (t === undefined) subs.set(t0, (t = s.t));
+  return { t, channels: s.channels };
+}
+
+/** Latency from a chunk's visibility to its first data when its bank holds another row. */
+const latency = (t: HbmTiming): number => t.tRP + t.tRCD + t.tCL;
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+
+/**
+ * Steady state of a dense stream (full chunks, ids 0, 1, …): the cycle mean d per chunk of the
+ * binding cycle of `HbmChannel.chunk`'s recurrence and its cyclicity c (chunks).
+ */
+export function denseCycle(t: HbmTiming): { d: number; c: number } {
+  const R = t.burstsPerRow;
+  const P = t.pcs;
+  const Q = t.queueDepth;
+  const w = Math.ceil(Q / R); // chunks back to the burst Q earlier
+  const j1 = R * w - Q + 1; // its position in that chunk
+  const bus = (R * Math.max(t.tBurst, t.tCCDL)) / P; // chunks alternate PCs (pc = id mod P)
+  const win = (latency(t) + j1 * t.tBurst) / w;
+  const act = Math.max(t.tFAW / 4, t.tRRDS, t.tRRDL / 4) / P; // consecutive ids: other bank group
+  const bank = Math.max(t.tRC, t.tRAS + t.tRP) / (t.banks * P);
+  const d = Math.max(bus, win, act, bank);
+  let c = 1;
+  const tie = d * (1 - 1e-9); // cycles within rounding of the largest bind together
+  if (bus >= tie) c = lcm(c, P);
+  if (win >= tie) c = lcm(c, w);
+  if (act >= tie) c = lcm(c, 4 * P);
+  if (bank >= tie) c = lcm(c, t.banks * P);
+  return { d, c };
+}
+
+const DENSE_PREFIX = 24;
+let ids = new Float64Array(DENSE_PREFIX + 64);
+let ns = new Int32Array(DENSE_PREFIX + 64);
+let spare: HbmChannel | undefined;
+
+function channel(t: HbmTiming): HbmChannel {
+  if (spare === undefined || spare.t !== t) spare = new HbmChannel(t, 'conflict');
+  return spare.reset('conflict');
+}
+
+function ensure(k: number): void {
+  if (ids.length >= k) return;
+  ids = new Float64Array(k);
+  ns = new Int32Array(k);
+}
+
+/** Occupancy of one dense channel of Tc bursts (chunks 0 … K−1), the next region `span` chunks on. */
+function denseChannelOcc(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: number }): number {
+  if (Tc <= 0) return 0;
+  const R = t.burstsPerRow;
+  const K = Math.ceil(Tc / R);
+  const m = Tc - R * (K - 1);
+  const Kp = K <= DENSE_PREFIX ? K : K - cyc.c * Math.floor((K - DENSE_PREFIX) / cyc.c);
+  ensure(Kp);
+  for (let k = 0; k < Kp; k++) {
+    ids[k] = k;
+    ns[k] = k === Kp - 1 ? m : R;
+  }
+  const ch = channel(t);
+  const r1 = ch.serveIds(ids, ns, 0, Kp, 0, 0);
+  const r2 = ch.serveIds(ids, ns, 0, Kp, span - (K - Kp), 0);
+  return r2.end - r1.end + (K - Kp) * cyc.d;
+}
+
+/**
+ * A chunk slot of M member transactions (tokens r apart; r < 1: one token spans 1/r of them):
+ * probability that a kept token touches it, E[bursts] and E[bursts²] (unconditional), with strata of
+ * s tokens holding one kept token each at a uniform offset, and ρ = n/L.
+ */
+export function slotMoments(s: number, r: number, M: number, rho: number): { pt: number; m1: number; m2: number } {
+  if (M <= 0) return { pt: 0, m1: 0, m2: 0 };
+  const m1 = M * rho;
+  if (r >= 1) {
+    // members in distinct tokens: s ≤ r, each in its own stratum (kept w.p. 1/s); s > r, strata of s/r
+    // members, one kept token each, which is a member w.p. 1/r — N = Mr/s such strata
+    const N = s <= r ? M : (M * r) / s;
+    const p = Math.min(1, s <= r ? 1 / s : 1 / r);
+    if (N < 1) return { pt: N * p, m1, m2: m1 }; // at most one kept member
+    return { pt: 1 - Math.pow(1 - p, N), m1, m2: N * p * (1 - p) + m1 * m1 };
+  }
+  // consecutive tokens: the slot spans W = (M − 1)r + 1 tokens, μ = W/s strata; a window of μ strata at a
+  // uniform offset holds no kept token w.p. 1 − μ + μ³/6 (μ ≤ 1) or (2 − μ)³/6 (1 ≤ μ ≤ 2)
+  const W = (M - 1) * r + 1;
+  const mu = W / s;
+  const none = mu <= 1 ? 1 - mu + (mu * mu * mu) / 6 : mu < 2 ? Math.pow(2 - mu, 3) / 6 : 0;
+  const fr = mu - Math.floor(mu);
+  const varX = mu < 1 ? mu * (1 - mu) : fr * (1 - fr); // kept tokens in the window: ⌊μ⌋ or ⌈μ⌉
+  const per = m1 / mu; // bursts per kept token in this slot
+  return { pt: 1 - none, m1, m2: per * per * (varX + mu * mu) };
+}
+
+/** Standard normal upper tail Φ(−x) (Abramowitz–Stegun 7.1.26). */
+function phiNeg(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const k = 1 / (1 + 0.3275911 * z);
+  const erfc = k * (0.254829592 + k * (-0.284496736 + k * (1.421413741 + k * (-1.453152027 + k * 1.061405429)))) * Math.exp(-z * z);
+  return x >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
+/**
+ * Expected 1-based position j, in its chunk, of the burst Q before a chunk's first burst (chunk sizes
+ * i.i.d., mean n̄, variance v, E[n²] = n2): with S_m the sizes of the m chunks stepped back over and M
+ * the first m with S_m ≥ Q, j = S_M − Q + 1; by Wald E[S_M] = n̄·E[M], E[M] = 1 + Σ_m P(S_m ≤ Q − 1),
+ * S_m taken normal (continuity correction ½). Once S_M's spread exceeds a chunk the landing is uniform
+ * over a size-biased chunk: (E[n²]/n̄ + 1)/2.
+ */
+export function landingPosition(Q: number, nbar: number, v: number, n2: number): number {
+  const steps = Q / nbar;
+  const uniform = (n2 / nbar + 1) / 2;
+  if (steps * v >= 4 * nbar * nbar || steps > 64) return uniform;
+  let U = 0;
+  for (let m = 1; m <= steps + 4; m++) {
+    const sd = Math.sqrt(m * v);
+    const z = Q - 0.5 - m * nbar;
+    U += sd === 0 ? (z >= 0 ? 1 : 0) : 1 - phiNeg(z / sd);
+  }
+  return Math.max(1, Math.min(nbar * (1 + U) - Q + 1, n2 / nbar));
+}
+
+const SPARSE_PREFIX = 16;
+
+/** Occupancy of a channel with K chunks (B_c bursts, Σ E[n²] = n2) in `slots` slots per region. */
+function sparseOcc(K: number, Bc: number, n2: number, slots: number, span: number, t: HbmTiming): number {
+  if (K <= 0) return 0;
+  const P = t.pcs;
+  const Q = t.queueDepth;
+  const tB = t.tBurst;
+  const nbar = Bc / K; // bursts per touched chunk
+  const nsq = n2 / K; // E[n² | touched]
+  const j = landingPosition(Q, nbar, Math.max(0, nsq - nbar * nbar), nsq);
+  // steady state per chunk: bus per PC, request window, activations
+  const d = Math.max((nbar * tB) / P, (nbar * (latency(t) + j * tB)) / (Q + j - 1), Math.max(t.tFAW / 4, t.tRRDS) / P);
+  const pt = Math.min(1, K / Math.max(1, slots));
+  const c = cur;
+  c.nbar = nbar;
+  c.d = d;
+  c.slots = slots;
+  c.span = span;
+  c.t = t;
+  c.pt = pt;
+  return chunkCountMixture(K, slots, pt);
+}
+
+/** The channel being priced (module state instead of closures: no allocation per call). */
+const cur = { nbar: 0, d: 0, slots: 0, span: 0, pt: 0, t: undefined as unknown as HbmTiming };
+
+/** Occupancy of the current channel with exactly k chunks per region: the pattern run of the first
+ * min(k, 16) (same parity), d per further chunk. */
+function occOf(k: number): number {
+  if (k <= 0) return 0;
+  const { nbar, d, slots, span, t, pt } = cur;
+  const kp = k <= SPARSE_PREFIX ? k : SPARSE_PREFIX - ((SPARSE_PREFIX - k) & 1);
+  // the pattern's bursts: ⌊kp·n̄⌋ or one more, mixed to the mean (integer bursts per chunk)
+  const x = kp * nbar;
+  const b0 = Math.max(kp, Math.floor(x));
+  const fb = Math.max(0, x - b0);
+  const g = Math.max(1, slots / k);
+  // the pattern stands for the region's last kp chunks: the next region starts (k − kp)·g slots sooner
+  const off = span - Math.round((k - kp) * g);
+  const run0 = pcMixture(kp, b0, g, off, t, pt);
+  return (fb > 0 ? (1 - fb) * run0 + fb * pcMixture(kp, b0 + 1, g, off, t, pt) : run0) + (k - kp) * d;
+}
+
+/** occ at a real chunk count: linear between the neighbouring integers. */
+function occLin(x: number): number {
+  const k0 = Math.floor(x);
+  const f = x - k0;
+  return (1 - f) * occOf(k0) + (f > 0 ? f * occOf(k0 + 1) : 0);
+}
+
+/**
+ * The pattern run over its pseudo-channel split: consecutive touched slots alternate PCs w.p. 1/(2 − pt),
+ * so the PC-count difference D has variance k(1 − pt); 3-point quadrature over |D| (k's parity).
+ */
+function pcMixture(k: number, b: number, g: number, span: number, t: HbmTiming, pt: number): number {
+  if (t.pcs === 1) return patternOcc(k, b, g, span, t, 0);
+  const par = k & 1;
+  let dHi = Math.round(Math.sqrt(3 * k * (1 - pt)));
+  if ((dHi & 1) !== par) dHi += dHi < k ? 1 : -1;
+  dHi = Math.min(k, Math.max(par, dHi));
+  const even = patternOcc(k, b, g, span, t, par);
+  return dHi === par ? even : (2 / 3) * even + (1 / 3) * patternOcc(k, b, g, span, t, dHi);
+}
+
+/**
+ * E[occ(k)] over the channel's chunk count k ~ Binomial(slots, pt) (mean K): the pmf over the integers
+ * within 3 sd when they are few, else 3-point Gauss–Hermite on the linear interpolation of occ; a
+ * narrow distribution (sd < ½) mixes ⌊K⌋ and ⌈K⌉.
+ */
+function chunkCountMixture(K: number, slots: number, pt: number): number {
+  const sd = Math.sqrt(slots * pt * (1 - pt));
+  if (sd < 0.5) return occLin(K);
+  const lo = Math.max(0, Math.floor(K - 3 * sd));
+  const hi = Math.min(slots, Math.ceil(K + 3 * sd));
+  if (hi - lo > 8) {
+    const h = Math.sqrt(3) * sd;
+    return (2 / 3) * occLin(K) + (occLin(Math.max(0, K - h)) + occLin(Math.min(slots, K + h))) / 6;
+  }
+  let sw = 0;
+  let so = 0;
+  let w = slots <= 64 ? Math.pow(1 - pt, slots) : 0;
+  for (let k = 0; k <= hi; k++) {
+    const wk = slots <= 64 ? w : Math.exp(-((k - K) ** 2) / (2 * sd * sd));
+    if (k >= lo && wk > 0) {
+      sw += wk;
+      so += wk * occOf(k);
+    }
+    if (slots <= 64) w *= ((slots - k) / (k + 1)) * (pt / (1 - pt));
+  }
+  return so / sw;
+}
+
+/** Golden-ratio offsets: a deterministic, evenly spread stand-in for the placement's random slot offsets. */
+const PHI = 0.6180339887498949;
+
+/**
+ * Two-region run of a representative pattern: k chunks, `bursts` in all (as even as integers allow),
+ * one per stretch of g slots at a quasi-random offset (so banks do not alias), dPc more of them on PC 0
+ * than on PC 1 (spread evenly), the next region `span` chunks on (its PCs keep the parity of span).
+ */
+function patternOcc(k: number, bursts: number, g: number, span: number, t: HbmTiming, dPc: number): number {
+  // memoised on its inputs first (the pattern build below is the cost once the runs are memoised)
+  const table = patternTable(t);
+  let byInput = table.inputs.get(g);
+  if (byInput === undefined) table.inputs.set(g, (byInput = new Map()));
+  const inKey = bursts < 1024 && Math.abs(span) < 2097152 ? ((k * 1024 + bursts) * 32 + dPc) * 4194304 + span + 2097152 : -1;
+  if (inKey >= 0) {
+    const v = byInput.get(inKey);
+    if (v !== undefined) return v;
+  }
+  const occ = patternRun(k, bursts, g, span, t, dPc, table.runs);
+  if (inKey >= 0) {
+    bumpPatterns();
+    byInput.set(inKey, occ);
+  }
+  return occ;
+}
+
+function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTiming, dPc: number, table: Map<number, number>): number {
+  ensure(k);
+  const total = Math.max(k, bursts);
+  const on0 = (k + dPc) / 2;
+  let prev = -1;
+  for (let i = 0; i < k; i++) {
+    let id = Math.max(prev + 1, Math.floor((i + ((i * PHI) % 1)) * g));
+    if (t.pcs === 2) {
+      const pc = Math.floor(((i + 1) * on0) / k) - Math.floor((i * on0) / k) === 1 ? 0 : 1;
+      if ((id & 1) !== pc) id++;
+    }
+    ids[i] = prev = id;
+    ns[i] = Math.floor(((i + 1) * total) / k) - Math.floor((i * total) / k);
+  }
+  let off = Math.max(span, prev + 1);
+  if (t.pcs === 2 && (off & 1) !== (span & 1)) off++;
+  // The run depends only on the sizes and each chunk's (PC, bank), i.e. ids mod banks·pcs (all chunks
+  // are row misses on a fresh channel): memoised per timing on a 53-bit hash of those.
+  const mod = t.banks * t.pcs;
+  let h1 = 0x811c9dc5 ^ k;
+  let h2 = Math.imul(0x9e3779b1, (off % mod) + 1);
+  for (let i = 0; i < k; i++) {
+    const v = (ids[i] % mod) * 4096 + ns[i];
+    h1 = Math.imul(h1 ^ v, 0x01000193);
+    h2 = Math.imul(h2 ^ (v + i), 0x85ebca6b) ^ (h2 >>> 13);
+  }
+  const key = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
+  const hit = table.get(key);
+  if (hit !== undefined) return hit;
+  const ch = channel(t);
+  const r1 = ch.serveIds(ids, ns, 0, k, 0, 0);
+  const r2 = ch.serveIds(ids, ns, 0, k, off, 0);
+  const occ = Math.max(0, r2.end - r1.end);
+  bumpPatterns();
+  table.set(key, occ);
+  return occ;
+}
+
+/** Counts a memo entry; past PATTERN_LIMIT every pattern table is emptied. */
+function bumpPatterns(): void {
+  if (++patternCount <= PATTERN_LIMIT) return;
+  for (const m of patternTables.values()) {
+    m.runs.clear();
+    m.inputs.clear();
+  }
+  patternCount = 0;
+}
+
+/**
+ * Pattern runs per timing (by value: designs with equal DRAM timings share them), bounded: by the
+ * chunks' (PC, bank, size) hash, and by the pattern's inputs (g, then k, bursts, dPc, offset).
+ */
+interface PatternTable {
+  runs: Map<number, number>;
+  inputs: Map<number, Map<number, number>>;
+}
+const patternTables = new Map<string, PatternTable>();
+const tableOf = new WeakMap<HbmTiming, PatternTable>();
+const PATTERN_LIMIT = 40000;
+let patternCount = 0;
+
+function patternTable(t: HbmTiming): PatternTable {
+  let m = tableOf.get(t);
+  if (m !== undefined) return m;
+  const key = `${t.pcs}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRC}|${t.tRRDS}|${t.tRRDL}|${t.tFAW}|${t.queueDepth}`;
+  m = patternTables.get(key);
+  if (m === undefined) {
+    if (patternTables.size > 64) patternTables.clear();
+    patternTables.set(key, (m = { runs: new Map(), inputs: new Map() }));
+  }
+  tableOf.set(t, m);
+  return m;
+}
