@@ -183,6 +183,24 @@ export function loadJournal(file: string): LoadedJournal {
   return { header: s.header, records, torn: s.torn, tornText: s.tornText, badLines: s.badLines, validBytes: s.validBytes };
 }
 
+/**
+ * Indexes a journal without holding its records (dse/journal-index.ts): a 10⁷-record journal is
+ * streamed once and looked up by key afterwards, each record read back from the file on demand.
+ * A missing file is an empty journal.
+ */
+export function indexJournal(file: string): { index: JournalIndex; scan: ScanSummary } {
+  let size = 0;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    /* missing: empty */
+  }
+  // the table is sized for ~250 bytes a record (an analytical row is ~200): it grows if need be
+  const index = new JournalIndex(file, (text) => parseLine(text).records, size / 250);
+  const scan = scanJournal(file, parseLine, (recs, offset, length) => index.addLine(recs, offset, length));
+  return { index, scan };
+}
+
 /** What a journal belongs to, from its first line only (cheap on a large journal): header, or a legacy record's model version. */
 export function peekJournal(file: string): { exists: boolean; header?: JournalHeader; modelVersion?: string } {
   let fd: number;
@@ -278,14 +296,9 @@ export class Journal {
       const file = path.join(dir, JOURNAL_FILE);
       const keep = opts.keep !== false;
       // the file's records are indexed, not held: a 10⁷-record journal resumes in bounded memory
-      // (the table is sized for ~250 bytes a record, an analytical row is ~200: it grows if need be)
       let index: JournalIndex | undefined;
       let scan: ScanSummary = { torn: false, badLines: 0, validBytes: 0, records: 0 };
-      if (keep && fs.existsSync(file)) {
-        const idx = new JournalIndex(file, (text) => parseLine(text).records, fs.statSync(file).size / 250);
-        scan = scanJournal(file, parseLine, (recs, offset, length) => idx.addLine(recs, offset, length));
-        index = idx;
-      }
+      if (keep && fs.existsSync(file)) ({ index, scan } = indexJournal(file));
       const fd = fs.openSync(file, keep ? (fs.existsSync(file) ? 'r+' : 'w+') : 'w+');
       // drop a torn tail so the next append starts on a fresh line
       if (keep && fs.fstatSync(fd).size !== scan.validBytes) {
