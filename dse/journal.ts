@@ -21,8 +21,8 @@ import fs from 'node:fs';
 import { acquireLock, type Lock } from './lock.ts';
 import path from 'node:path';
 import type { Params } from './driver.ts';
-import { expandBatch, isBatch, journalLines } from './journal-batch.ts';
-import { JournalIndex, scanJournal, type ScanSummary } from './journal-index.ts';
+import { expandBatch, expandRow, isBatch, journalLines, type BatchLine } from './journal-batch.ts';
+import { JournalIndex, scanJournal, type LineRecords, type RecordCodec, type RowLayout, type ScanSummary } from './journal-index.ts';
 import { fsInputError } from './errors.ts';
 import { ensureDir } from './outputs.ts';
 
@@ -174,6 +174,59 @@ function parseLine(text: string): { header?: JournalHeader; records?: JournalRec
   return {};
 }
 
+/** A record line read back (dse/journal-index.ts): a batch line's rows are expanded as they are asked for. */
+function lineRecords(text: string): LineRecords | undefined {
+  const x: unknown = JSON.parse(text);
+  if (isBatch(x)) return { length: x.rows.length, at: (i) => (i >= 0 && i < x.rows.length ? expandRow(x, x.rows[i], journalKeyFast) : undefined) };
+  if (isRecord(x)) {
+    const r = revive(x);
+    return { length: 1, at: (i) => (i === 0 ? r : undefined) };
+  }
+  return undefined;
+}
+
+const BATCH_START = Buffer.from('{"batch":1,');
+const ROWS = Buffer.from('"rows":[');
+
+/**
+ * Where the rows of a batch line are (JSON.stringify of a BatchLine: `batch` first, `rows` last;
+ * no string before the rows holds an unescaped quote, so the first `"rows":[` is the member).
+ * Rows are the top-level arrays of the member, found by depth, skipping strings.
+ */
+export function batchLayout(b: Buffer): RowLayout | undefined {
+  if (b.length < BATCH_START.length || b.compare(BATCH_START, 0, BATCH_START.length, 0, BATCH_START.length) !== 0) return undefined;
+  const at = b.indexOf(ROWS);
+  if (at < 0) return undefined;
+  const head = at + ROWS.length;
+  const starts: number[] = [];
+  let depth = 0;
+  for (let i = head; i < b.length; i++) {
+    const c = b[i];
+    if (c === 0x22) {
+      // a string: to its closing quote (a backslash escapes the next byte)
+      for (i++; i < b.length && b[i] !== 0x22; i++) if (b[i] === 0x5c) i++;
+    } else if (c === 0x5b) {
+      if (depth === 0) starts.push(i);
+      depth++;
+    } else if (c === 0x5d) {
+      if (depth === 0) return { head, starts, end: i };
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** How an index reads records back: a batch line's rows one at a time, other lines whole. */
+const CODEC: RecordCodec = {
+  line: lineRecords,
+  layout: batchLayout,
+  head: (text) => {
+    const x: unknown = JSON.parse(text + ']}');
+    return isBatch(x) ? x : undefined;
+  },
+  row: (head, text) => (head ? expandRow(head as BatchLine, JSON.parse(text) as BatchLine['rows'][number], journalKeyFast) : undefined),
+};
+
 /** Reads a journal (streamed, line by line); a missing file is an empty journal. */
 export function loadJournal(file: string): LoadedJournal {
   const records: JournalRecord[] = [];
@@ -196,8 +249,8 @@ export function indexJournal(file: string): { index: JournalIndex; scan: ScanSum
     /* missing: empty */
   }
   // the table is sized for ~250 bytes a record (an analytical row is ~200): it grows if need be
-  const index = new JournalIndex(file, (text) => parseLine(text).records, size / 250);
-  const scan = scanJournal(file, parseLine, (recs, offset, length) => index.addLine(recs, offset, length));
+  const index = new JournalIndex(file, CODEC, size / 250);
+  const scan = scanJournal(file, parseLine, (recs, offset, length, bytes) => index.addLine(recs, offset, length, bytes));
   return { index, scan };
 }
 
