@@ -10,7 +10,7 @@ import { AlgoSchema } from '../sim/schema.ts';
 import { initBackend } from '../sim/nn/backend.ts';
 import type { Checkpoint } from '../sim/nn/checkpoint.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
-import { llmBudget, llmPrune } from '../sim/nn/generate.ts';
+import { cascadeScore, llmBudget, llmPrune } from '../sim/nn/generate.ts';
 import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { basicTokenize, BpeTokenizer, WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
@@ -155,5 +155,44 @@ test('llm-policy trace is priced per head by both hardware models (fewer keys â†
     assert.ok(noTopk.cycles <= b.cycles, `${model.name}: ${noTopk.cycles} without top-k vs ${b.cycles}`);
     assert.ok(noTopk.dram_bytes === b.dram_bytes);
   }
+  e.dispose();
+});
+
+test('cascade token score: sum (paper Alg. 2) ranks by received probability, mean by probability per row that saw the token', () => {
+  // A 4-token causal prompt, one head: token j is seen by 4 âˆ’ j queries. Column sums 2.0 / 1.0 / 0.9 / 0.6.
+  const score = Float64Array.from([2.0, 1.0, 0.9, 0.6]);
+  const seen = Float64Array.from([4, 3, 2, 1]);
+  const sum = [0, 1, 2, 3].map(cascadeScore('sum', score, seen));
+  const mean = [0, 1, 2, 3].map(cascadeScore('mean', score, seen));
+  assert.deepEqual(sum, [2.0, 1.0, 0.9, 0.6]);
+  assert.deepEqual(mean, [0.5, 1 / 3, 0.45, 0.6]);
+  // keep 2: sum keeps the two oldest, mean the most recent and the first
+  const top2 = (v: number[]) => v.map((x, i) => [x, i]).sort((a, b) => b[0] - a[0]).slice(0, 2).map((p) => p[1]).sort();
+  assert.deepEqual(top2(sum), [0, 1]);
+  assert.deepEqual(top2(mean), [0, 3]);
+  // a token nobody saw yet scores 0 either way (no division by zero)
+  assert.equal(cascadeScore('mean', Float64Array.from([0]), Float64Array.from([0]))(0), 0);
+});
+
+test('cascade with tokenScore mean in the engine: same budgets per layer as sum, later positions kept (causal prompts favour early tokens under sum)', async () => {
+  await initBackend();
+  const e = engine('gpt', 4);
+  const prompt = 60;
+  const run = (tokenScore: 'sum' | 'mean') => {
+    const ra = runAlgo(AlgoSchema.parse({ tokenKeep: 0.25, tokenSpread: 0, tokenScore }), e.c);
+    const stats = new Stats(4);
+    const kept: number[][] = [];
+    stats.onAlive = (_ex, step, layer, alive) => { if (step === 3 && layer === 3) kept.push([...alive]); };
+    e.generateBatch([seq(prompt + 6, 5)], prompt, 5, ra, stats);
+    return { kept: kept[0], rows: stats.rows };
+  };
+  const s = run('sum');
+  const m = run('mean');
+  assert.equal(s.kept.length, m.kept.length, 'same keep count');
+  assert.equal(s.kept.length, keepCount(prompt + 4, 0.25));
+  assert.ok(m.kept.includes(prompt + 3) && s.kept.includes(prompt + 3), 'the current token is always kept');
+  const meanPos = (v: number[]) => v.reduce((a, x) => a + x, 0) / v.length;
+  assert.ok(meanPos(m.kept) > meanPos(s.kept) + 3, `mean keeps later tokens: ${meanPos(m.kept)} vs ${meanPos(s.kept)}`);
+  for (let i = 0; i < s.rows.length; i++) assert.equal(m.rows[i].keys, s.rows[i].keys, 'trace key counts follow the schedule, not the score');
   e.dispose();
 });

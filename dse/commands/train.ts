@@ -1,5 +1,5 @@
 /**
- * `spatten-dse train --model spam-bert|sotu-gpt [--seed S] [--steps N] [--out DIR]`: reproduces a
+ * `spatten-dse train --model spam-bert|sotu-gpt|sotu-char [--seed S] [--steps N] [--out DIR] [--resume-from DIR]`: reproduces a
  * shipped checkpoint (tokenizer + model, seeded) into sim/nn/checkpoints/<name>/ (or --out).
  */
 import type { Command } from 'commander';
@@ -14,7 +14,8 @@ export function register(program: Command): void {
     .option('--steps <n>', 'quick run: a single phase of n optimizer steps (does not reproduce the shipped checkpoint)')
     .option('--out <dir>', 'output folder (default sim/nn/checkpoints/<name>)')
     .option('--save-every <n>', 'also save snapshots <out>/step-K every n steps (LM recipe)')
-    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string }) => {
+    .option('--resume-from <dir>', "LM recipe with a fine-tuning phase: the weights after its dense steps (a --save-every snapshot); only the fine-tuning runs")
+    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string }) => {
       const { RECIPES, trainModel } = await import('../../sim/nn/train.ts');
       if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
       const seed = Number(o.seed);
@@ -29,7 +30,13 @@ export function register(program: Command): void {
         saveEvery = Number(o.saveEvery);
         if (!Number.isInteger(saveEvery) || saveEvery < 1) throw new InputError(`--save-every: expected a positive integer, got "${o.saveEvery}"`);
       }
-      const r = await trainModel(o.model, seed, { steps, outDir: o.out, saveEvery });
+      if (o.resumeFrom !== undefined) {
+        const { existsSync } = await import('node:fs');
+        const { join } = await import('node:path');
+        if (!existsSync(join(o.resumeFrom, 'model.safetensors'))) throw new InputError(`--resume-from: no model.safetensors in "${o.resumeFrom}"`);
+        if (!RECIPES[o.model].fineTune || steps !== undefined) throw new InputError(`--resume-from: only for a recipe with a fine-tuning phase, without --steps (${o.model})`);
+      }
+      const r = await trainModel(o.model, seed, { steps, outDir: o.out, saveEvery, resumeFrom: o.resumeFrom });
       process.stdout.write(JSON.stringify(r) + '\n');
     });
 }

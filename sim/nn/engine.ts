@@ -49,6 +49,8 @@ export interface RunAlgo {
   progressive: boolean;
   /** KV-token selection of the LM (generate.ts): the paper's cascade or the official SpAtten-LLM cache. */
   tokenPolicy: 'cascade' | 'llm';
+  /** Cascade score: the summed attention probabilities (paper) or their mean over the queries that saw each token. */
+  tokenScore: 'sum' | 'mean';
   /** llm policy: the budget fraction (algo.tokenKeep) and the protected start / recent windows. */
   tokenKeepAvg: number;
   startTokens: number;
@@ -67,6 +69,7 @@ export function runAlgo(algo: AlgoConfig, c: ModelConfig): RunAlgo {
     valueBits: algo.valueBits > 0 ? algo.valueBits : algo.msbBits,
     progressive: c.kind !== 'bert' && algo.lsbBits > 0 && algo.msbBits + algo.lsbBits < 32,
     tokenPolicy: algo.tokenPolicy ?? 'cascade',
+    tokenScore: algo.tokenScore ?? 'sum',
     tokenKeepAvg: algo.tokenKeep,
     startTokens: algo.startTokens ?? 4,
     recentTokens: algo.recentTokens ?? 32,

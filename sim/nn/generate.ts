@@ -42,6 +42,17 @@ function headSlice(src: Float32Array, rows: number[], stride: number, off: numbe
   return out;
 }
 
+/**
+ * The cascade's ranking score of position p: the attention probability it received, summed over
+ * every (query, head, layer) so far (paper Alg. 2, 'sum'), or that sum over the number of rows that
+ * saw it ('mean'). In a causal prompt pass token j is seen by the L0 − j later queries only, so the
+ * sum ranks early tokens above recent ones whatever the attention; the paper does not say whether
+ * scores are rescaled (spec §gaps: the released workloads' if_rescale_previous_importance).
+ */
+export function cascadeScore(mode: 'sum' | 'mean', score: Float64Array, seen: Float64Array): (p: number) => number {
+  return mode === 'mean' ? (p) => score[p] / Math.max(1, seen[p]) : (p) => score[p];
+}
+
 /** The llm policy's cache budget for a context of T tokens. */
 export function llmBudget(ra: RunAlgo, T: number): number {
   return Math.max(ra.startTokens + ra.recentTokens, keepCount(T, ra.tokenKeepAvg));
@@ -67,6 +78,8 @@ export function llmPrune(set: number[], score: Float64Array, budget: number, sta
 interface GenState {
   cache: { kMsb: Float32Array; kFull: Float32Array; v: Float32Array }[][];
   tokScore: Float64Array[];
+  /** How many (query, head, layer) attention rows saw each token (for tokenScore 'mean'). */
+  tokSeen: Float64Array[];
   headScore: Float64Array[];
   aliveTok: number[][][];
   aliveHead: number[][][];
@@ -82,7 +95,7 @@ function promptPass(e: Engine, windows: number[][], prompt: number, ra: RunAlgo,
   const H = c.heads;
   const dh = e.dh;
   const B = windows.length;
-  const { cache, tokScore, headScore, lastScore, storeKV } = g;
+  const { cache, tokScore, tokSeen, headScore, lastScore, storeKV } = g;
   const n = B * prompt;
   let x: Float32Array = new Float32Array(n * d);
   windows.forEach((w, b) => x.set(e.embed(w.slice(0, prompt), Array.from({ length: prompt }, (_, i) => i)), b * prompt * d));
@@ -103,7 +116,10 @@ function promptPass(e: Engine, windows: number[][], prompt: number, ra: RunAlgo,
           kFull: headSlice(cc.kFull, pr, d, h * dh, dh), v: headSlice(cc.v, pr, d, h * dh, dh), nk: prompt, dh, visible,
           valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
         });
-        for (let j = 0; j < prompt; j++) tokScore[b][j] += cs[j];
+        for (let j = 0; j < prompt; j++) {
+          tokScore[b][j] += cs[j];
+          tokSeen[b][j] += prompt - j; // causal: queries j … prompt − 1 see token j
+        }
         if (lastScore) for (let j = 0; j < prompt; j++) lastScore[b][l][h][j] = cs[j];
         headScore[b][h] += st.absSum;
         for (let i = 0; i < prompt; i++) ctx.set(hctx.subarray(i * dh, (i + 1) * dh), (b * prompt + i) * d + h * dh);
@@ -145,7 +161,7 @@ function selectKeys(g: GenState, b: number, l: number, pos: number, ra: RunAlgo,
       cand = cand.filter((p) => prevLayer.has(p));
     }
     const k = Math.min(keepCount(Lctx, ra.tokenKeep[l]), cand.length);
-    if (k < cand.length) cand = topkKeepOrder(cand.map((p) => tokScore[b][p]), k, [cand.length - 1]).map((i) => cand[i]);
+    if (k < cand.length) cand = topkKeepOrder(cand.map(cascadeScore(ra.tokenScore, tokScore[b], g.tokSeen[b])), k, [cand.length - 1]).map((i) => cand[i]);
     if (l > 0 && lastRow && cand.length < aliveTok[b][l - 1].length) lastRow.topk = cand.length;
     aliveTok[b][l] = cand;
     for (const _h of hs) { keysOf.push(cand); topkOf.push(-1); }
@@ -169,6 +185,7 @@ function initGenState(e: Engine, windows: number[][], prompt: number, T: number,
   const mk = () => new Float32Array(T * d);
   const cache = windows.map(() => Array.from({ length: c.layers }, () => ({ kMsb: mk(), kFull: mk(), v: mk() })));
   const tokScore = windows.map(() => new Float64Array(T));
+  const tokSeen = windows.map(() => new Float64Array(T));
   const headScore = windows.map(() => new Float64Array(H));
   const aliveTok = windows.map(() => Array.from({ length: c.layers }, () => Array.from({ length: prompt }, (_, i) => i)));
   const aliveHead = windows.map(() => Array.from({ length: c.layers }, () => Array.from({ length: H }, (_, h) => h)));
@@ -181,7 +198,7 @@ function initGenState(e: Engine, windows: number[][], prompt: number, T: number,
     cc.kFull.set(qkvRow.subarray(2 * d, 3 * d), pos * d);
     cc.v.set(qkvRow.subarray(3 * d, 4 * d), pos * d);
   };
-  return { cache, tokScore, headScore, aliveTok, aliveHead, headSet, lastScore, storeKV };
+  return { cache, tokScore, tokSeen, headScore, aliveTok, aliveHead, headSet, lastScore, storeKV };
 }
 
 type Gathered = { keys: number[]; kM: Float32Array; kF: Float32Array; vv: Float32Array };
@@ -253,7 +270,10 @@ function attendGenStep(s: GenStep): void {
       q: qrow.slice(h * dh, (h + 1) * dh), nq: 1, kMsb: gathered.kM, kFull: gathered.kF, v: gathered.vv, nk: m, dh, visible: null,
       valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs, kvStride: d, kvOff: h * dh,
     });
-    for (let j = 0; j < m; j++) colSum[keys[j]] += cs[j];
+    for (let j = 0; j < m; j++) {
+      colSum[keys[j]] += cs[j];
+      g.tokSeen[b][keys[j]] += 1;
+    }
     if (g.lastScore) {
       const ls = g.lastScore[b][l][h];
       ls.fill(0);

@@ -468,7 +468,10 @@ export type TfWeights = Map<string, tf.Tensor>;
  * Returns BERT logits [B, C] or GPT logits [B·S, V]. Attention runs as per-(example, head) 2-D
  * batched matMuls (slow on wasm, ~1.5 GFLOP/s, but slicing per head costs more in training).
  */
-export function trainForward(c: ModelConfig, W: TfWeights, ids: Int32Array, B: number, S: number, lens: number[], opts: { sliceAttention?: boolean } = {}): tf.Tensor2D {
+export function trainForward(
+  c: ModelConfig, W: TfWeights, ids: Int32Array, B: number, S: number, lens: number[],
+  opts: { sliceAttention?: boolean; layerMasks?: (tf.Tensor | null)[] } = {},
+): tf.Tensor2D {
   const bmm = opts.sliceAttention ? sliceBMMGrad : fastBMM;
   const d = c.hidden;
   const H = c.heads;
@@ -495,7 +498,8 @@ export function trainForward(c: ModelConfig, W: TfWeights, ids: Int32Array, B: n
     const qh = q.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
     const khT = k.reshape([B, S, H, dh]).transpose([0, 2, 3, 1]).reshape([B * H, dh, S]);
     const vh = v.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
-    const scores = bmm(qh, khT).reshape([B, H, S, S]).mul(scale).add(mask);
+    // A layer's own additive mask [B,1,S,S] (pruning-aware fine-tuning: train.ts) replaces the shared one.
+    const scores = bmm(qh, khT).reshape([B, H, S, S]).mul(scale).add(opts.layerMasks?.[l] ?? mask);
     const probs = tf.softmax(scores, -1).reshape([B * H, S, S]);
     const ctx = bmm(probs, vh).reshape([B, H, S, dh]).transpose([0, 2, 1, 3]).reshape([B * S, d]);
     const att = fastMM(ctx, L('wo')).add(L('bo'));

@@ -13,6 +13,7 @@ import { crossEntropyJs, initWeights, trainForward, type ModelConfig, type TfWei
 import { CHECKPOINT_ROOT } from './paths.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
+import { tokenKeepSchedule } from '../workload/schedule.ts';
 
 export interface TrainRecipe {
   config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
@@ -30,6 +31,16 @@ export interface TrainRecipe {
    * (a long run can be stopped at a snapshot and `--steps k` reproduces it).
    */
   schedule?: 'cosine' | 'rsqrt';
+  /**
+   * LM only: pruning-aware fine-tuning after the `steps` dense steps. The paper fine-tunes after
+   * token pruning (§V-A, "2 hours on GPU" per task; the recipe is not given). Here one phase for
+   * every ratio: each training sequence draws a keep ratio ρ (dense with probability `denseShare`,
+   * else log-uniform in [`keepMin`, 1]); its per-layer keep fractions are the inference schedule
+   * (tokenKeepSchedule, default spread and front layers) and each position j draws u_j ~ U(0, 1): in
+   * layer l, j is hidden as a key from every other query when u_j ≥ keep_l (nested over layers like
+   * the cascade; a query always sees itself). Fresh Adam, warm-up + cosine schedule.
+   */
+  fineTune?: { steps: number; lr: number; warmup: number; keepMin: number; denseShare: number };
   /** BPE trained on one-digit pre-tokens (how the shipped spam-bert / sotu-gpt vocabularies were made). */
   singleDigitPretokens?: boolean;
   /**
@@ -198,24 +209,35 @@ function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<
     starts.forEach((s0, b) => { for (let j = 0; j < S; j++) { ids[b * S + j] = src[s0 + j]; tgt[b * S + j] = src[s0 + j + 1]; } });
     return { ids, tgt };
   };
-  const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number) => {
-    const logits = trainForward(config, vars as TfWeights, ids, nb, S, [], { sliceAttention: r.fastKernels });
+  const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number, layerMasks?: (tf.Tensor | null)[]) => {
+    const logits = trainForward(config, vars as TfWeights, ids, nb, S, [], { sliceAttention: r.fastKernels, layerMasks });
     if (r.fastKernels) return crossEntropyJs(logits, tgt);
     const lse = tf.logSumExp(logits, 1);
     const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(tgt, 'int32'), config.vocabSize)), 1);
     return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
   };
   let ema = 0;
-  for (let it = 0; it < r.steps; it++) {
+  const ft = r.fineTune;
+  const total = r.steps + (ft?.steps ?? 0);
+  const maskRng = mulberry32(seed * 104729 + 3);
+  for (let it = 0; it < total; it++) {
     const starts = Array.from({ length: B }, () => Math.floor(rng() * (stream.length - S - 1)));
+    if (it < r.steps && opts.resumeFrom) continue; // resumed after the dense steps: replay their batch order only
+    if (ft && it === r.steps) {
+      run.opt.dispose();
+      run.opt = tf.train.adam(ft.lr, 0.9, 0.98, 1e-8);
+      log(`${name}: pruning-aware fine-tuning, ${ft.steps} steps`);
+    }
     const { ids, tgt } = batchFrom(stream, starts);
-    (run.opt as unknown as { learningRate: number }).learningRate = lrAt(r, it);
-    const loss = step(run.opt, vars, () => lossOf(ids, tgt, B));
-    ema = it === 0 ? loss : 0.95 * ema + 0.05 * loss;
-    if (!opts.quiet && (it % 20 === 0 || it === r.steps - 1)) log(`${name} step ${it}/${r.steps} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < r.steps) {
-      // Snapshot (weights after it+1 steps): with the 'rsqrt' schedule, `--steps ${it + 1}` reproduces it.
-      const snap = { model: name, seed, backend, params: nParams, recipe: { ...r, steps: it + 1 }, seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: r.steps, finalTrainLossEma: ema };
+    const masks = ft && it >= r.steps ? prunedKeyMasks(B, S, config.layers, maskRng, ft) : undefined;
+    (run.opt as unknown as { learningRate: number }).learningRate = it < r.steps ? lrAt(r, it) : lrAt(ft!, it - r.steps);
+    const loss = step(run.opt, vars, () => lossOf(ids, tgt, B, masks));
+    masks?.forEach((m) => m?.dispose());
+    ema = it === 0 || (opts.resumeFrom && it === r.steps) ? loss : 0.95 * ema + 0.05 * loss;
+    if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < total) {
+      // Snapshot (weights after it+1 steps): with the 'rsqrt' schedule, `--steps ${it + 1}` reproduces a dense-phase one.
+      const snap = { model: name, seed, backend, params: nParams, recipe: it < r.steps ? { ...r, steps: it + 1, fineTune: undefined } : r, seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: total, finalTrainLossEma: ema };
       saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${it + 1}`), config, fromTf(vars), tok, snap);
       log(`${name}: snapshot after ${it + 1} steps`);
     }
@@ -232,6 +254,30 @@ function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<
 }
 
 /**
+ * Per-layer additive attention masks [B,1,S,S] of one fine-tuning batch (TrainRecipe.fineTune):
+ * causal, plus the key positions this sequence's draw prunes in that layer (null: the layer is
+ * dense for the whole batch).
+ */
+export function prunedKeyMasks(B: number, S: number, layers: number, rng: () => number, ft: NonNullable<TrainRecipe['fineTune']>): (tf.Tensor | null)[] {
+  const arrs: Float32Array[] = Array.from({ length: layers }, () => new Float32Array(B * S * S));
+  const pruned = new Array<boolean>(layers).fill(false);
+  for (let b = 0; b < B; b++) {
+    const rho = rng() < ft.denseShare ? 1 : Math.exp(Math.log(ft.keepMin) * rng());
+    const keep = tokenKeepSchedule(layers, rho);
+    const u = Float64Array.from({ length: S }, () => rng());
+    for (let l = 0; l < layers; l++) {
+      const m = arrs[l];
+      if (keep[l] < 1) pruned[l] = true;
+      for (let i = 0; i < S; i++) {
+        const row = (b * S + i) * S;
+        for (let j = 0; j < S; j++) if (j > i || (j < i && u[j] >= keep[l])) m[row + j] = -1e9;
+      }
+    }
+  }
+  return arrs.map((m, l) => (pruned[l] ? tf.tensor4d(m, [B, 1, S, S]) : null));
+}
+
+/**
  * `resumeFrom`: a checkpoint folder holding the weights after all phases but the last (same
  * recipe and seed); those phases are skipped (their batch order is replayed so the last phase sees
  * the same batches as a run from scratch).
@@ -240,7 +286,7 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
   const recipe = RECIPES[name];
   if (!recipe) throw new Error(`unknown model '${name}' (trainable: ${Object.keys(RECIPES).join(', ')})`);
   // --steps N: one phase of N steps (a quick run; it does not reproduce the shipped checkpoint).
-  const r: TrainRecipe = opts.steps ? { ...recipe, steps: opts.steps, phases: undefined } : recipe;
+  const r: TrainRecipe = opts.steps ? { ...recipe, steps: opts.steps, phases: undefined, fineTune: undefined } : recipe;
   const backend = await initBackend();
   const t0 = performance.now();
   const isBert = r.config.kind === 'bert';

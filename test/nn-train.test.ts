@@ -1,0 +1,73 @@
+// Training kernels of the LM recipe: the slice-by-slice attention matMul and the JS cross-entropy
+// equal the TF.js formulations (values and gradients); the pruning-aware fine-tuning masks are
+// causal, nested over layers like the cascade, never hide a query's own token, and hide keys at
+// the schedule's rate.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { initBackend, tf } from '../sim/nn/backend.ts';
+import { crossEntropyJs, fastBMM, sliceBMMGrad } from '../sim/nn/model.ts';
+import { mulberry32 } from '../sim/nn/rng.ts';
+import { prunedKeyMasks } from '../sim/nn/train.ts';
+import { tokenKeepSchedule } from '../sim/workload/schedule.ts';
+
+const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+
+test('sliceBMMGrad = batched matMul: value and both gradients', async () => {
+  await initBackend();
+  const A = tf.randomNormal([6, 5, 3], 0, 1, 'float32', 1);
+  const B = tf.randomNormal([6, 3, 4], 0, 1, 'float32', 2);
+  const W = tf.randomNormal([6, 5, 4], 0, 1, 'float32', 3);
+  const grads = (op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a, b), W)))([A, B]);
+  assert.ok(maxAbs(sliceBMMGrad(A, B), tf.matMul(A as tf.Tensor3D, B as tf.Tensor3D)) < 1e-6);
+  const [ga, gb] = grads(fastBMM);
+  const [ha, hb] = grads(sliceBMMGrad);
+  assert.ok(maxAbs(ga, ha) < 1e-6 && maxAbs(gb, hb) < 1e-6);
+  // the gradient of A is dY·Bᵀ: with W = ones it is the row sums of B, per batch slice (hand check)
+  const [g1] = tf.grads((a: tf.Tensor) => tf.sum(sliceBMMGrad(a, B)))([A]);
+  const rowSums = tf.sum(B, 2); // [6, 3]
+  for (let r = 0; r < 5; r++) assert.ok(maxAbs(tf.slice(g1, [0, r, 0], [6, 1, 3]).reshape([6, 3]), rowSums) < 1e-5);
+});
+
+test('crossEntropyJs = mean(logsumexp − picked logit), gradient (softmax − one-hot)/N', async () => {
+  await initBackend();
+  const L = tf.mul(tf.randomNormal([7, 11], 0, 1, 'float32', 4), 3) as tf.Tensor2D;
+  const tgt = Int32Array.from([0, 3, 10, 2, 2, 5, 9]);
+  const ref = (lg: tf.Tensor) => tf.mean(tf.sub(tf.logSumExp(lg, 1), tf.sum(tf.mul(lg, tf.oneHot(tf.tensor1d(tgt, 'int32'), 11)), 1)));
+  assert.ok(Math.abs(crossEntropyJs(L, tgt).dataSync()[0] - ref(L).dataSync()[0]) < 1e-5);
+  assert.ok(maxAbs(tf.grad((x: tf.Tensor) => ref(x))(L), tf.grad((x: tf.Tensor) => crossEntropyJs(x as tf.Tensor2D, tgt))(L)) < 1e-6);
+  // uniform logits over V classes: loss ln V
+  assert.ok(Math.abs(crossEntropyJs(tf.zeros([3, 11]) as tf.Tensor2D, Int32Array.from([1, 2, 3])).dataSync()[0] - Math.log(11)) < 1e-6);
+});
+
+test('fine-tuning masks: causal, own token visible, nested over layers, layer 0 dense, keys hidden at the schedule rate', async () => {
+  await initBackend();
+  const B = 8, S = 256, layers = 4;
+  const ft = { steps: 1, lr: 1e-3, warmup: 1, keepMin: 0.08, denseShare: 0 };
+  const masks = prunedKeyMasks(B, S, layers, mulberry32(5), ft);
+  assert.equal(masks[0], null, 'front layer (15% of 4 → 1) never pruned');
+  const data = masks.map((m) => (m ? (m.dataSync() as Float32Array) : null));
+  // replay the draws: ρ per sequence (denseShare 0 → one draw for the share test, one for ρ), then u_j
+  const rng = mulberry32(5);
+  for (let b = 0; b < B; b++) {
+    rng();
+    const rho = Math.exp(Math.log(ft.keepMin) * rng());
+    const keep = tokenKeepSchedule(layers, rho);
+    for (let j = 0; j < S; j++) rng();
+    for (let l = 1; l < layers; l++) {
+      const m = data[l]!;
+      let visible = 0;
+      for (let i = 0; i < S; i++) {
+        const row = (b * S + i) * S;
+        assert.equal(m[row + i], 0, 'own token');
+        for (let j = i + 1; j < S; j++) if (m[row + j] === 0) assert.fail('future key visible');
+        if (l > 1) for (let j = 0; j < i; j++) if (m[row + j] === 0) assert.equal(data[l - 1]![row + j], 0, 'nested: a key hidden in layer l − 1 stays hidden');
+      }
+      // the last query sees S − 1 earlier keys, each kept with probability keep[l]
+      const last = (b * S + S - 1) * S;
+      for (let j = 0; j < S - 1; j++) if (m[last + j] === 0) visible++;
+      const sd = Math.sqrt((S - 1) * keep[l] * (1 - keep[l]));
+      assert.ok(Math.abs(visible - (S - 1) * keep[l]) <= 4 * sd + 1, `b ${b} layer ${l}: ${visible} visible, expected ${((S - 1) * keep[l]).toFixed(1)}`);
+    }
+  }
+  masks.forEach((m) => m?.dispose());
+});
