@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Params, Trial } from './driver.ts';
 import { isCpuBound, primaryFidelity, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
-import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type OpenOptions } from './journal.ts';
+import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import type { JournalIndex } from './journal-index.ts';
 import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
 import { modelVersion } from './model-version.ts';
@@ -237,8 +237,9 @@ export class Executor {
     const keyed = lookups || this.keyedBackend;
     for (const t of trials) {
       const key = keyed ? journalKeyFast(t.params, modelVersion(), fidelity, material) : '';
-      let rec = lookups ? this.journal?.get(key) : undefined;
-      const other = rec || !lookups ? undefined : this.fromOtherRun(key);
+      const inputs = lookups ? { params: t.params, modelVersion: modelVersion(), fidelity, material } : undefined;
+      let rec = inputs ? this.journal?.get(key, inputs) : undefined;
+      const other = rec || !inputs ? undefined : this.fromOtherRun(key, inputs);
       if (other) {
         // from another run's journal: copy it into this run's journal (its own resume needs it)
         rec = { ...other, id: t.id, t: undefined };
@@ -260,9 +261,9 @@ export class Executor {
   }
 
   /** The record of this key in another run's journal (`--reuse`), if any. */
-  private fromOtherRun(key: string): JournalRecord | undefined {
+  private fromOtherRun(key: string, inputs: KeyInputs): JournalRecord | undefined {
     for (const f of this.foreign) {
-      const r = f.get(key);
+      const r = f.get(key, inputs);
       if (r) return r;
     }
     return undefined;

@@ -48,8 +48,11 @@ export interface RecordCodec {
   layout(bytes: Buffer): RowLayout | undefined;
   /** The head of a batch line (the bytes before its first row), parsed once per line read back. */
   head(text: string): unknown;
-  /** One row of a batch line read back alone. */
-  row(head: unknown, text: string): JournalRecord | undefined;
+  /**
+   * One row of a batch line read back alone. `key` and `inputs`: the key asked for and what it
+   * was computed from (dse/journal.ts KeyInputs), which spare hashing the row's key when equal.
+   */
+  row(head: unknown, text: string, key?: string, inputs?: unknown): JournalRecord | undefined;
 }
 
 /**
@@ -234,8 +237,11 @@ export class JournalIndex {
     }
   }
 
-  /** The latest record with this key, read back from the file. */
-  get(key: string): JournalRecord | undefined {
+  /**
+   * The latest record with this key, read back from the file (its full key checked). `inputs`:
+   * what the key was computed from, if the caller has them (see RecordCodec.row).
+   */
+  get(key: string, inputs?: unknown): JournalRecord | undefined {
     if (this.used === 0 || key.length < 16) return undefined;
     const s = this.slot(parseInt(key.slice(0, 8), 16) >>> 0, parseInt(key.slice(8, 16), 16) >>> 0);
     if (this.ord[s] === EMPTY) return undefined;
@@ -248,12 +254,12 @@ export class JournalIndex {
       if (this.lineFirst[m] <= k) a = m;
       else b = m - 1;
     }
-    const rec = this.lineHead[a] > 0 ? this.readRow(a, k) : this.readLine(a)?.at(k - this.lineFirst[a]);
+    const rec = this.lineHead[a] > 0 ? this.readRow(a, k, key, inputs) : this.readLine(a)?.at(k - this.lineFirst[a]);
     return rec?.key === key ? rec : undefined;
   }
 
   /** Record k of batch line a, read alone: its row, and the line's head (cached). */
-  private readRow(a: number, k: number): JournalRecord | undefined {
+  private readRow(a: number, k: number, key: string, inputs: unknown): JournalRecord | undefined {
     let head = this.heads.get(a);
     if (head === undefined) {
       const text = this.read(this.lineOffset[a], this.lineHead[a]);
@@ -265,7 +271,7 @@ export class JournalIndex {
     const last = a + 1 < this.lines ? this.lineFirst[a + 1] - 1 : this.records - 1;
     const end = k < last ? this.rowStart[k + 1] - 1 : this.lineRowsEnd[a];
     const text = this.read(this.lineOffset[a] + this.rowStart[k], end - this.rowStart[k]);
-    return text === undefined ? undefined : this.codec.row(head, text);
+    return text === undefined ? undefined : this.codec.row(head, text, key, inputs);
   }
 
   private readLine(i: number): LineRecords | undefined {

@@ -216,6 +216,32 @@ export function batchLayout(b: Buffer): RowLayout | undefined {
   return undefined;
 }
 
+/** What a look-up's key was computed from (`journalKeyFast`'s arguments). */
+export interface KeyInputs {
+  params: Params;
+  modelVersion: string;
+  fidelity: string;
+  material: string;
+}
+
+/**
+ * A row of a batch line was keyed from exactly these inputs: same model version, key fidelity
+ * and material, the same parameter names with the same finite numbers or strings. Then its key is
+ * the key asked for (the hash of the same text), and hashing it again is spared; anything else
+ * is hashed and compared as always.
+ */
+function sameInputs(b: BatchLine, pv: (number | string)[], w: KeyInputs): boolean {
+  if (b.modelVersion !== w.modelVersion || (b.keyFidelity ?? b.fidelity) !== w.fidelity || b.material !== w.material) return false;
+  let defined = 0;
+  for (const k in w.params) if (w.params[k] !== undefined) defined++;
+  if (defined !== b.params.length) return false;
+  for (let i = 0; i < b.params.length; i++) {
+    const v = pv[i];
+    if (w.params[b.params[i]] !== v || !(typeof v === 'string' || Number.isFinite(v))) return false;
+  }
+  return true;
+}
+
 /** How an index reads records back: a batch line's rows one at a time, other lines whole. */
 const CODEC: RecordCodec = {
   line: lineRecords,
@@ -224,7 +250,13 @@ const CODEC: RecordCodec = {
     const x: unknown = JSON.parse(text + ']}');
     return isBatch(x) ? x : undefined;
   },
-  row: (head, text) => (head ? expandRow(head as BatchLine, JSON.parse(text) as BatchLine['rows'][number], journalKeyFast) : undefined),
+  row: (head, text, key, inputs) => {
+    if (!head) return undefined;
+    const b = head as BatchLine;
+    const row = JSON.parse(text) as BatchLine['rows'][number];
+    const known = key !== undefined && inputs !== undefined && sameInputs(b, row[1], inputs as KeyInputs);
+    return expandRow(b, row, known ? () => key : journalKeyFast);
+  },
 };
 
 /** Reads a journal (streamed, line by line); a missing file is an empty journal. */
@@ -382,9 +414,9 @@ export class Journal {
     return (this.loaded?.size ?? 0) + this.byKey.size;
   }
 
-  /** Latest record with this key. */
-  get(key: string): JournalRecord | undefined {
-    return this.byKey.get(key) ?? this.loaded?.get(key);
+  /** Latest record with this key (`inputs`: what the key was computed from, when known: spares re-hashing on read-back). */
+  get(key: string, inputs?: KeyInputs): JournalRecord | undefined {
+    return this.byKey.get(key) ?? this.loaded?.get(key, inputs);
   }
 
   /** Appends one record durably (write + fsync) before returning. */

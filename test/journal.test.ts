@@ -270,6 +270,16 @@ test('an indexed journal reads any record back alone (its row and its line\'s he
   const order = all.map((_, i) => i).sort((a, b) => ((a * 7919) % 901) - ((b * 7919) % 901));
   for (const i of order) assert.deepEqual(index.get(all[i].key), all[i], `record ${all[i].id}`);
   assert.equal(index.get('f'.repeat(64)), undefined);
+  // given what its key was computed from, a row's key is not hashed again: the same records; inputs
+  // that differ (another material, a parameter as a string) are hashed and compared as without them
+  for (const r of all.slice(0, 900)) {
+    assert.deepEqual(index.get(r.key, { params: r.params, modelVersion: 'mv', fidelity: 'analytical', material }), r);
+    assert.deepEqual(index.get(r.key, { params: r.params, modelVersion: 'mv', fidelity: 'analytical', material: material + ' ' }), r);
+    assert.deepEqual(index.get(r.key, { params: { ...r.params, 'hw.x': String(r.params['hw.x']) }, modelVersion: 'mv', fidelity: 'analytical', material }), r);
+    // another point's key that shares this row's first 64 bits: not this row
+    const other = { ...r.params, 'hw.x': 99 };
+    assert.equal(index.get(r.key.slice(0, 16) + '0'.repeat(48), { params: other, modelVersion: 'mv', fidelity: 'analytical', material }), undefined);
+  }
   index.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
