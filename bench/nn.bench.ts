@@ -12,7 +12,7 @@ import { initBackend, tf } from '../sim/nn/backend.ts';
 import { loadCheckpoint, type Checkpoint } from '../sim/nn/checkpoint.ts';
 import { evalInputs } from '../sim/nn/api.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
-import { initWeights, trainForward, type ModelConfig } from '../sim/nn/model.ts';
+import { crossEntropyJs, initWeights, trainForward, type ModelConfig } from '../sim/nn/model.ts';
 import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
 import { RECIPES } from '../sim/nn/train.ts';
 import { WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
@@ -74,6 +74,50 @@ function matMulReference(shapes: LayerShape[], d: number, F: number, dh: number)
   }
   for (const t of [...W, ...[...rows.values()].flat(), ...[...att.values()].flat()]) t.dispose();
   return { flops, cpuSeconds: median(cpu) };
+}
+
+/**
+ * CPU-seconds of one LM optimizer step at the sotu-char recipe's shape (batch 8 × 256 tokens,
+ * random weights and tokens), with the default training kernels and with `fastKernels` (attention
+ * matMuls slice by slice, cross-entropy in JS), alternated A B B A twice after a warm-up of each.
+ */
+export function trainStepTiming(): { defaultCpuSeconds: number; fastCpuSeconds: number; speedup: number; shape: string } {
+  const r = RECIPES['sotu-char'];
+  const c: ModelConfig = { ...r.config, vocabSize: r.vocabSize, padId: -1, clsId: -1, sepId: -1, eosId: 0 };
+  const B = r.batch;
+  const S = r.seqLen;
+  const vars = new Map([...initWeights(c, 3)].map(([k, t]) => [k, tf.variable(tf.tensor(t.data, t.shape), true, k)]));
+  const rng = mulberry32(11);
+  const ids = Int32Array.from({ length: B * S }, () => Math.floor(rng() * c.vocabSize));
+  const tgt = Int32Array.from({ length: B * S }, () => Math.floor(rng() * c.vocabSize));
+  const opt = tf.train.adam(1e-4);
+  const one = (fast: boolean): number => {
+    const c0 = process.cpuUsage();
+    const loss = () => {
+      const logits = trainForward(c, vars, ids, B, S, [], { sliceAttention: fast });
+      if (fast) return crossEntropyJs(logits, tgt);
+      const lse = tf.logSumExp(logits, 1);
+      const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(tgt, 'int32'), c.vocabSize)), 1);
+      return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
+    };
+    const { value, grads } = tf.variableGrads(loss, [...vars.values()]);
+    opt.applyGradients(grads as unknown as tf.NamedTensorMap & Record<string, tf.Variable>);
+    value.dataSync();
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+    const cu = process.cpuUsage(c0);
+    return (cu.user + cu.system) / 1e6;
+  };
+  one(false);
+  one(true);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (const fast of [false, true, true, false, false, true, true, false]) (fast ? b : a).push(one(fast));
+  for (const v of vars.values()) v.dispose();
+  opt.dispose();
+  const da = median(a);
+  const db = median(b);
+  return { defaultCpuSeconds: +da.toFixed(3), fastCpuSeconds: +db.toFixed(3), speedup: +(da / db).toFixed(2), shape: `${B} × ${S} tokens, ${c.layers}L d${c.hidden} h${c.heads}, vocab ${c.vocabSize}` };
 }
 
 export async function run(): Promise<object> {
@@ -168,7 +212,9 @@ export async function run(): Promise<object> {
   const genPrunedPq = await gen({ tokenKeep: 0.25, lsbBits: 4, msbBits: 6 });
   bert.dispose();
   gpt.dispose();
+  const lmTrainStep = trainStepTiming();
   return {
+    lmTrainStep,
     backend,
     model: `spam-bert ${c.layers}L d${c.hidden} h${c.heads} seq≤${S} (${real ? 'checkpoint, the first 64 test emails' : 'random weights and tokens'})`,
     method: 'FLOPs = the model\'s useful FLOPs (2 per MAC of the projections, FFN, and Q·Kᵀ / P·V of the alive heads over the alive tokens); rates per CPU-second (process.cpuUsage, median of 3); matMul reference = the same matMuls alone on the same backend, operands resident (matMulReference)',

@@ -10,7 +10,7 @@
  * - the size of the space: the grid's cardinality (or the samples a driver is asked for) above
  *   `maxPoints` is refused with the count and a suggestion, before anything is enumerated.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { metricDef } from '../sim/metrics.ts';
 import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
@@ -44,7 +44,8 @@ function valuesOf(key: string, base: string, domains: ParamDomain[]): string[] {
 export function accuracyModelKind(model: string): 'classifier' | 'lm' | string {
   const dirs = [...(/^[a-z0-9-]+$/.test(model) ? [path.join(CHECKPOINT_ROOT, model)] : []), path.resolve(model)];
   const dir = dirs.find((d) => existsSync(path.join(d, 'config.json')));
-  const shipped = existsSync(CHECKPOINT_ROOT) ? ' (shipped: spam-bert, sotu-gpt)' : '';
+  const names = existsSync(CHECKPOINT_ROOT) ? readdirSync(CHECKPOINT_ROOT).filter((n) => existsSync(path.join(CHECKPOINT_ROOT, n, 'config.json'))).sort() : [];
+  const shipped = names.length ? ` (shipped: ${names.join(', ')})` : '';
   if (!dir) return `accuracy model "${model}": neither a shipped checkpoint nor a folder with config.json${shipped}`;
   try {
     const type = String((JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '');

@@ -70,7 +70,7 @@ export const SearchSchema = z
 
 export const AccuracyBlockSchema = z
   .object({
-    model: z.string().min(1).describe('spam-bert | sotu-gpt | path to a Hugging Face checkpoint folder'),
+    model: z.string().min(1).describe('spam-bert | sotu-gpt | sotu-char | path to a Hugging Face checkpoint folder'),
     maxExamples: z.number().int().min(1).optional(),
     seed: z.number().int().optional(),
     subsetExamples: z
