@@ -25,6 +25,7 @@ import { resolveWorkload } from '../sim/index.ts';
 import { writeFileAtomic } from '../core/atomic.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { applyParams, basePoint } from './evaluate.ts';
+import { pointsCsv, runJsonText } from './outputs.ts';
 import { parseSets, SpaceSchema, spaceJsonSchema } from './space.ts';
 import { packageVersion, runSpace, type RunSummary } from './run.ts';
 import { DEFAULT_MAX_POINTS } from './space-checks.ts';
@@ -83,11 +84,15 @@ const fmt = (x: number) => fmtSig(x);
 
 /**
  * The report step of `run`, from the points the runner kept for it (the front and a sample: a
- * 10⁷-point points.csv is not read back). reports/ is loaded on use (vega + vega-lite take ~1 s).
+ * 10⁷-point points.csv is not read back). They are drawn as the files hold them (run.json's and
+ * points.csv's precision), so `report DIR`, which draws the same points from the files, writes
+ * the same page. reports/ is loaded on use (vega + vega-lite take ~1 s).
  */
 async function writeReport(dir: string, opts: { interactive: boolean }, input: { run: RunJson; points: PointRow[] }): Promise<void> {
   const rep = await import('../reports/index.ts');
-  writeFileAtomic(path.join(dir, 'report.html'), await rep.renderReport({ run: rep.reportStop(input.run), points: input.points }, opts));
+  const run = rep.validateRunJson(JSON.parse(runJsonText(input.run)), path.join(dir, 'run.json'));
+  const points = rep.parsePointsCsv(pointsCsv(input.points, input.run.parameters, input.run.metrics), input.run);
+  writeFileAtomic(path.join(dir, 'report.html'), await rep.renderReport({ run, points }, opts));
 }
 
 /** The lines printed at the end of a run: counts, stop reason, notes, the files written. */

@@ -15,7 +15,8 @@ import path from 'node:path';
 import type { Params, Trial } from './driver.ts';
 import { isCpuBound, primaryFidelity, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
-import { Journal, JOURNAL_FILE, journalKeyFast, loadJournal, stableStringify, type JournalRecord, type OpenOptions } from './journal.ts';
+import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
+import type { JournalIndex } from './journal-index.ts';
 import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
 import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
@@ -79,8 +80,11 @@ export class Executor {
   reused = 0;
   evaluated = 0;
   private readonly journal?: Journal;
-  /** Records of other runs' journals (`--reuse`), by key. */
-  private readonly foreign = new Map<string, JournalRecord>();
+  /**
+   * Other runs' journals (`--reuse`), indexed by key, the last folder first (a key in several
+   * folders is taken from the last one given); records are read back from the files on demand.
+   */
+  private readonly foreign: JournalIndex[] = [];
   private poolReady?: Promise<EvalBackend>;
   private backend?: EvalBackend;
   /** CPU-bound steps go to the backend (local pool with jobs > 1, or a given backend). */
@@ -116,9 +120,9 @@ export class Executor {
     for (const dir of opts.reuse ?? []) {
       const file = path.join(dir, JOURNAL_FILE);
       if (!fs.existsSync(file)) throw new InputError(`--reuse ${dir}: no ${JOURNAL_FILE} there`);
-      const l = loadJournal(file);
-      for (const r of l.records) ex.foreign.set(r.key, r);
-      ex.log(`reuse: ${l.records.length} evaluations available from ${file}`);
+      const { index, scan } = indexJournal(file);
+      ex.foreign.unshift(index);
+      ex.log(`reuse: ${scan.records} evaluations available from ${file}`);
     }
     const stale = journal?.staleLockFrom;
     if (stale) ex.log(`note: took over the stale lock of pid ${stale.pid} (started ${stale.startedAt}), which is no longer running`);
@@ -229,14 +233,16 @@ export class Executor {
     // Keys are needed only to look records up (and by a queue, to name its jobs): a run whose
     // journal started empty and reuses no other folder never hashes (its batch lines carry the
     // key material; loading recomputes keys).
-    const lookups = (this.journal?.size ?? 0) > 0 || this.foreign.size > 0;
+    const lookups = (this.journal?.size ?? 0) > 0 || this.foreign.some((f) => f.size > 0);
     const keyed = lookups || this.keyedBackend;
     for (const t of trials) {
       const key = keyed ? journalKeyFast(t.params, modelVersion(), fidelity, material) : '';
-      let rec = lookups ? this.journal?.get(key) : undefined;
-      if (!rec && this.foreign.has(key)) {
+      const inputs = lookups ? { params: t.params, modelVersion: modelVersion(), fidelity, material } : undefined;
+      let rec = inputs ? this.journal?.get(key, inputs) : undefined;
+      const other = rec || !inputs ? undefined : this.fromOtherRun(key, inputs);
+      if (other) {
         // from another run's journal: copy it into this run's journal (its own resume needs it)
-        rec = { ...this.foreign.get(key)!, id: t.id, t: undefined };
+        rec = { ...other, id: t.id, t: undefined };
         copied.push(rec);
       }
       if (rec) {
@@ -252,6 +258,15 @@ export class Executor {
       else await this.inProcess(todo, fidelity, out, material, step, report);
     }
     return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** The record of this key in another run's journal (`--reuse`), if any. */
+  private fromOtherRun(key: string, inputs: KeyInputs): JournalRecord | undefined {
+    for (const f of this.foreign) {
+      const r = f.get(key, inputs);
+      if (r) return r;
+    }
+    return undefined;
   }
 
   /**
@@ -391,6 +406,7 @@ export class Executor {
       if (pool) await (this.aborted ? pool.abort() : pool.close());
     } finally {
       this.journal?.close();
+      for (const f of this.foreign) f.close();
     }
   }
 }

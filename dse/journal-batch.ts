@@ -25,26 +25,31 @@ export function isBatch(x: unknown): x is BatchLine {
   return !!b && typeof b === 'object' && b.batch === 1 && Array.isArray(b.rows) && Array.isArray(b.params) && Array.isArray(b.metrics) && typeof b.material === 'string';
 }
 
-export function expandBatch(b: BatchLine, keyOf: (params: Params, modelVersion: string, fidelity: string, material: string) => string): JournalRecord[] {
-  return b.rows.map(([id, pv, status, mv, violation, error, ms]) => {
-    const params: Params = {};
-    b.params.forEach((k, i) => (params[k] = pv[i]));
-    const metrics: Record<string, number> = {};
-    b.metrics.forEach((k, i) => (metrics[k] = mv[i] ?? Number.NaN));
-    return {
-      key: keyOf(params, b.modelVersion, b.keyFidelity ?? b.fidelity, b.material),
-      id,
-      params,
-      fidelity: b.fidelity,
-      modelVersion: b.modelVersion,
-      status,
-      metrics,
-      violation: violation ?? Number.POSITIVE_INFINITY,
-      ...(error !== null ? { error } : {}),
-      ...(ms !== null ? { ms } : {}),
-      t: b.t,
-    };
-  });
+type KeyOf = (params: Params, modelVersion: string, fidelity: string, material: string) => string;
+
+export function expandBatch(b: BatchLine, keyOf: KeyOf): JournalRecord[] {
+  return b.rows.map((row) => expandRow(b, row, keyOf));
+}
+
+/** One row of a batch line as a record (its key computed: a batch line read back expands only the rows asked for). */
+export function expandRow(b: BatchLine, [id, pv, status, mv, violation, error, ms]: BatchLine['rows'][number], keyOf: KeyOf): JournalRecord {
+  const params: Params = {};
+  b.params.forEach((k, i) => (params[k] = pv[i]));
+  const metrics: Record<string, number> = {};
+  b.metrics.forEach((k, i) => (metrics[k] = mv[i] ?? Number.NaN));
+  return {
+    key: keyOf(params, b.modelVersion, b.keyFidelity ?? b.fidelity, b.material),
+    id,
+    params,
+    fidelity: b.fidelity,
+    modelVersion: b.modelVersion,
+    status,
+    metrics,
+    violation: violation ?? Number.POSITIVE_INFINITY,
+    ...(error !== null ? { error } : {}),
+    ...(ms !== null ? { ms } : {}),
+    t: b.t,
+  };
 }
 
 /** The keys of `o` equal `names`, in order. */

@@ -20,8 +20,40 @@ export interface ScanSummary {
   records: number;
 }
 
-/** A complete line: the parsed records it holds (one, or a batch line's rows), where it starts and its length. */
-export type LineVisitor = (records: JournalRecord[], offset: number, length: number) => void;
+/**
+ * A line read back: its records, expanded one at a time when asked for (a batch line holds
+ * thousands of rows, and expanding one computes its key, a sha256).
+ */
+export interface LineRecords {
+  length: number;
+  at(i: number): JournalRecord | undefined;
+}
+
+/** A complete line: the parsed records it holds (one, or a batch line's rows), where it starts, its length and its bytes. */
+export type LineVisitor = (records: JournalRecord[], offset: number, length: number, bytes: Buffer) => void;
+
+/** Where the rows of a batch line are, in bytes from the line's start: the head (before the first row) ends at `head`. */
+export interface RowLayout {
+  head: number;
+  starts: number[];
+  /** The end of the last row. */
+  end: number;
+}
+
+/** How the index reads records back (dse/journal.ts knows the line formats). */
+export interface RecordCodec {
+  /** A whole line's records. */
+  line(text: string): LineRecords | undefined;
+  /** A batch line's row layout, found while scanning (undefined: the line is read back whole). */
+  layout(bytes: Buffer): RowLayout | undefined;
+  /** The head of a batch line (the bytes before its first row), parsed once per line read back. */
+  head(text: string): unknown;
+  /**
+   * One row of a batch line read back alone. `key` and `inputs`: the key asked for and what it
+   * was computed from (dse/journal.ts KeyInputs), which spare hashing the row's key when equal.
+   */
+  row(head: unknown, text: string, key?: string, inputs?: unknown): JournalRecord | undefined;
+}
 
 /**
  * Streams a journal: every complete, parsable line's records go to `visit`. The first line may be
@@ -53,7 +85,7 @@ export function scanJournal(file: string, parse: (text: string) => { header?: Jo
         const last = offset + (nl - start) + 1 >= size;
         const p = safeParse(parse, text);
         if (p?.records) {
-          visit(p.records, offset, nl - start);
+          visit(p.records, offset, nl - start, data.subarray(start, nl));
           out.records += p.records.length;
           out.validBytes = offset + (nl - start) + 1;
         } else if (offset === 0 && p?.header) {
@@ -97,7 +129,10 @@ const EMPTY = 0;
 
 /**
  * Key → record of a journal file: per record 12 bytes in a table at most 3/4 full (the key's
- * first 64 bits and the record's ordinal), per line its offset, length and first ordinal.
+ * first 64 bits and the record's ordinal) and 4 bytes for where its row starts in its line; per
+ * line its offset, length, first ordinal and where its rows begin and end. A record of a batch
+ * line is read back alone (its row and the line's head, cached), so look-ups in any order cost
+ * the same: a few hundred bytes read and parsed, one key hashed.
  */
 export class JournalIndex {
   private cap = 0;
@@ -110,15 +145,24 @@ export class JournalIndex {
   private lineOffset = new Float64Array(1024);
   private lineLength = new Uint32Array(1024);
   private lineFirst = new Uint32Array(1024);
+  /** A batch line's head length (0: the line is read back whole) and the end of its last row. */
+  private lineHead = new Uint32Array(1024);
+  private lineRowsEnd = new Uint32Array(1024);
+  /** Per record: where its row starts in its line (batch lines). */
+  private rowStart = new Uint32Array(1024);
   private lines = 0;
   private fd = -1;
-  /** The last lines read back (a resumed run asks in journal order). */
-  private readonly cache = new Map<number, JournalRecord[]>();
+  /** The last whole lines and batch-line heads read back. */
+  private readonly cache = new Map<number, LineRecords>();
+  private readonly heads = new Map<number, unknown>();
+  /** A window of the file last read (look-ups in journal order read it once). */
+  private window = Buffer.alloc(0);
+  private windowAt = -1;
 
   /** `expected`: about how many records (sizes the table once). */
   constructor(
     private readonly file: string,
-    private readonly parse: (text: string) => JournalRecord[] | undefined,
+    private readonly codec: RecordCodec,
     expected = 0,
   ) {
     let cap = 1 << 12;
@@ -131,18 +175,30 @@ export class JournalIndex {
     return this.used;
   }
 
-  /** Indexes the records of one line of the file. */
-  addLine(records: JournalRecord[], offset: number, length: number): void {
+  /** Indexes the records of one line of the file (`bytes`: its text, to locate a batch line's rows). */
+  addLine(records: JournalRecord[], offset: number, length: number, bytes?: Buffer): void {
+    const grow = <T extends Float64Array | Uint32Array>(a: T, b: T): T => (b.set(a), b);
     if (this.lines === this.lineOffset.length) {
       const n = this.lines * 2;
-      const grow = <T extends Float64Array | Uint32Array>(a: T, b: T): T => (b.set(a), b);
       this.lineOffset = grow(this.lineOffset, new Float64Array(n));
       this.lineLength = grow(this.lineLength, new Uint32Array(n));
       this.lineFirst = grow(this.lineFirst, new Uint32Array(n));
+      this.lineHead = grow(this.lineHead, new Uint32Array(n));
+      this.lineRowsEnd = grow(this.lineRowsEnd, new Uint32Array(n));
+    }
+    const layout = bytes && records.length > 0 ? this.codec.layout(bytes) : undefined;
+    const rows = layout && layout.starts.length === records.length ? layout : undefined;
+    if (rows) {
+      let n = this.rowStart.length;
+      while (n < this.records + records.length) n *= 2;
+      if (n !== this.rowStart.length) this.rowStart = grow(this.rowStart, new Uint32Array(n));
+      this.rowStart.set(rows.starts, this.records);
     }
     this.lineOffset[this.lines] = offset;
     this.lineLength[this.lines] = length;
     this.lineFirst[this.lines] = this.records;
+    this.lineHead[this.lines] = rows ? rows.head : 0;
+    this.lineRowsEnd[this.lines] = rows ? rows.end : 0;
     this.lines++;
     for (const r of records) this.put(r.key, ++this.records);
   }
@@ -181,8 +237,11 @@ export class JournalIndex {
     }
   }
 
-  /** The latest record with this key, read back from the file. */
-  get(key: string): JournalRecord | undefined {
+  /**
+   * The latest record with this key, read back from the file (its full key checked). `inputs`:
+   * what the key was computed from, if the caller has them (see RecordCodec.row).
+   */
+  get(key: string, inputs?: unknown): JournalRecord | undefined {
     if (this.used === 0 || key.length < 16) return undefined;
     const s = this.slot(parseInt(key.slice(0, 8), 16) >>> 0, parseInt(key.slice(8, 16), 16) >>> 0);
     if (this.ord[s] === EMPTY) return undefined;
@@ -195,31 +254,63 @@ export class JournalIndex {
       if (this.lineFirst[m] <= k) a = m;
       else b = m - 1;
     }
-    const rec = this.readLine(a)?.[k - this.lineFirst[a]];
+    const rec = this.lineHead[a] > 0 ? this.readRow(a, k, key, inputs) : this.readLine(a)?.at(k - this.lineFirst[a]);
     return rec?.key === key ? rec : undefined;
   }
 
-  private readLine(i: number): JournalRecord[] | undefined {
+  /** Record k of batch line a, read alone: its row, and the line's head (cached). */
+  private readRow(a: number, k: number, key: string, inputs: unknown): JournalRecord | undefined {
+    let head = this.heads.get(a);
+    if (head === undefined) {
+      const text = this.read(this.lineOffset[a], this.lineHead[a]);
+      if (text === undefined) return undefined;
+      head = this.codec.head(text);
+      if (this.heads.size >= 64) this.heads.delete(this.heads.keys().next().value!);
+      this.heads.set(a, head);
+    }
+    const last = a + 1 < this.lines ? this.lineFirst[a + 1] - 1 : this.records - 1;
+    const end = k < last ? this.rowStart[k + 1] - 1 : this.lineRowsEnd[a];
+    const text = this.read(this.lineOffset[a] + this.rowStart[k], end - this.rowStart[k]);
+    return text === undefined ? undefined : this.codec.row(head, text, key, inputs);
+  }
+
+  private readLine(i: number): LineRecords | undefined {
     const hit = this.cache.get(i);
     if (hit) return hit;
-    if (this.fd < 0) this.fd = fs.openSync(this.file, 'r');
-    const buf = Buffer.allocUnsafe(this.lineLength[i]);
-    let off = 0;
-    while (off < buf.length) {
-      const n = fs.readSync(this.fd, buf, off, buf.length - off, this.lineOffset[i] + off);
-      if (n === 0) return undefined;
-      off += n;
-    }
-    const recs = this.parse(buf.toString('utf8'));
+    const text = this.read(this.lineOffset[i], this.lineLength[i]);
+    const recs = text === undefined ? undefined : this.codec.line(text);
     if (!recs) return undefined;
     if (this.cache.size >= 4) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(i, recs);
     return recs;
   }
 
+  /** `length` bytes at `pos` as text, through a 256 KB window (undefined: the file is shorter). */
+  private read(pos: number, length: number): string | undefined {
+    const w = this.window;
+    if (this.windowAt >= 0 && pos >= this.windowAt && pos + length <= this.windowAt + w.length) {
+      return w.toString('utf8', pos - this.windowAt, pos - this.windowAt + length);
+    }
+    if (this.fd < 0) this.fd = fs.openSync(this.file, 'r');
+    const buf = Buffer.allocUnsafe(Math.max(length, 256 << 10));
+    let off = 0;
+    while (off < length) {
+      const n = fs.readSync(this.fd, buf, off, buf.length - off, pos + off);
+      if (n === 0) break;
+      off += n;
+    }
+    if (off < length) return undefined;
+    this.window = buf.subarray(0, off);
+    this.windowAt = pos;
+    return buf.toString('utf8', 0, length);
+  }
+
   close(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
     this.cache.clear();
+    this.heads.clear();
+    this.window = Buffer.alloc(0);
+    this.windowAt = -1;
   }
 }

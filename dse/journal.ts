@@ -21,8 +21,8 @@ import fs from 'node:fs';
 import { acquireLock, type Lock } from './lock.ts';
 import path from 'node:path';
 import type { Params } from './driver.ts';
-import { expandBatch, isBatch, journalLines } from './journal-batch.ts';
-import { JournalIndex, scanJournal, type ScanSummary } from './journal-index.ts';
+import { expandBatch, expandRow, isBatch, journalLines, type BatchLine } from './journal-batch.ts';
+import { JournalIndex, scanJournal, type LineRecords, type RecordCodec, type RowLayout, type ScanSummary } from './journal-index.ts';
 import { fsInputError } from './errors.ts';
 import { ensureDir } from './outputs.ts';
 
@@ -174,6 +174,91 @@ function parseLine(text: string): { header?: JournalHeader; records?: JournalRec
   return {};
 }
 
+/** A record line read back (dse/journal-index.ts): a batch line's rows are expanded as they are asked for. */
+function lineRecords(text: string): LineRecords | undefined {
+  const x: unknown = JSON.parse(text);
+  if (isBatch(x)) return { length: x.rows.length, at: (i) => (i >= 0 && i < x.rows.length ? expandRow(x, x.rows[i], journalKeyFast) : undefined) };
+  if (isRecord(x)) {
+    const r = revive(x);
+    return { length: 1, at: (i) => (i === 0 ? r : undefined) };
+  }
+  return undefined;
+}
+
+const BATCH_START = Buffer.from('{"batch":1,');
+const ROWS = Buffer.from('"rows":[');
+
+/**
+ * Where the rows of a batch line are (JSON.stringify of a BatchLine: `batch` first, `rows` last;
+ * no string before the rows holds an unescaped quote, so the first `"rows":[` is the member).
+ * Rows are the top-level arrays of the member, found by depth, skipping strings.
+ */
+export function batchLayout(b: Buffer): RowLayout | undefined {
+  if (b.length < BATCH_START.length || b.compare(BATCH_START, 0, BATCH_START.length, 0, BATCH_START.length) !== 0) return undefined;
+  const at = b.indexOf(ROWS);
+  if (at < 0) return undefined;
+  const head = at + ROWS.length;
+  const starts: number[] = [];
+  let depth = 0;
+  for (let i = head; i < b.length; i++) {
+    const c = b[i];
+    if (c === 0x22) {
+      // a string: to its closing quote (a backslash escapes the next byte)
+      for (i++; i < b.length && b[i] !== 0x22; i++) if (b[i] === 0x5c) i++;
+    } else if (c === 0x5b) {
+      if (depth === 0) starts.push(i);
+      depth++;
+    } else if (c === 0x5d) {
+      if (depth === 0) return { head, starts, end: i };
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** What a look-up's key was computed from (`journalKeyFast`'s arguments). */
+export interface KeyInputs {
+  params: Params;
+  modelVersion: string;
+  fidelity: string;
+  material: string;
+}
+
+/**
+ * A row of a batch line was keyed from exactly these inputs: same model version, key fidelity
+ * and material, the same parameter names with the same finite numbers or strings. Then its key is
+ * the key asked for (the hash of the same text), and hashing it again is spared; anything else
+ * is hashed and compared as always.
+ */
+function sameInputs(b: BatchLine, pv: (number | string)[], w: KeyInputs): boolean {
+  if (b.modelVersion !== w.modelVersion || (b.keyFidelity ?? b.fidelity) !== w.fidelity || b.material !== w.material) return false;
+  let defined = 0;
+  for (const k in w.params) if (w.params[k] !== undefined) defined++;
+  if (defined !== b.params.length) return false;
+  for (let i = 0; i < b.params.length; i++) {
+    const v = pv[i];
+    if (w.params[b.params[i]] !== v || !(typeof v === 'string' || Number.isFinite(v))) return false;
+  }
+  return true;
+}
+
+/** How an index reads records back: a batch line's rows one at a time, other lines whole. */
+const CODEC: RecordCodec = {
+  line: lineRecords,
+  layout: batchLayout,
+  head: (text) => {
+    const x: unknown = JSON.parse(text + ']}');
+    return isBatch(x) ? x : undefined;
+  },
+  row: (head, text, key, inputs) => {
+    if (!head) return undefined;
+    const b = head as BatchLine;
+    const row = JSON.parse(text) as BatchLine['rows'][number];
+    const known = key !== undefined && inputs !== undefined && sameInputs(b, row[1], inputs as KeyInputs);
+    return expandRow(b, row, known ? () => key : journalKeyFast);
+  },
+};
+
 /** Reads a journal (streamed, line by line); a missing file is an empty journal. */
 export function loadJournal(file: string): LoadedJournal {
   const records: JournalRecord[] = [];
@@ -181,6 +266,24 @@ export function loadJournal(file: string): LoadedJournal {
     for (const r of recs) records.push(r);
   });
   return { header: s.header, records, torn: s.torn, tornText: s.tornText, badLines: s.badLines, validBytes: s.validBytes };
+}
+
+/**
+ * Indexes a journal without holding its records (dse/journal-index.ts): a 10⁷-record journal is
+ * streamed once and looked up by key afterwards, each record read back from the file on demand.
+ * A missing file is an empty journal.
+ */
+export function indexJournal(file: string): { index: JournalIndex; scan: ScanSummary } {
+  let size = 0;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    /* missing: empty */
+  }
+  // the table is sized for ~250 bytes a record (an analytical row is ~200): it grows if need be
+  const index = new JournalIndex(file, CODEC, size / 250);
+  const scan = scanJournal(file, parseLine, (recs, offset, length, bytes) => index.addLine(recs, offset, length, bytes));
+  return { index, scan };
 }
 
 /** What a journal belongs to, from its first line only (cheap on a large journal): header, or a legacy record's model version. */
@@ -278,14 +381,9 @@ export class Journal {
       const file = path.join(dir, JOURNAL_FILE);
       const keep = opts.keep !== false;
       // the file's records are indexed, not held: a 10⁷-record journal resumes in bounded memory
-      // (the table is sized for ~250 bytes a record, an analytical row is ~200: it grows if need be)
       let index: JournalIndex | undefined;
       let scan: ScanSummary = { torn: false, badLines: 0, validBytes: 0, records: 0 };
-      if (keep && fs.existsSync(file)) {
-        const idx = new JournalIndex(file, (text) => parseLine(text).records, fs.statSync(file).size / 250);
-        scan = scanJournal(file, parseLine, (recs, offset, length) => idx.addLine(recs, offset, length));
-        index = idx;
-      }
+      if (keep && fs.existsSync(file)) ({ index, scan } = indexJournal(file));
       const fd = fs.openSync(file, keep ? (fs.existsSync(file) ? 'r+' : 'w+') : 'w+');
       // drop a torn tail so the next append starts on a fresh line
       if (keep && fs.fstatSync(fd).size !== scan.validBytes) {
@@ -316,9 +414,9 @@ export class Journal {
     return (this.loaded?.size ?? 0) + this.byKey.size;
   }
 
-  /** Latest record with this key. */
-  get(key: string): JournalRecord | undefined {
-    return this.byKey.get(key) ?? this.loaded?.get(key);
+  /** Latest record with this key (`inputs`: what the key was computed from, when known: spares re-hashing on read-back). */
+  get(key: string, inputs?: KeyInputs): JournalRecord | undefined {
+    return this.byKey.get(key) ?? this.loaded?.get(key, inputs);
   }
 
   /** Appends one record durably (write + fsync) before returning. */

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { openAtomic } from '../core/atomic.ts';
 import { dominates, hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { PointRow } from '../core/results.ts';
-import { mulberry32 } from '../sim/rng.ts';
 import type { Objective } from './driver.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { pointRecord, pointsHeader } from './outputs.ts';
+import { ReportSample } from './report-sample.ts';
 
 export interface SinkOptions {
   dir: string;
@@ -34,16 +34,11 @@ export class RunSink {
   front: EvaluatedPoint[] = [];
   private frontVecs: number[][] = [];
   private hint = 0;
-  /** Report sample: a reservoir of the other points and the first failed ones. */
-  readonly sample: EvaluatedPoint[] = [];
-  private readonly failed: EvaluatedPoint[] = [];
-  /** Per parameter: the ok point with its lowest value, the one with its highest (kept for the report). */
-  private readonly extremes: (EvaluatedPoint | undefined)[] = [];
+  /** Report sample: a reservoir of the other points, the first failed ones, each parameter's extremes (dse/report-sample.ts). */
+  private readonly sample: ReportSample<EvaluatedPoint>;
   /** While no point succeeded: every failed one; while none is feasible: every ok one (run-checks' notes). */
   private allFailedRows: EvaluatedPoint[] | undefined = [];
   private infeasibleRows: EvaluatedPoint[] | undefined = [];
-  private seen = 0;
-  private readonly rng = mulberry32(1);
   /** Front (minimisation vectors) after each batch, and the rows count then. */
   private readonly snapshots: { evals: number; front: number[][] }[] = [];
   private lo: number[];
@@ -61,6 +56,7 @@ export class RunSink {
     this.body = fs.openSync(this.bodyFile, 'w');
     this.lo = o.objectives.map(() => Infinity);
     this.hi = o.objectives.map(() => -Infinity);
+    this.sample = new ReportSample(o.parameters.length, o.sample, o.failedSample);
   }
 
   private row(r: EvaluatedPoint): string {
@@ -79,7 +75,7 @@ export class RunSink {
       this.chunk.push(line);
       this.chunkLen += line.length;
       if (r.status !== 'ok') {
-        if (this.failed.length < (this.o.failedSample ?? 1000)) this.failed.push(r);
+        this.sample.addFailed(() => r);
         this.allFailedRows?.push(r);
         continue;
       }
@@ -87,7 +83,10 @@ export class RunSink {
       this.allFailedRows = undefined;
       if (r.feasible) this.infeasibleRows = undefined;
       else this.infeasibleRows?.push(r);
-      this.keepSample(r);
+      this.sample.addOk((i) => {
+        const v = r.params[this.o.parameters[i]];
+        return typeof v === 'number' ? v : undefined;
+      }, () => r);
       if (!r.feasible) continue;
       this.feasible++;
       const v = toMinVector(r.metrics, objectives);
@@ -136,26 +135,6 @@ export class RunSink {
     for (const k in r.metrics) if (!this.o.metrics.includes(k)) throw new Error(`metric ${k} of point ${r.id} is not a points.csv column (${this.o.metrics.join(', ')})`);
   }
 
-  private keepSample(r: EvaluatedPoint): void {
-    const n = this.o.sample ?? 4000;
-    this.seen++;
-    // the lowest and highest value of each numeric parameter (first seen): the report's "front
-    // on the bound of a knob" notes compare the front with them (reports/bounds.ts)
-    for (let i = 0; i < this.o.parameters.length; i++) {
-      const v = r.params[this.o.parameters[i]];
-      if (typeof v !== 'number') continue;
-      const lo = this.extremes[2 * i];
-      const hi = this.extremes[2 * i + 1];
-      if (!lo || v < (lo.params[this.o.parameters[i]] as number)) this.extremes[2 * i] = r;
-      if (!hi || v > (hi.params[this.o.parameters[i]] as number)) this.extremes[2 * i + 1] = r;
-    }
-    if (this.sample.length < n) this.sample.push(r);
-    else {
-      const j = Math.floor(this.rng() * this.seen);
-      if (j < n) this.sample[j] = r;
-    }
-  }
-
   private flushBody(): void {
     if (this.chunk.length === 0) return;
     const buf = Buffer.from(this.chunk.join(''), 'utf8');
@@ -190,8 +169,7 @@ export class RunSink {
   reportRows(): PointRow[] {
     const frontIds = new Set(this.front.map((r) => r.id));
     const all = new Map<number, EvaluatedPoint>();
-    for (const r of [...this.front, ...this.sample, ...this.failed]) all.set(r.id, r);
-    for (const r of this.extremes) if (r) all.set(r.id, r);
+    for (const r of [...this.front, ...this.sample.kept()]) all.set(r.id, r);
     return toPointRows([...all.values()].sort((a, b) => a.id - b.id), frontIds);
   }
 

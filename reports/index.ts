@@ -13,7 +13,7 @@ export { writeFileAtomic } from '../core/atomic.ts';
 
 /** Regenerates `dir/report.html` from `dir/run.json` + `dir/points.csv`. Returns the path and size. */
 export async function writeReport(dir: string, opts: RenderOptions = {}): Promise<{ path: string; bytes: number }> {
-  const input = await readRun(dir);
+  const input = await readRun(dir, { sample: true });
   const html = await renderReport(input, opts);
   const out = path.join(dir, 'report.html');
   writeFileAtomic(out, html);

@@ -165,6 +165,30 @@ const CASES: Case[] = [
   { name: 'report: run.json malformed', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'run.json'), '{"name": 3}')), argv: (d) => ['report', out(d)], code: 2, re: /run\.json is malformed: "name": Invalid input: expected string, received number/ },
   { name: 'report: points.csv truncated', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'points.csv'), readFileSync(path.join(out(d), 'points.csv'), 'utf8').split('\n').slice(0, 4).join('\n') + '\n')), argv: (d) => ['report', out(d)], code: 2, re: /points\.csv: 3 rows, but run\.json counts 6 points/ },
   {
+    // cut inside the last row (the row count still matches run.json): the short row is named
+    name: 'report: points.csv cut inside its last row',
+    setup: async (d) => {
+      await finishedRun(d);
+      const f = path.join(out(d), 'points.csv');
+      const text = readFileSync(f, 'utf8');
+      writeFileSync(f, text.slice(0, text.lastIndexOf(',', text.length - 20)));
+    },
+    argv: (d) => ['report', out(d)],
+    code: 2,
+    re: /points\.csv: line 7: \d+ cells, the header has \d+ \(truncated or edited\?\)/,
+  },
+  {
+    name: 'report: points.csv ends inside a quoted cell',
+    setup: async (d) => {
+      await finishedRun(d);
+      const f = path.join(out(d), 'points.csv');
+      writeFileSync(f, readFileSync(f, 'utf8') + '6,"an error message cut sho');
+    },
+    argv: (d) => ['report', out(d)],
+    code: 2,
+    re: /points\.csv: line 8: the file ends inside a quoted cell \(truncated\?\)/,
+  },
+  {
     name: 'report: latency_s column missing',
     setup: async (d) => {
       await finishedRun(d);
@@ -189,7 +213,7 @@ const CASES: Case[] = [
     },
     argv: (d) => ['report', out(d)],
     code: 2,
-    re: /points\.csv: row 3, column "energy_j": "abc" is not a number/,
+    re: /points\.csv: line 3: column "energy_j": "abc" is not a number/,
   },
   // --- simulate ---
   { name: 'simulate --seq-len 1e6 (overflow)', argv: () => ['simulate', '--seq-len', '1e6'], code: 2, re: /^error: --seq-len: 1e6 is too large \(at most 16384\)\n$/ },

@@ -234,6 +234,56 @@ test('batch lines are binary-safe: any string (newlines, NUL, U+2028, lone surro
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('an indexed journal reads any record back alone (its row and its line\'s head), in any order, whatever its strings hold', async () => {
+  const { journalKeyFast, indexJournal } = await import('../dse/journal.ts');
+  const dir = tmp();
+  const material = stableStringify({ base: { name: 'a "rows":[ ] \\ [' } });
+  const nasty = ['line1\nline2\r\n', '],[1,2]]}', '[[["', 'q"u,o\'te\\', '\\"]', 'é ü 漢字 🙂', 'nul\u0000byte', 'sep\u2028', ''];
+  const recs: JournalRecord[] = [];
+  for (let id = 0; id < 900; id++) {
+    const s = nasty[id % nasty.length];
+    const failed = id % 4 === 1;
+    recs.push({ key: '', material, keyFidelity: 'analytical', id, params: { 'algo.name': s + id, 'hw.x': id % 13 }, fidelity: 'analytical', modelVersion: 'mv', status: failed ? 'failed' : 'ok', metrics: { latency_s: failed ? Number.NaN : id * 1e-6, energy_j: id }, violation: failed ? Infinity : 0, ...(failed ? { error: `boom ${s}` } : {}), ms: id / 7 });
+  }
+  const j = Journal.open(dir, { rememberAppended: false });
+  for (let i = 0; i < recs.length; i += 250) j.appendMany(recs.slice(i, i + 250));
+  j.append({ ...rec(5000), id: 5000 }); // a one-record line (no key material): read back whole
+  j.close();
+  const file = path.join(dir, JOURNAL_FILE);
+  const all = loadJournal(file).records;
+  assert.equal(all.length, 901);
+  for (const r of all.slice(0, 900)) assert.equal(r.key, journalKeyFast(r.params, 'mv', 'analytical', material));
+  // each batch line's rows are located in its bytes: each slice is that row's JSON
+  const { batchLayout } = await import('../dse/journal.ts');
+  const lines = fs.readFileSync(file).toString('latin1').split('\n').filter((l) => l.startsWith('{"batch":1,'));
+  assert.equal(lines.length, 4);
+  for (const l of lines) {
+    const bytes = Buffer.from(l, 'latin1');
+    const layout = batchLayout(bytes)!;
+    const rows = JSON.parse(bytes.toString('utf8')).rows as unknown[];
+    assert.equal(layout.starts.length, rows.length);
+    layout.starts.forEach((a, k) => assert.deepEqual(JSON.parse(bytes.toString('utf8', a, k + 1 < rows.length ? layout.starts[k + 1] - 1 : layout.end)), rows[k]));
+  }
+  const { index, scan } = indexJournal(file);
+  assert.equal(scan.records, 901);
+  // a shuffled order: every look-up lands in another line than the last
+  const order = all.map((_, i) => i).sort((a, b) => ((a * 7919) % 901) - ((b * 7919) % 901));
+  for (const i of order) assert.deepEqual(index.get(all[i].key), all[i], `record ${all[i].id}`);
+  assert.equal(index.get('f'.repeat(64)), undefined);
+  // given what its key was computed from, a row's key is not hashed again: the same records; inputs
+  // that differ (another material, a parameter as a string) are hashed and compared as without them
+  for (const r of all.slice(0, 900)) {
+    assert.deepEqual(index.get(r.key, { params: r.params, modelVersion: 'mv', fidelity: 'analytical', material }), r);
+    assert.deepEqual(index.get(r.key, { params: r.params, modelVersion: 'mv', fidelity: 'analytical', material: material + ' ' }), r);
+    assert.deepEqual(index.get(r.key, { params: { ...r.params, 'hw.x': String(r.params['hw.x']) }, modelVersion: 'mv', fidelity: 'analytical', material }), r);
+    // another point's key that shares this row's first 64 bits: not this row
+    const other = { ...r.params, 'hw.x': 99 };
+    assert.equal(index.get(r.key.slice(0, 16) + '0'.repeat(48), { params: other, modelVersion: 'mv', fidelity: 'analytical', material }), undefined);
+  }
+  index.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('reopened journal: every record read back through the index equals the loaded one; the later of a repeated key wins; a key sharing only its first 64 bits is not found', async () => {
   const { journalKeyFast } = await import('../dse/journal.ts');
   const dir = tmp();

@@ -12,6 +12,7 @@ import { compactSvg } from '../reports/render.ts';
 import { front2d, wantsLog, sampleDeterministic } from '../reports/specs.ts';
 import { syntheticRun } from './fixtures/synthetic-run.ts';
 import { register } from '../dse/commands/report.ts';
+import { spawnSync } from 'node:child_process';
 
 const EVIL = '<script>alert(1)</script>';
 
@@ -297,4 +298,46 @@ test('a report drawn from a sample of the run says how many points the run had, 
   assert.match(html, new RegExp(`this report draws ${kept.length} of them: the front, a sample and each parameter's extremes; points.csv has every point`));
   // every row drawn: no note
   assert.doesNotMatch(await renderReport(input), /this report draws/);
+});
+
+test('report DIR on a run with more points than the report sample rewrites the report the run wrote, byte for byte (static and interactive)', () => {
+  // 5,000 ok points: more than the run keeps for its report (a sample of 4,000 beside the front)
+  const dir = tmp();
+  try {
+    const space = path.join(dir, 'grid.yaml');
+    writeFileSync(
+      space,
+      `name: regen
+workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
+fidelity: analytical
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+constraints: ["area_mm2 <= 20"]
+parameters:
+  hw.qkMultipliers: [64, 128, 192, 256, 320, 384, 448, 512, 768, 1024]
+  hw.topkParallelism: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]
+  hw.clockGHz: [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4]
+  hw.keySramKB: [49, 98, 147, 196, 245]
+search: { driver: grid }
+`,
+    );
+    const bin = path.join(import.meta.dirname, '..', 'bin', 'spatten-dse.js');
+    const cli = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    for (const extra of [[], ['--interactive']]) {
+      const out = path.join(dir, `out${extra.length}`);
+      cli('run', space, '--out', out, '--progress', 'none', ...extra);
+      const written = readFileSync(path.join(out, 'report.html'), 'utf8');
+      assert.match(written, /5000 total · 5000 ok/);
+      assert.match(written, /this report draws \d+ of them: the front, a sample and each parameter's extremes; points\.csv has every point/);
+      rmSync(path.join(out, 'report.html'));
+      cli('report', out, ...extra);
+      assert.ok(readFileSync(path.join(out, 'report.html'), 'utf8') === written, `report ${extra.join(' ')}: regenerated page differs from the run's`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

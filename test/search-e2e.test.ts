@@ -235,6 +235,25 @@ search: { driver: grid }
   const c = cli(['run', bigFile, '--out', path.join(dir, 'c'), '--progress', 'none', '--no-report']);
   assert.equal(c.code, 0, c.err);
   assert.equal(read(path.join(dir, 'b', 'points.csv')), read(path.join(dir, 'c', 'points.csv')));
+  assert.equal(read(path.join(dir, 'b', 'pareto.csv')), read(path.join(dir, 'c', 'pareto.csv')));
+  // the other journals are indexed and read back on demand: a random sweep asks for their records
+  // out of journal order, from two folders at once (b holds a's records and six more)
+  const randFile = path.join(dir, 'rand.yaml');
+  fs.writeFileSync(randFile, base.replace('DRAM', '[2, 4, 8, 16]').replace('{ driver: grid }', '{ driver: random, samples: 40, seed: 5 }'));
+  const d = cli(['run', randFile, '--out', path.join(dir, 'd'), '--progress', 'none', '--no-report', '--reuse', path.join(dir, 'a'), '--reuse', path.join(dir, 'b')]);
+  assert.equal(d.code, 0, d.err);
+  assert.match(d.err, /reuse: 6 evaluations available from .*a\/journal\.jsonl/);
+  assert.match(d.err, /reuse: 12 evaluations available from .*b\/journal\.jsonl/);
+  const e = cli(['run', randFile, '--out', path.join(dir, 'e'), '--progress', 'none', '--no-report']);
+  assert.equal(e.code, 0, e.err);
+  // the sweep draws b's 12 points (without repeats), all reused, none evaluated, in another order
+  assert.match(d.err, /12 evaluations reused from the journal, 0 new/);
+  const order = (f: string) => read(f).trim().split('\n').slice(1).map((l) => l.split(',').slice(1, 3).join(','));
+  assert.notDeepEqual(order(path.join(dir, 'd', 'points.csv')), order(path.join(dir, 'b', 'points.csv')));
+  assert.deepEqual(order(path.join(dir, 'd', 'points.csv')).sort(), order(path.join(dir, 'b', 'points.csv')).sort());
+  assert.equal(read(path.join(dir, 'd', 'points.csv')), read(path.join(dir, 'e', 'points.csv')));
+  assert.equal(read(path.join(dir, 'd', 'pareto.csv')), read(path.join(dir, 'e', 'pareto.csv')));
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('budgets: --max-evals / --time-limit stop the run (stopReason); --resume then completes it to the reference', { skip: !hasCycle && 'sim/cycle not present' }, () => {

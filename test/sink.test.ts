@@ -15,6 +15,8 @@ import type { Objective } from '../dse/driver.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { boundHits } from '../reports/bounds.ts';
 import { hypervolume, normaliser } from '../core/pareto.ts';
+import { PointsReader } from '../reports/read-points.ts';
+import { parsePointsCsv } from '../reports/read.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sink-test-'));
 const METRICS = ['latency_s', 'energy_j', 'area_mm2'];
@@ -150,4 +152,26 @@ test("the report's bound notes are those of every point: each parameter's lowest
   assert.deepEqual(boundHits(run, sink.reportRows()), []);
   sink.discard();
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('points.csv streamed back (report DIR) draws exactly the rows the sink kept for the report, as written, whatever the chunk size', () => {
+  const all = rows(3000);
+  const { report, files } = sinkRun(all, 128, 50);
+  const run = { parameters: PARAMS, metrics: METRICS };
+  // the run's report is drawn from its kept rows as points.csv writes them (dse/cli.ts)
+  const asWritten = parsePointsCsv(pointsCsv(report, PARAMS, METRICS), run);
+  assert.ok(asWritten.length < 3000 && asWritten.some((r) => r.status === 'failed') && asWritten.some((r) => String(r.params['algo.name']).includes('\n')));
+  const buf = Buffer.from(files.points, 'utf8');
+  for (const chunk of [7, 4096, buf.length]) {
+    const reader = new PointsReader(run, 'points.csv', { size: 50, failed: 3 });
+    for (let i = 0; i < buf.length; i += chunk) reader.push(buf.subarray(i, i + chunk));
+    const got = reader.end();
+    assert.equal(got.rows, 3000, `chunks of ${chunk} bytes`);
+    assert.deepEqual(got.points, asWritten, `chunks of ${chunk} bytes`);
+  }
+  // without a sample, every row, in file order
+  const whole = parsePointsCsv(files.points, run);
+  assert.deepEqual(whole.map((r) => r.id), all.map((r) => r.id));
+  assert.equal(whole[97].params['algo.name'], 'x,"y"\nz');
+  assert.equal(whole[5].error, 'boom, "quoted"\nsecond line 5');
 });
