@@ -69,3 +69,19 @@ test('evaluateAccuracy works inside a worker_thread', { skip: !has('spam-bert') 
   assert.equal(msg.value, local.value);
   assert.equal(msg.key, local.cacheKey);
 });
+
+test('sotu-char: perplexity depends on the context (1 → 4 → 64 characters); KV pruning costs perplexity, the mean score less than the sum', { skip: !has('sotu-char') && 'no checkpoint' }, async () => {
+  const { contextPerplexity } = await import('../sim/nn/context.ts');
+  const spec = { model: 'sotu-char', maxExamples: 16 };
+  const [one, four, sixtyFour] = [await contextPerplexity(spec, 1), await contextPerplexity(spec, 4), await contextPerplexity(spec, 64)];
+  // a character-level model needs the characters before it: each longer context is clearly better
+  assert.ok(one.perplexity > 1.5 * four.perplexity, `N=1 ${one.perplexity} vs N=4 ${four.perplexity}`);
+  assert.ok(four.perplexity > 1.08 * sixtyFour.perplexity, `N=4 ${four.perplexity} vs N=64 ${sixtyFour.perplexity}`);
+  const algo = (o: object) => AlgoSchema.parse(o);
+  const dense = await evaluateAccuracy(spec, algo({}));
+  const half = await evaluateAccuracy(spec, algo({ tokenKeep: 0.5, tokenScore: 'mean' }));
+  const quarterMean = await evaluateAccuracy(spec, algo({ tokenKeep: 0.25, tokenScore: 'mean' }));
+  const quarterSum = await evaluateAccuracy(spec, algo({ tokenKeep: 0.25 }));
+  assert.ok(dense.value < half.value && half.value < quarterMean.value, `${dense.value} < ${half.value} < ${quarterMean.value}`);
+  assert.ok(quarterMean.value < quarterSum.value, `mean ${quarterMean.value} vs sum ${quarterSum.value}`);
+});

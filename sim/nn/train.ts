@@ -69,7 +69,8 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // yet: see README (the steps this session could train are far from enough).
   'sotu-char': {
     config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 20000, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2 },
   },
 };
 
@@ -317,7 +318,9 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
   const seconds = (performance.now() - t0) / 1000;
   const training = {
     model: name, seed, backend, params: nParams, recipe: r, seconds: Math.round(seconds), ...metrics,
-    note: 'trained by `spatten-dse train`; dense training, SpAtten pruning applied at inference only',
+    note: r.fineTune
+      ? 'trained by `spatten-dse train`; dense steps, then pruning-aware fine-tuning with random nested key masks (TrainRecipe.fineTune); SpAtten pruning itself runs at inference'
+      : 'trained by `spatten-dse train`; dense training, SpAtten pruning applied at inference only',
   };
   const outDir = opts.outDir ?? join(CHECKPOINT_ROOT, name);
   saveCheckpoint(outDir, config, fromTf(vars), tok, training);
