@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend, tf } from '../sim/nn/backend.ts';
-import { crossEntropyJs, fastBMM, sliceBMMGrad } from '../sim/nn/model.ts';
+import { fastBMM } from '../sim/nn/model.ts';
+import { crossEntropyJs, sliceBMMGrad } from '../sim/nn/train-kernels.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { prunedKeyMasks } from '../sim/nn/train.ts';
 import { tokenKeepSchedule } from '../sim/workload/schedule.ts';

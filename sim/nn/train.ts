@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { initBackend, tf } from './backend.ts';
 import { saveCheckpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, type SpamExample } from './data.ts';
-import { crossEntropyJs, initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
+import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
+import { crossEntropyJs } from './train-kernels.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
@@ -44,8 +45,8 @@ export interface TrainRecipe {
   /** BPE trained on one-digit pre-tokens (how the shipped spam-bert / sotu-gpt vocabularies were made). */
   singleDigitPretokens?: boolean;
   /**
-   * Training kernels: attention matMuls slice by slice and the loss in JS (model.ts sliceBMMGrad,
-   * crossEntropyJs), ≈ 2.3× faster per step on wasm. Sums in another order than the default kernels,
+   * Training kernels: attention matMuls slice by slice and the loss in JS (train-kernels.ts sliceBMMGrad,
+   * crossEntropyJs), 1.7× less CPU per step on wasm (`npm run bench -- nn`, lmTrainStep). Sums in another order than the default kernels,
    * so the recipes of checkpoints trained before them leave it off (their `train` reproduces them).
    */
   fastKernels?: boolean;
