@@ -32,7 +32,7 @@ export function parallelChart(run: RunJson, points: PointRow[], varying: string[
   });
   const order = dims.map((d) => d.label);
   const enc = {
-    x: { field: 'dim', type: 'nominal', sort: order, title: null, axis: { labelAngle: -30, labelLimit: 130, domain: false, ticks: false, grid: true, gridColor: '#bbb', orient: 'bottom' } },
+    x: { field: 'dim', type: 'nominal', sort: order, title: null, axis: { labelAngle: -30, labelLimit: 130, labelPadding: 16, domain: false, ticks: false, grid: true, gridColor: '#bbb', orient: 'bottom' } },
     y: { field: 'pos', type: 'quantitative', title: null, axis: null, scale: { domain: [0, 1] } },
   };
   return {
