@@ -88,7 +88,7 @@ export function attendHeadFast(a: AttnHeadArgs): AttnHeadStats {
 /**
  * Everything on the device, reading back only the column sums, the row maxima and the context:
  * used when local V pruning keeps the same count in every row (no causal mask) or is off.
- * Local V pruning: a row keeps the probabilities ≥ its k-th largest (tf.topk).
+ * Local V pruning: a row keeps the probabilities ≥ its k-th largest (in JS, keepLargestPerRow).
  */
 function attendOnDevice(a: AttnHeadArgs, mask: Float32Array | null): AttnHeadStats {
   const { nq, nk, dh, visible } = a;
@@ -121,14 +121,12 @@ function attendOnDevice(a: AttnHeadArgs, mask: Float32Array | null): AttnHeadSta
     }
   }
   const kv = keepCountLocal(nk, a.valueKeep);
+  // Local V pruning in JS on the read-back P (keepLargestPerRow: the entries ≥ the row's kv-th
+  // largest, what tf.topk + greaterEqual + where computed, same values; tf.topk is slow on wasm).
+  const Pv = kv < nk ? keepLargestPerRow(P.dataSync() as Float32Array, nq, nk, kv) : null;
   const [csT, ctxT] = tf.tidy(() => {
-    let Pv: tf.Tensor2D = P;
-    if (kv < nk) {
-      const kth = tf.topk(P, kv).values.slice([0, kv - 1], [nq, 1]);
-      Pv = tf.where(P.greaterEqual(kth), P, tf.zerosLike(P)) as tf.Tensor2D;
-    }
     // Column sums as a 1×nq · P matMul (an axis-0 Sum is slow on wasm).
-    return [tf.matMul(tf.ones([1, nq]) as tf.Tensor2D, P), tf.matMul(Pv, tf.tensor2d(a.v, [nk, dh]))];
+    return [tf.matMul(tf.ones([1, nq]) as tf.Tensor2D, P), tf.matMul(Pv ? tf.tensor2d(Pv, [nq, nk]) : P, tf.tensor2d(a.v, [nk, dh]))];
   });
   const cs = csT.dataSync() as Float32Array;
   const ctx = ctxT.dataSync() as Float32Array;
