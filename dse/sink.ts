@@ -15,6 +15,7 @@ import type { Objective } from './driver.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { pointRecord, pointsHeader } from './outputs.ts';
 import { ReportSample } from './report-sample.ts';
+import { scanCsvRecords } from '../core/csv-records.ts';
 
 export interface SinkOptions {
   dir: string;
@@ -214,8 +215,6 @@ export function toPointRows(rows: EvaluatedPoint[], front: Set<number>): PointRo
   }));
 }
 
-const NL = 0x0a;
-const QUOTE = 0x22;
 const COMMA = 0x2c;
 const TRUE = Buffer.from(',true\n');
 const FALSE = Buffer.from(',false\n');
@@ -239,26 +238,12 @@ function writePoints(file: string, header: string, body: string, front: Set<numb
       // every record grows by at most FALSE.length bytes (records are longer than that)
       const res = Buffer.allocUnsafe(data.length * 2 + FALSE.length);
       let len = 0;
-      let start = 0;
-      let scan = 0;
-      let quotes = 0; // quotes in the current record so far (odd: inside a quoted field)
-      let q = data.indexOf(QUOTE, 0); // the next quote at or after `scan` (-1: none in the chunk)
-      for (;;) {
-        const nl = data.indexOf(NL, scan);
-        if (nl < 0) break;
-        while (q >= 0 && q < nl) {
-          quotes++;
-          q = data.indexOf(QUOTE, q + 1);
-        }
-        scan = nl + 1;
-        if (quotes % 2 === 1) continue; // a newline inside a quoted field
-        const comma = data.indexOf(COMMA, start);
-        const id = Number(data.toString('latin1', start, comma < 0 || comma > nl ? nl : comma));
-        len += data.copy(res, len, start, nl);
+      const start = scanCsvRecords(data, (from, nl) => {
+        const comma = data.indexOf(COMMA, from);
+        const id = Number(data.toString('latin1', from, comma < 0 || comma > nl ? nl : comma));
+        len += data.copy(res, len, from, nl);
         len += (front.has(id) ? TRUE : FALSE).copy(res, len);
-        start = nl + 1;
-        quotes = 0;
-      }
+      });
       out.write(res.subarray(0, len));
       // the unfinished record is carried over and scanned again from its start
       carry = Buffer.from(data.subarray(start));

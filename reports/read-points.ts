@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import type { Params, PointRow, RunJson } from '../core/results.ts';
 import { ReportSample } from '../dse/report-sample.ts';
 import { parseCsv } from './csv.ts';
+import { scanCsvRecords } from '../core/csv-records.ts';
 
 /** A results folder that is missing, unreadable or malformed (the CLI maps it to exit code 2). */
 export class RunFolderError extends Error {
@@ -40,8 +41,6 @@ function parseBool(s: string): boolean {
   return t === 'true' || t === '1' || t === 'yes';
 }
 
-const NL = 0x0a;
-const QUOTE = 0x22;
 
 interface Columns {
   width: number;
@@ -86,30 +85,11 @@ export class PointsReader {
     let data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
     if (this.first && data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
     if (data.length >= 3) this.first = false;
-    let start = 0;
-    let scan = 0;
-    let quotes = 0;
-    let q = data.indexOf(QUOTE, 0);
-    let newlines = 0; // newlines inside the current record's quoted fields
-    for (;;) {
-      const nl = data.indexOf(NL, scan);
-      if (nl < 0) break;
-      while (q >= 0 && q < nl) {
-        quotes++;
-        q = data.indexOf(QUOTE, q + 1);
-      }
-      scan = nl + 1;
-      if (quotes % 2 === 1) {
-        newlines++;
-        continue; // a newline inside a quoted field
-      }
-      const end = nl > start && data[nl - 1] === 0x0d ? nl - 1 : nl;
-      this.record(data.toString('utf8', start, end), quotes > 0);
+    const start = scanCsvRecords(data, (from, nl, quotes, newlines) => {
+      const end = nl > from && data[nl - 1] === 0x0d ? nl - 1 : nl;
+      this.record(data.toString('utf8', from, end), quotes > 0);
       this.line += newlines + 1;
-      start = nl + 1;
-      quotes = 0;
-      newlines = 0;
-    }
+    });
     // the unfinished record is carried over and scanned again from its start
     this.carry = Buffer.from(data.subarray(start));
   }
