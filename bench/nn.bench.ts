@@ -13,7 +13,7 @@ import { loadCheckpoint, type Checkpoint } from '../sim/nn/checkpoint.ts';
 import { evalInputs } from '../sim/nn/api.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
 import { initWeights, trainForward, type ModelConfig } from '../sim/nn/model.ts';
-import { crossEntropyJs } from '../sim/nn/train-kernels.ts';
+import { nextTokenLoss } from '../sim/nn/train-kernels.ts';
 import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
 import { RECIPES } from '../sim/nn/train.ts';
 import { WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
@@ -94,13 +94,7 @@ export function trainStepTiming(): { defaultCpuSeconds: number; fastCpuSeconds: 
   const opt = tf.train.adam(1e-4);
   const one = (fast: boolean): number => {
     const c0 = process.cpuUsage();
-    const loss = () => {
-      const logits = trainForward(c, vars, ids, B, S, [], { sliceAttention: fast });
-      if (fast) return crossEntropyJs(logits, tgt);
-      const lse = tf.logSumExp(logits, 1);
-      const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(tgt, 'int32'), c.vocabSize)), 1);
-      return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
-    };
+    const loss = () => nextTokenLoss(trainForward(c, vars, ids, B, S, [], { sliceAttention: fast }), tgt, fast);
     const { value, grads } = tf.variableGrads(loss, [...vars.values()]);
     opt.applyGradients(grads as unknown as tf.NamedTensorMap & Record<string, tf.Variable>);
     value.dataSync();

@@ -37,6 +37,12 @@ function valuesOf(key: string, base: string, domains: ParamDomain[]): string[] {
   return d && d.kind === 'choice' ? d.values.map(String) : [base];
 }
 
+/** " (shipped: a, b, …)": the checkpoint folders on disk, for error messages. */
+function shippedList(): string {
+  const names = existsSync(CHECKPOINT_ROOT) ? readdirSync(CHECKPOINT_ROOT).filter((n) => existsSync(path.join(CHECKPOINT_ROOT, n, 'config.json'))).sort() : [];
+  return names.length ? ` (shipped: ${names.join(', ')})` : '';
+}
+
 /**
  * Kind of an accuracy model: 'classifier' (BERT → accuracy) or 'lm' (GPT-2 → perplexity), from
  * its config.json (shipped name or folder, as the accuracy engine resolves it); a string = problem.
@@ -44,9 +50,7 @@ function valuesOf(key: string, base: string, domains: ParamDomain[]): string[] {
 export function accuracyModelKind(model: string): 'classifier' | 'lm' | string {
   const dirs = [...(/^[a-z0-9-]+$/.test(model) ? [path.join(CHECKPOINT_ROOT, model)] : []), path.resolve(model)];
   const dir = dirs.find((d) => existsSync(path.join(d, 'config.json')));
-  const names = existsSync(CHECKPOINT_ROOT) ? readdirSync(CHECKPOINT_ROOT).filter((n) => existsSync(path.join(CHECKPOINT_ROOT, n, 'config.json'))).sort() : [];
-  const shipped = names.length ? ` (shipped: ${names.join(', ')})` : '';
-  if (!dir) return `accuracy model "${model}": neither a shipped checkpoint nor a folder with config.json${shipped}`;
+  if (!dir) return `accuracy model "${model}": neither a shipped checkpoint nor a folder with config.json${shippedList()}`;
   try {
     const type = String((JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '');
     if (type === 'bert') return 'classifier';

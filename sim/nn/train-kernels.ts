@@ -85,3 +85,14 @@ export function crossEntropyJs(logits: tf.Tensor2D, tgt: Int32Array): tf.Scalar 
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (lg: tf.Tensor) => tf.Scalar;
   return f(logits);
 }
+
+/**
+ * Mean next-token cross-entropy of logits [N, V]: crossEntropyJs with the fast kernels, else the
+ * TF.js formulation the older recipes were trained with (logSumExp − the target's logit).
+ */
+export function nextTokenLoss(logits: tf.Tensor2D, tgt: Int32Array, fast: boolean | undefined): tf.Scalar {
+  if (fast) return crossEntropyJs(logits, tgt);
+  const lse = tf.logSumExp(logits, 1);
+  const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(tgt, 'int32'), logits.shape[1])), 1);
+  return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
+}

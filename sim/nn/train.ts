@@ -10,7 +10,7 @@ import { initBackend, tf } from './backend.ts';
 import { saveCheckpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, type SpamExample } from './data.ts';
 import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
-import { crossEntropyJs } from './train-kernels.ts';
+import { nextTokenLoss } from './train-kernels.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
@@ -213,10 +213,7 @@ function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<
   };
   const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number, layerMasks?: (tf.Tensor | null)[]) => {
     const logits = trainForward(config, vars as TfWeights, ids, nb, S, [], { sliceAttention: r.fastKernels, layerMasks });
-    if (r.fastKernels) return crossEntropyJs(logits, tgt);
-    const lse = tf.logSumExp(logits, 1);
-    const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(tgt, 'int32'), config.vocabSize)), 1);
-    return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
+    return nextTokenLoss(logits, tgt, r.fastKernels);
   };
   let ema = 0;
   const ft = r.fineTune;
