@@ -85,13 +85,19 @@ export const DEFAULT_QUEUE_DEPTH = 32;
 /** See HbmTiming.mapping and README: the PC-interleaved mapping is the default. */
 export const DEFAULT_MAPPING: HbmTiming['mapping'] = 'RoBaCoRaCh';
 
+const subTimings = new WeakMap<HbmTiming, HbmTiming>();
+
 /**
  * With PCs interleaved at 32 B, each PC is an independent sub-channel (own bus, banks, tFAW)
  * holding every other burst: modelled as 2·Ch channels of one PC and half the request window.
  */
 export function subChannels(t: HbmTiming, channels: number): { t: HbmTiming; channels: number } {
   if (t.mapping === 'RoBaRaCoCh') return { t, channels };
-  return { t: { ...t, pcs: 1, queueDepth: Math.max(1, Math.floor(t.queueDepth / t.pcs)) }, channels: channels * t.pcs };
+  // One sub-channel timing object per design timing, so per-timing caches (the profiling channels,
+  // cost tables) see the same object on every call.
+  let s = subTimings.get(t);
+  if (s === undefined) subTimings.set(t, (s = { ...t, pcs: 1, queueDepth: Math.max(1, Math.floor(t.queueDepth / t.pcs)) }));
+  return { t: s, channels: channels * t.pcs };
 }
 
 export function hbmTiming(

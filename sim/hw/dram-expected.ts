@@ -49,7 +49,7 @@ export interface ExpectedCost {
  */
 export function expectedGatherCost(L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
   if (n <= 0 || B <= 0 || L <= 0) return { cyclesPerByte: 0, activationsPerByte: 0 };
-  const { t, channels: C } = subTiming(t0, channels);
+  const { t, channels: C } = subChannels(t0, channels);
   const R = t.burstsPerRow;
   const bb = t.burstBytes;
   const TL = Math.ceil((Math.max(L, n) * B) / bb); // transactions of the region
@@ -83,16 +83,6 @@ export function expectedGatherCost(L: number, n: number, B: number, channels: nu
   }
   const bytes = n * B;
   return { cyclesPerByte: occ / C / bytes, activationsPerByte: acts / bytes };
-}
-
-const subs = new WeakMap<HbmTiming, HbmTiming>();
-/** `subChannels`, its timing object kept per design timing (so the replay channel is reused). */
-function subTiming(t0: HbmTiming, channels: number): { t: HbmTiming; channels: number } {
-  const s = subChannels(t0, channels);
-  if (s.t === t0) return s;
-  let t = subs.get(t0);
-  if (t === undefined) subs.set(t0, (t = s.t));
-  return { t, channels: s.channels };
 }
 
 /** Latency from a chunk's visibility to its first data when its bank holds another row. */
