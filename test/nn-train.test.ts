@@ -8,7 +8,7 @@ import { initBackend, tf } from '../sim/nn/backend.ts';
 import { fastBMM } from '../sim/nn/model.ts';
 import { crossEntropyJs, sliceBMMGrad } from '../sim/nn/train-kernels.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
-import { prunedKeyMasks } from '../sim/nn/train.ts';
+import { prunedKeyMasks } from '../sim/nn/ft-masks.ts';
 import { tokenKeepSchedule } from '../sim/workload/schedule.ts';
 
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];

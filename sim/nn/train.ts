@@ -14,7 +14,7 @@ import { nextTokenLoss } from './train-kernels.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
-import { tokenKeepSchedule } from '../workload/schedule.ts';
+import { engineOf, prunedKeyMasks } from './ft-masks.ts';
 
 export interface TrainRecipe {
   config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
@@ -39,9 +39,11 @@ export interface TrainRecipe {
    * else log-uniform in [`keepMin`, 1]); its per-layer keep fractions are the inference schedule
    * (tokenKeepSchedule, default spread and front layers) and each position j draws u_j ~ U(0, 1): in
    * layer l, j is hidden as a key from every other query when u_j ≥ keep_l (nested over layers like
-   * the cascade; a query always sees itself). Fresh Adam, warm-up + cosine schedule.
+   * the cascade; a query always sees itself). `masks: 'cascade'` hides instead the keys the
+   * inference cascade drops on that window with the current weights (ft-masks.ts). Fresh Adam,
+   * warm-up + cosine schedule.
    */
-  fineTune?: { steps: number; lr: number; warmup: number; keepMin: number; denseShare: number };
+  fineTune?: { steps: number; lr: number; warmup: number; keepMin: number; denseShare: number; masks?: 'random' | 'cascade' };
   /** BPE trained on one-digit pre-tokens (how the shipped spam-bert / sotu-gpt vocabularies were made). */
   singleDigitPretokens?: boolean;
   /**
@@ -123,7 +125,11 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
   return loss;
 }
 
-type TrainOptions = { steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string; saveEvery?: number };
+type TrainOptions = {
+  steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string; saveEvery?: number;
+  /** Override the recipe's fine-tuning mask mode / step count (recorded in training.json's recipe). */
+  ftMasks?: 'random' | 'cascade'; ftSteps?: number;
+};
 
 /** What the training loops share: the run, its tokenizer, weights, optimizer (replaced per phase) and RNG. */
 interface TrainRun {
@@ -228,7 +234,7 @@ function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<
       log(`${name}: pruning-aware fine-tuning, ${ft.steps} steps`);
     }
     const { ids, tgt } = batchFrom(stream, starts);
-    const masks = ft && it >= r.steps ? prunedKeyMasks(B, S, config.layers, maskRng, ft) : undefined;
+    const masks = ft && it >= r.steps ? fineTuneMasks(run, ft, starts, stream, maskRng) : undefined;
     (run.opt as unknown as { learningRate: number }).learningRate = it < r.steps ? lrAt(r, it) : lrAt(ft!, it - r.steps);
     const loss = step(run.opt, vars, () => lossOf(ids, tgt, B, masks));
     masks?.forEach((m) => m?.dispose());
@@ -252,28 +258,17 @@ function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<
   return { valLoss: tot / n, valPerplexity: Math.exp(tot / n), valWindows: n, finalTrainLossEma: ema };
 }
 
-/**
- * Per-layer additive attention masks [B,1,S,S] of one fine-tuning batch (TrainRecipe.fineTune):
- * causal, plus the key positions this sequence's draw prunes in that layer (null: the layer is
- * dense for the whole batch).
- */
-export function prunedKeyMasks(B: number, S: number, layers: number, rng: () => number, ft: NonNullable<TrainRecipe['fineTune']>): (tf.Tensor | null)[] {
-  const arrs: Float32Array[] = Array.from({ length: layers }, () => new Float32Array(B * S * S));
-  const pruned = new Array<boolean>(layers).fill(false);
-  for (let b = 0; b < B; b++) {
-    const rho = rng() < ft.denseShare ? 1 : Math.exp(Math.log(ft.keepMin) * rng());
-    const keep = tokenKeepSchedule(layers, rho);
-    const u = Float64Array.from({ length: S }, () => rng());
-    for (let l = 0; l < layers; l++) {
-      const m = arrs[l];
-      if (keep[l] < 1) pruned[l] = true;
-      for (let i = 0; i < S; i++) {
-        const row = (b * S + i) * S;
-        for (let j = 0; j < S; j++) if (j > i || (j < i && u[j] >= keep[l])) m[row + j] = -1e9;
-      }
-    }
+/** One fine-tuning batch's masks; 'cascade' runs the inference cascade on the batch's windows with the current weights. */
+function fineTuneMasks(run: TrainRun, ft: NonNullable<TrainRecipe['fineTune']>, starts: number[], stream: number[], rng: () => number): (tf.Tensor | null)[] {
+  const { r, config } = run;
+  if ((ft.masks ?? 'random') === 'random') return prunedKeyMasks(r.batch, r.seqLen, config.layers, rng, ft);
+  const engine = engineOf(config, fromTf(run.vars));
+  try {
+    const windows = starts.map((s0) => stream.slice(s0, s0 + r.seqLen + 1));
+    return prunedKeyMasks(r.batch, r.seqLen, config.layers, rng, ft, { engine, windows });
+  } finally {
+    engine.dispose();
   }
-  return arrs.map((m, l) => (pruned[l] ? tf.tensor4d(m, [B, 1, S, S]) : null));
 }
 
 /**
@@ -285,7 +280,10 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
   const recipe = RECIPES[name];
   if (!recipe) throw new Error(`unknown model '${name}' (trainable: ${Object.keys(RECIPES).join(', ')})`);
   // --steps N: one phase of N steps (a quick run; it does not reproduce the shipped checkpoint).
-  const r: TrainRecipe = opts.steps ? { ...recipe, steps: opts.steps, phases: undefined, fineTune: undefined } : recipe;
+  let r: TrainRecipe = opts.steps ? { ...recipe, steps: opts.steps, phases: undefined, fineTune: undefined } : recipe;
+  if (r.fineTune && (opts.ftMasks || opts.ftSteps)) {
+    r = { ...r, fineTune: { ...r.fineTune, ...(opts.ftMasks ? { masks: opts.ftMasks } : {}), ...(opts.ftSteps ? { steps: opts.ftSteps } : {}) } };
+  }
   const backend = await initBackend();
   const t0 = performance.now();
   const isBert = r.config.kind === 'bert';
@@ -317,7 +315,7 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
   const training = {
     model: name, seed, backend, params: nParams, recipe: r, seconds: Math.round(seconds), ...metrics,
     note: r.fineTune
-      ? 'trained by `spatten-dse train`; dense steps, then pruning-aware fine-tuning with random nested key masks (TrainRecipe.fineTune); SpAtten pruning itself runs at inference'
+      ? `trained by \`spatten-dse train\`; dense steps, then pruning-aware fine-tuning with ${r.fineTune.masks === 'cascade' ? "the inference cascade's kept keys as masks" : 'random nested key masks'} (TrainRecipe.fineTune); SpAtten pruning itself runs at inference`
       : 'trained by `spatten-dse train`; dense training, SpAtten pruning applied at inference only',
   };
   const outDir = opts.outDir ?? join(CHECKPOINT_ROOT, name);

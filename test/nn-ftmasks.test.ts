@@ -1,0 +1,133 @@
+// Pruning-aware fine-tuning with the cascade's own selection (sim/nn/ft-masks.ts, masks 'cascade'):
+// on a tiny random GPT, the masks of a batch hide exactly the keys the inference engine drops at
+// the first generation step of the same window and keep ratio (checked against a separate engine
+// loaded from a saved checkpoint, reporting its alive sets through Stats.onAlive), and they are
+// causal, nested over layers, never hide a query's own token, and keep keepCount(S, keep_l) keys.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { initBackend } from '../sim/nn/backend.ts';
+import { loadCheckpoint, saveCheckpoint } from '../sim/nn/checkpoint.ts';
+import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
+import { engineOf, prunedKeyMasks } from '../sim/nn/ft-masks.ts';
+import { generate } from '../sim/nn/generate.ts';
+import { logitsAlgo } from '../sim/nn/logits.ts';
+import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
+import { mulberry32 } from '../sim/nn/rng.ts';
+import { trainBpe } from '../sim/nn/tokenizer.ts';
+import { keepCount, tokenKeepSchedule } from '../sim/workload/schedule.ts';
+
+const C: ModelConfig = {
+  kind: 'gpt', vocabSize: 257, hidden: 16, layers: 4, heads: 2, intermediate: 32, maxPositions: 64, numLabels: 0,
+  lnEps: 1e-5, padId: -1, clsId: -1, sepId: -1, eosId: 0, act: 'relu',
+};
+
+/** Random weights with peaked attention (QKV scaled ×25: std 0.5) so the scores rank tokens clearly. */
+function tinyWeights() {
+  const w = initWeights(C, 3);
+  for (let l = 0; l < C.layers; l++) {
+    const t = w.get(`l${l}.wqkv`)!;
+    for (let i = 0; i < t.data.length; i++) t.data[i] *= 25;
+  }
+  return w;
+}
+
+test('cascade fine-tuning masks = the keys the inference cascade keeps on the same window and ρ', async () => {
+  await initBackend();
+  const B = 4, S = 40;
+  const w = tinyWeights();
+  assert.ok(w.has('l0.wqkv'));
+  const rnd = mulberry32(11);
+  const windows = Array.from({ length: B }, () => Array.from({ length: S + 1 }, () => 1 + Math.floor(rnd() * 256)));
+  const ft = { keepMin: 0.1, denseShare: 0, masks: 'cascade' as const };
+  const trainEngine = engineOf(C, w);
+  const masks = prunedKeyMasks(B, S, C.layers, mulberry32(7), ft, { engine: trainEngine, windows });
+  trainEngine.dispose();
+  assert.equal(masks[0], null, 'front layer (15% of 4 → 1) never pruned');
+  const data = masks.map((m) => (m ? (m.dataSync() as Float32Array) : null));
+  masks.forEach((m) => m?.dispose());
+
+  // The engine as `accuracy` / `logits` load it: a checkpoint folder, quantization off, score 'mean'.
+  const dir = mkdtempSync(join(tmpdir(), 'ftmasks-'));
+  saveCheckpoint(dir, C, w, trainBpe([], 257, ['<|endoftext|>']));
+  const e = new Engine(loadCheckpoint(dir));
+  rmSync(dir, { recursive: true });
+  const rng = mulberry32(7);
+  let prunedSomewhere = 0;
+  for (let b = 0; b < B; b++) {
+    rng(); // the dense-share draw (denseShare 0: never dense)
+    const rho = Math.exp(Math.log(ft.keepMin) * rng());
+    const keep = tokenKeepSchedule(C.layers, rho);
+    // Prompt = the first S − 1 tokens, the window's last input is generation step 0; the alive sets
+    // the engine reports for that step (a longer generation does not change step 0).
+    const alive: number[][] = [];
+    const stats = new Stats(C.layers, false);
+    stats.onAlive = (_ex, step, layer, a) => { if (step === 0) alive[layer] = [...a]; };
+    const win = [...windows[b], 5]; // one more token: two generation steps
+    generate(e, [win], S - 1, 2, runAlgo(logitsAlgo({ tokenKeep: rho, tokenScore: 'mean' }), C), stats);
+    for (let l = 0; l < C.layers; l++) {
+      assert.equal(alive[l].length, keepCount(S, keep[l]), `b ${b} layer ${l}: keepCount(S, keep_l) kept`);
+      assert.ok(alive[l].includes(S - 1), 'the current token is protected');
+      if (l > 0) assert.ok(alive[l].every((p) => alive[l - 1].includes(p)), 'engine sets nested');
+      if (l === 0) continue; // dense layer (checked above)
+      const m = data[l]!;
+      const kept = new Set(alive[l]);
+      if (kept.size < S) prunedSomewhere++;
+      for (let i = 0; i < S; i++) {
+        const row = (b * S + i) * S;
+        assert.equal(m[row + i], 0, 'own token visible');
+        for (let j = i + 1; j < S; j++) assert.equal(m[row + j], -1e9, 'causal');
+        for (let j = 0; j < i; j++) {
+          assert.equal(m[row + j] === 0, kept.has(j), `b ${b} layer ${l} query ${i} key ${j}: visible iff the cascade keeps it`);
+          if (l > 1 && m[row + j] === 0) assert.equal(data[l - 1]![row + j], 0, 'nested: hidden in layer l − 1 stays hidden');
+        }
+      }
+    }
+  }
+  assert.ok(prunedSomewhere >= B, 'the draws prune keys (the check is not vacuous)');
+  e.dispose();
+});
+
+test('cascade masks: the selection is not a prefix, not random: kept sets follow the weights', async () => {
+  await initBackend();
+  const S = 40;
+  const rnd = mulberry32(12);
+  const windows = [Array.from({ length: S + 1 }, () => 1 + Math.floor(rnd() * 256))];
+  const ft = { keepMin: 0.1, denseShare: 0, masks: 'cascade' as const };
+  // a mask seed whose draw ρ is in [0.45, 0.6]: the last layer keeps 0.18–0.4 of the keys (draws: dense share, then ρ)
+  const rhoOf = (s: number) => { const r = mulberry32(s); r(); return Math.exp(Math.log(ft.keepMin) * r()); };
+  const seed = Array.from({ length: 100 }, (_, s) => s).find((s) => rhoOf(s) >= 0.45 && rhoOf(s) <= 0.6)!;
+  const keptOf = (w: ReturnType<typeof initWeights>) => {
+    const e = engineOf(C, w);
+    const masks = prunedKeyMasks(1, S, C.layers, mulberry32(seed), ft, { engine: e, windows });
+    e.dispose();
+    const m1 = masks[C.layers - 1]; // the last layer: the fewest keys kept
+    masks.slice(0, -1).forEach((m) => m?.dispose());
+    const d = m1!.dataSync() as Float32Array;
+    m1!.dispose();
+    return Array.from({ length: S - 1 }, (_, j) => j).filter((j) => d[(S - 1) * S + j] === 0);
+  };
+  const a = keptOf(tinyWeights());
+  const w2 = tinyWeights();
+  const t = w2.get('l0.wqkv')!;
+  for (let i = 0; i < t.data.length; i++) t.data[i] *= -1.3; // other weights, same window and draws
+  const b2 = keptOf(w2);
+  assert.equal(a.length, b2.length, 'same count (same ρ)');
+  assert.ok(a.length > 0 && a.length < S / 2, `${a.length} earlier keys kept of ${S - 1}`);
+  assert.notDeepEqual(a, b2, 'different weights keep different keys');
+  assert.notDeepEqual(a, Array.from({ length: a.length }, (_, j) => j), 'not the first k');
+  assert.notDeepEqual(a, Array.from({ length: a.length }, (_, j) => S - 1 - a.length + j), 'not the last k');
+});
+
+test('cascade masks: a dense draw (denseShare 1) leaves every layer causal only', async () => {
+  await initBackend();
+  const S = 16;
+  const e = engineOf(C, tinyWeights());
+  const windows = [Array.from({ length: S + 1 }, (_, i) => 1 + i)];
+  const masks = prunedKeyMasks(1, S, C.layers, mulberry32(1), { keepMin: 0.1, denseShare: 1, masks: 'cascade' }, { engine: e, windows });
+  e.dispose();
+  assert.deepEqual(masks, [null, null, null, null]);
+  assert.throws(() => prunedKeyMasks(1, S, C.layers, mulberry32(1), { keepMin: 0.1, denseShare: 0, masks: 'cascade' }), /need the batch's windows/);
+});
