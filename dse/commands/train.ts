@@ -1,5 +1,6 @@
 /**
- * `spatten-dse train --model spam-bert|sotu-gpt|sotu-char [--seed S] [--steps N] [--out DIR] [--resume-from DIR]`: reproduces a
+ * `spatten-dse train --model spam-bert|sotu-gpt|sotu-char [--seed S] [--steps N] [--out DIR] [--resume-from DIR]
+ * [--ft-masks random|cascade] [--ft-steps N]`: reproduces a
  * shipped checkpoint (tokenizer + model, seeded) into sim/nn/checkpoints/<name>/ (or --out).
  */
 import type { Command } from 'commander';
@@ -15,7 +16,9 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder (default sim/nn/checkpoints/<name>)')
     .option('--save-every <n>', 'also save snapshots <out>/step-K every n steps (LM recipe)')
     .option('--resume-from <dir>', "LM recipe with a fine-tuning phase: the weights after its dense steps (a --save-every snapshot); only the fine-tuning runs")
-    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string }) => {
+    .option('--ft-masks <mode>', "LM fine-tuning masks: 'random' key positions (the recipe's default) or 'cascade' (the keys the inference cascade keeps); recorded in training.json")
+    .option('--ft-steps <n>', "LM fine-tuning steps instead of the recipe's (recorded in training.json)")
+    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string }) => {
       const { RECIPES, trainModel } = await import('../../sim/nn/train.ts');
       if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
       const seed = Number(o.seed);
@@ -36,7 +39,22 @@ export function register(program: Command): void {
         if (!existsSync(join(o.resumeFrom, 'model.safetensors'))) throw new InputError(`--resume-from: no model.safetensors in "${o.resumeFrom}"`);
         if (!RECIPES[o.model].fineTune || steps !== undefined) throw new InputError(`--resume-from: only for a recipe with a fine-tuning phase, without --steps (${o.model})`);
       }
-      const r = await trainModel(o.model, seed, { steps, outDir: o.out, saveEvery, resumeFrom: o.resumeFrom });
+      const ft = fineTuneOptions(o, RECIPES[o.model].fineTune !== undefined && steps === undefined);
+      const r = await trainModel(o.model, seed, { steps, outDir: o.out, saveEvery, resumeFrom: o.resumeFrom, ...ft });
       process.stdout.write(JSON.stringify(r) + '\n');
     });
+}
+
+/** --ft-masks / --ft-steps: only for a recipe with a fine-tuning phase (and without --steps, which drops it). */
+function fineTuneOptions(o: { model: string; ftMasks?: string; ftSteps?: string }, hasFineTune: boolean): { ftMasks?: 'random' | 'cascade'; ftSteps?: number } {
+  if ((o.ftMasks !== undefined || o.ftSteps !== undefined) && !hasFineTune) {
+    throw new InputError(`--ft-masks / --ft-steps: only for a recipe with a fine-tuning phase, without --steps (${o.model})`);
+  }
+  if (o.ftMasks !== undefined && o.ftMasks !== 'random' && o.ftMasks !== 'cascade') throw new InputError(`--ft-masks: expected random or cascade, got "${o.ftMasks}"`);
+  let ftSteps: number | undefined;
+  if (o.ftSteps !== undefined) {
+    ftSteps = Number(o.ftSteps);
+    if (!Number.isInteger(ftSteps) || ftSteps < 1) throw new InputError(`--ft-steps: expected a positive integer, got "${o.ftSteps}"`);
+  }
+  return { ftMasks: o.ftMasks as 'random' | 'cascade' | undefined, ftSteps };
 }
