@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { initBackend } from '../sim/nn/backend.ts';
+import { initBackend, tf } from '../sim/nn/backend.ts';
 import { loadCheckpoint, saveCheckpoint } from '../sim/nn/checkpoint.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
 import { engineOf, prunedKeyMasks } from '../sim/nn/ft-masks.ts';
@@ -42,12 +42,14 @@ test('cascade fine-tuning masks = the keys the inference cascade keeps on the sa
   const rnd = mulberry32(11);
   const windows = Array.from({ length: B }, () => Array.from({ length: S + 1 }, () => 1 + Math.floor(rnd() * 256)));
   const ft = { keepMin: 0.1, denseShare: 0, masks: 'cascade' as const };
+  const tensors0 = tf.memory().numTensors;
   const trainEngine = engineOf(C, w);
   const masks = prunedKeyMasks(B, S, C.layers, mulberry32(7), ft, { engine: trainEngine, windows });
   trainEngine.dispose();
   assert.equal(masks[0], null, 'front layer (15% of 4 → 1) never pruned');
   const data = masks.map((m) => (m ? (m.dataSync() as Float32Array) : null));
   masks.forEach((m) => m?.dispose());
+  assert.equal(tf.memory().numTensors, tensors0, 'no tensor leaked by the selection (it runs every fine-tuning step)');
 
   // The engine as `accuracy` / `logits` load it: a checkpoint folder, quantization off, score 'mean'.
   const dir = mkdtempSync(join(tmpdir(), 'ftmasks-'));
