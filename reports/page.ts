@@ -60,10 +60,19 @@ export function kvRow(k: string, vHtml: string): string {
   return `<tr><th>${esc(k)}</th><td>${vHtml}</td></tr>`;
 }
 
+/**
+ * The boot script's expansion of one shared row (same result as spec-base.ts expandSharedRow,
+ * which the tests compare it with): opacity and size from the class, the params string from names.
+ */
+export const EXPAND_ROW_JS =
+  "function(d,r){var o={},k,ps=[];for(k in r)o[k]=r[k];o.op=d.op[r.cls];o.sz=d.sz[r.cls];" +
+  "for(var i=0;i<d.names.length;i++)if(r['p'+i]!==undefined)ps.push(d.names[i]+'='+r['p'+i]);o.params=ps.join(' ');return o;}";
+
 const BOOT = `
 (function(){
   var shared=document.getElementById('shared-points');
-  var rows=shared?JSON.parse(shared.textContent):[];
+  var data=shared?JSON.parse(shared.textContent):{names:[],op:{},sz:{},rows:[]};
+  var rows=data.rows.map(function(r){return (${EXPAND_ROW_JS})(data,r);});
   var renderer=rows.length>3000?'canvas':'svg';
   var els=document.querySelectorAll('[data-spec]');
   for(var i=0;i<els.length;i++){(function(el){

@@ -86,10 +86,8 @@ export function front2d<T extends { x: number; y: number }>(pts: T[], gx: 'min' 
   return pts.filter((_, i) => mask[i]).sort((a, b) => a.x - b.x);
 }
 
-function paramsText(p: Params): string {
-  return Object.entries(p)
-    .map(([k, v]) => `${k.replace(/^(hw|algo|workload)\./, '')}=${v}`)
-    .join(' ');
+function shortParam(k: string): string {
+  return k.replace(/^(hw|algo|workload)\./, '');
 }
 
 export function classOf(p: PointRow): string {
@@ -108,16 +106,27 @@ export const SIZE_ENC = { field: 'sz', type: 'quantitative', scale: null, legend
 /** Name of the dataset shared by the interactive scatters (injected once by the page's boot script). */
 export const SHARED_POINTS = 'points';
 
+/** The shared dataset as embedded in the page: per-class styling and short parameter names once, then the rows. */
+export interface SharedPoints {
+  /** parameter names without their hw./algo./workload. prefix, in run.parameters order (row field p<i>) */
+  names: string[];
+  op: Record<string, number>;
+  sz: Record<string, number>;
+  rows: Record<string, unknown>[];
+}
+
 /**
  * All points, once, for the interactive charts: objective values under `o0, o1, …` (index in
- * run.objectives, so metric names need no escaping), class, styling and a params string for tooltips.
+ * run.objectives, so metric names need no escaping), parameter values under `p0, p1, …` and the
+ * class. The page's boot script adds each row's opacity and size (from its class) and its params
+ * string for tooltips (from `names`), so neither is repeated in the file for every point.
  */
-export function sharedPointRows(run: RunJson, points: PointRow[]): Record<string, unknown>[] {
-  return points
+export function sharedPointRows(run: RunJson, points: PointRow[]): SharedPoints {
+  const rows = points
     .filter((p) => p.status === 'ok')
     .sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id)
     .map((p) => {
-      const row: Record<string, unknown> = { id: p.id, cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)], params: paramsText(p.params) };
+      const row: Record<string, unknown> = { id: p.id, cls: classOf(p) };
       run.objectives.forEach((o, i) => {
         const v = p.metrics[o.metric];
         row[`o${i}`] = finite(v) ? Number(v.toPrecision(6)) : null;
@@ -128,6 +137,14 @@ export function sharedPointRows(run: RunJson, points: PointRow[]): Record<string
       });
       return row;
     });
+  return { names: run.parameters.map(shortParam), op: CLASS_OP, sz: CLASS_SZ, rows };
+}
+
+/** What the boot script does to each row (kept here so tests can run it): styling and the params string. */
+export function expandSharedRow(d: Pick<SharedPoints, 'names' | 'op' | 'sz'>, r: Record<string, unknown>): Record<string, unknown> {
+  const cls = String(r.cls);
+  const params = d.names.flatMap((n, i) => (r[`p${i}`] === undefined ? [] : [`${n}=${r[`p${i}`]}`])).join(' ');
+  return { ...r, op: d.op[cls], sz: d.sz[cls], params };
 }
 
 /** Makes a point layer read the shared dataset, projecting objective columns to x/y. */

@@ -10,6 +10,8 @@ import { readRun, renderReport, writeReport, RunFolderError, PAPER_FIG21 } from 
 import { parseCsv } from '../reports/csv.ts';
 import { compactSvg } from '../reports/render.ts';
 import { front2d, wantsLog, sampleDeterministic } from '../reports/specs.ts';
+import { expandSharedRow, type SharedPoints } from '../reports/spec-base.ts';
+import { EXPAND_ROW_JS } from '../reports/page.ts';
 import { syntheticRun } from './fixtures/synthetic-run.ts';
 import { register } from '../dse/commands/report.ts';
 import { spawnSync } from 'node:child_process';
@@ -129,14 +131,25 @@ test('interactive report inlines the three vega bundles once and embeds parseabl
   assert.equal(json.length, figs.filter((f) => f.kind !== 'constraint').length + 1);
   const shared = json.find((s) => /id="shared-points"/.test(s[1]));
   assert.ok(shared);
-  const rows = JSON.parse(shared[2]) as { id: number; params: string }[];
-  assert.equal(rows.length, input.points.filter((p) => p.status === 'ok').length);
-  assert.ok(rows.some((r) => r.params.includes(EVIL)), 'hostile param kept as data');
+  const data = JSON.parse(shared[2]) as SharedPoints;
+  assert.equal(data.rows.length, input.points.filter((p) => p.status === 'ok').length);
+  // the boot script's expansion (run as the page runs it) = expandSharedRow, and restores the params string
+  const expand = new Function(`return (${EXPAND_ROW_JS})`)() as (d: SharedPoints, r: Record<string, unknown>) => Record<string, unknown>;
+  const rows = data.rows.map((r) => expand(data, r));
+  assert.deepEqual(rows, data.rows.map((r) => expandSharedRow(data, r)));
+  const byId = new Map(input.points.map((p) => [p.id, p]));
+  for (const r of rows) {
+    const p = byId.get(r.id as number)!;
+    assert.equal(r.params, Object.entries(p.params).map(([k, v]) => `${k.replace(/^(hw|algo|workload)\./, '')}=${v}`).join(' '));
+    assert.equal(typeof r.op, 'number');
+    assert.equal(typeof r.sz, 'number');
+  }
+  assert.ok(rows.some((r) => String(r.params).includes(EVIL)), 'hostile param kept as data');
   for (const s of json) {
     assert.ok(!s[2].includes('<'), 'no raw < inside embedded JSON');
     const spec = JSON.parse(s[2]);
     assert.equal(typeof spec, 'object');
-    assert.ok(Array.isArray(spec) || spec.data || spec.layer || spec.hconcat);
+    assert.ok(Array.isArray(spec) || spec.data || spec.layer || spec.hconcat || Array.isArray(spec.rows));
   }
   // every container points at an existing spec
   for (const m of html.matchAll(/data-spec="([^"]+)"/g)) assert.ok(html.includes(`id="${m[1]}"`));

@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .command('report')
     .description('regenerate report.html of a results folder (from run.json + points.csv); with several folders, a comparison page')
     .argument('<dirs...>', 'results folder(s), e.g. results/default (two or more: compare them)')
-    .option('--interactive', 'inline the Vega bundles (~800 KB) for tooltips, zoom, brushing and parameter filters')
+    .option('--interactive', 'inline the Vega bundles (~830 KB; ~1.3 MB in all for the default run) for tooltips, zoom, brushing and parameter filters')
     .option('--max-points <n>', 'most non-front points drawn per static scatter (default 600)')
     .option('--out <file>', 'comparison page to write (several folders; default compare.html)')
     .action(async (dirs: string[], o: { interactive?: boolean; maxPoints?: string; out?: string }) => {
