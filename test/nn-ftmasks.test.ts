@@ -92,6 +92,56 @@ test('cascade fine-tuning masks = the keys the inference cascade keeps on the sa
   e.dispose();
 });
 
+test("'cascade-gen' masks: prompt queries dense, the last G queries see exactly the engine's keys at their generation step", async () => {
+  await initBackend();
+  const B = 2, S = 40, G = 32, P = S - G; // GEN_TOKENS = 32 generation steps, as the accuracy protocol
+  const w = tinyWeights();
+  const rnd = mulberry32(21);
+  const windows = Array.from({ length: B }, () => Array.from({ length: S + 1 }, () => 1 + Math.floor(rnd() * 256)));
+  const ft = { keepMin: 0.1, denseShare: 0, masks: 'cascade-gen' as const };
+  const te = engineOf(C, w);
+  const masks = prunedKeyMasks(B, S, C.layers, mulberry32(9), ft, { engine: te, windows });
+  te.dispose();
+  const data = masks.map((m) => (m ? (m.dataSync() as Float32Array) : null));
+  masks.forEach((m) => m?.dispose());
+  const dir = mkdtempSync(join(tmpdir(), 'ftmasks-'));
+  saveCheckpoint(dir, C, w, trainBpe([], 257, ['<|endoftext|>']));
+  const e = new Engine(loadCheckpoint(dir));
+  rmSync(dir, { recursive: true });
+  const rng = mulberry32(9);
+  let hiddenKeys = 0;
+  for (let b = 0; b < B; b++) {
+    rng();
+    const rho = Math.exp(Math.log(ft.keepMin) * rng());
+    const keep = tokenKeepSchedule(C.layers, rho);
+    const alive: number[][][] = Array.from({ length: G }, () => []);
+    const stats = new Stats(C.layers, false);
+    stats.onAlive = (_ex, step, layer, a) => { alive[step][layer] = [...a]; };
+    generate(e, [windows[b]], P, G, runAlgo(logitsAlgo({ tokenKeep: rho, tokenScore: 'mean' }), C), stats);
+    for (let l = 1; l < C.layers; l++) {
+      const m = data[l]!;
+      for (let i = 0; i < S; i++) {
+        const row = (b * S + i) * S;
+        for (let j = i + 1; j < S; j++) assert.equal(m[row + j], -1e9, 'causal');
+        assert.equal(m[row + i], 0, 'own token visible');
+        if (i < P) {
+          for (let j = 0; j < i; j++) assert.equal(m[row + j], 0, 'prompt queries are dense');
+          continue;
+        }
+        const ks = alive[i - P][l];
+        assert.ok(ks.length <= keepCount(i + 1, keep[l]) && ks.includes(i), `step ${i - P} layer ${l}: at most keepCount(pos + 1, keep_l), current token kept`);
+        const kept = new Set(ks);
+        for (let j = 0; j < i; j++) {
+          assert.equal(m[row + j] === 0, kept.has(j), `b ${b} layer ${l} query ${i} key ${j}: visible iff the engine keeps it at that step`);
+          if (m[row + j] !== 0) hiddenKeys++;
+        }
+      }
+    }
+  }
+  assert.ok(hiddenKeys > 100, `${hiddenKeys} keys hidden: the check is not vacuous`);
+  e.dispose();
+});
+
 test('cascade masks: the selection is not a prefix, not random: kept sets follow the weights', async () => {
   await initBackend();
   const S = 40;

@@ -1,6 +1,6 @@
 /**
  * `spatten-dse train --model spam-bert|sotu-gpt|sotu-char [--seed S] [--steps N] [--out DIR] [--resume-from DIR]
- * [--ft-masks random|cascade] [--ft-steps N]`: reproduces a
+ * [--ft-masks random|cascade|cascade-gen] [--ft-steps N]`: reproduces a
  * shipped checkpoint (tokenizer + model, seeded) into sim/nn/checkpoints/<name>/ (or --out).
  */
 import type { Command } from 'commander';
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder (default sim/nn/checkpoints/<name>)')
     .option('--save-every <n>', 'also save snapshots <out>/step-K every n steps (LM recipe)')
     .option('--resume-from <dir>', "LM recipe with a fine-tuning phase: the weights after its dense steps (a --save-every snapshot); only the fine-tuning runs")
-    .option('--ft-masks <mode>', "LM fine-tuning masks: 'random' key positions (the recipe's default) or 'cascade' (the keys the inference cascade keeps); recorded in training.json")
+    .option('--ft-masks <mode>', "LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query) or 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all); recorded in training.json")
     .option('--ft-steps <n>', "LM fine-tuning steps instead of the recipe's (recorded in training.json)")
     .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string }) => {
       const { RECIPES, trainModel } = await import('../../sim/nn/train.ts');
@@ -39,22 +39,23 @@ export function register(program: Command): void {
         if (!existsSync(join(o.resumeFrom, 'model.safetensors'))) throw new InputError(`--resume-from: no model.safetensors in "${o.resumeFrom}"`);
         if (!RECIPES[o.model].fineTune || steps !== undefined) throw new InputError(`--resume-from: only for a recipe with a fine-tuning phase, without --steps (${o.model})`);
       }
-      const ft = fineTuneOptions(o, RECIPES[o.model].fineTune !== undefined && steps === undefined);
+      const { FT_MASK_MODES } = await import('../../sim/nn/ft-masks.ts');
+      const ft = fineTuneOptions(o, RECIPES[o.model].fineTune !== undefined && steps === undefined, FT_MASK_MODES);
       const r = await trainModel(o.model, seed, { steps, outDir: o.out, saveEvery, resumeFrom: o.resumeFrom, ...ft });
       process.stdout.write(JSON.stringify(r) + '\n');
     });
 }
 
 /** --ft-masks / --ft-steps: only for a recipe with a fine-tuning phase (and without --steps, which drops it). */
-function fineTuneOptions(o: { model: string; ftMasks?: string; ftSteps?: string }, hasFineTune: boolean): { ftMasks?: 'random' | 'cascade'; ftSteps?: number } {
+function fineTuneOptions<M extends string>(o: { model: string; ftMasks?: string; ftSteps?: string }, hasFineTune: boolean, modes: readonly M[]): { ftMasks?: M; ftSteps?: number } {
   if ((o.ftMasks !== undefined || o.ftSteps !== undefined) && !hasFineTune) {
     throw new InputError(`--ft-masks / --ft-steps: only for a recipe with a fine-tuning phase, without --steps (${o.model})`);
   }
-  if (o.ftMasks !== undefined && o.ftMasks !== 'random' && o.ftMasks !== 'cascade') throw new InputError(`--ft-masks: expected random or cascade, got "${o.ftMasks}"`);
+  if (o.ftMasks !== undefined && !(modes as readonly string[]).includes(o.ftMasks)) throw new InputError(`--ft-masks: expected one of ${modes.join(', ')}, got "${o.ftMasks}"`);
   let ftSteps: number | undefined;
   if (o.ftSteps !== undefined) {
     ftSteps = Number(o.ftSteps);
     if (!Number.isInteger(ftSteps) || ftSteps < 1) throw new InputError(`--ft-steps: expected a positive integer, got "${o.ftSteps}"`);
   }
-  return { ftMasks: o.ftMasks as 'random' | 'cascade' | undefined, ftSteps };
+  return { ftMasks: o.ftMasks as M | undefined, ftSteps };
 }

@@ -13,7 +13,14 @@
  *    per-layer alive set (keepCount(S, keep_l) tokens, nested over layers, the current token
  *    protected) is the kept set of that layer for every query of the window. The selection runs
  *    the engine's own code (Engine + generate), without gradient.
+ *  - 'cascade-gen': the accuracy protocol's split of the window (api.ts): its first S − G tokens
+ *    (G = GEN_TOKENS = 32) are the dense prompt pass and its last G the generation steps; a prompt
+ *    query sees every earlier key (the prompt pass is dense at inference), the query of generation
+ *    step t sees in layer l exactly the keys the engine keeps at that step and layer (the alive set
+ *    generate() reports, keepCount(pos + 1, keep_l) of them), so the masks of those G queries are
+ *    the inference's own.
  */
+import { GEN_TOKENS } from './api.ts';
 import { tf } from './backend.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { Engine, runAlgo, Stats } from './engine.ts';
@@ -22,11 +29,14 @@ import type { ModelConfig, Weights } from './model.ts';
 import { AlgoSchema } from '../schema.ts';
 import { tokenKeepSchedule } from '../workload/schedule.ts';
 
+export const FT_MASK_MODES = ['random', 'cascade', 'cascade-gen'] as const;
+export type FtMaskMode = (typeof FT_MASK_MODES)[number];
+
 export interface FineTuneMasks {
   keepMin: number;
   denseShare: number;
-  /** Which keys a pruned layer keeps: random positions (default) or the inference cascade's selection. */
-  masks?: 'random' | 'cascade';
+  /** Which keys a pruned layer keeps: random positions (default) or the inference cascade's selection (module comment). */
+  masks?: FtMaskMode;
 }
 
 /** Keep ratio ρ of one training sequence. */
@@ -35,18 +45,18 @@ function drawRho(rng: () => number, ft: FineTuneMasks): number {
 }
 
 /**
- * Per layer, the positions of `window` (S + 1 tokens: the S inputs and the last target) that the
- * inference cascade keeps for keep ratio ρ: the alive sets generate() reports (Stats.onAlive) at
- * the first generation step, with prompt = S − 1 and one generation step (the window's last input).
- * Quantization off, token score 'mean', default schedule spread and front layers.
+ * The key sets the inference cascade keeps on `window` (S + 1 tokens: the S inputs and the last
+ * target) for keep ratio ρ, with the last `gen` inputs as generation steps after a dense prompt
+ * pass of the first S − gen: per step t and layer l, the alive set generate() reports
+ * (Stats.onAlive). Quantization off, token score 'mean', default schedule spread and front layers.
  */
-export function cascadeKeptSets(e: Engine, window: number[], rho: number): number[][] {
+export function cascadeKeptSets(e: Engine, window: number[], rho: number, gen = 1): number[][][] {
   const S = window.length - 1;
   const ra = runAlgo(AlgoSchema.parse({ tokenKeep: rho, tokenScore: 'mean', msbBits: 32, queryBits: 32, valueBits: 32 }), e.c);
   const stats = new Stats(e.c.layers, false);
-  const kept: number[][] = Array.from({ length: e.c.layers }, () => []);
-  stats.onAlive = (_ex, step, layer, alive) => { if (step === 0) kept[layer] = [...alive]; };
-  generate(e, [window], S - 1, 1, ra, stats);
+  const kept: number[][][] = Array.from({ length: gen }, () => Array.from({ length: e.c.layers }, () => []));
+  stats.onAlive = (_ex, step, layer, alive) => { kept[step][layer] = [...alive]; };
+  generate(e, [window], S - gen, gen, ra, stats);
   return kept;
 }
 
@@ -57,7 +67,7 @@ export function engineOf(config: ModelConfig, weights: Weights): Engine {
 
 /**
  * The fine-tuning masks of one batch (null: the layer is dense for the whole batch).
- * 'cascade' needs `cascade.windows` (per sequence its S + 1 tokens) and an engine over the current weights.
+ * 'cascade' and 'cascade-gen' need `cascade.windows` (per sequence its S + 1 tokens) and an engine over the current weights.
  */
 export function prunedKeyMasks(
   B: number, S: number, layers: number, rng: () => number, ft: FineTuneMasks,
@@ -66,26 +76,35 @@ export function prunedKeyMasks(
   const arrs: Float32Array[] = Array.from({ length: layers }, () => new Float32Array(B * S * S));
   const pruned = new Array<boolean>(layers).fill(false);
   const mode = ft.masks ?? 'random';
-  if (mode === 'cascade' && !cascade) throw new Error("fine-tuning masks 'cascade' need the batch's windows and an engine");
+  if (mode !== 'random' && !cascade) throw new Error(`fine-tuning masks '${mode}' need the batch's windows and an engine`);
   for (let b = 0; b < B; b++) {
     const rho = drawRho(rng, ft);
     const keep = tokenKeepSchedule(layers, rho);
-    // hidden(l, j): key j (< the query) hidden in layer l
-    let hidden: (l: number, j: number) => boolean;
+    // hidden(l, i, j): key j (< query i) hidden in layer l
+    let hidden: (l: number, i: number, j: number) => boolean;
     if (mode === 'random') {
       const u = Float64Array.from({ length: S }, () => rng());
-      hidden = (l, j) => u[j] >= keep[l];
+      hidden = (l, _i, j) => u[j] >= keep[l];
+    } else if (keep.every((k) => k >= 1)) {
+      hidden = () => false;
     } else {
-      const sets = keep.every((k) => k >= 1) ? null : cascadeKeptSets(cascade!.engine, cascade!.windows[b], rho);
-      const keptAt = sets ? sets.map((ks) => { const m = new Uint8Array(S); for (const j of ks) m[j] = 1; return m; }) : null;
-      hidden = (l, j) => keptAt !== null && keptAt[l][j] === 0;
+      // 'cascade': one set per layer (generation step 0 = the window's last input) for every query;
+      // 'cascade-gen': the last G queries are generation steps with their own sets, the others dense.
+      const G = mode === 'cascade' ? 1 : Math.min(GEN_TOKENS, S - 1);
+      const P = S - G;
+      const keptAt = cascadeKeptSets(cascade!.engine, cascade!.windows[b], rho, G).map((st) => st.map((ks) => {
+        const m = new Uint8Array(S);
+        for (const j of ks) m[j] = 1;
+        return m;
+      }));
+      hidden = mode === 'cascade' ? (l, _i, j) => keptAt[0][l][j] === 0 : (l, i, j) => i >= P && keptAt[i - P][l][j] === 0;
     }
     for (let l = 0; l < layers; l++) {
       const m = arrs[l];
       if (keep[l] < 1) pruned[l] = true;
       for (let i = 0; i < S; i++) {
         const row = (b * S + i) * S;
-        for (let j = 0; j < S; j++) if (j > i || (j < i && hidden(l, j))) m[row + j] = -1e9;
+        for (let j = 0; j < S; j++) if (j > i || (j < i && hidden(l, i, j))) m[row + j] = -1e9;
       }
     }
   }

@@ -14,7 +14,7 @@ import { nextTokenLoss } from './train-kernels.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
-import { engineOf, prunedKeyMasks } from './ft-masks.ts';
+import { engineOf, prunedKeyMasks, type FtMaskMode } from './ft-masks.ts';
 
 export interface TrainRecipe {
   config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
@@ -39,11 +39,11 @@ export interface TrainRecipe {
    * else log-uniform in [`keepMin`, 1]); its per-layer keep fractions are the inference schedule
    * (tokenKeepSchedule, default spread and front layers) and each position j draws u_j ~ U(0, 1): in
    * layer l, j is hidden as a key from every other query when u_j ≥ keep_l (nested over layers like
-   * the cascade; a query always sees itself). `masks: 'cascade'` hides instead the keys the
-   * inference cascade drops on that window with the current weights (ft-masks.ts). Fresh Adam,
+   * the cascade; a query always sees itself). `masks: 'cascade' | 'cascade-gen'` hides instead the
+   * keys the inference cascade drops on that window with the current weights (ft-masks.ts). Fresh Adam,
    * warm-up + cosine schedule.
    */
-  fineTune?: { steps: number; lr: number; warmup: number; keepMin: number; denseShare: number; masks?: 'random' | 'cascade' };
+  fineTune?: { steps: number; lr: number; warmup: number; keepMin: number; denseShare: number; masks?: FtMaskMode };
   /** BPE trained on one-digit pre-tokens (how the shipped spam-bert / sotu-gpt vocabularies were made). */
   singleDigitPretokens?: boolean;
   /**
@@ -128,7 +128,7 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
 type TrainOptions = {
   steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string; saveEvery?: number;
   /** Override the recipe's fine-tuning mask mode / step count (recorded in training.json's recipe). */
-  ftMasks?: 'random' | 'cascade'; ftSteps?: number;
+  ftMasks?: FtMaskMode; ftSteps?: number;
 };
 
 /** What the training loops share: the run, its tokenizer, weights, optimizer (replaced per phase) and RNG. */
@@ -315,7 +315,7 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
   const training = {
     model: name, seed, backend, params: nParams, recipe: r, seconds: Math.round(seconds), ...metrics,
     note: r.fineTune
-      ? `trained by \`spatten-dse train\`; dense steps, then pruning-aware fine-tuning with ${r.fineTune.masks === 'cascade' ? "the inference cascade's kept keys as masks" : 'random nested key masks'} (TrainRecipe.fineTune); SpAtten pruning itself runs at inference`
+      ? `trained by \`spatten-dse train\`; dense steps, then pruning-aware fine-tuning with ${r.fineTune.masks && r.fineTune.masks !== 'random' ? `the inference cascade's kept keys as masks (${r.fineTune.masks})` : 'random nested key masks'} (TrainRecipe.fineTune); SpAtten pruning itself runs at inference`
       : 'trained by `spatten-dse train`; dense training, SpAtten pruning applied at inference only',
   };
   const outDir = opts.outDir ?? join(CHECKPOINT_ROOT, name);
