@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { AlgoSchema } from '../sim/schema.ts';
 import { evaluateAccuracy } from '../sim/nn/api.ts';
 import { contextPerplexity } from '../sim/nn/context.ts';
+import { evalInputs, getEngine } from '../sim/nn/api.ts';
 
 const GPT = join(fileURLToPath(new URL('..', import.meta.url)), 'test/fixtures/hf-reference/gpt2-tiny');
 
@@ -26,4 +27,10 @@ test('context full = unquantized engine perplexity; truncation changes it; N = 1
   assert.equal(one.context, 1);
   assert.ok(Math.abs(one.perplexity - full.perplexity) > 1e-3 && Math.abs(four.perplexity - one.perplexity) > 1e-3);
   assert.ok(one.ci95[0] <= one.perplexity && one.perplexity <= one.ci95[1]);
+  // the first scored token has prompt + 1 tokens before it: N = prompt + 1 is the longest truncation,
+  // a longer one (short of the full window) would cut before the window's start and is bad input
+  const P = (evalInputs(await getEngine(GPT), 3) as { prompt: number }).prompt;
+  const longest = await contextPerplexity(spec, P + 1);
+  assert.equal(longest.context, P + 1);
+  await assert.rejects(contextPerplexity(spec, P + 2), (e: Error & { exitCode?: number }) => /--context: \d+ tokens are more than the \d+ before the first scored token/.test(e.message));
 });

@@ -32,6 +32,8 @@ export async function contextPerplexity(spec: { model: string; maxExamples?: num
   const W = e.W as TfWeights;
   const nll = windows.map(() => 0);
   const full = !Number.isFinite(N) || N >= prompt + GEN_TOKENS;
+  // The first generated token has only prompt + 1 tokens before it: a longer N cannot be cut for every step.
+  if (!full && N > prompt + 1) throw new ConfigError(`--context: ${N} tokens are more than the ${prompt + 1} before the first scored token of a window: use at most ${prompt + 1}, or 'full'`);
   const chunk = 16;
   if (full) {
     const S = prompt + GEN_TOKENS;
