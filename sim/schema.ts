@@ -13,6 +13,7 @@ import { TOPK_FILTERS, TOPK_MODELS } from './hw/topk.ts';
 export const DRAM_MAPPINGS = ['RoBaRaCoCh', 'RoBaCoRaCh'] as const;
 export type DramMapping = (typeof DRAM_MAPPINGS)[number];
 import { BENCHMARK_NAMES } from './workload/benchmarks.ts';
+import { TOKEN_MIN_KEEP } from './workload/schedule.ts';
 
 export const MODEL_NAMES = ['bert-base', 'bert-large', 'gpt2-small', 'gpt2-medium'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -74,6 +75,7 @@ export const AlgoSchema = z
   .object({
     tokenKeep: z.number().gt(0).max(1).default(1).describe('Average fraction of tokens kept over the token-pruned layers (1 − r_avg)'),
     tokenSpread: z.number().min(0).max(1).default(0.5).describe('Per-layer ratio spread s: r_start = r_avg(1−s), r_end = r_avg(1+s)'),
+    tokenMinKeep: z.number().gt(0).max(1).default(TOKEN_MIN_KEEP).describe('Fewest tokens a pruned layer keeps, as a fraction of the original: the spread shrinks so that no layer goes below it (the released GPT-2 workloads keep ≥ ~10% of the keys in every layer)'),
     headKeep: z.number().gt(0).max(1).default(1).describe('Average fraction of heads kept over the head-pruned layers'),
     headSpread: z.number().min(0).max(1).default(0.5).describe('Per-layer head ratio spread'),
     valueKeep: z.number().gt(0).max(1).default(1).describe('Local V pruning: fraction of the kept tokens whose V is fetched, per head'),

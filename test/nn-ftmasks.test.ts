@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { initBackend, tf } from '../sim/nn/backend.ts';
 import { loadCheckpoint, saveCheckpoint } from '../sim/nn/checkpoint.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
-import { engineOf, prunedKeyMasks } from '../sim/nn/ft-masks.ts';
+import { cascadeKeptSets, engineOf, prunedKeyMasks } from '../sim/nn/ft-masks.ts';
 import { generate } from '../sim/nn/generate.ts';
 import { logitsAlgo } from '../sim/nn/logits.ts';
 import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
@@ -171,6 +171,22 @@ test('cascade masks: the selection is not a prefix, not random: kept sets follow
   assert.notDeepEqual(a, b2, 'different weights keep different keys');
   assert.notDeepEqual(a, Array.from({ length: a.length }, (_, j) => j), 'not the first k');
   assert.notDeepEqual(a, Array.from({ length: a.length }, (_, j) => S - 1 - a.length + j), 'not the last k');
+});
+
+test('fine-tuning masks follow the schedule floor (fineTune.minKeep = algo.tokenMinKeep)', async () => {
+  await initBackend();
+  const S = 40;
+  const rnd = mulberry32(5);
+  const window = Array.from({ length: S + 1 }, () => 1 + Math.floor(rnd() * 256));
+  const e = engineOf(C, tinyWeights());
+  // ρ = 0.25 on 4 layers: the 1% floor keeps 0.49 / 0.25 / 0.01 after the front layer, a 0.1 floor 0.4 / 0.25 / 0.1
+  for (const minKeep of [0.01, 0.1]) {
+    const keep = tokenKeepSchedule(C.layers, 0.25, 0.5, 0.15, minKeep);
+    const [alive] = cascadeKeptSets(e, window, 0.25, 1, minKeep);
+    alive.forEach((ks, l) => assert.equal(ks.length, keepCount(S, keep[l]), `floor ${minKeep} layer ${l}`));
+  }
+  assert.equal(keepCount(S, tokenKeepSchedule(C.layers, 0.25, 0.5, 0.15, 0.1)[C.layers - 1]), 4);
+  e.dispose();
 });
 
 test('cascade masks: a dense draw (denseShare 1) leaves every layer causal only', async () => {

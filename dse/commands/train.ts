@@ -18,7 +18,8 @@ export function register(program: Command): void {
     .option('--resume-from <dir>', "LM recipe with a fine-tuning phase: the weights after its dense steps (a --save-every snapshot); only the fine-tuning runs")
     .option('--ft-masks <mode>', "LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query) or 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all); recorded in training.json")
     .option('--ft-steps <n>', "LM fine-tuning steps instead of the recipe's (recorded in training.json)")
-    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string }) => {
+    .option('--ft-min-keep <f>', "LM fine-tuning masks: the schedule's per-layer floor (algo.tokenMinKeep) instead of the recipe's (recorded in training.json)")
+    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string }) => {
       const { RECIPES, trainModel } = await import('../../sim/nn/train.ts');
       if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
       const seed = Number(o.seed);
@@ -46,10 +47,10 @@ export function register(program: Command): void {
     });
 }
 
-/** --ft-masks / --ft-steps: only for a recipe with a fine-tuning phase (and without --steps, which drops it). */
-function fineTuneOptions<M extends string>(o: { model: string; ftMasks?: string; ftSteps?: string }, hasFineTune: boolean, modes: readonly M[]): { ftMasks?: M; ftSteps?: number } {
-  if ((o.ftMasks !== undefined || o.ftSteps !== undefined) && !hasFineTune) {
-    throw new InputError(`--ft-masks / --ft-steps: only for a recipe with a fine-tuning phase, without --steps (${o.model})`);
+/** --ft-masks / --ft-steps / --ft-min-keep: only for a recipe with a fine-tuning phase (and without --steps, which drops it). */
+function fineTuneOptions<M extends string>(o: { model: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string }, hasFineTune: boolean, modes: readonly M[]): { ftMasks?: M; ftSteps?: number; ftMinKeep?: number } {
+  if ((o.ftMasks !== undefined || o.ftSteps !== undefined || o.ftMinKeep !== undefined) && !hasFineTune) {
+    throw new InputError(`--ft-masks / --ft-steps / --ft-min-keep: only for a recipe with a fine-tuning phase, without --steps (${o.model})`);
   }
   if (o.ftMasks !== undefined && !(modes as readonly string[]).includes(o.ftMasks)) throw new InputError(`--ft-masks: expected one of ${modes.join(', ')}, got "${o.ftMasks}"`);
   let ftSteps: number | undefined;
@@ -57,5 +58,10 @@ function fineTuneOptions<M extends string>(o: { model: string; ftMasks?: string;
     ftSteps = Number(o.ftSteps);
     if (!Number.isInteger(ftSteps) || ftSteps < 1) throw new InputError(`--ft-steps: expected a positive integer, got "${o.ftSteps}"`);
   }
-  return { ftMasks: o.ftMasks as M | undefined, ftSteps };
+  let ftMinKeep: number | undefined;
+  if (o.ftMinKeep !== undefined) {
+    ftMinKeep = Number(o.ftMinKeep);
+    if (!(ftMinKeep > 0 && ftMinKeep <= 1)) throw new InputError(`--ft-min-keep: expected a fraction in (0, 1], got "${o.ftMinKeep}"`);
+  }
+  return { ftMasks: o.ftMasks as M | undefined, ftSteps, ftMinKeep };
 }

@@ -59,7 +59,7 @@ export interface RunAlgo {
 
 export function runAlgo(algo: AlgoConfig, c: ModelConfig): RunAlgo {
   return {
-    tokenKeep: tokenKeepSchedule(c.layers, algo.tokenKeep, algo.tokenSpread, algo.tokenFrontFrac),
+    tokenKeep: tokenKeepSchedule(c.layers, algo.tokenKeep, algo.tokenSpread, algo.tokenFrontFrac, algo.tokenMinKeep),
     headKeep: headKeepSchedule(c.layers, algo.headKeep, algo.headSpread, algo.headFrontFrac),
     valueKeep: algo.valueKeep,
     msbBits: algo.msbBits,

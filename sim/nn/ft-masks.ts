@@ -35,6 +35,8 @@ export type FtMaskMode = (typeof FT_MASK_MODES)[number];
 export interface FineTuneMasks {
   keepMin: number;
   denseShare: number;
+  /** The schedule's floor per pruned layer (algo.tokenMinKeep; default the schema's). */
+  minKeep?: number;
   /** Which keys a pruned layer keeps: random positions (default) or the inference cascade's selection (module comment). */
   masks?: FtMaskMode;
 }
@@ -50,9 +52,9 @@ function drawRho(rng: () => number, ft: FineTuneMasks): number {
  * pass of the first S − gen: per step t and layer l, the alive set generate() reports
  * (Stats.onAlive). Quantization off, token score 'mean', default schedule spread and front layers.
  */
-export function cascadeKeptSets(e: Engine, window: number[], rho: number, gen = 1): number[][][] {
+export function cascadeKeptSets(e: Engine, window: number[], rho: number, gen = 1, minKeep?: number): number[][][] {
   const S = window.length - 1;
-  const ra = runAlgo(AlgoSchema.parse({ tokenKeep: rho, tokenScore: 'mean', msbBits: 32, queryBits: 32, valueBits: 32 }), e.c);
+  const ra = runAlgo(AlgoSchema.parse({ tokenKeep: rho, tokenMinKeep: minKeep, tokenScore: 'mean', msbBits: 32, queryBits: 32, valueBits: 32 }), e.c);
   const stats = new Stats(e.c.layers, false);
   const kept: number[][][] = Array.from({ length: gen }, () => Array.from({ length: e.c.layers }, () => []));
   stats.onAlive = (_ex, step, layer, alive) => { kept[step][layer] = [...alive]; };
@@ -79,7 +81,7 @@ export function prunedKeyMasks(
   if (mode !== 'random' && !cascade) throw new Error(`fine-tuning masks '${mode}' need the batch's windows and an engine`);
   for (let b = 0; b < B; b++) {
     const rho = drawRho(rng, ft);
-    const keep = tokenKeepSchedule(layers, rho);
+    const keep = tokenKeepSchedule(layers, rho, undefined, undefined, ft.minKeep);
     // hidden(l, i, j): key j (< query i) hidden in layer l
     let hidden: (l: number, i: number, j: number) => boolean;
     if (mode === 'random') {
@@ -92,7 +94,7 @@ export function prunedKeyMasks(
       // 'cascade-gen': the last G queries are generation steps with their own sets, the others dense.
       const G = mode === 'cascade' ? 1 : Math.min(GEN_TOKENS, S - 1);
       const P = S - G;
-      const keptAt = cascadeKeptSets(cascade!.engine, cascade!.windows[b], rho, G).map((st) => st.map((ks) => {
+      const keptAt = cascadeKeptSets(cascade!.engine, cascade!.windows[b], rho, G, ft.minKeep).map((st) => st.map((ks) => {
         const m = new Uint8Array(S);
         for (const j of ks) m[j] = 1;
         return m;

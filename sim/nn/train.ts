@@ -43,7 +43,7 @@ export interface TrainRecipe {
    * keys the inference cascade drops on that window with the current weights (ft-masks.ts). Fresh Adam,
    * warm-up + cosine schedule.
    */
-  fineTune?: { steps: number; lr: number; warmup: number; keepMin: number; denseShare: number; masks?: FtMaskMode };
+  fineTune?: { steps: number; lr: number; warmup: number; keepMin: number; denseShare: number; masks?: FtMaskMode; minKeep?: number };
   /** BPE trained on one-digit pre-tokens (how the shipped spam-bert / sotu-gpt vocabularies were made). */
   singleDigitPretokens?: boolean;
   /**
@@ -137,7 +137,7 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
 type TrainOptions = {
   steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string; saveEvery?: number;
   /** Override the recipe's fine-tuning mask mode / step count (recorded in training.json's recipe). */
-  ftMasks?: FtMaskMode; ftSteps?: number;
+  ftMasks?: FtMaskMode; ftSteps?: number; ftMinKeep?: number;
 };
 
 /** What the training loops share: the run, its tokenizer, weights, optimizer (replaced per phase) and RNG. */
@@ -290,8 +290,8 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
   if (!recipe) throw new Error(`unknown model '${name}' (trainable: ${Object.keys(RECIPES).join(', ')})`);
   // --steps N: one phase of N steps (a quick run; it does not reproduce the shipped checkpoint).
   let r: TrainRecipe = opts.steps ? { ...recipe, steps: opts.steps, phases: undefined, fineTune: undefined } : recipe;
-  if (r.fineTune && (opts.ftMasks || opts.ftSteps)) {
-    r = { ...r, fineTune: { ...r.fineTune, ...(opts.ftMasks ? { masks: opts.ftMasks } : {}), ...(opts.ftSteps ? { steps: opts.ftSteps } : {}) } };
+  if (r.fineTune && (opts.ftMasks || opts.ftSteps || opts.ftMinKeep)) {
+    r = { ...r, fineTune: { ...r.fineTune, ...(opts.ftMasks ? { masks: opts.ftMasks } : {}), ...(opts.ftSteps ? { steps: opts.ftSteps } : {}), ...(opts.ftMinKeep ? { minKeep: opts.ftMinKeep } : {}) } };
   }
   const backend = await initBackend();
   const t0 = performance.now();

@@ -47,7 +47,7 @@ export function effectiveValueBits(algo: AlgoConfig): number {
 export function buildWorkload(wl: WorkloadConfig, algo: AlgoConfig, ov: WorkloadOverrides = {}): Workload {
   const model = modelShape(wl.model);
   const { layers, heads, headDim: D } = model;
-  const tokenKeep = ov.tokenKeepPerLayer ?? tokenKeepSchedule(layers, algo.tokenKeep, algo.tokenSpread, algo.tokenFrontFrac);
+  const tokenKeep = ov.tokenKeepPerLayer ?? tokenKeepSchedule(layers, algo.tokenKeep, algo.tokenSpread, algo.tokenFrontFrac, algo.tokenMinKeep);
   const headKeep = ov.headKeepPerLayer ?? headKeepSchedule(layers, algo.headKeep, algo.headSpread, algo.headFrontFrac);
   for (const [name, arr] of [['tokenKeepPerLayer', tokenKeep], ['headKeepPerLayer', headKeep]] as const) {
     if (arr.length !== layers) throw new Error(`${name} has ${arr.length} entries, model ${model.name} has ${layers} layers`);
