@@ -59,7 +59,7 @@ export interface TrainRecipe {
 const CHAR_RECIPE: TrainRecipe = {
   config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
   vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-  fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade' },
+  fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
 };
 
 export const RECIPES: Record<string, TrainRecipe> = {
@@ -76,7 +76,7 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // characters, so its perplexity can depend on its context (sotu-gpt's does not beyond 4 tokens).
   // The 'rsqrt' schedule makes a run stoppable: its snapshot after k steps = `--steps k`. Shipped
   // (sim/nn/checkpoints/sotu-char): 2,500 dense steps, then 1,200 fine-tuning steps on the keys the
-  // inference cascade keeps (ft-masks.ts, 'cascade').
+  // inference cascade keeps (ft-masks.ts, 'cascade') on schedules with a 10% per-layer floor (minKeep).
   'sotu-char': CHAR_RECIPE,
   // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
   // training (ReLU, fast kernels, 'rsqrt'); `--steps 2000` still does not use more than 8 tokens.
