@@ -61,8 +61,8 @@ export function kvRow(k: string, vHtml: string): string {
 }
 
 /**
- * The boot script's expansion of one shared row (same result as spec-base.ts expandSharedRow,
- * which the tests compare it with): opacity and size from the class, the params string from names.
+ * The boot script's expansion of one shared row (spec-base.ts SharedPoints): opacity and size from
+ * the class, the params string from names (test/report.test.ts runs it on a report's data).
  */
 export const EXPAND_ROW_JS =
   "function(d,r){var o={},k,ps=[];for(k in r)o[k]=r[k];o.op=d.op[r.cls];o.sz=d.sz[r.cls];" +

@@ -3,7 +3,7 @@
  * (front / dominated / infeasible) and their styling, deterministic sampling, the 2-D front, the
  * knee, and the point dataset the interactive scatters share.
  */
-import type { Params, PointRow, RunJson } from '../core/results.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { positiveRange } from './axes.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { paretoMask } from '../core/pareto.ts';
@@ -138,13 +138,6 @@ export function sharedPointRows(run: RunJson, points: PointRow[]): SharedPoints 
       return row;
     });
   return { names: run.parameters.map(shortParam), op: CLASS_OP, sz: CLASS_SZ, rows };
-}
-
-/** What the boot script does to each row (kept here so tests can run it): styling and the params string. */
-export function expandSharedRow(d: Pick<SharedPoints, 'names' | 'op' | 'sz'>, r: Record<string, unknown>): Record<string, unknown> {
-  const cls = String(r.cls);
-  const params = d.names.flatMap((n, i) => (r[`p${i}`] === undefined ? [] : [`${n}=${r[`p${i}`]}`])).join(' ');
-  return { ...r, op: d.op[cls], sz: d.sz[cls], params };
 }
 
 /** Makes a point layer read the shared dataset, projecting objective columns to x/y. */

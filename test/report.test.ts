@@ -10,7 +10,7 @@ import { readRun, renderReport, writeReport, RunFolderError, PAPER_FIG21 } from 
 import { parseCsv } from '../reports/csv.ts';
 import { compactSvg } from '../reports/render.ts';
 import { front2d, wantsLog, sampleDeterministic } from '../reports/specs.ts';
-import { expandSharedRow, type SharedPoints } from '../reports/spec-base.ts';
+import { CLASS_OP, CLASS_SZ, type SharedPoints } from '../reports/spec-base.ts';
 import { EXPAND_ROW_JS } from '../reports/page.ts';
 import { syntheticRun } from './fixtures/synthetic-run.ts';
 import { register } from '../dse/commands/report.ts';
@@ -133,17 +133,19 @@ test('interactive report inlines the three vega bundles once and embeds parseabl
   assert.ok(shared);
   const data = JSON.parse(shared[2]) as SharedPoints;
   assert.equal(data.rows.length, input.points.filter((p) => p.status === 'ok').length);
-  // the boot script's expansion (run as the page runs it) = expandSharedRow, and restores the params string
+  // the boot script's expansion (run as the page runs it): each row plus its class's opacity and
+  // size and the point's params string
   const expand = new Function(`return (${EXPAND_ROW_JS})`)() as (d: SharedPoints, r: Record<string, unknown>) => Record<string, unknown>;
   const rows = data.rows.map((r) => expand(data, r));
-  assert.deepEqual(rows, data.rows.map((r) => expandSharedRow(data, r)));
   const byId = new Map(input.points.map((p) => [p.id, p]));
-  for (const r of rows) {
+  rows.forEach((r, i) => {
     const p = byId.get(r.id as number)!;
-    assert.equal(r.params, Object.entries(p.params).map(([k, v]) => `${k.replace(/^(hw|algo|workload)\./, '')}=${v}`).join(' '));
+    const params = Object.entries(p.params).map(([k, v]) => `${k.replace(/^(hw|algo|workload)\./, '')}=${v}`).join(' ');
+    const cls = String(r.cls);
+    assert.deepEqual(r, { ...data.rows[i], op: CLASS_OP[cls], sz: CLASS_SZ[cls], params });
     assert.equal(typeof r.op, 'number');
     assert.equal(typeof r.sz, 'number');
-  }
+  });
   assert.ok(rows.some((r) => String(r.params).includes(EVIL)), 'hostile param kept as data');
   for (const s of json) {
     assert.ok(!s[2].includes('<'), 'no raw < inside embedded JSON');
