@@ -34,6 +34,21 @@ function tinyWeights() {
   return w;
 }
 
+/** The engine as `accuracy` / `logits` load it: the weights saved as a checkpoint folder and loaded back. */
+function loadedEngine(w: ReturnType<typeof initWeights>): Engine {
+  const dir = mkdtempSync(join(tmpdir(), 'ftmasks-'));
+  saveCheckpoint(dir, C, w, trainBpe([], 257, ['<|endoftext|>']));
+  const e = new Engine(loadCheckpoint(dir));
+  rmSync(dir, { recursive: true });
+  return e;
+}
+
+/** The keep ratio a mask draw gives with denseShare 0: the dense-share draw, then log-uniform in [keepMin, 1]. */
+function drawnRho(rng: () => number, keepMin: number): number {
+  rng(); // the dense-share draw (denseShare 0: never dense)
+  return Math.exp(Math.log(keepMin) * rng());
+}
+
 test('cascade fine-tuning masks = the keys the inference cascade keeps on the same window and ρ', async () => {
   await initBackend();
   const B = 4, S = 40;
@@ -51,16 +66,12 @@ test('cascade fine-tuning masks = the keys the inference cascade keeps on the sa
   masks.forEach((m) => m?.dispose());
   assert.equal(tf.memory().numTensors, tensors0, 'no tensor leaked by the selection (it runs every fine-tuning step)');
 
-  // The engine as `accuracy` / `logits` load it: a checkpoint folder, quantization off, score 'mean'.
-  const dir = mkdtempSync(join(tmpdir(), 'ftmasks-'));
-  saveCheckpoint(dir, C, w, trainBpe([], 257, ['<|endoftext|>']));
-  const e = new Engine(loadCheckpoint(dir));
-  rmSync(dir, { recursive: true });
+  // The engine as `accuracy` / `logits` load it (quantization off, score 'mean' below).
+  const e = loadedEngine(w);
   const rng = mulberry32(7);
   let prunedSomewhere = 0;
   for (let b = 0; b < B; b++) {
-    rng(); // the dense-share draw (denseShare 0: never dense)
-    const rho = Math.exp(Math.log(ft.keepMin) * rng());
+    const rho = drawnRho(rng, ft.keepMin);
     const keep = tokenKeepSchedule(C.layers, rho);
     // Prompt = the first S − 1 tokens, the window's last input is generation step 0; the alive sets
     // the engine reports for that step (a longer generation does not change step 0).
@@ -104,15 +115,11 @@ test("'cascade-gen' masks: prompt queries dense, the last G queries see exactly 
   te.dispose();
   const data = masks.map((m) => (m ? (m.dataSync() as Float32Array) : null));
   masks.forEach((m) => m?.dispose());
-  const dir = mkdtempSync(join(tmpdir(), 'ftmasks-'));
-  saveCheckpoint(dir, C, w, trainBpe([], 257, ['<|endoftext|>']));
-  const e = new Engine(loadCheckpoint(dir));
-  rmSync(dir, { recursive: true });
+  const e = loadedEngine(w);
   const rng = mulberry32(9);
   let hiddenKeys = 0;
   for (let b = 0; b < B; b++) {
-    rng();
-    const rho = Math.exp(Math.log(ft.keepMin) * rng());
+    const rho = drawnRho(rng, ft.keepMin);
     const keep = tokenKeepSchedule(C.layers, rho);
     const alive: number[][][] = Array.from({ length: G }, () => []);
     const stats = new Stats(C.layers, false);
@@ -149,7 +156,7 @@ test('cascade masks: the selection is not a prefix, not random: kept sets follow
   const windows = [Array.from({ length: S + 1 }, () => 1 + Math.floor(rnd() * 256))];
   const ft = { keepMin: 0.1, denseShare: 0, masks: 'cascade' as const };
   // a mask seed whose draw ρ is in [0.45, 0.6]: the last layer keeps 0.18–0.4 of the keys (draws: dense share, then ρ)
-  const rhoOf = (s: number) => { const r = mulberry32(s); r(); return Math.exp(Math.log(ft.keepMin) * r()); };
+  const rhoOf = (s: number) => drawnRho(mulberry32(s), ft.keepMin);
   const seed = Array.from({ length: 100 }, (_, s) => s).find((s) => rhoOf(s) >= 0.45 && rhoOf(s) <= 0.6)!;
   const keptOf = (w: ReturnType<typeof initWeights>) => {
     const e = engineOf(C, w);

@@ -14,7 +14,7 @@ import { nextTokenLoss } from './train-kernels.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
-import { engineOf, prunedKeyMasks, type FtMaskMode } from './ft-masks.ts';
+import { engineOf, prunedKeyMasks, type FineTuneMasks, type FtMaskMode } from './ft-masks.ts';
 
 export interface TrainRecipe {
   config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
@@ -40,10 +40,10 @@ export interface TrainRecipe {
    * (tokenKeepSchedule, default spread and front layers) and each position j draws u_j ~ U(0, 1): in
    * layer l, j is hidden as a key from every other query when u_j ≥ keep_l (nested over layers like
    * the cascade; a query always sees itself). `masks: 'cascade' | 'cascade-gen'` hides instead the
-   * keys the inference cascade drops on that window with the current weights (ft-masks.ts). Fresh Adam,
-   * warm-up + cosine schedule.
+   * keys the inference cascade drops on that window with the current weights (ft-masks.ts); `minKeep`
+   * is the schedules' per-layer floor (algo.tokenMinKeep). Fresh Adam, warm-up + cosine schedule.
    */
-  fineTune?: { steps: number; lr: number; warmup: number; keepMin: number; denseShare: number; masks?: FtMaskMode; minKeep?: number };
+  fineTune?: FineTuneMasks & { steps: number; lr: number; warmup: number };
   /** BPE trained on one-digit pre-tokens (how the shipped spam-bert / sotu-gpt vocabularies were made). */
   singleDigitPretokens?: boolean;
   /**
@@ -55,12 +55,6 @@ export interface TrainRecipe {
   /** 'bytes': byte-level tokens without merges (a character-level LM over the GPT-2 byte alphabet). Default: trained BPE. */
   tokenizer?: 'bpe' | 'bytes';
 }
-
-const CHAR_RECIPE: TrainRecipe = {
-  config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-  vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-  fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
-};
 
 export const RECIPES: Record<string, TrainRecipe> = {
   'spam-bert': {
@@ -77,7 +71,11 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // The 'rsqrt' schedule makes a run stoppable: its snapshot after k steps = `--steps k`. Shipped
   // (sim/nn/checkpoints/sotu-char): 2,500 dense steps, then 1,200 fine-tuning steps on the keys the
   // inference cascade keeps (ft-masks.ts, 'cascade') on schedules with a 10% per-layer floor (minKeep).
-  'sotu-char': CHAR_RECIPE,
+  'sotu-char': {
+    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
+  },
   // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
   // training (ReLU, fast kernels, 'rsqrt'); `--steps 2000` still does not use more than 8 tokens.
   'sotu-bpe': {
@@ -136,7 +134,7 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
 
 type TrainOptions = {
   steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string; saveEvery?: number;
-  /** Override the recipe's fine-tuning mask mode / step count (recorded in training.json's recipe). */
+  /** Override the recipe's fine-tuning mask mode / step count / schedule floor (recorded in training.json's recipe). */
   ftMasks?: FtMaskMode; ftSteps?: number; ftMinKeep?: number;
 };
 
