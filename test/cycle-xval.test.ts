@@ -10,7 +10,9 @@
  *    requests): the dense two-pass trace at 196 KB keeps two 1024-key heads in flight;
  *  - a short request stream is bound by its serial path (one head: `small.csv`);
  *  - generation: DRAM, the slowest compute engine and the heads-in-flight window combine by a
- *    smooth max; the key side of a window shares the DRAM with other heads' V fetches.
+ *    smooth max; the key side of a window shares the DRAM with other heads' V fetches;
+ *  - generation: the DRAM term is the busiest channel's — a head's gathers land unevenly on the
+ *    channels and only the heads in flight even that out (z_C·σ/√n per head).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -126,6 +128,28 @@ test('Fig. 20 workloads (both Table I readings) and the Table III workload: late
   agree(w3, HardwareSchema.parse(HARDWARE_PRESETS['spatten-1/8']), 'Table III');
 });
 
+test('finite load balancing: the progressive-quantization step of Fig. 20 (4-bit K and V, 32-B gathers) with 4, 8 and 16 heads in flight', async () => {
+  // A head's 32-B gathers land unevenly on the 32 pseudo-channels; only the heads in flight spread
+  // that over the channels, so the busiest channel's lead shrinks as 1/√n (dram-cost.ts
+  // imbalanceCycles). Both models: the time over the channel-mean DRAM busy time falls with n.
+  const { FIG20_CONFIGS, FIG20_WORKLOAD, fig20Steps } = await import('../dse/reproduce/fig20.ts');
+  const step = fig20Steps(FIG20_CONFIGS.find((c) => c.name === 'table1-no-local-v')!).at(-1)!;
+  const w = buildWorkload(WorkloadSchema.parse(FIG20_WORKLOAD), AlgoSchema.parse(step.algo));
+  let prevA = Infinity;
+  let prevC = Infinity;
+  for (const inFlight of [4, 8, 16]) {
+    const h = HardwareSchema.parse({ ...step.hw, inFlight });
+    const { lat } = agree(w, h, `inFlight ${inFlight}`);
+    const a = analyticalModel(w, h);
+    const c = simulateCycle(w, h);
+    const overA = a.cycles / a.stages.dram;
+    const overC = c.cycles / c.stages.dram;
+    assert.ok(overA < prevA && overC < prevC && overA > 1, `inFlight ${inFlight}: ${overA} ${overC} (ratio ${lat})`);
+    prevA = overA;
+    prevC = overC;
+  }
+});
+
 test('60 random design points (models, stages, pruning, bits, hardware knobs and every timing switch): latency and energy', () => {
   const rng = mulberry32(42);
   const pick = <T,>(a: T[]) => a[Math.floor(rng() * a.length)];
@@ -170,13 +194,12 @@ test('60 random design points (models, stages, pruning, bits, hardware knobs and
   lat.sort((x, y) => x - y);
   en.sort((x, y) => x - y);
   assert.ok(Math.abs(lat[30] - 1) < 0.02 && Math.abs(en[30] - 1) < 0.02, `medians ${lat[30]} ${en[30]}`);
-  // Known gaps of the analytical model (sim/cycle/README.md, "Analytical vs cycle"; the two worst
-  // points disagree the same way with the models before this change): one head in flight with a
-  // 1,024-multiplier Q·K (the window is too pessimistic: 0.65, 0.89, 0.90), the token top-k gate
-  // on short pruned generation (1.11) and causal summarization on 128 multipliers (1.12, 1.47).
-  // 54 of 60 within 10% on latency, 59 on energy.
+  // Known gaps of the analytical model (sim/cycle/README.md, "Analytical vs cycle"): one head in
+  // flight with a 1,024-multiplier Q·K (the window is too pessimistic: 0.65) and causal
+  // summarization on 128 multipliers (1.12, 1.47). 57 of 60 within 10% on latency (54 before the
+  // DRAM term counted the channel imbalance), 59 on energy.
   const latOut = lat.filter((r) => Math.abs(r - 1) >= TOL).length;
   const enOut = en.filter((r) => Math.abs(r - 1) >= TOL).length;
-  assert.ok(latOut <= 6 && enOut <= 1, outliers.join('\n'));
+  assert.ok(latOut <= 3 && enOut <= 1, outliers.join('\n'));
   assert.ok(lat[0] > 0.6 && lat[59] < 1.5, `range ${lat[0]} … ${lat[59]}`);
 });

@@ -71,3 +71,38 @@ test('random shapes: dense equals the exact profile; sparse within the measured 
 
 /** Achieved on this sample (seed 7, 400 shapes, 8 placements), rounded up: median, p90, p99. */
 const BOUNDS = { cycles: [0.01, 0.12, 0.45], acts: [0.002, 0.035, 0.1] };
+
+test('spread over the channels: E[max of C standard normals] from tables; no spread on a dense stream whose channels hold equal bursts; sparse σ near the placements\' own', async () => {
+  const { expectedMaxNormal, dramProfileTiming } = await import('../sim/hw/dram-cost.ts');
+  const { HardwareSchema } = await import('../sim/schema.ts');
+  // E[max] of 2 normals is 1/√π; of 16 and 32: 1.7660 and 2.0697 (Harter 1961 tables)
+  assert.ok(Math.abs(expectedMaxNormal(2) - 1 / Math.sqrt(Math.PI)) < 1e-4, `${expectedMaxNormal(2)}`);
+  assert.ok(Math.abs(expectedMaxNormal(16) - 1.766) < 1e-3 && Math.abs(expectedMaxNormal(32) - 2.0697) < 1e-3, `${expectedMaxNormal(16)} ${expectedMaxNormal(32)}`);
+  assert.equal(expectedMaxNormal(1), 0);
+  // 4096 tokens of 64 B on 4 channels (8 PCs): 8192 bursts, 1024 on every PC — no spread;
+  // 1000 tokens of 32 B on 16 channels: 1000 bursts over 32 PCs, 8 PCs hold one more (σ > 0)
+  const tPc = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { queueDepth: 64, mapping: 'RoBaCoRaCh' });
+  assert.equal(expectedGatherCost(4096, 4096, 64, 4, tPc).sdPerByte, 0);
+  assert.ok(expectedGatherCost(1000, 1000, 32, 16, tPc).sdPerByte > 0);
+  // sparse gathers of the generation workloads' shapes: the closed-form σ against the σ over the
+  // channels of the exact profiles of 16 placements (0.57 … 1.40 of it, median 1.09, measured)
+  const ratios: number[] = [];
+  for (const ch of [16, 4])
+    for (const mapping of ['RoBaRaCoCh', 'RoBaCoRaCh'] as const) {
+      const hw = HardwareSchema.parse({ dramChannels: ch, dramMapping: mapping });
+      const t = dramProfileTiming(hw);
+      for (const [L, n, B] of [[1024, 133, 32], [1024, 300, 32], [1024, 300, 64], [512, 100, 96], [1024, 204, 96], [1024, 600, 64], [993, 30, 32]]) {
+        let v = 0;
+        for (let salt = 1; salt <= 16; salt++) {
+          const p = profileStream(L, n, B, ch, t, salt);
+          const mu = p.occ.reduce((a, b) => a + b, 0) / p.occ.length;
+          v += p.occ.reduce((a, b) => a + (b - mu) ** 2, 0) / p.occ.length / 16;
+        }
+        ratios.push((expectedGatherCost(L, n, B, ch, t).sdPerByte * n * B) / Math.sqrt(v));
+      }
+    }
+  ratios.sort((a, b) => a - b);
+  assert.ok(ratios[0] > 0.5 && ratios[ratios.length - 1] < 1.5, ratios.map((r) => r.toFixed(2)).join(' '));
+  const med = ratios[ratios.length >> 1];
+  assert.ok(med > 0.9 && med < 1.2, `median ${med}`);
+});

@@ -13,7 +13,7 @@
  * head pairs (like the RTL), so the profile is of the fused vector.
  */
 import type { HardwareConfig } from '../schema.ts';
-import { hbmTiming, type HbmTiming } from '../cycle/dram.ts';
+import { hbmTiming, subChannels, type HbmTiming } from '../cycle/dram.ts';
 import { expectedGatherCost } from './dram-expected.ts';
 
 export interface GatherCost {
@@ -21,6 +21,8 @@ export interface GatherCost {
   cyclesPerByte: number;
   /** Row activations per byte. */
   activationsPerByte: number;
+  /** Standard deviation of the stream's occupancy over the (sub-)channels, per byte (cycles). */
+  sdPerByte: number;
 }
 
 /** The HBM2 timing of a design (its DRAM switches included). */
@@ -36,6 +38,24 @@ export function dramTimingOf(hw: HardwareConfig): HbmTiming {
  */
 export function dramProfileTiming(hw: HardwareConfig): HbmTiming {
   return hbmTiming({ clockGHz: 1, dramChannelGBps: hw.dramChannelGBps }, { refresh: hw.dramRefresh, queueDepth: hw.dramQueueDepth, mapping: hw.dramMapping });
+}
+
+/** The units a stream's bursts are spread over: channels, or pseudo-channels with the PC-interleaved mapping. */
+export function dramUnits(hw: HardwareConfig): number {
+  return subChannels(dramTimingOf(hw), hw.dramChannels).channels;
+}
+
+/**
+ * σ of one head request's DRAM occupancy over the channels, cycles (refresh-derated): its Q, K,
+ * V streams' spreads added as independent variances; the LSB stream (bytes `bL`, expected over
+ * the refetch probability p) counts p × the variance of a whole LSB stream.
+ */
+export function requestSpread(dc: RequestDramCost, bQ: number, bK: number, bL: number, bV: number, p: number, avail: number): number {
+  const q = bQ * dc.q.sdPerByte;
+  const k = bK * dc.k.sdPerByte;
+  const l = p > 0 ? (bL * dc.lsb.sdPerByte) ** 2 / p : 0;
+  const v = bV * dc.v.sdPerByte;
+  return Math.sqrt(q * q + k * k + l + v * v) / avail;
 }
 
 /** Fraction of time the HBM is available (all-bank refresh removed). */
@@ -69,7 +89,7 @@ function costTable(channels: number, t: HbmTiming): Map<number, GatherCost> {
   return table;
 }
 
-const ZERO: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0 };
+const ZERO: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
 
 /**
  * Cost per byte of gathering n of L token vectors of `bytesPerToken` bytes on `channels` channels,
@@ -77,7 +97,7 @@ const ZERO: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0 };
  */
 export function gatherCost(L: number, n: number, bytesPerToken: number, channels: number, t1: HbmTiming, clockGHz: number): GatherCost {
   const c = profiledCost(L, n, bytesPerToken, channels, t1);
-  return c.cyclesPerByte === 0 ? c : { cyclesPerByte: c.cyclesPerByte * clockGHz, activationsPerByte: c.activationsPerByte };
+  return c.cyclesPerByte === 0 ? c : { cyclesPerByte: c.cyclesPerByte * clockGHz, activationsPerByte: c.activationsPerByte, sdPerByte: c.sdPerByte * clockGHz };
 }
 
 /** Cost per byte with the profile timing (memoised per timing and shape, bounded). */
@@ -101,10 +121,46 @@ function profiledCost(L: number, n: number, bytesPerToken: number, channels: num
   return c;
 }
 
-/** Channel-mean occupancy and activations per byte of a gather: the closed form of dram-expected.ts. */
+/** Channel-mean occupancy, its spread over the channels and activations per byte of a gather: the closed form of dram-expected.ts. */
 function profileCost(L: number, n: number, B: number, channels: number, t: HbmTiming): GatherCost {
   const c = expectedGatherCost(L, n, B, channels, t);
-  return { cyclesPerByte: c.cyclesPerByte, activationsPerByte: c.activationsPerByte };
+  return { cyclesPerByte: c.cyclesPerByte, activationsPerByte: c.activationsPerByte, sdPerByte: c.sdPerByte };
+}
+
+/**
+ * Expected maximum of C independent standard normals, E[max Z_i] (numerical integral of
+ * x·C·φ(x)·Φ(x)^(C−1); memoised per C): the busiest of C channels sits this many standard
+ * deviations above the channel mean when the channels' loads are independent and near normal.
+ */
+export function expectedMaxNormal(C: number): number {
+  if (C <= 1) return 0;
+  let v = maxNormalMemo.get(C);
+  if (v !== undefined) return v;
+  const h = 0.01;
+  let acc = 0;
+  let cdf = 0; // Φ(x) by the trapezoid rule along the same grid
+  let prevPdf = 0;
+  for (let x = -10; x <= 10; x += h) {
+    const pdf = Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+    cdf += ((pdf + prevPdf) * h) / 2;
+    prevPdf = pdf;
+    acc += x * C * pdf * Math.pow(Math.min(1, cdf), C - 1) * h;
+  }
+  maxNormalMemo.set(C, (v = acc));
+  return v;
+}
+const maxNormalMemo = new Map<number, number>();
+
+/**
+ * DRAM time that finite load balancing adds to a generation workload, cycles. A head's K and V
+ * streams land unevenly on the (sub-)channels (the kept tokens' placement: standard deviation σ
+ * per channel, `sdPerByte`); the DRAM only spreads the heads in flight (n) over the channels, so a
+ * window of n heads is served in its busiest channel's time, mean + z_C·√n·σ (independent
+ * placements add variances; z_C = `expectedMaxNormal(C)`), i.e. z_C·σ/√n beyond the mean per head.
+ * `sd` is one head's σ (cycles).
+ */
+export function imbalanceCycles(sd: number, headsInFlight: number, zC: number): number {
+  return sd > 0 ? (zC * sd) / Math.sqrt(Math.max(1, headsInFlight)) : 0;
 }
 
 /** Per-byte costs of the four streams of one head request (the cycle simulator's stream shapes). */

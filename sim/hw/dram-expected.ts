@@ -41,6 +41,8 @@ export interface ExpectedCost {
   cyclesPerByte: number;
   /** Row activations per byte. */
   activationsPerByte: number;
+  /** Spread of one stream's occupancy over the (sub-)channels: its standard deviation per byte. */
+  sdPerByte: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export interface ExpectedCost {
  * `channels` channels (sub-channels with the PC-interleaved mapping), timing `t0`.
  */
 export function expectedGatherCost(L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
-  if (n <= 0 || B <= 0 || L <= 0) return { cyclesPerByte: 0, activationsPerByte: 0 };
+  if (n <= 0 || B <= 0 || L <= 0) return { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
   const { t, channels: C } = subChannels(t0, channels);
   const R = t.burstsPerRow;
   const bb = t.burstBytes;
@@ -60,15 +62,21 @@ export function expectedGatherCost(L: number, n: number, B: number, channels: nu
   let acts = 0;
   if (n >= L) {
     const cyc = denseCycle(t);
+    let occ2 = 0;
     for (const [cnt, Tc] of classes) {
-      occ += cnt * denseChannelOcc(Tc, span, t, cyc);
+      const oc = denseChannelOcc(Tc, span, t, cyc);
+      occ += cnt * oc;
+      occ2 += cnt * oc * oc;
       acts += cnt * Math.ceil(Tc / R);
     }
-    return { cyclesPerByte: occ / C / (TL * bb), activationsPerByte: acts / (TL * bb) };
+    const mean = occ / C;
+    const sd = Math.sqrt(Math.max(0, occ2 / C - mean * mean));
+    return { cyclesPerByte: mean / (TL * bb), activationsPerByte: acts / (TL * bb), sdPerByte: sd / (TL * bb) };
   }
   const s = L / n;
   const r = (C * bb) / B;
   const rho = n / L;
+  let occ2 = 0;
   for (const [cnt, Tc] of classes) {
     if (Tc <= 0) continue;
     const full = Math.floor(Tc / R);
@@ -78,11 +86,18 @@ export function expectedGatherCost(L: number, n: number, B: number, channels: nu
     const K = full * f.pt + g.pt;
     const Bc = full * f.m1 + g.m1;
     const n2 = full * f.m2 + g.m2;
-    occ += cnt * sparseOcc(K, Bc, n2, full + (rem > 0 ? 1 : 0), span, t);
+    const oc = sparseOcc(K, Bc, n2, full + (rem > 0 ? 1 : 0), span, t);
+    // spread over the channels: occupancy ∝ the channel's bursts, whose count is a sum over
+    // slots that the stratified placement fills independently (variance Σ E[b²] − E[b]²)
+    const vB = Math.max(0, full * (f.m2 - f.m1 * f.m1) + (g.m2 - g.m1 * g.m1));
+    occ += cnt * oc;
+    occ2 += cnt * oc * oc * (1 + (Bc > 0 ? vB / (Bc * Bc) : 0));
     acts += cnt * K;
   }
   const bytes = n * B;
-  return { cyclesPerByte: occ / C / bytes, activationsPerByte: acts / bytes };
+  const mean = occ / C;
+  const sd = Math.sqrt(Math.max(0, occ2 / C - mean * mean));
+  return { cyclesPerByte: mean / bytes, activationsPerByte: acts / bytes, sdPerByte: sd / bytes };
 }
 
 /** Latency from a chunk's visibility to its first data when its bank holds another row. */

@@ -4,7 +4,7 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, refreshAvailability, requestDramCost } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, refreshAvailability, requestDramCost, requestSpread } from './dram-cost.ts';
 import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import type { DramSums, PreparedWorkload, ReqClass, TopkSums } from './prepare.ts';
@@ -44,7 +44,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
     const avail = refreshAvailability(dramTimingOf(hw));
     const tim = dramProfileTiming(hw);
     const C = p.classes.length;
-    const d: DramSums = { cost: new Array(C), avail, kc: new Float64Array(C), dramK: 0, dramV: 0, acts: 0 };
+    const d: DramSums = { cost: new Array(C), avail, kc: new Float64Array(C), sd: new Float64Array(C), zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
     for (let i = 0; i < C; i++) {
       const c = p.classes[i];
       const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim, hw.clockGHz);
@@ -52,6 +52,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       if (p.reuseKV) continue;
       const [bQ, bK, bL, bV] = genBytes(c);
       d.kc[i] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+      d.sd[i] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
       d.dramK += c.mult * d.kc[i];
       d.dramV += (c.mult * bV * dc.v.cyclesPerByte) / avail;
       d.acts += c.mult * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
@@ -165,6 +166,7 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
     else hi = mid;
   }
   s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * inv + (tab.prefX[thr.length] - tab.prefX[lo]);
+  s.dramImb = tab.imb;
 }
 
 /** Summarization (K/V reused): per-class spill, DRAM traffic and window. */

@@ -26,6 +26,8 @@ export interface Sums {
   dramV: number;
   /** DRAM row activations. */
   acts: number;
+  /** Generation: DRAM cycles the busiest channel adds over the channel mean (sim/hw/dram-cost.ts imbalanceCycles). */
+  dramImb: number;
   /** Σ local-V top-k latency (both engine stages; the serial path). */
   tkVLat: number;
   /** Σ cascade token top-k latency on layer boundaries the next layer waits for (gateTokenTopk). */
@@ -60,7 +62,7 @@ export function zeroSums(s: Sums): Sums {
   s.bytesQ = s.bytesKMsb = s.bytesKLsb = s.bytesV = 0;
   s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
   s.tkVLat = s.gate = 0;
-  s.dramK = s.dramV = s.acts = 0;
+  s.dramK = s.dramV = s.acts = s.dramImb = 0;
   s.chain = s.drain = s.win = 0;
   s.chainHeads = 1;
   s.gen = false;
@@ -129,8 +131,11 @@ export function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMet
     const k = OVERLAP_K;
     // (the window less the K-side latencies of the last head, which the drain adds back)
     const win = Math.max(0, s.win - (s.drain - s.tail));
-    const m = Math.max(busy, win);
-    const sum = ipow(stDram / m, k) + ipow(Math.max(s.stQk, s.stSm, s.stTkV, s.stPv) / m, k) + ipow(win / m, k);
+    // the DRAM term is its busiest channel's: the channel mean plus the imbalance the heads in
+    // flight leave (generation; 0 for a spilling summarization)
+    const dram = stDram + s.dramImb;
+    const m = Math.max(busy, dram, win);
+    const sum = ipow(dram / m, k) + ipow(Math.max(s.stQk, s.stSm, s.stTkV, s.stPv) / m, k) + ipow(win / m, k);
     core = Math.max(m * Math.pow(sum, 1 / k), s.stTkT);
   }
   const chainBound = Math.max(s.win, s.chain / s.chainHeads);

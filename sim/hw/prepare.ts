@@ -101,6 +101,10 @@ export interface DramSums {
   avail: number;
   /** Generation: key-side / value-side DRAM cycles of one instance of each class, and the totals. */
   kc: Float64Array;
+  /** Generation: σ of one instance of each class's DRAM occupancy over the channels (dram-cost.ts requestSpread). */
+  sd: Float64Array;
+  /** Expected maximum of that many independent standard normals (the channels: dram-cost.ts expectedMaxNormal). */
+  zC: number;
   dramK: number;
   dramV: number;
   acts: number;

@@ -5,7 +5,7 @@ import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { HeadRequest, Workload } from '../workload/types.ts';
 import type { HwResult } from './types.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, refreshAvailability, requestDramCost, type RequestDramCost } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
 import { L_BUF, L_DRAM, NO_TOPK, dramStage, headsInFlight, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
@@ -139,7 +139,7 @@ function addRequestChain(s: Sums, g: GenChain, r: HeadRequest, hw: HardwareConfi
 }
 
 /** Generation: the chain from its pieces, then each head's window with the key side's DRAM share. */
-function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[]): void {
+function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[]): void {
   const nReq = w.requests.length;
   // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass.
   s.chain = g.fix + Math.max(g.k, g.qk, g.sm) + g.tk + Math.max(g.v, g.pv);
@@ -147,6 +147,7 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   s.requests = nReq;
   s.gen = true;
   const share = keySideShare(s, dramStage(s, hw));
+  const zC = expectedMaxNormal(dramUnits(hw));
   for (let ri = 0; ri < nReq; ri++) {
     const r = w.requests[ri];
     const w1 = 1 + r.refetch;
@@ -155,6 +156,7 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
     const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
     const lFix = L_DRAM + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
     s.win += (w1 * lFix + Math.max(kCyc[ri] / share, qk, sm)) / n;
+    s.dramImb += imbalanceCycles(sdCyc[ri], n, zC);
   }
   s.tail = nReq > 0 ? L_DRAM + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
 }
@@ -169,15 +171,17 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   const tim = dramProfileTiming(hw);
   const nReq = w.requests.length;
   const kCyc: number[] = [];
+  const sdCyc: number[] = [];
   const g: GenChain = { fix: 0, k: 0, qk: 0, sm: 0, tk: 0, v: 0, pv: 0 };
   for (const r of w.requests) {
     const c = requestCore(r);
     const t = addRequestTraffic(s, r, hw, w.reuseKV, c.seen, avail, tim);
     kCyc.push(t.cK);
+    sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail));
     const st = addRequestCompute(s, r, hw, c, t);
     addRequestChain(s, g, r, hw, w.reuseKV, nReq, avail, t, st);
   }
-  if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc);
+  if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc, sdCyc);
   for (const h of headTopkRuns(w)) {
     s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;
     s.tkCompares += expectedTopkCompares(h.n, h.k);

@@ -18,6 +18,8 @@ export interface WindowTable {
   prefF: Float64Array;
   /** Σ mult·(1+p)/n (times the fixed pass latency). */
   fixW: number;
+  /** Σ mult·z_C·σ/√n: the DRAM imbalance the heads in flight leave (dram-cost.ts imbalanceCycles). */
+  imb: number;
 }
 
 /**
@@ -31,6 +33,8 @@ export interface WindowOrder {
   mf: Float64Array;
   /** m·(1+p) and key lines in class order (fixW sums in that order), key lines in crossover order. */
   mw: Float64Array;
+  /** m·z_C·σ in class order (σ: one instance's DRAM spread over the channels). */
+  msd: Float64Array;
   klByClass: Float64Array;
   kl: Float64Array;
   byLines: Map<number, WindowTable>;
@@ -48,7 +52,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
   const Psm = softmaxLanes(hw);
   const t = new Float64Array(C);
   const xs = new Float64Array(C);
-  const o: WindowOrder = { thr: new Float64Array(C), mx: new Float64Array(C), mf: new Float64Array(C), mw: new Float64Array(C), kl: new Float64Array(C), klByClass: new Float64Array(C), byLines: new Map() };
+  const o: WindowOrder = { thr: new Float64Array(C), mx: new Float64Array(C), mf: new Float64Array(C), mw: new Float64Array(C), msd: new Float64Array(C), kl: new Float64Array(C), klByClass: new Float64Array(C), byLines: new Map() };
   for (let i = 0; i < C; i++) {
     const c = cs[i];
     const x = (1 + c.p) * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
@@ -56,6 +60,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
     xs[i] = x;
     t[i] = kc > 0 ? x / kc : Infinity;
     o.mw[i] = c.mult * (1 + c.p);
+    o.msd[i] = c.mult * dram.zC * dram.sd[i];
     o.klByClass[i] = headLines(c.k, hw.qkMultipliers, c.D);
   }
   const order = Array.from({ length: C }, (_, i) => i).sort((a, b) => t[a] - t[b]);
@@ -85,8 +90,13 @@ function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
     prefX[j + 1] = prefX[j] + o.mx[j] / n;
     prefF[j + 1] = prefF[j] + o.mf[j] / n;
   }
-  for (let i = 0; i < C; i++) fixW += o.mw[i] / headsOfLines(o.klByClass[i], kLines, cap);
-  return { thr: o.thr, prefX, prefF, fixW };
+  let imb = 0;
+  for (let i = 0; i < C; i++) {
+    const n = headsOfLines(o.klByClass[i], kLines, cap);
+    fixW += o.mw[i] / n;
+    imb += o.msd[i] / Math.sqrt(n);
+  }
+  return { thr: o.thr, prefX, prefF, fixW, imb };
 }
 
 /** The generation window table of a design: memoised per (qkMultipliers, softmax lanes, DRAM design), then per (key lines, cap). */
