@@ -57,8 +57,9 @@ test('token floor (algo.tokenMinKeep): the spread shrinks so no layer keeps less
   // r from 0.6 to 0.9 over layers 1..3 (front 15% of 4 = 1 layer).
   const s = tokenKeepSchedule(4, 0.25, 0.5, 0.15, 0.1);
   [1, 0.4, 0.25, 0.1].forEach((v, i) => close(s[i], v, 1e-12));
-  // the default 1% floor: s = 0.99/0.75 − 1 = 0.32 → keep 0.49 / 0.25 / 0.01
-  [1, 0.49, 0.25, 0.01].forEach((v, i) => close(tokenKeepSchedule(4, 0.25)[i], v, 1e-12));
+  // the default is that 10% floor; a 1% floor: s = 0.99/0.75 − 1 = 0.32 → keep 0.49 / 0.25 / 0.01
+  [1, 0.4, 0.25, 0.1].forEach((v, i) => close(tokenKeepSchedule(4, 0.25)[i], v, 1e-12));
+  [1, 0.49, 0.25, 0.01].forEach((v, i) => close(tokenKeepSchedule(4, 0.25, 0.5, 0.15, 0.01)[i], v, 1e-12));
   // an average below the floor: every pruned layer keeps the average
   [1, 0.05, 0.05, 0.05].forEach((v, i) => close(tokenKeepSchedule(4, 0.05, 0.5, 0.15, 0.1)[i], v, 1e-12));
   // above the floor's reach the spread is untouched: keep 0.5 → r_end 0.75 ≤ 0.9
@@ -66,10 +67,10 @@ test('token floor (algo.tokenMinKeep): the spread shrinks so no layer keeps less
   // heads keep the 1% floor: 4 layers (front 30% = 1), keep 0.25 → 0.49 / 0.25 / 0.01
   [1, 0.49, 0.25, 0.01].forEach((v, i) => close(headKeepSchedule(4, 0.25)[i], v, 1e-12));
   // the schema's default is the schedule's, and the workload builder honours the field
-  assert.equal(AlgoSchema.parse({}).tokenMinKeep, 0.01);
+  assert.equal(AlgoSchema.parse({}).tokenMinKeep, 0.1);
   const w = (minKeep: number) => buildWorkload(WorkloadSchema.parse({ model: 'gpt2-small', stage: 'generation', seqLen: 992, genTokens: 1 }), AlgoSchema.parse({ tokenKeep: 0.25, tokenMinKeep: minKeep }));
   const lastLayerKeys = (minKeep: number) => Math.max(...w(minKeep).requests.filter((r) => r.layer === 11).map((r) => r.keys));
-  assert.equal(lastLayerKeys(0.01), keepCount(993, tokenKeepSchedule(12, 0.25)[11]));
+  assert.equal(lastLayerKeys(0.01), keepCount(993, tokenKeepSchedule(12, 0.25, 0.5, 0.15, 0.01)[11]));
   assert.equal(lastLayerKeys(0.1), keepCount(993, 0.1));
 });
 
