@@ -219,6 +219,11 @@ export function fakeQuantRows(
   bits: number, lsb: number, dst: Float32Array, dstStride: number, dstOff: number, msbOff = -1, mul = 1,
 ): void {
   const f = Math.fround(mul);
+  if (lsb <= 0 && bits < 22 && (msbOff < 0 || f === 1)) {
+    fakeQuantRowsNarrow(src, srcStride, srcOff, n, d, dh, bits, dst, dstStride, dstOff, f);
+    if (msbOff >= 0) for (let i = 0; i < n; i++) dst.copyWithin(i * dstStride + msbOff, i * dstStride + dstOff, i * dstStride + dstOff + d);
+    return;
+  }
   const total = bits + lsb;
   if (total >= 32) {
     for (let i = 0; i < n; i++) {
@@ -251,6 +256,49 @@ export function fakeQuantRows(
         const full = Math.fround(q * sc);
         dst[o + dstOff + t] = f === 1 ? full : Math.fround(full * f);
         if (msbOff >= 0) dst[o + msbOff + t] = lsb > 0 ? Math.fround((Math.floor(q / step) + 0.5) * step * sc) : full;
+      }
+    }
+  }
+}
+
+/** 1.5·2^52: (x + ROUND_MAGIC) − ROUND_MAGIC rounds a float64 |x| < 2^51 to an integer, half to even (as tf.round). */
+const ROUND_MAGIC = 6755399441055744;
+
+/**
+ * `fakeQuantRows` without LSBs at widths below 22 bits (the engine's usual case), the same
+ * float32 operations without the clamp to ±qmax: with the scale s = fround(max|x| / qmax) normal,
+ * |x / s| ≤ qmax·(1 + 2^-23), whose float32 rounding stays below qmax + 0.5 for qmax < 2^21, so
+ * the rounded code is already within ±qmax. A vector whose scale is zero or subnormal (all |x|
+ * tiny) takes the clamped loop.
+ */
+function fakeQuantRowsNarrow(
+  src: Float32Array, srcStride: number, srcOff: number, n: number, d: number, dh: number,
+  bits: number, dst: Float32Array, dstStride: number, dstOff: number, f: number,
+): void {
+  const qmax = 2 ** (bits - 1) - 1;
+  for (let i = 0; i < n; i++) {
+    for (let h0 = 0; h0 < d; h0 += dh) {
+      const s = i * srcStride + srcOff + h0;
+      const o = i * dstStride + dstOff + h0;
+      let m = 0;
+      for (let t = 0; t < dh; t++) {
+        const a = Math.abs(src[s + t]);
+        m = a > m ? a : m;
+      }
+      const sc = m === 0 ? 1 : Math.fround(m / qmax);
+      if (sc < 2 ** -126) {
+        for (let t = 0; t < dh; t++) {
+          const x = Math.fround(src[s + t] / sc);
+          let q = Math.floor(x + 0.5) | 0;
+          if (q - x === 0.5 && (q & 1) !== 0) q -= 1;
+          if (q > qmax) q = qmax; else if (q < -qmax) q = -qmax;
+          dst[o + t] = f === 1 ? Math.fround(q * sc) : Math.fround(Math.fround(q * sc) * f);
+        }
+        continue;
+      }
+      for (let t = 0; t < dh; t++) {
+        const q = Math.fround(src[s + t] / sc) + ROUND_MAGIC - ROUND_MAGIC;
+        dst[o + t] = f === 1 ? Math.fround(q * sc) : Math.fround(Math.fround(q * sc) * f);
       }
     }
   }
