@@ -23,7 +23,7 @@ function keepCountLocal(total: number, fraction: number): number {
 export const TF_MIN_QUERIES = 8;
 
 export function attendHeadFast(a: AttnHeadArgs): AttnHeadStats {
-  if (a.nq < TF_MIN_QUERIES || (a.kvStride !== undefined && a.kvStride !== a.dh)) return attendHead(a);
+  if (a.nq < TF_MIN_QUERIES || a.kvRows || (a.kvStride !== undefined && a.kvStride !== a.dh)) return attendHead(a);
   const { nq, nk, dh, visible } = a;
   const scale = 1 / Math.sqrt(dh);
   let mask: Float32Array | null = null;
@@ -235,6 +235,25 @@ export function keepLargestPerRow(P: Float32Array, rows: number, cols: number, k
 export const BLOCK_DIAGONAL_BELOW = 24;
 
 /**
+ * Head h of the example's rows: Q·scale [m, dh], Kᵀ [dh, m] and V [m, dh] as contiguous float32
+ * operands (one simple loop per operand; Kᵀ written row by row, reading down the K column).
+ */
+function packHead(a: AllHeadsArgs, h: number, scale: number, Q: Float32Array, KT: Float32Array, V: Float32Array): void {
+  const { qkv, stride, base, m, d, dh } = a;
+  const r0 = base * stride + h * dh;
+  for (let i = 0, r = r0, o = 0; i < m; i++, r += stride, o += dh) {
+    for (let t = 0; t < dh; t++) Q[o + t] = qkv[r + t] * scale;
+  }
+  for (let i = 0, r = r0 + 3 * d, o = 0; i < m; i++, r += stride, o += dh) {
+    for (let t = 0; t < dh; t++) V[o + t] = qkv[r + t];
+  }
+  for (let t = 0; t < dh; t++) {
+    const o = t * m;
+    for (let i = 0, r = r0 + d + t; i < m; i++, r += stride) KT[o + i] = qkv[r];
+  }
+}
+
+/**
  * All alive heads of one example, for the non-causal summarization stage without progressive
  * quantization (the BERT case). Per head: S = Q·Kᵀ as a non-transposed 2-D matMul ([m, dh] ×
  * [dh, m], Kᵀ transposed in JS: the wasm backend's fast path — its batched matMul and its
@@ -258,14 +277,7 @@ export function attendAllHeads(a: AllHeadsArgs): { absSum: number[]; valuesKept:
   const absSum = new Array<number>(hA).fill(0);
   for (let hi = 0; hi < hA; hi++) {
     const h = heads[hi];
-    for (let i = 0; i < m; i++) {
-      const r = (base + i) * stride + h * dh;
-      for (let t = 0; t < dh; t++) {
-        Q[i * dh + t] = qkv[r + t] * scale;
-        KT[t * m + i] = qkv[r + d + t];
-        V[i * dh + t] = qkv[r + 3 * d + t];
-      }
-    }
+    packHead(a, h, scale, Q, KT, V);
     let cx: Float32Array;
     let P: Float32Array;
     if (kv >= m) {

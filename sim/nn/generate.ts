@@ -201,23 +201,6 @@ function initGenState(e: Engine, windows: number[][], prompt: number, T: number,
   return { cache, tokScore, tokSeen, headScore, aliveTok, aliveHead, headSet, lastScore, storeKV };
 }
 
-type Gathered = { keys: number[]; kM: Float32Array; kF: Float32Array; vv: Float32Array };
-
-/** Rows of the cache for this key set, [m, d] (heads read with a stride). */
-function gatherKeys(cc: GenState['cache'][number][number], keys: number[], d: number): Gathered {
-  const m = keys.length;
-  const kM = new Float32Array(m * d);
-  const kF = new Float32Array(m * d);
-  const vv = new Float32Array(m * d);
-  for (let i = 0; i < m; i++) {
-    const o = keys[i] * d;
-    kM.set(cc.kMsb.subarray(o, o + d), i * d);
-    kF.set(cc.kFull.subarray(o, o + d), i * d);
-    vv.set(cc.v.subarray(o, o + d), i * d);
-  }
-  return { keys, kM, kF, vv };
-}
-
 /** One generation step t (position pos) of example b in layer l; the `qkv` row is the example's. */
 interface GenStep {
   e: Engine;
@@ -257,18 +240,16 @@ function attendGenStep(s: GenStep): void {
   const cc = g.cache[b][l];
   const qrow = qkv.subarray(b * 4 * d, b * 4 * d + d);
   const colSum = new Float64Array(T);
-  let gathered: Gathered | null = null;
   hs.forEach((h, hi) => {
     const keys = keysOf[hi];
     const m = keys.length;
     stats.onHeadKeys?.(iterBase / gen + b, t, l, h, keys);
-    // Shared by heads with the same key set.
-    if (!gathered || gathered.keys !== keys) gathered = gatherKeys(cc, keys, d);
     const hctx = new Float32Array(dh);
     const cs = new Float32Array(m);
     const st = attendHead({
-      q: qrow.slice(h * dh, (h + 1) * dh), nq: 1, kMsb: gathered.kM, kFull: gathered.kF, v: gathered.vv, nk: m, dh, visible: null,
-      valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs, kvStride: d, kvOff: h * dh,
+      q: qrow.slice(h * dh, (h + 1) * dh), nq: 1, kMsb: cc.kMsb, kFull: cc.kFull, v: cc.v, nk: m, dh, visible: null,
+      valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
+      kvStride: d, kvOff: h * dh, kvRows: keys, // the cache rows in place (no gather)
     });
     for (let j = 0; j < m; j++) {
       colSum[keys[j]] += cs[j];

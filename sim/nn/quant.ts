@@ -80,6 +80,8 @@ export interface AttnHeadArgs {
   /** Optional row stride / column offset of kMsb, kFull and v (default dh / 0: contiguous [nk, dh]). */
   kvStride?: number;
   kvOff?: number;
+  /** Optional row of kMsb, kFull and v holding key j (default j): reads a KV cache in place. */
+  kvRows?: readonly number[];
   /** Outputs: ctx [nq, dh] (written), colSum [nk] (accumulated). */
   ctx: Float32Array;
   colSum: Float32Array;
@@ -119,6 +121,7 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
   const scale = 1 / Math.sqrt(dh);
   const stride = a.kvStride ?? dh;
   const off = a.kvOff ?? 0;
+  const rows = a.kvRows ?? null;
   const p = new Float64Array(nk);
   let refetchedRows = 0;
   let absSum = 0;
@@ -127,10 +130,10 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
   for (let i = 0; i < nq; i++) {
     const n = visible ? visible[i] : nk;
     const qo = i * dh;
-    const pmax = softmaxRow(q, qo, a.kMsb, n, dh, scale, p, stride, off);
+    const pmax = softmaxRow(q, qo, a.kMsb, n, dh, scale, p, stride, off, rows);
     if (a.progressive && pmax < a.threshold) {
       refetchedRows++;
-      softmaxRow(q, qo, a.kFull, n, dh, scale, p, stride, off);
+      softmaxRow(q, qo, a.kFull, n, dh, scale, p, stride, off, rows);
     }
     for (let j = 0; j < n; j++) colSum[j] += p[j];
     // Local V pruning.
@@ -143,7 +146,7 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
     for (let j = 0; j < n; j++) {
       const pj = p[j];
       if (pj === 0) continue;
-      const vo = j * stride + off;
+      const vo = (rows ? rows[j] : j) * stride + off;
       for (let t = 0; t < dh; t++) ctx[co + t] += pj * v[vo + t];
     }
     for (let t = 0; t < dh; t++) absSum += Math.abs(ctx[co + t]);
@@ -151,12 +154,12 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
   return { refetchedRows, absSum, valuesKept, valuesVisible };
 }
 
-/** p[0..n) = softmax(q_row · kᵀ · scale); returns the max probability. */
-function softmaxRow(q: Float32Array, qo: number, k: Float32Array, n: number, dh: number, scale: number, p: Float64Array, stride: number, off: number): number {
+/** p[0..n) = softmax(q_row · kᵀ · scale) (key j in row rows[j] of k, or j); returns the max probability. */
+function softmaxRow(q: Float32Array, qo: number, k: Float32Array, n: number, dh: number, scale: number, p: Float64Array, stride: number, off: number, rows: readonly number[] | null): number {
   let mx = -Infinity;
   for (let j = 0; j < n; j++) {
     let s = 0;
-    const ko = j * stride + off;
+    const ko = (rows ? rows[j] : j) * stride + off;
     for (let t = 0; t < dh; t++) s += q[qo + t] * k[ko + t];
     s *= scale;
     p[j] = s;
