@@ -22,15 +22,23 @@ function keepCountLocal(total: number, fraction: number): number {
 /** Queries per head from which the TF.js path is used (below: plain JS is cheaper). */
 export const TF_MIN_QUERIES = 8;
 
+let lastMask: { visible: Int32Array; nq: number; nk: number; mask: Float32Array } | null = null;
+
+/** Additive mask [nq, nk]: −1e9 where key j ≥ visible[i]; the last one is reused (a prompt pass asks for the same mask for every head). */
+function causalMask(visible: Int32Array, nq: number, nk: number): Float32Array {
+  const same = (c: NonNullable<typeof lastMask>) => c.nq === nq && c.nk === nk && c.visible.every((v, i) => v === visible[i]);
+  if (lastMask && same(lastMask)) return lastMask.mask;
+  const mask = new Float32Array(nq * nk);
+  for (let i = 0; i < nq; i++) for (let j = visible[i]; j < nk; j++) mask[i * nk + j] = -1e9;
+  lastMask = { visible: visible.slice(0, nq), nq, nk, mask };
+  return mask;
+}
+
 export function attendHeadFast(a: AttnHeadArgs): AttnHeadStats {
   if (a.nq < TF_MIN_QUERIES || a.kvRows || (a.kvStride !== undefined && a.kvStride !== a.dh)) return attendHead(a);
   const { nq, nk, dh, visible } = a;
   const scale = 1 / Math.sqrt(dh);
-  let mask: Float32Array | null = null;
-  if (visible) {
-    mask = new Float32Array(nq * nk);
-    for (let i = 0; i < nq; i++) for (let j = visible[i]; j < nk; j++) mask[i * nk + j] = -1e9;
-  }
+  const mask = visible ? causalMask(visible, nq, nk) : null;
   if (!visible || a.valueKeep >= 1) return attendOnDevice(a, mask);
   const qT = tf.tensor2d(a.q, [nq, dh]);
   const probs = (k: Float32Array): Float32Array => {
