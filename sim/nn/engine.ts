@@ -35,6 +35,7 @@ import { activate, activationOf, lk, type LayerKey, type ModelConfig } from './m
 import { attnScale } from './hfconfig.ts';
 import { attendAllHeads, attendHeadFast as attendHead } from './attention.ts';
 import { fakeQuantRows, topkKeepOrder } from './quant.ts';
+import { attendAllHeadsJs, JS_ATTENTION_BELOW } from './attn-js.ts';
 import { generate } from './generate.ts';
 
 export interface RunAlgo {
@@ -339,7 +340,8 @@ export class Engine {
       stats.headAlive[l] += heads[b].length;
       stats.headTotal[l] += H;
       // All alive heads of the example in one block-diagonal pass (BERT: no causal mask, no refetch).
-      const all = attendAllHeads({ qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum });
+      const args = { qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum };
+      const all = m < JS_ATTENTION_BELOW && dh % 4 === 0 ? attendAllHeadsJs(args) : attendAllHeads(args);
       heads[b].forEach((h, hi) => {
         headScore[b][h] += all.absSum[hi];
         stats.valKept[l] += all.valuesKept;
