@@ -242,22 +242,16 @@ export function keepLargestPerRow(P: Float32Array, rows: number, cols: number, k
  */
 export const BLOCK_DIAGONAL_BELOW = 24;
 
-/**
- * Head h of the example's rows: Q·scale [m, dh], Kᵀ [dh, m] and V [m, dh] as contiguous float32
- * operands (one simple loop per operand; Kᵀ written row by row, reading down the K column).
- */
+/** Head h of the example's rows: Q·scale [m, dh], Kᵀ [dh, m] and V [m, dh] as contiguous float32 operands. */
 function packHead(a: AllHeadsArgs, h: number, scale: number, Q: Float32Array, KT: Float32Array, V: Float32Array): void {
   const { qkv, stride, base, m, d, dh } = a;
-  const r0 = base * stride + h * dh;
-  for (let i = 0, r = r0, o = 0; i < m; i++, r += stride, o += dh) {
-    for (let t = 0; t < dh; t++) Q[o + t] = qkv[r + t] * scale;
-  }
-  for (let i = 0, r = r0 + 3 * d, o = 0; i < m; i++, r += stride, o += dh) {
-    for (let t = 0; t < dh; t++) V[o + t] = qkv[r + t];
-  }
-  for (let t = 0; t < dh; t++) {
-    const o = t * m;
-    for (let i = 0, r = r0 + d + t; i < m; i++, r += stride) KT[o + i] = qkv[r];
+  for (let i = 0; i < m; i++) {
+    const r = (base + i) * stride + h * dh;
+    for (let t = 0; t < dh; t++) {
+      Q[i * dh + t] = qkv[r + t] * scale;
+      KT[t * m + i] = qkv[r + d + t];
+      V[i * dh + t] = qkv[r + 3 * d + t];
+    }
   }
 }
 
