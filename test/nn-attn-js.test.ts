@@ -51,3 +51,49 @@ test('JS all-heads attention equals the TF.js per-head form up to float32 roundi
   }
   assert.equal(cases, 2 * 5 * 3);
 });
+
+/** The generic inner loops of attendHead (quant.ts) for one query row, as written before the dh = 16 kernels. */
+function referenceRow(q: Float32Array, k: Float32Array, v: Float32Array, n: number, dh: number, stride: number, off: number, rows: number[] | null): { p: Float64Array; ctx: Float32Array } {
+  const p = new Float64Array(n);
+  let mx = -Infinity;
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    const ko = (rows ? rows[j] : j) * stride + off;
+    for (let t = 0; t < dh; t++) s += q[t] * k[ko + t];
+    s *= 1 / Math.sqrt(dh);
+    p[j] = s;
+    if (s > mx) mx = s;
+  }
+  let z = 0;
+  for (let j = 0; j < n; j++) { p[j] = Math.exp(p[j] - mx); z += p[j]; }
+  for (let j = 0; j < n; j++) p[j] *= 1 / z;
+  const ctx = new Float32Array(dh);
+  for (let j = 0; j < n; j++) {
+    const vo = (rows ? rows[j] : j) * stride + off;
+    for (let t = 0; t < dh; t++) ctx[t] += p[j] * v[vo + t];
+  }
+  return { p, ctx };
+}
+
+test('attendHead at dh = 16 (row16.ts kernels) equals the generic loops bit for bit', async () => {
+  const { attendHead } = await import('../sim/nn/quant.ts');
+  const rng = mulberry32(23);
+  const d = 64;
+  const dh = 16;
+  const T = 50;
+  for (let c = 0; c < 60; c++) {
+    const k = Float32Array.from({ length: T * d }, () => (rng() - 0.5) * 6);
+    const v = Float32Array.from({ length: T * d }, () => rng() - 0.5);
+    const rows = c % 3 === 0 ? null : Array.from({ length: T }, (_, i) => i).filter(() => rng() < 0.7);
+    const n = rows ? rows.length : 1 + Math.floor(rng() * T);
+    const q = Float32Array.from({ length: dh }, () => (rng() - 0.5) * 4);
+    const off = 16 * (c % 4);
+    const ctx = new Float32Array(dh);
+    const colSum = new Float32Array(n);
+    const st = attendHead({ q, nq: 1, kMsb: k, kFull: k, v, nk: n, dh, visible: null, valueKeep: 1, progressive: false, threshold: 0, ctx, colSum, kvStride: d, kvOff: off, kvRows: rows ?? undefined });
+    const ref = referenceRow(q, k, v, n, dh, d, off, rows);
+    ref.ctx.forEach((x, t) => assert.equal(ctx[t], x, `case ${c} ctx ${t}`));
+    ref.p.forEach((x, j) => assert.equal(colSum[j], Math.fround(x), `case ${c} p ${j}`));
+    assert.equal(st.absSum, ref.ctx.reduce((s, x) => s + Math.abs(x), 0));
+  }
+});

@@ -8,6 +8,8 @@
  * DRAM gives), reconstructed at the centre of its bin: (floor(q / 2^lsb) + 0.5) · 2^lsb · s.
  */
 
+import { accumulateRow16, softmaxRow16 } from './row16.ts';
+
 export interface QuantPair {
   /** Values as seen from the MSBs only (equal to `full` when lsb = 0). */
   msb: Float32Array;
@@ -130,10 +132,11 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
   for (let i = 0; i < nq; i++) {
     const n = visible ? visible[i] : nk;
     const qo = i * dh;
-    const pmax = softmaxRow(q, qo, a.kMsb, n, dh, scale, p, stride, off, rows);
+    const softmax = (k: Float32Array) => (dh === 16 ? softmaxRow16(q, qo, k, n, scale, p, stride, off, rows) : softmaxRow(q, qo, k, n, dh, scale, p, stride, off, rows));
+    const pmax = softmax(a.kMsb);
     if (a.progressive && pmax < a.threshold) {
       refetchedRows++;
-      softmaxRow(q, qo, a.kFull, n, dh, scale, p, stride, off, rows);
+      softmax(a.kFull);
     }
     for (let j = 0; j < n; j++) colSum[j] += p[j];
     // Local V pruning.
@@ -142,16 +145,22 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
     valuesVisible += n;
     if (kv < n) pruneSmallest(p, n, kv);
     const co = i * dh;
-    for (let t = 0; t < dh; t++) ctx[co + t] = 0;
-    for (let j = 0; j < n; j++) {
-      const pj = p[j];
-      if (pj === 0) continue;
-      const vo = (rows ? rows[j] : j) * stride + off;
-      for (let t = 0; t < dh; t++) ctx[co + t] += pj * v[vo + t];
-    }
+    if (dh === 16) accumulateRow16(p, n, v, stride, off, rows, ctx, co);
+    else accumulateRow(p, n, v, dh, stride, off, rows, ctx, co);
     for (let t = 0; t < dh; t++) absSum += Math.abs(ctx[co + t]);
   }
   return { refetchedRows, absSum, valuesKept, valuesVisible };
+}
+
+/** ctx[co..co+dh) = Σ_j p[j] · v[row j] (float32 accumulation in the output array), skipping p[j] = 0. */
+function accumulateRow(p: Float64Array, n: number, v: Float32Array, dh: number, stride: number, off: number, rows: readonly number[] | null, ctx: Float32Array, co: number): void {
+  for (let t = 0; t < dh; t++) ctx[co + t] = 0;
+  for (let j = 0; j < n; j++) {
+    const pj = p[j];
+    if (pj === 0) continue;
+    const vo = (rows ? rows[j] : j) * stride + off;
+    for (let t = 0; t < dh; t++) ctx[co + t] += pj * v[vo + t];
+  }
 }
 
 /** p[0..n) = softmax(q_row · kᵀ · scale) (key j in row rows[j] of k, or j); returns the max probability. */
