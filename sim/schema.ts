@@ -89,7 +89,7 @@ export const AlgoSchema = z
     queryBits: z.number().int().min(1).max(32).default(12).describe('Query width read from DRAM'),
     // Optional (no default) so that existing configs parse and hash exactly as before; absent = cascade.
     tokenPolicy: z.enum(['cascade', 'llm']).optional().describe("LM KV-token selection: 'cascade' (paper, default) or 'llm' (official SpAtten-LLM cache: per-head top-k, fixed budget tokenKeep × context)"),
-    tokenScore: z.enum(['sum', 'mean']).optional().describe("LM cascade token score: 'sum' of attention probabilities (paper Alg. 2, default) or 'mean' (the sum over the number of queries that saw the token; the paper leaves score rescaling open)"),
+    tokenScore: z.enum(['sum', 'mean']).optional().describe("Cascade token score: 'sum' of attention probabilities (paper Alg. 2 as written) or 'mean' (that sum over the number of rows that saw the token: a running average, i.e. the previous importance rescaled at every step — the released GPT-2 workloads rescale it every iteration, by an unstated rule). Default: 'mean' for causal LMs (a causal sum ranks tokens by age), 'sum' for BERT (both rank alike there)"),
     startTokens: z.number().int().min(0).max(4096).optional().describe('llm policy: first tokens always kept (default 4)'),
     recentTokens: z.number().int().min(1).max(4096).optional().describe('llm policy: most recent tokens always kept, incl. the current one (default 32)'),
     fcWeightBits: z
@@ -141,7 +141,11 @@ export const HARDWARE_PRESETS: Record<string, Partial<HardwareConfig>> = {
   // 196 KB (ρ per KB), 512m + 196ρ = 7.12 and 512m' + 196ρ = 7.22 (prob×V), so 64 + 64 multipliers
   // with 24.5 + 24.5 KB are (7.12 + 7.22)/8 = 1.79 mm² before any fetcher, softmax, top-k or control
   // area. 1.55 mm² ± 10% needs ≤ 11 KB per SRAM even with the control area scaled by 1/8 too —
-  // a size the paper does not state, so the preset keeps the uniform 1/8 reading.
+  // a size the paper does not state, so the preset keeps the uniform 1/8 reading. Such SRAMs also
+  // contradict Table III's own speed: on its workload (BERT-base, L = 320) SpAtten1/8 then spills
+  // K/V per query and falls behind A³ (`compare --set hw.keySramKB=12 --set hw.valueSramKB=12`:
+  // 1.12× speedup, 0.81× energy saving; 6 KB: 0.95× / 0.70×; paper 1.6× / 1.4×; 24.5 KB: 1.73× /
+  // 1.24×), so no reading of the unstated sizes meets both the stated area and the stated ratios.
   'spatten-1/8': {
     qkMultipliers: 64,
     pvMultipliers: 64,
