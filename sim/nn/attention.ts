@@ -106,50 +106,53 @@ function attendOnDevice(a: AttnHeadArgs, mask: Float32Array | null): AttnHeadSta
   for (let i = 0; i < qs.length; i++) qs[i] = a.q[i] * scale;
   const q = tf.tensor2d(qs, [nq, dh]);
   const maskT = mask ? tf.tensor2d(mask, [nq, nk]) : null;
-  const softmaxWith = (k: Float32Array) =>
-    tf.tidy(() => {
+  const softmaxWith = (k: Float32Array): Float32Array => {
+    const t = tf.tidy(() => {
       let s: tf.Tensor2D = tf.matMul(q, tf.tensor2d(transpose(k, nk, dh), [dh, nk]));
       if (maskT) s = s.add(maskT);
-      return tf.softmax(s) as tf.Tensor2D;
+      return tf.softmax(s);
     });
-  let P = softmaxWith(a.kMsb);
-  let refetchedRows = 0;
-  if (a.progressive) {
-    const mxT = tf.max(P, 1);
-    const mx = mxT.dataSync() as Float32Array;
-    mxT.dispose();
-    const flat = new Float32Array(nq);
-    for (let i = 0; i < nq; i++) if (mx[i] < a.threshold) { flat[i] = 1; refetchedRows++; }
-    if (refetchedRows > 0) {
-      const Pf = softmaxWith(a.kFull);
-      const P2 = tf.tidy(() => tf.where(tf.tensor2d(flat, [nq, 1]).greater(0).tile([1, nk]), Pf, P!)) as tf.Tensor2D;
-      P.dispose();
-      Pf.dispose();
-      P = P2;
-    }
-  }
-  const kv = keepCountLocal(nk, a.valueKeep);
-  // Local V pruning in JS on the read-back P (keepLargestPerRow: the entries ≥ the row's kv-th
-  // largest, what tf.topk + greaterEqual + where computed, same values; tf.topk is slow on wasm).
-  const Pv = kv < nk ? keepLargestPerRow(P.dataSync() as Float32Array, nq, nk, kv) : null;
-  const [csT, ctxT] = tf.tidy(() => {
-    // Column sums as a 1×nq · P matMul (an axis-0 Sum is slow on wasm).
-    return [tf.matMul(tf.ones([1, nq]) as tf.Tensor2D, P), tf.matMul(Pv ? tf.tensor2d(Pv, [nq, nk]) : P, tf.tensor2d(a.v, [nk, dh]))];
-  });
-  const cs = csT.dataSync() as Float32Array;
-  const ctx = ctxT.dataSync() as Float32Array;
-  csT.dispose();
-  ctxT.dispose();
-  P.dispose();
+    const out = t.dataSync() as Float32Array;
+    t.dispose();
+    return out;
+  };
+  // The probabilities are read back once; the LSB refetch (rows whose max < threshold take the
+  // full-precision row), the column sums and local V pruning run in JS on them — exact
+  // selections and copies, and columnSumsF32 equals the ones·P matMul bit for bit.
+  const P = softmaxWith(a.kMsb);
+  const refetchedRows = a.progressive ? refetchRows(P, nq, nk, a.threshold, () => softmaxWith(a.kFull)) : 0;
   q.dispose();
   maskT?.dispose();
+  const cs = new Float32Array(nk);
+  columnSumsF32(P, nq, cs, nk);
   for (let j = 0; j < nk; j++) a.colSum[j] += cs[j];
+  const kv = keepCountLocal(nk, a.valueKeep);
+  // Local V pruning (keepLargestPerRow: the entries ≥ the row's kv-th largest, what tf.topk +
+  // greaterEqual + where computed, same values; tf.topk is slow on wasm).
+  const Pv = kv < nk ? keepLargestPerRow(P, nq, nk, kv) : P;
+  const ctxT = tf.tidy(() => tf.matMul(tf.tensor2d(Pv, [nq, nk]), tf.tensor2d(a.v, [nk, dh])));
+  const ctx = ctxT.dataSync() as Float32Array;
+  ctxT.dispose();
   a.ctx.set(ctx);
   let absSum = 0;
   for (let i = 0; i < ctx.length; i++) absSum += Math.abs(ctx[i]);
   let valuesVisible = 0;
   for (let i = 0; i < nq; i++) valuesVisible += visible ? visible[i] : nk;
   return { refetchedRows, absSum, valuesKept: kv < nk ? kv * nq : valuesVisible, valuesVisible };
+}
+
+/** Progressive quantization: rows of P whose max < threshold are replaced by the full-precision rows; returns their count. */
+function refetchRows(P: Float32Array, nq: number, nk: number, threshold: number, full: () => Float32Array): number {
+  const flat: number[] = [];
+  for (let i = 0; i < nq; i++) {
+    let mx = -Infinity;
+    for (let j = 0; j < nk; j++) if (P[i * nk + j] > mx) mx = P[i * nk + j];
+    if (mx < threshold) flat.push(i);
+  }
+  if (flat.length === 0) return 0;
+  const Pf = full();
+  for (const i of flat) P.set(Pf.subarray(i * nk, (i + 1) * nk), i * nk);
+  return flat.length;
 }
 
 export interface AllHeadsArgs {
@@ -170,18 +173,18 @@ export interface AllHeadsArgs {
 }
 
 /**
- * Column sums of the read-back [m, m] probabilities, accumulated in float32 in row order: the
+ * Column sums of read-back [rows, cols] probabilities (square by default), accumulated in float32 in row order: the
  * same values as the ones[1, m]·P matMul on the wasm backend (checked bit for bit in
  * test/nn-fastpath.test.ts), without packing a fresh [m, m] weight operand per head. Four columns
  * at a time in registers, walking down the rows (the same additions in the same order as a
  * row-by-row pass, without storing the partial sums after every row).
  */
-export function columnSumsF32(P: Float32Array, m: number, out: Float32Array): void {
-  const mm = m * m;
+export function columnSumsF32(P: Float32Array, rows: number, out: Float32Array, cols = rows): void {
+  const end = rows * cols;
   let j = 0;
-  for (; j + 4 <= m; j += 4) {
+  for (; j + 4 <= cols; j += 4) {
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let o = j; o < mm; o += m) {
+    for (let o = j; o < end; o += cols) {
       s0 = Math.fround(s0 + P[o]);
       s1 = Math.fround(s1 + P[o + 1]);
       s2 = Math.fround(s2 + P[o + 2]);
@@ -189,9 +192,9 @@ export function columnSumsF32(P: Float32Array, m: number, out: Float32Array): vo
     }
     out[j] = s0; out[j + 1] = s1; out[j + 2] = s2; out[j + 3] = s3;
   }
-  for (; j < m; j++) {
+  for (; j < cols; j++) {
     let s0 = 0;
-    for (let o = j; o < mm; o += m) s0 = Math.fround(s0 + P[o]);
+    for (let o = j; o < end; o += cols) s0 = Math.fround(s0 + P[o]);
     out[j] = s0;
   }
 }
