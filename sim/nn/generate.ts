@@ -38,7 +38,10 @@ export interface GenerateResult {
 /** Extract head h of rows (row-major [n, stride] starting at column off) into [n, dh]. */
 function headSlice(src: Float32Array, rows: number[], stride: number, off: number, dh: number): Float32Array {
   const out = new Float32Array(rows.length * dh);
-  rows.forEach((r, i) => out.set(src.subarray(r * stride + off, r * stride + off + dh), i * dh));
+  for (let i = 0; i < rows.length; i++) {
+    const o = rows[i] * stride + off;
+    for (let t = 0; t < dh; t++) out[i * dh + t] = src[o + t];
+  }
   return out;
 }
 

@@ -132,11 +132,11 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
   for (let i = 0; i < nq; i++) {
     const n = visible ? visible[i] : nk;
     const qo = i * dh;
-    const softmax = (k: Float32Array) => (dh === 16 ? softmaxRow16(q, qo, k, n, scale, p, stride, off, rows) : softmaxRow(q, qo, k, n, dh, scale, p, stride, off, rows));
-    const pmax = softmax(a.kMsb);
+    const pmax = dh === 16 ? softmaxRow16(q, qo, a.kMsb, n, scale, p, stride, off, rows) : softmaxRow(q, qo, a.kMsb, n, dh, scale, p, stride, off, rows);
     if (a.progressive && pmax < a.threshold) {
       refetchedRows++;
-      softmax(a.kFull);
+      if (dh === 16) softmaxRow16(q, qo, a.kFull, n, scale, p, stride, off, rows);
+      else softmaxRow(q, qo, a.kFull, n, dh, scale, p, stride, off, rows);
     }
     for (let j = 0; j < n; j++) colSum[j] += p[j];
     // Local V pruning.
