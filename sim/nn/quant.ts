@@ -190,12 +190,52 @@ function softmaxRow(q: Float32Array, qo: number, k: Float32Array, n: number, dh:
   return pmax;
 }
 
-/** Zero all but the `keep` largest of p[0..n) (ties: lower index kept). */
+/**
+ * Zero all but the `keep` largest of p[0..n) (ties: lower index kept) — what ranking by value
+ * (descending, then index) and zeroing from rank `keep` on does, in O(n): the keep-th largest
+ * value by quickselect, then every larger entry and the first (keep − #larger) equal ones stay.
+ */
 export function pruneSmallest(p: Float64Array, n: number, keep: number): void {
-  const idx = new Int32Array(n);
-  for (let j = 0; j < n; j++) idx[j] = j;
-  const sorted = Array.from(idx).sort((x, y) => p[y] - p[x] || x - y);
-  for (let r = keep; r < n; r++) p[sorted[r]] = 0;
+  if (keep >= n) return;
+  if (keep <= 0) {
+    p.fill(0, 0, n);
+    return;
+  }
+  const kth = kthLargest64(p, n, keep);
+  let larger = 0;
+  for (let j = 0; j < n; j++) if (p[j] > kth) larger++;
+  let equalLeft = keep - larger;
+  for (let j = 0; j < n; j++) {
+    if (p[j] > kth) continue;
+    if (p[j] === kth && equalLeft > 0) equalLeft--;
+    else p[j] = 0;
+  }
+}
+
+/** The k-th largest of p[0..n) (1 ≤ k ≤ n, duplicates counted) by quickselect on a copy. */
+function kthLargest64(p: Float64Array, n: number, k: number): number {
+  const buf = p.slice(0, n);
+  const target = n - k; // index in ascending order
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = buf[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (buf[i] < pivot) i++;
+      while (buf[j] > pivot) j--;
+      if (i <= j) {
+        const t = buf[i]; buf[i] = buf[j]; buf[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return buf[target];
+  }
+  return buf[target];
 }
 
 /**
