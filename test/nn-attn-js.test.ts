@@ -97,3 +97,20 @@ test('attendHead at dh = 16 (row16.ts kernels) equals the generic loops bit for 
     assert.equal(st.absSum, ref.ctx.reduce((s, x) => s + Math.abs(x), 0));
   }
 });
+
+test('pruneSmallest keeps exactly the entries a value-then-index ranking keeps (ties to the lower index)', async () => {
+  const { pruneSmallest } = await import('../sim/nn/quant.ts');
+  const rng = mulberry32(29);
+  for (let c = 0; c < 3000; c++) {
+    const n = 1 + Math.floor(rng() * 40);
+    const ties = c % 2 === 0;
+    const p = Float64Array.from({ length: n }, () => (ties ? Math.floor(rng() * 3) / 3 : rng()));
+    const keep = 1 + Math.floor(rng() * n);
+    const ranked = Array.from({ length: n }, (_, j) => j).sort((x, y) => p[y] - p[x] || x - y);
+    const want = p.slice();
+    for (let r = keep; r < n; r++) want[ranked[r]] = 0;
+    const got = p.slice();
+    pruneSmallest(got, n, keep);
+    assert.deepEqual(Array.from(got), Array.from(want), `case ${c}: n ${n} keep ${keep}`);
+  }
+});
