@@ -6,6 +6,7 @@
  * otherwise random weights of the same shapes.
  */
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { AlgoSchema } from '../sim/schema.ts';
 import { initBackend, tf } from '../sim/nn/backend.ts';
@@ -116,6 +117,7 @@ export function trainStepTiming(): { defaultCpuSeconds: number; fastCpuSeconds: 
 }
 
 export async function run(): Promise<object> {
+  const loadBefore = loadavg()[0];
   const backend = await initBackend();
   const bert = new Engine(checkpoint('spam-bert'));
   const c = bert.c;
@@ -209,6 +211,7 @@ export async function run(): Promise<object> {
   gpt.dispose();
   const lmTrainStep = trainStepTiming();
   return {
+    hostLoad1min: { before: +loadBefore.toFixed(2), after: +loadavg()[0].toFixed(2) },
     lmTrainStep,
     backend,
     model: `spam-bert ${c.layers}L d${c.hidden} h${c.heads} seq≤${S} (${real ? 'checkpoint, the first 64 test emails' : 'random weights and tokens'})`,

@@ -2,7 +2,9 @@
  * The plain-JS all-heads attention kernel (attn-js.ts, used by the engine for examples with few
  * alive tokens) against the TF.js per-head form (attendAllHeads): the same context, column sums,
  * Σ|ctx| per head and kept-value counts up to float32 rounding, with and without local V pruning,
- * for the dh = 16 kernel and the generic one, and untouched columns of pruned heads.
+ * for the dh = 16 kernel and the generic one, and untouched columns of pruned heads. Also:
+ * attendHead's dh = 16 loops (row16.ts) against the generic loops bit for bit, and pruneSmallest
+ * against its ranked-sort definition.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

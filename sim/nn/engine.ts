@@ -341,7 +341,7 @@ export class Engine {
       stats.tokTotal[l] += Ls[b];
       stats.headAlive[l] += heads[b].length;
       stats.headTotal[l] += H;
-      // All alive heads of the example in one block-diagonal pass (BERT: no causal mask, no refetch).
+      // All alive heads of the example (BERT: no causal mask, no refetch): in JS when few tokens are alive, else per head in TF.js.
       const args = { qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum };
       const all = m < JS_ATTENTION_BELOW && dh % 4 === 0 ? attendAllHeadsJs(args) : attendAllHeads(args);
       heads[b].forEach((h, hi) => {
