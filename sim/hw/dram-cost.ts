@@ -15,6 +15,8 @@
 import type { HardwareConfig } from '../schema.ts';
 import { hbmTiming, subChannels, type HbmTiming } from '../cycle/dram.ts';
 import { expectedGatherCost } from './dram-expected.ts';
+import { NumTable } from './num-table.ts';
+import { timingEpoch, timingId } from './timing-id.ts';
 
 export interface GatherCost {
   /** Channel-mean DRAM occupancy per byte (cycles, refresh excluded). */
@@ -69,25 +71,10 @@ export function fuseFactor(bytesPerToken: number): number {
   return 1;
 }
 
-/** Costs per shape, one table per (channels, timing); bounded (all cleared past MEMO_LIMIT shapes). */
-const memo = new Map<string, Map<number, GatherCost>>();
+/** Costs per (timing id, channels) and shape; bounded (emptied past MEMO_LIMIT shapes or when the timing ids restart). */
 const MEMO_LIMIT = 50000;
-let memoCount = 0;
-/** The table of a timing object, per channel count (the timing key string is built once per object). */
-const byTiming = new WeakMap<HbmTiming, Map<number, Map<number, GatherCost>>>();
-
-function costTable(channels: number, t: HbmTiming): Map<number, GatherCost> {
-  let perCh = byTiming.get(t);
-  if (perCh === undefined) byTiming.set(t, (perCh = new Map()));
-  let table = perCh.get(channels);
-  if (table === undefined) {
-    const k = `${channels}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRRDS}|${t.tFAW}|${t.queueDepth}|${t.mapping}`;
-    table = memo.get(k);
-    if (table === undefined) memo.set(k, (table = new Map()));
-    perCh.set(channels, table);
-  }
-  return table;
-}
+const memo = new NumTable<GatherCost>(MEMO_LIMIT);
+let memoEpoch = timingEpoch();
 
 const ZERO: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
 
@@ -105,18 +92,18 @@ function profiledCost(L: number, n: number, bytesPerToken: number, channels: num
   if (n <= 0 || bytesPerToken <= 0) return ZERO;
   const B = bytesPerToken * fuseFactor(bytesPerToken);
   // Shapes from the schema have L, n ≤ 16384 + 4096 (seqLen + genTokens); a trace could exceed 2^16.
-  if (L >= 65536 || n >= 65536 || B >= 2097152) return profileCost(L, n, B, channels, t);
-  const table = costTable(channels, t);
+  if (L >= 65536 || n >= 65536 || B >= 2097152 || channels >= 65536) return profileCost(L, n, B, channels, t);
+  const id = timingId(t);
+  if (memoEpoch !== timingEpoch()) {
+    memo.clear();
+    memoEpoch = timingEpoch();
+  }
+  const a = id * 65536 + channels;
   const key = (B * 65536 + L) * 65536 + n; // exact in a double
-  let c = table.get(key);
+  let c = memo.get(a, key);
   if (c === undefined) {
-    if (++memoCount > MEMO_LIMIT) {
-      for (const m of memo.values()) m.clear(); // tables held by live timing objects are emptied too
-      memo.clear();
-      memoCount = 0;
-    }
     c = profileCost(L, n, B, channels, t);
-    table.set(key, c);
+    memo.set(a, key, c);
   }
   return c;
 }

@@ -4,7 +4,7 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, refreshAvailability, requestDramCost, requestSpread } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import type { DramSums, PreparedWorkload, ReqClass, TopkSums } from './prepare.ts';
@@ -35,27 +35,60 @@ function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
     return v;
   });
 }
-/** Class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V. */
-function genBytes(c: ReqClass): [number, number, number, number] {
-  return [(c.q * c.D * c.queryBits) / 8, (c.seen * c.D * c.keyBits) / 8, (c.p * c.seen * c.D * c.lsbBits) / 8, (c.vF * c.q * c.D * c.valueBits) / 8];
+/** Per-group DRAM terms of one design (scratch reused across designs: memoDram copies what it keeps). */
+let gKc = new Float64Array(64);
+let gSd = new Float64Array(64);
+let gV = new Float64Array(64);
+let gActs = new Float64Array(64);
+
+function ensureGroups(G: number): void {
+  if (gKc.length >= G) return;
+  gKc = new Float64Array(G);
+  gSd = new Float64Array(G);
+  gV = new Float64Array(G);
+  gActs = new Float64Array(G);
 }
+
+/** Prices each DRAM group's streams once; generation: its key-side cycles, spread, value-side cycles per multiplicity and activations. */
+function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, groupCost: RequestDramCost[]): void {
+  const tim = dramProfileTiming(hw);
+  const avail = d.avail;
+  ensureGroups(p.dramReps.length);
+  for (let g = 0; g < p.dramReps.length; g++) {
+    const c = p.classes[p.dramReps[g]];
+    const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim, hw.clockGHz);
+    groupCost[g] = dc;
+    if (p.reuseKV) continue;
+    // class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V
+    const bQ = (c.q * c.D * c.queryBits) / 8;
+    const bK = (c.seen * c.D * c.keyBits) / 8;
+    const bL = (c.p * c.seen * c.D * c.lsbBits) / 8;
+    const bV = (c.vF * c.q * c.D * c.valueBits) / 8;
+    gKc[g] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+    gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
+    gV[g] = bV;
+    gActs[g] = bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
+  }
+}
+
 function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
   return p.memoDram.get(hw, () => {
     const avail = refreshAvailability(dramTimingOf(hw));
-    const tim = dramProfileTiming(hw);
     const C = p.classes.length;
     const d: DramSums = { cost: new Array(C), avail, kc: new Float64Array(C), sd: new Float64Array(C), zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
+    const groupCost: RequestDramCost[] = new Array(p.dramReps.length);
+    priceGroups(p, hw, d, groupCost);
     for (let i = 0; i < C; i++) {
-      const c = p.classes[i];
-      const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim, hw.clockGHz);
+      const g = p.dramGroup[i];
+      const dc = groupCost[g];
       d.cost[i] = dc;
       if (p.reuseKV) continue;
-      const [bQ, bK, bL, bV] = genBytes(c);
-      d.kc[i] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
-      d.sd[i] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
-      d.dramK += c.mult * d.kc[i];
-      d.dramV += (c.mult * bV * dc.v.cyclesPerByte) / avail;
-      d.acts += c.mult * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
+      const m = p.classes[i].mult;
+      d.kc[i] = gKc[g];
+      d.sd[i] = gSd[g];
+      d.dramK += m * gKc[g];
+      d.dramV += (m * gV[g] * dc.v.cyclesPerByte) / avail;
+      d.acts += m * gActs[g];
     }
     return d;
   });
