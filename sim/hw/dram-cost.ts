@@ -67,32 +67,40 @@ export function refreshAvailability(t: HbmTiming): number {
 
 /** Fusion factor: vectors whose size is not a multiple of 32 B are stored interleaved for 2 (or 4, 8) heads. */
 export function fuseFactor(bytesPerToken: number): number {
-  for (const g of [1, 2, 4, 8]) if ((bytesPerToken * g) % 32 === 0) return g;
+  for (let g = 1; g <= 8; g *= 2) if ((bytesPerToken * g) % 32 === 0) return g;
   return 1;
 }
 
-/** Costs per (timing id, channels) and shape; bounded (emptied past MEMO_LIMIT shapes or when the timing ids restart). */
-const MEMO_LIMIT = 50000;
-const memo = new NumTable<GatherCost>(MEMO_LIMIT);
+/**
+ * Costs per (timing id, channels) and shape, bounded: MEMO_LIMIT shapes (emptied past that or when
+ * the timing ids restart), stored as number triples (cycles, activations, σ per byte at 1 GHz) so
+ * that sweeps over algorithm knobs can keep many shapes without keeping objects alive.
+ */
+const MEMO_LIMIT = 1 << 18;
+const memo = new NumTable(MEMO_LIMIT, 3);
+const scratch = new Float64Array(3); // shapes too large to memoise
 let memoEpoch = timingEpoch();
-
-const ZERO: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
 
 /**
  * Cost per byte of gathering n of L token vectors of `bytesPerToken` bytes on `channels` channels,
  * profiled with the timing `t1` (`dramProfileTiming`), occupancy × `clockGHz`.
  */
 export function gatherCost(L: number, n: number, bytesPerToken: number, channels: number, t1: HbmTiming, clockGHz: number): GatherCost {
-  const c = profiledCost(L, n, bytesPerToken, channels, t1);
-  return c.cyclesPerByte === 0 ? c : { cyclesPerByte: c.cyclesPerByte * clockGHz, activationsPerByte: c.activationsPerByte, sdPerByte: c.sdPerByte * clockGHz };
+  if (n <= 0 || bytesPerToken <= 0) return { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
+  const B = bytesPerToken * fuseFactor(bytesPerToken);
+  let s = memo.slots;
+  let i: number;
+  // Shapes from the schema have L, n ≤ 16384 + 4096 (seqLen + genTokens); a trace could exceed 2^16.
+  if (L >= 65536 || n >= 65536 || B >= 2097152 || channels >= 65536) {
+    s = scratch;
+    i = profileCost(L, n, B, channels, t1, s, 0);
+  } else i = profiledCost(L, n, B, channels, t1);
+  const cyc = s[i];
+  return cyc === 0 ? { cyclesPerByte: 0, activationsPerByte: s[i + 1], sdPerByte: s[i + 2] } : { cyclesPerByte: cyc * clockGHz, activationsPerByte: s[i + 1], sdPerByte: s[i + 2] * clockGHz };
 }
 
-/** Cost per byte with the profile timing (memoised per timing and shape, bounded). */
-function profiledCost(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): GatherCost {
-  if (n <= 0 || bytesPerToken <= 0) return ZERO;
-  const B = bytesPerToken * fuseFactor(bytesPerToken);
-  // Shapes from the schema have L, n ≤ 16384 + 4096 (seqLen + genTokens); a trace could exceed 2^16.
-  if (L >= 65536 || n >= 65536 || B >= 2097152 || channels >= 65536) return profileCost(L, n, B, channels, t);
+/** Offset in `memo.slots` of the cost per byte with the profile timing (memoised per timing and shape, bounded). */
+function profiledCost(L: number, n: number, B: number, channels: number, t: HbmTiming): number {
   const id = timingId(t);
   if (memoEpoch !== timingEpoch()) {
     memo.clear();
@@ -100,18 +108,17 @@ function profiledCost(L: number, n: number, bytesPerToken: number, channels: num
   }
   const a = id * 65536 + channels;
   const key = (B * 65536 + L) * 65536 + n; // exact in a double
-  let c = memo.get(a, key);
-  if (c === undefined) {
-    c = profileCost(L, n, B, channels, t);
-    memo.set(a, key, c);
-  }
-  return c;
+  const i = memo.find(a, key);
+  return i >= 0 ? i : profileCost(L, n, B, channels, t, memo.slots, memo.insert(a, key));
 }
 
-/** Channel-mean occupancy, its spread over the channels and activations per byte of a gather: the closed form of dram-expected.ts. */
-function profileCost(L: number, n: number, B: number, channels: number, t: HbmTiming): GatherCost {
+/** Channel-mean occupancy, activations and spread over the channels per byte of a gather (the closed form of dram-expected.ts), stored at s[i..i+2]. */
+function profileCost(L: number, n: number, B: number, channels: number, t: HbmTiming, s: Float64Array, i: number): number {
   const c = expectedGatherCost(L, n, B, channels, t);
-  return { cyclesPerByte: c.cyclesPerByte, activationsPerByte: c.activationsPerByte, sdPerByte: c.sdPerByte };
+  s[i] = c.cyclesPerByte;
+  s[i + 1] = c.activationsPerByte;
+  s[i + 2] = c.sdPerByte;
+  return i;
 }
 
 /**
@@ -170,7 +177,7 @@ export function requestDramCost(
   return {
     q: gatherCost(q, q, Math.ceil((r.D * r.queryBits) / 8), channels, t1, clockGHz),
     k: gatherCost(Lr, r.keys, (r.D * r.keyBits) / 8, channels, t1, clockGHz),
-    lsb: r.lsbBits > 0 ? gatherCost(Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t1, clockGHz) : ZERO,
+    lsb: r.lsbBits > 0 ? gatherCost(Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t1, clockGHz) : { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 },
     v: gatherCost(Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, channels, t1, clockGHz),
   };
 }

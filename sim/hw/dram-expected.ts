@@ -388,9 +388,9 @@ function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTi
  * bursts, dPc, offset), dense channel occupancies by (Tc, span).
  */
 const PATTERN_LIMIT = 40000;
-const patternRuns = new NumTable<number>(PATTERN_LIMIT);
-const patternInputs = new NumTable<number>(PATTERN_LIMIT);
-const denseTable = new NumTable<number>(4096);
+const patternRuns = new NumTable(PATTERN_LIMIT);
+const patternInputs = new NumTable(PATTERN_LIMIT);
+const denseTable = new NumTable(4096);
 let tablesEpoch = timingEpoch();
 
 /** The id of the (sub-channel) timing `t` in the memo tables (emptied when the ids restart). */

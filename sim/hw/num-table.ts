@@ -1,7 +1,8 @@
 /**
- * A bounded memo table keyed by a pair of numbers (open addressing in typed arrays): a look-up
- * neither builds a key string nor boxes a large integer key (as a `Map` with double keys does), and
- * emptying the table is O(1) (a generation stamp), so hot memo tables of the analytical model
+ * A bounded memo table from a pair of numbers to `width` numbers (open addressing in one typed
+ * array, each slot's keys, generation stamp and values side by side): a look-up neither builds a key string
+ * nor boxes a large integer key (as a `Map` with double keys does) and touches one cache line, and
+ * emptying the table is O(1) (the generation stamp), so the hot memo tables of the analytical model
  * leave no garbage behind. Holds at most `capacity` values; the next insertion past that empties it.
  */
 const f64 = new Float64Array(2);
@@ -18,54 +19,71 @@ function hashPair(a: number, b: number): number {
   return h ^ (h >>> 15);
 }
 
-export class NumTable<V> {
-  private readonly ka: Float64Array;
-  private readonly kb: Float64Array;
-  private readonly stamp: Uint32Array;
-  private readonly vals: V[];
+export class NumTable {
+  /** Slots of key a, key b, generation, then the values: read a found entry's values from here. */
+  readonly slots: Float64Array;
+  private readonly stride: number;
   private readonly mask: number;
   private gen = 1;
   private size = 0;
 
-  /** @param capacity values kept before the table is emptied */
-  constructor(private readonly capacity: number) {
-    let slots = 16;
-    while (slots < 2 * capacity) slots *= 2;
-    this.ka = new Float64Array(slots);
-    this.kb = new Float64Array(slots);
-    this.stamp = new Uint32Array(slots);
-    this.vals = new Array<V>(slots);
-    this.mask = slots - 1;
+  /**
+   * @param capacity entries kept before the table is emptied
+   * @param width numbers stored per entry
+   */
+  constructor(
+    private readonly capacity: number,
+    width = 1,
+  ) {
+    let n = 16;
+    while (n < 2 * capacity) n *= 2;
+    this.stride = 3 + width;
+    this.slots = new Float64Array(n * this.stride);
+    this.mask = n - 1;
   }
 
-  /** The value stored under (a, b), or undefined. */
-  get(a: number, b: number): V | undefined {
+  /** Offset in `slots` of the values stored under (a, b), or -1. */
+  find(a: number, b: number): number {
+    const s = this.slots;
     const m = this.mask;
+    const st = this.stride;
     for (let i = hashPair(a, b) & m; ; i = (i + 1) & m) {
-      if (this.stamp[i] !== this.gen) return undefined;
-      if (this.ka[i] === a && this.kb[i] === b) return this.vals[i];
+      const o = i * st;
+      if (s[o + 2] !== this.gen) return -1;
+      if (s[o] === a && s[o + 1] === b) return o + 3;
     }
   }
 
-  /** Stores v under (a, b) (a key not yet in the table; the table is emptied first when full). */
-  set(a: number, b: number, v: V): void {
+  /** Offset in `slots` where the values of a new key (a, b) go (the table is emptied first when full). */
+  insert(a: number, b: number): number {
     if (this.size >= this.capacity) this.clear();
+    const s = this.slots;
     const m = this.mask;
+    const st = this.stride;
     let i = hashPair(a, b) & m;
-    while (this.stamp[i] === this.gen) i = (i + 1) & m;
-    this.stamp[i] = this.gen;
-    this.ka[i] = a;
-    this.kb[i] = b;
-    this.vals[i] = v;
+    while (s[i * st + 2] === this.gen) i = (i + 1) & m;
+    const o = i * st;
+    s[o] = a;
+    s[o + 1] = b;
+    s[o + 2] = this.gen;
     this.size++;
+    return o + 3;
   }
 
-  /** Empties the table (values of earlier generations are overwritten as slots are reused). */
+  /** The (first) value stored under (a, b), or undefined. */
+  get(a: number, b: number): number | undefined {
+    const o = this.find(a, b);
+    return o < 0 ? undefined : this.slots[o];
+  }
+
+  /** Stores v under a new key (a, b). */
+  set(a: number, b: number, v: number): void {
+    this.slots[this.insert(a, b)] = v;
+  }
+
+  /** Empties the table (slots of earlier generations are overwritten as they are reused). */
   clear(): void {
     this.size = 0;
-    if (++this.gen === 0xffffffff) {
-      this.stamp.fill(0);
-      this.gen = 1;
-    }
+    this.gen++;
   }
 }
