@@ -75,14 +75,17 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
   return p.memoDram.get(hw, () => {
     const avail = refreshAvailability(dramTimingOf(hw));
     const C = p.classes.length;
-    const d: DramSums = { cost: new Array(C), avail, kc: new Float64Array(C), sd: new Float64Array(C), zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
+    // the per-class stream costs are kept for summarization only (generation keeps its sums)
+    const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, kc: new Float64Array(C), sd: new Float64Array(C), zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
     const groupCost: RequestDramCost[] = new Array(p.dramReps.length);
     priceGroups(p, hw, d, groupCost);
     for (let i = 0; i < C; i++) {
       const g = p.dramGroup[i];
       const dc = groupCost[g];
-      d.cost[i] = dc;
-      if (p.reuseKV) continue;
+      if (p.reuseKV) {
+        d.cost[i] = dc;
+        continue;
+      }
       const m = p.classes[i].mult;
       d.kc[i] = gKc[g];
       d.sd[i] = gSd[g];

@@ -100,6 +100,7 @@ export interface PreparedWorkload {
 
 /** DRAM costs of a workload's classes on one design (memoDram). */
 export interface DramSums {
+  /** Summarization: each class's stream costs (empty in generation). */
   cost: RequestDramCost[];
   avail: number;
   /** Generation: key-side / value-side DRAM cycles of one instance of each class, and the totals. */

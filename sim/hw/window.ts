@@ -40,10 +40,16 @@ export interface WindowOrder {
   byLines: Map<number, WindowTable>;
 }
 
-/** Window orders kept per prepared workload (about 40 doubles per class each: bounded memory). */
+/**
+ * Window orders (and DRAM entries) kept per prepared workload: what fits in WINDOW_MEMO_BYTES at
+ * about 100 bytes per class (the orders' arrays, a table, the DRAM entry's per-class terms) plus
+ * 6 kB per entry (measured retained heap per distinct design), at least 16. Entries a sweep never
+ * revisits (continuous knobs) are garbage once evicted, so this bounds the heap they occupy.
+ */
 export function windowCapacity(classes: number): number {
-  return Math.max(16, Math.floor(200_000 / Math.max(1, classes)));
+  return Math.max(16, Math.floor(WINDOW_MEMO_BYTES / (6000 + 100 * Math.max(1, classes))));
 }
+const WINDOW_MEMO_BYTES = 24e6;
 const WINDOW_LINES_CAP = 64;
 
 function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowOrder {
