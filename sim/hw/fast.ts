@@ -111,10 +111,28 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
     const eng = designEngines(hw, p.D, softmaxLanes(hw));
     const fix = L_DRAM + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
     const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0 };
+    // local-V top-k per class (classTkV without its per-class memo), reused while (q, n, k) repeat
+    let pq = NaN;
+    let pn = NaN;
+    let pk = NaN;
+    let busy = 0;
+    let latency = 0;
     for (const c of p.classes) {
-      const v = classTkV(c, hw, eng.localV);
-      t.tkV += c.mult * v.busy;
-      t.tkVLat += c.mult * v.latency;
+      if (!c.localV) {
+        t.tkV += c.mult * NO_TOPK.busy;
+        t.tkVLat += c.mult * NO_TOPK.latency;
+      } else {
+        if (c.q !== pq || c.tkN !== pn || c.tkK !== pk) {
+          const e = expectedEngineCycles(eng.localV, c.tkN, c.tkK);
+          busy = c.q * e.busy;
+          latency = c.q * e.latency;
+          pq = c.q;
+          pn = c.tkN;
+          pk = c.tkK;
+        }
+        t.tkV += c.mult * busy;
+        t.tkVLat += c.mult * latency;
+      }
       if (c.topk >= 0) {
         const e = expectedEngineCycles(eng.tokenHead, c.k, c.topk);
         t.tkT += c.mult * e.busy;

@@ -270,6 +270,9 @@ function emptyPrepared(w: Workload, classes: ReqClass[], D: number): PreparedWor
 
 /** The hardware-independent sums over the classes. */
 function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: boolean): void {
+  let pn = NaN; // local-V compares of the previous (n, k), reused while they repeat
+  let pk = NaN;
+  let pv = 0;
   for (const c of classes) {
     const m = c.mult;
     const w1 = 1 + c.p;
@@ -277,7 +280,12 @@ function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: bool
     prep.qkMacs += m * w1 * c.seen * c.D;
     prep.pvMacs += m * c.q * c.vRow * c.D;
     prep.smElems += m * w1 * c.seen;
-    prep.tkCompares += m * ((c.localV ? c.q * expectedTopkCompares(c.tkN, c.tkK) : 0) + (c.topk >= 0 ? expectedTopkCompares(c.k, c.topk) : 0));
+    if (c.localV && (c.tkN !== pn || c.tkK !== pk)) {
+      pv = expectedTopkCompares(c.tkN, c.tkK);
+      pn = c.tkN;
+      pk = c.tkK;
+    }
+    prep.tkCompares += m * ((c.localV ? c.q * pv : 0) + (c.topk >= 0 ? expectedTopkCompares(c.k, c.topk) : 0));
     prep.keyReadElems += m * w1 * c.seen * c.D;
     prep.valReadElems += m * c.q * c.vRow * c.D;
     prep.bytesQ += (m * c.q * c.D * c.queryBits) / 8;

@@ -69,7 +69,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
     o.msd[i] = c.mult * dram.zC * dram.sd[i];
     o.klByClass[i] = headLines(c.k, hw.qkMultipliers, c.D);
   }
-  const order = Array.from({ length: C }, (_, i) => i).sort((a, b) => t[a] - t[b]);
+  const order = stableOrder(t);
   for (let j = 0; j < C; j++) {
     const i = order[j];
     o.thr[j] = t[i];
@@ -78,6 +78,30 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
     o.kl[j] = o.klByClass[i];
   }
   return o;
+}
+
+/** Indices 0 … n−1 sorted by t ascending, ties in index order (bottom-up merge sort: the order of a stable sort). */
+export function stableOrder(t: Float64Array): Int32Array {
+  const n = t.length;
+  let a = new Int32Array(n);
+  let b = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  for (let w = 1; w < n; w *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * w) {
+      const mid = Math.min(lo + w, n);
+      const hi = Math.min(lo + 2 * w, n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) b[k++] = t[a[j]] < t[a[i]] ? a[j++] : a[i++];
+      while (i < mid) b[k++] = a[i++];
+      while (j < hi) b[k++] = a[j++];
+    }
+    const s = a;
+    a = b;
+    b = s;
+  }
+  return a;
 }
 
 /** Heads in flight of a class with `kl` key lines (headsFit without reuse). */
