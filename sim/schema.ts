@@ -141,7 +141,11 @@ export const HARDWARE_PRESETS: Record<string, Partial<HardwareConfig>> = {
   // 196 KB (ρ per KB), 512m + 196ρ = 7.12 and 512m' + 196ρ = 7.22 (prob×V), so 64 + 64 multipliers
   // with 24.5 + 24.5 KB are (7.12 + 7.22)/8 = 1.79 mm² before any fetcher, softmax, top-k or control
   // area. 1.55 mm² ± 10% needs ≤ 11 KB per SRAM even with the control area scaled by 1/8 too —
-  // a size the paper does not state, so the preset keeps the uniform 1/8 reading.
+  // a size the paper does not state, so the preset keeps the uniform 1/8 reading. Such SRAMs also
+  // contradict Table III's own speed: on its workload (BERT-base, L = 320) SpAtten1/8 then spills
+  // K/V per query and falls behind A³ (`compare --set hw.keySramKB=12 --set hw.valueSramKB=12`:
+  // 1.12× speedup, 0.81× energy saving; 6 KB: 0.95× / 0.70×; paper 1.6× / 1.4×; 24.5 KB: 1.73× /
+  // 1.24×), so no reading of the unstated sizes meets both the stated area and the stated ratios.
   'spatten-1/8': {
     qkMultipliers: 64,
     pvMultipliers: 64,
