@@ -136,11 +136,25 @@ export function denseCycle(t: HbmTiming): { d: number; c: number } {
 const DENSE_PREFIX = 24;
 let ids = new Float64Array(DENSE_PREFIX + 64);
 let ns = new Int32Array(DENSE_PREFIX + 64);
-let spare: HbmChannel | undefined;
+/**
+ * Profiling channels, one per (PCs, banks), reused across timings: each runs on its own copy of the
+ * timing (a channel reads its timing's fields as it serves and sizes its state by PCs, banks and
+ * request window; a window ring longer than the window is never read past it), refreshed when the
+ * timing changes.
+ */
+const pool = new Map<number, { ch: HbmChannel; t: HbmTiming; of: HbmTiming | undefined }>();
 
 function channel(t: HbmTiming): HbmChannel {
-  if (spare === undefined || spare.t !== t) spare = new HbmChannel(t, 'conflict');
-  return spare.reset('conflict');
+  const key = t.pcs * 65536 + t.banks;
+  let e = pool.get(key);
+  if (e === undefined || e.ch.ring.length < t.queueDepth) {
+    const copy = { ...t };
+    pool.set(key, (e = { ch: new HbmChannel(copy, 'conflict'), t: copy, of: t }));
+  } else if (e.of !== t) {
+    Object.assign(e.t, t);
+    e.of = t;
+  }
+  return e.ch.reset('conflict');
 }
 
 function ensure(k: number): void {

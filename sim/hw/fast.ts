@@ -8,7 +8,7 @@ import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, refreshA
 import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import type { DramSums, PreparedWorkload, ReqClass, TopkSums } from './prepare.ts';
-import { windowOf } from './window.ts';
+import { float64Views, windowOf } from './window.ts';
 
 function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
   return p.memoQk.get(hw, () => {
@@ -76,7 +76,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
     const avail = refreshAvailability(dramTimingOf(hw));
     const C = p.classes.length;
     // the per-class stream costs are kept for summarization only (generation keeps its sums)
-    const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, kc: new Float64Array(C), sd: new Float64Array(C), zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
+    const [kc, sd] = float64Views(2, C);
+    const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, kc, sd, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
     const groupCost: RequestDramCost[] = new Array(p.dramReps.length);
     priceGroups(p, hw, d, groupCost);
     for (let i = 0; i < C; i++) {

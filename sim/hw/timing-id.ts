@@ -9,7 +9,9 @@
 import type { HbmTiming } from '../cycle/dram.ts';
 
 const MAX_IDS = 1024;
-const byValue = new Map<string, number>();
+/** Timings by hash of their fields, each with its id (a representative timing object per id). */
+const byValue = new Map<number, Array<{ t: HbmTiming; id: number }>>();
+let count = 0;
 const byObject = new WeakMap<HbmTiming, { id: number; epoch: number }>();
 let epoch = 0;
 let lastT: HbmTiming | undefined;
@@ -32,16 +34,40 @@ export function timingId(t: HbmTiming): number {
   return id;
 }
 
-function assign(t: HbmTiming): number {
-  const key = `${t.tBurst}|${t.tCCDS}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRC}|${t.tRRDS}|${t.tRRDL}|${t.tFAW}|${t.pcs}|${t.banks}|${t.burstsPerRow}|${t.queueDepth}|${t.mapping}|${t.burstBytes}`;
-  let id = byValue.get(key);
-  if (id === undefined) {
-    if (byValue.size >= MAX_IDS) {
-      byValue.clear();
-      epoch++;
-    }
-    byValue.set(key, (id = byValue.size));
+/** The timing fields an id stands for (every field but refresh). */
+const FIELDS = ['tBurst', 'tCCDS', 'tCCDL', 'tCL', 'tRCD', 'tRP', 'tRAS', 'tRC', 'tRRDS', 'tRRDL', 'tFAW', 'pcs', 'banks', 'burstsPerRow', 'queueDepth', 'mapping', 'burstBytes'] as const;
+
+function sameTiming(a: HbmTiming, b: HbmTiming): boolean {
+  for (const f of FIELDS) if (a[f] !== b[f]) return false;
+  return true;
+}
+
+/** A hash of the timing's numeric fields (collisions are told apart by `sameTiming`). */
+function timingHash(t: HbmTiming): number {
+  let h = t.mapping.length;
+  for (const f of FIELDS) {
+    const v = t[f];
+    if (typeof v === 'number') h = Math.imul(h ^ Math.floor(v * 4096), 0x9e3779b1) ^ (h >>> 15);
   }
+  return h;
+}
+
+function assign(t: HbmTiming): number {
+  const h = timingHash(t);
+  let list = byValue.get(h);
+  for (const e of list ?? []) if (sameTiming(e.t, t)) return remember(t, e.id);
+  if (count >= MAX_IDS) {
+    byValue.clear();
+    count = 0;
+    epoch++;
+    list = undefined;
+  }
+  if (list === undefined) byValue.set(h, (list = []));
+  list.push({ t, id: count });
+  return remember(t, count++);
+}
+
+function remember(t: HbmTiming, id: number): number {
   byObject.set(t, { id, epoch });
   return id;
 }

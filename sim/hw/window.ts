@@ -52,13 +52,34 @@ export function windowCapacity(classes: number): number {
 const WINDOW_MEMO_BYTES = 24e6;
 const WINDOW_LINES_CAP = 64;
 
+/** `n` arrays of `len` doubles on one buffer (one backing store instead of n). */
+export function float64Views(n: number, len: number): Float64Array[] {
+  const buf = new Float64Array(n * len);
+  const out: Float64Array[] = [];
+  for (let i = 0; i < n; i++) out.push(buf.subarray(i * len, (i + 1) * len));
+  return out;
+}
+
+/** Scratch of windowOrder: crossover thresholds and compute cycles per class, the sort's index arrays. */
+let scratchT = new Float64Array(0);
+let scratchX = new Float64Array(0);
+let scratchA = new Int32Array(0);
+let scratchB = new Int32Array(0);
+
 function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowOrder {
   const cs = p.classes;
   const C = cs.length;
   const Psm = softmaxLanes(hw);
-  const t = new Float64Array(C);
-  const xs = new Float64Array(C);
-  const o: WindowOrder = { thr: new Float64Array(C), mx: new Float64Array(C), mf: new Float64Array(C), mw: new Float64Array(C), msd: new Float64Array(C), kl: new Float64Array(C), klByClass: new Float64Array(C), byLines: new Map() };
+  if (scratchT.length < C) {
+    scratchT = new Float64Array(C);
+    scratchX = new Float64Array(C);
+    scratchA = new Int32Array(C);
+    scratchB = new Int32Array(C);
+  }
+  const t = scratchT.subarray(0, C);
+  const xs = scratchX;
+  const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
+  const o: WindowOrder = { thr, mx, mf, mw, msd, kl, klByClass, byLines: new Map() };
   for (let i = 0; i < C; i++) {
     const c = cs[i];
     const x = (1 + c.p) * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
@@ -69,7 +90,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
     o.msd[i] = c.mult * dram.zC * dram.sd[i];
     o.klByClass[i] = headLines(c.k, hw.qkMultipliers, c.D);
   }
-  const order = stableOrder(t);
+  const order = stableOrder(t, scratchA, scratchB);
   for (let j = 0; j < C; j++) {
     const i = order[j];
     o.thr[j] = t[i];
@@ -80,11 +101,12 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
   return o;
 }
 
-/** Indices 0 … n−1 sorted by t ascending, ties in index order (bottom-up merge sort: the order of a stable sort). */
-export function stableOrder(t: Float64Array): Int32Array {
+/**
+ * Indices 0 … n−1 sorted by t ascending, ties in index order (bottom-up merge sort: the order of a
+ * stable sort), in one of the scratch arrays a, b (each at least t.length long).
+ */
+export function stableOrder(t: Float64Array, a = new Int32Array(t.length), b = new Int32Array(t.length)): Int32Array {
   const n = t.length;
-  let a = new Int32Array(n);
-  let b = new Int32Array(n);
   for (let i = 0; i < n; i++) a[i] = i;
   for (let w = 1; w < n; w *= 2) {
     for (let lo = 0; lo < n; lo += 2 * w) {
@@ -112,8 +134,7 @@ function headsOfLines(kl: number, kLines: number, cap: number): number {
 /** The window table of an order for `kLines` key-buffer lines and at most `cap` heads in flight (headsFit, no reuse). */
 function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
   const C = o.thr.length;
-  const prefX = new Float64Array(C + 1);
-  const prefF = new Float64Array(C + 1);
+  const [prefX, prefF] = float64Views(2, C + 1);
   let fixW = 0;
   for (let j = 0; j < C; j++) {
     const n = headsOfLines(o.kl[j], kLines, cap);
