@@ -86,7 +86,12 @@ let memoEpoch = timingEpoch();
  * profiled with the timing `t1` (`dramProfileTiming`), occupancy × `clockGHz`.
  */
 export function gatherCost(L: number, n: number, bytesPerToken: number, channels: number, t1: HbmTiming, clockGHz: number): GatherCost {
-  if (n <= 0 || bytesPerToken <= 0) return { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
+  return gatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 }, L, n, bytesPerToken, channels, t1, clockGHz);
+}
+
+/** `gatherCost` written into `o` (no allocation). */
+export function gatherCostInto(o: GatherCost, L: number, n: number, bytesPerToken: number, channels: number, t1: HbmTiming, clockGHz: number): GatherCost {
+  if (n <= 0 || bytesPerToken <= 0) return zeroInto(o);
   const B = bytesPerToken * fuseFactor(bytesPerToken);
   let s = memo.slots;
   let i: number;
@@ -96,7 +101,17 @@ export function gatherCost(L: number, n: number, bytesPerToken: number, channels
     i = profileCost(L, n, B, channels, t1, s, 0);
   } else i = profiledCost(L, n, B, channels, t1);
   const cyc = s[i];
-  return cyc === 0 ? { cyclesPerByte: 0, activationsPerByte: s[i + 1], sdPerByte: s[i + 2] } : { cyclesPerByte: cyc * clockGHz, activationsPerByte: s[i + 1], sdPerByte: s[i + 2] * clockGHz };
+  o.cyclesPerByte = cyc === 0 ? 0 : cyc * clockGHz;
+  o.activationsPerByte = s[i + 1];
+  o.sdPerByte = cyc === 0 ? s[i + 2] : s[i + 2] * clockGHz;
+  return o;
+}
+
+function zeroInto(o: GatherCost): GatherCost {
+  o.cyclesPerByte = 0;
+  o.activationsPerByte = 0;
+  o.sdPerByte = 0;
+  return o;
 }
 
 /** Offset in `memo.slots` of the cost per byte with the profile timing (memoised per timing and shape, bounded). */
@@ -165,19 +180,37 @@ export interface RequestDramCost {
   v: GatherCost;
 }
 
+/** The DRAM-relevant fields of a head request (dram-cost.ts requestDramCost). */
+export interface RequestShape {
+  L: number;
+  keys: number;
+  queries: number;
+  valuesFetched: number;
+  D: number;
+  keyBits: number;
+  lsbBits: number;
+  valueBits: number;
+  queryBits: number;
+}
+
+const zeroCost = (): GatherCost => ({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 });
+
+/** A request cost to be filled by `requestDramCostInto`. */
+export const newRequestDramCost = (): RequestDramCost => ({ q: zeroCost(), k: zeroCost(), lsb: zeroCost(), v: zeroCost() });
+
 /** Q (all q queries), K MSBs and K LSBs (K of max(L, K) tokens), V (vF of max(L, vF) tokens). */
-export function requestDramCost(
-  r: { L: number; keys: number; queries: number; valuesFetched: number; D: number; keyBits: number; lsbBits: number; valueBits: number; queryBits: number },
-  channels: number,
-  t1: HbmTiming,
-  clockGHz: number,
-): RequestDramCost {
+export function requestDramCost(r: RequestShape, channels: number, t1: HbmTiming, clockGHz: number): RequestDramCost {
+  return requestDramCostInto(newRequestDramCost(), r, channels, t1, clockGHz);
+}
+
+/** `requestDramCost` written into `o` (no allocation). */
+export function requestDramCostInto(o: RequestDramCost, r: RequestShape, channels: number, t1: HbmTiming, clockGHz: number): RequestDramCost {
   const q = Math.max(1, r.queries);
   const Lr = Math.max(r.L, r.keys);
-  return {
-    q: gatherCost(q, q, Math.ceil((r.D * r.queryBits) / 8), channels, t1, clockGHz),
-    k: gatherCost(Lr, r.keys, (r.D * r.keyBits) / 8, channels, t1, clockGHz),
-    lsb: r.lsbBits > 0 ? gatherCost(Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t1, clockGHz) : { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 },
-    v: gatherCost(Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, channels, t1, clockGHz),
-  };
+  gatherCostInto(o.q, q, q, Math.ceil((r.D * r.queryBits) / 8), channels, t1, clockGHz);
+  gatherCostInto(o.k, Lr, r.keys, (r.D * r.keyBits) / 8, channels, t1, clockGHz);
+  if (r.lsbBits > 0) gatherCostInto(o.lsb, Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t1, clockGHz);
+  else zeroInto(o.lsb);
+  gatherCostInto(o.v, Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, channels, t1, clockGHz);
+  return o;
 }

@@ -4,7 +4,7 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import type { DramSums, PreparedWorkload, ReqClass, TopkSums } from './prepare.ts';
@@ -39,6 +39,7 @@ function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
 let gKc = new Float64Array(64);
 let gSd = new Float64Array(64);
 let gV = new Float64Array(64);
+let gVc = new Float64Array(64);
 let gActs = new Float64Array(64);
 
 function ensureGroups(G: number): void {
@@ -46,19 +47,36 @@ function ensureGroups(G: number): void {
   gKc = new Float64Array(G);
   gSd = new Float64Array(G);
   gV = new Float64Array(G);
+  gVc = new Float64Array(G);
   gActs = new Float64Array(G);
 }
 
-/** Prices each DRAM group's streams once; generation: its key-side cycles, spread, value-side cycles per multiplicity and activations. */
+const shape: RequestShape = { L: 0, keys: 0, queries: 0, valuesFetched: 0, D: 0, keyBits: 0, lsbBits: 0, valueBits: 0, queryBits: 0 };
+const scratchCost = newRequestDramCost();
+
+/** Prices each DRAM group's streams once; summarization keeps the costs, generation its key-side cycles, spread, V bytes, V cycles per byte and activations. */
 function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, groupCost: RequestDramCost[]): void {
   const tim = dramProfileTiming(hw);
   const avail = d.avail;
   ensureGroups(p.dramReps.length);
   for (let g = 0; g < p.dramReps.length; g++) {
     const c = p.classes[p.dramReps[g]];
-    const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim, hw.clockGHz);
-    groupCost[g] = dc;
-    if (p.reuseKV) continue;
+    const r = shape;
+    r.L = c.L;
+    r.keys = c.k;
+    r.queries = c.q;
+    r.valuesFetched = c.vF;
+    r.D = c.D;
+    r.keyBits = c.keyBits;
+    r.lsbBits = c.lsbBits;
+    r.valueBits = c.valueBits;
+    r.queryBits = c.queryBits;
+    if (p.reuseKV) {
+      groupCost[g] = requestDramCost(r, hw.dramChannels, tim, hw.clockGHz);
+      continue;
+    }
+    // generation keeps only the sums below: the costs go to a scratch object
+    const dc = requestDramCostInto(scratchCost, r, hw.dramChannels, tim, hw.clockGHz);
     // class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V
     const bQ = (c.q * c.D * c.queryBits) / 8;
     const bK = (c.seen * c.D * c.keyBits) / 8;
@@ -67,6 +85,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
     gKc[g] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
     gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
     gV[g] = bV;
+    gVc[g] = dc.v.cyclesPerByte;
     gActs[g] = bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
   }
 }
@@ -82,16 +101,15 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
     priceGroups(p, hw, d, groupCost);
     for (let i = 0; i < C; i++) {
       const g = p.dramGroup[i];
-      const dc = groupCost[g];
       if (p.reuseKV) {
-        d.cost[i] = dc;
+        d.cost[i] = groupCost[g];
         continue;
       }
       const m = p.classes[i].mult;
       d.kc[i] = gKc[g];
       d.sd[i] = gSd[g];
       d.dramK += m * gKc[g];
-      d.dramV += (m * gV[g] * dc.v.cyclesPerByte) / avail;
+      d.dramV += (m * gV[g] * gVc[g]) / avail;
       d.acts += m * gActs[g];
     }
     return d;
