@@ -7,7 +7,8 @@ import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
-import type { DramSums, PreparedWorkload, ReqClass, TopkSums } from './prepare.ts';
+import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
+import { HwMemo } from './memo.ts';
 import { float64Views, windowOf } from './window.ts';
 
 function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
@@ -119,6 +120,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
 /** Local-V top-k of one class: engine busy and latency, × queries (its own memo, TOPK_DEPS). */
 function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy: number; latency: number } {
   if (!c.localV) return NO_TOPK;
+  c.tk ??= new HwMemo<{ busy: number; latency: number }>(TOPK_DEPS, 1);
   return c.tk.get(hw, () => {
     const e = expectedEngineCycles(spec, c.tkN, c.tkK);
     return { busy: c.q * e.busy, latency: c.q * e.latency };

@@ -52,8 +52,8 @@ export interface ReqClass {
   localV: boolean;
   tkN: number;
   tkK: number;
-  /** Per-class local-V top-k busy and latency cycles (TOPK_DEPS). */
-  tk: HwMemo<{ busy: number; latency: number }>;
+  /** Per-class local-V top-k busy and latency cycles (TOPK_DEPS; created on first use, by summarization). */
+  tk: HwMemo<{ busy: number; latency: number }> | undefined;
 }
 
 export interface PreparedWorkload {
@@ -165,7 +165,7 @@ function newClass(r: HeadRequest): ReqClass {
     localV: core.localV,
     tkN: core.tkN,
     tkK: core.tkK,
-    tk: new HwMemo<{ busy: number; latency: number }>(TOPK_DEPS, 1),
+    tk: undefined,
   };
 }
 
