@@ -89,7 +89,7 @@ export const AlgoSchema = z
     queryBits: z.number().int().min(1).max(32).default(12).describe('Query width read from DRAM'),
     // Optional (no default) so that existing configs parse and hash exactly as before; absent = cascade.
     tokenPolicy: z.enum(['cascade', 'llm']).optional().describe("LM KV-token selection: 'cascade' (paper, default) or 'llm' (official SpAtten-LLM cache: per-head top-k, fixed budget tokenKeep × context)"),
-    tokenScore: z.enum(['sum', 'mean']).optional().describe("LM cascade token score: 'sum' of attention probabilities (paper Alg. 2, default) or 'mean' (the sum over the number of queries that saw the token; the paper leaves score rescaling open)"),
+    tokenScore: z.enum(['sum', 'mean']).optional().describe("Cascade token score: 'sum' of attention probabilities (paper Alg. 2 as written) or 'mean' (that sum over the number of rows that saw the token: a running average, i.e. the previous importance rescaled at every step — the released GPT-2 workloads rescale it every iteration, by an unstated rule). Default: 'mean' for causal LMs (a causal sum ranks tokens by age), 'sum' for BERT (both rank alike there)"),
     startTokens: z.number().int().min(0).max(4096).optional().describe('llm policy: first tokens always kept (default 4)'),
     recentTokens: z.number().int().min(1).max(4096).optional().describe('llm policy: most recent tokens always kept, incl. the current one (default 32)'),
     fcWeightBits: z

@@ -70,7 +70,7 @@ test('evaluateAccuracy works inside a worker_thread', { skip: !has('spam-bert') 
   assert.equal(msg.key, local.cacheKey);
 });
 
-test('sotu-char: perplexity depends on the context (1 → 4 → 64 characters); KV pruning costs perplexity, the mean score less than the sum', { skip: !has('sotu-char') && 'no checkpoint' }, async () => {
+test('sotu-char: perplexity depends on the context (1 → 4 → 64 characters); KV pruning costs perplexity, the mean score (the LM default) less than the sum', { skip: !has('sotu-char') && 'no checkpoint' }, async () => {
   const { contextPerplexity } = await import('../sim/nn/context.ts');
   const spec = { model: 'sotu-char', maxExamples: 16 };
   const [one, four, sixtyFour] = [await contextPerplexity(spec, 1), await contextPerplexity(spec, 4), await contextPerplexity(spec, 64)];
@@ -81,7 +81,10 @@ test('sotu-char: perplexity depends on the context (1 → 4 → 64 characters); 
   const dense = await evaluateAccuracy(spec, algo({}));
   const half = await evaluateAccuracy(spec, algo({ tokenKeep: 0.5, tokenScore: 'mean' }));
   const quarterMean = await evaluateAccuracy(spec, algo({ tokenKeep: 0.25, tokenScore: 'mean' }));
-  const quarterSum = await evaluateAccuracy(spec, algo({ tokenKeep: 0.25 }));
+  const quarterSum = await evaluateAccuracy(spec, algo({ tokenKeep: 0.25, tokenScore: 'sum' }));
   assert.ok(dense.value < half.value && half.value < quarterMean.value, `${dense.value} < ${half.value} < ${quarterMean.value}`);
   assert.ok(quarterMean.value < quarterSum.value, `mean ${quarterMean.value} vs sum ${quarterSum.value}`);
+  // an LM's default score is the mean (sim/nn/engine.ts runAlgo)
+  const quarterDefault = await evaluateAccuracy(spec, algo({ tokenKeep: 0.25 }));
+  assert.equal(quarterDefault.value, quarterMean.value);
 });

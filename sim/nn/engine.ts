@@ -69,7 +69,9 @@ export function runAlgo(algo: AlgoConfig, c: ModelConfig): RunAlgo {
     valueBits: algo.valueBits > 0 ? algo.valueBits : algo.msbBits,
     progressive: c.kind !== 'bert' && algo.lsbBits > 0 && algo.msbBits + algo.lsbBits < 32,
     tokenPolicy: algo.tokenPolicy ?? 'cascade',
-    tokenScore: algo.tokenScore ?? 'sum',
+    // causal LMs: the sum rescaled per token by the rows that saw it (a reading of the released
+    // workloads' if_rescale_previous_importance; sim/nn/README.md); BERT ranks the same either way
+    tokenScore: algo.tokenScore ?? (c.kind === 'bert' ? 'sum' : 'mean'),
     tokenKeepAvg: algo.tokenKeep,
     startTokens: algo.startTokens ?? 4,
     recentTokens: algo.recentTokens ?? 32,
