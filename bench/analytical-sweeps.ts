@@ -5,6 +5,7 @@
  * workload is rebuilt and re-prepared each time). Each phase runs until it has done `max` points
  * or `budgetMs` of wall time, and reports the count it reached.
  */
+import os from 'node:os';
 import { z } from 'zod';
 import { createFastMetrics, evaluatePrepared, prepareWorkload } from '../sim/hw/analytical.ts';
 import { buildWorkload } from '../sim/workload/build.ts';
@@ -121,10 +122,16 @@ export function sweepPhases(scale = 1) {
   const base = HardwareSchema.parse({});
   const r1 = mulberry32(1);
   const r2 = mulberry32(2);
-  return {
-    method: 'gpt2-medium generation (992 + 32); each phase in this order in one process, until its point count or time budget; peak_rss_mb is the process peak so far',
+  const loadBefore = os.loadavg()[0];
+  const phases = {
     distinct_random: hardwarePhase(wl, algo, () => randomHardware(r1), 1_000_000 * scale, 60_000),
     grid_style: hardwarePhase(wl, algo, () => gridHardware(r2, base), 1_000_000 * scale, 20_000),
     new_algorithm_every_point: algoPhase(wl, base, 3, 20_000 * scale, 20_000),
+  };
+  return {
+    method: 'gpt2-medium generation (992 + 32); each phase in this order in one process, until its point count or time budget; peak_rss_mb is the process peak so far',
+    // the host's 1-minute load average before and after the phases (evals_per_cpu_s is the per-core rate on a shared host)
+    host_load: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
+    ...phases,
   };
 }

@@ -15,6 +15,8 @@
 import type { HardwareConfig } from '../schema.ts';
 import { hbmTiming, subChannels, type HbmTiming } from '../cycle/dram.ts';
 import { expectedGatherCost } from './dram-expected.ts';
+import { NumTable } from './num-table.ts';
+import { timingEpoch, timingId } from './timing-id.ts';
 
 export interface GatherCost {
   /** Channel-mean DRAM occupancy per byte (cycles, refresh excluded). */
@@ -65,66 +67,73 @@ export function refreshAvailability(t: HbmTiming): number {
 
 /** Fusion factor: vectors whose size is not a multiple of 32 B are stored interleaved for 2 (or 4, 8) heads. */
 export function fuseFactor(bytesPerToken: number): number {
-  for (const g of [1, 2, 4, 8]) if ((bytesPerToken * g) % 32 === 0) return g;
+  for (let g = 1; g <= 8; g *= 2) if ((bytesPerToken * g) % 32 === 0) return g;
   return 1;
 }
 
-/** Costs per shape, one table per (channels, timing); bounded (all cleared past MEMO_LIMIT shapes). */
-const memo = new Map<string, Map<number, GatherCost>>();
-const MEMO_LIMIT = 50000;
-let memoCount = 0;
-/** The table of a timing object, per channel count (the timing key string is built once per object). */
-const byTiming = new WeakMap<HbmTiming, Map<number, Map<number, GatherCost>>>();
-
-function costTable(channels: number, t: HbmTiming): Map<number, GatherCost> {
-  let perCh = byTiming.get(t);
-  if (perCh === undefined) byTiming.set(t, (perCh = new Map()));
-  let table = perCh.get(channels);
-  if (table === undefined) {
-    const k = `${channels}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRRDS}|${t.tFAW}|${t.queueDepth}|${t.mapping}`;
-    table = memo.get(k);
-    if (table === undefined) memo.set(k, (table = new Map()));
-    perCh.set(channels, table);
-  }
-  return table;
-}
-
-const ZERO: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
+/**
+ * Costs per (timing id, channels) and shape, bounded: MEMO_LIMIT shapes (emptied past that or when
+ * the timing ids restart), stored as number triples (cycles, activations, σ per byte at 1 GHz) so
+ * that sweeps over algorithm knobs can keep many shapes without keeping objects alive.
+ */
+const MEMO_LIMIT = 1 << 18;
+const memo = new NumTable(MEMO_LIMIT, 3);
+const scratch = new Float64Array(3); // shapes too large to memoise
+let memoEpoch = timingEpoch();
 
 /**
  * Cost per byte of gathering n of L token vectors of `bytesPerToken` bytes on `channels` channels,
  * profiled with the timing `t1` (`dramProfileTiming`), occupancy × `clockGHz`.
  */
 export function gatherCost(L: number, n: number, bytesPerToken: number, channels: number, t1: HbmTiming, clockGHz: number): GatherCost {
-  const c = profiledCost(L, n, bytesPerToken, channels, t1);
-  return c.cyclesPerByte === 0 ? c : { cyclesPerByte: c.cyclesPerByte * clockGHz, activationsPerByte: c.activationsPerByte, sdPerByte: c.sdPerByte * clockGHz };
+  return gatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 }, L, n, bytesPerToken, channels, t1, clockGHz);
 }
 
-/** Cost per byte with the profile timing (memoised per timing and shape, bounded). */
-function profiledCost(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming): GatherCost {
-  if (n <= 0 || bytesPerToken <= 0) return ZERO;
+/** `gatherCost` written into `o` (no allocation). */
+export function gatherCostInto(o: GatherCost, L: number, n: number, bytesPerToken: number, channels: number, t1: HbmTiming, clockGHz: number): GatherCost {
+  if (n <= 0 || bytesPerToken <= 0) return zeroInto(o);
   const B = bytesPerToken * fuseFactor(bytesPerToken);
+  let s = memo.slots;
+  let i: number;
   // Shapes from the schema have L, n ≤ 16384 + 4096 (seqLen + genTokens); a trace could exceed 2^16.
-  if (L >= 65536 || n >= 65536 || B >= 2097152) return profileCost(L, n, B, channels, t);
-  const table = costTable(channels, t);
-  const key = (B * 65536 + L) * 65536 + n; // exact in a double
-  let c = table.get(key);
-  if (c === undefined) {
-    if (++memoCount > MEMO_LIMIT) {
-      for (const m of memo.values()) m.clear(); // tables held by live timing objects are emptied too
-      memo.clear();
-      memoCount = 0;
-    }
-    c = profileCost(L, n, B, channels, t);
-    table.set(key, c);
-  }
-  return c;
+  if (L >= 65536 || n >= 65536 || B >= 2097152 || channels >= 65536) {
+    s = scratch;
+    i = profileCost(L, n, B, channels, t1, s, 0);
+  } else i = profiledCost(L, n, B, channels, t1);
+  const cyc = s[i];
+  o.cyclesPerByte = cyc === 0 ? 0 : cyc * clockGHz;
+  o.activationsPerByte = s[i + 1];
+  o.sdPerByte = cyc === 0 ? s[i + 2] : s[i + 2] * clockGHz;
+  return o;
 }
 
-/** Channel-mean occupancy, its spread over the channels and activations per byte of a gather: the closed form of dram-expected.ts. */
-function profileCost(L: number, n: number, B: number, channels: number, t: HbmTiming): GatherCost {
+function zeroInto(o: GatherCost): GatherCost {
+  o.cyclesPerByte = 0;
+  o.activationsPerByte = 0;
+  o.sdPerByte = 0;
+  return o;
+}
+
+/** Offset in `memo.slots` of the cost per byte with the profile timing (memoised per timing and shape, bounded). */
+function profiledCost(L: number, n: number, B: number, channels: number, t: HbmTiming): number {
+  const id = timingId(t);
+  if (memoEpoch !== timingEpoch()) {
+    memo.clear();
+    memoEpoch = timingEpoch();
+  }
+  const a = id * 65536 + channels;
+  const key = (B * 65536 + L) * 65536 + n; // exact in a double
+  const i = memo.find(a, key);
+  return i >= 0 ? i : profileCost(L, n, B, channels, t, memo.slots, memo.insert(a, key));
+}
+
+/** Channel-mean occupancy, activations and spread over the channels per byte of a gather (the closed form of dram-expected.ts), stored at s[i..i+2]. */
+function profileCost(L: number, n: number, B: number, channels: number, t: HbmTiming, s: Float64Array, i: number): number {
   const c = expectedGatherCost(L, n, B, channels, t);
-  return { cyclesPerByte: c.cyclesPerByte, activationsPerByte: c.activationsPerByte, sdPerByte: c.sdPerByte };
+  s[i] = c.cyclesPerByte;
+  s[i + 1] = c.activationsPerByte;
+  s[i + 2] = c.sdPerByte;
+  return i;
 }
 
 /**
@@ -171,19 +180,37 @@ export interface RequestDramCost {
   v: GatherCost;
 }
 
+/** The DRAM-relevant fields of a head request (dram-cost.ts requestDramCost). */
+export interface RequestShape {
+  L: number;
+  keys: number;
+  queries: number;
+  valuesFetched: number;
+  D: number;
+  keyBits: number;
+  lsbBits: number;
+  valueBits: number;
+  queryBits: number;
+}
+
+const zeroCost = (): GatherCost => ({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 });
+
+/** A request cost to be filled by `requestDramCostInto`. */
+export const newRequestDramCost = (): RequestDramCost => ({ q: zeroCost(), k: zeroCost(), lsb: zeroCost(), v: zeroCost() });
+
 /** Q (all q queries), K MSBs and K LSBs (K of max(L, K) tokens), V (vF of max(L, vF) tokens). */
-export function requestDramCost(
-  r: { L: number; keys: number; queries: number; valuesFetched: number; D: number; keyBits: number; lsbBits: number; valueBits: number; queryBits: number },
-  channels: number,
-  t1: HbmTiming,
-  clockGHz: number,
-): RequestDramCost {
+export function requestDramCost(r: RequestShape, channels: number, t1: HbmTiming, clockGHz: number): RequestDramCost {
+  return requestDramCostInto(newRequestDramCost(), r, channels, t1, clockGHz);
+}
+
+/** `requestDramCost` written into `o` (no allocation). */
+export function requestDramCostInto(o: RequestDramCost, r: RequestShape, channels: number, t1: HbmTiming, clockGHz: number): RequestDramCost {
   const q = Math.max(1, r.queries);
   const Lr = Math.max(r.L, r.keys);
-  return {
-    q: gatherCost(q, q, Math.ceil((r.D * r.queryBits) / 8), channels, t1, clockGHz),
-    k: gatherCost(Lr, r.keys, (r.D * r.keyBits) / 8, channels, t1, clockGHz),
-    lsb: r.lsbBits > 0 ? gatherCost(Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t1, clockGHz) : ZERO,
-    v: gatherCost(Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, channels, t1, clockGHz),
-  };
+  gatherCostInto(o.q, q, q, Math.ceil((r.D * r.queryBits) / 8), channels, t1, clockGHz);
+  gatherCostInto(o.k, Lr, r.keys, (r.D * r.keyBits) / 8, channels, t1, clockGHz);
+  if (r.lsbBits > 0) gatherCostInto(o.lsb, Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t1, clockGHz);
+  else zeroInto(o.lsb);
+  gatherCostInto(o.v, Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, channels, t1, clockGHz);
+  return o;
 }

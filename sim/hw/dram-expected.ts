@@ -35,6 +35,8 @@
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
 import { HbmChannel, subChannels, type HbmTiming } from '../cycle/dram.ts';
+import { NumTable } from './num-table.ts';
+import { timingEpoch, timingId } from './timing-id.ts';
 
 export interface ExpectedCost {
   /** Channel-mean occupancy per byte (cycles at the timing's clock). */
@@ -52,6 +54,7 @@ export interface ExpectedCost {
 export function expectedGatherCost(L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
   if (n <= 0 || B <= 0 || L <= 0) return { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
   const { t, channels: C } = subChannels(t0, channels);
+  cur.tid = tableTiming(t);
   const R = t.burstsPerRow;
   const bb = t.burstBytes;
   const TL = Math.ceil((Math.max(L, n) * B) / bb); // transactions of the region
@@ -133,11 +136,25 @@ export function denseCycle(t: HbmTiming): { d: number; c: number } {
 const DENSE_PREFIX = 24;
 let ids = new Float64Array(DENSE_PREFIX + 64);
 let ns = new Int32Array(DENSE_PREFIX + 64);
-let spare: HbmChannel | undefined;
+/**
+ * Profiling channels, one per (PCs, banks), reused across timings: each runs on its own copy of the
+ * timing (a channel reads its timing's fields as it serves and sizes its state by PCs, banks and
+ * request window; a window ring longer than the window is never read past it), refreshed when the
+ * timing changes.
+ */
+const pool = new Map<number, { ch: HbmChannel; t: HbmTiming; of: HbmTiming | undefined }>();
 
 function channel(t: HbmTiming): HbmChannel {
-  if (spare === undefined || spare.t !== t) spare = new HbmChannel(t, 'conflict');
-  return spare.reset('conflict');
+  const key = t.pcs * 65536 + t.banks;
+  let e = pool.get(key);
+  if (e === undefined || e.ch.ring.length < t.queueDepth) {
+    const copy = { ...t };
+    pool.set(key, (e = { ch: new HbmChannel(copy, 'conflict'), t: copy, of: t }));
+  } else if (e.of !== t) {
+    Object.assign(e.t, t);
+    e.of = t;
+  }
+  return e.ch.reset('conflict');
 }
 
 function ensure(k: number): void {
@@ -146,9 +163,18 @@ function ensure(k: number): void {
   ns = new Int32Array(k);
 }
 
-/** Occupancy of one dense channel of Tc bursts (chunks 0 … K−1), the next region `span` chunks on. */
+/** Occupancy of one dense channel of Tc bursts (memoised per timing, Tc and span: shapes of nearby L share it). */
 function denseChannelOcc(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: number }): number {
   if (Tc <= 0) return 0;
+  if (Tc >= 2 ** 26 || span >= 2 ** 26) return denseRun(Tc, span, t, cyc);
+  const key = Tc * 2 ** 26 + span;
+  let v = denseTable.get(cur.tid, key);
+  if (v === undefined) denseTable.set(cur.tid, key, (v = denseRun(Tc, span, t, cyc)));
+  return v;
+}
+
+/** Two-region run of one dense channel of Tc bursts (chunks 0 … K−1), the next region `span` chunks on. */
+function denseRun(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: number }): number {
   const R = t.burstsPerRow;
   const K = Math.ceil(Tc / R);
   const m = Tc - R * (K - 1);
@@ -244,7 +270,7 @@ function sparseOcc(K: number, Bc: number, n2: number, slots: number, span: numbe
 }
 
 /** The channel being priced (module state instead of closures: no allocation per call). */
-const cur = { nbar: 0, d: 0, slots: 0, span: 0, pt: 0, t: undefined as unknown as HbmTiming };
+const cur = { nbar: 0, d: 0, slots: 0, span: 0, pt: 0, t: undefined as unknown as HbmTiming, tid: 0 };
 
 /** Occupancy of the current channel with exactly k chunks per region: the pattern run of the first
  * min(k, 16) (same parity), d per further chunk. */
@@ -322,23 +348,18 @@ const PHI = 0.6180339887498949;
  */
 function patternOcc(k: number, bursts: number, g: number, span: number, t: HbmTiming, dPc: number): number {
   // memoised on its inputs first (the pattern build below is the cost once the runs are memoised)
-  const table = patternTable(t);
-  let byInput = table.inputs.get(g);
-  if (byInput === undefined) table.inputs.set(g, (byInput = new Map()));
   const inKey = bursts < 1024 && Math.abs(span) < 2097152 ? ((k * 1024 + bursts) * 32 + dPc) * 4194304 + span + 2097152 : -1;
+  const b = cur.tid * 2 ** 42 + inKey; // inKey < 2^42 (k ≤ 16, dPc ≤ k)
   if (inKey >= 0) {
-    const v = byInput.get(inKey);
+    const v = patternInputs.get(g, b);
     if (v !== undefined) return v;
   }
-  const occ = patternRun(k, bursts, g, span, t, dPc, table.runs);
-  if (inKey >= 0) {
-    bumpPatterns();
-    byInput.set(inKey, occ);
-  }
+  const occ = patternRun(k, bursts, g, span, t, dPc);
+  if (inKey >= 0) patternInputs.set(g, b, occ);
   return occ;
 }
 
-function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTiming, dPc: number, table: Map<number, number>): number {
+function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTiming, dPc: number): number {
   ensure(k);
   const total = Math.max(k, bursts);
   const on0 = (k + dPc) / 2;
@@ -365,49 +386,35 @@ function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTi
     h2 = Math.imul(h2 ^ (v + i), 0x85ebca6b) ^ (h2 >>> 13);
   }
   const key = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
-  const hit = table.get(key);
+  const hit = patternRuns.get(cur.tid, key);
   if (hit !== undefined) return hit;
   const ch = channel(t);
   const r1 = ch.serveIds(ids, ns, 0, k, 0, 0);
   const r2 = ch.serveIds(ids, ns, 0, k, off, 0);
   const occ = Math.max(0, r2.end - r1.end);
-  bumpPatterns();
-  table.set(key, occ);
+  patternRuns.set(cur.tid, key, occ);
   return occ;
 }
 
-/** Counts a memo entry; past PATTERN_LIMIT every pattern table is emptied. */
-function bumpPatterns(): void {
-  if (++patternCount <= PATTERN_LIMIT) return;
-  for (const m of patternTables.values()) {
-    m.runs.clear();
-    m.inputs.clear();
-  }
-  patternCount = 0;
-}
-
 /**
- * Pattern runs per timing (by value: designs with equal DRAM timings share them), bounded: by the
- * chunks' (PC, bank, size) hash, and by the pattern's inputs (g, then k, bursts, dPc, offset).
+ * Memo tables per timing (by value, `timingId`: designs with equal DRAM timings share them), bounded:
+ * pattern runs by the chunks' (PC, bank, size) hash, pattern occupancies by their inputs (g, then k,
+ * bursts, dPc, offset), dense channel occupancies by (Tc, span).
  */
-interface PatternTable {
-  runs: Map<number, number>;
-  inputs: Map<number, Map<number, number>>;
-}
-const patternTables = new Map<string, PatternTable>();
-const tableOf = new WeakMap<HbmTiming, PatternTable>();
 const PATTERN_LIMIT = 40000;
-let patternCount = 0;
+const patternRuns = new NumTable(PATTERN_LIMIT);
+const patternInputs = new NumTable(PATTERN_LIMIT);
+const denseTable = new NumTable(4096);
+let tablesEpoch = timingEpoch();
 
-function patternTable(t: HbmTiming): PatternTable {
-  let m = tableOf.get(t);
-  if (m !== undefined) return m;
-  const key = `${t.pcs}|${t.tBurst}|${t.tCCDL}|${t.tCL}|${t.tRCD}|${t.tRP}|${t.tRAS}|${t.tRC}|${t.tRRDS}|${t.tRRDL}|${t.tFAW}|${t.queueDepth}`;
-  m = patternTables.get(key);
-  if (m === undefined) {
-    if (patternTables.size > 64) patternTables.clear();
-    patternTables.set(key, (m = { runs: new Map(), inputs: new Map() }));
+/** The id of the (sub-channel) timing `t` in the memo tables (emptied when the ids restart). */
+function tableTiming(t: HbmTiming): number {
+  const id = timingId(t);
+  if (tablesEpoch !== timingEpoch()) {
+    patternRuns.clear();
+    patternInputs.clear();
+    denseTable.clear();
+    tablesEpoch = timingEpoch();
   }
-  tableOf.set(t, m);
-  return m;
+  return id;
 }

@@ -4,11 +4,12 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, refreshAvailability, requestDramCost, requestSpread } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
-import type { DramSums, PreparedWorkload, ReqClass, TopkSums } from './prepare.ts';
-import { windowOf } from './window.ts';
+import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
+import { HwMemo } from './memo.ts';
+import { float64Views, windowOf } from './window.ts';
 
 function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
   return p.memoQk.get(hw, () => {
@@ -35,27 +36,82 @@ function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
     return v;
   });
 }
-/** Class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V. */
-function genBytes(c: ReqClass): [number, number, number, number] {
-  return [(c.q * c.D * c.queryBits) / 8, (c.seen * c.D * c.keyBits) / 8, (c.p * c.seen * c.D * c.lsbBits) / 8, (c.vF * c.q * c.D * c.valueBits) / 8];
+/** Per-group DRAM terms of one design (scratch reused across designs: memoDram copies what it keeps). */
+let gKc = new Float64Array(64);
+let gSd = new Float64Array(64);
+let gV = new Float64Array(64);
+let gVc = new Float64Array(64);
+let gActs = new Float64Array(64);
+
+function ensureGroups(G: number): void {
+  if (gKc.length >= G) return;
+  gKc = new Float64Array(G);
+  gSd = new Float64Array(G);
+  gV = new Float64Array(G);
+  gVc = new Float64Array(G);
+  gActs = new Float64Array(G);
 }
+
+const shape: RequestShape = { L: 0, keys: 0, queries: 0, valuesFetched: 0, D: 0, keyBits: 0, lsbBits: 0, valueBits: 0, queryBits: 0 };
+const scratchCost = newRequestDramCost();
+
+/** Prices each DRAM group's streams once; summarization keeps the costs, generation its key-side cycles, spread, V bytes, V cycles per byte and activations. */
+function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, groupCost: RequestDramCost[]): void {
+  const tim = dramProfileTiming(hw);
+  const avail = d.avail;
+  ensureGroups(p.dramReps.length);
+  for (let g = 0; g < p.dramReps.length; g++) {
+    const c = p.classes[p.dramReps[g]];
+    const r = shape;
+    r.L = c.L;
+    r.keys = c.k;
+    r.queries = c.q;
+    r.valuesFetched = c.vF;
+    r.D = c.D;
+    r.keyBits = c.keyBits;
+    r.lsbBits = c.lsbBits;
+    r.valueBits = c.valueBits;
+    r.queryBits = c.queryBits;
+    if (p.reuseKV) {
+      groupCost[g] = requestDramCost(r, hw.dramChannels, tim, hw.clockGHz);
+      continue;
+    }
+    // generation keeps only the sums below: the costs go to a scratch object
+    const dc = requestDramCostInto(scratchCost, r, hw.dramChannels, tim, hw.clockGHz);
+    // class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V
+    const bQ = (c.q * c.D * c.queryBits) / 8;
+    const bK = (c.seen * c.D * c.keyBits) / 8;
+    const bL = (c.p * c.seen * c.D * c.lsbBits) / 8;
+    const bV = (c.vF * c.q * c.D * c.valueBits) / 8;
+    gKc[g] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+    gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
+    gV[g] = bV;
+    gVc[g] = dc.v.cyclesPerByte;
+    gActs[g] = bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
+  }
+}
+
 function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
   return p.memoDram.get(hw, () => {
     const avail = refreshAvailability(dramTimingOf(hw));
-    const tim = dramProfileTiming(hw);
     const C = p.classes.length;
-    const d: DramSums = { cost: new Array(C), avail, kc: new Float64Array(C), sd: new Float64Array(C), zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
+    // the per-class stream costs are kept for summarization only (generation keeps its sums)
+    const [kc, sd] = float64Views(2, C);
+    const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, kc, sd, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
+    const groupCost: RequestDramCost[] = new Array(p.dramReps.length);
+    priceGroups(p, hw, d, groupCost);
     for (let i = 0; i < C; i++) {
-      const c = p.classes[i];
-      const dc = requestDramCost({ L: c.L, keys: c.k, queries: c.q, valuesFetched: c.vF, D: c.D, keyBits: c.keyBits, lsbBits: c.lsbBits, valueBits: c.valueBits, queryBits: c.queryBits }, hw.dramChannels, tim, hw.clockGHz);
-      d.cost[i] = dc;
-      if (p.reuseKV) continue;
-      const [bQ, bK, bL, bV] = genBytes(c);
-      d.kc[i] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
-      d.sd[i] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
-      d.dramK += c.mult * d.kc[i];
-      d.dramV += (c.mult * bV * dc.v.cyclesPerByte) / avail;
-      d.acts += c.mult * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
+      const g = p.dramGroup[i];
+      if (p.reuseKV) {
+        d.cost[i] = groupCost[g];
+        continue;
+      }
+      const m = p.classes[i].mult;
+      d.kc[i] = gKc[g];
+      d.sd[i] = gSd[g];
+      d.dramK += m * gKc[g];
+      d.dramV += (m * gV[g] * gVc[g]) / avail;
+      d.acts += m * gActs[g];
     }
     return d;
   });
@@ -64,6 +120,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
 /** Local-V top-k of one class: engine busy and latency, × queries (its own memo, TOPK_DEPS). */
 function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy: number; latency: number } {
   if (!c.localV) return NO_TOPK;
+  c.tk ??= new HwMemo<{ busy: number; latency: number }>(TOPK_DEPS, 1);
   return c.tk.get(hw, () => {
     const e = expectedEngineCycles(spec, c.tkN, c.tkK);
     return { busy: c.q * e.busy, latency: c.q * e.latency };
@@ -75,10 +132,28 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
     const eng = designEngines(hw, p.D, softmaxLanes(hw));
     const fix = L_DRAM + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
     const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0 };
+    // local-V top-k per class (classTkV without its per-class memo), reused while (q, n, k) repeat
+    let pq = NaN;
+    let pn = NaN;
+    let pk = NaN;
+    let busy = 0;
+    let latency = 0;
     for (const c of p.classes) {
-      const v = classTkV(c, hw, eng.localV);
-      t.tkV += c.mult * v.busy;
-      t.tkVLat += c.mult * v.latency;
+      if (!c.localV) {
+        t.tkV += c.mult * NO_TOPK.busy;
+        t.tkVLat += c.mult * NO_TOPK.latency;
+      } else {
+        if (c.q !== pq || c.tkN !== pn || c.tkK !== pk) {
+          const e = expectedEngineCycles(eng.localV, c.tkN, c.tkK);
+          busy = c.q * e.busy;
+          latency = c.q * e.latency;
+          pq = c.q;
+          pn = c.tkN;
+          pk = c.tkK;
+        }
+        t.tkV += c.mult * busy;
+        t.tkVLat += c.mult * latency;
+      }
       if (c.topk >= 0) {
         const e = expectedEngineCycles(eng.tokenHead, c.k, c.topk);
         t.tkT += c.mult * e.busy;

@@ -27,7 +27,7 @@ type Level = Map<unknown, unknown>;
 
 export class HwMemo<T> {
   /** One Map level per listed field (the field's value is the key); the last level holds the values. */
-  private root: Level = new Map();
+  private root: Level | undefined;
   private size = 0;
   private readonly last: unknown[];
   private hasLast = false;
@@ -58,7 +58,7 @@ export class HwMemo<T> {
       if (same) return this.lastValue;
     }
     let v: T | undefined;
-    if (this.capacity !== 1) {
+    if (this.capacity !== 1 && this.root !== undefined) {
       let m: Level | undefined = this.root;
       for (let i = 0; i < nf - 1 && m !== undefined; i++) m = m.get(hw[f[i]]) as Level | undefined;
       if (m !== undefined) v = (nf > 0 ? m.get(hw[f[nf - 1]]) : m.get(undefined)) as T | undefined;
@@ -66,11 +66,11 @@ export class HwMemo<T> {
     if (v === undefined) {
       v = make();
       if (this.capacity !== 1) {
-        if (this.capacity > 0 && this.size >= this.capacity) {
+        if (this.root === undefined || (this.capacity > 0 && this.size >= this.capacity)) {
           this.root = new Map();
           this.size = 0;
         }
-        let m = this.root;
+        let m: Level = this.root;
         for (let i = 0; i < nf - 1; i++) {
           const k = hw[f[i]];
           let n = m.get(k) as Level | undefined;

@@ -52,8 +52,8 @@ export interface ReqClass {
   localV: boolean;
   tkN: number;
   tkK: number;
-  /** Per-class local-V top-k busy and latency cycles (TOPK_DEPS). */
-  tk: HwMemo<{ busy: number; latency: number }>;
+  /** Per-class local-V top-k busy and latency cycles (TOPK_DEPS; created on first use, by summarization). */
+  tk: HwMemo<{ busy: number; latency: number }> | undefined;
 }
 
 export interface PreparedWorkload {
@@ -80,6 +80,9 @@ export interface PreparedWorkload {
   /** Σ (1+p) and request count, for the fixed chain latencies. */
   sumW1: number;
   headRuns: Array<{ n: number; k: number; mult: number }>;
+  /** Classes with the same DRAM streams (all but topk and valuesPerQuery equal): each class's group, each group's first class. */
+  dramGroup: Int32Array;
+  dramReps: Int32Array;
   memoQk: HwMemo<number>;
   memoSm: HwMemo<number>;
   memoPv: HwMemo<number>;
@@ -97,6 +100,7 @@ export interface PreparedWorkload {
 
 /** DRAM costs of a workload's classes on one design (memoDram). */
 export interface DramSums {
+  /** Summarization: each class's stream costs (empty in generation). */
   cost: RequestDramCost[];
   avail: number;
   /** Generation: key-side / value-side DRAM cycles of one instance of each class, and the totals. */
@@ -129,54 +133,103 @@ export interface ComboEntry {
   lPv: number;
 }
 
-/** The workload's request classes (identical cost-relevant fields, with multiplicity) and its head dimension (-1 when empty). */
+/** A hash of a request's class fields (collisions are told apart by `sameClass`). */
+function classHash(r: HeadRequest): number {
+  let h = Math.imul(r.L ^ 0x9e3779b9, 0x85ebca6b) ^ r.queries;
+  h = Math.imul(h ^ (h >>> 15) ^ r.keys, 0xcc9e2d51) ^ r.valuesFetched;
+  h = Math.imul(h ^ (h >>> 13) ^ r.valuesPerQuery, 0x1b873593) ^ (r.topk + 1);
+  h = Math.imul(h ^ (h >>> 16) ^ (r.keyBits * 64 + r.lsbBits), 0x85ebca6b) ^ (r.valueBits * 64 + r.queryBits);
+  return (h ^ (h >>> 15) ^ (r.causal ? 1 : 0)) & 0x3fffffff;
+}
+
+/** A class of one request. */
+function newClass(r: HeadRequest): ReqClass {
+  const core = requestCore(r);
+  return {
+    mult: 1,
+    D: r.D,
+    L: r.L,
+    q: r.queries,
+    k: r.keys,
+    vF: r.valuesFetched,
+    vq: r.valuesPerQuery,
+    keyBits: r.keyBits,
+    lsbBits: r.lsbBits,
+    p: r.refetch,
+    valueBits: r.valueBits,
+    queryBits: r.queryBits,
+    topk: r.topk,
+    causal: r.causal,
+    seen: core.seen,
+    vRow: core.vRow,
+    localV: core.localV,
+    tkN: core.tkN,
+    tkK: core.tkK,
+    tk: undefined,
+  };
+}
+
+/** The workload's request classes (identical cost-relevant fields, with multiplicity, in order of first appearance) and its head dimension (-1 when empty). */
 function collectClasses(w: Workload): { classes: ReqClass[]; D: number } {
-  const byKey = new Map<string, ReqClass>();
+  const classes: ReqClass[] = [];
+  const reps: HeadRequest[] = []; // each class's first request
+  const next: number[] = []; // the previous class with the same hash (-1: none)
+  const byHash = new Map<number, number>();
   let D = -1;
-  let prevReq: HeadRequest | null = null;
-  let prevClass: ReqClass | null = null;
+  let prev = -1;
   for (const r of w.requests) {
     if (D < 0) D = r.D;
     else if (r.D !== D) throw new Error(`prepareWorkload: mixed head dimensions (${D}, ${r.D}); use analyticalModel`);
-    // Heads of a layer are consecutive and mostly identical: skip the key for repeats.
-    if (prevReq !== null && prevClass !== null && sameClass(prevReq, r)) {
-      prevClass.mult++;
+    // Heads of a layer are consecutive and mostly identical: skip the look-up for repeats.
+    if (prev >= 0 && sameClass(reps[prev], r)) {
+      classes[prev].mult++;
       continue;
     }
-    prevReq = r;
-    const key = `${r.L}|${r.queries}|${r.keys}|${r.valuesFetched}|${r.valuesPerQuery}|${r.keyBits}|${r.lsbBits}|${r.refetch}|${r.valueBits}|${r.queryBits}|${r.topk}|${r.causal ? 1 : 0}`;
-    const c = byKey.get(key);
-    if (c) {
-      c.mult++;
-      prevClass = c;
-      continue;
-    }
-    const core = requestCore(r);
-    byKey.set(key, {
-      mult: 1,
-      D: r.D,
-      L: r.L,
-      q: r.queries,
-      k: r.keys,
-      vF: r.valuesFetched,
-      vq: r.valuesPerQuery,
-      keyBits: r.keyBits,
-      lsbBits: r.lsbBits,
-      p: r.refetch,
-      valueBits: r.valueBits,
-      queryBits: r.queryBits,
-      topk: r.topk,
-      causal: r.causal,
-      seen: core.seen,
-      vRow: core.vRow,
-      localV: core.localV,
-      tkN: core.tkN,
-      tkK: core.tkK,
-      tk: new HwMemo<{ busy: number; latency: number }>(TOPK_DEPS, 1),
-    });
-    prevClass = byKey.get(key)!;
+    const h = classHash(r);
+    const first = byHash.get(h) ?? -1;
+    let i = first;
+    while (i >= 0 && !sameClass(reps[i], r)) i = next[i];
+    if (i < 0) {
+      i = classes.length;
+      classes.push(newClass(r));
+      reps.push(r);
+      next.push(first);
+      byHash.set(h, i);
+    } else classes[i].mult++;
+    prev = i;
   }
-  return { classes: [...byKey.values()], D };
+  return { classes, D };
+}
+
+/** True when two classes have the same DRAM streams (dram-cost.ts requestDramCost and their bytes). */
+function sameDram(a: ReqClass, b: ReqClass): boolean {
+  return (
+    a.L === b.L && a.k === b.k && a.q === b.q && a.vF === b.vF && a.D === b.D && a.keyBits === b.keyBits && a.lsbBits === b.lsbBits &&
+    a.valueBits === b.valueBits && a.queryBits === b.queryBits && a.p === b.p && a.causal === b.causal && a.seen === b.seen
+  );
+}
+
+/** The classes grouped by their DRAM streams (a group's costs are priced once per design). */
+function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int32Array } {
+  const group = new Int32Array(classes.length);
+  const reps: number[] = [];
+  const byShape = new Map<number, number>(); // hash → latest group with it
+  const next: number[] = [];
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i];
+    const h = (Math.imul(c.L ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(c.k, 0xcc9e2d51) ^ Math.imul(c.vF + 7, 0x1b873593) ^ c.keyBits) & 0x3fffffff;
+    const first = byShape.get(h) ?? -1;
+    let g = first;
+    while (g >= 0 && !sameDram(classes[reps[g]], c)) g = next[g];
+    if (g < 0) {
+      g = reps.length;
+      reps.push(i);
+      next.push(first);
+      byShape.set(h, g);
+    }
+    group[i] = g;
+  }
+  return { dramGroup: group, dramReps: Int32Array.from(reps) };
 }
 
 /** A prepared workload with empty sums and memo tables. */
@@ -202,6 +255,7 @@ function emptyPrepared(w: Workload, classes: ReqClass[], D: number): PreparedWor
     valReadElems: 0,
     sumW1: 0,
     headRuns: [],
+    ...dramGroups(classes),
     memoQk: new HwMemo(QK_DEPS),
     memoSm: new HwMemo(SM_DEPS),
     memoPv: new HwMemo(PV_DEPS),
@@ -216,6 +270,9 @@ function emptyPrepared(w: Workload, classes: ReqClass[], D: number): PreparedWor
 
 /** The hardware-independent sums over the classes. */
 function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: boolean): void {
+  let pn = NaN; // local-V compares of the previous (n, k), reused while they repeat
+  let pk = NaN;
+  let pv = 0;
   for (const c of classes) {
     const m = c.mult;
     const w1 = 1 + c.p;
@@ -223,7 +280,12 @@ function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: bool
     prep.qkMacs += m * w1 * c.seen * c.D;
     prep.pvMacs += m * c.q * c.vRow * c.D;
     prep.smElems += m * w1 * c.seen;
-    prep.tkCompares += m * ((c.localV ? c.q * expectedTopkCompares(c.tkN, c.tkK) : 0) + (c.topk >= 0 ? expectedTopkCompares(c.k, c.topk) : 0));
+    if (c.localV && (c.tkN !== pn || c.tkK !== pk)) {
+      pv = expectedTopkCompares(c.tkN, c.tkK);
+      pn = c.tkN;
+      pk = c.tkK;
+    }
+    prep.tkCompares += m * ((c.localV ? c.q * pv : 0) + (c.topk >= 0 ? expectedTopkCompares(c.k, c.topk) : 0));
     prep.keyReadElems += m * w1 * c.seen * c.D;
     prep.valReadElems += m * c.q * c.vRow * c.D;
     prep.bytesQ += (m * c.q * c.D * c.queryBits) / 8;

@@ -7,9 +7,12 @@ import { keysSeen } from './pipeline-math.ts';
 
 /** Head top-k runs: per (iteration, layer), heads present and heads kept by the next layer. */
 export function headTopkRuns(w: Workload): Array<{ n: number; k: number }> {
-  const count = new Map<string, number>();
-  const order: Array<[number, number]> = [];
   const reqs = w.requests;
+  // (iteration, layer) as one number when both are small non-negative integers (always, for generated workloads)
+  const small = reqs.every((r) => Number.isInteger(r.iteration) && Number.isInteger(r.layer) && r.iteration >= 0 && r.layer >= 0 && r.iteration < 2 ** 30 && r.layer < 2 ** 20);
+  const key = small ? (it: number, l: number): number | string => it * 2 ** 21 + l : (it: number, l: number): number | string => `${it}:${l}`;
+  const count = new Map<number | string, number>();
+  const order: Array<[number, number]> = [];
   // Requests come grouped by (iteration, layer); count each run, then merge runs by key.
   let i = 0;
   while (i < reqs.length) {
@@ -17,18 +20,18 @@ export function headTopkRuns(w: Workload): Array<{ n: number; k: number }> {
     const l = reqs[i].layer;
     let j = i + 1;
     while (j < reqs.length && reqs[j].iteration === it && reqs[j].layer === l) j++;
-    const key = `${it}:${l}`;
-    const c = count.get(key);
+    const kk = key(it, l);
+    const c = count.get(kk);
     if (c === undefined) {
-      count.set(key, j - i);
+      count.set(kk, j - i);
       order.push([it, l]);
-    } else count.set(key, c + (j - i));
+    } else count.set(kk, c + (j - i));
     i = j;
   }
   const runs: Array<{ n: number; k: number }> = [];
   for (const [it, l] of order) {
-    const n = count.get(`${it}:${l}`)!;
-    const next = count.get(`${it}:${l + 1}`);
+    const n = count.get(key(it, l))!;
+    const next = count.get(key(it, l + 1));
     if (next !== undefined && next < n) runs.push({ n, k: next });
   }
   return runs;

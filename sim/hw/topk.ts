@@ -70,8 +70,11 @@ export function quickSelectScanned(n: number, t: number): number {
  */
 export function expectedQuickSelectCycles(n: number, t: number, P: number): number {
   if (n <= 0 || t < 0 || t >= n) return 0;
-  const R = quickSelectRounds(n, t);
-  const S = quickSelectScanned(n, t);
+  return quickSelectCycles(quickSelectScanned(n, t), quickSelectRounds(n, t), P);
+}
+
+/** Quick-select cycles from the expected elements scanned S and rounds R. */
+function quickSelectCycles(S: number, R: number, P: number): number {
   return S / P + (ROUND + (P - 1) / (2 * P)) * R;
 }
 
@@ -198,8 +201,9 @@ function firstRoundResidual(spec: TopkEngineSpec, n: number): number {
 /** Expected cost of selecting the k largest of n scores (closed form; 0 when k ≥ n or k < 0). */
 export function expectedTopkCost(spec: TopkEngineSpec, n: number, k: number): TopkCost {
   if (n <= 0 || k < 0 || k >= n) return { select: 0, filter: 0, compares: 0 };
-  const qs = expectedQuickSelectCycles(n, k, spec.P);
-  const compares = quickSelectScanned(n, k) + n;
+  const scanned = quickSelectScanned(n, k);
+  const qs = quickSelectCycles(scanned, quickSelectRounds(n, k), spec.P);
+  const compares = scanned + n;
   if (spec.model === 'official-rtl') return { select: qs, filter: Math.ceil(n / spec.filterWidth), compares };
   // the first round (always exactly n elements) is replaced by its residual beyond the arrival
   const select = qs - (Math.ceil(n / spec.P) + ROUND) + firstRoundResidual(spec, n);

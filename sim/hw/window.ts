@@ -40,19 +40,46 @@ export interface WindowOrder {
   byLines: Map<number, WindowTable>;
 }
 
-/** Window orders kept per prepared workload (about 40 doubles per class each: bounded memory). */
+/**
+ * Window orders (and DRAM entries) kept per prepared workload: what fits in WINDOW_MEMO_BYTES at
+ * about 100 bytes per class (the orders' arrays, a table, the DRAM entry's per-class terms) plus
+ * 6 kB per entry (measured retained heap per distinct design), at least 16. Entries a sweep never
+ * revisits (continuous knobs) are garbage once evicted, so this bounds the heap they occupy.
+ */
 export function windowCapacity(classes: number): number {
-  return Math.max(16, Math.floor(200_000 / Math.max(1, classes)));
+  return Math.max(16, Math.floor(WINDOW_MEMO_BYTES / (6000 + 100 * Math.max(1, classes))));
 }
+const WINDOW_MEMO_BYTES = 24e6;
 const WINDOW_LINES_CAP = 64;
+
+/** `n` arrays of `len` doubles on one buffer (one backing store instead of n). */
+export function float64Views(n: number, len: number): Float64Array[] {
+  const buf = new Float64Array(n * len);
+  const out: Float64Array[] = [];
+  for (let i = 0; i < n; i++) out.push(buf.subarray(i * len, (i + 1) * len));
+  return out;
+}
+
+/** Scratch of windowOrder: crossover thresholds and compute cycles per class, the sort's index arrays. */
+let scratchT = new Float64Array(0);
+let scratchX = new Float64Array(0);
+let scratchA = new Int32Array(0);
+let scratchB = new Int32Array(0);
 
 function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowOrder {
   const cs = p.classes;
   const C = cs.length;
   const Psm = softmaxLanes(hw);
-  const t = new Float64Array(C);
-  const xs = new Float64Array(C);
-  const o: WindowOrder = { thr: new Float64Array(C), mx: new Float64Array(C), mf: new Float64Array(C), mw: new Float64Array(C), msd: new Float64Array(C), kl: new Float64Array(C), klByClass: new Float64Array(C), byLines: new Map() };
+  if (scratchT.length < C) {
+    scratchT = new Float64Array(C);
+    scratchX = new Float64Array(C);
+    scratchA = new Int32Array(C);
+    scratchB = new Int32Array(C);
+  }
+  const t = scratchT.subarray(0, C);
+  const xs = scratchX;
+  const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
+  const o: WindowOrder = { thr, mx, mf, mw, msd, kl, klByClass, byLines: new Map() };
   for (let i = 0; i < C; i++) {
     const c = cs[i];
     const x = (1 + c.p) * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
@@ -63,7 +90,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
     o.msd[i] = c.mult * dram.zC * dram.sd[i];
     o.klByClass[i] = headLines(c.k, hw.qkMultipliers, c.D);
   }
-  const order = Array.from({ length: C }, (_, i) => i).sort((a, b) => t[a] - t[b]);
+  const order = stableOrder(t, scratchA, scratchB);
   for (let j = 0; j < C; j++) {
     const i = order[j];
     o.thr[j] = t[i];
@@ -74,6 +101,31 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
   return o;
 }
 
+/**
+ * Indices 0 … n−1 sorted by t ascending, ties in index order (bottom-up merge sort: the order of a
+ * stable sort), in one of the scratch arrays a, b (each at least t.length long).
+ */
+export function stableOrder(t: Float64Array, a = new Int32Array(t.length), b = new Int32Array(t.length)): Int32Array {
+  const n = t.length;
+  for (let i = 0; i < n; i++) a[i] = i;
+  for (let w = 1; w < n; w *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * w) {
+      const mid = Math.min(lo + w, n);
+      const hi = Math.min(lo + 2 * w, n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) b[k++] = t[a[j]] < t[a[i]] ? a[j++] : a[i++];
+      while (i < mid) b[k++] = a[i++];
+      while (j < hi) b[k++] = a[j++];
+    }
+    const s = a;
+    a = b;
+    b = s;
+  }
+  return a;
+}
+
 /** Heads in flight of a class with `kl` key lines (headsFit without reuse). */
 function headsOfLines(kl: number, kLines: number, cap: number): number {
   return Math.max(1, Math.min(cap, kl >= kLines ? 1 : Math.floor(kLines / kl)));
@@ -82,8 +134,7 @@ function headsOfLines(kl: number, kLines: number, cap: number): number {
 /** The window table of an order for `kLines` key-buffer lines and at most `cap` heads in flight (headsFit, no reuse). */
 function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
   const C = o.thr.length;
-  const prefX = new Float64Array(C + 1);
-  const prefF = new Float64Array(C + 1);
+  const [prefX, prefF] = float64Views(2, C + 1);
   let fixW = 0;
   for (let j = 0; j < C; j++) {
     const n = headsOfLines(o.kl[j], kLines, cap);

@@ -1,0 +1,73 @@
+/**
+ * A small integer per HBM timing value, so memo tables of DRAM costs (dram-cost.ts,
+ * dram-expected.ts) can key on a timing with a number instead of a string. Two timing objects
+ * with equal fields share an id (designs that differ only in knobs outside the timing share
+ * costs). Refresh (tREFI, tRFC) is left out: the memoised costs exclude it (applied as
+ * availability). At most MAX_IDS ids are live; past that the ids restart and `timingEpoch()`
+ * changes, and a table keyed by ids must then be emptied (it checks the epoch).
+ */
+import type { HbmTiming } from '../cycle/dram.ts';
+
+const MAX_IDS = 1024;
+/** Timings by hash of their fields, each with its id (a representative timing object per id). */
+const byValue = new Map<number, Array<{ t: HbmTiming; id: number }>>();
+let count = 0;
+const byObject = new WeakMap<HbmTiming, { id: number; epoch: number }>();
+let epoch = 0;
+let lastT: HbmTiming | undefined;
+let lastId = 0;
+let lastEpoch = -1;
+
+/** Changes whenever ids are reassigned. */
+export function timingEpoch(): number {
+  return epoch;
+}
+
+/** The id of a timing's value (every field but refresh), in [0, MAX_IDS). */
+export function timingId(t: HbmTiming): number {
+  if (t === lastT && lastEpoch === epoch) return lastId;
+  const o = byObject.get(t);
+  const id = o !== undefined && o.epoch === epoch ? o.id : assign(t);
+  lastT = t;
+  lastId = id;
+  lastEpoch = epoch;
+  return id;
+}
+
+/** The timing fields an id stands for (every field but refresh). */
+const FIELDS = ['tBurst', 'tCCDS', 'tCCDL', 'tCL', 'tRCD', 'tRP', 'tRAS', 'tRC', 'tRRDS', 'tRRDL', 'tFAW', 'pcs', 'banks', 'burstsPerRow', 'queueDepth', 'mapping', 'burstBytes'] as const;
+
+function sameTiming(a: HbmTiming, b: HbmTiming): boolean {
+  for (const f of FIELDS) if (a[f] !== b[f]) return false;
+  return true;
+}
+
+/** A hash of the timing's numeric fields (collisions are told apart by `sameTiming`). */
+function timingHash(t: HbmTiming): number {
+  let h = t.mapping.length;
+  for (const f of FIELDS) {
+    const v = t[f];
+    if (typeof v === 'number') h = Math.imul(h ^ Math.floor(v * 4096), 0x9e3779b1) ^ (h >>> 15);
+  }
+  return h;
+}
+
+function assign(t: HbmTiming): number {
+  const h = timingHash(t);
+  let list = byValue.get(h);
+  for (const e of list ?? []) if (sameTiming(e.t, t)) return remember(t, e.id);
+  if (count >= MAX_IDS) {
+    byValue.clear();
+    count = 0;
+    epoch++;
+    list = undefined;
+  }
+  if (list === undefined) byValue.set(h, (list = []));
+  list.push({ t, id: count });
+  return remember(t, count++);
+}
+
+function remember(t: HbmTiming, id: number): number {
+  byObject.set(t, { id, epoch });
+  return id;
+}
