@@ -240,7 +240,7 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
     if (thr[mid] < inv) lo = mid + 1;
     else hi = mid;
   }
-  s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * inv + (tab.prefX[thr.length] - tab.prefX[lo]);
+  s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * inv + (tab.prefX[thr.length] - tab.prefX[lo]) + tab.alone;
   s.dramImb = tab.imb;
 }
 

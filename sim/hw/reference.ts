@@ -155,7 +155,8 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
     const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, r.D);
     const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
     const lFix = L_DRAM + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
-    s.win += (w1 * lFix + Math.max(kCyc[ri] / share, qk, sm)) / n;
+    // a head alone in flight issues its K before the previous head's V: the DRAM serves it first
+    s.win += (w1 * lFix + Math.max(kCyc[ri] / (n === 1 ? 1 : share), qk, sm)) / n;
     s.dramImb += imbalanceCycles(sdCyc[ri], n, zC);
   }
   s.tail = nReq > 0 ? L_DRAM + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;

@@ -20,6 +20,12 @@ export interface WindowTable {
   fixW: number;
   /** Σ mult·z_C·σ/√n: the DRAM imbalance the heads in flight leave (dram-cost.ts imbalanceCycles). */
   imb: number;
+  /**
+   * Σ mult·max(kc, x) of the classes alone in flight (n = 1): their K stream is issued at the
+   * previous head's decision, before that head's V, so the DRAM serves it first (share 1); they
+   * are left out of the prefix sums, which scale kc by 1/share.
+   */
+  alone: number;
 }
 
 /**
@@ -136,8 +142,15 @@ function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
   const C = o.thr.length;
   const [prefX, prefF] = float64Views(2, C + 1);
   let fixW = 0;
+  let alone = 0;
   for (let j = 0; j < C; j++) {
     const n = headsOfLines(o.kl[j], kLines, cap);
+    if (n === 1) {
+      alone += Math.max(o.mx[j], o.mf[j]);
+      prefX[j + 1] = prefX[j];
+      prefF[j + 1] = prefF[j];
+      continue;
+    }
     prefX[j + 1] = prefX[j] + o.mx[j] / n;
     prefF[j + 1] = prefF[j] + o.mf[j] / n;
   }
@@ -147,7 +160,7 @@ function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
     fixW += o.mw[i] / n;
     imb += o.msd[i] / Math.sqrt(n);
   }
-  return { thr: o.thr, prefX, prefF, fixW, imb };
+  return { thr: o.thr, prefX, prefF, fixW, imb, alone };
 }
 
 /** The generation window table of a design: memoised per (qkMultipliers, softmax lanes, DRAM design), then per (key lines, cap). */
