@@ -6,6 +6,7 @@
  */
 import { tf } from './backend.ts';
 import { attendHead, pruneSmallest, type AttnHeadArgs, type AttnHeadStats } from './quant.ts';
+import { kthLargestInPlace } from './mathutil.ts';
 
 function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
@@ -202,27 +203,7 @@ export function columnSumsF32(P: Float32Array, rows: number, out: Float32Array, 
 /** The k-th largest of row[0..n) (duplicates counted, as tf.topk's k-th value), by quickselect on `buf`. */
 export function kthLargest(row: Float32Array, n: number, k: number, buf: Float32Array): number {
   for (let j = 0; j < n; j++) buf[j] = row[j];
-  const target = n - k; // index in ascending order
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = buf[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (buf[i] < pivot) i++;
-      while (buf[j] > pivot) j--;
-      if (i <= j) {
-        const t = buf[i]; buf[i] = buf[j]; buf[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return buf[target];
-  }
-  return buf[target];
+  return kthLargestInPlace(buf, n, k);
 }
 
 /** Rows × cols probabilities with every entry below its row's k-th largest set to 0 (a new array). */

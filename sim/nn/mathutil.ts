@@ -9,3 +9,33 @@ export function erf(x: number): number {
     );
   return x >= 0 ? 1 - r : r - 1;
 }
+
+/**
+ * The k-th largest of buf[0..n) (1 ≤ k ≤ n, duplicates counted, as tf.topk's k-th value), by
+ * quickselect in place (buf is reordered).
+ */
+export function kthLargestInPlace(buf: Float32Array | Float64Array, n: number, k: number): number {
+  const target = n - k; // index in ascending order
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = buf[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (buf[i] < pivot) i++;
+      while (buf[j] > pivot) j--;
+      if (i <= j) {
+        const t = buf[i];
+        buf[i] = buf[j];
+        buf[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return buf[target];
+  }
+  return buf[target];
+}

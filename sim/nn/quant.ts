@@ -9,6 +9,7 @@
  */
 
 import { accumulateRow16, softmaxRow16 } from './row16.ts';
+import { kthLargestInPlace } from './mathutil.ts';
 
 export interface QuantPair {
   /** Values as seen from the MSBs only (equal to `full` when lsb = 0). */
@@ -214,28 +215,7 @@ export function pruneSmallest(p: Float64Array, n: number, keep: number): void {
 
 /** The k-th largest of p[0..n) (1 ≤ k ≤ n, duplicates counted) by quickselect on a copy. */
 function kthLargest64(p: Float64Array, n: number, k: number): number {
-  const buf = p.slice(0, n);
-  const target = n - k; // index in ascending order
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = buf[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (buf[i] < pivot) i++;
-      while (buf[j] > pivot) j--;
-      if (i <= j) {
-        const t = buf[i]; buf[i] = buf[j]; buf[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return buf[target];
-  }
-  return buf[target];
+  return kthLargestInPlace(p.slice(0, n), n, k);
 }
 
 /**
