@@ -100,10 +100,9 @@ export function gatherCostInto(o: GatherCost, L: number, n: number, bytesPerToke
     s = scratch;
     i = profileCost(L, n, B, channels, t1, s, 0);
   } else i = profiledCost(L, n, B, channels, t1);
-  const cyc = s[i];
-  o.cyclesPerByte = cyc === 0 ? 0 : cyc * clockGHz;
+  o.cyclesPerByte = s[i] * clockGHz;
   o.activationsPerByte = s[i + 1];
-  o.sdPerByte = cyc === 0 ? s[i + 2] : s[i + 2] * clockGHz;
+  o.sdPerByte = s[i + 2] * clockGHz;
   return o;
 }
 

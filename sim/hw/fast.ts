@@ -139,10 +139,7 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
     let busy = 0;
     let latency = 0;
     for (const c of p.classes) {
-      if (!c.localV) {
-        t.tkV += c.mult * NO_TOPK.busy;
-        t.tkVLat += c.mult * NO_TOPK.latency;
-      } else {
+      if (c.localV) {
         if (c.q !== pq || c.tkN !== pn || c.tkK !== pk) {
           const e = expectedEngineCycles(eng.localV, c.tkN, c.tkK);
           busy = c.q * e.busy;

@@ -39,3 +39,24 @@ export function kthLargestInPlace(buf: Float32Array | Float64Array, n: number, k
   }
   return buf[target];
 }
+
+/**
+ * The softmax tail over logits already in p[0..n) with their maximum mx: p[j] = exp(p[j] − mx) / Σ,
+ * in place (float64); returns the largest probability.
+ */
+export function expNormalize(p: Float64Array, n: number, mx: number): number {
+  let z = 0;
+  for (let j = 0; j < n; j++) {
+    const e = Math.exp(p[j] - mx);
+    p[j] = e;
+    z += e;
+  }
+  let pmax = 0;
+  const inv = 1 / z;
+  for (let j = 0; j < n; j++) {
+    const x = p[j] * inv;
+    p[j] = x;
+    if (x > pmax) pmax = x;
+  }
+  return pmax;
+}

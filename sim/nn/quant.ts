@@ -9,7 +9,7 @@
  */
 
 import { accumulateRow16, softmaxRow16 } from './row16.ts';
-import { kthLargestInPlace } from './mathutil.ts';
+import { expNormalize, kthLargestInPlace } from './mathutil.ts';
 
 export interface QuantPair {
   /** Values as seen from the MSBs only (equal to `full` when lsb = 0). */
@@ -175,20 +175,7 @@ function softmaxRow(q: Float32Array, qo: number, k: Float32Array, n: number, dh:
     p[j] = s;
     if (s > mx) mx = s;
   }
-  let z = 0;
-  for (let j = 0; j < n; j++) {
-    const e = Math.exp(p[j] - mx);
-    p[j] = e;
-    z += e;
-  }
-  let pmax = 0;
-  const inv = 1 / z;
-  for (let j = 0; j < n; j++) {
-    const x = p[j] * inv;
-    p[j] = x;
-    if (x > pmax) pmax = x;
-  }
-  return pmax;
+  return expNormalize(p, n, mx);
 }
 
 /**

@@ -7,6 +7,8 @@
  * (test/nn-attn-js.test.ts); ~2× faster on the LM's single-query generation heads.
  */
 
+import { expNormalize } from './mathutil.ts';
+
 /** Row offset of key j: rows[j] · stride + off (rows = null: j · stride + off). */
 type Rows = readonly number[] | null;
 
@@ -26,20 +28,7 @@ export function softmaxRow16(q: Float32Array, qo: number, k: Float32Array, n: nu
     p[j] = s;
     if (s > mx) mx = s;
   }
-  let z = 0;
-  for (let j = 0; j < n; j++) {
-    const e = Math.exp(p[j] - mx);
-    p[j] = e;
-    z += e;
-  }
-  let pmax = 0;
-  const inv = 1 / z;
-  for (let j = 0; j < n; j++) {
-    const x = p[j] * inv;
-    p[j] = x;
-    if (x > pmax) pmax = x;
-  }
-  return pmax;
+  return expNormalize(p, n, mx);
 }
 
 /** ctx[co..co+16) = Σ_j p[j] · v[row j] in float32 steps, skipping p[j] = 0. */
