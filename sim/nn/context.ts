@@ -4,13 +4,17 @@
  * last N tokens before it, fed as a fresh sequence at positions 0..N−1. N = Infinity is the full
  * window (one causal pass). Dense float32 forward (the batched training forward: no pruning, no
  * quantization), so the rows of one table are comparable with each other.
+ *
+ * `positions: 'original'` (diagnostics, lm-diag.ts) keeps the N tokens at the positions they have in
+ * the window (end − N … end − 1) instead: the same keys, but a query at position ~240 that sees only
+ * its last N keys, which no dense training window shows and which is what KV pruning asks of the model.
  */
 import { tf } from './backend.ts';
 import { evalInputs, getEngine, GEN_TOKENS, bootstrapCi } from './api.ts';
 import { ConfigError } from './hfconfig.ts';
 import { trainForward, type TfWeights } from './model.ts';
 
-export interface ContextResult { context: number | 'full'; perplexity: number; ci95: [number, number]; n: number; predictions: number }
+export interface ContextResult { context: number | 'full'; perplexity: number; ci95: [number, number]; n: number; predictions: number; positions: 'fresh' | 'original' }
 
 /** Log-softmax value of `target` in row `r` of logits [rows, V]. */
 function logProbAt(ld: Float32Array, V: number, r: number, target: number): number {
@@ -21,7 +25,7 @@ function logProbAt(ld: Float32Array, V: number, r: number, target: number): numb
   return ld[r * V + target] - mx - Math.log(z);
 }
 
-export async function contextPerplexity(spec: { model: string; maxExamples?: number; seed?: number }, N: number): Promise<ContextResult> {
+export async function contextPerplexity(spec: { model: string; maxExamples?: number; seed?: number }, N: number, positions: 'fresh' | 'original' = 'fresh'): Promise<ContextResult> {
   const e = await getEngine(spec.model);
   if (e.c.kind !== 'gpt') throw new ConfigError(`--context: ${spec.model} is not a language model`);
   if (!(N >= 1)) throw new ConfigError(`--context: expected a positive number of tokens, got ${N}`);
@@ -55,7 +59,8 @@ export async function contextPerplexity(spec: { model: string; maxExamples?: num
       const batch = jobs.slice(i, i + per);
       const ids = new Int32Array(batch.length * N);
       batch.forEach((j, b) => { const end = prompt + j.t + 1; ids.set(windows[j.w].slice(end - N, end), b * N); });
-      const lg = tf.tidy(() => trainForward(e.c, W, ids, batch.length, N, []));
+      const posOffset = positions === 'original' ? batch.map((j) => prompt + j.t + 1 - N) : undefined;
+      const lg = tf.tidy(() => trainForward(e.c, W, ids, batch.length, N, [], { posOffset }));
       const ld = lg.dataSync() as Float32Array;
       lg.dispose();
       batch.forEach((j, b) => (nll[j.w] -= logProbAt(ld, V, b * N + N - 1, windows[j.w][prompt + j.t + 1])));
@@ -63,5 +68,5 @@ export async function contextPerplexity(spec: { model: string; maxExamples?: num
   }
   const means = nll.map((x) => x / GEN_TOKENS);
   const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
-  return { context: full ? 'full' : N, perplexity: ppl(means), ci95: bootstrapCi(means, ppl, spec.seed ?? 1), n: windows.length, predictions: windows.length * GEN_TOKENS };
+  return { context: full ? 'full' : N, perplexity: ppl(means), ci95: bootstrapCi(means, ppl, spec.seed ?? 1), n: windows.length, predictions: windows.length * GEN_TOKENS, positions: full ? 'fresh' : positions };
 }

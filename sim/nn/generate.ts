@@ -27,6 +27,20 @@ import { topkKeepOrder } from './quant.ts';
 export interface GenerateOptions {
   /** Also return log p(w[i+1] | w[0..i]) for the prompt positions i = 0..prompt−1 (dense pass). */
   promptLogprobs?: boolean;
+  /** Diagnostics only (lm-diag.ts), cascade policy: another ranking or a fixed count per layer. */
+  keyRule?: KeyRule;
+}
+
+/**
+ * A diagnostic replacement of the cascade's selection (not an `algo` option; the accuracy protocol
+ * never sets it): rank the candidates by recency instead of the cumulative score, and/or keep a fixed
+ * `keep` tokens in every layer ≥ `fromLayer` instead of the schedule's count. Still nested over
+ * layers, the current token still protected.
+ */
+export interface KeyRule {
+  rank?: 'score' | 'recent';
+  keep?: number;
+  fromLayer?: number;
 }
 export interface GenerateResult {
   /** Per example: NLL of the `gen` generation-stage predictions. */
@@ -88,6 +102,7 @@ interface GenState {
   aliveHead: number[][][];
   headSet: number[][][][] | null;
   lastScore: Float64Array[][][] | null;
+  keyRule: KeyRule | null;
   storeKV: (b: number, l: number, pos: number, qkvRow: Float32Array) => void;
 }
 
@@ -163,8 +178,11 @@ function selectKeys(g: GenState, b: number, l: number, pos: number, ra: RunAlgo,
       const prevLayer = new Set(aliveTok[b][l - 1]);
       cand = cand.filter((p) => prevLayer.has(p));
     }
-    const k = Math.min(keepCount(Lctx, ra.tokenKeep[l]), cand.length);
-    if (k < cand.length) cand = topkKeepOrder(cand.map(cascadeScore(ra.tokenScore, tokScore[b], g.tokSeen[b])), k, [cand.length - 1]).map((i) => cand[i]);
+    const rule = g.keyRule;
+    const fixed = rule?.keep !== undefined && l >= (rule.fromLayer ?? 0) ? rule.keep : 0;
+    const k = Math.min(fixed || keepCount(Lctx, ra.tokenKeep[l]), cand.length);
+    const rank = rule?.rank === 'recent' ? (p: number) => p : cascadeScore(ra.tokenScore, tokScore[b], g.tokSeen[b]);
+    if (k < cand.length) cand = topkKeepOrder(cand.map(rank), k, [cand.length - 1]).map((i) => cand[i]);
     if (l > 0 && lastRow && cand.length < aliveTok[b][l - 1].length) lastRow.topk = cand.length;
     aliveTok[b][l] = cand;
     for (const _h of hs) { keysOf.push(cand); topkOf.push(-1); }
@@ -180,7 +198,7 @@ function selectKeys(g: GenState, b: number, l: number, pos: number, ra: RunAlgo,
 }
 
 /** Empty KV cache, scores and alive sets for a batch of windows of T = prompt + gen positions. */
-function initGenState(e: Engine, windows: number[][], prompt: number, T: number, llm: boolean): GenState {
+function initGenState(e: Engine, windows: number[][], prompt: number, T: number, llm: boolean, keyRule: KeyRule | null): GenState {
   const c = e.c;
   const d = c.hidden;
   const H = c.heads;
@@ -201,7 +219,7 @@ function initGenState(e: Engine, windows: number[][], prompt: number, T: number,
     cc.kFull.set(qkvRow.subarray(2 * d, 3 * d), pos * d);
     cc.v.set(qkvRow.subarray(3 * d, 4 * d), pos * d);
   };
-  return { cache, tokScore, tokSeen, headScore, aliveTok, aliveHead, headSet, lastScore, storeKV };
+  return { cache, tokScore, tokSeen, headScore, aliveTok, aliveHead, headSet, lastScore, keyRule, storeKV };
 }
 
 /** One generation step t (position pos) of example b in layer l; the `qkv` row is the example's. */
@@ -295,7 +313,8 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
   for (const w of windows) if (w.length < T + 1) throw new Error(`window of ${w.length} tokens, need ${T + 1}`);
   const llm = ra.tokenPolicy === 'llm';
   const budget = llmBudget(ra, T);
-  const g = initGenState(e, windows, prompt, T, llm);
+  if (opts.keyRule && llm) throw new Error('keyRule: diagnostics of the cascade policy only');
+  const g = initGenState(e, windows, prompt, T, llm, opts.keyRule ?? null);
   const out: GenerateResult = { nll: windows.map(() => []) };
   promptPass(e, windows, prompt, ra, stats, g, opts, out);
   // ---- generation stage ----

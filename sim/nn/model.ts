@@ -391,7 +391,7 @@ export type TfWeights = Map<string, tf.Tensor>;
  */
 export function trainForward(
   c: ModelConfig, W: TfWeights, ids: Int32Array, B: number, S: number, lens: number[],
-  opts: { sliceAttention?: boolean; layerMasks?: (tf.Tensor | null)[] } = {},
+  opts: { sliceAttention?: boolean; layerMasks?: (tf.Tensor | null)[]; posOffset?: number[] } = {},
 ): tf.Tensor2D {
   const bmm = opts.sliceAttention ? sliceBMMGrad : fastBMM;
   const d = c.hidden;
@@ -399,7 +399,8 @@ export function trainForward(
   const dh = d / H;
   const g = (k: string) => W.get(k)!;
   const posIdx = new Int32Array(B * S);
-  for (let i = 0; i < B * S; i++) posIdx[i] = i % S;
+  // Sequence b sits at positions posOffset[b] … posOffset[b] + S − 1 (default 0: every sequence starts at 0).
+  for (let i = 0; i < B * S; i++) posIdx[i] = i % S + (opts.posOffset?.[Math.floor(i / S)] ?? 0);
   let x: tf.Tensor = embedLookup(g('tokEmb'), ids).add(embedLookup(g('posEmb'), posIdx));
   if (c.kind === 'bert') x = layerNorm(x, g('embLnG'), g('embLnB'), c.lnEps);
   // Additive mask [B,1,S,S] (padding for BERT; causal for GPT).

@@ -43,7 +43,10 @@ const ACT: Record<Activation, (x: number) => number> = {
   quick_gelu: (x) => x * sigmoid(1.702 * x), tanh: Math.tanh,
 };
 
-function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean, scale: number): Mat {
+/** Called with every attention row of the reference forward: layer, head, query index, probabilities over keys 0..lim−1. */
+export type AttentionProbe = (layer: number, head: number, query: number, p: Float64Array, lim: number, z: number) => void;
+
+function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean, scale: number, probe?: (h: number, i: number, p: Float64Array, lim: number, z: number) => void): Mat {
   const dh = d / H;
   const out = new Float64Array(n * d);
   const p = new Float64Array(n);
@@ -58,6 +61,7 @@ function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean, s
     }
     let z = 0;
     for (let j = 0; j < lim; j++) { p[j] = Math.exp(p[j] - mx); z += p[j]; }
+    probe?.(h, i, p, lim, z);
     for (let t = 0; t < dh; t++) {
       let s = 0;
       for (let j = 0; j < lim; j++) s += (p[j] / z) * qkv[j * 3 * d + 2 * d + h * dh + t];
@@ -68,13 +72,14 @@ function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean, s
 }
 
 /** Returns BERT logits [C] for one sequence, or GPT logits [n, V]. */
-export function referenceForward(c: ModelConfig, w: Weights, ids: number[]): Float64Array {
+export function referenceForward(c: ModelConfig, w: Weights, ids: number[], opts: { posOffset?: number; probe?: AttentionProbe } = {}): Float64Array {
   const d = c.hidden;
   const n = ids.length;
   const tok = get(w, 'tokEmb');
   const pos = get(w, 'posEmb');
   let x: Mat = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = tok[ids[i] * d + j] + pos[i * d + j];
+  const off = opts.posOffset ?? 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = tok[ids[i] * d + j] + pos[(i + off) * d + j];
   if (c.kind === 'bert') x = layerNorm(x, n, d, get(w, 'embLnG'), get(w, 'embLnB'), c.lnEps);
   const F = c.intermediate;
   const act = ACT[activationOf(c)];
@@ -82,7 +87,8 @@ export function referenceForward(c: ModelConfig, w: Weights, ids: number[]): Flo
     const L = (k: LayerKey) => get(w, lk(l, k));
     const xin = c.kind === 'gpt' ? layerNorm(x, n, d, L('ln1G'), L('ln1B'), c.lnEps) : x;
     const qkv = linear(xin, n, d, L('wqkv'), L('bqkv'), 3 * d);
-    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt', attnScale(c, l)), n, d, L('wo'), L('bo'), d);
+    const probe = opts.probe ? (h: number, i: number, p: Float64Array, lim: number, z: number) => opts.probe!(l, h, i, p, lim, z) : undefined;
+    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt', attnScale(c, l), probe), n, d, L('wo'), L('bo'), d);
     const ffn = (h: Mat) => {
       const a = linear(h, n, d, L('w1'), L('b1'), F);
       for (let i = 0; i < a.length; i++) a[i] = act(a[i]);

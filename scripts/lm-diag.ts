@@ -1,0 +1,95 @@
+/**
+ * Why an LM's KV-token pruning costs what it costs (sim/nn/lm-diag.ts; sim/nn/README.md).
+ *
+ *   node --import tsx scripts/lm-diag.ts [--model sotu-char] [--windows 64] [--json] [truncation|selection|layers|spread ...]
+ *
+ * truncation: the last N tokens as a fresh sequence (positions 0..N−1, = `accuracy --context N`)
+ *             and at their own positions in the window;
+ * selection:  the cascade vs "keep the most recent" at the same per-layer counts (tokenKeep 0.25 and
+ *             0.125, the model's defaults), and a fixed k most recent tokens in every layer / in
+ *             layers 1–3 (to set beside `--context k`);
+ * layers:     a fixed count of cascade-selected tokens from layer l on (which layer's pruning costs);
+ * spread:     per layer and head, the dense model's attention at the generation positions.
+ * Deterministic; 13 minutes for everything on the shared 2-core machine at load 8–16 (64 windows).
+ */
+import { contextPerplexity } from '../sim/nn/context.ts';
+import { attentionSpread, prunedPerplexity } from '../sim/nn/lm-diag.ts';
+import type { KeyRule } from '../sim/nn/generate.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(name);
+  if (i < 0) return dflt;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+};
+const model = opt('--model', 'sotu-char');
+const maxExamples = Number(opt('--windows', '64'));
+const json = args.includes('--json');
+const parts = args.filter((a) => !a.startsWith('--'));
+const want = (p: string) => parts.length === 0 || parts.includes(p);
+const spec = { model, maxExamples };
+const out: Record<string, unknown> = {};
+const f3 = (x: number) => x.toFixed(3);
+const ci = (c: [number, number]) => `${c[0].toFixed(2)}–${c[1].toFixed(2)}`;
+const say = (s: string) => { if (!json) console.log(s); };
+
+const dense = await prunedPerplexity(spec, {});
+const vs = (p: number) => `${((p / dense.perplexity - 1) * 100).toFixed(1)}%`;
+say(`${model}, ${dense.n} windows: dense ${f3(dense.perplexity)} (${ci(dense.ci95)})\n`);
+out.dense = dense;
+
+if (want('truncation')) {
+  say('| last N tokens | fresh positions 0..N−1 | vs dense | own positions | vs dense |\n|---:|---:|---:|---:|---:|');
+  const rows = [];
+  for (const N of [8, 32, 64, 96, 128]) {
+    const a = await contextPerplexity(spec, N, 'fresh');
+    const b = await contextPerplexity(spec, N, 'original');
+    rows.push({ N, fresh: a, original: b });
+    say(`| ${N} | ${f3(a.perplexity)} (${ci(a.ci95)}) | ${vs(a.perplexity)} | ${f3(b.perplexity)} (${ci(b.ci95)}) | ${vs(b.perplexity)} |`);
+  }
+  out.truncation = rows;
+  say('');
+}
+
+async function table(title: string, cases: { label: string; algo: object; rule?: KeyRule }[], key: string): Promise<void> {
+  say(`| ${title} | perplexity | 95% CI | vs dense | kept tokens / layer |\n|---|---:|---|---:|---|`);
+  const rows = [];
+  for (const c of cases) {
+    const r = await prunedPerplexity(spec, c.algo, c.rule);
+    rows.push({ label: c.label, ...r });
+    say(`| ${c.label} | ${f3(r.perplexity)} | ${ci(r.ci95)} | ${vs(r.perplexity)} | ${r.keptPerLayer.map((x) => x.toFixed(1)).join(' ')} |`);
+  }
+  out[key] = rows;
+  say('');
+}
+
+if (want('selection')) {
+  const cases: { label: string; algo: object; rule?: KeyRule }[] = [];
+  for (const keep of [0.25, 0.125]) {
+    cases.push({ label: `cascade, tokenKeep ${keep}`, algo: { tokenKeep: keep } });
+    cases.push({ label: `most recent, same counts (tokenKeep ${keep})`, algo: { tokenKeep: keep }, rule: { rank: 'recent' } });
+  }
+  for (const k of [32, 64, 96]) {
+    cases.push({ label: `most recent ${k}, every layer`, algo: {}, rule: { rank: 'recent', keep: k, fromLayer: 0 } });
+    cases.push({ label: `most recent ${k}, layers ≥ 1`, algo: {}, rule: { rank: 'recent', keep: k, fromLayer: 1 } });
+  }
+  await table('selection', cases, 'selection');
+}
+
+if (want('layers')) {
+  const cases: { label: string; algo: object; rule?: KeyRule }[] = [];
+  for (const [k, from] of [[24, 3], [60, 3], [60, 2], [24, 2], [96, 1], [60, 1], [128, 1], [192, 1]]) {
+    cases.push({ label: `cascade ${k} tokens in layers ≥ ${from}`, algo: {}, rule: { keep: k, fromLayer: from } });
+  }
+  await table('per layer', cases, 'layers');
+}
+
+if (want('spread')) {
+  const rows = await attentionSpread({ model, windows: 16 });
+  out.spread = rows;
+  say('| layer | head | mass on last 8 keys | last 32 | last 96 | effective keys (exp entropy) |\n|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) say(`| ${r.layer} | ${r.head} | ${r.last8.toFixed(2)} | ${r.last32.toFixed(2)} | ${r.last96.toFixed(2)} | ${r.effectiveKeys.toFixed(1)} |`);
+}
+if (json) console.log(JSON.stringify(out, null, 1));

@@ -1,0 +1,84 @@
+/**
+ * Diagnostics of an LM's KV-token pruning cost (scripts/lm-diag.ts prints them; sim/nn/README.md
+ * "Why 4× costs more than truncation"): is a loss mechanical (what dropping keys does to a model
+ * with absolute positions) or a selection loss (which keys the cascade keeps)?
+ *
+ *  - `prunedPerplexity`: the accuracy protocol (same windows, prompt pass, 32 generation steps,
+ *    bootstrap CI) with a diagnostic `KeyRule` in place of the cascade's selection — e.g. keep the
+ *    most recent k tokens in every layer ≥ l — to compare with `--context k`;
+ *  - `contextPerplexity(…, 'original')` (context.ts): the last N tokens at their own positions;
+ *  - `attentionSpread`: per layer and head, where the dense model's attention goes at the
+ *    generation positions (mass on the last 8 / 32 / 96 keys, effective number of keys).
+ */
+import { AlgoSchema, type AlgoConfig } from '../schema.ts';
+import { evalInputs, getEngine, GEN_TOKENS, bootstrapCi } from './api.ts';
+import { runAlgo, Stats } from './engine.ts';
+import { generate, type KeyRule } from './generate.ts';
+import { ConfigError } from './hfconfig.ts';
+import { referenceForward } from './reference.ts';
+
+export interface PrunedResult { perplexity: number; ci95: [number, number]; n: number; keptPerLayer: number[] }
+
+/** Perplexity of the accuracy protocol's generation stage with `algo` and an optional diagnostic key rule. */
+export async function prunedPerplexity(spec: { model: string; maxExamples?: number; seed?: number }, algo: Partial<AlgoConfig>, keyRule?: KeyRule): Promise<PrunedResult> {
+  const e = await getEngine(spec.model);
+  if (e.c.kind !== 'gpt') throw new ConfigError(`${spec.model} is not a language model`);
+  const ra = runAlgo(AlgoSchema.parse(algo), e.c);
+  const inputs = evalInputs(e, spec.maxExamples);
+  if (inputs.kind !== 'gpt') throw new Error('unreachable');
+  const stats = new Stats(e.c.layers, false);
+  const means: number[] = [];
+  for (let i = 0; i < inputs.windows.length; i += 16) {
+    const batch = inputs.windows.slice(i, i + 16);
+    const { nll } = generate(e, batch, inputs.prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS, { keyRule });
+    for (const xs of nll) means.push(xs.reduce((a, b) => a + b, 0) / xs.length);
+  }
+  const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
+  const keptPerLayer = stats.tokAlive.map((a) => a / (inputs.windows.length * GEN_TOKENS));
+  return { perplexity: ppl(means), ci95: bootstrapCi(means, ppl, spec.seed ?? 1), n: means.length, keptPerLayer };
+}
+
+export interface SpreadRow {
+  layer: number;
+  head: number;
+  /** Mean attention mass on the query's own last 8 / 32 / 96 keys (the query included). */
+  last8: number;
+  last32: number;
+  last96: number;
+  /** Mean exp(entropy) of the attention row: the effective number of keys it reads. */
+  effectiveKeys: number;
+}
+
+/**
+ * Where the dense model's heads attend at the generation positions: float64 reference forward of the
+ * first `windows` evaluation windows (prompt + 32 tokens), averaged over the 32 generation-stage queries.
+ */
+export async function attentionSpread(spec: { model: string; windows?: number }): Promise<SpreadRow[]> {
+  const e = await getEngine(spec.model);
+  if (e.c.kind !== 'gpt') throw new ConfigError(`${spec.model} is not a language model`);
+  const inputs = evalInputs(e, spec.windows ?? 16);
+  if (inputs.kind !== 'gpt') throw new Error('unreachable');
+  const { layers, heads } = e.c;
+  const acc = Array.from({ length: layers * heads }, () => [0, 0, 0, 0]);
+  const S = inputs.prompt + GEN_TOKENS;
+  for (const w of inputs.windows) {
+    referenceForward(e.c, e.ck.weights, w.slice(0, S), {
+      probe: (l, h, i, p, lim, z) => {
+        if (i < inputs.prompt) return;
+        const a = acc[l * heads + h];
+        let ent = 0;
+        for (let j = 0; j < lim; j++) {
+          const q = p[j] / z;
+          if (q > 0) ent -= q * Math.log(q);
+          const back = i - j;
+          if (back < 8) a[0] += q;
+          if (back < 32) a[1] += q;
+          if (back < 96) a[2] += q;
+        }
+        a[3] += Math.exp(ent);
+      },
+    });
+  }
+  const rows = inputs.windows.length * GEN_TOKENS;
+  return acc.map((a, k) => ({ layer: Math.floor(k / heads), head: k % heads, last8: a[0] / rows, last32: a[1] / rows, last96: a[2] / rows, effectiveKeys: a[3] / rows }));
+}

@@ -1,0 +1,132 @@
+// The LM pruning diagnostics (sim/nn/lm-diag.ts, scripts/lm-diag.ts) on tiny random GPTs:
+// the diagnostic key rule keeps exactly the most recent k tokens (nested, current token included) in
+// the layers it names; the batched forward at shifted positions equals the float64 reference at the
+// same positions; `--context N` at the tokens' own positions equals the fresh form when the position
+// embedding is zero and differs when it is not; the attention spread of a model whose attention is
+// uniform is the hand-computed one (mass 8/(i+1) on the last 8 keys, i+1 effective keys).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { initBackend, tf } from '../sim/nn/backend.ts';
+import { loadCheckpoint, saveCheckpoint } from '../sim/nn/checkpoint.ts';
+import { contextPerplexity } from '../sim/nn/context.ts';
+import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
+import { generate } from '../sim/nn/generate.ts';
+import { attentionSpread, prunedPerplexity } from '../sim/nn/lm-diag.ts';
+import { logitsAlgo } from '../sim/nn/logits.ts';
+import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from '../sim/nn/model.ts';
+import { referenceForward } from '../sim/nn/reference.ts';
+import { mulberry32 } from '../sim/nn/rng.ts';
+import { trainBpe } from '../sim/nn/tokenizer.ts';
+
+const C: ModelConfig = {
+  kind: 'gpt', vocabSize: 257, hidden: 16, layers: 4, heads: 2, intermediate: 32, maxPositions: 64, numLabels: 0,
+  lnEps: 1e-5, padId: -1, clsId: -1, sepId: -1, eosId: 0, act: 'relu',
+};
+
+function saved(w: Weights): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lmdiag-'));
+  saveCheckpoint(dir, C, w, trainBpe([], 257, ['<|endoftext|>']));
+  return dir;
+}
+
+test('keyRule recent: the k most recent positions (current token included) in every layer ≥ fromLayer, all of them before', async () => {
+  await initBackend();
+  const w = initWeights(C, 5);
+  const dir = saved(w);
+  const e = new Engine(loadCheckpoint(dir));
+  rmSync(dir, { recursive: true });
+  const rnd = mulberry32(3);
+  const P = 24, G = 8, k = 5, from = 2;
+  const win = Array.from({ length: P + G + 1 }, () => 1 + Math.floor(rnd() * 256));
+  const stats = new Stats(C.layers, false);
+  let checked = 0;
+  stats.onAlive = (_ex, step, layer, alive) => {
+    const pos = P + step;
+    const want = layer >= from ? Array.from({ length: k }, (_, i) => pos - k + 1 + i) : Array.from({ length: pos + 1 }, (_, i) => i);
+    assert.deepEqual([...alive], want, `step ${step} layer ${layer}`);
+    checked++;
+  };
+  const ra = runAlgo(logitsAlgo({}), C);
+  const pruned = generate(e, [win], P, G, ra, stats, 0, { keyRule: { rank: 'recent', keep: k, fromLayer: from } }).nll[0];
+  assert.equal(checked, G * C.layers);
+  const dense = generate(e, [win], P, G, ra, new Stats(C.layers, false)).nll[0];
+  assert.ok(pruned.some((x, i) => Math.abs(x - dense[i]) > 1e-6), 'pruning the keys changes the predictions');
+  e.dispose();
+});
+
+test('trainForward with posOffset = the float64 reference forward at the same positions', async () => {
+  await initBackend();
+  const w = initWeights(C, 7);
+  const rnd = mulberry32(4);
+  const S = 20, off = [30, 0];
+  const ids = Array.from({ length: 2 * S }, () => 1 + Math.floor(rnd() * 256));
+  const W: TfWeights = new Map([...w].map(([k, t]) => [k, tf.tensor(t.data, t.shape)]));
+  const lg = tf.tidy(() => trainForward(C, W, Int32Array.from(ids), 2, S, [], { posOffset: off }));
+  const got = lg.dataSync() as Float32Array;
+  lg.dispose();
+  W.forEach((t) => t.dispose());
+  let maxd = 0;
+  for (let b = 0; b < 2; b++) {
+    const ref = referenceForward(C, w, ids.slice(b * S, (b + 1) * S), { posOffset: off[b] });
+    for (let i = 0; i < S * C.vocabSize; i++) maxd = Math.max(maxd, Math.abs(ref[i] - got[b * S * C.vocabSize + i]));
+  }
+  assert.ok(maxd < 1e-4, `max |Δ logit| ${maxd}`);
+  const shifted = referenceForward(C, w, ids.slice(0, S), { posOffset: 30 });
+  const fresh = referenceForward(C, w, ids.slice(0, S));
+  assert.ok(Math.abs(shifted[0] - fresh[0]) > 1e-4, 'the offset moves the logits (the check is not vacuous)');
+});
+
+test("--context N at the tokens' own positions: equal to the fresh form iff the position embedding is zero", async () => {
+  await initBackend();
+  const w = initWeights(C, 9);
+  const dirA = saved(w);
+  const pos = w.get('posEmb')!;
+  w.set('posEmb', { shape: pos.shape, data: new Float32Array(pos.data.length) });
+  const dirZ = saved(w);
+  try {
+    const spec = (model: string) => ({ model, maxExamples: 4 });
+    const a = [await contextPerplexity(spec(dirA), 8, 'fresh'), await contextPerplexity(spec(dirA), 8, 'original')];
+    const z = [await contextPerplexity(spec(dirZ), 8, 'fresh'), await contextPerplexity(spec(dirZ), 8, 'original')];
+    assert.equal(a[1].positions, 'original');
+    assert.ok(Math.abs(z[0].perplexity - z[1].perplexity) < 1e-9 * z[0].perplexity, `zero posEmb: ${z[0].perplexity} vs ${z[1].perplexity}`);
+    assert.ok(Math.abs(a[0].perplexity - a[1].perplexity) > 1e-4, `random posEmb: ${a[0].perplexity} vs ${a[1].perplexity}`);
+    // The diagnostic pass with no rule is the accuracy protocol's dense pass (same windows and NLL).
+    const d = await prunedPerplexity(spec(dirA), logitsAlgo({}));
+    assert.equal(d.n, 4);
+    assert.deepEqual(d.keptPerLayer.map((x) => Math.round(x * 100) / 100), Array(C.layers).fill(32 + 1 + 15.5)); // mean context pos + 1 over the 32 steps
+  } finally {
+    rmSync(dirA, { recursive: true });
+    rmSync(dirZ, { recursive: true });
+  }
+});
+
+test('attention spread of a model with uniform attention (zero Q/K projections): mass 8/(i+1) on the last 8 keys, i+1 effective keys', async () => {
+  await initBackend();
+  const w = initWeights(C, 11);
+  for (let l = 0; l < C.layers; l++) {
+    const t = w.get(`l${l}.wqkv`)!;
+    const b = w.get(`l${l}.bqkv`)!;
+    const d = C.hidden;
+    for (let r = 0; r < d; r++) for (let c = 0; c < 2 * d; c++) t.data[r * 3 * d + c] = 0; // Q and K columns
+    for (let c = 0; c < 2 * d; c++) b.data[c] = 0;
+  }
+  const dir = saved(w);
+  try {
+    const rows = await attentionSpread({ model: dir, windows: 2 });
+    assert.equal(rows.length, C.layers * C.heads);
+    const P = 32; // maxPositions 64 − 32 generated tokens
+    const qs = Array.from({ length: 32 }, (_, t) => P + t); // query indices of the generation stage
+    const mean = (f: (i: number) => number) => qs.reduce((a, i) => a + f(i), 0) / qs.length;
+    for (const r of rows) {
+      assert.ok(Math.abs(r.last8 - mean((i) => 8 / (i + 1))) < 1e-9, `L${r.layer} h${r.head} last8 ${r.last8}`);
+      assert.ok(Math.abs(r.last32 - mean((i) => 32 / (i + 1))) < 1e-9);
+      assert.ok(Math.abs(r.last96 - 1) < 1e-9, 'all keys are within the last 96');
+      assert.ok(Math.abs(r.effectiveKeys - mean((i) => i + 1)) < 1e-6, `effective keys ${r.effectiveKeys}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
