@@ -8,7 +8,8 @@ import { expectedTopkCompares } from './topk.ts';
 import type { RequestDramCost } from './dram-cost.ts';
 import { HwMemo, unionFields, type HwFields } from './memo.ts';
 import { newSums, type Sums } from './finalize.ts';
-import { headTopkRuns, requestCore, sameClass } from './request-core.ts';
+import { headTopkRuns, requestCore } from './request-core.ts';
+import { forEachRun, generationPlan, type GenerationPlan } from '../workload/build.ts';
 import { windowCapacity, type WindowOrder } from './window.ts';
 
 
@@ -133,7 +134,7 @@ export interface ComboEntry {
   lPv: number;
 }
 
-/** A hash of a request's class fields (collisions are told apart by `sameClass`). */
+/** A hash of a request's class fields (collisions are told apart by `isClassOf`). */
 function classHash(r: HeadRequest): number {
   let h = Math.imul(r.L ^ 0x9e3779b9, 0x85ebca6b) ^ r.queries;
   h = Math.imul(h ^ (h >>> 15) ^ r.keys, 0xcc9e2d51) ^ r.valuesFetched;
@@ -142,11 +143,20 @@ function classHash(r: HeadRequest): number {
   return (h ^ (h >>> 15) ^ (r.causal ? 1 : 0)) & 0x3fffffff;
 }
 
-/** A class of one request. */
-function newClass(r: HeadRequest): ReqClass {
+/** True when request `r` belongs to class `c` (request-core.ts sameClass on the class's fields). */
+function isClassOf(c: ReqClass, r: HeadRequest): boolean {
+  return (
+    c.L === r.L && c.q === r.queries && c.k === r.keys && c.vF === r.valuesFetched && c.vq === r.valuesPerQuery &&
+    c.keyBits === r.keyBits && c.lsbBits === r.lsbBits && c.p === r.refetch && c.valueBits === r.valueBits &&
+    c.queryBits === r.queryBits && c.topk === r.topk && c.causal === r.causal && c.D === r.D
+  );
+}
+
+/** A class of `count` identical requests. */
+function newClass(r: HeadRequest, count: number): ReqClass {
   const core = requestCore(r);
   return {
-    mult: 1,
+    mult: count,
     D: r.D,
     L: r.L,
     q: r.queries,
@@ -169,36 +179,46 @@ function newClass(r: HeadRequest): ReqClass {
   };
 }
 
-/** The workload's request classes (identical cost-relevant fields, with multiplicity, in order of first appearance) and its head dimension (-1 when empty). */
-function collectClasses(w: Workload): { classes: ReqClass[]; D: number } {
-  const classes: ReqClass[] = [];
-  const reps: HeadRequest[] = []; // each class's first request
-  const next: number[] = []; // the previous class with the same hash (-1: none)
-  const byHash = new Map<number, number>();
-  let D = -1;
-  let prev = -1;
-  for (const r of w.requests) {
-    if (D < 0) D = r.D;
-    else if (r.D !== D) throw new Error(`prepareWorkload: mixed head dimensions (${D}, ${r.D}); use analyticalModel`);
+/**
+ * Groups requests into classes (identical cost-relevant fields, with multiplicity, in order of
+ * first appearance); requests may come one by one or as runs of identical ones.
+ */
+class ClassCollector {
+  readonly classes: ReqClass[] = [];
+  D = -1;
+  private readonly next: number[] = []; // the previous class with the same hash (-1: none)
+  private readonly byHash = new Map<number, number>();
+  private prev = -1;
+
+  add(r: HeadRequest, count: number): void {
+    const classes = this.classes;
+    if (this.D < 0) this.D = r.D;
+    else if (r.D !== this.D) throw new Error(`prepareWorkload: mixed head dimensions (${this.D}, ${r.D}); use analyticalModel`);
     // Heads of a layer are consecutive and mostly identical: skip the look-up for repeats.
-    if (prev >= 0 && sameClass(reps[prev], r)) {
-      classes[prev].mult++;
-      continue;
+    if (this.prev >= 0 && isClassOf(classes[this.prev], r)) {
+      classes[this.prev].mult += count;
+      return;
     }
     const h = classHash(r);
-    const first = byHash.get(h) ?? -1;
+    const first = this.byHash.get(h) ?? -1;
     let i = first;
-    while (i >= 0 && !sameClass(reps[i], r)) i = next[i];
+    while (i >= 0 && !isClassOf(classes[i], r)) i = this.next[i];
     if (i < 0) {
       i = classes.length;
-      classes.push(newClass(r));
-      reps.push(r);
-      next.push(first);
-      byHash.set(h, i);
-    } else classes[i].mult++;
-    prev = i;
+      classes.push(newClass(r, count));
+      this.next.push(first);
+      this.byHash.set(h, i);
+    } else classes[i].mult += count;
+    this.prev = i;
   }
-  return { classes, D };
+}
+
+/** The workload's request classes and its head dimension (-1 when empty); a generated workload's from its plan's runs. */
+function collectClasses(w: Workload, plan: GenerationPlan | undefined): { classes: ReqClass[]; D: number } {
+  const col = new ClassCollector();
+  if (plan) forEachRun(plan, (r, count) => col.add(r, count));
+  else for (const r of w.requests) col.add(r, 1);
+  return { classes: col.classes, D: col.D };
 }
 
 /** True when two classes have the same DRAM streams (dram-cost.ts requestDramCost and their bytes). */
@@ -233,12 +253,12 @@ function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int
 }
 
 /** A prepared workload with empty sums and memo tables. */
-function emptyPrepared(w: Workload, classes: ReqClass[], D: number): PreparedWorkload {
+function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number): PreparedWorkload {
   return {
     name: w.name,
     reuseKV: w.reuseKV,
     D: D < 0 ? 64 : D,
-    requests: w.requests.length,
+    requests,
     classes,
     bytesQ: 0,
     bytesKMsb: 0,
@@ -302,10 +322,21 @@ function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: bool
   }
 }
 
+/**
+ * Head top-k runs (request-core.ts headTopkRuns) of a plan: per (iteration, layer), the layer's
+ * heads and the next layer's when it keeps fewer, in workload order.
+ */
+function planHeadRuns(plan: GenerationPlan): Array<{ n: number; k: number }> {
+  const runs: Array<{ n: number; k: number }> = [];
+  const h = plan.headsAt;
+  for (let it = 0; it < plan.iterations; it++) for (let l = 0; l + 1 < plan.layers; l++) if (h[l + 1] < h[l]) runs.push({ n: h[l], k: h[l + 1] });
+  return runs;
+}
+
 /** Head top-k runs merged by (heads, kept), with their compares. */
-function addHeadRuns(prep: PreparedWorkload, w: Workload): void {
+function addHeadRuns(prep: PreparedWorkload, w: Workload, plan: GenerationPlan | undefined): void {
   const runs = new Map<string, { n: number; k: number; mult: number }>();
-  for (const h of headTopkRuns(w)) {
+  for (const h of plan ? planHeadRuns(plan) : headTopkRuns(w)) {
     const key = `${h.n}|${h.k}`;
     const e = runs.get(key);
     if (e) e.mult++;
@@ -315,11 +346,16 @@ function addHeadRuns(prep: PreparedWorkload, w: Workload): void {
   for (const h of prep.headRuns) prep.tkCompares += h.mult * expectedTopkCompares(h.n, h.k);
 }
 
-/** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
+/**
+ * Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. A
+ * generated workload whose request list was never read is aggregated from its plan (the same
+ * classes, in the same order, without materialising the list).
+ */
 export function prepareWorkload(w: Workload): PreparedWorkload {
-  const { classes, D } = collectClasses(w);
-  const prep = emptyPrepared(w, classes, D);
+  const plan = generationPlan(w);
+  const { classes, D } = collectClasses(w, plan);
+  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, classes, D);
   addClassSums(prep, classes, w.reuseKV);
-  addHeadRuns(prep, w);
+  addHeadRuns(prep, w, plan);
   return prep;
 }
