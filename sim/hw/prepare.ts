@@ -237,6 +237,11 @@ function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int
   const next: number[] = [];
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
+    // a layer's last head (token top-k) and its other heads: same streams, consecutive classes
+    if (i > 0 && sameDram(classes[i - 1], c)) {
+      group[i] = group[i - 1];
+      continue;
+    }
     const h = (Math.imul(c.L ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(c.k, 0xcc9e2d51) ^ Math.imul(c.vF + 7, 0x1b873593) ^ c.keyBits) & 0x3fffffff;
     const first = byShape.get(h) ?? -1;
     let g = first;
