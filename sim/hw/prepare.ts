@@ -9,6 +9,7 @@ import type { RequestDramCost } from './dram-cost.ts';
 import { HwMemo, unionFields, type HwFields } from './memo.ts';
 import { newSums, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
+import { EMPTY, IndexTable } from './index-table.ts';
 import { forEachRun, generationPlan, type GenerationPlan } from '../workload/build.ts';
 import { windowCapacity, type WindowOrder } from './window.ts';
 
@@ -186,9 +187,12 @@ function newClass(r: HeadRequest, count: number): ReqClass {
 class ClassCollector {
   readonly classes: ReqClass[] = [];
   D = -1;
-  private readonly next: number[] = []; // the previous class with the same hash (-1: none)
-  private readonly byHash = new Map<number, number>();
   private prev = -1;
+
+  /** @param maxClasses at most this many classes will be added */
+  constructor(maxClasses: number) {
+    classTable.reset(maxClasses);
+  }
 
   add(r: HeadRequest, count: number): void {
     const classes = this.classes;
@@ -200,22 +204,29 @@ class ClassCollector {
       return;
     }
     const h = classHash(r);
-    const first = this.byHash.get(h) ?? -1;
-    let i = first;
-    while (i >= 0 && !isClassOf(classes[i], r)) i = this.next[i];
-    if (i < 0) {
-      i = classes.length;
-      classes.push(newClass(r, count));
-      this.next.push(first);
-      this.byHash.set(h, i);
-    } else classes[i].mult += count;
-    this.prev = i;
+    for (let s = classTable.start(h); ; s = classTable.next(s)) {
+      const i = classTable.at(s, h);
+      if (i === EMPTY) {
+        this.prev = classes.length;
+        classTable.put(s, h, classes.length);
+        classes.push(newClass(r, count));
+        return;
+      }
+      if (i >= 0 && isClassOf(classes[i], r)) {
+        classes[i].mult += count;
+        this.prev = i;
+        return;
+      }
+    }
   }
 }
+/** Class and DRAM-group look-ups of `prepareWorkload` (reused: a workload is prepared at a time). */
+const classTable = new IndexTable();
+const groupTable = new IndexTable();
 
 /** The workload's request classes and its head dimension (-1 when empty); a generated workload's from its plan's runs. */
 function collectClasses(w: Workload, plan: GenerationPlan | undefined): { classes: ReqClass[]; D: number } {
-  const col = new ClassCollector();
+  const col = new ClassCollector(plan ? 2 * plan.layers * plan.iterations : w.requests.length);
   if (plan) forEachRun(plan, (r, count) => col.add(r, count));
   else for (const r of w.requests) col.add(r, 1);
   return { classes: col.classes, D: col.D };
@@ -233,8 +244,7 @@ function sameDram(a: ReqClass, b: ReqClass): boolean {
 function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int32Array } {
   const group = new Int32Array(classes.length);
   const reps: number[] = [];
-  const byShape = new Map<number, number>(); // hash → latest group with it
-  const next: number[] = [];
+  groupTable.reset(classes.length);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
     // a layer's last head (token top-k) and its other heads: same streams, consecutive classes
@@ -243,16 +253,19 @@ function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int
       continue;
     }
     const h = (Math.imul(c.L ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(c.k, 0xcc9e2d51) ^ Math.imul(c.vF + 7, 0x1b873593) ^ c.keyBits) & 0x3fffffff;
-    const first = byShape.get(h) ?? -1;
-    let g = first;
-    while (g >= 0 && !sameDram(classes[reps[g]], c)) g = next[g];
-    if (g < 0) {
-      g = reps.length;
-      reps.push(i);
-      next.push(first);
-      byShape.set(h, g);
+    for (let s = groupTable.start(h); ; s = groupTable.next(s)) {
+      const g = groupTable.at(s, h);
+      if (g === EMPTY) {
+        groupTable.put(s, h, reps.length);
+        group[i] = reps.length;
+        reps.push(i);
+        break;
+      }
+      if (g >= 0 && sameDram(classes[reps[g]], c)) {
+        group[i] = g;
+        break;
+      }
     }
-    group[i] = g;
   }
   return { dramGroup: group, dramReps: Int32Array.from(reps) };
 }
