@@ -340,27 +340,34 @@ function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: bool
   }
 }
 
+/** Runs merged by (heads, kept) in order of first appearance, with their count. */
+function mergeRuns(runs: Array<{ n: number; k: number }>, times: number): Array<{ n: number; k: number; mult: number }> {
+  const byKey = new Map<number | string, { n: number; k: number; mult: number }>();
+  for (const h of runs) {
+    const key = Number.isInteger(h.n) && Number.isInteger(h.k) && h.k >= 0 && h.k < 65536 ? h.n * 65536 + h.k : `${h.n}|${h.k}`;
+    const e = byKey.get(key);
+    if (e) e.mult++;
+    else byKey.set(key, { n: h.n, k: h.k, mult: 1 });
+  }
+  const out = [...byKey.values()];
+  for (const e of out) e.mult *= times;
+  return out;
+}
+
 /**
- * Head top-k runs (request-core.ts headTopkRuns) of a plan: per (iteration, layer), the layer's
- * heads and the next layer's when it keeps fewer, in workload order.
+ * Head top-k runs (request-core.ts headTopkRuns) of one iteration of a plan: per layer, its heads
+ * and the next layer's when it keeps fewer. Every iteration has the same.
  */
 function planHeadRuns(plan: GenerationPlan): Array<{ n: number; k: number }> {
   const runs: Array<{ n: number; k: number }> = [];
   const h = plan.headsAt;
-  for (let it = 0; it < plan.iterations; it++) for (let l = 0; l + 1 < plan.layers; l++) if (h[l + 1] < h[l]) runs.push({ n: h[l], k: h[l + 1] });
+  for (let l = 0; l + 1 < plan.layers; l++) if (h[l + 1] < h[l]) runs.push({ n: h[l], k: h[l + 1] });
   return runs;
 }
 
 /** Head top-k runs merged by (heads, kept), with their compares. */
 function addHeadRuns(prep: PreparedWorkload, w: Workload, plan: GenerationPlan | undefined): void {
-  const runs = new Map<string, { n: number; k: number; mult: number }>();
-  for (const h of plan ? planHeadRuns(plan) : headTopkRuns(w)) {
-    const key = `${h.n}|${h.k}`;
-    const e = runs.get(key);
-    if (e) e.mult++;
-    else runs.set(key, { n: h.n, k: h.k, mult: 1 });
-  }
-  prep.headRuns = [...runs.values()];
+  prep.headRuns = plan ? mergeRuns(planHeadRuns(plan), plan.iterations) : mergeRuns(headTopkRuns(w), 1);
   for (const h of prep.headRuns) prep.tkCompares += h.mult * expectedTopkCompares(h.n, h.k);
 }
 
