@@ -74,6 +74,7 @@ test('prepared from the plan = prepared from the materialised request list, bit 
     assert.equal(p.requests, fromList.requests.length);
     assert.deepEqual(p.classes, q.classes);
     assert.deepEqual(p.headRuns, q.headRuns);
+    assert.deepEqual([p.runCls, p.runLen], [q.runCls, q.runLen]);
     for (const hw of [randomHardware(rng), randomHardware(rng)]) {
       evaluatePrepared(p, hw, a);
       evaluatePrepared(q, hw, b);

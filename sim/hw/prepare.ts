@@ -64,6 +64,9 @@ export interface PreparedWorkload {
   D: number;
   requests: number;
   classes: ReqClass[];
+  /** The request order as runs of consecutive heads of one class: each run's class and length (sim/hw/flow-shop.ts). */
+  runCls: Int32Array;
+  runLen: Int32Array;
   /** Hardware-independent sums (generation path: all of them; reuse path: the MAC/elem ones). */
   bytesQ: number;
   bytesKMsb: number;
@@ -186,6 +189,9 @@ function newClass(r: HeadRequest, count: number): ReqClass {
  */
 class ClassCollector {
   readonly classes: ReqClass[] = [];
+  /** The request order as runs of consecutive requests of one class: each run's class and length. */
+  readonly runCls: number[] = [];
+  readonly runLen: number[] = [];
   D = -1;
   private prev = -1;
 
@@ -201,21 +207,28 @@ class ClassCollector {
     // Heads of a layer are consecutive and mostly identical: skip the look-up for repeats.
     if (this.prev >= 0 && isClassOf(classes[this.prev], r)) {
       classes[this.prev].mult += count;
+      this.runLen[this.runLen.length - 1] += count;
       return;
     }
+    this.prev = this.find(r, count);
+    this.runCls.push(this.prev);
+    this.runLen.push(count);
+  }
+
+  /** The class of `r` (created when new) with `count` more requests. */
+  private find(r: HeadRequest, count: number): number {
+    const classes = this.classes;
     const h = classHash(r);
     for (let s = classTable.start(h); ; s = classTable.next(s)) {
       const i = classTable.at(s, h);
       if (i === EMPTY) {
-        this.prev = classes.length;
         classTable.put(s, h, classes.length);
         classes.push(newClass(r, count));
-        return;
+        return classes.length - 1;
       }
       if (i >= 0 && isClassOf(classes[i], r)) {
         classes[i].mult += count;
-        this.prev = i;
-        return;
+        return i;
       }
     }
   }
@@ -224,12 +237,15 @@ class ClassCollector {
 const classTable = new IndexTable();
 const groupTable = new IndexTable();
 
-/** The workload's request classes and its head dimension (-1 when empty); a generated workload's from its plan's runs. */
-function collectClasses(w: Workload, plan: GenerationPlan | undefined): { classes: ReqClass[]; D: number } {
+/**
+ * The workload's request classes, the request order as runs of one class, and the head dimension
+ * (-1 when empty); a generated workload's from its plan's runs.
+ */
+function collectClasses(w: Workload, plan: GenerationPlan | undefined): { classes: ReqClass[]; D: number; runCls: Int32Array; runLen: Int32Array } {
   const col = new ClassCollector(plan ? 2 * plan.layers * plan.iterations : w.requests.length);
   if (plan) forEachRun(plan, (r, count) => col.add(r, count));
   else for (const r of w.requests) col.add(r, 1);
-  return { classes: col.classes, D: col.D };
+  return { classes: col.classes, D: col.D, runCls: Int32Array.from(col.runCls), runLen: Int32Array.from(col.runLen) };
 }
 
 /** True when two classes have the same DRAM streams (dram-cost.ts requestDramCost and their bytes). */
@@ -271,13 +287,15 @@ function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int
 }
 
 /** A prepared workload with empty sums and memo tables. */
-function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number): PreparedWorkload {
+function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array): PreparedWorkload {
   return {
     name: w.name,
     reuseKV: w.reuseKV,
     D: D < 0 ? 64 : D,
     requests,
     classes,
+    runCls,
+    runLen,
     bytesQ: 0,
     bytesKMsb: 0,
     bytesKLsb: 0,
@@ -378,8 +396,8 @@ function addHeadRuns(prep: PreparedWorkload, w: Workload, plan: GenerationPlan |
  */
 export function prepareWorkload(w: Workload): PreparedWorkload {
   const plan = generationPlan(w);
-  const { classes, D } = collectClasses(w, plan);
-  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, classes, D);
+  const { classes, D, runCls, runLen } = collectClasses(w, plan);
+  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, classes, D, runCls, runLen);
   addClassSums(prep, classes, w.reuseKV);
   addHeadRuns(prep, w, plan);
   return prep;
