@@ -4,7 +4,7 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
@@ -62,7 +62,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
   const tim = dramProfileTiming(hw);
   const avail = d.avail;
   ensureGroups(p.dramReps.length);
-  if (!p.reuseKV) beginDesign(tim, hw.dramChannels, hw.clockGHz);
+  const rows = !p.reuseKV && beginDesign(tim, hw.dramChannels, hw.clockGHz);
   for (let g = 0; g < p.dramReps.length; g++) {
     const c = p.classes[p.dramReps[g]];
     const r = shape;
@@ -80,7 +80,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
       continue;
     }
     // generation keeps only the sums below: the costs go to a scratch object
-    const dc = cachedRequestCostInto(scratchCost, r);
+    const dc = rows ? cachedRequestCostInto(scratchCost, r) : requestDramCostInto(scratchCost, r, hw.dramChannels, tim, hw.clockGHz);
     // class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V
     const bQ = (c.q * c.D * c.queryBits) / 8;
     const bK = (c.seen * c.D * c.keyBits) / 8;
