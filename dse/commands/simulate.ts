@@ -15,7 +15,7 @@ import { compareWithBaseline, type BaselineComparison } from '../../sim/baseline
 import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg } from '../cli-util.ts';
 import { applyParams, basePoint } from '../evaluate.ts';
-import { parseSets, SpaceSchema } from '../space.ts';
+import { parseSets } from '../params.ts';
 
 /** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
 function maxOf(field: 'seqLen' | 'genTokens'): number {
@@ -78,12 +78,13 @@ export function register(program: Command): void {
       if (o.model !== undefined && o.fidelity !== undefined) throw new InputError('give --fidelity only (--model is its deprecated old name)');
       if (o.model !== undefined) process.stderr.write('note: --model is deprecated; use --fidelity\n');
       const fid: FidelityName = o.fidelity ?? o.model ?? FAST_FIDELITY;
-      const space = SpaceSchema.parse({
-        name: 'simulate',
-        objectives: [{ metric: 'latency_s', goal: 'min' }],
-        workload: bench ? { benchmark: name } : { model: name, stage, seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) },
-        hardware: { preset: o.preset },
-      });
+      // the base point of a one-point space (dse/space.ts SpaceSchema: default algo block, the
+      // preset's hardware), built from the config schemas alone: no YAML, no sweep schemas
+      const space = {
+        workload: WorkloadSchema.parse(bench ? { benchmark: name } : { model: name, stage, seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) }),
+        hardware: { preset: o.preset as string },
+        algo: {},
+      };
       let point: DesignPoint;
       try {
         point = applyParams(basePoint(space), parseSets(o.set));
