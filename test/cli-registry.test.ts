@@ -123,4 +123,15 @@ test('from the bundle, --help lists every command, each command --help works, an
   assert.ok(loaded.some((s) => s.includes('commander/')) && loaded.includes('dse/cli-registry.ts'), loaded.join(' '));
   const heavy = loaded.filter((s) => /\/zod\/|^sim\/|^dse\/commands\/|^reports\//.test(s));
   assert.deepEqual(heavy, [], `statically loaded by ${path.basename(fileURLToPath(new URL(`file://${entry}`)))}`);
+
+  // `simulate` loads its own module graph: zod (English messages only), the config schemas and the
+  // models — not the YAML parser, the sweep's schemas or the drivers
+  const dir = path.dirname(entry!);
+  const chunk = fs.readdirSync(dir).find((f) => /^simulate-[A-Z0-9]+\.mjs$/.test(f));
+  assert.ok(chunk, 'a chunk of its own for dse/commands/simulate.ts');
+  const sim = [...staticSources(path.join(dir, chunk))];
+  for (const s of ['dse/commands/simulate.ts', 'sim/schema.ts', 'sim/cycle/sim.ts', 'dse/params.ts']) assert.ok(sim.includes(s), `${s} in the simulate graph`);
+  assert.ok(sim.some((s) => s.endsWith('zod/v4/locales/en.js')));
+  const unneeded = sim.filter((s) => /\/yaml\/|^dse\/space\.ts$|^dse\/drivers\/|^dse\/commands\/(?!simulate)|^reports\/|\/zod\/v4\/locales\/(?!en\.js)/.test(s));
+  assert.deepEqual(unneeded, []);
 });
