@@ -134,12 +134,14 @@ export function describeCommand(cmd: Command): CommandSurface {
 /**
  * The root with every command declared from `surface` (default CLI_SURFACE) and no command module
  * loaded. A command's action only reports its name to `onCommand`: option values are left as
- * text (the real declaration parses them when the command runs).
+ * text (the real declaration parses them when the command runs). Unknown options and extra
+ * arguments of a command are left to its real declaration too (same messages), so a surface not
+ * yet regenerated after a new option only lags in help, never rejects what the command accepts.
  */
 export function lightProgram(onCommand: (name: string) => void, surface: readonly CommandSurface[] = CLI_SURFACE): Command {
   const program = rootProgram();
   for (const s of surface) {
-    const cmd = program.command(s.name).description(s.description);
+    const cmd = program.command(s.name).description(s.description).allowUnknownOption().allowExcessArguments();
     for (const a of s.arguments) {
       const spec = `${a.name}${a.variadic ? '...' : ''}`;
       const arg = new Argument(a.required ? `<${spec}>` : `[${spec}]`, a.description);
