@@ -102,7 +102,6 @@ export class DramFrontEnd {
     const other = key ? this.freeV : this.freeK;
     let sMin = Infinity;
     let eMax = aA;
-    let work = 0;
     let otherMax = key ? this.maxV : this.maxK;
     for (let c = 0; c < occ.length; c++) {
       const o = occ[c];
@@ -117,11 +116,10 @@ export class DramFrontEnd {
         const x = (other[c] += ov);
         if (x > otherMax) otherMax = x;
       }
-      work += o;
       if (st < sMin) sMin = st;
       if (e > eMax) eMax = e;
     }
-    this.work += work;
+    this.work += s.work; // = Σ o over the channels with o > 0, in channel order (requests.ts occTotals)
     if (key) this.maxV = otherMax;
     else this.maxK = otherMax;
     this.sMin = sMin;

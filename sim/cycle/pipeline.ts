@@ -92,12 +92,7 @@ export class HeadPipeline implements FetchPort {
     this.vidsStart = new Float64Array(N);
     this.probsEnd = new Float64Array(N);
     this.downDone = new Uint8Array(N);
-    const count = new Map<number, number>();
-    for (const r of reqs) {
-      const k = r.iteration * 4096 + r.layer;
-      count.set(k, (count.get(k) ?? 0) + 1);
-    }
-    this.heads = Int32Array.from(reqs, (r) => count.get(r.iteration * 4096 + r.layer) ?? 0);
+    this.heads = headsPerLayer(reqs);
   }
 
   attach(s: RequestScheduler): void {
@@ -277,4 +272,29 @@ export class HeadPipeline implements FetchPort {
     this.compares += c.compares;
     this.end = Math.max(this.end, this.tokFree);
   }
+}
+
+/**
+ * Heads of each request's (iteration, layer) over the whole run. Requests of one layer are
+ * consecutive in practice, so the counting map is touched once per run of equal keys, not per request.
+ */
+function headsPerLayer(reqs: readonly HeadRequest[]): Int32Array {
+  const N = reqs.length;
+  const count = new Map<number, number>();
+  for (let i = 0; i < N; ) {
+    const k = reqs[i].iteration * 4096 + reqs[i].layer;
+    let j = i + 1;
+    while (j < N && reqs[j].iteration * 4096 + reqs[j].layer === k) j++;
+    count.set(k, (count.get(k) ?? 0) + (j - i));
+    i = j;
+  }
+  const heads = new Int32Array(N);
+  for (let i = 0; i < N; ) {
+    const k = reqs[i].iteration * 4096 + reqs[i].layer;
+    const h = count.get(k) ?? 0;
+    let j = i;
+    while (j < N && reqs[j].iteration * 4096 + reqs[j].layer === k) heads[j++] = h;
+    i = j;
+  }
+  return heads;
 }
