@@ -144,10 +144,12 @@ export class HeadPipeline implements FetchPort {
   }
 
   /**
-   * Local-V top-k of request i decided at d: one selection per query on the local engine, then the
-   * filter pass. Sets when the kept V ids start and stop leaving the engine.
+   * Local-V top-k of request i (decided at decF[i]): one selection per query on the local engine,
+   * then the filter pass. Sets when the kept V ids start and stop leaving the engine. (The times
+   * are read from the typed arrays here rather than passed: a double argument is boxed per call.)
    */
-  private localTopk(i: number, r: HeadRequest, d: number): void {
+  private localTopk(i: number, r: HeadRequest): void {
+    const d = this.decF[i];
     const q = Math.max(1, r.queries);
     const K = r.keys;
     const vpqFull = Math.min(r.valuesPerQuery, K);
@@ -187,8 +189,9 @@ export class HeadPipeline implements FetchPort {
     this.probsEnd[i] = fe + this.engine.outputLatency;
   }
 
-  /** Cascade token top-k after request i (shares the second engine with the head top-k). */
-  private tokenTopk(i: number, r: HeadRequest, d: number, now: number): void {
+  /** Cascade token top-k after request i, decided at decF[i] (shares the second engine with the head top-k). */
+  private tokenTopk(i: number, r: HeadRequest, now: number): void {
+    const d = this.decF[i];
     this.layerDecMax = Math.max(this.layerDecMax, d);
     if (r.topk >= 0) {
       const n = r.topk > r.keys ? r.L : r.keys;
@@ -207,9 +210,8 @@ export class HeadPipeline implements FetchPort {
   /** Local-V top-k, V-id release, token top-k: strictly in request order. */
   private downstream(i: number, now: number): void {
     const r = this.reqs[i];
-    const d = this.decF[i];
-    this.localTopk(i, r, d);
-    this.tokenTopk(i, r, d, now);
+    this.localTopk(i, r);
+    this.tokenTopk(i, r, now);
     this.downDone[i] = 1;
     if (!this.cfg.reuseKV) {
       this.vallocQ.push(i);
