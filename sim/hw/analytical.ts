@@ -39,7 +39,9 @@
  *  Causal rows for local-V top-k and prob·V use the mean row length (documented approximation).
  *
  * Pipeline. Stages are independent resources that overlap across requests, so (summarization)
- *     cycles = max( max_stage Σ_requests work,  Σ_requests chain / n_r ) + drain,
+ *     cycles = max( max_stage Σ_requests work,  Σ_requests chain / n_r,  in-order bound ) + drain,
+ * the in-order bound being the longest path through DRAM → key side → prob·V with heads in request
+ * order, and the expected hold behind a head that refetches its LSBs (sim/hw/flow-shop.ts),
  * with n_r = heads in flight = min(inFlight, 16 buffer allocations, heads whose key (and, reused,
  * value) buffer lines fit, requests). Generation (head-granular) instead:
  *     cycles = max( pnorm_k(DRAM, max compute stage, window') + drain,  Σ window_r/n_r + tail,

@@ -10,6 +10,7 @@ import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } fr
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
 import { float64Views, windowOf } from './window.ts';
+import { inOrderBound, type FlowInput } from './flow-shop.ts';
 
 function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
   return p.memoQk.get(hw, () => {
@@ -241,7 +242,27 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.dramImb = tab.imb;
 }
 
-/** Summarization (K/V reused): per-class spill, DRAM traffic and window. */
+/** Per-class rows of the in-order bound (scratch reused across evaluations). */
+interface FlowScratch extends FlowInput {
+  d: Float64Array;
+  q: Float64Array;
+  l: Float64Array;
+  v: Float64Array;
+  p: Float64Array;
+  n: Float64Array;
+}
+const flow: FlowScratch = { runCls: new Int32Array(0), runLen: new Int32Array(0), runs: 0, d: new Float64Array(0), q: new Float64Array(0), l: new Float64Array(0), v: new Float64Array(0), p: new Float64Array(0), n: new Float64Array(0) };
+
+function flowRows(p: PreparedWorkload): FlowScratch {
+  const C = p.classes.length;
+  if (flow.d.length < C) [flow.d, flow.q, flow.l, flow.v, flow.p, flow.n] = float64Views(6, Math.max(C, 2 * flow.d.length));
+  flow.runCls = p.runCls;
+  flow.runLen = p.runLen;
+  flow.runs = p.runCls.length;
+  return flow;
+}
+
+/** Summarization (K/V reused): per-class spill, DRAM traffic, window and in-order rows. */
 function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number): void {
   const D = p.D;
   const wb = hw.wordBits;
@@ -251,6 +272,7 @@ function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: Dra
   const classes = p.classes;
   const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, wb);
   const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, wb);
+  const f = flowRows(p);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
     const m = c.mult;
@@ -285,6 +307,13 @@ function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: Dra
     const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / dram.avail;
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
     win += (m * (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep))) / n;
+    f.d[i] = cK + cV;
+    f.q[i] = Math.max(qk, sm);
+    f.l[i] = Math.max(qk, sm) / w1;
+    f.v[i] = Math.max(pv, tkV);
+    f.p[i] = c.p;
+    f.n[i] = n;
   }
   s.win = win;
+  s.inOrder = inOrderBound(f);
 }

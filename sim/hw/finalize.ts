@@ -48,6 +48,8 @@ export interface Sums {
   tail: number;
   /** Largest per-request fixed latency (the drain). */
   drain: number;
+  /** Summarization: the in-order bound (sim/hw/flow-shop.ts; 0 in generation). */
+  inOrder: number;
   qkMacs: number;
   pvMacs: number;
   smElems: number;
@@ -63,7 +65,7 @@ export function zeroSums(s: Sums): Sums {
   s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
   s.tkVLat = s.gate = 0;
   s.dramK = s.dramV = s.acts = s.dramImb = 0;
-  s.chain = s.drain = s.win = 0;
+  s.chain = s.drain = s.win = s.inOrder = 0;
   s.chainHeads = 1;
   s.gen = false;
   s.spill = false;
@@ -141,8 +143,10 @@ export function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMet
   const chainBound = Math.max(s.win, s.chain / s.chainHeads);
   // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
   // for short request streams the serial path of the heads in flight.
-  // gateTokenTopk: every gated layer boundary drains the pipeline, runs the token top-k, refills.
-  const cycles = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads) + s.gate;
+  // Summarization: the in-order bound (heads pass prob·V in request order; a refetching head waits
+  // behind the heads in flight, sim/hw/flow-shop.ts). gateTokenTopk: every gated layer boundary
+  // drains the pipeline, runs the token top-k, refills.
+  const cycles = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, s.inOrder > 0 ? s.inOrder + s.drain : 0) + s.gate;
   const seconds = cycles / (hw.clockGHz * 1e9);
 
   const st = out.stages;

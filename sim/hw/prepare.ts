@@ -62,6 +62,9 @@ export interface PreparedWorkload {
   D: number;
   requests: number;
   classes: ReqClass[];
+  /** The request order as runs of consecutive heads of one class: each run's class and length (sim/hw/flow-shop.ts). */
+  runCls: Int32Array;
+  runLen: Int32Array;
   /** Hardware-independent sums (generation path: all of them; reuse path: the MAC/elem ones). */
   bytesQ: number;
   bytesKMsb: number;
@@ -169,9 +172,11 @@ function newClass(r: HeadRequest): ReqClass {
   };
 }
 
-/** The workload's request classes (identical cost-relevant fields, with multiplicity, in order of first appearance) and its head dimension (-1 when empty). */
-function collectClasses(w: Workload): { classes: ReqClass[]; D: number } {
+/** The workload's request classes (identical cost-relevant fields, with multiplicity, in order of first appearance), the request order as runs of one class, and the head dimension (-1 when empty). */
+function collectClasses(w: Workload): { classes: ReqClass[]; D: number; runCls: Int32Array; runLen: Int32Array } {
   const classes: ReqClass[] = [];
+  const runCls: number[] = [];
+  const runLen: number[] = [];
   const reps: HeadRequest[] = []; // each class's first request
   const next: number[] = []; // the previous class with the same hash (-1: none)
   const byHash = new Map<number, number>();
@@ -183,6 +188,7 @@ function collectClasses(w: Workload): { classes: ReqClass[]; D: number } {
     // Heads of a layer are consecutive and mostly identical: skip the look-up for repeats.
     if (prev >= 0 && sameClass(reps[prev], r)) {
       classes[prev].mult++;
+      runLen[runLen.length - 1]++;
       continue;
     }
     const h = classHash(r);
@@ -197,8 +203,10 @@ function collectClasses(w: Workload): { classes: ReqClass[]; D: number } {
       byHash.set(h, i);
     } else classes[i].mult++;
     prev = i;
+    runCls.push(i);
+    runLen.push(1);
   }
-  return { classes, D };
+  return { classes, D, runCls: Int32Array.from(runCls), runLen: Int32Array.from(runLen) };
 }
 
 /** True when two classes have the same DRAM streams (dram-cost.ts requestDramCost and their bytes). */
@@ -233,13 +241,15 @@ function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int
 }
 
 /** A prepared workload with empty sums and memo tables. */
-function emptyPrepared(w: Workload, classes: ReqClass[], D: number): PreparedWorkload {
+function emptyPrepared(w: Workload, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array): PreparedWorkload {
   return {
     name: w.name,
     reuseKV: w.reuseKV,
     D: D < 0 ? 64 : D,
     requests: w.requests.length,
     classes,
+    runCls,
+    runLen,
     bytesQ: 0,
     bytesKMsb: 0,
     bytesKLsb: 0,
@@ -317,8 +327,8 @@ function addHeadRuns(prep: PreparedWorkload, w: Workload): void {
 
 /** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
 export function prepareWorkload(w: Workload): PreparedWorkload {
-  const { classes, D } = collectClasses(w);
-  const prep = emptyPrepared(w, classes, D);
+  const { classes, D, runCls, runLen } = collectClasses(w);
+  const prep = emptyPrepared(w, classes, D, runCls, runLen);
   addClassSums(prep, classes, w.reuseKV);
   addHeadRuns(prep, w);
   return prep;

@@ -10,6 +10,7 @@ import { pickMetrics } from '../metrics.ts';
 import { L_BUF, L_DRAM, NO_TOPK, dramStage, headsInFlight, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
+import { inOrderBound } from './flow-shop.ts';
 
 /** Generation (no reuse) chain pieces, combined after the loop (see the file comment). */
 interface GenChain {
@@ -106,8 +107,18 @@ function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: Retur
   return { qk, sm, tkV, tkVLat: r.queries * tkVe.latency, pv };
 }
 
-/** Drain, and the request's chain: its window (reuse) or its generation chain pieces. */
-function addRequestChain(s: Sums, g: GenChain, r: HeadRequest, hw: HardwareConfig, reuseKV: boolean, nReq: number, avail: number, t: RequestTraffic, st: RequestStages): void {
+/** Summarization: each request as a run of its own for the in-order bound (sim/hw/flow-shop.ts). */
+interface FlowRows {
+  d: number[];
+  q: number[];
+  l: number[];
+  v: number[];
+  p: number[];
+  n: number[];
+}
+
+/** Drain, and the request's chain: its window and in-order row (reuse) or its generation chain pieces. */
+function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: HardwareConfig, reuseKV: boolean, nReq: number, avail: number, t: RequestTraffic, st: RequestStages): void {
   const D = r.D;
   const w1 = 1 + r.refetch;
   const { kF, vF, bQ, bK, bL, bV, dc, cK, cV } = t;
@@ -127,6 +138,12 @@ function addRequestChain(s: Sums, g: GenChain, r: HeadRequest, hw: HardwareConfi
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
     // the resident K/V first, then the queries, which stream the spilled part as they go
     s.win += (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
+    f.d.push(cK + cV);
+    f.q.push(Math.max(qk, sm));
+    f.l.push(Math.max(qk, sm) / w1);
+    f.v.push(Math.max(pv, tkV));
+    f.p.push(r.refetch);
+    f.n.push(n);
   } else {
     g.fix += fix;
     g.k += cK;
@@ -174,15 +191,17 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   const kCyc: number[] = [];
   const sdCyc: number[] = [];
   const g: GenChain = { fix: 0, k: 0, qk: 0, sm: 0, tk: 0, v: 0, pv: 0 };
+  const f: FlowRows = { d: [], q: [], l: [], v: [], p: [], n: [] };
   for (const r of w.requests) {
     const c = requestCore(r);
     const t = addRequestTraffic(s, r, hw, w.reuseKV, c.seen, avail, tim);
     kCyc.push(t.cK);
     sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail));
     const st = addRequestCompute(s, r, hw, c, t);
-    addRequestChain(s, g, r, hw, w.reuseKV, nReq, avail, t, st);
+    addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st);
   }
   if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc, sdCyc);
+  else s.inOrder = inOrderBound({ runCls: f.d.map((_, i) => i), runLen: f.d.map(() => 1), runs: f.d.length, ...f });
   for (const h of headTopkRuns(w)) {
     s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;
     s.tkCompares += expectedTopkCompares(h.n, h.k);
