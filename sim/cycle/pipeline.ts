@@ -69,8 +69,10 @@ export class HeadPipeline implements FetchPort {
   private filterFree = 0;
   private tokFree = 0;
   private layerDecMax = 0;
-  private readonly vallocQ: number[] = [];
+  /** Requests waiting for value lines, in order: vallocQ[vallocHead .. vallocTail) (each enters once). */
+  private readonly vallocQ: Int32Array;
   private vallocHead = 0;
+  private vallocTail = 0;
   /** Heads in each request's (iteration, layer). */
   private readonly heads: Int32Array;
 
@@ -92,6 +94,7 @@ export class HeadPipeline implements FetchPort {
     this.vidsStart = new Float64Array(N);
     this.probsEnd = new Float64Array(N);
     this.downDone = new Uint8Array(N);
+    this.vallocQ = new Int32Array(N);
     this.heads = headsPerLayer(reqs);
   }
 
@@ -214,7 +217,7 @@ export class HeadPipeline implements FetchPort {
     this.tokenTopk(i, r, now);
     this.downDone[i] = 1;
     if (!this.cfg.reuseKV) {
-      this.vallocQ.push(i);
+      this.vallocQ[this.vallocTail++] = i;
       const fs = this.vidsStart[i];
       if (fs > now) this.queue.push(fs, EV_VALLOC, 0);
       else this.tryValloc(now);
@@ -225,7 +228,7 @@ export class HeadPipeline implements FetchPort {
   /** Generation: value lines are allocated in order once a request's V ids leave the filter. */
   tryValloc(now: number): void {
     const tb = this.tb;
-    while (this.vallocHead < this.vallocQ.length) {
+    while (this.vallocHead < this.vallocTail) {
       const i = this.vallocQ[this.vallocHead];
       if (this.vidsStart[i] > now) return;
       if (tb.vStream[i] === null) {
