@@ -7,6 +7,9 @@
  * other side still has work queued on that channel both progress at half rate (processor
  * sharing: the overlap is added to both). A stream completes when its slowest channel is done,
  * and never before `bursts / ports` cycles (the fetcher issues ≤ `fetcherPorts` × 32 B per cycle).
+ * The channel times are occupancies (a stream's steady-state cost, dram-profile.ts); its data
+ * reach the accelerator one access latency later, the last burst like the first: activate, CAS,
+ * the registers on the way (`firstLat` less one burst).
  */
 import { availableBefore, subChannels, timeForAvailable, type HbmTiming } from './dram.ts';
 import type { Stream } from './requests.ts';
@@ -76,7 +79,8 @@ export class DramFrontEnd {
     eMax = Math.max(eMax, aA + s.bursts / this.ports);
     const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + s.firstLat;
     this.first = first;
-    this.end = Math.max(timeForAvailable(eMax, tim), first);
+    // the last burst leaves its channel at eMax and arrives one access latency later
+    this.end = Math.max(timeForAvailable(eMax, tim) + s.firstLat - tim.tBurst, first);
   }
 
   /** Queues s behind its own side's streams (the other side idle); sets sMin and eMax. */

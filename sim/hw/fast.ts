@@ -40,6 +40,7 @@ function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
 /** Per-group DRAM terms of one design (scratch reused across designs: memoDram copies what it keeps). */
 let gKc = new Float64Array(64);
 let gSd = new Float64Array(64);
+let gKw = new Float64Array(64);
 let gV = new Float64Array(64);
 let gVc = new Float64Array(64);
 let gActs = new Float64Array(64);
@@ -48,6 +49,7 @@ function ensureGroups(G: number): void {
   if (gKc.length >= G) return;
   gKc = new Float64Array(G);
   gSd = new Float64Array(G);
+  gKw = new Float64Array(G);
   gV = new Float64Array(G);
   gVc = new Float64Array(G);
   gActs = new Float64Array(G);
@@ -86,6 +88,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
     const bV = (c.vF * c.q * c.D * c.valueBits) / 8;
     gKc[g] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
     gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
+    gKw[g] = gKc[g] + d.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail);
     gV[g] = bV;
     gVc[g] = dc.v.cyclesPerByte;
     gActs[g] = bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
@@ -97,8 +100,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
     const avail = refreshAvailability(dramTimingOf(hw));
     const C = p.classes.length;
     // the per-class stream costs are kept for summarization only (generation keeps its sums)
-    const [kc, sd] = float64Views(2, C);
-    const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, kc, sd, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
+    const [sd, kw] = float64Views(2, C);
+    const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
     const groupCost: RequestDramCost[] = new Array(p.dramReps.length);
     priceGroups(p, hw, d, groupCost);
     for (let i = 0; i < C; i++) {
@@ -108,8 +111,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
         continue;
       }
       const m = p.classes[i].mult;
-      d.kc[i] = gKc[g];
       d.sd[i] = gSd[g];
+      d.kw[i] = gKw[g];
       d.dramK += m * gKc[g];
       d.dramV += (m * gV[g] * gVc[g]) / avail;
       d.acts += m * gActs[g];

@@ -106,12 +106,13 @@ export interface DramSums {
   /** Summarization: each class's stream costs (empty in generation). */
   cost: RequestDramCost[];
   avail: number;
-  /** Generation: key-side / value-side DRAM cycles of one instance of each class, and the totals. */
-  kc: Float64Array;
   /** Generation: σ of one instance of each class's DRAM occupancy over the channels (dram-cost.ts requestSpread). */
   sd: Float64Array;
+  /** Generation: a class instance's key-side stream time in its window: its channel-mean DRAM cycles + z_C·σ of its key-side streams (a stream completes at its busiest channel). */
+  kw: Float64Array;
   /** Expected maximum of that many independent standard normals (the channels: dram-cost.ts expectedMaxNormal). */
   zC: number;
+  /** Generation: key-side and value-side DRAM cycles and activations of the workload. */
   dramK: number;
   dramV: number;
   acts: number;
