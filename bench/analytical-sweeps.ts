@@ -2,7 +2,7 @@
  * Sweep-shaped workloads for the analytical bench (bench/analytical.bench.ts): distinct random
  * hardware points over the full HardwareSchema ranges, grid-style points (every knob from a short
  * list), and algorithm points (new tokenKeep/headKeep/valueKeep/msbBits every point, so the
- * workload is rebuilt and re-prepared each time). Each phase runs until it has done `max` points
+ * workload is rebuilt and re-prepared each time; then the same points again, warm). Each phase runs until it has done `max` points
  * or `budgetMs` of wall time, and reports the count it reached.
  */
 import os from 'node:os';
@@ -102,7 +102,11 @@ export function hardwarePhase(wl: object, algo: object, next: () => HardwareConf
   });
 }
 
-/** New tokenKeep/headKeep/valueKeep/msbBits every point: build + prepare + evaluate on one design. */
+/**
+ * New tokenKeep/headKeep/valueKeep/msbBits every point: build + prepare + evaluate on one design.
+ * The workload is built as a plan and prepared from it (its request list is never materialised);
+ * the first points of a sweep also price DRAM gather shapes no earlier point had (dram-cost.ts).
+ */
 export function algoPhase(wl: object, hw: HardwareConfig, seed: number, max: number, budgetMs: number): PhaseResult & { checksum_positive: boolean } {
   const rng = mulberry32(seed);
   const w = WorkloadSchema.parse(wl);
@@ -127,6 +131,8 @@ export function sweepPhases(scale = 1) {
     distinct_random: hardwarePhase(wl, algo, () => randomHardware(r1), 1_000_000 * scale, 60_000),
     grid_style: hardwarePhase(wl, algo, () => gridHardware(r2, base), 1_000_000 * scale, 20_000),
     new_algorithm_every_point: algoPhase(wl, base, 3, 20_000 * scale, 20_000),
+    // the same algorithm points again (seed 3): every gather shape is priced by now, as in a long sweep's steady state
+    new_algorithm_every_point_warm: algoPhase(wl, base, 3, 5_000 * scale, 10_000),
   };
   return {
     method: 'gpt2-medium generation (992 + 32); each phase in this order in one process, until its point count or time budget; peak_rss_mb is the process peak so far',

@@ -1,27 +1,39 @@
 /**
  * Cycle-level simulator speed on the official trace `summary-gpt2-small-wikitext2-per8.csv`
- * (4,608 head requests): wall time of the first (cold: JIT + stream-profile memo empty) call and
- * the best of repeated warm calls, process CPU time per call, and simulated cycles per second.
- * Goals: ≤ 1 s wall and ≥ 50 M simulated cycles/s on the paper's full SpAtten. Also the official
- * runner's configuration (M = 64, 2 channels), which simulates ~4× more cycles. The machine's
- * load average is recorded because the figures are wall-clock on a shared 2-core host; the best
- * process-CPU time per call (and the rate from it) is the steadier figure there. Whole-process
- * times of `simulate` are in bench/startup.bench.ts.
+ * (4,608 head requests), on the paper's full SpAtten (Table I) and on the official runner's
+ * configuration (M = 64, 2 channels, ~7× more simulated cycles). Goals: ≤ 1 s wall and ≥ 50 M
+ * simulated cycles/s warm on the full SpAtten. Whole-process times of `simulate` are in
+ * bench/startup.bench.ts.
+ *
+ * Warm: in this process, after a first call, CYCLE_BENCH_REPS calls (default 60; the runner
+ * configuration half as many): best and mean wall time per call, best process-CPU time per call,
+ * and simulated cycles per second from each. On a shared 2-core host the best of many calls is
+ * the steadier figure; the mean carries the load (and the garbage collections).
+ *
+ * Cold: the first call in a fresh process (Node + tsx, modules loaded, trace read), measured in
+ * CYCLE_BENCH_COLD child processes (default 3; best of them), split into what the first call pays:
+ * building the request table once (`prepareRequests`: every DRAM stream shape profiled on the
+ * bank-level HBM2 model, memoised for the process), then the first `simulateCycle` with those
+ * profiles memoised (the event loop running before V8 has optimised it), then the second call.
+ * CPU times include V8's background compiler threads.
  */
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { readTraceFile } from '../sim/workload/trace.ts';
 import { defaultHardware, type HardwareConfig } from '../sim/schema.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.join(here, '..');
+const TRACE = path.join(ROOT, 'sim', 'workload', 'traces', 'summary-gpt2-small-wikitext2-per8.csv');
 
-function measure(hw: HardwareConfig, reps: number) {
-  const w = readTraceFile(path.join(here, '..', 'sim', 'workload', 'traces', 'summary-gpt2-small-wikitext2-per8.csv'));
+function warm(hw: HardwareConfig, reps: number) {
+  const w = readTraceFile(TRACE);
   const t0 = performance.now();
   const first = simulateCycle(w, hw);
-  const coldMs = performance.now() - t0;
+  const firstMs = performance.now() - t0;
   let bestMs = Infinity;
   let bestCpuMs = Infinity;
   let sumMs = 0;
@@ -39,27 +51,85 @@ function measure(hw: HardwareConfig, reps: number) {
     requests: w.requests.length,
     simulated_cycles: first.cycles,
     events: first.extra!.events,
-    cold_wall_ms: +coldMs.toFixed(1),
+    first_call_in_bench_ms: +firstMs.toFixed(1),
     warm_wall_ms_best: +bestMs.toFixed(2),
     warm_wall_ms_mean: +(sumMs / reps).toFixed(2),
     warm_cpu_ms_best: +bestCpuMs.toFixed(2),
     mcycles_per_s_wall: +(first.cycles / bestMs / 1e3).toFixed(1),
     mcycles_per_s_cpu: +(first.cycles / bestCpuMs / 1e3).toFixed(1),
-    mcycles_per_s_cold: +(first.cycles / coldMs / 1e3).toFixed(1),
+    mcycles_per_s_mean: +((first.cycles * reps) / sumMs / 1e3).toFixed(1),
+  };
+}
+
+/** The child's script: first call split into request table (DRAM profiles) → first run → second run. */
+const COLD_SCRIPT = `
+const u = (p) => new URL(p, ${JSON.stringify(pathToFileURL(ROOT + '/').href)}).href;
+const { simulateCycle } = await import(u('sim/cycle/index.ts'));
+const { prepareRequests } = await import(u('sim/cycle/requests.ts'));
+const { bufferLines } = await import(u('sim/cycle/geometry.ts'));
+const { readTraceFile, refetchDraws } = await import(u('sim/workload/trace.ts'));
+const { defaultHardware } = await import(u('sim/schema.ts'));
+const { dramTimingOf } = await import(u('sim/hw/dram-cost.ts'));
+const w = readTraceFile(${JSON.stringify(TRACE)});
+const hw = defaultHardware();
+const time = (f) => { const c0 = process.cpuUsage(); const t0 = performance.now(); f(); const c = process.cpuUsage(c0); return [performance.now() - t0, (c.user + c.system) / 1000]; };
+const out = {};
+if (process.env.SPLIT === '1') {
+  const b = bufferLines(hw);
+  out.table = time(() => prepareRequests(w.requests, { hw, tim: dramTimingOf(hw), reuseKV: w.reuseKV, refetch: refetchDraws(w, 1), keyBufLines: b.key, valBufLines: b.value, keyLineBits: b.keyLineBits, valLineBits: b.valLineBits }));
+}
+out.first = time(() => simulateCycle(w, hw));
+out.second = time(() => simulateCycle(w, hw));
+console.log(JSON.stringify(out));
+`;
+
+function child(split: boolean): Record<string, [number, number]> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', COLD_SCRIPT], {
+    cwd: ROOT,
+    env: { ...process.env, SPLIT: split ? '1' : '0' },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`cycle bench: cold child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+function cold(rounds: number) {
+  const best: Record<string, number> = {};
+  const keep = (k: string, v: number) => (best[k] = Math.min(best[k] ?? Infinity, v));
+  for (let i = 0; i < rounds; i++) {
+    // alternating: the plain first call, then the split one (load drift hits both alike)
+    const a = child(false);
+    keep('first_call_wall_ms', a.first[0]);
+    keep('first_call_cpu_ms', a.first[1]);
+    keep('second_call_wall_ms', a.second[0]);
+    const b = child(true);
+    keep('split_table_wall_ms', b.table[0]);
+    keep('split_table_cpu_ms', b.table[1]);
+    keep('split_first_call_wall_ms', b.first[0]);
+    keep('split_first_call_cpu_ms', b.first[1]);
+  }
+  const r = Object.fromEntries(Object.entries(best).map(([k, v]) => [k, +v.toFixed(1)]));
+  return {
+    processes: 2 * rounds,
+    first_call_wall_ms: r.first_call_wall_ms,
+    ...r,
+    note: 'best over fresh processes; split_*: the request table first (all DRAM stream profiles built), then the first simulateCycle with them memoised',
   };
 }
 
 export async function run(): Promise<object> {
   const load0 = os.loadavg()[0];
   const reps = Number(process.env.CYCLE_BENCH_REPS ?? 60);
-  const full = measure(defaultHardware(), reps);
-  const runner = measure({ ...defaultHardware(), qkMultipliers: 64, pvMultipliers: 64, dramChannels: 2, fetcherPorts: 4 }, Math.ceil(reps / 2));
+  const coldRounds = Number(process.env.CYCLE_BENCH_COLD ?? 3);
+  const coldFull = coldRounds > 0 ? cold(coldRounds) : undefined;
+  const full = warm(defaultHardware(), reps);
+  const runner = warm({ ...defaultHardware(), qkMultipliers: 64, pvMultipliers: 64, dramChannels: 2, fetcherPorts: 4 }, Math.ceil(reps / 2));
   return {
     trace: 'summary-gpt2-small-wikitext2-per8.csv',
-    full_spatten: full,
+    full_spatten: { ...full, cold: coldFull },
     official_runner_config: runner,
     goals: { wall_s_max: 1, mcycles_per_s_min: 50 },
-    meets_wall_goal: full.cold_wall_ms <= 1000,
+    meets_wall_goal: coldFull ? coldFull.first_call_wall_ms <= 1000 : undefined,
     meets_rate_goal: full.mcycles_per_s_wall >= 50,
     meets_rate_goal_cpu: full.mcycles_per_s_cpu >= 50,
     load_average_1min: [+load0.toFixed(2), +os.loadavg()[0].toFixed(2)],

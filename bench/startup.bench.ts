@@ -1,8 +1,12 @@
 /**
- * Whole-process start-up of the CLI, as a user runs it: `--help` and
- * `simulate --trace …per8.csv --model cycle --json`, each through the launcher's compiled bundle
+ * Whole-process start-up of the CLI, as a user runs it: `--help`, `simulate --help` and
+ * `simulate --trace …per8.csv --model cycle --json`, through the launcher's compiled bundle
  * (in-process, the default) and through the tsx fallback (`SPATTEN_CLI_BUNDLE=0`, how the CLI ran
  * before), plus `npx spatten-dse --help` (npx's own overhead) and `node -e 0` (Node's start).
+ * The simulate process is also split into phases (bench/startup-phases.ts, bundled as the CLI is,
+ * run in fresh processes in the same rotation): Node's start, the light entry, the simulate
+ * module graph, the design point, the trace parse, the simulation cold and warm, the output.
+ * The figures are written into README.md between the `startup-bench` markers.
  *
  * Method: every command runs STARTUP_ROUNDS times (default 5) in alternating order (A B … B A) so
  * that load drifts hit all alike; wall time per process (median and min) and CPU time of the child
@@ -16,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleLikeCli } from '../dse/bundle.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
@@ -40,13 +45,13 @@ interface Cmd {
   env?: Record<string, string>;
 }
 
-function once(c: Cmd): { wall: number; cpu: number } {
+function once(c: Cmd): { wall: number; cpu: number; out: string } {
   const c0 = childCpuMs();
   const t0 = performance.now();
-  const r = spawnSync(c.argv[0], c.argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...c.env } });
+  const r = spawnSync(c.argv[0], c.argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...c.env }, maxBuffer: 64 << 20 });
   const wall = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${c.name}: exit ${r.status}: ${String(r.stderr).slice(0, 400)}`);
-  return { wall, cpu: childCpuMs() - c0 };
+  return { wall, cpu: childCpuMs() - c0, out: String(r.stdout) };
 }
 
 const median = (a: number[]) => {
@@ -54,11 +59,15 @@ const median = (a: number[]) => {
   return s[Math.floor(s.length / 2)];
 };
 
+type Phases = Record<string, [number, number]>;
+
 export async function run(): Promise<object> {
   const rounds = Number(process.env.STARTUP_ROUNDS ?? 5);
   const node = process.execPath;
   const sim = ['simulate', '--trace', TRACE, '--model', 'cycle', '--json'];
   const tsx = { SPATTEN_CLI_BUNDLE: '0' };
+  const phasesDir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'spatten-dse', 'bench-phases-'));
+  const phasesUrl = await bundleLikeCli(path.join(ROOT, 'bench', 'startup-phases.ts'), phasesDir);
   const cmds: Cmd[] = [
     { name: 'node -e 0', argv: [node, '-e', '0'] },
     { name: 'spatten-dse --help', argv: [node, BIN, '--help'] },
@@ -66,18 +75,31 @@ export async function run(): Promise<object> {
     { name: 'spatten-dse simulate per8 cycle --json', argv: [node, BIN, ...sim] },
     { name: 'spatten-dse simulate per8 cycle --json (tsx fallback)', argv: [node, BIN, ...sim], env: tsx },
     { name: 'npx spatten-dse --help', argv: ['npx', 'spatten-dse', '--help'] },
+    { name: 'spatten-dse simulate --help', argv: [node, BIN, 'simulate', '--help'] },
+    { name: 'simulate per8 cycle, phases in one process', argv: [node, fileURLToPath(phasesUrl)] },
   ];
-  once(cmds[1]); // the bundle is built (or found) before timing
+  const PHASES = cmds.length - 1;
+  const cliCycles = JSON.parse(once(cmds[3]).out).cycles; // the bundle is built (or found) before timing
   const load0 = os.loadavg()[0];
   const wall: number[][] = cmds.map(() => []);
   const cpu: number[][] = cmds.map(() => []);
-  for (let r = 0; r < rounds; r++) {
-    const order = r % 2 ? [...cmds.keys()].reverse() : [...cmds.keys()];
-    for (const i of order) {
-      const m = once(cmds[i]);
-      wall[i].push(m.wall);
-      cpu[i].push(m.cpu);
+  const phases: Phases[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 ? [...cmds.keys()].reverse() : [...cmds.keys()];
+      for (const i of order) {
+        const m = once(cmds[i]);
+        wall[i].push(m.wall);
+        cpu[i].push(m.cpu);
+        if (i === PHASES) {
+          const p = JSON.parse(m.out);
+          if (p.cycles !== cliCycles) throw new Error(`phases script: ${p.cycles} cycles, the CLI ${cliCycles}`);
+          phases.push(p.phases);
+        }
+      }
     }
+  } finally {
+    fs.rmSync(phasesDir, { recursive: true, force: true });
   }
   const fig = (i: number) => ({
     wall_ms_median: +median(wall[i]).toFixed(0),
@@ -86,12 +108,20 @@ export async function run(): Promise<object> {
   });
   const out: Record<string, unknown> = {};
   cmds.forEach((c, i) => (out[c.name] = fig(i)));
+  const phaseFigs = Object.fromEntries(
+    Object.keys(phases[0]).map((k) => {
+      const w = phases.map((p) => p[k][0]);
+      const c = phases.map((p) => p[k][1]);
+      return [k, { wall_ms_min: +Math.min(...w).toFixed(1), wall_ms_median: +median(w).toFixed(1), cpu_ms_min: +Math.min(...c).toFixed(1), cpu_ms_median: +median(c).toFixed(1) }];
+    }),
+  );
   const nodeMin = Math.min(...wall[0]);
   const ratio = (i: number) => +(Math.min(...wall[i]) / nodeMin).toFixed(2);
-  return {
-    method: `${rounds} alternating rounds; wall per process, CPU of the child process`,
+  const result = {
+    method: `${rounds} alternating rounds; wall per process, CPU of the child process; phases: min and median over the rounds of bench/startup-phases.ts`,
     commands: out,
-    ratios_of_min_wall_to_node_start: Object.fromEntries(cmds.slice(1).map((c, i) => [c.name, ratio(i + 1)])),
+    simulate_phases_ms: phaseFigs,
+    ratios_of_min_wall_to_node_start: Object.fromEntries(cmds.slice(1, PHASES).map((c, i) => [c.name, ratio(i + 1)])),
     npx_overhead_ms_min: +(Math.min(...wall[5]) - Math.min(...wall[1])).toFixed(0),
     speedup_bundle_vs_tsx: {
       help_wall_min: +(Math.min(...wall[2]) / Math.min(...wall[1])).toFixed(2),
@@ -106,4 +136,42 @@ export async function run(): Promise<object> {
     meets_cpp_ratio_goal: Math.min(...wall[3]) / CPP_MS <= 20,
     load_average_1min: [+load0.toFixed(2), +os.loadavg()[0].toFixed(2)],
   };
+  writeReadme(result.commands as Record<string, ReturnType<typeof fig>>, phaseFigs, result);
+  return result;
+}
+
+/** Rewrites the block between the `startup-bench` markers of README.md with these figures. */
+function writeReadme(
+  c: Record<string, { wall_ms_median: number; wall_ms_min: number; cpu_ms_mean: number }>,
+  phases: Record<string, { wall_ms_min: number; wall_ms_median: number; cpu_ms_min: number; cpu_ms_median: number }>,
+  r: { npx_overhead_ms_min: number; load_average_1min: number[]; method: string },
+): void {
+  const file = path.join(ROOT, 'README.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const begin = '<!-- startup-bench: generated by `npm run bench -- startup`, do not edit -->';
+  const end = '<!-- /startup-bench -->';
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return;
+  const row = (label: string, k: string, goal: string) => `| ${label} | ${c[k].wall_ms_min} | ${c[k].wall_ms_median} | ${c[k].cpu_ms_mean} | ${goal} |`;
+  const simMin = c['spatten-dse simulate per8 cycle --json'].wall_ms_min;
+  const lines = [
+    begin,
+    `| whole process | wall ms, min | wall ms, median | CPU ms, mean | goal |`,
+    `|---|---:|---:|---:|---|`,
+    row('`node -e 0` (Node\'s own start)', 'node -e 0', ''),
+    row('`node bin/spatten-dse.js --help`', 'spatten-dse --help', '≤ 300'),
+    row('`node bin/spatten-dse.js simulate --help`', 'spatten-dse simulate --help', ''),
+    row(`\`node bin/spatten-dse.js simulate --trace ${TRACE} --model cycle --json\``, 'spatten-dse simulate per8 cycle --json', `≤ 1000; ≤ 20 × the C++ model's ${CPP_MS} ms = ${20 * CPP_MS} (now ${(simMin / CPP_MS).toFixed(0)}×)`),
+    row('the same `--help` from the TypeScript sources (tsx, `SPATTEN_CLI_BUNDLE=0`)', 'spatten-dse --help (tsx fallback)', ''),
+    row('the same `simulate` from the TypeScript sources (tsx)', 'spatten-dse simulate per8 cycle --json (tsx fallback)', ''),
+    row('`npx spatten-dse --help`', 'npx spatten-dse --help', `npx adds ${r.npx_overhead_ms_min} ms`),
+    '',
+    `| simulate per8 cycle, one process | wall ms, min | wall ms, median | CPU ms, min |`,
+    `|---|---:|---:|---:|`,
+    ...Object.entries(phases).map(([k, v]) => `| ${k} | ${v.wall_ms_min.toFixed(0)} | ${v.wall_ms_median.toFixed(0)} | ${v.cpu_ms_min.toFixed(0)} |`),
+    '',
+    `(${r.method}; 1-minute load average ${r.load_average_1min.join(' → ')} on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}.)`,
+  ];
+  fs.writeFileSync(file, text.slice(0, a) + lines.join('\n') + '\n' + text.slice(b));
 }

@@ -30,19 +30,26 @@ const argv = process.argv.slice(2);
 /** Same name as dse/bundle.ts `cliManifestFile` (one manifest per checkout: checkouts may share node_modules). */
 const manifestFile = () => path.join(CACHE, `cli-${ROOT.replace(/[^A-Za-z0-9]+/g, '_').slice(-120)}.json`);
 
-/** file: URL of the CLI bundle if its manifest matches the sources on disk, else undefined. */
+/**
+ * file: URL of the CLI bundle if its manifest matches the sources on disk, else undefined.
+ * (Paths are joined by concatenation: the manifest's are relative and normalised, and 200
+ * `path.join` calls on a cold JIT took longer than the `stat` calls themselves.)
+ */
 function freshBundle() {
   try {
     const m = JSON.parse(fs.readFileSync(manifestFile(), 'utf8'));
-    for (const [dir, names] of Object.entries(m.folders)) {
+    const root = ROOT + path.sep;
+    for (const dir in m.folders) {
+      const names = m.folders[dir];
       const now = fs
-        .readdirSync(path.join(ROOT, dir))
+        .readdirSync(root + dir)
         .filter((n) => n !== 'node_modules' && !n.startsWith('.'))
         .sort();
       if (now.length !== names.length || now.some((n, i) => n !== names[i])) return undefined;
     }
-    for (const [file, [size, mtimeMs]] of Object.entries(m.files)) {
-      const st = fs.statSync(path.join(ROOT, file));
+    for (const file in m.files) {
+      const [size, mtimeMs] = m.files[file];
+      const st = fs.statSync(root + file);
       if (st.size !== size || st.mtimeMs !== mtimeMs) return undefined;
     }
     const bundle = path.join(CACHE, m.bundle);

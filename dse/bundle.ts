@@ -180,6 +180,40 @@ function writeManifest(cacheDir: string, b: WorkerBundle, dirs: readonly string[
   fs.renameSync(tmp, out);
 }
 
+/** The esbuild options of a bundle of `spec` into `outdir`. */
+function bundleOptions(spec: BundleSpec, outdir: string) {
+  return {
+    absWorkingDir: ROOT,
+    entryPoints: [spec.entry],
+    bundle: true,
+    format: 'esm' as const,
+    platform: 'node' as const,
+    target: 'node20',
+    ...(spec.external ? { external: [...spec.external] } : { packages: 'external' as const }),
+    // CommonJS packages bundled into ESM call require() for Node built-ins
+    banner: spec.external ? { js: `import { createRequire as __cr } from 'node:module'; const require = __cr(${BUNDLE_URL});` } : undefined,
+    // sim/nn (tfjs), reports and the command modules are imported lazily: chunks of their own
+    splitting: true,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    entryNames: '[name]',
+    define: { __SPATTEN_BUNDLE__: 'true' },
+    logLevel: 'silent' as const,
+    metafile: true,
+    plugins: spec.external ? [ownImportMetaUrl, zodEnglishOnly] : [ownImportMetaUrl],
+  };
+}
+
+/**
+ * Bundles another entry (a bench's script) with the CLI bundle's settings into `outdir`; returns
+ * the file: URL of `<name>.mjs`. Not cached (the caller owns `outdir`).
+ */
+export async function bundleLikeCli(entry: string, outdir: string): Promise<string> {
+  const esbuild = (await import('esbuild')) as Esbuild;
+  await esbuild.build(bundleOptions({ ...CLI, entry }, outdir));
+  return pathToFileURL(path.join(outdir, `${path.basename(entry).replace(/\.ts$/, '')}.mjs`)).href;
+}
+
 /** Builds `spec` into `cacheDir` unless an up-to-date build is there (not memoised; rejects on failure). */
 async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBundle | undefined> {
   let esbuild: Esbuild;
@@ -196,28 +230,9 @@ async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBu
   // build into a private folder, then rename: concurrent runs never see a half-written bundle
   const tmp = path.join(cacheDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    const built = await esbuild.build({
-      absWorkingDir: ROOT,
-      entryPoints: [spec.entry],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      ...(spec.external ? { external: [...spec.external] } : { packages: 'external' as const }),
-      // CommonJS packages bundled into ESM call require() for Node built-ins
-      banner: spec.external ? { js: `import { createRequire as __cr } from 'node:module'; const require = __cr(${BUNDLE_URL});` } : undefined,
-      // sim/nn (tfjs), reports and the command modules are imported lazily: chunks of their own
-      splitting: true,
-      outdir: tmp,
-      outExtension: { '.js': '.mjs' },
-      entryNames: '[name]',
-      define: { __SPATTEN_BUNDLE__: 'true' },
-      logLevel: 'silent',
-      metafile: true,
-      plugins: [ownImportMetaUrl],
-    });
+    const built = await esbuild.build(bundleOptions(spec, tmp));
     // every bundled source must be covered by the key, or an edit there would go unnoticed
-    const stray = Object.keys(built.metafile.inputs).filter((f) => !f.includes('node_modules/') && !spec.dirs.some((d) => f.startsWith(`${d}/`)));
+    const stray = Object.keys(built.metafile!.inputs).filter((f) => !f.includes('node_modules/') && !spec.dirs.some((d) => f.startsWith(`${d}/`)));
     if (stray.length) throw new Error(`${spec.name} bundle: ${stray.join(', ')} outside the hashed folders ${spec.dirs.join(', ')} (dse/bundle.ts)`);
     try {
       fs.renameSync(tmp, dir);
@@ -245,6 +260,32 @@ const ownImportMetaUrl = {
       const text = fs.readFileSync(args.path, 'utf8');
       return { contents: text.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
     });
+  },
+};
+
+/**
+ * esbuild plugin: zod's `locales` namespace (`z.locales`, ~50 languages, 366 KB of the 750 KB zod
+ * puts in a bundle) keeps only English, the locale zod configures itself with and the only one
+ * this project uses. Every command that validates input loads zod, and V8 parses the whole file
+ * before running any of it: about half of zod's load time was other languages' messages.
+ * If zod moves its locales, the filter matches nothing and the bundle keeps them all.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b: {
+    onResolve: (o: { filter: RegExp }, cb: (a: { path: string; importer: string }) => { path: string; namespace: string } | undefined) => void;
+    onLoad: (o: { filter: RegExp; namespace: string }, cb: (a: { path: string }) => { contents: string; loader: 'js'; resolveDir: string }) => void;
+  }) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]/.test(a.importer)) return undefined;
+      const en = path.join(path.dirname(a.importer), '..', 'locales', 'en.js');
+      return fs.existsSync(en) ? { path: en, namespace: 'zod-english-only' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (a) => ({
+      contents: `export { default as en } from ${JSON.stringify(a.path)};`,
+      loader: 'js',
+      resolveDir: path.dirname(a.path),
+    }));
   },
 };
 

@@ -15,7 +15,8 @@ import { benchmark, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
 import { compareWithBaseline } from '../sim/baselines/compare.ts';
 import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
-import { fieldSchema, violation, type Constraint, type Space } from './space.ts';
+import { fieldSchema, violation, type Constraint } from './params.ts';
+import type { Space } from './space.ts';
 
 export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;

@@ -16,6 +16,11 @@ import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
 import { DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue } from './space-checks.ts';
 import { closest, didYouMean } from './suggest.ts';
+import { fieldSchema, parameterKeys, parseConstraint, type Constraint } from './params.ts';
+
+// the parameter keys, constraints and --set parsing live in ./params.ts (no YAML, no drivers: the
+// `simulate` command loads them without this module)
+export { fieldSchema, parameterKeys, parseConstraint, parseSets, violation, type Constraint } from './params.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import { metricDef } from '../sim/metrics.ts';
 
@@ -144,13 +149,6 @@ export const SpaceSchema = z
 /** A parsed space: `fidelity` resolved (from the deprecated `model:` alias when that was given). */
 export type Space = Omit<z.infer<typeof SpaceSchema>, 'fidelity' | 'model'> & { fidelity: SpaceFidelity };
 
-export interface Constraint {
-  text: string;
-  metric: string;
-  op: '<=' | '<' | '>=' | '>' | '==';
-  bound: number;
-}
-
 export interface ParsedSpace {
   space: Space;
   domains: ParamDomain[];
@@ -160,54 +158,6 @@ export interface ParsedSpace {
   file: string;
   /** Notes for the user about deprecated keys (printed by the runner). */
   notes: string[];
-}
-
-/** The field schema behind a canonical parameter key (hw.X, algo.X, workload.X), or undefined. */
-export function fieldSchema(key: string): z.ZodType | undefined {
-  const dot = key.indexOf('.');
-  if (dot < 0) return undefined;
-  const group = key.slice(0, dot);
-  const field = key.slice(dot + 1);
-  const shape: Record<string, z.ZodType> | undefined =
-    group === 'hw' ? HardwareSchema.shape : group === 'algo' ? AlgoSchema.shape : group === 'workload' ? WorkloadSchema.shape : undefined;
-  if (!shape || !Object.hasOwn(shape, field)) return undefined;
-  return shape[field];
-}
-
-/** Every canonical parameter key. */
-export function parameterKeys(): string[] {
-  return [
-    ...Object.keys(HardwareSchema.shape).map((k) => `hw.${k}`),
-    ...Object.keys(AlgoSchema.shape).map((k) => `algo.${k}`),
-    ...Object.keys(WorkloadSchema.shape).map((k) => `workload.${k}`),
-  ];
-}
-
-const CONSTRAINT_RE = /^\s*([a-z_][a-z0-9_]*)\s*(<=|>=|==|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
-
-export function parseConstraint(text: string): Constraint | string {
-  const m = CONSTRAINT_RE.exec(text);
-  if (!m) return `cannot parse constraint "${text}": expected "<metric> <op> <number>" with op one of <= < >= > ==`;
-  if (!(METRICS as readonly string[]).includes(m[1])) return `unknown metric "${m[1]}" in constraint${didYouMean(m[1], METRICS) || ` (metrics: ${METRICS.join(', ')})`}`;
-  return { text, metric: m[1], op: m[2] as Constraint['op'], bound: Number(m[3]) };
-}
-
-/** Amount by which a metric value violates a constraint, relative to |bound| (0 = satisfied). */
-export function violation(c: Constraint, value: number): number {
-  if (!Number.isFinite(value)) return Infinity;
-  const scale = Math.abs(c.bound) > 0 ? Math.abs(c.bound) : 1;
-  switch (c.op) {
-    case '<=':
-      return value <= c.bound ? 0 : (value - c.bound) / scale;
-    case '<':
-      return value < c.bound ? 0 : (value - c.bound) / scale + 1e-12;
-    case '>=':
-      return value >= c.bound ? 0 : (c.bound - value) / scale;
-    case '>':
-      return value > c.bound ? 0 : (c.bound - value) / scale + 1e-12;
-    case '==':
-      return Math.abs(value - c.bound) / scale;
-  }
 }
 
 /** Numbers of a range with a step, without float drift (0.1 + 0.2 → 0.3). */
@@ -470,24 +420,6 @@ export function loadSpace(file: string, opts: ParseOptions = {}): ParsedSpace {
   }
   if (buf.includes(0)) throw new InputError(`${file}: cannot read the space file: not a text file (it contains NUL bytes)`);
   return parseSpace(buf.toString('utf8'), file, opts);
-}
-
-/** Parse `--set key=value` pairs into canonical parameters (validated per field). */
-export function parseSets(sets: string[]): Params {
-  const out: Params = {};
-  for (const s of sets) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new InputError(`--set ${s}: expected key=value, e.g. --set hw.dramChannels=32`);
-    const key = s.slice(0, eq).trim();
-    const raw = s.slice(eq + 1).trim();
-    const fs = fieldSchema(key);
-    if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`);
-    const value: number | string = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-    const r = fs.safeParse(value);
-    if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => i.message).join('; ')}`);
-    out[key] = value;
-  }
-  return out;
 }
 
 /** JSON Schema of the space file, for editors (`spatten-dse schema`). */

@@ -14,37 +14,42 @@ test('one channel = two pseudo-channel lanes (PC-interleaved mapping); the offic
   assert.equal(new DramFrontEnd(hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { mapping: 'RoBaRaCoCh' }), 16, 32).channels, 16);
 });
 
+// the data of a stream's last burst arrive one access latency after its channel time, like the
+// first burst's: firstLat (10 here) less the burst itself (2 cycles at 32 GB/s per channel, 1 GHz)
+const LAT = 10 - noRefresh.tBurst;
+
 test('key and value sides share a channel at half rate; a side queues behind its own earlier streams', () => {
+  assert.equal(noRefresh.tBurst, 2);
   const f = new DramFrontEnd(noRefresh, 1, 32);
   f.issue(0, stream(0, [100, 100]));
   assert.equal(f.first, 10);
-  assert.equal(f.end, 100);
+  assert.equal(f.end, 100 + LAT);
   // value stream of 50 per channel while the key side still has 100 queued: both progress at half
   // rate, so it ends at 100 and pushes the key side's backlog to 150
   f.issue(0, stream(2, [50, 50]));
-  assert.equal(f.end, 100);
+  assert.equal(f.end, 100 + LAT);
   // the next key stream starts after the key side's backlog (150), alone on the channel
   f.issue(0, stream(0, [100, 100]));
   assert.equal(f.first, 160);
-  assert.equal(f.end, 250);
+  assert.equal(f.end, 250 + LAT);
   assert.equal(f.work, 500);
   // the slowest channel decides; a channel without data is not used
   f.issue(300, stream(1, [0, 40]));
   assert.equal(f.first, 310);
-  assert.equal(f.end, 340);
+  assert.equal(f.end, 340 + LAT);
 });
 
 test('refresh: an all-bank refresh (nRFC 350 every nREFI 3900) stretches a stream that crosses it', () => {
   const f = new DramFrontEnd(hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }), 1, 32);
   f.issue(3800, stream(0, [200, 200]));
   assert.equal(f.first, 3810);
-  assert.equal(f.end, 3900 + 350 + 100); // 100 cycles before the refresh, 100 after it
+  assert.equal(f.end, 3900 + 350 + 100 + LAT); // 100 cycles before the refresh, 100 after it
 });
 
 test('the fetcher issues at most ports × 32 B per cycle', () => {
   const f = new DramFrontEnd(noRefresh, 1, 4);
   f.issue(0, stream(0, [100, 100], 6400));
-  assert.equal(f.end, 1600);
+  assert.equal(f.end, 1600 + LAT);
 });
 
 test('the idle-channel shortcuts give exactly the per-channel processor-sharing result (random streams vs a reference)', async () => {
@@ -84,7 +89,7 @@ test('the idle-channel shortcuts give exactly the per-channel processor-sharing 
     eMax = Math.max(eMax, aA + s.bursts / 8);
     const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + 13;
     assert.equal(f.first, first, `stream ${k} first`);
-    assert.equal(f.end, Math.max(timeForAvailable(eMax, tim), first), `stream ${k} end`);
+    assert.equal(f.end, Math.max(timeForAvailable(eMax, tim) + 13 - tim.tBurst, first), `stream ${k} end`);
   }
   assert.ok(Math.abs(f.work - work) <= 1e-9 * work);
 });

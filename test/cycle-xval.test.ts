@@ -194,13 +194,13 @@ test('60 random design points (models, stages, pruning, bits, hardware knobs and
   lat.sort((x, y) => x - y);
   en.sort((x, y) => x - y);
   assert.ok(Math.abs(lat[30] - 1) < 0.02 && Math.abs(en[30] - 1) < 0.02, `medians ${lat[30]} ${en[30]}`);
-  // Known gaps (sim/cycle/README.md, "Analytical vs cycle"): one head in flight with a
-  // 1,024-multiplier Q·K (the window is too pessimistic: 0.88), and causal summarization on 128
-  // multipliers where one draw of the refetching heads holds prob·V behind 15 heads' Q·K (1.11;
-  // the analytical model is the mean over draws, test/hw-flow-shop.test.ts). 58 of 60 within 10% on
-  // latency (54 before the DRAM term counted the channel imbalance, 57 before the in-order bound).
+  // The one point outside (sim/cycle/README.md, "Analytical vs cycle"): causal summarization on
+  // 128 multipliers where this seed's draw of refetching heads holds prob·V behind 15 heads' Q·K
+  // (1.11; the analytical model is the mean over draws, test/hw-flow-shop.test.ts). 59 of 60 within
+  // 10% on latency (54 before the DRAM term counted the channel imbalance, 57 before the in-order
+  // bound, 58 before streams paid their access latency at both ends), 59 on energy.
   const latOut = lat.filter((r) => Math.abs(r - 1) >= TOL).length;
   const enOut = en.filter((r) => Math.abs(r - 1) >= TOL).length;
-  assert.ok(latOut <= 2 && enOut <= 1, outliers.join('\n'));
-  assert.ok(lat[0] > 0.85 && lat[59] < 1.15, `range ${lat[0]} … ${lat[59]}`);
+  assert.ok(latOut <= 1 && enOut <= 1, outliers.join('\n'));
+  assert.ok(lat[0] > 0.9 && lat[59] < 1.15, `range ${lat[0]} … ${lat[59]}`);
 });

@@ -169,6 +169,8 @@ export class HbmChannel {
   readonly ring: Float64Array;
   /** Bursts served so far (position in channel order). */
   pos = 0;
+  /** pos mod queueDepth: the ring slot of the next burst. */
+  private slot = 0;
   hits = 0;
   misses = 0;
   bursts = 0;
@@ -201,6 +203,7 @@ export class HbmChannel {
     this.fawIdx.fill(0);
     this.ring.fill(0);
     this.pos = 0;
+    this.slot = 0;
     this.hits = 0;
     this.misses = 0;
     this.bursts = 0;
@@ -219,11 +222,15 @@ export class HbmChannel {
    */
   serveIds(ids: Float64Array, ns: Int32Array, a: number, b: number, offset: number, t0: number): ChannelRun {
     const P = this.t.pcs;
-    const PB = P * this.t.banks;
+    const banks = this.t.banks;
+    const PB = P * banks;
     this.begin();
     for (let k = a; k < b; k++) {
+      // id is an integer and P, banks are small, so the quotients are exact and x − trunc(x/m)·m is
+      // x % m (as an array index: the same slot) without a floating-point remainder.
       const id = ids[k] + offset;
-      this.chunk(id % P, Math.floor(id / P) % this.t.banks, Math.floor(id / PB), ns[k], t0);
+      const q = Math.floor(id / P);
+      this.chunk(id - Math.trunc(id / P) * P, q - Math.trunc(q / banks) * banks, Math.floor(id / PB), ns[k], t0);
     }
     return this.finish(t0);
   }
@@ -259,7 +266,7 @@ export class HbmChannel {
     const bi = pc * t.banks + bank;
     const bg = bank & 3;
     // Visible when the burst queueDepth positions earlier (possibly of an earlier stream) has returned.
-    const vis = this.pos >= Q ? Math.max(t0, ring[this.pos % Q]) : t0;
+    const vis = this.pos >= Q ? Math.max(t0, ring[this.slot]) : t0;
     let colReady: number;
     if (this.openRow[bi] === row) {
       this.rHits += n;
@@ -286,7 +293,12 @@ export class HbmChannel {
     const ds = Math.max(colReady + t.tCL, this.busFree[pc]);
     const busEnd = ds + (n - 1) * space + t.tBurst;
     this.busFree[pc] = busEnd;
-    for (let j = 0; j < n; j++) ring[(this.pos + j) % Q] = ds + j * space + t.tBurst;
+    let r = this.slot;
+    for (let j = 0; j < n; j++) {
+      ring[r] = ds + j * space + t.tBurst;
+      if (++r === Q) r = 0;
+    }
+    this.slot = r;
     this.pos += n;
     this.rBursts += n;
     if (ds < this.rFirst) this.rFirst = ds;

@@ -187,8 +187,8 @@ export class EventQueue {
     h.push(time, this.s++, kind, a);
   }
 
-  /** Removes the earliest event into outT/outKind/outA (the queue must not be empty). */
-  pop(): void {
+  /** Removes the earliest event into outT/outKind/outA; false (and nothing changed) if the queue is empty. */
+  pop(): boolean {
     const m = this.main;
     const b = this.bulk;
     const j = b.h;
@@ -197,11 +197,13 @@ export class EventQueue {
       this.outKind = b.kd[j];
       this.outA = b.ar[j];
       b.h++;
-      return;
+      return true;
     }
+    if (m.n === 0) return false;
     this.outT = m.t[0];
     this.outKind = m.kd[0];
     this.outA = m.ar[0];
     m.removeTop();
+    return true;
   }
 }

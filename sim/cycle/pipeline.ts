@@ -69,8 +69,10 @@ export class HeadPipeline implements FetchPort {
   private filterFree = 0;
   private tokFree = 0;
   private layerDecMax = 0;
-  private readonly vallocQ: number[] = [];
+  /** Requests waiting for value lines, in order: vallocQ[vallocHead .. vallocTail) (each enters once). */
+  private readonly vallocQ: Int32Array;
   private vallocHead = 0;
+  private vallocTail = 0;
   /** Heads in each request's (iteration, layer). */
   private readonly heads: Int32Array;
 
@@ -92,12 +94,8 @@ export class HeadPipeline implements FetchPort {
     this.vidsStart = new Float64Array(N);
     this.probsEnd = new Float64Array(N);
     this.downDone = new Uint8Array(N);
-    const count = new Map<number, number>();
-    for (const r of reqs) {
-      const k = r.iteration * 4096 + r.layer;
-      count.set(k, (count.get(k) ?? 0) + 1);
-    }
-    this.heads = Int32Array.from(reqs, (r) => count.get(r.iteration * 4096 + r.layer) ?? 0);
+    this.vallocQ = new Int32Array(N);
+    this.heads = headsPerLayer(reqs);
   }
 
   attach(s: RequestScheduler): void {
@@ -149,10 +147,12 @@ export class HeadPipeline implements FetchPort {
   }
 
   /**
-   * Local-V top-k of request i decided at d: one selection per query on the local engine, then the
-   * filter pass. Sets when the kept V ids start and stop leaving the engine.
+   * Local-V top-k of request i (decided at decF[i]): one selection per query on the local engine,
+   * then the filter pass. Sets when the kept V ids start and stop leaving the engine. (The times
+   * are read from the typed arrays here rather than passed: a double argument is boxed per call.)
    */
-  private localTopk(i: number, r: HeadRequest, d: number): void {
+  private localTopk(i: number, r: HeadRequest): void {
+    const d = this.decF[i];
     const q = Math.max(1, r.queries);
     const K = r.keys;
     const vpqFull = Math.min(r.valuesPerQuery, K);
@@ -192,8 +192,9 @@ export class HeadPipeline implements FetchPort {
     this.probsEnd[i] = fe + this.engine.outputLatency;
   }
 
-  /** Cascade token top-k after request i (shares the second engine with the head top-k). */
-  private tokenTopk(i: number, r: HeadRequest, d: number, now: number): void {
+  /** Cascade token top-k after request i, decided at decF[i] (shares the second engine with the head top-k). */
+  private tokenTopk(i: number, r: HeadRequest, now: number): void {
+    const d = this.decF[i];
     this.layerDecMax = Math.max(this.layerDecMax, d);
     if (r.topk >= 0) {
       const n = r.topk > r.keys ? r.L : r.keys;
@@ -212,12 +213,11 @@ export class HeadPipeline implements FetchPort {
   /** Local-V top-k, V-id release, token top-k: strictly in request order. */
   private downstream(i: number, now: number): void {
     const r = this.reqs[i];
-    const d = this.decF[i];
-    this.localTopk(i, r, d);
-    this.tokenTopk(i, r, d, now);
+    this.localTopk(i, r);
+    this.tokenTopk(i, r, now);
     this.downDone[i] = 1;
     if (!this.cfg.reuseKV) {
-      this.vallocQ.push(i);
+      this.vallocQ[this.vallocTail++] = i;
       const fs = this.vidsStart[i];
       if (fs > now) this.queue.push(fs, EV_VALLOC, 0);
       else this.tryValloc(now);
@@ -228,7 +228,7 @@ export class HeadPipeline implements FetchPort {
   /** Generation: value lines are allocated in order once a request's V ids leave the filter. */
   tryValloc(now: number): void {
     const tb = this.tb;
-    while (this.vallocHead < this.vallocQ.length) {
+    while (this.vallocHead < this.vallocTail) {
       const i = this.vallocQ[this.vallocHead];
       if (this.vidsStart[i] > now) return;
       if (tb.vStream[i] === null) {
@@ -277,4 +277,29 @@ export class HeadPipeline implements FetchPort {
     this.compares += c.compares;
     this.end = Math.max(this.end, this.tokFree);
   }
+}
+
+/**
+ * Heads of each request's (iteration, layer) over the whole run. Requests of one layer are
+ * consecutive in practice, so the counting map is touched once per run of equal keys, not per request.
+ */
+function headsPerLayer(reqs: readonly HeadRequest[]): Int32Array {
+  const N = reqs.length;
+  const count = new Map<number, number>();
+  for (let i = 0; i < N; ) {
+    const k = reqs[i].iteration * 4096 + reqs[i].layer;
+    let j = i + 1;
+    while (j < N && reqs[j].iteration * 4096 + reqs[j].layer === k) j++;
+    count.set(k, (count.get(k) ?? 0) + (j - i));
+    i = j;
+  }
+  const heads = new Int32Array(N);
+  for (let i = 0; i < N; ) {
+    const k = reqs[i].iteration * 4096 + reqs[i].layer;
+    const h = count.get(k) ?? 0;
+    let j = i;
+    while (j < N && reqs[j].iteration * 4096 + reqs[j].layer === k) heads[j++] = h;
+    i = j;
+  }
+  return heads;
 }

@@ -316,13 +316,14 @@ export function prepareRequests(reqs: readonly HeadRequest[], c: RequestContext)
   const t = tb.tally;
   const sb = new StreamBuilder(c.tim, c.hw, t);
   const delta = new Float64Array(TALLY);
+  const before = new Float64Array(TALLY);
   for (let i = 0; i < N; i++) {
     if (i > 0 && c.refetch[i] === c.refetch[i - 1] && sameShape(reqs[i], reqs[i - 1])) {
       copyEntry(tb, i, i - 1);
       for (let k = 0; k < TALLY; k++) t[k] += delta[k];
       continue;
     }
-    const before = t.slice();
+    before.set(t);
     prepareOne(tb, i, reqs[i], c, sb);
     for (let k = 0; k < TALLY; k++) delta[k] = t[k] - before[k];
   }

@@ -92,8 +92,7 @@ function runEvents(run: Run, N: number): number {
   const { queue, scheduler, pipeline } = run;
   scheduler.schedule(0);
   let events = 0;
-  while (queue.size > 0) {
-    queue.pop();
+  while (queue.pop()) {
     const now = queue.outT;
     const a = queue.outA;
     events++;

@@ -9,6 +9,7 @@ import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare,
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
+import { beginDesign, cachedRequestCostInto } from './gather-cache.ts';
 import { float64Views, windowOf } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
 
@@ -40,6 +41,7 @@ function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
 /** Per-group DRAM terms of one design (scratch reused across designs: memoDram copies what it keeps). */
 let gKc = new Float64Array(64);
 let gSd = new Float64Array(64);
+let gKw = new Float64Array(64);
 let gV = new Float64Array(64);
 let gVc = new Float64Array(64);
 let gActs = new Float64Array(64);
@@ -48,6 +50,7 @@ function ensureGroups(G: number): void {
   if (gKc.length >= G) return;
   gKc = new Float64Array(G);
   gSd = new Float64Array(G);
+  gKw = new Float64Array(G);
   gV = new Float64Array(G);
   gVc = new Float64Array(G);
   gActs = new Float64Array(G);
@@ -61,6 +64,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
   const tim = dramProfileTiming(hw);
   const avail = d.avail;
   ensureGroups(p.dramReps.length);
+  const rows = !p.reuseKV && beginDesign(tim, hw.dramChannels, hw.clockGHz);
   for (let g = 0; g < p.dramReps.length; g++) {
     const c = p.classes[p.dramReps[g]];
     const r = shape;
@@ -78,7 +82,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
       continue;
     }
     // generation keeps only the sums below: the costs go to a scratch object
-    const dc = requestDramCostInto(scratchCost, r, hw.dramChannels, tim, hw.clockGHz);
+    const dc = rows ? cachedRequestCostInto(scratchCost, r) : requestDramCostInto(scratchCost, r, hw.dramChannels, tim, hw.clockGHz);
     // class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V
     const bQ = (c.q * c.D * c.queryBits) / 8;
     const bK = (c.seen * c.D * c.keyBits) / 8;
@@ -86,6 +90,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
     const bV = (c.vF * c.q * c.D * c.valueBits) / 8;
     gKc[g] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
     gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
+    gKw[g] = gKc[g] + d.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail);
     gV[g] = bV;
     gVc[g] = dc.v.cyclesPerByte;
     gActs[g] = bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
@@ -97,8 +102,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
     const avail = refreshAvailability(dramTimingOf(hw));
     const C = p.classes.length;
     // the per-class stream costs are kept for summarization only (generation keeps its sums)
-    const [kc, sd] = float64Views(2, C);
-    const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, kc, sd, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
+    const [sd, kw] = float64Views(2, C);
+    const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
     const groupCost: RequestDramCost[] = new Array(p.dramReps.length);
     priceGroups(p, hw, d, groupCost);
     for (let i = 0; i < C; i++) {
@@ -108,8 +113,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
         continue;
       }
       const m = p.classes[i].mult;
-      d.kc[i] = gKc[g];
       d.sd[i] = gSd[g];
+      d.kw[i] = gKw[g];
       d.dramK += m * gKc[g];
       d.dramV += (m * gV[g] * gVc[g]) / avail;
       d.acts += m * gActs[g];

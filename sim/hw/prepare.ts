@@ -8,7 +8,9 @@ import { expectedTopkCompares } from './topk.ts';
 import type { RequestDramCost } from './dram-cost.ts';
 import { HwMemo, unionFields, type HwFields } from './memo.ts';
 import { newSums, type Sums } from './finalize.ts';
-import { headTopkRuns, requestCore, sameClass } from './request-core.ts';
+import { headTopkRuns, requestCore } from './request-core.ts';
+import { EMPTY, IndexTable } from './index-table.ts';
+import { forEachRun, generationPlan, type GenerationPlan } from '../workload/build.ts';
 import { windowCapacity, type WindowOrder } from './window.ts';
 
 
@@ -106,12 +108,13 @@ export interface DramSums {
   /** Summarization: each class's stream costs (empty in generation). */
   cost: RequestDramCost[];
   avail: number;
-  /** Generation: key-side / value-side DRAM cycles of one instance of each class, and the totals. */
-  kc: Float64Array;
   /** Generation: σ of one instance of each class's DRAM occupancy over the channels (dram-cost.ts requestSpread). */
   sd: Float64Array;
+  /** Generation: a class instance's key-side stream time in its window: its channel-mean DRAM cycles + z_C·σ of its key-side streams (a stream completes at its busiest channel). */
+  kw: Float64Array;
   /** Expected maximum of that many independent standard normals (the channels: dram-cost.ts expectedMaxNormal). */
   zC: number;
+  /** Generation: key-side and value-side DRAM cycles and activations of the workload. */
   dramK: number;
   dramV: number;
   acts: number;
@@ -136,7 +139,7 @@ export interface ComboEntry {
   lPv: number;
 }
 
-/** A hash of a request's class fields (collisions are told apart by `sameClass`). */
+/** A hash of a request's class fields (collisions are told apart by `isClassOf`). */
 function classHash(r: HeadRequest): number {
   let h = Math.imul(r.L ^ 0x9e3779b9, 0x85ebca6b) ^ r.queries;
   h = Math.imul(h ^ (h >>> 15) ^ r.keys, 0xcc9e2d51) ^ r.valuesFetched;
@@ -145,11 +148,20 @@ function classHash(r: HeadRequest): number {
   return (h ^ (h >>> 15) ^ (r.causal ? 1 : 0)) & 0x3fffffff;
 }
 
-/** A class of one request. */
-function newClass(r: HeadRequest): ReqClass {
+/** True when request `r` belongs to class `c` (request-core.ts sameClass on the class's fields). */
+function isClassOf(c: ReqClass, r: HeadRequest): boolean {
+  return (
+    c.L === r.L && c.q === r.queries && c.k === r.keys && c.vF === r.valuesFetched && c.vq === r.valuesPerQuery &&
+    c.keyBits === r.keyBits && c.lsbBits === r.lsbBits && c.p === r.refetch && c.valueBits === r.valueBits &&
+    c.queryBits === r.queryBits && c.topk === r.topk && c.causal === r.causal && c.D === r.D
+  );
+}
+
+/** A class of `count` identical requests. */
+function newClass(r: HeadRequest, count: number): ReqClass {
   const core = requestCore(r);
   return {
-    mult: 1,
+    mult: count,
     D: r.D,
     L: r.L,
     q: r.queries,
@@ -172,41 +184,69 @@ function newClass(r: HeadRequest): ReqClass {
   };
 }
 
-/** The workload's request classes (identical cost-relevant fields, with multiplicity, in order of first appearance), the request order as runs of one class, and the head dimension (-1 when empty). */
-function collectClasses(w: Workload): { classes: ReqClass[]; D: number; runCls: Int32Array; runLen: Int32Array } {
-  const classes: ReqClass[] = [];
-  const runCls: number[] = [];
-  const runLen: number[] = [];
-  const reps: HeadRequest[] = []; // each class's first request
-  const next: number[] = []; // the previous class with the same hash (-1: none)
-  const byHash = new Map<number, number>();
-  let D = -1;
-  let prev = -1;
-  for (const r of w.requests) {
-    if (D < 0) D = r.D;
-    else if (r.D !== D) throw new Error(`prepareWorkload: mixed head dimensions (${D}, ${r.D}); use analyticalModel`);
-    // Heads of a layer are consecutive and mostly identical: skip the look-up for repeats.
-    if (prev >= 0 && sameClass(reps[prev], r)) {
-      classes[prev].mult++;
-      runLen[runLen.length - 1]++;
-      continue;
-    }
-    const h = classHash(r);
-    const first = byHash.get(h) ?? -1;
-    let i = first;
-    while (i >= 0 && !sameClass(reps[i], r)) i = next[i];
-    if (i < 0) {
-      i = classes.length;
-      classes.push(newClass(r));
-      reps.push(r);
-      next.push(first);
-      byHash.set(h, i);
-    } else classes[i].mult++;
-    prev = i;
-    runCls.push(i);
-    runLen.push(1);
+/**
+ * Groups requests into classes (identical cost-relevant fields, with multiplicity, in order of
+ * first appearance); requests may come one by one or as runs of identical ones.
+ */
+class ClassCollector {
+  readonly classes: ReqClass[] = [];
+  /** The request order as runs of consecutive requests of one class: each run's class and length. */
+  readonly runCls: number[] = [];
+  readonly runLen: number[] = [];
+  D = -1;
+  private prev = -1;
+
+  /** @param maxClasses at most this many classes will be added */
+  constructor(maxClasses: number) {
+    classTable.reset(maxClasses);
   }
-  return { classes, D, runCls: Int32Array.from(runCls), runLen: Int32Array.from(runLen) };
+
+  add(r: HeadRequest, count: number): void {
+    const classes = this.classes;
+    if (this.D < 0) this.D = r.D;
+    else if (r.D !== this.D) throw new Error(`prepareWorkload: mixed head dimensions (${this.D}, ${r.D}); use analyticalModel`);
+    // Heads of a layer are consecutive and mostly identical: skip the look-up for repeats.
+    if (this.prev >= 0 && isClassOf(classes[this.prev], r)) {
+      classes[this.prev].mult += count;
+      this.runLen[this.runLen.length - 1] += count;
+      return;
+    }
+    this.prev = this.find(r, count);
+    this.runCls.push(this.prev);
+    this.runLen.push(count);
+  }
+
+  /** The class of `r` (created when new) with `count` more requests. */
+  private find(r: HeadRequest, count: number): number {
+    const classes = this.classes;
+    const h = classHash(r);
+    for (let s = classTable.start(h); ; s = classTable.next(s)) {
+      const i = classTable.at(s, h);
+      if (i === EMPTY) {
+        classTable.put(s, h, classes.length);
+        classes.push(newClass(r, count));
+        return classes.length - 1;
+      }
+      if (i >= 0 && isClassOf(classes[i], r)) {
+        classes[i].mult += count;
+        return i;
+      }
+    }
+  }
+}
+/** Class and DRAM-group look-ups of `prepareWorkload` (reused: a workload is prepared at a time). */
+const classTable = new IndexTable();
+const groupTable = new IndexTable();
+
+/**
+ * The workload's request classes, the request order as runs of one class, and the head dimension
+ * (-1 when empty); a generated workload's from its plan's runs.
+ */
+function collectClasses(w: Workload, plan: GenerationPlan | undefined): { classes: ReqClass[]; D: number; runCls: Int32Array; runLen: Int32Array } {
+  const col = new ClassCollector(plan ? 2 * plan.layers * plan.iterations : w.requests.length);
+  if (plan) forEachRun(plan, (r, count) => col.add(r, count));
+  else for (const r of w.requests) col.add(r, 1);
+  return { classes: col.classes, D: col.D, runCls: Int32Array.from(col.runCls), runLen: Int32Array.from(col.runLen) };
 }
 
 /** True when two classes have the same DRAM streams (dram-cost.ts requestDramCost and their bytes). */
@@ -221,32 +261,39 @@ function sameDram(a: ReqClass, b: ReqClass): boolean {
 function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int32Array } {
   const group = new Int32Array(classes.length);
   const reps: number[] = [];
-  const byShape = new Map<number, number>(); // hash → latest group with it
-  const next: number[] = [];
+  groupTable.reset(classes.length);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
-    const h = (Math.imul(c.L ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(c.k, 0xcc9e2d51) ^ Math.imul(c.vF + 7, 0x1b873593) ^ c.keyBits) & 0x3fffffff;
-    const first = byShape.get(h) ?? -1;
-    let g = first;
-    while (g >= 0 && !sameDram(classes[reps[g]], c)) g = next[g];
-    if (g < 0) {
-      g = reps.length;
-      reps.push(i);
-      next.push(first);
-      byShape.set(h, g);
+    // a layer's last head (token top-k) and its other heads: same streams, consecutive classes
+    if (i > 0 && sameDram(classes[i - 1], c)) {
+      group[i] = group[i - 1];
+      continue;
     }
-    group[i] = g;
+    const h = (Math.imul(c.L ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(c.k, 0xcc9e2d51) ^ Math.imul(c.vF + 7, 0x1b873593) ^ c.keyBits) & 0x3fffffff;
+    for (let s = groupTable.start(h); ; s = groupTable.next(s)) {
+      const g = groupTable.at(s, h);
+      if (g === EMPTY) {
+        groupTable.put(s, h, reps.length);
+        group[i] = reps.length;
+        reps.push(i);
+        break;
+      }
+      if (g >= 0 && sameDram(classes[reps[g]], c)) {
+        group[i] = g;
+        break;
+      }
+    }
   }
   return { dramGroup: group, dramReps: Int32Array.from(reps) };
 }
 
 /** A prepared workload with empty sums and memo tables. */
-function emptyPrepared(w: Workload, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array): PreparedWorkload {
+function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array): PreparedWorkload {
   return {
     name: w.name,
     reuseKV: w.reuseKV,
     D: D < 0 ? 64 : D,
-    requests: w.requests.length,
+    requests,
     classes,
     runCls,
     runLen,
@@ -312,24 +359,47 @@ function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: bool
   }
 }
 
-/** Head top-k runs merged by (heads, kept), with their compares. */
-function addHeadRuns(prep: PreparedWorkload, w: Workload): void {
-  const runs = new Map<string, { n: number; k: number; mult: number }>();
-  for (const h of headTopkRuns(w)) {
-    const key = `${h.n}|${h.k}`;
-    const e = runs.get(key);
+/** Runs merged by (heads, kept) in order of first appearance, with their count. */
+function mergeRuns(runs: Array<{ n: number; k: number }>, times: number): Array<{ n: number; k: number; mult: number }> {
+  const byKey = new Map<number | string, { n: number; k: number; mult: number }>();
+  for (const h of runs) {
+    const key = Number.isInteger(h.n) && Number.isInteger(h.k) && h.k >= 0 && h.k < 65536 ? h.n * 65536 + h.k : `${h.n}|${h.k}`;
+    const e = byKey.get(key);
     if (e) e.mult++;
-    else runs.set(key, { n: h.n, k: h.k, mult: 1 });
+    else byKey.set(key, { n: h.n, k: h.k, mult: 1 });
   }
-  prep.headRuns = [...runs.values()];
+  const out = [...byKey.values()];
+  for (const e of out) e.mult *= times;
+  return out;
+}
+
+/**
+ * Head top-k runs (request-core.ts headTopkRuns) of one iteration of a plan: per layer, its heads
+ * and the next layer's when it keeps fewer. Every iteration has the same.
+ */
+function planHeadRuns(plan: GenerationPlan): Array<{ n: number; k: number }> {
+  const runs: Array<{ n: number; k: number }> = [];
+  const h = plan.headsAt;
+  for (let l = 0; l + 1 < plan.layers; l++) if (h[l + 1] < h[l]) runs.push({ n: h[l], k: h[l + 1] });
+  return runs;
+}
+
+/** Head top-k runs merged by (heads, kept), with their compares. */
+function addHeadRuns(prep: PreparedWorkload, w: Workload, plan: GenerationPlan | undefined): void {
+  prep.headRuns = plan ? mergeRuns(planHeadRuns(plan), plan.iterations) : mergeRuns(headTopkRuns(w), 1);
   for (const h of prep.headRuns) prep.tkCompares += h.mult * expectedTopkCompares(h.n, h.k);
 }
 
-/** Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. */
+/**
+ * Aggregate a workload once; evaluate it on many hardware points with `evaluatePrepared`. A
+ * generated workload whose request list was never read is aggregated from its plan (the same
+ * classes, in the same order, without materialising the list).
+ */
 export function prepareWorkload(w: Workload): PreparedWorkload {
-  const { classes, D, runCls, runLen } = collectClasses(w);
-  const prep = emptyPrepared(w, classes, D, runCls, runLen);
+  const plan = generationPlan(w);
+  const { classes, D, runCls, runLen } = collectClasses(w, plan);
+  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, classes, D, runCls, runLen);
   addClassSums(prep, classes, w.reuseKV);
-  addHeadRuns(prep, w);
+  addHeadRuns(prep, w, plan);
   return prep;
 }

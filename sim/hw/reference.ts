@@ -155,7 +155,11 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
   }
 }
 
-/** Generation: the chain from its pieces, then each head's window with the key side's DRAM share. */
+/**
+ * Generation: the chain from its pieces, then each head's window with the key side's DRAM share.
+ * kCyc: a head's key-side stream time, channel mean plus the busiest channel's lead (z_C·σ of the
+ * key-side streams: a stream completes when its slowest channel is done, sim/cycle/fetcher.ts).
+ */
 function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[]): void {
   const nReq = w.requests.length;
   // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass.
@@ -190,12 +194,13 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   const nReq = w.requests.length;
   const kCyc: number[] = [];
   const sdCyc: number[] = [];
+  const zC = expectedMaxNormal(dramUnits(hw));
   const g: GenChain = { fix: 0, k: 0, qk: 0, sm: 0, tk: 0, v: 0, pv: 0 };
   const f: FlowRows = { d: [], q: [], l: [], v: [], p: [], n: [] };
   for (const r of w.requests) {
     const c = requestCore(r);
     const t = addRequestTraffic(s, r, hw, w.reuseKV, c.seen, avail, tim);
-    kCyc.push(t.cK);
+    kCyc.push(t.cK + zC * requestSpread(t.dc, t.bQ, t.bK, t.bL, 0, r.refetch, avail));
     sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail));
     const st = addRequestCompute(s, r, hw, c, t);
     addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st);

@@ -40,9 +40,20 @@ const SMALL_H = (() => {
   return h;
 })();
 
+/** H_n of the integers 65 … 65535 (the series below), each computed on first use; NaN = not yet. */
+const BIG_H = new Float64Array(65536).fill(NaN);
+
 /** Harmonic number H_n (H_0 = 0); exact up to 64, asymptotic series beyond (error < 1e-12). */
 export function harmonic(n: number): number {
   if (n <= 64) return SMALL_H[n < 0 ? 0 : Math.floor(n)];
+  if (n < 65536 && (n | 0) === n) {
+    const h = BIG_H[n];
+    return h === h ? h : (BIG_H[n] = harmonicSeries(n));
+  }
+  return harmonicSeries(n);
+}
+
+function harmonicSeries(n: number): number {
   const inv = 1 / n;
   const inv2 = inv * inv;
   return Math.log(n) + EULER_GAMMA + 0.5 * inv - inv2 / 12 + (inv2 * inv2) / 120;

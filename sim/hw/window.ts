@@ -8,7 +8,7 @@ import type { DramSums, PreparedWorkload } from './prepare.ts';
 
 /**
  * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = key-side
- * DRAM cycles, x_c = max(Q·K, softmax) of class c, n_c its heads in flight): classes sorted by the
+ * DRAM cycles to the busiest channel, DramSums.kw; x_c = max(Q·K, softmax) of class c, n_c its heads in flight): classes sorted by the
  * crossover t_c = x_c/kc_c; for a given share the classes with t_c < 1/share are fetch-bound.
  * prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m kc/n.
  */
@@ -89,7 +89,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
   for (let i = 0; i < C; i++) {
     const c = cs[i];
     const x = (1 + c.p) * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
-    const kc = dram.kc[i];
+    const kc = dram.kw[i];
     xs[i] = x;
     t[i] = kc > 0 ? x / kc : Infinity;
     o.mw[i] = c.mult * (1 + c.p);
@@ -101,7 +101,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
     const i = order[j];
     o.thr[j] = t[i];
     o.mx[j] = cs[i].mult * xs[i];
-    o.mf[j] = cs[i].mult * dram.kc[i];
+    o.mf[j] = cs[i].mult * dram.kw[i];
     o.kl[j] = o.klByClass[i];
   }
   return o;

@@ -1,0 +1,40 @@
+/**
+ * Small helpers of the command line shared by the light entry (dse/cli.ts) and the command modules
+ * (dse/commands/): option-value parsers and the terminal-safe message. No heavy imports: the
+ * entry loads this module on every start.
+ */
+import { InputError } from './errors.ts';
+
+export function intArg(name: string, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`${name}: expected a positive integer, got "${v}"`);
+    if (n > max) throw new InputError(`${name}: ${v} is too large (at most ${max})`);
+    return n;
+  };
+}
+
+export function numArg(name: string, max = 1e9) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InputError(`${name}: expected a positive number, got "${v}"`);
+    if (n > max) throw new InputError(`${name}: ${v} is too large (at most ${max})`);
+    return n;
+  };
+}
+
+/** Repeatable option: every value, in order. */
+export function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** A message fit for a terminal: no control characters, each line at most ~400 characters. */
+export function printable(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => {
+      const clean = l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, '?');
+      return clean.length > 400 ? `${clean.slice(0, 400)}…` : clean;
+    })
+    .join('\n');
+}

@@ -1,0 +1,139 @@
+/**
+ * `spatten-dse simulate`: one design point through a hardware model (a generated workload, one of
+ * the paper's benchmarks, or an official trace file), its metrics and breakdowns as text or JSON.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type DesignPoint } from '../../sim/schema.ts';
+import { MODEL_SHAPES } from '../../sim/workload/models.ts';
+import { evaluateHardware, resolveWorkload } from '../../sim/index.ts';
+import { fsMessage, InputError, isUserFsError } from '../errors.ts';
+import { FAST_FIDELITY, FIDELITIES, FIDELITY_NAMES, type FidelityName } from '../../sim/fidelities.ts';
+import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../../sim/metrics.ts';
+import { BENCHMARK_NAMES, isBenchmark } from '../../sim/workload/benchmarks.ts';
+import { compareWithBaseline, type BaselineComparison } from '../../sim/baselines/compare.ts';
+import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
+import { collect, intArg } from '../cli-util.ts';
+import { applyParams, basePoint } from '../evaluate.ts';
+import { parseSets } from '../params.ts';
+
+/** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
+function maxOf(field: 'seqLen' | 'genTokens'): number {
+  const r = WorkloadSchema.shape[field].safeParse(Number.MAX_SAFE_INTEGER);
+  const issue = r.success ? undefined : (r.error.issues[0] as { maximum?: number | bigint });
+  return issue?.maximum !== undefined ? Number(issue.maximum) : Number.MAX_SAFE_INTEGER;
+}
+
+/** A user-given file must exist, be a file and hold text (not e.g. `--trace /bin/ls`). */
+function checkTextFile(file: string, option: string): void {
+  let head: Buffer;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      head = Buffer.alloc(4096);
+      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if (isUserFsError(e)) throw new InputError(fsMessage(e, `${option} ${file}`));
+    throw e;
+  }
+  if (head.includes(0)) throw new InputError(`${option} ${file}: not a text file (it contains NUL bytes); expected a CSV trace`);
+}
+
+const fmt = (x: number) => fmtSig(x);
+
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('evaluate one design point and print its metrics and breakdowns')
+    .option('-w, --workload <name>', `model shape (${MODEL_NAMES.join(', ')}) or one of the paper's 30 benchmarks (e.g. bert-base-cola, gpt2-medium-wikitext2)`, 'gpt2-medium')
+    .addOption(new Option('--stage <stage>', 'summarization or generation (default: generation for GPT-2, summarization for BERT)').choices(STAGES as unknown as string[]))
+    .option('--seq-len <n>', 'sequence / prompt length', intArg('--seq-len', maxOf('seqLen')))
+    .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens', maxOf('genTokens')))
+    .addOption(new Option('--preset <name>', 'hardware preset').choices(Object.keys(HARDWARE_PRESETS)).default('spatten'))
+    .option('-s, --set <key=value>', 'set a parameter (repeatable), e.g. --set hw.dramChannels=32', collect, [])
+    .addOption(new Option('-f, --fidelity <name>', `hardware model: ${FIDELITY_NAMES.map((n) => `${n} (${FIDELITIES[n].description})`).join(', ')}`).choices(FIDELITY_NAMES))
+    .addOption(new Option('-m, --model <name>', 'deprecated: the old name of --fidelity').choices(FIDELITY_NAMES).hideHelp())
+    .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
+    .option('--json', 'print one JSON object (every metric is a top-level key)')
+    .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
+    .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, sotu-char, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
+    .option('--accuracy-examples <n>', 'examples for --accuracy (the sweep\'s maxExamples)', intArg('--accuracy-examples'))
+    .action(async (o) => {
+      const name = String(o.workload);
+      const bench = isBenchmark(name);
+      if (!bench && !(MODEL_NAMES as readonly string[]).includes(name)) {
+        throw new InputError(`--workload: unknown model or benchmark "${name}" (models: ${MODEL_NAMES.join(', ')}; benchmarks: ${BENCHMARK_NAMES.join(', ')})`);
+      }
+      if (bench && (o.stage || o.seqLen || o.genTokens || o.trace)) {
+        throw new InputError(`--workload ${name}: a benchmark fixes the stage and lengths; use --workload <model> with --stage/--seq-len/--gen-tokens instead`);
+      }
+      const encoder = bench ? name.startsWith('bert') : MODEL_SHAPES[name as keyof typeof MODEL_SHAPES].kind === 'encoder';
+      const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
+      if (encoder && stage === 'generation') throw new InputError(`--stage generation: ${o.workload} is an encoder, only the summarization stage applies`);
+      if (o.trace) checkTextFile(o.trace, '--trace');
+      const seqLen = o.seqLen ?? (stage === 'generation' ? 992 : encoder ? 128 : 992);
+      if (o.model !== undefined && o.fidelity !== undefined) throw new InputError('give --fidelity only (--model is its deprecated old name)');
+      if (o.model !== undefined) process.stderr.write('note: --model is deprecated; use --fidelity\n');
+      const fid: FidelityName = o.fidelity ?? o.model ?? FAST_FIDELITY;
+      // the base point of a one-point space (dse/space.ts SpaceSchema: default algo block, the
+      // preset's hardware), built from the config schemas alone: no YAML, no sweep schemas
+      const space = {
+        workload: WorkloadSchema.parse(bench ? { benchmark: name } : { model: name, stage, seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) }),
+        hardware: { preset: o.preset as string },
+        algo: {},
+      };
+      let point: DesignPoint;
+      try {
+        point = applyParams(basePoint(space), parseSets(o.set));
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        throw new InputError((e as Error).message);
+      }
+      let acc: Awaited<ReturnType<typeof import('../evaluate.ts').runAccuracy>> | undefined;
+      if (o.accuracy) {
+        const { runAccuracy } = await import('../evaluate.ts');
+        const { modelShape } = await import('../../sim/workload/models.ts');
+        acc = await runAccuracy({ model: o.accuracy, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers);
+      }
+      let r;
+      try {
+        r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides });
+      } catch (e) {
+        if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
+        throw e;
+      }
+      if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
+      const cmp: BaselineComparison | undefined = o.baseline ? compareWithBaseline(point, r, o.baseline, point.workload.trace ? resolveWorkload(point) : undefined) : undefined;
+      if (o.json) {
+        const out = {
+          ...(cmp ? { speedup: cmp.speedup, energy_saving: cmp.energy_saving, baseline: cmp } : {}),
+          ...pickMetrics(r),
+          ...(acc ? { [acc.metric]: acc.value, [`${acc.metric}_ci_low`]: acc.ci95[0], [`${acc.metric}_ci_high`]: acc.ci95[1], lsb_refetch_fraction: acc.lsbRefetchFraction } : {}),
+          fidelity: r.model,
+          model: r.model,
+          stages: r.stages,
+          energy_breakdown_j: r.energy,
+          area_breakdown_mm2: r.area,
+          activity: r.activity,
+          extra: r.extra ?? {},
+          config: point,
+        };
+        process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        return;
+      }
+      const w = point.workload;
+      const lines = [
+        `workload  ${w.trace ? `trace ${w.trace}` : `${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
+        ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
+        ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${o.accuracy})`] : []),
+        `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+        `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
+        `area (mm²): ${Object.entries(r.area).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+        ...(cmp ? [`vs ${cmp.baseline} (${cmp.scope}): speedup ${fmt(cmp.speedup)}×, energy saving ${fmt(cmp.energy_saving)}×  (baseline ${fmtSig(cmp.baseline_latency_s * 1e3, 'ms')}, ${fmtSig(cmp.baseline_energy_j * 1e3, 'mJ')})`] : []),
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,84 @@
+/**
+ * Canonical parameter keys (hw.X, algo.X, workload.X) and their field schemas, `--set key=value`
+ * parsing, and metric constraints (`latency_s <= 1e-3`). Split from dse/space.ts (which
+ * re-exports all of it) so that commands handling one design point (`simulate`) load neither the
+ * YAML parser nor the sweep's schemas and drivers.
+ */
+import type { z } from 'zod';
+import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/schema.ts';
+import type { Params } from './driver.ts';
+import { InputError } from './errors.ts';
+import { didYouMean } from './suggest.ts';
+
+export interface Constraint {
+  text: string;
+  metric: string;
+  op: '<=' | '<' | '>=' | '>' | '==';
+  bound: number;
+}
+
+/** The field schema behind a canonical parameter key (hw.X, algo.X, workload.X), or undefined. */
+export function fieldSchema(key: string): z.ZodType | undefined {
+  const dot = key.indexOf('.');
+  if (dot < 0) return undefined;
+  const group = key.slice(0, dot);
+  const field = key.slice(dot + 1);
+  const shape: Record<string, z.ZodType> | undefined =
+    group === 'hw' ? HardwareSchema.shape : group === 'algo' ? AlgoSchema.shape : group === 'workload' ? WorkloadSchema.shape : undefined;
+  if (!shape || !Object.hasOwn(shape, field)) return undefined;
+  return shape[field];
+}
+
+/** Every canonical parameter key. */
+export function parameterKeys(): string[] {
+  return [
+    ...Object.keys(HardwareSchema.shape).map((k) => `hw.${k}`),
+    ...Object.keys(AlgoSchema.shape).map((k) => `algo.${k}`),
+    ...Object.keys(WorkloadSchema.shape).map((k) => `workload.${k}`),
+  ];
+}
+
+const CONSTRAINT_RE = /^\s*([a-z_][a-z0-9_]*)\s*(<=|>=|==|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+
+export function parseConstraint(text: string): Constraint | string {
+  const m = CONSTRAINT_RE.exec(text);
+  if (!m) return `cannot parse constraint "${text}": expected "<metric> <op> <number>" with op one of <= < >= > ==`;
+  if (!(METRICS as readonly string[]).includes(m[1])) return `unknown metric "${m[1]}" in constraint${didYouMean(m[1], METRICS) || ` (metrics: ${METRICS.join(', ')})`}`;
+  return { text, metric: m[1], op: m[2] as Constraint['op'], bound: Number(m[3]) };
+}
+
+/** Amount by which a metric value violates a constraint, relative to |bound| (0 = satisfied). */
+export function violation(c: Constraint, value: number): number {
+  if (!Number.isFinite(value)) return Infinity;
+  const scale = Math.abs(c.bound) > 0 ? Math.abs(c.bound) : 1;
+  switch (c.op) {
+    case '<=':
+      return value <= c.bound ? 0 : (value - c.bound) / scale;
+    case '<':
+      return value < c.bound ? 0 : (value - c.bound) / scale + 1e-12;
+    case '>=':
+      return value >= c.bound ? 0 : (c.bound - value) / scale;
+    case '>':
+      return value > c.bound ? 0 : (c.bound - value) / scale + 1e-12;
+    case '==':
+      return Math.abs(value - c.bound) / scale;
+  }
+}
+
+/** Parse `--set key=value` pairs into canonical parameters (validated per field). */
+export function parseSets(sets: string[]): Params {
+  const out: Params = {};
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new InputError(`--set ${s}: expected key=value, e.g. --set hw.dramChannels=32`);
+    const key = s.slice(0, eq).trim();
+    const raw = s.slice(eq + 1).trim();
+    const fs = fieldSchema(key);
+    if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`);
+    const value: number | string = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    const r = fs.safeParse(value);
+    if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+    out[key] = value;
+  }
+  return out;
+}

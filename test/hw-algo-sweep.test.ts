@@ -1,0 +1,142 @@
+/**
+ * Sweeps over algorithm knobs on the analytical fast path. The fast path prepares a generated workload from its plan (sim/workload/build.ts
+ * forEachRun: runs of identical head requests) without materialising the request list. Checked
+ * here bit for bit against preparing the materialised list, over a few hundred random
+ * (workload, algorithm, measured overrides, hardware) points: the same classes in the same order,
+ * and every output of `evaluatePrepared` identical (Object.is, not a tolerance). The gather-cost rows
+ * (sim/hw/gather-cache.ts) that price a new workload on the same DRAM design return
+ * dram-cost.ts's costs bit for bit.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createFastMetrics, evaluatePrepared, prepareWorkload } from '../sim/hw/analytical.ts';
+import { buildWorkload, generationPlan, type WorkloadOverrides } from '../sim/workload/build.ts';
+import { AlgoSchema, WorkloadSchema, type AlgoConfig, type WorkloadConfig } from '../sim/schema.ts';
+import { MODEL_SHAPES } from '../sim/workload/models.ts';
+import { mulberry32, type Rng } from '../sim/rng.ts';
+import { randomHardware } from '../bench/analytical-sweeps.ts';
+import type { FastMetrics } from '../sim/hw/finalize.ts';
+import { dramProfileTiming, newRequestDramCost, requestDramCostInto } from '../sim/hw/dram-cost.ts';
+import { beginDesign, cachedRequestCostInto } from '../sim/hw/gather-cache.ts';
+
+function randomPoint(rng: Rng): { wl: WorkloadConfig; algo: AlgoConfig; ov: WorkloadOverrides } {
+  const models = ['gpt2-medium', 'gpt2-small', 'bert-base', 'bert-large'] as const;
+  const model = models[Math.floor(rng() * models.length)];
+  const stage = model.startsWith('bert') || rng() < 0.3 ? 'summarization' : 'generation';
+  const wl = WorkloadSchema.parse({ model, stage, seqLen: 1 + Math.floor(rng() * (stage === 'generation' ? 1100 : 300)), genTokens: 1 + Math.floor(rng() * 12) });
+  const keep = () => (rng() < 0.2 ? 1 : 1 - rng() * 0.99);
+  const algo = AlgoSchema.parse({
+    tokenKeep: keep(), tokenSpread: rng(), tokenMinKeep: rng() < 0.5 ? 0.1 : 0.001 + rng() * 0.999,
+    headKeep: keep(), headSpread: rng(), valueKeep: keep(),
+    tokenFrontFrac: rng() < 0.5 ? 0.15 : rng(), headFrontFrac: rng() < 0.5 ? 0.3 : rng(),
+    msbBits: 1 + Math.floor(rng() * 16), lsbBits: Math.floor(rng() * 9), lsbThreshold: rng(), lsbRefetchFraction: rng() < 0.3 ? 0 : rng(),
+    valueBits: rng() < 0.5 ? 0 : 1 + Math.floor(rng() * 16), queryBits: 1 + Math.floor(rng() * 16),
+  });
+  const ov: WorkloadOverrides = {};
+  if (rng() < 0.2) {
+    const series = () => Array.from({ length: MODEL_SHAPES[model].layers }, () => (rng() < 0.3 ? 1 : rng()));
+    if (rng() < 0.6) ov.tokenKeepPerLayer = series();
+    if (rng() < 0.6) ov.headKeepPerLayer = series();
+    if (rng() < 0.6) ov.valueKeepPerLayer = series();
+    if (rng() < 0.6) ov.refetchPerLayer = series();
+  }
+  return { wl, algo, ov };
+}
+
+/** Every number of a result, in a fixed order (nested records flattened). */
+function numbers(m: FastMetrics): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  const walk = (o: object, path: string) => {
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'number') out.push([path + k, v]);
+      else if (v && typeof v === 'object') walk(v, `${path}${k}.`);
+    }
+  };
+  walk(m, '');
+  return out;
+}
+
+test('prepared from the plan = prepared from the materialised request list, bit for bit (300 random points)', () => {
+  const rng = mulberry32(20261202);
+  const a = createFastMetrics();
+  const b = createFastMetrics();
+  let compared = 0;
+  for (let i = 0; i < 300; i++) {
+    const { wl, algo, ov } = randomPoint(rng);
+    const fromPlan = buildWorkload(wl, algo, ov);
+    const fromList = buildWorkload(wl, algo, ov);
+    assert.ok(generationPlan(fromPlan) && generationPlan(fromList), 'a built workload has a plan until its requests are read');
+    assert.ok(fromList.requests.length > 0);
+    assert.equal(generationPlan(fromList), undefined, 'reading the requests drops the plan');
+    const p = prepareWorkload(fromPlan);
+    const q = prepareWorkload(fromList);
+    assert.ok(generationPlan(fromPlan), 'preparing from the plan does not materialise the requests');
+    assert.equal(p.requests, fromList.requests.length);
+    assert.deepEqual(p.classes, q.classes);
+    assert.deepEqual(p.headRuns, q.headRuns);
+    assert.deepEqual([p.runCls, p.runLen], [q.runCls, q.runLen]);
+    for (const hw of [randomHardware(rng), randomHardware(rng)]) {
+      evaluatePrepared(p, hw, a);
+      evaluatePrepared(q, hw, b);
+      const na = numbers(a);
+      const nb = numbers(b);
+      assert.equal(na.length, nb.length);
+      for (let j = 0; j < na.length; j++) assert.ok(Object.is(na[j][1], nb[j][1]), `point ${i} ${na[j][0]}: ${na[j][1]} vs ${nb[j][1]}`);
+      compared += na.length;
+    }
+  }
+  assert.ok(compared > 300 * 2 * 20);
+});
+
+test('the materialised request list is the plan run by run: heads 0 … h−1 per (iteration, layer), the last one with the token top-k', () => {
+  const w = buildWorkload(WorkloadSchema.parse({ model: 'gpt2-small', seqLen: 100, genTokens: 2 }), AlgoSchema.parse({ tokenKeep: 0.5, headKeep: 0.5 }));
+  const plan = generationPlan(w)!;
+  const rs = w.requests;
+  // heads per layer: 12 in the unpruned front 30% (4 layers), then the cascade schedule
+  assert.equal(rs.length, 2 * plan.headsAt.reduce((s, h) => s + h, 0));
+  assert.deepEqual(plan.headsAt.slice(0, 4), [12, 12, 12, 12]);
+  let i = 0;
+  for (let it = 0; it < 2; it++)
+    for (let l = 0; l < 12; l++)
+      for (let h = 0; h < plan.headsAt[l]; h++, i++) {
+        assert.deepEqual([rs[i].iteration, rs[i].layer, rs[i].head, rs[i].L], [it, l, h, 101 + it]);
+        if (h < plan.headsAt[l] - 1) assert.equal(rs[i].topk, -1);
+      }
+  // layer 1 (unpruned, 15% front = 2 layers) keeps all 101 keys; layer 2 keeps fewer: the last head of layer 1 runs the top-k
+  const last1 = rs.find((r) => r.layer === 1 && r.head === 11)!;
+  const l2 = rs.find((r) => r.layer === 2)!;
+  assert.equal(last1.keys, 101);
+  assert.ok(l2.keys < 101);
+  assert.equal(last1.topk, l2.keys);
+});
+
+test('gather-cost rows (sim/hw/gather-cache.ts) = dram-cost.ts requestDramCostInto, bit for bit, on repeated and new designs', () => {
+  const rng = mulberry32(7);
+  const fields = ['cyclesPerByte', 'activationsPerByte', 'sdPerByte'] as const;
+  const streams = ['q', 'k', 'lsb', 'v'] as const;
+  const a = newRequestDramCost();
+  const b = newRequestDramCost();
+  let cached = 0;
+  for (let d = 0; d < 12; d++) {
+    const hw = randomHardware(rng);
+    const t1 = dramProfileTiming(hw);
+    // each design priced twice in a row: the second time through the rows
+    for (let pass = 0; pass < 2; pass++) {
+      beginDesign(t1, hw.dramChannels, hw.clockGHz);
+      for (let i = 0; i < 200; i++) {
+        const L = 1 + Math.floor(rng() * (rng() < 0.1 ? 40000 : 1100));
+        const keys = rng() < 0.1 ? L + Math.floor(rng() * 3) : Math.floor(rng() * (L + 1));
+        const r = {
+          L, keys, queries: rng() < 0.7 ? 1 : 1 + Math.floor(rng() * 300), valuesFetched: Math.floor(rng() * (keys + 1)),
+          D: rng() < 0.9 ? 64 : 1 + Math.floor(rng() * 100), keyBits: 1 + Math.floor(rng() * 16), lsbBits: Math.floor(rng() * 9),
+          valueBits: 1 + Math.floor(rng() * 16), queryBits: 1 + Math.floor(rng() * 16),
+        };
+        cachedRequestCostInto(a, r);
+        requestDramCostInto(b, r, hw.dramChannels, t1, hw.clockGHz);
+        for (const s of streams) for (const f of fields) assert.ok(Object.is(a[s][f], b[s][f]), `design ${d} ${JSON.stringify(r)} ${s}.${f}: ${a[s][f]} vs ${b[s][f]}`);
+        if (pass === 1) cached++;
+      }
+    }
+  }
+  assert.equal(cached, 12 * 200);
+});
