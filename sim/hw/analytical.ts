@@ -46,9 +46,11 @@
  * value) buffer lines fit, requests). Generation (head-granular) instead:
  *     cycles = max( pnorm_k(DRAM, max compute stage, window') + drain,  Σ window_r/n_r + tail,
  *                   Σ chain / min(inFlight, requests) ),
- * window_r = admission → final decision ((1+p)·fixed pass latency + max(key bytes/B_k, Q·K,
- * softmax)), B_k = B·(1 − V share·DRAM utilisation·(1 − 1/requests)) (the key side shares the
- * channels with other heads' V fetches), window' = Σ window_r/n_r less one head's K-side
+ * window_r = admission → final decision ((1+p)·fixed pass latency + max(key-side stream time/s_k,
+ * Q·K, softmax)); the key-side stream time is its channel mean plus z_C·σ over the channels (a
+ * stream completes at its busiest channel); s_k = 1 − V share·DRAM utilisation·(1 − 1/requests)
+ * (the key side shares the channels with other heads' V fetches; 1 for a head alone in flight),
+ * window' = Σ window_r/n_r less one head's K-side
  * latencies, tail = the last head's V-side latencies, k = tables/pipeline.json overlapExponent
  * (see sim/cycle/README.md, "Analytical vs cycle"). Details: `finalize`.
  *  - stage work: DRAM = bytes/B, Q·K, softmax, local-V top-k engine, token/head top-k engine,
