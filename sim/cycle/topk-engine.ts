@@ -36,7 +36,7 @@ export interface TopkEngine {
   /**
    * Cost of keeping the k largest of n scores (0 ≤ k < n). `rng` draws the engine's random choices
    * (pivots); `filterRate` is the filter pass's width, keys per line × cycles per line (default:
-   * the P comparators).
+   * the P comparators). The result may be an object the engine reuses: read it before the next call.
    */
   select(n: number, k: number, rng: () => number, filterRate?: Lanes): TopkCost;
 }
@@ -63,10 +63,12 @@ export function quickSelectEngine(P: number): TopkEngine {
  * argument is ignored).
  */
 export function specTopkEngine(spec: TopkEngineSpec): TopkEngine {
+  // one result object per engine, refilled by every call (the pipeline reads it at once)
+  const cost: TopkCost = { select: 0, filter: 0, compares: 0 };
   return {
     parallelism: spec.P,
     outputLatency: log2c(spec.P) + 1,
     pipelinedFilter: spec.model === 'paper',
-    select: (n, k, rng) => sampleTopkCost(spec, n, k, rng),
+    select: (n, k, rng) => sampleTopkCost(spec, n, k, rng, cost),
   };
 }

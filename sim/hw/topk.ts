@@ -223,10 +223,14 @@ export function expectedTopkCost(spec: TopkEngineSpec, n: number, k: number): To
 
 /**
  * One sampled top-k with uniformly random pivots (rank-level, O(rounds); `rng` in [0, 1)).
- * Same rounds as `quickSelectRandom`, priced by the engine reading.
+ * Same rounds as `quickSelectRandom`, priced by the engine reading. Written into `out` (a new
+ * object unless the caller passes one to reuse).
  */
-export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng: () => number): TopkCost {
-  if (n0 <= 0 || k < 0 || k >= n0) return { select: 0, filter: 0, compares: 0 };
+export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng: () => number, out: TopkCost = { select: 0, filter: 0, compares: 0 }): TopkCost {
+  if (n0 <= 0 || k < 0 || k >= n0) {
+    out.select = out.filter = out.compares = 0;
+    return out;
+  }
   const P = spec.P;
   let n = n0;
   let t = Math.min(Math.max(k, 1), n) - 1;
@@ -245,7 +249,10 @@ export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng:
       n -= pr + 1;
     }
   }
-  return { select: cycles, filter: Math.ceil(n0 / spec.filterWidth), compares: compares + n0 };
+  out.select = cycles;
+  out.filter = Math.ceil(n0 / spec.filterWidth);
+  out.compares = compares + n0;
+  return out;
 }
 
 /**
