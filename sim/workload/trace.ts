@@ -74,8 +74,12 @@ export interface ParseTraceOptions {
 
 const MARKER = 'spatten-dse:';
 
-/** The raw cells of each parsed row, kept so that an unmodified official trace re-exports byte-exactly. */
-const rawCells = new WeakMap<HeadRequest, string[]>();
+/**
+ * The raw lines of a parsed official trace, per request index of its request array, kept so that
+ * unmodified rows re-export byte-exactly (one entry per trace, not per row: `formatTrace` checks
+ * each row's fields against its line before writing it back).
+ */
+const rawLines = new WeakMap<readonly HeadRequest[], string[]>();
 
 function splitCsvLine(line: string): string[] {
   // The official files never quote; still accept simple double-quoted cells.
@@ -163,11 +167,8 @@ export function parseTrace(text: string, fileName: string, opts: ParseTraceOptio
   const mapping = opts.bitMapping ?? (meta ? 'exact' : 'official');
 
   const requests: HeadRequest[] = [];
-  for (const { cells, line } of rows) {
-    const r = rowToRequest(cells, idx, line, fileName, mapping, meta);
-    if (standardOrder && !meta) rawCells.set(r, cells.slice());
-    requests.push(r);
-  }
+  for (const { cells, line } of rows) requests.push(rowToRequest(cells, idx, line, fileName, mapping, meta));
+  if (standardOrder && !meta) rawLines.set(requests, rows.map((r) => lines[r.line - 1]));
 
   const stage: Stage = meta?.stage === 'summarization' ? 'summarization' : 'generation';
   const maxOf = (f: (r: HeadRequest) => number) => requests.reduce((m, r) => Math.max(m, f(r)), 0);
@@ -364,8 +365,10 @@ export function formatTrace(w: Workload, configLine?: string, opts: FormatTraceO
   const out: string[] = [TRACE_COLUMNS.join(',')];
   let allRaw = w.source === 'trace';
   const rows: string[] = [];
+  const raws = rawLines.get(w.requests);
   w.requests.forEach((r, i) => {
-    const raw = rawCells.get(r);
+    const rawLine = raws?.[i];
+    const raw = rawLine === undefined ? undefined : splitCsvLine(rawLine);
     if (raw && w.source === 'trace' && unchanged(r, raw)) {
       rows.push(raw.join(','));
       return;
