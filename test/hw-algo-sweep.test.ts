@@ -16,8 +16,8 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { mulberry32, type Rng } from '../sim/rng.ts';
 import { randomHardware } from '../bench/analytical-sweeps.ts';
 import type { FastMetrics } from '../sim/hw/finalize.ts';
-import { dramProfileTiming, newRequestDramCost, requestDramCostInto } from '../sim/hw/dram-cost.ts';
-import { beginDesign, cachedRequestCostInto } from '../sim/hw/gather-cache.ts';
+import { dramProfileTiming, newRequestDramCost, requestCostFrom, requestDramCostInto } from '../sim/hw/dram-cost.ts';
+import { beginDesign, cachedGathers } from '../sim/hw/gather-cache.ts';
 
 function randomPoint(rng: Rng): { wl: WorkloadConfig; algo: AlgoConfig; ov: WorkloadOverrides } {
   const models = ['gpt2-medium', 'gpt2-small', 'bert-base', 'bert-large'] as const;
@@ -131,7 +131,7 @@ test('gather-cost rows (sim/hw/gather-cache.ts) = dram-cost.ts requestDramCostIn
           D: rng() < 0.9 ? 64 : 1 + Math.floor(rng() * 100), keyBits: 1 + Math.floor(rng() * 16), lsbBits: Math.floor(rng() * 9),
           valueBits: 1 + Math.floor(rng() * 16), queryBits: 1 + Math.floor(rng() * 16),
         };
-        cachedRequestCostInto(a, r);
+        requestCostFrom(a, r, cachedGathers);
         requestDramCostInto(b, r, hw.dramChannels, t1, hw.clockGHz);
         for (const s of streams) for (const f of fields) assert.ok(Object.is(a[s][f], b[s][f]), `design ${d} ${JSON.stringify(r)} ${s}.${f}: ${a[s][f]} vs ${b[s][f]}`);
         if (pass === 1) cached++;

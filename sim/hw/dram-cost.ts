@@ -202,14 +202,44 @@ export function requestDramCost(r: RequestShape, channels: number, t1: HbmTiming
   return requestDramCostInto(newRequestDramCost(), r, channels, t1, clockGHz);
 }
 
-/** `requestDramCost` written into `o` (no allocation). */
-export function requestDramCostInto(o: RequestDramCost, r: RequestShape, channels: number, t1: HbmTiming, clockGHz: number): RequestDramCost {
+/**
+ * Where a request's gather costs come from: `gatherCostInto` on one design (`requestDramCostInto`)
+ * or a cache in front of it (gather-cache.ts). `query` prices the Q stream (q of q tokens).
+ */
+export interface GatherSource {
+  into(o: GatherCost, L: number, n: number, bytesPerToken: number): GatherCost;
+  query(o: GatherCost, q: number, bytesPerQuery: number): GatherCost;
+}
+
+/** A request's four streams priced by `src`: Q (all q queries), K MSBs and K LSBs (K of max(L, K) tokens), V (vF of max(L, vF) tokens). */
+export function requestCostFrom(o: RequestDramCost, r: RequestShape, src: GatherSource): RequestDramCost {
   const q = Math.max(1, r.queries);
   const Lr = Math.max(r.L, r.keys);
-  gatherCostInto(o.q, q, q, Math.ceil((r.D * r.queryBits) / 8), channels, t1, clockGHz);
-  gatherCostInto(o.k, Lr, r.keys, (r.D * r.keyBits) / 8, channels, t1, clockGHz);
-  if (r.lsbBits > 0) gatherCostInto(o.lsb, Lr, r.keys, (r.D * r.lsbBits) / 8, channels, t1, clockGHz);
+  src.query(o.q, q, Math.ceil((r.D * r.queryBits) / 8));
+  src.into(o.k, Lr, r.keys, (r.D * r.keyBits) / 8);
+  if (r.lsbBits > 0) src.into(o.lsb, Lr, r.keys, (r.D * r.lsbBits) / 8);
   else zeroInto(o.lsb);
-  gatherCostInto(o.v, Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, channels, t1, clockGHz);
+  src.into(o.v, Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8);
   return o;
+}
+
+/** `gatherCostInto` on the design of the current `requestDramCostInto` call. */
+const direct = {
+  channels: 0,
+  t1: undefined as unknown as HbmTiming,
+  clock: 1,
+  into(o: GatherCost, L: number, n: number, bpt: number): GatherCost {
+    return gatherCostInto(o, L, n, bpt, this.channels, this.t1, this.clock);
+  },
+  query(o: GatherCost, q: number, bpq: number): GatherCost {
+    return gatherCostInto(o, q, q, bpq, this.channels, this.t1, this.clock);
+  },
+};
+
+/** `requestDramCost` written into `o` (no allocation). */
+export function requestDramCostInto(o: RequestDramCost, r: RequestShape, channels: number, t1: HbmTiming, clockGHz: number): RequestDramCost {
+  direct.channels = channels;
+  direct.t1 = t1;
+  direct.clock = clockGHz;
+  return requestCostFrom(o, r, direct);
 }

@@ -4,12 +4,12 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
-import { beginDesign, cachedRequestCostInto } from './gather-cache.ts';
+import { beginDesign, cachedGathers } from './gather-cache.ts';
 import { float64Views, windowOf } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
 
@@ -82,7 +82,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
       continue;
     }
     // generation keeps only the sums below: the costs go to a scratch object
-    const dc = rows ? cachedRequestCostInto(scratchCost, r) : requestDramCostInto(scratchCost, r, hw.dramChannels, tim, hw.clockGHz);
+    const dc = rows ? requestCostFrom(scratchCost, r, cachedGathers) : requestDramCostInto(scratchCost, r, hw.dramChannels, tim, hw.clockGHz);
     // class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V
     const bQ = (c.q * c.D * c.queryBits) / 8;
     const bK = (c.seen * c.D * c.keyBits) / 8;

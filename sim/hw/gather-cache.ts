@@ -11,7 +11,7 @@
  * `gatherCostInto` and never fills rows it would not reuse.
  */
 import type { HbmTiming } from '../cycle/dram.ts';
-import { gatherCostInto, type GatherCost, type RequestDramCost, type RequestShape } from './dram-cost.ts';
+import { gatherCostInto, type GatherCost, type GatherSource } from './dram-cost.ts';
 import { timingEpoch, timingId } from './timing-id.ts';
 
 /** Doubles kept in rows before the cache starts afresh (16 MB). */
@@ -80,33 +80,24 @@ let lastQ = -1;
 let lastQBytes = -1;
 const lastQCost: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
 
-function copyInto(o: GatherCost, c: GatherCost): void {
+function copyInto(o: GatherCost, c: GatherCost): GatherCost {
   o.cyclesPerByte = c.cyclesPerByte;
   o.activationsPerByte = c.activationsPerByte;
   o.sdPerByte = c.sdPerByte;
-}
-
-function zeroInto(o: GatherCost): void {
-  o.cyclesPerByte = 0;
-  o.activationsPerByte = 0;
-  o.sdPerByte = 0;
-}
-
-/** dram-cost.ts `requestDramCostInto` on the current design, through the rows (the same four streams). */
-export function cachedRequestCostInto(o: RequestDramCost, r: RequestShape): RequestDramCost {
-  const q = Math.max(1, r.queries);
-  const Lr = Math.max(r.L, r.keys);
-  const bq = Math.ceil((r.D * r.queryBits) / 8);
-  // every head of a generation workload has the same query stream: priced once per design
-  if (active && q === lastQ && bq === lastQBytes) copyInto(o.q, lastQCost);
-  else {
-    copyInto(lastQCost, cachedGatherInto(o.q, q, q, bq));
-    lastQ = active ? q : -1;
-    lastQBytes = bq;
-  }
-  cachedGatherInto(o.k, Lr, r.keys, (r.D * r.keyBits) / 8);
-  if (r.lsbBits > 0) cachedGatherInto(o.lsb, Lr, r.keys, (r.D * r.lsbBits) / 8);
-  else zeroInto(o.lsb);
-  cachedGatherInto(o.v, Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8);
   return o;
 }
+
+/**
+ * The current design's gather costs through the rows, for dram-cost.ts `requestCostFrom`. Every
+ * head of a generation workload has the same query stream: it is priced once per design.
+ */
+export const cachedGathers: GatherSource = {
+  into: cachedGatherInto,
+  query(o: GatherCost, q: number, bq: number): GatherCost {
+    if (active && q === lastQ && bq === lastQBytes) return copyInto(o, lastQCost);
+    copyInto(lastQCost, cachedGatherInto(o, q, q, bq));
+    lastQ = active ? q : -1;
+    lastQBytes = bq;
+    return o;
+  },
+};
