@@ -314,7 +314,7 @@ function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: Dra
     win += (m * (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep))) / n;
     f.d[i] = cK + cV;
     f.q[i] = Math.max(qk, sm);
-    f.l[i] = Math.max(qk, sm) / w1;
+    f.l[i] = f.q[i] / w1;
     f.v[i] = Math.max(pv, tkV);
     f.p[i] = c.p;
     f.n[i] = n;

@@ -100,8 +100,9 @@ function walkRuns(f: FlowInput): void {
     rV[r] = vSum;
     rA[r] = Math.max(cqPrev, dSum + f.d[c]);
     // C_Q(j) + V_{≥j} is a max of two linear functions of j inside the run: its ends suffice
-    base = Math.max(base, cqAt(f, r, start) + vTot - vSum, cqAt(f, r, start + m - 1) + vTot - vSum - (m - 1) * f.v[c]);
-    cqPrev = cqAt(f, r, start + m - 1);
+    const cqEnd = cqAt(f, r, start + m - 1);
+    base = Math.max(base, cqAt(f, r, start) + vTot - vSum, cqEnd + vTot - vSum - (m - 1) * f.v[c]);
+    cqPrev = cqEnd;
     start += m;
     dSum += m * f.d[c];
     vSum += m * f.v[c];

@@ -139,8 +139,9 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
     // the resident K/V first, then the queries, which stream the spilled part as they go
     s.win += (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
     f.d.push(cK + cV);
-    f.q.push(Math.max(qk, sm));
-    f.l.push(Math.max(qk, sm) / w1);
+    const key = Math.max(qk, sm);
+    f.q.push(key);
+    f.l.push(key / w1);
     f.v.push(Math.max(pv, tkV));
     f.p.push(r.refetch);
     f.n.push(n);
