@@ -8,8 +8,9 @@
  * Kinds that can pile up by the thousand (value-buffer retries waiting behind a busy top-k engine)
  * go to a queue of their own (`bulkKinds`), so the few dozen other pending events stay in a small,
  * shallow heap. That queue is kept sorted: such events are pushed in time order in practice (an
- * append), an earlier one is inserted in place. `pop` takes the earlier of the two heads by
- * (time, sequence), which is exactly the order one heap would give.
+ * append), an earlier one is inserted in place. A kind of which at most one event is ever pending
+ * (the scheduler's admission attempt, a quarter of all events) waits in a slot of its own. `pop`
+ * takes the earliest of the heads by (time, sequence), which is exactly the order one heap would give.
  */
 
 /** Event kinds of the SpAtten pipeline (the argument is a request index unless noted). */
@@ -165,24 +166,43 @@ export class EventQueue {
   private readonly main = new Heap();
   private readonly bulk = new SortedQueue();
   private readonly bulkMask: number;
+  /** The single-pending kind (−1: none) and its one slot: time, sequence, argument; full? */
+  private readonly slotKind: number;
+  private slotT = 0;
+  private slotQ = 0;
+  private slotA = 0;
+  private slotFull = false;
   private s = 0;
   /** The last popped event (filled by pop()). */
   outT = 0;
   outKind = 0;
   outA = 0;
 
-  /** `bulkKinds`: kinds (< 31) kept in the second heap. */
-  constructor(bulkKinds: readonly number[] = []) {
+  /**
+   * `bulkKinds`: kinds (< 31) kept in the sorted queue. `slotKind`: a kind of which at most one
+   * event is ever pending (the scheduler's admission attempt): it waits in a slot of its own
+   * instead of the heap (pushing a second one while one is pending throws).
+   */
+  constructor(bulkKinds: readonly number[] = [], slotKind = -1) {
     let m = 0;
     for (const k of bulkKinds) m |= 1 << k;
     this.bulkMask = m;
+    this.slotKind = slotKind;
   }
 
   get size(): number {
-    return this.main.n + this.bulk.n;
+    return this.main.n + this.bulk.n + (this.slotFull ? 1 : 0);
   }
 
   push(time: number, kind: number, a: number): void {
+    if (kind === this.slotKind) {
+      if (this.slotFull) throw new Error(`EventQueue: a second pending event of kind ${kind} (one at a time)`);
+      this.slotT = time;
+      this.slotQ = this.s++;
+      this.slotA = a;
+      this.slotFull = true;
+      return;
+    }
     const h = (this.bulkMask >> kind) & 1 ? this.bulk : this.main;
     h.push(time, this.s++, kind, a);
   }
@@ -193,17 +213,27 @@ export class EventQueue {
     const b = this.bulk;
     const j = b.h;
     if (b.e > j && (m.n === 0 || b.t[j] < m.t[0] || (b.t[j] === m.t[0] && b.sq[j] < m.sq[0]))) {
+      if (this.slotFull && (this.slotT < b.t[j] || (this.slotT === b.t[j] && this.slotQ < b.sq[j]))) return this.popSlot();
       this.outT = b.t[j];
       this.outKind = b.kd[j];
       this.outA = b.ar[j];
       b.h++;
       return true;
     }
-    if (m.n === 0) return false;
+    if (m.n === 0) return this.slotFull ? this.popSlot() : false;
+    if (this.slotFull && (this.slotT < m.t[0] || (this.slotT === m.t[0] && this.slotQ < m.sq[0]))) return this.popSlot();
     this.outT = m.t[0];
     this.outKind = m.kd[0];
     this.outA = m.ar[0];
     m.removeTop();
+    return true;
+  }
+
+  private popSlot(): boolean {
+    this.outT = this.slotT;
+    this.outKind = this.slotKind;
+    this.outA = this.slotA;
+    this.slotFull = false;
     return true;
   }
 }
