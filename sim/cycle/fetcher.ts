@@ -145,10 +145,9 @@ export class DramFrontEnd {
       const ov = d > 0 ? (d < o ? d : o) : 0;
       const e = st + o + ov;
       own[c] = e;
-      if (ov > 0) {
-        const x = (other[c] += ov);
-        if (x > otherMax) otherMax = x;
-      }
+      // + 0 leaves a time unchanged (never −0), and the side's latest time is ≥ every channel's
+      const x = (other[c] += ov);
+      if (x > otherMax) otherMax = x;
       if (st < sMin) sMin = st;
       if (e > eMax) eMax = e;
     }
