@@ -22,83 +22,68 @@ export const EV_DECISION = 4; // request i's final progressive-quantization deci
 export const EV_VRELEASE = 5; // request i releases its value-buffer lines
 export const EV_VALLOC = 6; // argument unused: retry value-buffer allocation
 
-/** Binary min-heap of (time, sequence) with a kind and an argument per entry. */
+/**
+ * Binary min-heap of (time, sequence) with an event per entry, stored entry by entry in one
+ * Float64Array (time, sequence, argument · 8 + kind): a sift step moves one entry's three numbers
+ * within a cache line instead of touching four arrays.
+ */
 class Heap {
-  t = new Float64Array(64);
-  sq = new Float64Array(64);
-  kd = new Int32Array(64);
-  ar = new Int32Array(64);
+  e = new Float64Array(3 * 64);
   n = 0;
 
   private grow(): void {
-    const cap = this.t.length * 2;
-    const t = new Float64Array(cap);
-    t.set(this.t);
-    this.t = t;
-    const sq = new Float64Array(cap);
-    sq.set(this.sq);
-    this.sq = sq;
-    const kd = new Int32Array(cap);
-    kd.set(this.kd);
-    this.kd = kd;
-    const ar = new Int32Array(cap);
-    ar.set(this.ar);
-    this.ar = ar;
+    const e = new Float64Array(this.e.length * 2);
+    e.set(this.e);
+    this.e = e;
   }
 
-  push(time: number, q: number, kind: number, a: number): void {
-    if (this.n === this.t.length) this.grow();
-    const T = this.t;
-    const SQ = this.sq;
-    const KD = this.kd;
-    const AR = this.ar;
+  /** x = argument · 8 + kind. */
+  push(time: number, q: number, x: number): void {
+    if (3 * this.n === this.e.length) this.grow();
+    const E = this.e;
     let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const tp = T[p];
-      if (tp < time || (tp === time && SQ[p] < q)) break;
-      T[i] = tp;
-      SQ[i] = SQ[p];
-      KD[i] = KD[p];
-      AR[i] = AR[p];
+      const tp = E[3 * p];
+      if (tp < time || (tp === time && E[3 * p + 1] < q)) break;
+      E[3 * i] = tp;
+      E[3 * i + 1] = E[3 * p + 1];
+      E[3 * i + 2] = E[3 * p + 2];
       i = p;
     }
-    T[i] = time;
-    SQ[i] = q;
-    KD[i] = kind;
-    AR[i] = a;
+    E[3 * i] = time;
+    E[3 * i + 1] = q;
+    E[3 * i + 2] = x;
   }
 
   /** Removes the top entry (the caller read it from index 0). */
   removeTop(): void {
-    const T = this.t;
-    const SQ = this.sq;
-    const KD = this.kd;
-    const AR = this.ar;
+    const E = this.e;
     const n = --this.n;
     if (n === 0) return;
-    const t = T[n];
-    const q = SQ[n];
-    const k = KD[n];
-    const a = AR[n];
+    const t = E[3 * n];
+    const q = E[3 * n + 1];
+    const x = E[3 * n + 2];
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && (T[c + 1] < T[c] || (T[c + 1] === T[c] && SQ[c + 1] < SQ[c]))) c++;
-      if (t < T[c] || (t === T[c] && q < SQ[c])) break;
-      T[i] = T[c];
-      SQ[i] = SQ[c];
-      KD[i] = KD[c];
-      AR[i] = AR[c];
+      if (c + 1 < n && (E[3 * c + 3] < E[3 * c] || (E[3 * c + 3] === E[3 * c] && E[3 * c + 4] < E[3 * c + 1]))) c++;
+      const tc = E[3 * c];
+      if (t < tc || (t === tc && q < E[3 * c + 1])) break;
+      E[3 * i] = tc;
+      E[3 * i + 1] = E[3 * c + 1];
+      E[3 * i + 2] = E[3 * c + 2];
       i = c;
     }
-    T[i] = t;
-    SQ[i] = q;
-    KD[i] = k;
-    AR[i] = a;
+    E[3 * i] = t;
+    E[3 * i + 1] = q;
+    E[3 * i + 2] = x;
   }
 }
+
+/** Largest |argument| of an event in the heap (packed with its kind in a double, decoded as int32). */
+const ARG_LIMIT = 1 << 28;
 
 /** Events sorted by (time, sequence) in growable arrays: append, rare insertion, pop from the front. */
 class SortedQueue {
@@ -203,8 +188,12 @@ export class EventQueue {
       this.slotFull = true;
       return;
     }
-    const h = (this.bulkMask >> kind) & 1 ? this.bulk : this.main;
-    h.push(time, this.s++, kind, a);
+    if ((this.bulkMask >> kind) & 1) this.bulk.push(time, this.s++, kind, a);
+    else {
+      // packed as a · 8 + kind, decoded with int32 operations: |a| < 2^28, kind < 8
+      if (!(a >= -ARG_LIMIT && a < ARG_LIMIT && kind >= 0 && kind < 8 && (a | 0) === a)) throw new Error(`EventQueue: argument ${a} or kind ${kind} out of range`);
+      this.main.push(time, this.s++, a * 8 + kind);
+    }
   }
 
   /** Removes the earliest event into outT/outKind/outA; false (and nothing changed) if the queue is empty. */
@@ -212,7 +201,7 @@ export class EventQueue {
     const m = this.main;
     const b = this.bulk;
     const j = b.h;
-    if (b.e > j && (m.n === 0 || b.t[j] < m.t[0] || (b.t[j] === m.t[0] && b.sq[j] < m.sq[0]))) {
+    if (b.e > j && (m.n === 0 || b.t[j] < m.e[0] || (b.t[j] === m.e[0] && b.sq[j] < m.e[1]))) {
       if (this.slotFull && (this.slotT < b.t[j] || (this.slotT === b.t[j] && this.slotQ < b.sq[j]))) return this.popSlot();
       this.outT = b.t[j];
       this.outKind = b.kd[j];
@@ -221,10 +210,12 @@ export class EventQueue {
       return true;
     }
     if (m.n === 0) return this.slotFull ? this.popSlot() : false;
-    if (this.slotFull && (this.slotT < m.t[0] || (this.slotT === m.t[0] && this.slotQ < m.sq[0]))) return this.popSlot();
-    this.outT = m.t[0];
-    this.outKind = m.kd[0];
-    this.outA = m.ar[0];
+    if (this.slotFull && (this.slotT < m.e[0] || (this.slotT === m.e[0] && this.slotQ < m.e[1]))) return this.popSlot();
+    this.outT = m.e[0];
+    const x = m.e[2];
+    const k = x & 7;
+    this.outKind = k;
+    this.outA = (x - k) / 8;
     m.removeTop();
     return true;
   }
