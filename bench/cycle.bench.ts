@@ -5,7 +5,7 @@
  * simulated cycles/s warm on the full SpAtten. Whole-process times of `simulate` are in
  * bench/startup.bench.ts.
  *
- * Warm: in this process, after a first call, CYCLE_BENCH_REPS calls (default 60; the runner
+ * Warm: in this process, after a first call, CYCLE_BENCH_REPS calls (default 200; the runner
  * configuration half as many): best and mean wall time per call, best process-CPU time per call,
  * and simulated cycles per second from each. On a shared 2-core host the best of many calls is
  * the steadier figure; the mean carries the load (and the garbage collections).
@@ -122,7 +122,7 @@ function cold(rounds: number) {
 
 export async function run(): Promise<object> {
   const load0 = os.loadavg()[0];
-  const reps = Number(process.env.CYCLE_BENCH_REPS ?? 60);
+  const reps = Number(process.env.CYCLE_BENCH_REPS ?? 200);
   const coldRounds = Number(process.env.CYCLE_BENCH_COLD ?? 3);
   const coldFull = coldRounds > 0 ? cold(coldRounds) : undefined;
   const full = warm(defaultHardware(), reps);
