@@ -64,7 +64,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
   const tim = dramProfileTiming(hw);
   const avail = d.avail;
   ensureGroups(p.dramReps.length);
-  const rows = !p.reuseKV && beginDesign(tim, hw.dramChannels, hw.clockGHz);
+  if (!p.reuseKV) beginDesign(tim, hw.dramChannels, hw.clockGHz);
   for (let g = 0; g < p.dramReps.length; g++) {
     const c = p.classes[p.dramReps[g]];
     const r = shape;
@@ -82,7 +82,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
       continue;
     }
     // generation keeps only the sums below: the costs go to a scratch object
-    const dc = rows ? requestCostFrom(scratchCost, r, cachedGathers) : requestDramCostInto(scratchCost, r, hw.dramChannels, tim, hw.clockGHz);
+    const dc = requestCostFrom(scratchCost, r, cachedGathers);
     // class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V
     const bQ = (c.q * c.D * c.queryBits) / 8;
     const bK = (c.seen * c.D * c.keyBits) / 8;
