@@ -18,6 +18,7 @@ import { randomHardware } from '../bench/analytical-sweeps.ts';
 import type { FastMetrics } from '../sim/hw/finalize.ts';
 import { dramProfileTiming, newRequestDramCost, requestCostFrom, requestDramCostInto } from '../sim/hw/dram-cost.ts';
 import { beginDesign, cachedGathers } from '../sim/hw/gather-cache.ts';
+import { sortedOrder, stableOrder } from '../sim/hw/window.ts';
 
 function randomPoint(rng: Rng): { wl: WorkloadConfig; algo: AlgoConfig; ov: WorkloadOverrides } {
   const models = ['gpt2-medium', 'gpt2-small', 'bert-base', 'bert-large'] as const;
@@ -139,4 +140,27 @@ test('gather-cost rows (sim/hw/gather-cache.ts) = dram-cost.ts requestDramCostIn
     }
   }
   assert.equal(cached, 12 * 200);
+});
+
+test('window crossover order: the radix sort (window.ts sortedOrder) gives the merge sort\'s stable order exactly, ties, zeros, infinities and clustered keys included', () => {
+  const rng = mulberry32(41);
+  const kinds: Array<(i: number) => number> = [
+    () => rng() * 10,
+    () => Math.floor(rng() * 5), // many ties
+    () => (rng() < 0.1 ? Infinity : 1 + rng() * 1e-9), // keys closer than the radix resolution
+    () => (rng() < 0.2 ? 0 : Math.exp(rng() * 40 - 20)), // zeros and a wide range
+    (i) => 1 + (i % 48) * 0.1 + rng() * 1e-3, // layers × iterations, as a generation workload's
+    () => (rng() < 0.5 ? -rng() : rng()), // negative keys: the merge sort fallback
+  ];
+  let checked = 0;
+  for (const n of [1, 2, 63, 64, 65, 200, 1536, 4000]) {
+    for (const kind of kinds) {
+      const t = Float64Array.from({ length: n }, (_, i) => kind(i));
+      const expected = Array.from(stableOrder(t));
+      for (let j = 1; j < n; j++) assert.ok(t[expected[j - 1]] < t[expected[j]] || (t[expected[j - 1]] === t[expected[j]] && expected[j - 1] < expected[j]));
+      assert.deepEqual(Array.from(sortedOrder(t, new Int32Array(n), new Int32Array(n))), expected, `n=${n}`);
+      checked++;
+    }
+  }
+  assert.equal(checked, 48);
 });
