@@ -16,7 +16,9 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { mulberry32, type Rng } from '../sim/rng.ts';
 import { randomHardware } from '../bench/analytical-sweeps.ts';
 import type { FastMetrics } from '../sim/hw/finalize.ts';
-import { dramProfileTiming, newRequestDramCost, requestCostFrom, requestDramCostInto } from '../sim/hw/dram-cost.ts';
+import { dramProfileTiming, fuseFactor, gatherCost, newRequestDramCost, requestCostFrom, requestDramCostInto } from '../sim/hw/dram-cost.ts';
+import { expectedGatherCost } from '../sim/hw/dram-expected.ts';
+import { timingId, timingSightings } from '../sim/hw/timing-id.ts';
 import { beginDesign, cachedGathers } from '../sim/hw/gather-cache.ts';
 import { sortedOrder, stableOrder } from '../sim/hw/window.ts';
 
@@ -163,4 +165,34 @@ test('window crossover order: the radix sort (window.ts sortedOrder) gives the m
     }
   }
   assert.equal(checked, 48);
+});
+
+test('gather costs of a timing seen by one design (small table) = the same timing seen again (shared table) = the closed form, bit for bit', () => {
+  const rng = mulberry32(43);
+  type Shape = { L: number; n: number; bpt: number };
+  for (let d = 0; d < 6; d++) {
+    // a DRAM design no earlier test used (continuous bandwidth): its timing's first sighting
+    const hw = { ...randomHardware(rng), dramChannelGBps: 20 + rng() * 40 };
+    const first = dramProfileTiming(hw);
+    assert.equal(timingSightings(timingId(first)), 1);
+    const shapes: Shape[] = [];
+    for (let s = 0; s < 40; s++) {
+      const L = 1 + Math.floor(rng() * 3000);
+      shapes.push({ L, n: rng() < 0.3 ? L : 1 + Math.floor(rng() * L), bpt: [8, 24, 32, 48, 96, 128][Math.floor(rng() * 6)] });
+    }
+    const price = (t: typeof first, sh: Shape) => gatherCost(sh.L, sh.n, sh.bpt, hw.dramChannels, t, hw.clockGHz);
+    const small = shapes.map((sh) => price(first, sh));
+    const smallHit = shapes.map((sh) => price(first, sh)); // found in the small table
+    const again = dramProfileTiming(hw); // a second design object with the same timing: the shared table
+    assert.equal(timingId(again), timingId(first));
+    assert.equal(timingSightings(timingId(again)), 2);
+    const shared = shapes.map((sh) => price(again, sh));
+    shapes.forEach((sh, i) => {
+      const e = expectedGatherCost(sh.L, sh.n, sh.bpt * fuseFactor(sh.bpt), hw.dramChannels, first);
+      for (const k of ['cyclesPerByte', 'activationsPerByte', 'sdPerByte'] as const) {
+        const want = k === 'activationsPerByte' ? e[k] : e[k] * hw.clockGHz;
+        assert.ok(Object.is(small[i][k], want) && Object.is(smallHit[i][k], want) && Object.is(shared[i][k], want), `${k} L=${sh.L} n=${sh.n} bpt=${sh.bpt}`);
+      }
+    });
+  }
 });
