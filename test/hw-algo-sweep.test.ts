@@ -196,3 +196,23 @@ test('gather costs of a timing seen by one design (small table) = the same timin
     });
   }
 });
+
+test('distinct DRAM timings leave no memo entries behind; a timing asked about again is memoised; results the same either way', () => {
+  const rng = mulberry32(44);
+  const p = prepareWorkload(buildWorkload(WorkloadSchema.parse({ seqLen: 200, genTokens: 4 }), AlgoSchema.parse({ tokenKeep: 0.5, valueKeep: 0.6 })));
+  const once = createFastMetrics();
+  const twice = createFastMetrics();
+  for (let i = 0; i < 30; i++) {
+    const hw = { ...randomHardware(rng), dramChannelGBps: 20 + rng() * 40 }; // a timing of its own
+    evaluatePrepared(p, hw, once);
+    assert.equal(p.windowCount, 0, 'no window order kept for a timing seen once');
+    evaluatePrepared(p, { ...hw, inFlight: hw.inFlight }, twice); // same design, a new object: the memo's last value
+    assert.deepEqual(numbers(twice), numbers(once));
+  }
+  const hw = { ...randomHardware(rng), dramChannelGBps: 33.3 };
+  evaluatePrepared(p, hw, once);
+  evaluatePrepared(p, { ...randomHardware(rng), dramChannelGBps: 33.3, dramRefresh: hw.dramRefresh, dramQueueDepth: hw.dramQueueDepth, dramMapping: hw.dramMapping }, twice);
+  evaluatePrepared(p, hw, twice); // its timing's second design: memoised, same numbers
+  assert.ok(p.windowCount >= 1);
+  for (const [[k, a], [, b]] of numbers(once).map((e, i) => [e, numbers(twice)[i]] as const)) assert.ok(Object.is(a, b), k);
+});

@@ -118,6 +118,8 @@ export interface DramSums {
   dramK: number;
   dramV: number;
   acts: number;
+  /** False when the entry is used once and not memoised (fast.ts memoDram): no window order is kept for it either. */
+  kept: boolean;
 }
 
 /** Top-k sums of a workload on one design (memoTopk). */

@@ -252,6 +252,10 @@ function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
 
 /** The generation window table of a design: memoised per (qkMultipliers, softmax lanes, DRAM design), then per (key lines, cap). */
 export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowTable {
+  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
+  const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
+  // a DRAM entry that is not memoised (fast.ts memoDram) gets an order and a table kept nowhere
+  if (!dram.kept) return windowTable(windowOrder(p, hw, dram), kLines, cap);
   // the order reads qkMultipliers (Q·K rows, key lines) and the softmax lanes (≤ 65536 each)
   const ck = hw.qkMultipliers * 131072 + softmaxLanes(hw);
   let byDram = p.windows.get(ck);
@@ -272,8 +276,6 @@ export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums
     byDram.set(dram, (o = windowOrder(p, hw, dram)));
     p.windowCount++;
   }
-  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
-  const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
   const key = kLines * 64 + cap;
   let tab = o.byLines.get(key);
   if (tab === undefined) {
