@@ -15,10 +15,12 @@ import { mulberry32, type Rng } from '../sim/rng.ts';
 type Prop = { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number };
 const PROPS = (z.toJSONSchema(HardwareSchema) as { properties: Record<string, Prop> }).properties;
 
+const PROP_LIST = Object.entries(PROPS);
+
 /** One hardware point drawn uniformly over every HardwareSchema field's range. */
 export function randomHardware(rng: Rng): HardwareConfig {
   const o: Record<string, unknown> = {};
-  for (const [k, p] of Object.entries(PROPS)) {
+  for (const [k, p] of PROP_LIST) {
     if (p.enum) o[k] = p.enum[Math.floor(rng() * p.enum.length)];
     else if (p.type === 'boolean') o[k] = rng() < 0.5;
     else if (p.type === 'integer') o[k] = (p.minimum ?? 0) + Math.floor(rng() * ((p.maximum ?? 1024) - (p.minimum ?? 0) + 1));
@@ -43,10 +45,15 @@ const GRID: Partial<Record<keyof HardwareConfig, readonly unknown[]>> = {
   clockGHz: [0.5, 1, 2],
 };
 
+const GRID_LIST = Object.entries(GRID) as Array<[string, readonly unknown[]]>;
+
 /** One grid-style point: every knob of GRID from its list (the others at their defaults). */
 export function gridHardware(rng: Rng, base: HardwareConfig): HardwareConfig {
   const o: Record<string, unknown> = { ...base };
-  for (const [k, vs] of Object.entries(GRID)) o[k] = vs![Math.floor(rng() * vs!.length)];
+  for (let i = 0; i < GRID_LIST.length; i++) {
+    const [k, vs] = GRID_LIST[i];
+    o[k] = vs[Math.floor(rng() * vs.length)];
+  }
   return o as HardwareConfig;
 }
 

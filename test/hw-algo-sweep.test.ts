@@ -16,8 +16,11 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { mulberry32, type Rng } from '../sim/rng.ts';
 import { randomHardware } from '../bench/analytical-sweeps.ts';
 import type { FastMetrics } from '../sim/hw/finalize.ts';
-import { dramProfileTiming, newRequestDramCost, requestCostFrom, requestDramCostInto } from '../sim/hw/dram-cost.ts';
+import { dramProfileTiming, fuseFactor, gatherCost, newRequestDramCost, requestCostFrom, requestDramCostInto } from '../sim/hw/dram-cost.ts';
+import { expectedGatherCost } from '../sim/hw/dram-expected.ts';
+import { timingId, timingSightings } from '../sim/hw/timing-id.ts';
 import { beginDesign, cachedGathers } from '../sim/hw/gather-cache.ts';
+import { sortedOrder, stableOrder } from '../sim/hw/window.ts';
 
 function randomPoint(rng: Rng): { wl: WorkloadConfig; algo: AlgoConfig; ov: WorkloadOverrides } {
   const models = ['gpt2-medium', 'gpt2-small', 'bert-base', 'bert-large'] as const;
@@ -139,4 +142,77 @@ test('gather-cost rows (sim/hw/gather-cache.ts) = dram-cost.ts requestDramCostIn
     }
   }
   assert.equal(cached, 12 * 200);
+});
+
+test('window crossover order: the radix sort (window.ts sortedOrder) gives the merge sort\'s stable order exactly, ties, zeros, infinities and clustered keys included', () => {
+  const rng = mulberry32(41);
+  const kinds: Array<(i: number) => number> = [
+    () => rng() * 10,
+    () => Math.floor(rng() * 5), // many ties
+    () => (rng() < 0.1 ? Infinity : 1 + rng() * 1e-9), // keys closer than the radix resolution
+    () => (rng() < 0.2 ? 0 : Math.exp(rng() * 40 - 20)), // zeros and a wide range
+    (i) => 1 + (i % 48) * 0.1 + rng() * 1e-3, // layers × iterations, as a generation workload's
+    () => (rng() < 0.5 ? -rng() : rng()), // negative keys: the merge sort fallback
+  ];
+  let checked = 0;
+  for (const n of [1, 2, 63, 64, 65, 200, 1536, 4000]) {
+    for (const kind of kinds) {
+      const t = Float64Array.from({ length: n }, (_, i) => kind(i));
+      const expected = Array.from(stableOrder(t));
+      for (let j = 1; j < n; j++) assert.ok(t[expected[j - 1]] < t[expected[j]] || (t[expected[j - 1]] === t[expected[j]] && expected[j - 1] < expected[j]));
+      assert.deepEqual(Array.from(sortedOrder(t, new Int32Array(n), new Int32Array(n))), expected, `n=${n}`);
+      checked++;
+    }
+  }
+  assert.equal(checked, 48);
+});
+
+test('gather costs of a timing seen by one design (small table) = the same timing seen again (shared table) = the closed form, bit for bit', () => {
+  const rng = mulberry32(43);
+  type Shape = { L: number; n: number; bpt: number };
+  for (let d = 0; d < 6; d++) {
+    // a DRAM design no earlier test used (continuous bandwidth): its timing's first sighting
+    const hw = { ...randomHardware(rng), dramChannelGBps: 20 + rng() * 40 };
+    const first = dramProfileTiming(hw);
+    assert.equal(timingSightings(timingId(first)), 1);
+    const shapes: Shape[] = [];
+    for (let s = 0; s < 40; s++) {
+      const L = 1 + Math.floor(rng() * 3000);
+      shapes.push({ L, n: rng() < 0.3 ? L : 1 + Math.floor(rng() * L), bpt: [8, 24, 32, 48, 96, 128][Math.floor(rng() * 6)] });
+    }
+    const price = (t: typeof first, sh: Shape) => gatherCost(sh.L, sh.n, sh.bpt, hw.dramChannels, t, hw.clockGHz);
+    const small = shapes.map((sh) => price(first, sh));
+    const smallHit = shapes.map((sh) => price(first, sh)); // found in the small table
+    const again = dramProfileTiming(hw); // a second design object with the same timing: the shared table
+    assert.equal(timingId(again), timingId(first));
+    assert.equal(timingSightings(timingId(again)), 2);
+    const shared = shapes.map((sh) => price(again, sh));
+    shapes.forEach((sh, i) => {
+      const e = expectedGatherCost(sh.L, sh.n, sh.bpt * fuseFactor(sh.bpt), hw.dramChannels, first);
+      for (const k of ['cyclesPerByte', 'activationsPerByte', 'sdPerByte'] as const) {
+        const want = k === 'activationsPerByte' ? e[k] : e[k] * hw.clockGHz;
+        assert.ok(Object.is(small[i][k], want) && Object.is(smallHit[i][k], want) && Object.is(shared[i][k], want), `${k} L=${sh.L} n=${sh.n} bpt=${sh.bpt}`);
+      }
+    });
+  }
+});
+
+test('distinct DRAM timings leave no memo entries behind; a timing asked about again is memoised; results the same either way', () => {
+  const rng = mulberry32(44);
+  const p = prepareWorkload(buildWorkload(WorkloadSchema.parse({ seqLen: 200, genTokens: 4 }), AlgoSchema.parse({ tokenKeep: 0.5, valueKeep: 0.6 })));
+  const once = createFastMetrics();
+  const twice = createFastMetrics();
+  for (let i = 0; i < 30; i++) {
+    const hw = { ...randomHardware(rng), dramChannelGBps: 20 + rng() * 40 }; // a timing of its own
+    evaluatePrepared(p, hw, once);
+    assert.equal(p.windowCount, 0, 'no window order kept for a timing seen once');
+    evaluatePrepared(p, { ...hw, inFlight: hw.inFlight }, twice); // same design, a new object: the memo's last value
+    assert.deepEqual(numbers(twice), numbers(once));
+  }
+  const hw = { ...randomHardware(rng), dramChannelGBps: 33.3 };
+  evaluatePrepared(p, hw, once);
+  evaluatePrepared(p, { ...randomHardware(rng), dramChannelGBps: 33.3, dramRefresh: hw.dramRefresh, dramQueueDepth: hw.dramQueueDepth, dramMapping: hw.dramMapping }, twice);
+  evaluatePrepared(p, hw, twice); // its timing's second design: memoised, same numbers
+  assert.ok(p.windowCount >= 1);
+  for (const [[k, a], [, b]] of numbers(once).map((e, i) => [e, numbers(twice)[i]] as const)) assert.ok(Object.is(a, b), k);
 });

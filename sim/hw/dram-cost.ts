@@ -14,9 +14,9 @@
  */
 import type { HardwareConfig } from '../schema.ts';
 import { hbmTiming, subChannels, type HbmTiming } from '../cycle/dram.ts';
-import { expectedGatherCost } from './dram-expected.ts';
+import { expectedGatherCostInto, type ExpectedCost } from './dram-expected.ts';
 import { NumTable } from './num-table.ts';
-import { timingEpoch, timingId } from './timing-id.ts';
+import { timingEpoch, timingId, timingSightings } from './timing-id.ts';
 
 export interface GatherCost {
   /** Channel-mean DRAM occupancy per byte (cycles, refresh excluded). */
@@ -74,10 +74,17 @@ export function fuseFactor(bytesPerToken: number): number {
 /**
  * Costs per (timing id, channels) and shape, bounded: MEMO_LIMIT shapes (emptied past that or when
  * the timing ids restart), stored as number triples (cycles, activations, σ per byte at 1 GHz) so
- * that sweeps over algorithm knobs can keep many shapes without keeping objects alive.
+ * that sweeps over algorithm knobs can keep many shapes without keeping objects alive. A timing
+ * only one design has asked about (`timingSightings` 1: every point of a sweep over continuous
+ * DRAM knobs) has its shapes in a small table of its own instead: they could not be found in
+ * the large one, whose look-ups are cache misses (a second design with that timing uses it).
  */
 const MEMO_LIMIT = 1 << 18;
 const memo = new NumTable(MEMO_LIMIT, 3);
+const FRESH_LIMIT = 2048;
+const fresh = new NumTable(FRESH_LIMIT, 3);
+let freshId = -1;
+let freshEpoch = -1;
 const scratch = new Float64Array(3); // shapes too large to memoise
 let memoEpoch = timingEpoch();
 
@@ -89,17 +96,23 @@ export function gatherCost(L: number, n: number, bytesPerToken: number, channels
   return gatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 }, L, n, bytesPerToken, channels, t1, clockGHz);
 }
 
+/** The table `profiledCost` answered from (its offset indexes this). */
+let found: Float64Array = memo.slots;
+
 /** `gatherCost` written into `o` (no allocation). */
 export function gatherCostInto(o: GatherCost, L: number, n: number, bytesPerToken: number, channels: number, t1: HbmTiming, clockGHz: number): GatherCost {
   if (n <= 0 || bytesPerToken <= 0) return zeroInto(o);
   const B = bytesPerToken * fuseFactor(bytesPerToken);
-  let s = memo.slots;
+  let s: Float64Array;
   let i: number;
   // Shapes from the schema have L, n ≤ 16384 + 4096 (seqLen + genTokens); a trace could exceed 2^16.
   if (L >= 65536 || n >= 65536 || B >= 2097152 || channels >= 65536) {
     s = scratch;
     i = profileCost(L, n, B, channels, t1, s, 0);
-  } else i = profiledCost(L, n, B, channels, t1);
+  } else {
+    i = profiledCost(L, n, B, channels, t1);
+    s = found;
+  }
   o.cyclesPerByte = s[i] * clockGHz;
   o.activationsPerByte = s[i + 1];
   o.sdPerByte = s[i + 2] * clockGHz;
@@ -113,22 +126,36 @@ function zeroInto(o: GatherCost): GatherCost {
   return o;
 }
 
-/** Offset in `memo.slots` of the cost per byte with the profile timing (memoised per timing and shape, bounded). */
+/** Offset in `found` of the cost per byte with the profile timing (memoised per timing and shape, bounded). */
 function profiledCost(L: number, n: number, B: number, channels: number, t: HbmTiming): number {
   const id = timingId(t);
-  if (memoEpoch !== timingEpoch()) {
+  const ep = timingEpoch();
+  if (memoEpoch !== ep) {
     memo.clear();
-    memoEpoch = timingEpoch();
+    memoEpoch = ep;
   }
-  const a = id * 65536 + channels;
   const key = (B * 65536 + L) * 65536 + n; // exact in a double
+  if (timingSightings(id) <= 1) {
+    if (freshId !== id || freshEpoch !== ep) {
+      fresh.clear();
+      freshId = id;
+      freshEpoch = ep;
+    }
+    found = fresh.slots;
+    const i = fresh.find(channels, key);
+    return i >= 0 ? i : profileCost(L, n, B, channels, t, fresh.slots, fresh.insert(channels, key));
+  }
+  found = memo.slots;
+  const a = id * 65536 + channels;
   const i = memo.find(a, key);
   return i >= 0 ? i : profileCost(L, n, B, channels, t, memo.slots, memo.insert(a, key));
 }
 
+const expectedScratch: ExpectedCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
+
 /** Channel-mean occupancy, activations and spread over the channels per byte of a gather (the closed form of dram-expected.ts), stored at s[i..i+2]. */
 function profileCost(L: number, n: number, B: number, channels: number, t: HbmTiming, s: Float64Array, i: number): number {
-  const c = expectedGatherCost(L, n, B, channels, t);
+  const c = expectedGatherCostInto(expectedScratch, L, n, B, channels, t);
   s[i] = c.cyclesPerByte;
   s[i + 1] = c.activationsPerByte;
   s[i + 2] = c.sdPerByte;

@@ -52,7 +52,16 @@ export interface ExpectedCost {
  * `channels` channels (sub-channels with the PC-interleaved mapping), timing `t0`.
  */
 export function expectedGatherCost(L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
-  if (n <= 0 || B <= 0 || L <= 0) return { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
+  return expectedGatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 }, L, n, B, channels, t0);
+}
+
+/**
+ * `expectedGatherCost` written into `o` (no allocation once the timing's tables are warm). A
+ * region's T transactions fill the channels round-robin: `hiN` channels hold ⌈T/C⌉, the others
+ * ⌊T/C⌋ (one class of C channels when C divides T); the classes are summed in that order.
+ */
+export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
+  if (n <= 0 || B <= 0 || L <= 0) return costInto(o, 0, 0, 0);
   const { t, channels: C } = subChannels(t0, channels);
   cur.tid = tableTiming(t);
   const R = t.burstsPerRow;
@@ -60,13 +69,19 @@ export function expectedGatherCost(L: number, n: number, B: number, channels: nu
   const TL = Math.ceil((Math.max(L, n) * B) / bb); // transactions of the region
   const span = Math.max(1, Math.ceil(TL / (C * R))); // region size in chunks per channel
   const hiN = TL % C; // channels holding one transaction more
-  const classes: [number, number][] = hiN === 0 ? [[C, TL / C]] : [[hiN, Math.ceil(TL / C)], [C - hiN, Math.floor(TL / C)]];
-  let occ = 0;
-  let acts = 0;
+  const classes = hiN === 0 ? 1 : 2;
+  const cnt0 = hiN === 0 ? C : hiN;
+  const Tc0 = hiN === 0 ? TL / C : Math.ceil(TL / C);
+  const cnt1 = C - hiN;
+  const Tc1 = Math.floor(TL / C);
   if (n >= L) {
-    const cyc = denseCycle(t);
+    const cyc = denseCycleOf(t);
+    let occ = 0;
     let occ2 = 0;
-    for (const [cnt, Tc] of classes) {
+    let acts = 0;
+    for (let j = 0; j < classes; j++) {
+      const cnt = j === 0 ? cnt0 : cnt1;
+      const Tc = j === 0 ? Tc0 : Tc1;
       const oc = denseChannelOcc(Tc, span, t, cyc);
       occ += cnt * oc;
       occ2 += cnt * oc * oc;
@@ -74,13 +89,17 @@ export function expectedGatherCost(L: number, n: number, B: number, channels: nu
     }
     const mean = occ / C;
     const sd = Math.sqrt(Math.max(0, occ2 / C - mean * mean));
-    return { cyclesPerByte: mean / (TL * bb), activationsPerByte: acts / (TL * bb), sdPerByte: sd / (TL * bb) };
+    return costInto(o, mean / (TL * bb), acts / (TL * bb), sd / (TL * bb));
   }
   const s = L / n;
   const r = (C * bb) / B;
   const rho = n / L;
+  let occ = 0;
   let occ2 = 0;
-  for (const [cnt, Tc] of classes) {
+  let acts = 0;
+  for (let j = 0; j < classes; j++) {
+    const cnt = j === 0 ? cnt0 : cnt1;
+    const Tc = j === 0 ? Tc0 : Tc1;
     if (Tc <= 0) continue;
     const full = Math.floor(Tc / R);
     const rem = Tc - full * R;
@@ -100,7 +119,25 @@ export function expectedGatherCost(L: number, n: number, B: number, channels: nu
   const bytes = n * B;
   const mean = occ / C;
   const sd = Math.sqrt(Math.max(0, occ2 / C - mean * mean));
-  return { cyclesPerByte: mean / bytes, activationsPerByte: acts / bytes, sdPerByte: sd / bytes };
+  return costInto(o, mean / bytes, acts / bytes, sd / bytes);
+}
+
+function costInto(o: ExpectedCost, cyclesPerByte: number, activationsPerByte: number, sdPerByte: number): ExpectedCost {
+  o.cyclesPerByte = cyclesPerByte;
+  o.activationsPerByte = activationsPerByte;
+  o.sdPerByte = sdPerByte;
+  return o;
+}
+
+/** `denseCycle` of the last timing object asked about (a design's gathers share one). */
+let lastCycleT: HbmTiming | undefined;
+let lastCycle = { d: 0, c: 1 };
+function denseCycleOf(t: HbmTiming): { d: number; c: number } {
+  if (t !== lastCycleT) {
+    lastCycle = denseCycle(t);
+    lastCycleT = t;
+  }
+  return lastCycle;
 }
 
 /** Latency from a chunk's visibility to its first data when its bank holds another row. */

@@ -9,6 +9,8 @@ import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare,
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
+import { timingId, timingSightings } from './timing-id.ts';
+import type { HbmTiming } from '../cycle/dram.ts';
 import { beginDesign, cachedGathers } from './gather-cache.ts';
 import { float64Views, windowOf } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
@@ -60,11 +62,10 @@ const shape: RequestShape = { L: 0, keys: 0, queries: 0, valuesFetched: 0, D: 0,
 const scratchCost = newRequestDramCost();
 
 /** Prices each DRAM group's streams once; summarization keeps the costs, generation its key-side cycles, spread, V bytes, V cycles per byte and activations. */
-function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, groupCost: RequestDramCost[]): void {
-  const tim = dramProfileTiming(hw);
+function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, groupCost: RequestDramCost[], tim: HbmTiming): void {
   const avail = d.avail;
   ensureGroups(p.dramReps.length);
-  const rows = !p.reuseKV && beginDesign(tim, hw.dramChannels, hw.clockGHz);
+  if (!p.reuseKV) beginDesign(tim, hw.dramChannels, hw.clockGHz);
   for (let g = 0; g < p.dramReps.length; g++) {
     const c = p.classes[p.dramReps[g]];
     const r = shape;
@@ -82,7 +83,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
       continue;
     }
     // generation keeps only the sums below: the costs go to a scratch object
-    const dc = rows ? requestCostFrom(scratchCost, r, cachedGathers) : requestDramCostInto(scratchCost, r, hw.dramChannels, tim, hw.clockGHz);
+    const dc = requestCostFrom(scratchCost, r, cachedGathers);
     // class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V
     const bQ = (c.q * c.D * c.queryBits) / 8;
     const bK = (c.seen * c.D * c.keyBits) / 8;
@@ -97,31 +98,45 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
   }
 }
 
+/**
+ * The DRAM sums of a design, memoised — unless the design's DRAM timing is one no other design has
+ * asked about (timing-id.ts timingSightings: every point of a sweep over continuous DRAM knobs has
+ * its own): such an entry is used and dropped (`kept` false, and windowOf keeps no order for it),
+ * so a sweep of distinct points retains nothing per point; a second design with the same timing
+ * is kept as before.
+ */
 function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
-  return p.memoDram.get(hw, () => {
-    const avail = refreshAvailability(dramTimingOf(hw));
-    const C = p.classes.length;
-    // the per-class stream costs are kept for summarization only (generation keeps its sums)
-    const [sd, kw] = float64Views(2, C);
-    const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0 };
-    const groupCost: RequestDramCost[] = new Array(p.dramReps.length);
-    priceGroups(p, hw, d, groupCost);
-    for (let i = 0; i < C; i++) {
-      const g = p.dramGroup[i];
-      if (p.reuseKV) {
-        d.cost[i] = groupCost[g];
-        continue;
+  return p.memoDram.get(
+    hw,
+    () => {
+      const avail = refreshAvailability(dramTimingOf(hw));
+      const C = p.classes.length;
+      // the per-class stream costs are kept for summarization only (generation keeps its sums)
+      const [sd, kw] = float64Views(2, C);
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0, kept: true };
+      const groupCost: RequestDramCost[] = new Array(p.dramReps.length);
+      const tim = dramProfileTiming(hw);
+      priceGroups(p, hw, d, groupCost, tim);
+      d.kept = timingSightings(timingId(tim)) > 1;
+      for (let i = 0; i < C; i++) {
+        const g = p.dramGroup[i];
+        if (p.reuseKV) {
+          d.cost[i] = groupCost[g];
+          continue;
+        }
+        const m = p.classes[i].mult;
+        d.sd[i] = gSd[g];
+        d.kw[i] = gKw[g];
+        d.dramK += m * gKc[g];
+        d.dramV += (m * gV[g] * gVc[g]) / avail;
+        d.acts += m * gActs[g];
       }
-      const m = p.classes[i].mult;
-      d.sd[i] = gSd[g];
-      d.kw[i] = gKw[g];
-      d.dramK += m * gKc[g];
-      d.dramV += (m * gV[g] * gVc[g]) / avail;
-      d.acts += m * gActs[g];
-    }
-    return d;
-  });
+      return d;
+    },
+    keptEntry,
+  );
 }
+const keptEntry = (d: DramSums): boolean => d.kept;
 
 /** Local-V top-k of one class: engine busy and latency, × queries (its own memo, TOPK_DEPS). */
 function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy: number; latency: number } {

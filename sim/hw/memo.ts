@@ -44,7 +44,12 @@ export class HwMemo<T> {
     this.last = new Array(fields.length);
   }
 
-  get(hw: HardwareConfig, make: () => T): T {
+  /**
+   * The value for hw's fields, made by `make` when new. `admit(v)`, asked after a new value is
+   * made, may keep it out of the table (it is still the last value): for values a sweep will not
+   * ask about again.
+   */
+  get(hw: HardwareConfig, make: () => T, admit?: (v: T) => boolean): T {
     const f = this.fields;
     const nf = f.length;
     if (this.hasLast) {
@@ -65,7 +70,7 @@ export class HwMemo<T> {
     }
     if (v === undefined) {
       v = make();
-      if (this.capacity !== 1) {
+      if (this.capacity !== 1 && (admit === undefined || admit(v))) {
         if (this.root === undefined || (this.capacity > 0 && this.size >= this.capacity)) {
           this.root = new Map();
           this.size = 0;

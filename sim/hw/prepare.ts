@@ -118,6 +118,8 @@ export interface DramSums {
   dramK: number;
   dramV: number;
   acts: number;
+  /** False when the entry is used once and not memoised (fast.ts memoDram): no window order is kept for it either. */
+  kept: boolean;
 }
 
 /** Top-k sums of a workload on one design (memoTopk). */
@@ -325,38 +327,70 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
   };
 }
 
-/** The hardware-independent sums over the classes. */
+/**
+ * The hardware-independent sums over the classes (accumulated in locals, in class order, and
+ * stored once: the same additions in the same order as summing into `prep`'s fields).
+ */
 function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: boolean): void {
   let pn = NaN; // local-V compares of the previous (n, k), reused while they repeat
   let pk = NaN;
   let pv = 0;
-  for (const c of classes) {
+  let sumW1 = prep.sumW1;
+  let qkMacs = prep.qkMacs;
+  let pvMacs = prep.pvMacs;
+  let smElems = prep.smElems;
+  let tkCompares = prep.tkCompares;
+  let keyReadElems = prep.keyReadElems;
+  let valReadElems = prep.valReadElems;
+  let bytesQ = prep.bytesQ;
+  let bytesKMsb = prep.bytesKMsb;
+  let bytesKLsb = prep.bytesKLsb;
+  let bytesV = prep.bytesV;
+  let keyWriteElems = prep.keyWriteElems;
+  let keyWriteLsbBits = prep.keyWriteLsbBits;
+  let valWriteElems = prep.valWriteElems;
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i];
     const m = c.mult;
     const w1 = 1 + c.p;
-    prep.sumW1 += m * w1;
-    prep.qkMacs += m * w1 * c.seen * c.D;
-    prep.pvMacs += m * c.q * c.vRow * c.D;
-    prep.smElems += m * w1 * c.seen;
+    sumW1 += m * w1;
+    qkMacs += m * w1 * c.seen * c.D;
+    pvMacs += m * c.q * c.vRow * c.D;
+    smElems += m * w1 * c.seen;
     if (c.localV && (c.tkN !== pn || c.tkK !== pk)) {
       pv = expectedTopkCompares(c.tkN, c.tkK);
       pn = c.tkN;
       pk = c.tkK;
     }
-    prep.tkCompares += m * ((c.localV ? c.q * pv : 0) + (c.topk >= 0 ? expectedTopkCompares(c.k, c.topk) : 0));
-    prep.keyReadElems += m * w1 * c.seen * c.D;
-    prep.valReadElems += m * c.q * c.vRow * c.D;
-    prep.bytesQ += (m * c.q * c.D * c.queryBits) / 8;
+    tkCompares += m * ((c.localV ? c.q * pv : 0) + (c.topk >= 0 ? expectedTopkCompares(c.k, c.topk) : 0));
+    keyReadElems += m * w1 * c.seen * c.D;
+    valReadElems += m * c.q * c.vRow * c.D;
+    bytesQ += (m * c.q * c.D * c.queryBits) / 8;
     if (!reuseKV) {
       const kF = c.seen;
       const vF = c.vF * c.q;
-      prep.bytesKMsb += (m * kF * c.D * c.keyBits) / 8;
-      prep.bytesKLsb += (m * c.p * kF * c.D * c.lsbBits) / 8;
-      prep.bytesV += (m * vF * c.D * c.valueBits) / 8;
-      prep.keyWriteElems += m * kF * c.D;
-      prep.keyWriteLsbBits += m * c.p * kF * c.D * c.lsbBits;
-      prep.valWriteElems += m * vF * c.D;
+      bytesKMsb += (m * kF * c.D * c.keyBits) / 8;
+      bytesKLsb += (m * c.p * kF * c.D * c.lsbBits) / 8;
+      bytesV += (m * vF * c.D * c.valueBits) / 8;
+      keyWriteElems += m * kF * c.D;
+      keyWriteLsbBits += m * c.p * kF * c.D * c.lsbBits;
+      valWriteElems += m * vF * c.D;
     }
   }
+  prep.sumW1 = sumW1;
+  prep.qkMacs = qkMacs;
+  prep.pvMacs = pvMacs;
+  prep.smElems = smElems;
+  prep.tkCompares = tkCompares;
+  prep.keyReadElems = keyReadElems;
+  prep.valReadElems = valReadElems;
+  prep.bytesQ = bytesQ;
+  prep.bytesKMsb = bytesKMsb;
+  prep.bytesKLsb = bytesKLsb;
+  prep.bytesV = bytesV;
+  prep.keyWriteElems = keyWriteElems;
+  prep.keyWriteLsbBits = keyWriteLsbBits;
+  prep.valWriteElems = valWriteElems;
 }
 
 /** Runs merged by (heads, kept) in order of first appearance, with their count. */

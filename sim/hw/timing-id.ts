@@ -13,6 +13,8 @@ const MAX_IDS = 1024;
 const byValue = new Map<number, Array<{ t: HbmTiming; id: number }>>();
 let count = 0;
 const byObject = new WeakMap<HbmTiming, { id: number; epoch: number }>();
+/** Timing objects seen per id (this epoch): 1 while only one design has asked about that timing. */
+const sightings = new Int32Array(MAX_IDS);
 let epoch = 0;
 let lastT: HbmTiming | undefined;
 let lastId = 0;
@@ -60,6 +62,7 @@ function assign(t: HbmTiming): number {
     byValue.clear();
     count = 0;
     epoch++;
+    sightings.fill(0);
     list = undefined;
   }
   if (list === undefined) byValue.set(h, (list = []));
@@ -69,5 +72,15 @@ function assign(t: HbmTiming): number {
 
 function remember(t: HbmTiming, id: number): number {
   byObject.set(t, { id, epoch });
+  sightings[id]++;
   return id;
+}
+
+/**
+ * How many timing objects have had id `id` this epoch (a design's timing is a new object per
+ * pricing): 1 means no other design has asked about this timing yet, as in a sweep of distinct
+ * random points, where every point has a timing of its own.
+ */
+export function timingSightings(id: number): number {
+  return sightings[id];
 }

@@ -96,7 +96,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
     o.msd[i] = c.mult * dram.zC * dram.sd[i];
     o.klByClass[i] = headLines(c.k, hw.qkMultipliers, c.D);
   }
-  const order = stableOrder(t, scratchA, scratchB);
+  const order = sortedOrder(t, scratchA, scratchB);
   for (let j = 0; j < C; j++) {
     const i = order[j];
     o.thr[j] = t[i];
@@ -107,11 +107,98 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
   return o;
 }
 
+/** Scratch of `sortedOrder`: the high words of the keys (a view on a double buffer), radix keys, digit counts. */
+let radixF = new Float64Array(0);
+let radixHi = new Uint32Array(0);
+let radixK = new Uint32Array(0);
+let radixK2 = new Uint32Array(0);
+const radixCount = new Int32Array(2048);
+const RADIX_BITS = 22;
+const HI = new Uint32Array(new Float64Array([1]).buffer)[1] === 0x3ff00000 ? 1 : 0; // index of the high word of a double
+
+/**
+ * `stableOrder`'s permutation (indices sorted by t ascending, ties in index order), by a stable
+ * two-pass radix sort on the top 22 bits of the keys' range (the high words of non-negative
+ * doubles order like the numbers) and an insertion pass that orders the keys the radix sort did
+ * not tell apart by (t, index). Falls back to `stableOrder` for keys that are not all ≥ +0 or
+ * when that pass has too much to move (keys clustered below the radix resolution).
+ */
+export function sortedOrder(t: Float64Array, a: Int32Array, b: Int32Array): Int32Array {
+  const n = t.length;
+  if (n < 64) return stableOrder(t, a, b);
+  if (radixF.length < n) {
+    radixF = new Float64Array(n);
+    radixHi = new Uint32Array(radixF.buffer);
+    radixK = new Uint32Array(n);
+    radixK2 = new Uint32Array(n);
+  }
+  radixF.set(t);
+  let lo = 0x7ff00000;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    const x = t[i];
+    if (!(x >= 0) || (x === 0 && 1 / x < 0)) return stableOrder(t, a, b);
+    const h = radixHi[2 * i + HI];
+    if (h < lo) lo = h;
+    if (h > hi && x !== Infinity) hi = h;
+  }
+  const range = hi > lo ? hi - lo : 0;
+  const shift = Math.max(0, 32 - Math.clz32(range) - RADIX_BITS);
+  const top = (1 << RADIX_BITS) - 1;
+  let keys = radixK;
+  let keys2 = radixK2;
+  for (let i = 0; i < n; i++) {
+    const h = radixHi[2 * i + HI];
+    keys[i] = t[i] === Infinity ? top : Math.min(top, (h - lo) >>> shift);
+    a[i] = i;
+  }
+  let src = a;
+  let dst = b;
+  for (let pass = 0; pass < 2; pass++) {
+    const sh = pass * 11;
+    radixCount.fill(0);
+    for (let i = 0; i < n; i++) radixCount[(keys[i] >>> sh) & 2047]++;
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = radixCount[d];
+      radixCount[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = keys[i];
+      const j = radixCount[(k >>> sh) & 2047]++;
+      keys2[j] = k;
+      dst[j] = src[i];
+    }
+    const tk = keys;
+    keys = keys2;
+    keys2 = tk;
+    const ti = src;
+    src = dst;
+    dst = ti;
+  }
+  // src is a again (two passes): order the keys the radix sort left tied by (t, index)
+  let moves = 0;
+  for (let j = 1; j < n; j++) {
+    const x = src[j];
+    const tx = t[x];
+    let k = j - 1;
+    while (k >= 0 && (t[src[k]] > tx || (t[src[k]] === tx && src[k] > x))) {
+      src[k + 1] = src[k];
+      k--;
+    }
+    src[k + 1] = x;
+    moves += j - 1 - k;
+    if (moves > 8 * n) return stableOrder(t, a, b);
+  }
+  return src;
+}
+
 /**
  * Indices 0 … n−1 sorted by t ascending, ties in index order (bottom-up merge sort: the order of a
  * stable sort), in one of the scratch arrays a, b (each at least t.length long).
  */
-export function stableOrder(t: Float64Array, a = new Int32Array(t.length), b = new Int32Array(t.length)): Int32Array {
+export function stableOrder(t: Float64Array, a: Int32Array = new Int32Array(t.length), b: Int32Array = new Int32Array(t.length)): Int32Array {
   const n = t.length;
   for (let i = 0; i < n; i++) a[i] = i;
   for (let w = 1; w < n; w *= 2) {
@@ -165,6 +252,10 @@ function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
 
 /** The generation window table of a design: memoised per (qkMultipliers, softmax lanes, DRAM design), then per (key lines, cap). */
 export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowTable {
+  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
+  const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
+  // a DRAM entry that is not memoised (fast.ts memoDram) gets an order and a table kept nowhere
+  if (!dram.kept) return windowTable(windowOrder(p, hw, dram), kLines, cap);
   // the order reads qkMultipliers (Q·K rows, key lines) and the softmax lanes (≤ 65536 each)
   const ck = hw.qkMultipliers * 131072 + softmaxLanes(hw);
   let byDram = p.windows.get(ck);
@@ -185,8 +276,6 @@ export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums
     byDram.set(dram, (o = windowOrder(p, hw, dram)));
     p.windowCount++;
   }
-  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
-  const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
   const key = kLines * 64 + cap;
   let tab = o.byLines.get(key);
   if (tab === undefined) {
