@@ -37,6 +37,7 @@ import { attendAllHeads, attendHeadFast as attendHead } from './attention.ts';
 import { fakeQuantRows, topkKeepOrder } from './quant.ts';
 import { attendAllHeadsJs, JS_ATTENTION_BELOW } from './attn-js.ts';
 import { generate } from './generate.ts';
+import { attendExamplesSimd, type ExampleHeads, type HeadsResult } from './attn-simd.ts';
 
 export interface RunAlgo {
   tokenKeep: number[];
@@ -333,17 +334,15 @@ export class Engine {
     const { Ls, alive, tokScore, heads, headScore, lastRowOfLayer } = st;
     const qkv = this.qkv(x, n, l, ra);
     const ctx = new Float32Array(n * d);
-    let base = 0;
+    const results = this.attendBertHeads(qkv, ctx, n, ra, st);
     for (let b = 0; b < alive.length; b++) {
       const m = alive[b].length;
-      const colSum = new Float64Array(m);
+      const colSum = results.colSums[b];
       stats.tokAlive[l] += m;
       stats.tokTotal[l] += Ls[b];
       stats.headAlive[l] += heads[b].length;
       stats.headTotal[l] += H;
-      // All alive heads of the example (BERT: no causal mask, no refetch): in JS when few tokens are alive, else per head in TF.js.
-      const args = { qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum };
-      const all = m < JS_ATTENTION_BELOW && dh % 4 === 0 ? attendAllHeadsJs(args) : attendAllHeads(args);
+      const all = results.heads[b];
       heads[b].forEach((h, hi) => {
         headScore[b][h] += all.absSum[hi];
         stats.valKept[l] += all.valuesKept;
@@ -361,9 +360,39 @@ export class Engine {
         }
       });
       alive[b].forEach((p, i) => (tokScore[b][p] += colSum[i]));
-      base += m;
     }
     return ctx;
+  }
+
+  /**
+   * Every example's alive heads of one layer (BERT: no causal mask, no refetch): in plain JS when
+   * few tokens are alive (attn-js.ts), else all such examples together with the SIMD matMuls and
+   * one softmax per alive-token count (attn-simd.ts; the per-head TF.js form when dh is not a
+   * multiple of 4). Per example: the heads' results and the column sums of their probabilities.
+   */
+  private attendBertHeads(qkv: Float32Array, ctx: Float32Array, n: number, ra: RunAlgo, st: BertState): { heads: HeadsResult[]; colSums: Float64Array[] } {
+    const d = this.c.hidden;
+    const dh = this.dh;
+    const { alive, heads } = st;
+    const colSums = alive.map((a) => new Float64Array(a.length));
+    const res: HeadsResult[] = new Array(alive.length);
+    const wide: ExampleHeads[] = [];
+    const wideIdx: number[] = [];
+    let base = 0;
+    for (let b = 0; b < alive.length; b++) {
+      const m = alive[b].length;
+      const args = { qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum: colSums[b] };
+      if (dh % 4 !== 0) res[b] = attendAllHeads(args);
+      else if (m < JS_ATTENTION_BELOW) res[b] = attendAllHeadsJs(args);
+      else { wide.push({ base, m, heads: heads[b], colSum: colSums[b] }); wideIdx.push(b); }
+      base += m;
+    }
+    if (base !== n) throw new Error(`packed rows ${base} ≠ ${n}`);
+    if (wide.length > 0) {
+      const r = attendExamplesSimd({ qkv, stride: 4 * d, d, dh, valueKeep: ra.valueKeep, ctx }, wide);
+      wideIdx.forEach((b, k) => (res[b] = r[k]));
+    }
+    return { heads: res, colSums };
   }
 
   /** [CLS] rows → pooler → classifier: logits per example. */

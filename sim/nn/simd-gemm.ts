@@ -1,0 +1,222 @@
+/**
+ * Two float32 matrix products for attention heads in WebAssembly SIMD, emitted as bytes here (no
+ * toolchain, nothing downloaded; Node ≥ 16.4 runs wasm SIMD): S = Q·Kᵀ from Q [m, dh] and Kᵀ [dh, n],
+ * and C = P·V from P [m, n] and V [n, dh].
+ *
+ * Every output is the float32 sum of its products in index order, starting from 0, with a
+ * rounding after each multiply and each add (no fused multiply-add) — the order of the wasm
+ * backend's XNNPACK GEMM, so the results equal `tf.matMul` bit for bit
+ * (test/nn-simd-gemm.test.ts). Unlike `tf.matMul`, a call packs nothing: XNNPACK creates and
+ * packs a new operator for every new second operand (an attention head's Kᵀ and V are new every
+ * time), and a TF.js op costs an upload, a dispatch and a read-back.
+ *
+ * Kernels are generated per head dimension (dh a multiple of 4: its loop is unrolled); operands
+ * live in the module's own memory (`view()`), byte offsets are passed to the calls.
+ */
+
+const SIMD = 0xfd;
+const OP = {
+  block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d, localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  f32Load: 0x2a, f32Store: 0x38, i32Const: 0x41, i32GeU: 0x4f, i32LtU: 0x49, i32Add: 0x6a, i32Mul: 0x6c, i32And: 0x71,
+  f32Add: 0x92, f32Mul: 0x94, f32Const: 0x43,
+} as const;
+const V = { load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4Add: 0xe4, f32x4Mul: 0xe6 } as const;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
+    out.push(b | 0x80);
+  }
+}
+const simd = (op: number) => [SIMD, ...uleb(op)];
+
+/** A function body under construction: locals are indices; helpers push instructions. */
+class Fn {
+  code: number[] = [];
+  locals: number[] = []; // value types of the declared locals (after the params)
+  constructor(readonly params: number) {}
+  local(type: number): number { this.locals.push(type); return this.params + this.locals.length - 1; }
+  get(i: number): this { this.code.push(OP.localGet, ...uleb(i)); return this; }
+  set(i: number): this { this.code.push(OP.localSet, ...uleb(i)); return this; }
+  i32(v: number): this { this.code.push(OP.i32Const, ...sleb(v)); return this; }
+  op(...b: number[]): this { this.code.push(...b); return this; }
+  /** local i += c (i32). */
+  inc(i: number, c: number): this { return this.get(i).i32(c).op(OP.i32Add).set(i); }
+  /** local i += local j (i32). */
+  incBy(i: number, j: number): this { return this.get(i).get(j).op(OP.i32Add).set(i); }
+  /** while (i < end) { body } with the test before each pass (i, end: i32 locals). */
+  whileLt(i: number, end: number, body: () => void): this {
+    this.op(OP.block, 0x40).get(i).get(end).op(OP.i32GeU, OP.brIf, 0);
+    this.op(OP.loop, 0x40);
+    body();
+    this.get(i).get(end).op(OP.i32LtU, OP.brIf, 0, OP.end, OP.end);
+    return this;
+  }
+  vZero(): this { this.code.push(...simd(V.const), ...new Array(16).fill(0)); return this; }
+  vLoad(offset: number): this { this.code.push(...simd(V.load), 4, ...uleb(offset)); return this; }
+  vStore(offset: number): this { this.code.push(...simd(V.store), 4, ...uleb(offset)); return this; }
+  fLoad(offset: number): this { this.code.push(OP.f32Load, 2, ...uleb(offset)); return this; }
+  fStore(offset: number): this { this.code.push(OP.f32Store, 2, ...uleb(offset)); return this; }
+  splat(): this { this.code.push(...simd(V.f32x4Splat)); return this; }
+  /** acc ← acc + a·b with a, b on the stack (acc a v128 local). */
+  vMulAcc(acc: number): this { this.code.push(...simd(V.f32x4Mul)); return this.get(acc).swapAdd(acc); }
+  private swapAdd(acc: number): this { this.code.push(...simd(V.f32x4Add)); return this.set(acc); }
+  body(): number[] {
+    const groups: number[] = [];
+    for (const t of this.locals) groups.push(1, t);
+    const b = [...uleb(this.locals.length), ...groups, ...this.code, OP.end];
+    return [...uleb(b.length), ...b];
+  }
+}
+const I32 = 0x7f;
+const F32 = 0x7d;
+const V128 = 0x7b;
+
+/**
+ * qk(q, kt, s, m, n): S[i][j] = Σ_t Q[i][t]·Kᵀ[t][j] (row strides dh, n, n; byte offsets).
+ * Columns 16 at a time (four vector accumulators), then 4 at a time, then one by one.
+ * The products are added as acc + q·k, acc starting at 0: 0 + x = x, then index order.
+ */
+function qkFn(dh: number): Fn {
+  const f = new Fn(5);
+  const [q, kt, s, m, n] = [0, 1, 2, 3, 4];
+  const i = f.local(I32), j = f.local(I32), qrow = f.local(I32), srow = f.local(I32), p = f.local(I32);
+  const n16 = f.local(I32), n4 = f.local(I32), stride = f.local(I32);
+  const acc = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const fa = f.local(F32), qs = f.local(V128);
+  f.get(n).i32(-16).op(OP.i32And).set(n16).get(n).i32(-4).op(OP.i32And).set(n4).get(n).i32(4).op(OP.i32Mul).set(stride);
+  f.i32(0).set(i).get(q).set(qrow).get(s).set(srow);
+  f.whileLt(i, m, () => {
+    f.i32(0).set(j);
+    const column = (width: number) => {
+      // p walks down column block j of Kᵀ, one row (t) at a time
+      for (let b = 0; b < width; b++) f.vZero().set(acc[b]);
+      f.get(j).i32(4).op(OP.i32Mul).get(kt).op(OP.i32Add).set(p);
+      for (let t = 0; t < dh; t++) {
+        f.get(qrow).fLoad(4 * t).splat().set(qs);
+        for (let b = 0; b < width; b++) f.get(qs).get(p).vLoad(16 * b).vMulAcc(acc[b]);
+        if (t < dh - 1) f.incBy(p, stride);
+      }
+      for (let b = 0; b < width; b++) f.get(srow).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).get(acc[b]).vStore(16 * b);
+      f.inc(j, 4 * width);
+    };
+    f.whileLt(j, n16, () => column(4));
+    f.whileLt(j, n4, () => column(1));
+    f.whileLt(j, n, () => {
+      f.op(OP.f32Const, 0, 0, 0, 0).set(fa);
+      f.get(j).i32(4).op(OP.i32Mul).get(kt).op(OP.i32Add).set(p);
+      for (let t = 0; t < dh; t++) {
+        f.get(fa).get(qrow).fLoad(4 * t).get(p).fLoad(0).op(OP.f32Mul, OP.f32Add).set(fa);
+        if (t < dh - 1) f.incBy(p, stride);
+      }
+      f.get(srow).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).get(fa).fStore(0);
+      f.inc(j, 1);
+    });
+    f.inc(qrow, 4 * dh).incBy(srow, stride).inc(i, 1);
+  });
+  return f;
+}
+
+/**
+ * pv(p, v, c, m, n): C[i][t] = Σ_j P[i][j]·V[j][t] (row strides n, dh, dh; byte offsets).
+ * Output columns in blocks of up to 16 (four vector accumulators), j in index order.
+ */
+function pvFn(dh: number): Fn {
+  const f = new Fn(5);
+  const [p, v, c, m, n] = [0, 1, 2, 3, 4];
+  const i = f.local(I32), j = f.local(I32), pp = f.local(I32), vp = f.local(I32), crow = f.local(I32);
+  const acc = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const ps = f.local(V128);
+  f.i32(0).set(i).get(p).set(pp).get(c).set(crow);
+  f.whileLt(i, m, () => {
+    for (let cb = 0; cb < dh; cb += 16) {
+      const width = Math.min(4, (dh - cb) / 4);
+      for (let b = 0; b < width; b++) f.vZero().set(acc[b]);
+      // pp: row i of P (restarted per column block); vp: V[j][cb]
+      f.get(v).i32(4 * cb).op(OP.i32Add).set(vp).i32(0).set(j);
+      f.whileLt(j, n, () => {
+        f.get(pp).fLoad(0).splat().set(ps);
+        for (let b = 0; b < width; b++) f.get(ps).get(vp).vLoad(16 * b).vMulAcc(acc[b]);
+        f.inc(pp, 4).inc(vp, 4 * dh).inc(j, 1);
+      });
+      for (let b = 0; b < width; b++) f.get(crow).get(acc[b]).vStore(4 * cb + 16 * b);
+      // back to the row's start for the next column block
+      if (cb + 16 < dh) f.get(pp).get(n).i32(-4).op(OP.i32Mul).op(OP.i32Add).set(pp);
+    }
+    f.inc(crow, 4 * dh).inc(i, 1);
+  });
+  return f;
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+function str(s: string): number[] {
+  const b = [...Buffer.from(s, 'utf8')];
+  return [...uleb(b.length), ...b];
+}
+
+function moduleBytes(dh: number): Uint8Array<ArrayBuffer> {
+  const type = [0x60, 5, I32, I32, I32, I32, I32, 0];
+  const fns = [qkFn(dh), pvFn(dh)];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, ...type]),
+    ...section(3, [2, 0, 0]),
+    ...section(5, [1, 0x00, 1]), // one memory, min 1 page, no max
+    ...section(7, [3, ...str('memory'), 2, 0, ...str('qk'), 0, 0, ...str('pv'), 0, 1]),
+    ...section(10, [2, ...fns[0].body(), ...fns[1].body()]),
+  ];
+  return new Uint8Array(bytes);
+}
+
+export interface SimdGemm {
+  readonly dh: number;
+  /** Float32 view of the whole memory (renewed after `reserve` grows it). */
+  view(): Float32Array;
+  /** Makes the memory at least `floats` float32 long. */
+  reserve(floats: number): void;
+  /** S = Q·Kᵀ: Q at float offset q [m, dh], Kᵀ at kt [dh, n], S at s [m, n]. */
+  qk(q: number, kt: number, s: number, m: number, n: number): void;
+  /** C = P·V: P at p [m, n], V at v [n, dh], C at c [m, dh]. */
+  pv(p: number, v: number, c: number, m: number, n: number): void;
+}
+
+const cache = new Map<number, SimdGemm>();
+
+/** The kernels for head dimension dh (a multiple of 4), compiled once per thread. */
+export function simdGemm(dh: number): SimdGemm {
+  if (!(dh > 0 && dh % 4 === 0)) throw new Error(`simdGemm: head dimension ${dh} is not a multiple of 4`);
+  const hit = cache.get(dh);
+  if (hit) return hit;
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(dh)));
+  const mem = inst.exports.memory as WebAssembly.Memory;
+  const qk = inst.exports.qk as (q: number, kt: number, s: number, m: number, n: number) => void;
+  const pv = inst.exports.pv as (p: number, v: number, c: number, m: number, n: number) => void;
+  let f32 = new Float32Array(mem.buffer);
+  const g: SimdGemm = {
+    dh,
+    view: () => f32,
+    reserve(floats: number) {
+      const need = Math.ceil((floats * 4) / 65536) - mem.buffer.byteLength / 65536;
+      if (need > 0) { mem.grow(need); f32 = new Float32Array(mem.buffer); }
+    },
+    qk: (q, kt, s, m, n) => qk(4 * q, 4 * kt, 4 * s, m, n),
+    pv: (p, v, c, m, n) => pv(4 * p, 4 * v, 4 * c, m, n),
+  };
+  cache.set(dh, g);
+  return g;
+}

@@ -1,0 +1,76 @@
+/**
+ * The WebAssembly SIMD matMuls of the attention heads (simd-gemm.ts) against the wasm backend's
+ * tf.matMul, bit for bit, over head dimensions 4–64 and sizes with every column remainder; and
+ * the batched layer form (attn-simd.ts) against the per-head TF.js form (attendAllHeads) per
+ * example: identical context, column sums, Σ|ctx| per head and kept-value counts, with and
+ * without local V pruning, examples of mixed lengths, untouched columns of heads not alive.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { initBackend, tf } from '../sim/nn/backend.ts';
+import { simdGemm } from '../sim/nn/simd-gemm.ts';
+import { attendAllHeads } from '../sim/nn/attention.ts';
+import { attendExamplesSimd } from '../sim/nn/attn-simd.ts';
+import { mulberry32 } from '../sim/nn/rng.ts';
+
+test('SIMD Q·Kᵀ and P·V equal tf.matMul bit for bit', async () => {
+  await initBackend();
+  const rng = mulberry32(41);
+  const rnd = (n: number, s: number) => Float32Array.from({ length: n }, () => (rng() - 0.5) * s);
+  let cases = 0;
+  for (const dh of [4, 8, 12, 16, 32, 64]) {
+    for (const [m, n] of [[1, 1], [5, 3], [24, 24], [33, 130], [77, 77], [128, 128]]) {
+      const g = simdGemm(dh);
+      const Q = rnd(m * dh, 4), KT = rnd(dh * n, 4), P = Float32Array.from({ length: m * n }, () => (rng() < 0.3 ? 0 : rng()));
+      const V = rnd(n * dh, 2);
+      const oQ = 3, oK = oQ + m * dh, oS = oK + dh * n, oP = oS + m * n, oV = oP + m * n, oC = oV + n * dh;
+      g.reserve(oC + m * dh);
+      const mem = g.view();
+      mem.set(Q, oQ); mem.set(KT, oK); mem.set(P, oP); mem.set(V, oV);
+      g.qk(oQ, oK, oS, m, n);
+      g.pv(oP, oV, oC, m, n);
+      const S = tf.matMul(tf.tensor2d(Q, [m, dh]), tf.tensor2d(KT, [dh, n])).dataSync();
+      const C = tf.matMul(tf.tensor2d(P, [m, n]), tf.tensor2d(V, [n, dh])).dataSync();
+      const got = g.view();
+      for (let i = 0; i < m * n; i++) assert.equal(Object.is(got[oS + i], S[i]), true, `dh ${dh} ${m}×${n} S[${i}] ${got[oS + i]} vs ${S[i]}`);
+      for (let i = 0; i < m * dh; i++) assert.equal(Object.is(got[oC + i], C[i]), true, `dh ${dh} ${m}×${n} C[${i}] ${got[oC + i]} vs ${C[i]}`);
+      cases++;
+    }
+  }
+  assert.equal(cases, 36);
+  assert.throws(() => simdGemm(6), /multiple of 4/);
+});
+
+test('batched SIMD attention of a layer equals the per-head TF.js form of each example', async () => {
+  await initBackend();
+  const rng = mulberry32(43);
+  for (const [d, dh] of [[64, 16], [32, 8]]) {
+    const H = d / dh;
+    for (const valueKeep of [1, 0.5]) {
+      // examples of lengths 24..70 (two share a length: one softmax for both), mixed alive heads
+      const ms = [40, 24, 40, 70, 31];
+      const headSets = [[0, 1, 2, 3], [1, 3], [2], [0, 1, 2, 3], [3, 0]].map((hs) => hs.filter((h) => h < H));
+      const n = ms.reduce((s, m) => s + m, 0) + 1;
+      const qkv = Float32Array.from({ length: n * 4 * d }, () => (rng() - 0.5) * 6);
+      const bases = ms.map((_, i) => 1 + ms.slice(0, i).reduce((s, m) => s + m, 0));
+      const ref = ms.map((m, i) => {
+        const ctx = new Float32Array(n * d);
+        const colSum = new Float64Array(m);
+        const r = attendAllHeads({ qkv, stride: 4 * d, base: bases[i], m, d, dh, heads: headSets[i], valueKeep, ctx, colSum });
+        return { ctx, colSum, r };
+      });
+      const ctx = new Float32Array(n * d);
+      const exs = ms.map((m, i) => ({ base: bases[i], m, heads: headSets[i], colSum: new Float64Array(m) }));
+      const got = attendExamplesSimd({ qkv, stride: 4 * d, d, dh, valueKeep, ctx }, exs);
+      ms.forEach((m, i) => {
+        const tag = `d ${d} example ${i} m ${m} valueKeep ${valueKeep}`;
+        assert.deepEqual(got[i], ref[i].r, tag);
+        assert.deepEqual(Array.from(exs[i].colSum), Array.from(ref[i].colSum), tag);
+        for (let r = bases[i]; r < bases[i] + m; r++) {
+          for (let j = 0; j < d; j++) assert.equal(Object.is(ctx[r * d + j], ref[i].ctx[r * d + j]), true, `${tag} ctx ${r},${j}`);
+        }
+      });
+      for (let j = 0; j < d; j++) assert.equal(ctx[j], 0, 'row 0 belongs to no example');
+    }
+  }
+});
