@@ -2,17 +2,17 @@
  * All alive heads of many examples of one BERT layer at once (non-causal summarization stage, no
  * progressive quantization): the same computation, in the same float32 operations, as
  * `attendAllHeads` (attention.ts) per example, with its matMuls in WebAssembly SIMD
- * (simd-gemm.ts, equal to `tf.matMul` bit for bit) and ONE TF.js softmax per layer for all heads
+ * (simd-kernels.ts, equal to `tf.matMul` bit for bit) and ONE TF.js softmax per layer for all heads
  * of all examples with the same alive-token count (rows are independent, so the batched softmax
  * gives every row the values of the per-head one). Per head: S = (Q/√dh)·Kᵀ (wasm), softmax
  * (TF.js, batched), column sums of P (JS, columnSumsF32), local V pruning by a per-row k-th
  * largest value (JS), ctx = P·V (wasm). Results are identical to `attendAllHeads`
- * (test/nn-simd-gemm.test.ts); the per-head TF.js ops (three uploads, two matMuls that each pack
+ * (test/nn-simd.test.ts); the per-head TF.js ops (three uploads, two matMuls that each pack
  * a new operand, a softmax, two read-backs) are gone.
  */
 import { tf } from './backend.ts';
 import { columnSumsF32, keepLargestPerRow } from './attention.ts';
-import { simdGemm } from './simd-gemm.ts';
+import { simdGemm, type SimdGemm } from './simd-kernels.ts';
 
 /** One example's part of the layer: packed rows base..base+m−1, alive heads, column-sum accumulator. */
 export interface ExampleHeads {
@@ -57,65 +57,68 @@ export function attendExamplesSimd(a: LayerArgs, examples: ExampleHeads[]): Head
     if (g) g.push(i);
     else byM.set(e.m, [i]);
   });
-  for (const [m, idx] of byM) {
-    const nHeads = idx.reduce((s, i) => s + examples[i].heads.length, 0);
-    if (nHeads === 0) {
-      for (const i of idx) out[i] = { absSum: [], valuesKept: 0, valuesVisible: 0 };
-      continue;
+  const { qkv, stride, d, dh } = a;
+  const g = simdGemm(dh);
+  const rows = qkv.length / stride;
+  // wasm memory (floats): the layer's Q|K|K|V rows (Q × 1/√dh) | ctx rows [rows, d] | Kᵀ [dh, m] | S/P of a group
+  const mMax = Math.max(...examples.map((e) => e.m));
+  const maxS = Math.max(...[...byM].map(([m, idx]) => m * m * idx.reduce((s, i) => s + examples[i].heads.length, 0)));
+  const lay = { qkv: 0, ctx: qkv.length, kt: qkv.length + rows * d, s: qkv.length + rows * d + dh * mMax };
+  g.reserve(lay.s + maxS);
+  const mem = g.view();
+  mem.set(qkv, lay.qkv);
+  const scale = 1 / Math.sqrt(dh);
+  for (const e of examples) {
+    for (let i = e.base; i < e.base + e.m; i++) {
+      for (const h of e.heads) {
+        const o = i * stride + h * dh;
+        for (let t = 0; t < dh; t++) mem[o + t] = qkv[o + t] * scale;
+      }
     }
-    attendGroup(a, m, idx.map((i) => examples[i]), nHeads).forEach((r, k) => (out[idx[k]] = r));
   }
+  for (const [m, idx] of byM) attendGroup(a, g, lay, m, idx.map((i) => examples[i])).forEach((r, k) => (out[idx[k]] = r));
   return out;
 }
 
 /** Examples with the same alive-token count m: all their S in one block, one softmax. */
-function attendGroup(a: LayerArgs, m: number, exs: ExampleHeads[], nHeads: number): HeadsResult[] {
-  const { qkv, stride, d, dh } = a;
-  const g = simdGemm(dh);
+function attendGroup(a: LayerArgs, g: SimdGemm, lay: { qkv: number; ctx: number; kt: number; s: number }, m: number, exs: ExampleHeads[]): HeadsResult[] {
+  const { stride, d, dh } = a;
   const mm = m * m;
-  // wasm memory (floats): Q [m, dh] | Kᵀ [dh, m] | V [m, dh] | C [m, dh] | S/P [nHeads · m, m]
-  const oQ = 0, oK = m * dh, oV = 2 * m * dh, oC = 3 * m * dh, oS = 4 * m * dh;
-  g.reserve(oS + nHeads * mm);
-  const scale = 1 / Math.sqrt(dh);
+  const nHeads = exs.reduce((s, e) => s + e.heads.length, 0);
+  const kv = keepCountLocal(m, a.valueKeep);
+  if (nHeads === 0) return exs.map(() => ({ absSum: [], valuesKept: kv * m, valuesVisible: m * m }));
   let slot = 0;
   for (const e of exs) {
     for (const h of e.heads) {
-      const mem = g.view();
-      for (let i = 0; i < m; i++) {
-        const r = (e.base + i) * stride + h * dh;
-        for (let t = 0; t < dh; t++) {
-          mem[oQ + i * dh + t] = qkv[r + t] * scale;
-          mem[oK + t * m + i] = qkv[r + d + t];
-        }
-      }
-      g.qk(oQ, oK, oS + slot * mm, m, m);
+      const row = lay.qkv + e.base * stride + h * dh;
+      g.tr(row + d, lay.kt, m, stride);
+      g.qk(row, lay.kt, lay.s + slot * mm, m, m, stride);
       slot++;
     }
   }
-  const pT = tf.tidy(() => tf.softmax(tf.tensor2d(g.view().subarray(oS, oS + nHeads * mm), [nHeads * m, m])));
+  const pT = tf.tidy(() => tf.softmax(tf.tensor2d(g.view().subarray(lay.s, lay.s + nHeads * mm), [nHeads * m, m])));
   const P = pT.dataSync() as Float32Array;
   pT.dispose();
-  const kv = keepCountLocal(m, a.valueKeep);
+  const mem = g.view();
+  if (kv >= m) mem.set(P, lay.s);
   const cs = new Float32Array(m);
   slot = 0;
   return exs.map((e) => {
     const absSum = e.heads.map((h) => {
       const Ph = P.subarray(slot * mm, (slot + 1) * mm);
+      const oP = lay.s + slot * mm;
       slot++;
       columnSumsF32(Ph, m, cs);
       for (let j = 0; j < m; j++) e.colSum[j] += cs[j];
-      const mem = g.view();
-      mem.set(kv < m ? keepLargestPerRow(Ph, m, m, kv) : Ph, oS);
-      for (let i = 0; i < m; i++) {
-        const r = (e.base + i) * stride + 3 * d + h * dh;
-        for (let t = 0; t < dh; t++) mem[oV + i * dh + t] = qkv[r + t];
-      }
-      g.pv(oS, oV, oC, m, m);
+      if (kv < m) mem.set(keepLargestPerRow(Ph, m, m, kv), oP);
+      const oC = lay.ctx + e.base * d + h * dh;
+      g.pv(oP, lay.qkv + e.base * stride + 3 * d + h * dh, oC, m, m, stride, d);
       let s = 0;
       for (let i = 0; i < m; i++) {
         const o = (e.base + i) * d + h * dh;
+        const c = oC + i * d;
         for (let t = 0; t < dh; t++) {
-          const x = mem[oC + i * dh + t];
+          const x = mem[c + t];
           a.ctx[o + t] = x;
           s += Math.abs(x);
         }

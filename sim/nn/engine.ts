@@ -38,6 +38,7 @@ import { fakeQuantRows, topkKeepOrder } from './quant.ts';
 import { attendAllHeadsJs, JS_ATTENTION_BELOW } from './attn-js.ts';
 import { generate } from './generate.ts';
 import { attendExamplesSimd, type ExampleHeads, type HeadsResult } from './attn-simd.ts';
+import { simdGemm } from './simd-kernels.ts';
 
 export interface RunAlgo {
   tokenKeep: number[];
@@ -216,10 +217,31 @@ export class Engine {
     // The attention kernels scale scores by 1/√dh; other HF scalings are folded into Q (after
     // its quantization, which is scale-invariant per vector).
     const f = attnScale(this.c, l) * Math.sqrt(this.dh);
-    fakeQuantRows(y, 3 * d, 0, n, d, this.dh, ra.queryBits, 0, out, 4 * d, 0, -1, f);
-    if (ra.lsbBits > 0) fakeQuantRows(y, 3 * d, d, n, d, this.dh, ra.msbBits, ra.lsbBits, out, 4 * d, 2 * d, d);
-    else fakeQuantRows(y, 3 * d, d, n, d, this.dh, ra.msbBits, 0, out, 4 * d, d, 2 * d);
-    fakeQuantRows(y, 3 * d, 2 * d, n, d, this.dh, ra.valueBits, 0, out, 4 * d, 3 * d);
+    // Column blocks of out: [source column, bits, lsb, destination, MSB copy, factor]; the ones
+    // without LSBs at widths the SIMD kernel takes run there (bit-identical), the rest in JS.
+    const jobs: [number, number, number, number, number, number][] = [
+      [0, ra.queryBits, 0, 0, -1, f],
+      ra.lsbBits > 0 ? [d, ra.msbBits, ra.lsbBits, 2 * d, d, 1] : [d, ra.msbBits, 0, d, 2 * d, 1],
+      [2 * d, ra.valueBits, 0, 3 * d, -1, 1],
+    ];
+    const simd = this.dh % 4 === 0 ? jobs.filter(([, bits, lsb]) => lsb === 0 && bits >= 2 && bits < 22) : [];
+    if (simd.length > 0) {
+      const g = simdGemm(this.dh);
+      const H = this.c.heads;
+      g.reserve(7 * n * d);
+      const mem = g.view();
+      mem.set(y, 0); // [n, 3d] at 0, out [n, 4d] at 3nd
+      for (const [src, bits, , dst, msb, mul] of simd) {
+        g.fq(src, 3 * n * d + dst, n, H, bits, 3 * d, 4 * d, mul);
+        if (msb >= 0) g.fq(src, 3 * n * d + msb, n, H, bits, 3 * d, 4 * d, mul);
+      }
+      out.set(mem.subarray(3 * n * d, 7 * n * d));
+    }
+    for (const job of jobs) {
+      if (simd.includes(job)) continue;
+      const [src, bits, lsb, dst, msb, mul] = job;
+      fakeQuantRows(y, 3 * d, src, n, d, this.dh, bits, lsb, out, 4 * d, dst, msb, mul);
+    }
     return out;
   }
   /** Output projection, residual, LayerNorm(s), FFN: the rest of the block. */

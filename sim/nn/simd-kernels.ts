@@ -6,7 +6,7 @@
  * Every output is the float32 sum of its products in index order, starting from 0, with a
  * rounding after each multiply and each add (no fused multiply-add) — the order of the wasm
  * backend's XNNPACK GEMM, so the results equal `tf.matMul` bit for bit
- * (test/nn-simd-gemm.test.ts). Unlike `tf.matMul`, a call packs nothing: XNNPACK creates and
+ * (test/nn-simd.test.ts). Unlike `tf.matMul`, a call packs nothing: XNNPACK creates and
  * packs a new operator for every new second operand (an attention head's Kᵀ and V are new every
  * time), and a TF.js op costs an upload, a dispatch and a read-back.
  *
@@ -20,7 +20,11 @@ const OP = {
   f32Load: 0x2a, f32Store: 0x38, i32Const: 0x41, i32GeU: 0x4f, i32LtU: 0x49, i32Add: 0x6a, i32Mul: 0x6c, i32And: 0x71,
   f32Add: 0x92, f32Mul: 0x94, f32Const: 0x43,
 } as const;
-const V = { load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4Add: 0xe4, f32x4Mul: 0xe6 } as const;
+const V = {
+  load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4Extract: 0x1f, f32x4Nearest: 0x6a, f32x4Abs: 0xe0,
+  f32x4Add: 0xe4, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9,
+} as const;
+const F = { eq: 0x5b, div: 0x95, max: 0x97, neg: 0x8c, select: 0x1b, convertI32S: 0xb2, reinterpretI32: 0xbe } as const;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -71,6 +75,7 @@ class Fn {
   fLoad(offset: number): this { this.code.push(OP.f32Load, 2, ...uleb(offset)); return this; }
   fStore(offset: number): this { this.code.push(OP.f32Store, 2, ...uleb(offset)); return this; }
   splat(): this { this.code.push(...simd(V.f32x4Splat)); return this; }
+  v(op: number, lane?: number): this { this.code.push(...simd(op)); if (lane !== undefined) this.code.push(lane); return this; }
   /** acc ← acc + a·b with a, b on the stack (acc a v128 local). */
   vMulAcc(acc: number): this { this.code.push(...simd(V.f32x4Mul)); return this.get(acc).swapAdd(acc); }
   private swapAdd(acc: number): this { this.code.push(...simd(V.f32x4Add)); return this.set(acc); }
@@ -91,8 +96,8 @@ const V128 = 0x7b;
  * The products are added as acc + q·k, acc starting at 0: 0 + x = x, then index order.
  */
 function qkFn(dh: number): Fn {
-  const f = new Fn(5);
-  const [q, kt, s, m, n] = [0, 1, 2, 3, 4];
+  const f = new Fn(8);
+  const [q, kt, s, m, n, qStride] = [0, 1, 2, 3, 4, 5];
   const i = f.local(I32), j = f.local(I32), qrow = f.local(I32), srow = f.local(I32), p = f.local(I32);
   const n16 = f.local(I32), n4 = f.local(I32), stride = f.local(I32);
   const acc = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
@@ -125,7 +130,7 @@ function qkFn(dh: number): Fn {
       f.get(srow).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).get(fa).fStore(0);
       f.inc(j, 1);
     });
-    f.inc(qrow, 4 * dh).incBy(srow, stride).inc(i, 1);
+    f.incBy(qrow, qStride).incBy(srow, stride).inc(i, 1);
   });
   return f;
 }
@@ -135,8 +140,8 @@ function qkFn(dh: number): Fn {
  * Output columns in blocks of up to 16 (four vector accumulators), j in index order.
  */
 function pvFn(dh: number): Fn {
-  const f = new Fn(5);
-  const [p, v, c, m, n] = [0, 1, 2, 3, 4];
+  const f = new Fn(8);
+  const [p, v, c, m, n, vStride, cStride] = [0, 1, 2, 3, 4, 5, 6];
   const i = f.local(I32), j = f.local(I32), pp = f.local(I32), vp = f.local(I32), crow = f.local(I32);
   const acc = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
   const ps = f.local(V128);
@@ -150,13 +155,79 @@ function pvFn(dh: number): Fn {
       f.whileLt(j, n, () => {
         f.get(pp).fLoad(0).splat().set(ps);
         for (let b = 0; b < width; b++) f.get(ps).get(vp).vLoad(16 * b).vMulAcc(acc[b]);
-        f.inc(pp, 4).inc(vp, 4 * dh).inc(j, 1);
+        f.inc(pp, 4).incBy(vp, vStride).inc(j, 1);
       });
       for (let b = 0; b < width; b++) f.get(crow).get(acc[b]).vStore(4 * cb + 16 * b);
       // back to the row's start for the next column block
       if (cb + 16 < dh) f.get(pp).get(n).i32(-4).op(OP.i32Mul).op(OP.i32Add).set(pp);
     }
-    f.inc(crow, 4 * dh).inc(i, 1);
+    f.incBy(crow, cStride).inc(i, 1);
+  });
+  return f;
+}
+
+/** tr(src, dst, m, _, _, srcStride): Kᵀ [dh, m] from m rows of dh floats (row stride srcStride bytes). */
+function trFn(dh: number): Fn {
+  const f = new Fn(8);
+  const [src, dst, m, , , srcStride] = [0, 1, 2, 3, 4, 5];
+  const i = f.local(I32), sp = f.local(I32), dp = f.local(I32), rowBytes = f.local(I32);
+  f.get(m).i32(4).op(OP.i32Mul).set(rowBytes);
+  f.i32(0).set(i).get(src).set(sp).get(dst).set(dp);
+  f.whileLt(i, m, () => {
+    // element t of row i goes to dst + t·m + i: dp walks row i's column, offset t·m is dynamic
+    for (let t = 0; t < dh; t++) {
+      f.get(dp).get(sp).fLoad(4 * t).fStore(0);
+      if (t < dh - 1) f.incBy(dp, rowBytes);
+    }
+    f.get(dp).get(rowBytes).i32(-(dh - 1)).op(OP.i32Mul).op(OP.i32Add).i32(4).op(OP.i32Add).set(dp);
+    f.incBy(sp, srcStride).inc(i, 1);
+  });
+  return f;
+}
+
+/**
+ * fq(src, dst, n, heads, qmax, mulBits, srcStride, dstStride): the engine's per-(row, head)
+ * symmetric fake quantization without LSBs (quant.ts fakeQuantRowsNarrow / fakeQuantRows), four
+ * values per instruction: s = max|x| / qmax (1 when the max is 0), code = nearest(x / s) + 0
+ * (round half to even; the + 0 turns a −0 code into +0 as the JS path does), clamped to ±qmax
+ * (never acts when s is normal), value = code · s + 0, then × the float32 factor with bits
+ * mulBits when `withMul`. Each step one IEEE float32 operation, as in JS: bit-identical (an s that
+ * underflows to 0 gives +0 values, as the JS path's integer codes do).
+ */
+function fqFn(dh: number, withMul: boolean): Fn {
+  const f = new Fn(8);
+  const [src, dst, n, heads, qmaxI, mulBits, srcStride, dstStride] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const i = f.local(I32), h = f.local(I32), sp = f.local(I32), dp = f.local(I32), sr = f.local(I32), dr = f.local(I32);
+  const qmax = f.local(F32), mx = f.local(F32), sc = f.local(F32);
+  const vsc = f.local(V128), vq = f.local(V128), vnq = f.local(V128), vmul = f.local(V128), vm = f.local(V128), zero = f.local(V128), vdiv = f.local(V128);
+  const x = Array.from({ length: dh / 4 }, () => f.local(V128));
+  f.get(qmaxI).op(F.convertI32S).set(qmax);
+  f.get(qmax).splat().set(vq).get(qmax).op(F.neg).splat().set(vnq);
+  f.get(mulBits).op(F.reinterpretI32).splat().set(vmul);
+  f.vZero().set(zero);
+  f.i32(0).set(i).get(src).set(sr).get(dst).set(dr);
+  f.whileLt(i, n, () => {
+    f.i32(0).set(h).get(sr).set(sp).get(dr).set(dp);
+    f.whileLt(h, heads, () => {
+      x.forEach((xk, k) => f.get(sp).vLoad(16 * k).set(xk));
+      f.get(x[0]).v(V.f32x4Abs).set(vm);
+      for (let k = 1; k < x.length; k++) f.get(vm).get(x[k]).v(V.f32x4Abs).v(V.f32x4Max).set(vm);
+      f.get(vm).v(V.f32x4Extract, 0).get(vm).v(V.f32x4Extract, 1).op(F.max);
+      f.get(vm).v(V.f32x4Extract, 2).get(vm).v(V.f32x4Extract, 3).op(F.max).op(F.max).set(mx);
+      // sc = mx == 0 ? 1 : mx / qmax
+      f.op(OP.f32Const, 0, 0, 0x80, 0x3f).get(mx).get(qmax).op(F.div).get(mx).op(OP.f32Const, 0, 0, 0, 0, F.eq, F.select).set(sc);
+      // a scale that underflows to 0 gives code 0 in JS (±∞ and NaN | 0 = 0): divide by 1 there, × 0 gives ±0, + 0 gives +0
+      f.get(sc).splat().set(vsc);
+      f.op(OP.f32Const, 0, 0, 0x80, 0x3f).get(sc).get(sc).op(OP.f32Const, 0, 0, 0, 0, F.eq, F.select).splat().set(vdiv);
+      x.forEach((xk, k) => {
+        f.get(dp).get(xk).get(vdiv).v(V.f32x4Div).v(V.f32x4Nearest).get(zero).v(V.f32x4Add);
+        f.get(vq).v(V.f32x4Min).get(vnq).v(V.f32x4Max).get(vsc).v(V.f32x4Mul).get(zero).v(V.f32x4Add);
+        if (withMul) f.get(vmul).v(V.f32x4Mul);
+        f.vStore(16 * k);
+      });
+      f.inc(sp, 4 * dh).inc(dp, 4 * dh).inc(h, 1);
+    });
+    f.incBy(sr, srcStride).incBy(dr, dstStride).inc(i, 1);
   });
   return f;
 }
@@ -170,15 +241,15 @@ function str(s: string): number[] {
 }
 
 function moduleBytes(dh: number): Uint8Array<ArrayBuffer> {
-  const type = [0x60, 5, I32, I32, I32, I32, I32, 0];
-  const fns = [qkFn(dh), pvFn(dh)];
+  const type = [0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0];
+  const fns = [qkFn(dh), pvFn(dh), trFn(dh), fqFn(dh, false), fqFn(dh, true)];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, ...type]),
-    ...section(3, [2, 0, 0]),
+    ...section(3, [fns.length, ...fns.map(() => 0)]),
     ...section(5, [1, 0x00, 1]), // one memory, min 1 page, no max
-    ...section(7, [3, ...str('memory'), 2, 0, ...str('qk'), 0, 0, ...str('pv'), 0, 1]),
-    ...section(10, [2, ...fns[0].body(), ...fns[1].body()]),
+    ...section(7, [6, ...str('memory'), 2, 0, ...['qk', 'pv', 'tr', 'fq', 'fqMul'].flatMap((name, k) => [...str(name), 0, k])]),
+    ...section(10, [fns.length, ...fns.flatMap((fn) => fn.body())]),
   ];
   return new Uint8Array(bytes);
 }
@@ -189,10 +260,17 @@ export interface SimdGemm {
   view(): Float32Array;
   /** Makes the memory at least `floats` float32 long. */
   reserve(floats: number): void;
-  /** S = Q·Kᵀ: Q at float offset q [m, dh], Kᵀ at kt [dh, n], S at s [m, n]. */
-  qk(q: number, kt: number, s: number, m: number, n: number): void;
-  /** C = P·V: P at p [m, n], V at v [n, dh], C at c [m, dh]. */
-  pv(p: number, v: number, c: number, m: number, n: number): void;
+  /** S = Q·Kᵀ: Q at float offset q [m, dh] (row stride qStride floats, default dh), Kᵀ at kt [dh, n], S at s [m, n]. */
+  qk(q: number, kt: number, s: number, m: number, n: number, qStride?: number): void;
+  /** C = P·V: P at p [m, n], V at v [n, dh] (row stride vStride), C at c [m, dh] (row stride cStride). */
+  pv(p: number, v: number, c: number, m: number, n: number, vStride?: number, cStride?: number): void;
+  /** Kᵀ [dh, m] at dst from m rows of dh floats at src (row stride srcStride floats). */
+  tr(src: number, dst: number, m: number, srcStride: number): void;
+  /**
+   * Fake quantization without LSBs (bits < 22) of n rows of `heads` vectors of dh floats at src
+   * (row stride srcStride floats) to dst (row stride dstStride), values × mul (float32) when mul ≠ 1.
+   */
+  fq(src: number, dst: number, n: number, heads: number, bits: number, srcStride: number, dstStride: number, mul?: number): void;
 }
 
 const cache = new Map<number, SimdGemm>();
@@ -204,8 +282,10 @@ export function simdGemm(dh: number): SimdGemm {
   if (hit) return hit;
   const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(dh)));
   const mem = inst.exports.memory as WebAssembly.Memory;
-  const qk = inst.exports.qk as (q: number, kt: number, s: number, m: number, n: number) => void;
-  const pv = inst.exports.pv as (p: number, v: number, c: number, m: number, n: number) => void;
+  type K8 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => void;
+  const [qk, pv, tr, fq, fqMul] = ['qk', 'pv', 'tr', 'fq', 'fqMul'].map((k) => inst.exports[k] as K8);
+  const bits32 = new Float32Array(1);
+  const bitsI32 = new Int32Array(bits32.buffer);
   let f32 = new Float32Array(mem.buffer);
   const g: SimdGemm = {
     dh,
@@ -214,8 +294,15 @@ export function simdGemm(dh: number): SimdGemm {
       const need = Math.ceil((floats * 4) / 65536) - mem.buffer.byteLength / 65536;
       if (need > 0) { mem.grow(need); f32 = new Float32Array(mem.buffer); }
     },
-    qk: (q, kt, s, m, n) => qk(4 * q, 4 * kt, 4 * s, m, n),
-    pv: (p, v, c, m, n) => pv(4 * p, 4 * v, 4 * c, m, n),
+    qk: (q, kt, s, m, n, qStride = dh) => qk(4 * q, 4 * kt, 4 * s, m, n, 4 * qStride, 0, 0),
+    pv: (p, v, c, m, n, vStride = dh, cStride = dh) => pv(4 * p, 4 * v, 4 * c, m, n, 4 * vStride, 4 * cStride, 0),
+    tr: (src, dst, m, srcStride) => tr(4 * src, 4 * dst, m, 0, 0, 4 * srcStride, 0, 0),
+    fq(src, dst, n, heads, bits, srcStride, dstStride, mul = 1) {
+      if (!(bits >= 2 && bits < 22)) throw new Error(`simd fq: ${bits} bits outside 2..21`);
+      bits32[0] = mul;
+      const k = bits32[0] === 1 ? fq : fqMul;
+      k(4 * src, 4 * dst, n, heads, 2 ** (bits - 1) - 1, bitsI32[0], 4 * srcStride, 4 * dstStride);
+    },
   };
   cache.set(dh, g);
   return g;

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly SIMD matMuls of the attention heads (simd-gemm.ts) against the wasm backend's
+ * The WebAssembly SIMD matMuls of the attention heads (simd-kernels.ts) against the wasm backend's
  * tf.matMul, bit for bit, over head dimensions 4–64 and sizes with every column remainder; and
  * the batched layer form (attn-simd.ts) against the per-head TF.js form (attendAllHeads) per
  * example: identical context, column sums, Σ|ctx| per head and kept-value counts, with and
@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend, tf } from '../sim/nn/backend.ts';
-import { simdGemm } from '../sim/nn/simd-gemm.ts';
+import { simdGemm } from '../sim/nn/simd-kernels.ts';
 import { attendAllHeads } from '../sim/nn/attention.ts';
 import { attendExamplesSimd } from '../sim/nn/attn-simd.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
@@ -71,6 +71,35 @@ test('batched SIMD attention of a layer equals the per-head TF.js form of each e
         }
       });
       for (let j = 0; j < d; j++) assert.equal(ctx[j], 0, 'row 0 belongs to no example');
+    }
+  }
+});
+
+test('SIMD fake quantization equals fakeQuantRows bit for bit (incl. zero, tiny and tie values, × factor)', async () => {
+  const { fakeQuantRows } = await import('../sim/nn/quant.ts');
+  const rng = mulberry32(47);
+  for (const dh of [4, 16, 32]) {
+    const g = simdGemm(dh);
+    const heads = 3;
+    const d = heads * dh;
+    const n = 37;
+    const src = Float32Array.from({ length: n * (d + 5) }, (_, i) => {
+      const r = rng();
+      if (i % 97 === 0) return 0;
+      if (i % 53 === 0) return -0;
+      return r < 0.1 ? (rng() - 0.5) * 1e-40 : r < 0.2 ? Math.round((rng() - 0.5) * 16) / 2 : (rng() - 0.5) * 8;
+    });
+    for (let t = 0; t < dh; t++) { src[t] = 0; src[(d + 5) + dh + t] = (rng() - 0.5) * 1e-42; } // an all-zero and an all-subnormal vector
+    for (const bits of [2, 4, 8, 12, 21]) {
+      for (const mul of [1, 0.25, 1.7]) {
+        const want = new Float32Array(n * d);
+        fakeQuantRows(src, d + 5, 0, n, d, dh, bits, 0, want, d, 0, -1, mul);
+        g.reserve(2 * n * (d + 5));
+        g.view().set(src, 0);
+        g.fq(0, n * (d + 5), n, heads, bits, d + 5, d, mul);
+        const got = g.view().subarray(n * (d + 5), n * (d + 5) + n * d);
+        for (let i = 0; i < want.length; i++) assert.equal(Object.is(got[i], want[i]), true, `dh ${dh} bits ${bits} mul ${mul} [${i}] ${got[i]} vs ${want[i]}`);
+      }
     }
   }
 });
