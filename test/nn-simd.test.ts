@@ -1,6 +1,8 @@
 /**
- * The WebAssembly SIMD matMuls of the attention heads (simd-kernels.ts) against the wasm backend's
- * tf.matMul, bit for bit, over head dimensions 4–64 and sizes with every column remainder; and
+ * The WebAssembly SIMD kernels (simd-kernels.ts): the attention heads' matMuls against the wasm
+ * backend's tf.matMul, bit for bit, over head dimensions 4–64 and sizes with every column
+ * remainder, Σ|P·V|, column sums and scaling against their JS definitions, the fake quantization
+ * against fakeQuantRows; and
  * the batched layer form (attn-simd.ts) against the per-head TF.js form (attendAllHeads) per
  * example: identical context, column sums, Σ|ctx| per head and kept-value counts, with and
  * without local V pruning, examples of mixed lengths, untouched columns of heads not alive.
@@ -9,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend, tf } from '../sim/nn/backend.ts';
 import { simdGemm } from '../sim/nn/simd-kernels.ts';
-import { attendAllHeads } from '../sim/nn/attention.ts';
+import { attendAllHeads, columnSumsF32 } from '../sim/nn/attention.ts';
 import { attendExamplesSimd } from '../sim/nn/attn-simd.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 
@@ -28,12 +30,22 @@ test('SIMD Q·Kᵀ and P·V equal tf.matMul bit for bit', async () => {
       const mem = g.view();
       mem.set(Q, oQ); mem.set(KT, oK); mem.set(P, oP); mem.set(V, oV);
       g.qk(oQ, oK, oS, m, n);
-      g.pv(oP, oV, oC, m, n);
+      const abs = g.pv(oP, oV, oC, m, n);
       const S = tf.matMul(tf.tensor2d(Q, [m, dh]), tf.tensor2d(KT, [dh, n])).dataSync();
       const C = tf.matMul(tf.tensor2d(P, [m, n]), tf.tensor2d(V, [n, dh])).dataSync();
       const got = g.view();
       for (let i = 0; i < m * n; i++) assert.equal(Object.is(got[oS + i], S[i]), true, `dh ${dh} ${m}×${n} S[${i}] ${got[oS + i]} vs ${S[i]}`);
       for (let i = 0; i < m * dh; i++) assert.equal(Object.is(got[oC + i], C[i]), true, `dh ${dh} ${m}×${n} C[${i}] ${got[oC + i]} vs ${C[i]}`);
+      assert.equal(abs, C.reduce((s, x) => s + Math.abs(x), 0), 'Σ|C| in row order');
+      // column sums of P (float32, row by row) and a float32 scaling of Q
+      const oCs = oC + m * dh;
+      g.reserve(oCs + n + m * dh);
+      g.cs(oP, oCs, m, n);
+      const want = new Float32Array(n);
+      columnSumsF32(P, m, want, n);
+      for (let j = 0; j < n; j++) assert.equal(g.view()[oCs + j], want[j], `cs ${j}`);
+      g.mul(oQ, oCs + n, m, dh, 0.3, dh, dh);
+      for (let i = 0; i < m * dh; i++) assert.equal(g.view()[oCs + n + i], Math.fround(Q[i] * Math.fround(0.3)), `mul ${i}`);
       cases++;
     }
   }

@@ -11,7 +11,7 @@
  * a new operand, a softmax, two read-backs) are gone.
  */
 import { tf } from './backend.ts';
-import { columnSumsF32, keepLargestPerRow } from './attention.ts';
+import { keepLargestPerRow } from './attention.ts';
 import { simdGemm, type SimdGemm } from './simd-kernels.ts';
 
 /** One example's part of the layer: packed rows base..base+m−1, alive heads, column-sum accumulator. */
@@ -60,28 +60,25 @@ export function attendExamplesSimd(a: LayerArgs, examples: ExampleHeads[]): Head
   const { qkv, stride, d, dh } = a;
   const g = simdGemm(dh);
   const rows = qkv.length / stride;
-  // wasm memory (floats): the layer's Q|K|K|V rows (Q × 1/√dh) | ctx rows [rows, d] | Kᵀ [dh, m] | S/P of a group
+  // wasm memory (floats): the layer's Q|K|K|V rows (Q × 1/√dh) | ctx rows [rows, d] | Kᵀ [dh, m] | column sums [m] | S/P of a group
   const mMax = Math.max(...examples.map((e) => e.m));
   const maxS = Math.max(...[...byM].map(([m, idx]) => m * m * idx.reduce((s, i) => s + examples[i].heads.length, 0)));
-  const lay = { qkv: 0, ctx: qkv.length, kt: qkv.length + rows * d, s: qkv.length + rows * d + dh * mMax };
+  const lay = { qkv: 0, ctx: qkv.length, kt: qkv.length + rows * d, cs: qkv.length + rows * d + dh * mMax, s: qkv.length + rows * d + (dh + 1) * mMax };
   g.reserve(lay.s + maxS);
   const mem = g.view();
   mem.set(qkv, lay.qkv);
+  mem.fill(0, lay.ctx, lay.ctx + rows * d);
   const scale = 1 / Math.sqrt(dh);
-  for (const e of examples) {
-    for (let i = e.base; i < e.base + e.m; i++) {
-      for (const h of e.heads) {
-        const o = i * stride + h * dh;
-        for (let t = 0; t < dh; t++) mem[o + t] = qkv[o + t] * scale;
-      }
-    }
-  }
+  // Q × scale: one float32 multiply when the scale is a float32 (dh = 4, 16, 64, …), else in JS
+  if (Math.fround(scale) === scale) g.mul(lay.qkv, lay.qkv, rows, d, scale, stride, stride);
+  else for (let i = 0; i < rows; i++) for (let t = 0; t < d; t++) mem[i * stride + t] = qkv[i * stride + t] * scale;
   for (const [m, idx] of byM) attendGroup(a, g, lay, m, idx.map((i) => examples[i])).forEach((r, k) => (out[idx[k]] = r));
+  for (const e of examples) a.ctx.set(mem.subarray(lay.ctx + e.base * d, lay.ctx + (e.base + e.m) * d), e.base * d);
   return out;
 }
 
 /** Examples with the same alive-token count m: all their S in one block, one softmax. */
-function attendGroup(a: LayerArgs, g: SimdGemm, lay: { qkv: number; ctx: number; kt: number; s: number }, m: number, exs: ExampleHeads[]): HeadsResult[] {
+function attendGroup(a: LayerArgs, g: SimdGemm, lay: { qkv: number; ctx: number; kt: number; cs: number; s: number }, m: number, exs: ExampleHeads[]): HeadsResult[] {
   const { stride, d, dh } = a;
   const mm = m * m;
   const nHeads = exs.reduce((s, e) => s + e.heads.length, 0);
@@ -100,30 +97,16 @@ function attendGroup(a: LayerArgs, g: SimdGemm, lay: { qkv: number; ctx: number;
   const P = pT.dataSync() as Float32Array;
   pT.dispose();
   const mem = g.view();
-  if (kv >= m) mem.set(P, lay.s);
-  const cs = new Float32Array(m);
+  mem.set(P, lay.s);
   slot = 0;
   return exs.map((e) => {
     const absSum = e.heads.map((h) => {
-      const Ph = P.subarray(slot * mm, (slot + 1) * mm);
       const oP = lay.s + slot * mm;
+      g.cs(oP, lay.cs, m, m);
+      for (let j = 0; j < m; j++) e.colSum[j] += mem[lay.cs + j];
+      if (kv < m) mem.set(keepLargestPerRow(P.subarray(slot * mm, (slot + 1) * mm), m, m, kv), oP);
       slot++;
-      columnSumsF32(Ph, m, cs);
-      for (let j = 0; j < m; j++) e.colSum[j] += cs[j];
-      if (kv < m) mem.set(keepLargestPerRow(Ph, m, m, kv), oP);
-      const oC = lay.ctx + e.base * d + h * dh;
-      g.pv(oP, lay.qkv + e.base * stride + 3 * d + h * dh, oC, m, m, stride, d);
-      let s = 0;
-      for (let i = 0; i < m; i++) {
-        const o = (e.base + i) * d + h * dh;
-        const c = oC + i * d;
-        for (let t = 0; t < dh; t++) {
-          const x = mem[c + t];
-          a.ctx[o + t] = x;
-          s += Math.abs(x);
-        }
-      }
-      return s;
+      return g.pv(oP, lay.qkv + e.base * stride + 3 * d + h * dh, lay.ctx + e.base * d + h * dh, m, m, stride, d);
     });
     return { absSum, valuesKept: kv * m, valuesVisible: m * m };
   });

@@ -24,7 +24,10 @@ const V = {
   load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4Extract: 0x1f, f32x4Nearest: 0x6a, f32x4Abs: 0xe0,
   f32x4Add: 0xe4, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9,
 } as const;
-const F = { eq: 0x5b, div: 0x95, max: 0x97, neg: 0x8c, select: 0x1b, convertI32S: 0xb2, reinterpretI32: 0xbe } as const;
+const F = {
+  eq: 0x5b, div: 0x95, max: 0x97, neg: 0x8c, select: 0x1b, convertI32S: 0xb2, reinterpretI32: 0xbe,
+  f64Const: 0x44, f64Abs: 0x99, f64Add: 0xa0, f64PromoteF32: 0xbb,
+} as const;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -89,6 +92,7 @@ class Fn {
 const I32 = 0x7f;
 const F32 = 0x7d;
 const V128 = 0x7b;
+const F64 = 0x7c;
 
 /**
  * qk(q, kt, s, m, n): S[i][j] = Σ_t Q[i][t]·Kᵀ[t][j] (row strides dh, n, n; byte offsets).
@@ -136,13 +140,15 @@ function qkFn(dh: number): Fn {
 }
 
 /**
- * pv(p, v, c, m, n): C[i][t] = Σ_j P[i][j]·V[j][t] (row strides n, dh, dh; byte offsets).
- * Output columns in blocks of up to 16 (four vector accumulators), j in index order.
+ * pv(p, v, c, m, n, vStride, cStride): C[i][t] = Σ_j P[i][j]·V[j][t] (byte offsets and strides),
+ * output columns in blocks of up to 16 (four vector accumulators), j in index order. Returns
+ * Σ_i Σ_t |C[i][t]| summed in float64 in that order (what a JS loop over C computes).
  */
 function pvFn(dh: number): Fn {
   const f = new Fn(8);
   const [p, v, c, m, n, vStride, cStride] = [0, 1, 2, 3, 4, 5, 6];
   const i = f.local(I32), j = f.local(I32), pp = f.local(I32), vp = f.local(I32), crow = f.local(I32);
+  const abs = f.local(F64);
   const acc = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
   const ps = f.local(V128);
   f.i32(0).set(i).get(p).set(pp).get(c).set(crow);
@@ -158,10 +164,55 @@ function pvFn(dh: number): Fn {
         f.inc(pp, 4).incBy(vp, vStride).inc(j, 1);
       });
       for (let b = 0; b < width; b++) f.get(crow).get(acc[b]).vStore(4 * cb + 16 * b);
+      for (let b = 0; b < width; b++) {
+        for (let lane = 0; lane < 4; lane++) f.get(abs).get(acc[b]).v(V.f32x4Extract, lane).op(F.f64PromoteF32, F.f64Abs, F.f64Add).set(abs);
+      }
       // back to the row's start for the next column block
       if (cb + 16 < dh) f.get(pp).get(n).i32(-4).op(OP.i32Mul).op(OP.i32Add).set(pp);
     }
     f.incBy(crow, cStride).inc(i, 1);
+  });
+  f.get(abs);
+  return f;
+}
+
+/** cs(p, dst, rows, cols): column sums of P [rows, cols] in float32, row by row (columnSumsF32's order). */
+function csFn(): Fn {
+  const f = new Fn(8);
+  const [p, dst, rows, cols] = [0, 1, 2, 3];
+  const j = f.local(I32), r = f.local(I32), pp = f.local(I32), stride = f.local(I32), c4 = f.local(I32);
+  const acc = f.local(V128), fa = f.local(F32);
+  f.get(cols).i32(4).op(OP.i32Mul).set(stride).get(cols).i32(-4).op(OP.i32And).set(c4).i32(0).set(j);
+  const column = (vector: boolean) => {
+    if (vector) f.vZero().set(acc); else f.op(OP.f32Const, 0, 0, 0, 0).set(fa);
+    f.get(p).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).set(pp).i32(0).set(r);
+    f.whileLt(r, rows, () => {
+      if (vector) f.get(acc).get(pp).vLoad(0).v(V.f32x4Add).set(acc);
+      else f.get(fa).get(pp).fLoad(0).op(OP.f32Add).set(fa);
+      f.incBy(pp, stride).inc(r, 1);
+    });
+    f.get(dst).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add);
+    if (vector) f.get(acc).vStore(0); else f.get(fa).fStore(0);
+    f.inc(j, vector ? 4 : 1);
+  };
+  f.whileLt(j, c4, () => column(true));
+  f.whileLt(j, cols, () => column(false));
+  return f;
+}
+
+/** mul(src, dst, n, cols, mulBits, srcStride, dstStride): dst = src × a float32 factor, rows of cols (a multiple of 4) floats. */
+function mulFn(): Fn {
+  const f = new Fn(8);
+  const [src, dst, n, cols, mulBits, srcStride, dstStride] = [0, 1, 2, 3, 4, 5, 6];
+  const i = f.local(I32), j = f.local(I32), sp = f.local(I32), dp = f.local(I32), vmul = f.local(V128);
+  f.get(mulBits).op(F.reinterpretI32).splat().set(vmul).i32(0).set(i);
+  f.whileLt(i, n, () => {
+    f.get(src).set(sp).get(dst).set(dp).i32(0).set(j);
+    f.whileLt(j, cols, () => {
+      f.get(dp).get(sp).vLoad(0).get(vmul).v(V.f32x4Mul).vStore(0);
+      f.inc(sp, 16).inc(dp, 16).inc(j, 4);
+    });
+    f.incBy(src, srcStride).incBy(dst, dstStride).inc(i, 1);
   });
   return f;
 }
@@ -240,15 +291,19 @@ function str(s: string): number[] {
   return [...uleb(b.length), ...b];
 }
 
+const NAMES = ['qk', 'pv', 'tr', 'fq', 'fqMul', 'cs', 'mul'];
+
 function moduleBytes(dh: number): Uint8Array<ArrayBuffer> {
-  const type = [0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0];
-  const fns = [qkFn(dh), pvFn(dh), trFn(dh), fqFn(dh, false), fqFn(dh, true)];
+  const params = [0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32];
+  // type 0: eight i32 → nothing; type 1: eight i32 → f64 (pv)
+  const fns = [qkFn(dh), pvFn(dh), trFn(dh), fqFn(dh, false), fqFn(dh, true), csFn(), mulFn()];
+  const types = [0, 1, 0, 0, 0, 0, 0];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, ...type]),
-    ...section(3, [fns.length, ...fns.map(() => 0)]),
+    ...section(1, [2, ...params, 0, ...params, 1, F64]),
+    ...section(3, [fns.length, ...types]),
     ...section(5, [1, 0x00, 1]), // one memory, min 1 page, no max
-    ...section(7, [6, ...str('memory'), 2, 0, ...['qk', 'pv', 'tr', 'fq', 'fqMul'].flatMap((name, k) => [...str(name), 0, k])]),
+    ...section(7, [1 + NAMES.length, ...str('memory'), 2, 0, ...NAMES.flatMap((name, k) => [...str(name), 0, k])]),
     ...section(10, [fns.length, ...fns.flatMap((fn) => fn.body())]),
   ];
   return new Uint8Array(bytes);
@@ -262,8 +317,12 @@ export interface SimdGemm {
   reserve(floats: number): void;
   /** S = Q·Kᵀ: Q at float offset q [m, dh] (row stride qStride floats, default dh), Kᵀ at kt [dh, n], S at s [m, n]. */
   qk(q: number, kt: number, s: number, m: number, n: number, qStride?: number): void;
-  /** C = P·V: P at p [m, n], V at v [n, dh] (row stride vStride), C at c [m, dh] (row stride cStride). */
-  pv(p: number, v: number, c: number, m: number, n: number, vStride?: number, cStride?: number): void;
+  /** C = P·V: P at p [m, n], V at v [n, dh] (row stride vStride), C at c [m, dh] (row stride cStride); returns Σ|C| (float64, row by row). */
+  pv(p: number, v: number, c: number, m: number, n: number, vStride?: number, cStride?: number): number;
+  /** Column sums (float32, row by row) of P [rows, cols] at p to dst. */
+  cs(p: number, dst: number, rows: number, cols: number): void;
+  /** dst = src × mul (float32) for n rows of cols floats (cols a multiple of 4). */
+  mul(src: number, dst: number, n: number, cols: number, mul: number, srcStride: number, dstStride: number): void;
   /** Kᵀ [dh, m] at dst from m rows of dh floats at src (row stride srcStride floats). */
   tr(src: number, dst: number, m: number, srcStride: number): void;
   /**
@@ -283,7 +342,7 @@ export function simdGemm(dh: number): SimdGemm {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(dh)));
   const mem = inst.exports.memory as WebAssembly.Memory;
   type K8 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => void;
-  const [qk, pv, tr, fq, fqMul] = ['qk', 'pv', 'tr', 'fq', 'fqMul'].map((k) => inst.exports[k] as K8);
+  const [qk, pv, tr, fq, fqMul, cs, mul] = NAMES.map((k) => inst.exports[k] as K8);
   const bits32 = new Float32Array(1);
   const bitsI32 = new Int32Array(bits32.buffer);
   let f32 = new Float32Array(mem.buffer);
@@ -295,7 +354,13 @@ export function simdGemm(dh: number): SimdGemm {
       if (need > 0) { mem.grow(need); f32 = new Float32Array(mem.buffer); }
     },
     qk: (q, kt, s, m, n, qStride = dh) => qk(4 * q, 4 * kt, 4 * s, m, n, 4 * qStride, 0, 0),
-    pv: (p, v, c, m, n, vStride = dh, cStride = dh) => pv(4 * p, 4 * v, 4 * c, m, n, 4 * vStride, 4 * cStride, 0),
+    pv: (p, v, c, m, n, vStride = dh, cStride = dh) => pv(4 * p, 4 * v, 4 * c, m, n, 4 * vStride, 4 * cStride, 0) as unknown as number,
+    cs: (p, dst, rows, cols) => cs(4 * p, 4 * dst, rows, cols, 0, 0, 0, 0),
+    mul(src, dst, n, cols, m, srcStride, dstStride) {
+      if (cols % 4 !== 0) throw new Error(`simd mul: ${cols} columns`);
+      bits32[0] = m;
+      mul(4 * src, 4 * dst, n, cols, bitsI32[0], 4 * srcStride, 4 * dstStride, 0);
+    },
     tr: (src, dst, m, srcStride) => tr(4 * src, 4 * dst, m, 0, 0, 4 * srcStride, 0, 0),
     fq(src, dst, n, heads, bits, srcStride, dstStride, mul = 1) {
       if (!(bits >= 2 && bits < 22)) throw new Error(`simd fq: ${bits} bits outside 2..21`);
