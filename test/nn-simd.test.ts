@@ -36,7 +36,7 @@ test('SIMD Q·Kᵀ and P·V equal tf.matMul bit for bit', async () => {
       const got = g.view();
       for (let i = 0; i < m * n; i++) assert.equal(Object.is(got[oS + i], S[i]), true, `dh ${dh} ${m}×${n} S[${i}] ${got[oS + i]} vs ${S[i]}`);
       for (let i = 0; i < m * dh; i++) assert.equal(Object.is(got[oC + i], C[i]), true, `dh ${dh} ${m}×${n} C[${i}] ${got[oC + i]} vs ${C[i]}`);
-      assert.equal(abs, C.reduce((s, x) => s + Math.abs(x), 0), 'Σ|C| in row order');
+      assert.equal(abs, Array.from(C).reduce((s, x) => s + Math.abs(x), 0), "Σ|C| in row order");
       // column sums of P (float32, row by row) and a float32 scaling of Q
       const oCs = oC + m * dh;
       g.reserve(oCs + n + m * dh);
@@ -112,6 +112,28 @@ test('SIMD fake quantization equals fakeQuantRows bit for bit (incl. zero, tiny 
         const got = g.view().subarray(n * (d + 5), n * (d + 5) + n * d);
         for (let i = 0; i < want.length; i++) assert.equal(Object.is(got[i], want[i]), true, `dh ${dh} bits ${bits} mul ${mul} [${i}] ${got[i]} vs ${want[i]}`);
       }
+    }
+  }
+});
+
+test('SIMD LayerNorm equals the engine\'s TF.js LayerNorm bit for bit', async () => {
+  await initBackend();
+  const rng = mulberry32(53);
+  for (const d of [4, 48, 64, 96, 128, 768]) {
+    for (const eps of [1e-12, 1e-5]) {
+      const n = 33;
+      const x = Float32Array.from({ length: n * d }, () => (rng() - 0.5) * 10 + (rng() < 0.1 ? 40 : 0));
+      const gm = Float32Array.from({ length: d }, () => rng() * 2);
+      const bt = Float32Array.from({ length: d }, () => rng() - 0.5);
+      const X = tf.tensor2d(x, [n, d]);
+      const { mean, variance } = tf.moments(X, -1, true);
+      const want = X.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(tf.tensor1d(gm)).add(tf.tensor1d(bt)).dataSync();
+      const g = simdGemm(16);
+      g.reserve(2 * n * d + 2 * d);
+      const mem = g.view();
+      mem.set(x, 0); mem.set(gm, 2 * n * d); mem.set(bt, 2 * n * d + d);
+      g.ln(0, n * d, n, d, 2 * n * d, 2 * n * d + d, eps);
+      for (let i = 0; i < n * d; i++) assert.equal(Object.is(g.view()[n * d + i], want[i]), true, `d ${d} eps ${eps} [${i}] ${g.view()[n * d + i]} vs ${want[i]}`);
     }
   }
 });

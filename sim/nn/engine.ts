@@ -157,6 +157,22 @@ export class Engine {
     const { mean, variance } = tf.moments(x, -1, true);
     return x.sub(mean).mul(tf.rsqrt(variance.add(this.c.lnEps))).mul(g).add(b);
   }
+  /**
+   * The same LayerNorm on JS rows [n, d] in the SIMD kernels (bit-identical to `ln`; the TF.js
+   * form when dh is not a multiple of 4): no upload, no ~10 TF.js ops.
+   */
+  private lnRows(x: Float32Array, n: number, gk: string, bk: string): Float32Array {
+    const d = this.c.hidden;
+    if (this.dh % 4 !== 0) return this.read(tf.tidy(() => this.ln(tf.tensor2d(x, [n, d]), this.g(gk), this.g(bk))));
+    const k = simdGemm(this.dh);
+    k.reserve(2 * n * d + 2 * d);
+    const mem = k.view();
+    mem.set(x, 0);
+    mem.set(this.ck.weights.get(gk)!.data, 2 * n * d);
+    mem.set(this.ck.weights.get(bk)!.data, 2 * n * d + d);
+    k.ln(0, n * d, n, d, 2 * n * d, 2 * n * d + d, this.c.lnEps);
+    return mem.slice(n * d, 2 * n * d);
+  }
   private gelu(x: tf.Tensor): tf.Tensor {
     return activate(x, activationOf(this.c));
   }
@@ -208,11 +224,8 @@ export class Engine {
     const d = this.c.hidden;
     // The projection on the device, the fake quantization in JS on the read-back rows
     // (fakeQuantRows: bit-identical to `fq`, without ~15 small TF.js ops per call).
-    const y = this.read(tf.tidy(() => {
-      let xt: tf.Tensor = tf.tensor2d(x, [n, d]);
-      if (this.c.kind === 'gpt') xt = this.ln(xt, this.L(l, 'ln1G'), this.L(l, 'ln1B'));
-      return tf.matMul(xt as tf.Tensor2D, this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'));
-    }));
+    const xin = this.c.kind === 'gpt' ? this.lnRows(x, n, lk(l, 'ln1G'), lk(l, 'ln1B')) : x;
+    const y = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'))));
     const out = new Float32Array(n * 4 * d);
     // The attention kernels scale scores by 1/√dh; other HF scalings are folded into Q (after
     // its quantization, which is scale-invariant per vector).
@@ -247,15 +260,20 @@ export class Engine {
   /** Output projection, residual, LayerNorm(s), FFN: the rest of the block. */
   finishBlock(x: Float32Array, ctx: Float32Array, n: number, l: number): Float32Array {
     const d = this.c.hidden;
+    const ffn = (h: tf.Tensor) =>
+      tf.matMul(this.gelu(tf.matMul(h as tf.Tensor2D, this.L(l, 'w1') as tf.Tensor2D).add(this.L(l, 'b1'))) as tf.Tensor2D, this.L(l, 'w2') as tf.Tensor2D).add(this.L(l, 'b2'));
+    const attention = () => tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D).add(this.L(l, 'bo'));
+    if (this.c.kind === 'bert') {
+      // post-LN: the two LayerNorms on the read-back rows (lnRows), the matMuls on the device
+      const h = this.lnRows(this.read(tf.tidy(() => tf.tensor2d(x, [n, d]).add(attention()))), n, lk(l, 'ln1G'), lk(l, 'ln1B'));
+      return this.lnRows(this.read(tf.tidy(() => {
+        const ht = tf.tensor2d(h, [n, d]);
+        return ht.add(ffn(ht));
+      })), n, lk(l, 'ln2G'), lk(l, 'ln2B'));
+    }
     return this.read(tf.tidy(() => {
       const xt = tf.tensor2d(x, [n, d]);
-      const att = tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D).add(this.L(l, 'bo'));
-      const ffn = (h: tf.Tensor) =>
-        tf.matMul(this.gelu(tf.matMul(h as tf.Tensor2D, this.L(l, 'w1') as tf.Tensor2D).add(this.L(l, 'b1'))) as tf.Tensor2D, this.L(l, 'w2') as tf.Tensor2D).add(this.L(l, 'b2'));
-      if (this.c.kind === 'bert') {
-        const h = this.ln(xt.add(att), this.L(l, 'ln1G'), this.L(l, 'ln1B'));
-        return this.ln(h.add(ffn(h)), this.L(l, 'ln2G'), this.L(l, 'ln2B'));
-      }
+      const att = attention();
       const h = xt.add(att);
       return h.add(ffn(this.ln(h, this.L(l, 'ln2G'), this.L(l, 'ln2B'))));
     }));
@@ -298,7 +316,7 @@ export class Engine {
     const x = new Float32Array(n * d);
     let o = 0;
     for (const p of parts) { x.set(p, o); o += p.length; }
-    return this.read(tf.tidy(() => this.ln(tf.tensor2d(x, [n, d]), this.g('embLnG'), this.g('embLnB'))));
+    return this.lnRows(x, n, 'embLnG', 'embLnB');
   }
 
   /**

@@ -22,10 +22,10 @@ const OP = {
 } as const;
 const V = {
   load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4Extract: 0x1f, f32x4Nearest: 0x6a, f32x4Abs: 0xe0,
-  f32x4Add: 0xe4, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9,
+  f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9,
 } as const;
 const F = {
-  eq: 0x5b, div: 0x95, max: 0x97, neg: 0x8c, select: 0x1b, convertI32S: 0xb2, reinterpretI32: 0xbe,
+  sub: 0x93, sqrt: 0x91, eq: 0x5b, div: 0x95, max: 0x97, neg: 0x8c, select: 0x1b, convertI32S: 0xb2, reinterpretI32: 0xbe,
   f64Const: 0x44, f64Abs: 0x99, f64Add: 0xa0, f64PromoteF32: 0xbb,
 } as const;
 
@@ -283,6 +283,43 @@ function fqFn(dh: number, withMul: boolean): Fn {
   return f;
 }
 
+/**
+ * ln(src, dst, n, d, g, b, epsBits): LayerNorm of n rows of d floats (d a multiple of 4) as the
+ * engine's TF.js ops compute it (Engine.ln: moments, then x − mean, × rsqrt(variance + eps), × g,
+ * + b): mean = (Σ x in index order) / d, variance = (Σ (x − mean)² in index order) / d, each step
+ * one float32 operation — bit-identical to the wasm backend (test/nn-simd.test.ts).
+ */
+function lnFn(): Fn {
+  const f = new Fn(8);
+  const [src, dst, n, d, g, b, epsBits] = [0, 1, 2, 3, 4, 5, 6];
+  const i = f.local(I32), j = f.local(I32), sp = f.local(I32), dp = f.local(I32), rowBytes = f.local(I32);
+  const sum = f.local(F32), mu = f.local(F32), t = f.local(F32), df = f.local(F32), eps = f.local(F32), r = f.local(F32);
+  const vmu = f.local(V128), vr = f.local(V128);
+  f.get(d).op(F.convertI32S).set(df).get(epsBits).op(F.reinterpretI32).set(eps).get(d).i32(4).op(OP.i32Mul).set(rowBytes);
+  f.i32(0).set(i);
+  f.whileLt(i, n, () => {
+    f.op(OP.f32Const, 0, 0, 0, 0).set(sum).get(src).set(sp).i32(0).set(j);
+    f.whileLt(j, d, () => { f.get(sum).get(sp).fLoad(0).op(OP.f32Add).set(sum).inc(sp, 4).inc(j, 1); });
+    f.get(sum).get(df).op(F.div).set(mu);
+    f.op(OP.f32Const, 0, 0, 0, 0).set(sum).get(src).set(sp).i32(0).set(j);
+    f.whileLt(j, d, () => {
+      f.get(sp).fLoad(0).get(mu).op(F.sub).set(t).get(sum).get(t).get(t).op(OP.f32Mul, OP.f32Add).set(sum).inc(sp, 4).inc(j, 1);
+    });
+    // r = 1 / sqrt(variance + eps)
+    f.op(OP.f32Const, 0, 0, 0x80, 0x3f).get(sum).get(df).op(F.div).get(eps).op(OP.f32Add, F.sqrt, F.div).set(r);
+    f.get(mu).splat().set(vmu).get(r).splat().set(vr);
+    f.get(src).set(sp).get(dst).set(dp).i32(0).set(j);
+    f.whileLt(j, d, () => {
+      f.get(dp).get(sp).vLoad(0).get(vmu).v(V.f32x4Sub).get(vr).v(V.f32x4Mul);
+      f.get(g).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).vLoad(0).v(V.f32x4Mul);
+      f.get(b).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).vLoad(0).v(V.f32x4Add).vStore(0);
+      f.inc(sp, 16).inc(dp, 16).inc(j, 4);
+    });
+    f.incBy(src, rowBytes).incBy(dst, rowBytes).inc(i, 1);
+  });
+  return f;
+}
+
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
@@ -291,13 +328,13 @@ function str(s: string): number[] {
   return [...uleb(b.length), ...b];
 }
 
-const NAMES = ['qk', 'pv', 'tr', 'fq', 'fqMul', 'cs', 'mul'];
+const NAMES = ['qk', 'pv', 'tr', 'fq', 'fqMul', 'cs', 'mul', 'ln'];
 
 function moduleBytes(dh: number): Uint8Array<ArrayBuffer> {
   const params = [0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32];
   // type 0: eight i32 → nothing; type 1: eight i32 → f64 (pv)
-  const fns = [qkFn(dh), pvFn(dh), trFn(dh), fqFn(dh, false), fqFn(dh, true), csFn(), mulFn()];
-  const types = [0, 1, 0, 0, 0, 0, 0];
+  const fns = [qkFn(dh), pvFn(dh), trFn(dh), fqFn(dh, false), fqFn(dh, true), csFn(), mulFn(), lnFn()];
+  const types = [0, 1, 0, 0, 0, 0, 0, 0];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [2, ...params, 0, ...params, 1, F64]),
@@ -321,6 +358,8 @@ export interface SimdGemm {
   pv(p: number, v: number, c: number, m: number, n: number, vStride?: number, cStride?: number): number;
   /** Column sums (float32, row by row) of P [rows, cols] at p to dst. */
   cs(p: number, dst: number, rows: number, cols: number): void;
+  /** LayerNorm (Engine.ln's float32 steps) of n rows of d floats at src to dst; gamma at g, beta at b (d floats each). */
+  ln(src: number, dst: number, n: number, d: number, g: number, b: number, eps: number): void;
   /** dst = src × mul (float32) for n rows of cols floats (cols a multiple of 4). */
   mul(src: number, dst: number, n: number, cols: number, mul: number, srcStride: number, dstStride: number): void;
   /** Kᵀ [dh, m] at dst from m rows of dh floats at src (row stride srcStride floats). */
@@ -342,7 +381,7 @@ export function simdGemm(dh: number): SimdGemm {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(dh)));
   const mem = inst.exports.memory as WebAssembly.Memory;
   type K8 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => void;
-  const [qk, pv, tr, fq, fqMul, cs, mul] = NAMES.map((k) => inst.exports[k] as K8);
+  const [qk, pv, tr, fq, fqMul, cs, mul, ln] = NAMES.map((k) => inst.exports[k] as K8);
   const bits32 = new Float32Array(1);
   const bitsI32 = new Int32Array(bits32.buffer);
   let f32 = new Float32Array(mem.buffer);
@@ -356,6 +395,11 @@ export function simdGemm(dh: number): SimdGemm {
     qk: (q, kt, s, m, n, qStride = dh) => qk(4 * q, 4 * kt, 4 * s, m, n, 4 * qStride, 0, 0),
     pv: (p, v, c, m, n, vStride = dh, cStride = dh) => pv(4 * p, 4 * v, 4 * c, m, n, 4 * vStride, 4 * cStride, 0) as unknown as number,
     cs: (p, dst, rows, cols) => cs(4 * p, 4 * dst, rows, cols, 0, 0, 0, 0),
+    ln(src, dst, n, d, gOff, bOff, eps) {
+      if (d % 4 !== 0) throw new Error(`simd ln: width ${d}`);
+      bits32[0] = eps;
+      ln(4 * src, 4 * dst, n, d, 4 * gOff, 4 * bOff, bitsI32[0], 0);
+    },
     mul(src, dst, n, cols, m, srcStride, dstStride) {
       if (cols % 4 !== 0) throw new Error(`simd mul: ${cols} columns`);
       bits32[0] = m;
