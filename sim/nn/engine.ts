@@ -246,7 +246,7 @@ export class Engine {
       mem.set(y, 0); // [n, 3d] at 0, out [n, 4d] at 3nd
       for (const [src, bits, , dst, msb, mul] of simd) {
         g.fq(src, 3 * n * d + dst, n, H, bits, 3 * d, 4 * d, mul);
-        if (msb >= 0) g.fq(src, 3 * n * d + msb, n, H, bits, 3 * d, 4 * d, mul);
+        if (msb >= 0) g.mul(3 * n * d + dst, 3 * n * d + msb, n, d, 1, 4 * d, 4 * d); // a copy (× 1 is exact)
       }
       out.set(mem.subarray(3 * n * d, 7 * n * d));
     }
