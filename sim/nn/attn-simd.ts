@@ -39,6 +39,9 @@ export interface HeadsResult {
   valuesVisible: number;
 }
 
+/** Float offsets in the kernels' memory. */
+interface Layout { qkv: number; ctx: number; kt: number; cs: number; s: number }
+
 function keepCountLocal(total: number, fraction: number): number {
   if (total <= 0) return 0;
   if (fraction >= 1) return total;
@@ -62,8 +65,8 @@ export function attendExamplesSimd(a: LayerArgs, examples: ExampleHeads[]): Head
   const rows = qkv.length / stride;
   // wasm memory (floats): the layer's Q|K|K|V rows (Q × 1/√dh) | ctx rows [rows, d] | Kᵀ [dh, m] | column sums [m] | S/P of a group
   const mMax = Math.max(...examples.map((e) => e.m));
-  const maxS = Math.max(...[...byM].map(([m, idx]) => m * m * idx.reduce((s, i) => s + examples[i].heads.length, 0)));
-  const lay = { qkv: 0, ctx: qkv.length, kt: qkv.length + rows * d, cs: qkv.length + rows * d + dh * mMax, s: qkv.length + rows * d + (dh + 1) * mMax };
+  const maxS = Math.max(...[...byM].map(([m, idx]) => m * m * Math.min(idx.reduce((s, i) => s + examples[i].heads.length, 0), Math.max(1, Math.floor(SOFTMAX_CHUNK / (m * m))))));
+  const lay: Layout = { qkv: 0, ctx: qkv.length, kt: qkv.length + rows * d, cs: qkv.length + rows * d + dh * mMax, s: qkv.length + rows * d + (dh + 1) * mMax };
   g.reserve(lay.s + maxS);
   const mem = g.view();
   mem.set(qkv, lay.qkv);
@@ -77,37 +80,39 @@ export function attendExamplesSimd(a: LayerArgs, examples: ExampleHeads[]): Head
   return out;
 }
 
-/** Examples with the same alive-token count m: all their S in one block, one softmax. */
-function attendGroup(a: LayerArgs, g: SimdGemm, lay: { qkv: number; ctx: number; kt: number; cs: number; s: number }, m: number, exs: ExampleHeads[]): HeadsResult[] {
+/** Probabilities per softmax call (floats): S blocks of at most this size stay in the cache between the kernels and TF.js. */
+const SOFTMAX_CHUNK = 1 << 18;
+
+/**
+ * Examples with the same alive-token count m: their heads' S in blocks of ≤ SOFTMAX_CHUNK floats,
+ * one TF.js softmax per block.
+ */
+function attendGroup(a: LayerArgs, g: SimdGemm, lay: Layout, m: number, exs: ExampleHeads[]): HeadsResult[] {
   const { stride, d, dh } = a;
   const mm = m * m;
-  const nHeads = exs.reduce((s, e) => s + e.heads.length, 0);
   const kv = keepCountLocal(m, a.valueKeep);
-  if (nHeads === 0) return exs.map(() => ({ absSum: [], valuesKept: kv * m, valuesVisible: m * m }));
-  let slot = 0;
-  for (const e of exs) {
-    for (const h of e.heads) {
+  const jobs = exs.flatMap((e) => e.heads.map((h) => ({ e, h })));
+  const absSum = new Map<ExampleHeads, number[]>(exs.map((e) => [e, []]));
+  const per = Math.max(1, Math.floor(SOFTMAX_CHUNK / mm));
+  for (let j0 = 0; j0 < jobs.length; j0 += per) {
+    const chunk = jobs.slice(j0, j0 + per);
+    chunk.forEach(({ e, h }, k) => {
       const row = lay.qkv + e.base * stride + h * dh;
       g.tr(row + d, lay.kt, m, stride);
-      g.qk(row, lay.kt, lay.s + slot * mm, m, m, stride);
-      slot++;
-    }
-  }
-  const pT = tf.tidy(() => tf.softmax(tf.tensor2d(g.view().subarray(lay.s, lay.s + nHeads * mm), [nHeads * m, m])));
-  const P = pT.dataSync() as Float32Array;
-  pT.dispose();
-  const mem = g.view();
-  mem.set(P, lay.s);
-  slot = 0;
-  return exs.map((e) => {
-    const absSum = e.heads.map((h) => {
-      const oP = lay.s + slot * mm;
+      g.qk(row, lay.kt, lay.s + k * mm, m, m, stride);
+    });
+    const pT = tf.tidy(() => tf.softmax(tf.tensor2d(g.view().subarray(lay.s, lay.s + chunk.length * mm), [chunk.length * m, m])));
+    const P = pT.dataSync() as Float32Array;
+    pT.dispose();
+    const mem = g.view();
+    mem.set(P, lay.s);
+    chunk.forEach(({ e, h }, k) => {
+      const oP = lay.s + k * mm;
       g.cs(oP, lay.cs, m, m);
       for (let j = 0; j < m; j++) e.colSum[j] += mem[lay.cs + j];
-      if (kv < m) mem.set(keepLargestPerRow(P.subarray(slot * mm, (slot + 1) * mm), m, m, kv), oP);
-      slot++;
-      return g.pv(oP, lay.qkv + e.base * stride + 3 * d + h * dh, lay.ctx + e.base * d + h * dh, m, m, stride, d);
+      if (kv < m) mem.set(keepLargestPerRow(P.subarray(k * mm, (k + 1) * mm), m, m, kv), oP);
+      absSum.get(e)!.push(g.pv(oP, lay.qkv + e.base * stride + 3 * d + h * dh, lay.ctx + e.base * d + h * dh, m, m, stride, d));
     });
-    return { absSum, valuesKept: kv * m, valuesVisible: m * m };
-  });
+  }
+  return exs.map((e) => ({ absSum: absSum.get(e)!, valuesKept: kv * m, valuesVisible: m * m }));
 }
