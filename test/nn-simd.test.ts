@@ -46,6 +46,20 @@ test('SIMD Q·Kᵀ and P·V equal tf.matMul bit for bit', async () => {
       for (let j = 0; j < n; j++) assert.equal(g.view()[oCs + j], want[j], `cs ${j}`);
       g.mul(oQ, oCs + n, m, dh, 0.3, dh, dh);
       for (let i = 0; i < m * dh; i++) assert.equal(g.view()[oCs + n + i], Math.fround(Q[i] * Math.fround(0.3)), `mul ${i}`);
+      // bias add and bias + residual add over the m rows of Q (dh columns): one float32 add each, as tf.add
+      const oB = oCs + n + m * dh;
+      g.reserve(oB + dh + 2 * m * dh);
+      const bias = rnd(dh, 3);
+      g.view().set(bias, oB);
+      g.addBias(oQ, oB, oB + dh, m, dh);
+      g.addBias(oQ, oB, oB + dh + m * dh, m, dh, oC);
+      const Qb = tf.add(tf.tensor2d(Q, [m, dh]), tf.tensor1d(bias));
+      const wantB = Qb.dataSync();
+      const wantR = tf.add(tf.tensor2d(C as Float32Array, [m, dh]), Qb).dataSync();
+      for (let i = 0; i < m * dh; i++) {
+        assert.equal(Object.is(g.view()[oB + dh + i], wantB[i]), true, `bias ${i}`);
+        assert.equal(Object.is(g.view()[oB + dh + m * dh + i], wantR[i]), true, `residual ${i}`);
+      }
       cases++;
     }
   }

@@ -225,8 +225,6 @@ export class Engine {
     // The projection on the device, the fake quantization in JS on the read-back rows
     // (fakeQuantRows: bit-identical to `fq`, without ~15 small TF.js ops per call).
     const xin = this.c.kind === 'gpt' ? this.lnRows(x, n, lk(l, 'ln1G'), lk(l, 'ln1B')) : x;
-    const y = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'))));
-    const out = new Float32Array(n * 4 * d);
     // The attention kernels scale scores by 1/√dh; other HF scalings are folded into Q (after
     // its quantization, which is scale-invariant per vector).
     const f = attnScale(this.c, l) * Math.sqrt(this.dh);
@@ -237,32 +235,41 @@ export class Engine {
       ra.lsbBits > 0 ? [d, ra.msbBits, ra.lsbBits, 2 * d, d, 1] : [d, ra.msbBits, 0, d, 2 * d, 1],
       [2 * d, ra.valueBits, 0, 3 * d, -1, 1],
     ];
-    const simd = this.dh % 4 === 0 ? jobs.filter(([, bits, lsb]) => lsb === 0 && bits >= 2 && bits < 22) : [];
-    if (simd.length > 0) {
-      const g = simdGemm(this.dh);
-      const H = this.c.heads;
-      g.reserve(7 * n * d);
-      const mem = g.view();
-      mem.set(y, 0); // [n, 3d] at 0, out [n, 4d] at 3nd
-      for (const [src, bits, , dst, msb, mul] of simd) {
-        g.fq(src, 3 * n * d + dst, n, H, bits, 3 * d, 4 * d, mul);
-        if (msb >= 0) g.mul(3 * n * d + dst, 3 * n * d + msb, n, d, 1, 4 * d, 4 * d); // a copy (× 1 is exact)
-      }
-      out.set(mem.subarray(3 * n * d, 7 * n * d));
+    const js = (y: Float32Array, out: Float32Array, list: typeof jobs) => {
+      for (const [src, bits, lsb, dst, msb, mul] of list) fakeQuantRows(y, 3 * d, src, n, d, this.dh, bits, lsb, out, 4 * d, dst, msb, mul);
+      return out;
+    };
+    if (this.dh % 4 !== 0) {
+      const y = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'))));
+      return js(y, new Float32Array(n * 4 * d), jobs);
     }
-    for (const job of jobs) {
-      if (simd.includes(job)) continue;
-      const [src, bits, lsb, dst, msb, mul] = job;
-      fakeQuantRows(y, 3 * d, src, n, d, this.dh, bits, lsb, out, 4 * d, dst, msb, mul);
+    // The projection on the device; its bias (one float32 add, as tf.add) and the fake
+    // quantization in the SIMD kernels: memory [y: n·3d | out: n·4d | bias: 3d].
+    const mm = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D)));
+    const g = simdGemm(this.dh);
+    const H = this.c.heads;
+    g.reserve(7 * n * d + 3 * d);
+    const mem = g.view();
+    mem.set(mm, 0);
+    mem.set(this.ck.weights.get(lk(l, 'bqkv'))!.data, 7 * n * d);
+    g.addBias(0, 7 * n * d, 0, n, 3 * d);
+    const simd = jobs.filter(([, bits, lsb]) => lsb === 0 && bits >= 2 && bits < 22);
+    for (const [src, bits, , dst, msb, mul] of simd) {
+      g.fq(src, 3 * n * d + dst, n, H, bits, 3 * d, 4 * d, mul);
+      if (msb >= 0) g.mul(3 * n * d + dst, 3 * n * d + msb, n, d, 1, 4 * d, 4 * d); // a copy (× 1 is exact)
     }
-    return out;
+    const out = mem.slice(3 * n * d, 7 * n * d);
+    const rest = jobs.filter((j) => !simd.includes(j));
+    return rest.length > 0 ? js(mem.slice(0, 3 * n * d), out, rest) : out;
   }
   /** Output projection, residual, LayerNorm(s), FFN: the rest of the block. */
   finishBlock(x: Float32Array, ctx: Float32Array, n: number, l: number): Float32Array {
     const d = this.c.hidden;
-    const ffn = (h: tf.Tensor) =>
-      tf.matMul(this.gelu(tf.matMul(h as tf.Tensor2D, this.L(l, 'w1') as tf.Tensor2D).add(this.L(l, 'b1'))) as tf.Tensor2D, this.L(l, 'w2') as tf.Tensor2D).add(this.L(l, 'b2'));
+    const ffnCore = (h: tf.Tensor) =>
+      tf.matMul(this.gelu(tf.matMul(h as tf.Tensor2D, this.L(l, 'w1') as tf.Tensor2D).add(this.L(l, 'b1'))) as tf.Tensor2D, this.L(l, 'w2') as tf.Tensor2D);
+    const ffn = (h: tf.Tensor) => ffnCore(h).add(this.L(l, 'b2'));
     const attention = () => tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D).add(this.L(l, 'bo'));
+    if (this.c.kind === 'bert' && this.dh % 4 === 0) return this.finishBertSimd(x, ctx, n, l, ffnCore);
     if (this.c.kind === 'bert') {
       // post-LN: the two LayerNorms on the read-back rows (lnRows), the matMuls on the device
       const h = this.lnRows(this.read(tf.tidy(() => tf.tensor2d(x, [n, d]).add(attention()))), n, lk(l, 'ln1G'), lk(l, 'ln1B'));
@@ -277,6 +284,40 @@ export class Engine {
       const h = xt.add(att);
       return h.add(ffn(this.ln(h, this.L(l, 'ln2G'), this.L(l, 'ln2B'))));
     }));
+  }
+
+  /**
+   * BERT's block with the matMuls (and the FFN's bias and GELU) on the device and the rest in the
+   * SIMD kernels, each step the same float32 operation as the TF.js form: s1 = x + (ctx·Wo + bo),
+   * h = LN1(s1), s2 = h + (FFN(h)·W2 + b2), out = LN2(s2). Memory: [s | x | h | out, n·d each |
+   * bias | gamma | beta, d each].
+   */
+  private finishBertSimd(x: Float32Array, ctx: Float32Array, n: number, l: number, ffnCore: (h: tf.Tensor) => tf.Tensor): Float32Array {
+    const d = this.c.hidden;
+    const k = simdGemm(this.dh);
+    const nd = n * d;
+    const w = (key: LayerKey) => this.ck.weights.get(lk(l, key))!.data;
+    k.reserve(4 * nd + 3 * d);
+    const mmA = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D)));
+    let mem = k.view();
+    mem.set(mmA, 0);
+    mem.set(x, nd);
+    mem.set(w('bo'), 4 * nd);
+    mem.set(w('ln1G'), 4 * nd + d);
+    mem.set(w('ln1B'), 4 * nd + 2 * d);
+    k.addBias(0, 4 * nd, 0, n, d, nd);
+    k.ln(0, 2 * nd, n, d, 4 * nd + d, 4 * nd + 2 * d, this.c.lnEps);
+    const h = mem.slice(2 * nd, 3 * nd);
+    // the FFN up to its second matMul on the device; + b2, + h and LN2 here
+    const mmB = this.read(tf.tidy(() => ffnCore(tf.tensor2d(h, [n, d]))));
+    mem = k.view();
+    mem.set(mmB, 0);
+    mem.set(w('b2'), 4 * nd);
+    mem.set(w('ln2G'), 4 * nd + d);
+    mem.set(w('ln2B'), 4 * nd + 2 * d);
+    k.addBias(0, 4 * nd, 0, n, d, 2 * nd);
+    k.ln(0, 3 * nd, n, d, 4 * nd + d, 4 * nd + 2 * d, this.c.lnEps);
+    return mem.slice(3 * nd, 4 * nd);
   }
 
   /**

@@ -320,6 +320,32 @@ function lnFn(): Fn {
   return f;
 }
 
+/**
+ * addb(y, bias, dst, n, cols, r): dst = y + bias (bias broadcast over the n rows of cols floats,
+ * cols a multiple of 4), with `residual` r + (y + bias): the TF.js bias add and residual add, one
+ * float32 add each (bit-identical).
+ */
+function addbFn(residual: boolean): Fn {
+  const f = new Fn(8);
+  const [y, bias, dst, n, cols, r] = [0, 1, 2, 3, 4, 5];
+  const i = f.local(I32), j = f.local(I32), bp = f.local(I32);
+  f.i32(0).set(i);
+  f.whileLt(i, n, () => {
+    f.i32(0).set(j).get(bias).set(bp);
+    f.whileLt(j, cols, () => {
+      f.get(dst);
+      if (residual) f.get(r).vLoad(0);
+      f.get(y).vLoad(0).get(bp).vLoad(0).v(V.f32x4Add);
+      if (residual) f.v(V.f32x4Add);
+      f.vStore(0);
+      f.inc(y, 16).inc(dst, 16).inc(bp, 16).inc(j, 4);
+      if (residual) f.inc(r, 16);
+    });
+    f.inc(i, 1);
+  });
+  return f;
+}
+
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
@@ -328,13 +354,13 @@ function str(s: string): number[] {
   return [...uleb(b.length), ...b];
 }
 
-const NAMES = ['qk', 'pv', 'tr', 'fq', 'fqMul', 'cs', 'mul', 'ln'];
+const NAMES = ['qk', 'pv', 'tr', 'fq', 'fqMul', 'cs', 'mul', 'ln', 'addb', 'addbr'];
 
 function moduleBytes(dh: number): Uint8Array<ArrayBuffer> {
   const params = [0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32];
   // type 0: eight i32 → nothing; type 1: eight i32 → f64 (pv)
-  const fns = [qkFn(dh), pvFn(dh), trFn(dh), fqFn(dh, false), fqFn(dh, true), csFn(), mulFn(), lnFn()];
-  const types = [0, 1, 0, 0, 0, 0, 0, 0];
+  const fns = [qkFn(dh), pvFn(dh), trFn(dh), fqFn(dh, false), fqFn(dh, true), csFn(), mulFn(), lnFn(), addbFn(false), addbFn(true)];
+  const types = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [2, ...params, 0, ...params, 1, F64]),
@@ -360,6 +386,8 @@ export interface SimdGemm {
   cs(p: number, dst: number, rows: number, cols: number): void;
   /** LayerNorm (Engine.ln's float32 steps) of n rows of d floats at src to dst; gamma at g, beta at b (d floats each). */
   ln(src: number, dst: number, n: number, d: number, g: number, b: number, eps: number): void;
+  /** dst = y + bias (bias: cols floats, broadcast over n rows of cols, a multiple of 4), or res + (y + bias) given a residual res. */
+  addBias(y: number, bias: number, dst: number, n: number, cols: number, res?: number): void;
   /** dst = src × mul (float32) for n rows of cols floats (cols a multiple of 4). */
   mul(src: number, dst: number, n: number, cols: number, mul: number, srcStride: number, dstStride: number): void;
   /** Kᵀ [dh, m] at dst from m rows of dh floats at src (row stride srcStride floats). */
@@ -381,7 +409,7 @@ export function simdGemm(dh: number): SimdGemm {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(dh)));
   const mem = inst.exports.memory as WebAssembly.Memory;
   type K8 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => void;
-  const [qk, pv, tr, fq, fqMul, cs, mul, ln] = NAMES.map((k) => inst.exports[k] as K8);
+  const [qk, pv, tr, fq, fqMul, cs, mul, ln, addb, addbr] = NAMES.map((k) => inst.exports[k] as K8);
   const bits32 = new Float32Array(1);
   const bitsI32 = new Int32Array(bits32.buffer);
   let f32 = new Float32Array(mem.buffer);
@@ -395,6 +423,11 @@ export function simdGemm(dh: number): SimdGemm {
     qk: (q, kt, s, m, n, qStride = dh) => qk(4 * q, 4 * kt, 4 * s, m, n, 4 * qStride, 0, 0),
     pv: (p, v, c, m, n, vStride = dh, cStride = dh) => pv(4 * p, 4 * v, 4 * c, m, n, 4 * vStride, 4 * cStride, 0) as unknown as number,
     cs: (p, dst, rows, cols) => cs(4 * p, 4 * dst, rows, cols, 0, 0, 0, 0),
+    addBias(y, bias, dst, n, cols, res) {
+      if (cols % 4 !== 0) throw new Error(`simd addBias: ${cols} columns`);
+      if (res === undefined) addb(4 * y, 4 * bias, 4 * dst, n, cols, 0, 0, 0);
+      else addbr(4 * y, 4 * bias, 4 * dst, n, cols, 4 * res, 0, 0);
+    },
     ln(src, dst, n, d, gOff, bOff, eps) {
       if (d % 4 !== 0) throw new Error(`simd ln: width ${d}`);
       bits32[0] = eps;
