@@ -395,11 +395,11 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       },
       {
         "flags": "--resume-from <dir>",
-        "description": "LM recipe with a fine-tuning phase: the weights after its dense steps (a --save-every snapshot); only the fine-tuning runs"
+        "description": "LM recipe with fine-tuning phases: the weights after all phases but the last (a --save-every snapshot or an earlier checkpoint); only the last phase runs"
       },
       {
         "flags": "--ft-masks <mode>",
-        "description": "LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query) or 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all); recorded in training.json"
+        "description": "LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query), 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all) or 'cascade-mix' (each sequence one of the last two, drawn with equal odds); applies to the recipe's last fine-tuning phase; recorded in training.json"
       },
       {
         "flags": "--ft-steps <n>",

@@ -206,3 +206,33 @@ test('cascade masks: a dense draw (denseShare 1) leaves every layer causal only'
   assert.deepEqual(masks, [null, null, null, null]);
   assert.throws(() => prunedKeyMasks(1, S, C.layers, mulberry32(1), { keepMin: 0.1, denseShare: 0, masks: 'cascade' }), /need the batch's windows/);
 });
+
+test("'cascade-mix' masks: each sequence is, by one extra draw, exactly its 'cascade' or its 'cascade-gen' mask", async () => {
+  await initBackend();
+  const B = 6, S = 40, G = 32, P = S - G;
+  const rnd = mulberry32(33);
+  const windows = Array.from({ length: B }, () => Array.from({ length: S + 1 }, () => 1 + Math.floor(rnd() * 256)));
+  const e = engineOf(C, tinyWeights());
+  const masks = prunedKeyMasks(B, S, C.layers, mulberry32(4), { keepMin: 0.1, denseShare: 0, masks: 'cascade-mix' }, { engine: e, windows });
+  const data = masks.map((m) => (m ? (m.dataSync() as Float32Array) : null));
+  masks.forEach((m) => m?.dispose());
+  const rng = mulberry32(4);
+  const modes = new Set<string>();
+  for (let b = 0; b < B; b++) {
+    const rho = drawnRho(rng, 0.1);
+    const whole = rng() < 0.5; // 'cascade': every query sees the last position's set
+    modes.add(whole ? 'cascade' : 'cascade-gen');
+    const kept = cascadeKeptSets(e, windows[b], rho, whole ? 1 : G).map((st) => st.map((ks) => new Set(ks)));
+    for (let l = 1; l < C.layers; l++) {
+      for (let i = 0; i < S; i++) {
+        const row = (b * S + i) * S;
+        for (let j = 0; j < i; j++) {
+          const visible = whole ? kept[0][l].has(j) : i < P || kept[i - P][l].has(j);
+          assert.equal(data[l]![row + j] === 0, visible, `b ${b} (${whole ? 'cascade' : 'cascade-gen'}) layer ${l} query ${i} key ${j}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual([...modes].sort(), ['cascade', 'cascade-gen'], 'both kinds drawn (the check covers each)');
+  e.dispose();
+});

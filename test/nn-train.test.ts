@@ -72,3 +72,17 @@ test('fine-tuning masks: causal, own token visible, nested over layers, layer 0 
   }
   masks.forEach((m) => m?.dispose());
 });
+
+test('fine-tuning phases: a snapshot inside an rsqrt phase is the recipe cut at that step; cosine phases are not cut', async () => {
+  const { fineTunePhases, snapshotRecipe } = await import('../sim/nn/train.ts');
+  const p1 = { steps: 100, lr: 1e-3, warmup: 5, keepMin: 0.1, denseShare: 0.2, masks: 'cascade' as const };
+  const p2 = { steps: 60, lr: 5e-4, warmup: 5, schedule: 'rsqrt' as const, keepMin: 0.1, denseShare: 0.2, masks: 'cascade-gen' as const };
+  const base = { config: { kind: 'gpt' as const, hidden: 8, layers: 2, heads: 2, intermediate: 16, maxPositions: 16, numLabels: 0, lnEps: 1e-5 }, vocabSize: 257, seqLen: 16, batch: 2, steps: 50, lr: 1e-3, warmup: 5, schedule: 'rsqrt' as const };
+  const r = { ...base, fineTune: [p1, p2] };
+  assert.deepEqual(fineTunePhases({ ...base }), []);
+  assert.deepEqual(fineTunePhases({ ...base, fineTune: p1 }), [p1]);
+  assert.deepEqual(fineTunePhases(r), [p1, p2]);
+  assert.deepEqual(snapshotRecipe(r, [p1, p2], 0, 20), { ...r, steps: 20, fineTune: undefined }, 'dense rsqrt phase: cut at 20 steps, no fine-tuning');
+  assert.equal(snapshotRecipe(r, [p1, p2], 1, 30), r, 'inside a cosine phase: the whole recipe (not reproducible by a shorter run)');
+  assert.deepEqual(snapshotRecipe(r, [p1, p2], 2, 25), { ...r, fineTune: [p1, { ...p2, steps: 25 }] });
+});

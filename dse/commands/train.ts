@@ -1,6 +1,6 @@
 /**
  * `spatten-dse train --model spam-bert|sotu-gpt|sotu-char [--seed S] [--steps N] [--out DIR] [--resume-from DIR]
- * [--ft-masks random|cascade|cascade-gen] [--ft-steps N]`: reproduces a
+ * [--ft-masks random|cascade|cascade-gen|cascade-mix] [--ft-steps N]`: reproduces a
  * shipped checkpoint (tokenizer + model, seeded) into sim/nn/checkpoints/<name>/ (or --out).
  */
 import type { Command } from 'commander';
@@ -15,8 +15,8 @@ export function register(program: Command): void {
     .option('--steps <n>', 'quick run: a single phase of n optimizer steps (does not reproduce the shipped checkpoint)')
     .option('--out <dir>', 'output folder (default sim/nn/checkpoints/<name>)')
     .option('--save-every <n>', 'also save snapshots <out>/step-K every n steps (LM recipe)')
-    .option('--resume-from <dir>', "LM recipe with a fine-tuning phase: the weights after its dense steps (a --save-every snapshot); only the fine-tuning runs")
-    .option('--ft-masks <mode>', "LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query) or 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all); recorded in training.json")
+    .option('--resume-from <dir>', "LM recipe with fine-tuning phases: the weights after all phases but the last (a --save-every snapshot or an earlier checkpoint); only the last phase runs")
+    .option('--ft-masks <mode>', "LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query), 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all) or 'cascade-mix' (each sequence one of the last two, drawn with equal odds); applies to the recipe's last fine-tuning phase; recorded in training.json")
     .option('--ft-steps <n>', "LM fine-tuning steps instead of the recipe's (recorded in training.json)")
     .option('--ft-min-keep <f>', "LM fine-tuning masks: the schedule's per-layer floor (algo.tokenMinKeep) instead of the recipe's (recorded in training.json)")
     .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string }) => {

@@ -29,7 +29,7 @@ import type { ModelConfig, Weights } from './model.ts';
 import { AlgoSchema } from '../schema.ts';
 import { tokenKeepSchedule } from '../workload/schedule.ts';
 
-export const FT_MASK_MODES = ['random', 'cascade', 'cascade-gen'] as const;
+export const FT_MASK_MODES = ['random', 'cascade', 'cascade-gen', 'cascade-mix'] as const;
 export type FtMaskMode = (typeof FT_MASK_MODES)[number];
 
 export interface FineTuneMasks {
@@ -91,15 +91,17 @@ export function prunedKeyMasks(
       hidden = () => false;
     } else {
       // 'cascade': one set per layer (generation step 0 = the window's last input) for every query;
-      // 'cascade-gen': the last G queries are generation steps with their own sets, the others dense.
-      const G = mode === 'cascade' ? 1 : Math.min(GEN_TOKENS, S - 1);
+      // 'cascade-gen': the last G queries are generation steps with their own sets, the others dense;
+      // 'cascade-mix': each sequence one of the two, with equal probability.
+      const seqMode = mode === 'cascade-mix' ? (rng() < 0.5 ? 'cascade' : 'cascade-gen') : mode;
+      const G = seqMode === 'cascade' ? 1 : Math.min(GEN_TOKENS, S - 1);
       const P = S - G;
       const keptAt = cascadeKeptSets(cascade!.engine, cascade!.windows[b], rho, G, ft.minKeep).map((st) => st.map((ks) => {
         const m = new Uint8Array(S);
         for (const j of ks) m[j] = 1;
         return m;
       }));
-      hidden = mode === 'cascade' ? (l, _i, j) => keptAt[0][l][j] === 0 : (l, i, j) => i >= P && keptAt[i - P][l][j] === 0;
+      hidden = seqMode === 'cascade' ? (l, _i, j) => keptAt[0][l][j] === 0 : (l, i, j) => i >= P && keptAt[i - P][l][j] === 0;
     }
     for (let l = 0; l < layers; l++) {
       const m = arrs[l];

@@ -43,7 +43,7 @@ export interface TrainRecipe {
    * keys the inference cascade drops on that window with the current weights (ft-masks.ts); `minKeep`
    * is the schedules' per-layer floor (algo.tokenMinKeep). Fresh Adam, warm-up + cosine schedule.
    */
-  fineTune?: FineTuneMasks & { steps: number; lr: number; warmup: number };
+  fineTune?: FineTunePhase | FineTunePhase[];
   /** BPE trained on one-digit pre-tokens (how the shipped spam-bert / sotu-gpt vocabularies were made). */
   singleDigitPretokens?: boolean;
   /**
@@ -54,6 +54,19 @@ export interface TrainRecipe {
   fastKernels?: boolean;
   /** 'bytes': byte-level tokens without merges (a character-level LM over the GPT-2 byte alphabet). Default: trained BPE. */
   tokenizer?: 'bpe' | 'bytes';
+}
+
+/**
+ * One pruning-aware fine-tuning phase (TrainRecipe.fineTune). Phases run in order, each with a fresh
+ * Adam and its own warm-up + `schedule` ('cosine' over its steps by default; 'rsqrt' makes a snapshot
+ * after k steps equal to a run of k steps). Phase k draws its masks from its own seeded stream, so a
+ * later phase can be added without changing the weights an earlier one produces.
+ */
+export type FineTunePhase = FineTuneMasks & { steps: number; lr: number; warmup: number; schedule?: 'cosine' | 'rsqrt' };
+
+/** The recipe's fine-tuning phases as a list (none, one or several). */
+export function fineTunePhases(r: TrainRecipe): FineTunePhase[] {
+  return r.fineTune === undefined ? [] : Array.isArray(r.fineTune) ? r.fineTune : [r.fineTune];
 }
 
 export const RECIPES: Record<string, TrainRecipe> = {
@@ -229,27 +242,33 @@ function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<
     return nextTokenLoss(logits, tgt, r.fastKernels);
   };
   let ema = 0;
-  const ft = r.fineTune;
-  const total = r.steps + (ft?.steps ?? 0);
-  const maskRng = mulberry32(seed * 104729 + 3);
+  const fts = fineTunePhases(r);
+  // Phase boundaries: the dense steps, then each fine-tuning phase.
+  const ends = [r.steps];
+  for (const f of fts) ends.push(ends[ends.length - 1] + f.steps);
+  const total = ends[ends.length - 1];
+  const resumeAt = opts.resumeFrom ? ends[ends.length - 2] : 0; // resumed: replay the earlier phases' batch order only
+  const maskRngs = fts.map((_, k) => mulberry32(seed * 104729 + 3 + 7919 * k));
+  let phase = 0;
   for (let it = 0; it < total; it++) {
     const starts = Array.from({ length: B }, () => Math.floor(rng() * (stream.length - S - 1)));
-    if (it < r.steps && opts.resumeFrom) continue; // resumed after the dense steps: replay their batch order only
-    if (ft && it === r.steps) {
+    while (it >= ends[phase]) phase++;
+    if (it < resumeAt) continue;
+    const ft = phase > 0 ? fts[phase - 1] : undefined;
+    if (ft && it === ends[phase - 1]) {
       run.opt.dispose();
       run.opt = tf.train.adam(ft.lr, 0.9, 0.98, 1e-8);
-      log(`${name}: pruning-aware fine-tuning, ${ft.steps} steps`);
+      log(`${name}: pruning-aware fine-tuning phase ${phase}, ${ft.steps} steps (${ft.masks ?? 'random'} masks)`);
     }
     const { ids, tgt } = batchFrom(stream, starts);
-    const masks = ft && it >= r.steps ? fineTuneMasks(run, ft, starts, stream, maskRng) : undefined;
-    (run.opt as unknown as { learningRate: number }).learningRate = it < r.steps ? lrAt(r, it) : lrAt(ft!, it - r.steps);
+    const masks = ft ? fineTuneMasks(run, ft, starts, stream, maskRngs[phase - 1]) : undefined;
+    (run.opt as unknown as { learningRate: number }).learningRate = ft ? lrAt(ft, it - ends[phase - 1]) : lrAt(r, it);
     const loss = step(run.opt, vars, () => lossOf(ids, tgt, B, masks));
     masks?.forEach((m) => m?.dispose());
-    ema = it === 0 || (opts.resumeFrom && it === r.steps) ? loss : 0.95 * ema + 0.05 * loss;
+    ema = it === resumeAt ? loss : 0.95 * ema + 0.05 * loss;
     if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < total) {
-      // Snapshot (weights after it+1 steps): with the 'rsqrt' schedule, `--steps ${it + 1}` reproduces a dense-phase one.
-      const snap = { model: name, seed, backend, params: nParams, recipe: it < r.steps ? { ...r, steps: it + 1, fineTune: undefined } : r, seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: total, finalTrainLossEma: ema };
+      const snap = { model: name, seed, backend, params: nParams, recipe: snapshotRecipe(r, fts, phase, it + 1 - (phase > 0 ? ends[phase - 1] : 0)), seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: total, finalTrainLossEma: ema };
       saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${it + 1}`), config, fromTf(vars), tok, snap);
       log(`${name}: snapshot after ${it + 1} steps`);
     }
@@ -265,8 +284,21 @@ function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<
   return { valLoss: tot / n, valPerplexity: Math.exp(tot / n), valWindows: n, finalTrainLossEma: ema };
 }
 
+/**
+ * The recipe a snapshot after `done` steps of phase `phase` (0 = dense) corresponds to: exact when
+ * that phase's schedule is 'rsqrt' (the learning rate after k steps does not depend on the total);
+ * with 'cosine' the snapshot is only an intermediate state of the whole recipe.
+ */
+export function snapshotRecipe(r: TrainRecipe, fts: FineTunePhase[], phase: number, done: number): TrainRecipe {
+  if (phase === 0) return r.schedule === 'rsqrt' ? { ...r, steps: done, fineTune: undefined } : r;
+  const f = fts[phase - 1];
+  if (f.schedule !== 'rsqrt') return r;
+  const kept = [...fts.slice(0, phase - 1), { ...f, steps: done }];
+  return { ...r, fineTune: kept.length === 1 ? kept[0] : kept };
+}
+
 /** One fine-tuning batch's masks; 'cascade' runs the inference cascade on the batch's windows with the current weights. */
-function fineTuneMasks(run: TrainRun, ft: NonNullable<TrainRecipe['fineTune']>, starts: number[], stream: number[], rng: () => number): (tf.Tensor | null)[] {
+function fineTuneMasks(run: TrainRun, ft: FineTunePhase, starts: number[], stream: number[], rng: () => number): (tf.Tensor | null)[] {
   const { r, config } = run;
   if ((ft.masks ?? 'random') === 'random') return prunedKeyMasks(r.batch, r.seqLen, config.layers, rng, ft);
   const engine = engineOf(config, fromTf(run.vars));
@@ -280,7 +312,7 @@ function fineTuneMasks(run: TrainRun, ft: NonNullable<TrainRecipe['fineTune']>, 
 
 /**
  * `resumeFrom`: a checkpoint folder holding the weights after all phases but the last (same
- * recipe and seed); those phases are skipped (their batch order is replayed so the last phase sees
+ * recipe and seed; for the LM: the dense steps and every fine-tuning phase but the last); those phases are skipped (their batch order is replayed so the last phase sees
  * the same batches as a run from scratch).
  */
 export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}): Promise<Record<string, unknown>> {
@@ -289,7 +321,10 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
   // --steps N: one phase of N steps (a quick run; it does not reproduce the shipped checkpoint).
   let r: TrainRecipe = opts.steps ? { ...recipe, steps: opts.steps, phases: undefined, fineTune: undefined } : recipe;
   if (r.fineTune && (opts.ftMasks || opts.ftSteps || opts.ftMinKeep)) {
-    r = { ...r, fineTune: { ...r.fineTune, ...(opts.ftMasks ? { masks: opts.ftMasks } : {}), ...(opts.ftSteps ? { steps: opts.ftSteps } : {}), ...(opts.ftMinKeep ? { minKeep: opts.ftMinKeep } : {}) } };
+    // The overrides change the last fine-tuning phase.
+    const fts = fineTunePhases(r);
+    const last = { ...fts[fts.length - 1], ...(opts.ftMasks ? { masks: opts.ftMasks } : {}), ...(opts.ftSteps ? { steps: opts.ftSteps } : {}), ...(opts.ftMinKeep ? { minKeep: opts.ftMinKeep } : {}) };
+    r = { ...r, fineTune: fts.length === 1 ? last : [...fts.slice(0, -1), last] };
   }
   const backend = await initBackend();
   const t0 = performance.now();
@@ -321,8 +356,8 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
   const seconds = (performance.now() - t0) / 1000;
   const training = {
     model: name, seed, backend, params: nParams, recipe: r, seconds: Math.round(seconds), ...metrics,
-    note: r.fineTune
-      ? `trained by \`spatten-dse train\`; dense steps, then pruning-aware fine-tuning with ${r.fineTune.masks && r.fineTune.masks !== 'random' ? `the inference cascade's kept keys as masks (${r.fineTune.masks})` : 'random nested key masks'} (TrainRecipe.fineTune); SpAtten pruning itself runs at inference`
+    note: fineTunePhases(r).length > 0
+      ? `trained by \`spatten-dse train\`; dense steps, then pruning-aware fine-tuning with ${fineTunePhases(r).map((f) => (f.masks && f.masks !== 'random' ? `the inference cascade's kept keys as masks (${f.masks})` : 'random nested key masks')).join(', then ')} (TrainRecipe.fineTune); SpAtten pruning itself runs at inference`
       : 'trained by `spatten-dse train`; dense training, SpAtten pruning applied at inference only',
   };
   const outDir = opts.outDir ?? join(CHECKPOINT_ROOT, name);
