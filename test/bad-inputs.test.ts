@@ -225,7 +225,7 @@ const CASES: Case[] = [
   { name: 'simulate --set unknown key (typo)', argv: () => ['simulate', '--set', 'hw.topkParalelism=4'], code: 2, re: /--set hw\.topkParalelism=4: unknown parameter "hw\.topkParalelism" \(did you mean "hw\.topkParallelism"\?\)/ },
   { name: 'simulate --set value not a number', argv: () => ['simulate', '--set', 'hw.dramChannels=many'], code: 2, re: /--set hw\.dramChannels=many: hw\.dramChannels: / },
   { name: 'simulate --set without =', argv: () => ['simulate', '--set', 'hw.dramChannels'], code: 2, re: /--set hw\.dramChannels: expected key=value/ },
-  { name: 'train --ft-masks unknown mode', argv: () => ['train', '--model', 'sotu-char', '--ft-masks', 'best'], code: 2, re: /--ft-masks: expected one of random, cascade, cascade-gen, got "best"/ },
+  { name: 'train --ft-masks unknown mode', argv: () => ['train', '--model', 'sotu-char', '--ft-masks', 'best'], code: 2, re: /--ft-masks: expected one of random, cascade, cascade-gen, cascade-mix, got "best"/ },
   { name: 'train --ft-masks for a recipe without fine-tuning', argv: () => ['train', '--model', 'sotu-gpt', '--ft-masks', 'cascade'], code: 2, re: /--ft-masks \/ --ft-steps \/ --ft-min-keep: only for a recipe with a fine-tuning phase, without --steps \(sotu-gpt\)/ },
   { name: 'train --ft-min-keep out of range', argv: () => ['train', '--model', 'sotu-char', '--ft-min-keep', '0'], code: 2, re: /--ft-min-keep: expected a fraction in \(0, 1\], got "0"/ },
   { name: 'train --ft-steps not a positive integer', argv: () => ['train', '--model', 'sotu-char', '--ft-steps', '0'], code: 2, re: /--ft-steps: expected a positive integer, got "0"/ },

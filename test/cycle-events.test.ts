@@ -87,3 +87,39 @@ test('a bulk kind (own sorted queue) pops in exactly the order of a single heap,
   assert.ok(seen.length > 9000);
   assert.deepEqual(seenTwo, seen);
 });
+
+test('a slot kind (at most one pending) pops in exactly the order of a single heap; a second pending one throws', () => {
+  const rng = mulberry32(23);
+  const one = new EventQueue();
+  const three = new EventQueue([6], 0);
+  let now = 0;
+  let slotPending = false;
+  const seen: Array<[number, number, number]> = [];
+  const seenThree: Array<[number, number, number]> = [];
+  const popBoth = () => {
+    one.pop();
+    three.pop();
+    if (one.outKind === 0) slotPending = false;
+    seen.push([one.outT, one.outKind, one.outA]);
+    seenThree.push([three.outT, three.outKind, three.outA]);
+  };
+  for (let step = 0; step < 20000; step++) {
+    if (rng() < 0.45 || one.size < 3) {
+      // kind 0 only when none is pending (like the scheduler's admission attempt); ties are common
+      const kind = !slotPending && rng() < 0.3 ? 0 : 1 + Math.floor(rng() * 6);
+      if (kind === 0) slotPending = true;
+      const t = now + Math.floor(rng() * (kind === 6 ? 40 : 4));
+      one.push(t, kind, step);
+      three.push(t, kind, step);
+    } else {
+      popBoth();
+      now = one.outT;
+    }
+  }
+  while (one.size > 0) popBoth();
+  assert.equal(three.size, 0);
+  assert.ok(seen.filter((e) => e[1] === 0).length > 1000, `${seen.filter((e) => e[1] === 0).length} slot events`);
+  assert.deepEqual(seenThree, seen);
+  three.push(5, 0, 1);
+  assert.throws(() => three.push(6, 0, 2), /a second pending event of kind 0/);
+});

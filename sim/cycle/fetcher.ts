@@ -11,7 +11,7 @@
  * reach the accelerator one access latency later, the last burst like the first: activate, CAS,
  * the registers on the way (`firstLat` less one burst).
  */
-import { availableBefore, subChannels, timeForAvailable, type HbmTiming } from './dram.ts';
+import { subChannels, type HbmTiming } from './dram.ts';
 import type { Stream } from './requests.ts';
 
 export class DramFrontEnd {
@@ -30,6 +30,10 @@ export class DramFrontEnd {
   /** Results of the last `issue`: time of the first data and completion time. */
   first = 0;
   end = 0;
+  /** Refresh (dram.ts availableBefore / timeForAvailable): period tREFI (Infinity: none), tRFC, tREFI − tRFC. */
+  private readonly refP: number;
+  private readonly refRFC: number;
+  private readonly refPer: number;
 
   constructor(
     readonly timing: HbmTiming,
@@ -39,6 +43,19 @@ export class DramFrontEnd {
     this.channels = subChannels(timing, dramChannels).channels;
     this.freeK = new Float64Array(this.channels);
     this.freeV = new Float64Array(this.channels);
+    this.refP = Number.isFinite(timing.tREFI) ? timing.tREFI : Infinity;
+    this.refRFC = timing.tRFC;
+    this.refPer = timing.tREFI - timing.tRFC;
+  }
+
+  /** dram.ts `timeForAvailable` (the same operations), for a > tREFI. */
+  private timeAfterRefresh(a: number): number {
+    const P = this.refP;
+    const rest = a - P;
+    const j = Math.floor(rest / this.refPer);
+    const rem = rest - j * this.refPer;
+    if (rem === 0) return (j + 1) * P;
+    return (j + 1) * P + this.refRFC + rem;
   }
 
   /** Issues stream s at time `at`; sets `first` and `end`. */
@@ -48,7 +65,13 @@ export class DramFrontEnd {
     // a heap number per channel and stream: 1.5 MB per per8 run, a third of the fetcher's time.
     const now = at + 0;
     const tim = this.timing;
-    const aA = availableBefore(now, tim);
+    // available time before `now`: dram.ts availableBefore, written out (the same operations)
+    const P = this.refP;
+    let aA = now;
+    if (now > P) {
+      const m = Math.floor(now / P);
+      aA = P + (m - 1) * this.refPer + Math.max(0, now - m * P - this.refRFC);
+    }
     const key = s.kind !== 2;
     const ownMax = key ? this.maxK : this.maxV;
     const otherMax = key ? this.maxV : this.maxK;
@@ -77,10 +100,10 @@ export class DramFrontEnd {
     if (key) this.maxK = Math.max(this.maxK, eMax);
     else this.maxV = Math.max(this.maxV, eMax);
     eMax = Math.max(eMax, aA + s.bursts / this.ports);
-    const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + s.firstLat;
+    const first = (sMin === Infinity ? now : sMin > P ? this.timeAfterRefresh(sMin) : sMin) + s.firstLat;
     this.first = first;
     // the last burst leaves its channel at eMax and arrives one access latency later
-    this.end = Math.max(timeForAvailable(eMax, tim) + s.firstLat - tim.tBurst, first);
+    this.end = Math.max((eMax > P ? this.timeAfterRefresh(eMax) : eMax) + s.firstLat - tim.tBurst, first);
   }
 
   /** Queues s behind its own side's streams (the other side idle); sets sMin and eMax. */
@@ -122,10 +145,9 @@ export class DramFrontEnd {
       const ov = d > 0 ? (d < o ? d : o) : 0;
       const e = st + o + ov;
       own[c] = e;
-      if (ov > 0) {
-        const x = (other[c] += ov);
-        if (x > otherMax) otherMax = x;
-      }
+      // + 0 leaves a time unchanged (never −0), and the side's latest time is ≥ every channel's
+      const x = (other[c] += ov);
+      if (x > otherMax) otherMax = x;
       if (st < sMin) sMin = st;
       if (e > eMax) eMax = e;
     }

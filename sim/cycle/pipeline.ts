@@ -73,6 +73,9 @@ export class HeadPipeline implements FetchPort {
   private readonly vallocQ: Int32Array;
   private vallocHead = 0;
   private vallocTail = 0;
+  /** Per request: 1 if it is the last of its (iteration, layer); the heads the head top-k keeps after it (−1: no head top-k). */
+  private readonly layerLast: Uint8Array;
+  private readonly headKeep: Int32Array;
   /** Heads in each request's (iteration, layer). */
   private readonly heads: Int32Array;
 
@@ -96,6 +99,15 @@ export class HeadPipeline implements FetchPort {
     this.downDone = new Uint8Array(N);
     this.vallocQ = new Int32Array(N);
     this.heads = headsPerLayer(reqs);
+    this.layerLast = new Uint8Array(N);
+    this.headKeep = new Int32Array(N).fill(-1);
+    for (let i = 0; i < N; i++) {
+      const r = reqs[i];
+      const nx = reqs[i + 1];
+      if (!nx || nx.layer !== r.layer || nx.iteration !== r.iteration) this.layerLast[i] = 1;
+      // head top-k after the last head of a layer whose next layer keeps fewer heads
+      if (nx && nx.iteration === r.iteration && nx.layer === r.layer + 1 && this.heads[i + 1] < this.heads[i]) this.headKeep[i] = this.heads[i + 1];
+    }
   }
 
   attach(s: RequestScheduler): void {
@@ -206,8 +218,7 @@ export class HeadPipeline implements FetchPort {
       this.end = Math.max(this.end, this.tokFree);
       this.scheduler.tokenTopkDone(i, this.tokFree, now);
     }
-    const nx = this.reqs[i + 1];
-    if (!nx || nx.layer !== r.layer || nx.iteration !== r.iteration) this.layerDecMax = 0;
+    if (this.layerLast[i]) this.layerDecMax = 0;
   }
 
   /** Local-V top-k, V-id release, token top-k: strictly in request order. */
@@ -266,11 +277,9 @@ export class HeadPipeline implements FetchPort {
 
   /** Head top-k: after the last head of a layer whose next layer keeps fewer heads. */
   private headTopk(i: number, done: number): void {
-    const r = this.reqs[i];
-    const nx = this.reqs[i + 1];
-    if (!(nx && nx.iteration === r.iteration && nx.layer === r.layer + 1 && this.heads[i + 1] < this.heads[i])) return;
-    const h = this.heads[i];
-    const c = this.tokenEngine.select(h, this.heads[i + 1], this.cfg.rngToken);
+    const keep = this.headKeep[i];
+    if (keep < 0) return;
+    const c = this.tokenEngine.select(this.heads[i], keep, this.cfg.rngToken);
     const ts = Math.max(this.tokFree, done);
     this.tokFree = ts + c.select + c.filter;
     this.topkHead += this.tokFree - ts;

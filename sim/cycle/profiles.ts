@@ -40,28 +40,55 @@ export function memoProfile(table: ProfileMap, L: number, n: number, B: number, 
 /** A stream made of profiles, each scaled (fused pairs: 1/g; spills: extra passes). */
 export type Part = readonly [StreamProfile, number];
 
-const combined = new Map<string, Float64Array>();
-const profileIds = new WeakMap<StreamProfile, number>();
-let nextProfileId = 0;
-function profileId(p: StreamProfile): number {
-  let id = profileIds.get(p);
-  if (id === undefined) {
-    id = nextProfileId++;
-    profileIds.set(p, id);
-  }
-  return id;
+/** A stream's per-channel occupancy (Σ part.occ × scale) and its totals (requests.ts occTotals). */
+export interface Combined {
+  occ: Float64Array;
+  work: number;
+  maxOcc: number;
 }
 
-/** Per-channel occupancy of a stream made of scaled parts: Σ part.occ × scale (memoised per part list; bounded). */
-export function combineParts(parts: readonly Part[]): Float64Array {
-  let key = '';
-  for (const [p, sc] of parts) key += `${profileId(p)}*${sc};`;
-  let o = combined.get(key);
-  if (!o) {
-    if (combined.size > 20000) combined.clear();
-    o = new Float64Array(parts[0][0].occ.length);
-    for (const [p, sc] of parts) for (let c = 0; c < o.length; c++) o[c] += p.occ[c] * sc;
-    combined.set(key, o);
+/** Trie of part lists: profile → scale → node (Map keys compare numbers by value, objects by identity). */
+interface PartNode {
+  next?: Map<StreamProfile, Map<number, PartNode>>;
+  value?: Combined;
+}
+let partRoot: PartNode = {};
+let partCount = 0;
+
+/** Per-channel occupancy of a stream made of scaled parts, with its totals (memoised per part list; bounded). */
+export function combineParts(parts: readonly Part[]): Combined {
+  let node = partRoot;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i][0];
+    const sc = parts[i][1];
+    const next = (node.next ??= new Map());
+    let bySc = next.get(p);
+    if (bySc === undefined) next.set(p, (bySc = new Map()));
+    let nx = bySc.get(sc);
+    if (nx === undefined) bySc.set(sc, (nx = {}));
+    node = nx;
   }
-  return o;
+  if (node.value === undefined) {
+    if (++partCount > 20000) {
+      partRoot = {}; // bounded: start again (the node below stays valid for this call)
+      partCount = 0;
+    }
+    const o = new Float64Array(parts[0][0].occ.length);
+    for (const [p, sc] of parts) for (let c = 0; c < o.length; c++) o[c] += p.occ[c] * sc;
+    node.value = { occ: o, ...occTotals(o) };
+  }
+  return node.value;
+}
+
+/** Total and largest per-channel occupancy of a stream (Σ over the channels that carry data, in channel order). */
+export function occTotals(occ: Float64Array): { work: number; maxOcc: number } {
+  let work = 0;
+  let maxOcc = 0;
+  for (let c = 0; c < occ.length; c++) {
+    const o = occ[c];
+    if (o <= 0) continue;
+    work += o;
+    if (o > maxOcc) maxOcc = o;
+  }
+  return { work, maxOcc };
 }

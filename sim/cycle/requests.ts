@@ -14,6 +14,8 @@ import { fuseFactor, lanes, log2c, type Lanes } from './geometry.ts';
 import { L_DOT_BASE, L_DRAM_REGS, L_ISSUE, L_PV_BASE, L_REQUANT_BASE } from './latency.ts';
 import { combineParts, memoProfile, profileTable, type Part } from './profiles.ts';
 
+export { occTotals } from './profiles.ts';
+
 /** A fetch stream (shared by identical consecutive heads; the request index travels in the event). */
 export interface Stream {
   kind: 0 | 1 | 2; // 0 = Q + K MSBs, 1 = K LSBs, 2 = V
@@ -24,19 +26,6 @@ export interface Stream {
   /** Σ occ over the channels that carry data (in channel order), and the largest occ. */
   work: number;
   maxOcc: number;
-}
-
-/** Total and largest per-channel occupancy of a stream. */
-export function occTotals(occ: Float64Array): { work: number; maxOcc: number } {
-  let work = 0;
-  let maxOcc = 0;
-  for (let c = 0; c < occ.length; c++) {
-    const o = occ[c];
-    if (o <= 0) continue;
-    work += o;
-    if (o > maxOcc) maxOcc = o;
-  }
-  return { work, maxOcc };
 }
 
 /** Running totals, in one array so a head's increments can be replayed (index names below). */
@@ -202,7 +191,8 @@ class StreamBuilder {
     const t = this.tally;
     let b = 0;
     let first = Infinity;
-    const used = parts.filter(([p, sc]) => sc > 0 && p.bursts > 0);
+    const used: Part[] = [];
+    for (const part of parts) if (part[1] > 0 && part[0].bursts > 0) used.push(part);
     if (used.length === 0) used.push(parts[0]);
     for (const [p, sc] of used) {
       t[T_HITS] += p.hits * sc;
@@ -214,8 +204,8 @@ class StreamBuilder {
       first = Math.min(first, p.firstLatency);
     }
     t[T_DRAM_BYTES] += b * this.tim.burstBytes;
-    const occ = combineParts(used);
-    return { kind, occ, bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE, ...occTotals(occ) };
+    const c = combineParts(used);
+    return { kind, occ: c.occ, bursts: b, firstLat: first + L_DRAM_REGS + L_ISSUE, work: c.work, maxOcc: c.maxOcc };
   }
 }
 

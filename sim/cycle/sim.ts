@@ -66,7 +66,7 @@ function buildRun(w: Workload, hw: HardwareConfig, opts: CycleOptions): Run {
   const reqs = w.requests;
   const reuseKV = w.reuseKV;
   const tb = prepareRequests(reqs, { hw, tim, reuseKV, refetch, keyBufLines: buf.key, valBufLines: buf.value, keyLineBits: buf.keyLineBits, valLineBits: buf.valLineBits });
-  const queue = new EventQueue([EV_VALLOC]);
+  const queue = new EventQueue([EV_VALLOC], EV_ADMIT);
   const dram = new DramFrontEnd(tim, hw.dramChannels, hw.fetcherPorts);
   const keyBuf = new LineBuffer(buf.key);
   const valBuf = new LineBuffer(buf.value);

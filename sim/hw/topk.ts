@@ -231,23 +231,28 @@ export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng:
     out.select = out.filter = out.compares = 0;
     return out;
   }
+  if ((n0 | 0) !== n0 || (k | 0) !== k) throw new Error(`sampleTopkCost: n=${n0}, k=${k} must be integers`);
   const P = spec.P;
   let n = n0;
   let t = Math.min(Math.max(k, 1), n) - 1;
-  let cycles = 0;
-  let compares = 0;
-  let first = true;
-  while (n > 0) {
-    cycles += first && spec.model === 'paper' ? firstRoundResidual(spec, n) : Math.ceil(n / P) + ROUND;
-    first = false;
+  // The first round (paper: only its residual beyond the input's arrival), then one round per
+  // pivot until the pivot is the target. The sizes stay ≥ 1 (the target is always inside), so the
+  // loop ends exactly when a pivot hits it. Integer sums: the order of the additions is free.
+  let cycles = spec.model === 'paper' ? firstRoundResidual(spec, n) : Math.ceil(n / P) + ROUND;
+  let compares = n;
+  let pr = Math.floor(rng() * n); // elements better than the pivot
+  // ⌈n/P⌉ of the later rounds: a shift when P is a power of two (the same integer), else a division.
+  const shift = P > 0 && (P & (P - 1)) === 0 ? 31 - Math.clz32(P) : -1;
+  while (t !== pr) {
+    // t < pr: keep the pr better elements; else drop them and the pivot (t and the size shrink).
+    // Branch-free (the comparison is a coin flip): m = −1 when t < pr, else 0 (all int32).
+    const m = (t - pr) >> 31;
+    const rest = n - pr - 1;
+    n = rest ^ ((pr ^ rest) & m);
+    t -= (pr + 1) & ~m;
+    cycles += (shift >= 0 ? (n + P - 1) >> shift : Math.ceil(n / P)) + ROUND;
     compares += n;
-    const pr = Math.floor(rng() * n);
-    if (t < pr) n = pr;
-    else if (t === pr) break;
-    else {
-      t -= pr + 1;
-      n -= pr + 1;
-    }
+    pr = Math.floor(rng() * n);
   }
   out.select = cycles;
   out.filter = Math.ceil(n0 / spec.filterWidth);
