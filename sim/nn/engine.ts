@@ -37,6 +37,8 @@ import { attendAllHeads, attendHeadFast as attendHead } from './attention.ts';
 import { fakeQuantRows, topkKeepOrder } from './quant.ts';
 import { attendAllHeadsJs, JS_ATTENTION_BELOW } from './attn-js.ts';
 import { generate } from './generate.ts';
+import { attendExamplesSimd, type ExampleHeads, type HeadsResult } from './attn-simd.ts';
+import { simdGemm } from './simd-kernels.ts';
 
 export interface RunAlgo {
   tokenKeep: number[];
@@ -155,6 +157,22 @@ export class Engine {
     const { mean, variance } = tf.moments(x, -1, true);
     return x.sub(mean).mul(tf.rsqrt(variance.add(this.c.lnEps))).mul(g).add(b);
   }
+  /**
+   * The same LayerNorm on JS rows [n, d] in the SIMD kernels (bit-identical to `ln`; the TF.js
+   * form when dh is not a multiple of 4): no upload, no ~10 TF.js ops.
+   */
+  private lnRows(x: Float32Array, n: number, gk: string, bk: string): Float32Array {
+    const d = this.c.hidden;
+    if (this.dh % 4 !== 0) return this.read(tf.tidy(() => this.ln(tf.tensor2d(x, [n, d]), this.g(gk), this.g(bk))));
+    const k = simdGemm(this.dh);
+    k.reserve(2 * n * d + 2 * d);
+    const mem = k.view();
+    mem.set(x, 0);
+    mem.set(this.ck.weights.get(gk)!.data, 2 * n * d);
+    mem.set(this.ck.weights.get(bk)!.data, 2 * n * d + d);
+    k.ln(0, n * d, n, d, 2 * n * d, 2 * n * d + d, this.c.lnEps);
+    return mem.slice(n * d, 2 * n * d);
+  }
   private gelu(x: tf.Tensor): tf.Tensor {
     return activate(x, activationOf(this.c));
   }
@@ -206,36 +224,100 @@ export class Engine {
     const d = this.c.hidden;
     // The projection on the device, the fake quantization in JS on the read-back rows
     // (fakeQuantRows: bit-identical to `fq`, without ~15 small TF.js ops per call).
-    const y = this.read(tf.tidy(() => {
-      let xt: tf.Tensor = tf.tensor2d(x, [n, d]);
-      if (this.c.kind === 'gpt') xt = this.ln(xt, this.L(l, 'ln1G'), this.L(l, 'ln1B'));
-      return tf.matMul(xt as tf.Tensor2D, this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'));
-    }));
-    const out = new Float32Array(n * 4 * d);
+    const xin = this.c.kind === 'gpt' ? this.lnRows(x, n, lk(l, 'ln1G'), lk(l, 'ln1B')) : x;
     // The attention kernels scale scores by 1/√dh; other HF scalings are folded into Q (after
     // its quantization, which is scale-invariant per vector).
     const f = attnScale(this.c, l) * Math.sqrt(this.dh);
-    fakeQuantRows(y, 3 * d, 0, n, d, this.dh, ra.queryBits, 0, out, 4 * d, 0, -1, f);
-    if (ra.lsbBits > 0) fakeQuantRows(y, 3 * d, d, n, d, this.dh, ra.msbBits, ra.lsbBits, out, 4 * d, 2 * d, d);
-    else fakeQuantRows(y, 3 * d, d, n, d, this.dh, ra.msbBits, 0, out, 4 * d, d, 2 * d);
-    fakeQuantRows(y, 3 * d, 2 * d, n, d, this.dh, ra.valueBits, 0, out, 4 * d, 3 * d);
-    return out;
+    // Column blocks of out: [source column, bits, lsb, destination, MSB copy, factor]; the ones
+    // without LSBs at widths the SIMD kernel takes run there (bit-identical), the rest in JS.
+    const jobs: [number, number, number, number, number, number][] = [
+      [0, ra.queryBits, 0, 0, -1, f],
+      ra.lsbBits > 0 ? [d, ra.msbBits, ra.lsbBits, 2 * d, d, 1] : [d, ra.msbBits, 0, d, 2 * d, 1],
+      [2 * d, ra.valueBits, 0, 3 * d, -1, 1],
+    ];
+    const js = (y: Float32Array, out: Float32Array, list: typeof jobs) => {
+      for (const [src, bits, lsb, dst, msb, mul] of list) fakeQuantRows(y, 3 * d, src, n, d, this.dh, bits, lsb, out, 4 * d, dst, msb, mul);
+      return out;
+    };
+    if (this.dh % 4 !== 0) {
+      const y = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'))));
+      return js(y, new Float32Array(n * 4 * d), jobs);
+    }
+    // The projection on the device; its bias (one float32 add, as tf.add) and the fake
+    // quantization in the SIMD kernels: memory [y: n·3d | out: n·4d | bias: 3d].
+    const mm = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D)));
+    const g = simdGemm(this.dh);
+    const H = this.c.heads;
+    g.reserve(7 * n * d + 3 * d);
+    const mem = g.view();
+    mem.set(mm, 0);
+    mem.set(this.ck.weights.get(lk(l, 'bqkv'))!.data, 7 * n * d);
+    g.addBias(0, 7 * n * d, 0, n, 3 * d);
+    const simd = jobs.filter(([, bits, lsb]) => lsb === 0 && bits >= 2 && bits < 22);
+    for (const [src, bits, , dst, msb, mul] of simd) {
+      g.fq(src, 3 * n * d + dst, n, H, bits, 3 * d, 4 * d, mul);
+      if (msb >= 0) g.mul(3 * n * d + dst, 3 * n * d + msb, n, d, 1, 4 * d, 4 * d); // a copy (× 1 is exact)
+    }
+    const out = mem.slice(3 * n * d, 7 * n * d);
+    const rest = jobs.filter((j) => !simd.includes(j));
+    return rest.length > 0 ? js(mem.slice(0, 3 * n * d), out, rest) : out;
   }
   /** Output projection, residual, LayerNorm(s), FFN: the rest of the block. */
   finishBlock(x: Float32Array, ctx: Float32Array, n: number, l: number): Float32Array {
     const d = this.c.hidden;
+    const ffnCore = (h: tf.Tensor) =>
+      tf.matMul(this.gelu(tf.matMul(h as tf.Tensor2D, this.L(l, 'w1') as tf.Tensor2D).add(this.L(l, 'b1'))) as tf.Tensor2D, this.L(l, 'w2') as tf.Tensor2D);
+    const ffn = (h: tf.Tensor) => ffnCore(h).add(this.L(l, 'b2'));
+    const attention = () => tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D).add(this.L(l, 'bo'));
+    if (this.c.kind === 'bert' && this.dh % 4 === 0) return this.finishBertSimd(x, ctx, n, l, ffnCore);
+    if (this.c.kind === 'bert') {
+      // post-LN: the two LayerNorms on the read-back rows (lnRows), the matMuls on the device
+      const h = this.lnRows(this.read(tf.tidy(() => tf.tensor2d(x, [n, d]).add(attention()))), n, lk(l, 'ln1G'), lk(l, 'ln1B'));
+      return this.lnRows(this.read(tf.tidy(() => {
+        const ht = tf.tensor2d(h, [n, d]);
+        return ht.add(ffn(ht));
+      })), n, lk(l, 'ln2G'), lk(l, 'ln2B'));
+    }
     return this.read(tf.tidy(() => {
       const xt = tf.tensor2d(x, [n, d]);
-      const att = tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D).add(this.L(l, 'bo'));
-      const ffn = (h: tf.Tensor) =>
-        tf.matMul(this.gelu(tf.matMul(h as tf.Tensor2D, this.L(l, 'w1') as tf.Tensor2D).add(this.L(l, 'b1'))) as tf.Tensor2D, this.L(l, 'w2') as tf.Tensor2D).add(this.L(l, 'b2'));
-      if (this.c.kind === 'bert') {
-        const h = this.ln(xt.add(att), this.L(l, 'ln1G'), this.L(l, 'ln1B'));
-        return this.ln(h.add(ffn(h)), this.L(l, 'ln2G'), this.L(l, 'ln2B'));
-      }
+      const att = attention();
       const h = xt.add(att);
       return h.add(ffn(this.ln(h, this.L(l, 'ln2G'), this.L(l, 'ln2B'))));
     }));
+  }
+
+  /**
+   * BERT's block with the matMuls (and the FFN's bias and GELU) on the device and the rest in the
+   * SIMD kernels, each step the same float32 operation as the TF.js form: s1 = x + (ctx·Wo + bo),
+   * h = LN1(s1), s2 = h + (FFN(h)·W2 + b2), out = LN2(s2). Memory: [s | x | h | out, n·d each |
+   * bias | gamma | beta, d each].
+   */
+  private finishBertSimd(x: Float32Array, ctx: Float32Array, n: number, l: number, ffnCore: (h: tf.Tensor) => tf.Tensor): Float32Array {
+    const d = this.c.hidden;
+    const k = simdGemm(this.dh);
+    const nd = n * d;
+    const w = (key: LayerKey) => this.ck.weights.get(lk(l, key))!.data;
+    k.reserve(4 * nd + 3 * d);
+    const mmA = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D)));
+    let mem = k.view();
+    mem.set(mmA, 0);
+    mem.set(x, nd);
+    mem.set(w('bo'), 4 * nd);
+    mem.set(w('ln1G'), 4 * nd + d);
+    mem.set(w('ln1B'), 4 * nd + 2 * d);
+    k.addBias(0, 4 * nd, 0, n, d, nd);
+    k.ln(0, 2 * nd, n, d, 4 * nd + d, 4 * nd + 2 * d, this.c.lnEps);
+    const h = mem.slice(2 * nd, 3 * nd);
+    // the FFN up to its second matMul on the device; + b2, + h and LN2 here
+    const mmB = this.read(tf.tidy(() => ffnCore(tf.tensor2d(h, [n, d]))));
+    mem = k.view();
+    mem.set(mmB, 0);
+    mem.set(w('b2'), 4 * nd);
+    mem.set(w('ln2G'), 4 * nd + d);
+    mem.set(w('ln2B'), 4 * nd + 2 * d);
+    k.addBias(0, 4 * nd, 0, n, d, 2 * nd);
+    k.ln(0, 3 * nd, n, d, 4 * nd + d, 4 * nd + 2 * d, this.c.lnEps);
+    return mem.slice(3 * nd, 4 * nd);
   }
 
   /**
@@ -275,7 +357,7 @@ export class Engine {
     const x = new Float32Array(n * d);
     let o = 0;
     for (const p of parts) { x.set(p, o); o += p.length; }
-    return this.read(tf.tidy(() => this.ln(tf.tensor2d(x, [n, d]), this.g('embLnG'), this.g('embLnB'))));
+    return this.lnRows(x, n, 'embLnG', 'embLnB');
   }
 
   /**
@@ -333,17 +415,15 @@ export class Engine {
     const { Ls, alive, tokScore, heads, headScore, lastRowOfLayer } = st;
     const qkv = this.qkv(x, n, l, ra);
     const ctx = new Float32Array(n * d);
-    let base = 0;
+    const results = this.attendBertHeads(qkv, ctx, n, ra, st);
     for (let b = 0; b < alive.length; b++) {
       const m = alive[b].length;
-      const colSum = new Float64Array(m);
+      const colSum = results.colSums[b];
       stats.tokAlive[l] += m;
       stats.tokTotal[l] += Ls[b];
       stats.headAlive[l] += heads[b].length;
       stats.headTotal[l] += H;
-      // All alive heads of the example (BERT: no causal mask, no refetch): in JS when few tokens are alive, else per head in TF.js.
-      const args = { qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum };
-      const all = m < JS_ATTENTION_BELOW && dh % 4 === 0 ? attendAllHeadsJs(args) : attendAllHeads(args);
+      const all = results.heads[b];
       heads[b].forEach((h, hi) => {
         headScore[b][h] += all.absSum[hi];
         stats.valKept[l] += all.valuesKept;
@@ -361,9 +441,39 @@ export class Engine {
         }
       });
       alive[b].forEach((p, i) => (tokScore[b][p] += colSum[i]));
-      base += m;
     }
     return ctx;
+  }
+
+  /**
+   * Every example's alive heads of one layer (BERT: no causal mask, no refetch): in plain JS when
+   * few tokens are alive (attn-js.ts), else all such examples together with the SIMD matMuls and
+   * one softmax per alive-token count (attn-simd.ts; the per-head TF.js form when dh is not a
+   * multiple of 4). Per example: the heads' results and the column sums of their probabilities.
+   */
+  private attendBertHeads(qkv: Float32Array, ctx: Float32Array, n: number, ra: RunAlgo, st: BertState): { heads: HeadsResult[]; colSums: Float64Array[] } {
+    const d = this.c.hidden;
+    const dh = this.dh;
+    const { alive, heads } = st;
+    const colSums = alive.map((a) => new Float64Array(a.length));
+    const res: HeadsResult[] = new Array(alive.length);
+    const wide: ExampleHeads[] = [];
+    const wideIdx: number[] = [];
+    let base = 0;
+    for (let b = 0; b < alive.length; b++) {
+      const m = alive[b].length;
+      const args = { qkv, stride: 4 * d, base, m, d, dh, heads: heads[b], valueKeep: ra.valueKeep, ctx, colSum: colSums[b] };
+      if (dh % 4 !== 0) res[b] = attendAllHeads(args);
+      else if (m < JS_ATTENTION_BELOW) res[b] = attendAllHeadsJs(args);
+      else { wide.push({ base, m, heads: heads[b], colSum: colSums[b] }); wideIdx.push(b); }
+      base += m;
+    }
+    if (base !== n) throw new Error(`packed rows ${base} ≠ ${n}`);
+    if (wide.length > 0) {
+      const r = attendExamplesSimd({ qkv, stride: 4 * d, d, dh, valueKeep: ra.valueKeep, ctx }, wide);
+      wideIdx.forEach((b, k) => (res[b] = r[k]));
+    }
+    return { heads: res, colSums };
   }
 
   /** [CLS] rows → pooler → classifier: logits per example. */
