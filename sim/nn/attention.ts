@@ -206,10 +206,11 @@ export function kthLargest(row: Float32Array, n: number, k: number, buf: Float32
   return kthLargestInPlace(buf, n, k);
 }
 
-/** Rows × cols probabilities with every entry below its row's k-th largest set to 0 (a new array). */
-export function keepLargestPerRow(P: Float32Array, rows: number, cols: number, k: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  const buf = new Float32Array(cols);
+/**
+ * Rows × cols probabilities with every entry below its row's k-th largest set to 0 (a new array,
+ * or `out`, which may be P itself: each row's k-th largest is found on a copy before the row is written).
+ */
+export function keepLargestPerRow(P: Float32Array, rows: number, cols: number, k: number, out: Float32Array = new Float32Array(rows * cols), buf = new Float32Array(cols)): Float32Array {
   for (let i = 0; i < rows; i++) {
     const row = P.subarray(i * cols, (i + 1) * cols);
     const kth = kthLargest(row, cols, k, buf);

@@ -10,7 +10,7 @@
  * (test/nn-simd.test.ts); the per-head TF.js ops (three uploads, two matMuls that each pack
  * a new operand, a softmax, two read-backs) are gone.
  */
-import { tf } from './backend.ts';
+import { readInto, tf } from './backend.ts';
 import { keepLargestPerRow } from './attention.ts';
 import { simdGemm, type SimdGemm } from './simd-kernels.ts';
 
@@ -94,6 +94,7 @@ function attendGroup(a: LayerArgs, g: SimdGemm, lay: Layout, m: number, exs: Exa
   const jobs = exs.flatMap((e) => e.heads.map((h) => ({ e, h })));
   const absSum = new Map<ExampleHeads, number[]>(exs.map((e) => [e, []]));
   const per = Math.max(1, Math.floor(SOFTMAX_CHUNK / mm));
+  const buf = new Float32Array(m);
   for (let j0 = 0; j0 < jobs.length; j0 += per) {
     const chunk = jobs.slice(j0, j0 + per);
     chunk.forEach(({ e, h }, k) => {
@@ -101,16 +102,14 @@ function attendGroup(a: LayerArgs, g: SimdGemm, lay: Layout, m: number, exs: Exa
       g.tr(row + d, lay.kt, m, stride);
       g.qk(row, lay.kt, lay.s + k * mm, m, m, stride);
     });
-    const pT = tf.tidy(() => tf.softmax(tf.tensor2d(g.view().subarray(lay.s, lay.s + chunk.length * mm), [chunk.length * m, m])));
-    const P = pT.dataSync() as Float32Array;
-    pT.dispose();
+    // the probabilities back over S, read in place from the backend's heap (no copy per block)
     const mem = g.view();
-    mem.set(P, lay.s);
+    readInto(tf.tidy(() => tf.softmax(tf.tensor2d(mem.subarray(lay.s, lay.s + chunk.length * mm), [chunk.length * m, m]))), mem, lay.s);
     chunk.forEach(({ e, h }, k) => {
       const oP = lay.s + k * mm;
       g.cs(oP, lay.cs, m, m);
       for (let j = 0; j < m; j++) e.colSum[j] += mem[lay.cs + j];
-      if (kv < m) mem.set(keepLargestPerRow(P.subarray(k * mm, (k + 1) * mm), m, m, kv), oP);
+      if (kv < m) keepLargestPerRow(mem.subarray(oP, oP + mm), m, m, kv, mem.subarray(oP, oP + mm), buf);
       absSum.get(e)!.push(g.pv(oP, lay.qkv + e.base * stride + 3 * d + h * dh, lay.ctx + e.base * d + h * dh, m, m, stride, d));
     });
   }

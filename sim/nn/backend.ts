@@ -49,4 +49,17 @@ export function initBackend(): Promise<string> {
   return ready;
 }
 
+/**
+ * Copies the float32 values of `t` into `dst` at `offset` and disposes `t`. On the wasm backend
+ * the values are read in place from its heap (`typedArrayFromHeap`, a view): no JS array per
+ * read-back, unlike `dataSync`, which returns a fresh copy. Elsewhere `dataSync`.
+ */
+export function readInto(t: tf.Tensor, dst: Float32Array, offset = 0): void {
+  if (t.dtype !== 'float32') throw new Error(`readInto: dtype ${t.dtype}`);
+  const b = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  if (typeof b.typedArrayFromHeap === 'function' && tf.getBackend() === 'wasm') dst.set(b.typedArrayFromHeap(t), offset);
+  else dst.set(t.dataSync() as Float32Array, offset);
+  t.dispose();
+}
+
 export { tf };

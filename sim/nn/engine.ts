@@ -29,7 +29,7 @@
 import type { AlgoConfig } from '../schema.ts';
 import { headKeepSchedule, keepCount, tokenKeepSchedule } from '../workload/schedule.ts';
 import type { HeadRequest } from '../workload/types.ts';
-import { tf } from './backend.ts';
+import { readInto, tf } from './backend.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { activate, activationOf, lk, type LayerKey, type ModelConfig } from './model.ts';
 import { attnScale } from './hfconfig.ts';
@@ -134,6 +134,8 @@ export class Engine {
   readonly posEmb: Float32Array;
   readonly dh: number;
   tokEmbT: tf.Tensor2D | null = null;
+  /** BERT: per-layer work buffers (the projections, the context), reused across layers and batches. */
+  private work = { qkv: new Float32Array(0), ctx: new Float32Array(0) };
   constructor(readonly ck: Checkpoint) {
     this.c = ck.config;
     this.dh = this.c.hidden / this.c.heads;
@@ -220,7 +222,7 @@ export class Engine {
    * Projections for packed rows (GPT applies ln_1 first), quantized: returns [n, 4d] with
    * columns [Q (queryBits) | K as MSBs | K as MSB+LSB | V (valueBits)].
    */
-  qkv(x: Float32Array, n: number, l: number, ra: RunAlgo): Float32Array {
+  qkv(x: Float32Array, n: number, l: number, ra: RunAlgo, dest?: Float32Array): Float32Array {
     const d = this.c.hidden;
     // The projection on the device, the fake quantization in JS on the read-back rows
     // (fakeQuantRows: bit-identical to `fq`, without ~15 small TF.js ops per call).
@@ -241,16 +243,15 @@ export class Engine {
     };
     if (this.dh % 4 !== 0) {
       const y = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'))));
-      return js(y, new Float32Array(n * 4 * d), jobs);
+      return js(y, dest ?? new Float32Array(n * 4 * d), jobs);
     }
     // The projection on the device; its bias (one float32 add, as tf.add) and the fake
     // quantization in the SIMD kernels: memory [y: n·3d | out: n·4d | bias: 3d].
-    const mm = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D)));
     const g = simdGemm(this.dh);
     const H = this.c.heads;
     g.reserve(7 * n * d + 3 * d);
     const mem = g.view();
-    mem.set(mm, 0);
+    readInto(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D)), mem, 0);
     mem.set(this.ck.weights.get(lk(l, 'bqkv'))!.data, 7 * n * d);
     g.addBias(0, 7 * n * d, 0, n, 3 * d);
     const simd = jobs.filter(([, bits, lsb]) => lsb === 0 && bits >= 2 && bits < 22);
@@ -258,7 +259,7 @@ export class Engine {
       g.fq(src, 3 * n * d + dst, n, H, bits, 3 * d, 4 * d, mul);
       if (msb >= 0) g.mul(3 * n * d + dst, 3 * n * d + msb, n, d, 1, 4 * d, 4 * d); // a copy (× 1 is exact)
     }
-    const out = mem.slice(3 * n * d, 7 * n * d);
+    const out = dest ? (dest.set(mem.subarray(3 * n * d, 7 * n * d)), dest) : mem.slice(3 * n * d, 7 * n * d);
     const rest = jobs.filter((j) => !simd.includes(j));
     return rest.length > 0 ? js(mem.slice(0, 3 * n * d), out, rest) : out;
   }
@@ -298,20 +299,18 @@ export class Engine {
     const nd = n * d;
     const w = (key: LayerKey) => this.ck.weights.get(lk(l, key))!.data;
     k.reserve(4 * nd + 3 * d);
-    const mmA = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D)));
     let mem = k.view();
-    mem.set(mmA, 0);
+    readInto(tf.tidy(() => tf.matMul(tf.tensor2d(ctx, [n, d]), this.L(l, 'wo') as tf.Tensor2D)), mem, 0);
     mem.set(x, nd);
     mem.set(w('bo'), 4 * nd);
     mem.set(w('ln1G'), 4 * nd + d);
     mem.set(w('ln1B'), 4 * nd + 2 * d);
     k.addBias(0, 4 * nd, 0, n, d, nd);
     k.ln(0, 2 * nd, n, d, 4 * nd + d, 4 * nd + 2 * d, this.c.lnEps);
-    const h = mem.slice(2 * nd, 3 * nd);
-    // the FFN up to its second matMul on the device; + b2, + h and LN2 here
-    const mmB = this.read(tf.tidy(() => ffnCore(tf.tensor2d(h, [n, d]))));
+    // the FFN up to its second matMul on the device (h uploaded from, and its result read back
+    // into, the kernels' memory: no JS copies); + b2, + h and LN2 here
+    readInto(tf.tidy(() => ffnCore(tf.tensor2d(mem.subarray(2 * nd, 3 * nd), [n, d]))), mem, 0);
     mem = k.view();
-    mem.set(mmB, 0);
     mem.set(w('b2'), 4 * nd);
     mem.set(w('ln2G'), 4 * nd + d);
     mem.set(w('ln2B'), 4 * nd + 2 * d);
@@ -387,6 +386,7 @@ export class Engine {
         heads[b] = sel.map((i) => heads[b][i]);
       }
     }
+    if (sels.every((s) => s === undefined)) return { x, n: rowsOld.reduce((a, r) => a + r, 0) };
     // Gather the kept rows into a new packed x.
     const newAlive: number[][] = [];
     let n = 0;
@@ -413,8 +413,11 @@ export class Engine {
     const H = this.c.heads;
     const dh = this.dh;
     const { Ls, alive, tokScore, heads, headScore, lastRowOfLayer } = st;
-    const qkv = this.qkv(x, n, l, ra);
-    const ctx = new Float32Array(n * d);
+    // the projections and the context in reused buffers (both are dead once the layer is done)
+    if (this.work.qkv.length < n * 4 * d) this.work = { qkv: new Float32Array(n * 4 * d), ctx: new Float32Array(n * d) };
+    const qkv = this.qkv(x, n, l, ra, this.work.qkv.subarray(0, n * 4 * d));
+    const ctx = this.work.ctx.subarray(0, n * d);
+    ctx.fill(0);
     const results = this.attendBertHeads(qkv, ctx, n, ra, st);
     for (let b = 0; b < alive.length; b++) {
       const m = alive[b].length;
