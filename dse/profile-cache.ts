@@ -10,7 +10,8 @@
  * stored as float64, bit for bit: a seeded run prints exactly what a cold one prints.
  *
  * Best effort: a missing, damaged or unwritable cache only costs the time. SPATTEN_PROFILE_CACHE=0
- * turns it off. Bounded: at most MAX_PROFILES profiles are written.
+ * turns it off. Bounded: at most MAX_PROFILES profiles are written (tables of other design points
+ * are dropped first).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -122,15 +123,17 @@ export function loadProfileCache(cacheDir?: string): string | undefined {
 /** Writes the memo tables to `file` if this process computed new profiles (atomic rename; errors ignored). */
 export function saveProfileCache(file: string | undefined): void {
   if (!file) return;
-  const { sets, computed } = takeProfiles();
+  const { sets, unclaimed, computed } = takeProfiles();
   if (computed === 0) return;
-  let n = 0;
-  for (const s of sets) n += s.entries.length;
-  if (n > MAX_PROFILES) return;
+  const count = (a: ProfileSet[]) => a.reduce((n, s) => n + s.entries.length, 0);
+  // other points' tables are kept while the file stays within the bound, else this run's only
+  let all = [...sets, ...unclaimed];
+  if (count(all) > MAX_PROFILES) all = sets;
+  if (count(all) > MAX_PROFILES) return;
   const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, encodeProfiles(sets));
+    fs.writeFileSync(tmp, encodeProfiles(all));
     fs.renameSync(tmp, file);
   } catch {
     fs.rmSync(tmp, { force: true });

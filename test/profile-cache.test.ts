@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeProfiles, encodeProfiles, PROFILE_SOURCES } from '../dse/profile-cache.ts';
-import { memoProfile, profileTable, takeProfiles } from '../sim/cycle/profiles.ts';
+import { memoProfile, profileTable, seedProfiles, takeProfiles } from '../sim/cycle/profiles.ts';
 import { hbmTiming } from '../sim/cycle/dram.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -65,4 +65,25 @@ test('simulate prints the same with the profile cache off, filling it and seeded
   assert.ok(JSON.parse(off).cycles > 0);
   assert.equal(run({}), off);
   assert.equal(run({}), off);
+});
+
+test('seeded profiles are used by the table of the same full identity only; the others are kept unclaimed', () => {
+  const t = hbmTiming({ clockGHz: 1, dramChannelGBps: 24 });
+  const other = hbmTiming({ clockGHz: 1.5, dramChannelGBps: 24 });
+  const real = (() => {
+    const tb = profileTable(4, t);
+    return memoProfile(tb, 300, 30, 96, 4, t);
+  })();
+  const { sets } = takeProfiles();
+  const mine = sets.find((s) => s.entries.some(([, p]) => p === real))!;
+  // a fresh identity (8 channels, same timing) seeded with a marked copy: the table takes it without computing
+  const id8 = mine.id.replace(/^4\|/, '8|');
+  const marked = { ...real, occ: real.occ.slice(), hits: -1 };
+  const key = mine.entries.find(([, p]) => p === real)![0];
+  seedProfiles([{ id: id8, entries: [[key, marked]] }, { id: `8|${JSON.stringify(other)}`, entries: [[key, marked]] }]);
+  const tb8 = profileTable(8, t);
+  assert.equal(memoProfile(tb8, 300, 30, 96, 8, t), marked);
+  const after = takeProfiles();
+  assert.equal(after.computed, 0);
+  assert.deepEqual(after.unclaimed.map((s) => s.id), [`8|${JSON.stringify(other)}`]);
 });

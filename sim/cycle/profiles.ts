@@ -52,14 +52,17 @@ export function seedProfiles(sets: readonly ProfileSet[]): void {
   seeds = new Map(sets.map((s) => [s.id, s.entries]));
 }
 
-/** Every memo table (and unclaimed seed) with its entries, and how many profiles were computed since the last call. */
-export function takeProfiles(): { sets: ProfileSet[]; computed: number } {
+/**
+ * Every memo table with its entries (`sets`), the seeded tables no table of this process claimed
+ * (`unclaimed`), and how many profiles were computed since the last call.
+ */
+export function takeProfiles(): { sets: ProfileSet[]; unclaimed: ProfileSet[]; computed: number } {
   const sets: ProfileSet[] = [];
   for (const m of profileMemo.values()) if (m.size > 0) sets.push({ id: tableIds.get(m)!, entries: [...m] });
-  for (const [id, entries] of seeds) sets.push({ id, entries }); // seeded, not used by this run: kept
+  const unclaimed = [...seeds].map(([id, entries]) => ({ id, entries }));
   const n = computed;
   computed = 0;
-  return { sets, computed: n };
+  return { sets, unclaimed, computed: n };
 }
 
 /** Profile of a gather of n of L vectors of B bytes on `ch` channels (memoised in `table`). */
