@@ -8,6 +8,8 @@
  * - simulate module: the command's module graph (zod, the config schemas, the models);
  * - point: the design point from the config schemas (zod validation), as the command builds it;
  * - trace parse: reading and parsing the 4,610-row trace;
+ * - profile cache load: the DRAM stream profiles an earlier process computed (dse/profile-cache.ts;
+ *   SPATTEN_PROFILE_CACHE=0 turns the cache off, and the first simulation then computes them);
  * - simulation, first: the cycle simulator on a cold JIT;
  * - simulation again: the same simulation repeated in the same process (min of 3), its code
  *   compiled by the JIT and the simulator's memo tables (DRAM stream profiles, sim/cycle/profiles.ts)
@@ -34,12 +36,16 @@ const { basePoint } = await import('../dse/evaluate.ts');
 const { evaluateHardware } = await import('../sim/index.ts');
 const { readTraceFile } = await import('../sim/workload/trace.ts');
 const { pickMetrics } = await import('../sim/metrics.ts');
+const { loadProfileCache, saveProfileCache } = await import('../dse/profile-cache.ts');
 mark('simulate module');
 const point = basePoint({ workload: WorkloadSchema.parse({ model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 32, trace: TRACE }), hardware: { preset: 'spatten' }, algo: {} });
 mark('point');
 const workload = readTraceFile(TRACE);
 mark('trace parse');
+const cacheFile = loadProfileCache(); // as the command does (dse/commands/simulate.ts)
+mark('profile cache load');
 const r = evaluateHardware(point, { fidelity: 'cycle', workload });
+saveProfileCache(cacheFile);
 mark('simulation, first');
 const text = JSON.stringify({ ...pickMetrics(r), stages: r.stages, energy_breakdown_j: r.energy, area_breakdown_mm2: r.area, activity: r.activity, extra: r.extra ?? {}, config: point }, null, 2);
 mark('output');

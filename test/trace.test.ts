@@ -119,3 +119,21 @@ test('columns are found by name; trailing blank lines and CRLF are accepted', ()
   assert.equal(w.requests[0].valuesFetched, 100);
   assert.equal(w.requests[0].refetch, 0);
 });
+
+test('the fast row path (standard order, bare cells) gives the same requests and errors as the general path', () => {
+  const header = TRACE_COLUMNS.join(',');
+  const rows = ['0,0,0,64.0,993,500,12,16,0.05,True,4,100,6,True,False,False,-1', '0,1,0,64.0,993,500,6,-1,-1,False,-1,100,-1,True,False,True,921'];
+  const bare = parseTrace([header, ...rows].join('\n'), 'bare.csv');
+  // spaces around the cells send every row through the general (split and trim) path
+  const spaced = parseTrace([header, ...rows.map((r) => r.split(',').map((c) => ` ${c} `).join(','))].join('\n'), 'bare.csv');
+  assert.deepEqual(bare.requests, spaced.requests);
+  assert.equal(bare.requests[0].keyBits, 8); // 12-bit key → 8 + forced 4-bit LSB pass (official mapping)
+  assert.equal(bare.requests[0].lsbBits, 4);
+  assert.equal(bare.requests[1].valueBits, 8); // −1 → 8
+  assert.equal(bare.requests[1].topk, 921);
+  // a bare row that the fast path matches but a check rejects: the general path's error, naming the cell
+  const bad = '0,0,0,64.0,993,994,8,12,-1,False,-1,100,8,True,False,False,-1';
+  assert.throws(() => parseTrace([header, bad].join('\n'), 'bad.csv'), (e: unknown) => e instanceof TraceError && e.line === 2 && e.column === 6 && /key_fetch_num 994 exceeds sentence_length_L 993/.test(e.message));
+  const badBits = '0,0,0,64.0,993,500,33,12,-1,False,-1,100,8,True,False,False,-1';
+  assert.throws(() => parseTrace([header, badBits].join('\n'), 'bad.csv'), (e: unknown) => e instanceof TraceError && e.column === 7 && /bit width/.test(e.message));
+});

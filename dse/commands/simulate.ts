@@ -16,6 +16,7 @@ import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg } from '../cli-util.ts';
 import { applyParams, basePoint } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
+import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 
 /** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
 function maxOf(field: 'seqLen' | 'genTokens'): number {
@@ -99,8 +100,11 @@ export function register(program: Command): void {
         acc = await runAccuracy({ model: o.accuracy, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers);
       }
       let r;
+      // the cycle model's DRAM stream profiles, kept between processes (dse/profile-cache.ts)
+      const cacheFile = fid === 'cycle' ? loadProfileCache() : undefined;
       try {
         r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides });
+        saveProfileCache(cacheFile);
       } catch (e) {
         if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
         throw e;

@@ -9,6 +9,14 @@ import { profileStream, type StreamProfile } from './dram-profile.ts';
 type ProfileMap = Map<number, StreamProfile>;
 const profileMemo = new Map<string, ProfileMap>();
 let profileCount = 0;
+/** Full identity (channel count and every timing field) of the combination that created each table. */
+const tableIds = new Map<ProfileMap, string>();
+/** Profiles given by `seedProfiles`, per full identity, not yet claimed by a table. */
+let seeds = new Map<string, [number, StreamProfile][]>();
+/** Profiles computed (not seeded) since the last `takeProfiles`. */
+let computed = 0;
+
+const fullId = (ch: number, t: HbmTiming) => `${ch}|${JSON.stringify(t)}`;
 
 /** The memo table of one (channel count, timing) combination. */
 export function profileTable(ch: number, t: HbmTiming): ProfileMap {
@@ -17,8 +25,44 @@ export function profileTable(ch: number, t: HbmTiming): ProfileMap {
   if (!m) {
     m = new Map();
     profileMemo.set(k, m);
+    const id = fullId(ch, t);
+    tableIds.set(m, id);
+    const seeded = seeds.get(id);
+    if (seeded) {
+      seeds.delete(id);
+      for (const [key, p] of seeded) m.set(key, p);
+      profileCount += seeded.length;
+    }
   }
   return m;
+}
+
+/** One table of profiles: its full (channel count, timing) identity and its entries by memo key. */
+export interface ProfileSet {
+  id: string;
+  entries: [number, StreamProfile][];
+}
+
+/**
+ * Profiles computed by an earlier run (e.g. kept by the CLI between processes, dse/profile-cache.ts),
+ * used as memo entries by the tables of the same full identity. The caller vouches that they were
+ * computed by this same `profileStream` (same sources): a profile is a pure function of its key.
+ */
+export function seedProfiles(sets: readonly ProfileSet[]): void {
+  seeds = new Map(sets.map((s) => [s.id, s.entries]));
+}
+
+/**
+ * Every memo table with its entries (`sets`), the seeded tables no table of this process claimed
+ * (`unclaimed`), and how many profiles were computed since the last call.
+ */
+export function takeProfiles(): { sets: ProfileSet[]; unclaimed: ProfileSet[]; computed: number } {
+  const sets: ProfileSet[] = [];
+  for (const m of profileMemo.values()) if (m.size > 0) sets.push({ id: tableIds.get(m)!, entries: [...m] });
+  const unclaimed = [...seeds].map(([id, entries]) => ({ id, entries }));
+  const n = computed;
+  computed = 0;
+  return { sets, unclaimed, computed: n };
 }
 
 /** Profile of a gather of n of L vectors of B bytes on `ch` channels (memoised in `table`). */
@@ -32,6 +76,7 @@ export function memoProfile(table: ProfileMap, L: number, n: number, B: number, 
       profileCount = 0;
     }
     p = profileStream(L, n, B, ch, t);
+    computed++;
     table.set(key, p);
   }
   return p;

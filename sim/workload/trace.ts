@@ -133,9 +133,19 @@ export function parseTrace(text: string, fileName: string, opts: ParseTraceOptio
 
   let trailer: string | undefined;
   let trailerLine = 0;
-  const rows: { cells: string[]; line: number }[] = [];
+  // a row is kept as its cells (general path) or as the match of ROW_RE (fast path: standard
+  // column order, no quotes or spaces; converted by fastRequest, or by rowToRequest if invalid)
+  const rows: { cells: string[] | undefined; m: RegExpExecArray | undefined; line: number }[] = [];
   for (; li < lines.length; li++) {
     const raw = lines[li];
+    const m = standardOrder ? ROW_RE.exec(raw) : null;
+    if (m !== null) {
+      if (trailer !== undefined) {
+        throw new TraceError(fileName, li + 1, 1, 'iteration_id', `data row after the trailing config line (line ${trailerLine})`);
+      }
+      rows.push({ cells: undefined, m, line: li + 1 });
+      continue;
+    }
     if (raw.trim() === '') continue;
     const cells = splitCsvLine(raw);
     const first = cells[0]?.trim() ?? '';
@@ -159,7 +169,7 @@ export function parseTrace(text: string, fileName: string, opts: ParseTraceOptio
     if (cells.length !== header.length) {
       throw new TraceError(fileName, li + 1, Math.min(cells.length, header.length) + 1, undefined, `expected ${header.length} cells, got ${cells.length}`);
     }
-    rows.push({ cells, line: li + 1 });
+    rows.push({ cells, m: undefined, line: li + 1 });
   }
   if (rows.length === 0) throw new TraceError(fileName, headerLine, undefined, undefined, 'no data rows');
 
@@ -167,7 +177,9 @@ export function parseTrace(text: string, fileName: string, opts: ParseTraceOptio
   const mapping = opts.bitMapping ?? (meta ? 'exact' : 'official');
 
   const requests: HeadRequest[] = [];
-  for (const { cells, line } of rows) requests.push(rowToRequest(cells, idx, line, fileName, mapping, meta));
+  for (const { cells, m, line } of rows) {
+    requests.push((m && fastRequest(m, mapping, meta)) || rowToRequest(cells ?? m!.slice(1), idx, line, fileName, mapping, meta));
+  }
   if (standardOrder && !meta) rawLines.set(requests, rows.map((r) => lines[r.line - 1]));
 
   const stage: Stage = meta?.stage === 'summarization' ? 'summarization' : 'generation';
@@ -284,6 +296,28 @@ function rowToRequest(
   if (topk > L + 1) throw err(16, `topk ${topk} exceeds sentence_length_L + 1 = ${L + 1}`);
 
   const { keyBits, lsbBits, refetch, valueBits } = mapBits(mapping, kb, vb, ifRequant, incre, err);
+  return makeRequest(iteration, layer, head, Df, L, keys, values, keyBits, lsbBits, refetch, thr, valueBits, qb, ifTopk, topk, meta);
+}
+
+/** The request of one valid row (every field checked by the caller). */
+function makeRequest(
+  iteration: number,
+  layer: number,
+  head: number,
+  Df: number,
+  L: number,
+  keys: number,
+  values: number,
+  keyBits: number,
+  lsbBits: number,
+  refetch: number,
+  thr: number,
+  valueBits: number,
+  qb: number,
+  ifTopk: boolean,
+  topk: number,
+  meta: Record<string, string> | undefined,
+): HeadRequest {
   const queryBits = qb === -1 ? 12 : qb;
   const stageSumm = meta?.stage === 'summarization';
   const r: HeadRequest = {
@@ -307,6 +341,46 @@ function rowToRequest(
   };
   return r;
 }
+
+const INT = '(-?\\d+)';
+const NUM = '([^,"\\s]+)';
+const BOOL = '(True|true|1|False|false|0)';
+/** A row in the standard column order without quotes or spaces (captures 1…17 = the cells). */
+const ROW_RE = new RegExp(`^${[INT, INT, INT, NUM, INT, INT, INT, INT, NUM, BOOL, INT, INT, INT, BOOL, BOOL, BOOL, INT].join(',')}$`);
+const isTrue = (s: string) => s === 'True' || s === 'true' || s === '1';
+const okBits = (v: number) => v === -1 || (v >= 1 && v <= 32);
+
+/**
+ * The request of a row matched by ROW_RE, or undefined when any check of rowToRequest would fail
+ * (the caller then runs rowToRequest on the same cells, which throws the error naming the cell).
+ * Same numbers as rowToRequest: the same `Number` of the same (already trimmed) cell text.
+ */
+function fastRequest(m: RegExpExecArray, mapping: 'official' | 'exact', meta: Record<string, string> | undefined): HeadRequest | undefined {
+  const iteration = +m[1];
+  const layer = +m[2];
+  const head = +m[3];
+  const Df = +m[4];
+  const L = +m[5];
+  const keys = +m[6];
+  const kb = +m[7];
+  const qb = +m[8];
+  const thr = +m[9];
+  const ifRequant = isTrue(m[10]);
+  const incre = +m[11];
+  const values = +m[12];
+  const vb = +m[13];
+  const ifTopk = isTrue(m[16]);
+  const topk = +m[17];
+  if (iteration < 0 || layer < 0 || head < 0 || !Number.isInteger(Df) || Df < 1 || L < 1 || keys < 0 || keys > L) return undefined;
+  if (!okBits(kb) || !okBits(qb) || !Number.isFinite(thr) || incre < -1 || values < 0 || values > keys || !okBits(vb)) return undefined;
+  if (topk < -1 || (ifTopk && topk < 0) || (!ifTopk && topk >= 0) || topk > L + 1) return undefined;
+  if (mapping === 'exact' && (kb === -1 || vb === -1 || (ifRequant && !(incre > 0)))) return undefined;
+  const { keyBits, lsbBits, refetch, valueBits } = mapBits(mapping, kb, vb, ifRequant, incre, noError);
+  return makeRequest(iteration, layer, head, Df, L, keys, values, keyBits, lsbBits, refetch, thr, valueBits, qb, ifTopk, topk, meta);
+}
+const noError = (k: number, reason: string): TraceError => {
+  throw new Error(`trace fast path: unchecked ${TRACE_COLUMNS[k]}: ${reason}`);
+};
 
 function inferModel(metaModel: string | undefined, trailer: string | undefined, layers: number, heads: number, D: number): ModelShape {
   if (metaModel && metaModel in MODEL_SHAPES) return MODEL_SHAPES[metaModel as keyof typeof MODEL_SHAPES];
