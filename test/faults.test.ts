@@ -15,9 +15,11 @@ import { parseCsv } from '../reports/csv.ts';
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
 
-// 120 cycle-model points (~20 ms each on one core): long enough to be stopped mid-run
+// 120 cycle-model points, each a GPT-2-Medium generation (992 + 32; ~30 ms on one core of the dev
+// machine): long enough to be stopped mid-run. The GPT-2-Small 256 + 4 workload used before ran at
+// ~5 ms a point once the simulator got faster, and a run could finish before the signal arrived.
 const CYCLE = `name: faults
-workload: { model: gpt2-small, stage: generation, seqLen: 256, genTokens: 4 }
+workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
 model: cycle
 objectives:
   - { metric: latency_s, goal: min }
@@ -118,7 +120,7 @@ test('another space on the same folder: exit 2 naming --fresh and --out, journal
   assert.equal(cli(runArgs(space, out)).code, 0);
   const journal = readFileSync(path.join(out, 'journal.jsonl'));
   const other = path.join(dir, 'other.yaml');
-  writeFileSync(other, TINY.replace('name: tiny', 'name: other').replace('seqLen: 256', 'seqLen: 512'));
+  writeFileSync(other, TINY.replace('name: tiny', 'name: other').replace('seqLen: 992', 'seqLen: 512'));
   const r = cli(runArgs(other, out));
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /holds the evaluations of space "tiny" .*not of "other"; rerun with --fresh to discard it and start over, or choose another --out folder/);
