@@ -79,6 +79,7 @@ export function register(program: Command): void {
       if (o.model !== undefined && o.fidelity !== undefined) throw new InputError('give --fidelity only (--model is its deprecated old name)');
       if (o.model !== undefined) process.stderr.write('note: --model is deprecated; use --fidelity\n');
       const fid: FidelityName = o.fidelity ?? o.model ?? FAST_FIDELITY;
+      if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
       // the base point of a one-point space (dse/space.ts SpaceSchema: default algo block, the
       // preset's hardware), built from the config schemas alone: no YAML, no sweep schemas
       const space = {
@@ -109,7 +110,6 @@ export function register(program: Command): void {
         if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
         throw e;
       }
-      if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
       const cmp: BaselineComparison | undefined = o.baseline ? compareWithBaseline(point, r, o.baseline, point.workload.trace ? resolveWorkload(point) : undefined) : undefined;
       if (o.json) {
         const out = {
