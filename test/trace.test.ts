@@ -137,3 +137,41 @@ test('the fast row path (standard order, bare cells) gives the same requests and
   const badBits = '0,0,0,64.0,993,500,33,12,-1,False,-1,100,8,True,False,False,-1';
   assert.throws(() => parseTrace([header, badBits].join('\n'), 'bad.csv'), (e: unknown) => e instanceof TraceError && e.column === 7 && /bit width/.test(e.message));
 });
+
+test('fast and general row paths agree on boundary values of every column (same request or same error), both bit mappings', () => {
+  // The fast path repeats the general path's checks to decide when to hand a row over; a check it
+  // lacked would accept a row the general path rejects. Mutate one or two cells of valid rows to
+  // boundary values and compare the bare row (fast path) with the same row spaced (general path).
+  const header = TRACE_COLUMNS.join(',');
+  const base = ['0,0,0,64.0,993,500,12,16,0.05,True,4,100,6,True,False,False,-1', '1,3,2,64,993,500,6,-1,-1,False,-1,100,-1,True,False,True,921'];
+  const values = ['-2', '-1', '0', '1', '4', '10', '12', '32', '33', '100', '500', '501', '921', '992', '993', '994', '995', '64.5', '0.1', 'True', 'False', 'true', '1e3'];
+  const outcome = (text: string, mapping: 'official' | 'exact') => {
+    try {
+      return JSON.stringify(parseTrace(text, 'm.csv', { bitMapping: mapping }).requests);
+    } catch (e) {
+      return e instanceof TraceError ? `error ${e.line}:${e.column} ${e.message}` : `other ${(e as Error).message}`;
+    }
+  };
+  let rnd = 12345;
+  const next = (n: number) => ((rnd = (rnd * 1103515245 + 12345) % 2147483648) % n);
+  let rejected = 0;
+  let cases = 0;
+  for (const row of base) {
+    for (let c = 0; c < TRACE_COLUMNS.length; c++) {
+      for (const v of values) {
+        const cells = row.split(',');
+        cells[c] = v;
+        if (next(3) === 0) cells[next(cells.length)] = values[next(values.length)]; // sometimes a second cell
+        for (const mapping of ['official', 'exact'] as const) {
+          const bare = outcome([header, cells.join(',')].join('\n'), mapping);
+          const spaced = outcome([header, cells.map((x) => ` ${x} `).join(',')].join('\n'), mapping);
+          assert.equal(bare, spaced, `${cells.join(',')} (${mapping})`);
+          assert.ok(!bare.startsWith('other'), bare);
+          if (bare.startsWith('error')) rejected++;
+          cases++;
+        }
+      }
+    }
+  }
+  assert.ok(rejected > cases / 4 && rejected < cases, `${rejected} of ${cases} rejected: both outcomes exercised`);
+});
