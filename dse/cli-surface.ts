@@ -406,6 +406,11 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
         "description": "LM fine-tuning steps instead of the recipe's (recorded in training.json)"
       },
       {
+        "flags": "--workers <n>",
+        "description": "LM recipes: threads per training step, each computing the gradient of its share of the batch (data-parallel; results equal a one-thread run up to float32 summation order, so --workers is recorded in training.json)",
+        "defaultValue": "1"
+      },
+      {
         "flags": "--ft-min-keep <f>",
         "description": "LM fine-tuning masks: the schedule's per-layer floor (algo.tokenMinKeep) instead of the recipe's (recorded in training.json)"
       }

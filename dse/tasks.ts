@@ -4,6 +4,7 @@
  * worker receives `{ task: 'breakdown', args }` — no module paths travel between threads.
  */
 import { evaluatePoint, pointBreakdown, rescorePoint } from './evaluate.ts';
+import type { ShardResult, ShardTask } from '../sim/nn/train-shard.ts';
 
 export const TASKS = {
   /** The run's primary evaluation of one point: (ctx, id, params) → EvaluatedPoint. */
@@ -12,6 +13,8 @@ export const TASKS = {
   rescore: rescorePoint,
   /** Latency/energy/area breakdown of one point (report highlights): (ctx, params) → Breakdown. */
   breakdown: pointBreakdown,
+  /** One shard of a data-parallel LM training step (`train --workers N`): (task) → loss and gradients. tfjs loads on first use only. */
+  trainShard: async (t: ShardTask): Promise<ShardResult> => (await import('../sim/nn/train-shard.ts')).trainShard(t),
 } as const;
 
 export type Tasks = typeof TASKS;

@@ -229,6 +229,8 @@ const CASES: Case[] = [
   { name: 'train --ft-masks for a recipe without fine-tuning', argv: () => ['train', '--model', 'sotu-gpt', '--ft-masks', 'cascade'], code: 2, re: /--ft-masks \/ --ft-steps \/ --ft-min-keep: only for a recipe with a fine-tuning phase, without --steps \(sotu-gpt\)/ },
   { name: 'train --ft-min-keep out of range', argv: () => ['train', '--model', 'sotu-char', '--ft-min-keep', '0'], code: 2, re: /--ft-min-keep: expected a fraction in \(0, 1\], got "0"/ },
   { name: 'train --ft-steps not a positive integer', argv: () => ['train', '--model', 'sotu-char', '--ft-steps', '0'], code: 2, re: /--ft-steps: expected a positive integer, got "0"/ },
+  { name: 'train --workers not a positive integer', argv: () => ['train', '--model', 'sotu-char', '--workers', '0'], code: 2, re: /--workers: expected a positive integer, got "0"/ },
+  { name: 'train --workers for the BERT recipe', argv: () => ['train', '--model', 'spam-bert', '--workers', '2'], code: 2, re: /--workers: only for the LM recipes \(sotu-gpt, sotu-char\), not spam-bert/ },
   // --- exit 1: every point failed (the checkpoint's weights are garbage) ---
   {
     name: 'every point failed (exit 1, first error)',

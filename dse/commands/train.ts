@@ -1,10 +1,12 @@
 /**
  * `spatten-dse train --model spam-bert|sotu-gpt|sotu-char [--seed S] [--steps N] [--out DIR] [--resume-from DIR]
- * [--ft-masks random|cascade|cascade-gen|cascade-mix] [--ft-steps N]`: reproduces a
+ * [--ft-masks random|cascade|cascade-gen|cascade-mix] [--ft-steps N] [--ft-min-keep F] [--workers N]`: reproduces a
  * shipped checkpoint (tokenizer + model, seeded) into sim/nn/checkpoints/<name>/ (or --out).
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
+import type { EvalPool } from '../pool.ts';
+import type { ShardResult, ShardTask } from '../../sim/nn/train-shard.ts';
 
 export function register(program: Command): void {
   program
@@ -18,8 +20,9 @@ export function register(program: Command): void {
     .option('--resume-from <dir>', "LM recipe with fine-tuning phases: the weights after all phases but the last (a --save-every snapshot or an earlier checkpoint); only the last phase runs")
     .option('--ft-masks <mode>', "LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query), 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all) or 'cascade-mix' (each sequence one of the last two, drawn with equal odds); applies to the recipe's last fine-tuning phase; recorded in training.json")
     .option('--ft-steps <n>', "LM fine-tuning steps instead of the recipe's (recorded in training.json)")
+    .option('--workers <n>', 'LM recipes: threads per training step, each computing the gradient of its share of the batch (data-parallel; results equal a one-thread run up to float32 summation order, so --workers is recorded in training.json)', '1')
     .option('--ft-min-keep <f>', "LM fine-tuning masks: the schedule's per-layer floor (algo.tokenMinKeep) instead of the recipe's (recorded in training.json)")
-    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string }) => {
+    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string; workers: string }) => {
       const { RECIPES, trainModel } = await import('../../sim/nn/train.ts');
       if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
       const seed = Number(o.seed);
@@ -42,9 +45,27 @@ export function register(program: Command): void {
       }
       const { FT_MASK_MODES } = await import('../../sim/nn/ft-masks.ts');
       const ft = fineTuneOptions(o, RECIPES[o.model].fineTune !== undefined && steps === undefined, FT_MASK_MODES);
-      const r = await trainModel(o.model, seed, { steps, outDir: o.out, saveEvery, resumeFrom: o.resumeFrom, ...ft });
-      process.stdout.write(JSON.stringify(r) + '\n');
+      const workers = Number(o.workers);
+      if (!Number.isInteger(workers) || workers < 1) throw new InputError(`--workers: expected a positive integer, got "${o.workers}"`);
+      if (workers > 1 && RECIPES[o.model].config.kind !== 'gpt') throw new InputError(`--workers: only for the LM recipes (sotu-gpt, sotu-char), not ${o.model}`);
+      const pool = workers > 1 ? await (await import('../backends/local.ts')).bundledPool(workers - 1) : undefined;
+      try {
+        const shardRunner = pool ? shardRunnerOf(pool) : undefined;
+        const r = await trainModel(o.model, seed, { steps, outDir: o.out, saveEvery, resumeFrom: o.resumeFrom, ...ft, workers, shardRunner });
+        process.stdout.write(JSON.stringify(r) + '\n');
+      } finally {
+        await pool?.close();
+      }
     });
+}
+
+/** Runs one training shard on the pool; a failed or crashed worker stops the training with its error. */
+function shardRunnerOf(pool: EvalPool): (t: ShardTask) => Promise<ShardResult> {
+  return async (t) => {
+    const res = await pool.run<ShardResult>({ task: 'trainShard', args: [t] });
+    if (res.status !== 'ok') throw new Error(`training worker: ${res.error}`);
+    return res.value;
+  };
 }
 
 /** --ft-masks / --ft-steps / --ft-min-keep: only for a recipe with a fine-tuning phase (and without --steps, which drops it). */

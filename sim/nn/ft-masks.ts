@@ -75,6 +75,14 @@ export function prunedKeyMasks(
   B: number, S: number, layers: number, rng: () => number, ft: FineTuneMasks,
   cascade?: { engine: Engine; windows: number[][] },
 ): (tf.Tensor | null)[] {
+  return prunedKeyMaskArrays(B, S, layers, rng, ft, cascade).map((m) => (m ? tf.tensor4d(m, [B, 1, S, S]) : null));
+}
+
+/** prunedKeyMasks as plain arrays (B × S × S per layer, additive: 0 or −1e9), for data-parallel shards. */
+export function prunedKeyMaskArrays(
+  B: number, S: number, layers: number, rng: () => number, ft: FineTuneMasks,
+  cascade?: { engine: Engine; windows: number[][] },
+): (Float32Array | null)[] {
   const arrs: Float32Array[] = Array.from({ length: layers }, () => new Float32Array(B * S * S));
   const pruned = new Array<boolean>(layers).fill(false);
   const mode = ft.masks ?? 'random';
@@ -112,5 +120,5 @@ export function prunedKeyMasks(
       }
     }
   }
-  return arrs.map((m, l) => (pruned[l] ? tf.tensor4d(m, [B, 1, S, S]) : null));
+  return arrs.map((m, l) => (pruned[l] ? m : null));
 }

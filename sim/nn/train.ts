@@ -10,11 +10,11 @@ import { initBackend, tf } from './backend.ts';
 import { saveCheckpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, type SpamExample } from './data.ts';
 import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
-import { nextTokenLoss } from './train-kernels.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
-import { engineOf, prunedKeyMasks, type FineTuneMasks, type FtMaskMode } from './ft-masks.ts';
+import { engineOf, prunedKeyMaskArrays, type FineTuneMasks, type FtMaskMode } from './ft-masks.ts';
+import { combineShards, lossAndGrads, maskTensors, shardBounds, shardLoss, shardSlice, type ShardResult, type ShardTask } from './train-shard.ts';
 
 export interface TrainRecipe {
   config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
@@ -129,7 +129,7 @@ function lrAt(r: { steps: number; lr: number; warmup: number; schedule?: 'cosine
 }
 
 /** One optimizer step with global-norm clipping; returns the loss. */
-function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () => tf.Scalar, clip = 1): number {
+export function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () => tf.Scalar, clip = 1): number {
   const { value, grads } = tf.variableGrads(lossFn, [...vars.values()]);
   const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
   const s = norm > clip ? clip / norm : 1;
@@ -145,10 +145,32 @@ function step(opt: tf.AdamOptimizer, vars: Map<string, tf.Variable>, lossFn: () 
   return loss;
 }
 
+/** Adam step from plain full-batch gradients (in `vars` order) with global-norm clipping at `clip`. */
+function applyClipped(opt: tf.AdamOptimizer, vars: tf.Variable[], grads: Float32Array[], clip = 1): void {
+  let sq = 0;
+  for (const g of grads) for (let j = 0; j < g.length; j++) sq += g[j] * g[j];
+  const norm = Math.sqrt(sq);
+  const s = norm > clip ? clip / norm : 1;
+  const named: Record<string, tf.Tensor> = {};
+  vars.forEach((v, k) => {
+    const g = grads[k];
+    if (s !== 1) for (let j = 0; j < g.length; j++) g[j] *= s;
+    named[v.name] = tf.tensor(g, v.shape);
+  });
+  opt.applyGradients(named as unknown as tf.NamedTensorMap & Record<string, tf.Variable>);
+  for (const t of Object.values(named)) t.dispose();
+}
+
 type TrainOptions = {
   steps?: number; outDir?: string; quiet?: boolean; resumeFrom?: string; saveEvery?: number;
   /** Override the recipe's fine-tuning mask mode / step count / schedule floor (recorded in training.json's recipe). */
   ftMasks?: FtMaskMode; ftSteps?: number; ftMinKeep?: number;
+  /**
+   * LM recipes: split each batch into `workers` shards (train-shard.ts), shard 0 on this thread and
+   * the others through `shardRunner` (the CLI's worker pool). Default 1: one thread, the shipped checkpoints' arithmetic.
+   */
+  workers?: number;
+  shardRunner?: (t: ShardTask) => Promise<ShardResult>;
 };
 
 /** What the training loops share: the run, its tokenizer, weights, optimizer (replaced per phase) and RNG. */
@@ -221,7 +243,7 @@ function bertValAccuracy(config: ModelConfig, vars: Map<string, tf.Variable>, va
 }
 
 /** GPT: next-token training on random windows of the token stream (optional snapshots), then validation loss. */
-function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<string, unknown> {
+async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Promise<Record<string, unknown>> {
   const { name, seed, r, opts, backend, t0, tok, config, vars, nParams, rng } = run;
   const S = r.seqLen;
   const B = r.batch;
@@ -237,10 +259,7 @@ function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<
     starts.forEach((s0, b) => { for (let j = 0; j < S; j++) { ids[b * S + j] = src[s0 + j]; tgt[b * S + j] = src[s0 + j + 1]; } });
     return { ids, tgt };
   };
-  const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number, layerMasks?: (tf.Tensor | null)[]) => {
-    const logits = trainForward(config, vars as TfWeights, ids, nb, S, [], { sliceAttention: r.fastKernels, layerMasks });
-    return nextTokenLoss(logits, tgt, r.fastKernels);
-  };
+  const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number, layerMasks?: (tf.Tensor | null)[]) => shardLoss(config, vars, !!r.fastKernels, ids, tgt, nb, S, layerMasks);
   let ema = 0;
   const fts = fineTunePhases(r);
   // Phase boundaries: the dense steps, then each fine-tuning phase.
@@ -263,12 +282,13 @@ function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Record<
     const { ids, tgt } = batchFrom(stream, starts);
     const masks = ft ? fineTuneMasks(run, ft, starts, stream, maskRngs[phase - 1]) : undefined;
     (run.opt as unknown as { learningRate: number }).learningRate = ft ? lrAt(ft, it - ends[phase - 1]) : lrAt(r, it);
-    const loss = step(run.opt, vars, () => lossOf(ids, tgt, B, masks));
-    masks?.forEach((m) => m?.dispose());
+    const loss = opts.workers && opts.workers > 1
+      ? await shardedStep({ opt: run.opt, vars, config, fastKernels: !!r.fastKernels, B, S, workers: opts.workers, shardRunner: shardRunnerOf(opts) }, ids, tgt, masks)
+      : oneThreadStep(run, lossOf, ids, tgt, masks);
     ema = it === resumeAt ? loss : 0.95 * ema + 0.05 * loss;
     if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < total) {
-      const snap = { model: name, seed, backend, params: nParams, recipe: snapshotRecipe(r, fts, phase, it + 1 - (phase > 0 ? ends[phase - 1] : 0)), seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: total, finalTrainLossEma: ema };
+      const snap = { model: name, seed, backend, params: nParams, recipe: snapshotRecipe(r, fts, phase, it + 1 - (phase > 0 ? ends[phase - 1] : 0)), seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: total, finalTrainLossEma: ema, ...((opts.workers ?? 1) > 1 ? { workers: opts.workers } : {}) };
       saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${it + 1}`), config, fromTf(vars), tok, snap);
       log(`${name}: snapshot after ${it + 1} steps`);
     }
@@ -297,14 +317,68 @@ export function snapshotRecipe(r: TrainRecipe, fts: FineTunePhase[], phase: numb
   return { ...r, fineTune: kept.length === 1 ? kept[0] : kept };
 }
 
-/** One fine-tuning batch's masks; 'cascade' runs the inference cascade on the batch's windows with the current weights. */
-function fineTuneMasks(run: TrainRun, ft: FineTunePhase, starts: number[], stream: number[], rng: () => number): (tf.Tensor | null)[] {
+function shardRunnerOf(opts: TrainOptions): (t: ShardTask) => Promise<ShardResult> {
+  if (!opts.shardRunner) throw new Error('training with several workers needs a shard runner (the CLI passes its worker pool)');
+  return opts.shardRunner;
+}
+
+/** One step on this thread (the shipped checkpoints' arithmetic). */
+function oneThreadStep(run: TrainRun, lossOf: (ids: Int32Array, tgt: Int32Array, nb: number, m?: (tf.Tensor | null)[]) => tf.Scalar, ids: Int32Array, tgt: Int32Array, masks?: (Float32Array | null)[]): number {
+  const mt = maskTensors(masks, run.r.batch, run.r.seqLen);
+  try {
+    return step(run.opt, run.vars, () => lossOf(ids, tgt, run.r.batch, mt));
+  } finally {
+    mt?.forEach((m) => m?.dispose());
+  }
+}
+
+/** What a data-parallel step needs: the trainer's optimizer and variables, the batch shape, the shard count and runner. */
+export interface ShardedStepper {
+  opt: tf.AdamOptimizer;
+  vars: Map<string, tf.Variable>;
+  config: ModelConfig;
+  fastKernels: boolean;
+  B: number;
+  S: number;
+  workers: number;
+  shardRunner: (t: ShardTask) => Promise<ShardResult>;
+}
+
+/** One step over `workers` shards: shard 0 here, the others through `shardRunner`, gradients combined (train-shard.ts); returns the batch loss. */
+export async function shardedStep(p: ShardedStepper, ids: Int32Array, tgt: Int32Array, masks?: (Float32Array | null)[]): Promise<number> {
+  const { config, vars, S } = p;
+  const bounds = shardBounds(p.B, p.workers);
+  const names = [...vars.keys()];
+  const vs = [...vars.values()];
+  const weights = vs.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+  const shapes = vs.map((v) => v.shape.slice());
+  const remote: Promise<ShardResult>[] = [];
+  for (let i = 1; i + 1 < bounds.length; i++) {
+    const sl = shardSlice(ids, tgt, masks, S, bounds[i], bounds[i + 1]);
+    remote.push(p.shardRunner({ config, fastKernels: p.fastKernels, names, shapes, weights, ids: sl.ids.slice(), tgt: sl.tgt.slice(), nb: sl.nb, S, masks: sl.masks?.map((m) => (m ? m.slice() : null)) }));
+  }
+  const s0 = shardSlice(ids, tgt, masks, S, 0, bounds[1]);
+  const mt = maskTensors(s0.masks, s0.nb, S);
+  let own: ShardResult;
+  try {
+    own = lossAndGrads(vs, () => shardLoss(config, vars, p.fastKernels, s0.ids, s0.tgt, s0.nb, S, mt));
+  } finally {
+    mt?.forEach((m) => m?.dispose());
+  }
+  const parts = [own, ...(await Promise.all(remote))];
+  const { loss, grads } = combineShards(parts, bounds.slice(1).map((b, i) => b - bounds[i]));
+  applyClipped(p.opt, vs, grads);
+  return loss;
+}
+
+/** One fine-tuning batch's masks (plain arrays); 'cascade' runs the inference cascade on the batch's windows with the current weights. */
+function fineTuneMasks(run: TrainRun, ft: FineTunePhase, starts: number[], stream: number[], rng: () => number): (Float32Array | null)[] {
   const { r, config } = run;
-  if ((ft.masks ?? 'random') === 'random') return prunedKeyMasks(r.batch, r.seqLen, config.layers, rng, ft);
+  if ((ft.masks ?? 'random') === 'random') return prunedKeyMaskArrays(r.batch, r.seqLen, config.layers, rng, ft);
   const engine = engineOf(config, fromTf(run.vars));
   try {
     const windows = starts.map((s0) => stream.slice(s0, s0 + r.seqLen + 1));
-    return prunedKeyMasks(r.batch, r.seqLen, config.layers, rng, ft, { engine, windows });
+    return prunedKeyMaskArrays(r.batch, r.seqLen, config.layers, rng, ft, { engine, windows });
   } finally {
     engine.dispose();
   }
@@ -352,10 +426,12 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
     opt: tf.train.adam(r.lr, 0.9, 0.98, 1e-8),
     rng: mulberry32(seed * 7919 + 17),
   };
-  const metrics = isBert ? trainBert(run, spam!) : trainGpt(run, splits!);
+  const metrics = isBert ? trainBert(run, spam!) : await trainGpt(run, splits!);
   const seconds = (performance.now() - t0) / 1000;
   const training = {
     model: name, seed, backend, params: nParams, recipe: r, seconds: Math.round(seconds), ...metrics,
+    // data-parallel shards (train-shard.ts): the same recipe, float32 sums in another order
+    ...((opts.workers ?? 1) > 1 ? { workers: opts.workers } : {}),
     note: fineTunePhases(r).length > 0
       ? `trained by \`spatten-dse train\`; dense steps, then pruning-aware fine-tuning with ${fineTunePhases(r).map((f) => (f.masks && f.masks !== 'random' ? `the inference cascade's kept keys as masks (${f.masks})` : 'random nested key masks')).join(', then ')} (TrainRecipe.fineTune); SpAtten pruning itself runs at inference`
       : 'trained by `spatten-dse train`; dense training, SpAtten pruning applied at inference only',

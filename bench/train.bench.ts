@@ -1,0 +1,63 @@
+/**
+ * Data-parallel LM training (`train --workers N`, sim/nn/train-shard.ts): wall seconds per training
+ * step at the sotu-char recipe's shape (8 × 256 characters), one thread vs two shards (this thread
+ * plus one pool worker, the CLI's path), dense steps, alternated A B B A after one warm-up step each.
+ * Wall time (the point is using the second core): run it on an otherwise idle machine; the host's
+ * load average before and after is reported.
+ */
+import { loadavg } from 'node:os';
+import { initBackend, tf } from '../sim/nn/backend.ts';
+import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
+import { mulberry32 } from '../sim/nn/rng.ts';
+import { RECIPES, shardedStep, step } from '../sim/nn/train.ts';
+import { shardLoss, type ShardResult, type ShardTask } from '../sim/nn/train-shard.ts';
+import { bundledPool } from '../dse/backends/local.ts';
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)];
+
+export async function run(): Promise<object> {
+  const loadBefore = loadavg()[0];
+  await initBackend();
+  const r = RECIPES['sotu-char'];
+  const c: ModelConfig = { ...r.config, vocabSize: r.vocabSize, padId: -1, clsId: -1, sepId: -1, eosId: 0 };
+  const B = r.batch;
+  const S = r.seqLen;
+  const vars = new Map([...initWeights(c, 3)].map(([k, t]) => [k, tf.variable(tf.tensor(t.data, t.shape), true, `bench-${k}`)]));
+  const rng = mulberry32(11);
+  const ids = Int32Array.from({ length: B * S }, () => Math.floor(rng() * c.vocabSize));
+  const tgt = Int32Array.from({ length: B * S }, () => Math.floor(rng() * c.vocabSize));
+  const opt = tf.train.adam(1e-4, 0.9, 0.98, 1e-8);
+  const pool = await bundledPool(1);
+  try {
+    const shardRunner = async (t: ShardTask): Promise<ShardResult> => {
+      const res = await pool.run<ShardResult>({ task: 'trainShard', args: [t] });
+      if (res.status !== 'ok') throw new Error(res.error);
+      return res.value;
+    };
+    const one = async (sharded: boolean) => {
+      const t0 = performance.now();
+      if (sharded) await shardedStep({ opt, vars, config: c, fastKernels: true, B, S, workers: 2, shardRunner }, ids, tgt);
+      else step(opt, vars, () => shardLoss(c, vars, true, ids, tgt, B, S));
+      return (performance.now() - t0) / 1000;
+    };
+    await one(false);
+    await one(true);
+    const a: number[] = [];
+    const b: number[] = [];
+    for (const sh of [false, true, true, false, false, true, true, false, false, true, true, false]) (sh ? b : a).push(await one(sh));
+    const wa = median(a);
+    const wb = median(b);
+    return {
+      shape: `${B} × ${S} characters, ${c.layers}L d${c.hidden} h${c.heads}, vocab ${c.vocabSize}, dense step`,
+      oneThreadWallSeconds: +wa.toFixed(3),
+      twoShardsWallSeconds: +wb.toFixed(3),
+      speedup: +(wa / wb).toFixed(2),
+      hostLoad1min: { before: +loadBefore.toFixed(2), after: +loadavg()[0].toFixed(2) },
+      method: 'median wall seconds of 6 steps each, alternated A B B A after one warm-up step each; two shards = this thread + one pool worker (train --workers 2)',
+    };
+  } finally {
+    await pool.close();
+    for (const v of vars.values()) v.dispose();
+    opt.dispose();
+  }
+}
