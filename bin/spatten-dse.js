@@ -77,7 +77,9 @@ async function buildBundle() {
       logLevel: 'silent',
     });
     const { cliBundle } = await import(pathToFileURL(builder).href);
-    return (await cliBundle(CACHE))?.url;
+    const url = (await cliBundle(CACHE))?.url;
+    await esbuild.stop(); // its service process would otherwise live as long as the CLI
+    return url;
   } catch {
     return undefined;
   } finally {
@@ -106,6 +108,17 @@ async function runWithTsx() {
 // Node flags, so the CLI must run under tsx too.
 const fromSources = process.env.SPATTEN_CLI_BUNDLE === '0' || process.env.SPATTEN_WORKER_BUNDLE === '0';
 const url = fromSources ? undefined : (freshBundle() ?? (await buildBundle()));
+// Marks the bundle in use while this process lives (dse/bundle.ts `inUse`): another process that
+// builds a newer bundle and prunes old ones leaves it alone, so its lazily loaded chunks stay.
+if (url) {
+  const marker = path.join(path.dirname(fileURLToPath(url)), `.in-use-${process.pid}`);
+  try {
+    fs.writeFileSync(marker, '');
+    process.once('exit', () => fs.rmSync(marker, { force: true }));
+  } catch {
+    /* best effort */
+  }
+}
 let cli;
 try {
   cli = url ? await import(url) : undefined;

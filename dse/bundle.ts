@@ -35,11 +35,16 @@ import { listFiles } from './files.ts';
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_CACHE = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
 /**
- * Bundles of each kind kept in the cache folder: the newest KEEP, and any built in the last day
- * (a running process may still load chunks of its bundle lazily; checkouts may share the cache).
+ * Bundles of each kind kept in the cache folder: the newest KEEP (by folder mtime: built or last
+ * marked in use), any touched in the last hour, and any a live process has marked in use (a
+ * running process may still load chunks of its bundle lazily; checkouts may share the cache).
+ * Until session 10 anything built in the last day was kept: a day of editing the sources left
+ * ~400 bundles, 500 MB.
  */
 const KEEP = 4;
-const KEEP_MS = 24 * 3600 * 1000;
+const KEEP_MS = 3600 * 1000;
+/** The in-use marker of process `pid` in a bundle folder (the launcher writes the CLI's, bin/spatten-dse.js). */
+export const inUseMarker = (pid: number) => `.in-use-${pid}`;
 
 /** What a bundle is built from. */
 interface BundleSpec {
@@ -110,7 +115,12 @@ let pending: Promise<WorkerBundle | undefined> | undefined;
 /** The worker bundle (built on first use per source state), or undefined to run from the sources. */
 export function workerBundle(cacheDir = DEFAULT_CACHE): Promise<WorkerBundle | undefined> {
   if (process.env.SPATTEN_WORKER_BUNDLE === '0') return Promise.resolve(undefined);
-  pending ??= buildWorkerBundle(cacheDir).catch(() => undefined);
+  pending ??= buildWorkerBundle(cacheDir)
+    .then((b) => {
+      if (b) markInUse(path.dirname(fileURLToPath(b.url)));
+      return b;
+    })
+    .catch(() => undefined);
   return pending;
 }
 
@@ -243,6 +253,9 @@ async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBu
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
+  } finally {
+    // esbuild's service is a child process that would otherwise live as long as this one
+    await esbuild.stop();
   }
   prune(cacheDir, dir, spec.name);
   return fs.existsSync(file) ? { url: pathToFileURL(file).href, built: true } : undefined;
@@ -289,7 +302,38 @@ const zodEnglishOnly = {
   },
 };
 
-/** Removes the bundles named `<name>-…` beyond the newest KEEP that are older than KEEP_MS (never `keep`). */
+/**
+ * Marks a bundle folder as used by this process until it exits: prune leaves it alone while the
+ * process lives (a marker left by a killed process is ignored). Best effort.
+ */
+export function markInUse(dir: string): void {
+  const f = path.join(dir, inUseMarker(process.pid));
+  try {
+    fs.writeFileSync(f, '');
+    process.once('exit', () => fs.rmSync(f, { force: true }));
+  } catch {
+    /* a read-only cache: nothing prunes it either */
+  }
+}
+
+/** Whether a live process has marked `dir` in use (markInUse); markers of dead processes are removed. */
+export function inUse(dir: string): boolean {
+  let live = false;
+  for (const n of fs.readdirSync(dir)) {
+    const m = /^\.in-use-(\d+)$/.exec(n);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      live = true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') live = true; // alive, another user's
+      else fs.rmSync(path.join(dir, n), { force: true });
+    }
+  }
+  return live;
+}
+
+/** Removes the bundles named `<name>-…` beyond the newest KEEP that are older than KEEP_MS and not in use (never `keep`). */
 function prune(cacheDir: string, keep: string, name: string): void {
   try {
     const dirs = fs
@@ -300,7 +344,7 @@ function prune(cacheDir: string, keep: string, name: string): void {
       .map((p) => ({ p, t: fs.statSync(p).mtimeMs }))
       .sort((a, b) => b.t - a.t);
     const old = Date.now() - KEEP_MS;
-    for (const { p, t } of dirs.slice(KEEP - 1)) if (t < old) fs.rmSync(p, { recursive: true, force: true });
+    for (const { p, t } of dirs.slice(KEEP - 1)) if (t < old && !inUse(p)) fs.rmSync(p, { recursive: true, force: true });
   } catch {
     /* pruning is best effort */
   }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWorkerBundle, bundleKey, execArgvWithoutTsx } from '../dse/bundle.ts';
+import { buildWorkerBundle, bundleKey, execArgvWithoutTsx, inUseMarker } from '../dse/bundle.ts';
+import { spawnSync } from 'node:child_process';
 import { EvalPool } from '../dse/pool.ts';
 import { Executor } from '../dse/executor.ts';
 import { evaluatePoint, type EvalContext, type EvaluatedPoint } from '../dse/evaluate.ts';
@@ -34,6 +35,32 @@ test('execArgvWithoutTsx drops only the tsx loader, in every spelling', () => {
   assert.deepEqual(execArgvWithoutTsx(['--import', tsx, '--max-old-space-size=512']), ['--max-old-space-size=512']);
   assert.deepEqual(execArgvWithoutTsx([`--import=${tsx}`, '--require', 'tsx', '--loader', 'tsx', '-r', './other.cjs']), ['-r', './other.cjs']);
   assert.deepEqual(execArgvWithoutTsx(['--import', 'file:///p/node_modules/tsxy/x.mjs']), ['--import', 'file:///p/node_modules/tsxy/x.mjs']);
+});
+
+test('a new build prunes old bundles: the newest 4 and those a live process marks in use stay, the rest go', async () => {
+  const cache = tmpCache();
+  try {
+    const twoHoursAgo = Date.now() / 1000 - 7200;
+    const deadPid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    // eight stale bundles, worker-0 oldest … worker-7 newest, all built two hours ago or earlier
+    const names = Array.from({ length: 8 }, (_, i) => `worker-old${i}`);
+    names.forEach((n, i) => {
+      const d = path.join(cache, n);
+      fs.mkdirSync(d);
+      fs.writeFileSync(path.join(d, 'worker.mjs'), '');
+      if (n === 'worker-old1') fs.writeFileSync(path.join(d, inUseMarker(process.pid)), ''); // this test's process: alive
+      if (n === 'worker-old2') fs.writeFileSync(path.join(d, inUseMarker(Number(deadPid))), ''); // exited
+      fs.utimesSync(d, twoHoursAgo + i, twoHoursAgo + i);
+    });
+    const a = await buildWorkerBundle(cache);
+    assert.ok(a?.built);
+    const left = fs.readdirSync(cache).sort();
+    const fresh = path.basename(path.dirname(fileURLToPath(a.url)));
+    // the new one + the three newest old ones (4 in all), and the one in use
+    assert.deepEqual(left, [fresh, 'worker-old1', 'worker-old5', 'worker-old6', 'worker-old7'].sort());
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 test('the bundle is built once per source state, rebuilt into a new folder when esbuild changes', async () => {

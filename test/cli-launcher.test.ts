@@ -95,19 +95,24 @@ test('from the bundle: in-process, every dse/commands module registered, same ou
   assert.equal(cli(['simulate', '--seq-len', 'x']).code, 2);
 });
 
-test('in-process: a running sweep has no child process; SIGINT to the launcher pid stops it with its outputs (exit 130)', { skip: !fs.existsSync('/proc/self/stat') && 'needs Linux /proc' }, async () => {
+test('in-process: a running sweep has no child process and marks its bundle in use; SIGINT to the launcher pid stops it with its outputs (exit 130), the mark gone', { skip: !fs.existsSync('/proc/self/stat') && 'needs Linux /proc' }, async () => {
   const { dir, space } = longSpace();
   const out = path.join(dir, 'out');
-  const p = spawn(process.execPath, [BIN, 'run', space, '--out', out, '--progress', 'lines', '--jobs', '1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [BIN, 'run', space, '--out', out, '--progress', 'lines', '--jobs', '1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPATTEN_DEBUG: '1' } });
   let err = '';
   p.stderr.on('data', (d) => (err += d));
   try {
     assert.ok(await until(() => fs.existsSync(path.join(out, 'journal.jsonl')) && fs.statSync(path.join(out, 'journal.jsonl')).size > 0), `the run started: ${err}`);
     assert.deepEqual(children(p.pid!), [], 'no child process');
+    const bundle = /in-process from (.*)\n/.exec(err)?.[1];
+    assert.ok(bundle, `ran from the bundle: ${err}`);
+    const marker = path.join(path.dirname(bundle), `.in-use-${p.pid}`);
+    assert.ok(fs.existsSync(marker), 'the bundle is marked in use by the running process (dse/bundle.ts prune leaves it)');
     process.kill(p.pid!, 'SIGINT');
     const code = await new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
     assert.equal(code, 130, err);
     assert.ok(fs.existsSync(path.join(out, 'points.csv')), 'outputs written');
+    assert.ok(!fs.existsSync(marker), 'the mark is removed at exit');
   } finally {
     if (alive(p.pid!)) p.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
