@@ -9,11 +9,14 @@
  *             0.125, the model's defaults), and a fixed k most recent tokens in every layer / in
  *             layers 1–3 (to set beside `--context k`);
  * layers:     a fixed count of cascade-selected tokens from layer l on (which layer's pruning costs);
- * spread:     per layer and head, the dense model's attention at the generation positions.
+ * spread:     per layer and head, the dense model's attention at the generation positions;
+ * ngram:      the same predictions by a Witten-Bell n-gram model on the model's tokens, trained on
+ *             the training split, from the last 2 / 4 / 6 tokens (`--ngram-max K` up to K: 8 needs
+ *             ~3 GB of heap, `node --max-old-space-size=6000`).
  * Deterministic; 13 minutes for everything on the shared 2-core machine at load 8–16 (64 windows).
  */
 import { contextPerplexity } from '../sim/nn/context.ts';
-import { attentionSpread, prunedPerplexity } from '../sim/nn/lm-diag.ts';
+import { attentionSpread, ngramPerplexity, prunedPerplexity } from '../sim/nn/lm-diag.ts';
 import type { KeyRule } from '../sim/nn/generate.ts';
 
 const args = process.argv.slice(2);
@@ -26,6 +29,7 @@ const opt = (name: string, dflt: string) => {
 };
 const model = opt('--model', 'sotu-char');
 const maxExamples = Number(opt('--windows', '64'));
+const ngramMax = Number(opt('--ngram-max', '6'));
 const json = args.includes('--json');
 const parts = args.filter((a) => !a.startsWith('--'));
 const want = (p: string) => parts.length === 0 || parts.includes(p);
@@ -91,5 +95,12 @@ if (want('spread')) {
   out.spread = rows;
   say('| layer | head | mass on last 8 keys | last 32 | last 96 | effective keys (exp entropy) |\n|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) say(`| ${r.layer} | ${r.head} | ${r.last8.toFixed(2)} | ${r.last32.toFixed(2)} | ${r.last96.toFixed(2)} | ${r.effectiveKeys.toFixed(1)} |`);
+}
+if (want('ngram')) {
+  const ks = [1, 2, 4, 6, 8, 12].filter((k) => k <= ngramMax);
+  const rows = await ngramPerplexity(spec, ks);
+  out.ngram = rows;
+  say(`\n| n-gram (Witten-Bell, training split), last k tokens | perplexity | 95% CI | vs the LM's dense |\n|---:|---:|---|---:|`);
+  for (const r of rows) say(`| ${r.context} | ${f3(r.perplexity)} | ${ci(r.ci95)} | ${vs(r.perplexity)} |`);
 }
 if (json) console.log(JSON.stringify(out, null, 1));

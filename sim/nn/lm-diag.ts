@@ -8,7 +8,9 @@
  *    most recent k tokens in every layer ≥ l — to compare with `--context k`;
  *  - `contextPerplexity(…, 'original')` (context.ts): the last N tokens at their own positions;
  *  - `attentionSpread`: per layer and head, where the dense model's attention goes at the
- *    generation positions (mass on the last 8 / 32 / 96 keys, effective number of keys).
+ *    generation positions (mass on the last 8 / 32 / 96 keys, effective number of keys);
+ *  - `ngramPerplexity`: the same predictions by a Witten-Bell n-gram model (ngram.ts) trained on the
+ *    LM's training split with its tokenizer, from the last k tokens: what k tokens alone can give.
  */
 import { AlgoSchema, type AlgoConfig } from '../schema.ts';
 import { evalInputs, getEngine, GEN_TOKENS, bootstrapCi } from './api.ts';
@@ -16,6 +18,8 @@ import { runAlgo, Stats } from './engine.ts';
 import { generate, type KeyRule } from './generate.ts';
 import { ConfigError } from './hfconfig.ts';
 import { referenceForward } from './reference.ts';
+import { sotuSplits } from './data.ts';
+import { WittenBell } from './ngram.ts';
 
 export interface PrunedResult { perplexity: number; ci95: [number, number]; n: number; keptPerLayer: number[] }
 
@@ -81,4 +85,36 @@ export async function attentionSpread(spec: { model: string; windows?: number })
   }
   const rows = inputs.windows.length * GEN_TOKENS;
   return acc.map((a, k) => ({ layer: Math.floor(k / heads), head: k % heads, last8: a[0] / rows, last32: a[1] / rows, last96: a[2] / rows, effectiveKeys: a[3] / rows }));
+}
+
+export interface NgramRow { context: number; perplexity: number; ci95: [number, number]; n: number }
+
+/**
+ * The protocol's generation-stage predictions (same windows) by a Witten-Bell n-gram model over the
+ * model's tokens, trained on the sotu training split (documents joined by the end-of-text token, as
+ * the LM was trained), from the last k tokens for each k of `contexts`.
+ */
+export async function ngramPerplexity(spec: { model: string; maxExamples?: number; seed?: number }, contexts: number[]): Promise<NgramRow[]> {
+  const e = await getEngine(spec.model);
+  if (e.c.kind !== 'gpt') throw new ConfigError(`${spec.model} is not a language model`);
+  const inputs = evalInputs(e, spec.maxExamples);
+  if (inputs.kind !== 'gpt') throw new Error('unreachable');
+  const stream: number[] = [];
+  for (const a of sotuSplits().train) {
+    for (const id of e.ck.tokenizer.encode(a.text)) stream.push(id);
+    stream.push(e.c.eosId);
+  }
+  const m = new WittenBell(Math.max(...contexts), e.c.vocabSize).train(stream);
+  const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
+  return contexts.map((k) => {
+    const means = inputs.windows.map((w) => {
+      let nll = 0;
+      for (let t = 0; t < GEN_TOKENS; t++) {
+        const p = inputs.prompt + t + 1; // generation step t reads w[prompt + t] and predicts w[p] (generate.ts)
+        nll -= Math.log(m.prob(w.slice(Math.max(0, p - k), p), w[p], k));
+      }
+      return nll / GEN_TOKENS;
+    });
+    return { context: k, perplexity: ppl(means), ci95: bootstrapCi(means, ppl, spec.seed ?? 1), n: means.length };
+  });
 }
