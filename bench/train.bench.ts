@@ -10,8 +10,13 @@ import { initBackend, tf } from '../sim/nn/backend.ts';
 import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { RECIPES, shardedStep, step } from '../sim/nn/train.ts';
-import { shardLoss, type ShardResult, type ShardTask } from '../sim/nn/train-shard.ts';
+import { lossAndGrads, shardLoss, type ShardResult, type ShardTask } from '../sim/nn/train-shard.ts';
 import { bundledPool } from '../dse/backends/local.ts';
+import { writeReadmeBlock } from './readme-block.ts';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)];
 
@@ -47,17 +52,62 @@ export async function run(): Promise<object> {
     for (const sh of [false, true, true, false, false, true, true, false, false, true, true, false]) (sh ? b : a).push(await one(sh));
     const wa = median(a);
     const wb = median(b);
+    const halves = await halfSteps(c, vars, ids, tgt, B, S, shardRunner);
+    const load = `${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}`;
+    writeReadmeBlock(path.join(ROOT, 'sim', 'nn', 'README.md'), 'train-bench', 'train', [
+      '| dense sotu-char step (8 × 256 characters) | wall s, median of 6 | speed-up |',
+      '|---|---:|---:|',
+      `| one thread | ${wa.toFixed(3)} | 1 |`,
+      `| two shards (\`train --workers 2\`) | ${wb.toFixed(3)} | ${(wa / wb).toFixed(2)}× |`,
+      '',
+      '| half a batch (4 × 256 characters), loss and gradients | alone, s | while the other half runs, s |',
+      '|---|---:|---:|',
+      `| on the training thread | ${halves.mainAlone.toFixed(3)} | ${halves.mainTogether.toFixed(3)} |`,
+      `| on the pool worker | ${halves.workerAlone.toFixed(3)} | ${halves.workerTogether.toFixed(3)} |`,
+      '',
+      `(alternated A B B A after a warm-up step each; 1-minute load average ${load} on ${new Date().toISOString().slice(0, 10)}.)`,
+    ]);
     return {
       shape: `${B} × ${S} characters, ${c.layers}L d${c.hidden} h${c.heads}, vocab ${c.vocabSize}, dense step`,
       oneThreadWallSeconds: +wa.toFixed(3),
       twoShardsWallSeconds: +wb.toFixed(3),
       speedup: +(wa / wb).toFixed(2),
+      halfBatchSeconds: Object.fromEntries(Object.entries(halves).map(([k, v]) => [k, +v.toFixed(3)])),
       hostLoad1min: { before: +loadBefore.toFixed(2), after: +loadavg()[0].toFixed(2) },
-      method: 'median wall seconds of 6 steps each, alternated A B B A after one warm-up step each; two shards = this thread + one pool worker (train --workers 2)',
+      method: 'median wall seconds of 6 steps each, alternated A B B A after one warm-up step each; two shards = this thread + one pool worker (train --workers 2); halfBatchSeconds: median of 5 half-batch loss+gradient computations on each thread alone and both at once',
     };
   } finally {
     await pool.close();
     for (const v of vars.values()) v.dispose();
     opt.dispose();
   }
+}
+
+/** Half-batch loss and gradients on each thread alone and on both at once (medians of 5): how much the second thread adds. */
+async function halfSteps(c: ModelConfig, vars: Map<string, tf.Variable>, ids: Int32Array, tgt: Int32Array, B: number, S: number, runner: (t: ShardTask) => Promise<ShardResult>) {
+  const vs = [...vars.values()];
+  const h = B / 2;
+  const task = (): ShardTask => ({
+    config: c, fastKernels: true, names: [...vars.keys()], shapes: vs.map((v) => v.shape.slice()), weights: vs.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
+    ids: ids.slice(h * S), tgt: tgt.slice(h * S), nb: B - h, S,
+  });
+  const own = () => {
+    const t0 = performance.now();
+    lossAndGrads(vs, () => shardLoss(c, vars, true, ids.subarray(0, h * S), tgt.subarray(0, h * S), h, S));
+    return (performance.now() - t0) / 1000;
+  };
+  const remote = async () => {
+    const t0 = performance.now();
+    await runner(task());
+    return (performance.now() - t0) / 1000;
+  };
+  const r: Record<'mainAlone' | 'workerAlone' | 'mainTogether' | 'workerTogether', number[]> = { mainAlone: [], workerAlone: [], mainTogether: [], workerTogether: [] };
+  for (let i = 0; i < 5; i++) {
+    r.mainAlone.push(own());
+    r.workerAlone.push(await remote());
+    const w = remote();
+    r.mainTogether.push(own());
+    r.workerTogether.push(await w);
+  }
+  return { mainAlone: median(r.mainAlone), workerAlone: median(r.workerAlone), mainTogether: median(r.mainTogether), workerTogether: median(r.workerTogether) };
 }
