@@ -89,6 +89,15 @@ export const RECIPES: Record<string, TrainRecipe> = {
     vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
     fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
   },
+  // Experiment, not shipped (session 10, sim/nn/README.md): sotu-char's 2 500 dense steps, then a
+  // dense continuation phase (fresh Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after
+  // k steps is this recipe cut there). `--resume-from` sotu-char's 2 500-step dense snapshot runs
+  // only the continuation; `train --model sotu-char --resume-from <a snapshot of it>` fine-tunes it.
+  'sotu-char-cont': {
+    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    fineTune: { steps: 6000, lr: 1.5e-3, warmup: 200, schedule: 'rsqrt', keepMin: 1, denseShare: 1, masks: 'random' },
+  },
   // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
   // training (ReLU, fast kernels, 'rsqrt'); `--steps 2000` still does not use more than 8 tokens.
   'sotu-bpe': {
