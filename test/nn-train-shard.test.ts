@@ -1,6 +1,7 @@
 // Data-parallel LM training (sim/nn/train-shard.ts, `train --workers N`): the shards' gradients,
 // weighted by their share of the batch, equal the one-thread full-batch gradient; the pool's task
-// gives the same numbers as the function run here; shard boundaries split every sequence once.
+// gives the same numbers as the function run here; shard boundaries split every sequence once; a
+// whole training run (dense and fine-tuning phases) with 2 workers ends at the 1-worker weights.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend, tf } from '../sim/nn/backend.ts';
@@ -94,5 +95,37 @@ test('the pool task trainShard (a worker thread) returns the numbers the functio
     assert.equal((res2 as { value: ShardResult }).value.loss, (await trainShard(t2)).loss);
   } finally {
     await pool.close();
+  }
+});
+
+test('trainModel with 2 workers (shards through a runner) = 1 worker up to float32 order: same losses, weights within 1e-5', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { RECIPES, trainModel } = await import('../sim/nn/train.ts');
+  const { loadCheckpoint } = await import('../sim/nn/checkpoint.ts');
+  RECIPES['test-tiny-lm'] = {
+    config: { kind: 'gpt', hidden: 16, layers: 2, heads: 2, intermediate: 32, maxPositions: 32, numLabels: 0, lnEps: 1e-5, act: 'relu' },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 32, batch: 4, steps: 4, lr: 3e-3, warmup: 2, schedule: 'rsqrt', fastKernels: true,
+    fineTune: { steps: 2, lr: 1e-3, warmup: 1, keepMin: 0.2, denseShare: 0, masks: 'random' },
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-shard-'));
+  try {
+    let calls = 0;
+    const runner = async (t: ShardTask) => { calls++; return trainShard(t); };
+    const one = await trainModel('test-tiny-lm', 3, { outDir: path.join(dir, 'one'), quiet: true });
+    const two = await trainModel('test-tiny-lm', 3, { outDir: path.join(dir, 'two'), quiet: true, workers: 2, shardRunner: runner });
+    assert.equal(calls, 6, 'one remote shard per step (4 dense + 2 fine-tuning steps with masks)');
+    assert.equal(two.workers, 2);
+    assert.equal(one.workers, undefined);
+    assert.ok(Math.abs((one.valLoss as number) - (two.valLoss as number)) < 1e-5, `${one.valLoss} vs ${two.valLoss}`);
+    const a = loadCheckpoint(path.join(dir, 'one')).weights;
+    const b = loadCheckpoint(path.join(dir, 'two')).weights;
+    let worst = 0;
+    for (const [k, t] of a) t.data.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - b.get(k)!.data[j]))));
+    assert.ok(worst < 1e-5, `max |Δw| ${worst}`);
+  } finally {
+    delete RECIPES['test-tiny-lm'];
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

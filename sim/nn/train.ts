@@ -292,7 +292,7 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
     const masks = ft ? fineTuneMasks(run, ft, starts, stream, maskRngs[phase - 1]) : undefined;
     (run.opt as unknown as { learningRate: number }).learningRate = ft ? lrAt(ft, it - ends[phase - 1]) : lrAt(r, it);
     const loss = opts.workers && opts.workers > 1
-      ? await shardedStep({ opt: run.opt, vars, config, fastKernels: !!r.fastKernels, B, S, workers: opts.workers, shardRunner: shardRunnerOf(opts) }, ids, tgt, masks)
+      ? await shardedStep({ opt: run.opt, vars, config, fastKernels: !!r.fastKernels, B, S, workers: opts.workers, shardRunner: requireShardRunner(opts) }, ids, tgt, masks)
       : oneThreadStep(run, lossOf, ids, tgt, masks);
     ema = it === resumeAt ? loss : 0.95 * ema + 0.05 * loss;
     if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
@@ -326,7 +326,7 @@ export function snapshotRecipe(r: TrainRecipe, fts: FineTunePhase[], phase: numb
   return { ...r, fineTune: kept.length === 1 ? kept[0] : kept };
 }
 
-function shardRunnerOf(opts: TrainOptions): (t: ShardTask) => Promise<ShardResult> {
+function requireShardRunner(opts: TrainOptions): (t: ShardTask) => Promise<ShardResult> {
   if (!opts.shardRunner) throw new Error('training with several workers needs a shard runner (the CLI passes its worker pool)');
   return opts.shardRunner;
 }
