@@ -12,11 +12,12 @@
  * spread:     per layer and head, the dense model's attention at the generation positions;
  * ngram:      the same predictions by a Witten-Bell n-gram model on the model's tokens, trained on
  *             the training split, from the last 2 / 4 / 6 tokens (`--ngram-max K` up to K: 8 needs
- *             ~3 GB of heap, `node --max-old-space-size=6000`).
+ *             ~3 GB of heap, `node --max-old-space-size=6000`), and how much of the test text the
+ *             training text holds verbatim and how often copying from > 8 tokens back could help.
  * Deterministic; 13 minutes for everything on the shared 2-core machine at load 8–16 (64 windows).
  */
 import { contextPerplexity } from '../sim/nn/context.ts';
-import { attentionSpread, ngramPerplexity, prunedPerplexity } from '../sim/nn/lm-diag.ts';
+import { attentionSpread, ngramPerplexity, prunedPerplexity, textOverlap } from '../sim/nn/lm-diag.ts';
 import type { KeyRule } from '../sim/nn/generate.ts';
 
 const args = process.argv.slice(2);
@@ -102,5 +103,10 @@ if (want('ngram')) {
   out.ngram = rows;
   say(`\n| n-gram (Witten-Bell, training split), last k tokens | perplexity | 95% CI | vs the LM's dense |\n|---:|---:|---|---:|`);
   for (const r of rows) say(`| ${r.context} | ${f3(r.perplexity)} | ${ci(r.ci95)} | ${vs(r.perplexity)} |`);
+  const o = await textOverlap(spec);
+  out.overlap = o;
+  const pc = (x: number) => `${(100 * x).toFixed(1)}%`;
+  say(`\ntest text found verbatim in the training text: ${Object.entries(o.verbatim).map(([L, x]) => `${pc(x)} of the ${L}-character substrings`).join(', ')}`);
+  say(`predictions whose last 6 characters occur earlier in the window, more than 8 characters back: ${pc(o.copyFound)}; with the target as the next character there: ${pc(o.copyRight)}`);
 }
 if (json) console.log(JSON.stringify(out, null, 1));

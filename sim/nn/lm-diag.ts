@@ -118,3 +118,42 @@ export async function ngramPerplexity(spec: { model: string; maxExamples?: numbe
     return { context: k, perplexity: ppl(means), ci95: bootstrapCi(means, ppl, spec.seed ?? 1), n: means.length };
   });
 }
+
+/**
+ * How much of the test text the training text already holds, and how often copying could help:
+ * `verbatim[L]` = share of the test addresses' L-character substrings (every 7th position) found
+ * verbatim in the training addresses; `copy` = over the protocol's generation predictions (raw
+ * characters of the same windows), the share whose last `m` characters occur earlier in the window
+ * ending more than 8 characters back, and the share where that occurrence's next character is the target.
+ */
+export async function textOverlap(spec: { model: string; maxExamples?: number }, lengths = [24, 48], m = 6): Promise<{ verbatim: Record<number, number>; copyFound: number; copyRight: number }> {
+  const e = await getEngine(spec.model);
+  const inputs = evalInputs(e, spec.maxExamples);
+  if (inputs.kind !== 'gpt') throw new ConfigError(`${spec.model} is not a language model`);
+  const { train, test } = sotuSplits();
+  const text = train.map((a) => a.text).join('\u0000');
+  const verbatim: Record<number, number> = {};
+  for (const L of lengths) {
+    const seen = new Set<string>();
+    for (let i = 0; i + L <= text.length; i++) seen.add(text.slice(i, i + L));
+    let n = 0;
+    let hit = 0;
+    for (const a of test) for (let i = 0; i + L <= a.text.length; i += 7, n++) if (seen.has(a.text.slice(i, i + L))) hit++;
+    verbatim[L] = hit / n;
+  }
+  let found = 0;
+  let right = 0;
+  let n = 0;
+  for (const w of inputs.windows) {
+    const s = String.fromCharCode(...w);
+    for (let t = 0; t < GEN_TOKENS; t++, n++) {
+      const p = inputs.prompt + t; // the prediction reads s[0..p] and predicts s[p + 1]
+      const j = s.lastIndexOf(s.slice(p + 1 - m, p + 1), p - 8 - m + 1);
+      if (j >= 0) {
+        found++;
+        if (s[j + m] === s[p + 1]) right++;
+      }
+    }
+  }
+  return { verbatim, copyFound: found / n, copyRight: right / n };
+}
