@@ -92,3 +92,13 @@ export function hashStr(s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
 }
+
+/** An LM's training stream: each document's tokens followed by the end-of-text id, in order. */
+export function tokenStream(texts: { text: string }[], encode: (t: string) => number[], eosId: number): number[] {
+  const out: number[] = [];
+  for (const a of texts) {
+    for (const id of encode(a.text)) out.push(id);
+    out.push(eosId);
+  }
+  return out;
+}

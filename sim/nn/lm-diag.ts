@@ -18,7 +18,7 @@ import { runAlgo, Stats } from './engine.ts';
 import { generate, type KeyRule } from './generate.ts';
 import { ConfigError } from './hfconfig.ts';
 import { referenceForward } from './reference.ts';
-import { sotuSplits } from './data.ts';
+import { sotuSplits, tokenStream } from './data.ts';
 import { WittenBell } from './ngram.ts';
 
 export interface PrunedResult { perplexity: number; ci95: [number, number]; n: number; keptPerLayer: number[] }
@@ -99,11 +99,7 @@ export async function ngramPerplexity(spec: { model: string; maxExamples?: numbe
   if (e.c.kind !== 'gpt') throw new ConfigError(`${spec.model} is not a language model`);
   const inputs = evalInputs(e, spec.maxExamples);
   if (inputs.kind !== 'gpt') throw new Error('unreachable');
-  const stream: number[] = [];
-  for (const a of sotuSplits().train) {
-    for (const id of e.ck.tokenizer.encode(a.text)) stream.push(id);
-    stream.push(e.c.eosId);
-  }
+  const stream = tokenStream(sotuSplits().train, (t) => e.ck.tokenizer.encode(t), e.c.eosId);
   const m = new WittenBell(Math.max(...contexts), e.c.vocabSize).train(stream);
   const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
   return contexts.map((k) => {

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { initBackend, tf } from './backend.ts';
 import { saveCheckpoint } from './checkpoint.ts';
-import { sotuSplits, spamSplits, type SpamExample } from './data.ts';
+import { sotuSplits, spamSplits, tokenStream, type SpamExample } from './data.ts';
 import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
@@ -256,11 +256,9 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
   const { name, seed, r, opts, backend, t0, tok, config, vars, nParams, rng } = run;
   const S = r.seqLen;
   const B = r.batch;
-  const stream: number[] = [];
-  const append = (dst: number[], ids: number[]) => { for (const id of ids) dst.push(id); dst.push(config.eosId); };
-  for (const a of splits.train) append(stream, tok.encode(a.text));
-  const valStream: number[] = [];
-  for (const a of splits.val) append(valStream, tok.encode(a.text));
+  const enc = (t: string) => tok.encode(t);
+  const stream = tokenStream(splits.train, enc, config.eosId);
+  const valStream = tokenStream(splits.val, enc, config.eosId);
   log(`${name}: ${stream.length} train tokens, ${valStream.length} val tokens`);
   const batchFrom = (src: number[], starts: number[]) => {
     const ids = new Int32Array(starts.length * S);
