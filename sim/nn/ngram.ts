@@ -61,3 +61,43 @@ function toKey(ids: ArrayLike<number>): string {
   for (let i = 0; i < ids.length; i += 8192) s += String.fromCharCode(...Array.prototype.slice.call(ids, i, i + 8192));
   return s;
 }
+
+/** Experiment: every order's continuations of each context, for whole next-token distributions. */
+export class WittenBellDist {
+  private readonly next: Map<string, number[]>[] = [];
+  constructor(readonly maxContext: number, readonly vocab: number) {}
+  train(stream: ArrayLike<number>): this {
+    const s = toKey(stream);
+    for (let k = 0; k <= this.maxContext; k++) {
+      const m = new Map<string, number[]>();
+      for (let i = k; i < s.length; i++) {
+        const h = s.slice(i - k, i);
+        let a = m.get(h);
+        if (!a) m.set(h, (a = []));
+        const c = s.charCodeAt(i);
+        let f = -1;
+        for (let q = 0; q < a.length; q += 2) if (a[q] === c) { f = q; break; }
+        if (f < 0) a.push(c, 1); else a[f + 1]++;
+      }
+      this.next.push(m);
+    }
+    return this;
+  }
+  /** Writes P(· | last ≤ maxContext tokens of ids[from..to)) into out[off..off+vocab). */
+  dist(ids: ArrayLike<number>, from: number, to: number, out: Float32Array, off: number): void {
+    const V = this.vocab;
+    const p = new Float64Array(V).fill(1 / V);
+    let h = '';
+    for (let i = Math.max(from, to - this.maxContext); i < to; i++) h += String.fromCharCode(ids[i]);
+    for (let j = 0; j <= Math.min(this.maxContext, h.length); j++) {
+      const a = this.next[j].get(h.slice(h.length - j));
+      if (!a) continue;
+      let n = 0;
+      for (let q = 1; q < a.length; q += 2) n += a[q];
+      const t = a.length / 2;
+      for (let c = 0; c < V; c++) p[c] = (t * p[c]) / (n + t);
+      for (let q = 0; q < a.length; q += 2) p[a[q]] += a[q + 1] / (n + t);
+    }
+    for (let c = 0; c < V; c++) out[off + c] = p[c];
+  }
+}

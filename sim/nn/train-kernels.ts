@@ -61,7 +61,13 @@ export const sliceBMMGrad = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf
  * gradient (softmax − one-hot) / N: the wasm LogSumExp + OneHot path spends ~0.1 s per training
  * step in a broadcast Equal at [2048, 257].
  */
+/** Experiment: soft targets (row-major [N, V]) mixed into the next-token targets with weight alpha, for the next crossEntropyJs call only. */
+let soft: { dist: Float32Array; alpha: number } | null = null;
+export function setSoftTargets(dist: Float32Array | null, alpha = 0): void { soft = dist ? { dist, alpha } : null; }
+
 export function crossEntropyJs(logits: tf.Tensor2D, tgt: Int32Array): tf.Scalar {
+  const sf = soft;
+  soft = null;
   const f = tf.customGrad(((lg: tf.Tensor, save: tf.GradSaveFunc) => {
     void save;
     const [N, V] = lg.shape as [number, number];
@@ -76,7 +82,10 @@ export function crossEntropyJs(logits: tf.Tensor2D, tgt: Int32Array): tf.Scalar 
       for (let j = 0; j < V; j++) { const e = Math.exp(x[o + j] - mx); grad[o + j] = e; z += e; }
       total += Math.log(z) + mx - x[o + tgt[i]];
       for (let j = 0; j < V; j++) grad[o + j] /= z * N;
-      grad[o + tgt[i]] -= 1 / N;
+      if (sf) {
+        for (let j = 0; j < V; j++) grad[o + j] -= (sf.alpha * sf.dist[o + j]) / N;
+        grad[o + tgt[i]] -= (1 - sf.alpha) / N;
+      } else grad[o + tgt[i]] -= 1 / N;
     }
     return {
       value: tf.scalar(total / N),

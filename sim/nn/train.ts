@@ -15,6 +15,8 @@ import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
 import { engineOf, prunedKeyMaskArrays, type FineTuneMasks, type FtMaskMode } from './ft-masks.ts';
 import { combineShards, lossAndGrads, maskTensors, shardBounds, shardLoss, shardSlice, type ShardResult, type ShardTask } from './train-shard.ts';
+import { WittenBellDist } from './ngram.ts';
+import { setSoftTargets } from './train-kernels.ts';
 
 export interface TrainRecipe {
   config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
@@ -54,6 +56,8 @@ export interface TrainRecipe {
   fastKernels?: boolean;
   /** 'bytes': byte-level tokens without merges (a character-level LM over the GPT-2 byte alphabet). Default: trained BPE. */
   tokenizer?: 'bpe' | 'bytes';
+  /** Experiment: dense steps also fit an n-gram teacher's next-token distribution (weight alpha). */
+  distill?: { order: number; alpha: number };
 }
 
 /**
@@ -97,6 +101,18 @@ export const RECIPES: Record<string, TrainRecipe> = {
     config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
     vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
     fineTune: { steps: 6000, lr: 1.5e-3, warmup: 200, schedule: 'rsqrt', keepMin: 1, denseShare: 1, masks: 'random' },
+  },
+  // Experiments, not shipped (session 11, sim/nn/README.md "Faster ways to a better dense model"):
+  // sotu-char's dense phase also fitting a 5-gram teacher's next-character distribution (`distill`),
+  // and the same phase on a model twice as wide. 'rsqrt' with no end: `--steps K` is the snapshot after K.
+  'sotu-char-kd': {
+    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 100000, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    distill: { order: 5, alpha: 0.5 },
+  },
+  'sotu-char-w128': {
+    config: { kind: 'gpt', hidden: 128, layers: 4, heads: 4, intermediate: 512, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 100000, lr: 2e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
   },
   // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
   // training (ReLU, fast kernels, 'rsqrt'); `--steps 2000` still does not use more than 8 tokens.
@@ -266,6 +282,8 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
     starts.forEach((s0, b) => { for (let j = 0; j < S; j++) { ids[b * S + j] = src[s0 + j]; tgt[b * S + j] = src[s0 + j + 1]; } });
     return { ids, tgt };
   };
+  const teacher = r.distill ? new WittenBellDist(r.distill.order, config.vocabSize).train(stream) : undefined;
+  if (teacher) log(`${name}: n-gram teacher of order ${r.distill!.order} built`);
   const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number, layerMasks?: (tf.Tensor | null)[]) => shardLoss(config, vars, !!r.fastKernels, ids, tgt, nb, S, layerMasks);
   let ema = 0;
   const fts = fineTunePhases(r);
@@ -288,6 +306,12 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
     }
     const { ids, tgt } = batchFrom(stream, starts);
     const masks = ft ? fineTuneMasks(run, ft, starts, stream, maskRngs[phase - 1]) : undefined;
+    if (teacher && !ft) {
+      const V = config.vocabSize;
+      const dist = new Float32Array(B * S * V);
+      for (let b = 0; b < B; b++) for (let j = 0; j < S; j++) teacher.dist(ids, b * S, b * S + j + 1, dist, (b * S + j) * V);
+      setSoftTargets(dist, r.distill!.alpha);
+    }
     (run.opt as unknown as { learningRate: number }).learningRate = ft ? lrAt(ft, it - ends[phase - 1]) : lrAt(r, it);
     const loss = opts.workers && opts.workers > 1
       ? await shardedStep({ opt: run.opt, vars, config, fastKernels: !!r.fastKernels, B, S, workers: opts.workers, shardRunner: requireShardRunner(opts) }, ids, tgt, masks)
