@@ -114,6 +114,11 @@ export const RECIPES: Record<string, TrainRecipe> = {
     config: { kind: 'gpt', hidden: 128, layers: 4, heads: 4, intermediate: 512, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
     vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 100000, lr: 2e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
   },
+  'sotu-char-w128-kd': {
+    config: { kind: 'gpt', hidden: 128, layers: 4, heads: 4, intermediate: 512, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 100000, lr: 2e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    distill: { order: 5, alpha: 0.5 },
+  },
   // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
   // training (ReLU, fast kernels, 'rsqrt'); `--steps 2000` still does not use more than 8 tokens.
   'sotu-bpe': {
