@@ -59,15 +59,13 @@ export const sliceBMMGrad = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf
 /**
  * Mean next-token cross-entropy of logits [N, V] against `tgt` (length N), computed in JS with its
  * gradient (softmax − one-hot) / N: the wasm LogSumExp + OneHot path spends ~0.1 s per training
- * step in a broadcast Equal at [2048, 257].
+ * step in a broadcast Equal at [2048, 257]. With `soft` (a teacher's distributions, row-major
+ * [N, V], and a weight α) the gradient is that of (1 − α)·CE(one-hot) + α·CE(teacher); the value
+ * stays the one-hot loss.
  */
-/** Experiment: soft targets (row-major [N, V]) mixed into the next-token targets with weight alpha, for the next crossEntropyJs call only. */
-let soft: { dist: Float32Array; alpha: number } | null = null;
-export function setSoftTargets(dist: Float32Array | null, alpha = 0): void { soft = dist ? { dist, alpha } : null; }
+export interface SoftTargets { dist: Float32Array; alpha: number }
 
-export function crossEntropyJs(logits: tf.Tensor2D, tgt: Int32Array): tf.Scalar {
-  const sf = soft;
-  soft = null;
+export function crossEntropyJs(logits: tf.Tensor2D, tgt: Int32Array, sf?: SoftTargets): tf.Scalar {
   const f = tf.customGrad(((lg: tf.Tensor, save: tf.GradSaveFunc) => {
     void save;
     const [N, V] = lg.shape as [number, number];
@@ -99,8 +97,9 @@ export function crossEntropyJs(logits: tf.Tensor2D, tgt: Int32Array): tf.Scalar 
  * Mean next-token cross-entropy of logits [N, V]: crossEntropyJs with the fast kernels, else the
  * TF.js formulation the older recipes were trained with (logSumExp − the target's logit).
  */
-export function nextTokenLoss(logits: tf.Tensor2D, tgt: Int32Array, fast: boolean | undefined): tf.Scalar {
-  if (fast) return crossEntropyJs(logits, tgt);
+export function nextTokenLoss(logits: tf.Tensor2D, tgt: Int32Array, fast: boolean | undefined, soft?: SoftTargets): tf.Scalar {
+  if (fast) return crossEntropyJs(logits, tgt, soft);
+  if (soft) throw new Error('soft targets need the fast kernels (TrainRecipe.fastKernels)');
   const lse = tf.logSumExp(logits, 1);
   const picked = tf.sum(tf.mul(logits, tf.oneHot(tf.tensor1d(tgt, 'int32'), logits.shape[1])), 1);
   return tf.mean(tf.sub(lse, picked)) as tf.Scalar;

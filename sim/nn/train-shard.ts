@@ -11,7 +11,7 @@
  */
 import { initBackend, tf } from './backend.ts';
 import { trainForward, type ModelConfig, type TfWeights } from './model.ts';
-import { nextTokenLoss } from './train-kernels.ts';
+import { nextTokenLoss, type SoftTargets } from './train-kernels.ts';
 
 /** One shard of one training step, as sent to a worker (plain arrays: structured-clone friendly). */
 export interface ShardTask {
@@ -51,9 +51,9 @@ export function lossAndGrads(vars: tf.Variable[], lossFn: () => tf.Scalar): Shar
 }
 
 /** The next-token loss of `nb` sequences with optional per-layer key masks (the trainer's lossOf). */
-export function shardLoss(config: ModelConfig, W: Map<string, tf.Variable>, fast: boolean, ids: Int32Array, tgt: Int32Array, nb: number, S: number, masks?: (tf.Tensor | null)[]): tf.Scalar {
+export function shardLoss(config: ModelConfig, W: Map<string, tf.Variable>, fast: boolean, ids: Int32Array, tgt: Int32Array, nb: number, S: number, masks?: (tf.Tensor | null)[], soft?: SoftTargets): tf.Scalar {
   const logits = trainForward(config, W as TfWeights, ids, nb, S, [], { sliceAttention: fast, layerMasks: masks });
-  return nextTokenLoss(logits, tgt, fast);
+  return nextTokenLoss(logits, tgt, fast, soft);
 }
 
 /** Per-layer mask tensors [nb, 1, S, S] from plain arrays (null stays null). */

@@ -16,7 +16,7 @@ import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
 import { engineOf, prunedKeyMaskArrays, type FineTuneMasks, type FtMaskMode } from './ft-masks.ts';
 import { combineShards, lossAndGrads, maskTensors, shardBounds, shardLoss, shardSlice, type ShardResult, type ShardTask } from './train-shard.ts';
 import { WittenBellDist } from './ngram.ts';
-import { setSoftTargets } from './train-kernels.ts';
+import type { SoftTargets } from './train-kernels.ts';
 
 export interface TrainRecipe {
   config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
@@ -73,6 +73,14 @@ export function fineTunePhases(r: TrainRecipe): FineTunePhase[] {
   return r.fineTune === undefined ? [] : Array.isArray(r.fineTune) ? r.fineTune : [r.fineTune];
 }
 
+/** sotu-char's dense phase (4 layers, 4 heads, FFN 4 × hidden) at another width and rate, with no end ('rsqrt'). */
+function charDense(hidden: number, lr: number): TrainRecipe {
+  return {
+    config: { kind: 'gpt', hidden, layers: 4, heads: 4, intermediate: 4 * hidden, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 100000, lr, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+  };
+}
+
 export const RECIPES: Record<string, TrainRecipe> = {
   'spam-bert': {
     config: { kind: 'bert', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 128, numLabels: 2, lnEps: 1e-12 },
@@ -105,20 +113,9 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // Experiments, not shipped (session 11, sim/nn/README.md "Faster ways to a better dense model"):
   // sotu-char's dense phase also fitting a 5-gram teacher's next-character distribution (`distill`),
   // and the same phase on a model twice as wide. 'rsqrt' with no end: `--steps K` is the snapshot after K.
-  'sotu-char-kd': {
-    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 100000, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-    distill: { order: 5, alpha: 0.5 },
-  },
-  'sotu-char-w128': {
-    config: { kind: 'gpt', hidden: 128, layers: 4, heads: 4, intermediate: 512, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 100000, lr: 2e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-  },
-  'sotu-char-w128-kd': {
-    config: { kind: 'gpt', hidden: 128, layers: 4, heads: 4, intermediate: 512, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 100000, lr: 2e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-    distill: { order: 5, alpha: 0.5 },
-  },
+  'sotu-char-kd': { ...charDense(64, 3e-3), distill: { order: 5, alpha: 0.5 } },
+  'sotu-char-w128': charDense(128, 2e-3),
+  'sotu-char-w128-kd': { ...charDense(128, 2e-3), distill: { order: 5, alpha: 0.5 } },
   // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
   // training (ReLU, fast kernels, 'rsqrt'); `--steps 2000` still does not use more than 8 tokens.
   'sotu-bpe': {
@@ -287,9 +284,17 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
     starts.forEach((s0, b) => { for (let j = 0; j < S; j++) { ids[b * S + j] = src[s0 + j]; tgt[b * S + j] = src[s0 + j + 1]; } });
     return { ids, tgt };
   };
+  if (r.distill && (opts.workers ?? 1) > 1) throw new Error(`${name}: a recipe with a teacher (distill) trains on one thread (--workers 1)`);
   const teacher = r.distill ? new WittenBellDist(r.distill.order, config.vocabSize).train(stream) : undefined;
   if (teacher) log(`${name}: n-gram teacher of order ${r.distill!.order} built`);
-  const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number, layerMasks?: (tf.Tensor | null)[]) => shardLoss(config, vars, !!r.fastKernels, ids, tgt, nb, S, layerMasks);
+  /** The teacher's next-token distributions for every position of a batch (dense steps only). */
+  const softTargets = (ids: Int32Array): SoftTargets => {
+    const V = config.vocabSize;
+    const dist = new Float32Array(B * S * V);
+    for (let b = 0; b < B; b++) for (let j = 0; j < S; j++) teacher!.dist(ids, b * S, b * S + j + 1, dist, (b * S + j) * V);
+    return { dist, alpha: r.distill!.alpha };
+  };
+  const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number, layerMasks?: (tf.Tensor | null)[], soft?: SoftTargets) => shardLoss(config, vars, !!r.fastKernels, ids, tgt, nb, S, layerMasks, soft);
   let ema = 0;
   const fts = fineTunePhases(r);
   // Phase boundaries: the dense steps, then each fine-tuning phase.
@@ -311,16 +316,11 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
     }
     const { ids, tgt } = batchFrom(stream, starts);
     const masks = ft ? fineTuneMasks(run, ft, starts, stream, maskRngs[phase - 1]) : undefined;
-    if (teacher && !ft) {
-      const V = config.vocabSize;
-      const dist = new Float32Array(B * S * V);
-      for (let b = 0; b < B; b++) for (let j = 0; j < S; j++) teacher.dist(ids, b * S, b * S + j + 1, dist, (b * S + j) * V);
-      setSoftTargets(dist, r.distill!.alpha);
-    }
+    const soft = teacher && !ft ? softTargets(ids) : undefined;
     (run.opt as unknown as { learningRate: number }).learningRate = ft ? lrAt(ft, it - ends[phase - 1]) : lrAt(r, it);
     const loss = opts.workers && opts.workers > 1
       ? await shardedStep({ opt: run.opt, vars, config, fastKernels: !!r.fastKernels, B, S, workers: opts.workers, shardRunner: requireShardRunner(opts) }, ids, tgt, masks)
-      : oneThreadStep(run, lossOf, ids, tgt, masks);
+      : oneThreadStep(run, (i, t, nb, m) => lossOf(i, t, nb, m, soft), ids, tgt, masks);
     ema = it === resumeAt ? loss : 0.95 * ema + 0.05 * loss;
     if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < total) {
