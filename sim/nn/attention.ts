@@ -45,6 +45,7 @@ export function attendHeadFast(a: AttnHeadArgs): AttnHeadStats {
   const probs = (k: Float32Array): Float32Array => {
     const t = tf.tidy(() => {
       let s = tf.matMul(qT, tf.tensor2d(transpose(k, nk, dh), [dh, nk])).mul(scale);
+      if (a.keyBias) s = s.add(tf.tensor2d(Float32Array.from(a.keyBias.subarray(0, nk)), [1, nk]));
       if (mask) s = s.add(tf.tensor2d(mask, [nq, nk]));
       return tf.softmax(s);
     });
@@ -107,9 +108,11 @@ function attendOnDevice(a: AttnHeadArgs, mask: Float32Array | null): AttnHeadSta
   for (let i = 0; i < qs.length; i++) qs[i] = a.q[i] * scale;
   const q = tf.tensor2d(qs, [nq, dh]);
   const maskT = mask ? tf.tensor2d(mask, [nq, nk]) : null;
+  const biasT = a.keyBias ? tf.tensor2d(Float32Array.from(a.keyBias.subarray(0, nk)), [1, nk]) : null;
   const softmaxWith = (k: Float32Array): Float32Array => {
     const t = tf.tidy(() => {
       let s: tf.Tensor2D = tf.matMul(q, tf.tensor2d(transpose(k, nk, dh), [dh, nk]));
+      if (biasT) s = s.add(biasT);
       if (maskT) s = s.add(maskT);
       return tf.softmax(s);
     });
@@ -124,6 +127,7 @@ function attendOnDevice(a: AttnHeadArgs, mask: Float32Array | null): AttnHeadSta
   const refetchedRows = a.progressive ? refetchRows(P, nq, nk, a.threshold, () => softmaxWith(a.kFull)) : 0;
   q.dispose();
   maskT?.dispose();
+  biasT?.dispose();
   const cs = new Float32Array(nk);
   columnSumsF32(P, nq, cs, nk);
   for (let j = 0; j < nk; j++) a.colSum[j] += cs[j];

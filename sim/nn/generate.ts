@@ -23,6 +23,7 @@ import { keepCount } from '../workload/schedule.ts';
 import { attendHeadFast as attendHead } from './attention.ts';
 import type { Engine, RunAlgo, Stats } from './engine.ts';
 import { topkKeepOrder } from './quant.ts';
+import { alibiSlope } from './hfconfig.ts';
 
 export interface GenerateOptions {
   /** Also return log p(w[i+1] | w[0..i]) for the prompt positions i = 0..prompt−1 (dense pass). */
@@ -106,6 +107,15 @@ interface GenState {
   storeKV: (b: number, l: number, pos: number, qkvRow: Float32Array) => void;
 }
 
+/** ALiBi models: head h's per-key score bias slope·position (alibiSlope) for keys at `positions`; null otherwise. */
+function alibiKeyBias(c: Engine['c'], h: number, positions: readonly number[]): Float64Array | null {
+  if (!c.alibi) return null;
+  const m = alibiSlope(h, c.heads);
+  const out = new Float64Array(positions.length);
+  for (let j = 0; j < positions.length; j++) out[j] = m * positions[j];
+  return out;
+}
+
 /** The prompt (summarization stage): one causal dense pass that fills the KV cache and the scores. */
 function promptPass(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, stats: Stats, g: GenState, opts: GenerateOptions, out: GenerateResult): void {
   const c = e.c;
@@ -133,6 +143,7 @@ function promptPass(e: Engine, windows: number[][], prompt: number, ra: RunAlgo,
           q: headSlice(qkv, rows, 4 * d, h * dh, dh), nq: prompt, kMsb: headSlice(cc.kMsb, pr, d, h * dh, dh),
           kFull: headSlice(cc.kFull, pr, d, h * dh, dh), v: headSlice(cc.v, pr, d, h * dh, dh), nk: prompt, dh, visible,
           valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
+          keyBias: alibiKeyBias(c, h, pr),
         });
         for (let j = 0; j < prompt; j++) {
           tokScore[b][j] += cs[j];
@@ -271,6 +282,7 @@ function attendGenStep(s: GenStep): void {
       q: qrow.slice(h * dh, (h + 1) * dh), nq: 1, kMsb: cc.kMsb, kFull: cc.kFull, v: cc.v, nk: m, dh, visible: null,
       valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: hctx, colSum: cs,
       kvStride: d, kvOff: h * dh, kvRows: keys, // the cache rows in place (no gather)
+      keyBias: alibiKeyBias(c, h, keys),
     });
     for (let j = 0; j < m; j++) {
       colSum[keys[j]] += cs[j];

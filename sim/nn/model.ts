@@ -12,7 +12,7 @@
 import { tf } from './backend.ts';
 import { gaussian, mulberry32 } from './rng.ts';
 import type { NamedTensor, TensorMap } from './safetensors.ts';
-import { attnScale, configFromHf as strictConfigFromHf, type Activation } from './hfconfig.ts';
+import { alibiSlope, attnScale, configFromHf as strictConfigFromHf, type Activation } from './hfconfig.ts';
 import { sliceBMMGrad } from './train-kernels.ts';
 
 export type ModelKind = 'bert' | 'gpt';
@@ -40,6 +40,8 @@ export interface ModelConfig {
   scaleAttn?: boolean;
   /** Also divide scores by (layer index + 1) (HF scale_attn_by_inverse_layer_idx). */
   scaleAttnByLayer?: boolean;
+  /** GPT-2: ALiBi distance bias (hfconfig.ts alibiSlope) instead of learned positions; posEmb stays all zeros and is not trained. */
+  alibi?: boolean;
 }
 
 /** The activation a config uses (defaults per model kind). */
@@ -96,6 +98,8 @@ export function initWeights(c: ModelConfig, seed: number): Weights {
       // GPT-2: scale residual projections by 1/sqrt(2·layers).
       if (c.kind === 'gpt' && (base === 'wo' || base === 'w2')) std /= Math.sqrt(2 * c.layers);
       for (let i = 0; i < n; i++) data[i] = std * gaussian(rng);
+      // ALiBi: no learned positions (drawn first, so the other weights equal those of the same seed without ALiBi)
+      if (name === 'posEmb' && c.alibi) data.fill(0);
     }
     w.set(name, { shape, data });
   }
@@ -295,7 +299,7 @@ export function hfConfig(c: ModelConfig, extra: Record<string, unknown> = {}): R
     n_head: c.heads, n_inner: c.intermediate, n_positions: c.maxPositions, n_ctx: c.maxPositions,
     layer_norm_epsilon: c.lnEps, activation_function: activationOf(c), bos_token_id: c.eosId, eos_token_id: c.eosId,
     tie_word_embeddings: c.tiedHead !== false, scale_attn_weights: c.scaleAttn !== false,
-    scale_attn_by_inverse_layer_idx: c.scaleAttnByLayer === true, ...extra,
+    scale_attn_by_inverse_layer_idx: c.scaleAttnByLayer === true, ...(c.alibi ? { position_embedding_type: 'alibi' } : {}), ...extra,
   };
 }
 
@@ -384,6 +388,16 @@ export function activate(x: tf.Tensor, act: Activation): tf.Tensor {
 
 export type TfWeights = Map<string, tf.Tensor>;
 
+/** ALiBi's additive bias [1, H, S, S]: −slope_h·(i − j) for query i and key j ≤ i (0 above the diagonal, masked anyway). */
+function alibiBias(H: number, S: number): tf.Tensor4D {
+  const a = new Float32Array(H * S * S);
+  for (let h = 0; h < H; h++) {
+    const m = alibiSlope(h, H);
+    for (let i = 0; i < S; i++) for (let j = 0; j <= i; j++) a[(h * S + i) * S + j] = -m * (i - j);
+  }
+  return tf.tensor4d(a, [1, H, S, S]);
+}
+
 /**
  * Batched training forward. ids: B×S row-major; `lens[b]` real tokens in row b (BERT padding).
  * Returns BERT logits [B, C] or GPT logits [B·S, V]. Attention runs as per-(example, head) 2-D
@@ -401,7 +415,9 @@ export function trainForward(
   const posIdx = new Int32Array(B * S);
   // Sequence b sits at positions posOffset[b] … posOffset[b] + S − 1 (default 0: every sequence starts at 0).
   for (let i = 0; i < B * S; i++) posIdx[i] = i % S + (opts.posOffset?.[Math.floor(i / S)] ?? 0);
-  let x: tf.Tensor = embedLookup(g('tokEmb'), ids).add(embedLookup(g('posEmb'), posIdx));
+  // ALiBi: no position embedding (posEmb is all zeros and takes no gradient); the bias below instead.
+  let x: tf.Tensor = embedLookup(g('tokEmb'), ids);
+  if (!c.alibi) x = x.add(embedLookup(g('posEmb'), posIdx));
   if (c.kind === 'bert') x = layerNorm(x, g('embLnG'), g('embLnB'), c.lnEps);
   // Additive mask [B,1,S,S] (padding for BERT; causal for GPT).
   const maskArr = new Float32Array(B * S * S);
@@ -410,6 +426,7 @@ export function trainForward(
     if (bad) maskArr[(b * S + i) * S + j] = -1e9;
   }
   const mask = tf.tensor4d(maskArr, [B, 1, S, S]);
+  const bias = c.alibi ? alibiBias(H, S) : null;
   const act = activationOf(c);
   for (let l = 0; l < c.layers; l++) {
     const scale = attnScale(c, l);
@@ -421,7 +438,9 @@ export function trainForward(
     const khT = k.reshape([B, S, H, dh]).transpose([0, 2, 3, 1]).reshape([B * H, dh, S]);
     const vh = v.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
     // A layer's own additive mask [B,1,S,S] (pruning-aware fine-tuning: train.ts) replaces the shared one.
-    const scores = bmm(qh, khT).reshape([B, H, S, S]).mul(scale).add(opts.layerMasks?.[l] ?? mask);
+    let scores = bmm(qh, khT).reshape([B, H, S, S]).mul(scale);
+    if (bias) scores = scores.add(bias);
+    scores = scores.add(opts.layerMasks?.[l] ?? mask);
     const probs = tf.softmax(scores, -1).reshape([B * H, S, S]);
     const ctx = bmm(probs, vh).reshape([B, H, S, dh]).transpose([0, 2, 1, 3]).reshape([B * S, d]);
     const att = fastMM(ctx, L('wo')).add(L('bo'));

@@ -85,6 +85,11 @@ export interface AttnHeadArgs {
   kvOff?: number;
   /** Optional row of kMsb, kFull and v holding key j (default j): reads a KV cache in place. */
   kvRows?: readonly number[];
+  /**
+   * Optional per-key additive score bias, after the 1/√dh scaling (ALiBi: slope × key position j;
+   * the query's own −slope·i is the same for every key of a row, so the softmax does not see it).
+   */
+  keyBias?: Float64Array | null;
   /** Outputs: ctx [nq, dh] (written), colSum [nk] (accumulated). */
   ctx: Float32Array;
   colSum: Float32Array;
@@ -125,6 +130,7 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
   const stride = a.kvStride ?? dh;
   const off = a.kvOff ?? 0;
   const rows = a.kvRows ?? null;
+  const kb = a.keyBias ?? null;
   const p = new Float64Array(nk);
   let refetchedRows = 0;
   let absSum = 0;
@@ -133,11 +139,11 @@ export function attendHead(a: AttnHeadArgs): AttnHeadStats {
   for (let i = 0; i < nq; i++) {
     const n = visible ? visible[i] : nk;
     const qo = i * dh;
-    const pmax = dh === 16 ? softmaxRow16(q, qo, a.kMsb, n, scale, p, stride, off, rows) : softmaxRow(q, qo, a.kMsb, n, dh, scale, p, stride, off, rows);
+    const pmax = dh === 16 ? softmaxRow16(q, qo, a.kMsb, n, scale, p, stride, off, rows, kb) : softmaxRow(q, qo, a.kMsb, n, dh, scale, p, stride, off, rows, kb);
     if (a.progressive && pmax < a.threshold) {
       refetchedRows++;
-      if (dh === 16) softmaxRow16(q, qo, a.kFull, n, scale, p, stride, off, rows);
-      else softmaxRow(q, qo, a.kFull, n, dh, scale, p, stride, off, rows);
+      if (dh === 16) softmaxRow16(q, qo, a.kFull, n, scale, p, stride, off, rows, kb);
+      else softmaxRow(q, qo, a.kFull, n, dh, scale, p, stride, off, rows, kb);
     }
     for (let j = 0; j < n; j++) colSum[j] += p[j];
     // Local V pruning.
@@ -165,13 +171,14 @@ function accumulateRow(p: Float64Array, n: number, v: Float32Array, dh: number, 
 }
 
 /** p[0..n) = softmax(q_row · kᵀ · scale) (key j in row rows[j] of k, or j); returns the max probability. */
-function softmaxRow(q: Float32Array, qo: number, k: Float32Array, n: number, dh: number, scale: number, p: Float64Array, stride: number, off: number, rows: readonly number[] | null): number {
+function softmaxRow(q: Float32Array, qo: number, k: Float32Array, n: number, dh: number, scale: number, p: Float64Array, stride: number, off: number, rows: readonly number[] | null, keyBias: Float64Array | null): number {
   let mx = -Infinity;
   for (let j = 0; j < n; j++) {
     let s = 0;
     const ko = (rows ? rows[j] : j) * stride + off;
     for (let t = 0; t < dh; t++) s += q[qo + t] * k[ko + t];
     s *= scale;
+    if (keyBias) s += keyBias[j];
     p[j] = s;
     if (s > mx) mx = s;
   }

@@ -4,7 +4,7 @@
  */
 import { erf } from './mathutil.ts';
 import { activationOf, lk, type LayerKey, type ModelConfig, type Weights } from './model.ts';
-import { attnScale, type Activation } from './hfconfig.ts';
+import { alibiSlope, attnScale, type Activation } from './hfconfig.ts';
 
 type Mat = Float64Array; // row-major
 
@@ -46,17 +46,18 @@ const ACT: Record<Activation, (x: number) => number> = {
 /** Called with every attention row of the reference forward: layer, head, query index, probabilities over keys 0..lim−1. */
 export type AttentionProbe = (layer: number, head: number, query: number, p: Float64Array, lim: number, z: number) => void;
 
-function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean, scale: number, probe?: (h: number, i: number, p: Float64Array, lim: number, z: number) => void): Mat {
+function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean, scale: number, probe?: (h: number, i: number, p: Float64Array, lim: number, z: number) => void, alibi = false): Mat {
   const dh = d / H;
   const out = new Float64Array(n * d);
   const p = new Float64Array(n);
   for (let h = 0; h < H; h++) for (let i = 0; i < n; i++) {
     const lim = causal ? i + 1 : n;
+    const m = alibi ? alibiSlope(h, H) : 0; // ALiBi: −m·(i − j) on the score of key j
     let mx = -Infinity;
     for (let j = 0; j < lim; j++) {
       let s = 0;
       for (let t = 0; t < dh; t++) s += qkv[i * 3 * d + h * dh + t] * qkv[j * 3 * d + d + h * dh + t];
-      p[j] = s * scale;
+      p[j] = s * scale - m * (i - j);
       mx = Math.max(mx, p[j]);
     }
     let z = 0;
@@ -88,7 +89,7 @@ export function referenceForward(c: ModelConfig, w: Weights, ids: number[], opts
     const xin = c.kind === 'gpt' ? layerNorm(x, n, d, L('ln1G'), L('ln1B'), c.lnEps) : x;
     const qkv = linear(xin, n, d, L('wqkv'), L('bqkv'), 3 * d);
     const probe = opts.probe ? (h: number, i: number, p: Float64Array, lim: number, z: number) => opts.probe!(l, h, i, p, lim, z) : undefined;
-    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt', attnScale(c, l), probe), n, d, L('wo'), L('bo'), d);
+    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt', attnScale(c, l), probe, c.alibi === true), n, d, L('wo'), L('bo'), d);
     const ffn = (h: Mat) => {
       const a = linear(h, n, d, L('w1'), L('b1'), F);
       for (let i = 0; i < a.length; i++) a[i] = act(a[i]);

@@ -13,7 +13,7 @@ import { expNormalize } from './mathutil.ts';
 type Rows = readonly number[] | null;
 
 /** p[0..n) = softmax(q[qo..qo+16) · kᵀ · scale); returns the max probability (softmaxRow for dh = 16). */
-export function softmaxRow16(q: Float32Array, qo: number, k: Float32Array, n: number, scale: number, p: Float64Array, stride: number, off: number, rows: Rows): number {
+export function softmaxRow16(q: Float32Array, qo: number, k: Float32Array, n: number, scale: number, p: Float64Array, stride: number, off: number, rows: Rows, keyBias: Float64Array | null = null): number {
   const q0 = q[qo], q1 = q[qo + 1], q2 = q[qo + 2], q3 = q[qo + 3], q4 = q[qo + 4], q5 = q[qo + 5], q6 = q[qo + 6], q7 = q[qo + 7];
   const q8 = q[qo + 8], q9 = q[qo + 9], q10 = q[qo + 10], q11 = q[qo + 11], q12 = q[qo + 12], q13 = q[qo + 13], q14 = q[qo + 14], q15 = q[qo + 15];
   let mx = -Infinity;
@@ -25,6 +25,7 @@ export function softmaxRow16(q: Float32Array, qo: number, k: Float32Array, n: nu
     s += q8 * k[o + 8]; s += q9 * k[o + 9]; s += q10 * k[o + 10]; s += q11 * k[o + 11];
     s += q12 * k[o + 12]; s += q13 * k[o + 13]; s += q14 * k[o + 14]; s += q15 * k[o + 15];
     s *= scale;
+    if (keyBias) s += keyBias[j];
     p[j] = s;
     if (s > mx) mx = s;
   }

@@ -116,6 +116,14 @@ export const RECIPES: Record<string, TrainRecipe> = {
   'sotu-char-kd': { ...charDense(64, 3e-3), distill: { order: 5, alpha: 0.5 } },
   'sotu-char-w128': charDense(128, 2e-3),
   'sotu-char-w128-kd': { ...charDense(128, 2e-3), distill: { order: 5, alpha: 0.5 } },
+  // Experiment (session 12, sim/nn/README.md): sotu-char with ALiBi instead of learned positions
+  // (config.alibi: no position embedding, each head adds −slope·(i − j) to its scores), so a query
+  // that sees only some of its keys sees them at their true distances, as in a shorter window.
+  'sotu-char-alibi': {
+    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu', alibi: true },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
+  },
   // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
   // training (ReLU, fast kernels, 'rsqrt'); `--steps 2000` still does not use more than 8 tokens.
   'sotu-bpe': {
@@ -137,13 +145,15 @@ function log(msg: string): void {
   process.stdout.write(`[train ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
 
-function toTf(w: Weights): Map<string, tf.Variable> {
+/** The trained weights as variables (an ALiBi model's all-zero posEmb is not one: it is not trained). */
+function toTf(w: Weights, c: ModelConfig): Map<string, tf.Variable> {
   const m = new Map<string, tf.Variable>();
-  for (const [k, t] of w) m.set(k, tf.variable(tf.tensor(t.data, t.shape), true, k));
+  for (const [k, t] of w) if (!(c.alibi && k === 'posEmb')) m.set(k, tf.variable(tf.tensor(t.data, t.shape), true, k));
   return m;
 }
-function fromTf(m: Map<string, tf.Variable>): Weights {
+function fromTf(m: Map<string, tf.Variable>, c: ModelConfig): Weights {
   const w: Weights = new Map();
+  if (c.alibi) w.set('posEmb', { shape: [c.maxPositions, c.hidden], data: new Float32Array(c.maxPositions * c.hidden) });
   for (const [k, v] of m) w.set(k, { shape: v.shape.slice(), data: new Float32Array(v.dataSync()) });
   return w;
 }
@@ -325,7 +335,7 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
     if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < total) {
       const snap = { model: name, seed, backend, params: nParams, recipe: snapshotRecipe(r, fts, phase, it + 1 - (phase > 0 ? ends[phase - 1] : 0)), seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: total, finalTrainLossEma: ema, ...((opts.workers ?? 1) > 1 ? { workers: opts.workers } : {}) };
-      saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${it + 1}`), config, fromTf(vars), tok, snap);
+      saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${it + 1}`), config, fromTf(vars, config), tok, snap);
       log(`${name}: snapshot after ${it + 1} steps`);
     }
   }
@@ -411,7 +421,7 @@ export async function shardedStep(p: ShardedStepper, ids: Int32Array, tgt: Int32
 function fineTuneMasks(run: TrainRun, ft: FineTunePhase, starts: number[], stream: number[], rng: () => number): (Float32Array | null)[] {
   const { r, config } = run;
   if ((ft.masks ?? 'random') === 'random') return prunedKeyMaskArrays(r.batch, r.seqLen, config.layers, rng, ft);
-  const engine = engineOf(config, fromTf(run.vars));
+  const engine = engineOf(config, fromTf(run.vars, config));
   try {
     const windows = starts.map((s0) => stream.slice(s0, s0 + r.seqLen + 1));
     return prunedKeyMaskArrays(r.batch, r.seqLen, config.layers, rng, ft, { engine, windows });
@@ -455,7 +465,7 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
     init = loadCheckpoint(opts.resumeFrom).weights;
     log(`${name}: phase-1 weights from ${opts.resumeFrom}`);
   }
-  const vars = toTf(init);
+  const vars = toTf(init, config);
   const nParams = [...vars.values()].reduce((a, v) => a + v.size, 0);
   const run: TrainRun = {
     name, seed, r, opts, backend, t0, tok, config, vars, nParams,
@@ -473,7 +483,7 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
       : 'trained by `spatten-dse train`; dense training, SpAtten pruning applied at inference only',
   };
   const outDir = opts.outDir ?? join(CHECKPOINT_ROOT, name);
-  saveCheckpoint(outDir, config, fromTf(vars), tok, training);
+  saveCheckpoint(outDir, config, fromTf(vars, config), tok, training);
   for (const v of vars.values()) v.dispose();
   run.opt.dispose();
   log(`${name}: done in ${seconds.toFixed(0)} s → ${outDir} ${JSON.stringify(metrics)}`);
