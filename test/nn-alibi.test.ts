@@ -1,4 +1,4 @@
-// ALiBi GPT-2 variant (config.alibi / `position_embedding_type: "alibi"`): slopes, the training
+// ALiBi GPT-2 variant (config.positions 'alibi' / `position_embedding_type: "alibi"`): slopes, the training
 // forward, the engine (prompt pass on the TF.js path, generation steps in JS) and a pruned key set
 // against float64 references written out here; strict config reading; posEmb neither used nor trained.
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { referenceForward } from '../sim/nn/reference.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
 
-const cfg: ModelConfig = { kind: 'gpt', vocabSize: 40, hidden: 16, layers: 4, heads: 4, intermediate: 32, maxPositions: 24, numLabels: 0, lnEps: 1e-5, padId: -1, clsId: -1, sepId: -1, eosId: 0, alibi: true };
+const cfg: ModelConfig = { kind: 'gpt', vocabSize: 40, hidden: 16, layers: 4, heads: 4, intermediate: 32, maxPositions: 24, numLabels: 0, lnEps: 1e-5, padId: -1, clsId: -1, sepId: -1, eosId: 0, positions: 'alibi' };
 
 /** Random weights scaled up so that attention is far from uniform (posEmb stays all zeros). */
 function weights(seed: number): Weights {
@@ -47,7 +47,7 @@ test('ALiBi slopes are 2^(−8(h+1)/H): 1/4, 1/16, 1/64, 1/256 for 4 heads; 1/2 
 
 test('ALiBi initWeights: posEmb all zeros, the other weights those of the same seed without ALiBi', () => {
   const a = initWeights(cfg, 5);
-  const b = initWeights({ ...cfg, alibi: false }, 5);
+  const b = initWeights({ ...cfg, positions: 'learned' }, 5);
   assert.ok(a.get('posEmb')!.data.every((x) => x === 0));
   assert.ok(b.get('posEmb')!.data.some((x) => x !== 0));
   for (const [k, t] of a) if (k !== 'posEmb') assert.deepEqual(t.data, b.get(k)!.data, k);
@@ -66,7 +66,7 @@ test('ALiBi training forward equals the float64 reference, and the bias changes 
   let worst = 0;
   for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(td[i] - ref[i]) / (1 + Math.abs(ref[i])));
   assert.ok(worst < 1e-4, `max relative |Δ| ${worst}`);
-  const plain = referenceForward({ ...cfg, alibi: false }, w, x);
+  const plain = referenceForward({ ...cfg, positions: 'learned' }, w, x);
   let diff = 0;
   for (let i = 0; i < ref.length; i++) diff = Math.max(diff, Math.abs(plain[i] - ref[i]));
   assert.ok(diff > 0.1, `the bias must matter: ${diff}`);
@@ -89,6 +89,24 @@ test('ALiBi engine generation (TF.js prompt pass, JS generation steps) equals th
     }
   });
   e.dispose();
+});
+
+test('no positions ("none"): engine generation equals the float64 reference, which differs from the ALiBi one', async () => {
+  await initBackend();
+  const none: ModelConfig = { ...cfg, positions: 'none' };
+  const w = weights(14);
+  const e = new Engine({ dir: 'mem', config: none, weights: w, tokenizer: new WordPieceTokenizer(['[PAD]']), hash: 't' });
+  const win = ids(21, 8);
+  const nll = e.generateBatch([win], 12, 8, runAlgo(AlgoSchema.parse({ msbBits: 32, queryBits: 32, valueBits: 32 }), none), new Stats(4));
+  const ref = referenceForward(none, w, win.slice(0, 20));
+  for (let t = 0; t < 8; t++) {
+    const r = nllOf(ref, 12 + t, cfg.vocabSize, win[13 + t]);
+    assert.ok(Math.abs(nll[0][t] - r) < 1e-4 * (1 + r), `step ${t}: ${nll[0][t]} vs ${r}`);
+  }
+  e.dispose();
+  const alibi = referenceForward(cfg, w, win.slice(0, 20));
+  assert.ok(ref.some((x, i) => Math.abs(x - alibi[i]) > 0.1));
+  assert.equal(configFromHf(hfConfig(none)).positions, 'none');
 });
 
 test('a pruned key keeps its distance: attendHead over kept cache rows = softmax(q·k/√dh − m·(i − j)) over those keys', async () => {
@@ -130,9 +148,9 @@ test('a pruned key keeps its distance: attendHead over kept cache rows = softmax
 test('config.json: position_embedding_type "alibi" is read for GPT-2 and written back; other values and BERT are rejected by name', () => {
   const j = hfConfig(cfg);
   assert.equal(j.position_embedding_type, 'alibi');
-  assert.equal(configFromHf(j).alibi, true);
-  assert.equal(configFromHf(hfConfig({ ...cfg, alibi: false })).alibi, false);
-  assert.equal('position_embedding_type' in hfConfig({ ...cfg, alibi: false }), false);
+  assert.equal(configFromHf(j).positions, 'alibi');
+  assert.equal(configFromHf(hfConfig({ ...cfg, positions: 'learned' })).positions, 'learned');
+  assert.equal('position_embedding_type' in hfConfig({ ...cfg, positions: 'learned' }), false);
   assert.throws(() => configFromHf({ ...j, position_embedding_type: 'relative_key' }, 'x/config.json'), (e: Error) => e instanceof ConfigError && /x\/config.json: 'position_embedding_type'/.test(e.message));
   const bert = { model_type: 'bert', vocab_size: 30, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 16, position_embedding_type: 'alibi' };
   assert.throws(() => configFromHf(bert), /position_embedding_type/);
@@ -141,14 +159,14 @@ test('config.json: position_embedding_type "alibi" is read for GPT-2 and written
 test('ALiBi training leaves posEmb out of the trained variables: the checkpoint keeps it all zeros', async () => {
   const { RECIPES, trainModel } = await import('../sim/nn/train.ts');
   RECIPES['test-tiny-alibi'] = {
-    config: { kind: 'gpt', hidden: 16, layers: 2, heads: 2, intermediate: 32, maxPositions: 32, numLabels: 0, lnEps: 1e-5, act: 'relu', alibi: true },
+    config: { kind: 'gpt', hidden: 16, layers: 2, heads: 2, intermediate: 32, maxPositions: 32, numLabels: 0, lnEps: 1e-5, act: 'relu', positions: 'alibi' },
     vocabSize: 257, tokenizer: 'bytes', seqLen: 32, batch: 4, steps: 3, lr: 3e-3, warmup: 1, schedule: 'rsqrt', fastKernels: true,
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-alibi-'));
   try {
     const r = await trainModel('test-tiny-alibi', 2, { outDir: dir, quiet: true });
     const ck = loadCheckpoint(dir);
-    assert.equal(ck.config.alibi, true);
+    assert.equal(ck.config.positions, 'alibi');
     const total = [...ck.weights.values()].reduce((a, t) => a + t.data.length, 0);
     assert.equal(r.params, total - 32 * 16, 'every weight but the 32 × 16 posEmb is trained');
     assert.ok(ck.weights.get('posEmb')!.data.every((x) => x === 0));

@@ -109,7 +109,7 @@ interface GenState {
 
 /** ALiBi models: head h's per-key score bias slope·position (alibiSlope) for keys at `positions`; null otherwise. */
 function alibiKeyBias(c: Engine['c'], h: number, positions: readonly number[]): Float64Array | null {
-  if (!c.alibi) return null;
+  if (c.positions !== 'alibi') return null;
   const m = alibiSlope(h, c.heads);
   const out = new Float64Array(positions.length);
   for (let j = 0; j < positions.length; j++) out[j] = m * positions[j];

@@ -9,9 +9,9 @@
  * `intermediate_size`, `layer_norm_eps(ilon)`, `tie_word_embeddings` (GPT-2: false reads
  * `lm_head.weight`), `scale_attn_weights`, `scale_attn_by_inverse_layer_idx`, `n_positions` /
  * `max_position_embeddings`, `num_labels` / `id2label`; this project's GPT-2 extension
- * `position_embedding_type: "alibi"` (no learned positions: `wpe` is all zeros and each head adds
- * ALiBi's linear distance bias to its scores, `alibiSlope`; Hugging Face's GPT-2 does not read the
- * key, so such a folder is ours only).
+ * `position_embedding_type`: "alibi" (no learned positions: `wpe` is all zeros and each head adds
+ * ALiBi's linear distance bias to its scores, `alibiSlope`) or "none" (no position information at
+ * all but the causal mask); Hugging Face's GPT-2 does not read the key, so such a folder is ours only.
  * Accepted because they do not change an inference forward pass: dropouts, `use_cache`,
  * `reorder_and_upcast_attn` (precision only: we compute in float32 with float64 references),
  * `summary_*` (heads we do not load), token ids, `initializer_range`, `dtype`, versions, … .
@@ -60,8 +60,15 @@ export interface HfModelConfig {
   tiedHead: boolean;
   scaleAttn: boolean;
   scaleAttnByLayer: boolean;
-  /** GPT-2 only: ALiBi distance bias instead of learned positions (`position_embedding_type: "alibi"`). */
-  alibi?: boolean;
+  /** GPT-2 only: position information (`position_embedding_type`): learned `wpe` (default), ALiBi's distance bias, or none. */
+  positions?: Positions;
+}
+
+export type Positions = 'learned' | 'alibi' | 'none';
+
+/** Whether a model adds its learned position embedding (else posEmb is all zeros and not trained). */
+export function learnedPositions(c: { positions?: Positions }): boolean {
+  return (c.positions ?? 'learned') === 'learned';
 }
 
 /**
@@ -84,7 +91,7 @@ const FIXED: Record<'bert' | 'gpt2', Record<string, unknown[]>> = {
   },
   gpt2: {
     add_cross_attention: [false],
-    position_embedding_type: ['absolute', 'alibi'],
+    position_embedding_type: ['absolute', 'alibi', 'none'],
   },
 };
 
@@ -135,7 +142,7 @@ export function configFromHf(j: Record<string, unknown>, source = 'config.json')
       intermediate: j.n_inner == null ? 4 * d : num('n_inner'), maxPositions: num('n_positions'), numLabels: 0,
       lnEps: num('layer_norm_epsilon', 1e-5, false), padId: -1, clsId: -1, sepId: -1, eosId: num('eos_token_id', 50256),
       act, tiedHead: bool('tie_word_embeddings', true), scaleAttn: bool('scale_attn_weights', true),
-      scaleAttnByLayer: bool('scale_attn_by_inverse_layer_idx', false), alibi: j.position_embedding_type === 'alibi',
+      scaleAttnByLayer: bool('scale_attn_by_inverse_layer_idx', false), positions: j.position_embedding_type === 'alibi' || j.position_embedding_type === 'none' ? j.position_embedding_type : 'learned',
     };
   }
   if (c.heads < 1 || c.hidden % c.heads !== 0) throw bad(type === 'bert' ? 'num_attention_heads' : 'n_head', `${c.heads} heads do not divide the hidden size ${c.hidden}`);

@@ -12,7 +12,7 @@
 import { tf } from './backend.ts';
 import { gaussian, mulberry32 } from './rng.ts';
 import type { NamedTensor, TensorMap } from './safetensors.ts';
-import { alibiSlope, attnScale, configFromHf as strictConfigFromHf, type Activation } from './hfconfig.ts';
+import { alibiSlope, attnScale, configFromHf as strictConfigFromHf, learnedPositions, type Activation, type Positions } from './hfconfig.ts';
 import { sliceBMMGrad } from './train-kernels.ts';
 
 export type ModelKind = 'bert' | 'gpt';
@@ -40,8 +40,8 @@ export interface ModelConfig {
   scaleAttn?: boolean;
   /** Also divide scores by (layer index + 1) (HF scale_attn_by_inverse_layer_idx). */
   scaleAttnByLayer?: boolean;
-  /** GPT-2: ALiBi distance bias (hfconfig.ts alibiSlope) instead of learned positions; posEmb stays all zeros and is not trained. */
-  alibi?: boolean;
+  /** GPT-2: learned positions (default), ALiBi's distance bias (hfconfig.ts alibiSlope) or none; without learned ones posEmb stays all zeros and is not trained. */
+  positions?: Positions;
 }
 
 /** The activation a config uses (defaults per model kind). */
@@ -98,8 +98,8 @@ export function initWeights(c: ModelConfig, seed: number): Weights {
       // GPT-2: scale residual projections by 1/sqrt(2·layers).
       if (c.kind === 'gpt' && (base === 'wo' || base === 'w2')) std /= Math.sqrt(2 * c.layers);
       for (let i = 0; i < n; i++) data[i] = std * gaussian(rng);
-      // ALiBi: no learned positions (drawn first, so the other weights equal those of the same seed without ALiBi)
-      if (name === 'posEmb' && c.alibi) data.fill(0);
+      // ALiBi / none: no learned positions (drawn first, so the other weights equal those of the same seed with them)
+      if (name === 'posEmb' && !learnedPositions(c)) data.fill(0);
     }
     w.set(name, { shape, data });
   }
@@ -299,7 +299,7 @@ export function hfConfig(c: ModelConfig, extra: Record<string, unknown> = {}): R
     n_head: c.heads, n_inner: c.intermediate, n_positions: c.maxPositions, n_ctx: c.maxPositions,
     layer_norm_epsilon: c.lnEps, activation_function: activationOf(c), bos_token_id: c.eosId, eos_token_id: c.eosId,
     tie_word_embeddings: c.tiedHead !== false, scale_attn_weights: c.scaleAttn !== false,
-    scale_attn_by_inverse_layer_idx: c.scaleAttnByLayer === true, ...(c.alibi ? { position_embedding_type: 'alibi' } : {}), ...extra,
+    scale_attn_by_inverse_layer_idx: c.scaleAttnByLayer === true, ...(learnedPositions(c) ? {} : { position_embedding_type: c.positions }), ...extra,
   };
 }
 
@@ -415,9 +415,9 @@ export function trainForward(
   const posIdx = new Int32Array(B * S);
   // Sequence b sits at positions posOffset[b] … posOffset[b] + S − 1 (default 0: every sequence starts at 0).
   for (let i = 0; i < B * S; i++) posIdx[i] = i % S + (opts.posOffset?.[Math.floor(i / S)] ?? 0);
-  // ALiBi: no position embedding (posEmb is all zeros and takes no gradient); the bias below instead.
+  // ALiBi / none: no position embedding (posEmb is all zeros and takes no gradient); ALiBi's bias below instead.
   let x: tf.Tensor = embedLookup(g('tokEmb'), ids);
-  if (!c.alibi) x = x.add(embedLookup(g('posEmb'), posIdx));
+  if (learnedPositions(c)) x = x.add(embedLookup(g('posEmb'), posIdx));
   if (c.kind === 'bert') x = layerNorm(x, g('embLnG'), g('embLnB'), c.lnEps);
   // Additive mask [B,1,S,S] (padding for BERT; causal for GPT).
   const maskArr = new Float32Array(B * S * S);
@@ -426,7 +426,7 @@ export function trainForward(
     if (bad) maskArr[(b * S + i) * S + j] = -1e9;
   }
   const mask = tf.tensor4d(maskArr, [B, 1, S, S]);
-  const bias = c.alibi ? alibiBias(H, S) : null;
+  const bias = c.positions === 'alibi' ? alibiBias(H, S) : null;
   const act = activationOf(c);
   for (let l = 0; l < c.layers; l++) {
     const scale = attnScale(c, l);

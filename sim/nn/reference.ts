@@ -80,7 +80,7 @@ export function referenceForward(c: ModelConfig, w: Weights, ids: number[], opts
   const pos = get(w, 'posEmb');
   let x: Mat = new Float64Array(n * d);
   const off = opts.posOffset ?? 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = tok[ids[i] * d + j] + pos[(i + off) * d + j];
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = tok[ids[i] * d + j] + pos[(i + off) * d + j]; // posEmb all zeros unless learned
   if (c.kind === 'bert') x = layerNorm(x, n, d, get(w, 'embLnG'), get(w, 'embLnB'), c.lnEps);
   const F = c.intermediate;
   const act = ACT[activationOf(c)];
@@ -89,7 +89,7 @@ export function referenceForward(c: ModelConfig, w: Weights, ids: number[], opts
     const xin = c.kind === 'gpt' ? layerNorm(x, n, d, L('ln1G'), L('ln1B'), c.lnEps) : x;
     const qkv = linear(xin, n, d, L('wqkv'), L('bqkv'), 3 * d);
     const probe = opts.probe ? (h: number, i: number, p: Float64Array, lim: number, z: number) => opts.probe!(l, h, i, p, lim, z) : undefined;
-    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt', attnScale(c, l), probe, c.alibi === true), n, d, L('wo'), L('bo'), d);
+    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt', attnScale(c, l), probe, c.positions === 'alibi'), n, d, L('wo'), L('bo'), d);
     const ffn = (h: Mat) => {
       const a = linear(h, n, d, L('w1'), L('b1'), F);
       for (let i = 0; i < a.length; i++) a[i] = act(a[i]);

@@ -11,6 +11,7 @@ import { saveCheckpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, tokenStream, type SpamExample } from './data.ts';
 import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
+import { learnedPositions } from './hfconfig.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
 import { engineOf, prunedKeyMaskArrays, type FineTuneMasks, type FtMaskMode } from './ft-masks.ts';
@@ -117,12 +118,27 @@ export const RECIPES: Record<string, TrainRecipe> = {
   'sotu-char-w128': charDense(128, 2e-3),
   'sotu-char-w128-kd': { ...charDense(128, 2e-3), distill: { order: 5, alpha: 0.5 } },
   // Experiment (session 12, sim/nn/README.md): sotu-char with ALiBi instead of learned positions
-  // (config.alibi: no position embedding, each head adds −slope·(i − j) to its scores), so a query
+  // (config.positions 'alibi': no position embedding, each head adds −slope·(i − j) to its scores), so a query
   // that sees only some of its keys sees them at their true distances, as in a shorter window.
   'sotu-char-alibi': {
-    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu', alibi: true },
+    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu', positions: 'alibi' },
     vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
     fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
+  },
+  // Experiment (session 12): the same with no position information at all ('none', "NoPE": only the
+  // causal mask tells a query how many keys precede it), i.e. ALiBi without its recency prior.
+  'sotu-char-nope': {
+    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu', positions: 'none' },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
+  },
+  // Experiment (session 12): sotu-char-alibi's 2 500 dense steps, then a dense continuation (fresh
+  // Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after k steps is this recipe cut there);
+  // `--resume-from` sotu-char-alibi's 2 500-step snapshot runs only the continuation.
+  'sotu-char-alibi-cont': {
+    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu', positions: 'alibi' },
+    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    fineTune: { steps: 20000, lr: 1.5e-3, warmup: 200, schedule: 'rsqrt', keepMin: 1, denseShare: 1, masks: 'random' },
   },
   // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
   // training (ReLU, fast kernels, 'rsqrt'); `--steps 2000` still does not use more than 8 tokens.
@@ -145,15 +161,15 @@ function log(msg: string): void {
   process.stdout.write(`[train ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
 
-/** The trained weights as variables (an ALiBi model's all-zero posEmb is not one: it is not trained). */
+/** The trained weights as variables (without learned positions the all-zero posEmb is not one: it is not trained). */
 function toTf(w: Weights, c: ModelConfig): Map<string, tf.Variable> {
   const m = new Map<string, tf.Variable>();
-  for (const [k, t] of w) if (!(c.alibi && k === 'posEmb')) m.set(k, tf.variable(tf.tensor(t.data, t.shape), true, k));
+  for (const [k, t] of w) if (learnedPositions(c) || k !== 'posEmb') m.set(k, tf.variable(tf.tensor(t.data, t.shape), true, k));
   return m;
 }
 function fromTf(m: Map<string, tf.Variable>, c: ModelConfig): Weights {
   const w: Weights = new Map();
-  if (c.alibi) w.set('posEmb', { shape: [c.maxPositions, c.hidden], data: new Float32Array(c.maxPositions * c.hidden) });
+  if (!learnedPositions(c)) w.set('posEmb', { shape: [c.maxPositions, c.hidden], data: new Float32Array(c.maxPositions * c.hidden) });
   for (const [k, v] of m) w.set(k, { shape: v.shape.slice(), data: new Float32Array(v.dataSync()) });
   return w;
 }
