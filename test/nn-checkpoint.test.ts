@@ -88,3 +88,20 @@ test('sotu-char: perplexity depends on the context (1 → 4 → 64 characters); 
   const quarterDefault = await evaluateAccuracy(spec, algo({ tokenKeep: 0.25 }));
   assert.equal(quarterDefault.value, quarterMean.value);
 });
+
+test('sotu-char-alibi: the last N characters at their own positions predict exactly as a fresh N-character sequence (ALiBi sees distances only); its 4× pruning costs less than sotu-char\'s', { skip: !has('sotu-char-alibi') && 'no checkpoint' }, async () => {
+  const { contextPerplexity } = await import('../sim/nn/context.ts');
+  const spec = { model: 'sotu-char-alibi', maxExamples: 8 };
+  for (const N of [8, 32]) {
+    const fresh = await contextPerplexity(spec, N, 'fresh');
+    const own = await contextPerplexity(spec, N, 'original');
+    assert.ok(Math.abs(fresh.perplexity - own.perplexity) < 1e-6 * fresh.perplexity, `N=${N}: fresh ${fresh.perplexity} vs own positions ${own.perplexity}`);
+  }
+  const algo = (o: object) => AlgoSchema.parse(o);
+  const cost = async (model: string) => {
+    const s = { model, maxExamples: 8 };
+    return (await evaluateAccuracy(s, algo({ tokenKeep: 0.25 }))).value / (await evaluateAccuracy(s, algo({}))).value - 1;
+  };
+  const [alibi, learned] = [await cost('sotu-char-alibi'), await cost('sotu-char')];
+  assert.ok(alibi < 0.5 * learned, `4× cost: ALiBi ${alibi} vs learned positions ${learned}`);
+});
