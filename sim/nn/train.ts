@@ -11,7 +11,7 @@ import { saveCheckpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, tokenStream, type SpamExample } from './data.ts';
 import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
-import { learnedPositions } from './hfconfig.ts';
+import { learnedPositions, type Positions } from './hfconfig.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
 import { engineOf, prunedKeyMaskArrays, type FineTuneMasks, type FtMaskMode } from './ft-masks.ts';
@@ -82,6 +82,18 @@ function charDense(hidden: number, lr: number): TrainRecipe {
   };
 }
 
+/** sotu-char's recipe (RECIPES, where its comment says how the shipped checkpoint was made). */
+const SOTU_CHAR: TrainRecipe = {
+  config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
+  vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+  fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
+};
+
+/** A recipe with another position scheme (config.positions), everything else the same. */
+function withPositions(r: TrainRecipe, positions: Positions): TrainRecipe {
+  return { ...r, config: { ...r.config, positions } };
+}
+
 export const RECIPES: Record<string, TrainRecipe> = {
   'spam-bert': {
     config: { kind: 'bert', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 128, numLabels: 2, lnEps: 1e-12 },
@@ -97,11 +109,7 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // The 'rsqrt' schedule makes a run stoppable: its snapshot after k steps = `--steps k`. Shipped
   // (sim/nn/checkpoints/sotu-char): 2,500 dense steps, then 1,200 fine-tuning steps on the keys the
   // inference cascade keeps (ft-masks.ts, 'cascade') on schedules with a 10% per-layer floor (minKeep).
-  'sotu-char': {
-    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-    fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
-  },
+  'sotu-char': SOTU_CHAR,
   // Experiment, not shipped (session 10, sim/nn/README.md): sotu-char's 2 500 dense steps, then a
   // dense continuation phase (fresh Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after
   // k steps is this recipe cut there). `--resume-from` sotu-char's 2 500-step dense snapshot runs
@@ -120,24 +128,15 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // Experiment (session 12, sim/nn/README.md): sotu-char with ALiBi instead of learned positions
   // (config.positions 'alibi': no position embedding, each head adds −slope·(i − j) to its scores), so a query
   // that sees only some of its keys sees them at their true distances, as in a shorter window.
-  'sotu-char-alibi': {
-    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu', positions: 'alibi' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-    fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
-  },
+  'sotu-char-alibi': withPositions(SOTU_CHAR, 'alibi'),
   // Experiment (session 12): the same with no position information at all ('none', "NoPE": only the
   // causal mask tells a query how many keys precede it), i.e. ALiBi without its recency prior.
-  'sotu-char-nope': {
-    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu', positions: 'none' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-    fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
-  },
+  'sotu-char-nope': withPositions(SOTU_CHAR, 'none'),
   // Experiment (session 12): sotu-char-alibi's 2 500 dense steps, then a dense continuation (fresh
   // Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after k steps is this recipe cut there);
   // `--resume-from` sotu-char-alibi's 2 500-step snapshot runs only the continuation.
   'sotu-char-alibi-cont': {
-    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu', positions: 'alibi' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
+    ...withPositions(SOTU_CHAR, 'alibi'),
     fineTune: { steps: 20000, lr: 1.5e-3, warmup: 200, schedule: 'rsqrt', keepMin: 1, denseShare: 1, masks: 'random' },
   },
   // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
