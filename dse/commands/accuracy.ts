@@ -144,7 +144,7 @@ export function register(program: Command): void {
   program
     .command('accuracy')
     .description('measure accuracy/perplexity of a trained model with SpAtten pruning + quantization in the forward pass')
-    .requiredOption('-m, --model <name>', 'spam-bert, sotu-gpt, sotu-char, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)')
+    .requiredOption('-m, --model <name>', 'spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)')
     .option('-s, --set <key=value>', 'algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5', collect, [])
     .option('--max-examples <n>', 'evaluate the first N test examples (default: all 1209 emails / 64 LM windows)')
     .option('--seed <s>', 'bootstrap seed (perplexity CIs)', '1')

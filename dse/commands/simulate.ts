@@ -60,7 +60,7 @@ export function register(program: Command): void {
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .option('--json', 'print one JSON object (every metric is a top-level key)')
     .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
-    .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, sotu-char, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
+    .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
     .option('--accuracy-examples <n>', 'examples for --accuracy (the sweep\'s maxExamples)', intArg('--accuracy-examples'))
     .action(async (o) => {
       const name = String(o.workload);
