@@ -1,5 +1,6 @@
 /**
- * Training of the two shipped checkpoints (`spatten-dse train --model NAME [--seed S]`).
+ * Training of the shipped checkpoints and the experiments (`spatten-dse train --model NAME [--seed S]`;
+ * the recipes are in recipes.ts).
  * Everything is seeded: tokenizer training, init, batch order. Dense (unpruned) training; the
  * SpAtten algorithms only run at inference (the paper fine-tunes after pruning; we report the
  * pruned accuracy without fine-tuning, see README).
@@ -11,141 +12,16 @@ import { saveCheckpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, tokenStream, type SpamExample } from './data.ts';
 import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
-import { learnedPositions, type Positions } from './hfconfig.ts';
+import { learnedPositions } from './hfconfig.ts';
+import { fineTunePhases, RECIPES, type FineTunePhase, type TrainRecipe } from './recipes.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
-import { engineOf, prunedKeyMaskArrays, type FineTuneMasks, type FtMaskMode } from './ft-masks.ts';
+import { engineOf, prunedKeyMaskArrays, type FtMaskMode } from './ft-masks.ts';
 import { combineShards, lossAndGrads, maskTensors, shardBounds, shardLoss, shardSlice, type ShardResult, type ShardTask } from './train-shard.ts';
 import { WittenBellDist } from './ngram.ts';
 import type { SoftTargets } from './train-kernels.ts';
 
-export interface TrainRecipe {
-  config: Omit<ModelConfig, 'vocabSize' | 'padId' | 'clsId' | 'sepId' | 'eosId'>;
-  vocabSize: number;
-  seqLen: number;
-  batch: number;
-  steps: number;
-  lr: number;
-  warmup: number;
-  /** Further phases, each with a fresh Adam and its own warm-up + cosine schedule. */
-  phases?: { steps: number; lr: number; warmup: number }[];
-  /**
-   * 'cosine' (default): warm-up then cosine decay over `steps`. 'rsqrt': warm-up then lr·√(warmup/step),
-   * independent of the total, so the weights after k steps are the same whatever the run length
-   * (a long run can be stopped at a snapshot and `--steps k` reproduces it).
-   */
-  schedule?: 'cosine' | 'rsqrt';
-  /**
-   * LM only: pruning-aware fine-tuning after the `steps` dense steps. The paper fine-tunes after
-   * token pruning (§V-A, "2 hours on GPU" per task; the recipe is not given). Here one phase for
-   * every ratio: each training sequence draws a keep ratio ρ (dense with probability `denseShare`,
-   * else log-uniform in [`keepMin`, 1]); its per-layer keep fractions are the inference schedule
-   * (tokenKeepSchedule, default spread and front layers) and each position j draws u_j ~ U(0, 1): in
-   * layer l, j is hidden as a key from every other query when u_j ≥ keep_l (nested over layers like
-   * the cascade; a query always sees itself). `masks: 'cascade' | 'cascade-gen'` hides instead the
-   * keys the inference cascade drops on that window with the current weights (ft-masks.ts); `minKeep`
-   * is the schedules' per-layer floor (algo.tokenMinKeep). Fresh Adam, warm-up + cosine schedule.
-   */
-  fineTune?: FineTunePhase | FineTunePhase[];
-  /** BPE trained on one-digit pre-tokens (how the shipped spam-bert / sotu-gpt vocabularies were made). */
-  singleDigitPretokens?: boolean;
-  /**
-   * Training kernels: attention matMuls slice by slice and the loss in JS (train-kernels.ts sliceBMMGrad,
-   * crossEntropyJs), 1.7× less CPU per step on wasm (`npm run bench -- nn`, lmTrainStep). Sums in another order than the default kernels,
-   * so the recipes of checkpoints trained before them leave it off (their `train` reproduces them).
-   */
-  fastKernels?: boolean;
-  /** 'bytes': byte-level tokens without merges (a character-level LM over the GPT-2 byte alphabet). Default: trained BPE. */
-  tokenizer?: 'bpe' | 'bytes';
-  /** Experiment: dense steps also fit an n-gram teacher's next-token distribution (weight alpha). */
-  distill?: { order: number; alpha: number };
-}
-
-/**
- * One pruning-aware fine-tuning phase (TrainRecipe.fineTune). Phases run in order, each with a fresh
- * Adam and its own warm-up + `schedule` ('cosine' over its steps by default; 'rsqrt' makes a snapshot
- * after k steps equal to a run of k steps). Phase k draws its masks from its own seeded stream, so a
- * later phase can be added without changing the weights an earlier one produces.
- */
-export type FineTunePhase = FineTuneMasks & { steps: number; lr: number; warmup: number; schedule?: 'cosine' | 'rsqrt' };
-
-/** The recipe's fine-tuning phases as a list (none, one or several). */
-export function fineTunePhases(r: TrainRecipe): FineTunePhase[] {
-  return r.fineTune === undefined ? [] : Array.isArray(r.fineTune) ? r.fineTune : [r.fineTune];
-}
-
-/** sotu-char's dense phase (4 layers, 4 heads, FFN 4 × hidden) at another width and rate, with no end ('rsqrt'). */
-function charDense(hidden: number, lr: number): TrainRecipe {
-  return {
-    config: { kind: 'gpt', hidden, layers: 4, heads: 4, intermediate: 4 * hidden, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 100000, lr, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-  };
-}
-
-/** sotu-char's recipe (RECIPES, where its comment says how the shipped checkpoint was made). */
-const SOTU_CHAR: TrainRecipe = {
-  config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-  vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-  fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
-};
-
-/** A recipe with another position scheme (config.positions), everything else the same. */
-function withPositions(r: TrainRecipe, positions: Positions): TrainRecipe {
-  return { ...r, config: { ...r.config, positions } };
-}
-
-export const RECIPES: Record<string, TrainRecipe> = {
-  'spam-bert': {
-    config: { kind: 'bert', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 128, numLabels: 2, lnEps: 1e-12 },
-    vocabSize: 4096, seqLen: 128, batch: 32, steps: 300, lr: 1e-3, warmup: 30,
-    phases: [{ steps: 200, lr: 3e-4, warmup: 10 }, { steps: 250, lr: 2e-4, warmup: 10 }], singleDigitPretokens: true,
-  },
-  'sotu-gpt': {
-    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5 },
-    vocabSize: 512, seqLen: 256, batch: 8, steps: 450, lr: 2e-3, warmup: 30, singleDigitPretokens: true,
-  },
-  // Character-level (byte) LM meant to replace sotu-gpt: a prediction needs the preceding
-  // characters, so its perplexity can depend on its context (sotu-gpt's does not beyond 4 tokens).
-  // The 'rsqrt' schedule makes a run stoppable: its snapshot after k steps = `--steps k`. Shipped
-  // (sim/nn/checkpoints/sotu-char): 2,500 dense steps, then 1,200 fine-tuning steps on the keys the
-  // inference cascade keeps (ft-masks.ts, 'cascade') on schedules with a 10% per-layer floor (minKeep).
-  'sotu-char': SOTU_CHAR,
-  // Experiment, not shipped (session 10, sim/nn/README.md): sotu-char's 2 500 dense steps, then a
-  // dense continuation phase (fresh Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after
-  // k steps is this recipe cut there). `--resume-from` sotu-char's 2 500-step dense snapshot runs
-  // only the continuation; `train --model sotu-char --resume-from <a snapshot of it>` fine-tunes it.
-  'sotu-char-cont': {
-    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-    vocabSize: 257, tokenizer: 'bytes', seqLen: 256, batch: 8, steps: 2500, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true,
-    fineTune: { steps: 6000, lr: 1.5e-3, warmup: 200, schedule: 'rsqrt', keepMin: 1, denseShare: 1, masks: 'random' },
-  },
-  // Experiments, not shipped (session 11, sim/nn/README.md "Faster ways to a better dense model"):
-  // sotu-char's dense phase also fitting a 5-gram teacher's next-character distribution (`distill`),
-  // and the same phase on a model twice as wide. 'rsqrt' with no end: `--steps K` is the snapshot after K.
-  'sotu-char-kd': { ...charDense(64, 3e-3), distill: { order: 5, alpha: 0.5 } },
-  'sotu-char-w128': charDense(128, 2e-3),
-  'sotu-char-w128-kd': { ...charDense(128, 2e-3), distill: { order: 5, alpha: 0.5 } },
-  // Experiment (session 12, sim/nn/README.md): sotu-char with ALiBi instead of learned positions
-  // (config.positions 'alibi': no position embedding, each head adds −slope·(i − j) to its scores), so a query
-  // that sees only some of its keys sees them at their true distances, as in a shorter window.
-  'sotu-char-alibi': withPositions(SOTU_CHAR, 'alibi'),
-  // Experiment (session 12): the same with no position information at all ('none', "NoPE": only the
-  // causal mask tells a query how many keys precede it), i.e. ALiBi without its recency prior.
-  'sotu-char-nope': withPositions(SOTU_CHAR, 'none'),
-  // Experiment (session 12): sotu-char-alibi's 2 500 dense steps, then a dense continuation (fresh
-  // Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after k steps is this recipe cut there);
-  // `--resume-from` sotu-char-alibi's 2 500-step snapshot runs only the continuation.
-  'sotu-char-alibi-cont': {
-    ...withPositions(SOTU_CHAR, 'alibi'),
-    fineTune: { steps: 20000, lr: 1.5e-3, warmup: 200, schedule: 'rsqrt', keepMin: 1, denseShare: 1, masks: 'random' },
-  },
-  // Experiment, not shipped (sim/nn/README.md): sotu-gpt's vocabulary and shape with sotu-char's
-  // training (ReLU, fast kernels, 'rsqrt'); `--steps 2000` still does not use more than 8 tokens.
-  'sotu-bpe': {
-    config: { kind: 'gpt', hidden: 64, layers: 4, heads: 4, intermediate: 256, maxPositions: 256, numLabels: 0, lnEps: 1e-5, act: 'relu' },
-    vocabSize: 512, seqLen: 256, batch: 8, steps: 20000, lr: 3e-3, warmup: 300, schedule: 'rsqrt', fastKernels: true, singleDigitPretokens: true,
-  },
-};
+export { fineTunePhases, RECIPES, type FineTunePhase, type TrainRecipe };
 
 const BERT_SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'];
 const GPT_SPECIALS = ['<|endoftext|>'];
@@ -294,9 +170,36 @@ function bertValAccuracy(config: ModelConfig, vars: Map<string, tf.Variable>, va
   return correct / val.length;
 }
 
+/**
+ * `distill` recipes: the n-gram teacher built on the training stream, as a function giving its
+ * next-token distributions for every position of a batch (dense steps only); otherwise undefined.
+ */
+function distillTargets(run: TrainRun, stream: number[]): ((ids: Int32Array) => SoftTargets) | undefined {
+  const { name, r, opts, config } = run;
+  const d = r.distill;
+  if (!d) return undefined;
+  if ((opts.workers ?? 1) > 1) throw new Error(`${name}: a recipe with a teacher (distill) trains on one thread (--workers 1)`);
+  const teacher = new WittenBellDist(d.order, config.vocabSize).train(stream);
+  log(`${name}: n-gram teacher of order ${d.order} built`);
+  const [B, S, V] = [r.batch, r.seqLen, config.vocabSize];
+  return (ids) => {
+    const dist = new Float32Array(B * S * V);
+    for (let b = 0; b < B; b++) for (let j = 0; j < S; j++) teacher.dist(ids, b * S, b * S + j + 1, dist, (b * S + j) * V);
+    return { dist, alpha: d.alpha };
+  };
+}
+
+/** A `--save-every` snapshot after `done` of `total` steps: out-dir/step-<done>, with the recipe it equals (snapshotRecipe). */
+function saveSnapshot(run: TrainRun, recipe: TrainRecipe, done: number, total: number, ema: number): void {
+  const { name, seed, opts, backend, t0, tok, config, vars, nParams } = run;
+  const snap = { model: name, seed, backend, params: nParams, recipe, seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: total, finalTrainLossEma: ema, ...((opts.workers ?? 1) > 1 ? { workers: opts.workers } : {}) };
+  saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${done}`), config, fromTf(vars, config), tok, snap);
+  log(`${name}: snapshot after ${done} steps`);
+}
+
 /** GPT: next-token training on random windows of the token stream (optional snapshots), then validation loss. */
 async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): Promise<Record<string, unknown>> {
-  const { name, seed, r, opts, backend, t0, tok, config, vars, nParams, rng } = run;
+  const { name, seed, r, opts, t0, tok, config, vars, rng } = run;
   const S = r.seqLen;
   const B = r.batch;
   const enc = (t: string) => tok.encode(t);
@@ -309,16 +212,7 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
     starts.forEach((s0, b) => { for (let j = 0; j < S; j++) { ids[b * S + j] = src[s0 + j]; tgt[b * S + j] = src[s0 + j + 1]; } });
     return { ids, tgt };
   };
-  if (r.distill && (opts.workers ?? 1) > 1) throw new Error(`${name}: a recipe with a teacher (distill) trains on one thread (--workers 1)`);
-  const teacher = r.distill ? new WittenBellDist(r.distill.order, config.vocabSize).train(stream) : undefined;
-  if (teacher) log(`${name}: n-gram teacher of order ${r.distill!.order} built`);
-  /** The teacher's next-token distributions for every position of a batch (dense steps only). */
-  const softTargets = (ids: Int32Array): SoftTargets => {
-    const V = config.vocabSize;
-    const dist = new Float32Array(B * S * V);
-    for (let b = 0; b < B; b++) for (let j = 0; j < S; j++) teacher!.dist(ids, b * S, b * S + j + 1, dist, (b * S + j) * V);
-    return { dist, alpha: r.distill!.alpha };
-  };
+  const softTargets = distillTargets(run, stream);
   const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number, layerMasks?: (tf.Tensor | null)[], soft?: SoftTargets) => shardLoss(config, vars, !!r.fastKernels, ids, tgt, nb, S, layerMasks, soft);
   let ema = 0;
   const fts = fineTunePhases(r);
@@ -341,18 +235,14 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
     }
     const { ids, tgt } = batchFrom(stream, starts);
     const masks = ft ? fineTuneMasks(run, ft, starts, stream, maskRngs[phase - 1]) : undefined;
-    const soft = teacher && !ft ? softTargets(ids) : undefined;
+    const soft = softTargets && !ft ? softTargets(ids) : undefined;
     (run.opt as unknown as { learningRate: number }).learningRate = ft ? lrAt(ft, it - ends[phase - 1]) : lrAt(r, it);
     const loss = opts.workers && opts.workers > 1
       ? await shardedStep({ opt: run.opt, vars, config, fastKernels: !!r.fastKernels, B, S, workers: opts.workers, shardRunner: requireShardRunner(opts) }, ids, tgt, masks)
       : oneThreadStep(run, (i, t, nb, m) => lossOf(i, t, nb, m, soft), ids, tgt, masks);
     ema = it === resumeAt ? loss : 0.95 * ema + 0.05 * loss;
     if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < total) {
-      const snap = { model: name, seed, backend, params: nParams, recipe: snapshotRecipe(r, fts, phase, it + 1 - (phase > 0 ? ends[phase - 1] : 0)), seconds: Math.round((performance.now() - t0) / 1000), snapshotOf: total, finalTrainLossEma: ema, ...((opts.workers ?? 1) > 1 ? { workers: opts.workers } : {}) };
-      saveCheckpoint(join(opts.outDir ?? join(CHECKPOINT_ROOT, name), `step-${it + 1}`), config, fromTf(vars, config), tok, snap);
-      log(`${name}: snapshot after ${it + 1} steps`);
-    }
+    if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < total) saveSnapshot(run, snapshotRecipe(r, fts, phase, it + 1 - (phase > 0 ? ends[phase - 1] : 0)), it + 1, total, ema);
   }
   let tot = 0;
   let n = 0;
