@@ -16,7 +16,7 @@
 import { HW_HEAD_DIM, softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { Workload } from '../workload/types.ts';
 import { refetchDraws, mulberry32 } from '../workload/trace.ts';
-import type { ModelResult, StageCycles } from '../hw/types.ts';
+import type { Activity, ModelResult, StageCycles } from '../hw/types.ts';
 import { emptyActivity } from '../hw/types.ts';
 import { energyFromActivity } from '../hw/energy.ts';
 import { areaOf } from '../hw/area.ts';
@@ -138,37 +138,10 @@ export function simulateCycle(w: Workload, hw: HardwareConfig, opts: CycleOption
 
 /** The run's metrics: cycles, activity → energy, area, stage busy times, DRAM and stall counters. */
 function result(run: Run, hw: HardwareConfig, events: number): ModelResult {
-  const { pipeline: p, tb } = run;
-  const t = tb.tally;
-  const act = emptyActivity();
-  act.qkMacs = t[T_QK_MACS];
-  act.pvMacs = t[T_PV_MACS];
-  act.softmaxElems = t[T_SOFTMAX];
-  act.keySramWriteBits = t[T_KEY_W];
-  act.keySramReadBits = t[T_KEY_R];
-  act.valueSramWriteBits = t[T_VAL_W];
-  act.valueSramReadBits = t[T_VAL_R];
-  act.dramBytes = t[T_DRAM_BYTES];
-  act.dramActivations = t[T_MISSES];
-  act.fetcherBytes = act.dramBytes;
-  act.topkCompares = p.compares;
-  const hits = t[T_HITS];
-  const misses = t[T_MISSES];
-  const { qk, softmax } = p.scorer;
-  const busy: StageCycles = {
-    // channel-mean occupancy in wall-clock cycles: the refresh windows it spans count as busy
-    dram: timeForAvailable(run.dram.work / run.dram.channels, run.dram.timing),
-    qk: qk.busy,
-    softmax: softmax.busy,
-    // Two engines (local-V; token + head): the busier one, as the analytical model reports it.
-    topk: Math.max(p.topkLocal, p.topkToken + p.topkHead),
-    pv: p.pv.busy,
-    overhead: 0,
-  };
-  const cycles = Math.ceil(p.end);
+  const act = runActivity(run);
+  const cycles = Math.ceil(run.pipeline.end);
   act.cycles = cycles;
   const latency_s = cycles / (hw.clockGHz * 1e9);
-  busy.overhead = Math.max(0, cycles - Math.max(busy.dram, busy.qk, busy.softmax, busy.topk, busy.pv));
   const { energy_j, breakdown } = energyFromActivity(act, hw);
   const area = areaOf(hw);
   const ops = 2 * (act.qkMacs + act.pvMacs);
@@ -182,30 +155,76 @@ function result(run: Run, hw: HardwareConfig, events: number): ModelResult {
     activity: act,
     energy: breakdown,
     area: area.breakdown,
-    stages: busy,
-    extra: {
-      events,
-      dram_bursts: t[T_BURSTS],
-      dram_row_hits: hits,
-      dram_row_misses: misses,
-      dram_row_hit_rate: hits / Math.max(1, hits + misses),
-      dram_achieved_gbps: latency_s > 0 ? act.dramBytes / latency_s / 1e9 : 0,
-      dram_peak_gbps: hw.dramChannels * hw.dramChannelGBps,
-      dram_channel_imbalance: t[T_OCC_MEAN] > 0 ? t[T_OCC_MAX] / t[T_OCC_MEAN] : 1,
-      topk_cycles_local: p.topkLocal,
-      topk_cycles_token: p.topkToken,
-      topk_cycles_head: p.topkHead,
-      stall_qk: qk.stall,
-      stall_softmax: softmax.stall,
-      stall_pv: p.pv.stall,
-      refetches: p.refetches,
-      split_requests: t[T_SPLITS],
-      key_buffer_lines: run.keyBufLines,
-      value_buffer_lines: run.valBufLines,
-      key_sram_reads_bits: act.keySramReadBits,
-      key_sram_writes_bits: act.keySramWriteBits,
-      value_sram_reads_bits: act.valueSramReadBits,
-      value_sram_writes_bits: act.valueSramWriteBits,
-    },
+    stages: stageBusy(run, cycles),
+    extra: runCounters(run, hw, events, act, latency_s),
+  };
+}
+
+/** The run's activity counts from the request tally and the top-k engines (cycles left 0). */
+function runActivity(run: Run): Activity {
+  const t = run.tb.tally;
+  const act = emptyActivity();
+  act.qkMacs = t[T_QK_MACS];
+  act.pvMacs = t[T_PV_MACS];
+  act.softmaxElems = t[T_SOFTMAX];
+  act.keySramWriteBits = t[T_KEY_W];
+  act.keySramReadBits = t[T_KEY_R];
+  act.valueSramWriteBits = t[T_VAL_W];
+  act.valueSramReadBits = t[T_VAL_R];
+  act.dramBytes = t[T_DRAM_BYTES];
+  act.dramActivations = t[T_MISSES];
+  act.fetcherBytes = act.dramBytes;
+  act.topkCompares = run.pipeline.compares;
+  return act;
+}
+
+/** Busy cycles per stage; the overhead is what the busiest stage leaves of `cycles`. */
+function stageBusy(run: Run, cycles: number): StageCycles {
+  const p = run.pipeline;
+  const { qk, softmax } = p.scorer;
+  const busy: StageCycles = {
+    // channel-mean occupancy in wall-clock cycles: the refresh windows it spans count as busy
+    dram: timeForAvailable(run.dram.work / run.dram.channels, run.dram.timing),
+    qk: qk.busy,
+    softmax: softmax.busy,
+    // Two engines (local-V; token + head): the busier one, as the analytical model reports it.
+    topk: Math.max(p.topkLocal, p.topkToken + p.topkHead),
+    pv: p.pv.busy,
+    overhead: 0,
+  };
+  busy.overhead = Math.max(0, cycles - Math.max(busy.dram, busy.qk, busy.softmax, busy.topk, busy.pv));
+  return busy;
+}
+
+/** The cycle model's extra statistics: events, DRAM rows and bandwidth, top-k cycles, stalls, buffers. */
+function runCounters(run: Run, hw: HardwareConfig, events: number, act: Activity, latency_s: number): Record<string, number> {
+  const { pipeline: p, tb } = run;
+  const t = tb.tally;
+  const hits = t[T_HITS];
+  const misses = t[T_MISSES];
+  const { qk, softmax } = p.scorer;
+  return {
+    events,
+    dram_bursts: t[T_BURSTS],
+    dram_row_hits: hits,
+    dram_row_misses: misses,
+    dram_row_hit_rate: hits / Math.max(1, hits + misses),
+    dram_achieved_gbps: latency_s > 0 ? act.dramBytes / latency_s / 1e9 : 0,
+    dram_peak_gbps: hw.dramChannels * hw.dramChannelGBps,
+    dram_channel_imbalance: t[T_OCC_MEAN] > 0 ? t[T_OCC_MAX] / t[T_OCC_MEAN] : 1,
+    topk_cycles_local: p.topkLocal,
+    topk_cycles_token: p.topkToken,
+    topk_cycles_head: p.topkHead,
+    stall_qk: qk.stall,
+    stall_softmax: softmax.stall,
+    stall_pv: p.pv.stall,
+    refetches: p.refetches,
+    split_requests: t[T_SPLITS],
+    key_buffer_lines: run.keyBufLines,
+    value_buffer_lines: run.valBufLines,
+    key_sram_reads_bits: act.keySramReadBits,
+    key_sram_writes_bits: act.keySramWriteBits,
+    value_sram_reads_bits: act.valueSramReadBits,
+    value_sram_writes_bits: act.valueSramWriteBits,
   };
 }

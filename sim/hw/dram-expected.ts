@@ -64,62 +64,59 @@ export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B:
   if (n <= 0 || B <= 0 || L <= 0) return costInto(o, 0, 0, 0);
   const { t, channels: C } = subChannels(t0, channels);
   cur.tid = tableTiming(t);
-  const R = t.burstsPerRow;
   const bb = t.burstBytes;
   const TL = Math.ceil((Math.max(L, n) * B) / bb); // transactions of the region
-  const span = Math.max(1, Math.ceil(TL / (C * R))); // region size in chunks per channel
+  const span = Math.max(1, Math.ceil(TL / (C * t.burstsPerRow))); // region size in chunks per channel
   const hiN = TL % C; // channels holding one transaction more
-  const classes = hiN === 0 ? 1 : 2;
-  const cnt0 = hiN === 0 ? C : hiN;
-  const Tc0 = hiN === 0 ? TL / C : Math.ceil(TL / C);
-  const cnt1 = C - hiN;
-  const Tc1 = Math.floor(TL / C);
-  if (n >= L) {
-    const cyc = denseCycleOf(t);
-    let occ = 0;
-    let occ2 = 0;
-    let acts = 0;
-    for (let j = 0; j < classes; j++) {
-      const cnt = j === 0 ? cnt0 : cnt1;
-      const Tc = j === 0 ? Tc0 : Tc1;
-      const oc = denseChannelOcc(Tc, span, t, cyc);
-      occ += cnt * oc;
-      occ2 += cnt * oc * oc;
-      acts += cnt * Math.ceil(Tc / R);
-    }
-    const mean = occ / C;
-    const sd = Math.sqrt(Math.max(0, occ2 / C - mean * mean));
-    return costInto(o, mean / (TL * bb), acts / (TL * bb), sd / (TL * bb));
-  }
-  const s = L / n;
-  const r = (C * bb) / B;
-  const rho = n / L;
-  let occ = 0;
-  let occ2 = 0;
-  let acts = 0;
-  for (let j = 0; j < classes; j++) {
-    const cnt = j === 0 ? cnt0 : cnt1;
-    const Tc = j === 0 ? Tc0 : Tc1;
-    if (Tc <= 0) continue;
-    const full = Math.floor(Tc / R);
-    const rem = Tc - full * R;
-    const f = slotMoments(s, r, R, rho);
-    const g = slotMoments(s, r, rem, rho);
-    const K = full * f.pt + g.pt;
-    const Bc = full * f.m1 + g.m1;
-    const n2 = full * f.m2 + g.m2;
-    const oc = sparseOcc(K, Bc, n2, full + (rem > 0 ? 1 : 0), span, t);
-    // spread over the channels: occupancy ∝ the channel's bursts, whose count is a sum over
-    // slots that the stratified placement fills independently (variance Σ E[b²] − E[b]²)
-    const vB = Math.max(0, full * (f.m2 - f.m1 * f.m1) + (g.m2 - g.m1 * g.m1));
-    occ += cnt * oc;
-    occ2 += cnt * oc * oc * (1 + (Bc > 0 ? vB / (Bc * Bc) : 0));
-    acts += cnt * K;
-  }
-  const bytes = n * B;
-  const mean = occ / C;
-  const sd = Math.sqrt(Math.max(0, occ2 / C - mean * mean));
-  return costInto(o, mean / bytes, acts / bytes, sd / bytes);
+  sums.occ = 0;
+  sums.occ2 = 0;
+  sums.acts = 0;
+  addClass(hiN === 0 ? C : hiN, hiN === 0 ? TL / C : Math.ceil(TL / C), L, n, B, C, span, t);
+  if (hiN !== 0) addClass(C - hiN, Math.floor(TL / C), L, n, B, C, span, t);
+  const bytes = n >= L ? TL * bb : n * B;
+  const mean = sums.occ / C;
+  const sd = Math.sqrt(Math.max(0, sums.occ2 / C - mean * mean));
+  return costInto(o, mean / bytes, sums.acts / bytes, sd / bytes);
+}
+
+/** Sums over a gather's channel classes: occupancy, occupancy² (for the spread) and activations. */
+const sums = { occ: 0, occ2: 0, acts: 0 };
+
+/** Adds `cnt` channels of Tc transactions each to `sums`: a dense gather (n ≥ L) or a sparse one. */
+function addClass(cnt: number, Tc: number, L: number, n: number, B: number, C: number, span: number, t: HbmTiming): void {
+  if (n >= L) addDenseClass(cnt, Tc, span, t);
+  else addSparseClass(cnt, Tc, span, t, L / n, (C * t.burstBytes) / B, n / L);
+}
+
+/** Adds `cnt` dense channels of Tc consecutive bursts each: exact occupancy, one activation per row chunk. */
+function addDenseClass(cnt: number, Tc: number, span: number, t: HbmTiming): void {
+  const oc = denseChannelOcc(Tc, span, t, denseCycleOf(t));
+  sums.occ += cnt * oc;
+  sums.occ2 += cnt * oc * oc;
+  sums.acts += cnt * Math.ceil(Tc / t.burstsPerRow);
+}
+
+/**
+ * Adds `cnt` sparse channels of Tc transactions each (strata of s tokens, members r tokens apart,
+ * ρ = n/L): their full chunk slots and the partial last one priced by `slotMoments` and `sparseOcc`.
+ */
+function addSparseClass(cnt: number, Tc: number, span: number, t: HbmTiming, s: number, r: number, rho: number): void {
+  if (Tc <= 0) return;
+  const R = t.burstsPerRow;
+  const full = Math.floor(Tc / R);
+  const rem = Tc - full * R;
+  const f = slotMoments(s, r, R, rho);
+  const g = slotMoments(s, r, rem, rho);
+  const K = full * f.pt + g.pt;
+  const Bc = full * f.m1 + g.m1;
+  const n2 = full * f.m2 + g.m2;
+  const oc = sparseOcc(K, Bc, n2, full + (rem > 0 ? 1 : 0), span, t);
+  // spread over the channels: occupancy ∝ the channel's bursts, whose count is a sum over
+  // slots that the stratified placement fills independently (variance Σ E[b²] − E[b]²)
+  const vB = Math.max(0, full * (f.m2 - f.m1 * f.m1) + (g.m2 - g.m1 * g.m1));
+  sums.occ += cnt * oc;
+  sums.occ2 += cnt * oc * oc * (1 + (Bc > 0 ? vB / (Bc * Bc) : 0));
+  sums.acts += cnt * K;
 }
 
 function costInto(o: ExpectedCost, cyclesPerByte: number, activationsPerByte: number, sdPerByte: number): ExpectedCost {

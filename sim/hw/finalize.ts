@@ -3,7 +3,7 @@
  * which turns it into cycles, stages, activity, energy and area (sim/hw/analytical.ts).
  */
 import { type HardwareConfig } from '../schema.ts';
-import type { AreaBreakdown, HwResult } from './types.ts';
+import type { Activity, AreaBreakdown, HwResult, StageCycles } from './types.ts';
 import { emptyActivity } from './types.ts';
 import { emptyEnergy, energyWithLeakageInto, leakageFromArea } from './energy.ts';
 import { areaInto, emptyArea } from './area.ts';
@@ -115,49 +115,76 @@ function ipow(x: number, k: number): number {
   return r;
 }
 
+/** The metrics of one design point from its workload totals, written into `out` (its nested objects reused). */
 export function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMetrics {
   const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
   const stDram = dramStage(s, hw);
   const stTk = Math.max(s.stTkV, s.stTkT);
   const busy = Math.max(stDram, s.stQk, s.stSm, stTk, s.stPv);
-  let core = busy;
-  if ((s.gen || s.spill) && busy > 0) {
-    // Generation is head-granular: a head's K fetch, Q·K/softmax, decision, V fetch and prob·V
-    // run one after the other, the DRAM serves it twice (K, then V), and only the heads in
-    // flight overlap. Three limits — DRAM, the slowest compute engine, the heads-in-flight
-    // window — do not overlap perfectly when they are close: smooth max (p-norm, exponent
-    // tables/pipeline.json overlapExponent). Separate compute engines with buffers between
-    // them do overlap (one term: their max). A summarization head that spills and has the
-    // buffers to itself is head-granular the same way (its K/V stream, then its queries' top-k
-    // and prob·V, before the next head is admitted).
-    const k = OVERLAP_K;
-    // (the window less the K-side latencies of the last head, which the drain adds back)
-    const win = Math.max(0, s.win - (s.drain - s.tail));
-    // the DRAM term is its busiest channel's: the channel mean plus the imbalance the heads in
-    // flight leave (generation; 0 for a spilling summarization)
-    const dram = stDram + s.dramImb;
-    const m = Math.max(busy, dram, win);
-    const sum = ipow(dram / m, k) + ipow(Math.max(s.stQk, s.stSm, s.stTkV, s.stPv) / m, k) + ipow(win / m, k);
-    core = Math.max(m * Math.pow(sum, 1 / k), s.stTkT);
-  }
-  const chainBound = Math.max(s.win, s.chain / s.chainHeads);
+  const cycles = totalCycles(s, stDram, busy);
+  const seconds = cycles / (hw.clockGHz * 1e9);
+  setStages(out.stages, s, stDram, stTk, cycles - busy);
+  setActivity(out.activity, s, cycles, bytes);
+
+  const areaTotal = areaInto(hw, out.area);
+  const leakW = leakageFromArea(hw, out.area, out.leakage);
+  const energy = energyWithLeakageInto(out.activity, hw, leakW, out.energy);
+  out.cycles = cycles;
+  out.latency_s = seconds;
+  out.dram_bytes = bytes;
+  out.energy_j = energy;
+  out.area_mm2 = areaTotal;
+  deriveMetrics({ latency_s: seconds, energy_j: energy, ops: 2 * (s.qkMacs + s.pvMacs) }, out);
+  out.chainBound = Math.max(s.win, s.chain / s.chainHeads);
+  out.dramGBps = seconds > 0 ? bytes / seconds / 1e9 : 0;
+  return out;
+}
+
+/** Total cycles: the overlapped stages (`busy` = the busiest one) plus the drain, or a larger bound. */
+function totalCycles(s: Sums, stDram: number, busy: number): number {
+  const core = (s.gen || s.spill) && busy > 0 ? headGranularCore(s, stDram, busy) : busy;
   // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
   // for short request streams the serial path of the heads in flight.
   // Summarization: the in-order bound (heads pass prob·V in request order; a refetching head waits
   // behind the heads in flight, sim/hw/flow-shop.ts). gateTokenTopk: every gated layer boundary
   // drains the pipeline, runs the token top-k, refills.
-  const cycles = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, s.inOrder > 0 ? s.inOrder + s.drain : 0) + s.gate;
-  const seconds = cycles / (hw.clockGHz * 1e9);
+  return Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, s.inOrder > 0 ? s.inOrder + s.drain : 0) + s.gate;
+}
 
-  const st = out.stages;
+/**
+ * Generation is head-granular: a head's K fetch, Q·K/softmax, decision, V fetch and prob·V
+ * run one after the other, the DRAM serves it twice (K, then V), and only the heads in
+ * flight overlap. Three limits — DRAM, the slowest compute engine, the heads-in-flight
+ * window — do not overlap perfectly when they are close: smooth max (p-norm, exponent
+ * tables/pipeline.json overlapExponent). Separate compute engines with buffers between
+ * them do overlap (one term: their max). A summarization head that spills and has the
+ * buffers to itself is head-granular the same way (its K/V stream, then its queries' top-k
+ * and prob·V, before the next head is admitted).
+ */
+function headGranularCore(s: Sums, stDram: number, busy: number): number {
+  const k = OVERLAP_K;
+  // (the window less the K-side latencies of the last head, which the drain adds back)
+  const win = Math.max(0, s.win - (s.drain - s.tail));
+  // the DRAM term is its busiest channel's: the channel mean plus the imbalance the heads in
+  // flight leave (generation; 0 for a spilling summarization)
+  const dram = stDram + s.dramImb;
+  const m = Math.max(busy, dram, win);
+  const sum = ipow(dram / m, k) + ipow(Math.max(s.stQk, s.stSm, s.stTkV, s.stPv) / m, k) + ipow(win / m, k);
+  return Math.max(m * Math.pow(sum, 1 / k), s.stTkT);
+}
+
+/** Writes the stage busy cycles (top-k: the busier engine) and the overhead into `st`. */
+function setStages(st: StageCycles, s: Sums, stDram: number, stTk: number, overhead: number): void {
   st.dram = stDram;
   st.qk = s.stQk;
   st.softmax = s.stSm;
   st.topk = stTk;
   st.pv = s.stPv;
-  st.overhead = cycles - busy;
+  st.overhead = overhead;
+}
 
-  const a = out.activity;
+/** Writes the activity counts of the totals (cycles and DRAM bytes given) into `a`. */
+function setActivity(a: Activity, s: Sums, cycles: number, bytes: number): void {
   a.cycles = cycles;
   a.dramBytes = bytes;
   a.dramActivations = s.acts;
@@ -170,17 +197,4 @@ export function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMet
   a.softmaxElems = s.smElems;
   a.topkCompares = s.tkCompares;
   a.fetcherBytes = bytes;
-
-  const areaTotal = areaInto(hw, out.area);
-  const leakW = leakageFromArea(hw, out.area, out.leakage);
-  const energy = energyWithLeakageInto(a, hw, leakW, out.energy);
-  out.cycles = cycles;
-  out.latency_s = seconds;
-  out.dram_bytes = bytes;
-  out.energy_j = energy;
-  out.area_mm2 = areaTotal;
-  deriveMetrics({ latency_s: seconds, energy_j: energy, ops: 2 * (s.qkMacs + s.pvMacs) }, out);
-  out.chainBound = chainBound;
-  out.dramGBps = seconds > 0 ? bytes / seconds / 1e9 : 0;
-  return out;
 }

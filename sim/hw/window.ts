@@ -132,12 +132,24 @@ export function sortedOrder(t: Float64Array, a: Int32Array, b: Int32Array): Int3
     radixK = new Uint32Array(n);
     radixK2 = new Uint32Array(n);
   }
+  if (!radixKeys(t, n, radixK, a)) return stableOrder(t, a, b);
+  radixPass(radixK, radixK2, a, b, n, 0);
+  radixPass(radixK2, radixK, b, a, n, 11);
+  // a holds the order again (two passes): order the keys the radix sort left tied by (t, index)
+  return orderTies(t, a, n) ? a : stableOrder(t, a, b);
+}
+
+/**
+ * The radix keys of t into `keys` (the top RADIX_BITS bits of the high words above the smallest,
+ * +∞ the largest key) and 0 … n−1 into `a`; false when a key is not ≥ +0 (NaN, negative, −0).
+ */
+function radixKeys(t: Float64Array, n: number, keys: Uint32Array, a: Int32Array): boolean {
   radixF.set(t);
   let lo = 0x7ff00000;
   let hi = 0;
   for (let i = 0; i < n; i++) {
     const x = t[i];
-    if (!(x >= 0) || (x === 0 && 1 / x < 0)) return stableOrder(t, a, b);
+    if (!(x >= 0) || (x === 0 && 1 / x < 0)) return false;
     const h = radixHi[2 * i + HI];
     if (h < lo) lo = h;
     if (h > hi && x !== Infinity) hi = h;
@@ -145,39 +157,37 @@ export function sortedOrder(t: Float64Array, a: Int32Array, b: Int32Array): Int3
   const range = hi > lo ? hi - lo : 0;
   const shift = Math.max(0, 32 - Math.clz32(range) - RADIX_BITS);
   const top = (1 << RADIX_BITS) - 1;
-  let keys = radixK;
-  let keys2 = radixK2;
   for (let i = 0; i < n; i++) {
     const h = radixHi[2 * i + HI];
     keys[i] = t[i] === Infinity ? top : Math.min(top, (h - lo) >>> shift);
     a[i] = i;
   }
-  let src = a;
-  let dst = b;
-  for (let pass = 0; pass < 2; pass++) {
-    const sh = pass * 11;
-    radixCount.fill(0);
-    for (let i = 0; i < n; i++) radixCount[(keys[i] >>> sh) & 2047]++;
-    let sum = 0;
-    for (let d = 0; d < 2048; d++) {
-      const c = radixCount[d];
-      radixCount[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = keys[i];
-      const j = radixCount[(k >>> sh) & 2047]++;
-      keys2[j] = k;
-      dst[j] = src[i];
-    }
-    const tk = keys;
-    keys = keys2;
-    keys2 = tk;
-    const ti = src;
-    src = dst;
-    dst = ti;
+  return true;
+}
+
+/** One stable counting-sort pass on the 11-bit digit at bit `sh`: (keys, src) → (keys2, dst). */
+function radixPass(keys: Uint32Array, keys2: Uint32Array, src: Int32Array, dst: Int32Array, n: number, sh: number): void {
+  radixCount.fill(0);
+  for (let i = 0; i < n; i++) radixCount[(keys[i] >>> sh) & 2047]++;
+  let sum = 0;
+  for (let d = 0; d < 2048; d++) {
+    const c = radixCount[d];
+    radixCount[d] = sum;
+    sum += c;
   }
-  // src is a again (two passes): order the keys the radix sort left tied by (t, index)
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    const j = radixCount[(k >>> sh) & 2047]++;
+    keys2[j] = k;
+    dst[j] = src[i];
+  }
+}
+
+/**
+ * Insertion pass over the radix order `src`: entries ordered by (t, index); false as soon as it
+ * has moved more than 8n entries (keys clustered below the radix resolution).
+ */
+function orderTies(t: Float64Array, src: Int32Array, n: number): boolean {
   let moves = 0;
   for (let j = 1; j < n; j++) {
     const x = src[j];
@@ -189,9 +199,9 @@ export function sortedOrder(t: Float64Array, a: Int32Array, b: Int32Array): Int3
     }
     src[k + 1] = x;
     moves += j - 1 - k;
-    if (moves > 8 * n) return stableOrder(t, a, b);
+    if (moves > 8 * n) return false;
   }
-  return src;
+  return true;
 }
 
 /**

@@ -114,35 +114,70 @@ function parseKeyValues(s: string): Record<string, string> {
   return out;
 }
 
+/** The header line of a trace: its cells, the cell index of each TRACE_COLUMNS field, its 1-based line. */
+interface TraceHeader {
+  cells: string[];
+  idx: number[];
+  /** The 17 columns and nothing else, in TRACE_COLUMNS order (rows may take the ROW_RE fast path). */
+  standardOrder: boolean;
+  line: number;
+}
+
+/**
+ * A data row, kept as its cells (general path) or as the match of ROW_RE (fast path: standard
+ * column order, no quotes or spaces; converted by fastRequest, or by rowToRequest if invalid).
+ */
+interface TraceRow {
+  cells: string[] | undefined;
+  m: RegExpExecArray | undefined;
+  line: number;
+}
+
 /** Parse the text of a 17-column workload CSV. `fileName` is used in error messages and the name. */
 export function parseTrace(text: string, fileName: string, opts: ParseTraceOptions = {}): Workload {
   const lines = text.split(/\r?\n/);
+  const header = readHeader(lines, fileName);
+  const { rows, trailer } = collectRows(lines, header, fileName);
+  const meta = trailer?.startsWith(MARKER) ? parseKeyValues(trailer.slice(MARKER.length)) : undefined;
+  const mapping = opts.bitMapping ?? (meta ? 'exact' : 'official');
+
+  const requests: HeadRequest[] = [];
+  for (const { cells, m, line } of rows) {
+    requests.push((m && fastRequest(m, mapping, meta)) || rowToRequest(cells ?? m!.slice(1), header.idx, line, fileName, mapping, meta));
+  }
+  if (header.standardOrder && !meta) rawLines.set(requests, rows.map((r) => lines[r.line - 1]));
+  return traceWorkload(requests, fileName, trailer, meta, mapping);
+}
+
+/** The first non-blank line as the header; every column of TRACE_COLUMNS must be in it. */
+function readHeader(lines: string[], fileName: string): TraceHeader {
   let li = 0;
   while (li < lines.length && lines[li].trim() === '') li++;
   if (li >= lines.length) throw new TraceError(fileName, 1, undefined, undefined, 'empty file: expected a header line');
-  const header = splitCsvLine(lines[li]).map((s) => s.trim());
+  const cells = splitCsvLine(lines[li]).map((s) => s.trim());
   const colIdx = new Map<string, number>();
-  header.forEach((h, i) => colIdx.set(h, i));
+  cells.forEach((h, i) => colIdx.set(h, i));
   for (const c of TRACE_COLUMNS) {
-    if (!colIdx.has(c)) throw new TraceError(fileName, li + 1, undefined, c, `header lacks column '${c}' (got: ${header.join(',')})`);
+    if (!colIdx.has(c)) throw new TraceError(fileName, li + 1, undefined, c, `header lacks column '${c}' (got: ${cells.join(',')})`);
   }
   const idx = TRACE_COLUMNS.map((c) => colIdx.get(c)!);
-  const standardOrder = header.length === TRACE_COLUMNS.length && header.every((h, i) => h === TRACE_COLUMNS[i]);
-  const headerLine = li + 1;
-  li++;
+  const standardOrder = cells.length === TRACE_COLUMNS.length && cells.every((h, i) => h === TRACE_COLUMNS[i]);
+  return { cells, idx, standardOrder, line: li + 1 };
+}
 
+/**
+ * The data rows below the header (at least one) and the first cell of the trailing config line,
+ * if any: blank lines are skipped, nothing but blank lines may follow the config line.
+ */
+function collectRows(lines: string[], header: TraceHeader, fileName: string): { rows: TraceRow[]; trailer: string | undefined } {
   let trailer: string | undefined;
   let trailerLine = 0;
-  // a row is kept as its cells (general path) or as the match of ROW_RE (fast path: standard
-  // column order, no quotes or spaces; converted by fastRequest, or by rowToRequest if invalid)
-  const rows: { cells: string[] | undefined; m: RegExpExecArray | undefined; line: number }[] = [];
-  for (; li < lines.length; li++) {
+  const rows: TraceRow[] = [];
+  for (let li = header.line; li < lines.length; li++) {
     const raw = lines[li];
-    const m = standardOrder ? ROW_RE.exec(raw) : null;
+    const m = header.standardOrder ? ROW_RE.exec(raw) : null;
     if (m !== null) {
-      if (trailer !== undefined) {
-        throw new TraceError(fileName, li + 1, 1, 'iteration_id', `data row after the trailing config line (line ${trailerLine})`);
-      }
+      if (trailer !== undefined) throw rowAfterTrailer(fileName, li + 1, trailerLine);
       rows.push({ cells: undefined, m, line: li + 1 });
       continue;
     }
@@ -153,35 +188,43 @@ export function parseTrace(text: string, fileName: string, opts: ParseTraceOptio
       if (trailer !== undefined) {
         throw new TraceError(fileName, li + 1, 1, 'iteration_id', `second non-row line after the trailing config line (line ${trailerLine}): '${first.slice(0, 60)}'`);
       }
-      if (rows.length === 0 && first === '') throw new TraceError(fileName, li + 1, 1, 'iteration_id', 'empty iteration_id');
-      // Trailing config line: first cell is free text, the rest must be empty.
-      const extra = cells.slice(1).findIndex((c) => c.trim() !== '');
-      if (extra >= 0) {
-        throw new TraceError(fileName, li + 1, extra + 2, header[extra + 1], `iteration_id '${first.slice(0, 60)}' is not an integer (a trailing config line must have empty other cells)`);
-      }
+      checkTrailer(cells, first, header.cells, fileName, li + 1, rows.length === 0);
       trailer = first;
       trailerLine = li + 1;
       continue;
     }
-    if (trailer !== undefined) {
-      throw new TraceError(fileName, li + 1, 1, 'iteration_id', `data row after the trailing config line (line ${trailerLine})`);
-    }
-    if (cells.length !== header.length) {
-      throw new TraceError(fileName, li + 1, Math.min(cells.length, header.length) + 1, undefined, `expected ${header.length} cells, got ${cells.length}`);
+    if (trailer !== undefined) throw rowAfterTrailer(fileName, li + 1, trailerLine);
+    if (cells.length !== header.cells.length) {
+      throw new TraceError(fileName, li + 1, Math.min(cells.length, header.cells.length) + 1, undefined, `expected ${header.cells.length} cells, got ${cells.length}`);
     }
     rows.push({ cells, m: undefined, line: li + 1 });
   }
-  if (rows.length === 0) throw new TraceError(fileName, headerLine, undefined, undefined, 'no data rows');
+  if (rows.length === 0) throw new TraceError(fileName, header.line, undefined, undefined, 'no data rows');
+  return { rows, trailer };
+}
 
-  const meta = trailer?.startsWith(MARKER) ? parseKeyValues(trailer.slice(MARKER.length)) : undefined;
-  const mapping = opts.bitMapping ?? (meta ? 'exact' : 'official');
+/** The error of a data row below the trailing config line (at `trailerLine`). */
+function rowAfterTrailer(fileName: string, line: number, trailerLine: number): TraceError {
+  return new TraceError(fileName, line, 1, 'iteration_id', `data row after the trailing config line (line ${trailerLine})`);
+}
 
-  const requests: HeadRequest[] = [];
-  for (const { cells, m, line } of rows) {
-    requests.push((m && fastRequest(m, mapping, meta)) || rowToRequest(cells ?? m!.slice(1), idx, line, fileName, mapping, meta));
+/** Checks a trailing config line: its first cell is free text (not empty before any row), the rest must be empty. */
+function checkTrailer(cells: string[], first: string, header: string[], fileName: string, line: number, noRows: boolean): void {
+  if (noRows && first === '') throw new TraceError(fileName, line, 1, 'iteration_id', 'empty iteration_id');
+  const extra = cells.slice(1).findIndex((c) => c.trim() !== '');
+  if (extra >= 0) {
+    throw new TraceError(fileName, line, extra + 2, header[extra + 1], `iteration_id '${first.slice(0, 60)}' is not an integer (a trailing config line must have empty other cells)`);
   }
-  if (standardOrder && !meta) rawLines.set(requests, rows.map((r) => lines[r.line - 1]));
+}
 
+/** The workload of a trace's requests: stage and name from the metadata, model inferred from the shape. */
+function traceWorkload(
+  requests: HeadRequest[],
+  fileName: string,
+  trailer: string | undefined,
+  meta: Record<string, string> | undefined,
+  mapping: 'official' | 'exact',
+): Workload {
   const stage: Stage = meta?.stage === 'summarization' ? 'summarization' : 'generation';
   const maxOf = (f: (r: HeadRequest) => number) => requests.reduce((m, r) => Math.max(m, f(r)), 0);
   const layers = maxOf((r) => r.layer) + 1;
