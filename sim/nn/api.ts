@@ -23,7 +23,7 @@ import type { Workload } from '../workload/types.ts';
 import { initBackend } from './backend.ts';
 import { loadCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, DATA_SEED } from './data.ts';
-import { Engine, runAlgo, Stats } from './engine.ts';
+import { Engine, runAlgo, Stats, type RunAlgo } from './engine.ts';
 import { ConfigError } from './hfconfig.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
@@ -157,6 +157,7 @@ export function cacheKeyOf(spec: AccuracySpec, algo: AlgoConfig, ckHash: string)
   return h.digest('hex').slice(0, 20);
 }
 
+/** Run a model's evaluation under a pruning configuration: its metric, CI, measured keep rates and trace. */
 export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): Promise<AccuracyResult> {
   const algo = AlgoSchema.parse(algoIn);
   const e = await getEngine(spec.model);
@@ -166,53 +167,10 @@ export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): 
   const name = spec.model.includes('/') ? e.ck.dir.split('/').pop() ?? 'hf' : spec.model;
   const inputs = evalInputs(e, spec.maxExamples);
   const t0 = performance.now(); // forward passes only (tokenization excluded)
-  let metric: AccuracyResult['metric'];
-  let value: number;
-  let ci95: [number, number];
-  let n: number;
-  let stage: Workload['stage'];
-  let iterations: number;
-  if (inputs.kind === 'bert') {
-    const correct: number[] = [];
-    for (let i = 0; i < inputs.items.length; i += BATCH.bert) {
-      const batch = inputs.items.slice(i, i + BATCH.bert);
-      const logits = e.classifyBatch(batch.map((x) => x.ids), ra, stats, i);
-      batch.forEach((x, b) => {
-        let best = 0;
-        for (let k = 1; k < logits[b].length; k++) if (logits[b][k] > logits[b][best]) best = k;
-        correct.push(best === x.label ? 1 : 0);
-      });
-    }
-    metric = 'accuracy';
-    n = correct.length;
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    value = mean(correct);
-    ci95 = wilsonCi(correct.reduce((a, b) => a + b, 0), n);
-    stage = 'summarization';
-    iterations = n;
-  } else {
-    const perEx: number[][] = [];
-    for (let i = 0; i < inputs.windows.length; i += BATCH.gpt) {
-      const batch = inputs.windows.slice(i, i + BATCH.gpt);
-      perEx.push(...e.generateBatch(batch, inputs.prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS));
-    }
-    metric = 'perplexity';
-    n = perEx.length;
-    const sums = perEx.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
-    const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
-    value = ppl(sums);
-    ci95 = bootstrap(sums, ppl, seed);
-    stage = 'generation';
-    iterations = n * GEN_TOKENS;
-  }
+  const s = inputs.kind === 'bert' ? scoreClassifier(e, inputs.items, ra, stats) : scoreLm(e, inputs.windows, inputs.prompt, ra, stats, seed);
   const seconds = (performance.now() - t0) / 1000;
-  const provenance =
-    `measured: ${name} ${stage} n=${n} tokenKeep=${algo.tokenKeep} headKeep=${algo.headKeep} valueKeep=${algo.valueKeep}` +
-    ` msb=${algo.msbBits} lsb=${ra.progressive ? algo.lsbBits : 0} thr=${algo.lsbThreshold}`;
-  const trace: Workload = {
-    name: `${name}-${stage}-measured`, model: shapeOf(e, name), stage, iterations, reuseKV: stage === 'summarization',
-    requests: stats.rows, source: 'generated', provenance,
-  };
+  const trace = measuredTrace(e, name, algo, ra, stats, s);
+  const { metric, value, n, ci95 } = s;
   return {
     metric, value, n, ci95,
     lsbRefetchFraction: stats.refetchFraction(),
@@ -220,5 +178,57 @@ export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): 
     trace,
     cacheKey: cacheKeyOf(spec, algo, e.ck.hash),
     details: { seconds, gflop: stats.flops / 1e9, examplesPerSecond: n / seconds, model: name, checkpoint: e.ck.dir, layers: e.c.layers, heads: e.c.heads },
+  };
+}
+
+/** The metric of one evaluation and the shape of its trace (stage, iterations). */
+interface Scored {
+  metric: AccuracyResult['metric'];
+  value: number;
+  n: number;
+  ci95: [number, number];
+  stage: Workload['stage'];
+  iterations: number;
+}
+
+/** Classifier accuracy over the examples in batches (Wilson interval); one summarization pass each. */
+function scoreClassifier(e: Engine, items: { ids: number[]; label: number }[], ra: RunAlgo, stats: Stats): Scored {
+  const correct: number[] = [];
+  for (let i = 0; i < items.length; i += BATCH.bert) {
+    const batch = items.slice(i, i + BATCH.bert);
+    const logits = e.classifyBatch(batch.map((x) => x.ids), ra, stats, i);
+    batch.forEach((x, b) => {
+      let best = 0;
+      for (let k = 1; k < logits[b].length; k++) if (logits[b][k] > logits[b][best]) best = k;
+      correct.push(best === x.label ? 1 : 0);
+    });
+  }
+  const n = correct.length;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { metric: 'accuracy', value: mean(correct), n, ci95: wilsonCi(correct.reduce((a, b) => a + b, 0), n), stage: 'summarization', iterations: n };
+}
+
+/** LM perplexity over the windows' GEN_TOKENS teacher-forced steps (bootstrap over windows). */
+function scoreLm(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, stats: Stats, seed: number): Scored {
+  const perEx: number[][] = [];
+  for (let i = 0; i < windows.length; i += BATCH.gpt) {
+    const batch = windows.slice(i, i + BATCH.gpt);
+    perEx.push(...e.generateBatch(batch, prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS));
+  }
+  const n = perEx.length;
+  const sums = perEx.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
+  const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
+  return { metric: 'perplexity', value: ppl(sums), n, ci95: bootstrap(sums, ppl, seed), stage: 'generation', iterations: n * GEN_TOKENS };
+}
+
+/** The measured workload: the rows `stats` recorded, with the model's shape and the run's provenance. */
+function measuredTrace(e: Engine, name: string, algo: AlgoConfig, ra: RunAlgo, stats: Stats, s: Scored): Workload {
+  const { stage, n } = s;
+  const provenance =
+    `measured: ${name} ${stage} n=${n} tokenKeep=${algo.tokenKeep} headKeep=${algo.headKeep} valueKeep=${algo.valueKeep}` +
+    ` msb=${algo.msbBits} lsb=${ra.progressive ? algo.lsbBits : 0} thr=${algo.lsbThreshold}`;
+  return {
+    name: `${name}-${stage}-measured`, model: shapeOf(e, name), stage, iterations: s.iterations, reuseKV: stage === 'summarization',
+    requests: stats.rows, source: 'generated', provenance,
   };
 }

@@ -18,6 +18,7 @@
  * Rejected: cross-attention, decoder BERT, relative position embeddings, other architectures,
  * unknown activations, non-integer sizes, model types other than bert / gpt2.
  */
+import type { ModelConfig } from './model.ts';
 
 export type Activation = 'gelu' | 'gelu_new' | 'relu' | 'silu' | 'quick_gelu' | 'tanh';
 
@@ -42,26 +43,12 @@ export class ConfigError extends Error {
   }
 }
 
-export interface HfModelConfig {
-  kind: 'bert' | 'gpt';
-  vocabSize: number;
-  hidden: number;
-  layers: number;
-  heads: number;
-  intermediate: number;
-  maxPositions: number;
-  numLabels: number;
-  lnEps: number;
-  padId: number;
-  clsId: number;
-  sepId: number;
-  eosId: number;
+/** A model config read from Hugging Face: model.ts's `ModelConfig` with every HF default filled in. */
+export interface HfModelConfig extends ModelConfig {
   act: Activation;
   tiedHead: boolean;
   scaleAttn: boolean;
   scaleAttnByLayer: boolean;
-  /** GPT-2 only: position information (`position_embedding_type`): learned `wpe` (default), ALiBi's distance bias, or none. */
-  positions?: Positions;
 }
 
 export type Positions = 'learned' | 'alibi' | 'none';
@@ -95,58 +82,102 @@ const FIXED: Record<'bert' | 'gpt2', Record<string, unknown[]>> = {
   },
 };
 
+/** Reads a config.json object `j`; every error is a ConfigError naming the key and `source`. */
 export function configFromHf(j: Record<string, unknown>, source = 'config.json'): HfModelConfig {
-  const bad = (key: string, what: string) => new ConfigError(`${source}: '${key}': ${what}`);
-  const num = (k: string, dflt?: number, int = true): number => {
-    const v = j[k];
-    if (v == null && dflt !== undefined) return dflt;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(k, v == null ? 'missing numeric field' : `expected a number, got ${JSON.stringify(v)}`);
-    if (int && (!Number.isInteger(v) || v < 0)) throw bad(k, `expected a non-negative integer, got ${v}`);
-    return v;
-  };
-  const bool = (k: string, dflt: boolean): boolean => {
-    const v = j[k];
-    if (v == null) return dflt;
-    if (typeof v !== 'boolean') throw bad(k, `expected true or false, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const type = String(j.model_type ?? '');
-  if (type !== 'bert' && type !== 'gpt2') throw bad('model_type', `unsupported model_type '${type}' (expected 'bert' or 'gpt2')`);
-  if (j.architectures != null) {
-    const arch = j.architectures;
-    const ok = ARCH[type] as readonly string[];
-    if (!Array.isArray(arch) || arch.length !== 1 || !ok.includes(String(arch[0]))) {
-      throw bad('architectures', `${JSON.stringify(arch)} is not supported (the engine runs ${ok.join(', ')}: set "architectures": ["${ok[0]}"] if the weights are that model)`);
-    }
-  }
-  for (const [k, allowed] of Object.entries(FIXED[type])) {
-    if (j[k] != null && !allowed.includes(j[k])) throw bad(k, `${JSON.stringify(j[k])} changes the forward pass and is not implemented (supported: ${allowed.map((a) => JSON.stringify(a)).join(', ')})`);
-  }
-  const actKey = type === 'bert' ? 'hidden_act' : 'activation_function';
-  const actName = j[actKey] == null ? (type === 'bert' ? 'gelu' : 'gelu_new') : j[actKey];
-  const act = typeof actName === 'string' ? ACTIVATIONS[actName] : undefined;
-  if (!act) throw bad(actKey, `activation ${JSON.stringify(actName)} is not implemented (supported: ${Object.keys(ACTIVATIONS).join(', ')})`);
-  let c: HfModelConfig;
-  if (type === 'bert') {
-    const nl = typeof j.num_labels === 'number' ? j.num_labels : j.id2label ? Object.keys(j.id2label as object).length : 2;
-    c = {
-      kind: 'bert', vocabSize: num('vocab_size'), hidden: num('hidden_size'), layers: num('num_hidden_layers'),
-      heads: num('num_attention_heads'), intermediate: num('intermediate_size'), maxPositions: num('max_position_embeddings'),
-      numLabels: nl, lnEps: num('layer_norm_eps', 1e-12, false), padId: num('pad_token_id', 0), clsId: num('cls_token_id', 101),
-      sepId: num('sep_token_id', 102), eosId: -1, act, tiedHead: true, scaleAttn: true, scaleAttnByLayer: false,
-    };
-  } else {
-    const d = num('n_embd');
-    c = {
-      kind: 'gpt', vocabSize: num('vocab_size'), hidden: d, layers: num('n_layer'), heads: num('n_head'),
-      intermediate: j.n_inner == null ? 4 * d : num('n_inner'), maxPositions: num('n_positions'), numLabels: 0,
-      lnEps: num('layer_norm_epsilon', 1e-5, false), padId: -1, clsId: -1, sepId: -1, eosId: num('eos_token_id', 50256),
-      act, tiedHead: bool('tie_word_embeddings', true), scaleAttn: bool('scale_attn_weights', true),
-      scaleAttnByLayer: bool('scale_attn_by_inverse_layer_idx', false), positions: j.position_embedding_type === 'alibi' || j.position_embedding_type === 'none' ? j.position_embedding_type : 'learned',
-    };
-  }
-  if (c.heads < 1 || c.hidden % c.heads !== 0) throw bad(type === 'bert' ? 'num_attention_heads' : 'n_head', `${c.heads} heads do not divide the hidden size ${c.hidden}`);
+  const r = new HfReader(j, source);
+  const type = modelType(r);
+  checkArchitecture(r, type);
+  checkFixedKeys(r, type);
+  const act = activation(r, type);
+  const c = type === 'bert' ? bertConfig(r, act) : gptConfig(r, act);
+  if (c.heads < 1 || c.hidden % c.heads !== 0) throw r.bad(type === 'bert' ? 'num_attention_heads' : 'n_head', `${c.heads} heads do not divide the hidden size ${c.hidden}`);
   return c;
+}
+
+/** Typed access to the keys of one config.json, with errors that name the key and the file. */
+class HfReader {
+  constructor(readonly j: Record<string, unknown>, readonly source: string) {}
+
+  /** A ConfigError about `key`. */
+  bad(key: string, what: string): ConfigError {
+    return new ConfigError(`${this.source}: '${key}': ${what}`);
+  }
+
+  /** Number at `k` (`dflt` when absent); a non-negative integer unless `int` is false. */
+  num(k: string, dflt?: number, int = true): number {
+    const v = this.j[k];
+    if (v == null && dflt !== undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw this.bad(k, v == null ? 'missing numeric field' : `expected a number, got ${JSON.stringify(v)}`);
+    if (int && (!Number.isInteger(v) || v < 0)) throw this.bad(k, `expected a non-negative integer, got ${v}`);
+    return v;
+  }
+
+  /** Boolean at `k` (`dflt` when absent). */
+  bool(k: string, dflt: boolean): boolean {
+    const v = this.j[k];
+    if (v == null) return dflt;
+    if (typeof v !== 'boolean') throw this.bad(k, `expected true or false, got ${JSON.stringify(v)}`);
+    return v;
+  }
+}
+
+/** `model_type`: bert or gpt2 (anything else throws). */
+function modelType(r: HfReader): 'bert' | 'gpt2' {
+  const type = String(r.j.model_type ?? '');
+  if (type !== 'bert' && type !== 'gpt2') throw r.bad('model_type', `unsupported model_type '${type}' (expected 'bert' or 'gpt2')`);
+  return type;
+}
+
+/** `architectures`, when given, must be the one class the engine runs for the model type. */
+function checkArchitecture(r: HfReader, type: 'bert' | 'gpt2'): void {
+  if (r.j.architectures == null) return;
+  const arch = r.j.architectures;
+  const ok = ARCH[type] as readonly string[];
+  if (!Array.isArray(arch) || arch.length !== 1 || !ok.includes(String(arch[0]))) {
+    throw r.bad('architectures', `${JSON.stringify(arch)} is not supported (the engine runs ${ok.join(', ')}: set "architectures": ["${ok[0]}"] if the weights are that model)`);
+  }
+}
+
+/** Keys of `FIXED` must be absent or hold one of their accepted values. */
+function checkFixedKeys(r: HfReader, type: 'bert' | 'gpt2'): void {
+  const j = r.j;
+  for (const [k, allowed] of Object.entries(FIXED[type])) {
+    if (j[k] != null && !allowed.includes(j[k])) throw r.bad(k, `${JSON.stringify(j[k])} changes the forward pass and is not implemented (supported: ${allowed.map((a) => JSON.stringify(a)).join(', ')})`);
+  }
+}
+
+/** The FFN activation (`hidden_act` / `activation_function`, default gelu / gelu_new). */
+function activation(r: HfReader, type: 'bert' | 'gpt2'): Activation {
+  const actKey = type === 'bert' ? 'hidden_act' : 'activation_function';
+  const actName = r.j[actKey] == null ? (type === 'bert' ? 'gelu' : 'gelu_new') : r.j[actKey];
+  const act = typeof actName === 'string' ? ACTIVATIONS[actName] : undefined;
+  if (!act) throw r.bad(actKey, `activation ${JSON.stringify(actName)} is not implemented (supported: ${Object.keys(ACTIVATIONS).join(', ')})`);
+  return act;
+}
+
+/** BertForSequenceClassification sizes, token ids and labels (`num_labels`, else `id2label`'s size, else 2). */
+function bertConfig(r: HfReader, act: Activation): HfModelConfig {
+  const j = r.j;
+  const nl = typeof j.num_labels === 'number' ? j.num_labels : j.id2label ? Object.keys(j.id2label as object).length : 2;
+  return {
+    kind: 'bert', vocabSize: r.num('vocab_size'), hidden: r.num('hidden_size'), layers: r.num('num_hidden_layers'),
+    heads: r.num('num_attention_heads'), intermediate: r.num('intermediate_size'), maxPositions: r.num('max_position_embeddings'),
+    numLabels: nl, lnEps: r.num('layer_norm_eps', 1e-12, false), padId: r.num('pad_token_id', 0), clsId: r.num('cls_token_id', 101),
+    sepId: r.num('sep_token_id', 102), eosId: -1, act, tiedHead: true, scaleAttn: true, scaleAttnByLayer: false,
+  };
+}
+
+/** GPT2LMHeadModel sizes, head tying, score scaling and position information. */
+function gptConfig(r: HfReader, act: Activation): HfModelConfig {
+  const j = r.j;
+  const d = r.num('n_embd');
+  return {
+    kind: 'gpt', vocabSize: r.num('vocab_size'), hidden: d, layers: r.num('n_layer'), heads: r.num('n_head'),
+    intermediate: j.n_inner == null ? 4 * d : r.num('n_inner'), maxPositions: r.num('n_positions'), numLabels: 0,
+    lnEps: r.num('layer_norm_epsilon', 1e-5, false), padId: -1, clsId: -1, sepId: -1, eosId: r.num('eos_token_id', 50256),
+    act, tiedHead: r.bool('tie_word_embeddings', true), scaleAttn: r.bool('scale_attn_weights', true),
+    scaleAttnByLayer: r.bool('scale_attn_by_inverse_layer_idx', false), positions: j.position_embedding_type === 'alibi' || j.position_embedding_type === 'none' ? j.position_embedding_type : 'learned',
+  };
 }
 
 /** Attention score scale of layer l (HF GPT2Attention: 1/√dh if scale_attn_weights, ÷ (l+1) if scale_attn_by_inverse_layer_idx). */

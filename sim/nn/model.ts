@@ -136,6 +136,11 @@ function hcat(ts: NamedTensor[]): NamedTensor {
 }
 const vec = (d: Float32Array): NamedTensor => ({ shape: [d.length], data: d });
 
+/** A weight by internal name (throws when missing). */
+type WeightGet = (k: string) => NamedTensor;
+/** A checkpoint tensor by its first present name, checked against a shape if given (throws when missing). */
+type HfGet = (names: string[], shape?: number[]) => NamedTensor;
+
 /** Internal → HF (BertForSequenceClassification / GPT2LMHeadModel names). */
 export function toHf(c: ModelConfig, w: Weights): TensorMap {
   const g = (k: string) => {
@@ -143,62 +148,71 @@ export function toHf(c: ModelConfig, w: Weights): TensorMap {
     if (!t) throw new Error(`missing weight ${k}`);
     return t;
   };
-  const d = c.hidden;
   const out: TensorMap = new Map();
-  if (c.kind === 'bert') {
-    const p = 'bert.';
-    out.set(p + 'embeddings.word_embeddings.weight', g('tokEmb'));
-    out.set(p + 'embeddings.position_embeddings.weight', g('posEmb'));
-    out.set(p + 'embeddings.token_type_embeddings.weight', { shape: [2, d], data: new Float32Array(2 * d) });
-    out.set(p + 'embeddings.LayerNorm.weight', g('embLnG'));
-    out.set(p + 'embeddings.LayerNorm.bias', g('embLnB'));
-    for (let l = 0; l < c.layers; l++) {
-      const q = `${p}encoder.layer.${l}.`;
-      const wqkv = g(lk(l, 'wqkv'));
-      const bqkv = g(lk(l, 'bqkv')).data;
-      ['query', 'key', 'value'].forEach((n, i) => {
-        out.set(`${q}attention.self.${n}.weight`, transpose2d(cols(wqkv, i * d, (i + 1) * d)));
-        out.set(`${q}attention.self.${n}.bias`, vec(bqkv.slice(i * d, (i + 1) * d)));
-      });
-      out.set(`${q}attention.output.dense.weight`, transpose2d(g(lk(l, 'wo'))));
-      out.set(`${q}attention.output.dense.bias`, g(lk(l, 'bo')));
-      out.set(`${q}attention.output.LayerNorm.weight`, g(lk(l, 'ln1G')));
-      out.set(`${q}attention.output.LayerNorm.bias`, g(lk(l, 'ln1B')));
-      out.set(`${q}intermediate.dense.weight`, transpose2d(g(lk(l, 'w1'))));
-      out.set(`${q}intermediate.dense.bias`, g(lk(l, 'b1')));
-      out.set(`${q}output.dense.weight`, transpose2d(g(lk(l, 'w2'))));
-      out.set(`${q}output.dense.bias`, g(lk(l, 'b2')));
-      out.set(`${q}output.LayerNorm.weight`, g(lk(l, 'ln2G')));
-      out.set(`${q}output.LayerNorm.bias`, g(lk(l, 'ln2B')));
-    }
-    out.set(p + 'pooler.dense.weight', transpose2d(g('poolW')));
-    out.set(p + 'pooler.dense.bias', g('poolB'));
-    out.set('classifier.weight', transpose2d(g('clsW')));
-    out.set('classifier.bias', g('clsB'));
-  } else {
-    const p = 'transformer.';
-    out.set(p + 'wte.weight', g('tokEmb'));
-    out.set(p + 'wpe.weight', g('posEmb'));
-    for (let l = 0; l < c.layers; l++) {
-      const q = `${p}h.${l}.`;
-      out.set(q + 'ln_1.weight', g(lk(l, 'ln1G')));
-      out.set(q + 'ln_1.bias', g(lk(l, 'ln1B')));
-      out.set(q + 'attn.c_attn.weight', g(lk(l, 'wqkv'))); // Conv1D: [in, out]
-      out.set(q + 'attn.c_attn.bias', g(lk(l, 'bqkv')));
-      out.set(q + 'attn.c_proj.weight', g(lk(l, 'wo')));
-      out.set(q + 'attn.c_proj.bias', g(lk(l, 'bo')));
-      out.set(q + 'ln_2.weight', g(lk(l, 'ln2G')));
-      out.set(q + 'ln_2.bias', g(lk(l, 'ln2B')));
-      out.set(q + 'mlp.c_fc.weight', g(lk(l, 'w1')));
-      out.set(q + 'mlp.c_fc.bias', g(lk(l, 'b1')));
-      out.set(q + 'mlp.c_proj.weight', g(lk(l, 'w2')));
-      out.set(q + 'mlp.c_proj.bias', g(lk(l, 'b2')));
-    }
-    out.set(p + 'ln_f.weight', g('lnfG'));
-    out.set(p + 'ln_f.bias', g('lnfB'));
-    if (c.tiedHead === false) out.set('lm_head.weight', g('lmHead'));
-  }
+  if (c.kind === 'bert') bertToHf(c, g, out);
+  else gptToHf(c, g, out);
   return out;
+}
+
+/** BERT weights under BertForSequenceClassification names (Linear weights transposed to [out, in]). */
+function bertToHf(c: ModelConfig, g: WeightGet, out: TensorMap): void {
+  const d = c.hidden;
+  const p = 'bert.';
+  out.set(p + 'embeddings.word_embeddings.weight', g('tokEmb'));
+  out.set(p + 'embeddings.position_embeddings.weight', g('posEmb'));
+  out.set(p + 'embeddings.token_type_embeddings.weight', { shape: [2, d], data: new Float32Array(2 * d) });
+  out.set(p + 'embeddings.LayerNorm.weight', g('embLnG'));
+  out.set(p + 'embeddings.LayerNorm.bias', g('embLnB'));
+  for (let l = 0; l < c.layers; l++) bertLayerToHf(`${p}encoder.layer.${l}.`, l, d, g, out);
+  out.set(p + 'pooler.dense.weight', transpose2d(g('poolW')));
+  out.set(p + 'pooler.dense.bias', g('poolB'));
+  out.set('classifier.weight', transpose2d(g('clsW')));
+  out.set('classifier.bias', g('clsB'));
+}
+
+/** BERT layer `l` under the HF prefix `q`: query, key and value split out of wqkv / bqkv. */
+function bertLayerToHf(q: string, l: number, d: number, g: WeightGet, out: TensorMap): void {
+  const wqkv = g(lk(l, 'wqkv'));
+  const bqkv = g(lk(l, 'bqkv')).data;
+  ['query', 'key', 'value'].forEach((n, i) => {
+    out.set(`${q}attention.self.${n}.weight`, transpose2d(cols(wqkv, i * d, (i + 1) * d)));
+    out.set(`${q}attention.self.${n}.bias`, vec(bqkv.slice(i * d, (i + 1) * d)));
+  });
+  out.set(`${q}attention.output.dense.weight`, transpose2d(g(lk(l, 'wo'))));
+  out.set(`${q}attention.output.dense.bias`, g(lk(l, 'bo')));
+  out.set(`${q}attention.output.LayerNorm.weight`, g(lk(l, 'ln1G')));
+  out.set(`${q}attention.output.LayerNorm.bias`, g(lk(l, 'ln1B')));
+  out.set(`${q}intermediate.dense.weight`, transpose2d(g(lk(l, 'w1'))));
+  out.set(`${q}intermediate.dense.bias`, g(lk(l, 'b1')));
+  out.set(`${q}output.dense.weight`, transpose2d(g(lk(l, 'w2'))));
+  out.set(`${q}output.dense.bias`, g(lk(l, 'b2')));
+  out.set(`${q}output.LayerNorm.weight`, g(lk(l, 'ln2G')));
+  out.set(`${q}output.LayerNorm.bias`, g(lk(l, 'ln2B')));
+}
+
+/** GPT-2 weights under GPT2LMHeadModel names (Conv1D weights keep the [in, out] layout). */
+function gptToHf(c: ModelConfig, g: WeightGet, out: TensorMap): void {
+  const p = 'transformer.';
+  out.set(p + 'wte.weight', g('tokEmb'));
+  out.set(p + 'wpe.weight', g('posEmb'));
+  for (let l = 0; l < c.layers; l++) {
+    const q = `${p}h.${l}.`;
+    out.set(q + 'ln_1.weight', g(lk(l, 'ln1G')));
+    out.set(q + 'ln_1.bias', g(lk(l, 'ln1B')));
+    out.set(q + 'attn.c_attn.weight', g(lk(l, 'wqkv'))); // Conv1D: [in, out]
+    out.set(q + 'attn.c_attn.bias', g(lk(l, 'bqkv')));
+    out.set(q + 'attn.c_proj.weight', g(lk(l, 'wo')));
+    out.set(q + 'attn.c_proj.bias', g(lk(l, 'bo')));
+    out.set(q + 'ln_2.weight', g(lk(l, 'ln2G')));
+    out.set(q + 'ln_2.bias', g(lk(l, 'ln2B')));
+    out.set(q + 'mlp.c_fc.weight', g(lk(l, 'w1')));
+    out.set(q + 'mlp.c_fc.bias', g(lk(l, 'b1')));
+    out.set(q + 'mlp.c_proj.weight', g(lk(l, 'w2')));
+    out.set(q + 'mlp.c_proj.bias', g(lk(l, 'b2')));
+  }
+  out.set(p + 'ln_f.weight', g('lnfG'));
+  out.set(p + 'ln_f.bias', g('lnfB'));
+  if (c.tiedHead === false) out.set('lm_head.weight', g('lmHead'));
 }
 
 /** HF → internal. Accepts names with or without the `bert.` / `transformer.` prefix. */
@@ -215,72 +229,85 @@ export function fromHf(c: ModelConfig, hf: TensorMap, source = 'checkpoint'): We
     }
     throw new Error(`${source}: missing tensor '${names[0]}'`);
   };
+  const w: Weights = new Map();
+  if (c.kind === 'bert') bertFromHf(c, get, w);
+  else gptFromHf(c, get, w);
+  return w;
+}
+
+/** BERT weights from HF names; token_type_embeddings[0] (if present) is folded into posEmb. */
+function bertFromHf(c: ModelConfig, get: HfGet, w: Weights): void {
+  const d = c.hidden;
+  const B = (n: string, s?: number[]) => get([`bert.${n}`, n], s);
+  w.set('tokEmb', B('embeddings.word_embeddings.weight', [c.vocabSize, d]));
+  const pos = B('embeddings.position_embeddings.weight', [c.maxPositions, d]);
+  let type0: Float32Array | null = null;
+  try {
+    type0 = B('embeddings.token_type_embeddings.weight').data.subarray(0, d);
+  } catch {
+    type0 = null;
+  }
+  const posData = new Float32Array(pos.data);
+  if (type0) for (let i = 0; i < c.maxPositions; i++) for (let j = 0; j < d; j++) posData[i * d + j] += type0[j];
+  w.set('posEmb', { shape: pos.shape, data: posData });
+  w.set('embLnG', B('embeddings.LayerNorm.weight', [d]));
+  w.set('embLnB', B('embeddings.LayerNorm.bias', [d]));
+  for (let l = 0; l < c.layers; l++) bertLayerFromHf(c, l, B, w);
+  w.set('poolW', transpose2d(B('pooler.dense.weight', [d, d])));
+  w.set('poolB', B('pooler.dense.bias', [d]));
+  w.set('clsW', transpose2d(get(['classifier.weight'], [c.numLabels, d])));
+  w.set('clsB', get(['classifier.bias'], [c.numLabels]));
+}
+
+/** BERT layer `l` from HF names (`B` adds the optional `bert.` prefix): query, key and value joined into wqkv / bqkv. */
+function bertLayerFromHf(c: ModelConfig, l: number, B: (n: string, s?: number[]) => NamedTensor, w: Weights): void {
   const d = c.hidden;
   const F = c.intermediate;
-  const w: Weights = new Map();
-  if (c.kind === 'bert') {
-    const B = (n: string, s?: number[]) => get([`bert.${n}`, n], s);
-    w.set('tokEmb', B('embeddings.word_embeddings.weight', [c.vocabSize, d]));
-    const pos = B('embeddings.position_embeddings.weight', [c.maxPositions, d]);
-    let type0: Float32Array | null = null;
-    try {
-      type0 = B('embeddings.token_type_embeddings.weight').data.subarray(0, d);
-    } catch {
-      type0 = null;
-    }
-    const posData = new Float32Array(pos.data);
-    if (type0) for (let i = 0; i < c.maxPositions; i++) for (let j = 0; j < d; j++) posData[i * d + j] += type0[j];
-    w.set('posEmb', { shape: pos.shape, data: posData });
-    w.set('embLnG', B('embeddings.LayerNorm.weight', [d]));
-    w.set('embLnB', B('embeddings.LayerNorm.bias', [d]));
-    for (let l = 0; l < c.layers; l++) {
-      const q = `encoder.layer.${l}.`;
-      const ws = ['query', 'key', 'value'].map((n) => transpose2d(B(`${q}attention.self.${n}.weight`, [d, d])));
-      const bs = ['query', 'key', 'value'].map((n) => B(`${q}attention.self.${n}.bias`, [d]).data);
-      w.set(lk(l, 'wqkv'), hcat(ws));
-      const bq = new Float32Array(3 * d);
-      bs.forEach((b, i) => bq.set(b, i * d));
-      w.set(lk(l, 'bqkv'), vec(bq));
-      w.set(lk(l, 'wo'), transpose2d(B(`${q}attention.output.dense.weight`, [d, d])));
-      w.set(lk(l, 'bo'), B(`${q}attention.output.dense.bias`, [d]));
-      w.set(lk(l, 'ln1G'), B(`${q}attention.output.LayerNorm.weight`, [d]));
-      w.set(lk(l, 'ln1B'), B(`${q}attention.output.LayerNorm.bias`, [d]));
-      w.set(lk(l, 'w1'), transpose2d(B(`${q}intermediate.dense.weight`, [F, d])));
-      w.set(lk(l, 'b1'), B(`${q}intermediate.dense.bias`, [F]));
-      w.set(lk(l, 'w2'), transpose2d(B(`${q}output.dense.weight`, [d, F])));
-      w.set(lk(l, 'b2'), B(`${q}output.dense.bias`, [d]));
-      w.set(lk(l, 'ln2G'), B(`${q}output.LayerNorm.weight`, [d]));
-      w.set(lk(l, 'ln2B'), B(`${q}output.LayerNorm.bias`, [d]));
-    }
-    w.set('poolW', transpose2d(B('pooler.dense.weight', [d, d])));
-    w.set('poolB', B('pooler.dense.bias', [d]));
-    w.set('clsW', transpose2d(get(['classifier.weight'], [c.numLabels, d])));
-    w.set('clsB', get(['classifier.bias'], [c.numLabels]));
-  } else {
-    const G = (n: string, s?: number[]) => get([`transformer.${n}`, n], s);
-    w.set('tokEmb', G('wte.weight', [c.vocabSize, d]));
-    w.set('posEmb', G('wpe.weight', [c.maxPositions, d]));
-    for (let l = 0; l < c.layers; l++) {
-      const q = `h.${l}.`;
-      w.set(lk(l, 'ln1G'), G(q + 'ln_1.weight', [d]));
-      w.set(lk(l, 'ln1B'), G(q + 'ln_1.bias', [d]));
-      w.set(lk(l, 'wqkv'), G(q + 'attn.c_attn.weight', [d, 3 * d]));
-      w.set(lk(l, 'bqkv'), G(q + 'attn.c_attn.bias', [3 * d]));
-      w.set(lk(l, 'wo'), G(q + 'attn.c_proj.weight', [d, d]));
-      w.set(lk(l, 'bo'), G(q + 'attn.c_proj.bias', [d]));
-      w.set(lk(l, 'ln2G'), G(q + 'ln_2.weight', [d]));
-      w.set(lk(l, 'ln2B'), G(q + 'ln_2.bias', [d]));
-      w.set(lk(l, 'w1'), G(q + 'mlp.c_fc.weight', [d, F]));
-      w.set(lk(l, 'b1'), G(q + 'mlp.c_fc.bias', [F]));
-      w.set(lk(l, 'w2'), G(q + 'mlp.c_proj.weight', [F, d]));
-      w.set(lk(l, 'b2'), G(q + 'mlp.c_proj.bias', [d]));
-    }
-    w.set('lnfG', G('ln_f.weight', [d]));
-    w.set('lnfB', G('ln_f.bias', [d]));
-    // Untied head: its own lm_head.weight ([V, d], nn.Linear layout = the token-embedding layout).
-    if (c.tiedHead === false) w.set('lmHead', get(['lm_head.weight'], [c.vocabSize, d]));
+  const q = `encoder.layer.${l}.`;
+  const ws = ['query', 'key', 'value'].map((n) => transpose2d(B(`${q}attention.self.${n}.weight`, [d, d])));
+  const bs = ['query', 'key', 'value'].map((n) => B(`${q}attention.self.${n}.bias`, [d]).data);
+  w.set(lk(l, 'wqkv'), hcat(ws));
+  const bq = new Float32Array(3 * d);
+  bs.forEach((b, i) => bq.set(b, i * d));
+  w.set(lk(l, 'bqkv'), vec(bq));
+  w.set(lk(l, 'wo'), transpose2d(B(`${q}attention.output.dense.weight`, [d, d])));
+  w.set(lk(l, 'bo'), B(`${q}attention.output.dense.bias`, [d]));
+  w.set(lk(l, 'ln1G'), B(`${q}attention.output.LayerNorm.weight`, [d]));
+  w.set(lk(l, 'ln1B'), B(`${q}attention.output.LayerNorm.bias`, [d]));
+  w.set(lk(l, 'w1'), transpose2d(B(`${q}intermediate.dense.weight`, [F, d])));
+  w.set(lk(l, 'b1'), B(`${q}intermediate.dense.bias`, [F]));
+  w.set(lk(l, 'w2'), transpose2d(B(`${q}output.dense.weight`, [d, F])));
+  w.set(lk(l, 'b2'), B(`${q}output.dense.bias`, [d]));
+  w.set(lk(l, 'ln2G'), B(`${q}output.LayerNorm.weight`, [d]));
+  w.set(lk(l, 'ln2B'), B(`${q}output.LayerNorm.bias`, [d]));
+}
+
+/** GPT-2 weights from HF names (Conv1D [in, out] = the internal layout, no transposes). */
+function gptFromHf(c: ModelConfig, get: HfGet, w: Weights): void {
+  const d = c.hidden;
+  const F = c.intermediate;
+  const G = (n: string, s?: number[]) => get([`transformer.${n}`, n], s);
+  w.set('tokEmb', G('wte.weight', [c.vocabSize, d]));
+  w.set('posEmb', G('wpe.weight', [c.maxPositions, d]));
+  for (let l = 0; l < c.layers; l++) {
+    const q = `h.${l}.`;
+    w.set(lk(l, 'ln1G'), G(q + 'ln_1.weight', [d]));
+    w.set(lk(l, 'ln1B'), G(q + 'ln_1.bias', [d]));
+    w.set(lk(l, 'wqkv'), G(q + 'attn.c_attn.weight', [d, 3 * d]));
+    w.set(lk(l, 'bqkv'), G(q + 'attn.c_attn.bias', [3 * d]));
+    w.set(lk(l, 'wo'), G(q + 'attn.c_proj.weight', [d, d]));
+    w.set(lk(l, 'bo'), G(q + 'attn.c_proj.bias', [d]));
+    w.set(lk(l, 'ln2G'), G(q + 'ln_2.weight', [d]));
+    w.set(lk(l, 'ln2B'), G(q + 'ln_2.bias', [d]));
+    w.set(lk(l, 'w1'), G(q + 'mlp.c_fc.weight', [d, F]));
+    w.set(lk(l, 'b1'), G(q + 'mlp.c_fc.bias', [F]));
+    w.set(lk(l, 'w2'), G(q + 'mlp.c_proj.weight', [F, d]));
+    w.set(lk(l, 'b2'), G(q + 'mlp.c_proj.bias', [d]));
   }
-  return w;
+  w.set('lnfG', G('ln_f.weight', [d]));
+  w.set('lnfB', G('ln_f.bias', [d]));
+  // Untied head: its own lm_head.weight ([V, d], nn.Linear layout = the token-embedding layout).
+  if (c.tiedHead === false) w.set('lmHead', get(['lm_head.weight'], [c.vocabSize, d]));
 }
 
 /** HF config.json for a model. */
@@ -407,53 +434,89 @@ export function trainForward(
   c: ModelConfig, W: TfWeights, ids: Int32Array, B: number, S: number, lens: number[],
   opts: { sliceAttention?: boolean; layerMasks?: (tf.Tensor | null)[]; posOffset?: number[] } = {},
 ): tf.Tensor2D {
-  const bmm = opts.sliceAttention ? sliceBMMGrad : fastBMM;
-  const d = c.hidden;
-  const H = c.heads;
-  const dh = d / H;
   const g = (k: string) => W.get(k)!;
+  let x = embedInputs(c, g, ids, B, S, opts.posOffset);
+  const mask = attentionMask(c, B, S, lens);
+  const f: ForwardShape = {
+    c, B, S,
+    bmm: opts.sliceAttention ? sliceBMMGrad : fastBMM,
+    bias: c.positions === 'alibi' ? alibiBias(c.heads, S) : null,
+    act: activationOf(c),
+  };
+  // A layer's own additive mask [B,1,S,S] (pruning-aware fine-tuning: train.ts) replaces the shared one.
+  for (let l = 0; l < c.layers; l++) x = trainLayer(f, l, (k: LayerKey) => g(lk(l, k)), x, opts.layerMasks?.[l] ?? mask);
+  return outputLogits(c, g, x, B, S);
+}
+
+/** What every layer of one training forward shares: config, batch shape, attention matMul, ALiBi bias, activation. */
+interface ForwardShape {
+  c: ModelConfig;
+  B: number;
+  S: number;
+  bmm: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor3D;
+  bias: tf.Tensor4D | null;
+  act: Activation;
+}
+
+/** Token embeddings plus learned positions (sequence b at posOffset[b] … + S − 1, default 0); BERT's embedding LayerNorm. */
+function embedInputs(c: ModelConfig, g: (k: string) => tf.Tensor, ids: Int32Array, B: number, S: number, posOffset?: number[]): tf.Tensor {
   const posIdx = new Int32Array(B * S);
-  // Sequence b sits at positions posOffset[b] … posOffset[b] + S − 1 (default 0: every sequence starts at 0).
-  for (let i = 0; i < B * S; i++) posIdx[i] = i % S + (opts.posOffset?.[Math.floor(i / S)] ?? 0);
-  // ALiBi / none: no position embedding (posEmb is all zeros and takes no gradient); ALiBi's bias below instead.
+  for (let i = 0; i < B * S; i++) posIdx[i] = i % S + (posOffset?.[Math.floor(i / S)] ?? 0);
+  // ALiBi / none: no position embedding (posEmb is all zeros and takes no gradient); ALiBi's bias in the layers instead.
   let x: tf.Tensor = embedLookup(g('tokEmb'), ids);
   if (learnedPositions(c)) x = x.add(embedLookup(g('posEmb'), posIdx));
   if (c.kind === 'bert') x = layerNorm(x, g('embLnG'), g('embLnB'), c.lnEps);
-  // Additive mask [B,1,S,S] (padding for BERT; causal for GPT).
+  return x;
+}
+
+/** Additive mask [B,1,S,S]: −1e9 on padding keys (BERT, `lens`) or future keys (GPT, causal). */
+function attentionMask(c: ModelConfig, B: number, S: number, lens: number[]): tf.Tensor4D {
   const maskArr = new Float32Array(B * S * S);
   for (let b = 0; b < B; b++) for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) {
     const bad = c.kind === 'bert' ? j >= lens[b] : j > i;
     if (bad) maskArr[(b * S + i) * S + j] = -1e9;
   }
-  const mask = tf.tensor4d(maskArr, [B, 1, S, S]);
-  const bias = c.positions === 'alibi' ? alibiBias(H, S) : null;
-  const act = activationOf(c);
-  for (let l = 0; l < c.layers; l++) {
-    const scale = attnScale(c, l);
-    const L = (k: LayerKey) => g(lk(l, k));
-    const xin = c.kind === 'gpt' ? layerNorm(x, L('ln1G'), L('ln1B'), c.lnEps) : x;
-    // Three projections from column slices of the weights (SplitV of the activations is slow).
-    const [q, k, v] = [0, 1, 2].map((i) => fastMM(xin, tf.slice(L('wqkv'), [0, i * d], [d, d])).add(tf.slice(L('bqkv'), [i * d], [d])));
-    const qh = q.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
-    const khT = k.reshape([B, S, H, dh]).transpose([0, 2, 3, 1]).reshape([B * H, dh, S]);
-    const vh = v.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
-    // A layer's own additive mask [B,1,S,S] (pruning-aware fine-tuning: train.ts) replaces the shared one.
-    let scores = bmm(qh, khT).reshape([B, H, S, S]).mul(scale);
-    if (bias) scores = scores.add(bias);
-    scores = scores.add(opts.layerMasks?.[l] ?? mask);
-    const probs = tf.softmax(scores, -1).reshape([B * H, S, S]);
-    const ctx = bmm(probs, vh).reshape([B, H, S, dh]).transpose([0, 2, 1, 3]).reshape([B * S, d]);
-    const att = fastMM(ctx, L('wo')).add(L('bo'));
-    if (c.kind === 'bert') {
-      x = layerNorm(x.add(att), L('ln1G'), L('ln1B'), c.lnEps);
-      const f = fastMM(activate(fastMM(x, L('w1')).add(L('b1')), act), L('w2')).add(L('b2'));
-      x = layerNorm(x.add(f), L('ln2G'), L('ln2B'), c.lnEps);
-    } else {
-      x = x.add(att);
-      const f = fastMM(activate(fastMM(layerNorm(x, L('ln2G'), L('ln2B'), c.lnEps), L('w1')).add(L('b1')), act), L('w2')).add(L('b2'));
-      x = x.add(f);
-    }
+  return tf.tensor4d(maskArr, [B, 1, S, S]);
+}
+
+/** Layer l (weights by `L`): BERT post-LN, GPT-2 pre-LN; attention then FFN, each with its residual. */
+function trainLayer(f: ForwardShape, l: number, L: (k: LayerKey) => tf.Tensor, x: tf.Tensor, mask: tf.Tensor): tf.Tensor {
+  const c = f.c;
+  const scale = attnScale(c, l);
+  const xin = c.kind === 'gpt' ? layerNorm(x, L('ln1G'), L('ln1B'), c.lnEps) : x;
+  const att = selfAttention(f, L, xin, scale, mask);
+  if (c.kind === 'bert') {
+    x = layerNorm(x.add(att), L('ln1G'), L('ln1B'), c.lnEps);
+    const ffn = fastMM(activate(fastMM(x, L('w1')).add(L('b1')), f.act), L('w2')).add(L('b2'));
+    return layerNorm(x.add(ffn), L('ln2G'), L('ln2B'), c.lnEps);
   }
+  x = x.add(att);
+  const ffn = fastMM(activate(fastMM(layerNorm(x, L('ln2G'), L('ln2B'), c.lnEps), L('w1')).add(L('b1')), f.act), L('w2')).add(L('b2'));
+  return x.add(ffn);
+}
+
+/** Multi-head self-attention of `xin` [B·S, d] with its output projection: scaled scores + ALiBi bias + `mask`. */
+function selfAttention(f: ForwardShape, L: (k: LayerKey) => tf.Tensor, xin: tf.Tensor, scale: number, mask: tf.Tensor): tf.Tensor {
+  const { B, S } = f;
+  const d = f.c.hidden;
+  const H = f.c.heads;
+  const dh = d / H;
+  // Three projections from column slices of the weights (SplitV of the activations is slow).
+  const [q, k, v] = [0, 1, 2].map((i) => fastMM(xin, tf.slice(L('wqkv'), [0, i * d], [d, d])).add(tf.slice(L('bqkv'), [i * d], [d])));
+  const qh = q.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
+  const khT = k.reshape([B, S, H, dh]).transpose([0, 2, 3, 1]).reshape([B * H, dh, S]);
+  const vh = v.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
+  let scores = f.bmm(qh, khT).reshape([B, H, S, S]).mul(scale);
+  if (f.bias) scores = scores.add(f.bias);
+  scores = scores.add(mask);
+  const probs = tf.softmax(scores, -1).reshape([B * H, S, S]);
+  const ctx = f.bmm(probs, vh).reshape([B, H, S, dh]).transpose([0, 2, 1, 3]).reshape([B * S, d]);
+  return fastMM(ctx, L('wo')).add(L('bo'));
+}
+
+/** BERT: the [CLS] row through the pooler and classifier; GPT: final LayerNorm and the LM head (tied or own). */
+function outputLogits(c: ModelConfig, g: (k: string) => tf.Tensor, x: tf.Tensor, B: number, S: number): tf.Tensor2D {
+  const d = c.hidden;
   if (c.kind === 'bert') {
     const cls = x.reshape([B, S, d]).slice([0, 0, 0], [B, 1, d]).reshape([B, d]);
     const pooled = tf.tanh(fastMM(cls, g('poolW')).add(g('poolB')));

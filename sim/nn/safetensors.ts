@@ -30,9 +30,28 @@ function f16ToF32(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
+/** Parse a safetensors file's bytes into float32 tensors (`name` labels the errors). */
 export function parseSafetensors(buf: Uint8Array, name = 'safetensors'): TensorMap {
-  if (buf.byteLength < 8) throw new SafetensorsError(`${name}: file too short (${buf.byteLength} bytes): no 8-byte header length`);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const { header, dataStart } = readHeader(buf, dv, name);
+  const dataLen = buf.byteLength - dataStart;
+  const out: TensorMap = new Map();
+  const spans: [number, number, string][] = [];
+  for (const [key, info] of Object.entries(header)) {
+    if (key === '__metadata__') continue;
+    const { dtype, shape, b0, b1, count } = tensorEntry(info, key, dataLen, name);
+    spans.push([b0, b1, key]);
+    const data = decodeFloats(dv, dataStart + b0, dtype, count);
+    for (const x of data) if (!Number.isFinite(x)) throw new SafetensorsError(`${name}: tensor '${key}' contains non-finite values`);
+    out.set(key, { shape, data });
+  }
+  checkOverlaps(spans, name);
+  return out;
+}
+
+/** The 8-byte length and the JSON header object; `dataStart` is the offset of the tensor bytes. */
+function readHeader(buf: Uint8Array, dv: DataView, name: string): { header: Record<string, unknown>; dataStart: number } {
+  if (buf.byteLength < 8) throw new SafetensorsError(`${name}: file too short (${buf.byteLength} bytes): no 8-byte header length`);
   const nBig = dv.getBigUint64(0, true);
   if (nBig > BigInt(MAX_HEADER)) throw new SafetensorsError(`${name}: header length ${nBig} is implausible (> ${MAX_HEADER}); not a safetensors file?`);
   const n = Number(nBig);
@@ -44,51 +63,54 @@ export function parseSafetensors(buf: Uint8Array, name = 'safetensors'): TensorM
     throw new SafetensorsError(`${name}: header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError(`${name}: header must be a JSON object`);
-  const dataStart = 8 + n;
-  const dataLen = buf.byteLength - dataStart;
-  const out: TensorMap = new Map();
-  const spans: [number, number, string][] = [];
-  for (const [key, info] of Object.entries(header as Record<string, unknown>)) {
-    if (key === '__metadata__') continue;
-    const t = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof t !== 'object' || t === null) throw new SafetensorsError(`${name}: entry '${key}' is not an object`);
-    if (typeof t.dtype !== 'string' || !(t.dtype in DTYPE_BYTES)) throw new SafetensorsError(`${name}: tensor '${key}' has unknown dtype ${JSON.stringify(t.dtype)}`);
-    if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SafetensorsError(`${name}: tensor '${key}' has an invalid shape ${JSON.stringify(t.shape)}`);
-    const off = t.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0) || off[1] < off[0]) {
-      throw new SafetensorsError(`${name}: tensor '${key}' has invalid data_offsets ${JSON.stringify(off)}`);
-    }
-    const [b0, b1] = off as [number, number];
-    const shape = t.shape as number[];
-    const count = shape.reduce((a, b) => a * b, 1);
-    const width = DTYPE_BYTES[t.dtype];
-    if (b1 > dataLen) throw new SafetensorsError(`${name}: truncated: tensor '${key}' ends at byte ${b1} of the data section but only ${dataLen} bytes are present`);
-    if (b1 - b0 !== count * width) throw new SafetensorsError(`${name}: tensor '${key}' (${t.dtype} ${JSON.stringify(shape)}) needs ${count * width} bytes, offsets give ${b1 - b0}`);
-    if (!['F32', 'F16', 'BF16', 'F64'].includes(t.dtype)) throw new SafetensorsError(`${name}: tensor '${key}' has dtype ${t.dtype}; only float weights (F32, F16, BF16, F64) are supported`);
-    spans.push([b0, b1, key]);
-    const data = new Float32Array(count);
-    const base = dataStart + b0;
-    if (t.dtype === 'F32') {
-      for (let i = 0; i < count; i++) data[i] = dv.getFloat32(base + 4 * i, true);
-    } else if (t.dtype === 'F64') {
-      for (let i = 0; i < count; i++) data[i] = dv.getFloat64(base + 8 * i, true);
-    } else if (t.dtype === 'F16') {
-      for (let i = 0; i < count; i++) data[i] = f16ToF32(dv.getUint16(base + 2 * i, true));
-    } else {
-      const tmp = new DataView(new ArrayBuffer(4));
-      for (let i = 0; i < count; i++) {
-        tmp.setUint32(0, dv.getUint16(base + 2 * i, true) << 16, true);
-        data[i] = tmp.getFloat32(0, true);
-      }
-    }
-    for (const x of data) if (!Number.isFinite(x)) throw new SafetensorsError(`${name}: tensor '${key}' contains non-finite values`);
-    out.set(key, { shape, data });
+  return { header: header as Record<string, unknown>, dataStart: 8 + n };
+}
+
+/** One header entry checked: a float dtype, a valid shape and offsets inside the data that fit the shape. */
+function tensorEntry(info: unknown, key: string, dataLen: number, name: string): { dtype: string; shape: number[]; b0: number; b1: number; count: number } {
+  const t = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  if (typeof t !== 'object' || t === null) throw new SafetensorsError(`${name}: entry '${key}' is not an object`);
+  if (typeof t.dtype !== 'string' || !(t.dtype in DTYPE_BYTES)) throw new SafetensorsError(`${name}: tensor '${key}' has unknown dtype ${JSON.stringify(t.dtype)}`);
+  if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SafetensorsError(`${name}: tensor '${key}' has an invalid shape ${JSON.stringify(t.shape)}`);
+  const off = t.data_offsets;
+  if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0) || off[1] < off[0]) {
+    throw new SafetensorsError(`${name}: tensor '${key}' has invalid data_offsets ${JSON.stringify(off)}`);
   }
+  const [b0, b1] = off as [number, number];
+  const shape = t.shape as number[];
+  const count = shape.reduce((a, b) => a * b, 1);
+  const width = DTYPE_BYTES[t.dtype];
+  if (b1 > dataLen) throw new SafetensorsError(`${name}: truncated: tensor '${key}' ends at byte ${b1} of the data section but only ${dataLen} bytes are present`);
+  if (b1 - b0 !== count * width) throw new SafetensorsError(`${name}: tensor '${key}' (${t.dtype} ${JSON.stringify(shape)}) needs ${count * width} bytes, offsets give ${b1 - b0}`);
+  if (!['F32', 'F16', 'BF16', 'F64'].includes(t.dtype)) throw new SafetensorsError(`${name}: tensor '${key}' has dtype ${t.dtype}; only float weights (F32, F16, BF16, F64) are supported`);
+  return { dtype: t.dtype, shape, b0, b1, count };
+}
+
+/** `count` little-endian floats of `dtype` (F32, F64, F16 or BF16) from byte `base`, as float32. */
+function decodeFloats(dv: DataView, base: number, dtype: string, count: number): Float32Array {
+  const data = new Float32Array(count);
+  if (dtype === 'F32') {
+    for (let i = 0; i < count; i++) data[i] = dv.getFloat32(base + 4 * i, true);
+  } else if (dtype === 'F64') {
+    for (let i = 0; i < count; i++) data[i] = dv.getFloat64(base + 8 * i, true);
+  } else if (dtype === 'F16') {
+    for (let i = 0; i < count; i++) data[i] = f16ToF32(dv.getUint16(base + 2 * i, true));
+  } else {
+    const tmp = new DataView(new ArrayBuffer(4));
+    for (let i = 0; i < count; i++) {
+      tmp.setUint32(0, dv.getUint16(base + 2 * i, true) << 16, true);
+      data[i] = tmp.getFloat32(0, true);
+    }
+  }
+  return data;
+}
+
+/** Throws when two tensors' byte ranges [b0, b1) overlap (sorts `spans` by start). */
+function checkOverlaps(spans: [number, number, string][], name: string): void {
   spans.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < spans.length; i++) {
     if (spans[i][0] < spans[i - 1][1]) throw new SafetensorsError(`${name}: tensors '${spans[i - 1][2]}' and '${spans[i][2]}' overlap`);
   }
-  return out;
 }
 
 export function readSafetensors(path: string): TensorMap {

@@ -88,16 +88,7 @@ export class BpeTokenizer implements Tokenizer {
         }
       }
       if (best < 0) break;
-      const a = parts[best];
-      const b = parts[best + 1];
-      const next: string[] = [];
-      for (let i = 0; i < parts.length; i++) {
-        if (i < parts.length - 1 && parts[i] === a && parts[i + 1] === b) {
-          next.push(a + b);
-          i++;
-        } else next.push(parts[i]);
-      }
-      parts = next;
+      parts = mergePair(parts, parts[best], parts[best + 1]);
     }
     const ids: number[] = [];
     for (const p of parts) {
@@ -147,58 +138,85 @@ export class BpeTokenizer implements Tokenizer {
  * per merge until `vocabSize`. Deterministic (ties broken by the pair string).
  */
 export function trainBpe(texts: Iterable<string>, vocabSize: number, specials: string[], opts: { singleDigitPretokens?: boolean } = {}): BpeTokenizer {
-  const counts = new Map<string, number>();
-  const re = opts.singleDigitPretokens ? PRETOK_SINGLE_DIGITS : PRETOK;
-  for (const t of texts) for (const m of t.matchAll(re)) {
-    const w = toByteChars(m[0]);
-    counts.set(w, (counts.get(w) ?? 0) + 1);
-  }
-  // Keep the frequent words only (rare words barely change the merges, and cost time).
-  const words = [...counts.entries()].filter(([, c]) => c >= 2).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const seqs = words.map(([w]) => Array.from(w));
-  const freq = words.map(([, c]) => c);
+  const words = frequentWords(texts, opts.singleDigitPretokens ? PRETOK_SINGLE_DIGITS : PRETOK);
   const vocab = new Map<string, number>();
   for (const s of specials) vocab.set(s, vocab.size);
   for (const u of B2U) vocab.set(u, vocab.size);
   const merges: [string, string][] = [];
-  // Incremental pair counts with an index from pair to the words containing it.
-  const pairCount = new Map<string, number>();
-  const where = new Map<string, Set<number>>();
-  const addWord = (wi: number, sign: number) => {
-    const s = seqs[wi];
-    for (let i = 0; i < s.length - 1; i++) {
-      const p = s[i] + ' ' + s[i + 1];
-      pairCount.set(p, (pairCount.get(p) ?? 0) + sign * freq[wi]);
-      if (sign > 0) {
-        let set = where.get(p);
-        if (!set) where.set(p, (set = new Set()));
-        set.add(wi);
-      }
-    }
-  };
-  for (let i = 0; i < seqs.length; i++) addWord(i, 1);
+  const pairs = new PairIndex(words.map(([w]) => Array.from(w)), words.map(([, c]) => c));
   while (vocab.size < vocabSize) {
-    let best = '';
-    let bc = 0;
-    for (const [p, c] of pairCount) if (c > bc || (c === bc && c > 0 && p < best)) { bc = c; best = p; }
-    if (bc < 2) break;
+    const best = pairs.mostFrequent();
+    if (best === undefined) break;
     const [a, b] = best.split(' ');
     merges.push([a, b]);
     vocab.set(a + b, vocab.size);
-    for (const wi of where.get(best) ?? []) {
-      addWord(wi, -1);
-      const s = seqs[wi];
-      const next: string[] = [];
-      for (let i = 0; i < s.length; i++) {
-        if (i < s.length - 1 && s[i] === a && s[i + 1] === b) { next.push(a + b); i++; } else next.push(s[i]);
-      }
-      seqs[wi] = next;
-      addWord(wi, 1);
-    }
-    pairCount.delete(best);
-    where.delete(best);
+    pairs.merge(best, a, b);
   }
   return new BpeTokenizer(vocab, merges);
+}
+
+/**
+ * The corpus's pre-tokens (`re`) as byte characters with their counts, keeping the frequent words
+ * only (rare words barely change the merges, and cost time): most frequent first, ties by the word.
+ */
+function frequentWords(texts: Iterable<string>, re: RegExp): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const t of texts) for (const m of t.matchAll(re)) {
+    const w = toByteChars(m[0]);
+    counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  return [...counts.entries()].filter(([, c]) => c >= 2).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+/** Symbol sequence `s` with every non-overlapping pair a b (left to right) replaced by the symbol a+b. */
+function mergePair(s: string[], a: string, b: string): string[] {
+  const next: string[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (i < s.length - 1 && s[i] === a && s[i + 1] === b) { next.push(a + b); i++; } else next.push(s[i]);
+  }
+  return next;
+}
+
+/** Incremental pair counts over the words (weighted by frequency), with an index from pair to the words containing it. */
+class PairIndex {
+  private readonly count = new Map<string, number>();
+  private readonly where = new Map<string, Set<number>>();
+  constructor(private readonly seqs: string[][], private readonly freq: number[]) {
+    for (let i = 0; i < seqs.length; i++) this.addWord(i, 1);
+  }
+
+  /** Counts word wi's pairs in (sign 1) or out (sign −1); counting in also indexes them. */
+  private addWord(wi: number, sign: number): void {
+    const s = this.seqs[wi];
+    for (let i = 0; i < s.length - 1; i++) {
+      const p = s[i] + ' ' + s[i + 1];
+      this.count.set(p, (this.count.get(p) ?? 0) + sign * this.freq[wi]);
+      if (sign > 0) {
+        let set = this.where.get(p);
+        if (!set) this.where.set(p, (set = new Set()));
+        set.add(wi);
+      }
+    }
+  }
+
+  /** The most frequent pair "a b" (ties: the smaller string), or undefined when none occurs twice. */
+  mostFrequent(): string | undefined {
+    let best = '';
+    let bc = 0;
+    for (const [p, c] of this.count) if (c > bc || (c === bc && c > 0 && p < best)) { bc = c; best = p; }
+    return bc < 2 ? undefined : best;
+  }
+
+  /** Merges the pair `best` = "a b" in every word containing it and updates the counts. */
+  merge(best: string, a: string, b: string): void {
+    for (const wi of this.where.get(best) ?? []) {
+      this.addWord(wi, -1);
+      this.seqs[wi] = mergePair(this.seqs[wi], a, b);
+      this.addWord(wi, 1);
+    }
+    this.count.delete(best);
+    this.where.delete(best);
+  }
 }
 
 const isWs = (ch: string) => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || /\p{Zs}/u.test(ch);
