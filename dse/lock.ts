@@ -57,6 +57,60 @@ export interface Lock {
   release(): void;
 }
 
+/** Creates the lock file (only if it does not exist) holding `me`; false when it exists already. */
+function createLockFile(file: string, me: LockInfo): boolean {
+  try {
+    const fd = fs.openSync(file, 'wx');
+    try {
+      fs.writeSync(fd, JSON.stringify(me) + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return false;
+  }
+}
+
+/** The lock this process holds: `release()` (once) removes the file if it still holds `me`. */
+function heldLock(file: string, me: LockInfo, tookOverFrom: LockInfo | undefined): Lock {
+  let released = false;
+  return {
+    file,
+    tookOverFrom,
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+        if (cur.pid === me.pid && cur.startedAt === me.startedAt) fs.unlinkSync(file);
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}
+
+/** Who holds the lock file; undefined when it cannot be read or parsed. */
+function readHolder(file: string): LockInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Milliseconds since the lock file was last written (Infinity when it is gone). */
+function lockAge(file: string): number {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return Infinity;
+  }
+}
+
 /**
  * Takes `<dir>/.lock`. Throws LockError when a live process holds it; takes over a lock left by a
  * dead process (same host) or an unreadable one.
@@ -67,48 +121,11 @@ export function acquireLock(dir: string): Lock {
   const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   let tookOverFrom: LockInfo | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const fd = fs.openSync(file, 'wx');
-      try {
-        fs.writeSync(fd, JSON.stringify(me) + '\n');
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      let released = false;
-      return {
-        file,
-        tookOverFrom,
-        release() {
-          if (released) return;
-          released = true;
-          try {
-            const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-            if (cur.pid === me.pid && cur.startedAt === me.startedAt) fs.unlinkSync(file);
-          } catch {
-            /* already gone */
-          }
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder: LockInfo | undefined;
-    try {
-      holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-    } catch {
-      holder = undefined;
-    }
+    if (createLockFile(file, me)) return heldLock(file, me, tookOverFrom);
+    const holder = readHolder(file);
     if (holder === undefined) {
       // unreadable: a writer may be between create and write; give it a moment, then take over
-      const age = (() => {
-        try {
-          return Date.now() - fs.statSync(file).mtimeMs;
-        } catch {
-          return Infinity;
-        }
-      })();
-      if (age < 2000) {
+      if (lockAge(file) < 2000) {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
         continue;
       }

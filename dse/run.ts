@@ -23,7 +23,7 @@ import { loadSpace, type ParsedSpace } from './space.ts';
 import { highlight } from './steps/highlight.ts';
 import { Interrupts } from './steps/interrupts.ts';
 import { refine, rescore } from './steps/refine.ts';
-import { search } from './steps/search.ts';
+import { search, type SearchOutput } from './steps/search.ts';
 import { metricColumns, runJson, write } from './steps/write.ts';
 import { RunSink } from './sink.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
@@ -155,7 +155,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   let summary: RunSummary | undefined;
   try {
     interrupts.attach(executor);
-    summary = await steps(opts, prepared, executor, log, interrupts);
+    summary = await steps({ opts, prepared, executor, log, interrupts });
     return summary;
   } finally {
     interrupts.dispose();
@@ -174,87 +174,121 @@ function removeStartedJournal(dir: string, dirExisted: boolean): void {
   }
 }
 
-async function steps(opts: RunOptions, prepared: PreparedRun, executor: Executor, log: (line: string) => void, interrupts: Interrupts): Promise<RunSummary> {
+/** What the steps of a run share: its options, the validated space, the executor, the log and the signal handling. */
+interface StepsInput {
+  opts: RunOptions;
+  prepared: PreparedRun;
+  executor: Executor;
+  log: (line: string) => void;
+  interrupts: Interrupts;
+}
+
+/** The steps after the journal is open: search, refine and re-score, then the outputs and the report. */
+async function steps(input: StepsInput): Promise<RunSummary> {
+  const { opts, prepared, executor, interrupts } = input;
   const { parsed, ctx, dir, seed } = prepared;
-  const space = parsed.space;
-  const objectives = parsed.objectives;
   const started = new Date();
   const t0 = performance.now();
   // Rows are final after the search unless a later step refines or re-scores them: then they are
   // streamed to the outputs as they come and never held (a 10⁷-point grid runs in bounded memory).
   const columns = streamedColumns(ctx);
   const parameters = parsed.domains.map((d) => d.key);
-  const sinkOf = (metrics: string[]) => new RunSink({ dir, parameters, metrics, objectives });
+  const sinkOf = (metrics: string[]) => new RunSink({ dir, parameters, metrics, objectives: parsed.objectives });
   const streamed = columns ? sinkOf(columns) : undefined;
   let sink = streamed;
   const rows: EvaluatedPoint[] = [];
   try {
-    let lateError: unknown;
-    const found = await search({
-      parsed,
-      executor,
-      seed,
-      maxEvals: opts.maxEvals ?? space.search.maxEvals ?? Infinity,
-      timeLimit: opts.timeLimit ?? space.search.timeLimit ?? Infinity,
-      t0,
-      progress: opts.progress ?? 'auto',
-      interrupts,
-      onBatch: streamed ? (b) => streamed.add(b) : (b) => rows.push(...b),
-    });
-    interrupts.searchDone();
-    if (!found.error) {
-      try {
-        await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log, progress: opts.progress ?? 'auto' });
-        if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
-        await rescore({ rows, objectives, ctx, executor, interrupts });
-      } catch (e) {
-        lateError = e; // the outputs of what finished are still written
-      }
-    }
+    const { found, lateError } = await searchAndRefine(input, t0, rows, streamed ? (b) => streamed.add(b) : (b) => rows.push(...b));
     const metrics = columns ?? metricColumns(rows);
     if (!sink) {
       // refined rows go to the sink now, batch by batch (the hypervolume trajectory's batches)
       sink = sinkOf(metrics);
-      let from = 0;
-      for (const end of found.batchEnds) {
-        sink.add(rows.slice(from, end));
-        from = end;
-      }
+      addBatches(sink, rows, found.batchEnds);
     }
-    const { driverName } = found;
     const error = found.error ?? lateError;
-    // the first cause wins: a signal, an error, a budget; else the driver was done
-    let stopReason: StopReason = interrupts.reason ?? (error ? 'failed' : (found.stopReason ?? 'completed'));
-    let stopDetail = interrupts.signal ? `${interrupts.signal} received` : error ? String((error as Error)?.message ?? error).split('\n')[0] : found.stopDetail;
+    let { stopReason, stopDetail } = stopOf(found, error, interrupts);
     const checked = sink.checkRows();
     const failedAll = allFailed(checked);
     if (failedAll) [stopReason, stopDetail] = ['failed', failedAll];
     const wallSeconds = (performance.now() - t0) / 1000;
     const infeasible = noFeasible(checked, parsed.constraints);
-    const written = { stopReason, stopDetail, notes: infeasible ? [infeasible] : undefined, options: runOptionsRecord(opts, executor.jobs), metrics };
+    const options = runOptionsRecord(opts, executor.jobs);
+    const record = { dir, parsed, ctx, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: infeasible ? [infeasible] : undefined, options, metrics };
     if (failedAll) {
       // nothing worth writing: the CLI prints the first error and exits 1
       if (error) throw error;
-      const run = runJson({ dir, parsed, ctx, sink, seed, started, wallSeconds, driverName, highlights: [], ...written }, {});
+      const run = runJson({ ...record, highlights: [] }, {});
       return { dir, run, rows: [], written: false, reportWritten: false };
     }
-    const highlights = await highlight(sink.front, objectives, (params) => executor.call('breakdown', ctx, params));
-    const out = await write({ dir, parsed, ctx, sink, seed, started, wallSeconds, driverName, highlights, ...written, backend: executor.backendInfo() });
+    const highlights = await highlight(sink.front, parsed.objectives, (params) => executor.call('breakdown', ctx, params));
+    const out = await write({ ...record, highlights, backend: executor.backendInfo() });
     sink = undefined;
-    for (const note of boundNotes(out.run, out.rows)) log(`note: ${note}`);
-    let reportWritten = false;
-    if (opts.report !== false && opts.writeReport) {
-      try {
-        await opts.writeReport(dir, { interactive: !!opts.interactive }, { run: out.run, points: out.rows });
-        reportWritten = true;
-      } catch (e) {
-        log(`warning: report.html not written: ${(e as Error).message}`);
-      }
-    }
+    const reportWritten = await reportStep(opts, dir, out, input.log);
     if (error) throw error;
     return { dir, run: out.run, rows: out.rows, reportWritten };
   } finally {
     sink?.discard();
+  }
+}
+
+/**
+ * The search, then (when it ended without an error) the refine and re-score steps. Their error is
+ * returned as `lateError`, not thrown: the outputs of what finished are still written.
+ */
+async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoint[], onBatch: (b: EvaluatedPoint[]) => void): Promise<{ found: SearchOutput; lateError?: unknown }> {
+  const { opts, prepared, executor, log, interrupts } = input;
+  const { parsed, ctx, seed } = prepared;
+  const space = parsed.space;
+  const objectives = parsed.objectives;
+  const found = await search({
+    parsed,
+    executor,
+    seed,
+    maxEvals: opts.maxEvals ?? space.search.maxEvals ?? Infinity,
+    timeLimit: opts.timeLimit ?? space.search.timeLimit ?? Infinity,
+    t0,
+    progress: opts.progress ?? 'auto',
+    interrupts,
+    onBatch,
+  });
+  interrupts.searchDone();
+  if (found.error) return { found };
+  try {
+    await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log, progress: opts.progress ?? 'auto' });
+    if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+    await rescore({ rows, objectives, ctx, executor, interrupts });
+  } catch (e) {
+    return { found, lateError: e };
+  }
+  return { found };
+}
+
+/** Adds the rows to the sink in the search's batches (`batchEnds`: the row count after each batch). */
+function addBatches(sink: RunSink, rows: EvaluatedPoint[], batchEnds: number[]): void {
+  let from = 0;
+  for (const end of batchEnds) {
+    sink.add(rows.slice(from, end));
+    from = end;
+  }
+}
+
+/** Why the run stopped; the first cause wins: a signal, an error, a budget; else the driver was done. */
+function stopOf(found: SearchOutput, error: unknown, interrupts: Interrupts): { stopReason: StopReason; stopDetail?: string } {
+  const stopReason: StopReason = interrupts.reason ?? (error ? 'failed' : (found.stopReason ?? 'completed'));
+  const stopDetail = interrupts.signal ? `${interrupts.signal} received` : error ? String((error as Error)?.message ?? error).split('\n')[0] : found.stopDetail;
+  return { stopReason, stopDetail };
+}
+
+/** After the outputs are written: the notes on the bounds, then the report hook (its failure is a warning). True when report.html was written. */
+async function reportStep(opts: RunOptions, dir: string, out: { run: RunJson; rows: PointRow[] }, log: (line: string) => void): Promise<boolean> {
+  for (const note of boundNotes(out.run, out.rows)) log(`note: ${note}`);
+  if (opts.report === false || !opts.writeReport) return false;
+  try {
+    await opts.writeReport(dir, { interactive: !!opts.interactive }, { run: out.run, points: out.rows });
+    return true;
+  } catch (e) {
+    log(`warning: report.html not written: ${(e as Error).message}`);
+    return false;
   }
 }
 

@@ -246,6 +246,26 @@ function zodIssues(err: z.ZodError, prefix: (string | number)[] = [], raw?: unkn
   return out;
 }
 
+/** The spec of one parameter in the space file: a list, `{values}`, `{range, step?}` or a single value. */
+type ParamSpec = z.infer<typeof ParamSpecSchema>;
+type ListSpec = Extract<ParamSpec, unknown[] | { values: unknown }>;
+type RangeSpec = Extract<ParamSpec, { range: unknown }>;
+
+/** One parameter under check: its key, its field's schema, its path in the file, and where problems go. */
+interface ParamCheck {
+  key: string;
+  field: z.ZodType;
+  at: (string | number)[];
+  issues: Issue[];
+}
+
+/** Checks a value against the parameter's field (problems at `path`); true when valid. */
+function checkValue(p: ParamCheck, v: ParamValue, path: (string | number)[]): boolean {
+  const res = p.field.safeParse(v);
+  if (!res.success) p.issues.push(...zodIssues(res.error, path));
+  return res.success;
+}
+
 /** Parameters: canonical keys, values valid for their field, non-empty domains (problems go to `issues`). */
 function parseParameters(space: Space, issues: Issue[], maxPoints: number): ParamDomain[] {
   const domains: ParamDomain[] = [];
@@ -254,68 +274,74 @@ function parseParameters(space: Space, issues: Issue[], maxPoints: number): Para
     issues.push({ path: ['parameters'], message: 'the space is empty: give at least one parameter to sweep (use `spatten-dse simulate` for a single design point)' });
   }
   for (const key of keys) {
-    const spec = space.parameters[key];
-    const fs = fieldSchema(key);
-    const at = ['parameters', key];
-    if (!fs) {
-      issues.push({ path: at, message: `unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`, atKey: true });
-      continue;
-    }
-    const check = (v: ParamValue, path: (string | number)[]) => {
-      const res = fs.safeParse(v);
-      if (!res.success) issues.push(...zodIssues(res.error, path));
-      return res.success;
-    };
-    if (Array.isArray(spec) || (typeof spec === 'object' && 'values' in spec)) {
-      const values = Array.isArray(spec) ? spec : spec.values;
-      const base = Array.isArray(spec) ? at : [...at, 'values'];
-      if (values.length === 0) {
-        issues.push({ path: base, message: 'empty list: give at least one value' });
-        continue;
-      }
-      let ok = true;
-      values.forEach((v, i) => (ok = check(v, [...base, i]) && ok));
-      const uniq = [...new Set(values)];
-      if (ok) domains.push({ key, kind: 'choice', values: uniq });
-    } else if (typeof spec === 'object' && 'range' in spec) {
-      const [lo, hi] = spec.range;
-      if (!(lo <= hi)) {
-        issues.push({ path: [...at, 'range'], message: `empty range: low ${lo} > high ${hi}` });
-        continue;
-      }
-      let ok = check(lo, [...at, 'range', 0]);
-      ok = check(hi, [...at, 'range', 1]) && ok;
-      if (!ok) continue;
-      const integer = Number.isInteger(lo) && Number.isInteger(hi) && hi > lo && !fs.safeParse(lo + 0.5).success;
-      if (spec.step !== undefined) {
-        const count = Math.floor((hi - lo) / spec.step + 1e-9) + 1;
-        if (count > maxPoints) {
-          issues.push({ path: [...at, 'step'], message: `the range has ${fmtCount(count)} values, above the limit of ${fmtCount(maxPoints)}: use a larger step, or a range without a step with driver random/lhs/nsga2` });
-          continue;
-        }
-        const values = expandRange(lo, hi, spec.step);
-        let vok = true;
-        for (const v of values) {
-          if (!fs.safeParse(v).success) {
-            issues.push({ path: [...at, 'step'], message: `step ${spec.step} gives the invalid value ${v}` });
-            vok = false;
-            break;
-          }
-        }
-        if (vok) domains.push({ key, kind: 'choice', values });
-      } else {
-        if (!driverInfo(space.search.driver).intervals) {
-          const others = DRIVER_NAMES.filter((d) => driverInfo(d).intervals).join('/');
-          issues.push({ path: [...at, 'range'], message: `a range without a step cannot be enumerated by the ${space.search.driver} driver: add \`step\`, or use driver ${others}` });
-          continue;
-        }
-        domains.push({ key, kind: 'interval', low: lo, high: hi, integer });
-      }
-    } else {
-      if (check(spec as ParamValue, at)) domains.push({ key, kind: 'choice', values: [spec as ParamValue] });
-    }
+    const domain = parseParameter(space, key, issues, maxPoints);
+    if (domain) domains.push(domain);
   }
   return domains;
+}
+
+/** The domain of one parameter of the space; undefined when it has a problem (in `issues`). */
+function parseParameter(space: Space, key: string, issues: Issue[], maxPoints: number): ParamDomain | undefined {
+  const spec = space.parameters[key];
+  const field = fieldSchema(key);
+  const at = ['parameters', key];
+  if (!field) {
+    issues.push({ path: at, message: `unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`, atKey: true });
+    return undefined;
+  }
+  const p: ParamCheck = { key, field, at, issues };
+  if (Array.isArray(spec) || (typeof spec === 'object' && 'values' in spec)) return listDomain(p, spec);
+  if (typeof spec === 'object' && 'range' in spec) return rangeDomain(p, spec, space.search.driver, maxPoints);
+  return checkValue(p, spec as ParamValue, at) ? { key, kind: 'choice', values: [spec as ParamValue] } : undefined;
+}
+
+/** A list of values (`[…]` or `{values: […]}`): a choice of its distinct values, each valid for the field. */
+function listDomain(p: ParamCheck, spec: ListSpec): ParamDomain | undefined {
+  const values = Array.isArray(spec) ? spec : spec.values;
+  const base = Array.isArray(spec) ? p.at : [...p.at, 'values'];
+  if (values.length === 0) {
+    p.issues.push({ path: base, message: 'empty list: give at least one value' });
+    return undefined;
+  }
+  let ok = true;
+  values.forEach((v, i) => (ok = checkValue(p, v, [...base, i]) && ok));
+  return ok ? { key: p.key, kind: 'choice', values: [...new Set(values)] } : undefined;
+}
+
+/** A range `{range: [lo, hi]}`: with a step, a choice of its values; without, an interval (for the drivers that sample one). */
+function rangeDomain(p: ParamCheck, spec: RangeSpec, driver: Space['search']['driver'], maxPoints: number): ParamDomain | undefined {
+  const [lo, hi] = spec.range;
+  if (!(lo <= hi)) {
+    p.issues.push({ path: [...p.at, 'range'], message: `empty range: low ${lo} > high ${hi}` });
+    return undefined;
+  }
+  let ok = checkValue(p, lo, [...p.at, 'range', 0]);
+  ok = checkValue(p, hi, [...p.at, 'range', 1]) && ok;
+  if (!ok) return undefined;
+  if (spec.step !== undefined) return steppedDomain(p, lo, hi, spec.step, maxPoints);
+  if (!driverInfo(driver).intervals) {
+    const others = DRIVER_NAMES.filter((d) => driverInfo(d).intervals).join('/');
+    p.issues.push({ path: [...p.at, 'range'], message: `a range without a step cannot be enumerated by the ${driver} driver: add \`step\`, or use driver ${others}` });
+    return undefined;
+  }
+  const integer = Number.isInteger(lo) && Number.isInteger(hi) && hi > lo && !p.field.safeParse(lo + 0.5).success;
+  return { key: p.key, kind: 'interval', low: lo, high: hi, integer };
+}
+
+/** The values of a range with a step: at most `maxPoints` of them, each valid for the field. */
+function steppedDomain(p: ParamCheck, lo: number, hi: number, step: number, maxPoints: number): ParamDomain | undefined {
+  const count = Math.floor((hi - lo) / step + 1e-9) + 1;
+  if (count > maxPoints) {
+    p.issues.push({ path: [...p.at, 'step'], message: `the range has ${fmtCount(count)} values, above the limit of ${fmtCount(maxPoints)}: use a larger step, or a range without a step with driver random/lhs/nsga2` });
+    return undefined;
+  }
+  const values = expandRange(lo, hi, step);
+  const invalid = values.find((v) => !p.field.safeParse(v).success);
+  if (invalid !== undefined) {
+    p.issues.push({ path: [...p.at, 'step'], message: `step ${step} gives the invalid value ${invalid}` });
+    return undefined;
+  }
+  return { key: p.key, kind: 'choice', values };
 }
 
 export interface ParseOptions {
@@ -323,9 +349,23 @@ export interface ParseOptions {
   maxPoints?: number;
 }
 
-/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
-export function parseSpace(text: string, file = '<space>', opts: ParseOptions = {}): ParsedSpace {
-  const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
+/** "line:col" of the first alias in the document ("1:1" when there is none). */
+function firstAlias(doc: Document, lc: LineCounter): string {
+  let at = '1:1';
+  visit(doc, {
+    Alias(_k, node) {
+      if (node.range) {
+        const p = lc.linePos(node.range[0]);
+        at = `${p.line}:${p.col}`;
+      }
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
+/** The YAML of a space file: its document and its value, a mapping. Throws InputError with file:line:col. */
+function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter; raw: object } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -338,21 +378,53 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     // yaml's resource limit on alias expansion ("billion laughs"): point at the first alias
-    let at = '1:1';
-    visit(doc, {
-      Alias(_k, node) {
-        if (node.range) {
-          const p = lc.linePos(node.range[0]);
-          at = `${p.line}:${p.col}`;
-        }
-        return visit.BREAK;
-      },
-    });
-    throw new InputError(`${file}:${at}: YAML: ${(e as Error).message} (too many alias expansions; write the values out)`);
+    throw new InputError(`${file}:${firstAlias(doc, lc)}: YAML: ${(e as Error).message} (too many alias expansions; write the values out)`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
   }
+  return { doc, lc, raw };
+}
+
+/** Objectives: no duplicates; a baseline metric needs a `baseline:` (problems go to `issues`). */
+function checkObjectives(space: Space, issues: Issue[]): void {
+  const seen = new Set<string>();
+  space.objectives.forEach((o, i) => {
+    if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
+    seen.add(o.metric);
+    if (metricDef(o.metric)?.source === 'baseline' && !space.baseline) {
+      issues.push({ path: ['objectives', i, 'metric'], message: `"${o.metric}" needs a baseline, e.g. baseline: titan-xp (${PLATFORM_NAMES.join(', ')})` });
+    }
+  });
+}
+
+/** The constraints that parse (the others go to `issues`). */
+function parseConstraints(space: Space, issues: Issue[]): Constraint[] {
+  const constraints: Constraint[] = [];
+  space.constraints.forEach((c, i) => {
+    const pc = parseConstraint(c);
+    if (typeof pc === 'string') issues.push({ path: ['constraints', i], message: pc });
+    else constraints.push(pc);
+  });
+  return constraints;
+}
+
+/** Declared report charts: x a parameter or a metric, y a metric, normalize by parameters (problems go to `issues`). */
+function checkReportCharts(space: Space, keys: string[], issues: Issue[]): void {
+  const charts = space.report === undefined ? [] : Array.isArray(space.report) ? space.report : [space.report];
+  charts.forEach((c, i) => {
+    const at = Array.isArray(space.report) ? ['report', i] : ['report'];
+    const isMetric = (m: string) => (METRICS as readonly string[]).includes(m);
+    if (!keys.includes(c.x) && !isMetric(c.x)) issues.push({ path: [...at, 'x'], message: `"${c.x}" is neither a parameter of this space (${keys.join(', ')}) nor a metric (${METRICS.join(', ')})` });
+    if (!isMetric(c.y)) issues.push({ path: [...at, 'y'], message: `"${c.y}" is not a metric (${METRICS.join(', ')})` });
+    for (const k of Object.keys(c.normalize ?? {})) if (!keys.includes(k)) issues.push({ path: [...at, 'normalize', k], message: `"${k}" is not a parameter of this space`, atKey: true });
+  });
+}
+
+/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
+export function parseSpace(text: string, file = '<space>', opts: ParseOptions = {}): ParsedSpace {
+  const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
+  const { doc, lc, raw } = parseYaml(text, file);
   const r = SpaceSchema.safeParse(raw);
   if (!r.success) fail(file, doc, lc, zodIssues(r.error, [], raw));
   const { model: legacyModel, fidelity, ...rest } = r.data;
@@ -366,33 +438,9 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
 
   const domains = parseParameters(space, issues, maxPoints);
   const keys = Object.keys(space.parameters);
-
-  // Objectives: no duplicates; accuracy metrics need an accuracy block.
-  const seen = new Set<string>();
-  space.objectives.forEach((o, i) => {
-    if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
-    seen.add(o.metric);
-    if (metricDef(o.metric)?.source === 'baseline' && !space.baseline) {
-      issues.push({ path: ['objectives', i, 'metric'], message: `"${o.metric}" needs a baseline, e.g. baseline: titan-xp (${PLATFORM_NAMES.join(', ')})` });
-    }
-  });
-
-  const constraints: Constraint[] = [];
-  space.constraints.forEach((c, i) => {
-    const pc = parseConstraint(c);
-    if (typeof pc === 'string') issues.push({ path: ['constraints', i], message: pc });
-    else constraints.push(pc);
-  });
-
-  const charts = space.report === undefined ? [] : Array.isArray(space.report) ? space.report : [space.report];
-  charts.forEach((c, i) => {
-    const at = Array.isArray(space.report) ? ['report', i] : ['report'];
-    const isMetric = (m: string) => (METRICS as readonly string[]).includes(m);
-    if (!keys.includes(c.x) && !isMetric(c.x)) issues.push({ path: [...at, 'x'], message: `"${c.x}" is neither a parameter of this space (${keys.join(', ')}) nor a metric (${METRICS.join(', ')})` });
-    if (!isMetric(c.y)) issues.push({ path: [...at, 'y'], message: `"${c.y}" is not a metric (${METRICS.join(', ')})` });
-    for (const k of Object.keys(c.normalize ?? {})) if (!keys.includes(k)) issues.push({ path: [...at, 'normalize', k], message: `"${k}" is not a parameter of this space`, atKey: true });
-  });
-
+  checkObjectives(space, issues);
+  const constraints = parseConstraints(space, issues);
+  checkReportCharts(space, keys, issues);
   if (space.workload.trace && keys.some((k) => k.startsWith('workload.'))) {
     issues.push({ path: ['workload', 'trace'], message: 'a trace workload cannot be combined with workload.* parameters' });
   }

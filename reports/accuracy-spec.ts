@@ -10,33 +10,43 @@ function ratioOf(keep: number): number {
   return f > 0 ? 1 / f : NaN;
 }
 
-/**
- * Accuracy (or perplexity) vs pruning ratio for our run, next to the paper's Fig. 21 curves. The two
- * panels have their own y axes: different models and metrics, nothing is fitted across them.
- */
-export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOptions): ChartDef | undefined {
-  const metric = ['accuracy', 'perplexity'].find((m) => run.metrics.includes(m) && points.some((p) => p.status === 'ok' && finite(p.metrics[m])));
-  if (!metric) return undefined;
-  const kinds = [
-    { param: 'algo.tokenKeep', other: 'algo.headKeep', series: 'ours: tokens (algo.tokenKeep)' },
-    { param: 'algo.headKeep', other: 'algo.tokenKeep', series: 'ours: heads (algo.headKeep)' },
-  ].filter((k) => run.parameters.includes(k.param));
-  if (kinds.length === 0) return undefined;
-  const dots: { series: string; ratio: number; value: number; id: number }[] = [];
-  const means: { series: string; ratio: number; value: number; n: number }[] = [];
-  const notes: string[] = [];
-  for (const k of kinds) {
-    let pts = points.filter((p) => p.status === 'ok' && finite(p.metrics[metric]) && typeof p.params[k.param] === 'number');
-    if (run.parameters.includes(k.other)) {
-      const others = pts.map((p) => p.params[k.other]).filter(finite);
-      if (others.length > 0) {
-        const maxOther = Math.max(...others);
-        pts = pts.filter((p) => p.params[k.other] === maxOther);
-        notes.push(`${k.param} curve: ${k.other} = ${fmtNum(maxOther)}`);
-      }
+/** One curve of ours: a keep-fraction parameter (the other one held at its largest value when it is swept too). */
+interface KeepCurve {
+  param: string;
+  other: string;
+  series: string;
+}
+
+const KEEP_CURVES: KeepCurve[] = [
+  { param: 'algo.tokenKeep', other: 'algo.headKeep', series: 'ours: tokens (algo.tokenKeep)' },
+  { param: 'algo.headKeep', other: 'algo.tokenKeep', series: 'ours: heads (algo.headKeep)' },
+];
+
+type Dot = { series: string; ratio: number; value: number; id: number };
+type Mean = { series: string; ratio: number; value: number; n: number };
+
+/** The points of one curve: ok, with the metric and a numeric keep value; at the other keep parameter's largest value when the run sweeps it (said in `notes`). */
+function curvePoints(run: RunJson, points: PointRow[], metric: string, k: KeepCurve, notes: string[]): PointRow[] {
+  let pts = points.filter((p) => p.status === 'ok' && finite(p.metrics[metric]) && typeof p.params[k.param] === 'number');
+  if (run.parameters.includes(k.other)) {
+    const others = pts.map((p) => p.params[k.other]).filter(finite);
+    if (others.length > 0) {
+      const maxOther = Math.max(...others);
+      pts = pts.filter((p) => p.params[k.other] === maxOther);
+      notes.push(`${k.param} curve: ${k.other} = ${fmtNum(maxOther)}`);
     }
+  }
+  return pts;
+}
+
+/** Our curves: a dot per evaluation and the mean per pruning ratio (ascending), for each keep parameter; notes say what was held fixed. */
+function ourCurves(run: RunJson, points: PointRow[], metric: string, curves: KeepCurve[]): { dots: Dot[]; means: Mean[]; notes: string[] } {
+  const dots: Dot[] = [];
+  const means: Mean[] = [];
+  const notes: string[] = [];
+  for (const k of curves) {
     const groups = new Map<number, number[]>();
-    for (const p of pts) {
+    for (const p of curvePoints(run, points, metric, k, notes)) {
       const r = ratioOf(p.params[k.param] as number);
       if (!finite(r)) continue;
       dots.push({ series: k.series, ratio: r, value: p.metrics[metric], id: p.id });
@@ -48,23 +58,24 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
       means.push({ series: k.series, ratio, value: vs.reduce((a, b) => a + b, 0) / vs.length, n: vs.length });
     }
   }
-  if (dots.length === 0) return undefined;
-  // the means use every point; at most 600 single evaluations are drawn as dots
-  const dotsShown = sampleDeterministic(dots, 600, 5);
-  const paperRows = PAPER_FIG21.flatMap((c) => c.points.map(([ratio, change]) => ({ series: c.label, ratio, change })));
-  const ours: VlSpec = {
+  return { dots, means, notes };
+}
+
+/** The left panel: our single evaluations as dots and the line of their means per ratio. */
+function oursPanel(metric: string, curves: KeepCurve[], dots: Dot[], means: Mean[], interactive: boolean): VlSpec {
+  return {
     title: `ours: ${metric} vs pruning ratio`,
     width: 300,
     height: 240,
     layer: [
       {
-        data: { values: dotsShown },
+        data: { values: dots },
         mark: { type: 'point', filled: true, size: 18, opacity: 0.35 },
         encoding: {
           x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (× = 1 / keep)', scale: { zero: false } },
           y: { field: 'value', type: 'quantitative', title: metricLabel(metric), scale: { zero: false } },
-          color: { field: 'series', type: 'nominal', scale: { domain: kinds.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 } },
-          ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
+          color: { field: 'series', type: 'nominal', scale: { domain: curves.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 } },
+          ...(interactive ? { tooltip: [{ field: 'id' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
         },
       },
       {
@@ -74,12 +85,17 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
           x: { field: 'ratio', type: 'quantitative' },
           y: { field: 'value', type: 'quantitative' },
           color: { field: 'series', type: 'nominal', legend: { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 } },
-          ...(opts.interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: `mean ${metric}`, format: '.4~g' }, { field: 'n' }] } : {}),
+          ...(interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: `mean ${metric}`, format: '.4~g' }, { field: 'n' }] } : {}),
         },
       },
     ],
   };
-  const paper: VlSpec = {
+}
+
+/** The right panel: the paper's Fig. 21 curves, accuracy change against pruning ratio. */
+function paperPanel(interactive: boolean): VlSpec {
+  const paperRows = PAPER_FIG21.flatMap((c) => c.points.map(([ratio, change]) => ({ series: c.label, ratio, change })));
+  return {
     title: 'paper Fig. 21: accuracy change vs pruning ratio',
     width: 300,
     height: 240,
@@ -89,9 +105,24 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
       x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (×)', scale: { zero: false } },
       y: { field: 'change', type: 'quantitative', title: 'accuracy change (%)' },
       color: { field: 'series', type: 'nominal', scale: { domain: PAPER_FIG21.map((c) => c.label), range: ['#ff7f0e', '#9467bd'] }, legend: { title: null, orient: 'bottom', direction: 'vertical' } },
-      ...(opts.interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio' }, { field: 'change', title: 'change (%)' }] } : {}),
+      ...(interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio' }, { field: 'change', title: 'change (%)' }] } : {}),
     },
   };
+}
+
+/**
+ * Accuracy (or perplexity) vs pruning ratio for our run, next to the paper's Fig. 21 curves. The two
+ * panels have their own y axes: different models and metrics, nothing is fitted across them.
+ */
+export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOptions): ChartDef | undefined {
+  const metric = ['accuracy', 'perplexity'].find((m) => run.metrics.includes(m) && points.some((p) => p.status === 'ok' && finite(p.metrics[m])));
+  if (!metric) return undefined;
+  const curves = KEEP_CURVES.filter((k) => run.parameters.includes(k.param));
+  if (curves.length === 0) return undefined;
+  const { dots, means, notes } = ourCurves(run, points, metric, curves);
+  if (dots.length === 0) return undefined;
+  // the means use every point; at most 600 single evaluations are drawn as dots
+  const dotsShown = sampleDeterministic(dots, 600, 5);
   return {
     kind: 'accuracy',
     title: `${metric} vs pruning ratio, next to the paper's Fig. 21`,
@@ -100,6 +131,6 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
       (notes.length ? ` (${notes.join('; ')})` : '') +
       '. Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
       'Different models, datasets and metrics: the panels are shown side by side with their own axes, and nothing is fitted across them.',
-    spec: { hconcat: [ours, paper], resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' } } },
+    spec: { hconcat: [oursPanel(metric, curves, dotsShown, means, opts.interactive), paperPanel(opts.interactive)], resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' } } },
   };
 }

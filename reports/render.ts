@@ -36,6 +36,29 @@ export interface ReportInput {
 
 const esc = escapeHtml;
 
+type Charts = ReturnType<typeof buildCharts>;
+
+/** What the parts of one report share. */
+interface ReportContext {
+  run: RunJson;
+  points: PointRow[];
+  interactive: boolean;
+  maxOtherPoints: number;
+  /** The chart specs rendered to SVG, and (interactive) their live versions. */
+  charts: Charts;
+  live?: Charts;
+  /** The parameters that vary across the points. */
+  varying: string[];
+  /** Charts rendered so far: it numbers their ids. */
+  counter: { n: number };
+}
+
+/** A part of the page: its sections (none when it has nothing to show) and the live specs of its charts. */
+interface Part {
+  sections: string[];
+  specs: Rendered['specs'];
+}
+
 /** Renders the report of a run as one self-contained HTML string. */
 export async function renderReport(input: ReportInput, opts: RenderOptions = {}): Promise<string> {
   const { run, points } = input;
@@ -44,81 +67,117 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
   const charts = buildCharts(run, points, { interactive: false, maxOtherPoints });
   const live = interactive ? buildCharts(run, points, { interactive: true, maxOtherPoints }) : undefined;
   const { varying, constant } = splitParams(run, points);
-  const counter = { n: 0 };
+  const c: ReportContext = { run, points, interactive, maxOtherPoints, charts, live, varying, counter: { n: 0 } };
 
   const sections: string[] = [];
   sections.push(summarySection(run, points));
   sections.push(notesSection(run, points));
-
-  // charts the space declares (a paper figure) come first: they are what the space is for
-  const declared = declaredCharts(run, points)
-    .map((d) => ({ static: declaredChart(run, points, d, { interactive: false, maxOtherPoints }), live: interactive ? declaredChart(run, points, d, { interactive: true, maxOtherPoints }) : undefined }))
-    .filter((c) => c.static !== undefined) as ChartPair[];
-  const decl = await renderCharts(declared, counter);
-  if (declared.length) sections.push(`<section id="declared"><h2>${declared.length > 1 ? 'Figures' : 'Figure'} declared by the space</h2><div class="grid">${decl.html}</div></section>`);
-
+  const declared = await declaredPart(c);
+  sections.push(...declared.sections);
   // interactive: the explorer over every front point and a bounded stratified sample of the others
   const sample = interactive ? sampleForInteractive(run, points, opts.maxInteractivePoints) : [];
-  const explorer = interactive ? explorerChart(run, points, varying, sample.length, points.filter((p) => p.status === 'ok').length) : undefined;
-  const expl = explorer ? await renderCharts([{ static: { ...explorer, spec: { mark: 'point', data: { values: [] } } }, live: explorer }], counter) : undefined;
-
-  const pareto = await renderCharts(pairUp(charts.pareto, live?.pareto), counter);
-  const cons = await renderCharts(pairUp(constraintCharts(run, points, { interactive: false, maxOtherPoints }), undefined), counter);
-  sections.push(
-    `<section id="pareto"><h2>${run.objectives.length > 1 ? 'Pareto fronts, one chart per objective pair' : 'Objective'}</h2>` +
-      (charts.pareto.length ? `<div class="grid">${pareto.html}${cons.html}</div>` : '<p>No objectives.</p>') +
-      (expl ? `<h3>Explorer</h3>${expl.html}` : '') +
-      '</section>',
-  );
+  const pareto = await paretoPart(c, sample.length);
+  sections.push(...pareto.sections);
   sections.push(frontSection(run, points, varying, constant));
-  const par = parallelChart(run, points, varying, { interactive: false, maxOtherPoints });
-  const parR = par ? await renderCharts([{ static: par, live: interactive ? parallelChart(run, points, varying, { interactive: true, maxOtherPoints }) : undefined }], counter) : undefined;
-  const sens = sensitivitySection(run, points);
-  if (sens || parR) sections.push(sens.replace(/<\/section>$/, '') + (parR ? `<h3>The front, parameter by parameter</h3>${parR.html}` : '') + (sens ? '</section>' : ''));
-
-  const hl = await renderCharts(pairUp(charts.highlights, live?.highlights), counter);
-  if ((run.highlights ?? []).length > 0) {
-    sections.push(
-      `<section id="highlights"><h2>Highlighted points: latency, energy and area breakdowns</h2>` +
-        `<p class="muted">Knee and per-objective best points chosen by the runner.</p>` +
-        highlightTable(run, varying) +
-        highlightWhy(run) +
-        (hl.html ? `<div class="grid">${hl.html}</div>` + breakdownTables(run) : '<p class="muted">No breakdowns recorded.</p>') +
-        '</section>',
-    );
-  } else {
-    sections.push('<section id="highlights"><h2>Highlighted points</h2><p class="muted">The run recorded no highlighted points.</p></section>');
-  }
-
-  const extra: Rendered[] = [];
-  if (charts.hypervolume) {
-    const r = await renderCharts([{ static: charts.hypervolume, live: live?.hypervolume }], counter);
-    extra.push(r);
-    sections.push(`<section id="hypervolume"><h2>Search progress</h2>${r.html}</section>`);
-  }
-  if (charts.accuracy) {
-    const r = await renderCharts([{ static: charts.accuracy, live: live?.accuracy }], counter);
-    extra.push(r);
-    sections.push(`<section id="accuracy"><h2>Accuracy under pruning</h2>${r.html}</section>`);
-  }
+  const sensitivity = await sensitivityPart(c);
+  sections.push(...sensitivity.sections);
+  const highlights = await highlightsPart(c);
+  sections.push(...highlights.sections);
+  const extra = await progressAndAccuracyPart(c);
+  sections.push(...extra.sections);
   sections.push(failuresSection(points));
   sections.push(...spaceAndProvenance(run));
 
-  const allSpecs = [...decl.specs, ...pareto.specs, ...(expl?.specs ?? []), ...(parR?.specs ?? []), ...hl.specs, ...extra.flatMap((r) => r.specs)];
-  const toc = [
+  const specs = [declared, pareto, sensitivity, highlights, extra].flatMap((p) => p.specs);
+  const toc = tableOfContents(c, declared.sections.length > 0, sensitivity.sections.length > 0);
+  return page(run, points, { interactive, toc, sample, specs, sections });
+}
+
+/** The charts the space declares (a paper figure): they come first, they are what the space is for. */
+async function declaredPart(c: ReportContext): Promise<Part> {
+  const { run, points, interactive, maxOtherPoints } = c;
+  const declared = declaredCharts(run, points)
+    .map((d) => ({ static: declaredChart(run, points, d, { interactive: false, maxOtherPoints }), live: interactive ? declaredChart(run, points, d, { interactive: true, maxOtherPoints }) : undefined }))
+    .filter((ch) => ch.static !== undefined) as ChartPair[];
+  const decl = await renderCharts(declared, c.counter);
+  const sections = declared.length ? [`<section id="declared"><h2>${declared.length > 1 ? 'Figures' : 'Figure'} declared by the space</h2><div class="grid">${decl.html}</div></section>`] : [];
+  return { sections, specs: decl.specs };
+}
+
+/** The Pareto charts (one per objective pair) with the constraint charts, and (interactive) the explorer over `sampled` points. */
+async function paretoPart(c: ReportContext, sampled: number): Promise<Part> {
+  const { run, points, charts, live, counter, maxOtherPoints } = c;
+  const explorer = c.interactive ? explorerChart(run, points, c.varying, sampled, points.filter((p) => p.status === 'ok').length) : undefined;
+  const expl = explorer ? await renderCharts([{ static: { ...explorer, spec: { mark: 'point', data: { values: [] } } }, live: explorer }], counter) : undefined;
+  const pareto = await renderCharts(pairUp(charts.pareto, live?.pareto), counter);
+  const cons = await renderCharts(pairUp(constraintCharts(run, points, { interactive: false, maxOtherPoints }), undefined), counter);
+  const section =
+    `<section id="pareto"><h2>${run.objectives.length > 1 ? 'Pareto fronts, one chart per objective pair' : 'Objective'}</h2>` +
+    (charts.pareto.length ? `<div class="grid">${pareto.html}${cons.html}</div>` : '<p>No objectives.</p>') +
+    (expl ? `<h3>Explorer</h3>${expl.html}` : '') +
+    '</section>';
+  return { sections: [section], specs: [...pareto.specs, ...(expl?.specs ?? [])] };
+}
+
+/** The sensitivity tables and the parallel-coordinates chart of the front; no section when there is neither. */
+async function sensitivityPart(c: ReportContext): Promise<Part> {
+  const { run, points, varying, interactive, maxOtherPoints } = c;
+  const par = parallelChart(run, points, varying, { interactive: false, maxOtherPoints });
+  const parR = par ? await renderCharts([{ static: par, live: interactive ? parallelChart(run, points, varying, { interactive: true, maxOtherPoints }) : undefined }], c.counter) : undefined;
+  const sens = sensitivitySection(run, points);
+  const sections = sens || parR ? [sens.replace(/<\/section>$/, '') + (parR ? `<h3>The front, parameter by parameter</h3>${parR.html}` : '') + (sens ? '</section>' : '')] : [];
+  return { sections, specs: parR?.specs ?? [] };
+}
+
+/** The highlighted points: their table, why they were chosen, and their breakdown charts and tables. */
+async function highlightsPart(c: ReportContext): Promise<Part> {
+  const { run, varying } = c;
+  const hl = await renderCharts(pairUp(c.charts.highlights, c.live?.highlights), c.counter);
+  if ((run.highlights ?? []).length === 0) {
+    return { sections: ['<section id="highlights"><h2>Highlighted points</h2><p class="muted">The run recorded no highlighted points.</p></section>'], specs: hl.specs };
+  }
+  const section =
+    `<section id="highlights"><h2>Highlighted points: latency, energy and area breakdowns</h2>` +
+    `<p class="muted">Knee and per-objective best points chosen by the runner.</p>` +
+    highlightTable(run, varying) +
+    highlightWhy(run) +
+    (hl.html ? `<div class="grid">${hl.html}</div>` + breakdownTables(run) : '<p class="muted">No breakdowns recorded.</p>') +
+    '</section>';
+  return { sections: [section], specs: hl.specs };
+}
+
+/** The search progress (hypervolume) and accuracy-under-pruning charts, when the run has them. */
+async function progressAndAccuracyPart(c: ReportContext): Promise<Part> {
+  const { charts, live } = c;
+  const part: Part = { sections: [], specs: [] };
+  if (charts.hypervolume) {
+    const r = await renderCharts([{ static: charts.hypervolume, live: live?.hypervolume }], c.counter);
+    part.specs.push(...r.specs);
+    part.sections.push(`<section id="hypervolume"><h2>Search progress</h2>${r.html}</section>`);
+  }
+  if (charts.accuracy) {
+    const r = await renderCharts([{ static: charts.accuracy, live: live?.accuracy }], c.counter);
+    part.specs.push(...r.specs);
+    part.sections.push(`<section id="accuracy"><h2>Accuracy under pruning</h2>${r.html}</section>`);
+  }
+  return part;
+}
+
+/** The page's table of contents: [section id, title] of every section it has. */
+function tableOfContents(c: ReportContext, declared: boolean, sensitivity: boolean): string[][] {
+  return [
     ['summary', 'Summary'],
-    ...(declared.length ? [['declared', 'Figure']] : []),
+    ...(declared ? [['declared', 'Figure']] : []),
     ['pareto', 'Pareto'],
     ['front', 'Front table'],
-    ...(sens || parR ? [['sensitivity', 'Sensitivity']] : []),
+    ...(sensitivity ? [['sensitivity', 'Sensitivity']] : []),
     ['highlights', 'Breakdowns'],
-    ...(charts.hypervolume ? [['hypervolume', 'Hypervolume']] : []),
-    ...(charts.accuracy ? [['accuracy', 'Accuracy']] : []),
-    ...(points.some((p) => p.status === 'failed') ? [['failures', 'Failures']] : []),
+    ...(c.charts.hypervolume ? [['hypervolume', 'Hypervolume']] : []),
+    ...(c.charts.accuracy ? [['accuracy', 'Accuracy']] : []),
+    ...(c.points.some((p) => p.status === 'failed') ? [['failures', 'Failures']] : []),
     ['space', 'Space file'],
     ['provenance', 'Provenance'],
   ];
-  return page(run, points, { interactive, toc, sample, specs: allSpecs, sections });
 }
 
 /** One static page comparing runs: fronts overlaid per common objective pair, hypervolume against one reference. */

@@ -72,23 +72,28 @@ function ciLayer(points: PointRow[], a: Axis, other: Axis, channel: 'x' | 'y'): 
   };
 }
 
-/** Pareto scatter of one objective pair (or objective vs evaluation when there is one objective). */
-export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy: Objective, opts: SpecOptions): ChartDef {
-  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[ox.metric]) && finite(p.metrics[oy.metric]));
-  const front = ok.filter((p) => p.pareto);
-  const others = ok.filter((p) => !p.pareto);
-  const shownOthers = sampleDeterministic(others, opts.maxOtherPoints, 1 + (Number.isFinite(run.seed) ? run.seed : 0));
-  const shown = [...shownOthers, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
-  const ax = axisFor(run, ox.metric, ok.map((p) => p.metrics[ox.metric]), ox.goal === 'min' ? ' — lower is better' : ' — higher is better');
-  const ay = axisFor(run, oy.metric, ok.map((p) => p.metrics[oy.metric]), oy.goal === 'min' ? ' — lower is better' : ' — higher is better');
-  const rows = shown.map((p) => ({ id: p.id, x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor, cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] }));
-  const feasibleXY = ok.filter((p) => p.feasible).map((p) => ({ x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor }));
-  const line = front2d(feasibleXY, ox.goal, oy.goal);
-  const enc = {
+/** An objective pair and the chart axes of its metrics (x, then y). */
+interface PairAxes {
+  ox: Objective;
+  oy: Objective;
+  ax: Axis;
+  ay: Axis;
+}
+
+/** The x/y channels of every layer of a Pareto chart. */
+function pairEncoding({ ax, ay }: PairAxes) {
+  return {
     x: { field: 'x', type: 'quantitative', title: ax.title, scale: vlScale(ax), axis: vlAxis(ax) },
     y: { field: 'y', type: 'quantitative', title: ay.title, scale: vlScale(ay), axis: vlAxis(ay) },
   };
-  const pointLayer: Record<string, unknown> = {
+}
+
+type PairEncoding = ReturnType<typeof pairEncoding>;
+
+/** The points, coloured and shaped by class; interactive: with tooltips and zoom, drawn from the page's shared data. */
+function pointLayerOf(run: RunJson, pair: PairAxes, enc: PairEncoding, interactive: boolean): Record<string, unknown> {
+  const { ox, oy, ax, ay } = pair;
+  const layer: Record<string, unknown> = {
     mark: { type: 'point', filled: true },
     encoding: {
       ...enc,
@@ -96,7 +101,7 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
       shape: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_SHAPES }, legend: { title: null, orient: 'bottom', direction: 'horizontal' } },
       opacity: OPACITY_ENC,
       size: SIZE_ENC,
-      ...(opts.interactive
+      ...(interactive
         ? {
             tooltip: [
               { field: 'id', type: 'quantitative', title: 'id' },
@@ -109,13 +114,57 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
         : {}),
     },
   };
-  if (opts.interactive) {
-    pointLayer.params = [{ name: 'zoom', select: 'interval', bind: 'scales' }];
-    useSharedData(pointLayer, `datum.o${run.objectives.indexOf(ox)} * ${ax.factor}`, `datum.o${run.objectives.indexOf(oy)} * ${ay.factor}`);
+  if (interactive) {
+    layer.params = [{ name: 'zoom', select: 'interval', bind: 'scales' }];
+    useSharedData(layer, `datum.o${run.objectives.indexOf(ox)} * ${ax.factor}`, `datum.o${run.objectives.indexOf(oy)} * ${ay.factor}`);
   }
-  const layers: Record<string, unknown>[] = [];
+  return layer;
+}
+
+/** The ring and label of the knee point; none when the run has no knee among these points. */
+function kneeLayers(run: RunJson, ok: PointRow[], xy: (p: PointRow) => { x: number; y: number }, enc: PairEncoding): Record<string, unknown>[] {
+  const knee = kneeId(run);
+  const kp = knee === undefined ? undefined : ok.find((p) => p.id === knee);
+  if (!kp) return [];
+  const kv = [{ ...xy(kp), label: 'knee' }];
+  return [
+    { data: { values: kv }, mark: { type: 'point', shape: 'circle', size: 260, stroke: '#111', strokeWidth: 1.5, filled: false }, encoding: enc },
+    { data: { values: kv }, mark: { type: 'text', dx: 10, dy: -10, fontSize: 11, fontWeight: 'bold', align: 'left' }, encoding: { ...enc, text: { field: 'label' } } },
+  ];
+}
+
+/** The caption: what is drawn, the point classes, and a sentence for each extra layer the chart has. */
+function paretoCaption(run: RunJson, pair: PairAxes, n: { ok: number; missing: number }, has: { line: boolean; ci: boolean; knee: boolean; bounds: boolean }): string {
+  const { ox, oy, ax, ay } = pair;
+  const scales = [ax.why ? `x: ${ax.why}` : '', ay.why ? `y: ${ay.why}` : ''].filter(Boolean);
+  return (
+    `${metricTitle(oy.metric, ay.unit)} vs ${metricTitle(ox.metric, ax.unit)}: ${n.ok} points with both metrics` +
+    (n.missing > 0 ? ` (${n.missing} failed or without values not shown)` : '') +
+    `. Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
+    (has.line ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
+    (has.ci ? ' Vertical/horizontal red bars: 95% CI (Wilson for accuracy, bootstrap for perplexity) of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
+    (has.knee ? ' Black ring: the knee.' : '') +
+    (has.bounds ? ' Dark red dashed line: constraint limit.' : '') +
+    (scales.length ? ` ${scales.join('; ')}.` : '')
+  );
+}
+
+/** Pareto scatter of one objective pair (or objective vs evaluation when there is one objective). */
+export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy: Objective, opts: SpecOptions): ChartDef {
+  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[ox.metric]) && finite(p.metrics[oy.metric]));
+  const front = ok.filter((p) => p.pareto);
+  const others = ok.filter((p) => !p.pareto);
+  const shownOthers = sampleDeterministic(others, opts.maxOtherPoints, 1 + (Number.isFinite(run.seed) ? run.seed : 0));
+  const shown = [...shownOthers, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
+  const ax = axisFor(run, ox.metric, ok.map((p) => p.metrics[ox.metric]), ox.goal === 'min' ? ' — lower is better' : ' — higher is better');
+  const ay = axisFor(run, oy.metric, ok.map((p) => p.metrics[oy.metric]), oy.goal === 'min' ? ' — lower is better' : ' — higher is better');
+  const pair: PairAxes = { ox, oy, ax, ay };
+  const xy = (p: PointRow) => ({ x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor });
+  const rows = shown.map((p) => ({ id: p.id, ...xy(p), cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] }));
+  const line = front2d(ok.filter((p) => p.feasible).map(xy), ox.goal, oy.goal);
+  const enc = pairEncoding(pair);
   const ci = [ciLayer(points, ay, ax, 'y'), ciLayer(points, ax, ay, 'x')].filter((l): l is Record<string, unknown> => !!l);
-  layers.push(...ci, pointLayer);
+  const layers: Record<string, unknown>[] = [...ci, pointLayerOf(run, pair, enc, opts.interactive)];
   if (line.length >= 2) {
     layers.push({
       data: { values: line },
@@ -123,35 +172,18 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
       encoding: { ...enc, order: { field: 'x', type: 'quantitative' } },
     });
   }
-  const knee = kneeId(run);
-  const kp = knee === undefined ? undefined : ok.find((p) => p.id === knee);
-  if (kp) {
-    const kv = [{ x: kp.metrics[ox.metric] * ax.factor, y: kp.metrics[oy.metric] * ay.factor, label: 'knee' }];
-    layers.push({ data: { values: kv }, mark: { type: 'point', shape: 'circle', size: 260, stroke: '#111', strokeWidth: 1.5, filled: false }, encoding: enc });
-    layers.push({ data: { values: kv }, mark: { type: 'text', dx: 10, dy: -10, fontSize: 11, fontWeight: 'bold', align: 'left' }, encoding: { ...enc, text: { field: 'label' } } });
-  }
+  const knee = kneeLayers(run, ok, xy, enc);
   const bounds = [...constraintLayers(run, ax, 'x'), ...constraintLayers(run, ay, 'y')];
-  layers.push(...bounds);
+  layers.push(...knee, ...bounds);
   const sampledNote =
     !opts.interactive && shownOthers.length < others.length
       ? ` ${shownOthers.length} of ${others.length} non-front points are drawn (deterministic sample, to keep the chart small); all ${front.length} front points are drawn.`
       : '';
-  const missing = points.length - ok.length;
-  const scales = [ax.why ? `x: ${ax.why}` : '', ay.why ? `y: ${ay.why}` : ''].filter(Boolean);
-  const caption =
-    `${metricTitle(oy.metric, ay.unit)} vs ${metricTitle(ox.metric, ax.unit)}: ${ok.length} points with both metrics` +
-    (missing > 0 ? ` (${missing} failed or without values not shown)` : '') +
-    `. Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
-    (line.length >= 2 ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
-    (ci.length ? ' Vertical/horizontal red bars: 95% CI (Wilson for accuracy, bootstrap for perplexity) of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
-    (kp ? ' Black ring: the knee.' : '') +
-    (bounds.length ? ' Dark red dashed line: constraint limit.' : '') +
-    (scales.length ? ` ${scales.join('; ')}.` : '') +
-    sampledNote;
+  const has = { line: line.length >= 2, ci: ci.length > 0, knee: knee.length > 0, bounds: bounds.length > 0 };
   return {
     kind: 'pareto',
     title: `${metricTitle(oy.metric, '')} vs ${metricTitle(ox.metric, '')}`,
-    caption,
+    caption: paretoCaption(run, pair, { ok: ok.length, missing: points.length - ok.length }, has) + sampledNote,
     // Interactive: every point comes from the shared dataset (no sampling, no per-chart copy).
     spec: opts.interactive ? { width: 380, height: 280, layer: layers } : { width: 380, height: 280, data: { values: rows }, layer: layers },
   };

@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type DesignPoint } from '../../sim/schema.ts';
 import { MODEL_SHAPES } from '../../sim/workload/models.ts';
 import { evaluateHardware, resolveWorkload } from '../../sim/index.ts';
+import type { HwResult } from '../../sim/hw/types.ts';
 import { fsMessage, InputError, isUserFsError } from '../errors.ts';
 import { FAST_FIDELITY, FIDELITIES, FIDELITY_NAMES, type FidelityName } from '../../sim/fidelities.ts';
 import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../../sim/metrics.ts';
@@ -14,7 +15,7 @@ import { BENCHMARK_NAMES, isBenchmark } from '../../sim/workload/benchmarks.ts';
 import { compareWithBaseline, type BaselineComparison } from '../../sim/baselines/compare.ts';
 import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg } from '../cli-util.ts';
-import { applyParams, basePoint } from '../evaluate.ts';
+import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 
@@ -45,6 +46,150 @@ function checkTextFile(file: string, option: string): void {
 
 const fmt = (x: number) => fmtSig(x);
 
+/** The options of `simulate`, as commander parses them. */
+interface SimulateOptions {
+  workload: string;
+  stage?: string;
+  seqLen?: number;
+  genTokens?: number;
+  preset: string;
+  set: string[];
+  fidelity?: FidelityName;
+  model?: FidelityName;
+  trace?: string;
+  json?: boolean;
+  baseline?: string;
+  accuracy?: string;
+  accuracyExamples?: number;
+}
+
+/** The workload the options name: a model or a benchmark, its stage and sequence length. */
+interface WorkloadChoice {
+  name: string;
+  bench: boolean;
+  stage: string;
+  seqLen: number;
+}
+
+/** What one simulation gives: the hardware model's result, and the accuracy and baseline comparison when asked for. */
+interface Simulated {
+  r: HwResult;
+  acc?: AccuracyOutcome;
+  cmp?: BaselineComparison;
+}
+
+/** The workload options checked against each other (and the trace file read), with the stage and length defaults filled in. */
+function workloadOptions(o: SimulateOptions): WorkloadChoice {
+  const name = String(o.workload);
+  const bench = isBenchmark(name);
+  if (!bench && !(MODEL_NAMES as readonly string[]).includes(name)) {
+    throw new InputError(`--workload: unknown model or benchmark "${name}" (models: ${MODEL_NAMES.join(', ')}; benchmarks: ${BENCHMARK_NAMES.join(', ')})`);
+  }
+  if (bench && (o.stage || o.seqLen || o.genTokens || o.trace)) {
+    throw new InputError(`--workload ${name}: a benchmark fixes the stage and lengths; use --workload <model> with --stage/--seq-len/--gen-tokens instead`);
+  }
+  const encoder = bench ? name.startsWith('bert') : MODEL_SHAPES[name as keyof typeof MODEL_SHAPES].kind === 'encoder';
+  const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
+  if (encoder && stage === 'generation') throw new InputError(`--stage generation: ${o.workload} is an encoder, only the summarization stage applies`);
+  if (o.trace) checkTextFile(o.trace, '--trace');
+  const seqLen = o.seqLen ?? (stage === 'generation' ? 992 : encoder ? 128 : 992);
+  return { name, bench, stage, seqLen };
+}
+
+/** The hardware model of `--fidelity`, or of its deprecated old name `--model` (with a note on stderr). */
+function fidelityOption(o: SimulateOptions): FidelityName {
+  if (o.model !== undefined && o.fidelity !== undefined) throw new InputError('give --fidelity only (--model is its deprecated old name)');
+  if (o.model !== undefined) process.stderr.write('note: --model is deprecated; use --fidelity\n');
+  return o.fidelity ?? o.model ?? FAST_FIDELITY;
+}
+
+/**
+ * The design point: the base point of a one-point space (dse/space.ts SpaceSchema: default algo
+ * block, the preset's hardware), built from the config schemas alone (no YAML, no sweep schemas),
+ * with the `--set` values applied.
+ */
+function designPoint(o: SimulateOptions, w: WorkloadChoice): DesignPoint {
+  const space = {
+    workload: WorkloadSchema.parse(w.bench ? { benchmark: w.name } : { model: w.name, stage: w.stage, seqLen: w.seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) }),
+    hardware: { preset: o.preset },
+    algo: {},
+  };
+  try {
+    return applyParams(basePoint(space), parseSets(o.set));
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError((e as Error).message);
+  }
+}
+
+/** Checks the options (bad ones throw InputError before any model runs): the design point and the hardware model to run. */
+function resolveOptions(o: SimulateOptions): { point: DesignPoint; fid: FidelityName } {
+  const workload = workloadOptions(o);
+  const fid = fidelityOption(o);
+  if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
+  return { point: designPoint(o, workload), fid };
+}
+
+/** The hardware model on the point; an error of a trace workload names `--trace`. */
+function runHardware(point: DesignPoint, fid: FidelityName, acc: AccuracyOutcome | undefined): HwResult {
+  // the cycle model's DRAM stream profiles, kept between processes (dse/profile-cache.ts)
+  const cacheFile = fid === 'cycle' ? loadProfileCache() : undefined;
+  try {
+    const r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides });
+    saveProfileCache(cacheFile);
+    return r;
+  } catch (e) {
+    if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
+    throw e;
+  }
+}
+
+/** Runs the models: the accuracy engine (with `--accuracy`, its measured pruning drives the hardware model), the hardware model, the baseline (with `--baseline`). */
+async function simulate(o: SimulateOptions, point: DesignPoint, fid: FidelityName): Promise<Simulated> {
+  let acc: AccuracyOutcome | undefined;
+  if (o.accuracy) {
+    const { runAccuracy } = await import('../evaluate.ts');
+    const { modelShape } = await import('../../sim/workload/models.ts');
+    acc = await runAccuracy({ model: o.accuracy, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers);
+  }
+  const r = runHardware(point, fid, acc);
+  const cmp: BaselineComparison | undefined = o.baseline ? compareWithBaseline(point, r, o.baseline, point.workload.trace ? resolveWorkload(point) : undefined) : undefined;
+  return { r, acc, cmp };
+}
+
+/** Prints one JSON object: every metric a top-level key, then the breakdowns and the design point. */
+function printJson(point: DesignPoint, { r, acc, cmp }: Simulated): void {
+  const out = {
+    ...(cmp ? { speedup: cmp.speedup, energy_saving: cmp.energy_saving, baseline: cmp } : {}),
+    ...pickMetrics(r),
+    ...(acc ? { [acc.metric]: acc.value, [`${acc.metric}_ci_low`]: acc.ci95[0], [`${acc.metric}_ci_high`]: acc.ci95[1], lsb_refetch_fraction: acc.lsbRefetchFraction } : {}),
+    fidelity: r.model,
+    model: r.model,
+    stages: r.stages,
+    energy_breakdown_j: r.energy,
+    area_breakdown_mm2: r.area,
+    activity: r.activity,
+    extra: r.extra ?? {},
+    config: point,
+  };
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}
+
+/** Prints the result as text: the workload, one line per metric, the breakdowns, the baseline comparison. */
+function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel: string | undefined): void {
+  const w = point.workload;
+  const lines = [
+    `workload  ${w.trace ? `trace ${w.trace}` : `${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
+    ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
+    ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${accuracyModel})`] : []),
+    `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+    `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
+    `area (mm²): ${Object.entries(r.area).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+    ...(cmp ? [`vs ${cmp.baseline} (${cmp.scope}): speedup ${fmt(cmp.speedup)}×, energy saving ${fmt(cmp.energy_saving)}×  (baseline ${fmtSig(cmp.baseline_latency_s * 1e3, 'ms')}, ${fmtSig(cmp.baseline_energy_j * 1e3, 'mJ')})`] : []),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
 export function register(program: Command): void {
   program
     .command('simulate')
@@ -62,82 +207,10 @@ export function register(program: Command): void {
     .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
     .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
     .option('--accuracy-examples <n>', 'examples for --accuracy (the sweep\'s maxExamples)', intArg('--accuracy-examples'))
-    .action(async (o) => {
-      const name = String(o.workload);
-      const bench = isBenchmark(name);
-      if (!bench && !(MODEL_NAMES as readonly string[]).includes(name)) {
-        throw new InputError(`--workload: unknown model or benchmark "${name}" (models: ${MODEL_NAMES.join(', ')}; benchmarks: ${BENCHMARK_NAMES.join(', ')})`);
-      }
-      if (bench && (o.stage || o.seqLen || o.genTokens || o.trace)) {
-        throw new InputError(`--workload ${name}: a benchmark fixes the stage and lengths; use --workload <model> with --stage/--seq-len/--gen-tokens instead`);
-      }
-      const encoder = bench ? name.startsWith('bert') : MODEL_SHAPES[name as keyof typeof MODEL_SHAPES].kind === 'encoder';
-      const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
-      if (encoder && stage === 'generation') throw new InputError(`--stage generation: ${o.workload} is an encoder, only the summarization stage applies`);
-      if (o.trace) checkTextFile(o.trace, '--trace');
-      const seqLen = o.seqLen ?? (stage === 'generation' ? 992 : encoder ? 128 : 992);
-      if (o.model !== undefined && o.fidelity !== undefined) throw new InputError('give --fidelity only (--model is its deprecated old name)');
-      if (o.model !== undefined) process.stderr.write('note: --model is deprecated; use --fidelity\n');
-      const fid: FidelityName = o.fidelity ?? o.model ?? FAST_FIDELITY;
-      if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
-      // the base point of a one-point space (dse/space.ts SpaceSchema: default algo block, the
-      // preset's hardware), built from the config schemas alone: no YAML, no sweep schemas
-      const space = {
-        workload: WorkloadSchema.parse(bench ? { benchmark: name } : { model: name, stage, seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) }),
-        hardware: { preset: o.preset as string },
-        algo: {},
-      };
-      let point: DesignPoint;
-      try {
-        point = applyParams(basePoint(space), parseSets(o.set));
-      } catch (e) {
-        if (e instanceof InputError) throw e;
-        throw new InputError((e as Error).message);
-      }
-      let acc: Awaited<ReturnType<typeof import('../evaluate.ts').runAccuracy>> | undefined;
-      if (o.accuracy) {
-        const { runAccuracy } = await import('../evaluate.ts');
-        const { modelShape } = await import('../../sim/workload/models.ts');
-        acc = await runAccuracy({ model: o.accuracy, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers);
-      }
-      let r;
-      // the cycle model's DRAM stream profiles, kept between processes (dse/profile-cache.ts)
-      const cacheFile = fid === 'cycle' ? loadProfileCache() : undefined;
-      try {
-        r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides });
-        saveProfileCache(cacheFile);
-      } catch (e) {
-        if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
-        throw e;
-      }
-      const cmp: BaselineComparison | undefined = o.baseline ? compareWithBaseline(point, r, o.baseline, point.workload.trace ? resolveWorkload(point) : undefined) : undefined;
-      if (o.json) {
-        const out = {
-          ...(cmp ? { speedup: cmp.speedup, energy_saving: cmp.energy_saving, baseline: cmp } : {}),
-          ...pickMetrics(r),
-          ...(acc ? { [acc.metric]: acc.value, [`${acc.metric}_ci_low`]: acc.ci95[0], [`${acc.metric}_ci_high`]: acc.ci95[1], lsb_refetch_fraction: acc.lsbRefetchFraction } : {}),
-          fidelity: r.model,
-          model: r.model,
-          stages: r.stages,
-          energy_breakdown_j: r.energy,
-          area_breakdown_mm2: r.area,
-          activity: r.activity,
-          extra: r.extra ?? {},
-          config: point,
-        };
-        process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-        return;
-      }
-      const w = point.workload;
-      const lines = [
-        `workload  ${w.trace ? `trace ${w.trace}` : `${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
-        ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
-        ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${o.accuracy})`] : []),
-        `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
-        `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
-        `area (mm²): ${Object.entries(r.area).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
-        ...(cmp ? [`vs ${cmp.baseline} (${cmp.scope}): speedup ${fmt(cmp.speedup)}×, energy saving ${fmt(cmp.energy_saving)}×  (baseline ${fmtSig(cmp.baseline_latency_s * 1e3, 'ms')}, ${fmtSig(cmp.baseline_energy_j * 1e3, 'mJ')})`] : []),
-      ];
-      process.stdout.write(lines.join('\n') + '\n');
+    .action(async (o: SimulateOptions) => {
+      const { point, fid } = resolveOptions(o);
+      const sim = await simulate(o, point, fid);
+      if (o.json) printJson(point, sim);
+      else printText(point, sim, o.accuracy);
     });
 }
