@@ -69,6 +69,15 @@ async function stopWorkers(): Promise<void> {
   }
 }
 
+/**
+ * Waits until every worker has said it is waiting for runs (start-up done, registry polled), so a
+ * run started next cannot finish before one of them has joined it.
+ */
+async function workersReady(ws: WorkerProc[]): Promise<void> {
+  const ready = await waitFor(() => ws.every((w) => /waiting for runs/.test(w.err())), 120_000);
+  assert.ok(ready, `a worker never became ready: ${ws.map((w) => w.err()).join(' | ')}`);
+}
+
 async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const t0 = Date.now();
   while (Date.now() - t0 < ms) {
@@ -126,6 +135,8 @@ test('grid, 200 cycle points over 2 worker processes: same points.csv as local -
   const { dir, space, points } = await reference();
   const [a, b] = [startWorker(), startWorker()];
   try {
+    // both must evaluate: a worker still starting (tsx, a loaded host) could miss a short run
+    await workersReady([a, b]);
     const out = path.join(dir, 'q2');
     const r = await cli(['run', space, '--out', out, '--queue', REDIS, '--progress', 'lines', '--no-report']);
     assert.equal(r.code, 0, r.err);
