@@ -6,10 +6,11 @@
  * stale value and disagree with the reference loop).
  *
  * Look-up: when the listed fields equal those of the previous call, the previous value is
- * returned at once (a sweep usually repeats its discrete knobs); otherwise one Map level per
- * field is walked with the field's own value as the key (no key string is built), so a hit
- * allocates nothing. A table holds at most `capacity` values and starts afresh when full, so
- * memory stays bounded however many distinct points a sweep evaluates.
+ * returned at once (a sweep usually repeats its discrete knobs); otherwise the fields' values are
+ * hashed in one pass (numbers by their bits, strings by their length and end characters) and one Map look-up
+ * finds the bucket, whose entries are compared field by field with `===` (no key string is built,
+ * so a hit allocates nothing). A table holds at most `capacity` values and starts afresh when
+ * full, so memory stays bounded however many distinct points a sweep evaluates.
  */
 import type { HardwareConfig } from '../schema.ts';
 
@@ -23,13 +24,47 @@ export function unionFields(...lists: HwFields[]): HwFields {
 /** Entries a memo table keeps unless told otherwise: then it starts afresh (memory stays bounded). */
 export const DEFAULT_MEMO_CAPACITY = 4096;
 
-type Level = Map<unknown, unknown>;
+/** One memoised value with the field values it was made for; entries of equal hash are chained. */
+interface Entry<T> {
+  keys: unknown[];
+  value: T;
+  next: Entry<T> | undefined;
+}
+
+type Reader = (hw: HardwareConfig, out: unknown[]) => void;
+/** The generated readers by field list (a workload prepared per point makes new tables: they share them). */
+const readers = new Map<string, Reader>();
+
+/** The reader of a field list (`HwMemo.read`), generated once per distinct list. */
+function readerOf(fields: HwFields): Reader {
+  const key = fields.join(',');
+  let r = readers.get(key);
+  if (r === undefined) {
+    for (const f of fields) if (!/^[A-Za-z_$][\w$]*$/.test(f)) throw new Error(`HwMemo: field name ${f} is not an identifier`);
+    r = new Function('hw', 'out', fields.map((f, i) => `out[${i}] = hw.${f};`).join('\n')) as Reader;
+    readers.set(key, r);
+  }
+  return r;
+}
+
+/** Scratch for hashing a double by its bits. */
+const f64 = new Float64Array(1);
+const i32 = new Int32Array(f64.buffer);
 
 export class HwMemo<T> {
-  /** One Map level per listed field (the field's value is the key); the last level holds the values. */
-  private root: Level | undefined;
+  /** Entries by the hash of their field values (`hashOf`). */
+  private table = new Map<number, Entry<T>>();
   private size = 0;
   private readonly last: unknown[];
+  /** The current call's field values (filled by `read`). */
+  private readonly cur: unknown[];
+  /**
+   * Copies hw's listed fields into an array. Generated from the list as one named property load
+   * per field (`out[0] = hw.qkMultipliers; …`): a loop reading `hw[fields[i]]` is a keyed load
+   * whose name changes every iteration, which V8 serves from its generic (megamorphic) path;
+   * this was a fifth of a grid-style sweep's time per point.
+   */
+  private readonly read: Reader;
   private hasLast = false;
   private lastValue!: T;
 
@@ -42,6 +77,8 @@ export class HwMemo<T> {
     private readonly capacity = DEFAULT_MEMO_CAPACITY,
   ) {
     this.last = new Array(fields.length);
+    this.cur = new Array(fields.length);
+    this.read = readerOf(fields);
   }
 
   /**
@@ -50,45 +87,63 @@ export class HwMemo<T> {
    * ask about again.
    */
   get(hw: HardwareConfig, make: () => T, admit?: (v: T) => boolean): T {
-    const f = this.fields;
-    const nf = f.length;
-    if (this.hasLast) {
-      let same = true;
-      for (let i = 0; i < nf; i++) {
-        if (hw[f[i]] !== this.last[i]) {
-          same = false;
+    const cur = this.cur;
+    this.read(hw, cur);
+    if (this.hasLast && same(cur, this.last)) return this.lastValue;
+    const h = this.capacity !== 1 ? this.hashOf(cur) : 0;
+    let v: T | undefined;
+    if (this.capacity !== 1) {
+      for (let e = this.table.get(h); e !== undefined; e = e.next) {
+        if (same(e.keys, cur)) {
+          v = e.value;
           break;
         }
       }
-      if (same) return this.lastValue;
-    }
-    let v: T | undefined;
-    if (this.capacity !== 1 && this.root !== undefined) {
-      let m: Level | undefined = this.root;
-      for (let i = 0; i < nf - 1 && m !== undefined; i++) m = m.get(hw[f[i]]) as Level | undefined;
-      if (m !== undefined) v = (nf > 0 ? m.get(hw[f[nf - 1]]) : m.get(undefined)) as T | undefined;
     }
     if (v === undefined) {
       v = make();
-      if (this.capacity !== 1 && (admit === undefined || admit(v))) {
-        if (this.root === undefined || (this.capacity > 0 && this.size >= this.capacity)) {
-          this.root = new Map();
-          this.size = 0;
-        }
-        let m: Level = this.root;
-        for (let i = 0; i < nf - 1; i++) {
-          const k = hw[f[i]];
-          let n = m.get(k) as Level | undefined;
-          if (n === undefined) m.set(k, (n = new Map()));
-          m = n;
-        }
-        m.set(nf > 0 ? hw[f[nf - 1]] : undefined, v);
-        this.size++;
-      }
+      if (this.capacity !== 1 && (admit === undefined || admit(v))) this.insert(h, cur, v);
     }
-    for (let i = 0; i < nf; i++) this.last[i] = hw[f[i]];
+    for (let i = 0; i < cur.length; i++) this.last[i] = cur[i];
     this.hasLast = true;
     this.lastValue = v;
     return v;
   }
+
+  /** Adds an entry (emptying the table first when it is full). */
+  private insert(h: number, cur: unknown[], value: T): void {
+    if (this.capacity > 0 && this.size >= this.capacity) {
+      this.table = new Map();
+      this.size = 0;
+    }
+    this.table.set(h, { keys: cur.slice(), value, next: this.table.get(h) });
+    this.size++;
+  }
+
+  /** A 30-bit hash of hw's field values (a small integer, so the Map keys stay unboxed). */
+  private hashOf(cur: unknown[]): number {
+    let h = cur.length;
+    for (let i = 0; i < cur.length; i++) {
+      const x = cur[i];
+      let k: number;
+      if (typeof x === 'number') {
+        if ((x | 0) === x) k = x;
+        else {
+          f64[0] = x;
+          k = i32[0] ^ Math.imul(i32[1], 0x27d4eb2d);
+        }
+      } else if (typeof x === 'string') k = x.length === 0 ? 0x2f693a17 : Math.imul(x.length, 0x01000193) ^ (x.charCodeAt(0) << 16) ^ x.charCodeAt(x.length - 1);
+      else k = x === true ? 0x5bd1e995 : x === false ? 0x1b873593 : 0x2545f491;
+      h = Math.imul(h ^ k, 0x9e3779b1);
+      h ^= h >>> 15;
+    }
+    return h & 0x3fffffff;
+  }
+
+}
+
+/** Element-wise `===` of two arrays of the same length. */
+function same(a: unknown[], b: unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
