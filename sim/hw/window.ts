@@ -72,7 +72,25 @@ let scratchX = new Float64Array(0);
 let scratchA = new Int32Array(0);
 let scratchB = new Int32Array(0);
 
-function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowOrder {
+/**
+ * The arrays of a window order and table used once and dropped (a DRAM entry that is not
+ * memoised: every point of a sweep over continuous DRAM knobs). One set, made again only when the
+ * class count changes: allocating them per point (two array buffers, nine views) was a tenth of
+ * such a point's time, and more in garbage collection.
+ */
+let once: { C: number; order: WindowOrder; prefX: Float64Array; prefF: Float64Array } | undefined;
+
+function onceArrays(C: number): NonNullable<typeof once> {
+  if (once === undefined || once.C !== C) {
+    const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
+    const [prefX, prefF] = float64Views(2, C + 1);
+    once = { C, order: { thr, mx, mf, mw, msd, kl, klByClass, byLines: new Map() }, prefX, prefF };
+  }
+  return once;
+}
+
+/** The generation window order of a design (`reuse`: into the arrays of `onceArrays`, valid until the next such call). */
+function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, reuse = false): WindowOrder {
   const cs = p.classes;
   const C = cs.length;
   const Psm = softmaxLanes(hw);
@@ -84,8 +102,12 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): W
   }
   const t = scratchT.subarray(0, C);
   const xs = scratchX;
-  const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
-  const o: WindowOrder = { thr, mx, mf, mw, msd, kl, klByClass, byLines: new Map() };
+  let o: WindowOrder;
+  if (reuse) o = onceArrays(C).order;
+  else {
+    const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
+    o = { thr, mx, mf, mw, msd, kl, klByClass, byLines: new Map() };
+  }
   for (let i = 0; i < C; i++) {
     const c = cs[i];
     const x = (1 + c.p) * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
@@ -234,10 +256,16 @@ function headsOfLines(kl: number, kLines: number, cap: number): number {
   return Math.max(1, Math.min(cap, kl >= kLines ? 1 : Math.floor(kLines / kl)));
 }
 
-/** The window table of an order for `kLines` key-buffer lines and at most `cap` heads in flight (headsFit, no reuse). */
-function windowTable(o: WindowOrder, kLines: number, cap: number): WindowTable {
+/** The window table of an order for `kLines` key-buffer lines and at most `cap` heads in flight (headsFit, no reuse); `reuse`: into the arrays of `onceArrays`. */
+function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false): WindowTable {
   const C = o.thr.length;
-  const [prefX, prefF] = float64Views(2, C + 1);
+  let prefX: Float64Array;
+  let prefF: Float64Array;
+  if (reuse) {
+    ({ prefX, prefF } = onceArrays(C));
+    prefX[0] = 0;
+    prefF[0] = 0;
+  } else [prefX, prefF] = float64Views(2, C + 1);
   let fixW = 0;
   let alone = 0;
   for (let j = 0; j < C; j++) {
@@ -265,7 +293,7 @@ export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums
   const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
   const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
   // a DRAM entry that is not memoised (fast.ts memoDram) gets an order and a table kept nowhere
-  if (!dram.kept) return windowTable(windowOrder(p, hw, dram), kLines, cap);
+  if (!dram.kept) return windowTable(windowOrder(p, hw, dram, true), kLines, cap, true);
   // the order reads qkMultipliers (Q·K rows, key lines) and the softmax lanes (≤ 65536 each)
   const ck = hw.qkMultipliers * 131072 + softmaxLanes(hw);
   let byDram = p.windows.get(ck);
