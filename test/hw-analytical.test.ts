@@ -215,6 +215,24 @@ test('fast path (prepared + memo) equals the reference loop', () => {
   }
 });
 
+test('DRAM timings no other design shares (entries used once): interleaved workloads, repeats and re-sightings equal the reference', () => {
+  // each dramChannelGBps below is a timing of its own: its first pricing is not memoised and
+  // writes into per-workload scratch (fast.ts onceDram, window.ts onceArrays)
+  const works = [build({}), build({ tokenKeep: 0.4, valueKeep: 0.5 }, { model: 'gpt2-small', stage: 'generation', seqLen: 500, genTokens: 8 })];
+  const preps = works.map((w) => prepareWorkload(w));
+  const X = hwOf({ dramChannelGBps: 17.123 });
+  const Y = hwOf({ dramChannelGBps: 23.456, dramChannels: 8 });
+  const Z = hwOf({ dramChannelGBps: 29.75, qkMultipliers: 256 });
+  const order: Array<[number, HardwareConfig]> = [[0, X], [1, Y], [0, X], [1, X], [0, Y], [0, Z], [1, Z], [0, X], [1, Y], [0, Z]];
+  const out = createFastMetrics();
+  for (const [i, hw] of order) {
+    evaluatePrepared(preps[i], hw, out);
+    const r = analyticalModel(works[i], hw);
+    for (const k of ['cycles', 'energy_j', 'dram_bytes'] as const) near(out[k], r[k], 1e-9, `${works[i].name} ${hw.dramChannelGBps} ${k}`);
+    near(out.stages.dram, r.stages.dram, 1e-9, 'stage dram');
+  }
+});
+
 /** One perturbed value per HardwareSchema field, derived from its JSON schema (fails on an unknown type). */
 function perturbations(): Array<[keyof HardwareConfig, unknown]> {
   const js = z.toJSONSchema(HardwareSchema) as { properties: Record<string, { type?: string; enum?: unknown[]; default?: unknown; minimum?: number; maximum?: number }> };

@@ -87,6 +87,11 @@ export const DEFAULT_MAPPING: HbmTiming['mapping'] = 'RoBaCoRaCh';
 
 const subTimings = new WeakMap<HbmTiming, HbmTiming>();
 
+/** How many (sub-)channels `subChannels` spreads a design's bursts over, without making its sub-channel timing. */
+export function subChannelCount(t: HbmTiming, channels: number): number {
+  return t.mapping === 'RoBaRaCoCh' ? channels : channels * t.pcs;
+}
+
 /**
  * With PCs interleaved at 32 B, each PC is an independent sub-channel (own bus, banks, tFAW)
  * holding every other burst: modelled as 2·Ch channels of one PC and half the request window.
@@ -97,7 +102,7 @@ export function subChannels(t: HbmTiming, channels: number): { t: HbmTiming; cha
   // cost tables) see the same object on every call.
   let s = subTimings.get(t);
   if (s === undefined) subTimings.set(t, (s = { ...t, pcs: 1, queueDepth: Math.max(1, Math.floor(t.queueDepth / t.pcs)) }));
-  return { t: s, channels: channels * t.pcs };
+  return { t: s, channels: subChannelCount(t, channels) };
 }
 
 export function hbmTiming(

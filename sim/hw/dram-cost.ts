@@ -13,7 +13,7 @@
  * head pairs (like the RTL), so the profile is of the fused vector.
  */
 import type { HardwareConfig } from '../schema.ts';
-import { hbmTiming, subChannels, type HbmTiming } from '../cycle/dram.ts';
+import { hbmTiming, subChannelCount, type HbmTiming } from '../cycle/dram.ts';
 import { expectedGatherCostInto, type ExpectedCost } from './dram-expected.ts';
 import { NumTable } from './num-table.ts';
 import { timingEpoch, timingId, timingSightings } from './timing-id.ts';
@@ -44,7 +44,7 @@ export function dramProfileTiming(hw: HardwareConfig): HbmTiming {
 
 /** The units a stream's bursts are spread over: channels, or pseudo-channels with the PC-interleaved mapping. */
 export function dramUnits(hw: HardwareConfig): number {
-  return subChannels(dramTimingOf(hw), hw.dramChannels).channels;
+  return subChannelCount(dramTimingOf(hw), hw.dramChannels);
 }
 
 /**

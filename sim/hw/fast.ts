@@ -99,6 +99,16 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
 }
 
 /**
+ * The per-class arrays (sd, kw) of the workload's DRAM entries that are used once and dropped:
+ * one pair per prepared workload, overwritten by the next such entry. Safe because such an entry
+ * is never stored (the memo's admit rule, windowOf keeps no order for it) and is replaced as the
+ * memo's last value by the workload's next DRAM entry, which is the only writer of the pair.
+ */
+function onceDram(p: PreparedWorkload): [Float64Array, Float64Array] {
+  return (p.onceDram ??= float64Views(2, p.classes.length) as [Float64Array, Float64Array]);
+}
+
+/**
  * The DRAM sums of a design, memoised — unless the design's DRAM timing is one no other design has
  * asked about (timing-id.ts timingSightings: every point of a sweep over continuous DRAM knobs has
  * its own): such an entry is used and dropped (`kept` false, and windowOf keeps no order for it),
@@ -111,13 +121,14 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
     () => {
       const avail = refreshAvailability(dramTimingOf(hw));
       const C = p.classes.length;
-      // the per-class stream costs are kept for summarization only (generation keeps its sums)
-      const [sd, kw] = float64Views(2, C);
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0, kept: true };
-      const groupCost: RequestDramCost[] = new Array(p.dramReps.length);
       const tim = dramProfileTiming(hw);
+      const kept = timingSightings(timingId(tim)) > 1;
+      // an entry used once writes its per-class terms into the workload's scratch (`onceDram`)
+      const [sd, kw] = kept ? float64Views(2, C) : onceDram(p);
+      // the per-class stream costs are kept for summarization only (generation keeps its sums)
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0, kept };
+      const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : [];
       priceGroups(p, hw, d, groupCost, tim);
-      d.kept = timingSightings(timingId(tim)) > 1;
       for (let i = 0; i < C; i++) {
         const g = p.dramGroup[i];
         if (p.reuseKV) {

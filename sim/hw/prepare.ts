@@ -98,6 +98,8 @@ export interface PreparedWorkload {
   memoCombo: HwMemo<ComboEntry>;
   /** Generation window orders per (Q·K multipliers and softmax lanes, DRAM entry), bounded (`windowCapacity`); see `windowOf`. */
   windows: Map<number, Map<DramSums, WindowOrder>>;
+  /** The per-class arrays of DRAM entries used once (fast.ts onceDram), made on first use. */
+  onceDram?: [Float64Array, Float64Array];
   windowCount: number;
   /** Scratch sums reused by every evaluation. */
   scratch: Sums;

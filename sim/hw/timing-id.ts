@@ -12,7 +12,19 @@ const MAX_IDS = 1024;
 /** Timings by hash of their fields, each with its id (a representative timing object per id). */
 const byValue = new Map<number, Array<{ t: HbmTiming; id: number }>>();
 let count = 0;
-const byObject = new WeakMap<HbmTiming, { id: number; epoch: number }>();
+/**
+ * The timing objects asked about most recently, with their ids and epochs (a design's pricing
+ * alternates between a few objects: its timing and its sub-channel timing). An object that has
+ * left the ring is found again by value (same id) and counted as a new sighting, which can only
+ * make a cost table keep an entry it could have dropped. (A WeakMap of every object ever asked
+ * about cost a sweep of distinct designs a WeakMap entry per design: ephemerons the garbage
+ * collector has to trace.)
+ */
+const RING = 8;
+const ringT: Array<HbmTiming | undefined> = new Array(RING).fill(undefined);
+const ringId = new Int32Array(RING);
+const ringEpoch = new Int32Array(RING).fill(-1);
+let ringNext = 0;
 /** Timing objects seen per id (this epoch): 1 while only one design has asked about that timing. */
 const sightings = new Int32Array(MAX_IDS);
 let epoch = 0;
@@ -28,8 +40,14 @@ export function timingEpoch(): number {
 /** The id of a timing's value (every field but refresh), in [0, MAX_IDS). */
 export function timingId(t: HbmTiming): number {
   if (t === lastT && lastEpoch === epoch) return lastId;
-  const o = byObject.get(t);
-  const id = o !== undefined && o.epoch === epoch ? o.id : assign(t);
+  let id = -1;
+  for (let i = 0; i < RING; i++) {
+    if (ringT[i] === t && ringEpoch[i] === epoch) {
+      id = ringId[i];
+      break;
+    }
+  }
+  if (id < 0) id = assign(t);
   lastT = t;
   lastId = id;
   lastEpoch = epoch;
@@ -71,7 +89,10 @@ function assign(t: HbmTiming): number {
 }
 
 function remember(t: HbmTiming, id: number): number {
-  byObject.set(t, { id, epoch });
+  ringT[ringNext] = t;
+  ringId[ringNext] = id;
+  ringEpoch[ringNext] = epoch;
+  ringNext = (ringNext + 1) % RING;
   sightings[id]++;
   return id;
 }
