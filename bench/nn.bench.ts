@@ -12,7 +12,7 @@ import { AlgoSchema } from '../sim/schema.ts';
 import { initBackend, tf } from '../sim/nn/backend.ts';
 import { loadCheckpoint, type Checkpoint } from '../sim/nn/checkpoint.ts';
 import { evalInputs } from '../sim/nn/api.ts';
-import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
+import { Engine, runAlgo, Stats, type RunAlgo } from '../sim/nn/engine.ts';
 import { initWeights, trainForward, type ModelConfig } from '../sim/nn/model.ts';
 import { nextTokenLoss } from '../sim/nn/train-kernels.ts';
 import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
@@ -119,102 +119,141 @@ export function trainStepTiming(): { defaultCpuSeconds: number; fastCpuSeconds: 
   return { defaultCpuSeconds: +da.toFixed(3), fastCpuSeconds: +db.toFixed(3), speedup: +(da / db).toFixed(2), shape: `${B} × ${S} tokens, ${c.layers}L d${c.hidden} h${c.heads}, vocab ${c.vocabSize}` };
 }
 
-export async function run(): Promise<object> {
-  const loadBefore = loadavg()[0];
-  const backend = await initBackend();
-  const bert = new Engine(checkpoint('spam-bert'));
+/** Emails per engine pass (the first 64 test emails, what `accuracy` runs). */
+const N = 64;
+
+/** A random full-length sequence: [CLS], S − 2 random non-special tokens, [SEP]. */
+function randomSequence(c: ModelConfig, S: number, rng: () => number): number[] {
+  return [c.clsId, ...Array.from({ length: S - 2 }, () => 4 + Math.floor(rng() * (c.vocabSize - 4))), c.sepId];
+}
+
+/** The first 64 test emails (what `accuracy` runs), or random full-length sequences without a checkpoint, in batches of 32. */
+function emailBatches(bert: Engine, real: boolean, rng: () => number): number[][][] {
   const c = bert.c;
-  const rng = mulberry32(5);
-  const N = 64;
-  const S = c.maxPositions;
-  const real = bert.ck.dir !== 'random';
-  // The first 64 test emails (what `accuracy` runs), or random full-length sequences without a checkpoint.
   const inputs = real ? evalInputs(bert, N) : null;
-  const emails = inputs?.kind === 'bert' ? inputs.items.map((x) => x.ids) : Array.from({ length: N }, () => [c.clsId, ...Array.from({ length: S - 2 }, () => 4 + Math.floor(rng() * (c.vocabSize - 4))), c.sepId]);
+  const emails = inputs?.kind === 'bert' ? inputs.items.map((x) => x.ids) : Array.from({ length: N }, () => randomSequence(c, c.maxPositions, rng));
   const batches: number[][][] = [];
   for (let i = 0; i < N; i += 32) batches.push(emails.slice(i, i + 32));
-  /**
-   * Engine passes over the 64 emails; with `reference`, each engine pass is paired with a pass of
-   * the matMul reference at the shapes it executed, alternated A B B A (engine, reference,
-   * reference, engine, …), and the fraction is the median (and the range) of the per-pair ratios
-   * engine rate ÷ reference rate — both per CPU-second, measured seconds apart, so the host's
-   * load drifts cancel out as far as they can on a shared machine.
-   */
-  const passes = async (algo: object, reps: number, reference = true) => {
-    const ra = runAlgo(AlgoSchema.parse(algo), c);
-    let flops = 0;
-    const shapes: LayerShape[] = [];
-    const enginePass = (record: boolean) => {
-      const st = new Stats(c.layers, false);
-      if (record) {
-        st.onAlive = (ex, _step, layer, alive, heads) => {
-          if (ex % 32 === 0) shapes.push({ n: 0, heads: [] });
-          const s = shapes[shapes.length - 1];
-          s.n += alive.length;
-          s.heads.push({ m: alive.length, h: heads.length });
-          void layer;
-        };
-      }
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      batches.forEach((b, i) => bert.classifyBatch(b, ra, st, 32 * i));
-      const wall = (performance.now() - t0) / 1000;
-      const cu = process.cpuUsage(c0);
-      flops = st.flops;
-      return { wall, cpu: (cu.user + cu.system) / 1e6 };
+  return batches;
+}
+
+/** One timed engine pass over the batches: wall and CPU seconds and the FLOPs counted; with `shapes`, records the shapes it executed. */
+function enginePass(bert: Engine, batches: number[][][], ra: RunAlgo, shapes?: LayerShape[]): { wall: number; cpu: number; flops: number } {
+  const st = new Stats(bert.c.layers, false);
+  if (shapes) {
+    st.onAlive = (ex, _step, layer, alive, heads) => {
+      if (ex % 32 === 0) shapes.push({ n: 0, heads: [] });
+      const s = shapes[shapes.length - 1];
+      s.n += alive.length;
+      s.heads.push({ m: alive.length, h: heads.length });
+      void layer;
     };
-    const first = enginePass(true);
-    const times: number[] = [first.wall];
-    const cpu: number[] = [first.cpu];
-    const ratios: number[] = [];
-    const ratiosWall: number[] = [];
-    const refCpu: number[] = [];
-    const ref = reference ? matMulReference(shapes, c.hidden, c.intermediate, c.hidden / c.heads) : null;
-    if (ref && Math.abs(ref.flops - flops) > 1e-9 * flops) throw new Error(`reference FLOPs ${ref.flops} ≠ engine FLOPs ${flops}`);
-    for (let r = 0; r < reps; r++) {
-      const order = r % 2 === 0 ? ['engine', 'ref'] : ['ref', 'engine'];
-      let e = 0;
-      let m = 0;
-      let ew = 0;
-      let mw = 0;
-      for (const which of order) {
-        if (which === 'engine') {
-          const p = enginePass(false);
-          times.push(p.wall);
-          cpu.push(p.cpu);
-          e = p.cpu;
-          ew = p.wall;
-        } else if (ref) {
-          m = ref.timedPass();
-          mw = ref.lastWall();
-          refCpu.push(m);
-        }
-      }
-      if (ref) {
-        ratios.push((flops / e) / (ref.flops / m));
-        ratiosWall.push((flops / ew) / (ref.flops / mw));
+  }
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  batches.forEach((b, i) => bert.classifyBatch(b, ra, st, 32 * i));
+  const wall = (performance.now() - t0) / 1000;
+  const cu = process.cpuUsage(c0);
+  return { wall, cpu: (cu.user + cu.system) / 1e6, flops: st.flops };
+}
+
+/** What `passes` measured: the last pass's FLOPs, every engine pass's seconds, the reference's CPU seconds and the per-pair ratios. */
+interface PassTimes {
+  flops: number;
+  times: number[];
+  cpu: number[];
+  refCpu: number[];
+  ratios: number[];
+  ratiosWall: number[];
+}
+
+/**
+ * `reps` rounds, each an engine pass and (with `ref`) a reference pass, alternated A B B A (engine,
+ * reference, reference, engine, …); per round, the ratio engine rate ÷ reference rate per CPU
+ * second and per wall second.
+ */
+function alternatePasses(pass: () => { wall: number; cpu: number; flops: number }, ref: ReturnType<typeof matMulReference> | null, reps: number, t: PassTimes): void {
+  for (let r = 0; r < reps; r++) {
+    const order = r % 2 === 0 ? ['engine', 'ref'] : ['ref', 'engine'];
+    let e = 0;
+    let m = 0;
+    let ew = 0;
+    let mw = 0;
+    for (const which of order) {
+      if (which === 'engine') {
+        const p = pass();
+        t.flops = p.flops;
+        t.times.push(p.wall);
+        t.cpu.push(p.cpu);
+        e = p.cpu;
+        ew = p.wall;
+      } else if (ref) {
+        m = ref.timedPass();
+        mw = ref.lastWall();
+        t.refCpu.push(m);
       }
     }
-    ref?.dispose();
-    const s = median(times);
-    const sc = median(cpu);
-    const gflopsCpu = flops / sc / 1e9;
-    const refGflops = ref ? ref.flops / median(refCpu) / 1e9 : NaN;
-    return {
-      seconds: s, cpuSeconds: sc, gflops: flops / s / 1e9, gflopsCpu, gflop: flops / 1e9, examplesPerSecond: N / s,
-      matMulGflops: refGflops, fractionOfMatMul: median(ratios),
-      fractionRange: ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : [],
-      fractionWall: ratiosWall.length ? median(ratiosWall) : NaN,
-    };
-  };
-  await passes({}, 1, false); // warm-up
-  const dense = await passes({}, 6);
-  const half = await passes({ tokenKeep: 0.5 }, 6);
-  const pruned = await passes({ tokenKeep: 0.3, headKeep: 0.75 }, 4, false);
+    if (ref) {
+      t.ratios.push((t.flops / e) / (ref.flops / m));
+      t.ratiosWall.push((t.flops / ew) / (ref.flops / mw));
+    }
+  }
+}
 
-  // Dense batched TF.js forward (the training path), B=32, S=128 (random full-length sequences).
+/** Medians and rates of one setting's passes. */
+interface PassSummary {
+  seconds: number;
+  cpuSeconds: number;
+  gflops: number;
+  gflopsCpu: number;
+  gflop: number;
+  examplesPerSecond: number;
+  matMulGflops: number;
+  fractionOfMatMul: number;
+  fractionRange: number[];
+  fractionWall: number;
+}
+
+/** Median seconds, GFLOP/s per wall and CPU second, and the fraction of the matMul reference's rate (median and range). */
+function passSummary(t: PassTimes, ref: { flops: number } | null): PassSummary {
+  const s = median(t.times);
+  const sc = median(t.cpu);
+  const gflopsCpu = t.flops / sc / 1e9;
+  const refGflops = ref ? ref.flops / median(t.refCpu) / 1e9 : NaN;
+  return {
+    seconds: s, cpuSeconds: sc, gflops: t.flops / s / 1e9, gflopsCpu, gflop: t.flops / 1e9, examplesPerSecond: N / s,
+    matMulGflops: refGflops, fractionOfMatMul: median(t.ratios),
+    fractionRange: t.ratios.length ? [Math.min(...t.ratios), Math.max(...t.ratios)] : [],
+    fractionWall: t.ratiosWall.length ? median(t.ratiosWall) : NaN,
+  };
+}
+
+/**
+ * Engine passes over the 64 emails; with `reference`, each engine pass is paired with a pass of
+ * the matMul reference at the shapes it executed, alternated A B B A (engine, reference,
+ * reference, engine, …), and the fraction is the median (and the range) of the per-pair ratios
+ * engine rate ÷ reference rate — both per CPU-second, measured seconds apart, so the host's
+ * load drifts cancel out as far as they can on a shared machine.
+ */
+async function passes(bert: Engine, batches: number[][][], algo: object, reps: number, reference = true): Promise<PassSummary> {
+  const c = bert.c;
+  const ra = runAlgo(AlgoSchema.parse(algo), c);
+  const shapes: LayerShape[] = [];
+  const first = enginePass(bert, batches, ra, shapes);
+  const t: PassTimes = { flops: first.flops, times: [first.wall], cpu: [first.cpu], refCpu: [], ratios: [], ratiosWall: [] };
+  const ref = reference ? matMulReference(shapes, c.hidden, c.intermediate, c.hidden / c.heads) : null;
+  if (ref && Math.abs(ref.flops - t.flops) > 1e-9 * t.flops) throw new Error(`reference FLOPs ${ref.flops} ≠ engine FLOPs ${t.flops}`);
+  alternatePasses(() => enginePass(bert, batches, ra), ref, reps, t);
+  ref?.dispose();
+  return passSummary(t, ref);
+}
+
+/** GFLOP/s of the dense batched TF.js forward (the training path), B=32, S=128 (random full-length sequences); median of 3 after a warm-up. */
+function denseTfForwardGflops(bert: Engine, rng: () => number): number {
+  const c = bert.c;
+  const S = c.maxPositions;
   const W = new Map([...bert.ck.weights].map(([k, t]) => [k, tf.tensor(t.data, t.shape)]));
-  const ids = Int32Array.from(Array.from({ length: 32 }, () => [c.clsId, ...Array.from({ length: S - 2 }, () => 4 + Math.floor(rng() * (c.vocabSize - 4))), c.sepId]).flat());
+  const ids = Int32Array.from(Array.from({ length: 32 }, () => randomSequence(c, S, rng)).flat());
   const times: number[] = [];
   for (let r = 0; r < 4; r++) {
     const t0 = performance.now();
@@ -226,40 +265,71 @@ export async function run(): Promise<object> {
   const d = c.hidden;
   const denseFlops = c.layers * (2 * 32 * S * (4 * d * d + 2 * d * c.intermediate) + 4 * 32 * S * S * d);
   for (const t of W.values()) t.dispose();
+  return denseFlops / median(times) / 1e9;
+}
 
-  // LM generation: tokens/s unpruned vs KV-pruned.
-  const gpt = new Engine(checkpoint('sotu-gpt'));
+/** LM generation of 32 tokens after each of the 16 windows with `algo`: median seconds of 3 runs, GFLOP/s and generated tokens/s. */
+async function generation(gpt: Engine, wins: number[][], algo: object): Promise<{ seconds: number; gflops: number; generatedTokensPerSecond: number }> {
+  const gc = gpt.c;
+  const ts: number[] = [];
+  let flops = 0;
+  for (let r = 0; r < 3; r++) {
+    const st = new Stats(gc.layers, false);
+    const t0 = performance.now();
+    gpt.generateBatch(wins, gc.maxPositions - 32, 32, runAlgo(AlgoSchema.parse(algo), gc), st);
+    ts.push((performance.now() - t0) / 1000);
+    flops = st.flops;
+  }
+  const s = median(ts);
+  return { seconds: s, gflops: flops / s / 1e9, generatedTokensPerSecond: (16 * 32) / s };
+}
+
+/** LM generation: tokens/s unpruned vs KV-pruned (and KV-pruned with progressive quantisation), after a warm-up. */
+async function lmGeneration(gpt: Engine, rng: () => number): Promise<{ unpruned: number; kvPruned25: number; kvPruned25ProgressiveQuant6plus4: number }> {
   const gc = gpt.c;
   const wins = Array.from({ length: 16 }, () => Array.from({ length: gc.maxPositions + 1 }, () => 1 + Math.floor(rng() * (gc.vocabSize - 1))));
-  const gen = async (algo: object) => {
-    const ts: number[] = [];
-    let flops = 0;
-    for (let r = 0; r < 3; r++) {
-      const st = new Stats(gc.layers, false);
-      const t0 = performance.now();
-      gpt.generateBatch(wins, gc.maxPositions - 32, 32, runAlgo(AlgoSchema.parse(algo), gc), st);
-      ts.push((performance.now() - t0) / 1000);
-      flops = st.flops;
-    }
-    const s = median(ts);
-    return { seconds: s, gflops: flops / s / 1e9, generatedTokensPerSecond: (16 * 32) / s };
-  };
-  await gen({});
-  const genDense = await gen({});
-  const genPruned = await gen({ tokenKeep: 0.25 });
-  const genPrunedPq = await gen({ tokenKeep: 0.25, lsbBits: 4, msbBits: 6 });
-  bert.dispose();
-  gpt.dispose();
-  const lmTrainStep = trainStepTiming();
+  await generation(gpt, wins, {});
+  const genDense = await generation(gpt, wins, {});
+  const genPruned = await generation(gpt, wins, { tokenKeep: 0.25 });
+  const genPrunedPq = await generation(gpt, wins, { tokenKeep: 0.25, lsbBits: 4, msbBits: 6 });
   return {
-    hostLoad1min: { before: +loadBefore.toFixed(2), after: +loadavg()[0].toFixed(2) },
-    lmTrainStep,
-    backend,
-    model: `spam-bert ${c.layers}L d${c.hidden} h${c.heads} seq≤${S} (${real ? 'checkpoint, the first 64 test emails' : 'random weights and tokens'})`,
+    unpruned: +genDense.generatedTokensPerSecond.toFixed(1),
+    kvPruned25: +genPruned.generatedTokensPerSecond.toFixed(1),
+    kvPruned25ProgressiveQuant6plus4: +genPrunedPq.generatedTokensPerSecond.toFixed(1),
+  };
+}
+
+/** The `engine` entry of one setting, rounded: rates per CPU second, fraction of the matMul reference, GFLOP and seconds. */
+function engineFigures(p: PassSummary): Record<string, unknown> {
+  return { gflopsPerCpuSecond: +p.gflopsCpu.toFixed(2), matMulGflopsPerCpuSecond: +p.matMulGflops.toFixed(2), fractionOfMatMul: +p.fractionOfMatMul.toFixed(3), fractionRange: p.fractionRange.map((x) => +x.toFixed(3)), fractionOfMatMulWall: +p.fractionWall.toFixed(3), gflop: +p.gflop.toFixed(3), cpuSeconds: +p.cpuSeconds.toFixed(3), wallSeconds: +p.seconds.toFixed(3) };
+}
+
+/** Everything `run` measured, for the result. */
+interface Measured {
+  loadBefore: number;
+  lmTrainStep: ReturnType<typeof trainStepTiming>;
+  backend: string;
+  c: ModelConfig;
+  real: boolean;
+  dense: PassSummary;
+  half: PassSummary;
+  pruned: PassSummary;
+  denseTfGflops: number;
+  generated: Awaited<ReturnType<typeof lmGeneration>>;
+}
+
+/** The bench's result object (the host's load average read again now, as the run's last step). */
+function result(m: Measured): object {
+  const { c, dense, half, pruned } = m;
+  return {
+    hostLoad1min: { before: +m.loadBefore.toFixed(2), after: +loadavg()[0].toFixed(2) },
+    lmTrainStep: m.lmTrainStep,
+    backend: m.backend,
+    model: `spam-bert ${c.layers}L d${c.hidden} h${c.heads} seq≤${c.maxPositions} (${m.real ? 'checkpoint, the first 64 test emails' : 'random weights and tokens'})`,
     method: 'FLOPs = the model\'s useful FLOPs (2 per MAC of the projections, FFN, and Q·Kᵀ / P·V of the alive heads over the alive tokens); rates per CPU-second (process.cpuUsage); matMul reference = the same matMuls alone on the same backend, operands resident (matMulReference); fractionOfMatMul = median of 6 per-pair ratios engine ÷ reference, passes alternated A B B A (fractionRange: smallest and largest ratio); fractionOfMatMulWall: the same pairs per wall second (process.cpuUsage also counts the process\'s other threads — V8\'s garbage collector and compiler — so the two differ when those work)',
     engine: {
-      dense: { gflopsPerCpuSecond: +dense.gflopsCpu.toFixed(2), matMulGflopsPerCpuSecond: +dense.matMulGflops.toFixed(2), fractionOfMatMul: +dense.fractionOfMatMul.toFixed(3), fractionRange: dense.fractionRange.map((x) => +x.toFixed(3)), fractionOfMatMulWall: +dense.fractionWall.toFixed(3), gflop: +dense.gflop.toFixed(3), cpuSeconds: +dense.cpuSeconds.toFixed(3), wallSeconds: +dense.seconds.toFixed(3) },
-      tokenKeep05: { gflopsPerCpuSecond: +half.gflopsCpu.toFixed(2), matMulGflopsPerCpuSecond: +half.matMulGflops.toFixed(2), fractionOfMatMul: +half.fractionOfMatMul.toFixed(3), fractionRange: half.fractionRange.map((x) => +x.toFixed(3)), fractionOfMatMulWall: +half.fractionWall.toFixed(3), gflop: +half.gflop.toFixed(3), cpuSeconds: +half.cpuSeconds.toFixed(3), wallSeconds: +half.seconds.toFixed(3) },
+      dense: engineFigures(dense),
+      tokenKeep05: engineFigures(half),
       target: 'fractionOfMatMul ≥ 0.5',
     },
     engineForwardGflops: +dense.gflops.toFixed(2),
@@ -276,11 +346,29 @@ export async function run(): Promise<object> {
     pruningSpeedup: +(dense.seconds / pruned.seconds).toFixed(2),
     pruningSpeedupCpu: +(dense.cpuSeconds / pruned.cpuSeconds).toFixed(2),
     tokenKeep05SpeedupCpu: +(dense.cpuSeconds / half.cpuSeconds).toFixed(2),
-    denseBatchedTfForwardGflops: +(denseFlops / median(times) / 1e9).toFixed(2),
-    lmGeneratedTokensPerSecond: {
-      unpruned: +genDense.generatedTokensPerSecond.toFixed(1),
-      kvPruned25: +genPruned.generatedTokensPerSecond.toFixed(1),
-      kvPruned25ProgressiveQuant6plus4: +genPrunedPq.generatedTokensPerSecond.toFixed(1),
-    },
+    denseBatchedTfForwardGflops: +m.denseTfGflops.toFixed(2),
+    lmGeneratedTokensPerSecond: m.generated,
   };
+}
+
+/** The accuracy engine's speed on spam-bert (dense, tokenKeep 0.5, pruned), the dense TF.js forward, LM generation and one LM training step. */
+export async function run(): Promise<object> {
+  const loadBefore = loadavg()[0];
+  const backend = await initBackend();
+  const bert = new Engine(checkpoint('spam-bert'));
+  const c = bert.c;
+  const rng = mulberry32(5);
+  const real = bert.ck.dir !== 'random';
+  const batches = emailBatches(bert, real, rng);
+  await passes(bert, batches, {}, 1, false); // warm-up
+  const dense = await passes(bert, batches, {}, 6);
+  const half = await passes(bert, batches, { tokenKeep: 0.5 }, 6);
+  const pruned = await passes(bert, batches, { tokenKeep: 0.3, headKeep: 0.75 }, 4, false);
+  const denseTfGflops = denseTfForwardGflops(bert, rng);
+  const gpt = new Engine(checkpoint('sotu-gpt'));
+  const generated = await lmGeneration(gpt, rng);
+  bert.dispose();
+  gpt.dispose();
+  const lmTrainStep = trainStepTiming();
+  return result({ loadBefore, lmTrainStep, backend, c, real, dense, half, pruned, denseTfGflops, generated });
 }

@@ -11,7 +11,9 @@
  *    table at the same budgets (bench/optuna-table.py); otherwise a note says they were skipped.
  * 2. A cycle-model sweep through the worker pool with 1 and 2 workers (identical results, ≥ 1.8×).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import type { Driver, DriverContext, Objective, ParamDomain, Params, TrialResult } from '../dse/driver.ts';
@@ -21,7 +23,7 @@ import { LhsDriver } from '../dse/drivers/lhs.ts';
 import { Nsga2Driver } from '../dse/drivers/nsga2.ts';
 import { hypervolume, normaliser, paretoMask } from '../core/pareto.ts';
 import { defaultAlgo, defaultHardware, defaultWorkload, type DesignPoint } from '../sim/schema.ts';
-import { CYCLE_SWEEP_POINTS, cycleSweepSpace, hostCapacityProbe } from './host.ts';
+import { CYCLE_SWEEP_POINTS, cycleSweepSpace, hostCapacityProbe, type HostCapacity } from './host.ts';
 
 const SPACE: ParamDomain[] = [
   { key: 'hw.qkMultipliers', kind: 'choice', values: [64, 128, 256, 512, 1024] },
@@ -260,60 +262,47 @@ function optunaRuns(t: Table): { runs: Record<string, number[][][]>; note: Recor
   };
 }
 
+/** One timed `spatten-dse run`: wall seconds, CPU seconds of the process tree (NaN without /usr/bin/time) and its points.csv. */
+interface CliRun {
+  s: number;
+  cpu: number;
+  csv: string;
+}
+
 /**
- * `spatten-dse run` (a child process per run) on a 1,728-point cycle-model grid with --jobs 1 (main
- * thread) and --jobs 2 (two pool workers): wall time including start-up, identical points.csv.
- *
- * This VM's vCPU speed drifts (the same single-threaded run takes 38-43 s, at times 1.7× longer),
- * so the runs alternate 1, 2, 2, 1 (BENCH_PARALLEL_ROUNDS times) and the host's own parallel
- * capacity on this workload is measured before and after them: the cycle model on 144 of the points
- * in two processes at once vs one alone.
+ * `spatten-dse run <file> --jobs <jobs>` in a fresh CLI process, as a user runs it (in one process,
+ * the main thread's model caches would stay warm from run to run while new workers start cold),
+ * writing to `out`.
  */
-export async function parallelCycle(): Promise<object> {
-  const fs = await import('node:fs');
-  const path = await import('node:path');
-  try {
-    await import(new URL('../sim/cycle/index.ts', import.meta.url).href);
-  } catch (e) {
-    return { skipped: `cycle model not available: ${(e as Error).message.split('\n')[0]}` };
-  }
-  const { spawn } = await import('node:child_process');
-  const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-par-'));
-  const space = cycleSweepSpace('bench-cycle');
-  const spaceFile = path.join(tmp, 'cycle.yaml');
-  fs.writeFileSync(spaceFile, space);
-  const points = CYCLE_SWEEP_POINTS;
-  // a fresh CLI process per run, as a user runs it (in one process, the main thread's model caches
-  // would stay warm from run to run while new workers start cold)
-  let k = 0;
-  const once = (file: string, jobs: number) =>
-    new Promise<{ s: number; cpu: number; csv: string }>((resolve, reject) => {
-      const out = path.join(tmp, `r${k++}`);
-      const t = performance.now();
-      const args = [path.join(root, 'bin', 'spatten-dse.js'), 'run', file, '--out', out, '--jobs', String(jobs), '--progress', 'none', '--no-report'];
-      // /usr/bin/time reports the CPU seconds of the whole process tree (cores actually obtained)
-      const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-      const c = timeBin ? spawn(timeBin, ['-f', 'CPU %U %S', process.execPath, ...args], { cwd: root }) : spawn(process.execPath, args, { cwd: root });
-      let err = '';
-      c.stderr.on('data', (d) => (err += d));
-      c.on('close', (code) => {
-        const s = (performance.now() - t) / 1000;
-        if (code !== 0) return reject(new Error(`run --jobs ${jobs} failed: ${err}`));
-        const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
-        resolve({ s, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, csv: fs.readFileSync(path.join(out, 'points.csv'), 'utf8') });
-      });
+function timedCliRun(root: string, file: string, out: string, jobs: number): Promise<CliRun> {
+  return new Promise<CliRun>((resolve, reject) => {
+    const t = performance.now();
+    const args = [join(root, 'bin', 'spatten-dse.js'), 'run', file, '--out', out, '--jobs', String(jobs), '--progress', 'none', '--no-report'];
+    // /usr/bin/time reports the CPU seconds of the whole process tree (cores actually obtained)
+    const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+    const c = timeBin ? spawn(timeBin, ['-f', 'CPU %U %S', process.execPath, ...args], { cwd: root }) : spawn(process.execPath, args, { cwd: root });
+    let err = '';
+    c.stderr.on('data', (d) => (err += d));
+    c.on('close', (code) => {
+      const s = (performance.now() - t) / 1000;
+      if (code !== 0) return reject(new Error(`run --jobs ${jobs} failed: ${err}`));
+      const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
+      resolve({ s, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, csv: readFileSync(join(out, 'points.csv'), 'utf8') });
     });
-  // Host capacity on this workload, before and after the runs (bench/host.ts).
-  const calibrate = await hostCapacityProbe(tmp, spaceFile, points);
-  const before = await calibrate();
-  const loadBefore = os.loadavg()[0];
+  });
+}
+
+/** The runs in the order jobs 1, 2, 2, 1, BENCH_PARALLEL_ROUNDS times, each into its own directory under `tmp`. */
+async function alternatingRuns(root: string, tmp: string, spaceFile: string): Promise<({ jobs: number } & CliRun)[]> {
   const rounds = Math.max(1, Number(process.env.BENCH_PARALLEL_ROUNDS ?? 1));
-  const samples: { jobs: number; s: number; cpu: number; csv: string }[] = [];
-  for (let r = 0; r < rounds; r++) for (const jobs of [1, 2, 2, 1]) samples.push({ jobs, ...(await once(spaceFile, jobs)) });
-  const loadAfter = os.loadavg()[0];
-  const after = await calibrate();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  let k = 0;
+  const samples: ({ jobs: number } & CliRun)[] = [];
+  for (let r = 0; r < rounds; r++) for (const jobs of [1, 2, 2, 1]) samples.push({ jobs, ...(await timedCliRun(root, spaceFile, join(tmp, `r${k++}`), jobs)) });
+  return samples;
+}
+
+/** The result: seconds per setting, cores each run obtained, the speed-up and its efficiency against the host's own capacity. */
+function parallelSummary(points: number, samples: ({ jobs: number } & CliRun)[], load: [number, number], before: HostCapacity, after: HostCapacity): object {
   const t1 = samples.filter((x) => x.jobs === 1).map((x) => x.s);
   const t2 = samples.filter((x) => x.jobs === 2).map((x) => x.s);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -322,7 +311,7 @@ export async function parallelCycle(): Promise<object> {
     workload: 'gpt2-medium generation, seqLen 992, genTokens 32',
     note: 'wall time of `spatten-dse run` (fresh process, start-up included; --jobs 2 = two pool workers, the main thread dispatches), runs in the order jobs 1, 2, 2, 1',
     cpus: os.availableParallelism(),
-    loadAverage1m: [+loadBefore.toFixed(2), +loadAfter.toFixed(2)],
+    loadAverage1m: [+load[0].toFixed(2), +load[1].toFixed(2)],
     jobs1Seconds: t1.map((x) => +x.toFixed(2)),
     jobs2Seconds: t2.map((x) => +x.toFixed(2)),
     /** CPU seconds / wall seconds of each run: the cores the host actually gave the run. */
@@ -334,6 +323,37 @@ export async function parallelCycle(): Promise<object> {
     efficiencyVsHost: +((sum(t1) / sum(t2)) / ((before.capacity + after.capacity) / 2)).toFixed(2),
     identicalPointsCsv: samples.every((x) => x.csv === samples[0].csv),
   };
+}
+
+/**
+ * `spatten-dse run` (a child process per run) on a 1,728-point cycle-model grid with --jobs 1 (main
+ * thread) and --jobs 2 (two pool workers): wall time including start-up, identical points.csv.
+ *
+ * This VM's vCPU speed drifts (the same single-threaded run takes 38-43 s, at times 1.7× longer),
+ * so the runs alternate 1, 2, 2, 1 (BENCH_PARALLEL_ROUNDS times) and the host's own parallel
+ * capacity on this workload is measured before and after them: the cycle model on 144 of the points
+ * in two processes at once vs one alone.
+ */
+export async function parallelCycle(): Promise<object> {
+  try {
+    await import(new URL('../sim/cycle/index.ts', import.meta.url).href);
+  } catch (e) {
+    return { skipped: `cycle model not available: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const root = join(dirname(new URL(import.meta.url).pathname), '..');
+  const tmp = mkdtempSync(join(os.tmpdir(), 'bench-par-'));
+  const spaceFile = join(tmp, 'cycle.yaml');
+  writeFileSync(spaceFile, cycleSweepSpace('bench-cycle'));
+  const points = CYCLE_SWEEP_POINTS;
+  // Host capacity on this workload, before and after the runs (bench/host.ts).
+  const calibrate = await hostCapacityProbe(tmp, spaceFile, points);
+  const before = await calibrate();
+  const loadBefore = os.loadavg()[0];
+  const samples = await alternatingRuns(root, tmp, spaceFile);
+  const loadAfter = os.loadavg()[0];
+  const after = await calibrate();
+  rmSync(tmp, { recursive: true, force: true });
+  return parallelSummary(points, samples, [loadBefore, loadAfter], before, after);
 }
 
 /**

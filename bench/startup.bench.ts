@@ -64,14 +64,19 @@ const median = (a: number[]) => {
 
 type Phases = Record<string, [number, number]>;
 
-export async function run(): Promise<object> {
-  const rounds = Number(process.env.STARTUP_ROUNDS ?? 5);
+/** Wall ms (median and min) and mean CPU ms of one command over the rounds, rounded. */
+interface Fig {
+  wall_ms_median: number;
+  wall_ms_min: number;
+  cpu_ms_mean: number;
+}
+
+/** The commands timed, in rotation order; the last is the phases script bundled at `phasesUrl`. */
+function commands(phasesUrl: string): Cmd[] {
   const node = process.execPath;
   const sim = ['simulate', '--trace', TRACE, '--model', 'cycle', '--json'];
   const tsx = { SPATTEN_CLI_BUNDLE: '0' };
-  const phasesDir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'spatten-dse', 'bench-phases-'));
-  const phasesUrl = await bundleLikeCli(path.join(ROOT, 'bench', 'startup-phases.ts'), phasesDir);
-  const cmds: Cmd[] = [
+  return [
     { name: 'node -e 0', argv: [node, '-e', '0'] },
     { name: 'spatten-dse --help', argv: [node, BIN, '--help'] },
     { name: 'spatten-dse --help (tsx fallback)', argv: [node, BIN, '--help'], env: tsx },
@@ -82,50 +87,69 @@ export async function run(): Promise<object> {
     { name: 'spatten-dse simulate per8 cycle --json (profile cache off)', argv: [node, BIN, ...sim], env: { SPATTEN_PROFILE_CACHE: '0' } },
     { name: 'simulate per8 cycle, phases in one process', argv: [node, fileURLToPath(phasesUrl)] },
   ];
+}
+
+/** Per command, the wall and CPU ms of each round; and the phases script's figures of each round. */
+interface Timings {
+  wall: number[][];
+  cpu: number[][];
+  phases: Phases[];
+}
+
+/**
+ * Runs every command `rounds` times in alternating order (A B … B A), checking that the phases
+ * script (the last command) simulated as many cycles as the CLI.
+ */
+function timeRounds(cmds: Cmd[], rounds: number, cliCycles: number): Timings {
   const PHASES = cmds.length - 1;
-  const COLD = cmds.findIndex((c) => c.env?.SPATTEN_PROFILE_CACHE === '0');
-  const cliCycles = JSON.parse(once(cmds[3]).out).cycles; // the bundle is built (or found) before timing
-  const load0 = os.loadavg()[0];
   const wall: number[][] = cmds.map(() => []);
   const cpu: number[][] = cmds.map(() => []);
   const phases: Phases[] = [];
-  try {
-    for (let r = 0; r < rounds; r++) {
-      const order = r % 2 ? [...cmds.keys()].reverse() : [...cmds.keys()];
-      for (const i of order) {
-        const m = once(cmds[i]);
-        wall[i].push(m.wall);
-        cpu[i].push(m.cpu);
-        if (i === PHASES) {
-          const p = JSON.parse(m.out);
-          if (p.cycles !== cliCycles) throw new Error(`phases script: ${p.cycles} cycles, the CLI ${cliCycles}`);
-          phases.push(p.phases);
-        }
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 ? [...cmds.keys()].reverse() : [...cmds.keys()];
+    for (const i of order) {
+      const m = once(cmds[i]);
+      wall[i].push(m.wall);
+      cpu[i].push(m.cpu);
+      if (i === PHASES) {
+        const p = JSON.parse(m.out);
+        if (p.cycles !== cliCycles) throw new Error(`phases script: ${p.cycles} cycles, the CLI ${cliCycles}`);
+        phases.push(p.phases);
       }
     }
-  } finally {
-    fs.rmSync(phasesDir, { recursive: true, force: true });
   }
-  const fig = (i: number) => ({
-    wall_ms_median: +median(wall[i]).toFixed(0),
-    wall_ms_min: +Math.min(...wall[i]).toFixed(0),
-    cpu_ms_mean: +(cpu[i].reduce((a, b) => a + b, 0) / rounds).toFixed(0),
-  });
-  const out: Record<string, unknown> = {};
-  cmds.forEach((c, i) => (out[c.name] = fig(i)));
-  const phaseFigs = Object.fromEntries(
+  return { wall, cpu, phases };
+}
+
+/** Min and median wall and CPU ms of each phase of the simulate process, over the rounds. */
+function phaseFigures(phases: Phases[]) {
+  return Object.fromEntries(
     Object.keys(phases[0]).map((k) => {
       const w = phases.map((p) => p[k][0]);
       const c = phases.map((p) => p[k][1]);
       return [k, { wall_ms_min: +Math.min(...w).toFixed(1), wall_ms_median: +median(w).toFixed(1), cpu_ms_min: +Math.min(...c).toFixed(1), cpu_ms_median: +median(c).toFixed(1) }];
     }),
   );
+}
+
+/** The bench's result: every command's figures, the phases, ratios to Node's start, bundle vs tsx, the C++ model and the goals. */
+function summary(cmds: Cmd[], t: Timings, rounds: number, load0: number) {
+  const { wall, cpu } = t;
+  const PHASES = cmds.length - 1;
+  const COLD = cmds.findIndex((c) => c.env?.SPATTEN_PROFILE_CACHE === '0');
+  const fig = (i: number): Fig => ({
+    wall_ms_median: +median(wall[i]).toFixed(0),
+    wall_ms_min: +Math.min(...wall[i]).toFixed(0),
+    cpu_ms_mean: +(cpu[i].reduce((a, b) => a + b, 0) / rounds).toFixed(0),
+  });
+  const out: Record<string, unknown> = {};
+  cmds.forEach((c, i) => (out[c.name] = fig(i)));
   const nodeMin = Math.min(...wall[0]);
   const ratio = (i: number) => +(Math.min(...wall[i]) / nodeMin).toFixed(2);
-  const result = {
+  return {
     method: `${rounds} alternating rounds; wall per process, CPU of the child process; phases: min and median over the rounds of bench/startup-phases.ts`,
     commands: out,
-    simulate_phases_ms: phaseFigs,
+    simulate_phases_ms: phaseFigures(t.phases),
     ratios_of_min_wall_to_node_start: Object.fromEntries(cmds.slice(1, PHASES).map((c, i) => [c.name, ratio(i + 1)])),
     npx_overhead_ms_min: +(Math.min(...wall[5]) - Math.min(...wall[1])).toFixed(0),
     speedup_bundle_vs_tsx: {
@@ -142,7 +166,24 @@ export async function run(): Promise<object> {
     meets_cpp_ratio_goal: Math.min(...wall[3]) / CPP_MS <= 20,
     load_average_1min: [+load0.toFixed(2), +os.loadavg()[0].toFixed(2)],
   };
-  writeReadme(result.commands as Record<string, ReturnType<typeof fig>>, phaseFigs, result);
+}
+
+/** Times the commands (after building the phases script's bundle), writes README.md's block and returns the figures. */
+export async function run(): Promise<object> {
+  const rounds = Number(process.env.STARTUP_ROUNDS ?? 5);
+  const phasesDir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'spatten-dse', 'bench-phases-'));
+  const phasesUrl = await bundleLikeCli(path.join(ROOT, 'bench', 'startup-phases.ts'), phasesDir);
+  const cmds = commands(phasesUrl);
+  const cliCycles = JSON.parse(once(cmds[3]).out).cycles; // the bundle is built (or found) before timing
+  const load0 = os.loadavg()[0];
+  let timings: Timings;
+  try {
+    timings = timeRounds(cmds, rounds, cliCycles);
+  } finally {
+    fs.rmSync(phasesDir, { recursive: true, force: true });
+  }
+  const result = summary(cmds, timings, rounds, load0);
+  writeReadme(result.commands as Record<string, Fig>, result.simulate_phases_ms, result);
   return result;
 }
 

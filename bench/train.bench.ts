@@ -20,9 +20,11 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)];
 
-export async function run(): Promise<object> {
-  const loadBefore = loadavg()[0];
-  await initBackend();
+/**
+ * The sotu-char recipe's model with random weights as training variables, a batch of random tokens
+ * and targets (seed 11), and the optimizer the steps apply.
+ */
+function benchModel() {
   const r = RECIPES['sotu-char'];
   const c: ModelConfig = { ...r.config, vocabSize: r.vocabSize, padId: -1, clsId: -1, sepId: -1, eosId: 0 };
   const B = r.batch;
@@ -32,41 +34,67 @@ export async function run(): Promise<object> {
   const ids = Int32Array.from({ length: B * S }, () => Math.floor(rng() * c.vocabSize));
   const tgt = Int32Array.from({ length: B * S }, () => Math.floor(rng() * c.vocabSize));
   const opt = tf.train.adam(1e-4, 0.9, 0.98, 1e-8);
+  return { c, B, S, vars, ids, tgt, opt };
+}
+
+type BenchModel = ReturnType<typeof benchModel>;
+type ShardRunner = (t: ShardTask) => Promise<ShardResult>;
+
+/** Runs a shard's loss and gradients on the pool worker. */
+function poolShardRunner(pool: Awaited<ReturnType<typeof bundledPool>>): ShardRunner {
+  return async (t: ShardTask): Promise<ShardResult> => {
+    const res = await pool.run<ShardResult>({ task: 'trainShard', args: [t] });
+    if (res.status !== 'ok') throw new Error(res.error);
+    return res.value;
+  };
+}
+
+/** Median wall seconds of a step on one thread (`wa`) and as two shards (`wb`): 6 each, alternated A B B A after a warm-up step each. */
+async function stepMedians(m: BenchModel, shardRunner: ShardRunner): Promise<{ wa: number; wb: number }> {
+  const { c, B, S, vars, ids, tgt, opt } = m;
+  const one = async (sharded: boolean) => {
+    const t0 = performance.now();
+    if (sharded) await shardedStep({ opt, vars, config: c, fastKernels: true, B, S, workers: 2, shardRunner }, ids, tgt);
+    else step(opt, vars, () => shardLoss(c, vars, true, ids, tgt, B, S));
+    return (performance.now() - t0) / 1000;
+  };
+  await one(false);
+  await one(true);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (const sh of [false, true, true, false, false, true, true, false, false, true, true, false]) (sh ? b : a).push(await one(sh));
+  return { wa: median(a), wb: median(b) };
+}
+
+/** Rewrites the block between the `train-bench` markers of sim/nn/README.md with these figures. */
+function writeReadme(wa: number, wb: number, halves: Awaited<ReturnType<typeof halfSteps>>, load: string): void {
+  writeReadmeBlock(path.join(ROOT, 'sim', 'nn', 'README.md'), 'train-bench', 'train', [
+    '| dense sotu-char step (8 × 256 characters) | wall s, median of 6 | speed-up |',
+    '|---|---:|---:|',
+    `| one thread | ${wa.toFixed(3)} | 1 |`,
+    `| two shards (\`train --workers 2\`) | ${wb.toFixed(3)} | ${(wa / wb).toFixed(2)}× |`,
+    '',
+    '| half a batch (4 × 256 characters), loss and gradients | alone, s | while the other half runs, s |',
+    '|---|---:|---:|',
+    `| on the training thread | ${halves.mainAlone.toFixed(3)} | ${halves.mainTogether.toFixed(3)} |`,
+    `| on the pool worker | ${halves.workerAlone.toFixed(3)} | ${halves.workerTogether.toFixed(3)} |`,
+    '',
+    `(alternated A B B A after a warm-up step each; 1-minute load average ${load} on ${new Date().toISOString().slice(0, 10)}.)`,
+  ]);
+}
+
+/** One thread vs two shards per training step, and the half-batch timings; writes sim/nn/README.md's block. */
+export async function run(): Promise<object> {
+  const loadBefore = loadavg()[0];
+  await initBackend();
+  const m = benchModel();
+  const { c, B, S } = m;
   const pool = await bundledPool(1);
   try {
-    const shardRunner = async (t: ShardTask): Promise<ShardResult> => {
-      const res = await pool.run<ShardResult>({ task: 'trainShard', args: [t] });
-      if (res.status !== 'ok') throw new Error(res.error);
-      return res.value;
-    };
-    const one = async (sharded: boolean) => {
-      const t0 = performance.now();
-      if (sharded) await shardedStep({ opt, vars, config: c, fastKernels: true, B, S, workers: 2, shardRunner }, ids, tgt);
-      else step(opt, vars, () => shardLoss(c, vars, true, ids, tgt, B, S));
-      return (performance.now() - t0) / 1000;
-    };
-    await one(false);
-    await one(true);
-    const a: number[] = [];
-    const b: number[] = [];
-    for (const sh of [false, true, true, false, false, true, true, false, false, true, true, false]) (sh ? b : a).push(await one(sh));
-    const wa = median(a);
-    const wb = median(b);
-    const halves = await halfSteps(c, vars, ids, tgt, B, S, shardRunner);
-    const load = `${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}`;
-    writeReadmeBlock(path.join(ROOT, 'sim', 'nn', 'README.md'), 'train-bench', 'train', [
-      '| dense sotu-char step (8 × 256 characters) | wall s, median of 6 | speed-up |',
-      '|---|---:|---:|',
-      `| one thread | ${wa.toFixed(3)} | 1 |`,
-      `| two shards (\`train --workers 2\`) | ${wb.toFixed(3)} | ${(wa / wb).toFixed(2)}× |`,
-      '',
-      '| half a batch (4 × 256 characters), loss and gradients | alone, s | while the other half runs, s |',
-      '|---|---:|---:|',
-      `| on the training thread | ${halves.mainAlone.toFixed(3)} | ${halves.mainTogether.toFixed(3)} |`,
-      `| on the pool worker | ${halves.workerAlone.toFixed(3)} | ${halves.workerTogether.toFixed(3)} |`,
-      '',
-      `(alternated A B B A after a warm-up step each; 1-minute load average ${load} on ${new Date().toISOString().slice(0, 10)}.)`,
-    ]);
+    const shardRunner = poolShardRunner(pool);
+    const { wa, wb } = await stepMedians(m, shardRunner);
+    const halves = await halfSteps(c, m.vars, m.ids, m.tgt, B, S, shardRunner);
+    writeReadme(wa, wb, halves, `${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
     return {
       shape: `${B} × ${S} characters, ${c.layers}L d${c.hidden} h${c.heads}, vocab ${c.vocabSize}, dense step`,
       oneThreadWallSeconds: +wa.toFixed(3),
@@ -78,8 +106,8 @@ export async function run(): Promise<object> {
     };
   } finally {
     await pool.close();
-    for (const v of vars.values()) v.dispose();
-    opt.dispose();
+    for (const v of m.vars.values()) v.dispose();
+    m.opt.dispose();
   }
 }
 

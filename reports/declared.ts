@@ -4,7 +4,7 @@
  * and drawn next to published reference values.
  */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { axisFor, vlAxis, vlScale } from './axes.ts';
+import { axisFor, vlAxis, vlScale, type Axis } from './axes.ts';
 import { fmtNum, metricTitle, unitFor } from './format.ts';
 import type { ChartDef, SpecOptions } from './specs.ts';
 
@@ -27,19 +27,35 @@ export function declaredCharts(run: RunJson, points: PointRow[]): Declared[] {
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-export function declaredChart(run: RunJson, points: PointRow[], d: Declared, opts: SpecOptions): ChartDef | undefined {
-  const isParam = run.parameters.includes(d.x);
-  const xOf = (p: PointRow) => {
-    const v = isParam ? p.params[d.x] : p.metrics[d.x];
-    return typeof v === 'number' ? (d.reciprocalX ? 1 / v : v) : NaN;
-  };
-  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[d.y]) && finite(xOf(p)));
-  if (ok.length === 0) return undefined;
-  // other varying parameters make series; normalisation is within a series
+/** One plotted point: x, y (in the chart's unit, or relative to its series' normalising point), its series and id. */
+interface ChartRow {
+  x: number;
+  y: number;
+  series: string;
+  id: number;
+}
+
+/** What every layer shares: the axis titles and scales, and the distinct x values (tick marks when ≤ 12). */
+interface Frame {
+  xTitle: string;
+  yTitle: string;
+  ax: Axis;
+  ay: Axis;
+  xs: number[];
+}
+
+/** Whether the chart divides each series by its value at the `normalize:` parameter values. */
+const isNormalised = (d: Declared): boolean => !!d.normalize && Object.keys(d.normalize).length > 0;
+
+/**
+ * The chart's rows from the evaluated points: every other varying parameter makes a series (and
+ * normalisation is within a series); rows without a finite y are dropped, the rest sorted by x.
+ */
+function chartRows(run: RunJson, ok: PointRow[], d: Declared, xOf: (p: PointRow) => number): { rows: ChartRow[]; yUnit: { factor: number; unit: string } } {
   const others = run.parameters.filter((k) => k !== d.x && !(k in (d.normalize ?? {})) && new Set(ok.map((p) => String(p.params[k]))).size > 1);
   const seriesOf = (p: PointRow) => (others.length ? others.map((k) => `${k}=${p.params[k]}`).join(', ') : 'ours');
   const norm = new Map<string, number>();
-  const normalised = d.normalize && Object.keys(d.normalize).length > 0;
+  const normalised = isNormalised(d);
   if (normalised) {
     for (const p of ok) if (Object.entries(d.normalize!).every(([k, v]) => String(p.params[k]) === String(v))) norm.set(seriesOf(p), p.metrics[d.y]);
   }
@@ -51,42 +67,76 @@ export function declaredChart(run: RunJson, points: PointRow[], d: Declared, opt
     })
     .filter((r) => finite(r.y))
     .sort((a, b) => a.x - b.x);
-  if (rows.length === 0) return undefined;
-  const normText = normalised ? ` relative to ${Object.entries(d.normalize!).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
+  return { rows, yUnit };
+}
+
+/** Axis scales (linear or log, as declared or chosen from the values) and titles of the chart. */
+function chartFrame(d: Declared, isParam: boolean, rows: ChartRow[], yUnit: string, normText: string): Frame {
   const ax = axisFor({ space: { objectives: d.scale?.x && d.scale.x !== 'auto' ? [{ metric: '__x', scale: d.scale.x }] : [] } }, '__x', rows.map((r) => r.x));
   const ay = axisFor({ space: { objectives: d.scale?.y && d.scale.y !== 'auto' ? [{ metric: '__y', scale: d.scale.y }] : [] } }, '__y', rows.map((r) => r.y));
   const xs = [...new Set(rows.map((r) => r.x))];
   const xTitle = d.xTitle ?? (d.reciprocalX ? `1 / ${d.x}` : isParam ? d.x : metricTitle(d.x, ''));
-  const yTitle = d.yTitle ?? `${metricTitle(d.y, yUnit.unit)}${normText}`;
-  const enc = (extra: Record<string, unknown> = {}) => ({
-    x: { field: 'x', type: 'quantitative', title: xTitle, scale: vlScale(ax), axis: { ...vlAxis(ax), ...(xs.length <= 12 ? { values: xs } : {}) } },
-    y: { field: 'y', type: 'quantitative', title: yTitle, scale: vlScale(ay), axis: vlAxis(ay) },
+  const yTitle = d.yTitle ?? `${metricTitle(d.y, yUnit)}${normText}`;
+  return { xTitle, yTitle, ax, ay, xs };
+}
+
+/** The x and y encodings every layer shares, plus the layer's own channels. */
+function encoding(f: Frame, extra: Record<string, unknown> = {}) {
+  return {
+    x: { field: 'x', type: 'quantitative', title: f.xTitle, scale: vlScale(f.ax), axis: { ...vlAxis(f.ax), ...(f.xs.length <= 12 ? { values: f.xs } : {}) } },
+    y: { field: 'y', type: 'quantitative', title: f.yTitle, scale: vlScale(f.ay), axis: vlAxis(f.ay) },
     ...extra,
-  });
-  const ref = d.reference ? d.reference.points.map(([x, y]) => ({ x, y, series: d.reference!.label })) : [];
+  };
+}
+
+/** The layers: our series as lines with points, their y values as labels, and the published reference dashed. */
+function chartLayers(f: Frame, rows: ChartRow[], ref: { x: number; y: number; series: string }[], d: Declared, opts: SpecOptions): Record<string, unknown>[] {
   const seriesNames = [...new Set(rows.map((r) => r.series)), ...(ref.length ? [d.reference!.label] : [])];
   const color = { field: 'series', type: 'nominal', scale: { domain: seriesNames }, legend: { title: null, orient: 'bottom', direction: 'vertical', labelLimit: 500 } };
   const layers: Record<string, unknown>[] = [
     {
       data: { values: rows },
       mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2 },
-      encoding: enc({ color, ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'x', title: xTitle, format: '.4~g' }, { field: 'y', title: yTitle, format: '.4~g' }, { field: 'series' }] } : {}) }),
+      encoding: encoding(f, { color, ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'x', title: f.xTitle, format: '.4~g' }, { field: 'y', title: f.yTitle, format: '.4~g' }, { field: 'series' }] } : {}) }),
     },
     {
       data: { values: rows },
       mark: { type: 'text', dy: -9, fontSize: 9, color: '#333' },
-      encoding: enc({ text: { field: 'y', type: 'quantitative', format: '.3~r' } }),
+      encoding: encoding(f, { text: { field: 'y', type: 'quantitative', format: '.3~r' } }),
     },
   ];
-  if (ref.length) layers.push({ data: { values: ref }, mark: { type: 'line', point: { shape: 'square', size: 40 }, strokeDash: [6, 3], strokeWidth: 1.5 }, encoding: enc({ color }) });
+  if (ref.length) layers.push({ data: { values: ref }, mark: { type: 'line', point: { shape: 'square', size: 40 }, strokeDash: [6, 3], strokeWidth: 1.5 }, encoding: encoding(f, { color }) });
+  return layers;
+}
+
+/** The caption: what is plotted against what, the reference, which axes are logarithmic, and the first 12 values. */
+function chartCaption(d: Declared, f: Frame, rows: ChartRow[], normText: string, hasReference: boolean): string {
+  return (
+    `Declared by the space file (report:). ${metricTitle(d.y, '')} of every evaluated point against ${f.xTitle}${normText ? `,${normText} (each series divided by its own value there)` : ''}.` +
+    (hasReference ? ` Dashed: ${d.reference!.label} (published values, shown next to ours, nothing fitted).` : '') +
+    (f.ax.log || f.ay.log ? ` ${[f.ax.log ? 'x' : '', f.ay.log ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale (values span more than a decade).` : '') +
+    ` Values: ${rows.slice(0, 12).map((r) => `${fmtNum(r.x)} → ${fmtNum(Number(r.y.toPrecision(4)))}`).join(', ')}${rows.length > 12 ? ', …' : ''}.`
+  );
+}
+
+/** One declared chart as a Vega-Lite spec, or undefined when no evaluated point has a finite x and y. */
+export function declaredChart(run: RunJson, points: PointRow[], d: Declared, opts: SpecOptions): ChartDef | undefined {
+  const isParam = run.parameters.includes(d.x);
+  const xOf = (p: PointRow) => {
+    const v = isParam ? p.params[d.x] : p.metrics[d.x];
+    return typeof v === 'number' ? (d.reciprocalX ? 1 / v : v) : NaN;
+  };
+  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[d.y]) && finite(xOf(p)));
+  if (ok.length === 0) return undefined;
+  const { rows, yUnit } = chartRows(run, ok, d, xOf);
+  if (rows.length === 0) return undefined;
+  const normText = isNormalised(d) ? ` relative to ${Object.entries(d.normalize!).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
+  const f = chartFrame(d, isParam, rows, yUnit.unit, normText);
+  const ref = d.reference ? d.reference.points.map(([x, y]) => ({ x, y, series: d.reference!.label })) : [];
   return {
     kind: 'declared',
     title: d.title ?? `${d.y} vs ${d.x}`,
-    caption:
-      `Declared by the space file (report:). ${metricTitle(d.y, '')} of every evaluated point against ${xTitle}${normText ? `,${normText} (each series divided by its own value there)` : ''}.` +
-      (ref.length ? ` Dashed: ${d.reference!.label} (published values, shown next to ours, nothing fitted).` : '') +
-      (ax.log || ay.log ? ` ${[ax.log ? 'x' : '', ay.log ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale (values span more than a decade).` : '') +
-      ` Values: ${rows.slice(0, 12).map((r) => `${fmtNum(r.x)} → ${fmtNum(Number(r.y.toPrecision(4)))}`).join(', ')}${rows.length > 12 ? ', …' : ''}.`,
-    spec: { width: 460, height: 280, layer: layers },
+    caption: chartCaption(d, f, rows, normText, ref.length > 0),
+    spec: { width: 460, height: 280, layer: chartLayers(f, rows, ref, d, opts) },
   };
 }

@@ -27,69 +27,102 @@ function unit(gene: Gene, v: number): number {
   return gene.kind === 'real' ? (gene.high > gene.low ? (v - gene.low) / (gene.high - gene.low) : 0) : (v + 0.5) / gene.size;
 }
 
+/** A design's strata: per gene, a permutation of the `n` strata and one jitter in [0,1) per row. */
+interface Strata {
+  genes: Gene[];
+  n: number;
+  perms: number[][];
+  us: number[][];
+}
+
+/** Random strata for `n` rows: every gene's permutation first, then every gene's jitters (the seeds' draw order). */
+function drawStrata(genes: Gene[], n: number, rng: Rng): Strata {
+  const perms: number[][] = genes.map(() => shuffle(rng, Array.from({ length: n }, (_, i) => i)));
+  const us: number[][] = genes.map(() => Array.from({ length: n }, () => rng()));
+  return { genes, n, perms, us };
+}
+
+/** Gene value of row `i` in column `j`: its stratum plus jitter, mapped onto the gene's range or values. */
+function cell(s: Strata, j: number, i: number): number {
+  const gene = s.genes[j];
+  const t = (s.perms[j][i] + s.us[j][i]) / s.n; // in [0,1)
+  if (gene.kind === 'real') return gene.low + t * (gene.high - gene.low);
+  return Math.min(gene.size - 1, Math.floor(t * gene.size));
+}
+
+/** Swaps the stratum (permutation entry and jitter) of column `j` between rows `a` and `b`. */
+function swapStratum(s: Strata, j: number, a: number, b: number): void {
+  [s.perms[j][a], s.perms[j][b]] = [s.perms[j][b], s.perms[j][a]];
+  [s.us[j][a], s.us[j][b]] = [s.us[j][b], s.us[j][a]];
+}
+
+const rowKey = (r: Genome) => r.join(',');
+
+/** Indices of the rows equal to an earlier row. */
+function duplicateRows(rows: Genome[]): number[] {
+  const seen = new Set<string>();
+  const out: number[] = [];
+  rows.forEach((r, i) => {
+    const k = rowKey(r);
+    if (seen.has(k)) out.push(i);
+    else seen.add(k);
+  });
+  return out;
+}
+
+/**
+ * Swaps column `j`'s stratum between rows `i` and `other` and keeps the swap only when both new
+ * rows differ from each other and from every other row; otherwise undoes it. `count` is the
+ * multiplicity of each row key, kept up to date.
+ */
+function trySwap(s: Strata, rows: Genome[], count: Map<string, number>, j: number, i: number, other: number): void {
+  const ki = rowKey(rows[i]);
+  const ko = rowKey(rows[other]);
+  swapStratum(s, j, i, other);
+  const ri = rows[i].slice();
+  const ro = rows[other].slice();
+  ri[j] = cell(s, j, i);
+  ro[j] = cell(s, j, other);
+  const nki = rowKey(ri);
+  const nko = rowKey(ro);
+  count.set(ki, count.get(ki)! - 1);
+  count.set(ko, count.get(ko)! - 1);
+  const improves = nki !== nko && (count.get(nki) ?? 0) === 0 && (count.get(nko) ?? 0) === 0;
+  if (improves) {
+    rows[i] = ri;
+    rows[other] = ro;
+    count.set(nki, (count.get(nki) ?? 0) + 1);
+    count.set(nko, (count.get(nko) ?? 0) + 1);
+  } else {
+    swapStratum(s, j, i, other);
+    count.set(ki, count.get(ki)! + 1);
+    count.set(ko, count.get(ko)! + 1);
+  }
+}
+
+/** Duplicate repair: swap strata of one discrete column between a duplicate row and another row (at most 50·n tries). */
+function repairDuplicates(s: Strata, rows: Genome[], rng: Rng): void {
+  const count = new Map<string, number>();
+  for (const r of rows) count.set(rowKey(r), (count.get(rowKey(r)) ?? 0) + 1);
+  const maxTries = 50 * s.n;
+  let tries = 0;
+  for (let dups = duplicateRows(rows); dups.length > 0 && tries < maxTries; dups = duplicateRows(rows)) {
+    for (const i of dups) {
+      if (tries++ >= maxTries) break;
+      const j = randInt(rng, s.genes.length);
+      const other = randInt(rng, s.n);
+      if (other === i) continue;
+      trySwap(s, rows, count, j, i, other);
+    }
+  }
+}
+
 /** One Latin hypercube design of `n` genomes; duplicates removed where possible. */
 export function latinHypercube(genes: Gene[], n: number, rng: Rng): Genome[] {
   const d = genes.length;
-  const perms: number[][] = genes.map(() => shuffle(rng, Array.from({ length: n }, (_, i) => i)));
-  const us: number[][] = genes.map(() => Array.from({ length: n }, () => rng()));
-  const cell = (j: number, i: number): number => {
-    const gene = genes[j];
-    const t = (perms[j][i] + us[j][i]) / n; // in [0,1)
-    if (gene.kind === 'real') return gene.low + t * (gene.high - gene.low);
-    return Math.min(gene.size - 1, Math.floor(t * gene.size));
-  };
-  const rows: Genome[] = Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => cell(j, i)));
-  // Duplicate repair: swap strata of one discrete column between a duplicate row and another row.
-  if (d > 0 && genes.some((g) => g.kind !== 'real')) {
-    const key = (r: Genome) => r.join(',');
-    const count = new Map<string, number>();
-    for (const r of rows) count.set(key(r), (count.get(key(r)) ?? 0) + 1);
-    const dupRows = (): number[] => {
-      const seen = new Set<string>();
-      const out: number[] = [];
-      rows.forEach((r, i) => {
-        const k = key(r);
-        if (seen.has(k)) out.push(i);
-        else seen.add(k);
-      });
-      return out;
-    };
-    const maxTries = 50 * n;
-    let tries = 0;
-    for (let dups = dupRows(); dups.length > 0 && tries < maxTries; dups = dupRows()) {
-      for (const i of dups) {
-        if (tries++ >= maxTries) break;
-        const j = randInt(rng, d);
-        const other = randInt(rng, n);
-        if (other === i) continue;
-        const ki = key(rows[i]);
-        const ko = key(rows[other]);
-        // swap the stratum (permutation entry and jitter) of column j
-        [perms[j][i], perms[j][other]] = [perms[j][other], perms[j][i]];
-        [us[j][i], us[j][other]] = [us[j][other], us[j][i]];
-        const ri = rows[i].slice();
-        const ro = rows[other].slice();
-        ri[j] = cell(j, i);
-        ro[j] = cell(j, other);
-        const nki = key(ri);
-        const nko = key(ro);
-        count.set(ki, count.get(ki)! - 1);
-        count.set(ko, count.get(ko)! - 1);
-        const improves = nki !== nko && (count.get(nki) ?? 0) === 0 && (count.get(nko) ?? 0) === 0;
-        if (improves) {
-          rows[i] = ri;
-          rows[other] = ro;
-          count.set(nki, (count.get(nki) ?? 0) + 1);
-          count.set(nko, (count.get(nko) ?? 0) + 1);
-        } else {
-          [perms[j][i], perms[j][other]] = [perms[j][other], perms[j][i]];
-          [us[j][i], us[j][other]] = [us[j][other], us[j][i]];
-          count.set(ki, count.get(ki)! + 1);
-          count.set(ko, count.get(ko)! + 1);
-        }
-      }
-    }
-  }
+  const s = drawStrata(genes, n, rng);
+  const rows: Genome[] = Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => cell(s, j, i)));
+  if (d > 0 && genes.some((g) => g.kind !== 'real')) repairDuplicates(s, rows, rng);
   return rows;
 }
 
