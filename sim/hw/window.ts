@@ -78,9 +78,15 @@ let scratchB = new Int32Array(0);
  * class count changes: allocating them per point (two array buffers, nine views) was a tenth of
  * such a point's time, and more in garbage collection.
  */
-let once: { C: number; order: WindowOrder; prefX: Float64Array; prefF: Float64Array } | undefined;
+interface OnceArrays {
+  C: number;
+  order: WindowOrder;
+  prefX: Float64Array;
+  prefF: Float64Array;
+}
+let once: OnceArrays | undefined;
 
-function onceArrays(C: number): NonNullable<typeof once> {
+function onceArrays(C: number): OnceArrays {
   if (once === undefined || once.C !== C) {
     const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
     const [prefX, prefF] = float64Views(2, C + 1);

@@ -9,8 +9,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from './hfconfig.ts';
-import { configFromHf, fromHf, hfConfig, toHf, type ModelConfig, type Weights } from './model.ts';
+import { ConfigError, configFromHf } from './hfconfig.ts';
+import { fromHf, hfConfig, toHf } from './hf-weights.ts';
+import type { ModelConfig, Weights } from './model.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
 import { BpeTokenizer, loadTokenizer, type Tokenizer } from './tokenizer.ts';
 
