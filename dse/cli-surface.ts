@@ -79,6 +79,10 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       {
         "flags": "--queue <url>",
         "description": "evaluate on `spatten-dse worker` processes through a BullMQ queue on Redis, redis://HOST:PORT[/DB]"
+      },
+      {
+        "flags": "--wait-workers <n>",
+        "description": "with --queue: enqueue nothing until n workers are connected to the run (so that a short run is shared by all of them)"
       }
     ]
   },

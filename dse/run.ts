@@ -64,6 +64,8 @@ export interface RunOptions {
   argv?: string[];
   /** Redis URL: CPU-bound evaluations go on a BullMQ queue for `spatten-dse worker` processes (dse/backends/queue.ts). */
   queue?: string;
+  /** With `queue`: add no job until this many workers are connected to the run's queue. */
+  waitWorkers?: number;
 }
 
 export interface RunSummary {
@@ -133,11 +135,12 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   const guard = guardRun(opts, prepared.ctx, prepared.parsed.space.name, opts.spaceFile, prepared.dir, log);
   const jobs = Math.max(1, guard.jobs ?? (anyCpuBound(prepared.ctx) ? defaultJobs() : 1));
   // --queue: Redis is checked before anything is written (unreachable → exit 2)
-  const backend = opts.queue ? await openQueueBackend(opts.queue, prepared, jobs, log) : undefined;
+  if (opts.waitWorkers !== undefined && !opts.queue) throw new InputError('--wait-workers: only with --queue (the workers of a local run are this machine\'s threads)');
+  const backend = opts.queue ? await openQueueBackend(opts.queue, prepared, jobs, opts.waitWorkers, log) : undefined;
   // A first line at once: loading the accuracy model and starting workers takes seconds.
   if (resolveMode(opts.progress ?? 'auto') !== 'none') {
     const acc = prepared.ctx.accuracy;
-    const steps = [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', anyCpuBound(prepared.ctx) && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
+    const steps = [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', !backend && anyCpuBound(prepared.ctx) && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
     log(`${prepared.parsed.space.name}: ${steps.length ? steps.join(', ') + '…' : 'starting…'}`);
   }
   const dirExisted = existsSync(prepared.dir);
@@ -323,9 +326,9 @@ function runOptionsRecord(o: RunOptions, jobs: number): Record<string, unknown> 
   return rec;
 }
 
-async function openQueueBackend(url: string, prepared: PreparedRun, jobs: number, log: (line: string) => void) {
+async function openQueueBackend(url: string, prepared: PreparedRun, jobs: number, waitWorkers: number | undefined, log: (line: string) => void) {
   const { QueueBackend } = await import('./backends/queue.ts');
-  const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, log });
+  const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, waitWorkers, log });
   if (!anyCpuBound(prepared.ctx)) log('queue: the analytical model (about 1 µs per point) is evaluated here; only cycle and accuracy evaluations go on the queue');
   return b;
 }

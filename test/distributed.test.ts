@@ -131,15 +131,23 @@ async function openQueue(name: string, dir: string, url = REDIS) {
   return new Queue(queueNameFor(name, dir), { connection: parseRedisUrl(url).options as never, prefix: PREFIX });
 }
 
-test('grid, 200 cycle points over 2 worker processes: same points.csv as local --jobs 1; run.json names the workers', { skip }, async () => {
+test('grid, 200 cycle points over 2 worker processes (--wait-workers 2): same points.csv as local --jobs 1; run.json names the workers', { skip }, async () => {
   const { dir, space, points } = await reference();
-  const [a, b] = [startWorker(), startWorker()];
+  const out = path.join(dir, 'q2');
+  // the run starts first and enqueues nothing until both workers are connected: a worker still
+  // starting (tsx, a loaded host) would otherwise miss a run this short
+  const run = start(['run', space, '--out', out, '--queue', REDIS, '--wait-workers', '2', '--progress', 'lines', '--no-report']);
+  const q = await openQueue('dist-cycle', out);
   try {
-    // both must evaluate: a worker still starting (tsx, a loaded host) could miss a short run
-    await workersReady([a, b]);
-    const out = path.join(dir, 'q2');
-    const r = await cli(['run', space, '--out', out, '--queue', REDIS, '--progress', 'lines', '--no-report']);
-    assert.equal(r.code, 0, r.err);
+    assert.ok(await waitFor(() => /waiting for 2 workers to connect before enqueueing \(\d+ connected\)/.test(run.err()), 60_000), run.err());
+    const a = startWorker();
+    await workersReady([a]);
+    await new Promise((r) => setTimeout(r, 1500)); // a heartbeat after the first worker connected
+    assert.deepEqual(await q.getJobCounts('waiting', 'active', 'completed'), { waiting: 0, active: 0, completed: 0 }, 'nothing enqueued for one worker of two');
+    const b = startWorker();
+    assert.equal(await run.done, 0, run.err());
+    const err = run.err();
+    assert.match(err, /queue: [2-9] workers connected; enqueueing/);
     assert.equal(read(path.join(out, 'points.csv')), points);
     const be = runJson(out).backend;
     assert.equal(be.kind, 'queue');
@@ -148,15 +156,14 @@ test('grid, 200 cycle points over 2 worker processes: same points.csv as local -
     const ids = Object.keys(be.workers);
     for (const w of [a, b]) assert.ok(ids.includes(`${os.hostname()}:${w.child.pid}`), `worker ${w.child.pid} evaluated (${ids})`);
     assert.equal(Object.values(be.workers as Record<string, number>).reduce((s, n) => s + n, 0), N);
-    const seen = Math.max(...[...r.err.matchAll(/workers seen (\d+)/g)].map((m) => Number(m[1])));
+    const seen = Math.max(...[...err.matchAll(/workers seen (\d+)/g)].map((m) => Number(m[1])));
     assert.ok(seen >= 2, `workers seen at most ${seen}`);
-    assert.match(r.err, /jobs waiting \d+, active \d+/);
+    assert.match(err, /jobs waiting \d+, active \d+/);
     // nothing left in Redis after a normal end
-    const q = await openQueue('dist-cycle', out);
     assert.deepEqual(await q.getJobCounts('waiting', 'active', 'completed', 'failed'), { waiting: 0, active: 0, completed: 0, failed: 0 });
     await q.obliterate({ force: true }); // the key this look created
-    await q.close();
   } finally {
+    await q.close();
     await stopWorkers();
   }
 });
@@ -311,7 +318,7 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
   }
 });
 
-test('bad or unreachable Redis URL: exit 2, a clear message, nothing written', async () => {
+test('bad or unreachable Redis URL, --wait-workers without --queue or below 1: exit 2, a clear message, nothing written', async () => {
   const dir = tmp();
   const space = path.join(dir, 'space.yaml');
   fs.writeFileSync(space, SPACE);
@@ -322,11 +329,13 @@ test('bad or unreachable Redis URL: exit 2, a clear message, nothing written', a
     [['run', space, '--out', path.join(dir, 'c'), '--queue', `redis://127.0.0.1:${port}`], new RegExp(`--queue redis://127.0.0.1:${port}/0: cannot connect to Redis \\(ECONNREFUSED\\)`)],
     [['worker', '--queue', `redis://127.0.0.1:${port}`], /cannot connect to Redis/],
     [['worker', '--queue', 'not a url'], /--queue: expected redis:\/\/HOST:PORT/],
+    [['run', space, '--out', path.join(dir, 'd'), '--wait-workers', '2'], /--wait-workers: only with --queue/],
+    [['run', space, '--out', path.join(dir, 'e'), '--queue', REDIS, '--wait-workers', '0'], /--wait-workers: expected a positive integer, got "0"/],
   ];
   for (const [args, msg] of cases) {
     const r = await cli(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
     assert.match(r.err, msg);
   }
-  for (const d of ['a', 'b', 'c']) assert.ok(!fs.existsSync(path.join(dir, d)), `${d} written`);
+  for (const d of ['a', 'b', 'c', 'd', 'e']) assert.ok(!fs.existsSync(path.join(dir, d)), `${d} written`);
 });

@@ -88,6 +88,11 @@ export interface QueueBackendOptions {
    * batch ends with a barrier.
    */
   jobs?: number;
+  /**
+   * Jobs go on the queue only once this many workers are connected to it (`--wait-workers`), so
+   * that a short run is shared by all of them instead of the first to poll the registry.
+   */
+  waitWorkers?: number;
   log?: (line: string) => void;
 }
 
@@ -119,6 +124,9 @@ export class QueueBackend implements EvalBackend {
   private beating = false;
   /** The queue held jobs when this run opened it. */
   private leftovers = false;
+  /** Workers still awaited before the first job is added (0: none). */
+  private waitWorkers = 0;
+  private waitLogged = 0;
 
   private constructor(
     private readonly target: RedisTarget,
@@ -152,6 +160,7 @@ export class QueueBackend implements EvalBackend {
     const b = new QueueBackend(target, queue, events, client, entry, runId, log, Math.max(16, o.jobs ?? 1));
     const left = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
     b.leftovers = Object.values(left).some((n) => n > 0);
+    b.waitWorkers = o.waitWorkers ?? 0;
     b.listen();
     await b.heartbeat();
     b.timer = setInterval(() => void b.heartbeat(), HEARTBEAT_MS);
@@ -179,6 +188,8 @@ export class QueueBackend implements EvalBackend {
   /** Adds the jobs collected since the last flush in one addBulk, then collects those that already finished. */
   private async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
+    // still waiting for workers: the ids stay pending (not added); the heartbeat flushes them later
+    if (this.gated() && performance.now() < this.deadline) return;
     const ids = [...new Set(this.toAdd)].filter((id) => this.pending.get(id)?.added === false);
     this.toAdd = [];
     if (ids.length === 0 || this.stopped) return;
@@ -307,20 +318,41 @@ export class QueueBackend implements EvalBackend {
       this.entry.t = Date.now();
       await this.client.hset(RUNS_KEY, this.entry.queue, JSON.stringify(this.entry));
       for (const [id, p] of this.pending) if (!p.added) this.toAdd.push(id);
+      if (this.waitWorkers > 0) await this.countWorkers();
       if (this.toAdd.length > 0) await this.flush();
       if (this.pending.size > 0 && Date.now() - this.lastEvent > POLL_AFTER_MS) {
         this.lastEvent = Date.now();
         await this.lookUp([...this.pending.keys()].slice(0, 5000), false);
       }
-      const [c, workers] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkers()]);
-      for (const w of workers) if (w.name) this.seen.add(w.name);
-      this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: workers.length };
+      await this.countWorkers();
       if (performance.now() >= this.deadline) await this.dropWaiting();
     } catch {
       /* Redis unreachable: ioredis reconnects; the next beat tries again */
     } finally {
       this.beating = false;
     }
+  }
+
+  /** Reads the queue's counts and its connected workers. */
+  private async countWorkers(): Promise<void> {
+    const [c, workers] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkers()]);
+    for (const w of workers) if (w.name) this.seen.add(w.name);
+    this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: workers.length };
+  }
+
+  /** True while fewer than `waitWorkers` workers are connected (says so every 15 s); opens for good once they are. */
+  private gated(): boolean {
+    if (this.waitWorkers === 0) return false;
+    if (this.counts.workers >= this.waitWorkers) {
+      if (this.waitLogged > 0) this.log(`queue: ${this.counts.workers} workers connected; enqueueing`);
+      this.waitWorkers = 0;
+      return false;
+    }
+    if (Date.now() - this.waitLogged >= 15_000) {
+      this.waitLogged = Date.now();
+      this.log(`queue: waiting for ${this.waitWorkers} workers to connect before enqueueing (${this.counts.workers} connected)`);
+    }
+    return true;
   }
 
   status(): string {

@@ -61,6 +61,7 @@ export function register(program: Command): void {
     .option('--force', 'write into a non-empty --out folder that is not a results folder of spatten-dse')
     .option('--reuse <dir>', "reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)", collect, [])
     .option('--queue <url>', 'evaluate on `spatten-dse worker` processes through a BullMQ queue on Redis, redis://HOST:PORT[/DB]')
+    .option('--wait-workers <n>', 'with --queue: enqueue nothing until n workers are connected to the run (so that a short run is shared by all of them)', intArg('--wait-workers'))
     .action(async (space: string, o) => {
       const r = await runSpace({
         spaceFile: space,
@@ -80,6 +81,7 @@ export function register(program: Command): void {
         reuse: o.reuse,
         argv: process.argv.slice(2),
         queue: o.queue,
+        waitWorkers: o.waitWorkers,
       });
       process.stdout.write(runSummary(r));
       if (r.run.stopReason === 'failed') process.stderr.write(`error: ${printable(r.run.stopDetail ?? 'the run failed')}\n`);
