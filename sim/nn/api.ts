@@ -92,7 +92,7 @@ function buildInputs(e: Engine, maxExamples?: number): EvalInputs {
     const n = Math.min(test.length, maxExamples ?? DEFAULT_MAX.bert);
     const S = c.maxPositions;
     const items = test.slice(0, n).map((ex) => {
-      const ids = e.ck.tokenizer.encode(ex.text).slice(0, S - 2);
+      const ids = e.ck.tokenizer.encode(ex.text, S - 2);
       return { ids: [c.clsId, ...ids, c.sepId], label: ex.label };
     });
     return { kind: 'bert', items };

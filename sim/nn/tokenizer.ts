@@ -12,7 +12,12 @@ import { join } from 'node:path';
 
 export interface Tokenizer {
   readonly vocabSize: number;
-  encode(text: string): number[];
+  /**
+   * The ids of `text`; with `maxTokens`, exactly the first `maxTokens` of them
+   * (`encode(text).slice(0, maxTokens)`), found without encoding the rest: pre-tokens (words) are
+   * encoded one after the other, each independently of those after it.
+   */
+  encode(text: string, maxTokens?: number): number[];
   decode(ids: number[]): string;
   tokenId(tok: string): number | undefined;
 }
@@ -99,9 +104,13 @@ export class BpeTokenizer implements Tokenizer {
     if (this.cache.size < 200_000) this.cache.set(word, ids);
     return ids;
   }
-  encode(text: string): number[] {
+  encode(text: string, maxTokens = Infinity): number[] {
     const out: number[] = [];
-    for (const m of text.matchAll(PRETOK)) for (const id of this.bpe(toByteChars(m[0]))) out.push(id);
+    for (const m of text.matchAll(PRETOK)) {
+      for (const id of this.bpe(toByteChars(m[0]))) out.push(id);
+      if (out.length >= maxTokens) break;
+    }
+    if (out.length > maxTokens) out.length = maxTokens;
     return out;
   }
   decode(ids: number[]): string {
@@ -274,10 +283,11 @@ export class WordPieceTokenizer implements Tokenizer {
   tokenId(tok: string): number | undefined {
     return this.vocab.get(tok);
   }
-  encode(text: string): number[] {
+  encode(text: string, maxTokens = Infinity): number[] {
     const unk = this.vocab.get('[UNK]') ?? 0;
     const out: number[] = [];
     for (const word of basicTokenize(text, this.lowercase)) {
+      if (out.length >= maxTokens) break;
       const chars = Array.from(word);
       if (chars.length > 100) { out.push(unk); continue; } // HF max_input_chars_per_word
       let start = 0;
@@ -297,6 +307,7 @@ export class WordPieceTokenizer implements Tokenizer {
       }
       if (bad) out.push(unk); else out.push(...pieces);
     }
+    if (out.length > maxTokens) out.length = maxTokens;
     return out;
   }
   decode(ids: number[]): string {

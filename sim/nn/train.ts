@@ -27,8 +27,8 @@ const BERT_SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'];
 const GPT_SPECIALS = ['<|endoftext|>'];
 
 /** BERT input ids: [CLS] tokens… [SEP], truncated to seqLen. */
-export function bertIds(tok: { encode(t: string): number[] }, c: ModelConfig, text: string, seqLen: number): number[] {
-  const ids = tok.encode(text).slice(0, seqLen - 2);
+export function bertIds(tok: { encode(t: string, maxTokens?: number): number[] }, c: ModelConfig, text: string, seqLen: number): number[] {
+  const ids = tok.encode(text, seqLen - 2);
   return [c.clsId, ...ids, c.sepId];
 }
 
