@@ -46,26 +46,32 @@ export interface HostCapacity {
 
 /**
  * Prepares the measurement for the sweep in `spaceFile` (files go to `tmp`) and returns a
- * function that takes it: each call runs the 144 points alone, then twice at once, each in a
- * fresh process running the pool's `evaluate` task from the worker bundle (the sources through
- * tsx when there is no bundle), no CLI start-up.
+ * function that takes it: each call runs every `stride`-th point of the sweep (default 12: 144 of
+ * the cycle sweep's 1,728) alone, then twice at once, each in a fresh process running the pool's
+ * `evaluate` task from the worker bundle (the sources through tsx when there is no bundle), no CLI
+ * start-up. `warm`: the index of a point evaluated first, outside the timing (a model's load).
  */
-export async function hostCapacityProbe(tmp: string, spaceFile: string, points = CYCLE_SWEEP_POINTS): Promise<() => Promise<HostCapacity>> {
+export async function hostCapacityProbe(tmp: string, spaceFile: string, points = CYCLE_SWEEP_POINTS, pick: { stride?: number; warm?: number } = {}): Promise<() => Promise<HostCapacity>> {
   const { prepareRun } = await import('../dse/run.ts');
   const { createDriver } = await import('../dse/drivers/index.ts');
   const { workerBundle } = await import('../dse/bundle.ts');
   const prepared = prepareRun({ spaceFile });
   const drv = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
-  const trials = drv.ask(points).filter((_, i) => i % 12 === 0);
+  const all = drv.ask(points);
+  const stride = pick.stride ?? 12;
+  const trials = all.filter((_, i) => i % stride === 0);
+  // a trial evaluated before the clock starts (loads a model once, outside the timing)
+  const warm = pick.warm === undefined ? [] : [all[pick.warm]];
   const bundle = await workerBundle();
   const data = path.join(tmp, 'cal.json');
-  fs.writeFileSync(data, JSON.stringify({ ctx: prepared.ctx, trials }));
+  fs.writeFileSync(data, JSON.stringify({ ctx: prepared.ctx, trials, warm }));
   const script = path.join(tmp, 'cal.mjs');
   fs.writeFileSync(
     script,
     `import fs from 'node:fs';
-const { ctx, trials } = JSON.parse(fs.readFileSync(${JSON.stringify(data)}, 'utf8'));
+const { ctx, trials, warm } = JSON.parse(fs.readFileSync(${JSON.stringify(data)}, 'utf8'));
 const tasks = ${bundle ? `await (await import(${JSON.stringify(bundle.url)})).loadTasks()` : `(await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dse', 'tasks.ts')).href)})).TASKS`};
+for (const tr of warm) await tasks.evaluate(ctx, tr.id, tr.params);
 const t = performance.now();
 for (const tr of trials) await tasks.evaluate(ctx, tr.id, tr.params);
 process.stdout.write(String((performance.now() - t) / 1000));

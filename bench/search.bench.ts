@@ -302,13 +302,13 @@ async function alternatingRuns(root: string, tmp: string, spaceFile: string): Pr
 }
 
 /** The result: seconds per setting, cores each run obtained, the speed-up and its efficiency against the host's own capacity. */
-function parallelSummary(points: number, samples: ({ jobs: number } & CliRun)[], load: [number, number], before: HostCapacity, after: HostCapacity): object {
+function parallelSummary(points: number, workload: string, samples: ({ jobs: number } & CliRun)[], load: [number, number], before: HostCapacity, after: HostCapacity): object {
   const t1 = samples.filter((x) => x.jobs === 1).map((x) => x.s);
   const t2 = samples.filter((x) => x.jobs === 2).map((x) => x.s);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   return {
     points,
-    workload: 'gpt2-medium generation, seqLen 992, genTokens 32',
+    workload,
     note: 'wall time of `spatten-dse run` (fresh process, start-up included; --jobs 2 = two pool workers, the main thread dispatches), runs in the order jobs 1, 2, 2, 1',
     cpus: os.availableParallelism(),
     loadAverage1m: [+load[0].toFixed(2), +load[1].toFixed(2)],
@@ -317,7 +317,7 @@ function parallelSummary(points: number, samples: ({ jobs: number } & CliRun)[],
     /** CPU seconds / wall seconds of each run: the cores the host actually gave the run. */
     coresObtained: samples.map((x) => ({ jobs: x.jobs, cores: +(x.cpu / x.s).toFixed(2), cpuSeconds: +x.cpu.toFixed(1) })),
     speedup: +(sum(t1) / sum(t2)).toFixed(2),
-    /** Throughput of the cycle model on 144 of the points in 2 processes at once relative to 1 alone, before and after. */
+    /** Throughput of the sweep's own evaluations on a subset of its points in 2 processes at once relative to 1 alone, before and after. */
     hostParallelCapacity: { before, after },
     /** The speed-up as a fraction of what the host gave two processes (mean of before and after). */
     efficiencyVsHost: +((sum(t1) / sum(t2)) / ((before.capacity + after.capacity) / 2)).toFixed(2),
@@ -344,16 +344,32 @@ export async function parallelCycle(): Promise<object> {
   const tmp = mkdtempSync(join(os.tmpdir(), 'bench-par-'));
   const spaceFile = join(tmp, 'cycle.yaml');
   writeFileSync(spaceFile, cycleSweepSpace('bench-cycle'));
-  const points = CYCLE_SWEEP_POINTS;
-  // Host capacity on this workload, before and after the runs (bench/host.ts).
-  const calibrate = await hostCapacityProbe(tmp, spaceFile, points);
+  return await measureParallel(root, tmp, spaceFile, CYCLE_SWEEP_POINTS, 'gpt2-medium generation, seqLen 992, genTokens 32, cycle model');
+}
+
+/** Host capacity on the sweep's workload (bench/host.ts), the alternating runs, the capacity again; `tmp` is removed. */
+async function measureParallel(root: string, tmp: string, spaceFile: string, points: number, workload: string, pick?: { stride?: number; warm?: number }): Promise<object> {
+  const calibrate = await hostCapacityProbe(tmp, spaceFile, points, pick);
   const before = await calibrate();
   const loadBefore = os.loadavg()[0];
   const samples = await alternatingRuns(root, tmp, spaceFile);
   const loadAfter = os.loadavg()[0];
   const after = await calibrate();
   rmSync(tmp, { recursive: true, force: true });
-  return parallelSummary(points, samples, [loadBefore, loadAfter], before, after);
+  return parallelSummary(points, workload, samples, [loadBefore, loadAfter], before, after);
+}
+
+/**
+ * The same for an accuracy sweep: spaces/accuracy-spam.yaml (48 points, 24 pruning/quantization
+ * configurations of spam-bert on 300 test emails in TF.js, each run once), --jobs 1 vs --jobs 2.
+ * The host's capacity is measured on this workload: 8 of the configurations (every 6th point,
+ * all distinct) after one warm-up evaluation that loads the model, alone vs two processes at once.
+ */
+export async function parallelAccuracy(): Promise<object> {
+  const root = join(dirname(new URL(import.meta.url).pathname), '..');
+  const spaceFile = join(root, 'spaces', 'accuracy-spam.yaml');
+  const tmp = mkdtempSync(join(os.tmpdir(), 'bench-par-acc-'));
+  return await measureParallel(root, tmp, spaceFile, 48, 'spam-bert accuracy (TF.js, 300 emails) + analytical model, BERT-Base 128 tokens', { stride: 6, warm: 2 });
 }
 
 /**
@@ -403,7 +419,7 @@ export async function runnerNsga2(): Promise<object> {
 }
 
 export async function run(): Promise<object> {
-  return { drivers: await driverTable(), runner: await runnerNsga2(), parallel: await parallelCycle() };
+  return { drivers: await driverTable(), runner: await runnerNsga2(), parallel: await parallelCycle(), parallelAccuracy: await parallelAccuracy() };
 }
 
 // `npx tsx bench/search.bench.ts` runs it alone.
