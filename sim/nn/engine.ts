@@ -31,6 +31,7 @@ import type { HeadRequest } from '../workload/types.ts';
 import { readInto, tf } from './backend.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { activate, activationOf, lk, type LayerKey, type ModelConfig } from './model.ts';
+import { rotateRows } from './rope.ts';
 import { attnScale } from './hfconfig.ts';
 import { attendAllHeads, attendHeadFast as attendHead } from './attention.ts';
 import { fakeQuantRows, topkKeepOrder } from './quant.ts';
@@ -145,10 +146,12 @@ export class Engine {
   }
   /**
    * Projections for packed rows (GPT applies ln_1 first), quantized: returns [n, 4d] with
-   * columns [Q (queryBits) | K as MSBs | K as MSB+LSB | V (valueBits)].
+   * columns [Q (queryBits) | K as MSBs | K as MSB+LSB | V (valueBits)]. RoPE models rotate Q and K
+   * by the rows' `positions` (rope.ts) before the quantization.
    */
-  qkv(x: Float32Array, n: number, l: number, ra: RunAlgo, dest?: Float32Array): Float32Array {
+  qkv(x: Float32Array, n: number, l: number, ra: RunAlgo, dest?: Float32Array, positions?: ArrayLike<number>): Float32Array {
     const d = this.c.hidden;
+    const rope = this.c.positions === 'rope' ? (y: Float32Array) => this.rope(y, n, positions) : () => {};
     // The projection on the device, the fake quantization in JS on the read-back rows
     // (fakeQuantRows: bit-identical to `fq`, without ~15 small TF.js ops per call).
     const xin = this.c.kind === 'gpt' ? this.lnRows(x, n, lk(l, 'ln1G'), lk(l, 'ln1B')) : x;
@@ -168,6 +171,7 @@ export class Engine {
     };
     if (this.dh % 4 !== 0) {
       const y = this.read(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D).add(this.L(l, 'bqkv'))));
+      rope(y);
       return js(y, dest ?? new Float32Array(n * 4 * d), jobs);
     }
     // The projection on the device; its bias (one float32 add, as tf.add) and the fake
@@ -179,6 +183,7 @@ export class Engine {
     readInto(tf.tidy(() => tf.matMul(tf.tensor2d(xin, [n, d]), this.L(l, 'wqkv') as tf.Tensor2D)), mem, 0);
     mem.set(this.ck.weights.get(lk(l, 'bqkv'))!.data, 7 * n * d);
     g.addBias(0, 7 * n * d, 0, n, 3 * d);
+    rope(mem);
     const simd = jobs.filter(([, bits, lsb]) => lsb === 0 && bits >= 2 && bits < 22);
     for (const [src, bits, , dst, msb, mul] of simd) {
       g.fq(src, 3 * n * d + dst, n, H, bits, 3 * d, 4 * d, mul);
@@ -187,6 +192,12 @@ export class Engine {
     const out = dest ? (dest.set(mem.subarray(3 * n * d, 7 * n * d)), dest) : mem.slice(3 * n * d, 7 * n * d);
     const rest = jobs.filter((j) => !simd.includes(j));
     return rest.length > 0 ? js(mem.slice(0, 3 * n * d), out, rest) : out;
+  }
+  /** RoPE: Q and K of the n rows of y ([n, 3d]: Q | K | V) rotated by their positions. */
+  private rope(y: Float32Array, n: number, positions?: ArrayLike<number>): void {
+    if (positions === undefined || positions.length !== n) throw new Error(`RoPE model: qkv needs the positions of its ${n} rows`);
+    rotateRows(y, 3 * this.c.hidden, 0, positions, this.c.heads, this.dh);
+    rotateRows(y, 3 * this.c.hidden, this.c.hidden, positions, this.c.heads, this.dh);
   }
   /** Output projection, residual, LayerNorm(s), FFN: the rest of the block. */
   finishBlock(x: Float32Array, ctx: Float32Array, n: number, l: number): Float32Array {

@@ -128,9 +128,10 @@ function promptPass(e: Engine, windows: number[][], prompt: number, ra: RunAlgo,
   let x: Float32Array = new Float32Array(n * d);
   windows.forEach((w, b) => x.set(e.embed(w.slice(0, prompt), Array.from({ length: prompt }, (_, i) => i)), b * prompt * d));
   const visible = Int32Array.from({ length: prompt }, (_, i) => i + 1);
+  const rowPos = Int32Array.from({ length: n }, (_, i) => i % prompt);
   const pr = Array.from({ length: prompt }, (_, i) => i);
   for (let l = 0; l < c.layers; l++) {
-    const qkv = e.qkv(x, n, l, ra);
+    const qkv = e.qkv(x, n, l, ra, undefined, rowPos);
     const ctx = new Float32Array(n * d);
     for (let b = 0; b < B; b++) {
       const rows = Array.from({ length: prompt }, (_, i) => b * prompt + i);
@@ -336,7 +337,7 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
     windows.forEach((w, b) => x.set(e.embed([w[pos]], [pos]), b * d));
     const lastRow: (HeadRequest | null)[] = windows.map(() => null);
     for (let l = 0; l < c.layers; l++) {
-      const qkv = e.qkv(x, B, l, ra);
+      const qkv = e.qkv(x, B, l, ra, undefined, new Int32Array(B).fill(pos));
       const ctx = new Float32Array(B * d);
       for (let b = 0; b < B; b++) attendGenStep({ e, g, ra, stats, b, l, t, pos, T, gen, iterBase, budget, qkv, ctx, lastRow });
       e.countDense(B, stats);

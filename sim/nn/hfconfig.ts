@@ -10,8 +10,9 @@
  * `lm_head.weight`), `scale_attn_weights`, `scale_attn_by_inverse_layer_idx`, `n_positions` /
  * `max_position_embeddings`, `num_labels` / `id2label`; this project's GPT-2 extension
  * `position_embedding_type`: "alibi" (no learned positions: `wpe` is all zeros and each head adds
- * ALiBi's linear distance bias to its scores, `alibiSlope`) or "none" (no position information at
- * all but the causal mask); Hugging Face's GPT-2 does not read the key, so such a folder is ours only.
+ * ALiBi's linear distance bias to its scores, `alibiSlope`), "rope" (no learned positions: queries
+ * and keys rotated by position, rope.ts) or "none" (no position information at all but the causal
+ * mask); Hugging Face's GPT-2 does not read the key, so such a folder is ours only.
  * Accepted because they do not change an inference forward pass: dropouts, `use_cache`,
  * `reorder_and_upcast_attn` (precision only: we compute in float32 with float64 references),
  * `summary_*` (heads we do not load), token ids, `initializer_range`, `dtype`, versions, … .
@@ -51,7 +52,7 @@ export interface HfModelConfig extends ModelConfig {
   scaleAttnByLayer: boolean;
 }
 
-export type Positions = 'learned' | 'alibi' | 'none';
+export type Positions = 'learned' | 'alibi' | 'rope' | 'none';
 
 /** Whether a model adds its learned position embedding (else posEmb is all zeros and not trained). */
 export function learnedPositions(c: { positions?: Positions }): boolean {
@@ -78,7 +79,7 @@ const FIXED: Record<'bert' | 'gpt2', Record<string, unknown[]>> = {
   },
   gpt2: {
     add_cross_attention: [false],
-    position_embedding_type: ['absolute', 'alibi', 'none'],
+    position_embedding_type: ['absolute', 'alibi', 'rope', 'none'],
   },
 };
 
@@ -176,7 +177,7 @@ function gptConfig(r: HfReader, act: Activation): HfModelConfig {
     intermediate: j.n_inner == null ? 4 * d : r.num('n_inner'), maxPositions: r.num('n_positions'), numLabels: 0,
     lnEps: r.num('layer_norm_epsilon', 1e-5, false), padId: -1, clsId: -1, sepId: -1, eosId: r.num('eos_token_id', 50256),
     act, tiedHead: r.bool('tie_word_embeddings', true), scaleAttn: r.bool('scale_attn_weights', true),
-    scaleAttnByLayer: r.bool('scale_attn_by_inverse_layer_idx', false), positions: j.position_embedding_type === 'alibi' || j.position_embedding_type === 'none' ? j.position_embedding_type : 'learned',
+    scaleAttnByLayer: r.bool('scale_attn_by_inverse_layer_idx', false), positions: j.position_embedding_type === 'alibi' || j.position_embedding_type === 'rope' || j.position_embedding_type === 'none' ? j.position_embedding_type : 'learned',
   };
 }
 

@@ -13,6 +13,7 @@ import { tf } from './backend.ts';
 import { gaussian, mulberry32 } from './rng.ts';
 import type { NamedTensor, TensorMap } from './safetensors.ts';
 import { alibiSlope, attnScale, learnedPositions, type Activation, type Positions } from './hfconfig.ts';
+import { ropeTables } from './rope.ts';
 import { sliceBMMGrad } from './train-kernels.ts';
 
 export type ModelKind = 'bert' | 'gpt';
@@ -206,12 +207,14 @@ export function trainForward(
   opts: { sliceAttention?: boolean; layerMasks?: (tf.Tensor | null)[]; posOffset?: number[] } = {},
 ): tf.Tensor2D {
   const g = (k: string) => W.get(k)!;
-  let x = embedInputs(c, g, ids, B, S, opts.posOffset);
+  const posIdx = positionIds(B, S, opts.posOffset);
+  let x = embedInputs(c, g, ids, posIdx);
   const mask = attentionMask(c, B, S, lens);
   const f: ForwardShape = {
     c, B, S,
     bmm: opts.sliceAttention ? sliceBMMGrad : fastBMM,
     bias: c.positions === 'alibi' ? alibiBias(c.heads, S) : null,
+    rope: c.positions === 'rope' ? ropeOf(posIdx, c.hidden / c.heads) : null,
     act: activationOf(c),
   };
   // A layer's own additive mask [B,1,S,S] (pruning-aware fine-tuning: train.ts) replaces the shared one.
@@ -226,14 +229,33 @@ interface ForwardShape {
   S: number;
   bmm: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor3D;
   bias: tf.Tensor4D | null;
+  /** RoPE (rope.ts): cos and sin per row [B·S, 1, dh] and the signed half swap [dh, dh]. */
+  rope: { cos: tf.Tensor; sin: tf.Tensor; swap: tf.Tensor2D } | null;
   act: Activation;
 }
 
-/** Token embeddings plus learned positions (sequence b at posOffset[b] … + S − 1, default 0); BERT's embedding LayerNorm. */
-function embedInputs(c: ModelConfig, g: (k: string) => tf.Tensor, ids: Int32Array, B: number, S: number, posOffset?: number[]): tf.Tensor {
+/** Position of each of the B·S rows: sequence b at posOffset[b] … + S − 1 (default 0). */
+function positionIds(B: number, S: number, posOffset?: number[]): Int32Array {
   const posIdx = new Int32Array(B * S);
   for (let i = 0; i < B * S; i++) posIdx[i] = i % S + (posOffset?.[Math.floor(i / S)] ?? 0);
-  // ALiBi / none: no position embedding (posEmb is all zeros and takes no gradient); ALiBi's bias in the layers instead.
+  return posIdx;
+}
+
+function ropeOf(posIdx: Int32Array, dh: number): ForwardShape['rope'] {
+  const t = ropeTables(posIdx, dh);
+  return { cos: tf.tensor3d(t.cos, [posIdx.length, 1, dh]), sin: tf.tensor3d(t.sin, [posIdx.length, 1, dh]), swap: tf.tensor2d(t.swap, [dh, dh]) };
+}
+
+/** x [B·S, d] with each head's vector rotated by its row's position: x·cos + (x·swap)·sin, per head. */
+function rotate(r: NonNullable<ForwardShape['rope']>, x: tf.Tensor, n: number, H: number, dh: number): tf.Tensor {
+  const xh = x.reshape([n, H, dh]);
+  const swapped = fastMM(x.reshape([n * H, dh]), r.swap).reshape([n, H, dh]);
+  return xh.mul(r.cos).add(swapped.mul(r.sin)).reshape([n, H * dh]);
+}
+
+/** Token embeddings plus learned positions (row i at posIdx[i]); BERT's embedding LayerNorm. */
+function embedInputs(c: ModelConfig, g: (k: string) => tf.Tensor, ids: Int32Array, posIdx: Int32Array): tf.Tensor {
+  // ALiBi / RoPE / none: no position embedding (posEmb is all zeros and takes no gradient); ALiBi's bias in the layers instead.
   let x: tf.Tensor = embedLookup(g('tokEmb'), ids);
   if (learnedPositions(c)) x = x.add(embedLookup(g('posEmb'), posIdx));
   if (c.kind === 'bert') x = layerNorm(x, g('embLnG'), g('embLnB'), c.lnEps);
@@ -273,7 +295,8 @@ function selfAttention(f: ForwardShape, L: (k: LayerKey) => tf.Tensor, xin: tf.T
   const H = f.c.heads;
   const dh = d / H;
   // Three projections from column slices of the weights (SplitV of the activations is slow).
-  const [q, k, v] = [0, 1, 2].map((i) => fastMM(xin, tf.slice(L('wqkv'), [0, i * d], [d, d])).add(tf.slice(L('bqkv'), [i * d], [d])));
+  let [q, k, v] = [0, 1, 2].map((i) => fastMM(xin, tf.slice(L('wqkv'), [0, i * d], [d, d])).add(tf.slice(L('bqkv'), [i * d], [d])));
+  if (f.rope) [q, k] = [rotate(f.rope, q, B * S, H, dh), rotate(f.rope, k, B * S, H, dh)];
   const qh = q.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);
   const khT = k.reshape([B, S, H, dh]).transpose([0, 2, 3, 1]).reshape([B * H, dh, S]);
   const vh = v.reshape([B, S, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, S, dh]);

@@ -118,6 +118,9 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // Experiment (session 12): the same with no position information at all ('none', "NoPE": only the
   // causal mask tells a query how many keys precede it), i.e. ALiBi without its recency prior.
   'sotu-char-nope': withPositions(SOTU_CHAR, 'none'),
+  // Experiment (session 14, sim/nn/README.md): the same with rotary positions ('rope', rope.ts):
+  // scores depend on the query-key distance only, as with ALiBi, but without its penalty on distance.
+  'sotu-char-rope': withPositions(SOTU_CHAR, 'rope'),
   // Experiment (session 12): sotu-char-alibi's 2 500 dense steps, then a dense continuation (fresh
   // Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after k steps is this recipe cut there);
   // `--resume-from` sotu-char-alibi's 2 500-step snapshot runs only the continuation.

@@ -5,6 +5,7 @@
 import { erf } from './mathutil.ts';
 import { activationOf, lk, type LayerKey, type ModelConfig, type Weights } from './model.ts';
 import { alibiSlope, attnScale, type Activation } from './hfconfig.ts';
+import { rotateRows } from './rope.ts';
 
 type Mat = Float64Array; // row-major
 
@@ -46,8 +47,14 @@ const ACT: Record<Activation, (x: number) => number> = {
 /** Called with every attention row of the reference forward: layer, head, query index, probabilities over keys 0..lim−1. */
 export type AttentionProbe = (layer: number, head: number, query: number, p: Float64Array, lim: number, z: number) => void;
 
-function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean, scale: number, probe?: (h: number, i: number, p: Float64Array, lim: number, z: number) => void, alibi = false): Mat {
+function attention(qkv: Mat, n: number, d: number, H: number, causal: boolean, scale: number, probe?: (h: number, i: number, p: Float64Array, lim: number, z: number) => void, alibi = false, rope?: number): Mat {
   const dh = d / H;
+  if (rope !== undefined) {
+    // RoPE: queries and keys rotated by their positions (rope + row) before the scores
+    const pos = Array.from({ length: n }, (_, i) => rope + i);
+    rotateRows(qkv, 3 * d, 0, pos, H, dh);
+    rotateRows(qkv, 3 * d, d, pos, H, dh);
+  }
   const out = new Float64Array(n * d);
   const p = new Float64Array(n);
   for (let h = 0; h < H; h++) for (let i = 0; i < n; i++) {
@@ -89,7 +96,7 @@ export function referenceForward(c: ModelConfig, w: Weights, ids: number[], opts
     const xin = c.kind === 'gpt' ? layerNorm(x, n, d, L('ln1G'), L('ln1B'), c.lnEps) : x;
     const qkv = linear(xin, n, d, L('wqkv'), L('bqkv'), 3 * d);
     const probe = opts.probe ? (h: number, i: number, p: Float64Array, lim: number, z: number) => opts.probe!(l, h, i, p, lim, z) : undefined;
-    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt', attnScale(c, l), probe, c.positions === 'alibi'), n, d, L('wo'), L('bo'), d);
+    const att = linear(attention(qkv, n, d, c.heads, c.kind === 'gpt', attnScale(c, l), probe, c.positions === 'alibi', c.positions === 'rope' ? off : undefined), n, d, L('wo'), L('bo'), d);
     const ffn = (h: Mat) => {
       const a = linear(h, n, d, L('w1'), L('b1'), F);
       for (let i = 0; i < a.length; i++) a[i] = act(a[i]);
