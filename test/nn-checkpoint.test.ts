@@ -105,3 +105,19 @@ test('sotu-char-alibi: the last N characters at their own positions predict exac
   const [alibi, learned] = [await cost('sotu-char-alibi'), await cost('sotu-char')];
   assert.ok(alibi < 0.5 * learned, `4× cost: ALiBi ${alibi} vs learned positions ${learned}`);
 });
+
+test('sotu-char-rope: the last N characters at their own positions predict as a fresh N-character sequence (RoPE sees distances only, to float32 rounding); its 4× pruning costs less than sotu-char\'s', { skip: !has('sotu-char-rope') && 'no checkpoint' }, async () => {
+  const { contextPerplexity } = await import('../sim/nn/context.ts');
+  const spec = { model: 'sotu-char-rope', maxExamples: 8 };
+  for (const N of [8, 32]) {
+    const fresh = await contextPerplexity(spec, N, 'fresh');
+    const own = await contextPerplexity(spec, N, 'original');
+    assert.ok(Math.abs(fresh.perplexity - own.perplexity) < 1e-5 * fresh.perplexity, `N=${N}: fresh ${fresh.perplexity} vs own positions ${own.perplexity}`);
+  }
+  const cost = async (model: string) => {
+    const s = { model, maxExamples: 8 };
+    return (await evaluateAccuracy(s, AlgoSchema.parse({ tokenKeep: 0.25 }))).value / (await evaluateAccuracy(s, AlgoSchema.parse({}))).value - 1;
+  };
+  const [rope, learned] = [await cost('sotu-char-rope'), await cost('sotu-char')];
+  assert.ok(rope < 0.5 * learned, `4× cost: RoPE ${rope} vs learned positions ${learned}`);
+});
