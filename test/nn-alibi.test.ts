@@ -8,37 +8,21 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { AlgoSchema } from '../sim/schema.ts';
 import { initBackend, tf } from '../sim/nn/backend.ts';
-import { loadCheckpoint, type Checkpoint } from '../sim/nn/checkpoint.ts';
+import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
 import { alibiSlope, ConfigError, configFromHf } from '../sim/nn/hfconfig.ts';
-import { initWeights, trainForward, type ModelConfig, type Weights } from '../sim/nn/model.ts';
+import { initWeights, trainForward, type ModelConfig } from '../sim/nn/model.ts';
 import { hfConfig } from '../sim/nn/hf-weights.ts';
 import { referenceForward } from '../sim/nn/reference.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
+import { assertGenerationMatchesReference, nllOf, randomIds, scaledWeights } from './fixtures/tiny-gpt.ts';
 
 const cfg: ModelConfig = { kind: 'gpt', vocabSize: 40, hidden: 16, layers: 4, heads: 4, intermediate: 32, maxPositions: 24, numLabels: 0, lnEps: 1e-5, padId: -1, clsId: -1, sepId: -1, eosId: 0, positions: 'alibi' };
 
 /** Random weights scaled up so that attention is far from uniform (posEmb stays all zeros). */
-function weights(seed: number): Weights {
-  const w = initWeights(cfg, seed);
-  const rng = mulberry32(seed + 1);
-  for (const [k, t] of w) {
-    const s = /wqkv|tokEmb/.test(k) ? 25 : 10;
-    if (t.shape.length === 2) for (let i = 0; i < t.data.length; i++) t.data[i] *= s;
-    else if (!/G$/.test(k)) for (let i = 0; i < t.data.length; i++) t.data[i] = (rng() - 0.5) * 0.2;
-  }
-  return w;
-}
-const ids = (n: number, seed: number) => {
-  const rng = mulberry32(seed);
-  return Array.from({ length: n }, () => 4 + Math.floor(rng() * 36));
-};
-const nllOf = (logits: Float64Array, row: number, V: number, target: number) => {
-  const r = Array.from(logits.subarray(row * V, (row + 1) * V));
-  const mx = Math.max(...r);
-  return mx + Math.log(r.reduce((a, x) => a + Math.exp(x - mx), 0)) - r[target];
-};
+const weights = (seed: number) => scaledWeights(cfg, seed);
+const ids = randomIds;
 
 test('ALiBi slopes are 2^(−8(h+1)/H): 1/4, 1/16, 1/64, 1/256 for 4 heads; 1/2 … 1/256 for 8', () => {
   assert.deepEqual([0, 1, 2, 3].map((h) => alibiSlope(h, 4)), [0.25, 0.0625, 0.015625, 0.00390625]);
@@ -75,21 +59,7 @@ test('ALiBi training forward equals the float64 reference, and the bias changes 
 
 test('ALiBi engine generation (TF.js prompt pass, JS generation steps) equals the float64 reference', async () => {
   await initBackend();
-  const w = weights(12);
-  const ck: Checkpoint = { dir: 'mem', config: cfg, weights: w, tokenizer: new WordPieceTokenizer(['[PAD]']), hash: 't' };
-  const e = new Engine(ck);
-  const exact = AlgoSchema.parse({ msbBits: 32, queryBits: 32, valueBits: 32 });
-  const wins = [ids(21, 6), ids(21, 7)];
-  const prompt = 12; // ≥ 8 queries: the TF.js attention path
-  const nll = e.generateBatch(wins, prompt, 8, runAlgo(exact, cfg), new Stats(4));
-  wins.forEach((win, b) => {
-    const ref = referenceForward(cfg, w, win.slice(0, prompt + 8));
-    for (let t = 0; t < 8; t++) {
-      const r = nllOf(ref, prompt + t, cfg.vocabSize, win[prompt + t + 1]);
-      assert.ok(Math.abs(nll[b][t] - r) < 1e-4 * (1 + r), `ex ${b} step ${t}: ${nll[b][t]} vs ${r}`);
-    }
-  });
-  e.dispose();
+  assertGenerationMatchesReference(cfg, weights(12), [ids(21, 6), ids(21, 7)], 12, 8);
 });
 
 test('no positions ("none"): engine generation equals the float64 reference, which differs from the ALiBi one', async () => {

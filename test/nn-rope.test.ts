@@ -3,39 +3,20 @@
 // JS generation steps) against the float64 reference, and the config round trip.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AlgoSchema } from '../sim/schema.ts';
 import { initBackend, tf } from '../sim/nn/backend.ts';
-import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
 import { configFromHf } from '../sim/nn/hfconfig.ts';
 import { hfConfig } from '../sim/nn/hf-weights.ts';
-import { initWeights, trainForward, type ModelConfig, type Weights } from '../sim/nn/model.ts';
+import { trainForward, type ModelConfig } from '../sim/nn/model.ts';
 import { referenceForward } from '../sim/nn/reference.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { ROPE_BASE, rotateRows } from '../sim/nn/rope.ts';
-import { WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
+import { assertGenerationMatchesReference, randomIds, scaledWeights } from './fixtures/tiny-gpt.ts';
 
 const cfg: ModelConfig = { kind: 'gpt', vocabSize: 40, hidden: 16, layers: 3, heads: 2, intermediate: 32, maxPositions: 40, numLabels: 0, lnEps: 1e-5, padId: -1, clsId: -1, sepId: -1, eosId: 0, positions: 'rope' };
 
 /** Random weights scaled up so that attention is far from uniform (posEmb stays all zeros). */
-function weights(seed: number): Weights {
-  const w = initWeights(cfg, seed);
-  const rng = mulberry32(seed + 1);
-  for (const [k, t] of w) {
-    const s = /wqkv|tokEmb/.test(k) ? 25 : 10;
-    if (t.shape.length === 2) for (let i = 0; i < t.data.length; i++) t.data[i] *= s;
-    else if (!/G$/.test(k)) for (let i = 0; i < t.data.length; i++) t.data[i] = (rng() - 0.5) * 0.2;
-  }
-  return w;
-}
-const ids = (n: number, seed: number) => {
-  const rng = mulberry32(seed);
-  return Array.from({ length: n }, () => 4 + Math.floor(rng() * 36));
-};
-const nllOf = (logits: Float64Array, row: number, V: number, target: number) => {
-  const r = Array.from(logits.subarray(row * V, (row + 1) * V));
-  const mx = Math.max(...r);
-  return mx + Math.log(r.reduce((a, x) => a + Math.exp(x - mx), 0)) - r[target];
-};
+const weights = (seed: number) => scaledWeights(cfg, seed);
+const ids = randomIds;
 const maxRel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
@@ -86,20 +67,7 @@ test('RoPE training forward equals the float64 reference (also shifted by posOff
 
 test('RoPE engine generation (TF.js prompt pass, JS generation steps) equals the float64 reference', async () => {
   await initBackend();
-  const w = weights(12);
-  const e = new Engine({ dir: 'mem', config: cfg, weights: w, tokenizer: new WordPieceTokenizer(['[PAD]']), hash: 't' });
-  const exact = AlgoSchema.parse({ msbBits: 32, queryBits: 32, valueBits: 32 });
-  const wins = [ids(21, 6), ids(21, 7)];
-  const prompt = 12; // ≥ 8 queries: the TF.js attention path
-  const nll = e.generateBatch(wins, prompt, 8, runAlgo(exact, cfg), new Stats(3));
-  wins.forEach((win, b) => {
-    const ref = referenceForward(cfg, w, win.slice(0, prompt + 8));
-    for (let t = 0; t < 8; t++) {
-      const r = nllOf(ref, prompt + t, cfg.vocabSize, win[prompt + t + 1]);
-      assert.ok(Math.abs(nll[b][t] - r) < 1e-4 * (1 + r), `ex ${b} step ${t}: ${nll[b][t]} vs ${r}`);
-    }
-  });
-  e.dispose();
+  assertGenerationMatchesReference(cfg, weights(12), [ids(21, 6), ids(21, 7)], 12, 8);
 });
 
 test('config.json: position_embedding_type "rope" is read for GPT-2 and written back', () => {
