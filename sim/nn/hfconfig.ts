@@ -177,8 +177,13 @@ function gptConfig(r: HfReader, act: Activation): HfModelConfig {
     intermediate: j.n_inner == null ? 4 * d : r.num('n_inner'), maxPositions: r.num('n_positions'), numLabels: 0,
     lnEps: r.num('layer_norm_epsilon', 1e-5, false), padId: -1, clsId: -1, sepId: -1, eosId: r.num('eos_token_id', 50256),
     act, tiedHead: r.bool('tie_word_embeddings', true), scaleAttn: r.bool('scale_attn_weights', true),
-    scaleAttnByLayer: r.bool('scale_attn_by_inverse_layer_idx', false), positions: j.position_embedding_type === 'alibi' || j.position_embedding_type === 'rope' || j.position_embedding_type === 'none' ? j.position_embedding_type : 'learned',
+    scaleAttnByLayer: r.bool('scale_attn_by_inverse_layer_idx', false), positions: positionsOf(j.position_embedding_type),
   };
+}
+
+/** GPT-2's position scheme from `position_embedding_type` (checked against FIXED first): absent or "absolute" = learned. */
+function positionsOf(v: unknown): Positions {
+  return v == null || v === 'absolute' ? 'learned' : (v as Positions);
 }
 
 /** Attention score scale of layer l (HF GPT2Attention: 1/√dh if scale_attn_weights, ÷ (l+1) if scale_attn_by_inverse_layer_idx). */

@@ -26,6 +26,34 @@ export function ropeAngles(p: number, dh: number): { cos: Float64Array; sin: Flo
   return { cos, sin };
 }
 
+/** Per head size: ropeAngles of positions 0 … n − 1, row p at p·dh/2 (grown on demand, never recomputed). */
+const tables = new Map<number, { n: number; cos: Float64Array; sin: Float64Array }>();
+
+/** The angle table of head size dh covering positions 0 … upTo. */
+function angleTable(dh: number, upTo: number): { cos: Float64Array; sin: Float64Array } {
+  const half = dh / 2;
+  const t = tables.get(dh);
+  if (t && t.n > upTo) return t;
+  const n = Math.max(upTo + 1, 2 * (t?.n ?? 128));
+  const cos = new Float64Array(n * half);
+  const sin = new Float64Array(n * half);
+  for (let p = 0; p < n; p++) {
+    const a = ropeAngles(p, dh);
+    cos.set(a.cos, p * half);
+    sin.set(a.sin, p * half);
+  }
+  const grown = { n, cos, sin };
+  tables.set(dh, grown);
+  return grown;
+}
+
+/** The angle table of head size dh covering every position of `positions` (non-negative integers). */
+function tableFor(positions: ArrayLike<number>, dh: number): { cos: Float64Array; sin: Float64Array } {
+  let max = 0;
+  for (let r = 0; r < positions.length; r++) max = Math.max(max, positions[r]);
+  return angleTable(dh, max);
+}
+
 /**
  * Rotates, in place, the H heads of dh values that start at column `col` of each row of `y`
  * (row r at r·stride, at position positions[r]): (x_i, x_{i+dh/2}) → (x_i·cos − x_{i+dh/2}·sin,
@@ -34,17 +62,16 @@ export function ropeAngles(p: number, dh: number): { cos: Float64Array; sin: Flo
 export function rotateRows(y: Float32Array | Float64Array, stride: number, col: number, positions: ArrayLike<number>, H: number, dh: number): void {
   if (dh % 2 !== 0) throw new Error(`RoPE needs an even head size, got ${dh}`);
   const half = dh / 2;
-  let last = NaN;
-  let t = ropeAngles(0, dh);
+  const { cos, sin } = tableFor(positions, dh);
   for (let r = 0; r < positions.length; r++) {
-    if (positions[r] !== last) t = ropeAngles((last = positions[r]), dh);
+    const a0 = positions[r] * half;
     for (let h = 0; h < H; h++) {
       const o = r * stride + col + h * dh;
       for (let i = 0; i < half; i++) {
         const a = y[o + i];
         const b = y[o + i + half];
-        y[o + i] = a * t.cos[i] - b * t.sin[i];
-        y[o + i + half] = b * t.cos[i] + a * t.sin[i];
+        y[o + i] = a * cos[a0 + i] - b * sin[a0 + i];
+        y[o + i + half] = b * cos[a0 + i] + a * sin[a0 + i];
       }
     }
   }
@@ -58,13 +85,14 @@ export function rotateRows(y: Float32Array | Float64Array, stride: number, col: 
 export function ropeTables(positions: ArrayLike<number>, dh: number): { cos: Float32Array; sin: Float32Array; swap: Float32Array } {
   const half = dh / 2;
   const n = positions.length;
+  const t = tableFor(positions, dh);
   const cos = new Float32Array(n * dh);
   const sin = new Float32Array(n * dh);
   for (let r = 0; r < n; r++) {
-    const t = ropeAngles(positions[r], dh);
+    const a0 = positions[r] * half;
     for (let i = 0; i < half; i++) {
-      cos[r * dh + i] = cos[r * dh + i + half] = t.cos[i];
-      sin[r * dh + i] = sin[r * dh + i + half] = t.sin[i];
+      cos[r * dh + i] = cos[r * dh + i + half] = t.cos[a0 + i];
+      sin[r * dh + i] = sin[r * dh + i + half] = t.sin[a0 + i];
     }
   }
   const swap = new Float32Array(dh * dh);
