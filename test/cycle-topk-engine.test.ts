@@ -1,11 +1,12 @@
 /** The top-k engine interface (sim/cycle/topk-engine.ts) and its use by the simulator. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quickSelectEngine, type TopkEngine } from '../sim/cycle/topk-engine.ts';
+import { quickSelectEngine, quickSelectReading, type TopkEngine } from '../sim/cycle/topk-engine.ts';
 import { quickSelectRandom } from '../sim/cycle/topk.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
-import { mulberry32 } from '../sim/workload/trace.ts';
-import { defaultHardware } from '../sim/schema.ts';
+import { mulberry32, readTraceFile } from '../sim/workload/trace.ts';
+import { defaultHardware, softmaxLanes } from '../sim/schema.ts';
+import { designEngines, type TopkEngineSpec } from '../sim/hw/topk.ts';
 import { oneHead } from './cycle-micro.test.ts';
 
 test('quick-select engine: the same pivot draws and cycles as quickSelectRandom, plus the filter pass', () => {
@@ -54,4 +55,28 @@ test('a different engine plugs in through CycleOptions.topkEngine: fixed-cost en
   const t = simulateCycle(oneHead({ valuesFetched: 128, valuesPerQuery: 128, topk: 100 }), hw, { topkEngine: () => fixed });
   assert.equal(t.extra!.topk_cycles_token, 110);
   assert.equal(t.activity.topkCompares, 1024);
+});
+
+test('CycleOptions.topkEngine is asked once per engine with its spec; the (3, on arrival) reading is the design engine on per8', () => {
+  const hw = defaultHardware();
+  const w = readTraceFile('sim/workload/traces/summary-gpt2-small-wikitext2-per8.csv');
+  const specs: TopkEngineSpec[] = [];
+  const r = simulateCycle(w, hw, {
+    topkEngine: (_hw, spec) => {
+      specs.push(spec);
+      return quickSelectReading(spec, { turnaround: 3, firstRound: 'arrival' });
+    },
+  });
+  const eng = designEngines(hw, 64, softmaxLanes(hw));
+  assert.deepEqual(specs, [eng.localV, eng.tokenHead]);
+  assert.equal(specs[1].inputRate, Infinity); // token/head scores are accumulated: a full first round
+  const base = simulateCycle(w, hw);
+  assert.equal(r.cycles, base.cycles);
+  assert.deepEqual(r.stages, base.stages);
+  assert.deepEqual(r.activity, base.activity);
+  // one cycle of turn-around per round instead of 3: the local-V engine's rounds (4,608 top-ks,
+  // each ≥ 1 round) cost at least 2 × 4,608 fewer cycles, and nothing else changes its work
+  const one = simulateCycle(w, hw, { topkEngine: (_hw, spec) => quickSelectReading(spec, { turnaround: 1, firstRound: 'arrival' }) });
+  assert.ok(one.extra!.topk_cycles_local <= base.extra!.topk_cycles_local - 2 * 4608, `${one.extra!.topk_cycles_local} vs ${base.extra!.topk_cycles_local}`);
+  assert.equal(one.activity.topkCompares, base.activity.topkCompares);
 });

@@ -23,7 +23,7 @@ import { areaOf } from '../hw/area.ts';
 import { LineBuffer } from './buffers.ts';
 import { dramTimingOf } from '../hw/dram-cost.ts';
 import { timeForAvailable } from './dram.ts';
-import { designEngines } from '../hw/topk.ts';
+import { designEngines, type TopkEngineSpec } from '../hw/topk.ts';
 import { EV_ADMIT, EV_DECISION, EV_DRAM, EV_KARRIVE, EV_VALLOC, EV_VARRIVE, EV_VRELEASE, EventQueue } from './events.ts';
 import { DramFrontEnd } from './fetcher.ts';
 import { bufferLines } from './geometry.ts';
@@ -43,8 +43,11 @@ import { derivedMetrics } from '../metrics.ts';
 export interface CycleOptions {
   /** Seed of the per-head refetch draws and the quick-select pivots (default 1). */
   seed?: number;
-  /** A top-k engine model to use instead of the design's (tests, experiments). */
-  topkEngine?: (hw: HardwareConfig) => TopkEngine;
+  /**
+   * A top-k engine model to use instead of the design's (tests, experiments): called once for the
+   * local-V engine and once for the token/head engine, with that engine's spec (sim/hw/topk.ts).
+   */
+  topkEngine?: (hw: HardwareConfig, spec: TopkEngineSpec) => TopkEngine;
 }
 
 /** Every component of one run. */
@@ -72,13 +75,13 @@ function buildRun(w: Workload, hw: HardwareConfig, opts: CycleOptions): Run {
   const valBuf = new LineBuffer(buf.value);
   // The two engines of the design (sim/hw/topk.ts): local-V; token + head.
   const eng = designEngines(hw, reqs[0]?.D ?? HW_HEAD_DIM, softmaxLanes(hw));
-  const engine = opts.topkEngine ? opts.topkEngine(hw) : specTopkEngine(eng.localV);
+  const engine = opts.topkEngine ? opts.topkEngine(hw, eng.localV) : specTopkEngine(eng.localV);
   const pipeline = new HeadPipeline(reqs, tb, queue, dram, valBuf, engine, {
     hw,
     reuseKV,
     refetch,
     filterAtQk: false,
-    tokenEngine: opts.topkEngine ? engine : specTopkEngine(eng.tokenHead),
+    tokenEngine: opts.topkEngine ? opts.topkEngine(hw, eng.tokenHead) : specTopkEngine(eng.tokenHead),
     rngLocal: mulberry32(seed * 2654435761 + 17),
     rngToken: mulberry32(seed * 2246822519 + 29),
   });

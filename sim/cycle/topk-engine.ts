@@ -72,3 +72,55 @@ export function specTopkEngine(spec: TopkEngineSpec): TopkEngine {
     select: (n, k, rng) => sampleTopkCost(spec, n, k, rng, cost),
   };
 }
+
+/**
+ * A reading of one quick-select round's cost (scripts/topk-readings.ts; sim/cycle/README.md):
+ * `turnaround` cycles per round beyond the ⌈n_i/P⌉ scan (3: the released latency model; 1: the
+ * RTL engine's after-run cycle), and the first round either on the scores as they arrive (only its
+ * residual beyond the arrival at the spec's input rate) or re-streamed from the buffer after the fill.
+ */
+export interface QuickSelectReading {
+  turnaround: number;
+  firstRound: 'arrival' | 'restream';
+}
+
+/**
+ * The paper engine (filter stage pipelined with the next selection, filter at the spec's width)
+ * with quick-select rounds priced by `r`; pivots drawn as sim/hw/topk.ts `sampleTopkCost` draws
+ * them, so { turnaround 3, first round on arrival } is the design's 'paper' engine cycle for cycle.
+ */
+export function quickSelectReading(spec: TopkEngineSpec, r: QuickSelectReading): TopkEngine {
+  const out: TopkCost = { select: 0, filter: 0, compares: 0 };
+  const P = spec.P;
+  return {
+    parallelism: P,
+    outputLatency: log2c(P) + 1,
+    pipelinedFilter: true,
+    select(n0, k, rng) {
+      if (n0 <= 0 || k < 0 || k >= n0) {
+        out.select = out.filter = out.compares = 0;
+        return out;
+      }
+      let n = n0;
+      let t = Math.min(Math.max(k, 1), n) - 1;
+      const hidden = r.firstRound === 'arrival' ? Math.ceil(n / spec.inputRate) : 0;
+      let cycles = Math.max(0, Math.ceil(n / P) - hidden) + r.turnaround;
+      let compares = n;
+      let pr = Math.floor(rng() * n);
+      while (t !== pr) {
+        if (t < pr) n = pr;
+        else {
+          t -= pr + 1;
+          n -= pr + 1;
+        }
+        cycles += Math.ceil(n / P) + r.turnaround;
+        compares += n;
+        pr = Math.floor(rng() * n);
+      }
+      out.select = cycles;
+      out.filter = Math.ceil(n0 / spec.filterWidth);
+      out.compares = compares + n0;
+      return out;
+    },
+  };
+}
