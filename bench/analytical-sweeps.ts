@@ -68,45 +68,80 @@ export interface PhaseResult {
   heap_used_mb: number;
 }
 
-function phaseResult(n: number, ms: number, cpu0: NodeJS.CpuUsage): PhaseResult {
-  const cpu = process.cpuUsage(cpu0);
+function phaseResult(n: number, ms: number, cpuUs: number): PhaseResult {
   return {
     points: n,
     seconds: Number((ms / 1000).toFixed(2)),
     evals_per_s: Math.round((n / ms) * 1000),
-    evals_per_cpu_s: Math.round(n / ((cpu.user + cpu.system) / 1e6)),
+    evals_per_cpu_s: Math.round(n / (cpuUs / 1e6)),
     us_per_eval: Number(((ms * 1000) / n).toFixed(2)),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     heap_used_mb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
   };
 }
 
+const cpuUs = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
+
 /**
- * Runs `step` (one evaluation, returning a number to keep it from being optimised away) until `max`
- * evaluations or `budgetMs`, reading the clock every `every` evaluations.
+ * Runs `step(i)` (evaluation i of its block, returning a number to keep it from being optimised
+ * away) until `max` evaluations or `budgetMs` of timed wall time, in blocks of `every`. With
+ * `block`, each block's inputs are made by `block(count)` before its clock starts: wall and CPU
+ * time are the evaluations' only, and the inputs' own time per point is reported beside them.
  */
-function timedPhase(max: number, budgetMs: number, every: number, step: () => number): PhaseResult & { checksum_positive: boolean } {
+function timedPhase(
+  max: number,
+  budgetMs: number,
+  every: number,
+  step: (i: number) => number,
+  block?: (count: number) => void,
+): PhaseResult & { checksum_positive: boolean; input_us_per_point?: number } {
   let sink = 0;
   let n = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
   let dt = 0;
+  let cpu = 0;
+  let inputMs = 0;
   while (n < max && dt < budgetMs) {
     const stop = Math.min(max, n + every);
-    for (; n < stop; n++) sink += step();
-    dt = performance.now() - t0;
+    if (block) {
+      const g0 = performance.now();
+      block(stop - n);
+      inputMs += performance.now() - g0;
+    }
+    const c0 = cpuUs();
+    const t0 = performance.now();
+    for (let i = 0; n < stop; n++, i++) sink += step(i);
+    dt += performance.now() - t0;
+    cpu += cpuUs() - c0;
   }
-  return { ...phaseResult(n, dt, cpu0), checksum_positive: sink > 0 };
+  const r = { ...phaseResult(n, dt, cpu), checksum_positive: sink > 0 };
+  return block ? { ...r, input_us_per_point: Number(((inputMs * 1000) / n).toFixed(2)) } : r;
 }
 
-/** Evaluate hardware points from `next` on one prepared workload until `max` points or `budgetMs`. */
-export function hardwarePhase(wl: object, algo: object, next: () => HardwareConfig, max: number, budgetMs: number): PhaseResult & { checksum_positive: boolean } {
+/**
+ * Evaluate hardware points from `next` on one prepared workload until `max` points or `budgetMs`.
+ * The points are drawn in blocks of 1 000 before each block is timed: the rates are the model's
+ * (drawing a point is the search driver's work; its time is `input_us_per_point`).
+ */
+export function hardwarePhase(wl: object, algo: object, next: () => HardwareConfig, max: number, budgetMs: number): PhaseResult & { checksum_positive: boolean; input_us_per_point?: number } {
   const p = prepareWorkload(buildWorkload(WorkloadSchema.parse(wl), AlgoSchema.parse(algo)));
   const out = createFastMetrics();
-  return timedPhase(max, budgetMs, 1000, () => {
-    evaluatePrepared(p, next(), out);
-    return out.latency_s;
-  });
+  const points: HardwareConfig[] = [];
+  return timedPhase(
+    max,
+    budgetMs,
+    1000,
+    (i) => {
+      evaluatePrepared(p, points[i], out);
+      return out.latency_s;
+    },
+    (count) => {
+      points.length = 0;
+      for (let i = 0; i < count; i++) points.push(next());
+    },
+  );
 }
 
 /**
