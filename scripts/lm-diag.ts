@@ -1,7 +1,7 @@
 /**
  * Why an LM's KV-token pruning costs what it costs (sim/nn/lm-diag.ts; sim/nn/README.md).
  *
- *   node --import tsx scripts/lm-diag.ts [--model sotu-char] [--windows 64] [--json] [truncation|selection|layers|spread ...]
+ *   node --import tsx scripts/lm-diag.ts [--model sotu-char] [--windows 64] [--json] [truncation|selection|layers|spread|copy|ngram ...]
  *
  * truncation: the last N tokens as a fresh sequence (positions 0..N−1, = `accuracy --context N`)
  *             and at their own positions in the window;
@@ -10,6 +10,8 @@
  *             layers 1–3 (to set beside `--context k`);
  * layers:     a fixed count of cascade-selected tokens from layer l on (which layer's pruning costs);
  * spread:     per layer and head, the dense model's attention at the generation positions;
+ * copy:       a span of 60 tokens of 16 windows repeated 60 tokens later: its mean NLL the first
+ *             time and the second (a model that copies predicts the second far better);
  * ngram:      the same predictions by a Witten-Bell n-gram model on the model's tokens, trained on
  *             the training split, from the last 2 / 4 / 6 tokens (`--ngram-max K` up to K: 8 needs
  *             ~3 GB of heap, `node --max-old-space-size=6000`), and how much of the test text the
@@ -17,7 +19,7 @@
  * Deterministic; 13 minutes for everything on the shared 2-core machine at load 8–16 (64 windows).
  */
 import { contextPerplexity } from '../sim/nn/context.ts';
-import { attentionSpread, ngramPerplexity, prunedPerplexity, textOverlap } from '../sim/nn/lm-diag.ts';
+import { attentionSpread, copySpanNll, ngramPerplexity, prunedPerplexity, textOverlap } from '../sim/nn/lm-diag.ts';
 import type { KeyRule } from '../sim/nn/generate.ts';
 
 const args = process.argv.slice(2);
@@ -96,6 +98,11 @@ if (want('spread')) {
   out.spread = rows;
   say('| layer | head | mass on last 8 keys | last 32 | last 96 | effective keys (exp entropy) |\n|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) say(`| ${r.layer} | ${r.head} | ${r.last8.toFixed(2)} | ${r.last32.toFixed(2)} | ${r.last96.toFixed(2)} | ${r.effectiveKeys.toFixed(1)} |`);
+}
+if (want('copy')) {
+  const c = await copySpanNll(spec);
+  out.copy = c;
+  say(`repeated span (${c.n} predictions): NLL ${f3(c.first)} the first time, ${f3(c.copy)} the second (nats per token)`);
 }
 if (want('ngram')) {
   const ks = [1, 2, 4, 6, 8, 12].filter((k) => k <= ngramMax);

@@ -3,7 +3,8 @@
 // the layers it names; the batched forward at shifted positions equals the float64 reference at the
 // same positions; `--context N` at the tokens' own positions equals the fresh form when the position
 // embedding is zero and differs when it is not; the attention spread of a model whose attention is
-// uniform is the hand-computed one (mass 8/(i+1) on the last 8 keys, i+1 effective keys).
+// uniform is the hand-computed one (mass 8/(i+1) on the last 8 keys, i+1 effective keys); the
+// repeated-span NLLs are the float64 reference's at the span's two occurrences.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { loadCheckpoint, saveCheckpoint } from '../sim/nn/checkpoint.ts';
 import { contextPerplexity } from '../sim/nn/context.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
 import { generate } from '../sim/nn/generate.ts';
-import { attentionSpread, prunedPerplexity } from '../sim/nn/lm-diag.ts';
+import { attentionSpread, copySpanNll, COPY_FROM, COPY_LEN, COPY_TO, prunedPerplexity } from '../sim/nn/lm-diag.ts';
+import { evalInputs, getEngine } from '../sim/nn/api.ts';
 import { logitsAlgo } from '../sim/nn/logits.ts';
 import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from '../sim/nn/model.ts';
 import { referenceForward } from '../sim/nn/reference.ts';
@@ -126,6 +128,46 @@ test('attention spread of a model with uniform attention (zero Q/K projections):
       assert.ok(Math.abs(r.last96 - 1) < 1e-9, 'all keys are within the last 96');
       assert.ok(Math.abs(r.effectiveKeys - mean((i) => i + 1)) < 1e-6, `effective keys ${r.effectiveKeys}`);
     }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('copySpanNll: the NLL of the span where it first occurs and of its copy, each = the float64 reference at those positions', async () => {
+  await initBackend();
+  const c: ModelConfig = { ...C, maxPositions: 256 };
+  const w = initWeights(c, 11);
+  const dir = mkdtempSync(join(tmpdir(), 'lmdiag-'));
+  saveCheckpoint(dir, c, w, trainBpe([], 257, ['<|endoftext|>']));
+  try {
+    const windows = 2;
+    const got = await copySpanNll({ model: dir, maxExamples: windows }, windows);
+    assert.equal(got.n, windows * (COPY_LEN - 5));
+    const e = await getEngine(dir);
+    const inputs = evalInputs(e, windows);
+    if (inputs.kind !== 'gpt') throw new Error('unreachable');
+    let first = 0;
+    let copy = 0;
+    for (const win of inputs.windows.slice(0, windows)) {
+      const ids = win.slice(0, 256);
+      for (let i = 0; i < COPY_LEN; i++) ids[COPY_TO + i] = ids[COPY_FROM + i];
+      const logits = referenceForward(c, w, ids);
+      const V = c.vocabSize;
+      const nll = (j: number) => { // −log p(ids[j + 1] | ids[0..j])
+        let m = -Infinity;
+        for (let v = 0; v < V; v++) m = Math.max(m, logits[j * V + v]);
+        let z = 0;
+        for (let v = 0; v < V; v++) z += Math.exp(logits[j * V + v] - m);
+        return m + Math.log(z) - logits[j * V + ids[j + 1]];
+      };
+      for (let i = 5; i < COPY_LEN; i++) {
+        first += nll(COPY_FROM + i - 1);
+        copy += nll(COPY_TO + i - 1);
+      }
+    }
+    assert.ok(Math.abs(got.first - first / got.n) < 1e-4, `first ${got.first} vs ${first / got.n}`);
+    assert.ok(Math.abs(got.copy - copy / got.n) < 1e-4, `copy ${got.copy} vs ${copy / got.n}`);
+    assert.ok(Math.abs(got.first - got.copy) > 1e-4, 'a random model sees the two occurrences in different contexts');
   } finally {
     rmSync(dir, { recursive: true });
   }

@@ -10,7 +10,9 @@
  *  - `attentionSpread`: per layer and head, where the dense model's attention goes at the
  *    generation positions (mass on the last 8 / 32 / 96 keys, effective number of keys);
  *  - `ngramPerplexity`: the same predictions by a Witten-Bell n-gram model (ngram.ts) trained on the
- *    LM's training split with its tokenizer, from the last k tokens: what k tokens alone can give.
+ *    LM's training split with its tokenizer, from the last k tokens: what k tokens alone can give;
+ *  - `copySpanNll`: does the model copy? A span of a window repeated later in it, predicted the
+ *    first time and the second.
  */
 import { AlgoSchema, type AlgoConfig } from '../schema.ts';
 import { evalInputs, getEngine, GEN_TOKENS, bootstrapCi } from './api.ts';
@@ -20,6 +22,7 @@ import { ConfigError } from './hfconfig.ts';
 import { referenceForward } from './reference.ts';
 import { sotuSplits, tokenStream } from './data.ts';
 import { WittenBell } from './ngram.ts';
+import { computeLogits, logitsAlgo } from './logits.ts';
 
 export interface PrunedResult { perplexity: number; ci95: [number, number]; n: number; keptPerLayer: number[] }
 
@@ -152,4 +155,36 @@ export async function textOverlap(spec: { model: string; maxExamples?: number },
     }
   }
   return { verbatim, copyFound: found / n, copyRight: right / n };
+}
+
+/** Where `copySpanNll` copies: tokens [COPY_FROM, COPY_FROM + COPY_LEN) of a window to [COPY_TO, …). */
+export const COPY_FROM = 40;
+export const COPY_TO = 160;
+export const COPY_LEN = 60;
+
+/**
+ * Mean NLL (nats per token) of a span's tokens predicted where they first occur and again where a
+ * copy of them is written 60 tokens later (the protocol's first `windows` windows, tokens 40–99
+ * copied over 160–219; each occurrence's first 5 tokens left out, so the copy is recognisable).
+ * A model that copies predicts the second occurrence far better; one that does not, alike.
+ * Dense float forward (`logits`).
+ */
+export async function copySpanNll(spec: { model: string; maxExamples?: number }, windows = 16): Promise<{ first: number; copy: number; n: number }> {
+  const e = await getEngine(spec.model);
+  const inputs = evalInputs(e, spec.maxExamples);
+  if (inputs.kind !== 'gpt') throw new ConfigError(`${spec.model} is not a language model`);
+  let first = 0;
+  let copy = 0;
+  let n = 0;
+  for (const w of inputs.windows.slice(0, windows)) {
+    const ids = w.slice(0, Math.min(w.length, e.c.maxPositions));
+    if (ids.length < COPY_TO + COPY_LEN) throw new Error(`copySpanNll: windows of ${ids.length} tokens are too short`);
+    for (let i = 0; i < COPY_LEN; i++) ids[COPY_TO + i] = ids[COPY_FROM + i];
+    const lp = (await computeLogits(spec.model, ids, logitsAlgo({}))).next_token_logprob!; // lp[j]: log p(ids[j + 1])
+    for (let i = 5; i < COPY_LEN; i++, n++) {
+      first -= lp[COPY_FROM + i - 1];
+      copy -= lp[COPY_TO + i - 1];
+    }
+  }
+  return { first: first / n, copy: copy / n, n };
 }

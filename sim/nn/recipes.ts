@@ -54,7 +54,14 @@ export interface TrainRecipe {
  * after k steps equal to a run of k steps). Phase k draws its masks from its own seeded stream, so a
  * later phase can be added without changing the weights an earlier one produces.
  */
-export type FineTunePhase = FineTuneMasks & { steps: number; lr: number; warmup: number; schedule?: 'cosine' | 'rsqrt' };
+export type FineTunePhase = FineTuneMasks & {
+  steps: number;
+  lr: number;
+  warmup: number;
+  schedule?: 'cosine' | 'rsqrt';
+  /** Share of the phase's training windows with a repeated span (repeat-spans.ts; default 0). */
+  repeatShare?: number;
+};
 
 /** The recipe's fine-tuning phases as a list (none, one or several). */
 export function fineTunePhases(r: TrainRecipe): FineTunePhase[] {
@@ -121,6 +128,14 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // Experiment (session 14, sim/nn/README.md): the same with rotary positions ('rope', rope.ts):
   // scores depend on the query-key distance only, as with ALiBi, but without its penalty on distance.
   'sotu-char-rope': withPositions(SOTU_CHAR, 'rope'),
+  // Experiment (session 15, sim/nn/README.md "repeated spans"): sotu-char-rope, then a dense
+  // continuation whose windows repeat an earlier span half of the time (repeat-spans.ts): a reason
+  // to read far back. `--resume-from` the shipped sotu-char-rope runs only the continuation
+  // ('rsqrt': `--ft-steps K` gives its snapshot after K steps).
+  'sotu-char-rope-copy': {
+    ...withPositions(SOTU_CHAR, 'rope'),
+    fineTune: [SOTU_CHAR.fineTune as FineTunePhase, { steps: 20000, lr: 1e-3, warmup: 100, schedule: 'rsqrt', keepMin: 1, denseShare: 1, masks: 'random', repeatShare: 0.5 }],
+  },
   // Experiment (session 12): sotu-char-alibi's 2 500 dense steps, then a dense continuation (fresh
   // Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after k steps is this recipe cut there);
   // `--resume-from` sotu-char-alibi's 2 500-step snapshot runs only the continuation.

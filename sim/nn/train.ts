@@ -13,6 +13,7 @@ import { sotuSplits, spamSplits, tokenStream, type SpamExample } from './data.ts
 import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
 import { learnedPositions } from './hfconfig.ts';
+import { repeatSpan } from './repeat-spans.ts';
 import { fineTunePhases, RECIPES, type FineTunePhase, type TrainRecipe } from './recipes.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { trainBpe, type BpeTokenizer } from './tokenizer.ts';
@@ -206,10 +207,14 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
   const stream = tokenStream(splits.train, enc, config.eosId);
   const valStream = tokenStream(splits.val, enc, config.eosId);
   log(`${name}: ${stream.length} train tokens, ${valStream.length} val tokens`);
-  const batchFrom = (src: number[], starts: number[]) => {
+  const batchFrom = (src: number[], starts: number[], repeat?: { share: number; rng: () => number }) => {
     const ids = new Int32Array(starts.length * S);
     const tgt = new Int32Array(starts.length * S);
-    starts.forEach((s0, b) => { for (let j = 0; j < S; j++) { ids[b * S + j] = src[s0 + j]; tgt[b * S + j] = src[s0 + j + 1]; } });
+    starts.forEach((s0, b) => {
+      const w = src.slice(s0, s0 + S + 1);
+      if (repeat && repeat.rng() < repeat.share) repeatSpan(w, repeat.rng);
+      for (let j = 0; j < S; j++) { ids[b * S + j] = w[j]; tgt[b * S + j] = w[j + 1]; }
+    });
     return { ids, tgt };
   };
   const softTargets = distillTargets(run, stream);
@@ -222,6 +227,7 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
   const total = ends[ends.length - 1];
   const resumeAt = opts.resumeFrom ? ends[ends.length - 2] : 0; // resumed: replay the earlier phases' batch order only
   const maskRngs = fts.map((_, k) => mulberry32(seed * 104729 + 3 + 7919 * k));
+  const repeatRngs = fts.map((_, k) => mulberry32(seed * 7919 + 11 + 104729 * k));
   let phase = 0;
   for (let it = 0; it < total; it++) {
     const starts = Array.from({ length: B }, () => Math.floor(rng() * (stream.length - S - 1)));
@@ -233,7 +239,7 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
       run.opt = tf.train.adam(ft.lr, 0.9, 0.98, 1e-8);
       log(`${name}: pruning-aware fine-tuning phase ${phase}, ${ft.steps} steps (${ft.masks ?? 'random'} masks)`);
     }
-    const { ids, tgt } = batchFrom(stream, starts);
+    const { ids, tgt } = batchFrom(stream, starts, ft?.repeatShare ? { share: ft.repeatShare, rng: repeatRngs[phase - 1] } : undefined);
     const masks = ft ? fineTuneMasks(run, ft, starts, stream, maskRngs[phase - 1]) : undefined;
     const soft = softTargets && !ft ? softTargets(ids) : undefined;
     (run.opt as unknown as { learningRate: number }).learningRate = ft ? lrAt(ft, it - ends[phase - 1]) : lrAt(r, it);
