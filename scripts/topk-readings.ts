@@ -13,7 +13,7 @@
  *   or a full re-stream of the buffered scores after the fill (the RTL engine: "Fill: rows go into
  *   buffer 0 … Each round: stream the current buffer").
  * The token/head engine's first round is always a full round (its scores are accumulated).
- * Deterministic (the simulator's seeded pivots); ~1 minute.
+ * Deterministic (the simulator's seeded pivots); a few seconds.
  */
 import { simulateCycle } from '../sim/cycle/sim.ts';
 import { quickSelectReading, type QuickSelectReading } from '../sim/cycle/topk-engine.ts';

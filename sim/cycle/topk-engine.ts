@@ -12,7 +12,7 @@
 import type { Lanes } from './geometry.ts';
 import { log2c } from './geometry.ts';
 import { quickSelectRandom } from './topk.ts';
-import { sampleTopkCost, type TopkEngineSpec } from '../hw/topk.ts';
+import { firstRoundResidual, ROUND, sampleTopkCost, type TopkEngineSpec } from '../hw/topk.ts';
 
 export interface TopkCost {
   /** Cycles of the selection phase. */
@@ -86,41 +86,24 @@ export interface QuickSelectReading {
 
 /**
  * The paper engine (filter stage pipelined with the next selection, filter at the spec's width)
- * with quick-select rounds priced by `r`; pivots drawn as sim/hw/topk.ts `sampleTopkCost` draws
- * them, so { turnaround 3, first round on arrival } is the design's 'paper' engine cycle for cycle.
+ * with quick-select rounds priced by `r`: the design engine's pivot draws (sim/hw/topk.ts
+ * `sampleTopkCost`, so { turnaround 3, first round on arrival } is the 'paper' engine cycle for
+ * cycle), its first round and its later rounds' turn-arounds re-priced.
  */
 export function quickSelectReading(spec: TopkEngineSpec, r: QuickSelectReading): TopkEngine {
-  const out: TopkCost = { select: 0, filter: 0, compares: 0 };
+  const cost: TopkCost & { rounds?: number } = { select: 0, filter: 0, compares: 0 };
   const P = spec.P;
   return {
     parallelism: P,
     outputLatency: log2c(P) + 1,
     pipelinedFilter: true,
-    select(n0, k, rng) {
-      if (n0 <= 0 || k < 0 || k >= n0) {
-        out.select = out.filter = out.compares = 0;
-        return out;
-      }
-      let n = n0;
-      let t = Math.min(Math.max(k, 1), n) - 1;
+    select(n, k, rng) {
+      const c = sampleTopkCost(spec, n, k, rng, cost);
+      if (c.select === 0) return c;
+      const first = spec.model === 'paper' ? firstRoundResidual(spec, n) : Math.ceil(n / P) + ROUND;
       const hidden = r.firstRound === 'arrival' ? Math.ceil(n / spec.inputRate) : 0;
-      let cycles = Math.max(0, Math.ceil(n / P) - hidden) + r.turnaround;
-      let compares = n;
-      let pr = Math.floor(rng() * n);
-      while (t !== pr) {
-        if (t < pr) n = pr;
-        else {
-          t -= pr + 1;
-          n -= pr + 1;
-        }
-        cycles += Math.ceil(n / P) + r.turnaround;
-        compares += n;
-        pr = Math.floor(rng() * n);
-      }
-      out.select = cycles;
-      out.filter = Math.ceil(n0 / spec.filterWidth);
-      out.compares = compares + n0;
-      return out;
+      c.select += Math.max(0, Math.ceil(n / P) - hidden) + r.turnaround - first + (r.turnaround - ROUND) * (c.rounds! - 1);
+      return c;
     },
   };
 }

@@ -32,7 +32,8 @@
 import pipe from './tables/pipeline.json' with { type: 'json' };
 
 /** Cycles per quick-select round on top of ⌈n/P⌉ (official latency model: 3). */
-const ROUND = pipe.topkRoundOverhead.value;
+/** Turn-around cycles per quick-select round (the released latency model's 3). */
+export const ROUND = pipe.topkRoundOverhead.value;
 const EULER_GAMMA = 0.5772156649015329;
 const SMALL_H = (() => {
   const h = new Float64Array(65);
@@ -181,6 +182,8 @@ export interface TopkCost {
   filter: number;
   /** Element comparisons (energy): Σ n_i over the rounds plus the filter pass n. */
   compares: number;
+  /** Quick-select rounds, the first included (set by `sampleTopkCost` only). */
+  rounds?: number;
 }
 
 /**
@@ -205,7 +208,7 @@ export const engineOccupancy = (spec: TopkEngineSpec, c: { select: number; filte
   spec.model === 'paper' ? Math.max(c.select, c.filter) : c.select + c.filter;
 
 /** First-round residual of the paper engine: comparisons that outlast the input's arrival. */
-function firstRoundResidual(spec: TopkEngineSpec, n: number): number {
+export function firstRoundResidual(spec: TopkEngineSpec, n: number): number {
   return Math.max(0, Math.ceil(n / spec.P) - Math.ceil(n / spec.inputRate)) + ROUND;
 }
 
@@ -240,6 +243,7 @@ export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng:
   // loop ends exactly when a pivot hits it. Integer sums: the order of the additions is free.
   let cycles = spec.model === 'paper' ? firstRoundResidual(spec, n) : Math.ceil(n / P) + ROUND;
   let compares = n;
+  let rounds = 1;
   let pr = Math.floor(rng() * n); // elements better than the pivot
   // ⌈n/P⌉ of the later rounds: a shift when P is a power of two (the same integer), else a division.
   const shift = P > 0 && (P & (P - 1)) === 0 ? 31 - Math.clz32(P) : -1;
@@ -252,9 +256,11 @@ export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng:
     t -= (pr + 1) & ~m;
     cycles += (shift >= 0 ? (n + P - 1) >> shift : Math.ceil(n / P)) + ROUND;
     compares += n;
+    rounds++;
     pr = Math.floor(rng() * n);
   }
   out.select = cycles;
+  out.rounds = rounds;
   out.filter = Math.ceil(n0 / spec.filterWidth);
   out.compares = compares + n0;
   return out;
