@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { writeReadmeBlock } from './readme-block.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -98,10 +99,24 @@ export async function run(): Promise<object> {
     rows.push(r);
   }
   const base = rows[0];
+  if (exps.join(',') === '5,6,7') writeScaleBlock(rows);
   return {
     method: 'analytical grid over hardware knobs (lists of 10 values, no DRAM knob), `node bin/spatten-dse.js run` under /usr/bin/time -v, default heap, all outputs (points.csv and run.json checked to count every point)',
     rows,
     wallPerPointRelativeToFirst: rows.map((r) => Number((r.wallSeconds / r.points / (base.wallSeconds / base.points)).toFixed(3))),
     cpuPerPointRelativeToFirst: rows.map((r) => Number((r.cpuSeconds / r.points / (base.cpuSeconds / base.points)).toFixed(3))),
   };
+}
+
+/** The table of the README's scale paragraph (block `scale-bench`), written when all of 10⁵, 10⁶, 10⁷ ran. */
+function writeScaleBlock(rows: ReturnType<typeof runScale>[]): void {
+  const sup = (e: number) => `10${String(e).replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(d)])}`;
+  const mb = (x: number) => (x < 0 ? 'missing' : x < 10 ? `${x.toFixed(2)} MB` : `${Math.round(x).toLocaleString('en-US')} MB`);
+  writeReadmeBlock(path.join(ROOT, 'README.md'), 'scale-bench', 'scale', [
+    '| points | wall s | CPU s | CPU µs/point | peak RSS | points.csv | journal.jsonl | report.html |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${sup(Math.round(Math.log10(r.points)))} | ${r.wallSeconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${Math.round((r.cpuSeconds / r.points) * 1e6)} | ${r.peakRssMB} MB | ${mb(r.outputsMB['points.csv'])} | ${mb(r.outputsMB['journal.jsonl'])} | ${mb(r.outputsMB['report.html'])} |`),
+    '',
+    `(1-minute load average ${os.loadavg()[0].toFixed(1)} at the end on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}; wall time on a shared host mostly measures its load, CPU time is the run's own.)`,
+  ]);
 }
