@@ -18,7 +18,8 @@ test('spam corpus: the messages read on demand from the file list = the package 
   assert.equal(lazy.length, 6046);
   assert.equal(whole.length, lazy.length);
   for (let i = 0; i < whole.length; i++) {
-    assert.equal(lazy[i].id, whole[i].id as unknown as number, `message ${i}: id`);
+    assert.equal(lazy[i].id, whole[i].id, `message ${i}: id`);
+    assert.equal(typeof lazy[i].id, 'string');
     assert.equal(lazy[i].group, whole[i].group, `message ${i}: group`);
     assert.equal(lazy[i].label, whole[i].group.startsWith('spam') ? 1 : 0);
   }

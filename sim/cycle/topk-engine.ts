@@ -63,8 +63,9 @@ export function quickSelectEngine(P: number): TopkEngine {
  * argument is ignored).
  */
 export function specTopkEngine(spec: TopkEngineSpec): TopkEngine {
-  // one result object per engine, refilled by every call (the pipeline reads it at once)
-  const cost: TopkCost = { select: 0, filter: 0, compares: 0 };
+  // one result object per engine, refilled by every call (the pipeline reads it at once); `rounds`
+  // present from the start, so the object keeps one shape
+  const cost: TopkCost & { rounds: number } = { select: 0, filter: 0, compares: 0, rounds: 0 };
   return {
     parallelism: spec.P,
     outputLatency: log2c(spec.P) + 1,
@@ -91,7 +92,7 @@ export interface QuickSelectReading {
  * cycle), its first round and its later rounds' turn-arounds re-priced.
  */
 export function quickSelectReading(spec: TopkEngineSpec, r: QuickSelectReading): TopkEngine {
-  const cost: TopkCost & { rounds?: number } = { select: 0, filter: 0, compares: 0 };
+  const cost: TopkCost & { rounds: number } = { select: 0, filter: 0, compares: 0, rounds: 0 };
   const P = spec.P;
   return {
     parallelism: P,
@@ -102,7 +103,7 @@ export function quickSelectReading(spec: TopkEngineSpec, r: QuickSelectReading):
       if (c.select === 0) return c;
       const first = spec.model === 'paper' ? firstRoundResidual(spec, n) : Math.ceil(n / P) + ROUND;
       const hidden = r.firstRound === 'arrival' ? Math.ceil(n / spec.inputRate) : 0;
-      c.select += Math.max(0, Math.ceil(n / P) - hidden) + r.turnaround - first + (r.turnaround - ROUND) * (c.rounds! - 1);
+      c.select += Math.max(0, Math.ceil(n / P) - hidden) + r.turnaround - first + (r.turnaround - ROUND) * (cost.rounds - 1);
       return c;
     },
   };

@@ -31,8 +31,7 @@
 
 import pipe from './tables/pipeline.json' with { type: 'json' };
 
-/** Cycles per quick-select round on top of ⌈n/P⌉ (official latency model: 3). */
-/** Turn-around cycles per quick-select round (the released latency model's 3). */
+/** Turn-around cycles per quick-select round on top of ⌈n/P⌉ (the released latency model's 3). */
 export const ROUND = pipe.topkRoundOverhead.value;
 const EULER_GAMMA = 0.5772156649015329;
 const SMALL_H = (() => {
@@ -229,9 +228,9 @@ export function expectedTopkCost(spec: TopkEngineSpec, n: number, k: number): To
  * Same rounds as `quickSelectRandom`, priced by the engine reading. Written into `out` (a new
  * object unless the caller passes one to reuse).
  */
-export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng: () => number, out: TopkCost = { select: 0, filter: 0, compares: 0 }): TopkCost {
+export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng: () => number, out: TopkCost = { select: 0, filter: 0, compares: 0, rounds: 0 }): TopkCost {
   if (n0 <= 0 || k < 0 || k >= n0) {
-    out.select = out.filter = out.compares = 0;
+    out.select = out.filter = out.compares = out.rounds = 0;
     return out;
   }
   if ((n0 | 0) !== n0 || (k | 0) !== k) throw new Error(`sampleTopkCost: n=${n0}, k=${k} must be integers`);

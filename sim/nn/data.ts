@@ -18,7 +18,8 @@ const require = createRequire(import.meta.url);
 export const DATA_SEED = 20210301;
 export type Split = 'train' | 'val' | 'test';
 
-export interface SpamExample { id: number; group: string; label: 0 | 1; text: string }
+/** One SpamAssassin message; `id` is the package's string of digits ("00001"), unique within its group. */
+export interface SpamExample { id: string; group: string; label: 0 | 1; text: string }
 export interface SotuAddress { year: number; name: string; text: string }
 
 function decodeEntities(s: string): string {
@@ -58,7 +59,7 @@ let spamCache: Record<Split, SpamExample[]> | null = null;
 class SpamMessage implements SpamExample {
   private cleaned?: string;
   constructor(
-    readonly id: number,
+    readonly id: string,
     readonly group: string,
     readonly label: 0 | 1,
     private readonly raw: () => string,
@@ -86,15 +87,14 @@ export function spamMessages(lazy = true): SpamExample[] {
       if (parsed.every((m) => m !== null)) {
         return parsed.map((m, i) => {
           const file = path.join(dataDir, files[i].replace(/\.txt$/, '.json'));
-          // the id as the package gives it (a string of digits: "00001")
-          return new SpamMessage(m![2] as unknown as number, m![1], label(m![1]), () => (JSON.parse(readFileSync(file, 'utf8')) as { text: string }).text);
+          return new SpamMessage(m![2], m![1], label(m![1]), () => (JSON.parse(readFileSync(file, 'utf8')) as { text: string }).text);
         });
       }
     } catch {
       /* another layout: read it whole below */
     }
   }
-  const raw = require(SPAM_PACKAGE)() as { id: number; group: string; text: string }[];
+  const raw = require(SPAM_PACKAGE)() as { id: string; group: string; text: string }[];
   return raw.map((r) => new SpamMessage(r.id, r.group, label(r.group), () => r.text));
 }
 
@@ -107,7 +107,7 @@ export function spamSplits(): Record<Split, SpamExample[]> {
   }
   const out: Record<Split, SpamExample[]> = { train: [], val: [], test: [] };
   for (const g of [...byGroup.keys()].sort()) {
-    const items = byGroup.get(g)!.sort((a, b) => a.id - b.id);
+    const items = byGroup.get(g)!.sort((a, b) => Number(a.id) - Number(b.id)); // numeric order of the digit strings
     shuffleInPlace(items, mulberry32(DATA_SEED ^ hashStr(g)));
     const nTr = Math.round(items.length * 0.7);
     const nVa = Math.round(items.length * 0.1);

@@ -207,16 +207,6 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
   const stream = tokenStream(splits.train, enc, config.eosId);
   const valStream = tokenStream(splits.val, enc, config.eosId);
   log(`${name}: ${stream.length} train tokens, ${valStream.length} val tokens`);
-  const batchFrom = (src: number[], starts: number[], repeat?: { share: number; rng: () => number }) => {
-    const ids = new Int32Array(starts.length * S);
-    const tgt = new Int32Array(starts.length * S);
-    starts.forEach((s0, b) => {
-      const w = src.slice(s0, s0 + S + 1);
-      if (repeat && repeat.rng() < repeat.share) repeatSpan(w, repeat.rng);
-      for (let j = 0; j < S; j++) { ids[b * S + j] = w[j]; tgt[b * S + j] = w[j + 1]; }
-    });
-    return { ids, tgt };
-  };
   const softTargets = distillTargets(run, stream);
   const lossOf = (ids: Int32Array, tgt: Int32Array, nb: number, layerMasks?: (tf.Tensor | null)[], soft?: SoftTargets) => shardLoss(config, vars, !!r.fastKernels, ids, tgt, nb, S, layerMasks, soft);
   let ema = 0;
@@ -239,7 +229,7 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
       run.opt = tf.train.adam(ft.lr, 0.9, 0.98, 1e-8);
       log(`${name}: pruning-aware fine-tuning phase ${phase}, ${ft.steps} steps (${ft.masks ?? 'random'} masks)`);
     }
-    const { ids, tgt } = batchFrom(stream, starts, ft?.repeatShare ? { share: ft.repeatShare, rng: repeatRngs[phase - 1] } : undefined);
+    const { ids, tgt } = windowBatch(stream, starts, S, ft?.repeatShare ? { share: ft.repeatShare, rng: repeatRngs[phase - 1] } : undefined);
     const masks = ft ? fineTuneMasks(run, ft, starts, stream, maskRngs[phase - 1]) : undefined;
     const soft = softTargets && !ft ? softTargets(ids) : undefined;
     (run.opt as unknown as { learningRate: number }).learningRate = ft ? lrAt(ft, it - ends[phase - 1]) : lrAt(r, it);
@@ -250,15 +240,38 @@ async function trainGpt(run: TrainRun, splits: ReturnType<typeof sotuSplits>): P
     if (!opts.quiet && (it % 20 === 0 || it === total - 1)) log(`${name} step ${it}/${total} loss ${loss.toFixed(4)} ema ${ema.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     if (opts.saveEvery && (it + 1) % opts.saveEvery === 0 && it + 1 < total) saveSnapshot(run, snapshotRecipe(r, fts, phase, it + 1 - (phase > 0 ? ends[phase - 1] : 0)), it + 1, total, ema);
   }
+  return { ...validationLoss(valStream, S, (ids, tgt) => lossOf(ids, tgt, 1)), finalTrainLossEma: ema };
+}
+
+/**
+ * Inputs and next-token targets of the windows starting at `starts` (S + 1 tokens each); with
+ * `repeat`, a share of them carry a repeated span (repeat-spans.ts).
+ */
+function windowBatch(src: number[], starts: number[], S: number, repeat?: { share: number; rng: () => number }): { ids: Int32Array; tgt: Int32Array } {
+  const ids = new Int32Array(starts.length * S);
+  const tgt = new Int32Array(starts.length * S);
+  starts.forEach((s0, b) => {
+    const w = src.slice(s0, s0 + S + 1);
+    if (repeat && repeat.rng() < repeat.share) repeatSpan(w, repeat.rng);
+    for (let j = 0; j < S; j++) {
+      ids[b * S + j] = w[j];
+      tgt[b * S + j] = w[j + 1];
+    }
+  });
+  return { ids, tgt };
+}
+
+/** Mean loss over up to 40 consecutive non-overlapping windows of the validation stream. */
+function validationLoss(valStream: number[], S: number, lossOf: (ids: Int32Array, tgt: Int32Array) => tf.Scalar): { valLoss: number; valPerplexity: number; valWindows: number } {
   let tot = 0;
   let n = 0;
   for (let s0 = 0; s0 + S + 1 < valStream.length && n < 40; s0 += S, n++) {
-    const { ids, tgt } = batchFrom(valStream, [s0]);
-    const l = tf.tidy(() => lossOf(ids, tgt, 1));
+    const { ids, tgt } = windowBatch(valStream, [s0], S);
+    const l = tf.tidy(() => lossOf(ids, tgt));
     tot += l.dataSync()[0];
     l.dispose();
   }
-  return { valLoss: tot / n, valPerplexity: Math.exp(tot / n), valWindows: n, finalTrainLossEma: ema };
+  return { valLoss: tot / n, valPerplexity: Math.exp(tot / n), valWindows: n };
 }
 
 /**
