@@ -93,10 +93,10 @@ const journaled = (dir: string) => (fs.existsSync(path.join(dir, 'journal.jsonl'
 const runJson = (dir: string) => JSON.parse(read(path.join(dir, 'run.json')));
 const quiet = ['--progress', 'none', '--no-report'];
 
-/** 200 cycle-model points of 10–40 ms each. */
+/** 200 cycle-model points of ~5 ms each (16 generated tokens rather than 4: more time for the kill tests to land mid-run). */
 const N = 200;
 const SPACE = `name: dist-cycle
-workload: { model: gpt2-small, stage: generation, seqLen: 256, genTokens: 4 }
+workload: { model: gpt2-small, stage: generation, seqLen: 256, genTokens: 16 }
 model: cycle
 objectives:
   - { metric: latency_s, goal: min }

@@ -50,10 +50,14 @@ const journalLines = (dir: string) => {
 };
 const ids = (csv: string) => csv.trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
 
-/** A cycle-model NSGA-II search small enough for CI: 8 × 4 = 32 evaluations of ~50–100 ms. */
+/**
+ * A cycle-model NSGA-II search small enough for CI: 8 × 4 = 32 evaluations of ~25–50 ms, long
+ * enough that the kill test's kill, sent once the journal's first ~100 ms flush shows, lands mid-run
+ * (with 4 generated tokens the 32 evaluations took ~0.35 s and a run could finish before it).
+ */
 const N = 32;
 const CYCLE_NSGA = `name: e2e-cycle
-workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 4 }
+workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
 model: cycle
 objectives:
   - { metric: latency_s, goal: min }
@@ -195,7 +199,7 @@ test('SIGINT: in-flight work finishes, every output is written for what is done,
 
 test('model both: the analytical front is re-scored with the cycle model; fidelity column; same with --jobs 2', { skip: !hasCycle && 'sim/cycle not present' }, () => {
   const dir = tmp();
-  const space = writeSpace(dir, CYCLE_NSGA.replace('model: cycle', 'model: both').replace('seqLen: 992, genTokens: 4', 'seqLen: 128, genTokens: 2'));
+  const space = writeSpace(dir, CYCLE_NSGA.replace('model: cycle', 'model: both').replace('seqLen: 992, genTokens: 32', 'seqLen: 128, genTokens: 2'));
   const a = cli(['run', space, '--out', path.join(dir, 'a'), '--jobs', '1', '--progress', 'none', '--no-report']);
   assert.equal(a.code, 0, a.err);
   const b = cli(['run', space, '--out', path.join(dir, 'b'), '--jobs', '2', '--progress', 'none', '--no-report']);
