@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { writeReadmeBlock } from './readme-block.ts';
 import type { Driver, DriverContext, Objective, ParamDomain, Params, TrialResult } from '../dse/driver.ts';
 import { GridDriver } from '../dse/drivers/grid.ts';
 import { RandomDriver } from '../dse/drivers/random.ts';
@@ -419,7 +420,39 @@ export async function runnerNsga2(): Promise<object> {
 }
 
 export async function run(): Promise<object> {
-  return { drivers: await driverTable(), runner: await runnerNsga2(), parallel: await parallelCycle(), parallelAccuracy: await parallelAccuracy() };
+  const parallel = await parallelCycle();
+  const accuracy = await parallelAccuracy();
+  writeParallelBlock({ 'cycle-model sweep': parallel, 'accuracy sweep': accuracy });
+  return { drivers: await driverTable(), runner: await runnerNsga2(), parallel, parallelAccuracy: accuracy };
+}
+
+interface ParallelSummary {
+  points: number;
+  workload: string;
+  jobs1Seconds: number[];
+  jobs2Seconds: number[];
+  speedup: number;
+  hostParallelCapacity: { before: { capacity: number }; after: { capacity: number } };
+  identicalPointsCsv: boolean;
+  loadAverage1m: number[];
+}
+
+/** The `--jobs 2` table of the README's Benchmarks section (block `parallel-bench`). */
+function writeParallelBlock(runs: Record<string, object>): void {
+  const rows: string[] = [];
+  for (const [name, o] of Object.entries(runs)) {
+    if ('skipped' in o) continue;
+    const r = o as ParallelSummary;
+    const h = r.hostParallelCapacity;
+    rows.push(`| ${name}: ${r.points.toLocaleString('en-US')} points, ${r.workload} | ${r.jobs1Seconds.join(' / ')} | ${r.jobs2Seconds.join(' / ')} | ${r.speedup}× | ${h.before.capacity}× / ${h.after.capacity}× | ${r.identicalPointsCsv ? 'yes' : 'NO'} | ${r.loadAverage1m.join(' → ')} |`);
+  }
+  writeReadmeBlock(join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'parallel-bench', 'search', [
+    '| sweep | --jobs 1, s | --jobs 2, s | speedup | host capacity, before / after | same points.csv | 1-min load |',
+    '|---|---:|---:|---:|---:|---|---|',
+    ...rows,
+    '',
+    `(Speedup = mean --jobs 1 wall / mean --jobs 2 wall, runs alternating 1, 2, 2, 1; host capacity = what two independent processes evaluating the same points get over one, measured before and after on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}.)`,
+  ]);
 }
 
 // `npx tsx bench/search.bench.ts` runs it alone.
