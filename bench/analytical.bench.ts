@@ -19,9 +19,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sweepPhases, type PhaseResult } from './analytical-sweeps.ts';
 import { writeReadmeBlock } from './readme-block.ts';
+import { AlgoSchema, HardwareSchema, WorkloadSchema, type HardwareConfig } from '../sim/schema.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-import { AlgoSchema, HardwareSchema, WorkloadSchema, type HardwareConfig } from '../sim/schema.ts';
 
 function hardwarePoints(): HardwareConfig[] {
   const pts: HardwareConfig[] = [];

@@ -302,8 +302,24 @@ async function alternatingRuns(root: string, tmp: string, spaceFile: string): Pr
   return samples;
 }
 
+/** A `--jobs 1` vs `--jobs 2` measurement (bench/results.json `parallel`, `parallelAccuracy`; the README's parallel-bench block). */
+interface ParallelSummary {
+  points: number;
+  workload: string;
+  note: string;
+  cpus: number;
+  loadAverage1m: number[];
+  jobs1Seconds: number[];
+  jobs2Seconds: number[];
+  coresObtained: { jobs: number; cores: number; cpuSeconds: number }[];
+  speedup: number;
+  hostParallelCapacity: { before: HostCapacity; after: HostCapacity };
+  efficiencyVsHost: number;
+  identicalPointsCsv: boolean;
+}
+
 /** The result: seconds per setting, cores each run obtained, the speed-up and its efficiency against the host's own capacity. */
-function parallelSummary(points: number, workload: string, samples: ({ jobs: number } & CliRun)[], load: [number, number], before: HostCapacity, after: HostCapacity): object {
+function parallelSummary(points: number, workload: string, samples: ({ jobs: number } & CliRun)[], load: [number, number], before: HostCapacity, after: HostCapacity): ParallelSummary {
   const t1 = samples.filter((x) => x.jobs === 1).map((x) => x.s);
   const t2 = samples.filter((x) => x.jobs === 2).map((x) => x.s);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -335,7 +351,7 @@ function parallelSummary(points: number, workload: string, samples: ({ jobs: num
  * capacity on this workload is measured before and after them: the cycle model on 144 of the points
  * in two processes at once vs one alone.
  */
-export async function parallelCycle(): Promise<object> {
+export async function parallelCycle(): Promise<ParallelSummary | { skipped: string }> {
   try {
     await import(new URL('../sim/cycle/index.ts', import.meta.url).href);
   } catch (e) {
@@ -349,7 +365,7 @@ export async function parallelCycle(): Promise<object> {
 }
 
 /** Host capacity on the sweep's workload (bench/host.ts), the alternating runs, the capacity again; `tmp` is removed. */
-async function measureParallel(root: string, tmp: string, spaceFile: string, points: number, workload: string, pick?: { stride?: number; warm?: number }): Promise<object> {
+async function measureParallel(root: string, tmp: string, spaceFile: string, points: number, workload: string, pick?: { stride?: number; warm?: number }): Promise<ParallelSummary> {
   const calibrate = await hostCapacityProbe(tmp, spaceFile, points, pick);
   const before = await calibrate();
   const loadBefore = os.loadavg()[0];
@@ -366,7 +382,7 @@ async function measureParallel(root: string, tmp: string, spaceFile: string, poi
  * The host's capacity is measured on this workload: 8 of the configurations (every 6th point,
  * all distinct) after one warm-up evaluation that loads the model, alone vs two processes at once.
  */
-export async function parallelAccuracy(): Promise<object> {
+export async function parallelAccuracy(): Promise<ParallelSummary> {
   const root = join(dirname(new URL(import.meta.url).pathname), '..');
   const spaceFile = join(root, 'spaces', 'accuracy-spam.yaml');
   const tmp = mkdtempSync(join(os.tmpdir(), 'bench-par-acc-'));
@@ -426,23 +442,12 @@ export async function run(): Promise<object> {
   return { drivers: await driverTable(), runner: await runnerNsga2(), parallel, parallelAccuracy: accuracy };
 }
 
-interface ParallelSummary {
-  points: number;
-  workload: string;
-  jobs1Seconds: number[];
-  jobs2Seconds: number[];
-  speedup: number;
-  hostParallelCapacity: { before: { capacity: number }; after: { capacity: number } };
-  identicalPointsCsv: boolean;
-  loadAverage1m: number[];
-}
 
 /** The `--jobs 2` table of the README's Benchmarks section (block `parallel-bench`). */
-function writeParallelBlock(runs: Record<string, object>): void {
+function writeParallelBlock(runs: Record<string, ParallelSummary | { skipped: string }>): void {
   const rows: string[] = [];
-  for (const [name, o] of Object.entries(runs)) {
-    if ('skipped' in o) continue;
-    const r = o as ParallelSummary;
+  for (const [name, r] of Object.entries(runs)) {
+    if ('skipped' in r) continue;
     const h = r.hostParallelCapacity;
     rows.push(`| ${name}: ${r.points.toLocaleString('en-US')} points, ${r.workload} | ${r.jobs1Seconds.join(' / ')} | ${r.jobs2Seconds.join(' / ')} | ${r.speedup}× | ${h.before.capacity}× / ${h.after.capacity}× | ${r.identicalPointsCsv ? 'yes' : 'NO'} | ${r.loadAverage1m.join(' → ')} |`);
   }

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeReadmeBlock } from '../bench/readme-block.ts';
+import { writeGeneratedBlock } from '../bench/readme-block.ts';
 import { calibrationReport } from '../sim/hw/calibrate.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,5 +96,5 @@ rows.push(
   lmRow('sotu-char-rope', 'sotu-char-rope, the same with rotary positions (RoPE)', () => ' (reads ~16 characters, like ALiBi: sim/nn/README.md, "RoPE")'),
 );
 
-writeReadmeBlock(path.join(ROOT, 'README.md'), 'glance', '', ['| what | ours | paper / target |', '|---|---|---|', ...rows], '`npm run readme`');
+writeGeneratedBlock(path.join(ROOT, 'README.md'), 'glance', '`npm run readme`', ['| what | ours | paper / target |', '|---|---|---|', ...rows]);
 say('glance: README.md updated');

@@ -318,13 +318,15 @@ export class QueueBackend implements EvalBackend {
       this.entry.t = Date.now();
       await this.client.hset(RUNS_KEY, this.entry.queue, JSON.stringify(this.entry));
       for (const [id, p] of this.pending) if (!p.added) this.toAdd.push(id);
-      if (this.waitWorkers > 0) await this.countWorkers();
+      // while gated, the gate needs the connected workers before the flush; otherwise counted after it
+      const gating = this.waitWorkers > 0;
+      if (gating) await this.countWorkers();
       if (this.toAdd.length > 0) await this.flush();
       if (this.pending.size > 0 && Date.now() - this.lastEvent > POLL_AFTER_MS) {
         this.lastEvent = Date.now();
         await this.lookUp([...this.pending.keys()].slice(0, 5000), false);
       }
-      await this.countWorkers();
+      if (!gating) await this.countWorkers();
       if (performance.now() >= this.deadline) await this.dropWaiting();
     } catch {
       /* Redis unreachable: ioredis reconnects; the next beat tries again */

@@ -336,8 +336,9 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
     let x: Float32Array = new Float32Array(B * d);
     windows.forEach((w, b) => x.set(e.embed([w[pos]], [pos]), b * d));
     const lastRow: (HeadRequest | null)[] = windows.map(() => null);
+    const rowPos = new Int32Array(B).fill(pos); // every window's row is at position pos (RoPE)
     for (let l = 0; l < c.layers; l++) {
-      const qkv = e.qkv(x, B, l, ra, undefined, new Int32Array(B).fill(pos));
+      const qkv = e.qkv(x, B, l, ra, undefined, rowPos);
       const ctx = new Float32Array(B * d);
       for (let b = 0; b < B; b++) attendGenStep({ e, g, ra, stats, b, l, t, pos, T, gen, iterBase, budget, qkv, ctx, lastRow });
       e.countDense(B, stats);
