@@ -145,6 +145,8 @@ test('fast and general row paths agree on boundary values of every column (same 
   const header = TRACE_COLUMNS.join(',');
   const base = ['0,0,0,64.0,993,500,12,16,0.05,True,4,100,6,True,False,False,-1', '1,3,2,64,993,500,6,-1,-1,False,-1,100,-1,True,False,True,921'];
   const values = ['-2', '-1', '0', '1', '4', '10', '12', '32', '33', '100', '500', '501', '921', '992', '993', '994', '995', '64.5', '0.1', 'True', 'False', 'true', '1e3'];
+  // the scanner's own edges: signed zero, leading zeros, 15 and 16 digits (exact accumulation up to 15), forms only Number reads
+  values.push('-0', '007', '123456789012345', '1234567890123456', '9007199254740993', '9999999999999999999999', '+3', '.5', 'NaN', '0x10', '', 'TRUE', 'False1');
   const outcome = (text: string, mapping: 'official' | 'exact') => {
     try {
       return JSON.stringify(parseTrace(text, 'm.csv', { bitMapping: mapping }).requests);
