@@ -138,6 +138,11 @@ export class Executor {
     return ex;
   }
 
+  /** True when evaluations run on pool workers or a queue's workers, not on this thread. */
+  get offThread(): boolean {
+    return this.usePool || this.keyedBackend;
+  }
+
   get journalFile(): string | undefined {
     return this.journal?.file;
   }

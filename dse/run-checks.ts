@@ -5,7 +5,7 @@
  * excluded how many).
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,15 +71,40 @@ export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spa
   return { header, jobs, what };
 }
 
+const GIT_OPTS = { cwd: ROOT, encoding: 'utf8' as const, timeout: 2000 };
+const GIT_SYNC_OPTS = { ...GIT_OPTS, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
+const commitOf = (head: string, dirty: string) => (/^[0-9a-f]{40}$/.test(head) ? head + (dirty ? '+dirty' : '') : undefined);
+
+let prefetched: { done: boolean; value?: string } | undefined;
+
 /** The current commit of the source tree (with "+dirty" for local changes), when it is a git checkout. */
 export function gitCommit(): string | undefined {
+  const early = prefetched;
+  prefetched = undefined; // one answer per prefetch: a later run asks again
+  if (early?.done) return early.value;
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return /^[0-9a-f]{40}$/.test(head) ? head + (dirty ? '+dirty' : '') : undefined;
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], GIT_SYNC_OPTS).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], GIT_SYNC_OPTS).trim();
+    return commitOf(head, dirty);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Starts the same two git commands without blocking (a run whose evaluations are elsewhere calls
+ * this at its start); the next `gitCommit()` returns their answer if both have finished by then,
+ * and runs them itself otherwise. Resolves when both have finished (never rejects).
+ */
+export function prefetchGitCommit(): Promise<void> {
+  const state: { done: boolean; value?: string } = { done: false };
+  prefetched = state;
+  const git = (args: string[]) =>
+    new Promise<string>((resolve, reject) => execFile('git', args, GIT_OPTS, (err, out) => (err ? reject(err) : resolve(String(out).trim()))));
+  return Promise.all([git(['rev-parse', 'HEAD']), git(['status', '--porcelain', '--untracked-files=no'])]).then(
+    ([head, dirty]) => void Object.assign(state, { done: true, value: commitOf(head, dirty) }),
+    () => void Object.assign(state, { done: true, value: undefined }),
+  );
 }
 
 interface RowLike {

@@ -29,7 +29,7 @@ import { RunSink } from './sink.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE } from './journal.ts';
-import { allFailed, guardRun, noFeasible } from './run-checks.ts';
+import { allFailed, guardRun, noFeasible, prefetchGitCommit } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
 
 export { packageVersion } from './steps/write.ts';
@@ -48,6 +48,12 @@ export interface RunOptions {
   report?: boolean;
   /** The report step: called with the results folder after the outputs are written (the CLI passes reports/). */
   writeReport?: (dir: string, opts: { interactive: boolean }, input: { run: RunJson; points: PointRow[] }) => Promise<unknown>;
+  /**
+   * Called once, at the start of a run whose evaluations run off this thread (pool workers or a
+   * queue) and that will write a report: loads and warms what `writeReport` needs while this thread
+   * would only wait, so the report is not a serial tail after the last evaluation.
+   */
+  preloadReport?: () => void;
   /** Where progress and notes go (default stderr). */
   log?: (line: string) => void;
   /** Continue from the folder's journal: re-evaluate nothing that finished. */
@@ -158,6 +164,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   let summary: RunSummary | undefined;
   try {
     interrupts.attach(executor);
+    if (executor.offThread) prefetchWhileWaiting(opts);
     summary = await steps({ opts, prepared, executor, log, interrupts });
     return summary;
   } finally {
@@ -166,6 +173,12 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     // every point failed: nothing is written — not even the journal, when this run started it
     if (summary?.written === false && journalStarted) removeStartedJournal(prepared.dir, dirExisted);
   }
+}
+
+/** What the end of a run needs that can be had while the evaluations run elsewhere: the report's modules, the git commit. */
+function prefetchWhileWaiting(opts: RunOptions): void {
+  void prefetchGitCommit();
+  if (opts.report !== false && opts.writeReport) opts.preloadReport?.();
 }
 
 function removeStartedJournal(dir: string, dirExisted: boolean): void {

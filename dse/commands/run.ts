@@ -19,8 +19,18 @@ import { exitCodeFor, stopText, type StopReason } from '../stop.ts';
  * points.csv's precision), so `report DIR`, which draws the same points from the files, writes
  * the same page. reports/ is loaded on use (vega + vega-lite take ~1 s).
  */
+let reports: Promise<typeof import('../../reports/index.ts')> | undefined;
+const loadReports = () => (reports ??= import('../../reports/index.ts'));
+
+/** Loads reports/ and warms its chart renderer ahead of the report (while the workers evaluate). */
+function preloadReport(): void {
+  loadReports()
+    .then((rep) => rep.warmUp())
+    .catch(() => {}); // a failure shows where the report is written
+}
+
 async function writeReport(dir: string, opts: { interactive: boolean }, input: { run: RunJson; points: PointRow[] }): Promise<void> {
-  const rep = await import('../../reports/index.ts');
+  const rep = await loadReports();
   const run = rep.validateRunJson(JSON.parse(runJsonText(input.run)), path.join(dir, 'run.json'));
   const points = rep.parsePointsCsv(pointsCsv(input.points, input.run.parameters, input.run.metrics), input.run);
   writeFileAtomic(path.join(dir, 'report.html'), await rep.renderReport({ run, points }, opts));
@@ -75,6 +85,7 @@ export function register(program: Command): void {
         interactive: o.interactive,
         report: o.report,
         writeReport,
+        preloadReport,
         resume: o.resume,
         fresh: o.fresh,
         force: o.force,
