@@ -6,7 +6,7 @@
  * load average before and after is reported.
  */
 import { loadavg } from 'node:os';
-import { initBackend, tf } from '../sim/nn/backend.ts';
+import { initTraining, tf } from '../sim/nn/backend.ts';
 import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { RECIPES, shardedStep, step } from '../sim/nn/train.ts';
@@ -86,7 +86,7 @@ function writeReadme(wa: number, wb: number, halves: Awaited<ReturnType<typeof h
 /** One thread vs two shards per training step, and the half-batch timings; writes sim/nn/README.md's block. */
 export async function run(): Promise<object> {
   const loadBefore = loadavg()[0];
-  await initBackend();
+  await initTraining();
   const m = benchModel();
   const { c, B, S } = m;
   const pool = await bundledPool(1);

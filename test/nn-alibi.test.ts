@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { AlgoSchema } from '../sim/schema.ts';
-import { initBackend, tf } from '../sim/nn/backend.ts';
+import { initTraining, tf } from '../sim/nn/backend.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
 import { alibiSlope, ConfigError, configFromHf } from '../sim/nn/hfconfig.ts';
@@ -39,7 +39,7 @@ test('ALiBi initWeights: posEmb all zeros, the other weights those of the same s
 });
 
 test('ALiBi training forward equals the float64 reference, and the bias changes the logits', async () => {
-  await initBackend();
+  await initTraining();
   const w = weights(12);
   const x = ids(20, 3);
   const ref = referenceForward(cfg, w, x);
@@ -58,12 +58,12 @@ test('ALiBi training forward equals the float64 reference, and the bias changes 
 });
 
 test('ALiBi engine generation (TF.js prompt pass, JS generation steps) equals the float64 reference', async () => {
-  await initBackend();
+  await initTraining();
   assertGenerationMatchesReference(cfg, weights(12), [ids(21, 6), ids(21, 7)], 12, 8);
 });
 
 test('no positions ("none"): engine generation equals the float64 reference, which differs from the ALiBi one', async () => {
-  await initBackend();
+  await initTraining();
   const none: ModelConfig = { ...cfg, positions: 'none' };
   const w = weights(14);
   const e = new Engine({ dir: 'mem', config: none, weights: w, tokenizer: new WordPieceTokenizer(['[PAD]']), hash: 't' });

@@ -3,7 +3,7 @@
 // JS generation steps) against the float64 reference, and the config round trip.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initBackend, tf } from '../sim/nn/backend.ts';
+import { initTraining, tf } from '../sim/nn/backend.ts';
 import { configFromHf } from '../sim/nn/hfconfig.ts';
 import { hfConfig } from '../sim/nn/hf-weights.ts';
 import { trainForward, type ModelConfig } from '../sim/nn/model.ts';
@@ -47,7 +47,7 @@ test('RoPE rotation: hand values (pairs i, i + dh/2 turned by p·BASE^(−2i/dh)
 });
 
 test('RoPE training forward equals the float64 reference (also shifted by posOffset), and differs from no positions', async () => {
-  await initBackend();
+  await initTraining();
   const w = weights(12);
   const x = ids(20, 3);
   const W = new Map([...w].map(([k, t]) => [k, tf.tensor(t.data, t.shape)]));
@@ -66,7 +66,7 @@ test('RoPE training forward equals the float64 reference (also shifted by posOff
 });
 
 test('RoPE engine generation (TF.js prompt pass, JS generation steps) equals the float64 reference', async () => {
-  await initBackend();
+  await initTraining();
   assertGenerationMatchesReference(cfg, weights(12), [ids(21, 6), ids(21, 7)], 12, 8);
 });
 

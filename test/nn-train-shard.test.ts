@@ -4,7 +4,7 @@
 // whole training run (dense and fine-tuning phases) with 2 workers ends at the 1-worker weights.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initBackend, tf } from '../sim/nn/backend.ts';
+import { initTraining, tf } from '../sim/nn/backend.ts';
 import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { prunedKeyMaskArrays } from '../sim/nn/ft-masks.ts';
@@ -50,7 +50,7 @@ test('shard boundaries: contiguous, every sequence once, sizes differ by at most
 
 for (const fast of [true, false]) {
   test(`sharded gradient = full-batch gradient (masked layers, ${fast ? 'fast' : 'default'} kernels), for 2 and 3 shards`, async () => {
-    await initBackend();
+    await initTraining();
     const w = initWeights(C, 3);
     const { ids, tgt, masks } = batch();
     assert.ok(masks.filter((m) => m).length >= 1, 'at least one pruned layer');
@@ -75,7 +75,7 @@ for (const fast of [true, false]) {
 }
 
 test('the pool task trainShard (a worker thread) returns the numbers the function gives here', async () => {
-  await initBackend();
+  await initTraining();
   const { bundledPool } = await import('../dse/backends/local.ts');
   const pool = await bundledPool(1);
   try {

@@ -4,7 +4,7 @@
 // the schedule's rate.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initBackend, tf } from '../sim/nn/backend.ts';
+import { initTraining, tf } from '../sim/nn/backend.ts';
 import { fastBMM } from '../sim/nn/model.ts';
 import { crossEntropyJs, sliceBMMGrad } from '../sim/nn/train-kernels.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
@@ -14,7 +14,7 @@ import { tokenKeepSchedule } from '../sim/workload/schedule.ts';
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
 
 test('sliceBMMGrad = batched matMul: value and both gradients', async () => {
-  await initBackend();
+  await initTraining();
   const A = tf.randomNormal([6, 5, 3], 0, 1, 'float32', 1);
   const B = tf.randomNormal([6, 3, 4], 0, 1, 'float32', 2);
   const W = tf.randomNormal([6, 5, 4], 0, 1, 'float32', 3);
@@ -30,7 +30,7 @@ test('sliceBMMGrad = batched matMul: value and both gradients', async () => {
 });
 
 test('crossEntropyJs = mean(logsumexp − picked logit), gradient (softmax − one-hot)/N', async () => {
-  await initBackend();
+  await initTraining();
   const L = tf.mul(tf.randomNormal([7, 11], 0, 1, 'float32', 4), 3) as tf.Tensor2D;
   const tgt = Int32Array.from([0, 3, 10, 2, 2, 5, 9]);
   const ref = (lg: tf.Tensor) => tf.mean(tf.sub(tf.logSumExp(lg, 1), tf.sum(tf.mul(lg, tf.oneHot(tf.tensor1d(tgt, 'int32'), 11)), 1)));
@@ -41,7 +41,7 @@ test('crossEntropyJs = mean(logsumexp − picked logit), gradient (softmax − o
 });
 
 test('crossEntropyJs with soft targets: the gradient of (1 − α)·CE(one-hot) + α·CE(teacher); the value stays the one-hot loss; without them the one-hot gradient', async () => {
-  await initBackend();
+  await initTraining();
   const L = tf.mul(tf.randomNormal([5, 6], 0, 1, 'float32', 8), 2) as tf.Tensor2D;
   const tgt = Int32Array.from([0, 5, 2, 2, 1]);
   const rng = mulberry32(3);
@@ -68,7 +68,7 @@ test('crossEntropyJs with soft targets: the gradient of (1 − α)·CE(one-hot) 
 });
 
 test('fine-tuning masks: causal, own token visible, nested over layers, layer 0 dense, keys hidden at the schedule rate', async () => {
-  await initBackend();
+  await initTraining();
   const B = 8, S = 256, layers = 4;
   const ft = { steps: 1, lr: 1e-3, warmup: 1, keepMin: 0.08, denseShare: 0 };
   const masks = prunedKeyMasks(B, S, layers, mulberry32(5), ft);

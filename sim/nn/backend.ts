@@ -9,7 +9,9 @@
  * - The wasm glue installs `uncaughtException` handlers that dump the whole minified glue on
  *   errors: callers (CLI commands, workers) must catch at the top level.
  */
-import * as tf from '@tensorflow/tfjs';
+// tfjs-core and the backends used here, not the `@tensorflow/tfjs` union package (./chained-ops.ts says why)
+import * as tf from '@tensorflow/tfjs-core';
+import './chained-ops.ts';
 
 let ready: Promise<string> | null = null;
 
@@ -30,6 +32,7 @@ async function init(): Promise<string> {
     }
   }
   if (want === 'cpu') {
+    await import('@tensorflow/tfjs-backend-cpu');
     await tf.setBackend('cpu');
     await tf.ready();
     return tf.getBackend();
@@ -48,6 +51,19 @@ export function initBackend(): Promise<string> {
   if (!ready) ready = init();
   return ready;
 }
+
+/**
+ * The backend plus every op's gradient function, for training. tfjs-core ships the gradients only
+ * as modules for bundlers; the `@tensorflow/tfjs` union package's Node build registers them on the
+ * same tfjs-core (and all chained ops, the same functions as ./chained-ops.ts), so training loads
+ * it, once, and inference never does.
+ */
+export async function initTraining(): Promise<string> {
+  gradients ??= import('@tensorflow/tfjs').then(() => undefined);
+  await gradients;
+  return initBackend();
+}
+let gradients: Promise<void> | undefined;
 
 /**
  * Copies the float32 values of `t` into `dst` at `offset` and disposes `t`. On the wasm backend

@@ -9,7 +9,7 @@
  * gradient by summation order only (|Δ| ~ 1e-7 relative). A run is reproducible for a given shard
  * count; `workers` is recorded in training.json.
  */
-import { initBackend, tf } from './backend.ts';
+import { initTraining, tf } from './backend.ts';
 import { trainForward, type ModelConfig, type TfWeights } from './model.ts';
 import { nextTokenLoss, type SoftTargets } from './train-kernels.ts';
 
@@ -103,7 +103,7 @@ let workerVars: { key: string; vars: Map<string, tf.Variable> } | undefined;
 
 /** A worker's task: the shard's loss and gradients at the given weights. */
 export async function trainShard(t: ShardTask): Promise<ShardResult> {
-  await initBackend();
+  await initTraining();
   const key = t.names.map((n, i) => `${n}:${t.shapes[i].join('x')}`).join(',');
   if (workerVars?.key !== key) {
     workerVars?.vars.forEach((v) => v.dispose());

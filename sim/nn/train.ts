@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { initBackend, tf } from './backend.ts';
+import { initTraining, tf } from './backend.ts';
 import { saveCheckpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, tokenStream, type SpamExample } from './data.ts';
 import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
@@ -370,7 +370,7 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
     const last = { ...fts[fts.length - 1], ...(opts.ftMasks ? { masks: opts.ftMasks } : {}), ...(opts.ftSteps ? { steps: opts.ftSteps } : {}), ...(opts.ftMinKeep ? { minKeep: opts.ftMinKeep } : {}) };
     r = { ...r, fineTune: fts.length === 1 ? last : [...fts.slice(0, -1), last] };
   }
-  const backend = await initBackend();
+  const backend = await initTraining();
   const t0 = performance.now();
   const isBert = r.config.kind === 'bert';
   const splits = isBert ? null : sotuSplits();
