@@ -22,6 +22,12 @@ export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;
   error: string;
   fidelity: string;
+  /**
+   * The accuracy run this evaluation used (runs with accuracy only), so the executor can hand it to
+   * later tasks of the same configuration on other workers (`known`); dropped before the point is
+   * recorded.
+   */
+  accuracyOutcome?: AccuracyOutcome;
 }
 
 /** The base design point of a space: preset + hardware overrides, algo, workload. */
@@ -122,8 +128,10 @@ function accuracyKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig): st
   return JSON.stringify([spec, a]);
 }
 
-export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number): Promise<AccuracyOutcome> {
+export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number, known?: AccuracyOutcome): Promise<AccuracyOutcome> {
   const key = accuracyKey(spec, algo) + `|${targetLayers}`;
+  // an outcome another worker computed for the same key: the same numbers (runs are deterministic)
+  if (known && !accuracyCache.has(key)) accuracyCache.set(key, Promise.resolve(known));
   let p = accuracyCache.get(key);
   if (!p) {
     p = (async () => {
@@ -181,22 +189,36 @@ function sharedWorkload(ctx: EvalContext, params: Params, overrides: WorkloadOve
 }
 
 /** The accuracy engine's measured pruning for a point (undefined without an accuracy block). */
-async function measuredOverrides(ctx: EvalContext, point: DesignPoint): Promise<WorkloadOverrides | undefined> {
+async function measuredOverrides(ctx: EvalContext, point: DesignPoint, known?: AccuracyOutcome): Promise<WorkloadOverrides | undefined> {
   if (!ctx.accuracy) return undefined;
-  return (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers)).overrides;
+  return (await runAccuracy(ctx.accuracy, point.algo, modelShape(point.workload.model).layers, known)).overrides;
 }
 
-/** Evaluate one design point with the primary model of the run. */
-export async function evaluatePoint(ctx: EvalContext, id: number, params: Params): Promise<EvaluatedPoint> {
+/**
+ * What identifies a point's accuracy run: its accuracy spec and algorithm configuration (and the
+ * target model's depth). Points with the same key share one run; undefined without accuracy.
+ */
+export function accuracyKeyOf(ctx: EvalContext, params: Params): string | undefined {
+  if (!ctx.accuracy) return undefined;
+  const point = applyParams(ctx.base, params);
+  return accuracyKey(ctx.accuracy, point.algo) + `|${modelShape(point.workload.model).layers}`;
+}
+
+/**
+ * Evaluate one design point with the primary model of the run. `known`: the point's accuracy
+ * outcome when an earlier evaluation (on any worker) computed it — it is used instead of a run.
+ */
+export async function evaluatePoint(ctx: EvalContext, id: number, params: Params, known?: AccuracyOutcome): Promise<EvaluatedPoint> {
   const metrics: Record<string, number> = {};
   for (const m of ctx.metrics) metrics[m] = Number.NaN;
   try {
     const point = applyParams(ctx.base, params);
     let overrides: WorkloadOverrides | undefined;
     let fidelity: string = primaryModel(ctx);
+    let acc: AccuracyOutcome | undefined;
     if (ctx.accuracy) {
       const layers = modelShape(point.workload.model).layers;
-      const acc = await runAccuracy(ctx.accuracy, point.algo, layers);
+      acc = await runAccuracy(ctx.accuracy, point.algo, layers, known);
       metrics[acc.metric] = acc.value;
       metrics[`${acc.metric}_ci_low`] = acc.ci95[0];
       metrics[`${acc.metric}_ci_high`] = acc.ci95[1];
@@ -212,7 +234,7 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
     }
     let viol = 0;
     for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
-    return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity };
+    return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity, ...(acc ? { accuracyOutcome: acc } : {}) };
   } catch (e) {
     return { id, params, metrics, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: '' };
   }
@@ -232,9 +254,9 @@ export interface Breakdown {
  * on, the pruning the accuracy run measured. Runs on a pool worker in parallel runs, where the
  * models are warm and the accuracy runs cached.
  */
-export async function pointBreakdown(ctx: EvalContext, params: Params): Promise<Breakdown> {
+export async function pointBreakdown(ctx: EvalContext, params: Params, known?: AccuracyOutcome): Promise<Breakdown> {
   const point = applyParams(ctx.base, params);
-  const hw = evaluateHardware(point, { fidelity: primaryModel(ctx), overrides: await measuredOverrides(ctx, point), options: ctx.modelOptions });
+  const hw = evaluateHardware(point, { fidelity: primaryModel(ctx), overrides: await measuredOverrides(ctx, point, known), options: ctx.modelOptions });
   // The report shows SRAM as its own area category (the model books key/value SRAM under qk/pv)
   // and the DRAM traffic by tensor when the model reports it (analytical: extra.dram_bytes_*).
   const { sramAreaMm2 } = await import('../sim/hw/area.ts');
@@ -255,11 +277,11 @@ export const RESCORED_METRICS = ['latency_s', 'energy_j', 'cycles', 'dram_bytes'
  * Re-score of a point with the space's re-scoring model (`fidelity: both`: the cycle model on the
  * analytical front); runs in a pool worker or in-process.
  */
-export async function rescorePoint(ctx: EvalContext, id: number, params: Params): Promise<EvaluatedPoint> {
+export async function rescorePoint(ctx: EvalContext, id: number, params: Params, known?: AccuracyOutcome): Promise<EvaluatedPoint> {
   const model = fidelityPlan(ctx.fidelity).rescore ?? primaryModel(ctx);
   try {
     const point = applyParams(ctx.base, params);
-    const c = evaluateHardware(point, { fidelity: model, overrides: await measuredOverrides(ctx, point), options: ctx.modelOptions });
+    const c = evaluateHardware(point, { fidelity: model, overrides: await measuredOverrides(ctx, point, known), options: ctx.modelOptions });
     const metrics: Record<string, number> = {};
     for (const m of RESCORED_METRICS) metrics[`${model}_${m}`] = c[m];
     return { id, params, metrics, status: 'ok', violation: 0, feasible: true, error: '', fidelity: model };

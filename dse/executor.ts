@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Params, Trial } from './driver.ts';
-import { isCpuBound, primaryFidelity, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { accuracyKeyOf, isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
 import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import type { JournalIndex } from './journal-index.ts';
@@ -97,6 +97,12 @@ export class Executor {
   private deadline = Infinity;
   private readonly base: unknown;
   private readonly log: (line: string) => void;
+  /**
+   * Accuracy outcomes the workers returned, by accuracyKeyOf: each worker caches only its own runs,
+   * so a later task of a configuration evaluated elsewhere (the configuration's next hardware
+   * point, a re-score, a highlight's breakdown) carries the outcome instead of running it again.
+   */
+  private readonly accuracyOutcomes = new Map<string, AccuracyOutcome>();
 
   private constructor(opts: ExecutorOptions, journal?: Journal) {
     this.ctx = opts.ctx;
@@ -136,6 +142,21 @@ export class Executor {
       );
     }
     return ex;
+  }
+
+  /** The accuracy outcome of a point's configuration if a worker has returned it (see accuracyOutcomes). */
+  knownAccuracy(ctx: EvalContext, params: Params): AccuracyOutcome | undefined {
+    const k = this.accuracyOutcomes.size > 0 ? accuracyKeyOf(ctx, params) : undefined;
+    return k === undefined ? undefined : this.accuracyOutcomes.get(k);
+  }
+
+  /** Keeps a returned point's accuracy outcome (see accuracyOutcomes) and returns the point without it. */
+  private takeOutcome(ctx: EvalContext, p: EvaluatedPoint): EvaluatedPoint {
+    if (!p.accuracyOutcome) return p;
+    const { accuracyOutcome, ...point } = p;
+    const k = accuracyKeyOf(ctx, point.params);
+    if (k !== undefined && !this.accuracyOutcomes.has(k)) this.accuracyOutcomes.set(k, accuracyOutcome);
+    return point;
   }
 
   /** True when evaluations run on pool workers or a queue's workers, not on this thread. */
@@ -301,7 +322,7 @@ export class Executor {
     for (const { t, key } of todo) {
       if (this.aborted || this.stopping || performance.now() >= this.deadline) break;
       const t0 = performance.now();
-      const p = await fn(ctx, t.id, t.params);
+      const p = this.takeOutcome(ctx, await fn(ctx, t.id, t.params));
       const ms = performance.now() - t0;
       out.push(p);
       this.evaluated++;
@@ -347,10 +368,14 @@ export class Executor {
       while (queue.length > 0 && !stop()) {
         for (const { t, key } of queue.shift()!) {
           if (stop()) return;
-          const r = await pool.run<EvaluatedPoint>({ task: step?.task ?? 'evaluate', args: [ctx, t.id, t.params] }, { key, id: t.id });
+          const args = [ctx, t.id, t.params, this.knownAccuracy(ctx, t.params)];
+          const r = await pool.run<EvaluatedPoint>({ task: step?.task ?? 'evaluate', args }, { key, id: t.id });
           if (r.status === 'aborted') return;
           // (a backend may answer two trials with equal params with one evaluation: the id is the trial's)
-          if (r.status === 'ok') record(key, r.value.id === t.id ? r.value : { ...r.value, id: t.id }, r.ms);
+          if (r.status === 'ok') {
+            const p = this.takeOutcome(ctx, r.value);
+            record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms);
+          }
           else {
             const metrics: Record<string, number> = {};
             for (const m of ctx.metrics) metrics[m] = Number.NaN;

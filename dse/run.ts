@@ -236,7 +236,7 @@ async function steps(input: StepsInput): Promise<RunSummary> {
       const run = runJson({ ...record, highlights: [] }, {});
       return { dir, run, rows: [], written: false, reportWritten: false };
     }
-    const highlights = await highlight(sink.front, parsed.objectives, (params) => executor.call('breakdown', ctx, params));
+    const highlights = await highlight(sink.front, parsed.objectives, (params) => executor.call('breakdown', ctx, params, executor.knownAccuracy(ctx, params)));
     const out = await write({ ...record, highlights, backend: executor.backendInfo() });
     sink = undefined;
     const reportWritten = await reportStep(opts, dir, out, input.log);

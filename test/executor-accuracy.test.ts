@@ -1,0 +1,102 @@
+/**
+ * Accuracy outcomes shared between workers (dse/executor.ts accuracyOutcomes, dse/evaluate.ts
+ * `known`): each worker caches only its own accuracy runs, so the executor hands an outcome a
+ * worker returned to every later task of the same configuration, wherever it runs.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Executor } from '../dse/executor.ts';
+import { accuracyKeyOf, evaluatePoint, pointBreakdown, type AccuracyOutcome, type EvaluatedPoint } from '../dse/evaluate.ts';
+import { prepareRun } from '../dse/run.ts';
+import type { EvalBackend, PoolResult, PoolTask } from '../dse/backends/types.ts';
+import type { Params } from '../dse/driver.ts';
+
+const SPACE = `name: shared-accuracy
+workload: { model: bert-base, stage: summarization, seqLen: 128 }
+accuracy: { model: spam-bert, maxExamples: 8 }
+objectives:
+  - { metric: accuracy, goal: max }
+  - { metric: latency_s, goal: min }
+parameters:
+  algo.tokenKeep: [1.0, 0.5, 0.25]
+  hw.dramChannels: [8, 16]
+search: { driver: grid }
+`;
+
+function prepared() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shared-acc-'));
+  const spaceFile = path.join(dir, 'space.yaml');
+  fs.writeFileSync(spaceFile, SPACE);
+  return { dir, ctx: prepareRun({ spaceFile }).ctx };
+}
+
+/** An outcome no real run gives (accuracy 0.123 on 8 examples), so a point that shows it used it. */
+const FAKE: AccuracyOutcome = {
+  metric: 'accuracy',
+  value: 0.123,
+  ci95: [0.1, 0.2],
+  n: 8,
+  lsbRefetchFraction: 0,
+  overrides: { tokenKeepPerLayer: Array(12).fill(0.5), headKeepPerLayer: Array(12).fill(1), valueKeepPerLayer: Array(12).fill(1), refetchPerLayer: Array(12).fill(0) },
+};
+
+test('evaluatePoint and pointBreakdown use a known outcome instead of running the model', async () => {
+  const { ctx } = prepared();
+  const params: Params = { 'algo.tokenKeep': 0.37, 'hw.dramChannels': 8 };
+  const p = await evaluatePoint(ctx, 0, params, FAKE);
+  assert.equal(p.status, 'ok', p.error);
+  assert.equal(p.metrics.accuracy, 0.123);
+  assert.deepEqual([p.metrics.accuracy_ci_low, p.metrics.accuracy_ci_high], [0.1, 0.2]);
+  assert.deepEqual(p.accuracyOutcome, FAKE, 'the outcome travels back with the point');
+  const b = await pointBreakdown(ctx, params, FAKE);
+  assert.ok(Object.values(b.stages).some((v) => v > 0));
+  // the key ignores hardware knobs and the measured refetch fraction, and tells configurations apart
+  assert.equal(accuracyKeyOf(ctx, params), accuracyKeyOf(ctx, { ...params, 'hw.dramChannels': 16 }));
+  assert.notEqual(accuracyKeyOf(ctx, params), accuracyKeyOf(ctx, { ...params, 'algo.tokenKeep': 0.5 }));
+});
+
+test('two workers with their own caches: each configuration runs once; later tasks carry the outcome; recorded points drop it', async () => {
+  const { dir, ctx } = prepared();
+  // Two simulated workers, tasks alternating between them; a worker "runs" a configuration (counted)
+  // when a task arrives without an outcome and it has none cached.
+  const caches = [new Map<string, AccuracyOutcome>(), new Map<string, AccuracyOutcome>()];
+  const runs: string[] = [];
+  const carried: boolean[] = [];
+  let turn = 0;
+  const backend: EvalBackend = {
+    kind: 'local',
+    jobs: 2,
+    lanes: 2,
+    async run<T>(task: PoolTask): Promise<PoolResult<T>> {
+      const [c, id, params, known] = task.args as [typeof ctx, number, Params, AccuracyOutcome | undefined];
+      const cache = caches[turn++ % 2];
+      const k = accuracyKeyOf(c, params)!;
+      carried.push(known !== undefined);
+      if (known) cache.set(k, known);
+      if (!cache.has(k)) {
+        runs.push(k);
+        cache.set(k, { ...FAKE, value: runs.length / 10 });
+      }
+      const p: EvaluatedPoint = { id, params, metrics: { accuracy: cache.get(k)!.value }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy', accuracyOutcome: cache.get(k) };
+      return { status: 'ok', value: p as T, ms: 1, attempts: 1 };
+    },
+    describe: () => ({ kind: 'local', jobs: 2 }),
+    abort: async () => {},
+    close: async () => {},
+  };
+  const ex = Executor.open({ ctx, dir: path.join(dir, 'out'), backend, journal: false });
+  const trials = [1.0, 0.5, 0.25].flatMap((tk, i) => [8, 16].map((ch, j) => ({ id: 2 * i + j, params: { 'algo.tokenKeep': tk, 'hw.dramChannels': ch } })));
+  const pts = await ex.evaluate(trials);
+  assert.equal(runs.length, 3, `one run per configuration, not per worker: ${runs.length}`);
+  assert.equal(carried.filter(Boolean).length, 3, 'the second point of each configuration carried the outcome');
+  assert.ok(pts.every((p) => p.accuracyOutcome === undefined), 'recorded points drop the outcome');
+  // both points of a configuration report the same accuracy, whichever worker evaluated them
+  for (let i = 0; i < 6; i += 2) assert.equal(pts[i].metrics.accuracy, pts[i + 1].metrics.accuracy);
+  assert.equal(ex.knownAccuracy(ctx, { 'algo.tokenKeep': 0.5, 'hw.dramChannels': 32 })?.value, pts[2].metrics.accuracy);
+  assert.equal(ex.knownAccuracy(ctx, { 'algo.tokenKeep': 0.75, 'hw.dramChannels': 8 }), undefined);
+  await ex.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
