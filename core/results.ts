@@ -4,7 +4,7 @@
  * report. run.json is described by one zod schema (`RunJsonSchema`): the type is inferred from it
  * and `parseRunJson` validates a file read back, filling harmless defaults for optional fields.
  */
-import { z } from 'zod';
+import * as z from './zod.ts';
 
 export type ParamValue = number | string;
 export type Params = Record<string, ParamValue>;

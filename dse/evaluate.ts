@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
 import type { Workload } from '../sim/workload/types.ts';

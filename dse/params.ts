@@ -4,7 +4,7 @@
  * re-exports all of it) so that commands handling one design point (`simulate`) load neither the
  * YAML parser nor the sweep's schemas and drivers.
  */
-import type { z } from 'zod';
+import type * as z from '../core/zod.ts';
 import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import type { Params } from './driver.ts';
 import { InputError } from './errors.ts';

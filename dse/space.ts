@@ -8,7 +8,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, visit, type Document, type Node as YamlNode } from 'yaml';
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/fidelities.ts';
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';

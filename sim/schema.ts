@@ -6,7 +6,7 @@
  * Defaults of `HardwareSchema` are the paper's full SpAtten (Table I); defaults of `AlgoSchema`
  * are the dense, unpruned, 12-bit static baseline so that every technique is opt-in.
  */
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { TOPK_FILTERS, TOPK_MODELS } from './hw/topk.ts';
 
 /** Address mappings inside an HBM2 channel (Ramulator2 names, most significant field first). */
