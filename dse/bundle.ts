@@ -31,6 +31,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { listFiles } from './files.ts';
+import { profileSourcesKey } from './profile-key.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_CACHE = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
@@ -207,10 +208,11 @@ function bundleOptions(spec: BundleSpec, outdir: string) {
     outdir,
     outExtension: { '.js': '.mjs' },
     entryNames: '[name]',
-    define: { __SPATTEN_BUNDLE__: 'true' },
+    // the profile cache's key, computed here from the sources this bundle is built from
+    define: { __SPATTEN_BUNDLE__: 'true', ...(spec.dirs.includes('sim') ? { __SPATTEN_PROFILE_KEY__: JSON.stringify(profileSourcesKey(ROOT)) } : {}) },
     logLevel: 'silent' as const,
     metafile: true,
-    plugins: spec.external ? [ownImportMetaUrl, zodEnglishOnly] : [ownImportMetaUrl],
+    plugins: spec.external ? [ownImportMetaUrl, zodEnglishOnly, lazyCommanderChildProcess] : [ownImportMetaUrl],
   };
 }
 
@@ -242,7 +244,7 @@ async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBu
   try {
     const built = await esbuild.build(bundleOptions(spec, tmp));
     // every bundled source must be covered by the key, or an edit there would go unnoticed
-    const stray = Object.keys(built.metafile!.inputs).filter((f) => !f.includes('node_modules/') && !spec.dirs.some((d) => f.startsWith(`${d}/`)));
+    const stray = Object.keys(built.metafile!.inputs).filter((f) => !f.includes('node_modules/') && !f.startsWith(`${LAZY_CHILD_PROCESS}:`) && !spec.dirs.some((d) => f.startsWith(`${d}/`)));
     if (stray.length) throw new Error(`${spec.name} bundle: ${stray.join(', ')} outside the hashed folders ${spec.dirs.join(', ')} (dse/bundle.ts)`);
     try {
       fs.renameSync(tmp, dir);
@@ -260,6 +262,26 @@ async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBu
   prune(cacheDir, dir, spec.name);
   return fs.existsSync(file) ? { url: pathToFileURL(file).href, built: true } : undefined;
 }
+
+/**
+ * esbuild plugin: commander requires node:child_process when it loads (~5 ms of every CLI start:
+ * the module brings net, dgram and their streams) for executable subcommands, which this CLI does
+ * not have. In the bundle that require is deferred to the first use of the module.
+ */
+const LAZY_CHILD_PROCESS = 'lazy-child-process'; // the plugin's namespace (its one module is not a source file)
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(b: {
+    onResolve: (o: { filter: RegExp }, cb: (a: { path: string; importer: string }) => { path: string; namespace: string } | undefined) => void;
+    onLoad: (o: { filter: RegExp; namespace: string }, cb: () => { contents: string; loader: 'js' }) => void;
+  }) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) => (/[\\/]node_modules[\\/]commander[\\/]/.test(a.importer) ? { path: 'child_process', namespace: LAZY_CHILD_PROCESS } : undefined));
+    b.onLoad({ filter: /.*/, namespace: LAZY_CHILD_PROCESS }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+      loader: 'js',
+    }));
+  },
+};
 
 /** The bundle file's own URL, spelled so that the plugin below leaves it alone. */
 const BUNDLE_URL = ['import', 'meta', 'url'].join('.');

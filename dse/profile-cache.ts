@@ -13,18 +13,21 @@
  * turns it off. Bounded: at most MAX_PROFILES profiles are written (tables of other design points
  * are dropped first).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedProfiles, takeProfiles, type ProfileSet } from '../sim/cycle/profiles.ts';
 import type { StreamProfile } from '../sim/cycle/dram-profile.ts';
+import { PROFILE_SOURCES, profileSourcesKey } from './profile-key.ts';
+
+export { PROFILE_SOURCES };
+
+/** Set by dse/bundle.ts in the CLI bundle: profileSourcesKey() of the sources it was built from. */
+declare const __SPATTEN_PROFILE_KEY__: string | undefined;
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
 
-/** The files whose code computes a profile (test/profile-cache.test.ts checks the list is closed under imports). */
-export const PROFILE_SOURCES = ['sim/cycle/profiles.ts', 'sim/cycle/dram-profile.ts', 'sim/cycle/dram.ts'];
 const MAX_PROFILES = 10000;
 const MAGIC = 0x53445031; // "SDP1"
 
@@ -33,9 +36,8 @@ const enabled = () => process.env.SPATTEN_PROFILE_CACHE !== '0';
 /** The cache file for the current profile sources (undefined if they cannot be read). */
 export function profileCacheFile(cacheDir = CACHE): string | undefined {
   try {
-    const h = createHash('sha256');
-    for (const f of PROFILE_SOURCES) h.update(fs.readFileSync(path.join(ROOT, f))).update('\0');
-    return path.join(cacheDir, `profiles-${h.digest('hex').slice(0, 16)}.bin`);
+    const key = typeof __SPATTEN_PROFILE_KEY__ === 'string' ? __SPATTEN_PROFILE_KEY__ : profileSourcesKey(ROOT);
+    return path.join(cacheDir, `profiles-${key}.bin`);
   } catch {
     return undefined;
   }
@@ -130,7 +132,7 @@ export function saveProfileCache(file: string | undefined): void {
   let all = [...sets, ...unclaimed];
   if (count(all) > MAX_PROFILES) all = sets;
   if (count(all) > MAX_PROFILES) return;
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(tmp, encodeProfiles(all));

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWorkerBundle, bundleKey, execArgvWithoutTsx, inUseMarker } from '../dse/bundle.ts';
+import { profileSourcesKey } from '../dse/profile-key.ts';
 import { spawnSync } from 'node:child_process';
 import { EvalPool } from '../dse/pool.ts';
 import { Executor } from '../dse/executor.ts';
@@ -160,6 +161,20 @@ test('the CLI bundle: built once per source state, its manifest lists every hash
     // the bundled main, in this process: every command module is registered
     const { buildProgram } = await import(a.url);
     assert.equal(typeof buildProgram, 'function');
+    // the profile cache's key is built in (the bundle does not hash the sources at each start) ...
+    const dir = path.dirname(fileURLToPath(a.url));
+    const chunks = fs.readdirSync(dir).filter((f) => f.endsWith('.mjs')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+    assert.ok(chunks.some((c) => c.includes(`const key = true ? "${profileSourcesKey()}"`)), 'the profile key is a constant of the bundle');
+    // ... so a simulate run loads neither node:crypto nor (through commander) node:child_process
+    const probe = path.join(cache, 'builtins.cjs');
+    fs.writeFileSync(probe, "const base = new Set(process.moduleLoadList); process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + process.moduleLoadList.filter((m) => !base.has(m)).join(',') + '\\n'));");
+    const trace = path.join(ROOT, 'sim', 'workload', 'traces', 'small.csv');
+    const run = spawnSync(process.execPath, ['--require', probe, '--input-type=module', '-e', `const m = await import(${JSON.stringify(a.url)}); process.exitCode = await m.main(['simulate', '--trace', ${JSON.stringify(trace)}, '--fidelity', 'cycle', '--json']);`], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(JSON.parse(run.stdout).latency_s > 0);
+    const loaded = run.stderr.split('\n').find((l) => l.startsWith('LOADED ')) ?? '';
+    assert.ok(loaded.includes('NativeModule'), 'the probe saw module loads');
+    assert.doesNotMatch(loaded, /NativeModule (crypto|child_process)\b/);
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }
