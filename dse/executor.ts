@@ -375,8 +375,7 @@ export class Executor {
           if (r.status === 'ok') {
             const p = this.takeOutcome(ctx, r.value);
             record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms);
-          }
-          else {
+          } else {
             const metrics: Record<string, number> = {};
             for (const m of ctx.metrics) metrics[m] = Number.NaN;
             // a point whose worker died twice is not journaled: --resume retries it (the crash may
