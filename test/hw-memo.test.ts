@@ -69,3 +69,43 @@ test('admit false: the value is used (and is the last value) but not kept', () =
 test('a field name that is not an identifier is refused', () => {
   assert.throws(() => new HwMemo(['qk-multipliers' as keyof HardwareConfig]), /not an identifier/);
 });
+
+test('NumTable grows from 256 slots to its full size and answers as a Map with the clear-at-capacity rule', async () => {
+  const { NumTable } = await import('../sim/hw/num-table.ts');
+  const capacity = 5000;
+  const t = new NumTable(capacity, 2);
+  assert.equal(t.slots.length, 256 * 5, 'starts small');
+  const ref = new Map<string, [number, number]>();
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const keys: [number, number][] = [];
+  const check = (a: number, b: number) => {
+    const o = t.find(a, b);
+    const want = ref.get(`${a}|${b}`);
+    if (want === undefined) return assert.equal(o, -1, `no entry for ${a}|${b}`);
+    assert.ok(o >= 0, `entry ${a}|${b} kept`);
+    assert.deepEqual([t.slots[o], t.slots[o + 1]], want);
+  };
+  for (let k = 0; k < 3 * capacity; k++) {
+    // every third step looks up a key inserted earlier (kept, or dropped by an emptying)
+    if (k % 3 === 2 && keys.length > 0) {
+      const [a, b] = keys[Math.floor(rnd() * keys.length)];
+      check(a, b);
+      continue;
+    }
+    const a = Math.floor(rnd() * 300);
+    const b = rnd() < 0.5 ? Math.floor(rnd() * 1e6) : rnd() * 1e9;
+    if (ref.has(`${a}|${b}`)) continue;
+    check(a, b);
+    if (ref.size >= capacity) ref.clear(); // the table empties itself at the next insert when full
+    const w = t.insert(a, b);
+    t.slots[w] = a + b;
+    t.slots[w + 1] = k;
+    ref.set(`${a}|${b}`, [a + b, k]);
+    keys.push([a, b]);
+  }
+  for (const [a, b] of keys) check(a, b);
+  assert.equal(t.slots.length, 16384 * 5, 'full size: the power of two ≥ 2 × capacity');
+  t.set(-1, -2, 42);
+  assert.equal(t.get(-1, -2), 42);
+});

@@ -96,7 +96,7 @@ export function gatherCost(L: number, n: number, bytesPerToken: number, channels
   return gatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 }, L, n, bytesPerToken, channels, t1, clockGHz);
 }
 
-/** The table `profiledCost` answered from (its offset indexes this). */
+/** The slots of the table `profiledCost` answered from (its offset indexes this). */
 let found: Float64Array = memo.slots;
 
 /** `gatherCost` written into `o` (no allocation). */
@@ -141,14 +141,20 @@ function profiledCost(L: number, n: number, B: number, channels: number, t: HbmT
       freshId = id;
       freshEpoch = ep;
     }
-    found = fresh.slots;
-    const i = fresh.find(channels, key);
-    return i >= 0 ? i : profileCost(L, n, B, channels, t, fresh.slots, fresh.insert(channels, key));
+    return lookUp(fresh, channels, key, L, n, B, channels, t);
   }
-  found = memo.slots;
-  const a = id * 65536 + channels;
-  const i = memo.find(a, key);
-  return i >= 0 ? i : profileCost(L, n, B, channels, t, memo.slots, memo.insert(a, key));
+  return lookUp(memo, id * 65536 + channels, key, L, n, B, channels, t);
+}
+
+/** Offset of the cost under (a, key) in `table`, computed and stored if absent; `found` = the table's slots. */
+function lookUp(table: NumTable, a: number, key: number, L: number, n: number, B: number, channels: number, t: HbmTiming): number {
+  let i = table.find(a, key);
+  if (i < 0) {
+    i = table.insert(a, key); // may grow the table: its slots are read after
+    profileCost(L, n, B, channels, t, table.slots, i);
+  }
+  found = table.slots;
+  return i;
 }
 
 const expectedScratch: ExpectedCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };

@@ -19,11 +19,19 @@ function hashPair(a: number, b: number): number {
   return h ^ (h >>> 15);
 }
 
+/** Slots a table starts with: it doubles up to its full size as entries arrive (load ≤ ½ throughout). */
+const INITIAL_SLOTS = 256;
+
 export class NumTable {
-  /** Slots of key a, key b, generation, then the values: read a found entry's values from here. */
-  readonly slots: Float64Array;
+  /**
+   * Slots of key a, key b, generation, then the values: read a found entry's values from here.
+   * A new array when the table grows: read it after `find`/`insert`, never keep it across an insert.
+   */
+  slots: Float64Array;
   private readonly stride: number;
-  private readonly mask: number;
+  private mask: number;
+  /** Slot count at full size: the power of two ≥ 2 × capacity. */
+  private readonly fullSlots: number;
   private gen = 1;
   private size = 0;
 
@@ -37,9 +45,13 @@ export class NumTable {
   ) {
     let n = 16;
     while (n < 2 * capacity) n *= 2;
+    this.fullSlots = n;
     this.stride = 3 + width;
-    this.slots = new Float64Array(n * this.stride);
-    this.mask = n - 1;
+    // Allocated small and grown: a full-size table is megabytes (the DRAM cost memo: 25 MB), which a
+    // process that never fills it (one simulation, a cycle-model run) would allocate and collect for nothing.
+    const start = Math.min(n, INITIAL_SLOTS);
+    this.slots = new Float64Array(start * this.stride);
+    this.mask = start - 1;
   }
 
   /** Offset in `slots` of the values stored under (a, b), or -1. */
@@ -57,6 +69,7 @@ export class NumTable {
   /** Offset in `slots` where the values of a new key (a, b) go (the table is emptied first when full). */
   insert(a: number, b: number): number {
     if (this.size >= this.capacity) this.clear();
+    else if (2 * (this.size + 1) > this.mask + 1 && this.mask + 1 < this.fullSlots) this.grow();
     const s = this.slots;
     const m = this.mask;
     const st = this.stride;
@@ -78,7 +91,25 @@ export class NumTable {
 
   /** Stores v under a new key (a, b). */
   set(a: number, b: number, v: number): void {
-    this.slots[this.insert(a, b)] = v;
+    const o = this.insert(a, b); // may grow the table: `slots` is read after
+    this.slots[o] = v;
+  }
+
+  /** Twice the slots, the current generation's entries placed again (the others are dropped). */
+  private grow(): void {
+    const old = this.slots;
+    const st = this.stride;
+    const n = 2 * (this.mask + 1);
+    const s = new Float64Array(n * st);
+    const m = n - 1;
+    for (let o = 0; o < old.length; o += st) {
+      if (old[o + 2] !== this.gen) continue;
+      let i = hashPair(old[o], old[o + 1]) & m;
+      while (s[i * st + 2] === this.gen) i = (i + 1) & m;
+      s.set(old.subarray(o, o + st), i * st);
+    }
+    this.slots = s;
+    this.mask = m;
   }
 
   /** Empties the table (slots of earlier generations are overwritten as they are reused). */
