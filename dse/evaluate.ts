@@ -122,14 +122,14 @@ export interface EvalContext {
 // never trigger a re-run.
 const accuracyCache = new Map<string, Promise<AccuracyOutcome>>();
 
-/** Algorithm fields the accuracy engine sees (the rest only change the hardware side). */
-function accuracyKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig): string {
+/** The accuracy cache's key: the spec, the algorithm fields the accuracy engine sees (the rest only change the hardware side) and the target depth. */
+function accuracyKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number): string {
   const { lsbRefetchFraction: _measured, ...a } = algo;
-  return JSON.stringify([spec, a]);
+  return JSON.stringify([spec, a]) + `|${targetLayers}`;
 }
 
 export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number, known?: AccuracyOutcome): Promise<AccuracyOutcome> {
-  const key = accuracyKey(spec, algo) + `|${targetLayers}`;
+  const key = accuracyKey(spec, algo, targetLayers);
   // an outcome another worker computed for the same key: the same numbers (runs are deterministic)
   if (known && !accuracyCache.has(key)) accuracyCache.set(key, Promise.resolve(known));
   let p = accuracyCache.get(key);
@@ -201,7 +201,7 @@ async function measuredOverrides(ctx: EvalContext, point: DesignPoint, known?: A
 export function accuracyKeyOf(ctx: EvalContext, params: Params): string | undefined {
   if (!ctx.accuracy) return undefined;
   const point = applyParams(ctx.base, params);
-  return accuracyKey(ctx.accuracy, point.algo) + `|${modelShape(point.workload.model).layers}`;
+  return accuracyKey(ctx.accuracy, point.algo, modelShape(point.workload.model).layers);
 }
 
 /**

@@ -5,7 +5,7 @@
  * few hundred a trace needs is most of a cold `simulate --fidelity cycle` process (the JIT is cold:
  * ~100 ms of the first simulation, ~12 ms warm). So `simulate` seeds the memo tables from a file
  * and writes them back when it computed new ones. The file is named after a hash of the DRAM
- * model's sources (PROFILE_SOURCES: every file the profile code runs), so an edit there starts a
+ * model's sources (PROFILE_SOURCES in dse/profile-key.ts: every file the profile code runs), so an edit there starts a
  * new file; tables are matched by their full (channel count, timing) identity. The numbers are
  * stored as float64, bit for bit: a seeded run prints exactly what a cold one prints.
  *
@@ -18,9 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedProfiles, takeProfiles, type ProfileSet } from '../sim/cycle/profiles.ts';
 import type { StreamProfile } from '../sim/cycle/dram-profile.ts';
-import { PROFILE_SOURCES, profileSourcesKey } from './profile-key.ts';
-
-export { PROFILE_SOURCES };
+import { profileSourcesKey } from './profile-key.ts';
 
 /** Set by dse/bundle.ts in the CLI bundle: profileSourcesKey() of the sources it was built from. */
 declare const __SPATTEN_PROFILE_KEY__: string | undefined;

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeProfiles, encodeProfiles, PROFILE_SOURCES } from '../dse/profile-cache.ts';
+import { decodeProfiles, encodeProfiles } from '../dse/profile-cache.ts';
+import { PROFILE_SOURCES } from '../dse/profile-key.ts';
 import { memoProfile, profileTable, seedProfiles, takeProfiles } from '../sim/cycle/profiles.ts';
 import { hbmTiming } from '../sim/cycle/dram.ts';
 
