@@ -102,6 +102,13 @@ function readHolder(file: string): LockInfo | undefined {
   }
 }
 
+/** "pid P on HOST" of a live run holding `dir`'s lock (another host counts as live), or undefined. */
+export function lockHolder(dir: string): string | undefined {
+  const holder = readHolder(path.join(dir, LOCK_FILE));
+  if (holder === undefined || (holder.host === os.hostname() && !pidAlive(holder.pid))) return undefined;
+  return `pid ${holder.pid} on ${holder.host}`;
+}
+
 /** Milliseconds since the lock file was last written (Infinity when it is gone). */
 function lockAge(file: string): number {
   try {

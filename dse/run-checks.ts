@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fsInputError, InputError } from './errors.ts';
 import type { EvalContext } from './evaluate.ts';
 import { keyMaterial, modelVersion } from './executor.ts';
-import { JOURNAL_FILE, journalMismatch, stableStringify, type JournalHeader } from './journal.ts';
+import { JOURNAL_FILE, journalMismatch, peekJournal, stableStringify, type JournalHeader } from './journal.ts';
+import { lockHolder } from './lock.ts';
 import { checkOutDir } from './outputs.ts';
 import { defaultJobs } from './pool.ts';
 import { violation, type Constraint } from './space.ts';
@@ -35,9 +36,12 @@ export function spaceIdentity(ctx: EvalContext): string {
 
 /**
  * Everything a run checks before it takes the lock or touches a file; returns the journal header
- * to write and the number of jobs (clamped to the available cores, with a warning).
+ * to write and the number of jobs (clamped to the available cores, with a warning). A journal of
+ * another model version or space version is refused in a folder given with --out; in the default
+ * folder (results/<name>, e.g. `npm start` after an update or an edit of the space) it is returned
+ * as `stale`, for the run to move the folder aside (`moveStaleFolder`) once every check passed.
  */
-export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spaceFile: string, dir: string, log: (s: string) => void): { header: Omit<JournalHeader, 'journal' | 'v' | 'createdAt'>; jobs?: number; what: string } {
+export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spaceFile: string, dir: string, log: (s: string) => void): { header: Omit<JournalHeader, 'journal' | 'v' | 'createdAt'>; jobs?: number; what: string; stale?: string } {
   if (opts.fresh && opts.resume) throw new InputError('--fresh and --resume contradict each other: --fresh discards the journal, --resume continues it');
   if (opts.fresh && opts.reuse?.length) log('note: --fresh discards this folder\'s journal; --reuse folders are still read');
   const what = opts.outDir !== undefined ? `--out ${opts.outDir}` : `results folder ${dir}`;
@@ -58,9 +62,9 @@ export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spa
     }
   }
   const header = { space: spaceIdentity(ctx), name, spaceFile, modelVersion: modelVersion() };
-  if (!opts.fresh) {
-    const problem = journalMismatch(dir, header);
-    if (problem) throw new InputError(`${what}: ${problem}; rerun with --fresh to discard it and start over, or choose another --out folder`);
+  const stale = opts.fresh ? undefined : journalMismatch(dir, header);
+  if (stale && (opts.outDir !== undefined || opts.resume)) {
+    throw new InputError(`${what}: ${stale}; rerun with --fresh to discard it and start over, or choose another --out folder`);
   }
   let jobs = opts.jobs;
   const cores = defaultJobs();
@@ -68,7 +72,29 @@ export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spa
     log(`warning: --jobs ${jobs} is more than the ${cores} available core${cores === 1 ? '' : 's'}; using --jobs ${cores}`);
     jobs = cores;
   }
-  return { header, jobs, what };
+  return { header, jobs, what, ...(stale ? { stale } : {}) };
+}
+
+/**
+ * Moves a default results folder whose journal this run cannot continue (`guardRun`'s `stale`)
+ * to a sibling named after the day and time its run started (`results/default.2026-12-02T10-15-00`),
+ * so that nothing is lost and the run starts over in the usual place. Refused (exit 2) while a
+ * live process holds the folder's lock. Returns the new path.
+ */
+export function moveStaleFolder(dir: string, why: string, log: (s: string) => void): string {
+  const holder = lockHolder(dir);
+  if (holder !== undefined) throw new InputError(`results folder ${dir}: ${why}, and process ${holder} is writing there; wait for it, or choose another --out folder`);
+  const started = peekJournal(path.join(dir, JOURNAL_FILE)).header?.createdAt ?? statSync(path.join(dir, JOURNAL_FILE)).mtime.toISOString();
+  const stamp = started.slice(0, 19).replace(/:/g, '-');
+  let to = `${dir}.${stamp}`;
+  for (let i = 2; existsSync(to); i++) to = `${dir}.${stamp}-${i}`;
+  try {
+    renameSync(dir, to);
+  } catch (e) {
+    throw fsInputError(e, `results folder ${dir}: cannot move it aside to ${to}`);
+  }
+  log(`note: ${why}; moved that run to ${to} and starting over in ${dir}`);
+  return to;
 }
 
 const GIT_OPTS = { cwd: ROOT, encoding: 'utf8' as const, timeout: 2000 };

@@ -29,7 +29,7 @@ import { RunSink } from './sink.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE } from './journal.ts';
-import { allFailed, guardRun, noFeasible, prefetchGitCommit } from './run-checks.ts';
+import { allFailed, guardRun, moveStaleFolder, noFeasible, prefetchGitCommit } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
 
 export { packageVersion } from './steps/write.ts';
@@ -149,11 +149,15 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     const steps = [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', !backend && anyCpuBound(prepared.ctx) && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
     log(`${prepared.parsed.space.name}: ${steps.length ? steps.join(', ') + '…' : 'starting…'}`);
   }
-  const dirExisted = existsSync(prepared.dir);
-  const journalStarted = opts.fresh || !existsSync(path.join(prepared.dir, JOURNAL_FILE));
   let executor: Executor;
+  let dirExisted = false;
+  let journalStarted = false;
   const interrupts = new Interrupts(log);
   try {
+    // the default folder of a run this one cannot continue is moved aside, not refused (guardRun)
+    if (guard.stale) moveStaleFolder(prepared.dir, guard.stale, log);
+    dirExisted = existsSync(prepared.dir);
+    journalStarted = opts.fresh || !existsSync(path.join(prepared.dir, JOURNAL_FILE));
     ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
     executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, log });
   } catch (e) {

@@ -1,12 +1,12 @@
 /**
  * Fault injection with real processes, as a user's shell or a scheduler would do it: SIGTERM of a
  * running sweep, kill -9 of a sweep and a rerun without --resume, another space on the same
- * folder, and a --time-limit stop.
+ * folder (an --out folder refused, the default folder moved aside), and a --time-limit stop.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
@@ -112,6 +112,43 @@ test('kill -9 mid-run, then the same command without --resume: journal intact, n
   const ref = setup();
   assert.equal(cli(runArgs(ref.space, ref.out)).code, 0);
   assert.equal(readFileSync(path.join(out, 'points.csv'), 'utf8'), readFileSync(path.join(ref.out, 'points.csv'), 'utf8'));
+});
+
+test('default folder of another space version: the old run is moved aside, not refused; refused while its lock is live or with --resume', { timeout: 120_000 }, () => {
+  const TINY = CYCLE.replace('model: cycle\n', '').replace('name: faults', 'name: tiny');
+  const { dir, space } = setup(TINY);
+  const inDir = (args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    return { code: r.status, err: r.stderr };
+  };
+  const args = ['run', space, '--progress', 'none', '--no-report'];
+  assert.equal(inDir(args).code, 0);
+  const folder = path.join(dir, 'results', 'tiny');
+  const journal = readFileSync(path.join(folder, 'journal.jsonl'));
+  const started = loadJournal(path.join(folder, 'journal.jsonl')).header!.createdAt;
+  writeFileSync(space, TINY.replace('seqLen: 992', 'seqLen: 512')); // same name, another space version
+  // a live run holding the folder's lock (this test's own pid): refused, nothing moved
+  writeFileSync(path.join(folder, '.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: started }) + '\n');
+  const held = inDir(args);
+  assert.equal(held.code, 2, held.err);
+  assert.match(held.err, new RegExp(`results/tiny: .*another version of space "tiny".*and process pid ${process.pid} on .* is writing there`));
+  assert.deepEqual(readdirSync(path.join(dir, 'results')), ['tiny']);
+  unlinkSync(path.join(folder, '.lock'));
+  // --resume asks to continue that journal: refused as with --out
+  const resume = inDir([...args, '--resume']);
+  assert.equal(resume.code, 2, resume.err);
+  assert.match(resume.err, /rerun with --fresh to discard it and start over, or choose another --out folder/);
+  // otherwise the old run moves to results/tiny.<its start time> and the new one starts over
+  const r = inDir(args);
+  assert.equal(r.code, 0, r.err);
+  const moved = path.join(dir, 'results', `tiny.${started.slice(0, 19).replace(/:/g, '-')}`);
+  assert.match(r.err, new RegExp(`note: .*another version of space "tiny".*; moved that run to results/tiny\\.${started.slice(0, 10)}T[-0-9]{8} and starting over in results/tiny`));
+  assert.deepEqual(readFileSync(path.join(moved, 'journal.jsonl')), journal);
+  assert.ok(existsSync(path.join(moved, 'points.csv')));
+  const now = loadJournal(path.join(folder, 'journal.jsonl'));
+  assert.notEqual(now.header?.space, loadJournal(path.join(moved, 'journal.jsonl')).header?.space);
+  assert.equal(now.records.length, 120);
+  assert.equal(rowsOf(path.join(folder, 'points.csv')), 120);
 });
 
 test('another space on the same folder: exit 2 naming --fresh and --out, journal untouched; --fresh starts over', { timeout: 120_000 }, () => {
