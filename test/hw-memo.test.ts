@@ -1,5 +1,5 @@
 // HwMemo (sim/hw/memo.ts): one value per distinct combination of the listed fields, whatever
-// their hashes do; bounded; `admit` keeps a value out.
+// their hashes do; bounded; `admit` keeps a value out; `secondMaking` stores a value when it is made again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HwMemo, type HwFields } from '../sim/hw/memo.ts';
@@ -64,6 +64,36 @@ test('admit false: the value is used (and is the last value) but not kept', () =
   c.get(hw(9, 8, 'm', true));
   assert.notEqual(c.get(hw(8, 8, 'm', true)), v); // made again
   assert.equal(c.made(), 3);
+});
+
+test('secondMaking: a value is stored the second time it is made, then found; the last value is still returned at once', () => {
+  const m = new HwMemo<string>(FIELDS, undefined, true);
+  let made = 0;
+  const get = (q: number) => m.get(hw(q, 1, 'm', true), () => (made++, `v${q}`));
+  assert.equal(get(1), 'v1'); // made (first time: not stored)
+  assert.equal(get(1), 'v1'); // the last value: not made again
+  assert.equal(made, 1);
+  assert.equal(get(2), 'v2');
+  assert.equal(get(1), 'v1'); // made a second time: stored now
+  assert.equal(made, 3);
+  assert.equal(get(2), 'v2'); // second making of 2: stored
+  assert.equal(made, 4);
+  for (let i = 0; i < 3; i++) assert.deepEqual([get(1), get(2)], ['v1', 'v2']); // both found
+  assert.equal(made, 4);
+  // distinct values (a sweep of distinct points) are each made once and never stored
+  for (let q = 100; q < 200; q++) get(q);
+  assert.equal(made, 104);
+  // two tables share the doorkeeper's slots, not their sightings: a value seen by one is new to the other
+  const other = new HwMemo<string>(FIELDS, undefined, true);
+  let otherMade = 0;
+  const getOther = (q: number) => other.get(hw(q, 1, 'm', true), () => (otherMade++, `w${q}`));
+  getOther(1);
+  getOther(2);
+  getOther(1); // second making in this table: stored
+  getOther(2);
+  getOther(1);
+  getOther(2);
+  assert.equal(otherMade, 4);
 });
 
 test('a field name that is not an identifier is refused', () => {

@@ -85,7 +85,24 @@ export const DEFAULT_QUEUE_DEPTH = 32;
 /** See HbmTiming.mapping and README: the PC-interleaved mapping is the default. */
 export const DEFAULT_MAPPING: HbmTiming['mapping'] = 'RoBaCoRaCh';
 
-const subTimings = new WeakMap<HbmTiming, HbmTiming>();
+/**
+ * The sub-channel timings of the last design timings asked about (`subChannels`), by identity: a
+ * design's pricing asks many times with one timing object. Not a WeakMap of every timing ever
+ * seen: a sweep of distinct designs would leave an entry per point for the collector to trace.
+ */
+const SUB_RING = 4;
+const subOf: Array<HbmTiming | undefined> = new Array(SUB_RING).fill(undefined);
+const subT: Array<HbmTiming | undefined> = new Array(SUB_RING).fill(undefined);
+let subNext = 0;
+
+function subTiming(t: HbmTiming): HbmTiming {
+  for (let i = 0; i < SUB_RING; i++) if (subOf[i] === t) return subT[i]!;
+  const s: HbmTiming = { ...t, pcs: 1, queueDepth: Math.max(1, Math.floor(t.queueDepth / t.pcs)) };
+  subOf[subNext] = t;
+  subT[subNext] = s;
+  subNext = (subNext + 1) % SUB_RING;
+  return s;
+}
 
 /** How many (sub-)channels `subChannels` spreads a design's bursts over, without making its sub-channel timing. */
 export function subChannelCount(t: HbmTiming, channels: number): number {
@@ -98,11 +115,10 @@ export function subChannelCount(t: HbmTiming, channels: number): number {
  */
 export function subChannels(t: HbmTiming, channels: number): { t: HbmTiming; channels: number } {
   if (t.mapping === 'RoBaRaCoCh') return { t, channels };
-  // One sub-channel timing object per design timing, so per-timing caches (the profiling channels,
-  // cost tables) see the same object on every call.
-  let s = subTimings.get(t);
-  if (s === undefined) subTimings.set(t, (s = { ...t, pcs: 1, queueDepth: Math.max(1, Math.floor(t.queueDepth / t.pcs)) }));
-  return { t: s, channels: subChannelCount(t, channels) };
+  // The same sub-channel timing object for the same design timing object, so per-timing caches
+  // (the profiling channels, cost tables: sim/hw/timing-id.ts) find it at once; a new object of
+  // equal values gets the same timing id.
+  return { t: subTiming(t), channels: subChannelCount(t, channels) };
 }
 
 export function hbmTiming(

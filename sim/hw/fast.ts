@@ -4,13 +4,13 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
 import { timingId, timingSightings } from './timing-id.ts';
-import type { HbmTiming } from '../cycle/dram.ts';
+import { subChannelCount, type HbmTiming } from '../cycle/dram.ts';
 import { beginDesign, cachedGathers } from './gather-cache.ts';
 import { float64Views, windowOf } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
@@ -126,7 +126,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       // an entry used once writes its per-class terms into the workload's scratch (`onceDram`)
       const [sd, kw] = kept ? float64Views(2, C) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, zC: expectedMaxNormal(dramUnits(hw)), dramK: 0, dramV: 0, acts: 0, kept };
+      // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : [];
       priceGroups(p, hw, d, groupCost, tim);
       for (let i = 0; i < C; i++) {

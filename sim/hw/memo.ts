@@ -23,6 +23,10 @@ export function unionFields(...lists: HwFields[]): HwFields {
 
 /** Entries a memo table keeps unless told otherwise: then it starts afresh (memory stays bounded). */
 export const DEFAULT_MEMO_CAPACITY = 4096;
+/** Hashes the doorkeeper remembers (`HwMemo.seenBefore`), shared by every table (256 KB). */
+const DOOR_SLOTS = 1 << 16;
+const DOOR = new Int32Array(DOOR_SLOTS);
+let tables = 0;
 
 /** One memoised value with the field values it was made for; entries of equal hash are chained. */
 interface Entry<T> {
@@ -71,10 +75,12 @@ export class HwMemo<T> {
   /**
    * @param fields the HardwareConfig fields the value depends on
    * @param capacity entries kept before the table is emptied (0 = unbounded; 1 = only the last value)
+   * @param secondMaking store a value only the second time it is made (`seenBefore`), unless `get` has an `admit` rule
    */
   constructor(
     readonly fields: HwFields,
     private readonly capacity = DEFAULT_MEMO_CAPACITY,
+    private readonly secondMaking = false,
   ) {
     this.last = new Array(fields.length);
     this.cur = new Array(fields.length);
@@ -102,13 +108,31 @@ export class HwMemo<T> {
     }
     if (v === undefined) {
       v = make();
-      if (this.capacity !== 1 && (admit === undefined || admit(v))) this.insert(h, cur, v);
+      if (this.capacity !== 1 && (admit !== undefined ? admit(v) : !this.secondMaking || this.seenBefore(h))) this.insert(h, cur, v);
     }
     for (let i = 0; i < cur.length; i++) this.last[i] = cur[i];
     this.hasLast = true;
     this.lastValue = v;
     return v;
   }
+
+  /**
+   * The doorkeeper of a `secondMaking` table (when `get` has no `admit` rule): true when a value with this hash was made by
+   * this table before (since its slot in `DOOR` was last overwritten), so a value is stored the
+   * second time it is made. A sweep of distinct points makes every value once: stored, each would
+   * live until the table empties — long enough to be copied out of the young generation and
+   * collected later by a full collection. A grid's values recur and are stored on their second
+   * making. A collision only stores a value early.
+   */
+  private seenBefore(h: number): boolean {
+    const k = (Math.imul(h ^ this.id, 0x85ebca6b) ^ (h >>> 13)) | 1; // never 0 (an empty slot)
+    const i = (k >>> 7) & (DOOR_SLOTS - 1);
+    if (DOOR[i] === k) return true;
+    DOOR[i] = k;
+    return false;
+  }
+  /** Mixed into the doorkeeper's hashes, so that tables share `DOOR`. */
+  private readonly id = Math.imul(++tables, 0x9e3779b1);
 
   /** Adds an entry (emptying the table first when it is full). */
   private insert(h: number, cur: unknown[], value: T): void {

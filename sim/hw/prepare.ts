@@ -6,7 +6,7 @@
 import type { HeadRequest, Workload } from '../workload/types.ts';
 import { expectedTopkCompares } from './topk.ts';
 import type { RequestDramCost } from './dram-cost.ts';
-import { HwMemo, unionFields, type HwFields } from './memo.ts';
+import { DEFAULT_MEMO_CAPACITY, HwMemo, unionFields, type HwFields } from './memo.ts';
 import { newSums, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { EMPTY, IndexTable } from './index-table.ts';
@@ -317,12 +317,14 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     sumW1: 0,
     headRuns: [],
     ...dramGroups(classes),
-    memoQk: new HwMemo(QK_DEPS),
-    memoSm: new HwMemo(SM_DEPS),
-    memoPv: new HwMemo(PV_DEPS),
-    memoTk: new HwMemo(TOPK_DEPS),
+    // stage sums are stored when made a second time: a sweep of distinct points would keep each
+    // one until the table empties, to be copied and collected later (memo.ts seenBefore)
+    memoQk: new HwMemo(QK_DEPS, DEFAULT_MEMO_CAPACITY, true),
+    memoSm: new HwMemo(SM_DEPS, DEFAULT_MEMO_CAPACITY, true),
+    memoPv: new HwMemo(PV_DEPS, DEFAULT_MEMO_CAPACITY, true),
+    memoTk: new HwMemo(TOPK_DEPS, DEFAULT_MEMO_CAPACITY, true),
     memoDram: new HwMemo(DRAM_DEPS, windowCapacity(classes.length)),
-    memoCombo: new HwMemo(COMBO_DEPS),
+    memoCombo: new HwMemo(COMBO_DEPS, DEFAULT_MEMO_CAPACITY, true),
     windows: new Map(),
     windowCount: 0,
     scratch: newSums(),

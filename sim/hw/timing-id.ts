@@ -9,8 +9,8 @@
 import type { HbmTiming } from '../cycle/dram.ts';
 
 const MAX_IDS = 1024;
-/** Timings by hash of their fields, each with its id (a representative timing object per id). */
-const byValue = new Map<number, Array<{ t: HbmTiming; id: number }>>();
+/** Ids by hash of their timing's fields (chained: several ids may share a hash). */
+const byValue = new Map<number, number[]>();
 let count = 0;
 /**
  * The timing objects asked about most recently, with their ids and epochs (a design's pricing
@@ -54,28 +54,41 @@ export function timingId(t: HbmTiming): number {
   return id;
 }
 
-/** The timing fields an id stands for (every field but refresh). */
-const FIELDS = ['tBurst', 'tCCDS', 'tCCDL', 'tCL', 'tRCD', 'tRP', 'tRAS', 'tRC', 'tRRDS', 'tRRDL', 'tFAW', 'pcs', 'banks', 'burstsPerRow', 'queueDepth', 'mapping', 'burstBytes'] as const;
+/** The timing fields an id stands for (every field but refresh); `mapping` is stored by its index in MAPPINGS. */
+const FIELDS = ['tBurst', 'tCCDS', 'tCCDL', 'tCL', 'tRCD', 'tRP', 'tRAS', 'tRC', 'tRRDS', 'tRRDL', 'tFAW', 'pcs', 'banks', 'burstsPerRow', 'queueDepth', 'burstBytes'] as const;
+const W = FIELDS.length + 1;
+/**
+ * Each id's field values, W numbers per id (the last: the mapping's index). Values, not the timing
+ * objects: a sweep of distinct designs makes two timing objects per point, which a table of
+ * objects would keep alive past the young generation.
+ */
+const values = new Float64Array(MAX_IDS * W);
+const MAPPINGS: string[] = [];
 
-function sameTiming(a: HbmTiming, b: HbmTiming): boolean {
-  for (const f of FIELDS) if (a[f] !== b[f]) return false;
-  return true;
+function mappingIndex(m: string): number {
+  let i = MAPPINGS.indexOf(m);
+  if (i < 0) i = MAPPINGS.push(m) - 1;
+  return i;
 }
 
-/** A hash of the timing's numeric fields (collisions are told apart by `sameTiming`). */
-function timingHash(t: HbmTiming): number {
-  let h = t.mapping.length;
-  for (const f of FIELDS) {
-    const v = t[f];
-    if (typeof v === 'number') h = Math.imul(h ^ Math.floor(v * 4096), 0x9e3779b1) ^ (h >>> 15);
-  }
+function sameTiming(id: number, t: HbmTiming, m: number): boolean {
+  const o = id * W;
+  for (let f = 0; f < FIELDS.length; f++) if (values[o + f] !== t[FIELDS[f]]) return false;
+  return values[o + FIELDS.length] === m;
+}
+
+/** A hash of the timing's numeric fields and mapping (collisions are told apart by `sameTiming`). */
+function timingHash(t: HbmTiming, m: number): number {
+  let h = m + 1;
+  for (const f of FIELDS) h = Math.imul(h ^ Math.floor(t[f] * 4096), 0x9e3779b1) ^ (h >>> 15);
   return h;
 }
 
 function assign(t: HbmTiming): number {
-  const h = timingHash(t);
+  const m = mappingIndex(t.mapping);
+  const h = timingHash(t, m);
   let list = byValue.get(h);
-  for (const e of list ?? []) if (sameTiming(e.t, t)) return remember(t, e.id);
+  if (list !== undefined) for (const id of list) if (sameTiming(id, t, m)) return remember(t, id);
   if (count >= MAX_IDS) {
     byValue.clear();
     count = 0;
@@ -84,7 +97,10 @@ function assign(t: HbmTiming): number {
     list = undefined;
   }
   if (list === undefined) byValue.set(h, (list = []));
-  list.push({ t, id: count });
+  list.push(count);
+  const o = count * W;
+  for (let f = 0; f < FIELDS.length; f++) values[o + f] = t[FIELDS[f]];
+  values[o + FIELDS.length] = m;
   return remember(t, count++);
 }
 
