@@ -139,3 +139,21 @@ test('NumTable grows from 256 slots to its full size and answers as a Map with t
   t.set(-1, -2, 42);
   assert.equal(t.get(-1, -2), 42);
 });
+
+test('timing ids: equal values share an id, any field (mapping included) makes another; ids restart after 1,024 with a new epoch', async () => {
+  const { timingEpoch, timingId, timingSightings } = await import('../sim/hw/timing-id.ts');
+  const { hbmTiming } = await import('../sim/cycle/dram.ts');
+  const t = (gbps: number, mapping: 'RoBaRaCoCh' | 'RoBaCoRaCh' = 'RoBaCoRaCh', queueDepth?: number) => hbmTiming({ clockGHz: 1, dramChannelGBps: gbps }, { mapping, queueDepth });
+  const a = timingId(t(33.25));
+  const e0 = timingEpoch();
+  assert.equal(timingId(t(33.25)), a, 'a new object with equal values');
+  assert.equal(timingSightings(a), 2);
+  const others = [t(33.25, 'RoBaRaCoCh'), t(33.25, 'RoBaCoRaCh', 7), t(33.25 + 1e-9)].map(timingId);
+  assert.equal(new Set([a, ...others]).size, 4);
+  // 1,024 more distinct timings: the ids restart once, and the epoch says so
+  for (let i = 0; i < 1024; i++) timingId(t(40 + i / 64));
+  assert.equal(timingEpoch(), e0 + 1);
+  const b = timingId(t(33.25));
+  assert.equal(timingSightings(b), 1, 'counted afresh in the new epoch');
+  assert.equal(timingId(t(33.25)), b);
+});

@@ -23,8 +23,8 @@ export function unionFields(...lists: HwFields[]): HwFields {
 
 /** Entries a memo table keeps unless told otherwise: then it starts afresh (memory stays bounded). */
 export const DEFAULT_MEMO_CAPACITY = 4096;
-/** Hashes the doorkeeper remembers (`HwMemo.seenBefore`), shared by every table (256 KB). */
-const DOOR_SLOTS = 1 << 16;
+/** Hashes the doorkeeper remembers (`HwMemo.seenBefore`), shared by every table (64 KB: a look-up stays in cache). */
+const DOOR_SLOTS = 1 << 14;
 const DOOR = new Int32Array(DOOR_SLOTS);
 let tables = 0;
 

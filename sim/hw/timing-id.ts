@@ -9,8 +9,9 @@
 import type { HbmTiming } from '../cycle/dram.ts';
 
 const MAX_IDS = 1024;
-/** Ids by hash of their timing's fields (chained: several ids may share a hash). */
-const byValue = new Map<number, number[]>();
+/** Ids by hash of their timing's values: open addressing (id + 1 per slot, 0 empty), load ≤ ½. */
+const SLOTS = 2 * MAX_IDS;
+const slotId = new Int32Array(SLOTS);
 let count = 0;
 /**
  * The timing objects asked about most recently, with their ids and epochs (a design's pricing
@@ -54,16 +55,16 @@ export function timingId(t: HbmTiming): number {
   return id;
 }
 
-/** The timing fields an id stands for (every field but refresh); `mapping` is stored by its index in MAPPINGS. */
-const FIELDS = ['tBurst', 'tCCDS', 'tCCDL', 'tCL', 'tRCD', 'tRP', 'tRAS', 'tRC', 'tRRDS', 'tRRDL', 'tFAW', 'pcs', 'banks', 'burstsPerRow', 'queueDepth', 'burstBytes'] as const;
-const W = FIELDS.length + 1;
 /**
- * Each id's field values, W numbers per id (the last: the mapping's index). Values, not the timing
- * objects: a sweep of distinct designs makes two timing objects per point, which a table of
- * objects would keep alive past the young generation.
+ * Each id's timing values, W numbers per id: every field but refresh, the mapping by its index in
+ * MAPPINGS. Values, not the timing objects: a sweep of distinct designs makes two timing objects
+ * per point, which a table of objects would keep alive past the young generation.
  */
+const W = 17;
 const values = new Float64Array(MAX_IDS * W);
 const MAPPINGS: string[] = [];
+/** The values of the timing being looked up (`readRow`). */
+const row = new Float64Array(W);
 
 function mappingIndex(m: string): number {
   let i = MAPPINGS.indexOf(m);
@@ -71,36 +72,56 @@ function mappingIndex(m: string): number {
   return i;
 }
 
-function sameTiming(id: number, t: HbmTiming, m: number): boolean {
-  const o = id * W;
-  for (let f = 0; f < FIELDS.length; f++) if (values[o + f] !== t[FIELDS[f]]) return false;
-  return values[o + FIELDS.length] === m;
+/** Reads t's values into `row` (named loads, one per field). */
+function readRow(t: HbmTiming): void {
+  row[0] = t.tBurst;
+  row[1] = t.tCCDS;
+  row[2] = t.tCCDL;
+  row[3] = t.tCL;
+  row[4] = t.tRCD;
+  row[5] = t.tRP;
+  row[6] = t.tRAS;
+  row[7] = t.tRC;
+  row[8] = t.tRRDS;
+  row[9] = t.tRRDL;
+  row[10] = t.tFAW;
+  row[11] = t.pcs;
+  row[12] = t.banks;
+  row[13] = t.burstsPerRow;
+  row[14] = t.queueDepth;
+  row[15] = t.burstBytes;
+  row[16] = mappingIndex(t.mapping);
 }
 
-/** A hash of the timing's numeric fields and mapping (collisions are told apart by `sameTiming`). */
-function timingHash(t: HbmTiming, m: number): number {
-  let h = m + 1;
-  for (const f of FIELDS) h = Math.imul(h ^ Math.floor(t[f] * 4096), 0x9e3779b1) ^ (h >>> 15);
+function sameRow(id: number): boolean {
+  const o = id * W;
+  for (let f = 0; f < W; f++) if (values[o + f] !== row[f]) return false;
+  return true;
+}
+
+/** A hash of `row` (collisions are told apart by `sameRow`). */
+function rowHash(): number {
+  let h = 1;
+  for (let f = 0; f < W; f++) h = Math.imul(h ^ Math.floor(row[f] * 4096), 0x9e3779b1) ^ (h >>> 15);
   return h;
 }
 
 function assign(t: HbmTiming): number {
-  const m = mappingIndex(t.mapping);
-  const h = timingHash(t, m);
-  let list = byValue.get(h);
-  if (list !== undefined) for (const id of list) if (sameTiming(id, t, m)) return remember(t, id);
+  readRow(t);
+  let s = rowHash() & (SLOTS - 1);
+  for (let e = slotId[s]; e !== 0; e = slotId[s]) {
+    if (sameRow(e - 1)) return remember(t, e - 1);
+    s = (s + 1) & (SLOTS - 1);
+  }
   if (count >= MAX_IDS) {
-    byValue.clear();
+    slotId.fill(0);
     count = 0;
     epoch++;
     sightings.fill(0);
-    list = undefined;
+    s = rowHash() & (SLOTS - 1);
   }
-  if (list === undefined) byValue.set(h, (list = []));
-  list.push(count);
-  const o = count * W;
-  for (let f = 0; f < FIELDS.length; f++) values[o + f] = t[FIELDS[f]];
-  values[o + FIELDS.length] = m;
+  slotId[s] = count + 1;
+  values.set(row, count * W);
   return remember(t, count++);
 }
 
