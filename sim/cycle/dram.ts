@@ -186,12 +186,20 @@ export class HbmChannel {
   readonly lastActBg: Float64Array;
   readonly faw: Float64Array;
   readonly fawIdx: Int32Array;
-  /** Completion times of the last queueDepth bursts (ring), for the scheduler window across streams. */
-  readonly ring: Float64Array;
+  /**
+   * The request window across streams: the chunks holding the last queueDepth bursts, as a ring
+   * of (position of the chunk's first burst, its first data start, burst spacing, bursts), oldest
+   * at `head`. A chunk's bursts complete at ds + j·spacing + tBurst (j = 0 … n−1): the completion
+   * time of any burst is computed from its chunk, instead of being written burst by burst.
+   */
+  private readonly cPos: Float64Array;
+  private readonly cDs: Float64Array;
+  private readonly cSpace: Float64Array;
+  private readonly cN: Int32Array;
+  private head = 0;
+  private tail = 0;
   /** Bursts served so far (position in channel order). */
   pos = 0;
-  /** pos mod queueDepth: the ring slot of the next burst. */
-  private slot = 0;
   hits = 0;
   misses = 0;
   bursts = 0;
@@ -209,8 +217,27 @@ export class HbmChannel {
     this.lastActBg = new Float64Array(t.pcs * 4);
     this.faw = new Float64Array(t.pcs * 4);
     this.fawIdx = new Int32Array(t.pcs);
-    this.ring = new Float64Array(t.queueDepth);
+    // the chunks overlapping the last queueDepth bursts (≥ 1 burst each) and the one being added
+    const cap = t.queueDepth + 2;
+    this.cPos = new Float64Array(cap);
+    this.cDs = new Float64Array(cap);
+    this.cSpace = new Float64Array(cap);
+    this.cN = new Int32Array(cap);
     this.reset(init);
+  }
+
+  /** The longest request window (queueDepth) this channel can serve: a reused channel needs one at least as long as its timing's. */
+  get windowCapacity(): number {
+    return this.cN.length - 2;
+  }
+
+  /** Completion time of the burst at position p (p ≥ the oldest chunk's first): drops the chunks wholly before it. */
+  private completion(p: number): number {
+    const cap = this.cN.length;
+    let h = this.head;
+    while (this.cPos[h] + this.cN[h] <= p) if (++h === cap) h = 0;
+    this.head = h;
+    return this.cDs[h] + (p - this.cPos[h]) * this.cSpace[h] + this.t.tBurst;
   }
 
   /** Back to the initial state (for reuse). */
@@ -222,9 +249,9 @@ export class HbmChannel {
     this.lastActBg.fill(-1e9);
     this.faw.fill(-1e9);
     this.fawIdx.fill(0);
-    this.ring.fill(0);
+    this.head = 0;
+    this.tail = 0;
     this.pos = 0;
-    this.slot = 0;
     this.hits = 0;
     this.misses = 0;
     this.bursts = 0;
@@ -283,11 +310,10 @@ export class HbmChannel {
   private chunk(pc: number, bank: number, row: number, n: number, t0: number): void {
     const t = this.t;
     const Q = t.queueDepth;
-    const ring = this.ring;
     const bi = pc * t.banks + bank;
     const bg = bank & 3;
     // Visible when the burst queueDepth positions earlier (possibly of an earlier stream) has returned.
-    const vis = this.pos >= Q ? Math.max(t0, ring[this.slot]) : t0;
+    const vis = this.pos >= Q ? Math.max(t0, this.completion(this.pos - Q)) : t0;
     let colReady: number;
     if (this.openRow[bi] === row) {
       this.rHits += n;
@@ -314,12 +340,14 @@ export class HbmChannel {
     const ds = Math.max(colReady + t.tCL, this.busFree[pc]);
     const busEnd = ds + (n - 1) * space + t.tBurst;
     this.busFree[pc] = busEnd;
-    let r = this.slot;
-    for (let j = 0; j < n; j++) {
-      ring[r] = ds + j * space + t.tBurst;
-      if (++r === Q) r = 0;
+    if (n > 0) {
+      const i = this.tail;
+      this.cPos[i] = this.pos;
+      this.cDs[i] = ds;
+      this.cSpace[i] = space;
+      this.cN[i] = n;
+      this.tail = i + 1 === this.cN.length ? 0 : i + 1;
     }
-    this.slot = r;
     this.pos += n;
     this.rBursts += n;
     if (ds < this.rFirst) this.rFirst = ds;

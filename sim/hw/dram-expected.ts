@@ -181,7 +181,7 @@ const pool = new Map<number, { ch: HbmChannel; t: HbmTiming; of: HbmTiming | und
 function channel(t: HbmTiming): HbmChannel {
   const key = t.pcs * 65536 + t.banks;
   let e = pool.get(key);
-  if (e === undefined || e.ch.ring.length < t.queueDepth) {
+  if (e === undefined || e.ch.windowCapacity < t.queueDepth) {
     const copy = { ...t };
     pool.set(key, (e = { ch: new HbmChannel(copy, 'conflict'), t: copy, of: t }));
   } else if (e.of !== t) {
