@@ -134,9 +134,15 @@ test('gather-cost rows (sim/hw/gather-cache.ts) = dram-cost.ts requestDramCostIn
           D: rng() < 0.9 ? 64 : 1 + Math.floor(rng() * 100), keyBits: 1 + Math.floor(rng() * 16), lsbBits: Math.floor(rng() * 9),
           valueBits: 1 + Math.floor(rng() * 16), queryBits: 1 + Math.floor(rng() * 16),
         };
+        // V with K's shape (no local-V pruning, equal widths): priced once, copied (dram-cost.ts requestCostFrom)
+        if (rng() < 0.3) Object.assign(r, { valuesFetched: r.keys, valueBits: r.keyBits });
         requestCostFrom(a, r, cachedGathers);
         requestDramCostInto(b, r, hw.dramChannels, t1, hw.clockGHz);
         for (const s of streams) for (const f of fields) assert.ok(Object.is(a[s][f], b[s][f]), `design ${d} ${JSON.stringify(r)} ${s}.${f}: ${a[s][f]} vs ${b[s][f]}`);
+        // …and both equal the gathers priced one by one
+        const v = gatherCost(Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8, hw.dramChannels, t1, hw.clockGHz);
+        const q = gatherCost(Math.max(1, r.queries), Math.max(1, r.queries), Math.ceil((r.D * r.queryBits) / 8), hw.dramChannels, t1, hw.clockGHz);
+        for (const f of fields) assert.ok(Object.is(a.v[f], v[f]) && Object.is(a.q[f], q[f]), `design ${d} ${JSON.stringify(r)} v/q.${f}`);
         if (pass === 1) cached++;
       }
     }

@@ -119,6 +119,13 @@ export function gatherCostInto(o: GatherCost, L: number, n: number, bytesPerToke
   return o;
 }
 
+function copyCost(o: GatherCost, c: GatherCost): GatherCost {
+  o.cyclesPerByte = c.cyclesPerByte;
+  o.activationsPerByte = c.activationsPerByte;
+  o.sdPerByte = c.sdPerByte;
+  return o;
+}
+
 function zeroInto(o: GatherCost): GatherCost {
   o.cyclesPerByte = 0;
   o.activationsPerByte = 0;
@@ -252,7 +259,9 @@ export function requestCostFrom(o: RequestDramCost, r: RequestShape, src: Gather
   src.into(o.k, Lr, r.keys, (r.D * r.keyBits) / 8);
   if (r.lsbBits > 0) src.into(o.lsb, Lr, r.keys, (r.D * r.lsbBits) / 8);
   else zeroInto(o.lsb);
-  src.into(o.v, Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8);
+  // V with K's shape (no local-V pruning, equal widths): the same gather, priced once
+  if (r.valuesFetched === r.keys && r.valueBits === r.keyBits && Math.max(r.L, r.valuesFetched) === Lr) copyCost(o.v, o.k);
+  else src.into(o.v, Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8);
   return o;
 }
 

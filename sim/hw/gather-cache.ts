@@ -94,9 +94,9 @@ function copyInto(o: GatherCost, c: GatherCost): GatherCost {
 export const cachedGathers: GatherSource = {
   into: cachedGatherInto,
   query(o: GatherCost, q: number, bq: number): GatherCost {
-    if (active && q === lastQ && bq === lastQBytes) return copyInto(o, lastQCost);
+    if (q === lastQ && bq === lastQBytes) return copyInto(o, lastQCost);
     copyInto(lastQCost, cachedGatherInto(o, q, q, bq));
-    lastQ = active ? q : -1;
+    lastQ = q; // (beginDesign forgets it: valid for this design, rows or not)
     lastQBytes = bq;
     return o;
   },
