@@ -36,8 +36,8 @@ export function beginDesign(t: HbmTiming, ch: number, clockGHz: number): void {
   const id = timingId(t);
   const ep = timingEpoch();
   active = id === designId && ep === designEpoch && ch === designChannels;
-  if (!active || rowDoubles > ROW_BUDGET) {
-    rows.clear();
+  if ((!active || rowDoubles > ROW_BUDGET) && rowDoubles > 0) {
+    rows.clear(); // (not when empty: a sweep of distinct designs never fills rows, and clear() costs)
     rowDoubles = 0;
   }
   designId = id;
