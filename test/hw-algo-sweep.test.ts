@@ -159,9 +159,11 @@ test('window crossover order: the radix sort (window.ts sortedOrder) gives the m
     () => (rng() < 0.2 ? 0 : Math.exp(rng() * 40 - 20)), // zeros and a wide range
     (i) => 1 + (i % 48) * 0.1 + rng() * 1e-3, // layers × iterations, as a generation workload's
     () => (rng() < 0.5 ? -rng() : rng()), // negative keys: the merge sort fallback
+    (i) => i + rng() * 3, // nearly in order (the insertion pass of small n)
+    (i) => 5000 - i, // reversed (small n: too many moves for the insertion pass, the merge sort)
   ];
   let checked = 0;
-  for (const n of [1, 2, 63, 64, 65, 200, 1536, 4000]) {
+  for (const n of [1, 2, 32, 63, 64, 65, 200, 1536, 4000]) {
     for (const kind of kinds) {
       const t = Float64Array.from({ length: n }, (_, i) => kind(i));
       const expected = Array.from(stableOrder(t));
@@ -170,7 +172,12 @@ test('window crossover order: the radix sort (window.ts sortedOrder) gives the m
       checked++;
     }
   }
-  assert.equal(checked, 48);
+  assert.equal(checked, 72);
+  // a NaN key: ordered as the merge sort orders it, whatever the path
+  for (const n of [5, 32, 200]) {
+    const t = Float64Array.from({ length: n }, (_, i) => (i === 3 ? NaN : (i * 7919) % 13));
+    assert.deepEqual(Array.from(sortedOrder(t, new Int32Array(n), new Int32Array(n))), Array.from(stableOrder(t)), `NaN, n=${n}`);
+  }
 });
 
 test('gather costs of a timing seen by one design (small table) = the same timing seen again (shared table) = the closed form, bit for bit', () => {

@@ -153,7 +153,16 @@ const HI = new Uint32Array(new Float64Array([1]).buffer)[1] === 0x3ff00000 ? 1 :
  */
 export function sortedOrder(t: Float64Array, a: Int32Array, b: Int32Array): Int32Array {
   const n = t.length;
-  if (n < 64) return stableOrder(t, a, b);
+  if (n < 64) {
+    // few keys (a generation workload's classes without pruning: one per step), usually nearly in
+    // order: the insertion pass alone, unless a key is NaN (ordered as the merge sort orders it)
+    let nan = false;
+    for (let i = 0; i < n; i++) {
+      a[i] = i;
+      if (t[i] !== t[i]) nan = true;
+    }
+    return !nan && orderTies(t, a, n) ? a : stableOrder(t, a, b);
+  }
   if (radixF.length < n) {
     radixF = new Float64Array(n);
     radixHi = new Uint32Array(radixF.buffer);
