@@ -61,7 +61,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       },
       {
         "flags": "--resume",
-        "description": "continue from the folder's journal (the default when the folder's journal belongs to this space; kept for clarity)"
+        "description": "continue from the folder's journal (the default when it belongs to this space and model version; a default folder whose journal does not is otherwise moved aside to results/<name>.<time>, and with --resume refused)"
       },
       {
         "flags": "--fresh",

@@ -114,7 +114,7 @@ test('kill -9 mid-run, then the same command without --resume: journal intact, n
   assert.equal(readFileSync(path.join(out, 'points.csv'), 'utf8'), readFileSync(path.join(ref.out, 'points.csv'), 'utf8'));
 });
 
-test('default folder of another space version: the old run is moved aside, not refused; refused while its lock is live or with --resume', { timeout: 120_000 }, () => {
+test('default folder of another space version or model version: the old run is moved aside, not refused; refused while its lock is live or with --resume', { timeout: 120_000 }, () => {
   const TINY = CYCLE.replace('model: cycle\n', '').replace('name: faults', 'name: tiny');
   const { dir, space } = setup(TINY);
   const inDir = (args: string[]) => {
@@ -149,6 +149,17 @@ test('default folder of another space version: the old run is moved aside, not r
   assert.notEqual(now.header?.space, loadJournal(path.join(moved, 'journal.jsonl')).header?.space);
   assert.equal(now.records.length, 120);
   assert.equal(rowsOf(path.join(folder, 'points.csv')), 120);
+  // a journal of another model version (the sources changed since: `npm start` after an update)
+  const file = path.join(folder, 'journal.jsonl');
+  const [head, ...rest] = readFileSync(file, 'utf8').split('\n');
+  const old = JSON.parse(head);
+  writeFileSync(file, [JSON.stringify({ ...old, modelVersion: 'src-0000000000000000', createdAt: '2026-01-02T03:04:05.000Z' }), ...rest].join('\n'));
+  const u = inDir(args);
+  assert.equal(u.code, 0, u.err);
+  assert.match(u.err, /note: results\/tiny\/journal\.jsonl was written by another model version \(src-0000000000000000; the models are now src-[0-9a-f]+\): none of its evaluations would be reused; moved that run to results\/tiny\.2026-01-02T03-04-05 and starting over in results\/tiny/);
+  assert.ok(existsSync(path.join(dir, 'results', 'tiny.2026-01-02T03-04-05', 'points.csv')));
+  assert.equal(loadJournal(file).records.length, 120);
+  assert.deepEqual(readdirSync(path.join(dir, 'results')).sort(), ['tiny', 'tiny.2026-01-02T03-04-05', path.basename(moved)].sort());
 });
 
 test('another space on the same folder: exit 2 naming --fresh and --out, journal untouched; --fresh starts over', { timeout: 120_000 }, () => {

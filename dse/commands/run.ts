@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
     .option('--interactive', 'interactive report (inlines the Vega bundles, ~830 KB, and a bounded sample of points: ~1.3 MB for the default run)')
     .option('--no-report', 'skip report.html')
-    .option('--resume', "continue from the folder's journal (the default when the folder's journal belongs to this space; kept for clarity)")
+    .option('--resume', "continue from the folder's journal (the default when it belongs to this space and model version; a default folder whose journal does not is otherwise moved aside to results/<name>.<time>, and with --resume refused)")
     .option('--fresh', "discard the folder's journal and start over (the only way a journal is truncated)")
     .option('--force', 'write into a non-empty --out folder that is not a results folder of spatten-dse')
     .option('--reuse <dir>', "reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)", collect, [])
