@@ -173,8 +173,8 @@ let ns = new Int32Array(DENSE_PREFIX + 64);
 /**
  * Profiling channels, one per (PCs, banks), reused across timings: each runs on its own copy of the
  * timing (a channel reads its timing's fields as it serves and sizes its state by PCs, banks and
- * request window; a window ring longer than the window is never read past it), refreshed when the
- * timing changes.
+ * request window; a channel sized for a longer window serves a shorter one exactly: its window
+ * capacity is only an upper bound), refreshed when the timing changes.
  */
 const pool = new Map<number, { ch: HbmChannel; t: HbmTiming; of: HbmTiming | undefined }>();
 

@@ -117,12 +117,12 @@ export class HwMemo<T> {
   }
 
   /**
-   * The doorkeeper of a `secondMaking` table (when `get` has no `admit` rule): true when a value with this hash was made by
-   * this table before (since its slot in `DOOR` was last overwritten), so a value is stored the
-   * second time it is made. A sweep of distinct points makes every value once: stored, each would
-   * live until the table empties — long enough to be copied out of the young generation and
-   * collected later by a full collection. A grid's values recur and are stored on their second
-   * making. A collision only stores a value early.
+   * The doorkeeper of a `secondMaking` table (when `get` has no `admit` rule): true when a value
+   * with this hash was made by this table before (since its slot in `DOOR` was last overwritten),
+   * so a value is stored the second time it is made. A sweep of distinct points makes every value
+   * once: stored, each would live until the table empties — long enough to be copied out of the
+   * young generation and collected later by a full collection. A grid's values recur and are
+   * stored on their second making. A collision only stores a value early.
    */
   private seenBefore(h: number): boolean {
     const k = (Math.imul(h ^ this.id, 0x85ebca6b) ^ (h >>> 13)) | 1; // never 0 (an empty slot)
