@@ -102,11 +102,13 @@ function readHolder(file: string): LockInfo | undefined {
   }
 }
 
-/** "pid P on HOST" of a live run holding `dir`'s lock (another host counts as live), or undefined. */
+/** A holder counts as live unless it is a dead process on this host (another host's cannot be checked). */
+const holderLive = (h: LockInfo): boolean => h.host !== os.hostname() || pidAlive(h.pid);
+
+/** "pid P on HOST" of a live run holding `dir`'s lock, or undefined. */
 export function lockHolder(dir: string): string | undefined {
   const holder = readHolder(path.join(dir, LOCK_FILE));
-  if (holder === undefined || (holder.host === os.hostname() && !pidAlive(holder.pid))) return undefined;
-  return `pid ${holder.pid} on ${holder.host}`;
+  return holder !== undefined && holderLive(holder) ? `pid ${holder.pid} on ${holder.host}` : undefined;
 }
 
 /** Milliseconds since the lock file was last written (Infinity when it is gone). */
@@ -137,8 +139,7 @@ export function acquireLock(dir: string): Lock {
         continue;
       }
     } else {
-      const sameHost = holder.host === os.hostname();
-      if (!sameHost || pidAlive(holder.pid)) {
+      if (holderLive(holder)) {
         throw new LockError(
           `results folder ${dir} is in use by another run (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}).\n` +
             `Wait for it to finish, use another --out folder, or delete ${file} if that process is gone.`,

@@ -119,7 +119,8 @@ export function gatherCostInto(o: GatherCost, L: number, n: number, bytesPerToke
   return o;
 }
 
-function copyCost(o: GatherCost, c: GatherCost): GatherCost {
+/** `c` written into `o`. */
+export function copyCost(o: GatherCost, c: GatherCost): GatherCost {
   o.cyclesPerByte = c.cyclesPerByte;
   o.activationsPerByte = c.activationsPerByte;
   o.sdPerByte = c.sdPerByte;

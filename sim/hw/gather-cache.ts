@@ -11,7 +11,7 @@
  * `gatherCostInto` and never fills rows it would not reuse.
  */
 import type { HbmTiming } from '../cycle/dram.ts';
-import { gatherCostInto, type GatherCost, type GatherSource } from './dram-cost.ts';
+import { copyCost, gatherCostInto, type GatherCost, type GatherSource } from './dram-cost.ts';
 import { timingEpoch, timingId } from './timing-id.ts';
 
 /** Doubles kept in rows before the cache starts afresh (16 MB). */
@@ -80,13 +80,6 @@ let lastQ = -1;
 let lastQBytes = -1;
 const lastQCost: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
 
-function copyInto(o: GatherCost, c: GatherCost): GatherCost {
-  o.cyclesPerByte = c.cyclesPerByte;
-  o.activationsPerByte = c.activationsPerByte;
-  o.sdPerByte = c.sdPerByte;
-  return o;
-}
-
 /**
  * The current design's gather costs through the rows, for dram-cost.ts `requestCostFrom`. Every
  * head of a generation workload has the same query stream: it is priced once per design.
@@ -94,8 +87,8 @@ function copyInto(o: GatherCost, c: GatherCost): GatherCost {
 export const cachedGathers: GatherSource = {
   into: cachedGatherInto,
   query(o: GatherCost, q: number, bq: number): GatherCost {
-    if (q === lastQ && bq === lastQBytes) return copyInto(o, lastQCost);
-    copyInto(lastQCost, cachedGatherInto(o, q, q, bq));
+    if (q === lastQ && bq === lastQBytes) return copyCost(o, lastQCost);
+    copyCost(lastQCost, cachedGatherInto(o, q, q, bq));
     lastQ = q; // (beginDesign forgets it: valid for this design, rows or not)
     lastQBytes = bq;
     return o;
