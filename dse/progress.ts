@@ -34,7 +34,9 @@ export function fmtSeconds(s: number): string {
 export function etaText(done: number, total: number | undefined, elapsed: number): string {
   if (!total) return '';
   if (done >= total) return 'done';
-  if (done < ETA_MIN_FRACTION * total || elapsed < ETA_MIN_SECONDS || done === 0) return `ETA after ${Math.round(100 * ETA_MIN_FRACTION)}% done`;
+  // (says which condition is still unmet: "after 10% done" at 67% done was read as a stuck ETA)
+  if (done < ETA_MIN_FRACTION * total || done === 0) return `ETA after ${Math.round(100 * ETA_MIN_FRACTION)}% done`;
+  if (elapsed < ETA_MIN_SECONDS) return `ETA after ${ETA_MIN_SECONDS} s`;
   return `ETA ${fmtSeconds((elapsed / done) * (total - done))}`;
 }
 

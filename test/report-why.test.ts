@@ -120,7 +120,8 @@ test('size budgets: 15,360-point run → static ≤ 600 KB, interactive ≤ 1.5 
 
 test('progress: no ETA before 10% of the work and 5 s, then extrapolated from completed work', () => {
   assert.equal(etaText(5, 100, 60), 'ETA after 10% done');
-  assert.equal(etaText(50, 100, 2), 'ETA after 10% done');
+  assert.equal(etaText(50, 100, 2), 'ETA after 5 s');
+  assert.equal(etaText(0, 100, 60), 'ETA after 10% done');
   assert.equal(etaText(25, 100, 30), 'ETA 1 min 30 s');
   assert.equal(etaText(100, 100, 30), 'done');
 });
