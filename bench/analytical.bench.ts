@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sweepPhases, type PhaseResult } from './analytical-sweeps.ts';
 import { writeReadmeBlock } from './readme-block.ts';
+import { SMOKE } from './smoke.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema, type HardwareConfig } from '../sim/schema.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,14 +91,14 @@ function measure(name: string, wl: object, algo: object, minMs: number) {
 
 export async function run(): Promise<object> {
   const paperLike = { tokenKeep: 0.26, headKeep: 0.9, valueKeep: 0.2, msbBits: 6, lsbBits: 4, valueBits: 6, queryBits: 16 };
-  const sweeps = sweepPhases();
+  const sweeps = sweepPhases(SMOKE ? 0.001 : 1); // (smoke: 1,000 points per hardware phase, 20 + 5 algorithm points)
   writeSweepBlock(sweeps);
   return {
     goal: '>= 1,000,000 evaluations/s on gpt2-medium generation (single core)',
     sweeps: { goal: 'distinct >= 300k/s, grid >= 1M/s, new algorithm every point >= 20k/s, peak RSS <= 300 MB', ...sweeps },
-    gpt2_medium_generation_default: measure('gpt2-medium generation, default algo', {}, {}, 1500),
-    gpt2_medium_generation_pruned: measure('gpt2-medium generation, paper-like pruning', {}, paperLike, 1500),
-    bert_base_summarization: measure('bert-base summarization seqLen 128', { model: 'bert-base', stage: 'summarization', seqLen: 128 }, { tokenKeep: 0.6, valueKeep: 0.5 }, 1000),
+    gpt2_medium_generation_default: measure('gpt2-medium generation, default algo', {}, {}, SMOKE ? 1 : 1500),
+    gpt2_medium_generation_pruned: measure('gpt2-medium generation, paper-like pruning', {}, paperLike, SMOKE ? 1 : 1500),
+    bert_base_summarization: measure('bert-base summarization seqLen 128', { model: 'bert-base', stage: 'summarization', seqLen: 128 }, { tokenKeep: 0.6, valueKeep: 0.5 }, SMOKE ? 1 : 1000),
   };
 }
 

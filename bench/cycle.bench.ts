@@ -23,6 +23,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { writeReadmeBlock } from './readme-block.ts';
+import { repeats } from './smoke.ts';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { readTraceFile } from '../sim/workload/trace.ts';
@@ -122,8 +123,8 @@ function cold(rounds: number) {
 
 export async function run(): Promise<object> {
   const load0 = os.loadavg()[0];
-  const reps = Number(process.env.CYCLE_BENCH_REPS ?? 200);
-  const coldRounds = Number(process.env.CYCLE_BENCH_COLD ?? 3);
+  const reps = Number(process.env.CYCLE_BENCH_REPS ?? repeats(200));
+  const coldRounds = Number(process.env.CYCLE_BENCH_COLD ?? repeats(3));
   const coldFull = coldRounds > 0 ? cold(coldRounds) : undefined;
   const full = warm(defaultHardware(), reps);
   const runner = warm({ ...defaultHardware(), qkMultipliers: 64, pvMultipliers: 64, dramChannels: 2, fetcherPorts: 4 }, Math.ceil(reps / 2));

@@ -21,6 +21,7 @@ import { RECIPES } from '../sim/nn/train.ts';
 import { WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { writeReadmeBlock } from './readme-block.ts';
+import { alternation, repeats } from './smoke.ts';
 
 function checkpoint(name: string): Checkpoint {
   const dir = join(CHECKPOINT_ROOT, name);
@@ -113,7 +114,7 @@ export function trainStepTiming(): { defaultCpuSeconds: number; fastCpuSeconds: 
   one(true);
   const a: number[] = [];
   const b: number[] = [];
-  for (const fast of [false, true, true, false, false, true, true, false]) (fast ? b : a).push(one(fast));
+  for (const fast of alternation([false, true, true, false, false, true, true, false])) (fast ? b : a).push(one(fast));
   for (const v of vars.values()) v.dispose();
   opt.dispose();
   const da = median(a);
@@ -257,7 +258,7 @@ function denseTfForwardGflops(bert: Engine, rng: () => number): number {
   const W = new Map([...bert.ck.weights].map(([k, t]) => [k, tf.tensor(t.data, t.shape)]));
   const ids = Int32Array.from(Array.from({ length: 32 }, () => randomSequence(c, S, rng)).flat());
   const times: number[] = [];
-  for (let r = 0; r < 4; r++) {
+  for (let r = 0; r < 1 + repeats(3); r++) {
     const t0 = performance.now();
     const y = tf.tidy(() => trainForward(c, W, ids, 32, S, new Array(32).fill(S)));
     y.dataSync();
@@ -275,7 +276,7 @@ async function generation(gpt: Engine, wins: number[][], algo: object): Promise<
   const gc = gpt.c;
   const ts: number[] = [];
   let flops = 0;
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < repeats(3); r++) {
     const st = new Stats(gc.layers, false);
     const t0 = performance.now();
     gpt.generateBatch(wins, gc.maxPositions - 32, 32, runAlgo(AlgoSchema.parse(algo), gc), st);
@@ -377,9 +378,9 @@ export async function run(): Promise<object> {
   const real = bert.ck.dir !== 'random';
   const batches = emailBatches(bert, real, rng);
   await passes(bert, batches, {}, 1, false); // warm-up
-  const dense = await passes(bert, batches, {}, 6);
-  const half = await passes(bert, batches, { tokenKeep: 0.5 }, 6);
-  const pruned = await passes(bert, batches, { tokenKeep: 0.3, headKeep: 0.75 }, 4, false);
+  const dense = await passes(bert, batches, {}, repeats(6));
+  const half = await passes(bert, batches, { tokenKeep: 0.5 }, repeats(6));
+  const pruned = await passes(bert, batches, { tokenKeep: 0.3, headKeep: 0.75 }, repeats(4), false);
   const denseTfGflops = denseTfForwardGflops(bert, rng);
   const gpt = new Engine(checkpoint('sotu-gpt'));
   const generated = await lmGeneration(gpt, rng);

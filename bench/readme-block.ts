@@ -4,6 +4,7 @@
  * figures (the markers stay). A file without both markers is left as it is.
  */
 import fs from 'node:fs';
+import { SMOKE } from './smoke.ts';
 
 /** The opening marker of block `name`, written by `command`. */
 export function blockBegin(name: string, command: string): string {
@@ -20,7 +21,8 @@ export function writeGeneratedBlock(file: string, name: string, command: string,
   fs.writeFileSync(file, text.slice(0, a) + [begin, ...body].join('\n') + '\n' + text.slice(b));
 }
 
-/** `writeGeneratedBlock` for the block of `npm run bench -- bench`. */
+/** `writeGeneratedBlock` for the block of `npm run bench -- bench` (not in smoke mode: its figures are no measurement). */
 export function writeReadmeBlock(file: string, name: string, bench: string, body: string[]): void {
+  if (SMOKE) return;
   writeGeneratedBlock(file, name, `\`npm run bench -- ${bench}\``, body);
 }

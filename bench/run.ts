@@ -7,6 +7,7 @@ import { readdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SMOKE } from './smoke.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const filter = process.argv.slice(2);
@@ -25,5 +26,5 @@ for (const f of files) {
   results[name] = await mod.run();
   process.stderr.write(`bench ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
-writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+if (!SMOKE) writeFileSync(out, JSON.stringify(results, null, 2) + '\n'); // (smoke mode: bench/smoke.ts)
 console.log(JSON.stringify(results, null, 2));

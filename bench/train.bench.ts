@@ -13,6 +13,7 @@ import { RECIPES, shardedStep, step } from '../sim/nn/train.ts';
 import { lossAndGrads, shardLoss, type ShardResult, type ShardTask } from '../sim/nn/train-shard.ts';
 import { bundledPool } from '../dse/backends/local.ts';
 import { writeReadmeBlock } from './readme-block.ts';
+import { alternation, repeats } from './smoke.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,7 +63,7 @@ async function stepMedians(m: BenchModel, shardRunner: ShardRunner): Promise<{ w
   await one(true);
   const a: number[] = [];
   const b: number[] = [];
-  for (const sh of [false, true, true, false, false, true, true, false, false, true, true, false]) (sh ? b : a).push(await one(sh));
+  for (const sh of alternation([false, true, true, false, false, true, true, false, false, true, true, false])) (sh ? b : a).push(await one(sh));
   return { wa: median(a), wb: median(b) };
 }
 
@@ -130,7 +131,7 @@ async function halfSteps(c: ModelConfig, vars: Map<string, tf.Variable>, ids: In
     return (performance.now() - t0) / 1000;
   };
   const r: Record<'mainAlone' | 'workerAlone' | 'mainTogether' | 'workerTogether', number[]> = { mainAlone: [], workerAlone: [], mainTogether: [], workerTogether: [] };
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < repeats(5); i++) {
     r.mainAlone.push(own());
     r.workerAlone.push(await remote());
     const w = remote();
