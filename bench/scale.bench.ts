@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { writeReadmeBlock } from './readme-block.ts';
+import { SMOKE } from './smoke.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -91,7 +92,7 @@ function countLines(file: string): number {
 }
 
 export async function run(): Promise<object> {
-  const exps = (process.env.BENCH_SCALE ?? '5,6,7').split(',').map(Number);
+  const exps = (process.env.BENCH_SCALE ?? (SMOKE ? '3' : '5,6,7')).split(',').map(Number);
   const rows = [];
   for (const e of exps) {
     const r = runScale(e);

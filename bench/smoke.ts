@@ -1,8 +1,9 @@
 /**
  * `BENCH_SMOKE=1 npm run bench -- NAME`: a check that a bench still runs, not a measurement. The
- * benches that support it (nn, train, cycle, analytical; run is short as it is) repeat each
- * measurement once or run a thousandth of their points, and no bench writes its README block or
- * bench/results.json (test/bench-smoke.test.ts runs them so).
+ * benches that support it (nn, train, cycle, analytical, startup, scale; run is short as it is)
+ * repeat each measurement once or run a thousandth of their points (scale: one 10³-point run),
+ * and no bench writes its README block or bench/results.json (test/bench-smoke.test.ts runs them
+ * so).
  */
 export const SMOKE = process.env.BENCH_SMOKE === '1';
 

@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeReadmeBlock } from './readme-block.ts';
+import { repeats } from './smoke.ts';
 import { fileURLToPath } from 'node:url';
 import { bundleLikeCli } from '../dse/bundle.ts';
 
@@ -170,7 +171,7 @@ function summary(cmds: Cmd[], t: Timings, rounds: number, load0: number) {
 
 /** Times the commands (after building the phases script's bundle), writes README.md's block and returns the figures. */
 export async function run(): Promise<object> {
-  const rounds = Number(process.env.STARTUP_ROUNDS ?? 5);
+  const rounds = Number(process.env.STARTUP_ROUNDS ?? repeats(5));
   const phasesDir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'spatten-dse', 'bench-phases-'));
   const phasesUrl = await bundleLikeCli(path.join(ROOT, 'bench', 'startup-phases.ts'), phasesDir);
   const cmds = commands(phasesUrl);

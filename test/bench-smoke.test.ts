@@ -1,5 +1,5 @@
 /**
- * The benches still run: `BENCH_SMOKE=1 npm run bench -- nn train analytical cycle run`
+ * The benches still run: `BENCH_SMOKE=1 npm run bench -- nn train analytical cycle run startup scale`
  * (bench/smoke.ts), one repetition of each measurement or a thousandth of the points, no README
  * block or bench/results.json written. The nn bench crashed for two
  * sessions at its training-step timing (gradients not registered) without any test noticing.
@@ -14,9 +14,9 @@ const FILES = ['README.md', 'sim/nn/README.md', 'sim/cycle/README.md', 'bench/re
 const digest = () => FILES.map((f) => (existsSync(f) ? createHash('sha256').update(readFileSync(f)).digest('hex') : 'absent'));
 const positive = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x) && x > 0, `${what}: ${String(x)}`);
 
-test('BENCH_SMOKE=1 bench nn train analytical cycle run: each runs to the end with finite figures and writes nothing', () => {
+test('BENCH_SMOKE=1 bench nn train analytical cycle run startup scale: each runs to the end with finite figures and writes nothing', () => {
   const before = digest();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', 'nn', 'train', 'analytical', 'cycle', 'run'], { encoding: 'utf8', env: { ...process.env, BENCH_SMOKE: '1' }, timeout: 180_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', 'nn', 'train', 'analytical', 'cycle', 'run', 'startup', 'scale'], { encoding: 'utf8', env: { ...process.env, BENCH_SMOKE: '1' }, timeout: 180_000 });
   assert.equal(r.status, 0, r.stderr.split('\n').filter((l) => !l.startsWith('var Module')).slice(-8).join('\n'));
   const out = JSON.parse(r.stdout);
   positive(out.nn.engine.dense.fractionOfMatMul, 'engine ÷ matMul, dense');
@@ -37,5 +37,11 @@ test('BENCH_SMOKE=1 bench nn train analytical cycle run: each runs to the end wi
   positive(out.cycle.official_runner_config.mcycles_per_s_cpu, 'runner configuration M cycles/s');
   // the run bench's grid: 6 × 4 × 4 × 5 × 4 × 4 × 2 parameter values, all evaluated
   assert.equal(out.run.points, 6 * 4 * 4 * 5 * 4 * 4 * 2);
+  // whole-process start-up: every timed command ran (one round each)
+  for (const [cmd, f] of Object.entries(out.startup.commands as Record<string, { wall_ms_min: number }>)) positive(f.wall_ms_min, cmd);
+  // a 10³-point run through the CLI under /usr/bin/time: every point in points.csv
+  assert.equal(out.scale.rows.length, 1);
+  assert.equal(out.scale.rows[0].points, 1000);
+  assert.equal(out.scale.rows[0].pointsCsvRows, 1000);
   assert.deepEqual(digest(), before, 'smoke mode wrote a README block or bench/results.json');
 });
