@@ -128,6 +128,10 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // Experiment (session 14, sim/nn/README.md): the same with rotary positions ('rope', rope.ts):
   // scores depend on the query-key distance only, as with ALiBi, but without its penalty on distance.
   'sotu-char-rope': withPositions(SOTU_CHAR, 'rope'),
+  // Experiment (session 18, sim/nn/README.md "Six layers"): sotu-char-rope's dense phase with six
+  // layers instead of four (the issue's "more layers" lever), 'rsqrt' with no end: `--steps K` is
+  // the snapshot after K.
+  'sotu-char-rope-l6': { ...withPositions(charDense(64, 3e-3), 'rope'), config: { ...charDense(64, 3e-3).config, layers: 6, positions: 'rope' } },
   // Experiment (session 15, sim/nn/README.md "repeated spans"): sotu-char-rope, then a dense
   // continuation whose windows repeat an earlier span half of the time (repeat-spans.ts): a reason
   // to read far back. `--resume-from` the shipped sotu-char-rope runs only the continuation
