@@ -377,7 +377,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "options": [
       {
         "flags": "-m, --model <name>",
-        "description": "a recipe of sim/nn/recipes.ts: spam-bert, sotu-gpt or sotu-char (shipped); sotu-bpe, sotu-char-cont, sotu-char-kd, sotu-char-w128, sotu-char-w128-kd, sotu-char-alibi, sotu-char-alibi-cont, sotu-char-nope, sotu-char-rope, sotu-char-rope-copy (experiments, sim/nn/README.md)",
+        "description": "a recipe of sim/nn/recipes.ts: spam-bert, sotu-gpt or sotu-char (shipped); sotu-char-cont, sotu-char-kd, sotu-char-w128, sotu-char-w128-kd, sotu-char-alibi, sotu-char-nope, sotu-char-rope, sotu-char-rope-l6, sotu-char-rope-copy, sotu-char-alibi-cont, sotu-bpe (experiments, sim/nn/README.md)",
         "mandatory": true
       },
       {

@@ -7,12 +7,16 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import type { EvalPool } from '../pool.ts';
 import type { ShardResult, ShardTask } from '../../sim/nn/train-shard.ts';
+import { RECIPES } from '../../sim/nn/recipes.ts';
+
+/** The shipped recipes; every other recipe of sim/nn/recipes.ts is an experiment (sim/nn/README.md). */
+const SHIPPED = ['spam-bert', 'sotu-gpt', 'sotu-char'];
 
 export function register(program: Command): void {
   program
     .command('train')
     .description('train a shipped accuracy-engine checkpoint (spam-bert, sotu-gpt, sotu-char) from scratch, reproducibly from a seed')
-    .requiredOption('-m, --model <name>', 'a recipe of sim/nn/recipes.ts: spam-bert, sotu-gpt or sotu-char (shipped); sotu-bpe, sotu-char-cont, sotu-char-kd, sotu-char-w128, sotu-char-w128-kd, sotu-char-alibi, sotu-char-alibi-cont, sotu-char-nope, sotu-char-rope, sotu-char-rope-copy (experiments, sim/nn/README.md)')
+    .requiredOption('-m, --model <name>', `a recipe of sim/nn/recipes.ts: ${SHIPPED.join(', ').replace(/, (?=[^,]*$)/, ' or ')} (shipped); ${Object.keys(RECIPES).filter((k) => !SHIPPED.includes(k)).join(', ')} (experiments, sim/nn/README.md)`)
     .option('--seed <s>', 'seed (init + batch order)', '1')
     .option('--steps <n>', 'quick run: a single phase of n optimizer steps (does not reproduce the shipped checkpoint)')
     .option('--out <dir>', 'output folder (default sim/nn/checkpoints/<name>)')
