@@ -19,6 +19,7 @@ import { runPlatform } from '../sim/baselines/platforms.ts';
 import { BENCHMARKS, geomean } from '../sim/workload/benchmarks.ts';
 import { FIG18_POINTS, FIG20_FROM_GPU, TABLE4 } from '../sim/paper.ts';
 import { FIG20_CONFIGS, fig20Steps } from '../dse/reproduce/fig20.ts';
+import { fig20gpu } from '../dse/reproduce/fig20gpu.ts';
 import { benchmarkPoint } from '../dse/reproduce/fig14.ts';
 import { simulateCycle } from '../sim/cycle/sim.ts';
 import { readTraceFile } from '../sim/workload/trace.ts';
@@ -40,7 +41,7 @@ const gpt = BENCHMARKS.filter((b) => b.model.startsWith('gpt2'));
 const table1 = FIG20_CONFIGS.find((c) => c.name === 'table1');
 if (!table1) throw new Error('fig20: no table1 configuration');
 const steps = fig20Steps(table1);
-const peakGBps = (defaultHardware().dramChannels * defaultHardware().dramChannelGBps) as number;
+const peakGBps = TABLE_I.channels * TABLE_I.gbps;
 
 /** The cycle model on one benchmark and one Fig. 20 step (or the suite's own setting), on DRAM `d`. */
 function run(b: (typeof gpt)[number], d: Dram, step?: (typeof steps)[number]) {
@@ -63,9 +64,9 @@ const oursDenseGBps = geomean(implied.map((x) => x.bytes / x.ours / 1e9));
 const fig18GBps = (FIG18_POINTS['SpAtten GPT-2'].tflops * 1e3) / FIG18_POINTS['SpAtten GPT-2'].opsPerByte;
 const table4Tflops = TABLE4.spatten.attnGflop / TABLE4.spatten.attnMs; // GFLOP/ms = TFLOPS
 
-// 2. this model at lower channel rates
+// 2. this model on other DRAM: `reproduce fig20gpu`'s steps on a Table I configuration with that DRAM
 const rows = CONFIGS.map((d) => {
-  const cumulative = steps.map((s) => geomean(gpt.map((b) => runPlatform('titan-xp', b).latency_s / run(b, d, s).latency_s)));
+  const cumulative = fig20gpu('cycle', { ...table1, hw: { ...table1.hw, dramChannels: d.channels, dramChannelGBps: d.gbps } }).cumulative;
   const suite = gpt.map((b) => run(b, d));
   const tflops = suite.reduce((a, r) => a + r.gops / 1e3, 0) / suite.length;
   const per8 = simulateCycle(PER8, { ...defaultHardware(), dramChannels: d.channels, dramChannelGBps: d.gbps });

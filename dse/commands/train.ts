@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'LM recipes: threads per training step, each computing the gradient of its share of the batch (data-parallel; results equal a one-thread run up to float32 summation order, so --workers is recorded in training.json)', '1')
     .option('--ft-min-keep <f>', "LM fine-tuning masks: the schedule's per-layer floor (algo.tokenMinKeep) instead of the recipe's (recorded in training.json)")
     .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string; workers: string }) => {
-      const { RECIPES, trainModel } = await import('../../sim/nn/train.ts');
+      const { trainModel } = await import('../../sim/nn/train.ts');
       if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
       const seed = Number(o.seed);
       if (!Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
