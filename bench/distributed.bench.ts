@@ -12,6 +12,8 @@
  * 2. Queue overhead per job: analytical evaluations (about 10 µs of work each) submitted through
  *    the queue backend to one worker process, end to end (enqueue → result back) per job, next to
  *    the same tasks on the local pool. Target ≤ 2 ms per job.
+ *
+ * Smoke mode (bench/smoke.ts): the 8-point sweep, runs in the order 1, 2; 50 queue jobs.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CYCLE_SWEEP_POINTS, cycleSweepSpace, hostCapacityProbe } from './host.ts';
+import { SMOKE, alternation } from './smoke.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dse', 'cli.ts');
@@ -65,7 +68,7 @@ async function sweep(url: string, tmp: string, spaceFile: string): Promise<objec
   const samples: { workers: number; s: number; csv: string }[] = [];
   let k = 0;
   for (let r = 0; r < rounds; r++) {
-    for (const n of [1, 2, 2, 1]) {
+    for (const n of alternation([1, 2, 2, 1])) {
       const ws = await startWorkers(url, n);
       const out = path.join(tmp, `r${k++}`);
       const t = performance.now();
@@ -116,7 +119,7 @@ async function overhead(url: string, tmp: string, redisPid?: number): Promise<ob
   const spaceFile = path.join(tmp, 'analytical.yaml');
   fs.writeFileSync(spaceFile, SPACE.replace('fidelity: cycle', 'fidelity: analytical').replace('name: bench-dist', 'name: bench-overhead'));
   const { ctx } = prepareRun({ spaceFile });
-  const N = Number(process.env.BENCH_DIST_JOBS ?? 2000);
+  const N = Number(process.env.BENCH_DIST_JOBS ?? (SMOKE ? 50 : 2000));
   const task = (i: number) => ({ task: 'evaluate', args: [ctx, i, { 'hw.dramChannels': 4 + (i % 29), 'algo.tokenKeep': 0.25 + (i % 4) * 0.25 }] });
   const cpu: Record<string, number> = {};
   const time = async (b: { run(t: ReturnType<typeof task>, m?: { key: string; id: number }): Promise<{ status: string }> }, tag: string, pids: Record<string, number> = {}) => {

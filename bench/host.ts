@@ -10,13 +10,31 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SMOKE } from './smoke.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Points of the sweep (4 × 4 × 4 × 3 × 3 × 3). */
-export const CYCLE_SWEEP_POINTS = 1728;
+/**
+ * The sweep's parameter lists: 4 × 4 × 4 × 3 × 3 × 3 = 1,728 points; in smoke mode (bench/smoke.ts)
+ * the first two values of the first three and the first of the rest, 8 points.
+ */
+const SWEEP: [string, number[]][] = [
+  ['hw.qkMultipliers', [128, 256, 512, 1024]],
+  ['hw.pvMultipliers', [128, 256, 512, 1024]],
+  ['hw.dramChannels', [4, 8, 16, 32]],
+  ['hw.topkParallelism', [4, 8, 16]],
+  ['hw.keySramKB', [98, 196, 392]],
+  ['algo.tokenKeep', [1, 0.5, 0.25]],
+];
+const sweepValues = (): [string, number[]][] => (SMOKE ? SWEEP.map(([k, v], i) => [k, v.slice(0, i < 3 ? 2 : 1)]) : SWEEP);
 
-/** The 1,728-point cycle-model sweep (GPT-2-Medium generation) as a space file named `name`. */
+/** Points of the sweep (1,728; 8 in smoke mode). */
+export const CYCLE_SWEEP_POINTS = sweepValues().reduce((n, [, v]) => n * v.length, 1);
+
+/** Every `stride`-th point of the sweep makes the host-capacity probe's work: 144 of 1,728 (all 8 in smoke mode). */
+export const CYCLE_SWEEP_STRIDE = SMOKE ? 1 : 12;
+
+/** The cycle-model sweep (GPT-2-Medium generation) as a space file named `name`. */
 export function cycleSweepSpace(name: string): string {
   return `name: ${name}
 workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
@@ -25,12 +43,9 @@ objectives:
   - { metric: latency_s, goal: min }
   - { metric: energy_j, goal: min }
 parameters:
-  hw.qkMultipliers: [128, 256, 512, 1024]
-  hw.pvMultipliers: [128, 256, 512, 1024]
-  hw.dramChannels: [4, 8, 16, 32]
-  hw.topkParallelism: [4, 8, 16]
-  hw.keySramKB: [98, 196, 392]
-  algo.tokenKeep: [1, 0.5, 0.25]
+${sweepValues()
+  .map(([k, v]) => `  ${k}: [${v.join(', ')}]`)
+  .join('\n')}
 search: { driver: grid }
 `;
 }
@@ -58,7 +73,7 @@ export async function hostCapacityProbe(tmp: string, spaceFile: string, points =
   const prepared = prepareRun({ spaceFile });
   const drv = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
   const all = drv.ask(points);
-  const stride = pick.stride ?? 12;
+  const stride = pick.stride ?? CYCLE_SWEEP_STRIDE;
   const trials = all.filter((_, i) => i % stride === 0);
   // a trial evaluated before the clock starts (loads a model once, outside the timing)
   const warm = pick.warm === undefined ? [] : [all[pick.warm]];

@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import YAML from 'yaml';
 import { writeReadmeBlock } from './readme-block.ts';
 import type { Driver, DriverContext, Objective, ParamDomain, Params, TrialResult } from '../dse/driver.ts';
 import { GridDriver } from '../dse/drivers/grid.ts';
@@ -25,6 +26,7 @@ import { Nsga2Driver } from '../dse/drivers/nsga2.ts';
 import { hypervolume, normaliser, paretoMask } from '../core/pareto.ts';
 import { defaultAlgo, defaultHardware, defaultWorkload, type DesignPoint } from '../sim/schema.ts';
 import { CYCLE_SWEEP_POINTS, cycleSweepSpace, hostCapacityProbe, type HostCapacity } from './host.ts';
+import { SMOKE, alternation, repeats } from './smoke.ts';
 
 const SPACE: ParamDomain[] = [
   { key: 'hw.qkMultipliers', kind: 'choice', values: [64, 128, 256, 512, 1024] },
@@ -40,7 +42,8 @@ const OBJECTIVES: Objective[] = [
   { metric: 'energy_j', goal: 'min' },
   { metric: 'area_mm2', goal: 'min' },
 ];
-const SEEDS = 10;
+/** Seeds per driver (one in smoke mode, bench/smoke.ts). */
+const SEEDS = repeats(10);
 const BUDGETS = [100, 200, 400, 700, 1000, 1350];
 
 function basePoint(): DesignPoint {
@@ -215,9 +218,9 @@ export async function driverTable(): Promise<object> {
   };
 }
 
-const OPTUNA_SEEDS = Number(process.env.BENCH_OPTUNA_SEEDS ?? 3);
+const OPTUNA_SEEDS = Number(process.env.BENCH_OPTUNA_SEEDS ?? repeats(3));
 /** Optuna 3.1's multi-objective TPE costs ~0.5 s of its own CPU per trial at 200 trials: compared up to this budget. */
-const TPE_TRIALS = Number(process.env.BENCH_TPE_TRIALS ?? 200);
+const TPE_TRIALS = Number(process.env.BENCH_TPE_TRIALS ?? (SMOKE ? 20 : 200));
 
 /**
  * Optuna's NSGA-II (population 50) and TPE on the same table at the same budgets
@@ -293,12 +296,12 @@ function timedCliRun(root: string, file: string, out: string, jobs: number): Pro
   });
 }
 
-/** The runs in the order jobs 1, 2, 2, 1, BENCH_PARALLEL_ROUNDS times, each into its own directory under `tmp`. */
+/** The runs in the order jobs 1, 2, 2, 1 (smoke mode: 1, 2), BENCH_PARALLEL_ROUNDS times, each into its own directory under `tmp`. */
 async function alternatingRuns(root: string, tmp: string, spaceFile: string): Promise<({ jobs: number } & CliRun)[]> {
   const rounds = Math.max(1, Number(process.env.BENCH_PARALLEL_ROUNDS ?? 1));
   let k = 0;
   const samples: ({ jobs: number } & CliRun)[] = [];
-  for (let r = 0; r < rounds; r++) for (const jobs of [1, 2, 2, 1]) samples.push({ jobs, ...(await timedCliRun(root, spaceFile, join(tmp, `r${k++}`), jobs)) });
+  for (let r = 0; r < rounds; r++) for (const jobs of alternation([1, 2, 2, 1])) samples.push({ jobs, ...(await timedCliRun(root, spaceFile, join(tmp, `r${k++}`), jobs)) });
   return samples;
 }
 
@@ -381,17 +384,29 @@ async function measureParallel(root: string, tmp: string, spaceFile: string, poi
  * configurations of spam-bert on 300 test emails in TF.js, each run once), --jobs 1 vs --jobs 2.
  * The host's capacity is measured on this workload: 8 of the configurations (every 6th point,
  * all distinct) after one warm-up evaluation that loads the model, alone vs two processes at once.
+ * Smoke mode: a 2-point cut of that space on 16 emails (`smokeAccuracySpace`).
  */
 export async function parallelAccuracy(): Promise<ParallelSummary> {
   const root = join(dirname(new URL(import.meta.url).pathname), '..');
-  const spaceFile = join(root, 'spaces', 'accuracy-spam.yaml');
   const tmp = mkdtempSync(join(os.tmpdir(), 'bench-par-acc-'));
+  if (SMOKE) return await measureParallel(root, tmp, smokeAccuracySpace(root, tmp), 2, 'spam-bert accuracy (TF.js, 16 emails) + analytical model, BERT-Base 128 tokens', { stride: 1, warm: 0 });
+  const spaceFile = join(root, 'spaces', 'accuracy-spam.yaml');
   return await measureParallel(root, tmp, spaceFile, 48, 'spam-bert accuracy (TF.js, 300 emails) + analytical model, BERT-Base 128 tokens', { stride: 6, warm: 2 });
+}
+
+/** Smoke mode: spaces/accuracy-spam.yaml cut to 2 points (tokenKeep 1 and 0.3) on 16 emails, written to `tmp`. */
+function smokeAccuracySpace(root: string, tmp: string): string {
+  const space = YAML.parse(readFileSync(join(root, 'spaces', 'accuracy-spam.yaml'), 'utf8'));
+  space.accuracy.maxExamples = 16;
+  space.parameters = { 'algo.tokenKeep': [1, 0.3], 'algo.headKeep': [1], 'algo.msbBits': [8], 'hw.dramChannels': [8] };
+  const file = join(tmp, 'accuracy-smoke.yaml');
+  writeFileSync(file, YAML.stringify(space));
+  return file;
 }
 
 /**
  * The runner end to end (`spatten-dse run`, in-process): spaces/default.yaml exhaustively (grid)
- * vs NSGA-II population 40 × 10 generations, seed 7, on the same space; hypervolume of each run's
+ * vs NSGA-II population 40 × 10 generations (smoke mode: 8 × 2), seed 7, on the same space; hypervolume of each run's
  * feasible points normalised by the exhaustive run's feasible bounds (ref 1.1).
  */
 export async function runnerNsga2(): Promise<object> {
@@ -404,7 +419,8 @@ export async function runnerNsga2(): Promise<object> {
   const yaml = fs.readFileSync(spaceFile, 'utf8');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-search-'));
   const nsgaFile = path.join(tmp, 'nsga2.yaml');
-  fs.writeFileSync(nsgaFile, yaml.replace(/^search:.*$/m, 'search: { driver: nsga2, population: 40, generations: 10, seed: 7 }').replace(/^name: .*$/m, 'name: default-nsga2'));
+  const [population, generations] = SMOKE ? [8, 2] : [40, 10];
+  fs.writeFileSync(nsgaFile, yaml.replace(/^search:.*$/m, `search: { driver: nsga2, population: ${population}, generations: ${generations}, seed: 7 }`).replace(/^name: .*$/m, 'name: default-nsga2'));
   const objectives = parseSpace(yaml, spaceFile).objectives;
   const quiet = { progress: 'none' as const, report: false, log: () => {} };
   let t = performance.now();
@@ -428,7 +444,7 @@ export async function runnerNsga2(): Promise<object> {
     exhaustivePoints: grid.rows.length,
     exhaustiveFront: grid.run.counts.pareto,
     exhaustiveSeconds: +gridSeconds.toFixed(2),
-    nsga2: { population: 40, generations: 10, seed: 7, evaluations: ga.rows.length, fractionOfSpace: +(ga.rows.length / grid.rows.length).toFixed(4), seconds: +gaSeconds.toFixed(2) },
+    nsga2: { population, generations, seed: 7, evaluations: ga.rows.length, fractionOfSpace: +(ga.rows.length / grid.rows.length).toFixed(4), seconds: +gaSeconds.toFixed(2) },
     hvFraction: frac((v) => v),
     hvFractionLog: frac((v) => v.map(Math.log10)),
     hvTrajectory: ga.run.hypervolume,
