@@ -122,10 +122,17 @@ export interface EvalContext {
 // never trigger a re-run.
 const accuracyCache = new Map<string, Promise<AccuracyOutcome>>();
 
-/** The accuracy cache's key: the spec, the algorithm fields the accuracy engine sees (the rest only change the hardware side) and the target depth. */
+/**
+ * The accuracy cache's key: what the accuracy engine sees of the spec (model, examples, seed — not
+ * `subsetExamples`, the search's first rung, which runs under its own maxExamples), the algorithm
+ * fields it sees (the rest only change the hardware side) and the target depth. With the subset
+ * size in it, a run's final context (a report highlight's breakdown) missed the outcomes its last
+ * rung had computed under the same examples, and ran the model again.
+ */
 function accuracyKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number): string {
   const { lsbRefetchFraction: _measured, ...a } = algo;
-  return JSON.stringify([spec, a]) + `|${targetLayers}`;
+  const { subsetExamples: _subset, ...engine } = spec;
+  return JSON.stringify([engine, a]) + `|${targetLayers}`;
 }
 
 export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number, known?: AccuracyOutcome): Promise<AccuracyOutcome> {

@@ -150,13 +150,26 @@ export class Executor {
     return k === undefined ? undefined : this.accuracyOutcomes.get(k);
   }
 
-  /** Keeps a returned point's accuracy outcome (see accuracyOutcomes) and returns the point without it. */
-  private takeOutcome(ctx: EvalContext, p: EvaluatedPoint): EvaluatedPoint {
-    if (!p.accuracyOutcome) return p;
+  /**
+   * Keeps a returned point's accuracy outcome (see accuracyOutcomes) and returns the point without
+   * it, and the outcome when it is the first of its configuration here (it goes into the point's
+   * journal record, so a rerun or resume knows it without running the model: `outcomeOf`).
+   */
+  private takeOutcome(ctx: EvalContext, p: EvaluatedPoint): [EvaluatedPoint, AccuracyOutcome | undefined] {
+    if (!p.accuracyOutcome) return [p, undefined];
     const { accuracyOutcome, ...point } = p;
     const k = accuracyKeyOf(ctx, point.params);
-    if (k !== undefined && !this.accuracyOutcomes.has(k)) this.accuracyOutcomes.set(k, accuracyOutcome);
-    return point;
+    if (k === undefined || this.accuracyOutcomes.has(k)) return [point, undefined];
+    this.accuracyOutcomes.set(k, accuracyOutcome);
+    return [point, accuracyOutcome];
+  }
+
+  /** A journal record's accuracy outcome (written by `toRecord`), kept as a worker's would be. */
+  private outcomeOf(ctx: EvalContext, params: Params, r: JournalRecord): void {
+    const acc = (r.extra as { accuracy?: AccuracyOutcome } | undefined)?.accuracy;
+    if (!acc) return;
+    const k = accuracyKeyOf(ctx, params);
+    if (k !== undefined && !this.accuracyOutcomes.has(k)) this.accuracyOutcomes.set(k, acc);
   }
 
   /** True when evaluations run on pool workers or a queue's workers, not on this thread. */
@@ -228,9 +241,15 @@ export class Executor {
     };
   }
 
-  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string): JournalRecord {
+  /**
+   * The journal record of an evaluated point. With `outcome` (the first point of an accuracy
+   * configuration) the record carries it as `extra.accuracy`; such a record is written on a line of
+   * its own, which needs its key (a fresh journal's batch lines leave keys to be computed on load).
+   */
+  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome): JournalRecord {
     return {
-      key,
+      key: outcome && !key ? journalKeyFast(p.params, modelVersion(), fidelity, material) : key,
+      ...(outcome ? { extra: { accuracy: outcome } } : {}),
       material,
       keyFidelity: fidelity,
       id: p.id,
@@ -273,10 +292,14 @@ export class Executor {
       }
       if (rec) {
         out.push(this.fromRecord(t.id, t.params, rec, ctx));
+        this.outcomeOf(ctx, t.params, rec);
         this.reused++;
       } else todo.push({ t, key });
     }
     if (copied.length > 0) this.journal?.appendMany(copied);
+    // points found in a journal count as done at once (a rung answered entirely from the journal
+    // showed "0/N evaluated" as its last progress line)
+    if (out.length > 0) onProgress?.(out.length);
     if (todo.length > 0 && !this.aborted) {
       const pooled = step?.cpuBound !== undefined ? step.cpuBound && this.parallel : this.usePool;
       const report = onProgress ? () => onProgress(out.length) : undefined;
@@ -322,12 +345,12 @@ export class Executor {
     for (const { t, key } of todo) {
       if (this.aborted || this.stopping || performance.now() >= this.deadline) break;
       const t0 = performance.now();
-      const p = this.takeOutcome(ctx, await fn(ctx, t.id, t.params));
+      const [p, outcome] = this.takeOutcome(ctx, await fn(ctx, t.id, t.params));
       const ms = performance.now() - t0;
       out.push(p);
       this.evaluated++;
       // report progress and let signals (Ctrl-C) through whenever the journal was flushed (every ~100 ms)
-      if (batch.add(this.toRecord(key, p, fidelity, ms, material))) {
+      if (batch.add(this.toRecord(key, p, fidelity, ms, material, outcome))) {
         report?.();
         await new Promise((r) => setImmediate(r));
       }
@@ -357,10 +380,10 @@ export class Executor {
     const queue = [...groups.values()];
     const stop = () => this.aborted || this.stopping || performance.now() >= this.deadline;
     const batch = this.journalBatch();
-    const record = (key: string, p: EvaluatedPoint, ms: number, journal = true) => {
+    const record = (key: string, p: EvaluatedPoint, ms: number, journal = true, outcome?: AccuracyOutcome) => {
       out.push(p);
       this.evaluated++;
-      if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material));
+      if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material, outcome));
       else batch.tick();
       report?.();
     };
@@ -373,8 +396,8 @@ export class Executor {
           if (r.status === 'aborted') return;
           // (a backend may answer two trials with equal params with one evaluation: the id is the trial's)
           if (r.status === 'ok') {
-            const p = this.takeOutcome(ctx, r.value);
-            record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms);
+            const [p, outcome] = this.takeOutcome(ctx, r.value);
+            record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms, true, outcome);
           } else {
             const metrics: Record<string, number> = {};
             for (const m of ctx.metrics) metrics[m] = Number.NaN;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Executor } from '../dse/executor.ts';
 import { accuracyKeyOf, evaluatePoint, pointBreakdown, type AccuracyOutcome, type EvaluatedPoint } from '../dse/evaluate.ts';
 import { prepareRun } from '../dse/run.ts';
+import { withExamples } from '../dse/fidelity.ts';
 import type { EvalBackend, PoolResult, PoolTask } from '../dse/backends/types.ts';
 import type { Params } from '../dse/driver.ts';
 
@@ -98,5 +99,73 @@ test('two workers with their own caches: each configuration runs once; later tas
   assert.equal(ex.knownAccuracy(ctx, { 'algo.tokenKeep': 0.5, 'hw.dramChannels': 32 })?.value, pts[2].metrics.accuracy);
   assert.equal(ex.knownAccuracy(ctx, { 'algo.tokenKeep': 0.75, 'hw.dramChannels': 8 }), undefined);
   await ex.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A simulated worker pool with one cache (see the test above), counting the accuracy runs and the tasks. */
+function countingBackend(ctx: ReturnType<typeof prepared>['ctx'], base: number) {
+  const cache = new Map<string, AccuracyOutcome>();
+  const stats = { runs: 0, tasks: 0, carried: 0 };
+  const backend: EvalBackend = {
+    kind: 'local',
+    jobs: 2,
+    lanes: 2,
+    async run<T>(task: PoolTask): Promise<PoolResult<T>> {
+      const [c, id, params, known] = task.args as [typeof ctx, number, Params, AccuracyOutcome | undefined];
+      stats.tasks++;
+      const k = accuracyKeyOf(c, params)!;
+      if (known) (stats.carried++, cache.set(k, known));
+      if (!cache.has(k)) cache.set(k, { ...FAKE, value: base + ++stats.runs / 100 });
+      const p: EvaluatedPoint = { id, params, metrics: { accuracy: cache.get(k)!.value }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy', accuracyOutcome: cache.get(k) };
+      return { status: 'ok', value: p as T, ms: 1, attempts: 1 };
+    },
+    describe: () => ({ kind: 'local', jobs: 2 }),
+    abort: async () => {},
+    close: async () => {},
+  };
+  return { backend, stats };
+}
+
+test('a rerun on the same folder knows each configuration\'s accuracy outcome from the journal: no model run, not even for a new hardware point', async () => {
+  const { dir, ctx } = prepared();
+  const out = path.join(dir, 'out');
+  const trials = [1.0, 0.5, 0.25].flatMap((tk, i) => [8, 16].map((ch, j) => ({ id: 2 * i + j, params: { 'algo.tokenKeep': tk, 'hw.dramChannels': ch } })));
+  const first = countingBackend(ctx, 0.5);
+  const ex1 = Executor.open({ ctx, dir: out, backend: first.backend });
+  const pts1 = await ex1.evaluate(trials);
+  await ex1.close();
+  assert.equal(first.stats.runs, 3);
+  // one record per configuration carries its outcome (a line of its own, with its key)
+  const lines = fs.readFileSync(path.join(out, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const carrying = lines.filter((l) => l.extra?.accuracy);
+  assert.equal(carrying.length, 3);
+  assert.ok(carrying.every((l) => typeof l.key === 'string' && l.key.length > 0), 'a record line with an outcome has its key');
+
+  // the rerun: a fresh process (a fresh pool and executor), the same folder
+  const second = countingBackend(ctx, 0.9);
+  const ex2 = Executor.open({ ctx, dir: out, backend: second.backend });
+  const progress: number[] = [];
+  const pts2 = await ex2.evaluate(trials, undefined, (d) => progress.push(d));
+  assert.equal(second.stats.tasks, 0, 'every point from the journal');
+  assert.deepEqual(progress, [6], 'a step answered from the journal reports all its points done');
+  assert.deepEqual(pts2.map((p) => p.metrics.accuracy), pts1.map((p) => p.metrics.accuracy));
+  for (const tk of [1.0, 0.5, 0.25]) {
+    const want = pts1.find((p) => p.params['algo.tokenKeep'] === tk)!.metrics.accuracy;
+    assert.equal(ex2.knownAccuracy(ctx, { 'algo.tokenKeep': tk, 'hw.dramChannels': 32 })?.value, want, `outcome of tokenKeep ${tk} known from the journal`);
+  }
+  // a hardware point not in the journal: its task carries the journaled outcome, the model does not run
+  const [p] = await ex2.evaluate([{ id: 6, params: { 'algo.tokenKeep': 0.5, 'hw.dramChannels': 32 } }]);
+  assert.deepEqual([second.stats.tasks, second.stats.carried, second.stats.runs], [1, 1, 0]);
+  assert.equal(p.metrics.accuracy, pts1[2].metrics.accuracy);
+  await ex2.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('the accuracy key ignores subsetExamples: a run\'s final context finds the outcomes its last rung computed', () => {
+  const { dir, ctx } = prepared();
+  const withSubset = { ...ctx, accuracy: { ...ctx.accuracy!, subsetExamples: 4 } };
+  const params: Params = { 'algo.tokenKeep': 0.5, 'hw.dramChannels': 8 };
+  assert.equal(accuracyKeyOf(withSubset, params), accuracyKeyOf(withExamples(withSubset, ctx.accuracy!.maxExamples), params));
+  assert.notEqual(accuracyKeyOf(withSubset, params), accuracyKeyOf(withExamples(withSubset, 4), params), 'the rungs themselves differ');
   fs.rmSync(dir, { recursive: true, force: true });
 });
