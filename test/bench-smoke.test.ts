@@ -1,5 +1,5 @@
 /**
- * The benches still run: `BENCH_SMOKE=1 npm run bench -- nn train analytical cycle run startup scale`
+ * The benches still run: `BENCH_SMOKE=1 npm run bench -- nn train analytical cycle run startup scale quickstart`
  * and `-- search distributed` (bench/smoke.ts), one repetition of each measurement or a thousandth
  * of the points, no README block or bench/results.json written. The nn bench crashed for two
  * sessions at its training-step timing (gradients not registered) without any test noticing.
@@ -21,9 +21,9 @@ const smoke = (benches: string[]) => {
 };
 const positive = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x) && x > 0, `${what}: ${String(x)}`);
 
-test('BENCH_SMOKE=1 bench nn train analytical cycle run startup scale: each runs to the end with finite figures and writes nothing', () => {
+test('BENCH_SMOKE=1 bench nn train analytical cycle run startup scale quickstart: each runs to the end with finite figures and writes nothing', () => {
   const before = digest();
-  const out = smoke(['nn', 'train', 'analytical', 'cycle', 'run', 'startup', 'scale']);
+  const out = smoke(['nn', 'train', 'analytical', 'cycle', 'run', 'startup', 'scale', 'quickstart']);
   positive(out.nn.engine.dense.fractionOfMatMul, 'engine ÷ matMul, dense');
   positive(out.nn.engine.tokenKeep05.gflopsPerCpuSecond, 'engine GFLOP/s at tokenKeep 0.5');
   positive(out.nn.lmGeneratedTokensPerSecond.kvPruned25, 'LM tokens/s, KV-pruned');
@@ -48,6 +48,12 @@ test('BENCH_SMOKE=1 bench nn train analytical cycle run startup scale: each runs
   assert.equal(out.scale.rows.length, 1);
   assert.equal(out.scale.rows[0].points, 1000);
   assert.equal(out.scale.rows[0].pointsCsvRows, 1000);
+  // npm start on a fresh folder and again on it, stopped by --max-evals 200, after building the bundles into an empty cache
+  assert.equal(out.quickstart.points, 200);
+  assert.equal(out.quickstart.stopReason, 'max-evals');
+  assert.equal(out.quickstart.rounds.length, 1);
+  const q = out.quickstart.rounds[0];
+  for (const [what, x] of Object.entries({ bundles: q.bundles_s, first: q.first.wall_s, again: q.again.wall_s, rss: q.first.peak_rss_mb })) positive(x, `quickstart ${what}`);
   assert.deepEqual(digest(), before, 'smoke mode wrote a README block or bench/results.json');
 });
 
