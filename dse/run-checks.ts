@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fsInputError, InputError } from './errors.ts';
@@ -93,8 +93,19 @@ export function moveStaleFolder(dir: string, why: string, log: (s: string) => vo
   } catch (e) {
     throw fsInputError(e, `results folder ${dir}: cannot move it aside to ${to}`);
   }
-  log(`note: ${why}; moved that run to ${to} and starting over in ${dir}`);
+  const kept = movedAside(dir);
+  log(`note: ${why}; moved that run to ${to} and starting over in ${dir}` + (kept > 1 ? ` (${kept} earlier runs are kept as ${dir}.<time they started>: remove those you no longer need)` : ''));
   return to;
+}
+
+/** How many runs `moveStaleFolder` has moved aside beside `dir` (folders named `<dir>.<time>[-k]`). */
+function movedAside(dir: string): number {
+  const base = path.basename(dir) + '.';
+  try {
+    return readdirSync(path.dirname(dir)).filter((n) => n.startsWith(base) && /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(-\d+)?$/.test(n.slice(base.length))).length;
+  } catch {
+    return 0;
+  }
 }
 
 const GIT_OPTS = { cwd: ROOT, encoding: 'utf8' as const, timeout: 2000 };

@@ -143,6 +143,7 @@ test('default folder of another space version or model version: the old run is m
   assert.equal(r.code, 0, r.err);
   const moved = path.join(dir, 'results', `tiny.${started.slice(0, 19).replace(/:/g, '-')}`);
   assert.match(r.err, new RegExp(`note: .*another version of space "tiny".*; moved that run to results/tiny\\.${started.slice(0, 10)}T[-0-9]{8} and starting over in results/tiny`));
+  assert.doesNotMatch(r.err, /earlier runs are kept/, 'one run moved aside: no count');
   assert.deepEqual(readFileSync(path.join(moved, 'journal.jsonl')), journal);
   assert.ok(existsSync(path.join(moved, 'points.csv')));
   const now = loadJournal(path.join(folder, 'journal.jsonl'));
@@ -156,7 +157,7 @@ test('default folder of another space version or model version: the old run is m
   writeFileSync(file, [JSON.stringify({ ...old, modelVersion: 'src-0000000000000000', createdAt: '2026-01-02T03:04:05.000Z' }), ...rest].join('\n'));
   const u = inDir(args);
   assert.equal(u.code, 0, u.err);
-  assert.match(u.err, /note: results\/tiny\/journal\.jsonl was written by another model version \(src-0000000000000000; the models are now src-[0-9a-f]+\): none of its evaluations would be reused; moved that run to results\/tiny\.2026-01-02T03-04-05 and starting over in results\/tiny/);
+  assert.match(u.err, /note: results\/tiny\/journal\.jsonl was written by another model version \(src-0000000000000000; the models are now src-[0-9a-f]+\): none of its evaluations would be reused; moved that run to results\/tiny\.2026-01-02T03-04-05 and starting over in results\/tiny \(2 earlier runs are kept as results\/tiny\.<time they started>: remove those you no longer need\)/);
   assert.ok(existsSync(path.join(dir, 'results', 'tiny.2026-01-02T03-04-05', 'points.csv')));
   assert.equal(loadJournal(file).records.length, 120);
   assert.deepEqual(readdirSync(path.join(dir, 'results')).sort(), ['tiny', 'tiny.2026-01-02T03-04-05', path.basename(moved)].sort());
