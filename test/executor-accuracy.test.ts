@@ -61,38 +61,11 @@ test('evaluatePoint and pointBreakdown use a known outcome instead of running th
 
 test('two workers with their own caches: each configuration runs once; later tasks carry the outcome; recorded points drop it', async () => {
   const { dir, ctx } = prepared();
-  // Two simulated workers, tasks alternating between them; a worker "runs" a configuration (counted)
-  // when a task arrives without an outcome and it has none cached.
-  const caches = [new Map<string, AccuracyOutcome>(), new Map<string, AccuracyOutcome>()];
-  const runs: string[] = [];
-  const carried: boolean[] = [];
-  let turn = 0;
-  const backend: EvalBackend = {
-    kind: 'local',
-    jobs: 2,
-    lanes: 2,
-    async run<T>(task: PoolTask): Promise<PoolResult<T>> {
-      const [c, id, params, known] = task.args as [typeof ctx, number, Params, AccuracyOutcome | undefined];
-      const cache = caches[turn++ % 2];
-      const k = accuracyKeyOf(c, params)!;
-      carried.push(known !== undefined);
-      if (known) cache.set(k, known);
-      if (!cache.has(k)) {
-        runs.push(k);
-        cache.set(k, { ...FAKE, value: runs.length / 10 });
-      }
-      const p: EvaluatedPoint = { id, params, metrics: { accuracy: cache.get(k)!.value }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy', accuracyOutcome: cache.get(k) };
-      return { status: 'ok', value: p as T, ms: 1, attempts: 1 };
-    },
-    describe: () => ({ kind: 'local', jobs: 2 }),
-    abort: async () => {},
-    close: async () => {},
-  };
+  const { backend, stats } = countingBackend(ctx, 0, 2);
   const ex = Executor.open({ ctx, dir: path.join(dir, 'out'), backend, journal: false });
-  const trials = [1.0, 0.5, 0.25].flatMap((tk, i) => [8, 16].map((ch, j) => ({ id: 2 * i + j, params: { 'algo.tokenKeep': tk, 'hw.dramChannels': ch } })));
-  const pts = await ex.evaluate(trials);
-  assert.equal(runs.length, 3, `one run per configuration, not per worker: ${runs.length}`);
-  assert.equal(carried.filter(Boolean).length, 3, 'the second point of each configuration carried the outcome');
+  const pts = await ex.evaluate(TRIALS);
+  assert.equal(stats.runs, 3, `one run per configuration, not per worker: ${stats.runs}`);
+  assert.equal(stats.carried, 3, 'the second point of each configuration carried the outcome');
   assert.ok(pts.every((p) => p.accuracyOutcome === undefined), 'recorded points drop the outcome');
   // both points of a configuration report the same accuracy, whichever worker evaluated them
   for (let i = 0; i < 6; i += 2) assert.equal(pts[i].metrics.accuracy, pts[i + 1].metrics.accuracy);
@@ -102,9 +75,16 @@ test('two workers with their own caches: each configuration runs once; later tas
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A simulated worker pool with one cache (see the test above), counting the accuracy runs and the tasks. */
-function countingBackend(ctx: ReturnType<typeof prepared>['ctx'], base: number) {
-  const cache = new Map<string, AccuracyOutcome>();
+/** The space's 3 configurations × 2 DRAM designs, configuration by configuration. */
+const TRIALS = [1.0, 0.5, 0.25].flatMap((tk, i) => [8, 16].map((ch, j) => ({ id: 2 * i + j, params: { 'algo.tokenKeep': tk, 'hw.dramChannels': ch } as Params })));
+
+/**
+ * A simulated pool of `workers` workers with their own caches, tasks alternating between them. A
+ * worker "runs" a configuration (counted; accuracy base + runs/100) when a task arrives without an
+ * outcome and it has none cached; `carried` counts the tasks that arrived with one.
+ */
+function countingBackend(ctx: ReturnType<typeof prepared>['ctx'], base: number, workers = 1) {
+  const caches = Array.from({ length: workers }, () => new Map<string, AccuracyOutcome>());
   const stats = { runs: 0, tasks: 0, carried: 0 };
   const backend: EvalBackend = {
     kind: 'local',
@@ -112,7 +92,7 @@ function countingBackend(ctx: ReturnType<typeof prepared>['ctx'], base: number) 
     lanes: 2,
     async run<T>(task: PoolTask): Promise<PoolResult<T>> {
       const [c, id, params, known] = task.args as [typeof ctx, number, Params, AccuracyOutcome | undefined];
-      stats.tasks++;
+      const cache = caches[stats.tasks++ % workers];
       const k = accuracyKeyOf(c, params)!;
       if (known) (stats.carried++, cache.set(k, known));
       if (!cache.has(k)) cache.set(k, { ...FAKE, value: base + ++stats.runs / 100 });
@@ -129,7 +109,7 @@ function countingBackend(ctx: ReturnType<typeof prepared>['ctx'], base: number) 
 test('a rerun on the same folder knows each configuration\'s accuracy outcome from the journal: no model run, not even for a new hardware point', async () => {
   const { dir, ctx } = prepared();
   const out = path.join(dir, 'out');
-  const trials = [1.0, 0.5, 0.25].flatMap((tk, i) => [8, 16].map((ch, j) => ({ id: 2 * i + j, params: { 'algo.tokenKeep': tk, 'hw.dramChannels': ch } })));
+  const trials = TRIALS;
   const first = countingBackend(ctx, 0.5);
   const ex1 = Executor.open({ ctx, dir: out, backend: first.backend });
   const pts1 = await ex1.evaluate(trials);
