@@ -11,13 +11,14 @@
  * Three rounds, alternating nothing (each round: bundles, first run, second run). Smoke mode
  * (bench/smoke.ts): one round with `--max-evals 200`. Writes the README block `quickstart-bench`.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeReadmeBlock } from './readme-block.ts';
+import { median } from 'simple-statistics';
 import { SMOKE, repeats } from './smoke.ts';
+import { hasTime, timedSync } from './timed.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The README's quick-start goal, seconds on 2 cores. */
@@ -29,18 +30,14 @@ interface Timed {
   peak_rss_mb: number;
 }
 
-/** `npm start -- --out DIR …` under /usr/bin/time (wall from here: npm included). */
+/** `npm start -- --out DIR …` under /usr/bin/time (npm included). */
 function npmStart(out: string): Timed & { points: number; stopReason: string } {
   const args = ['start', '--', '--out', out, '--progress', 'none', ...(SMOKE ? ['--max-evals', '200'] : [])];
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %U %S %M', 'npm', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const wall = (performance.now() - t0) / 1000;
+  const r = timedSync('npm', args, ROOT);
   if (r.status !== 0) throw new Error(`npm start failed (${r.status}): ${r.stderr.slice(-1500)}`);
-  const m = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
-  if (!m) throw new Error(`no /usr/bin/time line in: ${r.stderr.slice(-500)}`);
   const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
   if (!existsSync(path.join(out, 'report.html'))) throw new Error('npm start wrote no report.html');
-  return { wall_s: +wall.toFixed(2), cpu_s: +(Number(m[1]) + Number(m[2])).toFixed(2), peak_rss_mb: Math.round(Number(m[3]) / 1024), points: run.counts.total, stopReason: run.stopReason };
+  return { wall_s: +r.wallSeconds.toFixed(2), cpu_s: +r.cpuSeconds.toFixed(2), peak_rss_mb: r.peakRssMB, points: run.counts.total, stopReason: run.stopReason };
 }
 
 /** Building the CLI and worker bundles into an empty cache folder, as the first call after an install does. */
@@ -58,13 +55,8 @@ async function bundles(): Promise<number> {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 export async function run(): Promise<object> {
-  if (!existsSync('/usr/bin/time')) return { skipped: '/usr/bin/time not found' };
+  if (!hasTime()) return { skipped: '/usr/bin/time not found' };
   const load0 = os.loadavg()[0];
   const rounds: { bundles_s: number; first: Timed; again: Timed }[] = [];
   let points = 0;

@@ -1,15 +1,15 @@
 /**
  * Scale of a run: analytical grids of 10⁵, 10⁶ and 10⁷ points run as a user runs them
  * (`node bin/spatten-dse.js run SPACE --out DIR`, default Node heap, report included), each under
- * `/usr/bin/time -v` for the wall time and the peak resident set size. The grid sweeps hardware
+ * `/usr/bin/time` (bench/timed.ts) for the wall time and the peak resident set size. The grid sweeps hardware
  * knobs only (values from lists), so the figures measure the runner — driver, evaluator, journal,
  * front, outputs — rather than workload rebuilding. `BENCH_SCALE=5,6` picks the exponents.
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { writeReadmeBlock } from './readme-block.ts';
 import { SMOKE } from './smoke.ts';
+import { timedSync } from './timed.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,14 +51,9 @@ export function runScale(exp: number, extra: string[] = []): { points: number; p
     const file = path.join(dir, 'space.yaml');
     writeFileSync(file, scaleSpace(exp));
     const out = path.join(dir, 'out');
-    const r = spawnSync('/usr/bin/time', ['-v', process.execPath, path.join(ROOT, 'bin', 'spatten-dse.js'), 'run', file, '--out', out, '--progress', 'none', ...extra], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = timedSync(process.execPath, [path.join(ROOT, 'bin', 'spatten-dse.js'), 'run', file, '--out', out, '--progress', 'none', ...extra], ROOT);
     if (r.status !== 0) throw new Error(`run 1e${exp} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-    const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-    const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
-    const sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
-    if (!wall || !rss || !user || !sys) throw new Error(`no /usr/bin/time figures in: ${r.stderr.slice(-1000)}`);
-    const wallSeconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+    const { wallSeconds, cpuSeconds, peakRssMB } = r;
     const outputsMB: Record<string, number> = {};
     for (const f of ['points.csv', 'pareto.csv', 'run.json', 'report.html', 'journal.jsonl']) {
       try {
@@ -73,7 +68,7 @@ export function runScale(exp: number, extra: string[] = []): { points: number; p
     const total = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).counts.total as number;
     if (rows !== points || total !== points) throw new Error(`run 1e${exp}: points.csv has ${rows} rows, run.json counts ${total}, expected ${points}`);
     // CPU seconds (user + system) as well as wall: on a shared host the wall time mostly measures the load
-    return { points, pointsCsvRows: rows, wallSeconds, cpuSeconds: Number(user[1]) + Number(sys[1]), peakRssMB: Math.round(Number(rss[1]) / 1024), pointsPerSecond: Math.round(points / wallSeconds), outputsMB };
+    return { points, pointsCsvRows: rows, wallSeconds, cpuSeconds, peakRssMB, pointsPerSecond: Math.round(points / wallSeconds), outputsMB };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -102,7 +97,7 @@ export async function run(): Promise<object> {
   const base = rows[0];
   if (exps.join(',') === '5,6,7') writeScaleBlock(rows);
   return {
-    method: 'analytical grid over hardware knobs (lists of 10 values, no DRAM knob), `node bin/spatten-dse.js run` under /usr/bin/time -v, default heap, all outputs (points.csv and run.json checked to count every point)',
+    method: 'analytical grid over hardware knobs (lists of 10 values, no DRAM knob), `node bin/spatten-dse.js run` under /usr/bin/time, default heap, all outputs (points.csv and run.json checked to count every point)',
     rows,
     wallPerPointRelativeToFirst: rows.map((r) => Number((r.wallSeconds / r.points / (base.wallSeconds / base.points)).toFixed(3))),
     cpuPerPointRelativeToFirst: rows.map((r) => Number((r.cpuSeconds / r.points / (base.cpuSeconds / base.points)).toFixed(3))),

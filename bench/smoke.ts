@@ -3,8 +3,8 @@
  * bench supports it (run is short as it is): nn, train, cycle, analytical, startup and scale repeat
  * each measurement once or run a thousandth of their points (scale: one 10³-point run); search and
  * distributed run one seed, an 8-point cycle sweep (bench/host.ts) and a 2-point accuracy sweep
- * once per setting, 50 queue jobs; quickstart one round of `npm start --max-evals 200`. No bench writes its README block or bench/results.json
- * (test/bench-smoke.test.ts runs them so).
+ * once per setting, 50 queue jobs; quickstart one round of `npm start --max-evals 200`. No bench
+ * writes its README block or bench/results.json (test/bench-smoke.test.ts runs them so).
  */
 export const SMOKE = process.env.BENCH_SMOKE === '1';
 

@@ -83,6 +83,11 @@ const SOTU_CHAR: TrainRecipe = {
   fineTune: { steps: 1200, lr: 1e-3, warmup: 50, keepMin: 0.08, denseShare: 0.2, masks: 'cascade', minKeep: 0.1 },
 };
 
+/** A recipe with another depth (config.layers), everything else the same. */
+function withLayers(r: TrainRecipe, layers: number): TrainRecipe {
+  return { ...r, config: { ...r.config, layers } };
+}
+
 /** A recipe with another position scheme (config.positions), everything else the same. */
 function withPositions(r: TrainRecipe, positions: Positions): TrainRecipe {
   return { ...r, config: { ...r.config, positions } };
@@ -131,7 +136,7 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // Experiment (session 18, sim/nn/README.md "Six layers"): sotu-char-rope's dense phase with six
   // layers instead of four (the issue's "more layers" lever), 'rsqrt' with no end: `--steps K` is
   // the snapshot after K.
-  'sotu-char-rope-l6': { ...withPositions(charDense(64, 3e-3), 'rope'), config: { ...charDense(64, 3e-3).config, layers: 6, positions: 'rope' } },
+  'sotu-char-rope-l6': withPositions(withLayers(charDense(64, 3e-3), 6), 'rope'),
   // Experiment (session 15, sim/nn/README.md "repeated spans"): sotu-char-rope, then a dense
   // continuation whose windows repeat an earlier span half of the time (repeat-spans.ts): a reason
   // to read far back. `--resume-from` the shipped sotu-char-rope runs only the continuation
