@@ -169,6 +169,16 @@ export function isCpuBound(ctx: EvalContext): boolean {
   return fidelity(primaryModel(ctx)).cpuBound || !!ctx.accuracy;
 }
 
+/**
+ * True when a point of `ctx` costs microseconds once its configuration's accuracy outcome is known:
+ * accuracy is on and the hardware model the task runs (`evaluate`: the primary, `rescore`: the
+ * re-scoring one) is not CPU-bound. The executor then sends such points to a worker in chunks.
+ */
+export function cheapOnceAccuracyKnown(ctx: EvalContext, task: 'evaluate' | 'rescore'): boolean {
+  const model = task === 'rescore' ? (fidelityPlan(ctx.fidelity).rescore ?? primaryModel(ctx)) : primaryModel(ctx);
+  return !!ctx.accuracy && !fidelity(model).cpuBound;
+}
+
 /** The fidelity label of a primary evaluation, e.g. "analytical" or "cycle+accuracy". */
 export function primaryFidelity(ctx: EvalContext): string {
   return primaryModel(ctx) + (ctx.accuracy ? '+accuracy' : '');

@@ -17,6 +17,7 @@ export class LocalBackend implements EvalBackend {
   readonly jobs: number;
   /** Two tasks in flight per worker (one running, one queued in the worker, see dse/pool.ts). */
   readonly lanes: number;
+  readonly chunks = true;
   private constructor(private readonly pool: EvalPool) {
     this.jobs = pool.jobs;
     this.lanes = 2 * pool.jobs;

@@ -44,6 +44,11 @@ export interface EvalBackend {
   /** Tasks the executor keeps in flight at once. */
   readonly lanes: number;
   run<T = unknown>(task: PoolTask, meta?: TaskMeta): Promise<PoolResult<T>>;
+  /**
+   * Takes `evaluateMany` tasks (dse/tasks.ts: many cheap points in one task, one round trip). A
+   * queue names its jobs per point (journal key), so only the local pool says yes.
+   */
+  readonly chunks?: boolean;
   /** First Ctrl-C: start no task that has not started (the running ones finish). */
   interrupt?(): void;
   /** No task starts after `at` (performance.now() time). */
