@@ -16,7 +16,8 @@ const FILES = ['README.md', 'sim/nn/README.md', 'sim/cycle/README.md', 'bench/re
 const digest = () => FILES.map((f) => (existsSync(f) ? createHash('sha256').update(readFileSync(f)).digest('hex') : 'absent'));
 const smoke = (benches: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...benches], { encoding: 'utf8', env: { ...process.env, BENCH_SMOKE: '1' }, timeout: 180_000 });
-  assert.equal(r.status, 0, r.stderr.split('\n').filter((l) => !l.startsWith('var Module')).slice(-8).join('\n'));
+  // the failing bench's error message (with the stderr of the command it ran) comes before its stack: keep 40 lines
+  assert.equal(r.status, 0, r.stderr.split('\n').filter((l) => !l.startsWith('var Module')).slice(-40).join('\n'));
   return JSON.parse(r.stdout);
 };
 const positive = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x) && x > 0, `${what}: ${String(x)}`);
