@@ -8,6 +8,7 @@ import * as z from '../core/zod.ts';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
 import type { Workload } from '../sim/workload/types.ts';
+import type { AccuracyPrefix } from '../sim/nn/api.ts';
 import { fidelity, fidelityPlan, type ModelOptions, type SpaceFidelity } from '../sim/fidelities.ts';
 import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
@@ -102,6 +103,12 @@ export interface AccuracyOutcome {
   n: number;
   lsbRefetchFraction: number;
   overrides: WorkloadOverrides;
+  /**
+   * The run's final state (sim/nn/api.ts AccuracyPrefix), returned with the point whose task
+   * ran the model: a later, larger run of the configuration (the next rung) continues from it.
+   * The executor keeps it apart and journals the outcome without it.
+   */
+  prefix?: AccuracyPrefix;
 }
 
 export interface EvalContext {
@@ -135,7 +142,30 @@ function accuracyKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, tar
   return JSON.stringify([engine, a]) + `|${targetLayers}`;
 }
 
-export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number, known?: AccuracyOutcome): Promise<AccuracyOutcome> {
+/** The key of a configuration's accuracy runs whatever their example count: what a prefix continues (`runAccuracy` `from`). */
+function prefixKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig): string {
+  const { maxExamples: _n, ...rest } = spec;
+  return accuracyKey(rest, algo, 0);
+}
+
+/** The largest prefix of each configuration this process computed or was given (bounded: a miss only costs a run from the first example). */
+const prefixes = new Map<string, AccuracyPrefix>();
+const PREFIXES_KEPT = 256;
+
+function keepPrefix(key: string, p: AccuracyPrefix): void {
+  const had = prefixes.get(key);
+  if (had && had.examples >= p.examples) return;
+  prefixes.delete(key);
+  prefixes.set(key, p);
+  if (prefixes.size > PREFIXES_KEPT) prefixes.delete(prefixes.keys().next().value!);
+}
+
+/**
+ * The accuracy outcome of a configuration: `known` when given (another worker's), else from this
+ * process's cache, else a run — continuing from `from` (or the largest prefix this process has) when
+ * that is a prefix of it.
+ */
+export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number, known?: AccuracyOutcome, from?: AccuracyPrefix): Promise<AccuracyOutcome> {
   const key = accuracyKey(spec, algo, targetLayers);
   // an outcome another worker computed for the same key: the same numbers (runs are deterministic)
   if (known && !accuracyCache.has(key)) accuracyCache.set(key, Promise.resolve(known));
@@ -143,7 +173,10 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
   if (!p) {
     p = (async () => {
       const api = await import('../sim/nn/api.ts');
-      const r = await api.evaluateAccuracy({ model: spec.model, maxExamples: spec.maxExamples, seed: spec.seed }, algo);
+      const pk = prefixKey(spec, algo);
+      if (from) keepPrefix(pk, from);
+      const r = await api.measureAccuracy({ model: spec.model, maxExamples: spec.maxExamples, seed: spec.seed }, algo, prefixes.get(pk));
+      keepPrefix(pk, r.prefix);
       const m = r.measured;
       const overrides: WorkloadOverrides = {
         tokenKeepPerLayer: mapByDepth(m.tokenKeepPerLayer, targetLayers),
@@ -151,12 +184,18 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
         valueKeepPerLayer: mapByDepth(m.valueKeepPerLayer, targetLayers),
         refetchPerLayer: mapByDepth(m.refetchPerLayer, targetLayers),
       };
-      return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, lsbRefetchFraction: r.lsbRefetchFraction, overrides };
+      return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, lsbRefetchFraction: r.lsbRefetchFraction, overrides, prefix: r.prefix };
     })();
     accuracyCache.set(key, p);
     p.catch(() => accuracyCache.delete(key));
   }
   return p;
+}
+
+/** An outcome without its prefix. */
+export function withoutPrefix(o: AccuracyOutcome): AccuracyOutcome {
+  const { prefix: _p, ...rest } = o;
+  return rest;
 }
 
 /** The model that scores every point of a run (the space fidelity's primary). */
@@ -221,11 +260,18 @@ export function accuracyKeyOf(ctx: EvalContext, params: Params): string | undefi
   return accuracyKey(ctx.accuracy, point.algo, modelShape(point.workload.model).layers);
 }
 
+/** The key of a point's configuration's accuracy runs whatever their example count (prefixes; see `runAccuracy`). */
+export function accuracyPrefixKeyOf(ctx: EvalContext, params: Params): string | undefined {
+  return ctx.accuracy ? prefixKey(ctx.accuracy, applyParams(ctx.base, params).algo) : undefined;
+}
+
 /**
  * Evaluate one design point with the primary model of the run. `known`: the point's accuracy
  * outcome when an earlier evaluation (on any worker) computed it — it is used instead of a run.
+ * `from`: a smaller run's prefix of the configuration (an earlier rung's), continued by a run. The
+ * point carries its outcome back, with the prefix only when the task did not carry the outcome.
  */
-export async function evaluatePoint(ctx: EvalContext, id: number, params: Params, known?: AccuracyOutcome): Promise<EvaluatedPoint> {
+export async function evaluatePoint(ctx: EvalContext, id: number, params: Params, known?: AccuracyOutcome, from?: AccuracyPrefix): Promise<EvaluatedPoint> {
   const metrics: Record<string, number> = {};
   for (const m of ctx.metrics) metrics[m] = Number.NaN;
   try {
@@ -235,7 +281,8 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
     let acc: AccuracyOutcome | undefined;
     if (ctx.accuracy) {
       const layers = modelShape(point.workload.model).layers;
-      acc = await runAccuracy(ctx.accuracy, point.algo, layers, known);
+      acc = await runAccuracy(ctx.accuracy, point.algo, layers, known, from);
+      if (known && acc.prefix) acc = withoutPrefix(acc);
       metrics[acc.metric] = acc.value;
       metrics[`${acc.metric}_ci_low`] = acc.ci95[0];
       metrics[`${acc.metric}_ci_high`] = acc.ci95[1];

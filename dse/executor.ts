@@ -13,16 +13,41 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Params, Trial } from './driver.ts';
-import { accuracyKeyOf, cheapOnceAccuracyKnown, isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { accuracyKeyOf, accuracyPrefixKeyOf, cheapOnceAccuracyKnown, isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
 import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import type { JournalIndex } from './journal-index.ts';
+import type { AccuracyPrefix } from '../sim/nn/api.ts';
 import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
 import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
 import type { BackendInfo, EvalBackend } from './backends/types.ts';
 import { violation } from './space.ts';
 import { TASKS, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks, type TimedPoint } from './tasks.ts';
+
+/** What the lanes of one `viaPool` call share. */
+interface PoolRun {
+  pool: EvalBackend;
+  ctx: EvalContext;
+  task: PointTask;
+  stop: () => boolean;
+  record: (key: string, p: EvaluatedPoint, ms: number, journal?: boolean, outcome?: AccuracyOutcome) => void;
+}
+
+/** The trials grouped by algorithm configuration when accuracy is on (else one group per trial), in order. */
+function configGroups(todo: { t: Trial; key: string }[], byConfig: boolean): { t: Trial; key: string }[][] {
+  const groups = new Map<string, { t: Trial; key: string }[]>();
+  for (const item of todo) {
+    const g = byConfig ? JSON.stringify(Object.entries(item.t.params).filter(([k]) => !k.startsWith('hw.'))) : String(item.t.id);
+    let list = groups.get(g);
+    if (!list) groups.set(g, (list = []));
+    list.push(item);
+  }
+  return [...groups.values()];
+}
+
+/** Accuracy prefixes kept by an executor (an LM's is ~16 KB): a miss only means a run from the first example. */
+const PREFIXES_KEPT = 1024;
 
 /** Points per `evaluateMany` task: ~1–3 ms of analytical evaluations, so a lane still answers Ctrl-C and progress promptly. */
 const CHUNK_POINTS = 64;
@@ -106,6 +131,12 @@ export class Executor {
    * point, a re-score, a highlight's breakdown) carries the outcome instead of running it again.
    */
   private readonly accuracyOutcomes = new Map<string, AccuracyOutcome>();
+  /**
+   * The largest accuracy run of each configuration the workers returned, by accuracyPrefixKeyOf
+   * (bounded): the first task of a configuration in a larger rung carries it, and the model runs
+   * only the examples the smaller rung did not.
+   */
+  private readonly accuracyPrefixes = new Map<string, AccuracyPrefix>();
 
   private constructor(opts: ExecutorOptions, journal?: Journal) {
     this.ctx = opts.ctx;
@@ -160,11 +191,27 @@ export class Executor {
    */
   private takeOutcome(ctx: EvalContext, p: EvaluatedPoint): [EvaluatedPoint, AccuracyOutcome | undefined] {
     if (!p.accuracyOutcome) return [p, undefined];
-    const { accuracyOutcome, ...point } = p;
+    const { accuracyOutcome: { prefix, ...accuracyOutcome }, ...point } = p;
+    if (prefix) this.keepPrefix(ctx, point.params, prefix);
     const k = accuracyKeyOf(ctx, point.params);
     if (k === undefined || this.accuracyOutcomes.has(k)) return [point, undefined];
     this.accuracyOutcomes.set(k, accuracyOutcome);
     return [point, accuracyOutcome];
+  }
+
+  /** Keeps a configuration's accuracy prefix unless a larger one is kept (see accuracyPrefixes). */
+  private keepPrefix(ctx: EvalContext, params: Params, prefix: AccuracyPrefix): void {
+    const k = accuracyPrefixKeyOf(ctx, params);
+    if (k === undefined || (this.accuracyPrefixes.get(k)?.examples ?? -1) >= prefix.examples) return;
+    this.accuracyPrefixes.delete(k);
+    this.accuracyPrefixes.set(k, prefix);
+    if (this.accuracyPrefixes.size > PREFIXES_KEPT) this.accuracyPrefixes.delete(this.accuracyPrefixes.keys().next().value!);
+  }
+
+  /** The largest accuracy prefix a worker returned for a point's configuration, if any. */
+  knownPrefix(ctx: EvalContext, params: Params): AccuracyPrefix | undefined {
+    const k = this.accuracyPrefixes.size > 0 ? accuracyPrefixKeyOf(ctx, params) : undefined;
+    return k === undefined ? undefined : this.accuracyPrefixes.get(k);
   }
 
   /** A journal record's accuracy outcome (written by `toRecord`), kept as a worker's would be. */
@@ -374,69 +421,34 @@ export class Executor {
     const task = step?.task ?? 'evaluate';
     // With accuracy on, points sharing their algorithm config share one accuracy run (cached per
     // worker): keep them on one lane by queueing whole groups.
-    const groups = new Map<string, { t: Trial; key: string }[]>();
-    for (const item of todo) {
-      const g = ctx.accuracy ? JSON.stringify(Object.entries(item.t.params).filter(([k]) => !k.startsWith('hw.'))) : String(item.t.id);
-      let list = groups.get(g);
-      if (!list) groups.set(g, (list = []));
-      list.push(item);
-    }
-    const queue = [...groups.values()];
-    const stop = () => this.aborted || this.stopping || performance.now() >= this.deadline;
+    const queue = configGroups(todo, !!ctx.accuracy);
     const batch = this.journalBatch();
-    const record = (key: string, p: EvaluatedPoint, ms: number, journal = true, outcome?: AccuracyOutcome) => {
-      out.push(p);
-      this.evaluated++;
-      if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material, outcome));
-      else batch.tick();
-      report?.();
-    };
-    /** One point, one task; false when the backend stopped. */
-    const one = async ({ t, key }: { t: Trial; key: string }): Promise<boolean> => {
-      const args = [ctx, t.id, t.params, this.knownAccuracy(ctx, t.params)];
-      const r = await pool.run<EvaluatedPoint>({ task, args }, { key, id: t.id });
-      if (r.status === 'aborted') return false;
-      // (a backend may answer two trials with equal params with one evaluation: the id is the trial's)
-      if (r.status === 'ok') {
-        const [p, outcome] = this.takeOutcome(ctx, r.value);
-        record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms, true, outcome);
-      } else {
-        const metrics: Record<string, number> = {};
-        for (const m of ctx.metrics) metrics[m] = Number.NaN;
-        // a point whose worker died twice is not journaled: --resume retries it (the crash may
-        // have been the machine, e.g. memory, rather than the point)
-        record(key, { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' }, r.ms, !r.crashed);
-      }
-      return true;
-    };
-    /**
-     * Points of one configuration whose accuracy outcome is known, in one task. A chunk that fails
-     * as a whole (its worker died twice) is sent again point by point, so a crash is pinned on its
-     * point as with one-point tasks.
-     */
-    const chunk = async (items: { t: Trial; key: string }[], known: AccuracyOutcome): Promise<boolean> => {
-      const r = await pool.run<TimedPoint[]>({ task: 'evaluateMany', args: [task, ctx, items.map(({ t }) => [t.id, t.params]), known] });
-      if (r.status === 'aborted') return false;
-      if (r.status === 'ok') {
-        r.value.forEach(({ point, ms }, j) => record(items[j].key, this.takeOutcome(ctx, point)[0], ms));
-        return true;
-      }
-      for (const item of items) if (stop() || !(await one(item))) return false;
-      return true;
+    const run: PoolRun = {
+      pool,
+      ctx,
+      task,
+      stop: () => this.aborted || this.stopping || performance.now() >= this.deadline,
+      record: (key, p, ms, journal = true, outcome) => {
+        out.push(p);
+        this.evaluated++;
+        if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material, outcome));
+        else batch.tick();
+        report?.();
+      },
     };
     // Once a configuration's accuracy is known, its points cost microseconds each on the analytical
     // model, and one task per point spent more time in round trips than in evaluations (the
     // workers of `npm start` waited ~30% of the first rung for their next task).
-    const chunked = pool.chunks === true && (task === 'evaluate' || task === 'rescore') && cheapOnceAccuracyKnown(ctx, task);
+    const chunked = pool.chunks === true && cheapOnceAccuracyKnown(ctx, task);
     const lane = async () => {
-      while (queue.length > 0 && !stop()) {
+      while (queue.length > 0 && !run.stop()) {
         const group = queue.shift()!;
         for (let i = 0; i < group.length; ) {
-          if (stop()) return;
+          if (run.stop()) return;
           const known = chunked ? this.knownAccuracy(ctx, group[i].t.params) : undefined;
           const items = known ? group.slice(i, i + CHUNK_POINTS) : [group[i]];
           i += items.length;
-          if (!(await (known ? chunk(items, known) : one(items[0])))) return;
+          if (!(await (known ? this.pointChunk(run, items, known) : this.onePoint(run, items[0])))) return;
         }
       }
     };
@@ -445,6 +457,43 @@ export class Executor {
     } finally {
       batch.flush();
     }
+  }
+
+  /** One point, one task (viaPool); false when the backend stopped. */
+  private async onePoint(run: PoolRun, { t, key }: { t: Trial; key: string }): Promise<boolean> {
+    const { ctx } = run;
+    const known = this.knownAccuracy(ctx, t.params);
+    const args = [ctx, t.id, t.params, known, known ? undefined : this.knownPrefix(ctx, t.params)];
+    const r = await run.pool.run<EvaluatedPoint>({ task: run.task, args }, { key, id: t.id });
+    if (r.status === 'aborted') return false;
+    // (a backend may answer two trials with equal params with one evaluation: the id is the trial's)
+    if (r.status === 'ok') {
+      const [p, outcome] = this.takeOutcome(ctx, r.value);
+      run.record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms, true, outcome);
+    } else {
+      const metrics: Record<string, number> = {};
+      for (const m of ctx.metrics) metrics[m] = Number.NaN;
+      // a point whose worker died twice is not journaled: --resume retries it (the crash may
+      // have been the machine, e.g. memory, rather than the point)
+      run.record(key, { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' }, r.ms, !r.crashed);
+    }
+    return true;
+  }
+
+  /**
+   * Points of one configuration whose accuracy outcome is known, in one task (viaPool). A chunk
+   * that fails as a whole (its worker died twice) is sent again point by point, so a crash is
+   * pinned on its point as with one-point tasks. False when the backend stopped.
+   */
+  private async pointChunk(run: PoolRun, items: { t: Trial; key: string }[], known: AccuracyOutcome): Promise<boolean> {
+    const r = await run.pool.run<TimedPoint[]>({ task: 'evaluateMany', args: [run.task, run.ctx, items.map(({ t }) => [t.id, t.params]), known] });
+    if (r.status === 'aborted') return false;
+    if (r.status === 'ok') {
+      r.value.forEach(({ point, ms }, j) => run.record(items[j].key, this.takeOutcome(run.ctx, point)[0], ms));
+      return true;
+    }
+    for (const item of items) if (run.stop() || !(await this.onePoint(run, item))) return false;
+    return true;
   }
 
   /**

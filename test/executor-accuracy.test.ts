@@ -14,6 +14,7 @@ import { prepareRun } from '../dse/run.ts';
 import { withExamples } from '../dse/fidelity.ts';
 import type { EvalBackend, PoolResult, PoolTask } from '../dse/backends/types.ts';
 import type { Params } from '../dse/driver.ts';
+import type { AccuracyPrefix } from '../sim/nn/api.ts';
 
 const SPACE = `name: shared-accuracy
 workload: { model: bert-base, stage: summarization, seqLen: 128 }
@@ -149,3 +150,42 @@ test('the accuracy key ignores subsetExamples: a run\'s final context finds the 
   assert.notEqual(accuracyKeyOf(withSubset, params), accuracyKeyOf(withExamples(withSubset, 4), params), 'the rungs themselves differ');
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a configuration\'s first task in a larger rung carries the smaller rung\'s prefix; its other tasks carry the outcome; the journal keeps no prefix', async () => {
+  const { dir, ctx } = prepared();
+  const rung1 = withExamples(ctx, 4);
+  const carried: Array<{ examples: number | undefined; known: boolean; n: number }> = [];
+  const backend: EvalBackend = {
+    kind: 'local',
+    jobs: 1,
+    lanes: 1,
+    async run<T>(task: PoolTask): Promise<PoolResult<T>> {
+      const [c, id, params, known, from] = task.args as [typeof ctx, number, Params, AccuracyOutcome | undefined, AccuracyPrefix | undefined];
+      const n = c.accuracy!.maxExamples!;
+      carried.push({ examples: from?.examples, known: !!known, n });
+      // a worker that ran the model returns the outcome with its prefix (n examples)
+      const outcome: AccuracyOutcome = known ?? { ...FAKE, n, prefix: { key: 'k', examples: n, scores: Array(n).fill(1), counters: COUNTERS } };
+      const p: EvaluatedPoint = { id, params, metrics: { accuracy: outcome.value }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy', accuracyOutcome: outcome };
+      return { status: 'ok', value: p as T, ms: 1, attempts: 1 };
+    },
+    describe: () => ({ kind: 'local', jobs: 1 }),
+    abort: async () => {},
+    close: async () => {},
+  };
+  const out = path.join(dir, 'out');
+  const ex = Executor.open({ ctx, dir: out, backend });
+  await ex.evaluate(TRIALS, { fidelity: 'rung1', ctx: rung1 });
+  assert.deepEqual(carried.map((c) => [c.n, c.examples, c.known]), [1, 2, 3].flatMap(() => [[4, undefined, false], [4, undefined, true]]));
+  assert.equal(ex.knownPrefix(ctx, TRIALS[0].params)?.examples, 4);
+  carried.length = 0;
+  await ex.evaluate(TRIALS);
+  assert.deepEqual(carried.map((c) => [c.n, c.examples, c.known]), [1, 2, 3].flatMap(() => [[8, 4, false], [8, undefined, true]]), 'rung 2 continues rung 1');
+  assert.equal(ex.knownPrefix(ctx, TRIALS[0].params)?.examples, 8, 'the larger prefix replaces the smaller');
+  assert.equal(ex.knownAccuracy(ctx, TRIALS[0].params)?.prefix, undefined, 'outcomes handed to later tasks carry no prefix');
+  await ex.close();
+  const journal = fs.readFileSync(path.join(out, 'journal.jsonl'), 'utf8');
+  assert.ok(journal.includes('"accuracy":{') && !journal.includes('"prefix"'), 'the journal keeps outcomes without prefixes');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const COUNTERS = { tokAlive: [1], tokTotal: [1], headAlive: [1], headTotal: [1], valKept: [1], valVisible: [1], refetch: [0], requests: [1], flops: 1 };

@@ -24,6 +24,7 @@ import { initBackend } from './backend.ts';
 import { loadCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, DATA_SEED } from './data.ts';
 import { Engine, runAlgo, Stats, type RunAlgo } from './engine.ts';
+import type { StatsCounters } from './run-algo.ts';
 import { ConfigError } from './hfconfig.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
@@ -161,13 +162,12 @@ export function cacheKeyOf(spec: AccuracySpec, algo: AlgoConfig, ckHash: string)
 export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): Promise<AccuracyResult> {
   const algo = AlgoSchema.parse(algoIn);
   const e = await getEngine(spec.model);
-  const seed = spec.seed ?? 1;
   const ra = runAlgo(algo, e.c);
   const stats = new Stats(e.c.layers);
   const name = spec.model.includes('/') ? e.ck.dir.split('/').pop() ?? 'hf' : spec.model;
   const inputs = evalInputs(e, spec.maxExamples);
   const t0 = performance.now(); // forward passes only (tokenization excluded)
-  const s = inputs.kind === 'bert' ? scoreClassifier(e, inputs.items, ra, stats) : scoreLm(e, inputs.windows, inputs.prompt, ra, stats, seed);
+  const s = scoreFrom(e, inputs, ra, stats, spec.seed ?? 1, undefined);
   const seconds = (performance.now() - t0) / 1000;
   const trace = measuredTrace(e, name, algo, ra, stats, s);
   const { metric, value, n, ci95 } = s;
@@ -181,7 +181,62 @@ export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): 
   };
 }
 
-/** The metric of one evaluation and the shape of its trace (stage, iterations). */
+/**
+ * An evaluation's state after its first `examples` examples. A run of the same configuration on
+ * more examples (successive halving's next rung: the examples are always the first N) continues
+ * from it instead of running those examples again, and gives the numbers a run from scratch gives:
+ * the same batches, the counters continued from their exact running totals.
+ */
+export interface AccuracyPrefix {
+  /** The configuration (checkpoint, algorithm, seed; not the example count): `cacheKeyOf` without maxExamples. */
+  key: string;
+  examples: number;
+  /** Per example: 1 or 0 (classifier: correct), or the generation steps' losses (LM). */
+  scores: number[] | number[][];
+  counters: StatsCounters;
+}
+
+/** An evaluation without its trace (the sweep runner's): what `evaluateAccuracy` gives but the trace, and its final state. */
+export interface AccuracyMeasurement extends Omit<AccuracyResult, 'trace' | 'cacheKey' | 'details'> {
+  prefix: AccuracyPrefix;
+  /** Examples run here (the rest came from `from`). */
+  ran: number;
+}
+
+/**
+ * `evaluateAccuracy` without recording the trace, continuing from `from` when it is a prefix of
+ * this run (same configuration, fewer or as many examples, whole batches); any other `from` is
+ * ignored.
+ */
+export async function measureAccuracy(spec: AccuracySpec, algoIn: AlgoConfig, from?: AccuracyPrefix): Promise<AccuracyMeasurement> {
+  const algo = AlgoSchema.parse(algoIn);
+  const e = await getEngine(spec.model);
+  const stats = new Stats(e.c.layers, false);
+  const inputs = evalInputs(e, spec.maxExamples);
+  const key = cacheKeyOf({ ...spec, maxExamples: undefined }, algo, e.ck.hash);
+  const start = usablePrefix(from, key, inputs);
+  if (start) stats.restore(start.counters);
+  const s = scoreFrom(e, inputs, runAlgo(algo, e.c), stats, spec.seed ?? 1, start);
+  const { metric, value, n, ci95, scores } = s;
+  return {
+    metric, value, n, ci95,
+    lsbRefetchFraction: stats.refetchFraction(),
+    measured: stats.measured(),
+    prefix: { key, examples: n, scores, counters: stats.counters() },
+    ran: n - (start?.examples ?? 0),
+  };
+}
+
+/** `from` when this run (configuration `key`, `inputs`) can continue it: whole batches of its own first examples. */
+function usablePrefix(from: AccuracyPrefix | undefined, key: string, inputs: EvalInputs): AccuracyPrefix | undefined {
+  if (!from || from.key !== key) return undefined;
+  const bert = inputs.kind === 'bert';
+  const count = bert ? inputs.items.length : inputs.windows.length;
+  const shape = from.scores.every((x) => (bert ? typeof x === 'number' : Array.isArray(x)));
+  return shape && from.examples === from.scores.length && from.examples <= count && from.examples % (bert ? BATCH.bert : BATCH.gpt) === 0 ? from : undefined;
+}
+
+/** The metric of one evaluation, the shape of its trace (stage, iterations) and the per-example scores. */
 interface Scored {
   metric: AccuracyResult['metric'];
   value: number;
@@ -189,12 +244,18 @@ interface Scored {
   ci95: [number, number];
   stage: Workload['stage'];
   iterations: number;
+  scores: number[] | number[][];
 }
 
-/** Classifier accuracy over the examples in batches (Wilson interval); one summarization pass each. */
-function scoreClassifier(e: Engine, items: { ids: number[]; label: number }[], ra: RunAlgo, stats: Stats): Scored {
-  const correct: number[] = [];
-  for (let i = 0; i < items.length; i += BATCH.bert) {
+/** Scores the inputs' examples after `start`'s (all of them without it), counting into `stats`. */
+function scoreFrom(e: Engine, inputs: EvalInputs, ra: RunAlgo, stats: Stats, seed: number, start: AccuracyPrefix | undefined): Scored {
+  const done = start ? structuredClone(start.scores) : [];
+  return inputs.kind === 'bert' ? scoreClassifier(e, inputs.items, ra, stats, done as number[]) : scoreLm(e, inputs.windows, inputs.prompt, ra, stats, seed, done as number[][]);
+}
+
+/** Classifier accuracy over the examples in batches (Wilson interval); one summarization pass each. `correct` holds the first examples' (a prefix). */
+function scoreClassifier(e: Engine, items: { ids: number[]; label: number }[], ra: RunAlgo, stats: Stats, correct: number[]): Scored {
+  for (let i = correct.length; i < items.length; i += BATCH.bert) {
     const batch = items.slice(i, i + BATCH.bert);
     const logits = e.classifyBatch(batch.map((x) => x.ids), ra, stats, i);
     batch.forEach((x, b) => {
@@ -205,20 +266,19 @@ function scoreClassifier(e: Engine, items: { ids: number[]; label: number }[], r
   }
   const n = correct.length;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { metric: 'accuracy', value: mean(correct), n, ci95: wilsonCi(correct.reduce((a, b) => a + b, 0), n), stage: 'summarization', iterations: n };
+  return { metric: 'accuracy', value: mean(correct), n, ci95: wilsonCi(correct.reduce((a, b) => a + b, 0), n), stage: 'summarization', iterations: n, scores: correct };
 }
 
-/** LM perplexity over the windows' GEN_TOKENS teacher-forced steps (bootstrap over windows). */
-function scoreLm(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, stats: Stats, seed: number): Scored {
-  const perEx: number[][] = [];
-  for (let i = 0; i < windows.length; i += BATCH.gpt) {
+/** LM perplexity over the windows' GEN_TOKENS teacher-forced steps (bootstrap over windows). `perEx` holds the first windows' losses (a prefix). */
+function scoreLm(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, stats: Stats, seed: number, perEx: number[][]): Scored {
+  for (let i = perEx.length; i < windows.length; i += BATCH.gpt) {
     const batch = windows.slice(i, i + BATCH.gpt);
     perEx.push(...e.generateBatch(batch, prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS));
   }
   const n = perEx.length;
   const sums = perEx.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
   const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
-  return { metric: 'perplexity', value: ppl(sums), n, ci95: bootstrap(sums, ppl, seed), stage: 'generation', iterations: n * GEN_TOKENS };
+  return { metric: 'perplexity', value: ppl(sums), n, ci95: bootstrap(sums, ppl, seed), stage: 'generation', iterations: n * GEN_TOKENS, scores: perEx };
 }
 
 /** The measured workload: the rows `stats` recorded, with the model's shape and the run's provenance. */

@@ -49,6 +49,19 @@ export function runAlgo(algo: AlgoConfig, c: ModelConfig): RunAlgo {
   };
 }
 
+/** The per-layer counters of Stats (the sums every measured rate is a ratio of) and the FLOPs. */
+export interface StatsCounters {
+  tokAlive: number[];
+  tokTotal: number[];
+  headAlive: number[];
+  headTotal: number[];
+  valKept: number[];
+  valVisible: number[];
+  refetch: number[];
+  requests: number[];
+  flops: number;
+}
+
 /** Per-layer counters and the measured trace. */
 export class Stats {
   tokAlive: number[];
@@ -78,6 +91,16 @@ export class Stats {
       valueKeepPerLayer: r(this.valKept, this.valVisible, 1),
       refetchPerLayer: r(this.refetch, this.requests, 0),
     };
+  }
+  /** The counters (not the trace rows), copied: a later run continues from them (api.ts AccuracyPrefix). */
+  counters(): StatsCounters {
+    const { tokAlive, tokTotal, headAlive, headTotal, valKept, valVisible, refetch, requests, flops } = this;
+    return structuredClone({ tokAlive, tokTotal, headAlive, headTotal, valKept, valVisible, refetch, requests, flops });
+  }
+  /** Counters recorded by `counters()` (of a model with as many layers), copied in. */
+  restore(c: StatsCounters): void {
+    if (c.tokAlive.length !== this.layers) throw new Error(`Stats.restore: counters of ${c.tokAlive.length} layers, model has ${this.layers}`);
+    Object.assign(this, structuredClone(c));
   }
   refetchFraction(): number {
     const req = this.requests.reduce((a, b) => a + b, 0);

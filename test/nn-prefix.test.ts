@@ -1,0 +1,59 @@
+/**
+ * Accuracy prefixes (sim/nn/api.ts measureAccuracy): a run on N examples that continues a run on
+ * the first M (successive halving's next rung) must give exactly the numbers a run from scratch
+ * gives, run only the N − M new examples, and ignore a state that is not a prefix of it.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateAccuracy, measureAccuracy, type AccuracyMeasurement } from '../sim/nn/api.ts';
+import { AlgoSchema } from '../sim/schema.ts';
+
+/** Everything a measurement reports but `ran` (how it got there). */
+const numbers = ({ ran: _ran, ...m }: AccuracyMeasurement) => m;
+
+test('spam-bert: 64 examples continued from the first 32 equal 64 from scratch (metric, CI, measured rates, counters); only 32 run', async () => {
+  const algo = AlgoSchema.parse({ tokenKeep: 0.5, headKeep: 0.75, valueKeep: 0.7, tokenFrontFrac: 0 });
+  const spec = { model: 'spam-bert', maxExamples: 64 };
+  const whole = await measureAccuracy(spec, algo);
+  const first = await measureAccuracy({ ...spec, maxExamples: 32 }, algo);
+  const continued = await measureAccuracy(spec, algo, first.prefix);
+  assert.deepEqual([whole.ran, first.ran, continued.ran], [64, 32, 32]);
+  assert.deepEqual(numbers(continued), numbers(whole));
+  assert.ok(whole.measured.tokenKeepPerLayer[1] < 1 && whole.measured.valueKeepPerLayer[0] < 1, 'pruning was counted');
+  // the sweep's measurement and the trace-recording evaluation agree
+  const full = await evaluateAccuracy(spec, algo);
+  assert.deepEqual([full.value, full.ci95, full.measured, full.lsbRefetchFraction], [whole.value, whole.ci95, whole.measured, whole.lsbRefetchFraction]);
+  assert.ok(full.trace.requests.length > 0);
+  // a prefix is not changed by being continued
+  assert.equal(first.prefix.scores.length, 32);
+});
+
+test('sotu-char: 32 windows continued from the first 16 equal 32 from scratch, LSB refetch counters included', async () => {
+  const algo = AlgoSchema.parse({ tokenKeep: 0.5, msbBits: 4, lsbBits: 4, lsbThreshold: 0.2 });
+  const spec = { model: 'sotu-char', maxExamples: 32 };
+  const whole = await measureAccuracy(spec, algo);
+  const first = await measureAccuracy({ ...spec, maxExamples: 16 }, algo);
+  const continued = await measureAccuracy(spec, algo, first.prefix);
+  assert.deepEqual([whole.ran, continued.ran], [32, 16]);
+  assert.deepEqual(numbers(continued), numbers(whole));
+  assert.ok(whole.lsbRefetchFraction > 0 && whole.lsbRefetchFraction < 1, `refetch ${whole.lsbRefetchFraction}`);
+});
+
+test('a state that is not a prefix of the run is ignored: another configuration, part of a batch, more examples than the run', async () => {
+  const algo = AlgoSchema.parse({ tokenKeep: 0.5 });
+  const spec = { model: 'spam-bert', maxExamples: 64 };
+  const whole = await measureAccuracy(spec, algo);
+  const other = await measureAccuracy({ ...spec, maxExamples: 32 }, AlgoSchema.parse({ tokenKeep: 0.25 }));
+  const partial = await measureAccuracy({ ...spec, maxExamples: 40 }, algo); // 32 + 8: the run's second batch is 32 wide
+  const larger = await measureAccuracy({ ...spec, maxExamples: 96 }, algo);
+  const seeded = await measureAccuracy({ ...spec, maxExamples: 32, seed: 2 }, algo);
+  for (const [what, from] of [['another configuration', other], ['part of a batch', partial], ['more examples', larger], ['another seed', seeded]] as const) {
+    const r = await measureAccuracy(spec, algo, from.prefix);
+    assert.equal(r.ran, 64, what);
+    assert.deepEqual(numbers(r), numbers(whole), what);
+  }
+  // as many examples as the run: nothing left to run
+  const same = await measureAccuracy(spec, algo, whole.prefix);
+  assert.equal(same.ran, 0);
+  assert.deepEqual(numbers(same), numbers(whole));
+});
