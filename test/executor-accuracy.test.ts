@@ -6,11 +6,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Executor } from '../dse/executor.ts';
 import { accuracyKeyOf, evaluatePoint, pointBreakdown, type AccuracyOutcome, type EvaluatedPoint } from '../dse/evaluate.ts';
-import { prepareRun } from '../dse/run.ts';
+import { FAKE_OUTCOME, preparedSpace } from './accuracy-outcome.fixture.ts';
 import { withExamples } from '../dse/fidelity.ts';
 import type { EvalBackend, PoolResult, PoolTask } from '../dse/backends/types.ts';
 import type { Params } from '../dse/driver.ts';
@@ -28,22 +27,8 @@ parameters:
 search: { driver: grid }
 `;
 
-function prepared() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shared-acc-'));
-  const spaceFile = path.join(dir, 'space.yaml');
-  fs.writeFileSync(spaceFile, SPACE);
-  return { dir, ctx: prepareRun({ spaceFile }).ctx };
-}
-
-/** An outcome no real run gives (accuracy 0.123 on 8 examples), so a point that shows it used it. */
-const FAKE: AccuracyOutcome = {
-  metric: 'accuracy',
-  value: 0.123,
-  ci95: [0.1, 0.2],
-  n: 8,
-  lsbRefetchFraction: 0,
-  overrides: { tokenKeepPerLayer: Array(12).fill(0.5), headKeepPerLayer: Array(12).fill(1), valueKeepPerLayer: Array(12).fill(1), refetchPerLayer: Array(12).fill(0) },
-};
+const prepared = () => preparedSpace(SPACE, 'shared-acc-');
+const FAKE = FAKE_OUTCOME;
 
 test('evaluatePoint and pointBreakdown use a known outcome instead of running the model', async () => {
   const { ctx } = prepared();

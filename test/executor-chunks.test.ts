@@ -7,11 +7,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Executor } from '../dse/executor.ts';
 import { cheapOnceAccuracyKnown, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from '../dse/evaluate.ts';
-import { prepareRun } from '../dse/run.ts';
+import { FAKE_OUTCOME, preparedSpace } from './accuracy-outcome.fixture.ts';
 import { TASKS } from '../dse/tasks.ts';
 import type { EvalBackend, PoolResult, PoolTask } from '../dse/backends/types.ts';
 import type { Params, Trial } from '../dse/driver.ts';
@@ -30,22 +29,8 @@ parameters:
 search: { driver: grid }
 `;
 
-function prepared(): { dir: string; ctx: EvalContext } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chunks-'));
-  const spaceFile = path.join(dir, 'space.yaml');
-  fs.writeFileSync(spaceFile, SPACE);
-  return { dir, ctx: prepareRun({ spaceFile }).ctx };
-}
-
-/** An outcome no real run gives, so the test needs no accuracy engine. */
-const FAKE: AccuracyOutcome = {
-  metric: 'accuracy',
-  value: 0.123,
-  ci95: [0.1, 0.2],
-  n: 8,
-  lsbRefetchFraction: 0,
-  overrides: { tokenKeepPerLayer: Array(12).fill(0.5), headKeepPerLayer: Array(12).fill(1), valueKeepPerLayer: Array(12).fill(1), refetchPerLayer: Array(12).fill(0) },
-};
+const prepared = () => preparedSpace(SPACE, 'chunks-');
+const FAKE = FAKE_OUTCOME;
 
 /** The space's 2 configurations × 80 hardware points, configuration by configuration. */
 function trials(): Trial[] {

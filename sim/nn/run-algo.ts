@@ -50,17 +50,8 @@ export function runAlgo(algo: AlgoConfig, c: ModelConfig): RunAlgo {
 }
 
 /** The per-layer counters of Stats (the sums every measured rate is a ratio of) and the FLOPs. */
-export interface StatsCounters {
-  tokAlive: number[];
-  tokTotal: number[];
-  headAlive: number[];
-  headTotal: number[];
-  valKept: number[];
-  valVisible: number[];
-  refetch: number[];
-  requests: number[];
-  flops: number;
-}
+const COUNTERS = ['tokAlive', 'tokTotal', 'headAlive', 'headTotal', 'valKept', 'valVisible', 'refetch', 'requests', 'flops'] as const;
+export type StatsCounters = Pick<Stats, (typeof COUNTERS)[number]>;
 
 /** Per-layer counters and the measured trace. */
 export class Stats {
@@ -94,13 +85,12 @@ export class Stats {
   }
   /** The counters (not the trace rows), copied: a later run continues from them (api.ts AccuracyPrefix). */
   counters(): StatsCounters {
-    const { tokAlive, tokTotal, headAlive, headTotal, valKept, valVisible, refetch, requests, flops } = this;
-    return structuredClone({ tokAlive, tokTotal, headAlive, headTotal, valKept, valVisible, refetch, requests, flops });
+    return structuredClone(Object.fromEntries(COUNTERS.map((k) => [k, this[k]]))) as StatsCounters;
   }
   /** Counters recorded by `counters()` (of a model with as many layers), copied in. */
   restore(c: StatsCounters): void {
     if (c.tokAlive.length !== this.layers) throw new Error(`Stats.restore: counters of ${c.tokAlive.length} layers, model has ${this.layers}`);
-    Object.assign(this, structuredClone(c));
+    Object.assign(this, structuredClone(Object.fromEntries(COUNTERS.map((k) => [k, c[k]]))));
   }
   refetchFraction(): number {
     const req = this.requests.reduce((a, b) => a + b, 0);
