@@ -11,8 +11,8 @@
  *    table at the same budgets (bench/optuna-table.py); otherwise a note says they were skipped.
  * 2. A cycle-model sweep through the worker pool with 1 and 2 workers (identical results, ≥ 1.8×).
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -27,6 +27,7 @@ import { hypervolume, normaliser, paretoMask } from '../core/pareto.ts';
 import { defaultAlgo, defaultHardware, defaultWorkload, type DesignPoint } from '../sim/schema.ts';
 import { CYCLE_SWEEP_POINTS, cycleSweepSpace, hostCapacityProbe, type HostCapacity } from './host.ts';
 import { SMOKE, alternation, repeats } from './smoke.ts';
+import { hasTime, timedSync } from './timed.ts';
 
 const SPACE: ParamDomain[] = [
   { key: 'hw.qkMultipliers', kind: 'choice', values: [64, 128, 256, 512, 1024] },
@@ -278,30 +279,22 @@ interface CliRun {
  * the main thread's model caches would stay warm from run to run while new workers start cold),
  * writing to `out`.
  */
-function timedCliRun(root: string, file: string, out: string, jobs: number): Promise<CliRun> {
-  return new Promise<CliRun>((resolve, reject) => {
-    const t = performance.now();
-    const args = [join(root, 'bin', 'spatten-dse.js'), 'run', file, '--out', out, '--jobs', String(jobs), '--progress', 'none', '--no-report'];
-    // /usr/bin/time reports the CPU seconds of the whole process tree (cores actually obtained)
-    const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-    const c = timeBin ? spawn(timeBin, ['-f', 'CPU %U %S', process.execPath, ...args], { cwd: root }) : spawn(process.execPath, args, { cwd: root });
-    let err = '';
-    c.stderr.on('data', (d) => (err += d));
-    c.on('close', (code) => {
-      const s = (performance.now() - t) / 1000;
-      if (code !== 0) return reject(new Error(`run --jobs ${jobs} failed: ${err}`));
-      const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
-      resolve({ s, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, csv: readFileSync(join(out, 'points.csv'), 'utf8') });
-    });
-  });
+function timedCliRun(root: string, file: string, out: string, jobs: number): CliRun {
+  const args = [join(root, 'bin', 'spatten-dse.js'), 'run', file, '--out', out, '--jobs', String(jobs), '--progress', 'none', '--no-report'];
+  // /usr/bin/time reports the CPU seconds of the whole process tree (cores actually obtained); without it, wall time only
+  const t = performance.now();
+  const r = hasTime() ? timedSync(process.execPath, args, root) : { ...spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' }), wallSeconds: NaN, cpuSeconds: NaN };
+  if (r.status !== 0) throw new Error(`run --jobs ${jobs} failed: ${r.stderr}`);
+  const s = Number.isNaN(r.wallSeconds) ? (performance.now() - t) / 1000 : r.wallSeconds;
+  return { s, cpu: r.cpuSeconds, csv: readFileSync(join(out, 'points.csv'), 'utf8') };
 }
 
 /** The runs in the order jobs 1, 2, 2, 1 (smoke mode: 1, 2), BENCH_PARALLEL_ROUNDS times, each into its own directory under `tmp`. */
-async function alternatingRuns(root: string, tmp: string, spaceFile: string): Promise<({ jobs: number } & CliRun)[]> {
+function alternatingRuns(root: string, tmp: string, spaceFile: string): ({ jobs: number } & CliRun)[] {
   const rounds = Math.max(1, Number(process.env.BENCH_PARALLEL_ROUNDS ?? 1));
   let k = 0;
   const samples: ({ jobs: number } & CliRun)[] = [];
-  for (let r = 0; r < rounds; r++) for (const jobs of alternation([1, 2, 2, 1])) samples.push({ jobs, ...(await timedCliRun(root, spaceFile, join(tmp, `r${k++}`), jobs)) });
+  for (let r = 0; r < rounds; r++) for (const jobs of alternation([1, 2, 2, 1])) samples.push({ jobs, ...timedCliRun(root, spaceFile, join(tmp, `r${k++}`), jobs) });
   return samples;
 }
 
@@ -372,7 +365,7 @@ async function measureParallel(root: string, tmp: string, spaceFile: string, poi
   const calibrate = await hostCapacityProbe(tmp, spaceFile, points, pick);
   const before = await calibrate();
   const loadBefore = os.loadavg()[0];
-  const samples = await alternatingRuns(root, tmp, spaceFile);
+  const samples = alternatingRuns(root, tmp, spaceFile);
   const loadAfter = os.loadavg()[0];
   const after = await calibrate();
   rmSync(tmp, { recursive: true, force: true });

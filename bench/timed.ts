@@ -1,7 +1,7 @@
 /**
  * A command timed as a user runs it, under `/usr/bin/time`: its wall time, the CPU seconds (user +
  * system) and the peak resident set size of its process tree's largest process, as GNU time reports
- * them. Used by the benches that time whole CLI runs (scale, quickstart).
+ * them. Used by the benches that time whole CLI runs (scale, quickstart, search).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
