@@ -166,7 +166,9 @@ export class Executor {
     }
     const stale = journal?.staleLockFrom;
     if (stale) ex.log(`note: took over the stale lock of pid ${stale.pid} (started ${stale.startedAt}), which is no longer running`);
-    if (isCpuBound(opts.ctx)) ex.warmUp();
+    // A journal with records may answer every point (a rerun): the workers then start at the first
+    // point it does not hold (evaluate), and the report's breakdowns run here (call).
+    if (isCpuBound(opts.ctx) && !(journal && journal.recovered.records > 0)) ex.warmUp();
     if (journal && (opts.resume || journal.recovered.records > 0)) {
       const r = journal.recovered;
       ex.log(
@@ -220,6 +222,11 @@ export class Executor {
     if (!acc) return;
     const k = accuracyKeyOf(ctx, params);
     if (k !== undefined && !this.accuracyOutcomes.has(k)) this.accuracyOutcomes.set(k, acc);
+  }
+
+  /** True once the local pool's workers have been started (a given backend, e.g. a queue, is not counted). */
+  get workersStarted(): boolean {
+    return this.poolReady !== undefined && !this.keyedBackend;
   }
 
   /** True when evaluations run on pool workers or a queue's workers, not on this thread. */
@@ -344,7 +351,11 @@ export class Executor {
         out.push(this.fromRecord(t.id, t.params, rec, ctx));
         this.outcomeOf(ctx, t.params, rec);
         this.reused++;
-      } else todo.push({ t, key });
+      } else {
+        // the workers start loading while the rest is looked up (once; see open)
+        if (todo.length === 0 && this.cpuBound) this.warmUp();
+        todo.push({ t, key });
+      }
     }
     if (copied.length > 0) this.journal?.appendMany(copied);
     // points found in a journal count as done at once (a rung answered entirely from the journal
@@ -497,11 +508,12 @@ export class Executor {
   }
 
   /**
-   * Runs a task of dse/tasks.ts — on a pool worker when this executor evaluates on the pool (warm
-   * models and caches there), else in-process. Rejects with the task's error.
+   * Runs a task of dse/tasks.ts — on a pool worker when this executor evaluates on the pool and its
+   * workers have started (warm models and caches there), else in-process: a rerun answered by its
+   * journal starts no worker for the report's breakdowns. Rejects with the task's error.
    */
   async call<K extends TaskName>(task: K, ...args: TaskArgs<K>): Promise<TaskResult<K>> {
-    if (!this.usePool || this.aborted) return (await ((await localTasks(this.cpuBound))[task] as (...a: TaskArgs<K>) => unknown)(...args)) as TaskResult<K>;
+    if (!this.usePool || this.aborted || !this.poolReady) return (await ((await localTasks(this.cpuBound))[task] as (...a: TaskArgs<K>) => unknown)(...args)) as TaskResult<K>;
     const r = await (await this.getPool()).run<TaskResult<K>>({ task, args });
     if (r.status === 'ok') return r.value;
     throw new Error(r.error);

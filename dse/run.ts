@@ -146,7 +146,9 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   // A first line at once: loading the accuracy model and starting workers takes seconds.
   if (resolveMode(opts.progress ?? 'auto') !== 'none') {
     const acc = prepared.ctx.accuracy;
-    const steps = [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', !backend && anyCpuBound(prepared.ctx) && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
+    // a folder whose journal this run continues may need neither the model nor the workers (a rerun)
+    const continues = !opts.fresh && !guard.stale && existsSync(path.join(prepared.dir, JOURNAL_FILE));
+    const steps = continues ? [] : [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', !backend && anyCpuBound(prepared.ctx) && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
     log(`${prepared.parsed.space.name}: ${steps.length ? steps.join(', ') + '…' : 'starting…'}`);
   }
   let executor: Executor;

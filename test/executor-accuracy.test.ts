@@ -174,3 +174,31 @@ test('a configuration\'s first task in a larger rung carries the smaller rung\'s
 });
 
 const COUNTERS = { tokAlive: [1], tokTotal: [1], headAlive: [1], headTotal: [1], valKept: [1], valVisible: [1], refetch: [0], requests: [1], flops: 1 };
+
+test('a rerun answered by its journal starts no worker (the breakdowns run in-process); the first point it lacks starts them', async () => {
+  const { dir, ctx } = prepared();
+  const out = path.join(dir, 'out');
+  const first = Executor.open({ ctx, dir: out, backend: countingBackend(ctx, 0.5).backend });
+  const pts1 = await first.evaluate(TRIALS);
+  await first.close();
+
+  const rerun = Executor.open({ ctx, dir: out, jobs: 2 });
+  assert.equal(rerun.workersStarted, false, 'a journal with records: no warm-up at open');
+  const pts2 = await rerun.evaluate(TRIALS);
+  assert.deepEqual(pts2.map((p) => p.metrics), pts1.map((p) => p.metrics));
+  const params = TRIALS[2].params;
+  const b = await rerun.call('breakdown', ctx, params, rerun.knownAccuracy(ctx, params));
+  assert.ok(Object.values(b.stages).some((v) => v > 0));
+  assert.equal(rerun.workersStarted, false, 'every point and breakdown answered without workers');
+  // a hardware point the journal lacks: the workers start (and evaluate it with the journaled outcome)
+  const [p] = await rerun.evaluate([{ id: 6, params: { 'algo.tokenKeep': 0.5, 'hw.dramChannels': 32 } }]);
+  assert.equal(rerun.workersStarted, true);
+  assert.equal(p.status, 'ok', p.error);
+  assert.equal(p.metrics.accuracy, pts1[2].metrics.accuracy);
+  await rerun.close();
+
+  const fresh = Executor.open({ ctx, dir: path.join(dir, 'fresh'), jobs: 2 });
+  assert.equal(fresh.workersStarted, true, 'an empty journal: the workers start at open');
+  await fresh.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
