@@ -104,8 +104,8 @@ export interface AccuracyOutcome {
   lsbRefetchFraction: number;
   overrides: WorkloadOverrides;
   /**
-   * The run's final state (sim/nn/api.ts AccuracyPrefix), returned with the point whose task
-   * ran the model: a later, larger run of the configuration (the next rung) continues from it.
+   * The run's final state (sim/nn/api.ts AccuracyPrefix), returned with a point whose task did not
+   * carry the outcome: a later, larger run of the configuration (the next rung) continues from it.
    * The executor keeps it apart and journals the outcome without it.
    */
   prefix?: AccuracyPrefix;
@@ -148,16 +148,19 @@ function prefixKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig): stri
   return accuracyKey(rest, algo, 0);
 }
 
-/** The largest prefix of each configuration this process computed or was given (bounded: a miss only costs a run from the first example). */
+/**
+ * The largest prefix of each configuration this process computed or was given, apart from the
+ * outcome cache (which is unbounded: an LM's prefix is ~16 KB); a miss only costs a run from the
+ * first example.
+ */
 const prefixes = new Map<string, AccuracyPrefix>();
-const PREFIXES_KEPT = 256;
 
-function keepPrefix(key: string, p: AccuracyPrefix): void {
-  const had = prefixes.get(key);
-  if (had && had.examples >= p.examples) return;
-  prefixes.delete(key);
-  prefixes.set(key, p);
-  if (prefixes.size > PREFIXES_KEPT) prefixes.delete(prefixes.keys().next().value!);
+/** Keeps `p` under `key` in `map` unless a larger prefix is there; at most `cap` entries (the oldest go first). */
+export function keepLargestPrefix(map: Map<string, AccuracyPrefix>, key: string, p: AccuracyPrefix, cap: number): void {
+  if ((map.get(key)?.examples ?? -1) >= p.examples) return;
+  map.delete(key);
+  map.set(key, p);
+  if (map.size > cap) map.delete(map.keys().next().value!);
 }
 
 /**
@@ -174,9 +177,9 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
     p = (async () => {
       const api = await import('../sim/nn/api.ts');
       const pk = prefixKey(spec, algo);
-      if (from) keepPrefix(pk, from);
+      if (from) keepLargestPrefix(prefixes, pk, from, 256);
       const r = await api.measureAccuracy({ model: spec.model, maxExamples: spec.maxExamples, seed: spec.seed }, algo, prefixes.get(pk));
-      keepPrefix(pk, r.prefix);
+      keepLargestPrefix(prefixes, pk, r.prefix, 256);
       const m = r.measured;
       const overrides: WorkloadOverrides = {
         tokenKeepPerLayer: mapByDepth(m.tokenKeepPerLayer, targetLayers),
@@ -184,18 +187,12 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
         valueKeepPerLayer: mapByDepth(m.valueKeepPerLayer, targetLayers),
         refetchPerLayer: mapByDepth(m.refetchPerLayer, targetLayers),
       };
-      return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, lsbRefetchFraction: r.lsbRefetchFraction, overrides, prefix: r.prefix };
+      return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, lsbRefetchFraction: r.lsbRefetchFraction, overrides };
     })();
     accuracyCache.set(key, p);
     p.catch(() => accuracyCache.delete(key));
   }
   return p;
-}
-
-/** An outcome without its prefix. */
-export function withoutPrefix(o: AccuracyOutcome): AccuracyOutcome {
-  const { prefix: _p, ...rest } = o;
-  return rest;
 }
 
 /** The model that scores every point of a run (the space fidelity's primary). */
@@ -282,7 +279,8 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
     if (ctx.accuracy) {
       const layers = modelShape(point.workload.model).layers;
       acc = await runAccuracy(ctx.accuracy, point.algo, layers, known, from);
-      if (known && acc.prefix) acc = withoutPrefix(acc);
+      const prefix = known ? undefined : prefixes.get(prefixKey(ctx.accuracy, point.algo));
+      if (prefix && prefix.examples === acc.n) acc = { ...acc, prefix };
       metrics[acc.metric] = acc.value;
       metrics[`${acc.metric}_ci_low`] = acc.ci95[0];
       metrics[`${acc.metric}_ci_high`] = acc.ci95[1];

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Params, Trial } from './driver.ts';
-import { accuracyKeyOf, accuracyPrefixKeyOf, cheapOnceAccuracyKnown, isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { accuracyKeyOf, accuracyPrefixKeyOf, cheapOnceAccuracyKnown, isCpuBound, keepLargestPrefix, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
 import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import type { JournalIndex } from './journal-index.ts';
@@ -204,10 +204,7 @@ export class Executor {
   /** Keeps a configuration's accuracy prefix unless a larger one is kept (see accuracyPrefixes). */
   private keepPrefix(ctx: EvalContext, params: Params, prefix: AccuracyPrefix): void {
     const k = accuracyPrefixKeyOf(ctx, params);
-    if (k === undefined || (this.accuracyPrefixes.get(k)?.examples ?? -1) >= prefix.examples) return;
-    this.accuracyPrefixes.delete(k);
-    this.accuracyPrefixes.set(k, prefix);
-    if (this.accuracyPrefixes.size > PREFIXES_KEPT) this.accuracyPrefixes.delete(this.accuracyPrefixes.keys().next().value!);
+    if (k !== undefined) keepLargestPrefix(this.accuracyPrefixes, k, prefix, PREFIXES_KEPT);
   }
 
   /** The largest accuracy prefix a worker returned for a point's configuration, if any. */

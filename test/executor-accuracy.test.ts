@@ -202,3 +202,17 @@ test('a rerun answered by its journal starts no worker (the breakdowns run in-pr
   await fresh.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('evaluatePoint returns the run\'s prefix with a point whose task did not carry the outcome, and none when it did', async () => {
+  const { dir, ctx } = prepared();
+  const params: Params = { 'algo.tokenKeep': 0.62, 'hw.dramChannels': 8 };
+  const p = await evaluatePoint(ctx, 0, params);
+  assert.equal(p.status, 'ok', p.error);
+  assert.equal(p.accuracyOutcome?.prefix?.examples, 8, 'the run on 8 examples comes back with its state');
+  assert.equal(p.accuracyOutcome?.prefix?.scores.length, 8);
+  const { prefix: _state, ...outcome } = p.accuracyOutcome!;
+  const q = await evaluatePoint(ctx, 1, { ...params, 'hw.dramChannels': 16 }, outcome);
+  assert.equal(q.accuracyOutcome?.prefix, undefined, 'a task that carried the outcome gets no prefix back');
+  assert.equal(q.metrics.accuracy, p.metrics.accuracy);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
