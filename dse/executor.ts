@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Params, Trial } from './driver.ts';
-import { accuracyKeyOf, accuracyPrefixKeyOf, cheapOnceAccuracyKnown, isCpuBound, keepLargestPrefix, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
 import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import type { JournalIndex } from './journal-index.ts';
@@ -23,34 +23,9 @@ import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
 import type { BackendInfo, EvalBackend } from './backends/types.ts';
 import { violation } from './space.ts';
-import { TASKS, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks, type TimedPoint } from './tasks.ts';
-
-/** What the lanes of one `viaPool` call share. */
-interface PoolRun {
-  pool: EvalBackend;
-  ctx: EvalContext;
-  task: PointTask;
-  stop: () => boolean;
-  record: (key: string, p: EvaluatedPoint, ms: number, journal?: boolean, outcome?: AccuracyOutcome) => void;
-}
-
-/** The trials grouped by algorithm configuration when accuracy is on (else one group per trial), in order. */
-function configGroups(todo: { t: Trial; key: string }[], byConfig: boolean): { t: Trial; key: string }[][] {
-  const groups = new Map<string, { t: Trial; key: string }[]>();
-  for (const item of todo) {
-    const g = byConfig ? JSON.stringify(Object.entries(item.t.params).filter(([k]) => !k.startsWith('hw.'))) : String(item.t.id);
-    let list = groups.get(g);
-    if (!list) groups.set(g, (list = []));
-    list.push(item);
-  }
-  return [...groups.values()];
-}
-
-/** Accuracy prefixes kept by an executor (an LM's is ~16 KB): a miss only means a run from the first example. */
-const PREFIXES_KEPT = 1024;
-
-/** Points per `evaluateMany` task: ~1–3 ms of analytical evaluations, so a lane still answers Ctrl-C and progress promptly. */
-const CHUNK_POINTS = 64;
+import { AccuracyOutcomes } from './accuracy-outcomes.ts';
+import { TASKS, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
+import { dispatch, type Todo } from './pool-dispatch.ts';
 
 export { modelVersion } from './model-version.ts';
 export { primaryFidelity } from './evaluate.ts';
@@ -125,18 +100,8 @@ export class Executor {
   private deadline = Infinity;
   private readonly base: unknown;
   private readonly log: (line: string) => void;
-  /**
-   * Accuracy outcomes the workers returned, by accuracyKeyOf: each worker caches only its own runs,
-   * so a later task of a configuration evaluated elsewhere (the configuration's next hardware
-   * point, a re-score, a highlight's breakdown) carries the outcome instead of running it again.
-   */
-  private readonly accuracyOutcomes = new Map<string, AccuracyOutcome>();
-  /**
-   * The largest accuracy run of each configuration the workers returned, by accuracyPrefixKeyOf
-   * (bounded): the first task of a configuration in a larger rung carries it, and the model runs
-   * only the examples the smaller rung did not.
-   */
-  private readonly accuracyPrefixes = new Map<string, AccuracyPrefix>();
+  /** Accuracy outcomes and prefixes the workers and the journal gave (dse/accuracy-outcomes.ts). */
+  private readonly accuracy = new AccuracyOutcomes();
 
   private constructor(opts: ExecutorOptions, journal?: Journal) {
     this.ctx = opts.ctx;
@@ -180,45 +145,14 @@ export class Executor {
     return ex;
   }
 
-  /** The accuracy outcome of a point's configuration if a worker has returned it (see accuracyOutcomes). */
+  /** The accuracy outcome of a point's configuration, if a worker or the journal has given it. */
   knownAccuracy(ctx: EvalContext, params: Params): AccuracyOutcome | undefined {
-    const k = this.accuracyOutcomes.size > 0 ? accuracyKeyOf(ctx, params) : undefined;
-    return k === undefined ? undefined : this.accuracyOutcomes.get(k);
-  }
-
-  /**
-   * Keeps a returned point's accuracy outcome (see accuracyOutcomes) and returns the point without
-   * it, and the outcome when it is the first of its configuration here (it goes into the point's
-   * journal record, so a rerun or resume knows it without running the model: `outcomeOf`).
-   */
-  private takeOutcome(ctx: EvalContext, p: EvaluatedPoint): [EvaluatedPoint, AccuracyOutcome | undefined] {
-    if (!p.accuracyOutcome) return [p, undefined];
-    const { accuracyOutcome: { prefix, ...accuracyOutcome }, ...point } = p;
-    if (prefix) this.keepPrefix(ctx, point.params, prefix);
-    const k = accuracyKeyOf(ctx, point.params);
-    if (k === undefined || this.accuracyOutcomes.has(k)) return [point, undefined];
-    this.accuracyOutcomes.set(k, accuracyOutcome);
-    return [point, accuracyOutcome];
-  }
-
-  /** Keeps a configuration's accuracy prefix unless a larger one is kept (see accuracyPrefixes). */
-  private keepPrefix(ctx: EvalContext, params: Params, prefix: AccuracyPrefix): void {
-    const k = accuracyPrefixKeyOf(ctx, params);
-    if (k !== undefined) keepLargestPrefix(this.accuracyPrefixes, k, prefix, PREFIXES_KEPT);
+    return this.accuracy.known(ctx, params);
   }
 
   /** The largest accuracy prefix a worker returned for a point's configuration, if any. */
   knownPrefix(ctx: EvalContext, params: Params): AccuracyPrefix | undefined {
-    const k = this.accuracyPrefixes.size > 0 ? accuracyPrefixKeyOf(ctx, params) : undefined;
-    return k === undefined ? undefined : this.accuracyPrefixes.get(k);
-  }
-
-  /** A journal record's accuracy outcome (written by `toRecord`), kept as a worker's would be. */
-  private outcomeOf(ctx: EvalContext, params: Params, r: JournalRecord): void {
-    const acc = (r.extra as { accuracy?: AccuracyOutcome } | undefined)?.accuracy;
-    if (!acc) return;
-    const k = accuracyKeyOf(ctx, params);
-    if (k !== undefined && !this.accuracyOutcomes.has(k)) this.accuracyOutcomes.set(k, acc);
+    return this.accuracy.prefix(ctx, params);
   }
 
   /** True once the local pool's workers have been started (a given backend, e.g. a queue, is not counted). */
@@ -326,7 +260,7 @@ export class Executor {
     const ctx = step?.ctx ?? this.ctx;
     const fidelity = step?.fidelity ?? primaryFidelity(ctx);
     const out: EvaluatedPoint[] = [];
-    const todo: { t: Trial; key: string }[] = [];
+    const todo: Todo[] = [];
     const copied: JournalRecord[] = [];
     const material = this.material(step?.keyExtra, step?.ctx);
     // Keys are needed only to look records up (and by a queue, to name its jobs): a run whose
@@ -346,7 +280,7 @@ export class Executor {
       }
       if (rec) {
         out.push(this.fromRecord(t.id, t.params, rec, ctx));
-        this.outcomeOf(ctx, t.params, rec);
+        this.accuracy.fromRecord(ctx, t.params, rec);
         this.reused++;
       } else {
         // the workers start loading while the rest is looked up (once; see open)
@@ -396,14 +330,14 @@ export class Executor {
     return { add: (r) => (buffer.push(r), tick()), tick, flush };
   }
 
-  private async inProcess(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], material: string, step?: Step, report?: () => void): Promise<void> {
+  private async inProcess(todo: Todo[], fidelity: string, out: EvaluatedPoint[], material: string, step?: Step, report?: () => void): Promise<void> {
     const fn = (await localTasks(step?.cpuBound ?? this.cpuBound))[step?.task ?? 'evaluate'];
     const ctx = step?.ctx ?? this.ctx;
     const batch = this.journalBatch();
     for (const { t, key } of todo) {
       if (this.aborted || this.stopping || performance.now() >= this.deadline) break;
       const t0 = performance.now();
-      const [p, outcome] = this.takeOutcome(ctx, await fn(ctx, t.id, t.params));
+      const [p, outcome] = this.accuracy.take(ctx, await fn(ctx, t.id, t.params));
       const ms = performance.now() - t0;
       out.push(p);
       this.evaluated++;
@@ -416,92 +350,30 @@ export class Executor {
     batch.flush();
   }
 
-  /**
-   * Two lanes per pool worker pulling from one queue (each worker holds one task in hand and one
-   * queued, see dse/pool.ts). The main thread does not evaluate here: it only dispatches tasks and
-   * journals results, so a worker that finishes is answered at once. (An earlier design also
-   * evaluated on the main thread; while it ran a long evaluation the worker ran dry, and the
-   * sweep got 1.4–1.65× from 2 cores instead of 1.8–1.9×.)
-   */
-  private async viaPool(todo: { t: Trial; key: string }[], fidelity: string, out: EvaluatedPoint[], material: string, step?: Step, report?: () => void): Promise<void> {
-    const pool = await this.getPool();
-    const ctx = step?.ctx ?? this.ctx;
-    const task = step?.task ?? 'evaluate';
-    // With accuracy on, points sharing their algorithm config share one accuracy run (cached per
-    // worker): keep them on one lane by queueing whole groups.
-    const queue = configGroups(todo, !!ctx.accuracy);
+  /** Evaluates `todo` on the backend (dse/pool-dispatch.ts), journaling each result as it arrives. */
+  private async viaPool(todo: Todo[], fidelity: string, out: EvaluatedPoint[], material: string, step?: Step, report?: () => void): Promise<void> {
     const batch = this.journalBatch();
-    const run: PoolRun = {
-      pool,
-      ctx,
-      task,
-      stop: () => this.aborted || this.stopping || performance.now() >= this.deadline,
-      record: (key, p, ms, journal = true, outcome) => {
-        out.push(p);
-        this.evaluated++;
-        if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material, outcome));
-        else batch.tick();
-        report?.();
-      },
-    };
-    // Once a configuration's accuracy is known, its points cost microseconds each on the analytical
-    // model, and one task per point spent more time in round trips than in evaluations (the
-    // workers of `npm start` waited ~30% of the first rung for their next task).
-    const chunked = pool.chunks === true && cheapOnceAccuracyKnown(ctx, task);
-    const lane = async () => {
-      while (queue.length > 0 && !run.stop()) {
-        const group = queue.shift()!;
-        for (let i = 0; i < group.length; ) {
-          if (run.stop()) return;
-          const known = chunked ? this.knownAccuracy(ctx, group[i].t.params) : undefined;
-          const items = known ? group.slice(i, i + CHUNK_POINTS) : [group[i]];
-          i += items.length;
-          if (!(await (known ? this.pointChunk(run, items, known) : this.onePoint(run, items[0])))) return;
-        }
-      }
-    };
     try {
-      await Promise.all(Array.from({ length: Math.min(pool.lanes, queue.length) }, () => lane()));
+      await dispatch(
+        {
+          pool: await this.getPool(),
+          ctx: step?.ctx ?? this.ctx,
+          task: step?.task ?? 'evaluate',
+          accuracy: this.accuracy,
+          stop: () => this.aborted || this.stopping || performance.now() >= this.deadline,
+          record: (key, p, ms, journal = true, outcome) => {
+            out.push(p);
+            this.evaluated++;
+            if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material, outcome));
+            else batch.tick();
+            report?.();
+          },
+        },
+        todo,
+      );
     } finally {
       batch.flush();
     }
-  }
-
-  /** One point, one task (viaPool); false when the backend stopped. */
-  private async onePoint(run: PoolRun, { t, key }: { t: Trial; key: string }): Promise<boolean> {
-    const { ctx } = run;
-    const known = this.knownAccuracy(ctx, t.params);
-    const args = [ctx, t.id, t.params, known, known ? undefined : this.knownPrefix(ctx, t.params)];
-    const r = await run.pool.run<EvaluatedPoint>({ task: run.task, args }, { key, id: t.id });
-    if (r.status === 'aborted') return false;
-    // (a backend may answer two trials with equal params with one evaluation: the id is the trial's)
-    if (r.status === 'ok') {
-      const [p, outcome] = this.takeOutcome(ctx, r.value);
-      run.record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms, true, outcome);
-    } else {
-      const metrics: Record<string, number> = {};
-      for (const m of ctx.metrics) metrics[m] = Number.NaN;
-      // a point whose worker died twice is not journaled: --resume retries it (the crash may
-      // have been the machine, e.g. memory, rather than the point)
-      run.record(key, { id: t.id, params: t.params, metrics, status: 'failed', violation: Infinity, feasible: false, error: r.error, fidelity: '' }, r.ms, !r.crashed);
-    }
-    return true;
-  }
-
-  /**
-   * Points of one configuration whose accuracy outcome is known, in one task (viaPool). A chunk
-   * that fails as a whole (its worker died twice) is sent again point by point, so a crash is
-   * pinned on its point as with one-point tasks. False when the backend stopped.
-   */
-  private async pointChunk(run: PoolRun, items: { t: Trial; key: string }[], known: AccuracyOutcome): Promise<boolean> {
-    const r = await run.pool.run<TimedPoint[]>({ task: 'evaluateMany', args: [run.task, run.ctx, items.map(({ t }) => [t.id, t.params]), known] });
-    if (r.status === 'aborted') return false;
-    if (r.status === 'ok') {
-      r.value.forEach(({ point, ms }, j) => run.record(items[j].key, this.takeOutcome(run.ctx, point)[0], ms));
-      return true;
-    }
-    for (const item of items) if (run.stop() || !(await this.onePoint(run, item))) return false;
-    return true;
   }
 
   /**

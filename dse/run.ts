@@ -143,23 +143,23 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   // --queue: Redis is checked before anything is written (unreachable → exit 2)
   if (opts.waitWorkers !== undefined && !opts.queue) throw new InputError('--wait-workers: only with --queue (the workers of a local run are this machine\'s threads)');
   const backend = opts.queue ? await openQueueBackend(opts.queue, prepared, jobs, opts.waitWorkers, log) : undefined;
+  // the folder's journal, if this run continues one (a stale folder is moved aside below)
+  const continues = !opts.fresh && !guard.stale && existsSync(path.join(prepared.dir, JOURNAL_FILE));
   // A first line at once: loading the accuracy model and starting workers takes seconds.
   if (resolveMode(opts.progress ?? 'auto') !== 'none') {
     const acc = prepared.ctx.accuracy;
-    // a folder whose journal this run continues may need neither the model nor the workers (a rerun)
-    const continues = !opts.fresh && !guard.stale && existsSync(path.join(prepared.dir, JOURNAL_FILE));
+    // a run that continues a journal may need neither the model nor the workers (a rerun)
     const steps = continues ? [] : [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', !backend && anyCpuBound(prepared.ctx) && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
     log(`${prepared.parsed.space.name}: ${steps.length ? steps.join(', ') + '…' : 'starting…'}`);
   }
   let executor: Executor;
   let dirExisted = false;
-  let journalStarted = false;
+  const journalStarted = !continues;
   const interrupts = new Interrupts(log);
   try {
     // the default folder of a run this one cannot continue is moved aside, not refused (guardRun)
     if (guard.stale) moveStaleFolder(prepared.dir, guard.stale, log);
     dirExisted = existsSync(prepared.dir);
-    journalStarted = opts.fresh || !existsSync(path.join(prepared.dir, JOURNAL_FILE));
     ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
     executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, log });
   } catch (e) {

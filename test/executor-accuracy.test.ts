@@ -1,5 +1,5 @@
 /**
- * Accuracy outcomes shared between workers (dse/executor.ts accuracyOutcomes, dse/evaluate.ts
+ * Accuracy outcomes shared between workers (dse/accuracy-outcomes.ts, dse/evaluate.ts
  * `known`): each worker caches only its own accuracy runs, so the executor hands an outcome a
  * worker returned to every later task of the same configuration, wherever it runs.
  */

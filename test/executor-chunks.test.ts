@@ -1,5 +1,5 @@
 /**
- * Chunked dispatch (dse/executor.ts viaPool, dse/tasks.ts evaluateMany): once a configuration's
+ * Chunked dispatch (dse/pool-dispatch.ts, dse/tasks.ts evaluateMany): once a configuration's
  * accuracy outcome is known, its analytical points go to a worker 64 at a time. The points must be
  * the ones one-point tasks give, a chunk whose worker died must be retried point by point, and a
  * backend that does not take chunks (a queue) must keep getting one point per task.
