@@ -2,7 +2,7 @@
  * The WebAssembly SIMD kernels (simd-kernels.ts): the attention heads' matMuls against the wasm
  * backend's tf.matMul, bit for bit, over head dimensions 4–64 and sizes with every column
  * remainder, Σ|P·V|, column sums and scaling against their JS definitions, the fake quantization
- * against fakeQuantRows; and
+ * against fakeQuantRows, local V pruning (the per-row k-th largest kept) against keepLargestPerRow; and
  * the batched layer form (attn-simd.ts) against the per-head TF.js form (attendAllHeads) per
  * example: identical context, column sums, Σ|ctx| per head and kept-value counts, with and
  * without local V pruning, examples of mixed lengths, untouched columns of heads not alive.
@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend, tf } from '../sim/nn/backend.ts';
-import { simdGemm } from '../sim/nn/simd-kernels.ts';
-import { attendAllHeads, columnSumsF32 } from '../sim/nn/attention.ts';
+import { simdGemm, vkScratchFloats } from '../sim/nn/simd-kernels.ts';
+import { attendAllHeads, columnSumsF32, keepLargestPerRow } from '../sim/nn/attention.ts';
 import { attendExamplesSimd } from '../sim/nn/attn-simd.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 
@@ -65,6 +65,54 @@ test('SIMD Q·Kᵀ and P·V equal tf.matMul bit for bit', async () => {
   }
   assert.equal(cases, 36);
   assert.throws(() => simdGemm(6), /multiple of 4/);
+});
+
+test('SIMD local V pruning keeps the values ≥ each row\'s k-th largest, as keepLargestPerRow', () => {
+  const g = simdGemm(16);
+  const run = (P: Float32Array, rows: number, cols: number, k: number, off: number) => {
+    const scr = (off + rows * cols + 5) | 1; // scratch off a 16-byte boundary too
+    g.reserve(scr + vkScratchFloats(cols));
+    const mem = g.view();
+    mem.fill(-7, off - 3, scr + vkScratchFloats(cols));
+    mem.set(P, off);
+    g.vk(off, rows, cols, k, scr);
+    assert.deepEqual([...mem.subarray(off - 3, off)], [-7, -7, -7], 'nothing before the rows is written');
+    return mem.slice(off, off + rows * cols);
+  };
+  // by hand: duplicates count, ties with the k-th stay
+  const row = Float32Array.from([0.1, 0.4, 0.2, 0.4, 0.3]);
+  assert.deepEqual([...run(row, 1, 5, 2, 9)], [0, row[1], 0, row[3], 0]);
+  assert.deepEqual([...run(row, 1, 5, 3, 9)], [0, row[1], 0, row[3], row[4]]);
+  assert.deepEqual([...run(row, 1, 5, 5, 9)], [...row]);
+  assert.deepEqual([...run(row, 1, 5, 1, 9)], [0, row[1], 0, row[3], 0]);
+  const rng = mulberry32(43);
+  const fills: Array<(i: number, n: number) => number> = [
+    () => rng(), // distinct
+    () => Math.floor(rng() * 4) / 4, // many ties
+    () => (rng() < 0.4 ? 0 : Math.exp(-30 * rng())), // zeros and tiny values
+    () => rng() - 0.5, // negative values too
+    (i) => i, // ascending: the median-of-three pivot's bad case
+    (i, n) => n - i, // descending
+    () => 0.25, // all equal
+  ];
+  let cases = 0;
+  for (let cols = 1; cols <= 70; cols++) {
+    for (const [f, fill] of fills.entries()) {
+      const rows = 1 + ((cols + f) % 3);
+      const P = Float32Array.from({ length: rows * cols }, (_, t) => fill(t % cols, cols));
+      for (const k of new Set([1, 2, Math.ceil(cols / 2), cols - 1, cols].filter((x) => x >= 1 && x <= cols))) {
+        assert.deepEqual(run(P, rows, cols, k, 3 + (cols % 4)), keepLargestPerRow(P, rows, cols, k), `cols ${cols} fill ${f} k ${k}`);
+        cases++;
+      }
+    }
+  }
+  for (const cols of [128, 129, 131, 256]) {
+    const P = Float32Array.from({ length: 2 * cols }, () => rng() * rng());
+    for (const k of [1, 37, cols >> 1, cols]) assert.deepEqual(run(P, 2, cols, k, 4), keepLargestPerRow(P, 2, cols, k));
+  }
+  assert.equal(cases, 2380);
+  assert.throws(() => g.vk(0, 1, 4, 0, 16), /k = 0 outside 1\.\.4/);
+  assert.throws(() => g.vk(0, 1, 4, 5, 16), /k = 5 outside/);
 });
 
 test('batched SIMD attention of a layer equals the per-head TF.js form of each example', async () => {

@@ -5,14 +5,13 @@
  * (simd-kernels.ts, equal to `tf.matMul` bit for bit) and ONE TF.js softmax per layer for all heads
  * of all examples with the same alive-token count (rows are independent, so the batched softmax
  * gives every row the values of the per-head one). Per head: S = (Q/√dh)·Kᵀ (wasm), softmax
- * (TF.js, batched), column sums of P (JS, columnSumsF32), local V pruning by a per-row k-th
- * largest value (JS), ctx = P·V (wasm). Results are identical to `attendAllHeads`
+ * (TF.js, batched), column sums of P (wasm), local V pruning by a per-row k-th largest value
+ * (wasm, all rows of a softmax block in one call), ctx = P·V (wasm). Results are identical to `attendAllHeads`
  * (test/nn-simd.test.ts); the per-head TF.js ops (three uploads, two matMuls that each pack
  * a new operand, a softmax, two read-backs) are gone.
  */
 import { readInto, tf } from './backend.ts';
-import { keepLargestPerRow } from './attention.ts';
-import { simdGemm, type SimdGemm } from './simd-kernels.ts';
+import { simdGemm, vkScratchFloats, type SimdGemm } from './simd-kernels.ts';
 
 /** One example's part of the layer: packed rows base..base+m−1, alive heads, column-sum accumulator. */
 export interface ExampleHeads {
@@ -40,7 +39,7 @@ export interface HeadsResult {
 }
 
 /** Float offsets in the kernels' memory. */
-interface Layout { qkv: number; ctx: number; kt: number; cs: number; s: number }
+interface Layout { qkv: number; ctx: number; kt: number; cs: number; s: number; vk: number }
 
 function keepCountLocal(total: number, fraction: number): number {
   if (total <= 0) return 0;
@@ -64,10 +63,12 @@ export function attendExamplesSimd(a: LayerArgs, examples: ExampleHeads[]): Head
   const g = simdGemm(dh);
   const rows = qkv.length / stride;
   // wasm memory (floats): the layer's Q|K|K|V rows (Q × 1/√dh) | ctx rows [rows, d] | Kᵀ [dh, m] | column sums [m] | S/P of a group
+  // | local V pruning's scratch (at a 16-byte boundary)
   const mMax = Math.max(...examples.map((e) => e.m));
   const maxS = Math.max(...[...byM].map(([m, idx]) => m * m * Math.min(idx.reduce((s, i) => s + examples[i].heads.length, 0), Math.max(1, Math.floor(SOFTMAX_CHUNK / (m * m))))));
-  const lay: Layout = { qkv: 0, ctx: qkv.length, kt: qkv.length + rows * d, cs: qkv.length + rows * d + dh * mMax, s: qkv.length + rows * d + (dh + 1) * mMax };
-  g.reserve(lay.s + maxS);
+  const s0 = qkv.length + rows * d + (dh + 1) * mMax;
+  const lay: Layout = { qkv: 0, ctx: qkv.length, kt: qkv.length + rows * d, cs: qkv.length + rows * d + dh * mMax, s: s0, vk: (s0 + maxS + 3) & ~3 };
+  g.reserve(lay.vk + vkScratchFloats(mMax));
   const mem = g.view();
   mem.set(qkv, lay.qkv);
   mem.fill(0, lay.ctx, lay.ctx + rows * d);
@@ -94,7 +95,6 @@ function attendGroup(a: LayerArgs, g: SimdGemm, lay: Layout, m: number, exs: Exa
   const jobs = exs.flatMap((e) => e.heads.map((h) => ({ e, h })));
   const absSum = new Map<ExampleHeads, number[]>(exs.map((e) => [e, []]));
   const per = Math.max(1, Math.floor(SOFTMAX_CHUNK / mm));
-  const buf = new Float32Array(m);
   for (let j0 = 0; j0 < jobs.length; j0 += per) {
     const chunk = jobs.slice(j0, j0 + per);
     chunk.forEach(({ e, h }, k) => {
@@ -105,12 +105,14 @@ function attendGroup(a: LayerArgs, g: SimdGemm, lay: Layout, m: number, exs: Exa
     // the probabilities back over S, read in place from the backend's heap (no copy per block)
     const mem = g.view();
     readInto(tf.tidy(() => tf.softmax(tf.tensor2d(mem.subarray(lay.s, lay.s + chunk.length * mm), [chunk.length * m, m]))), mem, lay.s);
-    chunk.forEach(({ e, h }, k) => {
-      const oP = lay.s + k * mm;
-      g.cs(oP, lay.cs, m, m);
+    // column sums of the whole probabilities, then local V pruning of the block's rows (wasm), then P·V
+    chunk.forEach(({ e }, k) => {
+      g.cs(lay.s + k * mm, lay.cs, m, m);
       for (let j = 0; j < m; j++) e.colSum[j] += mem[lay.cs + j];
-      if (kv < m) keepLargestPerRow(mem.subarray(oP, oP + mm), m, m, kv, mem.subarray(oP, oP + mm), buf);
-      absSum.get(e)!.push(g.pv(oP, lay.qkv + e.base * stride + 3 * d + h * dh, lay.ctx + e.base * d + h * dh, m, m, stride, d));
+    });
+    if (kv < m) g.vk(lay.s, chunk.length * m, m, kv, lay.vk);
+    chunk.forEach(({ e, h }, k) => {
+      absSum.get(e)!.push(g.pv(lay.s + k * mm, lay.qkv + e.base * stride + 3 * d + h * dh, lay.ctx + e.base * d + h * dh, m, m, stride, d));
     });
   }
   return exs.map((e) => ({ absSum: absSum.get(e)!, valuesKept: kv * m, valuesVisible: m * m }));

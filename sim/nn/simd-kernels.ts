@@ -16,12 +16,14 @@
 
 const SIMD = 0xfd;
 const OP = {
-  block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d, localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  f32Load: 0x2a, f32Store: 0x38, i32Const: 0x41, i32GeU: 0x4f, i32LtU: 0x49, i32Add: 0x6a, i32Mul: 0x6c, i32And: 0x71,
-  f32Add: 0x92, f32Mul: 0x94, f32Const: 0x43,
+  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, select: 0x1b, localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  f32Load: 0x2a, f32Store: 0x38, i32Const: 0x41, i32LtU: 0x49, i32GtU: 0x4b, i32LeU: 0x4d, i32GeU: 0x4f,
+  i32Popcnt: 0x69, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32RemU: 0x70, i32And: 0x71, i32Shl: 0x74, i32ShrU: 0x76,
+  f32Lt: 0x5d, f32Gt: 0x5e, f32Ge: 0x60, f32Add: 0x92, f32Mul: 0x94, f32Min: 0x96, f32Const: 0x43,
 } as const;
 const V = {
-  load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4Extract: 0x1f, f32x4Nearest: 0x6a, f32x4Abs: 0xe0,
+  load: 0x00, store: 0x0b, const: 0x0c, swizzle: 0x0e, f32x4Splat: 0x13, f32x4Lt: 0x43, f32x4Gt: 0x44, f32x4Ge: 0x46,
+  and: 0x4e, i32x4Bitmask: 0xa4, f32x4Extract: 0x1f, f32x4Nearest: 0x6a, f32x4Abs: 0xe0,
   f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9,
 } as const;
 const F = {
@@ -346,6 +348,110 @@ function addbFn(residual: boolean): Fn {
   return f;
 }
 
+/**
+ * Bytes of the lane-compaction table: entry b (16 bytes, for a 4-bit lane mask b) is the
+ * i8x16.swizzle that moves the lanes whose bit is set to the front, in lane order (the other
+ * output lanes are zero). `vk` reads it from the first 256 bytes of its scratch.
+ */
+export const COMPACT_TABLE: Uint8Array = (() => {
+  const t = new Uint8Array(256).fill(0x80);
+  for (let b = 0; b < 16; b++) {
+    let o = 0;
+    for (let lane = 0; lane < 4; lane++) if (b & (1 << lane)) { for (let y = 0; y < 4; y++) t[16 * b + 4 * o + y] = 4 * lane + y; o++; }
+  }
+  return t;
+})();
+
+/** Scratch floats `vk` needs for rows of `cols` values: the table, then three candidate buffers. */
+export function vkScratchFloats(cols: number): number {
+  return 64 + 3 * 4 * ((cols + 7) >> 2);
+}
+
+/**
+ * vk(p, rows, cols, k, scr): local V pruning in place — in each of `rows` rows of `cols` float32
+ * values at p, every value below the row's k-th largest (duplicates counted) becomes +0. The k-th
+ * largest is found by quickselect with three-way partitions (median-of-three pivot: the first,
+ * middle and last candidate), each partition four values per step — compare, lane mask, compact
+ * by the table's swizzle, store — into two of three rotating buffers in the scratch at scr (no
+ * branch per value); the candidates left are those above the pivot or those below it, whichever
+ * holds the k-th, until the pivot is it. Then value ≥ k-th ? value : 0, four at a time (the JS
+ * `keepLargestPerRow`; equal for rows without NaN, test/nn-simd.test.ts).
+ */
+function vkFn(): Fn {
+  const f = new Fn(8);
+  const [p, rows, cols, k, scr] = [0, 1, 2, 3, 4];
+  const i = f.local(I32), row = f.local(I32), src = f.local(I32), c = f.local(I32), r = f.local(I32), s = f.local(I32);
+  const X = f.local(I32), Y = f.local(I32), bufBytes = f.local(I32), base = f.local(I32), cg = f.local(I32), cl = f.local(I32);
+  const j = f.local(I32), n4 = f.local(I32), q = f.local(I32), bits = f.local(I32);
+  const pv = f.local(F32), a = f.local(F32), b = f.local(F32), x = f.local(F32), kth = f.local(F32);
+  const vp = f.local(V128), v = f.local(V128), vk = f.local(V128);
+  /** Buffer (s + d) mod 3's byte address. */
+  const buffer = (d: number) => f.get(s).i32(d).op(OP.i32Add).i32(3).op(OP.i32RemU).get(bufBytes).op(OP.i32Mul).get(base).op(OP.i32Add);
+  /** Compacts the lanes of v that compare true against vp (SIMD op cmp) to dst + count·4; count += their number. */
+  const compact = (cmp: number, dst: number, count: number) => {
+    f.get(v).get(vp).v(cmp).v(V.i32x4Bitmask).set(bits);
+    f.get(dst).get(count).i32(2).op(OP.i32Shl).op(OP.i32Add);
+    f.get(v).get(scr).get(bits).i32(4).op(OP.i32Shl).op(OP.i32Add).vLoad(0).v(V.swizzle).vStore(0);
+    f.get(count).get(bits).op(OP.i32Popcnt).op(OP.i32Add).set(count);
+  };
+  f.get(cols).i32(7).op(OP.i32Add).i32(2).op(OP.i32ShrU).i32(4).op(OP.i32Shl).set(bufBytes);
+  f.get(scr).i32(256).op(OP.i32Add).set(base);
+  f.i32(0).set(i).get(p).set(row);
+  f.whileLt(i, rows, () => {
+    f.get(row).set(src).get(cols).set(c).get(k).set(r).i32(0).set(s);
+    f.op(OP.block, 0x40, OP.loop, 0x40);
+    {
+      // pivot: the median of the first, middle and last candidates
+      f.get(src).fLoad(0).set(a);
+      f.get(src).get(c).i32(1).op(OP.i32ShrU).i32(2).op(OP.i32Shl).op(OP.i32Add).fLoad(0).set(b);
+      f.get(src).get(c).i32(2).op(OP.i32Shl).op(OP.i32Add).i32(4).op(OP.i32Sub).fLoad(0).set(x);
+      f.get(a).get(b).op(OP.f32Min).get(a).get(b).op(F.max).get(x).op(OP.f32Min).op(F.max).set(pv);
+      f.get(pv).splat().set(vp);
+      buffer(1); f.set(X); buffer(2); f.set(Y);
+      f.i32(0).set(cg).i32(0).set(cl).i32(0).set(j).get(c).i32(-4).op(OP.i32And).set(n4).get(src).set(q);
+      f.whileLt(j, n4, () => {
+        f.get(q).vLoad(0).set(v);
+        compact(V.f32x4Gt, X, cg);
+        compact(V.f32x4Lt, Y, cl);
+        f.inc(q, 16).inc(j, 4);
+      });
+      f.whileLt(j, c, () => {
+        f.get(q).fLoad(0).set(x);
+        f.get(X).get(cg).i32(2).op(OP.i32Shl).op(OP.i32Add).get(x).fStore(0);
+        f.get(cg).get(x).get(pv).op(OP.f32Gt).op(OP.i32Add).set(cg);
+        f.get(Y).get(cl).i32(2).op(OP.i32Shl).op(OP.i32Add).get(x).fStore(0);
+        f.get(cl).get(x).get(pv).op(OP.f32Lt).op(OP.i32Add).set(cl);
+        f.inc(q, 4).inc(j, 1);
+      });
+      // the k-th is above the pivot: go on with those
+      f.get(r).get(cg).op(OP.i32LeU, OP.if, 0x40);
+      f.get(X).set(src).get(cg).set(c).get(s).i32(1).op(OP.i32Add).i32(3).op(OP.i32RemU).set(s).op(OP.br, 1);
+      f.op(OP.end);
+      // below it (r > c − cl): with rank r − (c − cl) among those
+      f.get(r).get(c).get(cl).op(OP.i32Sub).op(OP.i32GtU, OP.if, 0x40);
+      f.get(r).get(c).op(OP.i32Sub).get(cl).op(OP.i32Add).set(r);
+      f.get(Y).set(src).get(cl).set(c).get(s).i32(2).op(OP.i32Add).i32(3).op(OP.i32RemU).set(s).op(OP.br, 1);
+      f.op(OP.end);
+      // else the pivot is the k-th largest
+      f.get(pv).set(kth).op(OP.br, 1);
+    }
+    f.op(OP.end, OP.end);
+    f.get(kth).splat().set(vk).get(row).set(q).i32(0).set(j).get(cols).i32(-4).op(OP.i32And).set(n4);
+    f.whileLt(j, n4, () => {
+      f.get(q).vLoad(0).set(v);
+      f.get(q).get(v).get(v).get(vk).v(V.f32x4Ge).v(V.and).vStore(0);
+      f.inc(q, 16).inc(j, 4);
+    });
+    f.whileLt(j, cols, () => {
+      f.get(q).fLoad(0).set(x);
+      f.get(q).get(x).op(OP.f32Const, 0, 0, 0, 0).get(x).get(kth).op(OP.f32Ge, OP.select).fStore(0);
+      f.inc(q, 4).inc(j, 1);
+    });
+    f.get(row).get(cols).i32(2).op(OP.i32Shl).op(OP.i32Add).set(row).inc(i, 1);
+  });
+  return f;
+}
+
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
@@ -354,13 +460,13 @@ function str(s: string): number[] {
   return [...uleb(b.length), ...b];
 }
 
-const NAMES = ['qk', 'pv', 'tr', 'fq', 'fqMul', 'cs', 'mul', 'ln', 'addb', 'addbr'];
+const NAMES = ['qk', 'pv', 'tr', 'fq', 'fqMul', 'cs', 'mul', 'ln', 'addb', 'addbr', 'vk'];
 
 function moduleBytes(dh: number): Uint8Array<ArrayBuffer> {
   const params = [0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32];
   // type 0: eight i32 → nothing; type 1: eight i32 → f64 (pv)
-  const fns = [qkFn(dh), pvFn(dh), trFn(dh), fqFn(dh, false), fqFn(dh, true), csFn(), mulFn(), lnFn(), addbFn(false), addbFn(true)];
-  const types = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+  const fns = [qkFn(dh), pvFn(dh), trFn(dh), fqFn(dh, false), fqFn(dh, true), csFn(), mulFn(), lnFn(), addbFn(false), addbFn(true), vkFn()];
+  const types = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [2, ...params, 0, ...params, 1, F64]),
@@ -397,6 +503,11 @@ export interface SimdGemm {
    * (row stride srcStride floats) to dst (row stride dstStride), values × mul (float32) when mul ≠ 1.
    */
   fq(src: number, dst: number, n: number, heads: number, bits: number, srcStride: number, dstStride: number, mul?: number): void;
+  /**
+   * Local V pruning in place: in `rows` rows of `cols` floats at p, the values below the row's k-th
+   * largest become 0 (`keepLargestPerRow`); scratch: `vkScratchFloats(cols)` floats at scr.
+   */
+  vk(p: number, rows: number, cols: number, k: number, scr: number): void;
 }
 
 const cache = new Map<number, SimdGemm>();
@@ -409,7 +520,7 @@ export function simdGemm(dh: number): SimdGemm {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(dh)));
   const mem = inst.exports.memory as WebAssembly.Memory;
   type K8 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => void;
-  const [qk, pv, tr, fq, fqMul, cs, mul, ln, addb, addbr] = NAMES.map((k) => inst.exports[k] as K8);
+  const [qk, pv, tr, fq, fqMul, cs, mul, ln, addb, addbr, vk] = NAMES.map((k) => inst.exports[k] as K8);
   const bits32 = new Float32Array(1);
   const bitsI32 = new Int32Array(bits32.buffer);
   let f32 = new Float32Array(mem.buffer);
@@ -439,6 +550,11 @@ export function simdGemm(dh: number): SimdGemm {
       mul(4 * src, 4 * dst, n, cols, bitsI32[0], 4 * srcStride, 4 * dstStride, 0);
     },
     tr: (src, dst, m, srcStride) => tr(4 * src, 4 * dst, m, 0, 0, 4 * srcStride, 0, 0),
+    vk(p, rows, cols, k, scr) {
+      if (!(k >= 1 && k <= cols)) throw new Error(`simd vk: k = ${k} outside 1..${cols}`);
+      new Uint8Array(mem.buffer, 4 * scr, 256).set(COMPACT_TABLE);
+      vk(4 * p, rows, cols, k, 4 * scr, 0, 0, 0);
+    },
     fq(src, dst, n, heads, bits, srcStride, dstStride, mul = 1) {
       if (!(bits >= 2 && bits < 22)) throw new Error(`simd fq: ${bits} bits outside 2..21`);
       bits32[0] = mul;
