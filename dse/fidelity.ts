@@ -13,6 +13,10 @@ import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
 import { dominates } from '../core/pareto.ts';
 import { driverInfo } from './drivers/index.ts';
+import { BATCH } from '../sim/nn/batches.ts';
+import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export interface Interval {
   /** Optimistic (lowest) minimisation-form value. */
@@ -88,7 +92,10 @@ export const ETA = 4;
  * (`undefined` = the engine's default, all examples). Undefined when one fidelity suffices
  * (the subset would not be smaller than the full set).
  * Default subset: ⌈full/8⌉ (min 16) when `maxExamples` is given; else 16 for GPT-style models
- * (64 windows by default) and 128 for classifiers (1,209 examples).
+ * (64 windows by default) and 128 for classifiers (1,209 examples) — rounded down to whole engine
+ * batches (32 classifier examples, 16 LM windows; at least one), so that every rung's run
+ * continues the previous rung's (a run continues only whole batches: sim/nn/api.ts). A given
+ * `subsetExamples` is used as written.
  * On by default for the search drivers (random, lhs, nsga2: the goal is the front); off for the
  * grid driver (an exhaustive sweep, e.g. a figure, wants the full number for every point) unless
  * `subsetExamples` is given.
@@ -97,14 +104,44 @@ export function accuracyRungs(spec: AccuracySpec | undefined, driver?: string): 
   if (!spec) return undefined;
   if (driver !== undefined && driverInfo(driver).exhaustive && spec.subsetExamples === undefined) return undefined;
   const full = spec.maxExamples;
-  const isGpt = /gpt/i.test(spec.model);
+  const isGpt = accuracyModelKind(spec.model) === 'gpt';
   const fullKnown = full ?? (isGpt ? 64 : 1209);
-  const subset = spec.subsetExamples ?? (full !== undefined ? Math.max(16, Math.ceil(full / 8)) : isGpt ? 16 : 128);
+  const batch = isGpt ? BATCH.gpt : BATCH.bert;
+  const subset = spec.subsetExamples ?? wholeBatches(full !== undefined ? Math.max(16, Math.ceil(full / 8)) : isGpt ? 16 : 128, batch);
   if (subset >= fullKnown) return undefined;
   const rungs: (number | undefined)[] = [];
   for (let n = subset; n < fullKnown; n *= ETA) rungs.push(n);
   rungs.push(full);
   return rungs;
+}
+
+const kinds = new Map<string, 'bert' | 'gpt'>();
+
+/**
+ * Whether an accuracy model is a classifier (`bert`) or a language model (`gpt`), from its
+ * config.json's `model_type` (a shipped checkpoint's name or a folder, as the engine resolves them);
+ * by its name (`gpt` in it) when no config can be read — the run then stops on the model anyway.
+ */
+export function accuracyModelKind(model: string): 'bert' | 'gpt' {
+  const hit = kinds.get(model);
+  if (hit) return hit;
+  const shipped = join(CHECKPOINT_ROOT, model);
+  const dir = /^[a-z0-9-]+$/.test(model) && existsSync(join(shipped, 'config.json')) ? shipped : resolve(model);
+  let kind: 'bert' | 'gpt' = /gpt/i.test(model) ? 'gpt' : 'bert';
+  try {
+    const type = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).model_type;
+    if (type === 'gpt2') kind = 'gpt';
+    else if (type === 'bert') kind = 'bert';
+  } catch {
+    // no readable config: the name decides
+  }
+  kinds.set(model, kind);
+  return kind;
+}
+
+/** n rounded down to a multiple of `batch`, at least one batch. */
+function wholeBatches(n: number, batch: number): number {
+  return Math.max(batch, Math.floor(n / batch) * batch);
 }
 
 /** The context with the accuracy evaluated on `n` examples (undefined = full). */

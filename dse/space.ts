@@ -83,7 +83,7 @@ export const AccuracyBlockSchema = z
       .int()
       .min(1)
       .optional()
-      .describe('multi-fidelity: examples of the cheap first accuracy estimate; the full evaluation runs only for points that can still reach the front (default ⌈maxExamples/8⌉ for random/lhs/nsga2; the grid driver evaluates every point fully unless this is set)'),
+      .describe('multi-fidelity: examples of the cheap first accuracy estimate; the full evaluation runs only for points that can still reach the front (default ⌈maxExamples/8⌉ rounded down to whole engine batches — 32 classifier examples, 16 LM windows — for random/lhs/nsga2; the grid driver evaluates every point fully unless this is set)'),
   })
   .strict();
 

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Objective } from '../dse/driver.ts';
 import { objectiveIntervals, promotable } from '../dse/fidelity.ts';
 
@@ -35,20 +38,48 @@ test('infeasible and failed points are never promoted', () => {
   assert.deepEqual(promotable(pts, OBJ, [true, true, false]), [0]);
 });
 
-import { accuracyRungs, refineAccuracy } from '../dse/fidelity.ts';
+import { accuracyModelKind, accuracyRungs, refineAccuracy } from '../dse/fidelity.ts';
 import type { EvalContext, EvaluatedPoint } from '../dse/evaluate.ts';
 import { createRng } from '../sim/rng.ts';
 
 test('accuracy rungs: subset ×4 … full; single fidelity when the subset is not smaller', () => {
-  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 1000 }), [125, 500, 1000]);
+  // default subset ⌈1000/8⌉ = 125 → 96, whole batches of 32 emails (so each rung continues the previous)
+  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 1000 }), [96, 384, 1000]);
+  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 300 }), [32, 128, 300]); // 38 → 32
+  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 40 }), [32, 40]); // 16 → one batch
+  assert.deepEqual(accuracyRungs({ model: 'spam-bert' }), [128, 512, undefined]); // 1,209 test emails
   assert.deepEqual(accuracyRungs({ model: 'sotu-gpt' }), [16, undefined]);
+  assert.deepEqual(accuracyRungs({ model: 'sotu-gpt', maxExamples: 200 }), [16, 64, 200]); // ⌈200/8⌉ = 25 → 16 windows
   assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 800, subsetExamples: 100 }), [100, 400, 800]);
   assert.equal(accuracyRungs({ model: 'spam-bert', maxExamples: 16 }), undefined);
   assert.equal(accuracyRungs(undefined), undefined);
   // a grid sweep evaluates every point fully unless asked
   assert.equal(accuracyRungs({ model: 'spam-bert', maxExamples: 1000 }, 'grid'), undefined);
   assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 1000, subsetExamples: 250 }, 'grid'), [250, 1000]);
-  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 1000 }, 'nsga2'), [125, 500, 1000]);
+  assert.deepEqual(accuracyRungs({ model: 'spam-bert', maxExamples: 1000 }, 'nsga2'), [96, 384, 1000]);
+});
+
+test('accuracy rungs know a language model by its config, not its name', () => {
+  // sotu-char is an LM (64 windows by default): one 16-window rung, then the full run
+  assert.equal(accuracyModelKind('sotu-char'), 'gpt');
+  assert.deepEqual(accuracyRungs({ model: 'sotu-char' }), [16, undefined]);
+  assert.equal(accuracyModelKind('spam-bert'), 'bert');
+  const dir = mkdtempSync(join(tmpdir(), 'rungs-'));
+  try {
+    const lm = join(dir, 'my-lm');
+    const clf = join(dir, 'gpt-named-classifier');
+    for (const [d, type] of [[lm, 'gpt2'], [clf, 'bert']]) {
+      mkdirSync(d);
+      writeFileSync(join(d, 'config.json'), JSON.stringify({ model_type: type }));
+    }
+    assert.deepEqual(accuracyRungs({ model: lm }), [16, undefined]);
+    assert.deepEqual(accuracyRungs({ model: clf, maxExamples: 300 }), [32, 128, 300]);
+    // no config to read: the name decides
+    assert.equal(accuracyModelKind(join(dir, 'missing-gpt')), 'gpt');
+    assert.equal(accuracyModelKind(join(dir, 'missing')), 'bert');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('successive halving: only contenders get the full evaluation, and the final front is the full-fidelity front', async () => {

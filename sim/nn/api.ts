@@ -28,6 +28,7 @@ import type { StatsCounters } from './run-algo.ts';
 import { ConfigError } from './hfconfig.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
+import { BATCH } from './batches.ts';
 
 export interface AccuracySpec { model: string; maxExamples?: number; seed?: number }
 
@@ -48,7 +49,6 @@ export interface AccuracyResult {
 
 export const GEN_TOKENS = 32;
 export const DEFAULT_MAX = { bert: Infinity, gpt: 64 } as const;
-const BATCH = { bert: 32, gpt: 16 } as const;
 
 const engines = new Map<string, Engine>();
 
