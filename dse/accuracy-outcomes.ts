@@ -6,7 +6,8 @@
  *   highlight's breakdown) carries the outcome instead of running the model again;
  * - each configuration's largest run state (prefix), by accuracyPrefixKeyOf, bounded: the first task
  *   of the configuration in a larger rung carries it, and the model runs only the examples the
- *   smaller rung did not.
+ *   smaller rung did not. A prefix is journaled with the point that brought it (`extra.accuracyPrefix`),
+ *   so a resumed run continues an interrupted rung from the previous rung's examples too.
  */
 import type { Params } from './driver.ts';
 import { accuracyKeyOf, accuracyPrefixKeyOf, keepLargestPrefix, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
@@ -33,26 +34,32 @@ export class AccuracyOutcomes {
   }
 
   /**
-   * Keeps a returned point's outcome and prefix, and returns the point without them, and the
-   * outcome when it is the first of its configuration here (it goes into the point's journal
-   * record, so a rerun or resume knows it without running the model: `fromRecord`).
+   * Keeps a returned point's outcome and prefix, and returns the point without them, the outcome
+   * when it is the first of its configuration here, and the prefix when it is the largest of its
+   * configuration here: both go into the point's journal record, so a rerun or resume knows the
+   * outcome without running the model and continues a larger rung from the prefix (`fromRecord`).
    */
-  take(ctx: EvalContext, p: EvaluatedPoint): [EvaluatedPoint, AccuracyOutcome | undefined] {
-    if (!p.accuracyOutcome) return [p, undefined];
+  take(ctx: EvalContext, p: EvaluatedPoint): [EvaluatedPoint, AccuracyOutcome | undefined, AccuracyPrefix | undefined] {
+    if (!p.accuracyOutcome) return [p, undefined, undefined];
     const { accuracyOutcome: { prefix, ...outcome }, ...point } = p;
     const pk = prefix ? accuracyPrefixKeyOf(ctx, point.params) : undefined;
-    if (prefix && pk !== undefined) keepLargestPrefix(this.prefixes, pk, prefix, PREFIXES_KEPT);
+    const kept = prefix && pk !== undefined && keepLargestPrefix(this.prefixes, pk, prefix, PREFIXES_KEPT) ? prefix : undefined;
     const k = accuracyKeyOf(ctx, point.params);
-    if (k === undefined || this.outcomes.has(k)) return [point, undefined];
+    if (k === undefined || this.outcomes.has(k)) return [point, undefined, kept];
     this.outcomes.set(k, outcome);
-    return [point, outcome];
+    return [point, outcome, kept];
   }
 
-  /** A journal record's outcome (written by the executor's `toRecord`), kept as a worker's would be. */
+  /** A journal record's outcome and prefix (written by the executor's `toRecord`), kept as a worker's would be. */
   fromRecord(ctx: EvalContext, params: Params, r: JournalRecord): void {
-    const acc = (r.extra as { accuracy?: AccuracyOutcome } | undefined)?.accuracy;
-    if (!acc) return;
-    const k = accuracyKeyOf(ctx, params);
-    if (k !== undefined && !this.outcomes.has(k)) this.outcomes.set(k, acc);
+    const extra = r.extra as { accuracy?: AccuracyOutcome; accuracyPrefix?: AccuracyPrefix } | undefined;
+    const acc = extra?.accuracy;
+    const k = acc ? accuracyKeyOf(ctx, params) : undefined;
+    if (acc && k !== undefined && !this.outcomes.has(k)) this.outcomes.set(k, acc);
+    const prefix = extra?.accuracyPrefix;
+    // a malformed prefix is dropped here; the engine also checks it against its own run before continuing it
+    if (!prefix || !Number.isInteger(prefix.examples) || !Array.isArray(prefix.scores)) return;
+    const pk = accuracyPrefixKeyOf(ctx, params);
+    if (pk !== undefined) keepLargestPrefix(this.prefixes, pk, prefix, PREFIXES_KEPT);
   }
 }

@@ -155,12 +155,13 @@ function prefixKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig): stri
  */
 const prefixes = new Map<string, AccuracyPrefix>();
 
-/** Keeps `p` under `key` in `map` unless a larger prefix is there; at most `cap` entries (the oldest go first). */
-export function keepLargestPrefix(map: Map<string, AccuracyPrefix>, key: string, p: AccuracyPrefix, cap: number): void {
-  if ((map.get(key)?.examples ?? -1) >= p.examples) return;
+/** Keeps `p` under `key` in `map` unless a larger prefix is there (then false); at most `cap` entries (the oldest go first). */
+export function keepLargestPrefix(map: Map<string, AccuracyPrefix>, key: string, p: AccuracyPrefix, cap: number): boolean {
+  if ((map.get(key)?.examples ?? -1) >= p.examples) return false;
   map.delete(key);
   map.set(key, p);
   if (map.size > cap) map.delete(map.keys().next().value!);
+  return true;
 }
 
 /**

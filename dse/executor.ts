@@ -231,13 +231,15 @@ export class Executor {
 
   /**
    * The journal record of an evaluated point. With `outcome` (the first point of an accuracy
-   * configuration) the record carries it as `extra.accuracy`; such a record is written on a line of
+   * configuration) the record carries it as `extra.accuracy`, with `prefix` (the largest run state
+   * of the configuration so far) as `extra.accuracyPrefix`; such a record is written on a line of
    * its own, which needs its key (a fresh journal's batch lines leave keys to be computed on load).
    */
-  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome): JournalRecord {
+  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome, prefix?: AccuracyPrefix): JournalRecord {
+    const extra = outcome || prefix ? { ...(outcome ? { accuracy: outcome } : {}), ...(prefix ? { accuracyPrefix: prefix } : {}) } : undefined;
     return {
-      key: outcome && !key ? journalKeyFast(p.params, modelVersion(), fidelity, material) : key,
-      ...(outcome ? { extra: { accuracy: outcome } } : {}),
+      key: extra && !key ? journalKeyFast(p.params, modelVersion(), fidelity, material) : key,
+      ...(extra ? { extra } : {}),
       material,
       keyFidelity: fidelity,
       id: p.id,
@@ -337,12 +339,12 @@ export class Executor {
     for (const { t, key } of todo) {
       if (this.aborted || this.stopping || performance.now() >= this.deadline) break;
       const t0 = performance.now();
-      const [p, outcome] = this.accuracy.take(ctx, await fn(ctx, t.id, t.params));
+      const [p, outcome, prefix] = this.accuracy.take(ctx, await fn(ctx, t.id, t.params));
       const ms = performance.now() - t0;
       out.push(p);
       this.evaluated++;
       // report progress and let signals (Ctrl-C) through whenever the journal was flushed (every ~100 ms)
-      if (batch.add(this.toRecord(key, p, fidelity, ms, material, outcome))) {
+      if (batch.add(this.toRecord(key, p, fidelity, ms, material, outcome, prefix))) {
         report?.();
         await new Promise((r) => setImmediate(r));
       }
@@ -361,10 +363,10 @@ export class Executor {
           task: step?.task ?? 'evaluate',
           accuracy: this.accuracy,
           stop: () => this.aborted || this.stopping || performance.now() >= this.deadline,
-          record: (key, p, ms, journal = true, outcome) => {
+          record: (key, p, ms, journal = true, outcome, prefix) => {
             out.push(p);
             this.evaluated++;
-            if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material, outcome));
+            if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material, outcome, prefix));
             else batch.tick();
             report?.();
           },

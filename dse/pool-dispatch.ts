@@ -11,6 +11,7 @@ import { cheapOnceAccuracyKnown, type AccuracyOutcome, type EvalContext, type Ev
 import type { AccuracyOutcomes } from './accuracy-outcomes.ts';
 import type { EvalBackend } from './backends/types.ts';
 import type { PointTask, TimedPoint } from './tasks.ts';
+import type { AccuracyPrefix } from '../sim/nn/api.ts';
 
 /** A trial and its journal key. */
 export type Todo = { t: Trial; key: string };
@@ -23,7 +24,7 @@ export interface PoolRun {
   /** The outcomes and prefixes the tasks carry, and where returned ones are kept. */
   accuracy: AccuracyOutcomes;
   stop: () => boolean;
-  record: (key: string, p: EvaluatedPoint, ms: number, journal?: boolean, outcome?: AccuracyOutcome) => void;
+  record: (key: string, p: EvaluatedPoint, ms: number, journal?: boolean, outcome?: AccuracyOutcome, prefix?: AccuracyPrefix) => void;
 }
 
 /** Points per `evaluateMany` task: ~1–3 ms of analytical evaluations, so a lane still answers Ctrl-C and progress promptly. */
@@ -75,8 +76,8 @@ async function onePoint(run: PoolRun, { t, key }: Todo): Promise<boolean> {
   if (r.status === 'aborted') return false;
   // (a backend may answer two trials with equal params with one evaluation: the id is the trial's)
   if (r.status === 'ok') {
-    const [p, outcome] = run.accuracy.take(ctx, r.value);
-    run.record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms, true, outcome);
+    const [p, outcome, prefix] = run.accuracy.take(ctx, r.value);
+    run.record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms, true, outcome, prefix);
   } else {
     const metrics: Record<string, number> = {};
     for (const m of ctx.metrics) metrics[m] = Number.NaN;

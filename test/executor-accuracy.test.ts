@@ -136,7 +136,7 @@ test('the accuracy key ignores subsetExamples: a run\'s final context finds the 
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('a configuration\'s first task in a larger rung carries the smaller rung\'s prefix; its other tasks carry the outcome; the journal keeps no prefix', async () => {
+test('a configuration\'s first task in a larger rung carries the smaller rung\'s prefix, also after a resume (the journal keeps it); its other tasks carry the outcome', async () => {
   const { dir, ctx } = prepared();
   const rung1 = withExamples(ctx, 4);
   const carried: Array<{ examples: number | undefined; known: boolean; n: number }> = [];
@@ -158,18 +158,30 @@ test('a configuration\'s first task in a larger rung carries the smaller rung\'s
     close: async () => {},
   };
   const out = path.join(dir, 'out');
+  const journaledPrefixes = () =>
+    fs.readFileSync(path.join(out, 'journal.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"accuracyPrefix":{')).map((l) => JSON.parse(l).extra.accuracyPrefix.examples);
   const ex = Executor.open({ ctx, dir: out, backend });
   await ex.evaluate(TRIALS, { fidelity: 'rung1', ctx: rung1 });
   assert.deepEqual(carried.map((c) => [c.n, c.examples, c.known]), [1, 2, 3].flatMap(() => [[4, undefined, false], [4, undefined, true]]));
   assert.equal(ex.knownPrefix(ctx, TRIALS[0].params)?.examples, 4);
+  await ex.close(); // interrupted before rung 2
+  assert.deepEqual(journaledPrefixes(), [4, 4, 4], 'one prefix per configuration, with the point that brought it');
+
+  // resumed: rung 1 comes from the journal (no task), with its prefixes; rung 2 continues them
   carried.length = 0;
-  await ex.evaluate(TRIALS);
+  const resumed = Executor.open({ ctx, dir: out, backend });
+  await resumed.evaluate(TRIALS, { fidelity: 'rung1', ctx: rung1 });
+  assert.equal(carried.length, 0, 'rung 1 answered by the journal');
+  assert.equal(resumed.knownPrefix(ctx, TRIALS[0].params)?.examples, 4, 'the prefix comes back from the journal');
+  assert.deepEqual(resumed.knownPrefix(ctx, TRIALS[2].params)?.scores, [1, 1, 1, 1]);
+  await resumed.evaluate(TRIALS);
   assert.deepEqual(carried.map((c) => [c.n, c.examples, c.known]), [1, 2, 3].flatMap(() => [[8, 4, false], [8, undefined, true]]), 'rung 2 continues rung 1');
-  assert.equal(ex.knownPrefix(ctx, TRIALS[0].params)?.examples, 8, 'the larger prefix replaces the smaller');
-  assert.equal(ex.knownAccuracy(ctx, TRIALS[0].params)?.prefix, undefined, 'outcomes handed to later tasks carry no prefix');
-  await ex.close();
+  assert.equal(resumed.knownPrefix(ctx, TRIALS[0].params)?.examples, 8, 'the larger prefix replaces the smaller');
+  assert.equal(resumed.knownAccuracy(ctx, TRIALS[0].params)?.prefix, undefined, 'outcomes handed to later tasks carry no prefix');
+  await resumed.close();
+  assert.deepEqual(journaledPrefixes(), [4, 4, 4, 8, 8, 8]);
   const journal = fs.readFileSync(path.join(out, 'journal.jsonl'), 'utf8');
-  assert.ok(journal.includes('"accuracy":{') && !journal.includes('"prefix"'), 'the journal keeps outcomes without prefixes');
+  assert.ok(!journal.includes('"prefix"'), 'journaled outcomes carry no prefix of their own');
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
