@@ -12,11 +12,11 @@
 import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
 import { dominates } from '../core/pareto.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { driverInfo } from './drivers/index.ts';
-import { BATCH } from '../sim/nn/batches.ts';
-import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { BATCH, DEFAULT_EXAMPLES } from '../sim/nn/run-sizes.ts';
+import { modelDirOf } from '../sim/nn/paths.ts';
 
 export interface Interval {
   /** Optimistic (lowest) minimisation-form value. */
@@ -105,7 +105,7 @@ export function accuracyRungs(spec: AccuracySpec | undefined, driver?: string): 
   if (driver !== undefined && driverInfo(driver).exhaustive && spec.subsetExamples === undefined) return undefined;
   const full = spec.maxExamples;
   const isGpt = accuracyModelKind(spec.model) === 'gpt';
-  const fullKnown = full ?? (isGpt ? 64 : 1209);
+  const fullKnown = full ?? (isGpt ? DEFAULT_EXAMPLES.gpt : DEFAULT_EXAMPLES.bert);
   const batch = isGpt ? BATCH.gpt : BATCH.bert;
   const subset = spec.subsetExamples ?? wholeBatches(full !== undefined ? Math.max(16, Math.ceil(full / 8)) : isGpt ? 16 : 128, batch);
   if (subset >= fullKnown) return undefined;
@@ -125,11 +125,10 @@ const kinds = new Map<string, 'bert' | 'gpt'>();
 export function accuracyModelKind(model: string): 'bert' | 'gpt' {
   const hit = kinds.get(model);
   if (hit) return hit;
-  const shipped = join(CHECKPOINT_ROOT, model);
-  const dir = /^[a-z0-9-]+$/.test(model) && existsSync(join(shipped, 'config.json')) ? shipped : resolve(model);
+  const dir = modelDirOf(model);
   let kind: 'bert' | 'gpt' = /gpt/i.test(model) ? 'gpt' : 'bert';
   try {
-    const type = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).model_type;
+    const type = dir === undefined ? undefined : JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).model_type;
     if (type === 'gpt2') kind = 'gpt';
     else if (type === 'bert') kind = 'bert';
   } catch {

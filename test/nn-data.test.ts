@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { emailText, spamMessages, spamSplits } from '../sim/nn/data.ts';
+import { DEFAULT_EXAMPLES } from '../sim/nn/run-sizes.ts';
 import { BpeTokenizer, WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
 
 const require = createRequire(import.meta.url);
@@ -33,6 +34,7 @@ test('spam corpus: the messages read on demand from the file list = the package 
   const s = spamSplits();
   assert.equal(s.train.length + s.val.length + s.test.length, 6046);
   assert.equal(new Set([...s.train, ...s.val, ...s.test].map((m) => `${m.group}/${m.id}`)).size, 6046);
+  assert.equal(s.test.length, DEFAULT_EXAMPLES.bert, 'the accuracy rungs plan a classifier run without maxExamples on this many emails');
 });
 
 test('encode(text, n) = encode(text).slice(0, n): BPE (spam-bert, reference) and WordPiece (reference), long and short texts', () => {

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { AlgoSchema } from '../../sim/schema.ts';
 import { InputError, fsInputError } from '../errors.ts';
 import { parseSets } from '../space.ts';
+import { DEFAULT_EXAMPLES } from '../../sim/nn/run-sizes.ts';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -146,7 +147,7 @@ export function register(program: Command): void {
     .description('measure accuracy/perplexity of a trained model with SpAtten pruning + quantization in the forward pass')
     .requiredOption('-m, --model <name>', 'spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)')
     .option('-s, --set <key=value>', 'algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5', collect, [])
-    .option('--max-examples <n>', 'evaluate the first N test examples (default: all 1209 emails / 64 LM windows)')
+    .option('--max-examples <n>', `evaluate the first N test examples (default: all ${DEFAULT_EXAMPLES.bert} emails / ${DEFAULT_EXAMPLES.gpt} LM windows)`)
     .option('--seed <s>', 'bootstrap seed (perplexity CIs)', '1')
     .option('--json', 'print one JSON object')
     .option('--trace-out <file>', 'write the measured trace as an official 17-column workload CSV')

@@ -15,8 +15,6 @@
  *    example × 32 + generation step (the prompt pass is not in the trace, it is not pruned).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { quantile } from 'simple-statistics';
 import { AlgoSchema, type AlgoConfig } from '../schema.ts';
 import type { Workload } from '../workload/types.ts';
@@ -27,8 +25,8 @@ import { Engine, runAlgo, Stats, type RunAlgo } from './engine.ts';
 import type { StatsCounters } from './run-algo.ts';
 import { ConfigError } from './hfconfig.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
-import { CHECKPOINT_ROOT } from './paths.ts';
-import { BATCH } from './batches.ts';
+import { CHECKPOINT_ROOT, modelDirOf } from './paths.ts';
+import { BATCH, DEFAULT_EXAMPLES } from './run-sizes.ts';
 
 export interface AccuracySpec { model: string; maxExamples?: number; seed?: number }
 
@@ -48,14 +46,13 @@ export interface AccuracyResult {
 }
 
 export const GEN_TOKENS = 32;
-export const DEFAULT_MAX = { bert: Infinity, gpt: 64 } as const;
+export const DEFAULT_MAX = { bert: Infinity, gpt: DEFAULT_EXAMPLES.gpt } as const;
 
 const engines = new Map<string, Engine>();
 
 export function resolveModelDir(model: string): string {
-  if (/^[a-z0-9-]+$/.test(model) && existsSync(join(CHECKPOINT_ROOT, model, 'config.json'))) return join(CHECKPOINT_ROOT, model);
-  const dir = resolve(model);
-  if (existsSync(join(dir, 'config.json'))) return dir;
+  const dir = modelDirOf(model);
+  if (dir !== undefined) return dir;
   throw new Error(`model '${model}': neither a shipped checkpoint (${CHECKPOINT_ROOT}) nor a folder with config.json`);
 }
 

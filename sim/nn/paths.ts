@@ -1,4 +1,12 @@
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 /** Folder of the shipped checkpoints (sim/nn/checkpoints/<name>/). */
 export const CHECKPOINT_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'checkpoints');
+
+/** The folder of an accuracy model: a shipped checkpoint's name, else a path to a folder with config.json; undefined when neither. */
+export function modelDirOf(model: string): string | undefined {
+  if (/^[a-z0-9-]+$/.test(model) && existsSync(join(CHECKPOINT_ROOT, model, 'config.json'))) return join(CHECKPOINT_ROOT, model);
+  const dir = resolve(model);
+  return existsSync(join(dir, 'config.json')) ? dir : undefined;
+}
