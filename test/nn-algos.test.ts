@@ -2,9 +2,36 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { headKeepSchedule, keepCount, tokenKeepSchedule } from '../sim/workload/schedule.ts';
-import { attendHead, quantErrorBound, quantizeProgressive, quantizeVectors, topkKeepOrder } from '../sim/nn/quant.ts';
+import { attendHead, quantErrorBound, quantizeProgressive, quantizeVectors, topkKeepOrder, topkKeepOrderBySort } from '../sim/nn/quant.ts';
 import { parseSafetensors, SafetensorsError, serializeSafetensors, type TensorMap } from '../sim/nn/safetensors.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
+
+test('top-k by selection equals top-k by sorting (ties, ±0, ±Infinity, protected indices, any k)', () => {
+  const rng = mulberry32(5);
+  const draws: Array<() => number> = [
+    () => rng(),
+    () => Math.floor(rng() * 5) / 4, // many ties
+    () => [0, -0, Infinity, -Infinity, 1, -1][Math.floor(rng() * 6)],
+  ];
+  let cases = 0;
+  for (let r = 0; r < 3000; r++) {
+    const n = 1 + Math.floor(rng() * 60);
+    const draw = draws[r % draws.length];
+    const sc = r % 2 ? Array.from({ length: n }, draw) : Float64Array.from({ length: n }, draw);
+    const k = Math.floor(rng() * (n + 3)) - 1; // −1 … n + 1
+    const protect = r % 3 === 0 ? [] : Array.from({ length: 1 + Math.floor(rng() * 3) }, () => Math.floor(rng() * (n + 2)) - 1);
+    assert.deepEqual(topkKeepOrder(sc, k, protect), topkKeepOrderBySort(sc, k, protect), `n ${n} k ${k} protect ${protect} scores ${[...sc]}`);
+    cases++;
+  }
+  assert.equal(cases, 3000);
+  // a NaN takes the sort: the same answer by definition
+  const withNaN = [0.5, NaN, 0.2, 0.9];
+  assert.deepEqual(topkKeepOrder(withNaN, 2), topkKeepOrderBySort(withNaN, 2));
+  // by hand: ties go to the lower index, a protected index counts towards k
+  assert.deepEqual(topkKeepOrder([0.3, 0.7, 0.3, 0.7, 0.3], 3), [0, 1, 3]);
+  assert.deepEqual(topkKeepOrder([0.3, 0.7, 0.3, 0.7, 0.3], 3, [4]), [1, 3, 4]);
+  assert.deepEqual(topkKeepOrder([-0, 0, -1], 1), [0]);
+});
 
 test('top-k keeps the original order and the right count', () => {
   const s = [0.1, 0.9, 0.3, 0.8, 0.05, 0.7];

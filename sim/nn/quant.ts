@@ -215,9 +215,44 @@ function kthLargest64(p: Float64Array, n: number, k: number): number {
 /**
  * Top-k that keeps the original order (SpAtten's top-k engine output, §IV-B): the indices of the
  * k largest scores, returned in increasing index order. Ties go to the lower index. Indices in
- * `protect` are always kept (they count towards k).
+ * `protect` are always kept (they count towards k). In O(n): the k-th largest of the other scores
+ * by quickselect, then every larger one and the first equal ones, in index order — the selection
+ * of ranking by (score descending, index) that `topkKeepOrderBySort` makes. Scores with a NaN
+ * (which has no rank) take that sort.
  */
 export function topkKeepOrder(scores: ArrayLike<number>, k: number, protect: number[] = []): number[] {
+  const n = scores.length;
+  if (k >= n) return Array.from({ length: n }, (_, i) => i);
+  const kept = new Uint8Array(n);
+  let size = 0;
+  for (const p of protect) if (p >= 0 && p < n && kept[p] === 0) (kept[p] = 1), size++;
+  const need = k - size;
+  if (need > 0) {
+    const cand = new Float64Array(n - size);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      if (kept[i]) continue;
+      const x = scores[i];
+      if (x !== x) return topkKeepOrderBySort(scores, k, protect);
+      cand[m++] = x;
+    }
+    const kth = kthLargestInPlace(cand, m, need);
+    let equalLeft = need;
+    for (let i = 0; i < n; i++) if (!kept[i] && scores[i] > kth) equalLeft--;
+    for (let i = 0; i < n; i++) {
+      if (kept[i]) continue;
+      const x = scores[i];
+      if (x > kth) kept[i] = 2;
+      else if (x === kth && equalLeft > 0) (kept[i] = 2), equalLeft--;
+    }
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (kept[i]) out.push(i);
+  return out;
+}
+
+/** `topkKeepOrder` by sorting the indices (score descending, then index): the definition, and the path for scores with a NaN. */
+export function topkKeepOrderBySort(scores: ArrayLike<number>, k: number, protect: number[] = []): number[] {
   const n = scores.length;
   if (k >= n) return Array.from({ length: n }, (_, i) => i);
   const keep = new Set<number>();
