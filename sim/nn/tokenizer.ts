@@ -105,6 +105,28 @@ export class BpeTokenizer implements Tokenizer {
     return ids;
   }
   encode(text: string, maxTokens = Infinity): number[] {
+    return this.ranks.size === 0 ? this.encodeBytes(text, maxTokens) : this.encodeByPretokens(text, maxTokens);
+  }
+
+  /**
+   * Without merges every byte is its own token: the pre-tokens (which cover the whole text, a code
+   * point at a time) only split the byte sequence, so the ids are the text's UTF-8 bytes through the
+   * vocabulary (a byte symbol the vocabulary lacks is skipped, as `bpe` skips it).
+   */
+  private encodeBytes(text: string, maxTokens: number): number[] {
+    const ids = this.byteIds ??= Int32Array.from({ length: 256 }, (_, b) => this.vocab.get(B2U[b]) ?? -1);
+    const out: number[] = [];
+    for (const b of enc.encode(text)) {
+      if (out.length >= maxTokens) break;
+      const id = ids[b];
+      if (id >= 0) out.push(id);
+    }
+    return out;
+  }
+  private byteIds: Int32Array | undefined;
+
+  /** The general path: GPT-2's pre-tokens, each through the merges (`bpe`). */
+  encodeByPretokens(text: string, maxTokens = Infinity): number[] {
     const out: number[] = [];
     for (const m of text.matchAll(PRETOK)) {
       for (const id of this.bpe(toByteChars(m[0]))) out.push(id);
