@@ -106,7 +106,7 @@ export interface AccuracyOutcome {
   /**
    * The run's final state (sim/nn/api.ts AccuracyPrefix), returned with a point whose task did not
    * carry the outcome: a later, larger run of the configuration (the next rung) continues from it.
-   * The executor keeps it apart and journals the outcome without it.
+   * The executor keeps it apart from the outcome and journals it beside it (`extra.accuracyPrefix`).
    */
   prefix?: AccuracyPrefix;
 }

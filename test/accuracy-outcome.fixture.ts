@@ -1,12 +1,28 @@
 /**
- * Shared by the executor's accuracy tests (executor-accuracy, executor-chunks): a space prepared in
- * a temporary folder, and an accuracy outcome no real run gives, so those tests need no engine.
+ * Shared by the executor's accuracy tests (executor-accuracy, executor-chunks): their space, prepared
+ * in a temporary folder, and an accuracy outcome no real run gives, so those tests need no engine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareRun } from '../dse/run.ts';
 import type { AccuracyOutcome, EvalContext } from '../dse/evaluate.ts';
+
+/** A grid over `parameters` (YAML lines) on BERT-Base summarization, spam-bert accuracy on 8 emails, accuracy and latency objectives. */
+export function accuracySpaceYaml(name: string, parameters: string[]): string {
+  return [
+    `name: ${name}`,
+    'workload: { model: bert-base, stage: summarization, seqLen: 128 }',
+    'accuracy: { model: spam-bert, maxExamples: 8 }',
+    'objectives:',
+    '  - { metric: accuracy, goal: max }',
+    '  - { metric: latency_s, goal: min }',
+    'parameters:',
+    ...parameters.map((l) => `  ${l}`),
+    'search: { driver: grid }',
+    '',
+  ].join('\n');
+}
 
 /** The run context of `space` (YAML text), written into a fresh temporary folder (`dir`: remove it when done). */
 export function preparedSpace(space: string, prefix: string): { dir: string; ctx: EvalContext } {

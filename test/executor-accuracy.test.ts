@@ -9,23 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Executor } from '../dse/executor.ts';
 import { accuracyKeyOf, evaluatePoint, pointBreakdown, type AccuracyOutcome, type EvaluatedPoint } from '../dse/evaluate.ts';
-import { FAKE_OUTCOME, preparedSpace } from './accuracy-outcome.fixture.ts';
+import { FAKE_OUTCOME, accuracySpaceYaml, preparedSpace } from './accuracy-outcome.fixture.ts';
 import { withExamples } from '../dse/fidelity.ts';
 import type { EvalBackend, PoolResult, PoolTask } from '../dse/backends/types.ts';
 import type { Params } from '../dse/driver.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
 
-const SPACE = `name: shared-accuracy
-workload: { model: bert-base, stage: summarization, seqLen: 128 }
-accuracy: { model: spam-bert, maxExamples: 8 }
-objectives:
-  - { metric: accuracy, goal: max }
-  - { metric: latency_s, goal: min }
-parameters:
-  algo.tokenKeep: [1.0, 0.5, 0.25]
-  hw.dramChannels: [8, 16]
-search: { driver: grid }
-`;
+const SPACE = accuracySpaceYaml('shared-accuracy', [
+  'algo.tokenKeep: [1.0, 0.5, 0.25]',
+  'hw.dramChannels: [8, 16]',
+]);
 
 const prepared = () => preparedSpace(SPACE, 'shared-acc-');
 const FAKE = FAKE_OUTCOME;

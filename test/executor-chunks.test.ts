@@ -10,24 +10,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Executor } from '../dse/executor.ts';
 import { cheapOnceAccuracyKnown, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from '../dse/evaluate.ts';
-import { FAKE_OUTCOME, preparedSpace } from './accuracy-outcome.fixture.ts';
+import { FAKE_OUTCOME, accuracySpaceYaml, preparedSpace } from './accuracy-outcome.fixture.ts';
 import { TASKS } from '../dse/tasks.ts';
 import type { EvalBackend, PoolResult, PoolTask } from '../dse/backends/types.ts';
 import type { Params, Trial } from '../dse/driver.ts';
 
-const SPACE = `name: chunks
-workload: { model: bert-base, stage: summarization, seqLen: 128 }
-accuracy: { model: spam-bert, maxExamples: 8 }
-objectives:
-  - { metric: accuracy, goal: max }
-  - { metric: latency_s, goal: min }
-parameters:
-  algo.tokenKeep: [1.0, 0.5]
-  hw.dramChannels: [2, 4, 8, 16, 32]
-  hw.qkMultipliers: [128, 256, 512, 1024]
-  hw.clockGHz: [0.5, 1, 2, 4]
-search: { driver: grid }
-`;
+const SPACE = accuracySpaceYaml('chunks', [
+  'algo.tokenKeep: [1.0, 0.5]',
+  'hw.dramChannels: [2, 4, 8, 16, 32]',
+  'hw.qkMultipliers: [128, 256, 512, 1024]',
+  'hw.clockGHz: [0.5, 1, 2, 4]',
+]);
 
 const prepared = () => preparedSpace(SPACE, 'chunks-');
 const FAKE = FAKE_OUTCOME;

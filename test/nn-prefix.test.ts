@@ -5,20 +5,26 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateAccuracy, measureAccuracy, type AccuracyMeasurement } from '../sim/nn/api.ts';
-import { AlgoSchema } from '../sim/schema.ts';
+import { evaluateAccuracy, measureAccuracy, type AccuracyMeasurement, type AccuracySpec } from '../sim/nn/api.ts';
+import { AlgoSchema, type AlgoConfig } from '../sim/schema.ts';
 
 /** Everything a measurement reports but `ran` (how it got there). */
 const numbers = ({ ran: _ran, ...m }: AccuracyMeasurement) => m;
 
+/** The run on spec.maxExamples from scratch, the run on the first `first`, and that one continued to all: the continued run's numbers must be the whole run's. */
+async function continuedRun(spec: AccuracySpec, algo: AlgoConfig, first: number) {
+  const whole = await measureAccuracy(spec, algo);
+  const head = await measureAccuracy({ ...spec, maxExamples: first }, algo);
+  const continued = await measureAccuracy(spec, algo, head.prefix);
+  assert.deepEqual(numbers(continued), numbers(whole));
+  return { whole, first: head, continued };
+}
+
 test('spam-bert: 64 examples continued from the first 32 equal 64 from scratch (metric, CI, measured rates, counters); only 32 run', async () => {
   const algo = AlgoSchema.parse({ tokenKeep: 0.5, headKeep: 0.75, valueKeep: 0.7, tokenFrontFrac: 0 });
   const spec = { model: 'spam-bert', maxExamples: 64 };
-  const whole = await measureAccuracy(spec, algo);
-  const first = await measureAccuracy({ ...spec, maxExamples: 32 }, algo);
-  const continued = await measureAccuracy(spec, algo, first.prefix);
+  const { whole, first, continued } = await continuedRun(spec, algo, 32);
   assert.deepEqual([whole.ran, first.ran, continued.ran], [64, 32, 32]);
-  assert.deepEqual(numbers(continued), numbers(whole));
   assert.ok(whole.measured.tokenKeepPerLayer[1] < 1 && whole.measured.valueKeepPerLayer[0] < 1, 'pruning was counted');
   // the sweep's measurement and the trace-recording evaluation agree
   const full = await evaluateAccuracy(spec, algo);
@@ -31,11 +37,8 @@ test('spam-bert: 64 examples continued from the first 32 equal 64 from scratch (
 test('sotu-char: 32 windows continued from the first 16 equal 32 from scratch, LSB refetch counters included', async () => {
   const algo = AlgoSchema.parse({ tokenKeep: 0.5, msbBits: 4, lsbBits: 4, lsbThreshold: 0.2 });
   const spec = { model: 'sotu-char', maxExamples: 32 };
-  const whole = await measureAccuracy(spec, algo);
-  const first = await measureAccuracy({ ...spec, maxExamples: 16 }, algo);
-  const continued = await measureAccuracy(spec, algo, first.prefix);
+  const { whole, continued } = await continuedRun(spec, algo, 16);
   assert.deepEqual([whole.ran, continued.ran], [32, 16]);
-  assert.deepEqual(numbers(continued), numbers(whole));
   assert.ok(whole.lsbRefetchFraction > 0 && whole.lsbRefetchFraction < 1, `refetch ${whole.lsbRefetchFraction}`);
 });
 

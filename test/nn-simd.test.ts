@@ -10,7 +10,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend, tf } from '../sim/nn/backend.ts';
-import { simdGemm, vkScratchFloats } from '../sim/nn/simd-kernels.ts';
+import { simdGemm } from '../sim/nn/simd-kernels.ts';
+import { vkScratchFloats } from '../sim/nn/simd-select.ts';
 import { attendAllHeads, columnSumsF32, keepLargestPerRow } from '../sim/nn/attention.ts';
 import { attendExamplesSimd } from '../sim/nn/attn-simd.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';

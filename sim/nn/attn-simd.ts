@@ -11,7 +11,8 @@
  * a new operand, a softmax, two read-backs) are gone.
  */
 import { readInto, tf } from './backend.ts';
-import { simdGemm, vkScratchFloats, type SimdGemm } from './simd-kernels.ts';
+import { simdGemm, type SimdGemm } from './simd-kernels.ts';
+import { vkScratchFloats } from './simd-select.ts';
 
 /** One example's part of the layer: packed rows base..base+m−1, alive heads, column-sum accumulator. */
 export interface ExampleHeads {
