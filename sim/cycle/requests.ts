@@ -161,7 +161,13 @@ export function footprint(r: HeadRequest, qk: Lanes, pv: Lanes, vpqFull: number,
     if (c.reuseKV) {
       const capV = Math.floor(vl / pv.cpl) * pv.per;
       f.spillV = r.valuesFetched - capV;
-      const again = q * vpqFull * (f.spillV / r.valuesFetched);
+      // Causal: query j needs the values of its visible keys only, vpqFull/K of them per key, so
+      // it fetches again those beyond the resident capV positions (as spilledValues, sim/hw).
+      let again = 0;
+      if (r.causal && q > 1) {
+        for (let j = 0; j < q; j++) again += Math.max(0, Math.max(1, K - q + j + 1) - capV);
+        again *= vpqFull / K;
+      } else again = q * vpqFull * (f.spillV / r.valuesFetched);
       f.spillVScale = Math.max(0, again - f.spillV) / f.spillV;
     }
   }
