@@ -92,6 +92,24 @@ export const RunJsonSchema = z.looseObject({
   notes: z.array(z.string()).optional().catch(undefined),
   /** The options the run was given (jobs, seed, budgets, folders, the command line). */
   options: z.record(z.string(), z.unknown()).optional().catch(undefined),
+  /**
+   * Sensitivity of each objective over every successfully evaluated point (reports/sensitivity.ts
+   * SensitivityAccumulator); `binned`: parameters with more than 12 values, left to the report's sample.
+   */
+  sensitivity: z
+    .object({
+      metrics: z.array(
+        z.object({
+          metric: z.string(),
+          log: z.boolean(),
+          n: z.number(),
+          effects: z.array(z.object({ param: z.string(), share: z.number(), lo: z.number(), hi: z.number(), loAt: z.string(), hiAt: z.string() })),
+        }),
+      ),
+      binned: z.array(z.string()),
+    })
+    .optional()
+    .catch(undefined),
   /** Where the evaluations ran: the local pool, or a queue with its workers (dse/backends/types.ts BackendInfo). */
   backend: z.record(z.string(), z.unknown()).optional().catch(undefined),
 });

@@ -16,6 +16,7 @@ import type { EvaluatedPoint } from './evaluate.ts';
 import { pointRecord, pointsHeader } from './outputs.ts';
 import { ReportSample } from './report-sample.ts';
 import { scanCsvRecords } from '../core/csv-records.ts';
+import { SensitivityAccumulator } from '../reports/sensitivity.ts';
 
 export interface SinkOptions {
   dir: string;
@@ -37,6 +38,8 @@ export class RunSink {
   private hint = 0;
   /** Report sample: a reservoir of the other points, the first failed ones, each parameter's extremes (dse/report-sample.ts). */
   private readonly sample: ReportSample<EvaluatedPoint>;
+  /** The objectives' sensitivity to each parameter, over every ok point (the report's table). */
+  readonly sensitivity: SensitivityAccumulator;
   /** While no point succeeded: every failed one; while none is feasible: every ok one (run-checks' notes). */
   private allFailedRows: EvaluatedPoint[] | undefined = [];
   private infeasibleRows: EvaluatedPoint[] | undefined = [];
@@ -58,6 +61,7 @@ export class RunSink {
     this.lo = o.objectives.map(() => Infinity);
     this.hi = o.objectives.map(() => -Infinity);
     this.sample = new ReportSample(o.parameters.length, o.sample, o.failedSample);
+    this.sensitivity = new SensitivityAccumulator(o.parameters, o.objectives.map((x) => x.metric));
   }
 
   private row(r: EvaluatedPoint): string {
@@ -84,6 +88,7 @@ export class RunSink {
       this.allFailedRows = undefined;
       if (r.feasible) this.infeasibleRows = undefined;
       else this.infeasibleRows?.push(r);
+      this.sensitivity.add(r.params, r.metrics);
       this.sample.addOk((i) => {
         const v = r.params[this.o.parameters[i]];
         return typeof v === 'number' ? v : undefined;

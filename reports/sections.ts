@@ -9,7 +9,7 @@ import { boundNotes } from './bounds.ts';
 import { simulateCommand, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from './format.ts';
-import { SENSITIVITY_METHOD, sensitivity } from './sensitivity.ts';
+import { SENSITIVITY_METHOD, sensitivity, type Sensitivity } from './sensitivity.ts';
 import { isQuality, KNEE_DEFINITION, kneeId } from './specs.ts';
 
 /** Dominated feasible points that could be on the front within the 95% CIs (0 without CIs). */
@@ -74,7 +74,7 @@ export function sensitivitySection(run: RunJson, points: PointRow[]): string {
   const metrics = run.objectives.map((o) => o.metric);
   if (metrics.length === 0 || run.parameters.length === 0) return '';
   const blocks = metrics.map((m) => {
-    const s = sensitivity(run, points, m);
+    const s = sensitivityOf(run, points, m);
     if (s.effects.length === 0) return '';
     const rows = s.effects.map(
       (e, i) =>
@@ -91,7 +91,34 @@ export function sensitivitySection(run: RunJson, points: PointRow[]): string {
   });
   return (
     `<section id="sensitivity"><h2>Sensitivity: which parameters move each objective</h2>` +
-    `<p class="muted">Method: ${esc(SENSITIVITY_METHOD)}</p><div class="grid">${blocks.join('')}</div></section>`
+    `<p class="muted">Method: ${esc(SENSITIVITY_METHOD)} ${esc(sensitivityBasis(run, points))}</p><div class="grid">${blocks.join('')}</div></section>`
+  );
+}
+
+/**
+ * An objective's sensitivity: from run.json's table over every point when the run recorded one
+ * (parameters with more than 12 values, which need quintile bins, from the report's points), else
+ * from the report's points.
+ */
+function sensitivityOf(run: RunJson, points: PointRow[], metric: string): Sensitivity {
+  const whole = run.sensitivity?.metrics.find((x) => x.metric === metric);
+  if (!whole) return sensitivity(run, points, metric);
+  const binned = run.sensitivity?.binned ?? [];
+  if (binned.length === 0) return whole;
+  const fromSample = sensitivity({ parameters: binned }, points, metric).effects;
+  const effects = [...whole.effects, ...fromSample].sort((a, b) => b.share - a.share || a.param.localeCompare(b.param));
+  return { ...whole, effects };
+}
+
+/** Which points the table is computed from, in words. */
+function sensitivityBasis(run: RunJson, points: PointRow[]): string {
+  const ok = points.filter((p) => p.status === 'ok').length;
+  const n = run.sensitivity?.metrics[0]?.n;
+  if (n === undefined) return `Computed from the ${ok.toLocaleString('en-US')} successfully evaluated points this report holds.`;
+  const binned = run.sensitivity?.binned ?? [];
+  return (
+    `Computed from all ${n.toLocaleString('en-US')} successfully evaluated points` +
+    (binned.length ? `; ${binned.join(', ')} (more than 12 values, binned) from the ${ok.toLocaleString('en-US')} points this report holds.` : '.')
   );
 }
 

@@ -31,7 +31,7 @@ export interface Sensitivity {
 }
 
 export const SENSITIVITY_METHOD =
-  'first-order variance share η² (correlation ratio): variance of the per-value means of the metric over its total variance, from all successfully evaluated points; ' +
+  'first-order variance share η² (correlation ratio): variance of the per-value means of the metric over its total variance; ' +
   'on a full grid this is the first-order Sobol index; metrics spanning more than a decade are analysed as log10; continuous parameters are binned into quintiles. ' +
   'The main-effect range is the lowest … highest mean of the metric over the parameter\'s values.';
 
@@ -90,4 +90,139 @@ export function sensitivity(run: Pick<RunJson, 'parameters'>, points: PointRow[]
   }
   effects.sort((a, b) => b.share - a.share || a.param.localeCompare(b.param));
   return { metric, log, n, effects };
+}
+
+/** Distinct values a parameter may take to be accumulated exactly (more: binned from a sample, `sensitivity`). */
+const MAX_GROUPS = 12;
+
+interface MetricAcc {
+  n: number;
+  shift: number;
+  sum: number;
+  sumSq: number;
+  sumLog: number;
+  sumLogSq: number;
+  /** Every value > 0 so far (log10 defined), and the range of them. */
+  positive: boolean;
+  lo: number;
+  hi: number;
+  /** Per (parameter, value index): count, sum of the shifted metric, sum of its log10. */
+  gn: Float64Array;
+  gsum: Float64Array;
+  glog: Float64Array;
+}
+
+/**
+ * `sensitivity` over every point of a run without keeping them: per objective metric, the sums of
+ * the metric (shifted by its first value) and of its log10, overall and per value of each
+ * parameter (both, since whether the metric is analysed as log10 is known only at the end).
+ * Parameters with more than 12 distinct values are left out (`result`'s `binned`): their quintile
+ * bins need the whole distribution.
+ */
+export class SensitivityAccumulator {
+  private readonly acc: MetricAcc[];
+  /** Per parameter: value → index (SameValueZero, so -0 groups with 0 as String() does), or null past MAX_GROUPS. */
+  private readonly index: Array<Map<unknown, number> | null>;
+  private readonly at: unknown[][];
+  private readonly slot: Int32Array;
+
+  constructor(
+    private readonly parameters: string[],
+    private readonly metrics: string[],
+  ) {
+    const cells = parameters.length * MAX_GROUPS;
+    this.acc = metrics.map(() => ({ n: 0, shift: NaN, sum: 0, sumSq: 0, sumLog: 0, sumLogSq: 0, positive: true, lo: Infinity, hi: -Infinity, gn: new Float64Array(cells), gsum: new Float64Array(cells), glog: new Float64Array(cells) }));
+    this.index = parameters.map(() => new Map());
+    this.at = parameters.map(() => []);
+    this.slot = new Int32Array(parameters.length);
+  }
+
+  /** One successfully evaluated point. */
+  add(params: Record<string, unknown>, metrics: Record<string, unknown>): void {
+    for (let i = 0; i < this.parameters.length; i++) this.slot[i] = this.slotOf(i, params[this.parameters[i]]);
+    for (let j = 0; j < this.metrics.length; j++) {
+      const v = metrics[this.metrics[j]];
+      if (finite(v)) this.addValue(this.acc[j], v);
+    }
+  }
+
+  /** The cell of parameter i's value (−1 once the parameter has too many values). */
+  private slotOf(i: number, v: unknown): number {
+    const ix = this.index[i];
+    if (!ix) return -1;
+    let k = ix.get(v);
+    if (k === undefined) {
+      if (ix.size === MAX_GROUPS) {
+        this.index[i] = null;
+        return -1;
+      }
+      ix.set(v, (k = ix.size));
+      this.at[i].push(v);
+    }
+    return i * MAX_GROUPS + k;
+  }
+
+  private addValue(a: MetricAcc, v: number): void {
+    if (a.n === 0) a.shift = v;
+    const d = v - a.shift;
+    const lg = v > 0 ? Math.log10(v) : NaN;
+    a.n++;
+    a.sum += d;
+    a.sumSq += d * d;
+    if (v > 0) {
+      a.sumLog += lg;
+      a.sumLogSq += lg * lg;
+      if (v < a.lo) a.lo = v;
+      if (v > a.hi) a.hi = v;
+    } else a.positive = false;
+    for (let i = 0; i < this.slot.length; i++) {
+      const c = this.slot[i];
+      if (c < 0) continue;
+      a.gn[c]++;
+      a.gsum[c] += d;
+      a.glog[c] += lg;
+    }
+  }
+
+  /** The sensitivities (as `sensitivity` computes them on the same points), and the parameters left out. */
+  result(): { metrics: Sensitivity[]; binned: string[] } {
+    const binned = this.parameters.filter((_, i) => !this.index[i]);
+    const metrics = this.metrics.map((metric, j) => {
+      const a = this.acc[j];
+      const log = a.positive && a.n > 0 && a.hi / a.lo > 10;
+      const n = a.n;
+      const mean = (log ? a.sumLog : a.sum) / Math.max(1, n);
+      const total = Math.max(0, (log ? a.sumLogSq : a.sumSq) - n * mean * mean);
+      const effects: Effect[] = [];
+      this.parameters.forEach((param, i) => {
+        if (!this.index[i]) return;
+        const e = this.effect(a, i, log, mean, total);
+        if (e) effects.push({ param, ...e });
+      });
+      effects.sort((x, y) => y.share - x.share || x.param.localeCompare(y.param));
+      return { metric, log, n, effects };
+    });
+    return { metrics, binned };
+  }
+
+  /** Parameter i's effect on a metric from its groups' sums (log: means of log10, shown as geometric means); none below two groups. */
+  private effect(a: MetricAcc, i: number, log: boolean, mean: number, total: number): Omit<Effect, 'param'> | undefined {
+    let between = 0;
+    let groups = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let loAt = '';
+    let hiAt = '';
+    this.at[i].forEach((at, k) => {
+      const c = i * MAX_GROUPS + k;
+      if (a.gn[c] === 0) return;
+      groups++;
+      const m = (log ? a.glog[c] : a.gsum[c]) / a.gn[c];
+      between += a.gn[c] * (m - mean) ** 2;
+      const shown = log ? 10 ** m : a.shift + m;
+      if (shown < lo) [lo, loAt] = [shown, String(at)];
+      if (shown > hi) [hi, hiAt] = [shown, String(at)];
+    });
+    return groups < 2 ? undefined : { share: total > 0 ? Math.min(1, between / total) : 0, lo, hi, loAt, hiAt };
+  }
 }

@@ -12,7 +12,9 @@ import { parseSpace, spaceJsonSchema } from '../dse/space.ts';
 import { etaText } from '../dse/progress.ts';
 import { renderReport } from '../reports/index.ts';
 import { fmtMetric, unitFor } from '../reports/format.ts';
-import { sensitivity } from '../reports/sensitivity.ts';
+import { SensitivityAccumulator, sensitivity } from '../reports/sensitivity.ts';
+import { sensitivitySection } from '../reports/sections.ts';
+import { mulberry32 } from '../sim/rng.ts';
 import { boundNotes } from '../reports/bounds.ts';
 import { simulateCommand, yamlSnippet } from '../reports/commands.ts';
 import { compareHypervolumes } from '../reports/compare.ts';
@@ -51,6 +53,38 @@ test('sensitivity: variance shares of an additive 2×2 grid match the hand calcu
   assert.equal(s.effects[0].lo, 10.5);
   assert.equal(s.effects[0].hi, 12.5);
   assert.equal(s.effects[0].hiAt, '1');
+});
+
+test('sensitivity over every point without keeping them: the accumulator equals the two-pass estimate, and the report says which points', () => {
+  const rng = mulberry32(5);
+  const pts: PointRow[] = [];
+  for (let i = 0; i < 600; i++) {
+    const a = [1, 2, 4][i % 3];
+    const b = [10, 20, 30, 40][Math.floor(i / 3) % 4];
+    const c = Math.floor(rng() * 20); // 20 values: binned, left to the sample
+    pts.push(row(i, { a, b, c }, { lat: a * (b === 20 ? 30 : 1) * (1 + rng()) * 1e-3, acc: 0.9 + 0.01 * a + 0.001 * rng() }));
+  }
+  const acc = new SensitivityAccumulator(['a', 'b', 'c'], ['lat', 'acc']);
+  for (const p of pts) acc.add(p.params, p.metrics);
+  const res = acc.result();
+  assert.deepEqual(res.binned, ['c']);
+  for (const [j, m] of ['lat', 'acc'].entries()) {
+    const two = sensitivity({ parameters: ['a', 'b'] }, pts, m);
+    const one = res.metrics[j];
+    assert.equal(one.log, two.log);
+    assert.equal(one.n, 600);
+    assert.deepEqual(one.effects.map((e) => [e.param, e.loAt, e.hiAt]), two.effects.map((e) => [e.param, e.loAt, e.hiAt]));
+    one.effects.forEach((e, k) => {
+      for (const f of ['share', 'lo', 'hi'] as const) assert.ok(Math.abs(e[f] - two.effects[k][f]) <= 1e-9 * Math.abs(two.effects[k][f]), `${m} ${e.param} ${f}: ${e[f]} vs ${two.effects[k][f]}`);
+    });
+  }
+  assert.equal(res.metrics[0].log, true); // lat spans more than a decade
+  // the report shows the whole run's table and says so, even when it holds a sample of the points
+  const run = { parameters: ['a', 'b', 'c'], objectives: [{ metric: 'lat', goal: 'min' }], sensitivity: res } as unknown as RunJson;
+  const html = sensitivitySection(run, pts.slice(0, 50));
+  assert.match(html, /Computed from all 600 successfully evaluated points; c \(more than 12 values, binned\) from the 50 points this report holds\./);
+  const share = (100 * res.metrics[0].effects.find((e) => e.param === 'b')!.share).toFixed(1);
+  assert.ok(html.includes(`<b>${share}%</b>`), `b's share ${share}% over all points`);
 });
 
 test('bound notes: a front on the lowest tokenKeep is called out, with the fix', () => {

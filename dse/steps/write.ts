@@ -90,6 +90,7 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
     provenance,
     hypervolume: sink.hypervolumeTrajectory(),
     hvReference: parsed.objectives.map(() => 1.1),
+    sensitivity: sink.sensitivity.result(),
     highlights: a.highlights,
     stopReason: a.stopReason,
     ...(a.stopDetail ? { stopDetail: a.stopDetail } : {}),
