@@ -323,7 +323,8 @@ export function journalMismatch(dir: string, want: Pick<JournalHeader, 'space' |
   const file = path.join(dir, JOURNAL_FILE);
   const p = peekJournal(file);
   if (!p.exists) return undefined;
-  if (p.header && p.header.space !== want.space) {
+  // another space (by name: one with the same workload and base design writes other outputs), or another version of this one
+  if (p.header && (p.header.space !== want.space || p.header.name !== want.name)) {
     const same = p.header.name === want.name;
     return `${file} holds the evaluations of ${same ? 'another version of ' : ''}space "${p.header.name}"${p.header.spaceFile ? ` (${p.header.spaceFile})` : ''}${same ? ' (its workload, base design, model or accuracy block differ)' : ''}, not of "${want.name}"`;
   }

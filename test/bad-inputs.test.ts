@@ -159,6 +159,8 @@ const CASES: Case[] = [
   { name: '--out onto an unrelated non-empty folder', ...yaml(TINY), setup: (d) => (mkdirSync(out(d)), writeFileSync(path.join(out(d), 'points.csv'), 'my data\n'), writeFileSync(path.join(out(d), 'notes.txt'), 'x')), argv: run(), code: 2, re: /the folder is not empty \(notes\.txt, points\.csv\) and is not a results folder of spatten-dse; .*--force/ },
   { name: '--reuse path mistyped (existing journal untouched)', ...yaml(TINY), setup: finishedRun, argv: (d) => ['run', space(d, 'tiny.yaml'), '--out', out(d), '--reuse', path.join(d, 'no-such-run'), '--progress', 'none'], code: 2, re: /--reuse .*no-such-run: no such file or folder \(ENOENT\)/ },
   { name: '--reuse folder without a journal', ...yaml(TINY), setup: (d) => mkdirSync(path.join(d, 'empty')), argv: (d) => [...run()(d), '--reuse', path.join(d, 'empty')], code: 2, re: /--reuse .*empty: no journal\.jsonl there/ },
+  // same workload and base design (the same evaluations), another space: its outputs would replace the first one's
+  { name: 'another space with the same workload on a folder with a journal', ...yaml(TINY.replace('name: tiny', 'name: other')), setup: finishedRun, argv: run(), code: 2, re: /holds the evaluations of space "tiny" .*, not of "other"; rerun with --fresh/ },
   { name: 'another space on a folder with a journal', ...yaml(TINY.replace('name: tiny', 'name: other').replace('seqLen: 128', 'seqLen: 256')), setup: finishedRun, argv: run(), code: 2, re: /holds the evaluations of space "tiny" .*, not of "other"; rerun with --fresh to discard it and start over, or choose another --out folder/ },
   // --- report ---
   { name: 'report: folder missing', argv: (d) => ['report', path.join(d, 'nope')], code: 2, re: /results folder not found: / },
