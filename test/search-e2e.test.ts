@@ -216,6 +216,29 @@ test('model both: the analytical front is re-scored with the cycle model; fideli
   }
 });
 
+test('model both: a design the cycle model cannot run fails, and the points it displaced are re-scored in turn', { skip: !hasCycle && 'sim/cycle not present' }, () => {
+  const dir = tmp();
+  const space = writeSpace(dir, `name: rescore-fail
+workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
+fidelity: both
+objectives: [{ metric: latency_s, goal: min }, { metric: energy_j, goal: min }]
+parameters: { hw.topkParallelism: [4, 16], hw.keySramKB: [1, 196] }
+search: { driver: grid }
+`);
+  const r = cli(['run', space, '--out', path.join(dir, 'o'), '--progress', 'none', '--no-report']);
+  assert.equal(r.code, 0, r.err);
+  const [header, ...rows] = read(path.join(dir, 'o', 'points.csv')).trim().split('\n').map((l) => l.split(','));
+  const col = (n: string) => header.indexOf(n);
+  for (const row of rows) {
+    const tiny = row[col('hw.keySramKB')] === '1';
+    // 1 KB holds no key line pair: the analytical model prices it, the cycle model refuses it
+    assert.equal(row[col('status')], tiny ? 'failed' : 'ok', row.join(','));
+    if (tiny) assert.match(row[col('error')], /^cycle re-score failed: .*SRAM too small/);
+    if (row[col('pareto')] === 'true') assert.equal(row[col('fidelity')], 'analytical+cycle', row.join(','));
+  }
+  assert.ok(rows.some((row) => row[col('pareto')] === 'true'));
+});
+
 test('--reuse: a larger sweep reuses another run folder’s evaluations and ends identical to a fresh run', () => {
   const dir = tmp();
   const base = `name: e2e-reuse

@@ -65,18 +65,36 @@ function algoKey(params: Params): string {
   return JSON.stringify(Object.entries(params).filter(([k]) => k.startsWith('algo.')));
 }
 
-/** Re-scores the promotable points with the plan's re-scoring model; returns how many were re-scored. */
+/**
+ * Re-scores the promotable points with the plan's re-scoring model; returns how many were
+ * re-scored. A point the re-scoring model cannot run fails (it is not a result), and the points it
+ * displaced become promotable in turn: re-scoring repeats until a round fails none.
+ */
 export async function rescore(input: Omit<RefineInput, 'driverName' | 'log'>): Promise<number> {
-  const { rows, objectives, ctx, executor, interrupts } = input;
+  const { rows, objectives, ctx, interrupts } = input;
   const model = fidelityPlan(ctx.fidelity).rescore;
-  if (!model || interrupts.stop) return 0;
-  const cand = promotable(rows, objectives, rows.map((r) => r.feasible));
+  if (!model) return 0;
+  const done = new Set<number>();
+  for (;;) {
+    if (interrupts.stop) break;
+    const cand = promotable(rows, objectives, rows.map((r) => r.feasible)).filter((i) => !done.has(i));
+    if (cand.length === 0) break;
+    for (const i of cand) done.add(i);
+    if ((await rescoreRound(input, model, cand)) === 0) break;
+  }
+  return done.size;
+}
+
+/** One round of `rescore` over the rows `cand`; returns how many failed. */
+async function rescoreRound(input: Omit<RefineInput, 'driverName' | 'log'>, model: string, cand: number[]): Promise<number> {
+  const { rows, ctx, executor } = input;
   const rescored = await executor.evaluate(
     cand.map((i) => ({ id: rows[i].id, params: rows[i].params })),
     { fidelity: model, task: 'rescore', cpuBound: true },
   );
   const byId = new Map(rescored.map((c) => [c.id, c]));
   const primary = fidelityPlan(ctx.fidelity).primary;
+  let failed = 0;
   for (const i of cand) {
     const r = rows[i];
     const c = byId.get(r.id);
@@ -84,7 +102,11 @@ export async function rescore(input: Omit<RefineInput, 'driverName' | 'log'>): P
     if (c.status === 'ok') {
       Object.assign(r.metrics, c.metrics);
       r.fidelity = r.fidelity.replace(primary, `${primary}+${model}`);
-    } else r.error = `${model} re-score failed: ${c.error}`;
+    } else {
+      // a design the re-scoring model cannot run (e.g. an SRAM below one line pair) is not a result
+      Object.assign(r, { status: 'failed', feasible: false, violation: Infinity, error: `${model} re-score failed: ${c.error}` });
+      failed++;
+    }
   }
-  return rescored.length;
+  return failed;
 }
