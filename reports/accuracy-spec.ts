@@ -1,6 +1,6 @@
 /** The accuracy-under-pruning spec: our accuracy vs pruning ratio next to the paper's Fig. 21. */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { fmtNum, metricLabel } from './format.ts';
+import { fmtNum, metricLabel, metricTitle, unitFor } from './format.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
 import { finite, sampleDeterministic, type ChartDef, type SpecOptions, type VlSpec } from './spec-base.ts';
 
@@ -62,7 +62,11 @@ function ourCurves(run: RunJson, points: PointRow[], metric: string, curves: Kee
 }
 
 /** The left panel: our single evaluations as dots and the line of their means per ratio. */
-function oursPanel(metric: string, curves: KeepCurve[], dots: Dot[], means: Mean[], interactive: boolean): VlSpec {
+function oursPanel(metric: string, curves: KeepCurve[], dots0: Dot[], means0: Mean[], interactive: boolean): VlSpec {
+  // in the report's display unit (accuracy in %), as every other chart and table of the page
+  const { factor, unit } = unitFor(metric, dots0.map((d) => d.value));
+  const dots = dots0.map((d) => ({ ...d, value: d.value * factor }));
+  const means = means0.map((m) => ({ ...m, value: m.value * factor }));
   return {
     title: `ours: ${metric} vs pruning ratio`,
     width: 300,
@@ -73,7 +77,7 @@ function oursPanel(metric: string, curves: KeepCurve[], dots: Dot[], means: Mean
         mark: { type: 'point', filled: true, size: 18, opacity: 0.35 },
         encoding: {
           x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (× = 1 / keep)', scale: { zero: false } },
-          y: { field: 'value', type: 'quantitative', title: metricLabel(metric), scale: { zero: false } },
+          y: { field: 'value', type: 'quantitative', title: metricTitle(metric, unit), scale: { zero: false } },
           color: { field: 'series', type: 'nominal', scale: { domain: curves.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 } },
           ...(interactive ? { tooltip: [{ field: 'id' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
         },

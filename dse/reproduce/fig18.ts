@@ -84,7 +84,8 @@ export const figure: PaperFigure = {
     const out = [`Fig. 18 — roofline points, mean over each benchmark set (${model} model); paper points are [fig-read]`];
     out.push(`${'point'.padEnd(16)}${'ops/B'.padStart(9)}${'paper'.padStart(8)}${'err'.padStart(7)}${'TFLOPS'.padStart(10)}${'paper'.padStart(8)}${'err'.padStart(7)}`);
     for (const p of f.points) out.push(`${p.point.padEnd(16)}${sig(p.opsPerByte).padStart(9)}${String(p.paper.opsPerByte).padStart(8)}${pct(p.error.opsPerByte).padStart(7)}${sig(p.tflops).padStart(10)}${String(p.paper.tflops).padStart(8)}${pct(p.error.tflops).padStart(7)}`);
-    for (const [k, r] of Object.entries(f.roofs)) out.push(`  roof ${k}: ${sig(r.tflops)} TFLOPS, ${sig(r.gbps)} GB/s (SpAtten: refresh-derated HBM)`);
+    const source: Record<string, string> = { SpAtten: 'Table I multipliers; HBM derated by refresh', 'TITAN Xp': 'datasheet peaks' };
+    for (const [k, r] of Object.entries(f.roofs)) out.push(`  roof ${k}: ${sig(r.tflops)} TFLOPS, ${sig(r.gbps)} GB/s (${source[k] ?? ''})`);
     return { rows: { model, ...f }, text: out.join('\n') };
   },
 };

@@ -68,7 +68,7 @@ export function groupedBars(o: { title: string; caption: string; yTitle: string;
   };
   const bar = { ...enc, ...(o.logY ? { y2: { datum: floor } } : {}), color: { field: 'series', type: 'nominal', scale: colorScale(series), legend } };
   const layers: VlSpec[] = [{ mark: { type: 'bar' }, encoding: bar }];
-  if (o.labels) layers.push({ mark: { type: 'text', dy: -5, fontSize: 9, color: '#333' }, encoding: { ...enc, text: { field: 'value', type: 'quantitative', format: '.3~r' } } });
+  if (o.labels) layers.push({ mark: { type: 'text', dy: -5, fontSize: 9, color: '#333' }, encoding: { ...enc, text: { field: 'value', type: 'quantitative', format: '.4~r' } } });
   const width = Math.min(1000, Math.max(360, o.xOrder.length * Math.max(1, series.length) * 14));
   return { kind: 'figure', title: o.title, caption: o.caption, spec: { width, height: 260, data: { values: rows }, layer: layers } };
 }
