@@ -18,17 +18,36 @@ const near = (x: number, y: number, tol: number, msg: string) => assert.ok(Math.
 const table1 = FIG19A_CONFIGS.filter((c) => c.name === 'table1');
 
 for (const model of ['cycle', 'analytical'] as const) {
-  test(`Fig. 19a on Table I (${model}): 776 GOP/s at 16 within 15%, saturation from 16 to 32 within 10%, 16 balances the engine against DRAM`, () => {
+  test(`Fig. 19a on Table I (${model}): the local-V engine binds at 16 comparators and the DRAM at 32, so 776 GOP/s at 16 and the 16 → 32 saturation are not met (documented)`, () => {
     const [r] = fig19a(model, table1);
-    near(r.gopsAt16, 776, 0.15, 'GOP/s at 16');
-    near(r.relative[FIG19A_P.indexOf(32)], FIG19A_PAPER[5], 0.1, 'P = 32');
     for (let i = 1; i < FIG19A_P.length; i++) assert.ok(r.gops[i] >= r.gops[i - 1], 'more comparators never slower');
-    // "16 matches the rate of data arriving from Q×K": at 16 the local-V engine and the DRAM are
-    // within 10% of each other (the engine is the busier by ~6%); at 32 the DRAM binds
-    near(r.stagesAt16.topk, r.stagesAt16.dram, 0.1, 'engine vs DRAM at 16');
+    // P comparators compare at most P elements per cycle: the busy engine needs Σ E[scanned] / 16
+    // cycles at least (random-pivot quick-select scans ≈ 2.9 n per top-k at V = 0.2 K)
+    let scanned = 0;
+    for (const q of trace(PER8).requests) if (q.valuesPerQuery < q.keys) scanned += Math.max(1, q.queries) * quickSelectScanned(q.keys, q.valuesPerQuery);
+    assert.ok(r.stagesAt16.topk >= scanned / 16, `engine busy ${r.stagesAt16.topk} vs ${scanned / 16}`);
+    assert.equal(r.busiest[FIG19A_P.indexOf(16)], 'topk');
+    assert.ok(r.stagesAt16.topk > 1.2 * r.stagesAt16.dram, `engine ${r.stagesAt16.topk} vs DRAM ${r.stagesAt16.dram}`);
     assert.equal(r.busiest[FIG19A_P.indexOf(32)], 'dram');
+    // the paper's 776 GOP/s at 16 and 0.993 at 32 need ≈ 2 n comparisons per top-k (sim/cycle/README.md)
+    assert.ok(r.gopsAt16 < 0.85 * 776, `GOP/s at 16: ${r.gopsAt16}`);
+    assert.ok(r.relative[FIG19A_P.indexOf(32)] > 1.1, `P = 32: ${r.relative[FIG19A_P.indexOf(32)]}`);
   });
 }
+
+test('a faster score producer never slows the design: latency does not grow with the Q·K multipliers while the top-k engine binds (both models)', () => {
+  // an engine-bound design: 4 comparators, local-V 0.5; the first quick-select round overlaps the
+  // scores' arrival only while the engine is idle, so a faster producer cannot make it busier
+  for (const fidelity of ['analytical', 'cycle'] as const) {
+    let prev = Infinity;
+    for (const qkMultipliers of [256, 512, 1024]) {
+      const hw = { ...defaultHardware(), topkParallelism: 4, keySramKB: 392, pvMultipliers: 128, qkMultipliers };
+      const m = evaluateHardware({ hw, algo: AlgoSchema.parse({ valueKeep: 0.5, msbBits: 2 }), workload: WorkloadSchema.parse({ model: 'gpt2-medium' }) }, { fidelity });
+      assert.ok(m.latency_s <= prev * (1 + 1e-6), `${fidelity} at ${qkMultipliers}: ${m.latency_s} after ${prev}`);
+      prev = m.latency_s;
+    }
+  }
+});
 
 test('Fig. 19a below 16 comparators: bounded by the quick-select algebra, whatever the rest of the design (evidence, not a fit)', () => {
   // At P = 1 the engine compares one element per cycle, so a run needs at least Σ E[scanned]

@@ -123,10 +123,10 @@ test('hand case: refetch, local-V top-k and token top-k', () => {
   assert.equal(r.stages.qk, 1.25 * 13);
   assert.equal(r.stages.softmax, 1.25 * 13);
   assert.equal(r.stages.pv, 3); // ⌈20/8⌉
-  // paper engine: local-V quick-select less its first round (run as the 8-per-cycle scores arrive,
-  // 16 ≥ 8 so only its 3-cycle turn-around remains), filter ⌈100/16⌉ in a stage of its own: the
-  // busier stage; the token top-k (engine 2) selects over accumulated scores: all rounds + filter.
-  const qsV = expectedQuickSelectCycles(100, 20, 16) - (Math.ceil(100 / 16) + 3) + 3;
+  // paper engine: local-V quick-select, every round busy (the first runs as the 8-per-cycle scores
+  // arrive, which shortens an idle engine's latency, not its occupancy), filter ⌈100/16⌉ in a stage
+  // of its own: the busier stage; the token top-k (engine 2) selects over accumulated scores.
+  const qsV = expectedQuickSelectCycles(100, 20, 16);
   const tkV = Math.max(qsV, Math.ceil(100 / 16));
   const tkT = Math.max(expectedQuickSelectCycles(100, 50, 16), Math.ceil(100 / 16));
   near(r.stages.topk, Math.max(tkV, tkT), 1e-12);
@@ -378,8 +378,10 @@ test('official GPT-2-small per8 trace vs the paper and the official bert.cpp mod
   const hw = defaultHardware();
   const rp = analyticalModel(pruned, hw);
   const rd = analyticalModel(dense, hw);
-  // Fig. 19a: 776 GOP/s at 16 comparators on one GPT-2 application (±15%)
-  assert.ok(rel(rp.gops, 776) < 0.15, `gops ${rp.gops}`);
+  // Fig. 19a: 776 GOP/s at 16 comparators on one GPT-2 application; here the local-V engine binds
+  // (every quick-select round busy: ≈ 2.9 n comparisons per top-k), 20–30% short (sim/cycle/README.md)
+  assert.ok(rp.stages.topk > rp.stages.dram, `engine ${rp.stages.topk} vs DRAM ${rp.stages.dram}`);
+  assert.ok(rp.gops > 0.7 * 776 && rp.gops < 0.8 * 776, `gops ${rp.gops}`);
   // Table II: 8.30 W (the energy table was calibrated on a generated workload, not this trace;
   // DRAM is priced per activation from the shared HBM2 profiles, not fitted)
   assert.ok(rel(rp.power_w, 8.3) < 0.15, `power ${rp.power_w}`);

@@ -175,6 +175,7 @@ export class HeadPipeline implements FetchPort {
     const causal = r.causal && q > 1;
     const rate = this.filterRate(r.D);
     let sel = 0;
+    let hid = 0;
     let filt = 0;
     for (let j = 0; j < q; j++) {
       const seen = causal ? Math.max(1, K - q + j + 1) : K;
@@ -182,13 +183,15 @@ export class HeadPipeline implements FetchPort {
       if (vpq >= seen) continue;
       const c = this.engine.select(seen, vpq, this.cfg.rngLocal, rate);
       sel += c.select;
+      hid += c.hidden ?? 0;
       this.compares += c.compares;
       filt += c.filter;
     }
     // The selection, then the filter pass over the buffered scores (Fig. 9). The paper's engine
     // filters in a stage of its own while the selection works on the next request; the official
-    // TopKDummy waits the quick-select latency, then drains, one request at a time.
-    const se = Math.max(this.localFree, d) + sel;
+    // TopKDummy waits the quick-select latency, then drains, one request at a time. First rounds
+    // run on the arriving scores only while the engine is idle before they are all in (d).
+    const se = Math.max(this.localFree, d) + sel - Math.min(hid, Math.max(0, d - this.localFree));
     let fs = se;
     if (this.engine.pipelinedFilter) {
       fs = Math.max(se, this.filterFree);

@@ -12,11 +12,13 @@
 import type { Lanes } from './geometry.ts';
 import { log2c } from './geometry.ts';
 import { quickSelectRandom } from './topk.ts';
-import { firstRoundResidual, ROUND, sampleTopkCost, type TopkEngineSpec } from '../hw/topk.ts';
+import { ROUND, sampleTopkCost, type TopkEngineSpec } from '../hw/topk.ts';
 
 export interface TopkCost {
-  /** Cycles of the selection phase. */
+  /** Cycles of the selection phase (every round in full). */
   select: number;
+  /** Part of `select` that can overlap the scores' arrival while the engine has nothing else to do. */
+  hidden?: number;
   /** Cycles of the filter pass. */
   filter: number;
   /** Element comparisons (both phases), for the energy model. */
@@ -101,9 +103,8 @@ export function quickSelectReading(spec: TopkEngineSpec, r: QuickSelectReading):
     select(n, k, rng) {
       const c = sampleTopkCost(spec, n, k, rng, cost);
       if (c.select === 0) return c;
-      const first = spec.model === 'paper' ? firstRoundResidual(spec, n) : Math.ceil(n / P) + ROUND;
-      const hidden = r.firstRound === 'arrival' ? Math.ceil(n / spec.inputRate) : 0;
-      c.select += Math.max(0, Math.ceil(n / P) - hidden) + r.turnaround - first + (r.turnaround - ROUND) * (cost.rounds - 1);
+      c.select += (r.turnaround - ROUND) * cost.rounds;
+      c.hidden = r.firstRound === 'arrival' ? Math.min(Math.ceil(n / P), Math.ceil(n / spec.inputRate)) : 0;
       return c;
     },
   };

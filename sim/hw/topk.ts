@@ -144,12 +144,20 @@ export function quickSelectExactDP(n: number, t: number, P: number): number {
 //     a separate stage that filters request i while the quick-select stage works on request i+1.
 //     Its width is unstated; `topkFilter: 'comparators'` reads it as P, 'qk' as S.
 //  Throughput: the two stages are pipelined, so the engine's occupancy per top-k is the larger
-//  of the two, not their sum. Why this is the reading that matches the paper: for a local-V
-//  top-k keeping a fraction α of n scores, quick-select with random pivots scans
-//  E[Σn_i] ≈ 2n(1 + H(α)) elements (Knuth), ≈ 2.9n for the released per8 workload (α = 0.2);
-//  with the first round hidden in the arrival the rest is ≈ 1.9n, which at P = 16 takes ≈ n/8
-//  cycles — exactly the n/8 cycles Q·K needs to produce the n scores at 512 multipliers
-//  (8 scores per cycle). That is §IV-B's "16 matches the rate of data arriving from Q×K".
+//  of the two, not their sum. The first round hides in the arrival only while the engine has
+//  nothing else to do: scores that arrive while it selects over an earlier request wait in the
+//  input FIFO and take their full ⌈n/P⌉ + 3 when it turns to them. So the quick-select stage's
+//  occupancy is every round in full (`select`), and `hidden` = min(⌈n/P⌉, ⌈n/S⌉) of it can
+//  overlap the arrival when the engine is idle then: an engine that is the bottleneck is never
+//  idle, so its throughput is the full work; the latency of one top-k on an idle engine is
+//  select − hidden. (Reading the hidden part as free whatever the load — the model before —
+//  let a busy engine run two requests' rounds at once, and made a design slower with more Q·K
+//  multipliers: a faster producer hid less.) For a local-V top-k keeping a fraction α of n
+//  scores, quick-select with random pivots scans E[Σn_i] ≈ 2n(1 + H(α)) elements (Knuth),
+//  ≈ 2.9n on the released per8 workload (α = 0.2): ≈ 0.18n cycles at P = 16 with the
+//  turn-arounds, against the n/8 cycles Q·K needs to produce the n scores at 512 multipliers
+//  (8 per cycle). §IV-B's "16 matches the rate of data arriving from Q×K" holds for ≈ 2n
+//  comparisons per top-k, what quick-select needs with pivots near the k-th value.
 //
 // 'official-rtl' — the official RTL's simulated `TopKDummy` (spec §1.9): a precomputed
 //  quick-select latency Σ(⌈n_i/P⌉ + 3) over all rounds from the start (the input is buffered
@@ -175,8 +183,10 @@ export interface TopkEngineSpec {
 
 /** Cost of one top-k on the engine: the quick-select stage, the filter stage, and the comparisons. */
 export interface TopkCost {
-  /** Quick-select stage occupancy beyond the input's arrival (official-rtl: the whole latency). */
+  /** Quick-select stage occupancy: every round, the first in full (official-rtl: the whole latency). */
   select: number;
+  /** Part of `select` that can overlap the input's arrival when the engine is idle then (paper: min(⌈n/P⌉, ⌈n/S⌉); else 0). */
+  hidden?: number;
   /** Filter-stage occupancy (official-rtl: the S-wide drain, after the latency, same stage). */
   filter: number;
   /** Element comparisons (energy): Σ n_i over the rounds plus the filter pass n. */
@@ -206,9 +216,9 @@ export function topkEngineSpec(
 export const engineOccupancy = (spec: TopkEngineSpec, c: { select: number; filter: number }): number =>
   spec.model === 'paper' ? Math.max(c.select, c.filter) : c.select + c.filter;
 
-/** First-round residual of the paper engine: comparisons that outlast the input's arrival. */
-export function firstRoundResidual(spec: TopkEngineSpec, n: number): number {
-  return Math.max(0, Math.ceil(n / spec.P) - Math.ceil(n / spec.inputRate)) + ROUND;
+/** Cycles of the paper engine's first round that can overlap the arrival of its n scores (at S per cycle). */
+export function arrivalOverlap(spec: TopkEngineSpec, n: number): number {
+  return spec.model === 'paper' ? Math.min(Math.ceil(n / spec.P), Math.ceil(n / spec.inputRate)) : 0;
 }
 
 /** Expected cost of selecting the k largest of n scores (closed form; 0 when k ≥ n or k < 0). */
@@ -218,9 +228,7 @@ export function expectedTopkCost(spec: TopkEngineSpec, n: number, k: number): To
   const qs = quickSelectCycles(scanned, quickSelectRounds(n, k), spec.P);
   const compares = scanned + n;
   if (spec.model === 'official-rtl') return { select: qs, filter: Math.ceil(n / spec.filterWidth), compares };
-  // the first round (always exactly n elements) is replaced by its residual beyond the arrival
-  const select = qs - (Math.ceil(n / spec.P) + ROUND) + firstRoundResidual(spec, n);
-  return { select, filter: Math.ceil(n / spec.filterWidth), compares };
+  return { select: qs, hidden: arrivalOverlap(spec, n), filter: Math.ceil(n / spec.filterWidth), compares };
 }
 
 /**
@@ -230,17 +238,17 @@ export function expectedTopkCost(spec: TopkEngineSpec, n: number, k: number): To
  */
 export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng: () => number, out: TopkCost = { select: 0, filter: 0, compares: 0, rounds: 0 }): TopkCost {
   if (n0 <= 0 || k < 0 || k >= n0) {
-    out.select = out.filter = out.compares = out.rounds = 0;
+    out.select = out.hidden = out.filter = out.compares = out.rounds = 0;
     return out;
   }
   if ((n0 | 0) !== n0 || (k | 0) !== k) throw new Error(`sampleTopkCost: n=${n0}, k=${k} must be integers`);
   const P = spec.P;
   let n = n0;
   let t = Math.min(Math.max(k, 1), n) - 1;
-  // The first round (paper: only its residual beyond the input's arrival), then one round per
-  // pivot until the pivot is the target. The sizes stay ≥ 1 (the target is always inside), so the
-  // loop ends exactly when a pivot hits it. Integer sums: the order of the additions is free.
-  let cycles = spec.model === 'paper' ? firstRoundResidual(spec, n) : Math.ceil(n / P) + ROUND;
+  // The first round, then one round per pivot until the pivot is the target. The sizes stay ≥ 1
+  // (the target is always inside), so the loop ends exactly when a pivot hits it. Integer sums:
+  // the order of the additions is free.
+  let cycles = Math.ceil(n / P) + ROUND;
   let compares = n;
   let rounds = 1;
   let pr = Math.floor(rng() * n); // elements better than the pivot
@@ -259,6 +267,7 @@ export function sampleTopkCost(spec: TopkEngineSpec, n0: number, k: number, rng:
     pr = Math.floor(rng() * n);
   }
   out.select = cycles;
+  out.hidden = arrivalOverlap(spec, n0);
   out.rounds = rounds;
   out.filter = Math.ceil(n0 / spec.filterWidth);
   out.compares = compares + n0;
@@ -282,9 +291,10 @@ export function designEngines(
 
 /**
  * Expected engine time of one top-k: `busy` = its occupancy of the engine when top-ks follow each
- * other (the slower pipelined stage), `latency` = input arrival → last output (both stages).
+ * other (the slower pipelined stage, every round in full: a busy engine hides nothing in the
+ * arrival), `latency` = input arrival → last output on an idle engine (both stages).
  */
 export function expectedEngineCycles(spec: TopkEngineSpec, n: number, k: number): { busy: number; latency: number } {
   const c = expectedTopkCost(spec, n, k);
-  return { busy: engineOccupancy(spec, c), latency: c.select + c.filter };
+  return { busy: engineOccupancy(spec, c), latency: c.select - (c.hidden ?? 0) + c.filter };
 }
