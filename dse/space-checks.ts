@@ -7,6 +7,7 @@
  *   without an accuracy block, perplexity from a classifier, accuracy from a language model);
  * - parameters that do not apply to the workload (genTokens without the generation stage,
  *   progressive-quantization knobs when every model is an encoder: BERT is statically quantized);
+ * - workload fields a benchmark fixes (model, stage, lengths), written or swept beside it;
  * - the size of the space: the grid's cardinality (or the samples a driver is asked for) above
  *   `maxPoints` is refused with the count and a suggestion, before anything is enumerated.
  */
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { metricDef } from '../sim/metrics.ts';
 import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
+import { BENCHMARK_NAMES, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
 import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
 import type { ParamDomain } from './driver.ts';
 import { driverInfo } from './drivers/index.ts';
@@ -35,6 +37,27 @@ interface SpaceLike {
 function valuesOf(key: string, base: string, domains: ParamDomain[]): string[] {
   const d = domains.find((x) => x.key === key);
   return d && d.kind === 'choice' ? d.values.map(String) : [base];
+}
+
+/** The workload fields a benchmark sets (model, stage and lengths). */
+const BENCHMARK_FIELDS = Object.keys(benchmarkWorkload(BENCHMARK_NAMES[0])).filter((k) => k !== 'benchmark');
+
+/**
+ * A benchmark (the workload block's, or swept) fixes the model, stage and lengths: those fields
+ * written beside it or swept would be ignored (every row the same), so they are refused, as
+ * `simulate --workload <benchmark>` refuses --stage and the lengths. `written`: the workload block
+ * as the file gives it (the parsed one has the schema's defaults filled in).
+ */
+export function benchmarkIssues(written: Record<string, unknown>, keys: Set<string>): Issue[] {
+  const by = written.benchmark !== undefined ? `benchmark ${written.benchmark}` : keys.has('workload.benchmark') ? 'a swept workload.benchmark' : undefined;
+  if (!by) return [];
+  const fixes = `${by} fixes ${BENCHMARK_FIELDS.join(', ')}`;
+  const issues: Issue[] = [];
+  for (const f of BENCHMARK_FIELDS) {
+    if (Object.hasOwn(written, f)) issues.push({ path: ['workload', f], atKey: true, message: `${fixes}: this ${f} would be ignored; remove it, or give ${BENCHMARK_FIELDS.join('/')} instead of a benchmark` });
+    if (keys.has(`workload.${f}`)) issues.push({ path: ['parameters', `workload.${f}`], atKey: true, message: `${fixes}: sweeping workload.${f} would change nothing; remove it, or sweep it on a model without a benchmark` });
+  }
+  return issues;
 }
 
 /** " (shipped: a, b, …)": the checkpoint folders on disk, for error messages. */

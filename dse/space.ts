@@ -14,7 +14,7 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue } from './space-checks.ts';
+import { benchmarkIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue } from './space-checks.ts';
 import { closest, didYouMean } from './suggest.ts';
 import { fieldSchema, parameterKeys, parseConstraint, type Constraint } from './params.ts';
 
@@ -421,6 +421,15 @@ function checkReportCharts(space: Space, keys: string[], issues: Issue[]): void 
   });
 }
 
+/** Workload fields and workload.* parameters a trace or a benchmark would ignore (problems go to `issues`). */
+function checkWorkloadFields(space: Space, raw: object, keys: string[], issues: Issue[]): void {
+  if (space.workload.trace && keys.some((k) => k.startsWith('workload.'))) {
+    issues.push({ path: ['workload', 'trace'], message: 'a trace workload cannot be combined with workload.* parameters' });
+  }
+  const written = (valueAt(raw, ['workload']) ?? {}) as Record<string, unknown>;
+  issues.push(...benchmarkIssues(written, new Set(keys)));
+}
+
 /** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
 export function parseSpace(text: string, file = '<space>', opts: ParseOptions = {}): ParsedSpace {
   const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
@@ -441,9 +450,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   checkObjectives(space, issues);
   const constraints = parseConstraints(space, issues);
   checkReportCharts(space, keys, issues);
-  if (space.workload.trace && keys.some((k) => k.startsWith('workload.'))) {
-    issues.push({ path: ['workload', 'trace'], message: 'a trace workload cannot be combined with workload.* parameters' });
-  }
+  checkWorkloadFields(space, raw, keys, issues);
   if (issues.length === 0) {
     issues.push(...semanticIssues(space, domains, constraints.map((c) => ({ metric: c.metric, index: space.constraints.indexOf(c.text) }))));
     issues.push(...sizeIssues(space, domains, maxPoints));

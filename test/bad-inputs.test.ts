@@ -59,6 +59,7 @@ parameters:
   algo.tokenKeep: [0.5, 1.0]
 search: { driver: grid }
 `;
+const BENCH = TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ benchmark: gpt2-small-ptb }');
 const BERT = TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ model: bert-base, stage: summarization, seqLen: 128 }');
 
 /** A space text with one more parameter line. */
@@ -128,6 +129,9 @@ const CASES: Case[] = [
   { name: 'LSB refetch swept on an encoder', ...yaml(withParam(BERT, 'algo.lsbThreshold: [0.05, 0.1]')), argv: run(), code: 2, re: /parameters\.algo\.lsbThreshold: algo\.lsbThreshold does not apply: bert-base is an encoder/ },
   { name: 'trace workload that does not exist', ...yaml(TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ trace: no/such/trace.csv }')), argv: run(), code: 2, re: /s\.yaml: workload\.trace: no such file "no\/such\/trace\.csv"/ },
   { name: 'trace workload with workload.* parameters', ...yaml(withParam(TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ trace: sim/workload/traces/small.csv }'), 'workload.seqLen: [64, 128]')), argv: run(), code: 2, re: /workload\.trace: a trace workload cannot be combined with workload\.\* parameters/ },
+  { name: 'benchmark with a seqLen beside it', ...yaml(BENCH.replace('gpt2-small-ptb }', 'gpt2-small-ptb, seqLen: 64 }')), argv: run(), code: 2, re: /s\.yaml:2:\d+: workload\.seqLen: benchmark gpt2-small-ptb fixes model, stage, seqLen, genTokens: this seqLen would be ignored/ },
+  { name: 'benchmark with workload.* parameters', ...yaml(withParam(BENCH, 'workload.genTokens: [8, 16]')), argv: run(), code: 2, re: /s\.yaml:10:3: parameters\.workload\.genTokens: benchmark gpt2-small-ptb fixes .*: sweeping workload\.genTokens would change nothing/ },
+  { name: 'swept benchmark with a swept model', ...yaml(withParam(BENCH.replace('{ benchmark: gpt2-small-ptb }', '{ scope: e2e }'), 'workload.benchmark: [gpt2-small-ptb, gpt2-medium-ptb]\n  workload.model: [gpt2-small, gpt2-medium]')), argv: run(), code: 2, re: /parameters\.workload\.model: a swept workload\.benchmark fixes model, stage, seqLen, genTokens/ },
   // --- size guards ---
   {
     name: '10^12-point grid',

@@ -192,3 +192,13 @@ test('space fidelity: `fidelity:` key; `model:` accepted with a deprecation note
   assert.match(legacy.notes.join('\n'), /x\.yaml:\d+:\d+: `model: both` is deprecated; write `fidelity: both`/);
   assert.match(errorOf(GOOD.replace('model: analytical', 'model: cycle\nfidelity: cycle')), /give `fidelity:` only/);
 });
+
+test('a benchmark workload: scope may be added; model, stage and lengths, written or swept, are refused', async () => {
+  const { basePoint } = await import('../dse/evaluate.ts');
+  const bench = (w: string) => GOOD.replace('{ model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }', w);
+  // the schema fills in defaults for the fields not written: they do not count as given
+  const b = basePoint(parseSpace(bench('{ benchmark: bert-base-cola, scope: e2e }'), 'x.yaml').space);
+  assert.deepEqual([b.workload.model, b.workload.stage, b.workload.scope], ['bert-base', 'summarization', 'e2e']);
+  assert.match(errorOf(bench('{ benchmark: bert-base-cola, model: bert-large, stage: summarization }')), /^x\.yaml:2:\d+: workload\.model: benchmark bert-base-cola fixes .*\nx\.yaml:2:\d+: workload\.stage: /);
+  assert.match(errorOf(bench('{ benchmark: bert-base-cola }').replace('search:', '  workload.seqLen: [64, 128]\nsearch:')), /parameters\.workload\.seqLen: benchmark bert-base-cola fixes model, stage, seqLen, genTokens: sweeping workload\.seqLen would change nothing/);
+});
