@@ -27,7 +27,7 @@ export type Issue = { path: (string | number)[]; message: string; atKey?: boolea
 export const DEFAULT_MAX_POINTS = 10_000_000;
 
 interface SpaceLike {
-  workload: { model: string; stage: string; trace?: string };
+  workload: { model: string; stage: string; trace?: string; benchmark?: string };
   objectives: { metric: string }[];
   accuracy?: { model: string };
   search: { driver: string; samples?: number; population?: number; generations?: number };
@@ -58,6 +58,21 @@ export function benchmarkIssues(written: Record<string, unknown>, keys: Set<stri
     if (keys.has(`workload.${f}`)) issues.push({ path: ['parameters', `workload.${f}`], atKey: true, message: `${fixes}: sweeping workload.${f} would change nothing; remove it, or sweep it on a model without a benchmark` });
   }
   return issues;
+}
+
+/**
+ * The models and stages of the space's points: its benchmarks' (the workload's, or swept) when it
+ * has any, else the workload's and the swept ones; none for a trace.
+ */
+function shapesOf(space: SpaceLike, domains: ParamDomain[]): { models: ModelName[]; stages: string[] } {
+  if (space.workload.trace) return { models: [], stages: [] };
+  const benches = valuesOf('workload.benchmark', space.workload.benchmark ?? '', domains).filter((b) => b !== '');
+  if (benches.length > 0) {
+    const ws = benches.map((b) => benchmarkWorkload(b));
+    return { models: [...new Set(ws.map((w) => w.model))], stages: [...new Set(ws.map((w) => w.stage))] };
+  }
+  const models = (valuesOf('workload.model', space.workload.model, domains) as ModelName[]).filter((m) => (MODEL_NAMES as readonly string[]).includes(m));
+  return { models, stages: valuesOf('workload.stage', space.workload.stage, domains) };
 }
 
 /** " (shipped: a, b, …)": the checkpoint folders on disk, for error messages. */
@@ -115,8 +130,7 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], constra
   const issues: Issue[] = [];
   const keys = new Set(domains.map((d) => d.key));
   const trace = !!space.workload.trace;
-  const models = trace ? [] : (valuesOf('workload.model', space.workload.model, domains) as ModelName[]).filter((m) => (MODEL_NAMES as readonly string[]).includes(m));
-  const stages = trace ? [] : valuesOf('workload.stage', space.workload.stage, domains);
+  const { models, stages } = shapesOf(space, domains);
   const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
 
   // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when

@@ -132,6 +132,7 @@ const CASES: Case[] = [
   { name: 'benchmark with a seqLen beside it', ...yaml(BENCH.replace('gpt2-small-ptb }', 'gpt2-small-ptb, seqLen: 64 }')), argv: run(), code: 2, re: /s\.yaml:2:\d+: workload\.seqLen: benchmark gpt2-small-ptb fixes model, stage, seqLen, genTokens: this seqLen would be ignored/ },
   { name: 'benchmark with workload.* parameters', ...yaml(withParam(BENCH, 'workload.genTokens: [8, 16]')), argv: run(), code: 2, re: /s\.yaml:10:3: parameters\.workload\.genTokens: benchmark gpt2-small-ptb fixes .*: sweeping workload\.genTokens would change nothing/ },
   { name: 'swept benchmark with a swept model', ...yaml(withParam(BENCH.replace('{ benchmark: gpt2-small-ptb }', '{ scope: e2e }'), 'workload.benchmark: [gpt2-small-ptb, gpt2-medium-ptb]\n  workload.model: [gpt2-small, gpt2-medium]')), argv: run(), code: 2, re: /parameters\.workload\.model: a swept workload\.benchmark fixes model, stage, seqLen, genTokens/ },
+  { name: 'LSB refetch swept on a BERT benchmark', ...yaml(withParam(BENCH.replace('gpt2-small-ptb', 'bert-base-cola'), 'algo.lsbBits: [0, 4]')), argv: run(), code: 2, re: /parameters\.algo\.lsbBits: algo\.lsbBits does not apply: bert-base is an encoder/ },
   // --- size guards ---
   {
     name: '10^12-point grid',
