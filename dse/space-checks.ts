@@ -3,8 +3,9 @@
  * that a run never "succeeds" with nothing (every point failed, an empty front, a metric column
  * that cannot exist):
  * - a stage the model family does not have (an encoder in the generation stage);
- * - an objective or constraint on a metric this space cannot produce (accuracy/perplexity
- *   without an accuracy block, perplexity from a classifier, accuracy from a language model);
+ * - an objective, constraint or report axis on a metric this space cannot produce (speedup or
+ *   energy_saving without a baseline, accuracy/perplexity without an accuracy block, perplexity
+ *   from a classifier, accuracy from a language model);
  * - parameters that do not apply to the workload (genTokens without the generation stage,
  *   progressive-quantization knobs when every model is an encoder: BERT is statically quantized);
  * - workload fields a benchmark fixes (model, stage, lengths), written or swept beside it;
@@ -18,6 +19,7 @@ import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { BENCHMARK_NAMES, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
 import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
+import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import type { ParamDomain } from './driver.ts';
 import { driverInfo } from './drivers/index.ts';
 
@@ -30,6 +32,7 @@ interface SpaceLike {
   workload: { model: string; stage: string; trace?: string; benchmark?: string };
   objectives: { metric: string }[];
   accuracy?: { model: string };
+  baseline?: string;
   search: { driver: string; samples?: number; population?: number; generations?: number };
 }
 
@@ -125,8 +128,40 @@ export function sizeIssues(space: SpaceLike, domains: ParamDomain[], maxPoints =
   return [{ path: ['search'], message: `${info.budget} = ${fmtCount(n)} evaluations, above the limit of ${fmtCount(maxPoints)}: ask for fewer, or raise the limit with --max-points` }];
 }
 
+/** A place where the space names a metric: an objective, a constraint or a report axis. */
+export interface MetricUse {
+  metric: string;
+  path: (string | number)[];
+}
+
+/** Why the space cannot produce `metric`, or undefined when it can; `kind`: its accuracy model's. */
+function cannotProduce(space: SpaceLike, metric: string, kind: string | undefined): string | undefined {
+  const source = metricDef(metric)?.source;
+  if (source === 'baseline' && !space.baseline) return `"${metric}" needs a baseline, e.g. baseline: titan-xp (${PLATFORM_NAMES.join(', ')})`;
+  if (source !== 'accuracy') return undefined;
+  if (!space.accuracy) return `"${metric}" needs an accuracy block, e.g. accuracy: { model: ${metric === 'accuracy' ? 'spam-bert' : 'sotu-gpt'}, maxExamples: 500 }`;
+  if (metric === 'perplexity' && kind === 'classifier') return `"perplexity" cannot be produced: accuracy model "${space.accuracy.model}" is a classifier (it gives "accuracy"); use a language model such as sotu-gpt`;
+  if (metric === 'accuracy' && kind === 'lm') return `"accuracy" cannot be produced: accuracy model "${space.accuracy.model}" is a language model (it gives "perplexity"); use a classifier such as spam-bert`;
+  return undefined;
+}
+
+/** Metrics the space names (objectives, constraints, report axes) that it cannot produce; an accuracy model that does not resolve. */
+function metricIssues(space: SpaceLike, uses: MetricUse[]): Issue[] {
+  const issues: Issue[] = [];
+  let kind: string | undefined;
+  if (space.accuracy) {
+    kind = accuracyModelKind(space.accuracy.model);
+    if (kind !== 'classifier' && kind !== 'lm') issues.push({ path: ['accuracy', 'model'], message: kind });
+  }
+  for (const u of uses) {
+    const m = cannotProduce(space, u.metric, kind);
+    if (m) issues.push({ path: u.path, message: m });
+  }
+  return issues;
+}
+
 /** Model-family, metric and applicability checks (see the module comment). */
-export function semanticIssues(space: SpaceLike, domains: ParamDomain[], constraintMetrics: { metric: string; index: number }[]): Issue[] {
+export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: MetricUse[]): Issue[] {
   const issues: Issue[] = [];
   const keys = new Set(domains.map((d) => d.key));
   const trace = !!space.workload.trace;
@@ -155,26 +190,6 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], constra
     }
   }
 
-  // Metrics the space can produce.
-  let kind: string | undefined;
-  if (space.accuracy) {
-    kind = accuracyModelKind(space.accuracy.model);
-    if (kind !== 'classifier' && kind !== 'lm') issues.push({ path: ['accuracy', 'model'], message: kind });
-  }
-  const produces = (metric: string): string | undefined => {
-    if (metricDef(metric)?.source !== 'accuracy') return undefined;
-    if (!space.accuracy) return `"${metric}" needs an accuracy block, e.g. accuracy: { model: ${metric === 'accuracy' ? 'spam-bert' : 'sotu-gpt'}, maxExamples: 500 }`;
-    if (metric === 'perplexity' && kind === 'classifier') return `"perplexity" cannot be produced: accuracy model "${space.accuracy.model}" is a classifier (it gives "accuracy"); use a language model such as sotu-gpt`;
-    if (metric === 'accuracy' && kind === 'lm') return `"accuracy" cannot be produced: accuracy model "${space.accuracy.model}" is a language model (it gives "perplexity"); use a classifier such as spam-bert`;
-    return undefined;
-  };
-  space.objectives.forEach((o, i) => {
-    const m = produces(o.metric);
-    if (m) issues.push({ path: ['objectives', i, 'metric'], message: m });
-  });
-  for (const c of constraintMetrics) {
-    const m = produces(c.metric);
-    if (m) issues.push({ path: ['constraints', c.index], message: m });
-  }
+  issues.push(...metricIssues(space, uses));
   return issues;
 }

@@ -14,7 +14,7 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue } from './space-checks.ts';
+import { benchmarkIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse } from './space-checks.ts';
 import { closest, didYouMean } from './suggest.ts';
 import { fieldSchema, parameterKeys, parseConstraint, type Constraint } from './params.ts';
 
@@ -22,7 +22,6 @@ import { fieldSchema, parameterKeys, parseConstraint, type Constraint } from './
 // `simulate` command loads them without this module)
 export { fieldSchema, parameterKeys, parseConstraint, parseSets, violation, type Constraint } from './params.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
-import { metricDef } from '../sim/metrics.ts';
 
 
 const Scalar = z.union([z.number(), z.string()]);
@@ -386,15 +385,12 @@ function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter
   return { doc, lc, raw };
 }
 
-/** Objectives: no duplicates; a baseline metric needs a `baseline:` (problems go to `issues`). */
+/** Objectives: no duplicates (problems go to `issues`; what a metric needs is checked with the constraints' and report axes'). */
 function checkObjectives(space: Space, issues: Issue[]): void {
   const seen = new Set<string>();
   space.objectives.forEach((o, i) => {
     if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
     seen.add(o.metric);
-    if (metricDef(o.metric)?.source === 'baseline' && !space.baseline) {
-      issues.push({ path: ['objectives', i, 'metric'], message: `"${o.metric}" needs a baseline, e.g. baseline: titan-xp (${PLATFORM_NAMES.join(', ')})` });
-    }
   });
 }
 
@@ -409,16 +405,31 @@ function parseConstraints(space: Space, issues: Issue[]): Constraint[] {
   return constraints;
 }
 
+const isMetric = (m: string) => (METRICS as readonly string[]).includes(m);
+
+/** The space's declared report charts, each with its path in the file. */
+function reportCharts(space: Space): { c: ReportChart; at: (string | number)[] }[] {
+  if (space.report === undefined) return [];
+  return Array.isArray(space.report) ? space.report.map((c, i) => ({ c, at: ['report', i] })) : [{ c: space.report, at: ['report'] }];
+}
+
+/** Where the space names a metric (objectives, constraints, report axes): each is checked for what it needs. */
+function metricUses(space: Space, constraints: Constraint[]): MetricUse[] {
+  const uses: MetricUse[] = space.objectives.map((o, i) => ({ metric: o.metric, path: ['objectives', i, 'metric'] }));
+  for (const c of constraints) uses.push({ metric: c.metric, path: ['constraints', space.constraints.indexOf(c.text)] });
+  for (const { c, at } of reportCharts(space)) {
+    for (const axis of ['x', 'y'] as const) if (isMetric(c[axis])) uses.push({ metric: c[axis], path: [...at, axis] });
+  }
+  return uses;
+}
+
 /** Declared report charts: x a parameter or a metric, y a metric, normalize by parameters (problems go to `issues`). */
 function checkReportCharts(space: Space, keys: string[], issues: Issue[]): void {
-  const charts = space.report === undefined ? [] : Array.isArray(space.report) ? space.report : [space.report];
-  charts.forEach((c, i) => {
-    const at = Array.isArray(space.report) ? ['report', i] : ['report'];
-    const isMetric = (m: string) => (METRICS as readonly string[]).includes(m);
+  for (const { c, at } of reportCharts(space)) {
     if (!keys.includes(c.x) && !isMetric(c.x)) issues.push({ path: [...at, 'x'], message: `"${c.x}" is neither a parameter of this space (${keys.join(', ')}) nor a metric (${METRICS.join(', ')})` });
     if (!isMetric(c.y)) issues.push({ path: [...at, 'y'], message: `"${c.y}" is not a metric (${METRICS.join(', ')})` });
     for (const k of Object.keys(c.normalize ?? {})) if (!keys.includes(k)) issues.push({ path: [...at, 'normalize', k], message: `"${k}" is not a parameter of this space`, atKey: true });
-  });
+  }
 }
 
 /** Workload fields and workload.* parameters a trace or a benchmark would ignore (problems go to `issues`). */
@@ -452,7 +463,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   checkReportCharts(space, keys, issues);
   checkWorkloadFields(space, raw, keys, issues);
   if (issues.length === 0) {
-    issues.push(...semanticIssues(space, domains, constraints.map((c) => ({ metric: c.metric, index: space.constraints.indexOf(c.text) }))));
+    issues.push(...semanticIssues(space, domains, metricUses(space, constraints)));
     issues.push(...sizeIssues(space, domains, maxPoints));
   }
   if (issues.length > 0) fail(file, doc, lc, issues);
