@@ -6,8 +6,10 @@
  * - an objective, constraint or report axis on a metric this space cannot produce (speedup or
  *   energy_saving without a baseline, accuracy/perplexity without an accuracy block, perplexity
  *   from a classifier, accuracy from a language model);
- * - parameters that do not apply to the workload (genTokens without the generation stage,
- *   progressive-quantization knobs when every model is an encoder: BERT is statically quantized);
+ * - knobs that do not apply to any point, swept or written in the workload/algo block (genTokens
+ *   without the generation stage, fcWeightBits without scope e2e, startTokens/recentTokens without
+ *   the llm token policy), and progressive-quantization knobs swept when every model is an
+ *   encoder (BERT is statically quantized);
  * - workload fields a benchmark fixes (model, stage, lengths), written or swept beside it;
  * - the size of the space: the grid's cardinality (or the samples a driver is asked for) above
  *   `maxPoints` is refused with the count and a suggestion, before anything is enumerated.
@@ -29,7 +31,8 @@ export type Issue = { path: (string | number)[]; message: string; atKey?: boolea
 export const DEFAULT_MAX_POINTS = 10_000_000;
 
 interface SpaceLike {
-  workload: { model: string; stage: string; trace?: string; benchmark?: string };
+  workload: { model: string; stage: string; trace?: string; benchmark?: string; scope?: string };
+  algo: { tokenPolicy?: string };
   objectives: { metric: string }[];
   accuracy?: { model: string };
   baseline?: string;
@@ -160,28 +163,29 @@ function metricIssues(space: SpaceLike, uses: MetricUse[]): Issue[] {
   return issues;
 }
 
-/** Model-family, metric and applicability checks (see the module comment). */
-export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: MetricUse[]): Issue[] {
+/** The workload and algo blocks as the file writes them (the parsed workload has defaults filled in). */
+export type Written = Record<'workload' | 'algo', Record<string, unknown>>;
+
+/**
+ * A knob that has no effect on any point of the space, swept or written in its block (a swept
+ * parameter replaces the block's value, so only the parameter is named): `why` says why and what to change.
+ */
+function noEffect(key: string, keys: Set<string>, written: Written, why: string): Issue[] {
+  const [group, field] = key.split('.');
+  if (keys.has(key)) return [{ path: ['parameters', key], message: `${field} does not apply: ${why}`, atKey: true }];
+  const block = group === 'workload' ? 'workload' : 'algo';
+  return Object.hasOwn(written[block], field) ? [{ path: [block, field], message: `${field} does not apply: ${why}`, atKey: true }] : [];
+}
+
+/** Knobs that do not apply to any point: genTokens without generation, LSB refetch on encoders, e2e's and the llm policy's knobs without them. */
+function applicabilityIssues(space: SpaceLike, domains: ParamDomain[], written: Written): Issue[] {
   const issues: Issue[] = [];
   const keys = new Set(domains.map((d) => d.key));
   const trace = !!space.workload.trace;
   const { models, stages } = shapesOf(space, domains);
   const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
-
-  // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when
-  // the space gives the encoder no other stage. (A sweep over both stages and both families keeps
-  // its valid combinations; the encoder × generation points fail, recorded as such.)
-  if (encoders.length > 0 && !stages.includes('summarization')) {
-    const at = keys.has('workload.stage') ? ['parameters', 'workload.stage'] : ['workload', 'stage'];
-    issues.push({
-      path: at,
-      message: `${encoders.join(', ')} ${encoders.length > 1 ? 'are encoders' : 'is an encoder'}: only the summarization stage applies (use a GPT-2 model for generation)`,
-    });
-  }
-
-  // Parameters that do not apply to the workload.
-  if (!trace && keys.has('workload.genTokens') && !stages.includes('generation')) {
-    issues.push({ path: ['parameters', 'workload.genTokens'], message: 'genTokens does not apply: the workload has no generation stage', atKey: true });
+  if (!trace && !stages.includes('generation')) {
+    issues.push(...noEffect('workload.genTokens', keys, written, 'the workload has no generation stage; remove it, or use stage: generation'));
   }
   const lmAccuracy = space.accuracy ? accuracyModelKind(space.accuracy.model) === 'lm' : false;
   if (!trace && models.length > 0 && encoders.length === models.length && !lmAccuracy) {
@@ -189,7 +193,33 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
       if (keys.has(k)) issues.push({ path: ['parameters', k], message: `${k} does not apply: ${models.join(', ')} ${models.length > 1 ? 'are encoders' : 'is an encoder'}, quantized statically (no LSB refetch)`, atKey: true });
     }
   }
+  if (!valuesOf('workload.scope', space.workload.scope ?? 'attention', domains).includes('e2e')) {
+    issues.push(...noEffect('algo.fcWeightBits', keys, written, 'the FC/FFN weight width counts only with workload.scope e2e, which no point has; add scope: e2e to the workload (or sweep workload.scope), or remove it'));
+  }
+  if (!valuesOf('algo.tokenPolicy', space.algo.tokenPolicy ?? 'cascade', domains).includes('llm')) {
+    for (const k of ['algo.startTokens', 'algo.recentTokens']) {
+      issues.push(...noEffect(k, keys, written, 'it belongs to the llm token policy, and every point uses cascade (the default); set algo: { tokenPolicy: llm } (or sweep algo.tokenPolicy with llm), or remove it'));
+    }
+  }
+  return issues;
+}
 
+/** Model-family, metric and applicability checks (see the module comment). `written`: the blocks as the file gives them. */
+export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: MetricUse[], written: Written): Issue[] {
+  const issues: Issue[] = [];
+  const { models, stages } = shapesOf(space, domains);
+  const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
+  // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when
+  // the space gives the encoder no other stage. (A sweep over both stages and both families keeps
+  // its valid combinations; the encoder × generation points fail, recorded as such.)
+  if (encoders.length > 0 && !stages.includes('summarization')) {
+    const at = domains.some((d) => d.key === 'workload.stage') ? ['parameters', 'workload.stage'] : ['workload', 'stage'];
+    issues.push({
+      path: at,
+      message: `${encoders.join(', ')} ${encoders.length > 1 ? 'are encoders' : 'is an encoder'}: only the summarization stage applies (use a GPT-2 model for generation)`,
+    });
+  }
+  issues.push(...applicabilityIssues(space, domains, written));
   issues.push(...metricIssues(space, uses));
   return issues;
 }

@@ -14,7 +14,7 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse } from './space-checks.ts';
+import { benchmarkIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { closest, didYouMean } from './suggest.ts';
 import { fieldSchema, parameterKeys, parseConstraint, type Constraint } from './params.ts';
 
@@ -432,13 +432,18 @@ function checkReportCharts(space: Space, keys: string[], issues: Issue[]): void 
   }
 }
 
+/** The workload and algo blocks as the file writes them (without the schema's defaults). */
+function writtenBlocks(raw: object): Written {
+  const block = (k: string) => (valueAt(raw, [k]) ?? {}) as Record<string, unknown>;
+  return { workload: block('workload'), algo: block('algo') };
+}
+
 /** Workload fields and workload.* parameters a trace or a benchmark would ignore (problems go to `issues`). */
-function checkWorkloadFields(space: Space, raw: object, keys: string[], issues: Issue[]): void {
+function checkWorkloadFields(space: Space, written: Written, keys: string[], issues: Issue[]): void {
   if (space.workload.trace && keys.some((k) => k.startsWith('workload.'))) {
     issues.push({ path: ['workload', 'trace'], message: 'a trace workload cannot be combined with workload.* parameters' });
   }
-  const written = (valueAt(raw, ['workload']) ?? {}) as Record<string, unknown>;
-  issues.push(...benchmarkIssues(written, new Set(keys)));
+  issues.push(...benchmarkIssues(written.workload, new Set(keys)));
 }
 
 /** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
@@ -461,9 +466,10 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   checkObjectives(space, issues);
   const constraints = parseConstraints(space, issues);
   checkReportCharts(space, keys, issues);
-  checkWorkloadFields(space, raw, keys, issues);
+  const written = writtenBlocks(raw);
+  checkWorkloadFields(space, written, keys, issues);
   if (issues.length === 0) {
-    issues.push(...semanticIssues(space, domains, metricUses(space, constraints)));
+    issues.push(...semanticIssues(space, domains, metricUses(space, constraints), written));
     issues.push(...sizeIssues(space, domains, maxPoints));
   }
   if (issues.length > 0) fail(file, doc, lc, issues);

@@ -202,3 +202,15 @@ test('a benchmark workload: scope may be added; model, stage and lengths, writte
   assert.match(errorOf(bench('{ benchmark: bert-base-cola, model: bert-large, stage: summarization }')), /^x\.yaml:2:\d+: workload\.model: benchmark bert-base-cola fixes .*\nx\.yaml:2:\d+: workload\.stage: /);
   assert.match(errorOf(bench('{ benchmark: bert-base-cola }').replace('search:', '  workload.seqLen: [64, 128]\nsearch:')), /parameters\.workload\.seqLen: benchmark bert-base-cola fixes model, stage, seqLen, genTokens: sweeping workload\.seqLen would change nothing/);
 });
+
+test('knobs refused only when no point uses them: e2e scope, the llm policy, a generation stage swept in', () => {
+  const sweep = (lines: string) => GOOD.replace('search:', `${lines}\nsearch:`);
+  assert.equal(parseSpace(sweep('  algo.fcWeightBits: [8, 12]\n  workload.scope: [attention, e2e]'), 'x.yaml').domains.length, 4);
+  assert.equal(parseSpace(sweep('  algo.startTokens: [4, 8]\n  algo.tokenPolicy: [cascade, llm]'), 'x.yaml').domains.length, 4);
+  assert.equal(parseSpace(sweep('  algo.recentTokens: [16, 32]').replace('model: analytical', 'model: analytical\nalgo: { tokenPolicy: llm }'), 'x.yaml').domains.length, 3);
+  const summ = GOOD.replace('stage: generation', 'stage: summarization');
+  assert.equal(parseSpace(sweep('  workload.stage: [summarization, generation]').replace('stage: generation', 'stage: summarization'), 'x.yaml').domains.length, 3);
+  assert.match(errorOf(summ), /^x\.yaml:2:\d+: workload\.genTokens: genTokens does not apply/);
+  assert.match(errorOf(sweep('  algo.recentTokens: [16, 32]\n  algo.tokenPolicy: [cascade]')), /parameters\.algo\.recentTokens: recentTokens does not apply/);
+  assert.match(errorOf(GOOD.replace('genTokens: 32 }', 'genTokens: 32, scope: attention }').replace('model: analytical', 'model: analytical\nalgo: { fcWeightBits: 8 }')), /algo\.fcWeightBits: fcWeightBits does not apply/);
+});
