@@ -7,9 +7,10 @@
  *   energy_saving without a baseline, accuracy/perplexity without an accuracy block, perplexity
  *   from a classifier, accuracy from a language model);
  * - knobs that do not apply to any point, swept or written in the workload/algo block (genTokens
- *   without the generation stage, fcWeightBits without scope e2e, startTokens/recentTokens without
- *   the llm token policy), and progressive-quantization knobs swept when every model is an
- *   encoder (BERT is statically quantized);
+ *   without the generation stage, fcWeightBits without scope e2e, the token-selection knobs without
+ *   a language model in the accuracy block, startTokens/recentTokens without the llm token policy),
+ *   and progressive-quantization knobs swept when every model is an encoder (BERT is statically
+ *   quantized);
  * - workload fields a benchmark fixes (model, stage, lengths), written or swept beside it;
  * - the size of the space: the grid's cardinality (or the samples a driver is asked for) above
  *   `maxPoints` is refused with the count and a suggestion, before anything is enumerated.
@@ -196,12 +197,27 @@ function applicabilityIssues(space: SpaceLike, domains: ParamDomain[], written: 
   if (!valuesOf('workload.scope', space.workload.scope ?? 'attention', domains).includes('e2e')) {
     issues.push(...noEffect('algo.fcWeightBits', keys, written, 'the FC/FFN weight width counts only with workload.scope e2e, which no point has; add scope: e2e to the workload (or sweep workload.scope), or remove it'));
   }
-  if (!valuesOf('algo.tokenPolicy', space.algo.tokenPolicy ?? 'cascade', domains).includes('llm')) {
-    for (const k of ['algo.startTokens', 'algo.recentTokens']) {
-      issues.push(...noEffect(k, keys, written, 'it belongs to the llm token policy, and every point uses cascade (the default); set algo: { tokenPolicy: llm } (or sweep algo.tokenPolicy with llm), or remove it'));
-    }
-  }
+  issues.push(...tokenPolicyIssues(space, domains, keys, written, lmAccuracy));
   return issues;
+}
+
+/** The accuracy engine's KV-token selection knobs (sim/nn/generate.ts): only its language models run them. */
+const LM_TOKEN_KNOBS = ['algo.tokenPolicy', 'algo.tokenScore', 'algo.startTokens', 'algo.recentTokens'];
+
+/**
+ * The token-selection knobs act in the accuracy engine's language model only (the hardware models
+ * take the keep ratios it measures): without one they change nothing. With one, the llm policy's
+ * start/recent windows still need a point on that policy.
+ */
+function tokenPolicyIssues(space: SpaceLike, domains: ParamDomain[], keys: Set<string>, written: Written, lmAccuracy: boolean): Issue[] {
+  if (!lmAccuracy) {
+    const has = space.accuracy ? `its accuracy model ${space.accuracy.model} is a classifier` : 'the space has no accuracy block';
+    const why = `the token selection runs in the accuracy engine's language model only (the hardware models take the keep ratios it measures) and ${has}; add accuracy: { model: sotu-gpt } (or another language model), or remove it`;
+    return LM_TOKEN_KNOBS.flatMap((k) => noEffect(k, keys, written, why));
+  }
+  if (valuesOf('algo.tokenPolicy', space.algo.tokenPolicy ?? 'cascade', domains).includes('llm')) return [];
+  const why = 'it belongs to the llm token policy, and every point uses cascade (the default); set algo: { tokenPolicy: llm } (or sweep algo.tokenPolicy with llm), or remove it';
+  return ['algo.startTokens', 'algo.recentTokens'].flatMap((k) => noEffect(k, keys, written, why));
 }
 
 /** Model-family, metric and applicability checks (see the module comment). `written`: the blocks as the file gives them. */

@@ -206,11 +206,21 @@ test('a benchmark workload: scope may be added; model, stage and lengths, writte
 test('knobs refused only when no point uses them: e2e scope, the llm policy, a generation stage swept in', () => {
   const sweep = (lines: string) => GOOD.replace('search:', `${lines}\nsearch:`);
   assert.equal(parseSpace(sweep('  algo.fcWeightBits: [8, 12]\n  workload.scope: [attention, e2e]'), 'x.yaml').domains.length, 4);
-  assert.equal(parseSpace(sweep('  algo.startTokens: [4, 8]\n  algo.tokenPolicy: [cascade, llm]'), 'x.yaml').domains.length, 4);
-  assert.equal(parseSpace(sweep('  algo.recentTokens: [16, 32]').replace('model: analytical', 'model: analytical\nalgo: { tokenPolicy: llm }'), 'x.yaml').domains.length, 3);
+  const lm = (text: string) => text.replace('model: analytical', 'model: analytical\naccuracy: { model: sotu-gpt }');
+  assert.equal(parseSpace(lm(sweep('  algo.startTokens: [4, 8]\n  algo.tokenPolicy: [cascade, llm]')), 'x.yaml').domains.length, 4);
+  assert.equal(parseSpace(lm(sweep('  algo.recentTokens: [16, 32]')).replace('model: analytical', 'model: analytical\nalgo: { tokenPolicy: llm }'), 'x.yaml').domains.length, 3);
   const summ = GOOD.replace('stage: generation', 'stage: summarization');
   assert.equal(parseSpace(sweep('  workload.stage: [summarization, generation]').replace('stage: generation', 'stage: summarization'), 'x.yaml').domains.length, 3);
   assert.match(errorOf(summ), /^x\.yaml:2:\d+: workload\.genTokens: genTokens does not apply/);
-  assert.match(errorOf(sweep('  algo.recentTokens: [16, 32]\n  algo.tokenPolicy: [cascade]')), /parameters\.algo\.recentTokens: recentTokens does not apply/);
+  assert.match(errorOf(lm(sweep('  algo.recentTokens: [16, 32]\n  algo.tokenPolicy: [cascade]'))), /parameters\.algo\.recentTokens: recentTokens does not apply: it belongs to the llm token policy/);
   assert.match(errorOf(GOOD.replace('genTokens: 32 }', 'genTokens: 32, scope: attention }').replace('model: analytical', 'model: analytical\nalgo: { fcWeightBits: 8 }')), /algo\.fcWeightBits: fcWeightBits does not apply/);
+});
+
+test('the token-selection knobs need a language model in the accuracy block (the hardware models never read them)', () => {
+  const sweep = (lines: string) => GOOD.replace('search:', `${lines}\nsearch:`);
+  const why = /does not apply: the token selection runs in the accuracy engine's language model only .* and the space has no accuracy block/;
+  for (const k of ['algo.tokenPolicy: [cascade, llm]', 'algo.tokenScore: [sum, mean]']) assert.match(errorOf(sweep(`  ${k}`)), why);
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nalgo: { tokenPolicy: llm, startTokens: 8 }')), /^x\.yaml:4:\d+: algo\.tokenPolicy: tokenPolicy does not apply.*\nx\.yaml:4:\d+: algo\.startTokens: startTokens does not apply/);
+  const lm = GOOD.replace('model: analytical', 'model: analytical\naccuracy: { model: sotu-char }');
+  assert.equal(parseSpace(lm.replace('search:', '  algo.tokenScore: [sum, mean]\nsearch:'), 'x.yaml').domains.length, 3);
 });
