@@ -8,7 +8,10 @@ import type * as z from '../core/zod.ts';
 import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import type { Params } from './driver.ts';
 import { InputError } from './errors.ts';
-import { didYouMean } from './suggest.ts';
+import { closest, didYouMean } from './suggest.ts';
+
+/** One problem zod reports. */
+export type ZodIssue = z.ZodError['issues'][number];
 
 export interface Constraint {
   text: string;
@@ -65,6 +68,32 @@ export function violation(c: Constraint, value: number): number {
   }
 }
 
+/** A value as a message shows it: strings quoted, the rest as YAML would write them. */
+function show(v: unknown): string {
+  return typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v));
+}
+
+/** The values a failed check allows when it is a choice (an enum, literals or a union of them, a boolean); undefined otherwise. */
+export function allowedValues(i: ZodIssue): unknown[] | undefined {
+  if (i.code === 'invalid_value') return i.values;
+  if (i.code === 'invalid_type' && i.expected === 'boolean') return [true, false];
+  if (i.code !== 'invalid_union' || i.errors.length === 0) return undefined;
+  const each = i.errors.map((b) => (b.length === 1 && b[0].path.length === 0 ? allowedValues(b[0]) : undefined));
+  return each.every((v) => v !== undefined) ? each.flat() : undefined;
+}
+
+/**
+ * The message of a zod issue on the value `got`: for a choice, the value, the allowed values and a
+ * "did you mean" (`"oficial-rtl" is not one of paper, official-rtl (did you mean "official-rtl"?)`);
+ * else zod's own message.
+ */
+export function valueMessage(i: ZodIssue, got: unknown): string {
+  const allowed = allowedValues(i)?.map(String);
+  if (!allowed || got === undefined) return i.message;
+  const near = typeof got === 'string' ? closest(got, allowed) : undefined;
+  return `${show(got)} is not one of ${allowed.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`;
+}
+
 /** Parse `--set key=value` pairs into canonical parameters (validated per field). */
 export function parseSets(sets: string[]): Params {
   const out: Params = {};
@@ -77,7 +106,7 @@ export function parseSets(sets: string[]): Params {
     if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`);
     const value: number | string = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
     const r = fs.safeParse(value);
-    if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+    if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => valueMessage(i, value)).join('; ')}`);
     out[key] = value;
   }
   return out;

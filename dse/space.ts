@@ -15,8 +15,8 @@ import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
 import { benchmarkIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
-import { closest, didYouMean } from './suggest.ts';
-import { fieldSchema, parameterKeys, parseConstraint, type Constraint } from './params.ts';
+import { didYouMean } from './suggest.ts';
+import { allowedValues, fieldSchema, parameterKeys, parseConstraint, valueMessage, type Constraint, type ZodIssue } from './params.ts';
 
 // the parameter keys, constraints and --set parsing live in ./params.ts (no YAML, no drivers: the
 // `simulate` command loads them without this module)
@@ -180,6 +180,7 @@ function knownKeysAt(path: (string | number)[]): string[] {
     objectives: ObjectiveSchema,
   };
   const head = path.length === 0 ? '' : String(path[0]);
+  if (head === 'parameters' && path.length === 2) return ['range', 'step', 'values'];
   const shape = shapes[head];
   if (!shape || (head === 'objectives' ? path.length !== 2 : path.length > 1)) return [];
   return Object.keys(shape.shape);
@@ -226,20 +227,44 @@ function fail(file: string, doc: Document, lc: LineCounter, issues: Issue[]): ne
   throw new InputError(lines.join('\n'));
 }
 
-function zodIssues(err: z.ZodError, prefix: (string | number)[] = [], raw?: unknown): Issue[] {
+/** True when a union branch fails on the value's type itself (the value is not of that branch's kind). */
+function wrongKind(branch: ZodIssue[]): boolean {
+  return branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.errors.every(wrongKind))));
+}
+
+/** The types a union accepts, from its branches' type errors: "number, string or boolean". */
+function unionTypes(errors: ZodIssue[][]): string {
+  const types = [...new Set(errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : i.code === 'invalid_union' ? unionTypes(i.errors).split(/, | or /) : [])))];
+  return types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : (types[0] ?? 'another value');
+}
+
+/** Problems in a union branch's issues, each unknown key counted. */
+const problems = (branch: ZodIssue[]) => branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
+
+/**
+ * A failed union at `path`: the issues of the branch nearest the value (of its kind, with the
+ * fewest problems: `{range: [1], stp: 2}` is a range with a short range and an unknown key), else
+ * what the union accepts.
+ */
+function unionIssues(i: Extract<ZodIssue, { code: 'invalid_union' }>, path: (string | number)[], got: unknown): Issue[] {
+  const ofKind = i.errors.filter((b) => !wrongKind(b)).sort((a, b) => problems(a) - problems(b));
+  if (ofKind.length === 1 || (ofKind.length > 1 && problems(ofKind[0]) < problems(ofKind[1]))) return zodIssues(ofKind[0], path, got);
+  if (path.length === 2 && path[0] === 'parameters') return [{ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' }];
+  return [{ path, message: `expected ${unionTypes(i.errors)}, not ${JSON.stringify(got) ?? 'nothing'}` }];
+}
+
+/** Issues with paths and messages for the user; `raw`: the value at `prefix` as the file gives it (named in the messages). */
+function zodIssues(issues: ZodIssue[], prefix: (string | number)[] = [], raw?: unknown): Issue[] {
   const out: Issue[] = [];
-  for (const i of err.issues) {
+  for (const i of issues) {
     const path = [...prefix, ...(i.path as (string | number)[])];
+    const got = valueAt(raw, i.path as (string | number)[]);
     if (i.code === 'unrecognized_keys') {
       for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"${didYouMean(k, knownKeysAt(path))}`, atKey: true });
-    } else if (i.code === 'invalid_value' && raw !== undefined && typeof valueAt(raw, path) === 'string') {
-      const got = valueAt(raw, path) as string;
-      const near = closest(got, (i.values ?? []).map(String));
-      out.push({ path, message: `"${got}" is not one of ${(i.values ?? []).map(String).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}` });
-    } else if (i.code === 'invalid_union' && 'errors' in i && Array.isArray(i.errors)) {
-      out.push({ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' });
+    } else if (i.code === 'invalid_union' && !allowedValues(i)) {
+      out.push(...unionIssues(i, path, got));
     } else {
-      out.push({ path, message: i.message });
+      out.push({ path, message: valueMessage(i, got) });
     }
   }
   return out;
@@ -261,7 +286,7 @@ interface ParamCheck {
 /** Checks a value against the parameter's field (problems at `path`); true when valid. */
 function checkValue(p: ParamCheck, v: ParamValue, path: (string | number)[]): boolean {
   const res = p.field.safeParse(v);
-  if (!res.success) p.issues.push(...zodIssues(res.error, path));
+  if (!res.success) p.issues.push(...zodIssues(res.error.issues, path, v));
   return res.success;
 }
 
@@ -451,7 +476,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
   const { doc, lc, raw } = parseYaml(text, file);
   const r = SpaceSchema.safeParse(raw);
-  if (!r.success) fail(file, doc, lc, zodIssues(r.error, [], raw));
+  if (!r.success) fail(file, doc, lc, zodIssues(r.error.issues, [], raw));
   const { model: legacyModel, fidelity, ...rest } = r.data;
   const space: Space = { ...rest, fidelity: fidelity ?? legacyModel ?? FAST_FIDELITY };
   const issues: Issue[] = [];
