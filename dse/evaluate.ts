@@ -62,20 +62,27 @@ function describeZod(err: z.ZodError, where: string): string {
   return err.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ');
 }
 
-// Values already validated per parameter key. The config schemas have per-field rules only (no
-// cross-field refinements), so validating each (key, value) once is the same as validating every
-// assembled object — and keeps zod out of the per-point hot path of big sweeps.
-const validated = new Map<string, Set<ParamValue>>();
+// Values already validated per parameter key, with the value their field parses them to. The
+// config schemas have per-field rules only (no cross-field refinements), so validating each (key,
+// value) once is the same as validating every assembled object — and keeps zod out of the
+// per-point hot path of big sweeps.
+const validated = new Map<string, Map<ParamValue, unknown>>();
 
-function checkValue(key: string, value: ParamValue): void {
+/**
+ * The value a parameter gives its config field, validated: the field's parse of it, so a switch
+ * given as "false" (`--set hw.dramRefresh=false`, a YAML list of strings) is the boolean false,
+ * not a truthy string.
+ */
+function fieldValue(key: string, value: ParamValue): unknown {
   let seen = validated.get(key);
-  if (seen?.has(value)) return;
+  if (seen?.has(value)) return seen.get(value);
   const fs = fieldSchema(key);
   if (!fs) throw new Error(`unknown parameter "${key}"`);
   const r = fs.safeParse(value);
   if (!r.success) throw new Error(describeZod(r.error, key));
-  if (!seen) validated.set(key, (seen = new Set()));
-  if (seen.size < 4096) seen.add(value);
+  if (!seen) validated.set(key, (seen = new Map()));
+  if (seen.size < 4096) seen.set(value, r.data);
+  return r.data;
 }
 
 /** Apply canonical parameter keys (hw.X, algo.X, workload.X) onto a (valid) base point, validated. */
@@ -84,8 +91,7 @@ export function applyParams(base: DesignPoint, params: Params): DesignPoint {
   const algo: Record<string, unknown> = { ...base.algo };
   const workload: Record<string, unknown> = { ...base.workload };
   for (const key in params) {
-    const value = params[key];
-    checkValue(key, value);
+    const value = fieldValue(key, params[key]);
     const dot = key.indexOf('.');
     const group = key.slice(0, dot);
     const field = key.slice(dot + 1);

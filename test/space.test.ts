@@ -224,3 +224,16 @@ test('the token-selection knobs need a language model in the accuracy block (the
   const lm = GOOD.replace('model: analytical', 'model: analytical\naccuracy: { model: sotu-char }');
   assert.equal(parseSpace(lm.replace('search:', '  algo.tokenScore: [sum, mean]\nsearch:'), 'x.yaml').domains.length, 3);
 });
+
+test('a switch given as "false" (--set, a list of strings) is false in the design point, not a truthy string', async () => {
+  const { applyParams, basePoint, evaluatePoint } = await import('../dse/evaluate.ts');
+  const { parseSets } = await import('../dse/params.ts');
+  const on = basePoint(parseSpace(GOOD, 'x.yaml').space);
+  const off = basePoint(parseSpace(GOOD.replace('model: analytical', 'model: analytical\nhardware: { dramRefresh: false }'), 'x.yaml').space);
+  assert.equal(applyParams(on, parseSets(['hw.dramRefresh=false'])).hw.dramRefresh, false);
+  assert.equal(applyParams(off, { 'hw.dramRefresh': 'true' }).hw.dramRefresh, true);
+  const latency = async (base: typeof on, params: Record<string, string>) => (await evaluatePoint({ base, fidelity: 'analytical', constraints: [], metrics: [] }, 0, params)).metrics.latency_s;
+  const refreshOff = await latency(off, {});
+  assert.equal(await latency(on, { 'hw.dramRefresh': 'false' }), refreshOff);
+  assert.ok((await latency(on, { 'hw.dramRefresh': 'true' })) > refreshOff);
+});
