@@ -24,7 +24,8 @@ export { fieldSchema, parameterKeys, parseConstraint, parseSets, violation, type
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 
 
-const Scalar = z.union([z.number(), z.string()]);
+/** A value in the file: a number, a string, or true/false (kept as "true"/"false": parameter values are numbers or strings, and the switches parse those). */
+const Scalar = z.union([z.number(), z.string(), z.boolean().transform(String)]);
 const ParamSpecSchema = z.union([
   z.array(Scalar),
   z.object({ range: z.tuple([z.number(), z.number()]), step: z.number().positive().optional() }).strict(),

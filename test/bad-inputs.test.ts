@@ -118,6 +118,7 @@ const CASES: Case[] = [
   { name: 'value outside a union of literals', ...yaml(withParam(TINY.replace('genTokens: 4 }', 'genTokens: 4, scope: e2e }'), 'algo.fcWeightBits: [8, 10]')), argv: run(), code: 2, re: /s\.yaml:10:26: parameters\.algo\.fcWeightBits\[1\]: 10 is not one of 8, 12$/m },
   { name: 'value outside a union of literals in the algo block', ...yaml(TINY.replace('genTokens: 4 }', 'genTokens: 4, scope: e2e }') + 'algo: { fcWeightBits: 10 }\n'), argv: run(), code: 2, re: /s\.yaml:11:23: algo\.fcWeightBits: 10 is not one of 8, 12$/m },
   { name: 'not a boolean in the hardware block', ...yaml(TINY + 'hardware: { dramRefresh: "yes" }\n'), argv: run(), code: 2, re: /hardware\.dramRefresh: "yes" is not one of true, false$/m },
+  { name: 'not a boolean in a list of switches', ...yaml(withParam(TINY, 'hw.dramRefresh: [true, "yes"]')), argv: run(), code: 2, re: /s\.yaml:10:26: parameters\.hw\.dramRefresh\[1\]: "yes" is not one of true, false$/m },
   { name: 'misspelt key of a range', ...yaml(TINY.replace('[4, 8, 16]', '{ range: [4, 16], stp: 4 }')), argv: run(), code: 2, re: /parameters\.hw\.dramChannels\.stp: unknown key "stp" \(did you mean "step"\?\)/ },
   { name: 'a list in a parameter list', ...yaml(TINY.replace('[4, 8, 16]', '[4, [8], 16]')), argv: run(), code: 2, re: /s\.yaml:8:24: parameters\.hw\.dramChannels\[1\]: expected .*string.*, not \[8\]$/m },
   { name: 'empty parameter list', ...yaml(TINY.replace('[4, 8, 16]', '[]')), argv: run(), code: 2, re: /parameters\.hw\.dramChannels: empty list/ },

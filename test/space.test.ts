@@ -237,3 +237,11 @@ test('a switch given as "false" (--set, a list of strings) is false in the desig
   assert.equal(await latency(on, { 'hw.dramRefresh': 'false' }), refreshOff);
   assert.ok((await latency(on, { 'hw.dramRefresh': 'true' })) > refreshOff);
 });
+
+test('a switch swept as [true, false]: YAML booleans are accepted (as "true"/"false") and reach the models as booleans', async () => {
+  const { applyParams, basePoint } = await import('../dse/evaluate.ts');
+  const p = parseSpace(GOOD.replace('search:', '  hw.dramRefresh: [true, false]\nsearch:'), 'x.yaml');
+  assert.deepEqual(p.domains[2], { key: 'hw.dramRefresh', kind: 'choice', values: ['true', 'false'] });
+  assert.equal(applyParams(basePoint(p.space), { 'hw.dramRefresh': 'false' }).hw.dramRefresh, false);
+  assert.match(errorOf(GOOD.replace('[1, 2, 4, 8, 16, 32]', '[1, true]')), /parameters\.hw\.topkParallelism\[1\]: Invalid input: expected number/);
+});
