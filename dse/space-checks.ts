@@ -150,13 +150,9 @@ function cannotProduce(space: SpaceLike, metric: string, kind: string | undefine
 }
 
 /** Metrics the space names (objectives, constraints, report axes) that it cannot produce; an accuracy model that does not resolve. */
-function metricIssues(space: SpaceLike, uses: MetricUse[]): Issue[] {
+function metricIssues(space: SpaceLike, uses: MetricUse[], kind: string | undefined): Issue[] {
   const issues: Issue[] = [];
-  let kind: string | undefined;
-  if (space.accuracy) {
-    kind = accuracyModelKind(space.accuracy.model);
-    if (kind !== 'classifier' && kind !== 'lm') issues.push({ path: ['accuracy', 'model'], message: kind });
-  }
+  if (kind !== undefined && kind !== 'classifier' && kind !== 'lm') issues.push({ path: ['accuracy', 'model'], message: kind });
   for (const u of uses) {
     const m = cannotProduce(space, u.metric, kind);
     if (m) issues.push({ path: u.path, message: m });
@@ -179,7 +175,7 @@ function noEffect(key: string, keys: Set<string>, written: Written, why: string)
 }
 
 /** Knobs that do not apply to any point: genTokens without generation, LSB refetch on encoders, e2e's and the llm policy's knobs without them. */
-function applicabilityIssues(space: SpaceLike, domains: ParamDomain[], written: Written): Issue[] {
+function applicabilityIssues(space: SpaceLike, domains: ParamDomain[], written: Written, kind: string | undefined): Issue[] {
   const issues: Issue[] = [];
   const keys = new Set(domains.map((d) => d.key));
   const trace = !!space.workload.trace;
@@ -188,8 +184,7 @@ function applicabilityIssues(space: SpaceLike, domains: ParamDomain[], written: 
   if (!trace && !stages.includes('generation')) {
     issues.push(...noEffect('workload.genTokens', keys, written, 'the workload has no generation stage; remove it, or use stage: generation'));
   }
-  const lmAccuracy = space.accuracy ? accuracyModelKind(space.accuracy.model) === 'lm' : false;
-  if (!trace && models.length > 0 && encoders.length === models.length && !lmAccuracy) {
+  if (!trace && models.length > 0 && encoders.length === models.length && kind !== 'lm') {
     for (const k of ['algo.lsbBits', 'algo.lsbThreshold', 'algo.lsbRefetchFraction']) {
       if (keys.has(k)) issues.push({ path: ['parameters', k], message: `${k} does not apply: ${models.join(', ')} ${models.length > 1 ? 'are encoders' : 'is an encoder'}, quantized statically (no LSB refetch)`, atKey: true });
     }
@@ -197,7 +192,7 @@ function applicabilityIssues(space: SpaceLike, domains: ParamDomain[], written: 
   if (!valuesOf('workload.scope', space.workload.scope ?? 'attention', domains).includes('e2e')) {
     issues.push(...noEffect('algo.fcWeightBits', keys, written, 'the FC/FFN weight width counts only with workload.scope e2e, which no point has; add scope: e2e to the workload (or sweep workload.scope), or remove it'));
   }
-  issues.push(...tokenPolicyIssues(space, domains, keys, written, lmAccuracy));
+  issues.push(...tokenPolicyIssues(space, domains, keys, written, kind));
   return issues;
 }
 
@@ -209,13 +204,13 @@ const LM_TOKEN_KNOBS = ['algo.tokenPolicy', 'algo.tokenScore', 'algo.startTokens
  * take the keep ratios it measures): without one they change nothing. With one, the llm policy's
  * start/recent windows still need a point on that policy.
  */
-function tokenPolicyIssues(space: SpaceLike, domains: ParamDomain[], keys: Set<string>, written: Written, lmAccuracy: boolean): Issue[] {
-  if (!lmAccuracy) {
+function tokenPolicyIssues(space: SpaceLike, domains: ParamDomain[], keys: Set<string>, written: Written, kind: string | undefined): Issue[] {
+  if (kind === undefined || kind === 'classifier') {
     const has = space.accuracy ? `its accuracy model ${space.accuracy.model} is a classifier` : 'the space has no accuracy block';
     const why = `the token selection runs in the accuracy engine's language model only (the hardware models take the keep ratios it measures) and ${has}; add accuracy: { model: sotu-gpt } (or another language model), or remove it`;
     return LM_TOKEN_KNOBS.flatMap((k) => noEffect(k, keys, written, why));
   }
-  if (valuesOf('algo.tokenPolicy', space.algo.tokenPolicy ?? 'cascade', domains).includes('llm')) return [];
+  if (kind !== 'lm' || valuesOf('algo.tokenPolicy', space.algo.tokenPolicy ?? 'cascade', domains).includes('llm')) return [];
   const why = 'it belongs to the llm token policy, and every point uses cascade (the default); set algo: { tokenPolicy: llm } (or sweep algo.tokenPolicy with llm), or remove it';
   return ['algo.startTokens', 'algo.recentTokens'].flatMap((k) => noEffect(k, keys, written, why));
 }
@@ -223,6 +218,8 @@ function tokenPolicyIssues(space: SpaceLike, domains: ParamDomain[], keys: Set<s
 /** Model-family, metric and applicability checks (see the module comment). `written`: the blocks as the file gives them. */
 export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: MetricUse[], written: Written): Issue[] {
   const issues: Issue[] = [];
+  // 'classifier', 'lm' or why the accuracy model does not resolve (reported by metricIssues)
+  const kind = space.accuracy ? accuracyModelKind(space.accuracy.model) : undefined;
   const { models, stages } = shapesOf(space, domains);
   const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
   // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when
@@ -235,7 +232,7 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
       message: `${encoders.join(', ')} ${encoders.length > 1 ? 'are encoders' : 'is an encoder'}: only the summarization stage applies (use a GPT-2 model for generation)`,
     });
   }
-  issues.push(...applicabilityIssues(space, domains, written));
-  issues.push(...metricIssues(space, uses));
+  issues.push(...applicabilityIssues(space, domains, written, kind));
+  issues.push(...metricIssues(space, uses, kind));
   return issues;
 }

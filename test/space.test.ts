@@ -223,6 +223,10 @@ test('the token-selection knobs need a language model in the accuracy block (the
   assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nalgo: { tokenPolicy: llm, startTokens: 8 }')), /^x\.yaml:4:\d+: algo\.tokenPolicy: tokenPolicy does not apply.*\nx\.yaml:4:\d+: algo\.startTokens: startTokens does not apply/);
   const lm = GOOD.replace('model: analytical', 'model: analytical\naccuracy: { model: sotu-char }');
   assert.equal(parseSpace(lm.replace('search:', '  algo.tokenScore: [sum, mean]\nsearch:'), 'x.yaml').domains.length, 3);
+  // an accuracy model that does not resolve is the one problem named (not blamed on the knobs)
+  const missing = errorOf(lm.replace('sotu-char', 'no-such-model').replace('search:', '  algo.tokenScore: [sum, mean]\nsearch:'));
+  assert.match(missing, /accuracy\.model: accuracy model "no-such-model": neither a shipped checkpoint/);
+  assert.doesNotMatch(missing, /tokenScore/);
 });
 
 test('a switch given as "false" (--set, a list of strings) is false in the design point, not a truthy string', async () => {
