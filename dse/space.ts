@@ -233,11 +233,13 @@ function wrongKind(branch: ZodIssue[]): boolean {
   return branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.errors.every(wrongKind))));
 }
 
-/** The types a union accepts, from its branches' type errors: "number, string or boolean". */
-function unionTypes(errors: ZodIssue[][]): string {
-  const types = [...new Set(errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : i.code === 'invalid_union' ? unionTypes(i.errors).split(/, | or /) : [])))];
-  return types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : (types[0] ?? 'another value');
+/** The types a union accepts, from its branches' type errors (number, string, boolean). */
+function unionTypes(errors: ZodIssue[][]): string[] {
+  return [...new Set(errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : i.code === 'invalid_union' ? unionTypes(i.errors) : [])))];
 }
+
+/** "a, b or c". */
+const orList = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}` : (xs[0] ?? 'another value'));
 
 /** Problems in a union branch's issues, each unknown key counted. */
 const problems = (branch: ZodIssue[]) => branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
@@ -251,7 +253,7 @@ function unionIssues(i: Extract<ZodIssue, { code: 'invalid_union' }>, path: (str
   const ofKind = i.errors.filter((b) => !wrongKind(b)).sort((a, b) => problems(a) - problems(b));
   if (ofKind.length === 1 || (ofKind.length > 1 && problems(ofKind[0]) < problems(ofKind[1]))) return zodIssues(ofKind[0], path, got);
   if (path.length === 2 && path[0] === 'parameters') return [{ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' }];
-  return [{ path, message: `expected ${unionTypes(i.errors)}, not ${JSON.stringify(got) ?? 'nothing'}` }];
+  return [{ path, message: `expected ${orList(unionTypes(i.errors))}, not ${JSON.stringify(got) ?? 'nothing'}` }];
 }
 
 /** Issues with paths and messages for the user; `raw`: the value at `prefix` as the file gives it (named in the messages). */
