@@ -12,6 +12,7 @@ import { table3 } from '../../sim/baselines/index.ts';
 import { applyParams } from '../evaluate.ts';
 import { parseSets } from '../space.ts';
 import { InputError } from '../errors.ts';
+import { checkEncoderStage, lastSet } from '../point-checks.ts';
 
 /** BERT-like settings: the paper's averages (tokens and values 1.9× over all models, heads 1.1×), static 8-bit. */
 export const COMPARE_ALGO = { tokenKeep: 0.55, valueKeep: 0.8, headKeep: 0.9, msbBits: 8, lsbBits: 0 };
@@ -36,6 +37,7 @@ export function register(program: Command): void {
         workload: WorkloadSchema.parse({ model: o.workload, stage: 'summarization', seqLen: o.seqLen }),
       };
       const point = applyParams(base, parseSets(o.set));
+      checkEncoderStage(point.workload, lastSet(o.set, 'workload.stage') ?? lastSet(o.set, 'workload.model') ?? `--workload ${o.workload}`);
       const r = evaluateHardware(point, { fidelity: o.model });
       const t = table3(r, point.workload);
       if (o.json) {

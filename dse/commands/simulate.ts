@@ -17,6 +17,7 @@ import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg } from '../cli-util.ts';
 import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
+import { checkEncoderStage, lastSet } from '../point-checks.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 
 /** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
@@ -90,7 +91,6 @@ function workloadOptions(o: SimulateOptions): WorkloadChoice {
   }
   const encoder = bench ? name.startsWith('bert') : MODEL_SHAPES[name as keyof typeof MODEL_SHAPES].kind === 'encoder';
   const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
-  if (encoder && stage === 'generation') throw new InputError(`--stage generation: ${o.workload} is an encoder, only the summarization stage applies`);
   if (o.trace) checkTextFile(o.trace, '--trace');
   const seqLen = o.seqLen ?? (stage === 'generation' ? 992 : encoder ? 128 : 992);
   return { name, bench, stage, seqLen };
@@ -122,12 +122,21 @@ function designPoint(o: SimulateOptions, w: WorkloadChoice): DesignPoint {
   }
 }
 
+/** An encoder in the generation stage, once `--set` is applied: named by the option that chose the stage, else the model. */
+function checkStage(o: SimulateOptions, point: DesignPoint): void {
+  const stageCause = lastSet(o.set, 'workload.stage') ?? (o.stage ? `--stage ${o.stage}` : undefined);
+  const modelCause = lastSet(o.set, 'workload.model') ?? `--workload ${o.workload}`;
+  checkEncoderStage(point.workload, stageCause ?? modelCause, stageCause ? '' : ' (add --stage summarization)');
+}
+
 /** Checks the options (bad ones throw InputError before any model runs): the design point and the hardware model to run. */
 function resolveOptions(o: SimulateOptions): { point: DesignPoint; fid: FidelityName } {
   const workload = workloadOptions(o);
   const fid = fidelityOption(o);
   if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
-  return { point: designPoint(o, workload), fid };
+  const point = designPoint(o, workload);
+  checkStage(o, point);
+  return { point, fid };
 }
 
 /** The hardware model on the point; an error of a trace workload names `--trace`. */

@@ -1,0 +1,28 @@
+/**
+ * Checks of one design point's workload once `--set` is applied (`simulate`, `compare`): what the
+ * per-field schemas cannot see, as one-line InputErrors (exit 2) naming the option that caused
+ * them, before any model runs. (A space file gets the same checks from dse/space-checks.ts.)
+ */
+import type { WorkloadConfig } from '../sim/schema.ts';
+import { MODEL_SHAPES } from '../sim/workload/models.ts';
+import { InputError } from './errors.ts';
+
+/** The last `--set <key>=…` among `sets`, as the user gave it, or undefined. */
+export function lastSet(sets: readonly string[], key: string): string | undefined {
+  const s = sets.filter((x) => x.slice(0, Math.max(0, x.indexOf('='))).trim() === key).at(-1);
+  return s === undefined ? undefined : `--set ${s}`;
+}
+
+/** Does the point's model have no generation stage (BERT)? */
+export function isEncoder(w: Pick<WorkloadConfig, 'model'>): boolean {
+  return MODEL_SHAPES[w.model]?.kind === 'encoder';
+}
+
+/**
+ * An encoder in the generation stage (sim/workload/build.ts refuses it when the model runs):
+ * an InputError naming `cause`, the option that chose the stage or the model.
+ */
+export function checkEncoderStage(w: WorkloadConfig, cause: string, hint = ''): void {
+  if (w.trace || w.stage !== 'generation' || !isEncoder(w)) return;
+  throw new InputError(`${cause}: ${w.model} is an encoder, only the summarization stage applies${hint}`);
+}
