@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AlgoSchema } from '../../sim/schema.ts';
 import { InputError, fsInputError } from '../errors.ts';
+import { asInputError, modelDirInput } from '../model-input.ts';
 import { parseSets } from '../space.ts';
 import { DEFAULT_EXAMPLES } from '../../sim/nn/run-sizes.ts';
 
@@ -41,17 +42,6 @@ function parseRunOptions(o: AccuracyOptions): { maxExamples: number | undefined;
   const seed = Number(o.seed);
   if (!Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
   return { maxExamples, seed };
-}
-
-/** A model folder that cannot be run as given is bad input (exit 2). */
-async function asInputError<T>(run: () => Promise<T>): Promise<T> {
-  const { ConfigError } = await import('../../sim/nn/hfconfig.ts');
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof ConfigError) throw new InputError(e.message);
-    throw e;
-  }
 }
 
 /** --context N: the dense model's perplexity from only the last N tokens. */
@@ -103,12 +93,8 @@ function formatText(o: AccuracyOptions, r: AccuracyResult): string {
 async function runAccuracy(o: AccuracyOptions): Promise<void> {
   const algo = parseAlgoSets(o.set);
   const { maxExamples, seed } = parseRunOptions(o);
-  const { evaluateAccuracy, resolveModelDir } = await import('../../sim/nn/api.ts');
-  try {
-    resolveModelDir(o.model);
-  } catch (e) {
-    throw new InputError((e as Error).message);
-  }
+  await modelDirInput(o.model, '--model');
+  const { evaluateAccuracy } = await import('../../sim/nn/api.ts');
   if (o.context !== undefined) return runContext(o, maxExamples, seed);
   const r = await asInputError(() => evaluateAccuracy({ model: o.model, maxExamples, seed }, algo));
   if (o.traceOut) {

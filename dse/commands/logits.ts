@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
+import { asInputError, modelDirInput } from '../model-input.ts';
 import { parseSets } from '../space.ts';
 
 function collect(v: string, prev: string[]): string[] {
@@ -39,22 +40,14 @@ export function register(program: Command): void {
       const raw: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(parseSets(o.set))) raw[key.slice('algo.'.length)] = value;
       const { logitsAlgo, computeLogits } = await import('../../sim/nn/logits.ts');
-      const { resolveModelDir } = await import('../../sim/nn/api.ts');
-      const { ConfigError } = await import('../../sim/nn/hfconfig.ts');
       let algo;
       try {
         algo = logitsAlgo(raw);
-        resolveModelDir(o.model);
       } catch (e) {
         throw new InputError((e as Error).message);
       }
-      let r;
-      try {
-        r = await computeLogits(o.model, ids, algo);
-      } catch (e) {
-        if (e instanceof ConfigError) throw new InputError(e.message);
-        throw e;
-      }
+      await modelDirInput(o.model, '--model');
+      const r = await asInputError(() => computeLogits(o.model, ids, algo));
       if (o.json) {
         process.stdout.write(JSON.stringify({ ...r, algo }) + '\n');
         return;

@@ -18,6 +18,7 @@ import { collect, intArg } from '../cli-util.ts';
 import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
 import { checkEncoderStage, lastSet } from '../point-checks.ts';
+import { asInputError, modelDirInput } from '../model-input.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 
 /** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
@@ -130,12 +131,13 @@ function checkStage(o: SimulateOptions, point: DesignPoint): void {
 }
 
 /** Checks the options (bad ones throw InputError before any model runs): the design point and the hardware model to run. */
-function resolveOptions(o: SimulateOptions): { point: DesignPoint; fid: FidelityName } {
+async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint; fid: FidelityName }> {
   const workload = workloadOptions(o);
   const fid = fidelityOption(o);
   if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
   const point = designPoint(o, workload);
   checkStage(o, point);
+  if (o.accuracy !== undefined) await modelDirInput(o.accuracy, '--accuracy');
   return { point, fid };
 }
 
@@ -159,7 +161,7 @@ async function simulate(o: SimulateOptions, point: DesignPoint, fid: FidelityNam
   if (o.accuracy) {
     const { runAccuracy } = await import('../evaluate.ts');
     const { modelShape } = await import('../../sim/workload/models.ts');
-    acc = await runAccuracy({ model: o.accuracy, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers);
+    acc = await asInputError(() => runAccuracy({ model: o.accuracy!, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers));
   }
   const r = runHardware(point, fid, acc);
   const cmp: BaselineComparison | undefined = o.baseline ? compareWithBaseline(point, r, o.baseline, point.workload.trace ? resolveWorkload(point) : undefined) : undefined;
@@ -217,7 +219,7 @@ export function register(program: Command): void {
     .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
     .option('--accuracy-examples <n>', 'examples for --accuracy (the sweep\'s maxExamples)', intArg('--accuracy-examples'))
     .action(async (o: SimulateOptions) => {
-      const { point, fid } = resolveOptions(o);
+      const { point, fid } = await resolveOptions(o);
       const sim = await simulate(o, point, fid);
       if (o.json) printJson(point, sim);
       else printText(point, sim, o.accuracy);

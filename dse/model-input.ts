@@ -1,0 +1,27 @@
+/**
+ * The accuracy engine's model as the user names it (`accuracy --model`, `logits --model`,
+ * `simulate --accuracy`): a name or folder that cannot be run is bad input (exit 2), not an
+ * unexpected error. The engine is loaded on use.
+ */
+import { InputError } from './errors.ts';
+
+/** The model's folder (a shipped checkpoint's name, or a folder with config.json); else an InputError naming `option`. */
+export async function modelDirInput(model: string, option: string): Promise<string> {
+  const { resolveModelDir } = await import('../sim/nn/api.ts');
+  try {
+    return resolveModelDir(model);
+  } catch (e) {
+    throw new InputError(`${option}: ${(e as Error).message}`);
+  }
+}
+
+/** Runs the model: a folder whose config it cannot run (sim/nn/hfconfig.ts ConfigError) is bad input; other errors pass through. */
+export async function asInputError<T>(run: () => Promise<T>): Promise<T> {
+  const { ConfigError } = await import('../sim/nn/hfconfig.ts');
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new InputError(e.message);
+    throw e;
+  }
+}
