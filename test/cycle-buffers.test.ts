@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineBuffer, MAX_ALLOCS } from '../sim/cycle/buffers.ts';
-import { bufferLines, fuseFactor, lanes, log2c } from '../sim/cycle/geometry.ts';
+import { bufferLines, fuseFactor, lanes, log2c, minBufferKB } from '../sim/cycle/geometry.ts';
 import { defaultHardware } from '../sim/schema.ts';
 
 test('196 KB of 512 × 12-b lines is 256 lines (the paper\'s 2 × 1024 × 64 × 12 b); 98 KB is 128', () => {
@@ -11,6 +11,20 @@ test('196 KB of 512 × 12-b lines is 256 lines (the paper\'s 2 × 1024 × 64 × 
   assert.equal(bufferLines({ ...hw, keySramKB: 98, pvMultipliers: 256 }).key, 128);
   assert.equal(bufferLines({ ...hw, keySramKB: 98, pvMultipliers: 256 }).value, 512);
   assert.throws(() => bufferLines({ ...hw, keySramKB: 1 }), /too small/);
+});
+
+test('minBufferKB: the smallest key/value SRAM bufferLines accepts (one line pair), to 3 significant digits', () => {
+  const hw = defaultHardware();
+  // 2 lines of 512 × 12 b = 1,536 B over 1,003.1 B per paper KB: 1.5313 KB, reported as 1.54
+  assert.deepEqual(minBufferKB(hw), { key: 1.54, value: 1.54 });
+  assert.deepEqual(minBufferKB({ ...hw, qkMultipliers: 64, pvMultipliers: 2048, wordBits: 8 }), { key: 0.128, value: 4.09 });
+  for (const qk of [1, 7, 64, 333, 512, 4096, 65536]) {
+    for (const wordBits of [4, 12, 13, 32]) {
+      const { key } = minBufferKB({ ...hw, qkMultipliers: qk, wordBits });
+      assert.equal(bufferLines({ ...hw, qkMultipliers: qk, wordBits, keySramKB: key, valueSramKB: 1e5 }).key, 2, `${qk} × ${wordBits}`);
+      assert.throws(() => bufferLines({ ...hw, qkMultipliers: qk, wordBits, keySramKB: key * 0.99, valueSramKB: 1e5 }), /too small/);
+    }
+  }
 });
 
 test('a line buffer admits allocations while lines and the 16 allocation slots last', () => {

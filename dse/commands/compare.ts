@@ -12,7 +12,7 @@ import { table3 } from '../../sim/baselines/index.ts';
 import { applyParams } from '../evaluate.ts';
 import { parseSets } from '../space.ts';
 import { InputError } from '../errors.ts';
-import { checkEncoderStage, lastSet } from '../point-checks.ts';
+import { checkCycleBuffers, checkEncoderStage, lastSet } from '../point-checks.ts';
 
 /** BERT-like settings: the paper's averages (tokens and values 1.9× over all models, heads 1.1×), static 8-bit. */
 export const COMPARE_ALGO = { tokenKeep: 0.55, valueKeep: 0.8, headKeep: 0.9, msbBits: 8, lsbBits: 0 };
@@ -38,6 +38,7 @@ export function register(program: Command): void {
       };
       const point = applyParams(base, parseSets(o.set));
       checkEncoderStage(point.workload, lastSet(o.set, 'workload.stage') ?? lastSet(o.set, 'workload.model') ?? `--workload ${o.workload}`);
+      if (o.model === 'cycle') checkCycleBuffers(point.hw, o.set);
       const r = evaluateHardware(point, { fidelity: o.model });
       const t = table3(r, point.workload);
       if (o.json) {

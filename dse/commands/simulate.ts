@@ -17,7 +17,7 @@ import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg } from '../cli-util.ts';
 import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
-import { checkEncoderStage, lastSet } from '../point-checks.ts';
+import { checkCycleBuffers, checkEncoderStage, lastSet } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 
@@ -137,6 +137,7 @@ async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint;
   if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
   const point = designPoint(o, workload);
   checkStage(o, point);
+  if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
   if (o.accuracy !== undefined) await modelDirInput(o.accuracy, '--accuracy');
   return { point, fid };
 }

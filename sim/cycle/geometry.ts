@@ -28,12 +28,38 @@ export function fuseFactor(bytesPerToken: number): number {
   return 1;
 }
 
+/** Array lines of `lineBits` in `kb` KB of SRAM (paper units). */
+function linesOf(kb: number, lineBits: number): number {
+  return Math.floor((kb * PAPER_KB_BYTES * 8) / lineBits + 1e-9);
+}
+
+/** Bits of one key- and one value-buffer line: M × wordBits. */
+function lineBits(hw: HardwareConfig): { keyLineBits: number; valLineBits: number } {
+  return { keyLineBits: hw.qkMultipliers * hw.wordBits, valLineBits: hw.pvMultipliers * hw.wordBits };
+}
+
+/** Lines each buffer needs at least: one line pair (a line being written while the other is read). */
+export const MIN_BUFFER_LINES = 2;
+
+/**
+ * The smallest key and value SRAM (KB, paper units) the cycle model runs with: MIN_BUFFER_LINES
+ * lines each, whatever the workload. Rounded up to 3 significant digits (that size is accepted).
+ */
+export function minBufferKB(hw: HardwareConfig): { key: number; value: number } {
+  const { keyLineBits, valLineBits } = lineBits(hw);
+  const kb = (bits: number) => {
+    const exact = ((MIN_BUFFER_LINES - 1e-9) * bits) / (PAPER_KB_BYTES * 8);
+    const unit = 10 ** (Math.floor(Math.log10(exact)) - 2);
+    return Number((Math.ceil(exact / unit - 1e-9) * unit).toPrecision(3));
+  };
+  return { key: kb(keyLineBits), value: kb(valLineBits) };
+}
+
 /** Key- and value-buffer capacity in array lines (lines of M × wordBits). */
 export function bufferLines(hw: HardwareConfig): { key: number; value: number; keyLineBits: number; valLineBits: number } {
-  const keyLineBits = hw.qkMultipliers * hw.wordBits;
-  const valLineBits = hw.pvMultipliers * hw.wordBits;
-  const key = Math.floor((hw.keySramKB * PAPER_KB_BYTES * 8) / keyLineBits + 1e-9);
-  const value = Math.floor((hw.valueSramKB * PAPER_KB_BYTES * 8) / valLineBits + 1e-9);
-  if (key < 2 || value < 2) throw new Error(`simulateCycle: key/value SRAM too small for one line pair (${key}/${value} lines)`);
+  const { keyLineBits, valLineBits } = lineBits(hw);
+  const key = linesOf(hw.keySramKB, keyLineBits);
+  const value = linesOf(hw.valueSramKB, valLineBits);
+  if (key < MIN_BUFFER_LINES || value < MIN_BUFFER_LINES) throw new Error(`simulateCycle: key/value SRAM too small for one line pair (${key}/${value} lines)`);
   return { key, value, keyLineBits, valLineBits };
 }
