@@ -17,7 +17,7 @@ import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg } from '../cli-util.ts';
 import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
-import { checkCycleBuffers, checkEncoderStage, lastSet } from '../point-checks.ts';
+import { checkCycleBuffers, checkEncoderStage, isEncoder, lastSet } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 
@@ -63,6 +63,8 @@ interface SimulateOptions {
   baseline?: string;
   accuracy?: string;
   accuracyExamples?: number;
+  /** --workload given on the command line (not its default). */
+  workloadGiven?: boolean;
 }
 
 /** The workload the options name: a model or a benchmark, its stage and sequence length. */
@@ -80,6 +82,31 @@ interface Simulated {
   cmp?: BaselineComparison;
 }
 
+/** `--set` keys of the workload's shape: a benchmark or a trace fixes them. */
+const SHAPE_KEYS = ['workload.model', 'workload.stage', 'workload.seqLen', 'workload.genTokens'];
+
+/** `--set workload.*` values that would be ignored or half applied: a workload source, or the shape of a fixed workload. */
+function checkWorkloadSets(o: SimulateOptions, fixedBy: string | undefined): void {
+  for (const s of o.set) {
+    const key = s.slice(0, Math.max(0, s.indexOf('='))).trim();
+    const value = s.slice(s.indexOf('=') + 1).trim();
+    if (key === 'workload.benchmark') throw new InputError(`--set ${s}: give a benchmark as --workload ${value} (it also supplies the benchmark's algo settings)`);
+    if (key === 'workload.trace') throw new InputError(`--set ${s}: give a trace as --trace ${value}`);
+    if (fixedBy && SHAPE_KEYS.includes(key)) throw new InputError(`--set ${s}: ${fixedBy} fixes the model, stage and lengths`);
+  }
+}
+
+/** Options a benchmark or a trace fixes (they would be ignored), refused by name. */
+function checkFixedWorkload(o: SimulateOptions, bench: boolean): void {
+  const shape = [o.stage && '--stage', o.seqLen && '--seq-len', o.genTokens && '--gen-tokens'].filter((x) => !!x);
+  if (bench && (shape.length > 0 || o.trace)) {
+    throw new InputError(`--workload ${o.workload}: a benchmark fixes the stage and lengths; use --workload <model> with --stage/--seq-len/--gen-tokens instead`);
+  }
+  const given = [o.workloadGiven && '--workload', ...shape].filter((x) => !!x);
+  if (o.trace && given.length > 0) throw new InputError(`--trace ${o.trace}: the trace fixes the model, stage and lengths; drop ${given.join(', ')}`);
+  checkWorkloadSets(o, bench ? `--workload ${o.workload}` : o.trace ? `--trace ${o.trace}` : undefined);
+}
+
 /** The workload options checked against each other (and the trace file read), with the stage and length defaults filled in. */
 function workloadOptions(o: SimulateOptions): WorkloadChoice {
   const name = String(o.workload);
@@ -87,9 +114,7 @@ function workloadOptions(o: SimulateOptions): WorkloadChoice {
   if (!bench && !(MODEL_NAMES as readonly string[]).includes(name)) {
     throw new InputError(`--workload: unknown model or benchmark "${name}" (models: ${MODEL_NAMES.join(', ')}; benchmarks: ${BENCHMARK_NAMES.join(', ')})`);
   }
-  if (bench && (o.stage || o.seqLen || o.genTokens || o.trace)) {
-    throw new InputError(`--workload ${name}: a benchmark fixes the stage and lengths; use --workload <model> with --stage/--seq-len/--gen-tokens instead`);
-  }
+  checkFixedWorkload(o, bench);
   const encoder = bench ? name.startsWith('bert') : MODEL_SHAPES[name as keyof typeof MODEL_SHAPES].kind === 'encoder';
   const stage = o.stage ?? (encoder ? 'summarization' : 'generation');
   if (o.trace) checkTextFile(o.trace, '--trace');
@@ -123,6 +148,21 @@ function designPoint(o: SimulateOptions, w: WorkloadChoice): DesignPoint {
   }
 }
 
+/** `--gen-tokens` (or `--set workload.genTokens`) where nothing is generated: refused, as a space file refuses it. */
+function checkGenTokens(o: SimulateOptions, w: DesignPoint['workload']): void {
+  const cause = lastSet(o.set, 'workload.genTokens') ?? (o.genTokens !== undefined ? `--gen-tokens ${o.genTokens}` : undefined);
+  if (cause === undefined || w.trace || w.stage === 'generation') return;
+  throw new InputError(`${cause}: does not apply, ${w.model} runs the summarization stage (no tokens are generated); drop it${isEncoder(w) ? '' : ' or give --stage generation'}`);
+}
+
+/** Options that do not apply: --accuracy-examples without --accuracy, tokens to generate without a generation stage. */
+function checkApplies(o: SimulateOptions, point: DesignPoint): void {
+  if (o.accuracyExamples !== undefined && o.accuracy === undefined) {
+    throw new InputError(`--accuracy-examples ${o.accuracyExamples}: only with --accuracy MODEL; add --accuracy or drop --accuracy-examples`);
+  }
+  checkGenTokens(o, point.workload);
+}
+
 /** An encoder in the generation stage, once `--set` is applied: named by the option that chose the stage, else the model. */
 function checkStage(o: SimulateOptions, point: DesignPoint): void {
   const stageCause = lastSet(o.set, 'workload.stage') ?? (o.stage ? `--stage ${o.stage}` : undefined);
@@ -137,6 +177,7 @@ async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint;
   if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
   const point = designPoint(o, workload);
   checkStage(o, point);
+  checkApplies(o, point);
   if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
   if (o.accuracy !== undefined) await modelDirInput(o.accuracy, '--accuracy');
   return { point, fid };
@@ -219,7 +260,8 @@ export function register(program: Command): void {
     .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
     .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
     .option('--accuracy-examples <n>', 'examples for --accuracy (the sweep\'s maxExamples)', intArg('--accuracy-examples'))
-    .action(async (o: SimulateOptions) => {
+    .action(async (opts: SimulateOptions, cmd: Command) => {
+      const o = { ...opts, workloadGiven: cmd.getOptionValueSource('workload') === 'cli' };
       const { point, fid } = await resolveOptions(o);
       const sim = await simulate(o, point, fid);
       if (o.json) printJson(point, sim);
