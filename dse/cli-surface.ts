@@ -148,6 +148,14 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
         "description": "official 17-column workload CSV instead of a generated workload"
       },
       {
+        "flags": "--scope <scope>",
+        "description": "attention (default): the attention layers only; e2e: SpAtten-e2e, the FC/FFN layers too, their weights algo.fcWeightBits (8 or 12) wide",
+        "choices": [
+          "attention",
+          "e2e"
+        ]
+      },
+      {
         "flags": "--json",
         "description": "print one JSON object (every metric is a top-level key)"
       },

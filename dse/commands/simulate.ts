@@ -48,6 +48,9 @@ function checkTextFile(file: string, option: string): void {
 
 const fmt = (x: number) => fmtSig(x);
 
+/** The values of workload.scope (attention, e2e). */
+const SCOPES = WorkloadSchema.shape.scope.unwrap().options;
+
 /** The options of `simulate`, as commander parses them. */
 interface SimulateOptions {
   workload: string;
@@ -59,6 +62,7 @@ interface SimulateOptions {
   fidelity?: FidelityName;
   model?: FidelityName;
   trace?: string;
+  scope?: 'attention' | 'e2e';
   json?: boolean;
   baseline?: string;
   accuracy?: string;
@@ -136,7 +140,10 @@ function fidelityOption(o: SimulateOptions): FidelityName {
  */
 function designPoint(o: SimulateOptions, w: WorkloadChoice): DesignPoint {
   const space = {
-    workload: WorkloadSchema.parse(w.bench ? { benchmark: w.name } : { model: w.name, stage: w.stage, seqLen: w.seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) }),
+    workload: WorkloadSchema.parse({
+      ...(w.bench ? { benchmark: w.name } : { model: w.name, stage: w.stage, seqLen: w.seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) }),
+      ...(o.scope ? { scope: o.scope } : {}),
+    }),
     hardware: { preset: o.preset },
     algo: {},
   };
@@ -232,7 +239,7 @@ function printJson(point: DesignPoint, { r, acc, cmp }: Simulated): void {
 function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel: string | undefined): void {
   const w = point.workload;
   const lines = [
-    `workload  ${w.trace ? `trace ${w.trace}` : `${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
+    `workload  ${w.trace ? `trace ${w.trace}` : `${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}${w.scope === 'e2e' ? ' scope=e2e' : ''}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
     ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
     ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${accuracyModel})`] : []),
     `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
@@ -256,6 +263,7 @@ export function register(program: Command): void {
     .addOption(new Option('-f, --fidelity <name>', `hardware model: ${FIDELITY_NAMES.map((n) => `${n} (${FIDELITIES[n].description})`).join(', ')}`).choices(FIDELITY_NAMES))
     .addOption(new Option('-m, --model <name>', 'deprecated: the old name of --fidelity').choices(FIDELITY_NAMES).hideHelp())
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
+    .addOption(new Option('--scope <scope>', 'attention (default): the attention layers only; e2e: SpAtten-e2e, the FC/FFN layers too, their weights algo.fcWeightBits (8 or 12) wide').choices(SCOPES))
     .option('--json', 'print one JSON object (every metric is a top-level key)')
     .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
     .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
