@@ -15,6 +15,15 @@ export interface Objective {
   goal: 'min' | 'max';
 }
 
+/**
+ * The fields that define a space's workload, as run.json records it: a benchmark or a trace
+ * fixes the model, stage and lengths, so the schema's defaults for those are left out.
+ */
+export function workloadDefinition(w: Record<string, unknown>): Record<string, unknown> {
+  if (typeof w.trace !== 'string' && typeof w.benchmark !== 'string') return w;
+  return Object.fromEntries(Object.entries(w).filter(([k]) => k === 'trace' || k === 'benchmark' || k === 'scope'));
+}
+
 /** One evaluated design point, as a row of points.csv (params and metrics flattened). */
 export interface PointRow {
   id: number;

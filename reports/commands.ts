@@ -4,7 +4,7 @@
  */
 import { FAST_FIDELITY, SPACE_FIDELITIES, type SpaceFidelity } from '../sim/fidelities.ts';
 import type { Params } from '../dse/driver.ts';
-import type { RunJson } from '../core/results.ts';
+import { workloadDefinition, type RunJson } from '../core/results.ts';
 
 interface SpaceLike {
   workload?: Record<string, unknown>;
@@ -13,6 +13,7 @@ interface SpaceLike {
   model?: string;
   accuracy?: { model?: string; maxExamples?: number };
   cycle?: Record<string, unknown>;
+  baseline?: string;
 }
 
 function spaceOf(run: Pick<RunJson, 'space'>): SpaceLike {
@@ -35,26 +36,38 @@ export function pointSettings(run: Pick<RunJson, 'space'>, params: Params): { pr
   return { preset: typeof preset === 'string' ? preset : 'spatten', sets: [...sets] };
 }
 
-/** `npx spatten-dse simulate …` reproducing the point's hardware metrics (and accuracy, when the run measured it). */
-export function simulateCommand(run: Pick<RunJson, 'space' | 'model'>, params: Params): string {
-  const sp = spaceOf(run);
-  const w = sp.workload ?? {};
-  const parts = ['npx', 'spatten-dse', 'simulate'];
-  const wl = new Map<string, unknown>(Object.entries(w));
+/**
+ * simulate's workload options for the point's workload (the space's, then the point's workload.*
+ * values): a trace, a benchmark (which fixes the shape and supplies the base algo settings), or
+ * model, stage and lengths; then the scope.
+ */
+function workloadArgs(sp: SpaceLike, params: Params): string[] {
+  const wl = new Map<string, unknown>(Object.entries(sp.workload ?? {}));
   for (const [k, v] of Object.entries(params)) if (k.startsWith('workload.')) wl.set(k.slice(9), v);
+  const parts: string[] = [];
   if (typeof wl.get('trace') === 'string') parts.push('--trace', sh(String(wl.get('trace'))));
+  else if (typeof wl.get('benchmark') === 'string') parts.push('-w', sh(String(wl.get('benchmark'))));
   else {
     if (wl.get('model') !== undefined) parts.push('-w', sh(String(wl.get('model'))));
     if (wl.get('stage') !== undefined) parts.push('--stage', sh(String(wl.get('stage'))));
     if (wl.get('seqLen') !== undefined) parts.push('--seq-len', String(wl.get('seqLen')));
     if (wl.get('stage') === 'generation' && wl.get('genTokens') !== undefined) parts.push('--gen-tokens', String(wl.get('genTokens')));
   }
+  if (wl.get('scope') === 'e2e') parts.push('--scope', 'e2e');
+  return parts;
+}
+
+/** `npx spatten-dse simulate …` reproducing the point's hardware metrics (and accuracy, when the run measured it). */
+export function simulateCommand(run: Pick<RunJson, 'space' | 'model'>, params: Params): string {
+  const sp = spaceOf(run);
+  const parts = ['npx', 'spatten-dse', 'simulate', ...workloadArgs(sp, params)];
   const { preset, sets } = pointSettings(run, params);
   if (preset !== 'spatten') parts.push('--preset', sh(preset));
   for (const [k, v] of sets) if (!k.startsWith('workload.')) parts.push('--set', sh(`${k}=${v}`));
   const fid = (run as { fidelity?: string }).fidelity ?? run.model;
   const plan = fid !== undefined && fid in SPACE_FIDELITIES ? SPACE_FIDELITIES[fid as SpaceFidelity] : undefined;
   if (plan && plan.primary !== FAST_FIDELITY) parts.push('--fidelity', plan.primary);
+  if (typeof sp.baseline === 'string') parts.push('--baseline', sh(sp.baseline));
   if (sp.accuracy?.model) {
     parts.push('--accuracy', sh(sp.accuracy.model));
     if (sp.accuracy.maxExamples !== undefined) parts.push('--accuracy-examples', String(sp.accuracy.maxExamples));
@@ -72,7 +85,7 @@ function flow(obj: Record<string, unknown>): string {
 /** A YAML snippet of the point: workload, hardware and algo blocks of a space file. */
 export function yamlSnippet(run: Pick<RunJson, 'space'>, params: Params): string {
   const sp = spaceOf(run);
-  const workload: Record<string, unknown> = { ...(sp.workload ?? {}) };
+  const workload: Record<string, unknown> = { ...workloadDefinition(sp.workload ?? {}) };
   const hardware: Record<string, unknown> = { preset: pointSettings(run, params).preset };
   const algo: Record<string, unknown> = {};
   for (const [k, v] of pointSettings(run, params).sets) {

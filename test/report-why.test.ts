@@ -6,11 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { parseSpace, spaceJsonSchema } from '../dse/space.ts';
 import { etaText } from '../dse/progress.ts';
 import { renderReport } from '../reports/index.ts';
+import { readRun, type LoadedRun } from '../reports/read.ts';
 import { fmtMetric, unitFor } from '../reports/format.ts';
 import { SensitivityAccumulator, sensitivity } from '../reports/sensitivity.ts';
 import { sensitivitySection } from '../reports/sections.ts';
@@ -106,6 +109,44 @@ test('the simulate command of a point reproduces its metrics', () => {
   const direct = JSON.parse(execFileSync(process.execPath, ['bin/spatten-dse.js', 'simulate', '--set', 'hw.dramChannels=8', '--set', 'algo.tokenKeep=0.3', '--set', 'algo.valueKeep=0.5', '--json'], { encoding: 'utf8' }));
   assert.equal(out.latency_s, direct.latency_s);
   assert.ok(out.latency_s > 0);
+});
+
+/** A sweep of `yaml` run by the CLI into a fresh folder; its run.json and every row of points.csv. */
+async function sweep(name: string, yaml: string): Promise<LoadedRun> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `sdse-cmd-${name}-`));
+  writeFileSync(path.join(dir, 's.yaml'), yaml);
+  execFileSync(process.execPath, ['bin/spatten-dse.js', 'run', path.join(dir, 's.yaml'), '--out', path.join(dir, 'out'), '--progress', 'none', '--no-report'], { encoding: 'utf8' });
+  return readRun(path.join(dir, 'out'));
+}
+
+/** Runs a row's simulate command; its `metrics` at points.csv's precision (6 significant digits). */
+function simulated(run: RunJson, row: PointRow, metrics: string[]): { cmd: string; metrics: Record<string, number> } {
+  const cmd = simulateCommand(run, row.params);
+  const out = JSON.parse(execFileSync(process.execPath, ['bin/spatten-dse.js', ...cmd.split(' ').slice(2), '--json'], { encoding: 'utf8' }));
+  return { cmd, metrics: Object.fromEntries(metrics.map((m) => [m, typeof out[m] === 'number' ? Number(out[m].toPrecision(6)) : out[m]])) };
+}
+
+const SWEEP_TAIL = `objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+search: { driver: grid }
+`;
+
+test('the simulate command of a benchmark point and of a SpAtten-e2e point reproduces its points.csv row', async () => {
+  // a benchmark: its shape and algo settings (tokenKeep etc.), the space's algo override on top; the baseline's speedup too
+  const bench = await sweep('bench', `name: bench\nworkload: { benchmark: gpt2-medium-wikitext2 }\nalgo: { headKeep: 0.8 }\nbaseline: titan-xp\nparameters:\n  hw.dramChannels: [4, 8]\n  algo.valueKeep: [0.5, 1.0]\n${SWEEP_TAIL}`);
+  assert.deepEqual(bench.run.space && (bench.run.space as { workload: unknown }).workload, { benchmark: 'gpt2-medium-wikitext2' }, 'run.json records what defines the workload');
+  // e2e with 12-bit FC weights; fidelity cycle: every row scored by the cycle model
+  const e2e = await sweep('e2e', `name: e2e\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4, scope: e2e }\nalgo: { fcWeightBits: 12 }\nfidelity: cycle\nparameters:\n  hw.dramChannels: [4, 8]\n  algo.tokenKeep: [0.5, 1.0]\n${SWEEP_TAIL}`);
+  assert.ok(e2e.points.some((p) => p.fidelity === 'cycle'), 'rows scored by the cycle model');
+  for (const [{ run, points }, metrics] of [[bench, ['latency_s', 'energy_j', 'speedup']], [e2e, ['latency_s', 'energy_j']]] as const) {
+    for (const row of points) {
+      const s = simulated(run, row, [...metrics]);
+      assert.deepEqual(s.metrics, Object.fromEntries(metrics.map((m) => [m, row.metrics[m]])), s.cmd);
+    }
+  }
+  assert.match(simulateCommand(bench.run, bench.points[0].params), /^npx spatten-dse simulate -w gpt2-medium-wikitext2 --set algo\.headKeep=0\.8 /);
+  assert.match(simulateCommand(e2e.run, e2e.points[0].params), / --scope e2e /);
 });
 
 test('comparison: hypervolume of each front against one common reference (hand calculation)', () => {

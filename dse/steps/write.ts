@@ -6,7 +6,7 @@ import type { BackendInfo } from '../backends/types.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Highlight, PointRow, RunJson } from '../../core/results.ts';
+import { workloadDefinition, type Highlight, type PointRow, type RunJson } from '../../core/results.ts';
 import { HW_METRICS } from '../../sim/metrics.ts';
 import type { Objective } from '../driver.ts';
 import type { EvalContext, EvaluatedPoint } from '../evaluate.ts';
@@ -70,7 +70,7 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
   const commit = gitCommit();
   return {
     name: parsed.space.name,
-    space: parsed.space,
+    space: { ...parsed.space, workload: workloadDefinition(parsed.space.workload) },
     yaml: parsed.yaml,
     spaceFile: parsed.file,
     model: a.ctx.fidelity,
