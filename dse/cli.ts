@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { CommanderError, type Command } from 'commander';
 import { fsMessage, InputError, isUserFsError } from './errors.ts';
 import { printable } from './cli-util.ts';
-import { lightProgram, realProgram } from './cli-registry.ts';
+import { COMMANDS, lightProgram, realProgram } from './cli-registry.ts';
 
 export { printable } from './cli-util.ts';
 
@@ -47,7 +47,19 @@ export function reportError(e: unknown, debug: boolean): number {
   return typeof err?.exitCode === 'number' ? err.exitCode : 1;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * `help <name>` of a name that is no command, as `<name>`: an unknown command (exit 2, with a
+ * suggestion). Commander would print the general help and exit 0.
+ */
+export function helpOfUnknown(argv: string[]): string[] {
+  const i = argv.findIndex((a) => !a.startsWith('-'));
+  const name = argv[i + 1];
+  if (i < 0 || argv[i] !== 'help' || name === undefined || name.startsWith('-') || Object.hasOwn(COMMANDS, name)) return argv;
+  return [...argv.slice(0, i), ...argv.slice(i + 1)];
+}
+
+export async function main(args: string[]): Promise<number> {
+  const argv = helpOfUnknown(args);
   const debug = argv.includes('--debug') || !!process.env.SPATTEN_DEBUG;
   process.exitCode = undefined;
   try {

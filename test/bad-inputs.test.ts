@@ -170,6 +170,7 @@ const CASES: Case[] = [
   { name: '--progress unknown mode', ...yaml(TINY), argv: run('--progress', 'fancy'), code: 2, re: /argument 'fancy' is invalid/ },
   { name: 'unknown option (typo)', ...yaml(TINY), argv: run('--jbos', '2'), code: 2, re: /unknown option '--jbos'\n\(Did you mean --jobs\?\)/ },
   { name: 'unknown command (typo)', argv: () => ['rnu', 'x.yaml'], code: 2, re: /unknown command 'rnu'\n\(Did you mean run\?\)/ },
+  { name: 'help of an unknown command (typo)', argv: () => ['help', 'rnu'], code: 2, re: /^error: unknown command 'rnu'\n\(Did you mean run\?\)/ },
   { name: '--fresh with --resume', ...yaml(TINY), argv: run('--fresh', '--resume'), code: 2, re: /--fresh and --resume contradict each other/ },
   // --- folders: --out, --reuse, the journal ---
   { name: '--out is a file', ...yaml(TINY), setup: (d) => writeFileSync(out(d), 'mine'), argv: run(), code: 2, re: /--out .*out: exists and is a file, not a folder/ },
