@@ -265,6 +265,8 @@ const CASES: Case[] = [
   { name: 'simulate --set misspelt choice', argv: () => ['simulate', '--set', 'hw.topkModel=oficial-rtl'], code: 2, re: /^error: --set hw\.topkModel=oficial-rtl: hw\.topkModel: "oficial-rtl" is not one of paper, official-rtl \(did you mean "official-rtl"\?\)\n$/ },
   { name: 'simulate --set value outside a union of literals', argv: () => ['simulate', '--set', 'algo.fcWeightBits=10'], code: 2, re: /^error: --set algo\.fcWeightBits=10: algo\.fcWeightBits: 10 is not one of 8, 12\n$/ },
   { name: 'simulate --set without =', argv: () => ['simulate', '--set', 'hw.dramChannels'], code: 2, re: /--set hw\.dramChannels: expected key=value/ },
+  { name: 'logits --ids with an empty id', argv: () => ['logits', '--model', 'sotu-char', '--ids', '1,,2'], code: 2, re: /^error: --ids 1,,2: id 2 is empty \(two commas, or a comma at an end\?\)\n$/ },
+  { name: 'logits --ids not decimal', argv: () => ['logits', '--model', 'sotu-char', '--ids', '1,0x10'], code: 2, re: /^error: --ids: "0x10" is not a non-negative integer token id\n$/ },
   { name: 'train --ft-masks unknown mode', argv: () => ['train', '--model', 'sotu-char', '--ft-masks', 'best'], code: 2, re: /--ft-masks: expected one of random, cascade, cascade-gen, cascade-mix, got "best"/ },
   { name: 'train --ft-masks for a recipe without fine-tuning', argv: () => ['train', '--model', 'sotu-gpt', '--ft-masks', 'cascade'], code: 2, re: /--ft-masks \/ --ft-steps \/ --ft-min-keep: only for a recipe with a fine-tuning phase, without --steps \(sotu-gpt\)/ },
   { name: 'train --ft-min-keep out of range', argv: () => ['train', '--model', 'sotu-char', '--ft-min-keep', '0'], code: 2, re: /--ft-min-keep: expected a fraction in \(0, 1\], got "0"/ },

@@ -13,12 +13,14 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
+/** `--ids 2,45,17` → token ids: decimal non-negative integers, none empty (`1,,2` is refused, not read as 1,2). */
 export function parseIds(s: string): number[] {
-  const parts = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  if (parts.length === 0) throw new InputError('--ids: expected comma-separated token ids, e.g. --ids 2,45,17');
-  return parts.map((p) => {
+  const parts = s.split(',').map((x) => x.trim());
+  if (parts.every((x) => x === '')) throw new InputError('--ids: expected comma-separated token ids, e.g. --ids 2,45,17');
+  return parts.map((p, i) => {
+    if (p === '') throw new InputError(`--ids ${s}: id ${i + 1} is empty (two commas, or a comma at an end?)`);
     const n = Number(p);
-    if (!Number.isInteger(n) || n < 0) throw new InputError(`--ids: "${p}" is not a non-negative integer token id`);
+    if (!/^\d+$/.test(p) || !Number.isSafeInteger(n)) throw new InputError(`--ids: "${p}" is not a non-negative integer token id`);
     return n;
   });
 }
