@@ -5,9 +5,17 @@
  */
 import { InputError } from './errors.ts';
 
+/** A decimal number as typed (`12`, `-0.5`, `.5`, `1e3`): not hex, octal or binary (`Number('0x10')` is 16). */
+const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/** The number a decimal text gives (surrounding blanks allowed), else NaN. */
+export function decimal(v: string): number {
+  return DECIMAL.test(v.trim()) ? Number(v) : Number.NaN;
+}
+
 export function intArg(name: string, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
-    const n = Number(v);
+    const n = decimal(v);
     if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`${name}: expected a positive integer, got "${v}"`);
     if (n > max) throw new InputError(`${name}: ${v} is too large (at most ${max})`);
     return n;
@@ -16,7 +24,7 @@ export function intArg(name: string, max = Number.MAX_SAFE_INTEGER) {
 
 export function numArg(name: string, max = 1e9) {
   return (v: string): number => {
-    const n = Number(v);
+    const n = decimal(v);
     if (!Number.isFinite(n) || n <= 0) throw new InputError(`${name}: expected a positive number, got "${v}"`);
     if (n > max) throw new InputError(`${name}: ${v} is too large (at most ${max})`);
     return n;

@@ -7,6 +7,7 @@
 import type * as z from '../core/zod.ts';
 import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import type { Params } from './driver.ts';
+import { decimal } from './cli-util.ts';
 import { InputError } from './errors.ts';
 import { closest, didYouMean } from './suggest.ts';
 
@@ -104,8 +105,10 @@ export function parseSets(sets: string[]): Params {
     const raw = s.slice(eq + 1).trim();
     const fs = fieldSchema(key);
     if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`);
-    const value: number | string = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    // numbers are decimal: 0x10 stays text (a number field refuses it), 1e3 is 1000
+    const value: number | string = Number.isFinite(decimal(raw)) ? decimal(raw) : raw;
     const r = fs.safeParse(value);
+    if (!r.success && raw !== '' && fs.safeParse(Number(raw)).success) throw new InputError(`--set ${s}: ${key}: expected a decimal number, got "${raw}"`);
     if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => valueMessage(i, value)).join('; ')}`);
     out[key] = value;
   }

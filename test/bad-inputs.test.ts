@@ -264,6 +264,8 @@ const CASES: Case[] = [
   { name: 'simulate --set value not a number', argv: () => ['simulate', '--set', 'hw.dramChannels=many'], code: 2, re: /--set hw\.dramChannels=many: hw\.dramChannels: / },
   { name: 'simulate --set misspelt choice', argv: () => ['simulate', '--set', 'hw.topkModel=oficial-rtl'], code: 2, re: /^error: --set hw\.topkModel=oficial-rtl: hw\.topkModel: "oficial-rtl" is not one of paper, official-rtl \(did you mean "official-rtl"\?\)\n$/ },
   { name: 'simulate --set value outside a union of literals', argv: () => ['simulate', '--set', 'algo.fcWeightBits=10'], code: 2, re: /^error: --set algo\.fcWeightBits=10: algo\.fcWeightBits: 10 is not one of 8, 12\n$/ },
+  { name: 'simulate --set a hexadecimal number', argv: () => ['simulate', '--set', 'hw.topkParallelism=0x10'], code: 2, re: /^error: --set hw\.topkParallelism=0x10: hw\.topkParallelism: expected a decimal number, got "0x10"\n$/ },
+  { name: 'simulate --seq-len hexadecimal', argv: () => ['simulate', '--seq-len', '0x40'], code: 2, re: /^error: --seq-len: expected a positive integer, got "0x40"\n$/ },
   { name: 'simulate --set without =', argv: () => ['simulate', '--set', 'hw.dramChannels'], code: 2, re: /--set hw\.dramChannels: expected key=value/ },
   { name: 'logits --ids with an empty id', argv: () => ['logits', '--model', 'sotu-char', '--ids', '1,,2'], code: 2, re: /^error: --ids 1,,2: id 2 is empty \(two commas, or a comma at an end\?\)\n$/ },
   { name: 'logits --ids not decimal', argv: () => ['logits', '--model', 'sotu-char', '--ids', '1,0x10'], code: 2, re: /^error: --ids: "0x10" is not a non-negative integer token id\n$/ },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandRange, parseConstraint, parseSpace, violation } from '../dse/space.ts';
+import { expandRange, parseConstraint, parseSets, parseSpace, violation } from '../dse/space.ts';
 import { InputError } from '../dse/errors.ts';
 import { GridDriver, gridSize } from '../dse/drivers/grid.ts';
 import { RandomDriver } from '../dse/drivers/random.ts';
@@ -248,4 +248,17 @@ test('a switch swept as [true, false]: YAML booleans are accepted (as "true"/"fa
   assert.deepEqual(p.domains[2], { key: 'hw.dramRefresh', kind: 'choice', values: ['true', 'false'] });
   assert.equal(applyParams(basePoint(p.space), { 'hw.dramRefresh': 'false' }).hw.dramRefresh, false);
   assert.match(errorOf(GOOD.replace('[1, 2, 4, 8, 16, 32]', '[1, true]')), /parameters\.hw\.topkParallelism\[1\]: Invalid input: expected number/);
+});
+
+test('--set numbers are decimal: 1e2, .5 and +4 are numbers; 0x10, 0b10 and 0o17 are refused, not read as 16, 2 and 15', () => {
+  assert.deepEqual(parseSets(['hw.keySramKB=1e2', 'hw.clockGHz=.5', 'hw.dramChannels=+4', 'algo.tokenKeep=5e-1', 'algo.tokenPolicy=llm']), {
+    'hw.keySramKB': 100,
+    'hw.clockGHz': 0.5,
+    'hw.dramChannels': 4,
+    'algo.tokenKeep': 0.5,
+    'algo.tokenPolicy': 'llm',
+  });
+  for (const v of ['0x10', '0b10', '0o17']) {
+    assert.throws(() => parseSets([`hw.topkParallelism=${v}`]), (e: Error) => e instanceof InputError && e.message === `--set hw.topkParallelism=${v}: hw.topkParallelism: expected a decimal number, got "${v}"`);
+  }
 });
