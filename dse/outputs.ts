@@ -9,7 +9,7 @@
  * parameters exactly as evaluated (shortest round-trip), so a row can be re-simulated. The journal
  * keeps the full precision; the Pareto front and feasibility are decided at full precision.
  */
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fsInputError, InputError } from './errors.ts';
 import { writeFileAtomic } from '../core/atomic.ts';
@@ -81,18 +81,12 @@ export function isResultsFolder(dir: string, entries: string[]): boolean {
   }
 }
 
-/**
- * Checks, without writing anything, that a run may write into `dir` (`what` names it in
- * messages, e.g. "--out x"): the folder or its nearest existing parent must be a writable folder;
- * an existing non-empty folder must be a results folder of this tool unless `force`.
- */
-export function checkOutDir(dir: string, what: string, force = false): void {
-  let d = path.resolve(dir);
-  let st;
+/** The path itself or its nearest existing parent, with its stat (filesystem errors name `what`). */
+function nearestExisting(p: string, what: string): { d: string; st: Stats } {
+  let d = path.resolve(p);
   for (;;) {
     try {
-      st = statSync(d);
-      break;
+      return { d, st: statSync(d) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsInputError(e, what);
     }
@@ -100,14 +94,27 @@ export function checkOutDir(dir: string, what: string, force = false): void {
     if (up === d) throw new InputError(`${what}: no existing parent folder`);
     d = up;
   }
+}
+
+function checkWritable(dir: string, what: string): void {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw fsInputError(e, `${what}: cannot write in ${dir}`);
+  }
+}
+
+/**
+ * Checks, without writing anything, that a run may write into `dir` (`what` names it in
+ * messages, e.g. "--out x"): the folder or its nearest existing parent must be a writable folder;
+ * an existing non-empty folder must be a results folder of this tool unless `force`.
+ */
+export function checkOutDir(dir: string, what: string, force = false): void {
+  const { d, st } = nearestExisting(dir, what);
   if (!st.isDirectory()) {
     throw new InputError(d === path.resolve(dir) ? `${what}: exists and is a file, not a folder` : `${what}: ${d} is a file, not a folder`);
   }
-  try {
-    accessSync(d, constants.W_OK | constants.X_OK);
-  } catch (e) {
-    throw fsInputError(e, `${what}: cannot write in ${d}`);
-  }
+  checkWritable(d, what);
   if (d !== path.resolve(dir)) return; // will be created
   let entries: string[];
   try {
@@ -122,6 +129,21 @@ export function checkOutDir(dir: string, what: string, force = false): void {
     `${what}: the folder is not empty (${shown}) and is not a results folder of spatten-dse; ` +
       `choose another --out folder, or add --force to write ${RESULT_FILES.slice(0, 5).join(', ')} into it`,
   );
+}
+
+/**
+ * Checks, without writing anything, that a file the user names (`what`, e.g. "--out x.html") can
+ * be written: not a folder (`example` completes the suggested file name), under folders rather
+ * than files, in a writable folder; a missing folder is created when `createFolder`, else refused.
+ */
+export function checkOutFile(file: string, what: string, example: string, createFolder: boolean): void {
+  const target = path.resolve(file);
+  const { d, st } = nearestExisting(target, what);
+  if (d === target && st.isDirectory()) throw new InputError(`${what}: is a folder; give a file name, e.g. ${path.join(file, example)}`);
+  if (d !== target && !st.isDirectory()) throw new InputError(`${what}: ${d} is a file, not a folder`);
+  const folder = path.dirname(target);
+  if (d !== target && d !== folder && !createFolder) throw new InputError(`${what}: folder ${folder} does not exist`);
+  checkWritable(d === target ? folder : d, what);
 }
 
 export function writeAtomic(file: string, data: string): void {

@@ -238,6 +238,9 @@ const CASES: Case[] = [
     code: 2,
     re: /points\.csv: line 3: column "energy_j": "abc" is not a number/,
   },
+  { name: 'report: comparison --out is a folder', setup: finishedRun, argv: (d) => ['report', out(d), out(d), '--out', d], code: 2, re: /^error: --out .*: is a folder; give a file name, e\.g\. .*\/compare\.html\n$/ },
+  { name: 'report: comparison --out under a file', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(d, 'f'), 'mine')), argv: (d) => ['report', out(d), out(d), '--out', path.join(d, 'f', 'c.html')], code: 2, re: /^error: --out .*\/f\/c\.html: a component of the path is a file, not a folder \(ENOTDIR\)\n$/ },
+  { name: 'reproduce --report under a file', files: { f: 'mine' }, argv: (d) => ['reproduce', 'sram', '--report', path.join(d, 'f', 'r.html')], code: 2, re: /^error: --report .*\/f\/r\.html: a component of the path is a file, not a folder \(ENOTDIR\)\n$/ },
   // --- simulate ---
   { name: 'simulate --seq-len 1e6 (overflow)', argv: () => ['simulate', '--seq-len', '1e6'], code: 2, re: /^error: --seq-len: 1e6 is too large \(at most 16384\)\n$/ },
   { name: 'simulate --gen-tokens 0', argv: () => ['simulate', '--gen-tokens', '0'], code: 2, re: /--gen-tokens: expected a positive integer/ },

@@ -5,7 +5,8 @@
  * folder is bad input: message on stderr, exit code 2.
  */
 import type { Command } from 'commander';
-import { InputError } from '../errors.ts';
+import { fsInputError, InputError } from '../errors.ts';
+import { checkOutFile } from '../outputs.ts';
 
 export function register(program: Command): void {
   program
@@ -22,15 +23,18 @@ export function register(program: Command): void {
         if (!Number.isInteger(maxOtherPoints) || maxOtherPoints < 0) throw new InputError(`--max-points: expected a non-negative integer, got "${o.maxPoints}"`);
       }
       if (o.out !== undefined && dirs.length < 2) throw new InputError('--out: only for comparisons (give two or more results folders)');
+      const out = o.out ?? 'compare.html';
+      if (dirs.length > 1) checkOutFile(out, `--out ${out}`, 'compare.html', true);
       const t0 = performance.now();
       // Loaded on use: vega + vega-lite take ~1 s to import, which every other command would pay.
       const { RunFolderError, writeReport, writeComparison } = await import('../../reports/index.ts');
       let r;
       try {
-        r = dirs.length > 1 ? await writeComparison(dirs, o.out ?? 'compare.html') : await writeReport(dirs[0], { interactive: o.interactive === true, maxOtherPoints });
+        r = dirs.length > 1 ? await writeComparison(dirs, out) : await writeReport(dirs[0], { interactive: o.interactive === true, maxOtherPoints });
       } catch (e) {
         if (e instanceof RunFolderError) throw new InputError(e.message);
-        throw e;
+        // the runs are read with RunFolderErrors: a filesystem error of a comparison is its write
+        throw dirs.length > 1 ? fsInputError(e, `--out ${out}`) : e;
       }
       process.stdout.write(`wrote ${r.path} (${(r.bytes / 1024).toFixed(0)} KiB, ${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
     });

@@ -7,12 +7,11 @@
  * `--report FILE` also writes a static HTML page plotting each figure on the paper's axes, ours
  * next to the paper's values (reports/figures/).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { FIGURES } from '../reproduce/index.ts';
 import { parseSets } from '../space.ts';
-import { InputError } from '../errors.ts';
+import { fsInputError, InputError } from '../errors.ts';
+import { checkOutFile } from '../outputs.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FIDELITY_NAMES, REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 
@@ -31,13 +30,6 @@ function hwOverrides(sets: string[]): Partial<HardwareConfig> {
   return out as Partial<HardwareConfig>;
 }
 
-/** `--report FILE` must name a file in an existing folder (checked before any figure runs). */
-function checkReportPath(file: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`--report ${file}: folder ${dir} does not exist`);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new InputError(`--report ${file}: is a folder; give an HTML file name, e.g. ${path.join(file, 'reproduce.html')}`);
-}
-
 export function register(program: Command): void {
   const names = FIGURES.map((f) => f.name);
   program
@@ -52,7 +44,8 @@ export function register(program: Command): void {
       if (what !== 'all' && !names.includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (${names.join(' | ')} | all)`);
       if (!(FIDELITY_NAMES as readonly string[]).includes(o.model)) throw new InputError(`--model: expected ${FIDELITY_NAMES.join(' or ')}, got "${o.model}"`);
       const hw = hwOverrides(o.set);
-      if (o.report !== undefined) checkReportPath(o.report);
+      // --report FILE must name a file in an existing, writable folder (checked before any figure runs)
+      if (o.report !== undefined) checkOutFile(o.report, `--report ${o.report}`, 'reproduce.html', false);
       const res: Record<string, unknown> = {};
       const text: string[] = [];
       const done: { name: string; describe: string; rows: unknown; text: string }[] = [];
@@ -72,7 +65,11 @@ export function register(program: Command): void {
         const { writeFileAtomic } = await import('../../core/atomic.ts');
         const command = ['npx spatten-dse reproduce', what, '--model', o.model, ...o.set.flatMap((x) => ['--set', x])].join(' ');
         const html = await renderFigureReport(done, command);
-        writeFileAtomic(o.report, html);
+        try {
+          writeFileAtomic(o.report, html);
+        } catch (e) {
+          throw fsInputError(e, `--report ${o.report}`);
+        }
         process.stderr.write(`wrote ${o.report} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`);
       }
     });
