@@ -17,6 +17,16 @@ import { checkCycleBuffers, checkEncoderStage, lastSet } from '../point-checks.t
 /** BERT-like settings: the paper's averages (tokens and values 1.9× over all models, heads 1.1×), static 8-bit. */
 export const COMPARE_ALGO = { tokenKeep: 0.55, valueKeep: 0.8, headKeep: 0.9, msbBits: 8, lsbBits: 0 };
 
+/** `--set workload.*` keys compare would ignore or misreport: its workload is -w's BERT model, summarizing --seq-len tokens. */
+const NOT_APPLICABLE = ['workload.benchmark', 'workload.trace', 'workload.genTokens'];
+
+function checkWorkloadSets(sets: string[]): void {
+  for (const key of NOT_APPLICABLE) {
+    const s = lastSet(sets, key);
+    if (s) throw new InputError(`${s}: does not apply; compare's workload is a BERT model (-w) summarizing --seq-len tokens`);
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('compare')
@@ -36,6 +46,7 @@ export function register(program: Command): void {
         algo: AlgoSchema.parse(COMPARE_ALGO),
         workload: WorkloadSchema.parse({ model: o.workload, stage: 'summarization', seqLen: o.seqLen }),
       };
+      checkWorkloadSets(o.set);
       const point = applyParams(base, parseSets(o.set));
       checkEncoderStage(point.workload, lastSet(o.set, 'workload.stage') ?? lastSet(o.set, 'workload.model') ?? `--workload ${o.workload}`);
       if (o.model === 'cycle') checkCycleBuffers(point.hw, o.set);
