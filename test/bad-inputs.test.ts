@@ -274,6 +274,7 @@ const CASES: Case[] = [
   { name: 'simulate --set without =', argv: () => ['simulate', '--set', 'hw.dramChannels'], code: 2, re: /--set hw\.dramChannels: expected key=value/ },
   { name: 'logits --ids with an empty id', argv: () => ['logits', '--model', 'sotu-char', '--ids', '1,,2'], code: 2, re: /^error: --ids 1,,2: id 2 is empty \(two commas, or a comma at an end\?\)\n$/ },
   { name: 'logits --ids not decimal', argv: () => ['logits', '--model', 'sotu-char', '--ids', '1,0x10'], code: 2, re: /^error: --ids: "0x10" is not a non-negative integer token id\n$/ },
+  { name: 'reproduce --set an SRAM below the cycle model\'s line pair', argv: () => ['reproduce', 'fig19a', '--set', 'hw.valueSramKB=0.1'], code: 2, re: /^error: --set hw\.valueSramKB=0\.1: too small for the cycle model in figure fig19a: one of its configurations needs at least [\d.]+ KB\n$/ },
   { name: 'train --ft-masks unknown mode', argv: () => ['train', '--model', 'sotu-char', '--ft-masks', 'best'], code: 2, re: /--ft-masks: expected one of random, cascade, cascade-gen, cascade-mix, got "best"/ },
   { name: 'train --ft-masks for a recipe without fine-tuning', argv: () => ['train', '--model', 'sotu-gpt', '--ft-masks', 'cascade'], code: 2, re: /--ft-masks \/ --ft-steps \/ --ft-min-keep: only for a recipe with a fine-tuning phase, without --steps \(sotu-gpt\)/ },
   { name: 'train --ft-min-keep out of range', argv: () => ['train', '--model', 'sotu-char', '--ft-min-keep', '0'], code: 2, re: /--ft-min-keep: expected a fraction in \(0, 1\], got "0"/ },

@@ -12,6 +12,8 @@ import { FIGURES } from '../reproduce/index.ts';
 import { parseSets } from '../space.ts';
 import { fsInputError, InputError } from '../errors.ts';
 import { checkOutFile } from '../outputs.ts';
+import { lastSet } from '../point-checks.ts';
+import { BufferTooSmallError } from '../../sim/cycle/geometry.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FIDELITY_NAMES, REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 
@@ -28,6 +30,17 @@ function hwOverrides(sets: string[]): Partial<HardwareConfig> {
     out[k.slice(3)] = v;
   }
   return out as Partial<HardwareConfig>;
+}
+
+/** A figure's run; an SRAM too small for the cycle model (for one of the figure's arrays) is bad input naming the knob and that array's minimum. */
+function runFigure(f: (typeof FIGURES)[number], model: string, hw: Partial<HardwareConfig>, sets: string[]) {
+  try {
+    return f.run({ fidelity: model, hw });
+  } catch (e) {
+    if (!(e instanceof BufferTooSmallError)) throw e;
+    const cause = lastSet(sets, e.knob) ?? e.knob;
+    throw new InputError(`${cause}: too small for the cycle model in figure ${f.name}: one of its configurations needs at least ${e.minKB} KB`);
+  }
 }
 
 export function register(program: Command): void {
@@ -51,7 +64,7 @@ export function register(program: Command): void {
       const done: { name: string; describe: string; rows: unknown; text: string }[] = [];
       for (const f of FIGURES) {
         if (what !== 'all' && f.name !== what) continue;
-        const r = f.run({ fidelity: o.model, hw });
+        const r = runFigure(f, o.model, hw, o.set);
         res[f.name] = r.rows;
         text.push(r.text);
         done.push({ name: f.name, describe: f.describe, ...r });

@@ -55,11 +55,26 @@ export function minBufferKB(hw: HardwareConfig): { key: number; value: number } 
   return { key: kb(keyLineBits), value: kb(valLineBits) };
 }
 
+/** A key or value SRAM below one line pair: the knob (hw.keySramKB or hw.valueSramKB) and the smallest size accepted. */
+export class BufferTooSmallError extends Error {
+  constructor(
+    readonly knob: 'hw.keySramKB' | 'hw.valueSramKB',
+    readonly minKB: number,
+    lines: string,
+  ) {
+    super(`simulateCycle: key/value SRAM too small for one line pair (${lines} lines): ${knob} must be at least ${minKB} KB`);
+    this.name = 'BufferTooSmallError';
+  }
+}
+
 /** Key- and value-buffer capacity in array lines (lines of M × wordBits). */
 export function bufferLines(hw: HardwareConfig): { key: number; value: number; keyLineBits: number; valLineBits: number } {
   const { keyLineBits, valLineBits } = lineBits(hw);
   const key = linesOf(hw.keySramKB, keyLineBits);
   const value = linesOf(hw.valueSramKB, valLineBits);
-  if (key < MIN_BUFFER_LINES || value < MIN_BUFFER_LINES) throw new Error(`simulateCycle: key/value SRAM too small for one line pair (${key}/${value} lines)`);
+  if (key < MIN_BUFFER_LINES || value < MIN_BUFFER_LINES) {
+    const keyShort = key < MIN_BUFFER_LINES;
+    throw new BufferTooSmallError(keyShort ? 'hw.keySramKB' : 'hw.valueSramKB', keyShort ? minBufferKB(hw).key : minBufferKB(hw).value, `${key}/${value}`);
+  }
   return { key, value, keyLineBits, valLineBits };
 }
