@@ -190,3 +190,15 @@ test('accuracy CI: Wilson score interval, never empty at n/n or 0/n (closed form
   }
   assert.ok(wilsonCi(400, 500)[1] - wilsonCi(400, 500)[0] < wilsonCi(40, 50)[1] - wilsonCi(40, 50)[0]);
 });
+
+test('accuracy CI: exactly 1 at n/n and 0 at 0/n, and lo <= k/n <= hi for every k (the spam-bert subset sizes)', async () => {
+  const { wilsonCi } = await import('../sim/nn/api.ts');
+  for (const n of [4, 10, 14, 19, 24, 69, 75]) {
+    for (let k = 0; k <= n; k++) {
+      const [lo, hi] = wilsonCi(k, n);
+      assert.ok(lo <= k / n && k / n <= hi && 0 <= lo && hi <= 1, `${k}/${n}: [${lo}, ${hi}]`);
+    }
+    assert.equal(wilsonCi(n, n)[1], 1, `${n}/${n}`);
+    assert.equal(wilsonCi(0, n)[0], 0, `0/${n}`);
+  }
+});

@@ -121,7 +121,11 @@ export function wilsonCi(k: number, n: number, z = 1.959964): [number, number] {
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  // centre ± half rounds to 1 − 2⁻⁵³ at k = n and to ~1e-18 at k = 0, excluding the estimate:
+  // the bounds are exactly 1 and 0 there, and the interval always contains p.
+  const lo = k <= 0 ? 0 : Math.min(p, Math.max(0, centre - half));
+  const hi = k >= n ? 1 : Math.max(p, Math.min(1, centre + half));
+  return [lo, hi];
 }
 
 /** 95% percentile bootstrap CI of stat over resamples of values (1 000 resamples, seeded). */
