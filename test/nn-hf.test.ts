@@ -83,6 +83,19 @@ test('forward-changing keys that are not implemented are rejected, naming the ke
   }
 });
 
+test('a config.json that is not a JSON object (null, an array, a number, a string) is a ConfigError naming the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hf-var-'));
+  cpSync(join(FIX, 'gpt2-tiny'), dir, { recursive: true });
+  try {
+    for (const text of ['null', '[1]', '3', '"gpt2"']) {
+      writeFileSync(join(dir, 'config.json'), text);
+      assert.throws(() => loadCheckpoint(dir), (e: Error) => e instanceof ConfigError && e.message.startsWith(`${join(dir, 'config.json')}: expected a JSON object`), text);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('implemented keys are read: activations, eps, n_inner, attention scalings', () => {
   const base = JSON.parse(readFileSync(join(FIX, 'gpt2-tiny/config.json'), 'utf8')) as Record<string, unknown>;
   const c = configFromHf({ ...base, activation_function: 'gelu_pytorch_tanh', layer_norm_epsilon: 1e-3, n_inner: 96, scale_attn_weights: false, scale_attn_by_inverse_layer_idx: true, tie_word_embeddings: false });

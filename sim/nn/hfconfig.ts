@@ -85,6 +85,9 @@ const FIXED: Record<'bert' | 'gpt2', Record<string, unknown[]>> = {
 
 /** Reads a config.json object `j`; every error is a ConfigError naming the key and `source`. */
 export function configFromHf(j: Record<string, unknown>, source = 'config.json'): HfModelConfig {
+  if (j === null || typeof j !== 'object' || Array.isArray(j)) {
+    throw new ConfigError(`${source}: expected a JSON object (a Hugging Face BERT or GPT-2 config with 'model_type'), got ${Array.isArray(j) ? 'an array' : JSON.stringify(j)}`);
+  }
   const r = new HfReader(j, source);
   const type = modelType(r);
   checkArchitecture(r, type);
