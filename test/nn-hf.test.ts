@@ -184,6 +184,38 @@ test('CLI: logits matches the reference; prompt longer than n_positions and toke
   }
 });
 
+/** A copy of fixture folder `folder` with its tokenizer files replaced by those of `tokFrom`. */
+function withTokenizerOf(folder: string, tokFrom: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hf-tok-'));
+  cpSync(join(FIX, folder), dir, { recursive: true });
+  for (const f of ['vocab.json', 'merges.txt', 'vocab.txt']) rmSync(join(dir, f), { force: true });
+  cpSync(join(FIX, tokFrom), dir, { recursive: true });
+  return dir;
+}
+
+test('a tokenizer of the wrong kind is a ConfigError (CLI exit 2) naming the folder and what the model needs', () => {
+  const cases: [string, string, RegExp][] = [
+    ['gpt2-tiny', 'tokenizer-wordpiece', /GPT-2, which needs its byte-level BPE tokenizer \(vocab\.json \+ merges\.txt\), but the folder has only a WordPiece vocab\.txt/],
+    ['bert-tiny', 'tokenizer-bpe', /BERT, whose inputs start with \[CLS\] and end with \[SEP\], but the tokenizer \(vocab\.json \+ merges\.txt\) has no \[CLS\] and \[SEP\]/],
+  ];
+  for (const [folder, tok, re] of cases) {
+    const dir = withTokenizerOf(folder, tok);
+    try {
+      assert.throws(() => loadCheckpoint(dir), (e: Error) => e instanceof ConfigError && e.message.startsWith(`${dir}: `) && re.test(e.message), folder);
+      const r = cli('accuracy', '--model', dir, '--max-examples', '1');
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, re);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  // a BERT with a BPE tokenizer that has [CLS] and [SEP] (the shipped spam-bert) loads, with their ids
+  const ck = loadCheckpoint(join(ROOT, 'sim/nn/checkpoints/spam-bert'));
+  assert.equal(ck.config.kind, 'bert');
+  assert.equal(ck.config.clsId, ck.tokenizer.tokenId('[CLS]'));
+  assert.equal(ck.config.sepId, ck.tokenizer.tokenId('[SEP]'));
+});
+
 test('logits: --set turns quantization on (6-bit Q/K/V change the log-probs a little, not a lot)', async () => {
   const ref = REF['gpt2-tiny'];
   const r = await computeLogits(join(FIX, 'gpt2-tiny'), ref.ids, AlgoSchema.parse({ msbBits: 6, queryBits: 6, valueBits: 6 }));

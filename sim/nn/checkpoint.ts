@@ -43,8 +43,28 @@ export function loadCheckpoint(dir: string): Checkpoint {
   }
 }
 
+/**
+ * The tokenizer must be of the model's kind: GPT-2 reads its text with a byte-level BPE
+ * (vocab.json + merges.txt; a WordPiece vocab.txt lower-cases and drops characters), and a BERT's
+ * inputs are built with [CLS] and [SEP], which must be in its vocabulary (either tokenizer kind:
+ * spam-bert's is a BPE with both) — else config.json's ids (or HF's defaults 101 / 102) name
+ * arbitrary tokens.
+ */
+function checkTokenizerKind(dir: string, config: ModelConfig, tokenizer: Tokenizer): void {
+  const files = tokenizer instanceof BpeTokenizer ? 'vocab.json + merges.txt' : 'vocab.txt';
+  if (config.kind === 'gpt' && !(tokenizer instanceof BpeTokenizer)) {
+    throw new ConfigError(`${dir}: config.json is a GPT-2, which needs its byte-level BPE tokenizer (vocab.json + merges.txt), but the folder has only a WordPiece vocab.txt: put the model's vocab.json and merges.txt in the folder`);
+  }
+  if (config.kind !== 'bert') return;
+  const missing = ['[CLS]', '[SEP]'].filter((t) => tokenizer.tokenId(t) === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(`${dir}: config.json is a BERT, whose inputs start with [CLS] and end with [SEP], but the tokenizer (${files}) has no ${missing.join(' and ')}: put the tokenizer files the model was trained with in the folder`);
+  }
+}
+
 /** Tokenizer ids must index the model's embedding: a larger tokenizer is the wrong tokenizer. */
 function checkTokenizer(dir: string, config: ModelConfig, tokenizer: Tokenizer): void {
+  checkTokenizerKind(dir, config, tokenizer);
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new ConfigError(
       `${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but config.json 'vocab_size' is ${config.vocabSize}: ` +
@@ -69,7 +89,7 @@ function loadCheckpointUnchecked(dir: string): Checkpoint {
   }
   const config = configFromHf(cfgJson, cfgPath);
   const tokenizer = loadTokenizer(dir);
-  // Special ids from the tokenizer when the config does not name them.
+  // Special ids from the tokenizer when it has them (a BERT's [CLS] / [SEP] must be there: checkTokenizer).
   if (config.kind === 'bert') {
     config.clsId = tokenizer.tokenId('[CLS]') ?? config.clsId;
     config.sepId = tokenizer.tokenId('[SEP]') ?? config.sepId;
