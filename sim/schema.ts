@@ -81,12 +81,15 @@ export const AlgoSchema = z
     valueKeep: z.number().gt(0).max(1).default(1).describe('Local V pruning: fraction of the kept tokens whose V is fetched, per head'),
     tokenFrontFrac: z.number().min(0).max(1).default(0.15).describe('Front fraction of layers never token-pruned (paper: 15%)'),
     headFrontFrac: z.number().min(0).max(1).default(0.3).describe('Front fraction of layers never head-pruned (paper: 30%)'),
-    msbBits: z.number().int().min(1).max(32).default(12).describe('Key/query MSB width fetched first (4,6,8,10,12; 16/32 unquantized)'),
+    msbBits: z.number().int().min(2).max(32).default(12).describe('Key/query MSB width fetched first (4,6,8,10,12; 16/32 unquantized); at least 2 (a signed 1-bit code has no nonzero level)'),
     lsbBits: z.number().int().min(0).max(8).default(0).describe('LSB width refetched on a flat distribution; 0 = progressive quantization off'),
     lsbThreshold: z.number().min(0).max(1).default(0.1).describe('Refetch LSBs when max attention probability < threshold'),
     lsbRefetchFraction: z.number().min(0).max(1).default(0.059).describe('Fraction of heads that refetch LSBs (paper: 5.9%); measured by the accuracy engine when it runs'),
-    valueBits: z.number().int().min(0).max(32).default(0).describe('Value width in DRAM; 0 = same as msbBits'),
-    queryBits: z.number().int().min(1).max(32).default(12).describe('Query width read from DRAM'),
+    valueBits: z
+      .union([z.literal(0), z.number().int().min(2, { error: 'expected 0 (same as msbBits) or a width from 2 to 32 bits' }).max(32)], { error: 'expected 0 (same as msbBits) or a width from 2 to 32 bits' })
+      .default(0)
+      .describe('Value width in DRAM; 0 = same as msbBits, else 2..32'),
+    queryBits: z.number().int().min(2).max(32).default(12).describe('Query width read from DRAM; at least 2 (a signed 1-bit code has no nonzero level)'),
     // Optional (no default) so that existing configs parse and hash exactly as before; absent = cascade.
     tokenPolicy: z.enum(['cascade', 'llm']).optional().describe("LM KV-token selection: 'cascade' (paper, default) or 'llm' (official SpAtten-LLM cache: per-head top-k, fixed budget tokenKeep × context)"),
     tokenScore: z.enum(['sum', 'mean']).optional().describe("Cascade token score: 'sum' of attention probabilities (paper Alg. 2 as written) or 'mean' (that sum over the number of rows that saw the token: a running average, i.e. the previous importance rescaled at every step — the released GPT-2 workloads rescale it every iteration, by an unstated rule). Default: 'mean' for causal LMs (a causal sum ranks tokens by age), 'sum' for BERT (both rank alike there)"),

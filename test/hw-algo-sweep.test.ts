@@ -32,8 +32,8 @@ function randomPoint(rng: Rng): { wl: WorkloadConfig; algo: AlgoConfig; ov: Work
     tokenKeep: keep(), tokenSpread: rng(), tokenMinKeep: rng() < 0.5 ? 0.1 : 0.001 + rng() * 0.999,
     headKeep: keep(), headSpread: rng(), valueKeep: keep(),
     tokenFrontFrac: rng() < 0.5 ? 0.15 : rng(), headFrontFrac: rng() < 0.5 ? 0.3 : rng(),
-    msbBits: 1 + Math.floor(rng() * 16), lsbBits: Math.floor(rng() * 9), lsbThreshold: rng(), lsbRefetchFraction: rng() < 0.3 ? 0 : rng(),
-    valueBits: rng() < 0.5 ? 0 : 1 + Math.floor(rng() * 16), queryBits: 1 + Math.floor(rng() * 16),
+    msbBits: 2 + Math.floor(rng() * 15), lsbBits: Math.floor(rng() * 9), lsbThreshold: rng(), lsbRefetchFraction: rng() < 0.3 ? 0 : rng(),
+    valueBits: rng() < 0.5 ? 0 : 2 + Math.floor(rng() * 15), queryBits: 2 + Math.floor(rng() * 15),
   });
   const ov: WorkloadOverrides = {};
   if (rng() < 0.2) {
