@@ -14,6 +14,7 @@ import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
 import { ConfigError, configFromHf } from '../sim/nn/hfconfig.ts';
 import { lk, type ModelConfig, type Weights } from '../sim/nn/model.ts';
 import { referenceForward } from '../sim/nn/reference.ts';
+import { readSafetensors, writeSafetensors } from '../sim/nn/safetensors.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIX = join(ROOT, 'test/fixtures/hf-reference');
@@ -214,6 +215,24 @@ test('a tokenizer of the wrong kind is a ConfigError (CLI exit 2) naming the fol
   assert.equal(ck.config.kind, 'bert');
   assert.equal(ck.config.clsId, ck.tokenizer.tokenId('[CLS]'));
   assert.equal(ck.config.sepId, ck.tokenizer.tokenId('[SEP]'));
+});
+
+test('a NaN in the logits or losses fails the accuracy evaluation instead of reporting a number', async () => {
+  const { measureAccuracy } = await import('../sim/nn/api.ts');
+  // weights of ±3e38 (the loader refuses non-finite ones) overflow float32 activations: Inf − Inf = NaN
+  for (const [folder, tensor] of [['gpt2-tiny', 'transformer.ln_f.weight'], ['bert-tiny', 'bert.encoder.layer.0.attention.self.query.weight']]) {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-nan-'));
+    cpSync(join(FIX, folder), dir, { recursive: true });
+    try {
+      const st = readSafetensors(join(dir, 'model.safetensors'));
+      st.get(tensor)!.data.forEach((_, i, a) => (a[i] = i % 2 ? 3e38 : -3e38));
+      rmSync(join(dir, 'model.safetensors'));
+      writeSafetensors(join(dir, 'model.safetensors'), st);
+      await assert.rejects(measureAccuracy({ model: dir, maxExamples: 4 }, AlgoSchema.parse({})), (e: Error) => e.message.startsWith(`${dir}: example 0: the `) && / are NaN /.test(e.message), folder);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 });
 
 test('logits: --set turns quantization on (6-bit Q/K/V change the log-probs a little, not a lot)', async () => {

@@ -259,6 +259,7 @@ function scoreClassifier(e: Engine, items: { ids: number[]; label: number }[], r
   for (let i = correct.length; i < items.length; i += BATCH.bert) {
     const batch = items.slice(i, i + BATCH.bert);
     const logits = e.classifyBatch(batch.map((x) => x.ids), ra, stats, i);
+    batch.forEach((_, b) => refuseNaN(e, logits[b], i + b, 'classifier logits'));
     batch.forEach((x, b) => {
       let best = 0;
       for (let k = 1; k < logits[b].length; k++) if (logits[b][k] > logits[b][best]) best = k;
@@ -270,11 +271,20 @@ function scoreClassifier(e: Engine, items: { ids: number[]; label: number }[], r
   return { metric: 'accuracy', value: mean(correct), n, ci95: wilsonCi(correct.reduce((a, b) => a + b, 0), n), stage: 'summarization', iterations: n, scores: correct };
 }
 
+/** Throws when `xs` (example `index`'s logits or losses) holds a NaN: a metric computed from it would be meaningless. */
+function refuseNaN(e: Engine, xs: ArrayLike<number>, index: number, what: string): void {
+  for (let k = 0; k < xs.length; k++) {
+    if (Number.isNaN(xs[k])) throw new Error(`${e.ck.dir}: example ${index}: the ${what} are NaN (activations beyond float32's range in the forward pass); no ${e.c.kind === 'bert' ? 'accuracy' : 'perplexity'} is reported`);
+  }
+}
+
 /** LM perplexity over the windows' GEN_TOKENS teacher-forced steps (bootstrap over windows). `perEx` holds the first windows' losses (a prefix). */
 function scoreLm(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, stats: Stats, seed: number, perEx: number[][]): Scored {
   for (let i = perEx.length; i < windows.length; i += BATCH.gpt) {
     const batch = windows.slice(i, i + BATCH.gpt);
-    perEx.push(...e.generateBatch(batch, prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS));
+    const losses = e.generateBatch(batch, prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS);
+    losses.forEach((xs, b) => refuseNaN(e, xs, i + b, 'next-token losses'));
+    perEx.push(...losses);
   }
   const n = perEx.length;
   const sums = perEx.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
