@@ -18,6 +18,7 @@ import { InputError } from './errors.ts';
 import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import type { JournalIndex } from './journal-index.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
+import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
 import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
@@ -438,7 +439,21 @@ async function localTasks(bundled: boolean): Promise<Tasks> {
   return TASKS;
 }
 
-/** What, besides the params and the model version, determines an evaluation's numbers. */
+/**
+ * What, besides the params and the model version, determines an evaluation's numbers. The model
+ * version covers the shipped checkpoints (files under sim/) but not a folder named by path: the
+ * accuracy block carries its checkpoint's content hash.
+ */
 export function keyMaterial(ctx: EvalContext): unknown {
-  return { base: ctx.base, accuracy: ctx.accuracy ?? null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}) };
+  return { base: ctx.base, accuracy: ctx.accuracy ? withCheckpoint(ctx.accuracy) : null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}) };
+}
+
+/**
+ * An accuracy block with `checkpoint`, the content hash of its model's config, weights and
+ * tokenizer (sim/nn/checkpoint-hash.ts: stat-checked, hashed once per content). A run's context
+ * carries it (dse/run.ts), so the accuracy caches of long-lived workers, keyed by the block, never
+ * give numbers of replaced files.
+ */
+export function withCheckpoint<T extends { model: string }>(acc: T): T & { checkpoint: string | null } {
+  return { ...acc, checkpoint: modelHash(acc.model) };
 }

@@ -14,7 +14,7 @@ import { HW_METRICS } from '../sim/metrics.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { InputError } from './errors.ts';
 import { basePoint, isCpuBound, type EvalContext } from './evaluate.ts';
-import { Executor, modelVersion } from './executor.ts';
+import { Executor, modelVersion, withCheckpoint } from './executor.ts';
 import { accuracyRungs, withExamples } from './fidelity.ts';
 import { defaultJobs } from './pool.ts';
 import { resolveMode, type ProgressMode } from './progress.ts';
@@ -114,7 +114,7 @@ export function prepareRun(opts: RunOptions): PreparedRun {
     base,
     fidelity: space.fidelity,
     constraints: parsed.constraints,
-    accuracy: space.accuracy,
+    accuracy: space.accuracy && withCheckpoint(space.accuracy),
     modelOptions: space.cycle,
     metrics: [...HW_METRICS],
     ...(space.baseline ? { baseline: space.baseline } : {}),

@@ -20,6 +20,7 @@ import { AlgoSchema, type AlgoConfig } from '../schema.ts';
 import type { Workload } from '../workload/types.ts';
 import { initBackend } from './backend.ts';
 import { loadCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { checkpointHash } from './checkpoint-hash.ts';
 import { sotuSplits, spamSplits, DATA_SEED } from './data.ts';
 import { Engine, runAlgo, Stats, type RunAlgo } from './engine.ts';
 import type { StatsCounters } from './run-algo.ts';
@@ -56,11 +57,19 @@ export function resolveModelDir(model: string): string {
   throw new Error(`model '${model}': neither a shipped checkpoint (${CHECKPOINT_ROOT}) nor a folder with config.json`);
 }
 
-/** Load (once per process/worker) the engine for a model name or folder. */
+/**
+ * The engine for a model name or folder, loaded once per process/worker and again when the
+ * folder's files changed since (their content hash, checked by stat: checkpoint-hash.ts), so that a
+ * long-lived worker never serves replaced weights, config or tokenizer.
+ */
 export async function getEngine(model: string): Promise<Engine> {
   await initBackend();
   const dir = resolveModelDir(model);
   let e = engines.get(dir);
+  if (e && e.ck.hash !== checkpointHash(dir)) {
+    e.dispose();
+    e = undefined;
+  }
   if (!e) {
     const ck: Checkpoint = loadCheckpoint(dir);
     e = new Engine(ck);

@@ -6,9 +6,9 @@
  * `loadCheckpoint` also reads real HF BERT / GPT-2 folders (pytorch_model.bin is not supported:
  * convert to safetensors first).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkpointHash } from './checkpoint-hash.ts';
 import { ConfigError, configFromHf } from './hfconfig.ts';
 import { fromHf, hfConfig, toHf } from './hf-weights.ts';
 import type { ModelConfig, Weights } from './model.ts';
@@ -20,7 +20,7 @@ export interface Checkpoint {
   config: ModelConfig;
   weights: Weights;
   tokenizer: Tokenizer;
-  /** sha256 of config.json + model.safetensors (for cache keys). */
+  /** Content hash of config.json, model.safetensors and the tokenizer files (checkpoint-hash.ts; cache and journal keys). */
   hash: string;
   training?: Record<string, unknown>;
 }
@@ -81,6 +81,7 @@ function checkTokenizer(dir: string, config: ModelConfig, tokenizer: Tokenizer):
 function loadCheckpointUnchecked(dir: string): Checkpoint {
   const cfgPath = join(dir, 'config.json');
   if (!existsSync(cfgPath)) throw new Error(`${dir}: no config.json (not a checkpoint folder)`);
+  const hash = checkpointHash(dir); // before reading: a file replaced meanwhile changes the next hash
   let cfgJson: Record<string, unknown>;
   try {
     cfgJson = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
@@ -101,10 +102,7 @@ function loadCheckpointUnchecked(dir: string): Checkpoint {
   const stPath = join(dir, 'model.safetensors');
   if (!existsSync(stPath)) throw new Error(`${dir}: no model.safetensors`);
   const weights = fromHf(config, readSafetensors(stPath), stPath);
-  const h = createHash('sha256');
-  h.update(readFileSync(cfgPath));
-  h.update(readFileSync(stPath));
   const trPath = join(dir, 'training.json');
   const training = existsSync(trPath) ? (JSON.parse(readFileSync(trPath, 'utf8')) as Record<string, unknown>) : undefined;
-  return { dir, config, weights, tokenizer, hash: h.digest('hex').slice(0, 16), training };
+  return { dir, config, weights, tokenizer, hash, training };
 }
