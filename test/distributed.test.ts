@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { checkRedis, parseRedisUrl, PREFIX } from '../dse/backends/redis.ts';
-import { decodeTask, queueNameFor } from '../dse/backends/queue.ts';
+import { decodeTask, QueueBackend, queueNameFor, workerIds } from '../dse/backends/queue.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dse', 'cli.ts');
@@ -315,6 +315,41 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
   } finally {
     await stopWorkers();
     server.kill('SIGKILL');
+  }
+});
+
+test('workerIds: one id per worker from BullMQ\'s client list (its `name` is the queue\'s, the worker\'s is in `rawname`)', () => {
+  const q = 'run.abcd1234';
+  const raw = (w?: string) => `${PREFIX}:${Buffer.from(q).toString('base64')}${w ? `:w:${w}` : ''}`;
+  const clients = [
+    { id: '7', name: q, rawname: raw('host-a:101') },
+    { id: '8', name: q, rawname: raw('host-b:202') },
+    { id: '9', name: q, rawname: raw('host-a:101') },
+    { id: '10', name: q, rawname: raw() },
+  ];
+  assert.deepEqual([...workerIds(clients)], ['host-a:101', 'host-b:202', 'client 10']);
+  assert.equal(workerIds([]).size, 0);
+});
+
+test('the progress note counts the workers connected to the queue, not one more (the queue\'s name)', { skip }, async () => {
+  const { Worker } = await import('bullmq');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-count-'));
+  // a model version no worker has: only this test's two Workers connect to the queue
+  const backend = await QueueBackend.open({ url: REDIS, name: `count-${process.pid}-${Date.now()}`, dir, modelVersion: 'test-no-such-version', log: () => {} });
+  const connection = parseRedisUrl(REDIS).options as never;
+  const ws = ['host-a:1', 'host-b:2'].map((name) => new Worker(backend.queueName, async () => null, { connection, prefix: PREFIX, name }));
+  try {
+    await Promise.all(ws.map((w) => w.waitUntilReady()));
+    let status = '';
+    for (let i = 0; i < 50 && !/\(2 connected\)/.test(status); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = backend.status();
+    }
+    assert.match(status, /^workers seen 2 \(2 connected\)/);
+  } finally {
+    await Promise.allSettled(ws.map((w) => w.close()));
+    await backend.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

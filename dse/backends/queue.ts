@@ -67,6 +67,22 @@ export function queueNameFor(runName: string, dir: string): string {
   return `${runName}.${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 8)}`;
 }
 
+/**
+ * The distinct workers among a queue's `getWorkers()` clients, by the id the results carry (host:pid,
+ * the Worker's `name`). BullMQ sets each client's `name` to the queue's name and keeps the
+ * connection name, `<prefix>:<base64 queue>:w:<worker name>`, in `rawname`; an unnamed worker is
+ * told apart by its Redis client id.
+ */
+export function workerIds(clients: Record<string, string>[]): Set<string> {
+  const ids = new Set<string>();
+  for (const c of clients) {
+    const raw = c.rawname ?? '';
+    const at = raw.indexOf(':w:');
+    ids.add(at >= 0 ? raw.slice(at + 3) : `client ${c.id ?? c.addr ?? raw}`);
+  }
+  return ids;
+}
+
 interface Pending {
   data: JobData;
   meta?: TaskMeta;
@@ -337,9 +353,10 @@ export class QueueBackend implements EvalBackend {
 
   /** Reads the queue's counts and its connected workers. */
   private async countWorkers(): Promise<void> {
-    const [c, workers] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkers()]);
-    for (const w of workers) if (w.name) this.seen.add(w.name);
-    this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: workers.length };
+    const [c, clients] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkers()]);
+    const ids = workerIds(clients);
+    for (const w of ids) this.seen.add(w);
+    this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: ids.size };
   }
 
   /** True while fewer than `waitWorkers` workers are connected (says so every 15 s); opens for good once they are. */
