@@ -165,7 +165,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       },
       {
         "flags": "--accuracy <model>",
-        "description": "also run the accuracy engine (spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does"
+        "description": "also run the accuracy engine (sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does"
       },
       {
         "flags": "--accuracy-examples <n>",
@@ -191,7 +191,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "options": [
       {
         "flags": "-m, --model <name>",
-        "description": "spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)",
+        "description": "sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)",
         "mandatory": true
       },
       {
@@ -268,7 +268,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "options": [
       {
         "flags": "-m, --model <name>",
-        "description": "spam-bert, sotu-gpt, or a Hugging Face BERT/GPT-2 folder",
+        "description": "sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, or a Hugging Face BERT/GPT-2 folder",
         "mandatory": true
       },
       {

@@ -22,6 +22,7 @@ import { allowedValues, fieldSchema, parameterKeys, parseConstraint, valueMessag
 // `simulate` command loads them without this module)
 export { fieldSchema, parameterKeys, parseConstraint, parseSets, violation, type Constraint } from './params.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
+import { shippedModels } from '../sim/nn/paths.ts';
 
 
 /** A value in the file: a number, a string, or true/false (kept as "true"/"false": parameter values are numbers or strings, and the switches parse those). */
@@ -75,7 +76,7 @@ export const SearchSchema = z
 
 export const AccuracyBlockSchema = z
   .object({
-    model: z.string().min(1).describe('spam-bert | sotu-gpt | sotu-char | path to a Hugging Face checkpoint folder'),
+    model: z.string().min(1).describe(`${shippedModels().join(' | ')} | path to a Hugging Face checkpoint folder`),
     maxExamples: z.number().int().min(1).optional(),
     seed: z.number().int().optional(),
     subsetExamples: z

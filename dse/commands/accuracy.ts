@@ -13,6 +13,7 @@ import { InputError, fsInputError } from '../errors.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { parseSets } from '../space.ts';
 import { DEFAULT_EXAMPLES } from '../../sim/nn/run-sizes.ts';
+import { shippedModels } from '../../sim/nn/paths.ts';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -131,7 +132,7 @@ export function register(program: Command): void {
   program
     .command('accuracy')
     .description('measure accuracy/perplexity of a trained model with SpAtten pruning + quantization in the forward pass')
-    .requiredOption('-m, --model <name>', 'spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)')
+    .requiredOption('-m, --model <name>', `${shippedModels().join(', ')}, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)`)
     .option('-s, --set <key=value>', 'algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5', collect, [])
     .option('--max-examples <n>', `evaluate the first N test examples (default: all ${DEFAULT_EXAMPLES.bert} emails / ${DEFAULT_EXAMPLES.gpt} LM windows)`)
     .option('--seed <s>', 'bootstrap seed (perplexity CIs)', '1')

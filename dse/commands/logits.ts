@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { parseSets } from '../space.ts';
+import { shippedModels } from '../../sim/nn/paths.ts';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -29,7 +30,7 @@ export function register(program: Command): void {
   program
     .command('logits')
     .description('one forward pass on given token ids: GPT-2 next-token log-probs or BERT classifier logits (quantization off by default)')
-    .requiredOption('-m, --model <name>', 'spam-bert, sotu-gpt, or a Hugging Face BERT/GPT-2 folder')
+    .requiredOption('-m, --model <name>', `${shippedModels().join(', ')}, or a Hugging Face BERT/GPT-2 folder`)
     .requiredOption('--ids <list>', 'comma-separated token ids, e.g. 2,45,17')
     .option('-s, --set <key=value>', 'algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5', collect, [])
     .option('--json', 'print one JSON object')

@@ -20,6 +20,7 @@ import { parseSets } from '../params.ts';
 import { checkCycleBuffers, checkEncoderStage, isEncoder, lastSet } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
+import { shippedModels } from '../../sim/nn/paths.ts';
 
 /** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
 function maxOf(field: 'seqLen' | 'genTokens'): number {
@@ -266,7 +267,7 @@ export function register(program: Command): void {
     .addOption(new Option('--scope <scope>', 'attention (default): the attention layers only; e2e: SpAtten-e2e, the FC/FFN layers too, their weights algo.fcWeightBits (8 or 12) wide').choices(SCOPES))
     .option('--json', 'print one JSON object (every metric is a top-level key)')
     .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
-    .option('--accuracy <model>', 'also run the accuracy engine (spam-bert, sotu-gpt, sotu-char, sotu-char-alibi, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does')
+    .option('--accuracy <model>', `also run the accuracy engine (${shippedModels().join(', ')}, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does`)
     .option('--accuracy-examples <n>', 'examples for --accuracy (the sweep\'s maxExamples)', intArg('--accuracy-examples'))
     .action(async (opts: SimulateOptions, cmd: Command) => {
       const o = { ...opts, workloadGiven: cmd.getOptionValueSource('workload') === 'cli' };

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 /** Folder of the shipped checkpoints (sim/nn/checkpoints/<name>/). */
@@ -9,4 +9,12 @@ export function modelDirOf(model: string): string | undefined {
   if (/^[a-z0-9-]+$/.test(model) && existsSync(join(CHECKPOINT_ROOT, model, 'config.json'))) return join(CHECKPOINT_ROOT, model);
   const dir = resolve(model);
   return existsSync(join(dir, 'config.json')) ? dir : undefined;
+}
+
+/** The shipped checkpoints' names (the folders of CHECKPOINT_ROOT with a config.json), sorted: for help texts. */
+export function shippedModels(): string[] {
+  return readdirSync(CHECKPOINT_ROOT, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(CHECKPOINT_ROOT, d.name, 'config.json')))
+    .map((d) => d.name)
+    .sort();
 }
