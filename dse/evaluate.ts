@@ -85,11 +85,21 @@ function fieldValue(key: string, value: ParamValue): unknown {
   return r.data;
 }
 
-/** Apply canonical parameter keys (hw.X, algo.X, workload.X) onto a (valid) base point, validated. */
-export function applyParams(base: DesignPoint, params: Params): DesignPoint {
+/**
+ * Apply canonical parameter keys (hw.X, algo.X, workload.X) onto a (valid) base point, validated.
+ * A swept `workload.benchmark` does what one in the workload block does (basePoint): it fixes the
+ * shape and supplies the base algo settings, under the fields the space's algo block wrote
+ * (`algoWritten`) and the point's own algo parameters.
+ */
+export function applyParams(base: DesignPoint, params: Params, algoWritten?: Record<string, unknown>): DesignPoint {
   const hw: Record<string, unknown> = { ...base.hw };
-  const algo: Record<string, unknown> = { ...base.algo };
+  let algo: Record<string, unknown> = { ...base.algo };
   const workload: Record<string, unknown> = { ...base.workload };
+  const bench = params['workload.benchmark'];
+  if (typeof bench === 'string') {
+    Object.assign(workload, benchmarkWorkload(bench));
+    algo = AlgoSchema.parse({ ...benchmark(bench).algo, ...algoWritten });
+  }
   for (const key in params) {
     const value = fieldValue(key, params[key]);
     const dot = key.indexOf('.');
@@ -129,6 +139,8 @@ export interface EvalContext {
   metrics: string[];
   /** Baseline platform of the space (adds speedup and energy_saving). */
   baseline?: string;
+  /** The algo fields the space's algo block wrote, when it sweeps workload.benchmark (applyParams). */
+  algoWritten?: Record<string, unknown>;
 }
 
 // Accuracy runs depend only on the algorithm config (and the checkpoint/data): hardware knobs
@@ -260,13 +272,13 @@ async function measuredOverrides(ctx: EvalContext, point: DesignPoint, known?: A
  */
 export function accuracyKeyOf(ctx: EvalContext, params: Params): string | undefined {
   if (!ctx.accuracy) return undefined;
-  const point = applyParams(ctx.base, params);
+  const point = applyParams(ctx.base, params, ctx.algoWritten);
   return accuracyKey(ctx.accuracy, point.algo, modelShape(point.workload.model).layers);
 }
 
 /** The key of a point's configuration's accuracy runs whatever their example count (prefixes; see `runAccuracy`). */
 export function accuracyPrefixKeyOf(ctx: EvalContext, params: Params): string | undefined {
-  return ctx.accuracy ? prefixKey(ctx.accuracy, applyParams(ctx.base, params).algo) : undefined;
+  return ctx.accuracy ? prefixKey(ctx.accuracy, applyParams(ctx.base, params, ctx.algoWritten).algo) : undefined;
 }
 
 /**
@@ -279,7 +291,7 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
   const metrics: Record<string, number> = {};
   for (const m of ctx.metrics) metrics[m] = Number.NaN;
   try {
-    const point = applyParams(ctx.base, params);
+    const point = applyParams(ctx.base, params, ctx.algoWritten);
     let overrides: WorkloadOverrides | undefined;
     let fidelity: string = primaryModel(ctx);
     let acc: AccuracyOutcome | undefined;
@@ -324,7 +336,7 @@ export interface Breakdown {
  * models are warm and the accuracy runs cached.
  */
 export async function pointBreakdown(ctx: EvalContext, params: Params, known?: AccuracyOutcome): Promise<Breakdown> {
-  const point = applyParams(ctx.base, params);
+  const point = applyParams(ctx.base, params, ctx.algoWritten);
   const hw = evaluateHardware(point, { fidelity: primaryModel(ctx), overrides: await measuredOverrides(ctx, point, known), options: ctx.modelOptions });
   // The report shows SRAM as its own area category (the model books key/value SRAM under qk/pv)
   // and the DRAM traffic by tensor when the model reports it (analytical: extra.dram_bytes_*).
@@ -349,7 +361,7 @@ export const RESCORED_METRICS = ['latency_s', 'energy_j', 'cycles', 'dram_bytes'
 export async function rescorePoint(ctx: EvalContext, id: number, params: Params, known?: AccuracyOutcome): Promise<EvaluatedPoint> {
   const model = fidelityPlan(ctx.fidelity).rescore ?? primaryModel(ctx);
   try {
-    const point = applyParams(ctx.base, params);
+    const point = applyParams(ctx.base, params, ctx.algoWritten);
     const c = evaluateHardware(point, { fidelity: model, overrides: await measuredOverrides(ctx, point, known), options: ctx.modelOptions });
     const metrics: Record<string, number> = {};
     for (const m of RESCORED_METRICS) metrics[`${model}_${m}`] = c[m];

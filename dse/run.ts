@@ -118,6 +118,7 @@ export function prepareRun(opts: RunOptions): PreparedRun {
     modelOptions: space.cycle,
     metrics: [...HW_METRICS],
     ...(space.baseline ? { baseline: space.baseline } : {}),
+    ...(parsed.domains.some((d) => d.key === 'workload.benchmark') ? { algoWritten: { ...space.algo } } : {}),
   };
   return { parsed, ctx, dir, seed };
 }

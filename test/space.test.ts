@@ -262,3 +262,26 @@ test('--set numbers are decimal: 1e2, .5 and +4 are numbers; 0x10, 0b10 and 0o17
     assert.throws(() => parseSets([`hw.topkParallelism=${v}`]), (e: Error) => e instanceof InputError && e.message === `--set hw.topkParallelism=${v}: hw.topkParallelism: expected a decimal number, got "${v}"`);
   }
 });
+
+test('a swept workload.benchmark does what one in the workload block does: its shape and base algo settings, under the written algo fields', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { prepareRun } = await import('../dse/run.ts');
+  const { evaluatePoint } = await import('../dse/evaluate.ts');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sweep-'));
+  const space = (workload: string, params: string) =>
+    `name: b\nworkload: ${workload}\nalgo: { tokenKeep: 0.5 }\nobjectives: [{ metric: latency_s, goal: min }]\nparameters: { ${params} }\nsearch: { driver: grid }\n`;
+  const latency = async (text: string, params: Record<string, string | number>) => {
+    const file = path.join(dir, `s${Math.random()}.yaml`);
+    fs.writeFileSync(file, text);
+    const { ctx } = prepareRun({ spaceFile: file });
+    return (await evaluatePoint(ctx, 0, params)).metrics.latency_s;
+  };
+  for (const b of ['gpt2-small-ptb', 'bert-base-cola']) {
+    const swept = await latency(space('{}', 'workload.benchmark: [gpt2-small-ptb, bert-base-cola]'), { 'workload.benchmark': b });
+    const fixed = await latency(space(`{ benchmark: ${b} }`, 'hw.dramChannels: [16]'), { 'hw.dramChannels': 16 });
+    assert.equal(swept, fixed, b);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
