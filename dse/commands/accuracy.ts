@@ -14,6 +14,7 @@ import { asInputError, modelDirInput } from '../model-input.ts';
 import { parseSets } from '../space.ts';
 import { DEFAULT_EXAMPLES } from '../../sim/nn/run-sizes.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
+import { decimal } from '../cli-util.ts';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -37,10 +38,10 @@ type AccuracyOptions = { model: string; set: string[]; maxExamples?: string; see
 function parseRunOptions(o: AccuracyOptions): { maxExamples: number | undefined; seed: number } {
   let maxExamples: number | undefined;
   if (o.maxExamples !== undefined) {
-    maxExamples = Number(o.maxExamples);
+    maxExamples = decimal(o.maxExamples);
     if (!Number.isInteger(maxExamples) || maxExamples < 1) throw new InputError(`--max-examples: expected a positive integer, got "${o.maxExamples}"`);
   }
-  const seed = Number(o.seed);
+  const seed = decimal(o.seed);
   if (!Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
   return { maxExamples, seed };
 }
@@ -48,7 +49,7 @@ function parseRunOptions(o: AccuracyOptions): { maxExamples: number | undefined;
 /** --context N: the dense model's perplexity from only the last N tokens. */
 async function runContext(o: AccuracyOptions, maxExamples: number | undefined, seed: number): Promise<void> {
   const context = o.context!;
-  const N = context === 'full' ? Infinity : Number(context);
+  const N = context === 'full' ? Infinity : decimal(context);
   if (!(N === Infinity || (Number.isInteger(N) && N >= 1))) throw new InputError(`--context: expected a positive integer or 'full', got "${context}"`);
   if (o.set.length > 0 || o.traceOut) throw new InputError('--context: runs the dense model; it takes no --set / --trace-out');
   const { contextPerplexity } = await import('../../sim/nn/context.ts');

@@ -13,6 +13,7 @@ import { applyParams } from '../evaluate.ts';
 import { parseSets } from '../space.ts';
 import { InputError } from '../errors.ts';
 import { checkCycleBuffers, checkEncoderStage, lastSet } from '../point-checks.ts';
+import { decimal } from '../cli-util.ts';
 
 /** BERT-like settings: the paper's averages (tokens and values 1.9× over all models, heads 1.1×), static 8-bit. */
 export const COMPARE_ALGO = { tokenKeep: 0.55, valueKeep: 0.8, headKeep: 0.9, msbBits: 8, lsbBits: 0 };
@@ -33,7 +34,7 @@ export function register(program: Command): void {
     .description("predict SpAtten1/8's Table III figures (GOP/s, GOP/J, GOP/s/mm²) against A³ and MNNFast")
     .addOption(new Option('-w, --workload <model>', 'model').choices(MODEL_NAMES.filter((m) => m.startsWith('bert'))).default('bert-base'))
     .option('--seq-len <n>', 'sequence length (A³ evaluated BERT on SQuAD with n = 320)', (v: string) => {
-      const n = Number(v);
+      const n = decimal(v);
       if (!Number.isInteger(n) || n < 1) throw new InputError(`--seq-len: expected a positive integer, got "${v}"`);
       return n;
     }, 320)

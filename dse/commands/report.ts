@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { fsInputError, InputError } from '../errors.ts';
 import { checkOutFile } from '../outputs.ts';
+import { decimal } from '../cli-util.ts';
 
 export function register(program: Command): void {
   program
@@ -19,7 +20,7 @@ export function register(program: Command): void {
     .action(async (dirs: string[], o: { interactive?: boolean; maxPoints?: string; out?: string }) => {
       let maxOtherPoints: number | undefined;
       if (o.maxPoints !== undefined) {
-        maxOtherPoints = Number(o.maxPoints);
+        maxOtherPoints = decimal(o.maxPoints);
         if (!Number.isInteger(maxOtherPoints) || maxOtherPoints < 0) throw new InputError(`--max-points: expected a non-negative integer, got "${o.maxPoints}"`);
       }
       if (o.out !== undefined && dirs.length < 2) throw new InputError('--out: only for comparisons (give two or more results folders)');

@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { writeFileAtomic } from '../../core/atomic.ts';
 import type { PointRow, RunJson } from '../../core/results.ts';
 import { InputError } from '../errors.ts';
-import { collect, intArg, numArg, printable } from '../cli-util.ts';
+import { collect, intArg, numArg, printable, decimal } from '../cli-util.ts';
 import { pointsCsv, runJsonText } from '../outputs.ts';
 import { runSpace, type RunSummary } from '../run.ts';
 import { DEFAULT_MAX_POINTS } from '../space-checks.ts';
@@ -56,7 +56,7 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default results/<name>)')
     .option('-j, --jobs <n>', 'parallel evaluations', intArg('--jobs'))
     .option('--seed <s>', 'override search.seed', (v: string) => {
-      const n = Number(v);
+      const n = decimal(v);
       if (!Number.isSafeInteger(n)) throw new InputError(`--seed: expected an integer (at most ${Number.MAX_SAFE_INTEGER}), got "${v}"`);
       return n;
     })

@@ -10,6 +10,7 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
+import { decimal } from '../cli-util.ts';
 
 interface ServeOpts {
   space?: string;
@@ -32,9 +33,9 @@ export function register(program: Command): void {
     .option('--seed <s>', 'override search.seed of the space’s own driver (ask)')
     .action(async (o: ServeOpts) => {
       if (o.stdio && o.port !== undefined) throw new InputError('serve: give --stdio or --port, not both');
-      const port = o.port === undefined ? undefined : Number(o.port);
+      const port = o.port === undefined ? undefined : decimal(o.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError(`--port: expected an integer 0-65535, got "${o.port}"`);
-      const seed = o.seed === undefined ? undefined : Number(o.seed);
+      const seed = o.seed === undefined ? undefined : decimal(o.seed);
       if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
       const { Service } = await import('../serve.ts');
       const service = new Service({ spaceFile: o.space!, outDir: o.out, seed });

@@ -8,6 +8,7 @@ import { InputError } from '../errors.ts';
 import type { EvalPool } from '../pool.ts';
 import type { ShardResult, ShardTask } from '../../sim/nn/train-shard.ts';
 import { RECIPES } from '../../sim/nn/recipes.ts';
+import { decimal } from '../cli-util.ts';
 
 /** The shipped recipes; every other recipe of sim/nn/recipes.ts is an experiment (sim/nn/README.md). */
 const SHIPPED = ['spam-bert', 'sotu-gpt', 'sotu-char'];
@@ -29,16 +30,16 @@ export function register(program: Command): void {
     .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string; workers: string }) => {
       const { trainModel } = await import('../../sim/nn/train.ts');
       if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
-      const seed = Number(o.seed);
+      const seed = decimal(o.seed);
       if (!Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
       let steps: number | undefined;
       if (o.steps !== undefined) {
-        steps = Number(o.steps);
+        steps = decimal(o.steps);
         if (!Number.isInteger(steps) || steps < 1) throw new InputError(`--steps: expected a positive integer, got "${o.steps}"`);
       }
       let saveEvery: number | undefined;
       if (o.saveEvery !== undefined) {
-        saveEvery = Number(o.saveEvery);
+        saveEvery = decimal(o.saveEvery);
         if (!Number.isInteger(saveEvery) || saveEvery < 1) throw new InputError(`--save-every: expected a positive integer, got "${o.saveEvery}"`);
       }
       if (o.resumeFrom !== undefined) {
@@ -49,7 +50,7 @@ export function register(program: Command): void {
       }
       const { FT_MASK_MODES } = await import('../../sim/nn/ft-masks.ts');
       const ft = fineTuneOptions(o, RECIPES[o.model].fineTune !== undefined && steps === undefined, FT_MASK_MODES);
-      const workers = Number(o.workers);
+      const workers = decimal(o.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new InputError(`--workers: expected a positive integer, got "${o.workers}"`);
       if (workers > 1 && RECIPES[o.model].config.kind !== 'gpt') throw new InputError(`--workers: only for the LM recipes (sotu-gpt, sotu-char), not ${o.model}`);
       const pool = workers > 1 ? await (await import('../backends/local.ts')).bundledPool(workers - 1) : undefined;
@@ -80,12 +81,12 @@ function fineTuneOptions<M extends string>(o: { model: string; ftMasks?: string;
   if (o.ftMasks !== undefined && !(modes as readonly string[]).includes(o.ftMasks)) throw new InputError(`--ft-masks: expected one of ${modes.join(', ')}, got "${o.ftMasks}"`);
   let ftSteps: number | undefined;
   if (o.ftSteps !== undefined) {
-    ftSteps = Number(o.ftSteps);
+    ftSteps = decimal(o.ftSteps);
     if (!Number.isInteger(ftSteps) || ftSteps < 1) throw new InputError(`--ft-steps: expected a positive integer, got "${o.ftSteps}"`);
   }
   let ftMinKeep: number | undefined;
   if (o.ftMinKeep !== undefined) {
-    ftMinKeep = Number(o.ftMinKeep);
+    ftMinKeep = decimal(o.ftMinKeep);
     if (!(ftMinKeep > 0 && ftMinKeep <= 1)) throw new InputError(`--ft-min-keep: expected a fraction in (0, 1], got "${o.ftMinKeep}"`);
   }
   return { ftMasks: o.ftMasks as M | undefined, ftSteps, ftMinKeep };

@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
+import { decimal } from '../cli-util.ts';
 
 function positiveInt(name: string) {
   return (v: string): number => {
-    const n = Number(v);
+    const n = decimal(v);
     if (!Number.isInteger(n) || n < 1) throw new InputError(`${name}: expected a positive integer, got "${v}"`);
     return n;
   };
