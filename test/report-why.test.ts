@@ -149,6 +149,18 @@ test('the simulate command of a benchmark point and of a SpAtten-e2e point repro
   assert.match(simulateCommand(e2e.run, e2e.points[0].params), / --scope e2e /);
 });
 
+test('the simulate command of a trace point finds a trace given relative to the space file', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-cmd-trace-'));
+  writeFileSync(path.join(dir, 'one-head.csv'), readFileSync('sim/workload/traces/small.csv'));
+  writeFileSync(path.join(dir, 's.yaml'), `name: tr\nworkload: { trace: one-head.csv }\nparameters:\n  hw.dramChannels: [4, 8]\n${SWEEP_TAIL}`);
+  execFileSync(process.execPath, ['bin/spatten-dse.js', 'run', path.join(dir, 's.yaml'), '--out', path.join(dir, 'out'), '--progress', 'none', '--no-report'], { encoding: 'utf8' });
+  const { run, points } = await readRun(path.join(dir, 'out'));
+  for (const row of points) {
+    const s = simulated(run, row, ['latency_s', 'energy_j']);
+    assert.deepEqual(s.metrics, { latency_s: row.metrics.latency_s, energy_j: row.metrics.energy_j }, s.cmd);
+  }
+});
+
 test('comparison: hypervolume of each front against one common reference (hand calculation)', () => {
   const objs = [{ metric: 'f1', goal: 'min' as const }, { metric: 'f2', goal: 'min' as const }];
   const mk = (pts: PointRow[]) => ({ run: { objectives: objs } as RunJson, points: pts });

@@ -70,7 +70,9 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
   const commit = gitCommit();
   return {
     name: parsed.space.name,
-    space: { ...parsed.space, workload: workloadDefinition(parsed.space.workload) },
+    // a trace as the run found it (relative to the YAML file when not to the working folder), so the
+    // report's commands, run where the sweep was, find it
+    space: { ...parsed.space, workload: workloadDefinition({ ...parsed.space.workload, ...(a.ctx.base.workload.trace ? { trace: a.ctx.base.workload.trace } : {}) }) },
     yaml: parsed.yaml,
     spaceFile: parsed.file,
     model: a.ctx.fidelity,
