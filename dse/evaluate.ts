@@ -16,7 +16,7 @@ import { benchmark, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
 import { compareWithBaseline } from '../sim/baselines/compare.ts';
 import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
-import { fieldSchema, violation, type Constraint } from './params.ts';
+import { fieldSchema, valueMessage, violation, type Constraint } from './params.ts';
 import type { Space } from './space.ts';
 
 export interface EvaluatedPoint extends TrialResult {
@@ -58,8 +58,9 @@ export function resolveTracePath(p: string, spaceFile?: string): string {
   throw new InputError(`${spaceFile ?? ''}${spaceFile ? ': ' : ''}workload.trace: no such file "${p}"`);
 }
 
-function describeZod(err: z.ZodError, where: string): string {
-  return err.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ');
+/** A value's zod issues as the space and --set name them: the bad value, the allowed ones, a did-you-mean. */
+function describeZod(err: z.ZodError, where: string, value: unknown): string {
+  return err.issues.map((i) => `${[where, ...i.path].join('.')}: ${valueMessage(i, value)}`).join('; ');
 }
 
 // Values already validated per parameter key, with the value their field parses them to. The
@@ -79,7 +80,7 @@ function fieldValue(key: string, value: ParamValue): unknown {
   const fs = fieldSchema(key);
   if (!fs) throw new Error(`unknown parameter "${key}"`);
   const r = fs.safeParse(value);
-  if (!r.success) throw new Error(describeZod(r.error, key));
+  if (!r.success) throw new Error(describeZod(r.error, key, value));
   if (!seen) validated.set(key, (seen = new Map()));
   if (seen.size < 4096) seen.set(value, r.data);
   return r.data;

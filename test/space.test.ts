@@ -285,3 +285,10 @@ test('a swept workload.benchmark does what one in the workload block does: its s
   }
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a point validated one by one (serve, a driver) names the bad value and the allowed ones as the space and --set do', async () => {
+  const { applyParams, basePoint } = await import('../dse/evaluate.ts');
+  const base = basePoint(parseSpace(GOOD, 'x.yaml').space);
+  assert.throws(() => applyParams(base, { 'hw.topkModel': 'oficial-rtl' }), /^Error: hw\.topkModel: "oficial-rtl" is not one of paper, official-rtl \(did you mean "official-rtl"\?\)$/);
+  assert.throws(() => applyParams(base, { 'algo.fcWeightBits': 10 }), /^Error: algo\.fcWeightBits: 10 is not one of 8, 12$/);
+});
