@@ -1,6 +1,6 @@
 /**
  * The top-k engine's open cycle costs, read several ways (sim/cycle/README.md, "Readings of the
- * top-k engine"): per8 at 16 comparators and Fig. 19a (1…32 comparators) through the cycle
+ * engine's open costs"): per8 at 16 comparators and Fig. 19a (1…32 comparators) through the cycle
  * simulator with each reading's engine plugged in (CycleOptions.topkEngine), then the shapes the
  * paper's Fig. 19a bars admit.
  *
@@ -9,8 +9,8 @@
  * Readings of one quick-select round (Alg. 3; spec §1.9 of the official hardware):
  * - turn-around per round: 3 cycles (the released latency model, TopKLatencyModel: the default),
  *   1 (the RTL engine's one after-run cycle) or 0 (a lower bound);
- * - first round: on the scores as they arrive (the default: only its residual beyond the arrival)
- *   or a full re-stream of the buffered scores after the fill (the RTL engine: "Fill: rows go into
+ * - first round: on the scores as they arrive (the default: it overlaps the arrival only while the
+ *   engine is idle, which shortens latency, not occupancy) or a full re-stream of the buffered scores after the fill (the RTL engine: "Fill: rows go into
  *   buffer 0 … Each round: stream the current buffer").
  * The token/head engine's first round is always a full round (its scores are accumulated).
  * Deterministic (the simulator's seeded pivots); a few seconds.

@@ -79,8 +79,9 @@ export function specTopkEngine(spec: TopkEngineSpec): TopkEngine {
 /**
  * A reading of one quick-select round's cost (scripts/topk-readings.ts; sim/cycle/README.md):
  * `turnaround` cycles per round beyond the ⌈n_i/P⌉ scan (3: the released latency model; 1: the
- * RTL engine's after-run cycle), and the first round either on the scores as they arrive (only its
- * residual beyond the arrival at the spec's input rate) or re-streamed from the buffer after the fill.
+ * RTL engine's after-run cycle), and the first round either on the scores as they arrive (its
+ * min(⌈n/P⌉, ⌈n/S⌉) cycles may overlap the arrival while the engine is idle: `hidden`) or
+ * re-streamed from the buffer after the fill (nothing hidden). Every round is engine occupancy.
  */
 export interface QuickSelectReading {
   turnaround: number;

@@ -25,8 +25,9 @@
  * (test/hw-analytical.test.ts). Harmonic numbers use the asymptotic series for n > 64, so the
  * closed form is O(1) and needs no tables.
  *
- * The engine's total occupancy per top-k also includes the filter pass (Fig. 9 left: the buffered
- * input is re-streamed through the ">"/"=" comparators against the k-th value), ⌈K/P⌉ cycles.
+ * The engine also runs the filter pass (Fig. 9 left: the buffered input is re-streamed through the
+ * ">"/"=" comparators against the k-th value), ⌈K/F⌉ cycles (F = P or S): for the paper engine a
+ * stage of its own, so its occupancy per top-k is max(quick-select, filter); for official-rtl the sum.
  */
 
 import pipe from './tables/pipeline.json' with { type: 'json' };
@@ -135,10 +136,11 @@ export function quickSelectExactDP(n: number, t: number, P: number): number {
 //  1. Quick-select stage. The first round's candidate set is the input itself (Alg. 3 starts with
 //     FIFO_L = inputs): its comparisons run as the scores arrive from softmax, against a pivot
 //     that is the first score to arrive (uniformly random in rank: token order carries no rank
-//     information). Its cost beyond the arrival is max(0, ⌈n/P⌉ − ⌈n/S⌉) (S = scores per cycle
-//     out of Q·K/softmax) plus the round turn-around. Later rounds re-stream FIFO_L or FIFO_R
-//     through the two P-comparator arrays: ⌈n_i/P⌉ + 3 each (3 = the official model's
-//     comparator / zero-eliminator / decision turn-around, tables/pipeline.json).
+//     information). Later rounds re-stream FIFO_L or FIFO_R through the two P-comparator arrays.
+//     Every round costs ⌈n_i/P⌉ + 3 of engine occupancy, the first included (3 = the official
+//     model's comparator / zero-eliminator / decision turn-around, tables/pipeline.json); of the
+//     first, min(⌈n/P⌉, ⌈n/S⌉) (S = scores per cycle out of Q·K/softmax) can overlap the arrival
+//     when the engine is idle then: latency, not throughput (below).
 //  2. Filter stage. "While quick-select runs, the input is buffered in another FIFO"; the buffered
 //     scores are then compared against the k-th value (">" and "=" arrays, zero eliminator) —
 //     a separate stage that filters request i while the quick-select stage works on request i+1.
@@ -154,8 +156,8 @@ export function quickSelectExactDP(n: number, t: number, P: number): number {
 //  let a busy engine run two requests' rounds at once, and made a design slower with more Q·K
 //  multipliers: a faster producer hid less.) For a local-V top-k keeping a fraction α of n
 //  scores, quick-select with random pivots scans E[Σn_i] ≈ 2n(1 + H(α)) elements (Knuth),
-//  ≈ 2.9n on the released per8 workload (α = 0.2): ≈ 0.18n cycles at P = 16 with the
-//  turn-arounds, against the n/8 cycles Q·K needs to produce the n scores at 512 multipliers
+//  ≈ 2.9n on the released per8 workload (α = 0.2): ≈ 0.18n cycles of scanning at P = 16 (≈ 0.3n
+//  on per8 with the turn-arounds), against the n/8 cycles Q·K needs to produce the n scores at 512 multipliers
 //  (8 per cycle). §IV-B's "16 matches the rate of data arriving from Q×K" holds for ≈ 2n
 //  comparisons per top-k, what quick-select needs with pivots near the k-th value.
 //
