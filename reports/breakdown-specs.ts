@@ -1,6 +1,6 @@
 /** Bar and line specs of the highlighted points' breakdowns (latency, energy, area) and of the search's hypervolume. */
 import type { Highlight, RunJson } from '../core/results.ts';
-import { fmtNum } from './format.ts';
+import { fmtNum, unitFor } from './format.ts';
 import { finite, type ChartDef, type SpecOptions } from './spec-base.ts';
 
 function hlKey(h: Highlight): string {
@@ -43,19 +43,22 @@ export function latencyChart(hs: Highlight[], opts: SpecOptions): ChartDef | und
 export function stackedChart(hs: Highlight[], which: 'energy' | 'area', opts: SpecOptions): ChartDef | undefined {
   const pick = (h: Highlight) => (which === 'energy' ? h.energy : h.area);
   const modules = breakdownKeys(hs, pick);
+  const total = (h: Highlight) => Object.values(pick(h) ?? {}).filter(finite).reduce((a, b) => a + b, 0);
+  // energy in the page's unit for energy_j (mJ, µJ …), from the totals' magnitude
+  const u = which === 'energy' ? unitFor('energy_j', hs.map(total)) : { factor: 1, unit: 'mm²' };
   const rows = hs.flatMap((h) =>
     modules
-      .map((m, mi) => ({ hl: hlKey(h), module: m, mi, value: pick(h)?.[m] }))
+      .map((m, mi) => ({ hl: hlKey(h), module: m, mi, value: (pick(h)?.[m] ?? NaN) * u.factor }))
       .filter((r) => finite(r.value)),
   );
   if (rows.length === 0) return undefined;
   const hlOrder = hs.map(hlKey);
-  const unit = which === 'energy' ? 'energy (J)' : 'area (mm²)';
-  const totals = hs.map((h) => `${hlKey(h)}: ${fmtNum(Object.values(pick(h) ?? {}).filter(finite).reduce((a, b) => a + b, 0))}`);
+  const unit = which === 'energy' ? `energy (${u.unit})` : 'area (mm²)';
+  const totals = hs.map((h) => `${hlKey(h)}: ${fmtNum(total(h) * u.factor)}`);
   return {
     kind: which,
     title: which === 'energy' ? 'Energy breakdown by module' : 'Area breakdown by module',
-    caption: `${which === 'energy' ? 'Energy of the whole workload' : 'Chip area'} by module for each highlighted point. Totals (${which === 'energy' ? 'J' : 'mm²'}): ${totals.join('; ')}.`,
+    caption: `${which === 'energy' ? 'Energy of the whole workload' : 'Chip area'} by module for each highlighted point. Totals (${u.unit}): ${totals.join('; ')}.`,
     spec: {
       width: 420,
       height: Math.max(40, hs.length * 26),

@@ -4,7 +4,7 @@
  * ends), one line per front point coloured by the first objective.
  */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { fmtMetric, fmtNum, shortParam } from './format.ts';
+import { fmtMetric, fmtNum, metricTitle, shortParam, unitFor } from './format.ts';
 import type { ChartDef, SpecOptions } from './specs.ts';
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -18,6 +18,8 @@ export function parallelChart(run: RunJson, points: PointRow[], varying: string[
   ];
   if (dims.length < 2) return undefined;
   const o0 = run.objectives[0];
+  // the colour in the page's display unit of the first objective (accuracy in %, latency in ms …)
+  const cu = o0 ? unitFor(o0.metric, front.map((p) => p.metrics[o0.metric])) : { factor: 1, unit: '' };
   const rows: Record<string, unknown>[] = [];
   const ticks: Record<string, unknown>[] = [];
   dims.forEach((d, di) => {
@@ -27,7 +29,7 @@ export function parallelChart(run: RunJson, points: PointRow[], varying: string[
     ticks.push({ dim: d.label, di, pos: 0, text: d.fmt(lo) }, { dim: d.label, di, pos: 1, text: d.fmt(hi) });
     for (const p of front) {
       const v = d.get(p);
-      rows.push({ id: p.id, dim: d.label, di, pos: hi > lo ? (v - lo) / (hi - lo) : 0.5, value: d.fmt(v), c: o0 ? p.metrics[o0.metric] : 0 });
+      rows.push({ id: p.id, dim: d.label, di, pos: hi > lo ? (v - lo) / (hi - lo) : 0.5, value: d.fmt(v), c: o0 ? p.metrics[o0.metric] * cu.factor : 0 });
     }
   });
   const order = dims.map((d) => d.label);
@@ -51,7 +53,7 @@ export function parallelChart(run: RunJson, points: PointRow[], varying: string[
           encoding: {
             ...enc,
             detail: { field: 'id', type: 'nominal' },
-            color: { field: 'c', type: 'quantitative', scale: { scheme: 'viridis', reverse: true }, legend: { title: o0?.metric ?? 'id', orient: 'right', gradientLength: 120 } },
+            color: { field: 'c', type: 'quantitative', scale: { scheme: 'viridis', reverse: true }, legend: { title: o0 ? metricTitle(o0.metric, cu.unit) : 'id', orient: 'right', gradientLength: 120 } },
             ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'dim', title: 'axis' }, { field: 'value' }] } : {}),
           },
         },

@@ -53,6 +53,8 @@ export function summarySection(run: RunJson, points: PointRow[]): string {
     kvRow('driver', esc(run.driver || '–')),
     kvRow('seed', esc(fmtNum(run.seed))),
     kvRow('space file', run.spaceFile ? `<code>${esc(run.spaceFile)}</code>` : '–'),
+    kvRow('workload', workloadText(run)),
+    ...(baselineOf(run) ? [kvRow('baseline', `<code>${esc(baselineOf(run))}</code> <span class="muted">(speedup and energy_saving are over this platform)</span>`)] : []),
     kvRow(
       'evaluations',
       `${esc(counts.total)} total · ${esc(counts.ok)} ok · ${esc(counts.failed)} failed · ${esc(counts.feasible)} feasible · <b>${esc(counts.pareto)}</b> on the Pareto front` +
@@ -165,4 +167,17 @@ export function spaceAndProvenance(run: RunJson): string[] {
       (run.provenance && Object.keys(run.provenance).length ? `<details><summary>energy/area tables</summary><pre>${esc(JSON.stringify(run.provenance, null, 2))}</pre></details>` : '') +
       '</section>',
   ];
+}
+
+/** The space's workload in one line: a benchmark or a trace, else model, stage and lengths; with the scope. */
+function workloadText(run: RunJson): string {
+  const w = ((run.space as { workload?: Record<string, unknown> } | undefined)?.workload ?? {}) as Record<string, unknown>;
+  const parts = ['benchmark', 'trace', 'model', 'stage', 'seqLen', 'genTokens', 'scope'].filter((k) => w[k] !== undefined && !(k === 'genTokens' && w.stage !== 'generation')).map((k) => `${k} ${esc(String(w[k]))}`);
+  return parts.length ? parts.join(' · ') : '–';
+}
+
+/** The space's baseline platform, if any. */
+function baselineOf(run: RunJson): string | undefined {
+  const b = (run.space as { baseline?: unknown } | undefined)?.baseline;
+  return typeof b === 'string' ? b : undefined;
 }

@@ -33,7 +33,7 @@ export interface Sensitivity {
 export const SENSITIVITY_METHOD =
   'first-order variance share η² (correlation ratio): variance of the per-value means of the metric over its total variance; ' +
   'on a full grid this is the first-order Sobol index; metrics spanning more than a decade are analysed as log10; continuous parameters are binned into quintiles. ' +
-  'The main-effect range is the lowest … highest mean of the metric over the parameter\'s values.';
+  'The main-effect range is the lowest … highest mean of the metric over the parameter\'s values (geometric means for a metric analysed as log10).';
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PointRow, RunJson } from '../core/results.ts';
+import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { parseSpace, spaceJsonSchema } from '../dse/space.ts';
 import { etaText } from '../dse/progress.ts';
 import { renderReport } from '../reports/index.ts';
@@ -218,4 +218,29 @@ test('schema: the committed space.schema.json is current, and every shipped spac
   for (const f of readdirSync('spaces').filter((f) => f.endsWith('.yaml'))) {
     assert.match(readFileSync(`spaces/${f}`, 'utf8'), /^# yaml-language-server: \$schema=\.\.\/space\.schema\.json\n/, f);
   }
+});
+
+test('units and labels a reader can use: energy breakdown in the page unit, the baseline named, bar labels written upwards above a visible floor', async () => {
+  const { stackedChart } = await import('../reports/breakdown-specs.ts');
+  const { summarySection } = await import('../reports/run-sections.ts');
+  const { groupedBars } = await import('../reports/figures/kit.ts');
+  // 7.465 mJ of energy in three modules: the axis and the totals in mJ, not J
+  const h = { id: 1, label: 'knee', params: {}, metrics: {}, energy: { dram: 0.004, qk: 0.003, pv: 0.000465 } } as unknown as Highlight;
+  const e = stackedChart([h], 'energy', { interactive: false, maxOtherPoints: 10 })!;
+  assert.match(e.caption, /Totals \(mJ\): knee \(#1\): 7\.465\./);
+  const values = (e.spec.data as { values: { value: number }[] }).values.map((v) => v.value);
+  assert.ok(Math.abs(values.reduce((a, b) => a + b, 0) - 7.465) < 1e-9, String(values));
+  // a space with a baseline says which one the speedup is over
+  const { run, points } = syntheticRun({ n: 20 });
+  const withBaseline = { ...run, space: { ...(run.space as object), baseline: 'titan-xp' } } as RunJson;
+  assert.match(summarySection(withBaseline, points), /<th>baseline<\/th><td><code>titan-xp<\/code>/);
+  assert.doesNotMatch(summarySection(run, points), /<th>baseline<\/th>/);
+  // grouped bars on a log axis: the shortest bar (102 against 5071) starts a decade below half of it
+  const bars = groupedBars({ title: 't', caption: 'c', yTitle: 'x', logY: true, labels: true, xOrder: ['a', 'b'], rows: [{ x: 'a', series: 'ours', value: 102 }, { x: 'b', series: 'ours', value: 5071 }] });
+  const layers = bars.spec.layer as { mark: { type: string; angle?: number }; encoding: { y: { scale: { domain: number[] } } } }[];
+  const [lo, hi] = layers[0].encoding.y.scale.domain;
+  assert.equal(lo, 10);
+  assert.ok(hi > 5071 * 1.5, `room above the tallest bar: ${hi}`);
+  assert.equal(layers[1].mark.type, 'text');
+  assert.equal(layers[1].mark.angle, 270);
 });

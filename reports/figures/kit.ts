@@ -58,17 +58,22 @@ export function linesVsX(o: { title: string; caption: string; xTitle: string; yT
 export function groupedBars(o: { title: string; caption: string; yTitle: string; rows: Bar[]; xOrder: string[]; logY?: boolean; labels?: boolean; labelAngle?: number }): ChartDef {
   const rows = o.rows.filter((r) => finite(r.value));
   const series = [...new Set(rows.map((r) => r.series))].sort((a, b) => Number(a.startsWith(PAPER)) - Number(b.startsWith(PAPER)));
-  // A log axis has no zero: the bars start at the decade below the smallest value.
+  // A log axis has no zero: the bars start at the decade below half the smallest value, so the
+  // shortest bar is at least a few pixels tall.
   const positive = rows.map((r) => r.value).filter((v) => v > 0);
-  const floor = o.logY ? 10 ** Math.floor(Math.log10(Math.min(...positive))) : 0;
+  const max = Math.max(...positive);
+  const floor = o.logY ? 10 ** Math.floor(Math.log10(Math.min(...positive) / 2)) : 0;
+  // room above the tallest bar for its label (written upwards, ~25 px of the 260)
+  const top = o.logY ? max * 10 ** (Math.log10(max / floor) * (o.labels ? 0.12 : 0.02)) : max * (o.labels ? 1.15 : 1);
   const enc = {
     x: { field: 'x', type: 'nominal', sort: o.xOrder, title: null, axis: { labelAngle: o.labelAngle ?? -30, labelLimit: 260 } },
     xOffset: { field: 'series', type: 'nominal', sort: series },
-    y: { field: 'value', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log', domain: [floor, Math.max(...positive) * 1.5], nice: false } : { zero: true, nice: true }, axis: { format: o.logY ? '~g' : '~r' } },
+    y: { field: 'value', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log', domain: [floor, top], nice: false } : { zero: true, domainMax: top, nice: true }, axis: { format: o.logY ? '~g' : '~r' } },
   };
   const bar = { ...enc, ...(o.logY ? { y2: { datum: floor } } : {}), color: { field: 'series', type: 'nominal', scale: colorScale(series), legend } };
   const layers: VlSpec[] = [{ mark: { type: 'bar' }, encoding: bar }];
-  if (o.labels) layers.push({ mark: { type: 'text', dy: -5, fontSize: 9, color: '#333' }, encoding: { ...enc, text: { field: 'value', type: 'quantitative', format: '.4~r' } } });
+  // value labels written upwards from each bar's top: side by side they would run together (bars are ~14 px wide)
+  if (o.labels) layers.push({ mark: { type: 'text', angle: 270, align: 'left', baseline: 'middle', dx: 3, fontSize: 9, color: '#333' }, encoding: { ...enc, text: { field: 'value', type: 'quantitative', format: '.4~r' } } });
   const width = Math.min(1000, Math.max(360, o.xOrder.length * Math.max(1, series.length) * 14));
   return { kind: 'figure', title: o.title, caption: o.caption, spec: { width, height: 260, data: { values: rows }, layer: layers } };
 }
