@@ -12,11 +12,9 @@
 import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
 import { dominates } from '../core/pareto.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { driverInfo } from './drivers/index.ts';
 import { BATCH, DEFAULT_EXAMPLES } from '../sim/nn/run-sizes.ts';
-import { modelDirOf } from '../sim/nn/paths.ts';
+import { accuracyModelKind as configKind } from './space-checks.ts';
 
 export interface Interval {
   /** Optimistic (lowest) minimisation-form value. */
@@ -119,21 +117,14 @@ const kinds = new Map<string, 'bert' | 'gpt'>();
 
 /**
  * Whether an accuracy model is a classifier (`bert`) or a language model (`gpt`), from its
- * config.json's `model_type` (a shipped checkpoint's name or a folder, as the engine resolves them);
- * by its name (`gpt` in it) when no config can be read — the run then stops on the model anyway.
+ * config.json's `model_type` (space-checks' reading, as the engine resolves the model); by its name
+ * (`gpt` in it) when no config can be read — the run then stops on the model anyway.
  */
 export function accuracyModelKind(model: string): 'bert' | 'gpt' {
   const hit = kinds.get(model);
   if (hit) return hit;
-  const dir = modelDirOf(model);
-  let kind: 'bert' | 'gpt' = /gpt/i.test(model) ? 'gpt' : 'bert';
-  try {
-    const type = dir === undefined ? undefined : JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).model_type;
-    if (type === 'gpt2') kind = 'gpt';
-    else if (type === 'bert') kind = 'bert';
-  } catch {
-    // no readable config: the name decides
-  }
+  const k = configKind(model);
+  const kind: 'bert' | 'gpt' = k === 'lm' ? 'gpt' : k === 'classifier' ? 'bert' : /gpt/i.test(model) ? 'gpt' : 'bert';
   kinds.set(model, kind);
   return kind;
 }

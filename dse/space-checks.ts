@@ -15,13 +15,13 @@
  * - the size of the space: the grid's cardinality (or the samples a driver is asked for) above
  *   `maxPoints` is refused with the count and a suggestion, before anything is enumerated.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { metricDef } from '../sim/metrics.ts';
 import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { BENCHMARK_NAMES, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
-import { CHECKPOINT_ROOT } from '../sim/nn/paths.ts';
+import { modelDirOf, shippedModels } from '../sim/nn/paths.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import type { ParamDomain } from './driver.ts';
 import { driverInfo } from './drivers/index.ts';
@@ -84,7 +84,7 @@ function shapesOf(space: SpaceLike, domains: ParamDomain[]): { models: ModelName
 
 /** " (shipped: a, b, …)": the checkpoint folders on disk, for error messages. */
 function shippedList(): string {
-  const names = existsSync(CHECKPOINT_ROOT) ? readdirSync(CHECKPOINT_ROOT).filter((n) => existsSync(path.join(CHECKPOINT_ROOT, n, 'config.json'))).sort() : [];
+  const names = shippedModels();
   return names.length ? ` (shipped: ${names.join(', ')})` : '';
 }
 
@@ -93,8 +93,7 @@ function shippedList(): string {
  * its config.json (shipped name or folder, as the accuracy engine resolves it); a string = problem.
  */
 export function accuracyModelKind(model: string): 'classifier' | 'lm' | string {
-  const dirs = [...(/^[a-z0-9-]+$/.test(model) ? [path.join(CHECKPOINT_ROOT, model)] : []), path.resolve(model)];
-  const dir = dirs.find((d) => existsSync(path.join(d, 'config.json')));
+  const dir = modelDirOf(model);
   if (!dir) return `accuracy model "${model}": neither a shipped checkpoint nor a folder with config.json${shippedList()}`;
   try {
     const type = String((JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '');

@@ -7,7 +7,7 @@
  *   spaces/x.yaml:7:27: parameters.hw.topkParallelism[0]: Too small: expected number to be >=1
  */
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, visit, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as z from '../core/zod.ts';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/fidelities.ts';
@@ -16,14 +16,14 @@ import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
 import { benchmarkIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
-import { allowedValues, fieldSchema, parameterKeys, parseConstraint, valueMessage, type Constraint, type ZodIssue } from './params.ts';
+import { fieldSchema, parameterKeys, parseConstraint, type Constraint, type ZodIssue } from './params.ts';
+import { fail, issueMessages, locate, valueAt } from './space-issues.ts';
 
 // the parameter keys, constraints and --set parsing live in ./params.ts (no YAML, no drivers: the
 // `simulate` command loads them without this module)
 export { fieldSchema, parameterKeys, parseConstraint, parseSets, violation, type Constraint } from './params.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import { shippedModels } from '../sim/nn/paths.ts';
-
 
 /** A value in the file: a number, a string, or true/false (kept as "true"/"false": parameter values are numbers or strings, and the switches parse those). */
 const Scalar = z.union([z.number(), z.string(), z.boolean().transform(String)]);
@@ -188,91 +188,8 @@ function knownKeysAt(path: (string | number)[]): string[] {
   return Object.keys(shape.shape);
 }
 
-/** The raw value at a path of the parsed YAML. */
-function valueAt(raw: unknown, path: (string | number)[]): unknown {
-  let v = raw;
-  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
-  return v;
-}
-
-/** Locate a field path in the YAML document: "line:col" of the deepest node that exists. */
-function locate(doc: Document, lc: LineCounter, path: (string | number)[], atKey = false): string {
-  for (let k = path.length; k >= 0; k--) {
-    const node = doc.getIn(path.slice(0, k), true) as YamlNode | undefined;
-    if (node && node.range) {
-      // For a map key, point at the key itself rather than at its value.
-      let off = node.range[0];
-      if (atKey && k > 0 && k === path.length) {
-        const parent = k === 1 ? doc.contents : (doc.getIn(path.slice(0, k - 1), true) as YamlNode | undefined);
-        if (parent && isMap(parent)) {
-          const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[k - 1]);
-          const kr = (pair?.key as YamlNode | undefined)?.range;
-          if (kr) off = kr[0];
-        }
-      }
-      const p = lc.linePos(off);
-      return `${p.line}:${p.col}`;
-    }
-  }
-  return '1:1';
-}
-
-function formatPath(path: (string | number)[]): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
-  return s || '(root)';
-}
-
-function fail(file: string, doc: Document, lc: LineCounter, issues: Issue[]): never {
-  const lines = issues.slice(0, 12).map((i) => `${file}:${locate(doc, lc, i.path, i.atKey)}: ${formatPath(i.path)}: ${i.message}`);
-  if (issues.length > 12) lines.push(`… and ${issues.length - 12} more`);
-  throw new InputError(lines.join('\n'));
-}
-
-/** True when a union branch fails on the value's type itself (the value is not of that branch's kind). */
-function wrongKind(branch: ZodIssue[]): boolean {
-  return branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.errors.every(wrongKind))));
-}
-
-/** The types a union accepts, from its branches' type errors (number, string, boolean). */
-function unionTypes(errors: ZodIssue[][]): string[] {
-  return [...new Set(errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : i.code === 'invalid_union' ? unionTypes(i.errors) : [])))];
-}
-
-/** "a, b or c". */
-const orList = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}` : (xs[0] ?? 'another value'));
-
-/** Problems in a union branch's issues, each unknown key counted. */
-const problems = (branch: ZodIssue[]) => branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
-
-/**
- * A failed union at `path`: the issues of the branch nearest the value (of its kind, with the
- * fewest problems: `{range: [1], stp: 2}` is a range with a short range and an unknown key), else
- * what the union accepts.
- */
-function unionIssues(i: Extract<ZodIssue, { code: 'invalid_union' }>, path: (string | number)[], got: unknown): Issue[] {
-  const ofKind = i.errors.filter((b) => !wrongKind(b)).sort((a, b) => problems(a) - problems(b));
-  if (ofKind.length === 1 || (ofKind.length > 1 && problems(ofKind[0]) < problems(ofKind[1]))) return zodIssues(ofKind[0], path, got);
-  if (path.length === 2 && path[0] === 'parameters') return [{ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' }];
-  return [{ path, message: `expected ${orList(unionTypes(i.errors))}, not ${JSON.stringify(got) ?? 'nothing'}` }];
-}
-
-/** Issues with paths and messages for the user; `raw`: the value at `prefix` as the file gives it (named in the messages). */
-function zodIssues(issues: ZodIssue[], prefix: (string | number)[] = [], raw?: unknown): Issue[] {
-  const out: Issue[] = [];
-  for (const i of issues) {
-    const path = [...prefix, ...(i.path as (string | number)[])];
-    const got = valueAt(raw, i.path as (string | number)[]);
-    if (i.code === 'unrecognized_keys') {
-      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"${didYouMean(k, knownKeysAt(path))}`, atKey: true });
-    } else if (i.code === 'invalid_union' && !allowedValues(i)) {
-      out.push(...unionIssues(i, path, got));
-    } else {
-      out.push({ path, message: valueMessage(i, got) });
-    }
-  }
-  return out;
-}
+/** Zod issues as the space's messages, with "did you mean" among the keys known at each path. */
+const zodIssues = (issues: ZodIssue[], prefix: (string | number)[] = [], raw?: unknown): Issue[] => issueMessages(issues, prefix, raw, knownKeysAt);
 
 /** The spec of one parameter in the space file: a list, `{values}`, `{range, step?}` or a single value. */
 type ParamSpec = z.infer<typeof ParamSpecSchema>;

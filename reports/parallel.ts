@@ -12,10 +12,7 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 export function parallelChart(run: RunJson, points: PointRow[], varying: string[], opts: SpecOptions): ChartDef | undefined {
   const front = points.filter((p) => p.pareto && p.status === 'ok');
   if (front.length < 2) return undefined;
-  const dims: { key: string; label: string; get: (p: PointRow) => number; fmt: (v: number) => string }[] = [
-    ...varying.filter((k) => front.every((p) => finite(p.params[k]))).map((k) => ({ key: k, label: shortParam(k), get: (p: PointRow) => p.params[k] as number, fmt: (v: number) => fmtNum(v) })),
-    ...run.objectives.map((o) => ({ key: o.metric, label: `${o.metric} ${o.goal === 'min' ? '↓' : '↑'}`, get: (p: PointRow) => p.metrics[o.metric], fmt: (v: number) => fmtMetric(o.metric, v) })),
-  ];
+  const dims = frontDims(run, front, varying);
   if (dims.length < 2) return undefined;
   const o0 = run.objectives[0];
   // the colour in the page's display unit of the first objective (accuracy in %, latency in ms …)
@@ -65,4 +62,20 @@ export function parallelChart(run: RunJson, points: PointRow[], varying: string[
       ],
     },
   };
+}
+
+/** One axis of the chart: a numeric parameter that varies over the front, or an objective. */
+interface Dim {
+  key: string;
+  label: string;
+  get: (p: PointRow) => number;
+  fmt: (v: number) => string;
+}
+
+/** The axes: the varying parameters numeric on every front point, then the objectives. */
+function frontDims(run: RunJson, front: PointRow[], varying: string[]): Dim[] {
+  return [
+    ...varying.filter((k) => front.every((p) => finite(p.params[k]))).map((k) => ({ key: k, label: shortParam(k), get: (p: PointRow) => p.params[k] as number, fmt: (v: number) => fmtNum(v) })),
+    ...run.objectives.map((o) => ({ key: o.metric, label: `${o.metric} ${o.goal === 'min' ? '↓' : '↑'}`, get: (p: PointRow) => p.metrics[o.metric], fmt: (v: number) => fmtMetric(o.metric, v) })),
+  ];
 }

@@ -13,6 +13,7 @@ export function modelDirOf(model: string): string | undefined {
 
 /** The shipped checkpoints' names (the folders of CHECKPOINT_ROOT with a config.json), sorted: for help texts. */
 export function shippedModels(): string[] {
+  if (!existsSync(CHECKPOINT_ROOT)) return [];
   return readdirSync(CHECKPOINT_ROOT, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(CHECKPOINT_ROOT, d.name, 'config.json')))
     .map((d) => d.name)

@@ -1,0 +1,103 @@
+/**
+ * Problems of a space file as the user reads them: zod's issues turned into messages that name the
+ * bad value, the allowed ones and a did-you-mean (`issueMessages`), located at file:line:col of the
+ * YAML (`fail`). dse/space.ts checks, this module words and locates.
+ */
+import { isMap, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import { InputError } from './errors.ts';
+import type { Issue } from './space-checks.ts';
+import { didYouMean } from './suggest.ts';
+import { allowedValues, valueMessage, type ZodIssue } from './params.ts';
+
+/** The keys allowed at a path of the file (for "did you mean"). */
+export type KnownKeys = (path: (string | number)[]) => string[];
+
+/** The raw value at a path of the parsed YAML. */
+export function valueAt(raw: unknown, path: (string | number)[]): unknown {
+  let v = raw;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
+  return v;
+}
+
+/** Locate a field path in the YAML document: "line:col" of the deepest node that exists. */
+export function locate(doc: Document, lc: LineCounter, path: (string | number)[], atKey = false): string {
+  for (let k = path.length; k >= 0; k--) {
+    const node = doc.getIn(path.slice(0, k), true) as YamlNode | undefined;
+    if (node && node.range) {
+      // For a map key, point at the key itself rather than at its value.
+      let off = node.range[0];
+      if (atKey && k > 0 && k === path.length) {
+        const parent = k === 1 ? doc.contents : (doc.getIn(path.slice(0, k - 1), true) as YamlNode | undefined);
+        if (parent && isMap(parent)) {
+          const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[k - 1]);
+          const kr = (pair?.key as YamlNode | undefined)?.range;
+          if (kr) off = kr[0];
+        }
+      }
+      const p = lc.linePos(off);
+      return `${p.line}:${p.col}`;
+    }
+  }
+  return '1:1';
+}
+
+function formatPath(path: (string | number)[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
+  return s || '(root)';
+}
+
+export function fail(file: string, doc: Document, lc: LineCounter, issues: Issue[]): never {
+  const lines = issues.slice(0, 12).map((i) => `${file}:${locate(doc, lc, i.path, i.atKey)}: ${formatPath(i.path)}: ${i.message}`);
+  if (issues.length > 12) lines.push(`… and ${issues.length - 12} more`);
+  throw new InputError(lines.join('\n'));
+}
+
+/** True when a union branch fails on the value's type itself (the value is not of that branch's kind). */
+function wrongKind(branch: ZodIssue[]): boolean {
+  return branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.errors.every(wrongKind))));
+}
+
+/** The types a union accepts, from its branches' type errors (number, string, boolean). */
+function unionTypes(errors: ZodIssue[][]): string[] {
+  return [...new Set(errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : i.code === 'invalid_union' ? unionTypes(i.errors) : [])))];
+}
+
+/** "a, b or c". */
+const orList = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}` : (xs[0] ?? 'another value'));
+
+/** Problems in a union branch's issues, each unknown key counted. */
+const problems = (branch: ZodIssue[]) => branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
+
+/**
+ * A failed union at `path`: the issues of the branch nearest the value (of its kind, with the
+ * fewest problems: `{range: [1], stp: 2}` is a range with a short range and an unknown key), else
+ * what the union accepts.
+ */
+function unionIssues(i: Extract<ZodIssue, { code: 'invalid_union' }>, path: (string | number)[], got: unknown, known: KnownKeys): Issue[] {
+  const ofKind = i.errors.filter((b) => !wrongKind(b)).sort((a, b) => problems(a) - problems(b));
+  if (ofKind.length === 1 || (ofKind.length > 1 && problems(ofKind[0]) < problems(ofKind[1]))) return issueMessages(ofKind[0], path, got, known);
+  if (path.length === 2 && path[0] === 'parameters') return [{ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' }];
+  return [{ path, message: `expected ${orList(unionTypes(i.errors))}, not ${JSON.stringify(got) ?? 'nothing'}` }];
+}
+
+/**
+ * Issues with paths and messages for the user; `raw`: the value at `prefix` as the file gives it
+ * (named in the messages); `known`: the keys allowed at a path (for "did you mean").
+ */
+export function issueMessages(issues: ZodIssue[], prefix: (string | number)[], raw: unknown, known: KnownKeys): Issue[] {
+  const out: Issue[] = [];
+  for (const i of issues) {
+    const path = [...prefix, ...(i.path as (string | number)[])];
+    const got = valueAt(raw, i.path as (string | number)[]);
+    if (i.code === 'unrecognized_keys') {
+      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"${didYouMean(k, known(path))}`, atKey: true });
+    } else if (i.code === 'invalid_union' && !allowedValues(i)) {
+      out.push(...unionIssues(i, path, got, known));
+    } else {
+      out.push({ path, message: valueMessage(i, got) });
+    }
+  }
+  return out;
+}
+
