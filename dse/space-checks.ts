@@ -11,7 +11,8 @@
  *   a language model in the accuracy block, startTokens/recentTokens without the llm token policy),
  *   and progressive-quantization knobs swept when every model is an encoder (BERT is statically
  *   quantized);
- * - workload fields a benchmark fixes (model, stage, lengths), written or swept beside it;
+ * - workload fields a benchmark fixes (model, stage, lengths), written or swept beside it, and
+ *   those a trace fixes (the same, and a benchmark) written beside it;
  * - the size of the space: the grid's cardinality (or the samples a driver is asked for) above
  *   `maxPoints` is refused with the count and a suggestion, before anything is enumerated.
  */
@@ -65,6 +66,18 @@ export function benchmarkIssues(written: Record<string, unknown>, keys: Set<stri
     if (keys.has(`workload.${f}`)) issues.push({ path: ['parameters', `workload.${f}`], atKey: true, message: `${fixes}: sweeping workload.${f} would change nothing; remove it, or sweep it on a model without a benchmark` });
   }
   return issues;
+}
+
+/**
+ * A trace replaces the generated workload (its rows fix the model's shape, the stage and the
+ * lengths): those fields or a benchmark written beside it would be ignored, so they are refused,
+ * as `simulate --trace` refuses --workload, --stage and the lengths. `scope` still applies.
+ */
+export function traceIssues(written: Record<string, unknown>): Issue[] {
+  if (written.trace === undefined) return [];
+  return [...BENCHMARK_FIELDS, 'benchmark']
+    .filter((f) => Object.hasOwn(written, f))
+    .map((f) => ({ path: ['workload', f], atKey: true, message: `the trace fixes the model, stage and lengths (it replaces the generated workload): this ${f} would be ignored; remove it, or drop the trace` }));
 }
 
 /**

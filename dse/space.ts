@@ -14,7 +14,7 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
+import { benchmarkIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
 import { fieldSchema, parameterKeys, parseConstraint, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, valueAt } from './space-issues.ts';
@@ -389,7 +389,8 @@ function checkWorkloadFields(space: Space, written: Written, keys: string[], iss
   if (space.workload.trace && keys.some((k) => k.startsWith('workload.'))) {
     issues.push({ path: ['workload', 'trace'], message: 'a trace workload cannot be combined with workload.* parameters' });
   }
-  issues.push(...benchmarkIssues(written.workload, new Set(keys)));
+  const traced = traceIssues(written.workload);
+  issues.push(...(traced.length > 0 ? traced : benchmarkIssues(written.workload, new Set(keys))));
 }
 
 /** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */

@@ -203,6 +203,19 @@ test('a benchmark workload: scope may be added; model, stage and lengths, writte
   assert.match(errorOf(bench('{ benchmark: bert-base-cola }').replace('search:', '  workload.seqLen: [64, 128]\nsearch:')), /parameters\.workload\.seqLen: benchmark bert-base-cola fixes model, stage, seqLen, genTokens: sweeping workload\.seqLen would change nothing/);
 });
 
+test('a trace workload fixes the shape: model, stage, lengths or a benchmark written beside it are refused, scope is kept', async () => {
+  const { basePoint } = await import('../dse/evaluate.ts');
+  const tr = (w: string) => GOOD.replace('{ model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }', w);
+  const T = 'trace: sim/workload/traces/small.csv';
+  const ok = basePoint(parseSpace(tr(`{ ${T}, scope: e2e }`), 'x.yaml').space);
+  assert.deepEqual([ok.workload.trace, ok.workload.scope], ['sim/workload/traces/small.csv', 'e2e']);
+  const msg = errorOf(tr(`{ ${T}, model: bert-base, stage: summarization, seqLen: 128 }`));
+  assert.match(msg, /^x\.yaml:2:\d+: workload\.model: the trace fixes the model, stage and lengths \(it replaces the generated workload\): this model would be ignored; remove it, or drop the trace/);
+  assert.match(msg, /\nx\.yaml:2:\d+: workload\.stage: the trace fixes/);
+  assert.match(msg, /\nx\.yaml:2:\d+: workload\.seqLen: the trace fixes/);
+  assert.match(errorOf(tr(`{ ${T}, benchmark: bert-base-cola }`)), /workload\.benchmark: the trace fixes .*this benchmark would be ignored/);
+});
+
 test('knobs refused only when no point uses them: e2e scope, the llm policy, a generation stage swept in', () => {
   const sweep = (lines: string) => GOOD.replace('search:', `${lines}\nsearch:`);
   assert.equal(parseSpace(sweep('  algo.fcWeightBits: [8, 12]\n  workload.scope: [attention, e2e]'), 'x.yaml').domains.length, 4);
