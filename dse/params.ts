@@ -74,6 +74,11 @@ function show(v: unknown): string {
   return typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v));
 }
 
+/** The kind of a value as a file or option gives it: number, string, boolean, null, list or map. */
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'map' : typeof v;
+}
+
 /** The values a failed check allows when it is a choice (an enum, literals or a union of them, a boolean); undefined otherwise. */
 export function allowedValues(i: ZodIssue): unknown[] | undefined {
   if (i.code === 'invalid_value') return i.values;
@@ -86,10 +91,12 @@ export function allowedValues(i: ZodIssue): unknown[] | undefined {
 /**
  * The message of a zod issue on the value `got`: for a choice, the value, the allowed values and a
  * "did you mean" (`"oficial-rtl" is not one of paper, official-rtl (did you mean "official-rtl"?)`);
- * else zod's own message.
+ * for a value of the wrong type, the type it has and the value (`expected number, received
+ * boolean (true)`); else zod's own message.
  */
 export function valueMessage(i: ZodIssue, got: unknown): string {
   const allowed = allowedValues(i)?.map(String);
+  if (!allowed && i.code === 'invalid_type' && got !== undefined) return `Invalid input: expected ${i.expected}, received ${kindOf(got)} (${show(got)})`;
   if (!allowed || got === undefined) return i.message;
   const near = typeof got === 'string' ? closest(got, allowed) : undefined;
   return `${show(got)} is not one of ${allowed.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`;

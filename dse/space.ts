@@ -202,31 +202,34 @@ interface ParamCheck {
   field: z.ZodType;
   at: (string | number)[];
   issues: Issue[];
+  /** The file as parsed (before the schema kept YAML booleans as "true"/"false"), to name a bad value as written. */
+  raw: unknown;
 }
 
 /** Checks a value against the parameter's field (problems at `path`); true when valid. */
 function checkValue(p: ParamCheck, v: ParamValue, path: (string | number)[]): boolean {
   const res = p.field.safeParse(v);
-  if (!res.success) p.issues.push(...zodIssues(res.error.issues, path, v));
+  const written = valueAt(p.raw, path);
+  if (!res.success) p.issues.push(...zodIssues(res.error.issues, path, written === undefined ? v : written));
   return res.success;
 }
 
 /** Parameters: canonical keys, values valid for their field, non-empty domains (problems go to `issues`). */
-function parseParameters(space: Space, issues: Issue[], maxPoints: number): ParamDomain[] {
+function parseParameters(space: Space, raw: unknown, issues: Issue[], maxPoints: number): ParamDomain[] {
   const domains: ParamDomain[] = [];
   const keys = Object.keys(space.parameters);
   if (keys.length === 0) {
     issues.push({ path: ['parameters'], message: 'the space is empty: give at least one parameter to sweep (use `spatten-dse simulate` for a single design point)' });
   }
   for (const key of keys) {
-    const domain = parseParameter(space, key, issues, maxPoints);
+    const domain = parseParameter(space, raw, key, issues, maxPoints);
     if (domain) domains.push(domain);
   }
   return domains;
 }
 
 /** The domain of one parameter of the space; undefined when it has a problem (in `issues`). */
-function parseParameter(space: Space, key: string, issues: Issue[], maxPoints: number): ParamDomain | undefined {
+function parseParameter(space: Space, raw: unknown, key: string, issues: Issue[], maxPoints: number): ParamDomain | undefined {
   const spec = space.parameters[key];
   const field = fieldSchema(key);
   const at = ['parameters', key];
@@ -234,7 +237,7 @@ function parseParameter(space: Space, key: string, issues: Issue[], maxPoints: n
     issues.push({ path: at, message: `unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`, atKey: true });
     return undefined;
   }
-  const p: ParamCheck = { key, field, at, issues };
+  const p: ParamCheck = { key, field, at, issues, raw };
   if (Array.isArray(spec) || (typeof spec === 'object' && 'values' in spec)) return listDomain(p, spec);
   if (typeof spec === 'object' && 'range' in spec) return rangeDomain(p, spec, space.search.driver, maxPoints);
   return checkValue(p, spec as ParamValue, at) ? { key, kind: 'choice', values: [spec as ParamValue] } : undefined;
@@ -408,7 +411,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
     else notes.push(`${file}:${locate(doc, lc, ['model'], true)}: \`model: ${legacyModel}\` is deprecated; write \`fidelity: ${legacyModel}\``);
   }
 
-  const domains = parseParameters(space, issues, maxPoints);
+  const domains = parseParameters(space, raw, issues, maxPoints);
   const keys = Object.keys(space.parameters);
   checkObjectives(space, issues);
   const constraints = parseConstraints(space, issues);

@@ -263,6 +263,17 @@ test('a switch swept as [true, false]: YAML booleans are accepted (as "true"/"fa
   assert.match(errorOf(GOOD.replace('[1, 2, 4, 8, 16, 32]', '[1, true]')), /parameters\.hw\.topkParallelism\[1\]: Invalid input: expected number/);
 });
 
+test('a value of the wrong type names the type the file gives (a YAML boolean is a boolean, not the string it is kept as)', () => {
+  const sweep = (list: string) => GOOD.replace('search:', `  hw.dramChannels: ${list}\nsearch:`);
+  assert.match(errorOf(sweep('[true]')), /^x\.yaml:11:\d+: parameters\.hw\.dramChannels\[0\]: Invalid input: expected number, received boolean \(true\)$/);
+  assert.match(errorOf(sweep('[8, "x"]')), /^x\.yaml:11:\d+: parameters\.hw\.dramChannels\[1\]: Invalid input: expected number, received string \("x"\)$/);
+  assert.match(errorOf(sweep('{ values: [false] }')), /parameters\.hw\.dramChannels\.values\[0\]: Invalid input: expected number, received boolean \(false\)$/);
+  assert.match(errorOf(GOOD.replace('seqLen: 992', 'seqLen: long')), /^x\.yaml:2:\d+: workload\.seqLen: Invalid input: expected number, received string \("long"\)$/);
+  assert.match(errorOf(sweep('true')), /parameters\.hw\.dramChannels: Invalid input: expected number, received boolean \(true\)$/);
+  // a switch (a boolean field) still takes them
+  assert.equal(parseSpace(GOOD.replace('search:', '  hw.dramRefresh: true\nsearch:'), 'x.yaml').domains.length, 3);
+});
+
 test('--set numbers are decimal: 1e2, .5 and +4 are numbers; 0x10, 0b10 and 0o17 are refused, not read as 16, 2 and 15', () => {
   assert.deepEqual(parseSets(['hw.keySramKB=1e2', 'hw.clockGHz=.5', 'hw.dramChannels=+4', 'algo.tokenKeep=5e-1', 'algo.tokenPolicy=llm']), {
     'hw.keySramKB': 100,
