@@ -16,8 +16,9 @@
  */
 import type { Driver, ParamDomain, ParamValue, Params, Trial } from './driver.ts';
 import { createDriver } from './drivers/index.ts';
-import type { EvaluatedPoint } from './evaluate.ts';
-import { Executor } from './executor.ts';
+import { primaryFidelity, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { Executor, withCheckpoint } from './executor.ts';
+import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun } from './run.ts';
 import { violation, type ParsedSpace } from './space.ts';
 
@@ -39,6 +40,8 @@ export class Service {
   readonly dir: string;
   private readonly parsed: ParsedSpace;
   private readonly executor: Executor;
+  /** The evaluation context: the executor's, until the accuracy checkpoint's files change (`current`). */
+  private ctx: EvalContext;
   private readonly driver: Driver;
   /** Asked and not yet told. */
   private readonly asked = new Map<number, Trial>();
@@ -53,6 +56,7 @@ export class Service {
     this.parsed = prepared.parsed;
     this.dir = prepared.dir;
     // the journal is kept across sessions: everything in it answers requests without re-evaluating
+    this.ctx = prepared.ctx;
     this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
   }
@@ -130,13 +134,26 @@ export class Service {
       asked = true;
     } else trial = { id: this.freeId--, params: checkParams(req.params, this.parsed.domains) };
     const reusedBefore = this.executor.reused;
-    const [p] = await this.executor.evaluate([trial]);
+    const ctx = this.current();
+    const [p] = await this.executor.evaluate([trial], ctx === this.executor.ctx ? undefined : { fidelity: primaryFidelity(ctx), ctx });
     const cached = this.executor.reused > reusedBefore;
     if (asked) {
       this.asked.delete(trial.id);
       this.driver.tell([p]);
     }
     return { ...(asked ? { id: trial.id } : {}), ...pointBody(p), cached };
+  }
+
+  /**
+   * The context of the next evaluation, with the accuracy checkpoint's content hash as its files
+   * are now: a folder replaced while serving is another identity (its journal keys and accuracy
+   * caches), as it is for a new run (dse/run.ts prepareRun), so no point is answered with the old
+   * files' numbers; the engine reloads the new files (sim/nn/api.ts getEngine).
+   */
+  private current(): EvalContext {
+    const was = this.ctx.accuracy as ReturnType<typeof withCheckpoint> | undefined;
+    if (was && modelHash(was.model) !== was.checkpoint) this.ctx = { ...this.ctx, accuracy: withCheckpoint(was) };
+    return this.ctx;
   }
 
   private tell(req: Record<string, unknown>): Record<string, unknown> {

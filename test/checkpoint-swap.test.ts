@@ -111,3 +111,28 @@ test('a long-lived process loads the replaced files: getEngine and the accuracy 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('serve answers from the checkpoint as its files are now: a point asked again after the swap is evaluated on the new files, not the old journal record', async () => {
+  const { Service } = await import('../dse/serve.ts');
+  const { dir, ck, spaceFile } = setup('ckswap-serve-');
+  const svc = new Service({ spaceFile, outDir: path.join(dir, 'S'), log: () => {} });
+  try {
+    const ask = async () => {
+      const r = await svc.handle(JSON.stringify({ op: 'evaluate', params: { 'algo.tokenKeep': 1 } }));
+      assert.equal(r.ok, true, JSON.stringify(r));
+      return r as unknown as { metrics: Record<string, number>; cached: boolean };
+    };
+    const old = await ask();
+    assert.equal((await ask()).cached, true, 'same files: from the journal');
+    swapToUntied(ck);
+    const now = await ask();
+    const untied = await measureAccuracy({ model: ck, maxExamples: 2 }, AlgoSchema.parse({ tokenKeep: 1 }));
+    assert.equal(now.cached, false);
+    assert.equal(now.metrics.perplexity, untied.value);
+    assert.notEqual(now.metrics.perplexity, old.metrics.perplexity);
+    assert.equal((await ask()).cached, true, 'the new files\' record answers the next request');
+  } finally {
+    await svc.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
