@@ -144,6 +144,10 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
         "hidden": true
       },
       {
+        "flags": "--seed <n>",
+        "description": "the cycle model's seed: refetch draws and quick-select pivots (a space's cycle: { seed }; default 1); with --fidelity cycle"
+      },
+      {
         "flags": "--trace <file>",
         "description": "official 17-column workload CSV instead of a generated workload"
       },

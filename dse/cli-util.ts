@@ -22,6 +22,15 @@ export function intArg(name: string, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
+/** Any safe integer (a seed: a space's seeds may be 0 or negative). */
+export function seedArg(name: string) {
+  return (v: string): number => {
+    const n = decimal(v);
+    if (!Number.isSafeInteger(n)) throw new InputError(`${name}: expected an integer (at most ${Number.MAX_SAFE_INTEGER}), got "${v}"`);
+    return n;
+  };
+}
+
 export function numArg(name: string, max = 1e9) {
   return (v: string): number => {
     const n = decimal(v);

@@ -1,6 +1,7 @@
 /**
  * From a chosen point to action: the `npx spatten-dse simulate …` command that re-evaluates it,
- * and a YAML snippet (workload, hardware, algo blocks) to paste into a space file.
+ * and a YAML snippet (workload, hardware, algo blocks; the cycle block when its seed is not the
+ * default) to paste into a space file.
  */
 import { FAST_FIDELITY, SPACE_FIDELITIES, type SpaceFidelity } from '../sim/fidelities.ts';
 import type { Params } from '../dse/driver.ts';
@@ -57,6 +58,12 @@ function workloadArgs(sp: SpaceLike, params: Params): string[] {
   return parts;
 }
 
+/** The space's cycle-model seed when it is not the default 1 (the seed of the refetch draws and quick-select pivots). */
+function cycleSeed(sp: SpaceLike): number | undefined {
+  const seed = sp.cycle?.seed;
+  return typeof seed === 'number' && seed !== 1 ? seed : undefined;
+}
+
 /** `npx spatten-dse simulate …` reproducing the point's hardware metrics (and accuracy, when the run measured it). */
 export function simulateCommand(run: Pick<RunJson, 'space' | 'model'>, params: Params): string {
   const sp = spaceOf(run);
@@ -67,6 +74,8 @@ export function simulateCommand(run: Pick<RunJson, 'space' | 'model'>, params: P
   const fid = (run as { fidelity?: string }).fidelity ?? run.model;
   const plan = fid !== undefined && fid in SPACE_FIDELITIES ? SPACE_FIDELITIES[fid as SpaceFidelity] : undefined;
   if (plan && plan.primary !== FAST_FIDELITY) parts.push('--fidelity', plan.primary);
+  const seed = cycleSeed(sp);
+  if (plan?.primary === 'cycle' && seed !== undefined) parts.push('--seed', String(seed));
   if (typeof sp.baseline === 'string') parts.push('--baseline', sh(sp.baseline));
   if (sp.accuracy?.model) {
     parts.push('--accuracy', sh(sp.accuracy.model));
@@ -93,5 +102,6 @@ export function yamlSnippet(run: Pick<RunJson, 'space'>, params: Params): string
     else if (k.startsWith('algo.')) algo[k.slice(5)] = v;
   }
   for (const [k, v] of Object.entries(params)) if (k.startsWith('workload.')) workload[k.slice(9)] = v;
-  return [`workload: ${flow(workload)}`, `hardware: ${flow(hardware)}`, `algo: ${flow(algo)}`].join('\n');
+  const seed = cycleSeed(sp);
+  return [`workload: ${flow(workload)}`, `hardware: ${flow(hardware)}`, `algo: ${flow(algo)}`, ...(seed !== undefined ? [`cycle: ${flow({ seed })}`] : [])].join('\n');
 }

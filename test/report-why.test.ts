@@ -161,6 +161,23 @@ test('the simulate command of a trace point finds a trace given relative to the 
   }
 });
 
+test('the simulate command of a cycle-model point simulated with another seed carries the seed and reproduces its row', async () => {
+  // LSB refetches are seeded draws: seed 7 gives other cycles than the default 1
+  const yaml = (seed: number) => `name: sd\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\nfidelity: cycle\ncycle: { seed: ${seed} }\nalgo: { lsbBits: 4, msbBits: 8, tokenKeep: 0.5 }\nparameters:\n  hw.dramChannels: [4, 8]\n${SWEEP_TAIL}`;
+  const seeded = await sweep('seed7', yaml(7));
+  const one = await sweep('seed1', yaml(1));
+  assert.notEqual(seeded.points[1].metrics.latency_s, one.points[1].metrics.latency_s, 'the seed changes the numbers');
+  for (const { run, points } of [seeded, one]) {
+    for (const row of points) {
+      const s = simulated(run, row, ['latency_s', 'energy_j']);
+      assert.deepEqual(s.metrics, { latency_s: row.metrics.latency_s, energy_j: row.metrics.energy_j }, s.cmd);
+    }
+  }
+  assert.match(simulateCommand(seeded.run, seeded.points[0].params), / --fidelity cycle --seed 7$/);
+  assert.match(simulateCommand(one.run, one.points[0].params), / --fidelity cycle$/);
+  assert.match(yamlSnippet(seeded.run, seeded.points[0].params), /\ncycle: \{ seed: 7 \}$/);
+});
+
 test('comparison: hypervolume of each front against one common reference (hand calculation)', () => {
   const objs = [{ metric: 'f1', goal: 'min' as const }, { metric: 'f2', goal: 'min' as const }];
   const mk = (pts: PointRow[]) => ({ run: { objectives: objs } as RunJson, points: pts });

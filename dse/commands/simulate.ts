@@ -14,7 +14,7 @@ import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../../sim/metrics.ts
 import { BENCHMARK_NAMES, isBenchmark } from '../../sim/workload/benchmarks.ts';
 import { compareWithBaseline, type BaselineComparison } from '../../sim/baselines/compare.ts';
 import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
-import { collect, intArg } from '../cli-util.ts';
+import { collect, intArg, seedArg } from '../cli-util.ts';
 import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
 import { checkCycleBuffers, checkEncoderStage, isEncoder, lastSet } from '../point-checks.ts';
@@ -68,6 +68,8 @@ interface SimulateOptions {
   baseline?: string;
   accuracy?: string;
   accuracyExamples?: number;
+  /** The cycle model's seed (a space's `cycle: { seed }`). */
+  seed?: number;
   /** --workload given on the command line (not its default). */
   workloadGiven?: boolean;
 }
@@ -163,8 +165,11 @@ function checkGenTokens(o: SimulateOptions, w: DesignPoint['workload']): void {
   throw new InputError(`${cause}: does not apply, ${w.model} runs the summarization stage (no tokens are generated); drop it${isEncoder(w) ? '' : ' or give --stage generation'}`);
 }
 
-/** Options that do not apply: --accuracy-examples without --accuracy, tokens to generate without a generation stage. */
-function checkApplies(o: SimulateOptions, point: DesignPoint): void {
+/** Options that do not apply: --seed without the cycle model, --accuracy-examples without --accuracy, tokens to generate without a generation stage. */
+function checkApplies(o: SimulateOptions, point: DesignPoint, fid: FidelityName): void {
+  if (o.seed !== undefined && fid !== 'cycle') {
+    throw new InputError(`--seed ${o.seed}: seeds the cycle model's refetch draws and quick-select pivots; only with --fidelity cycle (the ${fid} model takes no seed)`);
+  }
   if (o.accuracyExamples !== undefined && o.accuracy === undefined) {
     throw new InputError(`--accuracy-examples ${o.accuracyExamples}: only with --accuracy MODEL; add --accuracy or drop --accuracy-examples`);
   }
@@ -185,18 +190,18 @@ async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint;
   if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
   const point = designPoint(o, workload);
   checkStage(o, point);
-  checkApplies(o, point);
+  checkApplies(o, point, fid);
   if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
   if (o.accuracy !== undefined) await modelDirInput(o.accuracy, '--accuracy');
   return { point, fid };
 }
 
 /** The hardware model on the point; an error of a trace workload names `--trace`. */
-function runHardware(point: DesignPoint, fid: FidelityName, acc: AccuracyOutcome | undefined): HwResult {
+function runHardware(point: DesignPoint, fid: FidelityName, acc: AccuracyOutcome | undefined, seed: number | undefined): HwResult {
   // the cycle model's DRAM stream profiles, kept between processes (dse/profile-cache.ts)
   const cacheFile = fid === 'cycle' ? loadProfileCache() : undefined;
   try {
-    const r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides });
+    const r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides, seed });
     saveProfileCache(cacheFile);
     return r;
   } catch (e) {
@@ -213,7 +218,7 @@ async function simulate(o: SimulateOptions, point: DesignPoint, fid: FidelityNam
     const { modelShape } = await import('../../sim/workload/models.ts');
     acc = await asInputError(() => runAccuracy({ model: o.accuracy!, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers));
   }
-  const r = runHardware(point, fid, acc);
+  const r = runHardware(point, fid, acc, o.seed);
   const cmp: BaselineComparison | undefined = o.baseline ? compareWithBaseline(point, r, o.baseline, point.workload.trace ? resolveWorkload(point) : undefined) : undefined;
   return { r, acc, cmp };
 }
@@ -263,6 +268,7 @@ export function register(program: Command): void {
     .option('-s, --set <key=value>', 'set a parameter (repeatable), e.g. --set hw.dramChannels=32', collect, [])
     .addOption(new Option('-f, --fidelity <name>', `hardware model: ${FIDELITY_NAMES.map((n) => `${n} (${FIDELITIES[n].description})`).join(', ')}`).choices(FIDELITY_NAMES))
     .addOption(new Option('-m, --model <name>', 'deprecated: the old name of --fidelity').choices(FIDELITY_NAMES).hideHelp())
+    .option('--seed <n>', "the cycle model's seed: refetch draws and quick-select pivots (a space's cycle: { seed }; default 1); with --fidelity cycle", seedArg('--seed'))
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .addOption(new Option('--scope <scope>', 'attention (default): the attention layers only; e2e: SpAtten-e2e, the FC/FFN layers too, their weights algo.fcWeightBits (8 or 12) wide').choices(SCOPES))
     .option('--json', 'print one JSON object (every metric is a top-level key)')
