@@ -16,7 +16,7 @@ import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
 import { benchmarkIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
-import { fieldSchema, parameterKeys, parseConstraint, type Constraint, type ZodIssue } from './params.ts';
+import { fieldSchema, parameterKeys, parseConstraint, valueMessage, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, valueAt } from './space-issues.ts';
 
 // the parameter keys, constraints and --set parsing live in ./params.ts (no YAML, no drivers: the
@@ -273,7 +273,28 @@ function rangeDomain(p: ParamCheck, spec: RangeSpec, driver: Space['search']['dr
     return undefined;
   }
   const integer = Number.isInteger(lo) && Number.isInteger(hi) && hi > lo && !p.field.safeParse(lo + 0.5).success;
+  if (integer && !integersValid(p, lo, hi)) return undefined;
   return { key: p.key, kind: 'interval', low: lo, high: hi, integer };
+}
+
+/** Integer ranges this wide are not checked value by value (the fields with holes are bit widths: 0 | 2..32, 8 | 12). */
+const MAX_CHECKED_INTEGERS = 100_000;
+
+/**
+ * Every integer of an integer range without a step is a value the drivers may sample: one its field
+ * refuses (algo.valueBits' 1 in [0, 8], algo.fcWeightBits' 9 in [8, 12]) would be a failed point,
+ * so the range is refused (problems go to `issues`); true when every integer is valid.
+ */
+function integersValid(p: ParamCheck, lo: number, hi: number): boolean {
+  if (hi - lo > MAX_CHECKED_INTEGERS) return true;
+  for (let v = lo + 1; v < hi; v++) {
+    const res = p.field.safeParse(v);
+    if (res.success) continue;
+    const why = res.error.issues.map((i) => valueMessage(i, v)).join('; ');
+    p.issues.push({ path: [...p.at, 'range'], message: `${v} lies in [${lo}, ${hi}] but is refused (${why}); a range without a step samples every integer in it: give a list of the values, or a range without ${v}` });
+    return false;
+  }
+  return true;
 }
 
 /** The values of a range with a step: at most `maxPoints` of them, each valid for the field. */

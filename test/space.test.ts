@@ -274,6 +274,18 @@ test('a value of the wrong type names the type the file gives (a YAML boolean is
   assert.equal(parseSpace(GOOD.replace('search:', '  hw.dramRefresh: true\nsearch:'), 'x.yaml').domains.length, 3);
 });
 
+test('an integer range without a step is refused when it holds a value its field refuses (it would be sampled): valueBits 1, fcWeightBits 9-11', () => {
+  const sampled = (param: string, extra = '') => GOOD.replace('search: { driver: grid, seed: 1 }', 'search: { driver: random, samples: 20, seed: 1 }').replace('search:', `  ${param}\nsearch:`).replace('model: analytical', `model: analytical${extra}`);
+  assert.match(errorOf(sampled('algo.valueBits: { range: [0, 8] }')), /^x\.yaml:11:\d+: parameters\.algo\.valueBits\.range: 1 lies in \[0, 8\] but is refused \(expected 0 \(same as msbBits\) or a width from 2 to 32 bits\); a range without a step samples every integer in it: give a list of the values, or a range without 1/);
+  const e2e = GOOD.replace('genTokens: 32 }', 'genTokens: 32, scope: e2e }');
+  assert.match(errorOf(e2e.replace('search: { driver: grid, seed: 1 }', 'search: { driver: lhs, samples: 20, seed: 1 }').replace('search:', '  algo.fcWeightBits: { range: [8, 12] }\nsearch:')), /parameters\.algo\.fcWeightBits\.range: 9 lies in \[8, 12\] but is refused \(9 is not one of 8, 12\)/);
+  // ranges inside the valid values are intervals, as before
+  for (const r of ['algo.valueBits: { range: [2, 8] }', 'algo.msbBits: { range: [2, 12] }', 'algo.lsbBits: { range: [0, 4] }', 'algo.queryBits: { range: [2, 16] }', 'hw.wordBits: { range: [4, 16] }']) {
+    const d = parseSpace(sampled(r), 'x.yaml').domains[2];
+    assert.ok(d.kind === 'interval' && d.integer, r);
+  }
+});
+
 test('--set numbers are decimal: 1e2, .5 and +4 are numbers; 0x10, 0b10 and 0o17 are refused, not read as 16, 2 and 15', () => {
   assert.deepEqual(parseSets(['hw.keySramKB=1e2', 'hw.clockGHz=.5', 'hw.dramChannels=+4', 'algo.tokenKeep=5e-1', 'algo.tokenPolicy=llm']), {
     'hw.keySramKB': 100,
