@@ -64,8 +64,10 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
   const { run, points } = input;
   const interactive = opts.interactive === true;
   const maxOtherPoints = opts.maxOtherPoints ?? 600;
+  // interactive: the explorer and the live scatters draw every front point and a bounded stratified sample of the others
+  const sample = interactive ? sampleForInteractive(run, points, opts.maxInteractivePoints) : [];
   const charts = buildCharts(run, points, { interactive: false, maxOtherPoints });
-  const live = interactive ? buildCharts(run, points, { interactive: true, maxOtherPoints }) : undefined;
+  const live = interactive ? buildCharts(run, points, { interactive: true, maxOtherPoints, shared: sample }) : undefined;
   const { varying, constant } = splitParams(run, points);
   const c: ReportContext = { run, points, interactive, maxOtherPoints, charts, live, varying, counter: { n: 0 } };
 
@@ -74,8 +76,6 @@ export async function renderReport(input: ReportInput, opts: RenderOptions = {})
   sections.push(notesSection(run, points));
   const declared = await declaredPart(c);
   sections.push(...declared.sections);
-  // interactive: the explorer over every front point and a bounded stratified sample of the others
-  const sample = interactive ? sampleForInteractive(run, points, opts.maxInteractivePoints) : [];
   const pareto = await paretoPart(c, sample.length);
   sections.push(...pareto.sections);
   sections.push(frontSection(run, points, varying, constant));

@@ -13,6 +13,7 @@ import {
   OPACITY_ENC,
   SIZE_ENC,
   classOf,
+  drawnNote,
   finite,
   front2d,
   isQuality,
@@ -134,13 +135,13 @@ function kneeLayers(run: RunJson, ok: PointRow[], xy: (p: PointRow) => { x: numb
 }
 
 /** The caption: what is drawn, the point classes, and a sentence for each extra layer the chart has. */
-function paretoCaption(run: RunJson, pair: PairAxes, n: { ok: number; missing: number }, has: { line: boolean; ci: boolean; knee: boolean; bounds: boolean }): string {
+function paretoCaption(run: RunJson, pair: PairAxes, n: { ok: number; missing: number; drawn: string }, has: { line: boolean; ci: boolean; knee: boolean; bounds: boolean }): string {
   const { ox, oy, ax, ay } = pair;
   const scales = [ax.why ? `x: ${ax.why}` : '', ay.why ? `y: ${ay.why}` : ''].filter(Boolean);
   return (
     `${metricTitle(oy.metric, ay.unit)} vs ${metricTitle(ox.metric, ax.unit)}: ${n.ok} points with both metrics` +
     (n.missing > 0 ? ` (${n.missing} failed or without values not shown)` : '') +
-    `. Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
+    `.${n.drawn} Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
     (has.line ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
     (has.ci ? ' Vertical/horizontal red bars: 95% CI (Wilson for accuracy, bootstrap for perplexity) of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
     (has.knee ? ' Black ring: the knee.' : '') +
@@ -175,15 +176,14 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
   const knee = kneeLayers(run, ok, xy, enc);
   const bounds = [...constraintLayers(run, ax, 'x'), ...constraintLayers(run, ay, 'y')];
   layers.push(...knee, ...bounds);
-  const sampledNote =
-    !opts.interactive && shownOthers.length < others.length
-      ? ` ${shownOthers.length} of ${others.length} non-front points are drawn (deterministic sample, to keep the chart small); all ${front.length} front points are drawn.`
-      : '';
+  // interactive: the live chart draws the page's shared dataset (those of its points with both metrics)
+  const drawnOthers = opts.interactive ? (opts.shared ?? ok).filter((p) => p.status === 'ok' && !p.pareto && finite(p.metrics[ox.metric]) && finite(p.metrics[oy.metric])).length : shownOthers.length;
+  const drawn = drawnNote(front.length, drawnOthers, others.length, opts.interactive);
   const has = { line: line.length >= 2, ci: ci.length > 0, knee: knee.length > 0, bounds: bounds.length > 0 };
   return {
     kind: 'pareto',
     title: `${metricTitle(oy.metric, '')} vs ${metricTitle(ox.metric, '')}`,
-    caption: paretoCaption(run, pair, { ok: ok.length, missing: points.length - ok.length }, has) + sampledNote,
+    caption: paretoCaption(run, pair, { ok: ok.length, missing: points.length - ok.length, drawn }, has),
     // Interactive: every point comes from the shared dataset (no sampling, no per-chart copy).
     spec: opts.interactive ? { width: 380, height: 280, layer: layers } : { width: 380, height: 280, data: { values: rows }, layer: layers },
   };
@@ -194,6 +194,7 @@ export function objectiveChart(points: PointRow[], o: Objective, opts: SpecOptio
   const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[o.metric])).sort((a, b) => a.id - b.id);
   const front = ok.filter((p) => p.pareto);
   const others = sampleDeterministic(ok.filter((p) => !p.pareto), opts.maxOtherPoints);
+  const drawnOthers = opts.interactive ? (opts.shared ?? ok).filter((p) => p.status === 'ok' && !p.pareto && finite(p.metrics[o.metric])).length : others.length;
   const shown = [...others, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
   const rows = shown.map((p) => ({ id: p.id, x: p.id, y: p.metrics[o.metric], cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] }));
   const best: { x: number; y: number }[] = [];
@@ -230,7 +231,7 @@ export function objectiveChart(points: PointRow[], o: Objective, opts: SpecOptio
   return {
     kind: 'objective',
     title: `${o.metric} per evaluation`,
-    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + (!opts.interactive && others.length < ok.length - front.length ? ` Non-best points sampled (${others.length} of ${ok.length - front.length}).` : ''),
+    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + drawnNote(front.length, drawnOthers, ok.length - front.length, opts.interactive),
     spec: opts.interactive ? { width: 520, height: 260, layer: layers } : { width: 520, height: 260, data: { values: rows }, layer: layers },
   };
 }

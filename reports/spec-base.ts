@@ -25,6 +25,18 @@ export interface SpecOptions {
   interactive: boolean;
   /** Most non-front points drawn per scatter (front points are always all drawn). */
   maxOtherPoints: number;
+  /** Interactive: the page's shared dataset, which the live scatters draw (every front point and a stratified sample). */
+  shared?: PointRow[];
+}
+
+/**
+ * The caption's sentence on the points a scatter draws, the same words on the static and the
+ * interactive page: every front point, and `drawn` of the `others` with `how` (nothing when all are drawn).
+ */
+export function drawnNote(front: number, drawn: number, others: number, interactive: boolean): string {
+  if (drawn >= others) return '';
+  const how = interactive ? "the page's stratified sample: class × deciles of the first two objectives" : 'a deterministic sample, to keep the chart small';
+  return ` Drawn: all ${front} front points and ${drawn} of the ${others} others (${how}).`;
 }
 
 export const CLASS_FRONT = 'Pareto front';

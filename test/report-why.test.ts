@@ -178,6 +178,33 @@ test('the simulate command of a cycle-model point simulated with another seed ca
   assert.match(yamlSnippet(seeded.run, seeded.points[0].params), /\ncycle: \{ seed: 7 \}$/);
 });
 
+test('static and interactive pages say the same thing about the points a scatter draws: how many have both metrics, all front points, how many of the others', async () => {
+  const input = syntheticRun({ n: 3000, seed: 3 });
+  const captions = (html: string) => [...html.matchAll(/<figcaption>([^<]*? vs [^<]*?)<\/figcaption>/g)].map((m) => m[1].replace(/&#39;/g, "'"));
+  const stat = captions(await renderReport(input, { interactive: false }));
+  const live = captions(await renderReport(input, { interactive: true }));
+  assert.equal(stat.length, 3);
+  assert.equal(live.length, stat.length);
+  const ok = input.points.filter((p) => p.status === 'ok');
+  const front = ok.filter((p) => p.pareto).length;
+  const sample = sampleForInteractive(input.run, input.points);
+  const drawn = (cap: string) => /: (\d+) points with both metrics(?: \([^)]*\))?\. Drawn: all (\d+) front points and (\d+) of the (\d+) others \(([^)]*)\)\./.exec(cap);
+  for (let i = 0; i < stat.length; i++) {
+    const [s, l] = [drawn(stat[i]), drawn(live[i])];
+    assert.ok(s && l, `${stat[i]}\n${live[i]}`);
+    // the same points with both metrics, front and others; each page says how many of the others it draws and how they were chosen
+    assert.deepEqual(s.slice(1, 3), [String(ok.length), String(front)]);
+    assert.deepEqual(l.slice(1, 3), s.slice(1, 3));
+    assert.equal(l[4], s[4]);
+    assert.equal(Number(s[3]), 600);
+    assert.equal(Number(l[3]), sample.length - front);
+    assert.match(s[5], /deterministic sample/);
+    assert.match(l[5], /the page's stratified sample/);
+    // the rest of the caption is the same words
+    assert.equal(stat[i].replace(drawn(stat[i])![0], ''), live[i].replace(drawn(live[i])![0], ''));
+  }
+});
+
 test('comparison: hypervolume of each front against one common reference (hand calculation)', () => {
   const objs = [{ metric: 'f1', goal: 'min' as const }, { metric: 'f2', goal: 'min' as const }];
   const mk = (pts: PointRow[]) => ({ run: { objectives: objs } as RunJson, points: pts });
