@@ -41,7 +41,25 @@ interface Frame {
   yTitle: string;
   ax: Axis;
   ay: Axis;
+  /** The y range: our rows and the published values, with room above and below (`yDomain`). */
+  yDomain: [number, number];
   xs: number[];
+}
+
+/**
+ * The y range a chart needs to show every value in `ys` (ours and the published series) inside
+ * its frame: the extent, widened by 6% of it below and 10% above (room for the value labels) —
+ * in decades on a log axis.
+ */
+export function yDomain(ys: number[], log: boolean): [number, number] {
+  const vs = ys.filter((v) => finite(v) && (!log || v > 0));
+  const [lo, hi] = [Math.min(...vs), Math.max(...vs)];
+  if (log) {
+    const span = Math.max(Math.log10(hi / lo), 0.1);
+    return [lo / 10 ** (0.06 * span), hi * 10 ** (0.1 * span)];
+  }
+  const span = hi - lo || Math.abs(hi) || 1;
+  return [lo - 0.06 * span, hi + 0.1 * span];
 }
 
 /** Whether the chart divides each series by its value at the `normalize:` parameter values. */
@@ -71,20 +89,22 @@ function chartRows(run: RunJson, ok: PointRow[], d: Declared, xOf: (p: PointRow)
 }
 
 /** Axis scales (linear or log, as declared or chosen from the values) and titles of the chart. */
-function chartFrame(d: Declared, isParam: boolean, rows: ChartRow[], yUnit: string, normText: string): Frame {
+function chartFrame(d: Declared, isParam: boolean, rows: ChartRow[], refYs: number[], yUnit: string, normText: string): Frame {
   const ax = axisFor({ space: { objectives: d.scale?.x && d.scale.x !== 'auto' ? [{ metric: '__x', scale: d.scale.x }] : [] } }, '__x', rows.map((r) => r.x));
-  const ay = axisFor({ space: { objectives: d.scale?.y && d.scale.y !== 'auto' ? [{ metric: '__y', scale: d.scale.y }] : [] } }, '__y', rows.map((r) => r.y));
+  // the y axis is chosen over both series: a published value outside ours is still inside the frame
+  const ys = [...rows.map((r) => r.y), ...refYs];
+  const ay = axisFor({ space: { objectives: d.scale?.y && d.scale.y !== 'auto' ? [{ metric: '__y', scale: d.scale.y }] : [] } }, '__y', ys);
   const xs = [...new Set(rows.map((r) => r.x))];
   const xTitle = d.xTitle ?? (d.reciprocalX ? `1 / ${d.x}` : isParam ? d.x : metricTitle(d.x, ''));
   const yTitle = d.yTitle ?? `${metricTitle(d.y, yUnit)}${normText}`;
-  return { xTitle, yTitle, ax, ay, xs };
+  return { xTitle, yTitle, ax, ay, yDomain: yDomain(ys, ay.log), xs };
 }
 
 /** The x and y encodings every layer shares, plus the layer's own channels. */
 function encoding(f: Frame, extra: Record<string, unknown> = {}) {
   return {
     x: { field: 'x', type: 'quantitative', title: f.xTitle, scale: vlScale(f.ax), axis: { ...vlAxis(f.ax), ...(f.xs.length <= 12 ? { values: f.xs } : {}) } },
-    y: { field: 'y', type: 'quantitative', title: f.yTitle, scale: vlScale(f.ay), axis: vlAxis(f.ay) },
+    y: { field: 'y', type: 'quantitative', title: f.yTitle, scale: { ...vlScale(f.ay), domain: f.yDomain }, axis: vlAxis(f.ay) },
     ...extra,
   };
 }
@@ -131,8 +151,8 @@ export function declaredChart(run: RunJson, points: PointRow[], d: Declared, opt
   const { rows, yUnit } = chartRows(run, ok, d, xOf);
   if (rows.length === 0) return undefined;
   const normText = isNormalised(d) ? ` relative to ${Object.entries(d.normalize!).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
-  const f = chartFrame(d, isParam, rows, yUnit.unit, normText);
   const ref = d.reference ? d.reference.points.map(([x, y]) => ({ x, y, series: d.reference!.label })) : [];
+  const f = chartFrame(d, isParam, rows, ref.map((r) => r.y), yUnit.unit, normText);
   return {
     kind: 'declared',
     title: d.title ?? `${d.y} vs ${d.x}`,

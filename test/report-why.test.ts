@@ -226,6 +226,32 @@ test('declared figure: y normalised to the point named in the space (Fig. 19a st
   assert.deepEqual(values, [[1, 0.25], [2, 0.45], [16, 1], [32, 1.05]]);
 });
 
+test('declared figure: the y axis covers ours and the published series, extremes inside the frame; log chosen over both', async () => {
+  const vega = await import('vega');
+  const vl = await import('vega-lite');
+  /** The rendered y scale of a declared chart: its type and domain. */
+  const yScale = async (gops: number[], ref: [number, number][]) => {
+    const pts = [1, 2, 4, 8, 16, 32].map((p, i) => row(i, { 'hw.topkParallelism': p }, { gops: gops[i] }));
+    const run = { parameters: ['hw.topkParallelism'], objectives: [{ metric: 'gops', goal: 'max' }], space: {} } as unknown as RunJson;
+    const c = declaredChart(run, pts, { x: 'hw.topkParallelism', y: 'gops', scale: { x: 'log' }, reference: { label: 'paper', points: ref } }, { interactive: false, maxOtherPoints: 10 });
+    const view = new vega.View(vega.parse(vl.compile(c!.spec as unknown as Parameters<typeof vl.compile>[0]).spec), { renderer: 'none' });
+    await view.runAsync();
+    const y = view.scale('y') as { type: string; domain(): number[] };
+    const out = { type: y.type, domain: y.domain() };
+    view.finalize();
+    return out;
+  };
+  // Fig. 19a as the run gives it: ours 57.3 … 702.9 GOP/s, the paper's 168.4 … 776.24
+  const paper: [number, number][] = [[1, 168.4], [2, 298.77], [4, 485.42], [8, 652.79], [16, 776.24], [32, 770.87]];
+  const fig = await yScale([59.7, 115.2, 214.8, 378.4, 604.4, 702.9], paper);
+  assert.equal(fig.type, 'log');
+  assert.ok(fig.domain[0] < 59.7 && fig.domain[1] > 776.24, `domain ${fig.domain} leaves an extreme point on the frame`);
+  // ours within a decade, the published series over two: log, and both inside
+  const wide = await yScale([100, 150, 200, 300, 400, 500], [[1, 10], [32, 1000]]);
+  assert.equal(wide.type, 'log');
+  assert.ok(wide.domain[0] < 10 && wide.domain[1] > 1000, `domain ${wide.domain}`);
+});
+
 test('space report: block validated with file:line:col; objective scale accepted', () => {
   const base = 'name: t\nobjectives:\n  - { metric: gops, goal: max, scale: log }\nparameters:\n  hw.topkParallelism: [1, 2]\n';
   assert.doesNotThrow(() => parseSpace(base + 'report: { x: hw.topkParallelism, y: gops, normalize: { hw.topkParallelism: 2 } }\n', 't.yaml'));
