@@ -12,6 +12,7 @@
 import type { Objective } from '../dse/driver.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { axisFor, parseConstraintText, vlAxis, vlScale } from './axes.ts';
+import { primaryModelSuffix } from './fidelity-label.ts';
 import { metricTitle, shortParam } from './format.ts';
 import { sampleDeterministic, SHARED_POINTS, type ChartDef, type SpecOptions } from './specs.ts';
 
@@ -69,7 +70,7 @@ export function explorerChart(run: RunJson, points: PointRow[], varying: string[
   const pairs: [Objective, Objective][] = [];
   for (let i = 0; i < objs.length; i++) for (let j = i + 1; j < objs.length; j++) pairs.push([objs[i], objs[j]]);
   const ok = points.filter((p) => p.status === 'ok');
-  const axes = new Map(objs.map((o) => [o.metric, axisFor(run, o.metric, ok.map((p) => p.metrics[o.metric]))]));
+  const axes = new Map(objs.map((o) => [o.metric, axisFor(run, o.metric, ok.map((p) => p.metrics[o.metric]), primaryModelSuffix(run, o.metric))]));
   const filters = varying
     .map((k) => ({ k, i: run.parameters.indexOf(k), values: [...new Set(ok.map((p) => p.params[k]).filter((v) => v !== undefined))].sort((a, b) => (a < b ? -1 : 1)) }))
     .filter((f) => f.i >= 0 && f.values.length > 1 && f.values.length <= 24);
@@ -120,8 +121,8 @@ export function constraintCharts(run: RunJson, points: PointRow[], opts: SpecOpt
     if (ok.length === 0) continue;
     const front = ok.filter((p) => p.pareto);
     const shown = [...sampleDeterministic(ok.filter((p) => !p.pareto), Math.min(400, opts.maxOtherPoints), 3), ...front];
-    const ax = axisFor(run, o0.metric, ok.map((p) => p.metrics[o0.metric]));
-    const ay = axisFor(run, c.metric, ok.map((p) => p.metrics[c.metric]));
+    const ax = axisFor(run, o0.metric, ok.map((p) => p.metrics[o0.metric]), primaryModelSuffix(run, o0.metric));
+    const ay = axisFor(run, c.metric, ok.map((p) => p.metrics[c.metric]), primaryModelSuffix(run, c.metric));
     const rows = shown.map((p) => ({ x: p.metrics[o0.metric] * ax.factor, y: p.metrics[c.metric] * ay.factor, cls: p.pareto ? 'Pareto front' : p.feasible ? 'feasible, dominated' : 'infeasible' }));
     const limit = c.bound * ay.factor;
     out.push({

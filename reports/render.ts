@@ -13,6 +13,7 @@ import { highlightWhy, notesSection, sensitivitySection } from './sections.ts';
 import { constraintCharts, explorerChart, sampleForInteractive } from './explore.ts';
 import { commonObjectives, compareCharts, compareHypervolumes, compareTable, type NamedRun } from './compare.ts';
 import { buildCharts } from './specs.ts';
+import { rescorePlan } from './fidelity-label.ts';
 import { pairUp, renderCharts, type ChartPair, type Rendered } from './svg.ts';
 import { CSS, page } from './page.ts';
 import { breakdownTables, failuresSection, frontSection, highlightTable, spaceAndProvenance, splitParams, summarySection } from './run-sections.ts';
@@ -138,12 +139,18 @@ async function highlightsPart(c: ReportContext): Promise<Part> {
   }
   const section =
     `<section id="highlights"><h2>Highlighted points: latency, energy and area breakdowns</h2>` +
-    `<p class="muted">Knee and per-objective best points chosen by the runner.</p>` +
+    `<p class="muted">Knee and per-objective best points chosen by the runner.${breakdownModelNote(run)}</p>` +
     highlightTable(run, varying) +
     highlightWhy(run) +
     (hl.html ? `<div class="grid">${hl.html}</div>` + breakdownTables(run) : '<p class="muted">No breakdowns recorded.</p>') +
     '</section>';
   return { sections: [section], specs: hl.specs };
+}
+
+/** fidelity: both — the breakdowns are the primary (analytical) model's; the re-scoring model's totals are its own columns. */
+function breakdownModelNote(run: RunJson): string {
+  const plan = rescorePlan(run);
+  return plan ? esc(` The breakdowns (stages, energy, area, DRAM traffic) are the ${plan.primary} model's, as are the unprefixed metrics; the ${plan.rescore} model's totals are the ${plan.rescore}-model columns.`) : '';
 }
 
 /** The search progress (hypervolume) and accuracy-under-pruning charts, when the run has them. */

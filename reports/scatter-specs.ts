@@ -1,6 +1,7 @@
 /** Scatter specs of the objectives: the Pareto scatter of an objective pair, and the one-objective chart per evaluation. */
 import type { Objective, PointRow, RunJson } from '../core/results.ts';
 import { metricLabel, metricTitle } from './format.ts';
+import { primaryModelSuffix, rescoreNote, rescorePlan } from './fidelity-label.ts';
 import { axisFor, parseConstraintText, vlAxis, vlScale, type Axis } from './axes.ts';
 import {
   CLASS_COLORS,
@@ -135,13 +136,13 @@ function kneeLayers(run: RunJson, ok: PointRow[], xy: (p: PointRow) => { x: numb
 }
 
 /** The caption: what is drawn, the point classes, and a sentence for each extra layer the chart has. */
-function paretoCaption(run: RunJson, pair: PairAxes, n: { ok: number; missing: number; drawn: string }, has: { line: boolean; ci: boolean; knee: boolean; bounds: boolean }): string {
+function paretoCaption(run: RunJson, pair: PairAxes, n: { ok: number; missing: number; drawn: string; rows: PointRow[] }, has: { line: boolean; ci: boolean; knee: boolean; bounds: boolean }): string {
   const { ox, oy, ax, ay } = pair;
   const scales = [ax.why ? `x: ${ax.why}` : '', ay.why ? `y: ${ay.why}` : ''].filter(Boolean);
   return (
     `${metricTitle(oy.metric, ay.unit)} vs ${metricTitle(ox.metric, ax.unit)}: ${n.ok} points with both metrics` +
     (n.missing > 0 ? ` (${n.missing} failed or without values not shown)` : '') +
-    `.${n.drawn} Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
+    `.${n.drawn}${rescoreNote(run, n.rows, [ox.metric, oy.metric])} Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
     (has.line ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
     (has.ci ? ' Vertical/horizontal red bars: 95% CI (Wilson for accuracy, bootstrap for perplexity) of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
     (has.knee ? ' Black ring: the knee.' : '') +
@@ -182,8 +183,9 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
   const has = { line: line.length >= 2, ci: ci.length > 0, knee: knee.length > 0, bounds: bounds.length > 0 };
   return {
     kind: 'pareto',
-    title: `${metricTitle(oy.metric, '')} vs ${metricTitle(ox.metric, '')}`,
-    caption: paretoCaption(run, pair, { ok: ok.length, missing: points.length - ok.length, drawn }, has),
+    // fidelity: both — which model's numbers are drawn (in the title: the axis titles have no room)
+    title: `${metricTitle(oy.metric, '')} vs ${metricTitle(ox.metric, '')}${primaryModelSuffix(run, ox.metric) || primaryModelSuffix(run, oy.metric) ? ` (${rescorePlan(run)!.primary} model)` : ''}`,
+    caption: paretoCaption(run, pair, { ok: ok.length, missing: points.length - ok.length, drawn, rows: ok }, has),
     // Interactive: every point comes from the shared dataset (no sampling, no per-chart copy).
     spec: opts.interactive ? { width: 380, height: 280, layer: layers } : { width: 380, height: 280, data: { values: rows }, layer: layers },
   };

@@ -6,6 +6,7 @@
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from './bounds.ts';
+import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommand, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from './format.ts';
@@ -44,10 +45,16 @@ export function wbr(html: string): string {
 export function frontTable(run: RunJson, front: PointRow[], varying: string[], hl: Map<number, string[]>): string {
   const objs = run.objectives;
   const units = objs.map((o) => unitFor(o.metric, front.map((p) => p.metrics[o.metric])));
+  // fidelity: both — the re-scoring model's figures of the objectives, next to the primary model's
+  const rescored = objs.flatMap((o, i) => {
+    const col = rescoredColumn(run, o.metric);
+    return col ? [{ col, unit: units[i] }] : [];
+  });
   const head = [
     '<th>id</th>',
     ...varying.map((k) => `<th title="${esc(k)}">${wbr(esc(shortParam(k)))}</th>`),
-    ...objs.map((o, i) => `<th title="${esc(o.metric)}">${esc(metricTitle(o.metric, units[i].unit))} ${o.goal === 'min' ? '↓' : '↑'}</th>`),
+    ...objs.map((o, i) => `<th title="${esc(o.metric)}">${esc(metricTitle(o.metric, units[i].unit) + primaryModelSuffix(run, o.metric))} ${o.goal === 'min' ? '↓' : '↑'}</th>`),
+    ...rescored.map((c) => `<th title="${esc(c.col)}">${esc(metricTitle(c.col, c.unit.unit))}</th>`),
     '<th>reproduce</th>',
   ];
   const rows = front.map((p) => {
@@ -61,6 +68,10 @@ export function frontTable(run: RunJson, front: PointRow[], varying: string[], h
         const hi = p.metrics[`${o.metric}_ci_high`];
         const ci = Number.isFinite(lo) && Number.isFinite(hi) ? ` <span class="muted">[${esc(sig4(lo * units[i].factor))}, ${esc(sig4(hi * units[i].factor))}]</span>` : '';
         return `<td class="num" title="${esc(String(v))}">${esc(Number.isFinite(v) ? sig4(v * units[i].factor) : '–')}${ci}</td>`;
+      }),
+      ...rescored.map(({ col, unit }) => {
+        const v = p.metrics[col];
+        return Number.isFinite(v) ? `<td class="num" title="${esc(String(v))}">${esc(sig4(v * unit.factor))}</td>` : '<td class="muted">–</td>';
       }),
       `<td><details><summary>cmd / YAML</summary><pre class="cmd">${esc(simulateCommand(run, p.params))}</pre><pre class="cmd">${esc(yamlSnippet(run, p.params))}</pre></details></td>`,
     ];

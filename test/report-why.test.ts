@@ -205,6 +205,28 @@ test('static and interactive pages say the same thing about the points a scatter
   }
 });
 
+test('a fidelity: both report says which model its latency and energy are: analytical on the charts and the front table, the cycle model beside them', async () => {
+  const both = await sweep('both', `name: both\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\nfidelity: both\nparameters:\n  hw.dramChannels: [2, 4, 8, 16]\n  algo.tokenKeep: [0.3, 0.5, 1.0]\n${SWEEP_TAIL}`);
+  const rescored = both.points.filter((p) => Number.isFinite(p.metrics.cycle_latency_s));
+  assert.ok(rescored.length > 0 && rescored.length < both.points.length);
+  const html = await renderReport(both, { interactive: false });
+  // the scatter's title and caption
+  assert.match(html, />energy vs latency \(analytical model\)</);
+  const caption = (/<figcaption>(energy \(µJ\) vs latency \(µs\)[^<]*)<\/figcaption>/.exec(html)?.[1] ?? '').replace(/&#39;/g, "'");
+  assert.match(caption, new RegExp(`Latency and energy are the analytical model's for every point \\(the front is decided on them\\); the cycle model re-scored the ${rescored.length} front candidates?: their cycle_latency_s and cycle_energy_j columns in points\\.csv and pareto\\.csv\\.`));
+  // the front table: the analytical objective columns named so, and the cycle model's figures next to them
+  const front = /<table class="front">[\s\S]*?<\/table>/.exec(html)![0];
+  assert.match(front, /<th title="latency_s">latency \(µs\), analytical ↓<\/th>/);
+  assert.match(front, /<th title="cycle_latency_s">cycle-model latency \(µs\)<\/th>/);
+  assert.match(front, /<th title="cycle_energy_j">cycle-model energy \(µJ\)<\/th>/);
+  const p0 = both.points.find((p) => p.pareto)!;
+  assert.ok(front.includes(`title="${p0.metrics.cycle_latency_s}"`), 'the front point\'s cycle-model latency');
+  assert.match(html, /The breakdowns \(stages, energy, area, DRAM traffic\) are the analytical model&#39;s, as are the unprefixed metrics; the cycle model&#39;s totals are the cycle-model columns\./);
+  // a single-model run is not labelled
+  const one = await renderReport(syntheticRun({ n: 50, seed: 2 }), { interactive: false });
+  assert.doesNotMatch(one, /, analytical|analytical model\)|cycle-model latency|The breakdowns \(/);
+});
+
 test('comparison: hypervolume of each front against one common reference (hand calculation)', () => {
   const objs = [{ metric: 'f1', goal: 'min' as const }, { metric: 'f2', goal: 'min' as const }];
   const mk = (pts: PointRow[]) => ({ run: { objectives: objs } as RunJson, points: pts });
