@@ -55,3 +55,7 @@ export const relErr = (ours: number, paper: number) => ours / paper - 1;
 export const pct = (e: number) => `${e >= 0 ? '+' : ''}${(100 * e).toFixed(0)}%`;
 export const mark = (e: number, tol: number) => (Math.abs(e) <= tol ? 'ok' : 'MISS');
 export const hwText = (h: Partial<HardwareConfig>) => Object.entries(h).map(([k, v]) => `${k}=${v}`).join(' ') || 'Table I';
+/** The hardware a figure ran on: 'Table I', or Table I with the user's `--set hw.X=…` overrides (so no label claims Table I under an override). */
+export const hwLabel = (user: Partial<HardwareConfig> = {}) => (Object.keys(user).length ? `Table I with --set ${hwText(user)}` : 'Table I');
+/** The override as a suffix for a configuration's note ('' without one). */
+export const userNote = (user: Partial<HardwareConfig> = {}) => (Object.keys(user).length ? `; with --set ${hwText(user)} on top (not the paper's hardware)` : '');

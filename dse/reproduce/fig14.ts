@@ -6,32 +6,32 @@
  */
 import type { FidelityName } from '../../sim/fidelities.ts';
 import { evaluateHardware } from '../../sim/index.ts';
-import { AlgoSchema, defaultHardware, WorkloadSchema, type AlgoConfig, type DesignPoint } from '../../sim/schema.ts';
+import { AlgoSchema, WorkloadSchema, type AlgoConfig, type DesignPoint, type HardwareConfig } from '../../sim/schema.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { BENCHMARKS, benchmark, geomean, type Benchmark } from '../../sim/workload/benchmarks.ts';
 import { compareWithBaseline } from '../../sim/baselines/compare.ts';
 import { PLATFORM_DATA, PLATFORM_NAMES, type PlatformName } from '../../sim/baselines/platforms.ts';
 import { sig, type PaperFigure } from './types.ts';
-import { modelOf } from './common.ts';
+import { hardware, hwLabel, modelOf } from './common.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 
-/** The design point of a benchmark on the Table I design (algo overrides on top of its settings). */
-export function benchmarkPoint(name: string, algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention'): DesignPoint {
+/** The design point of a benchmark on the Table I design (algo overrides on top of its settings; `hw`: the user's `--set hw.X=…`). */
+export function benchmarkPoint(name: string, algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention', hw: Partial<HardwareConfig> = {}): DesignPoint {
   const b = benchmark(name);
   return {
-    hw: defaultHardware(),
+    hw: hardware(hw),
     algo: AlgoSchema.parse({ ...b.algo, ...algo }),
     workload: WorkloadSchema.parse({ model: b.model, stage: b.stage, seqLen: b.seqLen, genTokens: b.genTokens, benchmark: b.name, ...(scope === 'e2e' ? { scope } : {}) }),
   };
 }
 
 const cache = new Map<string, HwResult>();
-/** SpAtten's result on a benchmark (memoised per model, benchmark, overrides and scope). */
-export function evaluateBenchmark(name: string, model: FidelityName, algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention'): HwResult {
-  const key = JSON.stringify([name, model, algo, scope]);
+/** SpAtten's result on a benchmark (memoised per model, benchmark, overrides, scope and hardware overrides). */
+export function evaluateBenchmark(name: string, model: FidelityName, algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention', hw: Partial<HardwareConfig> = {}): HwResult {
+  const key = JSON.stringify([name, model, algo, scope, hw]);
   let r = cache.get(key);
   if (!r) {
-    r = evaluateHardware(benchmarkPoint(name, algo, scope), { fidelity: model });
+    r = evaluateHardware(benchmarkPoint(name, algo, scope, hw), { fidelity: model });
     cache.set(key, r);
   }
   return r;
@@ -47,11 +47,11 @@ export interface SuiteRow {
   energy_saving: Record<PlatformName, number>;
 }
 
-/** The 30 benchmarks against every platform. */
-export function suite(model: FidelityName, list: readonly Benchmark[] = BENCHMARKS): SuiteRow[] {
+/** The 30 benchmarks against every platform (SpAtten on Table I, or with the user's hardware overrides). */
+export function suite(model: FidelityName, list: readonly Benchmark[] = BENCHMARKS, hw: Partial<HardwareConfig> = {}): SuiteRow[] {
   return list.map((b) => {
-    const r = evaluateBenchmark(b.name, model);
-    const point = benchmarkPoint(b.name);
+    const r = evaluateBenchmark(b.name, model, {}, 'attention', hw);
+    const point = benchmarkPoint(b.name, {}, 'attention', hw);
     const speedup = {} as Record<PlatformName, number>;
     const energy_saving = {} as Record<PlatformName, number>;
     for (const p of PLATFORM_NAMES) {
@@ -80,8 +80,8 @@ export function geomeans(rows: SuiteRow[], set: string, pick: (r: SuiteRow) => b
   return { set, speedup, energy_saving };
 }
 
-function text(rows: SuiteRow[], gm: Geomeans[], model: string): string {
-  const out = [`Fig. 14 — speedup / energy saving of SpAtten (Table I, attention only; ${model} model) over PyTorch baselines; per-benchmark paper bars withheld`];
+function text(rows: SuiteRow[], gm: Geomeans[], model: string, hw: Partial<HardwareConfig>): string {
+  const out = [`Fig. 14 — speedup / energy saving of SpAtten (${hwLabel(hw)}, attention only; ${model} model) over PyTorch baselines; per-benchmark paper bars withheld`];
   out.push(`${'benchmark'.padEnd(26)}${'L'.padStart(5)}${'SpAtten'.padStart(11)}${PLATFORM_NAMES.map((p) => p.padStart(18)).join('')}`);
   for (const r of rows) {
     out.push(`${r.benchmark.padEnd(26)}${String(r.seqLen).padStart(5)}${(sig(r.spatten.latency_s * 1e3) + ' ms').padStart(11)}${PLATFORM_NAMES.map((p) => `${sig(r.speedup[p])}× / ${sig(r.energy_saving[p])}×`.padStart(18)).join('')}`);
@@ -98,8 +98,9 @@ export const figure: PaperFigure = {
   describe: 'Fig. 14: speedup and energy saving over TITAN Xp, Xeon, Jetson Nano, Raspberry Pi on the 30 benchmarks, with geomeans',
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
-    const rows = suite(model);
+    const hw = opts.hw ?? {};
+    const rows = suite(model, BENCHMARKS, hw);
     const gm = [geomeans(rows, 'all 30'), geomeans(rows, 'BERT (22)', (r) => r.model.startsWith('bert')), geomeans(rows, 'GPT-2 (8)', (r) => r.model.startsWith('gpt2'))];
-    return { rows: { model, benchmarks: rows, geomeans: gm, paper: { perBenchmark: 'withheld', geomeans: Object.fromEntries(PLATFORM_NAMES.map((p) => [p, { speedup: PLATFORM_DATA.platforms[p].anchors.speedupGeomean.value, energy_saving: PLATFORM_DATA.platforms[p].anchors.energySavingGeomean.value }])) } }, text: text(rows, gm, model) };
+    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), benchmarks: rows, geomeans: gm, paper: { perBenchmark: 'withheld', geomeans: Object.fromEntries(PLATFORM_NAMES.map((p) => [p, { speedup: PLATFORM_DATA.platforms[p].anchors.speedupGeomean.value, energy_saving: PLATFORM_DATA.platforms[p].anchors.energySavingGeomean.value }])) } }, text: text(rows, gm, model, hw) };
   },
 };

@@ -8,7 +8,8 @@ import { compareWithBaseline } from '../../sim/baselines/compare.ts';
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
 import { benchmarkPoint, evaluateBenchmark } from './fig14.ts';
 import { sig, type PaperFigure } from './types.ts';
-import { modelOf } from './common.ts';
+import { hwLabel, modelOf } from './common.ts';
+import type { HardwareConfig } from '../../sim/schema.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 
 export const FIG15_BASELINES = ['titan-xp', 'xeon'] as const;
@@ -24,12 +25,12 @@ export interface Fig15Row {
   paper: 'withheld';
 }
 
-export function fig15(model: FidelityName): Fig15Row[] {
+export function fig15(model: FidelityName, hw: Partial<HardwareConfig> = {}): Fig15Row[] {
   const rows: Fig15Row[] = [];
   for (const b of BENCHMARKS.filter((x) => x.model.startsWith('gpt2'))) {
     for (const bits of [8, 12] as const) {
-      const r = evaluateBenchmark(b.name, model, { fcWeightBits: bits }, 'e2e');
-      const point = benchmarkPoint(b.name, { fcWeightBits: bits }, 'e2e');
+      const r = evaluateBenchmark(b.name, model, { fcWeightBits: bits }, 'e2e', hw);
+      const point = benchmarkPoint(b.name, { fcWeightBits: bits }, 'e2e', hw);
       for (const p of FIG15_BASELINES) {
         const c = compareWithBaseline(point, r, p);
         rows.push({ benchmark: b.name, fcBits: bits, baseline: p, speedup: c.speedup, energy_saving: c.energy_saving, spatten_latency_s: r.latency_s, baseline_latency_s: c.baseline_latency_s, paper: 'withheld' });
@@ -44,8 +45,9 @@ export const figure: PaperFigure = {
   describe: 'Fig. 15: SpAtten-e2e (with FFN) speedup and energy saving over TITAN Xp and Xeon, 8 GPT-2 benchmarks, 8- and 12-bit FC',
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
-    const rows = fig15(model);
-    const out = [`Fig. 15 — SpAtten-e2e (attention + FC, Table I, ${model} model) over PyTorch end-to-end; paper bars withheld`];
+    const hw = opts.hw ?? {};
+    const rows = fig15(model, hw);
+    const out = [`Fig. 15 — SpAtten-e2e (attention + FC, ${hwLabel(hw)}, ${model} model) over PyTorch end-to-end; paper bars withheld`];
     out.push(`${'benchmark'.padEnd(26)}${'FC'.padStart(6)}${FIG15_BASELINES.map((p) => p.padStart(22)).join('')}`);
     const key = (r: Fig15Row) => `${r.benchmark}|${r.fcBits}`;
     const groups = new Map<string, Fig15Row[]>();
@@ -60,6 +62,6 @@ export const figure: PaperFigure = {
       }
     }
     out.push('  cells: speedup / energy saving; paper: withheld. Baselines run attention + FC/FFN + LayerNorm/GELU/residual kernels (sim/baselines/kernels.ts).');
-    return { rows: { model, rows, geomeans: gm, paper: 'withheld' }, text: out.join('\n') };
+    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), rows, geomeans: gm, paper: 'withheld' }, text: out.join('\n') };
   },
 };

@@ -10,11 +10,11 @@ import { runPlatform, PLATFORM_DATA } from '../../sim/baselines/platforms.ts';
 import { modelShape } from '../../sim/workload/models.ts';
 import { resolveWorkload } from '../../sim/index.ts';
 import { BENCHMARKS, type Benchmark } from '../../sim/workload/benchmarks.ts';
-import { defaultHardware } from '../../sim/schema.ts';
 import { dramBytesPerCycle } from '../../sim/hw/analytical.ts';
 import { benchmarkPoint, evaluateBenchmark } from './fig14.ts';
 import { pct, relErr, sig, type PaperFigure } from './types.ts';
-import { modelOf } from './common.ts';
+import { hardware, hwLabel, modelOf } from './common.ts';
+import type { HardwareConfig } from '../../sim/schema.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { FIG18_POINTS } from '../../sim/paper.ts';
 
@@ -41,7 +41,7 @@ export interface Fig18Point {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export function fig18(model: FidelityName): { points: Fig18Point[]; roofs: Record<string, { tflops: number; gbps: number }> } {
+export function fig18(model: FidelityName, user: Partial<HardwareConfig> = {}): { points: Fig18Point[]; roofs: Record<string, { tflops: number; gbps: number }> } {
   const sets = { BERT: BENCHMARKS.filter((b) => b.model.startsWith('bert')), 'GPT-2': BENCHMARKS.filter((b) => b.model.startsWith('gpt2')) };
   const points: Fig18Point[] = [];
   for (const [set, list] of Object.entries(sets)) {
@@ -50,8 +50,8 @@ export function fig18(model: FidelityName): { points: Fig18Point[]; roofs: Recor
       return { oi: r.flops / gpuIoBytes(b), tf: r.flops / r.latency_s / 1e12 };
     });
     const sp = list.map((b) => {
-      const r = evaluateBenchmark(b.name, model);
-      const w = resolveWorkload(benchmarkPoint(b.name));
+      const r = evaluateBenchmark(b.name, model, {}, 'attention', user);
+      const w = resolveWorkload(benchmarkPoint(b.name, {}, 'attention', user));
       const outBytes = w.requests.reduce((s, q) => s + (q.queries * q.D * 12) / 8, 0);
       const ops = r.gops * 1e9 * r.latency_s;
       return { oi: ops / (r.dram_bytes + outBytes), tf: r.gops / 1e3 };
@@ -64,7 +64,7 @@ export function fig18(model: FidelityName): { points: Fig18Point[]; roofs: Recor
       points.push({ point: name, opsPerByte: oi, tflops: tf, paper: { ...paper }, error: { opsPerByte: relErr(oi, paper.opsPerByte), tflops: relErr(tf, paper.tflops) } });
     }
   }
-  const hw = defaultHardware();
+  const hw = hardware(user);
   const g = PLATFORM_DATA.platforms['titan-xp'];
   return {
     points,
@@ -80,12 +80,13 @@ export const figure: PaperFigure = {
   describe: 'Fig. 18: roofline points (operational intensity, throughput) of TITAN Xp and SpAtten on BERT and GPT-2',
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
-    const f = fig18(model);
-    const out = [`Fig. 18 — roofline points, mean over each benchmark set (${model} model); paper points are [fig-read]`];
+    const hw = opts.hw ?? {};
+    const f = fig18(model, hw);
+    const out = [`Fig. 18 — roofline points, mean over each benchmark set (SpAtten ${hwLabel(hw)}, ${model} model); paper points are [fig-read]`];
     out.push(`${'point'.padEnd(16)}${'ops/B'.padStart(9)}${'paper'.padStart(8)}${'err'.padStart(7)}${'TFLOPS'.padStart(10)}${'paper'.padStart(8)}${'err'.padStart(7)}`);
     for (const p of f.points) out.push(`${p.point.padEnd(16)}${sig(p.opsPerByte).padStart(9)}${String(p.paper.opsPerByte).padStart(8)}${pct(p.error.opsPerByte).padStart(7)}${sig(p.tflops).padStart(10)}${String(p.paper.tflops).padStart(8)}${pct(p.error.tflops).padStart(7)}`);
-    const source: Record<string, string> = { SpAtten: 'Table I multipliers; HBM derated by refresh', 'TITAN Xp': 'datasheet peaks' };
+    const source: Record<string, string> = { SpAtten: `${hwLabel(hw)} multipliers; HBM derated by refresh`, 'TITAN Xp': 'datasheet peaks' };
     for (const [k, r] of Object.entries(f.roofs)) out.push(`  roof ${k}: ${sig(r.tflops)} TFLOPS, ${sig(r.gbps)} GB/s (${source[k] ?? ''})`);
-    return { rows: { model, ...f }, text: out.join('\n') };
+    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), ...f }, text: out.join('\n') };
   },
 };

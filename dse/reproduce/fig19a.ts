@@ -8,7 +8,7 @@ import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FIG19A } from '../../sim/paper.ts';
 import type { FigureOptions, PaperFigure } from './types.ts';
-import { PER8, PER8_SETTINGS, busiest, evaluate, hardware, hwText, mark, modelOf, pct, relErr, trace, type ModelName } from './common.ts';
+import { PER8, PER8_SETTINGS, busiest, evaluate, hardware, mark, modelOf, pct, relErr, trace, userNote, type ModelName } from './common.ts';
 
 export const FIG19A_P = FIG19A.P;
 export const FIG19A_PAPER = FIG19A.relative;
@@ -63,7 +63,7 @@ export function fig19a(model: ModelName = REFERENCE_FIDELITY, configs = FIG19A_C
     return {
       config: c.name,
       role: c.role,
-      note: c.note,
+      note: c.note + userNote(user),
       hw: { ...c.hw, ...user },
       P: FIG19A_P,
       gops,

@@ -11,7 +11,7 @@ import { AlgoSchema, WorkloadSchema, type HardwareConfig } from '../../sim/schem
 import { buildWorkload } from '../../sim/workload/build.ts';
 import { FIG20 } from '../../sim/paper.ts';
 import type { FigureOptions, PaperFigure } from './types.ts';
-import { busiest, evaluate, hardware, hwText, mark, modelOf, pct, relErr, type ModelName } from './common.ts';
+import { busiest, evaluate, hardware, hwText, mark, modelOf, pct, relErr, userNote, type ModelName } from './common.ts';
 
 export const FIG20_WORKLOAD = { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 8 } as const;
 
@@ -91,7 +91,7 @@ export function fig20(model: ModelName = REFERENCE_FIDELITY, config: Fig20Config
     const step = prev ? prev / r.cycles : 1;
     rows.push({
       step: s.name,
-      settings: `${Object.entries(s.algo).map(([k, v]) => `${k}=${v}`).join(' ')} ${hwText(s.hw)}`,
+      settings: `${Object.entries(s.algo).map(([k, v]) => `${k}=${v}`).join(' ')} ${hwText({ ...s.hw, ...user })}`,
       cycles: r.cycles,
       gops: r.gops,
       stepSpeedup: step,
@@ -108,7 +108,7 @@ export function fig20(model: ModelName = REFERENCE_FIDELITY, config: Fig20Config
     return { name: c.name, ours, paper: c.paper, error: relErr(ours, c.paper) };
   });
   const maxAbsError = Math.max(...rows.slice(1).map((r) => Math.abs(r.error)), ...combined.map((c) => Math.abs(c.error)));
-  return { config: config.name, role: config.role, note: config.note, rows, combined, maxAbsError, workload: FIG20_WORKLOAD };
+  return { config: config.name, role: config.role, note: config.note + userNote(user), rows, combined, maxAbsError, workload: FIG20_WORKLOAD };
 }
 
 function print(fs: Fig20Result[], model: string): string {

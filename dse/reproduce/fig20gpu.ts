@@ -6,13 +6,13 @@
  * The SpAtten-internal steps are the `reproduce fig20` steps (their settings, their hardware
  * readings); only the GPU step and the workloads (the 8 benchmarks) are added here.
  */
-import { AlgoSchema, defaultHardware, WorkloadSchema } from '../../sim/schema.ts';
+import { AlgoSchema, WorkloadSchema, type HardwareConfig } from '../../sim/schema.ts';
 import { evaluateHardware } from '../../sim/index.ts';
 import { runPlatform } from '../../sim/baselines/platforms.ts';
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
 import { FIG20_CONFIGS, fig20Steps, type Fig20Config } from './fig20.ts';
 import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
-import { modelOf, type ModelName } from './common.ts';
+import { hardware, hwLabel, modelOf, userNote, type ModelName } from './common.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { suite } from './fig14.ts';
 import { FIG20_FROM_GPU } from '../../sim/paper.ts';
@@ -31,7 +31,7 @@ export interface Fig20GpuResult {
   perModel: Record<string, { gpuMs: number; stepMs: number[] }>;
 }
 
-export function fig20gpu(model: ModelName, config: Fig20Config): Fig20GpuResult {
+export function fig20gpu(model: ModelName, config: Fig20Config, user: Partial<HardwareConfig> = {}): Fig20GpuResult {
   const gpt = BENCHMARKS.filter((b) => b.model.startsWith('gpt2'));
   const steps = fig20Steps(config);
   const perModel: Fig20GpuResult['perModel'] = {};
@@ -41,7 +41,7 @@ export function fig20gpu(model: ModelName, config: Fig20Config): Fig20GpuResult 
     const gpu = runPlatform('titan-xp', b).latency_s;
     const stepMs: number[] = [];
     steps.forEach((s, i) => {
-      const r = evaluateHardware({ hw: { ...defaultHardware(), ...s.hw }, algo: AlgoSchema.parse(s.algo), workload: wl }, { fidelity: model });
+      const r = evaluateHardware({ hw: hardware(s.hw, user), algo: AlgoSchema.parse(s.algo), workload: wl }, { fidelity: model });
       ratios[i].push(gpu / r.latency_s);
       stepMs.push(r.latency_s * 1e3);
     });
@@ -53,7 +53,7 @@ export function fig20gpu(model: ModelName, config: Fig20Config): Fig20GpuResult 
     const error = relErr(ours, t.paper);
     return { name: t.name, ours, paper: t.paper, error, ok: Math.abs(error) <= FIG20GPU_TOLERANCE };
   });
-  return { config: config.name, note: config.note, cumulative, steps: steps.map((s) => s.name), targets, perModel };
+  return { config: config.name, note: config.note + userNote(user), cumulative, steps: steps.map((s) => s.name), targets, perModel };
 }
 
 /** The Table I reading first (the headline), then the other readings of `reproduce fig20`. */
@@ -67,20 +67,21 @@ export const figure: PaperFigure = {
   describe: 'Fig. 20 from the GPU: TITAN Xp → datapath 22.1× → pruning 74.2× → quantization 209.0× (8 GPT-2 benchmarks)',
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
-    const res = configs().map((c) => fig20gpu(model, c));
+    const hw = opts.hw ?? {};
+    const res = configs().map((c) => fig20gpu(model, c, hw));
     // The end point with every technique is also what Fig. 14's GPT-2 bars measure: SpAtten with
     // the benchmark suite's settings (derived from §5.3's averages) over TITAN Xp.
-    const gpt = suite(model).filter((r) => r.model.startsWith('gpt2'));
+    const gpt = suite(model, BENCHMARKS, hw).filter((r) => r.model.startsWith('gpt2'));
     const suiteFinal = geomean(gpt.map((r) => r.speedup['titan-xp']));
     const suiteErr = relErr(suiteFinal, FIG20_FROM_GPU[2].paper);
     const out = [`Fig. 20 from TITAN Xp — geomean over the 8 GPT-2 benchmarks (${model} model); target ±15%`];
-    out.push(`final with the benchmark suite's settings (§5.3-derived, Table I): ${sig(suiteFinal)}×  paper 209×  ${pct(suiteErr)} ${mark(suiteErr, FIG20GPU_TOLERANCE)}`);
+    out.push(`final with the benchmark suite's settings (§5.3-derived, ${hwLabel(hw)}): ${sig(suiteFinal)}×  paper 209×  ${pct(suiteErr)} ${mark(suiteErr, FIG20GPU_TOLERANCE)}`);
     for (const r of res) {
       out.push(`configuration ${r.config}: ${r.note}`);
       r.steps.forEach((s, i) => out.push(`  ${s.padEnd(60)}${(sig(r.cumulative[i]) + '×').padStart(9)}`));
       for (const t of r.targets) out.push(`  ${('→ ' + t.name).padEnd(60)}${(sig(t.ours) + '×').padStart(9)}  paper ${t.paper}×  ${pct(t.error)} ${mark(t.error, FIG20GPU_TOLERANCE)}`);
       for (const [m, v] of Object.entries(r.perModel)) out.push(`  ${m}: GPU ${sig(v.gpuMs)} ms; steps ${v.stepMs.map((x) => sig(x)).join(' / ')} ms`);
     }
-    return { rows: { model, configurations: res, suiteFinal: { ours: suiteFinal, paper: FIG20_FROM_GPU[2].paper, error: suiteErr } }, text: out.join('\n') };
+    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), configurations: res, suiteFinal: { ours: suiteFinal, paper: FIG20_FROM_GPU[2].paper, error: suiteErr } }, text: out.join('\n') };
   },
 };

@@ -9,7 +9,8 @@ import { PLATFORM_DATA, PLATFORM_NAMES, calibration, runPlatform, CALIBRATION_WO
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
 import { geomeans, suite } from './fig14.ts';
 import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
-import { modelOf } from './common.ts';
+import { hwLabel, modelOf } from './common.ts';
+import type { HardwareConfig } from '../../sim/schema.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 
 export const HEADLINE_TOLERANCE = 0.25;
@@ -23,8 +24,8 @@ export interface HeadlineRow {
   ok: boolean;
 }
 
-export function headline(model: FidelityName): { rows: HeadlineRow[]; calibration: unknown; spattenPowerGeomeanW: number } {
-  const s = suite(model);
+export function headline(model: FidelityName, hw: Partial<HardwareConfig> = {}): { rows: HeadlineRow[]; calibration: unknown; spattenPowerGeomeanW: number } {
+  const s = suite(model, BENCHMARKS, hw);
   const g = geomeans(s, 'all 30');
   const rows: HeadlineRow[] = [];
   for (const p of PLATFORM_NAMES) {
@@ -81,8 +82,9 @@ export const figure: PaperFigure = {
   describe: '§5.1: geomean speedup and energy saving over the four CPU/GPU/edge baselines (30 benchmarks)',
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
-    const h = headline(model);
-    const out = [`Headline (§5.1) — geomean over the 30 benchmarks, attention only, SpAtten Table I (${model} model); target ±25%`];
+    const hw = opts.hw ?? {};
+    const h = headline(model, hw);
+    const out = [`Headline (§5.1) — geomean over the 30 benchmarks, attention only, SpAtten ${hwLabel(hw)} (${model} model); target ±25%`];
     out.push(`${'versus'.padEnd(14)}${'metric'.padEnd(15)}${'ours'.padStart(10)}${'paper'.padStart(10)}${'error'.padStart(8)}`);
     for (const r of h.rows) out.push(`${r.platform.padEnd(14)}${r.metric.padEnd(15)}${(sig(r.ours) + '×').padStart(10)}${(r.paper + '×').padStart(10)}${pct(r.error).padStart(8)} ${mark(r.error, HEADLINE_TOLERANCE)}`);
     out.push('  TITAN Xp: calibrated on Table IV (GPT-2-Medium attention 366.7 ms) and Fig. 2 only — its geomeans are predictions.');
@@ -92,6 +94,6 @@ export const figure: PaperFigure = {
     const checks = baselineChecks();
     out.push('Baseline checks (not calibrated on):');
     for (const c of checks) out.push(`  ${c.check.padEnd(56)}${sig(c.ours).padStart(9)}  paper ${c.paper}  ${pct(relErr(c.ours, c.paper))}`);
-    return { rows: { model, headline: h.rows, spattenPowerGeomeanW: h.spattenPowerGeomeanW, calibration: h.calibration, checks }, text: out.join('\n') };
+    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), headline: h.rows, spattenPowerGeomeanW: h.spattenPowerGeomeanW, calibration: h.calibration, checks }, text: out.join('\n') };
   },
 };

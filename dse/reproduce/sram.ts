@@ -5,7 +5,7 @@
 import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import type { FigureOptions, PaperFigure } from './types.ts';
 import path from 'node:path';
-import { PER8, PER8_DENSE, evaluate, hardware, modelOf, trace, type ModelName } from './common.ts';
+import { PER8, PER8_DENSE, evaluate, hardware, hwLabel, modelOf, trace, type ModelName } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 
 export const SRAM_KB = [196, 392, 784];
@@ -32,8 +32,8 @@ export function sram(model: ModelName = REFERENCE_FIDELITY, user: Partial<Hardwa
   return rows;
 }
 
-function print(rows: SramRow[], model: string): string {
-  const out: string[] = [`SRAM — key and value SRAM size (${model} model, Table I otherwise)`];
+function print(rows: SramRow[], model: string, user: Partial<HardwareConfig> = {}): string {
+  const out: string[] = [`SRAM — key and value SRAM size (${model} model, ${hwLabel(user)} otherwise)`];
   out.push(`${'trace'.padEnd(52)}${'KB'.padStart(5)}${'cycles'.padStart(11)}${'GOP/s'.padStart(8)}${'vs 196'.padStart(8)}${'stall'.padStart(10)}`);
   for (const r of rows) out.push(`${r.trace.padEnd(52)}${String(r.kb).padStart(5)}${String(Math.round(r.cycles)).padStart(11)}${r.gops.toFixed(0).padStart(8)}${(r.speedupVs196.toFixed(2) + '×').padStart(8)}${String(r.overheadCycles).padStart(10)}`);
   out.push('  196 KB holds 256 lines = 2048 keys (two 1024-token heads). A dense head of ~1000 keys takes');
@@ -48,6 +48,6 @@ export const figure: PaperFigure = {
   run(opts: FigureOptions) {
     const model = modelOf(opts.fidelity);
     const rows = sram(model, opts.hw ?? {});
-    return { rows, text: print(rows, model) };
+    return { rows, text: print(rows, model, opts.hw ?? {}) };
   },
 };

@@ -9,7 +9,8 @@ import { BENCHMARKS } from '../../sim/workload/benchmarks.ts';
 import { evaluateBenchmark } from './fig14.ts';
 import { TABLE4 } from '../../sim/paper.ts';
 import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
-import { modelOf } from './common.ts';
+import { hwLabel, modelOf } from './common.ts';
+import type { HardwareConfig } from '../../sim/schema.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 
 export const TABLE4_TOLERANCE = 0.2;
@@ -26,7 +27,7 @@ export interface Table4Row {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export function table4(model: FidelityName): Table4Row[] {
+export function table4(model: FidelityName, hw: Partial<HardwareConfig> = {}): Table4Row[] {
   const medium = BENCHMARKS.filter((b) => b.model === 'gpt2-medium');
   const gpu = medium.map((b) => ({ e2e: runPlatform('titan-xp', b, 'e2e'), attn: runPlatform('titan-xp', b, 'attention') }));
   const rows: Table4Row[] = [];
@@ -37,7 +38,7 @@ export function table4(model: FidelityName): Table4Row[] {
   add('TITAN Xp', 'fcMs', mean(gpu.map((g) => (g.e2e.byCategory.fc + g.e2e.byCategory.elementwise) * 1e3)), P.gpu.fcMs, true);
   add('TITAN Xp', 'attnMs', mean(gpu.map((g) => g.attn.latency_s * 1e3)), P.gpu.attnMs, true);
   for (const bits of [8, 12] as const) {
-    const rs = medium.map((b) => ({ e2e: evaluateBenchmark(b.name, model, { headKeep: 1, fcWeightBits: bits }, 'e2e'), attn: evaluateBenchmark(b.name, model, { headKeep: 1 }) }));
+    const rs = medium.map((b) => ({ e2e: evaluateBenchmark(b.name, model, { headKeep: 1, fcWeightBits: bits }, 'e2e', hw), attn: evaluateBenchmark(b.name, model, { headKeep: 1 }, 'attention', hw) }));
     const name = `SpAtten-e2e ${bits}-bit FC`;
     add(name, 'fcGflop', mean(rs.map((r) => r.e2e.extra!.fc_gflop)), P.spatten.fcGflop, false);
     add(name, 'attnGflop', mean(rs.map((r) => (r.attn.gops * r.attn.latency_s))), P.spatten.attnGflop, false);
@@ -52,12 +53,13 @@ export const figure: PaperFigure = {
   describe: 'Table IV: FC vs attention FLOPs and latency, TITAN Xp vs SpAtten-e2e (GPT-2-Medium, no head pruning)',
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
-    const rows = table4(model);
-    const out = [`Table IV — GPT-2-Medium (4 benchmarks, 992 + 32 tokens), no head pruning; SpAtten-e2e on Table I (${model} model); target ±20%`];
+    const hw = opts.hw ?? {};
+    const rows = table4(model, hw);
+    const out = [`Table IV — GPT-2-Medium (4 benchmarks, 992 + 32 tokens), no head pruning; SpAtten-e2e on ${hwLabel(hw)} (${model} model); target ±20%`];
     out.push(`${'platform'.padEnd(24)}${'quantity'.padEnd(11)}${'ours'.padStart(10)}${'paper'.padStart(10)}${'error'.padStart(8)}`);
     for (const r of rows) out.push(`${r.platform.padEnd(24)}${r.quantity.padEnd(11)}${sig(r.ours).padStart(10)}${String(r.paper).padStart(10)}${pct(r.error).padStart(8)} ${r.target ? mark(r.error, TABLE4_TOLERANCE) : '(check)'}`);
     out.push('  GPU: calibrated on Table IV attention latency + Fig. 2 (so attnMs is met by construction); fcMs, both GFLOPs are predictions.');
     out.push('  The paper does not say which FC width Table IV uses; both are shown. SpAtten attention GFLOPs = executed (pruned) operations.');
-    return { rows: { model, rows, paper: TABLE4_PAPER }, text: out.join('\n') };
+    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), rows, paper: TABLE4_PAPER }, text: out.join('\n') };
   },
 };

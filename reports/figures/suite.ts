@@ -11,6 +11,8 @@ import type { Fig18Point } from '../../dse/reproduce/fig18.ts';
 import type { Table4Row } from '../../dse/reproduce/table4.ts';
 import type { ChartDef, VlSpec } from '../spec-base.ts';
 import { groupedBars, OURS_COLORS, PAPER, type Bar } from './kit.ts';
+import { hwLabel } from '../../dse/reproduce/common.ts';
+import type { HardwareConfig } from '../../sim/schema.ts';
 
 /** How the paper names the platforms. */
 export const PLATFORM_LABEL: Record<string, string> = { 'titan-xp': 'TITAN Xp', xeon: 'Xeon', 'jetson-nano': 'Jetson Nano', rpi4: 'Raspberry Pi' };
@@ -19,13 +21,13 @@ const WHAT = { speedup: 'speed-up', energy_saving: 'energy saving' } as const;
 type Metric = keyof typeof WHAT;
 
 /** §5.1: geomean speed-up and energy saving over each platform, ours next to the paper's (log y). */
-export function headlineCharts(rows: { headline: HeadlineRow[] }): ChartDef[] {
+export function headlineCharts(rows: { headline: HeadlineRow[]; hw?: Partial<HardwareConfig> }): ChartDef[] {
   return (['speedup', 'energy_saving'] as const).map((m) => {
     const hs = rows.headline.filter((h) => h.metric === m);
     const order = hs.map((h) => label(h.platform));
     return groupedBars({
       title: `§5.1 headline: geomean ${WHAT[m]} over the 30 benchmarks`,
-      caption: `SpAtten (Table I, attention only) over each platform, geomean of the 30 benchmarks (log axis), ours next to the paper's (§5.1).`,
+      caption: `SpAtten (${hwLabel(rows.hw)}, attention only) over each platform, geomean of the 30 benchmarks (log axis), ours next to the paper's (§5.1).`,
       yTitle: `${WHAT[m]} (×)`,
       rows: hs.flatMap((h): Bar[] => [
         { x: label(h.platform), series: 'ours', value: h.ours },
@@ -40,7 +42,7 @@ export function headlineCharts(rows: { headline: HeadlineRow[] }): ChartDef[] {
 }
 
 /** Fig. 14: per-benchmark speed-up (and energy saving) over each platform, the geomeans at the end next to the paper's. Per-benchmark paper bars are withheld. */
-export function fig14Charts(rows: { benchmarks: SuiteRow[]; geomeans: Geomeans[]; paper: { geomeans: Record<string, Record<Metric, number>> } }): ChartDef[] {
+export function fig14Charts(rows: { benchmarks: SuiteRow[]; geomeans: Geomeans[]; paper: { geomeans: Record<string, Record<Metric, number>> }; hw?: Partial<HardwareConfig> }): ChartDef[] {
   const platforms = Object.keys(rows.paper.geomeans);
   const all = rows.geomeans[0];
   return (['speedup', 'energy_saving'] as const).map((m) => {
@@ -51,7 +53,7 @@ export function fig14Charts(rows: { benchmarks: SuiteRow[]; geomeans: Geomeans[]
     ];
     return groupedBars({
       title: `Fig. 14: ${WHAT[m]} per benchmark`,
-      caption: `SpAtten (Table I, attention only) ${WHAT[m]} over each platform per benchmark, in the suite's order (log axis); our geomean and the paper's (§5.1) at the end. The paper's per-benchmark bars are withheld from the spec (an independent check).`,
+      caption: `SpAtten (${hwLabel(rows.hw)}, attention only) ${WHAT[m]} over each platform per benchmark, in the suite's order (log axis); our geomean and the paper's (§5.1) at the end. The paper's per-benchmark bars are withheld from the spec (an independent check).`,
       yTitle: `${WHAT[m]} (×)`,
       rows: bars,
       xOrder: [...new Set(bars.map((b) => b.x))],
@@ -62,7 +64,7 @@ export function fig14Charts(rows: { benchmarks: SuiteRow[]; geomeans: Geomeans[]
 }
 
 /** Fig. 15: SpAtten-e2e speed-up and energy saving per GPT-2 benchmark, one bar per baseline and FC width, with geomeans. The paper's bars are withheld. */
-export function fig15Charts(rows: { rows: Fig15Row[]; geomeans: Record<string, Record<Metric, number>> }): ChartDef[] {
+export function fig15Charts(rows: { rows: Fig15Row[]; geomeans: Record<string, Record<Metric, number>>; hw?: Partial<HardwareConfig> }): ChartDef[] {
   const series = (r: { baseline: string; fcBits: number }) => `over ${label(r.baseline)}, ${r.fcBits}-bit FC`;
   return (['speedup', 'energy_saving'] as const).map((m) => {
     const bars: Bar[] = [
@@ -74,7 +76,7 @@ export function fig15Charts(rows: { rows: Fig15Row[]; geomeans: Record<string, R
     ];
     return groupedBars({
       title: `Fig. 15: end-to-end ${WHAT[m]} (with FC/FFN)`,
-      caption: `SpAtten-e2e (attention + FC on the multiplier arrays, Table I) over PyTorch end-to-end on the 8 GPT-2 benchmarks, 8- and 12-bit FC weights (log axis). The paper's bars are withheld from the spec (an independent check).`,
+      caption: `SpAtten-e2e (attention + FC on the multiplier arrays, ${hwLabel(rows.hw)}) over PyTorch end-to-end on the 8 GPT-2 benchmarks, 8- and 12-bit FC weights (log axis). The paper's bars are withheld from the spec (an independent check).`,
       yTitle: `${WHAT[m]} (×)`,
       rows: bars,
       xOrder: [...new Set(bars.map((b) => b.x))],
