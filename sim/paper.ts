@@ -25,6 +25,12 @@ export const FIG20 = {
 export const TABLE3_BASELINES = baselines;
 
 /**
+ * Table III's SpAtten1/8 column as far as the spec gives it (§2.9, §5.6): 40 nm, 1 GHz, 128
+ * multipliers, 64 GB/s and 1.55 mm². Its GOP/s, GOP/J and GOP/s/mm² are withheld (predicted).
+ */
+export const TABLE3_SPATTEN_1_8 = { areaMm2: 1.55, clockGHz: 1, multipliers: 128, bandwidthGBps: 64 } as const;
+
+/**
  * Fig. 21: pruning ratio vs accuracy change, both curves at 12-bit quantization with progressive
  * quantization off and the other pruning kind off. Exact points from the v3 chart data
  * (shared/spec/spatten-paper.md §5.9).

@@ -5,7 +5,7 @@
  * operations for the same attention, as A³'s "1.73×" does), energy efficiency and area efficiency.
  * Pure: the caller supplies the SpAtten result.
  */
-import { TABLE3_BASELINES as data } from '../paper.ts';
+import { TABLE3_BASELINES as data, TABLE3_SPATTEN_1_8 } from '../paper.ts';
 import type { WorkloadConfig } from '../schema.ts';
 import type { HwResult } from '../hw/types.ts';
 import { modelShape } from '../workload/models.ts';
@@ -40,6 +40,8 @@ export interface EfficiencyRow {
 
 export interface Table3 {
   rows: EfficiencyRow[];
+  /** SpAtten1/8's area: ours (the design's) against Table III's stated 1.55 mm², and the area efficiency on the stated area. */
+  area: { oursMm2: number; paperMm2: number; gopsPerMm2AtPaperArea: number };
   vsA3: { speedup: number; energySaving: number; paperSpeedup: number; paperEnergySaving: number };
   vsMnnfast: { speedup: number; energySaving: number; paperSpeedup: number; paperEnergySaving: number };
 }
@@ -57,6 +59,7 @@ export function table3(spatten: HwResult, wl: WorkloadConfig): Table3 {
       { design: a3.name, gops: a3.throughputGops.value, gopPerJ: a3.energyEffGopPerJ.value, gopsPerMm2: a3.areaEffGopsPerMm2.value, source: 'paper Table III' },
       { design: 'SpAtten1/8 (this model)', gops, gopPerJ, gopsPerMm2: gops / spatten.area_mm2, source: `predicted: ${spatten.model} model` },
     ],
+    area: { oursMm2: spatten.area_mm2, paperMm2: TABLE3_SPATTEN_1_8.areaMm2, gopsPerMm2AtPaperArea: gops / TABLE3_SPATTEN_1_8.areaMm2 },
     vsA3: {
       speedup: gops / a3.throughputGops.value,
       energySaving: gopPerJ / a3.energyEffGopPerJ.value,
