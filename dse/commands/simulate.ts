@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type DesignPoint } from '../../sim/schema.ts';
+import { defaultAlgo, HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type AlgoConfig, type DesignPoint } from '../../sim/schema.ts';
 import { MODEL_SHAPES } from '../../sim/workload/models.ts';
 import { evaluateHardware, resolveWorkload } from '../../sim/index.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
@@ -241,11 +241,19 @@ function printJson(point: DesignPoint, { r, acc, cmp }: Simulated): void {
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }
 
-/** Prints the result as text: the workload, one line per metric, the breakdowns, the baseline comparison. */
+/** The pruning and quantization a point runs: its algo settings that differ from the schema defaults (a benchmark's and --set's). */
+export function algoText(algo: AlgoConfig): string {
+  const def = defaultAlgo() as Record<string, unknown>;
+  const diff = Object.entries(algo).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(def[k]));
+  return diff.length ? diff.map(([k, v]) => `${k}=${v}`).join(' ') : 'defaults (no pruning, 12-bit K/V, no LSB refetch)';
+}
+
+/** Prints the result as text: the workload and its settings, one line per metric, the breakdowns, the baseline comparison. */
 function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel: string | undefined): void {
   const w = point.workload;
   const lines = [
-    `workload  ${w.trace ? `trace ${w.trace}` : `${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}${w.scope === 'e2e' ? ' scope=e2e' : ''}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
+    `workload  ${w.trace ? `trace ${w.trace}` : `${w.benchmark ? `benchmark ${w.benchmark}: ` : ''}${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}${w.scope === 'e2e' ? ' scope=e2e' : ''}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
+    ...(w.trace ? [] : [`algo      ${algoText(point.algo)}`]),
     ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
     ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${accuracyModel})`] : []),
     `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
