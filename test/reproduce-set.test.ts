@@ -55,3 +55,13 @@ test('the --report captions of the suite figures name the override instead of "T
     for (const c of charts) assert.match(c.caption ?? '', /Table I with --set dramChannels=4/, name);
   }
 });
+
+test('the --report series of fig19a, fig20 and fig20gpu name the override instead of "(Table I)"', async () => {
+  const { figureCharts } = await import('../reports/figures/index.ts');
+  for (const name of ['fig19a', 'fig20', 'fig20gpu']) {
+    const set = JSON.stringify(figureCharts({ name, rows: run(name, SET).rows }));
+    assert.match(set, /ours: table1 \(with --set dramChannels=4\)/, name);
+    assert.doesNotMatch(set, /ours: table1 \(Table I\)/, name);
+    assert.match(JSON.stringify(figureCharts({ name, rows: run(name).rows })), /ours: table1 \(Table I\)/, name);
+  }
+});

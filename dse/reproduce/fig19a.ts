@@ -39,6 +39,8 @@ export interface Fig19aRow {
   role: string;
   note: string;
   hw: Partial<HardwareConfig>;
+  /** The user's `--set hw.X=…` overrides (in `hw` too); empty on the figure's own hardware. */
+  hwSet: Partial<HardwareConfig>;
   P: number[];
   gops: number[];
   relative: number[];
@@ -65,6 +67,7 @@ export function fig19a(model: ModelName = REFERENCE_FIDELITY, configs = FIG19A_C
       role: c.role,
       note: c.note + userNote(user),
       hw: { ...c.hw, ...user },
+      hwSet: user,
       P: FIG19A_P,
       gops,
       relative,

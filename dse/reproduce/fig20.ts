@@ -74,6 +74,8 @@ export interface Fig20Result {
   config: string;
   role: string;
   note: string;
+  /** The user's `--set hw.X=…` overrides on every step; empty on the figure's own hardware. */
+  hwSet: Partial<HardwareConfig>;
   rows: Fig20Row[];
   combined: { name: string; ours: number; paper: number; error: number }[];
   maxAbsError: number;
@@ -108,7 +110,7 @@ export function fig20(model: ModelName = REFERENCE_FIDELITY, config: Fig20Config
     return { name: c.name, ours, paper: c.paper, error: relErr(ours, c.paper) };
   });
   const maxAbsError = Math.max(...rows.slice(1).map((r) => Math.abs(r.error)), ...combined.map((c) => Math.abs(c.error)));
-  return { config: config.name, role: config.role, note: config.note + userNote(user), rows, combined, maxAbsError, workload: FIG20_WORKLOAD };
+  return { config: config.name, role: config.role, note: config.note + userNote(user), hwSet: user, rows, combined, maxAbsError, workload: FIG20_WORKLOAD };
 }
 
 function print(fs: Fig20Result[], model: string): string {

@@ -24,6 +24,8 @@ export const FIG20GPU_PAPER = FIG20_FROM_GPU;
 export interface Fig20GpuResult {
   config: string;
   note: string;
+  /** The user's `--set hw.X=…` overrides on every step; empty on the figure's own hardware. */
+  hwSet: Partial<HardwareConfig>;
   /** Geomean over the 8 GPT-2 benchmarks of GPU latency / step latency, for every step. */
   cumulative: number[];
   steps: string[];
@@ -53,7 +55,7 @@ export function fig20gpu(model: ModelName, config: Fig20Config, user: Partial<Ha
     const error = relErr(ours, t.paper);
     return { name: t.name, ours, paper: t.paper, error, ok: Math.abs(error) <= FIG20GPU_TOLERANCE };
   });
-  return { config: config.name, note: config.note + userNote(user), cumulative, steps: steps.map((s) => s.name), targets, perModel };
+  return { config: config.name, note: config.note + userNote(user), hwSet: user, cumulative, steps: steps.map((s) => s.name), targets, perModel };
 }
 
 /** The Table I reading first (the headline), then the other readings of `reproduce fig20`. */

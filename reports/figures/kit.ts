@@ -81,5 +81,9 @@ export function groupedBars(o: { title: string; caption: string; yTitle: string;
 /** The step name a figure prints, without its settings in brackets ("+ cascade token pruning (tokenKeep …)" → "+ cascade token pruning"). */
 export const shortStep = (s: string) => s.replace(/\s*\(.*$/, '');
 
-/** A configuration's series name, marked when it is a sensitivity study rather than the paper's hardware. */
-export const seriesName = (config: string, role: string) => `ours: ${config}${role === 'sensitivity' ? ' [sensitivity study, not the paper hardware]' : role === 'headline' ? ' (Table I)' : ''}`;
+/** A configuration's series name, marked when it is a sensitivity study rather than the paper's hardware, and with the user's `--set hw.X=…` (`hwSet`) when there is one. */
+export const seriesName = (config: string, role: string, hwSet: Record<string, unknown> = {}) => {
+  const set = Object.entries(hwSet).map(([k, v]) => `${k}=${v}`).join(' ');
+  const mark = role === 'sensitivity' ? ' [sensitivity study, not the paper hardware]' : role === 'headline' && !set ? ' (Table I)' : '';
+  return `ours: ${config}${mark}${set ? ` (with --set ${set})` : ''}`;
+};

@@ -16,7 +16,7 @@ import { groupedBars, linesVsX, PAPER, seriesName, shortStep, type Bar, type XY 
 export function fig19aCharts(rows: Fig19aRow[]): ChartDef[] {
   const paperLabel = `${PAPER} Fig. 19a`;
   const series = (pick: (r: Fig19aRow) => number[], paper: number[]) => ({
-    ours: rows.flatMap((r) => r.P.map((P, i): XY => ({ x: P, y: pick(r)[i], series: seriesName(r.config, r.role) }))),
+    ours: rows.flatMap((r) => r.P.map((P, i): XY => ({ x: P, y: pick(r)[i], series: seriesName(r.config, r.role, r.hwSet) }))),
     paper: FIG19A.P.map((P, i): XY => ({ x: P, y: paper[i], series: paperLabel })),
   });
   const xTitle = 'top-k comparators per array';
@@ -49,7 +49,7 @@ export function fig20Charts(results: Fig20Result[]): ChartDef[] {
   const order = results[0].rows.map((r) => shortStep(r.step));
   const paper = cumprod(FIG20.steps);
   const rows: Bar[] = [
-    ...results.flatMap((f) => f.rows.map((r): Bar => ({ x: shortStep(r.step), series: seriesName(f.config, f.role), value: r.cumulative }))),
+    ...results.flatMap((f) => f.rows.map((r): Bar => ({ x: shortStep(r.step), series: seriesName(f.config, f.role, f.hwSet), value: r.cumulative }))),
     ...order.map((x, i): Bar => ({ x, series: `${PAPER} Fig. 20 (product of its step factors)`, value: paper[i] })),
   ];
   const wl = results[0].workload;
@@ -73,7 +73,7 @@ export function fig20gpuCharts(rows: { configurations: Fig20GpuResult[] }): Char
   if (cs.length === 0) return [];
   const order = cs[0].steps.map(shortStep);
   const bars: Bar[] = [
-    ...cs.flatMap((c) => c.cumulative.map((v, i): Bar => ({ x: order[i], series: seriesName(c.config, FIG20_CONFIGS.find((f) => f.name === c.config)?.role ?? 'alternative'), value: v }))),
+    ...cs.flatMap((c) => c.cumulative.map((v, i): Bar => ({ x: order[i], series: seriesName(c.config, FIG20_CONFIGS.find((f) => f.name === c.config)?.role ?? 'alternative', c.hwSet), value: v }))),
     ...FIG20_FROM_GPU.map((t): Bar => ({ x: order[t.step], series: `${PAPER} Fig. 20`, value: t.paper })),
   ];
   return [
