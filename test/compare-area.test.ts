@@ -35,3 +35,13 @@ test('compare prints the area line and the paper ratios as the paper writes them
   const j = spawnSync(process.execPath, [BIN, 'compare', '--json'], { encoding: 'utf8' });
   assert.equal(JSON.parse(j.stdout).area.paperMm2, 1.55);
 });
+
+test('compare names hardware --set overrides and progressive quantization in its header', () => {
+  const r = spawnSync(process.execPath, [BIN, 'compare', '--set', 'hw.keySramKB=12', '--set', 'algo.lsbBits=4'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^hardware: the spatten-1\/8 preset \(64 \+ 64 multipliers, 2 × 32 GB\/s, .*\), with --set hw\.keySramKB=12 \(not the paper's SpAtten1\/8\)$/m);
+  assert.match(r.stdout, /^settings: .*8\+4-bit progressive \(0\.059 refetch\)$/m);
+  const d = spawnSync(process.execPath, [BIN, 'compare'], { encoding: 'utf8' }).stdout;
+  assert.match(d, /^hardware: the spatten-1\/8 preset \([^)]*\)$/m);
+  assert.match(d, /^settings: .*8-bit static$/m);
+});

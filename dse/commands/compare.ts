@@ -58,9 +58,12 @@ export function register(program: Command): void {
         return;
       }
       const f = (x: number | null) => (x === null ? '–' : x.toFixed(0));
+      // hardware --set on top of the preset: the rows below are then not the paper's SpAtten1/8
+      const hwSet = Object.entries(point.hw).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((base.hw as Record<string, unknown>)[k]));
       const lines = [
         `SpAtten1/8 on ${point.workload.model} summarization, seqLen ${point.workload.seqLen}, ${o.model} model`,
-        `settings: tokenKeep ${point.algo.tokenKeep}, headKeep ${point.algo.headKeep}, valueKeep ${point.algo.valueKeep}, ${point.algo.msbBits}-bit static`,
+        `hardware: the spatten-1/8 preset (${base.hw.qkMultipliers} + ${base.hw.pvMultipliers} multipliers, ${base.hw.dramChannels} × ${base.hw.dramChannelGBps} GB/s, every other resource 1/8 of Table I)${hwSet.length ? `, with --set ${hwSet.map(([k, v]) => `hw.${k}=${v}`).join(' ')} (not the paper's SpAtten1/8)` : ''}`,
+        `settings: tokenKeep ${point.algo.tokenKeep}, headKeep ${point.algo.headKeep}, valueKeep ${point.algo.valueKeep}, ${point.algo.lsbBits ? `${point.algo.msbBits}+${point.algo.lsbBits}-bit progressive (${point.algo.lsbRefetchFraction} refetch)` : `${point.algo.msbBits}-bit static`}`,
         '',
         'design                              GOP/s   GOP/J  GOP/s/mm²  source',
         ...t.rows.map((row) => `${row.design.padEnd(34)} ${f(row.gops).padStart(6)} ${f(row.gopPerJ).padStart(7)} ${f(row.gopsPerMm2).padStart(10)}  ${row.source}`),
