@@ -17,7 +17,7 @@ export const PER8_DENSE = path.join(TRACE_DIR, 'summary-gpt2-small-wikitext2-per
 
 /** What the official per8 trace prunes (spec/spatten-official-hardware.md §3.2). */
 export const PER8_SETTINGS =
-  'official trace summary-gpt2-small-wikitext2-per8.csv: GPT-2-Small generation, 32 tokens after a 993-token prompt; keys kept per layer 921/716/204×4/102×6 of ~1024 (token pruning, 3.6× fewer keys), V = 20% of the kept keys (local-V pruning), 6-bit K/V, 16-bit Q, 4-bit LSB refetch replayed (7.0% of heads)';
+  'official trace summary-gpt2-small-wikitext2-per8.csv: GPT-2-Small generation, 32 tokens after a 992-token prompt (L = 993…1024); keys kept per layer 921/716/204×4/102×6 of ~1024 (token pruning, 3.6× fewer keys), V = 20% of the kept keys (local-V pruning), 6-bit K/V, 16-bit Q, 4-bit LSB refetch replayed (7.0% of heads)';
 
 const traceCache = new Map<string, Workload>();
 export function trace(file: string): Workload {
