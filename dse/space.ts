@@ -364,6 +364,21 @@ function checkObjectives(space: Space, issues: Issue[]): void {
   });
 }
 
+/** The `search:` settings each driver reads; the others would be silently ignored. */
+const DRIVER_SETTINGS: Record<string, readonly string[]> = { grid: [], random: ['samples'], lhs: ['samples'], nsga2: ['population', 'generations'] };
+
+/** `samples`, `population` or `generations` given to a driver that does not read them (problems go to `issues`). */
+function checkSearchSettings(space: Space, issues: Issue[]): void {
+  const driver = space.search.driver;
+  const reads = DRIVER_SETTINGS[driver] ?? [];
+  for (const k of ['samples', 'population', 'generations'] as const) {
+    if (space.search[k] === undefined || reads.includes(k)) continue;
+    const readers = Object.keys(DRIVER_SETTINGS).filter((d) => DRIVER_SETTINGS[d].includes(k));
+    const what = driver === 'grid' ? 'the grid driver evaluates every point of the grid' : driver === 'nsga2' ? 'nsga2 proposes population × generations points' : `${driver} draws \`samples\` points`;
+    issues.push({ path: ['search', k], message: `not read by driver ${driver} (only by ${readers.join(', ')}): ${what}; remove it, or set maxEvals to stop earlier`, atKey: true });
+  }
+}
+
 /** The constraints that parse (the others go to `issues`). */
 function parseConstraints(space: Space, issues: Issue[]): Constraint[] {
   const constraints: Constraint[] = [];
@@ -435,6 +450,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   const domains = parseParameters(space, raw, issues, maxPoints);
   const keys = Object.keys(space.parameters);
   checkObjectives(space, issues);
+  checkSearchSettings(space, issues);
   const constraints = parseConstraints(space, issues);
   checkReportCharts(space, keys, issues);
   const written = writtenBlocks(raw);

@@ -159,6 +159,9 @@ const CASES: Case[] = [
   { name: 'grid above a lowered --max-points', ...yaml(TINY), argv: run('--max-points', '5'), code: 2, re: /the grid has 6 points \(3 × 2\), above the limit of 5/ },
   { name: 'range with 6×10^7 values', ...yaml(withParam(TINY, 'hw.keySramKB: { range: [1, 60000], step: 0.001 }')), argv: run(), code: 2, re: /parameters\.hw\.keySramKB\.step: the range has 6\.00×10\^7 values/ },
   { name: 'lhs asked for 10^9 samples', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: lhs, samples: 1000000000 }')), argv: run(), code: 2, re: /search: samples = 1\.00×10\^9 evaluations, above the limit/ },
+  { name: 'grid given samples (read by random/lhs only)', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: grid, samples: 10 }')), argv: run(), code: 2, re: /s\.yaml:10:25: search\.samples: not read by driver grid \(only by random, lhs\)/ },
+  { name: 'nsga2 given samples', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: nsga2, samples: 200 }')), argv: run(), code: 2, re: /search\.samples: not read by driver nsga2 \(only by random, lhs\): nsga2 proposes population × generations points/ },
+  { name: 'random given population', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: random, samples: 4, population: 20 }')), argv: run(), code: 2, re: /search\.population: not read by driver random \(only by nsga2\)/ },
   // --- run options ---
   { name: '--jobs not a number', ...yaml(TINY), argv: run('--jobs', 'two'), code: 2, re: /--jobs: expected a positive integer, got "two"/ },
   { name: '--jobs 0', ...yaml(TINY), argv: run('--jobs', '0'), code: 2, re: /--jobs: expected a positive integer, got "0"/ },
