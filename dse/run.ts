@@ -302,17 +302,28 @@ function stopOf(found: SearchOutput, error: unknown, interrupts: Interrupts): { 
   return { stopReason, stopDetail };
 }
 
-/** After the outputs are written: the notes on the bounds, then the report hook (its failure is a warning). True when report.html was written. */
+/**
+ * After the outputs are written: the notes on the bounds, then the report hook (its failure is a
+ * warning). True when report.html was written. When it is not (--no-report, or the report failed),
+ * a report.html of an earlier run in the folder is removed: it describes other points than the
+ * points.csv and run.json just written.
+ */
 async function reportStep(opts: RunOptions, dir: string, out: { run: RunJson; rows: PointRow[] }, log: (line: string) => void): Promise<boolean> {
   for (const note of boundNotes(out.run, out.rows)) log(`note: ${note}`);
-  if (opts.report === false || !opts.writeReport) return false;
-  try {
-    await opts.writeReport(dir, { interactive: !!opts.interactive }, { run: out.run, points: out.rows });
-    return true;
-  } catch (e) {
-    log(`warning: report.html not written: ${(e as Error).message}`);
-    return false;
+  if (opts.report !== false && opts.writeReport) {
+    try {
+      await opts.writeReport(dir, { interactive: !!opts.interactive }, { run: out.run, points: out.rows });
+      return true;
+    } catch (e) {
+      log(`warning: report.html not written: ${(e as Error).message}`);
+    }
   }
+  const stale = path.join(dir, 'report.html');
+  if (existsSync(stale)) {
+    rmSync(stale, { force: true });
+    log(`note: removed ${stale} of an earlier run (it did not match this run's points.csv and run.json); \`spatten-dse report ${dir}\` writes one`);
+  }
+  return false;
 }
 
 /**

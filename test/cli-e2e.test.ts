@@ -109,3 +109,19 @@ test('schema prints a JSON Schema that names the parameter and search blocks', (
   assert.ok(s.properties.parameters && s.properties.search && s.properties.objectives);
   assert.deepEqual(s.required.sort(), ['name', 'objectives']);
 });
+
+test('a rerun with --no-report leaves no report.html of the earlier run beside the new run.json', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
+  const space = path.join(dir, 'tiny.yaml');
+  writeFileSync(space, TINY);
+  const out = path.join(dir, 'out');
+  // a budget-stopped run with its report (4 of 12 points) ...
+  assert.equal(cli(['run', space, '--out', out, '--progress', 'none', '--max-evals', '4']).code, 0);
+  assert.ok(existsSync(path.join(out, 'report.html')));
+  // ... continued to all 12 without a report: the 4-point page must not stay as this run's report
+  const r = cli(['run', space, '--out', out, '--progress', 'none', '--no-report']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).counts.total, 12);
+  assert.ok(!existsSync(path.join(out, 'report.html')), 'report.html of the 4-point run is still there');
+  assert.match(r.out + r.err, /removed .*report\.html of an earlier run/);
+});
