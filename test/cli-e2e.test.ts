@@ -125,3 +125,21 @@ test('a rerun with --no-report leaves no report.html of the earlier run beside t
   assert.ok(!existsSync(path.join(out, 'report.html')), 'report.html of the 4-point run is still there');
   assert.match(r.out + r.err, /removed .*report\.html of an earlier run/);
 });
+
+test("simulate's area line names the same parts with the same numbers as run.json's highlight of that point", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
+  const space = path.join(dir, 'tiny.yaml');
+  writeFileSync(space, TINY.replace('  hw.qkMultipliers: [256, 512]\n', '  hw.qkMultipliers: [256, 512]\n  hw.keySramKB: [98, 196]\n'));
+  const out = path.join(dir, 'out');
+  assert.equal(cli(['run', space, '--out', out, '--progress', 'none', '--no-report']).code, 0);
+  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  const h = run.highlights[0] as { params: Record<string, number>; area: Record<string, number> };
+  const sets = Object.entries(h.params).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+  const r = cli(['simulate', '-w', 'gpt2-small', '--stage', 'generation', '--seq-len', '128', '--gen-tokens', '4', ...sets]);
+  assert.equal(r.code, 0, r.err);
+  const line = r.out.split('\n').find((l) => l.startsWith('area (mm²): '));
+  assert.ok(line, r.out);
+  const parts = Object.fromEntries(line.slice('area (mm²): '.length).split(', ').map((kv) => kv.split(' ')).map(([k, v]) => [k, Number(v)]));
+  assert.deepEqual(Object.keys(parts).sort(), Object.keys(h.area).sort());
+  for (const [k, v] of Object.entries(h.area)) assert.ok(Math.abs(parts[k] - v) <= 1e-3 * Math.max(1, v), `${k}: simulate ${parts[k]}, run.json ${v}`);
+});
