@@ -169,6 +169,31 @@ export function noFeasible(rows: RowLike[], constraints: Constraint[]): string |
   return `no feasible point: ${parts.join('; ')}`;
 }
 
+/**
+ * `fidelity: both`: the front points that meet every constraint by the primary model's numbers
+ * (which decide feasibility and the front) but not by the re-scoring model's (`<model>_<metric>`
+ * columns), or undefined. E.g. 'fidelity both: 1 front point meets the constraints by the
+ * analytical model but not by the cycle model: #28 cycle_latency_s 0.0009373 ("latency_s <= 0.000936")'.
+ */
+export function rescoredViolations(front: (RowLike & { id: number })[], constraints: Constraint[], primary: string, model: string | undefined): string | undefined {
+  if (!model) return undefined;
+  const bad: string[] = [];
+  for (const r of front) {
+    if (r.status !== 'ok' || !r.feasible) continue;
+    const parts = constraints.flatMap((c) => {
+      const v = r.metrics[`${model}_${c.metric}`];
+      return typeof v === 'number' && violation(c, v) > 0 ? [`${model}_${c.metric} ${fmt(v)} ("${c.text}")`] : [];
+    });
+    if (parts.length) bad.push(`#${r.id} ${parts.join(', ')}`);
+  }
+  if (bad.length === 0) return undefined;
+  const shown = bad.slice(0, 5).join('; ') + (bad.length > 5 ? `; and ${bad.length - 5} more` : '');
+  return (
+    `fidelity both: ${bad.length} front point${bad.length === 1 ? '' : 's'} meet${bad.length === 1 ? 's' : ''} the constraints by the ${primary} model but not by the ${model} model: ${shown} ` +
+    `(feasibility and the front are decided on the ${primary} numbers, the columns without a prefix)`
+  );
+}
+
 function fmt(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);
 }

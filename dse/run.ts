@@ -29,7 +29,7 @@ import { RunSink } from './sink.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE } from './journal.ts';
-import { allFailed, guardRun, moveStaleFolder, noFeasible, prefetchGitCommit } from './run-checks.ts';
+import { allFailed, guardRun, moveStaleFolder, noFeasible, prefetchGitCommit, rescoredViolations } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
 
 export { packageVersion } from './steps/write.ts';
@@ -234,9 +234,10 @@ async function steps(input: StepsInput): Promise<RunSummary> {
     const failedAll = allFailed(checked);
     if (failedAll) [stopReason, stopDetail] = ['failed', failedAll];
     const wallSeconds = (performance.now() - t0) / 1000;
-    const infeasible = noFeasible(checked, parsed.constraints);
+    const plan = fidelityPlan(ctx.fidelity);
+    const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore)].filter((n): n is string => n !== undefined);
     const options = runOptionsRecord(opts, executor.jobs);
-    const record = { dir, parsed, ctx, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: infeasible ? [infeasible] : undefined, options, metrics };
+    const record = { dir, parsed, ctx, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, options, metrics };
     if (failedAll) {
       // nothing worth writing: the CLI prints the first error and exits 1
       if (error) throw error;

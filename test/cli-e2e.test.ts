@@ -143,3 +143,31 @@ test("simulate's area line names the same parts with the same numbers as run.jso
   assert.deepEqual(Object.keys(parts).sort(), Object.keys(h.area).sort());
   for (const [k, v] of Object.entries(h.area)) assert.ok(Math.abs(parts[k] - v) <= 1e-3 * Math.max(1, v), `${k}: simulate ${parts[k]}, run.json ${v}`);
 });
+
+test('fidelity both: a front point that meets a constraint by the analytical model only is named in the summary and run.json notes', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
+  const one = (constraint: string) => `name: both-one
+workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
+fidelity: both
+objectives: [{ metric: latency_s, goal: min }]
+constraints: [${constraint}]
+parameters: { algo.tokenKeep: [0.5] }
+`;
+  const space = path.join(dir, 'one.yaml');
+  writeFileSync(space, one('"area_mm2 <= 100"'));
+  assert.equal(cli(['run', space, '--out', path.join(dir, 'a'), '--progress', 'none', '--no-report']).code, 0);
+  const [row] = readCsv(path.join(dir, 'a', 'points.csv'));
+  const [a, c] = [Number(row.latency_s), Number(row.cycle_latency_s)];
+  assert.ok(Number.isFinite(c) && a !== c, `${a} vs ${c}`);
+  // a limit between the two models' latencies, which the analytical number meets
+  const limit = ((a + c) / 2).toPrecision(6);
+  writeFileSync(space, one(`"latency_s ${a < c ? '<=' : '>='} ${limit}"`));
+  const r = cli(['run', space, '--out', path.join(dir, 'b'), '--progress', 'none', '--no-report']);
+  assert.equal(r.code, 0, r.err);
+  const run = JSON.parse(readFileSync(path.join(dir, 'b', 'run.json'), 'utf8'));
+  assert.equal(run.counts.pareto, 1);
+  const note = (run.notes ?? []).find((n: string) => n.startsWith('fidelity both:'));
+  assert.ok(note, JSON.stringify(run.notes));
+  assert.match(note, /1 front point meets the constraints by the analytical model but not by the cycle model: #0 cycle_latency_s/);
+  assert.ok(r.out.includes(note), r.out);
+});
