@@ -313,6 +313,20 @@ function steppedDomain(p: ParamCheck, lo: number, hi: number, step: number, maxP
   return { key: p.key, kind: 'choice', values };
 }
 
+/** Ranges whose step does not land on the high end: that end is not swept (a note, not an error). */
+function stepShortNotes(space: Space, domains: ParamDomain[]): { path: (string | number)[]; text: string }[] {
+  const out: { path: (string | number)[]; text: string }[] = [];
+  for (const d of domains) {
+    const spec = space.parameters[d.key];
+    if (d.kind !== 'choice' || typeof spec !== 'object' || Array.isArray(spec) || !('range' in spec) || spec.step === undefined) continue;
+    const [lo, hi] = spec.range;
+    const last = d.values[d.values.length - 1] as number;
+    if (Math.abs(hi - last) <= 1e-9 * Math.max(1, Math.abs(hi))) continue;
+    out.push({ path: ['parameters', d.key, 'step'], text: `parameters.${d.key}: step ${spec.step} from ${lo} stops at ${last}, so the range's high end ${hi} is not swept (values ${d.values.join(', ')})` });
+  }
+  return out;
+}
+
 export interface ParseOptions {
   /** Size guard (default 10^7): a grid with more points, or a driver asked for more, is refused. */
   maxPoints?: number;
@@ -449,6 +463,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
 
   const domains = parseParameters(space, raw, issues, maxPoints);
   const keys = Object.keys(space.parameters);
+  for (const n of stepShortNotes(space, domains)) notes.push(`${file}:${locate(doc, lc, n.path)}: ${n.text}`);
   checkObjectives(space, issues);
   checkSearchSettings(space, issues);
   const constraints = parseConstraints(space, issues);

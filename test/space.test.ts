@@ -328,3 +328,10 @@ test('a point validated one by one (serve, a driver) names the bad value and the
   assert.throws(() => applyParams(base, { 'hw.topkModel': 'oficial-rtl' }), /^Error: hw\.topkModel: "oficial-rtl" is not one of paper, official-rtl \(did you mean "official-rtl"\?\)$/);
   assert.throws(() => applyParams(base, { 'algo.fcWeightBits': 10 }), /^Error: algo\.fcWeightBits: 10 is not one of 8, 12$/);
 });
+
+test('a range whose step stops short of its high end says so in a note; one that lands on it does not', () => {
+  const short = parseSpace(GOOD.replace('step: 0.1 }', 'step: 0.25 }'), 'x.yaml');
+  assert.deepEqual(short.domains[1].kind === 'choice' && short.domains[1].values, [0.1, 0.35, 0.6, 0.85]);
+  assert.match(short.notes.join('\n'), /x\.yaml:10:46: parameters\.algo\.tokenKeep: step 0\.25 from 0\.1 stops at 0\.85, so the range's high end 1 is not swept/);
+  assert.deepEqual(parseSpace(GOOD.replace('model: analytical', 'fidelity: analytical'), 'x.yaml').notes, []);
+});
