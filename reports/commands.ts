@@ -102,6 +102,8 @@ export function yamlSnippet(run: Pick<RunJson, 'space'>, params: Params): string
     else if (k.startsWith('algo.')) algo[k.slice(5)] = v;
   }
   for (const [k, v] of Object.entries(params)) if (k.startsWith('workload.')) workload[k.slice(9)] = v;
+  // a space file refuses genTokens without the generation stage (run.json keeps the schema's default)
+  if (workload.stage !== undefined && workload.stage !== 'generation') delete workload.genTokens;
   const seed = cycleSeed(sp);
   return [`workload: ${flow(workload)}`, `hardware: ${flow(hardware)}`, `algo: ${flow(algo)}`, ...(seed !== undefined ? [`cycle: ${flow({ seed })}`] : [])].join('\n');
 }

@@ -171,3 +171,16 @@ parameters: { algo.tokenKeep: [0.5] }
   assert.match(note, /1 front point meets the constraints by the analytical model but not by the cycle model: #0 cycle_latency_s/);
   assert.ok(r.out.includes(note), r.out);
 });
+
+test("the report's YAML snippet of a summarization point is a valid space file's workload/hardware/algo", async () => {
+  const { yamlSnippet } = await import('../reports/commands.ts');
+  const { parseSpace } = await import('../dse/space.ts');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
+  const space = path.join(dir, 'bert.yaml');
+  writeFileSync(space, TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ model: bert-base, stage: summarization, seqLen: 128 }'));
+  const out = path.join(dir, 'out');
+  assert.equal(cli(['run', space, '--out', out, '--progress', 'none', '--no-report']).code, 0);
+  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  const snippet = yamlSnippet(run, run.highlights[0].params);
+  assert.doesNotThrow(() => parseSpace(`name: snip\n${snippet}\nobjectives: [{ metric: latency_s, goal: min }]\nparameters: { hw.dramChannels: [16] }\n`, 'snip.yaml'), snippet);
+});
