@@ -306,8 +306,8 @@ function stopOf(found: SearchOutput, error: unknown, interrupts: Interrupts): { 
 /**
  * After the outputs are written: the notes on the bounds, then the report hook (its failure is a
  * warning). True when report.html was written. When it is not (--no-report, or the report failed),
- * a report.html of an earlier run in the folder is removed: it describes other points than the
- * points.csv and run.json just written.
+ * a report.html of an earlier run in the folder is removed: it was drawn from the points.csv and
+ * run.json this run replaced (e.g. a budget-stopped run's 50 points, when these hold 864).
  */
 async function reportStep(opts: RunOptions, dir: string, out: { run: RunJson; rows: PointRow[] }, log: (line: string) => void): Promise<boolean> {
   for (const note of boundNotes(out.run, out.rows)) log(`note: ${note}`);
@@ -322,7 +322,7 @@ async function reportStep(opts: RunOptions, dir: string, out: { run: RunJson; ro
   const stale = path.join(dir, 'report.html');
   if (existsSync(stale)) {
     rmSync(stale, { force: true });
-    log(`note: removed ${stale} of an earlier run (it did not match this run's points.csv and run.json); \`spatten-dse report ${dir}\` writes one`);
+    log(`note: removed ${stale}: it was drawn from the outputs of an earlier run, which this run replaced; \`spatten-dse report ${dir}\` draws one from these`);
   }
   return false;
 }

@@ -123,7 +123,7 @@ test('a rerun with --no-report leaves no report.html of the earlier run beside t
   assert.equal(r.code, 0, r.err);
   assert.equal(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).counts.total, 12);
   assert.ok(!existsSync(path.join(out, 'report.html')), 'report.html of the 4-point run is still there');
-  assert.match(r.out + r.err, /removed .*report\.html of an earlier run/);
+  assert.match(r.out + r.err, /removed .*report\.html: it was drawn from the outputs of an earlier run/);
 });
 
 test("simulate's area line names the same parts with the same numbers as run.json's highlight of that point", () => {
