@@ -51,7 +51,7 @@ export function parseConstraint(text: string): Constraint | string {
   return { text, metric: m[1], op: m[2] as Constraint['op'], bound: Number(m[3]) };
 }
 
-/** Amount by which a metric value violates a constraint, relative to |bound| (0 = satisfied). */
+/** Amount by which a metric value violates a constraint, relative to |bound| (0 = satisfied; `==` compares at 6 significant digits). */
 export function violation(c: Constraint, value: number): number {
   if (!Number.isFinite(value)) return Infinity;
   const scale = Math.abs(c.bound) > 0 ? Math.abs(c.bound) : 1;
@@ -65,7 +65,8 @@ export function violation(c: Constraint, value: number): number {
     case '>':
       return value > c.bound ? 0 : (c.bound - value) / scale + 1e-12;
     case '==':
-      return Math.abs(value - c.bound) / scale;
+      // at the 6 significant digits points.csv writes: a model's 18.70999712 mm² is "18.71" there
+      return value === c.bound || value.toPrecision(6) === c.bound.toPrecision(6) ? 0 : Math.abs(value - c.bound) / scale;
   }
 }
 

@@ -84,6 +84,17 @@ test('constraint violation amounts', () => {
   assert.equal(violation(g, 50), 0.5);
 });
 
+test('an == constraint holds for a value points.csv writes as the bound (6 significant digits), not for another', () => {
+  const e = parseConstraint('area_mm2 == 18.71');
+  assert.ok(typeof e !== 'string');
+  // the default design's area as the model computes it; points.csv shows 18.71
+  assert.equal(Number((18.709997120000002).toPrecision(6)), 18.71);
+  assert.equal(violation(e, 18.709997120000002), 0);
+  assert.equal(violation(e, 18.71), 0);
+  assert.ok(violation(e, 18.7105) > 0);
+  assert.ok(violation(e, 18.1067) > 0);
+});
+
 test('expandRange has no float drift', () => {
   assert.deepEqual(expandRange(0.1, 0.3, 0.1), [0.1, 0.2, 0.3]);
   assert.deepEqual(expandRange(4, 16, 4), [4, 8, 12, 16]);
