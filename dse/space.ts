@@ -423,11 +423,20 @@ function metricUses(space: Space, constraints: Constraint[]): MetricUse[] {
 }
 
 /** Declared report charts: x a parameter or a metric, y a metric, normalize by parameters (problems go to `issues`). */
-function checkReportCharts(space: Space, keys: string[], issues: Issue[]): void {
+function checkReportCharts(space: Space, keys: string[], domains: ParamDomain[], issues: Issue[]): void {
   for (const { c, at } of reportCharts(space)) {
     if (!keys.includes(c.x) && !isMetric(c.x)) issues.push({ path: [...at, 'x'], message: `"${c.x}" is neither a parameter of this space (${keys.join(', ')}) nor a metric (${METRICS.join(', ')})` });
     if (!isMetric(c.y)) issues.push({ path: [...at, 'y'], message: `"${c.y}" is not a metric (${METRICS.join(', ')})` });
-    for (const k of Object.keys(c.normalize ?? {})) if (!keys.includes(k)) issues.push({ path: [...at, 'normalize', k], message: `"${k}" is not a parameter of this space`, atKey: true });
+    for (const [k, v] of Object.entries(c.normalize ?? {})) {
+      if (!keys.includes(k)) {
+        issues.push({ path: [...at, 'normalize', k], message: `"${k}" is not a parameter of this space`, atKey: true });
+        continue;
+      }
+      // the chart divides by the point at this value: one that is never evaluated leaves no chart
+      const d = domains.find((x) => x.key === k);
+      if (d?.kind === 'interval') issues.push({ path: [...at, 'normalize', k], message: `${k} is swept over a continuous range, so no point is evaluated at exactly ${v}: sweep it over a list or a range with a step` });
+      else if (d && !d.values.some((x) => String(x) === String(v))) issues.push({ path: [...at, 'normalize', k], message: `${v} is not one of the values of ${k} (${d.values.join(', ')}), so no point would normalise the chart` });
+    }
   }
 }
 
@@ -467,7 +476,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   checkObjectives(space, issues);
   checkSearchSettings(space, issues);
   const constraints = parseConstraints(space, issues);
-  checkReportCharts(space, keys, issues);
+  checkReportCharts(space, keys, domains, issues);
   const written = writtenBlocks(raw);
   checkWorkloadFields(space, written, keys, issues);
   if (issues.length === 0) {

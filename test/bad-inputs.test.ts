@@ -162,6 +162,7 @@ const CASES: Case[] = [
   { name: 'grid given samples (read by random/lhs only)', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: grid, samples: 10 }')), argv: run(), code: 2, re: /s\.yaml:10:25: search\.samples: not read by driver grid \(only by random, lhs\)/ },
   { name: 'nsga2 given samples', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: nsga2, samples: 200 }')), argv: run(), code: 2, re: /search\.samples: not read by driver nsga2 \(only by random, lhs\): nsga2 proposes population × generations points/ },
   { name: 'random given population', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: random, samples: 4, population: 20 }')), argv: run(), code: 2, re: /search\.population: not read by driver random \(only by nsga2\)/ },
+  { name: 'report normalised at a value never swept', ...yaml(TINY + 'report: { x: hw.dramChannels, y: gops, normalize: { hw.dramChannels: 32 } }\n'), argv: run(), code: 2, re: /s\.yaml:11:\d+: report\.normalize\.hw\.dramChannels: 32 is not one of the values of hw\.dramChannels \(4, 8, 16\), so no point would normalise the chart/ },
   // --- run options ---
   { name: '--jobs not a number', ...yaml(TINY), argv: run('--jobs', 'two'), code: 2, re: /--jobs: expected a positive integer, got "two"/ },
   { name: '--jobs 0', ...yaml(TINY), argv: run('--jobs', '0'), code: 2, re: /--jobs: expected a positive integer, got "0"/ },
