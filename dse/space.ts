@@ -327,6 +327,23 @@ function stepShortNotes(space: Space, domains: ParamDomain[]): { path: (string |
   return out;
 }
 
+const BLOCK_OF: Record<string, string> = { hw: 'hardware', algo: 'algo', workload: 'workload' };
+
+/** Fields of the hardware/algo/workload blocks that a parameter sweeps: the written value is used by no point (a note). */
+function sweptBaseNotes(raw: object, domains: ParamDomain[]): { path: (string | number)[]; text: string }[] {
+  const out: { path: (string | number)[]; text: string }[] = [];
+  for (const d of domains) {
+    const dot = d.key.indexOf('.');
+    const block = BLOCK_OF[d.key.slice(0, dot)];
+    const field = d.key.slice(dot + 1);
+    const v = block ? valueAt(raw, [block, field]) : undefined;
+    if (v === undefined) continue;
+    const swept = d.kind === 'choice' ? d.values.join(', ') : `${d.low} … ${d.high}`;
+    out.push({ path: [block, field], text: `${block}.${field}: ${JSON.stringify(v)} is used by no point: parameters.${d.key} sets it at every point (${swept})` });
+  }
+  return out;
+}
+
 export interface ParseOptions {
   /** Size guard (default 10^7): a grid with more points, or a driver asked for more, is refused. */
   maxPoints?: number;
@@ -473,6 +490,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   const domains = parseParameters(space, raw, issues, maxPoints);
   const keys = Object.keys(space.parameters);
   for (const n of stepShortNotes(space, domains)) notes.push(`${file}:${locate(doc, lc, n.path)}: ${n.text}`);
+  for (const n of sweptBaseNotes(raw, domains)) notes.push(`${file}:${locate(doc, lc, n.path, true)}: ${n.text}`);
   checkObjectives(space, issues);
   checkSearchSettings(space, issues);
   const constraints = parseConstraints(space, issues);

@@ -346,3 +346,11 @@ test('a range whose step stops short of its high end says so in a note; one that
   assert.match(short.notes.join('\n'), /x\.yaml:10:46: parameters\.algo\.tokenKeep: step 0\.25 from 0\.1 stops at 0\.85, so the range's high end 1 is not swept/);
   assert.deepEqual(parseSpace(GOOD.replace('model: analytical', 'fidelity: analytical'), 'x.yaml').notes, []);
 });
+
+test('a hardware/algo/workload field the parameters also sweep is named in a note (its written value is used by no point)', () => {
+  const p = parseSpace(GOOD.replace('model: analytical', 'fidelity: analytical\nhardware: { topkParallelism: 8, dramChannels: 32 }\nalgo: { tokenKeep: 0.5 }'), 'x.yaml');
+  assert.deepEqual(p.notes, [
+    'x.yaml:4:13: hardware.topkParallelism: 8 is used by no point: parameters.hw.topkParallelism sets it at every point (1, 2, 4, 8, 16, 32)',
+    'x.yaml:5:9: algo.tokenKeep: 0.5 is used by no point: parameters.algo.tokenKeep sets it at every point (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1)',
+  ]);
+});
