@@ -188,6 +188,17 @@ const CASES: Case[] = [
   { name: 'another space with the same workload on a folder with a journal', ...yaml(TINY.replace('name: tiny', 'name: other')), setup: finishedRun, argv: run(), code: 2, re: /holds the evaluations of space "tiny" .*, not of "other"; rerun with --fresh/ },
   { name: 'another space on a folder with a journal', ...yaml(TINY.replace('name: tiny', 'name: other').replace('seqLen: 128', 'seqLen: 256')), setup: finishedRun, argv: run(), code: 2, re: /holds the evaluations of space "tiny" .*, not of "other"; rerun with --fresh to discard it and start over, or choose another --out folder/ },
   // --- report ---
+  {
+    name: 'report: a first run still writing the folder',
+    setup: (d) => {
+      mkdirSync(out(d), { recursive: true });
+      writeFileSync(path.join(out(d), 'journal.jsonl'), '');
+      writeFileSync(path.join(out(d), '.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }) + '\n');
+    },
+    argv: (d) => ['report', out(d)],
+    code: 2,
+    re: /out: a run \(pid \d+ on .*\) is still writing this folder; its run\.json appears when that run ends/,
+  },
   { name: 'report: folder missing', argv: (d) => ['report', path.join(d, 'nope')], code: 2, re: /results folder not found: / },
   { name: 'report: run.json malformed', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'run.json'), '{"name": 3}')), argv: (d) => ['report', out(d)], code: 2, re: /run\.json is malformed: "name": Invalid input: expected string, received number/ },
   { name: 'report: points.csv truncated', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'points.csv'), readFileSync(path.join(out(d), 'points.csv'), 'utf8').split('\n').slice(0, 4).join('\n') + '\n')), argv: (d) => ['report', out(d)], code: 2, re: /points\.csv: 3 rows, but run\.json counts 6 points/ },

@@ -4,7 +4,10 @@
  * against a common reference), written to --out (default compare.html). A missing or malformed
  * folder is bad input: message on stderr, exit code 2.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { lockHolder } from '../lock.ts';
 import { fsInputError, InputError } from '../errors.ts';
 import { checkOutFile } from '../outputs.ts';
 import { decimal } from '../cli-util.ts';
@@ -26,6 +29,11 @@ export function register(program: Command): void {
       if (o.out !== undefined && dirs.length < 2) throw new InputError('--out: only for comparisons (give two or more results folders)');
       const out = o.out ?? 'compare.html';
       if (dirs.length > 1) checkOutFile(out, `--out ${out}`, 'compare.html', true);
+      for (const d of dirs) {
+        // a first run still going has no run.json yet: say so rather than "is it a results folder?"
+        const holder = existsSync(path.join(d, 'run.json')) ? undefined : lockHolder(d);
+        if (holder) throw new InputError(`${d}: a run (${holder}) is still writing this folder; its run.json appears when that run ends`);
+      }
       const t0 = performance.now();
       // Loaded on use: vega + vega-lite take ~1 s to import, which every other command would pay.
       const { RunFolderError, writeReport, writeComparison } = await import('../../reports/index.ts');
