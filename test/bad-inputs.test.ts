@@ -171,6 +171,7 @@ const CASES: Case[] = [
   { name: '--seed not an integer', ...yaml(TINY), argv: run('--seed', '1.5'), code: 2, re: /--seed: expected an integer/ },
   { name: '--seed overflow (1e30)', ...yaml(TINY), argv: run('--seed', '1e30'), code: 2, re: /--seed: expected an integer/ },
   { name: '--max-points not a number', ...yaml(TINY), argv: run('--max-points', 'many'), code: 2, re: /--max-points: expected a positive integer/ },
+  { name: '--interactive with --no-report', ...yaml(TINY), argv: run('--interactive'), code: 2, re: /--interactive and --no-report contradict each other/ },
   { name: '--progress unknown mode', ...yaml(TINY), argv: run('--progress', 'fancy'), code: 2, re: /argument 'fancy' is invalid/ },
   { name: 'unknown option (typo)', ...yaml(TINY), argv: run('--jbos', '2'), code: 2, re: /unknown option '--jbos'\n\(Did you mean --jobs\?\)/ },
   { name: 'unknown command (typo)', argv: () => ['rnu', 'x.yaml'], code: 2, re: /unknown command 'rnu'\n\(Did you mean run\?\)/ },

@@ -73,6 +73,7 @@ export function register(program: Command): void {
     .option('--queue <url>', 'evaluate on `spatten-dse worker` processes through a BullMQ queue on Redis, redis://HOST:PORT[/DB]')
     .option('--wait-workers <n>', 'with --queue: enqueue nothing until n workers are connected to the run (so that a short run is shared by all of them)', intArg('--wait-workers'))
     .action(async (space: string, o) => {
+      if (o.interactive && o.report === false) throw new InputError('--interactive and --no-report contradict each other: --interactive is a kind of report.html, --no-report writes none');
       const r = await runSpace({
         spaceFile: space,
         outDir: o.out,
