@@ -82,6 +82,10 @@ export class Executor {
   readonly cpuBound: boolean;
   /** Evaluations reused from the journal / newly evaluated, so far. */
   reused = 0;
+  /** Of those reused, how many came from a --reuse folder's journal. */
+  reusedForeign = 0;
+  /** Records the --reuse folders' journals hold. */
+  foreignRecords = 0;
   evaluated = 0;
   private readonly journal?: Journal;
   /**
@@ -128,6 +132,7 @@ export class Executor {
       if (!fs.existsSync(file)) throw new InputError(`--reuse ${dir}: no ${JOURNAL_FILE} there`);
       const { index, scan } = indexJournal(file);
       ex.foreign.unshift(index);
+      ex.foreignRecords += scan.records;
       ex.log(`reuse: ${scan.records} evaluations available from ${file}`);
     }
     const stale = journal?.staleLockFrom;
@@ -280,6 +285,7 @@ export class Executor {
         // from another run's journal: copy it into this run's journal (its own resume needs it)
         rec = { ...other, id: t.id, t: undefined };
         copied.push(rec);
+        this.reusedForeign++;
       }
       if (rec) {
         out.push(this.fromRecord(t.id, t.params, rec, ctx));

@@ -32,6 +32,10 @@ import { JOURNAL_FILE } from './journal.ts';
 import { allFailed, guardRun, moveStaleFolder, noFeasible, prefetchGitCommit, rescoredViolations } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
 
+/** Why none of the --reuse folders' records matched (a record is reused on exact inputs only). */
+const REUSE_NONE = (n: number) =>
+  `reuse: none of the ${n} evaluations of the --reuse folders matched a point of this run: a record is reused only for the same parameters as written (a knob swept here but fixed there, even at the same value, or the reverse, does not match), base configuration, model version and fidelity`;
+
 export { packageVersion } from './steps/write.ts';
 
 export interface RunOptions {
@@ -280,6 +284,7 @@ async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoi
   try {
     await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log, progress: opts.progress ?? 'auto' });
     if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+    if (opts.reuse?.length && executor.reusedForeign === 0 && executor.foreignRecords > 0) log(REUSE_NONE(executor.foreignRecords));
     await rescore({ rows, objectives, ctx, executor, interrupts });
   } catch (e) {
     return { found, lateError: e };

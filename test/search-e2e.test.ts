@@ -259,6 +259,15 @@ search: { driver: grid }
   const b = cli(['run', bigFile, '--out', path.join(dir, 'b'), '--progress', 'none', '--no-report', '--reuse', path.join(dir, 'a')]);
   assert.equal(b.code, 0, b.err);
   assert.match(b.err, /6 evaluations reused from the journal, 6 new/);
+  assert.doesNotMatch(b.err, /none of the/);
+  // the same designs written another way (qkMultipliers fixed at its default 512 instead of swept)
+  // do not match by parameters: the run says why nothing was reused
+  const fixedFile = path.join(dir, 'fixed.yaml');
+  fs.writeFileSync(fixedFile, base.replace('DRAM', '[4, 8]').replace('  hw.qkMultipliers: [128, 256, 512]\n', ''));
+  const f = cli(['run', fixedFile, '--out', path.join(dir, 'f'), '--progress', 'none', '--no-report', '--reuse', path.join(dir, 'a')]);
+  assert.equal(f.code, 0, f.err);
+  assert.match(f.err, /0 evaluations reused from the journal, 2 new/);
+  assert.match(f.err, /reuse: none of the 6 evaluations of the --reuse folders matched a point of this run: .*swept here but fixed there/);
   const c = cli(['run', bigFile, '--out', path.join(dir, 'c'), '--progress', 'none', '--no-report']);
   assert.equal(c.code, 0, c.err);
   assert.equal(read(path.join(dir, 'b', 'points.csv')), read(path.join(dir, 'c', 'points.csv')));
