@@ -23,7 +23,8 @@ export function inseparable(run: RunJson, points: PointRow[]): { n: number; metr
 
 /** Warnings and explanations shown right under the summary. */
 export function notesSection(run: RunJson, points: PointRow[]): string {
-  const notes: string[] = boundNotes(run, points).map((n) => `<li class="warn">${esc(n)}</li>`);
+  // the run's own findings (run.json notes: no feasible point, fidelity both disagreements …) first
+  const notes: string[] = [...(run.notes ?? []), ...boundNotes(run, points)].map((n) => `<li class="warn">${esc(n)}</li>`);
   const sep = inseparable(run, points);
   if (sep.n > 0) {
     notes.push(
