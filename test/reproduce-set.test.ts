@@ -65,3 +65,11 @@ test('the --report series of fig19a, fig20 and fig20gpu name the override instea
     assert.match(JSON.stringify(figureCharts({ name, rows: run(name).rows })), /ours: table1 \(Table I\)/, name);
   }
 });
+
+test('the --report caption of the SRAM figure names the override instead of "Table I hardware otherwise"', async () => {
+  const { figureCharts } = await import('../reports/figures/index.ts');
+  const [set] = figureCharts({ name: 'sram', rows: run('sram', SET).rows });
+  assert.match(set.caption ?? '', /Table I with --set dramChannels=4 hardware otherwise/);
+  const [base] = figureCharts({ name: 'sram', rows: run('sram').rows });
+  assert.match(base.caption ?? '', /, Table I hardware otherwise/);
+});

@@ -16,6 +16,8 @@ export interface SramRow {
   gops: number;
   speedupVs196: number;
   overheadCycles: number;
+  /** The user's `--set hw.X=…` overrides on top of Table I ({} without --set): the --report caption names them. */
+  hwSet: Partial<HardwareConfig>;
 }
 
 export function sram(model: ModelName = REFERENCE_FIDELITY, user: Partial<HardwareConfig> = {}): SramRow[] {
@@ -26,7 +28,7 @@ export function sram(model: ModelName = REFERENCE_FIDELITY, user: Partial<Hardwa
     for (const kb of SRAM_KB) {
       const r = evaluate(model, w, hardware(user, { keySramKB: kb, valueSramKB: kb }));
       if (!base) base = r.cycles;
-      rows.push({ trace: path.basename(f), kb, cycles: r.cycles, gops: r.gops, speedupVs196: base / r.cycles, overheadCycles: Math.round(r.stages.overhead) });
+      rows.push({ trace: path.basename(f), kb, cycles: r.cycles, gops: r.gops, speedupVs196: base / r.cycles, overheadCycles: Math.round(r.stages.overhead), hwSet: user });
     }
   }
   return rows;

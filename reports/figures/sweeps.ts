@@ -10,6 +10,7 @@ import type { SramRow } from '../../dse/reproduce/sram.ts';
 import { FIG19A_PAPER_GOPS } from '../../dse/reproduce/fig19a.ts';
 import { FIG19A, FIG20, FIG20_FROM_GPU } from '../../sim/paper.ts';
 import type { ChartDef } from '../spec-base.ts';
+import { hwLabel } from '../../dse/reproduce/common.ts';
 import { groupedBars, linesVsX, PAPER, seriesName, shortStep, type Bar, type XY } from './kit.ts';
 
 /** Fig. 19a: executed GOP/s and GOP/s relative to 16 comparators, against the comparators per array (log2), the paper's bars as a second series. */
@@ -95,7 +96,7 @@ export function sramCharts(rows: SramRow[]): ChartDef[] {
   return [
     linesVsX({
       title: 'Key/value SRAM size vs throughput',
-      caption: "Executed GOP/s with key = value SRAM of 196 (Table I), 392 and 784 KB (log2 axis), Table I hardware otherwise. The paper's Fig. 19b is withheld from the spec (an independent check), so only ours is drawn.",
+      caption: `Executed GOP/s with key = value SRAM of 196 (Table I), 392 and 784 KB (log2 axis), ${hwLabel(rows[0]?.hwSet)} hardware otherwise. The paper's Fig. 19b is withheld from the spec (an independent check), so only ours is drawn.`,
       xTitle: 'key (= value) SRAM, KB',
       yTitle: 'executed GOP/s',
       ours: rows.map((r) => ({ x: r.kb, y: r.gops, series: name(r.trace) })),
