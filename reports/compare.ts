@@ -2,7 +2,8 @@
  * `spatten-dse report A B …`: several runs on one page — their fronts overlaid per objective pair
  * and the hypervolume of each front against one common reference (objectives shared by all runs,
  * normalised by the bounds of the union of their feasible points, reference 1.1 per objective),
- * so the numbers are comparable across runs (each run.json's own hypervolume is not).
+ * so the numbers are comparable across runs of the same workload and objectives (each run.json's
+ * own hypervolume is not); runs of different workloads or objectives are flagged (`incomparable`).
  */
 import type { Objective } from '../dse/driver.ts';
 import { hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
@@ -22,6 +23,33 @@ export interface NamedRun {
 export function commonObjectives(runs: NamedRun[]): Objective[] {
   const first = runs[0]?.run.objectives ?? [];
   return first.filter((o) => runs.every((r) => r.run.objectives.some((q) => q.metric === o.metric && q.goal === o.goal)));
+}
+
+/** The space's workload as the report names it (genTokens only for a generation stage), and its baseline platform. */
+function workloadOf(run: RunJson): string {
+  const space = (run.space ?? {}) as { workload?: Record<string, unknown>; baseline?: unknown };
+  const w = space.workload ?? {};
+  const parts = ['benchmark', 'trace', 'model', 'stage', 'seqLen', 'genTokens', 'scope'].filter((k) => w[k] !== undefined && !(k === 'genTokens' && w.stage !== 'generation')).map((k) => `${k} ${String(w[k])}`);
+  const swept = run.parameters.filter((k) => k.startsWith('workload.'));
+  return [parts.join(' '), ...swept.map((k) => `${k} swept`), ...(typeof space.baseline === 'string' ? [`baseline ${space.baseline}`] : [])].join(', ') || 'unknown';
+}
+
+const objectivesOf = (run: RunJson) => run.objectives.map((o) => `${o.metric} (${o.goal})`).sort().join(', ') || 'none';
+
+/**
+ * Why the runs' hypervolumes are not comparable, in words (none when they are): runs of different
+ * workloads (or baselines) score different problems, and runs of different objectives were searched
+ * for different fronts, so a common reference does not make their hypervolumes comparable.
+ */
+export function incomparable(runs: NamedRun[]): string[] {
+  const out: string[] = [];
+  const differ = (what: string, of: (r: RunJson) => string) => {
+    const vals = runs.map((r) => of(r.run));
+    if (new Set(vals).size > 1) out.push(`different ${what}: ${runs.map((r, i) => `${r.label}: ${vals[i]}`).join('; ')}`);
+  };
+  differ('workloads', workloadOf);
+  differ('objectives', objectivesOf);
+  return out;
 }
 
 /** Each run's front (on the common objectives) and its hypervolume against the common reference. */

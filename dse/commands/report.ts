@@ -37,7 +37,7 @@ export function register(program: Command): void {
       const t0 = performance.now();
       // Loaded on use: vega + vega-lite take ~1 s to import, which every other command would pay.
       const { RunFolderError, writeReport, writeComparison } = await import('../../reports/index.ts');
-      let r;
+      let r: { path: string; bytes: number; notes?: string[] };
       try {
         r = dirs.length > 1 ? await writeComparison(dirs, out) : await writeReport(dirs[0], { interactive: o.interactive === true, maxOtherPoints });
       } catch (e) {
@@ -45,6 +45,7 @@ export function register(program: Command): void {
         // the runs are read with RunFolderErrors: a filesystem error of a comparison is its write
         throw dirs.length > 1 ? fsInputError(e, `--out ${out}`) : e;
       }
+      for (const n of r.notes ?? []) process.stderr.write(`note: ${n}\n`);
       process.stdout.write(`wrote ${r.path} (${(r.bytes / 1024).toFixed(0)} KiB, ${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
     });
 }
