@@ -5,7 +5,8 @@
  */
 import { FAST_FIDELITY, SPACE_FIDELITIES, type SpaceFidelity } from '../sim/fidelities.ts';
 import type { Params } from '../dse/driver.ts';
-import { workloadDefinition, type RunJson } from '../core/results.ts';
+import { workloadDefinition, type PointRow, type RunJson } from '../core/results.ts';
+import { rescorePlan } from './fidelity-label.ts';
 
 interface SpaceLike {
   workload?: Record<string, unknown>;
@@ -64,18 +65,41 @@ function cycleSeed(sp: SpaceLike): number | undefined {
   return typeof seed === 'number' && seed !== 1 ? seed : undefined;
 }
 
-/** `npx spatten-dse simulate …` reproducing the point's hardware metrics (and accuracy, when the run measured it). */
+/** `npx spatten-dse simulate …` reproducing the point's hardware metrics (and accuracy, when the run measured it) by the run's primary model. */
 export function simulateCommand(run: Pick<RunJson, 'space' | 'model'>, params: Params): string {
+  const fid = (run as { fidelity?: string }).fidelity ?? run.model;
+  const plan = fid !== undefined && fid in SPACE_FIDELITIES ? SPACE_FIDELITIES[fid as SpaceFidelity] : undefined;
+  return commandFor(run, params, plan?.primary);
+}
+
+/**
+ * The command of each model whose figures the point's row holds: the primary model's (the plain
+ * metric columns) and, in a run that re-scored the point with a second model (`fidelity: both`),
+ * that model's (its `cycle_…` columns, which simulate prints as the plain metrics: `plain`).
+ */
+export function simulateCommands(run: Pick<RunJson, 'space' | 'model' | 'metrics'>, row: Pick<PointRow, 'params' | 'metrics'>): { model?: string; columns: string[]; plain: string[]; cmd: string }[] {
+  const primary = { columns: [] as string[], plain: [] as string[], cmd: simulateCommand(run, row.params) };
+  const plan = rescorePlan(run);
+  if (!plan) return [primary];
+  const cols = run.metrics.filter((m) => m.startsWith(`${plan.rescore}_`) && Number.isFinite(row.metrics[m]));
+  if (cols.length === 0) return [primary];
+  const plainCols = cols.map((c) => c.slice(plan.rescore.length + 1));
+  return [
+    { model: plan.primary, columns: plainCols, plain: plainCols, cmd: primary.cmd },
+    { model: plan.rescore, columns: cols, plain: plainCols, cmd: commandFor(run, row.params, plan.rescore) },
+  ];
+}
+
+/** The command for one model (`model` undefined or the fast one: no --fidelity option). */
+function commandFor(run: Pick<RunJson, 'space' | 'model'>, params: Params, model: string | undefined): string {
   const sp = spaceOf(run);
   const parts = ['npx', 'spatten-dse', 'simulate', ...workloadArgs(sp, params)];
   const { preset, sets } = pointSettings(run, params);
   if (preset !== 'spatten') parts.push('--preset', sh(preset));
   for (const [k, v] of sets) if (!k.startsWith('workload.')) parts.push('--set', sh(`${k}=${v}`));
-  const fid = (run as { fidelity?: string }).fidelity ?? run.model;
-  const plan = fid !== undefined && fid in SPACE_FIDELITIES ? SPACE_FIDELITIES[fid as SpaceFidelity] : undefined;
-  if (plan && plan.primary !== FAST_FIDELITY) parts.push('--fidelity', plan.primary);
+  if (model !== undefined && model !== FAST_FIDELITY) parts.push('--fidelity', model);
   const seed = cycleSeed(sp);
-  if (plan?.primary === 'cycle' && seed !== undefined) parts.push('--seed', String(seed));
+  if (model === 'cycle' && seed !== undefined) parts.push('--seed', String(seed));
   if (typeof sp.baseline === 'string') parts.push('--baseline', sh(sp.baseline));
   if (sp.accuracy?.model) {
     parts.push('--accuracy', sh(sp.accuracy.model));

@@ -7,7 +7,7 @@ import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from './bounds.ts';
 import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
-import { simulateCommand, yamlSnippet } from './commands.ts';
+import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from './format.ts';
 import { SENSITIVITY_METHOD, sensitivity, type Sensitivity } from './sensitivity.ts';
@@ -74,7 +74,9 @@ export function frontTable(run: RunJson, front: PointRow[], varying: string[], h
         const v = p.metrics[col];
         return Number.isFinite(v) ? `<td class="num" title="${esc(String(v))}">${esc(sig4(v * unit.factor))}</td>` : '<td class="muted">–</td>';
       }),
-      `<td><details><summary>cmd / YAML</summary><pre class="cmd">${esc(simulateCommand(run, p.params))}</pre><pre class="cmd">${esc(yamlSnippet(run, p.params))}</pre></details></td>`,
+      `<td><details><summary>cmd / YAML</summary>${simulateCommands(run, p)
+        .map((c) => `<pre class="cmd">${esc((c.model ? `# the ${c.model} model's figures (${c.columns.join(', ')}${c.columns[0] !== c.plain[0] ? `; printed as ${c.plain.join(', ')}` : ''}):\n` : '') + c.cmd)}</pre>`)
+        .join('')}<pre class="cmd">${esc(yamlSnippet(run, p.params))}</pre></details></td>`,
     ];
     return `<tr data-id="${esc(p.id)}">${cells.join('')}</tr>`;
   });

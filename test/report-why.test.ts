@@ -19,7 +19,7 @@ import { SensitivityAccumulator, sensitivity } from '../reports/sensitivity.ts';
 import { sensitivitySection } from '../reports/sections.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { boundNotes } from '../reports/bounds.ts';
-import { simulateCommand, yamlSnippet } from '../reports/commands.ts';
+import { simulateCommand, simulateCommands, yamlSnippet } from '../reports/commands.ts';
 import { compareHypervolumes } from '../reports/compare.ts';
 import { declaredChart } from '../reports/declared.ts';
 import { sampleForInteractive } from '../reports/explore.ts';
@@ -160,6 +160,31 @@ test('the simulate command of a trace point finds a trace given relative to the 
     assert.deepEqual(s.metrics, { latency_s: row.metrics.latency_s, energy_j: row.metrics.energy_j }, s.cmd);
   }
 });
+
+test('fidelity both: the front table gives one simulate command per model, and each reproduces its columns', async () => {
+  const both = await sweep('both', `name: both\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\nfidelity: both\ncycle: { seed: 7 }\nalgo: { lsbBits: 4, msbBits: 8 }\nparameters:\n  hw.dramChannels: [4, 8]\n  algo.tokenKeep: [0.5, 1.0]\n${SWEEP_TAIL}`);
+  const rescored = both.points.filter((p) => Number.isFinite(p.metrics.cycle_latency_s));
+  assert.ok(rescored.length > 0, 'front candidates re-scored by the cycle model');
+  const cols = ['latency_s', 'energy_j', 'cycles'];
+  for (const row of rescored) {
+    const cmds = simulateCommands(both.run, row);
+    assert.deepEqual(cmds.map((c) => c.model), ['analytical', 'cycle']);
+    assert.match(cmds[1].cmd, / --fidelity cycle --seed 7$/);
+    for (const c of cmds) {
+      const out = JSON.parse(execFileSync(process.execPath, ['bin/spatten-dse.js', ...c.cmd.split(' ').slice(2), '--json'], { encoding: 'utf8' }));
+      const want = Object.fromEntries(cols.map((m) => [m, row.metrics[c.model === 'cycle' ? `cycle_${m}` : m]]));
+      assert.deepEqual(Object.fromEntries(cols.map((m) => [m, Number(out[m].toPrecision(6))])), want, c.cmd);
+    }
+  }
+  // a row the cycle model did not re-score has the one command
+  const plain = both.points.find((p) => !Number.isFinite(p.metrics.cycle_latency_s));
+  if (plain) assert.equal(simulateCommands(both.run, plain).length, 1);
+  const html = await renderReport(both);
+  assert.ok(html.includes(`# the cycle model&#39;s figures (cycle_latency_s`), 'the page labels the cycle command');
+  assert.ok(html.includes(`${cmdsOf(both, rescored[0])[1]}</pre>`), 'the page shows the cycle command');
+});
+
+const cmdsOf = (r: LoadedRun, row: PointRow) => simulateCommands(r.run, row).map((c) => c.cmd);
 
 test('the simulate command of a cycle-model point simulated with another seed carries the seed and reproduces its row', async () => {
   // LSB refetches are seeded draws: seed 7 gives other cycles than the default 1
