@@ -18,6 +18,24 @@ export interface Axis {
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/**
+ * The y range a chart needs to show every value in `ys` (ours and the published series) inside
+ * its frame: the extent, widened by 6% of it below and 10% above (room for the value labels) —
+ * in decades on a log axis. `margins` [below, above] changes the two fractions (an x axis has no
+ * labels above its points: [0.06, 0.06]).
+ */
+export function yDomain(ys: number[], log: boolean, margins: [number, number] = [0.06, 0.1]): [number, number] {
+  const vs = ys.filter((v) => finite(v) && (!log || v > 0));
+  const [lo, hi] = [Math.min(...vs), Math.max(...vs)];
+  const [below, above] = margins;
+  if (log) {
+    const span = Math.max(Math.log10(hi / lo), 0.1);
+    return [lo / 10 ** (below * span), hi * 10 ** (above * span)];
+  }
+  const span = hi - lo || Math.abs(hi) || 1;
+  return [lo - below * span, hi + above * span];
+}
+
 /** max/min of the finite values when every one is > 0 (0 when any is ≤ 0 or none is finite). */
 export function positiveRange(values: number[]): number {
   let lo = Infinity;

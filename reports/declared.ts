@@ -4,9 +4,11 @@
  * and drawn next to published reference values.
  */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { axisFor, vlAxis, vlScale, type Axis } from './axes.ts';
+import { axisFor, vlAxis, vlScale, yDomain, type Axis } from './axes.ts';
 import { fmtNum, metricTitle, unitFor } from './format.ts';
 import type { ChartDef, SpecOptions } from './specs.ts';
+
+export { yDomain };
 
 interface Declared {
   x: string;
@@ -44,22 +46,6 @@ interface Frame {
   /** The y range: our rows and the published values, with room above and below (`yDomain`). */
   yDomain: [number, number];
   xs: number[];
-}
-
-/**
- * The y range a chart needs to show every value in `ys` (ours and the published series) inside
- * its frame: the extent, widened by 6% of it below and 10% above (room for the value labels) —
- * in decades on a log axis.
- */
-export function yDomain(ys: number[], log: boolean): [number, number] {
-  const vs = ys.filter((v) => finite(v) && (!log || v > 0));
-  const [lo, hi] = [Math.min(...vs), Math.max(...vs)];
-  if (log) {
-    const span = Math.max(Math.log10(hi / lo), 0.1);
-    return [lo / 10 ** (0.06 * span), hi * 10 ** (0.1 * span)];
-  }
-  const span = hi - lo || Math.abs(hi) || 1;
-  return [lo - 0.06 * span, hi + 0.1 * span];
 }
 
 /** Whether the chart divides each series by its value at the `normalize:` parameter values. */

@@ -60,7 +60,9 @@ test('Fig. 19a: GOP/s and relative throughput against the comparators (log2 x), 
     const x = ours.encoding.x;
     assert.equal(x.field, 'x');
     assert.equal(x.title, 'top-k comparators per array');
-    assert.deepEqual(x.scale, { type: 'log', base: 2, nice: false });
+    const { domain, ...scale } = x.scale as { domain: number[] };
+    assert.deepEqual(scale, { type: 'log', base: 2, nice: false });
+    assert.ok(domain[0] < 1 && domain[1] > 32, `x domain ${domain}: room around 1 and 32`);
     assert.deepEqual((x.axis as { values: number[] }).values, [1, 2, 4, 8, 16, 32]);
     assert.equal(ours.encoding.color.field, 'series');
     // one line per configuration, 6 points each; the paper's six bars as their own series
@@ -142,5 +144,30 @@ test('reproduce --report: writes the page; a missing folder is bad input (exit 2
     assert.ok(!existsSync(missing));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('line charts keep their extreme points off the frame: the log2 x and a log y have room at both ends, a linear y above its top', async () => {
+  const vega = await import('vega');
+  const vl = await import('vega-lite');
+  const { linesVsX } = await import('../reports/figures/kit.ts');
+  /** The rendered x and y scale domains of a chart. */
+  const domains = async (c: ChartDef) => {
+    const view = new vega.View(vega.parse(vl.compile({ ...baseConfig, ...c.spec } as unknown as Parameters<typeof vl.compile>[0]).spec), { renderer: 'none' });
+    await view.runAsync();
+    const out = { x: (view.scale('x') as { domain(): number[] }).domain(), y: (view.scale('y') as { domain(): number[] }).domain() };
+    view.finalize();
+    return out;
+  };
+  const inside = (d: number[], vs: number[], what: string) => assert.ok(d[0] < Math.min(...vs) && d[1] > Math.max(...vs), `${what}: domain ${d} puts an extreme of ${Math.min(...vs)} … ${Math.max(...vs)} on the frame`);
+  const charts = [...figureCharts({ name: 'fig19a', rows: fig19a('analytical') }), ...figureCharts({ name: 'sram', rows: FIGURES.find((f) => f.name === 'sram')!.run({ fidelity: 'analytical' }).rows })];
+  // a log y over two decades, as linesVsX draws with logY
+  charts.push(linesVsX({ title: 't', caption: 'c', xTitle: 'x', yTitle: 'y', ours: [1, 2, 4, 8].map((x) => ({ x, y: x * x * 7, series: 'ours' })), paper: [{ x: 8, y: 900, series: 'paper' }], log2x: true, logY: true }));
+  for (const c of charts) {
+    const rows = layers(c).flatMap((l) => (l.data?.values ?? []) as { x: number; y: number }[]);
+    const d = await domains(c);
+    inside(d.x, rows.map((r) => r.x), `${c.title} x`);
+    if (d.y[0] === 0) assert.ok(d.y[1] > Math.max(...rows.map((r) => r.y)) * 1.05, `${c.title} y: top ${d.y[1]} too close to ${Math.max(...rows.map((r) => r.y))}`);
+    else inside(d.y, rows.map((r) => r.y), `${c.title} y`);
   }
 });

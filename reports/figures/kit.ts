@@ -3,6 +3,7 @@
  * variable the figure sweeps (lines, our configurations next to the paper's values as a dashed
  * series), and grouped bars in the paper's order (ours and the paper's side by side per group).
  */
+import { yDomain } from '../axes.ts';
 import type { ChartDef, VlSpec } from '../spec-base.ts';
 
 /** Colours of our series (in order) and of the paper's. */
@@ -41,9 +42,12 @@ export function linesVsX(o: { title: string; caption: string; xTitle: string; yT
   const paper = o.paper.filter((r) => finite(r.y));
   const xs = [...new Set([...ours, ...paper].map((r) => r.x))].sort((a, b) => a - b);
   const series = [...new Set([...ours, ...paper].map((r) => r.series))];
+  const ys = [...ours, ...paper].map((r) => r.y);
   const enc = {
-    x: { field: 'x', type: 'quantitative', title: o.xTitle, scale: o.log2x ? { type: 'log', base: 2, nice: false } : { zero: false, nice: true }, axis: { values: xs, format: '~g' } },
-    y: { field: 'y', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log', nice: false } : { zero: true, nice: true }, axis: { format: o.logY ? '~g' : '~r' } },
+    // room around the extreme points, as a declared figure of the run page has (axes.ts yDomain): on a
+    // log axis in decades, a zero-based linear y with 10% above its highest value before rounding
+    x: { field: 'x', type: 'quantitative', title: o.xTitle, scale: o.log2x ? { type: 'log', base: 2, nice: false, domain: yDomain(xs, true, [0.06, 0.06]) } : { zero: false, nice: true }, axis: { values: xs, format: '~g' } },
+    y: { field: 'y', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log', nice: false, domain: yDomain(ys, true) } : { zero: true, nice: true, domainMax: yDomain([0, ...ys], false)[1] }, axis: { format: o.logY ? '~g' : '~r' } },
     color: { field: 'series', type: 'nominal', scale: colorScale(series), legend },
   };
   const layers: VlSpec[] = [{ data: { values: ours }, mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2 }, encoding: enc }];
