@@ -112,7 +112,7 @@ export const RunJsonSchema = z.looseObject({
           metric: z.string(),
           log: z.boolean(),
           n: z.number(),
-          effects: z.array(z.object({ param: z.string(), share: z.number(), lo: z.number(), hi: z.number(), loAt: z.string(), hiAt: z.string() })),
+          effects: z.array(z.object({ param: z.string(), share: z.number(), lo: z.number(), hi: z.number(), loAt: z.string(), hiAt: z.string(), groups: z.number().optional() })),
         }),
       ),
       binned: z.array(z.string()),

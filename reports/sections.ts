@@ -10,7 +10,7 @@ import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from './format.ts';
-import { SENSITIVITY_METHOD, sensitivity, type Sensitivity } from './sensitivity.ts';
+import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivity, sensitivityDesign, jointShares, type Sensitivity, type SensitivityDesign } from './sensitivity.ts';
 import { isQuality, KNEE_DEFINITION, kneeId } from './specs.ts';
 
 /** Dominated feasible points that could be on the front within the 95% CIs (0 without CIs). */
@@ -87,9 +87,11 @@ export function frontTable(run: RunJson, front: PointRow[], varying: string[], h
 export function sensitivitySection(run: RunJson, points: PointRow[]): string {
   const metrics = run.objectives.map((o) => o.metric);
   if (metrics.length === 0 || run.parameters.length === 0) return '';
+  const design = sensitivityDesign(run);
   const blocks = metrics.map((m) => {
-    const s = sensitivityOf(run, points, m);
+    const s = sensitivityOf(run, points, m, design);
     if (s.effects.length === 0) return '';
+    const sum = s.effects.reduce((a, e) => a + e.share, 0);
     const rows = s.effects.map(
       (e, i) =>
         `<tr><td class="num">${i + 1}</td><td><code>${esc(e.param)}</code></td>` +
@@ -98,35 +100,56 @@ export function sensitivitySection(run: RunJson, points: PointRow[]): string {
           ? `<td class="muted" colspan="2">no effect (${esc(fmtMetric(m, e.lo))} at every value)</td></tr>`
           : `<td class="num">${esc(fmtMetric(m, e.lo))} <span class="muted">at ${esc(e.loAt)}</span></td><td class="num">${esc(fmtMetric(m, e.hi))} <span class="muted">at ${esc(e.hiAt)}</span></td></tr>`),
     );
+    const r2 = (s as { r2?: number }).r2;
+    const foot =
+      design === 'grid' || design === 'legacy'
+        ? ''
+        : `<tfoot><tr><td></td><td class="muted" colspan="4">${esc(`sum ${(100 * sum).toFixed(1)}%: estimates, not a decomposition` + (r2 !== undefined ? `; the additive model explains R² = ${(100 * r2).toFixed(1)}% of the variance` : ''))}</td></tr></tfoot>`;
     return (
       `<div class="sens"><h3>${esc(metricTitle(m, ''))}${s.log ? ' <span class="muted">(log10)</span>' : ''}</h3>` +
-      `<table class="sens"><thead><tr><th>#</th><th>parameter</th><th>variance share</th><th>lowest mean</th><th>highest mean</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+      `<table class="sens"><thead><tr><th>#</th><th>parameter</th><th>${esc(SHARE_HEADER[design])}</th><th>lowest mean</th><th>highest mean</th></tr></thead><tbody>${rows.join('')}</tbody>${foot}</table></div>`
     );
   });
   return (
     `<section id="sensitivity"><h2>Sensitivity: which parameters move each objective</h2>` +
-    `<p class="muted">Method: ${esc(SENSITIVITY_METHOD)} ${esc(sensitivityBasis(run, points))}</p><div class="grid">${blocks.join('')}</div></section>`
+    `<p class="muted">Method: ${esc(DESIGN_METHOD[design])} ${esc(SENSITIVITY_METHOD)} ${esc(sensitivityBasis(run, points, design))}</p><div class="grid">${blocks.join('')}</div></section>`
   );
 }
 
+/** The share column's header: what the number is. */
+const SHARE_HEADER: Record<SensitivityDesign, string> = {
+  grid: 'variance share (Sobol first-order)',
+  independent: 'variance share (first-order estimate)',
+  correlated: 'variance share (joint fit)',
+  legacy: 'variance share',
+};
+
 /**
- * An objective's sensitivity: from run.json's table over every point when the run recorded one
- * (parameters with more than 12 values, which need quintile bins, from the report's points), else
- * from the report's points.
+ * An objective's sensitivity. Full grid and independent samples: from run.json's table over every
+ * point when the run recorded one (parameters with more than 12 values, which need quintile bins,
+ * from the report's points), else from the report's points; independent samples less their
+ * sampling bias. A correlated sample: each parameter's term of one model of all parameters
+ * (`jointShares`), from the report's points.
  */
-function sensitivityOf(run: RunJson, points: PointRow[], metric: string): Sensitivity {
+function sensitivityOf(run: RunJson, points: PointRow[], metric: string, design: SensitivityDesign): Sensitivity {
+  if (design === 'correlated') return jointShares(run, points, metric);
   const whole = run.sensitivity?.metrics.find((x) => x.metric === metric);
-  if (!whole) return sensitivity(run, points, metric);
-  const binned = run.sensitivity?.binned ?? [];
-  if (binned.length === 0) return whole;
-  const fromSample = sensitivity({ parameters: binned }, points, metric).effects;
-  const effects = [...whole.effects, ...fromSample].sort((a, b) => b.share - a.share || a.param.localeCompare(b.param));
-  return { ...whole, effects };
+  let s: Sensitivity;
+  if (!whole) s = sensitivity(run, points, metric);
+  else {
+    const binned = run.sensitivity?.binned ?? [];
+    const fromSample = binned.length ? sensitivity({ parameters: binned }, points, metric) : undefined;
+    s = fromSample ? { ...whole, effects: [...whole.effects, ...fromSample.effects.map((e) => ({ ...e, n: fromSample.n }))] } : whole;
+  }
+  if (design !== 'independent') return { ...s, effects: [...s.effects].sort((a, b) => b.share - a.share || a.param.localeCompare(b.param)) };
+  const effects = s.effects.map((e) => ({ ...e, share: e.groups ? epsilonSquared(e.share, (e as { n?: number }).n ?? s.n, e.groups) : e.share }));
+  return { ...s, effects: effects.sort((a, b) => b.share - a.share || a.param.localeCompare(b.param)) };
 }
 
 /** Which points the table is computed from, in words. */
-function sensitivityBasis(run: RunJson, points: PointRow[]): string {
+function sensitivityBasis(run: RunJson, points: PointRow[], design: SensitivityDesign): string {
   const ok = points.filter((p) => p.status === 'ok').length;
+  if (design === 'correlated') return `Computed from the ${ok.toLocaleString('en-US')} successfully evaluated points this report holds.`;
   const n = run.sensitivity?.metrics[0]?.n;
   if (n === undefined) return `Computed from the ${ok.toLocaleString('en-US')} successfully evaluated points this report holds.`;
   const binned = run.sensitivity?.binned ?? [];

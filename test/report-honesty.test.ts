@@ -3,6 +3,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderReport } from '../reports/index.ts';
 import { syntheticRun } from './fixtures/synthetic-run.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PointRow, RunJson } from '../core/results.ts';
+import { readRun } from '../reports/read.ts';
+import { sensitivitySection } from '../reports/sections.ts';
+import { sensitivity } from '../reports/sensitivity.ts';
+import { mulberry32 } from '../sim/rng.ts';
 
 test('run.json notes appear on report.html', async () => {
   const input = syntheticRun({ n: 40 });
@@ -31,4 +40,66 @@ test('the comparison page claims comparable hypervolumes only for runs of one wo
   const other = await renderComparison([{ label: 'A', ...withWorkload(a, gpt2) }, { label: 'B', ...objs }]);
   assert.doesNotMatch(other, /comparable across the runs/);
   assert.match(other, /Not comparable — different objectives: A: .*; B: .*area_mm2 \(min\)/);
+});
+
+/** The shares a sensitivity table shows for `metric`'s block, by parameter (percent). */
+function shares(html: string, title: string): Record<string, number> {
+  const block = html.split('<div class="sens">').find((b) => b.startsWith(`<h3>${title}`));
+  assert.ok(block, `no ${title} table`);
+  return Object.fromEntries([...block.matchAll(/<code>([^<]+)<\/code><\/td><td class="bar"><span[^>]*><\/span><b>([\d.]+)%<\/b>/g)].map((m) => [m[1], Number(m[2])]));
+}
+
+const pt = (id: number, params: Record<string, number>, metrics: Record<string, number>): PointRow => ({ id, params, metrics, feasible: true, pareto: false, status: 'ok', error: '', fidelity: 'analytical' });
+
+test("sensitivity of an nsga2 sweep (the finding's space): a parameter that cannot move area gets no share of it, and the shares are not called a decomposition", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-sens-'));
+  writeFileSync(
+    path.join(dir, 's.yaml'),
+    `name: ns
+workload: { model: bert-base, stage: summarization, seqLen: 384 }
+parameters:
+  algo.tokenKeep: { range: [0.2, 1.0] }
+  algo.valueKeep: { range: [0.2, 1.0] }
+  hw.keySramKB: { range: [50, 400] }
+  hw.dramChannelGBps: { range: [8, 64] }
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+  - { metric: area_mm2, goal: min }
+search: { driver: nsga2, population: 20, generations: 6, seed: 1 }
+`,
+  );
+  execFileSync(process.execPath, ['bin/spatten-dse.js', 'run', path.join(dir, 's.yaml'), '--out', path.join(dir, 'out'), '--progress', 'none', '--no-report'], { encoding: 'utf8' });
+  const { run, points } = await readRun(path.join(dir, 'out'));
+  const html = sensitivitySection(run, points);
+  const area = shares(html, 'area');
+  // before: valueKeep 44.3%, dramChannelGBps 42.5%, tokenKeep 21.5% of area (correlated with keySramKB by the search), 200% in all
+  for (const k of ['algo.valueKeep', 'algo.tokenKeep', 'hw.dramChannelGBps']) assert.ok(area[k] < 2, `${k} credited with ${area[k]}% of area`);
+  assert.ok(area['hw.keySramKB'] > 90, `keySramKB ${area['hw.keySramKB']}%`);
+  assert.doesNotMatch(html, /on a full grid this is the first-order Sobol index/);
+  assert.match(html, /not a decomposition/);
+  assert.match(html, /<th>variance share \(joint fit\)<\/th>/);
+});
+
+test('sensitivity of random/LHS samples: the sampling bias of η² is taken off, so a parameter without effect gets about 0', () => {
+  const rng = mulberry32(3);
+  const points = Array.from({ length: 100 }, (_, i) => {
+    const a = rng();
+    const b = rng();
+    return pt(i, { a, b }, { m: 10 + 5 * a + 0.5 * rng() });
+  });
+  const run = { parameters: ['a', 'b'], objectives: [{ metric: 'm', goal: 'min' }], driver: 'lhs' } as unknown as RunJson;
+  const eta = sensitivity(run, points, 'm').effects.find((e) => e.param === 'b')!.share;
+  assert.ok(eta > 0.02, `η² of the inert b: ${eta}`);
+  const s = shares(sensitivitySection(run, points), 'm');
+  assert.ok(s.b < 1, `b: ${s.b}% (η² ${(100 * eta).toFixed(1)}%)`);
+  assert.ok(s.a > 80, `a: ${s.a}%`);
+});
+
+test('sensitivity of a full grid is unchanged: η², the first-order Sobol index, called a decomposition', () => {
+  const points = [0, 1].flatMap((a) => [0, 1].map((b) => pt(a * 2 + b, { a, b }, { m: a + 2 * b + 10 })));
+  const run = { parameters: ['a', 'b'], objectives: [{ metric: 'm', goal: 'min' }], driver: 'grid', stopReason: 'completed', counts: { total: 4, ok: 4, failed: 0, feasible: 4, pareto: 1 } } as unknown as RunJson;
+  const html = sensitivitySection(run, points);
+  assert.deepEqual(shares(html, 'm'), { b: 80, a: 20 });
+  assert.match(html, /full grid, so this is the first-order Sobol index of the parameter and the shares are a decomposition/);
 });
