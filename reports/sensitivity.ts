@@ -4,12 +4,12 @@
  * Method: first-order variance share (the correlation ratio η², a main-effect estimator): group the
  * evaluated points by the parameter's value, and take the variance of the group means (weighted by
  * group size) over the total variance of the metric. On a full grid this is the first-order Sobol
- * index of the parameter; on random/LHS samples an estimate of it (continuous parameters are
- * binned into quintiles). Metrics drawn on a log scale (positive, spanning more than a decade) are
- * analysed as log10, so multiplicative effects count equally at every magnitude. The main-effect
- * range (lowest and highest group mean, in the metric's units) says by how much. That holds for a
- * full grid; random/LHS samples and a driver's correlated sample need other estimators
- * (`sensitivityDesign`, `epsilonSquared`, `jointShares`).
+ * index of the parameter (continuous parameters are binned into quintiles). Metrics drawn on a log
+ * scale (positive, spanning more than a decade) are analysed as log10, so multiplicative effects
+ * count equally at every magnitude. The main-effect range (lowest and highest group mean, in the
+ * metric's units) says by how much. On random/LHS samples η² is biased upwards by sampling noise,
+ * and on a driver's correlated sample it also holds the effects of correlated parameters: the
+ * report uses other estimators there (`sensitivityDesign`, `epsilonSquared`, `jointShares`).
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { spansDecade } from './axes.ts';
