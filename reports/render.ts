@@ -196,10 +196,11 @@ export async function renderComparison(runs: NamedRun[]): Promise<string> {
   const title = `comparison: ${runs.map((r) => r.label).join(' vs ')}`;
   const body =
     `<header><h1>${esc(title)}</h1><p class="sub">spatten-dse report · ${runs.length} runs · common objectives: ${objectives.map((o) => `<code>${esc(o.metric)}</code> (${o.goal})`).join(', ') || 'none'}</p></header>\n<main>` +
-    `<section id="runs"><h2>Runs</h2>${compareTable(runs, objectives, hvs)}` +
+    `<section id="runs"><h2>Runs</h2>` +
+    (apart.length ? `<ul class="notes">${apart.map((a) => `<li class="warn">${esc(`Not comparable — ${a}.`)}</li>`).join('')}</ul>` : '') +
+    compareTable(runs, objectives, hvs) +
     (apart.length
-      ? `<ul class="notes">${apart.map((a) => `<li class="warn">${esc(`Not comparable — ${a}.`)}</li>`).join('')}</ul>` +
-        `<p class="muted">Hypervolume of each run's front over the common objectives, every objective normalised by the bounds of the union of all runs' feasible points (0 = best, 1 = worst) with reference point 1.1 in each. These runs answer different questions (above), so their hypervolumes and fronts are not comparable: a larger number here does not mean a better search or design.</p></section>`
+      ? `<p class="muted">Hypervolume of each run's front over the common objectives, every objective normalised by the bounds of the union of all runs' feasible points (0 = best, 1 = worst) with reference point 1.1 in each. These runs answer different questions (see the warning above the table), so their hypervolumes and fronts are not comparable: a larger number here does not mean a better search or design.</p></section>`
       : `<p class="muted">Hypervolume of each run's front over the common objectives, every objective normalised by the bounds of the union of all runs' feasible points (0 = best, 1 = worst) with reference point 1.1 in each: larger is better, and the numbers are comparable across the runs on this page (same workload and objectives; the hypervolume in each run.json uses that run's own bounds).</p></section>`) +
     `<section id="fronts"><h2>Fronts overlaid</h2>${objectives.length >= 2 ? `<div class="grid">${charts.html}</div>` : '<p class="muted">Fewer than two common objectives: nothing to overlay.</p>'}</section></main>`;
   return (
