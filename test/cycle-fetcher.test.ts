@@ -52,6 +52,16 @@ test('the fetcher issues at most ports × 32 B per cycle', () => {
   assert.equal(f.end, 1600 + LAT);
 });
 
+test('the fetcher ports are one resource: streams issued together share ports × 32 B per cycle', () => {
+  // 16 channels of 100 cycles each could deliver both streams by 100, but 4 ports issue 4 bursts
+  // per cycle: 6,400 + 6,400 bursts take 3,200 cycles, whichever side they belong to
+  const f = new DramFrontEnd(noRefresh, 16, 4);
+  f.issue(0, stream(0, Array(16).fill(100), 6400));
+  assert.equal(f.end, 1600 + LAT);
+  f.issue(0, stream(2, Array(16).fill(100), 6400));
+  assert.equal(f.end, 3200 + LAT);
+});
+
 test('the idle-channel shortcuts give exactly the per-channel processor-sharing result (random streams vs a reference)', async () => {
   const { availableBefore, timeForAvailable } = await import('../sim/cycle/dram.ts');
   const { mulberry32 } = await import('../sim/workload/trace.ts');
@@ -61,6 +71,7 @@ test('the idle-channel shortcuts give exactly the per-channel processor-sharing 
   const freeK = new Float64Array(ch);
   const freeV = new Float64Array(ch);
   let work = 0;
+  let portFree = 0;
   const rng = mulberry32(5);
   let now = 0;
   for (let k = 0; k < 3000; k++) {
@@ -86,7 +97,8 @@ test('the idle-channel shortcuts give exactly the per-channel processor-sharing 
       sMin = Math.min(sMin, st);
       eMax = Math.max(eMax, own[c]);
     }
-    eMax = Math.max(eMax, aA + s.bursts / 8);
+    portFree = Math.max(portFree, aA) + s.bursts / 8;
+    eMax = Math.max(eMax, portFree);
     const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + 13;
     assert.equal(f.first, first, `stream ${k} first`);
     assert.equal(f.end, Math.max(timeForAvailable(eMax, tim) + 13 - tim.tBurst, first), `stream ${k} end`);

@@ -76,7 +76,7 @@ test('helpers: line cycles, causal prefix sums, capacities, bandwidth', () => {
   assert.equal(keysSeen(10, 10, true), 55);
   assert.equal(keysSeen(4, 10, false), 40);
   // 196 paper-KB (2 × 1024 × 64 × 12 b), half for one head, 64 × 12-bit keys: exactly 1024 (§V-C)
-  assert.equal(sramCapacityVectors(196, 64, 12), 1024);
+  assert.equal(sramCapacityVectors(196, 64, 12, 512), 1024);
   // was 512: the model now derates the HBM peak by refresh (the cycle simulator's 9% loss)
   assert.equal(dramBytesPerCycle(defaultHardware()), B);
   assert.equal(dramBytesPerCycle(hwOf({ fetcherPorts: 4 })), 128); // fetcher cap 4 × 32 B (refresh does not touch it)
@@ -110,9 +110,13 @@ test('hand case: one head, one query (generation)', () => {
   assert.ok(r.activity.dramActivations > 0);
   near(r.energy.dram, (19296 * 8 * (3.97 - 1.21) + r.activity.dramActivations * 1.21 * 512) * 1e-12, 1e-12);
   near(r.gops, (2 * 12800) / r.latency_s / 1e9, 1e-12);
-  // inFlight = 1 on 8 such heads: the serial chain binds for each (softmax streams behind Q·K)
+  // inFlight = 1 on 8 such heads: the in-flight limit holds a head from admission to its final
+  // decision only (RTL stage 2, spec §1.5), so each head's V fetch and prob·V overlap the next
+  // head's K fetch and Q·K; only the last head's part after its decision is paid in series. The
+  // cycle model gives 1,478 cycles here (8 × the full serial path would be 2,018).
   const r1 = analyticalModel(wl(Array.from({ length: 8 }, () => row({})), false), hwOf({ inFlight: 1 }));
-  near(r1.cycles, 8 * serial, 1e-12);
+  assert.ok(r1.cycles < 0.8 * 8 * serial, `${r1.cycles} vs 8 × ${serial}`);
+  near(r1.cycles, 1478, 0.05);
 });
 
 test('hand case: refetch, local-V top-k and token top-k', () => {
@@ -138,12 +142,13 @@ test('hand case: refetch, local-V top-k and token top-k', () => {
 });
 
 test('hand case: summarization spill — keys beyond the resident half are streamed per query', () => {
-  // capK = ⌊7.5·1003.1·8/2/768⌋ = 39 keys resident (paper KB = 196,608/196 B); 100 queries × 61 streamed keys
+  // 7.5 KB = ⌊7.5·1003.1·8/6144⌋ = 9 lines of 512 × 12 b (paper KB = 196,608/196 B); half: 4 lines
+  // (even) = capK 32 keys resident, as the cycle model's footprint; 100 queries × 68 streamed keys
   const hw = hwOf({ keySramKB: 7.5, valueSramKB: 7.5 });
   const w = wl([row({ queries: 100 })], true);
   const r = analyticalModel(w, hw);
-  const kF = 39 + 100 * 61;
-  const vF = 39 + 100 * 100 * (1 - 39 / 100);
+  const kF = 32 + 100 * 68;
+  const vF = 32 + 100 * 100 * (1 - 32 / 100);
   assert.equal(r.dram_bytes, 100 * 96 + kF * 96 + vF * 96);
   // no spill with the default SRAM: K and V fetched once
   const r0 = analyticalModel(w, defaultHardware());
@@ -155,11 +160,12 @@ test('hand case: summarization spill — keys beyond the resident half are strea
   // (the in-order bound, sim/hw/flow-shop.ts; the cycle model gives 2,751 cycles here)
   const dKV = (r0.extra!.dram_cycles_k as number) + (r0.extra!.dram_cycles_v as number);
   near(r0.cycles, dKV + 1300 + 1300 + DRAIN, 1e-12);
-  // causal: 10 queries over 10 keys, capK 3 → streamed Σ_j max(0, j+1−3) = 1+…+7 = 28
-  const hwc = hwOf({ keySramKB: 0.75, valueSramKB: 196 });
-  assert.equal(sramCapacityVectors(0.75, 64, 12), 3);
+  // causal: 10 queries over 10 keys, capK 2 (0.75 KB of 64 × 12-b lines: 7 lines, half 3, one
+  // pair resident) → streamed Σ_j max(0, j+1−2) = 1+…+8 = 36
+  const hwc = hwOf({ keySramKB: 0.75, valueSramKB: 196, qkMultipliers: 64 });
+  assert.equal(sramCapacityVectors(0.75, 64, 12, 64), 2);
   const rc = analyticalModel(wl([row({ queries: 10, keys: 10, valuesFetched: 10, valuesPerQuery: 10, causal: true })], true), hwc);
-  assert.equal(rc.extra!.dram_bytes_k_msb, (3 + 28) * 96);
+  assert.equal(rc.extra!.dram_bytes_k_msb, (2 + 36) * 96);
 });
 
 test('top-k: closed form vs exact DP and the official Monte-Carlo table (spec §1.9)', () => {

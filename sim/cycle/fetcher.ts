@@ -27,6 +27,8 @@ export class DramFrontEnd {
   private eMax = 0;
   /** Channel-cycles of DRAM work issued so far (Σ over channels). */
   work = 0;
+  /** When the fetcher's ports have issued every burst queued so far (≤ ports × 32 B per cycle, over all streams). */
+  private portFree = 0;
   /** Results of the last `issue`: time of the first data and completion time. */
   first = 0;
   end = 0;
@@ -99,7 +101,10 @@ export class DramFrontEnd {
     }
     if (key) this.maxK = Math.max(this.maxK, eMax);
     else this.maxV = Math.max(this.maxV, eMax);
-    eMax = Math.max(eMax, aA + s.bursts / this.ports);
+    // The ports are one resource for all streams (both sides): a stream's bursts are issued after
+    // the bursts of the streams before it, at ≤ `ports` per cycle.
+    this.portFree = Math.max(this.portFree, aA) + s.bursts / this.ports;
+    eMax = Math.max(eMax, this.portFree);
     const first = (sMin === Infinity ? now : sMin > P ? this.timeAfterRefresh(sMin) : sMin) + s.firstLat;
     this.first = first;
     // the last burst leaves its channel at eMax and arrives one access latency later

@@ -185,7 +185,7 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
         t.tkVLat += c.mult * latency;
       }
       if (c.topk >= 0) {
-        const e = expectedEngineCycles(eng.tokenHead, c.k, c.topk);
+        const e = expectedEngineCycles(eng.tokenHead, c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk); // over L: reference.ts
         t.tkT += c.mult * e.busy;
         if (hw.gateTokenTopk) t.gate += c.mult * (e.latency + fix);
       }
@@ -253,8 +253,10 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.acts = dram.acts;
   const gK = dram.dramK;
   const gV = dram.dramV;
-  s.chain = fixSum + Math.max(gK, s.stQk, s.stSm) + s.tkVLat + Math.max(gV, s.stPv);
+  // Only admission → final decision is limited by the heads in flight (reference.ts finishGeneration).
   s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
+  const post = p.requests > 0 ? (fixSum - p.sumW1 * (L_DRAM + lQk + lSm) + s.tkVLat + Math.max(gV, s.stPv)) / p.requests : 0;
+  s.chain = p.sumW1 * (L_DRAM + lQk + lSm) + Math.max(gK, s.stQk, s.stSm) + s.chainHeads * post;
   s.requests = p.requests;
   s.gen = true;
   s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
@@ -298,8 +300,8 @@ function flowRows(p: PreparedWorkload): FlowScratch {
 function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number): void {
   const D = p.D;
   const wb = hw.wordBits;
-  const capK = sramCapacityVectors(hw.keySramKB, D, wb);
-  const capV = sramCapacityVectors(hw.valueSramKB, D, wb);
+  const capK = sramCapacityVectors(hw.keySramKB, D, wb, hw.qkMultipliers);
+  const capV = sramCapacityVectors(hw.valueSramKB, D, wb, hw.pvMultipliers);
   let win = 0;
   const classes = p.classes;
   const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, wb);

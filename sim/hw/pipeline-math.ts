@@ -132,10 +132,16 @@ export function pvCycles(q: number, k: number, vq: number, vRow: number, causal:
   return q * lineCycles(Math.round(vRow), M, D);
 }
 
-/** Keys (or values) of one head that fit in half of an SRAM (double buffering). */
-export function sramCapacityVectors(sramKB: number, D: number, wordBits: number): number {
+/**
+ * Keys (or values) of one head that fit in half of an SRAM (double buffering), in whole array
+ * lines of M × wordBits allocated in pairs (like headLines and sim/cycle/requests.ts footprint:
+ * half of the buffer's lines, at least one pair, rounded down to even).
+ */
+export function sramCapacityVectors(sramKB: number, D: number, wordBits: number, M: number): number {
   // the paper's KB (196 KB = 2 × 1024 × 64 × 12 b): half of 196 KB holds exactly 1024 keys
-  return Math.floor((sramKB * PAPER_KB * 8) / SRAM_HALVES / (D * wordBits) + 1e-9);
+  const half = Math.max(2, Math.floor(bufferLines(sramKB, M, wordBits) / SRAM_HALVES));
+  const even = half - (half & 1);
+  return M >= D ? even * Math.floor(M / D) : Math.floor(even / Math.ceil(D / M));
 }
 
 /** Keys fetched from DRAM by a reused (summarization) request, given the resident capacity. */

@@ -366,7 +366,7 @@ function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: bool
       pn = c.tkN;
       pk = c.tkK;
     }
-    tkCompares += m * ((c.localV ? c.q * pv : 0) + (c.topk >= 0 ? expectedTopkCompares(c.k, c.topk) : 0));
+    tkCompares += m * ((c.localV ? c.q * pv : 0) + (c.topk >= 0 ? expectedTopkCompares(c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk) : 0));
     keyReadElems += m * w1 * c.seen * c.D;
     valReadElems += m * c.q * c.vRow * c.D;
     bytesQ += (m * c.q * c.D * c.queryBits) / 8;

@@ -15,6 +15,8 @@ import { inOrderBound } from './flow-shop.ts';
 /** Generation (no reuse) chain pieces, combined after the loop (see the file comment). */
 interface GenChain {
   fix: number;
+  /** Admission → decision part of fix (the part the heads in flight limit). */
+  fixPre: number;
   k: number;
   qk: number;
   sm: number;
@@ -51,8 +53,8 @@ function addRequestTraffic(s: Sums, r: HeadRequest, hw: HardwareConfig, reuseKV:
   const p = r.refetch;
   let kF: number, vF: number;
   if (reuseKV) {
-    kF = spilledKeys(r.queries, r.keys, r.causal, sramCapacityVectors(hw.keySramKB, D, hw.wordBits));
-    vF = spilledValues(r.queries, r.keys, r.valuesFetched, r.valuesPerQuery, r.causal, sramCapacityVectors(hw.valueSramKB, D, hw.wordBits));
+    kF = spilledKeys(r.queries, r.keys, r.causal, sramCapacityVectors(hw.keySramKB, D, hw.wordBits, hw.qkMultipliers));
+    vF = spilledValues(r.queries, r.keys, r.valuesFetched, r.valuesPerQuery, r.causal, sramCapacityVectors(hw.valueSramKB, D, hw.wordBits, hw.pvMultipliers));
   } else {
     kF = seen;
     vF = r.valuesFetched * r.queries;
@@ -85,7 +87,9 @@ function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: Retur
   const eng = designEngines(hw, D, softmaxLanes(hw));
   const tkVe = c.localV ? expectedEngineCycles(eng.localV, c.tkN, c.tkK) : NO_TOPK;
   const tkV = r.queries * tkVe.busy;
-  const tkTe = r.topk >= 0 ? expectedEngineCycles(eng.tokenHead, r.keys, r.topk) : NO_TOPK;
+  // the last layer's token top-k picks the next iteration's tokens out of L (topk > keys; sim/cycle pipeline.ts tokenTopk)
+  const tkN = r.topk > r.keys ? Math.max(r.L, r.keys) : r.keys;
+  const tkTe = r.topk >= 0 ? expectedEngineCycles(eng.tokenHead, tkN, r.topk) : NO_TOPK;
   const tkT = tkTe.busy;
   s.tkVLat += r.queries * tkVe.latency;
   if (hw.gateTokenTopk && r.topk >= 0) s.gate += tkTe.latency + L_DRAM + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
@@ -99,7 +103,7 @@ function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: Retur
   s.qkMacs += w1 * c.seen * D;
   s.pvMacs += r.queries * c.vRow * D;
   s.smElems += w1 * c.seen;
-  s.tkCompares += (c.localV ? r.queries * expectedTopkCompares(c.tkN, c.tkK) : 0) + (r.topk >= 0 ? expectedTopkCompares(r.keys, r.topk) : 0);
+  s.tkCompares += (c.localV ? r.queries * expectedTopkCompares(c.tkN, c.tkK) : 0) + (r.topk >= 0 ? expectedTopkCompares(tkN, r.topk) : 0);
   s.keyW += kF * D * hw.wordBits + p * kF * D * r.lsbBits;
   s.keyR += w1 * c.seen * D * hw.wordBits;
   s.valW += vF * D * hw.wordBits;
@@ -147,6 +151,7 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
     f.n.push(n);
   } else {
     g.fix += fix;
+    g.fixPre += w1 * (L_DRAM + lQk + lSm);
     g.k += cK;
     g.qk += qk;
     g.sm += sm;
@@ -164,8 +169,13 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
 function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[]): void {
   const nReq = w.requests.length;
   // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass.
-  s.chain = g.fix + Math.max(g.k, g.qk, g.sm) + g.tk + Math.max(g.v, g.pv);
+  // Only admission → final decision is limited by the heads in flight (RTL stage 2 holds ≤ ~8
+  // requests up to the requant decision, spec §1.5); the local-V top-k, V fetch and prob·V after it
+  // overlap the next heads' fetch and Q·K (their sums are stage bounds of their own).
+  // The last head's part after its decision is still paid in series (one head's mean).
   s.chainHeads = Math.max(1, Math.min(hw.inFlight, nReq));
+  const post = nReq > 0 ? (g.fix - g.fixPre + g.tk + Math.max(g.v, g.pv)) / nReq : 0;
+  s.chain = g.fixPre + Math.max(g.k, g.qk, g.sm) + s.chainHeads * post;
   s.requests = nReq;
   s.gen = true;
   const share = keySideShare(s, dramStage(s, hw));
@@ -196,7 +206,7 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   const kCyc: number[] = [];
   const sdCyc: number[] = [];
   const zC = expectedMaxNormal(dramUnits(hw));
-  const g: GenChain = { fix: 0, k: 0, qk: 0, sm: 0, tk: 0, v: 0, pv: 0 };
+  const g: GenChain = { fix: 0, fixPre: 0, k: 0, qk: 0, sm: 0, tk: 0, v: 0, pv: 0 };
   const f: FlowRows = { d: [], q: [], l: [], v: [], p: [], n: [] };
   for (const r of w.requests) {
     const c = requestCore(r);
