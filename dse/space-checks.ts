@@ -25,7 +25,7 @@ import { BENCHMARK_NAMES, benchmarkWorkload } from '../sim/workload/benchmarks.t
 import { modelDirOf, shippedModels } from '../sim/nn/paths.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import type { ParamDomain } from './driver.ts';
-import { driverInfo } from './drivers/index.ts';
+import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
 
 export type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
 
@@ -247,4 +247,17 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
   issues.push(...applicabilityIssues(space, domains, written, kind));
   issues.push(...metricIssues(space, uses, kind));
   return issues;
+}
+
+/**
+ * `search:` settings its driver does not read (samples beside grid or nsga2, population or
+ * generations beside another driver than nsga2): they would be ignored, so they are refused.
+ */
+export function searchSettingIssues(search: SearchConfig): Issue[] {
+  const info = driverInfo(search.driver);
+  return SEARCH_SETTINGS.filter((k) => search[k] !== undefined && !info.settings.includes(k)).map((k) => {
+    const readers = DRIVER_NAMES.filter((d) => driverInfo(d).settings.includes(k));
+    const budget = info.settings.length ? `its budget is ${info.budget}` : `it evaluates every one of its ${info.budget}`;
+    return { path: ['search', k], atKey: true, message: `not read by driver ${search.driver} (only by ${readers.join(', ')}): ${budget}; remove it, or set maxEvals to stop earlier` };
+  });
 }

@@ -14,10 +14,11 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
+import { benchmarkIssues, searchSettingIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
 import { fieldSchema, parameterKeys, parseConstraint, valueMessage, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, valueAt } from './space-issues.ts';
+import { stepShortNotes, sweptBaseNotes } from './space-notes.ts';
 
 // the parameter keys, constraints and --set parsing live in ./params.ts (no YAML, no drivers: the
 // `simulate` command loads them without this module)
@@ -313,37 +314,6 @@ function steppedDomain(p: ParamCheck, lo: number, hi: number, step: number, maxP
   return { key: p.key, kind: 'choice', values };
 }
 
-/** Ranges whose step does not land on the high end: that end is not swept (a note, not an error). */
-function stepShortNotes(space: Space, domains: ParamDomain[]): { path: (string | number)[]; text: string }[] {
-  const out: { path: (string | number)[]; text: string }[] = [];
-  for (const d of domains) {
-    const spec = space.parameters[d.key];
-    if (d.kind !== 'choice' || typeof spec !== 'object' || Array.isArray(spec) || !('range' in spec) || spec.step === undefined) continue;
-    const [lo, hi] = spec.range;
-    const last = d.values[d.values.length - 1] as number;
-    if (Math.abs(hi - last) <= 1e-9 * Math.max(1, Math.abs(hi))) continue;
-    out.push({ path: ['parameters', d.key, 'step'], text: `parameters.${d.key}: step ${spec.step} from ${lo} stops at ${last}, so the range's high end ${hi} is not swept (values ${d.values.join(', ')})` });
-  }
-  return out;
-}
-
-const BLOCK_OF: Record<string, string> = { hw: 'hardware', algo: 'algo', workload: 'workload' };
-
-/** Fields of the hardware/algo/workload blocks that a parameter sweeps: the written value is used by no point (a note). */
-function sweptBaseNotes(raw: object, domains: ParamDomain[]): { path: (string | number)[]; text: string }[] {
-  const out: { path: (string | number)[]; text: string }[] = [];
-  for (const d of domains) {
-    const dot = d.key.indexOf('.');
-    const block = BLOCK_OF[d.key.slice(0, dot)];
-    const field = d.key.slice(dot + 1);
-    const v = block ? valueAt(raw, [block, field]) : undefined;
-    if (v === undefined) continue;
-    const swept = d.kind === 'choice' ? d.values.join(', ') : `${d.low} … ${d.high}`;
-    out.push({ path: [block, field], text: `${block}.${field}: ${JSON.stringify(v)} is used by no point: parameters.${d.key} sets it at every point (${swept})` });
-  }
-  return out;
-}
-
 export interface ParseOptions {
   /** Size guard (default 10^7): a grid with more points, or a driver asked for more, is refused. */
   maxPoints?: number;
@@ -393,21 +363,6 @@ function checkObjectives(space: Space, issues: Issue[]): void {
     if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
     seen.add(o.metric);
   });
-}
-
-/** The `search:` settings each driver reads; the others would be silently ignored. */
-const DRIVER_SETTINGS: Record<string, readonly string[]> = { grid: [], random: ['samples'], lhs: ['samples'], nsga2: ['population', 'generations'] };
-
-/** `samples`, `population` or `generations` given to a driver that does not read them (problems go to `issues`). */
-function checkSearchSettings(space: Space, issues: Issue[]): void {
-  const driver = space.search.driver;
-  const reads = DRIVER_SETTINGS[driver] ?? [];
-  for (const k of ['samples', 'population', 'generations'] as const) {
-    if (space.search[k] === undefined || reads.includes(k)) continue;
-    const readers = Object.keys(DRIVER_SETTINGS).filter((d) => DRIVER_SETTINGS[d].includes(k));
-    const what = driver === 'grid' ? 'the grid driver evaluates every point of the grid' : driver === 'nsga2' ? 'nsga2 proposes population × generations points' : `${driver} draws \`samples\` points`;
-    issues.push({ path: ['search', k], message: `not read by driver ${driver} (only by ${readers.join(', ')}): ${what}; remove it, or set maxEvals to stop earlier`, atKey: true });
-  }
 }
 
 /** The constraints that parse (the others go to `issues`). */
@@ -489,10 +444,10 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
 
   const domains = parseParameters(space, raw, issues, maxPoints);
   const keys = Object.keys(space.parameters);
-  for (const n of stepShortNotes(space, domains)) notes.push(`${file}:${locate(doc, lc, n.path)}: ${n.text}`);
+  for (const n of stepShortNotes(space.parameters, domains)) notes.push(`${file}:${locate(doc, lc, n.path)}: ${n.text}`);
   for (const n of sweptBaseNotes(raw, domains)) notes.push(`${file}:${locate(doc, lc, n.path, true)}: ${n.text}`);
   checkObjectives(space, issues);
-  checkSearchSettings(space, issues);
+  issues.push(...searchSettingIssues(space.search));
   const constraints = parseConstraints(space, issues);
   checkReportCharts(space, keys, domains, issues);
   const written = writtenBlocks(raw);

@@ -44,8 +44,14 @@ export interface DriverInfo {
   /** Evaluations the search asks for over these domains (a grid: its cardinality), and what sets that number. */
   planned(search: Omit<SearchConfig, 'driver'>, domains: readonly ParamDomain[]): number;
   budget: string;
+  /** The `search:` settings it reads (a space giving it another one is refused: it would be ignored). */
+  settings: readonly SearchSetting[];
   create(search: SearchConfig, ctx: DriverContext): Driver;
 }
+
+/** The `search:` settings a driver may read. */
+export type SearchSetting = 'samples' | 'population' | 'generations';
+export const SEARCH_SETTINGS: readonly SearchSetting[] = ['samples', 'population', 'generations'];
 
 /**
  * Drivers that do not adapt to results can take large batches: every batch ends with a barrier
@@ -56,9 +62,9 @@ const samples = (s: Pick<SearchConfig, 'samples'>) => s.samples ?? 100;
 const cardinality = (_s: unknown, domains: readonly ParamDomain[]) => domains.reduce((n, d) => n * (d.kind === 'choice' ? d.values.length : Infinity), 1);
 
 export const DRIVERS = {
-  grid: { intervals: false, exhaustive: true, adaptive: false, batch: nonAdaptiveBatch, planned: cardinality, budget: 'grid points', create: (_s, ctx) => new GridDriver(ctx) },
-  random: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, planned: samples, budget: 'samples', create: (s, ctx) => new RandomDriver(ctx, samples(s)) },
-  lhs: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, planned: samples, budget: 'samples', create: (s, ctx) => new LhsDriver(ctx, { samples: samples(s) }) },
+  grid: { intervals: false, exhaustive: true, adaptive: false, batch: nonAdaptiveBatch, planned: cardinality, budget: 'grid points', settings: [], create: (_s, ctx) => new GridDriver(ctx) },
+  random: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, planned: samples, budget: 'samples', settings: ['samples'], create: (s, ctx) => new RandomDriver(ctx, samples(s)) },
+  lhs: { intervals: true, exhaustive: false, adaptive: false, batch: nonAdaptiveBatch, planned: samples, budget: 'samples', settings: ['samples'], create: (s, ctx) => new LhsDriver(ctx, { samples: samples(s) }) },
   // one generation per batch: the hypervolume trajectory has one point per generation
   nsga2: {
     intervals: true,
@@ -67,6 +73,7 @@ export const DRIVERS = {
     batch: (s) => s.population ?? 40,
     planned: (s) => (s.population ?? 40) * (s.generations ?? 10),
     budget: 'population × generations',
+    settings: ['population', 'generations'],
     create: (s, ctx) => new Nsga2Driver(ctx, { population: s.population ?? 40, generations: s.generations ?? 10 }),
   },
 } as const satisfies Record<string, DriverInfo>;
