@@ -3,7 +3,8 @@
  * and the hypervolume of each front against one common reference (objectives shared by all runs,
  * normalised by the bounds of the union of their feasible points, reference 1.1 per objective),
  * so the numbers are comparable across runs of the same workload and objectives (each run.json's
- * own hypervolume is not); runs of different workloads or objectives are flagged (`incomparable`).
+ * own hypervolume is not); runs of different workloads, objectives, constraints or hardware models
+ * are flagged (`incomparable`).
  */
 import type { Objective } from '../dse/driver.ts';
 import { hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
@@ -38,8 +39,9 @@ const objectivesOf = (run: RunJson) => run.objectives.map((o) => `${o.metric} ($
 
 /**
  * Why the runs' hypervolumes are not comparable, in words (none when they are): runs of different
- * workloads (or baselines) score different problems, and runs of different objectives were searched
- * for different fronts, so a common reference does not make their hypervolumes comparable.
+ * workloads (or baselines), constraints or hardware models score different problems, and runs of
+ * different objectives were searched for different fronts, so a common reference does not make
+ * their hypervolumes comparable.
  */
 export function incomparable(runs: NamedRun[]): string[] {
   const out: string[] = [];
@@ -49,6 +51,9 @@ export function incomparable(runs: NamedRun[]): string[] {
   };
   differ('workloads', workloadOf);
   differ('objectives', objectivesOf);
+  // constraints decide which points may be on a front; a model scores the same designs differently
+  differ('constraints', (r) => [...r.constraints].sort().join(', ') || 'none');
+  differ('hardware models', (r) => r.fidelity ?? r.model);
   return out;
 }
 

@@ -40,6 +40,15 @@ test('the comparison page claims comparable hypervolumes only for runs of one wo
   const other = await renderComparison([{ label: 'A', ...withWorkload(a, gpt2) }, { label: 'B', ...objs }]);
   assert.doesNotMatch(other, /comparable across the runs/);
   assert.match(other, /Not comparable — different objectives: A: .*; B: .*area_mm2 \(min\)/);
+  // the same workload and objectives under another constraint, or scored by another model
+  const limited = withWorkload(b, gpt2);
+  limited.run = { ...limited.run, constraints: ['latency_s <= 0.001'] };
+  const constrained = await renderComparison([{ label: 'A', ...withWorkload(a, gpt2) }, { label: 'B', ...limited }]);
+  assert.match(constrained, /Not comparable — different constraints: A: area_mm2 &lt;= 1.6; B: latency_s &lt;= 0.001/);
+  const cycle = withWorkload(b, gpt2);
+  cycle.run = { ...cycle.run, model: 'cycle', fidelity: 'cycle' };
+  const models = await renderComparison([{ label: 'A', ...withWorkload(a, gpt2) }, { label: 'B', ...cycle }]);
+  assert.match(models, /Not comparable — different hardware models: A: analytical; B: cycle/);
 });
 
 /** The shares a sensitivity table shows for `metric`'s block, by parameter (percent). */
