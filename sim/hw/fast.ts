@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -333,14 +333,14 @@ function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: Dra
     const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
     const pv = pvRow(c, hw.pvMultipliers);
     const q = Math.max(1, c.q);
-    const maxStep = Math.max(qk, sm, tkV, pv);
-    const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
     const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
     const fK = kF > 0 ? Math.min(c.k, kF) / kF : 1;
     const fV = vF > 0 ? Math.min(c.vF, vF) / vF : 1;
     const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / dram.avail;
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
-    win += (m * (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep))) / n;
+    const nPre = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, false, p.requests);
+    const nV = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
+    win += m * summaryWindow(w1 * (L_DRAM + lQk + lSm), L_DRAM + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
     f.d[i] = cK + cV;
     f.q[i] = Math.max(qk, sm);
     f.l[i] = f.q[i] / w1;

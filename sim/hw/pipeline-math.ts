@@ -95,6 +95,30 @@ export function headLines(n: number, M: number, D: number): number {
 export function headsInFlight(hw: HardwareConfig, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
   return headsFit(hw, bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits), bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), keys, values, D, reuse, requests);
 }
+/**
+ * Summarization heads holding value lines at once: a head takes its value lines at admission (V is
+ * fetched with K) and frees them after its prob·V (RTL stage 19), on an allocator of its own (16
+ * live allocations); never more than the requests.
+ */
+export function valueHeadsFit(hw: HardwareConfig, vLines: number, values: number, D: number, requests: number): number {
+  const vl = values > 0 ? headLines(values, hw.pvMultipliers, D) : 0;
+  return Math.max(1, Math.min(MAX_ALLOCS, requests, vl <= 0 ? MAX_ALLOCS : vl >= vLines ? 1 : Math.floor(vLines / vl)));
+}
+
+/**
+ * One summarization head's share of the window (cycles): the resident K/V first, then its queries,
+ * which stream the spilled part as they go (`stream` = its K/V DRAM cycles, `first` = the resident
+ * part's). The in-flight limit and the key lines hold a head from admission to its final decision
+ * (RTL stage 2; stage 11 releases the key lines): Q·K and softmax, over `nPre` heads. Its value lines
+ * are held until its prob·V is done (stage 19): the whole head, over `nV` heads. `fixPre` and
+ * `fixPost` are the fixed latencies before and after the decision.
+ */
+export function summaryWindow(fixPre: number, fixPost: number, first: number, stream: number, qk: number, sm: number, tkV: number, pv: number, q: number, nPre: number, nV: number): number {
+  const pre = fixPre + first + Math.max(stream - first, (qk + sm) / q + ((q - 1) / q) * Math.max(qk, sm));
+  const whole = fixPre + fixPost + first + Math.max(stream - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * Math.max(qk, sm, tkV, pv));
+  return Math.max(pre / nPre, whole / nV);
+}
+
 /** `headsInFlight` with the buffer line counts given. */
 export function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
   const kl = headLines(keys, hw.qkMultipliers, D);

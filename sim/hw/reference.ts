@@ -7,7 +7,7 @@ import type { HwResult } from './types.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_BUF, L_DRAM, NO_TOPK, dramStage, headsInFlight, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -135,13 +135,13 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
   const n = headsInFlight(hw, r.keys, r.valuesFetched, D, reuseKV, nReq);
   if (reuseKV) {
     const q = Math.max(1, r.queries);
-    const maxStep = Math.max(qk, sm, tkV, pv);
     const fK = kF > 0 ? Math.min(r.keys, kF) / kF : 1;
     const fV = vF > 0 ? Math.min(r.valuesFetched, vF) / vF : 1;
     const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / avail;
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
-    // the resident K/V first, then the queries, which stream the spilled part as they go
-    s.win += (fix + first + Math.max(cK + cV - first, (qk + sm + tkV + pv) / q + ((q - 1) / q) * maxStep)) / n;
+    const nPre = headsInFlight(hw, r.keys, r.valuesFetched, D, false, nReq);
+    const nV = valueHeadsFit(hw, bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), r.valuesFetched, D, nReq);
+    s.win += summaryWindow(w1 * (L_DRAM + lQk + lSm), L_DRAM + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
     f.d.push(cK + cV);
     const key = Math.max(qk, sm);
     f.q.push(key);
