@@ -63,7 +63,9 @@ test('same results with 1 and 2 workers', async () => {
 
 test('abort resolves queued and in-flight tasks as aborted', async () => {
   const pool = new EvalPool({ jobs: 1 });
-  const runs = [pool.run(call('spin', 50_000_000, 1)), pool.run(call('square', 2)), pool.run(call('square', 3))];
+  // ~2e9 iterations take seconds on any host (50e6 took 0.1-0.5 s, and on a quiet machine it ended
+  // before the abort at 300 ms, with nothing left to abort): the abort always finds it running or queued
+  const runs = [pool.run(call('spin', 2_000_000_000, 1)), pool.run(call('square', 2)), pool.run(call('square', 3))];
   await new Promise((r) => setTimeout(r, 300));
   await pool.abort();
   const rs = await Promise.all(runs);
