@@ -341,10 +341,8 @@ export async function pointBreakdown(ctx: EvalContext, params: Params, known?: A
   const hw = evaluateHardware(point, { fidelity: primaryModel(ctx), overrides: await measuredOverrides(ctx, point, known), options: ctx.modelOptions });
   // The report shows SRAM as its own area category (the model books key/value SRAM under qk/pv)
   // and the DRAM traffic by tensor when the model reports it (analytical: extra.dram_bytes_*).
-  const { sramAreaMm2 } = await import('../sim/hw/area.ts');
-  const kS = sramAreaMm2(point.hw.keySramKB);
-  const vS = sramAreaMm2(point.hw.valueSramKB);
-  const area = { ...hw.area, qk: hw.area.qk - kS, pv: hw.area.pv - vS, keySram: kS, valueSram: vS };
+  const { areaWithSram } = await import('../sim/hw/area.ts');
+  const area = areaWithSram(point.hw, hw.area);
   const x = hw.extra ?? {};
   const dram = ['q', 'k_msb', 'k_lsb', 'v'].every((t) => typeof x[`dram_bytes_${t}`] === 'number')
     ? { Q: x.dram_bytes_q, 'K MSB': x.dram_bytes_k_msb, 'K LSB': x.dram_bytes_k_lsb, V: x.dram_bytes_v }

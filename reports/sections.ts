@@ -10,7 +10,7 @@ import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from './format.ts';
-import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivity, sensitivityDesign, jointShares, type Sensitivity, type SensitivityDesign } from './sensitivity.ts';
+import { DESIGN_METHOD, SENSITIVITY_METHOD, byShare, epsilonSquared, sensitivity, sensitivityDesign, jointShares, type Sensitivity, type SensitivityDesign } from './sensitivity.ts';
 import { isQuality, KNEE_DEFINITION, kneeId } from './specs.ts';
 
 /** Dominated feasible points that could be on the front within the 95% CIs (0 without CIs). */
@@ -141,9 +141,9 @@ function sensitivityOf(run: RunJson, points: PointRow[], metric: string, design:
     const fromSample = binned.length ? sensitivity({ parameters: binned }, points, metric) : undefined;
     s = fromSample ? { ...whole, effects: [...whole.effects, ...fromSample.effects.map((e) => ({ ...e, n: fromSample.n }))] } : whole;
   }
-  if (design !== 'independent') return { ...s, effects: [...s.effects].sort((a, b) => b.share - a.share || a.param.localeCompare(b.param)) };
-  const effects = s.effects.map((e) => ({ ...e, share: e.groups ? epsilonSquared(e.share, (e as { n?: number }).n ?? s.n, e.groups) : e.share }));
-  return { ...s, effects: effects.sort((a, b) => b.share - a.share || a.param.localeCompare(b.param)) };
+  if (design !== 'independent') return { ...s, effects: [...s.effects].sort(byShare) };
+  const effects = s.effects.map((e) => ({ ...e, share: e.groups ? epsilonSquared(e.share, e.n ?? s.n, e.groups) : e.share }));
+  return { ...s, effects: effects.sort(byShare) };
 }
 
 /** Which points the table is computed from, in words. */

@@ -25,7 +25,12 @@ export interface Effect {
   hiAt: string;
   /** How many groups (values, or quintile bins) the parameter's points fell into. */
   groups?: number;
+  /** Points the share is computed over, when not the table's `n` (a binned parameter ranked from the report's sample). */
+  n?: number;
 }
+
+/** Effects by decreasing share, ties by name. */
+export const byShare = (a: Effect, b: Effect): number => b.share - a.share || a.param.localeCompare(b.param);
 
 export interface Sensitivity {
   metric: string;
@@ -92,7 +97,7 @@ export function sensitivity(run: Pick<RunJson, 'parameters'>, points: PointRow[]
     }
     effects.push({ param: k, share: total > 0 ? between / total : 0, lo, hi, loAt, hiAt, groups: groups.size });
   }
-  effects.sort((a, b) => b.share - a.share || a.param.localeCompare(b.param));
+  effects.sort(byShare);
   return { metric, log, n, effects };
 }
 
@@ -384,6 +389,6 @@ export function jointShares(run: Pick<RunJson, 'parameters'>, points: PointRow[]
     const chance = n > d ? (blocks[b].length / (n - d)) * (1 - r2) : 0;
     return { ...e, share: yy > 0 ? Math.min(1, Math.max(0, v / yy - chance)) : 0 };
   });
-  effects.sort((a, b) => b.share - a.share || a.param.localeCompare(b.param));
+  effects.sort(byShare);
   return { ...marginal, effects, r2 };
 }

@@ -31,6 +31,17 @@ parameters:
 search: { driver: grid }
 `;
 
+/** Runs `yaml` as a space in a fresh folder without a report (exit 0 asserted): the folder, the output folder and its run.json. */
+function runSpace(yaml: string): { dir: string; out: string; run: any } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
+  const space = path.join(dir, 'space.yaml');
+  writeFileSync(space, yaml);
+  const out = path.join(dir, 'out');
+  const r = cli(['run', space, '--out', out, '--progress', 'none', '--no-report']);
+  assert.equal(r.code, 0, r.err);
+  return { dir, out, run: JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) };
+}
+
 function readCsv(file: string): Record<string, string>[] {
   const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
@@ -127,12 +138,7 @@ test('a rerun with --no-report leaves no report.html of the earlier run beside t
 });
 
 test("simulate's area line names the same parts with the same numbers as run.json's highlight of that point", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
-  const space = path.join(dir, 'tiny.yaml');
-  writeFileSync(space, TINY.replace('  hw.qkMultipliers: [256, 512]\n', '  hw.qkMultipliers: [256, 512]\n  hw.keySramKB: [98, 196]\n'));
-  const out = path.join(dir, 'out');
-  assert.equal(cli(['run', space, '--out', out, '--progress', 'none', '--no-report']).code, 0);
-  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  const { run } = runSpace(TINY.replace('  hw.qkMultipliers: [256, 512]\n', '  hw.qkMultipliers: [256, 512]\n  hw.keySramKB: [98, 196]\n'));
   const h = run.highlights[0] as { params: Record<string, number>; area: Record<string, number> };
   const sets = Object.entries(h.params).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   const r = cli(['simulate', '-w', 'gpt2-small', '--stage', 'generation', '--seq-len', '128', '--gen-tokens', '4', ...sets]);
@@ -175,12 +181,7 @@ parameters: { algo.tokenKeep: [0.5] }
 test("the report's YAML snippet of a summarization point is a valid space file's workload/hardware/algo", async () => {
   const { yamlSnippet } = await import('../reports/commands.ts');
   const { parseSpace } = await import('../dse/space.ts');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
-  const space = path.join(dir, 'bert.yaml');
-  writeFileSync(space, TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ model: bert-base, stage: summarization, seqLen: 128 }'));
-  const out = path.join(dir, 'out');
-  assert.equal(cli(['run', space, '--out', out, '--progress', 'none', '--no-report']).code, 0);
-  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  const { run } = runSpace(TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ model: bert-base, stage: summarization, seqLen: 128 }'));
   const snippet = yamlSnippet(run, run.highlights[0].params);
   assert.doesNotThrow(() => parseSpace(`name: snip\n${snippet}\nobjectives: [{ metric: latency_s, goal: min }]\nparameters: { hw.dramChannels: [16] }\n`, 'snip.yaml'), snippet);
 });

@@ -8,7 +8,7 @@ import { defaultAlgo, HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, typ
 import { MODEL_SHAPES } from '../../sim/workload/models.ts';
 import { evaluateHardware, resolveWorkload } from '../../sim/index.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
-import { sramAreaMm2 } from '../../sim/hw/area.ts';
+import { areaWithSram } from '../../sim/hw/area.ts';
 import { fsMessage, InputError, isUserFsError } from '../errors.ts';
 import { FAST_FIDELITY, FIDELITIES, FIDELITY_NAMES, type FidelityName } from '../../sim/fidelities.ts';
 import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../../sim/metrics.ts';
@@ -249,16 +249,6 @@ export function algoText(algo: AlgoConfig): string {
   return diff.length ? diff.map(([k, v]) => `${k}=${v}`).join(' ') : 'defaults (no pruning, 12-bit K/V, no LSB refetch)';
 }
 
-/**
- * The area breakdown with the key and value SRAM as their own entries, as run.json's highlights
- * and the report show it (the model books them under qk and pv) and as the energy line splits them.
- */
-function areaWithSram(point: DesignPoint, area: HwResult['area']): Record<string, number> {
-  const kS = sramAreaMm2(point.hw.keySramKB);
-  const vS = sramAreaMm2(point.hw.valueSramKB);
-  return { ...area, qk: area.qk - kS, pv: area.pv - vS, keySram: kS, valueSram: vS };
-}
-
 /** Prints the result as text: the workload and its settings, one line per metric, the breakdowns, the baseline comparison. */
 function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel: string | undefined): void {
   const w = point.workload;
@@ -269,7 +259,7 @@ function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel
     ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${accuracyModel})`] : []),
     `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
     `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
-    `area (mm²): ${Object.entries(areaWithSram(point, r.area)).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+    `area (mm²): ${Object.entries(areaWithSram(point.hw, r.area)).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
     ...(cmp ? [`vs ${cmp.baseline} (${cmp.scope}): speedup ${fmt(cmp.speedup)}×, energy saving ${fmt(cmp.energy_saving)}×  (baseline ${fmtSig(cmp.baseline_latency_s * 1e3, 'ms')}, ${fmtSig(cmp.baseline_energy_j * 1e3, 'mJ')})`] : []),
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -25,6 +25,16 @@ export function sramAreaMm2(kb: number): number {
   return t.sramMm2PerKB.value * (ex === 1 ? kb : Math.pow(kb, ex));
 }
 
+/**
+ * An area breakdown with the key and value SRAM as their own entries (the model books each SRAM
+ * under its array, qk and pv), as run.json's highlights, the report and `simulate` show it.
+ */
+export function areaWithSram(hw: Pick<HardwareConfig, 'keySramKB' | 'valueSramKB'>, area: AreaBreakdown): Record<string, number> {
+  const kS = sramAreaMm2(hw.keySramKB);
+  const vS = sramAreaMm2(hw.valueSramKB);
+  return { ...area, qk: area.qk - kS, pv: area.pv - vS, keySram: kS, valueSram: vS };
+}
+
 /** Width law for multiplier-dominated logic (1 at 12 bits). */
 export function widthFactor(wordBits: number): number {
   const r = wordBits / 12;
