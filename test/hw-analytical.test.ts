@@ -202,6 +202,8 @@ test('fast path (prepared + memo) equals the reference loop', () => {
     defaultHardware(),
     hwOf({ qkMultipliers: 128, pvMultipliers: 32, softmaxParallelism: 3, topkParallelism: 5, keySramKB: 20, valueSramKB: 9, inFlight: 1, dramChannels: 3, fetcherPorts: 2, wordBits: 8, clockGHz: 0.7 }),
     hwOf({ qkMultipliers: 2048, pvMultipliers: 1024, topkParallelism: 64, inFlight: 32, dramChannels: 64 }),
+    // generation heads larger than the key buffer, the fetcher ports not binding: the LSB pass re-reads the MSBs
+    hwOf({ keySramKB: 24, qkMultipliers: 256 }),
     // extreme schema values: the memo keys must stay exact and distinct
     hwOf({ qkMultipliers: 65536, pvMultipliers: 1, softmaxParallelism: 1024, topkParallelism: 1 }),
     hwOf({ qkMultipliers: 1, pvMultipliers: 65536, softmaxParallelism: 1, topkParallelism: 1024 }),
@@ -224,12 +226,14 @@ test('fast path (prepared + memo) equals the reference loop', () => {
 test('DRAM timings no other design shares (entries used once): interleaved workloads, repeats and re-sightings equal the reference', () => {
   // each dramChannelGBps below is a timing of its own: its first pricing is not memoised and
   // writes into per-workload scratch (fast.ts onceDram, window.ts onceArrays)
-  const works = [build({}), build({ tokenKeep: 0.4, valueKeep: 0.5 }, { model: 'gpt2-small', stage: 'generation', seqLen: 500, genTokens: 8 })];
+  // the third workload has an LSB pass, and at 24 KB its heads (300+ keys, 38+ lines) split the key buffer (31 lines)
+  const works = [build({}), build({ tokenKeep: 0.4, valueKeep: 0.5 }, { model: 'gpt2-small', stage: 'generation', seqLen: 500, genTokens: 8 }), build({ msbBits: 6, lsbBits: 4 }, { seqLen: 300, genTokens: 3 })];
   const preps = works.map((w) => prepareWorkload(w));
   const X = hwOf({ dramChannelGBps: 17.123 });
   const Y = hwOf({ dramChannelGBps: 23.456, dramChannels: 8 });
   const Z = hwOf({ dramChannelGBps: 29.75, qkMultipliers: 256 });
-  const order: Array<[number, HardwareConfig]> = [[0, X], [1, Y], [0, X], [1, X], [0, Y], [0, Z], [1, Z], [0, X], [1, Y], [0, Z]];
+  const S = hwOf({ dramChannelGBps: 31.5, keySramKB: 24 });
+  const order: Array<[number, HardwareConfig]> = [[0, X], [1, Y], [0, X], [1, X], [0, Y], [0, Z], [1, Z], [0, X], [1, Y], [0, Z], [2, S], [2, X], [2, S], [1, S], [2, S]];
   const out = createFastMetrics();
   for (const [i, hw] of order) {
     evaluatePrepared(preps[i], hw, out);
@@ -353,7 +357,26 @@ test('bert-base summarization at 128 is compute-bound: doubling the datapath giv
   near(bw, base, 0.02);
 });
 
-test('more SRAM never increases summarization DRAM bytes; generation ignores SRAM size', () => {
+test('hand case: a generation head larger than the key buffer re-reads its MSBs in the LSB pass', () => {
+  // 100 keys at 512 multipliers (8 keys per line): 13 lines, 14 in pairs; 7.5 KB holds 9 lines.
+  // Q 96 B, MSBs 100·64·6/8 = 4,800 B, LSBs 0.5·100·64·4/8 = 1,600 B, V 9,600 B; the split head's
+  // LSB pass (probability 0.5) fetches the MSBs again: + 2,400 B, and writes them again.
+  const w = wl([row({ keyBits: 6, lsbBits: 4, refetch: 0.5 })], false);
+  const fits = analyticalModel(w, defaultHardware());
+  const split = analyticalModel(w, hwOf({ keySramKB: 7.5 }));
+  assert.equal(fits.dram_bytes, 96 + 4800 + 1600 + 9600);
+  assert.equal(split.dram_bytes, 96 + 4800 + 1600 + 9600 + 2400);
+  assert.equal(split.extra!.dram_bytes_k_msb, 4800 + 2400);
+  assert.equal(fits.activity.keySramWriteBits, 100 * 64 * 12 + 0.5 * 100 * 64 * 4);
+  assert.equal(split.activity.keySramWriteBits, 100 * 64 * 12 + 0.5 * 100 * 64 * 4 + 0.5 * 100 * 64 * 12);
+  assert.ok((split.extra!.dram_cycles_k as number) > (fits.extra!.dram_cycles_k as number), `key-side DRAM cycles ${split.extra!.dram_cycles_k} vs ${fits.extra!.dram_cycles_k}`);
+  assert.ok(split.cycles > fits.cycles, `cycles ${split.cycles} vs ${fits.cycles}`);
+  // no LSB pass, nothing to re-read: the SRAM size does not matter in generation
+  const w0 = wl([row({ keyBits: 6 })], false);
+  assert.equal(analyticalModel(w0, hwOf({ keySramKB: 7.5 })).dram_bytes, analyticalModel(w0, defaultHardware()).dram_bytes);
+});
+
+test('more SRAM never increases summarization DRAM bytes; generation without an LSB pass ignores SRAM size, with one a smaller key SRAM never fetches less', () => {
   const p = prepareWorkload(build({}, { model: 'gpt2-medium', stage: 'summarization', seqLen: 1024 }));
   let prev = Infinity;
   for (const kb of [16, 48, 96, 196, 400]) {
@@ -363,6 +386,15 @@ test('more SRAM never increases summarization DRAM bytes; generation ignores SRA
   }
   const g = prepareWorkload(build({}, { genTokens: 2 }));
   near(evaluatePrepared(g, hwOf({ keySramKB: 16 })).dram_bytes, evaluatePrepared(g, defaultHardware()).dram_bytes, 0);
+  const q = prepareWorkload(build({ msbBits: 6, lsbBits: 4 }, { genTokens: 2 }));
+  let last = 0;
+  for (const kb of [400, 196, 96, 48, 16]) {
+    const b = evaluatePrepared(q, hwOf({ keySramKB: kb })).dram_bytes;
+    assert.ok(b >= last, `bytes fell at ${kb} KB`);
+    last = b;
+  }
+  const atDefault = evaluatePrepared(q, defaultHardware()).dram_bytes;
+  assert.ok(last > atDefault, `16 KB ${last} vs 196 KB ${atDefault}`);
 });
 
 test('top-k parallelism: more comparators never slow down, and matter on pruned GPT-2', () => {

@@ -119,6 +119,8 @@ export interface Footprint {
   keyLines: number;
   valLines: number;
   split: boolean;
+  /** Its keys exceed the key buffer (the MSB lines do not stay resident). */
+  splitK: boolean;
   spillK: number;
   spillKScale: number;
   spillV: number;
@@ -137,7 +139,7 @@ export function footprint(r: HeadRequest, qk: Lanes, pv: Lanes, vpqFull: number,
   kl += kl & 1;
   let vl = Math.ceil(r.valuesFetched / pv.per) * pv.cpl;
   vl += vl & 1;
-  const f: Footprint = { keyLines: kl, valLines: vl, split: false, spillK: 0, spillKScale: 0, spillV: 0, spillVScale: 0 };
+  const f: Footprint = { keyLines: kl, valLines: vl, split: false, splitK: false, spillK: 0, spillKScale: 0, spillV: 0, spillVScale: 0 };
   // Summarization keeps one head's K (V) resident in half of the buffer: the other half prefetches
   // the next head (the paper's 2 × 1024 × 64 × 12 b sizing is double buffering, §V-C) — the
   // analytical model's spill capacity. Generation streams a head larger than the whole buffer.
@@ -145,7 +147,7 @@ export function footprint(r: HeadRequest, qk: Lanes, pv: Lanes, vpqFull: number,
   const valCap = c.reuseKV ? halfLines(c.valBufLines) : c.valBufLines;
   if (kl > keyCap) {
     f.keyLines = kl = keyCap - (keyCap & 1);
-    f.split = true;
+    f.split = f.splitK = true;
     if (c.reuseKV) {
       const capK = Math.floor(kl / qk.cpl) * qk.per;
       f.spillK = K - capK;
@@ -283,8 +285,8 @@ function prepareOne(tb: RequestTable, i: number, r: HeadRequest, c: RequestConte
   if (refetch) {
     const lB = (D * r.lsbBits) / 8;
     const lParts = [sb.part(Lr, K, lB)];
-    // A split generation request lost its MSB lines: the LSB pass refetches them too.
-    if (f.split && !c.reuseKV) lParts.push(sb.part(Lr, K, kB));
+    // A generation request whose keys split the buffer lost its MSB lines: the LSB pass refetches them too.
+    if (f.splitK && !c.reuseKV) lParts.push(sb.part(Lr, K, kB));
     if (f.spillK > 0) lParts.push(sb.part(Lr, f.spillK, lB, f.spillKScale));
     tb.lsbStream[i] = sb.stream(1, lParts);
   }
@@ -299,7 +301,9 @@ function prepareOne(tb: RequestTable, i: number, r: HeadRequest, c: RequestConte
   t[T_PV_MACS] += w.values * D;
   t[T_SOFTMAX] += passes * w.keysSeen;
   const keyLinesWritten = Math.ceil(K / qk.per) * qk.cpl;
-  t[T_KEY_W] += keyLinesWritten * c.keyLineBits * (refetch ? 1 + r.lsbBits / hw.wordBits : 1);
+  // the LSB pass writes its bit planes; MSBs fetched again (split generation head) are written again
+  const reread = refetch && f.splitK && !c.reuseKV ? 1 : 0;
+  t[T_KEY_W] += keyLinesWritten * c.keyLineBits * (refetch ? 1 + r.lsbBits / hw.wordBits + reread : 1);
   t[T_KEY_R] += passes * w.qkLines * c.keyLineBits;
   t[T_VAL_W] += Math.ceil(r.valuesFetched / pv.per) * pv.cpl * c.valLineBits;
   t[T_VAL_R] += w.pvLines * c.valLineBits;

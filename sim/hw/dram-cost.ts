@@ -50,12 +50,13 @@ export function dramUnits(hw: HardwareConfig): number {
 /**
  * σ of one head request's DRAM occupancy over the channels, cycles (refresh-derated): its Q, K,
  * V streams' spreads added as independent variances; the LSB stream (bytes `bL`, expected over
- * the refetch probability p) counts p × the variance of a whole LSB stream.
+ * the refetch probability p) counts p × the variance of a whole LSB stream, and so do the MSBs a
+ * split generation head re-reads in that pass (bytes `bR`, expected, priced as its K stream).
  */
-export function requestSpread(dc: RequestDramCost, bQ: number, bK: number, bL: number, bV: number, p: number, avail: number): number {
+export function requestSpread(dc: RequestDramCost, bQ: number, bK: number, bL: number, bV: number, p: number, avail: number, bR = 0): number {
   const q = bQ * dc.q.sdPerByte;
   const k = bK * dc.k.sdPerByte;
-  const l = p > 0 ? (bL * dc.lsb.sdPerByte) ** 2 / p : 0;
+  const l = p > 0 ? ((bL * dc.lsb.sdPerByte) ** 2 + (bR * dc.k.sdPerByte) ** 2) / p : 0;
   const v = bV * dc.v.sdPerByte;
   return Math.sqrt(q * q + k * k + l + v * v) / avail;
 }

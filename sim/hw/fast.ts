@@ -12,7 +12,7 @@ import { HwMemo } from './memo.ts';
 import { timingId, timingSightings } from './timing-id.ts';
 import { subChannelCount, type HbmTiming } from '../cycle/dram.ts';
 import { beginDesign, cachedGathers } from './gather-cache.ts';
-import { float64Views, windowOf } from './window.ts';
+import { float64Views, windowOf, type SplitTerms } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
 
 function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
@@ -61,6 +61,31 @@ function ensureGroups(G: number): void {
 const shape: RequestShape = { L: 0, keys: 0, queries: 0, valuesFetched: 0, D: 0, keyBits: 0, lsbBits: 0, valueBits: 0, queryBits: 0 };
 const scratchCost = newRequestDramCost();
 
+/** A class's stream shape (into one scratch object). */
+function shapeOf(c: ReqClass): RequestShape {
+  const r = shape;
+  r.L = c.L;
+  r.keys = c.k;
+  r.queries = c.q;
+  r.valuesFetched = c.vF;
+  r.D = c.D;
+  r.keyBits = c.keyBits;
+  r.lsbBits = c.lsbBits;
+  r.valueBits = c.valueBits;
+  r.queryBits = c.queryBits;
+  return r;
+}
+
+/** A generation class's bytes per instance (no reuse): Q, K MSBs, K LSBs (× refetch probability), V (into one scratch object). */
+const bytes = { q: 0, k: 0, l: 0, v: 0 };
+function generationBytes(c: ReqClass): typeof bytes {
+  bytes.q = (c.q * c.D * c.queryBits) / 8;
+  bytes.k = (c.seen * c.D * c.keyBits) / 8;
+  bytes.l = (c.p * c.seen * c.D * c.lsbBits) / 8;
+  bytes.v = (c.vF * c.q * c.D * c.valueBits) / 8;
+  return bytes;
+}
+
 /** Prices each DRAM group's streams once; summarization keeps the costs, generation its key-side cycles, spread, V bytes, V cycles per byte and activations. */
 function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, groupCost: RequestDramCost[], tim: HbmTiming): void {
   const avail = d.avail;
@@ -68,27 +93,14 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
   if (!p.reuseKV) beginDesign(tim, hw.dramChannels, hw.clockGHz);
   for (let g = 0; g < p.dramReps.length; g++) {
     const c = p.classes[p.dramReps[g]];
-    const r = shape;
-    r.L = c.L;
-    r.keys = c.k;
-    r.queries = c.q;
-    r.valuesFetched = c.vF;
-    r.D = c.D;
-    r.keyBits = c.keyBits;
-    r.lsbBits = c.lsbBits;
-    r.valueBits = c.valueBits;
-    r.queryBits = c.queryBits;
+    const r = shapeOf(c);
     if (p.reuseKV) {
       groupCost[g] = requestDramCost(r, hw.dramChannels, tim, hw.clockGHz);
       continue;
     }
     // generation keeps only the sums below: the costs go to a scratch object
     const dc = requestCostFrom(scratchCost, r, cachedGathers);
-    // class bytes in generation (no reuse): Q, K MSBs, K LSBs (× refetch probability), V
-    const bQ = (c.q * c.D * c.queryBits) / 8;
-    const bK = (c.seen * c.D * c.keyBits) / 8;
-    const bL = (c.p * c.seen * c.D * c.lsbBits) / 8;
-    const bV = (c.vF * c.q * c.D * c.valueBits) / 8;
+    const { q: bQ, k: bK, l: bL, v: bV } = generationBytes(c);
     gKc[g] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
     gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
     gKw[g] = gKc[g] + d.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail);
@@ -96,6 +108,42 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
     gVc[g] = dc.v.cyclesPerByte;
     gActs[g] = bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
   }
+}
+
+/**
+ * A workload with refetches on a design whose key buffer some head does not fit (window.ts
+ * windowTable asks, once per table): each class's terms as a head that splits the buffer, its LSB
+ * pass fetching the MSBs again, priced as its K stream (reference.ts addRequestTraffic). Kept on
+ * the DRAM entry; an entry used once writes them into the workload's scratch (`onceRe`).
+ */
+function rereadOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): SplitTerms {
+  if (dram.re !== undefined) return dram.re;
+  const C = p.classes.length;
+  const G = p.dramReps.length;
+  const [sd, kw, k, a] = dram.kept ? float64Views(4, C) : (p.onceRe ??= float64Views(4, C));
+  ensureGroups(G);
+  const tim = dramProfileTiming(hw);
+  const avail = dram.avail;
+  beginDesign(tim, hw.dramChannels, hw.clockGHz);
+  for (let g = 0; g < G; g++) {
+    const c = p.classes[p.dramReps[g]];
+    const dc = requestCostFrom(scratchCost, shapeOf(c), cachedGathers);
+    const { q: bQ, k: bK, l: bL, v: bV } = generationBytes(c);
+    const bR = c.p * bK;
+    const kc = (bQ * dc.q.cyclesPerByte + (bK + bR) * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+    gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail, bR);
+    gKw[g] = kc + dram.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail, bR);
+    gKc[g] = (bR * dc.k.cyclesPerByte) / avail;
+    gActs[g] = bR * dc.k.activationsPerByte;
+  }
+  for (let i = 0; i < C; i++) {
+    const g = p.dramGroup[i];
+    sd[i] = gSd[g];
+    kw[i] = gKw[g];
+    k[i] = gKc[g];
+    a[i] = gActs[g];
+  }
+  return (dram.re = { sd, kw, k, a, zC: dram.zC, cs: p.classes });
 }
 
 /**
@@ -127,7 +175,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const [sd, kw] = kept ? float64Views(2, C) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, kept };
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : [];
       priceGroups(p, hw, d, groupCost, tim);
       for (let i = 0; i < C; i++) {
@@ -243,15 +291,17 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
 /** Generation: DRAM sums, the chain, and Σ window/heads in flight from the memoised crossover table (allocates nothing once memoised). */
 function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number, fixSum: number): void {
   const wb = hw.wordBits;
-  s.bytesKMsb = p.bytesKMsb;
+  // the window table also sums what the heads that split the key buffer fetch again (their MSBs)
+  const tab = windowOf(p, hw, dram, p.refetches ? rereadOf : undefined);
+  s.bytesKMsb = p.bytesKMsb + tab.reBytes;
   s.bytesKLsb = p.bytesKLsb;
   s.bytesV = p.bytesV;
-  s.keyW = p.keyWriteElems * wb + p.keyWriteLsbBits;
+  s.keyW = p.keyWriteElems * wb + p.keyWriteLsbBits + tab.reWrites * wb;
   s.valW = p.valWriteElems * wb;
-  s.dramK = dram.dramK;
+  s.dramK = dram.dramK + tab.reK;
   s.dramV = dram.dramV;
-  s.acts = dram.acts;
-  const gK = dram.dramK;
+  s.acts = dram.acts + tab.reA;
+  const gK = s.dramK;
   const gV = dram.dramV;
   // Only admission → final decision is limited by the heads in flight (reference.ts finishGeneration).
   s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
@@ -262,7 +312,6 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
   // Window (admission → final decision) per class, over the heads that can be in flight:
   // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
-  const tab = windowOf(p, hw, dram);
   const thr = tab.thr;
   const inv = 1 / keySideShare(s, dramStage(s, hw));
   let lo = 0;

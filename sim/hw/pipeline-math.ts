@@ -86,6 +86,16 @@ export function headLines(n: number, M: number, D: number): number {
 }
 
 /**
+ * Generation: a head whose key lines exceed the whole key buffer streams through it (sim/cycle
+ * requests.ts footprint), so its MSB lines are gone when the requant decision asks for the LSB
+ * pass, and that pass fetches the MSBs again with the LSBs (the RTL admits no such head: an
+ * extension both models make the same way).
+ */
+export function splitsKeyBuffer(hw: HardwareConfig, keys: number, D: number): boolean {
+  return headLines(keys, hw.qkMultipliers, D) > bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
+}
+
+/**
  * Heads that can be in flight at once: the in-flight limit, the key-buffer allocator (16 live
  * allocations), the heads whose key lines fit in the key buffer together (a head holds its lines
  * from admission to its final progressive-quantization decision; a head larger than the buffer

@@ -11,7 +11,7 @@ import { newSums, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { EMPTY, IndexTable } from './index-table.ts';
 import { forEachRun, generationPlan, type GenerationPlan } from '../workload/build.ts';
-import { windowCapacity, type WindowOrder } from './window.ts';
+import { windowCapacity, type SplitTerms, type WindowOrder } from './window.ts';
 
 
 /**
@@ -100,6 +100,10 @@ export interface PreparedWorkload {
   windows: Map<number, Map<DramSums, WindowOrder>>;
   /** The per-class arrays of DRAM entries used once (fast.ts onceDram), made on first use. */
   onceDram?: [Float64Array, Float64Array];
+  /** The split-head terms of DRAM entries used once (fast.ts rereadOf), made on first use. */
+  onceRe?: Float64Array[];
+  /** Generation with an LSB pass in some class: a head that splits the key buffer re-reads its MSBs (pipeline-math.ts splitsKeyBuffer, fast.ts rereadOf). */
+  refetches: boolean;
   windowCount: number;
   /** Scratch sums reused by every evaluation. */
   scratch: Sums;
@@ -114,6 +118,8 @@ export interface DramSums {
   sd: Float64Array;
   /** Generation: a class instance's key-side stream time in its window: its channel-mean DRAM cycles + z_C·σ of its key-side streams (a stream completes at its busiest channel). */
   kw: Float64Array;
+  /** Generation with refetches: each class's terms as a head that splits the key buffer (fast.ts rereadOf), made when a design first needs them. */
+  re: SplitTerms | undefined;
   /** Expected maximum of that many independent standard normals (the channels: dram-cost.ts expectedMaxNormal). */
   zC: number;
   /** Generation: key-side and value-side DRAM cycles and activations of the workload. */
@@ -293,6 +299,7 @@ function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int
 
 /** A prepared workload with empty sums and memo tables. */
 function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array): PreparedWorkload {
+  const refetches = !w.reuseKV && classes.some((c) => c.p > 0);
   return {
     name: w.name,
     reuseKV: w.reuseKV,
@@ -316,6 +323,7 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     valReadElems: 0,
     sumW1: 0,
     headRuns: [],
+    refetches,
     ...dramGroups(classes),
     // stage sums are stored when made a second time: a sweep of distinct points would keep each
     // one until the table empties, to be copied and collected later (memo.ts seenBefore)

@@ -7,7 +7,7 @@ import type { HwResult } from './types.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -32,6 +32,8 @@ interface RequestTraffic {
   bQ: number;
   bK: number;
   bL: number;
+  /** MSB bytes the LSB pass fetches again (a split generation head; expected over p). */
+  bR: number;
   bV: number;
   dc: RequestDramCost;
   cK: number;
@@ -62,18 +64,19 @@ function addRequestTraffic(s: Sums, r: HeadRequest, hw: HardwareConfig, reuseKV:
   const bQ = (r.queries * D * r.queryBits) / 8;
   const bK = (kF * D * r.keyBits) / 8;
   const bL = (p * kF * D * r.lsbBits) / 8;
+  const bR = !reuseKV && splitsKeyBuffer(hw, r.keys, D) ? p * bK : 0;
   const bV = (vF * D * r.valueBits) / 8;
   s.bytesQ += bQ;
-  s.bytesKMsb += bK;
+  s.bytesKMsb += bK + bR;
   s.bytesKLsb += bL;
   s.bytesV += bV;
   const dc = requestDramCost(r, hw.dramChannels, tim, hw.clockGHz);
-  const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+  const cK = (bQ * dc.q.cyclesPerByte + (bK + bR) * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
   const cV = (bV * dc.v.cyclesPerByte) / avail;
   s.dramK += cK;
   s.dramV += cV;
-  s.acts += bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
-  return { kF, vF, bQ, bK, bL, bV, dc, cK, cV };
+  s.acts += bQ * dc.q.activationsPerByte + (bK + bR) * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
+  return { kF, vF, bQ, bK, bL, bR, bV, dc, cK, cV };
 }
 
 /** Stage work, top-k, gate bubbles and activity counts of one request, added to `s`. */
@@ -104,7 +107,8 @@ function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: Retur
   s.pvMacs += r.queries * c.vRow * D;
   s.smElems += w1 * c.seen;
   s.tkCompares += (c.localV ? r.queries * expectedTopkCompares(c.tkN, c.tkK) : 0) + (r.topk >= 0 ? expectedTopkCompares(tkN, r.topk) : 0);
-  s.keyW += kF * D * hw.wordBits + p * kF * D * r.lsbBits;
+  // every fetched element is written (the MSBs a split generation head re-reads again)
+  s.keyW += kF * D * hw.wordBits + p * kF * D * r.lsbBits + (t.bR > 0 ? p * kF * D * hw.wordBits : 0);
   s.keyR += w1 * c.seen * D * hw.wordBits;
   s.valW += vF * D * hw.wordBits;
   s.valR += r.queries * c.vRow * D * hw.wordBits;
@@ -211,8 +215,8 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   for (const r of w.requests) {
     const c = requestCore(r);
     const t = addRequestTraffic(s, r, hw, w.reuseKV, c.seen, avail, tim);
-    kCyc.push(t.cK + zC * requestSpread(t.dc, t.bQ, t.bK, t.bL, 0, r.refetch, avail));
-    sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail));
+    kCyc.push(t.cK + zC * requestSpread(t.dc, t.bQ, t.bK, t.bL, 0, r.refetch, avail, t.bR));
+    sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail, t.bR));
     const st = addRequestCompute(s, r, hw, c, t);
     addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st);
   }

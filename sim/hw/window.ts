@@ -4,7 +4,7 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { MAX_ALLOCS, bufferLines, headLines, rowsCycles } from './pipeline-math.ts';
-import type { DramSums, PreparedWorkload } from './prepare.ts';
+import type { DramSums, PreparedWorkload, ReqClass } from './prepare.ts';
 
 /**
  * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = key-side
@@ -26,6 +26,25 @@ export interface WindowTable {
    * are left out of the prefix sums, which scale kc by 1/share.
    */
   alone: number;
+  /** Heads that split the key buffer (their LSB pass re-reads the MSBs): Σ the re-read's key-side DRAM cycles, activations, bytes, and key-SRAM elements written again. */
+  reK: number;
+  reA: number;
+  reBytes: number;
+  reWrites: number;
+}
+
+/**
+ * What the heads of a workload with refetches change when they split the key buffer (the LSB
+ * pass re-reads the MSBs; fast.ts rereadOf): per class, the DRAM entry's σ and key-side time of
+ * such a head, the re-read's cycles and activations per instance; z_C and the classes.
+ */
+export interface SplitTerms {
+  sd: Float64Array;
+  kw: Float64Array;
+  k: Float64Array;
+  a: Float64Array;
+  zC: number;
+  cs: ReqClass[];
 }
 
 /**
@@ -43,6 +62,8 @@ export interface WindowOrder {
   msd: Float64Array;
   klByClass: Float64Array;
   kl: Float64Array;
+  /** The class at each crossover position. */
+  cls: Int32Array;
   byLines: Map<number, WindowTable>;
 }
 
@@ -90,7 +111,7 @@ function onceArrays(C: number): OnceArrays {
   if (once === undefined || once.C !== C) {
     const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
     const [prefX, prefF] = float64Views(2, C + 1);
-    once = { C, order: { thr, mx, mf, mw, msd, kl, klByClass, byLines: new Map() }, prefX, prefF };
+    once = { C, order: { thr, mx, mf, mw, msd, kl, klByClass, cls: new Int32Array(C), byLines: new Map() }, prefX, prefF };
   }
   return once;
 }
@@ -112,7 +133,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
   if (reuse) o = onceArrays(C).order;
   else {
     const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
-    o = { thr, mx, mf, mw, msd, kl, klByClass, byLines: new Map() };
+    o = { thr, mx, mf, mw, msd, kl, klByClass, cls: new Int32Array(C), byLines: new Map() };
   }
   for (let i = 0; i < C; i++) {
     const c = cs[i];
@@ -131,6 +152,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     o.mx[j] = cs[i].mult * xs[i];
     o.mf[j] = cs[i].mult * dram.kw[i];
     o.kl[j] = o.klByClass[i];
+    o.cls[j] = i;
   }
   return o;
 }
@@ -271,8 +293,12 @@ function headsOfLines(kl: number, kLines: number, cap: number): number {
   return Math.max(1, Math.min(cap, kl >= kLines ? 1 : Math.floor(kLines / kl)));
 }
 
-/** The window table of an order for `kLines` key-buffer lines and at most `cap` heads in flight (headsFit, no reuse); `reuse`: into the arrays of `onceArrays`. */
-function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false): WindowTable {
+/**
+ * The window table of an order for `kLines` key-buffer lines and at most `cap` heads in flight
+ * (headsFit, no reuse); `reuse`: into the arrays of `onceArrays`; `split`: the terms of heads that
+ * split the key buffer (key lines > kLines: alone in flight, their LSB pass re-reads the MSBs).
+ */
+function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false, splitOf?: () => SplitTerms): WindowTable {
   const C = o.thr.length;
   let prefX: Float64Array;
   let prefF: Float64Array;
@@ -281,12 +307,14 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false)
     prefX[0] = 0;
     prefF[0] = 0;
   } else [prefX, prefF] = float64Views(2, C + 1);
+  let split: SplitTerms | undefined;
+  if (splitOf !== undefined) for (let i = 0; i < C && split === undefined; i++) if (o.klByClass[i] > kLines) split = splitOf();
   let fixW = 0;
   let alone = 0;
   for (let j = 0; j < C; j++) {
     const n = headsOfLines(o.kl[j], kLines, cap);
     if (n === 1) {
-      alone += Math.max(o.mx[j], o.mf[j]);
+      alone += Math.max(o.mx[j], split !== undefined && o.kl[j] > kLines ? split.cs[o.cls[j]].mult * split.kw[o.cls[j]] : o.mf[j]);
       prefX[j + 1] = prefX[j];
       prefF[j + 1] = prefF[j];
       continue;
@@ -298,17 +326,45 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false)
   for (let i = 0; i < C; i++) {
     const n = headsOfLines(o.klByClass[i], kLines, cap);
     fixW += o.mw[i] / n;
-    imb += o.msd[i] / Math.sqrt(n);
+    imb += (split !== undefined && o.klByClass[i] > kLines ? split.cs[i].mult * split.zC * split.sd[i] : o.msd[i]) / Math.sqrt(n);
   }
-  return { thr: o.thr, prefX, prefF, fixW, imb, alone };
+  return { thr: o.thr, prefX, prefF, fixW, imb, alone, ...rereadSums(o, kLines, split) };
 }
 
-/** The generation window table of a design: memoised per (qkMultipliers, softmax lanes, DRAM design), then per (key lines, cap). */
-export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): WindowTable {
+/** Σ over the classes whose heads split the key buffer: the MSB re-read's DRAM cycles, activations, bytes and key-SRAM elements written. */
+function rereadSums(o: WindowOrder, kLines: number, split: SplitTerms | undefined): Pick<WindowTable, 'reK' | 'reA' | 'reBytes' | 'reWrites'> {
+  let reK = 0;
+  let reA = 0;
+  let reBytes = 0;
+  let reWrites = 0;
+  if (split !== undefined) {
+    for (let i = 0; i < split.cs.length; i++) {
+      if (o.klByClass[i] <= kLines) continue;
+      const c = split.cs[i];
+      reK += c.mult * split.k[i];
+      reA += c.mult * split.a[i];
+      reBytes += c.mult * ((c.p * c.seen * c.D * c.keyBits) / 8);
+      reWrites += c.mult * c.p * c.seen * c.D;
+    }
+  }
+  return { reK, reA, reBytes, reWrites };
+}
+
+/** `splitOf` bound to a design (made only when a table is). */
+function bindSplit(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, splitOf: ((p: PreparedWorkload, hw: HardwareConfig, dram: DramSums) => SplitTerms) | undefined): (() => SplitTerms) | undefined {
+  return splitOf && (() => splitOf(p, hw, dram));
+}
+
+/**
+ * The generation window table of a design: memoised per (qkMultipliers, softmax lanes, DRAM
+ * design), then per (key lines, cap). `splitOf` (a workload with refetches) gives the terms of
+ * heads that split the key buffer, asked only when a table is made and some head does.
+ */
+export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, splitOf?: (p: PreparedWorkload, hw: HardwareConfig, dram: DramSums) => SplitTerms): WindowTable {
   const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
   const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
   // a DRAM entry that is not memoised (fast.ts memoDram) gets an order and a table kept nowhere
-  if (!dram.kept) return windowTable(windowOrder(p, hw, dram, true), kLines, cap, true);
+  if (!dram.kept) return windowTable(windowOrder(p, hw, dram, true), kLines, cap, true, bindSplit(p, hw, dram, splitOf));
   // the order reads qkMultipliers (Q·K rows, key lines) and the softmax lanes (≤ 65536 each)
   const ck = hw.qkMultipliers * 131072 + softmaxLanes(hw);
   let byDram = p.windows.get(ck);
@@ -333,7 +389,7 @@ export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums
   let tab = o.byLines.get(key);
   if (tab === undefined) {
     if (o.byLines.size >= WINDOW_LINES_CAP) o.byLines.clear();
-    o.byLines.set(key, (tab = windowTable(o, kLines, cap)));
+    o.byLines.set(key, (tab = windowTable(o, kLines, cap, false, bindSplit(p, hw, dram, splitOf))));
   }
   return tab;
 }
