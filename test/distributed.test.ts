@@ -279,6 +279,62 @@ test('nsga2 over 3 workers: same points.csv and one hypervolume entry per genera
   }
 });
 
+const FIX = path.join(ROOT, 'test', 'fixtures', 'hf-reference');
+const untie = (ck: string) => ['model.safetensors', 'config.json'].forEach((f) => fs.copyFileSync(path.join(FIX, 'gpt2-tiny-untied', f), path.join(ck, f)));
+
+test('a worker whose accuracy checkpoint folder holds other files than the run\'s does not serve the run: nothing of its weights is journaled, the run says why', { skip }, async () => {
+  const dir = tmp();
+  const ck = path.join(dir, 'ck');
+  fs.cpSync(path.join(FIX, 'gpt2-tiny'), ck, { recursive: true });
+  const space = path.join(dir, 'ck.yaml');
+  fs.writeFileSync(space, `name: dist-ck\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\naccuracy: { model: ${JSON.stringify(ck)}, maxExamples: 2 }\nobjectives:\n  - { metric: perplexity, goal: min }\n  - { metric: latency_s, goal: min }\nparameters:\n  algo.tokenKeep: [0.5, 1.0]\nsearch: { driver: grid }\n`);
+  const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
+  assert.equal(local.code, 0, local.err);
+  const out = path.join(dir, 'q');
+  // the coordinator hashes the checkpoint, then waits for a worker; the first worker's machine holds other weights
+  const run = start(['run', space, '--out', out, '--queue', REDIS, '--wait-workers', '1', '--progress', 'lines', '--no-report']);
+  try {
+    assert.ok(await waitFor(() => /waiting for 1 workers/.test(run.err()), 60_000), run.err());
+    untie(ck);
+    const other = startWorker();
+    const refused = await waitFor(() => /queue: worker \S+ does not serve this run: the accuracy checkpoint .* has other files on the worker's machine/.test(run.err()), 120_000);
+    assert.ok(refused, `${run.err()}\n${other.err()}`);
+    assert.equal(journaled(out), 0, 'nothing journaled from the other weights');
+    for (const f of ['model.safetensors', 'config.json']) fs.copyFileSync(path.join(FIX, 'gpt2-tiny', f), path.join(ck, f));
+    startWorker();
+    assert.equal(await run.done, 0, run.err());
+    assert.equal(read(path.join(out, 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
+    const be = runJson(out).backend;
+    // (workers of other checkouts on the same Redis may refuse it too, for their model version)
+    assert.match(be.refused[`${os.hostname()}:${other.child.pid}`], /^the accuracy checkpoint /);
+    assert.equal(be.workers[`${os.hostname()}:${other.child.pid}`], undefined);
+    assert.match(other.err(), /not serving run .*restart the worker once they match/);
+  } finally {
+    if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    await stopWorkers();
+  }
+});
+
+test('a worker of another model version tells the run why it does not serve it (progress line and run.json backend.refused)', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-refuse-'));
+  const lines: string[] = [];
+  const backend = await QueueBackend.open({ url: REDIS, name: `refuse-${process.pid}-${Date.now()}`, dir, modelVersion: 'src-0000000000000000', log: (l) => lines.push(l) });
+  const w = startWorker();
+  try {
+    const id = `${os.hostname()}:${w.child.pid}`;
+    const refused = () => (backend.describe() as { refused?: Record<string, string> }).refused?.[id] ?? '';
+    assert.ok(await waitFor(() => refused() !== '', 120_000), `${backend.status()}\n${w.err()}`);
+    assert.match(backend.status(), /\(0 connected, [1-9]\d* refusing this run\)/);
+    const why = refused();
+    assert.match(why, /^its model version src-[0-9a-f]{16} differs from the run's src-0000000000000000/);
+    assert.ok(lines.includes(`queue: worker ${id} does not serve this run: ${why}`), lines.join('\n'));
+  } finally {
+    await backend.close();
+    await stopWorkers();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));

@@ -12,6 +12,11 @@
  *   queued in this process), so that no thread waits for a round trip to Redis between jobs.
  * - First SIGINT/SIGTERM: take no new job, finish the running ones, exit 0. A second one: hand the
  *   running jobs back to the queue (another worker takes them) and exit.
+ * - A job whose accuracy checkpoint has other files on this machine than on the coordinator's
+ *   (content hash, sim/nn/checkpoint-hash.ts; e.g. a folder named by path that holds other weights
+ *   here) is handed back to the queue, and the worker leaves that run: its numbers would be
+ *   journaled under the coordinator's checkpoint. Why a worker does not serve a run (this, or
+ *   another model version) is also written to Redis (refusalsKey), where the coordinator reads it.
  * - A worker killed with kill -9: its jobs' locks expire and BullMQ's stalled-job check (run by the
  *   other workers every `stalledInterval`) puts them back once (maxStalledCount 1); a second stall
  *   fails the job (the coordinator records a crash, as the local pool does after one retry).
@@ -19,11 +24,12 @@
 import os from 'node:os';
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { modelHash } from '../../sim/nn/checkpoint-hash.ts';
 import { modelVersion } from '../executor.ts';
-import type { EvalPool } from '../pool.ts';
+import type { EvalPool, PoolTask } from '../pool.ts';
 import { bundledPool } from './local.ts';
 import { decodeTask, type JobData, type JobResult } from './queue.ts';
-import { checkRedis, parseRedisUrl, PREFIX, RUNS_KEY, type RedisTarget, type RunEntry } from './redis.ts';
+import { checkRedis, parseRedisUrl, PREFIX, refusalsKey, RUNS_KEY, type RedisTarget, type RunEntry } from './redis.ts';
 
 export interface WorkerOptions {
   url: string;
@@ -58,7 +64,8 @@ class QueueWorker {
   readonly id = `${os.hostname()}:${process.pid}`;
   private readonly log: (line: string) => void;
   private readonly workers = new Map<string, Worker>();
-  private readonly ignored = new Set<string>();
+  /** Runs this worker does not serve (queue → why). */
+  private readonly ignored = new Map<string, string>();
   private readonly active = new Map<string, { job: Job; token?: string }>();
   private readonly done = new Map<string, number>();
   private pool!: EvalPool;
@@ -110,10 +117,9 @@ class QueueWorker {
       } catch {
         continue;
       }
-      if (Date.now() - e.t > (this.o.staleMs ?? 86_400_000)) continue;
+      if (Date.now() - e.t > (this.o.staleMs ?? 86_400_000) || this.ignored.has(queue)) continue;
       if (e.modelVersion !== modelVersion()) {
-        if (!this.ignored.has(queue)) this.log(`worker ${this.id}: not serving run "${e.name}" (${e.host}:${e.pid}): its model version ${e.modelVersion} differs from this checkout's ${modelVersion()}`);
-        this.ignored.add(queue);
+        await this.refuse(queue, `"${e.name}" (${e.host}:${e.pid})`, `its model version ${modelVersion()} differs from the run's ${e.modelVersion} (another commit or modified sources)`);
         continue;
       }
       live.add(queue);
@@ -151,13 +157,37 @@ class QueueWorker {
       const data = job.data as JobData;
       const a = job.attemptsStarted ?? 1;
       if (data.mv !== modelVersion()) return { ok: false, error: `worker ${this.id} has model version ${modelVersion()}, the run ${data.mv}`, crashed: false, ms: 0, w: this.id, a };
-      const r = await this.pool.run(decodeTask(data.task));
+      const task = decodeTask(data.task);
+      const issue = checkpointIssue(task);
+      if (issue) {
+        await this.refuse(queue, `of queue ${queue}`, issue);
+        await job.moveToWait(token);
+        const { WaitingError } = await import('bullmq');
+        throw new WaitingError();
+      }
+      const r = await this.pool.run(task);
       this.done.set(queue, (this.done.get(queue) ?? 0) + 1);
       if (r.status === 'ok') return { ok: true, value: r.value, ms: r.ms, w: this.id, a };
       if (r.status === 'failed') return { ok: false, error: r.error, crashed: r.crashed, ms: r.ms, w: this.id, a };
       throw new Error('worker stopping');
     } finally {
       this.active.delete(key);
+    }
+  }
+
+  /** Stops serving a run: says why here and in Redis (where its coordinator reads it), leaves its queue. */
+  private async refuse(queue: string, run: string, why: string): Promise<void> {
+    if (this.ignored.has(queue)) return;
+    this.ignored.set(queue, why);
+    this.log(`worker ${this.id}: not serving run ${run}: ${why}`);
+    const w = this.workers.get(queue);
+    this.workers.delete(queue);
+    void w?.close().catch(() => {});
+    try {
+      await this.registry.hset(refusalsKey(queue), this.id, why);
+      await this.registry.expire(refusalsKey(queue), 86_400);
+    } catch {
+      /* Redis away: the run's coordinator does not hear why */
     }
   }
 
@@ -193,6 +223,22 @@ class QueueWorker {
     this.registry.disconnect();
     this.finished(0);
   }
+}
+
+/**
+ * Why this machine would not evaluate `task` as the run's coordinator would: an accuracy block in
+ * its arguments whose checkpoint (content hash, taken by the coordinator) has other files here.
+ */
+export function checkpointIssue(task: PoolTask): string | undefined {
+  for (const a of task.args) {
+    const acc = (a as { accuracy?: { model?: unknown; checkpoint?: unknown } } | null | undefined)?.accuracy;
+    if (!acc || typeof acc.model !== 'string' || acc.checkpoint === undefined) continue;
+    const here = modelHash(acc.model);
+    if (here === acc.checkpoint) continue;
+    const there = here === null ? "is missing on the worker's machine" : `has other files on the worker's machine (content hash ${here})`;
+    return `the accuracy checkpoint ${acc.model} ${there} than on the run's (${acc.checkpoint ?? 'none'}); restart the worker once they match`;
+  }
+  return undefined;
 }
 
 /** Default evaluation threads: the cores of this machine. */

@@ -26,7 +26,7 @@ import type { ConnectionOptions, Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
-import { checkRedis, parseRedisUrl, PREFIX, RUNS_KEY, runIdOf, type RedisTarget, type RunEntry } from './redis.ts';
+import { checkRedis, parseRedisUrl, PREFIX, refusalsKey, RUNS_KEY, runIdOf, type RedisTarget, type RunEntry } from './redis.ts';
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -129,6 +129,8 @@ export class QueueBackend implements EvalBackend {
   /** Worker ids connected to the queue at some heartbeat, or that returned a result. */
   private readonly seen = new Set<string>();
   private readonly reran: { id?: number; attempts: number; worker: string }[] = [];
+  /** Workers that said why they do not serve this run (dse/backends/queue-worker.ts refuse). */
+  private readonly refused = new Map<string, string>();
   private collected = 0;
   private reenqueued = 0;
   private counts = { waiting: 0, active: 0, workers: 0 };
@@ -343,6 +345,7 @@ export class QueueBackend implements EvalBackend {
         await this.lookUp([...this.pending.keys()].slice(0, 5000), false);
       }
       if (!gating) await this.countWorkers();
+      await this.readRefusals();
       if (performance.now() >= this.deadline) await this.dropWaiting();
     } catch {
       /* Redis unreachable: ioredis reconnects; the next beat tries again */
@@ -357,6 +360,16 @@ export class QueueBackend implements EvalBackend {
     const ids = workerIds(clients);
     for (const w of ids) this.seen.add(w);
     this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: ids.size };
+  }
+
+  /** Says once per worker (and reason) why a worker does not serve this run. */
+  private async readRefusals(): Promise<void> {
+    const all = await this.client.hgetall(refusalsKey(this.queueName));
+    for (const [w, why] of Object.entries(all)) {
+      if (this.refused.get(w) === why) continue;
+      this.refused.set(w, why);
+      this.log(`queue: worker ${w} does not serve this run: ${why}`);
+    }
   }
 
   /** True while fewer than `waitWorkers` workers are connected (says so every 15 s); opens for good once they are. */
@@ -376,11 +389,12 @@ export class QueueBackend implements EvalBackend {
 
   status(): string {
     for (const w of this.perWorker.keys()) this.seen.add(w);
-    return `workers seen ${this.seen.size} (${this.counts.workers} connected), jobs waiting ${this.counts.waiting}, active ${this.counts.active}`;
+    const refused = this.refused.size > 0 ? `, ${this.refused.size} refusing this run` : '';
+    return `workers seen ${this.seen.size} (${this.counts.workers} connected${refused}), jobs waiting ${this.counts.waiting}, active ${this.counts.active}`;
   }
 
   describe(): BackendInfo {
-    return { kind: 'queue', url: this.target.display, queue: this.queueName, workers: Object.fromEntries([...this.perWorker].sort()), collected: this.collected, reran: this.reran.slice().sort((a, b) => (a.id ?? 0) - (b.id ?? 0)), reenqueued: this.reenqueued };
+    return { kind: 'queue', url: this.target.display, queue: this.queueName, workers: Object.fromEntries([...this.perWorker].sort()), collected: this.collected, reran: this.reran.slice().sort((a, b) => (a.id ?? 0) - (b.id ?? 0)), reenqueued: this.reenqueued, ...(this.refused.size > 0 ? { refused: Object.fromEntries([...this.refused].sort()) } : {}) };
   }
 
   /** Removes the jobs no worker has started; their callers get `aborted`. */
@@ -410,6 +424,7 @@ export class QueueBackend implements EvalBackend {
     while (this.beating || this.flushing) await new Promise((r) => setTimeout(r, 10));
     try {
       await this.client.hdel(RUNS_KEY, this.entry.queue);
+      await this.client.del(refusalsKey(this.entry.queue));
       await this.queue.obliterate({ force: true });
     } catch (e) {
       this.log(`queue: could not remove queue "${this.queueName}" from Redis: ${(e as Error).message}`);

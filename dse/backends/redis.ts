@@ -10,6 +10,8 @@ import { InputError } from '../errors.ts';
 export const PREFIX = 'spatten-dse';
 /** Hash of the runs currently distributing work: queue name → RunEntry (JSON). */
 export const RUNS_KEY = `${PREFIX}:runs`;
+/** Hash of the workers that do not serve a run (worker id → why), read by its coordinator. */
+export const refusalsKey = (queue: string): string => `${PREFIX}:refused:${queue}`;
 
 export interface RunEntry {
   /** BullMQ queue of the run. */

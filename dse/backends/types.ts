@@ -35,6 +35,8 @@ export type BackendInfo =
       reran: { id?: number; attempts: number; worker: string }[];
       /** Times the coordinator found Redis restarted without its jobs and re-enqueued them. */
       reenqueued: number;
+      /** Workers that did not serve this run, and why (another model version, other checkpoint files). */
+      refused?: Record<string, string>;
     };
 
 export interface EvalBackend {
