@@ -374,6 +374,36 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
   }
 });
 
+test('Redis gone mid-run: the coordinator and the worker say so, and Ctrl-C writes what finished instead of waiting for Redis', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
+  const { dir, space } = await reference();
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  try {
+    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000));
+    const w = startWorker(url);
+    const out = path.join(dir, 'redis-gone');
+    const run = start(['run', space, '--out', out, '--queue', url, '--progress', 'none', '--no-report']);
+    assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    const said = await waitFor(() => new RegExp(`queue: Redis redis://127.0.0.1:${port}/0 unreachable for \\d+ s \\(ECONNREFUSED\\); \\d+ evaluations wait for it`).test(run.err()), 20_000);
+    assert.ok(said, run.err());
+    assert.ok(await waitFor(() => /Redis .* unreachable \(ECONNREFUSED\); waiting for it/.test(w.err()), 20_000), w.err());
+    run.child.kill('SIGINT');
+    const code = await Promise.race([run.done, new Promise((r) => setTimeout(() => r('still running 20 s after SIGINT'), 20_000))]);
+    assert.equal(code, 130, run.err());
+    assert.match(run.err(), /not waiting for the \d+ evaluations on its queue/);
+    const done = journaled(out);
+    assert.ok(done >= 20 && done < N, `${done} journaled`);
+    assert.equal(read(path.join(out, 'points.csv')).trim().split('\n').length, done + 1);
+    assert.equal(runJson(out).stopReason, 'interrupted');
+  } finally {
+    await stopWorkers();
+    server.kill('SIGKILL');
+  }
+});
+
 test('workerIds: one id per worker from BullMQ\'s client list (its `name` is the queue\'s, the worker\'s is in `rawname`)', () => {
   const q = 'run.abcd1234';
   const raw = (w?: string) => `${PREFIX}:${Buffer.from(q).toString('base64')}${w ? `:w:${w}` : ''}`;

@@ -73,6 +73,10 @@ class QueueWorker {
   private stopping = 0;
   private finished!: (code: number) => void;
   private lastProgress = '';
+  /** Since when Redis does not answer (0: it does), and why. */
+  private downSince = 0;
+  private downSaid = false;
+  private downWhy = '';
 
   constructor(private readonly target: RedisTarget, private readonly o: WorkerOptions) {
     this.log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
@@ -81,7 +85,7 @@ class QueueWorker {
   async start(): Promise<number> {
     const { Redis } = await import('ioredis');
     this.registry = new Redis(this.target.options);
-    this.registry.on('error', () => {});
+    this.registry.on('error', (e: NodeJS.ErrnoException) => (this.downWhy = e.code ?? e.message));
     this.pool = await bundledPool(this.o.concurrency);
     const exit = new Promise<number>((r) => (this.finished = r));
     const onSignal = (sig: string) => void this.stop(sig);
@@ -102,7 +106,7 @@ class QueueWorker {
 
   /** Joins new runs, leaves finished ones. */
   private async discover(): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || this.redisDown()) return;
     let entries: Record<string, string>;
     try {
       entries = await this.registry.hgetall(RUNS_KEY);
@@ -173,6 +177,22 @@ class QueueWorker {
     } finally {
       this.active.delete(key);
     }
+  }
+
+  /** True while the registry connection is down: said after 5 s, and again when Redis answers. */
+  private redisDown(): boolean {
+    if (this.registry.status === 'ready') {
+      if (this.downSaid) this.log(`worker ${this.id}: Redis ${this.target.display} answers again after ${Math.round((Date.now() - this.downSince) / 1000)} s`);
+      this.downSince = 0;
+      this.downSaid = false;
+      return false;
+    }
+    if (this.downSince === 0) this.downSince = Date.now();
+    if (!this.downSaid && Date.now() - this.downSince >= 5000) {
+      this.downSaid = true;
+      this.log(`worker ${this.id}: Redis ${this.target.display} unreachable (${this.downWhy || this.registry.status}); waiting for it`);
+    }
+    return true;
   }
 
   /** Stops serving a run: says why here and in Redis (where its coordinator reads it), leaves its queue. */

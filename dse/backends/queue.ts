@@ -145,6 +145,10 @@ export class QueueBackend implements EvalBackend {
   /** Workers still awaited before the first job is added (0: none). */
   private waitWorkers = 0;
   private waitLogged = 0;
+  /** Since when Redis does not answer (ms since the epoch; 0: it does), when that was last said, and why. */
+  private downSince = 0;
+  private downLogged = 0;
+  private downWhy = '';
 
   private constructor(
     private readonly target: RedisTarget,
@@ -172,10 +176,11 @@ export class QueueBackend implements EvalBackend {
     const events = new QueueEvents(name, { connection: target.options as ConnectionOptions, prefix: PREFIX });
     const client = new Redis({ ...target.options, enableAutoPipelining: true });
     const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
-    for (const c of [queue, events, client] as { on(e: string, f: (e: Error) => void): void }[]) c.on('error', () => {});
+    for (const c of [queue, events] as { on(e: string, f: (e: Error) => void): void }[]) c.on('error', () => {});
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const entry: RunEntry = { queue: name, name: o.name, dir: path.resolve(o.dir), host: os.hostname(), pid: process.pid, modelVersion: o.modelVersion, t: Date.now() };
     const b = new QueueBackend(target, queue, events, client, entry, runId, log, Math.max(16, o.jobs ?? 1));
+    client.on('error', (e: NodeJS.ErrnoException) => (b.downWhy = e.code ?? e.message));
     const left = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
     b.leftovers = Object.values(left).some((n) => n > 0);
     b.waitWorkers = o.waitWorkers ?? 0;
@@ -322,7 +327,7 @@ export class QueueBackend implements EvalBackend {
 
   /** Registry, counts, Redis restarts, lost events. Never throws (Redis may be down for a while). */
   private async heartbeat(): Promise<void> {
-    if (this.beating || this.stopped) return;
+    if (this.stopped || this.redisDown() || this.beating) return;
     this.beating = true;
     try {
       const runId = runIdOf(await this.client.info('server'));
@@ -352,6 +357,26 @@ export class QueueBackend implements EvalBackend {
     } finally {
       this.beating = false;
     }
+  }
+
+  /**
+   * True while the connection to Redis is not up (ioredis holds the commands until it reconnects,
+   * so a beat would wait): says so after 5 s and every minute, and says when Redis answers again.
+   */
+  private redisDown(): boolean {
+    const now = Date.now();
+    if (this.client.status === 'ready') {
+      if (this.downSince > 0 && this.downLogged > 0) this.log(`queue: Redis ${this.target.display} answers again after ${Math.round((now - this.downSince) / 1000)} s`);
+      this.downSince = 0;
+      this.downLogged = 0;
+      return false;
+    }
+    if (this.downSince === 0) this.downSince = now;
+    if (now - this.downSince >= 5000 && now - this.downLogged >= 60_000) {
+      this.downLogged = now;
+      this.log(`queue: Redis ${this.target.display} unreachable for ${Math.round((now - this.downSince) / 1000)} s (${this.downWhy || this.client.status}); ${this.pending.size} evaluations wait for it (Ctrl-C writes the outputs of what finished)`);
+    }
+    return true;
   }
 
   /** Reads the queue's counts and its connected workers. */
@@ -390,6 +415,7 @@ export class QueueBackend implements EvalBackend {
   status(): string {
     for (const w of this.perWorker.keys()) this.seen.add(w);
     const refused = this.refused.size > 0 ? `, ${this.refused.size} refusing this run` : '';
+    if (this.downSince > 0 && Date.now() - this.downSince >= 5000) return `Redis unreachable for ${Math.round((Date.now() - this.downSince) / 1000)} s, ${this.pending.size} evaluations waiting for it`;
     return `workers seen ${this.seen.size} (${this.counts.workers} connected${refused}), jobs waiting ${this.counts.waiting}, active ${this.counts.active}`;
   }
 
@@ -406,7 +432,10 @@ export class QueueBackend implements EvalBackend {
 
   interrupt(): void {
     this.deadline = -Infinity;
-    void this.dropWaiting().catch(() => {});
+    if (this.client.status === 'ready') return void this.dropWaiting().catch(() => {});
+    // nothing in flight can come back while Redis is away: what finished is written now
+    this.log(`queue: Redis ${this.target.display} unreachable: not waiting for the ${this.pending.size} evaluations on its queue (a rerun with --queue collects those the workers finish)`);
+    for (const id of [...this.pending.keys()]) this.resolve(id, { status: 'aborted', error: 'Redis unreachable at the interrupt', attempts: 0 });
   }
 
   setDeadline(at: number): void {
@@ -421,15 +450,20 @@ export class QueueBackend implements EvalBackend {
   async close(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    while (this.beating || this.flushing) await new Promise((r) => setTimeout(r, 10));
-    try {
-      await this.client.hdel(RUNS_KEY, this.entry.queue);
-      await this.client.del(refusalsKey(this.entry.queue));
-      await this.queue.obliterate({ force: true });
-    } catch (e) {
-      this.log(`queue: could not remove queue "${this.queueName}" from Redis: ${(e as Error).message}`);
+    const up = () => this.client.status === 'ready';
+    while ((this.beating || this.flushing) && up()) await new Promise((r) => setTimeout(r, 10));
+    if (!up()) this.log(`queue: Redis ${this.target.display} unreachable: queue "${this.queueName}" is left there (removed by the next normal end of a run of this folder)`);
+    else {
+      try {
+        await this.client.hdel(RUNS_KEY, this.entry.queue);
+        await this.client.del(refusalsKey(this.entry.queue));
+        await this.queue.obliterate({ force: true });
+      } catch (e) {
+        this.log(`queue: could not remove queue "${this.queueName}" from Redis: ${(e as Error).message}`);
+      }
     }
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    // BullMQ's own close waits for Redis: 2 s at most
+    await Promise.race([Promise.allSettled([this.events.close(), this.queue.close()]), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.client.disconnect();
   }
 }
