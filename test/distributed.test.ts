@@ -203,6 +203,35 @@ test('kill -9 of a worker mid-job: the run completes, every point once, the kill
   }
 });
 
+test('a worker killed mid-job with a long lock: the run says that worker is gone and its jobs wait for the lock to expire', { skip }, async () => {
+  const { dir, space } = await reference();
+  const victim = start(['worker', '--queue', REDIS, '--concurrency', '1', '--lock-duration', '60000', '--progress-every', '600000']);
+  workers.push(victim);
+  await workersReady([victim]);
+  const out = path.join(dir, 'gone-worker');
+  const run = start(['run', space, '--out', out, '--queue', REDIS, ...quiet]);
+  const q = await openQueue('dist-cycle', out);
+  try {
+    assert.ok(await waitFor(() => journaled(out) >= 10, 120_000), run.err());
+    victim.child.kill('SIGKILL');
+    await victim.done;
+    const id = `${os.hostname()}:${victim.child.pid}`;
+    const note = new RegExp(`queue: worker ${id} holds \\d+ jobs? but is no longer connected \\(killed, or its machine lost\\?\\): .* once its lock expires`);
+    assert.ok(await waitFor(() => note.test(run.err()), 30_000), run.err());
+    assert.equal(run.child.exitCode, null, 'the run waits for the jobs');
+  } finally {
+    run.child.kill('SIGKILL');
+    await run.done;
+    await q.obliterate({ force: true });
+    await q.close();
+    const { Redis } = await import('ioredis');
+    const r = new Redis(parseRedisUrl(REDIS).options);
+    await r.hdel(`${PREFIX}:runs`, queueNameFor('dist-cycle', out));
+    r.disconnect();
+    await stopWorkers();
+  }
+});
+
 test('kill -9 of the coordinator, then run --resume --queue: the workers finished meanwhile, results collected, same points.csv', { skip }, async () => {
   const { dir, space, points } = await reference();
   startWorker();

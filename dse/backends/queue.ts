@@ -28,6 +28,7 @@ import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
 import { checkRedis, parseRedisUrl, PREFIX, refusalsKey, RUNS_KEY, runIdOf, type RedisTarget, type RunEntry } from './redis.ts';
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
+import { goneNote, heldByGone } from './queue-orphans.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ROOT_MARK = '$ROOT/';
@@ -134,6 +135,11 @@ export class QueueBackend implements EvalBackend {
   private collected = 0;
   private reenqueued = 0;
   private counts = { waiting: 0, active: 0, workers: 0 };
+  /** Worker ids connected at the last count, beats so far, and gone workers whose held jobs were noted. */
+  private connected = new Set<string>();
+  private beats = 0;
+  private readonly goneNoted = new Set<string>();
+  private goneBefore = new Set<string>();
   private lastEvent = Date.now();
   private timer?: NodeJS.Timeout;
   private runId: string;
@@ -351,6 +357,7 @@ export class QueueBackend implements EvalBackend {
       }
       if (!gating) await this.countWorkers();
       await this.readRefusals();
+      if (++this.beats % 4 === 0 && this.counts.active > 0) await this.noteGone();
       if (performance.now() >= this.deadline) await this.dropWaiting();
     } catch {
       /* Redis unreachable: ioredis reconnects; the next beat tries again */
@@ -379,10 +386,22 @@ export class QueueBackend implements EvalBackend {
     return true;
   }
 
+  /** Says once per gone worker (found gone at two checks in a row) that the jobs it held wait for its lock to expire. */
+  private async noteGone(): Promise<void> {
+    const held = await heldByGone(this.queue, this.connected);
+    for (const [w, n] of held) {
+      if (this.goneNoted.has(w) || !this.goneBefore.has(w)) continue;
+      this.goneNoted.add(w);
+      this.log(goneNote(w, n));
+    }
+    this.goneBefore = new Set(held.keys());
+  }
+
   /** Reads the queue's counts and its connected workers. */
   private async countWorkers(): Promise<void> {
     const [c, clients] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkers()]);
     const ids = workerIds(clients);
+    this.connected = ids;
     for (const w of ids) this.seen.add(w);
     this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: ids.size };
   }
