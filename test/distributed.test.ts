@@ -17,6 +17,7 @@ import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { checkRedis, parseRedisUrl, PREFIX } from '../dse/backends/redis.ts';
 import { decodeTask, QueueBackend, queueNameFor, workerIds } from '../dse/backends/queue.ts';
+import { modelVersion } from '../dse/model-version.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dse', 'cli.ts');
@@ -347,7 +348,8 @@ test('a worker whose accuracy checkpoint folder holds other files than the run\'
 test('a worker of another model version tells the run why it does not serve it (progress line and run.json backend.refused)', { skip }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-refuse-'));
   const lines: string[] = [];
-  const backend = await QueueBackend.open({ url: REDIS, name: `refuse-${process.pid}-${Date.now()}`, dir, modelVersion: 'src-0000000000000000', log: (l) => lines.push(l) });
+  const name = `refuse-${process.pid}-${Date.now()}`;
+  const backend = await QueueBackend.open({ url: REDIS, name, dir, modelVersion: 'src-0000000000000000', log: (l) => lines.push(l) });
   const w = startWorker();
   try {
     const id = `${os.hostname()}:${w.child.pid}`;
@@ -357,6 +359,15 @@ test('a worker of another model version tells the run why it does not serve it (
     const why = refused();
     assert.match(why, /^its model version src-[0-9a-f]{16} differs from the run's src-0000000000000000/);
     assert.ok(lines.includes(`queue: worker ${id} does not serve this run: ${why}`), lines.join('\n'));
+    // a later coordinator of the same folder (same queue) whose version matches is served
+    await backend.close();
+    const again = await QueueBackend.open({ url: REDIS, name, dir, modelVersion: modelVersion(), log: () => {} });
+    try {
+      assert.equal(again.queueName, backend.queueName);
+      assert.ok(await waitFor(() => /^workers seen [1-9]\d* \([1-9]\d* connected\)/.test(again.status()), 60_000), `${again.status()}\n${w.err()}`);
+    } finally {
+      await again.close();
+    }
   } finally {
     await backend.close();
     await stopWorkers();

@@ -64,8 +64,10 @@ class QueueWorker {
   readonly id = `${os.hostname()}:${process.pid}`;
   private readonly log: (line: string) => void;
   private readonly workers = new Map<string, Worker>();
-  /** Runs this worker does not serve (queue → why). */
+  /** Runs this worker does not serve (runKey → why): a later run on the same queue (another coordinator) is looked at again. */
   private readonly ignored = new Map<string, string>();
+  /** The registry entry of each queue served. */
+  private readonly entries = new Map<string, RunEntry>();
   private readonly active = new Map<string, { job: Job; token?: string }>();
   private readonly done = new Map<string, number>();
   private pool!: EvalPool;
@@ -121,9 +123,9 @@ class QueueWorker {
       } catch {
         continue;
       }
-      if (Date.now() - e.t > (this.o.staleMs ?? 86_400_000) || this.ignored.has(queue)) continue;
+      if (Date.now() - e.t > (this.o.staleMs ?? 86_400_000) || this.ignored.has(runKey(queue, e))) continue;
       if (e.modelVersion !== modelVersion()) {
-        await this.refuse(queue, `"${e.name}" (${e.host}:${e.pid})`, `its model version ${modelVersion()} differs from the run's ${e.modelVersion} (another commit or modified sources)`);
+        await this.refuse(queue, e, `its model version ${modelVersion()} differs from the run's ${e.modelVersion} (another commit or modified sources)`);
         continue;
       }
       live.add(queue);
@@ -132,6 +134,7 @@ class QueueWorker {
     for (const [queue, w] of this.workers) {
       if (!live.has(queue)) {
         this.workers.delete(queue);
+        this.entries.delete(queue);
         void w.close();
       }
     }
@@ -151,6 +154,7 @@ class QueueWorker {
     });
     w.on('error', () => {});
     this.workers.set(queue, w);
+    this.entries.set(queue, e);
     this.log(`worker ${this.id}: serving run "${e.name}" from ${e.host}:${e.pid} (queue ${queue})`);
   }
 
@@ -164,7 +168,7 @@ class QueueWorker {
       const task = decodeTask(data.task);
       const issue = checkpointIssue(task);
       if (issue) {
-        await this.refuse(queue, `of queue ${queue}`, issue);
+        await this.refuse(queue, this.entries.get(queue), issue);
         await job.moveToWait(token);
         const { WaitingError } = await import('bullmq');
         throw new WaitingError();
@@ -196,10 +200,11 @@ class QueueWorker {
   }
 
   /** Stops serving a run: says why here and in Redis (where its coordinator reads it), leaves its queue. */
-  private async refuse(queue: string, run: string, why: string): Promise<void> {
-    if (this.ignored.has(queue)) return;
-    this.ignored.set(queue, why);
-    this.log(`worker ${this.id}: not serving run ${run}: ${why}`);
+  private async refuse(queue: string, e: RunEntry | undefined, why: string): Promise<void> {
+    const key = runKey(queue, e);
+    if (this.ignored.has(key)) return;
+    this.ignored.set(key, why);
+    this.log(`worker ${this.id}: not serving run ${e ? `"${e.name}" (${e.host}:${e.pid})` : `of queue ${queue}`}: ${why}`);
     const w = this.workers.get(queue);
     this.workers.delete(queue);
     void w?.close().catch(() => {});
@@ -244,6 +249,9 @@ class QueueWorker {
     this.finished(0);
   }
 }
+
+/** A run as the registry names it: its queue and coordinator (a later coordinator of the same folder is another run). */
+const runKey = (queue: string, e: RunEntry | undefined): string => (e ? `${queue} ${e.host}:${e.pid} ${e.modelVersion}` : queue);
 
 /**
  * Why this machine would not evaluate `task` as the run's coordinator would: an accuracy block in

@@ -144,6 +144,7 @@ export class QueueBackend implements EvalBackend {
   private timer?: NodeJS.Timeout;
   private runId: string;
   private stopped = false;
+  private closed = false;
   private deadline = Infinity;
   private beating = false;
   /** The queue held jobs when this run opened it. */
@@ -189,6 +190,8 @@ export class QueueBackend implements EvalBackend {
     client.on('error', (e: NodeJS.ErrnoException) => (b.downWhy = e.code ?? e.message));
     const left = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
     b.leftovers = Object.values(left).some((n) => n > 0);
+    // refusals of an earlier coordinator of this folder: the workers look at this run afresh
+    await client.del(refusalsKey(name));
     b.waitWorkers = o.waitWorkers ?? 0;
     b.listen();
     await b.heartbeat();
@@ -467,6 +470,8 @@ export class QueueBackend implements EvalBackend {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     const up = () => this.client.status === 'ready';
