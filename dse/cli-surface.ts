@@ -379,6 +379,10 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       {
         "flags": "--seed <s>",
         "description": "override search.seed of the space’s own driver (ask)"
+      },
+      {
+        "flags": "--force",
+        "description": "write the journal into a non-empty folder that is not a results folder"
       }
     ]
   },

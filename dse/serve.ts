@@ -20,6 +20,11 @@ import { primaryFidelity, type EvalContext, type EvaluatedPoint } from './evalua
 import { Executor, withCheckpoint } from './executor.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun } from './run.ts';
+import { moveStaleFolder, spaceIdentity } from './run-checks.ts';
+import { InputError } from './errors.ts';
+import { journalMismatch } from './journal.ts';
+import { modelVersion } from './model-version.ts';
+import { checkOutDir } from './outputs.ts';
 import { violation, type ParsedSpace } from './space.ts';
 
 export type Response = { ok: true; op: string; [k: string]: unknown } | { ok: false; op?: string; error: string; rid?: unknown };
@@ -31,6 +36,8 @@ export interface ServiceOptions {
   spaceFile: string;
   outDir?: string;
   seed?: number;
+  /** Write into a non-empty folder that is not a results folder (`--force`). */
+  force?: boolean;
   log?: (line: string) => void;
 }
 
@@ -57,7 +64,8 @@ export class Service {
     this.dir = prepared.dir;
     // the journal is kept across sessions: everything in it answers requests without re-evaluating
     this.ctx = prepared.ctx;
-    this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
+    const header = checkJournalFolder(o, prepared.parsed.space.name, prepared.ctx, prepared.dir, this.log);
+    this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, header, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
   }
 
@@ -186,6 +194,22 @@ export class Service {
     await this.chain;
     await this.executor.close();
   }
+}
+
+/**
+ * The results folder, checked as `run` checks it before anything is written: a non-empty folder
+ * that is not a results folder, or one whose journal holds another space's or model version's
+ * evaluations, is refused with --out (InputError); the default folder of such a journal is moved
+ * aside. Returns the header a new journal starts with (the space identity `run` writes).
+ */
+function checkJournalFolder(o: ServiceOptions, name: string, ctx: EvalContext, dir: string, log: (s: string) => void) {
+  const what = o.outDir !== undefined ? `--out ${o.outDir}` : `results folder ${dir}`;
+  checkOutDir(dir, what, o.force);
+  const header = { space: spaceIdentity(ctx), name, spaceFile: o.spaceFile, modelVersion: modelVersion() };
+  const stale = journalMismatch(dir, header);
+  if (stale && o.outDir !== undefined) throw new InputError(`${what}: ${stale}; choose another --out folder (or remove that journal.jsonl to start over)`);
+  if (stale) moveStaleFolder(dir, stale, log);
+  return header;
 }
 
 function pointBody(p: EvaluatedPoint): Record<string, unknown> {

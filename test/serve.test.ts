@@ -172,6 +172,48 @@ test('serve --port: two TCP clients share the service; a bad line on one does no
   assert.equal(await s.done, 0, s.err());
 });
 
+test('serve --out: a folder that is not a results folder, or whose journal is another space\'s, is refused (exit 2, nothing written); a new journal starts with the space header a run continues', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-out-'));
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE);
+  const other = path.join(dir, 'other.yaml');
+  fs.writeFileSync(other, SPACE.replace('name: serve-test', 'name: serve-other').replace('seqLen: 128', 'seqLen: 256'));
+  const notes = path.join(dir, 'notes');
+  fs.mkdirSync(notes);
+  fs.writeFileSync(path.join(notes, 'notes.txt'), 'mine\n');
+  // a results folder of the other space, written by serve itself
+  const theirs = path.join(dir, 'theirs');
+  const first = startServe(['--space', other, '--out', theirs]);
+  const ask = client(first.child.stdout!, first.child.stdin!);
+  assert.equal((await ask({ op: 'evaluate', params: P })).ok, true);
+  first.child.stdin!.end();
+  assert.equal(await first.done, 0, first.err());
+  const journal = fs.readFileSync(path.join(theirs, 'journal.jsonl'), 'utf8');
+  assert.match(journal.split('\n')[0], /^\{"journal":"spatten-dse","v":1,"space":"space-[0-9a-f]{16}","name":"serve-other"/);
+  const cases: [string, RegExp][] = [
+    [notes, /--out .*notes: the folder is not empty \(notes\.txt\) and is not a results folder of spatten-dse/],
+    [theirs, /--out .*theirs: .*journal\.jsonl holds the evaluations of space "serve-other" .*, not of "serve-test"; choose another --out folder/],
+  ];
+  for (const [out, msg] of cases) {
+    const s = startServe(['--space', space, '--out', out]);
+    s.child.stdin!.end(JSON.stringify({ op: 'evaluate', params: P }) + '\n');
+    assert.equal(await s.done, 2, s.err());
+    assert.match(s.err(), msg);
+  }
+  assert.deepEqual(fs.readdirSync(notes), ['notes.txt']);
+  const forced = startServe(['--space', space, '--out', notes, '--force']);
+  forced.child.stdin!.end(JSON.stringify({ op: 'evaluate', params: P }) + '\n');
+  assert.equal(await forced.done, 0, forced.err());
+  assert.deepEqual(fs.readdirSync(notes).sort(), ['journal.jsonl', 'notes.txt']);
+  assert.equal(fs.readFileSync(path.join(theirs, 'journal.jsonl'), 'utf8'), journal, 'the other space\'s journal untouched');
+  // the run of the other space continues the journal serve started
+  const run = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', other, '--out', theirs, '--progress', 'none', '--no-report'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  run.stderr!.on('data', (d) => (err += d));
+  assert.equal(await new Promise((r) => run.once('exit', r)), 0, err);
+  assert.match(err, /continuing: 1 finished evaluation in /);
+});
+
 test('serve: a bad space file or options → exit 2, nothing written', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-'));
   const space = path.join(dir, 'space.yaml');

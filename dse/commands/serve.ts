@@ -19,6 +19,7 @@ interface ServeOpts {
   host: string;
   out?: string;
   seed?: string;
+  force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -31,6 +32,7 @@ export function register(program: Command): void {
     .option('--host <addr>', 'address to listen on with --port', '127.0.0.1')
     .option('-o, --out <dir>', 'results folder of the journal (default results/<name>)')
     .option('--seed <s>', 'override search.seed of the space’s own driver (ask)')
+    .option('--force', 'write the journal into a non-empty folder that is not a results folder')
     .action(async (o: ServeOpts) => {
       if (o.stdio && o.port !== undefined) throw new InputError('serve: give --stdio or --port, not both');
       const port = o.port === undefined ? undefined : decimal(o.port);
@@ -38,7 +40,7 @@ export function register(program: Command): void {
       const seed = o.seed === undefined ? undefined : decimal(o.seed);
       if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
       const { Service } = await import('../serve.ts');
-      const service = new Service({ spaceFile: o.space!, outDir: o.out, seed });
+      const service = new Service({ spaceFile: o.space!, outDir: o.out, seed, force: o.force });
       const log = (s: string) => process.stderr.write(s + '\n');
       let stop!: () => void;
       const stopped = new Promise<void>((r) => (stop = r));
