@@ -19,6 +19,7 @@ import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, t
 import type { JournalIndex } from './journal-index.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
+import { fileHash } from './file-hash.ts';
 import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
 import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
@@ -447,11 +448,13 @@ async function localTasks(bundled: boolean): Promise<Tasks> {
 
 /**
  * What, besides the params and the model version, determines an evaluation's numbers. The model
- * version covers the shipped checkpoints (files under sim/) but not a folder named by path: the
- * accuracy block carries its checkpoint's content hash.
+ * version covers the shipped checkpoints and traces (files under sim/) but not a folder or file
+ * named by path: the accuracy block carries its checkpoint's content hash, a trace workload its
+ * file's (dse/file-hash.ts).
  */
 export function keyMaterial(ctx: EvalContext): unknown {
-  return { base: ctx.base, accuracy: ctx.accuracy ? withCheckpoint(ctx.accuracy) : null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}) };
+  const trace = ctx.base.workload.trace;
+  return { base: ctx.base, accuracy: ctx.accuracy ? withCheckpoint(ctx.accuracy) : null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}), ...(trace ? { traceHash: fileHash(trace) } : {}) };
 }
 
 /**

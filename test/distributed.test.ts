@@ -345,6 +345,35 @@ test('a worker whose accuracy checkpoint folder holds other files than the run\'
   }
 });
 
+test('a worker whose trace file (outside the checkout) holds other rows than the run\'s does not serve the run', { skip }, async () => {
+  const dir = tmp();
+  const traces = path.join(ROOT, 'sim', 'workload', 'traces');
+  const trace = path.join(dir, 'trace.csv');
+  fs.copyFileSync(path.join(traces, 'summary-gpt2-small-wikitext2-per8.csv'), trace);
+  const space = path.join(dir, 'trace.yaml');
+  fs.writeFileSync(space, `name: dist-trace\nworkload: { trace: ${JSON.stringify(trace)} }\nfidelity: cycle\nobjectives:\n  - { metric: latency_s, goal: min }\n  - { metric: energy_j, goal: min }\nparameters:\n  hw.dramChannels: [8, 16]\nsearch: { driver: grid }\n`);
+  const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
+  assert.equal(local.code, 0, local.err);
+  const out = path.join(dir, 'q');
+  const run = start(['run', space, '--out', out, '--queue', REDIS, '--wait-workers', '1', '--progress', 'lines', '--no-report']);
+  try {
+    assert.ok(await waitFor(() => /waiting for 1 workers/.test(run.err()), 60_000), run.err());
+    fs.copyFileSync(path.join(traces, 'small.csv'), trace);
+    const other = startWorker();
+    const refused = await waitFor(() => /queue: worker \S+ does not serve this run: the trace file .* has other contents on the worker's machine/.test(run.err()), 120_000);
+    assert.ok(refused, `${run.err()}\n${other.err()}`);
+    assert.equal(journaled(out), 0, 'nothing journaled from the other rows');
+    fs.copyFileSync(path.join(traces, 'summary-gpt2-small-wikitext2-per8.csv'), trace);
+    startWorker();
+    assert.equal(await run.done, 0, run.err());
+    assert.equal(read(path.join(out, 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
+    assert.match(runJson(out).backend.refused[`${os.hostname()}:${other.child.pid}`], /^the trace file /);
+  } finally {
+    if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    await stopWorkers();
+  }
+});
+
 test('a worker of another model version tells the run why it does not serve it (progress line and run.json backend.refused)', { skip }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-refuse-'));
   const lines: string[] = [];

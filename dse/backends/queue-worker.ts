@@ -12,11 +12,12 @@
  *   queued in this process), so that no thread waits for a round trip to Redis between jobs.
  * - First SIGINT/SIGTERM: take no new job, finish the running ones, exit 0. A second one: hand the
  *   running jobs back to the queue (another worker takes them) and exit.
- * - A job whose accuracy checkpoint has other files on this machine than on the coordinator's
- *   (content hash, sim/nn/checkpoint-hash.ts; e.g. a folder named by path that holds other weights
- *   here) is handed back to the queue, and the worker leaves that run: its numbers would be
- *   journaled under the coordinator's checkpoint. Why a worker does not serve a run (this, or
- *   another model version) is also written to Redis (refusalsKey), where the coordinator reads it.
+ * - A job whose accuracy checkpoint or trace file has other contents on this machine than on the
+ *   coordinator's (content hashes: sim/nn/checkpoint-hash.ts, dse/file-hash.ts; e.g. a path outside
+ *   the checkout that holds other weights or rows here) is handed back to the queue, and the worker
+ *   leaves that run: its numbers would be journaled under the coordinator's files. Why a worker does
+ *   not serve a run (this, or another model version) is also written to Redis (refusalsKey), where
+ *   the coordinator reads it.
  * - A worker killed with kill -9: its jobs' locks expire and BullMQ's stalled-job check (run by the
  *   other workers every `stalledInterval`) puts them back once (maxStalledCount 1); a second stall
  *   fails the job (the coordinator records a crash, as the local pool does after one retry).
@@ -26,6 +27,7 @@ import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { modelHash } from '../../sim/nn/checkpoint-hash.ts';
 import { modelVersion } from '../executor.ts';
+import { fileHash, traceOfArgs } from '../file-hash.ts';
 import type { EvalPool, PoolTask } from '../pool.ts';
 import { bundledPool } from './local.ts';
 import { decodeTask, type JobData, type JobResult } from './queue.ts';
@@ -166,7 +168,7 @@ class QueueWorker {
       const a = job.attemptsStarted ?? 1;
       if (data.mv !== modelVersion()) return { ok: false, error: `worker ${this.id} has model version ${modelVersion()}, the run ${data.mv}`, crashed: false, ms: 0, w: this.id, a };
       const task = decodeTask(data.task);
-      const issue = checkpointIssue(task);
+      const issue = checkpointIssue(task) ?? traceIssue(task, data);
       if (issue) {
         await this.refuse(queue, this.entries.get(queue), issue);
         await job.moveToWait(token);
@@ -267,6 +269,16 @@ export function checkpointIssue(task: PoolTask): string | undefined {
     return `the accuracy checkpoint ${acc.model} ${there} than on the run's (${acc.checkpoint ?? 'none'}); restart the worker once they match`;
   }
   return undefined;
+}
+
+/** Why this machine would not evaluate `task` as the coordinator would: its trace file has other contents here. */
+export function traceIssue(task: PoolTask, data: JobData): string | undefined {
+  const trace = traceOfArgs(task.args);
+  if (trace === undefined || data.trace === undefined) return undefined;
+  const here = fileHash(trace);
+  if (here === data.trace) return undefined;
+  const there = here === null ? "is missing on the worker's machine" : `has other contents on the worker's machine (content hash ${here})`;
+  return `the trace file ${trace} ${there} than on the run's (${data.trace ?? 'unreadable'}); restart the worker once they match`;
 }
 
 /** Default evaluation threads: the cores of this machine. */

@@ -24,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConnectionOptions, Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { fileHash, traceOfArgs } from '../file-hash.ts';
 import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
 import { checkRedis, parseRedisUrl, PREFIX, refusalsKey, RUNS_KEY, runIdOf, type RedisTarget, type RunEntry } from './redis.ts';
@@ -39,6 +40,8 @@ export interface JobData {
   task: string;
   /** Model version of the coordinator. */
   mv: string;
+  /** Content hash of the task's trace file on the coordinator's machine (dse/file-hash.ts), when it has one: workers check theirs. */
+  trace?: string | null;
 }
 
 /** What a worker returns for a job. */
@@ -211,7 +214,8 @@ export class QueueBackend implements EvalBackend {
         p.waiters.push(resolve as (r: PoolResult<unknown>) => void);
         return;
       }
-      this.pending.set(id, { data: { task: text, mv: this.entry.modelVersion }, meta, waiters: [resolve as (r: PoolResult<unknown>) => void], started: performance.now(), added: false });
+      const trace = traceOfArgs(task.args);
+      this.pending.set(id, { data: { task: text, mv: this.entry.modelVersion, ...(trace ? { trace: fileHash(trace) } : {}) }, meta, waiters: [resolve as (r: PoolResult<unknown>) => void], started: performance.now(), added: false });
       this.toAdd.push(id);
       if (this.toAdd.length === 1) setImmediate(() => void this.flush());
     });
