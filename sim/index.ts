@@ -10,6 +10,7 @@ import { pickMetrics, type HwMetricName } from './metrics.ts';
 import type { DesignPoint } from './schema.ts';
 import { buildWorkload, type WorkloadOverrides } from './workload/build.ts';
 import { readTraceFile } from './workload/trace.ts';
+import { statSync } from 'node:fs';
 import type { Workload } from './workload/types.ts';
 import { benchmarkWorkload } from './workload/benchmarks.ts';
 import { fcModel, fcRowHistogram, withFc, withFcMetrics, type FcResult } from './hw/fc.ts';
@@ -31,6 +32,16 @@ function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
   return v;
 }
 
+/** Size, modification time and inode of a file ('' when it cannot be read: the reader says why). */
+function statStamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    return '';
+  }
+}
+
 /** Cache key of everything a workload depends on. */
 export function workloadKey(point: DesignPoint, overrides?: WorkloadOverrides): string {
   const { workload, algo } = point;
@@ -40,8 +51,10 @@ export function workloadKey(point: DesignPoint, overrides?: WorkloadOverrides): 
 /** The workload of a design point: the trace when `workload.trace` is set, else generated. */
 export function resolveWorkload(point: DesignPoint, overrides?: WorkloadOverrides): Workload {
   if (point.workload.trace) {
+    // keyed by the file's stat too: a long-lived process (a queue worker's threads, serve) reads a
+    // trace whose rows were replaced at the same path again
     const file = point.workload.trace;
-    return remember(traceCache, file, () => readTraceFile(file));
+    return remember(traceCache, `${file}\0${statStamp(file)}`, () => readTraceFile(file));
   }
   // A named benchmark fixes the workload shape (model, stage, lengths).
   const wl = point.workload.benchmark ? { ...point.workload, ...benchmarkWorkload(point.workload.benchmark) } : point.workload;

@@ -50,3 +50,25 @@ test('a rerun after the trace file\'s rows were replaced is not answered from th
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a long-lived process (a queue worker\'s threads, serve) reads a trace file whose rows were replaced at the same path again', async () => {
+  const { evaluateHardware } = await import('../sim/index.ts');
+  const { prepareRun } = await import('../dse/run.ts');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trace-cache-'));
+  try {
+    const trace = path.join(dir, 'trace.csv');
+    fs.copyFileSync(path.join(TRACES, 'summary-gpt2-small-wikitext2-per8.csv'), trace);
+    const spaceFile = path.join(dir, 'space.yaml');
+    fs.writeFileSync(spaceFile, `name: trace-cache\nworkload: { trace: ${JSON.stringify(trace)} }\nobjectives:\n  - { metric: latency_s, goal: min }\n  - { metric: energy_j, goal: min }\nparameters:\n  hw.dramChannels: [8, 16]\nsearch: { driver: grid }\n`);
+    const base = prepareRun({ spaceFile, outDir: path.join(dir, 'o') }).ctx.base;
+    const latency = () => evaluateHardware(base, { fidelity: 'analytical' }).latency_s;
+    const per8 = latency();
+    fs.copyFileSync(path.join(TRACES, 'small.csv'), trace);
+    const small = latency();
+    assert.ok(per8 > 10 * small, `${per8} vs ${small}: the old rows were used`);
+    fs.copyFileSync(path.join(TRACES, 'summary-gpt2-small-wikitext2-per8.csv'), trace);
+    assert.equal(latency(), per8);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
