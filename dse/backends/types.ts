@@ -31,7 +31,7 @@ export type BackendInfo =
       workers: Record<string, number>;
       /** Results found already finished when enqueued (e.g. while the coordinator was down). */
       collected: number;
-      /** Jobs started more than once (their worker died mid-job): trial id, attempts, final worker. */
+      /** Jobs started more than once (their worker died mid-job, or handed them back: a second Ctrl-C, other checkpoint or trace files): trial id, attempts, final worker. */
       reran: { id?: number; attempts: number; worker: string }[];
       /** Times the coordinator found Redis restarted without its jobs and re-enqueued them. */
       reenqueued: number;
