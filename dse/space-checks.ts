@@ -23,6 +23,7 @@ import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { BENCHMARK_NAMES, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
 import { modelDirOf, shippedModels } from '../sim/nn/paths.ts';
+import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import type { ParamDomain } from './driver.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
@@ -115,6 +116,22 @@ export function accuracyModelKind(model: string): 'classifier' | 'lm' | string {
     return `accuracy model "${model}": unsupported model_type "${type}" in config.json (expected bert or gpt2)`;
   } catch (e) {
     return `accuracy model "${model}": cannot read its config.json: ${(e as Error).message}`;
+  }
+}
+
+/**
+ * Why the accuracy model's folder cannot be loaded (config.json's keys, the tokenizer, the weights'
+ * names and shapes against the config), or undefined. The engine would refuse it on every point, so
+ * a run would evaluate them all only to fail; it is read here, before anything is written.
+ */
+function checkpointIssue(model: string): string | undefined {
+  const dir = modelDirOf(model);
+  if (!dir) return undefined;
+  try {
+    loadCheckpoint(dir);
+    return undefined;
+  } catch (e) {
+    return `accuracy model "${model}": ${(e as Error).message}`;
   }
 }
 
@@ -232,6 +249,8 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
   const issues: Issue[] = [];
   // 'classifier', 'lm' or why the accuracy model does not resolve (reported by metricIssues)
   const kind = space.accuracy ? accuracyModelKind(space.accuracy.model) : undefined;
+  const unloadable = space.accuracy && (kind === 'classifier' || kind === 'lm') ? checkpointIssue(space.accuracy.model) : undefined;
+  if (unloadable) issues.push({ path: ['accuracy', 'model'], message: unloadable });
   const { models, stages } = shapesOf(space, domains);
   const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
   // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when

@@ -7,7 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../dse/cli.ts';
@@ -61,6 +61,23 @@ search: { driver: grid }
 `;
 const BENCH = TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ benchmark: gpt2-small-ptb }');
 const BERT = TINY.replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ model: bert-base, stage: summarization, seqLen: 128 }');
+
+/** spam-bert's config.json and tokenizer files, for checkpoint folders `ck/` of the cases. */
+const SPAM_CONFIG = readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/config.json'), 'utf8');
+const SPAM_TOKENIZER: Record<string, string> = {
+  'ck/config.json': SPAM_CONFIG,
+  'ck/vocab.json': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/vocab.json'), 'utf8'),
+  'ck/merges.txt': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/merges.txt'), 'utf8'),
+};
+/** A BERT space whose accuracy block reads the case's `ck/` folder (6 points). */
+const accuracySpace = (d: string) => BERT.replace('metric: energy_j', 'metric: accuracy') + `accuracy: { model: ${path.join(d, 'ck')}, maxExamples: 4 }\n`;
+/** spam-bert's model.safetensors with every float32 1e30: finite, so it loads, but every forward overflows to NaN. */
+function nanWeights(): Buffer {
+  const b = Buffer.from(readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/model.safetensors')));
+  const start = 8 + Number(b.readBigUInt64LE(0));
+  for (let o = start; o + 4 <= b.length; o += 4) b.writeFloatLE(1e30, o);
+  return b;
+}
 
 /** A space text with one more parameter line. */
 const withParam = (text: string, line: string) => text.replace('  algo.tokenKeep: [0.5, 1.0]\n', `  algo.tokenKeep: [0.5, 1.0]\n  ${line}\n`);
@@ -304,19 +321,48 @@ const CASES: Case[] = [
   { name: 'train --ft-steps not a positive integer', argv: () => ['train', '--model', 'sotu-char', '--ft-steps', '0'], code: 2, re: /--ft-steps: expected a positive integer, got "0"/ },
   { name: 'train --workers not a positive integer', argv: () => ['train', '--model', 'sotu-char', '--workers', '0'], code: 2, re: /--workers: expected a positive integer, got "0"/ },
   { name: 'train --workers for the BERT recipe', argv: () => ['train', '--model', 'spam-bert', '--workers', '2'], code: 2, re: /--workers: only for the LM recipes \(sotu-gpt, sotu-char\), not spam-bert/ },
-  // --- exit 1: every point failed (the checkpoint's weights are garbage) ---
+  // --- a checkpoint folder the engine cannot load: refused before any point runs ---
+  {
+    name: 'accuracy checkpoint whose model.safetensors is not a safetensors file',
+    files: { ...SPAM_TOKENIZER, 'ck/model.safetensors': 'not a safetensors file' },
+    setup: (d) => writeFileSync(space(d), accuracySpace(d)),
+    argv: run('--jobs', '1'),
+    code: 2,
+    re: /^error: .*s\.yaml:\d+:\d+: accuracy\.model: accuracy model ".*ck": .*ck\/model\.safetensors: /,
+  },
+  {
+    name: 'accuracy checkpoint whose weights do not have config.json\'s shapes',
+    files: { ...SPAM_TOKENIZER, 'ck/config.json': SPAM_CONFIG.replace('"intermediate_size": 256', '"intermediate_size": 128') },
+    setup: (d) => {
+      copyFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/model.safetensors'), path.join(d, 'ck/model.safetensors'));
+      writeFileSync(space(d), accuracySpace(d));
+    },
+    argv: run('--jobs', '1'),
+    code: 2,
+    re: /accuracy\.model: accuracy model ".*ck": .*ck\/model\.safetensors: tensor 'bert\.encoder\.layer\.0\.intermediate\.dense\.weight' has shape \[256,64\], config implies \[128,64\]/,
+  },
+  {
+    name: 'accuracy checkpoint without tokenizer files',
+    files: { 'ck/config.json': SPAM_CONFIG },
+    setup: (d) => {
+      copyFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/model.safetensors'), path.join(d, 'ck/model.safetensors'));
+      writeFileSync(space(d), accuracySpace(d));
+    },
+    argv: run('--jobs', '1'),
+    code: 2,
+    re: /accuracy\.model: accuracy model ".*ck": no tokenizer files \(vocab\.json \+ merges\.txt, or vocab\.txt\) in .*ck/,
+  },
+  // --- exit 1: every point failed (weights that load but overflow to NaN logits) ---
   {
     name: 'every point failed (exit 1, first error)',
-    files: {
-      'ck/config.json': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/config.json'), 'utf8'),
-      'ck/vocab.json': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/vocab.json'), 'utf8'),
-      'ck/merges.txt': readFileSync(path.join(ROOT, 'sim/nn/checkpoints/spam-bert/merges.txt'), 'utf8'),
-      'ck/model.safetensors': 'not a safetensors file',
+    files: SPAM_TOKENIZER,
+    setup: (d) => {
+      writeFileSync(path.join(d, 'ck/model.safetensors'), nanWeights());
+      writeFileSync(space(d), accuracySpace(d));
     },
-    setup: (d) => writeFileSync(space(d), TINY.replace('gpt2-small, stage: generation, seqLen: 128, genTokens: 4', 'bert-base, stage: summarization, seqLen: 128').replace('metric: energy_j', 'metric: accuracy') + `accuracy: { model: ${path.join(d, 'ck')}, maxExamples: 4 }\n`),
     argv: run('--jobs', '1'),
     code: 1,
-    re: /every point failed \(6\); the first error: .*safetensors/,
+    re: /every point failed \(6\); the first error: .*ck: example 0: the classifier logits are NaN/,
   },
 ];
 

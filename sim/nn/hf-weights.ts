@@ -9,7 +9,7 @@
  */
 import type { NamedTensor, TensorMap } from './safetensors.ts';
 import { learnedPositions } from './hfconfig.ts';
-import { activationOf, lk, type LayerKey, type ModelConfig, type Weights } from './model.ts';
+import { activationOf, lk, type LayerKey, type ModelConfig, type Weights } from './model-config.ts';
 
 function transpose2d(t: NamedTensor): NamedTensor {
   const [r, c] = t.shape;
