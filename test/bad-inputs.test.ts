@@ -321,6 +321,8 @@ const CASES: Case[] = [
   { name: 'train --ft-steps not a positive integer', argv: () => ['train', '--model', 'sotu-char', '--ft-steps', '0'], code: 2, re: /--ft-steps: expected a positive integer, got "0"/ },
   { name: 'train --workers not a positive integer', argv: () => ['train', '--model', 'sotu-char', '--workers', '0'], code: 2, re: /--workers: expected a positive integer, got "0"/ },
   { name: 'train --workers for the BERT recipe', argv: () => ['train', '--model', 'spam-bert', '--workers', '2'], code: 2, re: /--workers: only for the LM recipes \(sotu-gpt, sotu-char\), not spam-bert/ },
+  { name: 'train --resume-from a checkpoint of another model kind', argv: (d) => ['train', '--model', 'sotu-char', '--resume-from', 'sim/nn/checkpoints/spam-bert', '--out', out(d)], code: 2, re: /^error: --resume-from sim\/nn\/checkpoints\/spam-bert: its config\.json gives kind "bert", the sotu-char recipe's model has "gpt"/ },
+  { name: 'train --resume-from a checkpoint with other positions', argv: (d) => ['train', '--model', 'sotu-char', '--resume-from', 'sim/nn/checkpoints/sotu-char-alibi', '--out', out(d)], code: 2, re: /--resume-from sim\/nn\/checkpoints\/sotu-char-alibi: its config\.json gives positions "alibi", the sotu-char recipe's model has "learned"/ },
   // --- a checkpoint folder the engine cannot load: refused before any point runs ---
   {
     name: 'accuracy checkpoint whose model.safetensors is not a safetensors file',

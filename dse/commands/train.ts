@@ -9,6 +9,7 @@ import type { EvalPool } from '../pool.ts';
 import type { ShardResult, ShardTask } from '../../sim/nn/train-shard.ts';
 import { RECIPES } from '../../sim/nn/recipes.ts';
 import { decimal } from '../cli-util.ts';
+import { asInputError } from '../model-input.ts';
 
 /** The shipped recipes; every other recipe of sim/nn/recipes.ts is an experiment (sim/nn/README.md). */
 const SHIPPED = ['spam-bert', 'sotu-gpt', 'sotu-char'];
@@ -56,7 +57,8 @@ export function register(program: Command): void {
       const pool = workers > 1 ? await (await import('../backends/local.ts')).bundledPool(workers - 1) : undefined;
       try {
         const shardRunner = pool ? shardRunnerOf(pool) : undefined;
-        const r = await trainModel(o.model, seed, { steps, outDir: o.out, saveEvery, resumeFrom: o.resumeFrom, ...ft, workers, shardRunner });
+        // a --resume-from folder the recipe cannot continue (unreadable, another model) is bad input
+        const r = await asInputError(() => trainModel(o.model, seed, { steps, outDir: o.out, saveEvery, resumeFrom: o.resumeFrom, ...ft, workers, shardRunner }));
         process.stdout.write(JSON.stringify(r) + '\n');
       } finally {
         await pool?.close();

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { initTraining, tf } from './backend.ts';
 import { saveCheckpoint } from './checkpoint.ts';
 import { sotuSplits, spamSplits, tokenStream, type SpamExample } from './data.ts';
-import { initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
+import { activationOf, initWeights, trainForward, type ModelConfig, type TfWeights, type Weights } from './model.ts';
 import { CHECKPOINT_ROOT } from './paths.ts';
-import { learnedPositions } from './hfconfig.ts';
+import { ConfigError, learnedPositions } from './hfconfig.ts';
 import { repeatSpan } from './repeat-spans.ts';
 import { fineTunePhases, RECIPES, type FineTunePhase, type TrainRecipe } from './recipes.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
@@ -354,6 +354,25 @@ function fineTuneMasks(run: TrainRun, ft: FineTunePhase, starts: number[], strea
   }
 }
 
+/** The model fields a resumed checkpoint must share with the recipe (its weights are the recipe's tensors), defaults filled in. */
+function resumeFields(c: ModelConfig): Record<string, unknown> {
+  const { kind, vocabSize, hidden, layers, heads, intermediate, maxPositions, numLabels } = c;
+  return { kind, vocabSize, hidden, layers, heads, intermediate, maxPositions, numLabels, act: activationOf(c), positions: c.positions ?? 'learned', tiedHead: c.tiedHead !== false };
+}
+
+/**
+ * A `resumeFrom` checkpoint of another model (a BERT for an LM recipe, other sizes, another
+ * position scheme) would be trained as if it were the recipe's; refused (ConfigError: exit 2),
+ * naming the folder and the first field that differs.
+ */
+export function checkResumeConfig(dir: string, got: ModelConfig, want: ModelConfig, name: string): void {
+  const [a, b] = [resumeFields(got), resumeFields(want)];
+  const f = Object.keys(b).find((k) => a[k] !== b[k]);
+  if (f !== undefined) {
+    throw new ConfigError(`--resume-from ${dir}: its config.json gives ${f} ${JSON.stringify(a[f])}, the ${name} recipe's model has ${JSON.stringify(b[f])}: resume from a snapshot or checkpoint of the same recipe`);
+  }
+}
+
 /**
  * `resumeFrom`: a checkpoint folder holding the weights after all phases but the last (same
  * recipe and seed; for the LM: the dense steps and every fine-tuning phase but the last); those phases are skipped (their batch order is replayed so the last phase sees
@@ -386,7 +405,9 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
   let init = initWeights(config, seed);
   if (opts.resumeFrom) {
     const { loadCheckpoint } = await import('./checkpoint.ts');
-    init = loadCheckpoint(opts.resumeFrom).weights;
+    const ck = loadCheckpoint(opts.resumeFrom);
+    checkResumeConfig(opts.resumeFrom, ck.config, config, name);
+    init = ck.weights;
     log(`${name}: phase-1 weights from ${opts.resumeFrom}`);
   }
   const vars = toTf(init, config);
