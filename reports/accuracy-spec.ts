@@ -76,7 +76,7 @@ function oursPanel(metric: string, curves: KeepCurve[], dots0: Dot[], means0: Me
         data: { values: dots },
         mark: { type: 'point', filled: true, size: 18, opacity: 0.35 },
         encoding: {
-          x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio (× = 1 / keep)', scale: { zero: false } },
+          x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio in the pruned layers (× = 1 / keep)', scale: { zero: false } },
           y: { field: 'value', type: 'quantitative', title: metricTitle(metric, unit), scale: { zero: false } },
           color: { field: 'series', type: 'nominal', scale: { domain: curves.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend: { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 } },
           ...(interactive ? { tooltip: [{ field: 'id' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
@@ -131,7 +131,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
     kind: 'accuracy',
     title: `${metric} vs pruning ratio, next to the paper's Fig. 21`,
     caption:
-      `Left: our ${metricLabel(metric)} against pruning ratio (1 / keep fraction); dots are single evaluations${dotsShown.length < dots.length ? ` (${dotsShown.length} of ${dots.length} drawn)` : ''}, the line is the mean per ratio over all of them and the other parameters` +
+      `Left: our ${metricLabel(metric)} against the pruning ratio of the pruned layers (1 / keep fraction). The schedule leaves the front layers unpruned (algo.tokenFrontFrac, 15% of the layers by default; algo.headFrontFrac, 30%: layer 0 of the 4-layer shipped models), so over all layers fewer tokens or heads go than this ratio says (spam-bert keeps 0.625 of its heads at headKeep 0.5: 1.6×, not 2×); \`spatten-dse accuracy --set algo.tokenKeep=K\` prints the all-layer fraction. Dots are single evaluations${dotsShown.length < dots.length ? ` (${dotsShown.length} of ${dots.length} drawn)` : ''}, the line is the mean per ratio over all of them and the other parameters` +
       (notes.length ? ` (${notes.join('; ')})` : '') +
       '. Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
       'Different models, datasets and metrics: the panels are shown side by side with their own axes, and nothing is fitted across them.',

@@ -76,6 +76,10 @@ test('static report: one SVG per objective pair, breakdowns, hypervolume and acc
   assert.equal((html.match(/<svg[\s>]/g) ?? []).length, figs.length);
   // Fig. 21 labels, both curves
   for (const c of PAPER_FIG21) assert.ok(html.includes(c.label), c.label);
+  // our ratio counts the pruned layers only (the front layers stay dense): the axis and caption say so
+  const acc = html.match(/<figure class="chart[^"]*" data-chart="accuracy"[^>]*>([\s\S]*?)<\/figure>/)![1];
+  assert.match(acc, /pruning ratio in the pruned layers \(× = 1 \/ keep\)/);
+  assert.match(acc, /over all layers fewer tokens or heads go than this ratio says \(spam-bert keeps 0\.625 of its heads at headKeep 0\.5: 1\.6×, not 2×\)/);
   // static: no scripts at all
   assert.ok(!/<script\b/i.test(html));
 });
