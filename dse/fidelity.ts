@@ -162,8 +162,10 @@ export interface RefineLanes {
  * evaluated at that rung, repeatedly until no contender is left at a lower rung; after the last
  * rung every point that could be on the front has the full evaluation. Returns evaluations per rung.
  * With `fill`, a round whose contenders span fewer configurations than there are lanes also takes
- * the next likeliest ones (`fillLanes`), so the lanes are not idle while one configuration runs:
- * the same end condition, fewer rounds.
+ * the next likeliest ones (`fillLanes`), so the lanes are not idle while one configuration runs.
+ * Those extra evaluations are held aside and enter the rows only when a later round promotes
+ * their configuration: the rows end as with one lane (points.csv does not depend on --jobs), in
+ * fewer rounds.
  */
 export async function refineAccuracy(
   rows: EvaluatedPoint[],
@@ -182,19 +184,30 @@ export async function refineAccuracy(
     counts.push(0);
     const rctx = withExamples(ctx, rungs[k]);
     const last = k === rungs.length - 1;
+    const take = (p: EvaluatedPoint) => {
+      rows[index.get(p.id)!] = { ...p, fidelity: p.status === 'ok' ? rungLabel(p.fidelity, rungs[k], last) : p.fidelity };
+      level.set(p.id, k);
+      counts[k]++;
+    };
+    // this rung's evaluations of configurations no round has promoted yet (fill's)
+    const aside = new Map<number, EvaluatedPoint>();
     for (let round = 0; round < 100 && !stop(); round++) {
       const below = (i: number) => level.get(rows[i].id)! < k;
       const cand = promotable(rows, objectives, rows.map((r) => r.feasible)).filter(below);
       if (cand.length === 0) break;
-      if (fill) fillLanes(cand, rows, objectives, below, fill);
-      const res = await evaluate(cand.map((i) => ({ id: rows[i].id, params: rows[i].params })), rctx);
-      if (res.length === 0) break;
-      for (const p of res) {
-        const i = index.get(p.id)!;
-        rows[i] = { ...p, fidelity: p.status === 'ok' ? rungLabel(p.fidelity, rungs[k], last) : p.fidelity };
-        level.set(p.id, k);
+      // a promoted point promotes its configuration (the evaluator runs its other points with it)
+      const promoted = fill ? new Set(cand.map((i) => fill.group(rows[i].params))) : undefined;
+      const isPromoted = (p: EvaluatedPoint) => !promoted || promoted.has(fill!.group(p.params));
+      const batch = cand.filter((i) => !aside.has(rows[i].id));
+      if (fill && batch.length > 0) fillLanes(batch, rows, objectives, (i) => below(i) && !aside.has(rows[i].id), fill);
+      const res = batch.length > 0 ? await evaluate(batch.map((i) => ({ id: rows[i].id, params: rows[i].params })), rctx) : [];
+      if (batch.length > 0 && res.length === 0) break;
+      for (const p of res) aside.set(p.id, p);
+      for (const [id, p] of aside) {
+        if (!isPromoted(p)) continue;
+        aside.delete(id);
+        take(p);
       }
-      counts[k] += res.length;
     }
   }
   return counts;

@@ -161,4 +161,41 @@ test('successive halving with lanes: a round fills idle lanes with the next like
   const many = await run(8);
   assert.deepEqual(many.rounds, [[0, 1, 2]], 'then the front of what remains');
   for (const { rows } of [one, two, many]) assert.equal(rows[0].fidelity, 'analytical+accuracy');
+  // the extra evaluations only fill lanes: B and C keep their rung-0 estimates as with one lane
+  // (points.csv does not depend on --jobs)
+  for (const { rows } of [two, many]) assert.deepEqual(rows, one.rows);
+  assert.equal(one.rows[1].fidelity, 'analytical+accuracy:subset(n=16)');
+  assert.equal(one.rows[1].metrics.accuracy_ci_low, 0.86 - 0.02);
+});
+
+test('successive halving with lanes: an extra evaluation enters the rows when a later round promotes it', async () => {
+  const objectives = [
+    { metric: 'latency_s', goal: 'min' as const },
+    { metric: 'accuracy', goal: 'max' as const },
+  ];
+  // At rung 0 only A can reach the front (B's optimistic 0.88 < A's pessimistic 0.89); at rung 1
+  // A's estimate falls to 0.8 (pessimistic 0.795), so B becomes a contender in the next round.
+  const rung0 = [{ lat: 1, acc: 0.9, w: 0.01 }, { lat: 2, acc: 0.86, w: 0.02 }];
+  const rung1 = [{ lat: 1, acc: 0.8, w: 0.005 }, { lat: 2, acc: 0.87, w: 0.01 }];
+  const point = (i: number, t: typeof rung0): EvaluatedPoint => {
+    const { lat, acc, w } = t[i];
+    return { id: i, params: { i }, metrics: { latency_s: lat, accuracy: acc, accuracy_ci_low: acc - w, accuracy_ci_high: acc + w }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' };
+  };
+  const ctx = { accuracy: { model: 'x', maxExamples: 64 } } as unknown as EvalContext;
+  const run = async (lanes?: number) => {
+    const rows = rung0.map((_, i) => point(i, rung0));
+    const rounds: number[][] = [];
+    const counts = await refineAccuracy(rows, objectives, ctx, [16, 64], async (pts) => {
+      rounds.push(pts.map((p) => p.id).sort());
+      return pts.map((p) => point(p.id, rung1));
+    }, () => false, lanes ? { lanes, group: (p) => String(p.i) } : undefined);
+    return { rounds, rows, counts };
+  };
+  const one = await run();
+  const two = await run(2);
+  assert.deepEqual(one.rounds, [[0], [1]]);
+  assert.deepEqual(two.rounds, [[0, 1]], 'B ran beside A, and its result was used when B was promoted');
+  assert.deepEqual(two.rows, one.rows);
+  assert.deepEqual(two.counts, one.counts);
+  assert.equal(two.rows[1].metrics.accuracy, 0.87);
 });
