@@ -103,11 +103,34 @@ function formatText(o: AccuracyOptions, r: AccuracyResult): string {
   );
 }
 
+/** Why an `algo.*` key the engine does not read for this model would be ignored; undefined when it applies. */
+function inertReason(key: string, kind: 'classifier' | 'lm', algo: ReturnType<typeof parseAlgoSets>): string | undefined {
+  if (key === 'lsbRefetchFraction') return 'the engine measures the LSB refetch fraction and prints it; it takes none as input';
+  if (key === 'fcWeightBits') return "it is the FC/FFN weight width of the hardware models' e2e scope; the engine runs the checkpoint's float weights";
+  if (kind === 'classifier' && (key === 'lsbBits' || key === 'lsbThreshold')) return 'BERT is quantized statically (paper §III-D): progressive quantization (lsbBits, lsbThreshold) runs in the language models only';
+  if (kind === 'classifier' && ['tokenPolicy', 'tokenScore', 'startTokens', 'recentTokens'].includes(key)) return "the KV-token selection knobs act in the language models' generation stage only";
+  if (kind === 'lm' && (key === 'startTokens' || key === 'recentTokens') && algo.tokenPolicy !== 'llm') return 'it belongs to the llm token policy; add --set algo.tokenPolicy=llm';
+  return undefined;
+}
+
+/** `--set algo.X` that the model's run would ignore is refused (exit 2), as a space file's knob that applies to no point is. */
+async function refuseInertSets(o: AccuracyOptions, dir: string, algo: ReturnType<typeof parseAlgoSets>): Promise<void> {
+  const { accuracyModelKind } = await import('../space-checks.ts');
+  const kind = accuracyModelKind(dir);
+  if (kind !== 'classifier' && kind !== 'lm') return; // the run names what is wrong with the folder
+  for (const s of o.set) {
+    const key = s.slice('algo.'.length, Math.max(0, s.indexOf('='))).trim();
+    const why = inertReason(key, kind, algo);
+    if (why) throw new InputError(`--set ${s}: does not apply to ${o.model}, a ${kind === 'lm' ? 'language model' : 'classifier'}: ${why}`);
+  }
+}
+
 /** The `accuracy` command's action: validate, run the model, write the trace, print. */
 async function runAccuracy(o: AccuracyOptions): Promise<void> {
   const algo = parseAlgoSets(o.set);
   const { maxExamples, seed } = parseRunOptions(o);
-  await modelDirInput(o.model, '--model');
+  const dir = await modelDirInput(o.model, '--model');
+  if (o.context === undefined) await refuseInertSets(o, dir, algo);
   const { evaluateAccuracy } = await import('../../sim/nn/api.ts');
   if (o.context !== undefined) return runContext(o, maxExamples, seed);
   const r = await asInputError(() => evaluateAccuracy({ model: o.model, maxExamples, seed }, algo));
