@@ -21,7 +21,7 @@ import path from 'node:path';
 import { metricDef } from '../sim/metrics.ts';
 import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
-import { BENCHMARK_NAMES, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
+import { BENCHMARK_NAMES, benchmark, benchmarkWorkload, isBenchmark } from '../sim/workload/benchmarks.ts';
 import { modelDirOf, shippedModels } from '../sim/nn/paths.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
@@ -218,11 +218,35 @@ function applicabilityIssues(space: SpaceLike, domains: ParamDomain[], written: 
       if (keys.has(k)) issues.push({ path: ['parameters', k], message: `${k} does not apply: ${models.join(', ')} ${models.length > 1 ? 'are encoders' : 'is an encoder'}, quantized statically (no LSB refetch)`, atKey: true });
     }
   }
+  issues.push(...lsbWithClassifier(space, domains, written, kind, !trace && models.length > 0 && encoders.length === models.length));
   if (!valuesOf('workload.scope', space.workload.scope ?? 'attention', domains).includes('e2e')) {
     issues.push(...noEffect('algo.fcWeightBits', keys, written, 'the FC/FFN weight width counts only with workload.scope e2e, which no point has; add scope: e2e to the workload (or sweep workload.scope), or remove it'));
   }
   issues.push(...tokenPolicyIssues(space, domains, keys, written, kind));
   return issues;
+}
+
+/**
+ * LSB refetch (lsbBits > 0) on a decoder workload with a classifier in the accuracy block: BERT is
+ * quantized statically and measures no refetch, and the runner replaces the hardware's refetch
+ * fraction with the measured one (0), so the LSB fetches would never be priced. (On an encoder
+ * workload the knobs are refused as not applying at all.)
+ */
+function lsbWithClassifier(space: SpaceLike, domains: ParamDomain[], written: Written, kind: string | undefined, encodersOnly: boolean): Issue[] {
+  if (kind !== 'classifier' || encodersOnly) return [];
+  const why = `BERT is quantized statically and measures no LSB refetch, and the measured fraction (0) replaces the hardware's, so the LSB fetches would never be priced`;
+  const d = domains.find((x) => x.key === 'algo.lsbBits');
+  if (d || written.algo.lsbBits !== undefined) {
+    const refetching = d ? d.kind !== 'choice' || d.values.some((v) => Number(v) > 0) : Number(written.algo.lsbBits) > 0;
+    if (!refetching) return [];
+    const message = `lsbBits > 0 with the classifier ${space.accuracy!.model} in the accuracy block: ${why}; use a language model (e.g. sotu-char) in the accuracy block, or lsbBits 0`;
+    return [{ path: d ? ['parameters', 'algo.lsbBits'] : ['algo', 'lsbBits'], atKey: true, message }];
+  }
+  // a benchmark supplies the base algorithm settings (the GPT-2 ones: 6 + 4 bits)
+  const bench = valuesOf('workload.benchmark', space.workload.benchmark ?? '', domains).find((b) => isBenchmark(b) && (benchmark(b).algo.lsbBits ?? 0) > 0);
+  if (!bench) return [];
+  const at = domains.some((x) => x.key === 'workload.benchmark') ? ['parameters', 'workload.benchmark'] : ['workload', 'benchmark'];
+  return [{ path: at, atKey: true, message: `benchmark ${bench} sets lsbBits ${benchmark(bench).algo.lsbBits}, with the classifier ${space.accuracy!.model} in the accuracy block: ${why}; add algo: { lsbBits: 0 }, or use a language model (e.g. sotu-char) in the accuracy block` }];
 }
 
 /** The accuracy engine's KV-token selection knobs (sim/nn/generate.ts): only its language models run them. */

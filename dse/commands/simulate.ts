@@ -193,8 +193,20 @@ async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint;
   checkStage(o, point);
   checkApplies(o, point, fid);
   if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
-  if (o.accuracy !== undefined) await modelDirInput(o.accuracy, '--accuracy');
+  if (o.accuracy !== undefined) await checkAccuracyModel(o.accuracy, point);
   return { point, fid };
+}
+
+/**
+ * --accuracy's model resolves; a classifier with lsbBits > 0 is refused: BERT is quantized
+ * statically and measures no LSB refetch, and its measured fraction (0) would replace the hardware's.
+ */
+async function checkAccuracyModel(model: string, point: DesignPoint): Promise<void> {
+  const dir = await modelDirInput(model, '--accuracy');
+  if (!(point.algo.lsbBits > 0)) return;
+  const { accuracyModelKind } = await import('../space-checks.ts');
+  if (accuracyModelKind(dir) !== 'classifier') return;
+  throw new InputError(`--accuracy ${model} with algo.lsbBits ${point.algo.lsbBits}: ${model} is a classifier, quantized statically: it measures no LSB refetch, and the measured fraction (0) would replace the hardware's, so the LSB fetches would never be priced; use a language model (e.g. sotu-char), or --set algo.lsbBits=0`);
 }
 
 /** The hardware model on the point; an error of a trace workload names `--trace`. */
