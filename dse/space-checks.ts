@@ -24,6 +24,7 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { BENCHMARK_NAMES, benchmark, benchmarkWorkload, isBenchmark } from '../sim/workload/benchmarks.ts';
 import { modelDirOf, shippedModels } from '../sim/nn/paths.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
+import { DEFAULT_EXAMPLES } from '../sim/nn/run-sizes.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import type { ParamDomain } from './driver.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
@@ -37,7 +38,7 @@ interface SpaceLike {
   workload: { model: string; stage: string; trace?: string; benchmark?: string; scope?: string };
   algo: { tokenPolicy?: string };
   objectives: { metric: string }[];
-  accuracy?: { model: string };
+  accuracy?: { model: string; maxExamples?: number };
   baseline?: string;
   search: { driver: string; samples?: number; population?: number; generations?: number };
 }
@@ -275,6 +276,12 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
   const kind = space.accuracy ? accuracyModelKind(space.accuracy.model) : undefined;
   const unloadable = space.accuracy && (kind === 'classifier' || kind === 'lm') ? checkpointIssue(space.accuracy.model) : undefined;
   if (unloadable) issues.push({ path: ['accuracy', 'model'], message: unloadable });
+  const n = space.accuracy?.maxExamples;
+  if (kind === 'classifier' && n !== undefined && n > DEFAULT_EXAMPLES.bert) {
+    // every classifier reads the SpamAssassin test split (sim/nn/api.ts): more would run the same
+    // emails, labelled a subset on the rungs below the last, and run again on the last
+    issues.push({ path: ['accuracy', 'maxExamples'], message: `${n} examples, but a classifier is evaluated on the ${DEFAULT_EXAMPLES.bert.toLocaleString('en-US')} emails of the SpamAssassin test split: give at most ${DEFAULT_EXAMPLES.bert}, or omit maxExamples (all of them)` });
+  }
   const { models, stages } = shapesOf(space, domains);
   const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
   // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when
