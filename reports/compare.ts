@@ -35,11 +35,23 @@ function workloadOf(run: RunJson): string {
   return [parts.join(' '), ...swept.map((k) => `${k} swept`), ...(typeof space.baseline === 'string' ? [`baseline ${space.baseline}`] : [])].join(', ') || 'unknown';
 }
 
+/**
+ * The space's accuracy evaluation: its model and examples (the measured pruning also drives the
+ * hardware models, so it matters even when accuracy is not an objective), or none.
+ */
+function accuracyOf(run: RunJson): string {
+  const acc = ((run.space ?? {}) as { accuracy?: { model?: unknown; maxExamples?: unknown; seed?: unknown } }).accuracy;
+  if (!acc) return 'none';
+  const n = typeof acc.maxExamples === 'number' ? `the first ${acc.maxExamples} examples` : 'all examples';
+  return `${String(acc.model)} on ${n}${acc.seed !== undefined ? `, seed ${String(acc.seed)}` : ''}`;
+}
+
 const objectivesOf = (run: RunJson) => run.objectives.map((o) => `${o.metric} (${o.goal})`).sort().join(', ') || 'none';
 
 /**
  * Why the runs' hypervolumes are not comparable, in words (none when they are): runs of different
- * workloads (or baselines), constraints or hardware models score different problems, and runs of
+ * workloads (or baselines), constraints, hardware models or accuracy evaluations score different
+ * problems, and runs of
  * different objectives were searched for different fronts, so a common reference does not make
  * their hypervolumes comparable.
  */
@@ -54,6 +66,8 @@ export function incomparable(runs: NamedRun[]): string[] {
   // constraints decide which points may be on a front; a model scores the same designs differently
   differ('constraints', (r) => [...r.constraints].sort().join(', ') || 'none');
   differ('hardware models', (r) => r.fidelity ?? r.model);
+  // another model or other examples measure accuracy (and the pruning the hardware models take) differently
+  differ('accuracy evaluations', accuracyOf);
   return out;
 }
 

@@ -49,6 +49,14 @@ test('the comparison page claims comparable hypervolumes only for runs of one wo
   cycle.run = { ...cycle.run, model: 'cycle', fidelity: 'cycle' };
   const models = await renderComparison([{ label: 'A', ...withWorkload(a, gpt2) }, { label: 'B', ...cycle }]);
   assert.match(models, /Not comparable — different hardware models: A: analytical; B: cycle/);
+  // the same workload and objectives with accuracy measured by another model or on other examples
+  const withAccuracy = (r: typeof a, accuracy: object) => ({ ...r, run: { ...r.run, space: { ...(r.run.space as object), workload: gpt2, accuracy } } });
+  const sameAcc = await renderComparison([{ label: 'A', ...withAccuracy(a, { model: 'spam-bert', maxExamples: 64 }) }, { label: 'B', ...withAccuracy(b, { model: 'spam-bert', maxExamples: 64 }) }]);
+  assert.doesNotMatch(sameAcc, /Not comparable/);
+  const examples = await renderComparison([{ label: 'A', ...withAccuracy(a, { model: 'spam-bert', maxExamples: 64 }) }, { label: 'B', ...withAccuracy(b, { model: 'spam-bert', maxExamples: 96 }) }]);
+  assert.match(examples, /Not comparable — different accuracy evaluations: A: spam-bert on the first 64 examples; B: spam-bert on the first 96 examples/);
+  const checkpoints = await renderComparison([{ label: 'A', ...withAccuracy(a, { model: 'spam-bert' }) }, { label: 'B', ...withWorkload(b, gpt2) }]);
+  assert.match(checkpoints, /Not comparable — different accuracy evaluations: A: spam-bert on all examples; B: none/);
 });
 
 /** The shares a sensitivity table shows for `metric`'s block, by parameter (percent). */
