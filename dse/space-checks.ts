@@ -38,7 +38,7 @@ interface SpaceLike {
   workload: { model: string; stage: string; trace?: string; benchmark?: string; scope?: string };
   algo: { tokenPolicy?: string };
   objectives: { metric: string }[];
-  accuracy?: { model: string; maxExamples?: number };
+  accuracy?: { model: string; maxExamples?: number; subsetExamples?: number };
   baseline?: string;
   search: { driver: string; samples?: number; population?: number; generations?: number };
 }
@@ -282,6 +282,7 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
     // emails, labelled a subset on the rungs below the last, and run again on the last
     issues.push({ path: ['accuracy', 'maxExamples'], message: `${n} examples, but a classifier is evaluated on the ${DEFAULT_EXAMPLES.bert.toLocaleString('en-US')} emails of the SpamAssassin test split: give at most ${DEFAULT_EXAMPLES.bert}, or omit maxExamples (all of them)` });
   }
+  issues.push(...subsetIssues(space.accuracy, kind));
   const { models, stages } = shapesOf(space, domains);
   const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
   // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when
@@ -297,6 +298,16 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
   issues.push(...applicabilityIssues(space, domains, written, kind));
   issues.push(...metricIssues(space, uses, kind));
   return issues;
+}
+
+/** A subsetExamples not below the full evaluation's count: no cheaper first rung, so it would be ignored (dse/fidelity.ts accuracyRungs). */
+function subsetIssues(acc: SpaceLike['accuracy'], kind: string | undefined): Issue[] {
+  const sub = acc?.subsetExamples;
+  if (sub === undefined || (kind !== 'classifier' && kind !== 'lm')) return [];
+  const full = acc!.maxExamples ?? (kind === 'lm' ? DEFAULT_EXAMPLES.gpt : DEFAULT_EXAMPLES.bert);
+  if (sub < full) return [];
+  const of = acc!.maxExamples !== undefined ? `maxExamples ${full}` : `the full evaluation's ${full} ${kind === 'lm' ? 'windows' : 'emails'} (no maxExamples)`;
+  return [{ path: ['accuracy', 'subsetExamples'], message: `${sub} is not fewer than ${of}: the first estimate would be the full evaluation, and subsetExamples would be ignored; give fewer, or remove it` }];
 }
 
 /**
