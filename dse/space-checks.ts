@@ -10,7 +10,9 @@
  *   without the generation stage, fcWeightBits without scope e2e, the token-selection knobs without
  *   a language model in the accuracy block, startTokens/recentTokens without the llm token policy),
  *   and progressive-quantization knobs swept when every model is an encoder (BERT is statically
- *   quantized);
+ *   quantized), or lsbBits > 0 with a classifier measuring the refetch (it measures none);
+ * - an accuracy block the engine cannot run as written: a checkpoint folder it cannot load, a
+ *   classifier's maxExamples beyond its test split, a subsetExamples with no cheaper rung;
  * - workload fields a benchmark fixes (model, stage, lengths), written or swept beside it, and
  *   those a trace fixes (the same, and a benchmark) written beside it;
  * - the size of the space: the grid's cardinality (or the samples a driver is asked for) above
@@ -274,15 +276,7 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
   const issues: Issue[] = [];
   // 'classifier', 'lm' or why the accuracy model does not resolve (reported by metricIssues)
   const kind = space.accuracy ? accuracyModelKind(space.accuracy.model) : undefined;
-  const unloadable = space.accuracy && (kind === 'classifier' || kind === 'lm') ? checkpointIssue(space.accuracy.model) : undefined;
-  if (unloadable) issues.push({ path: ['accuracy', 'model'], message: unloadable });
-  const n = space.accuracy?.maxExamples;
-  if (kind === 'classifier' && n !== undefined && n > DEFAULT_EXAMPLES.bert) {
-    // every classifier reads the SpamAssassin test split (sim/nn/api.ts): more would run the same
-    // emails, labelled a subset on the rungs below the last, and run again on the last
-    issues.push({ path: ['accuracy', 'maxExamples'], message: `${n} examples, but a classifier is evaluated on the ${DEFAULT_EXAMPLES.bert.toLocaleString('en-US')} emails of the SpamAssassin test split: give at most ${DEFAULT_EXAMPLES.bert}, or omit maxExamples (all of them)` });
-  }
-  issues.push(...subsetIssues(space.accuracy, kind));
+  issues.push(...accuracyBlockIssues(space.accuracy, kind));
   const { models, stages } = shapesOf(space, domains);
   const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
   // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when
@@ -300,14 +294,29 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
   return issues;
 }
 
-/** A subsetExamples not below the full evaluation's count: no cheaper first rung, so it would be ignored (dse/fidelity.ts accuracyRungs). */
-function subsetIssues(acc: SpaceLike['accuracy'], kind: string | undefined): Issue[] {
-  const sub = acc?.subsetExamples;
-  if (sub === undefined || (kind !== 'classifier' && kind !== 'lm')) return [];
-  const full = acc!.maxExamples ?? (kind === 'lm' ? DEFAULT_EXAMPLES.gpt : DEFAULT_EXAMPLES.bert);
-  if (sub < full) return [];
-  const of = acc!.maxExamples !== undefined ? `maxExamples ${full}` : `the full evaluation's ${full} ${kind === 'lm' ? 'windows' : 'emails'} (no maxExamples)`;
-  return [{ path: ['accuracy', 'subsetExamples'], message: `${sub} is not fewer than ${of}: the first estimate would be the full evaluation, and subsetExamples would be ignored; give fewer, or remove it` }];
+/**
+ * The accuracy block of a model that resolves (`kind`): a checkpoint the engine cannot load, a
+ * classifier's maxExamples beyond its test split, a subsetExamples with no cheaper rung.
+ */
+function accuracyBlockIssues(acc: SpaceLike['accuracy'], kind: string | undefined): Issue[] {
+  if (!acc || (kind !== 'classifier' && kind !== 'lm')) return [];
+  const issues: Issue[] = [];
+  const unloadable = checkpointIssue(acc.model);
+  if (unloadable) issues.push({ path: ['accuracy', 'model'], message: unloadable });
+  const n = acc.maxExamples;
+  if (kind === 'classifier' && n !== undefined && n > DEFAULT_EXAMPLES.bert) {
+    // every classifier reads the SpamAssassin test split (sim/nn/api.ts): more would run the same
+    // emails, labelled a subset on the rungs below the last, and run again on the last
+    issues.push({ path: ['accuracy', 'maxExamples'], message: `${n} examples, but a classifier is evaluated on the ${DEFAULT_EXAMPLES.bert.toLocaleString('en-US')} emails of the SpamAssassin test split: give at most ${DEFAULT_EXAMPLES.bert}, or omit maxExamples (all of them)` });
+  }
+  // no cheaper first rung: subsetExamples would be ignored (dse/fidelity.ts accuracyRungs)
+  const sub = acc.subsetExamples;
+  const full = n ?? (kind === 'lm' ? DEFAULT_EXAMPLES.gpt : DEFAULT_EXAMPLES.bert);
+  if (sub !== undefined && sub >= full) {
+    const of = n !== undefined ? `maxExamples ${full}` : `the full evaluation's ${full} ${kind === 'lm' ? 'windows' : 'emails'} (no maxExamples)`;
+    issues.push({ path: ['accuracy', 'subsetExamples'], message: `${sub} is not fewer than ${of}: the first estimate would be the full evaluation, and subsetExamples would be ignored; give fewer, or remove it` });
+  }
+  return issues;
 }
 
 /**
