@@ -26,7 +26,7 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { BENCHMARK_NAMES, benchmark, benchmarkWorkload, isBenchmark } from '../sim/workload/benchmarks.ts';
 import { modelDirOf, shippedModels } from '../sim/nn/paths.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
-import { DEFAULT_EXAMPLES } from '../sim/nn/run-sizes.ts';
+import { DEFAULT_EXAMPLES, lmPositionsProblem } from '../sim/nn/run-sizes.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import type { ParamDomain } from './driver.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
@@ -124,15 +124,17 @@ export function accuracyModelKind(model: string): 'classifier' | 'lm' | string {
 
 /**
  * Why the accuracy model's folder cannot be loaded (config.json's keys, the tokenizer, the weights'
- * names and shapes against the config), or undefined. The engine would refuse it on every point, so
+ * names and shapes against the config) or evaluated (an LM too short for a prompt and the generated
+ * tokens), or undefined. The engine would refuse it on every point, so
  * a run would evaluate them all only to fail; it is read here, before anything is written.
  */
 function checkpointIssue(model: string): string | undefined {
   const dir = modelDirOf(model);
   if (!dir) return undefined;
   try {
-    loadCheckpoint(dir);
-    return undefined;
+    const { config } = loadCheckpoint(dir);
+    const problem = config.kind === 'gpt' ? lmPositionsProblem(config.maxPositions, path.join(dir, 'config.json')) : undefined;
+    return problem && `accuracy model "${model}": ${problem}`;
   } catch (e) {
     return `accuracy model "${model}": ${(e as Error).message}`;
   }

@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../dse/cli.ts';
+import { parseSafetensors, serializeSafetensors } from '../sim/nn/safetensors.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'sdse-bad-'));
@@ -77,6 +78,15 @@ function nanWeights(): Buffer {
   const start = 8 + Number(b.readBigUInt64LE(0));
   for (let o = start; o + 4 <= b.length; o += 4) b.writeFloatLE(1e30, o);
   return b;
+}
+
+/** A GPT-2 model.safetensors with its position table cut to its first `n` rows (the rest unchanged). */
+function shortPositions(file: string, n: number): Uint8Array {
+  const tensors = parseSafetensors(readFileSync(file), file);
+  for (const [name, t] of tensors) {
+    if (name.endsWith('wpe.weight')) tensors.set(name, { shape: [n, t.shape[1]], data: t.data.slice(0, n * t.shape[1]) });
+  }
+  return serializeSafetensors(tensors);
 }
 
 /** A space text with one more parameter line. */
@@ -364,6 +374,19 @@ const CASES: Case[] = [
     argv: run('--jobs', '1'),
     code: 2,
     re: /accuracy\.model: accuracy model ".*ck": no tokenizer files \(vocab\.json \+ merges\.txt, or vocab\.txt\) in .*ck/,
+  },
+  {
+    name: 'accuracy LM checkpoint too short for the evaluation window (n_positions 16)',
+    files: { 'ck/vocab.json': readFileSync(path.join(ROOT, 'test/fixtures/hf-reference/gpt2-tiny/vocab.json'), 'utf8'), 'ck/merges.txt': readFileSync(path.join(ROOT, 'test/fixtures/hf-reference/gpt2-tiny/merges.txt'), 'utf8') },
+    setup: (d) => {
+      const cfg = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/hf-reference/gpt2-tiny/config.json'), 'utf8'));
+      writeFileSync(path.join(d, 'ck/config.json'), JSON.stringify({ ...cfg, n_positions: 16, n_ctx: 16 }));
+      writeFileSync(path.join(d, 'ck/model.safetensors'), shortPositions(path.join(ROOT, 'test/fixtures/hf-reference/gpt2-tiny/model.safetensors'), 16));
+      writeFileSync(space(d), TINY.replace('metric: energy_j', 'metric: perplexity') + `accuracy: { model: ${path.join(d, 'ck')}, maxExamples: 4 }\n`);
+    },
+    argv: run('--jobs', '1'),
+    code: 2,
+    re: /accuracy\.model: accuracy model ".*ck": .*ck\/config\.json: 'n_positions' is 16; the LM evaluation needs a prompt of at least 1 token plus 32 generated tokens/,
   },
   // --- exit 1: every point failed (weights that load but overflow to NaN logits) ---
   {

@@ -27,7 +27,7 @@ import type { StatsCounters } from './run-algo.ts';
 import { ConfigError } from './hfconfig.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import { CHECKPOINT_ROOT, modelDirOf } from './paths.ts';
-import { BATCH, DEFAULT_EXAMPLES } from './run-sizes.ts';
+import { BATCH, DEFAULT_EXAMPLES, GEN_TOKENS, lmPositionsProblem, lmPromptTokens } from './run-sizes.ts';
 
 export interface AccuracySpec { model: string; maxExamples?: number; seed?: number }
 
@@ -46,7 +46,7 @@ export interface AccuracyResult {
   details?: { seconds: number; gflop: number; examplesPerSecond: number; model: string; checkpoint: string; layers: number; heads: number };
 }
 
-export const GEN_TOKENS = 32;
+export { GEN_TOKENS };
 export const DEFAULT_MAX = { bert: Infinity, gpt: DEFAULT_EXAMPLES.gpt } as const;
 
 const engines = new Map<string, Engine>();
@@ -104,12 +104,10 @@ function buildInputs(e: Engine, maxExamples?: number): EvalInputs {
     });
     return { kind: 'bert', items };
   }
-  const ctx = Math.min(c.maxPositions, 256);
-  const prompt = ctx - GEN_TOKENS;
-  if (prompt < 1) {
-    throw new ConfigError(`${e.ck.dir}/config.json: 'n_positions' is ${c.maxPositions}; the LM evaluation needs a prompt of at least 1 token plus ${GEN_TOKENS} generated tokens: use a model with n_positions ≥ ${GEN_TOKENS + 1}`);
-  }
-  const win = ctx + 1;
+  const problem = lmPositionsProblem(c.maxPositions, `${e.ck.dir}/config.json`);
+  if (problem) throw new ConfigError(problem);
+  const prompt = lmPromptTokens(c.maxPositions);
+  const win = prompt + GEN_TOKENS + 1;
   const windows: number[][] = [];
   for (const a of sotuSplits().test) {
     const ids = e.ck.tokenizer.encode(a.text);
