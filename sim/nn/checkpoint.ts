@@ -100,7 +100,11 @@ function loadCheckpointUnchecked(dir: string): Checkpoint {
   }
   checkTokenizer(dir, config, tokenizer);
   const stPath = join(dir, 'model.safetensors');
-  if (!existsSync(stPath)) throw new Error(`${dir}: no model.safetensors`);
+  if (!existsSync(stPath)) {
+    // a PyTorch pickle is never read (it can run code): the same weights as safetensors are
+    const bin = existsSync(join(dir, 'pytorch_model.bin')) ? ' (pytorch_model.bin is not read: save the model with save_pretrained(safe_serialization=True), or convert the file to model.safetensors)' : '';
+    throw new Error(`${dir}: no model.safetensors${bin}`);
+  }
   const weights = fromHf(config, readSafetensors(stPath), stPath);
   const trPath = join(dir, 'training.json');
   const training = existsSync(trPath) ? (JSON.parse(readFileSync(trPath, 'utf8')) as Record<string, unknown>) : undefined;
