@@ -104,10 +104,10 @@ function formatText(o: AccuracyOptions, r: AccuracyResult): string {
 }
 
 /** Why an `algo.*` key the engine does not read for this model would be ignored; undefined when it applies. */
-function inertReason(key: string, kind: 'classifier' | 'lm', algo: ReturnType<typeof parseAlgoSets>): string | undefined {
+export function inertReason(key: string, kind: 'classifier' | 'lm', algo: ReturnType<typeof parseAlgoSets>): string | undefined {
   if (key === 'lsbRefetchFraction') return 'the engine measures the LSB refetch fraction and prints it; it takes none as input';
   if (key === 'fcWeightBits') return "it is the FC/FFN weight width of the hardware models' e2e scope; the engine runs the checkpoint's float weights";
-  if (kind === 'classifier' && (key === 'lsbBits' || key === 'lsbThreshold')) return 'BERT is quantized statically (paper §III-D): progressive quantization (lsbBits, lsbThreshold) runs in the language models only';
+  if (kind === 'classifier' && ((key === 'lsbBits' && algo.lsbBits > 0) || key === 'lsbThreshold')) return 'BERT is quantized statically (paper §III-D): progressive quantization (lsbBits, lsbThreshold) runs in the language models only';
   if (kind === 'classifier' && ['tokenPolicy', 'tokenScore', 'startTokens', 'recentTokens'].includes(key)) return "the KV-token selection knobs act in the language models' generation stage only";
   if (kind === 'lm' && (key === 'startTokens' || key === 'recentTokens') && algo.tokenPolicy !== 'llm') return 'it belongs to the llm token policy; add --set algo.tokenPolicy=llm';
   return undefined;
