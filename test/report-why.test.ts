@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { parseSpace, spaceJsonSchema } from '../dse/space.ts';
-import { etaText } from '../dse/progress.ts';
+import { etaText, fmtRate, RateWindow } from '../dse/progress.ts';
 import { renderReport } from '../reports/index.ts';
 import { readRun, type LoadedRun } from '../reports/read.ts';
 import { fmtMetric, unitFor } from '../reports/format.ts';
@@ -328,6 +328,30 @@ test('progress: no ETA before 10% of the work and 5 s, then extrapolated from co
   assert.equal(etaText(0, 100, 60), 'ETA after 10% done');
   assert.equal(etaText(25, 100, 30), 'ETA 1 min 30 s');
   assert.equal(etaText(100, 100, 30), 'done');
+});
+
+test('progress: on a resumed run the ETA and rate come from the recent work, not the journaled points counted as done at once', () => {
+  // a cycle sweep of 300 points resumed with 86 journaled: all 86 done at 0.1 s, then 5 points a second
+  const w = new RateWindow();
+  w.add(0, 0);
+  w.add(0.1, 86);
+  let done = 86;
+  for (let t = 0.5; t <= 6.0001; t += 0.5) w.add(t, (done = 86 + Math.round(5 * (t - 0.1))));
+  assert.equal(done, 116);
+  const r = w.rate(6, done)!;
+  assert.ok(Math.abs(r - 5) < 0.3, `recent rate ${r}/s`);
+  // 184 left at 5/s: about 37 s; from the average since the start (116 in 6 s) it said 9.5 s
+  assert.equal(etaText(done, 300, 6), 'ETA 9.5 s');
+  const eta = etaText(done, 300, 6, r);
+  const secs = Number(eta.match(/^ETA ([\d.]+) s$/)?.[1]);
+  assert.ok(secs > 33 && secs < 41, eta);
+  assert.equal(fmtRate(r), `${r.toFixed(1)}/s`);
+  assert.equal(fmtRate(38_912.4), '38,912/s');
+  // before 5 s there is no rate yet; the window then covers the last third of the elapsed time
+  assert.equal(new RateWindow().rate(4, 10), undefined);
+  const steady = new RateWindow();
+  for (let t = 0; t <= 60; t += 0.5) steady.add(t, t < 30 ? 100 * t : 3000 + 10 * (t - 30));
+  assert.ok(Math.abs(steady.rate(60, 3300)! - 10) < 0.5, 'the last 20 s of a run that slowed from 100/s to 10/s');
 });
 
 test('schema: the committed space.schema.json is current, and every shipped space points at it', () => {
