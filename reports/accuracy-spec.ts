@@ -2,7 +2,7 @@
 import type { PointRow, RunJson } from '../core/results.ts';
 import { fmtNum, metricLabel, metricTitle, unitFor } from './format.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
-import { finite, sampleDeterministic, type ChartDef, type SpecOptions, type VlSpec } from './spec-base.ts';
+import { finite, heldNote, sampleDeterministic, type ChartDef, type SpecOptions, type VlSpec } from './spec-base.ts';
 
 /** Pruning ratio (×) from a keep fraction; keep given in percent (> 1) is accepted too. */
 function ratioOf(keep: number): number {
@@ -133,7 +133,8 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
     caption:
       `Left: our ${metricLabel(metric)} against the pruning ratio of the pruned layers (1 / keep fraction). The schedule leaves the front layers unpruned (algo.tokenFrontFrac, 15% of the layers by default; algo.headFrontFrac, 30%: layer 0 of the 4-layer shipped models), so over all layers fewer tokens or heads go than this ratio says (spam-bert keeps 0.625 of its heads at headKeep 0.5: 1.6×, not 2×); \`spatten-dse accuracy --set algo.tokenKeep=K\` prints the all-layer fraction. Dots are single evaluations${dotsShown.length < dots.length ? ` (${dotsShown.length} of ${dots.length} drawn)` : ''}, the line is the mean per ratio over all of them and the other parameters` +
       (notes.length ? ` (${notes.join('; ')})` : '') +
-      '. Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
+      `.${heldNote(run, points.filter((p) => p.status === 'ok').length)}` +
+      ' Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
       'Different models, datasets and metrics: the panels are shown side by side with their own axes, and nothing is fitted across them.',
     spec: { hconcat: [oursPanel(metric, curves, dotsShown, means, opts.interactive), paperPanel(opts.interactive)], resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' } } },
   };

@@ -15,6 +15,7 @@ import { axisFor, parseConstraintText, vlAxis, vlScale } from './axes.ts';
 import { primaryModelSuffix } from './fidelity-label.ts';
 import { metricTitle, shortParam } from './format.ts';
 import { sampleDeterministic, SHARED_POINTS, type ChartDef, type SpecOptions } from './specs.ts';
+import { drawnNote, heldNote } from './spec-base.ts';
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -120,7 +121,8 @@ export function constraintCharts(run: RunJson, points: PointRow[], opts: SpecOpt
     const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[c.metric]) && finite(p.metrics[o0.metric]));
     if (ok.length === 0) continue;
     const front = ok.filter((p) => p.pareto);
-    const shown = [...sampleDeterministic(ok.filter((p) => !p.pareto), Math.min(400, opts.maxOtherPoints), 3), ...front];
+    const others = ok.filter((p) => !p.pareto);
+    const shown = [...sampleDeterministic(others, Math.min(400, opts.maxOtherPoints), 3), ...front];
     const ax = axisFor(run, o0.metric, ok.map((p) => p.metrics[o0.metric]), primaryModelSuffix(run, o0.metric));
     const ay = axisFor(run, c.metric, ok.map((p) => p.metrics[c.metric]), primaryModelSuffix(run, c.metric));
     const rows = shown.map((p) => ({ x: p.metrics[o0.metric] * ax.factor, y: p.metrics[c.metric] * ay.factor, cls: p.pareto ? 'Pareto front' : p.feasible ? 'feasible, dominated' : 'infeasible' }));
@@ -128,7 +130,9 @@ export function constraintCharts(run: RunJson, points: PointRow[], opts: SpecOpt
     out.push({
       kind: 'constraint',
       title: `Constraint ${c.text}`,
-      caption: `${metricTitle(c.metric, ay.unit)} of the evaluated points against ${metricTitle(o0.metric, ax.unit)}; the dashed line is the limit (${c.text}), the shaded side is infeasible. Red: front; blue: feasible, dominated; grey: infeasible.`,
+      caption: `${metricTitle(c.metric, ay.unit)} of the evaluated points against ${metricTitle(o0.metric, ax.unit)}; the dashed line is the limit (${c.text}), the shaded side is infeasible. Red: front; blue: feasible, dominated; grey: infeasible.` +
+        heldNote(run, points.filter((p) => p.status === 'ok').length) +
+        drawnNote(front.length, shown.length - front.length, others.length, false),
       spec: {
         width: 380,
         height: 240,

@@ -16,6 +16,7 @@ import {
   classOf,
   drawnNote,
   finite,
+  heldNote,
   front2d,
   isQuality,
   kneeId,
@@ -136,13 +137,13 @@ function kneeLayers(run: RunJson, ok: PointRow[], xy: (p: PointRow) => { x: numb
 }
 
 /** The caption: what is drawn, the point classes, and a sentence for each extra layer the chart has. */
-function paretoCaption(run: RunJson, pair: PairAxes, n: { ok: number; missing: number; drawn: string; rows: PointRow[] }, has: { line: boolean; ci: boolean; knee: boolean; bounds: boolean }): string {
+function paretoCaption(run: RunJson, pair: PairAxes, n: { ok: number; missing: number; held: string; drawn: string; rows: PointRow[] }, has: { line: boolean; ci: boolean; knee: boolean; bounds: boolean }): string {
   const { ox, oy, ax, ay } = pair;
   const scales = [ax.why ? `x: ${ax.why}` : '', ay.why ? `y: ${ay.why}` : ''].filter(Boolean);
   return (
     `${metricTitle(oy.metric, ay.unit)} vs ${metricTitle(ox.metric, ax.unit)}: ${n.ok} points with both metrics` +
     (n.missing > 0 ? ` (${n.missing} failed or without values not shown)` : '') +
-    `.${n.drawn}${rescoreNote(run, n.rows, [ox.metric, oy.metric])} Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
+    `.${n.held}${n.drawn}${rescoreNote(run, n.rows, [ox.metric, oy.metric])} Red diamonds: the run's Pareto front over all ${run.objectives.length} objectives (a front point can look dominated in this 2-D view when it wins on another objective); blue circles: feasible but dominated; grey crosses: infeasible.` +
     (has.line ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
     (has.ci ? ' Vertical/horizontal red bars: 95% CI (Wilson for accuracy, bootstrap for perplexity) of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
     (has.knee ? ' Black ring: the knee.' : '') +
@@ -150,6 +151,9 @@ function paretoCaption(run: RunJson, pair: PairAxes, n: { ok: number; missing: n
     (scales.length ? ` ${scales.join('; ')}.` : '')
   );
 }
+
+/** The ok points a page was drawn from. */
+const okCount = (points: PointRow[]): number => points.reduce((n, p) => n + (p.status === 'ok' ? 1 : 0), 0);
 
 /** Pareto scatter of one objective pair (or objective vs evaluation when there is one objective). */
 export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy: Objective, opts: SpecOptions): ChartDef {
@@ -185,14 +189,14 @@ export function paretoChart(run: RunJson, points: PointRow[], ox: Objective, oy:
     kind: 'pareto',
     // fidelity: both — which model's numbers are drawn (in the title: the axis titles have no room)
     title: `${metricTitle(oy.metric, '')} vs ${metricTitle(ox.metric, '')}${primaryModelSuffix(run, ox.metric) || primaryModelSuffix(run, oy.metric) ? ` (${rescorePlan(run)!.primary} model)` : ''}`,
-    caption: paretoCaption(run, pair, { ok: ok.length, missing: points.length - ok.length, drawn, rows: ok }, has),
+    caption: paretoCaption(run, pair, { ok: ok.length, missing: points.length - ok.length, held: heldNote(run, okCount(points)), drawn, rows: ok }, has),
     // Interactive: every point comes from the shared dataset (no sampling, no per-chart copy).
     spec: opts.interactive ? { width: 380, height: 280, layer: layers } : { width: 380, height: 280, data: { values: rows }, layer: layers },
   };
 }
 
 /** One-objective runs: objective per evaluation, with the best-so-far step line. */
-export function objectiveChart(points: PointRow[], o: Objective, opts: SpecOptions): ChartDef {
+export function objectiveChart(run: RunJson, points: PointRow[], o: Objective, opts: SpecOptions): ChartDef {
   const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[o.metric])).sort((a, b) => a.id - b.id);
   const front = ok.filter((p) => p.pareto);
   const others = sampleDeterministic(ok.filter((p) => !p.pareto), opts.maxOtherPoints);
@@ -233,7 +237,7 @@ export function objectiveChart(points: PointRow[], o: Objective, opts: SpecOptio
   return {
     kind: 'objective',
     title: `${o.metric} per evaluation`,
-    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + drawnNote(front.length, drawnOthers, ok.length - front.length, opts.interactive),
+    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + heldNote(run, okCount(points)) + drawnNote(front.length, drawnOthers, ok.length - front.length, opts.interactive),
     spec: opts.interactive ? { width: 520, height: 260, layer: layers } : { width: 520, height: 260, data: { values: rows }, layer: layers },
   };
 }

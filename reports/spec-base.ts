@@ -39,6 +39,18 @@ export function drawnNote(front: number, drawn: number, others: number, interact
   return ` Drawn: all ${front} front points and ${drawn} of the ${others} others (${how}).`;
 }
 
+/**
+ * The caption's sentence on what the page holds of a run too large to keep whole (run.json's
+ * ok count above the ok points the page was drawn from): the counts are the page's, out of the
+ * run's; nothing when the page holds every point. (A 10⁶-point run's charts said '4049 points
+ * with both metrics' with nothing to tell that the run had 1,000,000.)
+ */
+export function heldNote(run: RunJson, heldOk: number): string {
+  const all = run.counts.ok;
+  if (!Number.isFinite(all) || all <= heldOk) return '';
+  return ` The run evaluated ${all} ok points; this page holds ${heldOk} of them: every front point, a uniform sample of the others and each parameter's extreme points (points.csv has them all).`;
+}
+
 export const CLASS_FRONT = 'Pareto front';
 export const CLASS_DOMINATED = 'feasible, dominated';
 export const CLASS_INFEASIBLE = 'infeasible';

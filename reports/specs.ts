@@ -36,7 +36,7 @@ export { accuracyChart } from './accuracy-spec.ts';
 export function buildCharts(run: RunJson, points: PointRow[], opts: SpecOptions): { pareto: ChartDef[]; highlights: ChartDef[]; hypervolume?: ChartDef; accuracy?: ChartDef } {
   const objs = run.objectives;
   const pareto: ChartDef[] = [];
-  if (objs.length === 1) pareto.push(objectiveChart(points, objs[0], opts));
+  if (objs.length === 1) pareto.push(objectiveChart(run, points, objs[0], opts));
   for (let i = 0; i < objs.length; i++) for (let j = i + 1; j < objs.length; j++) pareto.push(paretoChart(run, points, objs[i], objs[j], opts));
   const hs = run.highlights ?? [];
   const highlights = [latencyChart(hs, opts), stackedChart(hs, 'energy', opts), stackedChart(hs, 'area', opts)].filter((c): c is ChartDef => c !== undefined);

@@ -230,6 +230,23 @@ test('static and interactive pages say the same thing about the points a scatter
   }
 });
 
+test('a page drawn from a sample of a large run says so on every scatter and constraint chart: the ok points of the run and of the page', async () => {
+  const input = syntheticRun({ n: 3000, seed: 3 });
+  const captions = (html: string) => [...html.matchAll(/<figcaption>([^<]*?(?: vs |of the evaluated points against |pruning ratio)[^<]*?)<\/figcaption>/g)].map((m) => m[1].replace(/&#39;/g, "'"));
+  const ok = input.points.filter((p) => p.status === 'ok').length;
+  // the whole run on the page: no such sentence
+  const whole = captions(await renderReport(input, { interactive: false }));
+  assert.ok(whole.length >= 5, whole.join('\n'));
+  for (const c of whole) assert.doesNotMatch(c, /this page holds/);
+  // the same points as the sample a 10^6-point run keeps (run.json counts the run, points the page)
+  const big = { run: { ...input.run, counts: { ...input.run.counts, total: 1_000_000, ok: 980_000, failed: 20_000 } }, points: input.points };
+  for (const interactive of [false, true]) {
+    const caps = captions(await renderReport(big, { interactive }));
+    assert.equal(caps.length, whole.length);
+    for (const c of caps) assert.ok(c.includes(`The run evaluated 980000 ok points; this page holds ${ok} of them: every front point, a uniform sample of the others`), c);
+  }
+});
+
 test('a fidelity: both report says which model its latency and energy are: analytical on the charts and the front table, the cycle model beside them', async () => {
   const both = await sweep('both', `name: both\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\nfidelity: both\nparameters:\n  hw.dramChannels: [2, 4, 8, 16]\n  algo.tokenKeep: [0.3, 0.5, 1.0]\n${SWEEP_TAIL}`);
   const rescored = both.points.filter((p) => Number.isFinite(p.metrics.cycle_latency_s));
