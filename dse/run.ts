@@ -31,6 +31,8 @@ import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE } from './journal.ts';
 import { allFailed, guardRun, moveStaleFolder, noFeasible, prefetchGitCommit, rescoredViolations } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
+import { diskNote } from './disk-note.ts';
+import { plannedPoints } from './space-checks.ts';
 
 /** Why none of the --reuse folders' records matched (a record is reused on exact inputs only). */
 const REUSE_NONE = (n: number) =>
@@ -166,6 +168,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     if (guard.stale) moveStaleFolder(prepared.dir, guard.stale, log);
     dirExisted = existsSync(prepared.dir);
     ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
+    if (!continues) noteDisk(prepared, opts, log);
     executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, log });
   } catch (e) {
     interrupts.dispose();
@@ -184,6 +187,13 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     // every point failed: nothing is written — not even the journal, when this run started it
     if (summary?.written === false && journalStarted) removeStartedJournal(prepared.dir, dirExisted);
   }
+}
+
+/** A note when the run's outputs may not fit on its folder's disk (dse/disk-note.ts). */
+function noteDisk({ parsed, ctx, dir }: PreparedRun, opts: RunOptions, log: (s: string) => void): void {
+  const points = Math.min(plannedPoints(parsed.space, parsed.domains), opts.maxEvals ?? parsed.space.search.maxEvals ?? Infinity);
+  const note = diskNote(dir, points, parsed.domains.length, !!ctx.accuracy || ctx.fidelity !== 'analytical');
+  if (note) log(`note: ${note}`);
 }
 
 /** What the end of a run needs that can be had while the evaluations run elsewhere: the report's modules, the git commit. */

@@ -1,0 +1,44 @@
+/**
+ * A note before a run starts when its outputs may not fit on the disk of its folder: a 10⁶-point
+ * grid writes ~340 MB (points.csv ~130 B and journal.jsonl ~210 B a point with 6 parameters, and
+ * points.csv once more while it is assembled), a 10⁷-point one ~3.4 GB, and a run that meets a full disk stops with ENOSPC after all its
+ * evaluations up to there (they stay in the journal). The estimate is from measured runs and on
+ * the high side; nothing is refused.
+ */
+import { statfsSync } from 'node:fs';
+import { fmtCount } from './space-checks.ts';
+
+/**
+ * Bytes of disk a point needs while the run writes: journal.jsonl, and points.csv twice (the final
+ * file is assembled from the rows streamed to a temporary body, dse/sink.ts), for `params` parameters (a
+ * continuous value is ~19 characters in each file): the analytical model's rows (measured: 6
+ * listed parameters on a grid 339 B, 12 parameters under nsga2 665 B, 10 continuous ones drawn
+ * at random in batches of 12, each batch line repeating its ~1.4 KB head, 712 B), or a record
+ * with a cycle or accuracy outcome (cycle, 8 parameters: 1,122 B).
+ */
+export function bytesPerPoint(params: number, bulky: boolean): number {
+  return 2 * (60 + 22 * params) + (bulky ? 900 : 280) + 22 * params;
+}
+
+const fmtBytes = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${Math.max(1, Math.round(b / 1e6))} MB`);
+
+/** The note, or undefined when the outputs fit in 90% of the free space (or it cannot be read). */
+export function diskNote(dir: string, points: number, params: number, bulky: boolean, free = freeBytes(dir)): string | undefined {
+  if (!Number.isFinite(points) || points <= 0 || free === undefined) return undefined;
+  const per = bytesPerPoint(params, bulky);
+  const need = points * per;
+  if (need <= 0.9 * free) return undefined;
+  return (
+    `this run needs about ${fmtBytes(need)} of disk (journal.jsonl, and points.csv twice while it is assembled: ~${per} B a point for ${fmtCount(points)} points) and ${dir} has ${fmtBytes(free)} free: ` +
+    `it may stop with "no space left on the device"; what finished stays in the journal, and a rerun after freeing space continues it (or use --out on a larger disk)`
+  );
+}
+
+function freeBytes(dir: string): number | undefined {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
