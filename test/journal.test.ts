@@ -370,3 +370,20 @@ test('random look-ups in a journal larger than the block cache read a few KB eac
   index.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a large journal gets a line before it is indexed; a small one does not', async () => {
+  const { readingNote, READING_NOTE_BYTES } = await import('../dse/executor.ts');
+  const dir = tmp();
+  const file = path.join(dir, JOURNAL_FILE);
+  const lines: string[] = [];
+  fs.writeFileSync(file, '');
+  fs.truncateSync(file, READING_NOTE_BYTES - 1);
+  readingNote(file, (s) => lines.push(s));
+  assert.deepEqual(lines, []);
+  fs.truncateSync(file, 210_305_414); // a 10^6-point grid's journal (sparse here)
+  readingNote(file, (s) => lines.push(s));
+  assert.deepEqual(lines, [`reading ${file} (210 MB)…`]);
+  readingNote(path.join(dir, 'missing.jsonl'), (s) => lines.push(s));
+  assert.equal(lines.length, 1);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
