@@ -379,11 +379,23 @@ test('a large journal gets a line before it is indexed; a small one does not', a
   fs.writeFileSync(file, '');
   fs.truncateSync(file, READING_NOTE_BYTES - 1);
   readingNote(file, (s) => lines.push(s));
-  assert.deepEqual(lines, []);
+  assert.equal(lines.length, 0);
   fs.truncateSync(file, 210_305_414); // a 10^6-point grid's journal (sparse here)
   readingNote(file, (s) => lines.push(s));
   assert.deepEqual(lines, [`reading ${file} (210 MB)…`]);
   readingNote(path.join(dir, 'missing.jsonl'), (s) => lines.push(s));
   assert.equal(lines.length, 1);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a journal of another version of a space of the same name names both space files', async () => {
+  const { journalMismatch } = await import('../dse/journal.ts');
+  const dir = tmp();
+  const j = Journal.open(dir, { header: { space: 'space-aaaa', name: 'g6', spaceFile: 'sweeps/g6.yaml', modelVersion: 'm1' } });
+  j.append(rec(1));
+  j.close();
+  const why = journalMismatch(dir, { space: 'space-bbbb', name: 'g6', spaceFile: 'sweeps/g6-seq960.yaml', modelVersion: 'm1' });
+  assert.match(why ?? '', /holds the evaluations of another version of space "g6" \(sweeps\/g6\.yaml\) \(its workload, .*\), not of "g6" as sweeps\/g6-seq960\.yaml defines it$/);
+  assert.equal(journalMismatch(dir, { space: 'space-aaaa', name: 'g6', spaceFile: 'sweeps/g6-copy.yaml', modelVersion: 'm1' }), undefined);
   fs.rmSync(dir, { recursive: true, force: true });
 });
