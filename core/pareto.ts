@@ -139,7 +139,10 @@ export function paretoMask(vectors: number[][], feasible: boolean[]): boolean[] 
 /**
  * Exact hypervolume (minimisation) dominated by `points` and bounded by the reference point
  * `ref`. Points not strictly better than `ref` in every objective contribute nothing.
- * 1-D and 2-D by sweep, higher dimensions by slicing along the last objective.
+ * 1-D, 2-D and 3-D by sweep (3-D: a staircase kept sorted, O(n log n) plus its insertions),
+ * higher dimensions by slicing along the last objective down to 3-D. (Slicing down to 2-D cost
+ * O(n^(d-1) log n): a 4-objective front of 355 points took 2.2 s a hypervolume, and a run's
+ * trajectory computes one per batch that changed its front: 10.5 s of a 15 s run.)
  */
 export function hypervolume(points: number[][], ref: number[]): number {
   const d = ref.length;
@@ -161,6 +164,55 @@ function hv2(pts: number[][], ref: number[]): number {
   return vol;
 }
 
+/**
+ * 3-D: sweep along the third objective; the points swept so far are kept as their 2-D staircase
+ * (non-dominated in the first two, x ascending, y descending) with its dominated area, which an
+ * insertion updates by the strip the new point adds over the ones it removes.
+ */
+function hv3(pts: number[][], ref: number[]): number {
+  const s = pts.slice().sort((a, b) => a[2] - b[2]);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  let area = 0;
+  let vol = 0;
+  for (let k = 0; k < s.length; k++) {
+    area += stairInsert(xs, ys, s[k][0], s[k][1], ref);
+    const z = s[k][2];
+    const zNext = k + 1 < s.length ? s[k + 1][2] : ref[2];
+    if (zNext > z) vol += area * (zNext - z);
+  }
+  return vol;
+}
+
+/** Adds (x, y) to the staircase; returns the area it adds (0 when a point already dominates it). */
+function stairInsert(xs: number[], ys: number[], x: number, y: number, ref: number[]): number {
+  let a = 0;
+  let b = xs.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (xs[m] < x) a = m + 1;
+    else b = m;
+  }
+  const i = a; // the first point with x_i >= x
+  if ((i > 0 && ys[i - 1] <= y) || (i < xs.length && xs[i] === x && ys[i] <= y)) return 0;
+  // the points from i on with y_j >= y are dominated by (x, y): the added area is, from x to the
+  // next point kept, the gap between the staircase's height there and y
+  let e = i;
+  let cur = x;
+  let h = i > 0 ? ys[i - 1] : ref[1];
+  let added = 0;
+  while (e < xs.length && ys[e] >= y) {
+    added += (xs[e] - cur) * (h - y);
+    cur = xs[e];
+    h = ys[e];
+    e++;
+  }
+  added += ((e < xs.length ? xs[e] : ref[0]) - cur) * (h - y);
+  xs.splice(i, e - i, x);
+  ys.splice(i, e - i, y);
+  return added;
+}
+
 function hvRec(pts: number[][], ref: number[], d: number): number {
   if (d === 1) {
     let best = Infinity;
@@ -168,6 +220,7 @@ function hvRec(pts: number[][], ref: number[], d: number): number {
     return ref[0] - best;
   }
   if (d === 2) return hv2(pts, ref);
+  if (d === 3) return hv3(pts, ref);
   // Slice along the last objective: between consecutive distinct values z_k ≤ z < z_{k+1} the
   // dominated region's cross-section is the (d−1)-volume of the points with last coord ≤ z_k.
   const s = pts.slice().sort((a, b) => a[d - 1] - b[d - 1]);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dominates, hypervolume, nonDominatedSort, paretoMask, toMinVector } from '../core/pareto.ts';
-import { createRng } from '../sim/rng.ts';
+import { createRng, mulberry32 } from '../sim/rng.ts';
 
 function bruteMask(v: number[][], feasible: boolean[]): boolean[] {
   return v.map((a, i) => feasible[i] && !v.some((b, j) => j !== i && feasible[j] && dominates(b, a)));
@@ -65,4 +65,52 @@ test('hypervolume 3-D by hand and against Monte Carlo', () => {
   const mc = hit / N;
   const hv = hypervolume(pts, ref);
   assert.ok(Math.abs(hv - mc) < 0.01, `exact ${hv} vs Monte Carlo ${mc}`);
+});
+
+/** Exact hypervolume by inclusion-exclusion over every subset (independent of the sweep; small sets only). */
+function hvInclusionExclusion(pts: number[][], ref: number[]): number {
+  const inside = pts.filter((p) => p.every((x, i) => x < ref[i]));
+  let total = 0;
+  for (let mask = 1; mask < 1 << inside.length; mask++) {
+    let vol = 1;
+    let bits = 0;
+    for (let i = 0; i < ref.length; i++) {
+      let worst = -Infinity;
+      for (let j = 0; j < inside.length; j++) if (mask & (1 << j)) worst = Math.max(worst, inside[j][i]);
+      vol *= ref[i] - worst;
+    }
+    for (let j = mask; j; j &= j - 1) bits++;
+    total += bits % 2 ? vol : -vol;
+  }
+  return total;
+}
+
+test('hypervolume in 3 to 5 objectives equals inclusion-exclusion, with dominated points, ties and duplicates', () => {
+  const r = mulberry32(42);
+  // values on a coarse grid so that ties in every objective occur
+  const pick = () => Math.floor(r() * 6) / 5;
+  for (const d of [3, 4, 5]) {
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 1 + Math.floor(r() * 11);
+      const pts = Array.from({ length: n }, () => Array.from({ length: d }, pick));
+      if (trial % 5 === 0) pts.push(pts[0].slice()); // a duplicate
+      const ref = new Array(d).fill(1.1);
+      const want = hvInclusionExclusion(pts, ref);
+      assert.ok(Math.abs(hypervolume(pts, ref) - want) <= 1e-12 * Math.max(1, want), `d=${d} ${JSON.stringify(pts)}: ${hypervolume(pts, ref)} vs ${want}`);
+    }
+  }
+});
+
+test('hypervolume of a 4-objective front of 600 points takes well under a second (slicing down to 2-D: ~10 s)', () => {
+  const r = mulberry32(3);
+  const pts = Array.from({ length: 600 }, () => {
+    const v = Array.from({ length: 4 }, () => r() + 1e-9);
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  });
+  const t = performance.now();
+  const hv = hypervolume(pts, [1.1, 1.1, 1.1, 1.1]);
+  const ms = performance.now() - t;
+  assert.ok(hv > 0.9 && hv < 1.1 ** 4, String(hv));
+  assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
 });
