@@ -46,6 +46,14 @@ export function etaText(done: number, total: number | undefined, elapsed: number
   return `ETA ${fmtSeconds(rate !== undefined ? (rate > 0 ? (total - done) / rate : Infinity) : (elapsed / done) * (total - done))}`;
 }
 
+/**
+ * The share done, rounded down: rounded to nearest, 98,304 of 10⁶ read '(10%), … ETA after 10%
+ * done', and 99.6% read 100% before the end.
+ */
+export function pctText(done: number, total: number): string {
+  return `${Math.floor((100 * done) / total)}%`;
+}
+
 /** Evaluations per second as shown: one decimal below 10/s, whole numbers with separators above. */
 export function fmtRate(r: number): string {
   return `${r < 10 ? r.toFixed(1) : Math.round(r).toLocaleString('en-US')}/s`;
@@ -129,7 +137,7 @@ export function createProgress(mode: ProgressMode, total: number | undefined, la
     printed = done;
     const el = elapsed();
     const r = window.rate(el, done);
-    const pct = total ? ` (${((100 * done) / total).toFixed(0)}%)` : '';
+    const pct = total ? ` (${pctText(done, total)})` : '';
     const rate = r !== undefined && done < (total ?? Infinity) ? `, ${fmtRate(r)}` : '';
     const eta = total ? `, ${etaText(done, total, el, r)}` : '';
     process.stderr.write(`${label}: ${done}${total ? `/${total}` : ''} ${unit}${pct}, ${fmtSeconds(el)} elapsed${rate}${eta}${detail?.() ? `; ${detail()}` : ''}\n`);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { parseSpace, spaceJsonSchema } from '../dse/space.ts';
-import { etaText, fmtRate, RateWindow } from '../dse/progress.ts';
+import { etaText, fmtRate, pctText, RateWindow } from '../dse/progress.ts';
 import { renderReport } from '../reports/index.ts';
 import { readRun, type LoadedRun } from '../reports/read.ts';
 import { fmtMetric, unitFor } from '../reports/format.ts';
@@ -345,6 +345,11 @@ test('progress: no ETA before 10% of the work and 5 s, then extrapolated from co
   assert.equal(etaText(0, 100, 60), 'ETA after 10% done');
   assert.equal(etaText(25, 100, 30), 'ETA 1 min 30 s');
   assert.equal(etaText(100, 100, 30), 'done');
+  // the share is rounded down, so it never reads 10% beside 'ETA after 10% done', nor 100% before the end
+  assert.equal(pctText(98_304, 1_000_000), '9%');
+  assert.equal(etaText(98_304, 1_000_000, 3.7), 'ETA after 10% done');
+  assert.equal(pctText(996, 1000), '99%');
+  assert.equal(pctText(1000, 1000), '100%');
 });
 
 test('progress: on a resumed run the ETA and rate come from the recent work, not the journaled points counted as done at once', () => {
