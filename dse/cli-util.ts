@@ -45,13 +45,16 @@ export function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-/** A message fit for a terminal: no control characters, each line at most ~400 characters. */
+/**
+ * A message fit for a terminal: no control characters, each line at most ~400 characters. A
+ * longer line keeps its start and its end (where an error says what to do), cut in the middle.
+ */
 export function printable(message: string): string {
   return message
     .split('\n')
     .map((l) => {
       const clean = l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, '?');
-      return clean.length > 400 ? `${clean.slice(0, 400)}…` : clean;
+      return clean.length > 400 ? `${clean.slice(0, 250)} … ${clean.slice(-150)}` : clean;
     })
     .join('\n');
 }

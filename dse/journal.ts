@@ -326,7 +326,7 @@ export function journalMismatch(dir: string, want: Pick<JournalHeader, 'space' |
   // another space (by name: one with the same workload and base design writes other outputs), or another version of this one
   if (p.header && (p.header.space !== want.space || p.header.name !== want.name)) {
     const same = p.header.name === want.name;
-    return `${file} holds the evaluations of ${same ? 'another version of ' : ''}space "${p.header.name}"${p.header.spaceFile ? ` (${p.header.spaceFile})` : ''}${same ? ' (its workload, trace file contents, base design, model, accuracy block or accuracy checkpoint files differ)' : ''}, not of "${want.name}"${same && want.spaceFile ? ` as ${want.spaceFile} defines it` : ''}`;
+    return `${file} holds the evaluations of ${same ? 'another version of ' : ''}space "${p.header.name}"${p.header.spaceFile ? ` (${p.header.spaceFile})` : ''}${same ? ' (its workload, trace file contents, base design, model, accuracy block or accuracy checkpoint files differ)' : ''}, not of "${want.name}"${same && want.spaceFile && want.spaceFile !== p.header.spaceFile ? ` as ${want.spaceFile} defines it` : ''}`;
   }
   if (p.modelVersion && p.modelVersion !== want.modelVersion) {
     return `${file} was written by another model version (${p.modelVersion}; the models are now ${want.modelVersion}): none of its evaluations would be reused`;
