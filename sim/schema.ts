@@ -81,7 +81,7 @@ export const AlgoSchema = z
     valueKeep: z.number().gt(0).max(1).default(1).describe('Local V pruning: fraction of the kept tokens whose V is fetched, per head'),
     tokenFrontFrac: z.number().min(0).max(1).default(0.15).describe('Front fraction of layers never token-pruned (paper: 15%)'),
     headFrontFrac: z.number().min(0).max(1).default(0.3).describe('Front fraction of layers never head-pruned (paper: 30%)'),
-    msbBits: z.number().int().min(2).max(32).default(12).describe('Key/query MSB width fetched first (4,6,8,10,12; 16/32 unquantized); at least 2 (a signed 1-bit code has no nonzero level)'),
+    msbBits: z.number().int().min(2).max(32).default(12).describe('Key MSB width fetched first, in bits (paper: 4-12; also the value width when valueBits is 0). The accuracy engine quantizes keys to msbBits + lsbBits bits at every width below 32, 16 included; 32 = unquantized. At least 2 (a signed 1-bit code has no nonzero level)'),
     lsbBits: z.number().int().min(0).max(8).default(0).describe('LSB width refetched on a flat distribution; 0 = progressive quantization off'),
     lsbThreshold: z.number().min(0).max(1).default(0.1).describe('Refetch LSBs when max attention probability < threshold'),
     lsbRefetchFraction: z.number().min(0).max(1).default(0.059).describe('Fraction of heads that refetch LSBs (paper: 5.9%); measured by the accuracy engine when it runs'),

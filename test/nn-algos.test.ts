@@ -202,3 +202,21 @@ test('accuracy CI: exactly 1 at n/n and 0 at 0/n, and lo <= k/n <= hi for every 
     assert.equal(wilsonCi(0, n)[0], 0, `0/${n}`);
   }
 });
+
+test('msbBits: the widths its description calls unquantized leave keys as they are; 16 bits quantizes them', async () => {
+  const { AlgoSchema } = await import('../sim/schema.ts');
+  const desc = AlgoSchema.shape.msbBits.description ?? '';
+  const claim = /([\d/]+)(?: =)? unquantized/.exec(desc);
+  assert.ok(claim, `the description names the unquantized width: ${desc}`);
+  const rng = mulberry32(11);
+  const dim = 16;
+  const x = Float32Array.from({ length: dim * 20 }, () => (rng() - 0.5) * 6);
+  for (const w of claim[1].split('/').map(Number)) assert.deepEqual(quantizeVectors(x, dim, w), x, `${w} bits`);
+  // 16 bits: 32,767 levels per vector, off by at most half a step
+  const q16 = quantizeVectors(x, dim, 16);
+  assert.ok(q16.some((v, i) => v !== x[i]));
+  for (let o = 0; o < x.length; o += dim) {
+    const m = Math.max(...Array.from(x.subarray(o, o + dim), Math.abs));
+    for (let j = 0; j < dim; j++) assert.ok(Math.abs(q16[o + j] - x[o + j]) <= (m / 32767) / 2 * (1 + 1e-5));
+  }
+});
