@@ -13,7 +13,10 @@ import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
 import { dominates } from '../core/pareto.ts';
 import { driverInfo } from './drivers/index.ts';
-import { BATCH, DEFAULT_EXAMPLES } from '../sim/nn/run-sizes.ts';
+import { BATCH, DEFAULT_EXAMPLES, GEN_TOKENS, lmPromptTokens } from '../sim/nn/run-sizes.ts';
+import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
+import { lmTestWindows } from '../sim/nn/data.ts';
+import { modelDirOf } from '../sim/nn/paths.ts';
 import { accuracyModelKind as configKind } from './space-checks.ts';
 
 export interface Interval {
@@ -111,6 +114,30 @@ export function accuracyRungs(spec: AccuracySpec | undefined, driver?: string): 
   for (let n = subset; n < fullKnown; n *= ETA) rungs.push(n);
   rungs.push(full);
   return rungs;
+}
+
+/**
+ * An LM accuracy block's maxExamples capped at the evaluation windows of the model's test split
+ * (sotu-char 3,750, sotu-gpt 1,661; a classifier's is refused by dse/space-checks.ts, whose count
+ * is fixed): the engine evaluates at most those, and rungs sized for more would label the full set
+ * a subset and evaluate it again. Counting tokenizes the test split (0.3-0.8 s on two shared
+ * cores with loading it), so it runs once per run (dse/run.ts prepareRun), not among the space
+ * checks, and only above the default 64 windows, which every LM's split holds (fewer would take
+ * over 15 bytes a token). `where` (file:line:col) starts the note that says so.
+ */
+export function capLmExamples<S extends AccuracySpec>(spec: S, where: string): { spec: S; note?: string } {
+  const n = spec.maxExamples;
+  if (n === undefined || n <= DEFAULT_EXAMPLES.gpt || accuracyModelKind(spec.model) !== 'gpt') return { spec };
+  const dir = modelDirOf(spec.model);
+  if (!dir) return { spec };
+  const ck = loadCheckpoint(dir);
+  const windows = lmTestWindows((t) => ck.tokenizer.encode(t), lmPromptTokens(ck.config.maxPositions) + GEN_TOKENS + 1).length;
+  if (n <= windows) return { spec };
+  const sub = spec.subsetExamples !== undefined && spec.subsetExamples >= windows ? `; subsetExamples ${spec.subsetExamples} is not fewer, so there is no cheaper rung` : '';
+  return {
+    spec: { ...spec, maxExamples: windows },
+    note: `${where}: accuracy.maxExamples ${n} is more than the ${windows.toLocaleString('en-US')} evaluation windows of ${spec.model}'s test split: capped at ${windows} (all of them)${sub}`,
+  };
 }
 
 const kinds = new Map<string, 'bert' | 'gpt'>();

@@ -15,7 +15,8 @@ import type { PointRow, RunJson } from '../core/results.ts';
 import { InputError } from './errors.ts';
 import { basePoint, isCpuBound, type EvalContext } from './evaluate.ts';
 import { Executor, modelVersion, withCheckpoint } from './executor.ts';
-import { accuracyRungs, withExamples } from './fidelity.ts';
+import { accuracyRungs, capLmExamples, withExamples, type AccuracySpec } from './fidelity.ts';
+import { locateIn } from './space-issues.ts';
 import { defaultJobs } from './pool.ts';
 import { resolveMode, type ProgressMode } from './progress.ts';
 import { boundNotes } from '../reports/bounds.ts';
@@ -120,13 +121,20 @@ export function prepareRun(opts: RunOptions): PreparedRun {
     base,
     fidelity: space.fidelity,
     constraints: parsed.constraints,
-    accuracy: space.accuracy && withCheckpoint(space.accuracy),
+    accuracy: space.accuracy && lmExamplesCapped(parsed, withCheckpoint(space.accuracy)),
     modelOptions: space.cycle,
     metrics: [...HW_METRICS],
     ...(space.baseline ? { baseline: space.baseline } : {}),
     ...(parsed.domains.some((d) => d.key === 'workload.benchmark') ? { algoWritten: { ...space.algo } } : {}),
   };
   return { parsed, ctx, dir, seed };
+}
+
+/** The accuracy block with an LM's maxExamples capped at its test windows; the note joins the space's notes. */
+function lmExamplesCapped<S extends AccuracySpec>(parsed: ParsedSpace, spec: S): S {
+  const r = capLmExamples(spec, `${parsed.file}:${locateIn(parsed.yaml, ['accuracy', 'maxExamples'])}`);
+  if (r.note) parsed.notes.push(r.note);
+  return r.spec;
 }
 
 /** Some step of the run is CPU-bound (then --jobs defaults to the cores). */

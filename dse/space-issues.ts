@@ -3,7 +3,7 @@
  * bad value, the allowed ones and a did-you-mean (`issueMessages`), located at file:line:col of the
  * YAML (`fail`). dse/space.ts checks, this module words and locates.
  */
-import { isMap, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
+import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { InputError } from './errors.ts';
 import type { Issue } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
@@ -39,6 +39,12 @@ export function locate(doc: Document, lc: LineCounter, path: (string | number)[]
     }
   }
   return '1:1';
+}
+
+/** "line:col" of a field path in a space file's YAML text (see `locate`). */
+export function locateIn(text: string, path: (string | number)[]): string {
+  const lc = new LineCounter();
+  return locate(parseDocument(text, { lineCounter: lc }), lc, path);
 }
 
 function formatPath(path: (string | number)[]): string {

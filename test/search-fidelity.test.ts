@@ -199,3 +199,36 @@ test('successive halving with lanes: an extra evaluation enters the rows when a 
   assert.deepEqual(two.counts, one.counts);
   assert.equal(two.rows[1].metrics.accuracy, 0.87);
 });
+
+test("an LM's maxExamples above its test split's windows is capped at them, with a located note; the rungs are sized for them", async () => {
+  const { prepareRun } = await import('../dse/run.ts');
+  const { sotuSplits } = await import('../sim/nn/data.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'lm-cap-'));
+  const space = (acc: string) =>
+    `name: c\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\nobjectives:\n  - { metric: latency_s, goal: min }\n  - { metric: perplexity, goal: min }\nparameters:\n  algo.tokenKeep: [0.5, 1.0]\nsearch: { driver: random, samples: 4 }\naccuracy: ${acc}\n`;
+  const prepared = (acc: string) => {
+    const file = join(dir, `s${Math.random()}.yaml`);
+    writeFileSync(file, space(acc));
+    return { file, ...prepareRun({ spaceFile: file }) };
+  };
+  try {
+    // sotu-char reads bytes: its 257-token windows (224 prompt + 32 generated + 1) are each address's UTF-8 bytes cut in 257s
+    const charWindows = sotuSplits().test.reduce((a, d) => a + Math.floor(Buffer.byteLength(d.text, 'utf8') / 257), 0);
+    assert.equal(charWindows, 3750);
+    const c = prepared('{ model: sotu-char, maxExamples: 4000 }');
+    assert.equal(c.ctx.accuracy?.maxExamples, charWindows);
+    assert.deepEqual(c.parsed.notes, [`${c.file}:9:44: accuracy.maxExamples 4000 is more than the 3,750 evaluation windows of sotu-char's test split: capped at 3750 (all of them)`]);
+    assert.deepEqual(accuracyRungs(c.ctx.accuracy, 'random'), [464, 1856, 3750]); // ⌈3750/8⌉ = 469 → 464, whole batches of 16
+    // sotu-gpt's BPE: 1,661 windows; before, maxExamples 5000 made rungs 624 → 2496 → 5000, the 2,496 "subset" all of them
+    const g = prepared('{ model: sotu-gpt, maxExamples: 5000, subsetExamples: 2000 }');
+    assert.equal(g.ctx.accuracy?.maxExamples, 1661);
+    assert.match(g.parsed.notes[0], /:9:43: accuracy\.maxExamples 5000 is more than the 1,661 evaluation windows of sotu-gpt's test split: capped at 1661 \(all of them\); subsetExamples 2000 is not fewer, so there is no cheaper rung$/);
+    assert.equal(accuracyRungs(g.ctx.accuracy, 'random'), undefined);
+    // within the split: as written, no note
+    const w = prepared('{ model: sotu-gpt, maxExamples: 1661 }');
+    assert.equal(w.ctx.accuracy?.maxExamples, 1661);
+    assert.deepEqual(w.parsed.notes, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -21,7 +21,7 @@ import type { Workload } from '../workload/types.ts';
 import { initBackend } from './backend.ts';
 import { loadCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { checkpointHash } from './checkpoint-hash.ts';
-import { sotuSplits, spamSplits, DATA_SEED } from './data.ts';
+import { lmTestWindows, spamSplits, DATA_SEED } from './data.ts';
 import { Engine, runAlgo, Stats, type RunAlgo } from './engine.ts';
 import type { StatsCounters } from './run-algo.ts';
 import { ConfigError } from './hfconfig.ts';
@@ -108,11 +108,7 @@ function buildInputs(e: Engine, maxExamples?: number): EvalInputs {
   if (problem) throw new ConfigError(problem);
   const prompt = lmPromptTokens(c.maxPositions);
   const win = prompt + GEN_TOKENS + 1;
-  const windows: number[][] = [];
-  for (const a of sotuSplits().test) {
-    const ids = e.ck.tokenizer.encode(a.text);
-    for (let s = 0; s + win <= ids.length; s += win) windows.push(ids.slice(s, s + win));
-  }
+  const windows = lmTestWindows((t) => e.ck.tokenizer.encode(t), win);
   shuffleInPlace(windows, mulberry32(DATA_SEED + 1));
   return { kind: 'gpt', windows: windows.slice(0, Math.min(windows.length, maxExamples ?? DEFAULT_MAX.gpt)), prompt };
 }

@@ -135,6 +135,19 @@ export function sotuSplits(): Record<Split, SotuAddress[]> {
   return sotuCache;
 }
 
+/**
+ * An LM's evaluation windows: `win` tokens cut without overlap from each test address in turn
+ * (sim/nn/api.ts shuffles them and evaluates the first maxExamples; dse/fidelity.ts counts them).
+ */
+export function lmTestWindows(encode: (text: string) => number[], win: number): number[][] {
+  const windows: number[][] = [];
+  for (const a of sotuSplits().test) {
+    const ids = encode(a.text);
+    for (let s = 0; s + win <= ids.length; s += win) windows.push(ids.slice(s, s + win));
+  }
+  return windows;
+}
+
 export function hashStr(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
