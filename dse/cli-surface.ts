@@ -410,6 +410,10 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
         "description": "output folder (default sim/nn/checkpoints/<name>)"
       },
       {
+        "flags": "--force",
+        "description": "replace what --out holds when it is not a checkpoint of this recipe: another checkpoint (its checkpoint files and snapshots are removed) or other files (kept beside the checkpoint)"
+      },
+      {
         "flags": "--save-every <n>",
         "description": "also save snapshots <out>/step-K every n steps (LM recipe)"
       },

@@ -113,6 +113,8 @@ interface Case {
 
 const space = (dir: string, f = 's.yaml') => path.join(dir, f);
 const out = (dir: string) => path.join(dir, 'out');
+/** A Hugging Face BERT folder `ck/` of a case: bert-tiny's config.json and WordPiece vocab.txt (test/fixtures), a stand-in model.safetensors. */
+const BERT_TINY_CK: Record<string, string> = { ...Object.fromEntries(['config.json', 'vocab.txt'].map((f) => [`ck/${f}`, readFileSync(path.join(ROOT, 'test/fixtures/hf-reference/bert-tiny', f), 'utf8')])), 'ck/model.safetensors': 'weights (not read)' };
 const run = (...extra: string[]) => (dir: string) => ['run', space(dir), '--out', out(dir), '--progress', 'none', '--no-report', ...extra];
 const yaml = (text: string): Pick<Case, 'files'> => ({ files: { 's.yaml': text } });
 /** A finished run of TINY in dir/out (its journal must survive the case untouched). */
@@ -345,6 +347,9 @@ const CASES: Case[] = [
   { name: 'train --workers for the BERT recipe', argv: () => ['train', '--model', 'spam-bert', '--workers', '2'], code: 2, re: /--workers: only for the LM recipes \(sotu-gpt, sotu-char\), not spam-bert/ },
   { name: 'train --resume-from a checkpoint of another model kind', argv: (d) => ['train', '--model', 'sotu-char', '--resume-from', 'sim/nn/checkpoints/spam-bert', '--out', out(d)], code: 2, re: /^error: --resume-from sim\/nn\/checkpoints\/spam-bert: its config\.json gives kind "bert", the sotu-char recipe's model has "gpt"/ },
   { name: 'train --resume-from a checkpoint with other positions', argv: (d) => ['train', '--model', 'sotu-char', '--resume-from', 'sim/nn/checkpoints/sotu-char-alibi', '--out', out(d)], code: 2, re: /--resume-from sim\/nn\/checkpoints\/sotu-char-alibi: its config\.json gives positions "alibi", the sotu-char recipe's model has "learned"/ },
+  { name: 'train --out a folder holding a Hugging Face checkpoint', files: BERT_TINY_CK, argv: (d) => ['train', '--model', 'sotu-char', '--steps', '1', '--out', path.join(d, 'ck')], code: 2, re: /^error: --out .*ck: holds a checkpoint not trained by `spatten-dse train` \(no training\.json names its recipe\) \(config\.json, model\.safetensors, vocab\.txt\), not of sotu-char; choose another --out folder, or add --force to replace it \(its config\.json, model\.safetensors, vocab\.txt are replaced\)\n$/ },
+  { name: 'train --out a checkpoint of another recipe', files: { 'ck/config.json': '{}', 'ck/training.json': '{"model":"spam-bert"}', 'ck/vocab.json': '{}', 'ck/merges.txt': '' }, argv: (d) => ['train', '--model', 'sotu-char', '--steps', '1', '--out', path.join(d, 'ck')], code: 2, re: /^error: --out .*ck: holds a checkpoint of spam-bert \(config\.json, merges\.txt, training\.json, vocab\.json\), not of sotu-char; choose another --out folder, or add --force/ },
+  { name: 'train --out a non-empty folder holding no checkpoint', files: { 'o/notes.md': 'mine' }, argv: (d) => ['train', '--model', 'sotu-char', '--steps', '1', '--out', path.join(d, 'o')], code: 2, re: /^error: --out .*o: the folder is not empty \(notes\.md\) and holds no checkpoint of sotu-char; choose another --out folder, or add --force to write the checkpoint into it\n$/ },
   // --- a checkpoint folder the engine cannot load: refused before any point runs ---
   {
     name: 'accuracy checkpoint whose model.safetensors is not a safetensors file',
@@ -435,6 +440,27 @@ test(`at least 40 cases; the table`, (t) => {
 });
 
 // --- beyond the table: cases that write (by design) or check one mechanism ---
+
+test('train --force replaces another checkpoint in --out: none of its files or snapshots stay beside the new one; other files and snapshots of the recipe do', async () => {
+  const dir = path.join(TMP, 'train-force');
+  const bert = path.join(ROOT, 'test/fixtures/hf-reference/bert-tiny');
+  const char = path.join(ROOT, 'sim/nn/checkpoints/sotu-char');
+  for (const [sub, from, files] of [['', bert, ['config.json', 'model.safetensors', 'vocab.txt']], ['step-5', bert, ['config.json', 'model.safetensors', 'vocab.txt']], ['step-9', char, ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt', 'training.json']]] as const) {
+    mkdirSync(path.join(dir, sub), { recursive: true });
+    for (const f of files) copyFileSync(path.join(from, f), path.join(dir, sub, f));
+  }
+  writeFileSync(path.join(dir, 'NOTES.md'), 'mine');
+  writeFileSync(path.join(dir, 'tokenizer.json'), '{}');
+  writeFileSync(path.join(dir, 'training-dense.json'), '{"model":"spam-bert"}');
+  writeFileSync(path.join(dir, 'training-phase1.json'), '{"model":"sotu-char"}');
+  const r = await cli(['train', '--model', 'sotu-char', '--steps', '1', '--out', dir, '--force']);
+  assert.equal(r.code, 0, r.err);
+  // sotu-char's files, the snapshot and the record of sotu-char, and the file that is no checkpoint's
+  assert.deepEqual(readdirSync(dir).sort(), ['NOTES.md', 'config.json', 'merges.txt', 'model.safetensors', 'step-9', 'training-phase1.json', 'training.json', 'vocab.json']);
+  assert.equal(JSON.parse(readFileSync(path.join(dir, 'training.json'), 'utf8')).model, 'sotu-char');
+  assert.equal(Object.keys(JSON.parse(readFileSync(path.join(dir, 'vocab.json'), 'utf8'))).length, 257); // bytes + end of text
+  assert.match(readFileSync(path.join(dir, 'config.json'), 'utf8'), /"model_type": "gpt2"/);
+});
 
 test('disk full (ENOSPC) while writing a user-given file: exit 2 naming the file', async () => {
   // /dev/full fails every write with ENOSPC; the accuracy command writes its trace there

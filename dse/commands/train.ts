@@ -1,7 +1,8 @@
 /**
- * `spatten-dse train --model spam-bert|sotu-gpt|sotu-char [--seed S] [--steps N] [--out DIR] [--resume-from DIR]
+ * `spatten-dse train --model spam-bert|sotu-gpt|sotu-char [--seed S] [--steps N] [--out DIR] [--force] [--resume-from DIR]
  * [--ft-masks random|cascade|cascade-gen|cascade-mix] [--ft-steps N] [--ft-min-keep F] [--workers N]`: reproduces a
- * shipped checkpoint (tokenizer + model, seeded) into sim/nn/checkpoints/<name>/ (or --out).
+ * shipped checkpoint (tokenizer + model, seeded) into sim/nn/checkpoints/<name>/ (or --out; a folder holding
+ * another checkpoint or other files only with --force: checkTrainOut).
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
@@ -10,6 +11,10 @@ import type { ShardResult, ShardTask } from '../../sim/nn/train-shard.ts';
 import { RECIPES } from '../../sim/nn/recipes.ts';
 import { decimal } from '../cli-util.ts';
 import { asInputError } from '../model-input.ts';
+import { CHECKPOINT_FILE, SNAPSHOT, trainedModelOf } from '../../sim/nn/checkpoint.ts';
+import { CHECKPOINT_ROOT } from '../../sim/nn/paths.ts';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The shipped recipes; every other recipe of sim/nn/recipes.ts is an experiment (sim/nn/README.md). */
 const SHIPPED = ['spam-bert', 'sotu-gpt', 'sotu-char'];
@@ -22,13 +27,14 @@ export function register(program: Command): void {
     .option('--seed <s>', 'seed (init + batch order)', '1')
     .option('--steps <n>', 'quick run: a single phase of n optimizer steps (does not reproduce the shipped checkpoint)')
     .option('--out <dir>', 'output folder (default sim/nn/checkpoints/<name>)')
+    .option('--force', 'replace what --out holds when it is not a checkpoint of this recipe: another checkpoint (its checkpoint files and snapshots are removed) or other files (kept beside the checkpoint)')
     .option('--save-every <n>', 'also save snapshots <out>/step-K every n steps (LM recipe)')
     .option('--resume-from <dir>', "LM recipe with fine-tuning phases: the weights after all phases but the last (a --save-every snapshot or an earlier checkpoint); only the last phase runs")
     .option('--ft-masks <mode>', "LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query), 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all) or 'cascade-mix' (each sequence one of the last two, drawn with equal odds); applies to the recipe's last fine-tuning phase; recorded in training.json")
     .option('--ft-steps <n>', "LM fine-tuning steps instead of the recipe's (recorded in training.json)")
     .option('--workers <n>', 'LM recipes: threads per training step, each computing the gradient of its share of the batch (data-parallel; results equal a one-thread run up to float32 summation order, so --workers is recorded in training.json)', '1')
     .option('--ft-min-keep <f>', "LM fine-tuning masks: the schedule's per-layer floor (algo.tokenMinKeep) instead of the recipe's (recorded in training.json)")
-    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string; workers: string }) => {
+    .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string; workers: string; force?: boolean }) => {
       const { trainModel } = await import('../../sim/nn/train.ts');
       if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
       const seed = decimal(o.seed);
@@ -44,8 +50,6 @@ export function register(program: Command): void {
         if (!Number.isInteger(saveEvery) || saveEvery < 1) throw new InputError(`--save-every: expected a positive integer, got "${o.saveEvery}"`);
       }
       if (o.resumeFrom !== undefined) {
-        const { existsSync } = await import('node:fs');
-        const { join } = await import('node:path');
         if (!existsSync(join(o.resumeFrom, 'model.safetensors'))) throw new InputError(`--resume-from: no model.safetensors in "${o.resumeFrom}"`);
         if (!RECIPES[o.model].fineTune || steps !== undefined) throw new InputError(`--resume-from: only for a recipe with a fine-tuning phase, without --steps (${o.model})`);
       }
@@ -54,6 +58,7 @@ export function register(program: Command): void {
       const workers = decimal(o.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new InputError(`--workers: expected a positive integer, got "${o.workers}"`);
       if (workers > 1 && RECIPES[o.model].config.kind !== 'gpt') throw new InputError(`--workers: only for the LM recipes (sotu-gpt, sotu-char), not ${o.model}`);
+      checkTrainOut(o.out ?? join(CHECKPOINT_ROOT, o.model), o.out !== undefined ? `--out ${o.out}` : `checkpoint folder ${join(CHECKPOINT_ROOT, o.model)}`, o.model, !!o.force);
       const pool = workers > 1 ? await (await import('../backends/local.ts')).bundledPool(workers - 1) : undefined;
       try {
         const shardRunner = pool ? shardRunnerOf(pool) : undefined;
@@ -92,4 +97,27 @@ function fineTuneOptions<M extends string>(o: { model: string; ftMasks?: string;
     if (!(ftMinKeep > 0 && ftMinKeep <= 1)) throw new InputError(`--ft-min-keep: expected a fraction in (0, 1], got "${o.ftMinKeep}"`);
   }
   return { ftMasks: o.ftMasks as M | undefined, ftSteps, ftMinKeep };
+}
+
+/**
+ * The output folder must be missing, empty, or hold a checkpoint of this recipe (a retrain replaces
+ * it, as `npm run train` does) or only its snapshots; anything else is refused (exit 2, before any
+ * training) unless `force`. A replaced checkpoint leaves no file behind (sim/nn/checkpoint.ts saveCheckpoint).
+ */
+function checkTrainOut(dir: string, what: string, model: string, force: boolean): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new InputError(`${what}: exists and is a file, not a folder`);
+  const entries = readdirSync(dir).sort();
+  if (entries.length === 0 || force) return;
+  const shown = (names: string[]) => names.slice(0, 4).join(', ') + (names.length > 4 ? `, … (${names.length} entries)` : '');
+  const top = trainedModelOf(dir);
+  if (top === model) return;
+  if (top === undefined && entries.every((f) => SNAPSHOT.test(f) && trainedModelOf(join(dir, f)) === model)) return;
+  const advice = 'choose another --out folder, or add --force to replace it';
+  if (top !== undefined) {
+    const of = top ? `a checkpoint of ${top}` : 'a checkpoint not trained by `spatten-dse train` (no training.json names its recipe)';
+    const replaced = entries.filter((f) => CHECKPOINT_FILE.test(f) || (SNAPSHOT.test(f) && ![undefined, model].includes(trainedModelOf(join(dir, f)))));
+    throw new InputError(`${what}: holds ${of} (${shown(entries)}), not of ${model}; ${advice} (its ${shown(replaced)} are replaced)`);
+  }
+  throw new InputError(`${what}: the folder is not empty (${shown(entries)}) and holds no checkpoint of ${model}; choose another --out folder, or add --force to write the checkpoint into it`);
 }

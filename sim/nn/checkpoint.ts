@@ -6,7 +6,7 @@
  * `loadCheckpoint` also reads real HF BERT / GPT-2 folders (pytorch_model.bin is not supported:
  * convert to safetensors first).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointHash } from './checkpoint-hash.ts';
 import { ConfigError, configFromHf } from './hfconfig.ts';
@@ -25,12 +25,48 @@ export interface Checkpoint {
   training?: Record<string, unknown>;
 }
 
-export function saveCheckpoint(dir: string, config: ModelConfig, weights: Weights, tok: BpeTokenizer, training?: Record<string, unknown>): void {
+/**
+ * Writes a checkpoint into `dir`, replacing the one there: the files of a checkpoint (ours or a
+ * Hugging Face folder's: CHECKPOINT_FILE) that this one does not write are removed, except records
+ * of an earlier phase of the same model (training-dense.json); so are `step-K` snapshot folders of
+ * another model than `training.model`. Other files stay. Returns the removed names.
+ */
+export function saveCheckpoint(dir: string, config: ModelConfig, weights: Weights, tok: BpeTokenizer, training?: Record<string, unknown>): string[] {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(hfConfig(config), null, 2) + '\n');
   writeSafetensors(join(dir, 'model.safetensors'), toHf(config, weights), { format: 'pt' });
   tok.save(dir);
   if (training) writeFileSync(join(dir, 'training.json'), JSON.stringify(training, null, 2) + '\n');
+  const written = new Set(['config.json', 'model.safetensors', 'vocab.json', 'merges.txt', ...(training ? ['training.json'] : [])]);
+  const model = typeof training?.model === 'string' ? training.model : undefined;
+  const stale = readdirSync(dir).filter((f) => {
+    // snapshots, and records such as training-dense.json (an earlier phase), stay when they are of this model
+    if (SNAPSHOT.test(f)) return model !== undefined && ![undefined, model].includes(trainedModelOf(join(dir, f)));
+    if (!CHECKPOINT_FILE.test(f) || written.has(f)) return false;
+    return !(/^training-/.test(f) && model !== undefined && recordModel(join(dir, f)) === model);
+  });
+  for (const f of stale) rmSync(join(dir, f), { recursive: true, force: true });
+  return stale;
+}
+
+/** The files a checkpoint folder consists of: this project's and those a Hugging Face folder holds beside them. */
+export const CHECKPOINT_FILE = /^(config\.json|model\.safetensors|vocab\.json|merges\.txt|vocab\.txt|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|added_tokens\.json|generation_config\.json|pytorch_model\.bin|tf_model\.h5|flax_model\.msgpack|(model\.safetensors|pytorch_model\.bin)\.index\.json|training(-[\w.-]+)?\.json)$/;
+/** A `--save-every` snapshot folder (train.ts saveSnapshot). */
+export const SNAPSHOT = /^step-\d+$/;
+
+/** The model a checkpoint folder was trained as (its training.json's `model`), '' when unknown, undefined when `dir` holds no checkpoint. */
+export function trainedModelOf(dir: string): string | undefined {
+  return existsSync(join(dir, 'config.json')) ? recordModel(join(dir, 'training.json')) : undefined;
+}
+
+/** The `model` a training record (training.json and the like) names, '' when it names none or cannot be read. */
+function recordModel(file: string): string {
+  try {
+    const m = (JSON.parse(readFileSync(file, 'utf8')) as { model?: unknown }).model;
+    return typeof m === 'string' ? m : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Any problem with a checkpoint folder's content is a ConfigError (bad input: the CLI exits 2). */

@@ -428,7 +428,8 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
       : 'trained by `spatten-dse train`; dense training, SpAtten pruning applied at inference only',
   };
   const outDir = opts.outDir ?? join(CHECKPOINT_ROOT, name);
-  saveCheckpoint(outDir, config, fromTf(vars, config), tok, training);
+  const removed = saveCheckpoint(outDir, config, fromTf(vars, config), tok, training);
+  if (removed.length) log(`${name}: removed the earlier checkpoint's ${removed.join(', ')} from ${outDir}`);
   for (const v of vars.values()) v.dispose();
   run.opt.dispose();
   log(`${name}: done in ${seconds.toFixed(0)} s → ${outDir} ${JSON.stringify(metrics)}`);
