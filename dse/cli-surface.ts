@@ -460,11 +460,11 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       },
       {
         "flags": "--lock-duration <ms>",
-        "description": "job lock (ms): a killed worker's jobs are re-run after about this long (default 30000)"
+        "description": "job lock (ms): a killed worker's jobs are re-run after about this long (default 30000, at least 1000)"
       },
       {
         "flags": "--stalled-interval <ms>",
-        "description": "how often to look for stalled jobs of dead workers (ms, default: the lock duration)"
+        "description": "how often to look for stalled jobs of dead workers (ms, default: the lock duration, at least 1000)"
       },
       {
         "flags": "--progress-every <ms>",

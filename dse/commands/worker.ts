@@ -15,6 +15,21 @@ function positiveInt(name: string) {
   };
 }
 
+/**
+ * A lock or stalled-check period in ms, at least MIN_LOCK_MS: BullMQ renews a job's lock every half
+ * of it, so a lock of a few ms expires between renewals and the jobs of live workers are taken as
+ * stalled and run again, and a check that short polls Redis without pause.
+ */
+const MIN_LOCK_MS = 1000;
+function lockMs(name: string) {
+  const int = positiveInt(name);
+  return (v: string): number => {
+    const n = int(v);
+    if (n < MIN_LOCK_MS) throw new InputError(`${name}: ${v} ms is too short (at least ${MIN_LOCK_MS} ms: a job's lock is renewed every half of it, and a shorter one makes live workers' jobs look stalled and run again)`);
+    return n;
+  };
+}
+
 export function register(program: Command): void {
   program
     .command('worker')
@@ -22,8 +37,8 @@ export function register(program: Command): void {
     .requiredOption('--queue <url>', 'Redis URL, redis://HOST:PORT[/DB]')
     .option('-c, --concurrency <n>', 'evaluation threads (default: the cores of this machine)', positiveInt('--concurrency'))
     .option('--prefetch <n>', 'jobs held per thread (default 4): more for short jobs, fewer for long ones', positiveInt('--prefetch'))
-    .option('--lock-duration <ms>', 'job lock (ms): a killed worker\'s jobs are re-run after about this long (default 30000)', positiveInt('--lock-duration'))
-    .option('--stalled-interval <ms>', 'how often to look for stalled jobs of dead workers (ms, default: the lock duration)', positiveInt('--stalled-interval'))
+    .option('--lock-duration <ms>', 'job lock (ms): a killed worker\'s jobs are re-run after about this long (default 30000, at least 1000)', lockMs('--lock-duration'))
+    .option('--stalled-interval <ms>', 'how often to look for stalled jobs of dead workers (ms, default: the lock duration, at least 1000)', lockMs('--stalled-interval'))
     .option('--progress-every <ms>', 'a progress line every ms (default 5000)', positiveInt('--progress-every'))
     .action(async (o: { queue: string; concurrency?: number; prefetch?: number; lockDuration?: number; stalledInterval?: number; progressEvery?: number }) => {
       const { runWorker, defaultConcurrency } = await import('../backends/queue-worker.ts');
