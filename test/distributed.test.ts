@@ -508,6 +508,19 @@ test('the progress note counts the workers connected to the queue, not one more 
   }
 });
 
+test('a database number is checked against the server\'s own \'databases\' setting, not a fixed 0-15', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '32'], { stdio: 'ignore' });
+  const url = (db: number) => `redis://127.0.0.1:${port}/${db}`;
+  try {
+    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url(0)), 'test', 500).then(() => true, () => false)), 10_000));
+    await checkRedis(parseRedisUrl(url(20)));
+    await assert.rejects(checkRedis(parseRedisUrl(url(32))), { message: `--queue redis://127.0.0.1:${port}/32: the server has no database 32 (its 'databases' setting is 32, numbered 0-31)` });
+  } finally {
+    server.kill('SIGKILL');
+  }
+});
+
 test('bad or unreachable Redis URL, --wait-workers without --queue or below 1: exit 2, a clear message, nothing written', async () => {
   const dir = tmp();
   const space = path.join(dir, 'space.yaml');
@@ -515,7 +528,10 @@ test('bad or unreachable Redis URL, --wait-workers without --queue or below 1: e
   const port = await freePort(); // nothing listens there
   const cases: [string[], RegExp][] = [
     [['run', space, '--out', path.join(dir, 'a'), '--queue', 'http://127.0.0.1:6390'], /--queue: expected a redis:\/\/ URL/],
-    [['run', space, '--out', path.join(dir, 'b'), '--queue', 'redis://127.0.0.1:6390/99'], /--queue: database must be an integer 0-15/],
+    // (needs the server: the number of databases is its setting)
+    ...((skip ? [] : [[['run', space, '--out', path.join(dir, 'b'), '--queue', `${REDIS.replace(/\/\d*$/, '')}/99`], /--queue redis:\/\/[^ ]+\/99: the server has no database 99 \(its 'databases' setting is 16, numbered 0-15\)\n/]]) as [string[], RegExp][]),
+    [['run', space, '--out', path.join(dir, 'f'), '--queue', 'redis://127.0.0.1:6390/0?foo=1&db=2'], /--queue: "redis:\/\/127\.0\.0\.1:6390\/0\?foo=1&db=2": unknown query parameters "foo", "db" \(no option is read from the URL but/],
+    [['worker', '--queue', 'redis://127.0.0.1:6390/x'], /--queue: database must be a non-negative integer \(0-15 on a default server\), got "\/x"/],
     [['run', space, '--out', path.join(dir, 'c'), '--queue', `redis://127.0.0.1:${port}`], new RegExp(`--queue redis://127.0.0.1:${port}/0: cannot connect to Redis \\(ECONNREFUSED\\)`)],
     [['worker', '--queue', `redis://127.0.0.1:${port}`], /cannot connect to Redis/],
     [['worker', '--queue', 'not a url'], /--queue: expected redis:\/\/HOST:PORT/],
@@ -527,5 +543,5 @@ test('bad or unreachable Redis URL, --wait-workers without --queue or below 1: e
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
     assert.match(r.err, msg);
   }
-  for (const d of ['a', 'b', 'c', 'd', 'e']) assert.ok(!fs.existsSync(path.join(dir, d)), `${d} written`);
+  for (const d of ['a', 'b', 'c', 'd', 'e', 'f']) assert.ok(!fs.existsSync(path.join(dir, d)), `${d} written`);
 });

@@ -3,7 +3,7 @@
  * parsed and checked before anything is written (bad URL or unreachable server → InputError,
  * exit 2), and the connection options BullMQ needs (`maxRetriesPerRequest: null`).
  */
-import type { RedisOptions } from 'ioredis';
+import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { InputError } from '../errors.ts';
 
 /** Key prefix of everything spatten-dse stores in Redis (BullMQ queues and the run registry). */
@@ -43,9 +43,13 @@ export function parseRedisUrl(url: string, option = '--queue'): RedisTarget {
   if (u.protocol !== 'redis:') throw new InputError(`${option}: expected a redis:// URL (redis://HOST:PORT[/DB]), got "${url}"`);
   if (!u.hostname) throw new InputError(`${option}: no host in "${url}"`);
   const port = u.port ? Number(u.port) : 6379;
+  // no option is read from the query or fragment: refused rather than silently ignored
+  const extra = [...new Set(u.searchParams.keys())];
+  if (u.search !== '' || u.hash !== '') throw new InputError(`${option}: "${url}": ${extra.length > 0 ? `unknown query parameter${extra.length === 1 ? '' : 's'} ${extra.map((k) => `"${k}"`).join(', ')}` : `unexpected "${u.search || u.hash}"`} (no option is read from the URL but the user, password, host, port and database: redis://[USER:PASSWORD@]HOST:PORT[/DB])`);
   const dbText = u.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
-  if (!Number.isInteger(db) || db < 0 || db > 15 || !/^\d*$/.test(dbText)) throw new InputError(`${option}: database must be an integer 0-15, got "/${dbText}" in "${url}"`);
+  // the upper bound is the server's 'databases' setting (16 by default): checkRedis selects it
+  if (!/^\d*$/.test(dbText) || !Number.isSafeInteger(db)) throw new InputError(`${option}: database must be a non-negative integer (0-15 on a default server), got "/${dbText}" in "${url}"`);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const options: RedisOptions = { host, port, db, maxRetriesPerRequest: null };
   if (u.username) options.username = decodeURIComponent(u.username);
@@ -68,6 +72,7 @@ export async function checkRedis(target: RedisTarget, option = '--queue', timeou
     const version = /redis_version:([\d.]+)/.exec(info)?.[1] ?? '?';
     const runId = /run_id:(\w+)/.exec(info)?.[1] ?? '';
     if (Number(version.split('.')[0]) < 5) throw new InputError(`${option} ${target.display}: Redis ${version} is too old (BullMQ needs 5 or newer)`);
+    await selectDb(client, target, option);
     return { runId, version };
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -79,6 +84,19 @@ export async function checkRedis(target: RedisTarget, option = '--queue', timeou
     throw new InputError(`${option} ${target.display}: cannot connect to Redis (${why}); ${hint}`);
   } finally {
     client.disconnect();
+  }
+}
+
+/** Selects the URL's database, or says that the server has none of that number (its 'databases' setting). */
+async function selectDb(client: RedisClient, target: RedisTarget, option: string): Promise<void> {
+  const db = target.options.db ?? 0;
+  try {
+    await client.select(db);
+  } catch (e) {
+    if (!/DB index is out of range/i.test((e as Error).message)) throw e;
+    const n = await client.config('GET', 'databases').then((r) => Number((r as string[])[1]), () => Number.NaN);
+    const has = Number.isInteger(n) ? `its 'databases' setting is ${n}, numbered 0-${n - 1}` : `Redis has 16, numbered 0-15, unless its 'databases' setting says otherwise`;
+    throw new InputError(`${option} ${target.display}: the server has no database ${db} (${has})`);
   }
 }
 
