@@ -442,7 +442,9 @@ export class QueueBackend implements EvalBackend {
     for (const w of this.perWorker.keys()) this.seen.add(w);
     const refused = this.refused.size > 0 ? `, ${this.refused.size} refusing this run` : '';
     if (this.downSince > 0 && Date.now() - this.downSince >= 5000) return `Redis unreachable for ${Math.round((Date.now() - this.downSince) / 1000)} s, ${this.pending.size} evaluations waiting for it`;
-    return `workers seen ${this.seen.size} (${this.counts.workers} connected${refused}), jobs waiting ${this.counts.waiting}, active ${this.counts.active}`;
+    // the counts are of the last heartbeat: once every job came back they are stale (a run's last line read 'jobs waiting 25, active 4')
+    const jobs = this.pending.size === 0 ? "all of this run's jobs collected" : `jobs waiting ${this.counts.waiting}, active ${this.counts.active}`;
+    return `workers seen ${this.seen.size} (${this.counts.workers} connected${refused}), ${jobs}`;
   }
 
   describe(): BackendInfo {
