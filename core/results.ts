@@ -78,6 +78,11 @@ export const RunJsonSchema = z.looseObject({
   counts: z
     .object({ total: num(), ok: num(), failed: num(), feasible: num(), pareto: num() })
     .catch({ total: Number.NaN, ok: Number.NaN, failed: Number.NaN, feasible: Number.NaN, pareto: Number.NaN }),
+  /**
+   * Evaluations this run took from a journal (`reused`: this folder's, on a rerun or --resume, or a
+   * --reuse folder's, `reusedFromOtherFolders` of them) and those it ran (`evaluated`).
+   */
+  evaluations: z.object({ reused: num(), reusedFromOtherFolders: num(), evaluated: num() }).optional().catch(undefined),
   startedAt: str(),
   finishedAt: str(),
   wallSeconds: num(),

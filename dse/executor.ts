@@ -102,6 +102,10 @@ export class Executor {
   /** Records the --reuse folders' journals hold. */
   foreignRecords = 0;
   evaluated = 0;
+  /** Finished evaluations this folder's journal held when the run opened it (a continuation when > 0). */
+  get journalRecords(): number {
+    return this.journal?.recovered.records ?? 0;
+  }
   private readonly journal?: Journal;
   /**
    * Other runs' journals (`--reuse`), indexed by key, the last folder first (a key in several

@@ -259,7 +259,8 @@ async function steps(input: StepsInput): Promise<RunSummary> {
     const plan = fidelityPlan(ctx.fidelity);
     const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore)].filter((n): n is string => n !== undefined);
     const options = runOptionsRecord(opts, executor.jobs);
-    const record = { dir, parsed, ctx, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, options, metrics };
+    const evaluations = { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated };
+    const record = { dir, parsed, ctx, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, options, metrics, evaluations };
     if (failedAll) {
       // nothing worth writing: the CLI prints the first error and exits 1
       if (error) throw error;
@@ -301,9 +302,11 @@ async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoi
   if (found.error) return { found };
   try {
     await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log, progress: opts.progress ?? 'auto' });
-    if (opts.resume || opts.reuse?.length) log(`resume: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
-    if (opts.reuse?.length && executor.reusedForeign === 0 && executor.foreignRecords > 0) log(REUSE_NONE(executor.foreignRecords));
     await rescore({ rows, objectives, ctx, executor, interrupts });
+    // a rerun into the same folder continues without --resume too: it says what came from the journal
+    const label = opts.resume || opts.reuse?.length ? 'resume' : executor.journalRecords > 0 ? 'continuing' : undefined;
+    if (label) log(`${label}: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+    if (opts.reuse?.length && executor.reusedForeign === 0 && executor.foreignRecords > 0) log(REUSE_NONE(executor.foreignRecords));
   } catch (e) {
     return { found, lateError: e };
   }

@@ -137,6 +137,34 @@ test('a rerun with --no-report leaves no report.html of the earlier run beside t
   assert.match(r.out + r.err, /removed .*report\.html: it was drawn from the outputs of an earlier run/);
 });
 
+test('a rerun into the same folder without --resume says how many points came from the journal, and run.json records it', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-'));
+  const space = path.join(dir, 'tiny.yaml');
+  writeFileSync(space, TINY);
+  const out = path.join(dir, 'out');
+  const run = (...extra: string[]) => {
+    const r = cli(['run', space, '--out', out, '--progress', 'none', '--no-report', ...extra]);
+    assert.equal(r.code, 0, r.err);
+    return { err: r.err, evaluations: JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).evaluations };
+  };
+  // 5 of the 12 points, then the same command without the budget: 5 from the journal, 7 evaluated
+  const a = run('--max-evals', '5');
+  assert.deepEqual(a.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 5 });
+  assert.doesNotMatch(a.err, /reused from the journal/);
+  const b = run();
+  assert.match(b.err, /^continuing: 5 evaluations reused from the journal, 7 new$/m);
+  assert.deepEqual(b.evaluations, { reused: 5, reusedFromOtherFolders: 0, evaluated: 7 });
+  const c = run();
+  assert.match(c.err, /^continuing: 12 evaluations reused from the journal, 0 new$/m);
+  assert.deepEqual(c.evaluations, { reused: 12, reusedFromOtherFolders: 0, evaluated: 0 });
+  // from another folder's journal: counted apart
+  const other = path.join(dir, 'other');
+  const d = cli(['run', space, '--out', other, '--progress', 'none', '--no-report', '--reuse', out]);
+  assert.equal(d.code, 0, d.err);
+  assert.match(d.err, /^resume: 12 evaluations reused from the journal, 0 new$/m);
+  assert.deepEqual(JSON.parse(readFileSync(path.join(other, 'run.json'), 'utf8')).evaluations, { reused: 12, reusedFromOtherFolders: 12, evaluated: 0 });
+});
+
 test("simulate's area line names the same parts with the same numbers as run.json's highlight of that point", () => {
   const { run } = runSpace(TINY.replace('  hw.qkMultipliers: [256, 512]\n', '  hw.qkMultipliers: [256, 512]\n  hw.keySramKB: [98, 196]\n'));
   const h = run.highlights[0] as { params: Record<string, number>; area: Record<string, number> };

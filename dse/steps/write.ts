@@ -59,6 +59,8 @@ export interface WriteInput {
   notes?: string[];
   /** The options the run was given. */
   options: Record<string, unknown>;
+  /** Evaluations taken from a journal (this folder's or a --reuse folder's) and evaluated by this run. */
+  evaluations?: { reused: number; reusedFromOtherFolders: number; evaluated: number };
   driverName: string;
   highlights: Highlight[];
   /** Where the evaluations ran (dse/backends/types.ts). */
@@ -84,6 +86,7 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
     seed: a.seed,
     driver: a.driverName,
     counts: { total: sink.total, ok: sink.ok, failed: sink.total - sink.ok, feasible: sink.feasible, pareto: sink.front.length },
+    ...(a.evaluations ? { evaluations: a.evaluations } : {}),
     startedAt: a.started.toISOString(),
     finishedAt: new Date().toISOString(),
     wallSeconds: a.wallSeconds,
