@@ -121,6 +121,7 @@ function rereadOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): Spli
   const C = p.classes.length;
   const G = p.dramReps.length;
   const [sd, kw, k, a] = dram.kept ? float64Views(4, C) : (p.onceRe ??= float64Views(4, C));
+  // per group into priceGroups' scratch (memoDram has copied what it keeps): σ, key-side time, re-read cycles, activations
   ensureGroups(G);
   const tim = dramProfileTiming(hw);
   const avail = dram.avail;

@@ -295,8 +295,9 @@ function headsOfLines(kl: number, kLines: number, cap: number): number {
 
 /**
  * The window table of an order for `kLines` key-buffer lines and at most `cap` heads in flight
- * (headsFit, no reuse); `reuse`: into the arrays of `onceArrays`; `split`: the terms of heads that
- * split the key buffer (key lines > kLines: alone in flight, their LSB pass re-reads the MSBs).
+ * (headsFit, no reuse); `reuse`: into the arrays of `onceArrays`; `splitOf`: the terms of heads
+ * that split the key buffer (key lines > kLines: alone in flight, their LSB pass re-reads the
+ * MSBs), asked only when some head of the order does.
  */
 function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false, splitOf?: () => SplitTerms): WindowTable {
   const C = o.thr.length;
