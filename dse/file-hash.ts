@@ -6,21 +6,22 @@
  * only stat it.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileStamp } from '../core/file-stamp.ts';
 
 const known = new Map<string, { stamp: string; hash: string }>();
 
 /** sha256 (16 hex digits) of the file's contents; null when it cannot be read. */
 export function fileHash(file: string): string | null {
   const abs = path.resolve(file);
-  let stamp: string;
+  let stamp: string | undefined;
   try {
-    const st = statSync(abs, { bigint: true });
-    stamp = `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
+    stamp = fileStamp(abs);
   } catch {
     return null;
   }
+  if (stamp === undefined) return null;
   const k = known.get(abs);
   if (k && k.stamp === stamp) return k.hash;
   let data: Buffer;

@@ -10,7 +10,7 @@ import { pickMetrics, type HwMetricName } from './metrics.ts';
 import type { DesignPoint } from './schema.ts';
 import { buildWorkload, type WorkloadOverrides } from './workload/build.ts';
 import { readTraceFile } from './workload/trace.ts';
-import { statSync } from 'node:fs';
+import { fileStamp } from '../core/file-stamp.ts';
 import type { Workload } from './workload/types.ts';
 import { benchmarkWorkload } from './workload/benchmarks.ts';
 import { fcModel, fcRowHistogram, withFc, withFcMetrics, type FcResult } from './hw/fc.ts';
@@ -32,11 +32,10 @@ function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
   return v;
 }
 
-/** Size, modification time and inode of a file ('' when it cannot be read: the reader says why). */
+/** A file's stamp (core/file-stamp.ts; '' when it cannot be read: the reader says why). */
 function statStamp(file: string): string {
   try {
-    const st = statSync(file);
-    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+    return fileStamp(file) ?? '';
   } catch {
     return '';
   }

@@ -313,17 +313,22 @@ test('nsga2 over 3 workers: same points.csv and one hypervolume entry per genera
 const FIX = path.join(ROOT, 'test', 'fixtures', 'hf-reference');
 const untie = (ck: string) => ['model.safetensors', 'config.json'].forEach((f) => fs.copyFileSync(path.join(FIX, 'gpt2-tiny-untied', f), path.join(ck, f)));
 
+/** The space run locally into DIR/local (the reference), then a queue run into DIR/q that waits for one worker. */
+async function localThenCoordinator(space: string, dir: string) {
+  const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
+  assert.equal(local.code, 0, local.err);
+  const out = path.join(dir, 'q');
+  return { out, run: start(['run', space, '--out', out, '--queue', REDIS, '--wait-workers', '1', '--progress', 'lines', '--no-report']) };
+}
+
 test('a worker whose accuracy checkpoint folder holds other files than the run\'s does not serve the run: nothing of its weights is journaled, the run says why', { skip }, async () => {
   const dir = tmp();
   const ck = path.join(dir, 'ck');
   fs.cpSync(path.join(FIX, 'gpt2-tiny'), ck, { recursive: true });
   const space = path.join(dir, 'ck.yaml');
   fs.writeFileSync(space, `name: dist-ck\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\naccuracy: { model: ${JSON.stringify(ck)}, maxExamples: 2 }\nobjectives:\n  - { metric: perplexity, goal: min }\n  - { metric: latency_s, goal: min }\nparameters:\n  algo.tokenKeep: [0.5, 1.0]\nsearch: { driver: grid }\n`);
-  const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
-  assert.equal(local.code, 0, local.err);
-  const out = path.join(dir, 'q');
   // the coordinator hashes the checkpoint, then waits for a worker; the first worker's machine holds other weights
-  const run = start(['run', space, '--out', out, '--queue', REDIS, '--wait-workers', '1', '--progress', 'lines', '--no-report']);
+  const { out, run } = await localThenCoordinator(space, dir);
   try {
     assert.ok(await waitFor(() => /waiting for 1 workers/.test(run.err()), 60_000), run.err());
     untie(ck);
@@ -353,10 +358,7 @@ test('a worker whose trace file (outside the checkout) holds other rows than the
   fs.copyFileSync(path.join(traces, 'summary-gpt2-small-wikitext2-per8.csv'), trace);
   const space = path.join(dir, 'trace.yaml');
   fs.writeFileSync(space, `name: dist-trace\nworkload: { trace: ${JSON.stringify(trace)} }\nfidelity: cycle\nobjectives:\n  - { metric: latency_s, goal: min }\n  - { metric: energy_j, goal: min }\nparameters:\n  hw.dramChannels: [8, 16]\nsearch: { driver: grid }\n`);
-  const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
-  assert.equal(local.code, 0, local.err);
-  const out = path.join(dir, 'q');
-  const run = start(['run', space, '--out', out, '--queue', REDIS, '--wait-workers', '1', '--progress', 'lines', '--no-report']);
+  const { out, run } = await localThenCoordinator(space, dir);
   try {
     assert.ok(await waitFor(() => /waiting for 1 workers/.test(run.err()), 60_000), run.err());
     fs.copyFileSync(path.join(traces, 'small.csv'), trace);

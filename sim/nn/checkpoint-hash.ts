@@ -8,9 +8,10 @@
  * a shipped checkpoint, ≤ 2 MB, takes a few milliseconds).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelDirOf } from './paths.ts';
+import { fileStamp } from '../../core/file-stamp.ts';
 
 /** The files whose content determines a checkpoint's numbers (absent ones count as absent). */
 export const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt', 'vocab.txt'] as const;
@@ -19,10 +20,7 @@ const known = new Map<string, { stamp: string; hash: string }>();
 
 /** The files' stat, one string ('-' for an absent file). */
 function stampOf(dir: string): string {
-  return CHECKPOINT_FILES.map((f) => {
-    const st = statSync(join(dir, f), { bigint: true, throwIfNoEntry: false });
-    return st ? `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}` : '-';
-  }).join('|');
+  return CHECKPOINT_FILES.map((f) => fileStamp(join(dir, f)) ?? '-').join('|');
 }
 
 /** sha256 (16 hex digits) over the names and contents of the folder's CHECKPOINT_FILES. */
