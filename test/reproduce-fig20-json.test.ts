@@ -1,0 +1,51 @@
+/**
+ * Fig. 20 as a reader with only the paper sees it: the header said "tolerance ±15%" (this
+ * project's target, not the paper's), never said that the paper's steps are the geomean over its 8
+ * GPT-2 benchmarks with 32 tokens while the table runs one GPT-2-Medium workload of 8 tokens, nor
+ * what ok / MISS mean; and the --json result carried no model name and no ok flags.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { figure, fig20Steps, FIG20_CONFIGS, type Fig20Result } from '../dse/reproduce/fig20.ts';
+import { AlgoSchema, WorkloadSchema } from '../sim/schema.ts';
+import { buildWorkload } from '../sim/workload/build.ts';
+import { evaluate, hardware } from '../dse/reproduce/common.ts';
+
+// spatten-paper.md §5.5: step factors, and the two combined claims
+const PAPER_STEPS = [1.1, 1.1, 3, 1.6, 1.7];
+
+test('Fig. 20: the paper\'s workload next to ours, the columns and the target named as ours', () => {
+  const { text } = figure.run({ fidelity: 'analytical' });
+  assert.doesNotMatch(text, /tolerance ±15%/);
+  assert.match(text, /paper: the geomean over its 8 GPT-2 benchmarks \(GPT-2-Small and -Medium, 992-token prompt, 32 tokens generated\); here one\n\s+GPT-2-Medium run of 8 tokens/);
+  assert.match(text, /target \(this project's, the paper states none\): within ±15% of the paper's factor; ok = met, MISS = not met/);
+  assert.equal(text.match(/paper: the geomean/g)?.length, 1, 'the legend is printed once, above the first table');
+});
+
+test('Fig. 20 --json: model, paper factors as §5.5 gives them, ok flags as the text marks them', () => {
+  const { rows, text } = figure.run({ fidelity: 'analytical' });
+  const rs = rows as Fig20Result[];
+  for (const r of rs) {
+    assert.equal(r.model, 'analytical');
+    assert.equal(r.tolerance, 0.15);
+    assert.deepEqual(r.rows.slice(1).map((x) => x.paper), PAPER_STEPS);
+    assert.deepEqual(r.combined.map((c) => c.paper), [3.4, 2.8]);
+    r.rows.slice(1).forEach((x) => assert.equal(x.ok, Math.abs(x.stepSpeedup / x.paper - 1) <= 0.15, x.step));
+    r.combined.forEach((c) => assert.equal(c.ok, Math.abs(c.ours / c.paper - 1) <= 0.15, c.name));
+  }
+  // Table I: only the head-pruning step meets its factor (1.04× vs 1.1×)
+  assert.deepEqual(rs[0].rows.slice(1).map((x) => x.ok), [false, true, false, false, false]);
+  const marks = text.split('\n\n')[0].split('\n').filter((l) => /^[+t]/.test(l)).map((l) => l.match(/ (ok|MISS)( |$)/)?.[1]);
+  assert.deepEqual(marks, [...rs[0].rows.slice(1), ...rs[0].combined].map((x) => (x.ok ? 'ok' : 'MISS')));
+});
+
+test('Fig. 20: a step\'s ratio barely depends on the model or the length (GPT-2-Small, 992 + 32 tokens, within 3%)', () => {
+  const ours = (figure.run({ fidelity: 'analytical' }).rows as Fig20Result[])[0].rows.map((r) => r.stepSpeedup);
+  const wl = WorkloadSchema.parse({ model: 'gpt2-small', stage: 'generation', seqLen: 992, genTokens: 32 });
+  let prev = 0;
+  fig20Steps(FIG20_CONFIGS[0]).forEach((s, i) => {
+    const c = evaluate('analytical', buildWorkload(wl, AlgoSchema.parse(s.algo)), hardware(s.hw)).cycles;
+    if (prev) assert.ok(Math.abs(prev / c / ours[i] - 1) < 0.03, `${s.name}: GPT-2-Small ${prev / c}, figure ${ours[i]}`);
+    prev = c;
+  });
+});
