@@ -19,6 +19,8 @@ import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { FIG18_POINTS } from '../../sim/paper.ts';
 
 export const FIG18_PAPER = FIG18_POINTS;
+/** The roofs Fig. 18 draws (§5.4): SpAtten 2 TFLOPS and 512 GB/s, TITAN Xp "12" TFLOPS (its label; no bandwidth given). */
+export const FIG18_ROOFS = { SpAtten: '2 TFLOPS, 512 GB/s (§V-C)', 'TITAN Xp': '≈12 TFLOPS (Fig. 18 label), bandwidth not given' } as const;
 type PointName = keyof typeof FIG18_PAPER;
 
 /** FP32 bytes of the attention inputs (Q, K, V) and outputs of a dense benchmark. */
@@ -93,7 +95,8 @@ export const figure: PaperFigure = {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
     const hw = opts.hw ?? {};
     const f = fig18(model, hw);
-    const out = [`Fig. 18 — roofline points, mean over each benchmark set (SpAtten ${hwLabel(hw)}, ${model} model); paper points are [fig-read]`];
+    const out = [`Fig. 18 — roofline points, mean over each benchmark set (SpAtten ${hwLabel(hw)}, ${model} model)`];
+    out.push("  paper: ops/B read off Fig. 18 (approximate), TFLOPS from §5.4's text; ops/B = operations per byte of Q, K, V in and attention out (§V-C); TFLOPS = executed for SpAtten, dense for the GPU");
     out.push(`${'point'.padEnd(16)}${'ops/B'.padStart(9)}${'paper'.padStart(8)}${'err'.padStart(7)}${'TFLOPS'.padStart(10)}${'paper'.padStart(8)}${'err'.padStart(7)}`);
     for (const p of f.points) out.push(`${p.point.padEnd(16)}${sig(p.opsPerByte).padStart(9)}${String(p.paper.opsPerByte).padStart(8)}${pct(p.error.opsPerByte).padStart(7)}${sig(p.tflops).padStart(10)}${String(p.paper.tflops).padStart(8)}${pct(p.error.tflops).padStart(7)}`);
     const source: Record<string, string> = { SpAtten: `${hwLabel(hw)} multipliers; HBM derated by refresh`, 'TITAN Xp': 'datasheet peaks' };
@@ -101,7 +104,7 @@ export const figure: PaperFigure = {
       const w = p.withoutSquad;
       if (w) out.push(`  ${p.point} without the ${w.squad} SQuAD benchmarks (L ${w.squadLen.join('/')}; they are ${(100 * w.squadShareOfTflops).toFixed(0)}% of the TFLOPS sum): ${sig(w.opsPerByte)} ops/B (${pct(relErr(w.opsPerByte, p.paper.opsPerByte))}), ${sig(w.tflops)} TFLOPS (${pct(relErr(w.tflops, p.paper.tflops))}) over the other ${w.n}`);
     }
-    for (const [k, r] of Object.entries(f.roofs)) out.push(`  roof ${k}: ${sig(r.tflops)} TFLOPS, ${sig(r.gbps)} GB/s (${source[k] ?? ''})`);
+    for (const [k, r] of Object.entries(f.roofs)) out.push(`  roof ${k}: ${sig(r.tflops)} TFLOPS, ${sig(r.gbps)} GB/s (${source[k] ?? ''}); paper ${FIG18_ROOFS[k as keyof typeof FIG18_ROOFS]}`);
     return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), ...f }, text: out.join('\n') };
   },
 };
