@@ -89,7 +89,8 @@ function text(rows: SuiteRow[], gm: Geomeans[], model: string, hw: Partial<Hardw
   for (const g of gm) out.push(`${('geomean ' + g.set).padEnd(42)}${PLATFORM_NAMES.map((p) => `${sig(g.speedup[p])}× / ${sig(g.energy_saving[p])}×`.padStart(18)).join('')}`);
   const paper = PLATFORM_NAMES.map((p) => `${PLATFORM_DATA.platforms[p].anchors.speedupGeomean.value}× / ${PLATFORM_DATA.platforms[p].anchors.energySavingGeomean.value}×`.padStart(18)).join('');
   out.push(`${'paper geomean (§5.1)'.padEnd(42)}${paper}`);
-  out.push('  cells: speedup / energy saving; per-benchmark paper values: withheld (independent check)');
+  out.push('  cells: speedup / energy saving = platform latency / ours, platform energy / ours; per-benchmark paper values: withheld (independent check)');
+  out.push('  L = tokens per sentence (BERT: derived from the dev split, sim/workload/benchmarks.json; GPT-2: 32 generated after a 992-token prompt, the generation timed as §V-A); SpAtten = our latency per sentence');
   return out.join('\n');
 }
 

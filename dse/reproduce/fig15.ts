@@ -62,6 +62,7 @@ export const figure: PaperFigure = {
       }
     }
     out.push('  cells: speedup / energy saving; paper: withheld. Baselines run attention + FC/FFN + LayerNorm/GELU/residual kernels (sim/baselines/kernels.ts).');
+    out.push('  FC = SpAtten-e2e\'s FC/FFN weight width in DRAM (§V-B: 8 or 12 bits); GPT-2: 32 generated after a 992-token prompt, the generation timed as §V-A');
     return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), rows, geomeans: gm, paper: 'withheld' }, text: out.join('\n') };
   },
 };
