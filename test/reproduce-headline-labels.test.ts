@@ -35,3 +35,16 @@ test('headline: the energy-saving sentence is a ratio identity the rows satisfy;
     assert.ok(Math.abs(lhs / rhs - 1) < 1e-9, `${p}: ${lhs} vs ${rhs}`);
   }
 });
+
+test('headline: the end-to-end checks are the attention share of the total, its attention part calibrated (Fig. 2 left)', async () => {
+  const { attentionShare } = await import('../dse/reproduce/headline.ts');
+  const { text, rows } = figure.run({ fidelity: 'analytical' });
+  const e2e = (p: string) => (rows as Rows).checks.find((c) => c.check === `${p} end-to-end GPT-2-Medium latency (s)`) as unknown as { ours: number };
+  // the calibrated attention latencies: Table IV 366.7 ms; Fig. 2 left ≈3 s × 50%, ≈9.2 s × 61%
+  for (const [p, attn, paperShare] of [['titan-xp', 0.3667, 49], ['xeon', 1.5, 50], ['jetson-nano', 5.61, 61]] as const) {
+    const share = attentionShare(p);
+    assert.ok(Math.abs(share * e2e(p).ours - attn) < 1e-6, `${p}: ${share} × ${e2e(p).ours} vs ${attn}`);
+    assert.match(text, new RegExp(`${p} ${Math.round(100 * share)}% \\(paper ${paperShare}%\\)`));
+  }
+  assert.match(text, /end-to-end: the attention part is calibrated/);
+});
