@@ -38,3 +38,14 @@ test('Fig. 19a --json: model, the paper bars in GOP/s and the ok flags the text 
   const line = text.split('\n').find((l) => l.startsWith('ours rel.'))!;
   assert.deepEqual(line.match(/ok|MISS/g), t1.ok.map((o) => (o ? 'ok' : 'MISS')));
 });
+
+test('Fig. 19a: the why line names the busiest stage at 16 with its own busy cycles, and the gap it leaves', () => {
+  const { rows, text } = figure.run({ fidelity: 'analytical' });
+  const t1 = (rows as Fig19aRow[]).find((r) => r.config === 'table1')!;
+  const st = t1.stagesAt16;
+  const top = (['dram', 'qk', 'softmax', 'topk', 'pv'] as const).reduce((a, b) => (st[b] > st[a] ? b : a));
+  const f = (x: number) => x.toLocaleString('en-US');
+  assert.match(text, new RegExp(`why \\(table1\\): at 16 comparators the busiest stage is ${top} \\(${f(st[top])} busy cycles; DRAM ${f(st.dram)}, Q·K ${f(st.qk)}\\)`));
+  assert.equal(top, 'topk', 'per8 on Table I is top-k-bound at 16 (sim/cycle/README.md)');
+  assert.match(text, new RegExp(`at 1 comparator ours is ${t1.relative[0].toFixed(3)} of 16 \\(paper 0\\.217\\) and 32 comparators give \\+${Math.round(100 * (t1.relative[5] - 1))}% \\(paper -1%\\)`));
+});

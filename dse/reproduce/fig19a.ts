@@ -118,7 +118,22 @@ function print(rows: Fig19aRow[], model: string): string {
     out.push(`  at 16: ${r.gopsAt16.toFixed(0)} GOP/s (${pct(r.gopsErrorAt16)} vs 776, ${mark(r.gopsErrorAt16, FIG19A_TOLERANCE.absoluteAt16)}); busy cycles ${Object.entries(r.stagesAt16).map(([k, v]) => `${k} ${v}`).join(', ')}; max |relative error| ${pct(r.maxAbsError)}`);
     out.push('');
   }
+  out.push(...why(rows.find((r) => r.role === 'headline')));
   return out.join('\n');
+}
+
+/** The mechanism of the headline configuration's gap, from its own busy cycles (evidence: sim/cycle/README.md). */
+function why(r: Fig19aRow | undefined): string[] {
+  if (!r) return [];
+  const st = r.stagesAt16;
+  const top = r.busiest[FIG19A_P.indexOf(16)];
+  const n = (k: string) => (st[k] ?? 0).toLocaleString('en-US');
+  return [
+    `why (${r.config}): at 16 comparators the busiest stage is ${top} (${n(top)} busy cycles; DRAM ${n('dram')}, Q·K ${n('qk')}). Alg. 3's random pivots scan`,
+    '  ≈ 2n(1 + H(k/n)) scores per top-k (Knuth; ≈ 2.9n on per8), where "16 comparators match Q×K" (§IV-B) holds for ≈ 2n; the paper\'s bars fit ≈ 1 pass per top-k,',
+    `  so at 1 comparator ours is ${r.relative[0].toFixed(3)} of 16 (paper ${FIG19A_PAPER[0]}) and 32 comparators give ${pct(r.relative[r.relative.length - 1] - 1)} (paper ${pct(FIG19A_PAPER[FIG19A_PAPER.length - 1] - 1)}).`,
+    '  Evidence: sim/cycle/README.md "The top-k engine"; node --import tsx scripts/topk-readings.ts',
+  ];
 }
 
 export const figure: PaperFigure = {
