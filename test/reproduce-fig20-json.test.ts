@@ -49,3 +49,14 @@ test('Fig. 20: a step\'s ratio barely depends on the model or the length (GPT-2-
     prev = c;
   });
 });
+
+test('Fig. 20: the why line gives the 1-comparator engine time over the dense DRAM time and the steps it explains', () => {
+  const { rows, text } = figure.run({ fidelity: 'analytical' });
+  const [lv, no] = rows as Fig20Result[];
+  const x = (v: number) => `${v.toFixed(2)}×`;
+  const engine = lv.rows[1].stages.topk / lv.rows[0].stages.dram;
+  assert.ok(engine > 1, `the engine outlasts the dense DRAM time here: ${engine}`);
+  const flat = text.replace(/\n\s+/g, ' ');
+  assert.match(flat, new RegExp(`busy ${x(engine).replace('.', '\\.')} the dense baseline's DRAM time, where the paper's 1\\.1× and 3× put it at ≈ 0\\.9×: token step ${x(lv.rows[1].stepSpeedup).replace('.', '\\.')} \\(paper 1\\.1×, busiest topk\\)`));
+  assert.match(flat, new RegExp(`nothing binds the engine: token ${x(no.rows[1].stepSpeedup).replace('.', '\\.')}, top-k ${x(no.rows[3].stepSpeedup).replace('.', '\\.')}`));
+});
