@@ -60,3 +60,10 @@ test('Fig. 20: the why line gives the 1-comparator engine time over the dense DR
   assert.match(flat, new RegExp(`busy ${x(engine).replace('.', '\\.')} the dense baseline's DRAM time, where the paper's 1\\.1× and 3× put it at ≈ 0\\.9×: token step ${x(lv.rows[1].stepSpeedup).replace('.', '\\.')} \\(paper 1\\.1×, busiest topk\\)`));
   assert.match(flat, new RegExp(`nothing binds the engine: token ${x(no.rows[1].stepSpeedup).replace('.', '\\.')}, top-k ${x(no.rows[3].stepSpeedup).replace('.', '\\.')}`));
 });
+
+test('Fig. 20: the why block lists the quantization steps with their busiest stages', () => {
+  const { rows, text } = figure.run({ fidelity: 'analytical' });
+  const lv = (rows as Fig20Result[])[0];
+  const q = lv.rows.slice(4).map((r) => `${r.stepSpeedup.toFixed(2)}× \\(busiest ${r.bottleneck}\\)`).join(', ');
+  assert.match(text, new RegExp(`the quantization steps ${q} against 1\\.6×, 1\\.7×`));
+});
