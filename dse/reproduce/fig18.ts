@@ -88,6 +88,23 @@ export function fig18(model: FidelityName, user: Partial<HardwareConfig> = {}): 
   };
 }
 
+/** What the gaps of the SpAtten points come from, as far as it is known (sim/cycle/README.md "Other targets on Table I"). */
+function why(points: Fig18Point[]): string[] {
+  const p = (n: PointName) => points.find((x) => x.point === n)!;
+  const gpt = p('SpAtten GPT-2');
+  const rate = (x: { opsPerByte: number; tflops: number }) => (x.tflops * 1e3) / x.opsPerByte;
+  const ratio = (x: { opsPerByte: number }, y: { opsPerByte: number }) => x.opsPerByte / y.opsPerByte;
+  const gain = (a: number, b: number) => pct(a / b - 1);
+  const sp = p('SpAtten BERT');
+  const gpu = p('TITAN Xp BERT');
+  return [
+    `  why SpAtten GPT-2: TFLOPS = ops/B × GB/s; ours ${sig(gpt.opsPerByte)} ops/B × ${sig(rate(gpt))} GB/s, the paper's point ${gpt.paper.opsPerByte} × ${sig(rate(gpt.paper))} GB/s:`,
+    `    ${gain(gpt.opsPerByte, gpt.paper.opsPerByte)} from the intensity (the suite's §5.3-derived GPT-2 setting fetches fewer bytes per operation), ${gain(rate(gpt), rate(gpt.paper))} from the rate.`,
+    `  why SpAtten BERT ops/B: both intensities grow in proportion to the sentence length, so their ratio does not depend on it: SpAtten / TITAN Xp`,
+    `    = ${sig(ratio(sp, gpu))} here, ${sig(ratio(sp.paper, gpu.paper))} in the paper (${sp.paper.opsPerByte} / ${gpu.paper.opsPerByte}); the paper does not give the bytes per element it counts, and no mechanism is identified.`,
+  ];
+}
+
 export const figure: PaperFigure = {
   name: 'fig18',
   describe: 'Fig. 18: roofline points (operational intensity, throughput) of TITAN Xp and SpAtten on BERT and GPT-2',
@@ -104,6 +121,7 @@ export const figure: PaperFigure = {
       const w = p.withoutSquad;
       if (w) out.push(`  ${p.point} without the ${w.squad} SQuAD benchmarks (L ${w.squadLen.join('/')}; they are ${(100 * w.squadShareOfTflops).toFixed(0)}% of the TFLOPS sum): ${sig(w.opsPerByte)} ops/B (${pct(relErr(w.opsPerByte, p.paper.opsPerByte))}), ${sig(w.tflops)} TFLOPS (${pct(relErr(w.tflops, p.paper.tflops))}) over the other ${w.n}`);
     }
+    out.push(...why(f.points));
     for (const [k, r] of Object.entries(f.roofs)) out.push(`  roof ${k}: ${sig(r.tflops)} TFLOPS, ${sig(r.gbps)} GB/s (${source[k] ?? ''}); paper ${FIG18_ROOFS[k as keyof typeof FIG18_ROOFS]}`);
     return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), ...f }, text: out.join('\n') };
   },
