@@ -31,3 +31,11 @@ test('SRAM study --json: model and paper "withheld" on every row; stall = cycles
   const r392 = rows.find((r) => r.trace.endsWith('per8.csv') && r.kb === 392)!;
   assert.ok(Math.abs(r392.overheadCycles - (res.cycles - busiest)) <= 1, `stall ${r392.overheadCycles} vs ${res.cycles - busiest}`);
 });
+
+test('README names the SRAM study as Fig. 19b, bars withheld, wherever it lists reproduce\'s figures', async () => {
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const mentions = readme.split('\n').filter((l) => /reproduce/.test(l) && /SRAM size/.test(l));
+  assert.equal(mentions.length, 2, mentions.join('\n'));
+  for (const l of mentions) assert.match(l, /SRAM size \(Fig\. 19b[^)]*withheld/, l);
+});
