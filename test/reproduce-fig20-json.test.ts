@@ -67,3 +67,15 @@ test('Fig. 20: the why block lists the quantization steps with their busiest sta
   const q = lv.rows.slice(4).map((r) => `${r.stepSpeedup.toFixed(2)}× \\(busiest ${r.bottleneck}\\)`).join(', ');
   assert.match(text, new RegExp(`the quantization steps ${q} against 1\\.6×, 1\\.7×`));
 });
+
+test('sim/cycle/README.md quotes the 1-comparator engine time over the dense DRAM time as both models give it', async () => {
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync(new URL('../sim/cycle/README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+  const m = /at 512 GB\/s ours is ≈ [\d.]+× and \d+× \(cycle ([\d.]+)× and ([\d.]+)×, analytical ([\d.]+)× and ([\d.]+)×\)/.exec(readme);
+  assert.ok(m, 'the sentence is not in sim/cycle/README.md');
+  for (const [model, engine, topk] of [['cycle', m[1], m[2]], ['analytical', m[3], m[4]]] as const) {
+    const lv = (figure.run({ fidelity: model }).rows as Fig20Result[])[0];
+    assert.equal((lv.rows[1].stages.topk / lv.rows[0].stages.dram).toFixed(2), engine, `${model} engine / dense DRAM`);
+    assert.equal(lv.rows[3].stepSpeedup.toFixed(2), topk, `${model} 16-comparator step`);
+  }
+});
