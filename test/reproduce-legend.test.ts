@@ -15,6 +15,7 @@ for (const f of FIGURES) {
     const { text, rows } = f.run({ fidelity: 'analytical' });
     if (/ (ok|MISS)( |$)/m.test(text)) assert.match(text, /target \(this project's, the paper states none\)/, `${f.name} marks ok / MISS without naming whose target`);
     assert.doesNotMatch(text, /paper: ±|tolerance ±/, `${f.name} attributes a tolerance to the paper`);
+    assert.doesNotMatch(text, /\bspec §/, `${f.name} cites a section of a document a reader of the paper does not have`);
     for (const m of models(rows)) assert.equal(m, 'analytical', `${f.name}: --json model`);
     const json = JSON.stringify(rows);
     assert.ok(/"paper/.test(json), `${f.name}: --json has no paper value or "withheld"`);

@@ -28,7 +28,7 @@ export const FIG20_CONFIGS: Fig20Config[] = [
   {
     name: 'table1',
     role: 'headline',
-    note: 'paper Table I (16 × 32 GB/s); local-V pruning keeps 30% of the kept tokens\' V (the released GPT-2-Medium workload, spec §3.2) from the token step on',
+    note: 'paper Table I (16 × 32 GB/s); local-V pruning keeps 30% of the kept tokens\' V (as the GPT-2-Medium workload of the official code release, mit-han-lab/spatten, does: V ≈ 0.30 of the kept keys) from the token step on',
     valueKeep: 0.3,
     hw: {},
   },
