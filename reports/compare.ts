@@ -7,17 +7,54 @@
  * are flagged (`incomparable`).
  */
 import type { Objective } from '../dse/driver.ts';
-import { hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
+import { hypervolume, normaliser } from '../core/pareto.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
-import { axisFor, vlAxis, vlScale } from './axes.ts';
+import { vlAxis, vlScale } from './axes.ts';
+import { axisOfSpread, CompareScan, MetricSpread } from './compare-scan.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtDuration, fmtMetric, metricTitle } from './format.ts';
 import type { ChartDef } from './specs.ts';
+import { readRunJson, readRunPoints } from './read.ts';
 
+/**
+ * A run on the comparison page: its points in memory, or (a results folder, read by
+ * readComparison) only what the comparison needs of them, gathered while points.csv streamed by.
+ */
 export interface NamedRun {
   label: string;
   run: RunJson;
-  points: PointRow[];
+  points?: PointRow[];
+  scan?: CompareScan;
+}
+
+/** Scans of runs given with their points, per objective set (computed once per page). */
+const scans = new WeakMap<NamedRun, { key: string; scan: CompareScan }>();
+
+function scanOf(r: NamedRun, objectives: Objective[]): CompareScan {
+  const key = JSON.stringify(objectives);
+  if (r.scan) {
+    if (JSON.stringify(r.scan.objectives) !== key) throw new Error(`${r.label}: scanned for other objectives than the page's`);
+    return r.scan;
+  }
+  let s = scans.get(r);
+  if (s?.key !== key) scans.set(r, (s = { key, scan: CompareScan.of(r.points ?? [], objectives) }));
+  return s.scan;
+}
+
+/**
+ * Results folders as runs of a comparison: every run.json (the common objectives come from them
+ * all), then each points.csv streamed once through its scan — no run is held whole.
+ */
+export async function readComparison(dirs: string[]): Promise<NamedRun[]> {
+  const runs: NamedRun[] = [];
+  for (const d of dirs) runs.push({ label: d, run: await readRunJson(d) });
+  const objectives = commonObjectives(runs);
+  for (const r of runs) {
+    const scan = new CompareScan(objectives);
+    readRunPoints(r.label, r.run, { visit: (row) => scan.add(row) });
+    r.scan = scan;
+  }
+  return runs;
 }
 
 /** Objectives present (same metric and goal) in every run. */
@@ -71,28 +108,36 @@ export function incomparable(runs: NamedRun[]): string[] {
   return out;
 }
 
-/** Each run's front (on the common objectives) and its hypervolume against the common reference. */
-export function compareHypervolumes(runs: NamedRun[], objectives: Objective[]): { label: string; front: PointRow[]; hv: number }[] {
-  const feas = runs.map((r) => r.points.filter((p) => p.status === 'ok' && p.feasible && objectives.every((o) => Number.isFinite(p.metrics[o.metric]))));
-  const norm = normaliser(feas.flat().map((p) => toMinVector(p.metrics, objectives)));
+/**
+ * Each run's front (on the common objectives: its size, and its points in file order) and its
+ * hypervolume against the common reference.
+ */
+export function compareHypervolumes(runs: NamedRun[], objectives: Objective[]): { label: string; front: PointRow[]; size: number; hv: number }[] {
+  const all = runs.map((r) => scanOf(r, objectives));
+  const lo = objectives.map((_, i) => Math.min(...all.map((s) => s.lo[i])));
+  const hi = objectives.map((_, i) => Math.max(...all.map((s) => s.hi[i])));
+  // the bounds of every run's feasible vectors: the normaliser over all of them
+  const norm = normaliser(objectives.length > 0 && lo.every(Number.isFinite) ? [lo, hi] : []);
   return runs.map((r, i) => {
-    const vecs = feas[i].map((p) => toMinVector(p.metrics, objectives));
-    const mask = paretoMask(vecs, vecs.map(() => true));
-    const front = feas[i].filter((_, k) => mask[k]);
-    const hv = front.length ? hypervolume(vecs.filter((_, k) => mask[k]).map((v) => norm.apply(v)), norm.ref) : 0;
-    return { label: r.label, front, hv };
+    const { front, vecs, size } = all[i].result();
+    const hv = vecs.length ? hypervolume(vecs.map((v) => norm.apply(v)), norm.ref) : 0;
+    return { label: r.label, front, size, hv };
   });
 }
 
 export function compareCharts(runs: NamedRun[], objectives: Objective[], fronts: { label: string; front: PointRow[] }[]): ChartDef[] {
   const out: ChartDef[] = [];
-  const all = runs.flatMap((r) => r.points.filter((p) => p.status === 'ok'));
+  const spread = (metric: string) => {
+    const s = new MetricSpread();
+    for (const r of runs) s.merge(scanOf(r, objectives).spreads.get(metric)!);
+    return s;
+  };
   const labels = fronts.map((f) => f.label);
   for (let i = 0; i < objectives.length; i++) {
     for (let j = i + 1; j < objectives.length; j++) {
       const [ox, oy] = [objectives[i], objectives[j]];
-      const ax = axisFor(runs[0].run, ox.metric, all.map((p) => p.metrics[ox.metric]));
-      const ay = axisFor(runs[0].run, oy.metric, all.map((p) => p.metrics[oy.metric]));
+      const ax = axisOfSpread(runs[0].run, ox.metric, spread(ox.metric));
+      const ay = axisOfSpread(runs[0].run, oy.metric, spread(oy.metric));
       const rows = fronts.flatMap((f) => f.front.map((p) => ({ run: f.label, id: p.id, x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor })));
       out.push({
         kind: 'compare',
@@ -117,7 +162,7 @@ export function compareCharts(runs: NamedRun[], objectives: Objective[], fronts:
 }
 
 /** The comparison page's table: one row per run. */
-export function compareTable(runs: NamedRun[], objectives: Objective[], hvs: { label: string; front: PointRow[]; hv: number }[]): string {
+export function compareTable(runs: NamedRun[], objectives: Objective[], hvs: { label: string; front: PointRow[]; size: number; hv: number }[]): string {
   const head = ['run', 'space', 'points', 'front (common objectives)', 'hypervolume (common reference)', ...objectives.map((o) => `best ${o.metric}`), 'wall time'];
   const rows = runs.map((r, i) => {
     const f = hvs[i].front;
@@ -125,7 +170,7 @@ export function compareTable(runs: NamedRun[], objectives: Objective[], hvs: { l
       const vs = f.map((p) => p.metrics[o.metric]).filter(Number.isFinite);
       return vs.length ? fmtMetric(o.metric, o.goal === 'min' ? Math.min(...vs) : Math.max(...vs)) : '–';
     });
-    const cells = [r.label, r.run.spaceFile || r.run.name, String(r.points.length), String(f.length), hvs[i].hv.toPrecision(4), ...best, fmtDuration(r.run.wallSeconds)];
+    const cells = [r.label, r.run.spaceFile || r.run.name, String(scanOf(r, objectives).rows), String(hvs[i].size), hvs[i].hv.toPrecision(4), ...best, fmtDuration(r.run.wallSeconds)];
     return `<tr>${cells.map((c, k) => `<td${k >= 2 ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`;
   });
   return `<div class="scroll"><table class="compare"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;

@@ -34,9 +34,8 @@ export async function writeReport(dir: string, opts: RenderOptions = {}): Promis
 /** Writes a comparison page of several results folders to `out`. Labels are the folder paths. */
 export async function writeComparison(dirs: string[], out: string): Promise<{ path: string; bytes: number; notes: string[] }> {
   const { renderComparison } = await import('./render.ts');
-  const { incomparable } = await import('./compare.ts');
-  const runs = [];
-  for (const d of dirs) runs.push({ label: d, ...(await readRun(d)) });
+  const { incomparable, readComparison } = await import('./compare.ts');
+  const runs = await readComparison(dirs);
   const html = await renderComparison(runs);
   await writeFileAtomic(out, html);
   return { path: out, bytes: Buffer.byteLength(html), notes: incomparable(runs).map((a) => `the runs' hypervolumes are not comparable: ${a}`) };

@@ -7,7 +7,9 @@
  * With `sample`, only the points a report is drawn from are kept — the front (the `pareto`
  * column), and through dse/report-sample.ts, the same sampler a run uses, a seeded reservoir of
  * the ok points, the first failed points and each parameter's extremes — so `report DIR` draws
- * the points the run's own report drew. Without it every row is kept (small files, tests).
+ * the points the run's own report drew. With `visit`, every row goes to it and none is kept (a
+ * comparison of runs keeps what it needs: reports/compare-scan.ts). Otherwise every row is kept
+ * (small files, tests).
  */
 import fs from 'node:fs';
 import type { Params, PointRow, RunJson } from '../core/results.ts';
@@ -42,6 +44,22 @@ function parseBool(s: string): boolean {
 }
 
 
+/** A row handed to a visitor: its status, feasibility, a metric's value (NaN when not a column), and the row, built on demand. */
+export interface RowView {
+  ok: boolean;
+  feasible: boolean;
+  metric(name: string): number;
+  /** The row as a report reads it (its parameter cells stay strings). */
+  build(): PointRow;
+}
+
+/** How a reader keeps rows: a report's sample (sizes), or none, each row going to `visit`. */
+export interface ReaderKeep {
+  size?: number;
+  failed?: number;
+  visit?: (row: RowView) => void;
+}
+
 interface Columns {
   width: number;
   id: number;
@@ -64,16 +82,21 @@ export class PointsReader {
   private readonly all: PointRow[] = [];
   private readonly front: PointRow[] = [];
   private readonly sampler?: ReportSample<PointRow>;
+  private readonly visit?: (row: RowView) => void;
+  /** Metric name → its position in run.metrics (a visitor asks by name). */
+  private readonly metricAt: Map<string, number>;
   /** Per parameter: every non-empty cell so far is a number. */
   private numeric: boolean[];
 
   constructor(
     private readonly run: Pick<RunJson, 'parameters' | 'metrics'>,
     private readonly where: string,
-    sample?: { size?: number; failed?: number },
+    keep?: ReaderKeep,
   ) {
     this.numeric = run.parameters.map(() => true);
-    if (sample) this.sampler = new ReportSample(run.parameters.length, sample.size, sample.failed);
+    this.metricAt = new Map(run.metrics.map((m, k) => [m, k]));
+    if (keep?.visit) this.visit = keep.visit;
+    else if (keep) this.sampler = new ReportSample(run.parameters.length, keep.size, keep.failed);
   }
 
   private fail(line: number, what: string): never {
@@ -182,6 +205,19 @@ export class PointsReader {
       if (s !== '' && !NUMERIC.test(s)) this.numeric[k] = false;
     }
     const build = () => this.build(cells, id);
+    if (this.visit) {
+      const at = this.metricAt;
+      this.visit({
+        ok: cells[c.status].trim() !== 'failed',
+        feasible: parseBool(cells[c.feasible]),
+        metric: (name) => {
+          const k = at.get(name);
+          return k === undefined ? NaN : parseNumberCell(cells[c.metrics[k]]);
+        },
+        build,
+      });
+      return;
+    }
     if (!this.sampler) {
       this.all.push(build());
       return;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRunJson, type PointRow, type RunJson } from '../core/results.ts';
-import { PointsReader, readPointsFile, RunFolderError } from './read-points.ts';
+import { PointsReader, readPointsFile, RunFolderError, type ReaderKeep } from './read-points.ts';
 
 export { NUMERIC, parseNumberCell, RunFolderError } from './read-points.ts';
 
@@ -53,6 +53,12 @@ export function parsePointsCsv(text: string, run: Pick<RunJson, 'parameters' | '
  * message on trouble.
  */
 export async function readRun(dir: string, opts: { sample?: boolean } = {}): Promise<LoadedRun> {
+  const run = await readRunJson(dir);
+  return { run, points: readRunPoints(dir, run, opts.sample ? {} : undefined) };
+}
+
+/** `dir/run.json`, checked (RunFolderError when the folder, the file or its fields are wrong). */
+export async function readRunJson(dir: string): Promise<RunJson> {
   let st;
   try {
     st = await stat(dir);
@@ -73,13 +79,19 @@ export async function readRun(dir: string, opts: { sample?: boolean } = {}): Pro
   } catch (e) {
     throw new RunFolderError(`${runPath} is not valid JSON: ${(e as Error).message}`);
   }
-  const run = validateRunJson(raw, runPath);
+  return validateRunJson(raw, runPath);
+}
+
+/**
+ * Streams `dir/points.csv` (the whole file is never held): every row kept, the rows of a report's
+ * sample (`keep` sizes), or none, each going to `keep.visit`. Its row count must be run.json's.
+ */
+export function readRunPoints(dir: string, run: RunJson, keep?: ReaderKeep): PointRow[] {
   const csvPath = path.join(dir, 'points.csv');
   if (!existsSync(csvPath)) throw new RunFolderError(`no points.csv in ${dir}`);
-  // streamed: the whole file is never held; with `sample`, neither are its rows
-  const { points, rows } = readPointsFile(csvPath, new PointsReader(run, csvPath, opts.sample ? {} : undefined));
+  const { points, rows } = readPointsFile(csvPath, new PointsReader(run, csvPath, keep));
   if (Number.isInteger(run.counts.total) && rows !== run.counts.total) {
     throw new RunFolderError(`${csvPath}: ${rows} rows, but run.json counts ${run.counts.total} points (truncated or edited?)`);
   }
-  return { run, points };
+  return points;
 }
