@@ -29,8 +29,20 @@ export interface LineRecords {
   at(i: number): JournalRecord | undefined;
 }
 
-/** A complete line: the parsed records it holds (one, or a batch line's rows), where it starts, its length and its bytes. */
-export type LineVisitor = (records: JournalRecord[], offset: number, length: number, bytes: Buffer) => void;
+/** A line parsed by a scan: the header, or what the scan's caller keeps of a record line (`line`) and how many records it holds. */
+export interface ParsedLine<T> {
+  header?: JournalHeader;
+  line?: T;
+  records?: number;
+}
+
+/** A complete record line: what its parse kept, where it starts, its length and its bytes. */
+export type LineVisitor<T> = (line: T, offset: number, length: number, bytes: Buffer) => void;
+
+/** The keys of a record line's records, in order (an index needs no more of them). */
+export interface LineKeys {
+  keys: string[];
+}
 
 /** Where the rows of a batch line are, in bytes from the line's start: the head (before the first row) ends at `head`. */
 export interface RowLayout {
@@ -56,12 +68,12 @@ export interface RecordCodec {
 }
 
 /**
- * Streams a journal: every complete, parsable line's records go to `visit`. The first line may be
+ * Streams a journal: every complete, parsable record line goes to `visit`. The first line may be
  * the header; an unparsable or unterminated last line is torn (not in `validBytes`); unparsable
- * lines in the middle are counted and skipped. `parse` turns a line into records (undefined: not
- * a record line).
+ * lines in the middle are counted and skipped. `parse` turns a line into what the caller keeps of
+ * it (`line`, undefined: not a record line); a parse that throws makes the line unparsable.
  */
-export function scanJournal(file: string, parse: (text: string) => { header?: JournalHeader; records?: JournalRecord[] }, visit: LineVisitor): ScanSummary {
+export function scanJournal<T>(file: string, parse: (text: string) => ParsedLine<T>, visit: LineVisitor<T>): ScanSummary {
   const out: ScanSummary = { torn: false, badLines: 0, validBytes: 0, records: 0 };
   let fd: number;
   try {
@@ -84,9 +96,9 @@ export function scanJournal(file: string, parse: (text: string) => { header?: Jo
         const offset = pos + start;
         const last = offset + (nl - start) + 1 >= size;
         const p = safeParse(parse, text);
-        if (p?.records) {
-          visit(p.records, offset, nl - start, data.subarray(start, nl));
-          out.records += p.records.length;
+        if (p?.line !== undefined) {
+          visit(p.line, offset, nl - start, data.subarray(start, nl));
+          out.records += p.records ?? 0;
           out.validBytes = offset + (nl - start) + 1;
         } else if (offset === 0 && p?.header) {
           out.header = p.header;
@@ -117,7 +129,7 @@ export function scanJournal(file: string, parse: (text: string) => { header?: Jo
   }
 }
 
-function safeParse(parse: (text: string) => { header?: JournalHeader; records?: JournalRecord[] }, text: string) {
+function safeParse<T>(parse: (text: string) => ParsedLine<T>, text: string): ParsedLine<T> | undefined {
   try {
     return parse(text);
   } catch {
@@ -191,8 +203,8 @@ export class JournalIndex {
     return this.used;
   }
 
-  /** Indexes the records of one line of the file (`bytes`: its text, to locate a batch line's rows). */
-  addLine(records: JournalRecord[], offset: number, length: number, bytes?: Buffer): void {
+  /** Indexes the records of one line of the file, by their keys (`bytes`: its text, to locate a batch line's rows). */
+  addLine({ keys }: LineKeys, offset: number, length: number, bytes?: Buffer): void {
     const grow = <T extends Float64Array | Uint32Array>(a: T, b: T): T => (b.set(a), b);
     if (this.lines === this.lineOffset.length) {
       const n = this.lines * 2;
@@ -202,11 +214,11 @@ export class JournalIndex {
       this.lineHead = grow(this.lineHead, new Uint32Array(n));
       this.lineRowsEnd = grow(this.lineRowsEnd, new Uint32Array(n));
     }
-    const layout = bytes && records.length > 0 ? this.codec.layout(bytes) : undefined;
-    const rows = layout && layout.starts.length === records.length ? layout : undefined;
+    const layout = bytes && keys.length > 0 ? this.codec.layout(bytes) : undefined;
+    const rows = layout && layout.starts.length === keys.length ? layout : undefined;
     if (rows) {
       let n = this.rowStart.length;
-      while (n < this.records + records.length) n *= 2;
+      while (n < this.records + keys.length) n *= 2;
       if (n !== this.rowStart.length) this.rowStart = grow(this.rowStart, new Uint32Array(n));
       this.rowStart.set(rows.starts, this.records);
     }
@@ -216,7 +228,7 @@ export class JournalIndex {
     this.lineHead[this.lines] = rows ? rows.head : 0;
     this.lineRowsEnd[this.lines] = rows ? rows.end : 0;
     this.lines++;
-    for (const r of records) this.put(r.key, ++this.records);
+    for (const key of keys) this.put(key, ++this.records);
   }
 
   private put(key: string, ord: number): void {

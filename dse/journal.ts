@@ -16,13 +16,13 @@
  *   version. A run continues a folder's journal only when both match (`journalMismatch`); the
  *   journal is never truncated except by an explicit fresh start (`keep: false`, `--fresh`).
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { acquireLock, type Lock } from './lock.ts';
 import path from 'node:path';
 import type { Params } from './driver.ts';
+import { batchRowKey, journalKeyFast } from './journal-key.ts';
 import { expandBatch, expandRow, isBatch, journalLines, type BatchLine } from './journal-batch.ts';
-import { JournalIndex, scanJournal, type LineRecords, type RecordCodec, type RowLayout, type ScanSummary } from './journal-index.ts';
+import { JournalIndex, scanJournal, type LineKeys, type LineRecords, type ParsedLine, type RecordCodec, type RowLayout, type ScanSummary } from './journal-index.ts';
 import { fsInputError } from './errors.ts';
 import { ensureDir } from './outputs.ts';
 
@@ -57,71 +57,7 @@ export interface JournalRecord {
   t?: string;
 }
 
-/** JSON with object keys sorted at every level (arrays keep their order); NaN/±∞ → strings. */
-export function stableStringify(value: unknown): string {
-  const norm = (v: unknown): unknown => {
-    if (typeof v === 'number') return Number.isFinite(v) ? (Object.is(v, -0) ? 0 : v) : String(v);
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map(norm);
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as Record<string, unknown>).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = norm(x);
-    }
-    return out;
-  };
-  return JSON.stringify(norm(value));
-}
-
-// Sorted key order (and quoted names) per params key set: serialised per point without sorting.
-const sortedKeys = new Map<string, { keys: string[]; names: string[] }>();
-
-/** `stableStringify(params)` for a flat params record (numbers and strings), without sorting per point. */
-export function paramsJson(params: Params): string {
-  let sig = '';
-  for (const k in params) sig += k + '\0';
-  let o = sortedKeys.get(sig);
-  if (!o) {
-    const keys = Object.keys(params).sort();
-    o = { keys, names: keys.map((k) => JSON.stringify(k) + ':') };
-    if (sortedKeys.size > 256) sortedKeys.clear();
-    sortedKeys.set(sig, o);
-  }
-  let out = '{';
-  for (let i = 0; i < o.keys.length; i++) {
-    const v = params[o.keys[i]];
-    if (v === undefined) continue;
-    const t = typeof v === 'number' ? (Number.isFinite(v) ? (Object.is(v, -0) ? '0' : String(v)) : JSON.stringify(String(v))) : typeof v === 'string' ? JSON.stringify(v) : stableStringify(v);
-    out += (out.length > 1 ? ',' : '') + o.names[i] + t;
-  }
-  return out + '}';
-}
-
-export interface KeyInput {
-  params: Params;
-  /** Model identity, e.g. "analytical@1.0" or a hash of the model sources/tables. */
-  modelVersion: string;
-  /** Fidelity that produced the numbers, e.g. "analytical", "cycle", "accuracy:subset". */
-  fidelity: string;
-  /** Workload (and any fixed config merged into every point) — anything that changes results. */
-  workload: unknown;
-}
-
-export function journalKey(k: KeyInput): string {
-  const text = stableStringify({ v: 1, params: k.params, modelVersion: k.modelVersion, fidelity: k.fidelity, workload: k.workload ?? null });
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/**
- * The same key as `journalKey`, for many points sharing one model version, fidelity and workload:
- * the constant parts are serialised once (`stableStringify(workload)` passed in), and only the
- * params are serialised per point. Equal to `journalKey` by construction (sorted key order:
- * fidelity, modelVersion, params, v, workload).
- */
-export function journalKeyFast(params: Params, modelVersion: string, fidelity: string, workloadJson: string): string {
-  const text = `{"fidelity":${JSON.stringify(fidelity)},"modelVersion":${JSON.stringify(modelVersion)},"params":${paramsJson(params)},"v":1,"workload":${workloadJson}}`;
-  return createHash('sha256').update(text).digest('hex');
-}
+export { journalKey, journalKeyFast, paramsJson, stableStringify, type KeyInput } from './journal-key.ts';
 
 /** First line of a run's journal: what its records belong to. */
 export interface JournalHeader {
@@ -166,10 +102,29 @@ function isRecord(x: unknown): x is JournalRecord {
 }
 
 /** One line of a journal: the header, or its records (a record line, or a batch line's rows); throws on bad JSON. */
-function parseLine(text: string): { header?: JournalHeader; records?: JournalRecord[] } {
+function parseLine(text: string): ParsedLine<JournalRecord[]> {
   const rec: unknown = JSON.parse(text);
-  if (isBatch(rec)) return { records: expandBatch(rec, journalKeyFast) };
-  if (isRecord(rec)) return { records: [revive(rec)] };
+  if (isBatch(rec)) return recordLine(expandBatch(rec, journalKeyFast));
+  if (isRecord(rec)) return recordLine([revive(rec)]);
+  if (isHeader(rec)) return { header: rec };
+  return {};
+}
+
+const recordLine = (line: JournalRecord[]): ParsedLine<JournalRecord[]> => ({ line, records: line.length });
+
+/**
+ * One line as an index takes it: the keys of its records (a batch line's rows keyed from its
+ * arrays, no record built: dse/journal-key.ts batchRowKey), or the header; throws where parseLine does.
+ */
+function parseKeys(text: string): ParsedLine<LineKeys> {
+  const rec: unknown = JSON.parse(text);
+  if (isBatch(rec)) {
+    const key = batchRowKey(rec);
+    const keys = new Array<string>(rec.rows.length);
+    for (let i = 0; i < keys.length; i++) keys[i] = key(i);
+    return { line: { keys }, records: keys.length };
+  }
+  if (isRecord(rec)) return { line: { keys: [rec.key] }, records: 1 };
   if (isHeader(rec)) return { header: rec };
   return {};
 }
@@ -282,7 +237,7 @@ export function indexJournal(file: string): { index: JournalIndex; scan: ScanSum
   }
   // the table is sized for ~250 bytes a record (an analytical row is ~200): it grows if need be
   const index = new JournalIndex(file, CODEC, size / 250);
-  const scan = scanJournal(file, parseLine, (recs, offset, length, bytes) => index.addLine(recs, offset, length, bytes));
+  const scan = scanJournal(file, parseKeys, (line, offset, length, bytes) => index.addLine(line, offset, length, bytes));
   return { index, scan };
 }
 

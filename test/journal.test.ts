@@ -399,3 +399,39 @@ test('a journal of another version of a space of the same name names both space 
   assert.equal(journalMismatch(dir, { space: 'space-aaaa', name: 'g6', spaceFile: 'sweeps/g6-copy.yaml', modelVersion: 'm1' }), undefined);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('indexing keys a batch line\'s rows from its arrays as loading keys the records it builds: odd rows alike, refused rows make the same bad lines', async () => {
+  const { indexJournal } = await import('../dse/journal.ts');
+  const dir = tmp();
+  const file = path.join(dir, JOURNAL_FILE);
+  const material = stableStringify({ base: { hw: { clockGHz: 1 } } });
+  // as journalLines writes them: `batch` first, `rows` last
+  const line = (params: string[], rows: unknown[], over: object = {}) => JSON.stringify({ batch: 1, fidelity: 'analytical', ...over, modelVersion: 'mv', t: 't', material, params, metrics: ['latency_s'], rows });
+  const text = [
+    line(['hw.b', 'hw.a', 'algo.c'], [
+      [0, [3, 'x', -0], 'ok', [1e-3], 0, null, 1],
+      [1, [1e-300, 'q"u\\o\u2028te', null], 'ok', [null], null, 'e', null],
+      [2, [5], 'failed', [], null, null, null], // params missing at the end: skipped
+      [3, [1, 2, 3, 4], 'ok', [2], 0, null, null], // a value beyond the names
+    ]),
+    // a repeated name (the last value wins), names out of order, a key fidelity
+    line(['z', 'a', 'z'], [[4, [1, 2, 3], 'ok', [1], 0, null, null], [5, ['1.0', 2, 'x'], 'ok', [1], 0, null, null]], { keyFidelity: 'accuracy:subset' }),
+    line([], [[6, [], 'ok', [1], 0, null, null]]),
+    // rows expandRow refuses: loading counts these lines as bad, so must indexing
+    line(['a'], [[7, [1], 'ok', [1], 0, null, null], 8]),
+    line(['a'], [[9, null, 'ok', [1], 0, null, null]]),
+    line(['a'], [[10, [1], 'ok'], [11, [2], 'ok', [1]]]),
+    line(['a'], [[12, [1], 'ok', [1], 0, null, null]]),
+  ].join('\n') + '\n';
+  fs.writeFileSync(file, text);
+  const loaded = loadJournal(file);
+  const { index, scan } = indexJournal(file);
+  assert.deepEqual(loaded.records.map((r) => r.id), [0, 1, 2, 3, 4, 5, 6, 12], 'the records loading keeps');
+  assert.equal(loaded.badLines, 3, 'loading: three refused lines');
+  assert.equal(scan.badLines, 3, 'indexing: the same three lines refused');
+  assert.equal(scan.records, loaded.records.length, 'indexing: the same record count');
+  assert.equal(index.size, 8, 'eight distinct keys');
+  for (const r of loaded.records) assert.deepEqual(index.get(r.key), r, `record ${r.id} found by its key`);
+  index.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
