@@ -191,10 +191,13 @@ export class PointsReader {
     const line = this.line;
     if (cells.length !== c.width) this.fail(line, `${cells.length} cell${cells.length === 1 ? '' : 's'}, the header has ${c.width} (truncated or edited?)`);
     this.rows++;
-    // metric cells: a number, empty (a failed point) or NaN/±Infinity — anything else is corruption
+    // metric cells: a number, empty (a failed point) or NaN/±Infinity — anything else is corruption;
+    // each is parsed once here, for the check and for the row
+    const values = new Array<number>(c.metrics.length);
     for (let k = 0; k < c.metrics.length; k++) {
       const t = cells[c.metrics[k]].trim();
-      if (t !== '' && t !== 'NaN' && Number.isNaN(parseNumberCell(t))) this.fail(line, `column "${this.run.metrics[k]}": ${JSON.stringify(t.slice(0, 40))} is not a number`);
+      const v = (values[k] = parseNumberCell(t));
+      if (t !== '' && t !== 'NaN' && Number.isNaN(v)) this.fail(line, `column "${this.run.metrics[k]}": ${JSON.stringify(t.slice(0, 40))} is not a number`);
     }
     const idCell = cells[c.id];
     const id = parseNumberCell(idCell);
@@ -204,7 +207,7 @@ export class PointsReader {
       const s = cells[c.params[k]].trim();
       if (s !== '' && !NUMERIC.test(s)) this.numeric[k] = false;
     }
-    const build = () => this.build(cells, id);
+    const build = () => this.build(cells, id, values);
     if (this.visit) {
       const at = this.metricAt;
       this.visit({
@@ -212,7 +215,7 @@ export class PointsReader {
         feasible: parseBool(cells[c.feasible]),
         metric: (name) => {
           const k = at.get(name);
-          return k === undefined ? NaN : parseNumberCell(cells[c.metrics[k]]);
+          return k === undefined ? NaN : values[k];
         },
         build,
       });
@@ -235,8 +238,8 @@ export class PointsReader {
     }
   }
 
-  /** A row as the report reads it; parameter cells stay strings until the end (a column is numeric when all its cells are). */
-  private build(cells: string[], id: number): PointRow {
+  /** A row as the report reads it (`values`: its metric cells parsed); parameter cells stay strings until the end (a column is numeric when all its cells are). */
+  private build(cells: string[], id: number, values: number[]): PointRow {
     const c = this.cols!;
     const params: Params = {};
     for (let k = 0; k < c.params.length; k++) {
@@ -244,7 +247,7 @@ export class PointsReader {
       if (s !== '') params[this.run.parameters[k]] = s;
     }
     const metrics: Record<string, number> = {};
-    for (let k = 0; k < c.metrics.length; k++) metrics[this.run.metrics[k]] = parseNumberCell(cells[c.metrics[k]]);
+    for (let k = 0; k < c.metrics.length; k++) metrics[this.run.metrics[k]] = values[k];
     const status = cells[c.status].trim();
     return {
       id,
