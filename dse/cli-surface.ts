@@ -81,6 +81,10 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
         "description": "evaluate on `spatten-dse worker` processes through a BullMQ queue on Redis, redis://HOST:PORT[/DB]"
       },
       {
+        "flags": "--namespace <name>",
+        "description": "with --queue: only workers started with the same --namespace serve the run (e.g. to share one Redis between users)"
+      },
+      {
         "flags": "--wait-workers <n>",
         "description": "with --queue: enqueue nothing until n workers are connected to the run (so that a short run is shared by all of them)"
       }
@@ -449,6 +453,10 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
         "flags": "--queue <url>",
         "description": "Redis URL, redis://HOST:PORT[/DB]",
         "mandatory": true
+      },
+      {
+        "flags": "--namespace <name>",
+        "description": "serve only the runs started with the same --namespace (default: those started without one)"
       },
       {
         "flags": "-c, --concurrency <n>",

@@ -77,6 +77,8 @@ export interface RunOptions {
   argv?: string[];
   /** Redis URL: CPU-bound evaluations go on a BullMQ queue for `spatten-dse worker` processes (dse/backends/queue.ts). */
   queue?: string;
+  /** With `queue`: the namespace of its keys (only workers of the same one serve the run). */
+  namespace?: string;
   /** With `queue`: add no job until this many workers are connected to the run's queue. */
   waitWorkers?: number;
 }
@@ -157,7 +159,8 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   const jobs = Math.max(1, guard.jobs ?? (anyCpuBound(prepared.ctx) ? defaultJobs() : 1));
   // --queue: Redis is checked before anything is written (unreachable → exit 2)
   if (opts.waitWorkers !== undefined && !opts.queue) throw new InputError('--wait-workers: only with --queue (the workers of a local run are this machine\'s threads)');
-  const backend = opts.queue ? await openQueueBackend(opts.queue, prepared, jobs, opts.waitWorkers, log) : undefined;
+  if (opts.namespace !== undefined && !opts.queue) throw new InputError('--namespace: only with --queue (it names the Redis keys that the run and its workers share)');
+  const backend = opts.queue ? await openQueueBackend(opts.queue, prepared, jobs, opts, log) : undefined;
   // the folder's journal, if this run continues one (a stale folder is moved aside below)
   const continues = !opts.fresh && !guard.stale && existsSync(path.join(prepared.dir, JOURNAL_FILE));
   // A first line at once: loading the accuracy model and starting workers takes seconds.
@@ -384,9 +387,9 @@ function runOptionsRecord(o: RunOptions, jobs: number): Record<string, unknown> 
   return rec;
 }
 
-async function openQueueBackend(url: string, prepared: PreparedRun, jobs: number, waitWorkers: number | undefined, log: (line: string) => void) {
+async function openQueueBackend(url: string, prepared: PreparedRun, jobs: number, o: Pick<RunOptions, 'waitWorkers' | 'namespace'>, log: (line: string) => void) {
   const { QueueBackend } = await import('./backends/queue.ts');
-  const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, waitWorkers, log });
+  const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, waitWorkers: o.waitWorkers, namespace: o.namespace, log });
   if (!anyCpuBound(prepared.ctx)) log('queue: the analytical model (about 1 µs per point) is evaluated here; only cycle and accuracy evaluations go on the queue');
   return b;
 }

@@ -6,6 +6,9 @@
  * Redis: SPATTEN_TEST_REDIS (default redis://127.0.0.1:6390, which .ci/run starts). Without a
  * reachable Redis these tests are skipped with a message saying so — except under CI=true, where
  * a missing Redis fails the suite. The Redis-restart test starts a redis-server of its own.
+ *
+ * Every run and worker of this suite uses a namespace of its own (NS, `--namespace`), so that other
+ * users of the same Redis (another suite run at the same time) neither take its jobs nor give it theirs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
-import { checkRedis, parseRedisUrl, PREFIX } from '../dse/backends/redis.ts';
+import { checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
 import { decodeTask, QueueBackend, queueNameFor, workerIds } from '../dse/backends/queue.ts';
 import { modelVersion } from '../dse/model-version.ts';
 
@@ -23,6 +26,11 @@ const ROOT = path.join(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dse', 'cli.ts');
 const REDIS = process.env.SPATTEN_TEST_REDIS ?? 'redis://127.0.0.1:6390';
 const env = { ...process.env, FORCE_COLOR: '0' };
+/** This suite's namespace: its workers serve only its runs. */
+const NS = `test-${process.pid}-${Date.now().toString(36)}`;
+const KEYS = redisKeys(NS);
+/** `--queue URL` in this suite's namespace. */
+const onQueue = (url = REDIS) => ['--queue', url, '--namespace', NS];
 
 let skip: string | false = false;
 try {
@@ -55,7 +63,7 @@ type WorkerProc = ReturnType<typeof start>;
 const workers: WorkerProc[] = [];
 function startWorker(url = REDIS): WorkerProc {
   // short locks so that a killed worker's jobs come back within seconds
-  const w = start(['worker', '--queue', url, '--concurrency', '1', '--lock-duration', '5000', '--stalled-interval', '1500', '--progress-every', '600000']);
+  const w = start(['worker', ...onQueue(url), '--concurrency', '1', '--lock-duration', '5000', '--stalled-interval', '1500', '--progress-every', '600000']);
   workers.push(w);
   return w;
 }
@@ -129,15 +137,19 @@ async function reference() {
 /** BullMQ view of a run's queue (for the test's own look at active jobs). */
 async function openQueue(name: string, dir: string, url = REDIS) {
   const { Queue } = await import('bullmq');
-  return new Queue(queueNameFor(name, dir), { connection: parseRedisUrl(url).options as never, prefix: PREFIX });
+  return new Queue(queueNameFor(name, dir), { connection: parseRedisUrl(url).options as never, prefix: KEYS.prefix });
 }
 
-test('grid, 200 cycle points over 2 worker processes (--wait-workers 2): same points.csv as local --jobs 1; run.json names the workers', { skip }, async () => {
+test('grid, 200 cycle points over 2 worker processes (--wait-workers 2): same points.csv as local --jobs 1; run.json names the workers, and a worker of another namespace on the same Redis takes no part', { skip }, async () => {
   const { dir, space, points } = await reference();
   const out = path.join(dir, 'q2');
+  // another user of the same Redis: a worker of another namespace, ready before the run starts
+  const other = start(['worker', '--queue', REDIS, '--namespace', `${NS}-other`, '--concurrency', '1', '--progress-every', '600000']);
+  workers.push(other);
+  await workersReady([other]);
   // the run starts first and enqueues nothing until both workers are connected: a worker still
   // starting (tsx, a loaded host) would otherwise miss a run this short
-  const run = start(['run', space, '--out', out, '--queue', REDIS, '--wait-workers', '2', '--progress', 'lines', '--no-report']);
+  const run = start(['run', space, '--out', out, ...onQueue(), '--wait-workers', '2', '--progress', 'lines', '--no-report']);
   const q = await openQueue('dist-cycle', out);
   try {
     assert.ok(await waitFor(() => /waiting for 2 workers to connect before enqueueing \(\d+ connected\)/.test(run.err()), 60_000), run.err());
@@ -145,6 +157,7 @@ test('grid, 200 cycle points over 2 worker processes (--wait-workers 2): same po
     await workersReady([a]);
     await new Promise((r) => setTimeout(r, 1500)); // a heartbeat after the first worker connected
     assert.deepEqual(await q.getJobCounts('waiting', 'active', 'completed'), { waiting: 0, active: 0, completed: 0 }, 'nothing enqueued for one worker of two');
+    assert.doesNotMatch(run.err(), /queue: [2-9] workers connected/, 'the other namespace\'s worker was counted');
     const b = startWorker();
     assert.equal(await run.done, 0, run.err());
     const err = run.err();
@@ -152,13 +165,13 @@ test('grid, 200 cycle points over 2 worker processes (--wait-workers 2): same po
     assert.equal(read(path.join(out, 'points.csv')), points);
     const be = runJson(out).backend;
     assert.equal(be.kind, 'queue');
-    // Workers serve every run registered in Redis: another process's workers on the same server may
-    // join this run too, so both of ours must be there and the counts must add up, nothing more.
-    const ids = Object.keys(be.workers);
-    for (const w of [a, b]) assert.ok(ids.includes(`${os.hostname()}:${w.child.pid}`), `worker ${w.child.pid} evaluated (${ids})`);
+    // exactly this suite's two workers: not the other namespace's, nor those of another suite on this Redis
+    assert.deepEqual(Object.keys(be.workers), [a, b].map((w) => `${os.hostname()}:${w.child.pid}`).sort());
     assert.equal(Object.values(be.workers as Record<string, number>).reduce((s, n) => s + n, 0), N);
+    assert.equal(be.namespace, NS);
     const seen = Math.max(...[...err.matchAll(/workers seen (\d+)/g)].map((m) => Number(m[1])));
-    assert.ok(seen >= 2, `workers seen at most ${seen}`);
+    assert.equal(seen, 2, `workers seen at most ${seen}`);
+    assert.doesNotMatch(other.err(), /serving run/, 'the other namespace\'s worker joined the run');
     // the last line says every job came back, not the queue counts of the heartbeat before
     assert.match(err, new RegExp(`: ${N}/${N} evaluated \\(100%\\), .*; workers seen \\d+ \\(\\d+ connected\\), all of this run's jobs collected\\n`));
     // nothing left in Redis after a normal end
@@ -174,7 +187,7 @@ test('kill -9 of a worker mid-job: the run completes, every point once, the kill
   const { dir, space, points } = await reference();
   const [victim, survivor] = [startWorker(), startWorker()];
   const out = path.join(dir, 'kill-worker');
-  const run = start(['run', space, '--out', out, '--queue', REDIS, ...quiet]);
+  const run = start(['run', space, '--out', out, ...onQueue(), ...quiet]);
   const victimId = `${os.hostname()}:${victim.child.pid}`;
   const q = await openQueue('dist-cycle', out);
   try {
@@ -207,11 +220,11 @@ test('kill -9 of a worker mid-job: the run completes, every point once, the kill
 
 test('a worker killed mid-job with a long lock: the run says that worker is gone and its jobs wait for the lock to expire', { skip }, async () => {
   const { dir, space } = await reference();
-  const victim = start(['worker', '--queue', REDIS, '--concurrency', '1', '--lock-duration', '60000', '--progress-every', '600000']);
+  const victim = start(['worker', ...onQueue(), '--concurrency', '1', '--lock-duration', '60000', '--progress-every', '600000']);
   workers.push(victim);
   await workersReady([victim]);
   const out = path.join(dir, 'gone-worker');
-  const run = start(['run', space, '--out', out, '--queue', REDIS, ...quiet]);
+  const run = start(['run', space, '--out', out, ...onQueue(), ...quiet]);
   const q = await openQueue('dist-cycle', out);
   try {
     assert.ok(await waitFor(() => journaled(out) >= 10, 120_000), run.err());
@@ -228,7 +241,7 @@ test('a worker killed mid-job with a long lock: the run says that worker is gone
     await q.close();
     const { Redis } = await import('ioredis');
     const r = new Redis(parseRedisUrl(REDIS).options);
-    await r.hdel(`${PREFIX}:runs`, queueNameFor('dist-cycle', out));
+    await r.hdel(KEYS.runs, queueNameFor('dist-cycle', out));
     r.disconnect();
     await stopWorkers();
   }
@@ -240,7 +253,7 @@ test('kill -9 of the coordinator, then run --resume --queue: the workers finishe
   startWorker();
   const out = path.join(dir, 'kill-coord');
   try {
-    const run = start(['run', space, '--out', out, '--queue', REDIS, ...quiet]);
+    const run = start(['run', space, '--out', out, ...onQueue(), ...quiet]);
     assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
     run.child.kill('SIGKILL');
     await run.done;
@@ -253,7 +266,7 @@ test('kill -9 of the coordinator, then run --resume --queue: the workers finishe
       return c.waiting + c.active === 0;
     }, 120_000));
     await q.close();
-    const r = await cli(['run', space, '--out', out, '--queue', REDIS, '--resume', ...quiet]);
+    const r = await cli(['run', space, '--out', out, ...onQueue(), '--resume', ...quiet]);
     assert.equal(r.code, 0, r.err);
     assert.equal(read(path.join(out, 'points.csv')), points);
     const be = runJson(out).backend;
@@ -277,7 +290,7 @@ test('a point that throws is a failed point with its error, journaled, as in a l
   assert.equal(local.code, 0, local.err);
   startWorker();
   try {
-    const r = await cli(['run', space, '--out', path.join(dir, 'q'), '--queue', REDIS, ...quiet]);
+    const r = await cli(['run', space, '--out', path.join(dir, 'q'), ...onQueue(), ...quiet]);
     assert.equal(r.code, 0, r.err);
     const csv = read(path.join(dir, 'q', 'points.csv'));
     assert.equal(csv, read(path.join(dir, 'local', 'points.csv')));
@@ -300,7 +313,7 @@ test('nsga2 over 3 workers: same points.csv and one hypervolume entry per genera
   startWorker();
   startWorker();
   try {
-    const r = await cli(['run', space, '--out', path.join(dir, 'q'), '--queue', REDIS, ...quiet]);
+    const r = await cli(['run', space, '--out', path.join(dir, 'q'), ...onQueue(), ...quiet]);
     assert.equal(r.code, 0, r.err);
     assert.equal(read(path.join(dir, 'q', 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
     assert.equal(runJson(path.join(dir, 'q')).hypervolume.length, 3);
@@ -318,7 +331,7 @@ async function localThenCoordinator(space: string, dir: string) {
   const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
   assert.equal(local.code, 0, local.err);
   const out = path.join(dir, 'q');
-  return { out, run: start(['run', space, '--out', out, '--queue', REDIS, '--wait-workers', '1', '--progress', 'lines', '--no-report']) };
+  return { out, run: start(['run', space, '--out', out, ...onQueue(), '--wait-workers', '1', '--progress', 'lines', '--no-report']) };
 }
 
 test('a worker whose accuracy checkpoint folder holds other files than the run\'s does not serve the run: nothing of its weights is journaled, the run says why', { skip }, async () => {
@@ -381,7 +394,7 @@ test('a worker of another model version tells the run why it does not serve it (
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-refuse-'));
   const lines: string[] = [];
   const name = `refuse-${process.pid}-${Date.now()}`;
-  const backend = await QueueBackend.open({ url: REDIS, name, dir, modelVersion: 'src-0000000000000000', log: (l) => lines.push(l) });
+  const backend = await QueueBackend.open({ url: REDIS, name, dir, modelVersion: 'src-0000000000000000', namespace: NS, log: (l) => lines.push(l) });
   const w = startWorker();
   try {
     const id = `${os.hostname()}:${w.child.pid}`;
@@ -393,7 +406,7 @@ test('a worker of another model version tells the run why it does not serve it (
     assert.ok(lines.includes(`queue: worker ${id} does not serve this run: ${why}`), lines.join('\n'));
     // a later coordinator of the same folder (same queue) whose version matches is served
     await backend.close();
-    const again = await QueueBackend.open({ url: REDIS, name, dir, modelVersion: modelVersion(), log: () => {} });
+    const again = await QueueBackend.open({ url: REDIS, name, dir, modelVersion: modelVersion(), namespace: NS, log: () => {} });
     try {
       assert.equal(again.queueName, backend.queueName);
       assert.ok(await waitFor(() => /^workers seen [1-9]\d* \([1-9]\d* connected\)/.test(again.status()), 60_000), `${again.status()}\n${w.err()}`);
@@ -426,7 +439,7 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
     assert.ok(await up());
     startWorker(url);
     const out = path.join(dir, 'restart');
-    const run = start(['run', space, '--out', out, '--queue', url, ...quiet]);
+    const run = start(['run', space, '--out', out, ...onQueue(url), ...quiet]);
     assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
     server.kill('SIGKILL');
     await new Promise((r) => server.once('exit', r));
@@ -455,7 +468,7 @@ test('Redis gone mid-run: the coordinator and the worker say so, and Ctrl-C writ
     assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000));
     const w = startWorker(url);
     const out = path.join(dir, 'redis-gone');
-    const run = start(['run', space, '--out', out, '--queue', url, '--progress', 'none', '--no-report']);
+    const run = start(['run', space, '--out', out, ...onQueue(url), '--progress', 'none', '--no-report']);
     assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
     server.kill('SIGKILL');
     await new Promise((r) => server.once('exit', r));
@@ -487,15 +500,19 @@ test('workerIds: one id per worker from BullMQ\'s client list (its `name` is the
   ];
   assert.deepEqual([...workerIds(clients)], ['host-a:101', 'host-b:202', 'client 10']);
   assert.equal(workerIds([]).size, 0);
+  // a namespace named "w": its prefix holds ':w:' before the queue's name
+  const { prefix } = redisKeys('w');
+  const nsRaw = (w?: string) => `${prefix}:${Buffer.from(q).toString('base64')}${w ? `:w:${w}` : ''}`;
+  assert.deepEqual([...workerIds([{ id: '11', name: q, rawname: nsRaw('host-c:303') }, { id: '12', name: q, rawname: nsRaw() }], prefix)], ['host-c:303', 'client 12']);
 });
 
 test('the progress note counts the workers connected to the queue, not one more (the queue\'s name)', { skip }, async () => {
   const { Worker } = await import('bullmq');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-count-'));
   // a model version no worker has: only this test's two Workers connect to the queue
-  const backend = await QueueBackend.open({ url: REDIS, name: `count-${process.pid}-${Date.now()}`, dir, modelVersion: 'test-no-such-version', log: () => {} });
+  const backend = await QueueBackend.open({ url: REDIS, name: `count-${process.pid}-${Date.now()}`, dir, modelVersion: 'test-no-such-version', namespace: NS, log: () => {} });
   const connection = parseRedisUrl(REDIS).options as never;
-  const ws = ['host-a:1', 'host-b:2'].map((name) => new Worker(backend.queueName, async () => null, { connection, prefix: PREFIX, name }));
+  const ws = ['host-a:1', 'host-b:2'].map((name) => new Worker(backend.queueName, async () => null, { connection, prefix: KEYS.prefix, name }));
   try {
     await Promise.all(ws.map((w) => w.waitUntilReady()));
     let status = '';
@@ -528,7 +545,7 @@ test('once every job came back, the progress note gives no queue counts of an ea
   const { Worker } = await import('bullmq');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-final-'));
   // a model version no worker has: only this test's Worker takes the jobs
-  const backend = await QueueBackend.open({ url: REDIS, name: `final-${process.pid}-${Date.now()}`, dir, modelVersion: 'test-no-such-version', log: () => {} });
+  const backend = await QueueBackend.open({ url: REDIS, name: `final-${process.pid}-${Date.now()}`, dir, modelVersion: 'test-no-such-version', namespace: NS, log: () => {} });
   const results = [1, 2, 3].map((k) => backend.run({ task: 'noop', args: [k] }));
   let w: InstanceType<typeof Worker> | undefined;
   try {
@@ -536,7 +553,7 @@ test('once every job came back, the progress note gives no queue counts of an ea
     // no heartbeat from here on: the counts stay those of 3 waiting jobs
     clearInterval((backend as unknown as { timer: NodeJS.Timeout }).timer);
     const connection = parseRedisUrl(REDIS).options as never;
-    w = new Worker(backend.queueName, async (job) => ({ ok: true, value: job.data, ms: 1, w: 'host-t:1', a: 1 }), { connection, prefix: PREFIX, name: 'host-t:1' });
+    w = new Worker(backend.queueName, async (job) => ({ ok: true, value: job.data, ms: 1, w: 'host-t:1', a: 1 }), { connection, prefix: KEYS.prefix, name: 'host-t:1' });
     const done = await Promise.all(results);
     assert.deepEqual(done.map((r) => r.status), ['ok', 'ok', 'ok']);
     assert.equal(backend.status(), "workers seen 1 (0 connected), all of this run's jobs collected");
@@ -563,11 +580,15 @@ test('bad or unreachable Redis URL, --wait-workers without --queue or below 1: e
     [['worker', '--queue', 'not a url'], /--queue: expected redis:\/\/HOST:PORT/],
     [['run', space, '--out', path.join(dir, 'd'), '--wait-workers', '2'], /--wait-workers: only with --queue/],
     [['run', space, '--out', path.join(dir, 'e'), '--queue', REDIS, '--wait-workers', '0'], /--wait-workers: expected a positive integer, got "0"/],
+    [['run', space, '--out', path.join(dir, 'g'), '--namespace', 'team-a'], /--namespace: only with --queue/],
+    [['run', space, '--out', path.join(dir, 'h'), '--queue', REDIS, '--namespace', 'a b'], /--namespace: expected 1-64 letters, digits, '\.', '_' or '-', starting with a letter or digit, got "a b"/],
+    [['worker', '--queue', REDIS, '--namespace', 'x:y'], /--namespace: expected 1-64 letters, .* got "x:y"/],
+    [['worker', '--queue', REDIS, '--namespace', ''], /--namespace: expected 1-64 letters, .* got ""/],
   ];
   for (const [args, msg] of cases) {
     const r = await cli(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
     assert.match(r.err, msg);
   }
-  for (const d of ['a', 'b', 'c', 'd', 'e', 'f']) assert.ok(!fs.existsSync(path.join(dir, d)), `${d} written`);
+  for (const d of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) assert.ok(!fs.existsSync(path.join(dir, d)), `${d} written`);
 });

@@ -2,7 +2,8 @@
  * `spatten-dse worker --queue redis://…`: evaluates the jobs of every run on that Redis
  * (dse/backends/queue.ts) until SIGINT/SIGTERM.
  *
- * - Runs are found in the registry hash (RUNS_KEY), polled every second; the worker serves a run
+ * - Runs are found in the registry hash (RedisKeys.runs) of the worker's namespace (`--namespace`;
+ *   none by default), polled every second; the worker serves a run
  *   only when the run's model version equals its own (same code and data → same numbers), and says
  *   so once when it does not.
  * - Evaluations run on a pool of `concurrency` threads started from the worker bundle (models load
@@ -16,7 +17,7 @@
  *   coordinator's (content hashes: sim/nn/checkpoint-hash.ts, dse/file-hash.ts; e.g. a path outside
  *   the checkout that holds other weights or rows here) is handed back to the queue, and the worker
  *   leaves that run: its numbers would be journaled under the coordinator's files. Why a worker does
- *   not serve a run (this, or another model version) is also written to Redis (refusalsKey), where
+ *   not serve a run (this, or another model version) is also written to Redis (RedisKeys.refused), where
  *   the coordinator reads it.
  * - A worker killed with kill -9: its jobs' locks expire and BullMQ's stalled-job check (run by the
  *   other workers every `stalledInterval`) puts them back once (maxStalledCount 1); a second stall
@@ -31,10 +32,12 @@ import { fileHash, traceOfArgs } from '../file-hash.ts';
 import type { EvalPool, PoolTask } from '../pool.ts';
 import { bundledPool } from './local.ts';
 import { decodeTask, type JobData, type JobResult } from './queue.ts';
-import { checkRedis, parseRedisUrl, PREFIX, refusalsKey, RUNS_KEY, type RedisTarget, type RunEntry } from './redis.ts';
+import { checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 
 export interface WorkerOptions {
   url: string;
+  /** Namespace (`--namespace`): serve only the runs started with the same one. */
+  namespace?: string;
   /** Evaluation threads (default: the machine's cores). */
   concurrency: number;
   /**
@@ -74,6 +77,7 @@ class QueueWorker {
   private readonly done = new Map<string, number>();
   private pool!: EvalPool;
   private registry!: Redis;
+  private readonly keys: RedisKeys;
   private stopping = 0;
   private finished!: (code: number) => void;
   private lastProgress = '';
@@ -84,6 +88,7 @@ class QueueWorker {
 
   constructor(private readonly target: RedisTarget, private readonly o: WorkerOptions) {
     this.log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
+    this.keys = redisKeys(o.namespace);
   }
 
   async start(): Promise<number> {
@@ -95,7 +100,7 @@ class QueueWorker {
     const onSignal = (sig: string) => void this.stop(sig);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    this.log(`worker ${this.id}: ${this.o.concurrency} evaluation thread${this.o.concurrency === 1 ? '' : 's'} on ${this.target.display} (model version ${modelVersion()}); waiting for runs`);
+    this.log(`worker ${this.id}: ${this.o.concurrency} evaluation thread${this.o.concurrency === 1 ? '' : 's'} on ${this.target.display}${this.o.namespace ? ` namespace "${this.o.namespace}"` : ''} (model version ${modelVersion()}); waiting for runs`);
     const poll = setInterval(() => void this.discover(), 1000);
     const progressMs = this.o.progressMs ?? 5000;
     const progress = progressMs > 0 ? setInterval(() => this.progress(), progressMs) : undefined;
@@ -113,7 +118,7 @@ class QueueWorker {
     if (this.stopping || this.redisDown()) return;
     let entries: Record<string, string>;
     try {
-      entries = await this.registry.hgetall(RUNS_KEY);
+      entries = await this.registry.hgetall(this.keys.runs);
     } catch {
       return; // Redis away for a moment: the BullMQ workers reconnect by themselves
     }
@@ -147,7 +152,7 @@ class QueueWorker {
     const lockDuration = this.o.lockDuration ?? 30_000;
     const w = new Worker(queue, (job: Job, token?: string) => this.process(queue, job, token), {
       connection: this.target.options as ConnectionOptions,
-      prefix: PREFIX,
+      prefix: this.keys.prefix,
       name: this.id,
       concurrency: (this.o.prefetch ?? 4) * this.o.concurrency,
       lockDuration,
@@ -211,8 +216,8 @@ class QueueWorker {
     this.workers.delete(queue);
     void w?.close().catch(() => {});
     try {
-      await this.registry.hset(refusalsKey(queue), this.id, why);
-      await this.registry.expire(refusalsKey(queue), 86_400);
+      await this.registry.hset(this.keys.refused(queue), this.id, why);
+      await this.registry.expire(this.keys.refused(queue), 86_400);
     } catch {
       /* Redis away: the run's coordinator does not hear why */
     }

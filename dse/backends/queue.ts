@@ -8,13 +8,15 @@
  *   the coordinator was down) is collected, not re-run.
  * - Results come back through BullMQ's event stream (QueueEvents), with a poll of the pending jobs
  *   as a fallback when no event arrived for a while (e.g. events lost while Redis restarted).
- * - A heartbeat (every second) re-registers the run for the workers (RUNS_KEY), reads the queue's
+ * - A heartbeat (every second) re-registers the run for the workers (RedisKeys.runs), reads the queue's
  *   counts for the progress line, and watches Redis' run_id: when Redis restarted without its data,
  *   every pending job is enqueued again (same ids, so nothing runs twice that still exists).
  * - A worker killed mid-job: BullMQ's stalled-job check (on the other workers) puts the job back
  *   once; a second stall fails it, which is reported `crashed` (not journaled; --resume retries).
  * - Paths of this checkout inside a task (e.g. a trace file) travel as $ROOT-relative paths, so
  *   workers with the project checked out elsewhere find their own copy.
+ * - `namespace` (`--namespace`): the run's keys (queue, registry) live under the namespace's
+ *   prefix (dse/backends/redis.ts redisKeys), where only workers of that namespace look.
  * - On a normal close the run's queue is removed from Redis; after a kill -9 it stays, so that
  *   `run … --resume --queue …` collects what the workers finished meanwhile.
  */
@@ -27,7 +29,7 @@ import type { Redis } from 'ioredis';
 import { fileHash, traceOfArgs } from '../file-hash.ts';
 import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
-import { checkRedis, parseRedisUrl, PREFIX, refusalsKey, RUNS_KEY, runIdOf, type RedisTarget, type RunEntry } from './redis.ts';
+import { checkRedis, parseRedisUrl, PREFIX, redisKeys, runIdOf, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
 import { goneNote, heldByGone } from './queue-orphans.ts';
 
@@ -75,14 +77,16 @@ export function queueNameFor(runName: string, dir: string): string {
  * The distinct workers among a queue's `getWorkers()` clients, by the id the results carry (host:pid,
  * the Worker's `name`). BullMQ sets each client's `name` to the queue's name and keeps the
  * connection name, `<prefix>:<base64 queue>:w:<worker name>`, in `rawname`; an unnamed worker is
- * told apart by its Redis client id.
+ * told apart by its Redis client id. The prefix (a namespace's may hold ":w:") is skipped first;
+ * the base64 queue name holds no ':'.
  */
-export function workerIds(clients: Record<string, string>[]): Set<string> {
+export function workerIds(clients: Record<string, string>[], prefix = PREFIX): Set<string> {
   const ids = new Set<string>();
   for (const c of clients) {
     const raw = c.rawname ?? '';
-    const at = raw.indexOf(':w:');
-    ids.add(at >= 0 ? raw.slice(at + 3) : `client ${c.id ?? c.addr ?? raw}`);
+    const rest = raw.startsWith(`${prefix}:`) ? raw.slice(prefix.length + 1) : raw;
+    const at = rest.indexOf(':w:');
+    ids.add(at >= 0 ? rest.slice(at + 3) : `client ${c.id ?? c.addr ?? raw}`);
   }
   return ids;
 }
@@ -113,6 +117,8 @@ export interface QueueBackendOptions {
    * that a short run is shared by all of them instead of the first to poll the registry.
    */
   waitWorkers?: number;
+  /** Namespace (`--namespace`): only workers started with the same one serve this run. */
+  namespace?: string;
   log?: (line: string) => void;
 }
 
@@ -166,6 +172,7 @@ export class QueueBackend implements EvalBackend {
     private readonly events: QueueEvents,
     private readonly client: Redis,
     private readonly entry: RunEntry,
+    private readonly keys: RedisKeys,
     runId: string,
     private readonly log: (line: string) => void,
     jobs: number,
@@ -182,25 +189,27 @@ export class QueueBackend implements EvalBackend {
     const { Queue, QueueEvents } = await import('bullmq');
     const { Redis } = await import('ioredis');
     const name = queueNameFor(o.name, o.dir);
-    const queue = new Queue(name, { connection: { ...target.options, enableAutoPipelining: true } as ConnectionOptions, prefix: PREFIX });
-    const events = new QueueEvents(name, { connection: target.options as ConnectionOptions, prefix: PREFIX });
+    const keys = redisKeys(o.namespace);
+    const queue = new Queue(name, { connection: { ...target.options, enableAutoPipelining: true } as ConnectionOptions, prefix: keys.prefix });
+    const events = new QueueEvents(name, { connection: target.options as ConnectionOptions, prefix: keys.prefix });
     const client = new Redis({ ...target.options, enableAutoPipelining: true });
     const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
     for (const c of [queue, events] as { on(e: string, f: (e: Error) => void): void }[]) c.on('error', () => {});
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const entry: RunEntry = { queue: name, name: o.name, dir: path.resolve(o.dir), host: os.hostname(), pid: process.pid, modelVersion: o.modelVersion, t: Date.now() };
-    const b = new QueueBackend(target, queue, events, client, entry, runId, log, Math.max(16, o.jobs ?? 1));
+    const b = new QueueBackend(target, queue, events, client, entry, keys, runId, log, Math.max(16, o.jobs ?? 1));
     client.on('error', (e: NodeJS.ErrnoException) => (b.downWhy = e.code ?? e.message));
     const left = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
     b.leftovers = Object.values(left).some((n) => n > 0);
     // refusals of an earlier coordinator of this folder: the workers look at this run afresh
-    await client.del(refusalsKey(name));
+    await client.del(keys.refused(name));
     b.waitWorkers = o.waitWorkers ?? 0;
     b.listen();
     await b.heartbeat();
     b.timer = setInterval(() => void b.heartbeat(), HEARTBEAT_MS);
     b.timer.unref();
-    log(`queue: ${target.display} queue "${name}" (start workers with: npx spatten-dse worker --queue ${target.display})`);
+    const ns = o.namespace ? ` --namespace ${o.namespace}` : '';
+    log(`queue: ${target.display}${o.namespace ? ` namespace "${o.namespace}"` : ''} queue "${name}" (start workers with: npx spatten-dse worker --queue ${target.display}${ns})`);
     return b;
   }
 
@@ -352,7 +361,7 @@ export class QueueBackend implements EvalBackend {
         for (const [id, p] of this.pending) if (p.added) ((p.added = false), this.toAdd.push(id));
       }
       this.entry.t = Date.now();
-      await this.client.hset(RUNS_KEY, this.entry.queue, JSON.stringify(this.entry));
+      await this.client.hset(this.keys.runs, this.entry.queue, JSON.stringify(this.entry));
       for (const [id, p] of this.pending) if (!p.added) this.toAdd.push(id);
       // while gated, the gate needs the connected workers before the flush; otherwise counted after it
       const gating = this.waitWorkers > 0;
@@ -407,7 +416,7 @@ export class QueueBackend implements EvalBackend {
   /** Reads the queue's counts and its connected workers. */
   private async countWorkers(): Promise<void> {
     const [c, clients] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkers()]);
-    const ids = workerIds(clients);
+    const ids = workerIds(clients, this.keys.prefix);
     this.connected = ids;
     for (const w of ids) this.seen.add(w);
     this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: ids.size };
@@ -415,7 +424,7 @@ export class QueueBackend implements EvalBackend {
 
   /** Says once per worker (and reason) why a worker does not serve this run. */
   private async readRefusals(): Promise<void> {
-    const all = await this.client.hgetall(refusalsKey(this.queueName));
+    const all = await this.client.hgetall(this.keys.refused(this.queueName));
     for (const [w, why] of Object.entries(all)) {
       if (this.refused.get(w) === why) continue;
       this.refused.set(w, why);
@@ -448,7 +457,7 @@ export class QueueBackend implements EvalBackend {
   }
 
   describe(): BackendInfo {
-    return { kind: 'queue', url: this.target.display, queue: this.queueName, workers: Object.fromEntries([...this.perWorker].sort()), collected: this.collected, reran: this.reran.slice().sort((a, b) => (a.id ?? 0) - (b.id ?? 0)), reenqueued: this.reenqueued, ...(this.refused.size > 0 ? { refused: Object.fromEntries([...this.refused].sort()) } : {}) };
+    return { kind: 'queue', url: this.target.display, ...(this.keys.namespace ? { namespace: this.keys.namespace } : {}), queue: this.queueName, workers: Object.fromEntries([...this.perWorker].sort()), collected: this.collected, reran: this.reran.slice().sort((a, b) => (a.id ?? 0) - (b.id ?? 0)), reenqueued: this.reenqueued, ...(this.refused.size > 0 ? { refused: Object.fromEntries([...this.refused].sort()) } : {}) };
   }
 
   /** Removes the jobs no worker has started; their callers get `aborted`. */
@@ -485,8 +494,8 @@ export class QueueBackend implements EvalBackend {
     if (!up()) this.log(`queue: Redis ${this.target.display} unreachable: queue "${this.queueName}" is left there (removed by the next normal end of a run of this folder)`);
     else {
       try {
-        await this.client.hdel(RUNS_KEY, this.entry.queue);
-        await this.client.del(refusalsKey(this.entry.queue));
+        await this.client.hdel(this.keys.runs, this.entry.queue);
+        await this.client.del(this.keys.refused(this.entry.queue));
         await this.queue.obliterate({ force: true });
       } catch (e) {
         this.log(`queue: could not remove queue "${this.queueName}" from Redis: ${(e as Error).message}`);

@@ -6,12 +6,36 @@
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { InputError } from '../errors.ts';
 
-/** Key prefix of everything spatten-dse stores in Redis (BullMQ queues and the run registry). */
+/** Key prefix of everything spatten-dse stores in Redis (BullMQ queues and the run registry), without a namespace. */
 export const PREFIX = 'spatten-dse';
-/** Hash of the runs currently distributing work: queue name → RunEntry (JSON). */
-export const RUNS_KEY = `${PREFIX}:runs`;
-/** Hash of the workers that do not serve a run (worker id → why), read by its coordinator. */
-export const refusalsKey = (queue: string): string => `${PREFIX}:refused:${queue}`;
+
+/**
+ * The keys of one namespace (`--namespace NAME` of `run --queue` and `worker`): its workers see
+ * only its runs, and its runs only its workers, so that separate users or test suites can share a
+ * Redis. Without a namespace: the keys under PREFIX.
+ */
+export interface RedisKeys {
+  namespace?: string;
+  /** BullMQ prefix of the namespace's queues. */
+  prefix: string;
+  /** Hash of the runs currently distributing work: queue name → RunEntry (JSON). */
+  runs: string;
+  /** Hash of the workers that do not serve a run (worker id → why), read by its coordinator. */
+  refused(queue: string): string;
+}
+
+export function redisKeys(namespace?: string): RedisKeys {
+  const prefix = namespace ? `${PREFIX}:ns:${namespace}` : PREFIX;
+  return { ...(namespace ? { namespace } : {}), prefix, runs: `${prefix}:runs`, refused: (queue) => `${prefix}:refused:${queue}` };
+}
+
+const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Checks a --namespace value: letters, digits, '.', '_', '-' (it is part of Redis key names). */
+export function parseNamespace(v: string, option = '--namespace'): string {
+  if (!NAMESPACE.test(v)) throw new InputError(`${option}: expected 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, got "${v}"`);
+  return v;
+}
 
 export interface RunEntry {
   /** BullMQ queue of the run. */

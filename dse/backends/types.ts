@@ -26,6 +26,8 @@ export type BackendInfo =
       kind: 'queue';
       /** Redis URL without credentials. */
       url: string;
+      /** `--namespace`, when given. */
+      namespace?: string;
       queue: string;
       /** Worker id (host:pid) → point evaluations it returned to this run. */
       workers: Record<string, number>;

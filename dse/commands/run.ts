@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../../core/atomic.ts';
 import type { PointRow, RunJson } from '../../core/results.ts';
 import { InputError } from '../errors.ts';
 import { collect, intArg, numArg, printable, decimal } from '../cli-util.ts';
+import { parseNamespace } from '../backends/redis.ts';
 import { pointsCsv, runJsonText } from '../outputs.ts';
 import { runSpace, type RunSummary } from '../run.ts';
 import { DEFAULT_MAX_POINTS } from '../space-checks.ts';
@@ -71,6 +72,7 @@ export function register(program: Command): void {
     .option('--force', 'write into a non-empty --out folder that is not a results folder of spatten-dse')
     .option('--reuse <dir>', "reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)", collect, [])
     .option('--queue <url>', 'evaluate on `spatten-dse worker` processes through a BullMQ queue on Redis, redis://HOST:PORT[/DB]')
+    .option('--namespace <name>', 'with --queue: only workers started with the same --namespace serve the run (e.g. to share one Redis between users)', (v: string) => parseNamespace(v))
     .option('--wait-workers <n>', 'with --queue: enqueue nothing until n workers are connected to the run (so that a short run is shared by all of them)', intArg('--wait-workers'))
     .action(async (space: string, o) => {
       if (o.interactive && o.report === false) throw new InputError('--interactive and --no-report contradict each other: --interactive is a kind of report.html, --no-report writes none');
@@ -93,6 +95,7 @@ export function register(program: Command): void {
         reuse: o.reuse,
         argv: process.argv.slice(2),
         queue: o.queue,
+        namespace: o.namespace,
         waitWorkers: o.waitWorkers,
       });
       process.stdout.write(runSummary(r));

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { decimal } from '../cli-util.ts';
+import { parseNamespace } from '../backends/redis.ts';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -35,15 +36,17 @@ export function register(program: Command): void {
     .command('worker')
     .description('evaluate the jobs of runs started with --queue (on this or any machine) until Ctrl-C')
     .requiredOption('--queue <url>', 'Redis URL, redis://HOST:PORT[/DB]')
+    .option('--namespace <name>', 'serve only the runs started with the same --namespace (default: those started without one)', (v: string) => parseNamespace(v))
     .option('-c, --concurrency <n>', 'evaluation threads (default: the cores of this machine)', positiveInt('--concurrency'))
     .option('--prefetch <n>', 'jobs held per thread (default 4): more for short jobs, fewer for long ones', positiveInt('--prefetch'))
     .option('--lock-duration <ms>', 'job lock (ms): a killed worker\'s jobs are re-run after about this long (default 30000, at least 1000)', lockMs('--lock-duration'))
     .option('--stalled-interval <ms>', 'how often to look for stalled jobs of dead workers (ms, default: the lock duration, at least 1000)', lockMs('--stalled-interval'))
     .option('--progress-every <ms>', 'a progress line every ms (default 5000)', positiveInt('--progress-every'))
-    .action(async (o: { queue: string; concurrency?: number; prefetch?: number; lockDuration?: number; stalledInterval?: number; progressEvery?: number }) => {
+    .action(async (o: { queue: string; namespace?: string; concurrency?: number; prefetch?: number; lockDuration?: number; stalledInterval?: number; progressEvery?: number }) => {
       const { runWorker, defaultConcurrency } = await import('../backends/queue-worker.ts');
       process.exitCode = await runWorker({
         url: o.queue,
+        namespace: o.namespace,
         concurrency: o.concurrency ?? defaultConcurrency(),
         prefetch: o.prefetch,
         lockDuration: o.lockDuration,
