@@ -18,7 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
-import { checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
+import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
 import { decodeTask, QueueBackend, queueNameFor, workerIds } from '../dse/backends/queue.ts';
 import { modelVersion } from '../dse/model-version.ts';
 
@@ -247,35 +247,44 @@ test('a worker killed mid-job with a long lock: the run says that worker is gone
   }
 });
 
-test('kill -9 of the coordinator, then run --resume --queue: the workers finished meanwhile, results collected, same points.csv', { skip }, async () => {
+test('kill -9 of the coordinator: its worker leaves the queue once the heartbeat expires, says so, and serves run --resume --queue, which collects what finished; same points.csv', { skip }, async () => {
   const { dir, space, points } = await reference();
-  startWorker();
-  startWorker();
+  // one job at a time, and a lock that outlasts the pause below
+  const w = start(['worker', ...onQueue(), '--concurrency', '1', '--prefetch', '1', '--lock-duration', '60000', '--progress-every', '600000']);
+  workers.push(w);
+  await workersReady([w]);
   const out = path.join(dir, 'kill-coord');
+  const q = await openQueue('dist-cycle', out);
   try {
     const run = start(['run', space, '--out', out, ...onQueue(), ...quiet]);
-    assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
+    assert.ok(await waitFor(() => journaled(out) >= 10, 120_000), run.err());
+    // the worker is paused first, so that the coordinator dies with most of its jobs still queued
+    w.child.kill('SIGSTOP');
     run.child.kill('SIGKILL');
     await run.done;
     const before = journaled(out);
-    assert.ok(before < N, `killed too late (${before} journaled)`);
-    // the workers go on with the queued jobs while no coordinator runs
-    const q = await openQueue('dist-cycle', out);
-    assert.ok(await waitFor(async () => {
-      const c = await q.getJobCounts('waiting', 'active');
-      return c.waiting + c.active === 0;
-    }, 120_000));
-    await q.close();
+    await new Promise((r) => setTimeout(r, ALIVE_TTL_MS + 1500));
+    w.child.kill('SIGCONT');
+    const left = new RegExp(`worker ${os.hostname()}:${w.child.pid}: leaving run "dist-cycle" \\(${os.hostname()}:${run.child.pid}\\): no heartbeat from its coordinator for ${ALIVE_TTL_MS / 1000} s \\(killed, or its machine lost\\?\\); its unfinished jobs stay on queue ${queueNameFor('dist-cycle', out).replace('.', '\\.')} for a rerun of its folder with --queue\n`);
+    assert.ok(await waitFor(() => left.test(w.err()), 10_000), w.err());
+    assert.ok(await waitFor(async () => (await q.getJobCounts('active')).active === 0, 10_000), 'the job running at the pause never finished');
+    const settled = await q.getJobCounts('waiting', 'completed');
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.deepEqual(await q.getJobCounts('waiting', 'completed'), settled, 'the worker went on with the dead coordinator\'s jobs');
+    assert.ok(settled.waiting >= N / 2, `only ${settled.waiting} jobs left on the queue (journaled ${before})`);
     const r = await cli(['run', space, '--out', out, ...onQueue(), '--resume', ...quiet]);
     assert.equal(r.code, 0, r.err);
     assert.equal(read(path.join(out, 'points.csv')), points);
-    const be = runJson(out).backend;
-    assert.equal(be.collected, N - before, 'every job finished while the coordinator was down is collected, not re-run');
+    assert.equal((w.err().match(/serving run "dist-cycle"/g) ?? []).length, 2, w.err());
+    // finished jobs whose results the coordinator had not journaled are collected, not re-run
+    assert.equal(runJson(out).backend.collected, settled.completed - before);
     assert.match(r.err, new RegExp(`resume: ${before} evaluations reused from the journal, ${N - before} new`));
     const keys = loadJournal(path.join(out, 'journal.jsonl')).records.map((x) => x.key);
     assert.equal(keys.length, N);
     assert.equal(new Set(keys).size, N);
   } finally {
+    if (w.child.exitCode === null) w.child.kill('SIGCONT');
+    await q.close();
     await stopWorkers();
   }
 });

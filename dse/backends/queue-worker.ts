@@ -19,6 +19,8 @@
  *   leaves that run: its numbers would be journaled under the coordinator's files. Why a worker does
  *   not serve a run (this, or another model version) is also written to Redis (RedisKeys.refused), where
  *   the coordinator reads it.
+ * - A run whose coordinator stopped refreshing its alive key (ALIVE_TTL_MS: killed, machine lost)
+ *   is left (its running jobs finish), saying so once; its queued jobs wait for a rerun of its folder.
  * - A worker killed with kill -9: its jobs' locks expire and BullMQ's stalled-job check (run by the
  *   other workers every `stalledInterval`) puts them back once (maxStalledCount 1); a second stall
  *   fails the job (the coordinator records a crash, as the local pool does after one retry).
@@ -32,7 +34,7 @@ import { fileHash, traceOfArgs } from '../file-hash.ts';
 import type { EvalPool, PoolTask } from '../pool.ts';
 import { bundledPool } from './local.ts';
 import { decodeTask, type JobData, type JobResult } from './queue.ts';
-import { checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
+import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 
 export interface WorkerOptions {
   url: string;
@@ -71,6 +73,8 @@ class QueueWorker {
   private readonly workers = new Map<string, Worker>();
   /** Runs this worker does not serve (runKey → why): a later run on the same queue (another coordinator) is looked at again. */
   private readonly ignored = new Map<string, string>();
+  /** Runs whose coordinator was found dead (runKey), said once each. */
+  private readonly deadSaid = new Set<string>();
   /** The registry entry of each queue served. */
   private readonly entries = new Map<string, RunEntry>();
   private readonly active = new Map<string, { job: Job; token?: string }>();
@@ -117,8 +121,12 @@ class QueueWorker {
   private async discover(): Promise<void> {
     if (this.stopping || this.redisDown()) return;
     let entries: Record<string, string>;
+    let alive: Set<string>;
     try {
       entries = await this.registry.hgetall(this.keys.runs);
+      const queues = Object.keys(entries);
+      const beats = queues.length > 0 ? await this.registry.mget(queues.map((q) => this.keys.alive(q))) : [];
+      alive = new Set(queues.filter((_, i) => beats[i] !== null));
     } catch {
       return; // Redis away for a moment: the BullMQ workers reconnect by themselves
     }
@@ -135,6 +143,10 @@ class QueueWorker {
         await this.refuse(queue, e, `its model version ${modelVersion()} differs from the run's ${e.modelVersion} (another commit or modified sources)`);
         continue;
       }
+      if (!alive.has(queue)) {
+        this.noteDead(queue, e);
+        continue;
+      }
       live.add(queue);
       if (!this.workers.has(queue) && !this.stopping) await this.join(queue, e);
     }
@@ -145,6 +157,20 @@ class QueueWorker {
         void w.close();
       }
     }
+  }
+
+  /**
+   * Says once per run that its coordinator stopped refreshing its alive key (killed, machine lost):
+   * the worker leaves its queue (discover) rather than evaluate its jobs for nobody; the jobs stay
+   * there for a rerun of its folder, whose new coordinator is served as any run.
+   */
+  private noteDead(queue: string, e: RunEntry): void {
+    const key = runKey(queue, e);
+    if (this.deadSaid.has(key)) return;
+    this.deadSaid.add(key);
+    const why = `no heartbeat from its coordinator for ${ALIVE_TTL_MS / 1000} s (killed, or its machine lost?)`;
+    const what = this.workers.has(queue) ? 'leaving' : 'not serving';
+    this.log(`worker ${this.id}: ${what} run "${e.name}" (${e.host}:${e.pid}): ${why}; its unfinished jobs stay on queue ${queue} for a rerun of its folder with --queue`);
   }
 
   private async join(queue: string, e: RunEntry): Promise<void> {
@@ -162,6 +188,7 @@ class QueueWorker {
     w.on('error', () => {});
     this.workers.set(queue, w);
     this.entries.set(queue, e);
+    this.deadSaid.delete(runKey(queue, e));
     this.log(`worker ${this.id}: serving run "${e.name}" from ${e.host}:${e.pid} (queue ${queue})`);
   }
 

@@ -8,7 +8,8 @@
  *   the coordinator was down) is collected, not re-run.
  * - Results come back through BullMQ's event stream (QueueEvents), with a poll of the pending jobs
  *   as a fallback when no event arrived for a while (e.g. events lost while Redis restarted).
- * - A heartbeat (every second) re-registers the run for the workers (RedisKeys.runs), reads the queue's
+ * - A heartbeat (every second) re-registers the run for the workers (RedisKeys.runs) and refreshes
+ *   its `alive` key (expiring after ALIVE_TTL_MS: workers leave the queue of a dead coordinator), reads the queue's
  *   counts for the progress line, and watches Redis' run_id: when Redis restarted without its data,
  *   every pending job is enqueued again (same ids, so nothing runs twice that still exists).
  * - A worker killed mid-job: BullMQ's stalled-job check (on the other workers) puts the job back
@@ -29,7 +30,7 @@ import type { Redis } from 'ioredis';
 import { fileHash, traceOfArgs } from '../file-hash.ts';
 import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
-import { checkRedis, parseRedisUrl, PREFIX, redisKeys, runIdOf, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
+import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys, runIdOf, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
 import { goneNote, heldByGone } from './queue-orphans.ts';
 
@@ -349,7 +350,9 @@ export class QueueBackend implements EvalBackend {
 
   /** Registry, counts, Redis restarts, lost events. Never throws (Redis may be down for a while). */
   private async heartbeat(): Promise<void> {
-    if (this.stopped || this.redisDown() || this.beating) return;
+    if (this.stopped || this.redisDown()) return;
+    // a beat still running (a long flush): the run is alive all the same
+    if (this.beating) return void this.client.pexpire(this.keys.alive(this.entry.queue), ALIVE_TTL_MS).catch(() => {});
     this.beating = true;
     try {
       const runId = runIdOf(await this.client.info('server'));
@@ -361,7 +364,8 @@ export class QueueBackend implements EvalBackend {
         for (const [id, p] of this.pending) if (p.added) ((p.added = false), this.toAdd.push(id));
       }
       this.entry.t = Date.now();
-      await this.client.hset(this.keys.runs, this.entry.queue, JSON.stringify(this.entry));
+      // the alive key first: a worker never finds the entry of a live run without it
+      await this.client.multi().set(this.keys.alive(this.entry.queue), `${this.entry.host}:${this.entry.pid}`, 'PX', ALIVE_TTL_MS).hset(this.keys.runs, this.entry.queue, JSON.stringify(this.entry)).exec();
       for (const [id, p] of this.pending) if (!p.added) this.toAdd.push(id);
       // while gated, the gate needs the connected workers before the flush; otherwise counted after it
       const gating = this.waitWorkers > 0;
@@ -495,7 +499,7 @@ export class QueueBackend implements EvalBackend {
     else {
       try {
         await this.client.hdel(this.keys.runs, this.entry.queue);
-        await this.client.del(this.keys.refused(this.entry.queue));
+        await this.client.del(this.keys.refused(this.entry.queue), this.keys.alive(this.entry.queue));
         await this.queue.obliterate({ force: true });
       } catch (e) {
         this.log(`queue: could not remove queue "${this.queueName}" from Redis: ${(e as Error).message}`);

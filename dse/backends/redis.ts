@@ -22,11 +22,20 @@ export interface RedisKeys {
   runs: string;
   /** Hash of the workers that do not serve a run (worker id → why), read by its coordinator. */
   refused(queue: string): string;
+  /** Set by the run's coordinator at each heartbeat, expiring ALIVE_TTL_MS later: gone, the coordinator is taken for dead. */
+  alive(queue: string): string;
 }
+
+/**
+ * Lifetime of a run's `alive` key (its coordinator refreshes it every second): workers leave the
+ * queue of a coordinator that stopped refreshing it this long ago (killed, machine lost), instead of
+ * evaluating its jobs for nobody. A coordinator that comes back (a rerun of its folder) is served again.
+ */
+export const ALIVE_TTL_MS = 10_000;
 
 export function redisKeys(namespace?: string): RedisKeys {
   const prefix = namespace ? `${PREFIX}:ns:${namespace}` : PREFIX;
-  return { ...(namespace ? { namespace } : {}), prefix, runs: `${prefix}:runs`, refused: (queue) => `${prefix}:refused:${queue}` };
+  return { ...(namespace ? { namespace } : {}), prefix, runs: `${prefix}:runs`, refused: (queue) => `${prefix}:refused:${queue}`, alive: (queue) => `${prefix}:alive:${queue}` };
 }
 
 const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
