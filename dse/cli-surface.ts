@@ -476,7 +476,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       },
       {
         "flags": "--progress-every <ms>",
-        "description": "a progress line every ms (default 5000)"
+        "description": "a progress line every ms (default 5000, at least 1000; 0: none)"
       }
     ]
   }

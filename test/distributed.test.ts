@@ -63,7 +63,7 @@ type WorkerProc = ReturnType<typeof start>;
 const workers: WorkerProc[] = [];
 function startWorker(url = REDIS): WorkerProc {
   // short locks so that a killed worker's jobs come back within seconds
-  const w = start(['worker', ...onQueue(url), '--concurrency', '1', '--lock-duration', '5000', '--stalled-interval', '1500', '--progress-every', '600000']);
+  const w = start(['worker', ...onQueue(url), '--concurrency', '1', '--lock-duration', '5000', '--stalled-interval', '1500', '--progress-every', '0']);
   workers.push(w);
   return w;
 }
@@ -144,7 +144,7 @@ test('grid, 200 cycle points over 2 worker processes (--wait-workers 2): same po
   const { dir, space, points } = await reference();
   const out = path.join(dir, 'q2');
   // another user of the same Redis: a worker of another namespace, ready before the run starts
-  const other = start(['worker', '--queue', REDIS, '--namespace', `${NS}-other`, '--concurrency', '1', '--progress-every', '600000']);
+  const other = start(['worker', '--queue', REDIS, '--namespace', `${NS}-other`, '--concurrency', '1', '--progress-every', '0']);
   workers.push(other);
   await workersReady([other]);
   // the run starts first and enqueues nothing until both workers are connected: a worker still
@@ -220,7 +220,7 @@ test('kill -9 of a worker mid-job: the run completes, every point once, the kill
 
 test('a worker killed mid-job with a long lock: the run says that worker is gone and its jobs wait for the lock to expire', { skip }, async () => {
   const { dir, space } = await reference();
-  const victim = start(['worker', ...onQueue(), '--concurrency', '1', '--lock-duration', '60000', '--progress-every', '600000']);
+  const victim = start(['worker', ...onQueue(), '--concurrency', '1', '--lock-duration', '60000', '--progress-every', '0']);
   workers.push(victim);
   await workersReady([victim]);
   const out = path.join(dir, 'gone-worker');
@@ -250,7 +250,7 @@ test('a worker killed mid-job with a long lock: the run says that worker is gone
 test('kill -9 of the coordinator: its worker leaves the queue once the heartbeat expires, says so, and serves run --resume --queue, which collects what finished; same points.csv', { skip }, async () => {
   const { dir, space, points } = await reference();
   // one job at a time, and a lock that outlasts the pause below
-  const w = start(['worker', ...onQueue(), '--concurrency', '1', '--prefetch', '1', '--lock-duration', '60000', '--progress-every', '600000']);
+  const w = start(['worker', ...onQueue(), '--concurrency', '1', '--prefetch', '1', '--lock-duration', '60000', '--progress-every', '0']);
   workers.push(w);
   await workersReady([w]);
   const out = path.join(dir, 'kill-coord');
@@ -593,6 +593,9 @@ test('bad or unreachable Redis URL, --wait-workers without --queue or below 1: e
     [['run', space, '--out', path.join(dir, 'h'), '--queue', REDIS, '--namespace', 'a b'], /--namespace: expected 1-64 letters, digits, '\.', '_' or '-', starting with a letter or digit, got "a b"/],
     [['worker', '--queue', REDIS, '--namespace', 'x:y'], /--namespace: expected 1-64 letters, .* got "x:y"/],
     [['worker', '--queue', REDIS, '--namespace', ''], /--namespace: expected 1-64 letters, .* got ""/],
+    [['worker', '--queue', REDIS, '--progress-every', '1'], /^error: --progress-every: 1 ms is too short \(at least 1000 ms, or 0 for no progress lines: a line is written every period while jobs finish\)\n$/],
+    [['worker', '--queue', REDIS, '--progress-every', '999'], /--progress-every: 999 ms is too short/],
+    [['worker', '--queue', REDIS, '--progress-every', '-5'], /--progress-every: expected 0 \(no progress lines\) or a number of ms of at least 1000, got "-5"/],
   ];
   for (const [args, msg] of cases) {
     const r = await cli(args);

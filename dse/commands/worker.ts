@@ -31,6 +31,18 @@ function lockMs(name: string) {
   };
 }
 
+/**
+ * The progress period in ms: 0 (no progress lines) or at least MIN_PROGRESS_MS, since one line per
+ * period is written while the counts change (every ms on a busy worker: a flooded log).
+ */
+const MIN_PROGRESS_MS = 1000;
+function progressMs(v: string): number {
+  const n = decimal(v);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(`--progress-every: expected 0 (no progress lines) or a number of ms of at least ${MIN_PROGRESS_MS}, got "${v}"`);
+  if (n > 0 && n < MIN_PROGRESS_MS) throw new InputError(`--progress-every: ${v} ms is too short (at least ${MIN_PROGRESS_MS} ms, or 0 for no progress lines: a line is written every period while jobs finish)`);
+  return n;
+}
+
 export function register(program: Command): void {
   program
     .command('worker')
@@ -41,7 +53,7 @@ export function register(program: Command): void {
     .option('--prefetch <n>', 'jobs held per thread (default 4): more for short jobs, fewer for long ones', positiveInt('--prefetch'))
     .option('--lock-duration <ms>', 'job lock (ms): a killed worker\'s jobs are re-run after about this long (default 30000, at least 1000)', lockMs('--lock-duration'))
     .option('--stalled-interval <ms>', 'how often to look for stalled jobs of dead workers (ms, default: the lock duration, at least 1000)', lockMs('--stalled-interval'))
-    .option('--progress-every <ms>', 'a progress line every ms (default 5000)', positiveInt('--progress-every'))
+    .option('--progress-every <ms>', 'a progress line every ms (default 5000, at least 1000; 0: none)', progressMs)
     .action(async (o: { queue: string; namespace?: string; concurrency?: number; prefetch?: number; lockDuration?: number; stalledInterval?: number; progressEvery?: number }) => {
       const { runWorker, defaultConcurrency } = await import('../backends/queue-worker.ts');
       process.exitCode = await runWorker({
