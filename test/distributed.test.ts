@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
-import { decodeTask, QueueBackend, queueNameFor, workerIds } from '../dse/backends/queue.ts';
+import { decodeTask, encodeTask, QueueBackend, queueNameFor, workerIds } from '../dse/backends/queue.ts';
 import { modelVersion } from '../dse/model-version.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -43,8 +43,9 @@ try {
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
 /** The CLI without the bin launcher, so that the child's pid is the process itself (kill -9 hits it). */
-function start(args: string[]): { child: ChildProcess; done: Promise<number | null>; err: () => string; out: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], cwd = ROOT): { child: ChildProcess; done: Promise<number | null>; err: () => string; out: () => string } {
+  // tsx by its resolved URL: a child started in another folder would look for it there
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let out = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -61,9 +62,9 @@ async function cli(args: string[]): Promise<{ code: number | null; err: string }
 
 type WorkerProc = ReturnType<typeof start>;
 const workers: WorkerProc[] = [];
-function startWorker(url = REDIS): WorkerProc {
+function startWorker(url = REDIS, cwd = ROOT): WorkerProc {
   // short locks so that a killed worker's jobs come back within seconds
-  const w = start(['worker', ...onQueue(url), '--concurrency', '1', '--lock-duration', '5000', '--stalled-interval', '1500', '--progress-every', '0']);
+  const w = start(['worker', ...onQueue(url), '--concurrency', '1', '--lock-duration', '5000', '--stalled-interval', '1500', '--progress-every', '0'], cwd);
   workers.push(w);
   return w;
 }
@@ -397,6 +398,42 @@ test('a worker whose trace file (outside the checkout) holds other rows than the
     if (run.child.exitCode === null) run.child.kill('SIGKILL');
     await stopWorkers();
   }
+});
+
+test('a trace given relative to the coordinator\'s working directory is found by a worker started in another folder', { skip }, async () => {
+  const dir = tmp();
+  const space = path.join(dir, 'rel-trace.yaml');
+  // relative to the working directory of the run (the checkout), as a user in it would write it
+  fs.writeFileSync(space, `name: dist-rel-trace\nworkload: { trace: sim/workload/traces/small.csv }\nfidelity: cycle\nobjectives:\n  - { metric: latency_s, goal: min }\n  - { metric: energy_j, goal: min }\nparameters:\n  hw.dramChannels: [8, 16]\nsearch: { driver: grid }\n`);
+  const { out, run } = await localThenCoordinator(space, dir);
+  const w = startWorker(REDIS, os.tmpdir());
+  try {
+    const code = await Promise.race([run.done, new Promise((r) => setTimeout(() => r('still running after 120 s'), 120_000))]);
+    assert.equal(code, 0, `${run.err()}\n${w.err()}`);
+    assert.equal(read(path.join(out, 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
+    assert.deepEqual(Object.keys(runJson(out).backend.workers), [`${os.hostname()}:${w.child.pid}`]);
+    assert.doesNotMatch(w.err(), /not serving run/);
+  } finally {
+    if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    await stopWorkers();
+  }
+});
+
+test('encodeTask: a relative trace or checkpoint folder travels as an absolute path ($ROOT/… inside the checkout), a shipped checkpoint as its name; the task is not changed', () => {
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-enc-'));
+  const ck = path.relative(process.cwd(), path.join(ROOT, 'test', 'fixtures', 'hf-reference', 'gpt2-tiny'));
+  const task = { task: 'evaluate', args: [{ base: { workload: { trace: path.relative(process.cwd(), path.join(ROOT, 'sim', 'workload', 'traces', 'small.csv')) } }, accuracy: { model: ck } }, { accuracy: { model: 'spam-bert' } }, { base: { workload: { trace: path.relative(process.cwd(), path.join(outside, 't.csv')) } } }] };
+  const copy = structuredClone(task);
+  const enc = JSON.parse(encodeTask(task));
+  assert.equal(enc.args[0].base.workload.trace, '$ROOT/sim/workload/traces/small.csv');
+  assert.equal(enc.args[0].accuracy.model, '$ROOT/test/fixtures/hf-reference/gpt2-tiny');
+  assert.equal(enc.args[1].accuracy.model, 'spam-bert');
+  assert.equal(enc.args[2].base.workload.trace, path.join(outside, 't.csv'));
+  assert.deepEqual(task, copy);
+  // decoded in another checkout: its own copy
+  const other = decodeTask(encodeTask(task), '/elsewhere/spatten-dse') as unknown as typeof task;
+  assert.equal(other.args[0].base!.workload.trace, '/elsewhere/spatten-dse/sim/workload/traces/small.csv');
+  fs.rmSync(outside, { recursive: true, force: true });
 });
 
 test('a worker of another model version tells the run why it does not serve it (progress line and run.json backend.refused)', { skip }, async () => {

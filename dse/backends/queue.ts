@@ -14,7 +14,8 @@
  *   every pending job is enqueued again (same ids, so nothing runs twice that still exists).
  * - A worker killed mid-job: BullMQ's stalled-job check (on the other workers) puts the job back
  *   once; a second stall fails it, which is reported `crashed` (not journaled; --resume retries).
- * - Paths of this checkout inside a task (e.g. a trace file) travel as $ROOT-relative paths, so
+ * - Paths of this checkout inside a task (e.g. a trace file) travel as $ROOT-relative paths
+ *   (dse/backends/queue-task.ts; relative ones are made absolute first), so
  *   workers with the project checked out elsewhere find their own copy.
  * - `namespace` (`--namespace`): the run's keys (queue, registry) live under the namespace's
  *   prefix (dse/backends/redis.ts redisKeys), where only workers of that namespace look.
@@ -24,7 +25,6 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ConnectionOptions, Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { fileHash, traceOfArgs } from '../file-hash.ts';
@@ -33,9 +33,7 @@ import type { PoolResult, PoolTask } from '../pool.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys, runIdOf, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
 import { goneNote, heldByGone } from './queue-orphans.ts';
-
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ROOT_MARK = '$ROOT/';
+import { encodeTask } from './queue-task.ts';
 
 /** What a job carries (BullMQ stores it as JSON). */
 export interface JobData {
@@ -56,18 +54,7 @@ export type JobResult = ({ ok: true; value: unknown } | { ok: false; error: stri
   a: number;
 };
 
-/** `"<root>/` as it appears in JSON: the start of a string holding a path inside the checkout. */
-const quotedPrefix = (root: string) => JSON.stringify(root + '/').slice(0, -1);
-
-/** The task as a job carries it: paths inside this checkout relative to the project root (POSIX paths). */
-export function encodeTask(task: PoolTask, root = ROOT): string {
-  return JSON.stringify(task).replaceAll(quotedPrefix(root), `"${ROOT_MARK}`);
-}
-
-/** The task of a job, with $ROOT/ paths resolved against this checkout. */
-export function decodeTask(text: string, root = ROOT): PoolTask {
-  return JSON.parse(text.replaceAll(`"${ROOT_MARK}`, quotedPrefix(root))) as PoolTask;
-}
+export { decodeTask, encodeTask } from './queue-task.ts';
 
 /** The queue of a run: its name and a hash of its results folder (two folders never share a queue). */
 export function queueNameFor(runName: string, dir: string): string {
