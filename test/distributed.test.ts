@@ -20,6 +20,7 @@ import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
 import { decodeTask, encodeTask, QueueBackend, queueNameFor, workerIds } from '../dse/backends/queue.ts';
+import { checkpointIssue, traceIssue } from '../dse/backends/queue-worker.ts';
 import { modelVersion } from '../dse/model-version.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -434,6 +435,15 @@ test('encodeTask: a relative trace or checkpoint folder travels as an absolute p
   const other = decodeTask(encodeTask(task), '/elsewhere/spatten-dse') as unknown as typeof task;
   assert.equal(other.args[0].base!.workload.trace, '/elsewhere/spatten-dse/sim/workload/traces/small.csv');
   fs.rmSync(outside, { recursive: true, force: true });
+});
+
+test('a worker missing the run\'s trace file or checkpoint folder says so in a sentence', () => {
+  const missing = path.join(os.tmpdir(), `no-such-${process.pid}`);
+  const task = { task: 'evaluate', args: [{ base: { workload: { trace: path.join(missing, 't.csv') } }, accuracy: { model: missing, checkpoint: 'abc123' } }] };
+  assert.equal(checkpointIssue(task), `the accuracy checkpoint ${missing} is missing on the worker's machine (the run's has content hash abc123); restart the worker once they match`);
+  assert.equal(traceIssue(task, { task: '', mv: '', trace: 'def456' }), `the trace file ${path.join(missing, 't.csv')} is missing on the worker's machine (the run's has content hash def456); restart the worker once they match`);
+  const trace = path.join(ROOT, 'sim', 'workload', 'traces', 'small.csv');
+  assert.match(traceIssue({ task: 'evaluate', args: [{ base: { workload: { trace } } }] }, { task: '', mv: '', trace: 'def456' }) ?? '', new RegExp(`^the trace file ${trace.replace(/[.]/g, '\\.')} has other contents on the worker's machine \\(content hash [0-9a-f]{16}\\) than on the run's \\(def456\\); restart the worker once they match$`));
 });
 
 test('a worker of another model version tells the run why it does not serve it (progress line and run.json backend.refused)', { skip }, async () => {

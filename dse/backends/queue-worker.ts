@@ -297,8 +297,8 @@ export function checkpointIssue(task: PoolTask): string | undefined {
     if (!acc || typeof acc.model !== 'string' || acc.checkpoint === undefined) continue;
     const here = modelHash(acc.model);
     if (here === acc.checkpoint) continue;
-    const there = here === null ? "is missing on the worker's machine" : `has other files on the worker's machine (content hash ${here})`;
-    return `the accuracy checkpoint ${acc.model} ${there} than on the run's (${acc.checkpoint ?? 'none'}); restart the worker once they match`;
+    const there = here === null ? `is missing on the worker's machine (the run's has content hash ${acc.checkpoint ?? 'none'})` : `has other files on the worker's machine (content hash ${here}) than on the run's (${acc.checkpoint ?? 'none'})`;
+    return `the accuracy checkpoint ${acc.model} ${there}; restart the worker once they match`;
   }
   return undefined;
 }
@@ -309,8 +309,8 @@ export function traceIssue(task: PoolTask, data: JobData): string | undefined {
   if (trace === undefined || data.trace === undefined) return undefined;
   const here = fileHash(trace);
   if (here === data.trace) return undefined;
-  const there = here === null ? "is missing on the worker's machine" : `has other contents on the worker's machine (content hash ${here})`;
-  return `the trace file ${trace} ${there} than on the run's (${data.trace ?? 'unreadable'}); restart the worker once they match`;
+  const there = here === null ? `is missing on the worker's machine (the run's has content hash ${data.trace ?? 'none: unreadable'})` : `has other contents on the worker's machine (content hash ${here}) than on the run's (${data.trace ?? 'unreadable'})`;
+  return `the trace file ${trace} ${there}; restart the worker once they match`;
 }
 
 /** Default evaluation threads: the cores of this machine. */
