@@ -44,9 +44,12 @@ function cliProc(args: string[]): { child: ChildProcess; done: Promise<number | 
   return { child, err: () => err, done: new Promise((r) => child.once('exit', (c) => r(c))) };
 }
 
+/** This bench's namespace: on a shared SPATTEN_BENCH_REDIS, other users' workers take none of its jobs, nor its workers theirs. */
+const NS = `bench-${process.pid}`;
+
 /** Starts `n` workers and resolves once each is waiting for runs. */
 async function startWorkers(url: string, n: number) {
-  const ws = Array.from({ length: n }, () => cliProc(['worker', '--queue', url, '--concurrency', '1', '--progress-every', '600000']));
+  const ws = Array.from({ length: n }, () => cliProc(['worker', '--queue', url, '--namespace', NS, '--concurrency', '1', '--progress-every', '0']));
   const t0 = Date.now();
   while (!ws.every((w) => /waiting for runs/.test(w.err()))) {
     if (Date.now() - t0 > 120_000) throw new Error(`workers did not start: ${ws.map((w) => w.err()).join('\n')}`);
@@ -72,7 +75,7 @@ async function sweep(url: string, tmp: string, spaceFile: string): Promise<objec
       const ws = await startWorkers(url, n);
       const out = path.join(tmp, `r${k++}`);
       const t = performance.now();
-      const run = cliProc(['run', spaceFile, '--out', out, '--queue', url, '--progress', 'none', '--no-report']);
+      const run = cliProc(['run', spaceFile, '--out', out, '--queue', url, '--namespace', NS, '--progress', 'none', '--no-report']);
       const code = await run.done;
       const s = (performance.now() - t) / 1000;
       await ws.stop();
@@ -137,7 +140,7 @@ async function overhead(url: string, tmp: string, redisPid?: number): Promise<ob
   const localMs = await time(local, 'local');
   await local.close();
   const ws = await startWorkers(url, 1);
-  const q = await QueueBackend.open({ url, name: 'bench-overhead', dir: path.join(tmp, 'overhead'), modelVersion: modelVersion(), log: () => {} });
+  const q = await QueueBackend.open({ url, name: 'bench-overhead', dir: path.join(tmp, 'overhead'), modelVersion: modelVersion(), namespace: NS, log: () => {} });
   const queueMs = await time(q, 'queue', { coordinator: process.pid, worker: ws.pids[0], ...(redisPid ? { redis: redisPid } : {}) });
   await q.close();
   await ws.stop();
