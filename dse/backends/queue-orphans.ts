@@ -1,10 +1,11 @@
 /**
- * Jobs held by a worker that is gone (kill -9, machine lost): BullMQ keeps them active under that
- * worker's name until its lock expires and a live worker's stalled-job check puts them back, which
+ * The workers of a queue: those connected (workerIds), and the jobs held by a worker that is gone
+ * (kill -9, machine lost): BullMQ keeps them active under that worker's name until its lock expires and a live worker's stalled-job check puts them back, which
  * takes up to the lock duration plus the check interval (30 s + 30 s by default). The coordinator
  * says so once per such worker, so that a run whose progress stops meanwhile is not taken for hung.
  */
 import type { Queue } from 'bullmq';
+import { PREFIX } from './redis.ts';
 
 /** Active jobs per worker name, for the workers not among `connected`. */
 export async function heldByGone(queue: Queue, connected: Set<string>): Promise<Map<string, number>> {
@@ -19,4 +20,22 @@ export async function heldByGone(queue: Queue, connected: Set<string>): Promise<
 /** The note for a gone worker's jobs. */
 export function goneNote(worker: string, n: number): string {
   return `queue: worker ${worker} holds ${n} job${n === 1 ? '' : 's'} but is no longer connected (killed, or its machine lost?): ${n === 1 ? 'it returns' : 'they return'} to the queue once its lock expires (the worker's --lock-duration, 30 s by default) and a live worker's check for stalled jobs runs (start a worker if none is)`;
+}
+
+/**
+ * The distinct workers among a queue's `getWorkers()` clients, by the id the results carry (host:pid,
+ * the Worker's `name`). BullMQ sets each client's `name` to the queue's name and keeps the
+ * connection name, `<prefix>:<base64 queue>:w:<worker name>`, in `rawname`; an unnamed worker is
+ * told apart by its Redis client id. The prefix (a namespace's may hold ":w:") is skipped first;
+ * the base64 queue name holds no ':'.
+ */
+export function workerIds(clients: Record<string, string>[], prefix = PREFIX): Set<string> {
+  const ids = new Set<string>();
+  for (const c of clients) {
+    const raw = c.rawname ?? '';
+    const rest = raw.startsWith(`${prefix}:`) ? raw.slice(prefix.length + 1) : raw;
+    const at = rest.indexOf(':w:');
+    ids.add(at >= 0 ? rest.slice(at + 3) : `client ${c.id ?? c.addr ?? raw}`);
+  }
+  return ids;
 }

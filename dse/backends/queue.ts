@@ -30,9 +30,9 @@ import type { Redis } from 'ioredis';
 import { fileHash, traceOfArgs } from '../file-hash.ts';
 import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
-import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys, runIdOf, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
+import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, runIdOf, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
-import { goneNote, heldByGone } from './queue-orphans.ts';
+import { goneNote, heldByGone, workerIds } from './queue-orphans.ts';
 import { encodeTask } from './queue-task.ts';
 
 /** What a job carries (BullMQ stores it as JSON). */
@@ -61,23 +61,7 @@ export function queueNameFor(runName: string, dir: string): string {
   return `${runName}.${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 8)}`;
 }
 
-/**
- * The distinct workers among a queue's `getWorkers()` clients, by the id the results carry (host:pid,
- * the Worker's `name`). BullMQ sets each client's `name` to the queue's name and keeps the
- * connection name, `<prefix>:<base64 queue>:w:<worker name>`, in `rawname`; an unnamed worker is
- * told apart by its Redis client id. The prefix (a namespace's may hold ":w:") is skipped first;
- * the base64 queue name holds no ':'.
- */
-export function workerIds(clients: Record<string, string>[], prefix = PREFIX): Set<string> {
-  const ids = new Set<string>();
-  for (const c of clients) {
-    const raw = c.rawname ?? '';
-    const rest = raw.startsWith(`${prefix}:`) ? raw.slice(prefix.length + 1) : raw;
-    const at = rest.indexOf(':w:');
-    ids.add(at >= 0 ? rest.slice(at + 3) : `client ${c.id ?? c.addr ?? raw}`);
-  }
-  return ids;
-}
+export { workerIds } from './queue-orphans.ts';
 
 interface Pending {
   data: JobData;
