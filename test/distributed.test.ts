@@ -597,6 +597,26 @@ test('a database number is checked against the server\'s own \'databases\' setti
   }
 });
 
+test('jobs waiting and no worker connected: the run says once how to start one, namespace included', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-idle-'));
+  const lines: string[] = [];
+  const ns = `${NS}-idle`;
+  const backend = await QueueBackend.open({ url: REDIS, name: `idle-${process.pid}`, dir, modelVersion: 'test-no-such-version', namespace: ns, idleNoteMs: 1500, log: (l) => lines.push(l) });
+  const result = backend.run({ task: 'noop', args: [1] });
+  try {
+    const note = (l: string) => l.startsWith('queue: 1 evaluation waits and no worker');
+    assert.ok(await waitFor(() => lines.some(note), 10_000), lines.join('\n'));
+    assert.match(lines.find(note)!, new RegExp(`^queue: 1 evaluation waits and no worker has connected to this run in [1-9]\\d* s; start one with: npx spatten-dse worker --queue ${parseRedisUrl(REDIS).display.replace(/[.]/g, '\\.')} --namespace ${ns} \\(a worker started with another --namespace, Redis database or server does not see this run\\)$`));
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(lines.filter(note).length, 1, 'said more than once');
+  } finally {
+    await backend.abort();
+    await result;
+    await backend.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('once every job came back, the progress note gives no queue counts of an earlier heartbeat', { skip }, async () => {
   const { Worker } = await import('bullmq');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-final-'));

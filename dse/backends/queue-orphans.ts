@@ -1,7 +1,7 @@
 /**
  * The workers of a queue: those connected (workerIds), and the jobs held by a worker that is gone
- * (kill -9, machine lost): BullMQ keeps them active under that worker's name until its lock expires and a live worker's stalled-job check puts them back, which
- * takes up to the lock duration plus the check interval (30 s + 30 s by default). The coordinator
+ * (kill -9, machine lost): BullMQ keeps them active under that worker's name until its lock
+ * expires and a live worker's stalled-job check puts them back, which takes up to the lock duration plus the check interval (30 s + 30 s by default). The coordinator
  * says so once per such worker, so that a run whose progress stops meanwhile is not taken for hung.
  */
 import type { Queue } from 'bullmq';

@@ -89,6 +89,8 @@ export interface QueueBackendOptions {
    * that a short run is shared by all of them instead of the first to poll the registry.
    */
   waitWorkers?: number;
+  /** Jobs waiting and no worker seen this long after the run opened the queue (default 30 s): says how to start one, once. */
+  idleNoteMs?: number;
   /** Namespace (`--namespace`): only workers started with the same one serve this run. */
   namespace?: string;
   log?: (line: string) => void;
@@ -137,6 +139,11 @@ export class QueueBackend implements EvalBackend {
   private downSince = 0;
   private downLogged = 0;
   private downWhy = '';
+  /** The `worker` command for this run, when it opened the queue, and whether the no-worker note was said. */
+  private workerCommand = '';
+  private readonly openedAt = Date.now();
+  private idleNoteMs = 30_000;
+  private idleSaid = false;
 
   private constructor(
     private readonly target: RedisTarget,
@@ -180,8 +187,9 @@ export class QueueBackend implements EvalBackend {
     await b.heartbeat();
     b.timer = setInterval(() => void b.heartbeat(), HEARTBEAT_MS);
     b.timer.unref();
-    const ns = o.namespace ? ` --namespace ${o.namespace}` : '';
-    log(`queue: ${target.display}${o.namespace ? ` namespace "${o.namespace}"` : ''} queue "${name}" (start workers with: npx spatten-dse worker --queue ${target.display}${ns})`);
+    b.workerCommand = `npx spatten-dse worker --queue ${target.display}${o.namespace ? ` --namespace ${o.namespace}` : ''}`;
+    b.idleNoteMs = o.idleNoteMs ?? b.idleNoteMs;
+    log(`queue: ${target.display}${o.namespace ? ` namespace "${o.namespace}"` : ''} queue "${name}" (start workers with: ${b.workerCommand})`);
     return b;
   }
 
@@ -348,6 +356,7 @@ export class QueueBackend implements EvalBackend {
       }
       if (!gating) await this.countWorkers();
       await this.readRefusals();
+      this.noteNoWorker();
       if (++this.beats % 4 === 0 && this.counts.active > 0) await this.noteGone();
       if (performance.now() >= this.deadline) await this.dropWaiting();
     } catch {
@@ -386,6 +395,15 @@ export class QueueBackend implements EvalBackend {
       this.log(goneNote(w, n));
     }
     this.goneBefore = new Set(held.keys());
+  }
+
+  /** Says once that jobs wait and no worker connected or refused within `idleNoteMs` (another --namespace, database, Redis?). */
+  private noteNoWorker(): void {
+    if (this.idleSaid || this.waitWorkers > 0 || this.seen.size > 0 || this.refused.size > 0 || this.pending.size === 0) return;
+    if (Date.now() - this.openedAt < this.idleNoteMs) return;
+    this.idleSaid = true;
+    const n = this.pending.size;
+    this.log(`queue: ${n} evaluation${n === 1 ? ' waits' : 's wait'} and no worker has connected to this run in ${Math.round((Date.now() - this.openedAt) / 1000)} s; start one with: ${this.workerCommand} (a worker started with another --namespace, Redis database or server does not see this run)`);
   }
 
   /** Reads the queue's counts and its connected workers. */
