@@ -225,4 +225,11 @@ test('serve: a bad space file or options → exit 2, nothing written', async () 
     assert.match(s.err(), /error: /);
   }
   assert.ok(!fs.existsSync(path.join(dir, 'o')));
+  // --host without --port: the service would answer on stdin/stdout, not on that address
+  fs.writeFileSync(space, SPACE);
+  const h = startServe(['--space', space, '--host', '0.0.0.0', '--out', path.join(dir, 'h')]);
+  h.child.stdin!.end();
+  assert.equal(await h.done, 2, h.err());
+  assert.match(h.err(), /^error: --host 0\.0\.0\.0: only with --port N \(the address the TCP service listens on\); without --port the service answers on stdin\/stdout\n$/);
+  assert.ok(!fs.existsSync(path.join(dir, 'h')), 'h written');
 });

@@ -33,8 +33,10 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'results folder of the journal (default results/<name>)')
     .option('--seed <s>', 'override search.seed of the space’s own driver (ask)')
     .option('--force', 'write the journal into a non-empty folder that is not a results folder')
-    .action(async (o: ServeOpts) => {
+    .action(async (o: ServeOpts, cmd: Command) => {
       if (o.stdio && o.port !== undefined) throw new InputError('serve: give --stdio or --port, not both');
+      // without --port the service answers on stdin/stdout: a --host alone would be ignored
+      if (o.port === undefined && cmd.getOptionValueSource('host') === 'cli') throw new InputError(`--host ${o.host}: only with --port N (the address the TCP service listens on); without --port the service answers on stdin/stdout`);
       const port = o.port === undefined ? undefined : decimal(o.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError(`--port: expected an integer 0-65535, got "${o.port}"`);
       const seed = o.seed === undefined ? undefined : decimal(o.seed);
