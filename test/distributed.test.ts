@@ -10,7 +10,7 @@
  * Every run and worker of this suite uses a namespace of its own (NS, `--namespace`), so that other
  * users of the same Redis (another suite run at the same time) neither take its jobs nor give it theirs.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,6 +42,21 @@ try {
   process.stderr.write(`\ndistributed tests ${skip}\n\n`);
 }
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+
+// what the suite leaves in Redis (queues of killed coordinators, their alive and refusal keys): its
+// namespaces' keys only, so a shared Redis does not fill up with one suite's queues per run
+after(async () => {
+  if (skip) return;
+  const { Redis } = await import('ioredis');
+  const r = new Redis(parseRedisUrl(REDIS).options);
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${KEYS.prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await r.del(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+});
 
 /** The CLI without the bin launcher, so that the child's pid is the process itself (kill -9 hits it). */
 function start(args: string[], cwd = ROOT): { child: ChildProcess; done: Promise<number | null>; err: () => string; out: () => string } {
