@@ -632,6 +632,27 @@ test('jobs waiting and no worker connected: the run says once how to start one, 
   }
 });
 
+test('a Redis with a password: a URL without it or with a wrong one is told so (not to start a server); the run tells workers where the password goes', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', 's3cret'], { stdio: 'ignore' });
+  const url = (auth: string) => `redis://${auth}127.0.0.1:${port}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-auth-'));
+  try {
+    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url(':s3cret@')), 'test', 500).then(() => true, () => false)), 10_000));
+    // (the texts after NOAUTH and WRONGPASS are the server's, which vary between versions)
+    await assert.rejects(checkRedis(parseRedisUrl(url(''))), { message: new RegExp(`^--queue redis://127\\.0\\.0\\.1:${port}/0: the server requires a password \\(NOAUTH [^()]+\\); give it in the URL: redis://\\[USER\\]:PASSWORD@HOST:PORT\\[/DB\\]$`) });
+    await assert.rejects(checkRedis(parseRedisUrl(url(':wrong@'))), { message: new RegExp(`^--queue redis://127\\.0\\.0\\.1:${port}/0: the server does not accept the password of the URL \\(WRONGPASS [^()]+\\)$`) });
+    const lines: string[] = [];
+    const backend = await QueueBackend.open({ url: url(':s3cret@'), name: `auth-${process.pid}`, dir, modelVersion: 'test-no-such-version', namespace: NS, log: (l) => lines.push(l) });
+    await backend.close();
+    assert.match(lines[0], new RegExp(`start workers with: npx spatten-dse worker --queue redis://:PASSWORD@127\\.0\\.0\\.1:${port}/0 --namespace ${NS}\\)$`));
+    assert.ok(!lines.join('\n').includes('s3cret'), 'the password was printed');
+  } finally {
+    server.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('once every job came back, the progress note gives no queue counts of an earlier heartbeat', { skip }, async () => {
   const { Worker } = await import('bullmq');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-final-'));

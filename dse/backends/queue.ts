@@ -30,7 +30,7 @@ import type { Redis } from 'ioredis';
 import { fileHash, traceOfArgs } from '../file-hash.ts';
 import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
-import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, runIdOf, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
+import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, runIdOf, workerUrl, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
 import { goneNote, heldByGone, workerIds } from './queue-orphans.ts';
 import { encodeTask } from './queue-task.ts';
@@ -187,7 +187,7 @@ export class QueueBackend implements EvalBackend {
     await b.heartbeat();
     b.timer = setInterval(() => void b.heartbeat(), HEARTBEAT_MS);
     b.timer.unref();
-    b.workerCommand = `npx spatten-dse worker --queue ${target.display}${o.namespace ? ` --namespace ${o.namespace}` : ''}`;
+    b.workerCommand = `npx spatten-dse worker --queue ${workerUrl(target)}${o.namespace ? ` --namespace ${o.namespace}` : ''}`;
     b.idleNoteMs = o.idleNoteMs ?? b.idleNoteMs;
     log(`queue: ${target.display}${o.namespace ? ` namespace "${o.namespace}"` : ''} queue "${name}" (start workers with: ${b.workerCommand})`);
     return b;

@@ -90,6 +90,12 @@ export function parseRedisUrl(url: string, option = '--queue'): RedisTarget {
   return { display: `redis://${u.hostname}:${port}/${db}`, options };
 }
 
+/** The URL to give workers: the display URL, with a placeholder where the target has credentials (never printed). */
+export function workerUrl(target: RedisTarget): string {
+  const { username, password } = target.options;
+  return password === undefined ? target.display : target.display.replace('redis://', `redis://${username ?? ''}:PASSWORD@`);
+}
+
 /**
  * Connects once, without retrying, and checks the server (PING, version ≥ 5 as BullMQ requires).
  * Returns the server's run_id (it changes when Redis restarts). Throws InputError.
@@ -112,12 +118,22 @@ export async function checkRedis(target: RedisTarget, option = '--queue', timeou
     // ioredis rejects with "Connection is closed." and reports the cause (ECONNREFUSED, ENOTFOUND…) as an event
     const err = lastError ?? (e as NodeJS.ErrnoException);
     const why = err.code ?? err.message ?? String(e);
+    const auth = authIssue(err.message ?? String(e), target);
+    if (auth) throw new InputError(`${option} ${target.display}: ${auth}`);
     const local = ['127.0.0.1', 'localhost', '::1'].includes(String(target.options.host));
     const hint = local ? `start one with: redis-server --port ${target.options.port} --bind 127.0.0.1 --save '' --daemonize yes` : 'is it running, and reachable from this machine?';
     throw new InputError(`${option} ${target.display}: cannot connect to Redis (${why}); ${hint}`);
   } finally {
     client.disconnect();
   }
+}
+
+/** What to do when the server refused the URL's credentials (it runs: starting one is no answer), or undefined. */
+function authIssue(message: string, target: RedisTarget): string | undefined {
+  const first = message.split(/[,(]/)[0].trim();
+  if (/^NOAUTH\b/.test(message)) return `the server requires a password (${first}); give it in the URL: redis://[USER]:PASSWORD@HOST:PORT[/DB]`;
+  if (/^WRONGPASS\b/.test(message)) return `the server does not accept the ${target.options.username ? 'user and password' : 'password'} of the URL (${first})`;
+  return undefined;
 }
 
 /** Selects the URL's database, or says that the server has none of that number (its 'databases' setting). */
