@@ -286,13 +286,18 @@ test('kill -9 of the coordinator: its worker leaves the queue once the heartbeat
     assert.ok(await waitFor(() => left.test(w.err()), 10_000), w.err());
     assert.ok(await waitFor(async () => (await q.getJobCounts('active')).active === 0, 10_000), 'the job running at the pause never finished');
     const settled = await q.getJobCounts('waiting', 'completed');
+    // a worker started now does not take them either, and says why
+    const late = start(['worker', ...onQueue(), '--concurrency', '1', '--progress-every', '0']);
+    workers.push(late);
+    const notServing = new RegExp(`worker ${os.hostname()}:${late.child.pid}: not serving run "dist-cycle" \\(${os.hostname()}:${run.child.pid}\\): no heartbeat from its coordinator for ${ALIVE_TTL_MS / 1000} s`);
+    assert.ok(await waitFor(() => notServing.test(late.err()), 120_000), late.err());
     await new Promise((r) => setTimeout(r, 2500));
-    assert.deepEqual(await q.getJobCounts('waiting', 'completed'), settled, 'the worker went on with the dead coordinator\'s jobs');
+    assert.deepEqual(await q.getJobCounts('waiting', 'completed'), settled, 'a worker went on with the dead coordinator\'s jobs');
     assert.ok(settled.waiting >= N / 2, `only ${settled.waiting} jobs left on the queue (journaled ${before})`);
     const r = await cli(['run', space, '--out', out, ...onQueue(), '--resume', ...quiet]);
     assert.equal(r.code, 0, r.err);
     assert.equal(read(path.join(out, 'points.csv')), points);
-    assert.equal((w.err().match(/serving run "dist-cycle"/g) ?? []).length, 2, w.err());
+    assert.equal((w.err().match(/: serving run "dist-cycle"/g) ?? []).length, 2, w.err());
     // finished jobs whose results the coordinator had not journaled are collected, not re-run
     assert.equal(runJson(out).backend.collected, settled.completed - before);
     assert.match(r.err, new RegExp(`resume: ${before} evaluations reused from the journal, ${N - before} new`));
