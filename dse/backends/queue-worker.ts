@@ -1,6 +1,6 @@
 /**
- * `spatten-dse worker --queue redis://…`: evaluates the jobs of every run on that Redis
- * (dse/backends/queue.ts) until SIGINT/SIGTERM.
+ * `spatten-dse worker --queue redis://… [--namespace NAME]`: evaluates the jobs of every run on
+ * that Redis in its namespace (dse/backends/queue.ts) until SIGINT/SIGTERM.
  *
  * - Runs are found in the registry hash (RedisKeys.runs) of the worker's namespace (`--namespace`;
  *   none by default), polled every second; the worker serves a run

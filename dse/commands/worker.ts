@@ -1,6 +1,7 @@
 /**
- * `spatten-dse worker --queue redis://HOST:PORT[/DB] [--concurrency N]`: evaluates the jobs of
- * every run distributed on that Redis (`run … --queue …`) until SIGINT/SIGTERM. See
+ * `spatten-dse worker --queue redis://HOST:PORT[/DB] [--namespace NAME] [--concurrency N]`: evaluates
+ * the jobs of every run distributed on that Redis in its namespace (`run … --queue …`) until
+ * SIGINT/SIGTERM. See
  * dse/backends/queue-worker.ts. An unreachable Redis or a bad URL is bad input (exit 2).
  */
 import type { Command } from 'commander';
