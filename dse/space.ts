@@ -371,9 +371,26 @@ function parseConstraints(space: Space, issues: Issue[]): Constraint[] {
   space.constraints.forEach((c, i) => {
     const pc = parseConstraint(c);
     if (typeof pc === 'string') issues.push({ path: ['constraints', i], message: pc });
-    else constraints.push(pc);
+    else {
+      const outside = fractionBoundIssue(pc);
+      if (outside) issues.push({ path: ['constraints', i], message: outside });
+      else constraints.push(pc);
+    }
   });
   return constraints;
+}
+
+/**
+ * A bound outside 0 … 1 on `accuracy`, a fraction (points.csv and constraints; the report prints
+ * it in %): "accuracy >= 96.9" would exclude every point after the accuracy runs, and
+ * "accuracy <= 97" would exclude none.
+ */
+function fractionBoundIssue(c: Constraint): string | undefined {
+  if (c.metric !== 'accuracy' || (c.bound >= 0 && c.bound <= 1)) return undefined;
+  const above = c.bound > 1;
+  const never = above ? c.op !== '<=' && c.op !== '<' : c.op !== '>=' && c.op !== '>';
+  const hint = above && c.bound <= 100 ? `; for ${c.bound}% write "${c.metric} ${c.op} ${Number((c.bound / 100).toPrecision(6))}"` : '';
+  return `"${c.text}": accuracy is a fraction from 0 to 1 (as in points.csv; the report prints it in %), so this constraint ${never ? 'excludes every point' : 'excludes no point'}${hint}`;
 }
 
 const isMetric = (m: string) => (METRICS as readonly string[]).includes(m);

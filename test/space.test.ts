@@ -354,3 +354,15 @@ test('a hardware/algo/workload field the parameters also sweep is named in a not
     'x.yaml:5:9: algo.tokenKeep: 0.5 is used by no point: parameters.algo.tokenKeep sets it at every point (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1)',
   ]);
 });
+
+test('an accuracy constraint written in percent is refused before anything runs (accuracy is a fraction 0 … 1)', () => {
+  const acc = (c: string) =>
+    GOOD.replace('model: analytical', 'model: analytical\naccuracy: { model: spam-bert, maxExamples: 64 }').replace('["area_mm2 <= 20"]', `["${c}"]`).replace('metric: energy_j', 'metric: accuracy, goal: max }\n  - { metric: energy_j');
+  // a bound in 0 … 1 is accepted as written
+  assert.deepEqual(parseSpace(acc('accuracy >= 0.969'), 'x.yaml').constraints, [{ text: 'accuracy >= 0.969', metric: 'accuracy', op: '>=', bound: 0.969 }]);
+  const never = errorOf(acc('accuracy >= 96.9'));
+  assert.match(never, /^x\.yaml:\d+:\d+: constraints\[0\]: "accuracy >= 96\.9": accuracy is a fraction from 0 to 1 .* excludes every point; for 96\.9% write "accuracy >= 0\.969"$/);
+  assert.match(errorOf(acc('accuracy <= 97')), /"accuracy <= 97": .* excludes no point; for 97% write "accuracy <= 0\.97"/);
+  assert.match(errorOf(acc('accuracy > -0.5')), /"accuracy > -0\.5": .* excludes no point$/);
+  assert.match(errorOf(acc('accuracy == 250')), /excludes every point$/);
+});
