@@ -41,12 +41,61 @@ export function boundHits(run: Pick<RunJson, 'parameters'>, points: PointRow[]):
   return out;
 }
 
+/**
+ * Whether the bound value is at least as good as every other value of its knob on every objective,
+ * at each setting of the other parameters that the points hold with both; and the objectives that do
+ * not change with the knob there. Undefined when no such setting is held (e.g. a random sample).
+ */
+export function neverWorse(h: BoundHit, run: Pick<RunJson, 'parameters' | 'objectives'>, points: PointRow[]): { flat: string[] } | undefined {
+  const others = run.parameters.filter((k) => k !== h.param);
+  const groups = new Map<string, PointRow[]>();
+  for (const p of points) {
+    if (p.status !== 'ok' || typeof p.params[h.param] !== 'number') continue;
+    const key = JSON.stringify(others.map((k) => p.params[k]));
+    const g = groups.get(key);
+    if (g) g.push(p);
+    else groups.set(key, [p]);
+  }
+  const tol = (a: number, b: number) => 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+  const moved = new Set<string>();
+  let compared = 0;
+  for (const g of groups.values()) {
+    const at = g.filter((p) => p.params[h.param] === h.value);
+    const rest = g.filter((p) => p.params[h.param] !== h.value);
+    if (at.length === 0 || rest.length === 0) continue;
+    compared++;
+    for (const o of run.objectives) {
+      const sign = o.goal === 'max' ? -1 : 1;
+      for (const a of at) {
+        for (const r of rest) {
+          const va = a.metrics[o.metric];
+          const vr = r.metrics[o.metric];
+          if (!Number.isFinite(va) || !Number.isFinite(vr)) return undefined;
+          if (sign * (va - vr) > tol(va, vr)) return undefined;
+          if (Math.abs(va - vr) > tol(va, vr)) moved.add(o.metric);
+        }
+      }
+    }
+  }
+  if (compared === 0) return undefined;
+  return { flat: run.objectives.map((o) => o.metric).filter((m) => !moved.has(m)) };
+}
+
 /** Human sentences for the bound hits of algorithm knobs (and hardware knobs, phrased as a hint). */
 export function boundNotes(run: Pick<RunJson, 'parameters' | 'objectives'>, points: PointRow[]): string[] {
   const hasAcc = run.objectives.some((o) => o.metric === 'accuracy' || o.metric === 'perplexity');
   return boundHits(run, points).map((h) => {
     const algo = h.param.startsWith('algo.');
-    const fix = algo && !hasAcc ? 'widen the range or add an accuracy objective' : `widen the range of ${h.param}`;
-    return `every front point has ${h.param} = ${fmtNum(h.value)}, the ${h.side} value swept: the front sits on the bound of ${algo ? 'an algorithm' : 'a hardware'} knob (${fix}).`;
+    const head = `every front point has ${h.param} = ${fmtNum(h.value)}, the ${h.side} value swept`;
+    if (algo && !hasAcc) return `${head}: the front sits on the bound of an algorithm knob (widen the range or add an accuracy objective).`;
+    const free = neverWorse(h, run, points);
+    if (free) {
+      const flat = free.flat.length ? ` (${free.flat.join(', ')} ${free.flat.length > 1 ? 'do' : 'does'} not change with it)` : '';
+      return (
+        `${head}: at every setting of the other knobs it is at least as good as every other value swept on every objective${flat}, ` +
+        `so the front takes whatever bound the range gives it (no trade-off in this space: a constraint, or an objective that this side of ${h.param} costs, would make one).`
+      );
+    }
+    return `${head}: the front sits on the bound of ${algo ? 'an algorithm' : 'a hardware'} knob (widen the range of ${h.param}).`;
   });
 }

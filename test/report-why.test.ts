@@ -98,6 +98,28 @@ test('bound notes: a front on the lowest tokenKeep is called out, with the fix',
   assert.match(notes[0], /add an accuracy objective/);
 });
 
+test('bound notes: a knob never worse at its bound is said to be no trade-off, not a range to widen', () => {
+  const run = { parameters: ['hw.sram', 'hw.bw'], objectives: [{ metric: 'latency_s', goal: 'min' as const }, { metric: 'area_mm2', goal: 'min' as const }] };
+  // latency = 1 / bw, whatever the SRAM; area grows with the SRAM only: the smallest SRAM and the
+  // largest bandwidth are never worse, at every setting of the other knob
+  const pts = [24, 48, 96].flatMap((s, i) => [8, 16, 32].map((b, j) => row(3 * i + j, { 'hw.sram': s, 'hw.bw': b }, { latency_s: 1 / b, area_mm2: 10 + s / 10 })));
+  for (const p of pts) p.pareto = p.params['hw.sram'] === 24 && p.params['hw.bw'] === 32;
+  // the same design twice (as two random draws can give it): bound notes need a front of two points
+  pts.push(row(9, { 'hw.sram': 24, 'hw.bw': 32 }, { latency_s: 1 / 32, area_mm2: 12.4 }, true));
+  const notes = boundNotes(run, pts);
+  assert.equal(notes.length, 2, `one note per bound knob: ${notes.join(' | ')}`);
+  assert.match(notes[0], /^every front point has hw\.sram = 24, the lowest value swept: at every setting of the other knobs it is at least as good as every other value swept on every objective \(latency_s does not change with it\), so the front takes whatever bound/);
+  assert.match(notes[1], /^every front point has hw\.bw = 32, the highest value swept: .*\(area_mm2 does not change with it\)/);
+  assert.ok(notes.every((n) => !n.includes('widen the range')), `no advice to widen a range that cannot help: ${notes.join(' | ')}`);
+  // a knob whose bound value loses on an objective somewhere is a real trade-off cut off by the range
+  const traded = pts.map((p) => (p.params['hw.sram'] === 24 && p.params['hw.bw'] === 8 ? { ...p, metrics: { ...p.metrics, latency_s: 1 } } : p));
+  const cut = boundNotes(run, traded);
+  assert.match(cut[0], /hw\.sram = 24, the lowest value swept: the front sits on the bound of a hardware knob \(widen the range of hw\.sram\)\.$/);
+  // no setting of the other knobs held with two values of the knob (a random sample): the plain note
+  const sparse = boundNotes(run, [row(0, { 'hw.sram': 24, 'hw.bw': 8 }, { latency_s: 1, area_mm2: 1 }, true), row(1, { 'hw.sram': 24, 'hw.bw': 9 }, { latency_s: 1, area_mm2: 1 }, true), row(2, { 'hw.sram': 96, 'hw.bw': 10 }, { latency_s: 2, area_mm2: 2 })]);
+  assert.match(sparse[0], /hw\.sram = 24, the lowest value swept: the front sits on the bound of a hardware knob \(widen the range of hw\.sram\)\.$/);
+});
+
 test('the simulate command of a point reproduces its metrics', () => {
   const run = { model: 'analytical', space: { workload: { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 32 }, hardware: {}, algo: { valueKeep: 0.5 } } } as unknown as RunJson;
   const params = { 'hw.dramChannels': 8, 'algo.tokenKeep': 0.3 };
