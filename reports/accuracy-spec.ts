@@ -114,6 +114,30 @@ function paperPanel(interactive: boolean): VlSpec {
   };
 }
 
+/** Examples behind a row's accuracy: n of a subset rung (`…:subset(n=64)`), Infinity for the full evaluation. */
+const examplesOf = (p: PointRow): number => {
+  const m = /:subset\(n=(\d+)\)/.exec(p.fidelity ?? '');
+  return m ? Number(m[1]) : Infinity;
+};
+
+/**
+ * The rows measured on the most examples: with accuracy rungs, a configuration not promoted keeps
+ * its subset estimate (e.g. 62/64), which a mean with full evaluations would mix in. The others
+ * are left out and counted.
+ */
+function bestMeasured(points: PointRow[], metric: string): { kept: PointRow[]; left: number; n: number } {
+  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[metric]));
+  const n = Math.max(...ok.map(examplesOf));
+  const kept = ok.filter((p) => examplesOf(p) === n);
+  return { kept, left: ok.length - kept.length, n };
+}
+
+/** The caption's sentence on rows left out by `bestMeasured`, or on a chart drawn from a subset only. */
+function rungNote(metric: string, left: number, n: number): string {
+  const from = Number.isFinite(n) ? `its ${metric} measured on ${n} examples (a subset rung: no point of this run has the full evaluation)` : `its ${metric} from the full evaluation`;
+  return left > 0 ? ` Each dot has ${from}; ${left} point${left === 1 ? '' : 's'} whose configuration was measured only on fewer examples (not promoted by the accuracy rungs; fidelity column "…:subset(n=…)" in points.csv) ${left === 1 ? 'is' : 'are'} left out.` : Number.isFinite(n) ? ` Each dot has ${from}.` : '';
+}
+
 /**
  * Accuracy (or perplexity) vs pruning ratio for our run, next to the paper's Fig. 21 curves. The two
  * panels have their own y axes: different models and metrics, nothing is fitted across them.
@@ -123,7 +147,8 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
   if (!metric) return undefined;
   const curves = KEEP_CURVES.filter((k) => run.parameters.includes(k.param));
   if (curves.length === 0) return undefined;
-  const { dots, means, notes } = ourCurves(run, points, metric, curves);
+  const measured = bestMeasured(points, metric);
+  const { dots, means, notes } = ourCurves(run, measured.kept, metric, curves);
   if (dots.length === 0) return undefined;
   // the means use every point; at most 600 single evaluations are drawn as dots
   const dotsShown = sampleDeterministic(dots, 600, 5);
@@ -133,7 +158,7 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
     caption:
       `Left: our ${metricLabel(metric)} against the pruning ratio of the pruned layers (1 / keep fraction). The schedule leaves the front layers unpruned (algo.tokenFrontFrac, 15% of the layers by default; algo.headFrontFrac, 30%: layer 0 of the 4-layer shipped models), so over all layers fewer tokens or heads go than this ratio says (spam-bert keeps 0.625 of its heads at headKeep 0.5: 1.6×, not 2×); \`spatten-dse accuracy --set algo.tokenKeep=K\` prints the all-layer fraction. Dots are single evaluations${dotsShown.length < dots.length ? ` (${dotsShown.length} of ${dots.length} drawn)` : ''}, the line is the mean per ratio over all of them and the other parameters` +
       (notes.length ? ` (${notes.join('; ')})` : '') +
-      `.${heldNote(run, points.filter((p) => p.status === 'ok').length)}` +
+      `.${rungNote(metric, measured.left, measured.n)}${heldNote(run, points.filter((p) => p.status === 'ok').length)}` +
       ' Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
       'Different models, datasets and metrics: the panels are shown side by side with their own axes, and nothing is fitted across them.',
     spec: { hconcat: [oursPanel(metric, curves, dotsShown, means, opts.interactive), paperPanel(opts.interactive)], resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' } } },

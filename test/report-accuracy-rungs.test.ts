@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PointRow, RunJson } from '../core/results.ts';
+import { accuracyChart } from '../reports/specs.ts';
+
+function row(id: number, tokenKeep: number, accuracy: number, fidelity: string): PointRow {
+  return { id, params: { 'algo.tokenKeep': tokenKeep }, metrics: { latency_s: tokenKeep, accuracy }, feasible: true, pareto: false, status: 'ok', error: '', fidelity };
+}
+
+const run = { parameters: ['algo.tokenKeep'], metrics: ['latency_s', 'accuracy'], counts: { ok: 4 } } as unknown as RunJson;
+
+/** The left panel's line: mean accuracy (%) per pruning ratio. */
+function means(points: PointRow[]): { ratio: number; value: number; n: number }[] {
+  const chart = accuracyChart(run, points, { interactive: false } as never)!;
+  const ours = (chart.spec as { hconcat: { layer: { data: { values: { ratio: number; value: number; n: number }[] } }[] }[] }).hconcat[0];
+  return ours.layer[1].data.values.map(({ ratio, value, n }) => ({ ratio, value: Number(value.toFixed(6)), n }));
+}
+
+test('accuracy under pruning: configurations left at a subset rung are not averaged with full evaluations', () => {
+  // tokenKeep 0.5 ran on 512 examples twice (two hardware points); 0.25 stopped at the 64-example
+  // rung (62/64) and 0.2 at the 256-example rung: their estimates are not the full evaluation's
+  const pts = [row(0, 1, 0.98, 'analytical+accuracy'), row(1, 0.5, 0.97, 'analytical+accuracy'), row(2, 0.5, 0.97, 'analytical+accuracy'), row(3, 0.25, 0.96875, 'analytical+accuracy:subset(n=64)'), row(4, 0.2, 0.9, 'analytical+accuracy:subset(n=256)')];
+  assert.deepEqual(means(pts), [
+    { ratio: 1, value: 98, n: 1 },
+    { ratio: 2, value: 97, n: 2 },
+  ]);
+  const caption = accuracyChart(run, pts, { interactive: false } as never)!.caption;
+  assert.match(caption, /Each dot has its accuracy from the full evaluation; 2 points whose configuration was measured only on fewer examples .* are left out\./);
+  // a run every configuration of which stopped at a subset rung (a budget): drawn, and said so
+  const sub = pts.slice(3);
+  assert.deepEqual(means(sub), [{ ratio: 5, value: 90, n: 1 }]);
+  assert.match(accuracyChart(run, sub, { interactive: false } as never)!.caption, /Each dot has its accuracy measured on 256 examples \(a subset rung: no point of this run has the full evaluation\); 1 point .* is left out\./);
+  // without rungs nothing changes and nothing is said
+  const plain = pts.slice(0, 3);
+  assert.equal(means(plain).length, 2);
+  assert.ok(!accuracyChart(run, plain, { interactive: false } as never)!.caption.includes('Each dot has'), 'no rung sentence without rungs');
+});
