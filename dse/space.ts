@@ -50,6 +50,10 @@ export const ReportChartSchema = z
     y: z.string().describe('a metric, e.g. gops'),
     title: z.string().optional(),
     normalize: z.record(z.string(), Scalar).optional().describe('divide y by its value at the point with these parameter values, e.g. { hw.topkParallelism: 16 }'),
+    where: z
+      .record(z.string(), Scalar)
+      .optional()
+      .describe('draw only the points with these parameter values, e.g. { hw.dramChannels: 16 }; every other swept parameter makes one series per combination of its values'),
     reciprocalX: z.boolean().optional().describe('plot 1/x (e.g. a keep fraction as a pruning ratio)'),
     xTitle: z.string().optional(),
     yTitle: z.string().optional(),
@@ -416,17 +420,23 @@ function checkReportCharts(space: Space, keys: string[], domains: ParamDomain[],
   for (const { c, at } of reportCharts(space)) {
     if (!keys.includes(c.x) && !isMetric(c.x)) issues.push({ path: [...at, 'x'], message: `"${c.x}" is neither a parameter of this space (${keys.join(', ')}) nor a metric (${METRICS.join(', ')})` });
     if (!isMetric(c.y)) issues.push({ path: [...at, 'y'], message: `"${c.y}" is not a metric (${METRICS.join(', ')})` });
-    for (const [k, v] of Object.entries(c.normalize ?? {})) {
-      if (!keys.includes(k)) {
-        issues.push({ path: [...at, 'normalize', k], message: `"${k}" is not a parameter of this space`, atKey: true });
-        continue;
+    for (const field of ['normalize', 'where'] as const) {
+      for (const [k, v] of Object.entries(c[field] ?? {})) {
+        const problem = k === c.x && field === 'where' ? `${k} is the chart's x axis: it cannot also be held at one value` : pinnedProblem(k, v, keys, domains, field);
+        if (problem) issues.push({ path: [...at, field, k], message: problem, atKey: !keys.includes(k) });
       }
-      // the chart divides by the point at this value: one that is never evaluated leaves no chart
-      const d = domains.find((x) => x.key === k);
-      if (d?.kind === 'interval') issues.push({ path: [...at, 'normalize', k], message: `${k} is swept over a continuous range, so no point is evaluated at exactly ${v}: sweep it over a list or a range with a step` });
-      else if (d && !d.values.some((x) => String(x) === String(v))) issues.push({ path: [...at, 'normalize', k], message: `${v} is not one of the values of ${k} (${d.values.join(', ')}), so no point would normalise the chart` });
     }
   }
+}
+
+/** Why a chart cannot hold parameter `k` at `v` (normalize: divide by that point; where: draw only those points), or undefined. */
+function pinnedProblem(k: string, v: unknown, keys: string[], domains: ParamDomain[], field: 'normalize' | 'where'): string | undefined {
+  if (!keys.includes(k)) return `"${k}" is not a parameter of this space${didYouMean(k, keys)}`;
+  // a value that is never evaluated leaves no chart
+  const d = domains.find((x) => x.key === k);
+  if (d?.kind === 'interval') return `${k} is swept over a continuous range, so no point is evaluated at exactly ${v}: sweep it over a list or a range with a step`;
+  if (d && !d.values.some((x) => String(x) === String(v))) return `${v} is not one of the values of ${k} (${d.values.join(', ')}), so no point would ${field === 'normalize' ? 'normalise the chart' : 'be drawn'}`;
+  return undefined;
 }
 
 /** The workload and algo blocks as the file writes them (without the schema's defaults). */

@@ -15,6 +15,7 @@ interface Declared {
   y: string;
   title?: string;
   normalize?: Record<string, string | number>;
+  where?: Record<string, string | number>;
   reciprocalX?: boolean;
   xTitle?: string;
   yTitle?: string;
@@ -51,12 +52,26 @@ interface Frame {
 /** Whether the chart divides each series by its value at the `normalize:` parameter values. */
 const isNormalised = (d: Declared): boolean => !!d.normalize && Object.keys(d.normalize).length > 0;
 
+/** The parameters that make the series: every other one that varies over the drawn points. */
+function seriesParams(run: RunJson, ok: PointRow[], d: Declared): string[] {
+  return run.parameters.filter((k) => k !== d.x && !(k in (d.normalize ?? {})) && new Set(ok.map((p) => String(p.params[k]))).size > 1);
+}
+
+/** Series above this many get no value labels (they would overprint) and a caption hint to hold some parameters with `where:`. */
+const MANY_SERIES = 8;
+
+/** The points `where:` keeps (all of them without it). */
+function wherePoints(points: PointRow[], d: Declared): PointRow[] {
+  const w = Object.entries(d.where ?? {});
+  return w.length ? points.filter((p) => w.every(([k, v]) => String(p.params[k]) === String(v))) : points;
+}
+
 /**
  * The chart's rows from the evaluated points: every other varying parameter makes a series (and
  * normalisation is within a series); rows without a finite y are dropped, the rest sorted by x.
  */
 function chartRows(run: RunJson, ok: PointRow[], d: Declared, xOf: (p: PointRow) => number): { rows: ChartRow[]; yUnit: { factor: number; unit: string } } {
-  const others = run.parameters.filter((k) => k !== d.x && !(k in (d.normalize ?? {})) && new Set(ok.map((p) => String(p.params[k]))).size > 1);
+  const others = seriesParams(run, ok, d);
   const seriesOf = (p: PointRow) => (others.length ? others.map((k) => `${k}=${p.params[k]}`).join(', ') : 'ours');
   const norm = new Map<string, number>();
   const normalised = isNormalised(d);
@@ -105,23 +120,24 @@ function chartLayers(f: Frame, rows: ChartRow[], ref: { x: number; y: number; se
       mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2 },
       encoding: encoding(f, { color, ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'x', title: f.xTitle, format: '.4~g' }, { field: 'y', title: f.yTitle, format: '.4~g' }, { field: 'series' }] } : {}) }),
     },
-    {
-      data: { values: rows },
-      mark: { type: 'text', dy: -9, fontSize: 9, color: '#333' },
-      encoding: encoding(f, { text: { field: 'y', type: 'quantitative', format: '.3~r' } }),
-    },
   ];
+  if (seriesNames.length <= MANY_SERIES) layers.push({ data: { values: rows }, mark: { type: 'text', dy: -9, fontSize: 9, color: '#333' }, encoding: encoding(f, { text: { field: 'y', type: 'quantitative', format: '.3~r' } }) });
   if (ref.length) layers.push({ data: { values: ref }, mark: { type: 'line', point: { shape: 'square', size: 40 }, strokeDash: [6, 3], strokeWidth: 1.5 }, encoding: encoding(f, { color }) });
   return layers;
 }
 
-/** The caption: what is plotted against what, the reference, which axes are logarithmic, and the first 12 values. */
-function chartCaption(d: Declared, f: Frame, rows: ChartRow[], normText: string, hasReference: boolean): string {
+/** The caption: what is plotted against what (which points, which lines), the reference, which axes are logarithmic, and the first 12 values of a one-line chart. */
+function chartCaption(d: Declared, f: Frame, rows: ChartRow[], normText: string, hasReference: boolean, series: string[]): string {
+  const where = Object.entries(d.where ?? {});
+  const which = where.length ? `of the evaluated points with ${where.map(([k, v]) => `${k} = ${v}`).join(', ')}` : 'of every evaluated point';
+  const n = new Set(rows.map((r) => r.series)).size;
   return (
-    `Declared by the space file (report:). ${metricTitle(d.y, '')} of every evaluated point against ${f.xTitle}${normText ? `,${normText} (each series divided by its own value there)` : ''}.` +
+    `Declared by the space file (report:). ${metricTitle(d.y, '')} ${which} against ${f.xTitle}${normText ? `,${normText} (each series divided by its own value there)` : ''}.` +
+    (series.length ? ` One line per combination of ${series.join(', ')} (${n} lines).` : '') +
+    (n > MANY_SERIES ? ` Too many lines to label: hold some of these parameters with \`where:\` in the report block (e.g. where: { ${series[0]}: … }), or declare one chart per value.` : '') +
     (hasReference ? ` Dashed: ${d.reference!.label} (published values, shown next to ours, nothing fitted).` : '') +
     (f.ax.log || f.ay.log ? ` ${[f.ax.log ? 'x' : '', f.ay.log ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale (values span more than a decade).` : '') +
-    ` Values: ${rows.slice(0, 12).map((r) => `${fmtNum(r.x)} → ${fmtNum(Number(r.y.toPrecision(4)))}`).join(', ')}${rows.length > 12 ? ', …' : ''}.`
+    (n > 1 ? '' : ` Values: ${rows.slice(0, 12).map((r) => `${fmtNum(r.x)} → ${fmtNum(Number(r.y.toPrecision(4)))}`).join(', ')}${rows.length > 12 ? ', …' : ''}.`)
   );
 }
 
@@ -132,7 +148,7 @@ export function declaredChart(run: RunJson, points: PointRow[], d: Declared, opt
     const v = isParam ? p.params[d.x] : p.metrics[d.x];
     return typeof v === 'number' ? (d.reciprocalX ? 1 / v : v) : NaN;
   };
-  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[d.y]) && finite(xOf(p)));
+  const ok = wherePoints(points, d).filter((p) => p.status === 'ok' && finite(p.metrics[d.y]) && finite(xOf(p)));
   if (ok.length === 0) return undefined;
   const { rows, yUnit } = chartRows(run, ok, d, xOf);
   if (rows.length === 0) return undefined;
@@ -142,7 +158,7 @@ export function declaredChart(run: RunJson, points: PointRow[], d: Declared, opt
   return {
     kind: 'declared',
     title: d.title ?? `${d.y} vs ${d.x}`,
-    caption: chartCaption(d, f, rows, normText, ref.length > 0),
+    caption: chartCaption(d, f, rows, normText, ref.length > 0, seriesParams(run, ok, d)),
     spec: { width: 460, height: 280, layer: chartLayers(f, rows, ref, d, opts) },
   };
 }

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PointRow, RunJson } from '../core/results.ts';
+import { declaredChart } from '../reports/declared.ts';
+import { parseSpace } from '../dse/space.ts';
+import { InputError } from '../dse/errors.ts';
+
+const SPACE = `name: w
+workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
+objectives:
+  - { metric: latency_s, goal: min }
+parameters:
+  hw.keySramKB: [24, 98, 392]
+  hw.dramChannels: [4, 8, 16]
+  hw.dramChannelGBps: [16, 32, 64]
+search: { driver: grid }
+`;
+
+function errorOf(report: string): string {
+  try {
+    parseSpace(`${SPACE}report: ${report}\n`, 'w.yaml');
+  } catch (e) {
+    assert.ok(e instanceof InputError, `expected InputError, got ${e}`);
+    return (e as Error).message;
+  }
+  assert.fail('expected an error');
+}
+
+test('a declared chart holds parameters with where: checked like normalize (a swept value of a parameter of the space)', () => {
+  const ok = parseSpace(`${SPACE}report: { x: hw.keySramKB, y: latency_s, where: { hw.dramChannels: 16 } }\n`, 'w.yaml');
+  assert.deepEqual((ok.space.report as { where?: unknown }).where, { 'hw.dramChannels': 16 });
+  assert.match(errorOf('{ x: hw.keySramKB, y: latency_s, where: { hw.dramChanels: 16 } }'), /report\.where\.hw\.dramChanels: "hw\.dramChanels" is not a parameter of this space \(did you mean "hw\.dramChannels"\?\)/);
+  assert.match(errorOf('{ x: hw.keySramKB, y: latency_s, where: { hw.dramChannels: 32 } }'), /report\.where\.hw\.dramChannels: 32 is not one of the values of hw\.dramChannels \(4, 8, 16\), so no point would be drawn/);
+  assert.match(errorOf('{ x: hw.keySramKB, y: latency_s, where: { hw.keySramKB: 98 } }'), /report\.where\.hw\.keySramKB: hw\.keySramKB is the chart's x axis: it cannot also be held at one value/);
+});
+
+/** A 3 × 3 × 3 grid: latency = 1/channels/bandwidth + 1/SRAM. */
+function grid(): { run: RunJson; pts: PointRow[] } {
+  const pts: PointRow[] = [];
+  for (const s of [24, 98, 392]) {
+    for (const c of [4, 8, 16]) {
+      for (const b of [16, 32, 64]) {
+        const params = { 'hw.keySramKB': s, 'hw.dramChannels': c, 'hw.dramChannelGBps': b };
+        pts.push({ id: pts.length, params, metrics: { latency_s: 1 / c / b + 1 / s }, feasible: true, pareto: false, status: 'ok', error: '', fidelity: 'analytical' });
+      }
+    }
+  }
+  const run = { parameters: ['hw.keySramKB', 'hw.dramChannels', 'hw.dramChannelGBps'], objectives: [{ metric: 'latency_s', goal: 'min' }], space: {} } as unknown as RunJson;
+  return { run, pts };
+}
+
+type Layer = { mark: { type: string }; data: { values: { x: number; y: number; series: string }[] } };
+
+test('a declared chart draws only the where: points, one line per combination of the other varying parameters', () => {
+  const { run, pts } = grid();
+  const opts = { interactive: false, maxOtherPoints: 10 };
+  const c = declaredChart(run, pts, { x: 'hw.keySramKB', y: 'latency_s', where: { 'hw.dramChannelGBps': 32 } }, opts)!;
+  const layers = c.spec.layer as Layer[];
+  const rows = layers[0].data.values;
+  assert.equal(rows.length, 9, 'the 9 points at 32 GB/s');
+  assert.deepEqual([...new Set(rows.map((r) => r.series))], ['hw.dramChannels=4', 'hw.dramChannels=8', 'hw.dramChannels=16']);
+  // latency in ms: 1/(16·32) + 1/392 s at 392 KB and 16 channels
+  const r = rows.find((v) => v.x === 392 && v.series === 'hw.dramChannels=16')!;
+  assert.ok(Math.abs(r.y - 1000 * (1 / 512 + 1 / 392)) < 1e-9, `latency at 392 KB, 16 channels: ${r.y} ms`);
+  assert.ok(layers.some((l) => l.mark.type === 'text'), 'three lines: their values labelled');
+  assert.match(c.caption, /latency of the evaluated points with hw\.dramChannelGBps = 32 against hw\.keySramKB\. One line per combination of hw\.dramChannels \(3 lines\)\./);
+  assert.ok(!c.caption.includes('Values:'), `no unlabelled list of values mixing three lines: ${c.caption}`);
+  // without where: 9 lines, no value labels (they overprint), and the caption says how to hold some
+  const all = declaredChart(run, pts, { x: 'hw.keySramKB', y: 'latency_s' }, opts)!;
+  const allLayers = all.spec.layer as Layer[];
+  assert.equal(new Set(allLayers[0].data.values.map((v) => v.series)).size, 9);
+  assert.ok(!allLayers.some((l) => l.mark.type === 'text'), 'nine lines: no value labels');
+  assert.match(all.caption, /One line per combination of hw\.dramChannels, hw\.dramChannelGBps \(9 lines\)\. Too many lines to label: hold some of these parameters with `where:` in the report block/);
+  // one line: its values listed, as for a paper figure
+  const one = declaredChart(run, pts, { x: 'hw.keySramKB', y: 'latency_s', where: { 'hw.dramChannelGBps': 32, 'hw.dramChannels': 8 } }, opts)!;
+  assert.match(one.caption, /Values: 24 → 45\.57, 98 → 14\.11, 392 → 6\.457\.$/);
+});
