@@ -29,6 +29,7 @@ import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
 import { DEFAULT_EXAMPLES, lmPositionsProblem } from '../sim/nn/run-sizes.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import type { ParamDomain } from './driver.ts';
+import type { Constraint } from './params.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
 
 export type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
@@ -332,4 +333,50 @@ export function searchSettingIssues(search: SearchConfig): Issue[] {
     const budget = info.settings.length ? `its budget is ${info.budget}` : `it evaluates every one of its ${info.budget}`;
     return { path: ['search', k], atKey: true, message: `not read by driver ${search.driver} (only by ${readers.join(', ')}): ${budget}; remove it, or set maxEvals to stop earlier` };
   });
+}
+
+/**
+ * algo.lsbThreshold, swept or written, where it changes no number: the hardware models price LSB
+ * refetches with algo.lsbRefetchFraction, and the threshold acts only in the accuracy engine's
+ * language model (which measures that fraction), and only at points with lsbBits > 0. A note (the
+ * points run, repeating one design per threshold), with the path to point at; undefined when it acts.
+ */
+export function lsbThresholdNote(space: SpaceLike, domains: ParamDomain[], written: Written): { path: (string | number)[]; text: string } | undefined {
+  const swept = domains.find((d) => d.key === 'algo.lsbThreshold');
+  if ((!swept && written.algo.lsbThreshold === undefined) || space.workload.trace) return undefined;
+  const path = swept ? ['parameters', 'algo.lsbThreshold'] : ['algo', 'lsbThreshold'];
+  const head = `${path.join('.')}: the threshold changes no point's numbers here`;
+  const { models } = shapesOf(space, domains);
+  if (models.length > 0 && models.every((m) => MODEL_SHAPES[m].kind === 'encoder')) return { path, text: `${head}: ${models.join(', ')} ${models.length > 1 ? 'are' : 'is'} quantized statically (no LSB refetch)` };
+  if ((space.accuracy ? accuracyModelKind(space.accuracy.model) : undefined) !== 'lm') {
+    const acc = space.accuracy ? `the accuracy model ${space.accuracy.model} is a classifier` : 'the space has no accuracy block';
+    return { path, text: `${head}: the hardware models price LSB refetches with algo.lsbRefetchFraction (0.059 unless set), and the threshold acts only in the accuracy engine's language model, which measures that fraction; ${acc}. Sweep algo.lsbRefetchFraction, or add accuracy: { model: sotu-char }` };
+  }
+  const bits = lsbBitsValues(space, domains, written);
+  if (bits === undefined || !bits.includes(0)) return undefined;
+  const all = bits.every((b) => b === 0);
+  const text = all ? `${head}: lsbBits is 0 at every point (progressive quantization off), so no point reads it` : `the points with algo.lsbBits = 0 (progressive quantization off) do not read algo.lsbThreshold: they repeat one design per threshold value`;
+  return { path, text: all ? text : `${path.join('.')}: ${text}` };
+}
+
+/** The lsbBits values over the space (swept, written, a benchmark's, or the default 0); undefined for a continuous range. */
+function lsbBitsValues(space: SpaceLike, domains: ParamDomain[], written: Written): number[] | undefined {
+  const d = domains.find((x) => x.key === 'algo.lsbBits');
+  if (d) return d.kind === 'choice' ? d.values.map(Number) : undefined;
+  if (written.algo.lsbBits !== undefined) return [Number(written.algo.lsbBits)];
+  const benches = valuesOf('workload.benchmark', space.workload.benchmark ?? '', domains).filter(isBenchmark);
+  return benches.length ? benches.map((b) => benchmark(b).algo.lsbBits ?? 0) : [0];
+}
+
+/**
+ * A bound outside 0 … 1 on `accuracy`, a fraction (points.csv and constraints; the report prints
+ * it in %): "accuracy >= 96.9" would exclude every point after the accuracy runs, and
+ * "accuracy <= 97" would exclude none.
+ */
+export function fractionBoundIssue(c: Constraint): string | undefined {
+  if (c.metric !== 'accuracy' || (c.bound >= 0 && c.bound <= 1)) return undefined;
+  const above = c.bound > 1;
+  const never = above ? c.op !== '<=' && c.op !== '<' : c.op !== '>=' && c.op !== '>';
+  const hint = above && c.bound <= 100 ? `; for ${c.bound}% write "${c.metric} ${c.op} ${Number((c.bound / 100).toPrecision(6))}"` : '';
+  return `"${c.text}": accuracy is a fraction from 0 to 1 (as in points.csv; the report prints it in %), so this constraint ${never ? 'excludes every point' : 'excludes no point'}${hint}`;
 }

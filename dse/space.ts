@@ -14,7 +14,7 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, searchSettingIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
+import { benchmarkIssues, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
 import { fieldSchema, parameterKeys, parseConstraint, valueMessage, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, valueAt } from './space-issues.ts';
@@ -384,19 +384,6 @@ function parseConstraints(space: Space, issues: Issue[]): Constraint[] {
   return constraints;
 }
 
-/**
- * A bound outside 0 … 1 on `accuracy`, a fraction (points.csv and constraints; the report prints
- * it in %): "accuracy >= 96.9" would exclude every point after the accuracy runs, and
- * "accuracy <= 97" would exclude none.
- */
-function fractionBoundIssue(c: Constraint): string | undefined {
-  if (c.metric !== 'accuracy' || (c.bound >= 0 && c.bound <= 1)) return undefined;
-  const above = c.bound > 1;
-  const never = above ? c.op !== '<=' && c.op !== '<' : c.op !== '>=' && c.op !== '>';
-  const hint = above && c.bound <= 100 ? `; for ${c.bound}% write "${c.metric} ${c.op} ${Number((c.bound / 100).toPrecision(6))}"` : '';
-  return `"${c.text}": accuracy is a fraction from 0 to 1 (as in points.csv; the report prints it in %), so this constraint ${never ? 'excludes every point' : 'excludes no point'}${hint}`;
-}
-
 const isMetric = (m: string) => (METRICS as readonly string[]).includes(m);
 
 /** The space's declared report charts, each with its path in the file. */
@@ -484,6 +471,8 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
     issues.push(...sizeIssues(space, domains, maxPoints));
   }
   if (issues.length > 0) fail(file, doc, lc, issues);
+  const inert = lsbThresholdNote(space, domains, written);
+  if (inert) notes.push(`${file}:${locate(doc, lc, inert.path, true)}: ${inert.text}`);
   return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal })), yaml: text, file, notes };
 }
 

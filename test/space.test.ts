@@ -366,3 +366,24 @@ test('an accuracy constraint written in percent is refused before anything runs 
   assert.match(errorOf(acc('accuracy > -0.5')), /"accuracy > -0\.5": .* excludes no point$/);
   assert.match(errorOf(acc('accuracy == 250')), /excludes every point$/);
 });
+
+test('algo.lsbThreshold where it changes no number is named in a note: no language model, or lsbBits 0', () => {
+  const G = GOOD.replace('model: analytical', 'fidelity: analytical');
+  const sweep = (lines: string, extra = '') => G.replace('fidelity: analytical', `fidelity: analytical${extra}`).replace('search:', `${lines}\nsearch:`);
+  // no accuracy block: the hardware models read lsbRefetchFraction, never the threshold
+  const none = parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', '\nalgo: { lsbBits: 4 }'), 'x.yaml').notes;
+  assert.equal(none.length, 1, none.join('\n'));
+  assert.match(none[0], /^x\.yaml:\d+:3: parameters\.algo\.lsbThreshold: the threshold changes no point's numbers here: the hardware models price LSB refetches with algo\.lsbRefetchFraction .* the space has no accuracy block\. Sweep algo\.lsbRefetchFraction/);
+  // written in the algo block, a classifier in the accuracy block
+  const cls = parseSpace(G.replace('fidelity: analytical', 'fidelity: analytical\nalgo: { lsbThreshold: 0.2 }\naccuracy: { model: spam-bert, maxExamples: 64 }'), 'x.yaml').notes;
+  assert.match(cls.join('\n'), /x\.yaml:4:\d+: algo\.lsbThreshold: the threshold changes no point's numbers here: .* the accuracy model spam-bert is a classifier/);
+  // a language model: the threshold acts where lsbBits > 0; the lsbBits 0 points repeat one design per threshold
+  const lm = '\naccuracy: { model: sotu-char, maxExamples: 16 }';
+  const mixed = parseSpace(sweep('  algo.lsbBits: [0, 4]\n  algo.lsbThreshold: [0.05, 0.2]', lm), 'x.yaml').notes;
+  assert.match(mixed.join('\n'), /parameters\.algo\.lsbThreshold: the points with algo\.lsbBits = 0 \(progressive quantization off\) do not read algo\.lsbThreshold/);
+  assert.match(parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', lm), 'x.yaml').notes.join('\n'), /lsbBits is 0 at every point \(progressive quantization off\), so no point reads it/);
+  // it acts: a language model and lsbBits > 0 at every point (written, or a GPT-2 benchmark's 6 + 4 bits)
+  assert.deepEqual(parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', `${lm}\nalgo: { lsbBits: 4 }`), 'x.yaml').notes, []);
+  const bench = G.replace('{ model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }', '{ benchmark: gpt2-medium-wikitext2 }').replace('fidelity: analytical', `fidelity: analytical${lm}`);
+  assert.deepEqual(parseSpace(bench.replace('search:', '  algo.lsbThreshold: [0.05, 0.2]\nsearch:'), 'x.yaml').notes, []);
+});
