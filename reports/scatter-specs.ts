@@ -1,6 +1,6 @@
 /** Scatter specs of the objectives: the Pareto scatter of an objective pair, and the one-objective chart per evaluation. */
 import type { Objective, PointRow, RunJson } from '../core/results.ts';
-import { metricLabel, metricTitle } from './format.ts';
+import { fmtNum, metricLabel, metricTitle } from './format.ts';
 import { primaryModelSuffix, rescoreNote, rescorePlan } from './fidelity-label.ts';
 import { axisFor, parseConstraintText, vlAxis, vlScale, type Axis } from './axes.ts';
 import {
@@ -45,13 +45,15 @@ function constraintLayers(run: RunJson, a: Axis, channel: 'x' | 'y'): Record<str
   for (const c of run.constraints.map(parseConstraintText)) {
     if (!c || c.metric !== a.metric || c.op === '==') continue;
     const v = c.bound * a.factor;
+    // the bound as written (base unit: accuracy 0.969, latency_s 0.0002) and in the axis' unit
+    const text = a.factor !== 1 ? `${c.text} (${fmtNum(Number(v.toPrecision(6)))}${a.unit === '%' ? '' : ' '}${a.unit})` : c.text;
     out.push({
-      data: { values: [{ v, label: `${c.text} (limit)` }] },
+      data: { values: [{ v, label: `${text} (limit)` }] },
       mark: { type: 'rule', color: '#9b1c1c', strokeDash: [2, 2], strokeWidth: 1.5 },
       encoding: { [channel]: { field: 'v', type: 'quantitative' } },
     });
     out.push({
-      data: { values: [{ v, label: c.text }] },
+      data: { values: [{ v, label: text }] },
       mark: { type: 'text', color: '#9b1c1c', fontSize: 10, ...(channel === 'x' ? { align: 'left', baseline: 'top', dx: 3, y: 2 } : { align: 'right', baseline: 'bottom', dy: -2, x: 'width' }) },
       encoding: { [channel]: { field: 'v', type: 'quantitative' }, text: { field: 'label' } },
     });

@@ -35,3 +35,14 @@ test('accuracy under pruning: configurations left at a subset rung are not avera
   assert.equal(means(plain).length, 2);
   assert.ok(!accuracyChart(run, plain, { interactive: false } as never)!.caption.includes('Each dot has'), 'no rung sentence without rungs');
 });
+
+test('a constraint line on an axis drawn in another unit is labelled in both (accuracy as written, and in %)', async () => {
+  const { paretoChart } = await import('../reports/specs.ts');
+  const pts = [row(0, 1, 0.98, 'analytical+accuracy'), row(1, 0.5, 0.95, 'analytical+accuracy')];
+  pts[0].pareto = true;
+  const r = { ...run, constraints: ['accuracy >= 0.969', 'latency_s <= 0.0002'], objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }] } as unknown as RunJson;
+  const pts2 = pts.map((p, i) => ({ ...p, metrics: { ...p.metrics, latency_s: [1e-4, 3e-4][i] } }));
+  const c = paretoChart(r, pts2, { metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }, { interactive: false } as never);
+  const labels = (c.spec.layer as { mark: { type: string }; data?: { values: { label?: string }[] } }[]).filter((l) => l.mark.type === 'text' && l.data?.values[0]?.label).map((l) => l.data!.values[0].label);
+  assert.deepEqual(labels, ['accuracy >= 0.969 (96.9%)', 'latency_s <= 0.0002 (200 µs)']);
+});
