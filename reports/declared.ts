@@ -6,6 +6,7 @@
 import type { PointRow, RunJson } from '../core/results.ts';
 import { axisFor, vlAxis, vlScale, yDomain, type Axis } from './axes.ts';
 import { fmtNum, metricTitle, unitFor } from './format.ts';
+import { rescoreNote } from './fidelity-label.ts';
 import type { ChartDef, SpecOptions } from './specs.ts';
 
 export { yDomain };
@@ -158,7 +159,8 @@ export function declaredChart(run: RunJson, points: PointRow[], d: Declared, opt
   return {
     kind: 'declared',
     title: d.title ?? `${d.y} vs ${d.x}`,
-    caption: chartCaption(d, f, rows, normText, ref.length > 0, seriesParams(run, ok, d)),
+    // fidelity: both — which model's numbers are drawn, as the other charts say
+    caption: chartCaption(d, f, rows, normText, ref.length > 0, seriesParams(run, ok, d)) + rescoreNote(run, points, isParam ? [d.y] : [d.x, d.y]),
     spec: { width: 460, height: 280, layer: chartLayers(f, rows, ref, d, opts) },
   };
 }

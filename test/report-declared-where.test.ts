@@ -75,3 +75,13 @@ test('a declared chart draws only the where: points, one line per combination of
   const one = declaredChart(run, pts, { x: 'hw.keySramKB', y: 'latency_s', where: { 'hw.dramChannelGBps': 32, 'hw.dramChannels': 8 } }, opts)!;
   assert.match(one.caption, /Values: 24 → 45\.57, 98 → 14\.11, 392 → 6\.457\.$/);
 });
+
+test('a declared chart of a fidelity: both run says whose numbers it draws, as the other charts do', () => {
+  const { run, pts } = grid();
+  const both = { ...run, model: 'both', fidelity: 'both', metrics: ['latency_s', 'cycle_latency_s'] } as unknown as RunJson;
+  // the cycle model re-scored two front candidates, both outside the drawn slice
+  for (const p of pts.filter((q) => q.params['hw.dramChannelGBps'] === 64 && q.params['hw.keySramKB'] === 392 && q.params['hw.dramChannels'] >= 8)) p.metrics.cycle_latency_s = p.metrics.latency_s * 1.05;
+  const c = declaredChart(both, pts, { x: 'hw.keySramKB', y: 'latency_s', where: { 'hw.dramChannelGBps': 32 } }, { interactive: false, maxOtherPoints: 10 })!;
+  assert.match(c.caption, /Latency is the analytical model's for every point \(the front is decided on them\); the cycle model re-scored the 2 front candidates: their cycle_latency_s columns in points\.csv and pareto\.csv\.$/);
+  assert.ok(!declaredChart(run, pts, { x: 'hw.keySramKB', y: 'latency_s' }, { interactive: false, maxOtherPoints: 10 })!.caption.includes('analytical model'), 'a one-model run: no such sentence');
+});
