@@ -85,3 +85,23 @@ test('a declared chart of a fidelity: both run says whose numbers it draws, as t
   assert.match(c.caption, /Latency is the analytical model's for every point \(the front is decided on them\); the cycle model re-scored the 2 front candidates: their cycle_latency_s columns in points\.csv and pareto\.csv\.$/);
   assert.ok(!declaredChart(run, pts, { x: 'hw.keySramKB', y: 'latency_s' }, { interactive: false, maxOtherPoints: 10 })!.caption.includes('analytical model'), 'a one-model run: no such sentence');
 });
+
+test('spaces/sram-bandwidth.yaml does what its comment says: the two bound notes and a 4-line key-SRAM chart', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const out = mkdtempSync(path.join(tmpdir(), 'sram-bw-'));
+  try {
+    const r = spawnSync(process.execPath, ['bin/spatten-dse.js', 'run', 'spaces/sram-bandwidth.yaml', '--out', out, '--progress', 'none', '--force'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const log = r.stdout + r.stderr;
+    assert.match(log, /every front point has hw\.valueSramKB = 24, the lowest value swept: .*\(latency_s does not change with it\)/);
+    assert.match(log, /every front point has hw\.dramChannelGBps = 64, the highest value swept: .*\(area_mm2 does not change with it\)/);
+    assert.match(log, /sram-bandwidth: 576 points \(576 ok, 0 failed, 576 feasible\)/);
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    assert.match(html, /latency of the evaluated points with hw\.valueSramKB = 196, hw\.dramChannelGBps = 32 against hw\.keySramKB\. One line per combination of hw\.dramChannels \(4 lines\)\./);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
