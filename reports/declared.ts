@@ -58,8 +58,9 @@ function seriesParams(run: RunJson, ok: PointRow[], d: Declared): string[] {
   return run.parameters.filter((k) => k !== d.x && !(k in (d.normalize ?? {})) && new Set(ok.map((p) => String(p.params[k]))).size > 1);
 }
 
-/** Series above this many get no value labels (they would overprint) and a caption hint to hold some parameters with `where:`. */
+/** Above this many lines, the chart draws one dot per evaluation in one colour (no lines, labels or legend) and the caption says to hold some parameters with `where:`. */
 const MANY_SERIES = 8;
+const EVERY_POINT = 'ours: one dot per evaluation';
 
 /** The points `where:` keeps (all of them without it). */
 function wherePoints(points: PointRow[], d: Declared): PointRow[] {
@@ -113,16 +114,16 @@ function encoding(f: Frame, extra: Record<string, unknown> = {}) {
 
 /** The layers: our series as lines with points, their y values as labels, and the published reference dashed. */
 function chartLayers(f: Frame, rows: ChartRow[], ref: { x: number; y: number; series: string }[], d: Declared, opts: SpecOptions): Record<string, unknown>[] {
-  const seriesNames = [...new Set(rows.map((r) => r.series)), ...(ref.length ? [d.reference!.label] : [])];
+  const lines = [...new Set(rows.map((r) => r.series))];
+  const many = lines.length > MANY_SERIES;
+  // too many lines to tell apart (or a sampled space: one point each): one dot per evaluation, one colour
+  const ours = many ? rows.map((r) => ({ ...r, series: EVERY_POINT })) : rows;
+  const seriesNames = [...(many ? [EVERY_POINT] : lines), ...(ref.length ? [d.reference!.label] : [])];
   const color = { field: 'series', type: 'nominal', scale: { domain: seriesNames }, legend: { title: null, orient: 'bottom', direction: 'vertical', labelLimit: 500 } };
-  const layers: Record<string, unknown>[] = [
-    {
-      data: { values: rows },
-      mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2 },
-      encoding: encoding(f, { color, ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'x', title: f.xTitle, format: '.4~g' }, { field: 'y', title: f.yTitle, format: '.4~g' }, { field: 'series' }] } : {}) }),
-    },
-  ];
-  if (seriesNames.length <= MANY_SERIES) layers.push({ data: { values: rows }, mark: { type: 'text', dy: -9, fontSize: 9, color: '#333' }, encoding: encoding(f, { text: { field: 'y', type: 'quantitative', format: '.3~r' } }) });
+  const tooltip = opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'x', title: f.xTitle, format: '.4~g' }, { field: 'y', title: f.yTitle, format: '.4~g' }, { field: 'series' }] } : {};
+  const mark = many ? { type: 'point', filled: true, size: 20, opacity: 0.6 } : { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2 };
+  const layers: Record<string, unknown>[] = [{ data: { values: ours }, mark, encoding: encoding(f, { color, ...tooltip }) }];
+  if (!many) layers.push({ data: { values: rows }, mark: { type: 'text', dy: -9, fontSize: 9, color: '#333' }, encoding: encoding(f, { text: { field: 'y', type: 'quantitative', format: '.3~r' } }) });
   if (ref.length) layers.push({ data: { values: ref }, mark: { type: 'line', point: { shape: 'square', size: 40 }, strokeDash: [6, 3], strokeWidth: 1.5 }, encoding: encoding(f, { color }) });
   return layers;
 }
@@ -134,8 +135,10 @@ function chartCaption(d: Declared, f: Frame, rows: ChartRow[], normText: string,
   const n = new Set(rows.map((r) => r.series)).size;
   return (
     `Declared by the space file (report:). ${metricTitle(d.y, '')} ${which} against ${f.xTitle}${normText ? `,${normText} (each series divided by its own value there)` : ''}.` +
-    (series.length ? ` One line per combination of ${series.join(', ')} (${n} lines).` : '') +
-    (n > MANY_SERIES ? ` Too many lines to label: hold some of these parameters with \`where:\` in the report block (e.g. where: { ${series[0]}: … }), or declare one chart per value.` : '') +
+    (series.length && n <= MANY_SERIES ? ` One line per combination of ${series.join(', ')} (${n} lines).` : '') +
+    (n > MANY_SERIES
+      ? ` ${series.join(', ')} ${series.length > 1 ? 'vary' : 'varies'} too (${n} combinations): too many to tell apart as lines, so each dot is one evaluation. To draw lines, hold some of them with \`where:\` in the report block (e.g. where: { ${series[0]}: … }; only a parameter swept over a list or a stepped range can be held).`
+      : '') +
     (hasReference ? ` Dashed: ${d.reference!.label} (published values, shown next to ours, nothing fitted).` : '') +
     (f.ax.log || f.ay.log ? ` ${[f.ax.log ? 'x' : '', f.ay.log ? 'y' : ''].filter(Boolean).join(' and ')} on a log scale (values span more than a decade).` : '') +
     (n > 1 ? '' : ` Values: ${rows.slice(0, 12).map((r) => `${fmtNum(r.x)} → ${fmtNum(Number(r.y.toPrecision(4)))}`).join(', ')}${rows.length > 12 ? ', …' : ''}.`)
