@@ -6,6 +6,7 @@
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from './bounds.ts';
+import { subsetFeasibilityNote } from './rung-notes.ts';
 import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
@@ -24,7 +25,8 @@ export function inseparable(run: RunJson, points: PointRow[]): { n: number; metr
 /** Warnings and explanations shown right under the summary. */
 export function notesSection(run: RunJson, points: PointRow[]): string {
   // the run's own findings (run.json notes: no feasible point, fidelity both disagreements …) first
-  const notes: string[] = [...(run.notes ?? []), ...boundNotes(run, points)].map((n) => `<li class="warn">${esc(n)}</li>`);
+  const rung = subsetFeasibilityNote(run, points);
+  const notes: string[] = [...(run.notes ?? []), ...boundNotes(run, points), ...(rung ? [rung] : [])].map((n) => `<li class="warn">${esc(n)}</li>`);
   const sep = inseparable(run, points);
   if (sep.n > 0) {
     notes.push(

@@ -46,3 +46,26 @@ test('a constraint line on an axis drawn in another unit is labelled in both (ac
   const labels = (c.spec.layer as { mark: { type: string }; data?: { values: { label?: string }[] } }[]).filter((l) => l.mark.type === 'text' && l.data?.values[0]?.label).map((l) => l.data!.values[0].label);
   assert.deepEqual(labels, ['accuracy >= 0.969 (96.9%)', 'latency_s <= 0.0002 (200 µs)']);
 });
+
+test('What to look at: infeasible points left at a subset rung whose CI reaches the accuracy constraint are counted', async () => {
+  const { subsetFeasibilityNote } = await import('../reports/rung-notes.ts');
+  const at = (id: number, acc: number, lo: number, hi: number, fidelity: string, feasible: boolean, area = 10): PointRow => ({
+    id, params: {}, metrics: { accuracy: acc, accuracy_ci_low: lo, accuracy_ci_high: hi, area_mm2: area }, feasible, pareto: false, status: 'ok', error: '', fidelity,
+  });
+  const r = { constraints: ['accuracy >= 0.969', 'area_mm2 <= 20'] };
+  const pts = [
+    at(0, 0.98, 0.964, 0.989, 'analytical+accuracy', true), // full evaluation, feasible
+    at(1, 0.96875, 0.893, 0.991, 'analytical+accuracy:subset(n=64)', false), // CI reaches 0.969: open
+    at(2, 0.9375, 0.85, 0.975, 'analytical+accuracy:subset(n=64)', false), // CI reaches 0.969: open
+    at(3, 0.9, 0.8, 0.95, 'analytical+accuracy:subset(n=64)', false), // CI below 0.969: settled
+    at(4, 0.99, 0.95, 0.999, 'analytical+accuracy:subset(n=64)', false, 25), // infeasible on area: settled
+    at(5, 0.965, 0.94, 0.98, 'analytical+accuracy', false), // full evaluation: settled
+  ];
+  assert.equal(
+    subsetFeasibilityNote(r, pts),
+    '2 points stopped at an accuracy subset rung as infeasible, though the 95% CI of accuracy reaches "accuracy >= 0.969" (e.g. #1: 96.88 % [89.3 %, 99.1 %] on 64 examples): ' +
+      "the subset's estimate decided their feasibility, so the front may miss some of them; run without accuracy.subsetExamples to evaluate every configuration on the full set.",
+  );
+  assert.equal(subsetFeasibilityNote(r, [pts[0], pts[3], pts[4], pts[5]]), undefined, 'nothing open: no note');
+  assert.equal(subsetFeasibilityNote({ constraints: ['area_mm2 <= 20'] }, pts), undefined, 'no constraint on a measured metric: no note');
+});

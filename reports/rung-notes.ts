@@ -1,0 +1,42 @@
+/**
+ * A note on configurations the accuracy rungs left at a subset as infeasible although their 95% CI
+ * reaches a constraint on that metric: their feasibility was decided on the subset's estimate (a
+ * point 62/64 = 96.88% under "accuracy >= 0.969" is not promoted), so the front may miss them.
+ */
+import type { PointRow, RunJson } from '../core/results.ts';
+import { parseConstraintText } from './axes.ts';
+import { fmtMetric } from './format.ts';
+
+const holds = (op: string, v: number, bound: number): boolean => (op === '<=' ? v <= bound : op === '<' ? v < bound : op === '>=' ? v >= bound : op === '>' ? v > bound : false);
+
+/** Examples behind a subset row (`…:subset(n=64)`), or undefined for a full evaluation. */
+const subsetOf = (p: PointRow): number | undefined => {
+  const m = /:subset\(n=(\d+)\)/.exec(p.fidelity ?? '');
+  return m ? Number(m[1]) : undefined;
+};
+
+/** The sentence, or undefined when no infeasible subset row could satisfy the constraints within its CI. */
+export function subsetFeasibilityNote(run: Pick<RunJson, 'constraints'>, points: PointRow[]): string | undefined {
+  const cons = run.constraints.map(parseConstraintText).filter((c) => c !== undefined && c.op !== '==');
+  const ciCons = cons.filter((c) => points.some((p) => Number.isFinite(p.metrics[`${c!.metric}_ci_low`])));
+  if (ciCons.length === 0) return undefined;
+  const open = points.filter((p) => {
+    if (p.status !== 'ok' || p.feasible || subsetOf(p) === undefined) return false;
+    return cons.every((c) => {
+      const lo = p.metrics[`${c!.metric}_ci_low`];
+      const hi = p.metrics[`${c!.metric}_ci_high`];
+      const v = p.metrics[c!.metric];
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) return holds(c!.op, v, c!.bound);
+      return holds(c!.op, lo, c!.bound) || holds(c!.op, hi, c!.bound);
+    });
+  });
+  if (open.length === 0) return undefined;
+  const c = ciCons[0]!;
+  const e = open[0];
+  const m = c.metric;
+  const example = `#${e.id}: ${fmtMetric(m, e.metrics[m])} [${fmtMetric(m, e.metrics[`${m}_ci_low`])}, ${fmtMetric(m, e.metrics[`${m}_ci_high`])}] on ${subsetOf(e)} examples`;
+  return (
+    `${open.length} point${open.length === 1 ? '' : 's'} stopped at an accuracy subset rung as infeasible, though the 95% CI of ${m} reaches "${ciCons.map((x) => x!.text).join('", "')}" (e.g. ${example}): ` +
+    `the subset's estimate decided their feasibility, so the front may miss some of them; run without accuracy.subsetExamples to evaluate every configuration on the full set.`
+  );
+}
