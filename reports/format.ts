@@ -112,9 +112,12 @@ export function fmtMetric(metric: string, v: number | undefined): string {
 }
 
 /** Axis/column title of a metric with a unit, e.g. "latency (ms)". */
+/** Titles of the columns a run adds beside the registered metrics (the accuracy engine's measurements). */
+const EXTRA_TITLES: Record<string, string> = { lsb_refetch_fraction: 'LSB refetch fraction (measured)' };
+
 export function metricTitle(metric: string, unit: string): string {
   const base = metric.replace(/^cycle_/, '');
-  const name = metricDef(base)?.label ?? metric;
+  const name = metricDef(base)?.label ?? EXTRA_TITLES[base] ?? metric;
   return `${metric.startsWith('cycle_') ? 'cycle-model ' : ''}${name}${unit ? ` (${unit})` : ''}`;
 }
 

@@ -69,3 +69,10 @@ test('What to look at: infeasible points left at a subset rung whose CI reaches 
   assert.equal(subsetFeasibilityNote(r, [pts[0], pts[3], pts[4], pts[5]]), undefined, 'nothing open: no note');
   assert.equal(subsetFeasibilityNote({ constraints: ['area_mm2 <= 20'] }, pts), undefined, 'no constraint on a measured metric: no note');
 });
+
+test('the highlighted points table names the measured LSB refetch column in words', async () => {
+  const { metricTitle } = await import('../reports/format.ts');
+  assert.equal(metricTitle('lsb_refetch_fraction', ''), 'LSB refetch fraction (measured)');
+  assert.equal(metricTitle('latency_s', 'ms'), 'latency (ms)');
+  assert.equal(metricTitle('no_such_column', ''), 'no_such_column');
+});
