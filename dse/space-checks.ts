@@ -350,7 +350,9 @@ export function lsbThresholdNote(space: SpaceLike, domains: ParamDomain[], writt
   if (models.length > 0 && models.every((m) => MODEL_SHAPES[m].kind === 'encoder')) return { path, text: `${head}: ${models.join(', ')} ${models.length > 1 ? 'are' : 'is'} quantized statically (no LSB refetch)` };
   if ((space.accuracy ? accuracyModelKind(space.accuracy.model) : undefined) !== 'lm') {
     const acc = space.accuracy ? `the accuracy model ${space.accuracy.model} is a classifier` : 'the space has no accuracy block';
-    return { path, text: `${head}: the hardware models price LSB refetches with algo.lsbRefetchFraction (0.059 unless set), and the threshold acts only in the accuracy engine's language model, which measures that fraction; ${acc}. Sweep algo.lsbRefetchFraction, or add accuracy: { model: sotu-char }` };
+    const off = lsbBitsValues(space, domains, written)?.every((b) => b === 0);
+    const todo = off ? ', and lsbBits is 0 at every point, so nothing refetches: set algo.lsbBits (e.g. 4), then sweep' : '. Sweep';
+    return { path, text: `${head}: the hardware models price LSB refetches with algo.lsbRefetchFraction (0.059 unless set), and the threshold acts only in the accuracy engine's language model, which measures that fraction; ${acc}${todo} algo.lsbRefetchFraction, or add accuracy: { model: sotu-char }` };
   }
   const bits = lsbBitsValues(space, domains, written);
   if (bits === undefined || !bits.includes(0)) return undefined;

@@ -374,6 +374,9 @@ test('algo.lsbThreshold where it changes no number is named in a note: no langua
   const none = parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', '\nalgo: { lsbBits: 4 }'), 'x.yaml').notes;
   assert.equal(none.length, 1, none.join('\n'));
   assert.match(none[0], /^x\.yaml:\d+:3: parameters\.algo\.lsbThreshold: the threshold changes no point's numbers here: the hardware models price LSB refetches with algo\.lsbRefetchFraction .* the space has no accuracy block\. Sweep algo\.lsbRefetchFraction/);
+  // and with lsbBits 0 (the default) nothing refetches at all: the advice says so first
+  const off = parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]'), 'x.yaml').notes;
+  assert.match(off.join('\n'), /the space has no accuracy block, and lsbBits is 0 at every point, so nothing refetches: set algo\.lsbBits \(e\.g\. 4\), then sweep algo\.lsbRefetchFraction/);
   // written in the algo block, a classifier in the accuracy block
   const cls = parseSpace(G.replace('fidelity: analytical', 'fidelity: analytical\nalgo: { lsbThreshold: 0.2 }\naccuracy: { model: spam-bert, maxExamples: 64 }'), 'x.yaml').notes;
   assert.match(cls.join('\n'), /x\.yaml:4:\d+: algo\.lsbThreshold: the threshold changes no point's numbers here: .* the accuracy model spam-bert is a classifier/);
