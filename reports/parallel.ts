@@ -32,7 +32,9 @@ export function parallelChart(run: RunJson, points: PointRow[], varying: string[
   const order = dims.map((d) => d.label);
   const enc = {
     x: { field: 'dim', type: 'nominal', sort: order, title: null, axis: { labelAngle: -30, labelLimit: 130, labelPadding: 16, domain: false, ticks: false, grid: true, gridColor: '#bbb', orient: 'bottom' } },
-    y: { field: 'pos', type: 'quantitative', title: null, axis: null, scale: { domain: [0, 1] } },
+    // a margin above and below: the lines at an axis' lowest and highest value (every line, on a
+    // front of two points) would otherwise be drawn over the frame's top and bottom edges
+    y: { field: 'pos', type: 'quantitative', title: null, axis: null, scale: { domain: [-0.06, 1.06] } },
   };
   return {
     kind: 'parallel',
@@ -50,7 +52,7 @@ export function parallelChart(run: RunJson, points: PointRow[], varying: string[
           encoding: {
             ...enc,
             detail: { field: 'id', type: 'nominal' },
-            color: { field: 'c', type: 'quantitative', scale: { scheme: 'viridis', reverse: true }, legend: { title: o0 ? metricTitle(o0.metric, cu.unit) : 'id', orient: 'right', gradientLength: 120 } },
+            color: { field: 'c', type: 'quantitative', scale: { scheme: { name: 'viridis', extent: [0, 0.8] }, reverse: true }, legend: { title: o0 ? metricTitle(o0.metric, cu.unit) : 'id', orient: 'right', gradientLength: 120 } },
             ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'dim', title: 'axis' }, { field: 'value' }] } : {}),
           },
         },

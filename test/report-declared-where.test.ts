@@ -109,3 +109,19 @@ test('spaces/sram-bandwidth.yaml does what its comment says: the two bound notes
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('parallel coordinates of a two-point front draw its lines inside the frame, not over its edges, in visible colours', async () => {
+  const { parallelChart } = await import('../reports/parallel.ts');
+  const { run, pts } = grid();
+  const front = [pts[0], pts[26]].map((p) => ({ ...p, pareto: true }));
+  const c = parallelChart(run, front, ['hw.keySramKB', 'hw.dramChannels'], { interactive: false, maxOtherPoints: 10 })!;
+  const layer = (c.spec.layer as { encoding: { y: { scale: { domain: [number, number] } } }; data: { values: { pos: number }[] } }[])[0];
+  const [lo, hi] = layer.encoding.y.scale.domain;
+  // every line sits at an axis end (0 or 1); the frame's edges are the domain's ends
+  assert.deepEqual([...new Set(layer.data.values.map((v) => v.pos))].sort(), [0, 1]);
+  assert.ok(lo < 0 && hi > 1, `the frame [${lo}, ${hi}] leaves room around positions 0 and 1`);
+  // the line of the lowest colour value is visible: viridis' palest yellow (its end, 1) is not used
+  const color = (layer.encoding as unknown as { color: { scale: { scheme: { name: string; extent: [number, number] } } } }).color.scale.scheme;
+  assert.equal(color.name, 'viridis');
+  assert.ok(color.extent[1] <= 0.85, `colour extent ${color.extent} stops before the palest yellow`);
+});
