@@ -11,6 +11,7 @@
  */
 import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
+import { violation, type Constraint } from './params.ts';
 import { dominates } from '../core/pareto.ts';
 import { driverInfo } from './drivers/index.ts';
 import { BATCH, DEFAULT_EXAMPLES, GEN_TOKENS, lmPromptTokens } from '../sim/nn/run-sizes.ts';
@@ -173,6 +174,23 @@ export function rungLabel(fidelity: string, n: number | undefined, last: boolean
   return last ? fidelity : `${fidelity}:subset(n=${n})`;
 }
 
+/**
+ * Whether a point could satisfy every constraint within its metrics' 95% CIs: a constraint on a
+ * metric with `<metric>_ci_low/high` columns (a subset accuracy) is checked at the CI's end that
+ * favours it, so a configuration at 62/64 = 0.96875 under "accuracy >= 0.969" (CI up to 0.991)
+ * is still promoted; the others as `feasible` says.
+ */
+export function couldBeFeasible(p: EvaluatedPoint, constraints: Constraint[]): boolean {
+  if (p.status !== 'ok') return false;
+  return constraints.every((c) => {
+    const lo = p.metrics[`${c.metric}_ci_low`];
+    const hi = p.metrics[`${c.metric}_ci_high`];
+    const v = p.metrics[c.metric];
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return violation(c, v) === 0;
+    return violation(c, Math.min(v, lo)) === 0 || violation(c, Math.max(v, hi)) === 0;
+  });
+}
+
 export type Evaluate = (points: { id: number; params: Params }[], ctx: EvalContext) => Promise<EvaluatedPoint[]>;
 
 /** How a round of `refineAccuracy` fills the evaluation lanes (optional). */
@@ -181,6 +199,8 @@ export interface RefineLanes {
   lanes: number;
   /** The configuration of a point (points of one configuration cost one model run together). */
   group: (params: Params) => string;
+  /** The space's constraints (a contender must be able to satisfy them within its CIs). */
+  constraints: Constraint[];
 }
 
 /**
@@ -220,7 +240,7 @@ export async function refineAccuracy(
     const aside = new Map<number, EvaluatedPoint>();
     for (let round = 0; round < 100 && !stop(); round++) {
       const below = (i: number) => level.get(rows[i].id)! < k;
-      const cand = promotable(rows, objectives, rows.map((r) => r.feasible)).filter(below);
+      const cand = promotable(rows, objectives, rows.map((r) => couldBeFeasible(r, ctx.constraints ?? []))).filter(below);
       if (cand.length === 0) break;
       // a promoted point promotes its configuration (the evaluator runs its other points with it)
       const promoted = fill ? new Set(cand.map((i) => fill.group(rows[i].params))) : undefined;
@@ -251,7 +271,7 @@ function fillLanes(cand: number[], rows: EvaluatedPoint[], objectives: Objective
   for (let layer = 0; layer < 4 && groups.size < fill.lanes; layer++) {
     const rest = rows.map((_, i) => i).filter((i) => below(i) && !taken.has(i));
     if (rest.length === 0) return;
-    const next = promotable(rest.map((i) => rows[i]), objectives, rest.map((i) => rows[i].feasible)).map((j) => rest[j]);
+    const next = promotable(rest.map((i) => rows[i]), objectives, rest.map((i) => couldBeFeasible(rows[i], fill.constraints))).map((j) => rest[j]);
     if (next.length === 0) return;
     for (const i of next) {
       const g = fill.group(rows[i].params);

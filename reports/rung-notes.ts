@@ -1,7 +1,8 @@
 /**
- * A note on configurations the accuracy rungs left at a subset as infeasible although their 95% CI
- * reaches a constraint on that metric: their feasibility was decided on the subset's estimate (a
- * point 62/64 = 96.88% under "accuracy >= 0.969" is not promoted), so the front may miss them.
+ * A note on configurations left at an accuracy subset rung as infeasible although their 95% CI
+ * reaches a constraint on that metric. The rungs promote such points (dse/fidelity.ts
+ * couldBeFeasible), so this happens when a run stops before they are evaluated on the full set, or
+ * in runs made before the rungs looked at the CI; the front may miss them.
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { parseConstraintText } from './axes.ts';
@@ -37,6 +38,6 @@ export function subsetFeasibilityNote(run: Pick<RunJson, 'constraints'>, points:
   const example = `#${e.id}: ${fmtMetric(m, e.metrics[m])} [${fmtMetric(m, e.metrics[`${m}_ci_low`])}, ${fmtMetric(m, e.metrics[`${m}_ci_high`])}] on ${subsetOf(e)} examples`;
   return (
     `${open.length} point${open.length === 1 ? '' : 's'} stopped at an accuracy subset rung as infeasible, though the 95% CI of ${m} reaches "${ciCons.map((x) => x!.text).join('", "')}" (e.g. ${example}): ` +
-    `the subset's estimate decided their feasibility, so the front may miss some of them; run without accuracy.subsetExamples to evaluate every configuration on the full set.`
+    `the run stopped before evaluating them on the full set (or predates rungs that promote such points), so the front may miss some of them; run the command again to continue, or without accuracy.subsetExamples to evaluate every configuration on the full set.`
   );
 }

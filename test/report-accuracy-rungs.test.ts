@@ -64,7 +64,7 @@ test('What to look at: infeasible points left at a subset rung whose CI reaches 
   assert.equal(
     subsetFeasibilityNote(r, pts),
     '2 points stopped at an accuracy subset rung as infeasible, though the 95% CI of accuracy reaches "accuracy >= 0.969" (e.g. #1: 96.88 % [89.3 %, 99.1 %] on 64 examples): ' +
-      "the subset's estimate decided their feasibility, so the front may miss some of them; run without accuracy.subsetExamples to evaluate every configuration on the full set.",
+      "the run stopped before evaluating them on the full set (or predates rungs that promote such points), so the front may miss some of them; run the command again to continue, or without accuracy.subsetExamples to evaluate every configuration on the full set.",
   );
   assert.equal(subsetFeasibilityNote(r, [pts[0], pts[3], pts[4], pts[5]]), undefined, 'nothing open: no note');
   assert.equal(subsetFeasibilityNote({ constraints: ['area_mm2 <= 20'] }, pts), undefined, 'no constraint on a measured metric: no note');

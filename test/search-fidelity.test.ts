@@ -151,7 +151,7 @@ test('successive halving with lanes: a round fills idle lanes with the next like
     await refineAccuracy(rows, objectives, ctx, [16, 64], async (pts) => {
       rounds.push(pts.map((p) => p.id).sort());
       return pts.map((p) => point(p.id, 2));
-    }, () => false, lanes ? { lanes, group: (p) => String(p.i) } : undefined);
+    }, () => false, lanes ? { lanes, group: (p) => String(p.i), constraints: [] } : undefined);
     return { rounds, rows };
   };
   const one = await run();
@@ -188,7 +188,7 @@ test('successive halving with lanes: an extra evaluation enters the rows when a 
     const counts = await refineAccuracy(rows, objectives, ctx, [16, 64], async (pts) => {
       rounds.push(pts.map((p) => p.id).sort());
       return pts.map((p) => point(p.id, rung1));
-    }, () => false, lanes ? { lanes, group: (p) => String(p.i) } : undefined);
+    }, () => false, lanes ? { lanes, group: (p) => String(p.i), constraints: [] } : undefined);
     return { rounds, rows, counts };
   };
   const one = await run();
@@ -231,4 +231,21 @@ test("an LM's maxExamples above its test split's windows is capped at them, with
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('successive halving: a subset estimate just under an accuracy constraint, whose CI reaches it, is promoted', async () => {
+  const c = { text: 'accuracy >= 0.969', metric: 'accuracy', op: '>=' as const, bound: 0.969 };
+  // A: slow, accurate; B: fast, 62/64 on the subset (0.96875, CI 0.89 … 0.99), 0.975 on the full set
+  const full: Record<number, number> = { 0: 0.98, 1: 0.975 };
+  const at = (id: number, n: number): EvaluatedPoint => {
+    const acc = n === 64 ? (id === 0 ? 1 : 0.96875) : full[id];
+    const metrics = { latency_s: id === 0 ? 2 : 1, accuracy: acc, accuracy_ci_low: n === 64 ? 0.893 : acc - 0.01, accuracy_ci_high: n === 64 ? 0.991 : acc + 0.01 };
+    const feasible = acc >= c.bound;
+    return { id, params: { i: id }, metrics, status: 'ok', violation: feasible ? 0 : 1, feasible, error: '', fidelity: 'analytical+accuracy' };
+  };
+  const rows = [at(0, 64), at(1, 64)];
+  const ctx = { accuracy: { model: 'x', maxExamples: 512 }, constraints: [c] } as unknown as EvalContext;
+  await refineAccuracy(rows, [{ metric: 'latency_s', goal: 'min' }, { metric: 'accuracy', goal: 'max' }], ctx, [64, 512], async (pts, rctx) => pts.map((p) => at(p.id, rctx.accuracy!.maxExamples!)));
+  assert.equal(rows[1].fidelity, 'analytical+accuracy', `B evaluated on the full set: ${rows[1].fidelity}`);
+  assert.equal(rows[1].feasible, true, 'B is feasible on the full set and the fastest point');
 });

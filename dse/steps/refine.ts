@@ -54,7 +54,7 @@ export async function refine(input: RefineInput): Promise<number[] | undefined> 
       pr.stop();
     }
   };
-  const lanes = { lanes: executor.usePool ? executor.jobs : 1, group: algoKey };
+  const lanes = { lanes: executor.usePool ? executor.jobs : 1, group: algoKey, constraints: ctx.constraints };
   const counts = await refineAccuracy(rows, objectives, ctx, rungs, evaluateRung, () => executor.isAborted, lanes);
   input.log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations, ${counts.map((_, k) => configs[k]?.size ?? 0).join(' → ')} algorithm configurations`);
   return counts;
