@@ -1,6 +1,6 @@
 /**
  * Whole-process start-up of the CLI, as a user runs it: `--help`, `simulate --help` and
- * `simulate --trace …per8.csv --model cycle --json`, through the launcher's compiled bundle
+ * `simulate --trace …per8.csv --fidelity cycle --json`, through the launcher's compiled bundle
  * (in-process, the default) and through the tsx fallback (`SPATTEN_CLI_BUNDLE=0`, how the CLI ran
  * before), plus `npx spatten-dse --help` (npx's own overhead) and `node -e 0` (Node's start).
  * The simulate command keeps the cycle model's DRAM stream profiles between processes
@@ -75,7 +75,7 @@ interface Fig {
 /** The commands timed, in rotation order; the last is the phases script bundled at `phasesUrl`. */
 function commands(phasesUrl: string): Cmd[] {
   const node = process.execPath;
-  const sim = ['simulate', '--trace', TRACE, '--model', 'cycle', '--json'];
+  const sim = ['simulate', '--trace', TRACE, '--fidelity', 'cycle', '--json'];
   const tsx = { SPATTEN_CLI_BUNDLE: '0' };
   return [
     { name: 'node -e 0', argv: [node, '-e', '0'] },
@@ -202,7 +202,7 @@ function writeReadme(
     row('`node -e 0` (Node\'s own start)', 'node -e 0', ''),
     row('`node bin/spatten-dse.js --help`', 'spatten-dse --help', '≤ 300'),
     row('`node bin/spatten-dse.js simulate --help`', 'spatten-dse simulate --help', ''),
-    row(`\`node bin/spatten-dse.js simulate --trace ${TRACE} --model cycle --json\``, 'spatten-dse simulate per8 cycle --json', `≤ 1000; ≤ 20 × the C++ model's ${CPP_MS} ms = ${20 * CPP_MS} (now ${(simMin / CPP_MS).toFixed(0)}×)`),
+    row(`\`node bin/spatten-dse.js simulate --trace ${TRACE} --fidelity cycle --json\``, 'spatten-dse simulate per8 cycle --json', `≤ 1000; ≤ 20 × the C++ model's ${CPP_MS} ms = ${20 * CPP_MS} (now ${(simMin / CPP_MS).toFixed(0)}×)`),
     row('the same `simulate` computing every DRAM stream profile (`SPATTEN_PROFILE_CACHE=0`: no profiles kept from an earlier process, as on a first run)', 'spatten-dse simulate per8 cycle --json (profile cache off)', `${(c['spatten-dse simulate per8 cycle --json (profile cache off)'].wall_ms_min / CPP_MS).toFixed(0)}×`),
     row('the same `--help` from the TypeScript sources (tsx, `SPATTEN_CLI_BUNDLE=0`)', 'spatten-dse --help (tsx fallback)', ''),
     row('the same `simulate` from the TypeScript sources (tsx)', 'spatten-dse simulate per8 cycle --json (tsx fallback)', ''),

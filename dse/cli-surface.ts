@@ -132,7 +132,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       },
       {
         "flags": "-f, --fidelity <name>",
-        "description": "hardware model: analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))",
+        "description": "hardware model (default analytical): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))",
         "choices": [
           "analytical",
           "cycle"
@@ -250,13 +250,21 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
         "defaultValue": 320
       },
       {
-        "flags": "-m, --model <model>",
-        "description": "hardware model (fidelity)",
-        "defaultValue": "analytical",
+        "flags": "-f, --fidelity <name>",
+        "description": "hardware model (default analytical): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))",
         "choices": [
           "analytical",
           "cycle"
         ]
+      },
+      {
+        "flags": "-m, --model <name>",
+        "description": "deprecated: the old name of --fidelity",
+        "choices": [
+          "analytical",
+          "cycle"
+        ],
+        "hidden": true
       },
       {
         "flags": "-s, --set <key=value>",
@@ -334,9 +342,21 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     ],
     "options": [
       {
-        "flags": "--model <model>",
-        "description": "analytical | cycle",
-        "defaultValue": "cycle"
+        "flags": "-f, --fidelity <name>",
+        "description": "hardware model (default cycle): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))",
+        "choices": [
+          "analytical",
+          "cycle"
+        ]
+      },
+      {
+        "flags": "-m, --model <name>",
+        "description": "deprecated: the old name of --fidelity",
+        "choices": [
+          "analytical",
+          "cycle"
+        ],
+        "hidden": true
       },
       {
         "flags": "-s, --set <key=value>",

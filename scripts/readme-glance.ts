@@ -1,6 +1,6 @@
 /**
  * Regenerates the README's "At a glance" table (block `glance`) from the commands that produce
- * its figures: `reproduce fig19a|fig20 --json`, `compare [--model cycle] --json`, `accuracy
+ * its figures: `reproduce fig19a|fig20 --json`, `compare [--fidelity cycle] --json`, `accuracy
  * --json` on the shipped checkpoints, and the energy calibration run (sim/hw/calibrate.ts).
  *
  *   npm run readme        (about a minute: 19 accuracy runs)
@@ -37,7 +37,7 @@ interface Compare { rows: { design: string; gops: number; gopPerJ: number; gopsP
 interface Acc { accuracy?: number; perplexity?: number; n: number; tokenKeepOverall?: number }
 
 function fig19Row(): string {
-  const rel = (m: string) => cli<Fig19[]>(['reproduce', 'fig19a', '--model', m]).find((c) => c.config === 'table1')!;
+  const rel = (m: string) => cli<Fig19[]>(['reproduce', 'fig19a', '--fidelity', m]).find((c) => c.config === 'table1')!;
   const c = rel('cycle');
   const a = rel('analytical');
   const list = (xs: number[]) => xs.map((x) => (x === 1 ? '1' : f3(x))).join(' / ');
@@ -53,9 +53,9 @@ function fig20Row(): string {
 function compareRow(): string {
   const ours = (m: string[]) => cli<Compare>(['compare', ...m]).rows.find((r) => r.design.startsWith('SpAtten1/8'))!;
   const a = ours([]);
-  const c = ours(['--model', 'cycle']);
+  const c = ours(['--fidelity', 'cycle']);
   const area = a.gops / a.gopsPerMm2!;
-  return `| Table III, SpAtten1/8 on BERT-Base, L 320 (\`compare\`, analytical / \`--model cycle\`) | ${Math.round(a.gops)} / ${Math.round(c.gops)} GOP/s, ${Math.round(a.gopPerJ)} / ${Math.round(c.gopPerJ)} GOP/J, ${Math.round(a.gopsPerMm2!)} / ${Math.round(c.gopsPerMm2!)} GOP/s/mm² (area ${r2(area)} mm²) | withheld; 1.6× / 1.4× over A³; 1.55 mm² |`;
+  return `| Table III, SpAtten1/8 on BERT-Base, L 320 (\`compare\`, analytical / \`--fidelity cycle\`) | ${Math.round(a.gops)} / ${Math.round(c.gops)} GOP/s, ${Math.round(a.gopPerJ)} / ${Math.round(c.gopPerJ)} GOP/J, ${Math.round(a.gopsPerMm2!)} / ${Math.round(c.gopsPerMm2!)} GOP/s/mm² (area ${r2(area)} mm²) | withheld; 1.6× / 1.4× over A³; 1.55 mm² |`;
 }
 
 function calibrationRow(): string {
@@ -71,14 +71,14 @@ function spamRow(): string {
 }
 
 /** Perplexity of an LM with extra arguments. */
-const ppl = (model: string, extra: string[] = []) => cli<Acc>(['accuracy', '--model', model, ...extra]).perplexity!;
+const ppl = (model: string, extra: string[] = []) => cli<Acc>(['accuracy', '--fidelity', model, ...extra]).perplexity!;
 const keep = (k: number) => ['--set', `algo.tokenKeep=${k}`];
 
 function lmRow(model: string, label: string, extraNote: (dense: number) => string): string {
   say(`  ${model}`);
   const dense = ppl(model);
   const last8 = ppl(model, ['--context', '8']);
-  const runs = [0.5, 0.25, 0.125].map((k) => cli<Acc>(['accuracy', '--model', model, ...keep(k)]));
+  const runs = [0.5, 0.25, 0.125].map((k) => cli<Acc>(['accuracy', '--fidelity', model, ...keep(k)]));
   const ratios = runs.map((r) => pct(r.perplexity!, dense)).join(' / ');
   // 1 / tokenKeep is the reduction in the pruned layers; the dense front layer keeps more overall
   const overall = runs.map((r) => `${(1 / r.tokenKeepOverall!).toFixed(2)}×`).join(' / ');

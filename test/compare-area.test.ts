@@ -45,3 +45,17 @@ test('compare names hardware --set overrides and progressive quantization in its
   assert.match(d, /^hardware: the spatten-1\/8 preset \([^)]*\)$/m);
   assert.match(d, /^settings: .*8-bit static$/m);
 });
+
+test('compare and reproduce take --fidelity; --model, its old name, gives the same output with a note', () => {
+  const a = spawnSync(process.execPath, [BIN, 'compare', '--fidelity', 'cycle', '--json'], { encoding: 'utf8' });
+  const b = spawnSync(process.execPath, [BIN, 'compare', '--model', 'cycle', '--json'], { encoding: 'utf8' });
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(a.stderr, '', 'no note with --fidelity');
+  assert.equal(b.stdout, a.stdout, 'same rows with the old name');
+  assert.equal(b.stderr, 'note: --model is deprecated; use --fidelity\n');
+  const t = spawnSync(process.execPath, [BIN, 'compare', '--fidelity', 'cycle'], { encoding: 'utf8' });
+  assert.match(t.stdout, /^SpAtten1\/8 on bert-base summarization, seqLen 320, cycle model$/m);
+  const r = spawnSync(process.execPath, [BIN, 'reproduce', 'fig19a', '--fidelity', 'analytical'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Fig\. 19a .*\(analytical model\)$/m);
+});

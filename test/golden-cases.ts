@@ -39,16 +39,16 @@ export const GOLDEN_CASES: GoldenCase[] = [
   ...TRACE_FILES.flatMap((f) =>
     ['analytical', 'cycle'].map((m) => ({
       name: `simulate-${f.replace(/\.csv$/, '').replace(/[^a-z0-9]+/gi, '-')}-${m}`,
-      argv: ['simulate', '--trace', trace(f), '--model', m, '--json'],
+      argv: ['simulate', '--trace', trace(f), '--fidelity', m, '--json'],
       kind: 'json' as const,
     })),
   ),
   { name: 'simulate-gpt2-medium-generation', argv: ['simulate', '-w', 'gpt2-medium', '--json'], kind: 'json' },
   { name: 'simulate-bert-base-1-8', argv: ['simulate', '-w', 'bert-base', '--seq-len', '128', '--preset', 'spatten-1/8', '--json'], kind: 'json' },
   { name: 'reproduce-all-cycle', argv: ['reproduce', 'all', '--json'], kind: 'json' },
-  { name: 'reproduce-all-analytical', argv: ['reproduce', 'all', '--model', 'analytical', '--json'], kind: 'json' },
+  { name: 'reproduce-all-analytical', argv: ['reproduce', 'all', '--fidelity', 'analytical', '--json'], kind: 'json' },
   { name: 'compare-analytical', argv: ['compare', '--json'], kind: 'json' },
-  { name: 'compare-cycle', argv: ['compare', '--model', 'cycle', '--json'], kind: 'json' },
+  { name: 'compare-cycle', argv: ['compare', '--fidelity', 'cycle', '--json'], kind: 'json' },
 ];
 
 function runCli(argv: string[]): Promise<string> {

@@ -75,7 +75,7 @@ test('Fig. 20 from the GPU: the datapath step is GPU latency / ASIC-baseline lat
 
 test('reproduce headline --json, simulate --baseline and an unknown benchmark through the CLI', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-  const h = run('reproduce', 'headline', '--model', 'analytical', '--json');
+  const h = run('reproduce', 'headline', '--fidelity', 'analytical', '--json');
   assert.equal(h.status, 0, h.stderr);
   const out = JSON.parse(h.stdout);
   assert.equal(out.headline.length, 8);

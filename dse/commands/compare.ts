@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HARDWARE_PRESETS, HardwareSchema, AlgoSchema, WorkloadSchema, MODEL_NAMES } from '../../sim/schema.ts';
 import { evaluateHardware } from '../../sim/index.ts';
-import { FAST_FIDELITY, FIDELITY_NAMES } from '../../sim/fidelities.ts';
+import { FAST_FIDELITY } from '../../sim/fidelities.ts';
+import { addFidelityOptions, chosenFidelity } from '../fidelity-option.ts';
 import { BASELINES, table3 } from '../../sim/baselines/index.ts';
 import { applyParams } from '../evaluate.ts';
 import { parseSets } from '../space.ts';
@@ -36,7 +37,7 @@ function checkWorkloadSets(sets: string[]): void {
 }
 
 export function register(program: Command): void {
-  program
+  const base = program
     .command('compare')
     .description("predict SpAtten1/8's Table III figures (GOP/s, GOP/J, GOP/s/mm²) against A³ and MNNFast")
     .addOption(new Option('-w, --workload <model>', 'model').choices(MODEL_NAMES.filter((m) => m.startsWith('bert'))).default('bert-base'))
@@ -44,11 +45,12 @@ export function register(program: Command): void {
       const n = decimal(v);
       if (!Number.isInteger(n) || n < 1) throw new InputError(`--seq-len: expected a positive integer, got "${v}"`);
       return n;
-    }, 320)
-    .addOption(new Option('-m, --model <model>', 'hardware model (fidelity)').choices(FIDELITY_NAMES).default(FAST_FIDELITY))
+    }, 320);
+  addFidelityOptions(base, FAST_FIDELITY)
     .option('-s, --set <key=value>', 'override a setting (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--json', 'print JSON')
     .action((o) => {
+      const fid = chosenFidelity(o, FAST_FIDELITY);
       const base = {
         hw: HardwareSchema.parse(HARDWARE_PRESETS['spatten-1/8']),
         algo: AlgoSchema.parse(COMPARE_ALGO),
@@ -57,8 +59,8 @@ export function register(program: Command): void {
       checkWorkloadSets(o.set);
       const point = applyParams(base, parseSets(o.set));
       checkEncoderStage(point.workload, lastSet(o.set, 'workload.stage') ?? lastSet(o.set, 'workload.model') ?? `--workload ${o.workload}`);
-      if (o.model === 'cycle') checkCycleBuffers(point.hw, o.set);
-      const r = evaluateHardware(point, { fidelity: o.model });
+      if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
+      const r = evaluateHardware(point, { fidelity: fid });
       const t = table3(r, point.workload);
       if (o.json) {
         process.stdout.write(JSON.stringify({ settings: point, ...t }, null, 2) + '\n');
@@ -68,7 +70,7 @@ export function register(program: Command): void {
       // hardware --set on top of the preset: the rows below are then not the paper's SpAtten1/8
       const hwSet = Object.entries(point.hw).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify((base.hw as Record<string, unknown>)[k]));
       const lines = [
-        `SpAtten1/8 on ${point.workload.model} summarization, seqLen ${point.workload.seqLen}, ${o.model} model`,
+        `SpAtten1/8 on ${point.workload.model} summarization, seqLen ${point.workload.seqLen}, ${fid} model`,
         `hardware: the spatten-1/8 preset (${base.hw.qkMultipliers} + ${base.hw.pvMultipliers} multipliers, ${base.hw.dramChannels} × ${base.hw.dramChannelGBps} GB/s, every other resource 1/8 of Table I)${hwSet.length ? `, with --set ${hwSet.map(([k, v]) => `hw.${k}=${v}`).join(' ')} (not the paper's SpAtten1/8)` : ''}`,
         `settings: tokenKeep ${point.algo.tokenKeep}, headKeep ${point.algo.headKeep}, valueKeep ${point.algo.valueKeep}, ${point.algo.lsbBits ? `${point.algo.msbBits}+${point.algo.lsbBits}-bit progressive (${point.algo.lsbRefetchFraction} refetch)` : `${point.algo.msbBits}-bit static`}`,
         '',

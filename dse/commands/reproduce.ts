@@ -1,5 +1,5 @@
 /**
- * `spatten-dse reproduce <figure|all> [--model cycle|analytical] [--set hw.X=V …] [--json] [--report FILE]`:
+ * `spatten-dse reproduce <figure|all> [--fidelity cycle|analytical] [--set hw.X=V …] [--json] [--report FILE]`:
  * our prediction next to the paper's figure, on the paper's own hardware (Table I). The figures are
  * modules under dse/reproduce/ (FIGURES in dse/reproduce/index.ts); each states the workload and
  * pruning settings it uses and prints absolute numbers next to relative ones. Configurations that
@@ -15,7 +15,8 @@ import { checkOutFile } from '../outputs.ts';
 import { lastSet } from '../point-checks.ts';
 import { BufferTooSmallError } from '../../sim/cycle/geometry.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
-import { FIDELITY_NAMES, REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
+import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
+import { addFidelityOptions, chosenFidelity, type FidelityChoice } from '../fidelity-option.ts';
 
 export { fig19a, FIG19A_P, FIG19A_PAPER, FIG19A_PAPER_GOPS, FIG19A_CONFIGS } from '../reproduce/fig19a.ts';
 export { fig20, fig20Steps, FIG20_CONFIGS, FIG20_WORKLOAD, FIG20_COMBINED } from '../reproduce/fig20.ts';
@@ -45,17 +46,17 @@ function runFigure(f: (typeof FIGURES)[number], model: string, hw: Partial<Hardw
 
 export function register(program: Command): void {
   const names = FIGURES.map((f) => f.name);
-  program
+  const base = program
     .command('reproduce')
     .description("reproduce the paper's figures on its own hardware (Table I) with our models")
-    .argument('<what>', `${names.join(' | ')} | all`)
-    .option('--model <model>', FIDELITY_NAMES.join(' | '), REFERENCE_FIDELITY)
+    .argument('<what>', `${names.join(' | ')} | all`);
+  addFidelityOptions(base, REFERENCE_FIDELITY)
     .option('-s, --set <key=value>', 'override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--json', 'print JSON instead of tables')
     .option('--report <file>', "also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values")
-    .action(async (what: string, o: { model: string; set: string[]; json?: boolean; report?: string }) => {
+    .action(async (what: string, o: FidelityChoice & { set: string[]; json?: boolean; report?: string }) => {
       if (what !== 'all' && !names.includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (${names.join(' | ')} | all)`);
-      if (!(FIDELITY_NAMES as readonly string[]).includes(o.model)) throw new InputError(`--model: expected ${FIDELITY_NAMES.join(' or ')}, got "${o.model}"`);
+      const fid = chosenFidelity(o, REFERENCE_FIDELITY);
       const hw = hwOverrides(o.set);
       // --report FILE must name a file in an existing, writable folder (checked before any figure runs)
       if (o.report !== undefined) checkOutFile(o.report, `--report ${o.report}`, 'reproduce.html', false);
@@ -64,7 +65,7 @@ export function register(program: Command): void {
       const done: { name: string; describe: string; rows: unknown; text: string }[] = [];
       for (const f of FIGURES) {
         if (what !== 'all' && f.name !== what) continue;
-        const r = runFigure(f, o.model, hw, o.set);
+        const r = runFigure(f, fid, hw, o.set);
         res[f.name] = r.rows;
         text.push(r.text);
         done.push({ name: f.name, describe: f.describe, ...r });
@@ -76,7 +77,7 @@ export function register(program: Command): void {
         // Loaded on use: vega + vega-lite take ~1 s to import.
         const { renderFigureReport } = await import('../../reports/figures/index.ts');
         const { writeFileAtomic } = await import('../../core/atomic.ts');
-        const command = ['npx spatten-dse reproduce', what, '--model', o.model, ...o.set.flatMap((x) => ['--set', x])].join(' ');
+        const command = ['npx spatten-dse reproduce', what, '--fidelity', fid, ...o.set.flatMap((x) => ['--set', x])].join(' ');
         const html = await renderFigureReport(done, command);
         try {
           writeFileAtomic(o.report, html);

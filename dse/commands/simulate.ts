@@ -10,7 +10,8 @@ import { evaluateHardware, resolveWorkload } from '../../sim/index.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { areaWithSram } from '../../sim/hw/area.ts';
 import { fsMessage, InputError, isUserFsError } from '../errors.ts';
-import { FAST_FIDELITY, FIDELITIES, FIDELITY_NAMES, type FidelityName } from '../../sim/fidelities.ts';
+import { FAST_FIDELITY, type FidelityName } from '../../sim/fidelities.ts';
+import { addFidelityOptions, chosenFidelity } from '../fidelity-option.ts';
 import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../../sim/metrics.ts';
 import { BENCHMARK_NAMES, isBenchmark } from '../../sim/workload/benchmarks.ts';
 import { compareWithBaseline, type BaselineComparison } from '../../sim/baselines/compare.ts';
@@ -130,13 +131,6 @@ function workloadOptions(o: SimulateOptions): WorkloadChoice {
   return { name, bench, stage, seqLen };
 }
 
-/** The hardware model of `--fidelity`, or of its deprecated old name `--model` (with a note on stderr). */
-function fidelityOption(o: SimulateOptions): FidelityName {
-  if (o.model !== undefined && o.fidelity !== undefined) throw new InputError('give --fidelity only (--model is its deprecated old name)');
-  if (o.model !== undefined) process.stderr.write('note: --model is deprecated; use --fidelity\n');
-  return o.fidelity ?? o.model ?? FAST_FIDELITY;
-}
-
 /**
  * The design point: the base point of a one-point space (dse/space.ts SpaceSchema: default algo
  * block, the preset's hardware), built from the config schemas alone (no YAML, no sweep schemas),
@@ -187,7 +181,7 @@ function checkStage(o: SimulateOptions, point: DesignPoint): void {
 /** Checks the options (bad ones throw InputError before any model runs): the design point and the hardware model to run. */
 async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint; fid: FidelityName }> {
   const workload = workloadOptions(o);
-  const fid = fidelityOption(o);
+  const fid = chosenFidelity(o, FAST_FIDELITY);
   if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
   const point = designPoint(o, workload);
   checkStage(o, point);
@@ -278,7 +272,7 @@ function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel
 }
 
 export function register(program: Command): void {
-  program
+  const base = program
     .command('simulate')
     .description('evaluate one design point and print its metrics and breakdowns')
     .option('-w, --workload <name>', `model shape (${MODEL_NAMES.join(', ')}) or one of the paper's 30 benchmarks (e.g. bert-base-cola, gpt2-medium-wikitext2)`, 'gpt2-medium')
@@ -286,9 +280,8 @@ export function register(program: Command): void {
     .option('--seq-len <n>', 'sequence / prompt length', intArg('--seq-len', maxOf('seqLen')))
     .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens', maxOf('genTokens')))
     .addOption(new Option('--preset <name>', 'hardware preset').choices(Object.keys(HARDWARE_PRESETS)).default('spatten'))
-    .option('-s, --set <key=value>', 'set a parameter (repeatable), e.g. --set hw.dramChannels=32', collect, [])
-    .addOption(new Option('-f, --fidelity <name>', `hardware model: ${FIDELITY_NAMES.map((n) => `${n} (${FIDELITIES[n].description})`).join(', ')}`).choices(FIDELITY_NAMES))
-    .addOption(new Option('-m, --model <name>', 'deprecated: the old name of --fidelity').choices(FIDELITY_NAMES).hideHelp())
+    .option('-s, --set <key=value>', 'set a parameter (repeatable), e.g. --set hw.dramChannels=32', collect, []);
+  addFidelityOptions(base, FAST_FIDELITY)
     .option('--seed <n>', "the cycle model's seed: refetch draws and quick-select pivots (a space's cycle: { seed }; default 1); with --fidelity cycle", seedArg('--seed'))
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .addOption(new Option('--scope <scope>', 'attention (default): the attention layers only; e2e: SpAtten-e2e, the FC/FFN layers too, their weights algo.fcWeightBits (8 or 12) wide').choices(SCOPES))
