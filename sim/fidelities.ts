@@ -48,7 +48,7 @@ function preparedOf(w: Workload): PreparedWorkload {
 /** The derived metrics (sim/metrics.ts) computed once from a model's base quantities. */
 function finish(m: ModelResult, name: FidelityName): HwResult {
   const r = m as HwResult;
-  deriveMetrics({ latency_s: r.latency_s, energy_j: r.energy_j, ops: 2 * (r.activity.qkMacs + r.activity.pvMacs) }, r);
+  deriveMetrics({ latency_s: r.latency_s, energy_j: r.energy_j, ops: 2 * (r.activity.qkMacs + r.activity.pvMacs), area_mm2: r.area_mm2 }, r);
   r.model = name;
   return r;
 }

@@ -19,6 +19,8 @@ export interface BaseQuantities {
   energy_j: number;
   /** Executed operations (2 per multiply-accumulate, Q·K and prob·V). */
   ops: number;
+  /** The design's area (sim/hw/area.ts). */
+  area_mm2: number;
 }
 
 export interface MetricDef {
@@ -57,6 +59,9 @@ const DEFS = [
   { name: 'gops', unit: 'GOP/s', label: 'throughput', goal: 'max', source: 'hw', derive: (b) => per(b.ops, b.latency_s) / 1e9, format: (v) => fmtSig(v, 'GOP/s') },
   { name: 'cycles', unit: '', label: 'cycles', goal: 'min', source: 'hw', format: (v) => fmtSig(v) },
   { name: 'edp_js', unit: 'J·s', label: 'energy-delay product', goal: 'min', source: 'hw', derive: (b) => b.energy_j * b.latency_s, format: (v) => fmtSig(v, 'J·s') },
+  // the paper's efficiency measures (Table III: GOP/J, GOP/s/mm²), as objectives of a sweep
+  { name: 'gop_per_j', unit: 'GOP/J', label: 'energy efficiency', goal: 'max', source: 'hw', derive: (b) => per(b.ops, b.energy_j) / 1e9, format: (v) => fmtSig(v, 'GOP/J') },
+  { name: 'gops_per_mm2', unit: 'GOP/s/mm²', label: 'area efficiency', goal: 'max', source: 'hw', derive: (b) => per(per(b.ops, b.latency_s) / 1e9, b.area_mm2), format: (v) => fmtSig(v, 'GOP/s/mm²') },
   { name: 'speedup', unit: '×', label: 'speedup over the baseline', goal: 'max', source: 'baseline', format: (v) => `${fmtSig(v)}×` },
   { name: 'energy_saving', unit: '×', label: 'energy saving over the baseline', goal: 'max', source: 'baseline', format: (v) => `${fmtSig(v)}×` },
   { name: 'accuracy', unit: '', label: 'accuracy', goal: 'max', source: 'accuracy', format: (v) => `${(100 * v).toFixed(2)}%` },

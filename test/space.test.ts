@@ -187,6 +187,8 @@ test('metric registry: derived metrics computed once from the base quantities, f
     assert.equal(r.power_w, r.energy_j / r.latency_s, f);
     assert.equal(r.gops, ops / r.latency_s / 1e9, f);
     assert.equal(r.edp_js, r.energy_j * r.latency_s, f);
+    assert.equal(r.gop_per_j, ops / r.energy_j / 1e9, f);
+    assert.equal(r.gops_per_mm2, ops / r.latency_s / 1e9 / r.area_mm2, f);
     const m = evaluateMetrics(point, { fidelity: f });
     assert.deepEqual(Object.keys(m), [...HW_METRICS], f);
     for (const k of HW_METRICS) assert.ok(Math.abs(m[k] - r[k]) <= 1e-9 * Math.abs(r[k]), `${f} ${k}: ${m[k]} vs ${r[k]}`);
@@ -194,6 +196,8 @@ test('metric registry: derived metrics computed once from the base quantities, f
   assert.ok((METRICS as readonly string[]).includes('edp_js'));
   const p = parseSpace(GOOD.replace('metric: energy_j', 'metric: edp_js'), 'x.yaml');
   assert.equal(p.objectives[1].metric, 'edp_js');
+  const q = parseSpace(GOOD.replace('{ metric: energy_j, goal: min }', '{ metric: gops_per_mm2, goal: max }'), 'x.yaml');
+  assert.deepEqual(q.objectives[1], { metric: 'gops_per_mm2', goal: 'max' }, 'area efficiency as an objective');
 });
 
 test('space fidelity: `fidelity:` key; `model:` accepted with a deprecation note; both at once refused', () => {

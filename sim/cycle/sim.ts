@@ -154,7 +154,7 @@ function result(run: Run, hw: HardwareConfig, events: number): ModelResult {
     dram_bytes: act.dramBytes,
     energy_j,
     area_mm2: area.area_mm2,
-    ...derivedMetrics({ latency_s, energy_j, ops }),
+    ...derivedMetrics({ latency_s, energy_j, ops, area_mm2: area.area_mm2 }),
     activity: act,
     energy: breakdown,
     area: area.breakdown,

@@ -113,7 +113,7 @@ export function withFc(attn: HwResult, fc: FcResult, hw: HardwareConfig): HwResu
       fc_weight_bits: fc.weightBits,
     },
   };
-  return deriveMetrics({ latency_s: out.latency_s, energy_j: out.energy_j, ops: attnOps + 2 * fc.macs }, out);
+  return deriveMetrics({ latency_s: out.latency_s, energy_j: out.energy_j, ops: attnOps + 2 * fc.macs, area_mm2: out.area_mm2 }, out);
 }
 
 /** The same on a metrics record (a fidelity's fast path): attention metrics + the FC part. */
@@ -121,5 +121,5 @@ export function withFcMetrics(m: Record<HwMetricName, number>, fc: FcResult, hw:
   const attnOps = m.gops * 1e9 * m.latency_s;
   const cycles = m.cycles + fc.cycles;
   const out = { ...m, cycles, latency_s: cycles / (hw.clockGHz * 1e9), energy_j: m.energy_j + fc.energy_j, dram_bytes: m.dram_bytes + fc.dramBytes };
-  return deriveMetrics({ latency_s: out.latency_s, energy_j: out.energy_j, ops: attnOps + 2 * fc.macs }, out);
+  return deriveMetrics({ latency_s: out.latency_s, energy_j: out.energy_j, ops: attnOps + 2 * fc.macs, area_mm2: out.area_mm2 }, out);
 }

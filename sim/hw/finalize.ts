@@ -97,6 +97,8 @@ export function createFastMetrics(): FastMetrics {
     area_mm2: 0,
     gops: 0,
     edp_js: 0,
+    gop_per_j: 0,
+    gops_per_mm2: 0,
     activity: emptyActivity(),
     energy: emptyEnergy(),
     area: emptyArea(),
@@ -134,7 +136,7 @@ export function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMet
   out.dram_bytes = bytes;
   out.energy_j = energy;
   out.area_mm2 = areaTotal;
-  deriveMetrics({ latency_s: seconds, energy_j: energy, ops: 2 * (s.qkMacs + s.pvMacs) }, out);
+  deriveMetrics({ latency_s: seconds, energy_j: energy, ops: 2 * (s.qkMacs + s.pvMacs), area_mm2: areaTotal }, out);
   out.chainBound = Math.max(s.win, s.chain / s.chainHeads);
   out.dramGBps = seconds > 0 ? bytes / seconds / 1e9 : 0;
   return out;
