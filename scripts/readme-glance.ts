@@ -71,14 +71,14 @@ function spamRow(): string {
 }
 
 /** Perplexity of an LM with extra arguments. */
-const ppl = (model: string, extra: string[] = []) => cli<Acc>(['accuracy', '--fidelity', model, ...extra]).perplexity!;
+const ppl = (model: string, extra: string[] = []) => cli<Acc>(['accuracy', '--model', model, ...extra]).perplexity!;
 const keep = (k: number) => ['--set', `algo.tokenKeep=${k}`];
 
 function lmRow(model: string, label: string, extraNote: (dense: number) => string): string {
   say(`  ${model}`);
   const dense = ppl(model);
   const last8 = ppl(model, ['--context', '8']);
-  const runs = [0.5, 0.25, 0.125].map((k) => cli<Acc>(['accuracy', '--fidelity', model, ...keep(k)]));
+  const runs = [0.5, 0.25, 0.125].map((k) => cli<Acc>(['accuracy', '--model', model, ...keep(k)]));
   const ratios = runs.map((r) => pct(r.perplexity!, dense)).join(' / ');
   // 1 / tokenKeep is the reduction in the pruned layers; the dense front layer keeps more overall
   const overall = runs.map((r) => `${(1 / r.tokenKeepOverall!).toFixed(2)}×`).join(' / ');
