@@ -24,6 +24,7 @@ import { stepShortNotes, sweptBaseNotes } from './space-notes.ts';
 // `simulate` command loads them without this module)
 export { fieldSchema, parameterKeys, parseConstraint, parseSets, violation, type Constraint } from './params.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
+import { metricDef } from '../sim/metrics.ts';
 import { shippedModels } from '../sim/nn/paths.ts';
 
 /** A value in the file: a number, a string, or true/false (kept as "true"/"false": parameter values are numbers or strings, and the switches parse those). */
@@ -38,7 +39,7 @@ const ParamSpecSchema = z.union([
 export const ObjectiveSchema = z
   .object({
     metric: z.enum(METRICS),
-    goal: z.enum(['min', 'max']),
+    goal: z.enum(['min', 'max']).optional().describe("default: the metric's usual direction (min for latency_s, energy_j, area_mm2 …; max for gops, accuracy, speedup …)"),
     scale: z.enum(['auto', 'linear', 'log']).optional().describe('report axis scale (default auto: log when the values span more than a decade)'),
   })
   .strict();
@@ -473,7 +474,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   if (issues.length > 0) fail(file, doc, lc, issues);
   const inert = lsbThresholdNote(space, domains, written);
   if (inert) notes.push(`${file}:${locate(doc, lc, inert.path, true)}: ${inert.text}`);
-  return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal })), yaml: text, file, notes };
+  return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal ?? metricDef(o.metric)!.goal })), yaml: text, file, notes };
 }
 
 /** Space files larger than this are refused (a resource limit: they are hand-written YAML). */

@@ -196,8 +196,12 @@ test('metric registry: derived metrics computed once from the base quantities, f
   assert.ok((METRICS as readonly string[]).includes('edp_js'));
   const p = parseSpace(GOOD.replace('metric: energy_j', 'metric: edp_js'), 'x.yaml');
   assert.equal(p.objectives[1].metric, 'edp_js');
-  const q = parseSpace(GOOD.replace('{ metric: energy_j, goal: min }', '{ metric: gops_per_mm2, goal: max }'), 'x.yaml');
-  assert.deepEqual(q.objectives[1], { metric: 'gops_per_mm2', goal: 'max' }, 'area efficiency as an objective');
+  const q = parseSpace(GOOD.replace('{ metric: energy_j, goal: min }', '{ metric: gops_per_mm2 }'), 'x.yaml');
+  assert.deepEqual(q.objectives[1], { metric: 'gops_per_mm2', goal: 'max' }, 'area efficiency is maximised when no goal is written');
+  const e = parseSpace(GOOD.replace('{ metric: energy_j, goal: min }', '{ metric: energy_j }'), 'x.yaml');
+  assert.deepEqual(e.objectives[1], { metric: 'energy_j', goal: 'min' }, 'energy is minimised when no goal is written');
+  const w = parseSpace(GOOD.replace('{ metric: energy_j, goal: min }', '{ metric: gops, goal: min }'), 'x.yaml');
+  assert.equal(w.objectives[1].goal, 'min', 'a written goal is kept');
 });
 
 test('space fidelity: `fidelity:` key; `model:` accepted with a deprecation note; both at once refused', () => {
