@@ -9,7 +9,8 @@ import { HARDWARE_PRESETS, HardwareSchema, AlgoSchema, WorkloadSchema, MODEL_NAM
 import { evaluateHardware } from '../../sim/index.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { addFidelityOptions, chosenFidelity } from '../fidelity-option.ts';
-import { BASELINES, table3 } from '../../sim/baselines/index.ts';
+import { BASELINES, denseAttentionOps, table3 } from '../../sim/baselines/index.ts';
+import { table3EnergyWhy } from '../compare-why.ts';
 import { applyParams } from '../evaluate.ts';
 import { parseSets } from '../space.ts';
 import { InputError } from '../errors.ts';
@@ -34,6 +35,12 @@ function checkWorkloadSets(sets: string[]): void {
     const s = lastSet(sets, key);
     if (s) throw new InputError(`${s}: does not apply; compare's workload is a BERT model (-w) summarizing --seq-len tokens`);
   }
+}
+
+/** What Table III's GOP/s and GOP/J count, with this run's operation counts. */
+function opsLine(wl: Parameters<typeof denseAttentionOps>[0], executedGop: number): string {
+  const gop = denseAttentionOps(wl) / 1e9;
+  return `GOP/s, GOP/J: effective, i.e. the unpruned attention's dense operations (Q·Kᵀ and prob·V, multiply + add: ${gop.toFixed(2)} GOP on this workload) per second / joule, as A³'s 221 is 128 GOP/s × its 1.73× approximation speedup; executed here: ${executedGop.toFixed(2)} GOP (simulate's gops)`;
 }
 
 export function register(program: Command): void {
@@ -62,8 +69,9 @@ export function register(program: Command): void {
       if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
       const r = evaluateHardware(point, { fidelity: fid });
       const t = table3(r, point.workload);
+      const why = table3EnergyWhy(r, point.workload);
       if (o.json) {
-        process.stdout.write(JSON.stringify({ settings: point, ...t }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ settings: point, ...t, why }, null, 2) + '\n');
         return;
       }
       const f = (x: number | null) => (x === null ? '–' : x.toFixed(0));
@@ -73,6 +81,7 @@ export function register(program: Command): void {
         `SpAtten1/8 on ${point.workload.model} summarization, seqLen ${point.workload.seqLen}, ${fid} model`,
         `hardware: the spatten-1/8 preset (${base.hw.qkMultipliers} + ${base.hw.pvMultipliers} multipliers, ${base.hw.dramChannels} × ${base.hw.dramChannelGBps} GB/s, every other resource 1/8 of Table I)${hwSet.length ? `, with --set ${hwSet.map(([k, v]) => `hw.${k}=${v}`).join(' ')} (not the paper's SpAtten1/8)` : ''}`,
         `settings: tokenKeep ${point.algo.tokenKeep}, headKeep ${point.algo.headKeep}, valueKeep ${point.algo.valueKeep}, ${point.algo.lsbBits ? `${point.algo.msbBits}+${point.algo.lsbBits}-bit progressive (${point.algo.lsbRefetchFraction} refetch)` : `${point.algo.msbBits}-bit static`}`,
+        opsLine(point.workload, r.gops * r.latency_s),
         '',
         'design                              GOP/s   GOP/J  GOP/s/mm²  source',
         ...t.rows.map((row) => `${row.design.padEnd(34)} ${f(row.gops).padStart(6)} ${f(row.gopPerJ).padStart(7)} ${f(row.gopsPerMm2).padStart(10)}  ${row.source}`),
@@ -80,6 +89,7 @@ export function register(program: Command): void {
         `vs A³:      speedup ${t.vsA3.speedup.toFixed(2)}× (paper ${t.vsA3.paperSpeedup.toFixed(1)}×), energy saving ${t.vsA3.energySaving.toFixed(2)}× (paper ${t.vsA3.paperEnergySaving.toFixed(1)}×)`,
         `vs MNNFast: speedup ${t.vsMnnfast.speedup.toFixed(2)}× (paper ${t.vsMnnfast.paperSpeedup.toFixed(1)}×), energy saving ${t.vsMnnfast.energySaving.toFixed(2)}× (paper ${t.vsMnnfast.paperEnergySaving.toFixed(1)}×)`,
         `area:       ours ${t.area.oursMm2.toFixed(2)} mm² (paper Table III ${t.area.paperMm2} mm²; the preset scales every resource by 1/8, sim/schema.ts says why); GOP/s/mm² is over ours, ${f(t.area.gopsPerMm2AtPaperArea)} over the paper's area (A³ ${BASELINES.a3.areaEffGopsPerMm2.value})`,
+        ...why.text,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
