@@ -1,7 +1,7 @@
 /**
  * A note before a run starts when its outputs may not fit on the disk of its folder: a 10⁶-point
- * grid writes ~340 MB (points.csv ~130 B and journal.jsonl ~210 B a point with 6 parameters, and
- * points.csv once more while it is assembled), a 10⁷-point one ~3.4 GB, and a run that meets a full disk stops with ENOSPC after all its
+ * grid writes ~370 MB (points.csv ~140 B and journal.jsonl ~230 B a point with 6 parameters, and
+ * points.csv once more while it is assembled), a 10⁷-point one ~3.7 GB, and a run that meets a full disk stops with ENOSPC after all its
  * evaluations up to there (they stay in the journal). The estimate is from measured runs and on
  * the high side; nothing is refused.
  */
@@ -14,10 +14,11 @@ import { fmtCount } from './space-checks.ts';
  * continuous value is ~19 characters in each file): the analytical model's rows (measured: 6
  * listed parameters on a grid 339 B, 12 parameters under nsga2 665 B, 10 continuous ones drawn
  * at random in batches of 12, each batch line repeating its ~1.4 KB head, 712 B), or a record
- * with a cycle or accuracy outcome (cycle, 8 parameters: 1,122 B).
+ * with a cycle or accuracy outcome (cycle, 8 parameters: 1,122 B). The metric columns add ~30 B
+ * each across the three copies (gop_per_j and gops_per_mm2 raised the constant term by 60 B).
  */
 export function bytesPerPoint(params: number, bulky: boolean): number {
-  return 2 * (60 + 22 * params) + (bulky ? 900 : 280) + 22 * params;
+  return 2 * (60 + 22 * params) + (bulky ? 960 : 340) + 22 * params;
 }
 
 const fmtBytes = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${Math.max(1, Math.round(b / 1e6))} MB`);
