@@ -298,8 +298,11 @@ test('kill -9 of the coordinator: its worker leaves the queue once the heartbeat
     assert.equal(r.code, 0, r.err);
     assert.equal(read(path.join(out, 'points.csv')), points);
     assert.equal((w.err().match(/: serving run "dist-cycle"/g) ?? []).length, 2, w.err());
-    // finished jobs whose results the coordinator had not journaled are collected, not re-run
-    assert.equal(runJson(out).backend.collected, settled.completed - before);
+    // finished jobs whose results the coordinator had not journaled are collected, not re-run (the
+    // workers rejoin as soon as the new coordinator's heartbeat appears, so a leftover job they finish
+    // before it looks its chunk up is collected too: at least the ones finished while it was down)
+    const collected = runJson(out).backend.collected;
+    assert.ok(collected >= settled.completed - before && collected <= N - before, `collected ${collected}: at least the ${settled.completed - before} jobs finished while the coordinator was down, at most the ${N - before} not journaled`);
     assert.match(r.err, new RegExp(`resume: ${before} evaluations reused from the journal, ${N - before} new`));
     const keys = loadJournal(path.join(out, 'journal.jsonl')).records.map((x) => x.key);
     assert.equal(keys.length, N);
