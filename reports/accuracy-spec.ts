@@ -3,6 +3,7 @@ import type { PointRow, RunJson } from '../core/results.ts';
 import { fmtNum, metricLabel, metricTitle, unitFor } from './format.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
 import { finite, heldNote, sampleDeterministic, type ChartDef, type SpecOptions, type VlSpec } from './spec-base.ts';
+import { bestMeasured } from './rung-notes.ts';
 
 /** Pruning ratio (×) from a keep fraction; keep given in percent (> 1) is accepted too. */
 function ratioOf(keep: number): number {
@@ -112,24 +113,6 @@ function paperPanel(interactive: boolean): VlSpec {
       ...(interactive ? { tooltip: [{ field: 'series' }, { field: 'ratio' }, { field: 'change', title: 'change (%)' }] } : {}),
     },
   };
-}
-
-/** Examples behind a row's accuracy: n of a subset rung (`…:subset(n=64)`), Infinity for the full evaluation. */
-const examplesOf = (p: PointRow): number => {
-  const m = /:subset\(n=(\d+)\)/.exec(p.fidelity ?? '');
-  return m ? Number(m[1]) : Infinity;
-};
-
-/**
- * The rows measured on the most examples: with accuracy rungs, a configuration not promoted keeps
- * its subset estimate (e.g. 62/64), which a mean with full evaluations would mix in. The others
- * are left out and counted.
- */
-function bestMeasured(points: PointRow[], metric: string): { kept: PointRow[]; left: number; n: number } {
-  const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[metric]));
-  const n = Math.max(...ok.map(examplesOf));
-  const kept = ok.filter((p) => examplesOf(p) === n);
-  return { kept, left: ok.length - kept.length, n };
 }
 
 /** The caption's sentence on rows left out by `bestMeasured`, or on a chart drawn from a subset only. */

@@ -2,7 +2,9 @@
  * A note on configurations left at an accuracy subset rung as infeasible although their 95% CI
  * reaches a constraint on that metric. The rungs promote such points (dse/fidelity.ts
  * couldBeFeasible), so this happens when a run stops before they are evaluated on the full set, or
- * in runs made before the rungs looked at the CI; the front may miss them.
+ * in runs made before the rungs looked at the CI; the front may miss them. And which rows have their
+ * accuracy measured on the most examples (`bestMeasured`: the rows a chart or a table of accuracy
+ * is computed from, so that subset estimates are not mixed with full evaluations).
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { parseConstraintText } from './axes.ts';
@@ -15,6 +17,22 @@ const subsetOf = (p: PointRow): number | undefined => {
   const m = /:subset\(n=(\d+)\)/.exec(p.fidelity ?? '');
   return m ? Number(m[1]) : undefined;
 };
+
+/** Examples behind a row's accuracy: n of a subset rung (`…:subset(n=64)`), Infinity for the full evaluation. */
+export const examplesOf = (p: PointRow): number => subsetOf(p) ?? Infinity;
+
+/**
+ * The ok rows with `metric` measured on the most examples: with accuracy rungs, a configuration not
+ * promoted keeps its subset estimate (e.g. 62/64), a noisier number on other examples than the full
+ * evaluation's, which a mean or a variance share would mix in. The others are left out and counted
+ * (`left`); `n` is the examples of the kept rows (Infinity: the full evaluation).
+ */
+export function bestMeasured(points: PointRow[], metric: string): { kept: PointRow[]; left: number; n: number } {
+  const ok = points.filter((p) => p.status === 'ok' && Number.isFinite(p.metrics[metric]));
+  const n = Math.max(...ok.map(examplesOf));
+  const kept = ok.filter((p) => examplesOf(p) === n);
+  return { kept, left: ok.length - kept.length, n };
+}
 
 /** The sentence, or undefined when no infeasible subset row could satisfy the constraints within its CI. */
 export function subsetFeasibilityNote(run: Pick<RunJson, 'constraints'>, points: PointRow[]): string | undefined {

@@ -6,7 +6,7 @@
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from './bounds.ts';
-import { subsetFeasibilityNote } from './rung-notes.ts';
+import { bestMeasured, subsetFeasibilityNote } from './rung-notes.ts';
 import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
@@ -90,32 +90,78 @@ export function sensitivitySection(run: RunJson, points: PointRow[]): string {
   const metrics = run.objectives.map((o) => o.metric);
   if (metrics.length === 0 || run.parameters.length === 0) return '';
   const design = sensitivityDesign(run);
-  const blocks = metrics.map((m) => {
-    const s = sensitivityOf(run, points, m, design);
-    if (s.effects.length === 0) return '';
-    const sum = s.effects.reduce((a, e) => a + e.share, 0);
-    const rows = s.effects.map(
-      (e, i) =>
-        `<tr><td class="num">${i + 1}</td><td><code>${esc(e.param)}</code></td>` +
-        `<td class="bar"><span style="width:${(100 * e.share).toFixed(1)}%"></span><b>${esc((100 * e.share).toFixed(1))}%</b></td>` +
-        (Math.abs(e.hi - e.lo) <= 1e-9 * Math.max(Math.abs(e.hi), Math.abs(e.lo), 1e-300)
-          ? `<td class="muted" colspan="2">no effect (${esc(fmtMetric(m, e.lo))} at every value)</td></tr>`
-          : `<td class="num">${esc(fmtMetric(m, e.lo))} <span class="muted">at ${esc(e.loAt)}</span></td><td class="num">${esc(fmtMetric(m, e.hi))} <span class="muted">at ${esc(e.hiAt)}</span></td></tr>`),
-    );
-    const r2 = (s as { r2?: number }).r2;
-    const foot =
-      design === 'grid' || design === 'legacy'
-        ? ''
-        : `<tfoot><tr><td></td><td class="muted" colspan="4">${esc(`sum ${(100 * sum).toFixed(1)}%: estimates, not a decomposition` + (r2 !== undefined ? `; the additive model explains R² = ${(100 * r2).toFixed(1)}% of the variance` : ''))}</td></tr></tfoot>`;
-    return (
-      `<div class="sens"><h3>${esc(metricTitle(m, ''))}${s.log ? ' <span class="muted">(log10)</span>' : ''}</h3>` +
-      `<table class="sens"><thead><tr><th>#</th><th>parameter</th><th>${esc(SHARE_HEADER[design])}</th><th>lowest mean</th><th>highest mean</th></tr></thead><tbody>${rows.join('')}</tbody>${foot}</table></div>`
-    );
-  });
+  const tables = metrics.map((m) => sensitivityTable(run, points, m, design));
+  const own = metrics.filter((_, i) => tables[i].fewer);
+  const except = own.length ? ` The ${own.join(' and ')} table${own.length === 1 ? ' uses' : 's use'} fewer points: see the note under ${own.length === 1 ? 'it' : 'them'}.` : '';
   return (
     `<section id="sensitivity"><h2>Sensitivity: which parameters move each objective</h2>` +
-    `<p class="muted">Method: ${esc(DESIGN_METHOD[design])} ${esc(SENSITIVITY_METHOD)} ${esc(sensitivityBasis(run, points, design))}</p><div class="grid">${blocks.join('')}</div></section>`
+    `<p class="muted">Method: ${esc(DESIGN_METHOD[design])} ${esc(SENSITIVITY_METHOD)} ${esc(sensitivityBasis(run, points, design) + except)}</p><div class="grid">${tables.map((t, i) => sensitivityBlock(metrics[i], t)).join('')}</div></section>`
   );
+}
+
+/** One objective's table: its sensitivity, the estimator it was computed with, and a sentence on which points it used (when not the section's). */
+interface SensTable {
+  s: Sensitivity;
+  design: SensitivityDesign;
+  note?: string;
+  /** Computed from fewer points than the section's method line says (accuracy left at a subset rung). */
+  fewer?: boolean;
+}
+
+/** One objective's block: the ranked parameters, the sum of estimates (not for a decomposition), and the table's own note. */
+function sensitivityBlock(m: string, t: SensTable): string {
+  const { s, design, note } = t;
+  const noteHtml = note ? `<p class="muted">${esc(note)}</p>` : '';
+  const title = `<h3>${esc(metricTitle(m, ''))}${s.log ? ' <span class="muted">(log10)</span>' : ''}</h3>`;
+  if (s.effects.length === 0) return note ? `<div class="sens">${title}<p class="muted">No parameter varies over these points.</p>${noteHtml}</div>` : '';
+  const sum = s.effects.reduce((a, e) => a + e.share, 0);
+  const rows = s.effects.map(
+    (e, i) =>
+      `<tr><td class="num">${i + 1}</td><td><code>${esc(e.param)}</code></td>` +
+      `<td class="bar"><span style="width:${(100 * e.share).toFixed(1)}%"></span><b>${esc((100 * e.share).toFixed(1))}%</b></td>` +
+      (Math.abs(e.hi - e.lo) <= 1e-9 * Math.max(Math.abs(e.hi), Math.abs(e.lo), 1e-300)
+        ? `<td class="muted" colspan="2">no effect (${esc(fmtMetric(m, e.lo))} at every value)</td></tr>`
+        : `<td class="num">${esc(fmtMetric(m, e.lo))} <span class="muted">at ${esc(e.loAt)}</span></td><td class="num">${esc(fmtMetric(m, e.hi))} <span class="muted">at ${esc(e.hiAt)}</span></td></tr>`),
+  );
+  const r2 = (s as { r2?: number }).r2;
+  const foot =
+    design === 'grid' || design === 'legacy'
+      ? ''
+      : `<tfoot><tr><td></td><td class="muted" colspan="4">${esc(`sum ${(100 * sum).toFixed(1)}%: estimates, not a decomposition` + (r2 !== undefined ? `; the additive model explains R² = ${(100 * r2).toFixed(1)}% of the variance` : ''))}</td></tr></tfoot>`;
+  return (
+    `<div class="sens">${title}` +
+    `<table class="sens"><thead><tr><th>#</th><th>parameter</th><th>${esc(SHARE_HEADER[design])}</th><th>lowest mean</th><th>highest mean</th></tr></thead><tbody>${rows.join('')}</tbody>${foot}</table>${noteHtml}</div>`
+  );
+}
+
+/**
+ * An objective's table. Accuracy or perplexity in a run with accuracy rungs: only the points
+ * measured on the most examples (`bestMeasured`); a configuration left at a subset rung has a
+ * noisier estimate on other examples, which would be mixed in. Leaving points out makes the rest
+ * a selection (the rungs chose by the subset estimates) rather than the run's grid or sample, so
+ * that table is fitted jointly (`jointShares`), and its note says how many points were left out and
+ * which parameter values lost every point.
+ */
+function sensitivityTable(run: RunJson, points: PointRow[], metric: string, design: SensitivityDesign): SensTable {
+  const m = isQuality(metric) ? bestMeasured(points, metric) : undefined;
+  if (!m || m.left === 0) {
+    const note = m && Number.isFinite(m.n) ? `${metricTitle(metric, '')}: every point's is a subset estimate on ${m.n} examples (no point of this run has the full evaluation).` : undefined;
+    return { s: sensitivityOf(run, points, metric, design), design, note };
+  }
+  const on = Number.isFinite(m.n) ? `${m.n} examples (the most of this run; none has the full evaluation)` : 'the full evaluation';
+  const lost = run.parameters.flatMap((k) => {
+    const kept = new Set(m.kept.map((p) => String(p.params[k])));
+    const gone = [...new Set(points.filter((p) => p.status === 'ok' && Number.isFinite(p.metrics[metric])).map((p) => String(p.params[k])))].filter((v) => !kept.has(v));
+    return gone.length ? [`${k} = ${gone.join(', ')}`] : [];
+  });
+  const note =
+    `${metricTitle(metric, '')}: from the ${m.kept.length} point${m.kept.length === 1 ? '' : 's'} measured on ${on}; ` +
+    `${m.left} point${m.left === 1 ? '' : 's'} whose configuration has only an estimate on fewer examples (not promoted by the accuracy rungs, or the run stopped first; fidelity "…:subset(n=…)" in points.csv) ${m.left === 1 ? 'is' : 'are'} left out: a subset estimate is a noisier number on other examples. ` +
+    (lost.length ? `No point is left at ${lost.join('; ')}, so the lowest and highest means do not cover ${lost.length === 1 ? 'that value' : 'those values'}. ` : '') +
+    (design === 'correlated'
+      ? 'The shares are from the joint fit, as for the other tables.'
+      : 'The rest are not the run\'s full set of points (which configurations reached the full evaluation depended on their subset estimates, and on when the run stopped), so this table\'s shares are each parameter\'s term in one additive model of all parameters fitted to them (the method a driver\'s correlated sample gets): estimates, not a decomposition.');
+  return { s: jointShares(run, m.kept, metric), design: 'correlated', note, fewer: true };
 }
 
 /** The share column's header: what the number is. */

@@ -76,3 +76,35 @@ test('the highlighted points table names the measured LSB refetch column in word
   assert.equal(metricTitle('latency_s', 'ms'), 'latency (ms)');
   assert.equal(metricTitle('no_such_column', ''), 'no_such_column');
 });
+
+test('sensitivity of accuracy with rungs: only the points measured on the most examples, and the note counts the others', async () => {
+  const { sensitivitySection } = await import('../reports/sections.ts');
+  // a 2 × 3 grid; b = 3 stopped at the 32-example rung (32/32 both): its estimates are left out.
+  // The rest is an additive 2 × 2 grid: accuracy = 0.90 | 0.94 (b = 1 | 2) + 0 | 0.02 (a = x | y),
+  // means 91% | 95% and 92% | 94%, mean 0.93, total SS 0.002; b's term SS 4 · 0.02² = 0.0016 (80%), a's 4 · 0.01² = 0.0004 (20%), R² = 1
+  const cell = (id: number, a: string, b: number, accuracy: number, fidelity: string): PointRow => ({
+    id, params: { a, b }, metrics: { accuracy, latency_s: b * 1e-4 }, feasible: true, pareto: false, status: 'ok', error: '', fidelity,
+  });
+  const full = 'analytical+accuracy';
+  const sub = 'analytical+accuracy:subset(n=32)';
+  const pts = [cell(0, 'x', 1, 0.9, full), cell(1, 'x', 2, 0.94, full), cell(2, 'x', 3, 1, sub), cell(3, 'y', 1, 0.92, full), cell(4, 'y', 2, 0.96, full), cell(5, 'y', 3, 1, sub)];
+  // run.json's table, accumulated over every ok row as the run does (dse/sink.ts)
+  const { SensitivityAccumulator } = await import('../reports/sensitivity.ts');
+  const accu = new SensitivityAccumulator(['a', 'b'], ['accuracy', 'latency_s']);
+  for (const p of pts) accu.add(p.params, p.metrics);
+  const r = { parameters: ['a', 'b'], metrics: ['accuracy', 'latency_s'], objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }], constraints: [], driver: 'grid', stopReason: 'completed', counts: { ok: 6, failed: 0 }, sensitivity: accu.result() } as unknown as RunJson;
+  const html = sensitivitySection(r, pts);
+  const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  const acc = text.slice(text.indexOf(' accuracy # '), text.indexOf(' latency # '));
+  assert.match(acc, /1 b 80\.0% 91 % at 1 95 % at 2 2 a 20\.0% 92 % at x 94 % at y/, `accuracy table from the four full evaluations: ${acc}`);
+  assert.ok(!/at 3/.test(acc), `b = 3 (subset estimates only) has no mean in the accuracy table: ${acc}`);
+  assert.match(acc, /accuracy: from the 4 points measured on the full evaluation; 2 points whose configuration has only an estimate on fewer examples .* are left out/, `note counts the left-out points: ${acc}`);
+  assert.match(acc, /No point is left at b = 3/, `note names the value that lost every point: ${acc}`);
+  assert.match(text, /Computed from all 6 successfully evaluated points\. The accuracy table uses fewer points: see the note under it\./, 'method line points to the note');
+  // latency is the hardware model's on every row: all six points, η² of the grid
+  const lat = text.slice(text.indexOf(' latency # '));
+  assert.match(lat, /variance share \(Sobol first-order\) lowest mean highest mean 1 b 100\.0%/, `latency table unchanged: ${lat.slice(0, 200)}`);
+  // without rungs: nothing is left out, nothing is said
+  const plain = sensitivitySection(r, pts.filter((p) => p.fidelity === full));
+  assert.ok(!plain.includes('left out') && !plain.includes('fewer points'), 'no rung note without subset rows');
+});
