@@ -7,6 +7,7 @@ import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { escapeHtml } from './escape.ts';
 import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, sig4, unitFor } from './format.ts';
 import { frontTable, wbr } from './sections.ts';
+import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns } from './front-groups.ts';
 import { kvRow, table, td, tdNum } from './page.ts';
 
 const esc = escapeHtml;
@@ -37,6 +38,8 @@ export function summarySection(run: RunJson, points: PointRow[]): string {
     pareto: pick(c.pareto, () => points.filter((p) => p.pareto).length),
   };
   const front = points.filter((p) => p.pareto);
+  // the report holds every front point; a count from run.json with fewer held (not expected) says nothing
+  const distinct = front.length === counts.pareto ? esc(distinctNote(counts.pareto, distinctOutcomes(run, front))) : '';
   const extent = (m: string): string => {
     const vs = front.map((p) => p.metrics[m]).filter((v) => Number.isFinite(v));
     return vs.length ? ` — front spans ${esc(fmtMetric(m, Math.min(...vs)))} … ${esc(fmtMetric(m, Math.max(...vs)))}` : '';
@@ -57,7 +60,7 @@ export function summarySection(run: RunJson, points: PointRow[]): string {
     ...(baselineOf(run) ? [kvRow('baseline', `<code>${esc(baselineOf(run))}</code> <span class="muted">(speedup and energy_saving are over this platform)</span>`)] : []),
     kvRow(
       'evaluations',
-      `${esc(counts.total)} total · ${esc(counts.ok)} ok · ${esc(counts.failed)} failed · ${esc(counts.feasible)} feasible · <b>${esc(counts.pareto)}</b> on the Pareto front` +
+      `${esc(counts.total)} total · ${esc(counts.ok)} ok · ${esc(counts.failed)} failed · ${esc(counts.feasible)} feasible · <b>${esc(counts.pareto)}</b> on the Pareto front${distinct}` +
         (points.length < counts.total ? ` <span class="muted">(this report draws ${esc(points.length)} of them: the front, a sample and each parameter's extremes; points.csv has every point)</span>` : points.length > counts.total ? ` <span class="muted">(${esc(points.length)} rows in points.csv)</span>` : ''),
     ),
     kvRow('wall time', esc(fmtDuration(run.wallSeconds)) + (run.startedAt ? ` <span class="muted">(${esc(run.startedAt)} → ${esc(run.finishedAt || '?')})</span>` : '')),
@@ -88,16 +91,22 @@ export function frontSection(run: RunJson, points: PointRow[], varying: string[]
   }
   const hl = new Map<number, string[]>();
   for (const h of run.highlights ?? []) hl.set(h.id, [...(hl.get(h.id) ?? []), h.label]);
-  const shown = front.slice(0, MAX_FRONT_ROWS);
+  // points with the same numbers in every column of the table share one row (a highlighted one shown)
+  const groups = frontGroups(front, outcomeColumns(run), (p) => hl.has(p.id));
+  const shown = groups.slice(0, MAX_FRONT_ROWS);
+  const repeats = front.length - groups.length;
   const constNote = constant.length
     ? `<p class="muted">Same in every point: ${constant.map(([k, v]) => `<code>${esc(k)}</code> = ${esc(typeof v === 'number' ? fmtNum(v) : v)}`).join(', ')}.</p>`
     : '';
+  const repeatNote = repeats > 0
+    ? ` ${repeats} front point${repeats === 1 ? ' has' : 's have'} the same objective values${run.objectives.some((o) => front.some((p) => Number.isFinite(p.metrics[`${o.metric}_ci_low`]))) ? ' and CIs' : ''} as another with other parameters (a parameter the model does not read in that setting, e.g. algo.lsbThreshold when algo.lsbBits is 0, or one that does not move these objectives): such points share one row, which names them and the parameters they differ in; pareto.csv lists every one.`
+    : '';
   return (
-    `<section id="front"><h2>Pareto front (${front.length} point${front.length === 1 ? '' : 's'})</h2>` +
-    `<p class="muted">Non-dominated feasible points over all objectives, sorted by ${o0 ? esc(o0.metric) : 'id'}. Objective columns in the units of the header (hover a cell for the full number; all digits are in pareto.csv), with the 95% CI in brackets where measured. "cmd / YAML" opens the <code>simulate</code> command that re-evaluates the point and a space-file snippet of it.</p>` +
+    `<section id="front"><h2>Pareto front (${front.length} point${front.length === 1 ? '' : 's'}${repeats > 0 ? `, ${groups.length} distinct outcome${groups.length === 1 ? '' : 's'}` : ''})</h2>` +
+    `<p class="muted">Non-dominated feasible points over all objectives, sorted by ${o0 ? esc(o0.metric) : 'id'}. Objective columns in the units of the header (hover a cell for the full number; all digits are in pareto.csv), with the 95% CI in brackets where measured. "cmd / YAML" opens the <code>simulate</code> command that re-evaluates the point and a space-file snippet of it.${esc(repeatNote)}</p>` +
     constNote +
     (front.length ? frontTable(run, shown, varying, hl) : '<p>No point is on the front.</p>') +
-    (shown.length < front.length ? `<p class="muted">Showing the first ${shown.length} of ${front.length} front points; all are in pareto.csv.</p>` : '') +
+    (shown.length < groups.length ? `<p class="muted">Showing the first ${shown.length} of ${repeats > 0 ? `${groups.length} distinct front outcomes (${front.length} points); all points` : `${front.length} front points; all`} are in pareto.csv.</p>` : '') +
     '</section>'
   );
 }

@@ -7,6 +7,7 @@ import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from './bounds.ts';
 import { bestMeasured, subsetFeasibilityNote } from './rung-notes.ts';
+import { differingParams, type FrontGroup } from './front-groups.ts';
 import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
@@ -44,8 +45,18 @@ export function wbr(html: string): string {
   return html.replace(/([a-z])([A-Z])/g, '$1<wbr>$2');
 }
 
-/** The front table: short parameter names, objectives in engineering units, reproduce command per row. */
-export function frontTable(run: RunJson, front: PointRow[], varying: string[], hl: Map<number, string[]>): string {
+/** Under a row's id: the other front points with the same outcome, and the parameters they differ in. */
+function othersNote(g: FrontGroup, varying: string[]): string {
+  if (g.others.length === 0) return '';
+  const ids = g.others.slice(0, 8).map((p) => `#${p.id}`).join(', ') + (g.others.length > 8 ? ', …' : '');
+  const diff = differingParams(g, varying).map((d) => `${shortParam(d.param)} ${d.values.map((v) => (Number.isFinite(Number(v)) && v !== '' ? fmtNum(Number(v)) : v)).join(', ')}`);
+  const n = g.others.length;
+  return `<br><span class="muted" title="${esc(g.others.map((p) => p.id).join(', '))}">${esc(`and ${n} other${n === 1 ? '' : 's'} with identical values (${ids}${diff.length ? `; ${diff.join('; ')}` : ''})`)}</span>`;
+}
+
+/** The front table: short parameter names, objectives in engineering units, reproduce command per row (one row per distinct outcome: `frontGroups`). */
+export function frontTable(run: RunJson, groups: FrontGroup[], varying: string[], hl: Map<number, string[]>): string {
+  const front = groups.map((g) => g.rep);
   const objs = run.objectives;
   const units = objs.map((o) => unitFor(o.metric, front.map((p) => p.metrics[o.metric])));
   // fidelity: both — the re-scoring model's figures of the objectives, next to the primary model's
@@ -60,10 +71,11 @@ export function frontTable(run: RunJson, front: PointRow[], varying: string[], h
     ...rescored.map((c) => `<th title="${esc(c.col)}">${esc(metricTitle(c.col, c.unit.unit))}</th>`),
     '<th>reproduce</th>',
   ];
-  const rows = front.map((p) => {
+  const rows = groups.map((g) => {
+    const p = g.rep;
     const tags = (hl.get(p.id) ?? []).map((l) => `<span class="tag">${esc(l)}</span>`).join(' ');
     const cells = [
-      `<td class="num">${esc(p.id)}${tags ? `<br>${tags}` : ''}</td>`,
+      `<td class="num">${esc(p.id)}${tags ? `<br>${tags}` : ''}${othersNote(g, varying)}</td>`,
       ...varying.map((k) => (p.params[k] === undefined ? '<td class="muted">–</td>' : `<td class="num">${esc(typeof p.params[k] === 'number' ? fmtNum(p.params[k] as number) : String(p.params[k]))}</td>`)),
       ...objs.map((o, i) => {
         const v = p.metrics[o.metric];

@@ -13,6 +13,7 @@ import { pointsCsv, runJsonText } from '../outputs.ts';
 import { runSpace, type RunSummary } from '../run.ts';
 import { DEFAULT_MAX_POINTS } from '../space-checks.ts';
 import { exitCodeFor, stopText, type StopReason } from '../stop.ts';
+import { distinctNote, distinctOutcomes } from '../../reports/front-groups.ts';
 
 /**
  * The report step of `run`, from the points the runner kept for it (the front and a sample: a
@@ -41,8 +42,11 @@ async function writeReport(dir: string, opts: { interactive: boolean }, input: {
 export function runSummary(r: RunSummary): string {
   const c = r.run.counts;
   const files = ['points.csv', 'pareto.csv', 'run.json', ...(r.reportWritten === false ? [] : ['report.html'])];
+  // the runner keeps every front point in `rows`: how many distinct outcomes they hold (points with identical objective values count once)
+  const front = r.rows.filter((p) => p.pareto);
+  const distinct = front.length === c.pareto ? distinctNote(c.pareto, distinctOutcomes(r.run, front)) : '';
   return (
-    `${r.run.name}: ${c.total} points (${c.ok} ok, ${c.failed} failed, ${c.feasible} feasible), ${c.pareto} on the Pareto front` +
+    `${r.run.name}: ${c.total} points (${c.ok} ok, ${c.failed} failed, ${c.feasible} feasible), ${c.pareto} on the Pareto front${distinct}` +
     ` in ${r.run.wallSeconds.toFixed(1)} s — ${stopText(r.run.stopReason as StopReason | undefined, r.run.stopDetail)}\n` +
     (r.run.notes ?? []).map((n) => `${n}\n`).join('') +
     (r.written === false ? '' : `wrote ${files.map((f) => path.join(r.dir, f)).join(', ')}\n`)
