@@ -59,3 +59,22 @@ export function subsetFeasibilityNote(run: Pick<RunJson, 'constraints'>, points:
     `the run stopped before evaluating them on the full set (or predates rungs that promote such points), so the front may miss some of them; run the command again to continue, or without accuracy.subsetExamples to evaluate every configuration on the full set.`
   );
 }
+
+/**
+ * The sentence on front points whose accuracy (or perplexity) is a subset rung's estimate: their
+ * place on the front rests on a noisier number on fewer examples (e.g. 32/32 = 100%). The rungs
+ * evaluate every front contender on the full set, so this remains when the run stopped first.
+ */
+export function subsetFrontNote(points: PointRow[]): string | undefined {
+  const front = points.filter((p) => p.pareto && p.status === 'ok');
+  const sub = front.filter((p) => subsetOf(p) !== undefined);
+  if (sub.length === 0) return undefined;
+  const ns = [...new Set(sub.map((p) => subsetOf(p)!))].sort((a, b) => a - b);
+  const metric = ['accuracy', 'perplexity'].find((m) => sub.some((p) => Number.isFinite(p.metrics[m]))) ?? 'accuracy';
+  const e = sub[0];
+  const ci = Number.isFinite(e.metrics[`${metric}_ci_low`]) ? ` [${fmtMetric(metric, e.metrics[`${metric}_ci_low`])}, ${fmtMetric(metric, e.metrics[`${metric}_ci_high`])}]` : '';
+  return (
+    `${sub.length} of the ${front.length} front point${front.length === 1 ? '' : 's'} ha${sub.length === 1 ? 's' : 've'} ${metric} from an accuracy subset rung only (${ns.join(' or ')} examples, e.g. #${e.id}: ${fmtMetric(metric, e.metrics[metric])}${ci}), not the full evaluation: ` +
+    `the run stopped before evaluating ${sub.length === 1 ? 'it' : 'them'} on the full set, so ${sub.length === 1 ? 'its' : 'their'} place on the front rests on a noisier estimate (marked "subset" in the front table); run the command again to continue.`
+  );
+}

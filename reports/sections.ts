@@ -6,7 +6,7 @@
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from './bounds.ts';
-import { bestMeasured, subsetFeasibilityNote } from './rung-notes.ts';
+import { bestMeasured, examplesOf, subsetFeasibilityNote, subsetFrontNote } from './rung-notes.ts';
 import { differingParams, type FrontGroup } from './front-groups.ts';
 import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
@@ -26,8 +26,8 @@ export function inseparable(run: RunJson, points: PointRow[]): { n: number; metr
 /** Warnings and explanations shown right under the summary. */
 export function notesSection(run: RunJson, points: PointRow[]): string {
   // the run's own findings (run.json notes: no feasible point, fidelity both disagreements …) first
-  const rung = subsetFeasibilityNote(run, points);
-  const notes: string[] = [...(run.notes ?? []), ...boundNotes(run, points), ...(rung ? [rung] : [])].map((n) => `<li class="warn">${esc(n)}</li>`);
+  const rung = [subsetFrontNote(points), subsetFeasibilityNote(run, points)].filter((n): n is string => n !== undefined);
+  const notes: string[] = [...(run.notes ?? []), ...boundNotes(run, points), ...rung].map((n) => `<li class="warn">${esc(n)}</li>`);
   const sep = inseparable(run, points);
   if (sep.n > 0) {
     notes.push(
@@ -82,7 +82,10 @@ export function frontTable(run: RunJson, groups: FrontGroup[], varying: string[]
         const lo = p.metrics[`${o.metric}_ci_low`];
         const hi = p.metrics[`${o.metric}_ci_high`];
         const ci = Number.isFinite(lo) && Number.isFinite(hi) ? ` <span class="muted">[${esc(sig4(lo * units[i].factor))}, ${esc(sig4(hi * units[i].factor))}]</span>` : '';
-        return `<td class="num" title="${esc(String(v))}">${esc(Number.isFinite(v) ? sig4(v * units[i].factor) : '–')}${ci}</td>`;
+        // a subset rung's estimate (the run stopped before the full evaluation), said in the cell
+        const n = isQuality(o.metric) ? examplesOf(p) : Infinity;
+        const sub = Number.isFinite(n) ? `<br><span class="tag" title="${esc(p.fidelity ?? '')}">subset: ${esc(n)} examples</span>` : '';
+        return `<td class="num" title="${esc(String(v))}">${esc(Number.isFinite(v) ? sig4(v * units[i].factor) : '–')}${ci}${sub}</td>`;
       }),
       ...rescored.map(({ col, unit }) => {
         const v = p.metrics[col];

@@ -108,3 +108,21 @@ test('sensitivity of accuracy with rungs: only the points measured on the most e
   const plain = sensitivitySection(r, pts.filter((p) => p.fidelity === full));
   assert.ok(!plain.includes('left out') && !plain.includes('fewer points'), 'no rung note without subset rows');
 });
+
+test('front points whose accuracy is a subset estimate (the run stopped before their full evaluation) are marked in the front table and noted', async () => {
+  const { frontTable, notesSection } = await import('../reports/sections.ts');
+  const { syntheticRun } = await import('./fixtures/synthetic-run.ts');
+  const at = (id: number, tokenKeep: number, accuracy: number, lo: number, hi: number, latency_s: number, fidelity: string): PointRow => ({
+    id, params: { 'algo.tokenKeep': tokenKeep }, metrics: { accuracy, accuracy_ci_low: lo, accuracy_ci_high: hi, latency_s }, feasible: true, pareto: true, status: 'ok', error: '', fidelity,
+  });
+  // #0 evaluated on the full set; #1 stopped at the 32-example rung with 32/32 (Wilson 95% CI 89.28% … 100%)
+  const pts = [at(0, 0.6, 0.9766, 0.9334, 0.9920, 1.5e-4, 'analytical+accuracy'), at(1, 0.2, 1, 0.8928, 1, 8.4e-5, 'analytical+accuracy:subset(n=32)')];
+  const r = { ...syntheticRun().run, parameters: ['algo.tokenKeep'], metrics: ['accuracy', 'accuracy_ci_low', 'accuracy_ci_high', 'latency_s'], objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }], constraints: [], notes: [], highlights: [] } as unknown as RunJson;
+  const html = frontTable(r, pts.map((p) => ({ rep: p, others: [] })), ['algo.tokenKeep'], new Map());
+  const cells = [...html.matchAll(/<tr data-id="(\d+)">(.*?)<\/tr>/gs)].map((m) => [m[1], /subset: (\d+) examples/.exec(m[2])?.[1]]);
+  assert.deepEqual(cells, [['0', undefined], ['1', '32']], 'only the subset row is marked, with its examples');
+  const notes = notesSection(r, pts).replace(/<[^>]+>/g, ' ');
+  assert.match(notes, /1 of the 2 front points has accuracy from an accuracy subset rung only \(32 examples, e\.g\. #1: 100 % \[89\.28 %, 100 %\]\), not the full evaluation: the run stopped before evaluating it on the full set/, `note: ${notes}`);
+  const full = [pts[0]];
+  assert.ok(!notesSection(r, full).includes('subset rung only'), 'no note when every front point has the full evaluation');
+});
