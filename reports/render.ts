@@ -140,7 +140,7 @@ async function highlightsPart(c: ReportContext): Promise<Part> {
   const section =
     `<section id="highlights"><h2>Highlighted points: latency, energy and area breakdowns</h2>` +
     `<p class="muted">Knee and per-objective best points chosen by the runner.${breakdownModelNote(run)}</p>` +
-    highlightTable(run, varying) +
+    highlightTable(run, varying, c.points) +
     highlightWhy(run) +
     (hl.html ? `<div class="grid">${hl.html}</div>` + breakdownTables(run) : '<p class="muted">No breakdowns recorded.</p>') +
     '</section>';

@@ -9,6 +9,8 @@ import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, s
 import { frontTable, wbr } from './sections.ts';
 import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns } from './front-groups.ts';
 import { kvRow, table, td, tdNum } from './page.ts';
+import { examplesOf } from './rung-notes.ts';
+import { isQuality } from './spec-base.ts';
 
 const esc = escapeHtml;
 
@@ -111,15 +113,19 @@ export function frontSection(run: RunJson, points: PointRow[], varying: string[]
   );
 }
 
-export function highlightTable(run: RunJson, varying: string[]): string {
+export function highlightTable(run: RunJson, varying: string[], points: PointRow[] = []): string {
   const hs = run.highlights ?? [];
+  // examples behind a highlighted point's accuracy when it is a subset rung's estimate (its row in points.csv)
+  const subsetN = new Map(points.filter((p) => Number.isFinite(examplesOf(p))).map((p) => [p.id, examplesOf(p)]));
+  const mark = (h: Highlight, m: string): string =>
+    isQuality(m) && subsetN.has(h.id) ? `<br><span class="tag">subset: ${esc(subsetN.get(h.id))} examples</span>` : '';
   const metrics = run.metrics.filter((m) => !/_ci_(low|high)$/.test(m) && hs.some((h) => typeof h.metrics?.[m] === 'number'));
   const units = metrics.map((m) => unitFor(m, hs.map((h) => h.metrics[m])));
   const head = ['point', ...varying.map((k) => `<span title="${esc(k)}">${wbr(esc(shortParam(k)))}</span>`), ...metrics.map((m, i) => `<span title="${esc(m)}">${esc(metricTitle(m, units[i].unit))}</span>`)];
   const rows = hs.map((h) => [
     `<td><span class="tag">${esc(h.label)}</span> <span class="muted">#${esc(h.id)}</span></td>`,
     ...varying.map((k) => paramCell(h.params ?? {}, k)),
-    ...metrics.map((m, i) => (Number.isFinite(h.metrics[m]) ? `<td class="num" title="${esc(String(h.metrics[m]))}">${esc(sig4(h.metrics[m] * units[i].factor))}</td>` : '<td class="muted">–</td>')),
+    ...metrics.map((m, i) => (Number.isFinite(h.metrics[m]) ? `<td class="num" title="${esc(String(h.metrics[m]))}">${esc(sig4(h.metrics[m] * units[i].factor))}${mark(h, m)}</td>` : '<td class="muted">–</td>')),
   ]);
   return table(head, rows, 'class="highlights"');
 }

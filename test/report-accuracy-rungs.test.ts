@@ -126,3 +126,13 @@ test('front points whose accuracy is a subset estimate (the run stopped before t
   const full = [pts[0]];
   assert.ok(!notesSection(r, full).includes('subset rung only'), 'no note when every front point has the full evaluation');
 });
+
+test('the highlighted points table tags an accuracy that is a subset estimate', async () => {
+  const { highlightTable } = await import('../reports/run-sections.ts');
+  const row = (id: number, fidelity: string): PointRow => ({ id, params: { 'algo.tokenKeep': 0.2 }, metrics: { accuracy: id ? 1 : 0.97, latency_s: 8e-5 }, feasible: true, pareto: true, status: 'ok', error: '', fidelity });
+  const pts = [row(0, 'analytical+accuracy'), row(1, 'analytical+accuracy:subset(n=32)')];
+  const r = { metrics: ['accuracy', 'latency_s'], highlights: pts.map((p) => ({ id: p.id, label: `h${p.id}`, params: p.params, metrics: p.metrics })) } as unknown as RunJson;
+  const rows = highlightTable(r, [], pts).split('<tr>').slice(2);
+  assert.deepEqual(rows.map((x) => /subset: (\d+) examples/.exec(x)?.[1]), [undefined, '32'], 'only #1 (32/32 on the subset rung) is tagged');
+  assert.equal((rows[1].match(/subset:/g) ?? []).length, 1, 'the tag is on the accuracy cell only');
+});
