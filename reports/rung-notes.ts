@@ -78,3 +78,14 @@ export function subsetFrontNote(points: PointRow[]): string | undefined {
     `the run stopped before evaluating ${sub.length === 1 ? 'it' : 'them'} on the full set, so ${sub.length === 1 ? 'its' : 'their'} place on the front rests on a noisier estimate (marked "subset" in the front table); run the command again to continue.`
   );
 }
+
+/** A chart caption's sentence when some drawn rows have a quality metric among `metrics` from a subset rung, else ''. */
+export function subsetCaption(rows: PointRow[], metrics: string[]): string {
+  const m = metrics.find((x) => x === 'accuracy' || x === 'perplexity');
+  if (!m) return '';
+  const sub = rows.filter((p) => p.status === 'ok' && Number.isFinite(p.metrics[m]) && subsetOf(p) !== undefined);
+  if (sub.length === 0) return '';
+  const ns = [...new Set(sub.map((p) => subsetOf(p)!))].sort((a, b) => a - b);
+  const onFront = sub.filter((p) => p.pareto).length;
+  return ` The ${m} of ${sub.length} point${sub.length === 1 ? '' : 's'}${onFront ? ` (${onFront} on the front)` : ''} is an accuracy subset rung's estimate on ${ns.join(' or ')} examples (fidelity "…:subset(n=…)" in points.csv), the others' the full evaluation.`;
+}

@@ -2,6 +2,7 @@
 import type { Objective, PointRow, RunJson } from '../core/results.ts';
 import { fmtNum, metricLabel, metricTitle } from './format.ts';
 import { primaryModelSuffix, rescoreNote, rescorePlan } from './fidelity-label.ts';
+import { subsetCaption } from './rung-notes.ts';
 import { axisFor, parseConstraintText, vlAxis, vlScale, type Axis } from './axes.ts';
 import {
   CLASS_COLORS,
@@ -149,6 +150,7 @@ function paretoCaption(run: RunJson, pair: PairAxes, n: { ok: number; missing: n
     (has.line ? ' Dashed step line: non-dominated feasible points of this pair.' : '') +
     (has.ci ? ' Vertical/horizontal red bars: 95% CI (Wilson for accuracy, bootstrap for perplexity) of the front points\' measured ' + [ax, ay].filter((a) => isQuality(a.metric)).map((a) => a.metric).join('/') + '.' : '') +
     (has.knee ? ' Black ring: the knee.' : '') +
+    subsetCaption(n.rows, [ox.metric, oy.metric]) +
     (has.bounds ? ' Dark red dashed line: constraint limit.' : '') +
     (scales.length ? ` ${scales.join('; ')}.` : '')
   );

@@ -136,3 +136,13 @@ test('the highlighted points table tags an accuracy that is a subset estimate', 
   assert.deepEqual(rows.map((x) => /subset: (\d+) examples/.exec(x)?.[1]), [undefined, '32'], 'only #1 (32/32 on the subset rung) is tagged');
   assert.equal((rows[1].match(/subset:/g) ?? []).length, 1, 'the tag is on the accuracy cell only');
 });
+
+test('a Pareto scatter of accuracy says how many of its points are subset estimates', async () => {
+  const { paretoChart } = await import('../reports/specs.ts');
+  const at = (id: number, accuracy: number, latency_s: number, fidelity: string, pareto: boolean): PointRow => ({ id, params: { 'algo.tokenKeep': 1 }, metrics: { accuracy, latency_s }, feasible: true, pareto, status: 'ok', error: '', fidelity });
+  const pts = [at(0, 0.97, 2e-4, 'analytical+accuracy', true), at(1, 1, 1e-4, 'analytical+accuracy:subset(n=32)', true), at(2, 0.9, 3e-4, 'analytical+accuracy:subset(n=32)', false)];
+  const r = { ...run, objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }], constraints: [] } as unknown as RunJson;
+  const cap = (p: PointRow[]) => paretoChart(r, p, { metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }, { interactive: false } as never).caption;
+  assert.match(cap(pts), /The accuracy of 2 points \(1 on the front\) is an accuracy subset rung's estimate on 32 examples/, `caption: ${cap(pts)}`);
+  assert.ok(!cap([pts[0]]).includes('subset'), 'no sentence when every point has the full evaluation');
+});
