@@ -51,7 +51,7 @@ function othersNote(g: FrontGroup, varying: string[]): string {
   const ids = g.others.slice(0, 8).map((p) => `#${p.id}`).join(', ') + (g.others.length > 8 ? ', …' : '');
   const diff = differingParams(g, varying).map((d) => `${shortParam(d.param)} ${d.values.map((v) => (Number.isFinite(Number(v)) && v !== '' ? fmtNum(Number(v)) : v)).join(', ')}`);
   const n = g.others.length;
-  return `<br><span class="muted" title="${esc(g.others.map((p) => p.id).join(', '))}">${esc(`and ${n} other${n === 1 ? '' : 's'} with identical values (${ids}${diff.length ? `; ${diff.join('; ')}` : ''})`)}</span>`;
+  return `<br><span class="muted" style="display:inline-block;min-width:12em;max-width:16em;text-align:left" title="${esc(g.others.map((p) => p.id).join(', '))}">${esc(`and ${n} other${n === 1 ? '' : 's'} with identical values (${ids}${diff.length ? `; ${diff.join('; ')}` : ''})`)}</span>`;
 }
 
 /** The front table: short parameter names, objectives in engineering units, reproduce command per row (one row per distinct outcome: `frontGroups`). */

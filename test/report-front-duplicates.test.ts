@@ -38,6 +38,8 @@ test('front points with identical outcomes: counted as distinct outcomes in the 
   assert.deepEqual(rows, [1, 3], 'one row per outcome, the highlighted point shown');
   assert.match(text(html), /1 knee and 2 others with identical values \(#0, #2; lsbThreshold 0\.05, 0\.1, 0\.2\)/, `row names the others: ${text(html)}`);
   assert.match(text(html), /pareto\.csv lists every one/, 'caption says the CSV is complete');
+  // the note wraps inside the id column rather than widening it to the note's length (one line of ~60 characters)
+  assert.match(html, /<span class="muted" style="[^"]*max-width:16em[^"]*"[^>]*>and 2 others/, 'others note is width-bounded');
 });
 
 test('a front without repeated outcomes reads as before', () => {
