@@ -6,6 +6,7 @@
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { fmtNum } from './format.ts';
+import { examplesOf } from './rung-notes.ts';
 
 export interface BoundHit {
   param: string;
@@ -44,7 +45,10 @@ export function boundHits(run: Pick<RunJson, 'parameters'>, points: PointRow[]):
 /**
  * Whether the bound value is at least as good as every other value of its knob on every objective,
  * at each setting of the other parameters that the points hold with both; and the objectives that do
- * not change with the knob there. Undefined when no such setting is held (e.g. a random sample).
+ * not change with the knob there. Undefined when no such setting is held (e.g. a random sample),
+ * or when an accuracy (or perplexity) comparison would set a subset rung's estimate against a row
+ * measured on other examples (e.g. 32/32 = 100% against a full evaluation's 97%: not a measured
+ * "at least as good").
  */
 export function neverWorse(h: BoundHit, run: Pick<RunJson, 'parameters' | 'objectives'>, points: PointRow[]): { flat: string[] } | undefined {
   const others = run.parameters.filter((k) => k !== h.param);
@@ -66,8 +70,10 @@ export function neverWorse(h: BoundHit, run: Pick<RunJson, 'parameters' | 'objec
     compared++;
     for (const o of run.objectives) {
       const sign = o.goal === 'max' ? -1 : 1;
+      const quality = o.metric === 'accuracy' || o.metric === 'perplexity';
       for (const a of at) {
         for (const r of rest) {
+          if (quality && examplesOf(a) !== examplesOf(r)) return undefined;
           const va = a.metrics[o.metric];
           const vr = r.metrics[o.metric];
           if (!Number.isFinite(va) || !Number.isFinite(vr)) return undefined;

@@ -146,3 +146,19 @@ test('a Pareto scatter of accuracy says how many of its points are subset estima
   assert.match(cap(pts), /The accuracy of 2 points \(1 on the front\) is an accuracy subset rung's estimate on 32 examples/, `caption: ${cap(pts)}`);
   assert.ok(!cap([pts[0]]).includes('subset'), 'no sentence when every point has the full evaluation');
 });
+
+test('a bound note does not call a knob value "at least as good on every objective" from subset estimates set against full evaluations', async () => {
+  const { boundNotes } = await import('../reports/bounds.ts');
+  const at = (id: number, tokenKeep: number, headKeep: number, accuracy: number, latency_s: number, fidelity: string): PointRow => ({
+    id, params: { 'algo.tokenKeep': tokenKeep, 'algo.headKeep': headKeep }, metrics: { accuracy, latency_s }, feasible: true, pareto: tokenKeep === 0.2, status: 'ok', error: '', fidelity,
+  });
+  const full = 'analytical+accuracy';
+  const sub = 'analytical+accuracy:subset(n=32)';
+  // tokenKeep 0.2 stopped at 32/32 = 100%; tokenKeep 0.6 has 97.66% and 96.88% on the full set
+  const pts = [at(0, 0.6, 1, 0.9766, 1.6e-4, full), at(1, 0.6, 0.5, 0.9688, 1.3e-4, full), at(2, 0.2, 1, 1, 8.8e-5, sub), at(3, 0.2, 0.5, 1, 8.3e-5, sub)];
+  const r = { parameters: ['algo.tokenKeep', 'algo.headKeep'], objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }] } as unknown as RunJson;
+  assert.deepEqual(boundNotes(r, pts), ['every front point has algo.tokenKeep = 0.2, the lowest value swept: the front sits on the bound of an algorithm knob (widen the range of algo.tokenKeep).']);
+  // the same numbers, all on the full set: the claim is a measured one and stays
+  const measured = pts.map((p) => ({ ...p, fidelity: full }));
+  assert.match(boundNotes(r, measured)[0], /at every setting of the other knobs it is at least as good as every other value swept on every objective/, 'full evaluations keep the claim');
+});
