@@ -162,3 +162,14 @@ test('a bound note does not call a knob value "at least as good on every objecti
   const measured = pts.map((p) => ({ ...p, fidelity: full }));
   assert.match(boundNotes(r, measured)[0], /at every setting of the other knobs it is at least as good as every other value swept on every objective/, 'full evaluations keep the claim');
 });
+
+test("the run's last lines say when front points kept a subset rung's accuracy", async () => {
+  const { runSummary } = await import('../dse/commands/run.ts');
+  const { syntheticRun } = await import('./fixtures/synthetic-run.ts');
+  const at = (id: number, accuracy: number, latency_s: number, fidelity: string): PointRow => ({ id, params: { 'algo.tokenKeep': 0.2 }, metrics: { accuracy, latency_s }, feasible: true, pareto: true, status: 'ok', error: '', fidelity });
+  const rows = [at(0, 0.9766, 1.5e-4, 'analytical+accuracy'), at(1, 1, 8.4e-5, 'analytical+accuracy:subset(n=32)')];
+  const r = { ...syntheticRun().run, objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }], counts: { total: 2, ok: 2, failed: 0, feasible: 2, pareto: 2 }, notes: [], wallSeconds: 1 } as unknown as RunJson;
+  const out = runSummary({ dir: 'results/x', run: r, rows });
+  assert.match(out, /\nnote: 1 of the 2 front points has accuracy from an accuracy subset rung only \(32 examples, e\.g\. #1: 100 %\), not the full evaluation/, `summary: ${out}`);
+  assert.ok(!runSummary({ dir: 'results/x', run: r, rows: [rows[0]] }).includes('subset'), 'no note without subset front points');
+});

@@ -14,6 +14,7 @@ import { runSpace, type RunSummary } from '../run.ts';
 import { DEFAULT_MAX_POINTS } from '../space-checks.ts';
 import { exitCodeFor, stopText, type StopReason } from '../stop.ts';
 import { distinctNote, distinctOutcomes } from '../../reports/front-groups.ts';
+import { subsetFrontNote } from '../../reports/rung-notes.ts';
 
 /**
  * The report step of `run`, from the points the runner kept for it (the front and a sample: a
@@ -45,10 +46,13 @@ export function runSummary(r: RunSummary): string {
   // the runner keeps every front point in `rows`: how many distinct outcomes they hold (points with identical objective values count once)
   const front = r.rows.filter((p) => p.pareto);
   const distinct = front.length === c.pareto ? distinctNote(c.pareto, distinctOutcomes(r.run, front)) : '';
+  // front points left at an accuracy subset rung (a run stopped during the refinement)
+  const subset = subsetFrontNote(r.rows);
   return (
     `${r.run.name}: ${c.total} points (${c.ok} ok, ${c.failed} failed, ${c.feasible} feasible), ${c.pareto} on the Pareto front${distinct}` +
     ` in ${r.run.wallSeconds.toFixed(1)} s — ${stopText(r.run.stopReason as StopReason | undefined, r.run.stopDetail)}\n` +
     (r.run.notes ?? []).map((n) => `${n}\n`).join('') +
+    (subset ? `note: ${subset}\n` : '') +
     (r.written === false ? '' : `wrote ${files.map((f) => path.join(r.dir, f)).join(', ')}\n`)
   );
 }
