@@ -173,3 +173,15 @@ test("the run's last lines say when front points kept a subset rung's accuracy",
   assert.match(out, /\nnote: 1 of the 2 front points has accuracy from an accuracy subset rung only \(32 examples, e\.g\. #1: 100 %\), not the full evaluation/, `summary: ${out}`);
   assert.ok(!runSummary({ dir: 'results/x', run: r, rows: [rows[0]] }).includes('subset'), 'no note without subset front points');
 });
+
+test('sensitivity of accuracy when every point stopped at one subset rung: computed over all of them, and said under the table', async () => {
+  const { sensitivitySection } = await import('../reports/sections.ts');
+  const cell = (id: number, b: number, accuracy: number): PointRow => ({ id, params: { b }, metrics: { accuracy, latency_s: b * 1e-4 }, feasible: true, pareto: false, status: 'ok', error: '', fidelity: 'analytical+accuracy:subset(n=32)' });
+  // b = 1 | 2: 30/32 and 32/32 twice each; η² = 1 (no spread within a value)
+  const pts = [cell(0, 1, 0.9375), cell(1, 1, 0.9375), cell(2, 2, 1), cell(3, 2, 1)];
+  const r = { parameters: ['b'], metrics: ['accuracy', 'latency_s'], objectives: [{ metric: 'accuracy', goal: 'max' }], constraints: [], driver: 'grid', stopReason: 'completed', counts: { ok: 4, failed: 0 } } as unknown as RunJson;
+  const text = sensitivitySection(r, pts).replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
+  assert.match(text, /1 b 100\.0% 93\.75 % at 1 100 % at 2/, `all four points, η² of the grid: ${text}`);
+  assert.match(text, /accuracy: every point's is a subset estimate on 32 examples \(no point of this run has the full evaluation\)\./, `note: ${text}`);
+  assert.ok(!text.includes('fewer points'), 'nothing left out');
+});
