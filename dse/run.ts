@@ -290,7 +290,7 @@ async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoi
   const { parsed, ctx, seed } = prepared;
   const space = parsed.space;
   const objectives = parsed.objectives;
-  const found = await search({
+  let found = await search({
     parsed,
     executor,
     seed,
@@ -304,7 +304,8 @@ async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoi
   interrupts.searchDone();
   if (found.error) return { found };
   try {
-    await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log, progress: opts.progress ?? 'auto' });
+    const refined = await refine({ rows, objectives, ctx, driverName: space.search.driver, executor, interrupts, log, progress: opts.progress ?? 'auto' });
+    if (refined?.cutShort && !found.stopReason) found = rungsCutShort(found, rows, opts.timeLimit ?? space.search.timeLimit);
     await rescore({ rows, objectives, ctx, executor, interrupts });
     // a rerun into the same folder continues without --resume too: it says what came from the journal
     const label = opts.resume || opts.reuse?.length ? 'resume' : executor.journalRecords > 0 ? 'continuing' : undefined;
@@ -314,6 +315,16 @@ async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoi
     return { found, lateError: e };
   }
   return { found };
+}
+
+/**
+ * The search completed but its time limit stopped the accuracy rungs: the run says so ("stopped:
+ * time-limit") instead of "completed", with the points left at a subset rung.
+ */
+function rungsCutShort(found: SearchOutput, rows: EvaluatedPoint[], timeLimit: number | undefined): SearchOutput {
+  const subset = rows.filter((r) => r.status === 'ok' && /:subset\(n=\d+\)/.test(r.fidelity)).length;
+  const limit = timeLimit !== undefined && Number.isFinite(timeLimit) ? `${timeLimit} s` : 'the time limit';
+  return { ...found, stopReason: 'time-limit', stopDetail: `${limit} reached during the accuracy rungs: ${subset} points keep a subset estimate; the same command again continues them` };
 }
 
 /** Adds the rows to the sink in the search's batches (`batchEnds`: the row count after each batch). */

@@ -26,8 +26,15 @@ export interface RefineInput {
   progress?: ProgressMode;
 }
 
-/** Accuracy rungs; returns the evaluations per rung (undefined when the run has one rung). */
-export async function refine(input: RefineInput): Promise<number[] | undefined> {
+/** What the accuracy rungs did: evaluations per rung, and whether the time limit stopped them. */
+export interface RefineOutcome {
+  counts: number[];
+  /** An evaluation was asked for and not run (the run's deadline passed, or it was aborted): promotions are left. */
+  cutShort: boolean;
+}
+
+/** Accuracy rungs (undefined when the run has one rung). */
+export async function refine(input: RefineInput): Promise<RefineOutcome | undefined> {
   const { rows, objectives, ctx, executor, interrupts } = input;
   const rungs = accuracyRungs(ctx.accuracy, input.driverName);
   if (!rungs || interrupts.stop) return undefined;
@@ -36,6 +43,7 @@ export async function refine(input: RefineInput): Promise<number[] | undefined> 
   // points cost no model run, and evaluating them together keeps the configuration on one worker.
   const configs: Set<string>[] = [new Set(rows.map((r) => algoKey(r.params)))];
   const doneAt: Set<number>[] = [];
+  let cutShort = false;
   const evaluateRung = async (cand: { id: number; params: Params }[], rctx: EvalContext) => {
     const n = rctx.accuracy?.maxExamples;
     const k = Math.max(1, rungs.indexOf(n));
@@ -49,7 +57,9 @@ export async function refine(input: RefineInput): Promise<number[] | undefined> 
     cfg.forEach((c) => configs[k].add(c));
     const pr = createProgress(input.progress ?? 'none', pts.length, `${ctx.accuracy?.model ?? 'accuracy'} rung ${k + 1}/${rungs.length} (${n ?? 'all'} examples, ${cfg.size} new configuration${cfg.size === 1 ? '' : 's'})`);
     try {
-      return await executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }, (d) => pr.update(d));
+      const res = await executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }, (d) => pr.update(d));
+      if (res.length < pts.length) cutShort = true;
+      return res;
     } finally {
       pr.stop();
     }
@@ -57,7 +67,7 @@ export async function refine(input: RefineInput): Promise<number[] | undefined> 
   const lanes = { lanes: executor.usePool ? executor.jobs : 1, group: algoKey, constraints: ctx.constraints };
   const counts = await refineAccuracy(rows, objectives, ctx, rungs, evaluateRung, () => executor.isAborted, lanes);
   input.log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations, ${counts.map((_, k) => configs[k]?.size ?? 0).join(' → ')} algorithm configurations`);
-  return counts;
+  return { counts, cutShort };
 }
 
 /** The algorithm part of a point's parameters (what the accuracy engine sees). */
