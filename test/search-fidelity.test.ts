@@ -255,6 +255,7 @@ test('accuracy rungs cut short by the time limit say so: refine reports cutShort
   const row = (id: number, acc: number, lat: number): EvaluatedPoint => ({ id, params: { 'algo.tokenKeep': id / 10 }, metrics: { latency_s: lat, accuracy: acc, accuracy_ci_low: acc - 0.05, accuracy_ci_high: acc + 0.05 }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' });
   const ctx = { fidelity: 'analytical', accuracy: { model: 'spam-bert', maxExamples: 64, subsetExamples: 32 }, constraints: [] } as unknown as EvalContext;
   const objectives = [{ metric: 'latency_s', goal: 'min' as const }, { metric: 'accuracy', goal: 'max' as const }];
+  const logs: string[] = [];
   const input = (evaluate: (pts: { id: number }[]) => EvaluatedPoint[]) => ({
     rows: [row(1, 0.9, 2), row(2, 0.8, 1)],
     objectives,
@@ -262,13 +263,15 @@ test('accuracy rungs cut short by the time limit say so: refine reports cutShort
     driverName: 'grid',
     executor: { usePool: false, jobs: 1, isAborted: false, evaluate: async (pts: { id: number }[]) => evaluate(pts) } as never,
     interrupts: { stop: false } as never,
-    log: () => {},
+    log: (s: string) => void logs.push(s),
   });
   // the deadline passed: the executor runs nothing
   const cut = await refine(input(() => []));
   assert.deepEqual(cut, { counts: [2, 0], cutShort: true });
+  assert.equal(logs.pop(), 'accuracy rungs 32 → 64 examples: 2 → 0 evaluations, 2 → 0 algorithm configurations', 'no configuration ran at 64 examples');
   // every promotion ran
   const done = await refine(input((pts) => pts.map((p) => row(p.id, 0.85, p.id))));
   assert.equal(done?.cutShort, false, 'no evaluation was left out');
   assert.deepEqual(done?.counts, [2, 2]);
+  assert.equal(logs.pop(), 'accuracy rungs 32 → 64 examples: 2 → 2 evaluations, 2 → 2 algorithm configurations');
 });

@@ -53,12 +53,14 @@ export async function refine(input: RefineInput): Promise<RefineOutcome | undefi
     const ids = new Set(pts.map((p) => p.id));
     for (const p of cand) if (!ids.has(p.id)) pts.push(p);
     pts.forEach((p) => done.add(p.id));
+    // the label's new configurations: those no earlier call of this rung ran the model for
     (configs[k] ??= new Set()).forEach((c) => cfg.delete(c));
-    cfg.forEach((c) => configs[k].add(c));
     const pr = createProgress(input.progress ?? 'none', pts.length, `${ctx.accuracy?.model ?? 'accuracy'} rung ${k + 1}/${rungs.length} (${n ?? 'all'} examples, ${cfg.size} new configuration${cfg.size === 1 ? '' : 's'})`);
     try {
       const res = await executor.evaluate(pts, { fidelity: primaryFidelity(rctx), ctx: rctx }, (d) => pr.update(d));
       if (res.length < pts.length) cutShort = true;
+      // the log's count: configurations the model ran for (not those a time limit left out)
+      for (const p of res) configs[k].add(algoKey(p.params));
       return res;
     } finally {
       pr.stop();
