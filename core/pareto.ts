@@ -27,6 +27,16 @@ export function dominates(a: number[], b: number[]): boolean {
 }
 
 /**
+ * The index of a point of `front` that dominates v, or -1. `hint` (the last dominator found) is
+ * tried first: neighbouring points of a sweep tend to be dominated by the same point.
+ */
+export function dominatorOf(front: number[][], v: number[], hint: number): number {
+  if (hint < front.length && dominates(front[hint], v)) return hint;
+  for (let i = 0; i < front.length; i++) if (dominates(front[i], v)) return i;
+  return -1;
+}
+
+/**
  * Constraint-domination (Deb 2000): a feasible point beats an infeasible one; two infeasible
  * points compare by total violation; two feasible points by Pareto dominance.
  */

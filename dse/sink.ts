@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openAtomic } from '../core/atomic.ts';
-import { dominates, hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
+import { dominatorOf, hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { PointRow } from '../core/results.ts';
 import type { Objective } from './driver.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
@@ -123,15 +123,9 @@ export class RunSink {
    * tried first: neighbouring points of a sweep tend to be dominated by the same point.
    */
   private dominatedByFront(v: number[]): boolean {
-    const f = this.frontVecs;
-    if (this.hint < f.length && dominates(f[this.hint], v)) return true;
-    for (let i = 0; i < f.length; i++) {
-      if (dominates(f[i], v)) {
-        this.hint = i;
-        return true;
-      }
-    }
-    return false;
+    const i = dominatorOf(this.frontVecs, v, this.hint);
+    if (i >= 0) this.hint = i;
+    return i >= 0;
   }
 
   /** Every metric of the batch's first ok row is a column (rows are written as they come). */

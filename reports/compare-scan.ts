@@ -6,7 +6,7 @@
  * are chosen from (reports/axes.ts axisFor: the median magnitude's unit, the range of the finite
  * values and whether any is ≤ 0). A 10⁷-point run costs its front, nothing per row.
  */
-import { dominates, paretoMask, toMinVector } from '../core/pareto.ts';
+import { dominatorOf, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { Objective, PointRow, RunJson } from '../core/results.ts';
 import { metricTitle, displayUnit } from './format.ts';
 import { scaleOverride, type Axis } from './axes.ts';
@@ -134,16 +134,11 @@ export class CompareScan {
     if (this.pending.length >= MERGE_EVERY) this.merge();
   }
 
+  /** Some point of the front dominates v (the last dominator tried first). */
   private dominated(v: number[]): boolean {
-    const f = this.frontVecs;
-    if (this.hint < f.length && dominates(f[this.hint], v)) return true;
-    for (let i = 0; i < f.length; i++) {
-      if (dominates(f[i], v)) {
-        this.hint = i;
-        return true;
-      }
-    }
-    return false;
+    const i = dominatorOf(this.frontVecs, v, this.hint);
+    if (i >= 0) this.hint = i;
+    return i >= 0;
   }
 
   /** The non-dominated points of the front and the candidates (the front stays in file order). */
