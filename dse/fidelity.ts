@@ -11,7 +11,7 @@
  */
 import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
-import { violation, type Constraint } from './params.ts';
+import { couldHold, type Constraint } from './params.ts';
 import { dominates } from '../core/pareto.ts';
 import { driverInfo } from './drivers/index.ts';
 import { BATCH, DEFAULT_EXAMPLES, GEN_TOKENS, lmPromptTokens } from '../sim/nn/run-sizes.ts';
@@ -181,14 +181,7 @@ export function rungLabel(fidelity: string, n: number | undefined, last: boolean
  * is still promoted; the others as `feasible` says.
  */
 export function couldBeFeasible(p: EvaluatedPoint, constraints: Constraint[]): boolean {
-  if (p.status !== 'ok') return false;
-  return constraints.every((c) => {
-    const lo = p.metrics[`${c.metric}_ci_low`];
-    const hi = p.metrics[`${c.metric}_ci_high`];
-    const v = p.metrics[c.metric];
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return violation(c, v) === 0;
-    return violation(c, Math.min(v, lo)) === 0 || violation(c, Math.max(v, hi)) === 0;
-  });
+  return p.status === 'ok' && constraints.every((c) => couldHold(c, p.metrics));
 }
 
 export type Evaluate = (points: { id: number; params: Params }[], ctx: EvalContext) => Promise<EvaluatedPoint[]>;

@@ -51,6 +51,18 @@ export function parseConstraint(text: string): Constraint | string {
   return { text, metric: m[1], op: m[2] as Constraint['op'], bound: Number(m[3]) };
 }
 
+/**
+ * Whether a constraint can hold within its metric's 95% CI (`<metric>_ci_low/high`, a subset's
+ * accuracy): checked at the CI's end that favours it; a metric without a CI as `violation` says.
+ */
+export function couldHold(c: Constraint, metrics: Record<string, number>): boolean {
+  const lo = metrics[`${c.metric}_ci_low`];
+  const hi = metrics[`${c.metric}_ci_high`];
+  const v = metrics[c.metric];
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return violation(c, v) === 0;
+  return violation(c, Math.min(v, lo)) === 0 || violation(c, Math.max(v, hi)) === 0;
+}
+
 /** Amount by which a metric value violates a constraint, relative to |bound| (0 = satisfied; `==` compares at 6 significant digits). */
 export function violation(c: Constraint, value: number): number {
   if (!Number.isFinite(value)) return Infinity;

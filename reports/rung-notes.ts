@@ -8,9 +8,8 @@
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { parseConstraintText } from './axes.ts';
+import { couldHold, type Constraint } from '../dse/params.ts';
 import { fmtMetric } from './format.ts';
-
-const holds = (op: string, v: number, bound: number): boolean => (op === '<=' ? v <= bound : op === '<' ? v < bound : op === '>=' ? v >= bound : op === '>' ? v > bound : false);
 
 /** Examples behind a subset row (`…:subset(n=64)`), or undefined for a full evaluation. */
 const subsetOf = (p: PointRow): number | undefined => {
@@ -41,13 +40,7 @@ export function subsetFeasibilityNote(run: Pick<RunJson, 'constraints'>, points:
   if (ciCons.length === 0) return undefined;
   const open = points.filter((p) => {
     if (p.status !== 'ok' || p.feasible || subsetOf(p) === undefined) return false;
-    return cons.every((c) => {
-      const lo = p.metrics[`${c!.metric}_ci_low`];
-      const hi = p.metrics[`${c!.metric}_ci_high`];
-      const v = p.metrics[c!.metric];
-      if (!Number.isFinite(lo) || !Number.isFinite(hi)) return holds(c!.op, v, c!.bound);
-      return holds(c!.op, lo, c!.bound) || holds(c!.op, hi, c!.bound);
-    });
+    return cons.every((c) => couldHold(c as Constraint, p.metrics));
   });
   if (open.length === 0) return undefined;
   const c = ciCons[0]!;
