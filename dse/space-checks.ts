@@ -274,6 +274,15 @@ function tokenPolicyIssues(space: SpaceLike, domains: ParamDomain[], keys: Set<s
   return ['algo.startTokens', 'algo.recentTokens'].flatMap((k) => noEffect(k, keys, written, why));
 }
 
+/** Objectives: no duplicates (problems go to `issues`; what a metric needs is checked with the constraints' and report axes'). */
+export function checkObjectives(space: { objectives: { metric: string }[] }, issues: Issue[]): void {
+  const seen = new Set<string>();
+  space.objectives.forEach((o, i) => {
+    if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
+    seen.add(o.metric);
+  });
+}
+
 /** Model-family, metric and applicability checks (see the module comment). `written`: the blocks as the file gives them. */
 export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: MetricUse[], written: Written): Issue[] {
   const issues: Issue[] = [];

@@ -14,7 +14,7 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
+import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
 import { fieldSchema, parameterKeys, parseConstraint, valueMessage, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, valueAt } from './space-issues.ts';
@@ -359,15 +359,6 @@ function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter
     throw new InputError(`${file}:1:1: (root): expected a mapping with name, objectives and parameters`);
   }
   return { doc, lc, raw };
-}
-
-/** Objectives: no duplicates (problems go to `issues`; what a metric needs is checked with the constraints' and report axes'). */
-function checkObjectives(space: Space, issues: Issue[]): void {
-  const seen = new Set<string>();
-  space.objectives.forEach((o, i) => {
-    if (seen.has(o.metric)) issues.push({ path: ['objectives', i, 'metric'], message: `duplicate objective "${o.metric}"` });
-    seen.add(o.metric);
-  });
 }
 
 /** The constraints that parse (the others go to `issues`). */

@@ -19,7 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
-import { decodeTask, encodeTask, QueueBackend, queueNameFor, workerIds } from '../dse/backends/queue.ts';
+import { QueueBackend, queueNameFor } from '../dse/backends/queue.ts';
+import { decodeTask, encodeTask } from '../dse/backends/queue-task.ts';
+import { workerIds } from '../dse/backends/queue-orphans.ts';
 import { checkpointIssue, traceIssue } from '../dse/backends/queue-worker.ts';
 import { modelVersion } from '../dse/model-version.ts';
 

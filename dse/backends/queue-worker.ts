@@ -33,7 +33,8 @@ import { modelVersion } from '../executor.ts';
 import { fileHash, traceOfArgs } from '../file-hash.ts';
 import type { EvalPool, PoolTask } from '../pool.ts';
 import { bundledPool } from './local.ts';
-import { decodeTask, type JobData, type JobResult } from './queue.ts';
+import type { JobData, JobResult } from './queue.ts';
+import { decodeTask } from './queue-task.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 
 export interface WorkerOptions {

@@ -54,14 +54,10 @@ export type JobResult = ({ ok: true; value: unknown } | { ok: false; error: stri
   a: number;
 };
 
-export { decodeTask, encodeTask } from './queue-task.ts';
-
 /** The queue of a run: its name and a hash of its results folder (two folders never share a queue). */
 export function queueNameFor(runName: string, dir: string): string {
   return `${runName}.${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 8)}`;
 }
-
-export { workerIds } from './queue-orphans.ts';
 
 interface Pending {
   data: JobData;
