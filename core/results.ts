@@ -109,6 +109,9 @@ export const RunJsonSchema = z.looseObject({
   /**
    * Sensitivity of each objective over every successfully evaluated point (reports/sensitivity.ts
    * SensitivityAccumulator); `binned`: parameters with more than 12 values, left to the report's sample.
+   * Accuracy or perplexity with accuracy rungs: over the rows measured on the most examples (`n`),
+   * as the report's table; `left`: the rows with an estimate on fewer examples, left out;
+   * `examples`: the kept rows' examples when they are a subset rung's.
    */
   sensitivity: z
     .object({
@@ -118,6 +121,8 @@ export const RunJsonSchema = z.looseObject({
           log: z.boolean(),
           n: z.number(),
           effects: z.array(z.object({ param: z.string(), share: z.number(), lo: z.number(), hi: z.number(), loAt: z.string(), hiAt: z.string(), groups: z.number().optional() })),
+          left: z.number().optional(),
+          examples: z.number().optional(),
         }),
       ),
       binned: z.array(z.string()),

@@ -160,8 +160,12 @@ function sensitivityBlock(m: string, t: SensTable): string {
 function sensitivityTable(run: RunJson, points: PointRow[], metric: string, design: SensitivityDesign): SensTable {
   const m = isQuality(metric) ? bestMeasured(points, metric) : undefined;
   if (!m || m.left === 0) {
-    const note = m && Number.isFinite(m.n) ? `${metricTitle(metric, '')}: every point's is a subset estimate on ${m.n} examples (no point of this run has the full evaluation).` : undefined;
-    return { s: sensitivityOf(run, points, metric, design), design, note };
+    const whole = design === 'correlated' ? undefined : run.sensitivity?.metrics.find((x) => x.metric === metric);
+    const note = whole?.left
+      ? `${metricTitle(metric, '')}: from the ${whole.n} points of the run measured on ${whole.examples ?? 'the full evaluation'}${whole.examples ? ' examples' : ''}; ${whole.left} with an estimate on fewer examples (none among the points this report holds) are left out, so the shares are over a selection of the run's points, not its full set.`
+      : m && Number.isFinite(m.n) ? `${metricTitle(metric, '')}: every point's is a subset estimate on ${m.n} examples (no point of this run has the full evaluation).` : undefined;
+    // η² of a selection is not the grid's Sobol index nor a sample's estimate: the plain header
+    return { s: sensitivityOf(run, points, metric, design), design: whole?.left ? 'legacy' : design, note, fewer: !!whole?.left };
   }
   const on = Number.isFinite(m.n) ? `${m.n} examples (the most of this run; none has the full evaluation)` : 'the full evaluation';
   const lost = run.parameters.flatMap((k) => {
@@ -213,7 +217,9 @@ function sensitivityOf(run: RunJson, points: PointRow[], metric: string, design:
 function sensitivityBasis(run: RunJson, points: PointRow[], design: SensitivityDesign): string {
   const ok = points.filter((p) => p.status === 'ok').length;
   if (design === 'correlated') return `Computed from the ${ok.toLocaleString('en-US')} successfully evaluated points this report holds.`;
-  const n = run.sensitivity?.metrics[0]?.n;
+  // every row of the first metric's, also those an accuracy table left out (theirs is said under it)
+  const first = run.sensitivity?.metrics[0];
+  const n = first && first.n + (first.left ?? 0);
   if (n === undefined) return `Computed from the ${ok.toLocaleString('en-US')} successfully evaluated points this report holds.`;
   const binned = run.sensitivity?.binned ?? [];
   return (

@@ -13,6 +13,8 @@
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { spansDecade } from './axes.ts';
+import { examplesOf, mostExamples } from './rung-notes.ts';
+import { isQuality } from './spec-base.ts';
 
 export interface Effect {
   param: string;
@@ -37,6 +39,10 @@ export interface Sensitivity {
   log: boolean;
   n: number;
   effects: Effect[];
+  /** Accuracy or perplexity with accuracy rungs: rows left out for an estimate on fewer examples than the `n` kept (rung-notes.ts mostExamples). */
+  left?: number;
+  /** The examples behind the kept rows when they are a subset rung's (no row has the full evaluation). */
+  examples?: number;
 }
 
 /** What every design's table shares (the share itself is `DESIGN_METHOD`'s). */
@@ -129,7 +135,8 @@ interface MetricAcc {
  * bins need the whole distribution.
  */
 export class SensitivityAccumulator {
-  private readonly acc: MetricAcc[];
+  /** Per objective metric, per examples behind its value (Infinity: the full evaluation; one level for a hardware metric). */
+  private readonly acc: Map<number, MetricAcc>[];
   /** Per parameter: value → index (SameValueZero, so -0 groups with 0 as String() does), or null past MAX_GROUPS. */
   private readonly index: Array<Map<unknown, number> | null>;
   private readonly at: unknown[][];
@@ -139,20 +146,34 @@ export class SensitivityAccumulator {
     private readonly parameters: string[],
     private readonly metrics: string[],
   ) {
-    const cells = parameters.length * MAX_GROUPS;
-    this.acc = metrics.map(() => ({ n: 0, shift: NaN, sum: 0, sumSq: 0, sumLog: 0, sumLogSq: 0, positive: true, lo: Infinity, hi: -Infinity, gn: new Float64Array(cells), gsum: new Float64Array(cells), glog: new Float64Array(cells) }));
+    this.acc = metrics.map(() => new Map());
     this.index = parameters.map(() => new Map());
     this.at = parameters.map(() => []);
     this.slot = new Int32Array(parameters.length);
   }
 
-  /** One successfully evaluated point. */
-  add(params: Record<string, unknown>, metrics: Record<string, unknown>): void {
+  /**
+   * One successfully evaluated point; `fidelity` (points.csv's) says on how many examples its
+   * accuracy or perplexity was measured (`…:subset(n=32)`), which decides whether it counts.
+   */
+  add(params: Record<string, unknown>, metrics: Record<string, unknown>, fidelity = ''): void {
     for (let i = 0; i < this.parameters.length; i++) this.slot[i] = this.slotOf(i, params[this.parameters[i]]);
+    const examples = examplesOf({ fidelity });
     for (let j = 0; j < this.metrics.length; j++) {
       const v = metrics[this.metrics[j]];
-      if (finite(v)) this.addValue(this.acc[j], v);
+      if (finite(v)) this.addValue(this.level(j, isQuality(this.metrics[j]) ? examples : Infinity), v);
     }
+  }
+
+  /** Metric j's sums over the rows measured on `examples`. */
+  private level(j: number, examples: number): MetricAcc {
+    let a = this.acc[j].get(examples);
+    if (!a) {
+      const cells = this.parameters.length * MAX_GROUPS;
+      a = { n: 0, shift: NaN, sum: 0, sumSq: 0, sumLog: 0, sumLogSq: 0, positive: true, lo: Infinity, hi: -Infinity, gn: new Float64Array(cells), gsum: new Float64Array(cells), glog: new Float64Array(cells) };
+      this.acc[j].set(examples, a);
+    }
+    return a;
   }
 
   /** The cell of parameter i's value (−1 once the parameter has too many values). */
@@ -193,11 +214,17 @@ export class SensitivityAccumulator {
     }
   }
 
-  /** The sensitivities (as `sensitivity` computes them on the same points), and the parameters left out. */
+  /**
+   * The sensitivities (as `sensitivity` computes them on the same points), and the parameters left
+   * out. Accuracy and perplexity with accuracy rungs: over the rows measured on the most examples,
+   * as the report's table (rung-notes.ts mostExamples), with the count of the others (`left`).
+   */
   result(): { metrics: Sensitivity[]; binned: string[] } {
     const binned = this.parameters.filter((_, i) => !this.index[i]);
-    const metrics = this.metrics.map((metric, j) => {
-      const a = this.acc[j];
+    const metrics = this.metrics.map((metric, j): Sensitivity => {
+      const counts = new Map([...this.acc[j]].map(([k, a]) => [k, a.n]));
+      const most = counts.size ? mostExamples(counts) : { n: Infinity, left: 0 };
+      const a = this.acc[j].get(most.n) ?? this.level(j, most.n);
       const log = a.positive && a.n > 0 && a.hi / a.lo > 10;
       const n = a.n;
       const mean = (log ? a.sumLog : a.sum) / Math.max(1, n);
@@ -209,7 +236,7 @@ export class SensitivityAccumulator {
         if (e) effects.push({ param, ...e });
       });
       effects.sort((x, y) => y.share - x.share || x.param.localeCompare(y.param));
-      return { metric, log, n, effects };
+      return { metric, log, n, effects, ...(most.left ? { left: most.left } : {}), ...(Number.isFinite(most.n) ? { examples: most.n } : {}) };
     });
     return { metrics, binned };
   }

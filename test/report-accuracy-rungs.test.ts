@@ -91,7 +91,7 @@ test('sensitivity of accuracy with rungs: only the points measured on the most e
   // run.json's table, accumulated over every ok row as the run does (dse/sink.ts)
   const { SensitivityAccumulator } = await import('../reports/sensitivity.ts');
   const accu = new SensitivityAccumulator(['a', 'b'], ['accuracy', 'latency_s']);
-  for (const p of pts) accu.add(p.params, p.metrics);
+  for (const p of pts) accu.add(p.params, p.metrics, p.fidelity);
   const r = { parameters: ['a', 'b'], metrics: ['accuracy', 'latency_s'], objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }], constraints: [], driver: 'grid', stopReason: 'completed', counts: { ok: 6, failed: 0 }, sensitivity: accu.result() } as unknown as RunJson;
   const html = sensitivitySection(r, pts);
   const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
@@ -104,8 +104,15 @@ test('sensitivity of accuracy with rungs: only the points measured on the most e
   // latency is the hardware model's on every row: all six points, η² of the grid
   const lat = text.slice(text.indexOf(' latency # '));
   assert.match(lat, /variance share \(Sobol first-order\) lowest mean highest mean 1 b 100\.0%/, `latency table unchanged: ${lat.slice(0, 200)}`);
+  // a report sample that drew no subset row: run.json's table (the four full rows) and its count of the others
+  const fullRows = pts.filter((p) => p.fidelity === full);
+  const sampled = sensitivitySection(r, fullRows).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/&#39;/g, "'");
+  assert.match(sampled, /accuracy # parameter variance share lowest mean highest mean 1 b 80\.0% 91 % at 1 95 % at 2 2 a 20\.0% 92 % at x 94 % at y/, `run.json's table over the full rows: ${sampled}`);
+  assert.match(sampled, /accuracy: from the 4 points of the run measured on the full evaluation; 2 with an estimate on fewer examples \(none among the points this report holds\) are left out, so the shares are over a selection of the run's points/, `note: ${sampled}`);
   // without rungs: nothing is left out, nothing is said
-  const plain = sensitivitySection(r, pts.filter((p) => p.fidelity === full));
+  const plainAcc = new SensitivityAccumulator(['a', 'b'], ['accuracy', 'latency_s']);
+  for (const p of fullRows) plainAcc.add(p.params, p.metrics, p.fidelity);
+  const plain = sensitivitySection({ ...r, sensitivity: plainAcc.result() }, fullRows);
   assert.ok(!plain.includes('left out') && !plain.includes('fewer points'), 'no rung note without subset rows');
 });
 

@@ -175,3 +175,41 @@ test('points.csv streamed back (report DIR) draws exactly the rows the sink kept
   assert.equal(whole[97].params['algo.name'], 'x,"y"\nz');
   assert.equal(whole[5].error, 'boom, "quoted"\nsecond line 5');
 });
+
+test("run.json's sensitivity of accuracy with rungs: only the rows measured on the most examples, as the report's table, and the count of the others", () => {
+  // a 2 × 3 grid; b = 3 stopped at the 32-example rung (32/32 both). The full rows are an additive
+  // 2 × 2 grid: accuracy = 0.90 | 0.94 (b = 1 | 2) + 0 | 0.02 (a = x | y); mean 0.93, total SS 0.002,
+  // b's term 4 · 0.02² = 0.0016 (80%), a's 4 · 0.01² = 0.0004 (20%); means 91% | 95% and 92% | 94%
+  const full = 'analytical+accuracy';
+  const sub = 'analytical+accuracy:subset(n=32)';
+  const cell = (id: number, a: string, b: number, accuracy: number, fidelity: string): EvaluatedPoint => ({
+    id, params: { a, b }, metrics: { accuracy, latency_s: b * 1e-4 }, status: 'ok', violation: 0, feasible: true, error: '', fidelity,
+  });
+  const pts = [cell(0, 'x', 1, 0.9, full), cell(1, 'x', 2, 0.94, full), cell(2, 'x', 3, 1, sub), cell(3, 'y', 1, 0.92, full), cell(4, 'y', 2, 0.96, full), cell(5, 'y', 3, 1, sub)];
+  const objectives: Objective[] = [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }];
+  const sink = new RunSink({ dir: tmp(), parameters: ['a', 'b'], metrics: ['accuracy', 'latency_s'], objectives });
+  sink.add(pts);
+  const res = sink.sensitivity.result();
+  sink.discard();
+  const acc = res.metrics.find((m) => m.metric === 'accuracy')!;
+  assert.equal(acc.n, 4, 'the four full evaluations');
+  assert.equal(acc.left, 2, 'the two subset estimates are counted as left out');
+  const eff = Object.fromEntries(acc.effects.map((e) => [e.param, [Number(e.share.toFixed(6)), Number(e.lo.toFixed(6)), e.loAt, Number(e.hi.toFixed(6)), e.hiAt]]));
+  assert.deepEqual(eff, { b: [0.8, 0.91, '1', 0.95, '2'], a: [0.2, 0.92, 'x', 0.94, 'y'] });
+  // latency is the hardware model's on every row: all six, nothing left out
+  const lat = res.metrics.find((m) => m.metric === 'latency_s')!;
+  assert.equal(lat.n, 6);
+  assert.equal(lat.left, undefined);
+  assert.deepEqual(lat.effects.map((e) => [e.param, Number(e.share.toFixed(6))]), [['b', 1], ['a', 0]]);
+});
+
+test("run.json's sensitivity of accuracy when every row stopped at one subset rung: all of them, none left out, and their examples", () => {
+  const cell = (id: number, b: number, accuracy: number): EvaluatedPoint => ({
+    id, params: { b }, metrics: { accuracy, latency_s: b * 1e-4 }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy:subset(n=32)',
+  });
+  const sink = new RunSink({ dir: tmp(), parameters: ['b'], metrics: ['accuracy', 'latency_s'], objectives: [{ metric: 'accuracy', goal: 'max' }] });
+  sink.add([cell(0, 1, 0.9375), cell(1, 1, 0.9375), cell(2, 2, 1), cell(3, 2, 1)]);
+  const acc = sink.sensitivity.result().metrics[0];
+  sink.discard();
+  assert.deepEqual([acc.n, acc.left, acc.examples, acc.effects[0].share], [4, undefined, 32, 1]);
+});
