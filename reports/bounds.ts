@@ -6,7 +6,7 @@
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { fmtNum } from './format.ts';
-import { examplesOf } from './rung-notes.ts';
+import { examplesOf } from '../core/rung-examples.ts';
 
 export interface BoundHit {
   param: string;

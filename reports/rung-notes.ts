@@ -10,29 +10,7 @@ import type { PointRow, RunJson } from '../core/results.ts';
 import { parseConstraintText } from './axes.ts';
 import { couldHold, type Constraint } from '../dse/params.ts';
 import { fmtMetric } from './format.ts';
-
-/** Examples behind a subset row (`…:subset(n=64)`), or undefined for a full evaluation. */
-const subsetOf = (p: Pick<PointRow, 'fidelity'>): number | undefined => {
-  const m = /:subset\(n=(\d+)\)/.exec(p.fidelity ?? '');
-  return m ? Number(m[1]) : undefined;
-};
-
-/** Examples behind a row's accuracy: n of a subset rung (`…:subset(n=64)`), Infinity for the full evaluation. */
-export const examplesOf = (p: Pick<PointRow, 'fidelity'>): number => subsetOf(p) ?? Infinity;
-
-/**
- * Which rows a mean or a variance share of accuracy (or perplexity) is computed from, given how
- * many rows were measured on how many examples (`counts`: examples → rows; Infinity is the full
- * evaluation): those on the most examples (`n`); the others are left out (`left`). `bestMeasured`
- * applies it to rows in hand; the run's sensitivity in run.json (reports/sensitivity.ts
- * SensitivityAccumulator) to rows it counts without keeping.
- */
-export function mostExamples(counts: Map<number, number>): { n: number; left: number } {
-  const n = Math.max(...counts.keys());
-  let left = 0;
-  for (const [k, c] of counts) if (k !== n) left += c;
-  return { n, left };
-}
+import { atMostExamples, subsetOf } from '../core/rung-examples.ts';
 
 /**
  * The ok rows with `metric` measured on the most examples: with accuracy rungs, a configuration not
@@ -42,10 +20,7 @@ export function mostExamples(counts: Map<number, number>): { n: number; left: nu
  */
 export function bestMeasured(points: PointRow[], metric: string): { kept: PointRow[]; left: number; n: number } {
   const ok = points.filter((p) => p.status === 'ok' && Number.isFinite(p.metrics[metric]));
-  const counts = new Map<number, number>();
-  for (const p of ok) counts.set(examplesOf(p), (counts.get(examplesOf(p)) ?? 0) + 1);
-  const { n, left } = mostExamples(counts);
-  return { kept: ok.filter((p) => examplesOf(p) === n), left, n };
+  return atMostExamples(ok);
 }
 
 /** The sentence, or undefined when no infeasible subset row could satisfy the constraints within its CI. */

@@ -6,7 +6,8 @@
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from './bounds.ts';
-import { bestMeasured, examplesOf, subsetFeasibilityNote, subsetFrontNote } from './rung-notes.ts';
+import { bestMeasured, subsetFeasibilityNote, subsetFrontNote } from './rung-notes.ts';
+import { examplesOf } from '../core/rung-examples.ts';
 import { differingParams, type FrontGroup } from './front-groups.ts';
 import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';

@@ -13,7 +13,7 @@
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { spansDecade } from './axes.ts';
-import { examplesOf, mostExamples } from './rung-notes.ts';
+import { examplesOf, mostExamples } from '../core/rung-examples.ts';
 import { isQuality } from './spec-base.ts';
 
 export interface Effect {
@@ -39,7 +39,7 @@ export interface Sensitivity {
   log: boolean;
   n: number;
   effects: Effect[];
-  /** Accuracy or perplexity with accuracy rungs: rows left out for an estimate on fewer examples than the `n` kept (rung-notes.ts mostExamples). */
+  /** Accuracy or perplexity with accuracy rungs: rows left out for an estimate on fewer examples than the `n` kept (core/rung-examples.ts mostExamples). */
   left?: number;
   /** The examples behind the kept rows when they are a subset rung's (no row has the full evaluation). */
   examples?: number;
@@ -217,7 +217,7 @@ export class SensitivityAccumulator {
   /**
    * The sensitivities (as `sensitivity` computes them on the same points), and the parameters left
    * out. Accuracy and perplexity with accuracy rungs: over the rows measured on the most examples,
-   * as the report's table (rung-notes.ts mostExamples), with the count of the others (`left`).
+   * as the report's table (core/rung-examples.ts mostExamples), with the count of the others (`left`).
    */
   result(): { metrics: Sensitivity[]; binned: string[] } {
     const binned = this.parameters.filter((_, i) => !this.index[i]);
