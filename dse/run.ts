@@ -21,7 +21,7 @@ import { defaultJobs } from './pool.ts';
 import { resolveMode, type ProgressMode } from './progress.ts';
 import { boundNotes } from '../reports/bounds.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
-import { highlight } from './steps/highlight.ts';
+import { highlight, subsetHighlightNote } from './steps/highlight.ts';
 import { Interrupts } from './steps/interrupts.ts';
 import { refine, rescore } from './steps/refine.ts';
 import { search, type SearchOutput } from './steps/search.ts';
@@ -260,7 +260,7 @@ async function steps(input: StepsInput): Promise<RunSummary> {
     if (failedAll) [stopReason, stopDetail] = ['failed', failedAll];
     const wallSeconds = (performance.now() - t0) / 1000;
     const plan = fidelityPlan(ctx.fidelity);
-    const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore)].filter((n): n is string => n !== undefined);
+    const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore), subsetHighlightNote(sink.front)].filter((n): n is string => n !== undefined);
     const options = runOptionsRecord(opts, executor.jobs);
     const evaluations = { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated };
     const record = { dir, parsed, ctx, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, options, metrics, evaluations };

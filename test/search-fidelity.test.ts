@@ -275,3 +275,29 @@ test('accuracy rungs cut short by the time limit say so: refine reports cutShort
   assert.deepEqual(done?.counts, [2, 2]);
   assert.equal(logs.pop(), 'accuracy rungs 32 → 64 examples: 2 → 2 evaluations, 2 → 2 algorithm configurations');
 });
+
+test('a run stopped during the accuracy rungs highlights front points whose accuracy is the full evaluation, and says which were passed over', async () => {
+  const { highlightPicks, subsetHighlightNote } = await import('../dse/steps/highlight.ts');
+  const full = 'analytical+accuracy';
+  const sub = 'analytical+accuracy:subset(n=32)';
+  const row = (id: number, latency_s: number, accuracy: number, fidelity: string) =>
+    ({ id, params: {}, metrics: { latency_s, accuracy }, status: 'ok' as const, violation: 0, feasible: true, error: '', fidelity });
+  // the front: #2 kept 32/32 = 100% at the 32-example rung; #0, #1, #3 have the full evaluation.
+  // Full rows normalised over themselves (latency 1 … 3 → 0 … 1, accuracy 0.98 … 0.9 → 0 … 1):
+  // #0 (1, 0.9) → (0, 1), distance 1; #1 (2, 0.97) → (0.5, 0.125), 0.515; #3 (3, 0.98) → (1, 0), 1: the knee is #1
+  const front = [row(0, 1e-4, 0.9, full), row(1, 2e-4, 0.97, full), row(2, 1.5e-4, 1, sub), row(3, 3e-4, 0.98, full)];
+  const picks = highlightPicks(front, OBJ).map((p) => [p.r.id, p.label]);
+  assert.deepEqual(picks, [[1, 'knee'], [0, 'best latency_s'], [3, 'best accuracy']]);
+  assert.equal(
+    subsetHighlightNote(front),
+    'The knee and the best point per objective are picked among the 3 front points whose accuracy is the full evaluation: 1 front point with only a subset rung\'s estimate (32 examples, e.g. #2: accuracy 100 %) is not highlighted (the run stopped before evaluating it on the full set; the same command again continues it).',
+  );
+  // every front point at the full evaluation (or every one at one subset rung): all are candidates, nothing said
+  const whole = front.map((r) => ({ ...r, fidelity: full }));
+  // #2 measured 100% on the full set: (0.25, 0) over latency 1 … 3 and accuracy 1 … 0.9, the knee
+  assert.deepEqual(highlightPicks(whole, OBJ).map((p) => [p.r.id, p.label]), [[2, 'knee, best accuracy'], [0, 'best latency_s']]);
+  assert.equal(subsetHighlightNote(whole), undefined);
+  // one front point at the full evaluation: it is every highlight, and the note names it
+  assert.match(subsetHighlightNote([front[0], front[2]])!, /^The knee and the best point per objective are the one front point whose accuracy is the full evaluation, #0: 1 front point with only a subset rung's estimate \(32 examples, e\.g\. #2: accuracy 100 %\) is not highlighted/);
+  assert.equal(subsetHighlightNote(front.map((r) => ({ ...r, fidelity: sub }))), undefined);
+});
