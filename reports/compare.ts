@@ -14,6 +14,7 @@ import { axisOfSpread, CompareScan, MetricSpread } from './compare-scan.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtDuration, fmtMetric, metricTitle } from './format.ts';
 import type { ChartDef } from './specs.ts';
+import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns, type FrontGroup } from './front-groups.ts';
 import { readRunJson, readRunPoints } from './read.ts';
 
 /**
@@ -125,8 +126,16 @@ export function compareHypervolumes(runs: NamedRun[], objectives: Objective[]): 
   });
 }
 
+/** The caption's words on runs whose front repeats outcomes ("A: 4 front points, 2 distinct outcomes …"), else ''. */
+function repeatsCaption(fronts: { label: string; front: PointRow[] }[], groups: FrontGroup[][]): string {
+  const parts = fronts.flatMap((f, i) => (groups[i].length < f.front.length ? [`${f.label}: ${f.front.length} front points, ${groups[i].length} distinct outcome${groups[i].length === 1 ? '' : 's'}`] : []));
+  return parts.length ? ` Front points of a run with identical values on these objectives (and other parameters: one the model does not read in that setting, or that does not move them) are one dot: ${parts.join('; ')} (a dot stands for every point with its values).` : '';
+}
+
 export function compareCharts(runs: NamedRun[], objectives: Objective[], fronts: { label: string; front: PointRow[] }[]): ChartDef[] {
   const out: ChartDef[] = [];
+  // each run's front grouped by identical outcomes on the common objectives (their CIs and re-scored columns too), as on a run's own page
+  const groups = fronts.map((f, i) => frontGroups(f.front, outcomeColumns({ ...runs[i].run, objectives })));
   const spread = (metric: string) => {
     const s = new MetricSpread();
     for (const r of runs) s.merge(scanOf(r, objectives).spreads.get(metric)!);
@@ -138,11 +147,11 @@ export function compareCharts(runs: NamedRun[], objectives: Objective[], fronts:
       const [ox, oy] = [objectives[i], objectives[j]];
       const ax = axisOfSpread(runs[0].run, ox.metric, spread(ox.metric));
       const ay = axisOfSpread(runs[0].run, oy.metric, spread(oy.metric));
-      const rows = fronts.flatMap((f) => f.front.map((p) => ({ run: f.label, id: p.id, x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor })));
+      const rows = fronts.flatMap((f, k) => groups[k].map(({ rep: p, others }) => ({ run: f.label, id: p.id, others: others.length, x: p.metrics[ox.metric] * ax.factor, y: p.metrics[oy.metric] * ay.factor })));
       out.push({
         kind: 'compare',
         title: `${metricTitle(oy.metric, '')} vs ${metricTitle(ox.metric, '')}`,
-        caption: `Front points of each run (non-dominated over the ${objectives.length} common objectives), one colour and shape per run.`,
+        caption: `Front points of each run (non-dominated over the ${objectives.length} common objectives), one colour and shape per run.${repeatsCaption(fronts, groups)}`,
         spec: {
           width: 380,
           height: 280,
@@ -170,7 +179,9 @@ export function compareTable(runs: NamedRun[], objectives: Objective[], hvs: { l
       const vs = f.map((p) => p.metrics[o.metric]).filter(Number.isFinite);
       return vs.length ? fmtMetric(o.metric, o.goal === 'min' ? Math.min(...vs) : Math.max(...vs)) : '–';
     });
-    const cells = [r.label, r.run.spaceFile || r.run.name, String(scanOf(r, objectives).rows), String(hvs[i].size), hvs[i].hv.toPrecision(4), ...best, fmtDuration(r.run.wallSeconds)];
+    // identical outcomes counted as on a run's own page (the front is kept when there are common objectives)
+    const distinct = f.length === hvs[i].size ? distinctNote(f.length, distinctOutcomes({ ...r.run, objectives }, f)) : '';
+    const cells = [r.label, r.run.spaceFile || r.run.name, String(scanOf(r, objectives).rows), String(hvs[i].size) + distinct, hvs[i].hv.toPrecision(4), ...best, fmtDuration(r.run.wallSeconds)];
     return `<tr>${cells.map((c, k) => `<td${k >= 2 ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`;
   });
   return `<div class="scroll"><table class="compare"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;

@@ -131,3 +131,24 @@ test('report A B streams the folders: no run held, the page the whole runs give'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('report A B: front points with identical outcomes are counted as distinct outcomes and drawn once, as on a run\'s own page', async () => {
+  const { compareCharts, compareTable } = await import('../reports/compare.ts');
+  const objectives: Objective[] = [{ metric: 'latency_s', goal: 'min' }, { metric: 'energy_j', goal: 'min' }];
+  const at = (id: number, lsbThreshold: number, latency_s: number, energy_j: number): PointRow => ({
+    id, params: { 'algo.lsbThreshold': lsbThreshold }, metrics: { latency_s, energy_j }, feasible: true, pareto: false, status: 'ok', error: '', fidelity: 'analytical',
+  });
+  // run A: #0, #1, #2 one outcome (1 ms, 12 mJ; lsbThreshold not read), #3 another (2 ms, 10 mJ), #4 dominated; run B: two distinct front points
+  const a = [at(0, 0.05, 1e-3, 0.012), at(1, 0.1, 1e-3, 0.012), at(2, 0.2, 1e-3, 0.012), at(3, 0.1, 2e-3, 0.01), at(4, 0.2, 3e-3, 0.013)];
+  const b = [at(0, 0.05, 1.5e-3, 0.011), at(1, 0.1, 2.5e-3, 0.009)];
+  const run = (name: string) => ({ ...syntheticRun({ n: 1 }).run, name, spaceFile: `${name}.yaml`, objectives, metrics: ['latency_s', 'energy_j'], wallSeconds: 1 }) as never;
+  const runs = [{ label: 'A', run: run('a'), points: a }, { label: 'B', run: run('b'), points: b }];
+  const hvs = compareHypervolumes(runs, objectives);
+  const cells = [...compareTable(runs, objectives, hvs).matchAll(/<tr>(.*?)<\/tr>/g)].slice(1).map((m) => [...m[1].matchAll(/<td[^>]*>(.*?)<\/td>/g)][3][1].replace(/&#39;/g, "'"));
+  assert.deepEqual(cells, ["4 (2 distinct outcomes: the other 2 repeat a front point's objective values with other parameters)", '2']);
+  const chart = compareCharts(runs, objectives, hvs)[0];
+  const dots = (chart.spec as { data: { values: { run: string; id: number; others: number }[] } }).data.values.map((d) => [d.run, d.id, d.others]);
+  assert.deepEqual(dots, [['A', 0, 2], ['A', 3, 0], ['B', 0, 0], ['B', 1, 0]], 'one dot per distinct outcome of each run');
+  assert.match(chart.caption, /A: 4 front points, 2 distinct outcomes \(a dot stands for every point with its values\)/, `caption: ${chart.caption}`);
+  assert.ok(!/B: \d+ front points/.test(chart.caption), `no count for a run without repeats: ${chart.caption}`);
+});
