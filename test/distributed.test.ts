@@ -86,6 +86,10 @@ function startWorker(url = REDIS, cwd = ROOT): WorkerProc {
   workers.push(w);
   return w;
 }
+/** A worker's id (host:pid-suffix: dse/backends/queue-orphans.ts workerId) from its first line, '' before it; the pid is the process's own (no launcher). */
+function idOf(w: WorkerProc): string {
+  return new RegExp(`^worker (${os.hostname()}:${w.child.pid}-[0-9a-f]{8}): `, 'm').exec(w.err())?.[1] ?? '';
+}
 /** Stops the live workers, alternately with SIGINT and SIGTERM: each exits 0 by itself. */
 async function stopWorkers(): Promise<void> {
   const live = workers.splice(0).filter((w) => w.child.exitCode === null && w.child.signalCode === null);
@@ -185,7 +189,7 @@ test('grid, 200 cycle points over 2 worker processes (--wait-workers 2): same po
     const be = runJson(out).backend;
     assert.equal(be.kind, 'queue');
     // exactly this suite's two workers: not the other namespace's, nor those of another suite on this Redis
-    assert.deepEqual(Object.keys(be.workers), [a, b].map((w) => `${os.hostname()}:${w.child.pid}`).sort());
+    assert.deepEqual(Object.keys(be.workers), [a, b].map(idOf).sort());
     assert.equal(Object.values(be.workers as Record<string, number>).reduce((s, n) => s + n, 0), N);
     assert.equal(be.namespace, NS);
     const seen = Math.max(...[...err.matchAll(/workers seen (\d+)/g)].map((m) => Number(m[1])));
@@ -207,16 +211,15 @@ test('kill -9 of a worker mid-job: the run completes, every point once, the kill
   const [victim, survivor] = [startWorker(), startWorker()];
   const out = path.join(dir, 'kill-worker');
   const run = start(['run', space, '--out', out, ...onQueue(), ...quiet]);
-  const victimId = `${os.hostname()}:${victim.child.pid}`;
   const q = await openQueue('dist-cycle', out);
   try {
     const heldBy = async (id: string) => (await q.getActive()).filter((j) => j.processedBy === id).map((j) => (decodeTask(j.data.task) as { args: unknown[] }).args[1] as number);
-    const caught = await waitFor(async () => journaled(out) >= 10 && (await heldBy(victimId)).length > 0, 120_000);
+    const caught = await waitFor(async () => journaled(out) >= 10 && (await heldBy(idOf(victim))).length > 0, 120_000);
     assert.ok(caught, `the victim never held a job: ${run.err()}`);
     victim.child.kill('SIGKILL');
     await victim.done;
     // what the dead worker held: still active under its name until the lock expires (5 s)
-    const held = await heldBy(victimId);
+    const held = await heldBy(idOf(victim));
     assert.ok(held.length > 0, 'the killed worker held no job at its death');
     const code = await run.done;
     assert.equal(code, 0, run.err());
@@ -229,7 +232,7 @@ test('kill -9 of a worker mid-job: the run completes, every point once, the kill
       const again = be.reran.find((x: { id: number }) => x.id === id);
       assert.ok(again, `job of trial ${id} (held by the killed worker) was not re-run: ${JSON.stringify(be.reran)}`);
       assert.ok(again.attempts >= 2);
-      assert.equal(again.worker, `${os.hostname()}:${survivor.child.pid}`);
+      assert.equal(again.worker, idOf(survivor));
     }
   } finally {
     await q.close();
@@ -249,7 +252,7 @@ test('a worker killed mid-job with a long lock: the run says that worker is gone
     assert.ok(await waitFor(() => journaled(out) >= 10, 120_000), run.err());
     victim.child.kill('SIGKILL');
     await victim.done;
-    const id = `${os.hostname()}:${victim.child.pid}`;
+    const id = idOf(victim);
     const note = new RegExp(`queue: worker ${id} holds \\d+ jobs? but is no longer connected \\(killed, or its machine lost\\?\\): .* once its lock expires`);
     assert.ok(await waitFor(() => note.test(run.err()), 30_000), run.err());
     assert.equal(run.child.exitCode, null, 'the run waits for the jobs');
@@ -284,14 +287,14 @@ test('kill -9 of the coordinator: its worker leaves the queue once the heartbeat
     const before = journaled(out);
     await new Promise((r) => setTimeout(r, ALIVE_TTL_MS + 1500));
     w.child.kill('SIGCONT');
-    const left = new RegExp(`worker ${os.hostname()}:${w.child.pid}: leaving run "dist-cycle" \\(${os.hostname()}:${run.child.pid}\\): no heartbeat from its coordinator for ${ALIVE_TTL_MS / 1000} s \\(killed, or its machine lost\\?\\); its unfinished jobs stay on queue ${queueNameFor('dist-cycle', out).replace('.', '\\.')} for a rerun of its folder with --queue\n`);
+    const left = new RegExp(`worker ${os.hostname()}:${w.child.pid}-[0-9a-f]{8}: leaving run "dist-cycle" \\(${os.hostname()}:${run.child.pid}\\): no heartbeat from its coordinator for ${ALIVE_TTL_MS / 1000} s \\(killed, or its machine lost\\?\\); its unfinished jobs stay on queue ${queueNameFor('dist-cycle', out).replace('.', '\\.')} for a rerun of its folder with --queue\n`);
     assert.ok(await waitFor(() => left.test(w.err()), 10_000), w.err());
     assert.ok(await waitFor(async () => (await q.getJobCounts('active')).active === 0, 10_000), 'the job running at the pause never finished');
     const settled = await q.getJobCounts('waiting', 'completed');
     // a worker started now does not take them either, and says why
     const late = start(['worker', ...onQueue(), '--concurrency', '1', '--progress-every', '0']);
     workers.push(late);
-    const notServing = new RegExp(`worker ${os.hostname()}:${late.child.pid}: not serving run "dist-cycle" \\(${os.hostname()}:${run.child.pid}\\): no heartbeat from its coordinator for ${ALIVE_TTL_MS / 1000} s`);
+    const notServing = new RegExp(`worker ${os.hostname()}:${late.child.pid}-[0-9a-f]{8}: not serving run "dist-cycle" \\(${os.hostname()}:${run.child.pid}\\): no heartbeat from its coordinator for ${ALIVE_TTL_MS / 1000} s`);
     assert.ok(await waitFor(() => notServing.test(late.err()), 120_000), late.err());
     await new Promise((r) => setTimeout(r, 2500));
     assert.deepEqual(await q.getJobCounts('waiting', 'completed'), settled, 'a worker went on with the dead coordinator\'s jobs');
@@ -391,8 +394,8 @@ test('a worker whose accuracy checkpoint folder holds other files than the run\'
     assert.equal(read(path.join(out, 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
     const be = runJson(out).backend;
     // (workers of other checkouts on the same Redis may refuse it too, for their model version)
-    assert.match(be.refused[`${os.hostname()}:${other.child.pid}`], /^the accuracy checkpoint /);
-    assert.equal(be.workers[`${os.hostname()}:${other.child.pid}`], undefined);
+    assert.match(be.refused[idOf(other)], /^the accuracy checkpoint /);
+    assert.equal(be.workers[idOf(other)], undefined);
     assert.match(other.err(), /not serving run .*restart the worker once they match/);
   } finally {
     if (run.child.exitCode === null) run.child.kill('SIGKILL');
@@ -419,7 +422,7 @@ test('a worker whose trace file (outside the checkout) holds other rows than the
     startWorker();
     assert.equal(await run.done, 0, run.err());
     assert.equal(read(path.join(out, 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
-    assert.match(runJson(out).backend.refused[`${os.hostname()}:${other.child.pid}`], /^the trace file /);
+    assert.match(runJson(out).backend.refused[idOf(other)], /^the trace file /);
   } finally {
     if (run.child.exitCode === null) run.child.kill('SIGKILL');
     await stopWorkers();
@@ -437,7 +440,7 @@ test('a trace given relative to the coordinator\'s working directory is found by
     const code = await Promise.race([run.done, new Promise((r) => setTimeout(() => r('still running after 120 s'), 120_000))]);
     assert.equal(code, 0, `${run.err()}\n${w.err()}`);
     assert.equal(read(path.join(out, 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
-    assert.deepEqual(Object.keys(runJson(out).backend.workers), [`${os.hostname()}:${w.child.pid}`]);
+    assert.deepEqual(Object.keys(runJson(out).backend.workers), [idOf(w)]);
     assert.doesNotMatch(w.err(), /not serving run/);
   } finally {
     if (run.child.exitCode === null) run.child.kill('SIGKILL');
@@ -478,13 +481,12 @@ test('a worker of another model version tells the run why it does not serve it (
   const backend = await QueueBackend.open({ url: REDIS, name, dir, modelVersion: 'src-0000000000000000', namespace: NS, log: (l) => lines.push(l) });
   const w = startWorker();
   try {
-    const id = `${os.hostname()}:${w.child.pid}`;
-    const refused = () => (backend.describe() as { refused?: Record<string, string> }).refused?.[id] ?? '';
+    const refused = () => (backend.describe() as { refused?: Record<string, string> }).refused?.[idOf(w)] ?? '';
     assert.ok(await waitFor(() => refused() !== '', 120_000), `${backend.status()}\n${w.err()}`);
     assert.match(backend.status(), /\(0 connected, [1-9]\d* refusing this run\)/);
     const why = refused();
     assert.match(why, /^its model version src-[0-9a-f]{16} differs from the run's src-0000000000000000/);
-    assert.ok(lines.includes(`queue: worker ${id} does not serve this run: ${why}`), lines.join('\n'));
+    assert.ok(lines.includes(`queue: worker ${idOf(w)} does not serve this run: ${why}`), lines.join('\n'));
     // a later coordinator of the same folder (same queue) whose version matches is served
     await backend.close();
     const again = await QueueBackend.open({ url: REDIS, name, dir, modelVersion: modelVersion(), namespace: NS, log: () => {} });
@@ -585,6 +587,19 @@ test('workerIds: one id per worker from BullMQ\'s client list (its `name` is the
   const { prefix } = redisKeys('w');
   const nsRaw = (w?: string) => `${prefix}:${Buffer.from(q).toString('base64')}${w ? `:w:${w}` : ''}`;
   assert.deepEqual([...workerIds([{ id: '11', name: q, rawname: nsRaw('host-c:303') }, { id: '12', name: q, rawname: nsRaw() }], prefix)], ['host-c:303', 'client 12']);
+});
+
+test('worker ids: two workers with the same host name and pid (two containers) get different ids, and the jobs of the one that is gone are still told apart', async () => {
+  const { heldByGone, workerId } = await import('../dse/backends/queue-orphans.ts');
+  const [a, b] = [workerId('box', 1), workerId('box', 1)];
+  assert.notEqual(a, b, 'same host, same pid: different ids');
+  assert.match(a, /^box:1-[0-9a-f]{8}$/, 'host:pid, then a random suffix');
+  // b was killed holding two jobs; a is connected and holds one: only b's are a gone worker's
+  const q = 'run.abcd1234';
+  const connected = workerIds([{ id: '7', name: q, rawname: `${PREFIX}:${Buffer.from(q).toString('base64')}:w:${a}` }]);
+  assert.deepEqual([...connected], [a], 'the id read back from the connection name');
+  const queue = { getActive: async () => [{ processedBy: a }, { processedBy: b }, { processedBy: b }] } as never;
+  assert.deepEqual([...(await heldByGone(queue, connected))], [[b, 2]]);
 });
 
 test('the progress note counts the workers connected to the queue, not one more (the queue\'s name)', { skip }, async () => {

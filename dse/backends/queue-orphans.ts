@@ -4,8 +4,21 @@
  * expires and a live worker's stalled-job check puts them back, which takes up to the lock duration plus the check interval (30 s + 30 s by default). The coordinator
  * says so once per such worker, so that a run whose progress stops meanwhile is not taken for hung.
  */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import type { Queue } from 'bullmq';
 import { PREFIX } from './redis.ts';
+
+/**
+ * A worker's id: host:pid, which says where it runs, then a random suffix ("box:1-3f9a0c2e"):
+ * two containers can share a host name (host networking, a set hostname) and both run the worker
+ * as pid 1, and with one id their results, refusals and held jobs would be taken for one worker's
+ * (a killed one's jobs for a connected worker's). The id is BullMQ's worker name, after the
+ * connection name's ":w:" (`workerIds`), and the `processedBy` of its jobs (`heldByGone`).
+ */
+export function workerId(host = os.hostname(), pid = process.pid): string {
+  return `${host}:${pid}-${randomBytes(4).toString('hex')}`;
+}
 
 /** Active jobs per worker name, for the workers not among `connected`. */
 export async function heldByGone(queue: Queue, connected: Set<string>): Promise<Map<string, number>> {
@@ -23,7 +36,7 @@ export function goneNote(worker: string, n: number): string {
 }
 
 /**
- * The distinct workers among a queue's `getWorkers()` clients, by the id the results carry (host:pid,
+ * The distinct workers among a queue's `getWorkers()` clients, by the id the results carry (`workerId`,
  * the Worker's `name`). BullMQ sets each client's `name` to the queue's name and keeps the
  * connection name, `<prefix>:<base64 queue>:w:<worker name>`, in `rawname`; an unnamed worker is
  * told apart by its Redis client id. The prefix (a namespace's may hold ":w:") is skipped first;

@@ -35,6 +35,7 @@ import type { EvalPool, PoolTask } from '../pool.ts';
 import { bundledPool } from './local.ts';
 import type { JobData, JobResult } from './queue.ts';
 import { decodeTask } from './queue-task.ts';
+import { workerId } from './queue-orphans.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 
 export interface WorkerOptions {
@@ -69,7 +70,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
 }
 
 class QueueWorker {
-  readonly id = `${os.hostname()}:${process.pid}`;
+  readonly id = workerId();
   private readonly log: (line: string) => void;
   private readonly workers = new Map<string, Worker>();
   /** Runs this worker does not serve (runKey → why): a later run on the same queue (another coordinator) is looked at again. */

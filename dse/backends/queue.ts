@@ -48,7 +48,7 @@ export interface JobData {
 /** What a worker returns for a job. */
 export type JobResult = ({ ok: true; value: unknown } | { ok: false; error: string; crashed: boolean }) & {
   ms: number;
-  /** Worker id (host:pid). */
+  /** Worker id (host:pid-suffix: queue-orphans.ts workerId). */
   w: string;
   /** Times the job was started (> 1: it was re-run after its worker died). */
   a: number;

@@ -29,7 +29,7 @@ export type BackendInfo =
       /** `--namespace`, when given. */
       namespace?: string;
       queue: string;
-      /** Worker id (host:pid) → point evaluations it returned to this run. */
+      /** Worker id (host:pid-suffix) → point evaluations it returned to this run. */
       workers: Record<string, number>;
       /** Results found already finished when enqueued (e.g. while the coordinator was down). */
       collected: number;
