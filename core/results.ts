@@ -98,6 +98,22 @@ export const RunJsonSchema = z.looseObject({
   hvReference: z.array(z.number()).optional().catch(undefined),
   /** Knee / best points with breakdowns, for the report. */
   highlights: z.array(HighlightSchema).catch([]),
+  /**
+   * The dense model's outcome (accuracy engine, every algo knob at its default) that the run's
+   * constraints written relative to it were resolved with, the accuracy block it ran with, and
+   * each such constraint as written and as resolved (`constraints` above holds the resolved text).
+   */
+  denseReference: z
+    .object({
+      metric: z.string(),
+      value: z.number(),
+      ci95: z.array(z.number()),
+      n: z.number(),
+      accuracy: z.record(z.string(), z.unknown()),
+      constraints: z.array(z.object({ written: z.string(), resolved: z.string() })),
+    })
+    .optional()
+    .catch(undefined),
   /** Why the run stopped: completed, max-evals, time-limit, interrupted, terminated, failed (dse/stop.ts). */
   stopReason: z.string().optional().catch(undefined),
   /** The stop in words, e.g. "60 s reached after 37 of 48 points". */

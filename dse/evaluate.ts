@@ -18,6 +18,7 @@ import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
 import { fieldSchema, valueMessage, violation, type Constraint } from './params.ts';
 import type { Space } from './space.ts';
+import { denseAlgo, type DenseReference } from './dense-reference.ts';
 
 export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;
@@ -213,6 +214,12 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
     p.catch(() => accuracyCache.delete(key));
   }
   return p;
+}
+
+/** The dense model's outcome under an accuracy block (dse/dense-reference.ts), mapped onto a target of `targetLayers` as a point's is. */
+export async function denseOutcome(spec: NonNullable<Space['accuracy']>, targetLayers: number): Promise<DenseReference> {
+  const r = await runAccuracy(spec, denseAlgo(), targetLayers);
+  return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n };
 }
 
 /** The model that scores every point of a run (the space fidelity's primary). */

@@ -32,7 +32,6 @@ import { dispatch, type Todo } from './pool-dispatch.ts';
 export { modelVersion } from './model-version.ts';
 export { primaryFidelity } from './evaluate.ts';
 
-
 export interface ExecutorOptions {
   ctx: EvalContext;
   /** Results folder (journal + lock live there). */
@@ -171,6 +170,17 @@ export class Executor {
       );
     }
     return ex;
+  }
+
+  /** A result that is not a point's (the dense reference): this folder's journaled one under `name` and `material`, else `compute`'s, journaled. */
+  async journaled(name: string, material: unknown, compute: () => Promise<Record<string, number>>): Promise<{ metrics: Record<string, number>; reused: boolean }> {
+    const inputs = { params: {}, modelVersion: modelVersion(), fidelity: name, material: stableStringify(material) };
+    const key = journalKeyFast(inputs.params, inputs.modelVersion, name, inputs.material);
+    const rec = this.journal?.get(key, inputs);
+    if (rec?.status === 'ok') return { metrics: rec.metrics, reused: true };
+    const metrics = await compute();
+    this.journal?.append({ key, id: -1, params: {}, fidelity: name, modelVersion: inputs.modelVersion, status: 'ok', metrics, violation: 0 });
+    return { metrics, reused: false };
   }
 
   /** The accuracy outcome of a point's configuration, if a worker or the journal has given it. */

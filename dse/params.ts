@@ -18,7 +18,12 @@ export interface Constraint {
   text: string;
   metric: string;
   op: '<=' | '<' | '>=' | '>' | '==';
+  /** NaN while the constraint is relative to the dense model and not yet resolved (dse/dense-reference.ts). */
   bound: number;
+  /** Written relative to the dense model (`accuracy >= dense - 0.01`, `perplexity <= dense * 1.03`): how the bound follows from its value. */
+  relative?: { op: '+' | '-' | '*'; amount: number };
+  /** A resolved relative constraint: the text as written and the dense model's value it was resolved with. */
+  resolvedFrom?: { text: string; dense: number };
 }
 
 /** The field schema behind a canonical parameter key (hw.X, algo.X, workload.X), or undefined. */
@@ -42,13 +47,23 @@ export function parameterKeys(): string[] {
   ];
 }
 
-const CONSTRAINT_RE = /^\s*([a-z_][a-z0-9_]*)\s*(<=|>=|==|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+const NUMBER = '([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)';
+const CONSTRAINT_RE = new RegExp(`^\\s*([a-z_][a-z0-9_]*)\\s*(<=|>=|==|<|>)\\s*(?:${NUMBER}|dense(?:\\s*([-+*])\\s*${NUMBER})?)\\s*$`);
 
+/**
+ * `<metric> <op> <number>`, or relative to the dense model: `<metric> <op> dense`, `dense + N`,
+ * `dense - N` (N ≥ 0) or `dense * F` (F > 0); its bound is NaN until a run resolves it.
+ */
 export function parseConstraint(text: string): Constraint | string {
   const m = CONSTRAINT_RE.exec(text);
-  if (!m) return `cannot parse constraint "${text}": expected "<metric> <op> <number>" with op one of <= < >= > ==`;
+  if (!m) return `cannot parse constraint "${text}": expected "<metric> <op> <number>", or a bound relative to the dense model "<metric> <op> dense [+|-|* <number>]", with op one of <= < >= > ==`;
   if (!(METRICS as readonly string[]).includes(m[1])) return `unknown metric "${m[1]}" in constraint${didYouMean(m[1], METRICS) || ` (metrics: ${METRICS.join(', ')})`}`;
-  return { text, metric: m[1], op: m[2] as Constraint['op'], bound: Number(m[3]) };
+  const op = m[2] as Constraint['op'];
+  if (m[3] !== undefined) return { text, metric: m[1], op, bound: Number(m[3]) };
+  const relative = { op: (m[4] ?? '+') as '+' | '-' | '*', amount: m[5] === undefined ? 0 : Number(m[5]) };
+  if (relative.op === '*' && !(relative.amount > 0)) return `"${text}": the factor after "dense *" must be above 0`;
+  if (relative.amount < 0) return `"${text}": write "dense ${relative.op === '-' ? '+' : '-'} ${-relative.amount}" (the number after "dense ${relative.op}" is not negative)`;
+  return { text, metric: m[1], op, bound: Number.NaN, relative };
 }
 
 /**

@@ -22,6 +22,8 @@ import { resolveMode, type ProgressMode } from './progress.ts';
 import { boundNotes } from '../reports/bounds.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
 import { highlight, subsetHighlightNote } from './steps/highlight.ts';
+import { resolveDense } from './steps/dense.ts';
+import type { DenseReference } from './dense-reference.ts';
 import { Interrupts } from './steps/interrupts.ts';
 import { refine, rescore } from './steps/refine.ts';
 import { search, type SearchOutput } from './steps/search.ts';
@@ -98,6 +100,8 @@ export interface PreparedRun {
   ctx: EvalContext;
   dir: string;
   seed: number;
+  /** The dense model's outcome, once the run resolved its relative constraints with it (dse/steps/dense.ts). */
+  dense?: DenseReference;
 }
 
 /** Validate everything a run needs before any output is written. */
@@ -190,6 +194,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   try {
     interrupts.attach(executor);
     if (executor.offThread) prefetchWhileWaiting(opts);
+    await resolveDense(prepared, executor, log);
     summary = await steps({ opts, prepared, executor, log, interrupts });
     return summary;
   } finally {
@@ -263,7 +268,7 @@ async function steps(input: StepsInput): Promise<RunSummary> {
     const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore), subsetHighlightNote(sink.front)].filter((n): n is string => n !== undefined);
     const options = runOptionsRecord(opts, executor.jobs);
     const evaluations = { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated };
-    const record = { dir, parsed, ctx, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, options, metrics, evaluations };
+    const record = { dir, parsed, ctx, dense: prepared.dense, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, options, metrics, evaluations };
     if (failedAll) {
       // nothing worth writing: the CLI prints the first error and exits 1
       if (error) throw error;

@@ -16,6 +16,7 @@ import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
 import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
+import { relativeIssue } from './dense-reference.ts';
 import { fieldSchema, parameterKeys, parseConstraint, valueMessage, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, valueAt } from './space-issues.ts';
 import { stepShortNotes, sweptBaseNotes } from './space-notes.ts';
@@ -142,7 +143,12 @@ export const SpaceSchema = z
     model: z.enum(SPACE_FIDELITY_NAMES).optional().describe('deprecated: the old name of `fidelity`'),
     cycle: CycleBlockSchema.optional(),
     objectives: z.array(ObjectiveSchema).min(1, 'give at least one objective'),
-    constraints: z.array(z.string()).default([]),
+    constraints: z
+      .array(z.string())
+      .default([])
+      .describe(
+        'metric bounds a feasible point meets: "<metric> <op> <number>" (op: <= < >= > ==), e.g. "area_mm2 <= 20"; or, for accuracy and perplexity with an accuracy block, relative to the dense model (the accuracy block run with every algo knob at its default: no pruning): "<metric> <op> dense", "dense - N", "dense + N" or "dense * F", e.g. "accuracy >= dense - 0.01", "perplexity <= dense * 1.03"',
+      ),
     parameters: z.record(z.string(), ParamSpecSchema).default({}),
     search: SearchSchema.default(SearchSchema.parse({})),
     accuracy: AccuracyBlockSchema.optional(),
@@ -368,7 +374,7 @@ function parseConstraints(space: Space, issues: Issue[]): Constraint[] {
     const pc = parseConstraint(c);
     if (typeof pc === 'string') issues.push({ path: ['constraints', i], message: pc });
     else {
-      const outside = fractionBoundIssue(pc);
+      const outside = pc.relative ? relativeIssue(pc, space.accuracy !== undefined) : fractionBoundIssue(pc);
       if (outside) issues.push({ path: ['constraints', i], message: outside });
       else constraints.push(pc);
     }

@@ -10,6 +10,7 @@ import { workloadDefinition, type Highlight, type PointRow, type RunJson } from 
 import { HW_METRICS } from '../../sim/metrics.ts';
 import type { Objective } from '../driver.ts';
 import type { EvalContext, EvaluatedPoint } from '../evaluate.ts';
+import type { DenseReference } from '../dense-reference.ts';
 import { runJsonText, writeAtomic } from '../outputs.ts';
 import { fsInputError } from '../errors.ts';
 import type { RunSink } from '../sink.ts';
@@ -65,6 +66,8 @@ export interface WriteInput {
   highlights: Highlight[];
   /** Where the evaluations ran (dse/backends/types.ts). */
   backend?: BackendInfo;
+  /** The dense model's outcome the relative constraints were resolved with. */
+  dense?: DenseReference;
 }
 
 export function runJson(a: WriteInput, provenance: Record<string, unknown>): RunJson {
@@ -101,7 +104,15 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
     ...(a.stopDetail ? { stopDetail: a.stopDetail } : {}),
     ...(a.notes?.length ? { notes: a.notes } : {}),
     ...(a.backend ? { backend: a.backend } : {}),
+    ...(a.dense ? { denseReference: denseRecord(a) } : {}),
   };
+}
+
+/** run.json's record of the dense reference: its outcome, the accuracy block it ran with, and each constraint as written and as resolved. */
+function denseRecord(a: WriteInput): NonNullable<RunJson['denseReference']> {
+  const { subsetExamples: _subset, ...accuracy } = a.ctx.accuracy ?? { model: '' };
+  const constraints = a.parsed.constraints.flatMap((c) => (c.resolvedFrom ? [{ written: c.resolvedFrom.text, resolved: c.text }] : []));
+  return { ...a.dense!, accuracy, constraints };
 }
 
 /** Writes points.csv, pareto.csv and run.json; returns run.json and the rows kept for the report. */

@@ -1,0 +1,34 @@
+/**
+ * Before the search: the space's constraints relative to the dense model (dse/dense-reference.ts)
+ * become absolute. The dense model runs once, with the space's accuracy block on its full example
+ * set (on a worker when the run has them), and its outcome is journaled: a rerun on the same
+ * folder resolves the same bounds without running it again.
+ */
+import { modelShape } from '../../sim/workload/models.ts';
+import { resolutionLine, resolveConstraint, type DenseReference } from '../dense-reference.ts';
+import type { Executor } from '../executor.ts';
+import type { PreparedRun } from '../run.ts';
+
+/** The journal's name for the dense reference's record. */
+const RECORD = 'dense-reference';
+
+/** Resolves the relative constraints of a prepared run in place (every context of the run shares its constraint list); undefined when it has none. */
+export async function resolveDense(prepared: PreparedRun, executor: Executor, log: (line: string) => void): Promise<DenseReference | undefined> {
+  const { parsed, ctx } = prepared;
+  if (!ctx.accuracy || !parsed.constraints.some((c) => c.relative)) return undefined;
+  // the full example set (the first rung's subset size does not change the reference)
+  const { subsetExamples: _subset, ...spec } = ctx.accuracy;
+  const layers = modelShape(ctx.base.workload.model).layers;
+  const { metrics, reused } = await executor.journaled(RECORD, spec, async () => {
+    const r = await executor.call('dense', spec, layers);
+    return { [r.metric]: r.value, [`${r.metric}_ci_low`]: r.ci95[0], [`${r.metric}_ci_high`]: r.ci95[1], examples: r.n };
+  });
+  const metric = 'accuracy' in metrics ? 'accuracy' : 'perplexity';
+  const ref: DenseReference = { metric, value: metrics[metric], ci95: [metrics[`${metric}_ci_low`], metrics[`${metric}_ci_high`]], n: metrics.examples };
+  const resolved = parsed.constraints.map((c) => resolveConstraint(c, ref));
+  // ctx.constraints (and the search's and rungs' copies of ctx) are this same array
+  parsed.constraints.splice(0, parsed.constraints.length, ...resolved);
+  for (const c of resolved) if (c.resolvedFrom) log(resolutionLine(c, ref) + (reused ? ' (dense model from the journal)' : ''));
+  prepared.dense = ref;
+  return ref;
+}

@@ -1,0 +1,140 @@
+/**
+ * Constraints relative to the dense model (`accuracy >= dense - 0.01`, `perplexity <= dense * 1.03`):
+ * the grammar and its refusals, the resolution against an independent run of the accuracy engine
+ * with every algo knob at its default, the feasible set of a sweep, run.json, and a rerun taking the
+ * dense value from the journal.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConstraint } from '../dse/params.ts';
+import { parseSpace } from '../dse/space.ts';
+import { resolutionLine, resolveConstraint, type DenseReference } from '../dse/dense-reference.ts';
+import { runSpace } from '../dse/run.ts';
+import { evaluateAccuracy } from '../sim/nn/api.ts';
+import { AlgoSchema } from '../sim/schema.ts';
+
+const ref = (metric: DenseReference['metric'], value: number): DenseReference => ({ metric, value, ci95: [value, value], n: 512 });
+
+test('relative constraints parse into an operator and an amount, their bound unresolved', () => {
+  assert.deepEqual(parseConstraint('accuracy >= dense - 0.01'), { text: 'accuracy >= dense - 0.01', metric: 'accuracy', op: '>=', bound: Number.NaN, relative: { op: '-', amount: 0.01 } });
+  assert.deepEqual(parseConstraint('perplexity<=dense*1.03'), { text: 'perplexity<=dense*1.03', metric: 'perplexity', op: '<=', bound: Number.NaN, relative: { op: '*', amount: 1.03 } });
+  assert.deepEqual(parseConstraint('accuracy >= dense'), { text: 'accuracy >= dense', metric: 'accuracy', op: '>=', bound: Number.NaN, relative: { op: '+', amount: 0 } });
+  // an absolute constraint is as before
+  assert.deepEqual(parseConstraint('area_mm2 <= 20'), { text: 'area_mm2 <= 20', metric: 'area_mm2', op: '<=', bound: 20 });
+});
+
+test('malformed relative constraints are refused with what to write', () => {
+  assert.equal(parseConstraint('accuracy >= dense / 2'), 'cannot parse constraint "accuracy >= dense / 2": expected "<metric> <op> <number>", or a bound relative to the dense model "<metric> <op> dense [+|-|* <number>]", with op one of <= < >= > ==');
+  assert.equal(parseConstraint('accuracy >= 0.99 * dense'), 'cannot parse constraint "accuracy >= 0.99 * dense": expected "<metric> <op> <number>", or a bound relative to the dense model "<metric> <op> dense [+|-|* <number>]", with op one of <= < >= > ==');
+  assert.equal(parseConstraint('perplexity <= dense * 0'), '"perplexity <= dense * 0": the factor after "dense *" must be above 0');
+  assert.equal(parseConstraint('accuracy >= dense + -0.01'), '"accuracy >= dense + -0.01": write "dense - 0.01" (the number after "dense +" is not negative)');
+});
+
+const SPACE = (constraint: string, accuracy = 'accuracy: { model: spam-bert, maxExamples: 64 }') =>
+  [
+    'name: rel',
+    'workload: { model: bert-base, stage: summarization, seqLen: 128 }',
+    accuracy,
+    'objectives:',
+    '  - { metric: latency_s, goal: min }',
+    `constraints: ["${constraint}"]`,
+    'parameters:',
+    '  algo.tokenKeep: [1.0, 0.1, 0.05]',
+    '  algo.headKeep: [1.0, 0.25]',
+    'search: { driver: grid }',
+    '',
+  ].join('\n');
+
+test('a space refuses a relative constraint on a metric without a dense value, without an accuracy block, or off the accuracy scale (file:line, field)', () => {
+  const refused = (text: string) => {
+    try {
+      parseSpace(text, 's.yaml');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'accepted';
+  };
+  assert.equal(refused(SPACE('latency_s <= dense * 0.5')), 's.yaml:6:15: constraints[0]: "latency_s <= dense * 0.5": only accuracy and perplexity can be bounded relative to the dense model (the accuracy engine measures it); write an absolute bound for latency_s');
+  assert.equal(refused(SPACE('accuracy >= dense - 0.01', '')), 's.yaml:6:15: constraints[0]: "accuracy >= dense - 0.01": a bound relative to the dense model needs an accuracy block (accuracy: { model: … }): the dense model runs with its model, examples and seed');
+  assert.equal(refused(SPACE('accuracy >= dense - 1')), 's.yaml:6:15: constraints[0]: "accuracy >= dense - 1": accuracy is a fraction from 0 to 1 (as in points.csv; the report prints it in %), so dense - 1 is off its scale; for 1 point write "accuracy >= dense - 0.01"');
+  assert.match(refused(SPACE('perplexity <= dense * 1.03')), /^s\.yaml:6:15: constraints\[0\]: "perplexity" cannot be produced: accuracy model "spam-bert" is a classifier/);
+  assert.equal(parseSpace(SPACE('accuracy >= dense - 0.01'), 's.yaml').constraints[0].relative?.amount, 0.01);
+});
+
+test('resolution: the bound is the dense value shifted or scaled, at 12 significant digits, and the line says both', () => {
+  const c = resolveConstraint(parseConstraint('accuracy >= dense - 0.01') as never, ref('accuracy', 0.9727));
+  assert.deepEqual(c, { text: 'accuracy >= 0.9627', metric: 'accuracy', op: '>=', bound: 0.9627, resolvedFrom: { text: 'accuracy >= dense - 0.01', dense: 0.9727 } });
+  assert.equal(resolutionLine(c, ref('accuracy', 0.9727)), 'accuracy >= dense - 0.01: dense 97.27% (512 examples) → accuracy >= 96.27%');
+  const p = resolveConstraint(parseConstraint('perplexity <= dense * 1.03') as never, ref('perplexity', 3.5));
+  assert.equal(p.text, 'perplexity <= 3.605');
+  assert.equal(resolutionLine(p, ref('perplexity', 3.5)), 'perplexity <= dense * 1.03: dense 3.5 (512 examples) → perplexity <= 3.605');
+  assert.throws(() => resolveConstraint(parseConstraint('accuracy >= dense') as never, ref('perplexity', 3.5)), /the dense model gives perplexity, not accuracy/);
+});
+
+test('a sweep resolves "accuracy >= dense - 0.03" with the dense spam-bert, its feasible set is the points within 3 points of it, and a rerun takes the dense value from its journal', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-rel-'));
+  try {
+    const spaceFile = path.join(dir, 'rel.yaml');
+    fs.writeFileSync(spaceFile, SPACE('accuracy >= dense - 0.03'));
+    // the reference, independently: the engine's API with every algo knob at its default, 64 emails
+    const dense = await evaluateAccuracy({ model: 'spam-bert', maxExamples: 64 }, AlgoSchema.parse({}));
+    assert.equal(dense.value, 63 / 64, 'spam-bert misclassifies 1 of the first 64 test emails');
+    const lines: string[] = [];
+    const out = path.join(dir, 'out');
+    const opts = { spaceFile, outDir: out, progress: 'none' as const, report: false, jobs: 1, log: (s: string) => lines.push(s) };
+    const first = await runSpace(opts);
+    const bound = Number((dense.value - 0.03).toPrecision(12));
+    assert.ok(lines.includes('accuracy >= dense - 0.03: dense 98.4375% (64 examples) → accuracy >= 95.4375%'), lines.join('\n'));
+    assert.deepEqual(first.run.constraints, [`accuracy >= ${bound}`]);
+    assert.deepEqual(first.run.denseReference, { metric: 'accuracy', value: dense.value, ci95: dense.ci95, n: 64, accuracy: first.run.denseReference?.accuracy, constraints: [{ written: 'accuracy >= dense - 0.03', resolved: `accuracy >= ${bound}` }] });
+    assert.equal(first.run.denseReference?.accuracy.model, 'spam-bert');
+    const feasible = first.rows.filter((r) => r.feasible).length;
+    assert.ok(feasible > 0 && feasible < first.rows.length, `both feasible and infeasible points (${feasible} of ${first.rows.length})`);
+    for (const r of first.rows) assert.equal(r.feasible, r.metrics.accuracy >= dense.value - 0.03, `point ${JSON.stringify(r.params)}: accuracy ${r.metrics.accuracy}`);
+
+    // a rerun reads the dense value back from the journal: a changed record there is what it resolves with
+    const journal = path.join(out, 'journal.jsonl');
+    const text = fs.readFileSync(journal, 'utf8');
+    assert.ok(text.includes('"fidelity":"dense-reference"'), 'the dense reference is journaled');
+    fs.writeFileSync(journal, text.replace(/("fidelity":"dense-reference".*?"accuracy":)[0-9.]+/, '$10.5'));
+    lines.length = 0;
+    const again = await runSpace(opts);
+    assert.ok(lines.includes('accuracy >= dense - 0.03: dense 50% (64 examples) → accuracy >= 47% (dense model from the journal)'), lines.join('\n'));
+    assert.deepEqual(again.run.constraints, ['accuracy >= 0.47']);
+    assert.equal(again.rows.filter((r) => r.feasible).length, again.rows.length, 'every point meets accuracy >= 0.47');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('"perplexity <= dense * 1.03" resolves with the dense language model of the accuracy block', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-lm-'));
+  try {
+    const ck = path.join(import.meta.dirname, 'fixtures', 'hf-reference', 'gpt2-tiny');
+    const spaceFile = path.join(dir, 'lm.yaml');
+    fs.writeFileSync(spaceFile, [
+      'name: lm',
+      'workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }',
+      `accuracy: { model: ${JSON.stringify(ck)}, maxExamples: 2 }`,
+      // a base algo block does not change the dense reference (every knob at its default)
+      'algo: { msbBits: 4 }',
+      'objectives:',
+      '  - { metric: perplexity, goal: min }',
+      'constraints: ["perplexity <= dense * 1.03"]',
+      'parameters:',
+      '  algo.tokenKeep: [0.5, 1.0]',
+      'search: { driver: grid }',
+      '',
+    ].join('\n'));
+    const dense = await evaluateAccuracy({ model: ck, maxExamples: 2 }, AlgoSchema.parse({}));
+    const r = await runSpace({ spaceFile, outDir: path.join(dir, 'out'), progress: 'none', report: false, jobs: 1, log: () => {} });
+    assert.equal(r.run.denseReference?.value, dense.value);
+    assert.deepEqual(r.run.constraints, [`perplexity <= ${Number((dense.value * 1.03).toPrecision(12))}`]);
+    for (const row of r.rows) assert.equal(row.feasible, row.metrics.perplexity <= dense.value * 1.03, `tokenKeep ${row.params['algo.tokenKeep']}: perplexity ${row.metrics.perplexity}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
