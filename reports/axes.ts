@@ -4,7 +4,7 @@
  * decade; a space overrides it per objective with `scale: log | linear`), and constraint bounds.
  */
 import type { RunJson } from '../core/results.ts';
-import { metricTitle, unitFor } from './format.ts';
+import { fmtMetric, metricTitle, unitFor } from './format.ts';
 
 export interface Axis {
   metric: string;
@@ -91,4 +91,23 @@ export interface ParsedConstraint {
 export function parseConstraintText(text: string): ParsedConstraint | undefined {
   const m = /^\s*([A-Za-z_][\w]*)\s*(<=|>=|==|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$/.exec(text);
   return m ? { text, metric: m[1], op: m[2], bound: Number(m[3]) } : undefined;
+}
+
+/**
+ * A constraint of run.json as the report labels it: a constraint the run resolved from one written
+ * relative to the dense model also says what was written and the dense value, e.g.
+ * "accuracy >= dense - 0.01 (dense 98.44 %): accuracy >= 0.974375".
+ */
+export function constraintLabel(run: Pick<RunJson, 'denseReference'>, text: string): string {
+  const ref = run.denseReference;
+  const from = ref?.constraints.find((c) => c.resolved === text);
+  return ref && from ? `${from.written} (dense ${fmtMetric(ref.metric, ref.value)}): ${text}` : text;
+}
+
+/** The run's constraints, parsed, each `text` its report label (`constraintLabel`). */
+export function runConstraints(run: Pick<RunJson, 'constraints' | 'denseReference'>): ParsedConstraint[] {
+  return run.constraints.flatMap((t) => {
+    const c = parseConstraintText(t);
+    return c ? [{ ...c, text: constraintLabel(run, t) }] : [];
+  });
 }

@@ -11,7 +11,7 @@
  */
 import type { Objective } from '../dse/driver.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
-import { axisFor, parseConstraintText, vlAxis, vlScale } from './axes.ts';
+import { axisFor, runConstraints, vlAxis, vlScale } from './axes.ts';
 import { primaryModelSuffix } from './fidelity-label.ts';
 import { metricTitle, shortParam } from './format.ts';
 import { sampleDeterministic, SHARED_POINTS, type ChartDef, type SpecOptions } from './specs.ts';
@@ -116,8 +116,8 @@ export function constraintCharts(run: RunJson, points: PointRow[], opts: SpecOpt
   const o0 = run.objectives[0];
   if (!o0) return [];
   const out: ChartDef[] = [];
-  for (const c of run.constraints.map(parseConstraintText)) {
-    if (!c || run.objectives.some((o) => o.metric === c.metric)) continue;
+  for (const c of runConstraints(run)) {
+    if (run.objectives.some((o) => o.metric === c.metric)) continue;
     const ok = points.filter((p) => p.status === 'ok' && finite(p.metrics[c.metric]) && finite(p.metrics[o0.metric]));
     if (ok.length === 0) continue;
     const front = ok.filter((p) => p.pareto);

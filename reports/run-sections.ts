@@ -51,7 +51,7 @@ export function summarySection(run: RunJson, points: PointRow[]): string {
     .join('<br>');
   const hv = run.hypervolume.filter((h) => Number.isFinite(h.hv));
   const lastHv = hv[hv.length - 1];
-  const constraints = run.constraints.length ? run.constraints.map((s) => `<code>${esc(s)}</code>`).join('<br>') : '<span class="muted">none</span>';
+  const constraints = run.constraints.length ? run.constraints.map((s) => `<code>${esc(s)}</code>${constraintNote(run, s)}`).join('<br>') : '<span class="muted">none</span>';
   const rows = [
     kvRow('name', esc(run.name)),
     kvRow('model', esc(run.model || '–')),
@@ -74,6 +74,15 @@ export function summarySection(run: RunJson, points: PointRow[]): string {
     kvRow('metrics', run.metrics.map((m) => `<code>${esc(m)}</code>`).join(', ') || '–'),
   ];
   return `<section id="summary"><h2>Summary</h2><table class="kv">${rows.join('\n')}</table></section>`;
+}
+
+/** After a constraint resolved from one relative to the dense model: what was written and the dense outcome. */
+function constraintNote(run: RunJson, text: string): string {
+  const ref = run.denseReference;
+  const from = ref?.constraints.find((c) => c.resolved === text);
+  if (!ref || !from) return '';
+  const ci = ref.ci95.length === 2 ? `, 95% CI ${fmtMetric(ref.metric, ref.ci95[0])} – ${fmtMetric(ref.metric, ref.ci95[1])}` : '';
+  return ` <span class="muted">written <code>${esc(from.written)}</code>; dense ${esc(ref.metric)} ${esc(fmtMetric(ref.metric, ref.value))} (${esc(ref.n)} examples${esc(ci)}, every algo knob at its default)</span>`;
 }
 
 function paramCell(p: Params, k: string): string {

@@ -3,7 +3,7 @@ import type { Objective, PointRow, RunJson } from '../core/results.ts';
 import { fmtNum, metricLabel, metricTitle } from './format.ts';
 import { primaryModelSuffix, rescoreNote, rescorePlan } from './fidelity-label.ts';
 import { subsetCaption } from './rung-notes.ts';
-import { axisFor, parseConstraintText, vlAxis, vlScale, type Axis } from './axes.ts';
+import { axisFor, runConstraints, vlAxis, vlScale, type Axis } from './axes.ts';
 import {
   CLASS_COLORS,
   CLASS_DOMAIN,
@@ -43,8 +43,8 @@ function scatterLayerEncoding(xTitle: string, yTitle: string, logX: boolean, log
 /** Constraint bound layers (dashed rule + shaded infeasible side) for an axis' metric. */
 function constraintLayers(run: RunJson, a: Axis, channel: 'x' | 'y'): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (const c of run.constraints.map(parseConstraintText)) {
-    if (!c || c.metric !== a.metric || c.op === '==') continue;
+  for (const c of runConstraints(run)) {
+    if (c.metric !== a.metric || c.op === '==') continue;
     const v = c.bound * a.factor;
     // the bound as written (base unit: accuracy 0.969, latency_s 0.0002) and in the axis' unit
     const text = a.factor !== 1 ? `${c.text} (${fmtNum(Number(v.toPrecision(6)))}${a.unit === '%' ? '' : ' '}${a.unit})` : c.text;

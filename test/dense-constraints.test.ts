@@ -13,6 +13,7 @@ import { parseConstraint } from '../dse/params.ts';
 import { parseSpace } from '../dse/space.ts';
 import { resolutionLine, resolveConstraint, type DenseReference } from '../dse/dense-reference.ts';
 import { runSpace } from '../dse/run.ts';
+import { writeReport } from '../reports/index.ts';
 import { evaluateAccuracy } from '../sim/nn/api.ts';
 import { AlgoSchema } from '../sim/schema.ts';
 
@@ -94,6 +95,12 @@ test('a sweep resolves "accuracy >= dense - 0.03" with the dense spam-bert, its 
     const feasible = first.rows.filter((r) => r.feasible).length;
     assert.ok(feasible > 0 && feasible < first.rows.length, `both feasible and infeasible points (${feasible} of ${first.rows.length})`);
     for (const r of first.rows) assert.equal(r.feasible, r.metrics.accuracy >= dense.value - 0.03, `point ${JSON.stringify(r.params)}: accuracy ${r.metrics.accuracy}`);
+
+    // the report labels the resolved constraint with what was written and the dense value
+    await writeReport(out);
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    assert.ok(html.includes('<code>accuracy &gt;= 0.954375</code> <span class="muted">written <code>accuracy &gt;= dense - 0.03</code>; dense accuracy 98.44 % (64 examples, 95% CI '), 'summary row');
+    assert.ok(html.includes('accuracy &gt;= dense - 0.03 (dense 98.44 %): accuracy &gt;= 0.954375'), 'constraint chart label');
 
     // a rerun reads the dense value back from the journal: a changed record there is what it resolves with
     const journal = path.join(out, 'journal.jsonl');
