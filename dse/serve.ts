@@ -20,6 +20,7 @@ import { primaryFidelity, type EvalContext, type EvaluatedPoint } from './evalua
 import { Executor, withCheckpoint } from './executor.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun } from './run.ts';
+import { resolveDense } from './steps/dense.ts';
 import { moveStaleFolder, spaceIdentity } from './run-checks.ts';
 import { InputError } from './errors.ts';
 import { journalMismatch } from './journal.ts';
@@ -53,7 +54,9 @@ export class Service {
   /** Asked and not yet told. */
   private readonly asked = new Map<number, Trial>();
   private freeId = -1;
-  private chain: Promise<unknown> = Promise.resolve();
+  private chain: Promise<unknown>;
+  /** Settles once the constraints relative to the dense model are resolved (dse/steps/dense.ts); requests wait for it. */
+  readonly ready: Promise<void>;
   private readonly log: (line: string) => void;
 
   /** Validates the space (InputError: nothing written), then opens the results folder's journal (kept across sessions). */
@@ -67,11 +70,13 @@ export class Service {
     const header = checkJournalFolder(o, prepared.parsed.space.name, prepared.ctx, prepared.dir, this.log);
     this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, header, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
+    this.ready = resolveDense(prepared, this.executor, this.log).then(() => undefined);
+    this.chain = this.ready.catch(() => {});
   }
 
   /** Answers one request line; requests are answered one at a time, in order. */
   handle(line: string): Promise<Response> {
-    const next = this.chain.then(() => this.answer(line));
+    const next = this.chain.then(() => this.ready).then(() => this.answer(line));
     this.chain = next.catch(() => {});
     return next;
   }

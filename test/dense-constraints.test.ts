@@ -14,6 +14,7 @@ import { parseSpace } from '../dse/space.ts';
 import { resolutionLine, resolveConstraint, type DenseReference } from '../dse/dense-reference.ts';
 import { runSpace } from '../dse/run.ts';
 import { writeReport } from '../reports/index.ts';
+import { Service } from '../dse/serve.ts';
 import { evaluateAccuracy } from '../sim/nn/api.ts';
 import { AlgoSchema } from '../sim/schema.ts';
 
@@ -141,6 +142,34 @@ test('"perplexity <= dense * 1.03" resolves with the dense language model of the
     assert.equal(r.run.denseReference?.value, dense.value);
     assert.deepEqual(r.run.constraints, [`perplexity <= ${Number((dense.value * 1.03).toPrecision(12))}`]);
     for (const row of r.rows) assert.equal(row.feasible, row.metrics.perplexity <= dense.value * 1.03, `tokenKeep ${row.params['algo.tokenKeep']}: perplexity ${row.metrics.perplexity}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve resolves a relative constraint before it answers: the space it describes and the feasibility of a told point use the resolved bound', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-serve-'));
+  try {
+    const spaceFile = path.join(dir, 'rel.yaml');
+    fs.writeFileSync(spaceFile, SPACE('accuracy >= dense - 0.03'));
+    const lines: string[] = [];
+    const svc = new Service({ spaceFile, outDir: path.join(dir, 'S'), log: (s) => lines.push(s) });
+    const ask = async (req: object) => (await svc.handle(JSON.stringify(req))) as Record<string, unknown>;
+    try {
+      const space = await ask({ op: 'space' });
+      // dense spam-bert on the first 64 emails: 63/64 (the sweep test checks it against evaluateAccuracy)
+      assert.deepEqual(space.constraints, ['accuracy >= 0.954375']);
+      assert.ok(lines.includes('accuracy >= dense - 0.03: dense 98.4375% (64 examples) → accuracy >= 95.4375%'), lines.join('\n'));
+      const told = async (accuracy: number) => {
+        const [trial] = (await ask({ op: 'ask' })).trials as { id: number }[];
+        return ask({ op: 'tell', id: trial.id, metrics: { latency_s: 1e-4, accuracy } });
+      };
+      const t96 = await told(0.96);
+      assert.equal(t96.feasible, true, JSON.stringify(t96));
+      assert.equal((await told(0.95)).feasible, false);
+    } finally {
+      await svc.close();
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

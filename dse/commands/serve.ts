@@ -43,6 +43,11 @@ export function register(program: Command): void {
       if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
       const { Service } = await import('../serve.ts');
       const service = new Service({ spaceFile: o.space!, outDir: o.out, seed, force: o.force });
+      // a dense model that cannot run fails the command before it listens
+      await service.ready.catch(async (e) => {
+        await service.close();
+        throw e;
+      });
       const log = (s: string) => process.stderr.write(s + '\n');
       let stop!: () => void;
       const stopped = new Promise<void>((r) => (stop = r));
