@@ -164,7 +164,9 @@ export function noFeasible(rows: RowLike[], constraints: Constraint[]): string |
   const parts = constraints.map((c) => {
     const out = ok.filter((r) => violation(c, r.metrics[c.metric]) > 0);
     const range = out.length ? ` (${c.metric} from ${fmt(Math.min(...out.map((r) => r.metrics[c.metric])))} to ${fmt(Math.max(...out.map((r) => r.metrics[c.metric])))})` : '';
-    return `"${c.text}" excluded ${out.length} of ${ok.length}${range}`;
+    // a bound resolved from the dense model's value says what was written and that value
+    const what = c.resolvedFrom ? `"${c.resolvedFrom.text}" (dense ${fmt(c.resolvedFrom.dense)}: ${c.text})` : `"${c.text}"`;
+    return `${what} excluded ${out.length} of ${ok.length}${range}`;
   });
   return `no feasible point: ${parts.join('; ')}`;
 }

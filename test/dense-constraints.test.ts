@@ -15,6 +15,7 @@ import { resolutionLine, resolveConstraint, type DenseReference } from '../dse/d
 import { runSpace } from '../dse/run.ts';
 import { writeReport } from '../reports/index.ts';
 import { Service } from '../dse/serve.ts';
+import { noFeasible } from '../dse/run-checks.ts';
 import { evaluateAccuracy } from '../sim/nn/api.ts';
 import { AlgoSchema } from '../sim/schema.ts';
 
@@ -173,4 +174,10 @@ test('serve resolves a relative constraint before it answers: the space it descr
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('"no feasible point" names a resolved constraint as written, with the dense value it was resolved with', () => {
+  const c = resolveConstraint(parseConstraint('accuracy >= dense + 0.02') as never, ref('accuracy', 0.984375));
+  const rows = [0.9375, 0.984375].map((accuracy) => ({ status: 'ok', feasible: false, metrics: { accuracy } }));
+  assert.equal(noFeasible(rows as never, [c]), 'no feasible point: "accuracy >= dense + 0.02" (dense 0.9844: accuracy >= 1.004375) excluded 2 of 2 (accuracy from 0.9375 to 0.9844)');
 });
