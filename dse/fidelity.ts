@@ -233,7 +233,10 @@ export async function refineAccuracy(
     const aside = new Map<number, EvaluatedPoint>();
     for (let round = 0; round < 100 && !stop(); round++) {
       const below = (i: number) => level.get(rows[i].id)! < k;
-      const cand = promotable(rows, objectives, rows.map((r) => couldBeFeasible(r, ctx.constraints ?? []))).filter(below);
+      // a point already on the full set is feasible or not: its CI no longer makes it a contender
+      // (nor a blocker of the points behind it, which then could never be promoted)
+      const open = rows.map((r, i) => (last && !below(i) ? r.feasible : couldBeFeasible(r, ctx.constraints ?? [])));
+      const cand = promotable(rows, objectives, open).filter(below);
       if (cand.length === 0) break;
       // a promoted point promotes its configuration (the evaluator runs its other points with it)
       const promoted = fill ? new Set(cand.map((i) => fill.group(rows[i].params))) : undefined;

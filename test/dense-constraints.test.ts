@@ -181,3 +181,24 @@ test('"no feasible point" names a resolved constraint as written, with the dense
   const rows = [0.9375, 0.984375].map((accuracy) => ({ status: 'ok', feasible: false, metrics: { accuracy } }));
   assert.equal(noFeasible(rows as never, [c]), 'no feasible point: "accuracy >= dense + 0.02" (dense 0.9844: accuracy >= 1.004375) excluded 2 of 2 (accuracy from 0.9375 to 0.9844)');
 });
+
+test('with accuracy rungs, the subset rung and the full set both see the resolved bound: the front is the fastest point within 2 points of dense on the full set', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-rungs-'));
+  try {
+    const spaceFile = path.join(dir, 'rungs.yaml');
+    fs.writeFileSync(spaceFile, SPACE('accuracy >= dense - 0.02').replace('maxExamples: 64 }', 'maxExamples: 64, subsetExamples: 32 }').replace('search: { driver: grid }', 'search: { driver: random, samples: 6, seed: 3 }'));
+    const r = await runSpace({ spaceFile, outDir: path.join(dir, 'out'), progress: 'none', report: false, jobs: 1, log: () => {} });
+    const bound = 0.964375; // 63/64 - 0.02
+    assert.deepEqual(r.run.constraints, [`accuracy >= ${bound}`]);
+    const onFull = r.rows.filter((p) => !/:subset\(/.test(p.fidelity));
+    for (const p of onFull) assert.equal(p.feasible, p.metrics.accuracy >= bound, `point ${p.id}: accuracy ${p.metrics.accuracy} on the full set`);
+    const front = r.rows.filter((p) => p.pareto);
+    assert.equal(front.length, 1, 'one objective: one front point');
+    assert.ok(onFull.includes(front[0]), `the front point has its full-set accuracy: ${front[0].fidelity}`);
+    const fastest = Math.min(...onFull.filter((p) => p.metrics.accuracy >= bound).map((p) => p.metrics.latency_s));
+    assert.equal(front[0].metrics.latency_s, fastest);
+    assert.ok(onFull.some((p) => !p.feasible), 'some point is within the subset CI of the bound but below it on the full set');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -301,3 +301,23 @@ test('a run stopped during the accuracy rungs highlights front points whose accu
   assert.match(subsetHighlightNote([front[0], front[2]])!, /^The knee and the best point per objective are the one front point whose accuracy is the full evaluation, #0: 1 front point with only a subset rung's estimate \(32 examples, e\.g\. #2: accuracy 100 %\) is not highlighted/);
   assert.equal(subsetHighlightNote(front.map((r) => ({ ...r, fidelity: sub }))), undefined);
 });
+
+test('successive halving: a point the full set shows infeasible stops blocking the next contender, which is promoted', async () => {
+  const c = { text: 'accuracy >= 0.964375', metric: 'accuracy', op: '>=' as const, bound: 0.964375 };
+  // A: fastest, 31/32 on the subset, 61/64 = 0.953 on the full set (CI up to 0.98: reaches the bound);
+  // B: slower, 31/32 on the subset, 0.97 on the full set
+  const full: Record<number, number> = { 0: 0.953125, 1: 0.96875 };
+  const at = (id: number, n: number): EvaluatedPoint => {
+    const acc = n === 32 ? 0.96875 : full[id];
+    const metrics = { latency_s: id === 0 ? 1 : 2, accuracy: acc, accuracy_ci_low: acc - 0.08, accuracy_ci_high: Math.min(1, acc + 0.03) };
+    const feasible = acc >= c.bound;
+    return { id, params: { i: id }, metrics, status: 'ok', violation: feasible ? 0 : 1, feasible, error: '', fidelity: 'analytical+accuracy' };
+  };
+  const rows = [at(0, 32), at(1, 32)];
+  const ctx = { accuracy: { model: 'x', maxExamples: 64 }, constraints: [c] } as unknown as EvalContext;
+  const counts = await refineAccuracy(rows, [{ metric: 'latency_s', goal: 'min' }], ctx, [32, 64], async (pts, rctx) => pts.map((p) => at(p.id, rctx.accuracy!.maxExamples!)));
+  assert.equal(rows[0].feasible, false, 'A is infeasible on the full set');
+  assert.equal(rows[1].fidelity, 'analytical+accuracy', `B evaluated on the full set: ${rows[1].fidelity}`);
+  assert.equal(rows[1].feasible, true, 'B, the fastest feasible point, has its full-set accuracy');
+  assert.deepEqual(counts, [2, 2]);
+});
