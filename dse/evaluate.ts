@@ -216,9 +216,14 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
   return p;
 }
 
-/** The dense model's outcome under an accuracy block (dse/dense-reference.ts), mapped onto a target of `targetLayers` as a point's is. */
-export async function denseOutcome(spec: NonNullable<Space['accuracy']>, targetLayers: number): Promise<DenseReference> {
-  const r = await runAccuracy(spec, denseAlgo(), targetLayers);
+/**
+ * The dense model's outcome under an accuracy block (dse/dense-reference.ts), mapped onto a target
+ * of `targetLayers` as a point's is. The block travels as `{ accuracy }`, as in a point's context:
+ * a queue job then makes its relative checkpoint folder absolute and a worker checks its files
+ * (dse/backends/queue-task.ts, queue-worker.ts checkpointIssue).
+ */
+export async function denseOutcome({ accuracy }: { accuracy: NonNullable<Space['accuracy']> }, targetLayers: number): Promise<DenseReference> {
+  const r = await runAccuracy(accuracy, denseAlgo(), targetLayers);
   return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n };
 }
 

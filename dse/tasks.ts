@@ -47,7 +47,7 @@ export const TASKS = {
   evaluateMany,
   /** Latency/energy/area breakdown of one point (report highlights): (ctx, params, known accuracy?) → Breakdown. */
   breakdown: pointBreakdown,
-  /** The dense model's accuracy or perplexity (relative constraints): (accuracy block, target layers) → DenseReference. */
+  /** The dense model's accuracy or perplexity (relative constraints): ({ accuracy }, target layers) → DenseReference. */
   dense: denseOutcome,
   /** One shard of a data-parallel LM training step (`train --workers N`): (task) → loss and gradients. tfjs loads on first use only. */
   trainShard: async (t: ShardTask): Promise<ShardResult> => (await import('../sim/nn/train-shard.ts')).trainShard(t),

@@ -12,7 +12,11 @@ import path from 'node:path';
 import { parseConstraint } from '../dse/params.ts';
 import { parseSpace } from '../dse/space.ts';
 import { resolutionLine, resolveConstraint, type DenseReference } from '../dse/dense-reference.ts';
-import { runSpace } from '../dse/run.ts';
+import { prepareRun, runSpace } from '../dse/run.ts';
+import { resolveDense } from '../dse/steps/dense.ts';
+import { encodeTask } from '../dse/backends/queue-task.ts';
+import { checkpointIssue } from '../dse/backends/queue-worker.ts';
+import type { PoolTask } from '../dse/pool.ts';
 import { writeReport } from '../reports/index.ts';
 import { Service } from '../dse/serve.ts';
 import { noFeasible } from '../dse/run-checks.ts';
@@ -199,6 +203,35 @@ test('with accuracy rungs, the subset rung and the full set both see the resolve
     assert.equal(front[0].metrics.latency_s, fastest);
     assert.ok(onFull.some((p) => !p.feasible), 'some point is within the subset CI of the bound but below it on the full set');
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the dense job carries its accuracy block as a point\'s context does: a queue makes a relative checkpoint folder absolute and a worker checks its files', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-task-'));
+  const cwd = process.cwd();
+  try {
+    fs.cpSync(path.join(import.meta.dirname, 'fixtures', 'hf-reference', 'gpt2-tiny'), path.join(dir, 'ck'), { recursive: true });
+    process.chdir(dir);
+    const spaceFile = path.join(dir, 's.yaml');
+    fs.writeFileSync(spaceFile, ['name: t', 'workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', 'accuracy: { model: ck, maxExamples: 2 }', 'objectives:', '  - { metric: latency_s, goal: min }', 'constraints: ["perplexity <= dense * 1.03"]', 'parameters:', '  algo.tokenKeep: [0.5, 1.0]', ''].join('\n'));
+    const prepared = prepareRun({ spaceFile, outDir: path.join(dir, 'out') });
+    const tasks: PoolTask[] = [];
+    const executor = {
+      journaled: async (_n: string, _m: unknown, compute: () => Promise<Record<string, number>>) => ({ metrics: await compute(), reused: false }),
+      call: async (task: string, ...args: unknown[]) => {
+        tasks.push({ task, args });
+        return { metric: 'perplexity', value: 10, ci95: [9, 11], n: 2 };
+      },
+    };
+    await resolveDense(prepared, executor as never, () => {});
+    assert.deepEqual(prepared.parsed.constraints.map((c) => c.text), ['perplexity <= 10.3']);
+    assert.equal(tasks.length, 1);
+    assert.ok(encodeTask(tasks[0], '/nowhere').includes(JSON.stringify(path.join(dir, 'ck'))), `the job names the folder absolutely: ${encodeTask(tasks[0], '/nowhere')}`);
+    const stale = { task: 'dense', args: [{ accuracy: { ...(tasks[0].args[0] as { accuracy: object }).accuracy, checkpoint: 'other' } }, 12] };
+    assert.match(checkpointIssue(stale) ?? '', /^the accuracy checkpoint ck has other files on the worker's machine/);
+  } finally {
+    process.chdir(cwd);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -13,14 +13,14 @@ import type { PreparedRun } from '../run.ts';
 const RECORD = 'dense-reference';
 
 /** Resolves the relative constraints of a prepared run in place (every context of the run shares its constraint list); undefined when it has none. */
-export async function resolveDense(prepared: PreparedRun, executor: Executor, log: (line: string) => void): Promise<DenseReference | undefined> {
+export async function resolveDense(prepared: PreparedRun, executor: Pick<Executor, 'journaled' | 'call'>, log: (line: string) => void): Promise<DenseReference | undefined> {
   const { parsed, ctx } = prepared;
   if (!ctx.accuracy || !parsed.constraints.some((c) => c.relative)) return undefined;
   // the full example set (the first rung's subset size does not change the reference)
   const { subsetExamples: _subset, ...spec } = ctx.accuracy;
   const layers = modelShape(ctx.base.workload.model).layers;
   const { metrics, reused } = await executor.journaled(RECORD, spec, async () => {
-    const r = await executor.call('dense', spec, layers);
+    const r = await executor.call('dense', { accuracy: spec }, layers);
     return { [r.metric]: r.value, [`${r.metric}_ci_low`]: r.ci95[0], [`${r.metric}_ci_high`]: r.ci95[1], examples: r.n };
   });
   const metric = 'accuracy' in metrics ? 'accuracy' : 'perplexity';
