@@ -28,6 +28,9 @@ import { ensureDir } from './outputs.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 
+/** The fidelity of the record holding a run's dense reference (dse/steps/dense.ts): not a point's evaluation, so not counted as one. */
+export const DENSE_REFERENCE_RECORD = 'dense-reference';
+
 export interface JournalRecord {
   /** Content hash of (params, modelVersion, fidelity, workload). */
   key: string;
@@ -124,7 +127,7 @@ function parseKeys(text: string): ParsedLine<LineKeys> {
     for (let i = 0; i < keys.length; i++) keys[i] = key(i);
     return { line: { keys }, records: keys.length };
   }
-  if (isRecord(rec)) return { line: { keys: [rec.key] }, records: 1 };
+  if (isRecord(rec)) return { line: { keys: [rec.key] }, records: rec.fidelity === DENSE_REFERENCE_RECORD ? 0 : 1 };
   if (isHeader(rec)) return { header: rec };
   return {};
 }

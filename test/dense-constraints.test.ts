@@ -116,6 +116,8 @@ test('a sweep resolves "accuracy >= dense - 0.03" with the dense spam-bert, its 
     lines.length = 0;
     const again = await runSpace(opts);
     assert.ok(lines.includes('accuracy >= dense - 0.03: dense 50% (64 examples) → accuracy >= 47% (dense model from the journal)'), lines.join('\n'));
+    // the journal holds 6 evaluations and the dense reference, which is not counted as one
+    assert.ok(lines.includes(`continuing: 6 finished evaluations in ${journal} (reused where they match; --fresh to start over)`), lines.join('\n'));
     assert.deepEqual(again.run.constraints, ['accuracy >= 0.47']);
     assert.equal(again.rows.filter((r) => r.feasible).length, again.rows.length, 'every point meets accuracy >= 0.47');
   } finally {

@@ -7,10 +7,9 @@
 import { modelShape } from '../../sim/workload/models.ts';
 import { resolutionLine, resolveConstraint, type DenseReference } from '../dense-reference.ts';
 import type { Executor } from '../executor.ts';
+import { DENSE_REFERENCE_RECORD } from '../journal.ts';
 import type { PreparedRun } from '../run.ts';
 
-/** The journal's name for the dense reference's record. */
-const RECORD = 'dense-reference';
 
 /** Resolves the relative constraints of a prepared run in place (every context of the run shares its constraint list); undefined when it has none. */
 export async function resolveDense(prepared: PreparedRun, executor: Pick<Executor, 'journaled' | 'call'>, log: (line: string) => void): Promise<DenseReference | undefined> {
@@ -19,7 +18,7 @@ export async function resolveDense(prepared: PreparedRun, executor: Pick<Executo
   // the full example set (the first rung's subset size does not change the reference)
   const { subsetExamples: _subset, ...spec } = ctx.accuracy;
   const layers = modelShape(ctx.base.workload.model).layers;
-  const { metrics, reused } = await executor.journaled(RECORD, spec, async () => {
+  const { metrics, reused } = await executor.journaled(DENSE_REFERENCE_RECORD, spec, async () => {
     const r = await executor.call('dense', { accuracy: spec }, layers);
     return { [r.metric]: r.value, [`${r.metric}_ci_low`]: r.ci95[0], [`${r.metric}_ci_high`]: r.ci95[1], examples: r.n };
   });
