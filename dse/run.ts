@@ -2,7 +2,8 @@
  * The runner: one function per step, each with typed input and output —
  *   search (dse/steps/search.ts) → refine (accuracy rungs) → re-score (dse/steps/refine.ts)
  *   → highlight (dse/steps/highlight.ts) → write (dse/steps/write.ts) → report (a hook: the CLI
- *   passes the HTML report, dse/ does not import reports/).
+ *   passes the HTML report; of reports/ the runner imports only the bound notes and the
+ *   sensitivity accumulator, never the HTML).
  *
  * Bad input (space file, base config, trace path) is rejected before anything is written.
  */
