@@ -295,7 +295,12 @@ function scoreLm(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, st
   return { metric: 'perplexity', value: ppl(sums), n, ci95: bootstrap(sums, ppl, seed), stage: 'generation', iterations: n * GEN_TOKENS, scores: perEx };
 }
 
-/** The measured workload: the rows `stats` recorded, with the model's shape and the run's provenance. */
+/**
+ * The measured workload: the rows `stats` recorded, with the model's shape and the run's provenance,
+ * in the order the accelerator runs them (an iteration's layers in turn, as in the official traces):
+ * the engine records a batch of examples layer by layer across the batch, so the rows are sorted
+ * by iteration, then layer (stable: an iteration's heads keep their order within a layer).
+ */
 function measuredTrace(e: Engine, name: string, algo: AlgoConfig, ra: RunAlgo, stats: Stats, s: Scored): Workload {
   const { stage, n } = s;
   const provenance =
@@ -303,6 +308,6 @@ function measuredTrace(e: Engine, name: string, algo: AlgoConfig, ra: RunAlgo, s
     ` msb=${algo.msbBits} lsb=${ra.progressive ? algo.lsbBits : 0} thr=${algo.lsbThreshold}`;
   return {
     name: `${name}-${stage}-measured`, model: shapeOf(e, name), stage, iterations: s.iterations, reuseKV: stage === 'summarization',
-    requests: stats.rows, source: 'generated', provenance,
+    requests: [...stats.rows].sort((a, b) => a.iteration - b.iteration || a.layer - b.layer), source: 'generated', provenance,
   };
 }
