@@ -1,7 +1,7 @@
 /**
  * The metric registry: every metric a run can record, once. The space schema's metric enum
  * (sim/schema.ts → dse/space.ts), the points.csv columns and run.json `metrics` (dse/), the
- * `simulate --json` keys and text lines (dse/cli.ts), the report's axis titles (reports/format.ts)
+ * `simulate --json` keys and text lines (dse/commands/simulate.ts), the report's axis titles (reports/format.ts)
  * and the copy of a model result into a metrics record (`pickMetrics`) are all generated from it.
  *
  * Hardware metrics come in two kinds:
@@ -9,8 +9,10 @@
  * - derived ones, computed here from the base quantities and the executed operations, once, for
  *   every model (`deriveMetrics`): a model never computes them on its own.
  *
- * Adding a metric: one entry below (name, unit, label, goal, derivation or base, format). A base
- * metric also needs its computation in the models (sim/hw/finalize.ts, sim/cycle).
+ * Adding a derived metric: its formula in FORMULA, one entry in DEFS (name, unit, label, goal,
+ * `derive: FORMULA.x`, format), its store in `deriveMetrics` (checked when this module loads) and
+ * its zero in sim/hw/finalize.ts `createFastMetrics` (checked by the compiler). A base metric also
+ * needs its computation in the models (sim/hw/finalize.ts, sim/cycle).
  */
 
 /** What a derived metric is computed from. */
@@ -132,6 +134,29 @@ export type DerivedMetricName = (typeof DERIVED)[number]['name'];
 /** The derived hardware metrics as a fresh record (for a model assembling its result). */
 export function derivedMetrics(b: BaseQuantities): Record<DerivedMetricName, number> {
   return deriveMetrics(b, {} as Record<DerivedMetricName, number>);
+}
+
+/**
+ * What `derive` leaves out or gets wrong: for each derived metric of the registry, a line naming it
+ * when the record `derive` fills from sample base quantities lacks it or holds another value than
+ * its formula. Empty when every derived metric is stored.
+ */
+export function derivationProblems(derive: (b: BaseQuantities, out: Record<string, number>) => unknown = deriveMetrics): string[] {
+  const b: BaseQuantities = { latency_s: 2, energy_j: 3, ops: 5e9, area_mm2: 7 };
+  const out: Record<string, number> = {};
+  derive(b, out);
+  return DERIVED.filter((d) => !Object.is(out[d.name], d.derive(b))).map((d) =>
+    d.name in out
+      ? `derived metric ${d.name}: deriveMetrics stores ${out[d.name]}, its formula gives ${d.derive(b)}`
+      : `derived metric ${d.name} is in the registry but deriveMetrics does not store it (add \`o.${d.name} = FORMULA.${d.name}(b);\` in sim/metrics.ts)`,
+  );
+}
+
+// A derived metric deriveMetrics forgets would read 0 on the analytical fast path and be missing
+// from the cycle model's results: refuse to load instead.
+{
+  const problems = derivationProblems();
+  if (problems.length) throw new Error(`sim/metrics.ts: ${problems.join('; ')}`);
 }
 
 /** The hardware metrics of a model result, as a fresh record in column order. */
