@@ -100,7 +100,8 @@ function optionalNoDefaults<T extends Record<string, z.ZodType>>(shape: T): { [K
   const out: Record<string, z.ZodType> = {};
   for (const [k, v] of Object.entries(shape)) {
     const inner = v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : v;
-    out[k] = inner.optional();
+    // a field's description sits on its default when it was described after .default(): keep it
+    out[k] = v.description === undefined ? inner.optional() : inner.optional().describe(v.description);
   }
   return out as { [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> };
 }
