@@ -39,10 +39,10 @@ test('FC kernels: 2·12·d² FLOPs per token per layer (Table IV: 19.3 GFLOPs on
 test('TITAN Xp calibration meets its anchors: Table IV 366.7 ms, Fig. 2 GEMM share 27%', () => {
   const g = runPlatform('titan-xp', CALIBRATION_WORKLOAD);
   assert.ok(close(g.latency_s, 0.3667, 1e-9));
-  assert.ok(Math.abs((g.byCategory.qk + g.byCategory.pv) / g.latency_s - 0.27) < 1e-9);
+  assert.ok(Math.abs((g.byCategory.qk + g.byCategory.pv) / g.latency_s - 0.27) < 1e-9, 'GEMM share');
   // Not calibrated: the movement / softmax split lands near Fig. 2 (39.6% / 33.3%).
-  assert.ok(Math.abs(g.byCategory.movement / g.latency_s - 0.396) < 0.05);
-  assert.ok(Math.abs(g.byCategory.softmax / g.latency_s - 0.333) < 0.05);
+  assert.ok(Math.abs(g.byCategory.movement / g.latency_s - 0.396) < 0.05, 'movement share');
+  assert.ok(Math.abs(g.byCategory.softmax / g.latency_s - 0.333) < 0.05, 'softmax share');
   const c = platform('titan-xp');
   assert.ok(c.tOp > 5e-6 && c.tOp < 1e-4 && c.tMatmul > c.tOp, `t_op ${c.tOp}, t_mm ${c.tMatmul}`);
 });
@@ -58,8 +58,8 @@ test('the other platforms meet both anchors (latency and §5.1 ratio to the GPU)
 });
 
 test('dynamic power = Table II 8.30 W × §5.1 energy saving / speedup, below the TDP except the Xeon (pcm-power counts DRAM)', () => {
-  assert.ok(close(platform('titan-xp').dynamicPowerW, (8.3 * 1193) / 162, 1e-9));
-  assert.ok(close(platform('rpi4').dynamicPowerW, (8.3 * 1910) / 5071, 1e-9));
+  assert.ok(close(platform('titan-xp').dynamicPowerW, (8.3 * 1193) / 162, 1e-9), `titan-xp ${platform('titan-xp').dynamicPowerW} W`);
+  assert.ok(close(platform('rpi4').dynamicPowerW, (8.3 * 1910) / 5071, 1e-9), `rpi4 ${platform('rpi4').dynamicPowerW} W`);
   for (const n of ['titan-xp', 'jetson-nano', 'rpi4'] as const) assert.ok(platform(n).dynamicPowerW < PLATFORM_DATA.platforms[n].tdpW.value, n);
 });
 
@@ -69,7 +69,12 @@ test('invariants: latency grows with the context; energy = power × latency; unk
     const a = runOn(c, { ...CALIBRATION_WORKLOAD, seqLen: 500 });
     const b = runOn(c, CALIBRATION_WORKLOAD);
     assert.ok(b.latency_s > a.latency_s, n);
-    assert.ok(close(b.energy_j, b.latency_s * c.dynamicPowerW, 1e-12));
+    assert.ok(close(b.energy_j, b.latency_s * c.dynamicPowerW, 1e-12), `${n}: energy ${b.energy_j} J`);
   }
   assert.throws(() => platform('tpu'), /unknown baseline "tpu" \(known: titan-xp, xeon, jetson-nano, rpi4\)/);
+});
+
+test('every platform of platforms.json is a PLATFORM_NAMES name, and the other way round', () => {
+  // an entry whose name was not added to PLATFORM_NAMES (sim/baselines/platforms.ts) was ignored without a word
+  assert.deepEqual(Object.keys(PLATFORM_DATA.platforms).sort(), [...PLATFORM_NAMES].sort(), 'platforms.json entries vs PLATFORM_NAMES');
 });
