@@ -279,12 +279,19 @@ export class SensitivityAccumulator {
  */
 export type SensitivityDesign = 'grid' | 'independent' | 'correlated' | 'legacy';
 
+/**
+ * How each search driver of dse/drivers/index.ts picks its points (the report reads run.json, not
+ * that registry; test/docs-registries.test.ts checks every driver is here). A name not here (an
+ * older or unknown driver) is taken as a search: `correlated`.
+ */
+export const DRIVER_DESIGN: Readonly<Record<string, 'grid' | 'independent' | 'correlated'>> = { grid: 'grid', random: 'independent', lhs: 'independent', nsga2: 'correlated' };
+
 export function sensitivityDesign(run: Partial<Pick<RunJson, 'driver' | 'stopReason' | 'counts'>>): SensitivityDesign {
   const early = run.stopReason !== undefined && run.stopReason !== '' && run.stopReason !== 'completed';
   if (!run.driver) return 'legacy';
-  if (run.driver === 'grid') return early || (run.counts?.failed ?? 0) > 0 ? 'correlated' : 'grid';
-  if (run.driver === 'random' || run.driver === 'lhs') return 'independent';
-  return 'correlated';
+  const design = DRIVER_DESIGN[run.driver] ?? 'correlated';
+  if (design === 'grid') return early || (run.counts?.failed ?? 0) > 0 ? 'correlated' : 'grid';
+  return design;
 }
 
 /** What the shares of each design are, in words (the table's method line). */

@@ -3,7 +3,8 @@
  * platform or figure added to its registry without its line in README.md or
  * dse/drivers/README.md fails here, naming the file and the entry. Also: the `search:` settings
  * a driver may read (SEARCH_SETTINGS) are the settings SearchSchema accepts, so a setting added to
- * the schema alone is not silently accepted beside every driver.
+ * the schema alone is not silently accepted beside every driver; and the report knows how each
+ * driver picks its points.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS } from '../dse/drivers/index.ts';
 import { SearchSchema } from '../dse/space.ts';
 import { FIGURES } from '../dse/reproduce/index.ts';
+import { DRIVER_DESIGN, sensitivityDesign } from '../reports/sensitivity.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 const missing = (names: readonly string[], text: string, form: (n: string) => string) => names.filter((n) => !text.includes(form(n)));
@@ -39,4 +41,14 @@ test('SEARCH_SETTINGS are the settings SearchSchema accepts besides driver, seed
   const common = ['driver', 'seed', 'maxEvals', 'timeLimit'];
   const schema = Object.keys(SearchSchema.shape).filter((k) => !common.includes(k));
   assert.deepEqual([...SEARCH_SETTINGS].sort(), schema.sort(), 'a search: setting in SearchSchema (dse/space.ts) but not in SEARCH_SETTINGS (dse/drivers/index.ts) is accepted beside every driver');
+});
+
+test('every driver has its sample design in the report (reports/sensitivity.ts DRIVER_DESIGN)', () => {
+  // a driver missing there had its points analysed as a search's correlated sample, whatever they were
+  assert.deepEqual(DRIVER_NAMES.filter((d) => !(d in DRIVER_DESIGN)), [], 'add the driver to DRIVER_DESIGN in reports/sensitivity.ts: grid, independent or correlated');
+  assert.equal(sensitivityDesign({ driver: 'grid', stopReason: 'completed' }), 'grid');
+  assert.equal(sensitivityDesign({ driver: 'grid', stopReason: 'max-evals' }), 'correlated');
+  assert.equal(sensitivityDesign({ driver: 'lhs' }), 'independent');
+  assert.equal(sensitivityDesign({ driver: 'nsga2' }), 'correlated');
+  assert.equal(sensitivityDesign({ driver: 'some-client' }), 'correlated');
 });

@@ -1,8 +1,8 @@
 /**
  * Driver registry: the runner asks for a driver by the YAML `search.driver` name. Each entry
  * declares what the rest of the code needs to know about the driver, so the runner tests no
- * driver names (the report, which reads run.json and not this registry, picks its sensitivity
- * method by name: reports/sensitivity.ts sensitivityDesign): whether it can sample a continuous
+ * driver names (the report, which reads run.json and not this registry, has each driver's sample
+ * design by name: reports/sensitivity.ts DRIVER_DESIGN): whether it can sample a continuous
  * range (`intervals`), whether it is an exhaustive sweep
  * (`exhaustive`: multi-fidelity accuracy then evaluates every point fully unless asked), whether
  * it adapts to results (`adaptive`: its batches are its generations, so the runner never merges
