@@ -150,6 +150,14 @@ export interface EvalContext {
 const accuracyCache = new Map<string, Promise<AccuracyOutcome>>();
 
 /**
+ * Algorithm fields the accuracy engine does not read: the LSB refetch fraction, which it measures,
+ * and the FC/FFN weight width of the hardware's e2e scope (it runs the checkpoint's float weights).
+ * Configurations that differ only in them share one accuracy run; `accuracy --set` refuses them
+ * (dse/commands/accuracy.ts inertReason).
+ */
+export const ENGINE_IGNORED_ALGO = ['lsbRefetchFraction', 'fcWeightBits'] as const satisfies readonly (keyof AlgoConfig)[];
+
+/**
  * The accuracy cache's key: what the accuracy engine sees of the spec (model, examples, seed — not
  * `subsetExamples`, the search's first rung, which runs under its own maxExamples), the algorithm
  * fields it sees (the rest only change the hardware side) and the target depth. With the subset
@@ -157,7 +165,8 @@ const accuracyCache = new Map<string, Promise<AccuracyOutcome>>();
  * rung had computed under the same examples, and ran the model again.
  */
 function accuracyKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number): string {
-  const { lsbRefetchFraction: _measured, ...a } = algo;
+  const a: Partial<AlgoConfig> = { ...algo };
+  for (const k of ENGINE_IGNORED_ALGO) delete a[k];
   const { subsetExamples: _subset, ...engine } = spec;
   return JSON.stringify([engine, a]) + `|${targetLayers}`;
 }

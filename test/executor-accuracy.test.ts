@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Executor } from '../dse/executor.ts';
-import { accuracyKeyOf, evaluatePoint, pointBreakdown, type AccuracyOutcome, type EvaluatedPoint } from '../dse/evaluate.ts';
+import { ENGINE_IGNORED_ALGO, accuracyKeyOf, evaluatePoint, pointBreakdown, type AccuracyOutcome, type EvaluatedPoint } from '../dse/evaluate.ts';
+import { AlgoSchema } from '../sim/schema.ts';
 import { FAKE_OUTCOME, accuracySpaceYaml, preparedSpace } from './accuracy-outcome.fixture.ts';
 import { withExamples } from '../dse/fidelity.ts';
 import type { EvalBackend, PoolResult, PoolTask } from '../dse/backends/types.ts';
@@ -36,6 +37,17 @@ test('evaluatePoint and pointBreakdown use a known outcome instead of running th
   // the key ignores hardware knobs and the measured refetch fraction, and tells configurations apart
   assert.equal(accuracyKeyOf(ctx, params), accuracyKeyOf(ctx, { ...params, 'hw.dramChannels': 16 }));
   assert.notEqual(accuracyKeyOf(ctx, params), accuracyKeyOf(ctx, { ...params, 'algo.tokenKeep': 0.5 }));
+});
+
+test('the accuracy key ignores the algorithm fields the engine does not read: a sweep of algo.fcWeightBits runs the model once per configuration', async () => {
+  const { ctx } = prepared();
+  const params: Params = { 'algo.tokenKeep': 0.5, 'hw.dramChannels': 8 };
+  // fcWeightBits is the hardware's e2e FC width: 8 and 12 used to be two accuracy runs of the same model
+  assert.equal(accuracyKeyOf(ctx, { ...params, 'algo.fcWeightBits': 8 }), accuracyKeyOf(ctx, { ...params, 'algo.fcWeightBits': 12 }));
+  assert.equal(accuracyKeyOf(ctx, { ...params, 'algo.lsbRefetchFraction': 0.1 }), accuracyKeyOf(ctx, { ...params, 'algo.lsbRefetchFraction': 0.3 }));
+  const { inertReason } = await import('../dse/commands/accuracy.ts');
+  const algo = AlgoSchema.parse({});
+  for (const k of ENGINE_IGNORED_ALGO) for (const kind of ['classifier', 'lm'] as const) assert.ok(inertReason(k, kind, algo), `accuracy --set algo.${k} on a ${kind} should be refused (dse/commands/accuracy.ts inertReason)`);
 });
 
 test('two workers with their own caches: each configuration runs once; later tasks carry the outcome; recorded points drop it', async () => {
