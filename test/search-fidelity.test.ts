@@ -321,3 +321,21 @@ test('successive halving: a point the full set shows infeasible stops blocking t
   assert.equal(rows[1].feasible, true, 'B, the fastest feasible point, has its full-set accuracy');
   assert.deepEqual(counts, [2, 2]);
 });
+
+test('accuracy rungs count the configurations the engine sees: two FC weight widths of one pruning setting are one', async () => {
+  const { refine } = await import('../dse/steps/refine.ts');
+  const row = (id: number, bits: number): EvaluatedPoint => ({ id, params: { 'algo.tokenKeep': 0.5, 'algo.fcWeightBits': bits }, metrics: { latency_s: bits, accuracy: 0.9, accuracy_ci_low: 0.85, accuracy_ci_high: 0.95 }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' });
+  const ctx = { fidelity: 'analytical', accuracy: { model: 'spam-bert', maxExamples: 64, subsetExamples: 32 }, constraints: [] } as unknown as EvalContext;
+  const logs: string[] = [];
+  await refine({
+    rows: [row(1, 8), row(2, 12)],
+    objectives: [{ metric: 'latency_s', goal: 'min' as const }, { metric: 'accuracy', goal: 'max' as const }],
+    ctx,
+    driverName: 'grid',
+    executor: { usePool: false, jobs: 1, isAborted: false, evaluate: async (pts: { id: number }[]) => pts.map((p) => row(p.id, p.id === 1 ? 8 : 12)) } as never,
+    interrupts: { stop: false } as never,
+    log: (s: string) => void logs.push(s),
+  });
+  // fcWeightBits is hardware only (dse/evaluate.ts ENGINE_IGNORED_ALGO): the log said 2 → 2 configurations
+  assert.equal(logs.pop(), 'accuracy rungs 32 → 64 examples: 2 → 2 evaluations, 1 → 1 algorithm configurations');
+});

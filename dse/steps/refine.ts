@@ -9,7 +9,7 @@
 import { fidelityPlan } from '../../sim/fidelities.ts';
 import type { Objective, Params } from '../driver.ts';
 import { createProgress, type ProgressMode } from '../progress.ts';
-import { primaryFidelity, type EvalContext, type EvaluatedPoint } from '../evaluate.ts';
+import { ENGINE_IGNORED_ALGO, primaryFidelity, type EvalContext, type EvaluatedPoint } from '../evaluate.ts';
 import type { Executor } from '../executor.ts';
 import { accuracyRungs, promotable, refineAccuracy } from '../fidelity.ts';
 import type { Interrupts } from './interrupts.ts';
@@ -72,9 +72,11 @@ export async function refine(input: RefineInput): Promise<RefineOutcome | undefi
   return { counts, cutShort };
 }
 
-/** The algorithm part of a point's parameters (what the accuracy engine sees). */
+const IGNORED = new Set<string>(ENGINE_IGNORED_ALGO.map((k) => `algo.${k}`));
+
+/** The algorithm part of a point's parameters that the accuracy engine sees (one model run per rung). */
 function algoKey(params: Params): string {
-  return JSON.stringify(Object.entries(params).filter(([k]) => k.startsWith('algo.')));
+  return JSON.stringify(Object.entries(params).filter(([k]) => k.startsWith('algo.') && !IGNORED.has(k)));
 }
 
 /**
