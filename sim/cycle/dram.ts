@@ -13,7 +13,7 @@
  *  - `dramChannelGBps` scales the interface (burst time and nCCD, which are in interface clocks)
  *    by 32/GBps; the DRAM core timings (nRCD, nRP, nRAS, nRC, nRRD, nFAW, refresh) stay in ns;
  *  - ns are converted to accelerator cycles with `clockGHz`;
- *  - address mapping (RoBaRaCoCh, crossbar at 32-B granularity, spec §1.4 6c and §1.6): global
+ *  - address mapping (RoBaRaCoCh, crossbar at 32-B granularity, spec §1.5 stage 6c and §1.6): global
  *    32-B transaction g goes to channel g mod Ch; inside the channel, 16 consecutive transactions
  *    (512 B) share one PC row, the next 512 B go to the other PC, then the bank index (low two
  *    bits = bank group), then the row;
@@ -77,7 +77,7 @@ export const HBM2_2GBPS_NS = {
 
 /**
  * Default scheduler window: 32 requests per channel at 32 GB/s (Ramulator2's default read-queue
- * size; the paper's fetcher has 64-deep FIFOs per port), scaled up with the channel bandwidth. The official DPI shim caps outstanding requests at
+ * size: `ReqBuffer::max_size = 32`, src/base/request.h of CMU-SAFARI/ramulator2; the paper's fetcher has 64-deep FIFOs per port), scaled up with the channel bandwidth. The official DPI shim caps outstanding requests at
  * 16 per channel; with 16 our model streams a dense region at only ~2/3 of the peak because a
  * 512-B row chunk (16 bursts) is shorter than the PRE+ACT+CL of the next one (see README).
  */

@@ -9,7 +9,10 @@ export const L_SOFTMAX = pipe.softmaxLatency.value;
 export const L_DOT_BASE = pipe.dotProductBaseLatency.value;
 export const L_REQUANT_BASE = pipe.requantDecisionLatency.value;
 export const L_PV_BASE = pipe.pvBaseLatency.value;
-/** DRAM-side registers around the HBM model: AR register, DPI pending register, result register. */
+/**
+ * DRAM-side registers around the HBM model: AR register, DPI pending register, result register,
+ * one cycle each (spec §1.5 stage 6b, §1.6; the 3 register cycles of pipeline.json dramLatency's 21).
+ */
 export const L_DRAM_REGS = 3;
 /** Bit-width converter + buffer write + buffer read between a fetched line and its array. */
 export const L_TO_ARRAY = L_CONVERT + L_BUFW + L_BUFR;
