@@ -6,7 +6,10 @@
  * layers the pruning ratio r (fraction of the ORIGINAL tokens removed by the time a layer runs)
  * is interpolated linearly from r_start to r_end with r_start + r_end = 2·r_avg, so the mean
  * ratio over the pruned layers is exactly r_avg = 1 − keepAvg. We parameterise the split by a
- * spread s ∈ [0, 1]: r_start = r_avg·(1 − s), r_end = r_avg·(1 + s). Because s ≥ 0 the ratio
+ * spread s ∈ [0, 1]: r_start = r_avg·(1 − s), r_end = r_avg·(1 + s). The default s = 0.5 (tokens
+ * and heads) has no source: the paper gives no r_start / r_end, and says that for the same overall
+ * ratio the split among layers "does not have a significant influence" (§V-A); 0.5 is the midpoint
+ * of the range, a modelling choice. Because s ≥ 0 the ratio
  * never decreases with depth, which is what the cascade requires (a pruned token never comes
  * back). When r_end would exceed the largest prunable ratio (1 − minKeep; tokens: TOKEN_MIN_KEEP)
  * the spread is reduced (the mean is kept). Head pruning uses the same function with its own front fraction (30%).

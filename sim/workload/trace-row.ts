@@ -27,7 +27,7 @@ export const TRACE_COLUMNS = [
 ] as const;
 export type TraceColumn = (typeof TRACE_COLUMNS)[number];
 
-/** The RTL's hard-wired LSB ("requant") width. */
+/** The RTL's hard-wired LSB ("requant") width: `requantBitCount` = 4 (spatten-official-hardware.md §1.2). */
 export const RTL_LSB_BITS = 4;
 
 /** A parse error pointing at a file, a 1-based line and a 1-based column (plus its name). */
@@ -162,6 +162,8 @@ function makeRequest(
   topk: number,
   meta: Record<string, string> | undefined,
 ): HeadRequest {
+  // −1 (unquantized) reads as the datapath's 12-bit query: the paper's 64 × 12 b query register
+  // (Fig. 8; spatten-paper.md §2.8) and the RTL request's 64 × 12-bit query (spatten-official-hardware.md §1.4).
   const queryBits = qb === -1 ? 12 : qb;
   const stageSumm = meta?.stage === 'summarization';
   const r: HeadRequest = {
