@@ -20,7 +20,7 @@
  *  - open-page policy; FR-FCFS is applied at the granularity of a *row chunk* (a run of bursts
  *    to one open row, which FR-FCFS would serve back to back): a chunk becomes visible to the
  *    scheduler when the request queue has room for its first burst (at most `queueDepth`
- *    outstanding bursts per channel, default 32); its PRE/ACT are issued as early as the
+ *    outstanding bursts per channel: hw.dramQueueDepth, default 16 as the official DPI shim); its PRE/ACT are issued as early as the
  *    bank, tRRD and tFAW allow — overlapping the data transfer of other banks — and its bursts
  *    follow back to back on the PC data bus;
  *  - refresh is all-bank, every nREFI for nRFC, simultaneously on every channel (the RTL creates
@@ -76,13 +76,19 @@ export const HBM2_2GBPS_NS = {
 } as const;
 
 /**
- * Default scheduler window: 32 requests per channel at 32 GB/s (Ramulator2's default read-queue
+ * Scheduler window when `hbmTiming` is called without `queueDepth` (direct callers and unit tests;
+ * a design always passes hw.dramQueueDepth, whose default in sim/schema.ts is 16, the official DPI
+ * shim's limit): 32 requests per channel at 32 GB/s (Ramulator2's default read-queue
  * size: `ReqBuffer::max_size = 32`, src/base/request.h of CMU-SAFARI/ramulator2; the paper's fetcher has 64-deep FIFOs per port), scaled up with the channel bandwidth. The official DPI shim caps outstanding requests at
  * 16 per channel; with 16 our model streams a dense region at only ~2/3 of the peak because a
  * 512-B row chunk (16 bursts) is shorter than the PRE+ACT+CL of the next one (see README).
  */
 export const DEFAULT_QUEUE_DEPTH = 32;
-/** See HbmTiming.mapping and README: the PC-interleaved mapping is the default. */
+/**
+ * Mapping when `hbmTiming` is called without `mapping` (direct callers and unit tests). A design
+ * always passes hw.dramMapping, whose default in sim/schema.ts is the official 'RoBaRaCoCh' (see
+ * HbmTiming.mapping and sim/cycle/README.md).
+ */
 export const DEFAULT_MAPPING: HbmTiming['mapping'] = 'RoBaCoRaCh';
 
 /**
