@@ -6,6 +6,10 @@ import benchmarks from '../sim/workload/benchmarks.json' with { type: 'json' };
 import energy from '../sim/hw/tables/energy.json' with { type: 'json' };
 import area from '../sim/hw/tables/area.json' with { type: 'json' };
 import pipeline from '../sim/hw/tables/pipeline.json' with { type: 'json' };
+import { MAX_ALLOCS } from '../sim/cycle/buffers.ts';
+import { PAPER_KB_BYTES } from '../sim/cycle/geometry.ts';
+import { HBM2_2GBPS_NS } from '../sim/cycle/dram.ts';
+import { L_DRAM_REGS } from '../sim/cycle/latency.ts';
 
 /**
  * Objects whose numbers are documented by a text field of their parent rather than a `source` of
@@ -77,4 +81,16 @@ test('the source check catches a removed, blank or missing source, and a number 
   const k = structuredClone(benchmarks) as Record<string, any>;
   k.bertTasks[2].source = '';
   assert.deepEqual(unsourcedNumbers(k, 'benchmarks'), ['benchmarks.bertTasks[2]']);
+});
+
+test('the cycle model\'s literal copies of pipeline.json constants agree with the cited entries', () => {
+  // sim/cycle keeps these as literals; pipeline.json's sources say they are the same values.
+  assert.equal(MAX_ALLOCS, pipeline.keyBufferMaxAllocations.value, 'sim/cycle/buffers.ts MAX_ALLOCS vs keyBufferMaxAllocations');
+  assert.equal(PAPER_KB_BYTES, pipeline.paperKBBytes.value, 'sim/cycle/geometry.ts PAPER_KB_BYTES vs paperKBBytes');
+  // HBM2_2Gbps preset in ns (tCK = 1 ns): refresh period and refresh cycle time.
+  assert.equal(HBM2_2GBPS_NS.tCK, 1, 'the preset is in 1-ns clocks');
+  assert.equal(HBM2_2GBPS_NS.nREFI, pipeline.dramRefreshInterval.value, 'sim/cycle/dram.ts nREFI vs dramRefreshInterval');
+  assert.equal(HBM2_2GBPS_NS.nRFC, pipeline.dramRefreshCycle.value, 'sim/cycle/dram.ts nRFC vs dramRefreshCycle');
+  // dramLatency 21 = AR + DPI pending + result registers (L_DRAM_REGS) + nCL + nBL + nRCD (closed row).
+  assert.equal(L_DRAM_REGS + HBM2_2GBPS_NS.nCL + HBM2_2GBPS_NS.nBL + HBM2_2GBPS_NS.nRCD, pipeline.dramLatency.value, 'dramLatency = registers + nCL + nBL + nRCD');
 });
