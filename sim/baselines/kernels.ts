@@ -32,6 +32,12 @@ export interface Kernel {
 }
 
 const F32 = 4;
+/*
+ * FLOPs of the non-GEMM kernels are operation counts, not cited figures: 1 per element for the
+ * scale, mask and element-wise kernels, 4 per element for softmax (max, subtract-and-exp, sum,
+ * divide). They do not set any time on the four calibrated platforms: a softmax element moves 8 B
+ * for 4 FLOPs, so it would be FLOP-bound only if η·B/F exceeded 2, and η·B/F is below 0.05 on all four.
+ */
 
 /** Attention kernels of one layer in the summarization stage (L tokens, all of them queries). */
 export function attentionSummarizationKernels(m: ModelShape, L: number, causal: boolean): Kernel[] {
