@@ -178,7 +178,8 @@ export function fitEnergyConstants(a: Activity, hw: HardwareConfig): { sramPjPer
 
 /** Sources and calibration of every constant (echo this into result files). */
 export const TABLE_PROVENANCE = {
-  technology: 'TSMC 40 nm (the paper), 1 GHz default clock',
+  technology:
+    'TSMC 40 nm (the paper), 1 GHz default clock (implied, not stated for the full design: 1024 multipliers give the 2 TFLOPS peak at 1 GHz, and Table III gives SpAtten1/8 1 GHz; spatten-paper.md §2.2, gap 10)',
   energy: e,
   area: areaTable,
   pipeline: pipeTable,
