@@ -4,8 +4,8 @@
  * on how the activity was counted, so both models are priced identically.
  *
  * Pricing (all energies in pJ in the table, joules out):
- *  - DRAM: dramBytes·8·3.97 pJ/bit (HBM2, O'Connor et al., MICRO 2017: activation 1.21 +
- *    on-die data movement 2.24 + I/O 0.30 + ECC/other 0.22). When the caller counts row
+ *  - DRAM: dramBytes·8·3.97 pJ/bit (HBM2, O'Connor et al., MICRO 2017, §1; its §2 breakdown,
+ *    activation 1.21 + on-die data movement 2.24 + I/O 0.30, is 3.92 with ECC). When the caller counts row
  *    activations (dramActivations > 0) the activation share is priced per activation instead:
  *    bits·(3.97 − 1.21) + activations·1.21 pJ/bit·512 bits (O'Connor's average corresponds to
  *    ~one 64 B access per activation; stated assumption).
@@ -185,5 +185,5 @@ export const TABLE_PROVENANCE = {
   pipeline: pipeTable,
   calibration: e.calibration,
   dramEnergyChoice:
-    "HBM2 3.97 pJ/bit from O'Connor et al., MICRO 2017 (the reference the paper cites for HBM energy): activation 1.21 + on-die movement 2.24 + I/O 0.30 (+ECC). Used as an average per bit because the analytical model does not track rows; a row-aware caller passes dramActivations.",
+    "HBM2 3.97 pJ/bit from O'Connor et al., MICRO 2017 (the reference the paper cites for HBM energy): §1's approximate figure; its §2 breakdown, activation 1.21 + on-die movement 2.24 + I/O 0.30, is 3.92 with ECC. Both models count row activations (the shared HBM2 stream profiles), so DRAM is priced at 3.97 − 1.21 pJ/bit plus 1.21 pJ/bit × bitsPerActivation per activation; the flat 3.97 pJ/bit applies only to a caller that passes no activations.",
 } as const;
