@@ -36,9 +36,18 @@ test('FC kernels: 2·12·d² FLOPs per token per layer (Table IV: 19.3 GFLOPs on
   assert.ok(close(attn.flops / 1e9, 3.3, 0.03), `attention ${attn.flops / 1e9} GFLOP`);
 });
 
+test('GPT-2 gelu_new bytes by hand: the two tensor-tensor ops (+ x, × x) move 3 tensors, pow, tanh and the four tensor-scalar ops 2', () => {
+  const m = modelShape('gpt2-medium');
+  const gelu = fcKernels(m, 10).filter((k) => k.name.startsWith('gelu_new'));
+  assert.equal(gelu.length, 8, 'pow, × 0.044715, + x, × √(2/π), tanh, + 1, × 0.5, × x');
+  const tensor = 10 * 4 * 1024 * 4; // rows × 4d float32 elements
+  assert.equal(gelu.reduce((s, k) => s + k.bytes, 0), (2 * 3 + 6 * 2) * tensor);
+  assert.equal(gelu.find((k) => k.name === 'gelu_new × 0.5')!.bytes, 2 * tensor, 'x · 0.5 reads x and writes the result');
+});
+
 test('TITAN Xp calibration meets its anchors: Table IV 366.7 ms, Fig. 2 GEMM share 27%', () => {
   const g = runPlatform('titan-xp', CALIBRATION_WORKLOAD);
-  assert.ok(close(g.latency_s, 0.3667, 1e-9));
+  assert.ok(close(g.latency_s, 0.3667, 1e-9), `latency ${g.latency_s}`);
   assert.ok(Math.abs((g.byCategory.qk + g.byCategory.pv) / g.latency_s - 0.27) < 1e-9, 'GEMM share');
   // Not calibrated: the movement / softmax split lands near Fig. 2 (39.6% / 33.3%).
   assert.ok(Math.abs(g.byCategory.movement / g.latency_s - 0.396) < 0.05, 'movement share');

@@ -104,7 +104,8 @@ export function fcKernels(m: ModelShape, rows: number): Kernel[] {
       eltwise('LayerNorm', rows * d, 2),
     ];
   }
-  const gelu = ['pow', '× 0.044715', '+ x', '× √(2/π)', 'tanh', '+ 1', '× 0.5', '× x'].map((n) => eltwise(`gelu_new ${n}`, rows * ff, n === 'pow' || n === 'tanh' ? 2 : 3));
+  // tensors read + written: 3 for the two tensor-tensor ops (+ x, × x), 2 for unary and tensor-scalar ops
+  const gelu = ['pow', '× 0.044715', '+ x', '× √(2/π)', 'tanh', '+ 1', '× 0.5', '× x'].map((n) => eltwise(`gelu_new ${n}`, rows * ff, n === '+ x' || n === '× x' ? 3 : 2));
   return [
     eltwise('ln_1', rows * d, 2),
     linear('c_attn (QKV)', rows, d, 3 * d),
