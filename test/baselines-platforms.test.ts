@@ -60,7 +60,7 @@ test('the other platforms meet both anchors (latency and §5.1 ratio to the GPU)
   const cal = calibration();
   for (const n of ['xeon', 'jetson-nano', 'rpi4'] as const) {
     const c = cal[n];
-    assert.ok(close(c.anchorLatencyS.ours, c.anchorLatencyS.anchor, 1e-6), n);
+    assert.ok(close(c.anchorLatencyS!.ours, c.anchorLatencyS!.anchor, 1e-6), n);
     assert.ok(c.ratioToGpu!.reached && close(c.ratioToGpu!.ours, c.ratioToGpu!.anchor, 1e-6), n);
     assert.ok(c.constants.bwEff > 0 && c.constants.bwEff <= 1 && c.constants.tOp > 0, n);
   }

@@ -23,11 +23,15 @@
  *    t_mm = t_op. When (2) cannot be met with η ≤ 1 the closest value is kept and reported.
  *  - Dynamic power: §5.1's energy saving / speedup = P_platform / P_SpAtten; with Table II's
  *    8.30 W for SpAtten, P_platform = 8.30 W × (saving / speedup). Checked against the TDP.
+ *  - A platform the paper did not measure (an entry with `like` instead of `anchors`, checked by
+ *    platform-entries.ts): its own datasheet F_peak, B_peak and cited dynamic power; t_op, t_mm
+ *    and η of the `like` platform (same PyTorch stack, batch 1). Nothing is fitted: model estimates.
  */
 import data from './platforms.json' with { type: 'json' };
 import type { ModelName, Stage } from '../schema.ts';
 import { modelShape } from '../workload/models.ts';
 import { BENCHMARKS, geomean } from '../workload/benchmarks.ts';
+import { checkPlatformEntries, type Anchors, type PlatformEntry } from './platform-entries.ts';
 import { attentionGenerationKernels, attentionSummarizationKernels, fcKernels, type Kernel, type KernelCategory } from './kernels.ts';
 
 export const PLATFORM_DATA = data;
@@ -43,7 +47,7 @@ export interface PlatformWorkload {
 }
 
 export interface PlatformConstants {
-  name: PlatformName;
+  name: string;
   peakFlops: number;
   bandwidth: number;
   /** Fraction of peak bandwidth reached by the kernels (1 for the GPUs' datasheet roof). */
@@ -56,7 +60,7 @@ export interface PlatformConstants {
 }
 
 export interface PlatformResult {
-  platform: PlatformName;
+  platform: string;
   latency_s: number;
   energy_j: number;
   flops: number;
@@ -130,26 +134,33 @@ export function benchmarkWorkloads(): PlatformWorkload[] {
 
 export interface Calibration {
   constants: PlatformConstants;
-  /** Calibration workload attention latency: ours vs the anchor. */
-  anchorLatencyS: { ours: number; anchor: number };
-  /** Geomean latency ratio to TITAN Xp over the 30 benchmarks: ours vs §5.1's speedup ratio (null for TITAN Xp). */
+  /** Calibration workload attention latency: ours vs the anchor (null for a platform priced from its datasheet). */
+  anchorLatencyS: { ours: number; anchor: number } | null;
+  /** Geomean latency ratio to TITAN Xp over the 30 benchmarks: ours vs §5.1's speedup ratio (null for TITAN Xp and datasheet platforms). */
   ratioToGpu: { ours: number; anchor: number; reached: boolean } | null;
   notes: string;
 }
 
-function power(p: (typeof data.platforms)[PlatformName]): number {
-  return data.spattenPowerW.value * (p.anchors.energySavingGeomean.value / p.anchors.speedupGeomean.value);
+const ENTRIES = checkPlatformEntries(data.platforms, PLATFORM_NAMES);
+
+/** Whether a platform is calibrated on the paper's §5.1 numbers (else it is priced from its datasheet and a `like` platform). */
+export function hasPaperAnchors(name: PlatformName): boolean {
+  return ENTRIES[name].anchors !== undefined;
 }
 
-function calibrateGpu(): Calibration {
-  const p = data.platforms['titan-xp'];
+function power(a: Anchors): number {
+  return data.spattenPowerW.value * (a.energySavingGeomean.value / a.speedupGeomean.value);
+}
+
+function calibrateGpu(p: PlatformEntry): Calibration {
+  const a = p.anchors!;
   const F = p.peakFlops.value, B = p.bandwidth.value;
-  const T = p.anchors.attentionLatencyS.value, share = p.anchors.matmulShare.value;
+  const T = a.attentionLatencyS.value, share = a.matmulShare!.value;
   const s = sums(CALIBRATION_WORKLOAD, F, B);
   const tMatmul = (share * T - s.rMm) / s.nMm;
   const tOp = ((1 - share) * T - s.rOp) / s.nOp;
   if (!(tMatmul > 0 && tOp > 0)) throw new Error('TITAN Xp calibration: negative fixed cost (the roofline alone exceeds the anchor)');
-  const constants: PlatformConstants = { name: 'titan-xp', peakFlops: F, bandwidth: B, bwEff: 1, tOp, tMatmul, dynamicPowerW: power(p) };
+  const constants: PlatformConstants = { name: 'titan-xp', peakFlops: F, bandwidth: B, bwEff: 1, tOp, tMatmul, dynamicPowerW: power(a) };
   return { constants, anchorLatencyS: { ours: runOn(constants, CALIBRATION_WORKLOAD).latency_s, anchor: T }, ratioToGpu: null, notes: 't_mm, t_op from Table IV (366.7 ms) and Fig. 2 (GEMMs 27%); η = 1' };
 }
 
@@ -162,17 +173,17 @@ function bisect(f: (x: number) => number, lo: number, hi: number, iters = 80): n
   return 0.5 * (lo + hi);
 }
 
-function calibrateOther(name: Exclude<PlatformName, 'titan-xp'>, gpu: Calibration, gpuLat: number[]): Calibration {
-  const p = data.platforms[name];
+function calibrateOther(name: string, p: PlatformEntry, gpuSpeedup: number, gpu: Calibration, gpuLat: number[]): Calibration {
+  const anchors = p.anchors!;
   const F = p.peakFlops.value, B = p.bandwidth.value;
-  const T = p.anchors.attentionLatencyS.value;
-  const target = p.anchors.speedupGeomean.value / data.platforms['titan-xp'].anchors.speedupGeomean.value;
+  const T = anchors.attentionLatencyS.value;
+  const target = anchors.speedupGeomean.value / gpuSpeedup;
   const mmRatio = p.kind === 'gpu' ? gpu.constants.tMatmul / gpu.constants.tOp : 1;
   const wls = benchmarkWorkloads();
   const at = (eta: number): PlatformConstants => {
     const s = sums(CALIBRATION_WORKLOAD, F, eta * B);
     const tOp = (T - s.rMm - s.rOp) / (s.nOp + mmRatio * s.nMm);
-    return { name, peakFlops: F, bandwidth: B, bwEff: eta, tOp, tMatmul: mmRatio * tOp, dynamicPowerW: power(p) };
+    return { name, peakFlops: F, bandwidth: B, bwEff: eta, tOp, tMatmul: mmRatio * tOp, dynamicPowerW: power(anchors) };
   };
   const ratio = (c: PlatformConstants) => geomean(wls.map((w, i) => runOn(c, w).latency_s / gpuLat[i]));
   // Smallest η with a non-negative fixed cost, then the η that meets the ratio.
@@ -190,19 +201,41 @@ function calibrateOther(name: Exclude<PlatformName, 'titan-xp'>, gpu: Calibratio
   };
 }
 
+/**
+ * A platform the paper did not measure: its datasheet peaks, the fixed kernel costs t_op, t_mm and
+ * the reached bandwidth fraction η of the `like` platform (the same software stack), and its cited
+ * dynamic power. Nothing is fitted, so everything computed for it is a model estimate.
+ */
+export function datasheetConstants(name: string, p: PlatformEntry, like: PlatformConstants): PlatformConstants {
+  if (!p.like || !p.dynamicPowerW) throw new Error(`sim/baselines/platforms.json: platform ${name} has neither the §5.1 anchors nor "like" and "dynamicPowerW"`);
+  return { name, peakFlops: p.peakFlops.value, bandwidth: p.bandwidth.value, bwEff: like.bwEff, tOp: like.tOp, tMatmul: like.tMatmul, dynamicPowerW: p.dynamicPowerW.value };
+}
+
+function calibrateDatasheet(name: string, p: PlatformEntry, like: Calibration): Calibration {
+  const constants = datasheetConstants(name, p, like.constants);
+  return { constants, anchorLatencyS: null, ratioToGpu: null, notes: `not in the paper: datasheet peaks; t_op, t_mm and η of ${p.like}; dynamic power ${p.dynamicPowerW!.value} W (${p.dynamicPowerW!.source}); nothing fitted` };
+}
+
+/**
+ * Constants of every entry of checked platforms.json entries (checkPlatformEntries): TITAN Xp
+ * first, then the other anchored platforms, then the datasheet ones from their `like`. Pure.
+ */
+export function calibrateAll(entries: Record<string, PlatformEntry>): Record<string, Calibration> {
+  const gpuEntry = entries['titan-xp'];
+  const gpu = calibrateGpu(gpuEntry);
+  const gpuLat = benchmarkWorkloads().map((w) => runOn(gpu.constants, w).latency_s);
+  const out: Record<string, Calibration> = { 'titan-xp': gpu };
+  for (const [n, e] of Object.entries(entries)) if (n !== 'titan-xp' && e.anchors) out[n] = calibrateOther(n, e, gpuEntry.anchors!.speedupGeomean.value, gpu, gpuLat);
+  for (const [n, e] of Object.entries(entries)) if (!e.anchors) out[n] = calibrateDatasheet(n, e, out[e.like!]);
+  // in the entries' order (platforms.json's), as the tables list them
+  return Object.fromEntries(Object.keys(entries).map((n) => [n, out[n]]));
+}
+
 let cached: Record<PlatformName, Calibration> | undefined;
 
 /** Calibrated constants of every platform (computed once; pure). */
 export function calibration(): Record<PlatformName, Calibration> {
-  if (cached) return cached;
-  const gpu = calibrateGpu();
-  const gpuLat = benchmarkWorkloads().map((w) => runOn(gpu.constants, w).latency_s);
-  cached = {
-    'titan-xp': gpu,
-    xeon: calibrateOther('xeon', gpu, gpuLat),
-    'jetson-nano': calibrateOther('jetson-nano', gpu, gpuLat),
-    rpi4: calibrateOther('rpi4', gpu, gpuLat),
-  };
+  cached ??= calibrateAll(ENTRIES) as Record<PlatformName, Calibration>;
   return cached;
 }
 
