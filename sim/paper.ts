@@ -77,7 +77,9 @@ export const PAPER_FIG21: PaperCurve[] = [
 
 /**
  * §5.1's headline (geomeans over the 30 benchmarks) against the CPU/GPU/edge baselines — the same
- * numbers sim/baselines/platforms.json holds as the platforms' calibration anchors, with sources.
+ * numbers sim/baselines/platforms.json holds as the platforms' calibration anchors, with sources
+ * (test/reproduce-datasheet-platforms.test.ts keeps them equal). A platform priced from its
+ * datasheet (`like` in platforms.json) is not here: the paper did not measure it.
  */
 export const HEADLINE = {
   'titan-xp': { speedup: 162, energy_saving: 1193 },
