@@ -23,7 +23,7 @@ import { decimal } from '../cli-util.ts';
  * BERT setting (sim/workload/benchmarks.json settings.bert: tokenKeep 0.61, headKeep 0.87, no
  * local V) reads the same averages differently — BERT's share of the 1.9× as a geometric mean,
  * front layers unpruned, all of it on tokens; the paper states neither. With that setting (--set)
- * the analytical prediction over A³ is 1.39× / 0.94× instead of 1.50× / 1.14×.
+ * the analytical prediction over A³ is 1.39× / 0.94× instead of 1.50× / 1.15×.
  */
 export const COMPARE_ALGO = { tokenKeep: 0.55, valueKeep: 0.8, headKeep: 0.9, msbBits: 8, lsbBits: 0 };
 
