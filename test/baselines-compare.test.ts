@@ -25,8 +25,8 @@ test('a space with baseline: gets speedup and energy_saving = platform latency/e
   const p = await evaluatePoint(ctx, 0, { 'hw.dramChannels': 8 });
   assert.equal(p.status, 'ok', p.error);
   const plat = runPlatform('xeon', { model: 'gpt2-small', stage: 'generation', seqLen: 992, genTokens: 32 });
-  assert.ok(Math.abs(p.metrics.speedup - plat.latency_s / p.metrics.latency_s) < 1e-9 * p.metrics.speedup);
-  assert.ok(Math.abs(p.metrics.energy_saving - plat.energy_j / p.metrics.energy_j) < 1e-9 * p.metrics.energy_saving);
+  assert.ok(Math.abs(p.metrics.speedup - plat.latency_s / p.metrics.latency_s) < 1e-9 * p.metrics.speedup, 'Math.abs(p.metrics.speedup - plat.latency_s / p.metrics.latency_s) < 1e-9 * p.metrics.speedup');
+  assert.ok(Math.abs(p.metrics.energy_saving - plat.energy_j / p.metrics.energy_j) < 1e-9 * p.metrics.energy_saving, 'Math.abs(p.metrics.energy_saving - plat.energy_j / p.metrics.energy_j) < 1e-9 * p.metrics.energy_…');
 });
 
 test('speedup without a baseline is bad input naming the line', () => {
@@ -40,6 +40,6 @@ test('a trace workload is compared on its own shape (per8: GPT-2-Small, 992 + 32
   assert.deepEqual(fromWorkload(w), { model: 'gpt2-small', stage: 'generation', seqLen: 992, genTokens: 32 });
   const r = evaluateHardware(point, { fidelity: 'analytical' });
   const c = compareWithBaseline(point, r, 'titan-xp', w);
-  assert.ok(Math.abs(c.baseline_latency_s - runPlatform('titan-xp', fromWorkload(w)).latency_s) < 1e-15);
+  assert.ok(Math.abs(c.baseline_latency_s - runPlatform('titan-xp', fromWorkload(w)).latency_s) < 1e-15, 'Math.abs(c.baseline_latency_s - runPlatform(\'titan-xp\', fromWorkload(w)).latency_s) < 1e-15');
   assert.equal(c.scope, 'attention');
 });

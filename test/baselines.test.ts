@@ -18,9 +18,9 @@ test('table III ratios are the predicted efficiency over the cited baselines', (
   const ops = denseAttentionOps(wl);
   const fake = { latency_s: ops / 442e9, energy_j: ops / 538e9, area_mm2: 2 } as HwResult; // 442 GOP/s, 538 GOP/J
   const t = table3(fake, wl);
-  assert.ok(Math.abs(t.vsA3.speedup - 2) < 1e-9);
-  assert.ok(Math.abs(t.vsA3.energySaving - 2) < 1e-9);
-  assert.ok(Math.abs(t.rows[2].gopsPerMm2! - 221) < 1e-9);
+  assert.ok(Math.abs(t.vsA3.speedup - 2) < 1e-9, 'Math.abs(t.vsA3.speedup - 2) < 1e-9');
+  assert.ok(Math.abs(t.vsA3.energySaving - 2) < 1e-9, 'Math.abs(t.vsA3.energySaving - 2) < 1e-9');
+  assert.ok(Math.abs(t.rows[2].gopsPerMm2! - 221) < 1e-9, 'Math.abs(t.rows[2].gopsPerMm2! - 221) < 1e-9');
   // The cited A³ numbers are self-consistent: 221 GOP/s over 2.08 mm² ≈ 106 GOP/s/mm².
-  assert.ok(Math.abs(BASELINES.a3.throughputGops.value / BASELINES.a3.areaMm2.value - BASELINES.a3.areaEffGopsPerMm2.value) < 1);
+  assert.ok(Math.abs(BASELINES.a3.throughputGops.value / BASELINES.a3.areaMm2.value - BASELINES.a3.areaEffGopsPerMm2.value) < 1, 'Math.abs(BASELINES.a3.throughputGops.value / BASELINES.a3.areaMm2.value - BASELINES.a3.areaEffGop…');
 });

@@ -73,7 +73,7 @@ test('BENCH_SMOKE=1 bench search distributed: driver table, runner, --jobs 1 vs 
   assert.ok(d.optuna.skipped || d.optuna.version, 'the Optuna comparison ran or says why not');
   // NSGA-II 8 × 2 on spaces/default.yaml against its exhaustive run
   assert.equal(out.search.runner.nsga2.evaluations, 16);
-  assert.ok(out.search.runner.exhaustivePoints > 16);
+  assert.ok(out.search.runner.exhaustivePoints > 16, 'out.search.runner.exhaustivePoints > 16');
   // the 8-point cycle sweep and the 2-point accuracy sweep, each once with --jobs 1 and once with --jobs 2, same points.csv
   for (const [name, points] of [['parallel', 8], ['parallelAccuracy', 2]] as const) {
     const p = out.search[name];

@@ -11,11 +11,11 @@ test('30 benchmarks: 11 tasks × BERT-Base/Large, 4 corpora × GPT-2-Small/Mediu
   assert.equal(new Set(BENCHMARK_NAMES).size, 30);
   const bert = BENCHMARKS.filter((b) => b.model.startsWith('bert'));
   assert.equal(bert.length, 22);
-  assert.ok(bert.every((b) => b.stage === 'summarization' && b.seqLen > 0 && b.seqLen <= 384));
+  assert.ok(bert.every((b) => b.stage === 'summarization' && b.seqLen > 0 && b.seqLen <= 384), 'bert.every((b) => b.stage === \'summarization\' && b.seqLen > 0 && b.seqLen <= 384)');
   const gpt = BENCHMARKS.filter((b) => b.model.startsWith('gpt2'));
   assert.equal(gpt.length, 8);
-  assert.ok(gpt.every((b) => b.stage === 'generation' && b.seqLen === 992 && b.genTokens === 32));
-  assert.ok(BENCHMARK_NAMES.includes('bert-base-cola') && BENCHMARK_NAMES.includes('gpt2-medium-wikitext2'));
+  assert.ok(gpt.every((b) => b.stage === 'generation' && b.seqLen === 992 && b.genTokens === 32), 'gpt.every((b) => b.stage === \'generation\' && b.seqLen === 992 && b.genTokens === 32)');
+  assert.ok(BENCHMARK_NAMES.includes('bert-base-cola') && BENCHMARK_NAMES.includes('gpt2-medium-wikitext2'), 'BENCHMARK_NAMES.includes(\'bert-base-cola\') && BENCHMARK_NAMES.includes(\'gpt2-medium-wikitext2\')');
 });
 
 test('BERT lengths follow the documented derivation (CoLA, MRPC by hand)', () => {

@@ -54,7 +54,7 @@ test('a new build prunes old bundles: the newest 4 and those a live process mark
       fs.utimesSync(d, twoHoursAgo + i, twoHoursAgo + i);
     });
     const a = await buildWorkerBundle(cache);
-    assert.ok(a?.built);
+    assert.ok(a?.built, 'a?.built');
     const left = fs.readdirSync(cache).sort();
     const fresh = path.basename(path.dirname(fileURLToPath(a.url)));
     // the new one + the three newest old ones (4 in all), and the one in use
@@ -69,7 +69,7 @@ test('the bundle is built once per source state, rebuilt into a new folder when 
   try {
     const a = await buildWorkerBundle(cache);
     const b = await buildWorkerBundle(cache);
-    assert.ok(a && b);
+    assert.ok(a && b, 'a && b');
     assert.equal(a.built, true);
     assert.equal(b.built, false);
     assert.equal(a.url, b.url);
@@ -90,7 +90,7 @@ test('the bundle is built once per source state, rebuilt into a new folder when 
 test('a pool on the bundle, without tsx, gives the same cycle and accuracy results as the sources', async () => {
   const cache = tmpCache();
   const bundle = await buildWorkerBundle(cache);
-  assert.ok(bundle);
+  assert.ok(bundle, 'bundle');
   const pool = new EvalPool({ jobs: 1, filename: bundle.url, execArgv: execArgvWithoutTsx(process.execArgv) });
   try {
     const ctx = cycleCtx(128, 4);
@@ -99,7 +99,7 @@ test('a pool on the bundle, without tsx, gives the same cycle and accuracy resul
     assert.equal(r.status, 'ok', JSON.stringify(r));
     const here = await evaluatePoint(ctx, 3, params);
     assert.equal(here.status, 'ok');
-    assert.ok(here.metrics.cycles > 0);
+    assert.ok(here.metrics.cycles > 0, 'here.metrics.cycles > 0');
     assert.deepEqual(r.status === 'ok' && r.value, here);
 
     // the accuracy engine (its own chunk) finds its checkpoint and dataset next to its sources
@@ -135,9 +135,9 @@ test('the executor gives the same cycle results from the bundle and from the sou
   };
   const ref = await runWith(1, false);
   assert.equal(ref.length, 6);
-  assert.ok(ref.every((p) => p.status === 'ok' && p.metrics.cycles > 0));
+  assert.ok(ref.every((p) => p.status === 'ok' && p.metrics.cycles > 0), 'ref.every((p) => p.status === \'ok\' && p.metrics.cycles > 0)');
   // more channels never slow the same workload down
-  assert.ok(ref[0].metrics.cycles >= ref[2].metrics.cycles && ref[2].metrics.cycles >= ref[4].metrics.cycles);
+  assert.ok(ref[0].metrics.cycles >= ref[2].metrics.cycles && ref[2].metrics.cycles >= ref[4].metrics.cycles, 'ref[0].metrics.cycles >= ref[2].metrics.cycles && ref[2].metrics.cycles >= ref[4].metrics.cycles');
   for (const [jobs, bundle] of [[1, true], [2, true], [2, false]] as const) assert.deepEqual(await runWith(jobs, bundle), ref, `jobs ${jobs}, bundle ${bundle}`);
 });
 
@@ -147,17 +147,17 @@ test('the CLI bundle: built once per source state, its manifest lists every hash
   try {
     const a = await cliBundle(cache);
     const b = await cliBundle(cache);
-    assert.ok(a && b);
+    assert.ok(a && b, 'a && b');
     assert.equal(a.built, true);
     assert.equal(b.built, false);
     const m = JSON.parse(fs.readFileSync(cliManifestFile(cache), 'utf8'));
     assert.equal(path.join(cache, m.bundle), fileURLToPath(a.url));
     for (const d of ['core', 'dse', 'sim', 'reports']) {
       const ts = fs.readdirSync(path.join(ROOT, d)).filter((f) => f.endsWith('.ts'));
-      assert.ok(ts.length > 0);
+      assert.ok(ts.length > 0, 'ts.length > 0');
       for (const f of ts) assert.ok(m.files[path.join(d, f)], `${d}/${f} in the manifest`);
     }
-    assert.ok(m.folders['dse/commands'].includes('reproduce.ts'));
+    assert.ok(m.folders['dse/commands'].includes('reproduce.ts'), 'm.folders[\'dse/commands\'].includes(\'reproduce.ts\')');
     // the bundled main, in this process: every command module is registered
     const { buildProgram } = await import(a.url);
     assert.equal(typeof buildProgram, 'function');
@@ -171,7 +171,7 @@ test('the CLI bundle: built once per source state, its manifest lists every hash
     const trace = path.join(ROOT, 'sim', 'workload', 'traces', 'small.csv');
     const run = spawnSync(process.execPath, ['--require', probe, '--input-type=module', '-e', `const m = await import(${JSON.stringify(a.url)}); process.exitCode = await m.main(['simulate', '--trace', ${JSON.stringify(trace)}, '--fidelity', 'cycle', '--json']);`], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    assert.ok(JSON.parse(run.stdout).latency_s > 0);
+    assert.ok(JSON.parse(run.stdout).latency_s > 0, 'JSON.parse(run.stdout).latency_s > 0');
     const loaded = run.stderr.split('\n').find((l) => l.startsWith('LOADED ')) ?? '';
     assert.ok(loaded.includes('NativeModule'), 'the probe saw module loads');
     assert.doesNotMatch(loaded, /NativeModule (crypto|child_process)\b/);

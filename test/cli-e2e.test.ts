@@ -68,7 +68,7 @@ test('run writes the four files; pareto.csv is exactly the non-dominated feasibl
   const feasible = points.filter((p) => p.status === 'ok' && Number(p.area_mm2) <= 19);
   assert.deepEqual(points.filter((p) => p.feasible === 'true').map((p) => p.id), feasible.map((p) => p.id));
   const expected = feasible.filter((p) => !feasible.some((q) => q !== p && dominates(vec(q), vec(p)))).map((p) => p.id);
-  assert.ok(expected.length > 0);
+  assert.ok(expected.length > 0, 'expected.length > 0');
   assert.deepEqual(pareto.map((p) => p.id), expected);
   assert.deepEqual(points.filter((p) => p.pareto === 'true').map((p) => p.id), expected);
   assert.equal(run.counts.pareto, expected.length);
@@ -117,7 +117,7 @@ test('schema prints a JSON Schema that names the parameter and search blocks', (
   const r = cli(['schema']);
   assert.equal(r.code, 0, r.err);
   const s = JSON.parse(r.out);
-  assert.ok(s.properties.parameters && s.properties.search && s.properties.objectives);
+  assert.ok(s.properties.parameters && s.properties.search && s.properties.objectives, 's.properties.parameters && s.properties.search && s.properties.objectives');
   assert.deepEqual(s.required.sort(), ['name', 'objectives']);
 });
 
@@ -128,7 +128,7 @@ test('a rerun with --no-report leaves no report.html of the earlier run beside t
   const out = path.join(dir, 'out');
   // a budget-stopped run with its report (4 of 12 points) ...
   assert.equal(cli(['run', space, '--out', out, '--progress', 'none', '--max-evals', '4']).code, 0);
-  assert.ok(existsSync(path.join(out, 'report.html')));
+  assert.ok(existsSync(path.join(out, 'report.html')), 'existsSync(path.join(out, \'report.html\'))');
   // ... continued to all 12 without a report: the 4-point page must not stay as this run's report
   const r = cli(['run', space, '--out', out, '--progress', 'none', '--no-report']);
   assert.equal(r.code, 0, r.err);

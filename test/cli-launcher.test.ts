@@ -80,7 +80,7 @@ test('from the bundle: in-process, every dse/commands module registered, same ou
   assert.equal(help.code, 0, help.err);
   assert.match(help.err, /in-process from .*cli\.mjs/);
   const commands = fs.readdirSync(path.join(ROOT, 'dse', 'commands')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
-  assert.ok(commands.length >= 5);
+  assert.ok(commands.length >= 5, 'commands.length >= 5');
   for (const c of commands) assert.match(help.out, new RegExp(`\\n  ${c} `), `command ${c} listed`);
   const a = cli(['simulate', '--trace', TRACE, '--model', 'cycle', '--json']);
   const b = cli(['simulate', '--trace', TRACE, '--model', 'cycle', '--json'], { SPATTEN_CLI_BUNDLE: '0' });

@@ -55,7 +55,7 @@ test('dse/cli-surface.ts is what the command modules declare (else: npm run cli-
   // every option of every command is in the surface (a command with options has them all listed)
   const options = surface.reduce((n, c) => n + c.options.length, 0);
   assert.ok(options >= 60, `${options} options`);
-  assert.ok(surface.find((c) => c.name === 'simulate')!.options.some((o) => o.flags === '-m, --model <name>' && o.hidden === true));
+  assert.ok(surface.find((c) => c.name === 'simulate')!.options.some((o) => o.flags === '-m, --model <name>' && o.hidden === true), 'surface.find((c) => c.name === \'simulate\')!.options.some((o) => o.flags === \'-m, --model <name>\' …');
 });
 
 test('the light program shows the same help as the real one, for the root and every command', async () => {
@@ -139,7 +139,7 @@ test('from the bundle, --help lists every command, each command --help works, an
   assert.ok(chunk, 'a chunk of its own for dse/commands/simulate.ts');
   const sim = [...staticSources(path.join(dir, chunk))];
   for (const s of ['dse/commands/simulate.ts', 'sim/schema.ts', 'sim/cycle/sim.ts', 'dse/params.ts']) assert.ok(sim.includes(s), `${s} in the simulate graph`);
-  assert.ok(sim.some((s) => s.endsWith('zod/v4/locales/en.js')));
+  assert.ok(sim.some((s) => s.endsWith('zod/v4/locales/en.js')), 'sim.some((s) => s.endsWith(\'zod/v4/locales/en.js\'))');
   const unneeded = sim.filter((s) => /\/yaml\/|^dse\/space\.ts$|^dse\/drivers\/|^dse\/commands\/(?!simulate)|^reports\/|\/zod\/v4\/locales\/(?!en\.js)/.test(s));
   assert.deepEqual(unneeded, []);
 });

@@ -23,7 +23,7 @@ test('Table III area: ours next to the stated 1.55 mm², and GOP/s/mm² on the s
   const t = table3({ latency_s: ops / 310e9, energy_j: ops / 300e9, area_mm2: 2.5 } as HwResult, wl);
   assert.equal(t.area.oursMm2, 2.5);
   assert.equal(t.area.paperMm2, 1.55);
-  assert.ok(Math.abs(t.area.gopsPerMm2AtPaperArea - 200) < 1e-9);
+  assert.ok(Math.abs(t.area.gopsPerMm2AtPaperArea - 200) < 1e-9, 'Math.abs(t.area.gopsPerMm2AtPaperArea - 200) < 1e-9');
 });
 
 test('compare prints the area line and the paper ratios as the paper writes them (3.0×)', () => {

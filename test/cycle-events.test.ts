@@ -84,7 +84,7 @@ test('a bulk kind (own sorted queue) pops in exactly the order of a single heap,
     seenTwo.push([two.outT, two.outKind, two.outA]);
   }
   assert.equal(two.size, 0);
-  assert.ok(seen.length > 9000);
+  assert.ok(seen.length > 9000, 'seen.length > 9000');
   assert.deepEqual(seenTwo, seen);
 });
 

@@ -103,5 +103,5 @@ test('the idle-channel shortcuts give exactly the per-channel processor-sharing 
     assert.equal(f.first, first, `stream ${k} first`);
     assert.equal(f.end, Math.max(timeForAvailable(eMax, tim) + 13 - tim.tBurst, first), `stream ${k} end`);
   }
-  assert.ok(Math.abs(f.work - work) <= 1e-9 * work);
+  assert.ok(Math.abs(f.work - work) <= 1e-9 * work, 'Math.abs(f.work - work) <= 1e-9 * work');
 });

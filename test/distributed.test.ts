@@ -231,7 +231,7 @@ test('kill -9 of a worker mid-job: the run completes, every point once, the kill
     for (const id of held) {
       const again = be.reran.find((x: { id: number }) => x.id === id);
       assert.ok(again, `job of trial ${id} (held by the killed worker) was not re-run: ${JSON.stringify(be.reran)}`);
-      assert.ok(again.attempts >= 2);
+      assert.ok(again.attempts >= 2, 'again.attempts >= 2');
       assert.equal(again.worker, idOf(survivor));
     }
   } finally {
@@ -519,7 +519,7 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
   let server = redis();
   const up = () => waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000);
   try {
-    assert.ok(await up());
+    assert.ok(await up(), 'await up()');
     startWorker(url);
     const out = path.join(dir, 'restart');
     const run = start(['run', space, '--out', out, ...onQueue(url), ...quiet]);
@@ -527,12 +527,12 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
     server.kill('SIGKILL');
     await new Promise((r) => server.once('exit', r));
     server = redis();
-    assert.ok(await up());
+    assert.ok(await up(), 'await up()');
     const code = await run.done;
     assert.equal(code, 0, run.err());
     assert.match(run.err(), /Redis restarted .* enqueueing the \d+ pending jobs again/);
     assert.equal(read(path.join(out, 'points.csv')), points);
-    assert.ok(runJson(out).backend.reenqueued >= 1);
+    assert.ok(runJson(out).backend.reenqueued >= 1, 'runJson(out).backend.reenqueued >= 1');
     const keys = loadJournal(path.join(out, 'journal.jsonl')).records.map((x) => x.key);
     assert.equal(new Set(keys).size, N);
     assert.equal(keys.length, N);
@@ -548,7 +548,7 @@ test('Redis gone mid-run: the coordinator and the worker say so, and Ctrl-C writ
   const url = `redis://127.0.0.1:${port}`;
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   try {
-    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000));
+    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000), 'await waitFor(async () => (await checkRedis(parseRedisUrl(url), \'test\', 500).then(() => true, () …');
     const w = startWorker(url);
     const out = path.join(dir, 'redis-gone');
     const run = start(['run', space, '--out', out, ...onQueue(url), '--progress', 'none', '--no-report']);
@@ -629,7 +629,7 @@ test('a database number is checked against the server\'s own \'databases\' setti
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '32'], { stdio: 'ignore' });
   const url = (db: number) => `redis://127.0.0.1:${port}/${db}`;
   try {
-    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url(0)), 'test', 500).then(() => true, () => false)), 10_000));
+    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url(0)), 'test', 500).then(() => true, () => false)), 10_000), 'await waitFor(async () => (await checkRedis(parseRedisUrl(url(0)), \'test\', 500).then(() => true, …');
     await checkRedis(parseRedisUrl(url(20)));
     await assert.rejects(checkRedis(parseRedisUrl(url(32))), { message: `--queue redis://127.0.0.1:${port}/32: the server has no database 32 (its 'databases' setting is 32, numbered 0-31)` });
   } finally {
@@ -663,7 +663,7 @@ test('a Redis with a password: a URL without it or with a wrong one is told so (
   const url = (auth: string) => `redis://${auth}127.0.0.1:${port}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-auth-'));
   try {
-    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url(':s3cret@')), 'test', 500).then(() => true, () => false)), 10_000));
+    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url(':s3cret@')), 'test', 500).then(() => true, () => false)), 10_000), 'await waitFor(async () => (await checkRedis(parseRedisUrl(url(\':s3cret@\')), \'test\', 500).then(() …');
     // (the texts after NOAUTH and WRONGPASS are the server's, which vary between versions)
     await assert.rejects(checkRedis(parseRedisUrl(url(''))), { message: new RegExp(`^--queue redis://127\\.0\\.0\\.1:${port}/0: the server requires a password \\(NOAUTH [^()]+\\); give it in the URL: redis://\\[USER\\]:PASSWORD@HOST:PORT\\[/DB\\]$`) });
     await assert.rejects(checkRedis(parseRedisUrl(url(':wrong@'))), { message: new RegExp(`^--queue redis://127\\.0\\.0\\.1:${port}/0: the server does not accept the password of the URL \\(WRONGPASS [^()]+\\)$`) });

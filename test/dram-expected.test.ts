@@ -21,9 +21,9 @@ test('dense stream bound by the bus: cycles/byte = tBurst / 32 per (sub-)channel
   const t = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { queueDepth: 64, mapping: 'RoBaCoRaCh' });
   const c = expectedGatherCost(4096, 4096, 64, 4, t);
   assert.ok(Math.abs(c.cyclesPerByte - 2 / 32 / 8) < 1e-12, `${c.cyclesPerByte}`);
-  assert.ok(Math.abs(c.activationsPerByte - 1 / 512) < 1e-12);
+  assert.ok(Math.abs(c.activationsPerByte - 1 / 512) < 1e-12, 'Math.abs(c.activationsPerByte - 1 / 512) < 1e-12');
   const e = exactCost(4096, 4096, 64, 4, t, 8);
-  assert.ok(Math.abs(e.cycles / c.cyclesPerByte - 1) < 1e-12 && Math.abs(e.acts / c.activationsPerByte - 1) < 1e-12);
+  assert.ok(Math.abs(e.cycles / c.cyclesPerByte - 1) < 1e-12 && Math.abs(e.acts / c.activationsPerByte - 1) < 1e-12, 'Math.abs(e.cycles / c.cyclesPerByte - 1) < 1e-12 && Math.abs(e.acts / c.activationsPerByte - 1) <…');
 });
 
 test('dense stream with the official 16-request window: 23 ns per 16-burst chunk (lat 21 + one burst), exact', () => {
@@ -32,7 +32,7 @@ test('dense stream with the official 16-request window: 23 ns per 16-burst chunk
   const c = expectedGatherCost(8192, 8192, 64, 1, t);
   assert.ok(Math.abs(c.cyclesPerByte / (23 / 512) - 1) < 1e-3, `${c.cyclesPerByte}`); // 1024 chunks: boundary < 0.1 %
   const e = exactCost(8192, 8192, 64, 1, t, 1);
-  assert.ok(Math.abs(e.cycles / c.cyclesPerByte - 1) < 1e-12);
+  assert.ok(Math.abs(e.cycles / c.cyclesPerByte - 1) < 1e-12, 'Math.abs(e.cycles / c.cyclesPerByte - 1) < 1e-12');
 });
 
 test('one 32-B token per row chunk, limited by tFAW: 4 activations per 15 ns on each pseudo-channel', () => {
@@ -52,7 +52,7 @@ test('slot moments: every slot touched when every token is kept; a stratum holds
   assert.deepEqual(slotMoments(1, 2, 16, 1), { pt: 1, m1: 16, m2: 256 });
   // one kept token per 64 tokens, members 2 tokens apart: a 16-member slot spans 31 tokens → touched w.p. 16/64, one burst
   const m = slotMoments(64, 2, 16, 1 / 64);
-  assert.ok(Math.abs(m.pt - 0.25) < 1e-12 && Math.abs(m.m1 - 0.25) < 1e-12 && Math.abs(m.m2 - 0.25) < 1e-12);
+  assert.ok(Math.abs(m.pt - 0.25) < 1e-12 && Math.abs(m.m1 - 0.25) < 1e-12 && Math.abs(m.m2 - 0.25) < 1e-12, 'Math.abs(m.pt - 0.25) < 1e-12 && Math.abs(m.m1 - 0.25) < 1e-12 && Math.abs(m.m2 - 0.25) < 1e-12');
 });
 
 test('random shapes: dense equals the exact profile; sparse within the measured bounds of the placement mean', () => {
@@ -62,11 +62,11 @@ test('random shapes: dense equals the exact profile; sparse within the measured 
   assert.equal(s.dense.exactZero, s.dense.exactZeroModelZero);
   const c = s.sparse.cyclesPerByte;
   const a = s.sparse.activationsPerByte;
-  assert.ok(c.shapes > 250 && a.shapes > 250);
+  assert.ok(c.shapes > 250 && a.shapes > 250, 'c.shapes > 250 && a.shapes > 250');
   assert.ok(c.median < BOUNDS.cycles[0] && c.p90 < BOUNDS.cycles[1] && c.p99 < BOUNDS.cycles[2], `cycles/byte ${JSON.stringify(c)}`);
   assert.ok(a.median < BOUNDS.acts[0] && a.p90 < BOUNDS.acts[1] && a.p99 < BOUNDS.acts[2], `activations/byte ${JSON.stringify(a)}`);
   // the sample's timings are valid HBM timings
-  assert.ok(rows.every((r) => timingOf(r).tBurst > 0));
+  assert.ok(rows.every((r) => timingOf(r).tBurst > 0), 'rows.every((r) => timingOf(r).tBurst > 0)');
 });
 
 /** Achieved on this sample (seed 7, 400 shapes, 8 placements), rounded up: median, p90, p99. */
@@ -83,7 +83,7 @@ test('spread over the channels: E[max of C standard normals] from tables; no spr
   // 1000 tokens of 32 B on 16 channels: 1000 bursts over 32 PCs, 8 PCs hold one more (σ > 0)
   const tPc = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { queueDepth: 64, mapping: 'RoBaCoRaCh' });
   assert.equal(expectedGatherCost(4096, 4096, 64, 4, tPc).sdPerByte, 0);
-  assert.ok(expectedGatherCost(1000, 1000, 32, 16, tPc).sdPerByte > 0);
+  assert.ok(expectedGatherCost(1000, 1000, 32, 16, tPc).sdPerByte > 0, 'expectedGatherCost(1000, 1000, 32, 16, tPc).sdPerByte > 0');
   // sparse gathers of the generation workloads' shapes: the closed-form σ against the σ over the
   // channels of the exact profiles of 16 placements (0.57 … 1.40 of it, median 1.09, measured)
   const ratios: number[] = [];

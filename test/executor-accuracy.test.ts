@@ -33,7 +33,7 @@ test('evaluatePoint and pointBreakdown use a known outcome instead of running th
   assert.deepEqual([p.metrics.accuracy_ci_low, p.metrics.accuracy_ci_high], [0.1, 0.2]);
   assert.deepEqual(p.accuracyOutcome, FAKE, 'the outcome travels back with the point');
   const b = await pointBreakdown(ctx, params, FAKE);
-  assert.ok(Object.values(b.stages).some((v) => v > 0));
+  assert.ok(Object.values(b.stages).some((v) => v > 0), 'Object.values(b.stages).some((v) => v > 0)');
   // the key ignores hardware knobs and the measured refetch fraction, and tells configurations apart
   assert.equal(accuracyKeyOf(ctx, params), accuracyKeyOf(ctx, { ...params, 'hw.dramChannels': 16 }));
   assert.notEqual(accuracyKeyOf(ctx, params), accuracyKeyOf(ctx, { ...params, 'algo.tokenKeep': 0.5 }));
@@ -205,7 +205,7 @@ test('a rerun answered by its journal starts no worker (the breakdowns run in-pr
   assert.deepEqual(pts2.map((p) => p.metrics), pts1.map((p) => p.metrics));
   const params = TRIALS[2].params;
   const b = await rerun.call('breakdown', ctx, params, rerun.knownAccuracy(ctx, params));
-  assert.ok(Object.values(b.stages).some((v) => v > 0));
+  assert.ok(Object.values(b.stages).some((v) => v > 0), 'Object.values(b.stages).some((v) => v > 0)');
   assert.equal(rerun.workersStarted, false, 'every point and breakdown answered without workers');
   // a hardware point the journal lacks: the workers start (and evaluate it with the journaled outcome)
   const [p] = await rerun.evaluate([{ id: 6, params: { 'algo.tokenKeep': 0.5, 'hw.dramChannels': 32 } }]);

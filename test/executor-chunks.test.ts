@@ -96,7 +96,7 @@ test('a configuration\'s first point runs alone, the other 79 go in chunks of at
   assert.deepEqual([count(chunked.log, 'evaluate'), count(chunked.log, 'evaluateMany')], [2, 4]);
   assert.equal(b.points.length, 160);
   assert.deepEqual(b.points.map((p) => [p.id, p.status, p.metrics]), a.points.map((p) => [p.id, p.status, p.metrics]));
-  assert.ok(b.points.every((p) => p.status === 'ok' && p.metrics.accuracy === 0.123 && p.metrics.latency_s > 0));
+  assert.ok(b.points.every((p) => p.status === 'ok' && p.metrics.accuracy === 0.123 && p.metrics.latency_s > 0), 'b.points.every((p) => p.status === \'ok\' && p.metrics.accuracy === 0.123 && p.metrics.latency_s > 0)');
   assert.ok(b.points.every((p) => p.accuracyOutcome === undefined), 'recorded points carry no outcome');
   // every point journaled, and the outcome on one line per configuration, as without chunks
   const withOutcome = (j: string[]) => j.filter((l) => l.includes('"accuracy":{')).length;
@@ -127,7 +127,7 @@ test('evaluateMany returns each point as evaluate does, without the outcome it w
   const { accuracyOutcome: sent, ...wantPoint } = want;
   assert.deepEqual(sent, FAKE);
   assert.deepEqual(got[0].point, wantPoint);
-  assert.ok(got[0].ms >= 0);
+  assert.ok(got[0].ms >= 0, 'got[0].ms >= 0');
   assert.equal(got[1].point.id, 8);
   assert.equal(got[1].point.status, 'failed');
   assert.match(got[1].point.error, /dramChannels/);

@@ -83,7 +83,7 @@ test('SIGTERM: the evaluations in flight finish, every output is written for wha
   assert.equal(n, run.counts.total);
   assert.ok(n >= 20 && n < 120, `${n} points written`);
   // every written point is journaled (nothing finished is lost)
-  assert.ok(loadJournal(path.join(out, 'journal.jsonl')).records.length >= n);
+  assert.ok(loadJournal(path.join(out, 'journal.jsonl')).records.length >= n, 'loadJournal(path.join(out, \'journal.jsonl\')).records.length >= n');
   assert.ok(!existsSync(path.join(out, '.lock')), 'lock released');
 });
 
@@ -97,7 +97,7 @@ test('kill -9 mid-run, then the same command without --resume: journal intact, n
   await new Promise((r) => setTimeout(r, 200));
   const before = loadJournal(journal);
   const prefix = readFileSync(journal).subarray(0, before.validBytes);
-  assert.ok(before.records.length >= 30);
+  assert.ok(before.records.length >= 30, 'before.records.length >= 30');
   const r = cli(runArgs(space, out));
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, new RegExp(`continuing: ${before.records.length} finished evaluations`));
@@ -145,7 +145,7 @@ test('default folder of another space version or model version: the old run is m
   assert.match(r.err, new RegExp(`note: .*another version of space "tiny".*; moved that run to results/tiny\\.${started.slice(0, 10)}T[-0-9]{8} and starting over in results/tiny`));
   assert.doesNotMatch(r.err, /earlier runs are kept/, 'one run moved aside: no count');
   assert.deepEqual(readFileSync(path.join(moved, 'journal.jsonl')), journal);
-  assert.ok(existsSync(path.join(moved, 'points.csv')));
+  assert.ok(existsSync(path.join(moved, 'points.csv')), 'existsSync(path.join(moved, \'points.csv\'))');
   const now = loadJournal(path.join(folder, 'journal.jsonl'));
   assert.notEqual(now.header?.space, loadJournal(path.join(moved, 'journal.jsonl')).header?.space);
   assert.equal(now.records.length, 120);
@@ -158,7 +158,7 @@ test('default folder of another space version or model version: the old run is m
   const u = inDir(args);
   assert.equal(u.code, 0, u.err);
   assert.match(u.err, /note: results\/tiny\/journal\.jsonl was written by another model version \(src-0000000000000000; the models are now src-[0-9a-f]+\): none of its evaluations would be reused; moved that run to results\/tiny\.2026-01-02T03-04-05 and starting over in results\/tiny \(2 earlier runs are kept as results\/tiny\.<time they started>: remove those you no longer need\)/);
-  assert.ok(existsSync(path.join(dir, 'results', 'tiny.2026-01-02T03-04-05', 'points.csv')));
+  assert.ok(existsSync(path.join(dir, 'results', 'tiny.2026-01-02T03-04-05', 'points.csv')), 'existsSync(path.join(dir, \'results\', \'tiny.2026-01-02T03-04-05\', \'points.csv\'))');
   assert.equal(loadJournal(file).records.length, 120);
   assert.deepEqual(readdirSync(path.join(dir, 'results')).sort(), ['tiny', 'tiny.2026-01-02T03-04-05', path.basename(moved)].sort());
 });
@@ -174,7 +174,7 @@ test('another space on the same folder: exit 2 naming --fresh and --out, journal
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /holds the evaluations of space "tiny" .*not of "other"; rerun with --fresh to discard it and start over, or choose another --out folder/);
   assert.deepEqual(readFileSync(path.join(out, 'journal.jsonl')), journal);
-  assert.ok(!existsSync(path.join(out, '.lock')));
+  assert.ok(!existsSync(path.join(out, '.lock')), '!existsSync(path.join(out, \'.lock\'))');
   const f = cli(runArgs(other, out, '--fresh'));
   assert.equal(f.code, 0, f.err);
   const l = loadJournal(path.join(out, 'journal.jsonl'));

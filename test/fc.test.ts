@@ -19,7 +19,7 @@ test('generation: one token per step, memory-bound: cycles = weight bytes / B (+
   }
   // 12-bit weights stream 1.5× the bytes.
   const r = fcModel(w, hw, 12).cycles / fcModel(w, hw, 8).cycles;
-  assert.ok(r > 1.45 && r < 1.5);
+  assert.ok(r > 1.45 && r < 1.5, 'r > 1.45 && r < 1.5');
 });
 
 test('summarization: compute-bound for long inputs, cycles = rows·in·out / 1024 multipliers', () => {
@@ -31,7 +31,7 @@ test('summarization: compute-bound for long inputs, cycles = rows·in·out / 102
 test('token pruning shrinks FC work in summarization, not in generation', () => {
   const pruned = AlgoSchema.parse({ tokenKeep: 0.3 });
   const s = WorkloadSchema.parse({ model: 'bert-large', stage: 'summarization', seqLen: 256 });
-  assert.ok(fcModel(buildWorkload(s, pruned), hw, 8).macs < 0.7 * fcModel(buildWorkload(s, AlgoSchema.parse({})), hw, 8).macs);
+  assert.ok(fcModel(buildWorkload(s, pruned), hw, 8).macs < 0.7 * fcModel(buildWorkload(s, AlgoSchema.parse({})), hw, 8).macs, 'fcModel(buildWorkload(s, pruned), hw, 8).macs < 0.7 * fcModel(buildWorkload(s, AlgoSchema.parse({…');
   const g = WorkloadSchema.parse({ model: 'gpt2-small', stage: 'generation', seqLen: 992, genTokens: 4 });
   assert.equal(fcModel(buildWorkload(g, pruned), hw, 8).macs, fcModel(buildWorkload(g, AlgoSchema.parse({})), hw, 8).macs);
   assert.deepEqual([...fcRowHistogram(buildWorkload(g, pruned))], [[1, 12 * 4]]);
@@ -42,11 +42,11 @@ test('withFc adds latency, energy and bytes and keeps the split', () => {
   const a = analyticalModel(w, hw);
   const f = fcModel(w, hw, 8);
   const e = withFc(a, f, hw);
-  assert.ok(Math.abs(e.latency_s - (a.latency_s + f.cycles / 1e9)) < 1e-15);
-  assert.ok(Math.abs(e.energy_j - (a.energy_j + f.energy_j)) < 1e-15);
+  assert.ok(Math.abs(e.latency_s - (a.latency_s + f.cycles / 1e9)) < 1e-15, 'Math.abs(e.latency_s - (a.latency_s + f.cycles / 1e9)) < 1e-15');
+  assert.ok(Math.abs(e.energy_j - (a.energy_j + f.energy_j)) < 1e-15, 'Math.abs(e.energy_j - (a.energy_j + f.energy_j)) < 1e-15');
   assert.equal(e.dram_bytes, a.dram_bytes + f.dramBytes);
   assert.equal(e.extra!.attn_latency_s, a.latency_s);
-  assert.ok(f.energy_j > 0);
+  assert.ok(f.energy_j > 0, 'f.energy_j > 0');
 });
 
 test('scope e2e in both models and in the fast path: attention + FC, same FC in each', async () => {
@@ -59,7 +59,7 @@ test('scope e2e in both models and in the fast path: attention + FC, same FC in 
   const attnOnly = { ...point, workload: { ...point.workload, scope: 'attention' as const } };
   const a = evaluateHardware(point, { fidelity: 'analytical' });
   const fast = evaluateAnalyticalFast(point);
-  assert.ok(Math.abs(fast.latency_s / a.latency_s - 1) < 1e-9 && Math.abs(fast.energy_j / a.energy_j - 1) < 1e-9);
+  assert.ok(Math.abs(fast.latency_s / a.latency_s - 1) < 1e-9 && Math.abs(fast.energy_j / a.energy_j - 1) < 1e-9, 'Math.abs(fast.latency_s / a.latency_s - 1) < 1e-9 && Math.abs(fast.energy_j / a.energy_j - 1) < 1e-9');
   const c = evaluateHardware(point, { fidelity: 'cycle' });
   const fcA = a.latency_s - evaluateHardware(attnOnly, { fidelity: 'analytical' }).latency_s;
   const fcC = c.latency_s - evaluateHardware(attnOnly, { fidelity: 'cycle' }).latency_s;
@@ -71,10 +71,10 @@ test("cycle model: the weight stream on the cycle model's HBM2 runs at the chann
   const { fcStreamBytesPerCycle } = await import('../sim/cycle/fc-stream.ts');
   // With a 32-deep request window a contiguous stream keeps every bank group busy: the peak less refresh.
   const deep = { ...hw, dramQueueDepth: 32 };
-  assert.ok(Math.abs(fcStreamBytesPerCycle(deep) - 512 * (1 - 350 / 3900)) < 1e-6);
-  assert.ok(Math.abs(fcStreamBytesPerCycle({ ...deep, dramRefresh: false }) - 512) < 1e-6);
+  assert.ok(Math.abs(fcStreamBytesPerCycle(deep) - 512 * (1 - 350 / 3900)) < 1e-6, 'Math.abs(fcStreamBytesPerCycle(deep) - 512 * (1 - 350 / 3900)) < 1e-6');
+  assert.ok(Math.abs(fcStreamBytesPerCycle({ ...deep, dramRefresh: false }) - 512) < 1e-6, 'Math.abs(fcStreamBytesPerCycle({ ...deep, dramRefresh: false }) - 512) < 1e-6');
   // The official DPI shim's 16 outstanding requests cannot cover the row-miss latency: below the peak.
-  assert.ok(fcStreamBytesPerCycle(hw) < 0.8 * 512 * (1 - 350 / 3900));
+  assert.ok(fcStreamBytesPerCycle(hw) < 0.8 * 512 * (1 - 350 / 3900), 'fcStreamBytesPerCycle(hw) < 0.8 * 512 * (1 - 350 / 3900)');
   // Capped by the fetcher ports (4 × 32 B) when they are the narrower path.
   assert.equal(fcStreamBytesPerCycle({ ...deep, fetcherPorts: 4 }), 128);
 });

@@ -69,7 +69,7 @@ test('prepared from the plan = prepared from the materialised request list, bit 
     const fromPlan = buildWorkload(wl, algo, ov);
     const fromList = buildWorkload(wl, algo, ov);
     assert.ok(generationPlan(fromPlan) && generationPlan(fromList), 'a built workload has a plan until its requests are read');
-    assert.ok(fromList.requests.length > 0);
+    assert.ok(fromList.requests.length > 0, 'fromList.requests.length > 0');
     assert.equal(generationPlan(fromList), undefined, 'reading the requests drops the plan');
     const p = prepareWorkload(fromPlan);
     const q = prepareWorkload(fromList);
@@ -88,7 +88,7 @@ test('prepared from the plan = prepared from the materialised request list, bit 
       compared += na.length;
     }
   }
-  assert.ok(compared > 300 * 2 * 20);
+  assert.ok(compared > 300 * 2 * 20, 'compared > 300 * 2 * 20');
 });
 
 test('the materialised request list is the plan run by run: heads 0 … h−1 per (iteration, layer), the last one with the token top-k', () => {
@@ -109,7 +109,7 @@ test('the materialised request list is the plan run by run: heads 0 … h−1 pe
   const last1 = rs.find((r) => r.layer === 1 && r.head === 11)!;
   const l2 = rs.find((r) => r.layer === 2)!;
   assert.equal(last1.keys, 101);
-  assert.ok(l2.keys < 101);
+  assert.ok(l2.keys < 101, 'l2.keys < 101');
   assert.equal(last1.topk, l2.keys);
 });
 
@@ -167,7 +167,7 @@ test('window crossover order: the radix sort (window.ts sortedOrder) gives the m
     for (const kind of kinds) {
       const t = Float64Array.from({ length: n }, (_, i) => kind(i));
       const expected = Array.from(stableOrder(t));
-      for (let j = 1; j < n; j++) assert.ok(t[expected[j - 1]] < t[expected[j]] || (t[expected[j - 1]] === t[expected[j]] && expected[j - 1] < expected[j]));
+      for (let j = 1; j < n; j++) assert.ok(t[expected[j - 1]] < t[expected[j]] || (t[expected[j - 1]] === t[expected[j]] && expected[j - 1] < expected[j]), 't[expected[j - 1]] < t[expected[j]] || (t[expected[j - 1]] === t[expected[j]] && expected[j - 1] …');
       assert.deepEqual(Array.from(sortedOrder(t, new Int32Array(n), new Int32Array(n))), expected, `n=${n}`);
       checked++;
     }
@@ -226,6 +226,6 @@ test('distinct DRAM timings leave no memo entries behind; a timing asked about a
   evaluatePrepared(p, hw, once);
   evaluatePrepared(p, { ...randomHardware(rng), dramChannelGBps: 33.3, dramRefresh: hw.dramRefresh, dramQueueDepth: hw.dramQueueDepth, dramMapping: hw.dramMapping }, twice);
   evaluatePrepared(p, hw, twice); // its timing's second design: memoised, same numbers
-  assert.ok(p.windowCount >= 1);
+  assert.ok(p.windowCount >= 1, 'p.windowCount >= 1');
   for (const [[k, a], [, b]] of numbers(once).map((e, i) => [e, numbers(twice)[i]] as const)) assert.ok(Object.is(a, b), k);
 });

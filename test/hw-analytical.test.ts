@@ -107,7 +107,7 @@ test('hand case: one head, one query (generation)', () => {
   assert.equal(r.activity.softmaxElems, 100);
   assert.equal(r.activity.keySramWriteBits, 100 * 64 * 12);
   // per bit (3.97 − 1.21 pJ) + per row activation (1.21 pJ/bit × 512 bits), O'Connor et al.
-  assert.ok(r.activity.dramActivations > 0);
+  assert.ok(r.activity.dramActivations > 0, 'r.activity.dramActivations > 0');
   near(r.energy.dram, (19296 * 8 * (3.97 - 1.21) + r.activity.dramActivations * 1.21 * 512) * 1e-12, 1e-12);
   near(r.gops, (2 * 12800) / r.latency_s / 1e9, 1e-12);
   // inFlight = 1 on 8 such heads: the in-flight limit holds a head from admission to its final
@@ -318,7 +318,7 @@ test('pruning never increases DRAM bytes or cycles (token, head, bits); value pr
     let prevBytes = Infinity;
     for (const v of [1, 0.8, 0.5, 0.3, 0.1]) {
       const r = analyticalModel(build({ valueKeep: v }, w), hw);
-      assert.ok(r.dram_bytes <= prevBytes);
+      assert.ok(r.dram_bytes <= prevBytes, 'r.dram_bytes <= prevBytes');
       prevBytes = r.dram_bytes;
     }
   }
@@ -403,7 +403,7 @@ test('top-k parallelism: more comparators never slow down, and matter on pruned 
   const lat: number[] = [];
   for (const P of [1, 2, 4, 8, 16, 32, 64]) {
     const l = evaluatePrepared(p, hwOf({ topkParallelism: P })).latency_s;
-    assert.ok(l <= prev + 1e-15);
+    assert.ok(l <= prev + 1e-15, 'l <= prev + 1e-15');
     prev = l;
     lat.push(l);
   }

@@ -29,23 +29,23 @@ test('default area: 18.71 mm² and the Fig. 13(a) module split', () => {
 test('area scaling laws', () => {
   const base = areaOf(defaultHardware());
   // SRAM linear: 196 KB = 3.43 mm² at A³'s 0.0175 mm²/KB; doubling the key SRAM adds 3.43 mm²
-  assert.ok(Math.abs(sramAreaMm2(196) - 3.43) < 1e-9);
+  assert.ok(Math.abs(sramAreaMm2(196) - 3.43) < 1e-9, 'Math.abs(sramAreaMm2(196) - 3.43) < 1e-9');
   const k2 = areaOf(HardwareSchema.parse({ keySramKB: 392 }));
-  assert.ok(Math.abs(k2.breakdown.qk - base.breakdown.qk - 3.43) < 1e-9);
+  assert.ok(Math.abs(k2.breakdown.qk - base.breakdown.qk - 3.43) < 1e-9, 'Math.abs(k2.breakdown.qk - base.breakdown.qk - 3.43) < 1e-9');
   // multipliers: Q×K logic ∝ count
   const m2 = areaOf(HardwareSchema.parse({ qkMultipliers: 1024 }));
-  assert.ok(Math.abs(m2.breakdown.qk - base.breakdown.qk - (7.12 - 3.43)) < 1e-3);
+  assert.ok(Math.abs(m2.breakdown.qk - base.breakdown.qk - (7.12 - 3.43)) < 1e-3, 'Math.abs(m2.breakdown.qk - base.breakdown.qk - (7.12 - 3.43)) < 1e-3');
   // SpAtten1/8 compute and fetcher (64+64 multipliers, 2 channels, 4 ports) with the full SRAMs:
   // 1/8 of the multiplier area, fetcher 4·1.5 KB FIFOs + 4·2 crosspoints + 4 converters. (The
   // paper's 1.55 mm² for SpAtten1/8 is only reachable with much smaller SRAMs as well.)
   const eighth = areaOf(HardwareSchema.parse({ qkMultipliers: 64, pvMultipliers: 64, dramChannels: 2, fetcherPorts: 4 }));
-  assert.ok(Math.abs(eighth.breakdown.qk - 3.43 - (7.12 - 3.43) / 8) < 1e-3);
-  assert.ok(Math.abs(eighth.breakdown.fetcher - 2.65 * (4 / 32) - (2.65 - 0.84) * (2 / 3) * (4 * 2 / 512 - 4 / 32)) < 1e-3);
+  assert.ok(Math.abs(eighth.breakdown.qk - 3.43 - (7.12 - 3.43) / 8) < 1e-3, 'Math.abs(eighth.breakdown.qk - 3.43 - (7.12 - 3.43) / 8) < 1e-3');
+  assert.ok(Math.abs(eighth.breakdown.fetcher - 2.65 * (4 / 32) - (2.65 - 0.84) * (2 / 3) * (4 * 2 / 512 - 4 / 32)) < 1e-3, 'Math.abs(eighth.breakdown.fetcher - 2.65 * (4 / 32) - (2.65 - 0.84) * (2 / 3) * (4 * 2 / 512 - 4 …');
   // narrower words shrink the multipliers: 8-bit ≈ 0.9·(2/3)² + 0.1·(2/3) = 0.467 of the 12-bit
   const w8 = areaOf(HardwareSchema.parse({ wordBits: 8 }));
-  assert.ok(Math.abs(w8.breakdown.qk - 3.43 - (7.12 - 3.43) * (0.9 * 4 / 9 + 0.1 * 2 / 3)) < 1e-3);
+  assert.ok(Math.abs(w8.breakdown.qk - 3.43 - (7.12 - 3.43) * (0.9 * 4 / 9 + 0.1 * 2 / 3)) < 1e-3, 'Math.abs(w8.breakdown.qk - 3.43 - (7.12 - 3.43) * (0.9 * 4 / 9 + 0.1 * 2 / 3)) < 1e-3');
   // top-k ∝ P(1 + log2 P): P = 32 → 0.5 · 32·6/(16·5) = 1.2 mm²
-  assert.ok(Math.abs(areaOf(HardwareSchema.parse({ topkParallelism: 32 })).breakdown.topk - 1.2) < 1e-3);
+  assert.ok(Math.abs(areaOf(HardwareSchema.parse({ topkParallelism: 32 })).breakdown.topk - 1.2) < 1e-3, 'Math.abs(areaOf(HardwareSchema.parse({ topkParallelism: 32 })).breakdown.topk - 1.2) < 1e-3');
 });
 
 function calibrationRun() {
@@ -58,8 +58,8 @@ function calibrationRun() {
 test('calibration report: re-fitting reproduces the stored table', () => {
   const rep = calibrationReport();
   const t = recalibratedEnergyTable();
-  assert.ok(rel(t.logicScale.value, energyTable.logicScale.value) < 0.01);
-  assert.ok(rel(t.sram.pjPerBitAtRef.value, energyTable.sram.pjPerBitAtRef.value) < 0.01);
+  assert.ok(rel(t.logicScale.value, energyTable.logicScale.value) < 0.01, 'rel(t.logicScale.value, energyTable.logicScale.value) < 0.01');
+  assert.ok(rel(t.sram.pjPerBitAtRef.value, energyTable.sram.pjPerBitAtRef.value) < 0.01, 'rel(t.sram.pjPerBitAtRef.value, energyTable.sram.pjPerBitAtRef.value) < 0.01');
   // DRAM is not fitted (see below): the total follows it
   assert.ok(rel(rep.tableII.total, 8.3) < 0.15, `total ${rep.tableII.total}`);
   // Fig. 13(b) is not fitted (it reflects another benchmark mix): each module within 3× of the paper
@@ -93,7 +93,7 @@ test('the energy table is the calibration fit of the current model (drift < 1%)'
   assert.ok(rel(energyTable.sram.pjPerBitAtRef.value, f.sramPjPerBitAtRef) < 0.01, `sram ${f.sramPjPerBitAtRef}`);
   assert.ok(rel(energyTable.logicScale.value, f.logicScale) < 0.01, `logicScale ${f.logicScale}`);
   // plausibility of the fitted values at 40 nm: SRAM 0.05–1 pJ/bit, 12-bit MAC 0.3–3 pJ
-  assert.ok(f.sramPjPerBitAtRef > 0.05 && f.sramPjPerBitAtRef < 1);
+  assert.ok(f.sramPjPerBitAtRef > 0.05 && f.sramPjPerBitAtRef < 1, 'f.sramPjPerBitAtRef > 0.05 && f.sramPjPerBitAtRef < 1');
   const mac = energyTable.qk.pjPerMacAt12b.value * f.logicScale;
   assert.ok(mac > 0.3 && mac < 3, `MAC ${mac} pJ`);
 });
@@ -106,20 +106,20 @@ test('pricing laws: DRAM per bit, linearity, leakage ∝ time, SRAM √capacity,
     valueSramWriteBits: 5e8, qkMacs: 1e9, pvMacs: 5e8, softmaxElems: 1e7, topkCompares: 1e7, fetcherBytes: 1e8,
   };
   const e1 = energyFromActivity(a, hw);
-  assert.ok(Math.abs(e1.breakdown.dram - 1e8 * 8 * 3.97e-12) < 1e-15);
-  assert.ok(Math.abs(e1.breakdown.leakage - leakagePowerW(hw) * 1e-3) < 1e-15);
+  assert.ok(Math.abs(e1.breakdown.dram - 1e8 * 8 * 3.97e-12) < 1e-15, 'Math.abs(e1.breakdown.dram - 1e8 * 8 * 3.97e-12) < 1e-15');
+  assert.ok(Math.abs(e1.breakdown.leakage - leakagePowerW(hw) * 1e-3) < 1e-15, 'Math.abs(e1.breakdown.leakage - leakagePowerW(hw) * 1e-3) < 1e-15');
   // doubling every count doubles every component (dynamic linear, leakage ∝ cycles)
   const a2 = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, 2 * v])) as unknown as Activity;
   const e2 = energyFromActivity(a2, hw);
-  assert.ok(rel(e2.energy_j, 2 * e1.energy_j) < 1e-12);
+  assert.ok(rel(e2.energy_j, 2 * e1.energy_j) < 1e-12, 'rel(e2.energy_j, 2 * e1.energy_j) < 1e-12');
   // SRAM energy per bit ∝ √capacity: 4× the key SRAM → 2× key SRAM energy
   const e4 = energyFromActivity(a, HardwareSchema.parse({ keySramKB: 784 }));
-  assert.ok(rel(e4.breakdown.keySram, 2 * e1.breakdown.keySram) < 1e-12);
+  assert.ok(rel(e4.breakdown.keySram, 2 * e1.breakdown.keySram) < 1e-12, 'rel(e4.breakdown.keySram, 2 * e1.breakdown.keySram) < 1e-12');
   // activations: one per 512 bits reproduces the 3.97 pJ/bit average; fewer (row hits) cost less
   const perAvg = energyFromActivity({ ...a, dramActivations: (1e8 * 8) / 512 }, hw).breakdown.dram;
-  assert.ok(rel(perAvg, e1.breakdown.dram) < 1e-12);
+  assert.ok(rel(perAvg, e1.breakdown.dram) < 1e-12, 'rel(perAvg, e1.breakdown.dram) < 1e-12');
   const rowHits = energyFromActivity({ ...a, dramActivations: (1e8 * 8) / 8192 }, hw).breakdown.dram;
-  assert.ok(rowHits < 0.75 * e1.breakdown.dram);
+  assert.ok(rowHits < 0.75 * e1.breakdown.dram, 'rowHits < 0.75 * e1.breakdown.dram');
   // leakage of the default design is a small share at 40 nm (A³ densities): 0.1–0.3 W
   const lw = leakagePowerW(hw);
   assert.ok(lw > 0.1 && lw < 0.3, `leakage ${lw}`);

@@ -51,7 +51,7 @@ test('append is durable line by line; NaN metrics round-trip; reopening keeps re
   assert.equal(j2.size, 2);
   const r1 = j2.get(rec(1).key)!;
   assert.equal(r1.status, 'failed');
-  assert.ok(Number.isNaN(r1.metrics.latency_s));
+  assert.ok(Number.isNaN(r1.metrics.latency_s), 'Number.isNaN(r1.metrics.latency_s)');
   assert.equal(r1.violation, Infinity);
   assert.equal(r1.error, 'boom');
   assert.equal(j2.get(rec(0).key)!.metrics.latency_s, 0);
@@ -116,7 +116,7 @@ test('lock: refused while a live process holds it (same or another process)', as
   assert.equal(lock.tookOverFrom?.pid, child.pid);
   assert.equal(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).pid, process.pid);
   lock.release();
-  assert.ok(!fs.existsSync(path.join(dir, LOCK_FILE)));
+  assert.ok(!fs.existsSync(path.join(dir, LOCK_FILE)), '!fs.existsSync(path.join(dir, LOCK_FILE))');
 });
 
 test('stale lock from a dead pid and an unreadable old lock are taken over', () => {
@@ -130,7 +130,7 @@ test('stale lock from a dead pid and an unreadable old lock are taken over', () 
   const old = new Date(Date.now() - 60_000);
   fs.utimesSync(path.join(dir, LOCK_FILE), old, old);
   const l = acquireLock(dir);
-  assert.ok(l.tookOverFrom);
+  assert.ok(l.tookOverFrom, 'l.tookOverFrom');
   l.release();
 });
 
@@ -189,7 +189,7 @@ test('batch lines: constant material once per batch, keys recomputed on load equ
   const recs = loadJournal(path.join(dir, JOURNAL_FILE)).records;
   assert.deepEqual(recs.map((r) => r.id), [0, 1, 2]);
   for (const r of recs) assert.equal(r.key, journalKeyFast(r.params, 'mv', 'analytical', material));
-  assert.ok(Number.isNaN(recs[0].metrics.energy_j));
+  assert.ok(Number.isNaN(recs[0].metrics.energy_j), 'Number.isNaN(recs[0].metrics.energy_j)');
   assert.equal(recs[1].metrics.latency_s, 1e-3);
   assert.equal(recs[2].violation, Infinity);
   assert.equal(recs[2].error, 'boom');

@@ -50,9 +50,9 @@ test('top-k keeps the original order and the right count', () => {
     const k = 1 + Math.floor(rng() * n);
     const sel = topkKeepOrder(sc, k);
     assert.equal(sel.length, k);
-    for (let i = 1; i < sel.length; i++) assert.ok(sel[i] > sel[i - 1]);
+    for (let i = 1; i < sel.length; i++) assert.ok(sel[i] > sel[i - 1], 'sel[i] > sel[i - 1]');
     const minKept = Math.min(...sel.map((i) => sc[i]));
-    for (let i = 0; i < n; i++) if (!sel.includes(i)) assert.ok(sc[i] <= minKept);
+    for (let i = 0; i < n; i++) if (!sel.includes(i)) assert.ok(sc[i] <= minKept, 'sc[i] <= minKept');
   }
 });
 
@@ -60,9 +60,9 @@ test('schedules on hand cases (front 15% / 30% unpruned, r_start + r_end = 2 r_a
   // 8 layers, keep 0.5: front = round(1.2) = 1; r from 0.25 to 0.75 over 7 layers.
   const t = tokenKeepSchedule(8, 0.5, 0.5, 0.15);
   assert.equal(t[0], 1);
-  assert.ok(Math.abs(t[1] - 0.75) < 1e-12 && Math.abs(t[7] - 0.25) < 1e-12);
+  assert.ok(Math.abs(t[1] - 0.75) < 1e-12 && Math.abs(t[7] - 0.25) < 1e-12, 'Math.abs(t[1] - 0.75) < 1e-12 && Math.abs(t[7] - 0.25) < 1e-12');
   const mean = t.slice(1).reduce((a, b) => a + b, 0) / 7;
-  assert.ok(Math.abs(mean - 0.5) < 1e-12);
+  assert.ok(Math.abs(mean - 0.5) < 1e-12, 'Math.abs(mean - 0.5) < 1e-12');
   // 4 layers (our models), heads 0.75: front = round(1.2) = 1 layer
   const h = headKeepSchedule(4, 0.75, 0.5, 0.3);
   assert.deepEqual(h.map((x) => +x.toFixed(4)), [1, 0.875, 0.75, 0.625]);
@@ -83,17 +83,17 @@ test('quantize / dequantize error bounds', () => {
       for (let j = 0; j < dim; j++) assert.ok(Math.abs(q[o + j] - x[o + j]) <= bound, `bits ${bits}`);
       // symmetric: levels are integer multiples of the scale
       const s = m / (2 ** (bits - 1) - 1);
-      for (let j = 0; j < dim; j++) assert.ok(Math.abs(q[o + j] / s - Math.round(q[o + j] / s)) < 1e-3);
+      for (let j = 0; j < dim; j++) assert.ok(Math.abs(q[o + j] / s - Math.round(q[o + j] / s)) < 1e-3, 'Math.abs(q[o + j] / s - Math.round(q[o + j] / s)) < 1e-3');
     }
   }
   // progressive: full = (msb+lsb)-bit quantization; msb error ≤ half an MSB step
   const { msb, full } = quantizeProgressive(x, dim, 4, 4);
   const q8 = quantizeVectors(x, dim, 8);
-  for (let i = 0; i < x.length; i++) assert.ok(Math.abs(full[i] - q8[i]) < 1e-5);
+  for (let i = 0; i < x.length; i++) assert.ok(Math.abs(full[i] - q8[i]) < 1e-5, 'Math.abs(full[i] - q8[i]) < 1e-5');
   for (let o = 0; o < x.length; o += dim) {
     const m = Math.max(...Array.from(x.subarray(o, o + dim), Math.abs));
     const step = (m / 127) * 16;
-    for (let j = 0; j < dim; j++) assert.ok(Math.abs(msb[o + j] - full[o + j]) <= step / 2 + 1e-6);
+    for (let j = 0; j < dim; j++) assert.ok(Math.abs(msb[o + j] - full[o + j]) <= step / 2 + 1e-6, 'Math.abs(msb[o + j] - full[o + j]) <= step / 2 + 1e-6');
   }
   assert.deepEqual(quantizeVectors(x, dim, 32), x);
 });
@@ -132,8 +132,8 @@ test('local V pruning keeps the largest probabilities; column sums are the full 
   assert.equal(st.valuesKept, 2);
   const e = [4, 3, 2, 1].map(Math.exp);
   const z = e.reduce((a, b) => a + b, 0);
-  assert.ok(Math.abs(ctx[0] - e[0] / z) < 1e-5 && Math.abs(ctx[1] - e[1] / z) < 1e-5);
-  assert.ok(Math.abs(colSum.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  assert.ok(Math.abs(ctx[0] - e[0] / z) < 1e-5 && Math.abs(ctx[1] - e[1] / z) < 1e-5, 'Math.abs(ctx[0] - e[0] / z) < 1e-5 && Math.abs(ctx[1] - e[1] / z) < 1e-5');
+  assert.ok(Math.abs(colSum.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'Math.abs(colSum.reduce((a, b) => a + b, 0) - 1) < 1e-5');
 });
 
 function st(entries: Record<string, unknown>, data: Uint8Array): Uint8Array {
@@ -185,10 +185,10 @@ test('accuracy CI: Wilson score interval, never empty at n/n or 0/n (closed form
   for (const [k, n] of [[3, 17], [480, 500], [1184, 1209]]) {
     const [a, b] = wilsonCi(k, n);
     const [c, d] = wilsonCi(n - k, n);
-    assert.ok(Math.abs(a - (1 - d)) < 1e-12 && Math.abs(b - (1 - c)) < 1e-12);
-    assert.ok(a < k / n && k / n < b);
+    assert.ok(Math.abs(a - (1 - d)) < 1e-12 && Math.abs(b - (1 - c)) < 1e-12, 'Math.abs(a - (1 - d)) < 1e-12 && Math.abs(b - (1 - c)) < 1e-12');
+    assert.ok(a < k / n && k / n < b, 'a < k / n && k / n < b');
   }
-  assert.ok(wilsonCi(400, 500)[1] - wilsonCi(400, 500)[0] < wilsonCi(40, 50)[1] - wilsonCi(40, 50)[0]);
+  assert.ok(wilsonCi(400, 500)[1] - wilsonCi(400, 500)[0] < wilsonCi(40, 50)[1] - wilsonCi(40, 50)[0], 'wilsonCi(400, 500)[1] - wilsonCi(400, 500)[0] < wilsonCi(40, 50)[1] - wilsonCi(40, 50)[0]');
 });
 
 test('accuracy CI: exactly 1 at n/n and 0 at 0/n, and lo <= k/n <= hi for every k (the spam-bert subset sizes)', async () => {
@@ -214,9 +214,9 @@ test('msbBits: the widths its description calls unquantized leave keys as they a
   for (const w of claim[1].split('/').map(Number)) assert.deepEqual(quantizeVectors(x, dim, w), x, `${w} bits`);
   // 16 bits: 32,767 levels per vector, off by at most half a step
   const q16 = quantizeVectors(x, dim, 16);
-  assert.ok(q16.some((v, i) => v !== x[i]));
+  assert.ok(q16.some((v, i) => v !== x[i]), 'q16.some((v, i) => v !== x[i])');
   for (let o = 0; o < x.length; o += dim) {
     const m = Math.max(...Array.from(x.subarray(o, o + dim), Math.abs));
-    for (let j = 0; j < dim; j++) assert.ok(Math.abs(q16[o + j] - x[o + j]) <= (m / 32767) / 2 * (1 + 1e-5));
+    for (let j = 0; j < dim; j++) assert.ok(Math.abs(q16[o + j] - x[o + j]) <= (m / 32767) / 2 * (1 + 1e-5), 'Math.abs(q16[o + j] - x[o + j]) <= (m / 32767) / 2 * (1 + 1e-5)');
   }
 });

@@ -33,8 +33,8 @@ test('ALiBi slopes are 2^(−8(h+1)/H): 1/4, 1/16, 1/64, 1/256 for 4 heads; 1/2 
 test('ALiBi initWeights: posEmb all zeros, the other weights those of the same seed without ALiBi', () => {
   const a = initWeights(cfg, 5);
   const b = initWeights({ ...cfg, positions: 'learned' }, 5);
-  assert.ok(a.get('posEmb')!.data.every((x) => x === 0));
-  assert.ok(b.get('posEmb')!.data.some((x) => x !== 0));
+  assert.ok(a.get('posEmb')!.data.every((x) => x === 0), 'a.get(\'posEmb\')!.data.every((x) => x === 0)');
+  assert.ok(b.get('posEmb')!.data.some((x) => x !== 0), 'b.get(\'posEmb\')!.data.some((x) => x !== 0)');
   for (const [k, t] of a) if (k !== 'posEmb') assert.deepEqual(t.data, b.get(k)!.data, k);
 });
 
@@ -76,7 +76,7 @@ test('no positions ("none"): engine generation equals the float64 reference, whi
   }
   e.dispose();
   const alibi = referenceForward(cfg, w, win.slice(0, 20));
-  assert.ok(ref.some((x, i) => Math.abs(x - alibi[i]) > 0.1));
+  assert.ok(ref.some((x, i) => Math.abs(x - alibi[i]) > 0.1), 'ref.some((x, i) => Math.abs(x - alibi[i]) > 0.1)');
   assert.equal(configFromHf(hfConfig(none)).positions, 'none');
 });
 
@@ -113,7 +113,7 @@ test('a pruned key keeps its distance: attendHead over kept cache rows = softmax
   // without the bias the same call gives other probabilities (the bias is not a no-op here)
   const cs2 = new Float32Array(kept.length);
   attendHead({ q, nq: 1, kMsb: K, kFull: K, v: Vv, nk: kept.length, dh, visible: null, valueKeep: 1, progressive: false, threshold: 0, ctx: new Float32Array(dh), colSum: cs2, kvRows: kept });
-  assert.ok(Math.max(...p.map((pj, n) => Math.abs(cs2[n] - pj))) > 0.01);
+  assert.ok(Math.max(...p.map((pj, n) => Math.abs(cs2[n] - pj))) > 0.01, 'Math.max(...p.map((pj, n) => Math.abs(cs2[n] - pj))) > 0.01');
 });
 
 test('config.json: position_embedding_type "alibi" is read for GPT-2 and written back; other values and BERT are rejected by name', () => {
@@ -140,7 +140,7 @@ test('ALiBi training leaves posEmb out of the trained variables: the checkpoint 
     assert.equal(ck.config.positions, 'alibi');
     const total = [...ck.weights.values()].reduce((a, t) => a + t.data.length, 0);
     assert.equal(r.params, total - 32 * 16, 'every weight but the 32 × 16 posEmb is trained');
-    assert.ok(ck.weights.get('posEmb')!.data.every((x) => x === 0));
+    assert.ok(ck.weights.get('posEmb')!.data.every((x) => x === 0), 'ck.weights.get(\'posEmb\')!.data.every((x) => x === 0)');
     const init = initWeights({ ...ck.config }, 2);
     assert.ok([...ck.weights].some(([k, t]) => k !== 'posEmb' && t.data.some((x, i) => x !== init.get(k)!.data[i])), 'the other weights moved');
   } finally {

@@ -17,7 +17,7 @@ test('shipped spam-bert reaches its baseline on a fixed 300-example subset', { s
   assert.equal(r.metric, 'accuracy');
   assert.equal(r.n, 300);
   assert.ok(r.value >= 0.96, `accuracy ${r.value}`);
-  assert.ok(r.ci95[0] <= r.value && r.value <= r.ci95[1]);
+  assert.ok(r.ci95[0] <= r.value && r.value <= r.ci95[1], 'r.ci95[0] <= r.value && r.value <= r.ci95[1]');
   assert.deepEqual(r.measured.tokenKeepPerLayer, [1, 1, 1, 1]);
   assert.equal(r.lsbRefetchFraction, 0); // BERT: static quantization only
   // cache key: same inputs → same key; algorithm or size change → new key
@@ -38,7 +38,7 @@ test('pruned spam-bert: kept-token counts follow the schedule; trace parses', { 
     for (let l = 0; l <= row.layer; l++) want = Math.min(want, keepCount(row.L, sched[l]));
     assert.equal(row.keys, want, `iteration ${row.iteration} layer ${row.layer}`);
   }
-  assert.ok(r.measured.headKeepPerLayer[3] < 1);
+  assert.ok(r.measured.headKeepPerLayer[3] < 1, 'r.measured.headKeepPerLayer[3] < 1');
   const { formatTrace, parseTrace } = await import('../sim/workload/trace.ts');
   const back = parseTrace(formatTrace(r.trace, r.trace.provenance), 'spam.csv');
   assert.equal(back.requests.length, r.trace.requests.length);
@@ -48,11 +48,11 @@ test('pruned spam-bert: kept-token counts follow the schedule; trace parses', { 
 test('sotu-gpt: finite perplexity; KV pruning raises it; LSB refetch is measured', { skip: !has('sotu-gpt') && 'no checkpoint' }, async () => {
   const base = await evaluateAccuracy({ model: 'sotu-gpt', maxExamples: 8 }, AlgoSchema.parse({}));
   assert.equal(base.metric, 'perplexity');
-  assert.ok(Number.isFinite(base.value) && base.value > 1);
+  assert.ok(Number.isFinite(base.value) && base.value > 1, 'Number.isFinite(base.value) && base.value > 1');
   const pruned = await evaluateAccuracy({ model: 'sotu-gpt', maxExamples: 8 }, AlgoSchema.parse({ tokenKeep: 0.1, msbBits: 4, lsbBits: 4, lsbThreshold: 0.2 }));
   assert.ok(pruned.value > base.value, `${pruned.value} vs ${base.value}`);
-  assert.ok(pruned.lsbRefetchFraction > 0 && pruned.lsbRefetchFraction < 1);
-  assert.ok(pruned.trace.requests.every((q) => q.queries === 1 && q.keys <= q.L));
+  assert.ok(pruned.lsbRefetchFraction > 0 && pruned.lsbRefetchFraction < 1, 'pruned.lsbRefetchFraction > 0 && pruned.lsbRefetchFraction < 1');
+  assert.ok(pruned.trace.requests.every((q) => q.queries === 1 && q.keys <= q.L), 'pruned.trace.requests.every((q) => q.queries === 1 && q.keys <= q.L)');
 });
 
 test('evaluateAccuracy works inside a worker_thread', { skip: !has('spam-bert') && 'no checkpoint' }, async () => {

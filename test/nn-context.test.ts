@@ -25,8 +25,8 @@ test('context full = unquantized engine perplexity; truncation changes it; N = 1
   const one = await contextPerplexity(spec, 1);
   const four = await contextPerplexity(spec, 4);
   assert.equal(one.context, 1);
-  assert.ok(Math.abs(one.perplexity - full.perplexity) > 1e-3 && Math.abs(four.perplexity - one.perplexity) > 1e-3);
-  assert.ok(one.ci95[0] <= one.perplexity && one.perplexity <= one.ci95[1]);
+  assert.ok(Math.abs(one.perplexity - full.perplexity) > 1e-3 && Math.abs(four.perplexity - one.perplexity) > 1e-3, 'Math.abs(one.perplexity - full.perplexity) > 1e-3 && Math.abs(four.perplexity - one.perplexity) >…');
+  assert.ok(one.ci95[0] <= one.perplexity && one.perplexity <= one.ci95[1], 'one.ci95[0] <= one.perplexity && one.perplexity <= one.ci95[1]');
   // the first scored token has prompt + 1 tokens before it: N = prompt + 1 is the longest truncation,
   // a longer one (short of the full window) would cut before the window's start and is bad input
   const P = (evalInputs(await getEngine(GPT), 3) as { prompt: number }).prompt;

@@ -55,7 +55,7 @@ test('TF.js BERT forward equals the plain-TS reference (and the training forward
     const tr = tf.tidy(() => trainForward(bertCfg, W, Int32Array.from(ids), 1, ids.length, [ids.length]));
     const td = tr.dataSync();
     tr.dispose();
-    for (let k = 0; k < 2; k++) assert.ok(Math.abs(td[k] - ref[k]) < 2e-3 * (1 + Math.abs(ref[k])));
+    for (let k = 0; k < 2; k++) assert.ok(Math.abs(td[k] - ref[k]) < 2e-3 * (1 + Math.abs(ref[k])), 'Math.abs(td[k] - ref[k]) < 2e-3 * (1 + Math.abs(ref[k]))');
   });
   e.dispose();
 });
@@ -109,7 +109,7 @@ test('cascade pruning never revives a token or head; counts follow the schedule'
       }
     }
     const trRows = st.rows.filter((r) => r.iteration === 3);
-    assert.ok(trRows.some((r) => r.topk > 0));
+    assert.ok(trRows.some((r) => r.topk > 0), 'trRows.some((r) => r.topk > 0)');
     e.dispose();
   }
   // GPT: per layer, a token pruned at step t never returns at a later step; nested across layers.
@@ -124,12 +124,12 @@ test('cascade pruning never revives a token or head; counts follow the schedule'
       hist.set(`${ex}/${l}`, [...alive]);
       if (l > 0) for (const p of alive) assert.ok(hist.get(`${ex}/${l - 1}`)!.includes(p), 'not nested');
       assert.ok(alive.includes(12 + step), 'current token kept');
-      assert.ok(alive.length <= Math.max(1, Math.round((13 + step) * ra.tokenKeep[l])) + 1);
+      assert.ok(alive.length <= Math.max(1, Math.round((13 + step) * ra.tokenKeep[l])) + 1, 'alive.length <= Math.max(1, Math.round((13 + step) * ra.tokenKeep[l])) + 1');
     };
     e.generateBatch(seqs(2, () => 21, gptCfg.vocabSize, 9), 12, 8, ra, st);
     const m = st.measured();
-    assert.ok(m.tokenKeepPerLayer[3] < m.tokenKeepPerLayer[1] && m.tokenKeepPerLayer[0] === 1);
-    assert.ok(st.rows.every((r) => r.refetch === 0 || r.refetch === 1));
+    assert.ok(m.tokenKeepPerLayer[3] < m.tokenKeepPerLayer[1] && m.tokenKeepPerLayer[0] === 1, 'm.tokenKeepPerLayer[3] < m.tokenKeepPerLayer[1] && m.tokenKeepPerLayer[0] === 1');
+    assert.ok(st.rows.every((r) => r.refetch === 0 || r.refetch === 1), 'st.rows.every((r) => r.refetch === 0 || r.refetch === 1)');
     e.dispose();
   }
 });
@@ -152,7 +152,7 @@ test('a tiny HF-layout checkpoint written by the test loads (BERT + WordPiece, G
   const e = new Engine(ckpt);
   const got = e.classifyBatch([ids], runAlgo(exact, ckpt.config), new Stats(4))[0];
   const ref = referenceForward(c, w, ids);
-  for (let k = 0; k < 2; k++) assert.ok(Math.abs(got[k] - ref[k]) < 2e-3 * (1 + Math.abs(ref[k])));
+  for (let k = 0; k < 2; k++) assert.ok(Math.abs(got[k] - ref[k]) < 2e-3 * (1 + Math.abs(ref[k])), 'Math.abs(got[k] - ref[k]) < 2e-3 * (1 + Math.abs(ref[k]))');
   e.dispose();
   // GPT-2 folder with `transformer.`-less names, vocab.json + merges.txt
   const gdir = mkdtempSync(join(tmpdir(), 'nn-gpt2-'));
@@ -210,11 +210,11 @@ test('TF.js quantization and attention paths equal the plain-JS ones', async () 
   const x = Float32Array.from({ length: n * 16 }, () => (rng() - 0.5) * 8);
   const [q6] = e.fq(tf.tensor2d(x, [n, 16]), n, 6);
   const js6 = quantizeVectors(x, 4, 6);
-  q6.dataSync().forEach((v, i) => assert.ok(Math.abs(v - js6[i]) < 1e-4));
+  q6.dataSync().forEach((v, i) => assert.ok(Math.abs(v - js6[i]) < 1e-4, 'Math.abs(v - js6[i]) < 1e-4'));
   const [msb, full] = e.fq(tf.tensor2d(x, [n, 16]), n, 4, 4);
   const jsP = quantizeProgressive(x, 4, 4, 4);
-  msb.dataSync().forEach((v, i) => assert.ok(Math.abs(v - jsP.msb[i]) < 1e-4));
-  full.dataSync().forEach((v, i) => assert.ok(Math.abs(v - jsP.full[i]) < 1e-4));
+  msb.dataSync().forEach((v, i) => assert.ok(Math.abs(v - jsP.msb[i]) < 1e-4, 'Math.abs(v - jsP.msb[i]) < 1e-4'));
+  full.dataSync().forEach((v, i) => assert.ok(Math.abs(v - jsP.full[i]) < 1e-4, 'Math.abs(v - jsP.full[i]) < 1e-4'));
   // attention: 20 queries (TF path) vs JS, causal, refetch and local V pruning on
   const nq = 20;
   const dh = 8;
@@ -230,11 +230,11 @@ test('TF.js quantization and attention paths equal the plain-JS ones', async () 
   const b = args(new Float32Array(nq * dh), new Float32Array(nq));
   const sa = attendHead(a);
   const sb = attendHeadFast(b);
-  assert.ok(sa.refetchedRows > 0);
+  assert.ok(sa.refetchedRows > 0, 'sa.refetchedRows > 0');
   assert.equal(sb.refetchedRows, sa.refetchedRows);
   assert.equal(sb.valuesKept, sa.valuesKept);
-  a.ctx.forEach((v, i) => assert.ok(Math.abs(v - b.ctx[i]) < 1e-4));
-  a.colSum.forEach((v, i) => assert.ok(Math.abs(v - b.colSum[i]) < 1e-4));
+  a.ctx.forEach((v, i) => assert.ok(Math.abs(v - b.ctx[i]) < 1e-4, 'Math.abs(v - b.ctx[i]) < 1e-4'));
+  a.colSum.forEach((v, i) => assert.ok(Math.abs(v - b.colSum[i]) < 1e-4, 'Math.abs(v - b.colSum[i]) < 1e-4'));
   e.dispose();
 });
 
@@ -263,10 +263,10 @@ test('block-diagonal all-heads attention equals per-head attention (with local V
     const hctx = new Float32Array(m * dh);
     const st = attendHead({ q: sl(0), nq: m, kMsb: k, kFull: k, v: sl(3 * d), nk: m, dh, visible: null, valueKeep: 0.5, progressive: false, threshold: 0, ctx: hctx, colSum: refCol });
     assert.equal(r.valuesKept, st.valuesKept);
-    assert.ok(Math.abs(r.absSum[hi] - st.absSum) < 1e-3 * (1 + st.absSum));
-    for (let i = 0; i < m; i++) for (let t = 0; t < dh; t++) assert.ok(Math.abs(ctx[(base + i) * d + h * dh + t] - hctx[i * dh + t]) < 1e-4);
+    assert.ok(Math.abs(r.absSum[hi] - st.absSum) < 1e-3 * (1 + st.absSum), 'Math.abs(r.absSum[hi] - st.absSum) < 1e-3 * (1 + st.absSum)');
+    for (let i = 0; i < m; i++) for (let t = 0; t < dh; t++) assert.ok(Math.abs(ctx[(base + i) * d + h * dh + t] - hctx[i * dh + t]) < 1e-4, 'Math.abs(ctx[(base + i) * d + h * dh + t] - hctx[i * dh + t]) < 1e-4');
   });
-  for (let j = 0; j < m; j++) assert.ok(Math.abs(colSum[j] - refCol[j]) < 1e-4);
+  for (let j = 0; j < m; j++) assert.ok(Math.abs(colSum[j] - refCol[j]) < 1e-4, 'Math.abs(colSum[j] - refCol[j]) < 1e-4');
   // pruned head 1 untouched
   for (let i = 0; i < m; i++) for (let t = 0; t < dh; t++) assert.equal(ctx[(base + i) * d + dh + t], 0);
 });

@@ -53,7 +53,7 @@ test('cascade fine-tuning masks = the keys the inference cascade keeps on the sa
   await initBackend();
   const B = 4, S = 40;
   const w = tinyWeights();
-  assert.ok(w.has('l0.wqkv'));
+  assert.ok(w.has('l0.wqkv'), 'w.has(\'l0.wqkv\')');
   const rnd = mulberry32(11);
   const windows = Array.from({ length: B }, () => Array.from({ length: S + 1 }, () => 1 + Math.floor(rnd() * 256)));
   const ft = { keepMin: 0.1, denseShare: 0, masks: 'cascade' as const };

@@ -133,9 +133,9 @@ test('scale_attn_by_inverse_layer_idx / scale_attn_weights = the same model with
   const dh = ck.config.hidden / ck.config.heads;
   const plain = referenceForward(ck.config, scaleQ(ck.config, ck.weights, (l) => 1 / (l + 1)), ids);
   const byLayer = referenceForward({ ...ck.config, scaleAttnByLayer: true }, ck.weights, ids);
-  assert.ok(maxAbs(Array.from(plain), Array.from(byLayer)) < 1e-9);
+  assert.ok(maxAbs(Array.from(plain), Array.from(byLayer)) < 1e-9, 'maxAbs(Array.from(plain), Array.from(byLayer)) < 1e-9');
   const unscaled = referenceForward({ ...ck.config, scaleAttn: false }, scaleQ(ck.config, ck.weights, () => 1 / Math.sqrt(dh)), ids);
-  assert.ok(maxAbs(Array.from(referenceForward(ck.config, ck.weights, ids)), Array.from(unscaled)) < 1e-6);
+  assert.ok(maxAbs(Array.from(referenceForward(ck.config, ck.weights, ids)), Array.from(unscaled)) < 1e-6, 'maxAbs(Array.from(referenceForward(ck.config, ck.weights, ids)), Array.from(unscaled)) < 1e-6');
   // The engine with scale_attn_by_inverse_layer_idx equals transformers' own forward of the rescaled model.
   const dir = variant('gpt2-tiny', (c) => (c.scale_attn_by_inverse_layer_idx = true));
   try {
@@ -160,7 +160,7 @@ test('CLI: logits matches the reference; prompt longer than n_positions and toke
   const ok = cli('logits', '--model', join(FIX, 'gpt2-tiny'), '--ids', ids.join(','), '--json');
   assert.equal(ok.status, 0, ok.stderr);
   const out = JSON.parse(ok.stdout) as { next_token_logprob: number[] };
-  assert.ok(maxAbs(out.next_token_logprob, REF['gpt2-tiny'].next_token_logprob) <= 1e-4);
+  assert.ok(maxAbs(out.next_token_logprob, REF['gpt2-tiny'].next_token_logprob) <= 1e-4, 'maxAbs(out.next_token_logprob, REF[\'gpt2-tiny\'].next_token_logprob) <= 1e-4');
   const long = cli('logits', '--model', join(FIX, 'gpt2-tiny'), '--ids', [...ids, ...ids].join(','), '--json');
   assert.equal(long.status, 2);
   assert.match(long.stderr, /n_positions .*\(128\): pass at most 128 ids/);

@@ -124,7 +124,7 @@ test('attention spread of a model with uniform attention (zero Q/K projections):
     const mean = (f: (i: number) => number) => qs.reduce((a, i) => a + f(i), 0) / qs.length;
     for (const r of rows) {
       assert.ok(Math.abs(r.last8 - mean((i) => 8 / (i + 1))) < 1e-9, `L${r.layer} h${r.head} last8 ${r.last8}`);
-      assert.ok(Math.abs(r.last32 - mean((i) => 32 / (i + 1))) < 1e-9);
+      assert.ok(Math.abs(r.last32 - mean((i) => 32 / (i + 1))) < 1e-9, 'Math.abs(r.last32 - mean((i) => 32 / (i + 1))) < 1e-9');
       assert.ok(Math.abs(r.last96 - 1) < 1e-9, 'all keys are within the last 96');
       assert.ok(Math.abs(r.effectiveKeys - mean((i) => i + 1)) < 1e-6, `effective keys ${r.effectiveKeys}`);
     }

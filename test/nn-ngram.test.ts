@@ -7,11 +7,11 @@ test('Witten-Bell on the stream 1 2 1 2 (vocabulary 3): the hand-calculated prob
   const m = new WittenBell(1, 3).train([1, 2, 1, 2]);
   // order 0: C = 4 (two 1s, two 2s), T = 2: P0(1) = (2 + 2/3) / 6
   const p0one = (2 + 2 / 3) / 6;
-  assert.ok(Math.abs(m.prob([], 1) - p0one) < 1e-12);
+  assert.ok(Math.abs(m.prob([], 1) - p0one) < 1e-12, 'Math.abs(m.prob([], 1) - p0one) < 1e-12');
   assert.ok(Math.abs(m.prob([], 0) - (2 / 3) / 6) < 1e-12, 'unseen token: T · uniform / (C + T)');
   // order 1 after "2": followed once (by 1), T = 1: P1(1 | 2) = (1 + P0(1)) / 2, P1(2 | 2) = P0(2) / 2
-  assert.ok(Math.abs(m.prob([2], 1) - (1 + p0one) / 2) < 1e-12);
-  assert.ok(Math.abs(m.prob([2], 2) - p0one / 2) < 1e-12);
+  assert.ok(Math.abs(m.prob([2], 1) - (1 + p0one) / 2) < 1e-12, 'Math.abs(m.prob([2], 1) - (1 + p0one) / 2) < 1e-12');
+  assert.ok(Math.abs(m.prob([2], 2) - p0one / 2) < 1e-12, 'Math.abs(m.prob([2], 2) - p0one / 2) < 1e-12');
   // k = 0 ignores the history; a context never seen (0) falls back to order 0
   assert.equal(m.prob([2], 1, 0), m.prob([], 1));
   assert.equal(m.prob([0], 1), m.prob([], 1));
@@ -43,9 +43,9 @@ test('WittenBellDist: whole next-token distributions equal WittenBell.prob token
       s += out[15 + c];
       assert.ok(Math.abs(out[15 + c] - ref.prob(stream.slice(Math.max(0, to - 3), to), c)) < 1e-6, `to ${to} token ${c}`);
     }
-    assert.ok(Math.abs(s - 1) < 1e-5);
+    assert.ok(Math.abs(s - 1) < 1e-5, 'Math.abs(s - 1) < 1e-5');
   }
   // only ids[from..to) are history: a window starting at 40 sees nothing before it
   dist.dist(stream, 40, 40, out, 0);
-  for (let c = 0; c < 15; c++) assert.ok(Math.abs(out[c] - ref.prob([], c)) < 1e-6);
+  for (let c = 0; c < 15; c++) assert.ok(Math.abs(out[c] - ref.prob([], c)) < 1e-6, 'Math.abs(out[c] - ref.prob([], c)) < 1e-6');
 });

@@ -69,7 +69,7 @@ for (const layers of [2, 3, 4, 12]) {
     for (let l = 0; l < layers; l++) {
       prev = Math.min(prev, keepCount(31, sched[l]));
       const rows = first.filter((r) => r.layer === l);
-      assert.ok(rows.length > 0);
+      assert.ok(rows.length > 0, 'rows.length > 0');
       for (const r of rows) assert.equal(r.keys, prev, `layer ${l}`);
     }
     e.dispose();
@@ -153,7 +153,7 @@ test('llm-policy trace is priced per head by both hardware models (fewer keys â†
     // The per-head top-k of every pruning step is priced too (not free): dropping it never costs cycles.
     const noTopk = model({ ...llm, requests: llm.requests.map((r) => ({ ...r, topk: -1 })) }, hw);
     assert.ok(noTopk.cycles <= b.cycles, `${model.name}: ${noTopk.cycles} without top-k vs ${b.cycles}`);
-    assert.ok(noTopk.dram_bytes === b.dram_bytes);
+    assert.ok(noTopk.dram_bytes === b.dram_bytes, 'noTopk.dram_bytes === b.dram_bytes');
   }
   e.dispose();
 });

@@ -29,7 +29,7 @@ test('spam-bert: 64 examples continued from the first 32 equal 64 from scratch (
   // the sweep's measurement and the trace-recording evaluation agree
   const full = await evaluateAccuracy(spec, algo);
   assert.deepEqual([full.value, full.ci95, full.measured, full.lsbRefetchFraction], [whole.value, whole.ci95, whole.measured, whole.lsbRefetchFraction]);
-  assert.ok(full.trace.requests.length > 0);
+  assert.ok(full.trace.requests.length > 0, 'full.trace.requests.length > 0');
   // a prefix is not changed by being continued
   assert.equal(first.prefix.scores.length, 32);
 });

@@ -31,7 +31,7 @@ test('repeatSpan: one contiguous copy of an earlier span, lengths and gap within
       assert.ok(m >= Math.min(REPEAT_MIN, Math.floor(n / 3)) && m <= Math.min(REPEAT_MAX, Math.floor(n / 3)), `length ${m} (n ${n})`);
       assert.ok(a + m <= Math.floor(n / 2) || a === 0, `source ${a}+${m} not in the first half of ${n}`);
       assert.ok(b >= a + m + REPEAT_GAP, `gap ${b - a - m} < ${REPEAT_GAP}`);
-      assert.ok(b + m <= n);
+      assert.ok(b + m <= n, 'b + m <= n');
       if (n === 257) lengths.add(m);
     }
   }

@@ -28,8 +28,8 @@ test('RoPE rotation: hand values (pairs i, i + dh/2 turned by p·BASE^(−2i/dh)
   const y = Float64Array.from([1, 1, 0, 0]);
   rotateRows(y, 4, 0, [3], 1, 4);
   const slow = 3 / Math.sqrt(ROPE_BASE);
-  assert.ok(Math.abs(y[0] - Math.cos(3)) < 1e-15 && Math.abs(y[2] - Math.sin(3)) < 1e-15);
-  assert.ok(Math.abs(y[1] - Math.cos(slow)) < 1e-15 && Math.abs(y[3] - Math.sin(slow)) < 1e-15);
+  assert.ok(Math.abs(y[0] - Math.cos(3)) < 1e-15 && Math.abs(y[2] - Math.sin(3)) < 1e-15, 'Math.abs(y[0] - Math.cos(3)) < 1e-15 && Math.abs(y[2] - Math.sin(3)) < 1e-15');
+  assert.ok(Math.abs(y[1] - Math.cos(slow)) < 1e-15 && Math.abs(y[3] - Math.sin(slow)) < 1e-15, 'Math.abs(y[1] - Math.cos(slow)) < 1e-15 && Math.abs(y[3] - Math.sin(slow)) < 1e-15');
   const rng = mulberry32(4);
   const dh = 16;
   const q = Float64Array.from({ length: dh }, () => rng() - 0.5);
@@ -62,7 +62,7 @@ test('RoPE training forward equals the float64 reference (also shifted by posOff
   const none = referenceForward({ ...cfg, positions: 'none' }, w, x);
   assert.ok(maxRel(none, ref) > 0.01, 'the rotation must matter');
   // relative positions only: the same tokens 11 positions later give the same logits (to rounding)
-  assert.ok(maxRel(referenceForward(cfg, w, x, { posOffset: 11 }), ref) < 1e-9);
+  assert.ok(maxRel(referenceForward(cfg, w, x, { posOffset: 11 }), ref) < 1e-9, 'maxRel(referenceForward(cfg, w, x, { posOffset: 11 }), ref) < 1e-9');
 });
 
 test('RoPE engine generation (TF.js prompt pass, JS generation steps) equals the float64 reference', async () => {

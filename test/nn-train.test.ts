@@ -19,14 +19,14 @@ test('sliceBMMGrad = batched matMul: value and both gradients', async () => {
   const B = tf.randomNormal([6, 3, 4], 0, 1, 'float32', 2);
   const W = tf.randomNormal([6, 5, 4], 0, 1, 'float32', 3);
   const grads = (op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a, b), W)))([A, B]);
-  assert.ok(maxAbs(sliceBMMGrad(A, B), tf.matMul(A as tf.Tensor3D, B as tf.Tensor3D)) < 1e-6);
+  assert.ok(maxAbs(sliceBMMGrad(A, B), tf.matMul(A as tf.Tensor3D, B as tf.Tensor3D)) < 1e-6, 'maxAbs(sliceBMMGrad(A, B), tf.matMul(A as tf.Tensor3D, B as tf.Tensor3D)) < 1e-6');
   const [ga, gb] = grads(fastBMM);
   const [ha, hb] = grads(sliceBMMGrad);
-  assert.ok(maxAbs(ga, ha) < 1e-6 && maxAbs(gb, hb) < 1e-6);
+  assert.ok(maxAbs(ga, ha) < 1e-6 && maxAbs(gb, hb) < 1e-6, 'maxAbs(ga, ha) < 1e-6 && maxAbs(gb, hb) < 1e-6');
   // the gradient of A is dY·Bᵀ: with W = ones it is the row sums of B, per batch slice (hand check)
   const [g1] = tf.grads((a: tf.Tensor) => tf.sum(sliceBMMGrad(a, B)))([A]);
   const rowSums = tf.sum(B, 2); // [6, 3]
-  for (let r = 0; r < 5; r++) assert.ok(maxAbs(tf.slice(g1, [0, r, 0], [6, 1, 3]).reshape([6, 3]), rowSums) < 1e-5);
+  for (let r = 0; r < 5; r++) assert.ok(maxAbs(tf.slice(g1, [0, r, 0], [6, 1, 3]).reshape([6, 3]), rowSums) < 1e-5, 'maxAbs(tf.slice(g1, [0, r, 0], [6, 1, 3]).reshape([6, 3]), rowSums) < 1e-5');
 });
 
 test('crossEntropyJs = mean(logsumexp − picked logit), gradient (softmax − one-hot)/N', async () => {
@@ -34,10 +34,10 @@ test('crossEntropyJs = mean(logsumexp − picked logit), gradient (softmax − o
   const L = tf.mul(tf.randomNormal([7, 11], 0, 1, 'float32', 4), 3) as tf.Tensor2D;
   const tgt = Int32Array.from([0, 3, 10, 2, 2, 5, 9]);
   const ref = (lg: tf.Tensor) => tf.mean(tf.sub(tf.logSumExp(lg, 1), tf.sum(tf.mul(lg, tf.oneHot(tf.tensor1d(tgt, 'int32'), 11)), 1)));
-  assert.ok(Math.abs(crossEntropyJs(L, tgt).dataSync()[0] - ref(L).dataSync()[0]) < 1e-5);
-  assert.ok(maxAbs(tf.grad((x: tf.Tensor) => ref(x))(L), tf.grad((x: tf.Tensor) => crossEntropyJs(x as tf.Tensor2D, tgt))(L)) < 1e-6);
+  assert.ok(Math.abs(crossEntropyJs(L, tgt).dataSync()[0] - ref(L).dataSync()[0]) < 1e-5, 'Math.abs(crossEntropyJs(L, tgt).dataSync()[0] - ref(L).dataSync()[0]) < 1e-5');
+  assert.ok(maxAbs(tf.grad((x: tf.Tensor) => ref(x))(L), tf.grad((x: tf.Tensor) => crossEntropyJs(x as tf.Tensor2D, tgt))(L)) < 1e-6, 'maxAbs(tf.grad((x: tf.Tensor) => ref(x))(L), tf.grad((x: tf.Tensor) => crossEntropyJs(x as tf.Ten…');
   // uniform logits over V classes: loss ln V
-  assert.ok(Math.abs(crossEntropyJs(tf.zeros([3, 11]) as tf.Tensor2D, Int32Array.from([1, 2, 3])).dataSync()[0] - Math.log(11)) < 1e-6);
+  assert.ok(Math.abs(crossEntropyJs(tf.zeros([3, 11]) as tf.Tensor2D, Int32Array.from([1, 2, 3])).dataSync()[0] - Math.log(11)) < 1e-6, 'Math.abs(crossEntropyJs(tf.zeros([3, 11]) as tf.Tensor2D, Int32Array.from([1, 2, 3])).dataSync()[…');
 });
 
 test('crossEntropyJs with soft targets: the gradient of (1 − α)·CE(one-hot) + α·CE(teacher); the value stays the one-hot loss; without them the one-hot gradient', async () => {
@@ -58,13 +58,13 @@ test('crossEntropyJs with soft targets: the gradient of (1 − α)·CE(one-hot) 
   const ref = (lg: tf.Tensor) => tf.mean(tf.neg(tf.sum(tf.mul(mixed, tf.logSoftmax(lg)), 1)));
   const soft = { dist: teacher, alpha };
   const g = tf.grad((x: tf.Tensor) => crossEntropyJs(x as tf.Tensor2D, tgt, soft))(L);
-  assert.ok(maxAbs(g, tf.grad((x: tf.Tensor) => ref(x))(L)) < 1e-6);
+  assert.ok(maxAbs(g, tf.grad((x: tf.Tensor) => ref(x))(L)) < 1e-6, 'maxAbs(g, tf.grad((x: tf.Tensor) => ref(x))(L)) < 1e-6');
   // without soft targets: the plain one-hot gradient
   const plain = tf.grad((x: tf.Tensor) => crossEntropyJs(x as tf.Tensor2D, tgt))(L);
   const refPlain = tf.grad((x: tf.Tensor) => tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(x)), 1))))(L);
-  assert.ok(maxAbs(plain, refPlain) < 1e-6 && maxAbs(plain, g) > 1e-3);
+  assert.ok(maxAbs(plain, refPlain) < 1e-6 && maxAbs(plain, g) > 1e-3, 'maxAbs(plain, refPlain) < 1e-6 && maxAbs(plain, g) > 1e-3');
   const v = crossEntropyJs(L, tgt, soft).dataSync()[0];
-  assert.ok(Math.abs(v - tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(L)), 1))).dataSync()[0]) < 1e-5);
+  assert.ok(Math.abs(v - tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(L)), 1))).dataSync()[0]) < 1e-5, 'Math.abs(v - tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(L)), 1))).dataSync()[0]) < 1e-5');
 });
 
 test('fine-tuning masks: causal, own token visible, nested over layers, layer 0 dense, keys hidden at the schedule rate', async () => {

@@ -28,7 +28,7 @@ test('max goals are negated', () => {
   assert.deepEqual(toMinVector({ a: 3, b: 4 }, [{ metric: 'a', goal: 'min' }, { metric: 'b', goal: 'max' }]), [3, -4]);
   // Higher accuracy and lower latency: (0.9, 1) dominates (0.8, 2).
   const objs = [{ metric: 'accuracy', goal: 'max' as const }, { metric: 'latency_s', goal: 'min' as const }];
-  assert.ok(dominates(toMinVector({ accuracy: 0.9, latency_s: 1 }, objs), toMinVector({ accuracy: 0.8, latency_s: 2 }, objs)));
+  assert.ok(dominates(toMinVector({ accuracy: 0.9, latency_s: 1 }, objs), toMinVector({ accuracy: 0.8, latency_s: 2 }, objs)), 'dominates(toMinVector({ accuracy: 0.9, latency_s: 1 }, objs), toMinVector({ accuracy: 0.8, latenc…');
 });
 
 test('non-dominated sort: fronts partition the points and respect constraint-domination', () => {

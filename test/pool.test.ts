@@ -22,7 +22,7 @@ test('a throwing task is returned as failed and the others complete', async () =
     assert.equal(rs[0].status, 'ok');
     assert.deepEqual(rs[0].status === 'ok' && rs[0].value, { x: 3, y: 9 });
     assert.equal(rs[1].status, 'failed');
-    assert.ok(rs[1].status === 'failed' && rs[1].error === 'bad point' && !rs[1].crashed);
+    assert.ok(rs[1].status === 'failed' && rs[1].error === 'bad point' && !rs[1].crashed, 'rs[1].status === \'failed\' && rs[1].error === \'bad point\' && !rs[1].crashed');
     assert.deepEqual(rs[2].status === 'ok' && rs[2].value, { x: 4, y: 16 });
   } finally {
     await pool.close();
@@ -69,8 +69,8 @@ test('abort resolves queued and in-flight tasks as aborted', async () => {
   await new Promise((r) => setTimeout(r, 300));
   await pool.abort();
   const rs = await Promise.all(runs);
-  assert.ok(rs.every((r) => r.status === 'aborted' || r.status === 'ok'));
-  assert.ok(rs.some((r) => r.status === 'aborted'));
+  assert.ok(rs.every((r) => r.status === 'aborted' || r.status === 'ok'), 'rs.every((r) => r.status === \'aborted\' || r.status === \'ok\')');
+  assert.ok(rs.some((r) => r.status === 'aborted'), 'rs.some((r) => r.status === \'aborted\')');
 });
 
 test('the project worker runs a named task (dse/tasks.ts): a design point through the evaluator', async () => {

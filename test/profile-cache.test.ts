@@ -33,7 +33,7 @@ test('profiles round-trip through the cache encoding bit for bit', () => {
   const made = [memoProfile(table, 993, 204, 96, 16, t), memoProfile(table, 1000, 1000, 128, 16, t), memoProfile(table, 5, 0, 96, 16, t)];
   assert.ok(made[0].bursts > 0 && made[0].occ.some((x) => x > 0), 'a real profile');
   const { sets, computed } = takeProfiles();
-  assert.ok(computed >= 3);
+  assert.ok(computed >= 3, 'computed >= 3');
   const back = decodeProfiles(encodeProfiles(sets));
   assert.equal(back.length, sets.length);
   for (let s = 0; s < sets.length; s++) {
@@ -42,7 +42,7 @@ test('profiles round-trip through the cache encoding bit for bit', () => {
     for (let e = 0; e < sets[s].entries.length; e++) {
       const [k0, p0] = sets[s].entries[e];
       const [k1, p1] = back[s].entries[e];
-      assert.ok(Object.is(k0, k1));
+      assert.ok(Object.is(k0, k1), 'Object.is(k0, k1)');
       assert.deepEqual(Object.keys(p1), Object.keys(p0)); // same fields, same order (same object shape)
       for (const f of ['bursts', 'bytes', 'occupancy', 'meanOccupancy', 'firstLatency', 'hits', 'misses'] as const) assert.ok(Object.is(p0[f], p1[f]), f);
       assert.deepEqual([...p1.occ], [...p0.occ]);
@@ -63,7 +63,7 @@ test('simulate prints the same with the profile cache off, filling it and seeded
     return r.stdout;
   };
   const off = run({ SPATTEN_PROFILE_CACHE: '0' });
-  assert.ok(JSON.parse(off).cycles > 0);
+  assert.ok(JSON.parse(off).cycles > 0, 'JSON.parse(off).cycles > 0');
   assert.equal(run({}), off);
   assert.equal(run({}), off);
 });

@@ -90,7 +90,7 @@ test('headless Chromium: static, interactive, declared-figure and comparison rep
     assert.ok(!/<p class="err">interactive chart failed/.test(lv.dom), 'every vega-embed call succeeded');
     assert.deepEqual(consoleErrors(lv.log), []);
     const live = charts(lv.dom).filter((c) => c.kind !== 'constraint');
-    assert.ok(live.length >= 8);
+    assert.ok(live.length >= 8, 'live.length >= 8');
     for (const c of live) assert.ok(/class="[^"]*\bvega-embed\b/.test(c.body) && (c.marks >= 5 || c.canvas), `vega-embed drew ${c.id} (${c.kind})`);
     // the explorer: brush + one drop-down filter per parameter
     assert.match(lv.dom, /data-chart="explorer"/);

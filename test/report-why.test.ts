@@ -51,8 +51,8 @@ test('sensitivity: variance shares of an additive 2×2 grid match the hand calcu
   const s = sensitivity({ parameters: ['a', 'b'] }, pts, 'm');
   assert.equal(s.log, false);
   assert.deepEqual(s.effects.map((e) => e.param), ['b', 'a']);
-  assert.ok(Math.abs(s.effects[0].share - 0.8) < 1e-12);
-  assert.ok(Math.abs(s.effects[1].share - 0.2) < 1e-12);
+  assert.ok(Math.abs(s.effects[0].share - 0.8) < 1e-12, 'Math.abs(s.effects[0].share - 0.8) < 1e-12');
+  assert.ok(Math.abs(s.effects[1].share - 0.2) < 1e-12, 'Math.abs(s.effects[1].share - 0.2) < 1e-12');
   assert.equal(s.effects[0].lo, 10.5);
   assert.equal(s.effects[0].hi, 12.5);
   assert.equal(s.effects[0].hiAt, '1');
@@ -130,7 +130,7 @@ test('the simulate command of a point reproduces its metrics', () => {
   const out = JSON.parse(execFileSync(process.execPath, ['bin/spatten-dse.js', ...args, '--json'], { encoding: 'utf8' }));
   const direct = JSON.parse(execFileSync(process.execPath, ['bin/spatten-dse.js', 'simulate', '--set', 'hw.dramChannels=8', '--set', 'algo.tokenKeep=0.3', '--set', 'algo.valueKeep=0.5', '--json'], { encoding: 'utf8' }));
   assert.equal(out.latency_s, direct.latency_s);
-  assert.ok(out.latency_s > 0);
+  assert.ok(out.latency_s > 0, 'out.latency_s > 0');
 });
 
 /** A sweep of `yaml` run by the CLI into a fresh folder; its run.json and every row of points.csv. */
@@ -272,7 +272,7 @@ test('a page drawn from a sample of a large run says so on every scatter and con
 test('a fidelity: both report says which model its latency and energy are: analytical on the charts and the front table, the cycle model beside them', async () => {
   const both = await sweep('both', `name: both\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\nfidelity: both\nparameters:\n  hw.dramChannels: [2, 4, 8, 16]\n  algo.tokenKeep: [0.3, 0.5, 1.0]\n${SWEEP_TAIL}`);
   const rescored = both.points.filter((p) => Number.isFinite(p.metrics.cycle_latency_s));
-  assert.ok(rescored.length > 0 && rescored.length < both.points.length);
+  assert.ok(rescored.length > 0 && rescored.length < both.points.length, 'rescored.length > 0 && rescored.length < both.points.length');
   const html = await renderReport(both, { interactive: false });
   // the scatter's title and caption
   assert.match(html, />energy vs latency \(analytical model\)</);
@@ -307,7 +307,7 @@ test('declared figure: y normalised to the point named in the space (Fig. 19a st
   const pts = [1, 2, 16, 32].map((p, i) => row(i, { 'hw.topkParallelism': p }, { gops: [50, 90, 200, 210][i] }));
   const run = { parameters: ['hw.topkParallelism'], objectives: [{ metric: 'gops', goal: 'max' }], space: {} } as unknown as RunJson;
   const c = declaredChart(run, pts, { x: 'hw.topkParallelism', y: 'gops', normalize: { 'hw.topkParallelism': 16 } }, { interactive: false, maxOtherPoints: 10 });
-  assert.ok(c);
+  assert.ok(c, 'c');
   const values = ((c.spec.layer as { data: { values: { x: number; y: number }[] } }[])[0].data.values).map((v) => [v.x, v.y]);
   assert.deepEqual(values, [[1, 0.25], [2, 0.45], [16, 1], [32, 1.05]]);
 });
@@ -354,7 +354,7 @@ test('size budgets: 15,360-point run → static ≤ 600 KB, interactive ≤ 1.5 
   assert.equal(sample.filter((p) => p.pareto).length, front, 'every front point kept');
   assert.equal(sample.length, front + 1500);
   // stratified: both feasible and infeasible dominated points are in the sample
-  assert.ok(sample.some((p) => !p.pareto && p.feasible) && sample.some((p) => !p.feasible));
+  assert.ok(sample.some((p) => !p.pareto && p.feasible) && sample.some((p) => !p.feasible), 'sample.some((p) => !p.pareto && p.feasible) && sample.some((p) => !p.feasible)');
   const st = await renderReport(input);
   const live = await renderReport(input, { interactive: true });
   assert.ok(Buffer.byteLength(st) <= 600 * 1024, `static ${Buffer.byteLength(st)} bytes`);

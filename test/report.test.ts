@@ -81,16 +81,16 @@ test('static report: one SVG per objective pair, breakdowns, hypervolume and acc
   assert.match(acc, /pruning ratio in the pruned layers \(× = 1 \/ keep\)/);
   assert.match(acc, /over all layers fewer tokens or heads go than this ratio says \(spam-bert keeps 0\.625 of its heads at headKeep 0\.5: 1\.6×, not 2×\)/);
   // static: no scripts at all
-  assert.ok(!/<script\b/i.test(html));
+  assert.ok(!/<script\b/i.test(html), '!/<script\\b/i.test(html)');
 });
 
 test('front table has exactly the pareto rows', async () => {
   const { input, stat: html } = await rendered();
   const table = html.match(/<table class="front">([\s\S]*?)<\/table>/);
-  assert.ok(table);
+  assert.ok(table, 'table');
   const ids = [...table[1].matchAll(/<tr data-id="(\d+)">/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
   const expected = input.points.filter((p) => p.pareto).map((p) => p.id).sort((a, b) => a - b);
-  assert.ok(expected.length > 0);
+  assert.ok(expected.length > 0, 'expected.length > 0');
   assert.deepEqual(ids, expected);
 });
 
@@ -101,7 +101,7 @@ test('user strings are escaped everywhere', async () => {
     // outside of the inlined library bundles no raw <script>alert appears
     assert.ok(!stripScripts(html).includes('<script>alert'), `static part of interactive=${interactive}`);
     assert.ok(!html.includes('<script>alert'), `whole file interactive=${interactive}`);
-    assert.ok(!html.includes('<img src=x'));
+    assert.ok(!html.includes('<img src=x'), '!html.includes(\'<img src=x\')');
     assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;'), 'escaped name');
     assert.ok(html.includes('# R&amp;D sweep &lt;b&gt;bold&lt;/b&gt;'), 'escaped YAML');
     assert.ok(html.includes('boom &lt;script&gt;'), 'escaped error');
@@ -116,7 +116,7 @@ test('no network references in src/href attributes (static and interactive)', as
     const attrs = [...outsideScripts.matchAll(/\s(?:src|href|xlink:href)\s*=\s*["']?([^"'\s>]*)/gi)].map((m) => m[1]);
     for (const a of attrs) assert.ok(!/^\s*(https?:)?\/\//i.test(a), `network reference ${a}`);
     assert.ok(!/(?:src|href)\s*=\s*["']?\s*https?:/i.test(html), 'no http(s) src/href anywhere');
-    assert.ok(!/sourceMappingURL/.test(html));
+    assert.ok(!/sourceMappingURL/.test(html), '!/sourceMappingURL/.test(html)');
   }
 });
 
@@ -134,7 +134,7 @@ test('interactive report inlines the three vega bundles once and embeds parseabl
   assert.equal((html.match(/data-spec="/g) ?? []).length, figs.filter((f) => f.kind !== 'constraint').length);
   assert.equal(json.length, figs.filter((f) => f.kind !== 'constraint').length + 1);
   const shared = json.find((s) => /id="shared-points"/.test(s[1]));
-  assert.ok(shared);
+  assert.ok(shared, 'shared');
   const data = JSON.parse(shared[2]) as SharedPoints;
   assert.equal(data.rows.length, input.points.filter((p) => p.status === 'ok').length);
   // the boot script's expansion (run as the page runs it): each row plus its class's opacity and
@@ -155,13 +155,13 @@ test('interactive report inlines the three vega bundles once and embeds parseabl
     assert.ok(!s[2].includes('<'), 'no raw < inside embedded JSON');
     const spec = JSON.parse(s[2]);
     assert.equal(typeof spec, 'object');
-    assert.ok(Array.isArray(spec) || spec.data || spec.layer || spec.hconcat || Array.isArray(spec.rows));
+    assert.ok(Array.isArray(spec) || spec.data || spec.layer || spec.hconcat || Array.isArray(spec.rows), 'Array.isArray(spec) || spec.data || spec.layer || spec.hconcat || Array.isArray(spec.rows)');
   }
   // every container points at an existing spec
-  for (const m of html.matchAll(/data-spec="([^"]+)"/g)) assert.ok(html.includes(`id="${m[1]}"`));
+  for (const m of html.matchAll(/data-spec="([^"]+)"/g)) assert.ok(html.includes(`id="${m[1]}"`), 'html.includes(`id="${m[1]}"`)');
   // the evil name survives JSON round trip as data, not markup
   const all = json.map((s) => s[2]).join('');
-  assert.ok(!all.includes('</script'));
+  assert.ok(!all.includes('</script'), '!all.includes(\'</script\')');
   // bundles inlined once each
   assert.equal((html.match(/vegaEmbed=/g) ?? []).length, 1);
 });
@@ -196,15 +196,15 @@ test('readRun(writeRunOutputs(...)) round-trips numbers, strings and flags', asy
       for (const m of input.run.metrics) {
         // written at their precision (dse/outputs.ts formatMetric): counts as integers, else 6 significant digits
         if (Number.isFinite(p.metrics[m])) assert.equal(q.metrics[m], formatMetric(m, p.metrics[m]), `${m} of #${p.id}`);
-        else assert.ok(Number.isNaN(q.metrics[m]));
+        else assert.ok(Number.isNaN(q.metrics[m]), 'Number.isNaN(q.metrics[m])');
       }
     }
     assert.equal(typeof back.points[0].params['hw.topkParallelism'], 'number');
     assert.equal(typeof back.points[0].params['algo.note'], 'string');
     // writeReport: atomic, no temp files left
     const r = await writeReport(dir);
-    assert.ok(existsSync(r.path));
-    assert.ok(readFileSync(r.path, 'utf8').startsWith('<!DOCTYPE html>'));
+    assert.ok(existsSync(r.path), 'existsSync(r.path)');
+    assert.ok(readFileSync(r.path, 'utf8').startsWith('<!DOCTYPE html>'), 'readFileSync(r.path, \'utf8\').startsWith(\'<!DOCTYPE html>\')');
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -239,7 +239,7 @@ test('CLI: report <DIR> writes report.html; a bad folder exits 2', async () => {
     process.stdout.write = (() => true) as typeof process.stdout.write;
     await make().parseAsync(['report', dir, '--interactive'], { from: 'user' });
     process.stdout.write = out;
-    assert.ok(readFileSync(path.join(dir, 'report.html'), 'utf8').includes('vegaEmbed'));
+    assert.ok(readFileSync(path.join(dir, 'report.html'), 'utf8').includes('vegaEmbed'), 'readFileSync(path.join(dir, \'report.html\'), \'utf8\').includes(\'vegaEmbed\')');
     const missing = path.join(dir, 'missing');
     await assert.rejects(make().parseAsync(['report', missing], { from: 'user' }), (e: unknown) => (e as { exitCode?: number }).exitCode === 2 && /not found/.test((e as Error).message));
     mkdirSync(missing);
@@ -254,7 +254,7 @@ test('CLI: report <DIR> writes report.html; a bad folder exits 2', async () => {
 test('large run: sampled non-front points, all front points kept', async () => {
   const input = syntheticRun({ n: 3000, seed: 3 });
   const html = await renderReport(input, { maxOtherPoints: 400 });
-  assert.ok(/deterministic sample/.test(html));
+  assert.ok(/deterministic sample/.test(html), '/deterministic sample/.test(html)');
   assert.ok(html.length < 1_500_000, `${html.length} bytes`);
 });
 
@@ -266,7 +266,7 @@ test('one-objective and breakdown-less runs still render', async () => {
   const figs = figures(html);
   // the objective per evaluation, and the area constraint (not an objective) against it
   assert.deepEqual(figs.map((f) => f.kind), ['objective', 'constraint']);
-  assert.ok(html.includes('recorded no highlighted points'));
+  assert.ok(html.includes('recorded no highlighted points'), 'html.includes(\'recorded no highlighted points\')');
 });
 
 test('helpers: CSV parser, 2-D front, log decision, sampling, SVG compaction', () => {
@@ -288,23 +288,23 @@ test('helpers: CSV parser, 2-D front, log decision, sampling, SVG compaction', (
   assert.deepEqual(s, s.slice().sort((a, b) => a - b));
   const p = '<path transform="translate(1.23456,2)" d="M0,0L1.111111,2L3,4L5,6L7,8L9,9Z" fill="red"/>';
   const svg = compactSvg(`<svg x="1">${p.repeat(10)}</svg>`, 'c');
-  assert.ok(svg.startsWith('<svg x="1"><defs><path id="c-s0" d="M0,0L1.11,2L3,4L5,6L7,8L9,9Z"/></defs>'));
+  assert.ok(svg.startsWith('<svg x="1"><defs><path id="c-s0" d="M0,0L1.11,2L3,4L5,6L7,8L9,9Z"/></defs>'), 'svg.startsWith(\'<svg x="1"><defs><path id="c-s0" d="M0,0L1.11,2L3,4L5,6L7,8L9,9Z"/></defs>\')');
   assert.equal((svg.match(/<use href="#c-s0" transform="translate\(1.23,2\)" fill="red"\/>/g) ?? []).length, 10);
 });
 
 test('degenerate runs render: no points, all failed, no objectives', async () => {
   const empty = syntheticRun({ n: 0 });
   let html = await renderReport(empty);
-  assert.ok(html.includes('No point is on the front.'));
-  assert.ok(!html.includes('chart could not be rendered'));
+  assert.ok(html.includes('No point is on the front.'), 'html.includes(\'No point is on the front.\')');
+  assert.ok(!html.includes('chart could not be rendered'), '!html.includes(\'chart could not be rendered\')');
   const failed = syntheticRun({ n: 12, failRate: 1 });
   html = await renderReport(failed, { interactive: true });
-  assert.ok(html.includes('Failed evaluations (12)'));
-  assert.ok(!html.includes('chart could not be rendered'));
+  assert.ok(html.includes('Failed evaluations (12)'), 'html.includes(\'Failed evaluations (12)\')');
+  assert.ok(!html.includes('chart could not be rendered'), '!html.includes(\'chart could not be rendered\')');
   const none = syntheticRun({ n: 10 });
   none.run.objectives = [];
   html = await renderReport(none);
-  assert.ok(html.includes('No objectives.'));
+  assert.ok(html.includes('No objectives.'), 'html.includes(\'No objectives.\')');
 });
 
 test('a report drawn from a sample of the run says how many points the run had, and that points.csv has them all', async () => {

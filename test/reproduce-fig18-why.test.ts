@@ -17,9 +17,9 @@ test('Fig. 18 BERT points: the means without SQuAD and SQuAD\'s share, by hand f
   const byHand = rest.reduce((s, b) => s + tf(b), 0) / rest.length;
   assert.equal(p.withoutSquad.n, 18);
   assert.equal(p.withoutSquad.squad, 4);
-  assert.ok(Math.abs(p.withoutSquad.tflops / byHand - 1) < 1e-12);
-  assert.ok(Math.abs(p.withoutSquad.squadShareOfTflops - (1 - (byHand * 18) / (p.tflops * 22))) < 1e-12);
-  assert.ok(p.withoutSquad.squadShareOfTflops > 0.5);
+  assert.ok(Math.abs(p.withoutSquad.tflops / byHand - 1) < 1e-12, 'Math.abs(p.withoutSquad.tflops / byHand - 1) < 1e-12');
+  assert.ok(Math.abs(p.withoutSquad.squadShareOfTflops - (1 - (byHand * 18) / (p.tflops * 22))) < 1e-12, 'Math.abs(p.withoutSquad.squadShareOfTflops - (1 - (byHand * 18) / (p.tflops * 22))) < 1e-12');
+  assert.ok(p.withoutSquad.squadShareOfTflops > 0.5, 'p.withoutSquad.squadShareOfTflops > 0.5');
   assert.equal(fig18('analytical').points.find((x) => x.point === 'TITAN Xp GPT-2')!.withoutSquad, undefined);
   assert.match(figure.run({ fidelity: 'analytical' }).text, /TITAN Xp BERT without the 4 SQuAD benchmarks \(L 213; they are \d+% of the TFLOPS sum\): [\d.]+ ops\/B .*, 0\.0237 TFLOPS \(\+18%\) over the other 18/);
 });

@@ -17,7 +17,7 @@ test('headline: Fig. 2 right\'s shares named as the paper names them, fig-read v
   assert.match(text, /Fig\. 2 right: split heads, concat, reshape share\s+[\d.]+\s+paper 0\.396/);
   assert.match(text, /"data movement" \(73%\) = transpose & softmax \+ split heads, concat, reshape/);
   // spatten-paper.md §5.10: 33.3% + 39.6% = 72.9% ≈ 73%
-  assert.ok(Math.abs(0.333 + 0.396 - 0.73) < 0.002);
+  assert.ok(Math.abs(0.333 + 0.396 - 0.73) < 0.002, 'Math.abs(0.333 + 0.396 - 0.73) < 0.002');
   for (const v of ['0.8', '3', '9.2']) assert.match(text, new RegExp(`end-to-end GPT-2-Medium latency \\(s\\)\\s+[\\d.]+\\s+paper ≈${v.replace('.', '\\.')} `));
   assert.match(text, /TFLOPS, GPT-2 \(mean of 8\)\s+[\d.]+\s+paper 0\.01 /, 'a §5.4 text value is not marked as read off a figure');
   assert.equal((rows as Rows).checks[0].check, 'TITAN Xp Fig. 2 right: split heads, concat, reshape share');

@@ -28,7 +28,7 @@ test('Fig. 14: 30 rows × 4 platforms; a row is the platform latency over ours',
   for (const p of PLATFORM_NAMES) {
     const expected = runPlatform(p, benchmark('bert-large-rte')).latency_s / r.spatten.latency_s;
     assert.ok(Math.abs(r.speedup[p] / expected - 1) < 1e-12, p);
-    assert.ok(r.energy_saving[p] > 0);
+    assert.ok(r.energy_saving[p] > 0, 'r.energy_saving[p] > 0');
   }
 });
 
@@ -44,16 +44,16 @@ test('headline: eight geomeans; TITAN Xp speedup (a prediction: BERT never calib
   }
   // Energy saving / speedup = P_platform / P_SpAtten: the error ratio is 8.30 W over our SpAtten power geomean.
   const e = h.rows.find((r) => r.platform === 'titan-xp' && r.metric === 'energy_saving')!;
-  assert.ok(Math.abs((1 + e.error) / (1 + gpu.error) / (8.3 / h.spattenPowerGeomeanW) - 1) < 1e-9);
+  assert.ok(Math.abs((1 + e.error) / (1 + gpu.error) / (8.3 / h.spattenPowerGeomeanW) - 1) < 1e-9, 'Math.abs((1 + e.error) / (1 + gpu.error) / (8.3 / h.spattenPowerGeomeanW) - 1) < 1e-9');
 });
 
 test('Table IV: GPU FLOPs by hand, GPU attention = the 366.7 ms anchor, SpAtten-e2e FC = 19.3 GFLOPs', () => {
   const rows = table4('analytical');
   const get = (p: string, q: string) => rows.find((r) => r.platform === p && r.quantity === q)!;
-  assert.ok(Math.abs(get('TITAN Xp', 'fcGflop').ours - (2 * 12 * 1024 * 1024 * 24 * 32) / 1e9) < 0.1);
-  assert.ok(Math.abs(get('TITAN Xp', 'attnMs').ours - 366.7) < 1e-6);
-  assert.ok(Math.abs(get('SpAtten-e2e 8-bit FC', 'fcGflop').ours - 19.33) < 0.01);
-  assert.ok(get('SpAtten-e2e 12-bit FC', 'fcMs').ours > get('SpAtten-e2e 8-bit FC', 'fcMs').ours * 1.4);
+  assert.ok(Math.abs(get('TITAN Xp', 'fcGflop').ours - (2 * 12 * 1024 * 1024 * 24 * 32) / 1e9) < 0.1, 'Math.abs(get(\'TITAN Xp\', \'fcGflop\').ours - (2 * 12 * 1024 * 1024 * 24 * 32) / 1e9) < 0.1');
+  assert.ok(Math.abs(get('TITAN Xp', 'attnMs').ours - 366.7) < 1e-6, 'Math.abs(get(\'TITAN Xp\', \'attnMs\').ours - 366.7) < 1e-6');
+  assert.ok(Math.abs(get('SpAtten-e2e 8-bit FC', 'fcGflop').ours - 19.33) < 0.01, 'Math.abs(get(\'SpAtten-e2e 8-bit FC\', \'fcGflop\').ours - 19.33) < 0.01');
+  assert.ok(get('SpAtten-e2e 12-bit FC', 'fcMs').ours > get('SpAtten-e2e 8-bit FC', 'fcMs').ours * 1.4, 'get(\'SpAtten-e2e 12-bit FC\', \'fcMs\').ours > get(\'SpAtten-e2e 8-bit FC\', \'fcMs\').ours * 1.4');
 });
 
 test('Fig. 15: 8 GPT-2 rows × {8, 12}-bit × {GPU, Xeon}; 8-bit FC is faster', () => {
@@ -61,7 +61,7 @@ test('Fig. 15: 8 GPT-2 rows × {8, 12}-bit × {GPU, Xeon}; 8-bit FC is faster', 
   assert.equal(rows.length, 32);
   const s8 = geomean(rows.filter((r) => r.fcBits === 8 && r.baseline === 'titan-xp').map((r) => r.speedup));
   const s12 = geomean(rows.filter((r) => r.fcBits === 12 && r.baseline === 'titan-xp').map((r) => r.speedup));
-  assert.ok(s8 > s12);
+  assert.ok(s8 > s12, 's8 > s12');
 });
 
 test('Fig. 20 from the GPU: the datapath step is GPU latency / ASIC-baseline latency, geomean over the 8 GPT-2 benchmarks', () => {
@@ -69,7 +69,7 @@ test('Fig. 20 from the GPU: the datapath step is GPU latency / ASIC-baseline lat
   const r = fig20gpu('analytical', c);
   assert.equal(r.cumulative.length, 6);
   const byHand = geomean([r.perModel['gpt2-small'], r.perModel['gpt2-medium']].map((m) => m.gpuMs / m.stepMs[0]));
-  assert.ok(Math.abs(r.cumulative[0] / byHand - 1) < 1e-9);
+  assert.ok(Math.abs(r.cumulative[0] / byHand - 1) < 1e-9, 'Math.abs(r.cumulative[0] / byHand - 1) < 1e-9');
   assert.equal(r.targets.length, 3);
 });
 
@@ -79,11 +79,11 @@ test('reproduce headline --json, simulate --baseline and an unknown benchmark th
   assert.equal(h.status, 0, h.stderr);
   const out = JSON.parse(h.stdout);
   assert.equal(out.headline.length, 8);
-  assert.ok(out.calibration['titan-xp'].tOp > 0);
+  assert.ok(out.calibration['titan-xp'].tOp > 0, 'out.calibration[\'titan-xp\'].tOp > 0');
   const s = run('simulate', '--workload', 'gpt2-medium-wikitext2', '--baseline', 'titan-xp', '--json');
   assert.equal(s.status, 0, s.stderr);
   const j = JSON.parse(s.stdout);
-  assert.ok(j.speedup > 1 && j.energy_saving > 1);
+  assert.ok(j.speedup > 1 && j.energy_saving > 1, 'j.speedup > 1 && j.energy_saving > 1');
   const bad = run('simulate', '--workload', 'bert-base-colaa');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /bert-base-cola, /);

@@ -123,7 +123,7 @@ test('every figure: one SVG mark per data row, on a page with the printed tables
   const html = await renderFigureReport(figs, 'npx spatten-dse reproduce all --fidelity analytical');
   for (const f of figs) assert.ok(html.includes(`<section id="${f.name}">`), f.name);
   assert.equal((html.match(/<figure class="chart/g) ?? []).length, figs.reduce((n, f) => n + figureCharts(f).length, 0));
-  assert.ok(!/chart could not be rendered/.test(html));
+  assert.ok(!/chart could not be rendered/.test(html), '!/chart could not be rendered/.test(html)');
   assert.ok(!/(src|href)="https?:/.test(html), 'offline page');
 });
 
@@ -138,10 +138,10 @@ test('reproduce --report: writes the page; a missing folder is bad input (exit 2
     const file = path.join(dir, 'fig.html');
     await make().parseAsync(['reproduce', 'sram', '--fidelity', 'analytical', '--report', file], { from: 'user' });
     const html = readFileSync(file, 'utf8');
-    assert.ok(html.includes('<section id="sram">') && html.includes('Key/value SRAM size vs throughput'));
+    assert.ok(html.includes('<section id="sram">') && html.includes('Key/value SRAM size vs throughput'), 'html.includes(\'<section id="sram">\') && html.includes(\'Key/value SRAM size vs throughput\')');
     const missing = path.join(dir, 'no-such-folder', 'fig.html');
     await assert.rejects(make().parseAsync(['reproduce', 'sram', '--fidelity', 'analytical', '--report', missing], { from: 'user' }), (e: unknown) => (e as { exitCode?: number }).exitCode === 2 && /--report/.test((e as Error).message));
-    assert.ok(!existsSync(missing));
+    assert.ok(!existsSync(missing), '!existsSync(missing)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

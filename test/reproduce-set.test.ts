@@ -27,7 +27,7 @@ for (const name of FIGURES.map((f) => f.name)) {
 test('Fig. 18 under --set: the SpAtten roof follows the overridden bandwidth', () => {
   const base = run('fig18').rows as { roofs: Record<string, { gbps: number }> };
   const set = run('fig18', SET).rows as { roofs: Record<string, { gbps: number }> };
-  assert.ok(Math.abs(set.roofs.SpAtten.gbps / base.roofs.SpAtten.gbps - 4 / 16) < 1e-9);
+  assert.ok(Math.abs(set.roofs.SpAtten.gbps / base.roofs.SpAtten.gbps - 4 / 16) < 1e-9, 'Math.abs(set.roofs.SpAtten.gbps / base.roofs.SpAtten.gbps - 4 / 16) < 1e-9');
   assert.equal(set.roofs['TITAN Xp'].gbps, base.roofs['TITAN Xp'].gbps);
 });
 
@@ -47,7 +47,7 @@ test('the --report captions of the suite figures name the override instead of "T
   const { figureCharts } = await import('../reports/figures/index.ts');
   for (const name of ['headline', 'fig14', 'fig15']) {
     const charts = figureCharts({ name, rows: run(name, SET).rows });
-    assert.ok(charts.length > 0);
+    assert.ok(charts.length > 0, 'charts.length > 0');
     for (const c of charts) assert.match(c.caption ?? '', /Table I with --set dramChannels=4/, name);
   }
 });

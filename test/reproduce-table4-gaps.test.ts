@@ -9,7 +9,7 @@ import { figure, fcWeightBytes, type Table4Row } from '../dse/reproduce/table4.t
 
 test('Table IV: 12-bit FC weights cannot be read in 25.75 ms at 512 GB/s (by hand from the paper\'s 19.3 GFLOP)', () => {
   // 19.3 GFLOP = 9.65 G multiply-accumulates = 9.65 G weights (batch 1); 12 bits = 1.5 B each
-  assert.ok(Math.abs(fcWeightBytes(19.3, 12) - 14.475e9) < 1);
+  assert.ok(Math.abs(fcWeightBytes(19.3, 12) - 14.475e9) < 1, 'Math.abs(fcWeightBytes(19.3, 12) - 14.475e9) < 1');
   const ms12 = (14.475e9 / 512e9) * 1e3; // 28.27 ms
   const ms8 = (9.65e9 / 512e9) * 1e3; // 18.85 ms
   assert.ok(ms12 > 25.75 && ms8 < 25.75, 'the bound separates the two widths');

@@ -11,10 +11,10 @@ import { figure, gpuFcSplit, table4 } from '../dse/reproduce/table4.ts';
 test('Table IV: TITAN Xp fcMs = FC GEMMs + elementwise kernels, printed with the kernel count', () => {
   const s = gpuFcSplit();
   const fc = table4('analytical').find((r) => r.platform === 'TITAN Xp' && r.quantity === 'fcMs')!;
-  assert.ok(Math.abs(s.gemmMs + s.elementwiseMs - fc.ours) < 1e-9);
+  assert.ok(Math.abs(s.gemmMs + s.elementwiseMs - fc.ours) < 1e-9, 'Math.abs(s.gemmMs + s.elementwiseMs - fc.ours) < 1e-9');
   assert.equal(s.kernelsPerLayerToken, 16);
   assert.equal(s.kernels, 16 * 24 * 32);
-  assert.ok(s.tOpUs > 0 && s.tMatmulUs > s.tOpUs);
+  assert.ok(s.tOpUs > 0 && s.tMatmulUs > s.tOpUs, 's.tOpUs > 0 && s.tMatmulUs > s.tOpUs');
   const out = figure.run({ fidelity: 'analytical' });
   assert.match(out.text, /TITAN Xp fcMs = FC GEMMs 245 ms \+ LayerNorm\/GELU\/residual 332 ms: 12288 kernels \(16 per layer and token\)/);
   assert.equal((out.rows as { gpuFc: { kernels: number } }).gpuFc.kernels, 12288);

@@ -46,7 +46,7 @@ for (const name of DRIVER_NAMES) {
     const info = driverInfo(name);
     const base = drain(make(), info.batch(search(name), { jobs: 2, cpuBound: true }), scoreA);
     const other = drain(make(), info.batch(search(name), { jobs: 2, cpuBound: true }), scoreB);
-    assert.ok(base.length > 0);
+    assert.ok(base.length > 0, 'base.length > 0');
     if (info.adaptive) {
       assert.notDeepEqual(other, base, 'an adaptive driver proposes differently when the results differ');
     } else {

@@ -139,8 +139,8 @@ test('a second run on a folder in use is refused with a clear message, writing n
   const r = cli(['run', space, '--out', out, '--progress', 'none', '--no-report']);
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, new RegExp(`in use by another run \\(pid ${process.pid}`));
-  assert.ok(!fs.existsSync(path.join(out, 'points.csv')));
-  assert.ok(!fs.existsSync(path.join(out, 'journal.jsonl')));
+  assert.ok(!fs.existsSync(path.join(out, 'points.csv')), '!fs.existsSync(path.join(out, \'points.csv\'))');
+  assert.ok(!fs.existsSync(path.join(out, 'journal.jsonl')), '!fs.existsSync(path.join(out, \'journal.jsonl\'))');
 });
 
 test('a failing point is recorded with status=failed and its error; the run goes on', () => {
@@ -190,7 +190,7 @@ test('SIGINT: in-flight work finishes, every output is written for what is done,
   const run = JSON.parse(read(path.join(out, 'run.json')));
   assert.equal(run.stopReason, 'interrupted');
   assert.ok(run.counts.total >= 2 && run.counts.total < N, String(run.counts.total));
-  assert.ok(!fs.existsSync(path.join(out, '.lock')));
+  assert.ok(!fs.existsSync(path.join(out, '.lock')), '!fs.existsSync(path.join(out, \'.lock\'))');
   // and the interrupted run resumes to the uninterrupted result
   const res = cli(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--no-report', '--resume']);
   assert.equal(res.code, 0, res.err);
@@ -208,7 +208,7 @@ test('model both: the analytical front is re-scored with the cycle model; fideli
   assert.equal(read(path.join(dir, 'b', 'points.csv')), pts);
   const [header, ...rows] = pts.trim().split('\n').map((l) => l.split(','));
   const col = (n: string) => header.indexOf(n);
-  assert.ok(col('cycle_latency_s') > 0);
+  assert.ok(col('cycle_latency_s') > 0, 'col(\'cycle_latency_s\') > 0');
   for (const r of rows) {
     const onFront = r[col('pareto')] === 'true';
     assert.equal(r[col('fidelity')], onFront ? 'analytical+cycle' : 'analytical');
@@ -236,7 +236,7 @@ search: { driver: grid }
     if (tiny) assert.match(row[col('error')], /^cycle re-score failed: .*SRAM too small/);
     if (row[col('pareto')] === 'true') assert.equal(row[col('fidelity')], 'analytical+cycle', row.join(','));
   }
-  assert.ok(rows.some((row) => row[col('pareto')] === 'true'));
+  assert.ok(rows.some((row) => row[col('pareto')] === 'true'), 'rows.some((row) => row[col(\'pareto\')] === \'true\')');
 });
 
 test('--reuse: a larger sweep reuses another run folder’s evaluations and ends identical to a fresh run', () => {
@@ -408,6 +408,6 @@ test('streamed 50,000-point grid: kill -9 mid-run, then --resume: byte-identical
     best = Math.min(best, groupMin);
     i = j;
   }
-  assert.ok(front.size > 0);
+  assert.ok(front.size > 0, 'front.size > 0');
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -120,12 +120,12 @@ test('successive halving: only contenders get the full evaluation, and the final
     const r = rows[i].metrics;
     return !rows.some((q) => q.metrics.latency_s <= r.latency_s && q.metrics.accuracy >= r.accuracy && (q.metrics.latency_s < r.latency_s || q.metrics.accuracy > r.accuracy));
   });
-  assert.ok(front.length > 0);
+  assert.ok(front.length > 0, 'front.length > 0');
   for (const i of front) assert.equal(rows[i].fidelity, 'analytical+accuracy', `front point ${i} is ${rows[i].fidelity}`);
   // the true front (by hidden accuracy) is covered: every truly non-dominated point got the full evaluation
   const trueFront = truth.filter((a) => !truth.some((b) => b.latency <= a.latency && b.acc >= a.acc && (b.latency < a.latency || b.acc > a.acc)));
   for (const t of trueFront) assert.equal(rows[t.i].fidelity, 'analytical+accuracy', `true front point ${t.i}`);
-  assert.ok(rows.some((r) => r.fidelity === 'analytical+accuracy:subset(n=16)'));
+  assert.ok(rows.some((r) => r.fidelity === 'analytical+accuracy:subset(n=16)'), 'rows.some((r) => r.fidelity === \'analytical+accuracy:subset(n=16)\')');
 });
 
 test('successive halving with lanes: a round fills idle lanes with the next likeliest configurations, same guarantee', async () => {

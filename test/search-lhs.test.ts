@@ -31,11 +31,11 @@ test('discrete parameters: balanced counts, values inside their domains', () => 
   assert.deepEqual([...counts('kb').values()].sort(), [15, 15, 15, 15]);
   assert.deepEqual([...counts('mode').values()].sort(), [20, 20, 20]);
   for (const t of ts) {
-    assert.ok(Number.isInteger(t.params.n) && (t.params.n as number) >= 1 && (t.params.n as number) <= 40);
-    assert.ok([512, 32, 64, 128].includes(t.params.kb as number));
+    assert.ok(Number.isInteger(t.params.n) && (t.params.n as number) >= 1 && (t.params.n as number) <= 40, 'Number.isInteger(t.params.n) && (t.params.n as number) >= 1 && (t.params.n as number) <= 40');
+    assert.ok([512, 32, 64, 128].includes(t.params.kb as number), '[512, 32, 64, 128].includes(t.params.kb as number)');
   }
   // 40 integer values over 60 samples: each value 1 or 2 times
-  for (const c of counts('n').values()) assert.ok(c === 1 || c === 2);
+  for (const c of counts('n').values()) assert.ok(c === 1 || c === 2, 'c === 1 || c === 2');
 });
 
 test('reproducible from the seed; different seeds differ; asks hand the design out in order', () => {
@@ -44,7 +44,7 @@ test('reproducible from the seed; different seeds differ; asks hand the design o
   const b = [...d.ask(3), ...d.ask(0), ...d.ask(10), ...d.ask(100)];
   assert.deepEqual(b, a);
   assert.deepEqual(a.map((t) => t.id), Array.from({ length: 20 }, (_, i) => i));
-  assert.ok(d.done());
+  assert.ok(d.done(), 'd.done()');
   assert.deepEqual(d.ask(5), []);
   assert.notDeepEqual(new LhsDriver(ctx(8), { samples: 20 }).ask(20), a);
 });

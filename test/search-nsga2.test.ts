@@ -109,7 +109,7 @@ test('discrete space: values stay in their domains, no duplicates, ≥ 97% of th
   const ref = [0, 1].map((k) => Math.max(...vecs.map((v) => v[k])) * 1.01);
   const exhaustive = hypervolume(vecs, ref);
   const rs = drive(new Nsga2Driver({ space: DISC, objectives: MIN3, seed: 7 }, { population: 40, generations: 20 }), discEval);
-  assert.ok(rs.length <= 800);
+  assert.ok(rs.length <= 800, 'rs.length <= 800');
   const keys = new Set(rs.map((r) => JSON.stringify(DISC.map((d) => r.params[d.key]))));
   assert.equal(keys.size, rs.length, 'a params vector was proposed twice');
   for (const r of rs) {
@@ -132,7 +132,7 @@ test('a tiny finite space is exhausted without duplicates and the driver termina
   const rs = drive(d, (p) => ({ metrics: { f: (p.a as number) + (p.b === 'x' ? 0 : 1) } }), 3);
   assert.equal(rs.length, 6);
   assert.equal(new Set(rs.map((r) => JSON.stringify(r.params))).size, 6);
-  assert.ok(d.done());
+  assert.ok(d.done(), 'd.done()');
 });
 
 test('constraints: infeasible and failed points never beat feasible ones; the final front is feasible', () => {
@@ -148,15 +148,15 @@ test('constraints: infeasible and failed points never beat feasible ones; the fi
   const rs = drive(d, cons);
   const byId = new Map(rs.map((r) => [r.id, r]));
   const front = d.front.map((id) => byId.get(id)!);
-  assert.ok(front.length > 0);
+  assert.ok(front.length > 0, 'front.length > 0');
   for (const r of front) {
     assert.equal(r.status, 'ok');
     assert.equal(r.violation, 0);
-    assert.ok((r.params.x0 as number) + (r.params.x1 as number) >= 1.2 - 1e-12);
+    assert.ok((r.params.x0 as number) + (r.params.x1 as number) >= 1.2 - 1e-12, '(r.params.x0 as number) + (r.params.x1 as number) >= 1.2 - 1e-12');
   }
   // the population converges into the feasible region: the last generation is mostly feasible
   const last = rs.slice(-30);
-  assert.ok(last.filter((r) => r.violation === 0 && r.status === 'ok').length >= 20);
+  assert.ok(last.filter((r) => r.violation === 0 && r.status === 'ok').length >= 20, 'last.filter((r) => r.violation === 0 && r.status === \'ok\').length >= 20');
 });
 
 test('seeded reproducibility, independent of batch size and tell order', () => {

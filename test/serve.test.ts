@@ -224,7 +224,7 @@ test('serve: a bad space file or options → exit 2, nothing written', async () 
     assert.equal(await s.done, 2, s.err());
     assert.match(s.err(), /error: /);
   }
-  assert.ok(!fs.existsSync(path.join(dir, 'o')));
+  assert.ok(!fs.existsSync(path.join(dir, 'o')), '!fs.existsSync(path.join(dir, \'o\'))');
   // --host without --port: the service would answer on stdin/stdout, not on that address
   fs.writeFileSync(space, SPACE);
   const h = startServe(['--space', space, '--host', '0.0.0.0', '--out', path.join(dir, 'h')]);

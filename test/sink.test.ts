@@ -122,7 +122,7 @@ test('the report keeps the whole front, a bounded deterministic sample and the f
     assert.equal(t.evals, upTo.length);
     assert.ok(Math.abs(t.hv - expected) <= 1e-12 * Math.max(1, expected), `batch ${i}: ${t.hv} vs ${expected}`);
   });
-  for (let i = 1; i < a.trajectory.length; i++) assert.ok(a.trajectory[i].hv >= a.trajectory[i - 1].hv);
+  for (let i = 1; i < a.trajectory.length; i++) assert.ok(a.trajectory[i].hv >= a.trajectory[i - 1].hv, 'a.trajectory[i].hv >= a.trajectory[i - 1].hv');
 });
 
 test('a metric that is not a column is refused (rows are written as they come)', () => {
@@ -160,7 +160,7 @@ test('points.csv streamed back (report DIR) draws exactly the rows the sink kept
   const run = { parameters: PARAMS, metrics: METRICS };
   // the run's report is drawn from its kept rows as points.csv writes them (dse/cli.ts)
   const asWritten = parsePointsCsv(pointsCsv(report, PARAMS, METRICS), run);
-  assert.ok(asWritten.length < 3000 && asWritten.some((r) => r.status === 'failed') && asWritten.some((r) => String(r.params['algo.name']).includes('\n')));
+  assert.ok(asWritten.length < 3000 && asWritten.some((r) => r.status === 'failed') && asWritten.some((r) => String(r.params['algo.name']).includes('\n')), 'asWritten.length < 3000 && asWritten.some((r) => r.status === \'failed\') && asWritten.some((r) => …');
   const buf = Buffer.from(files.points, 'utf8');
   for (const chunk of [7, 4096, buf.length]) {
     const reader = new PointsReader(run, 'points.csv', { size: 50, failed: 3 });

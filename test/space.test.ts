@@ -76,23 +76,23 @@ test('grid refuses a continuous range; accuracy objectives need an accuracy bloc
 
 test('constraint violation amounts', () => {
   const c = parseConstraint('area_mm2 <= 20');
-  assert.ok(typeof c !== 'string');
+  assert.ok(typeof c !== 'string', 'typeof c !== \'string\'');
   assert.equal(violation(c, 19), 0);
   assert.equal(violation(c, 25), 0.25);
   const g = parseConstraint('gops >= 100');
-  assert.ok(typeof g !== 'string');
+  assert.ok(typeof g !== 'string', 'typeof g !== \'string\'');
   assert.equal(violation(g, 50), 0.5);
 });
 
 test('an == constraint holds for a value points.csv writes as the bound (6 significant digits), not for another', () => {
   const e = parseConstraint('area_mm2 == 18.71');
-  assert.ok(typeof e !== 'string');
+  assert.ok(typeof e !== 'string', 'typeof e !== \'string\'');
   // the default design's area as the model computes it; points.csv shows 18.71
   assert.equal(Number((18.709997120000002).toPrecision(6)), 18.71);
   assert.equal(violation(e, 18.709997120000002), 0);
   assert.equal(violation(e, 18.71), 0);
-  assert.ok(violation(e, 18.7105) > 0);
-  assert.ok(violation(e, 18.1067) > 0);
+  assert.ok(violation(e, 18.7105) > 0, 'violation(e, 18.7105) > 0');
+  assert.ok(violation(e, 18.1067) > 0, 'violation(e, 18.1067) > 0');
 });
 
 test('expandRange has no float drift', () => {
@@ -108,7 +108,7 @@ test('grid driver enumerates the cartesian product exactly once, last parameter 
   const d = new GridDriver({ space, objectives: [], seed: 1 });
   assert.equal(d.total, 6);
   const got = [...d.ask(4), ...d.ask(10)];
-  assert.ok(d.done());
+  assert.ok(d.done(), 'd.done()');
   assert.deepEqual(got.map((t) => `${t.params.a}${t.params.b}`), ['1x', '1y', '1z', '2x', '2y', '2z']);
   assert.deepEqual(got.map((t) => t.id), [0, 1, 2, 3, 4, 5]);
 });
@@ -121,12 +121,12 @@ test('random driver: reproducible from the seed, no duplicates, stops when a sma
   const draw = (seed: number) => new RandomDriver({ space, objectives: [], seed }, 20).ask(20).map((t) => t.params);
   assert.deepEqual(draw(3), draw(3));
   assert.notDeepEqual(draw(3), draw(4));
-  for (const p of draw(3)) assert.ok((p.b as number) >= 0 && (p.b as number) < 1);
+  for (const p of draw(3)) assert.ok((p.b as number) >= 0 && (p.b as number) < 1, '(p.b as number) >= 0 && (p.b as number) < 1');
   const small = new RandomDriver({ space: [{ key: 'a', kind: 'choice', values: [1, 2, 3] }], objectives: [], seed: 1 }, 50);
   const all = small.ask(50);
   assert.equal(all.length, 3);
   assert.deepEqual(new Set(all.map((t) => t.params.a)), new Set([1, 2, 3]));
-  assert.ok(small.done());
+  assert.ok(small.done(), 'small.done()');
 });
 
 test('a hardware preset is applied and only explicit fields override it', async () => {
@@ -193,7 +193,7 @@ test('metric registry: derived metrics computed once from the base quantities, f
     assert.deepEqual(Object.keys(m), [...HW_METRICS], f);
     for (const k of HW_METRICS) assert.ok(Math.abs(m[k] - r[k]) <= 1e-9 * Math.abs(r[k]), `${f} ${k}: ${m[k]} vs ${r[k]}`);
   }
-  assert.ok((METRICS as readonly string[]).includes('edp_js'));
+  assert.ok((METRICS as readonly string[]).includes('edp_js'), '(METRICS as readonly string[]).includes(\'edp_js\')');
   const p = parseSpace(GOOD.replace('metric: energy_j', 'metric: edp_js'), 'x.yaml');
   assert.equal(p.objectives[1].metric, 'edp_js');
   const q = parseSpace(GOOD.replace('{ metric: energy_j, goal: min }', '{ metric: gops_per_mm2 }'), 'x.yaml');
@@ -271,7 +271,7 @@ test('a switch given as "false" (--set, a list of strings) is false in the desig
   const latency = async (base: typeof on, params: Record<string, string>) => (await evaluatePoint({ base, fidelity: 'analytical', constraints: [], metrics: [] }, 0, params)).metrics.latency_s;
   const refreshOff = await latency(off, {});
   assert.equal(await latency(on, { 'hw.dramRefresh': 'false' }), refreshOff);
-  assert.ok((await latency(on, { 'hw.dramRefresh': 'true' })) > refreshOff);
+  assert.ok((await latency(on, { 'hw.dramRefresh': 'true' })) > refreshOff, '(await latency(on, { \'hw.dramRefresh\': \'true\' })) > refreshOff');
 });
 
 test('a switch swept as [true, false]: YAML booleans are accepted (as "true"/"false") and reach the models as booleans', async () => {

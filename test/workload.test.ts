@@ -18,10 +18,10 @@ test('front layers: round(15%) token-unpruned and round(30%) head-unpruned', () 
   assert.equal(unprunedFrontLayers(12, 0.3), 4); // 3.6 → 4
   const tok = tokenKeepSchedule(24, 0.4);
   assert.deepEqual(tok.slice(0, 4), [1, 1, 1, 1]);
-  assert.ok(tok[4] < 1);
+  assert.ok(tok[4] < 1, 'tok[4] < 1');
   const head = headKeepSchedule(12, 0.7);
   assert.deepEqual(head.slice(0, 4), [1, 1, 1, 1]);
-  assert.ok(head[4] < 1);
+  assert.ok(head[4] < 1, 'head[4] < 1');
 });
 
 test('hand case: 12 layers, keep 0.6, spread 0.5 → r from 0.2 to 0.6 over layers 2..11', () => {
@@ -48,7 +48,7 @@ test('r_start + r_end = 2·r_avg and the mean keep over pruned layers equals kee
     close(rStart + rEnd, 2 * (1 - keep), 1e-12);
     close(pruned.reduce((a, b) => a + b, 0) / pruned.length, keep, 1e-12);
     for (let i = 1; i < s.length; i++) assert.ok(s[i] <= s[i - 1] + 1e-15, `schedule increases at layer ${i}`);
-    assert.ok(Math.min(...s) > 0);
+    assert.ok(Math.min(...s) > 0, 'Math.min(...s) > 0');
   }
 });
 
@@ -122,8 +122,8 @@ test('cascade: keys and heads never increase with depth; token top-k sits on the
     for (let l = 1; l < 24; l++) {
       const a = layers.get(l - 1)!;
       const b = layers.get(l)!;
-      assert.ok(b.keys <= a.keys);
-      assert.ok(b.heads <= a.heads);
+      assert.ok(b.keys <= a.keys, 'b.keys <= a.keys');
+      assert.ok(b.heads <= a.heads, 'b.heads <= a.heads');
       // top-k on the last head only, and only when the next layer keeps fewer keys
       const tk = a.topk;
       assert.deepEqual(tk.slice(0, -1), tk.slice(0, -1).map(() => -1));
@@ -146,11 +146,11 @@ test('mean kept fraction over token-pruned layers ≈ tokenKeep (after rounding)
 test('progressive quantization: GPT-2 refetches with the set probability, BERT never', () => {
   const algo = { msbBits: 6, lsbBits: 4, lsbRefetchFraction: 0.07 };
   const g = gen(algo);
-  assert.ok(g.requests.every((r) => r.refetch === 0.07 && r.lsbBits === 4 && r.keyBits === 6));
+  assert.ok(g.requests.every((r) => r.refetch === 0.07 && r.lsbBits === 4 && r.keyBits === 6), 'g.requests.every((r) => r.refetch === 0.07 && r.lsbBits === 4 && r.keyBits === 6)');
   for (const model of ['bert-base', 'bert-large'] as const) {
     const b = gen(algo, { model, stage: 'summarization', seqLen: 128 });
-    assert.ok(b.requests.every((r) => r.refetch === 0 && r.lsbBits === 0 && r.lsbThreshold === -1));
-    assert.ok(b.requests.every((r) => !r.causal && r.queries === r.keys && r.valuesFetched === r.keys));
+    assert.ok(b.requests.every((r) => r.refetch === 0 && r.lsbBits === 0 && r.lsbThreshold === -1), 'b.requests.every((r) => r.refetch === 0 && r.lsbBits === 0 && r.lsbThreshold === -1)');
+    assert.ok(b.requests.every((r) => !r.causal && r.queries === r.keys && r.valuesFetched === r.keys), 'b.requests.every((r) => !r.causal && r.queries === r.keys && r.valuesFetched === r.keys)');
     assert.equal(b.reuseKV, true);
   }
   assert.throws(() => gen({}, { model: 'bert-base', stage: 'generation' }), /encoder/);
@@ -158,7 +158,7 @@ test('progressive quantization: GPT-2 refetches with the set probability, BERT n
 
 test('value bits default to the MSB width; GPT-2 prompt is causal', () => {
   const w = gen({ msbBits: 8 }, { model: 'gpt2-small', stage: 'summarization', seqLen: 64 });
-  assert.ok(w.requests.every((r) => r.valueBits === 8 && r.causal && r.queries === r.keys));
+  assert.ok(w.requests.every((r) => r.valueBits === 8 && r.causal && r.queries === r.keys), 'w.requests.every((r) => r.valueBits === 8 && r.causal && r.queries === r.keys)');
   const w2 = gen({ msbBits: 8, valueBits: 4 });
-  assert.ok(w2.requests.every((r) => r.valueBits === 4));
+  assert.ok(w2.requests.every((r) => r.valueBits === 4), 'w2.requests.every((r) => r.valueBits === 4)');
 });
