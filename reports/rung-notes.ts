@@ -7,7 +7,7 @@
  * is computed from, so that subset estimates are not mixed with full evaluations).
  */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { parseConstraintText } from './axes.ts';
+import { runConstraints } from './axes.ts';
 import { couldHold, type Constraint } from '../dse/params.ts';
 import { fmtMetric } from './format.ts';
 import { atMostExamples, subsetOf } from '../core/rung-examples.ts';
@@ -23,22 +23,26 @@ export function bestMeasured(points: PointRow[], metric: string): { kept: PointR
   return atMostExamples(ok);
 }
 
-/** The sentence, or undefined when no infeasible subset row could satisfy the constraints within its CI. */
-export function subsetFeasibilityNote(run: Pick<RunJson, 'constraints'>, points: PointRow[]): string | undefined {
-  const cons = run.constraints.map(parseConstraintText).filter((c) => c !== undefined && c.op !== '==');
-  const ciCons = cons.filter((c) => points.some((p) => Number.isFinite(p.metrics[`${c!.metric}_ci_low`])));
+/**
+ * The sentence, or undefined when no infeasible subset row could satisfy the constraints within its
+ * CI. A constraint resolved from one relative to the dense model is named by its report label
+ * (`constraintLabel`: what was written, the dense value, the bound).
+ */
+export function subsetFeasibilityNote(run: Pick<RunJson, 'constraints' | 'denseReference'>, points: PointRow[]): string | undefined {
+  const cons = runConstraints(run).filter((c) => c.op !== '==');
+  const ciCons = cons.filter((c) => points.some((p) => Number.isFinite(p.metrics[`${c.metric}_ci_low`])));
   if (ciCons.length === 0) return undefined;
   const open = points.filter((p) => {
     if (p.status !== 'ok' || p.feasible || subsetOf(p) === undefined) return false;
     return cons.every((c) => couldHold(c as Constraint, p.metrics));
   });
   if (open.length === 0) return undefined;
-  const c = ciCons[0]!;
+  const c = ciCons[0];
   const e = open[0];
   const m = c.metric;
   const example = `#${e.id}: ${fmtMetric(m, e.metrics[m])} [${fmtMetric(m, e.metrics[`${m}_ci_low`])}, ${fmtMetric(m, e.metrics[`${m}_ci_high`])}] on ${subsetOf(e)} examples`;
   return (
-    `${open.length} point${open.length === 1 ? '' : 's'} stopped at an accuracy subset rung as infeasible, though the 95% CI of ${m} reaches "${ciCons.map((x) => x!.text).join('", "')}" (e.g. ${example}): ` +
+    `${open.length} point${open.length === 1 ? '' : 's'} stopped at an accuracy subset rung as infeasible, though the 95% CI of ${m} reaches "${ciCons.map((x) => x.text).join('", "')}" (e.g. ${example}): ` +
     `the run stopped before evaluating them on the full set (or predates rungs that promote such points), so the front may miss some of them; run the command again to continue, or without accuracy.subsetExamples to evaluate every configuration on the full set.`
   );
 }
