@@ -23,9 +23,9 @@ import { resolveMode, type ProgressMode } from './progress.ts';
 import { boundNotes } from '../reports/bounds.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
 import { highlight, subsetHighlightNote } from './steps/highlight.ts';
-import { resolveDense } from './steps/dense.ts';
+import { denseInterrupted, resolveDense } from './steps/dense.ts';
 import type { DenseReference } from './dense-reference.ts';
-import { Interrupts } from './steps/interrupts.ts';
+import { Abandoned, Interrupts } from './steps/interrupts.ts';
 import { refine, rescore } from './steps/refine.ts';
 import { search, type SearchOutput } from './steps/search.ts';
 import { metricColumns, runJson, write } from './steps/write.ts';
@@ -90,7 +90,7 @@ export interface RunSummary {
   dir: string;
   run: RunJson;
   rows: PointRow[];
-  /** False when no output was written (every point failed). */
+  /** False when no output was written (every point failed, or a signal came during the dense model's run). */
   written?: boolean;
   /** False when report.html was not written. */
   reportWritten?: boolean;
@@ -195,7 +195,13 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   try {
     interrupts.attach(executor);
     if (executor.offThread) prefetchWhileWaiting(opts);
-    await resolveDense(prepared, executor, log);
+    try {
+      await resolveDense(prepared, executor, log, interrupts);
+    } catch (e) {
+      // a signal during the dense model's run: nothing evaluated, nothing written
+      if (e instanceof Abandoned) return (summary = denseInterrupted(prepared, e.signal));
+      throw e;
+    }
     summary = await steps({ opts, prepared, executor, log, interrupts });
     return summary;
   } finally {

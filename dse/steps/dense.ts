@@ -8,18 +8,25 @@ import { modelShape } from '../../sim/workload/models.ts';
 import { resolutionLine, resolveConstraint, type DenseReference } from '../dense-reference.ts';
 import type { Executor } from '../executor.ts';
 import { DENSE_REFERENCE_RECORD } from '../journal.ts';
-import type { PreparedRun } from '../run.ts';
+import type { PreparedRun, RunSummary } from '../run.ts';
+import { parseRunJson } from '../../core/results.ts';
+import type { Interrupts } from './interrupts.ts';
 
 
-/** Resolves the relative constraints of a prepared run in place (every context of the run shares its constraint list); undefined when it has none. */
-export async function resolveDense(prepared: PreparedRun, executor: Pick<Executor, 'journaled' | 'call'>, log: (line: string) => void): Promise<DenseReference | undefined> {
+/**
+ * Resolves the relative constraints of a prepared run in place (every context of the run shares its
+ * constraint list); undefined when it has none. With `interrupts`, a signal during the dense run
+ * abandons it: this rejects with Abandoned and nothing is journaled (`denseInterrupted`).
+ */
+export async function resolveDense(prepared: PreparedRun, executor: Pick<Executor, 'journaled' | 'call'>, log: (line: string) => void, interrupts?: Pick<Interrupts, 'abandonable'>): Promise<DenseReference | undefined> {
   const { parsed, ctx } = prepared;
   if (!ctx.accuracy || !parsed.constraints.some((c) => c.relative)) return undefined;
   // the full example set (the first rung's subset size does not change the reference)
   const { subsetExamples: _subset, ...spec } = ctx.accuracy;
   const layers = modelShape(ctx.base.workload.model).layers;
   const { metrics, reused } = await executor.journaled(DENSE_REFERENCE_RECORD, spec, async () => {
-    const r = await executor.call('dense', { accuracy: spec }, layers);
+    const dense = () => executor.call('dense', { accuracy: spec }, layers);
+    const r = await (interrupts ? interrupts.abandonable(dense) : dense());
     return { [r.metric]: r.value, [`${r.metric}_ci_low`]: r.ci95[0], [`${r.metric}_ci_high`]: r.ci95[1], examples: r.n };
   });
   const metric = 'accuracy' in metrics ? 'accuracy' : 'perplexity';
@@ -30,4 +37,26 @@ export async function resolveDense(prepared: PreparedRun, executor: Pick<Executo
   for (const c of resolved) if (c.resolvedFrom) log(resolutionLine(c, ref) + (reused ? ' (dense model from the journal)' : ''));
   prepared.dense = ref;
   return ref;
+}
+
+/**
+ * The summary of a run whose dense model's run a signal abandoned: no point was evaluated and the
+ * relative constraints have no bound, so nothing is written (`written: false`; a journal this run
+ * started is removed) and the stop reason is the signal's (exit 130 or 143).
+ */
+export function denseInterrupted(prepared: PreparedRun, signal: 'SIGINT' | 'SIGTERM'): RunSummary {
+  const { parsed, dir } = prepared;
+  const run = parseRunJson({
+    name: parsed.space.name,
+    space: parsed.space,
+    objectives: parsed.objectives,
+    constraints: parsed.constraints.map((c) => c.text),
+    parameters: parsed.domains.map((d) => d.key),
+    metrics: [],
+    counts: { total: 0, ok: 0, failed: 0, feasible: 0, pareto: 0 },
+    wallSeconds: 0,
+    stopReason: signal === 'SIGTERM' ? 'terminated' : 'interrupted',
+    stopDetail: `${signal} received during the dense model's run, before the search: nothing written; the same command runs it again and continues`,
+  });
+  return { dir, run, rows: [], written: false, reportWritten: false };
 }

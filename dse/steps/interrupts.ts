@@ -3,12 +3,23 @@
  * (those in flight finish), the second abandons them. In the later steps (refinement, re-scoring)
  * the first one abandons the work in flight. Outputs are written for what finished either way;
  * the run records `interrupted` (exit 130) or `terminated` (exit 143) — dse/stop.ts.
+ * Before the search, during the dense model's run (dse/steps/dense.ts), the first one abandons
+ * that run at once (`abandonable`): nothing is journaled or written, and the same command runs it
+ * again.
  * The handlers are installed before the journal is opened (a signal between the journal's first
  * line and the search must not kill the process by the default action); the executor is attached
  * once it exists and learns of a signal received before.
  */
 import type { Executor } from '../executor.ts';
 import type { StopReason } from '../stop.ts';
+
+/** Thrown by `abandonable` when a signal stopped the work it ran (or came before it). */
+export class Abandoned extends Error {
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`${signal} received`);
+    this.name = 'Abandoned';
+  }
+}
 
 export class Interrupts {
   interrupted = false;
@@ -18,6 +29,8 @@ export class Interrupts {
   private readonly handler = (sig: NodeJS.Signals) => this.onSignal(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
 
   private executor?: Executor;
+  /** Set while `abandonable` work runs: rejects it with Abandoned. */
+  private abandon?: (sig: 'SIGINT' | 'SIGTERM') => void;
 
   constructor(private readonly log: (line: string) => void) {
     process.on('SIGINT', this.handler);
@@ -28,6 +41,24 @@ export class Interrupts {
   attach(executor: Executor): void {
     this.executor = executor;
     if (this.interrupted) executor.interrupt();
+  }
+
+  /**
+   * Runs `work` (the dense model's run, one task that no output holds) so that a signal abandons
+   * it: the returned promise rejects with Abandoned at once, the executor's work in flight is
+   * aborted, and what `work` gives later is dropped. A signal received before rejects without
+   * running it.
+   */
+  async abandonable<T>(work: () => Promise<T>): Promise<T> {
+    if (this.signal) throw new Abandoned(this.signal);
+    const abandoned = new Promise<never>((_, reject) => (this.abandon = (sig) => reject(new Abandoned(sig))));
+    const running = work();
+    running.catch(() => {}); // an abandoned run's failure (a stopped pool) is nobody's
+    try {
+      return await Promise.race([running, abandoned]);
+    } finally {
+      this.abandon = undefined;
+    }
   }
 
   /** The search is over: from now on a signal abandons the work in flight. */
@@ -48,7 +79,12 @@ export class Interrupts {
   private onSignal(sig: 'SIGINT' | 'SIGTERM'): void {
     this.signal ??= sig;
     const name = sig === 'SIGTERM' ? 'terminate' : 'interrupt';
-    if (this.late) {
+    if (this.abandon) {
+      this.interrupted = true;
+      this.log(`\n${name}: abandoning the dense model's run (before the search: nothing is written; the same command runs it again and continues)`);
+      this.abandon(sig); // first: the run is abandoned, not failed by the abort below
+      void this.executor?.abort();
+    } else if (this.late) {
       this.interrupted = true;
       this.log(`\n${name}: abandoning the work in flight, writing outputs`);
       void this.executor?.abort();
