@@ -19,7 +19,8 @@ import { createDriver } from './drivers/index.ts';
 import { primaryFidelity, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { Executor, withCheckpoint } from './executor.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
-import { prepareRun } from './run.ts';
+import { prepareRun, type PreparedRun } from './run.ts';
+import type { Constraint } from './params.ts';
 import { resolveDense } from './steps/dense.ts';
 import { moveStaleFolder, spaceIdentity } from './run-checks.ts';
 import { InputError } from './errors.ts';
@@ -58,12 +59,17 @@ export class Service {
   /** Settles once the constraints relative to the dense model are resolved (dse/steps/dense.ts); requests wait for it. */
   readonly ready: Promise<void>;
   private readonly log: (line: string) => void;
+  /** The prepared run, and its constraints as written (relative ones unresolved): resolved again when the checkpoint's files change. */
+  private readonly prepared: PreparedRun;
+  private readonly written: Constraint[];
 
   /** Validates the space (InputError: nothing written), then opens the results folder's journal (kept across sessions). */
   constructor(o: ServiceOptions) {
     this.log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
     const prepared = prepareRun({ spaceFile: o.spaceFile, outDir: o.outDir, seed: o.seed });
     this.parsed = prepared.parsed;
+    this.prepared = prepared;
+    this.written = [...prepared.parsed.constraints];
     this.dir = prepared.dir;
     // the journal is kept across sessions: everything in it answers requests without re-evaluating
     this.ctx = prepared.ctx;
@@ -103,6 +109,8 @@ export class Service {
   }
 
   private async dispatch(op: unknown, req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    // the constraints a reply states or applies follow the checkpoint's files as they are now
+    if (op === 'space' || op === 'evaluate' || op === 'tell') await this.current();
     switch (op) {
       case 'space':
         return this.describe();
@@ -147,7 +155,7 @@ export class Service {
       asked = true;
     } else trial = { id: this.freeId--, params: checkParams(req.params, this.parsed.domains) };
     const reusedBefore = this.executor.reused;
-    const ctx = this.current();
+    const ctx = this.ctx;
     const [p] = await this.executor.evaluate([trial], ctx === this.executor.ctx ? undefined : { fidelity: primaryFidelity(ctx), ctx });
     const cached = this.executor.reused > reusedBefore;
     if (asked) {
@@ -161,12 +169,30 @@ export class Service {
    * The context of the next evaluation, with the accuracy checkpoint's content hash as its files
    * are now: a folder replaced while serving is another identity (its journal keys and accuracy
    * caches), as it is for a new run (dse/run.ts prepareRun), so no point is answered with the old
-   * files' numbers; the engine reloads the new files (sim/nn/api.ts getEngine).
+   * files' numbers; the engine reloads the new files (sim/nn/api.ts getEngine). Constraints
+   * relative to the dense model are resolved again with the dense model on the new files
+   * (`resolveAgain`); until that succeeds the old context is kept and requests are refused.
    */
-  private current(): EvalContext {
+  private async current(): Promise<EvalContext> {
     const was = this.ctx.accuracy as ReturnType<typeof withCheckpoint> | undefined;
-    if (was && modelHash(was.model) !== was.checkpoint) this.ctx = { ...this.ctx, accuracy: withCheckpoint(was) };
-    return this.ctx;
+    if (!was || modelHash(was.model) === was.checkpoint) return this.ctx;
+    const ctx = { ...this.ctx, accuracy: withCheckpoint(was) };
+    if (this.written.some((c) => c.relative)) await this.resolveAgain(ctx, was.model);
+    return (this.ctx = ctx);
+  }
+
+  /** The relative constraints resolved with the dense model of `ctx` (a checkpoint whose files changed); on failure a RequestError, the constraints as they were. */
+  private async resolveAgain(ctx: EvalContext, model: string): Promise<void> {
+    this.log(`serve: the files of the accuracy checkpoint ${model} changed: the dense model runs again for the constraints relative to it`);
+    const again: PreparedRun = { ...this.prepared, parsed: { ...this.parsed, constraints: [...this.written] }, ctx };
+    try {
+      await resolveDense(again, this.executor, this.log);
+    } catch (e) {
+      const why = String((e as Error)?.message ?? e).split('\n')[0];
+      throw new RequestError(`the files of the accuracy checkpoint ${model} changed and the dense model on them failed (${why}): the constraints relative to the dense model cannot be resolved again; restore or fix the files and send the request again`);
+    }
+    // ctx.constraints (and the executor's context's) are this same array
+    this.parsed.constraints.splice(0, this.parsed.constraints.length, ...again.parsed.constraints);
   }
 
   private tell(req: Record<string, unknown>): Record<string, unknown> {

@@ -19,7 +19,7 @@ import { AlgoSchema } from '../sim/schema.ts';
 const FIX = path.join(import.meta.dirname, 'fixtures', 'hf-reference');
 
 /** A folder holding a copy of gpt2-tiny, and a space over it (2 points, perplexity on 2 windows). */
-function setup(prefix: string): { dir: string; ck: string; spaceFile: string } {
+function setup(prefix: string, extra: string[] = []): { dir: string; ck: string; spaceFile: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const ck = path.join(dir, 'ck');
   fs.cpSync(path.join(FIX, 'gpt2-tiny'), ck, { recursive: true });
@@ -31,6 +31,7 @@ function setup(prefix: string): { dir: string; ck: string; spaceFile: string } {
     'objectives:',
     '  - { metric: perplexity, goal: min }',
     '  - { metric: latency_s, goal: min }',
+    ...extra,
     'parameters:',
     '  algo.tokenKeep: [0.5, 1.0]',
     'search: { driver: grid }',
@@ -131,6 +132,39 @@ test('serve answers from the checkpoint as its files are now: a point asked agai
     assert.equal(now.metrics.perplexity, untied.value);
     assert.notEqual(now.metrics.perplexity, old.metrics.perplexity);
     assert.equal((await ask()).cached, true, 'the new files\' record answers the next request');
+  } finally {
+    await svc.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve resolves a constraint relative to the dense model again when the checkpoint\'s files are replaced', async () => {
+  const { Service } = await import('../dse/serve.ts');
+  const { dir, ck, spaceFile } = setup('ckswap-serve-dense-', ['constraints: ["perplexity <= dense * 1.03"]']);
+  const lines: string[] = [];
+  const svc = new Service({ spaceFile, outDir: path.join(dir, 'S'), log: (s) => lines.push(s) });
+  try {
+    const constraints = async () => ((await svc.handle('{"op":"space"}')) as unknown as { constraints: string[] }).constraints;
+    const bound = (ppl: number) => Number((ppl * 1.03).toPrecision(12));
+    const tiedDense = await measureAccuracy({ model: ck, maxExamples: 2 }, AlgoSchema.parse({}));
+    assert.deepEqual(await constraints(), [`perplexity <= ${bound(tiedDense.value)}`]);
+    swapToUntied(ck);
+    const untiedDense = await measureAccuracy({ model: ck, maxExamples: 2 }, AlgoSchema.parse({}));
+    assert.notEqual(untiedDense.value, tiedDense.value, 'the fixture checkpoints differ in their dense perplexity');
+    const newBound = bound(untiedDense.value);
+    assert.deepEqual(await constraints(), [`perplexity <= ${newBound}`], 'the space reply states the bound of the new files');
+    assert.ok(lines.some((l) => l.includes('changed: the dense model runs again')), `says why it runs the dense model again: ${lines.join(' | ')}`);
+    const r = (await svc.handle(JSON.stringify({ op: 'evaluate', params: { 'algo.tokenKeep': 1 } }))) as unknown as { ok: boolean; metrics: Record<string, number>; feasible: boolean };
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.equal(r.feasible, r.metrics.perplexity <= newBound, `feasibility against the new bound: ${r.metrics.perplexity} vs ${newBound}`);
+
+    // files the dense model cannot run: the request is refused with the reason, and served again once they are restored
+    fs.writeFileSync(path.join(ck, 'config.json'), '{}');
+    const bad = (await svc.handle('{"op":"space"}')) as { ok: boolean; error?: string };
+    assert.equal(bad.ok, false);
+    assert.match(bad.error ?? '', /^the files of the accuracy checkpoint .* changed and the dense model on them failed \(.+\): the constraints relative to the dense model cannot be resolved again; restore or fix the files and send the request again$/);
+    swapToUntied(ck);
+    assert.deepEqual(await constraints(), [`perplexity <= ${newBound}`], 'restored files: the bound of those files');
   } finally {
     await svc.close();
     fs.rmSync(dir, { recursive: true, force: true });
