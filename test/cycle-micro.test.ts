@@ -174,12 +174,12 @@ test('one head on one channel: hand-computed timeline', () => {
   const hw = { ...defaultHardware(), ...fast, dramChannels: 1 };
   const r = simulateCycle(oneHead(), hw);
   // Q (3 bursts) + K 512×64 B (1024 bursts) then V (1024 bursts) at 1 burst/cycle, in series
-  // through Q·K (64 lines), softmax (+87), decision (+2), V ids (+1), V issue (+6), prob·V.
+  // through Q·K (64 lines), softmax (+87), decision (+2), V ids (+1), V allocation register (+1), prob·V.
   // admit 0 → K arrives 1 → K's last burst leaves the channel ≈ 1028 and reaches the accelerator
-  // one access latency later, like its first (activate + CAS + registers: first data at 1 + 31)
-  // → K done ≈ 1059 → Q·K ends 1059+12 → softmax 1079 → decision 1168 → V arrives 1175 → V done
-  // 1175 + 1024 + 31 = 2230 → prob·V ends 2242 → + latency 6 = 2248.
-  assert.ok(Math.abs(r.cycles - 2248) <= 20, `cycles ${r.cycles}`);
+  // one access latency later, like its first (issue + activate + CAS + registers: first data at 1 + 31)
+  // → K done ≈ 1059 → Q·K ends 1059+12 → softmax 1079 → decision 1168 → V arrives 1170 → V done
+  // 1170 + 1024 + 31 = 2225 → prob·V ends 2237 → + latency 6 = 2243.
+  assert.ok(Math.abs(r.cycles - 2243) <= 20, `cycles ${r.cycles}`);
   assert.equal(r.dram_bytes, (3 + 1024 + 1024) * 32);
   assert.equal(r.extra!.dram_bursts, 2051);
   assert.ok(r.stages.dram >= 2051 && r.stages.dram < 2051 * 1.02, `dram busy ${r.stages.dram}`);
