@@ -34,6 +34,7 @@ import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, runIdOf, workerUrl,
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
 import { goneNote, heldByGone, workerIds } from './queue-orphans.ts';
 import { encodeTask } from './queue-task.ts';
+import { claimQueue, coordinatorToken, queueNameFor } from './queue-claim.ts';
 
 /** What a job carries (BullMQ stores it as JSON). */
 export interface JobData {
@@ -53,11 +54,6 @@ export type JobResult = ({ ok: true; value: unknown } | { ok: false; error: stri
   /** Times the job was started (> 1: it was re-run after its worker died). */
   a: number;
 };
-
-/** The queue of a run: its name and a hash of its results folder (two folders never share a queue). */
-export function queueNameFor(runName: string, dir: string): string {
-  return `${runName}.${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 8)}`;
-}
 
 interface Pending {
   data: JobData;
@@ -121,6 +117,8 @@ export class QueueBackend implements EvalBackend {
   private goneBefore = new Set<string>();
   private lastEvent = Date.now();
   private timer?: NodeJS.Timeout;
+  /** This coordinator's value of the queue's alive key (queue-claim.ts). */
+  private token = '';
   private runId: string;
   private stopped = false;
   private closed = false;
@@ -172,7 +170,10 @@ export class QueueBackend implements EvalBackend {
     for (const c of [queue, events] as { on(e: string, f: (e: Error) => void): void }[]) c.on('error', () => {});
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const entry: RunEntry = { queue: name, name: o.name, dir: path.resolve(o.dir), host: os.hostname(), pid: process.pid, modelVersion: o.modelVersion, t: Date.now() };
+    const token = coordinatorToken();
+    await claimQueue(client, keys.alive(name), token, name, log).catch(async (e) => (await Promise.allSettled([queue.close(), events.close()]), client.disconnect(), Promise.reject(e)));
     const b = new QueueBackend(target, queue, events, client, entry, keys, runId, log, Math.max(16, o.jobs ?? 1));
+    b.token = token;
     client.on('error', (e: NodeJS.ErrnoException) => (b.downWhy = e.code ?? e.message));
     const left = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
     b.leftovers = Object.values(left).some((n) => n > 0);
@@ -340,7 +341,7 @@ export class QueueBackend implements EvalBackend {
       }
       this.entry.t = Date.now();
       // the alive key first: a worker never finds the entry of a live run without it
-      await this.client.multi().set(this.keys.alive(this.entry.queue), `${this.entry.host}:${this.entry.pid}`, 'PX', ALIVE_TTL_MS).hset(this.keys.runs, this.entry.queue, JSON.stringify(this.entry)).exec();
+      await this.client.multi().set(this.keys.alive(this.entry.queue), this.token, 'PX', ALIVE_TTL_MS).hset(this.keys.runs, this.entry.queue, JSON.stringify(this.entry)).exec();
       for (const [id, p] of this.pending) if (!p.added) this.toAdd.push(id);
       // while gated, the gate needs the connected workers before the flush; otherwise counted after it
       const gating = this.waitWorkers > 0;

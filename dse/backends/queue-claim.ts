@@ -1,0 +1,59 @@
+/**
+ * One coordinator per queue. A queue's name comes from the run's name and its folder's absolute
+ * path (`queueNameFor`), so that a rerun of the folder finds its jobs. Two coordinators in
+ * two containers (or machines) that share a Redis and run a space of the same name from the same
+ * in-container path therefore get the same queue, and would take each other's jobs and results.
+ * Before registering, a coordinator looks at the queue's `alive` key: a previous coordinator that
+ * was killed stops refreshing it, so it lapses within ALIVE_TTL_MS and the new one goes on (a
+ * resume after kill -9 waits for that); one that keeps refreshing it is alive, and the new run is
+ * refused with what to change. The key's value carries a random token, so two coordinators with
+ * the same host name and pid (pid 1 in two containers) are still told apart.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { InputError } from '../errors.ts';
+import { ALIVE_TTL_MS } from './redis.ts';
+
+/** The queue of a run: its name and a hash of its results folder (two folders of one machine never share a queue). */
+export function queueNameFor(runName: string, dir: string): string {
+  return `${runName}.${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 8)}`;
+}
+
+/** What a coordinator writes in its queue's `alive` key: host:pid and a random token. */
+export function coordinatorToken(host = os.hostname(), pid = process.pid): string {
+  return `${host}:${pid} ${randomBytes(4).toString('hex')}`;
+}
+
+interface AliveClient {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<'OK' | null>;
+}
+
+/** Sets `aliveKey` to `me` if nobody holds it (one atomic SET NX: of two coordinators starting together, one wins); returns the holder otherwise. */
+async function tryClaim(client: AliveClient, aliveKey: string, me: string, ttlMs: number): Promise<string | null> {
+  if ((await client.set(aliveKey, me, 'PX', ttlMs, 'NX')) === 'OK') return null;
+  const holder = await client.get(aliveKey);
+  return holder === me ? null : (holder ?? '');
+}
+
+/**
+ * Returns once this coordinator holds `aliveKey`: at once when the key is missing (or ours), else
+ * when it lapses (a killed coordinator) within `ttlMs` and a beat; throws InputError naming the
+ * holder when it is still refreshed after that.
+ */
+export async function claimQueue(client: AliveClient, aliveKey: string, me: string, queue: string, log: (line: string) => void, ttlMs = ALIVE_TTL_MS, pollMs = 250): Promise<void> {
+  let holder = await tryClaim(client, aliveKey, me, ttlMs);
+  if (holder === null) return;
+  log(`queue "${queue}": coordinator ${holder.split(' ')[0]} registered it and its heartbeat has not lapsed; waiting up to ${Math.ceil(ttlMs / 1000)} s for it (a killed coordinator's lapses)…`);
+  const deadline = Date.now() + ttlMs + 1000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    holder = await tryClaim(client, aliveKey, me, ttlMs);
+    if (holder === null) return;
+  }
+  throw new InputError(
+    `queue "${queue}" is in use by a live coordinator (${holder.split(' ')[0]}): a run with the same name from a folder at the same path, ` +
+      'in another container or on another machine, uses this Redis. Give this run its own --namespace (the workers need the same one), or another --out folder',
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * One coordinator per queue (dse/backends/queue-claim.ts): a run whose queue's alive key is still
+ * refreshed by another coordinator (same run name and folder path in another container, one Redis)
+ * is refused; a killed coordinator's key lapses and the new run goes on. Needs Redis
+ * (SPATTEN_TEST_REDIS, default the one .ci/run starts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { checkRedis, parseRedisUrl } from '../dse/backends/redis.ts';
+import { claimQueue, coordinatorToken, queueNameFor } from '../dse/backends/queue-claim.ts';
+import { InputError } from '../dse/errors.ts';
+
+const REDIS = process.env.SPATTEN_TEST_REDIS ?? 'redis://127.0.0.1:6390';
+const KEY = `queue-claim-test:${process.pid}:${Date.now().toString(36)}`;
+
+let skip: string | false = false;
+try {
+  await checkRedis(parseRedisUrl(REDIS), 'SPATTEN_TEST_REDIS', 2000);
+} catch (e) {
+  if (process.env.CI === 'true') test('a Redis for the queue-claim tests (CI=true: required)', () => assert.fail(`${(e as Error).message}`));
+  skip = `no Redis at ${REDIS} (set SPATTEN_TEST_REDIS)`;
+}
+
+test('two coordinators with the same host name and pid write different alive values; one folder path gives one queue name', () => {
+  assert.notEqual(coordinatorToken('box', 1), coordinatorToken('box', 1), 'random token');
+  assert.match(coordinatorToken('box', 1), /^box:1 [0-9a-f]{8}$/);
+  assert.equal(queueNameFor('default', '/work/p/results/default'), queueNameFor('default', '/work/p/results/default'), 'same path, same queue');
+  assert.notEqual(queueNameFor('default', '/work/p/results/default'), queueNameFor('default', '/work/q/results/default'), 'other path, other queue');
+});
+
+test('a queue whose coordinator is alive is refused; a killed one\'s lapses and the run goes on', { skip }, async () => {
+  const client = new Redis(parseRedisUrl(REDIS).options);
+  const logs: string[] = [];
+  const log = (s: string) => void logs.push(s);
+  try {
+    // nobody, or this coordinator itself: at once, nothing said, and the key is now ours
+    await claimQueue(client, KEY, 'me:1 00000000', 'q', log, 400, 50);
+    assert.equal(await client.get(KEY), 'me:1 00000000', 'claimed');
+    await client.set(KEY, 'me:1 00000000', 'PX', 5000);
+    await claimQueue(client, KEY, 'me:1 00000000', 'q', log, 400, 50);
+    assert.deepEqual(logs, [], 'no wait');
+    await client.del(KEY);
+    // two coordinators starting together: exactly one claims the queue; the other waits for its key
+    const done: string[] = [];
+    const claims = ['a:1 11111111', 'b:1 22222222'].map((me) => claimQueue(client, KEY, me, 'q', log, 1000, 50).then(() => void done.push(me)));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(done.length, 1, `one of two simultaneous claims goes on at once (${done.join(', ')})`);
+    assert.equal(await client.get(KEY), done[0], 'the key is the winner\'s');
+    await Promise.all(claims); // the winner never beats here, so its key lapses and the other goes on
+    assert.equal(done.length, 2, 'the second after the lapse');
+    await client.del(KEY);
+    logs.length = 0;
+    // a killed coordinator: its key is no longer refreshed and lapses (here after 300 ms)
+    await client.set(KEY, 'box:1 aaaaaaaa', 'PX', 300);
+    const t0 = Date.now();
+    await claimQueue(client, KEY, 'box:1 bbbbbbbb', 'q', log, 400, 50);
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 200 && waited < 1400, `waited ${waited} ms for the lapse`);
+    assert.match(logs[0], /^queue "q": coordinator box:1 registered it and its heartbeat has not lapsed; waiting up to 1 s/);
+    // a live coordinator with the same host name and pid: it keeps refreshing its key
+    const beat = setInterval(() => void client.set(KEY, 'box:1 aaaaaaaa', 'PX', 200), 50);
+    await client.set(KEY, 'box:1 aaaaaaaa', 'PX', 200);
+    try {
+      await assert.rejects(claimQueue(client, KEY, 'box:1 bbbbbbbb', 'q', log, 400, 50), (e: unknown) => {
+        assert.ok(e instanceof InputError, 'an input error: exit 2');
+        assert.match((e as Error).message, /^queue "q" is in use by a live coordinator \(box:1\): .*own --namespace/);
+        return true;
+      });
+    } finally {
+      clearInterval(beat);
+    }
+  } finally {
+    await client.del(KEY);
+    client.disconnect();
+  }
+});
