@@ -1,7 +1,7 @@
 /**
  * The results folder's lock: `<dir>/.lock` holds the owner's pid; a second live run on the same
  * folder is refused with a clear message; a lock whose pid is dead (or on this host, unreadable)
- * is taken over.
+ * is taken over, by one run at a time (the `.lock.takeover` mutex).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -120,40 +120,86 @@ function lockAge(file: string): number {
   }
 }
 
+/** Is the lock file still held by `seen` (the stale holder judged dead; undefined: it was unreadable)? */
+function stillHeldBy(file: string, seen: LockInfo | undefined): boolean {
+  const now = readHolder(file);
+  if (seen === undefined) return now === undefined && fs.existsSync(file);
+  return now !== undefined && now.pid === seen.pid && now.host === seen.host && now.startedAt === seen.startedAt;
+}
+
+/**
+ * Takes the takeover mutex `<lock>.takeover` (created exclusively). Only its holder may remove a
+ * stale lock: two runs started together on a folder whose run was killed (kill -9) both find the
+ * same dead holder, and without it the second's unlink removed the lock the first had just
+ * created, so that both ran on the folder and appended to its journal at the same offsets. A
+ * mutex whose process is dead, or older than 10 s (a takeover takes microseconds), is removed.
+ */
+function takeMutex(mutex: string, me: LockInfo): boolean {
+  if (createLockFile(mutex, me)) return true;
+  const h = readHolder(mutex);
+  if ((h !== undefined && !holderLive(h)) || lockAge(mutex) > 10_000) {
+    try {
+      fs.unlinkSync(mutex);
+    } catch {
+      /* gone already */
+    }
+  }
+  return false;
+}
+
+export interface AcquireHooks {
+  /** Called when the lock was found stale, before the takeover (tests: another run's takeover at that moment). */
+  onStale?: () => void;
+}
+
 /**
  * Takes `<dir>/.lock`. Throws LockError when a live process holds it; takes over a lock left by a
- * dead process (same host) or an unreadable one.
+ * dead process (same host) or an unreadable one, under the takeover mutex (`takeMutex`), after
+ * checking that the lock still holds the holder found dead.
  */
-export function acquireLock(dir: string): Lock {
+export function acquireLock(dir: string, hooks: AcquireHooks = {}): Lock {
   ensureDir(dir);
   const file = path.join(dir, LOCK_FILE);
+  const mutex = file + '.takeover';
   const me: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
-  let tookOverFrom: LockInfo | undefined;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (createLockFile(file, me)) return heldLock(file, me, tookOverFrom);
+  const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if (createLockFile(file, me)) return heldLock(file, me, undefined);
     const holder = readHolder(file);
     if (holder === undefined) {
       // unreadable: a writer may be between create and write; give it a moment, then take over
       if (lockAge(file) < 2000) {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        pause(100);
         continue;
       }
-    } else {
-      if (holderLive(holder)) {
-        throw new LockError(
-          `results folder ${dir} is in use by another run (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}).\n` +
-            `Wait for it to finish, use another --out folder, or delete ${file} if that process is gone.`,
-          holder.pid,
-        );
-      }
+    } else if (holderLive(holder)) {
+      throw new LockError(
+        `results folder ${dir} is in use by another run (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}).\n` +
+          `Wait for it to finish, use another --out folder, or delete ${file} if that process is gone.`,
+        holder.pid,
+      );
     }
-    tookOverFrom = holder ?? { pid: 0, host: '?', startedAt: '?' };
+    hooks.onStale?.();
+    if (!takeMutex(mutex, me)) {
+      pause(20); // another run is taking over: the next attempt finds its lock
+      continue;
+    }
     try {
-      fs.unlinkSync(file);
-    } catch {
-      /* raced with someone else's takeover; retry */
+      // another run may have taken over between our read and the mutex: then its lock stays
+      if (!stillHeldBy(file, holder)) continue;
+      try {
+        fs.unlinkSync(file);
+      } catch {
+        /* gone already */
+      }
+      if (createLockFile(file, me)) return heldLock(file, me, holder ?? { pid: 0, host: '?', startedAt: '?' });
+    } finally {
+      try {
+        fs.unlinkSync(mutex);
+      } catch {
+        /* removed as stale by another run */
+      }
     }
   }
   throw new LockError(`could not take the lock ${file} (contended)`, 0);
 }
-

@@ -122,7 +122,7 @@ export function checkOutDir(dir: string, what: string, force = false): void {
   } catch (e) {
     throw fsInputError(e, what);
   }
-  const present = entries.filter((f) => f !== '.lock' && !f.endsWith('.tmp'));
+  const present = entries.filter((f) => f !== '.lock' && f !== '.lock.takeover' && !f.endsWith('.tmp'));
   if (present.length === 0 || force || isResultsFolder(d, entries)) return;
   const shown = present.slice(0, 3).join(', ') + (present.length > 3 ? `, … (${present.length} entries)` : '');
   throw new InputError(

@@ -134,6 +134,38 @@ test('stale lock from a dead pid and an unreadable old lock are taken over', () 
   l.release();
 });
 
+test('stale lock: of two runs taking it over at the same moment, one gets it and the other is refused', () => {
+  const dir = tmp();
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const stale = { pid: dead, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' };
+  fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify(stale));
+  // the second run finds the same dead holder and completes its takeover between the first's
+  // read of the holder and its own takeover (two resumes started together after a kill -9)
+  let second: ReturnType<typeof acquireLock> | undefined;
+  assert.throws(
+    () => acquireLock(dir, { onStale: () => (second ??= acquireLock(dir)) }),
+    (e: unknown) => e instanceof LockError && (e as LockError).pid === process.pid,
+  );
+  assert.equal(second?.tookOverFrom?.pid, dead);
+  // the lock file is still the second run's: the first did not remove it and write its own
+  const held = JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'));
+  assert.equal(held.pid, process.pid);
+  assert.ok(!fs.existsSync(path.join(dir, LOCK_FILE + '.takeover')), 'the takeover mutex is removed');
+  second?.release();
+  assert.ok(!fs.existsSync(path.join(dir, LOCK_FILE)), 'released');
+});
+
+test('stale lock: a takeover mutex left by a dead process does not block the takeover', () => {
+  const dir = tmp();
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: dead, host: os.hostname(), startedAt: 'x' }));
+  fs.writeFileSync(path.join(dir, LOCK_FILE + '.takeover'), JSON.stringify({ pid: dead, host: os.hostname(), startedAt: 'y' }));
+  const l = acquireLock(dir);
+  assert.equal(l.tookOverFrom?.pid, dead);
+  assert.ok(!fs.existsSync(path.join(dir, LOCK_FILE + '.takeover')), 'the dead mutex is removed');
+  l.release();
+});
+
 test('journalKeyFast equals journalKey', async () => {
   const { journalKey, journalKeyFast, stableStringify } = await import('../dse/journal.ts');
   const workload = { base: { hw: { b: 2, a: 1 }, algo: { x: -0 } }, accuracy: null, extra: [1, 'two'] };
