@@ -187,8 +187,12 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     if (!continues) noteDisk(prepared, opts, log);
     executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, log });
   } catch (e) {
-    interrupts.dispose();
-    await backend?.close();
+    interrupts.closing();
+    try {
+      await backend?.close();
+    } finally {
+      interrupts.dispose();
+    }
     throw e;
   }
   let summary: RunSummary | undefined;
@@ -205,8 +209,9 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     summary = await steps({ opts, prepared, executor, log, interrupts });
     return summary;
   } finally {
-    interrupts.dispose();
-    await executor.close();
+    // the handlers stay while the workers, journal and lock are closed: a signal there is only noted
+    interrupts.closing();
+    await executor.close().finally(() => interrupts.dispose());
     // every point failed: nothing is written — not even the journal, when this run started it
     if (summary?.written === false && journalStarted) removeStartedJournal(prepared.dir, dirExisted);
   }

@@ -8,7 +8,10 @@
  * again.
  * The handlers are installed before the journal is opened (a signal between the journal's first
  * line and the search must not kill the process by the default action); the executor is attached
- * once it exists and learns of a signal received before.
+ * once it exists and learns of a signal received before. They stay installed while the run closes
+ * its workers, journal and lock (`closing`): a signal there, after the outputs are written, only
+ * says so (it killed the process, which printed no summary, exited 130 for a completed run and
+ * left its lock behind).
  */
 import type { Executor } from '../executor.ts';
 import type { StopReason } from '../stop.ts';
@@ -26,6 +29,7 @@ export class Interrupts {
   /** The first signal received. */
   signal?: 'SIGINT' | 'SIGTERM';
   private late = false;
+  private closed = false;
   private readonly handler = (sig: NodeJS.Signals) => this.onSignal(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
 
   private executor?: Executor;
@@ -66,6 +70,11 @@ export class Interrupts {
     this.late = true;
   }
 
+  /** The run is closing (its outputs are written, or it wrote none): a signal only says so. */
+  closing(): void {
+    this.closed = true;
+  }
+
   /** No more work should start. */
   get stop(): boolean {
     return this.interrupted || this.executor?.isAborted === true;
@@ -79,7 +88,9 @@ export class Interrupts {
   private onSignal(sig: 'SIGINT' | 'SIGTERM'): void {
     this.signal ??= sig;
     const name = sig === 'SIGTERM' ? 'terminate' : 'interrupt';
-    if (this.abandon) {
+    if (this.closed) {
+      this.log(`\n${name}: the run is over; stopping its workers and releasing the folder`);
+    } else if (this.abandon) {
       this.interrupted = true;
       this.log(`\n${name}: abandoning the dense model's run (before the search: nothing is written; the same command runs it again and continues)`);
       this.abandon(sig); // first: the run is abandoned, not failed by the abort below
