@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openAtomic } from '../core/atomic.ts';
+import { pidAlive } from './lock.ts';
 import { dominatorOf, hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { PointRow } from '../core/results.ts';
 import type { Objective } from './driver.ts';
@@ -54,8 +55,7 @@ export class RunSink {
 
   constructor(private readonly o: SinkOptions) {
     fs.mkdirSync(o.dir, { recursive: true });
-    // a body left by a killed run (the folder lock makes this run the only live one)
-    for (const f of fs.readdirSync(o.dir)) if (/^\.points\.body\.\d+\.tmp$/.test(f)) fs.rmSync(path.join(o.dir, f), { force: true });
+    removeLeftovers(o.dir);
     this.bodyFile = path.join(o.dir, `.points.body.${process.pid}.tmp`);
     this.body = fs.openSync(this.bodyFile, 'w');
     this.lo = o.objectives.map(() => Infinity);
@@ -254,5 +254,21 @@ function writePoints(file: string, header: string, body: string, front: Set<numb
     throw e;
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** The temporary file of an output written atomically (core/atomic.ts openAtomic): `.<name>.<pid>.<hex>.tmp`. */
+const OUTPUT_TMP = /^\.(?:points\.csv|pareto\.csv|run\.json|report\.html)\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Removes what a killed run left in its folder: the points body (the folder lock makes this run the
+ * only live one), and the temporary copies of the outputs it was writing when it was killed (a
+ * points.csv's is as large as the file: ~1.5 GB at 10⁷ points, one more per kill) unless their
+ * process still runs (e.g. `report DIR` writing report.html).
+ */
+function removeLeftovers(dir: string): void {
+  for (const f of fs.readdirSync(dir)) {
+    const out = OUTPUT_TMP.exec(f);
+    if (/^\.points\.body\.\d+\.tmp$/.test(f) || (out && !pidAlive(Number(out[1])))) fs.rmSync(path.join(dir, f), { force: true });
   }
 }

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { RunSink, toPointRows } from '../dse/sink.ts';
@@ -131,6 +132,19 @@ test('a metric that is not a column is refused (rows are written as they come)',
   assert.throws(() => sink.add(rows(3)), /metric energy_j of point 0 is not a points.csv column/);
   sink.discard();
   assert.deepEqual(fs.readdirSync(dir), []);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("a killed run's temporary outputs are removed when the next run's sink opens; a live process's are kept", () => {
+  const dir = tmp();
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const left = [`.points.body.${dead}.tmp`, `.points.csv.${dead}.0a1b2c3d.tmp`, `.pareto.csv.${dead}.ffffffff.tmp`, `.run.json.${dead}.12345678.tmp`, `.report.html.${dead}.9abcdef0.tmp`];
+  const kept = [`.report.html.${process.pid}.9abcdef0.tmp`, 'notes.txt', `.other.${dead}.0a1b2c3d.tmp`];
+  for (const f of [...left, ...kept]) fs.writeFileSync(path.join(dir, f), 'x');
+  const sink = new RunSink({ dir, parameters: PARAMS, metrics: METRICS, objectives: OBJ3 });
+  const now = fs.readdirSync(dir).sort();
+  sink.discard();
+  assert.deepEqual(now, [...kept, `.points.body.${process.pid}.tmp`].sort());
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
