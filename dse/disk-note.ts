@@ -21,7 +21,8 @@ export function bytesPerPoint(params: number, bulky: boolean): number {
   return 2 * (60 + 22 * params) + (bulky ? 960 : 340) + 22 * params;
 }
 
-const fmtBytes = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${Math.max(1, Math.round(b / 1e6))} MB`);
+/** GB, MB, or below 1 MB kB (a 100 kB disk read '1 MB free' beside a need of '1 MB'). */
+const fmtBytes = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : b >= 999_500 ? `${Math.round(b / 1e6)} MB` : `${Math.max(1, Math.round(b / 1e3))} kB`);
 
 /** The note, or undefined when the outputs fit in 90% of the free space (or it cannot be read). */
 export function diskNote(dir: string, points: number, params: number, bulky: boolean, free = freeBytes(dir)): string | undefined {

@@ -51,4 +51,6 @@ test('a note when the outputs need more than 90% of the free space, none otherwi
   assert.equal(diskNote('/tmp/x', 1_000_000, 6, false, per * 1e6 / 0.85), undefined);
   assert.match(diskNote('/tmp/x', 10_000_000, 6, false, 1e9) ?? '', /about 8\.6 GB of disk \(.*~856 B a point for 1\.00×10\^7 points\) and \/tmp\/x has 1\.0 GB free/);
   assert.equal(diskNote('/tmp/x', Infinity, 6, false, 1), undefined, 'an unbounded budget: no estimate');
+  // below 1 MB in kB: a 100 kB disk for 256 points of ~1,410 B
+  assert.match(diskNote('/tmp/x', 256, 5, true, 102_400) ?? '', /about 361 kB of disk \(.*~1410 B a point for 256 points\) and \/tmp\/x has 102 kB free/);
 });
