@@ -7,8 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { checkRedis, parseRedisUrl } from '../dse/backends/redis.ts';
-import { claimQueue, coordinatorToken, queueNameFor } from '../dse/backends/queue-claim.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkRedis, parseRedisUrl, redisKeys } from '../dse/backends/redis.ts';
+import { claimQueue, coordinatorToken, queueNameFor, refreshClaim, releaseClaim } from '../dse/backends/queue-claim.ts';
+import { QueueBackend } from '../dse/backends/queue.ts';
 import { InputError } from '../dse/errors.ts';
 
 const REDIS = process.env.SPATTEN_TEST_REDIS ?? 'redis://127.0.0.1:6390';
@@ -73,5 +77,61 @@ test('a queue whose coordinator is alive is refused; a killed one\'s lapses and 
   } finally {
     await client.del(KEY);
     client.disconnect();
+  }
+});
+
+test('refreshClaim and releaseClaim act on this coordinator\'s key only', { skip }, async () => {
+  const client = new Redis(parseRedisUrl(REDIS).options);
+  const key = `${KEY}:r`;
+  try {
+    assert.equal(await refreshClaim(client, key, 'a:1 11111111', 5000), null, 'nobody holds it: taken');
+    assert.equal(await client.get(key), 'a:1 11111111');
+    await client.set(key, 'b:2 22222222', 'PX', 5000); // another coordinator claimed it after a lapse
+    assert.equal(await refreshClaim(client, key, 'a:1 11111111', 5000), 'b:2 22222222', 'the other holder is returned');
+    assert.equal(await client.get(key), 'b:2 22222222', 'and its key is not overwritten');
+    assert.equal(await releaseClaim(client, key, 'a:1 11111111'), false);
+    assert.equal(await client.get(key), 'b:2 22222222', 'nor deleted');
+    assert.equal(await releaseClaim(client, key, 'b:2 22222222'), true);
+    assert.equal(await client.get(key), null, 'its holder deletes it');
+    assert.equal(await releaseClaim(client, key, 'a:1 11111111'), true, 'a lapsed key: the queue is this run\'s to remove');
+  } finally {
+    await client.del(key);
+    client.disconnect();
+  }
+});
+
+test('a coordinator whose queue another claimed while it was cut off leaves that run\'s key and jobs alone', { skip }, async () => {
+  const ns = `claim-${process.pid}-${Date.now().toString(36)}`;
+  const keys = redisKeys(ns);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claim-'));
+  const name = `claim-${process.pid}`;
+  const client = new Redis(parseRedisUrl(REDIS).options);
+  const linesA: string[] = [];
+  // a model version no worker has: the job stays waiting
+  const open = (log: (l: string) => void) => QueueBackend.open({ url: REDIS, name, dir, modelVersion: 'test-no-such-version', namespace: ns, log });
+  const a = await open((l) => linesA.push(l));
+  let b: QueueBackend | undefined;
+  try {
+    // A's key lapses (its heartbeat cut off) and B, the same run name and path elsewhere, claims the queue
+    await client.del(keys.alive(a.queueName));
+    b = await open(() => {});
+    const bKey = await client.get(keys.alive(b.queueName));
+    assert.ok(bKey !== null, 'B holds the alive key');
+    const job = b.run({ task: 'noop', args: [1] });
+    for (let i = 0; i < 100 && !linesA.some((l) => /claimed it while this run was cut off/.test(l)); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(linesA.find((l) => /claimed it/.test(l)) ?? linesA.join(' | '), /^queue "claim-\d+\.[0-9a-f]{8}": coordinator [^ ]+ claimed it while this run was cut off from Redis for more than 10 s .*own --namespace$/);
+    assert.equal(await client.get(keys.alive(b.queueName)), bKey, 'A\'s heartbeat left B\'s key');
+    await a.close();
+    assert.equal(await client.get(keys.alive(b.queueName)), bKey, 'A\'s end left B\'s key');
+    const counts = await client.hexists(keys.runs, b.queueName);
+    assert.equal(counts, 1, 'B\'s registry entry is kept');
+    assert.equal(await client.llen(`${keys.prefix}:${b.queueName}:wait`), 1, 'B\'s waiting job is kept');
+    await b.abort();
+    await job;
+  } finally {
+    await b?.close();
+    await a.close();
+    client.disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -57,3 +57,35 @@ export async function claimQueue(client: AliveClient, aliveKey: string, me: stri
       'in another container or on another machine, uses this Redis. Give this run its own --namespace (the workers need the same one), or another --out folder',
   );
 }
+
+interface EvalClient {
+  eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/** Sets the alive key to ARGV[1] for ARGV[2] ms if it holds ARGV[1] or nothing; returns the other holder's value otherwise. */
+const REFRESH = "local v = redis.call('GET', KEYS[1]) if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return false end return v";
+/** Deletes the alive key if it holds ARGV[1]: 1 when it did (or the key is gone), 0 when another coordinator holds it. */
+const RELEASE = "local v = redis.call('GET', KEYS[1]) if v == false then return 1 end if v == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end return 0";
+
+/**
+ * The heartbeat's refresh of `aliveKey`: null while this coordinator holds it (or it lapsed and is
+ * taken back), else the other coordinator's value. A coordinator cut off from Redis for longer
+ * than the key's lifetime may find its queue claimed by another run (another container, same run
+ * name and path): it must not overwrite that run's key, which the refresh did unconditionally.
+ */
+export async function refreshClaim(client: EvalClient, aliveKey: string, me: string, ttlMs = ALIVE_TTL_MS): Promise<string | null> {
+  const v = await client.eval(REFRESH, 1, aliveKey, me, ttlMs);
+  return typeof v === 'string' ? v : null;
+}
+
+/**
+ * At a coordinator's end: deletes `aliveKey` when this coordinator holds it and returns true (the
+ * run's queue may then be removed); false when another coordinator holds it now, whose queue it is.
+ */
+export async function releaseClaim(client: EvalClient, aliveKey: string, me: string): Promise<boolean> {
+  return (await client.eval(RELEASE, 1, aliveKey, me)) === 1;
+}
+
+/** The log line of a coordinator whose queue another one claimed. */
+export const claimLostNote = (queue: string, holder: string): string =>
+  `queue "${queue}": coordinator ${holder.split(' ')[0]} claimed it while this run was cut off from Redis for more than ${ALIVE_TTL_MS / 1000} s (a run with the same name from a folder at the same path, in another container or on another machine); this run's evaluations still come back (jobs are named by their content), but its queue is left to that run when this one ends: give each run its own --namespace`;

@@ -34,7 +34,7 @@ import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, runIdOf, workerUrl,
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
 import { goneNote, heldByGone, workerIds } from './queue-orphans.ts';
 import { encodeTask } from './queue-task.ts';
-import { claimQueue, coordinatorToken, queueNameFor } from './queue-claim.ts';
+import { claimLostNote, claimQueue, coordinatorToken, queueNameFor, refreshClaim, releaseClaim } from './queue-claim.ts';
 
 /** What a job carries (BullMQ stores it as JSON). */
 export interface JobData {
@@ -117,8 +117,9 @@ export class QueueBackend implements EvalBackend {
   private goneBefore = new Set<string>();
   private lastEvent = Date.now();
   private timer?: NodeJS.Timeout;
-  /** This coordinator's value of the queue's alive key (queue-claim.ts). */
+  /** This coordinator's value of the queue's alive key (queue-claim.ts), and another coordinator's that claimed the queue since. */
   private token = '';
+  private claimedBy?: string;
   private runId: string;
   private stopped = false;
   private closed = false;
@@ -260,7 +261,8 @@ export class QueueBackend implements EvalBackend {
       }
       if (job.finishedOn === undefined) return;
       if (job.failedReason !== undefined && job.failedReason !== '' && job.returnvalue == null) {
-        if (atAdd) void this.retryFailed(job as Job);
+        // one that failed in an earlier coordinator's time (e.g. its worker crashed twice) runs again
+        if (atAdd) void (job as Job).retry('failed').catch(() => this.settleFailed(id, job.failedReason));
         else this.settleFailed(id, job.failedReason);
         return;
       }
@@ -269,15 +271,6 @@ export class QueueBackend implements EvalBackend {
       }
       this.settle(id, job.returnvalue);
     });
-  }
-
-  /** A job that failed in an earlier coordinator's time (e.g. its worker crashed twice): run it again. */
-  private async retryFailed(job: Job): Promise<void> {
-    try {
-      await job.retry('failed');
-    } catch {
-      this.settleFailed(job.id!, job.failedReason);
-    }
   }
 
   private listen(): void {
@@ -340,8 +333,10 @@ export class QueueBackend implements EvalBackend {
         for (const [id, p] of this.pending) if (p.added) ((p.added = false), this.toAdd.push(id));
       }
       this.entry.t = Date.now();
-      // the alive key first: a worker never finds the entry of a live run without it
-      await this.client.multi().set(this.keys.alive(this.entry.queue), this.token, 'PX', ALIVE_TTL_MS).hset(this.keys.runs, this.entry.queue, JSON.stringify(this.entry)).exec();
+      // the alive key first: a worker never finds the entry of a live run without it; another coordinator's key is left alone
+      const other = await refreshClaim(this.client, this.keys.alive(this.entry.queue), this.token);
+      if (other !== null && this.claimedBy !== other) this.log(claimLostNote(this.queueName, (this.claimedBy = other)));
+      if (other === null) await this.client.hset(this.keys.runs, this.entry.queue, JSON.stringify(this.entry));
       for (const [id, p] of this.pending) if (!p.added) this.toAdd.push(id);
       // while gated, the gate needs the connected workers before the flush; otherwise counted after it
       const gating = this.waitWorkers > 0;
@@ -484,9 +479,11 @@ export class QueueBackend implements EvalBackend {
     if (!up()) this.log(`queue: Redis ${this.target.display} unreachable: queue "${this.queueName}" is left there (removed by the next normal end of a run of this folder)`);
     else {
       try {
-        await this.client.hdel(this.keys.runs, this.entry.queue);
-        await this.client.del(this.keys.refused(this.entry.queue), this.keys.alive(this.entry.queue));
-        await this.queue.obliterate({ force: true });
+        // a queue that another coordinator claimed meanwhile is that run's: nothing of it is removed
+        if (await releaseClaim(this.client, this.keys.alive(this.entry.queue), this.token)) {
+          await this.client.multi().hdel(this.keys.runs, this.entry.queue).del(this.keys.refused(this.entry.queue)).exec();
+          await this.queue.obliterate({ force: true });
+        }
       } catch (e) {
         this.log(`queue: could not remove queue "${this.queueName}" from Redis: ${(e as Error).message}`);
       }
