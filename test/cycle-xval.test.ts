@@ -249,22 +249,29 @@ test('short BERT summarization, where fixed latencies dominate a head: both mode
   }
 });
 
-test('LM traces the accuracy engine measures (sotu-gpt: 4 layers × 4 heads, D = 16, 22–256 keys a head): the gap today', () => {
+test('LM traces the accuracy engine measures (sotu-gpt: 4 layers × 4 heads, D = 16, 22–256 keys a head): within 10%, refresh costs both models the same', () => {
   // Fixtures: `node bin/spatten-dse.js accuracy --model sotu-gpt --set algo.tokenKeep=0.125
   // [--set algo.tokenPolicy=llm] --max-examples 4 --trace-out FILE` (2,048 head requests each; the
-  // ratios of the full 64-window traces are the same to 0.002: 1.152 and 1.136).
+  // full 64-window traces give the same ratios to 0.002). Latency-bound: ~150-cycle heads, 8 in
+  // flight. Ratios before: 1.150 and 1.134 (the analytical model derated only the DRAM bandwidth
+  // for refresh; the simulator's refresh windows stall the heads in flight: 8.9% here).
   const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
   const cases: Array<[string, number]> = [
-    ['lm-sotu-gpt-keep0.125.csv', 1.15],
-    ['lm-sotu-gpt-keep0.125-llm.csv', 1.134],
+    ['lm-sotu-gpt-keep0.125.csv', 1.07],
+    ['lm-sotu-gpt-keep0.125-llm.csv', 1.045],
   ];
   for (const [file, today] of cases) {
     const w = readTraceFile(path.join(fixtures, file));
     const c = simulateCycle(w, hw);
     const a = analyticalModel(w, hw);
     assert.equal(c.dram_bytes, a.dram_bytes);
-    // Outside the 10% the official traces keep: recorded as measured
+    agree(w, hw, file);
     const r = c.cycles / a.cycles;
     assert.ok(Math.abs(r - today) < 0.005, `${file}: cycle ${c.cycles} analytical ${a.cycles} (ratio ${r})`);
+    // what all-bank refresh costs each model (pipeline-math.ts refreshStretch)
+    const off = { ...hw, dramRefresh: false };
+    const rc = c.cycles / simulateCycle(w, off).cycles;
+    const ra = a.cycles / analyticalModel(w, off).cycles;
+    assert.ok(rc > 1.05 && Math.abs(ra / rc - 1) < 0.01, `${file}: refresh costs cycle ${rc} analytical ${ra}`);
   }
 });

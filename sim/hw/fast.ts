@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_BUF, L_DRAM, NO_TOPK, refreshStretch, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -168,7 +168,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
   return p.memoDram.get(
     hw,
     () => {
-      const avail = refreshAvailability(dramTimingOf(hw));
+      const design = dramTimingOf(hw);
+      const avail = refreshAvailability(design);
       const C = p.classes.length;
       const tim = dramProfileTiming(hw);
       const kept = timingSightings(timingId(tim)) > 1;
@@ -176,7 +177,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const [sd, kw] = kept ? float64Views(2, C) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, kept };
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, tRFC: design.tRFC, tREFI: design.tREFI, sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : [];
       priceGroups(p, hw, d, groupCost, tim);
       for (let i = 0; i < C; i++) {
@@ -313,16 +314,24 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
   // Window (admission → final decision) per class, over the heads that can be in flight:
   // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
+  // All-bank refresh stalls the window too (reference.ts finishGeneration, pipeline-math.ts
+  // refreshStretch): the slots in DRAM-available time, the key stream kc·avail/share, so a class is
+  // fetch-bound when x/kc < avail/share; then the stretch for a mean slot of T with d on the DRAM.
   const thr = tab.thr;
+  const C = thr.length;
   const inv = 1 / keySideShare(s, dramStage(s, hw));
+  const av = dram.avail;
+  const cut = inv * av;
   let lo = 0;
-  let hi = thr.length;
+  let hi = C;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (thr[mid] < inv) lo = mid + 1;
+    if (thr[mid] < cut) lo = mid + 1;
     else hi = mid;
   }
-  s.win = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * inv + (tab.prefX[thr.length] - tab.prefX[lo]) + tab.alone;
+  const W = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + tab.alone;
+  const Dm = tab.fixW * L_DRAM + tab.prefF[C] * cut + tab.aloneK * av;
+  s.win = tab.heads > 0 ? W * refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 0;
   s.dramImb = tab.imb;
 }
 

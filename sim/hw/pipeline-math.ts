@@ -193,3 +193,28 @@ export function spilledValues(q: number, k: number, vF: number, vq: number, caus
   const qq = Math.min(q, k);
   return cap + (vq / k) * (tri(k - cap) - tri(Math.max(0, k - qq - cap)));
 }
+
+/**
+ * Generation: how much longer the heads-in-flight window runs with all-bank refresh (a factor ≥ 1).
+ * For tRFC of every tREFI cycles no channel serves a read (spec §1.6, AllBank refresh on all
+ * channels at once), and a head cannot reach its decision without its K stream. The window is a
+ * closed loop of slots (the heads in flight): a slot's head spends d cycles of its T-cycle window
+ * on the DRAM (its access latency and stream) and c = T − d after its data (Q·K, softmax, the
+ * decision). A refresh starting at a uniformly random time stalls a slot whose head is on the DRAM
+ * for all of tRFC, and a slot whose head has c·u cycles of work left (u uniform) for
+ * (tRFC − c·u)⁺ — its next head is admitted into the refresh:
+ *   loss = tRFC − c²/(2T)            when c ≤ tRFC,
+ *   loss = tRFC·(d + tRFC/2)/T       when c > tRFC (the slot often computes through it).
+ * The window advances during tREFI − loss of every tREFI cycles. `T` and `d` are in
+ * DRAM-available time (the stream not refresh-derated). Only the bandwidth derate
+ * (1 − tRFC/tREFI on the DRAM term) was modelled before: right when the DRAM binds, but a
+ * latency-bound window (the LM traces of test/cycle-xval.test.ts, ~150-cycle heads, 8 in flight)
+ * loses most of every refresh in the simulator (331 of 350 cycles on the keep-0.125 trace).
+ */
+export function refreshStretch(T: number, d: number, tRFC: number, tREFI: number): number {
+  if (!(tRFC > 0) || !Number.isFinite(tREFI) || !(T > 0)) return 1;
+  const dd = Math.min(Math.max(0, d), T);
+  const c = T - dd;
+  const loss = c <= tRFC ? tRFC - (c * c) / (2 * T) : (tRFC * (dd + tRFC / 2)) / T;
+  return tREFI / (tREFI - loss);
+}

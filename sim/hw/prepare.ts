@@ -114,6 +114,9 @@ export interface DramSums {
   /** Summarization: each class's stream costs (empty in generation). */
   cost: RequestDramCost[];
   avail: number;
+  /** All-bank refresh in accelerator cycles: tRFC every tREFI (0 and Infinity without refresh; pipeline-math.ts refreshStretch). */
+  tRFC: number;
+  tREFI: number;
   /** Generation: σ of one instance of each class's DRAM occupancy over the channels (dram-cost.ts requestSpread). */
   sd: Float64Array;
   /** Generation: a class instance's key-side stream time in its window: its channel-mean DRAM cycles + z_C·σ of its key-side streams (a stream completes at its busiest channel). */

@@ -7,7 +7,7 @@ import type { HwResult } from './types.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_BUF, L_DRAM, NO_TOPK, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors } from './pipeline-math.ts';
+import { L_BUF, L_DRAM, NO_TOPK, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -184,6 +184,15 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   s.gen = true;
   const share = keySideShare(s, dramStage(s, hw));
   const zC = expectedMaxNormal(dramUnits(hw));
+  // All-bank refresh stalls the window, not only the DRAM bandwidth (refreshStretch,
+  // pipeline-math.ts): the window's slots summed in DRAM-available time (the key stream without
+  // the refresh derate: kCyc × avail), then stretched by what a refresh costs a slot of mean
+  // length T with d cycles on the DRAM.
+  const tim = dramTimingOf(hw);
+  const av = refreshAvailability(tim);
+  let W = 0;
+  let N = 0;
+  let Dm = 0;
   for (let ri = 0; ri < nReq; ri++) {
     const r = w.requests[ri];
     const w1 = 1 + r.refetch;
@@ -192,9 +201,13 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
     const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
     const lFix = L_DRAM + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
     // a head alone in flight issues its K before the previous head's V: the DRAM serves it first
-    s.win += (w1 * lFix + Math.max(kCyc[ri] / (n === 1 ? 1 : share), qk, sm)) / n;
+    const kc = (kCyc[ri] * av) / (n === 1 ? 1 : share);
+    W += (w1 * lFix + Math.max(kc, qk, sm)) / n;
+    N += 1 / n;
+    Dm += (w1 * L_DRAM + kc) / n;
     s.dramImb += imbalanceCycles(sdCyc[ri], n, zC);
   }
+  s.win += N > 0 ? W * refreshStretch(W / N, Dm / N, tim.tRFC, tim.tREFI) : 0;
   s.tail = nReq > 0 ? L_DRAM + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
 }
 

@@ -21,11 +21,16 @@ export interface WindowTable {
   /** Σ mult·z_C·σ/√n: the DRAM imbalance the heads in flight leave (dram-cost.ts imbalanceCycles). */
   imb: number;
   /**
-   * Σ mult·max(kc, x) of the classes alone in flight (n = 1): their K stream is issued at the
+   * Σ mult·max(kc·avail, x) of the classes alone in flight (n = 1): their K stream is issued at the
    * previous head's decision, before that head's V, so the DRAM serves it first (share 1); they
-   * are left out of the prefix sums, which scale kc by 1/share.
+   * are left out of the prefix sums, which scale kc by 1/share. (In DRAM-available time, as the
+   * whole window before its refresh stretch: fast.ts generationWindow.)
    */
   alone: number;
+  /** Σ mult·kc of the classes alone in flight (their DRAM part, pipeline-math.ts refreshStretch). */
+  aloneK: number;
+  /** Σ mult/n over every class: the slots the window's terms are spread over. */
+  heads: number;
   /** Heads that split the key buffer (their LSB pass re-reads the MSBs): Σ the re-read's key-side DRAM cycles, activations, bytes, and key-SRAM elements written again. */
   reK: number;
   reA: number;
@@ -62,8 +67,11 @@ export interface WindowOrder {
   msd: Float64Array;
   klByClass: Float64Array;
   kl: Float64Array;
-  /** The class at each crossover position. */
+  /** The class at each crossover position, and its multiplicity. */
   cls: Int32Array;
+  mm: Float64Array;
+  /** The DRAM entry's refresh availability (1 − nRFC/nREFI, or 1 without refresh). */
+  avail: number;
   byLines: Map<number, WindowTable>;
 }
 
@@ -109,9 +117,9 @@ let once: OnceArrays | undefined;
 
 function onceArrays(C: number): OnceArrays {
   if (once === undefined || once.C !== C) {
-    const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
+    const [thr, mx, mf, mw, msd, kl, klByClass, mm] = float64Views(8, C);
     const [prefX, prefF] = float64Views(2, C + 1);
-    once = { C, order: { thr, mx, mf, mw, msd, kl, klByClass, cls: new Int32Array(C), byLines: new Map() }, prefX, prefF };
+    once = { C, order: { thr, mx, mf, mw, msd, kl, klByClass, cls: new Int32Array(C), mm, avail: 1, byLines: new Map() }, prefX, prefF };
   }
   return once;
 }
@@ -132,9 +140,10 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
   let o: WindowOrder;
   if (reuse) o = onceArrays(C).order;
   else {
-    const [thr, mx, mf, mw, msd, kl, klByClass] = float64Views(7, C);
-    o = { thr, mx, mf, mw, msd, kl, klByClass, cls: new Int32Array(C), byLines: new Map() };
+    const [thr, mx, mf, mw, msd, kl, klByClass, mm] = float64Views(8, C);
+    o = { thr, mx, mf, mw, msd, kl, klByClass, cls: new Int32Array(C), mm, avail: 1, byLines: new Map() };
   }
+  o.avail = dram.avail;
   for (let i = 0; i < C; i++) {
     const c = cs[i];
     const x = (1 + c.p) * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
@@ -153,6 +162,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     o.mf[j] = cs[i].mult * dram.kw[i];
     o.kl[j] = o.klByClass[i];
     o.cls[j] = i;
+    o.mm[j] = cs[i].mult;
   }
   return o;
 }
@@ -312,10 +322,15 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
   if (splitOf !== undefined) for (let i = 0; i < C && split === undefined; i++) if (o.klByClass[i] > kLines) split = splitOf();
   let fixW = 0;
   let alone = 0;
+  let aloneK = 0;
+  let heads = 0;
   for (let j = 0; j < C; j++) {
     const n = headsOfLines(o.kl[j], kLines, cap);
+    heads += o.mm[j] / n;
     if (n === 1) {
-      alone += Math.max(o.mx[j], split !== undefined && o.kl[j] > kLines ? split.cs[o.cls[j]].mult * split.kw[o.cls[j]] : o.mf[j]);
+      const k = split !== undefined && o.kl[j] > kLines ? split.cs[o.cls[j]].mult * split.kw[o.cls[j]] : o.mf[j];
+      alone += Math.max(o.mx[j], k * o.avail);
+      aloneK += k;
       prefX[j + 1] = prefX[j];
       prefF[j + 1] = prefF[j];
       continue;
@@ -329,7 +344,7 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
     fixW += o.mw[i] / n;
     imb += (split !== undefined && o.klByClass[i] > kLines ? split.cs[i].mult * split.zC * split.sd[i] : o.msd[i]) / Math.sqrt(n);
   }
-  return { thr: o.thr, prefX, prefF, fixW, imb, alone, ...rereadSums(o, kLines, split) };
+  return { thr: o.thr, prefX, prefF, fixW, imb, alone, aloneK, heads, ...rereadSums(o, kLines, split) };
 }
 
 /** Σ over the classes whose heads split the key buffer: the MSB re-read's DRAM cycles, activations, bytes and key-SRAM elements written. */
