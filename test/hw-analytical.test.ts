@@ -50,7 +50,7 @@ const hwOf = (o: Partial<HardwareConfig> = {}) => HardwareSchema.parse(o);
 const build = (algo: object, w: object = {}) => buildWorkload(WorkloadSchema.parse(w), AlgoSchema.parse(algo));
 
 // Fixed latencies by hand from tables/pipeline.json (default 512 multipliers, D = 64, S = 8).
-const L_FETCH = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value; // 28
+const L_FETCH = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value; // 33
 const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value; // 10
 const L_QK = pipe.dotProductBaseLatency.value + 6 + L_BUF; // log2 64 = 6 tree levels
 const L_SM = pipe.softmaxLatency.value + pipe.requantDecisionLatency.value + 3; // log2 S = 3

@@ -11,7 +11,7 @@ export const L_REQUANT_BASE = pipe.requantDecisionLatency.value;
 export const L_PV_BASE = pipe.pvBaseLatency.value;
 /**
  * DRAM-side registers around the HBM model: AR register, DPI pending register, result register,
- * one cycle each (spec §1.5 stage 6b, §1.6; the 3 register cycles of pipeline.json dramLatency's 21).
+ * one cycle each (spec §1.5 stage 6b, §1.6; the 3 register cycles of pipeline.json dramLatency's 26).
  */
 export const L_DRAM_REGS = 3;
 /** Bit-width converter + buffer write + buffer read between a fetched line and its array. */
