@@ -40,13 +40,13 @@ test('one admission per cycle, in order, up to inFlight; a retirement admits the
   s.schedule(0);
   run();
   assert.deepEqual(fetched, [
-    [1, 0],
-    [2, 1],
-  ]); // key streams reach the fetcher after the 1-cycle allocation register
+    [2, 0],
+    [3, 1],
+  ]); // key streams reach the fetcher after the allocation (stage 1) and request FIFO (stage 2) registers
   assert.equal(s.inflight, 2);
   s.retire(0, 50);
   run();
-  assert.deepEqual(fetched[2], [51, 2]);
+  assert.deepEqual(fetched[2], [52, 2]);
   assert.equal(s.nextAdmit, 3);
 });
 
@@ -54,30 +54,30 @@ test('a request waits while the key buffer lacks room (counted as a stall)', () 
   const { s, fetched, run } = setup(2, {}, 10, 15);
   s.schedule(0);
   run();
-  assert.deepEqual(fetched, [[1, 0]]);
+  assert.deepEqual(fetched, [[2, 0]]);
   assert.equal(s.keyBufferStalls, 1);
   s.retire(0, 30);
   run();
-  assert.deepEqual(fetched[1], [31, 1]);
+  assert.deepEqual(fetched[1], [32, 1]);
 });
 
 test('summarization allocates value lines at admission and sends the value stream too', () => {
   const { s, fetched, run } = setup(2, { reuseKV: true });
   s.schedule(0);
   const other = run();
-  assert.deepEqual(fetched, [[1, 0]]); // value buffer of 6 lines holds one request of 4
-  assert.deepEqual(other, [[1, EV_VARRIVE, 0]]);
+  assert.deepEqual(fetched, [[2, 0]]); // value buffer of 6 lines holds one request of 4
+  assert.deepEqual(other, [[1, EV_VARRIVE, 0]]); // the value side after its allocation register (stage 16)
 });
 
 test('gated token top-k: the next request waits until the cycle after the top-k ends', () => {
   const { s, fetched, run } = setup(3, { gateTokenTopk: true }, 10, 100, 5);
   s.schedule(0);
   run();
-  assert.deepEqual(fetched, [[1, 0]]);
+  assert.deepEqual(fetched, [[2, 0]]);
   s.tokenTopkDone(1, 99, 60); // another request's top-k: no effect
   run();
   assert.equal(fetched.length, 1);
   s.tokenTopkDone(0, 100, 60);
   run();
-  assert.deepEqual(fetched[1], [102, 1]); // admitted at 101, fetch one cycle later
+  assert.deepEqual(fetched[1], [103, 1]); // admitted at 101, fetch two cycles later
 });

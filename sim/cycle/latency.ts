@@ -2,6 +2,10 @@
 import pipe from '../hw/tables/pipeline.json' with { type: 'json' };
 
 export const L_ISSUE = pipe.fetchIssueLatency.value;
+/** Registered allocation response of the key (stage 1) and value (stage 16) buffers. */
+export const L_ALLOC = pipe.allocLatency.value;
+/** The request FIFO's register (stage 2): every key pass, a requant re-issue too. */
+export const L_REQ_FIFO = pipe.requestFifoLatency.value;
 export const L_CONVERT = pipe.convertLatency.value;
 export const L_BUFW = pipe.bufferWriteLatency.value;
 export const L_BUFR = pipe.bufferReadLatency.value;
@@ -17,6 +21,6 @@ export const L_DRAM_REGS = 3;
 /** Bit-width converter + buffer write + buffer read between a fetched line and its array. */
 export const L_TO_ARRAY = L_CONVERT + L_BUFW + L_BUFR;
 
-for (const [k, v] of Object.entries({ L_ISSUE, L_CONVERT, L_BUFW, L_BUFR, L_SOFTMAX, L_DOT_BASE, L_REQUANT_BASE, L_PV_BASE })) {
+for (const [k, v] of Object.entries({ L_ISSUE, L_ALLOC, L_REQ_FIFO, L_CONVERT, L_BUFW, L_BUFR, L_SOFTMAX, L_DOT_BASE, L_REQUANT_BASE, L_PV_BASE })) {
   if (!Number.isFinite(v)) throw new Error(`sim/cycle: pipeline constant ${k} is not a number (sim/hw/tables/pipeline.json)`);
 }

@@ -14,7 +14,7 @@ import { AttentionScorer, StreamServer } from './compute.ts';
 import { EV_DECISION, EV_DRAM, EV_KARRIVE, EV_VALLOC, EV_VARRIVE, EV_VRELEASE, type EventQueue } from './events.ts';
 import type { DramFrontEnd } from './fetcher.ts';
 import { lanes, type Lanes } from './geometry.ts';
-import { L_TO_ARRAY } from './latency.ts';
+import { L_ALLOC, L_REQ_FIFO, L_TO_ARRAY } from './latency.ts';
 import type { RequestTable } from './requests.ts';
 import type { FetchPort, RequestScheduler } from './scheduler.ts';
 import type { TopkEngine } from './topk-engine.ts';
@@ -138,7 +138,7 @@ export class HeadPipeline implements FetchPort {
       this.refetches++;
       // the LSB request re-enters at stage 2 (1 register); the fetcher's stages 4 and 6a
       // (fetchIssueLatency) are the stream's first latency, once (requests.ts firstLat)
-      this.queue.push(dec + 1, EV_KARRIVE, -1 - i);
+      this.queue.push(dec + L_REQ_FIFO, EV_KARRIVE, -1 - i);
     } else this.queue.push(dec, EV_DECISION, i);
   }
 
@@ -261,7 +261,7 @@ export class HeadPipeline implements FetchPort {
       this.valBuf.take(tb.valLines[i]);
       this.vallocHead++;
       // stage 16's registered allocation, then the fetcher (its issue latency is in firstLat)
-      this.queue.push(now + 1, EV_VARRIVE, i);
+      this.queue.push(now + L_ALLOC, EV_VARRIVE, i);
     }
   }
 

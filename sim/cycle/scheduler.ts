@@ -7,12 +7,14 @@
  *    summarization (K/V reused from SRAM) the value buffer too,
  *  - with `gateTokenTopk`, the previous layer's cascade token top-k has finished (its output is
  *    the next layer's key-id list).
- * An admitted request's key stream (and in summarization its value stream) reaches the fetcher
- * after the 1-cycle allocation register.
+ * An admitted request's key stream reaches the fetcher after the allocation register (stage 1)
+ * and the request FIFO's (stage 2); in summarization its value stream after the value buffer's
+ * allocation register (stage 16).
  */
 import type { HeadRequest } from '../workload/types.ts';
 import type { LineBuffer } from './buffers.ts';
 import { EV_ADMIT, EV_VARRIVE, type EventQueue } from './events.ts';
+import { L_ALLOC, L_REQ_FIFO } from './latency.ts';
 import type { RequestTable } from './requests.ts';
 
 /** Where an admitted request's key stream goes (the DRAM front end, via the pipeline). */
@@ -78,8 +80,8 @@ export class RequestScheduler {
     this.inflight++;
     this.keyBuf.take(this.tb.keyLines[i]);
     if (reuse) this.valBuf.take(needV);
-    this.port.fetch(now + 1, 0, i); // arrives after the 1-cycle allocation register
-    if (reuse && this.tb.vStream[i]) this.queue.push(now + 1, EV_VARRIVE, i);
+    this.port.fetch(now + L_ALLOC + L_REQ_FIFO, 0, i); // stage 1's allocation register, stage 2's FIFO register
+    if (reuse && this.tb.vStream[i]) this.queue.push(now + L_ALLOC, EV_VARRIVE, i);
     if (this.cfg.gateTokenTopk && this.reqs[i].topk >= 0) this.gatePending = i;
     this.schedule(now + 1);
   }

@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_BUF, L_DRAM, NO_TOPK, refreshStretch, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, L_KEY, L_VAL, NO_TOPK, refreshStretch, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -213,7 +213,7 @@ function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy
 function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
   return p.memoTk.get(hw, () => {
     const eng = designEngines(hw, p.D, softmaxLanes(hw));
-    const fix = L_DRAM + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
+    const fix = L_ADMIT + L_KEY + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
     const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0 };
     // local-V top-k per class (classTkV without its per-class memo), reused while (q, n, k) repeat
     let pq = NaN;
@@ -282,16 +282,18 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   const lQk = cmb.lQk;
   const lSm = cmb.lSm;
   const lPv = cmb.lPv;
-  const fixSum = p.sumW1 * (L_DRAM + lQk + lSm) + p.requests * (L_DRAM + lPv);
-  s.drain = p.requests > 0 ? L_DRAM + lQk + lSm + L_DRAM + lPv : 0;
+  // admission (stage 1) once a head, each key pass from stage 2, the value side from stage 16 (reference.ts addRequestChain)
+  const preSum = p.requests * L_ADMIT + p.sumW1 * (L_KEY + lQk + lSm);
+  const fixSum = preSum + p.requests * (L_VAL + lPv);
+  s.drain = p.requests > 0 ? L_ADMIT + L_KEY + lQk + lSm + L_VAL + lPv : 0;
 
-  if (!p.reuseKV) generationWindow(s, p, hw, dram, lQk, lSm, lPv, fixSum);
+  if (!p.reuseKV) generationWindow(s, p, hw, dram, lQk, lSm, lPv, preSum, fixSum);
   else reuseWindow(s, p, hw, dram, lQk, lSm, lPv);
   return finalize(s, hw, out);
 }
 
 /** Generation: DRAM sums, the chain, and Σ window/heads in flight from the memoised crossover table (allocates nothing once memoised). */
-function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number, fixSum: number): void {
+function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number, preSum: number, fixSum: number): void {
   const wb = hw.wordBits;
   // the window table also sums what the heads that split the key buffer fetch again (their MSBs)
   const tab = windowOf(p, hw, dram, p.refetches ? rereadOf : undefined);
@@ -307,11 +309,11 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   const gV = dram.dramV;
   // Only admission → final decision is limited by the heads in flight (reference.ts finishGeneration).
   s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
-  const post = p.requests > 0 ? (fixSum - p.sumW1 * (L_DRAM + lQk + lSm) + s.tkVLat + Math.max(gV, s.stPv)) / p.requests : 0;
-  s.chain = p.sumW1 * (L_DRAM + lQk + lSm) + Math.max(gK, s.stQk, s.stSm) + s.chainHeads * post;
+  const post = p.requests > 0 ? (fixSum - preSum + s.tkVLat + Math.max(gV, s.stPv)) / p.requests : 0;
+  s.chain = preSum + Math.max(gK, s.stQk, s.stSm) + s.chainHeads * post;
   s.requests = p.requests;
   s.gen = true;
-  s.tail = p.requests > 0 ? L_DRAM + lPv : 0;
+  s.tail = p.requests > 0 ? L_VAL + lPv : 0;
   // Window (admission → final decision) per class, over the heads that can be in flight:
   // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
   // All-bank refresh stalls the window too (reference.ts finishGeneration, pipeline-math.ts
@@ -329,8 +331,8 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
     if (thr[mid] < cut) lo = mid + 1;
     else hi = mid;
   }
-  const W = tab.fixW * (L_DRAM + lQk + lSm) + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + tab.alone;
-  const Dm = tab.fixW * L_DRAM + tab.prefF[C] * cut + tab.aloneK * av;
+  const W = tab.heads * L_ADMIT + tab.fixW * (L_KEY + lQk + lSm) + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + tab.alone;
+  const Dm = tab.heads * L_ADMIT + tab.fixW * L_KEY + tab.prefF[C] * cut + tab.aloneK * av;
   s.win = tab.heads > 0 ? W * refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 0;
   s.dramImb = tab.imb;
 }
@@ -399,7 +401,7 @@ function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: Dra
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
     const nPre = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, false, p.requests);
     const nV = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
-    win += m * summaryWindow(w1 * (L_DRAM + lQk + lSm), L_DRAM + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
+    win += m * summaryWindow(L_ADMIT + w1 * (L_KEY + lQk + lSm), L_VAL + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
     f.d[i] = cK + cV;
     f.q[i] = Math.max(qk, sm);
     f.l[i] = f.q[i] / w1;

@@ -8,6 +8,12 @@ import type { Sums } from './finalize.ts';
 
 export const L_DRAM = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value;
 export const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
+/** A head's key-buffer allocation register (RTL stage 1), once per head before its first key pass. */
+export const L_ADMIT = pipe.allocLatency.value;
+/** One key pass from the request FIFO (stage 2, passed again by a requant re-issue) to its first data at the key buffer. */
+export const L_KEY = pipe.requestFifoLatency.value + L_DRAM;
+/** The value side from the value-buffer allocation register (stage 16) to its first data. */
+export const L_VAL = pipe.allocLatency.value + L_DRAM;
 export const PORT_BYTES = pipe.fetcherPortBytesPerCycle.value;
 const SRAM_HALVES = pipe.sramBuffering.value;
 /** Fraction of time the HBM is not refreshing (all-bank refresh, all channels at once). */

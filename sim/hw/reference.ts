@@ -7,7 +7,7 @@ import type { HwResult } from './types.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_BUF, L_DRAM, NO_TOPK, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, L_KEY, L_VAL, NO_TOPK, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -95,7 +95,7 @@ function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: Retur
   const tkTe = r.topk >= 0 ? expectedEngineCycles(eng.tokenHead, tkN, r.topk) : NO_TOPK;
   const tkT = tkTe.busy;
   s.tkVLat += r.queries * tkVe.latency;
-  if (hw.gateTokenTopk && r.topk >= 0) s.gate += tkTe.latency + L_DRAM + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
+  if (hw.gateTokenTopk && r.topk >= 0) s.gate += tkTe.latency + L_ADMIT + L_KEY + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
   const pv = pvCycles(r.queries, r.keys, r.valuesPerQuery, c.vRow, r.causal, hw.pvMultipliers, D);
   s.stQk += qk;
   s.stSm += sm;
@@ -134,8 +134,10 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
   const lQk = qkLatency(hw.qkMultipliers, D) + L_BUF;
   const lSm = smLatency(hw.qkMultipliers, D);
   const lPv = pvLatency(hw.pvMultipliers, D) + L_BUF;
-  const fix = w1 * (L_DRAM + lQk + lSm) + L_DRAM + lPv;
-  s.drain = Math.max(s.drain, L_DRAM + lQk + lSm + L_DRAM + lPv);
+  // admission (stage 1) once, then each key pass from stage 2; the value side from stage 16
+  const pre = L_ADMIT + w1 * (L_KEY + lQk + lSm);
+  const fix = pre + L_VAL + lPv;
+  s.drain = Math.max(s.drain, L_ADMIT + L_KEY + lQk + lSm + L_VAL + lPv);
   const n = headsInFlight(hw, r.keys, r.valuesFetched, D, reuseKV, nReq);
   if (reuseKV) {
     const q = Math.max(1, r.queries);
@@ -145,7 +147,7 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
     const nPre = headsInFlight(hw, r.keys, r.valuesFetched, D, false, nReq);
     const nV = valueHeadsFit(hw, bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), r.valuesFetched, D, nReq);
-    s.win += summaryWindow(w1 * (L_DRAM + lQk + lSm), L_DRAM + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
+    s.win += summaryWindow(pre, L_VAL + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
     f.d.push(cK + cV);
     const key = Math.max(qk, sm);
     f.q.push(key);
@@ -155,7 +157,7 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
     f.n.push(n);
   } else {
     g.fix += fix;
-    g.fixPre += w1 * (L_DRAM + lQk + lSm);
+    g.fixPre += pre;
     g.k += cK;
     g.qk += qk;
     g.sm += sm;
@@ -199,16 +201,16 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
     const n = headsInFlight(hw, r.keys, r.valuesFetched, r.D, false, nReq);
     const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, r.D);
     const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
-    const lFix = L_DRAM + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
+    const lFix = L_KEY + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
     // a head alone in flight issues its K before the previous head's V: the DRAM serves it first
     const kc = (kCyc[ri] * av) / (n === 1 ? 1 : share);
-    W += (w1 * lFix + Math.max(kc, qk, sm)) / n;
+    W += (L_ADMIT + w1 * lFix + Math.max(kc, qk, sm)) / n;
     N += 1 / n;
-    Dm += (w1 * L_DRAM + kc) / n;
+    Dm += (L_ADMIT + w1 * L_KEY + kc) / n;
     s.dramImb += imbalanceCycles(sdCyc[ri], n, zC);
   }
   s.win += N > 0 ? W * refreshStretch(W / N, Dm / N, tim.tRFC, tim.tREFI) : 0;
-  s.tail = nReq > 0 ? L_DRAM + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
+  s.tail = nReq > 0 ? L_VAL + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
 }
 
 /**
