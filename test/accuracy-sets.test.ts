@@ -19,3 +19,10 @@ test('startTokens / recentTokens apply to an LM under the llm policy only', () =
   assert.match(inertReason('startTokens', 'lm', AlgoSchema.parse({ startTokens: 8 })) ?? '', /belongs to the llm token policy/);
   assert.equal(inertReason('startTokens', 'lm', AlgoSchema.parse({ startTokens: 8, tokenPolicy: 'llm' })), undefined);
 });
+
+test('an LM refuses lsbThreshold with lsbBits 0 and lsbBits with unquantized keys (msbBits 32): the run would ignore them', () => {
+  assert.match(inertReason('lsbThreshold', 'lm', AlgoSchema.parse({ lsbThreshold: 0.9 })) ?? '', /progressive quantization is off/);
+  assert.equal(inertReason('lsbThreshold', 'lm', AlgoSchema.parse({ lsbThreshold: 0.9, lsbBits: 4 })), undefined);
+  assert.match(inertReason('lsbBits', 'lm', AlgoSchema.parse({ lsbBits: 4, msbBits: 32 })) ?? '', /not quantized at algo\.msbBits 32/);
+  assert.equal(inertReason('lsbBits', 'lm', AlgoSchema.parse({ lsbBits: 4, msbBits: 8 })), undefined);
+});

@@ -110,18 +110,23 @@ export function inertReason(key: string, kind: 'classifier' | 'lm', algo: Return
   if (kind === 'classifier' && ((key === 'lsbBits' && algo.lsbBits > 0) || key === 'lsbThreshold')) return 'BERT is quantized statically (paper §III-D): progressive quantization (lsbBits, lsbThreshold) runs in the language models only';
   if (kind === 'classifier' && ['tokenPolicy', 'tokenScore', 'startTokens', 'recentTokens'].includes(key)) return "the KV-token selection knobs act in the language models' generation stage only";
   if (kind === 'lm' && (key === 'startTokens' || key === 'recentTokens') && algo.tokenPolicy !== 'llm') return 'it belongs to the llm token policy; add --set algo.tokenPolicy=llm';
+  if (kind === 'lm' && key === 'lsbThreshold' && algo.lsbBits === 0) return 'it decides which heads refetch their LSBs, and progressive quantization is off (algo.lsbBits 0); add --set algo.lsbBits=N';
+  if (kind === 'lm' && key === 'lsbBits' && algo.lsbBits > 0 && algo.msbBits >= 32) return 'the keys are not quantized at algo.msbBits 32, so there are no LSBs to refetch; set algo.msbBits below 32';
   return undefined;
 }
 
-/** `--set algo.X` that the model's run would ignore is refused (exit 2), as a space file's knob that applies to no point is. */
-async function refuseInertSets(o: AccuracyOptions, dir: string, algo: ReturnType<typeof parseAlgoSets>): Promise<void> {
+/**
+ * `--set algo.X` pairs (`sets`, as typed) that the engine would ignore for `model` (folder `dir`)
+ * under `algo` are refused (exit 2), naming the command (`accuracy`, `logits`).
+ */
+export async function refuseInertAlgoSets(sets: readonly string[], model: string, dir: string, algo: ReturnType<typeof parseAlgoSets>): Promise<void> {
   const { accuracyModelKind } = await import('../space-checks.ts');
   const kind = accuracyModelKind(dir);
   if (kind !== 'classifier' && kind !== 'lm') return; // the run names what is wrong with the folder
-  for (const s of o.set) {
+  for (const s of sets) {
     const key = s.slice('algo.'.length, Math.max(0, s.indexOf('='))).trim();
     const why = inertReason(key, kind, algo);
-    if (why) throw new InputError(`--set ${s}: does not apply to ${o.model}, a ${kind === 'lm' ? 'language model' : 'classifier'}: ${why}`);
+    if (why) throw new InputError(`--set ${s}: does not apply to ${model}, a ${kind === 'lm' ? 'language model' : 'classifier'}: ${why}`);
   }
 }
 
@@ -130,7 +135,7 @@ async function runAccuracy(o: AccuracyOptions): Promise<void> {
   const algo = parseAlgoSets(o.set);
   const { maxExamples, seed } = parseRunOptions(o);
   const dir = await modelDirInput(o.model, '--model');
-  if (o.context === undefined) await refuseInertSets(o, dir, algo);
+  if (o.context === undefined) await refuseInertAlgoSets(o.set, o.model, dir, algo);
   const { evaluateAccuracy } = await import('../../sim/nn/api.ts');
   if (o.context !== undefined) return runContext(o, maxExamples, seed);
   const r = await asInputError(() => evaluateAccuracy({ model: o.model, maxExamples, seed }, algo));

@@ -49,7 +49,10 @@ export function register(program: Command): void {
       } catch (e) {
         throw new InputError((e as Error).message);
       }
-      await modelDirInput(o.model, '--model');
+      const dir = await modelDirInput(o.model, '--model');
+      // a --set the forward would ignore is refused, as `accuracy` refuses it (quantization is off here unless set)
+      const { refuseInertAlgoSets } = await import('./accuracy.ts');
+      await refuseInertAlgoSets(o.set, o.model, dir, algo);
       const r = await asInputError(() => computeLogits(o.model, ids, algo));
       if (o.json) {
         process.stdout.write(JSON.stringify({ ...r, algo }) + '\n');
