@@ -13,7 +13,7 @@ import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from './format.ts';
-import { DESIGN_METHOD, SENSITIVITY_METHOD, byShare, epsilonSquared, sensitivity, sensitivityDesign, jointShares, type Sensitivity, type SensitivityDesign } from './sensitivity.ts';
+import { DESIGN_METHOD, SENSITIVITY_METHOD, byShare, epsilonSquared, sensitivity, sensitivityDesign, jointShares, type Effect, type Sensitivity, type SensitivityDesign } from './sensitivity.ts';
 import { isQuality, KNEE_DEFINITION, kneeId } from './specs.ts';
 
 /** Dominated feasible points that could be on the front within the 95% CIs (0 without CIs). */
@@ -130,23 +130,27 @@ function sensitivityBlock(m: string, t: SensTable): string {
   const noteHtml = note ? `<p class="muted">${esc(note)}</p>` : '';
   const title = `<h3>${esc(metricTitle(m, ''))}${s.log ? ' <span class="muted">(log10)</span>' : ''}</h3>`;
   if (s.effects.length === 0) return note ? `<div class="sens">${title}<p class="muted">No parameter varies over these points.</p>${noteHtml}</div>` : '';
-  const sum = s.effects.reduce((a, e) => a + e.share, 0);
+  const sum = s.effects.reduce((a, e) => a + (Number.isNaN(e.share) ? 0 : e.share), 0);
   const rows = s.effects.map(
     (e, i) =>
       `<tr><td class="num">${i + 1}</td><td><code>${esc(e.param)}</code></td>` +
-      `<td class="bar"><span style="width:${(100 * e.share).toFixed(1)}%"></span><b>${esc((100 * e.share).toFixed(1))}%</b></td>` +
+      (Number.isNaN(e.share)
+        ? `<td class="muted">not estimable</td>`
+        : `<td class="bar"><span style="width:${(100 * e.share).toFixed(1)}%"></span><b>${esc((100 * e.share).toFixed(1))}%</b></td>`) +
       (Math.abs(e.hi - e.lo) <= 1e-9 * Math.max(Math.abs(e.hi), Math.abs(e.lo), 1e-300)
         ? `<td class="muted" colspan="2">no effect (${esc(fmtMetric(m, e.lo))} at every value)</td></tr>`
         : `<td class="num">${esc(fmtMetric(m, e.lo))} <span class="muted">at ${esc(e.loAt)}</span></td><td class="num">${esc(fmtMetric(m, e.hi))} <span class="muted">at ${esc(e.hiAt)}</span></td></tr>`),
   );
   const r2 = (s as { r2?: number }).r2;
+  const blind = s.effects.filter((e) => Number.isNaN(e.share));
+  const blindNote = blind.length ? `<p class="muted">${esc(notEstimable(blind, s.n, design))}</p>` : '';
   const foot =
     design === 'grid' || design === 'legacy'
       ? ''
       : `<tfoot><tr><td></td><td class="muted" colspan="4">${esc(`sum ${(100 * sum).toFixed(1)}%: estimates, not a decomposition` + (r2 !== undefined ? `; the additive model explains R² = ${(100 * r2).toFixed(1)}% of the variance` : ''))}</td></tr></tfoot>`;
   return (
     `<div class="sens">${title}` +
-    `<table class="sens"><thead><tr><th>#</th><th>parameter</th><th>${esc(SHARE_HEADER[design])}</th><th>lowest mean</th><th>highest mean</th></tr></thead><tbody>${rows.join('')}</tbody>${foot}</table>${noteHtml}</div>`
+    `<table class="sens"><thead><tr><th>#</th><th>parameter</th><th>${esc(SHARE_HEADER[design])}</th><th>lowest mean</th><th>highest mean</th></tr></thead><tbody>${rows.join('')}</tbody>${foot}</table>${blindNote}${noteHtml}</div>`
   );
 }
 
@@ -182,6 +186,16 @@ function sensitivityTable(run: RunJson, points: PointRow[], metric: string, desi
       ? 'The shares are from the joint fit, as for the other tables.'
       : 'The rest are not the run\'s full set of points (which configurations reached the full evaluation depended on their subset estimates, and on when the run stopped), so this table\'s shares are each parameter\'s term in one additive model of all parameters fitted to them (the method a driver\'s correlated sample gets): estimates, not a decomposition.');
   return { s: jointShares(run, m.kept, metric), design: 'correlated', note, fewer: true };
+}
+
+/** Why a share is "not estimable": too few points for the groups (ε²) or for the joint fit's columns. */
+function notEstimable(effects: Effect[], n: number, design: SensitivityDesign): string {
+  const names = effects.map((e) => e.param).join(', ');
+  if (design === 'correlated') {
+    return `Not estimable: the additive model of all parameters has at least as many columns as the ${n} points, so it fits every point whatever the parameters do; evaluate more points (a larger budget) for shares.`;
+  }
+  const k = effects.map((e) => `${e.param}: ${e.groups}`).join(', ');
+  return `Not estimable: ${names} took as many distinct values as there are points (${k} of ${n}), so each value's mean is one point and the variance share would be 100% whatever the parameter does; evaluate more points (more than 12 distinct values are binned into quintiles).`;
 }
 
 /** The share column's header: what the number is. */

@@ -32,7 +32,9 @@ export interface Effect {
 }
 
 /** Effects by decreasing share, ties by name. */
-export const byShare = (a: Effect, b: Effect): number => b.share - a.share || a.param.localeCompare(b.param);
+/** Largest share first; a share that cannot be estimated (NaN, `epsilonSquared`, `jointShares`) last. */
+export const byShare = (a: Effect, b: Effect): number => rankable(b.share) - rankable(a.share) || a.param.localeCompare(b.param);
+const rankable = (share: number): number => (Number.isNaN(share) ? -1 : share);
 
 export interface Sensitivity {
   metric: string;
@@ -306,9 +308,15 @@ export const DESIGN_METHOD: Record<SensitivityDesign, string> = {
     'Variance share: the first-order variance share η² (correlation ratio) — the variance of the per-value means of the metric over its total variance; on a full grid this is the first-order Sobol index (how the points were chosen is not recorded, so this may not be a decomposition).',
 };
 
-/** η² less its expected value under no effect: (η² − (k − 1)/(n − k)·(1 − η²)), floored at 0 (ε², the unbiased between-group share). */
+/**
+ * η² less its expected value under no effect: (η² − (k − 1)/(n − k)·(1 − η²)), floored at 0 (ε², the
+ * unbiased between-group share). NaN (not estimable) when there are no more points than groups: each
+ * value drawn once leaves no variance within a group, so η² is 1 whatever the parameter does (12
+ * random draws of a continuous range: 12 distinct values, "100%").
+ */
 export function epsilonSquared(eta2: number, n: number, groups: number): number {
-  if (!(n > groups) || !(groups >= 2)) return eta2;
+  if (groups >= 2 && !(n > groups)) return NaN;
+  if (!(groups >= 2)) return eta2;
   return Math.max(0, eta2 - ((groups - 1) / (n - groups)) * (1 - eta2));
 }
 
@@ -420,7 +428,9 @@ export function jointShares(run: Pick<RunJson, 'parameters'>, points: PointRow[]
     const term = rows.map((row) => row.reduce((a, [c, x]) => a + (inBlock.has(c) ? coef[c] * x : 0), 0));
     const m = term.reduce((a, v) => a + v, 0) / Math.max(1, n);
     const v = term.reduce((a, t) => a + (t - m) ** 2, 0);
-    const chance = n > d ? (blocks[b].length / (n - d)) * (1 - r2) : 0;
+    // no more points than columns: the fit passes through every point (R² = 1) whatever the parameters do
+    if (!(n > d)) return { ...e, share: yy > 0 ? NaN : 0 };
+    const chance = (blocks[b].length / (n - d)) * (1 - r2);
     return { ...e, share: yy > 0 ? Math.min(1, Math.max(0, v / yy - chance)) : 0 };
   });
   effects.sort(byShare);

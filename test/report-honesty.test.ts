@@ -120,3 +120,27 @@ test('sensitivity of a full grid is unchanged: η², the first-order Sobol index
   assert.deepEqual(shares(html, 'm'), { b: 80, a: 20 });
   assert.match(html, /full grid, so this is the first-order Sobol index of the parameter and the shares are a decomposition/);
 });
+
+test('sensitivity of a sample with as many distinct values as points: the share is "not estimable", not 100%', () => {
+  // 12 random draws of a continuous range: 12 distinct values of a, so η² of a is 1 (each mean is one point) whatever a does
+  const rng = mulberry32(5);
+  const points = Array.from({ length: 12 }, (_, i) => {
+    const a = rng();
+    const b = [4, 8, 12][i % 3];
+    return pt(i, { a, b }, { m: 10 + b + 0.5 * rng() });
+  });
+  const run = { parameters: ['a', 'b'], objectives: [{ metric: 'm', goal: 'min' }], driver: 'random' } as unknown as RunJson;
+  assert.equal(sensitivity(run, points, 'm').effects.find((e) => e.param === 'a')!.share, 1, 'η² of a over 12 singleton groups');
+  const html = sensitivitySection(run, points);
+  const s = shares(html, 'm');
+  assert.equal(s.a, undefined, `a is shown with a share: ${s.a}%`);
+  assert.ok(s.b > 90, `b: ${s.b}%`);
+  assert.match(html, /<code>a<\/code><\/td><td class="muted">not estimable<\/td>/);
+  assert.match(html, /Not estimable: a took as many distinct values as there are points \(a: 12 of 12\)/);
+  assert.match(html, /sum [\d.]+%: estimates/);
+  // the joint fit of a driver's sample with no more points than columns passes through every point: not estimable either
+  const nsga = { ...run, driver: 'nsga2' } as unknown as RunJson;
+  const few = sensitivitySection(nsga, points.slice(0, 6));
+  assert.deepEqual(shares(few, 'm'), {}, 'no share from a saturated fit');
+  assert.match(few, /Not estimable: the additive model of all parameters has at least as many columns as the 6 points/);
+});
