@@ -28,6 +28,8 @@ import { journalMismatch } from './journal.ts';
 import { modelVersion } from './model-version.ts';
 import { checkOutDir } from './outputs.ts';
 import { violation, type ParsedSpace } from './space.ts';
+import { ACCURACY_METRICS, HW_METRICS, METRICS } from '../sim/metrics.ts';
+import { didYouMean } from './suggest.ts';
 
 export type Response = { ok: true; op: string; [k: string]: unknown } | { ok: false; op?: string; error: string; rid?: unknown };
 
@@ -204,9 +206,13 @@ export class Service {
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
       if (typeof v !== 'number' && v !== null) throw new RequestError(`tell: metrics.${k} must be a number, got ${JSON.stringify(v)}`);
+      const bad = toldMetricProblem(k, v);
+      if (bad) throw new RequestError(`tell: metrics.${k}: ${bad}`);
       metrics[k] = v === null ? Number.NaN : v;
     }
     if (status === 'ok') for (const o of this.parsed.objectives) if (!Number.isFinite(metrics[o.metric])) throw new RequestError(`tell: metrics.${o.metric} (an objective) is missing or not a finite number`);
+    // a constraint's metric left out would make the point infeasible without saying why
+    if (status === 'ok') for (const c of this.parsed.constraints) if (!Number.isFinite(metrics[c.metric])) throw new RequestError(`tell: metrics.${c.metric} (constraint "${c.text}") is missing or not a finite number`);
     let viol = status === 'ok' ? 0 : Infinity;
     if (status === 'ok') for (const c of this.parsed.constraints) viol += violation(c, metrics[c.metric]);
     this.asked.delete(t.id);
@@ -241,6 +247,28 @@ function checkJournalFolder(o: ServiceOptions, name: string, ctx: EvalContext, d
   if (stale && o.outDir !== undefined) throw new InputError(`${what}: ${stale}; choose another --out folder (or remove that journal.jsonl to start over)`);
   if (stale) moveStaleFolder(dir, stale, log);
   return header;
+}
+
+/** Metric names a told result may carry: the registry's, the accuracy CI columns, the measured refetch fraction, the cycle model's re-scored columns. */
+const TOLD_METRICS: readonly string[] = [
+  ...METRICS,
+  ...ACCURACY_METRICS.flatMap((m) => [`${m}_ci_low`, `${m}_ci_high`]),
+  'lsb_refetch_fraction',
+  ...HW_METRICS.map((m) => `cycle_${m}`),
+];
+
+/**
+ * Why a told metric value cannot be taken (undefined when it can): an unknown name (a misspelt
+ * metric would be dropped silently), accuracy off its 0 … 1 scale (97 for 97% would pass any
+ * accuracy constraint), a perplexity below 1, or a negative value of a hardware metric.
+ */
+export function toldMetricProblem(name: string, v: number | null): string | undefined {
+  if (!TOLD_METRICS.includes(name)) return `unknown metric${didYouMean(name, TOLD_METRICS)} (metrics: ${METRICS.join(', ')})`;
+  if (v === null || !Number.isFinite(v)) return undefined;
+  const base = name.replace(/_ci_(low|high)$/, '');
+  if (base === 'accuracy' || name === 'lsb_refetch_fraction') return v >= 0 && v <= 1 ? undefined : `${v} is off its scale: it is a fraction from 0 to 1 (as in points.csv)${base === 'accuracy' && v > 1 && v <= 100 ? `; for ${v}% send ${v / 100}` : ''}`;
+  if (base === 'perplexity') return v >= 1 ? undefined : `${v} is below 1, the least a perplexity can be`;
+  return v >= 0 ? undefined : `${v} is negative`;
 }
 
 function pointBody(p: EvaluatedPoint): Record<string, unknown> {

@@ -123,6 +123,17 @@ test('serve --stdio: space, errors that keep the service running, evaluate = the
   assert.equal(ev.ok, true);
   assert.equal(ev.id, 0);
   assert.deepEqual(ev.params, a.trials[0].params);
+  // a told result the run could not have produced is refused, and the trial still awaits its result
+  for (const [metrics, msg] of [
+    [{ latency_s: 0.001, area_mm2: 13, accuracy: 97 }, /tell: metrics\.accuracy: 97 is off its scale: it is a fraction from 0 to 1 \(as in points\.csv\); for 97% send 0\.97/],
+    [{ latency_s: -0.001, area_mm2: 13 }, /tell: metrics\.latency_s: -0\.001 is negative/],
+    [{ latency_s: 0.001, area_mm2: 13, lantency_s: 2 }, /tell: metrics\.lantency_s: unknown metric \(did you mean "latency_s"\?\)/],
+    [{ latency_s: 0.001, area_mm2: 13, perplexity: 0.5 }, /tell: metrics\.perplexity: 0\.5 is below 1/],
+  ] as [Res, RegExp][]) {
+    const r = await call({ op: 'tell', id: 1, metrics });
+    assert.equal(r.ok, false, JSON.stringify(metrics));
+    assert.match(r.error, msg);
+  }
   const told = await call({ op: 'tell', id: 1, metrics: { latency_s: 0.001, area_mm2: 13 } });
   assert.deepEqual({ ok: told.ok, id: told.id, feasible: told.feasible }, { ok: true, id: 1, feasible: false });
   assert.ok(Math.abs(told.violation - 1 / 12) < 1e-12, String(told.violation)); // (13 − 12) / 12
@@ -232,4 +243,27 @@ test('serve: a bad space file or options → exit 2, nothing written', async () 
   assert.equal(await h.done, 2, h.err());
   assert.match(h.err(), /^error: --host 0\.0\.0\.0: only with --port N \(the address the TCP service listens on\); without --port the service answers on stdin\/stdout\n$/);
   assert.ok(!fs.existsSync(path.join(dir, 'h')), 'h written');
+});
+
+test('tell: a result without a constraint\'s metric is refused (it would be infeasible without a reason), and accepted once it has it', async () => {
+  const { Service } = await import('../dse/serve.ts');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-tell-'));
+  try {
+    const spaceFile = path.join(dir, 'space.yaml');
+    fs.writeFileSync(spaceFile, SPACE.replace('  - { metric: area_mm2, goal: min }\n', ''));
+    const svc = new Service({ spaceFile, outDir: path.join(dir, 'S'), log: () => {} });
+    const ask = async (req: object) => (await svc.handle(JSON.stringify(req))) as Res;
+    try {
+      const [trial] = (await ask({ op: 'ask' })).trials as { id: number }[];
+      const missing = await ask({ op: 'tell', id: trial.id, metrics: { latency_s: 0.001 } });
+      assert.equal(missing.ok, false);
+      assert.match(missing.error, /^tell: metrics\.area_mm2 \(constraint "area_mm2 <= 12"\) is missing or not a finite number$/);
+      const told = await ask({ op: 'tell', id: trial.id, metrics: { latency_s: 0.001, area_mm2: 9 } });
+      assert.deepEqual({ ok: told.ok, feasible: told.feasible, violation: told.violation }, { ok: true, feasible: true, violation: 0 });
+    } finally {
+      await svc.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
