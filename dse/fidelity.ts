@@ -196,6 +196,11 @@ export interface RefineLanes {
   constraints: Constraint[];
 }
 
+/** Marks the rows' accuracy as the first (subset) rung's estimate, `…:subset(n=…)`, as every row is before any promotion. */
+export function labelFirstRung(rows: EvaluatedPoint[], rungs: (number | undefined)[]): void {
+  for (const r of rows) if (r.status === 'ok') r.fidelity = rungLabel(r.fidelity, rungs[0], false);
+}
+
 /**
  * Successive halving with confidence intervals: every point was evaluated at rung 0 (`rows`,
  * updated in place). For each higher rung, the points that can still reach the front are
@@ -219,7 +224,7 @@ export async function refineAccuracy(
   const level = new Map<number, number>(rows.map((r) => [r.id, 0]));
   const index = new Map<number, number>(rows.map((r, i) => [r.id, i]));
   const counts = [rows.length];
-  for (const r of rows) if (r.status === 'ok') r.fidelity = rungLabel(r.fidelity, rungs[0], false);
+  labelFirstRung(rows, rungs);
   for (let k = 1; k < rungs.length; k++) {
     counts.push(0);
     const rctx = withExamples(ctx, rungs[k]);

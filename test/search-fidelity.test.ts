@@ -276,6 +276,28 @@ test('accuracy rungs cut short by the time limit say so: refine reports cutShort
   assert.equal(logs.pop(), 'accuracy rungs 32 → 64 examples: 2 → 2 evaluations, 2 → 2 algorithm configurations');
 });
 
+test('a run stopped during the search (Ctrl-C at the subset rung) labels every row a subset estimate, not the full evaluation', async () => {
+  const { refine } = await import('../dse/steps/refine.ts');
+  const row = (id: number, acc: number, lat: number): EvaluatedPoint => ({ id, params: { 'algo.tokenKeep': id / 10 }, metrics: { latency_s: lat, accuracy: acc, accuracy_ci_low: acc - 0.05, accuracy_ci_high: acc + 0.05 }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' });
+  const failed: EvaluatedPoint = { ...row(3, NaN, NaN), status: 'failed', metrics: {}, fidelity: 'analytical+accuracy' };
+  const rows = [row(1, 0.9, 2), row(2, 0.8, 1), failed];
+  const ctx = { fidelity: 'analytical', accuracy: { model: 'spam-bert', maxExamples: 64, subsetExamples: 32 }, constraints: [] } as unknown as EvalContext;
+  let asked = 0;
+  const out = await refine({
+    rows,
+    objectives: [{ metric: 'latency_s', goal: 'min' as const }, { metric: 'accuracy', goal: 'max' as const }],
+    ctx,
+    driverName: 'grid',
+    executor: { usePool: false, jobs: 1, isAborted: true, evaluate: async () => ((asked++), []) } as never,
+    interrupts: { stop: true } as never,
+    log: () => {},
+  });
+  assert.equal(out, undefined, 'no rung ran');
+  assert.equal(asked, 0, 'nothing evaluated after the stop');
+  // before: 'analytical+accuracy' on every row, 32-example estimates read as the full 64
+  assert.deepEqual(rows.map((r) => r.fidelity), ['analytical+accuracy:subset(n=32)', 'analytical+accuracy:subset(n=32)', 'analytical+accuracy']);
+});
+
 test('a run stopped during the accuracy rungs highlights front points whose accuracy is the full evaluation, and says which were passed over', async () => {
   const { highlightPicks, subsetHighlightNote } = await import('../dse/steps/highlight.ts');
   const full = 'analytical+accuracy';

@@ -11,7 +11,7 @@ import type { Objective, Params } from '../driver.ts';
 import { createProgress, type ProgressMode } from '../progress.ts';
 import { ENGINE_IGNORED_ALGO, primaryFidelity, type EvalContext, type EvaluatedPoint } from '../evaluate.ts';
 import type { Executor } from '../executor.ts';
-import { accuracyRungs, promotable, refineAccuracy } from '../fidelity.ts';
+import { accuracyRungs, labelFirstRung, promotable, refineAccuracy } from '../fidelity.ts';
 import type { Interrupts } from './interrupts.ts';
 
 export interface RefineInput {
@@ -37,7 +37,12 @@ export interface RefineOutcome {
 export async function refine(input: RefineInput): Promise<RefineOutcome | undefined> {
   const { rows, objectives, ctx, executor, interrupts } = input;
   const rungs = accuracyRungs(ctx.accuracy, input.driverName);
-  if (!rungs || interrupts.stop) return undefined;
+  if (!rungs) return undefined;
+  if (interrupts.stop) {
+    // stopped during the search: every row holds the subset rung's estimate, and says so
+    labelFirstRung(rows, rungs);
+    return undefined;
+  }
   // Per-rung progress and algorithm configurations (each configuration runs the model once per
   // rung). A promoted point promotes its whole algorithm configuration: its other (hardware)
   // points cost no model run, and evaluating them together keeps the configuration on one worker.
