@@ -62,6 +62,24 @@ function shown(metric: string, v: number): string {
   return metric === 'accuracy' ? `${Number((v * 100).toPrecision(6))}%` : `${Number(v.toPrecision(6))}`;
 }
 
+/**
+ * Why a resolved relative constraint excludes every point whatever it is run on (undefined when
+ * it can be met): the dense value put its bound off the metric's scale, e.g. "accuracy >= dense *
+ * 1.5" on a dense 98% is accuracy >= 147% (accuracy is a fraction up to 1), "perplexity <= dense -
+ * 5" on a dense 4.4 is below 1, the least a perplexity can be. The search would run for nothing.
+ */
+export function resolvedScaleIssue(resolved: Constraint, ref: DenseReference): string | undefined {
+  if (!resolved.resolvedFrom) return undefined;
+  const { op, bound, metric } = resolved;
+  const low = op === '<=' || op === '<';
+  const high = op === '>=' || op === '>';
+  const [lo, hi] = metric === 'accuracy' ? [0, 1] : [1, Infinity];
+  const never = (high && (bound > hi || (op === '>' && bound === hi))) || (low && (bound < lo || (op === '<' && bound === lo))) || (op === '==' && (bound < lo || bound > hi));
+  if (!never) return undefined;
+  const scale = metric === 'accuracy' ? 'accuracy is a fraction from 0 to 1' : 'a perplexity is at least 1';
+  return `"${resolved.resolvedFrom.text}": the dense model's ${shown(ref.metric, ref.value)} (${ref.n} examples) makes it ${metric} ${op} ${shown(metric, bound)}, which no point can meet (${scale}); bound it closer to the dense value`;
+}
+
 /** E.g. 'accuracy >= dense - 0.01: dense 97.27% (512 examples) → accuracy >= 96.27%'. */
 export function resolutionLine(resolved: Constraint, ref: DenseReference): string {
   const written = resolved.resolvedFrom?.text ?? resolved.text;

@@ -196,6 +196,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     throw e;
   }
   let summary: RunSummary | undefined;
+  let badBound = false;
   try {
     interrupts.attach(executor);
     if (executor.offThread) prefetchWhileWaiting(opts);
@@ -204,6 +205,8 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     } catch (e) {
       // a signal during the dense model's run: nothing evaluated, nothing written
       if (e instanceof Abandoned) return (summary = denseInterrupted(prepared, e.signal));
+      // a relative bound the dense value puts off its scale: bad input (exit 2), nothing written
+      badBound = e instanceof InputError;
       throw e;
     }
     summary = await steps({ opts, prepared, executor, log, interrupts });
@@ -213,7 +216,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     interrupts.closing();
     await executor.close().finally(() => interrupts.dispose());
     // every point failed: nothing is written — not even the journal, when this run started it
-    if (summary?.written === false && journalStarted) removeStartedJournal(prepared.dir, dirExisted);
+    if ((summary?.written === false || badBound) && journalStarted) removeStartedJournal(prepared.dir, dirExisted);
   }
 }
 

@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConstraint } from '../dse/params.ts';
 import { parseSpace } from '../dse/space.ts';
-import { resolutionLine, resolveConstraint, type DenseReference } from '../dse/dense-reference.ts';
+import { resolutionLine, resolveConstraint, resolvedScaleIssue, type DenseReference } from '../dse/dense-reference.ts';
+import { InputError } from '../dse/errors.ts';
 import { prepareRun, runSpace } from '../dse/run.ts';
 import { resolveDense } from '../dse/steps/dense.ts';
 import { encodeTask } from '../dse/backends/queue-task.ts';
@@ -234,6 +235,29 @@ test('the dense job carries its accuracy block as a point\'s context does: a que
     assert.match(checkpointIssue(stale) ?? '', /^the accuracy checkpoint ck has other files on the worker's machine/);
   } finally {
     process.chdir(cwd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a relative bound the dense value puts off its scale is refused before the search (exit 2, nothing written)', async () => {
+  const c = (text: string) => parseConstraint(text) as Exclude<ReturnType<typeof parseConstraint>, string>;
+  // dense 0.98: × 1.5 = 1.47, above the accuracy scale; × 1.02 = 0.9996 can be met
+  assert.equal(resolvedScaleIssue(resolveConstraint(c('accuracy >= dense * 1.5'), ref('accuracy', 0.98)), ref('accuracy', 0.98)), '"accuracy >= dense * 1.5": the dense model\'s 98% (512 examples) makes it accuracy >= 147%, which no point can meet (accuracy is a fraction from 0 to 1); bound it closer to the dense value');
+  assert.equal(resolvedScaleIssue(resolveConstraint(c('accuracy >= dense * 1.02'), ref('accuracy', 0.98)), ref('accuracy', 0.98)), undefined);
+  assert.equal(resolvedScaleIssue(resolveConstraint(c('accuracy > dense + 0.02'), ref('accuracy', 0.98)), ref('accuracy', 0.98)), '"accuracy > dense + 0.02": the dense model\'s 98% (512 examples) makes it accuracy > 100%, which no point can meet (accuracy is a fraction from 0 to 1); bound it closer to the dense value');
+  assert.equal(resolvedScaleIssue(resolveConstraint(c('accuracy <= dense - 0.99'), ref('accuracy', 0.98)), ref('accuracy', 0.98)), '"accuracy <= dense - 0.99": the dense model\'s 98% (512 examples) makes it accuracy <= -1%, which no point can meet (accuracy is a fraction from 0 to 1); bound it closer to the dense value');
+  // perplexity: at least 1
+  assert.match(resolvedScaleIssue(resolveConstraint(c('perplexity <= dense * 0.2'), ref('perplexity', 4.4)), ref('perplexity', 4.4)) ?? '', /makes it perplexity <= 0\.88, which no point can meet \(a perplexity is at least 1\)/);
+  assert.equal(resolvedScaleIssue(resolveConstraint(c('perplexity <= dense * 1.03'), ref('perplexity', 4.4)), ref('perplexity', 4.4)), undefined);
+  // a run: spam-bert is 63/64 dense on its first 64 emails (0.984375 × 1.5 > 1): exit 2 before the search, no folder left
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-off-'));
+  try {
+    const spaceFile = path.join(dir, 'rel.yaml');
+    fs.writeFileSync(spaceFile, SPACE('accuracy >= dense * 1.5'));
+    const out = path.join(dir, 'out');
+    await assert.rejects(runSpace({ spaceFile, outDir: out, progress: 'none', report: false, jobs: 1, log: () => {} }), (e: Error) => e instanceof InputError && /"accuracy >= dense \* 1\.5": the dense model's 98\.4375% \(64 examples\) makes it accuracy >= 147\.656%, which no point can meet/.test(e.message));
+    assert.equal(fs.existsSync(out), false, `left behind: ${fs.existsSync(out) ? fs.readdirSync(out).join(', ') : ''}`);
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -5,7 +5,8 @@
  * folder resolves the same bounds without running it again.
  */
 import { modelShape } from '../../sim/workload/models.ts';
-import { resolutionLine, resolveConstraint, type DenseReference } from '../dense-reference.ts';
+import { resolutionLine, resolveConstraint, resolvedScaleIssue, type DenseReference } from '../dense-reference.ts';
+import { InputError } from '../errors.ts';
 import type { Executor } from '../executor.ts';
 import { DENSE_REFERENCE_RECORD } from '../journal.ts';
 import type { PreparedRun, RunSummary } from '../run.ts';
@@ -16,7 +17,8 @@ import type { Interrupts } from './interrupts.ts';
 /**
  * Resolves the relative constraints of a prepared run in place (every context of the run shares its
  * constraint list); undefined when it has none. With `interrupts`, a signal during the dense run
- * abandons it: this rejects with Abandoned and nothing is journaled (`denseInterrupted`).
+ * abandons it: this rejects with Abandoned and nothing is journaled (`denseInterrupted`). A bound
+ * the dense value puts off its metric's scale (no point could meet it) is an InputError.
  */
 export async function resolveDense(prepared: PreparedRun, executor: Pick<Executor, 'journaled' | 'call'>, log: (line: string) => void, interrupts?: Pick<Interrupts, 'abandonable'>): Promise<DenseReference | undefined> {
   const { parsed, ctx } = prepared;
@@ -35,6 +37,8 @@ export async function resolveDense(prepared: PreparedRun, executor: Pick<Executo
   // ctx.constraints (and the search's and rungs' copies of ctx) are this same array
   parsed.constraints.splice(0, parsed.constraints.length, ...resolved);
   for (const c of resolved) if (c.resolvedFrom) log(resolutionLine(c, ref) + (reused ? ' (dense model from the journal)' : ''));
+  const off = resolved.map((c) => resolvedScaleIssue(c, ref)).filter((x): x is string => x !== undefined);
+  if (off.length > 0) throw new InputError(off.join('\n'));
   prepared.dense = ref;
   return ref;
 }
