@@ -360,7 +360,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       },
       {
         "flags": "-s, --set <key=value>",
-        "description": "override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable)",
+        "description": "override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable); not one a figure sets itself (fig19a's, fig20's and fig20gpu's top-k comparators, sram's SRAM sizes: refused)",
         "defaultValue": []
       },
       {

@@ -69,3 +69,19 @@ test('the --report caption of the SRAM figure names the override instead of "Tab
   const [base] = figureCharts({ name: 'sram', rows: run('sram').rows });
   assert.match(base.caption ?? '', /, Table I hardware otherwise/);
 });
+
+test('a --set of a knob a figure sets itself is refused, for exactly the figures that set it', async () => {
+  const { checkFixedKnobs } = await import('../dse/commands/reproduce.ts');
+  const fig = (n: string) => [findFigure(n)!];
+  // fig19a sweeps the comparators and would silently replace the user's value; fig20/fig20gpu's steps
+  // are defined by it (1 comparator, then 16), sram sweeps both SRAMs
+  for (const [name, knob] of [['fig19a', 'topkParallelism'], ['fig20', 'topkParallelism'], ['fig20gpu', 'topkParallelism'], ['sram', 'keySramKB'], ['sram', 'valueSramKB']] as const) {
+    assert.throws(() => checkFixedKnobs(fig(name), { [knob]: 4 }, name), new RegExp(`--set hw\\.${knob}: ${name} sets hw\\.${knob} itself`), `${name} ${knob}`);
+  }
+  // the figures that take the knob from --set keep taking it (the loop above checks they honour it)
+  for (const name of ['headline', 'fig14', 'fig15', 'fig18', 'table4']) {
+    assert.doesNotThrow(() => checkFixedKnobs(fig(name), { topkParallelism: 32, keySramKB: 98, valueSramKB: 98 }, name), name);
+  }
+  assert.doesNotThrow(() => checkFixedKnobs(fig('fig19a'), { dramChannels: 4 }, 'fig19a'));
+  assert.throws(() => checkFixedKnobs(FIGURES, { keySramKB: 98 }, 'all'), /--set hw\.keySramKB: sram sets hw\.keySramKB itself/);
+});

@@ -8,7 +8,7 @@
  * next to the paper's values (reports/figures/).
  */
 import type { Command } from 'commander';
-import { FIGURES } from '../reproduce/index.ts';
+import { FIGURES, type PaperFigure } from '../reproduce/index.ts';
 import { parseSets } from '../space.ts';
 import { fsInputError, InputError } from '../errors.ts';
 import { checkOutFile } from '../outputs.ts';
@@ -33,6 +33,22 @@ function hwOverrides(sets: string[]): Partial<HardwareConfig> {
   return out as Partial<HardwareConfig>;
 }
 
+/**
+ * A `--set` of a knob a selected figure sets itself (its x axis, or what its steps are) is refused:
+ * the figure would override it, or it would override the figure's own values, under labels that no
+ * longer hold (e.g. `fig19a --set hw.topkParallelism=4` printed the 1 … 32 sweep unchanged under
+ * "with --set topkParallelism=4 on top").
+ */
+export function checkFixedKnobs(figures: readonly PaperFigure[], hw: Partial<HardwareConfig>, what: string): void {
+  for (const k of Object.keys(hw) as (keyof HardwareConfig)[]) {
+    const hit = figures.filter((f) => f.fixes?.[k] !== undefined);
+    if (hit.length === 0) continue;
+    if (what !== 'all') throw new InputError(`--set hw.${k}: ${what} sets hw.${k} itself, ${hit[0].fixes![k]}; leave it out`);
+    const names = hit.map((f) => f.name).join(', ');
+    throw new InputError(`--set hw.${k}: ${names} ${hit.length === 1 ? 'sets' : 'set'} hw.${k} ${hit.length === 1 ? 'itself' : 'themselves'} (\`reproduce ${hit[0].name} --set hw.${k}=…\` says how); leave it out, or reproduce the other figures one at a time with it`);
+  }
+}
+
 /** A figure's run; an SRAM too small for the cycle model (for one of the figure's arrays) is bad input naming the knob and that array's minimum. */
 function runFigure(f: (typeof FIGURES)[number], model: string, hw: Partial<HardwareConfig>, sets: string[]) {
   try {
@@ -51,13 +67,14 @@ export function register(program: Command): void {
     .description("reproduce the paper's figures on its own hardware (Table I) with our models")
     .argument('<what>', `${names.join(' | ')} | all`);
   addFidelityOptions(base, REFERENCE_FIDELITY)
-    .option('-s, --set <key=value>', 'override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option('-s, --set <key=value>', "override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable); not one a figure sets itself (fig19a's, fig20's and fig20gpu's top-k comparators, sram's SRAM sizes: refused)", (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--json', 'print JSON instead of tables')
     .option('--report <file>', "also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values")
     .action(async (what: string, o: FidelityChoice & { set: string[]; json?: boolean; report?: string }) => {
       if (what !== 'all' && !names.includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (${names.join(' | ')} | all)`);
       const fid = chosenFidelity(o, REFERENCE_FIDELITY);
       const hw = hwOverrides(o.set);
+      checkFixedKnobs(FIGURES.filter((f) => what === 'all' || f.name === what), hw, what);
       // --report FILE must name a file in an existing, writable folder (checked before any figure runs)
       if (o.report !== undefined) checkOutFile(o.report, `--report ${o.report}`, 'reproduce.html', false);
       const res: Record<string, unknown> = {};

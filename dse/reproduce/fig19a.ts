@@ -139,6 +139,7 @@ function why(r: Fig19aRow | undefined): string[] {
 export const figure: PaperFigure = {
   name: 'fig19a',
   describe: 'Fig. 19a: throughput vs top-k comparators on Table I hardware (official GPT-2 per8 trace), absolute and relative',
+  fixes: { topkParallelism: `its x axis (${FIG19A.P.join(', ')} comparators per array)` },
   run(opts: FigureOptions) {
     const model = modelOf(opts.fidelity);
     const rows = fig19a(model, FIG19A_CONFIGS, opts.hw ?? {});

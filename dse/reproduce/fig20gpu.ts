@@ -10,7 +10,7 @@ import { AlgoSchema, WorkloadSchema, type HardwareConfig } from '../../sim/schem
 import { evaluateHardware } from '../../sim/index.ts';
 import { runPlatform } from '../../sim/baselines/platforms.ts';
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
-import { FIG20_CONFIGS, fig20Steps, type Fig20Config } from './fig20.ts';
+import { FIG20_CONFIGS, FIG20_TOPK_STEPS, fig20Steps, type Fig20Config } from './fig20.ts';
 import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
 import { hardware, hwLabel, modelOf, userNote, type ModelName } from './common.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
@@ -90,6 +90,7 @@ function configs(): Fig20Config[] {
 export const figure: PaperFigure = {
   name: 'fig20gpu',
   describe: 'Fig. 20 from the GPU: TITAN Xp → datapath 22.1× → pruning 74.2× → quantization 209.0× (8 GPT-2 benchmarks)',
+  fixes: { topkParallelism: FIG20_TOPK_STEPS },
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
     const hw = opts.hw ?? {};

@@ -56,6 +56,7 @@ function print(rows: SramRow[], model: string, user: Partial<HardwareConfig> = {
 export const figure: PaperFigure = {
   name: 'sram',
   describe: 'Fig. 19b (paper bars withheld): key/value SRAM size (196, 392, 784 KB) on the official pruned GPT-2 trace and its dense reference',
+  fixes: { keySramKB: `its x axis (${SRAM_KB.join(', ')} KB)`, valueSramKB: `its x axis (${SRAM_KB.join(', ')} KB, equal to the key SRAM)` },
   run(opts: FigureOptions) {
     const model = modelOf(opts.fidelity);
     const rows = sram(model, opts.hw ?? {});

@@ -16,6 +16,13 @@ export interface FigureOptions {
 export interface PaperFigure {
   name: string;
   describe: string;
+  /**
+   * Hardware knobs the figure sets itself on every configuration (its x axis, or what its steps
+   * are), each with what it is there: a `--set hw.X=…` of one would be overridden by the figure or
+   * would override the figure's own definition, under labels that no longer hold, so
+   * `reproduce` refuses it.
+   */
+  fixes?: Partial<Record<keyof HardwareConfig, string>>;
   run(opts: FigureOptions): { rows: unknown; text: string };
 }
 
