@@ -19,6 +19,7 @@ import { InputError } from './errors.ts';
 import { fieldSchema, valueMessage, violation, type Constraint } from './params.ts';
 import type { Space } from './space.ts';
 import { denseAlgo, type DenseReference } from './dense-reference.ts';
+import { breakdownsWithFc, fcPart } from './e2e-parts.ts';
 
 export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;
@@ -365,10 +366,13 @@ export async function pointBreakdown(ctx: EvalContext, params: Params, known?: A
   const { areaWithSram } = await import('../sim/hw/area.ts');
   const area = areaWithSram(point.hw, hw.area);
   const x = hw.extra ?? {};
+  // SpAtten-e2e: the FC/FFN layers as their own entry (stage, energy, DRAM weights), so the
+  // breakdowns add up to the e2e totals (dse/e2e-parts.ts)
+  const fc = fcPart(hw, point.hw.clockGHz);
   const dram = ['q', 'k_msb', 'k_lsb', 'v'].every((t) => typeof x[`dram_bytes_${t}`] === 'number')
-    ? { Q: x.dram_bytes_q, 'K MSB': x.dram_bytes_k_msb, 'K LSB': x.dram_bytes_k_lsb, V: x.dram_bytes_v }
+    ? { Q: x.dram_bytes_q, 'K MSB': x.dram_bytes_k_msb, 'K LSB': x.dram_bytes_k_lsb, V: x.dram_bytes_v, ...(fc ? { 'FC weights': fc.dramBytes } : {}) }
     : undefined;
-  return { stages: { ...hw.stages }, energy: { ...hw.energy }, area, ...(dram ? { dram } : {}) };
+  return { ...breakdownsWithFc(hw, point.hw.clockGHz), area, ...(dram ? { dram } : {}) };
 }
 
 /** Metrics the re-scoring model records, as `<fidelity>_<metric>` columns. */

@@ -256,7 +256,8 @@ export function bottleneck(h: Highlight): { stage: string; share: number } | und
 export function highlightWhy(run: RunJson): string {
   const hs = run.highlights ?? [];
   if (hs.length === 0) return '';
-  const tensors = ['Q', 'K MSB', 'K LSB', 'V'];
+  // SpAtten-e2e points add the FC/FFN weights (dse/evaluate.ts pointBreakdown)
+  const tensors = ['Q', 'K MSB', 'K LSB', 'V', ...(hs.some((h) => h.dram?.['FC weights'] !== undefined) ? ['FC weights'] : [])];
   const hasDram = hs.some((h) => h.dram);
   const head = ['point', 'bottleneck stage (busy share of latency)', ...(hasDram ? tensors.map((t) => `DRAM ${t}`) : []), 'SRAM area (key + value)'];
   const rows = hs.map((h) => {
@@ -274,6 +275,6 @@ export function highlightWhy(run: RunJson): string {
   return (
     `<h3>Why these numbers</h3><div class="scroll"><table class="why"><thead><tr>${head.map((x) => `<th>${esc(x)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
     `<p class="muted">Bottleneck: the pipeline stage with the most busy cycles; its share is busy cycles / total cycles (stages overlap, so shares do not add up to 100%). ` +
-    `DRAM traffic is split by tensor as the analytical model counts it (K LSB: progressive-quantization refetches).</p>`
+    `DRAM traffic is split by tensor as the analytical model counts it (K LSB: progressive-quantization refetches${tensors.includes('FC weights') ? '; FC weights: the FC/FFN layers of SpAtten-e2e, whose busy cycles and energy are the stage and module fc' : ''}).</p>`
   );
 }

@@ -23,6 +23,7 @@ import { checkCycleBuffers, checkEncoderStage, isEncoder, lastSet } from '../poi
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
+import { breakdownsWithFc, fcPart } from '../e2e-parts.ts';
 
 /** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
 function maxOf(field: 'seqLen' | 'genTokens'): number {
@@ -232,14 +233,16 @@ async function simulate(o: SimulateOptions, point: DesignPoint, fid: FidelityNam
 
 /** Prints one JSON object: every metric a top-level key, then the breakdowns and the design point. */
 function printJson(point: DesignPoint, { r, acc, cmp }: Simulated): void {
+  const parts = breakdownsWithFc(r, point.hw.clockGHz);
   const out = {
     ...(cmp ? { speedup: cmp.speedup, energy_saving: cmp.energy_saving, baseline: cmp } : {}),
     ...pickMetrics(r),
     ...(acc ? { [acc.metric]: acc.value, [`${acc.metric}_ci_low`]: acc.ci95[0], [`${acc.metric}_ci_high`]: acc.ci95[1], lsb_refetch_fraction: acc.lsbRefetchFraction } : {}),
     fidelity: r.model,
     model: r.model,
-    stages: r.stages,
-    energy_breakdown_j: r.energy,
+    // SpAtten-e2e: the FC/FFN part as the `fc` entry, so the breakdowns add up to the totals
+    stages: parts.stages,
+    energy_breakdown_j: parts.energy,
     area_breakdown_mm2: r.area,
     activity: r.activity,
     extra: r.extra ?? {},
@@ -258,13 +261,16 @@ export function algoText(algo: AlgoConfig): string {
 /** Prints the result as text: the workload and its settings, one line per metric, the breakdowns, the baseline comparison. */
 function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel: string | undefined): void {
   const w = point.workload;
+  const parts = breakdownsWithFc(r, point.hw.clockGHz);
+  const fc = fcPart(r, point.hw.clockGHz);
   const lines = [
     `workload  ${w.trace ? `trace ${w.trace}` : `${w.benchmark ? `benchmark ${w.benchmark}: ` : ''}${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}${w.scope === 'e2e' ? ' scope=e2e' : ''}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
     ...(w.trace ? [] : [`algo      ${algoText(point.algo)}`]),
     ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
     ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${accuracyModel})`] : []),
-    `stage busy cycles: ${Object.entries(r.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
-    `energy (mJ): ${Object.entries(r.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
+    `stage busy cycles: ${Object.entries(parts.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+    `energy (mJ): ${Object.entries(parts.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
+    ...(fc ? [`fc (the FC/FFN layers, after each layer's attention): ${fmtSig(fc.cycles / (point.hw.clockGHz * 1e6), 'ms')}, ${fmtSig(fc.energy_j * 1e3, 'mJ')}, ${fmtSig(fc.dramBytes / 1e6, 'MB')} of ${r.extra?.fc_weight_bits}-bit weights from DRAM; the other entries are the attention`] : []),
     `area (mm²): ${Object.entries(areaWithSram(point.hw, r.area)).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
     ...(cmp ? [`vs ${cmp.baseline} (${cmp.scope}): speedup ${fmt(cmp.speedup)}×, energy saving ${fmt(cmp.energy_saving)}×  (baseline ${fmtSig(cmp.baseline_latency_s * 1e3, 'ms')}, ${fmtSig(cmp.baseline_energy_j * 1e3, 'mJ')})`] : []),
   ];
