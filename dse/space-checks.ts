@@ -85,6 +85,30 @@ export function traceIssues(written: Record<string, unknown>): Issue[] {
     .map((f) => ({ path: ['workload', f], atKey: true, message: `the trace fixes the model, stage and lengths (it replaces the generated workload): this ${f} would be ignored; remove it, or drop the trace` }));
 }
 
+/** The trace's rows fix the pruning and quantization, so of the algo block only the FC weight width (scope: e2e) applies. */
+const TRACE_ALGO = new Set(['fcWeightBits']);
+const TRACE_FIXES = "the trace fixes the pruning and quantization (its rows give every head's kept keys and values and their bit widths)";
+
+/**
+ * algo fields and algo.* parameters beside a trace, which it would ignore (algo.tokenKeep swept over
+ * a trace gave the same numbers at every value), and an accuracy block: its measured pruning
+ * cannot drive a trace, so its accuracy would be that of another configuration than the
+ * hardware numbers beside it.
+ */
+export function traceAlgoIssues(space: Pick<SpaceLike, 'workload' | 'accuracy'>, written: Written, keys: string[]): Issue[] {
+  if (!space.workload.trace) return [];
+  const issues: Issue[] = Object.keys(written.algo)
+    .filter((f) => !TRACE_ALGO.has(f))
+    .map((f) => ({ path: ['algo', f], atKey: true, message: `${TRACE_FIXES}: this ${f} would be ignored; remove it, or drop the trace` }));
+  for (const k of keys.filter((k) => k.startsWith('algo.') && !TRACE_ALGO.has(k.slice(5)))) {
+    issues.push({ path: ['parameters', k], atKey: true, message: `${TRACE_FIXES}: sweeping ${k} would change nothing; remove it, or drop the trace` });
+  }
+  if (space.accuracy) {
+    issues.push({ path: ['accuracy'], atKey: true, message: `${TRACE_FIXES}: the accuracy engine's measured pruning cannot drive it, so its accuracy would be another configuration's; remove the accuracy block, or drop the trace` });
+  }
+  return issues;
+}
+
 /**
  * The models and stages of the space's points: its benchmarks' (the workload's, or swept) when it
  * has any, else the workload's and the swept ones; none for a trace.

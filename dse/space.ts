@@ -14,7 +14,7 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
+import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
 import { relativeIssue } from './dense-reference.ts';
 import { fieldSchema, parameterKeys, parseConstraint, valueMessage, type Constraint, type ZodIssue } from './params.ts';
@@ -436,7 +436,7 @@ function checkWorkloadFields(space: Space, written: Written, keys: string[], iss
   if (space.workload.trace && keys.some((k) => k.startsWith('workload.'))) {
     issues.push({ path: ['workload', 'trace'], message: 'a trace workload cannot be combined with workload.* parameters' });
   }
-  const traced = traceIssues(written.workload);
+  const traced = [...traceIssues(written.workload), ...traceAlgoIssues(space, written, keys)];
   issues.push(...(traced.length > 0 ? traced : benchmarkIssues(written.workload, new Set(keys))));
 }
 

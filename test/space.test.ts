@@ -224,7 +224,8 @@ test('a benchmark workload: scope may be added; model, stage and lengths, writte
 
 test('a trace workload fixes the shape: model, stage, lengths or a benchmark written beside it are refused, scope is kept', async () => {
   const { basePoint } = await import('../dse/evaluate.ts');
-  const tr = (w: string) => GOOD.replace('{ model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }', w);
+  // (without GOOD's algo.tokenKeep sweep: the trace fixes the pruning too, test below)
+  const tr = (w: string) => GOOD.replace('{ model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }', w).replace('  algo.tokenKeep: { range: [0.1, 1.0], step: 0.1 }\n', '');
   const T = 'trace: sim/workload/traces/small.csv';
   const ok = basePoint(parseSpace(tr(`{ ${T}, scope: e2e }`), 'x.yaml').space);
   assert.deepEqual([ok.workload.trace, ok.workload.scope], ['sim/workload/traces/small.csv', 'e2e']);
@@ -397,4 +398,22 @@ test('algo.lsbThreshold where it changes no number is named in a note: no langua
   assert.deepEqual(parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', `${lm}\nalgo: { lsbBits: 4 }`), 'x.yaml').notes, []);
   const bench = G.replace('{ model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }', '{ benchmark: gpt2-medium-wikitext2 }').replace('fidelity: analytical', `fidelity: analytical${lm}`);
   assert.deepEqual(parseSpace(bench.replace('search:', '  algo.lsbThreshold: [0.05, 0.2]\nsearch:'), 'x.yaml').notes, []);
+});
+
+test('a trace workload takes of the algo settings only the FC weight width (scope: e2e): sweeping it is accepted', () => {
+  const text = [
+    'name: trace-e2e',
+    'workload: { trace: sim/workload/traces/small.csv, scope: e2e }',
+    'algo: { fcWeightBits: 12 }',
+    'objectives:',
+    '  - { metric: latency_s }',
+    'parameters:',
+    '  algo.fcWeightBits: [8, 12]',
+    '  hw.dramChannels: [8, 16]',
+    '',
+  ].join('\n');
+  const p = parseSpace(text, 'x.yaml');
+  assert.deepEqual(Object.keys(p.space.parameters), ['algo.fcWeightBits', 'hw.dramChannels']);
+  // every other algo knob is the trace's: refused with the field's line
+  assert.throws(() => parseSpace(text.replace('  hw.dramChannels: [8, 16]', '  algo.valueKeep: [0.3, 1]'), 'x.yaml'), /x\.yaml:8:3: parameters\.algo\.valueKeep: the trace fixes the pruning and quantization/);
 });
