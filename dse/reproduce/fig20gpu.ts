@@ -110,6 +110,6 @@ export const figure: PaperFigure = {
       for (const [m, v] of Object.entries(r.perModel)) out.push(`  ${m}: GPU ${sig(v.gpuMs)} ms; steps ${v.stepMs.map((x) => sig(x)).join(' / ')} ms`);
     }
     out.push(...why(res[0], hw));
-    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), configurations: res, suiteFinal: { ours: suiteFinal, paper: FIG20_FROM_GPU[2].paper, error: suiteErr } }, text: out.join('\n') };
+    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), configurations: res, suiteFinal: { ours: suiteFinal, paper: FIG20_FROM_GPU[2].paper, error: suiteErr, ok: Math.abs(suiteErr) <= FIG20GPU_TOLERANCE } }, text: out.join('\n') };
   },
 };
