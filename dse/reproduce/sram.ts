@@ -42,7 +42,7 @@ export function sram(model: ModelName = REFERENCE_FIDELITY, user: Partial<Hardwa
 function print(rows: SramRow[], model: string, user: Partial<HardwareConfig> = {}): string {
   const out: string[] = [
     `SRAM — key and value SRAM size vs throughput, the axes of Fig. 19b (${model} model, ${hwLabel(user)} otherwise); the paper's bars are withheld (an independent check): ours are predictions`,
-    '  key SRAM = value SRAM = KB each (Table I: 196); vs 196 = speedup over 196 KB; stall = cycles beyond the busiest stage\'s busy cycles; GOP/s as in Fig. 19a',
+    '  KB = the size of the key SRAM and of the value SRAM, each (Table I: 196); vs 196 = speedup over 196 KB; stall = cycles beyond the busiest stage\'s busy cycles; GOP/s as in Fig. 19a',
     '  traces: per8 = the Fig. 19a workload; per8-step1+dedic = the official dense reference of the same shape (no pruning; keys read as 8 + 4 bits, both passes on every head, as the official harness does)',
   ];
   out.push(`${'trace'.padEnd(52)}${'KB'.padStart(5)}${'cycles'.padStart(11)}${'GOP/s'.padStart(8)}${'vs 196'.padStart(8)}${'stall'.padStart(10)}`);
