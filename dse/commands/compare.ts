@@ -35,6 +35,13 @@ function checkWorkloadSets(sets: string[]): void {
     const s = lastSet(sets, key);
     if (s) throw new InputError(`${s}: does not apply; compare's workload is a BERT model (-w) summarizing --seq-len tokens`);
   }
+  // Table III compares attention accelerators: e2e latency under the attention's dense operations
+  // gave SpAtten1/8 26 GOP/s against A³'s 221, under a header that did not say e2e
+  const scope = lastSet(sets, 'workload.scope');
+  if (scope) throw new InputError(`${scope}: does not apply; Table III compares attention accelerators (A³ and MNNFast run attention only), so compare runs the attention layers only`);
+  // -w offers the BERT models only; --set workload.model went around it (gpt2-small "summarization")
+  const model = lastSet(sets, 'workload.model');
+  if (model) throw new InputError(`${model}: give the model as -w (${MODEL_NAMES.filter((m) => m.startsWith('bert')).join(' or ')})`);
 }
 
 /** What Table III's GOP/s and GOP/J count, with this run's operation counts. */
