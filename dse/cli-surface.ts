@@ -110,7 +110,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       },
       {
         "flags": "--seq-len <n>",
-        "description": "sequence / prompt length"
+        "description": "sequence / prompt length (default 992; 128 for a BERT model summarizing, where a space file without seqLen takes 992)"
       },
       {
         "flags": "--gen-tokens <n>",

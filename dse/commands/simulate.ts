@@ -287,7 +287,7 @@ export function register(program: Command): void {
     .description('evaluate one design point and print its metrics and breakdowns')
     .option('-w, --workload <name>', `model shape (${MODEL_NAMES.join(', ')}) or one of the paper's 30 benchmarks (e.g. bert-base-cola, gpt2-medium-wikitext2)`, 'gpt2-medium')
     .addOption(new Option('--stage <stage>', 'summarization or generation (default: generation for GPT-2, summarization for BERT)').choices(STAGES as unknown as string[]))
-    .option('--seq-len <n>', 'sequence / prompt length', intArg('--seq-len', maxOf('seqLen')))
+    .option('--seq-len <n>', 'sequence / prompt length (default 992; 128 for a BERT model summarizing, where a space file without seqLen takes 992)', intArg('--seq-len', maxOf('seqLen')))
     .option('--gen-tokens <n>', 'tokens generated', intArg('--gen-tokens', maxOf('genTokens')))
     .addOption(new Option('--preset <name>', 'hardware preset').choices(Object.keys(HARDWARE_PRESETS)).default('spatten'))
     .option('-s, --set <key=value>', 'set a parameter (repeatable), e.g. --set hw.dramChannels=32', collect, []);
