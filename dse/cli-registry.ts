@@ -169,6 +169,14 @@ export function surfaceSource(surface: readonly CommandSurface[]): string {
 // (dse/cli-registry.ts). Do not edit by hand; test/cli-registry.test.ts checks it is current.
 import type { CommandSurface } from './cli-registry.ts';
 
-export const CLI_SURFACE: readonly CommandSurface[] = ${JSON.stringify(surface, null, 2)};
+export const CLI_SURFACE: readonly CommandSurface[] = [
+${surface.map(commandSource).join(',\n')},
+];
 `;
+}
+
+/** One command of the generated file: its name and description, then an argument or option a line. */
+function commandSource(c: CommandSurface): string {
+  const list = (xs: readonly object[]) => (xs.length === 0 ? '[]' : `[\n${xs.map((x) => `      ${JSON.stringify(x)},`).join('\n')}\n    ]`);
+  return `  {\n    "name": ${JSON.stringify(c.name)},\n    "description": ${JSON.stringify(c.description)},\n    "arguments": ${list(c.arguments)},\n    "options": ${list(c.options)}\n  }`;
 }

@@ -8,86 +8,25 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "name": "run",
     "description": "run a YAML sweep and write points.csv, pareto.csv, run.json and report.html",
     "arguments": [
-      {
-        "name": "space",
-        "description": "space file (YAML), e.g. spaces/default.yaml",
-        "required": true,
-        "variadic": false
-      }
+      {"name":"space","description":"space file (YAML), e.g. spaces/default.yaml","required":true,"variadic":false},
     ],
     "options": [
-      {
-        "flags": "-o, --out <dir>",
-        "description": "output folder (default results/<name>)"
-      },
-      {
-        "flags": "-j, --jobs <n>",
-        "description": "parallel evaluations"
-      },
-      {
-        "flags": "--seed <s>",
-        "description": "override search.seed"
-      },
-      {
-        "flags": "--max-evals <n>",
-        "description": "stop after n evaluations"
-      },
-      {
-        "flags": "--time-limit <seconds>",
-        "description": "stop after this many seconds"
-      },
-      {
-        "flags": "--max-points <n>",
-        "description": "refuse a grid with more points (or a driver asked for more evaluations) than this (default 10000000)"
-      },
-      {
-        "flags": "--progress <mode>",
-        "description": "progress display",
-        "defaultValue": "auto",
-        "choices": [
-          "auto",
-          "bar",
-          "lines",
-          "none"
-        ]
-      },
-      {
-        "flags": "--interactive",
-        "description": "interactive report (inlines the Vega bundles, ~830 KB, and a bounded sample of points: ~1.3 MB for the default run)"
-      },
-      {
-        "flags": "--no-report",
-        "description": "skip report.html"
-      },
-      {
-        "flags": "--resume",
-        "description": "continue from the folder's journal (the default when it belongs to this space and model version; a default folder whose journal does not is otherwise moved aside to results/<name>.<time>, and with --resume refused)"
-      },
-      {
-        "flags": "--fresh",
-        "description": "discard the folder's journal and start over (the only way a journal is truncated)"
-      },
-      {
-        "flags": "--force",
-        "description": "write into a non-empty --out folder that is not a results folder of spatten-dse"
-      },
-      {
-        "flags": "--reuse <dir>",
-        "description": "reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)",
-        "defaultValue": []
-      },
-      {
-        "flags": "--queue <url>",
-        "description": "evaluate on `spatten-dse worker` processes through a BullMQ queue on Redis, redis://HOST:PORT[/DB]"
-      },
-      {
-        "flags": "--namespace <name>",
-        "description": "with --queue: only workers started with the same --namespace serve the run (e.g. to share one Redis between users)"
-      },
-      {
-        "flags": "--wait-workers <n>",
-        "description": "with --queue: enqueue nothing until n workers are connected to the run (so that a short run is shared by all of them)"
-      }
+      {"flags":"-o, --out <dir>","description":"output folder (default results/<name>)"},
+      {"flags":"-j, --jobs <n>","description":"parallel evaluations"},
+      {"flags":"--seed <s>","description":"override search.seed"},
+      {"flags":"--max-evals <n>","description":"stop after n evaluations"},
+      {"flags":"--time-limit <seconds>","description":"stop after this many seconds"},
+      {"flags":"--max-points <n>","description":"refuse a grid with more points (or a driver asked for more evaluations) than this (default 10000000)"},
+      {"flags":"--progress <mode>","description":"progress display","defaultValue":"auto","choices":["auto","bar","lines","none"]},
+      {"flags":"--interactive","description":"interactive report (inlines the Vega bundles, ~830 KB, and a bounded sample of points: ~1.3 MB for the default run)"},
+      {"flags":"--no-report","description":"skip report.html"},
+      {"flags":"--resume","description":"continue from the folder's journal (the default when it belongs to this space and model version; a default folder whose journal does not is otherwise moved aside to results/<name>.<time>, and with --resume refused)"},
+      {"flags":"--fresh","description":"discard the folder's journal and start over (the only way a journal is truncated)"},
+      {"flags":"--force","description":"write into a non-empty --out folder that is not a results folder of spatten-dse"},
+      {"flags":"--reuse <dir>","description":"reuse evaluations journaled by another run folder (repeatable; only exact matches of params, model version and base config)","defaultValue":[]},
+      {"flags":"--queue <url>","description":"evaluate on `spatten-dse worker` processes through a BullMQ queue on Redis, redis://HOST:PORT[/DB]"},
+      {"flags":"--namespace <name>","description":"with --queue: only workers started with the same --namespace serve the run (e.g. to share one Redis between users)"},
+      {"flags":"--wait-workers <n>","description":"with --queue: enqueue nothing until n workers are connected to the run (so that a short run is shared by all of them)"},
     ]
   },
   {
@@ -95,90 +34,21 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "description": "evaluate one design point and print its metrics and breakdowns",
     "arguments": [],
     "options": [
-      {
-        "flags": "-w, --workload <name>",
-        "description": "model shape (bert-base, bert-large, gpt2-small, gpt2-medium) or one of the paper's 30 benchmarks (e.g. bert-base-cola, gpt2-medium-wikitext2)",
-        "defaultValue": "gpt2-medium"
-      },
-      {
-        "flags": "--stage <stage>",
-        "description": "summarization or generation (default: generation for GPT-2, summarization for BERT)",
-        "choices": [
-          "summarization",
-          "generation"
-        ]
-      },
-      {
-        "flags": "--seq-len <n>",
-        "description": "sequence / prompt length (default 992; 128 for a BERT model summarizing, where a space file without seqLen takes 992)"
-      },
-      {
-        "flags": "--gen-tokens <n>",
-        "description": "tokens generated"
-      },
-      {
-        "flags": "--preset <name>",
-        "description": "hardware preset",
-        "defaultValue": "spatten",
-        "choices": [
-          "spatten",
-          "spatten-1/8"
-        ]
-      },
-      {
-        "flags": "-s, --set <key=value>",
-        "description": "set a parameter (repeatable), e.g. --set hw.dramChannels=32",
-        "defaultValue": []
-      },
-      {
-        "flags": "-f, --fidelity <name>",
-        "description": "hardware model (default analytical): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))",
-        "choices": [
-          "analytical",
-          "cycle"
-        ]
-      },
-      {
-        "flags": "-m, --model <name>",
-        "description": "deprecated: the old name of --fidelity",
-        "choices": [
-          "analytical",
-          "cycle"
-        ],
-        "hidden": true
-      },
-      {
-        "flags": "--seed <n>",
-        "description": "the cycle model's seed: refetch draws and quick-select pivots (a space's cycle: { seed }; default 1); with --fidelity cycle"
-      },
-      {
-        "flags": "--trace <file>",
-        "description": "official 17-column workload CSV instead of a generated workload"
-      },
-      {
-        "flags": "--scope <scope>",
-        "description": "attention (default): the attention layers only; e2e: SpAtten-e2e, the FC/FFN layers too, their weights algo.fcWeightBits (8 or 12) wide",
-        "choices": [
-          "attention",
-          "e2e"
-        ]
-      },
-      {
-        "flags": "--json",
-        "description": "print one JSON object (every metric is a top-level key)"
-      },
-      {
-        "flags": "--baseline <name>",
-        "description": "compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (titan-xp, xeon, jetson-nano, rpi4): adds speedup and energy_saving"
-      },
-      {
-        "flags": "--accuracy <model>",
-        "description": "also run the accuracy engine (sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does"
-      },
-      {
-        "flags": "--accuracy-examples <n>",
-        "description": "examples for --accuracy (the sweep's maxExamples)"
-      }
+      {"flags":"-w, --workload <name>","description":"model shape (bert-base, bert-large, gpt2-small, gpt2-medium) or one of the paper's 30 benchmarks (e.g. bert-base-cola, gpt2-medium-wikitext2)","defaultValue":"gpt2-medium"},
+      {"flags":"--stage <stage>","description":"summarization or generation (default: generation for GPT-2, summarization for BERT)","choices":["summarization","generation"]},
+      {"flags":"--seq-len <n>","description":"sequence / prompt length (default 992; 128 for a BERT model summarizing, where a space file without seqLen takes 992)"},
+      {"flags":"--gen-tokens <n>","description":"tokens generated"},
+      {"flags":"--preset <name>","description":"hardware preset","defaultValue":"spatten","choices":["spatten","spatten-1/8"]},
+      {"flags":"-s, --set <key=value>","description":"set a parameter (repeatable), e.g. --set hw.dramChannels=32","defaultValue":[]},
+      {"flags":"-f, --fidelity <name>","description":"hardware model (default analytical): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))","choices":["analytical","cycle"]},
+      {"flags":"-m, --model <name>","description":"deprecated: the old name of --fidelity","choices":["analytical","cycle"],"hidden":true},
+      {"flags":"--seed <n>","description":"the cycle model's seed: refetch draws and quick-select pivots (a space's cycle: { seed }; default 1); with --fidelity cycle"},
+      {"flags":"--trace <file>","description":"official 17-column workload CSV instead of a generated workload"},
+      {"flags":"--scope <scope>","description":"attention (default): the attention layers only; e2e: SpAtten-e2e, the FC/FFN layers too, their weights algo.fcWeightBits (8 or 12) wide","choices":["attention","e2e"]},
+      {"flags":"--json","description":"print one JSON object (every metric is a top-level key)"},
+      {"flags":"--baseline <name>","description":"compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (titan-xp, xeon, jetson-nano, rpi4): adds speedup and energy_saving"},
+      {"flags":"--accuracy <model>","description":"also run the accuracy engine (sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does"},
+      {"flags":"--accuracy-examples <n>","description":"examples for --accuracy (the sweep's maxExamples)"},
     ]
   },
   {
@@ -186,10 +56,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "description": "print the JSON Schema of space files (for editor completion and validation)",
     "arguments": [],
     "options": [
-      {
-        "flags": "--out <file>",
-        "description": "write it to a file (e.g. space.schema.json) instead of stdout"
-      }
+      {"flags":"--out <file>","description":"write it to a file (e.g. space.schema.json) instead of stdout"},
     ]
   },
   {
@@ -197,37 +64,13 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "description": "measure accuracy/perplexity of a trained model with SpAtten pruning + quantization in the forward pass",
     "arguments": [],
     "options": [
-      {
-        "flags": "-m, --model <name>",
-        "description": "sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)",
-        "mandatory": true
-      },
-      {
-        "flags": "-s, --set <key=value>",
-        "description": "algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5",
-        "defaultValue": []
-      },
-      {
-        "flags": "--max-examples <n>",
-        "description": "evaluate the first N test examples (default: all 1209 emails / 64 LM windows)"
-      },
-      {
-        "flags": "--seed <s>",
-        "description": "bootstrap seed (perplexity CIs)",
-        "defaultValue": "1"
-      },
-      {
-        "flags": "--json",
-        "description": "print one JSON object"
-      },
-      {
-        "flags": "--trace-out <file>",
-        "description": "write the measured trace as an official 17-column workload CSV"
-      },
-      {
-        "flags": "--context <n>",
-        "description": "LM only: predict the same tokens from only their last n tokens (or 'full'); dense float forward, no --set"
-      }
+      {"flags":"-m, --model <name>","description":"sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, or a Hugging Face BERT/GPT-2 folder (config.json + model.safetensors + tokenizer)","mandatory":true},
+      {"flags":"-s, --set <key=value>","description":"algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5","defaultValue":[]},
+      {"flags":"--max-examples <n>","description":"evaluate the first N test examples (default: all 1209 emails / 64 LM windows)"},
+      {"flags":"--seed <s>","description":"bootstrap seed (perplexity CIs)","defaultValue":"1"},
+      {"flags":"--json","description":"print one JSON object"},
+      {"flags":"--trace-out <file>","description":"write the measured trace as an official 17-column workload CSV"},
+      {"flags":"--context <n>","description":"LM only: predict the same tokens from only their last n tokens (or 'full'); dense float forward, no --set"},
     ]
   },
   {
@@ -235,46 +78,12 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "description": "predict SpAtten1/8's Table III figures (GOP/s, GOP/J, GOP/s/mm²) against A³ and MNNFast",
     "arguments": [],
     "options": [
-      {
-        "flags": "-w, --workload <model>",
-        "description": "model",
-        "defaultValue": "bert-base",
-        "choices": [
-          "bert-base",
-          "bert-large"
-        ]
-      },
-      {
-        "flags": "--seq-len <n>",
-        "description": "sequence length (A³ evaluated BERT on SQuAD with n = 320)",
-        "defaultValue": 320
-      },
-      {
-        "flags": "-f, --fidelity <name>",
-        "description": "hardware model (default analytical): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))",
-        "choices": [
-          "analytical",
-          "cycle"
-        ]
-      },
-      {
-        "flags": "-m, --model <name>",
-        "description": "deprecated: the old name of --fidelity",
-        "choices": [
-          "analytical",
-          "cycle"
-        ],
-        "hidden": true
-      },
-      {
-        "flags": "-s, --set <key=value>",
-        "description": "override a setting (repeatable)",
-        "defaultValue": []
-      },
-      {
-        "flags": "--json",
-        "description": "print JSON"
-      }
+      {"flags":"-w, --workload <model>","description":"model","defaultValue":"bert-base","choices":["bert-base","bert-large"]},
+      {"flags":"--seq-len <n>","description":"sequence length (A³ evaluated BERT on SQuAD with n = 320)","defaultValue":320},
+      {"flags":"-f, --fidelity <name>","description":"hardware model (default analytical): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))","choices":["analytical","cycle"]},
+      {"flags":"-m, --model <name>","description":"deprecated: the old name of --fidelity","choices":["analytical","cycle"],"hidden":true},
+      {"flags":"-s, --set <key=value>","description":"override a setting (repeatable)","defaultValue":[]},
+      {"flags":"--json","description":"print JSON"},
     ]
   },
   {
@@ -282,95 +91,36 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "description": "one forward pass on given token ids: GPT-2 next-token log-probs or BERT classifier logits (quantization off by default)",
     "arguments": [],
     "options": [
-      {
-        "flags": "-m, --model <name>",
-        "description": "sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, or a Hugging Face BERT/GPT-2 folder",
-        "mandatory": true
-      },
-      {
-        "flags": "--ids <list>",
-        "description": "comma-separated token ids, e.g. 2,45,17",
-        "mandatory": true
-      },
-      {
-        "flags": "-s, --set <key=value>",
-        "description": "algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5",
-        "defaultValue": []
-      },
-      {
-        "flags": "--json",
-        "description": "print one JSON object"
-      }
+      {"flags":"-m, --model <name>","description":"sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, or a Hugging Face BERT/GPT-2 folder","mandatory":true},
+      {"flags":"--ids <list>","description":"comma-separated token ids, e.g. 2,45,17","mandatory":true},
+      {"flags":"-s, --set <key=value>","description":"algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5","defaultValue":[]},
+      {"flags":"--json","description":"print one JSON object"},
     ]
   },
   {
     "name": "report",
     "description": "regenerate report.html of a results folder (from run.json + points.csv); with several folders, a comparison page",
     "arguments": [
-      {
-        "name": "dirs",
-        "description": "results folder(s), e.g. results/default (two or more: compare them)",
-        "required": true,
-        "variadic": true
-      }
+      {"name":"dirs","description":"results folder(s), e.g. results/default (two or more: compare them)","required":true,"variadic":true},
     ],
     "options": [
-      {
-        "flags": "--interactive",
-        "description": "inline the Vega bundles (~830 KB; ~1.3 MB in all for the default run) for tooltips, zoom, brushing and parameter filters"
-      },
-      {
-        "flags": "--max-points <n>",
-        "description": "most non-front points drawn per static scatter (default 600)"
-      },
-      {
-        "flags": "--out <file>",
-        "description": "comparison page to write (several folders; default compare.html)"
-      }
+      {"flags":"--interactive","description":"inline the Vega bundles (~830 KB; ~1.3 MB in all for the default run) for tooltips, zoom, brushing and parameter filters"},
+      {"flags":"--max-points <n>","description":"most non-front points drawn per static scatter (default 600)"},
+      {"flags":"--out <file>","description":"comparison page to write (several folders; default compare.html)"},
     ]
   },
   {
     "name": "reproduce",
     "description": "reproduce the paper's figures on its own hardware (Table I) with our models",
     "arguments": [
-      {
-        "name": "what",
-        "description": "fig19a | fig20 | sram | headline | fig14 | fig15 | fig18 | fig20gpu | table4 | all",
-        "required": true,
-        "variadic": false
-      }
+      {"name":"what","description":"fig19a | fig20 | sram | headline | fig14 | fig15 | fig18 | fig20gpu | table4 | all","required":true,"variadic":false},
     ],
     "options": [
-      {
-        "flags": "-f, --fidelity <name>",
-        "description": "hardware model (default cycle): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))",
-        "choices": [
-          "analytical",
-          "cycle"
-        ]
-      },
-      {
-        "flags": "-m, --model <name>",
-        "description": "deprecated: the old name of --fidelity",
-        "choices": [
-          "analytical",
-          "cycle"
-        ],
-        "hidden": true
-      },
-      {
-        "flags": "-s, --set <key=value>",
-        "description": "override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable); not one a figure sets itself (fig19a's, fig20's and fig20gpu's top-k comparators, sram's SRAM sizes: refused)",
-        "defaultValue": []
-      },
-      {
-        "flags": "--json",
-        "description": "print JSON instead of tables"
-      },
-      {
-        "flags": "--report <file>",
-        "description": "also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values"
-      }
+      {"flags":"-f, --fidelity <name>","description":"hardware model (default cycle): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))","choices":["analytical","cycle"]},
+      {"flags":"-m, --model <name>","description":"deprecated: the old name of --fidelity","choices":["analytical","cycle"],"hidden":true},
+      {"flags":"-s, --set <key=value>","description":"override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable); not one a figure sets itself (fig19a's, fig20's and fig20gpu's top-k comparators, sram's SRAM sizes: refused)","defaultValue":[]},
+      {"flags":"--json","description":"print JSON instead of tables"},
+      {"flags":"--report <file>","description":"also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values"},
     ]
   },
   {
@@ -378,36 +128,13 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "description": "ask/tell service over JSON lines (stdin/stdout or TCP) for other optimizers, e.g. Optuna",
     "arguments": [],
     "options": [
-      {
-        "flags": "--space <file>",
-        "description": "space file (YAML)",
-        "mandatory": true
-      },
-      {
-        "flags": "--stdio",
-        "description": "serve on stdin/stdout (the default)"
-      },
-      {
-        "flags": "--port <n>",
-        "description": "serve on this TCP port instead (0: any free port, printed on stderr)"
-      },
-      {
-        "flags": "--host <addr>",
-        "description": "address to listen on with --port",
-        "defaultValue": "127.0.0.1"
-      },
-      {
-        "flags": "-o, --out <dir>",
-        "description": "results folder of the journal (default results/<name>)"
-      },
-      {
-        "flags": "--seed <s>",
-        "description": "override search.seed of the space’s own driver (ask)"
-      },
-      {
-        "flags": "--force",
-        "description": "write the journal into a non-empty folder that is not a results folder"
-      }
+      {"flags":"--space <file>","description":"space file (YAML)","mandatory":true},
+      {"flags":"--stdio","description":"serve on stdin/stdout (the default)"},
+      {"flags":"--port <n>","description":"serve on this TCP port instead (0: any free port, printed on stderr)"},
+      {"flags":"--host <addr>","description":"address to listen on with --port","defaultValue":"127.0.0.1"},
+      {"flags":"-o, --out <dir>","description":"results folder of the journal (default results/<name>)"},
+      {"flags":"--seed <s>","description":"override search.seed of the space’s own driver (ask)"},
+      {"flags":"--force","description":"write the journal into a non-empty folder that is not a results folder"},
     ]
   },
   {
@@ -415,53 +142,17 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "description": "train a shipped accuracy-engine checkpoint (spam-bert, sotu-gpt, sotu-char) from scratch, reproducibly from a seed",
     "arguments": [],
     "options": [
-      {
-        "flags": "-m, --model <name>",
-        "description": "a recipe of sim/nn/recipes.ts: spam-bert, sotu-gpt or sotu-char (shipped); sotu-char-cont, sotu-char-kd, sotu-char-w128, sotu-char-w128-kd, sotu-char-alibi, sotu-char-nope, sotu-char-rope, sotu-char-rope-l6, sotu-char-rope-copy, sotu-char-alibi-cont, sotu-bpe (experiments, sim/nn/README.md)",
-        "mandatory": true
-      },
-      {
-        "flags": "--seed <s>",
-        "description": "seed (init + batch order)",
-        "defaultValue": "1"
-      },
-      {
-        "flags": "--steps <n>",
-        "description": "quick run: a single phase of n optimizer steps (does not reproduce the shipped checkpoint)"
-      },
-      {
-        "flags": "--out <dir>",
-        "description": "output folder (default sim/nn/checkpoints/<name>)"
-      },
-      {
-        "flags": "--force",
-        "description": "replace what --out holds when it is not a checkpoint of this recipe: another checkpoint (its checkpoint files and snapshots are removed) or other files (kept beside the checkpoint)"
-      },
-      {
-        "flags": "--save-every <n>",
-        "description": "also save snapshots <out>/step-K every n steps (LM recipe)"
-      },
-      {
-        "flags": "--resume-from <dir>",
-        "description": "LM recipe with fine-tuning phases: the weights after all phases but the last (a --save-every snapshot or an earlier checkpoint); only the last phase runs"
-      },
-      {
-        "flags": "--ft-masks <mode>",
-        "description": "LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query), 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all) or 'cascade-mix' (each sequence one of the last two, drawn with equal odds); applies to the recipe's last fine-tuning phase; recorded in training.json"
-      },
-      {
-        "flags": "--ft-steps <n>",
-        "description": "LM fine-tuning steps instead of the recipe's (recorded in training.json)"
-      },
-      {
-        "flags": "--workers <n>",
-        "description": "LM recipes: threads per training step, each computing the gradient of its share of the batch (data-parallel; results equal a one-thread run up to float32 summation order, so --workers is recorded in training.json)",
-        "defaultValue": "1"
-      },
-      {
-        "flags": "--ft-min-keep <f>",
-        "description": "LM fine-tuning masks: the schedule's per-layer floor (algo.tokenMinKeep) instead of the recipe's (recorded in training.json)"
-      }
+      {"flags":"-m, --model <name>","description":"a recipe of sim/nn/recipes.ts: spam-bert, sotu-gpt or sotu-char (shipped); sotu-char-cont, sotu-char-kd, sotu-char-w128, sotu-char-w128-kd, sotu-char-alibi, sotu-char-nope, sotu-char-rope, sotu-char-rope-l6, sotu-char-rope-copy, sotu-char-alibi-cont, sotu-bpe (experiments, sim/nn/README.md)","mandatory":true},
+      {"flags":"--seed <s>","description":"seed (init + batch order)","defaultValue":"1"},
+      {"flags":"--steps <n>","description":"quick run: a single phase of n optimizer steps (does not reproduce the shipped checkpoint)"},
+      {"flags":"--out <dir>","description":"output folder (default sim/nn/checkpoints/<name>)"},
+      {"flags":"--force","description":"replace what --out holds when it is not a checkpoint of this recipe: another checkpoint (its checkpoint files and snapshots are removed) or other files (kept beside the checkpoint)"},
+      {"flags":"--save-every <n>","description":"also save snapshots <out>/step-K every n steps (LM recipe)"},
+      {"flags":"--resume-from <dir>","description":"LM recipe with fine-tuning phases: the weights after all phases but the last (a --save-every snapshot or an earlier checkpoint); only the last phase runs"},
+      {"flags":"--ft-masks <mode>","description":"LM fine-tuning masks: 'random' key positions (the recipe's default), 'cascade' (the keys the inference cascade keeps for the window's last position, for every query), 'cascade-gen' (the window's last 32 queries see exactly the keys the cascade keeps at their generation step, the others all) or 'cascade-mix' (each sequence one of the last two, drawn with equal odds); applies to the recipe's last fine-tuning phase; recorded in training.json"},
+      {"flags":"--ft-steps <n>","description":"LM fine-tuning steps instead of the recipe's (recorded in training.json)"},
+      {"flags":"--workers <n>","description":"LM recipes: threads per training step, each computing the gradient of its share of the batch (data-parallel; results equal a one-thread run up to float32 summation order, so --workers is recorded in training.json)","defaultValue":"1"},
+      {"flags":"--ft-min-keep <f>","description":"LM fine-tuning masks: the schedule's per-layer floor (algo.tokenMinKeep) instead of the recipe's (recorded in training.json)"},
     ]
   },
   {
@@ -469,35 +160,13 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "description": "evaluate the jobs of runs started with --queue (on this or any machine) until Ctrl-C",
     "arguments": [],
     "options": [
-      {
-        "flags": "--queue <url>",
-        "description": "Redis URL, redis://HOST:PORT[/DB]",
-        "mandatory": true
-      },
-      {
-        "flags": "--namespace <name>",
-        "description": "serve only the runs started with the same --namespace (default: those started without one)"
-      },
-      {
-        "flags": "-c, --concurrency <n>",
-        "description": "evaluation threads (default: the cores of this machine)"
-      },
-      {
-        "flags": "--prefetch <n>",
-        "description": "jobs held per thread (default 4): more for short jobs, fewer for long ones"
-      },
-      {
-        "flags": "--lock-duration <ms>",
-        "description": "job lock (ms): a killed worker's jobs are re-run after about this long (default 30000, at least 1000)"
-      },
-      {
-        "flags": "--stalled-interval <ms>",
-        "description": "how often to look for stalled jobs of dead workers (ms, default: the lock duration, at least 1000)"
-      },
-      {
-        "flags": "--progress-every <ms>",
-        "description": "a progress line every ms (default 5000, at least 1000; 0: none)"
-      }
+      {"flags":"--queue <url>","description":"Redis URL, redis://HOST:PORT[/DB]","mandatory":true},
+      {"flags":"--namespace <name>","description":"serve only the runs started with the same --namespace (default: those started without one)"},
+      {"flags":"-c, --concurrency <n>","description":"evaluation threads (default: the cores of this machine)"},
+      {"flags":"--prefetch <n>","description":"jobs held per thread (default 4): more for short jobs, fewer for long ones"},
+      {"flags":"--lock-duration <ms>","description":"job lock (ms): a killed worker's jobs are re-run after about this long (default 30000, at least 1000)"},
+      {"flags":"--stalled-interval <ms>","description":"how often to look for stalled jobs of dead workers (ms, default: the lock duration, at least 1000)"},
+      {"flags":"--progress-every <ms>","description":"a progress line every ms (default 5000, at least 1000; 0: none)"},
     ]
-  }
+  },
 ];
