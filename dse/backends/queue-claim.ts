@@ -25,16 +25,24 @@ export function coordinatorToken(host = os.hostname(), pid = process.pid): strin
   return `${host}:${pid} ${randomBytes(4).toString('hex')}`;
 }
 
-interface AliveClient {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): Promise<'OK' | null>;
+interface EvalClient {
+  eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
-/** Sets `aliveKey` to `me` if nobody holds it (one atomic SET NX: of two coordinators starting together, one wins); returns the holder otherwise. */
-async function tryClaim(client: AliveClient, aliveKey: string, me: string, ttlMs: number): Promise<string | null> {
-  if ((await client.set(aliveKey, me, 'PX', ttlMs, 'NX')) === 'OK') return null;
-  const holder = await client.get(aliveKey);
-  return holder === me ? null : (holder ?? '');
+/** Sets the alive key to ARGV[1] for ARGV[2] ms if it holds ARGV[1] or nothing (one atomic step: of two coordinators starting together, one wins); returns the other holder's value otherwise. */
+const REFRESH = "local v = redis.call('GET', KEYS[1]) if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return false end return v";
+/** Deletes the alive key if it holds ARGV[1]: 1 when it did (or the key is gone), 0 when another coordinator holds it. */
+const RELEASE = "local v = redis.call('GET', KEYS[1]) if v == false then return 1 end if v == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end return 0";
+
+/**
+ * The claim at start and the heartbeat's refresh of `aliveKey`: null while this coordinator holds
+ * it (or it is free, or lapsed, and is taken), else the other coordinator's value. A coordinator
+ * cut off from Redis for longer than the key's lifetime may find its queue claimed by another run
+ * (another container, same run name and path): it must not overwrite that run's key.
+ */
+export async function refreshClaim(client: EvalClient, aliveKey: string, me: string, ttlMs = ALIVE_TTL_MS): Promise<string | null> {
+  const v = await client.eval(REFRESH, 1, aliveKey, me, ttlMs);
+  return typeof v === 'string' ? v : null;
 }
 
 /**
@@ -42,40 +50,20 @@ async function tryClaim(client: AliveClient, aliveKey: string, me: string, ttlMs
  * when it lapses (a killed coordinator) within `ttlMs` and a beat; throws InputError naming the
  * holder when it is still refreshed after that.
  */
-export async function claimQueue(client: AliveClient, aliveKey: string, me: string, queue: string, log: (line: string) => void, ttlMs = ALIVE_TTL_MS, pollMs = 250): Promise<void> {
-  let holder = await tryClaim(client, aliveKey, me, ttlMs);
+export async function claimQueue(client: EvalClient, aliveKey: string, me: string, queue: string, log: (line: string) => void, ttlMs = ALIVE_TTL_MS, pollMs = 250): Promise<void> {
+  let holder = await refreshClaim(client, aliveKey, me, ttlMs);
   if (holder === null) return;
   log(`queue "${queue}": coordinator ${holder.split(' ')[0]} registered it and its heartbeat has not lapsed; waiting up to ${Math.ceil(ttlMs / 1000)} s for it (a killed coordinator's lapses)…`);
   const deadline = Date.now() + ttlMs + 1000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, pollMs));
-    holder = await tryClaim(client, aliveKey, me, ttlMs);
+    holder = await refreshClaim(client, aliveKey, me, ttlMs);
     if (holder === null) return;
   }
   throw new InputError(
     `queue "${queue}" is in use by a live coordinator (${holder.split(' ')[0]}): a run with the same name from a folder at the same path, ` +
       'in another container or on another machine, uses this Redis. Give this run its own --namespace (the workers need the same one), or another --out folder',
   );
-}
-
-interface EvalClient {
-  eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
-}
-
-/** Sets the alive key to ARGV[1] for ARGV[2] ms if it holds ARGV[1] or nothing; returns the other holder's value otherwise. */
-const REFRESH = "local v = redis.call('GET', KEYS[1]) if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return false end return v";
-/** Deletes the alive key if it holds ARGV[1]: 1 when it did (or the key is gone), 0 when another coordinator holds it. */
-const RELEASE = "local v = redis.call('GET', KEYS[1]) if v == false then return 1 end if v == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end return 0";
-
-/**
- * The heartbeat's refresh of `aliveKey`: null while this coordinator holds it (or it lapsed and is
- * taken back), else the other coordinator's value. A coordinator cut off from Redis for longer
- * than the key's lifetime may find its queue claimed by another run (another container, same run
- * name and path): it must not overwrite that run's key, which the refresh did unconditionally.
- */
-export async function refreshClaim(client: EvalClient, aliveKey: string, me: string, ttlMs = ALIVE_TTL_MS): Promise<string | null> {
-  const v = await client.eval(REFRESH, 1, aliveKey, me, ttlMs);
-  return typeof v === 'string' ? v : null;
 }
 
 /**
