@@ -44,3 +44,7 @@ export function checkCycleBuffers(hw: HardwareConfig, sets: readonly string[]): 
     throw new InputError(`${cause}: the cycle model needs at least ${least} KB of ${buffer} SRAM (two ${buffer}-buffer lines of ${mults} × hw.wordBits = ${m} × ${hw.wordBits} bits)`);
   }
 }
+
+/** A trace's rows give every head's kept keys and values and their bit widths: of the algo settings only these apply to it (the FC weights, scope e2e). */
+export const TRACE_ALGO = new Set(['fcWeightBits']);
+export const TRACE_FIXES = "fixes the pruning and quantization (its rows give every head's kept keys and values and their bit widths)";

@@ -31,6 +31,7 @@ import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import type { ParamDomain } from './driver.ts';
 import type { Constraint } from './params.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
+import { TRACE_ALGO, TRACE_FIXES } from './point-checks.ts';
 
 export type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
 
@@ -85,9 +86,6 @@ export function traceIssues(written: Record<string, unknown>): Issue[] {
     .map((f) => ({ path: ['workload', f], atKey: true, message: `the trace fixes the model, stage and lengths (it replaces the generated workload): this ${f} would be ignored; remove it, or drop the trace` }));
 }
 
-/** The trace's rows fix the pruning and quantization, so of the algo block only the FC weight width (scope: e2e) applies. */
-const TRACE_ALGO = new Set(['fcWeightBits']);
-const TRACE_FIXES = "the trace fixes the pruning and quantization (its rows give every head's kept keys and values and their bit widths)";
 
 /**
  * algo fields and algo.* parameters beside a trace, which it would ignore (algo.tokenKeep swept over
@@ -99,12 +97,12 @@ export function traceAlgoIssues(space: Pick<SpaceLike, 'workload' | 'accuracy'>,
   if (!space.workload.trace) return [];
   const issues: Issue[] = Object.keys(written.algo)
     .filter((f) => !TRACE_ALGO.has(f))
-    .map((f) => ({ path: ['algo', f], atKey: true, message: `${TRACE_FIXES}: this ${f} would be ignored; remove it, or drop the trace` }));
+    .map((f) => ({ path: ['algo', f], atKey: true, message: `the trace ${TRACE_FIXES}: this ${f} would be ignored; remove it, or drop the trace` }));
   for (const k of keys.filter((k) => k.startsWith('algo.') && !TRACE_ALGO.has(k.slice(5)))) {
-    issues.push({ path: ['parameters', k], atKey: true, message: `${TRACE_FIXES}: sweeping ${k} would change nothing; remove it, or drop the trace` });
+    issues.push({ path: ['parameters', k], atKey: true, message: `the trace ${TRACE_FIXES}: sweeping ${k} would change nothing; remove it, or drop the trace` });
   }
   if (space.accuracy) {
-    issues.push({ path: ['accuracy'], atKey: true, message: `${TRACE_FIXES}: the accuracy engine's measured pruning cannot drive it, so its accuracy would be another configuration's; remove the accuracy block, or drop the trace` });
+    issues.push({ path: ['accuracy'], atKey: true, message: `the trace ${TRACE_FIXES}: the accuracy engine's measured pruning cannot drive it, so its accuracy would be another configuration's; remove the accuracy block, or drop the trace` });
   }
   return issues;
 }

@@ -19,7 +19,7 @@ import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg, seedArg } from '../cli-util.ts';
 import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
-import { checkCycleBuffers, checkEncoderStage, isEncoder, lastSet } from '../point-checks.ts';
+import { checkCycleBuffers, checkEncoderStage, isEncoder, lastSet, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
@@ -103,9 +103,7 @@ function checkWorkloadSets(o: SimulateOptions, fixedBy: string | undefined): voi
     if (key === 'workload.benchmark') throw new InputError(`--set ${s}: give a benchmark as --workload ${value} (it also supplies the benchmark's algo settings)`);
     if (key === 'workload.trace') throw new InputError(`--set ${s}: give a trace as --trace ${value}`);
     if (fixedBy && SHAPE_KEYS.includes(key)) throw new InputError(`--set ${s}: ${fixedBy} fixes the model, stage and lengths`);
-    // a trace's rows give every head's kept keys and values and their bit widths: of the algo
-    // settings only the FC weight width (--scope e2e) applies to it
-    if (o.trace && key.startsWith('algo.') && key !== 'algo.fcWeightBits') throw new InputError(`--set ${s}: --trace ${o.trace} fixes the pruning and quantization (its rows give every head's kept keys and values and their bit widths), so ${key} would be ignored; drop it`);
+    if (o.trace && key.startsWith('algo.') && !TRACE_ALGO.has(key.slice('algo.'.length))) throw new InputError(`--set ${s}: --trace ${o.trace} ${TRACE_FIXES}, so ${key} would be ignored; drop it`);
   }
   if (o.trace && o.accuracy !== undefined) throw new InputError(`--accuracy ${o.accuracy}: --trace ${o.trace} fixes the pruning, so the accuracy engine's measured pruning cannot drive it (its accuracy would be another configuration's); drop one`);
 }
