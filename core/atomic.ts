@@ -19,10 +19,19 @@ export interface AtomicFile {
 
 const CHUNK = 1 << 20;
 
+/** The temporary sibling of `name` written by this process: `.<name>.<pid>.<hex>.tmp`. */
+const tempName = (name: string): string => `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+
+/** The target's name and the writer's pid of a temporary file `openAtomic` names (undefined for any other file). */
+export function atomicTempOf(file: string): { name: string; pid: number } | undefined {
+  const m = /^\.(.+)\.(\d+)\.[0-9a-f]+\.tmp$/.exec(file);
+  return m ? { name: m[1], pid: Number(m[2]) } : undefined;
+}
+
 export function openAtomic(file: string): AtomicFile {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, tempName(path.basename(file)));
   let fd = fs.openSync(tmp, 'w');
   let parts: (string | Uint8Array)[] = [];
   let pending = 0;

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openAtomic } from '../core/atomic.ts';
+import { atomicTempOf, openAtomic } from '../core/atomic.ts';
 import { pidAlive } from './lock.ts';
 import { dominatorOf, hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { PointRow } from '../core/results.ts';
@@ -257,8 +257,8 @@ function writePoints(file: string, header: string, body: string, front: Set<numb
   }
 }
 
-/** The temporary file of an output written atomically (core/atomic.ts openAtomic): `.<name>.<pid>.<hex>.tmp`. */
-const OUTPUT_TMP = /^\.(?:points\.csv|pareto\.csv|run\.json|report\.html)\.(\d+)\.[0-9a-f]+\.tmp$/;
+/** The outputs a run writes atomically (core/atomic.ts openAtomic). */
+const OUTPUTS = new Set(['points.csv', 'pareto.csv', 'run.json', 'report.html']);
 
 /**
  * Removes what a killed run left in its folder: the points body (the folder lock makes this run the
@@ -268,7 +268,7 @@ const OUTPUT_TMP = /^\.(?:points\.csv|pareto\.csv|run\.json|report\.html)\.(\d+)
  */
 function removeLeftovers(dir: string): void {
   for (const f of fs.readdirSync(dir)) {
-    const out = OUTPUT_TMP.exec(f);
-    if (/^\.points\.body\.\d+\.tmp$/.test(f) || (out && !pidAlive(Number(out[1])))) fs.rmSync(path.join(dir, f), { force: true });
+    const out = atomicTempOf(f);
+    if (/^\.points\.body\.\d+\.tmp$/.test(f) || (out && OUTPUTS.has(out.name) && !pidAlive(out.pid))) fs.rmSync(path.join(dir, f), { force: true });
   }
 }

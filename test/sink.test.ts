@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RunSink, toPointRows } from '../dse/sink.ts';
 import { pointsCsv } from '../dse/outputs.ts';
+import { atomicTempOf, openAtomic } from '../core/atomic.ts';
 import type { EvaluatedPoint } from '../dse/evaluate.ts';
 import type { Objective } from '../dse/driver.ts';
 import { mulberry32 } from '../sim/rng.ts';
@@ -226,4 +227,14 @@ test("run.json's sensitivity of accuracy when every row stopped at one subset ru
   const acc = sink.sensitivity.result().metrics[0];
   sink.discard();
   assert.deepEqual([acc.n, acc.left, acc.examples, acc.effects[0].share], [4, undefined, 32, 1]);
+});
+
+test('a temporary file of an atomic write names its target and its writer, which is how a run finds a killed run\'s leftovers', () => {
+  const dir = tmp();
+  const f = openAtomic(path.join(dir, 'points.csv'));
+  const [name] = fs.readdirSync(dir);
+  f.abort();
+  assert.deepEqual(atomicTempOf(name), { name: 'points.csv', pid: process.pid });
+  assert.equal(atomicTempOf('.points.body.12.tmp'), undefined, 'the points body is not an atomic write');
+  assert.equal(atomicTempOf('points.csv'), undefined, 'an output itself');
 });
