@@ -3,7 +3,7 @@
  * reservoir of the ok points (Algorithm R, seeded: the same points in the same order keep the
  * same sample), the first failed points, and per parameter the ok point with its lowest and the
  * one with its highest value (the report's "front on the bound of a knob" notes compare the
- * front with them, reports/bounds.ts). The front is kept by the caller.
+ * front with them, core/bounds.ts). The front is kept by the caller.
  *
  * One sampler for both places a report is drawn: a run (dse/sink.ts, as the points are
  * evaluated) and `report DIR` (reports/read-points.ts, streaming points.csv in id order), so a

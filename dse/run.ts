@@ -20,7 +20,7 @@ import { accuracyRungs, capLmExamples, withExamples, type AccuracySpec } from '.
 import { locateIn } from './space-issues.ts';
 import { defaultJobs } from './pool.ts';
 import { resolveMode, type ProgressMode } from './progress.ts';
-import { boundNotes } from '../reports/bounds.ts';
+import { boundNotes } from '../core/bounds.ts';
 import { loadSpace, type ParsedSpace } from './space.ts';
 import { highlight, subsetHighlightNote } from './steps/highlight.ts';
 import { denseInterrupted, resolveDense } from './steps/dense.ts';

@@ -1,6 +1,6 @@
 /** The accuracy-under-pruning spec: our accuracy vs pruning ratio next to the paper's Fig. 21. */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { fmtNum, metricLabel, metricTitle, unitFor } from './format.ts';
+import { fmtNum, metricLabel, metricTitle, unitFor } from '../core/format.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
 import { finite, heldNote, sampleDeterministic, type ChartDef, type SpecOptions, type VlSpec } from './spec-base.ts';
 import { bestMeasured } from './rung-notes.ts';

@@ -4,7 +4,7 @@
  * decade; a space overrides it per objective with `scale: log | linear`), and constraint bounds.
  */
 import type { RunJson } from '../core/results.ts';
-import { fmtMetric, metricTitle, unitFor } from './format.ts';
+import { fmtMetric, metricTitle, unitFor } from '../core/format.ts';
 
 export interface Axis {
   metric: string;

@@ -1,6 +1,6 @@
 /** Bar and line specs of the highlighted points' breakdowns (latency, energy, area) and of the search's hypervolume. */
 import type { Highlight, RunJson } from '../core/results.ts';
-import { fmtNum, unitFor } from './format.ts';
+import { fmtNum, unitFor } from '../core/format.ts';
 import { finite, type ChartDef, type SpecOptions } from './spec-base.ts';
 
 function hlKey(h: Highlight): string {

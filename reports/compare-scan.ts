@@ -8,7 +8,7 @@
  */
 import { dominatorOf, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { Objective, PointRow, RunJson } from '../core/results.ts';
-import { metricTitle, displayUnit } from './format.ts';
+import { metricTitle, displayUnit } from '../core/format.ts';
 import { scaleOverride, type Axis } from './axes.ts';
 import type { RowView } from './read-points.ts';
 
@@ -17,7 +17,7 @@ const MERGE_EVERY = 4096;
 
 /**
  * The values of one metric over the ok points, in bounded memory: counts per thousand-exponent
- * (Math.floor(log10|v| / 3), what reports/format.ts displayUnit picks a prefix from) of the
+ * (Math.floor(log10|v| / 3), what core/format.ts displayUnit picks a prefix from) of the
  * finite non-zero values, for the median's unit; and the range of the finite values.
  */
 export class MetricSpread {
@@ -54,7 +54,7 @@ export class MetricSpread {
 
   /**
    * A value in the group of the median magnitude (the element at ⌊n/2⌋ of the sorted magnitudes,
-   * as reports/format.ts unitFor takes it), NaN when there is none: displayUnit gives it the
+   * as core/format.ts unitFor takes it), NaN when there is none: displayUnit gives it the
    * median's unit, since for a metric with SI prefixes it reads only that group (its display
    * scale is 1), and for any other metric nothing of the value but that it is finite and not 0.
    */

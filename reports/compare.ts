@@ -12,7 +12,7 @@ import type { PointRow, RunJson } from '../core/results.ts';
 import { constraintLabel, vlAxis, vlScale } from './axes.ts';
 import { axisOfSpread, CompareScan, MetricSpread } from './compare-scan.ts';
 import { escapeHtml as esc } from './escape.ts';
-import { fmtDuration, fmtMetric, metricTitle } from './format.ts';
+import { fmtDuration, fmtMetric, metricTitle } from '../core/format.ts';
 import type { ChartDef } from './specs.ts';
 import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns, type FrontGroup } from './front-groups.ts';
 import { readRunJson, readRunPoints } from './read.ts';

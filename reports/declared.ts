@@ -5,7 +5,7 @@
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { axisFor, vlAxis, vlScale, yDomain, type Axis } from './axes.ts';
-import { fmtNum, metricTitle, unitFor } from './format.ts';
+import { fmtNum, metricTitle, unitFor } from '../core/format.ts';
 import { rescoreNote } from './fidelity-label.ts';
 import type { ChartDef, SpecOptions } from './specs.ts';
 

@@ -13,7 +13,7 @@ import type { Objective } from '../dse/driver.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { axisFor, runConstraints, vlAxis, vlScale } from './axes.ts';
 import { primaryModelSuffix } from './fidelity-label.ts';
-import { metricTitle, shortParam } from './format.ts';
+import { metricTitle, shortParam } from '../core/format.ts';
 import { sampleDeterministic, SHARED_POINTS, type ChartDef, type SpecOptions } from './specs.ts';
 import { drawnNote, heldNote } from './spec-base.ts';
 

@@ -6,7 +6,7 @@
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { SPACE_FIDELITIES, type SpaceFidelity } from '../sim/fidelities.ts';
-import { metricTitle } from './format.ts';
+import { metricTitle } from '../core/format.ts';
 
 /** The run's plan when it re-scores with a second model: its primary and re-scoring models. */
 export function rescorePlan(run: Pick<RunJson, 'model'>): { primary: string; rescore: string } | undefined {

@@ -5,7 +5,7 @@
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { escapeHtml, jsonForScript } from './escape.ts';
-import { fmtNum } from './format.ts';
+import { fmtNum } from '../core/format.ts';
 import { vegaBundles } from './bundles.ts';
 import { sharedPointRows, SHARED_POINTS } from './specs.ts';
 

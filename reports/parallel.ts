@@ -4,7 +4,7 @@
  * ends), one line per front point coloured by the first objective.
  */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { fmtMetric, fmtNum, metricTitle, shortParam, unitFor } from './format.ts';
+import { fmtMetric, fmtNum, metricTitle, shortParam, unitFor } from '../core/format.ts';
 import type { ChartDef, SpecOptions } from './specs.ts';
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -5,7 +5,7 @@
 import type { Params } from '../core/results.ts';
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { escapeHtml } from './escape.ts';
-import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, sig4, unitFor } from './format.ts';
+import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, sig4, unitFor } from '../core/format.ts';
 import { frontTable, wbr } from './sections.ts';
 import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns } from './front-groups.ts';
 import { kvRow, table, td, tdNum } from './page.ts';

@@ -9,7 +9,7 @@
 import type { PointRow, RunJson } from '../core/results.ts';
 import { runConstraints } from './axes.ts';
 import { couldHold, type Constraint } from '../dse/params.ts';
-import { fmtMetric } from './format.ts';
+import { fmtMetric } from '../core/format.ts';
 import { atMostExamples, subsetOf } from '../core/rung-examples.ts';
 
 /**

@@ -1,6 +1,6 @@
 /** Scatter specs of the objectives: the Pareto scatter of an objective pair, and the one-objective chart per evaluation. */
 import type { Objective, PointRow, RunJson } from '../core/results.ts';
-import { fmtNum, metricLabel, metricTitle } from './format.ts';
+import { fmtNum, metricLabel, metricTitle } from '../core/format.ts';
 import { primaryModelSuffix, rescoreNote, rescorePlan } from './fidelity-label.ts';
 import { subsetCaption } from './rung-notes.ts';
 import { axisFor, runConstraints, vlAxis, vlScale, type Axis } from './axes.ts';

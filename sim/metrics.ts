@@ -1,7 +1,7 @@
 /**
  * The metric registry: every metric a run can record, once. The space schema's metric enum
  * (sim/schema.ts → dse/space.ts), the points.csv columns and run.json `metrics` (dse/), the
- * `simulate --json` keys and text lines (dse/commands/simulate.ts), the report's axis titles (reports/format.ts)
+ * `simulate --json` keys and text lines (dse/commands/simulate.ts), the report's axis titles (core/format.ts)
  * and the copy of a model result into a metrics record (`pickMetrics`) are all generated from it.
  *
  * Hardware metrics come in two kinds:

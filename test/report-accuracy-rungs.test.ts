@@ -71,7 +71,7 @@ test('What to look at: infeasible points left at a subset rung whose CI reaches 
 });
 
 test('the highlighted points table names the measured LSB refetch column in words', async () => {
-  const { metricTitle } = await import('../reports/format.ts');
+  const { metricTitle } = await import('../core/format.ts');
   assert.equal(metricTitle('lsb_refetch_fraction', ''), 'LSB refetch fraction (measured)');
   assert.equal(metricTitle('latency_s', 'ms'), 'latency (ms)');
   assert.equal(metricTitle('no_such_column', ''), 'no_such_column');
@@ -155,7 +155,7 @@ test('a Pareto scatter of accuracy says how many of its points are subset estima
 });
 
 test('a bound note does not call a knob value "at least as good on every objective" from subset estimates set against full evaluations', async () => {
-  const { boundNotes } = await import('../reports/bounds.ts');
+  const { boundNotes } = await import('../core/bounds.ts');
   const at = (id: number, tokenKeep: number, headKeep: number, accuracy: number, latency_s: number, fidelity: string): PointRow => ({
     id, params: { 'algo.tokenKeep': tokenKeep, 'algo.headKeep': headKeep }, metrics: { accuracy, latency_s }, feasible: true, pareto: tokenKeep === 0.2, status: 'ok', error: '', fidelity,
   });

@@ -15,7 +15,7 @@ import { atomicTempOf, openAtomic } from '../core/atomic.ts';
 import type { EvaluatedPoint } from '../dse/evaluate.ts';
 import type { Objective } from '../dse/driver.ts';
 import { mulberry32 } from '../sim/rng.ts';
-import { boundHits } from '../reports/bounds.ts';
+import { boundHits } from '../core/bounds.ts';
 import { hypervolume, normaliser } from '../core/pareto.ts';
 import { PointsReader } from '../reports/read-points.ts';
 import { parsePointsCsv } from '../reports/read.ts';

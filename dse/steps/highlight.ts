@@ -12,7 +12,7 @@
 import { normaliser, toMinVector } from '../../core/pareto.ts';
 import type { Highlight } from '../../core/results.ts';
 import { atMostExamples, subsetOf } from '../../core/rung-examples.ts';
-import { fmtMetric } from '../../reports/format.ts';
+import { fmtMetric } from '../../core/format.ts';
 import type { Objective, Params } from '../driver.ts';
 import type { Breakdown, EvaluatedPoint } from '../evaluate.ts';
 

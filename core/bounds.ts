@@ -4,9 +4,9 @@
  * range (e.g. tokenKeep = 0.2 everywhere because nothing penalises pruning). Used by the runner's
  * summary and the report.
  */
-import type { PointRow, RunJson } from '../core/results.ts';
+import type { PointRow, RunJson } from './results.ts';
 import { fmtNum } from './format.ts';
-import { examplesOf } from '../core/rung-examples.ts';
+import { examplesOf } from './rung-examples.ts';
 
 export interface BoundHit {
   param: string;

@@ -1,4 +1,7 @@
-/** Number and label formatting shared by the report's tables and chart titles. */
+/**
+ * Number and label formatting: the report's tables and chart titles, and the runner's summary of
+ * the highlighted points (dse/steps/highlight.ts) and bound notes (core/bounds.ts).
+ */
 import { metricDef } from '../sim/metrics.ts';
 
 /** Compact number: 4 significant digits, exponent form for very large/small magnitudes. */
