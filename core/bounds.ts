@@ -6,7 +6,7 @@
  */
 import type { PointRow, RunJson } from './results.ts';
 import { fmtNum } from './format.ts';
-import { examplesOf } from './rung-examples.ts';
+import { examplesOf, isQuality } from './rung-examples.ts';
 
 export interface BoundHit {
   param: string;
@@ -70,7 +70,7 @@ export function neverWorse(h: BoundHit, run: Pick<RunJson, 'parameters' | 'objec
     compared++;
     for (const o of run.objectives) {
       const sign = o.goal === 'max' ? -1 : 1;
-      const quality = o.metric === 'accuracy' || o.metric === 'perplexity';
+      const quality = isQuality(o.metric);
       for (const a of at) {
         for (const r of rest) {
           if (quality && examplesOf(a) !== examplesOf(r)) return undefined;
@@ -89,7 +89,7 @@ export function neverWorse(h: BoundHit, run: Pick<RunJson, 'parameters' | 'objec
 
 /** Human sentences for the bound hits of algorithm knobs (and hardware knobs, phrased as a hint). */
 export function boundNotes(run: Pick<RunJson, 'parameters' | 'objectives'>, points: PointRow[]): string[] {
-  const hasAcc = run.objectives.some((o) => o.metric === 'accuracy' || o.metric === 'perplexity');
+  const hasAcc = run.objectives.some((o) => isQuality(o.metric));
   return boundHits(run, points).map((h) => {
     const algo = h.param.startsWith('algo.');
     const head = `every front point has ${h.param} = ${fmtNum(h.value)}, the ${h.side} value swept`;

@@ -123,7 +123,7 @@ export const RunJsonSchema = z.looseObject({
   /** The options the run was given (jobs, seed, budgets, folders, the command line). */
   options: z.record(z.string(), z.unknown()).optional().catch(undefined),
   /**
-   * Sensitivity of each objective over every successfully evaluated point (reports/sensitivity.ts
+   * Sensitivity of each objective over every successfully evaluated point (core/sensitivity.ts
    * SensitivityAccumulator); `binned`: parameters with more than 12 values, left to the report's sample.
    * Accuracy or perplexity with accuracy rungs: over the rows measured on the most examples (`n`),
    * as the report's table; `left`: the rows with an estimate on fewer examples, left out;

@@ -5,6 +5,11 @@
  */
 import type { PointRow } from './results.ts';
 
+/** Accuracy or perplexity: the metrics measured on examples, whose rows can be a subset rung's. */
+export function isQuality(metric: string): boolean {
+  return metric === 'accuracy' || metric === 'perplexity';
+}
+
 /** Examples behind a subset row (`…:subset(n=64)`), or undefined for a full evaluation. */
 export const subsetOf = (p: Pick<PointRow, 'fidelity'>): number | undefined => {
   const m = /:subset\(n=(\d+)\)/.exec(p.fidelity ?? '');
@@ -20,7 +25,7 @@ export const examplesOf = (p: Pick<PointRow, 'fidelity'>): number => subsetOf(p)
  * evaluation): those on the most examples (`n`); the others are left out (`left`).
  * `atMostExamples` applies it to rows in hand (reports/rung-notes.ts bestMeasured for the report's
  * tables and charts, dse/steps/highlight.ts for the highlighted points); the run's sensitivity in
- * run.json (reports/sensitivity.ts SensitivityAccumulator) to rows it counts without keeping.
+ * run.json (core/sensitivity.ts SensitivityAccumulator) to rows it counts without keeping.
  */
 export function mostExamples(counts: Map<number, number>): { n: number; left: number } {
   const n = Math.max(...counts.keys());

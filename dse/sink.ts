@@ -17,7 +17,7 @@ import type { EvaluatedPoint } from './evaluate.ts';
 import { pointRecord, pointsHeader } from './outputs.ts';
 import { ReportSample } from './report-sample.ts';
 import { scanCsvRecords } from '../core/csv-records.ts';
-import { SensitivityAccumulator } from '../reports/sensitivity.ts';
+import { SensitivityAccumulator } from '../core/sensitivity.ts';
 
 export interface SinkOptions {
   dir: string;

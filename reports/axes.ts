@@ -5,6 +5,7 @@
  */
 import type { RunJson } from '../core/results.ts';
 import { fmtMetric, metricTitle, unitFor } from '../core/format.ts';
+import { spansDecade } from '../core/log-scale.ts';
 
 export interface Axis {
   metric: string;
@@ -34,24 +35,6 @@ export function yDomain(ys: number[], log: boolean, margins: [number, number] = 
   }
   const span = hi - lo || Math.abs(hi) || 1;
   return [lo - below * span, hi + above * span];
-}
-
-/** max/min of the finite values when every one is > 0 (0 when any is ≤ 0 or none is finite). */
-export function positiveRange(values: number[]): number {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (!finite(v)) continue;
-    if (v <= 0) return 0;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return Number.isFinite(lo) ? hi / lo : 0;
-}
-
-/** Log scale when every value is > 0 and they span more than a decade. */
-export function spansDecade(values: number[]): boolean {
-  return positiveRange(values) > 10;
 }
 
 /** The space's `scale:` override of an objective, if any. */

@@ -9,8 +9,7 @@ import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, s
 import { frontTable, wbr } from './sections.ts';
 import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns } from './front-groups.ts';
 import { kvRow, table, td, tdNum } from './page.ts';
-import { examplesOf } from '../core/rung-examples.ts';
-import { isQuality } from './spec-base.ts';
+import { examplesOf, isQuality } from '../core/rung-examples.ts';
 
 const esc = escapeHtml;
 

@@ -7,14 +7,14 @@ import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from '../core/bounds.ts';
 import { bestMeasured, subsetFeasibilityNote, subsetFrontNote } from './rung-notes.ts';
-import { examplesOf } from '../core/rung-examples.ts';
+import { examplesOf, isQuality } from '../core/rung-examples.ts';
 import { differingParams, type FrontGroup } from './front-groups.ts';
 import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from '../core/format.ts';
-import { DESIGN_METHOD, SENSITIVITY_METHOD, byShare, epsilonSquared, sensitivity, sensitivityDesign, jointShares, type Effect, type Sensitivity, type SensitivityDesign } from './sensitivity.ts';
-import { isQuality, KNEE_DEFINITION, kneeId } from './specs.ts';
+import { DESIGN_METHOD, SENSITIVITY_METHOD, byShare, epsilonSquared, sensitivity, sensitivityDesign, jointShares, type Effect, type Sensitivity, type SensitivityDesign } from '../core/sensitivity.ts';
+import { KNEE_DEFINITION, kneeId } from './specs.ts';
 
 /** Dominated feasible points that could be on the front within the 95% CIs (0 without CIs). */
 export function inseparable(run: RunJson, points: PointRow[]): { n: number; metric?: string } {

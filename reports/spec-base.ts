@@ -4,7 +4,7 @@
  * knee, and the point dataset the interactive scatters share.
  */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { positiveRange } from './axes.ts';
+import { positiveRange } from '../core/log-scale.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { paretoMask } from '../core/pareto.ts';
 
@@ -177,7 +177,3 @@ export function kneeId(run: RunJson): number | undefined {
 
 export const KNEE_DEFINITION =
   'knee: the front point closest (Euclidean distance) to the ideal point after each objective is normalised over the front to 0 (best value on the front) … 1 (worst)';
-
-export function isQuality(metric: string): boolean {
-  return metric === 'accuracy' || metric === 'perplexity';
-}

@@ -18,7 +18,6 @@ export {
   SHARED_POINTS,
   baseConfig,
   front2d,
-  isQuality,
   kneeId,
   sampleDeterministic,
   sharedPointRows,

@@ -89,7 +89,7 @@ test('sensitivity of accuracy with rungs: only the points measured on the most e
   const sub = 'analytical+accuracy:subset(n=32)';
   const pts = [cell(0, 'x', 1, 0.9, full), cell(1, 'x', 2, 0.94, full), cell(2, 'x', 3, 1, sub), cell(3, 'y', 1, 0.92, full), cell(4, 'y', 2, 0.96, full), cell(5, 'y', 3, 1, sub)];
   // run.json's table, accumulated over every ok row as the run does (dse/sink.ts)
-  const { SensitivityAccumulator } = await import('../reports/sensitivity.ts');
+  const { SensitivityAccumulator } = await import('../core/sensitivity.ts');
   const accu = new SensitivityAccumulator(['a', 'b'], ['accuracy', 'latency_s']);
   for (const p of pts) accu.add(p.params, p.metrics, p.fidelity);
   const r = { parameters: ['a', 'b'], metrics: ['accuracy', 'latency_s'], objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }], constraints: [], driver: 'grid', stopReason: 'completed', counts: { ok: 6, failed: 0 }, sensitivity: accu.result() } as unknown as RunJson;

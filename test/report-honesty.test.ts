@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { readRun } from '../reports/read.ts';
 import { sensitivitySection } from '../reports/sections.ts';
-import { sensitivity } from '../reports/sensitivity.ts';
+import { sensitivity } from '../core/sensitivity.ts';
 import { mulberry32 } from '../sim/rng.ts';
 
 test('run.json notes appear on report.html', async () => {

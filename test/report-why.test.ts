@@ -16,7 +16,7 @@ import { etaText, fmtRate, pctText, RateWindow } from '../dse/progress.ts';
 import { renderReport } from '../reports/index.ts';
 import { readRun, type LoadedRun } from '../reports/read.ts';
 import { fmtMetric, unitFor } from '../core/format.ts';
-import { SensitivityAccumulator, sensitivity } from '../reports/sensitivity.ts';
+import { SensitivityAccumulator, sensitivity } from '../core/sensitivity.ts';
 import { sensitivitySection } from '../reports/sections.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { boundNotes } from '../core/bounds.ts';
@@ -24,7 +24,7 @@ import { simulateCommand, simulateCommands, yamlSnippet } from '../reports/comma
 import { compareHypervolumes } from '../reports/compare.ts';
 import { declaredChart } from '../reports/declared.ts';
 import { sampleForInteractive } from '../reports/explore.ts';
-import { spansDecade } from '../reports/axes.ts';
+import { spansDecade } from '../core/log-scale.ts';
 import { syntheticRun } from './fixtures/synthetic-run.ts';
 
 function row(id: number, params: Record<string, number>, metrics: Record<string, number>, pareto = false): PointRow {

@@ -11,10 +11,9 @@
  * and on a driver's correlated sample it also holds the effects of correlated parameters: the
  * report uses other estimators there (`sensitivityDesign`, `epsilonSquared`, `jointShares`).
  */
-import type { PointRow, RunJson } from '../core/results.ts';
-import { spansDecade } from './axes.ts';
-import { examplesOf, mostExamples } from '../core/rung-examples.ts';
-import { isQuality } from './spec-base.ts';
+import type { PointRow, RunJson } from './results.ts';
+import { spansDecade } from './log-scale.ts';
+import { examplesOf, isQuality, mostExamples } from './rung-examples.ts';
 
 export interface Effect {
   param: string;
