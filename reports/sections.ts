@@ -13,7 +13,8 @@ import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from '../core/format.ts';
-import { DESIGN_METHOD, SENSITIVITY_METHOD, byShare, epsilonSquared, sensitivity, sensitivityDesign, jointShares, type Effect, type Sensitivity, type SensitivityDesign } from '../core/sensitivity.ts';
+import { byShare, sensitivity, type Effect, type Sensitivity } from '../core/sensitivity.ts';
+import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
 
 /** Dominated feasible points that could be on the front within the 95% CIs (0 without CIs). */

@@ -15,7 +15,7 @@ import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS } from '../dse/drivers/index.ts';
 import { SearchSchema } from '../dse/space.ts';
 import { FIGURES } from '../dse/reproduce/index.ts';
-import { DRIVER_DESIGN, sensitivityDesign } from '../core/sensitivity.ts';
+import { DRIVER_DESIGN, sensitivityDesign } from '../reports/sensitivity.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 const missing = (names: readonly string[], text: string, form: (n: string) => string) => names.filter((n) => !text.includes(form(n)));
