@@ -1,0 +1,122 @@
+/**
+ * The folders' import rules of ARCHITECTURE.md ("may import"), read from the sources' import graph:
+ * data flows sim → core → dse → results → reports, so
+ * - sim/ imports sim/ and two leaf modules of core/ (zod.ts, file-stamp.ts);
+ * - core/ imports core/ and sim/;
+ * - core/ and dse/ never reach reports/, directly or through another module, but from the command
+ *   line (dse/cli*.ts, dse/commands/: `run` passes the HTML report to the runner as a hook,
+ *   `report` and `reproduce --report` write it);
+ * - reports/ never reaches the runner (dse/run.ts, dse/steps/, dse/executor.ts).
+ * An import is any `from '…'`, `import '…'` or `import('…')` of a relative path (type-only
+ * imports included: a type a lower layer needs belongs there too).
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FOLDERS = ['sim', 'core', 'dse', 'reports'];
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : sources(rel);
+    return e.name.endsWith('.ts') ? [rel] : [];
+  });
+}
+
+/** Module → the modules it imports (paths relative to the project root). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const re = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
+  for (const f of FOLDERS.flatMap(sources)) {
+    const src = fs.readFileSync(path.join(ROOT, f), 'utf8');
+    const out: string[] = [];
+    for (const m of src.matchAll(re)) out.push(path.posix.normalize(path.posix.join(path.posix.dirname(f), m[1])));
+    graph.set(f, out);
+  }
+  return graph;
+}
+
+const graph = importGraph();
+
+/** The import chain from `from` to the first module `hit` accepts (breadth-first), or undefined. */
+function chainTo(from: string, hit: (m: string) => boolean): string[] | undefined {
+  const parent = new Map<string, string>([[from, '']]);
+  const queue = [from];
+  while (queue.length) {
+    const m = queue.shift()!;
+    for (const t of graph.get(m) ?? []) {
+      if (parent.has(t)) continue;
+      parent.set(t, m);
+      if (hit(t)) {
+        const chain = [t];
+        for (let p = m; p; p = parent.get(p)!) chain.unshift(p);
+        return chain;
+      }
+      queue.push(t);
+    }
+  }
+  return undefined;
+}
+
+const folderOf = (m: string) => m.split('/')[0];
+const isCli = (m: string) => /^dse\/(cli[^/]*\.ts|commands\/)/.test(m);
+const isRunner = (m: string) => /^dse\/(run\.ts$|executor\.ts$|steps\/)/.test(m);
+
+/** Direct imports of `folder`'s modules that `allowed` refuses, as "module → import". */
+function directViolations(folder: string, allowed: (target: string) => boolean): string[] {
+  return [...graph].filter(([m]) => folderOf(m) === folder).flatMap(([m, ts]) => ts.filter((t) => !allowed(t)).map((t) => `${m} → ${t}`));
+}
+
+test('the import graph is read: every folder has modules and imports', () => {
+  for (const folder of FOLDERS) {
+    const mods = [...graph.keys()].filter((m) => folderOf(m) === folder);
+    assert.ok(mods.length > 5, `${folder}/ has ${mods.length} modules: the source walk missed it`);
+    assert.ok(mods.some((m) => graph.get(m)!.length > 0), `no module of ${folder}/ imports anything: the import pattern matches nothing`);
+  }
+  // the pattern sees each kind of import the sources use
+  assert.ok(graph.get('dse/sink.ts')!.includes('core/sensitivity.ts'), 'a static `import { … } from` is read');
+  assert.ok(graph.get('dse/cli-registry.ts')!.includes('dse/commands/run.ts'), 'a dynamic `import(…)` is read');
+  assert.ok(graph.get('reports/specs.ts')!.includes('reports/scatter-specs.ts'), 'an `export { … } from` is read');
+});
+
+test('sim/ imports sim/ and only the two leaf modules of core/', () => {
+  assert.deepEqual(directViolations('sim', (t) => folderOf(t) === 'sim' || t === 'core/zod.ts' || t === 'core/file-stamp.ts'), []);
+});
+
+test('core/ imports core/ and sim/ only', () => {
+  assert.deepEqual(directViolations('core', (t) => folderOf(t) === 'core' || folderOf(t) === 'sim'), []);
+});
+
+test('core/ and dse/ never reach reports/ but from the command line (dse/cli*.ts, dse/commands/)', () => {
+  const chains = [...graph.keys()]
+    .filter((m) => folderOf(m) === 'core' || (folderOf(m) === 'dse' && !isCli(m)))
+    .map((m) => chainTo(m, (t) => folderOf(t) === 'reports'))
+    .filter((c): c is string[] => c !== undefined)
+    .map((c) => c.join(' → '));
+  assert.deepEqual(chains, [], 'a computation the run needs belongs in core/ or dse/, and reports/ imports it');
+});
+
+test('reports/ never reaches the runner (dse/run.ts, dse/steps/, dse/executor.ts)', () => {
+  const chains = [...graph.keys()]
+    .filter((m) => folderOf(m) === 'reports')
+    .map((m) => chainTo(m, isRunner))
+    .filter((c): c is string[] => c !== undefined)
+    .map((c) => c.join(' → '));
+  assert.deepEqual(chains, []);
+});
+
+test('the rules catch a violation: a module of dse/ that imported reports/ would be named with its chain', () => {
+  graph.set('dse/__probe.ts', ['dse/params.ts', 'core/bounds.ts']);
+  graph.set('core/bounds.ts', [...graph.get('core/bounds.ts')!, 'reports/page.ts']);
+  try {
+    assert.deepEqual(chainTo('dse/__probe.ts', (t) => folderOf(t) === 'reports'), ['dse/__probe.ts', 'core/bounds.ts', 'reports/page.ts']);
+    assert.equal(chainTo('dse/params.ts', isRunner), undefined, 'dse/params.ts reaches no runner module');
+  } finally {
+    graph.delete('dse/__probe.ts');
+    graph.set('core/bounds.ts', graph.get('core/bounds.ts')!.filter((t) => t !== 'reports/page.ts'));
+  }
+});
