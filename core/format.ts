@@ -3,6 +3,7 @@
  * the highlighted points (dse/steps/highlight.ts) and bound notes (core/bounds.ts).
  */
 import { metricDef } from '../sim/metrics.ts';
+import { ciMetricOf } from './ci-columns.ts';
 
 /** Compact number: 4 significant digits, exponent form for very large/small magnitudes. */
 export function fmtNum(v: number | string | undefined | null): string {
@@ -78,7 +79,7 @@ const PREFIX: Record<number, string> = { [-9]: 'n', [-6]: 'µ', [-3]: 'm', 0: ''
 
 /** The display unit of a metric for values of magnitude around `typical`: factor (shown = stored × factor) and label. */
 export function displayUnit(metric: string, typical: number): { factor: number; unit: string } {
-  const base = metric.replace(/_ci_(low|high)$/, '').replace(/^cycle_/, '');
+  const base = ciMetricOf(metric).replace(/^cycle_/, '');
   const u = prefixRule(base);
   if (!u) return { factor: 1, unit: '' };
   const scale = u.scale ?? 1;

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as z from '../core/zod.ts';
+import { ciColumn } from '../core/ci-columns.ts';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
 import type { Workload } from '../sim/workload/types.ts';
@@ -324,8 +325,8 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
       const prefix = known ? undefined : prefixes.get(prefixKey(ctx.accuracy, point.algo));
       if (prefix && prefix.examples === acc.n) acc = { ...acc, prefix };
       metrics[acc.metric] = acc.value;
-      metrics[`${acc.metric}_ci_low`] = acc.ci95[0];
-      metrics[`${acc.metric}_ci_high`] = acc.ci95[1];
+      metrics[ciColumn(acc.metric, 'low')] = acc.ci95[0];
+      metrics[ciColumn(acc.metric, 'high')] = acc.ci95[1];
       metrics.lsb_refetch_fraction = acc.lsbRefetchFraction;
       overrides = acc.overrides;
       fidelity += '+accuracy';

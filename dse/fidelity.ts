@@ -13,6 +13,7 @@ import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
 import { couldHold, type Constraint } from './params.ts';
 import { dominates } from '../core/pareto.ts';
+import { ciColumn } from '../core/ci-columns.ts';
 import { driverInfo } from './drivers/index.ts';
 import { BATCH, DEFAULT_EXAMPLES, GEN_TOKENS, lmPromptTokens } from '../sim/nn/run-sizes.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
@@ -33,8 +34,8 @@ export function objectiveIntervals(metrics: Record<string, number>, objectives: 
     const v = metrics[o.metric];
     let lo = v;
     let hi = v;
-    const cl = metrics[`${o.metric}_ci_low`];
-    const ch = metrics[`${o.metric}_ci_high`];
+    const cl = metrics[ciColumn(o.metric, 'low')];
+    const ch = metrics[ciColumn(o.metric, 'high')];
     if (Number.isFinite(cl) && Number.isFinite(ch)) {
       lo = Math.min(v, cl);
       hi = Math.max(v, ch);

@@ -5,6 +5,7 @@
  * YAML parser nor the sweep's schemas and drivers.
  */
 import type * as z from '../core/zod.ts';
+import { ciColumn } from '../core/ci-columns.ts';
 import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import type { Params } from './driver.ts';
 import { decimal } from './cli-util.ts';
@@ -71,8 +72,8 @@ export function parseConstraint(text: string): Constraint | string {
  * accuracy): checked at the CI's end that favours it; a metric without a CI as `violation` says.
  */
 export function couldHold(c: Constraint, metrics: Record<string, number>): boolean {
-  const lo = metrics[`${c.metric}_ci_low`];
-  const hi = metrics[`${c.metric}_ci_high`];
+  const lo = metrics[ciColumn(c.metric, 'low')];
+  const hi = metrics[ciColumn(c.metric, 'high')];
   const v = metrics[c.metric];
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return violation(c, v) === 0;
   return violation(c, Math.min(v, lo)) === 0 || violation(c, Math.max(v, hi)) === 0;

@@ -29,6 +29,7 @@ import { modelVersion } from './model-version.ts';
 import { checkOutDir } from './outputs.ts';
 import { violation, type ParsedSpace } from './space.ts';
 import { ACCURACY_METRICS, HW_METRICS, METRICS } from '../sim/metrics.ts';
+import { ciColumns, ciMetricOf } from '../core/ci-columns.ts';
 import { didYouMean } from './suggest.ts';
 
 export type Response = { ok: true; op: string; [k: string]: unknown } | { ok: false; op?: string; error: string; rid?: unknown };
@@ -252,7 +253,7 @@ function checkJournalFolder(o: ServiceOptions, name: string, ctx: EvalContext, d
 /** Metric names a told result may carry: the registry's, the accuracy CI columns, the measured refetch fraction, the cycle model's re-scored columns. */
 const TOLD_METRICS: readonly string[] = [
   ...METRICS,
-  ...ACCURACY_METRICS.flatMap((m) => [`${m}_ci_low`, `${m}_ci_high`]),
+  ...ACCURACY_METRICS.flatMap(ciColumns),
   'lsb_refetch_fraction',
   ...HW_METRICS.map((m) => `cycle_${m}`),
 ];
@@ -265,7 +266,7 @@ const TOLD_METRICS: readonly string[] = [
 export function toldMetricProblem(name: string, v: number | null): string | undefined {
   if (!TOLD_METRICS.includes(name)) return `unknown metric${didYouMean(name, TOLD_METRICS)} (metrics: ${METRICS.join(', ')})`;
   if (v === null || !Number.isFinite(v)) return undefined;
-  const base = name.replace(/_ci_(low|high)$/, '');
+  const base = ciMetricOf(name);
   if (base === 'accuracy' || name === 'lsb_refetch_fraction') return v >= 0 && v <= 1 ? undefined : `${v} is off its scale: it is a fraction from 0 to 1 (as in points.csv)${base === 'accuracy' && v > 1 && v <= 100 ? `; for ${v}% send ${v / 100}` : ''}`;
   if (base === 'perplexity') return v >= 1 ? undefined : `${v} is below 1, the least a perplexity can be`;
   return v >= 0 ? undefined : `${v} is negative`;

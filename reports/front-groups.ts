@@ -7,13 +7,14 @@
  * parameters they differ in.
  */
 import type { PointRow, RunJson } from '../core/results.ts';
+import { ciColumns } from '../core/ci-columns.ts';
 import { rescoredColumn } from './fidelity-label.ts';
 
 /** The columns an outcome is compared on: the objectives, their 95% CIs and re-scored columns (every number of the front table). */
 export function outcomeColumns(run: Pick<RunJson, 'objectives' | 'metrics' | 'model'>): string[] {
   return run.objectives.flatMap((o) => {
     const col = rescoredColumn(run, o.metric);
-    return [o.metric, `${o.metric}_ci_low`, `${o.metric}_ci_high`, ...(col ? [col] : [])];
+    return [o.metric, ...ciColumns(o.metric), ...(col ? [col] : [])];
   });
 }
 

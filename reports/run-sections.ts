@@ -10,6 +10,7 @@ import { frontTable, wbr } from './sections.ts';
 import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns } from './front-groups.ts';
 import { kvRow, table, td, tdNum } from './page.ts';
 import { examplesOf, isQuality } from '../core/rung-examples.ts';
+import { ciColumn, isCiColumn } from '../core/ci-columns.ts';
 
 const esc = escapeHtml;
 
@@ -109,7 +110,7 @@ export function frontSection(run: RunJson, points: PointRow[], varying: string[]
     ? `<p class="muted">Same in every point: ${constant.map(([k, v]) => `<code>${esc(k)}</code> = ${esc(typeof v === 'number' ? fmtNum(v) : v)}`).join(', ')}.</p>`
     : '';
   const repeatNote = repeats > 0
-    ? ` ${repeats} front point${repeats === 1 ? ' has' : 's have'} the same objective values${run.objectives.some((o) => front.some((p) => Number.isFinite(p.metrics[`${o.metric}_ci_low`]))) ? ' and CIs' : ''} as another with other parameters (a parameter the model does not read in that setting, e.g. algo.lsbThreshold when algo.lsbBits is 0, or one that does not move these objectives): such points share one row, which names them and the parameters they differ in; pareto.csv lists every one.`
+    ? ` ${repeats} front point${repeats === 1 ? ' has' : 's have'} the same objective values${run.objectives.some((o) => front.some((p) => Number.isFinite(p.metrics[ciColumn(o.metric, 'low')]))) ? ' and CIs' : ''} as another with other parameters (a parameter the model does not read in that setting, e.g. algo.lsbThreshold when algo.lsbBits is 0, or one that does not move these objectives): such points share one row, which names them and the parameters they differ in; pareto.csv lists every one.`
     : '';
   return (
     `<section id="front"><h2>Pareto front (${front.length} point${front.length === 1 ? '' : 's'}${repeats > 0 ? `, ${groups.length} distinct outcome${groups.length === 1 ? '' : 's'}` : ''})</h2>` +
@@ -127,7 +128,7 @@ export function highlightTable(run: RunJson, varying: string[], points: PointRow
   const subsetN = new Map(points.filter((p) => Number.isFinite(examplesOf(p))).map((p) => [p.id, examplesOf(p)]));
   const mark = (h: Highlight, m: string): string =>
     isQuality(m) && subsetN.has(h.id) ? `<br><span class="tag">subset: ${esc(subsetN.get(h.id))} examples</span>` : '';
-  const metrics = run.metrics.filter((m) => !/_ci_(low|high)$/.test(m) && hs.some((h) => typeof h.metrics?.[m] === 'number'));
+  const metrics = run.metrics.filter((m) => !isCiColumn(m) && hs.some((h) => typeof h.metrics?.[m] === 'number'));
   const units = metrics.map((m) => unitFor(m, hs.map((h) => h.metrics[m])));
   const head = ['point', ...varying.map((k) => `<span title="${esc(k)}">${wbr(esc(shortParam(k)))}</span>`), ...metrics.map((m, i) => `<span title="${esc(m)}">${esc(metricTitle(m, units[i].unit))}</span>`)];
   const rows = hs.map((h) => [

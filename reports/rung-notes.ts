@@ -11,6 +11,7 @@ import { runConstraints } from './axes.ts';
 import { couldHold, type Constraint } from '../dse/params.ts';
 import { fmtMetric } from '../core/format.ts';
 import { atMostExamples, subsetOf } from '../core/rung-examples.ts';
+import { ciColumn } from '../core/ci-columns.ts';
 
 /**
  * The ok rows with `metric` measured on the most examples: with accuracy rungs, a configuration not
@@ -30,7 +31,7 @@ export function bestMeasured(points: PointRow[], metric: string): { kept: PointR
  */
 export function subsetFeasibilityNote(run: Pick<RunJson, 'constraints' | 'denseReference'>, points: PointRow[]): string | undefined {
   const cons = runConstraints(run).filter((c) => c.op !== '==');
-  const ciCons = cons.filter((c) => points.some((p) => Number.isFinite(p.metrics[`${c.metric}_ci_low`])));
+  const ciCons = cons.filter((c) => points.some((p) => Number.isFinite(p.metrics[ciColumn(c.metric, 'low')])));
   if (ciCons.length === 0) return undefined;
   const open = points.filter((p) => {
     if (p.status !== 'ok' || p.feasible || subsetOf(p) === undefined) return false;
@@ -40,7 +41,7 @@ export function subsetFeasibilityNote(run: Pick<RunJson, 'constraints' | 'denseR
   const c = ciCons[0];
   const e = open[0];
   const m = c.metric;
-  const example = `#${e.id}: ${fmtMetric(m, e.metrics[m])} [${fmtMetric(m, e.metrics[`${m}_ci_low`])}, ${fmtMetric(m, e.metrics[`${m}_ci_high`])}] on ${subsetOf(e)} examples`;
+  const example = `#${e.id}: ${fmtMetric(m, e.metrics[m])} [${fmtMetric(m, e.metrics[ciColumn(m, 'low')])}, ${fmtMetric(m, e.metrics[ciColumn(m, 'high')])}] on ${subsetOf(e)} examples`;
   return (
     `${open.length} point${open.length === 1 ? '' : 's'} stopped at an accuracy subset rung as infeasible, though the 95% CI of ${m} reaches "${ciCons.map((x) => x.text).join('", "')}" (e.g. ${example}): ` +
     `the run stopped before evaluating them on the full set (or predates rungs that promote such points), so the front may miss some of them; run the command again to continue, or without accuracy.subsetExamples to evaluate every configuration on the full set.`
@@ -59,7 +60,7 @@ export function subsetFrontNote(points: PointRow[]): string | undefined {
   const ns = [...new Set(sub.map((p) => subsetOf(p)!))].sort((a, b) => a - b);
   const metric = ['accuracy', 'perplexity'].find((m) => sub.some((p) => Number.isFinite(p.metrics[m]))) ?? 'accuracy';
   const e = sub[0];
-  const ci = Number.isFinite(e.metrics[`${metric}_ci_low`]) ? ` [${fmtMetric(metric, e.metrics[`${metric}_ci_low`])}, ${fmtMetric(metric, e.metrics[`${metric}_ci_high`])}]` : '';
+  const ci = Number.isFinite(e.metrics[ciColumn(metric, 'low')]) ? ` [${fmtMetric(metric, e.metrics[ciColumn(metric, 'low')])}, ${fmtMetric(metric, e.metrics[ciColumn(metric, 'high')])}]` : '';
   return (
     `${sub.length} of the ${front.length} front point${front.length === 1 ? '' : 's'} ha${sub.length === 1 ? 's' : 've'} ${metric} from an accuracy subset rung only (${ns.join(' or ')} examples, e.g. #${e.id}: ${fmtMetric(metric, e.metrics[metric])}${ci}), not the full evaluation: ` +
     `the run stopped before evaluating ${sub.length === 1 ? 'it' : 'them'} on the full set, so ${sub.length === 1 ? 'its' : 'their'} place on the front rests on a noisier estimate (marked "subset" in the front table); run the command again to continue.`

@@ -1,6 +1,7 @@
 /** Scatter specs of the objectives: the Pareto scatter of an objective pair, and the one-objective chart per evaluation. */
 import type { Objective, PointRow, RunJson } from '../core/results.ts';
 import { isQuality } from '../core/rung-examples.ts';
+import { ciColumns } from '../core/ci-columns.ts';
 import { fmtNum, metricLabel, metricTitle } from '../core/format.ts';
 import { primaryModelSuffix, rescoreNote, rescorePlan } from './fidelity-label.ts';
 import { subsetCaption } from './rung-notes.ts';
@@ -64,8 +65,7 @@ function constraintLayers(run: RunJson, a: Axis, channel: 'x' | 'y'): Record<str
 
 /** CI error bars of the front points on an accuracy/perplexity axis (when the run recorded CIs). */
 function ciLayer(points: PointRow[], a: Axis, other: Axis, channel: 'x' | 'y'): Record<string, unknown> | undefined {
-  const lo = `${a.metric}_ci_low`;
-  const hi = `${a.metric}_ci_high`;
+  const [lo, hi] = ciColumns(a.metric);
   const rows = points
     .filter((p) => p.pareto && finite(p.metrics[lo]) && finite(p.metrics[hi]) && finite(p.metrics[other.metric]))
     .map((p) => ({ o: p.metrics[other.metric] * other.factor, lo: p.metrics[lo] * a.factor, hi: p.metrics[hi] * a.factor }));

@@ -8,6 +8,7 @@ import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from '../core/bounds.ts';
 import { bestMeasured, subsetFeasibilityNote, subsetFrontNote } from './rung-notes.ts';
 import { examplesOf, isQuality } from '../core/rung-examples.ts';
+import { ciColumn } from '../core/ci-columns.ts';
 import { differingParams, type FrontGroup } from './front-groups.ts';
 import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
@@ -19,7 +20,7 @@ import { KNEE_DEFINITION, kneeId } from './specs.ts';
 
 /** Dominated feasible points that could be on the front within the 95% CIs (0 without CIs). */
 export function inseparable(run: RunJson, points: PointRow[]): { n: number; metric?: string } {
-  const q = run.objectives.find((o) => isQuality(o.metric) && points.some((p) => Number.isFinite(p.metrics[`${o.metric}_ci_low`])));
+  const q = run.objectives.find((o) => isQuality(o.metric) && points.some((p) => Number.isFinite(p.metrics[ciColumn(o.metric, 'low')])));
   if (!q) return { n: 0 };
   const cand = promotable(points, run.objectives, points.map((p) => p.feasible));
   return { n: cand.filter((i) => !points[i].pareto).length, metric: q.metric };
@@ -81,8 +82,8 @@ export function frontTable(run: RunJson, groups: FrontGroup[], varying: string[]
       ...varying.map((k) => (p.params[k] === undefined ? '<td class="muted">–</td>' : `<td class="num">${esc(typeof p.params[k] === 'number' ? fmtNum(p.params[k] as number) : String(p.params[k]))}</td>`)),
       ...objs.map((o, i) => {
         const v = p.metrics[o.metric];
-        const lo = p.metrics[`${o.metric}_ci_low`];
-        const hi = p.metrics[`${o.metric}_ci_high`];
+        const lo = p.metrics[ciColumn(o.metric, 'low')];
+        const hi = p.metrics[ciColumn(o.metric, 'high')];
         const ci = Number.isFinite(lo) && Number.isFinite(hi) ? ` <span class="muted">[${esc(sig4(lo * units[i].factor))}, ${esc(sig4(hi * units[i].factor))}]</span>` : '';
         // a subset rung's estimate (the run stopped before the full evaluation), said in the cell
         const n = isQuality(o.metric) ? examplesOf(p) : Infinity;

@@ -13,6 +13,7 @@ import { fsMessage, InputError, isUserFsError } from '../errors.ts';
 import { FAST_FIDELITY, type FidelityName } from '../../sim/fidelities.ts';
 import { addFidelityOptions, chosenFidelity } from '../fidelity-option.ts';
 import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../../sim/metrics.ts';
+import { ciColumn } from '../../core/ci-columns.ts';
 import { BENCHMARK_NAMES, isBenchmark } from '../../sim/workload/benchmarks.ts';
 import { compareWithBaseline, type BaselineComparison } from '../../sim/baselines/compare.ts';
 import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
@@ -239,7 +240,7 @@ function printJson(point: DesignPoint, { r, acc, cmp }: Simulated): void {
   const out = {
     ...(cmp ? { speedup: cmp.speedup, energy_saving: cmp.energy_saving, baseline: cmp } : {}),
     ...pickMetrics(r),
-    ...(acc ? { [acc.metric]: acc.value, [`${acc.metric}_ci_low`]: acc.ci95[0], [`${acc.metric}_ci_high`]: acc.ci95[1], lsb_refetch_fraction: acc.lsbRefetchFraction } : {}),
+    ...(acc ? { [acc.metric]: acc.value, [ciColumn(acc.metric, 'low')]: acc.ci95[0], [ciColumn(acc.metric, 'high')]: acc.ci95[1], lsb_refetch_fraction: acc.lsbRefetchFraction } : {}),
     fidelity: r.model,
     model: r.model,
     // SpAtten-e2e: the FC/FFN part as the `fc` entry, so the breakdowns add up to the totals

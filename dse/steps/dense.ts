@@ -11,6 +11,7 @@ import type { Executor } from '../executor.ts';
 import { DENSE_REFERENCE_RECORD } from '../journal.ts';
 import type { PreparedRun, RunSummary } from '../run.ts';
 import { parseRunJson } from '../../core/results.ts';
+import { ciColumn } from '../../core/ci-columns.ts';
 import type { Interrupts } from './interrupts.ts';
 
 
@@ -29,10 +30,10 @@ export async function resolveDense(prepared: PreparedRun, executor: Pick<Executo
   const { metrics, reused } = await executor.journaled(DENSE_REFERENCE_RECORD, spec, async () => {
     const dense = () => executor.call('dense', { accuracy: spec }, layers);
     const r = await (interrupts ? interrupts.abandonable(dense) : dense());
-    return { [r.metric]: r.value, [`${r.metric}_ci_low`]: r.ci95[0], [`${r.metric}_ci_high`]: r.ci95[1], examples: r.n };
+    return { [r.metric]: r.value, [ciColumn(r.metric, 'low')]: r.ci95[0], [ciColumn(r.metric, 'high')]: r.ci95[1], examples: r.n };
   });
   const metric = 'accuracy' in metrics ? 'accuracy' : 'perplexity';
-  const ref: DenseReference = { metric, value: metrics[metric], ci95: [metrics[`${metric}_ci_low`], metrics[`${metric}_ci_high`]], n: metrics.examples };
+  const ref: DenseReference = { metric, value: metrics[metric], ci95: [metrics[ciColumn(metric, 'low')], metrics[ciColumn(metric, 'high')]], n: metrics.examples };
   const resolved = parsed.constraints.map((c) => resolveConstraint(c, ref));
   // ctx.constraints (and the search's and rungs' copies of ctx) are this same array
   parsed.constraints.splice(0, parsed.constraints.length, ...resolved);
