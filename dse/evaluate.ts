@@ -10,7 +10,7 @@ import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type Des
 import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
 import type { Workload } from '../sim/workload/types.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
-import { fidelity, fidelityPlan, type ModelOptions, type SpaceFidelity } from '../sim/fidelities.ts';
+import { fidelity, fidelityPlan, SPACE_FIDELITIES, type ModelOptions, type SpaceFidelity } from '../sim/fidelities.ts';
 import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
 import { benchmark, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
@@ -379,6 +379,17 @@ export async function pointBreakdown(ctx: EvalContext, params: Params, known?: A
 /** Metrics the re-scoring model records, as `<fidelity>_<metric>` columns. */
 export const RESCORED_METRICS = ['latency_s', 'energy_j', 'cycles', 'dram_bytes', 'power_w'] as const;
 
+/** The column a re-score with `model` writes for `metric`: `rescoreColumn('cycle', 'latency_s')` = `cycle_latency_s`. */
+export const rescoreColumn = (model: string, metric: (typeof RESCORED_METRICS)[number]): string => `${model}_${metric}`;
+
+/**
+ * Every re-scored column a run can write: RESCORED_METRICS under the re-scoring model of each
+ * space fidelity that has one (`fidelity: both`: cycle_latency_s, …, cycle_power_w).
+ */
+export const RESCORED_COLUMNS: readonly string[] = [
+  ...new Set(Object.values(SPACE_FIDELITIES).flatMap((plan) => ('rescore' in plan ? RESCORED_METRICS.map((m) => rescoreColumn(plan.rescore, m)) : []))),
+];
+
 /**
  * Re-score of a point with the space's re-scoring model (`fidelity: both`: the cycle model on the
  * analytical front); runs in a pool worker or in-process.
@@ -389,7 +400,7 @@ export async function rescorePoint(ctx: EvalContext, id: number, params: Params,
     const point = applyParams(ctx.base, params, ctx.algoWritten);
     const c = evaluateHardware(point, { fidelity: model, overrides: await measuredOverrides(ctx, point, known), options: ctx.modelOptions });
     const metrics: Record<string, number> = {};
-    for (const m of RESCORED_METRICS) metrics[`${model}_${m}`] = c[m];
+    for (const m of RESCORED_METRICS) metrics[rescoreColumn(model, m)] = c[m];
     return { id, params, metrics, status: 'ok', violation: 0, feasible: true, error: '', fidelity: model };
   } catch (e) {
     return { id, params, metrics: {}, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: model };

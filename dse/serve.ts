@@ -16,7 +16,7 @@
  */
 import type { Driver, ParamDomain, ParamValue, Params, Trial } from './driver.ts';
 import { createDriver } from './drivers/index.ts';
-import { primaryFidelity, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { primaryFidelity, RESCORED_COLUMNS, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { Executor, withCheckpoint } from './executor.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun, type PreparedRun } from './run.ts';
@@ -28,7 +28,7 @@ import { journalMismatch } from './journal.ts';
 import { modelVersion } from './model-version.ts';
 import { checkOutDir } from './outputs.ts';
 import { violation, type ParsedSpace } from './space.ts';
-import { ACCURACY_METRICS, HW_METRICS, METRICS } from '../sim/metrics.ts';
+import { ACCURACY_METRICS, METRICS } from '../sim/metrics.ts';
 import { ciColumns, ciMetricOf } from '../core/ci-columns.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -250,13 +250,13 @@ function checkJournalFolder(o: ServiceOptions, name: string, ctx: EvalContext, d
   return header;
 }
 
-/** Metric names a told result may carry: the registry's, the accuracy CI columns, the measured refetch fraction, the cycle model's re-scored columns. */
-const TOLD_METRICS: readonly string[] = [
-  ...METRICS,
-  ...ACCURACY_METRICS.flatMap(ciColumns),
-  'lsb_refetch_fraction',
-  ...HW_METRICS.map((m) => `cycle_${m}`),
-];
+/**
+ * Metric names a told result may carry: the columns a run writes to points.csv — the registry's,
+ * the accuracy CI columns, the measured refetch fraction, and the re-scored columns of
+ * `fidelity: both` (dse/evaluate.ts RESCORED_COLUMNS: cycle_latency_s, …, not every hardware
+ * metric under the cycle model's name).
+ */
+export const TOLD_METRICS: readonly string[] = [...METRICS, ...ACCURACY_METRICS.flatMap(ciColumns), 'lsb_refetch_fraction', ...RESCORED_COLUMNS];
 
 /**
  * Why a told metric value cannot be taken (undefined when it can): an unknown name (a misspelt
@@ -264,7 +264,7 @@ const TOLD_METRICS: readonly string[] = [
  * accuracy constraint), a perplexity below 1, or a negative value of a hardware metric.
  */
 export function toldMetricProblem(name: string, v: number | null): string | undefined {
-  if (!TOLD_METRICS.includes(name)) return `unknown metric${didYouMean(name, TOLD_METRICS)} (metrics: ${METRICS.join(', ')})`;
+  if (!TOLD_METRICS.includes(name)) return `unknown metric${didYouMean(name, TOLD_METRICS)} (metrics: ${METRICS.join(', ')}; re-scored: ${RESCORED_COLUMNS.join(', ')})`;
   if (v === null || !Number.isFinite(v)) return undefined;
   const base = ciMetricOf(name);
   if (base === 'accuracy' || name === 'lsb_refetch_fraction') return v >= 0 && v <= 1 ? undefined : `${v} is off its scale: it is a fraction from 0 to 1 (as in points.csv)${base === 'accuracy' && v > 1 && v <= 100 ? `; for ${v}% send ${v / 100}` : ''}`;

@@ -129,12 +129,14 @@ test('serve --stdio: space, errors that keep the service running, evaluate = the
     [{ latency_s: -0.001, area_mm2: 13 }, /tell: metrics\.latency_s: -0\.001 is negative/],
     [{ latency_s: 0.001, area_mm2: 13, lantency_s: 2 }, /tell: metrics\.lantency_s: unknown metric \(did you mean "latency_s"\?\)/],
     [{ latency_s: 0.001, area_mm2: 13, perplexity: 0.5 }, /tell: metrics\.perplexity: 0\.5 is below 1/],
+    // the cycle model re-scores latency, energy, cycles, DRAM bytes and power only: no run writes cycle_area_mm2
+    [{ latency_s: 0.001, area_mm2: 13, cycle_area_mm2: 13 }, /tell: metrics\.cycle_area_mm2: unknown metric \(metrics: .*; re-scored: cycle_latency_s, cycle_energy_j, cycle_cycles, cycle_dram_bytes, cycle_power_w\)$/],
   ] as [Res, RegExp][]) {
     const r = await call({ op: 'tell', id: 1, metrics });
     assert.equal(r.ok, false, JSON.stringify(metrics));
     assert.match(r.error, msg);
   }
-  const told = await call({ op: 'tell', id: 1, metrics: { latency_s: 0.001, area_mm2: 13 } });
+  const told = await call({ op: 'tell', id: 1, metrics: { latency_s: 0.001, area_mm2: 13, cycle_latency_s: 0.0011 } });
   assert.deepEqual({ ok: told.ok, id: told.id, feasible: told.feasible }, { ok: true, id: 1, feasible: false });
   assert.ok(Math.abs(told.violation - 1 / 12) < 1e-12, String(told.violation)); // (13 − 12) / 12
   const again = await call({ op: 'tell', id: 1, metrics: { latency_s: 0.001, area_mm2: 13 } });
