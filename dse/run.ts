@@ -2,8 +2,8 @@
  * The runner: one function per step, each with typed input and output —
  *   search (dse/steps/search.ts) → refine (accuracy rungs) → re-score (dse/steps/refine.ts)
  *   → highlight (dse/steps/highlight.ts) → write (dse/steps/write.ts) → report (a hook: the CLI
- *   passes the HTML report; of reports/ the runner imports only the bound notes and the
- *   sensitivity accumulator, never the HTML).
+ *   passes the HTML report; the runner imports nothing from reports/ — the bound notes and the
+ *   sensitivity accumulator are in core/, and test/layering.test.ts checks it).
  *
  * Bad input (space file, base config, trace path) is rejected before anything is written.
  */
