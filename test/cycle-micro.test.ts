@@ -1,7 +1,7 @@
 /** Hand-checked micro cases of the cycle simulator (sim/cycle). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HbmChannel, hbmTiming, gatherChunks, availableBefore, timeForAvailable, emptyChunks } from '../sim/cycle/dram.ts';
+import { HbmChannel, hbmTiming, gatherChunks, availableBefore, timeForAvailable, emptyChunks, rowConflictLatency } from '../sim/cycle/dram.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
 import { quickSelectRandom, quickSelectValues } from '../sim/cycle/topk.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
@@ -45,6 +45,26 @@ test('a row hit costs nCL + burst, a closed row + nRCD, a row conflict + nRP + n
   assert.equal(conflict.end - 100, t.tRP + t.tRCD + t.tCL + t.tBurst); // 23
   assert.equal(conflict.end - hit.end, 7 + 7); // nRP + nRCD
   assert.deepEqual([hit.hits, hit.misses, conflict.hits, conflict.misses], [1, 0, 0, 1]);
+});
+
+test('a stream\'s first data is a row conflict at any clock and interface speed (rowConflictLatency, which the analytical model charges)', () => {
+  // nRP + nRCD + nCL = 21 ns × clock, + a burst of 2 ns × 32/GBps × clock
+  const cases: Array<[number, number, number]> = [
+    [1, 32, 23],
+    [0.5, 32, 11.5],
+    [2, 32, 46],
+    [1, 16, 25],
+    [2, 64, 44],
+  ];
+  for (const [clockGHz, gbps, want] of cases) {
+    for (const mapping of ['RoBaRaCoCh', 'RoBaCoRaCh'] as const) {
+      const t = hbmTiming({ clockGHz, dramChannelGBps: gbps }, { queueDepth: 16, mapping });
+      assert.equal(rowConflictLatency(t), want, `${clockGHz} GHz ${gbps} GB/s`);
+      for (const [L, n, B] of [[1024, 1024, 96], [993, 100, 48], [64, 64, 8]]) {
+        assert.equal(profileStream(L, n, B, 16, t).firstLatency, want, `${clockGHz} GHz ${gbps} GB/s ${mapping} gather ${n}/${L} × ${B} B`);
+      }
+    }
+  }
 });
 
 test('back-to-back conflicts in one bank are spaced by nRAS + nRP (≥ nRC)', () => {

@@ -103,6 +103,19 @@ test('small.csv (one head): the serial path, latency and energy within 10%', () 
   assert.equal(c.dram_bytes, a.dram_bytes);
 });
 
+test('small.csv (one head) without refresh at 0.5 and 2 GHz: the access latency follows the clock in both models', () => {
+  // The HBM's first access (nRP + nRCD + nCL + burst = 23 ns) was 26 − 3 = 23 analytical cycles at
+  // any clock; the simulator converts ns with the clock (sim/cycle/dram.ts hbmTiming). Before:
+  // cycle / analytical 0.954 at 0.5 GHz (681 vs 714.0), 1.054 at 2 GHz (1,343 vs 1,274.3).
+  const w = readTraceFile(path.join(traces, 'small.csv'));
+  for (const clockGHz of [0.5, 2]) {
+    const h = { ...hw, clockGHz, dramRefresh: false };
+    const c = simulateCycle(w, h).cycles;
+    const a = analyticalModel(w, h).cycles;
+    assert.ok(Math.abs(c / a - 1) < 0.005, `${clockGHz} GHz: cycle ${c} analytical ${a}`);
+  }
+});
+
 test('generated grid (bert/gpt2 × stages × pruning × bits): within 10%', () => {
   const wls = [
     { model: 'gpt2-small', stage: 'generation', seqLen: 256, genTokens: 2 },
@@ -215,7 +228,13 @@ test('60 random design points (models, stages, pruning, bits, hardware knobs and
   const latOut = lat.filter((r) => Math.abs(r - 1) >= TOL).length;
   const enOut = en.filter((r) => Math.abs(r - 1) >= TOL).length;
   assert.ok(latOut <= 1 && enOut <= 1, outliers.join('\n'));
-  assert.ok(lat[0] > 0.9 && lat[59] < 1.15, `range ${lat[0]} … ${lat[59]}`);
+  // The lowest point (0.894): gpt2-medium generation at 2 GHz, 64 GB/s, gateTokenTopk, bound by an
+  // official-rtl top-k engine at 16 comparators (575,735 busy cycles in a 577,138-cycle run); the
+  // analytical model adds the gate bubbles and the smooth max above the engine (overhead 70,867
+  // cycles against the simulator's 1,403). It was 0.908 while the analytical access latency was
+  // 23 cycles at any clock; at 2 GHz it is 44 (sim/hw/pipeline-math.ts fetchLatencies), and 0.920
+  // at 1 GHz: the gap is the gate term's, not the clock's.
+  assert.ok(lat[0] > 0.89 && lat[59] < 1.15, `range ${lat[0]} … ${lat[59]}`);
 });
 
 test('causal summarization whose values spill (value SRAM below the head): DRAM bytes within 15%, energy within 10%', () => {

@@ -25,6 +25,8 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../sim/schema.ts';
 import pipe from '../sim/hw/tables/pipeline.json' with { type: 'json' };
 import { readTraceFile } from '../sim/workload/trace.ts';
+import { fetchLatencies } from '../sim/hw/pipeline-math.ts';
+import { dramTimingOf } from '../sim/hw/dram-cost.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,7 +52,8 @@ const hwOf = (o: Partial<HardwareConfig> = {}) => HardwareSchema.parse(o);
 const build = (algo: object, w: object = {}) => buildWorkload(WorkloadSchema.parse(w), AlgoSchema.parse(algo));
 
 // Fixed latencies by hand from tables/pipeline.json (default 512 multipliers, D = 64, S = 8).
-const L_FETCH = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value; // 33
+// The fetch: issue + DRAM registers + a row conflict at 1 GHz, 32 GB/s (nRP 7 + nRCD 7 + nCL 7 + burst 2 ns) + conversion.
+const L_FETCH = pipe.fetchIssueLatency.value + pipe.dramRegisterLatency.value + 7 + 7 + 7 + 2 + pipe.convertLatency.value; // 33
 const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value; // 10
 const L_QK = pipe.dotProductBaseLatency.value + 6 + L_BUF; // log2 64 = 6 tree levels
 const L_SM = pipe.softmaxLatency.value + pipe.requantDecisionLatency.value + 3; // log2 S = 3
@@ -60,6 +63,17 @@ const DRAIN = pipe.allocLatency.value + pipe.requestFifoLatency.value + L_FETCH 
 // HBM bandwidth derated by all-bank refresh (nRFC 350 ns every nREFI 3900 ns): 512 → 466.05 B/cycle.
 const RF = 1 - pipe.dramRefreshCycle.value / pipe.dramRefreshInterval.value;
 const B = 512 * RF;
+
+test('fetch latencies: registers in cycles, the HBM row conflict in ns at the clock (as the simulator)', () => {
+  // request FIFO 1 + issue 5 + DRAM registers 3 + conversion 2 = 11 cycles, + (nRP + nRCD + nCL 21 ns + burst 2 ns × 32/GBps) × clock
+  const lat = (o: Partial<HardwareConfig>) => fetchLatencies(dramTimingOf(hwOf(o)));
+  assert.deepEqual(lat({}), { key: 11 + 23, val: 11 + 23 }, 'Table I: 34 = the former constant 26 + 5 + 2 + the FIFO register');
+  assert.equal(lat({}).key, pipe.requestFifoLatency.value + L_FETCH, 'key pass = FIFO register + L_FETCH');
+  assert.equal(lat({ clockGHz: 2 }).key, 11 + 46, '2 GHz: 23 ns are 46 cycles');
+  assert.equal(lat({ clockGHz: 0.5 }).key, 11 + 11.5, '0.5 GHz: 23 ns are 11.5 cycles');
+  assert.equal(lat({ dramChannelGBps: 16 }).key, 11 + 25, '16 GB/s: the burst takes 4 ns');
+  assert.equal(lat({ dramRefresh: false }).key, 34, 'refresh does not enter the access latency');
+});
 
 test('helpers: line cycles, causal prefix sums, capacities, bandwidth', () => {
   assert.equal(lineCycles(100, 512, 64), 13); // 8 keys per cycle

@@ -158,6 +158,18 @@ export function hbmTiming(
   };
 }
 
+/**
+ * Service start → the end of a stream's first burst, accelerator cycles: the first access of a
+ * stream is a row conflict (open-page FR-FCFS, every bank holding another head's row: the state
+ * dram-profile.ts profiles each stream from), nRP + nRCD + nCL + one burst, in the timing's cycles
+ * (ns × clockGHz; the burst × 32/dramChannelGBps). `profileStream`'s firstLatency is this value
+ * (test/cycle-micro.test.ts); the analytical model's access latency is built on it
+ * (sim/hw/pipeline-math.ts fetchLatencies).
+ */
+export function rowConflictLatency(t: HbmTiming): number {
+  return t.tRP + t.tRCD + t.tCL + t.tBurst;
+}
+
 /** Row chunks of one channel, in issue order. */
 export interface ChunkList {
   pc: number[];

@@ -15,12 +15,12 @@ export const L_REQUANT_BASE = pipe.requantDecisionLatency.value;
 export const L_PV_BASE = pipe.pvBaseLatency.value;
 /**
  * DRAM-side registers around the HBM model: AR register, DPI pending register, result register,
- * one cycle each (spec §1.5 stage 6b, §1.6; the 3 register cycles of pipeline.json dramLatency's 26).
+ * one cycle each (spec §1.5 stage 6b, §1.6; pipeline.json dramRegisterLatency).
  */
-export const L_DRAM_REGS = 3;
+export const L_DRAM_REGS = pipe.dramRegisterLatency.value;
 /** Bit-width converter + buffer write + buffer read between a fetched line and its array. */
 export const L_TO_ARRAY = L_CONVERT + L_BUFW + L_BUFR;
 
-for (const [k, v] of Object.entries({ L_ISSUE, L_ALLOC, L_REQ_FIFO, L_CONVERT, L_BUFW, L_BUFR, L_SOFTMAX, L_DOT_BASE, L_REQUANT_BASE, L_PV_BASE })) {
+for (const [k, v] of Object.entries({ L_ISSUE, L_DRAM_REGS, L_ALLOC, L_REQ_FIFO, L_CONVERT, L_BUFW, L_BUFR, L_SOFTMAX, L_DOT_BASE, L_REQUANT_BASE, L_PV_BASE })) {
   if (!Number.isFinite(v)) throw new Error(`sim/cycle: pipeline constant ${k} is not a number (sim/hw/tables/pipeline.json)`);
 }

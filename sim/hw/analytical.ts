@@ -56,7 +56,8 @@
  *  - stage work: DRAM = bytes/B, Q·K, softmax, local-V top-k engine, token/head top-k engine,
  *    prob·V (the busy cycles reported in `stages`);
  *  - chain: a request's serial path fetch → Q·K → softmax → top-k → V fetch → prob·V, with its
- *    fixed register latencies (tables/pipeline.json). In generation K streaming overlaps the
+ *    fixed register latencies (tables/pipeline.json) and the HBM's first access, a row conflict in
+ *    ns at the clock as in the simulator (pipeline-math.ts fetchLatencies). In generation K streaming overlaps the
  *    dot product (speculative buffer reads) and V streaming overlaps prob·V, so the chain takes
  *    max(K fetch, Q·K, softmax) and max(V fetch, prob·V); these maxima are taken over the workload's sums
  *    (exact when every request has the same bits-per-key/keys-per-cycle ratio, i.e. up to

@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_ADMIT, L_BUF, L_KEY, L_VAL, NO_TOPK, refreshStretch, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, refreshStretch, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -177,7 +177,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const [sd, kw] = kept ? float64Views(2, C) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, tRFC: design.tRFC, tREFI: design.tREFI, sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, kept };
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : [];
       priceGroups(p, hw, d, groupCost, tim);
       for (let i = 0; i < C; i++) {
@@ -213,8 +213,9 @@ function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy
 function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
   return p.memoTk.get(hw, () => {
     const eng = designEngines(hw, p.D, softmaxLanes(hw));
-    const fix = L_ADMIT + L_KEY + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
-    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0 };
+    // a gated head's bubble without its key pass's fetch latency (DramSums.lat, added by evaluatePrepared)
+    const fix = L_ADMIT + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
+    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0 };
     // local-V top-k per class (classTkV without its per-class memo), reused while (q, n, k) repeat
     let pq = NaN;
     let pn = NaN;
@@ -237,7 +238,10 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
       if (c.topk >= 0) {
         const e = expectedEngineCycles(eng.tokenHead, c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk); // over L: reference.ts
         t.tkT += c.mult * e.busy;
-        if (hw.gateTokenTopk) t.gate += c.mult * (e.latency + fix);
+        if (hw.gateTokenTopk) {
+          t.gate += c.mult * (e.latency + fix);
+          t.gateHeads += c.mult;
+        }
       }
     }
     for (const h of p.headRuns) t.tkT += h.mult * expectedEngineCycles(eng.tokenHead, h.n, h.k).busy;
@@ -270,7 +274,7 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   s.stTkV = cmb.tk.tkV;
   s.stTkT = cmb.tk.tkT;
   s.tkVLat = cmb.tk.tkVLat;
-  s.gate = cmb.tk.gate;
+  s.gate = cmb.tk.gate + cmb.tk.gateHeads * dram.lat.key;
   s.qkMacs = p.qkMacs;
   s.pvMacs = p.pvMacs;
   s.smElems = p.smElems;
@@ -283,9 +287,10 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
   const lSm = cmb.lSm;
   const lPv = cmb.lPv;
   // admission (stage 1) once a head, each key pass from stage 2, the value side from stage 16 (reference.ts addRequestChain)
-  const preSum = p.requests * L_ADMIT + p.sumW1 * (L_KEY + lQk + lSm);
-  const fixSum = preSum + p.requests * (L_VAL + lPv);
-  s.drain = p.requests > 0 ? L_ADMIT + L_KEY + lQk + lSm + L_VAL + lPv : 0;
+  const lat = dram.lat;
+  const preSum = p.requests * L_ADMIT + p.sumW1 * (lat.key + lQk + lSm);
+  const fixSum = preSum + p.requests * (lat.val + lPv);
+  s.drain = p.requests > 0 ? L_ADMIT + lat.key + lQk + lSm + lat.val + lPv : 0;
 
   if (!p.reuseKV) generationWindow(s, p, hw, dram, lQk, lSm, lPv, preSum, fixSum);
   else reuseWindow(s, p, hw, dram, lQk, lSm, lPv);
@@ -313,7 +318,7 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.chain = preSum + Math.max(gK, s.stQk, s.stSm) + s.chainHeads * post;
   s.requests = p.requests;
   s.gen = true;
-  s.tail = p.requests > 0 ? L_VAL + lPv : 0;
+  s.tail = p.requests > 0 ? dram.lat.val + lPv : 0;
   // Window (admission → final decision) per class, over the heads that can be in flight:
   // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
   // All-bank refresh stalls the window too (reference.ts finishGeneration, pipeline-math.ts
@@ -331,8 +336,8 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
     if (thr[mid] < cut) lo = mid + 1;
     else hi = mid;
   }
-  const W = tab.heads * L_ADMIT + tab.fixW * (L_KEY + lQk + lSm) + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + tab.alone;
-  const Dm = tab.heads * L_ADMIT + tab.fixW * L_KEY + tab.prefF[C] * cut + tab.aloneK * av;
+  const W = tab.heads * L_ADMIT + tab.fixW * (dram.lat.key + lQk + lSm) + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + tab.alone;
+  const Dm = tab.heads * L_ADMIT + tab.fixW * dram.lat.key + tab.prefF[C] * cut + tab.aloneK * av;
   s.win = tab.heads > 0 ? W * refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 0;
   s.dramImb = tab.imb;
 }
@@ -401,7 +406,7 @@ function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: Dra
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
     const nPre = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, false, p.requests);
     const nV = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
-    win += m * summaryWindow(L_ADMIT + w1 * (L_KEY + lQk + lSm), L_VAL + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
+    win += m * summaryWindow(L_ADMIT + w1 * (dram.lat.key + lQk + lSm), dram.lat.val + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
     f.d[i] = cK + cV;
     f.q[i] = Math.max(qk, sm);
     f.l[i] = f.q[i] / w1;

@@ -5,15 +5,33 @@
 import { type HardwareConfig } from '../schema.ts';
 import pipe from './tables/pipeline.json' with { type: 'json' };
 import type { Sums } from './finalize.ts';
+import { rowConflictLatency, type HbmTiming } from '../cycle/dram.ts';
 
-export const L_DRAM = pipe.dramLatency.value + pipe.fetchIssueLatency.value + pipe.convertLatency.value;
 export const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
 /** A head's key-buffer allocation register (RTL stage 1), once per head before its first key pass. */
 export const L_ADMIT = pipe.allocLatency.value;
-/** One key pass from the request FIFO (stage 2, passed again by a requant re-issue) to its first data at the key buffer. */
-export const L_KEY = pipe.requestFifoLatency.value + L_DRAM;
-/** The value side from the value-buffer allocation register (stage 16) to its first data. */
-export const L_VAL = pipe.allocLatency.value + L_DRAM;
+/** The cycles of a fetch that are registers at the accelerator clock: issue, the DRAM-side registers, conversion. */
+const L_FETCH_REGS = pipe.fetchIssueLatency.value + pipe.dramRegisterLatency.value + pipe.convertLatency.value;
+
+/** Fixed latencies of a design's fetches, accelerator cycles (`fetchLatencies`). */
+export interface FetchLatencies {
+  /** One key pass from the request FIFO (stage 2, passed again by a requant re-issue) to its first data at the key buffer. */
+  key: number;
+  /** The value side from the value-buffer allocation register (stage 16) to its first data. */
+  val: number;
+}
+
+/**
+ * The fetch latencies of a design whose HBM timing is `t` (sim/hw/dram-cost.ts dramTimingOf):
+ * fetch issue + DRAM registers + conversion in accelerator cycles, and the HBM's first access —
+ * a row conflict in ns converted with the clock (sim/cycle/dram.ts rowConflictLatency, the first
+ * latency of the simulator's stream profiles). 33 cycles to the buffer at Table I (1 GHz, 32 GB/s).
+ */
+export function fetchLatencies(t: HbmTiming): FetchLatencies {
+  const dram = L_FETCH_REGS + rowConflictLatency(t);
+  return { key: pipe.requestFifoLatency.value + dram, val: pipe.allocLatency.value + dram };
+}
+
 export const PORT_BYTES = pipe.fetcherPortBytesPerCycle.value;
 const SRAM_HALVES = pipe.sramBuffering.value;
 /** Fraction of time the HBM is not refreshing (all-bank refresh, all channels at once). */

@@ -6,6 +6,7 @@
 import type { HeadRequest, Workload } from '../workload/types.ts';
 import { expectedTopkCompares } from './topk.ts';
 import type { RequestDramCost } from './dram-cost.ts';
+import type { FetchLatencies } from './pipeline-math.ts';
 import { DEFAULT_MEMO_CAPACITY, HwMemo, unionFields, type HwFields } from './memo.ts';
 import { newSums, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
@@ -117,6 +118,8 @@ export interface DramSums {
   /** All-bank refresh in accelerator cycles: tRFC every tREFI (0 and Infinity without refresh; pipeline-math.ts refreshStretch). */
   tRFC: number;
   tREFI: number;
+  /** The design's fetch latencies (pipeline-math.ts fetchLatencies: its HBM first access in ns × the clock). */
+  lat: FetchLatencies;
   /** Generation: σ of one instance of each class's DRAM occupancy over the channels (dram-cost.ts requestSpread). */
   sd: Float64Array;
   /** Generation: a class instance's key-side stream time in its window: its channel-mean DRAM cycles + z_C·σ of its key-side streams (a stream completes at its busiest channel). */
@@ -138,7 +141,10 @@ export interface TopkSums {
   tkV: number;
   tkVLat: number;
   tkT: number;
+  /** Gate bubbles without the key pass's fetch latency (a DRAM_DEPS quantity), which is added once per gated head: */
   gate: number;
+  /** the gated heads (token top-k with hw.gateTokenTopk). */
+  gateHeads: number;
 }
 
 /** Stage sums and fixed latencies for one combination of the discrete compute knobs. */

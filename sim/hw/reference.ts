@@ -4,10 +4,11 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { HeadRequest, Workload } from '../workload/types.ts';
 import type { HwResult } from './types.ts';
+import type { HbmTiming } from '../cycle/dram.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_ADMIT, L_BUF, L_KEY, L_VAL, NO_TOPK, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -80,7 +81,7 @@ function addRequestTraffic(s: Sums, r: HeadRequest, hw: HardwareConfig, reuseKV:
 }
 
 /** Stage work, top-k, gate bubbles and activity counts of one request, added to `s`. */
-function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: ReturnType<typeof requestCore>, t: RequestTraffic): RequestStages {
+function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: ReturnType<typeof requestCore>, t: RequestTraffic, lat: FetchLatencies): RequestStages {
   const D = r.D;
   const p = r.refetch;
   const w1 = 1 + p;
@@ -95,7 +96,7 @@ function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: Retur
   const tkTe = r.topk >= 0 ? expectedEngineCycles(eng.tokenHead, tkN, r.topk) : NO_TOPK;
   const tkT = tkTe.busy;
   s.tkVLat += r.queries * tkVe.latency;
-  if (hw.gateTokenTopk && r.topk >= 0) s.gate += tkTe.latency + L_ADMIT + L_KEY + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
+  if (hw.gateTokenTopk && r.topk >= 0) s.gate += tkTe.latency + L_ADMIT + lat.key + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
   const pv = pvCycles(r.queries, r.keys, r.valuesPerQuery, c.vRow, r.causal, hw.pvMultipliers, D);
   s.stQk += qk;
   s.stSm += sm;
@@ -126,7 +127,7 @@ interface FlowRows {
 }
 
 /** Drain, and the request's chain: its window and in-order row (reuse) or its generation chain pieces. */
-function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: HardwareConfig, reuseKV: boolean, nReq: number, avail: number, t: RequestTraffic, st: RequestStages): void {
+function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: HardwareConfig, reuseKV: boolean, nReq: number, avail: number, t: RequestTraffic, st: RequestStages, lat: FetchLatencies): void {
   const D = r.D;
   const w1 = 1 + r.refetch;
   const { kF, vF, bQ, bK, bL, bV, dc, cK, cV } = t;
@@ -135,9 +136,9 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
   const lSm = smLatency(hw.qkMultipliers, D);
   const lPv = pvLatency(hw.pvMultipliers, D) + L_BUF;
   // admission (stage 1) once, then each key pass from stage 2; the value side from stage 16
-  const pre = L_ADMIT + w1 * (L_KEY + lQk + lSm);
-  const fix = pre + L_VAL + lPv;
-  s.drain = Math.max(s.drain, L_ADMIT + L_KEY + lQk + lSm + L_VAL + lPv);
+  const pre = L_ADMIT + w1 * (lat.key + lQk + lSm);
+  const fix = pre + lat.val + lPv;
+  s.drain = Math.max(s.drain, L_ADMIT + lat.key + lQk + lSm + lat.val + lPv);
   const n = headsInFlight(hw, r.keys, r.valuesFetched, D, reuseKV, nReq);
   if (reuseKV) {
     const q = Math.max(1, r.queries);
@@ -147,7 +148,7 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
     const nPre = headsInFlight(hw, r.keys, r.valuesFetched, D, false, nReq);
     const nV = valueHeadsFit(hw, bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), r.valuesFetched, D, nReq);
-    s.win += summaryWindow(pre, L_VAL + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
+    s.win += summaryWindow(pre, lat.val + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
     f.d.push(cK + cV);
     const key = Math.max(qk, sm);
     f.q.push(key);
@@ -172,7 +173,7 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
  * kCyc: a head's key-side stream time, channel mean plus the busiest channel's lead (z_C·σ of the
  * key-side streams: a stream completes when its slowest channel is done, sim/cycle/fetcher.ts).
  */
-function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[]): void {
+function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies): void {
   const nReq = w.requests.length;
   // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass.
   // Only admission → final decision is limited by the heads in flight (RTL stage 2 holds ≤ ~8
@@ -189,9 +190,7 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   // All-bank refresh stalls the window, not only the DRAM bandwidth (refreshStretch,
   // pipeline-math.ts): the window's slots summed in DRAM-available time (the key stream without
   // the refresh derate: kCyc × avail), then stretched by what a refresh costs a slot of mean
-  // length T with d cycles on the DRAM.
-  const tim = dramTimingOf(hw);
-  const av = refreshAvailability(tim);
+  // length T with d cycles on the DRAM (tim: the design's HBM timing, av its refresh availability).
   let W = 0;
   let N = 0;
   let Dm = 0;
@@ -201,16 +200,16 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
     const n = headsInFlight(hw, r.keys, r.valuesFetched, r.D, false, nReq);
     const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, r.D);
     const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
-    const lFix = L_KEY + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
+    const lFix = lat.key + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
     // a head alone in flight issues its K before the previous head's V: the DRAM serves it first
     const kc = (kCyc[ri] * av) / (n === 1 ? 1 : share);
     W += (L_ADMIT + w1 * lFix + Math.max(kc, qk, sm)) / n;
     N += 1 / n;
-    Dm += (L_ADMIT + w1 * L_KEY + kc) / n;
+    Dm += (L_ADMIT + w1 * lat.key + kc) / n;
     s.dramImb += imbalanceCycles(sdCyc[ri], n, zC);
   }
   s.win += N > 0 ? W * refreshStretch(W / N, Dm / N, tim.tRFC, tim.tREFI) : 0;
-  s.tail = nReq > 0 ? L_VAL + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
+  s.tail = nReq > 0 ? lat.val + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
 }
 
 /**
@@ -219,7 +218,9 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
  */
 export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
   const s = newSums();
-  const avail = refreshAvailability(dramTimingOf(hw));
+  const design = dramTimingOf(hw);
+  const avail = refreshAvailability(design);
+  const lat = fetchLatencies(design);
   const tim = dramProfileTiming(hw);
   const nReq = w.requests.length;
   const kCyc: number[] = [];
@@ -232,10 +233,10 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
     const t = addRequestTraffic(s, r, hw, w.reuseKV, c.seen, avail, tim);
     kCyc.push(t.cK + zC * requestSpread(t.dc, t.bQ, t.bK, t.bL, 0, r.refetch, avail, t.bR));
     sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail, t.bR));
-    const st = addRequestCompute(s, r, hw, c, t);
-    addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st);
+    const st = addRequestCompute(s, r, hw, c, t, lat);
+    addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st, lat);
   }
-  if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc, sdCyc);
+  if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc, sdCyc, design, avail, lat);
   else s.inOrder = inOrderBound({ runCls: f.d.map((_, i) => i), runLen: f.d.map(() => 1), runs: f.d.length, ...f });
   for (const h of headTopkRuns(w)) {
     s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;
