@@ -25,7 +25,7 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../sim/schema.ts';
 import pipe from '../sim/hw/tables/pipeline.json' with { type: 'json' };
 import { readTraceFile } from '../sim/workload/trace.ts';
-import { fetchLatencies } from '../sim/hw/pipeline-math.ts';
+import { fetchLatencies, residentLines } from '../sim/hw/pipeline-math.ts';
 import { dramTimingOf } from '../sim/hw/dram-cost.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,12 @@ test('fetch latencies: registers in cycles, the HBM row conflict in ns at the cl
   assert.equal(lat({ clockGHz: 0.5 }).key, 11 + 11.5, '0.5 GHz: 23 ns are 11.5 cycles');
   assert.equal(lat({ dramChannelGBps: 16 }).key, 11 + 25, '16 GB/s: the burst takes 4 ns');
   assert.equal(lat({ dramRefresh: false }).key, 34, 'refresh does not enter the access latency');
+});
+
+test('resident lines of a summarization head: half of the buffer (sramBuffering 2), at least a line pair', () => {
+  assert.equal(pipe.sramBuffering.value, 2, 'double buffering');
+  // 196 KB at M = 512, 12 b: 256 lines, 128 resident; 12 KB at M = 512: 15 lines, 7; tiny buffers keep one pair
+  assert.deepEqual([256, 15, 7, 4, 3, 1, 0].map(residentLines), [128, 7, 3, 2, 2, 2, 2]);
 });
 
 test('helpers: line cycles, causal prefix sums, capacities, bandwidth', () => {

@@ -13,6 +13,7 @@ import type { HbmTiming } from './dram.ts';
 import { fuseFactor, lanes, log2c, type Lanes } from './geometry.ts';
 import { L_DOT_BASE, L_DRAM_REGS, L_ISSUE, L_PV_BASE, L_REQUANT_BASE } from './latency.ts';
 import { combineParts, memoProfile, profileTable, type Part } from './profiles.ts';
+import { residentLines } from '../hw/pipeline-math.ts';
 
 export { occTotals } from './profiles.ts';
 
@@ -111,9 +112,6 @@ export function headWork(r: HeadRequest, qk: Lanes, pv: Lanes, Psm: number): Hea
   return w;
 }
 
-/** Half of a buffer's lines, at least one line pair. */
-const halfLines = (lines: number): number => Math.max(2, Math.floor(lines / 2));
-
 /** Buffer footprint of one head and, in summarization, what spills (fetched again per query). */
 export interface Footprint {
   keyLines: number;
@@ -143,8 +141,8 @@ export function footprint(r: HeadRequest, qk: Lanes, pv: Lanes, vpqFull: number,
   // Summarization keeps one head's K (V) resident in half of the buffer: the other half prefetches
   // the next head (the paper's 2 × 1024 × 64 × 12 b sizing is double buffering, §V-C) — the
   // analytical model's spill capacity. Generation streams a head larger than the whole buffer.
-  const keyCap = c.reuseKV ? halfLines(c.keyBufLines) : c.keyBufLines;
-  const valCap = c.reuseKV ? halfLines(c.valBufLines) : c.valBufLines;
+  const keyCap = c.reuseKV ? residentLines(c.keyBufLines) : c.keyBufLines;
+  const valCap = c.reuseKV ? residentLines(c.valBufLines) : c.valBufLines;
   if (kl > keyCap) {
     f.keyLines = kl = keyCap - (keyCap & 1);
     f.split = f.splitK = true;

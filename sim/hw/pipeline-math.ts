@@ -191,13 +191,22 @@ export function pvCycles(q: number, k: number, vq: number, vRow: number, causal:
 }
 
 /**
+ * Lines of a buffer of `lines` that one summarization head may keep resident: 1/sramBuffering of
+ * them (double buffering: the other half prefetches the next head, tables/pipeline.json), at least
+ * one line pair. Both models' spill capacity (sramCapacityVectors; sim/cycle/requests.ts footprint).
+ */
+export function residentLines(lines: number): number {
+  return Math.max(2, Math.floor(lines / SRAM_HALVES));
+}
+
+/**
  * Keys (or values) of one head that fit in half of an SRAM (double buffering), in whole array
  * lines of M × wordBits allocated in pairs (like headLines and sim/cycle/requests.ts footprint:
- * half of the buffer's lines, at least one pair, rounded down to even).
+ * residentLines of the buffer's lines, rounded down to even).
  */
 export function sramCapacityVectors(sramKB: number, D: number, wordBits: number, M: number): number {
   // the paper's KB (196 KB = 2 × 1024 × 64 × 12 b): half of 196 KB holds exactly 1024 keys
-  const half = Math.max(2, Math.floor(bufferLines(sramKB, M, wordBits) / SRAM_HALVES));
+  const half = residentLines(bufferLines(sramKB, M, wordBits));
   const even = half - (half & 1);
   return M >= D ? even * Math.floor(M / D) : Math.floor(even / Math.ceil(D / M));
 }
