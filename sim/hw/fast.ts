@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, refreshStretch, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -255,6 +255,16 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
  * tables hold the hardware's discrete values.
  */
 export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics = createFastMetrics()): FastMetrics {
+  const dram = evaluateOnce(p, hw, out);
+  // a run that ends before the first all-bank refresh meets none (reference.ts analyticalModel)
+  if (!mayEndBeforeRefresh(out.cycles, dram.tRFC, dram.tREFI)) return out;
+  evaluateOnce(p, { ...hw, dramRefresh: false }, out);
+  if (out.cycles > dram.tREFI) evaluateOnce(p, hw, out);
+  return out;
+}
+
+/** `evaluatePrepared` with the refresh terms as expectations; returns the design's DRAM sums. */
+function evaluateOnce(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics): DramSums {
   const s = zeroSums(p.scratch);
   const D = p.D;
   const wb = hw.wordBits;
@@ -294,7 +304,8 @@ export function evaluatePrepared(p: PreparedWorkload, hw: HardwareConfig, out: F
 
   if (!p.reuseKV) generationWindow(s, p, hw, dram, lQk, lSm, lPv, preSum, fixSum);
   else reuseWindow(s, p, hw, dram, lQk, lSm, lPv);
-  return finalize(s, hw, out);
+  finalize(s, hw, out);
+  return dram;
 }
 
 /** Generation: DRAM sums, the chain, and Σ window/heads in flight from the memoised crossover table (allocates nothing once memoised). */

@@ -228,6 +228,25 @@ export function spilledValues(q: number, k: number, vF: number, vq: number, caus
 }
 
 /**
+ * Whether a run whose cycles with the refresh terms are `cycles` may end before the first refresh.
+ * All-bank refresh comes at nREFI, 2·nREFI, … after the run starts, on every channel at once: the
+ * RTL starts one Ramulator2 instance per channel at cycle 0 (spec §1.6, refresh `AllBank`), whose
+ * AllBankRefresh issues its first REF at clk = nREFI (m_next_refresh_cycle = nREFI,
+ * CMU-SAFARI/ramulator2 src/dram_controller/impl/refresh/all_bank_refresh.cpp); the simulator
+ * blocks [j·tREFI, j·tREFI + tRFC) for j ≥ 1 (sim/cycle/dram.ts availableBefore). So a run that
+ * ends by tREFI without refresh meets none. The analytical refresh terms are expectations over a
+ * refresh at a uniformly random time (the bandwidth derate 1 − tRFC/tREFI, refreshStretch), and
+ * stretch a run by at most tREFI/(tREFI − tRFC): a run longer than tREFI²/(tREFI − tRFC) with
+ * them is longer than tREFI without them. Below that the run is evaluated again without refresh
+ * and, if it ends by tREFI, that run is the answer (reference.ts analyticalModel, fast.ts
+ * evaluatePrepared). A longer run keeps the expectation, within one refresh's loss of the
+ * simulator's count of whole refreshes.
+ */
+export function mayEndBeforeRefresh(cycles: number, tRFC: number, tREFI: number): boolean {
+  return tRFC > 0 && Number.isFinite(tREFI) && cycles <= (tREFI * tREFI) / (tREFI - tRFC);
+}
+
+/**
  * Generation: how much longer the heads-in-flight window runs with all-bank refresh (a factor ≥ 1).
  * For tRFC of every tREFI cycles no channel serves a read (spec §1.6, AllBank refresh on all
  * channels at once), and a head cannot reach its decision without its K stream. The window is a

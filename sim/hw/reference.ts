@@ -8,7 +8,7 @@ import type { HbmTiming } from '../cycle/dram.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -214,11 +214,22 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
 
 /**
  * Reference analytical model: loops over every head request (no memoisation). Gives the same
- * numbers as `evaluatePrepared(prepareWorkload(w), hw)`.
+ * numbers as `evaluatePrepared(prepareWorkload(w), hw)`. A run that ends before the first
+ * all-bank refresh meets none (pipeline-math.ts mayEndBeforeRefresh): its result is the one
+ * without refresh.
  */
 export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
-  const s = newSums();
   const design = dramTimingOf(hw);
+  const r = evaluate(w, hw, design);
+  if (!mayEndBeforeRefresh(r.cycles, design.tRFC, design.tREFI)) return r;
+  const off = { ...hw, dramRefresh: false };
+  const r0 = evaluate(w, off, dramTimingOf(off));
+  return r0.cycles <= design.tREFI ? r0 : r;
+}
+
+/** The reference model with the refresh terms as expectations (design: dramTimingOf(hw)). */
+function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult {
+  const s = newSums();
   const avail = refreshAvailability(design);
   const lat = fetchLatencies(design);
   const tim = dramProfileTiming(hw);
