@@ -42,7 +42,7 @@ export function widthFactor(wordBits: number): number {
   return m * r * r + (1 - m) * r;
 }
 
-/** Area of the fetcher FIFOs (SRAM-like part of the fetcher). */
+/** Area of the fetcher FIFOs (SRAM-like part of the fetcher), in KB of 1,024 B (the SRAM knobs are the paper's KB: tables/area.json sramMm2PerKB). */
 export function fetcherFifoAreaMm2(hw: HardwareConfig): number {
   return sramAreaMm2((hw.fetcherPorts * t.fetcherFifoBytesPerPort.value) / 1024);
 }
