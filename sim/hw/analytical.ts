@@ -19,7 +19,9 @@
  *               probability);  V  vF·D·valueBits/8.  Generation (no reuse): kF = keys seen,
  *               vF = valuesFetched. Summarization (K/V reused from SRAM): see "spill" below.
  *  Bandwidth    B = min(dramChannels·dramChannelGBps/clockGHz·(1 − nRFC/nREFI), fetcherPorts·32)
- *               bytes/cycle (all-bank HBM refresh: 350 of every 3,900 ns).
+ *               bytes/cycle (all-bank HBM refresh: 350 of every 3,900 ns). Refresh comes at
+ *               nREFI, 2·nREFI, … from the run's start: a run that ends by nREFI without it is
+ *               priced without it (pipeline-math.ts mayEndBeforeRefresh).
  *  Q·K          S = ⌊qkMultipliers/D⌋ keys per cycle (if qkMultipliers < D a key takes
  *               ⌈D/qkMultipliers⌉ cycles): q·⌈k/S⌉ line cycles; causal (GPT-2 prompt): query j
  *               sees k−q+j+1 keys, summed exactly in closed form. ×(1+p): a refetch redoes Q·K.
