@@ -89,6 +89,14 @@ function shortPositions(file: string, n: number): Uint8Array {
   return serializeSafetensors(tensors);
 }
 
+/** The GPT-2 reference folder (test/fixtures/hf-reference/gpt2-tiny) as `ck/` of a case, without one of its files. */
+function gpt2Without(dir: string, missing: string): void {
+  mkdirSync(path.join(dir, 'ck'));
+  for (const f of ['config.json', 'vocab.json', 'merges.txt', 'model.safetensors']) {
+    if (f !== missing) copyFileSync(path.join(ROOT, 'test/fixtures/hf-reference/gpt2-tiny', f), path.join(dir, 'ck', f));
+  }
+}
+
 /** A space text with one more parameter line. */
 const withParam = (text: string, line: string) => text.replace('  algo.tokenKeep: [0.5, 1.0]\n', `  algo.tokenKeep: [0.5, 1.0]\n  ${line}\n`);
 
@@ -372,6 +380,9 @@ const CASES: Case[] = [
   { name: 'train --out a checkpoint of another recipe', files: { 'ck/config.json': '{}', 'ck/training.json': '{"model":"spam-bert"}', 'ck/vocab.json': '{}', 'ck/merges.txt': '' }, argv: (d) => ['train', '--model', 'sotu-char', '--steps', '1', '--out', path.join(d, 'ck')], code: 2, re: /^error: --out .*ck: holds a checkpoint of spam-bert \(config\.json, merges\.txt, training\.json, vocab\.json\), not of sotu-char; choose another --out folder, or add --force/ },
   { name: 'train --out a non-empty folder holding no checkpoint', files: { 'o/notes.md': 'mine' }, argv: (d) => ['train', '--model', 'sotu-char', '--steps', '1', '--out', path.join(d, 'o')], code: 2, re: /^error: --out .*o: the folder is not empty \(notes\.md\) and holds no checkpoint of sotu-char; choose another --out folder, or add --force to write the checkpoint into it\n$/ },
   // --- a checkpoint folder the engine cannot load: refused before any point runs ---
+  { name: 'accuracy --model a GPT-2 folder with vocab.json but no merges.txt', setup: (d) => gpt2Without(d, 'merges.txt'), argv: (d) => ['accuracy', '--model', path.join(d, 'ck'), '--max-examples', '2'], code: 2, re: /^error: .*ck: has vocab\.json but no merges\.txt next to it: a byte-level BPE tokenizer \(GPT-2's\) needs both files; copy the model's merges\.txt into the folder\n$/ },
+  { name: 'accuracy --model a GPT-2 folder with merges.txt but no vocab.json', setup: (d) => gpt2Without(d, 'vocab.json'), argv: (d) => ['accuracy', '--model', path.join(d, 'ck'), '--max-examples', '2'], code: 2, re: /^error: .*ck: has merges\.txt but no vocab\.json next to it/ },
+  { name: 'space whose accuracy model is a GPT-2 folder without merges.txt', setup: (d) => (gpt2Without(d, 'merges.txt'), writeFileSync(space(d), TINY.replace('metric: energy_j', 'metric: perplexity') + `accuracy: { model: ${path.join(d, 'ck')}, maxExamples: 4 }\n`)), argv: run(), code: 2, re: /accuracy\.model: accuracy model ".*ck": .*ck: has vocab\.json but no merges\.txt next to it/ },
   {
     name: 'accuracy checkpoint whose model.safetensors is not a safetensors file',
     files: { ...SPAM_TOKENIZER, 'ck/model.safetensors': 'not a safetensors file' },

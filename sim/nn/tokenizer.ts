@@ -340,9 +340,15 @@ export class WordPieceTokenizer implements Tokenizer {
   }
 }
 
-/** Load whichever tokenizer files a checkpoint folder holds. */
+/** Load whichever tokenizer files a checkpoint folder holds; a byte-level BPE missing one of its two files is named. */
 export function loadTokenizer(dir: string): Tokenizer {
-  if (existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'))) return BpeTokenizer.load(dir);
+  const json = existsSync(join(dir, 'vocab.json'));
+  const merges = existsSync(join(dir, 'merges.txt'));
+  if (json && merges) return BpeTokenizer.load(dir);
   if (existsSync(join(dir, 'vocab.txt'))) return WordPieceTokenizer.load(dir);
+  if (json !== merges) {
+    const [has, lacks] = json ? ['vocab.json', 'merges.txt'] : ['merges.txt', 'vocab.json'];
+    throw new Error(`${dir}: has ${has} but no ${lacks} next to it: a byte-level BPE tokenizer (GPT-2's) needs both files; copy the model's ${lacks} into the folder`);
+  }
   throw new Error(`no tokenizer files (vocab.json + merges.txt, or vocab.txt) in ${dir}`);
 }
