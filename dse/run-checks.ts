@@ -43,8 +43,13 @@ export function spaceIdentity(ctx: EvalContext): string {
  */
 export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spaceFile: string, dir: string, log: (s: string) => void): { header: Omit<JournalHeader, 'journal' | 'v' | 'createdAt'>; jobs?: number; what: string; stale?: string } {
   if (opts.fresh && opts.resume) throw new InputError('--fresh and --resume contradict each other: --fresh discards the journal, --resume continues it');
-  if (opts.fresh && opts.reuse?.length) log('note: --fresh discards this folder\'s journal; --reuse folders are still read');
   const what = opts.outDir !== undefined ? `--out ${opts.outDir}` : `results folder ${dir}`;
+  const own = opts.reuse?.find((r) => sameFolder(r, dir));
+  if (own !== undefined) {
+    const why = opts.fresh ? 'whose journal --fresh discards: it cannot be both started over and reused; drop --fresh to continue it, or drop this --reuse' : 'whose journal the run continues anyway (a rerun reuses every matching evaluation there); --reuse is for other run folders: drop it, or name another folder';
+    throw new InputError(`--reuse ${own}: that is this run's own output folder (${what}), ${why}`);
+  }
+  if (opts.fresh && opts.reuse?.length) log('note: --fresh discards this folder\'s journal; --reuse folders are still read');
   checkOutDir(dir, what, opts.force);
   for (const r of opts.reuse ?? []) {
     let st;
@@ -73,6 +78,18 @@ export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spa
     jobs = cores;
   }
   return { header, jobs, what, ...(stale ? { stale } : {}) };
+}
+
+/** Do two paths name one folder (the same path, or the same folder through a link)? */
+function sameFolder(a: string, b: string): boolean {
+  if (path.resolve(a) === path.resolve(b)) return true;
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../dse/cli.ts';
@@ -233,6 +233,8 @@ const CASES: Case[] = [
   { name: '--out onto an unrelated non-empty folder', ...yaml(TINY), setup: (d) => (mkdirSync(out(d)), writeFileSync(path.join(out(d), 'points.csv'), 'my data\n'), writeFileSync(path.join(out(d), 'notes.txt'), 'x')), argv: run(), code: 2, re: /the folder is not empty \(notes\.txt, points\.csv\) and is not a results folder of spatten-dse; .*--force/ },
   { name: '--reuse path mistyped (existing journal untouched)', ...yaml(TINY), setup: finishedRun, argv: (d) => ['run', space(d, 'tiny.yaml'), '--out', out(d), '--reuse', path.join(d, 'no-such-run'), '--progress', 'none'], code: 2, re: /--reuse .*no-such-run: no such file or folder \(ENOENT\)/ },
   { name: '--reuse folder without a journal', ...yaml(TINY), setup: (d) => mkdirSync(path.join(d, 'empty')), argv: (d) => [...run()(d), '--reuse', path.join(d, 'empty')], code: 2, re: /--reuse .*empty: no journal\.jsonl there/ },
+  { name: '--reuse naming the --out folder itself', ...yaml(TINY), setup: finishedRun, argv: (d) => ['run', space(d, 'tiny.yaml'), '--out', out(d), '--reuse', out(d) + '/', '--progress', 'none'], code: 2, re: /^error: --reuse .*out\/: that is this run's own output folder \(--out .*out\), whose journal the run continues anyway \(a rerun reuses every matching evaluation there\); --reuse is for other run folders: drop it, or name another folder\n$/ },
+  { name: '--reuse naming the --out folder through a link, with --fresh', ...yaml(TINY), setup: async (d) => (await finishedRun(d), symlinkSync(out(d), path.join(d, 'link'))), argv: (d) => ['run', space(d, 'tiny.yaml'), '--out', out(d), '--reuse', path.join(d, 'link'), '--fresh', '--progress', 'none'], code: 2, re: /^error: --reuse .*link: that is this run's own output folder \(--out .*out\), whose journal --fresh discards: it cannot be both started over and reused; drop --fresh to continue it, or drop this --reuse\n$/ },
   // same workload and base design (the same evaluations), another space: its outputs would replace the first one's
   { name: 'another space with the same workload on a folder with a journal', ...yaml(TINY.replace('name: tiny', 'name: other')), setup: finishedRun, argv: run(), code: 2, re: /holds the evaluations of space "tiny" .*, not of "other"; rerun with --fresh/ },
   { name: 'another space on a folder with a journal', ...yaml(TINY.replace('name: tiny', 'name: other').replace('seqLen: 128', 'seqLen: 256')), setup: finishedRun, argv: run(), code: 2, re: /holds the evaluations of space "tiny" .*, not of "other"; rerun with --fresh to discard it and start over, or choose another --out folder/ },
