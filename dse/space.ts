@@ -81,11 +81,24 @@ export const SearchSchema = z
   })
   .strict();
 
+/**
+ * Largest accuracy seed: it seeds the bootstrap of a language model's perplexity CI through
+ * sim/rng.ts mulberry32, which keeps seed >>> 0 (32 bits), so a negative seed or one above this
+ * would silently be another seed's stream (-1 is 4294967295, 2^32 is 0).
+ */
+export const ACCURACY_SEED_MAX = 0xffffffff;
+
 export const AccuracyBlockSchema = z
   .object({
     model: z.string().min(1).describe(`${shippedModels().join(' | ')} | path to a Hugging Face checkpoint folder`),
     maxExamples: z.number().int().min(1).optional(),
-    seed: z.number().int().optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(ACCURACY_SEED_MAX)
+      .optional()
+      .describe(`seed of the bootstrap behind a language model's perplexity CI (default 1): an integer from 0 to ${ACCURACY_SEED_MAX} (a 32-bit seed)`),
     subsetExamples: z
       .number()
       .int()

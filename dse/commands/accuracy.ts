@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { AlgoSchema } from '../../sim/schema.ts';
 import { InputError, fsInputError } from '../errors.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
-import { parseSets } from '../space.ts';
+import { ACCURACY_SEED_MAX, parseSets } from '../space.ts';
 import { DEFAULT_EXAMPLES } from '../../sim/nn/run-sizes.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
 import { decimal } from '../cli-util.ts';
@@ -42,7 +42,7 @@ function parseRunOptions(o: AccuracyOptions): { maxExamples: number | undefined;
     if (!Number.isInteger(maxExamples) || maxExamples < 1) throw new InputError(`--max-examples: expected a positive integer, got "${o.maxExamples}"`);
   }
   const seed = decimal(o.seed);
-  if (!Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > ACCURACY_SEED_MAX) throw new InputError(`--seed: expected an integer from 0 to ${ACCURACY_SEED_MAX} (a 32-bit seed), got "${o.seed}"`);
   return { maxExamples, seed };
 }
 
