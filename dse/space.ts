@@ -269,7 +269,7 @@ function parseParameter(space: Space, raw: unknown, key: string, issues: Issue[]
   return checkValue(p, spec as ParamValue, at) ? { key, kind: 'choice', values: [spec as ParamValue] } : undefined;
 }
 
-/** A list of values (`[…]` or `{values: […]}`): a choice of its distinct values, each valid for the field. */
+/** A list of values (`[…]` or `{values: […]}`): a choice of its values, each valid for the field and given once. */
 function listDomain(p: ParamCheck, spec: ListSpec): ParamDomain | undefined {
   const values = Array.isArray(spec) ? spec : spec.values;
   const base = Array.isArray(spec) ? p.at : [...p.at, 'values'];
@@ -279,7 +279,25 @@ function listDomain(p: ParamCheck, spec: ListSpec): ParamDomain | undefined {
   }
   let ok = true;
   values.forEach((v, i) => (ok = checkValue(p, v, [...base, i]) && ok));
-  return ok ? { key: p.key, kind: 'choice', values: [...new Set(values)] } : undefined;
+  return ok && distinctValues(p, values, base) ? { key: p.key, kind: 'choice', values } : undefined;
+}
+
+/**
+ * A value given twice in a list (equal once parsed: 0.5 and 0.50, true and "true") would be one
+ * grid point where the user counted two, so the list is refused at its second occurrence; true
+ * when every value is distinct.
+ */
+function distinctValues(p: ParamCheck, values: ParamValue[], base: (string | number)[]): boolean {
+  const seen = new Map<string, number>();
+  let ok = true;
+  values.forEach((v, i) => {
+    const k = JSON.stringify(p.field.parse(v));
+    const first = seen.get(k);
+    if (first === undefined) return void seen.set(k, i);
+    ok = false;
+    p.issues.push({ path: [...base, i], message: `${JSON.stringify(p.field.parse(v))} is given twice (items [${first}] and [${i}] are equal once parsed): the sweep would evaluate it once, so the grid would have fewer points than the list has values; remove one` });
+  });
+  return ok;
 }
 
 /** A range `{range: [lo, hi]}`: with a step, a choice of its values; without, an interval (for the drivers that sample one). */

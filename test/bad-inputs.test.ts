@@ -161,6 +161,8 @@ const CASES: Case[] = [
   { name: 'misspelt key of a range', ...yaml(TINY.replace('[4, 8, 16]', '{ range: [4, 16], stp: 4 }')), argv: run(), code: 2, re: /parameters\.hw\.dramChannels\.stp: unknown key "stp" \(did you mean "step"\?\)/ },
   { name: 'a list in a parameter list', ...yaml(TINY.replace('[4, 8, 16]', '[4, [8], 16]')), argv: run(), code: 2, re: /s\.yaml:8:24: parameters\.hw\.dramChannels\[1\]: expected .*string.*, not \[8\]$/m },
   { name: 'empty parameter list', ...yaml(TINY.replace('[4, 8, 16]', '[]')), argv: run(), code: 2, re: /parameters\.hw\.dramChannels: empty list/ },
+  { name: 'a value twice in a parameter list (0.5 and 0.50)', ...yaml(TINY.replace('[0.5, 1.0]', '[0.5, 1.0, 0.50]')), argv: run(), code: 2, re: /^error: .*s\.yaml:9:30: parameters\.algo\.tokenKeep\[2\]: 0\.5 is given twice \(items \[0\] and \[2\] are equal once parsed\): the sweep would evaluate it once, so the grid would have fewer points than the list has values; remove one\n$/ },
+  { name: 'a switch twice in a parameter list (true and "true")', ...yaml(withParam(TINY, 'hw.dramRefresh: { values: [true, false, "true"] }')), argv: run(), code: 2, re: /s\.yaml:10:43: parameters\.hw\.dramRefresh\.values\[2\]: true is given twice \(items \[0\] and \[2\]/ },
   { name: 'empty range', ...yaml(TINY.replace('[4, 8, 16]', '{ range: [16, 4], step: 4 }')), argv: run(), code: 2, re: /parameters\.hw\.dramChannels\.range: empty range/ },
   { name: 'continuous range on a grid', ...yaml(TINY.replace('[0.5, 1.0]', '{ range: [0.1, 1.0] }')), argv: run(), code: 2, re: /parameters\.algo\.tokenKeep\.range: a range without a step cannot be enumerated by the grid driver/ },
   // --- semantic validation ---

@@ -417,3 +417,13 @@ test('a trace workload takes of the algo settings only the FC weight width (scop
   // every other algo knob is the trace's: refused with the field's line
   assert.throws(() => parseSpace(text.replace('  hw.dramChannels: [8, 16]', '  algo.valueKeep: [0.3, 1]'), 'x.yaml'), /x\.yaml:8:3: parameters\.algo\.valueKeep: the trace fixes the pruning and quantization/);
 });
+
+test('a value given twice in a parameter list is refused at its second occurrence (equal once parsed); distinct values keep their order', () => {
+  const sweep = (line: string) => GOOD.replace('search:', `  ${line}\nsearch:`);
+  assert.equal(errorOf(sweep('algo.headKeep: [0.5, 0.25, 0.50]')), 'x.yaml:11:30: parameters.algo.headKeep[2]: 0.5 is given twice (items [0] and [2] are equal once parsed): the sweep would evaluate it once, so the grid would have fewer points than the list has values; remove one');
+  assert.match(errorOf(sweep('hw.dramMapping: { values: [RoBaRaCoCh, RoBaCoRaCh, RoBaRaCoCh] }')), /^x\.yaml:11:\d+: parameters\.hw\.dramMapping\.values\[2\]: "RoBaRaCoCh" is given twice \(items \[0\] and \[2\]/);
+  assert.match(errorOf(sweep('hw.dramChannels: [16, 1.6e1]')), /parameters\.hw\.dramChannels\[1\]: 16 is given twice \(items \[0\] and \[1\]/);
+  const p = parseSpace(sweep('algo.headKeep: [0.5, 0.25, 1]'), 'x.yaml');
+  assert.deepEqual(p.domains[2], { key: 'algo.headKeep', kind: 'choice', values: [0.5, 0.25, 1] });
+  assert.equal(gridSize(p.domains), 6 * 10 * 3);
+});
