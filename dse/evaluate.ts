@@ -21,6 +21,7 @@ import { fieldSchema, valueMessage, violation, type Constraint } from './params.
 import type { Space } from './space.ts';
 import { denseAlgo, type DenseReference } from './dense-reference.ts';
 import { breakdownsWithFc, fcPart } from './e2e-parts.ts';
+import { wordBitsProblem } from './point-checks.ts';
 
 export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;
@@ -316,6 +317,9 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
   for (const m of ctx.metrics) metrics[m] = Number.NaN;
   try {
     const point = applyParams(ctx.base, params, ctx.algoWritten);
+    // data wider than the on-chip word: the models would price a buffer that cannot hold it
+    const narrow = wordBitsProblem(point);
+    if (narrow) throw new Error(narrow);
     let overrides: WorkloadOverrides | undefined;
     let fidelity: string = primaryModel(ctx);
     let acc: AccuracyOutcome | undefined;

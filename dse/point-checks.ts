@@ -3,8 +3,9 @@
  * per-field schemas cannot see, as one-line InputErrors (exit 2) naming the option that caused
  * them, before any model runs. (A space file gets the same checks from dse/space-checks.ts.)
  */
-import type { HardwareConfig, WorkloadConfig } from '../sim/schema.ts';
+import type { DesignPoint, HardwareConfig, WorkloadConfig } from '../sim/schema.ts';
 import { minBufferKB } from '../sim/cycle/geometry.ts';
+import { fcBits } from '../sim/index.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { InputError } from './errors.ts';
 
@@ -48,3 +49,41 @@ export function checkCycleBuffers(hw: HardwareConfig, sets: readonly string[]): 
 /** A trace's rows give every head's kept keys and values and their bit widths: of the algo settings only these apply to it (the FC weights, scope e2e). */
 export const TRACE_ALGO = new Set(['fcWeightBits']);
 export const TRACE_FIXES = "fixes the pruning and quantization (its rows give every head's kept keys and values and their bit widths)";
+
+/**
+ * The narrowest on-chip word a point's data fits, and the field that sets it; undefined for a trace
+ * (its rows give the widths). Both hardware models store one key or value element per word (a
+ * buffer line is M × hw.wordBits bits: sim/hw/pipeline-math.ts bufferLines, sim/cycle/geometry.ts),
+ * and the LSB pass writes the refetched bits into the same word below the MSBs
+ * (sim/cycle/requests.ts: lsbBits / wordBits of a line; the paper's converter turns 4-, 8- or
+ * 12-bit DRAM data into the 12-bit word and concatenates MSBs with LSBs, §IV-D; the official
+ * StageBitwidthConvert puts the MSB code at the top of the word and the LSB code at [3:0]); the
+ * e2e FC weights go through the same multipliers, one MAC per multiplier per cycle (sim/hw/fc.ts).
+ * The query is not stored in the buffers: a wider one is narrowed (the released GPT-2 traces read
+ * 16-bit Q on the 12-bit design), so it sets no minimum.
+ */
+export function wordBitsNeed(p: DesignPoint): { bits: number; why: string; fields: string[] } | undefined {
+  if (p.workload.trace) return undefined;
+  const { msbBits, lsbBits, valueBits } = p.algo;
+  const needs = [
+    { bits: msbBits + lsbBits, fields: ['algo.msbBits', 'algo.lsbBits'], why: lsbBits > 0 ? `the key, algo.msbBits + algo.lsbBits = ${msbBits} + ${lsbBits} bits, is stored in one word (the refetched LSBs go below the MSBs)` : `the key, algo.msbBits = ${msbBits} bits, is stored in one word` },
+    { bits: valueBits || msbBits, fields: ['algo.valueBits', 'algo.msbBits'], why: valueBits ? `the value, algo.valueBits = ${valueBits} bits, is stored in one word` : `the value, algo.msbBits = ${msbBits} bits (algo.valueBits 0), is stored in one word` },
+  ];
+  if (p.workload.scope === 'e2e') needs.push({ bits: fcBits(p), fields: ['algo.fcWeightBits', 'workload.scope'], why: `the FC weights, algo.fcWeightBits = ${fcBits(p)} bits (scope e2e), go through the multipliers, one MAC per cycle` });
+  return needs.reduce((a, b) => (b.bits > a.bits ? b : a));
+}
+
+/** Why a point's hw.wordBits cannot hold its data (`wordBitsNeed`), or undefined. */
+export function wordBitsProblem(p: DesignPoint): string | undefined {
+  const need = wordBitsNeed(p);
+  if (!need || p.hw.wordBits >= need.bits) return undefined;
+  return `hw.wordBits ${p.hw.wordBits} is below the ${need.bits} bits this point needs: ${need.why}; hw.wordBits must be at least ${need.bits} (or narrow the data)`;
+}
+
+/** A design point whose data does not fit hw.wordBits (`wordBitsProblem`): an InputError naming the --set that caused it, when one did. */
+export function checkWordBits(p: DesignPoint, sets: readonly string[]): void {
+  const problem = wordBitsProblem(p);
+  if (!problem) return;
+  const cause = ['hw.wordBits', ...wordBitsNeed(p)!.fields].map((k) => lastSet(sets, k)).filter((s) => s !== undefined);
+  throw new InputError(`${cause.length ? cause.join(', ') + ': ' : ''}${problem}`);
+}

@@ -14,7 +14,7 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain, Params, ParamValue } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
+import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, fmtCount, semanticIssues, sizeIssues, wordBitsIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
 import { relativeIssue } from './dense-reference.ts';
 import { fieldSchema, parameterKeys, parseConstraint, valueMessage, type Constraint, type ZodIssue } from './params.ts';
@@ -496,11 +496,16 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   checkReportCharts(space, keys, domains, issues);
   const written = writtenBlocks(raw);
   checkWorkloadFields(space, written, keys, issues);
+  let wordNote: { path: (string | number)[]; text: string } | undefined;
   if (issues.length === 0) {
     issues.push(...semanticIssues(space, domains, metricUses(space, constraints), written));
+    const word = wordBitsIssues(space, domains);
+    if (word.issue) issues.push(word.issue);
+    wordNote = word.note;
     issues.push(...sizeIssues(space, domains, maxPoints));
   }
   if (issues.length > 0) fail(file, doc, lc, issues);
+  if (wordNote) notes.push(`${file}:${locate(doc, lc, wordNote.path, true)}: ${wordNote.text}`);
   const inert = lsbThresholdNote(space, domains, written);
   if (inert) notes.push(`${file}:${locate(doc, lc, inert.path, true)}: ${inert.text}`);
   return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal ?? metricDef(o.metric)!.goal })), yaml: text, file, notes };

@@ -178,6 +178,9 @@ const CASES: Case[] = [
   { name: 'accuracy model that does not exist', ...yaml(TINY.replace('metric: energy_j', 'metric: accuracy') + 'accuracy: { model: spam-bret }\n'), argv: run(), code: 2, re: /accuracy\.model: accuracy model "spam-bret": neither a shipped checkpoint nor a folder/ },
   { name: 'accuracy.seed negative (the 32-bit seed would wrap: -1 is 4294967295)', ...yaml(BERT.replace('metric: energy_j', 'metric: accuracy') + 'accuracy: { model: spam-bert, maxExamples: 4, seed: -1 }\n'), argv: run(), code: 2, re: /^error: .*s\.yaml:11:53: accuracy\.seed: Too small: expected number to be >=0\n$/ },
   { name: 'accuracy.seed above 32 bits', ...yaml(BERT.replace('metric: energy_j', 'metric: accuracy') + 'accuracy: { model: spam-bert, maxExamples: 4, seed: 4294967296 }\n'), argv: run(), code: 2, re: /s\.yaml:11:53: accuracy\.seed: Too big: expected number to be <=4294967295/ },
+  { name: 'hardware.wordBits below the key width', ...yaml(TINY + 'hardware: { wordBits: 8 }\n'), argv: run(), code: 2, re: /^error: .*s\.yaml:11:13: hardware\.wordBits: no point fits its on-chip word: hw\.wordBits 8 is below the 12 bits this point needs: the key, algo\.msbBits = 12 bits, is stored in one word; hw\.wordBits must be at least 12 \(or narrow the data\)\n$/ },
+  { name: 'lsbBits that widen the key beyond the default 12-bit word (12 + 4)', ...yaml(TINY + 'algo: { lsbBits: 4 }\n'), argv: run(), code: 2, re: /^error: .*s\.yaml:11:9: algo\.lsbBits: no point fits its on-chip word: hw\.wordBits 12 is below the 16 bits this point needs: the key, algo\.msbBits \+ algo\.lsbBits = 12 \+ 4 bits, is stored in one word \(the refetched LSBs go below the MSBs\); hw\.wordBits must be at least 16/ },
+  { name: 'swept hw.wordBits all below the e2e FC weights', ...yaml(withParam(TINY.replace('genTokens: 4 }', 'genTokens: 4, scope: e2e }'), 'hw.wordBits: [8, 10]') + 'algo: { msbBits: 6, fcWeightBits: 12 }\n'), argv: run(), code: 2, re: /s\.yaml:10:3: parameters\.hw\.wordBits: no point fits its on-chip word: at hw\.wordBits 8: hw\.wordBits 8 is below the 12 bits this point needs: the FC weights, algo\.fcWeightBits = 12 bits \(scope e2e\)/ },
   { name: 'genTokens swept without a generation stage', ...yaml(withParam(BERT, 'workload.genTokens: [8, 16]')), argv: run(), code: 2, re: /parameters\.workload\.genTokens: genTokens does not apply/ },
   { name: 'genTokens written without a generation stage', ...yaml(TINY.replace('stage: generation', 'stage: summarization')), argv: run(), code: 2, re: /s\.yaml:2:\d+: workload\.genTokens: genTokens does not apply: the workload has no generation stage; remove it, or use stage: generation/ },
   { name: 'fcWeightBits swept without scope e2e', ...yaml(withParam(TINY, 'algo.fcWeightBits: [8, 12]')), argv: run(), code: 2, re: /s\.yaml:10:3: parameters\.algo\.fcWeightBits: fcWeightBits does not apply: .*only with workload\.scope e2e, which no point has; add scope: e2e/ },
@@ -314,6 +317,10 @@ const CASES: Case[] = [
   // --- simulate ---
   { name: 'simulate --seq-len 1e6 (overflow)', argv: () => ['simulate', '--seq-len', '1e6'], code: 2, re: /^error: --seq-len: 1e6 is too large \(at most 16384\)\n$/ },
   { name: 'simulate --gen-tokens 0', argv: () => ['simulate', '--gen-tokens', '0'], code: 2, re: /--gen-tokens: expected a positive integer/ },
+  { name: 'simulate --set hw.wordBits below the key width', argv: () => ['simulate', '-w', 'gpt2-small', '--set', 'hw.wordBits=8'], code: 2, re: /^error: --set hw\.wordBits=8: hw\.wordBits 8 is below the 12 bits this point needs: the key, algo\.msbBits = 12 bits, is stored in one word; hw\.wordBits must be at least 12 \(or narrow the data\)\n$/ },
+  { name: 'simulate --set algo.lsbBits=4 on the 12-bit MSBs (16-bit keys on a 12-bit word)', argv: () => ['simulate', '-w', 'gpt2-small', '--set', 'algo.lsbBits=4'], code: 2, re: /^error: --set algo\.lsbBits=4: hw\.wordBits 12 is below the 16 bits this point needs: the key, algo\.msbBits \+ algo\.lsbBits = 12 \+ 4 bits/ },
+  { name: 'simulate --scope e2e, FC weights wider than the word', argv: () => ['simulate', '-w', 'gpt2-small', '--scope', 'e2e', '--set', 'hw.wordBits=8', '--set', 'algo.msbBits=8', '--set', 'algo.fcWeightBits=12'], code: 2, re: /^error: --set hw\.wordBits=8, --set algo\.fcWeightBits=12: hw\.wordBits 8 is below the 12 bits this point needs: the FC weights, algo\.fcWeightBits = 12 bits \(scope e2e\), go through the multipliers, one MAC per cycle; hw\.wordBits must be at least 12/ },
+  { name: 'compare --set hw.wordBits below the 8-bit values', argv: () => ['compare', '--set', 'hw.wordBits=6'], code: 2, re: /^error: --set hw\.wordBits=6: hw\.wordBits 6 is below the 8 bits this point needs/ },
   { name: 'simulate encoder + generation', argv: () => ['simulate', '-w', 'bert-base', '--stage', 'generation'], code: 2, re: /--stage generation: bert-base is an encoder/ },
   { name: 'simulate --set workload.model=<encoder> (generation by default)', argv: () => ['simulate', '--set', 'workload.model=bert-base'], code: 2, re: /^error: --set workload\.model=bert-base: bert-base is an encoder, only the summarization stage applies \(add --stage summarization\)\n$/ },
   { name: 'simulate encoder + --set workload.stage=generation', argv: () => ['simulate', '-w', 'bert-large', '--set', 'workload.stage=generation'], code: 2, re: /^error: --set workload\.stage=generation: bert-large is an encoder, only the summarization stage applies\n$/ },
@@ -517,6 +524,21 @@ test('no feasible point: the summary and run.json say which constraint excluded 
   const runJson = JSON.parse(readFileSync(path.join(out(dir), 'run.json'), 'utf8'));
   assert.equal(runJson.counts.feasible, 0);
   assert.match(runJson.notes[0], /^no feasible point: "area_mm2 <= 1" excluded 6 of 6 \(area_mm2 from [\d.]+ to [\d.]+\); "latency_s <= 1" excluded 0 of 6$/);
+});
+
+test('a sweep where some word widths cannot hold the keys: a note at the start, those points fail with the reason, the others run; exit 0', async () => {
+  const dir = path.join(TMP, 'narrow-word');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(space(dir), TINY.replace('  hw.dramChannels: [4, 8, 16]\n', '  hw.wordBits: [8, 12]\n  algo.msbBits: [8, 12]\n'));
+  const r = await cli(run()(dir));
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /^note: .*s\.yaml:8:3: 1 of the 4 combinations of hw\.wordBits, algo\.msbBits do not fit the on-chip word \(at hw\.wordBits 8, algo\.msbBits 12: /m);
+  const rows = readFileSync(path.join(out(dir), 'points.csv'), 'utf8').trim().split('\n').slice(1);
+  const failed = rows.filter((l) => l.includes(',failed,'));
+  // tokenKeep 0.5 and 1.0 at (wordBits 8, msbBits 12): 2 of the 8 points
+  assert.equal(failed.length, 2, rows.join('\n'));
+  for (const l of failed) assert.match(l, /^\d+,8,12,[\d.]+,.*"hw\.wordBits 8 is below the 12 bits this point needs: the key, algo\.msbBits = 12 bits, is stored in one word; hw\.wordBits must be at least 12 \(or narrow the data\)"/);
+  assert.equal(rows.filter((l) => l.includes(',ok,')).length, 6, rows.join('\n'));
 });
 
 test('--jobs above the cores is clamped with a warning; --force writes into a foreign folder; run.json records the options and versions', async () => {

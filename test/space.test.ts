@@ -380,7 +380,7 @@ test('algo.lsbThreshold where it changes no number is named in a note: no langua
   const G = GOOD.replace('model: analytical', 'fidelity: analytical');
   const sweep = (lines: string, extra = '') => G.replace('fidelity: analytical', `fidelity: analytical${extra}`).replace('search:', `${lines}\nsearch:`);
   // no accuracy block: the hardware models read lsbRefetchFraction, never the threshold
-  const none = parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', '\nalgo: { lsbBits: 4 }'), 'x.yaml').notes;
+  const none = parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', '\nalgo: { msbBits: 8, lsbBits: 4 }'), 'x.yaml').notes;
   assert.equal(none.length, 1, none.join('\n'));
   assert.match(none[0], /^x\.yaml:\d+:3: parameters\.algo\.lsbThreshold: the threshold changes no point's numbers here: the hardware models price LSB refetches with algo\.lsbRefetchFraction .* the space has no accuracy block\. Sweep algo\.lsbRefetchFraction/);
   // and with lsbBits 0 (the default) nothing refetches at all: the advice says so first
@@ -391,11 +391,11 @@ test('algo.lsbThreshold where it changes no number is named in a note: no langua
   assert.match(cls.join('\n'), /x\.yaml:4:\d+: algo\.lsbThreshold: the threshold changes no point's numbers here: .* the accuracy model spam-bert is a classifier/);
   // a language model: the threshold acts where lsbBits > 0; the lsbBits 0 points repeat one design per threshold
   const lm = '\naccuracy: { model: sotu-char, maxExamples: 16 }';
-  const mixed = parseSpace(sweep('  algo.lsbBits: [0, 4]\n  algo.lsbThreshold: [0.05, 0.2]', lm), 'x.yaml').notes;
+  const mixed = parseSpace(sweep('  algo.lsbBits: [0, 4]\n  algo.lsbThreshold: [0.05, 0.2]', `${lm}\nalgo: { msbBits: 8 }`), 'x.yaml').notes;
   assert.match(mixed.join('\n'), /parameters\.algo\.lsbThreshold: the points with algo\.lsbBits = 0 \(progressive quantization off\) do not read algo\.lsbThreshold/);
   assert.match(parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', lm), 'x.yaml').notes.join('\n'), /lsbBits is 0 at every point \(progressive quantization off\), so no point reads it/);
   // it acts: a language model and lsbBits > 0 at every point (written, or a GPT-2 benchmark's 6 + 4 bits)
-  assert.deepEqual(parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', `${lm}\nalgo: { lsbBits: 4 }`), 'x.yaml').notes, []);
+  assert.deepEqual(parseSpace(sweep('  algo.lsbThreshold: [0.05, 0.2]', `${lm}\nalgo: { msbBits: 8, lsbBits: 4 }`), 'x.yaml').notes, []);
   const bench = G.replace('{ model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }', '{ benchmark: gpt2-medium-wikitext2 }').replace('fidelity: analytical', `fidelity: analytical${lm}`);
   assert.deepEqual(parseSpace(bench.replace('search:', '  algo.lsbThreshold: [0.05, 0.2]\nsearch:'), 'x.yaml').notes, []);
 });
@@ -426,4 +426,19 @@ test('a value given twice in a parameter list is refused at its second occurrenc
   const p = parseSpace(sweep('algo.headKeep: [0.5, 0.25, 1]'), 'x.yaml');
   assert.deepEqual(p.domains[2], { key: 'algo.headKeep', kind: 'choice', values: [0.5, 0.25, 1] });
   assert.equal(gridSize(p.domains), 6 * 10 * 3);
+});
+
+test('hw.wordBits against the data it holds: every point too narrow is refused, some too narrow is a note naming the count', () => {
+  const sweep = (lines: string, extra = '') => GOOD.replace('model: analytical', `fidelity: analytical${extra}`).replace('search:', `${lines}\nsearch:`);
+  // 2 word widths × 3 MSB widths: (8, 12) and (10, 12) do not fit; 4 of 6 do
+  const some = parseSpace(sweep('  hw.wordBits: [8, 10]\n  algo.msbBits: [6, 8, 12]'), 'x.yaml').notes;
+  assert.deepEqual(some, ['x.yaml:11:3: 2 of the 6 combinations of hw.wordBits, algo.msbBits do not fit the on-chip word (at hw.wordBits 8, algo.msbBits 12: hw.wordBits 8 is below the 12 bits this point needs: the key, algo.msbBits = 12 bits, is stored in one word; hw.wordBits must be at least 12 (or narrow the data)): those points fail, recorded with the reason']);
+  // values wider than keys set the need: 6-bit keys, 10-bit values
+  assert.match(errorOf(sweep('  hw.wordBits: [8]', '\nalgo: { msbBits: 6, valueBits: 10 }')), /^x\.yaml:12:3: parameters\.hw\.wordBits: no point fits its on-chip word: at hw\.wordBits 8: hw\.wordBits 8 is below the 10 bits this point needs: the value, algo\.valueBits = 10 bits, is stored in one word; hw\.wordBits must be at least 10/);
+  // a continuous range is checked by its ends: [8, 11] never holds a 12-bit key
+  const lhs = (lines: string) => sweep(lines).replace('search: { driver: grid, seed: 1 }', 'search: { driver: lhs, samples: 8, seed: 1 }');
+  assert.match(errorOf(lhs('  hw.wordBits: { range: [8, 11] }')), /parameters\.hw\.wordBits: no point fits its on-chip word: at hw\.wordBits 8: .*must be at least 12/);
+  assert.equal(parseSpace(lhs('  hw.wordBits: { range: [8, 12] }'), 'x.yaml').notes.length, 1);
+  // the GPT-2 benchmarks' 6 + 4-bit keys and 6/8-bit values fit a 10-bit word
+  assert.deepEqual(parseSpace(sweep('', '\nhardware: { wordBits: 10 }').replace('{ model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }', '{ benchmark: gpt2-medium-wikitext2 }'), 'x.yaml').notes, []);
 });

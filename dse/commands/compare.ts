@@ -14,7 +14,7 @@ import { table3EnergyWhy } from '../compare-why.ts';
 import { applyParams } from '../evaluate.ts';
 import { parseSets } from '../space.ts';
 import { InputError } from '../errors.ts';
-import { checkCycleBuffers, checkEncoderStage, lastSet } from '../point-checks.ts';
+import { checkCycleBuffers, checkEncoderStage, checkWordBits, lastSet } from '../point-checks.ts';
 import { decimal } from '../cli-util.ts';
 
 /**
@@ -73,6 +73,7 @@ export function register(program: Command): void {
       checkWorkloadSets(o.set);
       const point = applyParams(base, parseSets(o.set));
       checkEncoderStage(point.workload, lastSet(o.set, 'workload.stage') ?? lastSet(o.set, 'workload.model') ?? `--workload ${o.workload}`);
+      checkWordBits(point, o.set);
       if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
       const r = evaluateHardware(point, { fidelity: fid });
       const t = table3(r, point.workload);

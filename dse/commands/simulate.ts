@@ -20,7 +20,7 @@ import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg, seedArg } from '../cli-util.ts';
 import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
-import { checkCycleBuffers, checkEncoderStage, isEncoder, lastSet, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
+import { checkCycleBuffers, checkEncoderStage, checkWordBits, isEncoder, lastSet, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
@@ -192,6 +192,7 @@ async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint;
   checkApplies(o, point, fid);
   if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
   if (o.accuracy !== undefined) await checkAccuracyModel(o.accuracy, point);
+  checkWordBits(point, o.set);
   return { point, fid };
 }
 
