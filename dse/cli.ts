@@ -15,6 +15,7 @@ import { CommanderError, type Command } from 'commander';
 import { fsMessage, InputError, isUserFsError } from './errors.ts';
 import { printable } from './cli-util.ts';
 import { COMMANDS, lightProgram, realProgram } from './cli-registry.ts';
+import { keepWritingFiles } from './closed-pipe.ts';
 
 export { printable } from './cli-util.ts';
 
@@ -61,6 +62,8 @@ export function helpOfUnknown(argv: string[]): string[] {
 export async function main(args: string[]): Promise<number> {
   const argv = helpOfUnknown(args);
   const debug = argv.includes('--debug') || !!process.env.SPATTEN_DEBUG;
+  // a reader that closes stdout or stderr (`run … | head -3`) does not end the command (dse/closed-pipe.ts)
+  keepWritingFiles();
   process.exitCode = undefined;
   try {
     // help, version and argument errors come from the light declarations; a command to run is

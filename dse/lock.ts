@@ -74,15 +74,24 @@ function createLockFile(file: string, me: LockInfo): boolean {
   }
 }
 
+/**
+ * The locks this process holds. They are released when it exits however it exits (process.exit,
+ * an uncaught exception): the journal is whole after every append, so a process that ends leaves
+ * nothing the lock protects, and a lock left behind made the next run in the folder take it over.
+ */
+const held = new Set<Lock>();
+let exitHook = false;
+
 /** The lock this process holds: `release()` (once) removes the file if it still holds `me`. */
 function heldLock(file: string, me: LockInfo, tookOverFrom: LockInfo | undefined): Lock {
   let released = false;
-  return {
+  const lock: Lock = {
     file,
     tookOverFrom,
     release() {
       if (released) return;
       released = true;
+      held.delete(lock);
       try {
         const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
         if (cur.pid === me.pid && cur.startedAt === me.startedAt) fs.unlinkSync(file);
@@ -91,6 +100,14 @@ function heldLock(file: string, me: LockInfo, tookOverFrom: LockInfo | undefined
       }
     },
   };
+  held.add(lock);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const l of [...held]) l.release();
+    });
+  }
+  return lock;
 }
 
 /** Who holds the lock file; undefined when it cannot be read or parsed. */
