@@ -273,6 +273,34 @@ export function peekJournal(file: string): { exists: boolean; header?: JournalHe
 }
 
 /**
+ * The journal holds an evaluation (a record or batch line after its header): what a rerun or
+ * --resume continues from. False for a missing file or a header alone (cheap: the first 64 KB).
+ */
+export function journalHoldsRecords(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    const text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+    const nl = text.indexOf('\n');
+    if (nl < 0) return false; // empty, or a torn first line: nothing whole
+    let first: unknown;
+    try {
+      first = JSON.parse(text.slice(0, nl));
+    } catch {
+      return true; // not ours to judge: kept
+    }
+    return !isHeader(first) || text.slice(nl + 1).trim().length > 0;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Why `dir`'s journal cannot be continued by a run with this identity (another space, another
  * model version), or undefined when it can (same identity, no journal, or a journal of an older
  * version without a header whose records match the model version).

@@ -32,7 +32,7 @@ import { metricColumns, runJson, write } from './steps/write.ts';
 import { RunSink } from './sink.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { ensureDir } from './outputs.ts';
-import { JOURNAL_FILE } from './journal.ts';
+import { JOURNAL_FILE, journalHoldsRecords } from './journal.ts';
 import { allFailed, guardRun, moveStaleFolder, noFeasible, prefetchGitCommit, rescoredViolations } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
 import { diskNote } from './disk-note.ts';
@@ -92,6 +92,8 @@ export interface RunSummary {
   rows: PointRow[];
   /** False when no output was written (every point failed, or a signal came during the dense model's run). */
   written?: boolean;
+  /** With `written: false`: the journal kept for the next run in the folder (it holds evaluations). */
+  journalKept?: string;
   /** False when report.html was not written. */
   reportWritten?: boolean;
 }
@@ -205,8 +207,10 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     } catch (e) {
       // a signal during the dense model's run: nothing evaluated, nothing written
       if (e instanceof Abandoned) return (summary = denseInterrupted(prepared, e.signal));
-      // a relative bound the dense value puts off its scale: bad input (exit 2), nothing written
+      // a relative bound the dense value puts off its scale: bad input (exit 2), no output written;
+      // the dense model's outcome stays journaled, for the run with the bound fixed
       badBound = e instanceof InputError;
+      if (badBound) throw new InputError(`${(e as Error).message}\n(the dense model's outcome is kept in ${path.join(prepared.dir, JOURNAL_FILE)}: the same command in this folder, with the bound fixed, takes it from there)`);
       throw e;
     }
     summary = await steps({ opts, prepared, executor, log, interrupts });
@@ -215,8 +219,13 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     // the handlers stay while the workers, journal and lock are closed: a signal there is only noted
     interrupts.closing();
     await executor.close().finally(() => interrupts.dispose());
-    // every point failed: nothing is written — not even the journal, when this run started it
-    if ((summary?.written === false || badBound) && journalStarted) removeStartedJournal(prepared.dir, dirExisted);
+    // no output written (every point failed, a bad bound, a signal during the dense model's run):
+    // a journal this run started is removed only when it holds no evaluation — the dense model's
+    // outcome and the points evaluated are what the next run in the folder continues from
+    if (summary?.written === false || badBound) {
+      const removed = journalStarted && removeEmptyJournal(prepared.dir, dirExisted);
+      if (!removed && summary && journalHoldsRecords(path.join(prepared.dir, JOURNAL_FILE))) summary.journalKept = path.join(prepared.dir, JOURNAL_FILE);
+    }
   }
 }
 
@@ -233,13 +242,17 @@ function prefetchWhileWaiting(opts: RunOptions): void {
   if (opts.report !== false && opts.writeReport) opts.preloadReport?.();
 }
 
-function removeStartedJournal(dir: string, dirExisted: boolean): void {
+/** Removes a journal that holds its header alone (and the folder, when the run created it and it is empty); true when it did. */
+function removeEmptyJournal(dir: string, dirExisted: boolean): boolean {
+  const file = path.join(dir, JOURNAL_FILE);
+  if (journalHoldsRecords(file)) return false;
   try {
-    rmSync(path.join(dir, JOURNAL_FILE), { force: true });
+    rmSync(file, { force: true });
     if (!dirExisted && readdirSync(dir).length === 0) rmdirSync(dir);
   } catch {
     /* best effort */
   }
+  return true;
 }
 
 /** What the steps of a run share: its options, the validated space, the executor, the log and the signal handling. */

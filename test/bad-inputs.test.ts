@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../dse/cli.ts';
+import { loadJournal } from '../dse/journal.ts';
 import { parseSafetensors, serializeSafetensors } from '../sim/nn/safetensors.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -117,6 +118,9 @@ interface Case {
   re: RegExp;
   /** Paths outside the case folder that must not appear. */
   absent?: string[];
+  /** Paths in the case folder the case leaves (the journal of a run that evaluated), checked by `check`; nothing else is written. */
+  leaves?: string[];
+  check?: (dir: string) => void;
 }
 
 const space = (dir: string, f = 's.yaml') => path.join(dir, f);
@@ -440,9 +444,9 @@ const CASES: Case[] = [
     code: 2,
     re: /accuracy\.model: accuracy model ".*ck": .*ck\/config\.json: 'n_positions' is 16; the LM evaluation needs a prompt of at least 1 token plus 32 generated tokens/,
   },
-  // --- exit 1: every point failed (weights that load but overflow to NaN logits) ---
+  // --- exit 1: every point failed (weights that load but overflow to NaN logits): no output, the journal of the evaluations kept ---
   {
-    name: 'every point failed (exit 1, first error)',
+    name: 'every point failed (exit 1, first error; the journal of its evaluations kept)',
     files: SPAM_TOKENIZER,
     setup: (d) => {
       writeFileSync(path.join(d, 'ck/model.safetensors'), nanWeights());
@@ -451,6 +455,11 @@ const CASES: Case[] = [
     argv: run('--jobs', '1'),
     code: 1,
     re: /every point failed \(6\); the first error: .*ck: example 0: the classifier logits are NaN/,
+    leaves: ['out/', 'out/journal.jsonl'],
+    check: (d) => {
+      const j = loadJournal(path.join(out(d), 'journal.jsonl'));
+      assert.deepEqual(j.records.map((x) => x.status), Array(6).fill('failed'), 'the 6 evaluations are journaled');
+    },
   },
 ];
 
@@ -475,7 +484,13 @@ for (const [i, c] of CASES.entries()) {
     TABLE.push(`| ${c.name} | ${r.code} | \`${message.replace(/\|/g, '\\|').replace(new RegExp(TMP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'), '$TMP')}\` |`);
     assert.equal(r.code, c.code, `exit code; stderr: ${r.err}`);
     assert.match(r.err, c.re);
-    assert.deepEqual(snapshot(dir), before, 'nothing written');
+    const after = snapshot(dir);
+    for (const p of c.leaves ?? []) {
+      assert.ok(p in after, `${p} left by the case`);
+      delete after[p];
+    }
+    assert.deepEqual(after, before, c.leaves ? `nothing written but ${c.leaves.join(', ')}` : 'nothing written');
+    c.check?.(dir);
     for (const p of c.absent ?? []) assert.ok(!existsSync(p), `${p} not created`);
   });
 }

@@ -13,6 +13,7 @@ import { parseConstraint } from '../dse/params.ts';
 import { parseSpace } from '../dse/space.ts';
 import { resolutionLine, resolveConstraint, resolvedScaleIssue, type DenseReference } from '../dse/dense-reference.ts';
 import { InputError } from '../dse/errors.ts';
+import { DENSE_REFERENCE_RECORD, loadJournal } from '../dse/journal.ts';
 import { prepareRun, runSpace } from '../dse/run.ts';
 import { resolveDense } from '../dse/steps/dense.ts';
 import { encodeTask } from '../dse/backends/queue-task.ts';
@@ -239,7 +240,7 @@ test('the dense job carries its accuracy block as a point\'s context does: a que
   }
 });
 
-test('a relative bound the dense value puts off its scale is refused before the search (exit 2, nothing written)', async () => {
+test('a relative bound the dense value puts off its scale is refused before the search (exit 2, no output); the dense outcome stays journaled for the run with the bound fixed', async () => {
   const c = (text: string) => parseConstraint(text) as Exclude<ReturnType<typeof parseConstraint>, string>;
   // dense 0.98: × 1.5 = 1.47, above the accuracy scale; × 1.02 = 0.9996 can be met
   assert.equal(resolvedScaleIssue(resolveConstraint(c('accuracy >= dense * 1.5'), ref('accuracy', 0.98)), ref('accuracy', 0.98)), '"accuracy >= dense * 1.5": the dense model\'s 98% (512 examples) makes it accuracy >= 147%, which no point can meet (accuracy is a fraction from 0 to 1); bound it closer to the dense value');
@@ -249,14 +250,24 @@ test('a relative bound the dense value puts off its scale is refused before the 
   // perplexity: at least 1
   assert.match(resolvedScaleIssue(resolveConstraint(c('perplexity <= dense * 0.2'), ref('perplexity', 4.4)), ref('perplexity', 4.4)) ?? '', /makes it perplexity <= 0\.88, which no point can meet \(a perplexity is at least 1\)/);
   assert.equal(resolvedScaleIssue(resolveConstraint(c('perplexity <= dense * 1.03'), ref('perplexity', 4.4)), ref('perplexity', 4.4)), undefined);
-  // a run: spam-bert is 63/64 dense on its first 64 emails (0.984375 × 1.5 > 1): exit 2 before the search, no folder left
+  // a run: spam-bert is 63/64 dense on its first 64 emails (0.984375 × 1.5 > 1): exit 2 before the search
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-off-'));
   try {
     const spaceFile = path.join(dir, 'rel.yaml');
     fs.writeFileSync(spaceFile, SPACE('accuracy >= dense * 1.5'));
     const out = path.join(dir, 'out');
-    await assert.rejects(runSpace({ spaceFile, outDir: out, progress: 'none', report: false, jobs: 1, log: () => {} }), (e: Error) => e instanceof InputError && /"accuracy >= dense \* 1\.5": the dense model's 98\.4375% \(64 examples\) makes it accuracy >= 147\.656%, which no point can meet/.test(e.message));
-    assert.equal(fs.existsSync(out), false, `left behind: ${fs.existsSync(out) ? fs.readdirSync(out).join(', ') : ''}`);
+    const journal = path.join(out, 'journal.jsonl');
+    await assert.rejects(runSpace({ spaceFile, outDir: out, progress: 'none', report: false, jobs: 1, log: () => {} }), (e: Error) => e instanceof InputError && /"accuracy >= dense \* 1\.5": the dense model's 98\.4375% \(64 examples\) makes it accuracy >= 147\.656%, which no point can meet/.test(e.message) && e.message.endsWith(`\n(the dense model's outcome is kept in ${journal}: the same command in this folder, with the bound fixed, takes it from there)`));
+    // no output, no lock: the journal alone, holding the dense model's outcome (its examples and value)
+    assert.deepEqual(fs.readdirSync(out), ['journal.jsonl']);
+    const kept = loadJournal(journal).records;
+    assert.deepEqual(kept.map((r) => [r.fidelity, r.metrics.accuracy, r.metrics.examples]), [[DENSE_REFERENCE_RECORD, 63 / 64, 64]]);
+    // the bound fixed: the dense model is not run again
+    fs.writeFileSync(spaceFile, SPACE('accuracy >= dense - 0.05'));
+    const lines: string[] = [];
+    const s = await runSpace({ spaceFile, outDir: out, progress: 'none', report: false, jobs: 1, log: (l) => lines.push(l) });
+    assert.ok(lines.includes('accuracy >= dense - 0.05: dense 98.4375% (64 examples) → accuracy >= 93.4375% (dense model from the journal)'), lines.join('\n'));
+    assert.equal(s.run.counts.total, 6);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

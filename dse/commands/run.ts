@@ -53,7 +53,8 @@ export function runSummary(r: RunSummary): string {
     ` in ${r.run.wallSeconds.toFixed(1)} s — ${stopText(r.run.stopReason as StopReason | undefined, r.run.stopDetail)}\n` +
     (r.run.notes ?? []).map((n) => `${n}\n`).join('') +
     (subset ? `note: ${subset}\n` : '') +
-    (r.written === false ? '' : `wrote ${files.map((f) => path.join(r.dir, f)).join(', ')}\n`)
+    (r.written === false ? '' : `wrote ${files.map((f) => path.join(r.dir, f)).join(', ')}\n`) +
+    (r.journalKept ? `kept ${r.journalKept}: its evaluations are what the same command in this folder continues from (--fresh starts over)\n` : '')
   );
 }
 
