@@ -9,12 +9,48 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export interface AtomicFile {
+  /** The target. */
+  readonly file: string;
+  /** The temporary sibling being written. */
+  readonly temp: string;
   /** Appends bytes (buffered; written in large chunks). */
   write(data: string | Uint8Array): void;
-  /** Flushes, fsyncs and renames into place. */
+  /**
+   * Flushes, fsyncs and closes the temporary file, without renaming it: a writer of several files
+   * seals each, then commits them together, so that a failure (a full disk) replaces none.
+   */
+  seal(): void;
+  /** Seals (if not yet) and renames into place. */
   commit(): void;
   /** Removes the temporary file (the target is untouched). */
   abort(): void;
+}
+
+/**
+ * A failure of an atomic write: the errno error of the write, fsync or rename (its `code`, so a
+ * full disk is still ENOSPC), naming the target and the temporary file that was being written, and
+ * whether that was removed (`openAtomic` removes it on any failure; the target is never touched).
+ */
+export class AtomicWriteError extends Error {
+  readonly code?: string;
+  readonly errno?: number;
+  readonly syscall?: string;
+  /** The temporary file (as Node names the path of a failed call). */
+  readonly path: string;
+  constructor(
+    cause: unknown,
+    readonly target: string,
+    readonly temp: string,
+    readonly tempRemoved: boolean,
+  ) {
+    super(`cannot write ${target}: ${(cause as Error)?.message ?? String(cause)}; ${atomicFailureNote(target, temp, tempRemoved)}`, { cause });
+    this.name = 'AtomicWriteError';
+    const c = cause as NodeJS.ErrnoException;
+    this.code = c?.code;
+    this.errno = c?.errno;
+    this.syscall = c?.syscall;
+    this.path = temp;
+  }
 }
 
 const CHUNK = 1 << 20;
@@ -28,11 +64,21 @@ export function atomicTempOf(file: string): { name: string; pid: number } | unde
   return m ? { name: m[1], pid: Number(m[2]) } : undefined;
 }
 
+/** What a failed atomic write left: "its temporary file T was removed; the earlier F, if any, is untouched". */
+export function atomicFailureNote(target: string, temp: string, tempRemoved: boolean): string {
+  return `its temporary file ${temp} ${tempRemoved ? 'was removed' : 'could not be removed: delete it'}; the earlier ${path.basename(target)}, if any, is untouched`;
+}
+
 export function openAtomic(file: string): AtomicFile {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, tempName(path.basename(file)));
-  let fd = fs.openSync(tmp, 'w');
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'w');
+  } catch (e) {
+    throw new AtomicWriteError(e, file, tmp, !fs.existsSync(tmp));
+  }
   let parts: (string | Uint8Array)[] = [];
   let pending = 0;
   const flush = () => {
@@ -43,6 +89,7 @@ export function openAtomic(file: string): AtomicFile {
     parts = [];
     pending = 0;
   };
+  let sealed = false;
   const abort = () => {
     if (fd >= 0) {
       try {
@@ -54,30 +101,42 @@ export function openAtomic(file: string): AtomicFile {
     }
     fs.rmSync(tmp, { force: true });
   };
+  /** Runs a step; on failure the temporary file is removed and the error says which files and whether it is gone. */
+  const guarded = (step: () => void) => {
+    try {
+      step();
+    } catch (e) {
+      try {
+        abort();
+      } catch {
+        /* reported below: the temporary file is still there */
+      }
+      throw e instanceof AtomicWriteError ? e : new AtomicWriteError(e, file, tmp, !fs.existsSync(tmp));
+    }
+  };
+  const seal = () => {
+    if (sealed) return;
+    guarded(() => {
+      flush();
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fd = -1;
+    });
+    sealed = true;
+  };
   return {
+    file,
+    temp: tmp,
     write(data) {
+      if (sealed) throw new Error(`${file}: written after it was sealed`);
       parts.push(data);
       pending += data.length;
-      if (pending >= CHUNK) {
-        try {
-          flush();
-        } catch (e) {
-          abort();
-          throw e;
-        }
-      }
+      if (pending >= CHUNK) guarded(flush);
     },
+    seal,
     commit() {
-      try {
-        flush();
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-        fd = -1;
-        fs.renameSync(tmp, file);
-      } catch (e) {
-        abort();
-        throw e;
-      }
+      seal();
+      guarded(() => fs.renameSync(tmp, file));
       fsyncDir(dir);
     },
     abort,

@@ -5,6 +5,7 @@
  * - Any other error is unexpected: a short message, a hint to rerun with `--debug` for the stack,
  *   exit code 1.
  */
+import { AtomicWriteError, atomicFailureNote } from '../core/atomic.ts';
 
 /** Bad user input (YAML, flags, files): the CLI prints the message and exits 2, writing nothing. */
 export class InputError extends Error {
@@ -45,8 +46,13 @@ export function errnoText(e: NodeJS.ErrnoException): string {
   return `${ERRNO_TEXT[code] ?? e.message} (${code})`;
 }
 
-/** One line for a filesystem error on a user-given path: `<what>: <meaning> (<CODE>)`. */
+/**
+ * One line for a filesystem error on a user-given path: `<what>: <meaning> (<CODE>)`. A failed
+ * atomic write (core/atomic.ts) names its target, not the temporary file it was writing, and says
+ * what became of that file.
+ */
 export function fsMessage(e: NodeJS.ErrnoException, what?: string): string {
+  if (e instanceof AtomicWriteError) return `${what ?? e.target}: ${errnoText(e)}; ${atomicFailureNote(e.target, e.temp, e.tempRemoved)}`;
   return `${what ?? e.path ?? 'file'}: ${errnoText(e)}`;
 }
 

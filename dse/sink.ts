@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { atomicTempOf, openAtomic } from '../core/atomic.ts';
+import { atomicTempOf, AtomicWriteError, openAtomic, type AtomicFile } from '../core/atomic.ts';
 import { pidAlive } from './lock.ts';
 import { dominatorOf, hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { PointRow } from '../core/results.ts';
@@ -173,21 +173,43 @@ export class RunSink {
     return toPointRows([...all.values()].sort((a, b) => a.id - b.id), frontIds);
   }
 
-  /** Writes points.csv and pareto.csv; the temporary body is removed. */
-  finish(): void {
-    this.flushBody();
-    fs.closeSync(this.body);
+  /**
+   * Writes points.csv and pareto.csv to their temporary files, sealed but not in place (the write
+   * step commits them with run.json: a full disk replaces none of them); the temporary body is
+   * removed. On a failure nothing is left: the error (AtomicWriteError) names the output and the
+   * temporary file that was being written.
+   */
+  stage(): AtomicFile[] {
+    const points = path.join(this.o.dir, 'points.csv');
+    try {
+      this.flushBody();
+      fs.closeSync(this.body);
+    } catch (e) {
+      this.discard();
+      throw new AtomicWriteError(e, points, this.bodyFile, !fs.existsSync(this.bodyFile));
+    }
     const header = pointsHeader(this.o.parameters, this.o.metrics);
     const frontIds = new Set(this.front.map((r) => r.id));
+    const staged: AtomicFile[] = [];
     try {
-      writePoints(path.join(this.o.dir, 'points.csv'), header, this.bodyFile, frontIds);
+      staged.push(writePoints(points, header, this.bodyFile, frontIds));
       const p = openAtomic(path.join(this.o.dir, 'pareto.csv'));
+      staged.push(p);
       p.write(header);
       for (const r of this.front.slice().sort((a, b) => a.id - b.id)) p.write(this.row(r).slice(0, -1) + ',true\n');
-      p.commit();
+      p.seal();
+      return staged;
+    } catch (e) {
+      for (const f of staged) f.abort();
+      throw e;
     } finally {
       fs.rmSync(this.bodyFile, { force: true });
     }
+  }
+
+  /** Writes points.csv and pareto.csv in place (`stage`, then each committed). */
+  finish(): void {
+    for (const f of this.stage()) f.commit();
   }
 
   /** Removes the temporary body (nothing written). */
@@ -223,7 +245,7 @@ const FALSE = Buffer.from(',false\n');
  * the body in 4 MB chunks: records end at a newline outside quotes (an error message may hold a
  * quoted newline); each record's id is its first cell.
  */
-function writePoints(file: string, header: string, body: string, front: Set<number>): void {
+function writePoints(file: string, header: string, body: string, front: Set<number>): AtomicFile {
   const out = openAtomic(file);
   out.write(header);
   const fd = fs.openSync(body, 'r');
@@ -248,7 +270,8 @@ function writePoints(file: string, header: string, body: string, front: Set<numb
       carry = Buffer.from(data.subarray(start));
     }
     if (carry.length > 0) throw new Error(`points.csv: the temporary body ends inside a record (${carry.length} bytes)`);
-    out.commit();
+    out.seal();
+    return out;
   } catch (e) {
     out.abort();
     throw e;

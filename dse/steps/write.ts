@@ -11,8 +11,8 @@ import { HW_METRICS } from '../../sim/metrics.ts';
 import type { Objective } from '../driver.ts';
 import type { EvalContext, EvaluatedPoint } from '../evaluate.ts';
 import type { DenseReference } from '../dense-reference.ts';
-import { runJsonText, writeAtomic } from '../outputs.ts';
-import { fsInputError } from '../errors.ts';
+import { runJsonText } from '../outputs.ts';
+import { commitOutputs } from './commit-outputs.ts';
 import type { RunSink } from '../sink.ts';
 import type { ParsedSpace } from '../space.ts';
 import { modelVersion } from '../model-version.ts';
@@ -125,11 +125,7 @@ export async function write(a: WriteInput): Promise<{ run: RunJson; rows: PointR
     /* no provenance */
   }
   const run = runJson(a, provenance);
-  try {
-    a.sink.finish();
-  } catch (e) {
-    throw fsInputError(e, `cannot write ${path.join(a.dir, 'points.csv')}`);
-  }
-  writeAtomic(path.join(a.dir, 'run.json'), runJsonText(run));
+  // all three in place together, or none (a full disk names the file and its temporary copy)
+  commitOutputs(a.dir, a.sink, runJsonText(run));
   return { run, rows: a.sink.reportRows() };
 }

@@ -1,0 +1,55 @@
+/**
+ * The outputs of a run put in place together: points.csv and pareto.csv (staged by the run's
+ * sink, dse/sink.ts) and run.json are each written to a temporary sibling and sealed (fsync'd);
+ * only when all three are whole are they renamed over the folder's earlier ones. A failure while
+ * they are written (a full disk: ENOSPC) replaces none of them, and its message names the output
+ * that was being written, the temporary file, that it was removed, and what is kept.
+ */
+import path from 'node:path';
+import { AtomicWriteError, openAtomic, type AtomicFile } from '../../core/atomic.ts';
+import { errnoText, InputError, isUserFsError } from '../errors.ts';
+import { JOURNAL_FILE } from '../journal.ts';
+
+/** What `commitOutputs` needs of the run's sink. */
+export interface StagedOutputs {
+  stage(): AtomicFile[];
+}
+
+/** Writes points.csv, pareto.csv (from `sink`) and run.json (`runText`) into `dir`, all or none. */
+export function commitOutputs(dir: string, sink: StagedOutputs, runText: string): void {
+  let staged: AtomicFile[] = [];
+  const replaced: string[] = [];
+  try {
+    staged = sink.stage();
+    const run = openAtomic(path.join(dir, 'run.json'));
+    staged.push(run);
+    run.write(runText);
+    run.seal();
+    for (const f of staged) {
+      f.commit();
+      replaced.push(path.basename(f.file));
+    }
+  } catch (e) {
+    for (const f of staged) f.abort();
+    throw outputsError(e, dir, replaced);
+  }
+}
+
+/**
+ * The error of a failed write of the outputs: a user's filesystem error (a full disk, a read-only
+ * folder) as one line (exit 2) naming the output and its temporary file; anything else as it is.
+ */
+export function outputsError(e: unknown, dir: string, replaced: string[] = []): Error {
+  if (!isUserFsError(e)) return e as Error;
+  const journal = path.join(dir, JOURNAL_FILE);
+  const where =
+    e instanceof AtomicWriteError
+      ? `cannot write ${e.target}: ${errnoText(e)}; its temporary file ${e.temp} ${e.tempRemoved ? 'was removed' : 'could not be removed: delete it'}`
+      : `cannot write the outputs in ${dir}: ${errnoText(e)}${e.path ? ` (${e.path})` : ''}`;
+  const earlier =
+    replaced.length === 0
+      ? `no earlier output in ${dir} was replaced (points.csv, pareto.csv and run.json are put in place together, once all three are written)`
+      : `${replaced.join(' and ')} ${replaced.length === 1 ? 'was' : 'were'} replaced already; the other outputs in ${dir} are those of before`;
+  const once = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'after freeing space' : 'once that is fixed';
+  return new InputError(`${where}; ${earlier}; every evaluation is in ${journal}: the same command, ${once}, writes the outputs without evaluating again`);
+}

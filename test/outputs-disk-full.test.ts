@@ -1,0 +1,129 @@
+/**
+ * A disk that fills while a run writes its outputs (dse/steps/commit-outputs.ts): the failing
+ * write is the temporary copy of one output (core/atomic.ts). The message names that output and
+ * its temporary file, says the temporary file was removed and that no earlier output was replaced;
+ * the folder holds the earlier run's outputs, byte for byte, and no temporary file or lock; the
+ * same command afterwards writes the outputs from the journal. ENOSPC is injected into the
+ * writes to one temporary file (fs.writeSync, as the kernel returns it for a full disk).
+ */
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { runSpace } from '../dse/run.ts';
+import { fsMessage, InputError, isUserFsError } from '../dse/errors.ts';
+import { writeFileAtomic } from '../core/atomic.ts';
+import { RunSink } from '../dse/sink.ts';
+import { commitOutputs } from '../dse/steps/commit-outputs.ts';
+import type { EvaluatedPoint } from '../dse/evaluate.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const SPACE = path.join(ROOT, 'spaces', 'sram-bandwidth.yaml');
+
+/** Every write to a file whose name matches `name` fails with ENOSPC while the returned mock is on. */
+function diskFullFor(name: RegExp) {
+  const real = fs.writeSync;
+  return mock.method(fs, 'writeSync', function (this: unknown, fd: number, ...rest: unknown[]) {
+    if (name.test(path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)))) {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    }
+    return (real as (...a: unknown[]) => number).call(fs, fd, ...rest);
+  } as typeof fs.writeSync);
+}
+
+const digest = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')]));
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The message for a full disk while `file` was written, earlier outputs untouched. */
+const message = (dir: string, file: string) =>
+  new RegExp(
+    `^cannot write ${escape(path.join(dir, file))}: no space left on the device \\(ENOSPC\\); its temporary file ${escape(path.join(dir, `.${file}.${process.pid}.`))}[0-9a-f]+\\.tmp was removed; ` +
+      `no earlier output in ${escape(dir)} was replaced \\(points\\.csv, pareto\\.csv and run\\.json are put in place together, once all three are written\\); ` +
+      `every evaluation is in ${escape(path.join(dir, 'journal.jsonl'))}: the same command, after freeing space, writes the outputs without evaluating again$`,
+  );
+
+test('a full disk while a run writes points.csv, pareto.csv or run.json: the message names that file and its removed temporary copy; the earlier outputs stay whole; the same command then writes them from the journal', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-'));
+  const out = path.join(tmp, 'D');
+  try {
+    // an earlier run in the folder: its budget stopped it at 100 of the 576 points
+    const first = await runSpace({ spaceFile: SPACE, outDir: out, maxEvals: 100, progress: 'none', report: false, log: () => {} });
+    assert.equal(first.run.counts.total, 100);
+    const before = digest(out);
+    assert.deepEqual(Object.keys(before), ['journal.jsonl', 'pareto.csv', 'points.csv', 'run.json']);
+    for (const file of ['points.csv', 'pareto.csv', 'run.json']) {
+      const full = diskFullFor(new RegExp(`^\\.${escape(file)}\\.\\d+\\.[0-9a-f]+\\.tmp$`));
+      try {
+        await assert.rejects(runSpace({ spaceFile: SPACE, outDir: out, progress: 'none', report: false, log: () => {} }), (e: Error) => {
+          assert.ok(e instanceof InputError, `an InputError (exit 2): ${e.stack}`);
+          assert.match(e.message, message(out, file));
+          return true;
+        });
+        assert.ok(full.mock.callCount() > 0, `${file}: the fault was met`);
+      } finally {
+        full.mock.restore();
+      }
+      // the earlier outputs, byte for byte (the journal has grown by the 476 new evaluations, once)
+      const now = digest(out);
+      assert.deepEqual(Object.keys(now), ['journal.jsonl', 'pareto.csv', 'points.csv', 'run.json'], `${file}: no temporary file, no lock left`);
+      for (const f of ['points.csv', 'pareto.csv', 'run.json']) assert.equal(now[f], before[f], `${file} failed: ${f} is the earlier run's`);
+    }
+    const lines: string[] = [];
+    const again = await runSpace({ spaceFile: SPACE, outDir: out, progress: 'none', report: false, log: (l) => lines.push(l) });
+    assert.equal(again.run.counts.total, 576);
+    assert.ok(lines.includes('continuing: 576 evaluations reused from the journal, 0 new'), lines.join('\n'));
+    assert.equal(fs.readFileSync(path.join(out, 'points.csv'), 'utf8').trimEnd().split('\n').length, 577, 'header + 576 rows');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a full disk while the points body is flushed names points.csv and the removed body; nothing is staged', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-body-'));
+  try {
+    const sink = new RunSink({ dir, parameters: ['hw.a'], metrics: ['latency_s'], objectives: [{ metric: 'latency_s', goal: 'min' }] });
+    const rows: EvaluatedPoint[] = [0, 1, 2].map((id) => ({ id, params: { 'hw.a': id }, metrics: { latency_s: 1 + id }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical' }));
+    sink.add(rows);
+    const full = diskFullFor(/^\.points\.body\.\d+\.tmp$/);
+    try {
+      assert.throws(
+        () => commitOutputs(dir, sink, '{}\n'),
+        (e: Error) => {
+          assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
+          assert.match(e.message, new RegExp(`^cannot write ${escape(path.join(dir, 'points.csv'))}: no space left on the device \\(ENOSPC\\); its temporary file ${escape(path.join(dir, `.points.body.${process.pid}.tmp`))} was removed; no earlier output`));
+          return true;
+        },
+      );
+    } finally {
+      full.mock.restore();
+    }
+    assert.deepEqual(fs.readdirSync(dir), [], 'no body, no temporary output');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('any atomic write that meets a full disk (report.html of `report DIR`) is reported by its target, with its removed temporary file; the earlier file is untouched', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-atomic-'));
+  try {
+    const file = path.join(dir, 'report.html');
+    fs.writeFileSync(file, 'earlier');
+    const full = diskFullFor(/^\.report\.html\.\d+\.[0-9a-f]+\.tmp$/);
+    let err: unknown;
+    try {
+      writeFileAtomic(file, 'x'.repeat(3 << 20)); // beyond one 1 MB chunk: the failure is in write, not in the final flush
+    } catch (e) {
+      err = e;
+    } finally {
+      full.mock.restore();
+    }
+    assert.ok(isUserFsError(err), `an ENOSPC the CLI reports as the user's (exit 2): ${String(err)}`);
+    assert.match(fsMessage(err as NodeJS.ErrnoException), new RegExp(`^${escape(file)}: no space left on the device \\(ENOSPC\\); its temporary file ${escape(path.join(dir, `.report.html.${process.pid}.`))}[0-9a-f]+\\.tmp was removed; the earlier report\\.html, if any, is untouched$`));
+    assert.deepEqual(fs.readdirSync(dir), ['report.html']);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'earlier');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
