@@ -8,23 +8,60 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 
 const FILES = ['README.md', 'sim/nn/README.md', 'sim/cycle/README.md', 'bench/results.json'];
 const digest = () => FILES.map((f) => (existsSync(f) ? createHash('sha256').update(readFileSync(f)).digest('hex') : 'absent'));
-const smoke = (benches: string[]) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...benches], { encoding: 'utf8', env: { ...process.env, BENCH_SMOKE: '1' }, timeout: 180_000 });
+/**
+ * The hang guard of a smoke run: 180 s of an unloaded host's time (the runs took 73 s and 54 s on
+ * 2 cores at load average 8). A second of wall time counts as 1 / pace, the pace being the load
+ * average over the cores (at least 1, at most 8): on a host at load average 13-17 on 2 cores, where
+ * each process gets about an eighth of a core, a slow run is not stopped (a fixed 180 s did stop
+ * it), while on an idle host (CI) a hung run is stopped after 180 s as before, and on any host
+ * after at most 24 min. The load average is the host's own measure of that contention (the run's
+ * processes count in it); a run's CPU time could not stand in: a hung run uses none.
+ */
+const HANG_SECONDS = 180;
+const hostPace = () => Math.min(8, Math.max(1, os.loadavg()[0] / os.availableParallelism()));
+
+async function smoke(benches: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...benches], { env: { ...process.env, BENCH_SMOKE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let [stdout, stderr, paced, wall] = ['', '', 0, 0];
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  let hung = false;
+  let last = performance.now();
+  const guard = setInterval(() => {
+    const now = performance.now();
+    const dt = (now - last) / 1000; // (a timer fires late on a loaded host: the seconds that passed)
+    last = now;
+    wall += dt;
+    paced += dt / hostPace();
+    if (paced > HANG_SECONDS && !hung) {
+      hung = true;
+      child.kill('SIGTERM');
+    }
+  }, 1000);
+  // 'close' (every output read); once stopped as hung, its exit (a grandchild may hold the pipes)
+  const status = await new Promise<number | null>((resolve) => {
+    child.on('close', (code) => resolve(code));
+    child.on('exit', (code) => hung && resolve(code));
+  });
+  clearInterval(guard);
   // the failing bench's error message (with the stderr of the command it ran) comes before its stack: keep 40 lines
-  assert.equal(r.status, 0, r.stderr.split('\n').filter((l) => !l.startsWith('var Module')).slice(-40).join('\n'));
-  return JSON.parse(r.stdout);
-};
+  const tail = stderr.split('\n').filter((l) => !l.startsWith('var Module')).slice(-40).join('\n');
+  assert.equal(hung, false, `stopped as hung: ${HANG_SECONDS} s at the host's pace (${Math.round(wall)} s of wall time, load average now ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores)\n${tail}`);
+  assert.equal(status, 0, tail);
+  return JSON.parse(stdout);
+}
 const positive = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x) && x > 0, `${what}: ${String(x)}`);
 
-test('BENCH_SMOKE=1 bench nn train analytical cycle run startup scale quickstart: each runs to the end with finite figures and writes nothing', () => {
+test('BENCH_SMOKE=1 bench nn train analytical cycle run startup scale quickstart: each runs to the end with finite figures and writes nothing', async () => {
   const before = digest();
-  const out = smoke(['nn', 'train', 'analytical', 'cycle', 'run', 'startup', 'scale', 'quickstart']);
+  const out = await smoke(['nn', 'train', 'analytical', 'cycle', 'run', 'startup', 'scale', 'quickstart']);
   positive(out.nn.engine.dense.fractionOfMatMul, 'engine ÷ matMul, dense');
   positive(out.nn.engine.tokenKeep05.gflopsPerCpuSecond, 'engine GFLOP/s at tokenKeep 0.5');
   positive(out.nn.lmGeneratedTokensPerSecond.kvPruned25, 'LM tokens/s, KV-pruned');
@@ -58,9 +95,9 @@ test('BENCH_SMOKE=1 bench nn train analytical cycle run startup scale quickstart
   assert.deepEqual(digest(), before, 'smoke mode wrote a README block or bench/results.json');
 });
 
-test('BENCH_SMOKE=1 bench search distributed: driver table, runner, --jobs 1 vs 2 sweeps and the queue run to the end and write nothing', (t) => {
+test('BENCH_SMOKE=1 bench search distributed: driver table, runner, --jobs 1 vs 2 sweeps and the queue run to the end and write nothing', async (t) => {
   const before = digest();
-  const out = smoke(['search', 'distributed']);
+  const out = await smoke(['search', 'distributed']);
   const d = out.search.drivers;
   // the tabulated space: 5 × 5 × 6 × 4 × 3 × 5 × 3 hardware points, every driver's hypervolume a fraction of the exhaustive one
   assert.equal(d.space.points, 5 * 5 * 6 * 4 * 3 * 5 * 3);
