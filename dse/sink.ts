@@ -50,6 +50,8 @@ export class RunSink {
   private hi: number[];
   private readonly bodyFile: string;
   private body: number;
+  /** Bytes of the body written. */
+  private bodyBytes = 0;
   private chunk: string[] = [];
   private chunkLen = 0;
 
@@ -135,11 +137,26 @@ export class RunSink {
     for (const k in r.metrics) if (!this.o.metrics.includes(k)) throw new Error(`metric ${k} of point ${r.id} is not a points.csv column (${this.o.metrics.join(', ')})`);
   }
 
+  /**
+   * Appends the pending rows to the body. A failed write (a full disk) is cut off again and the
+   * rows stay pending: a later flush writes them whole, not after a torn copy.
+   */
   private flushBody(): void {
     if (this.chunk.length === 0) return;
     const buf = Buffer.from(this.chunk.join(''), 'utf8');
+    const pos = this.bodyBytes;
     let off = 0;
-    while (off < buf.length) off += fs.writeSync(this.body, buf, off, buf.length - off);
+    try {
+      while (off < buf.length) off += fs.writeSync(this.body, buf, off, buf.length - off, pos + off);
+    } catch (e) {
+      try {
+        fs.ftruncateSync(this.body, pos);
+      } catch {
+        /* the next flush writes at pos over it */
+      }
+      throw e;
+    }
+    this.bodyBytes += buf.length;
     this.chunk = [];
     this.chunkLen = 0;
   }

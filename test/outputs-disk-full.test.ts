@@ -127,3 +127,35 @@ test('any atomic write that meets a full disk (report.html of `report DIR`) is r
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a full disk part-way through a flush of the points body during the run: once there is space, points.csv holds every row once, none torn', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-torn-'));
+  try {
+    const sink = new RunSink({ dir, parameters: ['hw.a'], metrics: ['latency_s'], objectives: [{ metric: 'latency_s', goal: 'min' }] });
+    const row = (id: number): EvaluatedPoint => ({ id, params: { 'hw.a': id }, metrics: { latency_s: 1 + (id % 7) }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical' });
+    sink.add(Array.from({ length: 10 }, (_, i) => row(i)));
+    // the next batch passes the 1 MB flush threshold; the disk fills half-way through its write
+    const big = Array.from({ length: 40_000 }, (_, i) => row(10 + i));
+    const real = fs.writeSync as (fd: number, buf: Buffer, off: number, len: number, pos: number) => number;
+    let calls = 0;
+    const full = mock.method(fs, 'writeSync', function (this: unknown, fd: number, buf: Buffer, off: number, len: number, pos: number) {
+      if (!/^\.points\.body\.\d+\.tmp$/.test(path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)))) return real(fd, buf, off, len, pos);
+      if (calls++ === 0) return real(fd, buf, off, Math.floor(len / 2), pos); // a short write, as a filling disk gives
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    } as typeof fs.writeSync);
+    try {
+      assert.throws(() => sink.add(big), /ENOSPC/);
+      assert.equal(calls, 2, 'a short write, then ENOSPC');
+    } finally {
+      full.mock.restore();
+    }
+    // space again: the outputs are written from every row the sink took
+    commitOutputs(dir, sink, '{}\n');
+    const lines = fs.readFileSync(path.join(dir, 'points.csv'), 'utf8').trimEnd().split('\n');
+    assert.equal(lines[0], 'id,hw.a,latency_s,feasible,status,error,fidelity,pareto');
+    assert.deepEqual(lines.slice(1).map((l) => Number(l.split(',')[0])), Array.from({ length: 40_010 }, (_, i) => i), 'every id once, in order');
+    assert.equal(lines.slice(1).filter((l) => l.split(',').length !== 8).length, 0, 'no torn row');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
