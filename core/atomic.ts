@@ -7,6 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AtomicWriteError } from './atomic-error.ts';
+
+export { AtomicWriteError, atomicFailureNote } from './atomic-error.ts';
 
 export interface AtomicFile {
   /** The target. */
@@ -26,33 +29,6 @@ export interface AtomicFile {
   abort(): void;
 }
 
-/**
- * A failure of an atomic write: the errno error of the write, fsync or rename (its `code`, so a
- * full disk is still ENOSPC), naming the target and the temporary file that was being written, and
- * whether that was removed (`openAtomic` removes it on any failure; the target is never touched).
- */
-export class AtomicWriteError extends Error {
-  readonly code?: string;
-  readonly errno?: number;
-  readonly syscall?: string;
-  /** The temporary file (as Node names the path of a failed call). */
-  readonly path: string;
-  constructor(
-    cause: unknown,
-    readonly target: string,
-    readonly temp: string,
-    readonly tempRemoved: boolean,
-  ) {
-    super(`cannot write ${target}: ${(cause as Error)?.message ?? String(cause)}; ${atomicFailureNote(target, temp, tempRemoved)}`, { cause });
-    this.name = 'AtomicWriteError';
-    const c = cause as NodeJS.ErrnoException;
-    this.code = c?.code;
-    this.errno = c?.errno;
-    this.syscall = c?.syscall;
-    this.path = temp;
-  }
-}
-
 const CHUNK = 1 << 20;
 
 /** The temporary sibling of `name` written by this process: `.<name>.<pid>.<hex>.tmp`. */
@@ -62,11 +38,6 @@ const tempName = (name: string): string => `.${name}.${process.pid}.${randomByte
 export function atomicTempOf(file: string): { name: string; pid: number } | undefined {
   const m = /^\.(.+)\.(\d+)\.[0-9a-f]+\.tmp$/.exec(file);
   return m ? { name: m[1], pid: Number(m[2]) } : undefined;
-}
-
-/** What a failed atomic write left: "its temporary file T was removed; the earlier F, if any, is untouched". */
-export function atomicFailureNote(target: string, temp: string, tempRemoved: boolean): string {
-  return `its temporary file ${temp} ${tempRemoved ? 'was removed' : 'could not be removed: delete it'}; the earlier ${path.basename(target)}, if any, is untouched`;
 }
 
 export function openAtomic(file: string): AtomicFile {

@@ -5,7 +5,7 @@
  * - Any other error is unexpected: a short message, a hint to rerun with `--debug` for the stack,
  *   exit code 1.
  */
-import { AtomicWriteError, atomicFailureNote } from '../core/atomic.ts';
+import { AtomicWriteError, atomicFailureNote } from '../core/atomic-error.ts';
 
 /** Bad user input (YAML, flags, files): the CLI prints the message and exits 2, writing nothing. */
 export class InputError extends Error {
