@@ -3,7 +3,7 @@
  * the highlighted points (dse/steps/highlight.ts) and bound notes (core/bounds.ts).
  */
 import { metricDef } from '../sim/metrics.ts';
-import { ciMetricOf } from './ci-columns.ts';
+import { ciMetricOf } from './metric-columns.ts';
 
 /** Compact number: 4 significant digits, exponent form for very large/small magnitudes. */
 export function fmtNum(v: number | string | undefined | null): string {

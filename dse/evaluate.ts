@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as z from '../core/zod.ts';
-import { ciColumn } from '../core/ci-columns.ts';
+import { ciColumn, rescoreColumn } from '../core/metric-columns.ts';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
 import type { Workload } from '../sim/workload/types.ts';
@@ -383,8 +383,6 @@ export async function pointBreakdown(ctx: EvalContext, params: Params, known?: A
 /** Metrics the re-scoring model records, as `<fidelity>_<metric>` columns. */
 export const RESCORED_METRICS = ['latency_s', 'energy_j', 'cycles', 'dram_bytes', 'power_w'] as const;
 
-/** The column a re-score with `model` writes for `metric`: `rescoreColumn('cycle', 'latency_s')` = `cycle_latency_s`. */
-export const rescoreColumn = (model: string, metric: (typeof RESCORED_METRICS)[number]): string => `${model}_${metric}`;
 
 /**
  * Every re-scored column a run can write: RESCORED_METRICS under the re-scoring model of each

@@ -13,7 +13,7 @@ import type { Objective, Params } from './driver.ts';
 import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
 import { couldHold, type Constraint } from './params.ts';
 import { dominates } from '../core/pareto.ts';
-import { ciColumn } from '../core/ci-columns.ts';
+import { ciColumn } from '../core/metric-columns.ts';
 import { driverInfo } from './drivers/index.ts';
 import { BATCH, DEFAULT_EXAMPLES, GEN_TOKENS, lmPromptTokens } from '../sim/nn/run-sizes.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';

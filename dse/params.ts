@@ -5,7 +5,7 @@
  * YAML parser nor the sweep's schemas and drivers.
  */
 import type * as z from '../core/zod.ts';
-import { ciColumn } from '../core/ci-columns.ts';
+import { ciColumn } from '../core/metric-columns.ts';
 import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import type { Params } from './driver.ts';
 import { decimal } from './cli-util.ts';

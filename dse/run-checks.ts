@@ -17,6 +17,7 @@ import { lockHolder } from './lock.ts';
 import { checkOutDir } from './outputs.ts';
 import { defaultJobs } from './pool.ts';
 import { violation, type Constraint } from './space.ts';
+import { rescoreColumn } from '../core/metric-columns.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -200,8 +201,9 @@ export function rescoredViolations(front: (RowLike & { id: number })[], constrai
   for (const r of front) {
     if (r.status !== 'ok' || !r.feasible) continue;
     const parts = constraints.flatMap((c) => {
-      const v = r.metrics[`${model}_${c.metric}`];
-      return typeof v === 'number' && violation(c, v) > 0 ? [`${model}_${c.metric} ${fmt(v)} ("${c.text}")`] : [];
+      const col = rescoreColumn(model, c.metric);
+      const v = r.metrics[col];
+      return typeof v === 'number' && violation(c, v) > 0 ? [`${col} ${fmt(v)} ("${c.text}")`] : [];
     });
     if (parts.length) bad.push(`#${r.id} ${parts.join(', ')}`);
   }

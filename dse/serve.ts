@@ -29,7 +29,7 @@ import { modelVersion } from './model-version.ts';
 import { checkOutDir } from './outputs.ts';
 import { violation, type ParsedSpace } from './space.ts';
 import { ACCURACY_METRICS, METRICS } from '../sim/metrics.ts';
-import { ciColumns, ciMetricOf } from '../core/ci-columns.ts';
+import { ciColumns, ciMetricOf } from '../core/metric-columns.ts';
 import { didYouMean } from './suggest.ts';
 
 export type Response = { ok: true; op: string; [k: string]: unknown } | { ok: false; op?: string; error: string; rid?: unknown };

@@ -7,6 +7,7 @@
 import type { PointRow, RunJson } from '../core/results.ts';
 import { SPACE_FIDELITIES, type SpaceFidelity } from '../sim/fidelities.ts';
 import { metricTitle } from '../core/format.ts';
+import { rescoreColumn } from '../core/metric-columns.ts';
 
 /** The run's plan when it re-scores with a second model: its primary and re-scoring models. */
 export function rescorePlan(run: Pick<RunJson, 'model'>): { primary: string; rescore: string } | undefined {
@@ -19,7 +20,7 @@ export function rescorePlan(run: Pick<RunJson, 'model'>): { primary: string; res
 /** The re-scoring model's column of `metric` (cycle_latency_s), when the run has one. */
 export function rescoredColumn(run: Pick<RunJson, 'model' | 'metrics'>, metric: string): string | undefined {
   const plan = rescorePlan(run);
-  const col = plan ? `${plan.rescore}_${metric}` : undefined;
+  const col = plan ? rescoreColumn(plan.rescore, metric) : undefined;
   return col && run.metrics.includes(col) ? col : undefined;
 }
 

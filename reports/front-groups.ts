@@ -7,7 +7,7 @@
  * parameters they differ in.
  */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { ciColumns } from '../core/ci-columns.ts';
+import { ciColumns } from '../core/metric-columns.ts';
 import { rescoredColumn } from './fidelity-label.ts';
 
 /** The columns an outcome is compared on: the objectives, their 95% CIs and re-scored columns (every number of the front table). */

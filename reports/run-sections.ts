@@ -10,7 +10,7 @@ import { frontTable, wbr } from './sections.ts';
 import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns } from './front-groups.ts';
 import { kvRow, table, td, tdNum } from './page.ts';
 import { examplesOf, isQuality } from '../core/rung-examples.ts';
-import { ciColumn, isCiColumn } from '../core/ci-columns.ts';
+import { ciColumn, isCiColumn } from '../core/metric-columns.ts';
 
 const esc = escapeHtml;
 

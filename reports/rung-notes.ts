@@ -11,7 +11,7 @@ import { runConstraints } from './axes.ts';
 import { couldHold, type Constraint } from '../dse/params.ts';
 import { fmtMetric } from '../core/format.ts';
 import { atMostExamples, subsetOf } from '../core/rung-examples.ts';
-import { ciColumn } from '../core/ci-columns.ts';
+import { ciColumn } from '../core/metric-columns.ts';
 
 /**
  * The ok rows with `metric` measured on the most examples: with accuracy rungs, a configuration not

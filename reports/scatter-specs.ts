@@ -1,7 +1,7 @@
 /** Scatter specs of the objectives: the Pareto scatter of an objective pair, and the one-objective chart per evaluation. */
 import type { Objective, PointRow, RunJson } from '../core/results.ts';
 import { isQuality } from '../core/rung-examples.ts';
-import { ciColumns } from '../core/ci-columns.ts';
+import { ciColumns } from '../core/metric-columns.ts';
 import { fmtNum, metricLabel, metricTitle } from '../core/format.ts';
 import { primaryModelSuffix, rescoreNote, rescorePlan } from './fidelity-label.ts';
 import { subsetCaption } from './rung-notes.ts';

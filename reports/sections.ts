@@ -8,7 +8,7 @@ import { promotable } from '../dse/fidelity.ts';
 import { boundNotes } from '../core/bounds.ts';
 import { bestMeasured, subsetFeasibilityNote, subsetFrontNote } from './rung-notes.ts';
 import { examplesOf, isQuality } from '../core/rung-examples.ts';
-import { ciColumn } from '../core/ci-columns.ts';
+import { ciColumn } from '../core/metric-columns.ts';
 import { differingParams, type FrontGroup } from './front-groups.ts';
 import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';

@@ -13,7 +13,7 @@ import { fsMessage, InputError, isUserFsError } from '../errors.ts';
 import { FAST_FIDELITY, type FidelityName } from '../../sim/fidelities.ts';
 import { addFidelityOptions, chosenFidelity } from '../fidelity-option.ts';
 import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../../sim/metrics.ts';
-import { ciColumn } from '../../core/ci-columns.ts';
+import { ciColumn } from '../../core/metric-columns.ts';
 import { BENCHMARK_NAMES, isBenchmark } from '../../sim/workload/benchmarks.ts';
 import { compareWithBaseline, type BaselineComparison } from '../../sim/baselines/compare.ts';
 import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';

@@ -11,7 +11,7 @@ import type { Executor } from '../executor.ts';
 import { DENSE_REFERENCE_RECORD } from '../journal.ts';
 import type { PreparedRun, RunSummary } from '../run.ts';
 import { parseRunJson } from '../../core/results.ts';
-import { ciColumn } from '../../core/ci-columns.ts';
+import { ciColumn } from '../../core/metric-columns.ts';
 import type { Interrupts } from './interrupts.ts';
 
 

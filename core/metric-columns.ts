@@ -1,8 +1,9 @@
 /**
- * The 95% confidence-interval columns of a metric measured on examples (accuracy, perplexity):
- * `<metric>_ci_low` and `<metric>_ci_high` in points.csv, run.json `metrics`, the journal, the
- * dense reference, `simulate --json` and serve's `tell`. Every writer and reader builds or parses
- * the names here.
+ * The columns derived from a metric's name, built and parsed here by every writer and reader:
+ * - the 95% confidence-interval columns of a metric measured on examples (accuracy, perplexity):
+ *   `<metric>_ci_low` and `<metric>_ci_high` in points.csv, run.json `metrics`, the journal, the
+ *   dense reference, `simulate --json` and serve's `tell`;
+ * - the re-scoring model's column of a hardware metric (`fidelity: both`): `cycle_latency_s`.
  */
 
 export type CiSide = 'low' | 'high';
@@ -20,3 +21,6 @@ export const isCiColumn = (name: string): boolean => CI_SUFFIX.test(name);
 
 /** The metric a CI column belongs to (`accuracy_ci_low` → `accuracy`); any other name as it is. */
 export const ciMetricOf = (name: string): string => name.replace(CI_SUFFIX, '');
+
+/** The column a re-score with `model` writes for `metric`: `rescoreColumn('cycle', 'latency_s')` = `cycle_latency_s`. */
+export const rescoreColumn = (model: string, metric: string): string => `${model}_${metric}`;

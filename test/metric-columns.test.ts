@@ -1,7 +1,7 @@
-/** The CI column names (core/ci-columns.ts): what points.csv, run.json and serve's `tell` spell. */
+/** The column names derived from a metric (core/metric-columns.ts): what points.csv, run.json and serve's `tell` spell. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { ciColumn, ciColumns, ciMetricOf, isCiColumn } from '../core/ci-columns.ts';
+import { ciColumn, ciColumns, ciMetricOf, isCiColumn, rescoreColumn } from '../core/metric-columns.ts';
 
 test('a metric\'s CI columns are <metric>_ci_low and <metric>_ci_high', () => {
   assert.equal(ciColumn('accuracy', 'low'), 'accuracy_ci_low');
@@ -21,4 +21,9 @@ test('a CI column is recognised and traced back to its metric; other names are l
     assert.equal(isCiColumn(name), ci, `isCiColumn(${name})`);
     assert.equal(ciMetricOf(name), metric, `ciMetricOf(${name})`);
   }
+});
+
+test('the re-scoring model\'s column of a metric is <model>_<metric>, and is no CI column', () => {
+  assert.equal(rescoreColumn('cycle', 'latency_s'), 'cycle_latency_s');
+  assert.equal(isCiColumn(rescoreColumn('cycle', 'energy_j')), false);
 });
