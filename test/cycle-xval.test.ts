@@ -244,21 +244,25 @@ test('60 random design points (models, stages, pruning, bits, hardware knobs and
   lat.sort((x, y) => x - y);
   en.sort((x, y) => x - y);
   assert.ok(Math.abs(lat[30] - 1) < 0.02 && Math.abs(en[30] - 1) < 0.02, `medians ${lat[30]} ${en[30]}`);
-  // The one point outside (sim/cycle/README.md, "Analytical vs cycle"): causal summarization on
-  // 128 multipliers where this seed's draw of refetching heads holds prob·V behind 15 heads' Q·K
-  // (1.11; the analytical model is the mean over draws, test/hw-flow-shop.test.ts). 59 of 60 within
-  // 10% on latency (54 before the DRAM term counted the channel imbalance, 57 before the in-order
-  // bound, 58 before streams paid their access latency at both ends), 59 on energy.
+  // All 60 within 10% on latency (0.950 … 1.082) and energy (sim/cycle/README.md, "Analytical vs
+  // cycle"); 59 on latency while the generation smooth max held the engines after the decision,
+  // 54 before the DRAM term counted the channel imbalance, 57 before the in-order bound, 58 before
+  // streams paid their access latency at both ends. A draw of refetching heads can still leave a
+  // causal summarization on 128 multipliers outside (prob·V held behind 15 heads' Q·K: one seed
+  // gives 1.11 on GPT-2-Small; the analytical model is the mean over draws, test/hw-flow-shop.test.ts).
   const latOut = lat.filter((r) => Math.abs(r - 1) >= TOL).length;
   const enOut = en.filter((r) => Math.abs(r - 1) >= TOL).length;
-  assert.ok(latOut <= 1 && enOut <= 1, outliers.join('\n'));
-  // The lowest point (0.894): gpt2-medium generation at 2 GHz, 64 GB/s, gateTokenTopk, bound by an
-  // official-rtl top-k engine at 16 comparators (575,735 busy cycles in a 577,138-cycle run); the
-  // analytical model adds the gate bubbles and the smooth max above the engine (overhead 70,867
-  // cycles against the simulator's 1,403). It was 0.908 while the analytical access latency was
-  // 23 cycles at any clock; at 2 GHz it is 44 (sim/hw/pipeline-math.ts fetchLatencies), and 0.920
-  // at 1 GHz: the gap is the gate term's, not the clock's.
-  assert.ok(lat[0] > 0.89 && lat[59] < 1.15, `range ${lat[0]} … ${lat[59]}`);
+  assert.ok(latOut === 0 && enOut === 0, outliers.join('\n'));
+  // The lowest point was 0.894: gpt2-medium generation at 2 GHz, 64 GB/s, bound by an official-rtl
+  // local-V engine at 16 comparators (575,735 busy cycles in a 577,138-cycle simulated run; its
+  // gateTokenTopk changes nothing there: tokenKeep 1, no token top-k). The analytical smooth max
+  // put that engine beside the heads-in-flight window (575,404 cycles: Q·K at 2 keys a cycle, one
+  // head in flight), 2^(1/6) × the larger: overhead 70,867 cycles against the simulator's 1,403,
+  // where decided heads queue for the engine while the next head's window runs. Now 0.984
+  // (586,530 analytical cycles: the window's smooth max with Q·K). 0.919 on a point whose gate
+  // bubbles (9,725 cycles) the analytical model added above a local-V engine that drains its queue
+  // while admission waits (the simulator: no cost), now 1.013.
+  assert.ok(lat[0] > 0.94 && lat[59] < 1.1, `range ${lat[0]} … ${lat[59]}`);
 });
 
 test('causal summarization whose values spill (value SRAM below the head): DRAM bytes within 15%, energy within 10%', () => {

@@ -33,8 +33,9 @@ test('Fig. 20 --json: model, paper factors as §5.5 gives them, ok flags as the 
     r.rows.slice(1).forEach((x) => assert.equal(x.ok, Math.abs(x.stepSpeedup / x.paper - 1) <= 0.15, x.step));
     r.combined.forEach((c) => assert.equal(c.ok, Math.abs(c.ours / c.paper - 1) <= 0.15, c.name));
   }
-  // Table I: only the head-pruning step meets its factor (1.04× vs 1.1×)
-  assert.deepEqual(rs[0].rows.slice(1).map((x) => x.ok), [false, true, false, false, false]);
+  // Table I: the head-pruning step (1.04× vs 1.1×) and the static-quantization step (1.42× vs 1.6×,
+  // the simulator's 1.40×) meet their factors
+  assert.deepEqual(rs[0].rows.slice(1).map((x) => x.ok), [false, true, false, true, false]);
   const marks = text.split('\n\n')[0].split('\n').filter((l) => /^[+t]/.test(l)).map((l) => l.match(/ (ok|MISS)( |$)/)?.[1]);
   assert.deepEqual(marks, [...rs[0].rows.slice(1), ...rs[0].combined].map((x) => (x.ok ? 'ok' : 'MISS')));
 });

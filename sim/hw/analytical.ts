@@ -46,8 +46,12 @@
  * order, and the expected hold behind a head that refetches its LSBs (sim/hw/flow-shop.ts),
  * with n_r = heads in flight = min(inFlight, 16 buffer allocations, heads whose key (and, reused,
  * value) buffer lines fit, requests). Generation (head-granular) instead:
- *     cycles = max( pnorm_k(DRAM, max compute stage, window') + drain,  Σ window_r/n_r + tail,
- *                   Σ chain / min(inFlight, requests) ),
+ *     cycles = max( pnorm_k(DRAM, max(Q·K, softmax), window') + drain,  Σ window_r/n_r + tail,
+ *                   Σ chain / min(inFlight, requests) ) + gate,  or the busiest engine after the
+ *              decision (local-V top-k, prob·V, token/head top-k) + drain if that is larger: decided
+ *              heads queue for those engines, and the token top-k gate holds admission only
+ *              (gate: per gated layer boundary, the token top-k latency and one key pass's fixed
+ *              latencies; 0 without hw.gateTokenTopk);
  * window_r = admission → final decision ((1+p)·fixed pass latency + max(key-side stream time/s_k,
  * Q·K, softmax)); the key-side stream time is its channel mean plus z_C·σ over the channels (a
  * stream completes at its busiest channel); s_k = 1 − V share·DRAM utilisation·(1 − 1/requests)

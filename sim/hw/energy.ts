@@ -27,7 +27,8 @@
  * 32 generated tokens, paper-like pruning: energy.json calibration.algo) reproduces Table II:
  * logic 1.36 W (dynamic + leakage, fetcher FIFOs included), SRAM 1.24 W (key + value SRAM,
  * dynamic + leakage). DRAM is NOT fitted (3.97 pJ/bit from O'Connor); on the calibration workload
- * it lands at 5.73 W against Table II's 5.71 W, so the total is 8.33 W against 8.30 W. Fig. 13(b)'s
+ * it lands at 5.94 W against Table II's 5.71 W, so the total is 8.54 W against 8.30 W (README's
+ * glance row, `npm run readme`). Fig. 13(b)'s
  * per-module power split is a reported check (`figure13bPower`), not a fit. After a model change,
  * regenerate the fitted entries with sim/hw/calibrate.ts (`recalibratedEnergyTable`).
  */

@@ -144,35 +144,48 @@ export function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMet
 
 /** Total cycles: the overlapped stages (`busy` = the busiest one) plus the drain, or a larger bound. */
 function totalCycles(s: Sums, stDram: number, busy: number): number {
-  const core = (s.gen || s.spill) && busy > 0 ? headGranularCore(s, stDram, busy) : busy;
+  // The engines after a head's final decision — local-V top-k, prob·V, token/head top-k — take
+  // decided heads from queues (RTL stage 12's FIFO and the top-k input FIFO, spec §1.5; the
+  // simulator's in-order servers, sim/cycle/pipeline.ts): each is a throughput bound of its own
+  // beside the heads-in-flight window, and none is stalled by the token top-k gate.
+  const back = Math.max(s.stTkV, s.stTkT, s.stPv);
+  const front = Math.max(stDram, s.stQk, s.stSm);
+  const core = (s.gen || s.spill) && busy > 0 ? headGranularFront(s, stDram) : front;
   // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
   // for short request streams the serial path of the heads in flight.
   // Summarization: the in-order bound (heads pass prob·V in request order; a refetching head waits
-  // behind the heads in flight, sim/hw/flow-shop.ts). gateTokenTopk: every gated layer boundary
-  // drains the pipeline, runs the token top-k, refills.
-  return Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, s.inOrder > 0 ? s.inOrder + s.drain : 0) + s.gate;
+  // behind the heads in flight, sim/hw/flow-shop.ts). gateTokenTopk: a gated layer boundary holds
+  // admission (sim/cycle/scheduler.ts) until the layer's last head is decided and its token top-k
+  // done, so the bubbles delay the front of the pipeline (DRAM, Q·K, softmax, the window); the
+  // engines after the decision drain what is queued for them meanwhile.
+  const gated = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, s.inOrder > 0 ? s.inOrder + s.drain : 0) + s.gate;
+  return Math.max(gated, back + s.drain);
 }
 
 /**
- * Generation is head-granular: a head's K fetch, Q·K/softmax, decision, V fetch and prob·V
- * run one after the other, the DRAM serves it twice (K, then V), and only the heads in
- * flight overlap. Three limits — DRAM, the slowest compute engine, the heads-in-flight
- * window — do not overlap perfectly when they are close: smooth max (p-norm, exponent
- * tables/pipeline.json overlapExponent). Separate compute engines with buffers between
- * them do overlap (one term: their max). A summarization head that spills and has the
- * buffers to itself is head-granular the same way (its K/V stream, then its queries' top-k
- * and prob·V, before the next head is admitted).
+ * Generation is head-granular: a head's K fetch, Q·K/softmax and decision run one after the
+ * other, the DRAM serves it twice (K, then V), and only the heads in flight overlap (admission →
+ * final decision, RTL stage 2). Three limits — DRAM, Q·K/softmax, the heads-in-flight window —
+ * do not overlap perfectly when they are close: smooth max (p-norm, exponent
+ * tables/pipeline.json overlapExponent). The engines after the decision (local-V top-k, prob·V)
+ * are outside the window and are bounds of their own (`totalCycles`). A summarization head that
+ * spills and has the buffers to itself is head-granular the same way (its K/V stream, then its
+ * queries' Q·K, softmax, top-k and prob·V, before the next head is admitted).
  */
-function headGranularCore(s: Sums, stDram: number, busy: number): number {
+function headGranularFront(s: Sums, stDram: number): number {
   const k = OVERLAP_K;
   // (the window less the K-side latencies of the last head, which the drain adds back)
   const win = Math.max(0, s.win - (s.drain - s.tail));
   // the DRAM term is its busiest channel's: the channel mean plus the imbalance the heads in
   // flight leave (generation; 0 for a spilling summarization)
   const dram = stDram + s.dramImb;
-  const m = Math.max(busy, dram, win);
-  const sum = ipow(dram / m, k) + ipow(Math.max(s.stQk, s.stSm, s.stTkV, s.stPv) / m, k) + ipow(win / m, k);
-  return Math.max(m * Math.pow(sum, 1 / k), s.stTkT);
+  // (a spilling summarization head holds its value lines, so its queries' top-k and prob·V, from
+  // admission to prob·V: they are inside its window)
+  const comp = s.gen ? Math.max(s.stQk, s.stSm) : Math.max(s.stQk, s.stSm, s.stTkV, s.stPv);
+  const m = Math.max(comp, dram, win);
+  if (m <= 0) return 0;
+  const sum = ipow(dram / m, k) + ipow(comp / m, k) + ipow(win / m, k);
+  return m * Math.pow(sum, 1 / k);
 }
 
 /** Writes the stage busy cycles (top-k: the busier engine) and the overhead into `st`. */
