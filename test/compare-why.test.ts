@@ -1,5 +1,5 @@
 /**
- * compare says why its energy saving over A³ / MNNFast (1.15× / 2.58×) falls short of the paper's
+ * compare says why its energy saving over A³ / MNNFast (1.16× / 2.61×) falls short of the paper's
  * 1.4× / 3.2× while the speedups are close: Table III's GOP/J is dense operations per joule, so the
  * saving is set by the energy per dense operation alone. The paper gives A³ SpAtten1/8's DRAM
  * power, which with A³'s 221 GOP/s, 269 GOP/J and 110.4 mW on-chip fixes the DRAM and on-chip
