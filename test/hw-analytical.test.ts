@@ -26,7 +26,7 @@ import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware, type Hardw
 import pipe from '../sim/hw/tables/pipeline.json' with { type: 'json' };
 import { readTraceFile } from '../sim/workload/trace.ts';
 import { fetchLatencies, mayEndBeforeRefresh, residentLines } from '../sim/hw/pipeline-math.ts';
-import { dramTimingOf } from '../sim/hw/dram-cost.ts';
+import { dramTimingOf, refreshAvailability } from '../sim/hw/dram-cost.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -128,6 +128,12 @@ test('helpers: line cycles, causal prefix sums, capacities, bandwidth', () => {
   assert.equal(dramBytesPerCycle(defaultHardware()), B);
   assert.equal(dramBytesPerCycle(hwOf({ fetcherPorts: 4 })), 128); // fetcher cap 4 × 32 B (refresh does not touch it)
   assert.equal(dramBytesPerCycle(hwOf({ clockGHz: 2 })), 256 * RF);
+  // one availability for the bandwidth and the DRAM costs: the design's tRFC/tREFI (ns × clock)
+  for (const clockGHz of [0.3, 0.7, 1.3, 1.7, 2.9]) {
+    const hw = hwOf({ clockGHz, fetcherPorts: 1024 });
+    assert.equal(dramBytesPerCycle(hw), (512 * refreshAvailability(dramTimingOf(hw))) / clockGHz, `clock ${clockGHz}`);
+  }
+  assert.equal(dramBytesPerCycle(hwOf({ dramRefresh: false })), 512);
 });
 
 test('hand case: one head, one query (generation)', () => {

@@ -6,6 +6,7 @@ import { type HardwareConfig } from '../schema.ts';
 import pipe from './tables/pipeline.json' with { type: 'json' };
 import type { Sums } from './finalize.ts';
 import { rowConflictLatency, type HbmTiming } from '../cycle/dram.ts';
+import { dramTimingOf, refreshAvailability } from './dram-cost.ts';
 
 export const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
 /** A head's key-buffer allocation register (RTL stage 1), once per head before its first key pass. */
@@ -34,8 +35,6 @@ export function fetchLatencies(t: HbmTiming): FetchLatencies {
 
 export const PORT_BYTES = pipe.fetcherPortBytesPerCycle.value;
 const SRAM_HALVES = pipe.sramBuffering.value;
-/** Fraction of time the HBM is not refreshing (all-bank refresh, all channels at once). */
-const REFRESH_AVAIL = 1 - pipe.dramRefreshCycle.value / pipe.dramRefreshInterval.value;
 export const MAX_ALLOCS = pipe.keyBufferMaxAllocations.value;
 const PAPER_KB = pipe.paperKBBytes.value;
 export const OVERLAP_K = pipe.overlapExponent.value;
@@ -91,10 +90,11 @@ export function smLatency(M: number, D: number): number {
 
 /**
  * Bytes per cycle the memory system delivers: HBM channels derated by all-bank refresh
- * (1 − nRFC/nREFI), capped by the fetcher ports.
+ * (1 − tRFC/tREFI of the design's HBM timing: sim/hw/dram-cost.ts refreshAvailability, the one
+ * availability both models' DRAM costs use), capped by the fetcher ports.
  */
 export function dramBytesPerCycle(hw: HardwareConfig): number {
-  const avail = hw.dramRefresh ? REFRESH_AVAIL : 1;
+  const avail = refreshAvailability(dramTimingOf(hw));
   return Math.min((hw.dramChannels * hw.dramChannelGBps * avail) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
 }
 
