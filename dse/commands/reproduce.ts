@@ -14,6 +14,7 @@ import { fsInputError, InputError } from '../errors.ts';
 import { checkOutFile } from '../outputs.ts';
 import { lastSet } from '../point-checks.ts';
 import { BufferTooSmallError } from '../../sim/cycle/geometry.ts';
+import { WordTooNarrowError } from '../reproduce/common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import { addFidelityOptions, chosenFidelity, type FidelityChoice } from '../fidelity-option.ts';
@@ -49,11 +50,21 @@ export function checkFixedKnobs(figures: readonly PaperFigure[], hw: Partial<Har
   }
 }
 
-/** A figure's run; an SRAM too small for the cycle model (for one of the figure's arrays) is bad input naming the knob and that array's minimum. */
+/**
+ * A figure's run; an SRAM too small for the cycle model (for one of the figure's arrays) is bad
+ * input naming the knob and that array's minimum, and so is a word narrower than the data of one
+ * of its configurations (the check `simulate` and `compare` make: the figure fixes the widths, so
+ * only hw.wordBits can be changed).
+ */
 function runFigure(f: (typeof FIGURES)[number], model: string, hw: Partial<HardwareConfig>, sets: string[]) {
   try {
     return f.run({ fidelity: model, hw });
   } catch (e) {
+    if (e instanceof WordTooNarrowError) {
+      const cause = lastSet(sets, 'hw.wordBits') ?? `hw.wordBits = ${hw.wordBits}`;
+      const why = e.problem.replace(/; hw\.wordBits must be at least.*$/, '');
+      throw new InputError(`${cause}: too narrow for figure ${f.name}: its ${e.config} needs hw.wordBits of at least ${e.minBits} (${why}); the figure fixes its data widths: leave hw.wordBits out or widen it`);
+    }
     if (!(e instanceof BufferTooSmallError)) throw e;
     const cause = lastSet(sets, e.knob) ?? e.knob;
     throw new InputError(`${cause}: too small for the cycle model in figure ${f.name}: one of its configurations needs at least ${e.minKB} KB`);

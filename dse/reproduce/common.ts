@@ -1,12 +1,13 @@
 /** Shared helpers of the figure modules: traces, model dispatch, formatting. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HardwareSchema, type HardwareConfig } from '../../sim/schema.ts';
+import { HardwareSchema, type DesignPoint, type HardwareConfig } from '../../sim/schema.ts';
 import { fidelity, FIDELITY_NAMES, REFERENCE_FIDELITY, type FidelityName } from '../../sim/fidelities.ts';
 import { readTraceFile } from '../../sim/workload/trace.ts';
 import type { Workload } from '../../sim/workload/types.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { InputError } from '../errors.ts';
+import { wordBitsNeed, wordBitsProblem } from '../point-checks.ts';
 
 export type ModelName = FidelityName;
 
@@ -38,6 +39,28 @@ export function modelOf(name: string | undefined): ModelName {
 /** Table I hardware with a configuration's changes and the user's overrides. */
 export function hardware(...parts: Array<Partial<HardwareConfig> | undefined>): HardwareConfig {
   return HardwareSchema.parse(Object.assign({}, ...parts.filter(Boolean)));
+}
+
+/**
+ * A configuration of a figure whose data does not fit hw.wordBits (dse/point-checks.ts
+ * `wordBitsProblem`, the check of `simulate` and `compare`): `reproduce` turns it into bad input
+ * naming the figure, the configuration and the minimum word.
+ */
+export class WordTooNarrowError extends Error {
+  constructor(
+    readonly config: string,
+    readonly minBits: number,
+    readonly problem: string,
+  ) {
+    super(`${config}: ${problem}`);
+    this.name = 'WordTooNarrowError';
+  }
+}
+
+/** Throws WordTooNarrowError when `p`'s keys, values or e2e FC weights do not fit its hw.wordBits (`config` names the configuration). */
+export function checkWord(p: DesignPoint, config: string): void {
+  const problem = wordBitsProblem(p);
+  if (problem) throw new WordTooNarrowError(config, wordBitsNeed(p)!.bits, problem);
 }
 
 export function evaluate(model: ModelName, w: Workload, hw: HardwareConfig): HwResult {

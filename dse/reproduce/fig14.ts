@@ -12,7 +12,7 @@ import { BENCHMARKS, benchmark, geomean, type Benchmark } from '../../sim/worklo
 import { compareWithBaseline } from '../../sim/baselines/compare.ts';
 import { PLATFORM_NAMES, type PlatformName } from '../../sim/baselines/platforms.ts';
 import { sig, type PaperFigure } from './types.ts';
-import { hardware, hwLabel, modelOf } from './common.ts';
+import { checkWord, hardware, hwLabel, modelOf } from './common.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { HEADLINE } from '../../sim/paper.ts';
 
@@ -32,7 +32,10 @@ export function evaluateBenchmark(name: string, model: FidelityName, algo: Parti
   const key = JSON.stringify([name, model, algo, scope, hw]);
   let r = cache.get(key);
   if (!r) {
-    r = evaluateHardware(benchmarkPoint(name, algo, scope, hw), { fidelity: model });
+    const p = benchmarkPoint(name, algo, scope, hw);
+    const set = Object.entries(algo).map(([k, v]) => ` algo.${k}=${v}`).join('');
+    checkWord(p, `benchmark ${name}${scope === 'e2e' ? ' (scope e2e)' : ''}${set}`);
+    r = evaluateHardware(p, { fidelity: model });
     cache.set(key, r);
   }
   return r;

@@ -11,7 +11,7 @@ import { AlgoSchema, WorkloadSchema, type HardwareConfig } from '../../sim/schem
 import { buildWorkload } from '../../sim/workload/build.ts';
 import { FIG20 } from '../../sim/paper.ts';
 import type { FigureOptions, PaperFigure } from './types.ts';
-import { busiest, evaluate, hardware, hwText, mark, modelOf, pct, relErr, userNote, type ModelName } from './common.ts';
+import { busiest, checkWord, evaluate, hardware, hwText, mark, modelOf, pct, relErr, userNote, type ModelName } from './common.ts';
 
 export const FIG20_WORKLOAD = { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 8 } as const;
 
@@ -105,7 +105,10 @@ export function fig20(model: ModelName = REFERENCE_FIDELITY, config: Fig20Config
   let prev = 0;
   let first = 0;
   for (const s of fig20Steps(config)) {
-    const r = evaluate(model, buildWorkload(wl, AlgoSchema.parse(s.algo)), hardware(s.hw, user));
+    const algo = AlgoSchema.parse(s.algo);
+    const hw = hardware(s.hw, user);
+    checkWord({ hw, algo, workload: wl }, `configuration ${config.name}, step "${s.name}"`);
+    const r = evaluate(model, buildWorkload(wl, algo), hw);
     if (!first) first = r.cycles;
     const step = prev ? prev / r.cycles : 1;
     rows.push({

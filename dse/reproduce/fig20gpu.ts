@@ -12,7 +12,7 @@ import { runPlatform } from '../../sim/baselines/platforms.ts';
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
 import { FIG20_CONFIGS, FIG20_TOPK_STEPS, fig20Steps, type Fig20Config } from './fig20.ts';
 import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
-import { hardware, hwLabel, modelOf, userNote, type ModelName } from './common.ts';
+import { checkWord, hardware, hwLabel, modelOf, userNote, type ModelName } from './common.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { suite } from './fig14.ts';
 import { FIG20_FROM_GPU } from '../../sim/paper.ts';
@@ -49,7 +49,9 @@ export function fig20gpu(model: ModelName, config: Fig20Config, user: Partial<Ha
     const gpu = runPlatform('titan-xp', b).latency_s;
     const stepMs: number[] = [];
     steps.forEach((s, i) => {
-      const r = evaluateHardware({ hw: hardware(s.hw, user), algo: AlgoSchema.parse(s.algo), workload: wl }, { fidelity: model });
+      const p = { hw: hardware(s.hw, user), algo: AlgoSchema.parse(s.algo), workload: wl };
+      checkWord(p, `configuration ${config.name}, benchmark ${b.name}, step "${s.name}"`);
+      const r = evaluateHardware(p, { fidelity: model });
       ratios[i].push(gpu / r.latency_s);
       stepMs.push(r.latency_s * 1e3);
       if (i === 0) {
