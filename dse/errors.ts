@@ -62,3 +62,20 @@ export function fsInputError(e: unknown, what?: string): Error {
   if (isUserFsError(e)) return new InputError(fsMessage(e, what));
   return e as Error;
 }
+
+/**
+ * A user's filesystem error (a full disk, a quota) while a run writes one of its working files
+ * before the outputs (the journal, the streamed points body): an InputError (exit 2) naming `file`,
+ * then `safe(once)`: what the folder still holds and how to go on (`once`: "after freeing space",
+ * or "once that is fixed" for another cause). Other errors pass through.
+ */
+export function runFileError(e: unknown, file: string, safe: (once: string) => string): Error {
+  if (e instanceof InputError || !isUserFsError(e)) return e as Error;
+  const once = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'after freeing space' : 'once that is fixed';
+  return new InputError(`cannot write ${file}: ${errnoText(e)}; ${safe(once)}`);
+}
+
+/** What a run folder's journal (`journal`: its path, or "the journal") keeps after a failed write: every evaluation up to its last complete line, which the same command continues from. */
+export function journalSafeNote(journal: string, once: string): string {
+  return `${journal} holds every finished evaluation up to its last complete line: ${once}, the same command (or \`run --resume\`) continues from it without evaluating those again`;
+}

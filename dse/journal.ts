@@ -23,7 +23,7 @@ import type { Params } from './driver.ts';
 import { batchRowKey, journalKeyFast } from './journal-key.ts';
 import { expandBatch, expandRow, isBatch, journalLines, type BatchLine } from './journal-batch.ts';
 import { JournalIndex, scanJournal, type LineKeys, type LineRecords, type ParsedLine, type RecordCodec, type RowLayout, type ScanSummary } from './journal-index.ts';
-import { fsInputError } from './errors.ts';
+import { fsInputError, journalSafeNote, runFileError } from './errors.ts';
 import { ensureDir } from './outputs.ts';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -427,12 +427,14 @@ export class Journal {
       fs.fsyncSync(this.fd);
     } catch (e) {
       // e.g. ENOSPC: cut the partial write so the journal stays a sequence of whole lines
+      let cut = true;
       try {
         fs.ftruncateSync(this.fd, pos);
       } catch {
-        /* the torn tail is dropped on the next load */
+        cut = false; // the torn tail is dropped on the next load
       }
-      throw fsInputError(e, `cannot write the journal ${this.file}`);
+      const partial = cut ? 'the partial write was cut off' : 'its torn last line is dropped when it is read again';
+      throw runFileError(e, `the journal ${this.file}`, (once) => `${partial}; ${journalSafeNote('the journal', once)}`);
     }
     if (!this.rememberAppended) return;
     for (const r of recs) {

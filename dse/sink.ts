@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { atomicTempOf, AtomicWriteError, openAtomic, type AtomicFile } from '../core/atomic.ts';
 import { pidAlive } from './lock.ts';
+import { journalSafeNote, runFileError } from './errors.ts';
+import { JOURNAL_FILE } from './journal.ts';
 import { dominatorOf, hypervolume, normaliser, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { PointRow } from '../core/results.ts';
 import type { Objective } from './driver.ts';
@@ -117,7 +119,17 @@ export class RunSink {
     const prev = this.snapshots[this.snapshots.length - 1];
     const same = prev !== undefined && before === this.front;
     this.snapshots.push({ evals: this.total, front: same ? prev.front : this.frontVecs });
-    if (this.chunkLen >= 1 << 20) this.flushBody();
+    if (this.chunkLen >= 1 << 20) this.streamBody();
+  }
+
+  /** A flush during the run: a user's filesystem error (a full disk) names the body and what the folder still holds (`runFileError`). */
+  private streamBody(): void {
+    try {
+      this.flushBody();
+    } catch (e) {
+      const journal = path.join(this.o.dir, JOURNAL_FILE);
+      throw runFileError(e, `${this.bodyFile} (the rows of points.csv, streamed during the run)`, (once) => `points.csv is made from it only when the outputs are written; ${journalSafeNote(journal, once)}`);
+    }
   }
 
   /**

@@ -159,3 +159,64 @@ test('a full disk part-way through a flush of the points body during the run: on
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a full disk while the run journals: the message names journal.jsonl and says it holds every finished evaluation up to its last complete line; the same command then continues from it', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-journal-'));
+  const out = path.join(tmp, 'D');
+  try {
+    await runSpace({ spaceFile: SPACE, outDir: out, maxEvals: 100, progress: 'none', report: false, log: () => {} });
+    const journal = path.join(out, 'journal.jsonl');
+    const full = diskFullFor(/^journal\.jsonl$/);
+    try {
+      await assert.rejects(runSpace({ spaceFile: SPACE, outDir: out, progress: 'none', report: false, log: () => {} }), (e: Error) => {
+        assert.ok(e instanceof InputError, `an InputError (exit 2): ${e.stack}`);
+        assert.match(
+          e.message,
+          new RegExp(`^cannot write the journal ${escape(journal)}: no space left on the device \\(ENOSPC\\); the partial write was cut off; the journal holds every finished evaluation up to its last complete line: after freeing space, the same command \\(or \`run --resume\`\\) continues from it without evaluating those again$`),
+        );
+        return true;
+      });
+      assert.ok(full.mock.callCount() > 0, 'the fault was met');
+    } finally {
+      full.mock.restore();
+    }
+    const text = fs.readFileSync(journal, 'utf8');
+    assert.ok(text.endsWith('\n'), 'the journal ends on a complete line');
+    const lines: string[] = [];
+    const again = await runSpace({ spaceFile: SPACE, outDir: out, progress: 'none', report: false, log: (l) => lines.push(l) });
+    assert.equal(again.run.counts.total, 576);
+    assert.ok(lines.includes('continuing: 100 evaluations reused from the journal, 476 new'), lines.join('\n'));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a full disk while the points body is streamed during the run: the message names the body file, what it is, and the journal the same command continues from', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-stream-'));
+  try {
+    const sink = new RunSink({ dir, parameters: ['hw.a'], metrics: ['latency_s'], objectives: [{ metric: 'latency_s', goal: 'min' }] });
+    const row = (id: number): EvaluatedPoint => ({ id, params: { 'hw.a': id }, metrics: { latency_s: 1 + (id % 7) }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical' });
+    const full = diskFullFor(/^\.points\.body\.\d+\.tmp$/);
+    try {
+      // 40,000 rows pass the 1 MB flush threshold: the body is written during the run
+      assert.throws(
+        () => sink.add(Array.from({ length: 40_000 }, (_, i) => row(i))),
+        (e: Error) => {
+          assert.ok(e instanceof InputError, `an InputError (exit 2): ${e.stack}`);
+          const body = path.join(dir, `.points.body.${process.pid}.tmp`);
+          assert.match(
+            e.message,
+            new RegExp(`^cannot write ${escape(body)} \\(the rows of points\\.csv, streamed during the run\\): no space left on the device \\(ENOSPC\\); points\\.csv is made from it only when the outputs are written; ${escape(path.join(dir, 'journal.jsonl'))} holds every finished evaluation up to its last complete line: after freeing space, the same command \\(or \`run --resume\`\\) continues from it without evaluating those again$`),
+          );
+          return true;
+        },
+      );
+    } finally {
+      full.mock.restore();
+    }
+    sink.discard();
+    assert.deepEqual(fs.readdirSync(dir), [], 'no body left');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
