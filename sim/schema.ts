@@ -36,11 +36,11 @@ export const HardwareSchema = z
       .max(1024)
       .default(0)
       .describe('Softmax lanes; 0 = match the Q·K output rate, qkMultipliers/64 (8 for the paper design, as the official RTL sizes them)'),
-    keySramKB: z.number().positive().max(65536).default(196).describe('Key SRAM capacity in KB'),
-    valueSramKB: z.number().positive().max(65536).default(196).describe('Value SRAM capacity in KB'),
+    keySramKB: z.number().positive().max(65536).default(196).describe("Key SRAM capacity in the paper's KB: 196 KB = 2 × 1024 × 64 × 12 b = 196,608 B, so 1 KB = 196,608 / 196 ≈ 1,003.1 B (sim/cycle/geometry.ts PAPER_KB_BYTES); the buffer's lines and its area (sim/hw/tables/area.json sramMm2PerKB per KB) are computed in these units. The fetcher FIFOs (hw.fetcherPorts) are in KB of 1,024 B"),
+    valueSramKB: z.number().positive().max(65536).default(196).describe("Value SRAM capacity in the paper's KB, as hw.keySramKB: 196 KB = 196,608 B, 1 KB ≈ 1,003.1 B (not 1,024 B)"),
     dramChannels: z.number().int().min(1).max(256).default(16).describe('HBM2 channels'),
     dramChannelGBps: z.number().positive().max(1024).default(32).describe('Bandwidth per DRAM channel, GB/s'),
-    fetcherPorts: z.number().int().min(1).max(1024).default(32).describe('Q-K-V fetcher master ports (32 B per port per cycle)'),
+    fetcherPorts: z.number().int().min(1).max(1024).default(32).describe('Q-K-V fetcher master ports (32 B per port per cycle); each port has 1.5 KB of address and data FIFOs, KB of 1,024 B (1,536 B), priced as SRAM'),
     inFlight: z.number().int().min(1).max(64).default(8).describe('Head requests in flight in the pipeline'),
     wordBits: z.number().int().min(4).max(32).default(12).describe('On-chip fixed-point word width'),
     // Timing switches, honoured by both models (sim/cycle/README.md "Switches").

@@ -7,13 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spaceJsonSchema } from '../dse/space.ts';
 import { AlgoSchema, HardwareSchema } from '../sim/schema.ts';
+import { PAPER_KB_BYTES } from '../sim/cycle/geometry.ts';
+import area from '../sim/hw/tables/area.json' with { type: 'json' };
 
 type Props = Record<string, { description?: string }>;
 const block = (name: string): Props => (spaceJsonSchema() as { properties: Record<string, { properties: Props }> }).properties[name].properties;
 
 test('the hardware block of the editor schema describes its fields as sim/schema.ts does', () => {
   const hw = block('hardware');
-  assert.equal(hw.keySramKB.description, 'Key SRAM capacity in KB');
+  assert.match(hw.keySramKB.description ?? '', /^Key SRAM capacity in the paper's KB: 196 KB = /);
   assert.equal(hw.dramChannels.description, 'HBM2 channels');
   for (const [k, f] of Object.entries(HardwareSchema.shape)) {
     assert.ok(f.description, `sim/schema.ts: hw.${k} has no description`);
@@ -24,4 +26,16 @@ test('the hardware block of the editor schema describes its fields as sim/schema
 test('the algo block of the editor schema keeps every description sim/schema.ts gives', () => {
   const algo = block('algo');
   for (const [k, f] of Object.entries(AlgoSchema.shape)) if (f.description) assert.equal(algo[k]?.description, f.description, `algo.${k}`);
+});
+
+test("the SRAM sizes say which KB: the key/value SRAMs in the paper's KB (196 KB = 196,608 B, as the models count them), the fetcher FIFOs in KB of 1,024 B", () => {
+  const d = (k: keyof typeof HardwareSchema.shape) => HardwareSchema.shape[k].description ?? '';
+  const bytes = (196 * PAPER_KB_BYTES).toLocaleString('en-US');
+  const perKB = PAPER_KB_BYTES.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  assert.equal(bytes, '196,608');
+  for (const k of ['keySramKB', 'valueSramKB'] as const) {
+    assert.match(d(k), new RegExp(`paper's KB.*196 KB = (.* = )?${bytes} B.*1 KB (= .* )?≈ ${perKB} B`), `hw.${k}: ${d(k)}`);
+  }
+  const fifo = area.fetcherFifoBytesPerPort.value;
+  assert.match(d('fetcherPorts'), new RegExp(`${fifo / 1024} KB of address and data FIFOs, KB of 1,024 B \\(${fifo.toLocaleString('en-US')} B\\)`), 'hw.fetcherPorts');
 });
