@@ -6,7 +6,11 @@
  * - core/ and dse/ never reach reports/, directly or through another module, but from the command
  *   line (dse/cli*.ts, dse/commands/: `run` passes the HTML report to the runner as a hook,
  *   `report` and `reproduce --report` write it);
- * - reports/ never reaches the runner (dse/run.ts, dse/steps/, dse/executor.ts).
+ * - reports/ never reaches the runner (dse/run.ts, dse/steps/, dse/executor.ts) nor the commands;
+ *   of dse/ it imports only what a report shares with the run (REPORTS_MAY_IMPORT: the sampler,
+ *   constraints and promotion, driver types) and the figure modules of `reproduce` (dse/reproduce/,
+ *   for their rows' types and their labels and paper values; not the FIGURES registry, index.ts:
+ *   the rows are computed by `reproduce` and handed to reports/figures/, which runs no figure).
  * An import is any `from '…'`, `import '…'` or `import('…')` of a relative path (type-only
  * imports included: a type a lower layer needs belongs there too).
  */
@@ -66,6 +70,14 @@ const folderOf = (m: string) => m.split('/')[0];
 const isCli = (m: string) => /^dse\/(cli[^/]*\.ts|commands\/)/.test(m);
 const isRunner = (m: string) => /^dse\/(run\.ts$|executor\.ts$|steps\/)/.test(m);
 
+/**
+ * The modules of dse/ that reports/ may import directly (ARCHITECTURE.md, the reports/ row): what a
+ * report shares with the run, and the figure modules whose rows the figure pages chart.
+ */
+const REPORTS_MAY_IMPORT_DSE = ['dse/report-sample.ts', 'dse/params.ts', 'dse/fidelity.ts', 'dse/driver.ts'];
+const reportsMayImport = (t: string) =>
+  ['reports', 'core', 'sim'].includes(folderOf(t)) || REPORTS_MAY_IMPORT_DSE.includes(t) || (/^dse\/reproduce\/[^/]+\.ts$/.test(t) && t !== 'dse/reproduce/index.ts');
+
 /** Direct imports of `folder`'s modules that `allowed` refuses, as "module → import". */
 function directViolations(folder: string, allowed: (target: string) => boolean): string[] {
   return [...graph].filter(([m]) => folderOf(m) === folder).flatMap(([m, ts]) => ts.filter((t) => !allowed(t)).map((t) => `${m} → ${t}`));
@@ -107,6 +119,38 @@ test('reports/ never reaches the runner (dse/run.ts, dse/steps/, dse/executor.ts
     .filter((c): c is string[] => c !== undefined)
     .map((c) => c.join(' → '));
   assert.deepEqual(chains, []);
+});
+
+test('reports/ imports of dse/ only the modules a report shares with the run and the figure modules of reproduce (dse/reproduce/, not its FIGURES registry)', () => {
+  assert.deepEqual(directViolations('reports', reportsMayImport), [], 'ARCHITECTURE.md, the reports/ row: a new import from dse/ is a decision, made there');
+  // every entry of the allowed set is still imported: the list says what reports/ uses, not what it once did
+  const used = new Set([...graph].filter(([m]) => folderOf(m) === 'reports').flatMap(([, ts]) => ts));
+  for (const t of REPORTS_MAY_IMPORT_DSE) assert.ok(used.has(t), `${t} is in the allowed set but no module of reports/ imports it`);
+  assert.ok([...used].some((t) => t.startsWith('dse/reproduce/')), 'reports/figures/ imports the figure modules');
+});
+
+// dse/cli-util.ts (option-value parsers, imported by dse/params.ts) is a leaf helper, not a command
+const isCommandLayer = (m: string) => isCli(m) && m !== 'dse/cli-util.ts';
+
+test('reports/ never reaches the commands (dse/cli*.ts but the leaf helper cli-util.ts, dse/commands/)', () => {
+  const chains = [...graph.keys()]
+    .filter((m) => folderOf(m) === 'reports')
+    .map((m) => chainTo(m, isCommandLayer))
+    .filter((c): c is string[] => c !== undefined)
+    .map((c) => c.join(' → '));
+  assert.deepEqual(chains, []);
+});
+
+test('the reports/ rule catches a violation: an import of the runner, the executor or the figure registry is named', () => {
+  graph.set('reports/__probe.ts', ['dse/run.ts', 'dse/executor.ts', 'dse/reproduce/index.ts', 'dse/steps/write.ts', 'dse/params.ts', 'dse/reproduce/fig20.ts', 'core/pareto.ts']);
+  try {
+    assert.deepEqual(
+      directViolations('reports', reportsMayImport).filter((v) => v.startsWith('reports/__probe.ts')),
+      ['reports/__probe.ts → dse/run.ts', 'reports/__probe.ts → dse/executor.ts', 'reports/__probe.ts → dse/reproduce/index.ts', 'reports/__probe.ts → dse/steps/write.ts'],
+    );
+  } finally {
+    graph.delete('reports/__probe.ts');
+  }
 });
 
 test('the rules catch a violation: a module of dse/ that imported reports/ would be named with its chain', () => {
