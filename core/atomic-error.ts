@@ -32,7 +32,12 @@ export class AtomicWriteError extends Error {
   }
 }
 
+/** What became of a failed atomic write's temporary file: "its temporary file T was removed". */
+export function tempFileNote(temp: string, tempRemoved: boolean): string {
+  return `its temporary file ${temp} ${tempRemoved ? 'was removed' : 'could not be removed: delete it'}`;
+}
+
 /** What a failed atomic write left: "its temporary file T was removed; the earlier F, if any, is untouched". */
 export function atomicFailureNote(target: string, temp: string, tempRemoved: boolean): string {
-  return `its temporary file ${temp} ${tempRemoved ? 'was removed' : 'could not be removed: delete it'}; the earlier ${path.basename(target)}, if any, is untouched`;
+  return `${tempFileNote(temp, tempRemoved)}; the earlier ${path.basename(target)}, if any, is untouched`;
 }

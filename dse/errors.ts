@@ -71,8 +71,12 @@ export function fsInputError(e: unknown, what?: string): Error {
  */
 export function runFileError(e: unknown, file: string, safe: (once: string) => string): Error {
   if (e instanceof InputError || !isUserFsError(e)) return e as Error;
-  const once = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'after freeing space' : 'once that is fixed';
-  return new InputError(`cannot write ${file}: ${errnoText(e)}; ${safe(once)}`);
+  return new InputError(`cannot write ${file}: ${errnoText(e)}; ${safe(whenFixed(e))}`);
+}
+
+/** When the user can go on after a filesystem error: "after freeing space" for a full disk or quota, else "once that is fixed". */
+export function whenFixed(e: NodeJS.ErrnoException): string {
+  return e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'after freeing space' : 'once that is fixed';
 }
 
 /** What a run folder's journal (`journal`: its path, or "the journal") keeps after a failed write: every evaluation up to its last complete line, which the same command continues from. */

@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { AtomicWriteError, openAtomic, type AtomicFile } from '../../core/atomic.ts';
-import { errnoText, InputError, isUserFsError } from '../errors.ts';
+import { tempFileNote } from '../../core/atomic-error.ts';
+import { errnoText, InputError, isUserFsError, whenFixed } from '../errors.ts';
 import { JOURNAL_FILE } from '../journal.ts';
 
 /** What `commitOutputs` needs of the run's sink. */
@@ -44,12 +45,11 @@ export function outputsError(e: unknown, dir: string, replaced: string[] = []): 
   const journal = path.join(dir, JOURNAL_FILE);
   const where =
     e instanceof AtomicWriteError
-      ? `cannot write ${e.target}: ${errnoText(e)}; its temporary file ${e.temp} ${e.tempRemoved ? 'was removed' : 'could not be removed: delete it'}`
+      ? `cannot write ${e.target}: ${errnoText(e)}; ${tempFileNote(e.temp, e.tempRemoved)}`
       : `cannot write the outputs in ${dir}: ${errnoText(e)}${e.path ? ` (${e.path})` : ''}`;
   const earlier =
     replaced.length === 0
       ? `no earlier output in ${dir} was replaced (points.csv, pareto.csv and run.json are put in place together, once all three are written)`
       : `${replaced.join(' and ')} ${replaced.length === 1 ? 'was' : 'were'} replaced already; the other outputs in ${dir} are those of before`;
-  const once = e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'after freeing space' : 'once that is fixed';
-  return new InputError(`${where}; ${earlier}; every evaluation is in ${journal}: the same command, ${once}, writes the outputs without evaluating again`);
+  return new InputError(`${where}; ${earlier}; every evaluation is in ${journal}: the same command, ${whenFixed(e)}, writes the outputs without evaluating again`);
 }
