@@ -73,17 +73,20 @@ export function wordBitsNeed(p: DesignPoint): { bits: number; why: string; field
   return needs.reduce((a, b) => (b.bits > a.bits ? b : a));
 }
 
-/** Why a point's hw.wordBits cannot hold its data (`wordBitsNeed`), or undefined. */
-export function wordBitsProblem(p: DesignPoint): string | undefined {
+/** A point whose hw.wordBits cannot hold its data: what it needs (`wordBitsNeed`) and why, as one sentence; undefined when it fits. */
+export function wordBitsShortfall(p: DesignPoint): { need: NonNullable<ReturnType<typeof wordBitsNeed>>; problem: string } | undefined {
   const need = wordBitsNeed(p);
   if (!need || p.hw.wordBits >= need.bits) return undefined;
-  return `hw.wordBits ${p.hw.wordBits} is below the ${need.bits} bits this point needs: ${need.why}; hw.wordBits must be at least ${need.bits} (or narrow the data)`;
+  return { need, problem: `hw.wordBits ${p.hw.wordBits} is below the ${need.bits} bits this point needs: ${need.why}; hw.wordBits must be at least ${need.bits} (or narrow the data)` };
 }
 
-/** A design point whose data does not fit hw.wordBits (`wordBitsProblem`): an InputError naming the --set that caused it, when one did. */
+/** Why a point's hw.wordBits cannot hold its data (`wordBitsShortfall`), or undefined. */
+export const wordBitsProblem = (p: DesignPoint): string | undefined => wordBitsShortfall(p)?.problem;
+
+/** A design point whose data does not fit hw.wordBits (`wordBitsShortfall`): an InputError naming the --set that caused it, when one did. */
 export function checkWordBits(p: DesignPoint, sets: readonly string[]): void {
-  const problem = wordBitsProblem(p);
-  if (!problem) return;
-  const cause = ['hw.wordBits', ...wordBitsNeed(p)!.fields].map((k) => lastSet(sets, k)).filter((s) => s !== undefined);
-  throw new InputError(`${cause.length ? cause.join(', ') + ': ' : ''}${problem}`);
+  const short = wordBitsShortfall(p);
+  if (!short) return;
+  const cause = ['hw.wordBits', ...short.need.fields].map((k) => lastSet(sets, k)).filter((s) => s !== undefined);
+  throw new InputError(`${cause.length ? cause.join(', ') + ': ' : ''}${short.problem}`);
 }

@@ -7,7 +7,7 @@ import { readTraceFile } from '../../sim/workload/trace.ts';
 import type { Workload } from '../../sim/workload/types.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { InputError } from '../errors.ts';
-import { wordBitsNeed, wordBitsProblem } from '../point-checks.ts';
+import { wordBitsShortfall } from '../point-checks.ts';
 
 export type ModelName = FidelityName;
 
@@ -59,8 +59,8 @@ export class WordTooNarrowError extends Error {
 
 /** Throws WordTooNarrowError when `p`'s keys, values or e2e FC weights do not fit its hw.wordBits (`config` names the configuration). */
 export function checkWord(p: DesignPoint, config: string): void {
-  const problem = wordBitsProblem(p);
-  if (problem) throw new WordTooNarrowError(config, wordBitsNeed(p)!.bits, problem);
+  const short = wordBitsShortfall(p);
+  if (short) throw new WordTooNarrowError(config, short.need.bits, short.problem);
 }
 
 export function evaluate(model: ModelName, w: Workload, hw: HardwareConfig): HwResult {
