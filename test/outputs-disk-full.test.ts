@@ -22,16 +22,24 @@ import type { EvaluatedPoint } from '../dse/evaluate.ts';
 const ROOT = path.join(import.meta.dirname, '..');
 const SPACE = path.join(ROOT, 'spaces', 'sram-bandwidth.yaml');
 
+/** The error the kernel returns for a write to a full disk. */
+const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+
 /** Every write to a file whose name matches `name` fails with ENOSPC while the returned mock is on. */
 function diskFullFor(name: RegExp) {
   const real = fs.writeSync;
   return mock.method(fs, 'writeSync', function (this: unknown, fd: number, ...rest: unknown[]) {
     if (name.test(path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)))) {
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+      throw enospc();
     }
     return (real as (...a: unknown[]) => number).call(fs, fd, ...rest);
   } as typeof fs.writeSync);
 }
+
+/** A run sink of one parameter and one objective. */
+const oneParameterSink = (dir: string) => new RunSink({ dir, parameters: ['hw.a'], metrics: ['latency_s'], objectives: [{ metric: 'latency_s', goal: 'min' }] });
+/** An ok evaluated point of that sink. */
+const row = (id: number): EvaluatedPoint => ({ id, params: { 'hw.a': id }, metrics: { latency_s: 1 + (id % 7) }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical' });
 
 const digest = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')]));
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -83,7 +91,7 @@ test('a full disk while a run writes points.csv, pareto.csv or run.json: the mes
 test('a full disk while the points body is flushed names points.csv and the removed body; nothing is staged', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-body-'));
   try {
-    const sink = new RunSink({ dir, parameters: ['hw.a'], metrics: ['latency_s'], objectives: [{ metric: 'latency_s', goal: 'min' }] });
+    const sink = oneParameterSink(dir);
     const rows: EvaluatedPoint[] = [0, 1, 2].map((id) => ({ id, params: { 'hw.a': id }, metrics: { latency_s: 1 + id }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical' }));
     sink.add(rows);
     const full = diskFullFor(/^\.points\.body\.\d+\.tmp$/);
@@ -131,8 +139,7 @@ test('any atomic write that meets a full disk (report.html of `report DIR`) is r
 test('a full disk part-way through a flush of the points body during the run: once there is space, points.csv holds every row once, none torn', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-torn-'));
   try {
-    const sink = new RunSink({ dir, parameters: ['hw.a'], metrics: ['latency_s'], objectives: [{ metric: 'latency_s', goal: 'min' }] });
-    const row = (id: number): EvaluatedPoint => ({ id, params: { 'hw.a': id }, metrics: { latency_s: 1 + (id % 7) }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical' });
+    const sink = oneParameterSink(dir);
     sink.add(Array.from({ length: 10 }, (_, i) => row(i)));
     // the next batch passes the 1 MB flush threshold; the disk fills half-way through its write
     const big = Array.from({ length: 40_000 }, (_, i) => row(10 + i));
@@ -141,7 +148,7 @@ test('a full disk part-way through a flush of the points body during the run: on
     const full = mock.method(fs, 'writeSync', function (this: unknown, fd: number, buf: Buffer, off: number, len: number, pos: number) {
       if (!/^\.points\.body\.\d+\.tmp$/.test(path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)))) return real(fd, buf, off, len, pos);
       if (calls++ === 0) return real(fd, buf, off, Math.floor(len / 2), pos); // a short write, as a filling disk gives
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+      throw enospc();
     } as typeof fs.writeSync);
     try {
       assert.throws(() => sink.add(big), /ENOSPC/);
@@ -194,8 +201,7 @@ test('a full disk while the run journals: the message names journal.jsonl and sa
 test('a full disk while the points body is streamed during the run: the message names the body file, what it is, and the journal the same command continues from', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-stream-'));
   try {
-    const sink = new RunSink({ dir, parameters: ['hw.a'], metrics: ['latency_s'], objectives: [{ metric: 'latency_s', goal: 'min' }] });
-    const row = (id: number): EvaluatedPoint => ({ id, params: { 'hw.a': id }, metrics: { latency_s: 1 + (id % 7) }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical' });
+    const sink = oneParameterSink(dir);
     const full = diskFullFor(/^\.points\.body\.\d+\.tmp$/);
     try {
       // 40,000 rows pass the 1 MB flush threshold: the body is written during the run

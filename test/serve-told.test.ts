@@ -12,6 +12,7 @@ import path from 'node:path';
 import { prepareRun } from '../dse/run.ts';
 import { rescorePoint, RESCORED_METRICS } from '../dse/evaluate.ts';
 import { TOLD_METRICS, toldMetricProblem } from '../dse/serve.ts';
+import { rescoreColumn } from '../core/metric-columns.ts';
 import { HW_METRICS, METRICS } from '../sim/metrics.ts';
 
 const SPACE = `name: serve-told
@@ -34,7 +35,7 @@ test('tell takes exactly the re-scored columns a fidelity: both run writes', asy
     const r = await rescorePoint(ctx, 0, { 'hw.dramChannels': 8 });
     assert.equal(r.status, 'ok', r.error);
     const written = Object.keys(r.metrics).sort();
-    assert.deepEqual(written, RESCORED_METRICS.map((m) => `cycle_${m}`).sort());
+    assert.deepEqual(written, RESCORED_METRICS.map((m) => rescoreColumn('cycle', m)).sort());
     for (const m of written) assert.equal(toldMetricProblem(m, r.metrics[m]), undefined, `${m}, written by the re-score, is taken`);
     // the told names past the registry's, CI columns and refetch fraction are these and no others
     const rescoredTold = TOLD_METRICS.filter((m) => m.startsWith('cycle_')).sort();
