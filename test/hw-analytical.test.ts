@@ -419,6 +419,39 @@ test('bert-base summarization at 128 is compute-bound: doubling the datapath giv
   near(bw, base, 0.02);
 });
 
+test('hand case: a refetching head runs its key passes in series, each the max of its own fetch and Q·K (small.csv)', () => {
+  // The official one-head trace: 993 keys, 8-bit MSBs, the 4-bit LSBs refetched. The LSB pass is
+  // re-issued at stage 2 only after the MSB pass's requant decision (spec §1.8), so its fetch
+  // cannot overlap the MSB pass's Q·K. At 1 GHz the MSB pass is DRAM-bound (185.25 cycles of
+  // stream against ⌈993/8⌉ = 125 Q·K lines) and the LSB pass Q·K-bound (97.125 cycles).
+  const w = readTraceFile(path.join(TRACES, 'small.csv'));
+  assert.equal(w.requests.length, 1);
+  assert.equal(w.requests[0].refetch, 1);
+  const w0 = { ...w, requests: [{ ...w.requests[0], refetch: 0 }] };
+  const a = analyticalModel(w, defaultHardware());
+  const a0 = analyticalModel(w0, defaultHardware());
+  const kMsb = a0.extra!.dram_cycles_k as number;
+  const kLsb = (a.extra!.dram_cycles_k as number) - kMsb;
+  const lines = Math.ceil(993 / 8);
+  assert.ok(kMsb > lines && kLsb < lines, `MSB stream ${kMsb}, LSB stream ${kLsb}, ${lines} Q·K lines`);
+  // the serial path grows by the LSB pass alone: its latencies (request FIFO, fetch, Q·K, softmax
+  // and decision) + max(LSB stream, Q·K) = 1 + 33 + 18 + 92 + 125 = 269 cycles; one max over both
+  // passes, max(185.25 + 97.125, 250) − 185.25, gave 97.125 + 144 = 241.125 (806.625 cycles against
+  // the simulator's 835)
+  const passLat = pipe.requestFifoLatency.value + L_FETCH + L_QK + L_SM;
+  near((a.extra!.chain_bound_cycles as number) - (a0.extra!.chain_bound_cycles as number), passLat + Math.max(kLsb, lines), 1e-12, 'LSB pass');
+  assert.equal(passLat + lines, 269);
+  assert.equal(a.cycles, a.extra!.chain_bound_cycles, 'one head: the serial path binds');
+  // the fast path splits its chain the same way: small.csv at three clocks; three heads refetching
+  // with probability 0.5; small.csv and the three heads splitting a smaller key buffer (the LSB pass re-reads the MSBs)
+  const three = wl([0, 1, 2].map((head) => row({ head, keys: 300 + 200 * head, L: 700, keyBits: 6, lsbBits: 4, refetch: 0.5 })), false);
+  for (const [work, h] of [[w, hwOf({ clockGHz: 0.5 })], [w, defaultHardware()], [w, hwOf({ clockGHz: 2 })], [w, hwOf({ keySramKB: 24 })], [three, defaultHardware()], [three, hwOf({ keySramKB: 7.5 })]] as const) {
+    const fast = evaluatePrepared(prepareWorkload(work), h);
+    near(fast.cycles, analyticalModel(work, h).cycles, 1e-12, `fast path ${work.name} ${h.clockGHz} GHz ${h.keySramKB} KB`);
+    near(fast.chainBound, analyticalModel(work, h).extra!.chain_bound_cycles as number, 1e-12, 'chain');
+  }
+});
+
 test('hand case: a generation head larger than the key buffer re-reads its MSBs in the LSB pass', () => {
   // 100 keys at 512 multipliers (8 keys per line): 13 lines, 14 in pairs; 7.5 KB holds 9 lines.
   // Q 96 B, MSBs 100·64·6/8 = 4,800 B, LSBs 0.5·100·64·4/8 = 1,600 B, V 9,600 B; the split head's

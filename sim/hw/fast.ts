@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -30,6 +30,18 @@ function memoSm(p: PreparedWorkload, hw: HardwareConfig): number {
     return v;
   });
 }
+/** The LSB passes' Q·K and softmax cycles: Σ m·p·one pass (in the combination memo; pipeline-math.ts passesBound). */
+function lsbPasses(p: PreparedWorkload, hw: HardwareConfig): { qkL: number; smL: number } {
+  const P = softmaxLanes(hw);
+  let qkL = 0;
+  let smL = 0;
+  for (const c of p.classes) {
+    if (!(c.p > 0)) continue;
+    qkL += c.mult * c.p * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
+    smL += c.mult * c.p * rowsCycles(c.q, c.k, c.causal, P, 1);
+  }
+  return { qkL, smL };
+}
 function pvRow(c: ReqClass, M: number): number {
   return pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, M, c.D);
 }
@@ -42,6 +54,7 @@ function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
 }
 /** Per-group DRAM terms of one design (scratch reused across designs: memoDram copies what it keeps). */
 let gKc = new Float64Array(64);
+let gKL = new Float64Array(64);
 let gSd = new Float64Array(64);
 let gKw = new Float64Array(64);
 let gV = new Float64Array(64);
@@ -51,6 +64,7 @@ let gActs = new Float64Array(64);
 function ensureGroups(G: number): void {
   if (gKc.length >= G) return;
   gKc = new Float64Array(G);
+  gKL = new Float64Array(G);
   gSd = new Float64Array(G);
   gKw = new Float64Array(G);
   gV = new Float64Array(G);
@@ -102,6 +116,7 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
     const dc = requestCostFrom(scratchCost, r, cachedGathers);
     const { q: bQ, k: bK, l: bL, v: bV } = generationBytes(c);
     gKc[g] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+    gKL[g] = (bL * dc.lsb.cyclesPerByte) / avail;
     gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
     gKw[g] = gKc[g] + d.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail);
     gV[g] = bV;
@@ -177,7 +192,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const [sd, kw] = kept ? float64Views(2, C) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, kept };
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : [];
       priceGroups(p, hw, d, groupCost, tim);
       for (let i = 0; i < C; i++) {
@@ -190,6 +205,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
         d.sd[i] = gSd[g];
         d.kw[i] = gKw[g];
         d.dramK += m * gKc[g];
+        d.dramKL += m * gKL[g];
         d.dramV += (m * gV[g] * gVc[g]) / avail;
         d.acts += m * gActs[g];
       }
@@ -272,6 +288,7 @@ function evaluateOnce(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics)
   const cmb = p.memoCombo.get(hw, () => ({
     qk: memoQk(p, hw),
     sm: memoSm(p, hw),
+    ...lsbPasses(p, hw),
     pv: memoPv(p, hw),
     tk: memoTopk(p, hw),
     lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
@@ -302,14 +319,14 @@ function evaluateOnce(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics)
   const fixSum = preSum + p.requests * (lat.val + lPv);
   s.drain = p.requests > 0 ? L_ADMIT + lat.key + lQk + lSm + lat.val + lPv : 0;
 
-  if (!p.reuseKV) generationWindow(s, p, hw, dram, lQk, lSm, lPv, preSum, fixSum);
+  if (!p.reuseKV) generationWindow(s, p, hw, dram, lQk, lSm, lPv, preSum, fixSum, cmb.qkL, cmb.smL);
   else reuseWindow(s, p, hw, dram, lQk, lSm, lPv);
   finalize(s, hw, out);
   return dram;
 }
 
 /** Generation: DRAM sums, the chain, and Σ window/heads in flight from the memoised crossover table (allocates nothing once memoised). */
-function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number, preSum: number, fixSum: number): void {
+function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number, preSum: number, fixSum: number, qkL: number, smL: number): void {
   const wb = hw.wordBits;
   // the window table also sums what the heads that split the key buffer fetch again (their MSBs)
   const tab = windowOf(p, hw, dram, p.refetches ? rereadOf : undefined);
@@ -326,7 +343,8 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   // Only admission → final decision is limited by the heads in flight (reference.ts finishGeneration).
   s.chainHeads = Math.max(1, Math.min(hw.inFlight, p.requests));
   const post = p.requests > 0 ? (fixSum - preSum + s.tkVLat + Math.max(gV, s.stPv)) / p.requests : 0;
-  s.chain = preSum + Math.max(gK, s.stQk, s.stSm) + s.chainHeads * post;
+  // each key pass its own fetch ∥ Q·K ∥ softmax overlap: the MSB passes, then the LSB passes (with the MSBs a split head re-reads)
+  s.chain = preSum + passesBound(gK, s.stQk, s.stSm, dram.dramKL + tab.reK, qkL, smL) + s.chainHeads * post;
   s.requests = p.requests;
   s.gen = true;
   s.tail = p.requests > 0 ? dram.lat.val + lPv : 0;

@@ -153,6 +153,19 @@ export function summaryWindow(fixPre: number, fixPost: number, first: number, st
   return Math.max(pre / nPre, whole / nV);
 }
 
+/**
+ * The key side of a generation chain, pass by pass (cycles): the MSB passes' fetch ∥ Q·K ∥ softmax
+ * overlap, then the LSB passes' (`kL`, `qkL`, `smL`: the LSB part of the totals `k`, `qk`, `sm`,
+ * expected over the refetch probability). A head that needs its LSBs is re-issued at stage 2 only
+ * after its MSB pass's requant decision (spec spatten-official-hardware.md §1.5 stages 11–12,
+ * §1.8 "LSB pass"), so its LSB fetch cannot overlap its own MSB scoring: each pass is a max of
+ * its own (sim/cycle/pipeline.ts onStreamDone runs the passes one after the other). Without
+ * refetches it is max(k, qk, sm).
+ */
+export function passesBound(k: number, qk: number, sm: number, kL: number, qkL: number, smL: number): number {
+  return Math.max(k - kL, qk - qkL, sm - smL) + Math.max(kL, qkL, smL);
+}
+
 /** `headsInFlight` with the buffer line counts given. */
 export function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
   const kl = headLines(keys, hw.qkMultipliers, D);

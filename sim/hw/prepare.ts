@@ -132,6 +132,8 @@ export interface DramSums {
   dramK: number;
   dramV: number;
   acts: number;
+  /** Generation: the LSB passes' part of dramK (their LSB streams; reference.ts addRequestTraffic cKL). */
+  dramKL: number;
   /** False when the entry is used once and not memoised (fast.ts memoDram): no window order is kept for it either. */
   kept: boolean;
 }
@@ -151,6 +153,9 @@ export interface TopkSums {
 export interface ComboEntry {
   qk: number;
   sm: number;
+  /** The LSB passes' part of qk and sm (Σ m·p·one pass; pipeline-math.ts passesBound). */
+  qkL: number;
+  smL: number;
   pv: number;
   tk: TopkSums;
   lQk: number;

@@ -8,7 +8,7 @@ import type { HbmTiming } from '../cycle/dram.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -21,6 +21,10 @@ interface GenChain {
   k: number;
   qk: number;
   sm: number;
+  /** The LSB passes' part of k, qk, sm (expected over the refetch probability). */
+  kL: number;
+  qkL: number;
+  smL: number;
   tk: number;
   v: number;
   pv: number;
@@ -38,6 +42,8 @@ interface RequestTraffic {
   bV: number;
   dc: RequestDramCost;
   cK: number;
+  /** The LSB pass's part of cK: the LSBs, and the MSBs a split head fetches again. */
+  cKL: number;
   cV: number;
 }
 
@@ -73,11 +79,12 @@ function addRequestTraffic(s: Sums, r: HeadRequest, hw: HardwareConfig, reuseKV:
   s.bytesV += bV;
   const dc = requestDramCost(r, hw.dramChannels, tim, hw.clockGHz);
   const cK = (bQ * dc.q.cyclesPerByte + (bK + bR) * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
+  const cKL = (bR * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
   const cV = (bV * dc.v.cyclesPerByte) / avail;
   s.dramK += cK;
   s.dramV += cV;
   s.acts += bQ * dc.q.activationsPerByte + (bK + bR) * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
-  return { kF, vF, bQ, bK, bL, bR, bV, dc, cK, cV };
+  return { kF, vF, bQ, bK, bL, bR, bV, dc, cK, cKL, cV };
 }
 
 /** Stage work, top-k, gate bubbles and activity counts of one request, added to `s`. */
@@ -162,6 +169,9 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
     g.k += cK;
     g.qk += qk;
     g.sm += sm;
+    g.kL += t.cKL;
+    g.qkL += (qk * r.refetch) / w1;
+    g.smL += (sm * r.refetch) / w1;
     g.tk += st.tkVLat;
     g.v += cV;
     g.pv += pv;
@@ -175,14 +185,15 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
  */
 function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies): void {
   const nReq = w.requests.length;
-  // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass.
+  // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass, the MSB passes'
+  // and then the LSB passes' (a refetch is re-issued after its MSB pass's decision: passesBound).
   // Only admission → final decision is limited by the heads in flight (RTL stage 2 holds ≤ ~8
   // requests up to the requant decision, spec §1.5); the local-V top-k, V fetch and prob·V after it
   // overlap the next heads' fetch and Q·K (their sums are stage bounds of their own).
   // The last head's part after its decision is still paid in series (one head's mean).
   s.chainHeads = Math.max(1, Math.min(hw.inFlight, nReq));
   const post = nReq > 0 ? (g.fix - g.fixPre + g.tk + Math.max(g.v, g.pv)) / nReq : 0;
-  s.chain = g.fixPre + Math.max(g.k, g.qk, g.sm) + s.chainHeads * post;
+  s.chain = g.fixPre + passesBound(g.k, g.qk, g.sm, g.kL, g.qkL, g.smL) + s.chainHeads * post;
   s.requests = nReq;
   s.gen = true;
   const share = keySideShare(s, dramStage(s, hw));
@@ -237,7 +248,7 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
   const kCyc: number[] = [];
   const sdCyc: number[] = [];
   const zC = expectedMaxNormal(dramUnits(hw));
-  const g: GenChain = { fix: 0, fixPre: 0, k: 0, qk: 0, sm: 0, tk: 0, v: 0, pv: 0 };
+  const g: GenChain = { fix: 0, fixPre: 0, k: 0, qk: 0, sm: 0, kL: 0, qkL: 0, smL: 0, tk: 0, v: 0, pv: 0 };
   const f: FlowRows = { d: [], q: [], l: [], v: [], p: [], n: [] };
   for (const r of w.requests) {
     const c = requestCore(r);
