@@ -17,6 +17,7 @@ import { isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, ty
 import { InputError } from './errors.ts';
 import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import type { JournalIndex } from './journal-index.ts';
+import { JOURNAL_FLUSH_MS, journalBatcher } from './journal-flush.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { fileHash } from './file-hash.ts';
@@ -57,6 +58,8 @@ export interface ExecutorOptions {
   reuse?: string[];
   /** Where CPU-bound evaluations run instead of the local pool (e.g. a queue, dse/backends/). */
   backend?: EvalBackend;
+  /** How long finished results may wait to be journaled together, ms (dse/journal-flush.ts; 0: a write per result). */
+  journalFlushMs?: number;
   log?: (line: string) => void;
 }
 
@@ -125,6 +128,7 @@ export class Executor {
   private readonly log: (line: string) => void;
   /** Accuracy outcomes and prefixes the workers and the journal gave (dse/accuracy-outcomes.ts). */
   private readonly accuracy = new AccuracyOutcomes();
+  private readonly flushMs: number;
 
   private constructor(opts: ExecutorOptions, journal?: Journal) {
     this.ctx = opts.ctx;
@@ -139,6 +143,7 @@ export class Executor {
     this.journal = journal;
     this.log = opts.log ?? ((s) => process.stderr.write(s + '\n'));
     this.base = keyMaterial(opts.ctx);
+    this.flushMs = opts.journalFlushMs ?? JOURNAL_FLUSH_MS;
   }
 
   /** Opens the journal (taking the folder lock: throws LockError when another run holds it). */
@@ -351,30 +356,10 @@ export class Executor {
     return undefined;
   }
 
-  /**
-   * Journal writes grouped into one write + fsync per ~100 ms: a crash loses at most the last
-   * 100 ms of results, which --resume re-evaluates. `add` returns true when it flushed.
-   */
-  private journalBatch(): { add(r: JournalRecord): boolean; tick(): boolean; flush(): void } {
-    let buffer: JournalRecord[] = [];
-    let lastFlush = performance.now();
-    const flush = () => {
-      if (buffer.length > 0) this.journal?.appendMany(buffer);
-      buffer = [];
-      lastFlush = performance.now();
-    };
-    const tick = () => {
-      if (performance.now() - lastFlush < 100) return false;
-      flush();
-      return true;
-    };
-    return { add: (r) => (buffer.push(r), tick()), tick, flush };
-  }
-
   private async inProcess(todo: Todo[], fidelity: string, out: EvaluatedPoint[], material: string, step?: Step, report?: () => void): Promise<void> {
     const fn = (await localTasks(step?.cpuBound ?? this.cpuBound))[step?.task ?? 'evaluate'];
     const ctx = step?.ctx ?? this.ctx;
-    const batch = this.journalBatch();
+    const batch = journalBatcher(this.journal, this.flushMs);
     for (const { t, key } of todo) {
       if (this.aborted || this.stopping || performance.now() >= this.deadline) break;
       const t0 = performance.now();
@@ -393,7 +378,7 @@ export class Executor {
 
   /** Evaluates `todo` on the backend (dse/pool-dispatch.ts), journaling each result as it arrives. */
   private async viaPool(todo: Todo[], fidelity: string, out: EvaluatedPoint[], material: string, step?: Step, report?: () => void): Promise<void> {
-    const batch = this.journalBatch();
+    const batch = journalBatcher(this.journal, this.flushMs);
     try {
       await dispatch(
         {

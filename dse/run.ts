@@ -84,6 +84,8 @@ export interface RunOptions {
   namespace?: string;
   /** With `queue`: add no job until this many workers are connected to the run's queue. */
   waitWorkers?: number;
+  /** How long finished results may wait to be journaled together, ms (dse/executor.ts `journalFlushMs`; 0 in tests: a line per result). */
+  journalFlushMs?: number;
 }
 
 export interface RunSummary {
@@ -187,7 +189,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     dirExisted = existsSync(prepared.dir);
     ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
     if (!continues) noteDisk(prepared, opts, log);
-    executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, log });
+    executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, journalFlushMs: opts.journalFlushMs, log });
   } catch (e) {
     interrupts.closing();
     try {
