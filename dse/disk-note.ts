@@ -12,10 +12,17 @@ import { fmtCount } from './space-checks.ts';
  * Bytes of disk a point needs while the run writes: journal.jsonl, and points.csv twice (the final
  * file is assembled from the rows streamed to a temporary body, dse/sink.ts), for `params` parameters (a
  * continuous value is ~19 characters in each file): the analytical model's rows (measured: 6
- * listed parameters on a grid 339 B, 12 parameters under nsga2 665 B, 10 continuous ones drawn
- * at random in batches of 12, each batch line repeating its ~1.4 KB head, 712 B), or a record
- * with a cycle or accuracy outcome (cycle, 8 parameters: 1,122 B). The metric columns add ~30 B
- * each across the three copies (gop_per_j and gops_per_mm2 raised the constant term by 60 B).
+ * listed parameters on a grid 339 B, 12 parameters under nsga2 665 B), or a record with a cycle
+ * or accuracy outcome (cycle, 8 parameters: 1,122 B). The metric columns add ~30 B each across the
+ * three copies (gop_per_j and gops_per_mm2 raised the constant term by 60 B).
+ *
+ * It holds however the host's load cuts the journal into lines: a step's constant material is on
+ * one head line per journal and a batch line adds ~60 B besides its rows (dse/journal-batch.ts).
+ * Measured with a line per point and with one line for the run (test/disk-note.test.ts forces
+ * both): a 54-point cycle grid of 4 parameters 539 and 479 B a point (estimate 1,344 B; when each
+ * line repeated the ~1.3 KB material, 1,730 B at a line per point), 300 points of 10 continuous
+ * parameters drawn at random 1,105 and 1,045 B (estimate 1,120 B), a 4,096-point analytical grid
+ * of 6 parameters 565 and 504 B (estimate 856 B).
  */
 export function bytesPerPoint(params: number, bulky: boolean): number {
   return 2 * (60 + 22 * params) + (bulky ? 960 : 340) + 22 * params;

@@ -1,9 +1,11 @@
 /**
  * Crash-safe evaluation journal (Optuna's JournalStorage idea, as JSON lines).
  *
- * - Every finished evaluation is appended to `<results dir>/journal.jsonl` as ONE line written with
- *   a single `fs.writeSync` and followed by `fs.fsyncSync`, so after a crash (kill -9, power loss)
- *   the file holds every finished evaluation plus at most one torn last line.
+ * - Finished evaluations are appended to `<results dir>/journal.jsonl` with a single `fs.writeSync`
+ *   followed by `fs.fsyncSync` per append, so after a crash (kill -9, power loss) the file holds
+ *   every evaluation appended before plus at most one torn last line. An append is a batch line (a
+ *   compact row per evaluation, after a head line holding the constant material when the file has
+ *   none for it yet: dse/journal-batch.ts), or a line per record for records that carry more.
  * - `loadJournal` drops a torn last line (no trailing newline, or unparsable) and reports it;
  *   `Journal.open` also truncates the file back to its last complete line so appends stay clean.
  * - Records are keyed by `journalKey`: sha256 of a stable (sorted-key) JSON of the params, the
@@ -21,8 +23,8 @@ import { acquireLock, type Lock } from './lock.ts';
 import path from 'node:path';
 import type { Params } from './driver.ts';
 import { batchRowKey, journalKeyFast } from './journal-key.ts';
-import { expandBatch, expandRow, isBatch, journalLines, type BatchLine } from './journal-batch.ts';
-import { JournalIndex, scanJournal, type LineKeys, type LineRecords, type ParsedLine, type RecordCodec, type RowLayout, type ScanSummary } from './journal-index.ts';
+import { batchLayout, expandBatch, expandRow, isBatch, isHead, isRowsLine, journalLines, JournalHeads, type BatchLine } from './journal-batch.ts';
+import { JournalIndex, scanJournal, type LineKeys, type LineRecords, type ParsedLine, type RecordCodec, type ScanSummary } from './journal-index.ts';
 import { fsInputError, journalSafeNote, runFileError } from './errors.ts';
 import { ensureDir } from './outputs.ts';
 
@@ -36,8 +38,8 @@ export interface JournalRecord {
   key: string;
   /**
    * The stable JSON of the key's constant material (`journalKeyFast`'s `workloadJson`). Records
-   * appended with it are written in batch lines that carry it once, without a per-row key: the
-   * key is recomputed when the journal is loaded (a fresh run never hashes).
+   * appended with it are written in batch lines whose head line carries it once per file, without
+   * a per-row key: the key is recomputed when the journal is loaded (a fresh run never hashes).
    */
   material?: string;
   /** The fidelity label the key was computed with, when it differs from `fidelity` (batch lines). */
@@ -61,6 +63,7 @@ export interface JournalRecord {
 }
 
 export { journalKey, journalKeyFast, paramsJson, stableStringify, type KeyInput } from './journal-key.ts';
+export { batchLayout } from './journal-batch.ts';
 
 /** First line of a run's journal: what its records belong to. */
 export interface JournalHeader {
@@ -104,72 +107,66 @@ function isRecord(x: unknown): x is JournalRecord {
   return !!r && typeof r === 'object' && typeof r.key === 'string' && typeof r.id === 'number' && typeof r.params === 'object' && (r.status === 'ok' || r.status === 'failed');
 }
 
-/** One line of a journal: the header, or its records (a record line, or a batch line's rows); throws on bad JSON. */
-function parseLine(text: string): ParsedLine<JournalRecord[]> {
-  const rec: unknown = JSON.parse(text);
-  if (isBatch(rec)) return recordLine(expandBatch(rec, journalKeyFast));
-  if (isRecord(rec)) return recordLine([revive(rec)]);
-  if (isHeader(rec)) return { header: rec };
-  return {};
+/**
+ * A batch line of either form as a BatchLine, a head line defined in `heads` (undefined: neither).
+ * Throws for a batch line whose head is not in `heads`.
+ */
+function batchOf(x: unknown, heads: JournalHeads): BatchLine | 'head' | undefined {
+  if (isBatch(x) || isRowsLine(x)) return heads.resolve(x);
+  if (isHead(x)) {
+    heads.define(x);
+    return 'head';
+  }
+  return undefined;
+}
+
+/** One line of a journal: the header, or its records (a record line, a batch line's rows, none for a head line); throws on bad JSON. */
+function lineParser(heads: JournalHeads): (text: string) => ParsedLine<JournalRecord[]> {
+  return (text) => {
+    const rec: unknown = JSON.parse(text);
+    const b = batchOf(rec, heads);
+    if (b === 'head') return recordLine([]);
+    if (b) return recordLine(expandBatch(b, journalKeyFast));
+    if (isRecord(rec)) return recordLine([revive(rec)]);
+    if (isHeader(rec)) return { header: rec };
+    return {};
+  };
 }
 
 const recordLine = (line: JournalRecord[]): ParsedLine<JournalRecord[]> => ({ line, records: line.length });
 
 /**
  * One line as an index takes it: the keys of its records (a batch line's rows keyed from its
- * arrays, no record built: dse/journal-key.ts batchRowKey), or the header; throws where parseLine does.
+ * arrays, no record built: dse/journal-key.ts batchRowKey; none for a head line), or the header;
+ * throws where lineParser's does.
  */
-function parseKeys(text: string): ParsedLine<LineKeys> {
-  const rec: unknown = JSON.parse(text);
-  if (isBatch(rec)) {
-    const key = batchRowKey(rec);
-    const keys = new Array<string>(rec.rows.length);
-    for (let i = 0; i < keys.length; i++) keys[i] = key(i);
-    return { line: { keys }, records: keys.length };
-  }
-  if (isRecord(rec)) return { line: { keys: [rec.key] }, records: rec.fidelity === DENSE_REFERENCE_RECORD ? 0 : 1 };
-  if (isHeader(rec)) return { header: rec };
-  return {};
+function keysParser(heads: JournalHeads): (text: string) => ParsedLine<LineKeys> {
+  return (text) => {
+    const rec: unknown = JSON.parse(text);
+    const b = batchOf(rec, heads);
+    if (b === 'head') return { line: { keys: [] }, records: 0 };
+    if (b) {
+      const key = batchRowKey(b);
+      const keys = new Array<string>(b.rows.length);
+      for (let i = 0; i < keys.length; i++) keys[i] = key(i);
+      return { line: { keys }, records: keys.length };
+    }
+    if (isRecord(rec)) return { line: { keys: [rec.key] }, records: rec.fidelity === DENSE_REFERENCE_RECORD ? 0 : 1 };
+    if (isHeader(rec)) return { header: rec };
+    return {};
+  };
 }
 
 /** A record line read back (dse/journal-index.ts): a batch line's rows are expanded as they are asked for. */
-function lineRecords(text: string): LineRecords | undefined {
+function lineRecords(text: string, heads: JournalHeads): LineRecords | undefined {
   const x: unknown = JSON.parse(text);
-  if (isBatch(x)) return { length: x.rows.length, at: (i) => (i >= 0 && i < x.rows.length ? expandRow(x, x.rows[i], journalKeyFast) : undefined) };
+  if (isBatch(x) || isRowsLine(x)) {
+    const b = heads.resolve(x);
+    return { length: b.rows.length, at: (i) => (i >= 0 && i < b.rows.length ? expandRow(b, b.rows[i], journalKeyFast) : undefined) };
+  }
   if (isRecord(x)) {
     const r = revive(x);
     return { length: 1, at: (i) => (i === 0 ? r : undefined) };
-  }
-  return undefined;
-}
-
-const BATCH_START = Buffer.from('{"batch":1,');
-const ROWS = Buffer.from('"rows":[');
-
-/**
- * Where the rows of a batch line are (JSON.stringify of a BatchLine: `batch` first, `rows` last;
- * no string before the rows holds an unescaped quote, so the first `"rows":[` is the member).
- * Rows are the top-level arrays of the member, found by depth, skipping strings.
- */
-export function batchLayout(b: Buffer): RowLayout | undefined {
-  if (b.length < BATCH_START.length || b.compare(BATCH_START, 0, BATCH_START.length, 0, BATCH_START.length) !== 0) return undefined;
-  const at = b.indexOf(ROWS);
-  if (at < 0) return undefined;
-  const head = at + ROWS.length;
-  const starts: number[] = [];
-  let depth = 0;
-  for (let i = head; i < b.length; i++) {
-    const c = b[i];
-    if (c === 0x22) {
-      // a string: to its closing quote (a backslash escapes the next byte)
-      for (i++; i < b.length && b[i] !== 0x22; i++) if (b[i] === 0x5c) i++;
-    } else if (c === 0x5b) {
-      if (depth === 0) starts.push(i);
-      depth++;
-    } else if (c === 0x5d) {
-      if (depth === 0) return { head, starts, end: i };
-      depth--;
-    }
   }
   return undefined;
 }
@@ -200,13 +197,13 @@ function sameInputs(b: BatchLine, pv: (number | string)[], w: KeyInputs): boolea
   return true;
 }
 
-/** How an index reads records back: a batch line's rows one at a time, other lines whole. */
-const CODEC: RecordCodec = {
-  line: lineRecords,
+/** How an index reads records back: a batch line's rows one at a time (with its head: `heads`, the file's), other lines whole. */
+const codec = (heads: JournalHeads): RecordCodec => ({
+  line: (text) => lineRecords(text, heads),
   layout: batchLayout,
   head: (text) => {
     const x: unknown = JSON.parse(text + ']}');
-    return isBatch(x) ? x : undefined;
+    return isBatch(x) || isRowsLine(x) ? heads.resolve(x) : undefined;
   },
   row: (head, text, key, inputs) => {
     if (!head) return undefined;
@@ -215,12 +212,12 @@ const CODEC: RecordCodec = {
     const known = key !== undefined && inputs !== undefined && sameInputs(b, row[1], inputs as KeyInputs);
     return expandRow(b, row, known ? () => key : journalKeyFast);
   },
-};
+});
 
 /** Reads a journal (streamed, line by line); a missing file is an empty journal. */
 export function loadJournal(file: string): LoadedJournal {
   const records: JournalRecord[] = [];
-  const s = scanJournal(file, parseLine, (recs) => {
+  const s = scanJournal(file, lineParser(new JournalHeads()), (recs) => {
     for (const r of recs) records.push(r);
   });
   return { header: s.header, records, torn: s.torn, tornText: s.tornText, badLines: s.badLines, validBytes: s.validBytes };
@@ -231,7 +228,7 @@ export function loadJournal(file: string): LoadedJournal {
  * streamed once and looked up by key afterwards, each record read back from the file on demand.
  * A missing file is an empty journal.
  */
-export function indexJournal(file: string): { index: JournalIndex; scan: ScanSummary } {
+export function indexJournal(file: string): { index: JournalIndex; scan: ScanSummary; heads: JournalHeads } {
   let size = 0;
   try {
     size = fs.statSync(file).size;
@@ -239,9 +236,11 @@ export function indexJournal(file: string): { index: JournalIndex; scan: ScanSum
     /* missing: empty */
   }
   // the table is sized for ~250 bytes a record (an analytical row is ~200): it grows if need be
-  const index = new JournalIndex(file, CODEC, size / 250);
-  const scan = scanJournal(file, parseKeys, (line, offset, length, bytes) => index.addLine(line, offset, length, bytes));
-  return { index, scan };
+  const heads = new JournalHeads();
+  const index = new JournalIndex(file, codec(heads), size / 250);
+  // a head line holds no record: nothing to index
+  const scan = scanJournal(file, keysParser(heads), (line, offset, length, bytes) => line.keys.length > 0 && index.addLine(line, offset, length, bytes));
+  return { index, scan, heads };
 }
 
 /** What a journal belongs to, from its first line only (cheap on a large journal): header, or a legacy record's model version. */
@@ -350,9 +349,12 @@ export class Journal {
   /** Records appended since (when remembered). */
   private readonly byKey = new Map<string, JournalRecord>();
   private readonly rememberAppended: boolean;
+  /** The file's head lines: those it held when opened, and those appended since. */
+  private readonly heads: JournalHeads;
 
-  private constructor(dir: string, fd: number, loaded: JournalIndex | undefined, recovered: Journal['recovered'], lock: Lock | undefined, rememberAppended: boolean) {
+  private constructor(dir: string, fd: number, loaded: JournalIndex | undefined, heads: JournalHeads, recovered: Journal['recovered'], lock: Lock | undefined, rememberAppended: boolean) {
     this.dir = dir;
+    this.heads = heads;
     this.rememberAppended = rememberAppended;
     this.file = path.join(dir, JOURNAL_FILE);
     this.fd = fd;
@@ -370,7 +372,8 @@ export class Journal {
       // the file's records are indexed, not held: a 10⁷-record journal resumes in bounded memory
       let index: JournalIndex | undefined;
       let scan: ScanSummary = { torn: false, badLines: 0, validBytes: 0, records: 0 };
-      if (keep && fs.existsSync(file)) ({ index, scan } = indexJournal(file));
+      let heads = new JournalHeads();
+      if (keep && fs.existsSync(file)) ({ index, scan, heads } = indexJournal(file));
       const fd = fs.openSync(file, keep ? (fs.existsSync(file) ? 'r+' : 'w+') : 'w+');
       // drop a torn tail so the next append starts on a fresh line
       if (keep && fs.fstatSync(fd).size !== scan.validBytes) {
@@ -383,7 +386,7 @@ export class Journal {
         fs.fsyncSync(fd);
       }
       const recovered = { torn: scan.torn, tornText: scan.tornText, badLines: scan.badLines, records: scan.records };
-      return new Journal(dir, fd, index, recovered, lock, opts.rememberAppended !== false);
+      return new Journal(dir, fd, index, heads, recovered, lock, opts.rememberAppended !== false);
     } catch (e) {
       lock?.release();
       throw fsInputError(e, `cannot open the journal in ${dir}`);
@@ -412,14 +415,17 @@ export class Journal {
   }
 
   /**
-   * Appends records, one line each, with a single write and a single fsync (a crash leaves a
-   * prefix of whole lines plus at most one torn line, which loading drops).
+   * Appends records (batch lines, after the head lines the file does not hold yet; records without
+   * key material one line each) with a single write and a single fsync: a crash leaves a prefix of
+   * whole lines plus at most one torn line, which loading drops, and a head line comes before the
+   * first line naming it.
    */
   appendMany(recs: JournalRecord[]): void {
     if (this.fd < 0) throw new Error('journal is closed');
     if (recs.length === 0) return;
     const t = new Date().toISOString();
-    const buf = Buffer.from(journalLines(recs, t).join('\n') + '\n', 'utf8');
+    const { lines, added } = journalLines(recs, t, this.heads);
+    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
     const pos = fs.fstatSync(this.fd).size;
     let off = 0;
     try {
@@ -436,6 +442,8 @@ export class Journal {
       const partial = cut ? 'the partial write was cut off' : 'its torn last line is dropped when it is read again';
       throw runFileError(e, `the journal ${this.file}`, (once) => `${partial}; ${journalSafeNote('the journal', once)}`);
     }
+    // written: later appends name these heads (not before: a cut write left none of them)
+    for (const h of added) this.heads.define(h);
     if (!this.rememberAppended) return;
     for (const r of recs) {
       const { material, keyFidelity, ...rec } = r;

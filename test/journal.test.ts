@@ -193,7 +193,7 @@ test('writeFileAtomic: replaces the file whole, leaves no temporary file, and cl
   }
 });
 
-test('batch lines: constant material once per batch, keys recomputed on load equal journalKeyFast; paramsJson = stableStringify', async () => {
+test('batch lines: constant material once per journal on a head line, keys recomputed on load equal journalKeyFast; paramsJson = stableStringify', async () => {
   const { journalKeyFast, paramsJson } = await import('../dse/journal.ts');
   const dir = tmp();
   const material = stableStringify({ base: { hw: { clockGHz: 1 } }, metrics: ['latency_s'] });
@@ -216,8 +216,10 @@ test('batch lines: constant material once per batch, keys recomputed on load equ
   assert.equal(j.size, 0, 'appended records are not kept in memory');
   j.close();
   const lines = fs.readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').trim().split('\n');
-  assert.equal(lines.length, 2, 'one line per run of records sharing their constant material');
-  assert.equal((lines[0].match(/"mv"/g) ?? []).length, 1, 'the model version is written once per batch');
+  // two heads (fidelity 'analytical', and '' for the failed record), each followed by its batch line
+  assert.deepEqual(lines.map((l) => l.slice(0, 11)), ['{"head":0,"', '{"batch":2,', '{"head":1,"', '{"batch":2,'], 'a head line before the batch line naming it, per run of records sharing their constant material');
+  assert.equal((lines[0].match(/"mv"/g) ?? []).length, 1, 'the model version is in the head line');
+  assert.equal((lines[1].match(/"mv"|clockGHz|latency_s/g) ?? []).length, 0, 'a batch line holds none of the constant material');
   const recs = loadJournal(path.join(dir, JOURNAL_FILE)).records;
   assert.deepEqual(recs.map((r) => r.id), [0, 1, 2]);
   for (const r of recs) assert.equal(r.key, journalKeyFast(r.params, 'mv', 'analytical', material));
@@ -253,7 +255,7 @@ test('batch lines are binary-safe: any string (newlines, NUL, U+2028, lone surro
   j.close();
   const file = path.join(dir, JOURNAL_FILE);
   const lines = fs.readFileSync(file, 'utf8').split('\n');
-  assert.equal(lines.length, 3, 'two batch lines and the final newline: no string broke a line');
+  assert.equal(lines.length, 4, 'a head line, two batch lines and the final newline: no string broke a line');
   const back = loadJournal(file).records;
   assert.deepEqual(back.map((r) => r.error), nasty);
   assert.deepEqual(back.map((r) => r.params['algo.name']), nasty);
@@ -287,7 +289,7 @@ test('an indexed journal reads any record back alone (its row and its line\'s he
   for (const r of all.slice(0, 900)) assert.equal(r.key, journalKeyFast(r.params, 'mv', 'analytical', material));
   // each batch line's rows are located in its bytes: each slice is that row's JSON
   const { batchLayout } = await import('../dse/journal.ts');
-  const lines = fs.readFileSync(file).toString('latin1').split('\n').filter((l) => l.startsWith('{"batch":1,'));
+  const lines = fs.readFileSync(file).toString('latin1').split('\n').filter((l) => l.startsWith('{"batch":2,'));
   assert.equal(lines.length, 4);
   for (const l of lines) {
     const bytes = Buffer.from(l, 'latin1');
