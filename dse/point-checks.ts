@@ -5,7 +5,9 @@
  */
 import type { DesignPoint, HardwareConfig, WorkloadConfig } from '../sim/schema.ts';
 import { minBufferKB } from '../sim/cycle/geometry.ts';
-import { fcBits } from '../sim/index.ts';
+import path from 'node:path';
+import { fcBits, resolveWorkload } from '../sim/index.ts';
+import type { HeadRequest, Workload } from '../sim/workload/types.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { InputError } from './errors.ts';
 
@@ -50,34 +52,76 @@ export function checkCycleBuffers(hw: HardwareConfig, sets: readonly string[]): 
 export const TRACE_ALGO = new Set(['fcWeightBits']);
 export const TRACE_FIXES = "fixes the pruning and quantization (its rows give every head's kept keys and values and their bit widths)";
 
+/** What a point's data needs of the on-chip word: the width, why, and the fields that set it. */
+export interface WordNeed {
+  bits: number;
+  why: string;
+  fields: string[];
+}
+
 /**
- * The narrowest on-chip word a point's data fits, and the field that sets it; undefined for a trace
- * (its rows give the widths). Both hardware models store one key or value element per word (a
- * buffer line is M × hw.wordBits bits: sim/hw/pipeline-math.ts bufferLines, sim/cycle/geometry.ts),
- * and the LSB pass writes the refetched bits into the same word below the MSBs
- * (sim/cycle/requests.ts: lsbBits / wordBits of a line; the paper's converter turns 4-, 8- or
- * 12-bit DRAM data into the 12-bit word and concatenates MSBs with LSBs, §IV-D; the official
- * StageBitwidthConvert puts the MSB code at the top of the word and the LSB code at [3:0]); the
- * e2e FC weights go through the same multipliers, one MAC per multiplier per cycle (sim/hw/fc.ts).
- * The query is not stored in the buffers: a wider one is narrowed (the released GPT-2 traces read
- * 16-bit Q on the 12-bit design), so it sets no minimum.
+ * The narrowest on-chip word a point's data fits, and the field that sets it. Both hardware models
+ * store one key or value element per word (a buffer line is M × hw.wordBits bits:
+ * sim/hw/pipeline-math.ts bufferLines, sim/cycle/geometry.ts), and the LSB pass writes the
+ * refetched bits into the same word below the MSBs (sim/cycle/requests.ts: lsbBits / wordBits of a
+ * line; the paper's converter turns 4-, 8- or 12-bit DRAM data into the 12-bit word and
+ * concatenates MSBs with LSBs, §IV-D; the official StageBitwidthConvert puts the MSB code at the
+ * top of the word and the LSB code at [3:0]); the e2e FC weights go through the same multipliers,
+ * one MAC per multiplier per cycle (sim/hw/fc.ts). The models do not check the width: data wider
+ * than the word is priced as if it fitted. The query is not stored in the buffers: a wider one is
+ * narrowed (the released GPT-2 traces read 16-bit Q on the 12-bit design), so it sets no minimum.
+ * A trace's rows carry the widths (`traceWordNeed`); reading it may throw its TraceError.
  */
-export function wordBitsNeed(p: DesignPoint): { bits: number; why: string; fields: string[] } | undefined {
-  if (p.workload.trace) return undefined;
+export function wordBitsNeed(p: DesignPoint): WordNeed {
   const { msbBits, lsbBits, valueBits } = p.algo;
-  const needs = [
-    { bits: msbBits + lsbBits, fields: ['algo.msbBits', 'algo.lsbBits'], why: lsbBits > 0 ? `the key, algo.msbBits + algo.lsbBits = ${msbBits} + ${lsbBits} bits, is stored in one word (the refetched LSBs go below the MSBs)` : `the key, algo.msbBits = ${msbBits} bits, is stored in one word` },
-    { bits: valueBits || msbBits, fields: ['algo.valueBits', 'algo.msbBits'], why: valueBits ? `the value, algo.valueBits = ${valueBits} bits, is stored in one word` : `the value, algo.msbBits = ${msbBits} bits (algo.valueBits 0), is stored in one word` },
-  ];
+  const needs: WordNeed[] = p.workload.trace
+    ? [...traceWordNeed(resolveWorkload(p), p.workload.trace)]
+    : [
+        { bits: msbBits + lsbBits, fields: ['algo.msbBits', 'algo.lsbBits'], why: lsbBits > 0 ? `the key, algo.msbBits + algo.lsbBits = ${msbBits} + ${lsbBits} bits, is stored in one word (the refetched LSBs go below the MSBs)` : `the key, algo.msbBits = ${msbBits} bits, is stored in one word` },
+        { bits: valueBits || msbBits, fields: ['algo.valueBits', 'algo.msbBits'], why: valueBits ? `the value, algo.valueBits = ${valueBits} bits, is stored in one word` : `the value, algo.msbBits = ${msbBits} bits (algo.valueBits 0), is stored in one word` },
+      ];
   if (p.workload.scope === 'e2e') needs.push({ bits: fcBits(p), fields: ['algo.fcWeightBits', 'workload.scope'], why: `the FC weights, algo.fcWeightBits = ${fcBits(p)} bits (scope e2e), go through the multipliers, one MAC per cycle` });
   return needs.reduce((a, b) => (b.bits > a.bits ? b : a));
 }
 
+/** `traceWordNeed` per parsed trace (the analytical and cycle models' trace cache keeps the object while the file is unchanged). */
+const traceNeeds = new WeakMap<Workload, readonly WordNeed[]>();
+
+/**
+ * What a trace's rows put in one word (sim/workload/trace.ts maps its bit columns: quant_key_bit
+ * → keyBits, the LSB pass auto_requant_incre → lsbBits when the row takes it, if_requant → refetch,
+ * quant_value_bit → valueBits): a key is keyBits wide, keyBits + lsbBits on a row whose LSB pass is
+ * taken (the models write the LSBs into the word only then: refetch × lsbBits, sim/hw/reference.ts
+ * keyW, sim/cycle/requests.ts); a value valueBits. The widest key and the widest value, each naming
+ * its first row.
+ */
+export function traceWordNeed(w: Workload, file: string): readonly WordNeed[] {
+  let needs = traceNeeds.get(w);
+  if (needs) return needs;
+  let key = w.requests[0];
+  let val = w.requests[0];
+  const keyWord = (r: HeadRequest) => r.keyBits + (r.refetch > 0 ? r.lsbBits : 0);
+  for (const r of w.requests) {
+    if (keyWord(r) > keyWord(key)) key = r;
+    if (r.valueBits > val.valueBits) val = r;
+  }
+  const row = (r: HeadRequest) => `from iteration ${r.iteration}, layer ${r.layer}, head ${r.head}`;
+  const name = `the trace ${path.basename(file)}'s`;
+  const lsb = key.refetch > 0 && key.lsbBits > 0;
+  needs = [
+    { bits: keyWord(key), fields: ['workload.trace'], why: lsb ? `${name} keys are ${key.keyBits}-bit MSBs + ${key.lsbBits}-bit refetched LSBs = ${keyWord(key)} bits in one word (${row(key)})` : `${name} keys are ${key.keyBits} bits in one word (${row(key)})` },
+    { bits: val.valueBits, fields: ['workload.trace'], why: `${name} values are ${val.valueBits} bits in one word (${row(val)})` },
+  ];
+  traceNeeds.set(w, needs);
+  return needs;
+}
+
 /** A point whose hw.wordBits cannot hold its data: what it needs (`wordBitsNeed`) and why, as one sentence; undefined when it fits. */
-export function wordBitsShortfall(p: DesignPoint): { need: NonNullable<ReturnType<typeof wordBitsNeed>>; problem: string } | undefined {
+export function wordBitsShortfall(p: DesignPoint): { need: WordNeed; problem: string } | undefined {
   const need = wordBitsNeed(p);
-  if (!need || p.hw.wordBits >= need.bits) return undefined;
-  return { need, problem: `hw.wordBits ${p.hw.wordBits} is below the ${need.bits} bits this point needs: ${need.why}; hw.wordBits must be at least ${need.bits} (or narrow the data)` };
+  if (p.hw.wordBits >= need.bits) return undefined;
+  const narrow = need.fields[0] === 'workload.trace' ? 'the trace fixes its widths' : 'or narrow the data';
+  return { need, problem: `hw.wordBits ${p.hw.wordBits} is below the ${need.bits} bits this point needs: ${need.why}; hw.wordBits must be at least ${need.bits} (${narrow})` };
 }
 
 /** Why a point's hw.wordBits cannot hold its data (`wordBitsShortfall`), or undefined. */

@@ -425,18 +425,27 @@ const MAX_WORD_COMBOS = 100_000;
 
 /**
  * hw.wordBits against the data the space's points put in a word (point-checks.ts
- * `wordBitsNeed`), over the combinations of the fields that set it (an interval by its two ends:
- * the need grows with each width, the room with the word). No point fits: an issue (exit 2),
- * at the swept or written word width, else at the field that widens the data. Some do not: a
- * note, and those points fail with the reason.
+ * `wordBitsNeed`; a trace's rows carry its widths), over the combinations of the fields that set
+ * it (an interval by its two ends: the need grows with each width, the room with the word). No
+ * point fits: an issue (exit 2), at the swept or written word width, else at the field that
+ * widens the data. Some do not: a note, and those points fail with the reason. A trace is found
+ * as the run finds it (`file`: the space file); one that cannot be found or read is left to the
+ * run, which names its error (dse/run.ts prepareRun).
  */
-export function wordBitsIssues(space: Pick<Space, 'hardware' | 'algo' | 'workload'>, domains: ParamDomain[]): { issue?: Issue; note?: { path: (string | number)[]; text: string } } {
-  if (space.workload.trace) return {};
+export function wordBitsIssues(space: Pick<Space, 'hardware' | 'algo' | 'workload'>, domains: ParamDomain[], file?: string): { issue?: Issue; note?: { path: (string | number)[]; text: string } } {
   const swept = domains.filter((d) => WORD_KEYS.includes(d.key));
   const values = swept.map((d) => (d.kind === 'choice' ? d.values : [d.low, d.high]));
   const combos = values.reduce((n, v) => n * v.length, 1);
   if (combos > MAX_WORD_COMBOS) return {};
-  const base = basePoint(space);
+  let base = space.workload.trace ? undefined : basePoint(space);
+  if (!base) {
+    try {
+      base = basePoint(space, file);
+      wordBitsProblem(base);
+    } catch {
+      return {};
+    }
+  }
   let bad = 0;
   let first: string | undefined;
   for (let i = 0; i < combos; i++) {
@@ -461,6 +470,7 @@ export function wordBitsIssues(space: Pick<Space, 'hardware' | 'algo' | 'workloa
 
 /** Where the space widens the data beyond the word it leaves at its default: the first width written in its algo or workload block. */
 function writtenWidth(space: Pick<Space, 'algo' | 'workload'>): (string | number)[] {
+  if (space.workload.trace !== undefined) return ['workload', 'trace'];
   for (const f of ['msbBits', 'lsbBits', 'valueBits', 'fcWeightBits'] as const) if (space.algo[f] !== undefined) return ['algo', f];
   if (space.workload.benchmark !== undefined) return ['workload', 'benchmark'];
   return space.workload.scope !== undefined ? ['workload', 'scope'] : ['hardware'];

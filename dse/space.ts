@@ -354,7 +354,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   let wordNote: { path: (string | number)[]; text: string } | undefined;
   if (issues.length === 0) {
     issues.push(...semanticIssues(space, domains, metricUses(space, constraints), written));
-    const word = wordBitsIssues(space, domains);
+    const word = wordBitsIssues(space, domains, file);
     if (word.issue) issues.push(word.issue);
     wordNote = word.note;
     issues.push(...sizeIssues(space, domains, maxPoints));

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expandRange, parseConstraint, parseSets, parseSpace, violation } from '../dse/space.ts';
 import { InputError } from '../dse/errors.ts';
+import { traceWordNeed, wordBitsNeed } from '../dse/point-checks.ts';
+import { parseTrace, TRACE_COLUMNS } from '../sim/workload/trace.ts';
+import { AlgoSchema, HardwareSchema, WorkloadSchema } from '../sim/schema.ts';
 import { GridDriver, gridSize } from '../dse/drivers/grid.ts';
 import { RandomDriver } from '../dse/drivers/random.ts';
 
@@ -442,3 +445,47 @@ test('hw.wordBits against the data it holds: every point too narrow is refused, 
   // the GPT-2 benchmarks' 6 + 4-bit keys and 6/8-bit values fit a 10-bit word
   assert.deepEqual(parseSpace(sweep('', '\nhardware: { wordBits: 10 }').replace('{ model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }', '{ benchmark: gpt2-medium-wikitext2 }'), 'x.yaml').notes, []);
 });
+
+test("a trace's word need comes from its rows: MSBs + LSBs on the rows that take the LSB pass, values as they are", () => {
+  // columns: iteration, layer, head, D, L, keys, quant_key_bit, quant_query_bit, thres, if_requant, incre, values, quant_value_bit, …
+  const row = (layer: number, kb: number, req: string, vb: number) => `0,${layer},0,64.0,100,80,${kb},16,0.05,${req},4,16,${vb},True,False,False,-1`;
+  const need = (rows: string[], trailer = '') => traceWordNeed(parseTrace([TRACE_COLUMNS.join(','), ...rows, trailer].join('\n'), 't.csv'), 't.csv').map((n) => n.bits);
+  // 6-bit keys whose LSB pass is not taken (if_requant False): the word holds the 6 MSBs only
+  assert.deepEqual(need([row(0, 6, 'False', 6)]), [6, 6]);
+  // the same row taking it: 6 + 4 (the RTL's 4-bit LSB pass)
+  assert.deepEqual(need([row(0, 6, 'True', 6)]), [10, 6]);
+  // the official harness reads −1 (unquantized) keys as 8 + 4 bits, values as 8
+  assert.deepEqual(need([row(0, 6, 'False', 6), row(1, -1, 'False', -1)]), [12, 8]);
+  // exact widths (a trace this project wrote): 12-bit keys + a 4-bit pass, 10-bit values
+  assert.deepEqual(need([row(0, 12, 'True', 10)], 'spatten-dse:stage=generation;model=gpt2-small'), [16, 10]);
+  // the widest row is named
+  const w = parseTrace([TRACE_COLUMNS.join(','), row(0, 6, 'False', 6), row(3, 8, 'True', 6)].join('\n'), 't.csv');
+  assert.match(traceWordNeed(w, 'dir/t.csv')[0].why, /^the trace t\.csv's keys are 8-bit MSBs \+ 4-bit refetched LSBs = 12 bits in one word \(from iteration 0, layer 3, head 0\)$/);
+  // the official traces: per8's 6-bit keys with the 4-bit pass on 323 heads, 6-bit values (10); the dense reference's −1 keys (8 + 4 = 12)
+  const point = (file: string, scope?: 'e2e', fcWeightBits?: 8 | 12) => ({ hw: HardwareSchema.parse({}), algo: AlgoSchema.parse(fcWeightBits ? { fcWeightBits } : {}), workload: WorkloadSchema.parse({ trace: `sim/workload/traces/${file}`, ...(scope ? { scope } : {}) }) });
+  assert.equal(wordBitsNeed(point('summary-gpt2-small-wikitext2-per8.csv')).bits, 10);
+  assert.equal(wordBitsNeed(point('summary-gpt2-small-wikitext2-per8-step1+dedic.csv')).bits, 12);
+  // SpAtten-e2e on a trace: its 12-bit FC weights set the need
+  assert.deepEqual(wordBitsNeed(point('summary-gpt2-small-wikitext2-per8.csv', 'e2e', 12)).fields, ['algo.fcWeightBits', 'workload.scope']);
+});
+
+test('hw.wordBits against a trace workload: a space whose word never holds its rows is refused, some widths too narrow is a note', () => {
+  const traced = (lines: string, extra = '') => `name: t
+workload: { trace: sim/workload/traces/summary-gpt2-small-wikitext2-per8.csv }
+fidelity: analytical
+objectives:
+  - { metric: latency_s, goal: min }
+parameters:
+${lines}
+search: { driver: grid, seed: 1 }
+${extra}`;
+  assert.deepEqual(parseSpace(traced('  hw.wordBits: [8, 10, 12]'), 'x.yaml').notes, [
+    "x.yaml:7:3: 1 of the 3 combinations of hw.wordBits do not fit the on-chip word (at hw.wordBits 8: hw.wordBits 8 is below the 10 bits this point needs: the trace summary-gpt2-small-wikitext2-per8.csv's keys are 6-bit MSBs + 4-bit refetched LSBs = 10 bits in one word (from iteration 0, layer 0, head 0); hw.wordBits must be at least 10 (the trace fixes its widths)): those points fail, recorded with the reason",
+  ]);
+  assert.match(errorOf(traced('  hw.dramChannels: [8, 16]', 'hardware: { wordBits: 9 }\n')), /^x\.yaml:9:13: hardware\.wordBits: no point fits its on-chip word: hw\.wordBits 9 is below the 10 bits/);
+  // no word width written: the trace is where the data is widened
+  assert.match(errorOf(traced('  hw.dramChannels: [8, 16]', 'hardware: { preset: spatten }\n').replace('fidelity: analytical', 'fidelity: analytical\nalgo: {}').replace('hardware: { preset: spatten }', 'hardware: { wordBits: 12 }').replace('trace: sim', 'scope: e2e, trace: sim').replace('search:', '  algo.fcWeightBits: [12]\nsearch:').replace('wordBits: 12', 'wordBits: 10')), /parameters\.algo\.fcWeightBits: no point fits its on-chip word: at algo\.fcWeightBits 12: hw\.wordBits 10 is below the 12 bits this point needs: the FC weights/);
+  // a trace that cannot be found is left to the run, which names it
+  assert.deepEqual(parseSpace(traced('  hw.wordBits: [8, 12]').replace('per8.csv', 'nope.csv'), 'x.yaml').notes, []);
+});
+

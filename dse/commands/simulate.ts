@@ -192,7 +192,12 @@ async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint;
   checkApplies(o, point, fid);
   if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
   if (o.accuracy !== undefined) await checkAccuracyModel(o.accuracy, point);
-  checkWordBits(point, o.set);
+  // a trace's rows carry its widths: reading it here fails as running it would
+  try {
+    checkWordBits(point, o.set);
+  } catch (e) {
+    throw traceInputError(point, e);
+  }
   return { point, fid };
 }
 
@@ -217,9 +222,14 @@ function runHardware(point: DesignPoint, fid: FidelityName, acc: AccuracyOutcome
     saveProfileCache(cacheFile);
     return r;
   } catch (e) {
-    if (point.workload.trace) throw new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
-    throw e;
+    throw traceInputError(point, e);
   }
+}
+
+/** An error reading or running a trace workload as bad input naming `--trace` (other errors as they are). */
+function traceInputError(point: DesignPoint, e: unknown): unknown {
+  if (!point.workload.trace || e instanceof InputError) return e;
+  return new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
 }
 
 /** Runs the models: the accuracy engine (with `--accuracy`, its measured pruning drives the hardware model), the hardware model, the baseline (with `--baseline`). */
