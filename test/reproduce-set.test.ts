@@ -85,3 +85,23 @@ test('a --set of a knob a figure sets itself is refused, for exactly the figures
   assert.doesNotThrow(() => checkFixedKnobs(fig('fig19a'), { dramChannels: 4 }, 'fig19a'));
   assert.throws(() => checkFixedKnobs(FIGURES, { keySramKB: 98 }, 'all'), /--set hw\.keySramKB: sram sets hw\.keySramKB itself/);
 });
+
+// hw.wordBits: each figure's minimum word, worked out from the widths it runs (the per8 trace's
+// 6-bit keys + its 4-bit LSB pass = 10; the dense reference's −1 keys read as 8 + 4 = 12; the GPT-2
+// benchmarks' 6 + 4-bit keys = 10; 12-bit e2e FC weights; Fig. 20's dense 12-bit baseline), from
+// the configurations the figure declares (`configs`). The run checks each configuration it
+// evaluates too: at the minimum it runs, one bit below it refuses — so the declared list holds the
+// widest configuration the figure runs.
+const MIN_WORD: Record<string, number> = { fig19a: 10, fig20: 12, sram: 12, headline: 10, fig14: 10, fig15: 12, fig18: 10, fig20gpu: 12, table4: 12 };
+for (const f of FIGURES) {
+  test(`reproduce ${f.name}: its minimum word is ${MIN_WORD[f.name]} bits; it runs at it and refuses one bit below`, async () => {
+    const { figureWord } = await import('../dse/commands/reproduce.ts');
+    const { WordTooNarrowError } = await import('../dse/reproduce/common.ts');
+    assert.equal(figureWord(f, {}).widest.need.bits, MIN_WORD[f.name], `${f.name}: a figure missing from MIN_WORD, or a changed width`);
+    assert.equal(figureWord(f, {}).short.length, 0, `${f.name} fits the default 12-bit word`);
+    const min = MIN_WORD[f.name];
+    assert.doesNotThrow(() => f.run({ fidelity: 'analytical', hw: { wordBits: min } }));
+    assert.throws(() => f.run({ fidelity: 'analytical', hw: { wordBits: min - 1 } }), WordTooNarrowError);
+    assert.ok(figureWord(f, { wordBits: min - 1 }).short.length > 0, `${f.name}: the declared configurations find the shortfall the run finds`);
+  });
+}

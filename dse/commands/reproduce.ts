@@ -12,7 +12,7 @@ import { FIGURES, type PaperFigure } from '../reproduce/index.ts';
 import { parseSets } from '../space.ts';
 import { fsInputError, InputError } from '../errors.ts';
 import { checkOutFile } from '../outputs.ts';
-import { lastSet } from '../point-checks.ts';
+import { lastSet, wordBitsNeed, type WordNeed } from '../point-checks.ts';
 import { BufferTooSmallError } from '../../sim/cycle/geometry.ts';
 import { WordTooNarrowError } from '../reproduce/common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
@@ -50,6 +50,45 @@ export function checkFixedKnobs(figures: readonly PaperFigure[], hw: Partial<Har
   }
 }
 
+/** A figure's word-width check: its minimum word (the widest configuration's need) and its configurations below the word they run on. */
+interface FigureWord {
+  name: string;
+  configs: number;
+  widest: { config: string; need: WordNeed };
+  short: { config: string; need: WordNeed }[];
+  word: number;
+}
+
+/** The word-width check of a figure: every configuration's need (dse/point-checks.ts `wordBitsNeed`) against its hw.wordBits. */
+export function figureWord(f: PaperFigure, hw: Partial<HardwareConfig>): FigureWord {
+  const all = f.configs(hw).map((c) => ({ config: c.config, need: wordBitsNeed(c.point), word: c.point.hw.wordBits }));
+  const widest = all.reduce((a, b) => (b.need.bits > a.need.bits ? b : a));
+  const short = all.filter((c) => c.word < c.need.bits);
+  return { name: f.name, configs: all.length, widest, short, word: short[0]?.word ?? widest.word };
+}
+
+/**
+ * hw.wordBits against every configuration of the selected figures, before any runs: too narrow
+ * for some is bad input giving the figure's minimum (what every configuration of it needs), the
+ * widest configuration's reason and each configuration that does not fit, one a line (for `all`:
+ * the figures below the word, with their minimums; each alone names its configurations).
+ */
+export function checkFigureWords(figures: readonly PaperFigure[], hw: Partial<HardwareConfig>, sets: string[], what: string): void {
+  const narrow = figures.map((f) => figureWord(f, hw)).filter((w) => w.short.length > 0);
+  if (narrow.length === 0) return;
+  const word = narrow[0].word;
+  const cause = lastSet(sets, 'hw.wordBits') ?? `hw.wordBits = ${word}`;
+  if (what !== 'all') {
+    const [w] = narrow;
+    const min = w.widest.need.bits;
+    const lines = [`  the widest, ${w.widest.config}: ${w.widest.need.why}`, ...w.short.map((c) => `  does not fit ${word} bits: ${c.config} (needs ${c.need.bits})`)];
+    throw new InputError(`${cause}: too narrow for figure ${w.name}: its minimum is hw.wordBits ${min}, what every configuration of it needs; ${w.short.length} of its ${w.configs} configurations do not fit ${word} bits, listed below; the figure fixes its data widths: leave hw.wordBits out or set it to ${min} or more\n${lines.join('\n')}`);
+  }
+  const least = Math.max(...narrow.map((w) => w.widest.need.bits));
+  const lines = narrow.map((w) => `  ${w.name}: needs at least ${w.widest.need.bits} (${w.short.length} of its ${w.configs} configurations do not fit ${word}; \`reproduce ${w.name} --set hw.wordBits=${word}\` names them)`);
+  throw new InputError(`${cause}: too narrow for ${narrow.length} of the figures, listed below: reproduce all needs hw.wordBits of at least ${least}; the figures fix their data widths: leave hw.wordBits out, set it to ${least} or more, or reproduce the other figures one at a time with it\n${lines.join('\n')}`);
+}
+
 /**
  * A figure's run; an SRAM too small for the cycle model (for one of the figure's arrays) is bad
  * input naming the knob and that array's minimum, and so is a word narrower than the data of one
@@ -85,7 +124,9 @@ export function register(program: Command): void {
       if (what !== 'all' && !names.includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (${names.join(' | ')} | all)`);
       const fid = chosenFidelity(o, REFERENCE_FIDELITY);
       const hw = hwOverrides(o.set);
-      checkFixedKnobs(FIGURES.filter((f) => what === 'all' || f.name === what), hw, what);
+      const selected = FIGURES.filter((f) => what === 'all' || f.name === what);
+      checkFixedKnobs(selected, hw, what);
+      checkFigureWords(selected, hw, o.set, what);
       // --report FILE must name a file in an existing, writable folder (checked before any figure runs)
       if (o.report !== undefined) checkOutFile(o.report, `--report ${o.report}`, 'reproduce.html', false);
       const res: Record<string, unknown> = {};

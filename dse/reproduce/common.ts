@@ -1,9 +1,9 @@
 /** Shared helpers of the figure modules: traces, model dispatch, formatting. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HardwareSchema, type DesignPoint, type HardwareConfig } from '../../sim/schema.ts';
+import { AlgoSchema, HardwareSchema, WorkloadSchema, type DesignPoint, type HardwareConfig } from '../../sim/schema.ts';
 import { fidelity, FIDELITY_NAMES, REFERENCE_FIDELITY, type FidelityName } from '../../sim/fidelities.ts';
-import { readTraceFile } from '../../sim/workload/trace.ts';
+import { resolveWorkload } from '../../sim/index.ts';
 import type { Workload } from '../../sim/workload/types.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { InputError } from '../errors.ts';
@@ -20,14 +20,14 @@ export const PER8_DENSE = path.join(TRACE_DIR, 'summary-gpt2-small-wikitext2-per
 export const PER8_SETTINGS =
   'official trace summary-gpt2-small-wikitext2-per8.csv: GPT-2-Small generation, 32 tokens after a 992-token prompt (L = 993…1024); keys kept per layer 921/716/204×4/102×6 of ~1024 (token pruning, 3.6× fewer keys), V = 20% of the kept keys (local-V pruning), 6-bit K/V, 16-bit Q, 4-bit LSB refetch replayed (7.0% of heads)';
 
-const traceCache = new Map<string, Workload>();
+/** A trace workload on `hw` as a design point (its rows fix the pruning and the widths: the algo settings are the defaults, unused). */
+export function tracePoint(file: string, hw: HardwareConfig): DesignPoint {
+  return { hw, algo: AlgoSchema.parse({}), workload: WorkloadSchema.parse({ trace: file }) };
+}
+
+/** A trace's workload, read once (the models' trace cache, sim/index.ts resolveWorkload, which the word check reads too). */
 export function trace(file: string): Workload {
-  let w = traceCache.get(file);
-  if (!w) {
-    w = readTraceFile(file);
-    traceCache.set(file, w);
-  }
-  return w;
+  return resolveWorkload(tracePoint(file, hardware()));
 }
 
 export function modelOf(name: string | undefined): ModelName {

@@ -11,7 +11,7 @@ import type { HwResult } from '../../sim/hw/types.ts';
 import { BENCHMARKS, benchmark, geomean, type Benchmark } from '../../sim/workload/benchmarks.ts';
 import { compareWithBaseline } from '../../sim/baselines/compare.ts';
 import { PLATFORM_NAMES, type PlatformName } from '../../sim/baselines/platforms.ts';
-import { sig, type PaperFigure } from './types.ts';
+import { sig, type FigureConfig, type PaperFigure } from './types.ts';
 import { checkWord, hardware, hwLabel, modelOf } from './common.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { HEADLINE } from '../../sim/paper.ts';
@@ -26,16 +26,26 @@ export function benchmarkPoint(name: string, algo: Partial<AlgoConfig> = {}, sco
   };
 }
 
+/** A benchmark's design point (`benchmarkPoint`) with the name the figures' messages give it. */
+export function benchmarkConfig(name: string, algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention', hw: Partial<HardwareConfig> = {}): FigureConfig {
+  const set = Object.entries(algo).map(([k, v]) => ` algo.${k}=${v}`).join('');
+  return { config: `benchmark ${name}${scope === 'e2e' ? ' (scope e2e)' : ''}${set}`, point: benchmarkPoint(name, algo, scope, hw) };
+}
+
+/** The configurations `suite` runs: each benchmark of `list` with its own settings, attention only. */
+export function suiteConfigs(list: readonly Benchmark[], hw: Partial<HardwareConfig> = {}): FigureConfig[] {
+  return list.map((b) => benchmarkConfig(b.name, {}, 'attention', hw));
+}
+
 const cache = new Map<string, HwResult>();
 /** SpAtten's result on a benchmark (memoised per model, benchmark, overrides, scope and hardware overrides). */
 export function evaluateBenchmark(name: string, model: FidelityName, algo: Partial<AlgoConfig> = {}, scope: 'attention' | 'e2e' = 'attention', hw: Partial<HardwareConfig> = {}): HwResult {
   const key = JSON.stringify([name, model, algo, scope, hw]);
   let r = cache.get(key);
   if (!r) {
-    const p = benchmarkPoint(name, algo, scope, hw);
-    const set = Object.entries(algo).map(([k, v]) => ` algo.${k}=${v}`).join('');
-    checkWord(p, `benchmark ${name}${scope === 'e2e' ? ' (scope e2e)' : ''}${set}`);
-    r = evaluateHardware(p, { fidelity: model });
+    const { config, point } = benchmarkConfig(name, algo, scope, hw);
+    checkWord(point, config);
+    r = evaluateHardware(point, { fidelity: model });
     cache.set(key, r);
   }
   return r;
@@ -101,6 +111,7 @@ function text(rows: SuiteRow[], gm: Geomeans[], model: string, hw: Partial<Hardw
 export const figure: PaperFigure = {
   name: 'fig14',
   describe: 'Fig. 14: speedup and energy saving over TITAN Xp, Xeon, Jetson Nano, Raspberry Pi on the 30 benchmarks, with geomeans',
+  configs: (hw) => suiteConfigs(BENCHMARKS, hw),
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
     const hw = opts.hw ?? {};

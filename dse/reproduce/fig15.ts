@@ -6,13 +6,16 @@
 import type { FidelityName } from '../../sim/fidelities.ts';
 import { compareWithBaseline } from '../../sim/baselines/compare.ts';
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
-import { benchmarkPoint, evaluateBenchmark } from './fig14.ts';
+import { benchmarkConfig, benchmarkPoint, evaluateBenchmark } from './fig14.ts';
 import { sig, type PaperFigure } from './types.ts';
 import { hwLabel, modelOf } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 
 export const FIG15_BASELINES = ['titan-xp', 'xeon'] as const;
+/** The FC weight widths of SpAtten-e2e the figure compares. */
+const FC_BITS = [8, 12] as const;
+const gpt2 = () => BENCHMARKS.filter((x) => x.model.startsWith('gpt2'));
 
 export interface Fig15Row {
   benchmark: string;
@@ -27,8 +30,8 @@ export interface Fig15Row {
 
 export function fig15(model: FidelityName, hw: Partial<HardwareConfig> = {}): Fig15Row[] {
   const rows: Fig15Row[] = [];
-  for (const b of BENCHMARKS.filter((x) => x.model.startsWith('gpt2'))) {
-    for (const bits of [8, 12] as const) {
+  for (const b of gpt2()) {
+    for (const bits of FC_BITS) {
       const r = evaluateBenchmark(b.name, model, { fcWeightBits: bits }, 'e2e', hw);
       const point = benchmarkPoint(b.name, { fcWeightBits: bits }, 'e2e', hw);
       for (const p of FIG15_BASELINES) {
@@ -43,6 +46,7 @@ export function fig15(model: FidelityName, hw: Partial<HardwareConfig> = {}): Fi
 export const figure: PaperFigure = {
   name: 'fig15',
   describe: 'Fig. 15: SpAtten-e2e (with FFN) speedup and energy saving over TITAN Xp and Xeon, 8 GPT-2 benchmarks, 8- and 12-bit FC',
+  configs: (hw) => gpt2().flatMap((b) => FC_BITS.map((bits) => benchmarkConfig(b.name, { fcWeightBits: bits }, 'e2e', hw))),
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
     const hw = opts.hw ?? {};

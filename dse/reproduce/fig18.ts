@@ -11,7 +11,7 @@ import { modelShape } from '../../sim/workload/models.ts';
 import { resolveWorkload } from '../../sim/index.ts';
 import { BENCHMARKS, type Benchmark } from '../../sim/workload/benchmarks.ts';
 import { dramBytesPerCycle } from '../../sim/hw/analytical.ts';
-import { benchmarkPoint, evaluateBenchmark } from './fig14.ts';
+import { benchmarkPoint, evaluateBenchmark, suiteConfigs } from './fig14.ts';
 import { pct, relErr, sig, type PaperFigure } from './types.ts';
 import { hardware, hwLabel, modelOf } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
@@ -49,8 +49,11 @@ export interface Fig18Point {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** The benchmark sets of the figure's points. */
+const benchmarkSets = () => ({ BERT: BENCHMARKS.filter((b) => b.model.startsWith('bert')), 'GPT-2': BENCHMARKS.filter((b) => b.model.startsWith('gpt2')) });
+
 export function fig18(model: FidelityName, user: Partial<HardwareConfig> = {}): { points: Fig18Point[]; roofs: Record<string, { tflops: number; gbps: number }> } {
-  const sets = { BERT: BENCHMARKS.filter((b) => b.model.startsWith('bert')), 'GPT-2': BENCHMARKS.filter((b) => b.model.startsWith('gpt2')) };
+  const sets = benchmarkSets();
   const points: Fig18Point[] = [];
   for (const [set, list] of Object.entries(sets)) {
     const gpu = list.map((b) => {
@@ -108,6 +111,7 @@ function why(points: Fig18Point[]): string[] {
 export const figure: PaperFigure = {
   name: 'fig18',
   describe: 'Fig. 18: roofline points (operational intensity, throughput) of TITAN Xp and SpAtten on BERT and GPT-2',
+  configs: (hw) => suiteConfigs(Object.values(benchmarkSets()).flat(), hw),
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
     const hw = opts.hw ?? {};

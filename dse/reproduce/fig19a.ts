@@ -7,8 +7,8 @@
 import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FIG19A } from '../../sim/paper.ts';
-import type { FigureOptions, PaperFigure } from './types.ts';
-import { PER8, PER8_SETTINGS, busiest, evaluate, hardware, mark, modelOf, pct, relErr, trace, userNote, type ModelName } from './common.ts';
+import type { FigureConfig, FigureOptions, PaperFigure } from './types.ts';
+import { PER8, PER8_SETTINGS, busiest, checkWord, evaluate, hardware, mark, modelOf, pct, relErr, trace, tracePoint, userNote, type ModelName } from './common.ts';
 
 export const FIG19A_P = FIG19A.P;
 export const FIG19A_PAPER = FIG19A.relative;
@@ -64,10 +64,17 @@ export interface Fig19aRow {
   stagesAt16: Record<string, number>;
 }
 
+/** A configuration on the per8 trace with the user's overrides (at any comparator count: the data widths are the trace's), named as the messages name it. */
+function fig19aConfig(c: Fig19aConfig, user: Partial<HardwareConfig>): FigureConfig {
+  return { config: `configuration ${c.name}`, point: tracePoint(PER8, hardware(c.hw, user)) };
+}
+
 export function fig19a(model: ModelName = REFERENCE_FIDELITY, configs = FIG19A_CONFIGS, user: Partial<HardwareConfig> = {}): Fig19aRow[] {
   const w = trace(PER8);
   const i16 = FIG19A_P.indexOf(16);
   return configs.map((c) => {
+    const { config, point } = fig19aConfig(c, user);
+    checkWord(point, config);
     const res = FIG19A_P.map((P) => evaluate(model, w, hardware(c.hw, user, { topkParallelism: P })));
     const gops = res.map((r) => r.gops);
     const relative = gops.map((g) => g / gops[i16]);
@@ -140,6 +147,7 @@ export const figure: PaperFigure = {
   name: 'fig19a',
   describe: 'Fig. 19a: throughput vs top-k comparators on Table I hardware (official GPT-2 per8 trace), absolute and relative',
   fixes: { topkParallelism: `its x axis (${FIG19A.P.join(', ')} comparators per array)` },
+  configs: (hw) => FIG19A_CONFIGS.map((c) => fig19aConfig(c, hw)),
   run(opts: FigureOptions) {
     const model = modelOf(opts.fidelity);
     const rows = fig19a(model, FIG19A_CONFIGS, opts.hw ?? {});

@@ -10,7 +10,7 @@ import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import { AlgoSchema, WorkloadSchema, type HardwareConfig } from '../../sim/schema.ts';
 import { buildWorkload } from '../../sim/workload/build.ts';
 import { FIG20 } from '../../sim/paper.ts';
-import type { FigureOptions, PaperFigure } from './types.ts';
+import type { FigureConfig, FigureOptions, PaperFigure } from './types.ts';
 import { busiest, checkWord, evaluate, hardware, hwText, mark, modelOf, pct, relErr, userNote, type ModelName } from './common.ts';
 
 export const FIG20_WORKLOAD = { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 8 } as const;
@@ -99,15 +99,20 @@ export interface Fig20Result {
   workload: typeof FIG20_WORKLOAD;
 }
 
+/** The design point of each step of a configuration (with the user's overrides), named as the figure's messages name it. */
+export function fig20Configs(c: Fig20Config, user: Partial<HardwareConfig> = {}): (FigureConfig & { step: ReturnType<typeof fig20Steps>[number] })[] {
+  const workload = WorkloadSchema.parse(FIG20_WORKLOAD);
+  return fig20Steps(c).map((step) => ({ step, config: `configuration ${c.name}, step "${step.name}"`, point: { hw: hardware(step.hw, user), algo: AlgoSchema.parse(step.algo), workload } }));
+}
+
 export function fig20(model: ModelName = REFERENCE_FIDELITY, config: Fig20Config = FIG20_CONFIGS[0], user: Partial<HardwareConfig> = {}): Fig20Result {
   const wl = WorkloadSchema.parse(FIG20_WORKLOAD);
   const rows: Fig20Row[] = [];
   let prev = 0;
   let first = 0;
-  for (const s of fig20Steps(config)) {
-    const algo = AlgoSchema.parse(s.algo);
-    const hw = hardware(s.hw, user);
-    checkWord({ hw, algo, workload: wl }, `configuration ${config.name}, step "${s.name}"`);
+  for (const { step: s, config: name, point } of fig20Configs(config, user)) {
+    const { hw, algo } = point;
+    checkWord(point, name);
     const r = evaluate(model, buildWorkload(wl, algo), hw);
     if (!first) first = r.cycles;
     const step = prev ? prev / r.cycles : 1;
@@ -171,6 +176,7 @@ export const figure: PaperFigure = {
   name: 'fig20',
   describe: 'Fig. 20: SpAtten-internal speed-up steps (pruning, top-k parallelism, quantization) on Table I hardware',
   fixes: { topkParallelism: FIG20_TOPK_STEPS },
+  configs: (hw) => FIG20_CONFIGS.flatMap((c) => fig20Configs(c, hw)),
   run(opts: FigureOptions) {
     const model = modelOf(opts.fidelity);
     const rows = FIG20_CONFIGS.map((c) => fig20(model, c, opts.hw ?? {}));

@@ -9,12 +9,12 @@
 import { AlgoSchema, WorkloadSchema, type HardwareConfig } from '../../sim/schema.ts';
 import { evaluateHardware } from '../../sim/index.ts';
 import { runPlatform } from '../../sim/baselines/platforms.ts';
-import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
+import { BENCHMARKS, geomean, type Benchmark } from '../../sim/workload/benchmarks.ts';
 import { FIG20_CONFIGS, FIG20_TOPK_STEPS, fig20Steps, type Fig20Config } from './fig20.ts';
-import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
+import { mark, pct, relErr, sig, type FigureConfig, type PaperFigure } from './types.ts';
 import { checkWord, hardware, hwLabel, modelOf, userNote, type ModelName } from './common.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
-import { suite } from './fig14.ts';
+import { suite, suiteConfigs } from './fig14.ts';
 import { FIG20_FROM_GPU } from '../../sim/paper.ts';
 
 export const FIG20GPU_TOLERANCE = 0.15;
@@ -38,19 +38,27 @@ export interface Fig20GpuResult {
   asicBaselineGBps: { ours: number; impliedByPaper: number };
 }
 
+/** The design point of a step of a configuration on a benchmark (its shape; the step's settings), named as the figure's messages name it. */
+function stepConfig(c: Fig20Config, b: Benchmark, s: ReturnType<typeof fig20Steps>[number], user: Partial<HardwareConfig>): FigureConfig {
+  const workload = WorkloadSchema.parse({ model: b.model, stage: b.stage, seqLen: b.seqLen, genTokens: b.genTokens });
+  return { config: `configuration ${c.name}, benchmark ${b.name}, step "${s.name}"`, point: { hw: hardware(s.hw, user), algo: AlgoSchema.parse(s.algo), workload } };
+}
+
+/** The 8 GPT-2 benchmarks. */
+const gpt2 = () => BENCHMARKS.filter((b) => b.model.startsWith('gpt2'));
+
 export function fig20gpu(model: ModelName, config: Fig20Config, user: Partial<HardwareConfig> = {}): Fig20GpuResult {
-  const gpt = BENCHMARKS.filter((b) => b.model.startsWith('gpt2'));
+  const gpt = gpt2();
   const steps = fig20Steps(config);
   const perModel: Fig20GpuResult['perModel'] = {};
   const ratios: number[][] = steps.map(() => []);
   const rates = { ours: [] as number[], impliedByPaper: [] as number[] };
   for (const b of gpt) {
-    const wl = WorkloadSchema.parse({ model: b.model, stage: b.stage, seqLen: b.seqLen, genTokens: b.genTokens });
     const gpu = runPlatform('titan-xp', b).latency_s;
     const stepMs: number[] = [];
     steps.forEach((s, i) => {
-      const p = { hw: hardware(s.hw, user), algo: AlgoSchema.parse(s.algo), workload: wl };
-      checkWord(p, `configuration ${config.name}, benchmark ${b.name}, step "${s.name}"`);
+      const { config: name, point: p } = stepConfig(config, b, s, user);
+      checkWord(p, name);
       const r = evaluateHardware(p, { fidelity: model });
       ratios[i].push(gpu / r.latency_s);
       stepMs.push(r.latency_s * 1e3);
@@ -93,6 +101,8 @@ export const figure: PaperFigure = {
   name: 'fig20gpu',
   describe: 'Fig. 20 from the GPU: TITAN Xp → datapath 22.1× → pruning 74.2× → quantization 209.0× (8 GPT-2 benchmarks)',
   fixes: { topkParallelism: FIG20_TOPK_STEPS },
+  // each configuration's steps on the 8 GPT-2 benchmarks, and the suite's settings on them
+  configs: (hw) => [...configs().flatMap((c) => gpt2().flatMap((b) => fig20Steps(c).map((s) => stepConfig(c, b, s, hw)))), ...suiteConfigs(gpt2(), hw)],
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
     const hw = opts.hw ?? {};

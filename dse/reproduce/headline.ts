@@ -7,7 +7,7 @@
 import type { FidelityName } from '../../sim/fidelities.ts';
 import { PLATFORM_DATA, PLATFORM_NAMES, calibration, hasPaperAnchors, runPlatform, CALIBRATION_WORKLOAD, type PlatformName } from '../../sim/baselines/platforms.ts';
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
-import { geomeans, suite } from './fig14.ts';
+import { geomeans, suite, suiteConfigs } from './fig14.ts';
 import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
 import { hwLabel, modelOf } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
@@ -93,6 +93,7 @@ export function baselineChecks(): BaselineCheck[] {
 export const figure: PaperFigure = {
   name: 'headline',
   describe: '§5.1: geomean speedup and energy saving over the four CPU/GPU/edge baselines (30 benchmarks)',
+  configs: (hw) => suiteConfigs(BENCHMARKS, hw),
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
     const hw = opts.hw ?? {};

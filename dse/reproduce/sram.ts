@@ -4,9 +4,9 @@
  * hardware otherwise.
  */
 import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
-import type { FigureOptions, PaperFigure } from './types.ts';
+import type { FigureConfig, FigureOptions, PaperFigure } from './types.ts';
 import path from 'node:path';
-import { PER8, PER8_DENSE, evaluate, hardware, hwLabel, modelOf, trace, type ModelName } from './common.ts';
+import { PER8, PER8_DENSE, checkWord, evaluate, hardware, hwLabel, modelOf, trace, tracePoint, type ModelName } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 
 export const SRAM_KB = [196, 392, 784];
@@ -25,13 +25,20 @@ export interface SramRow {
   hwSet: Partial<HardwareConfig>;
 }
 
+/** A trace at a key and value SRAM size with the user's overrides, named as the messages name it. */
+function sramConfig(file: string, kb: number, user: Partial<HardwareConfig>): FigureConfig {
+  return { config: `trace ${path.basename(file)} at ${kb} KB`, point: tracePoint(file, hardware(user, { keySramKB: kb, valueSramKB: kb })) };
+}
+
 export function sram(model: ModelName = REFERENCE_FIDELITY, user: Partial<HardwareConfig> = {}): SramRow[] {
   const rows: SramRow[] = [];
   for (const f of [PER8, PER8_DENSE]) {
     const w = trace(f);
     let base = 0;
     for (const kb of SRAM_KB) {
-      const r = evaluate(model, w, hardware(user, { keySramKB: kb, valueSramKB: kb }));
+      const { config, point } = sramConfig(f, kb, user);
+      checkWord(point, config);
+      const r = evaluate(model, w, point.hw);
       if (!base) base = r.cycles;
       rows.push({ model, paper: 'withheld', trace: path.basename(f), kb, cycles: r.cycles, gops: r.gops, speedupVs196: base / r.cycles, overheadCycles: Math.round(r.stages.overhead), hwSet: user });
     }
@@ -56,6 +63,7 @@ function print(rows: SramRow[], model: string, user: Partial<HardwareConfig> = {
 export const figure: PaperFigure = {
   name: 'sram',
   describe: 'Fig. 19b (paper bars withheld): key/value SRAM size (196, 392, 784 KB) on the official pruned GPT-2 trace and its dense reference',
+  configs: (hw) => [PER8, PER8_DENSE].flatMap((f) => SRAM_KB.map((kb) => sramConfig(f, kb, hw))),
   fixes: { keySramKB: `its x axis (${SRAM_KB.join(', ')} KB)`, valueSramKB: `its x axis (${SRAM_KB.join(', ')} KB, equal to the key SRAM)` },
   run(opts: FigureOptions) {
     const model = modelOf(opts.fidelity);

@@ -7,7 +7,7 @@ import type { FidelityName } from '../../sim/fidelities.ts';
 import { calibration, runPlatform } from '../../sim/baselines/platforms.ts';
 import { modelShape } from '../../sim/workload/models.ts';
 import { BENCHMARKS } from '../../sim/workload/benchmarks.ts';
-import { evaluateBenchmark } from './fig14.ts';
+import { benchmarkConfig, evaluateBenchmark } from './fig14.ts';
 import { TABLE4 } from '../../sim/paper.ts';
 import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
 import { hardware, hwLabel, modelOf } from './common.ts';
@@ -55,6 +55,15 @@ export function gpuFcSplit(): GpuFcSplit {
   };
 }
 
+/** The FC weight widths of SpAtten-e2e in the table. */
+const FC_BITS = [8, 12] as const;
+
+/** The SpAtten configurations of the table: each GPT-2-Medium benchmark without head pruning, e2e at each FC width and attention only. */
+function configs(hw: Partial<HardwareConfig>) {
+  const medium = BENCHMARKS.filter((b) => b.model === 'gpt2-medium');
+  return [...FC_BITS.flatMap((bits) => medium.map((b) => benchmarkConfig(b.name, { headKeep: 1, fcWeightBits: bits }, 'e2e', hw))), ...medium.map((b) => benchmarkConfig(b.name, { headKeep: 1 }, 'attention', hw))];
+}
+
 export function table4(model: FidelityName, hw: Partial<HardwareConfig> = {}): Table4Row[] {
   const medium = BENCHMARKS.filter((b) => b.model === 'gpt2-medium');
   const gpu = medium.map((b) => ({ e2e: runPlatform('titan-xp', b, 'e2e'), attn: runPlatform('titan-xp', b, 'attention') }));
@@ -65,7 +74,7 @@ export function table4(model: FidelityName, hw: Partial<HardwareConfig> = {}): T
   add('TITAN Xp', 'attnGflop', mean(gpu.map((g) => g.attn.flops / 1e9)), P.gpu.attnGflop, true);
   add('TITAN Xp', 'fcMs', mean(gpu.map((g) => (g.e2e.byCategory.fc + g.e2e.byCategory.elementwise) * 1e3)), P.gpu.fcMs, true);
   add('TITAN Xp', 'attnMs', mean(gpu.map((g) => g.attn.latency_s * 1e3)), P.gpu.attnMs, true);
-  for (const bits of [8, 12] as const) {
+  for (const bits of FC_BITS) {
     const rs = medium.map((b) => ({ e2e: evaluateBenchmark(b.name, model, { headKeep: 1, fcWeightBits: bits }, 'e2e', hw), attn: evaluateBenchmark(b.name, model, { headKeep: 1 }, 'attention', hw) }));
     const name = `SpAtten-e2e ${bits}-bit FC`;
     add(name, 'fcGflop', mean(rs.map((r) => r.e2e.extra!.fc_gflop)), P.spatten.fcGflop, false);
@@ -102,6 +111,7 @@ function table4Why(rows: Table4Row[], user: Partial<HardwareConfig>): string[] {
 export const figure: PaperFigure = {
   name: 'table4',
   describe: 'Table IV: FC vs attention FLOPs and latency, TITAN Xp vs SpAtten-e2e (GPT-2-Medium, no head pruning)',
+  configs,
   run(opts) {
     const model = modelOf(opts.fidelity ?? FAST_FIDELITY);
     const hw = opts.hw ?? {};

@@ -4,7 +4,7 @@
  * output) and the text table: our prediction next to the paper's number, or "withheld" where the
  * spec keeps it back.
  */
-import type { HardwareConfig } from '../../sim/schema.ts';
+import type { DesignPoint, HardwareConfig } from '../../sim/schema.ts';
 
 export interface FigureOptions {
   /** Hardware model (a fidelity name); each figure states its default. */
@@ -23,7 +23,19 @@ export interface PaperFigure {
    * `reproduce` refuses it.
    */
   fixes?: Partial<Record<keyof HardwareConfig, string>>;
+  /**
+   * Every configuration the figure runs with the user's overrides `hw`, as a design point named as
+   * the figure's messages name it: `reproduce` checks hw.wordBits against all of them before any
+   * runs, so that a refusal gives the figure's minimum word and every configuration below it.
+   */
+  configs(hw: Partial<HardwareConfig>): FigureConfig[];
   run(opts: FigureOptions): { rows: unknown; text: string };
+}
+
+/** One configuration of a figure: its name in the figure's messages and its design point. */
+export interface FigureConfig {
+  config: string;
+  point: DesignPoint;
 }
 
 export { relErr, pct, mark } from './common.ts';
