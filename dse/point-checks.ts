@@ -89,11 +89,11 @@ const traceNeeds = new WeakMap<Workload, readonly WordNeed[]>();
 
 /**
  * What a trace's rows put in one word (sim/workload/trace.ts maps its bit columns: quant_key_bit
- * → keyBits, the LSB pass auto_requant_incre → lsbBits when the row takes it, if_requant → refetch,
- * quant_value_bit → valueBits): a key is keyBits wide, keyBits + lsbBits on a row whose LSB pass is
- * taken (the models write the LSBs into the word only then: refetch × lsbBits, sim/hw/reference.ts
- * keyW, sim/cycle/requests.ts); a value valueBits. The widest key and the widest value, each naming
- * its first row.
+ * → keyBits, auto_requant_incre → lsbBits, if_requant → refetch, quant_value_bit → valueBits; the
+ * official mapping reads −1, 10- and 12-bit keys as 8 bits with a forced 4-bit LSB pass): a key is
+ * keyBits wide, keyBits + lsbBits on a row whose LSB pass is taken (the models write the LSBs into
+ * the word only then: refetch × lsbBits, sim/hw/reference.ts keyW, sim/cycle/requests.ts); a value
+ * valueBits. The widest key and the widest value, each naming its first row.
  */
 export function traceWordNeed(w: Workload, file: string): readonly WordNeed[] {
   let needs = traceNeeds.get(w);
