@@ -3,27 +3,38 @@
  * hardware points over the full HardwareSchema ranges, grid-style points (every knob from a short
  * list), and algorithm points (new tokenKeep/headKeep/valueKeep/msbBits every point, so the
  * workload is rebuilt and re-prepared each time; then the same points again, warm). Each phase runs until it has done `max` points
- * or `budgetMs` of wall time, and reports the count it reached.
+ * or `budgetMs` of wall time, and reports the count it reached. Only valid designs are drawn: the
+ * word holds the data (dse/point-checks.ts `wordBitsNeed`, the check `run` and `simulate` make),
+ * so hw.wordBits is drawn from the workload's need up and msbBits up to what the word leaves the
+ * LSBs.
  */
 import os from 'node:os';
 import { z } from 'zod';
 import { createFastMetrics, evaluatePrepared, prepareWorkload } from '../sim/hw/analytical.ts';
 import { buildWorkload } from '../sim/workload/build.ts';
-import { AlgoSchema, HardwareSchema, WorkloadSchema, type HardwareConfig } from '../sim/schema.ts';
+import { AlgoSchema, HardwareSchema, WorkloadSchema, type AlgoConfig, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { mulberry32, type Rng } from '../sim/rng.ts';
+import { wordBitsNeed } from '../dse/point-checks.ts';
 
 type Prop = { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number };
 const PROPS = (z.toJSONSchema(HardwareSchema) as { properties: Record<string, Prop> }).properties;
 
 const PROP_LIST = Object.entries(PROPS);
 
-/** One hardware point drawn uniformly over every HardwareSchema field's range. */
-export function randomHardware(rng: Rng): HardwareConfig {
+/**
+ * One hardware point drawn uniformly over every HardwareSchema field's range; `least` raises the
+ * lower end of integer fields (e.g. `{ wordBits: 12 }`: a word that holds 12-bit keys). The same
+ * draws of the generator either way, so the other fields are the same points.
+ */
+export function randomHardware(rng: Rng, least: Partial<Record<keyof HardwareConfig, number>> = {}): HardwareConfig {
   const o: Record<string, unknown> = {};
   for (const [k, p] of PROP_LIST) {
     if (p.enum) o[k] = p.enum[Math.floor(rng() * p.enum.length)];
     else if (p.type === 'boolean') o[k] = rng() < 0.5;
-    else if (p.type === 'integer') o[k] = (p.minimum ?? 0) + Math.floor(rng() * ((p.maximum ?? 1024) - (p.minimum ?? 0) + 1));
+    else if (p.type === 'integer') {
+      const lo = Math.max(p.minimum ?? 0, least[k as keyof HardwareConfig] ?? -Infinity);
+      o[k] = lo + Math.floor(rng() * ((p.maximum ?? 1024) - lo + 1));
+    }
     else if (p.type === 'number') {
       const lo = p.minimum ?? p.exclusiveMinimum ?? 0;
       const hi = p.maximum ?? 1024;
@@ -144,18 +155,26 @@ export function hardwarePhase(wl: object, algo: object, next: () => HardwareConf
   );
 }
 
+/** The MSB widths from 4 to 12 bits (the paper's range) whose keys, MSBs + `algo`'s LSBs, fit `hw`'s word (`wordBitsNeed`). */
+export function fittingMsbBits(w: WorkloadConfig, algo: AlgoConfig, hw: HardwareConfig): number[] {
+  const all = Array.from({ length: 9 }, (_, i) => 4 + i);
+  return all.filter((msbBits) => wordBitsNeed({ hw, algo: { ...algo, msbBits }, workload: w }).bits <= hw.wordBits);
+}
+
 /**
  * New tokenKeep/headKeep/valueKeep/msbBits every point: build + prepare + evaluate on one design.
  * The workload is built as a plan and prepared from it (its request list is never materialised);
  * the first points of a sweep also price DRAM gather shapes no earlier point had (dram-cost.ts).
+ * msbBits is drawn from the widths whose keys (with the 4-bit LSBs) fit the word (4 … 8 on 12 bits).
  */
 export function algoPhase(wl: object, hw: HardwareConfig, seed: number, max: number, budgetMs: number): PhaseResult & { checksum_positive: boolean } {
   const rng = mulberry32(seed);
   const w = WorkloadSchema.parse(wl);
   const base = AlgoSchema.parse({ lsbBits: 4 });
+  const msb = fittingMsbBits(w, base, hw);
   const out = createFastMetrics();
   return timedPhase(max, budgetMs, 16, () => {
-    const algo = { ...base, tokenKeep: 1 - rng() * 0.95, headKeep: 1 - rng() * 0.95, valueKeep: 1 - rng() * 0.95, msbBits: 4 + Math.floor(rng() * 9) };
+    const algo = { ...base, tokenKeep: 1 - rng() * 0.95, headKeep: 1 - rng() * 0.95, valueKeep: 1 - rng() * 0.95, msbBits: msb[Math.floor(rng() * msb.length)] };
     evaluatePrepared(prepareWorkload(buildWorkload(w, algo)), hw, out);
     return out.latency_s;
   });
@@ -166,18 +185,22 @@ export function sweepPhases(scale = 1) {
   const wl = {};
   const algo = {};
   const base = HardwareSchema.parse({});
+  // the word the default algo's data needs (12-bit keys and values): the distinct points draw hw.wordBits from it up
+  const least = { wordBits: wordBitsNeed({ hw: base, algo: AlgoSchema.parse(algo), workload: WorkloadSchema.parse(wl) }).bits };
   const r1 = mulberry32(1);
   const r2 = mulberry32(2);
   const loadBefore = os.loadavg()[0];
   const phases = {
-    distinct_random: hardwarePhase(wl, algo, () => randomHardware(r1), 1_000_000 * scale, 60_000),
+    distinct_random: hardwarePhase(wl, algo, () => randomHardware(r1, least), 1_000_000 * scale, 60_000),
     grid_style: hardwarePhase(wl, algo, () => gridHardware(r2, base), 1_000_000 * scale, 20_000),
     new_algorithm_every_point: algoPhase(wl, base, 3, 20_000 * scale, 20_000),
     // the same algorithm points again (seed 3): every gather shape is priced by now, as in a long sweep's steady state
     new_algorithm_every_point_warm: algoPhase(wl, base, 3, 5_000 * scale, 10_000),
   };
   return {
-    method: 'gpt2-medium generation (992 + 32); each phase in this order in one process, until its point count or time budget; peak_rss_mb is the process peak so far',
+    method: 'gpt2-medium generation (992 + 32); each phase in this order in one process, until its point count or time budget; peak_rss_mb is the process peak so far; valid designs only (the word holds the data)',
+    least_word_bits: least.wordBits,
+    msb_bits: fittingMsbBits(WorkloadSchema.parse(wl), AlgoSchema.parse({ lsbBits: 4 }), base),
     // the host's 1-minute load average before and after the phases (evals_per_cpu_s is the per-core rate on a shared host)
     host_load: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
     ...phases,
