@@ -16,6 +16,22 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * A user's filesystem error (a full disk) on one of a run's working files, written while it
+ * evaluates (the journal, the streamed points body): the run stops there and writes no output
+ * (dse/run.ts); the journal is what the same command continues from.
+ */
+export class RunFileError extends InputError {
+  constructor(
+    /** `cannot write <file>: <meaning> (<CODE>)`. */
+    readonly head: string,
+    /** What the folder still holds and how to go on. */
+    readonly safe: string,
+  ) {
+    super(`${head}; ${safe}`);
+  }
+}
+
 /** What an errno code means for a path the user gave. */
 const ERRNO_TEXT: Record<string, string> = {
   ENOENT: 'no such file or folder',
@@ -71,7 +87,7 @@ export function fsInputError(e: unknown, what?: string): Error {
  */
 export function runFileError(e: unknown, file: string, safe: (once: string) => string): Error {
   if (e instanceof InputError || !isUserFsError(e)) return e as Error;
-  return new InputError(`cannot write ${file}: ${errnoText(e)}; ${safe(whenFixed(e))}`);
+  return new RunFileError(`cannot write ${file}: ${errnoText(e)}`, safe(whenFixed(e)));
 }
 
 /** When the user can go on after a filesystem error: "after freeing space" for a full disk or quota, else "once that is fixed". */

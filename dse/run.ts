@@ -13,7 +13,7 @@ import { FAST_FIDELITY, fidelity, fidelityPlan } from '../sim/fidelities.ts';
 import { evaluateHardware } from '../sim/index.ts';
 import { HW_METRICS } from '../sim/metrics.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
-import { InputError } from './errors.ts';
+import { InputError, RunFileError } from './errors.ts';
 import { basePoint, isCpuBound, type EvalContext } from './evaluate.ts';
 import { Executor, modelVersion, withCheckpoint } from './executor.ts';
 import { accuracyRungs, capLmExamples, withExamples, type AccuracySpec } from './fidelity.ts';
@@ -211,7 +211,8 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
       if (e instanceof Abandoned) return (summary = denseInterrupted(prepared, e.signal));
       // a relative bound the dense value puts off its scale: bad input (exit 2), no output written;
       // the dense model's outcome stays journaled, for the run with the bound fixed
-      badBound = e instanceof InputError;
+      // (a journal that could not be written is not a bound: its message says what the journal keeps)
+      badBound = e instanceof InputError && !(e instanceof RunFileError);
       if (badBound) throw new InputError(`${(e as Error).message}\n(the dense model's outcome is kept in ${path.join(prepared.dir, JOURNAL_FILE)}: the same command in this folder, with the bound fixed, takes it from there)`);
       throw e;
     }
@@ -282,13 +283,19 @@ async function steps(input: StepsInput): Promise<RunSummary> {
   const rows: EvaluatedPoint[] = [];
   try {
     const { found, lateError } = await searchAndRefine(input, t0, rows, streamed ? (b) => streamed.add(b) : (b) => rows.push(...b));
+    const error = found.error ?? lateError;
+    // the journal or the points body could not be written (a full disk): no output, none replaced
+    if (error instanceof RunFileError) throw stoppedUnwritten(error, dir);
     const metrics = columns ?? metricColumns(rows);
     if (!sink) {
       // refined rows go to the sink now, batch by batch (the hypervolume trajectory's batches)
       sink = sinkOf(metrics);
-      addBatches(sink, rows, found.batchEnds);
+      try {
+        addBatches(sink, rows, found.batchEnds);
+      } catch (e) {
+        throw e instanceof RunFileError ? stoppedUnwritten(e, dir) : e;
+      }
     }
-    const error = found.error ?? lateError;
     let { stopReason, stopDetail } = stopOf(found, error, interrupts);
     const checked = sink.checkRows();
     const failedAll = allFailed(checked);
@@ -314,6 +321,18 @@ async function steps(input: StepsInput): Promise<RunSummary> {
   } finally {
     sink?.discard();
   }
+}
+
+/**
+ * A run whose journal or points body could not be written (a full disk) stops there and writes
+ * no output: points.csv, pareto.csv and report.html from the points before the failure would pass
+ * for the sweep's (its bound notes drawn from a part of the space), and the disk that refused the
+ * body would most likely refuse points.csv, a larger copy of it, too. The folder keeps an earlier
+ * run's outputs, whole, and the journal, which the same command continues from (exit 2).
+ */
+function stoppedUnwritten(e: RunFileError, dir: string): InputError {
+  // one line each (the CLI shortens a line past 400 characters): what failed, what is kept and how to go on, what was not written
+  return new InputError(`${e.head}\n${e.safe}\nthe run stopped there and wrote no output: the points.csv, pareto.csv, run.json and report.html in ${dir}, if any, are an earlier run's`);
 }
 
 /**

@@ -8,7 +8,10 @@
  *   interrupted SIGINT (Ctrl-C)                                           exit 130
  *   terminated  SIGTERM                                                   exit 143
  *   failed      every point failed, or an unexpected error stopped it     exit 1
- * In every case the outputs of what finished are written first.
+ * In every case the outputs of what finished are written first — but when the run's own working
+ * files (the journal, the streamed points body) cannot be written, e.g. on a full disk: then the
+ * run stops there, writes no output and replaces none, and exits 2 saying that the journal holds
+ * every finished evaluation, which the same command continues from (dse/run.ts).
  *
  * Signals are handled by dse/steps/interrupts.ts.
  */

@@ -44,6 +44,9 @@ const row = (id: number): EvaluatedPoint => ({ id, params: { 'hw.a': id }, metri
 const digest = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')]));
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The last line of the message of a run stopped by a full disk before its outputs: what it did not write. */
+const STOPPED = (dir: string) => `the run stopped there and wrote no output: the points\\.csv, pareto\\.csv, run\\.json and report\\.html in ${escape(dir)}, if any, are an earlier run's`;
+
 /** The message for a full disk while `file` was written, earlier outputs untouched. */
 const message = (dir: string, file: string) =>
   new RegExp(
@@ -172,6 +175,7 @@ test('a full disk while the run journals: the message names journal.jsonl and sa
   const out = path.join(tmp, 'D');
   try {
     await runSpace({ spaceFile: SPACE, outDir: out, maxEvals: 100, progress: 'none', report: false, log: () => {} });
+    const before = digest(out);
     const journal = path.join(out, 'journal.jsonl');
     const full = diskFullFor(/^journal\.jsonl$/);
     try {
@@ -179,7 +183,11 @@ test('a full disk while the run journals: the message names journal.jsonl and sa
         assert.ok(e instanceof InputError, `an InputError (exit 2): ${e.stack}`);
         assert.match(
           e.message,
-          new RegExp(`^cannot write the journal ${escape(journal)}: no space left on the device \\(ENOSPC\\); the partial write was cut off; the journal holds every finished evaluation up to its last complete line: after freeing space, the same command \\(or \`run --resume\`\\) continues from it without evaluating those again$`),
+          new RegExp(
+            `^cannot write the journal ${escape(journal)}: no space left on the device \\(ENOSPC\\)\n` +
+              `the partial write was cut off; the journal holds every finished evaluation up to its last complete line: after freeing space, the same command \\(or \`run --resume\`\\) continues from it without evaluating those again\n` +
+              `${STOPPED(out)}$`,
+          ),
         );
         return true;
       });
@@ -187,6 +195,10 @@ test('a full disk while the run journals: the message names journal.jsonl and sa
     } finally {
       full.mock.restore();
     }
+    // the 100-point run's outputs, byte for byte: a journal that could not be written stops the run before any output
+    const now = digest(out);
+    assert.deepEqual(Object.keys(now), ['journal.jsonl', 'pareto.csv', 'points.csv', 'run.json'], 'no temporary file, no lock, no report left');
+    for (const f of ['points.csv', 'pareto.csv', 'run.json']) assert.equal(now[f], before[f], `${f} is the earlier run's`);
     const text = fs.readFileSync(journal, 'utf8');
     assert.ok(text.endsWith('\n'), 'the journal ends on a complete line');
     const lines: string[] = [];
@@ -224,5 +236,87 @@ test('a full disk while the points body is streamed during the run: the message 
     assert.deepEqual(fs.readdirSync(dir), [], 'no body left');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A grid of 11,520 points (6 × 6 × 4 × 8 × 10): its rows pass the 1 MB at which the sink flushes
+ * the points body during the search (~140 B a row: the first flush comes after ~7,600 rows).
+ */
+const BIG_SPACE = `name: body-flush
+workload: { benchmark: gpt2-medium-wikitext2 }
+fidelity: analytical
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+parameters:
+  hw.keySramKB: [24, 48, 98, 196, 392, 784]
+  hw.valueSramKB: [24, 48, 98, 196, 392, 784]
+  hw.dramChannels: [4, 8, 16, 32]
+  hw.dramChannelGBps: { range: [8, 64], step: 8 }
+  algo.tokenKeep: { range: [0.1, 1.0], step: 0.1 }
+search: { driver: grid }
+`;
+
+test('a full disk at a flush of the points body during a run: the run stops there, writes no output (the earlier outputs stay whole, no report) and says so; the same command, with space again, continues from the journal and writes all 11,520 points', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-run-body-'));
+  const out = path.join(tmp, 'D');
+  const space = path.join(tmp, 'big.yaml');
+  try {
+    fs.writeFileSync(space, BIG_SPACE);
+    // an earlier run in the folder, stopped by its budget at 1,000 points
+    const first = await runSpace({ spaceFile: space, outDir: out, maxEvals: 1000, progress: 'none', report: false, log: () => {} });
+    assert.equal(first.run.counts.total, 1000);
+    const before = digest(out);
+    // the disk is full for the first write of the body, and has space again after it
+    const real = fs.writeSync as (...a: unknown[]) => number;
+    let refused = 0;
+    const full = mock.method(fs, 'writeSync', function (this: unknown, fd: number, ...rest: unknown[]) {
+      if (refused === 0 && /^\.points\.body\.\d+\.tmp$/.test(path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)))) {
+        refused++;
+        throw enospc();
+      }
+      return real.call(fs, fd, ...rest);
+    } as typeof fs.writeSync);
+    let reported = 0;
+    try {
+      await assert.rejects(
+        runSpace({ spaceFile: space, outDir: out, progress: 'none', writeReport: async () => void reported++, log: () => {} }),
+        (e: Error) => {
+          assert.ok(e instanceof InputError, `an InputError (exit 2): ${e.stack}`);
+          const body = path.join(out, `.points.body.${process.pid}.tmp`);
+          assert.match(
+            e.message,
+            new RegExp(
+              `^cannot write ${escape(body)} \\(the rows of points\\.csv, streamed during the run\\): no space left on the device \\(ENOSPC\\)\n` +
+                `points\\.csv is made from it only when the outputs are written; ${escape(path.join(out, 'journal.jsonl'))} holds every finished evaluation up to its last complete line: after freeing space, the same command \\(or \`run --resume\`\\) continues from it without evaluating those again\n` +
+                `${STOPPED(out)}$`,
+            ),
+          );
+          return true;
+        },
+      );
+    } finally {
+      full.mock.restore();
+    }
+    assert.equal(refused, 1, 'the body flush met the full disk once');
+    assert.equal(reported, 0, 'no report of the points before the failure');
+    const now = digest(out);
+    assert.deepEqual(Object.keys(now), ['journal.jsonl', 'pareto.csv', 'points.csv', 'run.json'], 'no body, temporary file, lock or report left');
+    for (const f of ['points.csv', 'pareto.csv', 'run.json']) assert.equal(now[f], before[f], `${f} is the earlier run's, byte for byte`);
+    const lines: string[] = [];
+    const again = await runSpace({ spaceFile: space, outDir: out, progress: 'none', report: false, log: (l) => lines.push(l) });
+    assert.equal(again.run.counts.total, 11_520);
+    assert.equal(again.run.stopReason, 'completed');
+    // the journal held the points evaluated before the failure: past the first flush (≥ 1 MB of rows, ~7,600), not all 11,520
+    const cont = lines.map((l) => /^continuing: (\d+) evaluations reused from the journal, (\d+) new$/.exec(l)).find((m) => m);
+    assert.ok(cont, lines.join('\n'));
+    const [reused, evaluated] = [Number(cont[1]), Number(cont[2])];
+    assert.ok(reused > 7000 && reused < 11_520, `the journal holds the points evaluated before the failure, not all of them: ${reused}`);
+    assert.equal(reused + evaluated, 11_520);
+    assert.deepEqual(again.run.evaluations, { reused, reusedFromOtherFolders: 0, evaluated });
+    assert.equal(fs.readFileSync(path.join(out, 'points.csv'), 'utf8').trimEnd().split('\n').length, 11_521, 'header + 11,520 rows');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
