@@ -142,6 +142,29 @@ export function capLmExamples<S extends AccuracySpec>(spec: S, where: string): {
   };
 }
 
+/** The accuracy engine's seed when a block gives none (sim/nn/api.ts: `spec.seed ?? 1`). */
+const ENGINE_SEED = 1;
+
+/**
+ * The accuracy block without its seed where the seed changes no number: a classifier's (its 95% CI
+ * is Wilson's, which takes none; its examples are the test split's first N, cut with the data's
+ * own seed), or the engine's default. The seed reaches one number only, a language model's
+ * bootstrap CI of the perplexity (sim/nn/api.ts scoreLm), not its value nor the measured pruning.
+ * The run's context carries the block so: it keys the journal, the dense reference and the
+ * accuracy caches, so a classifier run differing only in its seed reuses them.
+ */
+export function withActingSeed<S extends { model: string; seed?: number }>(spec: S): S {
+  if (spec.seed === undefined || (spec.seed !== ENGINE_SEED && accuracyModelKind(spec.model) === 'gpt')) return spec;
+  const { seed: _inert, ...rest } = spec;
+  return rest as S;
+}
+
+/** A note when the block's seed is a classifier's (`where`: file:line:col of it), which changes no number. */
+export function inertSeedNote(spec: { model: string; seed?: number }, where: string): string | undefined {
+  if (spec.seed === undefined || accuracyModelKind(spec.model) !== 'bert') return undefined;
+  return `${where}: accuracy.seed ${spec.seed} changes no number: ${spec.model} is a classifier, whose accuracy CI (Wilson's) takes no seed (it seeds a language model's bootstrap CI of the perplexity)`;
+}
+
 const kinds = new Map<string, 'bert' | 'gpt'>();
 
 /**

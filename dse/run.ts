@@ -16,7 +16,7 @@ import type { PointRow, RunJson } from '../core/results.ts';
 import { InputError, RunFileError } from './errors.ts';
 import { basePoint, isCpuBound, type EvalContext } from './evaluate.ts';
 import { Executor, modelVersion, withCheckpoint } from './executor.ts';
-import { accuracyRungs, capLmExamples, withExamples, type AccuracySpec } from './fidelity.ts';
+import { accuracyRungs, capLmExamples, inertSeedNote, withActingSeed, withExamples, type AccuracySpec } from './fidelity.ts';
 import { locateIn } from './space-issues.ts';
 import { defaultJobs } from './pool.ts';
 import { resolveMode, type ProgressMode } from './progress.ts';
@@ -132,7 +132,8 @@ export function prepareRun(opts: RunOptions): PreparedRun {
     base,
     fidelity: space.fidelity,
     constraints: parsed.constraints,
-    accuracy: space.accuracy && lmExamplesCapped(parsed, withCheckpoint(space.accuracy)),
+    // without a seed that changes no number (a classifier's): it would key the journal and caches apart
+    accuracy: space.accuracy && lmExamplesCapped(parsed, withCheckpoint(withActingSeed(space.accuracy))),
     modelOptions: space.cycle,
     metrics: [...HW_METRICS],
     ...(space.baseline ? { baseline: space.baseline } : {}),
@@ -141,10 +142,12 @@ export function prepareRun(opts: RunOptions): PreparedRun {
   return { parsed, ctx, dir, seed };
 }
 
-/** The accuracy block with an LM's maxExamples capped at its test windows; the note joins the space's notes. */
+/** The accuracy block with an LM's maxExamples capped at its test windows; its note, and a classifier's seed's, join the space's notes. */
 function lmExamplesCapped<S extends AccuracySpec>(parsed: ParsedSpace, spec: S): S {
   const r = capLmExamples(spec, `${parsed.file}:${locateIn(parsed.yaml, ['accuracy', 'maxExamples'])}`);
   if (r.note) parsed.notes.push(r.note);
+  const seed = parsed.space.accuracy && inertSeedNote(parsed.space.accuracy, `${parsed.file}:${locateIn(parsed.yaml, ['accuracy', 'seed'])}`);
+  if (seed) parsed.notes.push(seed);
   return r.spec;
 }
 
