@@ -16,7 +16,7 @@
  */
 import type { Driver, ParamDomain, ParamValue, Params, Trial } from './driver.ts';
 import { createDriver } from './drivers/index.ts';
-import { primaryFidelity, RESCORED_COLUMNS, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { primaryFidelity, RESCORED_COLUMNS, RESCORED_METRICS, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { Executor, withCheckpoint } from './executor.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun, type PreparedRun } from './run.ts';
@@ -28,8 +28,10 @@ import { journalMismatch } from './journal.ts';
 import { modelVersion } from './model-version.ts';
 import { checkOutDir } from './outputs.ts';
 import { violation, type ParsedSpace } from './space.ts';
-import { ACCURACY_METRICS, METRICS } from '../sim/metrics.ts';
-import { ciColumns, ciMetricOf } from '../core/metric-columns.ts';
+import { ACCURACY_METRICS, BASELINE_METRICS, METRICS } from '../sim/metrics.ts';
+import { ciColumns, ciMetricOf, rescoreColumn } from '../core/metric-columns.ts';
+import { fidelityPlan } from '../sim/fidelities.ts';
+import { accuracyModelKind } from './fidelity.ts';
 import { didYouMean } from './suggest.ts';
 
 export type Response = { ok: true; op: string; [k: string]: unknown } | { ok: false; op?: string; error: string; rid?: unknown };
@@ -207,7 +209,7 @@ export class Service {
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
       if (typeof v !== 'number' && v !== null) throw new RequestError(`tell: metrics.${k} must be a number, got ${JSON.stringify(v)}`);
-      const bad = toldMetricProblem(k, v);
+      const bad = toldMetricProblem(k, v, this.ctx);
       if (bad) throw new RequestError(`tell: metrics.${k}: ${bad}`);
       metrics[k] = v === null ? Number.NaN : v;
     }
@@ -258,13 +260,44 @@ function checkJournalFolder(o: ServiceOptions, name: string, ctx: EvalContext, d
  */
 export const TOLD_METRICS: readonly string[] = [...METRICS, ...ACCURACY_METRICS.flatMap(ciColumns), 'lsb_refetch_fraction', ...RESCORED_COLUMNS];
 
+/** What of a space decides which metric columns its runs write. */
+export type ToldSpace = Pick<EvalContext, 'fidelity' | 'accuracy' | 'baseline'>;
+
+/**
+ * Why a run of `space` never writes the column `name` (one of TOLD_METRICS), or undefined when it
+ * may: a re-scored column needs a fidelity that re-scores (`fidelity: both`), the accuracy engine's
+ * columns (accuracy or perplexity, as its model is a classifier or a language model, their CI
+ * columns, lsb_refetch_fraction) an accuracy block, speedup and energy_saving a baseline. A told
+ * result is the row a run of this space would write: such a name says it is another space's.
+ */
+function notInSpace(name: string, space: ToldSpace): string | undefined {
+  const rescore = fidelityPlan(space.fidelity).rescore;
+  if (RESCORED_COLUMNS.includes(name)) {
+    if (rescore === undefined) return `the space's fidelity is ${space.fidelity}, which re-scores nothing: only under fidelity: both does a run write the re-scored columns (${RESCORED_COLUMNS.join(', ')})`;
+    const own = RESCORED_METRICS.map((m) => rescoreColumn(rescore, m));
+    return own.includes(name) ? undefined : `the space's fidelity ${space.fidelity} re-scores with the ${rescore} model: its re-scored columns are ${own.join(', ')}`;
+  }
+  const base = ciMetricOf(name);
+  if ((ACCURACY_METRICS as readonly string[]).includes(base) || name === 'lsb_refetch_fraction') {
+    if (!space.accuracy) return `the space has no accuracy block: its runs measure no accuracy (${ACCURACY_METRICS.flatMap((m) => [m, ...ciColumns(m)]).join(', ')} and lsb_refetch_fraction come from the accuracy engine)`;
+    const metric = accuracyModelKind(space.accuracy.model) === 'gpt' ? 'perplexity' : 'accuracy';
+    if (base !== metric && name !== 'lsb_refetch_fraction') return `the space's accuracy model ${space.accuracy.model} is ${metric === 'perplexity' ? 'a language model: its runs write perplexity' : 'a classifier: its runs write accuracy'} (and ${ciColumns(metric).join(', ')}), not ${base}`;
+    return undefined;
+  }
+  if ((BASELINE_METRICS as readonly string[]).includes(name) && !space.baseline) return `the space has no baseline: its runs compare with no platform (${BASELINE_METRICS.join(' and ')} need baseline: in the space)`;
+  return undefined;
+}
+
 /**
  * Why a told metric value cannot be taken (undefined when it can): an unknown name (a misspelt
- * metric would be dropped silently), accuracy off its 0 … 1 scale (97 for 97% would pass any
- * accuracy constraint), a perplexity below 1, or a negative value of a hardware metric.
+ * metric would be dropped silently), a column a run of `space` never writes (`notInSpace`: the
+ * result is another space's), accuracy off its 0 … 1 scale (97 for 97% would pass any accuracy
+ * constraint), a perplexity below 1, or a negative value of a hardware metric.
  */
-export function toldMetricProblem(name: string, v: number | null): string | undefined {
+export function toldMetricProblem(name: string, v: number | null, space: ToldSpace): string | undefined {
   if (!TOLD_METRICS.includes(name)) return `unknown metric${didYouMean(name, TOLD_METRICS)} (metrics: ${METRICS.join(', ')}; re-scored: ${RESCORED_COLUMNS.join(', ')})`;
+  const absent = notInSpace(name, space);
+  if (absent) return `not a column of this space: ${absent}`;
   if (v === null || !Number.isFinite(v)) return undefined;
   const base = ciMetricOf(name);
   if (base === 'accuracy' || name === 'lsb_refetch_fraction') return v >= 0 && v <= 1 ? undefined : `${v} is off its scale: it is a fraction from 0 to 1 (as in points.csv)${base === 'accuracy' && v > 1 && v <= 100 ? `; for ${v}% send ${v / 100}` : ''}`;

@@ -125,10 +125,11 @@ test('serve --stdio: space, errors that keep the service running, evaluate = the
   assert.deepEqual(ev.params, a.trials[0].params);
   // a told result the run could not have produced is refused, and the trial still awaits its result
   for (const [metrics, msg] of [
-    [{ latency_s: 0.001, area_mm2: 13, accuracy: 97 }, /tell: metrics\.accuracy: 97 is off its scale: it is a fraction from 0 to 1 \(as in points\.csv\); for 97% send 0\.97/],
     [{ latency_s: -0.001, area_mm2: 13 }, /tell: metrics\.latency_s: -0\.001 is negative/],
     [{ latency_s: 0.001, area_mm2: 13, lantency_s: 2 }, /tell: metrics\.lantency_s: unknown metric \(did you mean "latency_s"\?\)/],
-    [{ latency_s: 0.001, area_mm2: 13, perplexity: 0.5 }, /tell: metrics\.perplexity: 0\.5 is below 1/],
+    // a column no run of this space writes (no accuracy block, no fidelity: both): another space's result
+    [{ latency_s: 0.001, area_mm2: 13, accuracy: 0.97 }, /tell: metrics\.accuracy: not a column of this space: the space has no accuracy block: its runs measure no accuracy/],
+    [{ latency_s: 0.001, area_mm2: 13, cycle_latency_s: 0.0011 }, /tell: metrics\.cycle_latency_s: not a column of this space: the space's fidelity is analytical, which re-scores nothing: only under fidelity: both does a run write the re-scored columns \(cycle_latency_s, /],
     // the cycle model re-scores latency, energy, cycles, DRAM bytes and power only: no run writes cycle_area_mm2
     [{ latency_s: 0.001, area_mm2: 13, cycle_area_mm2: 13 }, /tell: metrics\.cycle_area_mm2: unknown metric \(metrics: .*; re-scored: cycle_latency_s, cycle_energy_j, cycle_cycles, cycle_dram_bytes, cycle_power_w\)$/],
   ] as [Res, RegExp][]) {
@@ -136,7 +137,7 @@ test('serve --stdio: space, errors that keep the service running, evaluate = the
     assert.equal(r.ok, false, JSON.stringify(metrics));
     assert.match(r.error, msg);
   }
-  const told = await call({ op: 'tell', id: 1, metrics: { latency_s: 0.001, area_mm2: 13, cycle_latency_s: 0.0011 } });
+  const told = await call({ op: 'tell', id: 1, metrics: { latency_s: 0.001, area_mm2: 13, energy_j: 0.002 } });
   assert.deepEqual({ ok: told.ok, id: told.id, feasible: told.feasible }, { ok: true, id: 1, feasible: false });
   assert.ok(Math.abs(told.violation - 1 / 12) < 1e-12, String(told.violation)); // (13 − 12) / 12
   const again = await call({ op: 'tell', id: 1, metrics: { latency_s: 0.001, area_mm2: 13 } });
