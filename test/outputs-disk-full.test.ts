@@ -50,8 +50,8 @@ const STOPPED = (dir: string) => `the run stopped there and wrote no output: the
 /** The message for a full disk while `file` was written, earlier outputs untouched. */
 const message = (dir: string, file: string) =>
   new RegExp(
-    `^cannot write ${escape(path.join(dir, file))}: no space left on the device \\(ENOSPC\\); its temporary file ${escape(path.join(dir, `.${file}.${process.pid}.`))}[0-9a-f]+\\.tmp was removed; ` +
-      `no earlier output in ${escape(dir)} was replaced \\(points\\.csv, pareto\\.csv and run\\.json are put in place together, once all three are written\\); ` +
+    `^cannot write ${escape(path.join(dir, file))}: no space left on the device \\(ENOSPC\\); its temporary file ${escape(path.join(dir, `.${file}.${process.pid}.`))}[0-9a-f]+\\.tmp was removed\n` +
+      `no earlier output in ${escape(dir)} was replaced \\(points\\.csv, pareto\\.csv and run\\.json are put in place together, once all three are written\\)\n` +
       `every evaluation is in ${escape(path.join(dir, 'journal.jsonl'))}: the same command, after freeing space, writes the outputs without evaluating again$`,
   );
 
@@ -103,7 +103,7 @@ test('a full disk while the points body is flushed names points.csv and the remo
         () => commitOutputs(dir, sink, '{}\n'),
         (e: Error) => {
           assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
-          assert.match(e.message, new RegExp(`^cannot write ${escape(path.join(dir, 'points.csv'))}: no space left on the device \\(ENOSPC\\); its temporary file ${escape(path.join(dir, `.points.body.${process.pid}.tmp`))} was removed; no earlier output`));
+          assert.match(e.message, new RegExp(`^cannot write ${escape(path.join(dir, 'points.csv'))}: no space left on the device \\(ENOSPC\\); its temporary file ${escape(path.join(dir, `.points.body.${process.pid}.tmp`))} was removed\nno earlier output`));
           return true;
         },
       );
@@ -111,6 +111,33 @@ test('a full disk while the points body is flushed names points.csv and the remo
       full.mock.restore();
     }
     assert.deepEqual(fs.readdirSync(dir), [], 'no body, no temporary output');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a full disk while the outputs of a run stopped before the end of its search (a signal, its time limit) are written: the message says the same command continues the search from the journal, then writes them', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-stopped-'));
+  try {
+    const sink = oneParameterSink(dir);
+    sink.add([0, 1, 2].map(row));
+    const full = diskFullFor(/^\.pareto\.csv\.\d+\.[0-9a-f]+\.tmp$/);
+    try {
+      assert.throws(
+        () => commitOutputs(dir, sink, '{}\n', false),
+        (e: Error) => {
+          assert.ok(e instanceof InputError, `an InputError (exit 2): ${e.stack}`);
+          const lines = e.message.split('\n');
+          assert.equal(lines.length, 3, e.message);
+          assert.match(lines[0], new RegExp(`^cannot write ${escape(path.join(dir, 'pareto.csv'))}: no space left on the device \\(ENOSPC\\); its temporary file .* was removed$`));
+          assert.equal(lines[2], `every finished evaluation is in ${path.join(dir, 'journal.jsonl')}: the same command, after freeing space, continues from it without evaluating those again, then writes the outputs`);
+          return true;
+        },
+      );
+    } finally {
+      full.mock.restore();
+    }
+    assert.deepEqual(fs.readdirSync(dir), [], 'no output, no temporary file');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

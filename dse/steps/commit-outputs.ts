@@ -16,8 +16,13 @@ export interface StagedOutputs {
   stage(): AtomicFile[];
 }
 
-/** Writes points.csv, pareto.csv (from `sink`) and run.json (`runText`) into `dir`, all or none. */
-export function commitOutputs(dir: string, sink: StagedOutputs, runText: string): void {
+/**
+ * Writes points.csv, pareto.csv (from `sink`) and run.json (`runText`) into `dir`, all or none.
+ * `complete`: the search evaluated every point the same command would (it was done, or spent its
+ * evaluation budget); else (a signal, the time limit, an error stopped it) the same command
+ * afterwards continues the search before it writes the outputs.
+ */
+export function commitOutputs(dir: string, sink: StagedOutputs, runText: string, complete = true): void {
   let staged: AtomicFile[] = [];
   const replaced: string[] = [];
   try {
@@ -32,15 +37,16 @@ export function commitOutputs(dir: string, sink: StagedOutputs, runText: string)
     }
   } catch (e) {
     for (const f of staged) f.abort();
-    throw outputsError(e, dir, replaced);
+    throw outputsError(e, dir, replaced, complete);
   }
 }
 
 /**
  * The error of a failed write of the outputs: a user's filesystem error (a full disk, a read-only
- * folder) as one line (exit 2) naming the output and its temporary file; anything else as it is.
+ * folder) (exit 2) naming the output and its temporary file, what was replaced and how to go on,
+ * one line each (the CLI shortens a line past 400 characters); anything else as it is.
  */
-export function outputsError(e: unknown, dir: string, replaced: string[] = []): Error {
+export function outputsError(e: unknown, dir: string, replaced: string[] = [], complete = true): Error {
   if (!isUserFsError(e)) return e as Error;
   const journal = path.join(dir, JOURNAL_FILE);
   const where =
@@ -51,5 +57,8 @@ export function outputsError(e: unknown, dir: string, replaced: string[] = []): 
     replaced.length === 0
       ? `no earlier output in ${dir} was replaced (points.csv, pareto.csv and run.json are put in place together, once all three are written)`
       : `${replaced.join(' and ')} ${replaced.length === 1 ? 'was' : 'were'} replaced already; the other outputs in ${dir} are those of before`;
-  return new InputError(`${where}; ${earlier}; every evaluation is in ${journal}: the same command, ${whenFixed(e)}, writes the outputs without evaluating again`);
+  const next = complete
+    ? `every evaluation is in ${journal}: the same command, ${whenFixed(e)}, writes the outputs without evaluating again`
+    : `every finished evaluation is in ${journal}: the same command, ${whenFixed(e)}, continues from it without evaluating those again, then writes the outputs`;
+  return new InputError(`${where}\n${earlier}\n${next}`);
 }

@@ -126,6 +126,7 @@ export async function write(a: WriteInput): Promise<{ run: RunJson; rows: PointR
   }
   const run = runJson(a, provenance);
   // all three in place together, or none (a full disk names the file and its temporary copy)
-  commitOutputs(a.dir, a.sink, runJsonText(run));
+  // a rerun reuses every evaluation and evaluates no more when the search was done or spent its budget
+  commitOutputs(a.dir, a.sink, runJsonText(run), a.stopReason === 'completed' || a.stopReason === 'max-evals');
   return { run, rows: a.sink.reportRows() };
 }
