@@ -214,8 +214,9 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
       if (e instanceof Abandoned) return (summary = denseInterrupted(prepared, e.signal));
       // a relative bound the dense value puts off its scale: bad input (exit 2), no output written;
       // the dense model's outcome stays journaled, for the run with the bound fixed
-      // (a journal that could not be written is not a bound: its message says what the journal keeps)
-      badBound = e instanceof InputError && !(e instanceof RunFileError);
+      // (a journal that could not be written is not a bound: the run stops as at any point of its search)
+      if (e instanceof RunFileError) throw stoppedUnwritten(e, prepared.dir);
+      badBound = e instanceof InputError;
       if (badBound) throw new InputError(`${(e as Error).message}\n(the dense model's outcome is kept in ${path.join(prepared.dir, JOURNAL_FILE)}: the same command in this folder, with the bound fixed, takes it from there)`);
       throw e;
     }

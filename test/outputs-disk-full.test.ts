@@ -347,3 +347,51 @@ test('a full disk at a flush of the points body during a run: the run stops ther
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('a full disk while the dense model\'s outcome is journaled (a constraint relative to it): the run stops as at any point of its search, and does not call it a bound to fix', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-enospc-dense-'));
+  const out = path.join(tmp, 'D');
+  const space = path.join(tmp, 'dense.yaml');
+  try {
+    fs.writeFileSync(
+      space,
+      `name: dense-full
+workload: { model: bert-base, stage: summarization, seqLen: 128 }
+accuracy: { model: spam-bert, maxExamples: 32 }
+objectives:
+  - { metric: accuracy }
+  - { metric: latency_s }
+constraints: ["accuracy >= dense - 0.05"]
+parameters:
+  algo.tokenKeep: [0.5]
+search: { driver: grid }
+`,
+    );
+    const journal = path.join(out, 'journal.jsonl');
+    // the journal's header is written; its next write, the dense model's outcome, meets a full disk
+    const real = fs.writeSync as (...a: unknown[]) => number;
+    let writes = 0;
+    const full = mock.method(fs, 'writeSync', function (this: unknown, fd: number, ...rest: unknown[]) {
+      if (path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)) === 'journal.jsonl' && writes++ > 0) throw enospc();
+      return real.call(fs, fd, ...rest);
+    } as typeof fs.writeSync);
+    try {
+      await assert.rejects(runSpace({ spaceFile: space, outDir: out, jobs: 1, progress: 'none', report: false, log: () => {} }), (e: Error) => {
+        assert.ok(e instanceof InputError, `an InputError (exit 2): ${e.stack}`);
+        assert.equal(
+          e.message,
+          `cannot write the journal ${journal}: no space left on the device (ENOSPC)\n` +
+            'the partial write was cut off; the journal holds every finished evaluation up to its last complete line: after freeing space, the same command (or `run --resume`) continues from it without evaluating those again\n' +
+            `the run stopped there and wrote no output: the points.csv, pareto.csv, run.json and report.html in ${out}, if any, are an earlier run's`,
+        );
+        return true;
+      });
+      assert.equal(writes, 2, 'the header, then the dense model\'s outcome');
+    } finally {
+      full.mock.restore();
+    }
+    assert.deepEqual(fs.readdirSync(out), ['journal.jsonl'], 'the journal (its header), no output');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
