@@ -367,7 +367,7 @@ async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoi
     await rescore({ rows, objectives, ctx, executor, interrupts });
     // a rerun into the same folder continues without --resume too: it says what came from the journal
     const label = opts.resume || opts.reuse?.length ? 'resume' : executor.journalRecords > 0 ? 'continuing' : undefined;
-    if (label) log(`${label}: ${executor.reused} evaluations reused from the journal, ${executor.evaluated} new`);
+    if (label) log(`${label}: ${executor.reused} ${executor.reused === 1 ? 'evaluation' : 'evaluations'} reused from the journal, ${executor.evaluated} new`);
     if (opts.reuse?.length && executor.reusedForeign === 0 && executor.foreignRecords > 0) log(REUSE_NONE(executor.foreignRecords));
   } catch (e) {
     return { found, lateError: e };

@@ -2,7 +2,8 @@
  * The ask/tell service (`spatten-dse serve`): other optimizers (Optuna, pymoo, a shell script)
  * drive spatten-dse's evaluator over JSON lines, one request per line, one response per line.
  *
- *   {"op":"space"}                          → parameter domains, objectives, constraints, metrics
+ *   {"op":"space"}                          → parameter domains, objectives, constraints, and the
+ *                                             metric columns a told result may carry (`metrics`)
  *   {"op":"ask","n":2}                      → trials proposed by the space's own driver
  *   {"op":"evaluate","params":{…}}          → metrics of any point of the space
  *   {"op":"evaluate","id":3}                → metrics of an asked trial (told to the driver)
@@ -140,6 +141,7 @@ export class Service {
       constraints: this.parsed.constraints.map((c) => c.text),
       driver: s.search.driver,
       resultsDir: this.dir,
+      metrics: spaceColumns(this.ctx),
     };
   }
 
@@ -286,6 +288,11 @@ function notInSpace(name: string, space: ToldSpace): string | undefined {
   }
   if ((BASELINE_METRICS as readonly string[]).includes(name) && !space.baseline) return `the space has no baseline: its runs compare with no platform (${BASELINE_METRICS.join(' and ')} need baseline: in the space)`;
   return undefined;
+}
+
+/** The metric columns a run of `space` writes, in TOLD_METRICS order: what a told result may carry. */
+export function spaceColumns(space: ToldSpace): string[] {
+  return TOLD_METRICS.filter((n) => notInSpace(n, space) === undefined);
 }
 
 /**

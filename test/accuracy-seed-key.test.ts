@@ -47,7 +47,7 @@ test('a classifier run differing only in accuracy.seed continues the same journa
     const file = space(tmp, 'a', workload, 'spam-bert', 32, 9);
     const b = await run(file, out);
     assert.deepEqual(b.run.evaluations, { reused: 1, reusedFromOtherFolders: 0, evaluated: 0 }, b.lines.join('\n'));
-    assert.ok(b.lines.includes('continuing: 1 evaluations reused from the journal, 0 new'), b.lines.join('\n'));
+    assert.ok(b.lines.includes('continuing: 1 evaluation reused from the journal, 0 new'), b.lines.join('\n'));
     assert.ok(
       b.lines.includes(`note: ${file}:3:54: accuracy.seed 9 changes no number: spam-bert is a classifier, whose accuracy CI (Wilson's) takes no seed (it seeds a language model's bootstrap CI of the perplexity)`),
       b.lines.join('\n'),

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { prepareRun } from '../dse/run.ts';
 import { evaluatePoint, rescorePoint, RESCORED_COLUMNS, RESCORED_METRICS } from '../dse/evaluate.ts';
-import { TOLD_METRICS, toldMetricProblem, type ToldSpace } from '../dse/serve.ts';
+import { TOLD_METRICS, spaceColumns, toldMetricProblem, type ToldSpace } from '../dse/serve.ts';
 import { ciColumns, rescoreColumn } from '../core/metric-columns.ts';
 import { ACCURACY_METRICS, HW_METRICS, METRICS } from '../sim/metrics.ts';
 
@@ -49,6 +49,14 @@ test('tell takes exactly the re-scored columns a fidelity: both run writes', asy
 
 /** The told space of a `fidelity: both` space without accuracy or baseline. */
 const BOTH: ToldSpace = { fidelity: 'both' };
+
+test("the space op's metrics are the columns tell takes: HW metrics, then each block's own", () => {
+  const hw = [...HW_METRICS];
+  assert.deepEqual(spaceColumns(BOTH), [...hw, 'cycle_latency_s', 'cycle_energy_j', 'cycle_cycles', 'cycle_dram_bytes', 'cycle_power_w']);
+  const lm = spaceColumns({ fidelity: 'analytical', accuracy: { model: 'sotu-char' } } as ToldSpace);
+  assert.deepEqual(lm, [...hw, 'perplexity', 'perplexity_ci_low', 'perplexity_ci_high', 'lsb_refetch_fraction']);
+  for (const m of TOLD_METRICS) assert.equal(lm.includes(m), toldMetricProblem(m, null, { fidelity: 'analytical', accuracy: { model: 'sotu-char' } } as ToldSpace) === undefined, m);
+});
 
 test('a cycle_ name of a hardware metric the cycle model does not re-score is refused, naming the columns there are', () => {
   const notRescored = HW_METRICS.filter((m) => !(RESCORED_METRICS as readonly string[]).includes(m));

@@ -75,6 +75,8 @@ test('serve --stdio: space, errors that keep the service running, evaluate = the
     { metric: 'area_mm2', goal: 'min' },
   ]);
   assert.deepEqual(sp.constraints, ['area_mm2 <= 12']);
+  // an analytical space without accuracy or baseline: a told result carries the hardware metrics only
+  assert.deepEqual(sp.metrics, ['latency_s', 'energy_j', 'dram_bytes', 'area_mm2', 'power_w', 'gops', 'cycles', 'edp_js', 'gop_per_j', 'gops_per_mm2']);
 
   // errors: each answered, none stops the service
   const bad: [string | object, RegExp][] = [
