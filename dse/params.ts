@@ -8,7 +8,7 @@ import type * as z from '../core/zod.ts';
 import { ciColumn } from '../core/metric-columns.ts';
 import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import type { Params } from './driver.ts';
-import { decimal } from './cli-util.ts';
+import { clipped, decimal, echoed } from './cli-util.ts';
 import { InputError } from './errors.ts';
 import { closest, didYouMean } from './suggest.ts';
 
@@ -98,10 +98,8 @@ export function violation(c: Constraint, value: number): number {
   }
 }
 
-/** A value as a message shows it: strings quoted, the rest as YAML would write them. */
-function show(v: unknown): string {
-  return typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v));
-}
+/** A value as a message shows it (`echoed`: strings quoted, the rest as JSON, a long one cut). */
+const show = echoed;
 
 /** The kind of a value as a file or option gives it: number, string, boolean, null, list or map. */
 function kindOf(v: unknown): string {
@@ -134,17 +132,18 @@ export function valueMessage(i: ZodIssue, got: unknown): string {
 /** Parse `--set key=value` pairs into canonical parameters (validated per field). */
 export function parseSets(sets: string[]): Params {
   const out: Params = {};
-  for (const s of sets) {
-    const eq = s.indexOf('=');
+  for (const given of sets) {
+    const s = clipped(given);
+    const eq = given.indexOf('=');
     if (eq <= 0) throw new InputError(`--set ${s}: expected key=value, e.g. --set hw.dramChannels=32`);
-    const key = s.slice(0, eq).trim();
-    const raw = s.slice(eq + 1).trim();
+    const key = given.slice(0, eq).trim();
+    const raw = given.slice(eq + 1).trim();
     const fs = fieldSchema(key);
     if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`);
     // numbers are decimal: 0x10 stays text (a number field refuses it), 1e3 is 1000
     const value: number | string = Number.isFinite(decimal(raw)) ? decimal(raw) : raw;
     const r = fs.safeParse(value);
-    if (!r.success && raw !== '' && fs.safeParse(Number(raw)).success) throw new InputError(`--set ${s}: ${key}: expected a decimal number, got "${raw}"`);
+    if (!r.success && raw !== '' && fs.safeParse(Number(raw)).success) throw new InputError(`--set ${s}: ${key}: expected a decimal number, got ${echoed(raw)}`);
     if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => valueMessage(i, value)).join('; ')}`);
     out[key] = value;
   }

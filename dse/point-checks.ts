@@ -9,12 +9,13 @@ import path from 'node:path';
 import { fcBits, resolveWorkload } from '../sim/index.ts';
 import type { HeadRequest, Workload } from '../sim/workload/types.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
+import { clipped } from './cli-util.ts';
 import { InputError } from './errors.ts';
 
 /** The last `--set <key>=…` among `sets`, as the user gave it, or undefined. */
 export function lastSet(sets: readonly string[], key: string): string | undefined {
   const s = sets.filter((x) => x.slice(0, Math.max(0, x.indexOf('='))).trim() === key).at(-1);
-  return s === undefined ? undefined : `--set ${s}`;
+  return s === undefined ? undefined : `--set ${clipped(s)}`;
 }
 
 /** Does the point's model have no generation stage (BERT)? */

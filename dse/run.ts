@@ -335,7 +335,7 @@ async function steps(input: StepsInput): Promise<RunSummary> {
  * run's outputs, whole, and the journal, which the same command continues from (exit 2).
  */
 function stoppedUnwritten(e: RunFileError, dir: string): InputError {
-  // one line each (the CLI shortens a line past 400 characters): what failed, what is kept and how to go on, what was not written
+  // one line each (the CLI shortens a line past 2,000 characters): what failed, what is kept and how to go on, what was not written
   return new InputError(`${e.head}\n${e.safe}\nthe run stopped there and wrote no output: the points.csv, pareto.csv, run.json and report.html in ${dir}, if any, are an earlier run's`);
 }
 

@@ -4,6 +4,7 @@
  * YAML (`fail`). dse/space.ts checks, this module words and locates.
  */
 import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { echoed } from './cli-util.ts';
 import { InputError } from './errors.ts';
 import type { Issue } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
@@ -84,7 +85,7 @@ function unionIssues(i: Extract<ZodIssue, { code: 'invalid_union' }>, path: (str
   const ofKind = i.errors.filter((b) => !wrongKind(b)).sort((a, b) => problems(a) - problems(b));
   if (ofKind.length === 1 || (ofKind.length > 1 && problems(ofKind[0]) < problems(ofKind[1]))) return issueMessages(ofKind[0], path, got, known);
   if (path.length === 2 && path[0] === 'parameters') return [{ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' }];
-  return [{ path, message: `expected ${orList(unionTypes(i.errors))}, not ${JSON.stringify(got) ?? 'nothing'}` }];
+  return [{ path, message: `expected ${orList(unionTypes(i.errors))}, not ${got === undefined ? 'nothing' : echoed(got)}` }];
 }
 
 /**

@@ -3,6 +3,7 @@
  * whose step stops short of its high end, a base value that a parameter overrides at every point.
  * dse/space.ts prints them with the file, line and column.
  */
+import { echoed } from './cli-util.ts';
 import type { ParamDomain } from './driver.ts';
 import { valueAt } from './space-issues.ts';
 
@@ -38,7 +39,7 @@ export function sweptBaseNotes(raw: object, domains: ParamDomain[]): SpaceNote[]
     const v = block ? valueAt(raw, [block, field]) : undefined;
     if (v === undefined) continue;
     const swept = d.kind === 'choice' ? d.values.join(', ') : `${d.low} … ${d.high}`;
-    out.push({ path: [block, field], text: `${block}.${field}: ${JSON.stringify(v)} is used by no point: parameters.${d.key} sets it at every point (${swept})` });
+    out.push({ path: [block, field], text: `${block}.${field}: ${echoed(v)} is used by no point: parameters.${d.key} sets it at every point (${swept})` });
   }
   return out;
 }

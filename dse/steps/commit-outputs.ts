@@ -44,7 +44,7 @@ export function commitOutputs(dir: string, sink: StagedOutputs, runText: string,
 /**
  * The error of a failed write of the outputs: a user's filesystem error (a full disk, a read-only
  * folder) (exit 2) naming the output and its temporary file, what was replaced and how to go on,
- * one line each (the CLI shortens a line past 400 characters); anything else as it is.
+ * one line each (the CLI shortens a line past 2,000 characters); anything else as it is.
  */
 export function outputsError(e: unknown, dir: string, replaced: string[] = [], complete = true): Error {
   if (!isUserFsError(e)) return e as Error;
