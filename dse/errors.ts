@@ -27,6 +27,8 @@ export class RunFileError extends InputError {
     readonly head: string,
     /** What the folder still holds and how to go on. */
     readonly safe: string,
+    /** When the user can go on (`whenFixed`): "after freeing space", or "once that is fixed". */
+    readonly once = 'once that is fixed',
   ) {
     super(`${head}; ${safe}`);
   }
@@ -87,7 +89,7 @@ export function fsInputError(e: unknown, what?: string): Error {
  */
 export function runFileError(e: unknown, file: string, safe: (once: string) => string): Error {
   if (e instanceof InputError || !isUserFsError(e)) return e as Error;
-  return new RunFileError(`cannot write ${file}: ${errnoText(e)}`, safe(whenFixed(e)));
+  return new RunFileError(`cannot write ${file}: ${errnoText(e)}`, safe(whenFixed(e)), whenFixed(e));
 }
 
 /** When the user can go on after a filesystem error: "after freeing space" for a full disk or quota, else "once that is fixed". */

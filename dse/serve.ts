@@ -10,7 +10,9 @@
  *   {"op":"tell","id":3,"metrics":{…}}      → a result measured elsewhere, for an asked trial
  *
  * Every response has `"ok": true|false`; errors (malformed JSON, unknown op, a parameter outside
- * its domain, …) are `{"ok":false,"error":"…"}` and the service keeps running. A request's `rid`
+ * its domain, …; an evaluation whose journal line cannot be written, e.g. on a full disk, which
+ * is neither recorded nor answered: send it again once that is fixed) are
+ * `{"ok":false,"error":"…"}` and the service keeps running. A request's `rid`
  * (any JSON value) is echoed back. Evaluations use the run's evaluator, journal and cache
  * (dse/executor.ts): a point evaluated before, in this session or an earlier one on the same
  * results folder, is answered from the journal (`"cached": true`).
@@ -24,7 +26,7 @@ import { prepareRun, type PreparedRun } from './run.ts';
 import type { Constraint } from './params.ts';
 import { resolveDense } from './steps/dense.ts';
 import { moveStaleFolder, spaceIdentity } from './run-checks.ts';
-import { InputError } from './errors.ts';
+import { InputError, RunFileError } from './errors.ts';
 import { journalMismatch } from './journal.ts';
 import { modelVersion } from './model-version.ts';
 import { checkOutDir } from './outputs.ts';
@@ -50,6 +52,16 @@ export interface ServiceOptions {
 }
 
 class RequestError extends Error {}
+
+/**
+ * The answer to an evaluation whose journal line could not be written (a full disk: `RunFileError`
+ * of dse/journal.ts): what failed and why, that the result was neither recorded nor given, and
+ * what to do. As a run does (dse/run.ts), nothing unrecorded is reported; the service goes on, and
+ * an asked trial stays asked, so the same request can be sent again.
+ */
+function notRecorded(e: RunFileError): string {
+  return `${e.head}; this evaluation was not recorded, and its result is not given: the journal holds every earlier evaluation up to its last complete line; ${e.once}, send the request again (the service goes on)`;
+}
 
 export class Service {
   readonly dir: string;
@@ -108,8 +120,8 @@ export class Service {
       return { ok: true, op: op as string, ...(rid !== undefined ? { rid } : {}), ...body };
     } catch (e) {
       // a bug or an I/O error answers this request only; the service goes on
-      const msg = e instanceof RequestError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
-      if (!(e instanceof RequestError)) this.log(`serve: ${(e as Error)?.stack ?? String(e)}`);
+      const msg = e instanceof RequestError ? e.message : e instanceof RunFileError ? notRecorded(e) : `internal error: ${(e as Error)?.message ?? String(e)}`;
+      if (!(e instanceof RequestError) && !(e instanceof RunFileError)) this.log(`serve: ${(e as Error)?.stack ?? String(e)}`);
       return { ok: false, ...(typeof op === 'string' ? { op } : {}), ...(rid !== undefined ? { rid } : {}), error: msg };
     }
   }

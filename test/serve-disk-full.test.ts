@@ -1,0 +1,91 @@
+/**
+ * `serve` on a full disk: an evaluation whose journal line cannot be written is answered with an
+ * error naming the journal, the OS reason and that the result was not recorded, and saying what to
+ * do; the service goes on, and after space is freed the same request evaluates and is journaled.
+ * ENOSPC is injected into the writes to journal.jsonl (fs.writeSync, as the kernel returns it for
+ * a full disk), as test/outputs-disk-full.test.ts does for a run.
+ */
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Service } from '../dse/serve.ts';
+import { loadJournal } from '../dse/journal.ts';
+
+const SPACE = `name: serve-disk-full
+workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: area_mm2, goal: min }
+parameters:
+  hw.dramChannels: [4, 8, 16]
+search: { driver: grid }
+`;
+
+const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+
+/** Every write to journal.jsonl fails with ENOSPC while the returned mock is on. */
+function journalDiskFull() {
+  const real = fs.writeSync;
+  return mock.method(fs, 'writeSync', function (this: unknown, fd: number, ...rest: unknown[]) {
+    if (path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)) === 'journal.jsonl') throw enospc();
+    return (real as (...a: unknown[]) => number).call(fs, fd, ...rest);
+  } as typeof fs.writeSync);
+}
+
+test('serve: a journal that cannot be written (ENOSPC) answers that evaluation with what failed, that it was not recorded and what to do; the service goes on', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-enospc-'));
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE);
+  const out = path.join(dir, 'out');
+  const journal = path.join(out, 'journal.jsonl');
+  const logged: string[] = [];
+  const service = new Service({ spaceFile: space, outDir: out, log: (l) => logged.push(l) });
+  try {
+    await service.ready;
+    const full = journalDiskFull();
+    const line = JSON.stringify({ op: 'evaluate', rid: 7, params: { 'hw.dramChannels': 8 } });
+    let r;
+    try {
+      r = await service.handle(line);
+    } finally {
+      full.mock.restore();
+    }
+    assert.deepEqual(r, {
+      ok: false,
+      op: 'evaluate',
+      rid: 7,
+      error:
+        `cannot write the journal ${journal}: no space left on the device (ENOSPC); this evaluation was not recorded, and its result is not given: ` +
+        'the journal holds every earlier evaluation up to its last complete line; after freeing space, send the request again (the service goes on)',
+    });
+    assert.ok(!logged.some((l) => l.includes('internal error') || l.includes('    at ')), `no stack logged for a full disk: ${logged.join('\n')}`);
+    const before = loadJournal(journal);
+    assert.equal(before.records.length, 0, 'nothing journaled for the refused evaluation');
+    // space freed: the same request evaluates and is journaled
+    const again = await service.handle(line);
+    assert.equal(again.ok, true, JSON.stringify(again));
+    assert.equal((again as Record<string, unknown>).cached, false);
+    assert.equal(loadJournal(journal).records.length, 1, 'the evaluation is journaled once the disk has space');
+    // an asked trial whose evaluation was not recorded stays asked: the same request evaluates it once the disk has space
+    const asked = await service.handle(JSON.stringify({ op: 'ask', n: 1 }));
+    const id = ((asked as Record<string, unknown>).trials as { id: number }[])[0].id;
+    const byId = JSON.stringify({ op: 'evaluate', id });
+    const full2 = journalDiskFull();
+    let refused;
+    try {
+      refused = await service.handle(byId);
+    } finally {
+      full2.mock.restore();
+    }
+    assert.equal(refused.ok, false, JSON.stringify(refused));
+    assert.match((refused as { error: string }).error, /^cannot write the journal .*\(ENOSPC\); this evaluation was not recorded/);
+    const evaluated = await service.handle(byId);
+    assert.equal(evaluated.ok, true, JSON.stringify(evaluated));
+    assert.equal((evaluated as Record<string, unknown>).id, id);
+    assert.equal(loadJournal(journal).records.length, 2, 'the asked trial is journaled once the disk has space');
+  } finally {
+    await service.close();
+  }
+});
