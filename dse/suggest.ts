@@ -25,7 +25,11 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const dist = editDistance(w, c.toLowerCase());
+    // the distance is at least the difference in length, and a typo is at most 3 edits: a much
+    // longer word (a 1 MB value in a space file) is compared with none
+    const lc = c.toLowerCase();
+    if (Math.abs(lc.length - w.length) > 3) continue;
+    const dist = editDistance(w, lc);
     if (dist < bestD) {
       bestD = dist;
       best = c;
