@@ -14,6 +14,7 @@
  *   at 111 done, 37 s left).
  */
 import cliProgress from 'cli-progress';
+import { printable } from './cli-util.ts';
 
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 
@@ -124,7 +125,7 @@ export function createProgress(mode: ProgressMode, total: number | undefined, la
       },
       note: (text) => {
         // cli-progress redraws the bar on the next update; clear the line, print, redraw
-        process.stderr.write(`\r\x1b[2K${text}\n`);
+        process.stderr.write(`\r\x1b[2K${printable(text)}\n`);
         bar.update(done, payload(done));
       },
       stop: () => bar.stop(),
@@ -153,7 +154,7 @@ export function createProgress(mode: ProgressMode, total: number | undefined, la
       }
     },
     note(text) {
-      process.stderr.write(`${text}\n`);
+      process.stderr.write(`${printable(text)}\n`);
     },
     stop() {
       if (printed !== lastDone) line(lastDone);

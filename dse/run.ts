@@ -7,6 +7,7 @@
  *
  * Bad input (space file, base config, trace path) is rejected before anything is written.
  */
+import { printable } from './cli-util.ts';
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { FAST_FIDELITY, fidelity, fidelityPlan } from '../sim/fidelities.ts';
@@ -158,7 +159,7 @@ function anyCpuBound(ctx: EvalContext): boolean {
 }
 
 export async function runSpace(opts: RunOptions): Promise<RunSummary> {
-  const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const log = opts.log ?? ((s: string) => process.stderr.write(printable(s) + '\n'));
   const prepared = prepareRun(opts);
   for (const n of prepared.parsed.notes) log(`note: ${n}`);
   // The journal (and the folder lock) is taken after validation, so bad input writes nothing.

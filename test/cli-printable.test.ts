@@ -77,3 +77,21 @@ test('--set with a 100 KB list: the argument and the value each cut where they a
   assert.ok(err.startsWith(`error: --set hw.dramChannels=[0,1,2,`), err.slice(0, 100));
   assert.ok(err.includes(`… (${list.length + 'hw.dramChannels='.length} characters)`), err);
 });
+
+test("a status note goes through the same printer as an error: a dump is bounded, control characters replaced", async () => {
+  const { createProgress } = await import('../dse/progress.ts');
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((s: string) => (written.push(String(s)), true)) as typeof process.stderr.write;
+  try {
+    const p = createProgress('lines', 10, 'evaluating');
+    p.note(`note: \u001b[31m${'y'.repeat(100_000)} – narrow the range`);
+  } finally {
+    process.stderr.write = write;
+  }
+  const line = written.join('');
+  assert.ok(!line.includes('\u001b'), 'the escape sequence is replaced');
+  assert.ok(line.startsWith('note: ?[31myyy'), line.slice(0, 20));
+  assert.ok(line.endsWith('– narrow the range\n'), line.slice(-30));
+  assert.equal(line.length, LINE_MAX + 1);
+});
