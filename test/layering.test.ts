@@ -78,6 +78,15 @@ const REPORTS_MAY_IMPORT_DSE = ['dse/report-sample.ts', 'dse/params.ts', 'dse/fi
 const reportsMayImport = (t: string) =>
   ['reports', 'core', 'sim'].includes(folderOf(t)) || REPORTS_MAY_IMPORT_DSE.includes(t) || (/^dse\/reproduce\/[^/]+\.ts$/.test(t) && t !== 'dse/reproduce/index.ts');
 
+/** The import chains (`a → b → …`) from each module `from` accepts to the first module `hit` accepts. */
+function chainsFrom(from: (m: string) => boolean, hit: (m: string) => boolean): string[] {
+  return [...graph.keys()]
+    .filter(from)
+    .map((m) => chainTo(m, hit))
+    .filter((c): c is string[] => c !== undefined)
+    .map((c) => c.join(' → '));
+}
+
 /** Direct imports of `folder`'s modules that `allowed` refuses, as "module → import". */
 function directViolations(folder: string, allowed: (target: string) => boolean): string[] {
   return [...graph].filter(([m]) => folderOf(m) === folder).flatMap(([m, ts]) => ts.filter((t) => !allowed(t)).map((t) => `${m} → ${t}`));
@@ -104,20 +113,12 @@ test('core/ imports core/ and sim/ only', () => {
 });
 
 test('core/ and dse/ never reach reports/ but from the command line (dse/cli*.ts, dse/commands/)', () => {
-  const chains = [...graph.keys()]
-    .filter((m) => folderOf(m) === 'core' || (folderOf(m) === 'dse' && !isCli(m)))
-    .map((m) => chainTo(m, (t) => folderOf(t) === 'reports'))
-    .filter((c): c is string[] => c !== undefined)
-    .map((c) => c.join(' → '));
+  const chains = chainsFrom((m) => folderOf(m) === 'core' || (folderOf(m) === 'dse' && !isCli(m)), (t) => folderOf(t) === 'reports');
   assert.deepEqual(chains, [], 'a computation the run needs belongs in core/ or dse/, and reports/ imports it');
 });
 
 test('reports/ never reaches the runner (dse/run.ts, dse/steps/, dse/executor.ts)', () => {
-  const chains = [...graph.keys()]
-    .filter((m) => folderOf(m) === 'reports')
-    .map((m) => chainTo(m, isRunner))
-    .filter((c): c is string[] => c !== undefined)
-    .map((c) => c.join(' → '));
+  const chains = chainsFrom((m) => folderOf(m) === 'reports', isRunner);
   assert.deepEqual(chains, []);
 });
 
@@ -133,11 +134,7 @@ test('reports/ imports of dse/ only the modules a report shares with the run and
 const isCommandLayer = (m: string) => isCli(m) && m !== 'dse/cli-util.ts';
 
 test('reports/ never reaches the commands (dse/cli*.ts but the leaf helper cli-util.ts, dse/commands/)', () => {
-  const chains = [...graph.keys()]
-    .filter((m) => folderOf(m) === 'reports')
-    .map((m) => chainTo(m, isCommandLayer))
-    .filter((c): c is string[] => c !== undefined)
-    .map((c) => c.join(' → '));
+  const chains = chainsFrom((m) => folderOf(m) === 'reports', isCommandLayer);
   assert.deepEqual(chains, []);
 });
 
