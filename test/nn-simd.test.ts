@@ -150,12 +150,12 @@ test('batched SIMD attention of a layer equals the per-head TF.js form of each e
   }
 });
 
-test('SIMD fake quantization equals fakeQuantRows bit for bit (incl. zero, tiny and tie values, × factor)', async () => {
+test('SIMD fake quantization equals fakeQuantRows bit for bit (incl. zero, tiny and tie values, × factor; heads one by one and four at a time)', async () => {
   const { fakeQuantRows } = await import('../sim/nn/quant.ts');
   const rng = mulberry32(47);
-  for (const dh of [4, 16, 32]) {
+  // 3 heads: the one-head loop only; 4: the four-head loop only; 9: both
+  for (const [dh, heads] of [[4, 3], [16, 3], [32, 3], [4, 4], [16, 4], [16, 9], [32, 9]]) {
     const g = simdGemm(dh);
-    const heads = 3;
     const d = heads * dh;
     const n = 37;
     const src = Float32Array.from({ length: n * (d + 5) }, (_, i) => {
@@ -173,7 +173,7 @@ test('SIMD fake quantization equals fakeQuantRows bit for bit (incl. zero, tiny 
         g.view().set(src, 0);
         g.fq(0, n * (d + 5), n, heads, bits, d + 5, d, mul);
         const got = g.view().subarray(n * (d + 5), n * (d + 5) + n * d);
-        for (let i = 0; i < want.length; i++) assert.equal(Object.is(got[i], want[i]), true, `dh ${dh} bits ${bits} mul ${mul} [${i}] ${got[i]} vs ${want[i]}`);
+        for (let i = 0; i < want.length; i++) assert.equal(Object.is(got[i], want[i]), true, `dh ${dh} heads ${heads} bits ${bits} mul ${mul} [${i}] ${got[i]} vs ${want[i]}`);
       }
     }
   }

@@ -172,21 +172,57 @@ function trFn(dh: number): Fn {
 function fqFn(dh: number, withMul: boolean): Fn {
   const f = new Fn(8);
   const [src, dst, n, heads, qmaxI, mulBits, srcStride, dstStride] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const i = f.local(I32), h = f.local(I32), sp = f.local(I32), dp = f.local(I32), sr = f.local(I32), dr = f.local(I32);
+  const i = f.local(I32), h = f.local(I32), sp = f.local(I32), dp = f.local(I32), sr = f.local(I32), dr = f.local(I32), h4 = f.local(I32);
   const qmax = f.local(F32), mx = f.local(F32), sc = f.local(F32);
-  const vsc = f.local(V128), vq = f.local(V128), vnq = f.local(V128), vmul = f.local(V128), vm = f.local(V128), zero = f.local(V128), vdiv = f.local(V128);
-  const x = Array.from({ length: dh / 4 }, () => f.local(V128));
+  const vsc = f.local(V128), vq = f.local(V128), vnq = f.local(V128), vmul = f.local(V128), vm = f.local(V128), zero = f.local(V128), vdiv = f.local(V128), one = f.local(V128);
+  const m4 = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const sc4 = f.local(V128), div4 = f.local(V128);
   f.get(qmaxI).op(F.convertI32S).set(qmax);
   f.get(qmax).splat().set(vq).get(qmax).op(F.neg).splat().set(vnq);
   f.get(mulBits).op(F.reinterpretI32).splat().set(vmul);
   f.vZero().set(zero);
+  f.op(OP.f32Const, 0, 0, 0x80, 0x3f).splat().set(one);
+  f.get(heads).i32(-4).op(OP.i32And).set(h4);
+  /** vm ← the lanewise max of |x| over the head's dh values at sp + off (bytes). */
+  const headMax = (off: number, vm: number) => {
+    f.get(sp).vLoad(off).v(V.f32x4Abs).set(vm);
+    for (let k = 1; k < dh / 4; k++) f.get(vm).get(sp).vLoad(off + 16 * k).v(V.f32x4Abs).v(V.f32x4Max).set(vm);
+  };
+  /** The head's dh values at sp/dp + off quantized with scale vsc (splat) and divisor vdiv (splat). */
+  const quantize = (off: number, vsc: number, vdiv: number) => {
+    for (let k = 0; k < dh / 4; k++) {
+      f.get(dp).get(sp).vLoad(off + 16 * k).get(vdiv).v(V.f32x4Div).v(V.f32x4Nearest).get(zero).v(V.f32x4Add);
+      // the clamp as pmin(code, qmax), pmax(·, −qmax): b < a ? b : a and a < b ? b : a keep a NaN
+      // code (first operand) as min/max do, and the code is never −0: the same values, one
+      // instruction each instead of min/max's NaN and signed-zero handling
+      f.get(vq).v(V.f32x4Pmin).get(vnq).v(V.f32x4Pmax).get(vsc).v(V.f32x4Mul).get(zero).v(V.f32x4Add);
+      if (withMul) f.get(vmul).v(V.f32x4Mul);
+      f.vStore(off + 16 * k);
+    }
+  };
   f.i32(0).set(i).get(src).set(sr).get(dst).set(dr);
   f.whileLt(i, n, () => {
     f.i32(0).set(h).get(sr).set(sp).get(dr).set(dp);
+    // Four heads at a time: their four maxima in the lanes of one vector (a transposed reduction;
+    // max is exact, so any order gives the same value), then both scale rules lanewise (one
+    // float32 division per lane, as the scalar path), each head's lane splatted by a shuffle.
+    f.whileLt(h, h4, () => {
+      for (let g = 0; g < 4; g++) headMax(4 * dh * g, m4[g]);
+      f.get(m4[0]).get(m4[1]).shuffle32([0, 1, 4, 5]).get(m4[0]).get(m4[1]).shuffle32([2, 3, 6, 7]).v(V.f32x4Max).set(m4[0]);
+      f.get(m4[2]).get(m4[3]).shuffle32([0, 1, 4, 5]).get(m4[2]).get(m4[3]).shuffle32([2, 3, 6, 7]).v(V.f32x4Max).set(m4[2]);
+      f.get(m4[0]).get(m4[2]).shuffle32([0, 2, 4, 6]).get(m4[0]).get(m4[2]).shuffle32([1, 3, 5, 7]).v(V.f32x4Max).set(vm);
+      // sc = mx == 0 ? 1 : mx / qmax; divisor = sc == 0 ? 1 : sc
+      f.get(one).get(vm).get(vq).v(V.f32x4Div).get(vm).get(zero).v(V.f32x4Eq).v(V.bitselect).set(sc4);
+      f.get(one).get(sc4).get(sc4).get(zero).v(V.f32x4Eq).v(V.bitselect).set(div4);
+      for (let g = 0; g < 4; g++) {
+        f.get(sc4).get(sc4).shuffle32([g, g, g, g]).set(vsc);
+        f.get(div4).get(div4).shuffle32([g, g, g, g]).set(vdiv);
+        quantize(4 * dh * g, vsc, vdiv);
+      }
+      f.inc(sp, 16 * dh).inc(dp, 16 * dh).inc(h, 4);
+    });
     f.whileLt(h, heads, () => {
-      x.forEach((xk, k) => f.get(sp).vLoad(16 * k).set(xk));
-      f.get(x[0]).v(V.f32x4Abs).set(vm);
-      for (let k = 1; k < x.length; k++) f.get(vm).get(x[k]).v(V.f32x4Abs).v(V.f32x4Max).set(vm);
+      headMax(0, vm);
       f.get(vm).v(V.f32x4Extract, 0).get(vm).v(V.f32x4Extract, 1).op(F.max);
       f.get(vm).v(V.f32x4Extract, 2).get(vm).v(V.f32x4Extract, 3).op(F.max).op(F.max).set(mx);
       // sc = mx == 0 ? 1 : mx / qmax
@@ -194,12 +230,7 @@ function fqFn(dh: number, withMul: boolean): Fn {
       // a scale that underflows to 0 gives code 0 in JS (±∞ and NaN | 0 = 0): divide by 1 there, × 0 gives ±0, + 0 gives +0
       f.get(sc).splat().set(vsc);
       f.op(OP.f32Const, 0, 0, 0x80, 0x3f).get(sc).get(sc).op(OP.f32Const, 0, 0, 0, 0, F.eq, F.select).splat().set(vdiv);
-      x.forEach((xk, k) => {
-        f.get(dp).get(xk).get(vdiv).v(V.f32x4Div).v(V.f32x4Nearest).get(zero).v(V.f32x4Add);
-        f.get(vq).v(V.f32x4Min).get(vnq).v(V.f32x4Max).get(vsc).v(V.f32x4Mul).get(zero).v(V.f32x4Add);
-        if (withMul) f.get(vmul).v(V.f32x4Mul);
-        f.vStore(16 * k);
-      });
+      quantize(0, vsc, vdiv);
       f.inc(sp, 4 * dh).inc(dp, 4 * dh).inc(h, 1);
     });
     f.incBy(sr, srcStride).incBy(dr, dstStride).inc(i, 1);
@@ -216,31 +247,57 @@ function fqFn(dh: number, withMul: boolean): Fn {
 function lnFn(): Fn {
   const f = new Fn(8);
   const [src, dst, n, d, g, b, epsBits] = [0, 1, 2, 3, 4, 5, 6];
-  const i = f.local(I32), j = f.local(I32), sp = f.local(I32), dp = f.local(I32), rowBytes = f.local(I32);
-  const sum = f.local(F32), mu = f.local(F32), t = f.local(F32), df = f.local(F32), eps = f.local(F32), r = f.local(F32);
+  const i = f.local(I32), j = f.local(I32), dp = f.local(I32), rowBytes = f.local(I32), n4 = f.local(I32);
+  const t = f.local(F32), df = f.local(F32), eps = f.local(F32);
   const vmu = f.local(V128), vr = f.local(V128);
+  const R = 4;
+  const sp = Array.from({ length: R }, () => f.local(I32));
+  const sum = Array.from({ length: R }, () => f.local(F32)), mu = Array.from({ length: R }, () => f.local(F32)), r = Array.from({ length: R }, () => f.local(F32));
   f.get(d).op(F.convertI32S).set(df).get(epsBits).op(F.reinterpretI32).set(eps).get(d).i32(4).op(OP.i32Mul).set(rowBytes);
-  f.i32(0).set(i);
-  f.whileLt(i, n, () => {
-    f.op(OP.f32Const, 0, 0, 0, 0).set(sum).get(src).set(sp).i32(0).set(j);
-    f.whileLt(j, d, () => { f.get(sum).get(sp).fLoad(0).op(OP.f32Add).set(sum).inc(sp, 4).inc(j, 1); });
-    f.get(sum).get(df).op(F.div).set(mu);
-    f.op(OP.f32Const, 0, 0, 0, 0).set(sum).get(src).set(sp).i32(0).set(j);
+  f.get(n).i32(-R).op(OP.i32And).set(n4);
+  /** sp[k] ← row k of the block at src. */
+  const rowStarts = (rows: number) => {
+    f.get(src).set(sp[0]);
+    for (let k = 1; k < rows; k++) f.get(sp[k - 1]).get(rowBytes).op(OP.i32Add).set(sp[k]);
+  };
+  /**
+   * `rows` rows from src: each row's sums in index order, the rows' sums interleaved (independent
+   * chains, so they overlap in the pipeline); then each row normalized as before.
+   */
+  const block = (rows: number) => {
+    for (let k = 0; k < rows; k++) f.op(OP.f32Const, 0, 0, 0, 0).set(sum[k]);
+    rowStarts(rows);
+    f.i32(0).set(j);
     f.whileLt(j, d, () => {
-      f.get(sp).fLoad(0).get(mu).op(F.sub).set(t).get(sum).get(t).get(t).op(OP.f32Mul, OP.f32Add).set(sum).inc(sp, 4).inc(j, 1);
+      for (let k = 0; k < rows; k++) f.get(sum[k]).get(sp[k]).fLoad(0).op(OP.f32Add).set(sum[k]).inc(sp[k], 4);
+      f.inc(j, 1);
+    });
+    for (let k = 0; k < rows; k++) f.get(sum[k]).get(df).op(F.div).set(mu[k]).op(OP.f32Const, 0, 0, 0, 0).set(sum[k]);
+    rowStarts(rows);
+    f.i32(0).set(j);
+    f.whileLt(j, d, () => {
+      for (let k = 0; k < rows; k++) f.get(sp[k]).fLoad(0).get(mu[k]).op(F.sub).set(t).get(sum[k]).get(t).get(t).op(OP.f32Mul, OP.f32Add).set(sum[k]).inc(sp[k], 4);
+      f.inc(j, 1);
     });
     // r = 1 / sqrt(variance + eps)
-    f.op(OP.f32Const, 0, 0, 0x80, 0x3f).get(sum).get(df).op(F.div).get(eps).op(OP.f32Add, F.sqrt, F.div).set(r);
-    f.get(mu).splat().set(vmu).get(r).splat().set(vr);
-    f.get(src).set(sp).get(dst).set(dp).i32(0).set(j);
-    f.whileLt(j, d, () => {
-      f.get(dp).get(sp).vLoad(0).get(vmu).v(V.f32x4Sub).get(vr).v(V.f32x4Mul);
-      f.get(g).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).vLoad(0).v(V.f32x4Mul);
-      f.get(b).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).vLoad(0).v(V.f32x4Add).vStore(0);
-      f.inc(sp, 16).inc(dp, 16).inc(j, 4);
-    });
-    f.incBy(src, rowBytes).incBy(dst, rowBytes).inc(i, 1);
-  });
+    for (let k = 0; k < rows; k++) f.op(OP.f32Const, 0, 0, 0x80, 0x3f).get(sum[k]).get(df).op(F.div).get(eps).op(OP.f32Add, F.sqrt, F.div).set(r[k]);
+    rowStarts(rows);
+    for (let k = 0; k < rows; k++) {
+      f.get(mu[k]).splat().set(vmu).get(r[k]).splat().set(vr);
+      f.get(dst).set(dp).i32(0).set(j);
+      f.whileLt(j, d, () => {
+        f.get(dp).get(sp[k]).vLoad(0).get(vmu).v(V.f32x4Sub).get(vr).v(V.f32x4Mul);
+        f.get(g).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).vLoad(0).v(V.f32x4Mul);
+        f.get(b).get(j).i32(4).op(OP.i32Mul).op(OP.i32Add).vLoad(0).v(V.f32x4Add).vStore(0);
+        f.inc(sp[k], 16).inc(dp, 16).inc(j, 4);
+      });
+      f.incBy(src, rowBytes).incBy(dst, rowBytes);
+    }
+    f.inc(i, rows);
+  };
+  f.i32(0).set(i);
+  f.whileLt(i, n4, () => block(R));
+  f.whileLt(i, n, () => block(1));
   return f;
 }
 

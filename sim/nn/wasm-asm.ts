@@ -12,9 +12,9 @@ export const OP = {
   f32Lt: 0x5d, f32Gt: 0x5e, f32Ge: 0x60, f32Add: 0x92, f32Mul: 0x94, f32Min: 0x96, f32Const: 0x43,
 } as const;
 export const V = {
-  load: 0x00, store: 0x0b, const: 0x0c, swizzle: 0x0e, f32x4Splat: 0x13, f32x4Lt: 0x43, f32x4Gt: 0x44, f32x4Ge: 0x46,
-  and: 0x4e, i32x4Bitmask: 0xa4, f32x4Extract: 0x1f, f32x4Nearest: 0x6a, f32x4Abs: 0xe0,
-  f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9,
+  load: 0x00, store: 0x0b, const: 0x0c, shuffle: 0x0d, swizzle: 0x0e, f32x4Splat: 0x13, f32x4Eq: 0x41, f32x4Lt: 0x43, f32x4Gt: 0x44, f32x4Ge: 0x46,
+  and: 0x4e, bitselect: 0x52, i32x4Bitmask: 0xa4, f32x4Extract: 0x1f, f32x4Nearest: 0x6a, f32x4Abs: 0xe0,
+  f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9, f32x4Pmin: 0xea, f32x4Pmax: 0xeb,
 } as const;
 export const F = {
   sub: 0x93, sqrt: 0x91, eq: 0x5b, div: 0x95, max: 0x97, neg: 0x8c, select: 0x1b, convertI32S: 0xb2, reinterpretI32: 0xbe,
@@ -70,6 +70,11 @@ export class Fn {
   fLoad(offset: number): this { this.code.push(OP.f32Load, 2, ...uleb(offset)); return this; }
   fStore(offset: number): this { this.code.push(OP.f32Store, 2, ...uleb(offset)); return this; }
   splat(): this { this.code.push(...simd(V.f32x4Splat)); return this; }
+  /** i8x16.shuffle of the two vectors on the stack, as four float32 lanes (0–3 the first, 4–7 the second). */
+  shuffle32(lanes: readonly number[]): this {
+    this.code.push(...simd(V.shuffle), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+    return this;
+  }
   v(op: number, lane?: number): this { this.code.push(...simd(op)); if (lane !== undefined) this.code.push(lane); return this; }
   /** acc ← acc + a·b with a, b on the stack (acc a v128 local). */
   vMulAcc(acc: number): this { this.code.push(...simd(V.f32x4Mul)); return this.get(acc).swapAdd(acc); }
