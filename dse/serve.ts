@@ -13,7 +13,11 @@
  * its domain, …; an evaluation whose journal line cannot be written, e.g. on a full disk, which
  * is neither recorded nor answered: send it again once that is fixed) are
  * `{"ok":false,"error":"…"}` and the service keeps running. A request's `rid`
- * (any JSON value) is echoed back. Evaluations use the run's evaluator, journal and cache
+ * (any JSON value) is echoed back, and its `op` when it is one of the four. An error's text shows
+ * the request's values as the CLI's errors show the user's (dse/cli-util.ts): each value cut past
+ * ECHO_MAX characters, saying what was cut, and no control characters (`said`, `named`,
+ * `printable`), so a 10,000-character op name or a value holding escape sequences is answered
+ * with one bounded line a client can print. Evaluations use the run's evaluator, journal and cache
  * (dse/executor.ts): a point evaluated before, in this session or an earlier one on the same
  * results folder, is answered from the journal (`"cached": true`).
  */
@@ -36,6 +40,7 @@ import { ciColumns, ciMetricOf, rescoreColumn } from '../core/metric-columns.ts'
 import { fidelityPlan } from '../sim/fidelities.ts';
 import { accuracyModelKind } from './fidelity.ts';
 import { didYouMean } from './suggest.ts';
+import { clipped, ECHO_MAX, echoed, printable } from './cli-util.ts';
 
 export type Response = { ok: true; op: string; [k: string]: unknown } | { ok: false; op?: string; error: string; rid?: unknown };
 
@@ -52,6 +57,28 @@ export interface ServiceOptions {
 }
 
 class RequestError extends Error {}
+
+/** The ops a request may name. */
+const OPS = ['space', 'ask', 'evaluate', 'tell'] as const;
+
+/**
+ * A value of a request as an error shows it: JSON-like, cut past ECHO_MAX characters saying what
+ * was cut (dse/cli-util.ts `echoed`), a line break in it replaced as `printable` replaces the other
+ * control characters (an error is one line).
+ */
+const said = (v: unknown): string => echoed(v).replace(/\n/g, '?');
+
+/** A name the request gives (a parameter's, a metric's), as an error shows it: cut past ECHO_MAX characters saying its length, no line break. */
+const named = (k: string): string => clipped(k, ECHO_MAX).replace(/\n/g, '?');
+
+/** Names of a request (unknown parameters): the first few, then how many more. */
+function namedList(keys: string[], first = 5): string {
+  const head = keys.slice(0, first).map(named).join(', ');
+  return keys.length > first ? `${head} and ${keys.length - first} more` : head;
+}
+
+/** An error's text as a reply carries it: control characters replaced, a line past LINE_MAX cut (dse/cli-util.ts `printable`). */
+const replyText = (message: string): string => printable(message);
 
 /**
  * The answer to an evaluation whose journal line could not be written (a full disk: `RunFileError`
@@ -83,7 +110,7 @@ export class Service {
 
   /** Validates the space (InputError: nothing written), then opens the results folder's journal (kept across sessions). */
   constructor(o: ServiceOptions) {
-    this.log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
+    this.log = o.log ?? ((s: string) => process.stderr.write(printable(s) + '\n'));
     const prepared = prepareRun({ spaceFile: o.spaceFile, outDir: o.outDir, seed: o.seed });
     this.parsed = prepared.parsed;
     this.prepared = prepared;
@@ -110,7 +137,7 @@ export class Service {
     try {
       req = JSON.parse(line) as Record<string, unknown>;
     } catch (e) {
-      return { ok: false, error: `malformed JSON: ${(e as Error).message}` };
+      return { ok: false, error: replyText(`malformed JSON: ${(e as Error).message}`) };
     }
     if (!req || typeof req !== 'object' || Array.isArray(req)) return { ok: false, error: 'a request is a JSON object with an "op" field' };
     const rid = req.rid;
@@ -122,7 +149,8 @@ export class Service {
       // a bug or an I/O error answers this request only; the service goes on
       const msg = e instanceof RequestError ? e.message : e instanceof RunFileError ? notRecorded(e) : `internal error: ${(e as Error)?.message ?? String(e)}`;
       if (!(e instanceof RequestError) && !(e instanceof RunFileError)) this.log(`serve: ${(e as Error)?.stack ?? String(e)}`);
-      return { ok: false, ...(typeof op === 'string' ? { op } : {}), ...(rid !== undefined ? { rid } : {}), error: msg };
+      // the op is echoed when it is one of the service's (an unknown one is named, bounded, in the error)
+      return { ok: false, ...((OPS as readonly unknown[]).includes(op) ? { op: op as string } : {}), ...(rid !== undefined ? { rid } : {}), error: replyText(msg) };
     }
   }
 
@@ -139,7 +167,7 @@ export class Service {
       case 'tell':
         return this.tell(req);
       default:
-        throw new RequestError(`unknown op ${JSON.stringify(op)}: expected one of "space", "ask", "evaluate", "tell"`);
+        throw new RequestError(`unknown op ${said(op)}: expected one of ${OPS.map((o) => `"${o}"`).join(', ')}`);
     }
   }
 
@@ -159,7 +187,7 @@ export class Service {
 
   private ask(n: unknown): Record<string, unknown> {
     const count = n === undefined ? 1 : n;
-    if (!Number.isInteger(count) || (count as number) < 1) throw new RequestError(`ask: "n" must be a positive integer, got ${JSON.stringify(n)}`);
+    if (!Number.isInteger(count) || (count as number) < 1) throw new RequestError(`ask: "n" must be a positive integer, got ${said(n)}`);
     const trials = this.driver.done() ? [] : this.driver.ask(count as number);
     for (const t of trials) this.asked.set(t.id, t);
     return { trials, done: this.driver.done(), ...(trials.length === 0 && !this.driver.done() ? { waitingFor: [...this.asked.keys()] } : {}) };
@@ -219,12 +247,12 @@ export class Service {
     const m = req.metrics;
     if (!m || typeof m !== 'object' || Array.isArray(m)) throw new RequestError('tell: "metrics" must be an object of metric → number');
     const status = req.status ?? 'ok';
-    if (status !== 'ok' && status !== 'failed') throw new RequestError(`tell: "status" must be "ok" or "failed", got ${JSON.stringify(status)}`);
+    if (status !== 'ok' && status !== 'failed') throw new RequestError(`tell: "status" must be "ok" or "failed", got ${said(status)}`);
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
-      if (typeof v !== 'number' && v !== null) throw new RequestError(`tell: metrics.${k} must be a number, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' && v !== null) throw new RequestError(`tell: metrics.${named(k)} must be a number, got ${said(v)}`);
       const bad = toldMetricProblem(k, v, this.ctx);
-      if (bad) throw new RequestError(`tell: metrics.${k}: ${bad}`);
+      if (bad) throw new RequestError(`tell: metrics.${named(k)}: ${bad}`);
       metrics[k] = v === null ? Number.NaN : v;
     }
     if (status === 'ok') for (const o of this.parsed.objectives) if (!Number.isFinite(metrics[o.metric])) throw new RequestError(`tell: metrics.${o.metric} (an objective) is missing or not a finite number`);
@@ -239,7 +267,7 @@ export class Service {
 
   private askedTrial(id: unknown): Trial {
     const t = typeof id === 'number' ? this.asked.get(id) : undefined;
-    if (!t) throw new RequestError(`no asked trial with id ${JSON.stringify(id)} awaiting a result (ask first; each trial is evaluated or told once)`);
+    if (!t) throw new RequestError(`no asked trial with id ${said(id)} awaiting a result (ask first; each trial is evaluated or told once)`);
     return t;
   }
 
@@ -337,7 +365,7 @@ export function checkParams(params: unknown, domains: ParamDomain[]): Params {
   const given = params as Record<string, unknown>;
   const known = new Set(domains.map((d) => d.key));
   const unknown = Object.keys(given).filter((k) => !known.has(k));
-  if (unknown.length > 0) throw new RequestError(`params: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (this space has ${[...known].join(', ')})`);
+  if (unknown.length > 0) throw new RequestError(`params: unknown parameter${unknown.length > 1 ? 's' : ''} ${namedList(unknown)} (this space has ${[...known].join(', ')})`);
   const out: Params = {};
   for (const d of domains) {
     const v = given[d.key];
@@ -350,10 +378,10 @@ export function checkParams(params: unknown, domains: ParamDomain[]): Params {
 function checkValue(d: ParamDomain, v: unknown): ParamValue {
   if (d.kind === 'choice') {
     const hit = d.values.find((c) => c === v || (typeof c === 'number' && typeof v === 'number' && Math.abs(c - v) <= 1e-9 * Math.max(1, Math.abs(c))));
-    if (hit === undefined) throw new RequestError(`params.${d.key}: ${JSON.stringify(v)} is not one of ${d.values.map((x) => JSON.stringify(x)).join(', ')}`);
+    if (hit === undefined) throw new RequestError(`params.${d.key}: ${said(v)} is not one of ${d.values.map((x) => JSON.stringify(x)).join(', ')}`);
     return hit;
   }
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestError(`params.${d.key}: expected a number in [${d.low}, ${d.high}], got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestError(`params.${d.key}: expected a number in [${d.low}, ${d.high}], got ${said(v)}`);
   if (v < d.low || v > d.high) throw new RequestError(`params.${d.key}: ${v} is outside [${d.low}, ${d.high}]`);
   if (d.integer && !Number.isInteger(v)) throw new RequestError(`params.${d.key}: expected an integer, got ${v}`);
   return v;

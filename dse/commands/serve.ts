@@ -10,7 +10,7 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
-import { decimal } from '../cli-util.ts';
+import { clipped, decimal, ECHO_MAX, echoed, printable } from '../cli-util.ts';
 
 interface ServeOpts {
   space?: string;
@@ -36,11 +36,11 @@ export function register(program: Command): void {
     .action(async (o: ServeOpts, cmd: Command) => {
       if (o.stdio && o.port !== undefined) throw new InputError('serve: give --stdio or --port, not both');
       // without --port the service answers on stdin/stdout: a --host alone would be ignored
-      if (o.port === undefined && cmd.getOptionValueSource('host') === 'cli') throw new InputError(`--host ${o.host}: only with --port N (the address the TCP service listens on); without --port the service answers on stdin/stdout`);
+      if (o.port === undefined && cmd.getOptionValueSource('host') === 'cli') throw new InputError(`--host ${clipped(o.host, ECHO_MAX)}: only with --port N (the address the TCP service listens on); without --port the service answers on stdin/stdout`);
       const port = o.port === undefined ? undefined : decimal(o.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError(`--port: expected an integer 0-65535, got "${o.port}"`);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError(`--port: expected an integer 0-65535, got ${echoed(o.port)}`);
       const seed = o.seed === undefined ? undefined : decimal(o.seed);
-      if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
+      if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got ${echoed(o.seed)}`);
       const { Service } = await import('../serve.ts');
       const service = new Service({ spaceFile: o.space!, outDir: o.out, seed, force: o.force });
       // a dense model that cannot run fails the command before it listens
@@ -48,7 +48,7 @@ export function register(program: Command): void {
         await service.close();
         throw e;
       });
-      const log = (s: string) => process.stderr.write(s + '\n');
+      const log = (s: string) => process.stderr.write(printable(s) + '\n');
       let stop!: () => void;
       const stopped = new Promise<void>((r) => (stop = r));
       process.once('SIGINT', stop);
