@@ -90,6 +90,21 @@ function notRecorded(e: RunFileError): string {
   return `${e.head}; this evaluation was not recorded, and its result is not given: the journal holds every earlier evaluation up to its last complete line; ${e.once}, send the request again (the service goes on)`;
 }
 
+/**
+ * The error of a service whose dense model's outcome (the reference of the constraints relative to
+ * it, resolved at start-up: dse/steps/dense.ts) could not be journaled (a full disk, a read-only
+ * folder): worded as a run's journal failure (dse/run.ts `stoppedUnwritten`), one line each: which
+ * file and why, what was not kept and what the journal holds, that the service did not start and
+ * what to do. An InputError, so the command exits 2 as a run does.
+ */
+function denseNotRecorded(e: RunFileError): InputError {
+  return new InputError(
+    `${e.head}\n` +
+      "the dense model's outcome (the reference of the constraints relative to it) was not recorded: the journal holds every earlier evaluation up to its last complete line\n" +
+      `the service stopped before answering any request; ${e.once}, the same command runs the dense model again and starts serving`,
+  );
+}
+
 export class Service {
   readonly dir: string;
   private readonly parsed: ParsedSpace;
@@ -121,7 +136,12 @@ export class Service {
     const header = checkJournalFolder(o, prepared.parsed.space.name, prepared.ctx, prepared.dir, this.log);
     this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, header, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
-    this.ready = resolveDense(prepared, this.executor, this.log).then(() => undefined);
+    this.ready = resolveDense(prepared, this.executor, this.log).then(
+      () => undefined,
+      (e) => {
+        throw e instanceof RunFileError ? denseNotRecorded(e) : e;
+      },
+    );
     this.chain = this.ready.catch(() => {});
   }
 

@@ -3,7 +3,9 @@
  * error naming the journal, the OS reason and that the result was not recorded, and saying what to
  * do; the service goes on, and after space is freed the same request evaluates and is journaled.
  * ENOSPC is injected into the writes to journal.jsonl (fs.writeSync, as the kernel returns it for
- * a full disk), as test/outputs-disk-full.test.ts does for a run.
+ * a full disk), as test/outputs-disk-full.test.ts does for a run. A journal that cannot take the
+ * dense model's outcome at start-up (a constraint relative to it) stops the service before it
+ * answers, worded as a run's journal failure: the file and why, what was not kept, what to do.
  */
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Service } from '../dse/serve.ts';
 import { loadJournal } from '../dse/journal.ts';
+import { InputError } from '../dse/errors.ts';
 
 const SPACE = `name: serve-disk-full
 workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
@@ -89,3 +92,57 @@ test('serve: a journal that cannot be written (ENOSPC) answers that evaluation w
     await service.close();
   }
 });
+
+/** A space whose constraint is relative to the dense model: serve runs the dense model at start-up and journals its outcome. */
+const DENSE_SPACE = `name: serve-dense-full
+workload: { model: bert-base, stage: summarization, seqLen: 128 }
+accuracy: { model: spam-bert, maxExamples: 32 }
+objectives:
+  - { metric: accuracy }
+  - { metric: latency_s }
+constraints: ["accuracy >= dense - 0.05"]
+parameters:
+  algo.tokenKeep: [0.5]
+search: { driver: grid }
+`;
+
+for (const [code, meaning, once] of [
+  ['ENOSPC', 'no space left on the device', 'after freeing space'],
+  ['EROFS', 'read-only file system', 'once that is fixed'],
+] as const) {
+  test(`serve: a journal that cannot be written (${code}) when the dense model's outcome is journaled at start-up stops the service (exit 2) naming the file, why, what was not kept and what to do`, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sdse-serve-dense-${code}-`));
+    const space = path.join(dir, 'space.yaml');
+    fs.writeFileSync(space, DENSE_SPACE);
+    const out = path.join(dir, 'out');
+    const journal = path.join(out, 'journal.jsonl');
+    // the journal's header is written; its next write, the dense model's outcome, fails
+    const real = fs.writeSync as (...a: unknown[]) => number;
+    let writes = 0;
+    const full = mock.method(fs, 'writeSync', function (this: unknown, fd: number, ...rest: unknown[]) {
+      if (path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)) === 'journal.jsonl' && writes++ > 0) throw Object.assign(new Error(`${code}: write`), { code, syscall: 'write' });
+      return real.call(fs, fd, ...rest);
+    } as typeof fs.writeSync);
+    const service = new Service({ spaceFile: space, outDir: out, log: () => {} });
+    try {
+      await assert.rejects(service.ready, (e: Error & { exitCode?: number }) => {
+        assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
+        assert.equal(e.exitCode, 2);
+        assert.equal(
+          e.message,
+          `cannot write the journal ${journal}: ${meaning} (${code})\n` +
+            "the dense model's outcome (the reference of the constraints relative to it) was not recorded: the journal holds every earlier evaluation up to its last complete line\n" +
+            `the service stopped before answering any request; ${once}, the same command runs the dense model again and starts serving`,
+        );
+        return true;
+      });
+      assert.equal(writes, 2, "the header, then the dense model's outcome");
+    } finally {
+      full.mock.restore();
+      await service.close();
+    }
+    assert.deepEqual(fs.readdirSync(out), ['journal.jsonl'], 'the journal (its header), nothing else');
+    assert.equal(loadJournal(journal).records.length, 0, "the dense model's outcome was not kept");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
