@@ -309,12 +309,27 @@ export function checkObjectives(space: { objectives: { metric: string }[] }, iss
   });
 }
 
-/** Model-family, metric and applicability checks (see the module comment). `written`: the blocks as the file gives them. */
-export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: MetricUse[], written: Written): Issue[] {
-  const issues: Issue[] = [];
+/**
+ * The semantic checks (see the module comment), in two parts that read different blocks (a load
+ * runs each unless a block it reads had a problem: dse/space-stages.ts).
+ *
+ * What the accuracy block and the baseline decide: the accuracy block the engine can run, the
+ * metrics named (objectives, constraints, report axes) the space can produce. Reads the
+ * `accuracy` and `baseline` blocks only.
+ */
+export function metricSemanticIssues(space: SpaceLike, uses: MetricUse[]): Issue[] {
   // 'classifier', 'lm' or why the accuracy model does not resolve (reported by metricIssues)
   const kind = space.accuracy ? accuracyModelKind(space.accuracy.model) : undefined;
-  issues.push(...accuracyBlockIssues(space.accuracy, kind));
+  return [...accuracyBlockIssues(space.accuracy, kind), ...metricIssues(space, uses, kind)];
+}
+
+/**
+ * What the points' models and stages decide: an encoder without a summarization stage, knobs that
+ * apply to no point. Reads the workload and algo blocks, their parameters and the accuracy model.
+ */
+export function shapeIssues(space: SpaceLike, domains: ParamDomain[], written: Written): Issue[] {
+  const issues: Issue[] = [];
+  const kind = space.accuracy ? accuracyModelKind(space.accuracy.model) : undefined;
   const { models, stages } = shapesOf(space, domains);
   const encoders = models.filter((m) => MODEL_SHAPES[m].kind === 'encoder');
   // An encoder has no generation stage (sim/workload/build.ts refuses it per point): refused when
@@ -328,7 +343,6 @@ export function semanticIssues(space: SpaceLike, domains: ParamDomain[], uses: M
     });
   }
   issues.push(...applicabilityIssues(space, domains, written, kind));
-  issues.push(...metricIssues(space, uses, kind));
   return issues;
 }
 

@@ -54,10 +54,22 @@ function formatPath(path: (string | number)[]): string {
   return s || '(root)';
 }
 
+/**
+ * Throws the InputError of a space file's problems: one line each, `file:line:col: field: message`,
+ * ordered by line and column (the stages that found them checked the file in another order), the
+ * first 12 and how many more.
+ */
 export function fail(file: string, doc: Document, lc: LineCounter, issues: Issue[]): never {
-  const lines = issues.slice(0, 12).map((i) => `${file}:${locate(doc, lc, i.path, i.atKey)}: ${formatPath(i.path)}: ${i.message}`);
-  if (issues.length > 12) lines.push(`… and ${issues.length - 12} more`);
-  throw new InputError(lines.join('\n'));
+  const located = issues.map((i) => {
+    const at = locate(doc, lc, i.path, i.atKey);
+    const [line, col] = at.split(':').map(Number);
+    return { line, col, text: `${file}:${at}: ${formatPath(i.path)}: ${i.message}` };
+  });
+  located.sort((a, b) => a.line - b.line || a.col - b.col);
+  const lines = [...new Set(located.map((l) => l.text))];
+  const shown = lines.slice(0, 12);
+  if (lines.length > 12) shown.push(`… and ${lines.length - 12} more`);
+  throw new InputError(shown.join('\n'));
 }
 
 /** True when a union branch fails on the value's type itself (the value is not of that branch's kind). */

@@ -48,22 +48,26 @@ function checkValue(p: ParamCheck, v: ParamValue, path: (string | number)[]): bo
   return res.success;
 }
 
-/** Parameters: canonical keys, values valid for their field, non-empty domains (problems go to `issues`). */
-export function parseParameters(space: Space, raw: unknown, issues: Issue[], maxPoints: number, describe: DescribeIssues): ParamDomain[] {
+/**
+ * Parameters: canonical keys, values valid for their field, non-empty domains (problems go to
+ * `issues`). `driver`: the space's, or undefined when the file's has a problem (a range without a
+ * step is then not judged by a driver the file does not name).
+ */
+export function parseParameters(space: Space, raw: unknown, issues: Issue[], maxPoints: number, describe: DescribeIssues, driver: Space['search']['driver'] | undefined): ParamDomain[] {
   const domains: ParamDomain[] = [];
   const keys = Object.keys(space.parameters);
   if (keys.length === 0) {
     issues.push({ path: ['parameters'], message: 'the space is empty: give at least one parameter to sweep (use `spatten-dse simulate` for a single design point)' });
   }
   for (const key of keys) {
-    const domain = parseParameter(space, raw, key, issues, maxPoints, describe);
+    const domain = parseParameter(space, raw, key, issues, maxPoints, describe, driver);
     if (domain) domains.push(domain);
   }
   return domains;
 }
 
 /** The domain of one parameter of the space; undefined when it has a problem (in `issues`). */
-function parseParameter(space: Space, raw: unknown, key: string, issues: Issue[], maxPoints: number, describe: DescribeIssues): ParamDomain | undefined {
+function parseParameter(space: Space, raw: unknown, key: string, issues: Issue[], maxPoints: number, describe: DescribeIssues, driver: Space['search']['driver'] | undefined): ParamDomain | undefined {
   const spec = space.parameters[key];
   const field = fieldSchema(key);
   const at = ['parameters', key];
@@ -73,7 +77,7 @@ function parseParameter(space: Space, raw: unknown, key: string, issues: Issue[]
   }
   const p: ParamCheck = { key, describe, field, at, issues, raw };
   if (Array.isArray(spec) || (typeof spec === 'object' && 'values' in spec)) return listDomain(p, spec);
-  if (typeof spec === 'object' && 'range' in spec) return rangeDomain(p, spec, space.search.driver, maxPoints);
+  if (typeof spec === 'object' && 'range' in spec) return rangeDomain(p, spec, driver, maxPoints);
   return checkValue(p, spec as ParamValue, at) ? { key, kind: 'choice', values: [spec as ParamValue] } : undefined;
 }
 
@@ -109,7 +113,7 @@ function distinctValues(p: ParamCheck, values: ParamValue[], base: (string | num
 }
 
 /** A range `{range: [lo, hi]}`: with a step, a choice of its values; without, an interval (for the drivers that sample one). */
-function rangeDomain(p: ParamCheck, spec: RangeSpec, driver: Space['search']['driver'], maxPoints: number): ParamDomain | undefined {
+function rangeDomain(p: ParamCheck, spec: RangeSpec, driver: Space['search']['driver'] | undefined, maxPoints: number): ParamDomain | undefined {
   const [lo, hi] = spec.range;
   if (!(lo <= hi)) {
     p.issues.push({ path: [...p.at, 'range'], message: `empty range: low ${lo} > high ${hi}` });
@@ -119,7 +123,7 @@ function rangeDomain(p: ParamCheck, spec: RangeSpec, driver: Space['search']['dr
   ok = checkValue(p, hi, [...p.at, 'range', 1]) && ok;
   if (!ok) return undefined;
   if (spec.step !== undefined) return steppedDomain(p, lo, hi, spec.step, maxPoints);
-  if (!driverInfo(driver).intervals) {
+  if (driver !== undefined && !driverInfo(driver).intervals) {
     const others = DRIVER_NAMES.filter((d) => driverInfo(d).intervals).join('/');
     p.issues.push({ path: [...p.at, 'range'], message: `a range without a step cannot be enumerated by the ${driver} driver: add \`step\`, or use driver ${others}` });
     return undefined;

@@ -14,19 +14,21 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES } from './drivers/index.ts';
 import type { Objective, ParamDomain } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, semanticIssues, sizeIssues, wordBitsIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
+import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, metricSemanticIssues, shapeIssues, sizeIssues, wordBitsIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
 import { relativeIssue } from './dense-reference.ts';
 import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, valueAt } from './space-issues.ts';
 import { stepShortNotes, sweptBaseNotes } from './space-notes.ts';
 import { parseParameters } from './space-params.ts';
+import { inFile, leaveOut, Tainted, type LeftOut, type Path } from './space-stages.ts';
 
 export { expandRange } from './space-params.ts';
 
 // the parameter keys, constraints and --set parsing live in ./params.ts (no YAML, no drivers: the
 // `simulate` command loads them without this module)
 export { fieldSchema, parameterKeys, parseConstraint, parseSets, violation, type Constraint } from './params.ts';
+import { parameterKeys } from './params.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import { metricDef } from '../sim/metrics.ts';
 import { shippedModels } from '../sim/nn/paths.ts';
@@ -254,14 +256,14 @@ function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter
   return { doc, lc, raw };
 }
 
-/** The constraints that parse (the others go to `issues`). */
-function parseConstraints(space: Space, issues: Issue[]): Constraint[] {
+/** The constraints that parse (the others go to `issues`); `accuracyKnown`: false when the file's accuracy block had a problem (a relative bound is then not refused for want of one). */
+function parseConstraints(space: Space, issues: Issue[], accuracyKnown = true): Constraint[] {
   const constraints: Constraint[] = [];
   space.constraints.forEach((c, i) => {
     const pc = parseConstraint(c);
     if (typeof pc === 'string') issues.push({ path: ['constraints', i], message: pc });
     else {
-      const outside = pc.relative ? relativeIssue(pc, space.accuracy !== undefined) : fractionBoundIssue(pc);
+      const outside = pc.relative ? relativeIssue(pc, space.accuracy !== undefined || !accuracyKnown) : fractionBoundIssue(pc);
       if (outside) issues.push({ path: ['constraints', i], message: outside });
       else constraints.push(pc);
     }
@@ -326,40 +328,80 @@ function checkWorkloadFields(space: Space, written: Written, keys: string[], iss
   issues.push(...(traced.length > 0 ? traced : benchmarkIssues(written.workload, new Set(keys))));
 }
 
-/** Parse and validate a space from YAML text. Throws InputError with file:line:col messages. */
+/** The lists of a space file whose items are checked one by one (an item with a problem is left out of the later stages alone). */
+const ITEM_SCHEMAS: Record<string, z.ZodType> = { objectives: ObjectiveSchema, constraints: z.string(), report: ReportChartSchema };
+
+/**
+ * The schema stage: the space, and the file with the values the schema refused left out
+ * (dse/space-stages.ts), so the later stages check the rest; no space when what is left still
+ * fails (no valid objective): then the schema's problems are all there is to report.
+ */
+function schemaStage(raw: object): { data?: z.infer<typeof SpaceSchema>; issues: Issue[]; left: LeftOut } {
+  const r = SpaceSchema.safeParse(raw);
+  const file = raw as Record<string, unknown>;
+  if (r.success) return { data: r.data, issues: [], left: { raw: file, left: [], kept: new Map() } };
+  const issues = zodIssues(r.error.issues, [], raw);
+  let left = leaveOut(file, r.error.issues, ITEM_SCHEMAS);
+  let again = SpaceSchema.safeParse(left.raw);
+  // a block that lost a required field (an accuracy block's model) is left out whole
+  if (!again.success) {
+    left = leaveOut(left.raw, again.error.issues, ITEM_SCHEMAS, true, left);
+    again = SpaceSchema.safeParse(left.raw);
+  }
+  return { data: again.success ? again.data : undefined, issues, left };
+}
+
+/** The workload.* and algo.* parameters (the semantic checks read their values) and hw.wordBits. */
+const SEMANTIC_PARAMS: Path[] = parameterKeys()
+  .filter((k) => k.startsWith('workload.') || k.startsWith('algo.') || k === 'hw.wordBits')
+  .map((k) => ['parameters', k]);
+
+/**
+ * Parse and validate a space from YAML text. Throws InputError with file:line:col messages: the
+ * problems of every stage at once, ordered by line (dse/space-stages.ts: a later stage checks what
+ * the earlier ones left valid).
+ */
 export function parseSpace(text: string, file = '<space>', opts: ParseOptions = {}): ParsedSpace {
   const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
-  const { doc, lc, raw } = parseYaml(text, file);
-  const r = SpaceSchema.safeParse(raw);
-  if (!r.success) fail(file, doc, lc, zodIssues(r.error.issues, [], raw));
-  const { model: legacyModel, fidelity, ...rest } = r.data;
+  const { doc, lc, raw: given } = parseYaml(text, file);
+  const schema = schemaStage(given);
+  if (!schema.data) fail(file, doc, lc, schema.issues);
+  const raw = schema.left.raw;
+  // a check reading a value the schema refused is skipped (it would judge a default the file does not give)
+  const tainted = new Tainted(schema.left.left);
+  const { model: legacyModel, fidelity, ...rest } = schema.data;
   const space: Space = { ...rest, fidelity: fidelity ?? legacyModel ?? FAST_FIDELITY };
   const issues: Issue[] = [];
   const notes: string[] = [];
-  if (legacyModel !== undefined) {
+  if (legacyModel !== undefined && !tainted.touches([['model'], ['fidelity']])) {
     if (fidelity !== undefined) issues.push({ path: ['model'], message: 'give `fidelity:` only (`model:` is its deprecated old name)', atKey: true });
     else notes.push(`${file}:${locate(doc, lc, ['model'], true)}: \`model: ${legacyModel}\` is deprecated; write \`fidelity: ${legacyModel}\``);
   }
 
-  const domains = parseParameters(space, raw, issues, maxPoints, zodIssues);
+  const driverKnown = !tainted.touches([['search', 'driver']]);
+  const domains = parseParameters(space, raw, issues, maxPoints, zodIssues, driverKnown ? space.search.driver : undefined);
   const keys = Object.keys(space.parameters);
   for (const n of stepShortNotes(space.parameters, domains)) notes.push(`${file}:${locate(doc, lc, n.path)}: ${n.text}`);
   for (const n of sweptBaseNotes(raw, domains)) notes.push(`${file}:${locate(doc, lc, n.path, true)}: ${n.text}`);
   checkObjectives(space, issues);
-  issues.push(...searchSettingIssues(space.search));
-  const constraints = parseConstraints(space, issues);
-  checkReportCharts(space, keys, domains, issues);
+  if (!tainted.touches([['search']])) issues.push(...searchSettingIssues(space.search));
+  const constraints = parseConstraints(space, issues, !tainted.touches([['accuracy', 'model']]));
+  if (!tainted.touches([['parameters']])) checkReportCharts(space, keys, domains, issues);
   const written = writtenBlocks(raw);
   checkWorkloadFields(space, written, keys, issues);
+  // the last stage reads what the earlier ones found valid
+  tainted.add(issues, Object.keys(ITEM_SCHEMAS));
   let wordNote: { path: (string | number)[]; text: string } | undefined;
-  if (issues.length === 0) {
-    issues.push(...semanticIssues(space, domains, metricUses(space, constraints), written));
+  if (!tainted.touches([['accuracy'], ['baseline']])) issues.push(...metricSemanticIssues(space, metricUses(space, constraints)));
+  if (!tainted.touches([['workload'], ['algo'], ['accuracy', 'model'], ...SEMANTIC_PARAMS])) issues.push(...shapeIssues(space, domains, written));
+  if (!tainted.touches([['workload'], ['algo'], ['hardware'], ...SEMANTIC_PARAMS])) {
     const word = wordBitsIssues(space, domains, file);
     if (word.issue) issues.push(word.issue);
     wordNote = word.note;
-    issues.push(...sizeIssues(space, domains, maxPoints));
   }
-  if (issues.length > 0) fail(file, doc, lc, issues);
+  if (!tainted.touches([['search'], ['parameters']])) issues.push(...sizeIssues(space, domains, maxPoints));
+  const all = [...schema.issues, ...inFile(issues, schema.left)];
+  if (all.length > 0) fail(file, doc, lc, all);
   if (wordNote) notes.push(`${file}:${locate(doc, lc, wordNote.path, true)}: ${wordNote.text}`);
   const inert = lsbThresholdNote(space, domains, written);
   if (inert) notes.push(`${file}:${locate(doc, lc, inert.path, true)}: ${inert.text}`);

@@ -489,3 +489,91 @@ ${extra}`;
   assert.deepEqual(parseSpace(traced('  hw.wordBits: [8, 12]').replace('per8.csv', 'nope.csv'), 'x.yaml').notes, []);
 });
 
+
+/** A space with no problem; the stage tests below each put problems of several check stages in it. */
+const STAGED = `name: staged
+workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
+hardware: { dramChannels: 8 }
+objectives:
+  - { metric: latency_s }
+  - { metric: energy_j }
+parameters:
+  hw.topkParallelism: [4, 8]
+  algo.tokenKeep: [0.5, 1.0]
+search: { driver: grid }
+`;
+
+test('one load reports the problems of every stage (schema, parameters, semantics) in one error, ordered by line', () => {
+  assert.equal(parseSpace(STAGED, 'x.yaml').domains.length, 2, 'the base space parses');
+  const bad = STAGED.replace('dramChannels: 8', 'dramChanels: 8') // schema: an unknown key (line 3)
+    .replace('metric: energy_j', 'metric: perplexity') // semantics: no accuracy block (line 6)
+    .replace('hw.topkParallelism', 'hw.topkParalelism'); // parameters: an unknown parameter (line 8)
+  assert.equal(
+    errorOf(bad),
+    [
+      'x.yaml:3:13: hardware.dramChanels: unknown key "dramChanels" (did you mean "dramChannels"?)',
+      'x.yaml:6:15: objectives[1].metric: "perplexity" needs an accuracy block, e.g. accuracy: { model: sotu-gpt, maxExamples: 500 }',
+      'x.yaml:8:3: parameters.hw.topkParalelism: unknown parameter "hw.topkParalelism" (did you mean "hw.topkParallelism"?)',
+    ].join('\n'),
+  );
+  // a later stage's problem on an earlier line comes first: the workload (line 2) before the search block (line 10)
+  const order = STAGED.replace('stage: generation, seqLen: 128, genTokens: 4', 'stage: summarization, seqLen: 128, genTokens: 4').replace('driver: grid }', 'driver: grid, seeed: 2 }');
+  const lines = errorOf(order).split('\n');
+  assert.equal(lines.length, 2, lines.join('\n'));
+  assert.match(lines[0], /^x\.yaml:2:\d+: workload\.genTokens: genTokens does not apply: the workload has no generation stage/);
+  assert.match(lines[1], /^x\.yaml:10:\d+: search\.seeed: unknown key "seeed" \(did you mean "seed"\?\)$/);
+});
+
+test('a check that would read a value the schema refused is skipped, not run on the default: a misspelt driver, baseline or accuracy block', () => {
+  // driver "randm" is refused; the range without a step and the samples are not judged by the grid default
+  const driver = STAGED.replace('algo.tokenKeep: [0.5, 1.0]', 'algo.tokenKeep: { range: [0.5, 1.0] }').replace('driver: grid }', 'driver: randm, samples: 10 }').replace('[4, 8]', '[4, -8]');
+  const d = errorOf(driver).split('\n');
+  assert.equal(d.length, 2, d.join('\n'));
+  assert.match(d[0], /^x\.yaml:8:27: parameters\.hw\.topkParallelism\[1\]: Too small/);
+  assert.match(d[1], /^x\.yaml:10:\d+: search\.driver: "randm" is not one of /);
+  // baseline "titan-x" is refused; the speedup objective is not called one without a baseline
+  const baseline = STAGED.replace('metric: energy_j', 'metric: speedup') + 'baseline: titan-x\n';
+  const b = errorOf(baseline).split('\n');
+  assert.equal(b.length, 1, b.join('\n'));
+  assert.match(b[0], /^x\.yaml:11:\d+: baseline: "titan-x" is not one of /);
+  // an accuracy block with a refused field: its relative constraint is not called one without an accuracy block
+  const accuracy = STAGED.replace('metric: energy_j', 'metric: accuracy').replace('parameters:', 'constraints: ["accuracy >= dense - 0.01", "area_mm2 <= banana"]\nparameters:').replace('{ model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }', '{ model: bert-base, stage: summarization, seqLen: 128 }') + 'accuracy: { model: spam-bert, maxExamples: 0 }\n';
+  const a = errorOf(accuracy).split('\n');
+  assert.equal(a.length, 2, a.join('\n'));
+  assert.match(a[0], /^x\.yaml:7:\d+: constraints\[1\]: cannot parse constraint "area_mm2 <= banana"/);
+  assert.match(a[1], /^x\.yaml:12:\d+: accuracy\.maxExamples: Too small/);
+});
+
+test('an objective, constraint, chart or parameter the schema refuses is left out alone: the others are checked, named by their place in the file', () => {
+  // objectives[1] refused; objectives[2] repeats objectives[0] and keeps its index
+  const objectives = STAGED.replace('  - { metric: energy_j }\n', '  - { metric: latncy_s }\n  - { metric: latency_s }\n');
+  const o = errorOf(objectives).split('\n');
+  assert.equal(o.length, 2, o.join('\n'));
+  assert.match(o[0], /^x\.yaml:6:\d+: objectives\[1\]\.metric: "latncy_s" is not one of .*did you mean "latency_s"/);
+  assert.equal(o[1], 'x.yaml:7:15: objectives[2].metric: duplicate objective "latency_s"');
+  // constraints[0] is not a string; constraints[1] does not parse: both named at their own index
+  const constraints = STAGED.replace('parameters:', 'constraints: [5, "area_mm2 < x"]\nparameters:');
+  const c = errorOf(constraints).split('\n');
+  assert.equal(c.length, 2, c.join('\n'));
+  assert.equal(c[0], 'x.yaml:7:15: constraints[0]: Invalid input: expected string, received number (5)');
+  assert.match(c[1], /^x\.yaml:7:18: constraints\[1\]: cannot parse constraint "area_mm2 < x"/);
+  // report[0] refused (an unknown key); report[1] and report[2] are checked and named at their own index
+  const report = STAGED + 'report:\n  - { x: hw.topkParallelism, y: gops, colour: red }\n  - { x: hw.topkParallelism, y: energy_saving }\n  - { x: hw.nope, y: gops }\n';
+  const r = errorOf(report).split('\n');
+  assert.equal(r.length, 3, r.join('\n'));
+  assert.equal(r[0], 'x.yaml:12:39: report[0].colour: unknown key "colour"');
+  assert.match(r[1], /^x\.yaml:13:33: report\[1\]\.y: "energy_saving" needs a baseline/);
+  assert.match(r[2], /^x\.yaml:14:10: report\[2\]\.x: "hw\.nope" is neither a parameter of this space/);
+  // every parameter refused by the schema: the space is not also called empty
+  const params = STAGED.replace('  hw.topkParallelism: [4, 8]\n  algo.tokenKeep: [0.5, 1.0]\n', '  hw.topkParallelism: { range: [4] }\n');
+  const p = errorOf(params).split('\n');
+  assert.equal(p.length, 1, p.join('\n'));
+  assert.match(p[0], /^x\.yaml:8:\d+: parameters\.hw\.topkParallelism\.range/);
+});
+
+test('a file left without a valid objective reports the schema stage alone (nothing later can be checked)', () => {
+  const none = STAGED.replace('  - { metric: latency_s }\n  - { metric: energy_j }\n', '  - { metric: latncy_s }\n').replace('hw.topkParallelism', 'hw.topkParalelism');
+  const lines = errorOf(none).split('\n');
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0], /^x\.yaml:5:\d+: objectives\[0\]\.metric: "latncy_s" is not one of /);
+});
