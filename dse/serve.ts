@@ -255,6 +255,8 @@ export class Service {
     try {
       await resolveDense(again, this.executor, this.log);
     } catch (e) {
+      // a journal that cannot take the outcome (a full disk) is not a problem of the files: worded as any unrecorded evaluation
+      if (e instanceof RunFileError) throw new RequestError(`${e.head}; the dense model's outcome on the new files of the accuracy checkpoint ${model} was not recorded, and this request is not answered: the journal holds every earlier evaluation up to its last complete line; ${e.once}, send the request again (the service goes on)`);
       const why = String((e as Error)?.message ?? e).split('\n')[0];
       throw new RequestError(`the files of the accuracy checkpoint ${model} changed and the dense model on them failed (${why}): the constraints relative to the dense model cannot be resolved again; restore or fix the files and send the request again`);
     }

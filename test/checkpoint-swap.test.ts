@@ -4,7 +4,7 @@
  * (a queue worker's threads, `serve`) loads the new files instead of serving its cached engine
  * and accuracy outcomes.
  */
-import test from 'node:test';
+import test, { mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -165,6 +165,42 @@ test('serve resolves a constraint relative to the dense model again when the che
     assert.match(bad.error ?? '', /^the files of the accuracy checkpoint .* changed and the dense model on them failed \(.+\): the constraints relative to the dense model cannot be resolved again; restore or fix the files and send the request again$/);
     swapToUntied(ck);
     assert.deepEqual(await constraints(), [`perplexity <= ${newBound}`], 'restored files: the bound of those files');
+  } finally {
+    await svc.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve: a journal that cannot take the dense model\'s outcome on replaced checkpoint files (ENOSPC) refuses the request saying so, not as a problem of the files; served once there is space', async () => {
+  const { Service } = await import('../dse/serve.ts');
+  const { dir, ck, spaceFile } = setup('ckswap-serve-enospc-', ['constraints: ["perplexity <= dense * 1.03"]']);
+  const out = path.join(dir, 'S');
+  const svc = new Service({ spaceFile, outDir: out, log: () => {} });
+  try {
+    await svc.ready;
+    swapToUntied(ck);
+    const real = fs.writeSync as (...a: unknown[]) => number;
+    const full = mock.method(fs, 'writeSync', function (this: unknown, fd: number, ...rest: unknown[]) {
+      if (path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)) === 'journal.jsonl') throw Object.assign(new Error('ENOSPC: write'), { code: 'ENOSPC', syscall: 'write' });
+      return real.call(fs, fd, ...rest);
+    } as typeof fs.writeSync);
+    let refused;
+    try {
+      refused = (await svc.handle('{"op":"space"}')) as { ok: boolean; error?: string };
+    } finally {
+      full.mock.restore();
+    }
+    assert.deepEqual(refused, {
+      ok: false,
+      op: 'space',
+      error:
+        `cannot write the journal ${path.join(out, 'journal.jsonl')}: no space left on the device (ENOSPC); the dense model's outcome on the new files of the accuracy checkpoint ${ck} was not recorded, and this request is not answered: ` +
+        'the journal holds every earlier evaluation up to its last complete line; after freeing space, send the request again (the service goes on)',
+    });
+    const untiedDense = await measureAccuracy({ model: ck, maxExamples: 2 }, AlgoSchema.parse({}));
+    const again = (await svc.handle('{"op":"space"}')) as unknown as { ok: boolean; constraints: string[] };
+    assert.equal(again.ok, true, JSON.stringify(again));
+    assert.deepEqual(again.constraints, [`perplexity <= ${Number((untiedDense.value * 1.03).toPrecision(12))}`], 'space again: the bound of the new files');
   } finally {
     await svc.close();
     fs.rmSync(dir, { recursive: true, force: true });
