@@ -8,8 +8,10 @@
  * - simulate module: the command's module graph (zod, the config schemas, the models);
  * - point: the design point from the config schemas (zod validation), as the command builds it;
  * - trace parse: reading and parsing the 4,610-row trace;
- * - profile cache load: the DRAM stream profiles an earlier process computed (dse/profile-cache.ts;
- *   SPATTEN_PROFILE_CACHE=0 turns the cache off, and the first simulation then computes them);
+ * - profile cache load: opening the file of the DRAM stream profiles earlier processes computed
+ *   and reading its index (dse/profile-cache.ts; SPATTEN_PROFILE_CACHE=0 turns the cache off, and
+ *   the first simulation then computes them); the one table of profiles this design point uses is
+ *   read and decoded on first use, inside the first simulation;
  * - simulation, first: the cycle simulator on a cold JIT;
  * - simulation again: the same simulation repeated in the same process (min of 3), its code
  *   compiled by the JIT and the simulator's memo tables (DRAM stream profiles, sim/cycle/profiles.ts)

@@ -9,9 +9,17 @@
  * new file; tables are matched by their full (channel count, timing) identity. The numbers are
  * stored as float64, bit for bit: a seeded run prints exactly what a cold one prints.
  *
- * Best effort: a missing, damaged or unwritable cache only costs the time. SPATTEN_PROFILE_CACHE=0
- * turns it off. Bounded: at most MAX_PROFILES profiles are written (tables of other design points
- * are dropped first).
+ * The file starts with an index (each table's identity, entry count and byte length), so a process
+ * reads the index and then only the tables its design point uses, on first use: the load costs the
+ * same whatever the number of other points the file keeps. Saving copies the other tables' bytes
+ * from the file as it is then.
+ *
+ * Best effort: a missing, damaged or unwritable cache only costs the time (a table that is short
+ * or not exactly its count of well-formed records, or an index that is not well-formed, is
+ * ignored, never used). SPATTEN_PROFILE_CACHE=0 turns it off. Writes are atomic (a
+ * private file renamed over the cache; concurrent writers: the last one wins). Bounded: at most
+ * MAX_PROFILES profiles are written (this run's tables first, then the file's others in their
+ * order, the most recently saved first, while they fit).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,8 +34,13 @@ declare const __SPATTEN_PROFILE_KEY__: string | undefined;
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
 
-const MAX_PROFILES = 10000;
-const MAGIC = 0x53445031; // "SDP1"
+export const MAX_PROFILES = 10000;
+/** "SDP2": indexed tables. ("SDP1", one JSON header and the records of every table, is ignored.) */
+const MAGIC = 0x53445032;
+/** Largest index read (bytes): ~300 bytes a table, so thousands of tables. */
+const MAX_INDEX = 4 << 20;
+/** Bytes read at once from the start of the file: the magic, the index length and (mostly) the index. */
+const FIRST_READ = 16384;
 
 const enabled = () => process.env.SPATTEN_PROFILE_CACHE !== '0';
 
@@ -41,101 +54,238 @@ export function profileCacheFile(cacheDir = CACHE): string | undefined {
   }
 }
 
-/** Profile sets → bytes: a JSON header (table ids, entry counts) and float64 records. */
-export function encodeProfiles(sets: readonly ProfileSet[]): Buffer {
-  const header = Buffer.from(JSON.stringify(sets.map((s) => [s.id, s.entries.length])));
+/** A table in the file: its records as raw float64 bytes, or decoded entries to encode. */
+export type Table = { id: string; count: number; bytes: Uint8Array } | ProfileSet;
+
+/** One index row: identity, entry count, byte length. */
+type IndexRow = [id: string, count: number, length: number];
+
+/** A table's entries → float64 records: key, the seven scalars, occ's length, occ. */
+function encodeTable(entries: readonly (readonly [number, StreamProfile])[]): Uint8Array {
   let n = 0;
-  for (const s of sets) for (const [, p] of s.entries) n += 9 + p.occ.length;
+  for (const [, p] of entries) n += 9 + p.occ.length;
   const f = new Float64Array(n);
   let i = 0;
-  for (const s of sets) {
-    for (const [key, p] of s.entries) {
-      f[i++] = key;
-      f[i++] = p.bursts;
-      f[i++] = p.bytes;
-      f[i++] = p.occupancy;
-      f[i++] = p.meanOccupancy;
-      f[i++] = p.firstLatency;
-      f[i++] = p.hits;
-      f[i++] = p.misses;
-      f[i++] = p.occ.length;
-      f.set(p.occ, i);
-      i += p.occ.length;
-    }
+  for (const [key, p] of entries) {
+    f[i++] = key;
+    f[i++] = p.bursts;
+    f[i++] = p.bytes;
+    f[i++] = p.occupancy;
+    f[i++] = p.meanOccupancy;
+    f[i++] = p.firstLatency;
+    f[i++] = p.hits;
+    f[i++] = p.misses;
+    f[i++] = p.occ.length;
+    f.set(p.occ, i);
+    i += p.occ.length;
   }
-  const pad = (8 - ((8 + header.length) % 8)) % 8;
+  return new Uint8Array(f.buffer);
+}
+
+/** Whether float64 records are exactly `count` well-formed records (each's occ length in range; none left over). */
+function wellFormed(f: Float64Array, count: number): boolean {
+  let i = 0;
+  for (let e = 0; e < count; e++) {
+    const len = f[i + 8];
+    if (!(Number.isInteger(len) && len >= 0 && i + 9 + len <= f.length)) return false;
+    i += 9 + len;
+  }
+  return i === f.length;
+}
+
+/** Float64 records → `count` entries (throws unless they are exactly that many well-formed records). */
+function decodeTable(f: Float64Array, count: number): [number, StreamProfile][] {
+  if (!wellFormed(f, count)) throw new Error('profile cache: damaged table');
+  const entries: [number, StreamProfile][] = [];
+  let i = 0;
+  for (let e = 0; e < count; e++) {
+    const len = f[i + 8];
+    // same fields in the same order as dram-profile.ts profileStream builds them
+    const p: StreamProfile = {
+      bursts: f[i + 1],
+      bytes: f[i + 2],
+      occ: f.slice(i + 9, i + 9 + len),
+      occupancy: f[i + 3],
+      meanOccupancy: f[i + 4],
+      firstLatency: f[i + 5],
+      hits: f[i + 6],
+      misses: f[i + 7],
+    };
+    entries.push([f[i], p]);
+    i += 9 + len;
+  }
+  return entries;
+}
+
+/** Tables → file bytes: magic, index length, the index (JSON rows), padding to 8, the tables' records in index order. */
+export function encodeProfiles(tables: readonly Table[]): Buffer {
+  const raw = tables.map((t) => ('bytes' in t ? t : { id: t.id, count: t.entries.length, bytes: encodeTable(t.entries) }));
+  const index = Buffer.from(JSON.stringify(raw.map((t): IndexRow => [t.id, t.count, t.bytes.byteLength])));
   const head = Buffer.alloc(8);
   head.writeUInt32LE(MAGIC, 0);
-  head.writeUInt32LE(header.length, 4);
-  return Buffer.concat([head, header, Buffer.alloc(pad), Buffer.from(f.buffer, f.byteOffset, f.byteLength)]);
+  head.writeUInt32LE(index.length, 4);
+  return Buffer.concat([head, index, Buffer.alloc(pad(index.length)), ...raw.map((t) => t.bytes)]);
 }
 
-/** Bytes → profile sets (throws on a damaged file). */
-export function decodeProfiles(buf: Buffer): ProfileSet[] {
-  if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a profile cache');
-  const hl = buf.readUInt32LE(4);
-  const header = JSON.parse(buf.subarray(8, 8 + hl).toString('utf8')) as [string, number][];
-  const start = 8 + hl + ((8 - ((8 + hl) % 8)) % 8);
-  if ((buf.length - start) % 8 !== 0) throw new Error('truncated profile cache');
-  const f = new Float64Array(buf.length - start >> 3);
-  new Uint8Array(f.buffer).set(buf.subarray(start));
-  let i = 0;
-  const sets: ProfileSet[] = [];
-  for (const [id, count] of header) {
-    const entries: [number, StreamProfile][] = [];
-    for (let e = 0; e < count; e++) {
-      const key = f[i];
-      const len = f[i + 8];
-      if (!(i + 9 + len <= f.length)) throw new Error('truncated profile cache');
-      // same fields in the same order as dram-profile.ts profileStream builds them
-      const p: StreamProfile = {
-        bursts: f[i + 1],
-        bytes: f[i + 2],
-        occ: f.slice(i + 9, i + 9 + len),
-        occupancy: f[i + 3],
-        meanOccupancy: f[i + 4],
-        firstLatency: f[i + 5],
-        hits: f[i + 6],
-        misses: f[i + 7],
-      };
-      entries.push([key, p]);
-      i += 9 + len;
-    }
-    sets.push({ id, entries });
+const pad = (indexLength: number) => (8 - ((8 + indexLength) % 8)) % 8;
+
+/**
+ * Checks an index (throws if it is not well-formed); each row's byte offset from the start of the
+ * file. `size`: the file's, if known (a table past the end is found short when it is read).
+ */
+function checkIndex(rows: unknown, start: number, size?: number): Map<string, { row: IndexRow; offset: number }> {
+  if (!Array.isArray(rows)) throw new Error('profile cache: bad index');
+  const out = new Map<string, { row: IndexRow; offset: number }>();
+  let offset = start;
+  for (const row of rows as unknown[]) {
+    if (!Array.isArray(row) || row.length !== 3) throw new Error('profile cache: bad index');
+    const [id, count, length] = row as unknown[];
+    const ok = typeof id === 'string' && Number.isSafeInteger(count) && (count as number) >= 0 && Number.isSafeInteger(length) && (length as number) >= 0 && (length as number) % 8 === 0 && !out.has(id);
+    if (!ok) throw new Error('profile cache: bad index');
+    out.set(id as string, { row: row as IndexRow, offset });
+    offset += length as number;
   }
-  if (i !== f.length) throw new Error('profile cache: trailing data');
-  return sets;
+  if (size !== undefined && offset !== size) throw new Error('truncated profile cache');
+  return out;
 }
 
-/** Seeds the memo tables from the cache file; returns the file for `saveProfileCache` (undefined: off). */
+/** Bytes of a whole file → every table, decoded (throws on a damaged file). */
+export function decodeProfiles(buf: Uint8Array): ProfileSet[] {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (b.length < 8 || b.readUInt32LE(0) !== MAGIC) throw new Error('not a profile cache');
+  const il = b.readUInt32LE(4);
+  const start = 8 + il + pad(il);
+  if (start > b.length) throw new Error('truncated profile cache');
+  const index = checkIndex(JSON.parse(b.subarray(8, 8 + il).toString('utf8')), start, b.length);
+  return [...index.values()].map(({ row: [id, count, length], offset }) => {
+    const f = new Float64Array(length / 8);
+    new Uint8Array(f.buffer).set(b.subarray(offset, offset + length));
+    return { id, entries: decodeTable(f, count) };
+  });
+}
+
+/**
+ * An open cache file: its index, read at open; a table's records are read when asked for. The
+ * descriptor keeps the file that was opened, so the tables match the index even after another
+ * process renames a new file over it.
+ */
+export class ProfileCacheReader {
+  private constructor(
+    private fd: number | undefined,
+    readonly index: ReadonlyMap<string, { row: IndexRow; offset: number }>,
+  ) {}
+
+  /** Opens `file` and reads its index (undefined: no file, or not a well-formed one of this format). */
+  static open(file: string): ProfileCacheReader | undefined {
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(file, 'r');
+      let head = Buffer.allocUnsafe(FIRST_READ);
+      const got = fs.readSync(fd, head, 0, FIRST_READ, 0);
+      if (got < 8 || head.readUInt32LE(0) !== MAGIC) throw new Error('not a profile cache');
+      const il = head.readUInt32LE(4);
+      if (il > MAX_INDEX) throw new Error('profile cache: bad index');
+      if (8 + il > got) {
+        head = Buffer.allocUnsafe(8 + il);
+        if (fs.readSync(fd, head, 0, 8 + il, 0) !== 8 + il) throw new Error('truncated profile cache');
+      }
+      return new ProfileCacheReader(fd, checkIndex(JSON.parse(head.toString('utf8', 8, 8 + il)), 8 + il + pad(il)));
+    } catch {
+      if (fd !== undefined) fs.closeSync(fd);
+      return undefined;
+    }
+  }
+
+  /** A table's records as read (undefined: not in the file, closed, or short). */
+  private read(id: string): { f: Float64Array; count: number } | undefined {
+    const t = this.index.get(id);
+    if (!t || this.fd === undefined) return undefined;
+    const [, count, length] = t.row;
+    try {
+      const f = new Float64Array(length / 8);
+      return fs.readSync(this.fd, new Uint8Array(f.buffer), 0, length, t.offset) === length ? { f, count } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A table's records, exactly its count of well-formed ones (undefined: not in the file, closed, short or damaged). */
+  records(id: string): Float64Array | undefined {
+    const r = this.read(id);
+    return r && wellFormed(r.f, r.count) ? r.f : undefined;
+  }
+
+  /** A table's entries (undefined: not in the file, closed, short or damaged). */
+  entries(id: string): [number, StreamProfile][] | undefined {
+    const r = this.read(id);
+    try {
+      return r && decodeTable(r.f, r.count);
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** The reader that seeds this process's tables (closed by `saveProfileCache` or the next load). */
+let seeding: ProfileCacheReader | undefined;
+
+/**
+ * Opens the cache file and reads its index; the memo tables then read their profiles from it on
+ * first use (sim/cycle/profiles.ts seedProfiles). Returns the file for `saveProfileCache` (undefined: off).
+ */
 export function loadProfileCache(cacheDir?: string): string | undefined {
   if (!enabled()) return undefined;
   const file = profileCacheFile(cacheDir);
   if (!file) return undefined;
-  try {
-    seedProfiles(decodeProfiles(fs.readFileSync(file)));
-  } catch {
-    /* none yet, or damaged: computed afresh and rewritten */
-  }
+  seeding?.close();
+  // none yet, or damaged: computed afresh and rewritten
+  const reader = (seeding = ProfileCacheReader.open(file));
+  seedProfiles(reader && ((id) => reader.entries(id)));
   return file;
+}
+
+/**
+ * The tables to write: this run's, then the other tables of the file as it is now (the reader),
+ * in its order, while the total stays within `max` profiles (none if this run's alone exceed it).
+ */
+export function tablesToSave(sets: readonly ProfileSet[], reader: ProfileCacheReader | undefined, max = MAX_PROFILES): Table[] | undefined {
+  let n = sets.reduce((k, s) => k + s.entries.length, 0);
+  if (n > max) return undefined;
+  const out: Table[] = [...sets];
+  const mine = new Set(sets.map((s) => s.id));
+  for (const [id, { row }] of reader?.index ?? []) {
+    if (mine.has(id) || n + row[1] > max) continue;
+    const f = reader!.records(id);
+    if (!f) continue; // short or damaged: dropped
+    out.push({ id, count: row[1], bytes: new Uint8Array(f.buffer) });
+    n += row[1];
+  }
+  return out;
 }
 
 /** Writes the memo tables to `file` if this process computed new profiles (atomic rename; errors ignored). */
 export function saveProfileCache(file: string | undefined): void {
+  seeding?.close();
+  seeding = undefined;
   if (!file) return;
-  const { sets, unclaimed, computed } = takeProfiles();
+  const { sets, computed } = takeProfiles();
   if (computed === 0) return;
-  const count = (a: ProfileSet[]) => a.reduce((n, s) => n + s.entries.length, 0);
-  // other points' tables are kept while the file stays within the bound, else this run's only
-  let all = [...sets, ...unclaimed];
-  if (count(all) > MAX_PROFILES) all = sets;
-  if (count(all) > MAX_PROFILES) return;
+  const now = ProfileCacheReader.open(file); // the others as they are now (another process may have saved since the load)
   const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   try {
+    const tables = tablesToSave(sets, now);
+    if (!tables) return;
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, encodeProfiles(all));
+    fs.writeFileSync(tmp, encodeProfiles(tables));
     fs.renameSync(tmp, file);
   } catch {
     fs.rmSync(tmp, { force: true });
+  } finally {
+    now?.close();
   }
 }

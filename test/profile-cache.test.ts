@@ -1,17 +1,22 @@
 /**
  * The DRAM stream profiles kept between CLI processes (dse/profile-cache.ts): the file round-trips
- * every number bit for bit, its name covers every source the profile code runs, and `simulate`
- * prints the same output with the cache off, filled by this run, and seeded from it.
+ * every number bit for bit, its name covers every source the profile code runs, `simulate`
+ * prints the same output with the cache off, filled by this run, and seeded from it; a process
+ * reads the index and only the tables it uses, a damaged or cut file is never used, saving keeps
+ * the other tables within the bound, and concurrent savers never leave a file a reader cannot use.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { decodeProfiles, encodeProfiles } from '../dse/profile-cache.ts';
+import { decodeProfiles, encodeProfiles, loadProfileCache, profileCacheFile, ProfileCacheReader, saveProfileCache, tablesToSave } from '../dse/profile-cache.ts';
 import { PROFILE_SOURCES } from '../dse/profile-key.ts';
-import { memoProfile, profileTable, seedProfiles, takeProfiles } from '../sim/cycle/profiles.ts';
+import { memoProfile, profileTable, seedProfiles, takeProfiles, type ProfileSet } from '../sim/cycle/profiles.ts';
 import { hbmTiming } from '../sim/cycle/dram.ts';
+import { profileStream, type StreamProfile } from '../sim/cycle/dram-profile.ts';
+import { SAVED_STREAMS, savedClock } from './fixtures/profile-cache-saver.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
@@ -49,7 +54,9 @@ test('profiles round-trip through the cache encoding bit for bit', () => {
     }
   }
   assert.throws(() => decodeProfiles(Buffer.from('not a cache at all')), /not a profile cache/);
-  assert.throws(() => decodeProfiles(encodeProfiles(sets).subarray(0, 200)), /truncated|JSON/);
+  const bytes = encodeProfiles(sets);
+  assert.throws(() => decodeProfiles(bytes.subarray(0, 20)), /truncated/); // cut in the index
+  assert.throws(() => decodeProfiles(bytes.subarray(0, bytes.length - 8)), /truncated/); // cut in the tables
 });
 
 test('simulate prints the same with the profile cache off, filling it and seeded from it', () => {
@@ -68,23 +75,183 @@ test('simulate prints the same with the profile cache off, filling it and seeded
   assert.equal(run({}), off);
 });
 
-test('seeded profiles are used by the table of the same full identity only; the others are kept unclaimed', () => {
+test('a new table asks the seeds once, for its own full identity, and uses what they give', () => {
   const t = hbmTiming({ clockGHz: 1, dramChannelGBps: 24 });
-  const other = hbmTiming({ clockGHz: 1.5, dramChannelGBps: 24 });
-  const real = (() => {
-    const tb = profileTable(4, t);
-    return memoProfile(tb, 300, 30, 96, 4, t);
-  })();
+  const real = memoProfile(profileTable(4, t), 300, 30, 96, 4, t);
   const { sets } = takeProfiles();
   const mine = sets.find((s) => s.entries.some(([, p]) => p === real))!;
+  const key = mine.entries.find(([, p]) => p === real)![0];
   // a fresh identity (8 channels, same timing) seeded with a marked copy: the table takes it without computing
   const id8 = mine.id.replace(/^4\|/, '8|');
   const marked = { ...real, occ: real.occ.slice(), hits: -1 };
-  const key = mine.entries.find(([, p]) => p === real)![0];
-  seedProfiles([{ id: id8, entries: [[key, marked]] }, { id: `8|${JSON.stringify(other)}`, entries: [[key, marked]] }]);
+  const asked: string[] = [];
+  seedProfiles((id) => (asked.push(id), id === id8 ? [[key, marked]] : undefined));
   const tb8 = profileTable(8, t);
+  assert.equal(profileTable(8, t), tb8);
   assert.equal(memoProfile(tb8, 300, 30, 96, 8, t), marked);
-  const after = takeProfiles();
-  assert.equal(after.computed, 0);
-  assert.deepEqual(after.unclaimed.map((s) => s.id), [`8|${JSON.stringify(other)}`]);
+  assert.deepEqual(asked, [id8]); // once, though the table was asked for twice; the tables already made are not asked
+  assert.equal(takeProfiles().computed, 0);
+  seedProfiles(undefined);
+});
+
+const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'spatten-profile-cache-'));
+
+/** Three fresh tables (2, 4 and 8 channels at 1.75 GHz, 20 GB/s), each of `n` profiles. */
+function threeTables(n: number): ProfileSet[] {
+  const t = hbmTiming({ clockGHz: 1.75, dramChannelGBps: 20 });
+  const made = [2, 4, 8].map((ch) => {
+    const tb = profileTable(ch, t);
+    return Array.from({ length: n }, (_, i) => memoProfile(tb, 50 + i, 10 + i, 96, ch, t));
+  });
+  const { sets } = takeProfiles();
+  return made.map((ps) => sets.find((s) => s.entries.some(([, p]) => p === ps[0]))!);
+}
+
+const sameEntries = (a: readonly (readonly [number, StreamProfile])[], b: readonly (readonly [number, StreamProfile])[]) => {
+  assert.equal(a.length, b.length);
+  for (let e = 0; e < a.length; e++) {
+    assert.ok(Object.is(a[e][0], b[e][0]), `key ${e}`);
+    assert.deepEqual(Object.keys(a[e][1]), Object.keys(b[e][1]));
+    for (const f of ['bursts', 'bytes', 'occupancy', 'meanOccupancy', 'firstLatency', 'hits', 'misses'] as const) assert.ok(Object.is(a[e][1][f], b[e][1][f]), `${f} of entry ${e}`);
+    assert.deepEqual([...a[e][1].occ], [...b[e][1].occ]);
+  }
+};
+
+test('a reader reads the index and a table only when asked: a damaged or cut table costs only itself', () => {
+  const dir = tmpDir();
+  try {
+    const sets = threeTables(3);
+    const file = path.join(dir, 'c.bin');
+    const bytes = encodeProfiles(sets);
+    fs.writeFileSync(file, bytes);
+    const r = ProfileCacheReader.open(file)!;
+    assert.deepEqual([...r.index.keys()], sets.map((s) => s.id));
+    for (const s of sets) sameEntries(r.entries(s.id)!, s.entries);
+    assert.equal(r.entries('16|{}'), undefined);
+    r.close();
+    assert.equal(r.entries(sets[0].id), undefined, 'closed');
+    // the middle table's first record claims 10^6 occupancy values: that table only is refused
+    const il = bytes.readUInt32LE(4);
+    const second = 8 + il + ((8 - ((8 + il) % 8)) % 8) + (r.index.get(sets[1].id)!.offset - r.index.get(sets[0].id)!.offset);
+    const bad = Buffer.from(bytes);
+    bad.writeDoubleLE(1e6, second + 8 * 8);
+    fs.writeFileSync(file, bad);
+    const rb = ProfileCacheReader.open(file)!;
+    sameEntries(rb.entries(sets[0].id)!, sets[0].entries);
+    assert.equal(rb.entries(sets[1].id), undefined);
+    assert.equal(rb.records(sets[1].id), undefined);
+    sameEntries(rb.entries(sets[2].id)!, sets[2].entries);
+    rb.close();
+    assert.throws(() => decodeProfiles(bad), /damaged/);
+    // cut inside the last table: the index and the first two tables are still read, the last is refused
+    fs.writeFileSync(file, bytes.subarray(0, bytes.length - 8));
+    const rc = ProfileCacheReader.open(file)!;
+    sameEntries(rc.entries(sets[1].id)!, sets[1].entries);
+    assert.equal(rc.entries(sets[2].id), undefined);
+    rc.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file that is missing, of the old format, or cut in its head or index is not opened, and a load from it seeds nothing', () => {
+  const dir = tmpDir();
+  try {
+    const file = profileCacheFile(dir)!;
+    assert.equal(ProfileCacheReader.open(file), undefined, 'missing');
+    const bytes = encodeProfiles(threeTables(2));
+    const indexEnd = 8 + bytes.readUInt32LE(4);
+    for (const cut of [0, 3, 7, 8, 9, indexEnd >> 1, indexEnd - 1]) {
+      fs.writeFileSync(file, bytes.subarray(0, cut));
+      assert.equal(ProfileCacheReader.open(file), undefined, `cut at ${cut}`);
+    }
+    const old = Buffer.from(bytes);
+    old.writeUInt32LE(0x53445031, 0); // "SDP1": the format before the index
+    fs.writeFileSync(file, old);
+    assert.equal(ProfileCacheReader.open(file), undefined, 'old format');
+    // the load does not throw, and a new table then computes its profiles
+    assert.equal(loadProfileCache(dir), file);
+    const t = hbmTiming({ clockGHz: 1.3, dramChannelGBps: 20 });
+    const p = memoProfile(profileTable(2, t), 70, 7, 96, 2, t);
+    assert.ok(p.bursts > 0, 'computed');
+    assert.ok(takeProfiles().computed >= 1, 'computed, not seeded');
+    saveProfileCache(undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('saving keeps this run\'s tables, then the file\'s others in their order while within the bound, bit for bit', () => {
+  const dir = tmpDir();
+  try {
+    const [a, b, c] = threeTables(4).map((s, i) => ({ ...s, entries: s.entries.slice(0, [3, 2, 4][i]) }));
+    const file = path.join(dir, 'c.bin');
+    fs.writeFileSync(file, encodeProfiles([a, b, c]));
+    const r = ProfileCacheReader.open(file)!;
+    const mine = { id: 'mine', entries: a.entries.slice(0, 1) };
+    const ids = (max: number) => tablesToSave([mine], r, max)?.map((t) => t.id);
+    assert.deepEqual(ids(1 + 9), ['mine', a.id, b.id, c.id]);
+    assert.deepEqual(ids(1 + 5), ['mine', a.id, b.id]);
+    assert.deepEqual(ids(1 + 4), ['mine', a.id]); // b (2) would not fit after a (3); c (4) neither
+    assert.deepEqual(ids(1 + 2), ['mine', b.id]);
+    assert.deepEqual(ids(1), ['mine']);
+    assert.equal(ids(0), undefined, 'this run alone exceeds the bound: nothing written');
+    // a table of this run replaces the file's of the same identity; the others' bytes are copied as they are
+    const saved = decodeProfiles(encodeProfiles(tablesToSave([{ id: b.id, entries: mine.entries }], r, 100)!));
+    assert.deepEqual(saved.map((s) => s.id), [b.id, a.id, c.id]);
+    sameEntries(saved[0].entries, mine.entries);
+    sameEntries(saved[1].entries, a.entries);
+    sameEntries(saved[2].entries, c.entries);
+    r.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('concurrent savers: every read of the file meanwhile is usable, and the last file holds exact numbers', async () => {
+  const dir = tmpDir();
+  const SAVERS = 3;
+  const ROUNDS = 10;
+  try {
+    const file = profileCacheFile(dir)!;
+    const saver = path.join(import.meta.dirname, 'fixtures', 'profile-cache-saver.ts');
+    let running = SAVERS;
+    const codes: (number | null)[] = [];
+    for (let k = 0; k < SAVERS; k++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', saver, dir, String(k), String(ROUNDS)], { cwd: ROOT, stdio: 'ignore' });
+      child.on('exit', (code) => (codes.push(code), running--));
+    }
+    let reads = 0;
+    while (running > 0) {
+      const r = ProfileCacheReader.open(file);
+      if (r) {
+        for (const id of r.index.keys()) assert.ok(r.entries(id), `a table of a file read while others save: ${id.slice(0, 40)}`);
+        r.close();
+        reads++;
+      }
+      await new Promise((res) => setTimeout(res, 1));
+    }
+    assert.deepEqual(codes, Array(SAVERS).fill(0));
+    assert.ok(reads > 0, 'the file was read while the savers ran');
+    assert.deepEqual(fs.readdirSync(dir), [path.basename(file)], 'no private file left behind');
+    // every table of the last file is one a saver made, with the numbers profileStream gives
+    const last = decodeProfiles(fs.readFileSync(file));
+    const timing = new Map<string, ReturnType<typeof hbmTiming>>(); // full identity → timing, of every table a saver made
+    for (let k = 0; k < SAVERS; k++) {
+      for (let i = 0; i < ROUNDS; i++) {
+        const t = hbmTiming({ clockGHz: savedClock(k, i), dramChannelGBps: 32 });
+        timing.set(`2|${JSON.stringify(t)}`, t);
+      }
+    }
+    const ids = new Set(last.map((s) => s.id));
+    const whole = Array.from({ length: SAVERS }, (_, k) => k).filter((k) => [...timing.values()].slice(k * ROUNDS, (k + 1) * ROUNDS).every((t) => ids.has(`2|${JSON.stringify(t)}`)));
+    assert.ok(whole.length >= 1, 'every table of the last saver is in the file');
+    for (const s of last) {
+      const t = timing.get(s.id);
+      assert.ok(t, `table ${s.id.slice(0, 40)} is a saver's`);
+      sameEntries(s.entries, SAVED_STREAMS.map(([L, n, B]) => [(B * 2097152 + L) * 2097152 + n, profileStream(L, n, B, 2, t)] as const));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

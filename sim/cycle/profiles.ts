@@ -11,8 +11,8 @@ const profileMemo = new Map<string, ProfileMap>();
 let profileCount = 0;
 /** Full identity (channel count and every timing field) of the combination that created each table. */
 const tableIds = new Map<ProfileMap, string>();
-/** Profiles given by `seedProfiles`, per full identity, not yet claimed by a table. */
-let seeds = new Map<string, [number, StreamProfile][]>();
+/** Where a new table looks up the profiles of an earlier run (`seedProfiles`). */
+let seeds: ProfileSeeds | undefined;
 /** Profiles computed (not seeded) since the last `takeProfiles`. */
 let computed = 0;
 
@@ -27,9 +27,8 @@ export function profileTable(ch: number, t: HbmTiming): ProfileMap {
     profileMemo.set(k, m);
     const id = fullId(ch, t);
     tableIds.set(m, id);
-    const seeded = seeds.get(id);
+    const seeded = seeds?.(id);
     if (seeded) {
-      seeds.delete(id);
       for (const [key, p] of seeded) m.set(key, p);
       profileCount += seeded.length;
     }
@@ -43,26 +42,26 @@ export interface ProfileSet {
   entries: [number, StreamProfile][];
 }
 
-/**
- * Profiles computed by an earlier run (e.g. kept by the CLI between processes, dse/profile-cache.ts),
- * used as memo entries by the tables of the same full identity. The caller vouches that they were
- * computed by this same `profileStream` (same sources): a profile is a pure function of its key.
- */
-export function seedProfiles(sets: readonly ProfileSet[]): void {
-  seeds = new Map(sets.map((s) => [s.id, s.entries]));
-}
+/** The profiles an earlier run computed for one full identity (its table's entries), or undefined. */
+export type ProfileSeeds = (id: string) => readonly (readonly [number, StreamProfile])[] | undefined;
 
 /**
- * Every memo table with its entries (`sets`), the seeded tables no table of this process claimed
- * (`unclaimed`), and how many profiles were computed since the last call.
+ * Profiles computed by an earlier run (e.g. kept by the CLI between processes, dse/profile-cache.ts):
+ * each new table asks `lookup` once, by its full identity, for its entries (so only the tables a run
+ * uses are looked up; undefined: none). The caller vouches that they were computed by this same
+ * `profileStream` (same sources): a profile is a pure function of its key.
  */
-export function takeProfiles(): { sets: ProfileSet[]; unclaimed: ProfileSet[]; computed: number } {
+export function seedProfiles(lookup: ProfileSeeds | undefined): void {
+  seeds = lookup;
+}
+
+/** Every memo table with its entries (`sets`) and how many profiles were computed since the last call. */
+export function takeProfiles(): { sets: ProfileSet[]; computed: number } {
   const sets: ProfileSet[] = [];
   for (const m of profileMemo.values()) if (m.size > 0) sets.push({ id: tableIds.get(m)!, entries: [...m] });
-  const unclaimed = [...seeds].map(([id, entries]) => ({ id, entries }));
   const n = computed;
   computed = 0;
-  return { sets, unclaimed, computed: n };
+  return { sets, computed: n };
 }
 
 /** Profile of a gather of n of L vectors of B bytes on `ch` channels (memoised in `table`). */
