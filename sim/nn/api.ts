@@ -162,6 +162,16 @@ export function cacheKeyOf(spec: AccuracySpec, algo: AlgoConfig, ckHash: string)
   return h.digest('hex').slice(0, 20);
 }
 
+/**
+ * The key of a configuration's run states (`AccuracyPrefix`): `cacheKeyOf` without the example
+ * count and without the seed. The seed reaches no per-example score (it seeds only the bootstrap
+ * of a language model's perplexity CI, computed from the scores afterwards), so a state of one
+ * seed continues or completes a run of any other.
+ */
+export function prefixKeyOf(spec: AccuracySpec, algo: AlgoConfig, ckHash: string): string {
+  return cacheKeyOf({ model: spec.model }, algo, ckHash);
+}
+
 /** Run a model's evaluation under a pruning configuration: its metric, CI, measured keep rates and trace. */
 export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): Promise<AccuracyResult> {
   const algo = AlgoSchema.parse(algoIn);
@@ -192,7 +202,7 @@ export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): 
  * the same batches, the counters continued from their exact running totals.
  */
 export interface AccuracyPrefix {
-  /** The configuration (checkpoint, algorithm, seed; not the example count): `cacheKeyOf` without maxExamples. */
+  /** The configuration (checkpoint, algorithm; not the example count nor the seed): `prefixKeyOf`. */
   key: string;
   examples: number;
   /** Per example: 1 or 0 (classifier: correct), or the generation steps' losses (LM). */
@@ -209,15 +219,17 @@ export interface AccuracyMeasurement extends Omit<AccuracyResult, 'trace' | 'cac
 
 /**
  * `evaluateAccuracy` without recording the trace, continuing from `from` when it is a prefix of
- * this run (same configuration, fewer or as many examples, whole batches); any other `from` is
- * ignored.
+ * this run (same configuration, of any seed; fewer examples in whole batches, or all of them); any
+ * other `from` is ignored. A `from` holding all of this run's examples runs no forward pass: the
+ * metric and its CI are computed from its scores (a language model's perplexity CI under this
+ * run's seed), the measured rates from its counters.
  */
 export async function measureAccuracy(spec: AccuracySpec, algoIn: AlgoConfig, from?: AccuracyPrefix): Promise<AccuracyMeasurement> {
   const algo = AlgoSchema.parse(algoIn);
   const e = await getEngine(spec.model);
   const stats = new Stats(e.c.layers, false);
   const inputs = evalInputs(e, spec.maxExamples);
-  const key = cacheKeyOf({ ...spec, maxExamples: undefined }, algo, e.ck.hash);
+  const key = prefixKeyOf(spec, algo, e.ck.hash);
   const start = usablePrefix(from, key, inputs);
   if (start) stats.restore(start.counters);
   const s = scoreFrom(e, inputs, runAlgo(algo, e.c), stats, spec.seed ?? 1, start);
@@ -231,13 +243,17 @@ export async function measureAccuracy(spec: AccuracySpec, algoIn: AlgoConfig, fr
   };
 }
 
-/** `from` when this run (configuration `key`, `inputs`) can continue it: whole batches of its own first examples. */
+/**
+ * `from` when this run (configuration `key`, `inputs`) can continue it: whole batches of its own
+ * first examples, or all of them (the run is then complete, whatever its last batch's width).
+ */
 function usablePrefix(from: AccuracyPrefix | undefined, key: string, inputs: EvalInputs): AccuracyPrefix | undefined {
   if (!from || from.key !== key) return undefined;
   const bert = inputs.kind === 'bert';
   const count = bert ? inputs.items.length : inputs.windows.length;
   const shape = from.scores.every((x) => (bert ? typeof x === 'number' : Array.isArray(x)));
-  return shape && from.examples === from.scores.length && from.examples <= count && from.examples % (bert ? BATCH.bert : BATCH.gpt) === 0 ? from : undefined;
+  const whole = from.examples === count || from.examples % (bert ? BATCH.bert : BATCH.gpt) === 0;
+  return shape && from.examples === from.scores.length && from.examples <= count && whole ? from : undefined;
 }
 
 /** The metric of one evaluation, the shape of its trace (stage, iterations) and the per-example scores. */
@@ -290,9 +306,18 @@ function scoreLm(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, st
     perEx.push(...losses);
   }
   const n = perEx.length;
-  const sums = perEx.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
+  return { metric: 'perplexity', ...perplexityOf(perEx, seed), n, stage: 'generation', iterations: n * GEN_TOKENS, scores: perEx };
+}
+
+/**
+ * A language model's perplexity and its 95% bootstrap CI from the windows' per-step losses (nats):
+ * exp of the mean of the windows' mean losses, resampled over windows with `seed`. Everything the
+ * seed changes is computed here, from the scores alone.
+ */
+export function perplexityOf(perWindow: readonly (readonly number[])[], seed: number): { value: number; ci95: [number, number] } {
+  const means = perWindow.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
   const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
-  return { metric: 'perplexity', value: ppl(sums), n, ci95: bootstrap(sums, ppl, seed), stage: 'generation', iterations: n * GEN_TOKENS, scores: perEx };
+  return { value: ppl(means), ci95: bootstrap(means, ppl, seed) };
 }
 
 /**
