@@ -4,22 +4,42 @@
  * - each configuration's outcome, by accuracyKeyOf. Each worker caches only its own runs, so a
  *   later task of a configuration evaluated elsewhere (its next hardware point, a re-score, a
  *   highlight's breakdown) carries the outcome instead of running the model again;
- * - each configuration's largest run state (prefix), by accuracyPrefixKeyOf, bounded: the first task
- *   of the configuration in a larger rung carries it, and the model runs only the examples the
- *   smaller rung did not. A prefix is journaled with the point that brought it (`extra.accuracyPrefix`),
- *   so a resumed run continues an interrupted rung from the previous rung's examples too.
+ * - each configuration's largest run state (prefix: per-example scores and counters), by
+ *   accuracyPrefixKeyOf (whatever the seed), bounded: the first task of the configuration in a
+ *   larger rung carries it, and the model runs only the examples the smaller rung did not. A task
+ *   whose state holds all its examples runs no model at all: a run of another `accuracy.seed`
+ *   recomputes the perplexity CI from the scores. A new largest state is journaled as a record of
+ *   its own keyed by the configuration's scores (accuracyScoresKeyOf: no seed, the example count;
+ *   the executor's `scoresRecord`), which `lookup` finds in this folder's journal and the --reuse
+ *   folders', so a resumed run continues an interrupted rung from the previous rung's examples,
+ *   and a run of another seed (the same folder, or --reuse) completes from the scores it finds.
  */
 import type { Params } from './driver.ts';
-import { accuracyKeyOf, accuracyPrefixKeyOf, keepLargestPrefix, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { accuracyKeyOf, accuracyPrefixKeyOf, accuracyScoresKeyOf, keepLargestPrefix, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import type { JournalRecord } from './journal.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
 
 /** Prefixes kept (an LM's is ~16 KB): a miss only means a run from the first example. */
 const PREFIXES_KEPT = 1024;
+/** Scores keys already looked up in the journals (a miss is not looked up again): bounded, cleared when full. */
+const LOOKUPS_KEPT = 65536;
+
+/** A journaled run state under a scores key (`accuracyScoresKeyOf`) of a model, if a journal holds one. */
+export type ScoresLookup = (scoresKey: string, model: string) => AccuracyPrefix | undefined;
+
+/** A record's `extra.accuracyPrefix` when it has the shape of a run state (the engine checks it again against its own run before continuing it). */
+export function journaledPrefix(r: JournalRecord | undefined): AccuracyPrefix | undefined {
+  const p = (r?.extra as { accuracyPrefix?: AccuracyPrefix } | undefined)?.accuracyPrefix;
+  return p && typeof p.key === 'string' && Number.isInteger(p.examples) && Array.isArray(p.scores) && !!p.counters && typeof p.counters === 'object' ? p : undefined;
+}
 
 export class AccuracyOutcomes {
   private readonly outcomes = new Map<string, AccuracyOutcome>();
   private readonly prefixes = new Map<string, AccuracyPrefix>();
+  private readonly looked = new Set<string>();
+
+  /** `lookup`: the journals' scores records (without it only what workers return is known). */
+  constructor(private readonly lookup?: ScoresLookup) {}
 
   /** The outcome of a point's configuration, if known. */
   known(ctx: EvalContext, params: Params): AccuracyOutcome | undefined {
@@ -27,8 +47,9 @@ export class AccuracyOutcomes {
     return k === undefined ? undefined : this.outcomes.get(k);
   }
 
-  /** The largest prefix a worker returned for a point's configuration, if any. */
+  /** The largest prefix of a point's configuration a worker returned or a journal holds (under the context's example count), if any. */
   prefix(ctx: EvalContext, params: Params): AccuracyPrefix | undefined {
+    this.fromJournal(ctx, params);
     const k = this.prefixes.size > 0 ? accuracyPrefixKeyOf(ctx, params) : undefined;
     return k === undefined ? undefined : this.prefixes.get(k);
   }
@@ -36,8 +57,9 @@ export class AccuracyOutcomes {
   /**
    * Keeps a returned point's outcome and prefix, and returns the point without them, the outcome
    * when it is the first of its configuration here, and the prefix when it is the largest of its
-   * configuration here: both go into the point's journal record, so a rerun or resume knows the
-   * outcome without running the model and continues a larger rung from the prefix (`fromRecord`).
+   * configuration here: the outcome goes into the point's journal record, the prefix into a scores
+   * record of its own, so a rerun or resume knows the outcome without running the model and
+   * continues a larger rung, or completes another seed's run, from the prefix.
    */
   take(ctx: EvalContext, p: EvaluatedPoint): [EvaluatedPoint, AccuracyOutcome | undefined, AccuracyPrefix | undefined] {
     if (!p.accuracyOutcome) return [p, undefined, undefined];
@@ -50,16 +72,26 @@ export class AccuracyOutcomes {
     return [point, outcome, kept];
   }
 
-  /** A journal record's outcome and prefix (written by the executor's `toRecord`), kept as a worker's would be. */
+  /** A journal record's outcome (written by the executor's `toRecord`), kept as a worker's would be, with its configuration's journaled scores. */
   fromRecord(ctx: EvalContext, params: Params, r: JournalRecord): void {
-    const extra = r.extra as { accuracy?: AccuracyOutcome; accuracyPrefix?: AccuracyPrefix } | undefined;
-    const acc = extra?.accuracy;
+    const acc = (r.extra as { accuracy?: AccuracyOutcome } | undefined)?.accuracy;
     const k = acc ? accuracyKeyOf(ctx, params) : undefined;
-    if (acc && k !== undefined && !this.outcomes.has(k)) this.outcomes.set(k, acc);
-    const prefix = extra?.accuracyPrefix;
-    // a malformed prefix is dropped here; the engine also checks it against its own run before continuing it
-    if (!prefix || !Number.isInteger(prefix.examples) || !Array.isArray(prefix.scores)) return;
-    const pk = accuracyPrefixKeyOf(ctx, params);
-    if (pk !== undefined) keepLargestPrefix(this.prefixes, pk, prefix, PREFIXES_KEPT);
+    if (!acc || k === undefined) return;
+    if (!this.outcomes.has(k)) this.outcomes.set(k, acc);
+    // the configuration's first record here: its scores under this context's example count (a
+    // resumed run's next rung continues them)
+    this.fromJournal(ctx, params);
+  }
+
+  /** Looks the configuration's scores under `ctx`'s example count up in the journals, once per run. */
+  private fromJournal(ctx: EvalContext, params: Params): void {
+    if (!this.lookup || !ctx.accuracy) return;
+    const sk = accuracyScoresKeyOf(ctx, params)!;
+    if (this.looked.has(sk)) return;
+    if (this.looked.size >= LOOKUPS_KEPT) this.looked.clear();
+    this.looked.add(sk);
+    const prefix = this.lookup(sk, ctx.accuracy.model);
+    const pk = prefix ? accuracyPrefixKeyOf(ctx, params) : undefined;
+    if (prefix && pk !== undefined) keepLargestPrefix(this.prefixes, pk, prefix, PREFIXES_KEPT);
   }
 }

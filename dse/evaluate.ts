@@ -22,6 +22,7 @@ import type { Space } from './space.ts';
 import { denseAlgo, type DenseReference } from './dense-reference.ts';
 import { breakdownsWithFc, fcPart } from './e2e-parts.ts';
 import { wordBitsProblem } from './point-checks.ts';
+import { stableStringify } from './journal-key.ts';
 
 export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;
@@ -174,10 +175,27 @@ function accuracyKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, tar
   return JSON.stringify([engine, a]) + `|${targetLayers}`;
 }
 
-/** The key of a configuration's accuracy runs whatever their example count: what a prefix continues (`runAccuracy` `from`). */
+/**
+ * The key of a configuration's accuracy runs whatever their example count and seed: what a prefix
+ * continues (`runAccuracy` `from`). The seed changes no per-example score (sim/nn/api.ts
+ * prefixKeyOf), so a run of one seed continues or completes another's.
+ */
 function prefixKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig): string {
-  const { maxExamples: _n, ...rest } = spec;
+  const { maxExamples: _n, seed: _seed, ...rest } = spec;
   return accuracyKey(rest, algo, 0);
+}
+
+/**
+ * What identifies a configuration's per-example scores (a complete run's prefix): the accuracy
+ * block without its seed and the algorithm fields the engine reads, as stable JSON. The executor
+ * journals a run's final state under it (dse/accuracy-outcomes.ts), so a run of another seed
+ * recomputes the CI from those scores instead of running the model again.
+ */
+export function scoresKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig): string {
+  const a: Partial<AlgoConfig> = { ...algo };
+  for (const k of ENGINE_IGNORED_ALGO) delete a[k];
+  const { subsetExamples: _subset, seed: _seed, ...engine } = spec;
+  return stableStringify({ accuracy: engine, algo: a });
 }
 
 /**
@@ -232,11 +250,13 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
  * The dense model's outcome under an accuracy block (dse/dense-reference.ts), mapped onto a target
  * of `targetLayers` as a point's is. The block travels as `{ accuracy }`, as in a point's context:
  * a queue job then makes its relative checkpoint folder absolute and a worker checks its files
- * (dse/backends/queue-task.ts, queue-worker.ts checkpointIssue).
+ * (dse/backends/queue-task.ts, queue-worker.ts checkpointIssue). `from`: a run state of the dense
+ * configuration (journaled scores, dse/steps/dense.ts); the final state comes back as `prefix`.
  */
-export async function denseOutcome({ accuracy }: { accuracy: NonNullable<Space['accuracy']> }, targetLayers: number): Promise<DenseReference> {
-  const r = await runAccuracy(accuracy, denseAlgo(), targetLayers);
-  return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n };
+export async function denseOutcome({ accuracy }: { accuracy: NonNullable<Space['accuracy']> }, targetLayers: number, from?: AccuracyPrefix): Promise<DenseReference & { prefix?: AccuracyPrefix }> {
+  const r = await runAccuracy(accuracy, denseAlgo(), targetLayers, undefined, from);
+  const prefix = prefixes.get(prefixKey(accuracy, denseAlgo()));
+  return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, ...(prefix && prefix.examples === r.n ? { prefix } : {}) };
 }
 
 /** The model that scores every point of a run (the space fidelity's primary). */
@@ -301,9 +321,14 @@ export function accuracyKeyOf(ctx: EvalContext, params: Params): string | undefi
   return accuracyKey(ctx.accuracy, point.algo, modelShape(point.workload.model).layers);
 }
 
-/** The key of a point's configuration's accuracy runs whatever their example count (prefixes; see `runAccuracy`). */
+/** The key of a point's configuration's accuracy runs whatever their example count and seed (prefixes; see `runAccuracy`). */
 export function accuracyPrefixKeyOf(ctx: EvalContext, params: Params): string | undefined {
   return ctx.accuracy ? prefixKey(ctx.accuracy, applyParams(ctx.base, params, ctx.algoWritten).algo) : undefined;
+}
+
+/** The key of a point's configuration's scores under the context's example count (`scoresKey`). */
+export function accuracyScoresKeyOf(ctx: EvalContext, params: Params): string | undefined {
+  return ctx.accuracy ? scoresKey(ctx.accuracy, applyParams(ctx.base, params, ctx.algoWritten).algo) : undefined;
 }
 
 /**

@@ -13,9 +13,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Params, Trial } from './driver.ts';
-import { isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { accuracyScoresKeyOf, isCpuBound, primaryFidelity, scoresKey, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { denseAlgo } from './dense-reference.ts';
 import { InputError } from './errors.ts';
-import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
+import { ACCURACY_SCORES_RECORD, indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import type { JournalIndex } from './journal-index.ts';
 import { JOURNAL_FLUSH_MS, journalBatcher } from './journal-flush.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
@@ -26,7 +27,7 @@ import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
 import type { BackendInfo, EvalBackend } from './backends/types.ts';
 import { violation } from './space.ts';
-import { AccuracyOutcomes } from './accuracy-outcomes.ts';
+import { AccuracyOutcomes, journaledPrefix } from './accuracy-outcomes.ts';
 import { TASKS, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
 import { dispatch, type Todo } from './pool-dispatch.ts';
 
@@ -126,8 +127,8 @@ export class Executor {
   private deadline = Infinity;
   private readonly base: unknown;
   private readonly log: (line: string) => void;
-  /** Accuracy outcomes and prefixes the workers and the journal gave (dse/accuracy-outcomes.ts). */
-  private readonly accuracy = new AccuracyOutcomes();
+  /** Accuracy outcomes and prefixes the workers and the journals gave (dse/accuracy-outcomes.ts). */
+  private readonly accuracy = new AccuracyOutcomes((scoresKey, model) => this.journaledScores(scoresKey, model));
   private readonly flushMs: number;
 
   private constructor(opts: ExecutorOptions, journal?: Journal) {
@@ -186,6 +187,38 @@ export class Executor {
     const metrics = await compute();
     this.journal?.append({ key, id: -1, params: {}, fidelity: name, modelVersion: inputs.modelVersion, status: 'ok', metrics, violation: 0 });
     return { metrics, reused: false };
+  }
+
+  /** The key of the scores record of a configuration (`accuracyScoresKeyOf`) of `model` (its checkpoint's content hash with it). */
+  private scoresInputs(scoresKey: string, model: string): KeyInputs & { key: string } {
+    const inputs = { params: {}, modelVersion: modelVersion(), fidelity: ACCURACY_SCORES_RECORD, material: stableStringify({ scores: scoresKey, checkpoint: modelHash(model) }) };
+    return { ...inputs, key: journalKeyFast(inputs.params, inputs.modelVersion, inputs.fidelity, inputs.material) };
+  }
+
+  /** A configuration's journaled run state (this folder's journal, else the --reuse folders'), if any. */
+  private journaledScores(scoresKey: string, model: string): AccuracyPrefix | undefined {
+    if ((this.journal?.size ?? 0) === 0 && !this.foreign.some((f) => f.size > 0)) return undefined;
+    const { key, ...inputs } = this.scoresInputs(scoresKey, model);
+    return journaledPrefix(this.journal?.get(key, inputs)) ?? journaledPrefix(this.fromOtherRun(key, inputs));
+  }
+
+  /** The record that journals a configuration's run state under its scores key. */
+  private scoresRecord(scoresKey: string, model: string, prefix: AccuracyPrefix): JournalRecord {
+    const { key, modelVersion: mv, fidelity } = this.scoresInputs(scoresKey, model);
+    return { key, id: -1, params: {}, fidelity, modelVersion: mv, status: 'ok', metrics: {}, violation: 0, extra: { accuracyPrefix: prefix } };
+  }
+
+  /**
+   * The dense configuration's journaled run state (dse/steps/dense.ts), under the block's example
+   * count: the dense run completes from it (another seed's) instead of running the model.
+   */
+  denseScores(spec: NonNullable<EvalContext['accuracy']>): AccuracyPrefix | undefined {
+    return this.journaledScores(scoresKey(spec, denseAlgo()), spec.model);
+  }
+
+  /** Journals the dense configuration's run state (`denseScores` finds it). */
+  keepDenseScores(spec: NonNullable<EvalContext['accuracy']>, prefix: AccuracyPrefix): void {
+    this.journal?.append(this.scoresRecord(scoresKey(spec, denseAlgo()), spec.model, prefix));
   }
 
   /** The accuracy outcome of a point's configuration, if a worker or the journal has given it. */
@@ -273,13 +306,21 @@ export class Executor {
   }
 
   /**
-   * The journal record of an evaluated point. With `outcome` (the first point of an accuracy
-   * configuration) the record carries it as `extra.accuracy`, with `prefix` (the largest run state
-   * of the configuration so far) as `extra.accuracyPrefix`; such a record is written on a line of
-   * its own, which needs its key (a fresh journal's batch lines leave keys to be computed on load).
+   * The journal records of an evaluated point: the point's, and with `prefix` (the largest run
+   * state of its accuracy configuration so far) a scores record before it (`scoresRecord`: the
+   * state keyed without the seed, so another seed's run finds it). With `outcome` (the first point
+   * of an accuracy configuration) the point's record carries it as `extra.accuracy`; such a record
+   * is written on a line of its own, which needs its key (a fresh journal's batch lines leave keys
+   * to be computed on load).
    */
-  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome, prefix?: AccuracyPrefix): JournalRecord {
-    const extra = outcome || prefix ? { ...(outcome ? { accuracy: outcome } : {}), ...(prefix ? { accuracyPrefix: prefix } : {}) } : undefined;
+  private toRecords(ctx: EvalContext, key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome, prefix?: AccuracyPrefix): JournalRecord[] {
+    const point = this.toRecord(key, p, fidelity, ms, material, outcome);
+    const sk = prefix && ctx.accuracy ? accuracyScoresKeyOf(ctx, p.params) : undefined;
+    return sk !== undefined ? [this.scoresRecord(sk, ctx.accuracy!.model, prefix!), point] : [point];
+  }
+
+  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome): JournalRecord {
+    const extra = outcome ? { accuracy: outcome } : undefined;
     return {
       key: extra && !key ? journalKeyFast(p.params, modelVersion(), fidelity, material) : key,
       ...(extra ? { extra } : {}),
@@ -363,12 +404,16 @@ export class Executor {
     for (const { t, key } of todo) {
       if (this.aborted || this.stopping || performance.now() >= this.deadline) break;
       const t0 = performance.now();
-      const [p, outcome, prefix] = this.accuracy.take(ctx, await fn(ctx, t.id, t.params));
+      // as on the pool (dse/pool-dispatch.ts): the configuration's known outcome, else its largest
+      // run state (an earlier rung's, or another seed's journaled scores)
+      const known = this.accuracy.known(ctx, t.params);
+      const from = known || !ctx.accuracy ? undefined : this.accuracy.prefix(ctx, t.params);
+      const [p, outcome, prefix] = this.accuracy.take(ctx, await fn(ctx, t.id, t.params, known, from));
       const ms = performance.now() - t0;
       out.push(p);
       this.evaluated++;
       // report progress and let signals (Ctrl-C) through whenever the journal was flushed (every ~100 ms)
-      if (batch.add(this.toRecord(key, p, fidelity, ms, material, outcome, prefix))) {
+      if (batch.add(...this.toRecords(ctx, key, p, fidelity, ms, material, outcome, prefix))) {
         report?.();
         await new Promise((r) => setImmediate(r));
       }
@@ -390,7 +435,7 @@ export class Executor {
           record: (key, p, ms, journal = true, outcome, prefix) => {
             out.push(p);
             this.evaluated++;
-            if (journal) batch.add(this.toRecord(key, p, fidelity, ms, material, outcome, prefix));
+            if (journal) batch.add(...this.toRecords(step?.ctx ?? this.ctx, key, p, fidelity, ms, material, outcome, prefix));
             else batch.tick();
             report?.();
           },

@@ -5,8 +5,8 @@ import type { Journal, JournalRecord } from './journal.ts';
 export const JOURNAL_FLUSH_MS = 100;
 
 export interface JournalBatcher {
-  /** Buffers a record; true when it flushed (the interval had passed). */
-  add(r: JournalRecord): boolean;
+  /** Buffers records (written together); true when it flushed (the interval had passed). */
+  add(...rs: JournalRecord[]): boolean;
   /** Flushes when the interval has passed; true when it did. */
   tick(): boolean;
   flush(): void;
@@ -30,5 +30,5 @@ export function journalBatcher(journal: Journal | undefined, flushMs = JOURNAL_F
     flush();
     return true;
   };
-  return { add: (r) => (buffer.push(r), tick()), tick, flush };
+  return { add: (...rs) => (buffer.push(...rs), tick()), tick, flush };
 }

@@ -33,6 +33,16 @@ export const JOURNAL_FILE = 'journal.jsonl';
 /** The fidelity of the record holding a run's dense reference (dse/steps/dense.ts): not a point's evaluation, so not counted as one. */
 export const DENSE_REFERENCE_RECORD = 'dense-reference';
 
+/**
+ * The fidelity of a record holding an accuracy configuration's run state (per-example scores and
+ * counters, `extra.accuracyPrefix`; dse/accuracy-outcomes.ts), keyed without the seed: not a
+ * point's evaluation, so not counted as one.
+ */
+export const ACCURACY_SCORES_RECORD = 'accuracy-scores';
+
+/** Records that are not a point's evaluation (the counts of a journal leave them out). */
+const NOT_POINTS: readonly string[] = [DENSE_REFERENCE_RECORD, ACCURACY_SCORES_RECORD];
+
 export interface JournalRecord {
   /** Content hash of (params, modelVersion, fidelity, workload). */
   key: string;
@@ -151,7 +161,7 @@ function keysParser(heads: JournalHeads): (text: string) => ParsedLine<LineKeys>
       for (let i = 0; i < keys.length; i++) keys[i] = key(i);
       return { line: { keys }, records: keys.length };
     }
-    if (isRecord(rec)) return { line: { keys: [rec.key] }, records: rec.fidelity === DENSE_REFERENCE_RECORD ? 0 : 1 };
+    if (isRecord(rec)) return { line: { keys: [rec.key] }, records: NOT_POINTS.includes(rec.fidelity) ? 0 : 1 };
     if (isHeader(rec)) return { header: rec };
     return {};
   };

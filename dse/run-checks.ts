@@ -30,9 +30,17 @@ export interface GuardOptions {
   jobs?: number;
 }
 
-/** Hash of what, besides the params, determines a space's numbers (the journal header's `space`). */
+/**
+ * Hash of what, besides the params, determines a space's numbers (the journal header's `space`),
+ * but the accuracy seed: it seeds only a language model's bootstrap CI, so a run of another seed
+ * continues the folder's journal. Its points' keys hold the seed (they are evaluated again), and
+ * each accuracy configuration's journaled scores, keyed without it, spare the model runs: the CI
+ * is recomputed from them (dse/accuracy-outcomes.ts).
+ */
 export function spaceIdentity(ctx: EvalContext): string {
-  return 'space-' + createHash('sha256').update(stableStringify({ fidelity: ctx.fidelity, key: keyMaterial(ctx) })).digest('hex').slice(0, 16);
+  const { seed: _seed, ...accuracy } = ctx.accuracy ?? {};
+  const key = keyMaterial(ctx.accuracy ? { ...ctx, accuracy: accuracy as NonNullable<EvalContext['accuracy']> } : ctx);
+  return 'space-' + createHash('sha256').update(stableStringify({ fidelity: ctx.fidelity, key })).digest('hex').slice(0, 16);
 }
 
 /**

@@ -2,8 +2,10 @@
  * `accuracy.seed` seeds one number only: a language model's bootstrap CI of its perplexity
  * (sim/nn/api.ts scoreLm); a classifier's CI is Wilson's, which takes no seed, and neither kind's
  * value nor measured pruning depends on it. So a classifier run differing only in its seed reuses
- * the journal (dse/fidelity.ts withActingSeed), and a language model's does not — but the
- * engine's default seed 1, written or not, is one key.
+ * the journal (dse/fidelity.ts withActingSeed). A language model's point is evaluated again (its
+ * key holds the seed; the engine's default seed 1, written or not, is one key), but from the
+ * configuration's per-window scores, journaled without the seed (dse/accuracy-outcomes.ts): no
+ * forward pass, and the numbers a run from scratch gives.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runSpace } from '../dse/run.ts';
+import { spawnSync } from 'node:child_process';
 import { ciColumn } from '../core/metric-columns.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const FIXTURE = path.join(import.meta.dirname, 'accuracy-seed-run.fixture.ts');
 
 /** A one-point space with an accuracy block (`seed` written when given). */
 const space = (dir: string, name: string, workload: string, model: string, examples: number, seed?: number) => {
@@ -59,22 +65,52 @@ test('a classifier run differing only in accuracy.seed continues the same journa
   }
 });
 
-test('a language model run: seed 1 written or left out is one key (reused); another seed runs the model again, with the same perplexity and another bootstrap CI', async () => {
+/** A run in a process of its own (test/accuracy-seed-run.fixture.ts): the forward passes it ran, its counts, points.csv and log. */
+function runApart(spaceFile: string, outDir: string, reuse: string[] = []) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, spaceFile, outDir, ...reuse], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SPATTEN_WORKER_BUNDLE: '0', FORCE_COLOR: '0' } });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { forwards: number; evaluations: { reused: number; reusedFromOtherFolders: number; evaluated: number }; points: string; lines: string[] };
+}
+
+/** points.csv's perplexity and its CI columns. */
+function perplexityRow(points: string): { value: number; lo: number; hi: number } {
+  const [head, row] = points.trim().split('\n').map((l) => l.split(','));
+  const at = (c: string) => Number(row[head.indexOf(c)]);
+  return { value: at('perplexity'), lo: at(ciColumn('perplexity', 'low')), hi: at(ciColumn('perplexity', 'high')) };
+}
+
+test('a language model run of another seed (rerun into the same folder, or --reuse) runs no forward pass: it recomputes the CIs from the journaled per-window scores, and writes the points.csv a run from scratch writes', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-seed-lm-'));
   try {
     const workload = '{ model: gpt2-small, stage: generation, seqLen: 256, genTokens: 32 }';
-    const one = await run(space(tmp, 'one', workload, 'sotu-char', 16, 1), path.join(tmp, 'one'));
-    assert.deepEqual(one.run.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1 });
-    const unset = await run(space(tmp, 'unset', workload, 'sotu-char', 16), path.join(tmp, 'unset'), [path.join(tmp, 'one')]);
-    assert.deepEqual(unset.run.evaluations, { reused: 1, reusedFromOtherFolders: 1, evaluated: 0 }, unset.lines.join('\n'));
-    const nine = await run(space(tmp, 'nine', workload, 'sotu-char', 16, 9), path.join(tmp, 'nine'), [path.join(tmp, 'one')]);
-    assert.deepEqual(nine.run.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1 }, nine.lines.join('\n'));
-    const [p1, p9] = [one.rows[0].metrics, nine.rows[0].metrics];
-    assert.equal(p9.perplexity, p1.perplexity, 'the seed does not change the perplexity');
-    const lo = ciColumn('perplexity', 'low');
-    const hi = ciColumn('perplexity', 'high');
-    assert.ok(p9[lo] !== p1[lo] || p9[hi] !== p1[hi], `the seed changes the bootstrap CI: seed 1 [${p1[lo]}, ${p1[hi]}], seed 9 [${p9[lo]}, ${p9[hi]}]`);
-    assert.ok(p1[lo] < p1.perplexity && p1.perplexity < p1[hi] && p9[lo] < p9.perplexity && p9.perplexity < p9[hi], 'each CI holds the perplexity');
+    // a bound relative to the dense model: its run (another configuration) is journaled and reused too
+    const write = (seed?: number) => {
+      const file = space(tmp, 'lm', workload, 'sotu-char', 16, seed);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('search:', 'constraints: ["perplexity <= dense * 1.5"]\nsearch:'));
+      return file;
+    };
+    const [A, B, C, D] = ['A', 'B', 'C', 'D'].map((d) => path.join(tmp, d));
+    const one = runApart(write(1), A);
+    assert.deepEqual(one.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1 });
+    assert.equal(one.forwards, 2, 'seed 1: one 16-window batch for the dense model, one for the point');
+    // the seed left out is the engine's default 1: the same keys, every number from the journal
+    const unset = runApart(write(), D, [A]);
+    assert.deepEqual([unset.evaluations, unset.forwards], [{ reused: 1, reusedFromOtherFolders: 1, evaluated: 0 }, 0]);
+    // seed 9 into the same folder: the journal is continued; the point is evaluated again from its scores
+    const nine = runApart(write(9), A);
+    assert.deepEqual(nine.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1 }, nine.lines.join('\n'));
+    assert.equal(nine.forwards, 0, 'no forward pass: neither the dense model nor the point');
+    const fresh = runApart(write(9), B);
+    assert.equal(fresh.forwards, 2, 'seed 9 from scratch runs both');
+    assert.equal(nine.points, fresh.points, 'points.csv: the same bytes as seed 9 from scratch');
+    const [p1, p9] = [perplexityRow(one.points), perplexityRow(nine.points)];
+    assert.equal(p9.value, p1.value, 'the seed does not change the perplexity');
+    assert.ok(p9.lo !== p1.lo || p9.hi !== p1.hi, `the seed changes the bootstrap CI: seed 1 [${p1.lo}, ${p1.hi}], seed 9 [${p9.lo}, ${p9.hi}]`);
+    assert.ok(p1.lo < p1.value && p1.value < p1.hi && p9.lo < p9.value && p9.value < p9.hi, 'each CI holds the perplexity');
+    // another folder reusing A's journal: the scores come from there
+    const five = runApart(write(5), C, [A]);
+    assert.deepEqual([five.evaluations, five.forwards], [{ reused: 0, reusedFromOtherFolders: 0, evaluated: 1 }, 0]);
+    assert.equal(perplexityRow(five.points).value, p1.value);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

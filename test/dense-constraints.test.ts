@@ -13,7 +13,7 @@ import { parseConstraint } from '../dse/params.ts';
 import { parseSpace } from '../dse/space.ts';
 import { resolutionLine, resolveConstraint, resolvedScaleIssue, type DenseReference } from '../dse/dense-reference.ts';
 import { InputError } from '../dse/errors.ts';
-import { DENSE_REFERENCE_RECORD, loadJournal } from '../dse/journal.ts';
+import { ACCURACY_SCORES_RECORD, DENSE_REFERENCE_RECORD, loadJournal } from '../dse/journal.ts';
 import { prepareRun, runSpace } from '../dse/run.ts';
 import { resolveDense } from '../dse/steps/dense.ts';
 import { encodeTask } from '../dse/backends/queue-task.ts';
@@ -222,6 +222,8 @@ test('the dense job carries its accuracy block as a point\'s context does: a que
     const prepared = prepareRun({ spaceFile, outDir: path.join(dir, 'out') });
     const tasks: PoolTask[] = [];
     const executor = {
+      denseScores: () => undefined,
+      keepDenseScores: () => {},
       journaled: async (_n: string, _m: unknown, compute: () => Promise<Record<string, number>>) => ({ metrics: await compute(), reused: false }),
       call: async (task: string, ...args: unknown[]) => {
         tasks.push({ task, args });
@@ -258,10 +260,12 @@ test('a relative bound the dense value puts off its scale is refused before the 
     const out = path.join(dir, 'out');
     const journal = path.join(out, 'journal.jsonl');
     await assert.rejects(runSpace({ spaceFile, outDir: out, progress: 'none', report: false, jobs: 1, log: () => {} }), (e: Error) => e instanceof InputError && /"accuracy >= dense \* 1\.5": the dense model's 98\.4375% \(64 examples\) makes it accuracy >= 147\.656%, which no point can meet/.test(e.message) && e.message.endsWith(`\n(the dense model's outcome is kept in ${journal}: the same command in this folder, with the bound fixed, takes it from there)`));
-    // no output, no lock: the journal alone, holding the dense model's outcome (its examples and value)
+    // no output, no lock: the journal alone, holding the dense model's per-example scores and its outcome (its examples and value)
     assert.deepEqual(fs.readdirSync(out), ['journal.jsonl']);
     const kept = loadJournal(journal).records;
-    assert.deepEqual(kept.map((r) => [r.fidelity, r.metrics.accuracy, r.metrics.examples]), [[DENSE_REFERENCE_RECORD, 63 / 64, 64]]);
+    assert.deepEqual(kept.map((r) => [r.fidelity, r.metrics.accuracy, r.metrics.examples]), [[ACCURACY_SCORES_RECORD, undefined, undefined], [DENSE_REFERENCE_RECORD, 63 / 64, 64]]);
+    const scores = (kept[0].extra as { accuracyPrefix: { examples: number; scores: number[] } }).accuracyPrefix;
+    assert.deepEqual([scores.examples, scores.scores.reduce((a, b) => a + b, 0)], [64, 63], 'the scores: 63 of 64 emails right');
     // the bound fixed: the dense model is not run again
     fs.writeFileSync(spaceFile, SPACE('accuracy >= dense - 0.05'));
     const lines: string[] = [];

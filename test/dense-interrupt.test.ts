@@ -33,6 +33,8 @@ function slowExecutor() {
     get aborted() {
       return aborted;
     },
+    denseScores: () => undefined,
+    keepDenseScores: () => {},
     journaled: async (_n: string, _m: unknown, compute: () => Promise<Record<string, number>>) => {
       const metrics = await compute();
       journal.push(metrics);
@@ -110,6 +112,8 @@ test('without a signal the dense model\'s run resolves the constraints as before
   try {
     const p = prepared(dir);
     const executor = {
+      denseScores: () => undefined,
+      keepDenseScores: () => {},
       journaled: async (_n: string, _m: unknown, compute: () => Promise<Record<string, number>>) => ({ metrics: await compute(), reused: false }),
       call: async () => ({ metric: 'accuracy', value: 0.98, ci95: [0.97, 0.99], n: 600 }),
     };

@@ -2,7 +2,9 @@
  * Before the search: the space's constraints relative to the dense model (dse/dense-reference.ts)
  * become absolute. The dense model runs once, with the space's accuracy block on its full example
  * set (on a worker when the run has them), and its outcome is journaled: a rerun on the same
- * folder resolves the same bounds without running it again.
+ * folder resolves the same bounds without running it again. Its per-example scores are journaled
+ * too, without the seed: a run of another `accuracy.seed` recomputes the dense perplexity's CI
+ * from them instead of running the model.
  */
 import { modelShape } from '../../sim/workload/models.ts';
 import { resolutionLine, resolveConstraint, resolvedScaleIssue, type DenseReference } from '../dense-reference.ts';
@@ -21,15 +23,18 @@ import type { Interrupts } from './interrupts.ts';
  * abandons it: this rejects with Abandoned and nothing is journaled (`denseInterrupted`). A bound
  * the dense value puts off its metric's scale (no point could meet it) is an InputError.
  */
-export async function resolveDense(prepared: PreparedRun, executor: Pick<Executor, 'journaled' | 'call'>, log: (line: string) => void, interrupts?: Pick<Interrupts, 'abandonable'>): Promise<DenseReference | undefined> {
+export async function resolveDense(prepared: PreparedRun, executor: Pick<Executor, 'journaled' | 'call' | 'denseScores' | 'keepDenseScores'>, log: (line: string) => void, interrupts?: Pick<Interrupts, 'abandonable'>): Promise<DenseReference | undefined> {
   const { parsed, ctx } = prepared;
   if (!ctx.accuracy || !parsed.constraints.some((c) => c.relative)) return undefined;
   // the full example set (the first rung's subset size does not change the reference)
   const { subsetExamples: _subset, ...spec } = ctx.accuracy;
   const layers = modelShape(ctx.base.workload.model).layers;
   const { metrics, reused } = await executor.journaled(DENSE_REFERENCE_RECORD, spec, async () => {
-    const dense = () => executor.call('dense', { accuracy: spec }, layers);
+    // the dense configuration's journaled scores (a run of another seed): the run completes from them
+    const from = executor.denseScores(spec);
+    const dense = () => executor.call('dense', { accuracy: spec }, layers, from);
     const r = await (interrupts ? interrupts.abandonable(dense) : dense());
+    if (r.prefix && r.prefix.examples !== from?.examples) executor.keepDenseScores(spec, r.prefix);
     return { [r.metric]: r.value, [ciColumn(r.metric, 'low')]: r.ci95[0], [ciColumn(r.metric, 'high')]: r.ci95[1], examples: r.n };
   });
   const metric = 'accuracy' in metrics ? 'accuracy' : 'perplexity';
