@@ -128,7 +128,8 @@ export interface AccuracyOutcome {
   /**
    * The run's final state (sim/nn/api.ts AccuracyPrefix), returned with a point whose task did not
    * carry the outcome: a later, larger run of the configuration (the next rung) continues from it.
-   * The executor keeps it apart from the outcome and journals it beside it (`extra.accuracyPrefix`).
+   * The executor keeps it apart from the outcome and journals it in a scores record of its own
+   * (`extra.accuracyPrefix`, keyed without the seed: dse/accuracy-outcomes.ts).
    */
   prefix?: AccuracyPrefix;
 }
@@ -200,7 +201,7 @@ export function scoresKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig
 
 /**
  * The largest prefix of each configuration this process computed or was given, apart from the
- * outcome cache (which is unbounded: an LM's prefix is ~16 KB); a miss only costs a run from the
+ * outcome cache (which is unbounded: an LM's prefix is ~40 KB as JSON: 64 sotu-char windows, 39 KB); a miss only costs a run from the
  * first example.
  */
 const prefixes = new Map<string, AccuracyPrefix>();
