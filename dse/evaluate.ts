@@ -22,7 +22,6 @@ import type { Space } from './space.ts';
 import { denseAlgo, type DenseReference } from './dense-reference.ts';
 import { breakdownsWithFc, fcPart } from './e2e-parts.ts';
 import { wordBitsProblem } from './point-checks.ts';
-import { stableStringify } from './journal-key.ts';
 
 export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;
@@ -196,7 +195,14 @@ export function scoresKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig
   const a: Partial<AlgoConfig> = { ...algo };
   for (const k of ENGINE_IGNORED_ALGO) delete a[k];
   const { subsetExamples: _subset, seed: _seed, ...engine } = spec;
-  return stableStringify({ accuracy: engine, algo: a });
+  return JSON.stringify({ accuracy: sortedFlat(engine), algo: sortedFlat(a) });
+}
+
+/** A flat record's defined entries in key order (the accuracy block and the algorithm config hold only scalars): one JSON whatever the order they were built in. */
+function sortedFlat(o: object): [string, unknown][] {
+  return Object.entries(o)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
