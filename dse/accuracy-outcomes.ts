@@ -10,25 +10,50 @@
  *   whose state holds all its examples runs no model at all: a run of another `accuracy.seed`
  *   recomputes the perplexity CI from the scores. A new largest state is journaled as a record of
  *   its own keyed by the configuration's scores (accuracyScoresKeyOf: no seed, the example count;
- *   the executor's `scoresRecord`), which `lookup` finds in this folder's journal and the --reuse
- *   folders', so a resumed run continues an interrupted rung from the previous rung's examples,
+ *   `scoresRecord`), which the look-up finds in this folder's journal and the --reuse folders', so a resumed run continues an interrupted rung from the previous rung's examples,
  *   and a run of another seed (the same folder, or --reuse) completes from the scores it finds.
  */
 import type { Params } from './driver.ts';
-import { accuracyKeyOf, accuracyPrefixKeyOf, accuracyScoresKeyOf, keepLargestPrefix, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
-import type { JournalRecord } from './journal.ts';
+import { accuracyKeyOf, accuracyPrefixKeyOf, accuracyScoresKeyOf, keepLargestPrefix, scoresKey, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { denseAlgo } from './dense-reference.ts';
+import { ACCURACY_SCORES_RECORD, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs } from './journal.ts';
+import { modelVersion } from './model-version.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
+import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 
 /** Prefixes kept (an LM's is ~40 KB as JSON: 64 sotu-char windows, 39 KB): a miss only means a run from the first example. */
 const PREFIXES_KEPT = 1024;
 /** Scores keys already looked up in the journals (a miss is not looked up again): bounded, cleared when full. */
 const LOOKUPS_KEPT = 65536;
 
-/** A journaled run state under a scores key (`accuracyScoresKeyOf`) of a model, if a journal holds one. */
-export type ScoresLookup = (scoresKey: string, model: string) => AccuracyPrefix | undefined;
+/** A journal record by key (this folder's, else a --reuse folder's). */
+export type JournalLookup = (key: string, inputs: KeyInputs) => JournalRecord | undefined;
+
+type Spec = NonNullable<EvalContext['accuracy']>;
+
+/** The journal key (and what it is computed from) of a configuration's scores record: its scores key (`accuracyScoresKeyOf`) and its checkpoint's content hash. */
+function scoresInputs(key: string, model: string): KeyInputs & { key: string } {
+  const inputs = { params: {}, modelVersion: modelVersion(), fidelity: ACCURACY_SCORES_RECORD, material: stableStringify({ scores: key, checkpoint: modelHash(model) }) };
+  return { ...inputs, key: journalKeyFast(inputs.params, inputs.modelVersion, inputs.fidelity, inputs.material) };
+}
+
+function record(key: string, model: string, prefix: AccuracyPrefix): JournalRecord {
+  const { key: k, modelVersion: mv, fidelity } = scoresInputs(key, model);
+  return { key: k, id: -1, params: {}, fidelity, modelVersion: mv, status: 'ok', metrics: {}, violation: 0, extra: { accuracyPrefix: prefix } };
+}
+
+/** The scores record of a point's configuration under `ctx`'s example count: the run state, keyed without the seed (ctx has an accuracy block). */
+export function scoresRecord(ctx: EvalContext, params: Params, prefix: AccuracyPrefix): JournalRecord {
+  return record(accuracyScoresKeyOf(ctx, params)!, ctx.accuracy!.model, prefix);
+}
+
+/** The scores record of the dense configuration under an accuracy block (dse/steps/dense.ts). */
+export function denseScoresRecord(spec: Spec, prefix: AccuracyPrefix): JournalRecord {
+  return record(scoresKey(spec, denseAlgo()), spec.model, prefix);
+}
 
 /** A record's `extra.accuracyPrefix` when it has the shape of a run state (the engine checks it again against its own run before continuing it). */
-export function journaledPrefix(r: JournalRecord | undefined): AccuracyPrefix | undefined {
+function journaledPrefix(r: JournalRecord | undefined): AccuracyPrefix | undefined {
   const p = (r?.extra as { accuracyPrefix?: AccuracyPrefix } | undefined)?.accuracyPrefix;
   return p && typeof p.key === 'string' && Number.isInteger(p.examples) && Array.isArray(p.scores) && !!p.counters && typeof p.counters === 'object' ? p : undefined;
 }
@@ -38,8 +63,20 @@ export class AccuracyOutcomes {
   private readonly prefixes = new Map<string, AccuracyPrefix>();
   private readonly looked = new Set<string>();
 
-  /** `lookup`: the journals' scores records (without it only what workers return is known). */
-  constructor(private readonly lookup?: ScoresLookup) {}
+  /** `journal`: where scores records are looked up (without it only what workers return is known). */
+  constructor(private readonly journal?: JournalLookup) {}
+
+  /** The journaled run state of the dense configuration under an accuracy block, if any. */
+  denseScores(spec: Spec): AccuracyPrefix | undefined {
+    return this.lookup(scoresKey(spec, denseAlgo()), spec.model);
+  }
+
+  /** The journaled run state under a scores key, if any. */
+  private lookup(key: string, model: string): AccuracyPrefix | undefined {
+    if (!this.journal) return undefined;
+    const { key: k, ...inputs } = scoresInputs(key, model);
+    return journaledPrefix(this.journal(k, inputs));
+  }
 
   /** The outcome of a point's configuration, if known. */
   known(ctx: EvalContext, params: Params): AccuracyOutcome | undefined {
@@ -85,7 +122,7 @@ export class AccuracyOutcomes {
 
   /** Looks the configuration's scores under `ctx`'s example count up in the journals, once per run. */
   private fromJournal(ctx: EvalContext, params: Params): void {
-    if (!this.lookup || !ctx.accuracy) return;
+    if (!this.journal || !ctx.accuracy) return;
     const sk = accuracyScoresKeyOf(ctx, params)!;
     if (this.looked.has(sk)) return;
     if (this.looked.size >= LOOKUPS_KEPT) this.looked.clear();

@@ -13,25 +13,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Params, Trial } from './driver.ts';
-import { accuracyScoresKeyOf, isCpuBound, primaryFidelity, scoresKey, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
-import { denseAlgo } from './dense-reference.ts';
+import { isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
-import { ACCURACY_SCORES_RECORD, indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
+import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import type { JournalIndex } from './journal-index.ts';
 import { JOURNAL_FLUSH_MS, journalBatcher } from './journal-flush.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
-import { modelHash } from '../sim/nn/checkpoint-hash.ts';
-import { fileHash } from './file-hash.ts';
 import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
 import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
 import type { BackendInfo, EvalBackend } from './backends/types.ts';
 import { violation } from './space.ts';
-import { AccuracyOutcomes, journaledPrefix } from './accuracy-outcomes.ts';
+import { AccuracyOutcomes, denseScoresRecord, scoresRecord } from './accuracy-outcomes.ts';
 import { TASKS, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
 import { dispatch, type Todo } from './pool-dispatch.ts';
 
 export { modelVersion } from './model-version.ts';
+import { keyMaterial } from './key-material.ts';
+export { keyMaterial, withCheckpoint } from './key-material.ts';
 export { primaryFidelity } from './evaluate.ts';
 
 export interface ExecutorOptions {
@@ -128,7 +127,7 @@ export class Executor {
   private readonly base: unknown;
   private readonly log: (line: string) => void;
   /** Accuracy outcomes and prefixes the workers and the journals gave (dse/accuracy-outcomes.ts). */
-  private readonly accuracy = new AccuracyOutcomes((scoresKey, model) => this.journaledScores(scoresKey, model));
+  private readonly accuracy = new AccuracyOutcomes((key, inputs) => this.anyJournal(key, inputs));
   private readonly flushMs: number;
 
   private constructor(opts: ExecutorOptions, journal?: Journal) {
@@ -189,36 +188,20 @@ export class Executor {
     return { metrics, reused: false };
   }
 
-  /** The key of the scores record of a configuration (`accuracyScoresKeyOf`) of `model` (its checkpoint's content hash with it). */
-  private scoresInputs(scoresKey: string, model: string): KeyInputs & { key: string } {
-    const inputs = { params: {}, modelVersion: modelVersion(), fidelity: ACCURACY_SCORES_RECORD, material: stableStringify({ scores: scoresKey, checkpoint: modelHash(model) }) };
-    return { ...inputs, key: journalKeyFast(inputs.params, inputs.modelVersion, inputs.fidelity, inputs.material) };
-  }
-
-  /** A configuration's journaled run state (this folder's journal, else the --reuse folders'), if any. */
-  private journaledScores(scoresKey: string, model: string): AccuracyPrefix | undefined {
+  /** A record of this folder's journal, else of a --reuse folder's (the accuracy states' look-ups). */
+  private anyJournal(key: string, inputs: KeyInputs): JournalRecord | undefined {
     if ((this.journal?.size ?? 0) === 0 && !this.foreign.some((f) => f.size > 0)) return undefined;
-    const { key, ...inputs } = this.scoresInputs(scoresKey, model);
-    return journaledPrefix(this.journal?.get(key, inputs)) ?? journaledPrefix(this.fromOtherRun(key, inputs));
+    return this.journal?.get(key, inputs) ?? this.fromOtherRun(key, inputs);
   }
 
-  /** The record that journals a configuration's run state under its scores key. */
-  private scoresRecord(scoresKey: string, model: string, prefix: AccuracyPrefix): JournalRecord {
-    const { key, modelVersion: mv, fidelity } = this.scoresInputs(scoresKey, model);
-    return { key, id: -1, params: {}, fidelity, modelVersion: mv, status: 'ok', metrics: {}, violation: 0, extra: { accuracyPrefix: prefix } };
-  }
-
-  /**
-   * The dense configuration's journaled run state (dse/steps/dense.ts), under the block's example
-   * count: the dense run completes from it (another seed's) instead of running the model.
-   */
+  /** The dense configuration's journaled run state (dse/steps/dense.ts): the dense run completes from it (another seed's) instead of running the model. */
   denseScores(spec: NonNullable<EvalContext['accuracy']>): AccuracyPrefix | undefined {
-    return this.journaledScores(scoresKey(spec, denseAlgo()), spec.model);
+    return this.accuracy.denseScores(spec);
   }
 
   /** Journals the dense configuration's run state (`denseScores` finds it). */
   keepDenseScores(spec: NonNullable<EvalContext['accuracy']>, prefix: AccuracyPrefix): void {
-    this.journal?.append(this.scoresRecord(scoresKey(spec, denseAlgo()), spec.model, prefix));
+    this.journal?.append(denseScoresRecord(spec, prefix));
   }
 
   /** The accuracy outcome of a point's configuration, if a worker or the journal has given it. */
@@ -307,16 +290,15 @@ export class Executor {
 
   /**
    * The journal records of an evaluated point: the point's, and with `prefix` (the largest run
-   * state of its accuracy configuration so far) a scores record before it (`scoresRecord`: the
-   * state keyed without the seed, so another seed's run finds it). With `outcome` (the first point
-   * of an accuracy configuration) the point's record carries it as `extra.accuracy`; such a record
-   * is written on a line of its own, which needs its key (a fresh journal's batch lines leave keys
-   * to be computed on load).
+   * state of its accuracy configuration so far) a scores record before it, keyed without the seed
+   * (dse/accuracy-outcomes.ts `scoresRecord`). With `outcome` (the first point of an accuracy
+   * configuration) the point's record carries it as `extra.accuracy`; such a record is written on
+   * a line of its own, which needs its key (a fresh journal's batch lines leave keys to be
+   * computed on load).
    */
   private toRecords(ctx: EvalContext, key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome, prefix?: AccuracyPrefix): JournalRecord[] {
     const point = this.toRecord(key, p, fidelity, ms, material, outcome);
-    const sk = prefix && ctx.accuracy ? accuracyScoresKeyOf(ctx, p.params) : undefined;
-    return sk !== undefined ? [this.scoresRecord(sk, ctx.accuracy!.model, prefix!), point] : [point];
+    return prefix && ctx.accuracy ? [scoresRecord(ctx, p.params, prefix), point] : [point];
   }
 
   private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome): JournalRecord {
@@ -505,25 +487,4 @@ async function localTasks(bundled: boolean): Promise<Tasks> {
   const bundle = bundled ? await workerBundle() : undefined;
   if (bundle) return await ((await import(bundle.url)) as { loadTasks(): Promise<Tasks> }).loadTasks();
   return TASKS;
-}
-
-/**
- * What, besides the params and the model version, determines an evaluation's numbers. The model
- * version covers the shipped checkpoints and traces (files under sim/) but not a folder or file
- * named by path: the accuracy block carries its checkpoint's content hash, a trace workload its
- * file's (dse/file-hash.ts).
- */
-export function keyMaterial(ctx: EvalContext): unknown {
-  const trace = ctx.base.workload.trace;
-  return { base: ctx.base, accuracy: ctx.accuracy ? withCheckpoint(ctx.accuracy) : null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}), ...(trace ? { traceHash: fileHash(trace) } : {}) };
-}
-
-/**
- * An accuracy block with `checkpoint`, the content hash of its model's config, weights and
- * tokenizer (sim/nn/checkpoint-hash.ts: stat-checked, hashed once per content). A run's context
- * carries it (dse/run.ts), so the accuracy caches of long-lived workers, keyed by the block, never
- * give numbers of replaced files.
- */
-export function withCheckpoint<T extends { model: string }>(acc: T): T & { checkpoint: string | null } {
-  return { ...acc, checkpoint: modelHash(acc.model) };
 }

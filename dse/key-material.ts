@@ -1,0 +1,25 @@
+/** What keys a run's evaluations besides their params and the model version (the journal's key material, dse/executor.ts). */
+import type { EvalContext } from './evaluate.ts';
+import { fileHash } from './file-hash.ts';
+import { modelHash } from '../sim/nn/checkpoint-hash.ts';
+
+/**
+ * What, besides the params and the model version, determines an evaluation's numbers. The model
+ * version covers the shipped checkpoints and traces (files under sim/) but not a folder or file
+ * named by path: the accuracy block carries its checkpoint's content hash, a trace workload its
+ * file's (dse/file-hash.ts).
+ */
+export function keyMaterial(ctx: EvalContext): unknown {
+  const trace = ctx.base.workload.trace;
+  return { base: ctx.base, accuracy: ctx.accuracy ? withCheckpoint(ctx.accuracy) : null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}), ...(trace ? { traceHash: fileHash(trace) } : {}) };
+}
+
+/**
+ * An accuracy block with `checkpoint`, the content hash of its model's config, weights and
+ * tokenizer (sim/nn/checkpoint-hash.ts: stat-checked, hashed once per content). A run's context
+ * carries it (dse/run.ts), so the accuracy caches of long-lived workers, keyed by the block, never
+ * give numbers of replaced files.
+ */
+export function withCheckpoint<T extends { model: string }>(acc: T): T & { checkpoint: string | null } {
+  return { ...acc, checkpoint: modelHash(acc.model) };
+}
