@@ -21,7 +21,7 @@ import { modelVersion } from './model-version.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 
-/** Prefixes kept (an LM's is ~40 KB as JSON: 64 sotu-char windows, 39 KB): a miss only means a run from the first example. */
+/** Prefixes kept (an LM's is ~40 KB as JSON, 39 KB for 64 sotu-char windows): a miss only means a run from the first example. */
 const PREFIXES_KEPT = 1024;
 /** Scores keys already looked up in the journals (a miss is not looked up again): bounded, cleared when full. */
 const LOOKUPS_KEPT = 65536;

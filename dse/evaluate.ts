@@ -207,8 +207,8 @@ function sortedFlat(o: object): [string, unknown][] {
 
 /**
  * The largest prefix of each configuration this process computed or was given, apart from the
- * outcome cache (which is unbounded: an LM's prefix is ~40 KB as JSON: 64 sotu-char windows, 39 KB); a miss only costs a run from the
- * first example.
+ * outcome cache (which is unbounded: an LM's prefix is ~40 KB as JSON, 39 KB for 64 sotu-char
+ * windows); a miss only costs a run from the first example.
  */
 const prefixes = new Map<string, AccuracyPrefix>();
 
