@@ -83,7 +83,11 @@ async function buildBundle() {
   } catch {
     return undefined;
   } finally {
-    fs.rmSync(builder, { force: true });
+    try {
+      fs.rmSync(builder, { force: true });
+    } catch {
+      /* CACHE is not a folder (ENOTDIR): nothing was written */
+    }
   }
 }
 
