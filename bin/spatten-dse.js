@@ -1,22 +1,23 @@
 #!/usr/bin/env node
 // Launcher of the `spatten-dse` CLI.
 //
-// Fast path: the CLI compiled ahead of time (an esbuild bundle of dse/cli.ts, cached under
-// node_modules/.cache/spatten-dse/ by dse/bundle.ts) is imported and run IN THIS PROCESS: no tsx,
-// no child process, so signals reach the CLI directly (Ctrl-C, `kill -INT`, `kill -TERM` of this
-// pid) and `kill -9` leaves nothing behind. Freshness is checked against the bundle's manifest
+// Fast path: the CLI compiled ahead of time (an esbuild bundle of dse/cli.ts, cached by
+// dse/bundle.ts in the cache folder: node_modules/.cache/spatten-dse/, SPATTEN_CACHE_DIR, or the
+// user's cache folder when the project's is not writable; see `cacheDir` below) is imported and
+// run IN THIS PROCESS: no tsx, no child process, so signals reach the CLI directly (Ctrl-C,
+// `kill -INT`, `kill -TERM` of this pid) and `kill -9` leaves nothing behind. Freshness is checked against the bundle's manifest
 // (size and mtime of every source file, the entries of every source folder): a few stat calls.
 //
 // First run, or sources changed: dse/bundle.ts (compiled on the fly with esbuild, no tsx) hashes
 // the sources and reuses or rebuilds the bundle, then the CLI runs from it, still in-process.
 //
-// Fallback (esbuild unavailable, read-only cache, SPATTEN_CLI_BUNDLE=0 while developing, or
+// Fallback (esbuild unavailable, no writable cache folder, SPATTEN_CLI_BUNDLE=0 while developing, or
 // SPATTEN_WORKER_BUNDLE=0): the TypeScript sources run through tsx in a child process
 // (`node --import tsx dse/cli.ts …`). The child gets its own process group, so a Ctrl-C reaches
 // it once, forwarded by the launcher; SIGINT, SIGTERM and SIGHUP sent to the launcher are
 // forwarded; the child watches an IPC channel to the launcher and terminates itself (SIGTERM) when
 // the launcher dies, even by `kill -9`. The launcher exits with the child's code (or re-raises its
-// signal). SPATTEN_DEBUG=1 prints which path was taken.
+// signal). SPATTEN_DEBUG=1 prints the cache folder and which path was taken.
 // (node:child_process is imported only on the fallback path: loading it costs ~20-40 ms.)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,8 +25,36 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CACHE = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
 const argv = process.argv.slice(2);
+
+/**
+ * The cache folder: the same rule as dse/cache-dir.ts `resolveCacheDir` (test/cache-dir.test.ts
+ * checks that both pick the same folder): SPATTEN_CACHE_DIR; else the project's
+ * node_modules/.cache/spatten-dse if it can be created and written; else the user's cache folder
+ * (never a shared one such as /tmp). A folder created outside the project gets mode 0o700.
+ */
+function cacheDir() {
+  const own = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
+  let dir = process.env.SPATTEN_CACHE_DIR && path.resolve(process.env.SPATTEN_CACHE_DIR);
+  if (!dir) {
+    try {
+      fs.mkdirSync(own, { recursive: true });
+      fs.accessSync(own, fs.constants.W_OK);
+      return own;
+    } catch {
+      const xdg = process.env.XDG_CACHE_HOME;
+      dir = path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(process.env.HOME || createRequire(import.meta.url)('node:os').homedir(), '.cache'), 'spatten-dse');
+    }
+  }
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    /* best effort: without a cache the sources run through tsx */
+  }
+  return dir;
+}
+const CACHE = cacheDir();
+if (process.env.SPATTEN_DEBUG) process.stderr.write(`spatten-dse: cache folder ${CACHE}\n`);
 
 /** Same name as dse/bundle.ts `cliManifestFile` (one manifest per checkout: checkouts may share node_modules). */
 const manifestFile = () => path.join(CACHE, `cli-${ROOT.replace(/[^A-Za-z0-9]+/g, '_').slice(-120)}.json`);
@@ -77,7 +106,7 @@ async function buildBundle() {
       logLevel: 'silent',
     });
     const { cliBundle } = await import(pathToFileURL(builder).href);
-    const url = (await cliBundle(CACHE))?.url;
+    const url = (await cliBundle(CACHE, esbuild))?.url; // esbuild given: it may not resolve from CACHE
     await esbuild.stop(); // its service process would otherwise live as long as the CLI
     return url;
   } catch {

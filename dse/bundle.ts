@@ -16,10 +16,12 @@
  *
  * - A bundle is built once per source state: its folder is named by a sha256 over the contents of
  *   every .ts/.json file under its source folders (core/, dse/ and sim/; the CLI also reports/), the
- *   checkout's path and the esbuild version, under node_modules/.cache/spatten-dse/. A run whose
- *   sources match reuses it without starting esbuild.
+ *   checkout's path and the esbuild version, in the cache folder (dse/cache-dir.ts:
+ *   node_modules/.cache/spatten-dse/, SPATTEN_CACHE_DIR, or the user's cache folder when the
+ *   project's is not writable). A run whose sources match reuses it without starting esbuild.
  * - Packages stay external (resolved from the project's node_modules at run time), so the bundle is
- *   small and tfjs loads exactly as it does from the sources.
+ *   small and tfjs loads exactly as it does from the sources. A bundle folder outside the project's
+ *   node_modules holds a `node_modules` link to it, so Node resolves them the same way from there.
  * - `import.meta.url` in each bundled file is replaced by that file's own URL, so code that locates
  *   files next to itself (checkpoints, datasets, command modules) behaves as it does from the sources.
  * - Any failure (esbuild missing, read-only folder) returns undefined: the pool then runs
@@ -30,11 +32,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cacheDir as cacheFolder } from './cache-dir.ts';
 import { listFiles } from './files.ts';
 import { profileSourcesKey } from './profile-key.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DEFAULT_CACHE = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
 /**
  * Bundles of each kind kept in the cache folder: the newest KEEP (by folder mtime: built or last
  * marked in use), any touched in the last hour, and any a live process has marked in use (a
@@ -114,7 +116,7 @@ type Esbuild = typeof import('esbuild');
 let pending: Promise<WorkerBundle | undefined> | undefined;
 
 /** The worker bundle (built on first use per source state), or undefined to run from the sources. */
-export function workerBundle(cacheDir = DEFAULT_CACHE): Promise<WorkerBundle | undefined> {
+export function workerBundle(cacheDir = cacheFolder()): Promise<WorkerBundle | undefined> {
   if (process.env.SPATTEN_WORKER_BUNDLE === '0') return Promise.resolve(undefined);
   pending ??= buildWorkerBundle(cacheDir)
     .then((b) => {
@@ -132,12 +134,13 @@ export function buildWorkerBundle(cacheDir: string): Promise<WorkerBundle | unde
 
 /**
  * The CLI bundle for the current sources (built if needed), with its manifest written for the
- * launcher's quick freshness check; undefined when it cannot be built.
+ * launcher's quick freshness check; undefined when it cannot be built. `esbuild`: the caller's
+ * module (the launcher's builder file may sit where the package does not resolve: dse/cache-dir.ts).
  */
-export async function cliBundle(cacheDir = DEFAULT_CACHE): Promise<WorkerBundle | undefined> {
+export async function cliBundle(cacheDir = cacheFolder(), esbuild?: Esbuild): Promise<WorkerBundle | undefined> {
   if (process.env.SPATTEN_CLI_BUNDLE === '0') return undefined;
   try {
-    const b = await buildBundle(CLI, cacheDir);
+    const b = await buildBundle(CLI, cacheDir, esbuild);
     if (b) writeManifest(cacheDir, b, CLI.dirs);
     return b;
   } catch (e) {
@@ -150,7 +153,7 @@ export async function cliBundle(cacheDir = DEFAULT_CACHE): Promise<WorkerBundle 
  * The manifest the launcher reads (bin/spatten-dse.js; same file name there): one per checkout,
  * named after its path, since checkouts may share node_modules.
  */
-export function cliManifestFile(cacheDir = DEFAULT_CACHE, root = ROOT): string {
+export function cliManifestFile(cacheDir = cacheFolder(), root = ROOT): string {
   return path.join(cacheDir, `cli-${root.replace(/[^A-Za-z0-9]+/g, '_').slice(-120)}.json`);
 }
 
@@ -227,10 +230,10 @@ export async function bundleLikeCli(entry: string, outdir: string): Promise<stri
 }
 
 /** Builds `spec` into `cacheDir` unless an up-to-date build is there (not memoised; rejects on failure). */
-async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBundle | undefined> {
+async function buildBundle(spec: BundleSpec, cacheDir: string, given?: Esbuild): Promise<WorkerBundle | undefined> {
   let esbuild: Esbuild;
   try {
-    esbuild = (await import('esbuild')) as Esbuild;
+    esbuild = given ?? ((await import('esbuild')) as Esbuild);
   } catch {
     return undefined;
   }
@@ -246,6 +249,7 @@ async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBu
     // every bundled source must be covered by the key, or an edit there would go unnoticed
     const stray = Object.keys(built.metafile!.inputs).filter((f) => !f.includes('node_modules/') && !f.startsWith(`${LAZY_CHILD_PROCESS}:`) && !spec.dirs.some((d) => f.startsWith(`${d}/`)));
     if (stray.length) throw new Error(`${spec.name} bundle: ${stray.join(', ')} outside the hashed folders ${spec.dirs.join(', ')} (dse/bundle.ts)`);
+    linkPackages(tmp, cacheDir);
     try {
       fs.renameSync(tmp, dir);
     } catch {
@@ -261,6 +265,20 @@ async function buildBundle(spec: BundleSpec, cacheDir: string): Promise<WorkerBu
   }
   prune(cacheDir, dir, spec.name);
   return fs.existsSync(file) ? { url: pathToFileURL(file).href, built: true } : undefined;
+}
+
+/**
+ * A bundle in a cache folder outside the project's node_modules (SPATTEN_CACHE_DIR, the user's
+ * cache folder) gets a `node_modules` link to the project's in its own folder: Node resolves the
+ * external packages from the importing file's folder upwards, and finds none from there. One link
+ * per bundle folder, which is per checkout (its key hashes the checkout's path). Inside the
+ * project's node_modules there is none (it would make a loop under node_modules).
+ */
+function linkPackages(bundleDir: string, cacheDir: string): void {
+  const modules = path.join(ROOT, 'node_modules');
+  const rel = path.relative(modules, path.resolve(cacheDir));
+  if (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel)) return;
+  fs.symlinkSync(modules, path.join(bundleDir, 'node_modules'), 'dir');
 }
 
 /**

@@ -26,13 +26,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedProfiles, takeProfiles, type ProfileSet } from '../sim/cycle/profiles.ts';
 import type { StreamProfile } from '../sim/cycle/dram-profile.ts';
+import { cacheDir } from './cache-dir.ts';
 import { profileSourcesKey } from './profile-key.ts';
 
 /** Set by dse/bundle.ts in the CLI bundle: profileSourcesKey() of the sources it was built from. */
 declare const __SPATTEN_PROFILE_KEY__: string | undefined;
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CACHE = path.join(ROOT, 'node_modules', '.cache', 'spatten-dse');
 
 export const MAX_PROFILES = 10000;
 /** "SDP2": indexed tables. ("SDP1", one JSON header and the records of every table, is ignored.) */
@@ -44,11 +44,11 @@ const FIRST_READ = 16384;
 
 const enabled = () => process.env.SPATTEN_PROFILE_CACHE !== '0';
 
-/** The cache file for the current profile sources (undefined if they cannot be read). */
-export function profileCacheFile(cacheDir = CACHE): string | undefined {
+/** The cache file for the current profile sources, in the cache folder (dse/cache-dir.ts) by default (undefined if they cannot be read). */
+export function profileCacheFile(dir = cacheDir()): string | undefined {
   try {
     const key = typeof __SPATTEN_PROFILE_KEY__ === 'string' ? __SPATTEN_PROFILE_KEY__ : profileSourcesKey(ROOT);
-    return path.join(cacheDir, `profiles-${key}.bin`);
+    return path.join(dir, `profiles-${key}.bin`);
   } catch {
     return undefined;
   }
