@@ -60,19 +60,30 @@ test('profiles round-trip through the cache encoding bit for bit', () => {
 });
 
 test('simulate prints the same with the profile cache off, filling it and seeded from it', () => {
+  // a cache folder of its own (SPATTEN_CACHE_DIR, dse/cache-dir.ts), not the one checkouts share
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'spatten-profile-cli-'));
   const run = (env: Record<string, string>) => {
     const r = spawnSync(process.execPath, [BIN, 'simulate', '--trace', 'sim/workload/traces/summary-gpt2-small-wikitext2-per8.csv', '--fidelity', 'cycle', '--set', 'hw.dramChannels=8', '--json'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, ...env },
+      env: { ...process.env, SPATTEN_CACHE_DIR: cache, ...env },
     });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout;
   };
-  const off = run({ SPATTEN_PROFILE_CACHE: '0' });
-  assert.ok(JSON.parse(off).cycles > 0, 'JSON.parse(off).cycles > 0');
-  assert.equal(run({}), off);
-  assert.equal(run({}), off);
+  try {
+    const file = profileCacheFile(cache)!;
+    const off = run({ SPATTEN_PROFILE_CACHE: '0' });
+    assert.ok(JSON.parse(off).cycles > 0, 'JSON.parse(off).cycles > 0');
+    assert.ok(!fs.existsSync(file), 'the cache off writes no profiles');
+    assert.equal(run({}), off);
+    const filled = fs.readFileSync(file);
+    assert.ok(decodeProfiles(filled).some((t) => t.entries.length > 0), 'the first run with the cache on wrote its profiles');
+    assert.equal(run({}), off);
+    assert.deepEqual(fs.readFileSync(file), filled, 'the seeded run computed nothing new, so did not rewrite the file');
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 test('a new table asks the seeds once, for its own full identity, and uses what they give', () => {
