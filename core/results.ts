@@ -80,9 +80,11 @@ export const RunJsonSchema = z.looseObject({
     .catch({ total: Number.NaN, ok: Number.NaN, failed: Number.NaN, feasible: Number.NaN, pareto: Number.NaN }),
   /**
    * Evaluations this run took from a journal (`reused`: this folder's, on a rerun or --resume, or a
-   * --reuse folder's, `reusedFromOtherFolders` of them) and those it ran (`evaluated`).
+   * --reuse folder's, `reusedFromOtherFolders` of them) and those it ran (`evaluated`), of which
+   * `evaluatedFromScores` took their accuracy from saved per-example scores without a forward pass
+   * (a rerun of another `accuracy.seed`; absent from run.json files written before it was counted).
    */
-  evaluations: z.object({ reused: num(), reusedFromOtherFolders: num(), evaluated: num() }).optional().catch(undefined),
+  evaluations: z.object({ reused: num(), reusedFromOtherFolders: num(), evaluated: num(), evaluatedFromScores: num().optional() }).optional().catch(undefined),
   startedAt: str(),
   finishedAt: str(),
   wallSeconds: num(),

@@ -62,6 +62,15 @@ export class AccuracyOutcomes {
   private readonly outcomes = new Map<string, AccuracyOutcome>();
   private readonly prefixes = new Map<string, AccuracyPrefix>();
   private readonly looked = new Set<string>();
+  /** Configurations (accuracyKeyOf) whose outcome here was computed from saved scores (`take`). */
+  private readonly scored = new Set<string>();
+  /**
+   * Points whose accuracy came from saved per-example scores without a forward pass: the first
+   * point of a configuration whose task was given a state holding all its examples (another seed's
+   * journaled scores, this folder's or a --reuse folder's) and took it, and the configuration's
+   * later points, which carry that outcome (`take`).
+   */
+  fromScores = 0;
 
   /** `journal`: where scores records are looked up (without it only what workers return is known). */
   constructor(private readonly journal?: JournalLookup) {}
@@ -96,14 +105,25 @@ export class AccuracyOutcomes {
    * when it is the first of its configuration here, and the prefix when it is the largest of its
    * configuration here: the outcome goes into the point's journal record, the prefix into a scores
    * record of its own, so a rerun or resume knows the outcome without running the model and
-   * continues a larger rung, or completes another seed's run, from the prefix.
+   * continues a larger rung, or completes another seed's run, from the prefix. `from`: the state
+   * the point's task was given; when it held all the point's examples and the engine took it (its
+   * returned state is of the same configuration and size), the configuration's points count in
+   * `fromScores`.
    */
-  take(ctx: EvalContext, p: EvaluatedPoint): [EvaluatedPoint, AccuracyOutcome | undefined, AccuracyPrefix | undefined] {
-    if (!p.accuracyOutcome) return [p, undefined, undefined];
+  take(ctx: EvalContext, p: EvaluatedPoint, from?: AccuracyPrefix): [EvaluatedPoint, AccuracyOutcome | undefined, AccuracyPrefix | undefined] {
+    if (!p.accuracyOutcome) {
+      // a point of a chunk whose task carried the outcome (dse/tasks.ts evaluateMany) comes back without it
+      if (this.scored.size > 0 && p.status === 'ok' && this.scored.has(accuracyKeyOf(ctx, p.params) ?? '')) this.fromScores++;
+      return [p, undefined, undefined];
+    }
     const { accuracyOutcome: { prefix, ...outcome }, ...point } = p;
     const pk = prefix ? accuracyPrefixKeyOf(ctx, point.params) : undefined;
     const kept = prefix && pk !== undefined && keepLargestPrefix(this.prefixes, pk, prefix, PREFIXES_KEPT) ? prefix : undefined;
     const k = accuracyKeyOf(ctx, point.params);
+    if (k !== undefined) {
+      if (from && prefix && prefix.key === from.key && from.examples === outcome.n && !this.outcomes.has(k)) this.scored.add(k);
+      if (this.scored.has(k)) this.fromScores++;
+    }
     if (k === undefined || this.outcomes.has(k)) return [point, undefined, kept];
     this.outcomes.set(k, outcome);
     return [point, outcome, kept];

@@ -104,6 +104,10 @@ export class Executor {
   /** Records the --reuse folders' journals hold. */
   foreignRecords = 0;
   evaluated = 0;
+  /** Of those evaluated, how many took their accuracy from saved per-example scores (another seed's run): no forward pass. */
+  get evaluatedFromScores(): number {
+    return this.accuracy.fromScores;
+  }
   /** Finished evaluations this folder's journal held when the run opened it (a continuation when > 0). */
   get journalRecords(): number {
     return this.journal?.recovered.records ?? 0;
@@ -390,7 +394,7 @@ export class Executor {
       // run state (an earlier rung's, or another seed's journaled scores)
       const known = this.accuracy.known(ctx, t.params);
       const from = known || !ctx.accuracy ? undefined : this.accuracy.prefix(ctx, t.params);
-      const [p, outcome, prefix] = this.accuracy.take(ctx, await fn(ctx, t.id, t.params, known, from));
+      const [p, outcome, prefix] = this.accuracy.take(ctx, await fn(ctx, t.id, t.params, known, from), from);
       const ms = performance.now() - t0;
       out.push(p);
       this.evaluated++;

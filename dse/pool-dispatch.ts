@@ -71,12 +71,13 @@ function configGroups(todo: Todo[], byConfig: boolean): Todo[][] {
 async function onePoint(run: PoolRun, { t, key }: Todo): Promise<boolean> {
   const { ctx } = run;
   const known = run.accuracy.known(ctx, t.params);
-  const args = [ctx, t.id, t.params, known, known ? undefined : run.accuracy.prefix(ctx, t.params)];
+  const from = known ? undefined : run.accuracy.prefix(ctx, t.params);
+  const args = [ctx, t.id, t.params, known, from];
   const r = await run.pool.run<EvaluatedPoint>({ task: run.task, args }, { key, id: t.id });
   if (r.status === 'aborted') return false;
   // (a backend may answer two trials with equal params with one evaluation: the id is the trial's)
   if (r.status === 'ok') {
-    const [p, outcome, prefix] = run.accuracy.take(ctx, r.value);
+    const [p, outcome, prefix] = run.accuracy.take(ctx, r.value, from);
     run.record(key, p.id === t.id ? p : { ...p, id: t.id }, r.ms, true, outcome, prefix);
   } else {
     const metrics: Record<string, number> = {};

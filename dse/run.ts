@@ -39,6 +39,13 @@ import type { StopReason } from './stop.ts';
 import { diskNote } from './disk-note.ts';
 import { plannedPoints } from './space-checks.ts';
 
+/**
+ * The status line's note on the new evaluations whose accuracy came from saved per-example scores
+ * (another `accuracy.seed`'s run: dse/accuracy-outcomes.ts), so a rerun does not read as the model
+ * having run again.
+ */
+const fromScoresNote = (n: number): string => (n > 0 ? ` (${n} of them from saved per-example scores: no forward pass)` : '');
+
 /** Why none of the --reuse folders' records matched (a record is reused on exact inputs only). */
 const REUSE_NONE = (n: number) =>
   `reuse: none of the ${n} evaluations of the --reuse folders matched a point of this run: a record is reused only for the same parameters as written (a knob swept here but fixed there, even at the same value, or the reverse, does not match), base configuration, model version and fidelity`;
@@ -309,7 +316,7 @@ async function steps(input: StepsInput): Promise<RunSummary> {
     const plan = fidelityPlan(ctx.fidelity);
     const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore), subsetHighlightNote(sink.front)].filter((n): n is string => n !== undefined);
     const options = runOptionsRecord(opts, executor.jobs);
-    const evaluations = { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated };
+    const evaluations = { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated, evaluatedFromScores: executor.evaluatedFromScores };
     const record = { dir, parsed, ctx, dense: prepared.dense, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, options, metrics, evaluations };
     if (failedAll) {
       // nothing worth writing: the CLI prints the first error and exits 1
@@ -368,7 +375,7 @@ async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoi
     await rescore({ rows, objectives, ctx, executor, interrupts });
     // a rerun into the same folder continues without --resume too: it says what came from the journal
     const label = opts.resume || opts.reuse?.length ? 'resume' : executor.journalRecords > 0 ? 'continuing' : undefined;
-    if (label) log(`${label}: ${executor.reused} ${executor.reused === 1 ? 'evaluation' : 'evaluations'} reused from the journal, ${executor.evaluated} new`);
+    if (label) log(`${label}: ${executor.reused} ${executor.reused === 1 ? 'evaluation' : 'evaluations'} reused from the journal, ${executor.evaluated} new${fromScoresNote(executor.evaluatedFromScores)}`);
     if (opts.reuse?.length && executor.reusedForeign === 0 && executor.foreignRecords > 0) log(REUSE_NONE(executor.foreignRecords));
   } catch (e) {
     return { found, lateError: e };

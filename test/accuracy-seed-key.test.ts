@@ -49,10 +49,10 @@ test('a classifier run differing only in accuracy.seed continues the same journa
     const workload = '{ model: bert-base, stage: summarization, seqLen: 128 }';
     const out = path.join(tmp, 'D');
     const a = await run(space(tmp, 'a', workload, 'spam-bert', 32, 3), out);
-    assert.deepEqual(a.run.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1 });
+    assert.deepEqual(a.run.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1, evaluatedFromScores: 0 });
     const file = space(tmp, 'a', workload, 'spam-bert', 32, 9);
     const b = await run(file, out);
-    assert.deepEqual(b.run.evaluations, { reused: 1, reusedFromOtherFolders: 0, evaluated: 0 }, b.lines.join('\n'));
+    assert.deepEqual(b.run.evaluations, { reused: 1, reusedFromOtherFolders: 0, evaluated: 0, evaluatedFromScores: 0 }, b.lines.join('\n'));
     assert.ok(b.lines.includes('continuing: 1 evaluation reused from the journal, 0 new'), b.lines.join('\n'));
     assert.ok(
       b.lines.includes(`note: ${file}:3:54: accuracy.seed 9 changes no number: spam-bert is a classifier, whose accuracy CI (Wilson's) takes no seed (it seeds a language model's bootstrap CI of the perplexity)`),
@@ -69,7 +69,7 @@ test('a classifier run differing only in accuracy.seed continues the same journa
 function runApart(spaceFile: string, outDir: string, reuse: string[] = []) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, spaceFile, outDir, ...reuse], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SPATTEN_WORKER_BUNDLE: '0', FORCE_COLOR: '0' } });
   assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { forwards: number; evaluations: { reused: number; reusedFromOtherFolders: number; evaluated: number }; points: string; lines: string[] };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { forwards: number; evaluations: { reused: number; reusedFromOtherFolders: number; evaluated: number; evaluatedFromScores: number }; points: string; lines: string[] };
 }
 
 /** points.csv's perplexity and its CI columns. */
@@ -91,15 +91,19 @@ test('a language model run of another seed (rerun into the same folder, or --reu
     };
     const [A, B, C, D] = ['A', 'B', 'C', 'D'].map((d) => path.join(tmp, d));
     const one = runApart(write(1), A);
-    assert.deepEqual(one.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1 });
+    assert.deepEqual(one.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1, evaluatedFromScores: 0 });
     assert.equal(one.forwards, 2, 'seed 1: one 16-window batch for the dense model, one for the point');
     // the seed left out is the engine's default 1: the same keys, every number from the journal
     const unset = runApart(write(), D, [A]);
-    assert.deepEqual([unset.evaluations, unset.forwards], [{ reused: 1, reusedFromOtherFolders: 1, evaluated: 0 }, 0]);
+    assert.deepEqual([unset.evaluations, unset.forwards], [{ reused: 1, reusedFromOtherFolders: 1, evaluated: 0, evaluatedFromScores: 0 }, 0]);
     // seed 9 into the same folder: the journal is continued; the point is evaluated again from its scores
     const nine = runApart(write(9), A);
-    assert.deepEqual(nine.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1 }, nine.lines.join('\n'));
+    assert.deepEqual(nine.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 1, evaluatedFromScores: 1 }, nine.lines.join('\n'));
     assert.equal(nine.forwards, 0, 'no forward pass: neither the dense model nor the point');
+    // the log says so, for the point and for the dense model (else the rerun reads as the model run again)
+    assert.ok(nine.lines.includes('continuing: 0 evaluations reused from the journal, 1 new (1 of them from saved per-example scores: no forward pass)'), nine.lines.join('\n'));
+    assert.ok(nine.lines.some((l) => l.endsWith(' (dense model from its saved per-example scores: no forward pass)')), nine.lines.join('\n'));
+    assert.ok(!one.lines.some((l) => l.includes('saved per-example scores')), `seed 1 from scratch ran the model: ${one.lines.join('\n')}`);
     const fresh = runApart(write(9), B);
     assert.equal(fresh.forwards, 2, 'seed 9 from scratch runs both');
     assert.equal(nine.points, fresh.points, 'points.csv: the same bytes as seed 9 from scratch');
@@ -109,7 +113,8 @@ test('a language model run of another seed (rerun into the same folder, or --reu
     assert.ok(p1.lo < p1.value && p1.value < p1.hi && p9.lo < p9.value && p9.value < p9.hi, 'each CI holds the perplexity');
     // another folder reusing A's journal: the scores come from there
     const five = runApart(write(5), C, [A]);
-    assert.deepEqual([five.evaluations, five.forwards], [{ reused: 0, reusedFromOtherFolders: 0, evaluated: 1 }, 0]);
+    assert.deepEqual([five.evaluations, five.forwards], [{ reused: 0, reusedFromOtherFolders: 0, evaluated: 1, evaluatedFromScores: 1 }, 0]);
+    assert.ok(five.lines.includes('resume: 0 evaluations reused from the journal, 1 new (1 of them from saved per-example scores: no forward pass)'), five.lines.join('\n'));
     assert.equal(perplexityRow(five.points).value, p1.value);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -149,20 +149,20 @@ test('a rerun into the same folder without --resume says how many points came fr
   };
   // 5 of the 12 points, then the same command without the budget: 5 from the journal, 7 evaluated
   const a = run('--max-evals', '5');
-  assert.deepEqual(a.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 5 });
+  assert.deepEqual(a.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 5, evaluatedFromScores: 0 });
   assert.doesNotMatch(a.err, /reused from the journal/);
   const b = run();
   assert.match(b.err, /^continuing: 5 evaluations reused from the journal, 7 new$/m);
-  assert.deepEqual(b.evaluations, { reused: 5, reusedFromOtherFolders: 0, evaluated: 7 });
+  assert.deepEqual(b.evaluations, { reused: 5, reusedFromOtherFolders: 0, evaluated: 7, evaluatedFromScores: 0 });
   const c = run();
   assert.match(c.err, /^continuing: 12 evaluations reused from the journal, 0 new$/m);
-  assert.deepEqual(c.evaluations, { reused: 12, reusedFromOtherFolders: 0, evaluated: 0 });
+  assert.deepEqual(c.evaluations, { reused: 12, reusedFromOtherFolders: 0, evaluated: 0, evaluatedFromScores: 0 });
   // from another folder's journal: counted apart
   const other = path.join(dir, 'other');
   const d = cli(['run', space, '--out', other, '--progress', 'none', '--no-report', '--reuse', out]);
   assert.equal(d.code, 0, d.err);
   assert.match(d.err, /^resume: 12 evaluations reused from the journal, 0 new$/m);
-  assert.deepEqual(JSON.parse(readFileSync(path.join(other, 'run.json'), 'utf8')).evaluations, { reused: 12, reusedFromOtherFolders: 12, evaluated: 0 });
+  assert.deepEqual(JSON.parse(readFileSync(path.join(other, 'run.json'), 'utf8')).evaluations, { reused: 12, reusedFromOtherFolders: 12, evaluated: 0, evaluatedFromScores: 0 });
 });
 
 test("simulate's area line names the same parts with the same numbers as run.json's highlight of that point", () => {

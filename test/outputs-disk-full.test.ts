@@ -341,7 +341,7 @@ test('a full disk at a flush of the points body during a run: the run stops ther
     const [reused, evaluated] = [Number(cont[1]), Number(cont[2])];
     assert.ok(reused > 7000 && reused < 11_520, `the journal holds the points evaluated before the failure, not all of them: ${reused}`);
     assert.equal(reused + evaluated, 11_520);
-    assert.deepEqual(again.run.evaluations, { reused, reusedFromOtherFolders: 0, evaluated });
+    assert.deepEqual(again.run.evaluations, { reused, reusedFromOtherFolders: 0, evaluated, evaluatedFromScores: 0 });
     assert.equal(fs.readFileSync(path.join(out, 'points.csv'), 'utf8').trimEnd().split('\n').length, 11_521, 'header + 11,520 rows');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

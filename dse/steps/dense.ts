@@ -29,12 +29,15 @@ export async function resolveDense(prepared: PreparedRun, executor: Pick<Executo
   // the full example set (the first rung's subset size does not change the reference)
   const { subsetExamples: _subset, ...spec } = ctx.accuracy;
   const layers = modelShape(ctx.base.workload.model).layers;
+  let fromScores = false;
   const { metrics, reused } = await executor.journaled(DENSE_REFERENCE_RECORD, spec, async () => {
     // the dense configuration's journaled scores (a run of another seed): the run completes from them
     const from = executor.denseScores(spec);
     const dense = () => executor.call('dense', { accuracy: spec }, layers, from);
     const r = await (interrupts ? interrupts.abandonable(dense) : dense());
     if (r.prefix && r.prefix.examples !== from?.examples) executor.keepDenseScores(spec, r.prefix);
+    // the run took all its examples' scores from `from` (the state it returns is of the same configuration and size)
+    fromScores = !!from && r.prefix?.key === from.key && from.examples === r.n;
     return { [r.metric]: r.value, [ciColumn(r.metric, 'low')]: r.ci95[0], [ciColumn(r.metric, 'high')]: r.ci95[1], examples: r.n };
   });
   const metric = 'accuracy' in metrics ? 'accuracy' : 'perplexity';
@@ -42,7 +45,7 @@ export async function resolveDense(prepared: PreparedRun, executor: Pick<Executo
   const resolved = parsed.constraints.map((c) => resolveConstraint(c, ref));
   // ctx.constraints (and the search's and rungs' copies of ctx) are this same array
   parsed.constraints.splice(0, parsed.constraints.length, ...resolved);
-  for (const c of resolved) if (c.resolvedFrom) log(resolutionLine(c, ref) + (reused ? ' (dense model from the journal)' : ''));
+  for (const c of resolved) if (c.resolvedFrom) log(resolutionLine(c, ref) + (reused ? ' (dense model from the journal)' : fromScores ? ' (dense model from its saved per-example scores: no forward pass)' : ''));
   const off = resolved.map((c) => resolvedScaleIssue(c, ref)).filter((x): x is string => x !== undefined);
   if (off.length > 0) throw new InputError(off.join('\n'));
   prepared.dense = ref;

@@ -61,7 +61,7 @@ export interface WriteInput {
   /** The options the run was given. */
   options: Record<string, unknown>;
   /** Evaluations taken from a journal (this folder's or a --reuse folder's) and evaluated by this run. */
-  evaluations?: { reused: number; reusedFromOtherFolders: number; evaluated: number };
+  evaluations?: { reused: number; reusedFromOtherFolders: number; evaluated: number; evaluatedFromScores: number };
   driverName: string;
   highlights: Highlight[];
   /** Where the evaluations ran (dse/backends/types.ts). */
