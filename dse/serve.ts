@@ -16,8 +16,9 @@
  * (any JSON value) is echoed back, and its `op` when it is one of the four. An error's text shows
  * the request's values as the CLI's errors show the user's (dse/cli-util.ts): each value cut past
  * ECHO_MAX characters, saying what was cut, and no control characters (`said`, `named`,
- * `printable`), so a 10,000-character op name or a value holding escape sequences is answered
- * with one bounded line a client can print. Evaluations use the run's evaluator, journal and cache
+ * `printable`) and of a long list (unknown parameters, a choice's allowed values) the first few,
+ * so a 10,000-character op name, a value holding escape sequences or a value outside a choice of
+ * thousands is answered with one bounded line a client can print. Evaluations use the run's evaluator, journal and cache
  * (dse/executor.ts): a point evaluated before, in this session or an earlier one on the same
  * results folder, is answered from the journal (`"cached": true`).
  */
@@ -71,11 +72,17 @@ const said = (v: unknown): string => echoed(v).replace(/\n/g, '?');
 /** A name the request gives (a parameter's, a metric's), as an error shows it: cut past ECHO_MAX characters saying its length, no line break. */
 const named = (k: string): string => clipped(k, ECHO_MAX).replace(/\n/g, '?');
 
-/** Names of a request (unknown parameters): the first few, then how many more. */
-function namedList(keys: string[], first = 5): string {
-  const head = keys.slice(0, first).map(named).join(', ');
-  return keys.length > first ? `${head} and ${keys.length - first} more` : head;
+/** Items of a list as an error shows them: the first few, then how many more. */
+function firstFew<T>(items: readonly T[], show: (x: T) => string, first = 5): string {
+  const head = items.slice(0, first).map(show).join(', ');
+  return items.length > first ? `${head} and ${items.length - first} more` : head;
 }
+
+/** Names of a request (unknown parameters): the first few, then how many more. */
+const namedList = (keys: string[]): string => firstFew(keys, named);
+
+/** A choice parameter's allowed values (a list of thousands would make a huge error): the first few, each as `said` shows a value, then how many more. */
+const allowedList = (values: readonly ParamValue[]): string => firstFew(values, said);
 
 /** An error's text as a reply carries it: control characters replaced, a line past LINE_MAX cut (dse/cli-util.ts `printable`). */
 const replyText = (message: string): string => printable(message);
@@ -400,7 +407,7 @@ export function checkParams(params: unknown, domains: ParamDomain[]): Params {
 function checkValue(d: ParamDomain, v: unknown): ParamValue {
   if (d.kind === 'choice') {
     const hit = d.values.find((c) => c === v || (typeof c === 'number' && typeof v === 'number' && Math.abs(c - v) <= 1e-9 * Math.max(1, Math.abs(c))));
-    if (hit === undefined) throw new RequestError(`params.${d.key}: ${said(v)} is not one of ${d.values.map((x) => JSON.stringify(x)).join(', ')}`);
+    if (hit === undefined) throw new RequestError(`params.${d.key}: ${said(v)} is not one of ${allowedList(d.values)}`);
     return hit;
   }
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestError(`params.${d.key}: expected a number in [${d.low}, ${d.high}], got ${said(v)}`);

@@ -30,10 +30,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
 /** 119 characters of `s` after the opening quote: what `echoed` keeps of a long string (120 with the quote). */
 const head = (s: string) => s.slice(0, 119);
 
-async function withService(fn: (call: (req: unknown) => Promise<Record<string, any>>) => Promise<void>): Promise<void> {
+async function withService(fn: (call: (req: unknown) => Promise<Record<string, any>>) => Promise<void>, spaceText = SPACE): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-echo-'));
   const space = path.join(dir, 'space.yaml');
-  fs.writeFileSync(space, SPACE);
+  fs.writeFileSync(space, spaceText);
   const service = new Service({ spaceFile: space, outDir: path.join(dir, 'out'), log: () => {} });
   try {
     await service.ready;
@@ -95,6 +95,27 @@ test('serve: long values of params, ids, metrics and statuses are cut at 120 cha
     assert.match(unknown.error, new RegExp(`^tell: metrics\\.${long.slice(0, 120)}… \\(5000 characters\\): unknown metric \\(metrics: latency_s, `));
     for (const r of [v, range, u, id, status, metric, unknown]) assert.ok(r.error.length < 1000, `bounded: ${r.error.length} characters`);
   });
+});
+
+test('serve: a value outside a choice list of 2,000 values names the first 5 and counts the rest, as many unknown parameters are', async () => {
+  // algo.lsbThreshold 0.0001, 0.0002, … 0.2: every value written with 4 decimals, as YAML and JSON read it
+  const values = Array.from({ length: 2000 }, (_, i) => Number(((i + 1) / 10_000).toFixed(4)));
+  const space = SPACE.replace('algo.lsbThreshold: { range: [0.02, 0.2] }', `algo.lsbThreshold: [${values.join(', ')}]`);
+  assert.notEqual(space, SPACE, 'the space has the 2,000-value list');
+  await withService(async (call) => {
+    const v = await call({ op: 'evaluate', params: { 'hw.dramChannels': 8, 'algo.lsbThreshold': 0.25 } });
+    assert.equal(v.error, 'params.algo.lsbThreshold: 0.25 is not one of 0.0001, 0.0002, 0.0003, 0.0004, 0.0005 and 1995 more');
+    // a long string value is still cut, and a string choice value is shown as a value is
+    const long = 'y'.repeat(5000);
+    const s = await call({ op: 'evaluate', params: { 'hw.dramChannels': 8, 'algo.lsbThreshold': long } });
+    assert.equal(s.error, `params.algo.lsbThreshold: "${head(long)}… (5000 characters) is not one of 0.0001, 0.0002, 0.0003, 0.0004, 0.0005 and 1995 more`);
+    // a value of the list (within 1e-9 relative) is taken
+    const ok = await call({ op: 'evaluate', params: { 'hw.dramChannels': 8, 'algo.lsbThreshold': 0.1234 } });
+    assert.equal(ok.ok, true, JSON.stringify(ok));
+    // a short list is named whole, as before
+    const few = await call({ op: 'evaluate', params: { 'hw.dramChannels': 5, 'algo.lsbThreshold': 0.1 } });
+    assert.equal(few.error, 'params.hw.dramChannels: 5 is not one of 4, 8, 16');
+  }, space);
 });
 
 test('serve --port: a long or escaped value is named cut at 120 characters, without its control characters (exit 2)', async () => {
