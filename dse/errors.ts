@@ -10,8 +10,9 @@ import { AtomicWriteError, atomicFailureNote } from '../core/atomic-error.ts';
 /** Bad user input (YAML, flags, files): the CLI prints the message and exits 2, writing nothing. */
 export class InputError extends Error {
   readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
+  /** `options.cause`: the filesystem error it words (`fsInputError`), for a caller that words it again. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'InputError';
   }
 }
@@ -74,10 +75,10 @@ export function fsMessage(e: NodeJS.ErrnoException, what?: string): string {
   return `${what ?? e.path ?? 'file'}: ${errnoText(e)}`;
 }
 
-/** An InputError for a filesystem error on a user-given path; other errors pass through. */
+/** An InputError for a filesystem error on a user-given path (the error as its `cause`); other errors pass through. */
 export function fsInputError(e: unknown, what?: string): Error {
   if (e instanceof InputError) return e;
-  if (isUserFsError(e)) return new InputError(fsMessage(e, what));
+  if (isUserFsError(e)) return new InputError(fsMessage(e, what), { cause: e });
   return e as Error;
 }
 

@@ -31,8 +31,10 @@ import { prepareRun, type PreparedRun } from './run.ts';
 import type { Constraint } from './params.ts';
 import { resolveDense } from './steps/dense.ts';
 import { moveStaleFolder, spaceIdentity } from './run-checks.ts';
-import { InputError, RunFileError } from './errors.ts';
-import { journalMismatch } from './journal.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { errnoText, InputError, isUserFsError, RunFileError, whenFixed } from './errors.ts';
+import { JOURNAL_FILE, journalMismatch } from './journal.ts';
 import { modelVersion } from './model-version.ts';
 import { checkOutDir } from './outputs.ts';
 import { violation, type ParsedSpace } from './space.ts';
@@ -112,6 +114,26 @@ function denseNotRecorded(e: RunFileError): InputError {
   );
 }
 
+/**
+ * The error of a service whose journal could not be created or opened at start-up (a read-only
+ * folder: EACCES, EROFS; a full disk for its first line): worded as its other journal failures
+ * (`denseNotRecorded`), one line each: which file and why (the path the system refused when it is
+ * another, e.g. the folder), that nothing was recorded and the service did not start, what to do.
+ * An InputError (exit 2). Undefined for an error that is no filesystem error (a folder in use, a
+ * folder that is not a results folder: their own wording stands).
+ */
+function journalNotOpened(e: unknown, file: string, exists: boolean): InputError | undefined {
+  const cause = e instanceof InputError ? e.cause : e;
+  if (!isUserFsError(cause)) return undefined;
+  const on = cause.path && path.resolve(cause.path) !== path.resolve(file) ? ` on ${cause.path}` : '';
+  return new InputError(
+    `cannot ${exists ? 'open' : 'create'} the journal ${file}: ${errnoText(cause)}${on}\n` +
+      `nothing was recorded: the service stopped before answering any request${exists ? ' (the journal is as it was)' : ''}\n` +
+      `${whenFixed(cause)}, the same command starts serving (or give --out another folder)`,
+    { cause },
+  );
+}
+
 export class Service {
   readonly dir: string;
   private readonly parsed: ParsedSpace;
@@ -140,8 +162,16 @@ export class Service {
     this.dir = prepared.dir;
     // the journal is kept across sessions: everything in it answers requests without re-evaluating
     this.ctx = prepared.ctx;
-    const header = checkJournalFolder(o, prepared.parsed.space.name, prepared.ctx, prepared.dir, this.log);
-    this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, header, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
+    // whether the journal was there before (a failed start may leave an empty one: it was not opened but created)
+    const journal = path.join(prepared.dir, JOURNAL_FILE);
+    const existed = fs.existsSync(journal);
+    try {
+      const header = checkJournalFolder(o, prepared.parsed.space.name, prepared.ctx, prepared.dir, this.log);
+      this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, header, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
+    } catch (e) {
+      // (a stale journal moved aside with the default folder is no longer there)
+      throw journalNotOpened(e, journal, existed && fs.existsSync(journal)) ?? e;
+    }
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
     this.ready = resolveDense(prepared, this.executor, this.log).then(
       () => undefined,

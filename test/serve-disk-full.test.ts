@@ -6,8 +6,12 @@
  * a full disk), as test/outputs-disk-full.test.ts does for a run. A journal that cannot take the
  * dense model's outcome at start-up (a constraint relative to it) stops the service before it
  * answers, worded as a run's journal failure: the file and why, what was not kept, what to do.
+ * So does a journal it cannot create at start-up (a read-only folder: EACCES, EROFS; a full disk
+ * for its header): the folder's real mode 0o500 (as another user when the tests run as root, for
+ * whom the mode is no bar), and failures injected into creating the lock, the journal and its header.
  */
 import { test, mock } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -146,3 +150,102 @@ for (const [code, meaning, once] of [
     fs.rmSync(dir, { recursive: true, force: true });
   });
 }
+
+/** The three lines of serve's refusal of a journal it cannot create at start-up. */
+const notCreated = (journal: string, reason: string, once: string, on = '') =>
+  `cannot create the journal ${journal}: ${reason}${on}\n` +
+  'nothing was recorded: the service stopped before answering any request\n' +
+  `${once}, the same command starts serving (or give --out another folder)`;
+
+const SETPRIV = '/usr/bin/setpriv';
+
+test('serve: a results folder it cannot write (mode 0o500) stops it before it answers, worded as its other journal failures (exit 2, nothing written)', (t) => {
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot && !fs.existsSync(SETPRIV)) return t.skip('running as root without setpriv: the mode is no bar to root (the injected failures below cover the wording)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-readonly-'));
+  try {
+    fs.chmodSync(dir, 0o755);
+    const space = path.join(dir, 'space.yaml');
+    fs.writeFileSync(space, SPACE, { mode: 0o644 });
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(out, { mode: 0o500 });
+    fs.chmodSync(out, 0o500);
+    const cli = [process.execPath, '--import', 'tsx', path.join(import.meta.dirname, '..', 'dse', 'cli.ts'), 'serve', '--space', space, '--out', out];
+    // as root, the user nobody (65534): the mode binds it as it binds any user but root
+    const [cmd, ...args] = asRoot ? [SETPRIV, '--reuid=65534', '--regid=65534', '--clear-groups', ...cli] : cli;
+    const r = spawnSync(cmd, args, { cwd: path.join(import.meta.dirname, '..'), input: '{"op":"space"}\n', encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '', 'no request answered');
+    assert.equal(r.stderr, `error: ${notCreated(path.join(out, 'journal.jsonl'), 'permission denied (EACCES)', 'once that is fixed', ` on ${out}`)}\n`);
+    assert.deepEqual(fs.readdirSync(out), [], 'nothing written');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+for (const [what, code, reason, once, fails] of [
+  ['its lock', 'EROFS', 'read-only file system', 'once that is fixed', (file: string, flags: unknown) => path.basename(file) === '.lock' && flags === 'wx'],
+  ['the journal', 'EACCES', 'permission denied', 'once that is fixed', (file: string, flags: unknown) => path.basename(file) === 'journal.jsonl' && flags === 'w+'],
+] as const) {
+  test(`serve: a journal it cannot create at start-up (${code} creating ${what}) stops it before it answers, worded as its other journal failures (exit 2)`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sdse-serve-create-${code}-`));
+    const space = path.join(dir, 'space.yaml');
+    fs.writeFileSync(space, SPACE);
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(out);
+    const real = fs.openSync as (...a: unknown[]) => number;
+    const ro = mock.method(fs, 'openSync', function (this: unknown, file: fs.PathLike, flags?: unknown, ...rest: unknown[]) {
+      if (fails(String(file), flags)) throw Object.assign(new Error(`${code}: ${reason}, open '${file}'`), { code, syscall: 'open', path: String(file) });
+      return real.call(fs, file, flags, ...rest);
+    } as typeof fs.openSync);
+    try {
+      assert.throws(
+        () => new Service({ spaceFile: space, outDir: out, log: () => {} }),
+        (e: Error & { exitCode?: number }) => {
+          assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
+          assert.equal(e.exitCode, 2);
+          const on = what === 'its lock' ? ` on ${path.join(out, '.lock')}` : '';
+          assert.equal(e.message, notCreated(path.join(out, 'journal.jsonl'), `${reason} (${code})`, once, on));
+          return true;
+        },
+      );
+      assert.ok(ro.mock.callCount() > 0, 'the injected failure was reached');
+    } finally {
+      ro.mock.restore();
+    }
+    // the lock is released; a journal created before the failure is empty and the next start writes its header
+    assert.ok(!fs.readdirSync(out).includes('.lock'), `no lock left: ${fs.readdirSync(out).join(', ')}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+test('serve: a full disk when the new journal\'s header is written at start-up: the same wording, "after freeing space"; then the same start serves', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-header-'));
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE);
+  const out = path.join(dir, 'out');
+  const journal = path.join(out, 'journal.jsonl');
+  const full = journalDiskFull();
+  try {
+    assert.throws(
+      () => new Service({ spaceFile: space, outDir: out, log: () => {} }),
+      (e: Error) => {
+        assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
+        assert.equal(e.message, notCreated(journal, 'no space left on the device (ENOSPC)', 'after freeing space'));
+        return true;
+      },
+    );
+  } finally {
+    full.mock.restore();
+  }
+  const service = new Service({ spaceFile: space, outDir: out, log: () => {} });
+  try {
+    await service.ready;
+    const r = await service.handle(JSON.stringify({ op: 'evaluate', params: { 'hw.dramChannels': 8 } }));
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.equal(loadJournal(journal).records.length, 1, 'journaled once the disk has space');
+  } finally {
+    await service.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
