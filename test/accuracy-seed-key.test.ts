@@ -120,3 +120,31 @@ test('a language model run of another seed (rerun into the same folder, or --reu
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('a language model run of another seed counts every point whose accuracy came from the saved scores, on one lane and on the pool (the later hardware points of a configuration too)', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-seed-count-'));
+  try {
+    const workload = '{ model: gpt2-small, stage: generation, seqLen: 256, genTokens: 32 }';
+    // 2 algorithm configurations x 2 hardware points
+    const write = (seed: number) => {
+      const file = space(tmp, 'grid', workload, 'sotu-char', 16, seed);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('algo.tokenKeep: [0.5]', 'algo.tokenKeep: [0.5, 0.8]\n  hw.dramChannelGBps: [16, 32]'));
+      return file;
+    };
+    for (const jobs of [1, 2]) {
+      const out = path.join(tmp, `J${jobs}`);
+      const go = async (seed: number) => {
+        const lines: string[] = [];
+        const r = await runSpace({ spaceFile: write(seed), outDir: out, jobs, progress: 'none', report: false, log: (l) => lines.push(l) });
+        return { ...r, lines };
+      };
+      const one = await go(1);
+      assert.deepEqual(one.run.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 4, evaluatedFromScores: 0 }, `jobs ${jobs}: ${one.lines.join('\n')}`);
+      const nine = await go(9);
+      assert.deepEqual(nine.run.evaluations, { reused: 0, reusedFromOtherFolders: 0, evaluated: 4, evaluatedFromScores: 4 }, `jobs ${jobs}: ${nine.lines.join('\n')}`);
+      assert.ok(nine.lines.includes('continuing: 0 evaluations reused from the journal, 4 new (4 of them from saved per-example scores: no forward pass)'), `jobs ${jobs}: ${nine.lines.join('\n')}`);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
