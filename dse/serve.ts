@@ -80,23 +80,17 @@ function firstFew<T>(items: readonly T[], show: (x: T) => string, first = 5): st
   return items.length > first ? `${head} and ${items.length - first} more` : head;
 }
 
-/** Names of a request (unknown parameters): the first few, then how many more. */
-const namedList = (keys: string[]): string => firstFew(keys, named);
-
-/** A choice parameter's allowed values (a list of thousands would make a huge error): the first few, each as `said` shows a value, then how many more. */
-const allowedList = (values: readonly ParamValue[]): string => firstFew(values, said);
-
-/** An error's text as a reply carries it: control characters replaced, a line past LINE_MAX cut (dse/cli-util.ts `printable`). */
-const replyText = (message: string): string => printable(message);
+/** What the journal keeps after a write failed (a full disk): serve's journal failures all say it. */
+const JOURNAL_KEPT = 'the journal holds every earlier evaluation up to its last complete line';
 
 /**
- * The answer to an evaluation whose journal line could not be written (a full disk: `RunFileError`
- * of dse/journal.ts): what failed and why, that the result was neither recorded nor given, and
- * what to do. As a run does (dse/run.ts), nothing unrecorded is reported; the service goes on, and
- * an asked trial stays asked, so the same request can be sent again.
+ * The answer to a request whose journal line could not be written (a full disk: `RunFileError`
+ * of dse/journal.ts): what failed and why, `what` was not recorded and the request not answered,
+ * and what to do. As a run does (dse/run.ts), nothing unrecorded is reported; the service goes on,
+ * and an asked trial stays asked, so the same request can be sent again.
  */
-function notRecorded(e: RunFileError): string {
-  return `${e.head}; this evaluation was not recorded, and its result is not given: the journal holds every earlier evaluation up to its last complete line; ${e.once}, send the request again (the service goes on)`;
+function notRecorded(e: RunFileError, what = 'this evaluation was not recorded, and its result is not given'): string {
+  return `${e.head}; ${what}: ${JOURNAL_KEPT}; ${e.once}, send the request again (the service goes on)`;
 }
 
 /**
@@ -109,7 +103,7 @@ function notRecorded(e: RunFileError): string {
 function denseNotRecorded(e: RunFileError): InputError {
   return new InputError(
     `${e.head}\n` +
-      "the dense model's outcome (the reference of the constraints relative to it) was not recorded: the journal holds every earlier evaluation up to its last complete line\n" +
+      `the dense model's outcome (the reference of the constraints relative to it) was not recorded: ${JOURNAL_KEPT}\n` +
       `the service stopped before answering any request; ${e.once}, the same command runs the dense model again and starts serving`,
   );
 }
@@ -194,7 +188,7 @@ export class Service {
     try {
       req = JSON.parse(line) as Record<string, unknown>;
     } catch (e) {
-      return { ok: false, error: replyText(`malformed JSON: ${(e as Error).message}`) };
+      return { ok: false, error: printable(`malformed JSON: ${(e as Error).message}`) };
     }
     if (!req || typeof req !== 'object' || Array.isArray(req)) return { ok: false, error: 'a request is a JSON object with an "op" field' };
     const rid = req.rid;
@@ -207,7 +201,7 @@ export class Service {
       const msg = e instanceof RequestError ? e.message : e instanceof RunFileError ? notRecorded(e) : `internal error: ${(e as Error)?.message ?? String(e)}`;
       if (!(e instanceof RequestError) && !(e instanceof RunFileError)) this.log(`serve: ${(e as Error)?.stack ?? String(e)}`);
       // the op is echoed when it is one of the service's (an unknown one is named, bounded, in the error)
-      return { ok: false, ...((OPS as readonly unknown[]).includes(op) ? { op: op as string } : {}), ...(rid !== undefined ? { rid } : {}), error: replyText(msg) };
+      return { ok: false, ...((OPS as readonly unknown[]).includes(op) ? { op: op as string } : {}), ...(rid !== undefined ? { rid } : {}), error: printable(msg) };
     }
   }
 
@@ -293,7 +287,7 @@ export class Service {
       await resolveDense(again, this.executor, this.log);
     } catch (e) {
       // a journal that cannot take the outcome (a full disk) is not a problem of the files: worded as any unrecorded evaluation
-      if (e instanceof RunFileError) throw new RequestError(`${e.head}; the dense model's outcome on the new files of the accuracy checkpoint ${model} was not recorded, and this request is not answered: the journal holds every earlier evaluation up to its last complete line; ${e.once}, send the request again (the service goes on)`);
+      if (e instanceof RunFileError) throw new RequestError(notRecorded(e, `the dense model's outcome on the new files of the accuracy checkpoint ${model} was not recorded, and this request is not answered`));
       const why = String((e as Error)?.message ?? e).split('\n')[0];
       throw new RequestError(`the files of the accuracy checkpoint ${model} changed and the dense model on them failed (${why}): the constraints relative to the dense model cannot be resolved again; restore or fix the files and send the request again`);
     }
@@ -424,7 +418,7 @@ export function checkParams(params: unknown, domains: ParamDomain[]): Params {
   const given = params as Record<string, unknown>;
   const known = new Set(domains.map((d) => d.key));
   const unknown = Object.keys(given).filter((k) => !known.has(k));
-  if (unknown.length > 0) throw new RequestError(`params: unknown parameter${unknown.length > 1 ? 's' : ''} ${namedList(unknown)} (this space has ${[...known].join(', ')})`);
+  if (unknown.length > 0) throw new RequestError(`params: unknown parameter${unknown.length > 1 ? 's' : ''} ${firstFew(unknown, named)} (this space has ${[...known].join(', ')})`);
   const out: Params = {};
   for (const d of domains) {
     const v = given[d.key];
@@ -437,7 +431,7 @@ export function checkParams(params: unknown, domains: ParamDomain[]): Params {
 function checkValue(d: ParamDomain, v: unknown): ParamValue {
   if (d.kind === 'choice') {
     const hit = d.values.find((c) => c === v || (typeof c === 'number' && typeof v === 'number' && Math.abs(c - v) <= 1e-9 * Math.max(1, Math.abs(c))));
-    if (hit === undefined) throw new RequestError(`params.${d.key}: ${said(v)} is not one of ${allowedList(d.values)}`);
+    if (hit === undefined) throw new RequestError(`params.${d.key}: ${said(v)} is not one of ${firstFew(d.values, said)}`);
     return hit;
   }
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestError(`params.${d.key}: expected a number in [${d.low}, ${d.high}], got ${said(v)}`);
