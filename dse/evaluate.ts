@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as z from '../core/zod.ts';
 import { ciColumn, rescoreColumn } from '../core/metric-columns.ts';
+import { stableStringify } from '../core/stable-json.ts';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
 import type { Workload } from '../sim/workload/types.ts';
@@ -195,14 +196,7 @@ export function scoresKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig
   const a: Partial<AlgoConfig> = { ...algo };
   for (const k of ENGINE_IGNORED_ALGO) delete a[k];
   const { subsetExamples: _subset, seed: _seed, ...engine } = spec;
-  return JSON.stringify({ accuracy: sortedFlat(engine), algo: sortedFlat(a) });
-}
-
-/** A flat record's defined entries in key order (the accuracy block and the algorithm config hold only scalars): one JSON whatever the order they were built in. */
-function sortedFlat(o: object): [string, unknown][] {
-  return Object.entries(o)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return stableStringify({ accuracy: engine, algo: a });
 }
 
 /**

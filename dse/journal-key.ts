@@ -6,22 +6,9 @@
 import crypto from 'node:crypto';
 import type { Params } from './driver.ts';
 import type { BatchLine } from './journal-batch.ts';
+import { stableStringify } from '../core/stable-json.ts';
 
-/** JSON with object keys sorted at every level (arrays keep their order); NaN/±∞ → strings. */
-export function stableStringify(value: unknown): string {
-  const norm = (v: unknown): unknown => {
-    if (typeof v === 'number') return Number.isFinite(v) ? (Object.is(v, -0) ? 0 : v) : String(v);
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map(norm);
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as Record<string, unknown>).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = norm(x);
-    }
-    return out;
-  };
-  return JSON.stringify(norm(value));
-}
+export { stableStringify };
 
 /**
  * sha256 of a text (UTF-8), in hex: the one-shot `crypto.hash` where Node has it (20.12 and
