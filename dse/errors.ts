@@ -98,6 +98,26 @@ export function whenFixed(e: NodeJS.ErrnoException): string {
   return e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'after freeing space' : 'once that is fixed';
 }
 
+/**
+ * What the user does about a folder a command cannot write in (`undefined` for another cause): fix
+ * its permissions (EACCES), make its file system writable (EROFS), free space (ENOSPC, EDQUOT).
+ * Not EPERM: a place that permits no such operation (/sys, an immutable file) has no mode to fix.
+ */
+export function folderFix(e: NodeJS.ErrnoException): string | undefined {
+  switch (e.code) {
+    case 'EACCES':
+      return "fix the folder's permissions";
+    case 'EROFS':
+      return 'make its file system writable';
+    case 'ENOSPC':
+      return 'free space on its disk';
+    case 'EDQUOT':
+      return 'free space within the disk quota';
+    default:
+      return undefined;
+  }
+}
+
 /** What a run folder's journal (`journal`: its path, or "the journal") keeps after a failed write: every evaluation up to its last complete line, which the same command continues from. */
 export function journalSafeNote(journal: string, once: string): string {
   return `${journal} holds every finished evaluation up to its last complete line: ${once}, the same command (or \`run --resume\`) continues from it without evaluating those again`;

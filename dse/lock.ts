@@ -57,21 +57,34 @@ export interface Lock {
   release(): void;
 }
 
-/** Creates the lock file (only if it does not exist) holding `me`; false when it exists already. */
+/**
+ * Creates the lock file (only if it does not exist) holding `me`; false when it exists already.
+ * A lock file created but not written (a full disk: ENOSPC) is removed, and the error names it
+ * (`path`: a write's error names no file): an empty lock left behind would hold up the next run
+ * for 2 s as one being written.
+ */
 function createLockFile(file: string, me: LockInfo): boolean {
+  let fd: number;
   try {
-    const fd = fs.openSync(file, 'wx');
-    try {
-      fs.writeSync(fd, JSON.stringify(me) + '\n');
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    return true;
+    fd = fs.openSync(file, 'wx');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     return false;
   }
+  try {
+    fs.writeSync(fd, JSON.stringify(me) + '\n');
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      /* gone already */
+    }
+    throw Object.assign(e as NodeJS.ErrnoException, { path: (e as NodeJS.ErrnoException).path ?? file });
+  }
+  fs.closeSync(fd);
+  return true;
 }
 
 /**

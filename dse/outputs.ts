@@ -9,7 +9,8 @@
  * parameters exactly as evaluated (shortest round-trip), so a row can be re-simulated. The journal
  * keeps the full precision; the Pareto front and feasibility are decided at full precision.
  */
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+// through the fs object, as dse/journal.ts and dse/lock.ts: the tests inject EROFS and ENOSPC with mock.method(fs, …)
+import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
 import { fsInputError, InputError } from './errors.ts';
 import { writeFileAtomic } from '../core/atomic.ts';
@@ -44,7 +45,7 @@ export function ensureDir(dir: string, what = dir): void {
   for (;;) {
     let st;
     try {
-      st = statSync(d);
+      st = fs.statSync(d);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsInputError(e, what);
     }
@@ -59,7 +60,7 @@ export function ensureDir(dir: string, what = dir): void {
   }
   for (const m of missing.reverse()) {
     try {
-      mkdirSync(m);
+      fs.mkdirSync(m);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsInputError(e, `${what}: cannot create ${m}`);
     }
@@ -74,7 +75,7 @@ export function isResultsFolder(dir: string, entries: string[]): boolean {
   if (entries.includes('journal.jsonl')) return true;
   if (!entries.includes('run.json')) return false;
   try {
-    const r = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as { versions?: Record<string, unknown>; counts?: unknown };
+    const r = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as { versions?: Record<string, unknown>; counts?: unknown };
     return typeof r === 'object' && r !== null && (typeof r.versions?.['spatten-dse'] === 'string' || (typeof r.counts === 'object' && r.counts !== null));
   } catch {
     return false;
@@ -86,7 +87,7 @@ function nearestExisting(p: string, what: string): { d: string; st: Stats } {
   let d = path.resolve(p);
   for (;;) {
     try {
-      return { d, st: statSync(d) };
+      return { d, st: fs.statSync(d) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsInputError(e, what);
     }
@@ -98,7 +99,7 @@ function nearestExisting(p: string, what: string): { d: string; st: Stats } {
 
 function checkWritable(dir: string, what: string): void {
   try {
-    accessSync(dir, constants.W_OK | constants.X_OK);
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
   } catch (e) {
     throw fsInputError(e, `${what}: cannot write in ${dir}`);
   }
@@ -118,7 +119,7 @@ export function checkOutDir(dir: string, what: string, force = false): void {
   if (d !== path.resolve(dir)) return; // will be created
   let entries: string[];
   try {
-    entries = readdirSync(d);
+    entries = fs.readdirSync(d);
   } catch (e) {
     throw fsInputError(e, what);
   }

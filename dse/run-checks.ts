@@ -9,11 +9,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fsInputError, InputError } from './errors.ts';
+import { errnoText, folderFix, fsInputError, InputError, isUserFsError } from './errors.ts';
 import type { EvalContext } from './evaluate.ts';
 import { keyMaterial, modelVersion } from './executor.ts';
 import { JOURNAL_FILE, journalMismatch, peekJournal, stableStringify, type JournalHeader } from './journal.ts';
-import { lockHolder } from './lock.ts';
+import { LOCK_FILE, lockHolder } from './lock.ts';
 import { checkOutDir } from './outputs.ts';
 import { defaultJobs } from './pool.ts';
 import { violation, type Constraint } from './space.ts';
@@ -59,7 +59,11 @@ export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spa
     throw new InputError(`--reuse ${own}: that is this run's own output folder (${what}), ${why}`);
   }
   if (opts.fresh && opts.reuse?.length) log('note: --fresh discards this folder\'s journal; --reuse folders are still read');
-  checkOutDir(dir, what, opts.force);
+  try {
+    checkOutDir(dir, what, opts.force);
+  } catch (e) {
+    throw notStarted(e, dir, 'folder', { dir: existsSync(dir), journal: existsSync(path.join(dir, JOURNAL_FILE)) }) ?? e;
+  }
   for (const r of opts.reuse ?? []) {
     let st;
     try {
@@ -87,6 +91,40 @@ export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spa
     jobs = cores;
   }
   return { header, jobs, what, ...(stale ? { stale } : {}) };
+}
+
+/**
+ * The error of a run that cannot write in its results folder at its start, before it evaluates
+ * anything (a read-only folder: EACCES, EROFS; a full disk: ENOSPC), worded as serve's start-up
+ * failures (dse/serve.ts `journalNotOpened`), one line each: what failed and why — the folder
+ * (`step` 'folder': its check and its creation), its lock file or its journal (`step` 'journal':
+ * the lock is told by the path the system refused), with that path when it is another —, that
+ * nothing was written, and what to do (dse/errors.ts `folderFix`). Exit 2. Undefined for another
+ * error (a folder in use, a file in the way: their own wording stands). `existed`: the folder and
+ * its journal were there before the run.
+ */
+export function notStarted(e: unknown, dir: string, step: 'folder' | 'journal', existed: { dir: boolean; journal: boolean }): InputError | undefined {
+  const cause = e instanceof InputError ? e.cause : e;
+  const fix = isUserFsError(cause) ? folderFix(cause) : undefined;
+  if (!isUserFsError(cause) || fix === undefined) return undefined;
+  const at = cause.path === undefined ? undefined : path.resolve(String(cause.path));
+  // the journal step reads the --reuse folders' journals too: their errors are not the folder's
+  if (step === 'journal' && at !== undefined && at !== path.resolve(dir) && path.dirname(at) !== path.resolve(dir)) return undefined;
+  const lock = path.join(dir, LOCK_FILE);
+  const journal = path.join(dir, JOURNAL_FILE);
+  const [what, file] =
+    step === 'folder'
+      ? [`${existed.dir ? 'write in' : 'create'} the results folder ${dir}`, dir]
+      : at?.startsWith(path.resolve(lock))
+        ? [`create the lock file ${lock}`, lock]
+        : [`${existed.journal ? 'open' : 'create'} the journal ${journal}`, journal];
+  const on = at !== undefined && at !== path.resolve(file) ? ` on ${cause.path}` : '';
+  return new InputError(
+    `cannot ${what}: ${errnoText(cause)}${on}\n` +
+      `nothing was written: the run stopped before evaluating any point${existed.journal ? ` (${journal} is as it was)` : ''}\n` +
+      `${fix}, then the same command runs (or give --out another folder)`,
+    { cause },
+  );
 }
 
 /** Do two paths name one folder (the same path, or the same folder through a link)? */

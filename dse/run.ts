@@ -34,7 +34,7 @@ import { RunSink } from './sink.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE, journalHoldsRecords } from './journal.ts';
-import { allFailed, guardRun, moveStaleFolder, noFeasible, prefetchGitCommit, rescoredViolations } from './run-checks.ts';
+import { allFailed, guardRun, moveStaleFolder, noFeasible, notStarted, prefetchGitCommit, rescoredViolations } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
 import { diskNote } from './disk-note.ts';
 import { plannedPoints } from './space-checks.ts';
@@ -194,14 +194,24 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   let dirExisted = false;
   const journalStarted = !continues;
   const interrupts = new Interrupts(log);
+  // what the run writes first, and what was there before it: a failure there is worded, and what it made removed (`notStarted`)
+  let step: 'folder' | 'journal' | undefined;
+  let journalExisted = false;
   try {
     // the default folder of a run this one cannot continue is moved aside, not refused (guardRun)
     if (guard.stale) moveStaleFolder(prepared.dir, guard.stale, log);
     dirExisted = existsSync(prepared.dir);
+    journalExisted = existsSync(path.join(prepared.dir, JOURNAL_FILE));
+    step = 'folder';
     ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
     if (!continues) noteDisk(prepared, opts, log);
+    step = 'journal';
     executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, journalFlushMs: opts.journalFlushMs, log });
   } catch (e) {
+    const failed = step && notStarted(e, prepared.dir, step, { dir: dirExisted, journal: journalExisted });
+    // nothing written: a journal or folder this run created is removed (the lock was released)
+    if (failed && !journalExisted) removeEmptyJournal(prepared.dir, dirExisted);
+    e = failed || e;
     interrupts.closing();
     try {
       await backend?.close();
