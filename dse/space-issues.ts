@@ -57,7 +57,7 @@ function formatPath(path: (string | number)[]): string {
 /**
  * Throws the InputError of a space file's problems: one line each, `file:line:col: field: message`,
  * ordered by line and column (the stages that found them checked the file in another order), the
- * first 12 and how many more.
+ * first MAX_PROBLEMS (12) and how many more (`problemLines`).
  */
 export function fail(file: string, doc: Document, lc: LineCounter, issues: Issue[]): never {
   const located = issues.map((i) => {
@@ -65,11 +65,21 @@ export function fail(file: string, doc: Document, lc: LineCounter, issues: Issue
     const [line, col] = at.split(':').map(Number);
     return { line, col, text: `${file}:${at}: ${formatPath(i.path)}: ${i.message}` };
   });
-  located.sort((a, b) => a.line - b.line || a.col - b.col);
-  const lines = [...new Set(located.map((l) => l.text))];
-  const shown = lines.slice(0, 12);
-  if (lines.length > 12) shown.push(`… and ${lines.length - 12} more`);
-  throw new InputError(shown.join('\n'));
+  throw new InputError(problemLines(located));
+}
+
+/** Problems shown in one error at most (then how many more). */
+export const MAX_PROBLEMS = 12;
+
+/**
+ * Located problems of a file as one error's text: one line each, ordered by line and column,
+ * each text once, the first MAX_PROBLEMS and how many more.
+ */
+export function problemLines(located: { line: number; col: number; text: string }[]): string {
+  const lines = [...new Set([...located].sort((a, b) => a.line - b.line || a.col - b.col).map((l) => l.text))];
+  const shown = lines.slice(0, MAX_PROBLEMS);
+  if (lines.length > MAX_PROBLEMS) shown.push(`… and ${lines.length - MAX_PROBLEMS} more`);
+  return shown.join('\n');
 }
 
 /** True when a union branch fails on the value's type itself (the value is not of that branch's kind). */

@@ -18,7 +18,7 @@ import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote,
 import { didYouMean } from './suggest.ts';
 import { relativeIssue } from './dense-reference.ts';
 import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
-import { fail, issueMessages, locate, valueAt } from './space-issues.ts';
+import { fail, issueMessages, locate, problemLines, valueAt } from './space-issues.ts';
 import { stepShortNotes, sweptBaseNotes } from './space-notes.ts';
 import { parseParameters } from './space-params.ts';
 import { inFile, leaveOut, Tainted, type LeftOut, type Path } from './space-stages.ts';
@@ -239,9 +239,12 @@ function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
-    throw new InputError(`${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}`);
+    // every syntax error yaml found (an unclosed bracket and a duplicate key further down: both), as the schema's problems are shown
+    const located = doc.errors.map((e) => {
+      const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+      return { ...p, text: `${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}` };
+    });
+    throw new InputError(problemLines(located));
   }
   let raw: unknown;
   try {

@@ -145,6 +145,14 @@ const CASES: Case[] = [
   { name: 'space file is a folder', setup: (d) => mkdirSync(space(d, 'dir.yaml')), argv: (d) => ['run', space(d, 'dir.yaml'), '--out', out(d)], code: 2, re: /dir\.yaml: cannot read the space file: is a folder/ },
   { name: 'space file is binary', setup: (d) => writeFileSync(space(d), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0])), argv: run(), code: 2, re: /s\.yaml: cannot read the space file: not a text file/ },
   { name: 'YAML syntax error', ...yaml(TINY.replace('search: { driver: grid }', 'search: { driver: grid')), argv: run(), code: 2, re: /s\.yaml:\d+:\d+: YAML syntax error/ },
+  {
+    name: 'YAML syntax errors: every one, in line order',
+    ...yaml(TINY.replace('- { metric: latency_s, goal: min }', '- { metric: latency_s, goal: min').replace('search: { driver: grid }', 'search: { driver: grid') + 'name: again\n'),
+    argv: run(),
+    code: 2,
+    // the flow maps left open on lines 4 and 10 are found at the next line; the repeated name is line 11
+    re: /^error: \S*s\.yaml:5:3: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a \}\n\S*s\.yaml:11:1: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a \}\n\S*s\.yaml:11:1: YAML syntax error: Map keys must be unique\n$/,
+  },
   { name: 'YAML duplicate key', ...yaml(TINY + 'name: again\n'), argv: run(), code: 2, re: /s\.yaml:\d+:\d+: YAML syntax error: Map keys must be unique/ },
   { name: 'YAML alias bomb (resource limit)', ...yaml(bomb()), argv: run(), code: 2, re: /s\.yaml:2:\d+: YAML: .*alias/ },
   { name: 'YAML root is a list', ...yaml('- a\n- b\n'), argv: run(), code: 2, re: /s\.yaml:1:1: \(root\): expected a mapping/ },

@@ -46,6 +46,26 @@ test('YAML syntax error names file, line and column', () => {
   assert.match(msg, /^x\.yaml:\d+:\d+: YAML syntax error/);
 });
 
+test('every YAML syntax error of a file is named, in line order, each with its line and column', () => {
+  // a duplicate key on line 3, a flow map left open on line 5 (yaml finds it at the next item, 6:3)
+  // and one on line 11, the last line (found at the end of the file, 12:1)
+  const text = GOOD.replace('model: analytical', 'name: again').replace('- { metric: latency_s, goal: min }', '- { metric: latency_s, goal: min').replace('seed: 1 }', 'seed: 1');
+  assert.equal(
+    errorOf(text),
+    'x.yaml:3:1: YAML syntax error: Map keys must be unique\n' +
+      'x.yaml:6:3: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }\n' +
+      'x.yaml:12:1: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }',
+  );
+});
+
+test('YAML syntax errors past 12 are counted, as the schema\'s problems are', () => {
+  // 15 repeated keys on lines 12 to 26: the first 12 named, 3 counted
+  const msg = errorOf(GOOD + Array.from({ length: 15 }, (_, i) => `name: n${i}\n`).join(''));
+  const lines = msg.split('\n');
+  assert.deepEqual(lines.slice(0, 12), Array.from({ length: 12 }, (_, i) => `x.yaml:${12 + i}:1: YAML syntax error: Map keys must be unique`));
+  assert.deepEqual(lines.slice(12), ['… and 3 more']);
+});
+
 test('out-of-range value names the line and field path', () => {
   const msg = errorOf(GOOD.replace('[1, 2, 4', '[-3, 2, 4'));
   assert.match(msg, /^x\.yaml:9:24: parameters\.hw\.topkParallelism\[0\]: Too small/);
