@@ -16,7 +16,7 @@
  * (any JSON value) is echoed back, and its `op` when it is one of the four. An error's text shows
  * the request's values as the CLI's errors show the user's (dse/cli-util.ts): each value cut past
  * ECHO_MAX characters, saying what was cut, and no control characters (`said`, `named`,
- * `printable`) and of a long list (unknown parameters, a choice's allowed values) the first few,
+ * `printable`) and of a long list (unknown parameters, the space's own, a choice's allowed values) the first few,
  * so a 10,000-character op name, a value holding escape sequences or a value outside a choice of
  * thousands is answered with one bounded line a client can print. Evaluations use the run's evaluator, journal and cache
  * (dse/executor.ts): a point evaluated before, in this session or an earlier one on the same
@@ -418,7 +418,12 @@ export function checkParams(params: unknown, domains: ParamDomain[]): Params {
   const given = params as Record<string, unknown>;
   const known = new Set(domains.map((d) => d.key));
   const unknown = Object.keys(given).filter((k) => !known.has(k));
-  if (unknown.length > 0) throw new RequestError(`params: unknown parameter${unknown.length > 1 ? 's' : ''} ${firstFew(unknown, named)} (this space has ${[...known].join(', ')})`);
+  if (unknown.length > 0) {
+    // the space's own names, as bounded as the request's: the first few, and where the rest are
+    const keys = [...known];
+    const listed = keys.length > 5 ? '; {"op":"space"} lists them all' : '';
+    throw new RequestError(`params: unknown parameter${unknown.length > 1 ? 's' : ''} ${firstFew(unknown, (k) => named(k) + didYouMean(k, keys))} (this space has ${firstFew(keys, named)}${listed})`);
+  }
   const out: Params = {};
   for (const d of domains) {
     const v = given[d.key];

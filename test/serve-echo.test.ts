@@ -97,6 +97,36 @@ test('serve: long values of params, ids, metrics and statuses are cut at 120 cha
   });
 });
 
+/** A space of 8 parameters: more than an error names. */
+const EIGHT = SPACE.replace(
+  /parameters:[\s\S]*search:/,
+  `parameters:
+  hw.dramChannels: [4, 8, 16]
+  hw.clockGHz: [0.5, 1]
+  hw.qkMultipliers: [256, 512]
+  hw.pvMultipliers: [256, 512]
+  hw.topkParallelism: [8, 16]
+  hw.fetcherPorts: [16, 32]
+  hw.inFlight: [4, 8]
+  algo.lsbThreshold: { range: [0.02, 0.2] }
+search:`,
+);
+
+test("serve: an unknown parameter in a space of 8 names the space's first 5 and counts the rest, pointing at op space; a misspelt one gets its did-you-mean", async () => {
+  await withService(async (call) => {
+    const P = { 'hw.dramChannels': 8, 'hw.clockGHz': 1, 'hw.qkMultipliers': 512, 'hw.pvMultipliers': 512, 'hw.topkParallelism': 16, 'hw.fetcherPorts': 32, 'hw.inFlight': 8, 'algo.lsbThreshold': 0.1 };
+    const own = 'hw.dramChannels, hw.clockGHz, hw.qkMultipliers, hw.pvMultipliers, hw.topkParallelism and 3 more; {"op":"space"} lists them all';
+    const typo = await call({ op: 'evaluate', params: { ...P, 'hw.inFlite': 8 } });
+    assert.equal(typo.error, `params: unknown parameter hw.inFlite (did you mean "hw.inFlight"?) (this space has ${own})`);
+    const two = await call({ op: 'evaluate', params: { ...P, 'hw.wordBits': 12, 'hw.fetcherPort': 32 } });
+    assert.equal(two.error, `params: unknown parameters hw.wordBits, hw.fetcherPort (did you mean "hw.fetcherPorts"?) (this space has ${own})`);
+    // every name it lists is the space's, in its order, as op space gives them
+    const space = await call({ op: 'space' });
+    assert.deepEqual(space.parameters.map((d: { key: string }) => d.key).slice(0, 5), own.split(' and ')[0].split(', '));
+    assert.equal(space.parameters.length, 8);
+  }, EIGHT);
+});
+
 test('serve: a value outside a choice list of 2,000 values names the first 5 and counts the rest, as many unknown parameters are', async () => {
   // algo.lsbThreshold 0.0001, 0.0002, … 0.2: every value written with 4 decimals, as YAML and JSON read it
   const values = Array.from({ length: 2000 }, (_, i) => Number(((i + 1) / 10_000).toFixed(4)));
