@@ -8,7 +8,8 @@
  * answers, worded as a run's journal failure: the file and why, what was not kept, what to do.
  * So does a journal it cannot create at start-up (a read-only folder: EACCES, EROFS; a full disk
  * for its header): the folder's real mode 0o500 (as another user when the tests run as root, for
- * whom the mode is no bar), and failures injected into creating the lock, the journal and its header.
+ * whom the mode is no bar), and failures injected into checking the folder (EROFS), creating the
+ * lock (EROFS; ENOSPC writing it: no empty lock is left), the journal (EACCES, EROFS) and its header.
  */
 import { test, mock } from 'node:test';
 import { spawnSync } from 'node:child_process';
@@ -186,6 +187,7 @@ test('serve: a results folder it cannot write (mode 0o500) stops it before it an
 for (const [what, code, reason, once, fails] of [
   ['its lock', 'EROFS', 'read-only file system', 'once that is fixed', (file: string, flags: unknown) => path.basename(file) === '.lock' && flags === 'wx'],
   ['the journal', 'EACCES', 'permission denied', 'once that is fixed', (file: string, flags: unknown) => path.basename(file) === 'journal.jsonl' && flags === 'w+'],
+  ['the journal', 'EROFS', 'read-only file system', 'once that is fixed', (file: string, flags: unknown) => path.basename(file) === 'journal.jsonl' && flags === 'w+'],
 ] as const) {
   test(`serve: a journal it cannot create at start-up (${code} creating ${what}) stops it before it answers, worded as its other journal failures (exit 2)`, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sdse-serve-create-${code}-`));
@@ -218,6 +220,66 @@ for (const [what, code, reason, once, fails] of [
     fs.rmSync(dir, { recursive: true, force: true });
   });
 }
+
+test('serve: a results folder on a read-only file system (EROFS from its check) stops it before it answers, naming the folder the system refused (exit 2, nothing written)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-erofs-'));
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE);
+  const out = path.join(dir, 'out');
+  fs.mkdirSync(out);
+  // access(2) answers EROFS for write access on a read-only mount
+  const real = fs.accessSync as (...a: unknown[]) => void;
+  const ro = mock.method(fs, 'accessSync', function (this: unknown, file: fs.PathLike, ...rest: unknown[]) {
+    if (String(file) === out) throw Object.assign(new Error(`EROFS: read-only file system, access '${file}'`), { code: 'EROFS', syscall: 'access', path: String(file) });
+    return real.call(fs, file, ...rest);
+  } as typeof fs.accessSync);
+  try {
+    assert.throws(
+      () => new Service({ spaceFile: space, outDir: out, log: () => {} }),
+      (e: Error & { exitCode?: number }) => {
+        assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
+        assert.equal(e.exitCode, 2);
+        assert.equal(e.message, notCreated(path.join(out, 'journal.jsonl'), 'read-only file system (EROFS)', 'once that is fixed', ` on ${out}`));
+        return true;
+      },
+    );
+    assert.ok(ro.mock.callCount() > 0, 'the injected failure was reached');
+  } finally {
+    ro.mock.restore();
+  }
+  assert.deepEqual(fs.readdirSync(out), [], 'nothing written');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('serve: a full disk when its lock file is written at start-up names the lock file and leaves none behind (exit 2)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-lock-enospc-'));
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE);
+  const out = path.join(dir, 'out');
+  fs.mkdirSync(out);
+  const real = fs.writeSync as (...a: unknown[]) => number;
+  const full = mock.method(fs, 'writeSync', function (this: unknown, fd: number, ...rest: unknown[]) {
+    if (path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)) === '.lock') throw enospc();
+    return real.call(fs, fd, ...rest);
+  } as typeof fs.writeSync);
+  try {
+    assert.throws(
+      () => new Service({ spaceFile: space, outDir: out, log: () => {} }),
+      (e: Error & { exitCode?: number }) => {
+        assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
+        assert.equal(e.exitCode, 2);
+        assert.equal(e.message, notCreated(path.join(out, 'journal.jsonl'), 'no space left on the device (ENOSPC)', 'after freeing space', ` on ${path.join(out, '.lock')}`));
+        return true;
+      },
+    );
+    assert.ok(full.mock.callCount() > 0, 'the injected failure was reached');
+  } finally {
+    full.mock.restore();
+  }
+  // an empty lock file left behind would hold up the next start for 2 s as one being written
+  assert.deepEqual(fs.readdirSync(out), [], 'no lock file, no journal');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test('serve: a full disk when the new journal\'s header is written at start-up: the same wording, "after freeing space"; then the same start serves', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-header-'));
