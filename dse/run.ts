@@ -208,9 +208,11 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     step = 'journal';
     executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, journalFlushMs: opts.journalFlushMs, log });
   } catch (e) {
-    const failed = step && notStarted(e, prepared.dir, step, { dir: dirExisted, journal: journalExisted });
-    // nothing written: a journal or folder this run created is removed (the lock was released)
-    if (failed && !journalExisted) removeEmptyJournal(prepared.dir, dirExisted);
+    // (a journal --fresh discards is not "as it was": opening it truncated it)
+    const kept = journalExisted && !opts.fresh;
+    const failed = step && notStarted(e, prepared.dir, step, { dir: dirExisted, journal: kept });
+    // nothing written: a journal (one without records) or folder this run created is removed (the lock was released)
+    if (failed && !kept) removeEmptyJournal(prepared.dir, dirExisted);
     e = failed || e;
     interrupts.closing();
     try {
