@@ -194,6 +194,24 @@ function writeManifest(cacheDir: string, b: WorkerBundle, dirs: readonly string[
   fs.renameSync(tmp, out);
 }
 
+/**
+ * Writes a build's files, every non-ASCII UTF-16 unit of their text as its `\uXXXX` escape. esbuild
+ * escapes them everywhere but in the comments it keeps (charset `ascii`, its default), and our
+ * comments quote the paper (≥, ×, §, …): one such character makes Node decode the whole chunk
+ * into a two-byte string, which V8 then scans and keeps at twice the size (the zod and model
+ * chunks, 390 KB of a `simulate`'s 660 KB). In a comment the escape is text; in a string, a
+ * regular expression or an identifier it would mean the same character. A file holding U+2028 or
+ * U+2029 (which end a `//` comment) is written as esbuild made it.
+ */
+function writeOutputs(files: readonly { path: string; contents: Uint8Array; text: string }[] | undefined): void {
+  for (const f of files ?? []) {
+    fs.mkdirSync(path.dirname(f.path), { recursive: true });
+    const ascii = f.contents.every((b) => b < 0x80);
+    if (ascii || !/\.m?js$/.test(f.path) || /[\u2028\u2029]/.test(f.text)) fs.writeFileSync(f.path, f.contents);
+    else fs.writeFileSync(f.path, f.text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  }
+}
+
 /** The esbuild options of a bundle of `spec` into `outdir`. */
 function bundleOptions(spec: BundleSpec, outdir: string) {
   return {
@@ -215,6 +233,8 @@ function bundleOptions(spec: BundleSpec, outdir: string) {
     define: { __SPATTEN_BUNDLE__: 'true', ...(spec.dirs.includes('sim') ? { __SPATTEN_PROFILE_KEY__: JSON.stringify(profileSourcesKey(ROOT)) } : {}) },
     logLevel: 'silent' as const,
     metafile: true,
+    // written by `writeOutputs`, comments in ASCII
+    write: false,
     plugins: spec.external ? [ownImportMetaUrl, zodEnglishOnly, lazyCommanderChildProcess] : [ownImportMetaUrl],
   };
 }
@@ -225,7 +245,7 @@ function bundleOptions(spec: BundleSpec, outdir: string) {
  */
 export async function bundleLikeCli(entry: string, outdir: string): Promise<string> {
   const esbuild = (await import('esbuild')) as Esbuild;
-  await esbuild.build(bundleOptions({ ...CLI, entry }, outdir));
+  writeOutputs((await esbuild.build(bundleOptions({ ...CLI, entry }, outdir))).outputFiles);
   return pathToFileURL(path.join(outdir, `${path.basename(entry).replace(/\.ts$/, '')}.mjs`)).href;
 }
 
@@ -246,6 +266,7 @@ async function buildBundle(spec: BundleSpec, cacheDir: string, given?: Esbuild):
   const tmp = path.join(cacheDir, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     const built = await esbuild.build(bundleOptions(spec, tmp));
+    writeOutputs(built.outputFiles);
     // every bundled source must be covered by the key, or an edit there would go unnoticed
     const stray = Object.keys(built.metafile!.inputs).filter((f) => !f.includes('node_modules/') && !f.startsWith(`${LAZY_CHILD_PROCESS}:`) && !spec.dirs.some((d) => f.startsWith(`${d}/`)));
     if (stray.length) throw new Error(`${spec.name} bundle: ${stray.join(', ')} outside the hashed folders ${spec.dirs.join(', ')} (dse/bundle.ts)`);

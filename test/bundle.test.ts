@@ -175,6 +175,10 @@ test('the CLI bundle: built once per source state, its manifest lists every hash
     const loaded = run.stderr.split('\n').find((l) => l.startsWith('LOADED ')) ?? '';
     assert.ok(loaded.includes('NativeModule'), 'the probe saw module loads');
     assert.doesNotMatch(loaded, /NativeModule (crypto|child_process)\b/);
+    // every chunk is ASCII (Node then decodes it into a one-byte string), though comments esbuild
+    // keeps are not: sim/cycle/dram.ts's `p ≥ the oldest chunk's first` is written with `\u2265`
+    assert.equal(chunks.filter((c) => /[^\x00-\x7f]/.test(c)).length, 0, 'chunks with non-ASCII text');
+    assert.ok(chunks.some((c) => c.includes('(p \\u2265 the oldest chunk')), 'the comment of sim/cycle/dram.ts with its ≥ escaped');
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }
