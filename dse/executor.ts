@@ -19,7 +19,7 @@ import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, t
 import type { JournalIndex } from './journal-index.ts';
 import { JOURNAL_FLUSH_MS, journalBatcher } from './journal-flush.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
-import { execArgvWithoutTsx, workerBundle } from './bundle.ts';
+import { workerBundle } from './bundle.ts';
 import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
 import type { BackendInfo, EvalBackend } from './backends/types.ts';

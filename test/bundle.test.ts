@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWorkerBundle, bundleKey, execArgvWithoutTsx, inUseMarker } from '../dse/bundle.ts';
+import { workerExecArgv } from '../dse/worker-argv.ts';
 import { profileSourcesKey } from '../dse/profile-key.ts';
 import { spawnSync } from 'node:child_process';
 import { EvalPool } from '../dse/pool.ts';
@@ -91,7 +92,7 @@ test('a pool on the bundle, without tsx, gives the same cycle and accuracy resul
   const cache = tmpCache();
   const bundle = await buildWorkerBundle(cache);
   assert.ok(bundle, 'bundle');
-  const pool = new EvalPool({ jobs: 1, filename: bundle.url, execArgv: execArgvWithoutTsx(process.execArgv) });
+  const pool = new EvalPool({ jobs: 1, filename: bundle.url, execArgv: workerExecArgv() });
   try {
     const ctx = cycleCtx(128, 4);
     const params = { 'hw.dramChannels': 8, 'algo.tokenKeep': 0.5 };

@@ -2,14 +2,15 @@
  * The default backend: the piscina pool of this process (dse/pool.ts), its workers started from
  * the worker bundle (dse/bundle.ts), or from the sources through tsx when there is none.
  */
-import { execArgvWithoutTsx, workerBundle } from '../bundle.ts';
+import { workerBundle } from '../bundle.ts';
+import { workerExecArgv } from '../worker-argv.ts';
 import { EvalPool, type PoolResult, type PoolTask } from '../pool.ts';
 import type { BackendInfo, EvalBackend } from './types.ts';
 
 /** An EvalPool of `jobs` threads running the worker bundle. */
 export async function bundledPool(jobs: number): Promise<EvalPool> {
   const bundle = await workerBundle();
-  return new EvalPool({ jobs, ...(bundle ? { filename: bundle.url, execArgv: execArgvWithoutTsx(process.execArgv) } : {}) });
+  return new EvalPool({ jobs, ...(bundle ? { filename: bundle.url, execArgv: workerExecArgv() } : {}) });
 }
 
 export class LocalBackend implements EvalBackend {
