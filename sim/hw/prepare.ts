@@ -240,6 +240,37 @@ class ClassCollector {
     this.runLen.push(count);
   }
 
+  /**
+   * `add` for the runs of a plan (build.ts forEachRun): within an iteration the kept keys never
+   * grow with depth and every iteration has its own L, so a run's class, if it exists, is one made
+   * since the current iteration's keys last changed (a few classes): those are compared instead of
+   * hashing the run. The same classes in the same order as `add`.
+   */
+  addRun(r: HeadRequest, count: number): void {
+    const classes = this.classes;
+    if (this.D < 0) this.D = r.D;
+    if (r.iteration !== this.blockIt || r.keys !== this.blockKeys) {
+      this.blockIt = r.iteration;
+      this.blockKeys = r.keys;
+      this.blockStart = classes.length;
+    } else if (isClassOf(classes[this.prev], r)) {
+      classes[this.prev].mult += count;
+      this.runLen[this.runLen.length - 1] += count;
+      return;
+    }
+    let i = this.blockStart;
+    while (i < classes.length && !isClassOf(classes[i], r)) i++;
+    if (i < classes.length) classes[i].mult += count;
+    else classes.push(newClass(r, count));
+    this.prev = i;
+    this.runCls.push(i);
+    this.runLen.push(count);
+  }
+  /** The first class made at the current (iteration, keys) of `addRun`, and those two. */
+  private blockStart = 0;
+  private blockIt = -1;
+  private blockKeys = -1;
+
   /** The class of `r` (created when new) with `count` more requests. */
   private find(r: HeadRequest, count: number): number {
     const classes = this.classes;
@@ -268,7 +299,7 @@ const groupTable = new IndexTable();
  */
 function collectClasses(w: Workload, plan: GenerationPlan | undefined): { classes: ReqClass[]; D: number; runCls: Int32Array; runLen: Int32Array } {
   const col = new ClassCollector(plan ? 2 * plan.layers * plan.iterations : w.requests.length);
-  if (plan) forEachRun(plan, (r, count) => col.add(r, count));
+  if (plan) forEachRun(plan, (r, count) => col.addRun(r, count));
   else for (const r of w.requests) col.add(r, 1);
   return { classes: col.classes, D: col.D, runCls: Int32Array.from(col.runCls), runLen: Int32Array.from(col.runLen) };
 }
