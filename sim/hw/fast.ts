@@ -3,7 +3,7 @@
  * `evaluatePrepared`, which evaluates a prepared workload on one hardware point without allocating.
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
-import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
+import { designEngines, expectedEngineCycles, expectedEngineCyclesInto, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
@@ -225,6 +225,8 @@ function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy
     return { busy: c.q * e.busy, latency: c.q * e.latency };
   });
 }
+/** The engine cycles of one top-k (`expectedEngineCyclesInto`), read before the next. */
+const engineScratch = { busy: 0, latency: 0 };
 /** Σ local-V engine busy and latency, the token/head engine's busy, and the gate bubbles. */
 function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
   return p.memoTk.get(hw, () => {
@@ -241,7 +243,7 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
     for (const c of p.classes) {
       if (c.localV) {
         if (c.q !== pq || c.tkN !== pn || c.tkK !== pk) {
-          const e = expectedEngineCycles(eng.localV, c.tkN, c.tkK);
+          const e = expectedEngineCyclesInto(engineScratch, eng.localV, c.tkN, c.tkK);
           busy = c.q * e.busy;
           latency = c.q * e.latency;
           pq = c.q;
@@ -252,7 +254,7 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
         t.tkVLat += c.mult * latency;
       }
       if (c.topk >= 0) {
-        const e = expectedEngineCycles(eng.tokenHead, c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk); // over L: reference.ts
+        const e = expectedEngineCyclesInto(engineScratch, eng.tokenHead, c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk); // over L: reference.ts
         t.tkT += c.mult * e.busy;
         if (hw.gateTokenTopk) {
           t.gate += c.mult * (e.latency + fix);

@@ -297,6 +297,24 @@ export function designEngines(
  * arrival), `latency` = input arrival → last output on an idle engine (both stages).
  */
 export function expectedEngineCycles(spec: TopkEngineSpec, n: number, k: number): { busy: number; latency: number } {
-  const c = expectedTopkCost(spec, n, k);
-  return { busy: engineOccupancy(spec, c), latency: c.select - (c.hidden ?? 0) + c.filter };
+  return expectedEngineCyclesInto({ busy: 0, latency: 0 }, spec, n, k);
+}
+
+/**
+ * `expectedEngineCycles` written into `o` (the fast path's top-k sums make ~1,500 a point on a
+ * pruned gpt2-medium generation workload): the cost of `expectedTopkCost` read by
+ * `engineOccupancy`, without the cost object.
+ */
+export function expectedEngineCyclesInto(o: { busy: number; latency: number }, spec: TopkEngineSpec, n: number, k: number): { busy: number; latency: number } {
+  if (n <= 0 || k < 0 || k >= n) {
+    o.busy = 0;
+    o.latency = 0;
+    return o;
+  }
+  const qs = quickSelectCycles(quickSelectScanned(n, k), quickSelectRounds(n, k), spec.P);
+  const filter = Math.ceil(n / spec.filterWidth);
+  const hidden = spec.model === 'official-rtl' ? 0 : arrivalOverlap(spec, n);
+  o.busy = spec.model === 'paper' ? Math.max(qs, filter) : qs + filter;
+  o.latency = qs - hidden + filter;
+  return o;
 }
