@@ -312,16 +312,31 @@ function sameDram(a: ReqClass, b: ReqClass): boolean {
   );
 }
 
-/** The classes grouped by their DRAM streams (a group's costs are priced once per design). */
-function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int32Array } {
+/**
+ * The classes grouped by their DRAM streams (a group's costs are priced once per design).
+ * `fromPlan`: the classes of a plan (`collectClasses`), in which those of one (L, keys) are
+ * consecutive (`ClassCollector.addRun`): a class's group, if it has one already, is that of one of
+ * the classes just before it with its L and keys, and no hashing is needed.
+ */
+function dramGroups(classes: ReqClass[], fromPlan: boolean): { dramGroup: Int32Array; dramReps: Int32Array } {
   const group = new Int32Array(classes.length);
   const reps: number[] = [];
-  groupTable.reset(classes.length);
+  if (!fromPlan) groupTable.reset(classes.length);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
     // a layer's last head (token top-k) and its other heads: same streams, consecutive classes
     if (i > 0 && sameDram(classes[i - 1], c)) {
       group[i] = group[i - 1];
+      continue;
+    }
+    if (fromPlan) {
+      let j = i - 2;
+      while (j >= 0 && classes[j].L === c.L && classes[j].k === c.k && !sameDram(classes[j], c)) j--;
+      if (j >= 0 && classes[j].L === c.L && classes[j].k === c.k) group[i] = group[j];
+      else {
+        group[i] = reps.length;
+        reps.push(i);
+      }
       continue;
     }
     const h = (Math.imul(c.L ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(c.k, 0xcc9e2d51) ^ Math.imul(c.vF + 7, 0x1b873593) ^ c.keyBits) & 0x3fffffff;
@@ -343,7 +358,7 @@ function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int
 }
 
 /** A prepared workload with empty sums and memo tables. */
-function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array): PreparedWorkload {
+function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array, fromPlan: boolean): PreparedWorkload {
   const refetches = !w.reuseKV && classes.some((c) => c.p > 0);
   return {
     name: w.name,
@@ -369,7 +384,7 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     sumW1: 0,
     headRuns: [],
     refetches,
-    ...dramGroups(classes),
+    ...dramGroups(classes, fromPlan),
     // stage sums are stored when made a second time: a sweep of distinct points would keep each
     // one until the table empties, to be copied and collected later (memo.ts seenBefore)
     memoQk: new HwMemo(QK_DEPS, DEFAULT_MEMO_CAPACITY, true),
@@ -489,7 +504,7 @@ function addHeadRuns(prep: PreparedWorkload, w: Workload, plan: GenerationPlan |
 export function prepareWorkload(w: Workload): PreparedWorkload {
   const plan = generationPlan(w);
   const { classes, D, runCls, runLen } = collectClasses(w, plan);
-  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, classes, D, runCls, runLen);
+  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, classes, D, runCls, runLen, plan !== undefined);
   addClassSums(prep, classes, w.reuseKV);
   addHeadRuns(prep, w, plan);
   return prep;
