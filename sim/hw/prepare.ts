@@ -215,14 +215,19 @@ function newClass(r: HeadRequest, count: number): ReqClass {
 class ClassCollector {
   readonly classes: ReqClass[] = [];
   /** The request order as runs of consecutive requests of one class: each run's class and length. */
-  readonly runCls: number[] = [];
-  readonly runLen: number[] = [];
+  readonly runCls: Int32Array;
+  readonly runLen: Int32Array;
+  /** Runs so far (in runCls, runLen). */
+  runs = 0;
   D = -1;
   private prev = -1;
 
-  /** @param maxClasses at most this many classes will be added */
+  /** @param maxClasses at most this many classes (and runs: one class at most per run) will be added */
   constructor(maxClasses: number) {
     classTable.reset(maxClasses);
+    const buf = new Int32Array(2 * maxClasses);
+    this.runCls = buf.subarray(0, maxClasses);
+    this.runLen = buf.subarray(maxClasses);
   }
 
   add(r: HeadRequest, count: number): void {
@@ -232,12 +237,12 @@ class ClassCollector {
     // Heads of a layer are consecutive and mostly identical: skip the look-up for repeats.
     if (this.prev >= 0 && isClassOf(classes[this.prev], r)) {
       classes[this.prev].mult += count;
-      this.runLen[this.runLen.length - 1] += count;
+      this.runLen[this.runs - 1] += count;
       return;
     }
     this.prev = this.find(r, count);
-    this.runCls.push(this.prev);
-    this.runLen.push(count);
+    this.runCls[this.runs] = this.prev;
+    this.runLen[this.runs++] = count;
   }
 
   /**
@@ -255,7 +260,7 @@ class ClassCollector {
       this.blockStart = classes.length;
     } else if (isClassOf(classes[this.prev], r)) {
       classes[this.prev].mult += count;
-      this.runLen[this.runLen.length - 1] += count;
+      this.runLen[this.runs - 1] += count;
       return;
     }
     let i = this.blockStart;
@@ -263,8 +268,8 @@ class ClassCollector {
     if (i < classes.length) classes[i].mult += count;
     else classes.push(newClass(r, count));
     this.prev = i;
-    this.runCls.push(i);
-    this.runLen.push(count);
+    this.runCls[this.runs] = i;
+    this.runLen[this.runs++] = count;
   }
   /** The first class made at the current (iteration, keys) of `addRun`, and those two. */
   private blockStart = 0;
@@ -301,7 +306,7 @@ function collectClasses(w: Workload, plan: GenerationPlan | undefined): { classe
   const col = new ClassCollector(plan ? 2 * plan.layers * plan.iterations : w.requests.length);
   if (plan) forEachRun(plan, (r, count) => col.addRun(r, count));
   else for (const r of w.requests) col.add(r, 1);
-  return { classes: col.classes, D: col.D, runCls: Int32Array.from(col.runCls), runLen: Int32Array.from(col.runLen) };
+  return { classes: col.classes, D: col.D, runCls: col.runCls.subarray(0, col.runs), runLen: col.runLen.subarray(0, col.runs) };
 }
 
 /** True when two classes have the same DRAM streams (dram-cost.ts requestDramCost and their bytes). */
