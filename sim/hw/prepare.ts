@@ -324,8 +324,11 @@ function sameDram(a: ReqClass, b: ReqClass): boolean {
  * the classes just before it with its L and keys, and no hashing is needed.
  */
 function dramGroups(classes: ReqClass[], fromPlan: boolean): { dramGroup: Int32Array; dramReps: Int32Array } {
-  const group = new Int32Array(classes.length);
-  const reps: number[] = [];
+  // each class's group, then the groups' first classes (at most one a class), on one buffer
+  const buf = new Int32Array(2 * classes.length);
+  const group = buf.subarray(0, classes.length);
+  const reps = buf.subarray(classes.length);
+  let G = 0;
   if (!fromPlan) groupTable.reset(classes.length);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
@@ -339,8 +342,8 @@ function dramGroups(classes: ReqClass[], fromPlan: boolean): { dramGroup: Int32A
       while (j >= 0 && classes[j].L === c.L && classes[j].k === c.k && !sameDram(classes[j], c)) j--;
       if (j >= 0 && classes[j].L === c.L && classes[j].k === c.k) group[i] = group[j];
       else {
-        group[i] = reps.length;
-        reps.push(i);
+        group[i] = G;
+        reps[G++] = i;
       }
       continue;
     }
@@ -348,9 +351,9 @@ function dramGroups(classes: ReqClass[], fromPlan: boolean): { dramGroup: Int32A
     for (let s = groupTable.start(h); ; s = groupTable.next(s)) {
       const g = groupTable.at(s, h);
       if (g === EMPTY) {
-        groupTable.put(s, h, reps.length);
-        group[i] = reps.length;
-        reps.push(i);
+        groupTable.put(s, h, G);
+        group[i] = G;
+        reps[G++] = i;
         break;
       }
       if (g >= 0 && sameDram(classes[reps[g]], c)) {
@@ -359,7 +362,7 @@ function dramGroups(classes: ReqClass[], fromPlan: boolean): { dramGroup: Int32A
       }
     }
   }
-  return { dramGroup: group, dramReps: Int32Array.from(reps) };
+  return { dramGroup: group, dramReps: reps.subarray(0, G) };
 }
 
 /** A prepared workload with empty sums and memo tables. */
