@@ -63,22 +63,21 @@ function harmonicSeries(n: number): number {
 /** Expected rounds of quick-select for 0-based target rank t in a set of n distinct elements. */
 export function quickSelectRounds(n: number, t: number): number {
   if (n <= 0 || t < 0 || t >= n) return 0;
-  const m = t + 1;
-  return harmonic(m) + harmonic(n + 1 - m) - 1;
+  quickSelectTermsInto(n, t);
+  return qsTerms.rounds;
 }
 
 /** Expected elements scanned (Σ n_i over rounds): comparisons plus one pivot per round. */
 export function quickSelectScanned(n: number, t: number): number {
   if (n <= 0 || t < 0 || t >= n) return 0;
-  const m = t + 1;
-  const c = 2 * ((n + 1) * harmonic(n) - (n + 3 - m) * harmonic(n + 1 - m) - (m + 2) * harmonic(m) + n + 3);
-  return c + quickSelectRounds(n, t);
+  quickSelectTermsInto(n, t);
+  return qsTerms.scanned;
 }
 
 /**
- * `quickSelectScanned(n, t)` and `quickSelectRounds(n, t)` into `qsTerms`, from one look-up of
- * each harmonic number (the same values: the same expressions of the same H's); n > 0, 0 ≤ t < n.
- * For the fast path, which makes ~3,000 a point on a pruned gpt2-medium generation workload.
+ * Quick-select's expected elements scanned and rounds (`quickSelectScanned`, `quickSelectRounds`)
+ * into `qsTerms`, from one look-up of each harmonic number; n > 0, 0 ≤ t < n. Both at once: the
+ * fast path makes ~3,000 a point on a pruned gpt2-medium generation workload.
  */
 function quickSelectTermsInto(n: number, t: number): void {
   const m = t + 1;
@@ -98,7 +97,8 @@ const qsTerms = { scanned: 0, rounds: 0 };
  */
 export function expectedQuickSelectCycles(n: number, t: number, P: number): number {
   if (n <= 0 || t < 0 || t >= n) return 0;
-  return quickSelectCycles(quickSelectScanned(n, t), quickSelectRounds(n, t), P);
+  quickSelectTermsInto(n, t);
+  return quickSelectCycles(qsTerms.scanned, qsTerms.rounds, P);
 }
 
 /** Quick-select cycles from the expected elements scanned S and rounds R. */
@@ -232,22 +232,12 @@ export function topkEngineSpec(
 }
 
 /** Engine occupancy of one top-k (paper: the stages pipeline, the slower one; official-rtl: both). */
-export const engineOccupancy = (spec: TopkEngineSpec, c: { select: number; filter: number }): number =>
-  spec.model === 'paper' ? Math.max(c.select, c.filter) : c.select + c.filter;
+export const engineOccupancy = (spec: TopkEngineSpec, select: number, filter: number): number =>
+  spec.model === 'paper' ? Math.max(select, filter) : select + filter;
 
 /** Cycles of the paper engine's first round that can overlap the arrival of its n scores (at S per cycle). */
 export function arrivalOverlap(spec: TopkEngineSpec, n: number): number {
   return spec.model === 'paper' ? Math.min(Math.ceil(n / spec.P), Math.ceil(n / spec.inputRate)) : 0;
-}
-
-/** Expected cost of selecting the k largest of n scores (closed form; 0 when k ≥ n or k < 0). */
-export function expectedTopkCost(spec: TopkEngineSpec, n: number, k: number): TopkCost {
-  if (n <= 0 || k < 0 || k >= n) return { select: 0, filter: 0, compares: 0 };
-  const scanned = quickSelectScanned(n, k);
-  const qs = quickSelectCycles(scanned, quickSelectRounds(n, k), spec.P);
-  const compares = scanned + n;
-  if (spec.model === 'official-rtl') return { select: qs, filter: Math.ceil(n / spec.filterWidth), compares };
-  return { select: qs, hidden: arrivalOverlap(spec, n), filter: Math.ceil(n / spec.filterWidth), compares };
 }
 
 /**
@@ -319,8 +309,8 @@ export function expectedEngineCycles(spec: TopkEngineSpec, n: number, k: number)
 
 /**
  * `expectedEngineCycles` written into `o` (the fast path's top-k sums make ~1,500 a point on a
- * pruned gpt2-medium generation workload): the cost of `expectedTopkCost` read by
- * `engineOccupancy`, without the cost object.
+ * pruned gpt2-medium generation workload): the quick-select stage (every round; on the paper's
+ * engine, idle, its first round's `arrivalOverlap` hidden in the arrival) and the filter stage.
  */
 export function expectedEngineCyclesInto(o: { busy: number; latency: number }, spec: TopkEngineSpec, n: number, k: number): { busy: number; latency: number } {
   if (n <= 0 || k < 0 || k >= n) {
@@ -331,8 +321,7 @@ export function expectedEngineCyclesInto(o: { busy: number; latency: number }, s
   quickSelectTermsInto(n, k);
   const qs = quickSelectCycles(qsTerms.scanned, qsTerms.rounds, spec.P);
   const filter = Math.ceil(n / spec.filterWidth);
-  const hidden = spec.model === 'official-rtl' ? 0 : arrivalOverlap(spec, n);
-  o.busy = spec.model === 'paper' ? Math.max(qs, filter) : qs + filter;
-  o.latency = qs - hidden + filter;
+  o.busy = engineOccupancy(spec, qs, filter);
+  o.latency = qs - arrivalOverlap(spec, n) + filter;
   return o;
 }
