@@ -91,9 +91,21 @@ function nearestExisting(p: string, what: string): { d: string; st: Stats } {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsInputError(e, what);
     }
+    // a dangling symbolic link: no folder can be created in its place (mkdir finds it there)
+    const target = danglingLink(d);
+    if (target !== undefined) throw new InputError(`${what}: ${d} is a symbolic link to ${target}, which does not exist`);
     const up = path.dirname(d);
     if (up === d) throw new InputError(`${what}: no existing parent folder`);
     d = up;
+  }
+}
+
+/** The target of `p` when `p` is a symbolic link (its target missing when stat said ENOENT), else undefined. */
+function danglingLink(p: string): string | undefined {
+  try {
+    return fs.lstatSync(p).isSymbolicLink() ? fs.readlinkSync(p) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -7,7 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../dse/cli.ts';
@@ -32,15 +32,16 @@ async function cli(argv: string[]): Promise<{ code: number; err: string; out: st
   }
 }
 
-/** Every file and folder under `dir`: relative path → "dir" or size:sha1 of the content. */
+/** Every file and folder under `dir`: relative path → "dir", size:sha1 of the content, or a symbolic link's target. */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;
   const walk = (d: string) => {
     for (const f of readdirSync(d).sort()) {
       const p = path.join(d, f);
-      const st = statSync(p);
-      if (st.isDirectory()) {
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) out[path.relative(dir, p)] = `link:${readlinkSync(p)}`;
+      else if (st.isDirectory()) {
         out[path.relative(dir, p) + '/'] = 'dir';
         walk(p);
       } else out[path.relative(dir, p)] = `${st.size}:${createHash('sha1').update(readFileSync(p)).digest('hex')}`;
@@ -253,6 +254,8 @@ const CASES: Case[] = [
   // --- folders: --out, --reuse, the journal ---
   { name: '--out is a file', ...yaml(TINY), setup: (d) => writeFileSync(out(d), 'mine'), argv: run(), code: 2, re: /--out .*out: exists and is a file, not a folder/ },
   { name: '--out under a file', ...yaml(TINY), setup: (d) => writeFileSync(path.join(d, 'f'), 'mine'), argv: (d) => ['run', space(d), '--out', path.join(d, 'f', 'sub'), '--progress', 'none'], code: 2, re: /--out .*f\/sub: a component of the path is a file, not a folder \(ENOTDIR\)/ },
+  { name: '--out a dangling symbolic link', ...yaml(TINY), setup: (d) => symlinkSync(path.join(d, 'nowhere'), out(d)), argv: run(), code: 2, re: /--out .*out: .*out is a symbolic link to .*nowhere, which does not exist/ },
+  { name: '--out under a dangling symbolic link', ...yaml(TINY), setup: (d) => symlinkSync(path.join(d, 'nowhere'), path.join(d, 'link')), argv: (d) => ['run', space(d), '--out', path.join(d, 'link', 'sub'), '--progress', 'none'], code: 2, re: /--out .*link\/sub: .*link is a symbolic link to .*nowhere, which does not exist/ },
   { name: '--out in /proc (used to spin forever)', ...yaml(TINY), argv: (d) => ['run', space(d), '--out', '/proc/nope/x', '--progress', 'none'], code: 2, re: /--out \/proc\/nope\/x: cannot create \/proc\/nope: no such file or folder \(ENOENT\)/, absent: ['/proc/nope'] },
   { name: '--out where writing is not permitted', ...yaml(TINY), argv: (d) => ['run', space(d), '--out', '/sys/spatten-x', '--progress', 'none'], code: 2, re: /--out \/sys\/spatten-x: cannot create \/sys\/spatten-x: operation not permitted \(EPERM\)/, absent: ['/sys/spatten-x'] },
   { name: '--out onto an unrelated non-empty folder', ...yaml(TINY), setup: (d) => (mkdirSync(out(d)), writeFileSync(path.join(out(d), 'points.csv'), 'my data\n'), writeFileSync(path.join(out(d), 'notes.txt'), 'x')), argv: run(), code: 2, re: /the folder is not empty \(notes\.txt, points\.csv\) and is not a results folder of spatten-dse; .*--force/ },
