@@ -278,6 +278,17 @@ const CASES: Case[] = [
     code: 2,
     re: /out: a run \(pid \d+ on .*\) is still writing this folder; its run\.json appears when that run ends/,
   },
+  {
+    // a rerun (or a continued run) writing a folder with an earlier run's outputs: its report.html is not redrawn from them
+    name: 'report: a rerun still writing a folder with earlier outputs',
+    setup: async (d) => {
+      await finishedRun(d);
+      writeFileSync(path.join(out(d), '.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }) + '\n');
+    },
+    argv: (d) => ['report', out(d)],
+    code: 2,
+    re: /out: a run \(pid \d+ on .*\) is still writing this folder; it replaces run\.json, points\.csv and report\.html when it ends: run report after that/,
+  },
   { name: 'report: folder missing', argv: (d) => ['report', path.join(d, 'nope')], code: 2, re: /results folder not found: / },
   { name: 'report: run.json malformed', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'run.json'), '{"name": 3}')), argv: (d) => ['report', out(d)], code: 2, re: /run\.json is malformed: "name": Invalid input: expected string, received number/ },
   { name: 'report: points.csv truncated', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'points.csv'), readFileSync(path.join(out(d), 'points.csv'), 'utf8').split('\n').slice(0, 4).join('\n') + '\n')), argv: (d) => ['report', out(d)], code: 2, re: /points\.csv: 3 rows, but run\.json counts 6 points/ },

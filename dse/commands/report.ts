@@ -31,8 +31,12 @@ export function register(program: Command): void {
       if (dirs.length > 1) checkOutFile(out, `--out ${out}`, 'compare.html', true);
       for (const d of dirs) {
         // a first run still going has no run.json yet: say so rather than "is it a results folder?"
-        const holder = existsSync(path.join(d, 'run.json')) ? undefined : lockHolder(d);
-        if (holder) throw new InputError(`${d}: a run (${holder}) is still writing this folder; its run.json appears when that run ends`);
+        const first = !existsSync(path.join(d, 'run.json'));
+        // a rerun still going replaces run.json, points.csv and report.html when it ends: a page drawn
+        // now from the earlier run's outputs could land beside the new ones (comparisons only read)
+        const holder = first || dirs.length === 1 ? lockHolder(d) : undefined;
+        if (holder && first) throw new InputError(`${d}: a run (${holder}) is still writing this folder; its run.json appears when that run ends`);
+        if (holder) throw new InputError(`${d}: a run (${holder}) is still writing this folder; it replaces run.json, points.csv and report.html when it ends: run report after that`);
       }
       const t0 = performance.now();
       // Loaded on use: vega + vega-lite take ~1 s to import, which every other command would pay.
