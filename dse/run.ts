@@ -122,8 +122,10 @@ export function prepareRun(opts: RunOptions): PreparedRun {
   const parsed = loadSpace(opts.spaceFile, { maxPoints: opts.maxPoints });
   const space = parsed.space;
   let base;
+  // a trace's problems are named at its field: file:line:col
+  const traceAt = space.workload.trace ? `${opts.spaceFile}:${locateIn(parsed.yaml, ['workload', 'trace'])}` : undefined;
   try {
-    base = basePoint(space, opts.spaceFile);
+    base = basePoint(space, opts.spaceFile, traceAt);
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`${opts.spaceFile}: invalid base configuration: ${(e as Error).message}`);
@@ -132,7 +134,7 @@ export function prepareRun(opts: RunOptions): PreparedRun {
   try {
     if (base.workload.trace) evaluateHardware(base, { fidelity: FAST_FIDELITY });
   } catch (e) {
-    throw new InputError(`${opts.spaceFile}: workload: ${(e as Error).message}`);
+    throw new InputError(`${traceAt}: workload: ${(e as Error).message}`);
   }
   const seed = opts.seed ?? space.search.seed;
   const dir = opts.outDir ?? path.join('results', space.name);
