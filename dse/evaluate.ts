@@ -2,7 +2,7 @@
  * The evaluator: a trial's parameters → a design point → (accuracy run → measured pruning
  * behaviour →) hardware model → metrics, feasibility and constraint violation.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as z from '../core/zod.ts';
 import { ciColumn, rescoreColumn } from '../core/metric-columns.ts';
@@ -37,12 +37,12 @@ export interface EvaluatedPoint extends TrialResult {
 }
 
 /** The base design point of a space: preset + hardware overrides, algo, workload. */
-export function basePoint(space: Pick<Space, 'hardware' | 'algo' | 'workload'>, spaceFile?: string, traceAt?: string): DesignPoint {
+export function basePoint(space: Pick<Space, 'hardware' | 'algo' | 'workload'>, spaceFile?: string): DesignPoint {
   const { preset, ...hwOver } = space.hardware;
   const hw = HardwareSchema.parse({ ...HARDWARE_PRESETS[preset ?? 'spatten'], ...hwOver });
   let algo = AlgoSchema.parse(space.algo);
   let workload = { ...space.workload };
-  if (workload.trace) workload.trace = resolveTracePath(workload.trace, spaceFile, traceAt);
+  if (workload.trace) workload.trace = resolveTracePath(workload.trace, spaceFile);
   // A named benchmark fixes the workload shape and supplies the base algorithm settings (the
   // space's own algo block overrides them field by field).
   const bench = workload.benchmark;
@@ -53,29 +53,14 @@ export function basePoint(space: Pick<Space, 'hardware' | 'algo' | 'workload'>, 
   return { hw, algo, workload };
 }
 
-/**
- * A trace path as written in a space: relative to the working directory, else to the YAML file.
- * `at` names the field's place in messages ("file:line:col"; default: the space file).
- */
-export function resolveTracePath(p: string, spaceFile?: string, at = spaceFile): string {
-  const where = `${at ?? ''}${at ? ': ' : ''}workload.trace`;
-  let found: string | undefined;
-  if (path.isAbsolute(p) || existsSync(p)) found = p;
-  else if (spaceFile) {
+/** A trace path as written in a space: relative to the working directory, else to the YAML file. */
+export function resolveTracePath(p: string, spaceFile?: string): string {
+  if (path.isAbsolute(p) || existsSync(p)) return p;
+  if (spaceFile) {
     const alt = path.join(path.dirname(spaceFile), p);
-    if (existsSync(alt)) found = alt;
+    if (existsSync(alt)) return alt;
   }
-  if (found === undefined) throw new InputError(`${where}: no such file "${p}"`);
-  if (isFolder(found)) throw new InputError(`${where}: "${p}" is a folder, not a trace file`);
-  return found;
-}
-
-function isFolder(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
+  throw new InputError(`${spaceFile ?? ''}${spaceFile ? ': ' : ''}workload.trace: no such file "${p}"`);
 }
 
 /** A value's zod issues as the space and --set name them: the bad value, the allowed ones, a did-you-mean. */

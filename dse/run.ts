@@ -8,7 +8,7 @@
  * Bad input (space file, base config, trace path) is rejected before anything is written.
  */
 import { printable } from './cli-util.ts';
-import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FAST_FIDELITY, fidelity, fidelityPlan } from '../sim/fidelities.ts';
 import { evaluateHardware } from '../sim/index.ts';
@@ -125,11 +125,14 @@ export function prepareRun(opts: RunOptions): PreparedRun {
   // a trace's problems are named at its field: file:line:col
   const traceAt = space.workload.trace ? `${opts.spaceFile}:${locateIn(parsed.yaml, ['workload', 'trace'])}` : undefined;
   try {
-    base = basePoint(space, opts.spaceFile, traceAt);
+    base = basePoint(space, opts.spaceFile);
   } catch (e) {
+    // resolveTracePath's "no such file", named at the field
+    if (e instanceof InputError && traceAt && /workload\.trace: no such file/.test(e.message)) throw new InputError(`${traceAt}: workload.trace: no such file "${space.workload.trace}"`);
     if (e instanceof InputError) throw e;
     throw new InputError(`${opts.spaceFile}: invalid base configuration: ${(e as Error).message}`);
   }
+  if (base.workload.trace && isFolder(base.workload.trace)) throw new InputError(`${traceAt}: workload.trace: "${space.workload.trace}" is a folder, not a trace file`);
   // Check that the base point itself evaluates (e.g. the trace parses) — fail fast as bad input.
   try {
     if (base.workload.trace) evaluateHardware(base, { fidelity: FAST_FIDELITY });
@@ -483,4 +486,12 @@ async function openQueueBackend(url: string, prepared: PreparedRun, jobs: number
   const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, waitWorkers: o.waitWorkers, namespace: o.namespace, log });
   if (!anyCpuBound(prepared.ctx)) log('queue: the analytical model (about 1 µs per point) is evaluated here; only cycle and accuracy evaluations go on the queue');
   return b;
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
