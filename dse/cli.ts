@@ -12,10 +12,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError, type Command } from 'commander';
-import { fsMessage, InputError, isUserFsError } from './errors.ts';
+import { errnoText, fsMessage, InputError, isUserFsError } from './errors.ts';
 import { printable } from './cli-util.ts';
 import { COMMANDS, lightProgram, realProgram } from './cli-registry.ts';
-import { keepWritingFiles } from './closed-pipe.ts';
+import { keepWritingFiles, writeFailure } from './closed-pipe.ts';
 
 export { printable } from './cli-util.ts';
 
@@ -65,22 +65,34 @@ export async function main(args: string[]): Promise<number> {
   // a reader that closes stdout or stderr (`run … | head -3`) does not end the command (dse/closed-pipe.ts)
   keepWritingFiles();
   process.exitCode = undefined;
+  let code: number;
   try {
     // help, version and argument errors come from the light declarations; a command to run is
     // then parsed again, and run, by its own module, the only one loaded
     let chosen: string | undefined;
     await lightProgram((name) => (chosen = name)).parseAsync(argv, { from: 'user' });
     if (chosen !== undefined) await (await realProgram([chosen])).parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return 2;
-    }
-    return reportError(e, debug);
+      code = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+    } else code = reportError(e, debug);
   } finally {
     process.exitCode = undefined;
   }
+  return outputFailure(code);
+}
+
+/**
+ * The exit code once stdout and stderr are checked: a write to either that failed (a full disk,
+ * `> /dev/full`) lost part of what the command printed, so a command that succeeded exits 2 and
+ * says so (on stderr, when that is the stream that still works). dse/closed-pipe.ts
+ */
+function outputFailure(code: number): number {
+  const out = writeFailure(process.stdout);
+  const err = writeFailure(process.stderr);
+  if (out) process.stderr.write(`error: cannot write to stdout: ${errnoText(out)}; what the command printed there is incomplete\n`);
+  return (out || err) && code === 0 ? 2 : code;
 }
 
 // Run when executed directly (bin/spatten-dse.js → tsx dse/cli.ts).

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -62,6 +62,48 @@ test('a process that holds a folder lock and dies of an uncaught exception leave
     assert.match(r.stderr, /Error: boom/);
     assert.equal(existsSync(path.join(dir, '.lock')), false, 'the lock file is removed on exit');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// /dev/full fails every write with ENOSPC: stdout or stderr redirected to a file on a full disk
+const noDevFull = existsSync('/dev/full') ? false : 'no /dev/full on this system';
+
+test('stdout on a full disk: simulate --json exits 2 and says its output is incomplete (before: exit 0, nothing written); serve too (before: an uncaught exception)', { skip: noDevFull }, () => {
+  const full = openSync('/dev/full', 'w');
+  try {
+    const sim = spawnSync(process.execPath, [BIN, 'simulate', '--json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', full, 'pipe'] });
+    assert.equal(sim.status, 2, sim.stderr);
+    assert.equal(sim.stderr, 'error: cannot write to stdout: no space left on the device (ENOSPC); what the command printed there is incomplete\n');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-full-'));
+    try {
+      const serve = spawnSync(process.execPath, [BIN, 'serve', '--space', 'spaces/sram-bandwidth.yaml', '--stdio', '--out', path.join(dir, 'S')], { cwd: ROOT, encoding: 'utf8', input: '{"op":"space"}\n{"op":"space"}\n', stdio: ['pipe', full, 'pipe'] });
+      assert.equal(serve.status, 2, serve.stderr);
+      assert.match(serve.stderr, /^error: cannot write to stdout: no space left on the device \(ENOSPC\); what the command printed there is incomplete$/m);
+      assert.doesNotMatch(serve.stderr, /\n\s+at |unexpected error/, 'no stack trace');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    closeSync(full);
+  }
+});
+
+test('stderr on a full disk: the run still writes every output and releases its lock, then exits 2 (before: exit 1 mid-run, no outputs)', { skip: noDevFull }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-full-'));
+  const full = openSync('/dev/full', 'w');
+  try {
+    const out = path.join(dir, 'D');
+    const r = spawnSync(process.execPath, [BIN, 'run', 'spaces/sram-bandwidth.yaml', '--out', out, '--progress', 'lines', '--no-report'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', full] });
+    assert.equal(r.status, 2);
+    assert.equal(existsSync(path.join(out, '.lock')), false, 'the lock is released');
+    const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+    assert.equal(run.stopReason, 'completed');
+    assert.equal(run.counts.total, 6 * 6 * 4 * 4, 'every point of the 6 × 6 × 4 × 4 grid');
+    for (const f of ['points.csv', 'pareto.csv', 'journal.jsonl']) assert.equal(existsSync(path.join(out, f)), true, `${f} written`);
+    assert.match(r.stdout, /wrote .*points\.csv/, 'stdout still carries the summary');
+  } finally {
+    closeSync(full);
     rmSync(dir, { recursive: true, force: true });
   }
 });
