@@ -123,12 +123,12 @@ export function prepareRun(opts: RunOptions): PreparedRun {
   const space = parsed.space;
   let base;
   // a trace's problems are named at its field: file:line:col
-  const traceAt = space.workload.trace ? `${opts.spaceFile}:${locateIn(parsed.yaml, ['workload', 'trace'])}` : undefined;
+  const traceAt = space.workload.trace ? `${opts.spaceFile}:${locateIn(parsed.yaml, ['workload', 'trace'])}` : opts.spaceFile;
   try {
     base = basePoint(space, opts.spaceFile);
   } catch (e) {
     // resolveTracePath's "no such file", named at the field
-    if (e instanceof InputError && traceAt && /workload\.trace: no such file/.test(e.message)) throw new InputError(`${traceAt}: workload.trace: no such file "${space.workload.trace}"`);
+    if (e instanceof InputError && space.workload.trace && /workload\.trace: no such file/.test(e.message)) throw new InputError(`${traceAt}: workload.trace: no such file "${space.workload.trace}"`);
     if (e instanceof InputError) throw e;
     throw new InputError(`${opts.spaceFile}: invalid base configuration: ${(e as Error).message}`);
   }
