@@ -6,7 +6,7 @@
  *
  * Exit codes: 0 ok (also a run stopped by its budget: it says so), 1 failure (every point failed,
  * or an unexpected error: rerun with --debug for the stack), 2 bad input (one line naming the
- * file/option/field; nothing written), 130 interrupted (SIGINT), 143 terminated (SIGTERM) — both
+ * file/option/field; nothing written), 130 interrupted (SIGINT), 143 terminated (SIGTERM; SIGHUP for `run`) — both
  * after writing the outputs of what finished.
  */
 import path from 'node:path';

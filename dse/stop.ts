@@ -6,7 +6,7 @@
  *   max-evals   the evaluation budget (--max-evals / search.maxEvals)     exit 0 (says so)
  *   time-limit  the time budget (--time-limit / search.timeLimit)         exit 0 (says so)
  *   interrupted SIGINT (Ctrl-C)                                           exit 130
- *   terminated  SIGTERM                                                   exit 143
+ *   terminated  SIGTERM, or SIGHUP (the terminal closed)                  exit 143
  *   failed      every point failed, or an unexpected error stopped it     exit 1
  * In every case the outputs of what finished are written first — but when the run's own working
  * files (the journal, the streamed points body) cannot be written, e.g. on a full disk: then the

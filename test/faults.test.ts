@@ -87,6 +87,24 @@ test('SIGTERM: the evaluations in flight finish, every output is written for wha
   assert.ok(!existsSync(path.join(out, '.lock')), 'lock released');
 });
 
+test('SIGHUP (the terminal closed): as SIGTERM — the evaluations in flight finish, every output is written, the lock released, exit 143', { timeout: 180_000 }, async () => {
+  const { space, out } = setup();
+  const { child, done } = start(runArgs(space, out));
+  await journaled(path.join(out, 'journal.jsonl'), 20);
+  child.kill('SIGHUP'); // what a dropped SSH session sends (before: the default action, no outputs, the lock left)
+  const r = await done;
+  assert.equal(r.signal, null, 'exited, not killed by the signal');
+  assert.equal(r.code, 143, r.err);
+  assert.match(r.err, /hangup \(the terminal closed\): finishing the evaluations in flight/);
+  assert.match(r.out, /— stopped: terminated \(SIGHUP received\)/);
+  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  assert.equal(run.stopReason, 'terminated');
+  const n = rowsOf(path.join(out, 'points.csv'));
+  assert.equal(n, run.counts.total);
+  assert.ok(n >= 20 && n < 120, `${n} points written`);
+  assert.ok(!existsSync(path.join(out, '.lock')), 'lock released');
+});
+
 test('kill -9 mid-run, then the same command without --resume: journal intact, nothing finished re-evaluated', { timeout: 120_000 }, async () => {
   const { space, out } = setup();
   const journal = path.join(out, 'journal.jsonl');

@@ -14,7 +14,7 @@ import { DENSE_REFERENCE_RECORD } from '../journal.ts';
 import type { PreparedRun, RunSummary } from '../run.ts';
 import { parseRunJson } from '../../core/results.ts';
 import { ciColumn } from '../../core/metric-columns.ts';
-import type { Interrupts } from './interrupts.ts';
+import type { Interrupts, RunSignal } from './interrupts.ts';
 
 
 /**
@@ -57,7 +57,7 @@ export async function resolveDense(prepared: PreparedRun, executor: Pick<Executo
  * relative constraints have no bound, so nothing is written (`written: false`; a journal this run
  * started is removed) and the stop reason is the signal's (exit 130 or 143).
  */
-export function denseInterrupted(prepared: PreparedRun, signal: 'SIGINT' | 'SIGTERM'): RunSummary {
+export function denseInterrupted(prepared: PreparedRun, signal: RunSignal): RunSummary {
   const { parsed, dir } = prepared;
   const run = parseRunJson({
     name: parsed.space.name,
@@ -68,7 +68,7 @@ export function denseInterrupted(prepared: PreparedRun, signal: 'SIGINT' | 'SIGT
     metrics: [],
     counts: { total: 0, ok: 0, failed: 0, feasible: 0, pareto: 0 },
     wallSeconds: 0,
-    stopReason: signal === 'SIGTERM' ? 'terminated' : 'interrupted',
+    stopReason: signal === 'SIGINT' ? 'interrupted' : 'terminated',
     stopDetail: `${signal} received during the dense model's run, before the search: nothing written; the same command runs it again and continues`,
   });
   return { dir, run, rows: [], written: false, reportWritten: false };

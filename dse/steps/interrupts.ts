@@ -1,8 +1,9 @@
 /**
- * Ctrl-C (SIGINT) or SIGTERM during a run. In the search: the first one starts no new evaluation
+ * Ctrl-C (SIGINT), SIGTERM or SIGHUP (the terminal closed: a dropped SSH session, a closed window) during a run. In the search: the first one starts no new evaluation
  * (those in flight finish), the second abandons them. In the later steps (refinement, re-scoring)
  * the first one abandons the work in flight. Outputs are written for what finished either way;
- * the run records `interrupted` (exit 130) or `terminated` (exit 143) — dse/stop.ts.
+ * the run records `interrupted` (exit 130) or `terminated` (SIGTERM, SIGHUP: exit 143) — dse/stop.ts.
+ * (SIGHUP's default action ended the process: no outputs, the lock left behind.)
  * Before the search, during the dense model's run (dse/steps/dense.ts), the first one abandons
  * that run at once (`abandonable`): nothing is journaled or written, and the same command runs it
  * again.
@@ -17,8 +18,12 @@ import type { Executor } from '../executor.ts';
 import type { StopReason } from '../stop.ts';
 
 /** Thrown by `abandonable` when a signal stopped the work it ran (or came before it). */
+/** The signals that stop a run. */
+export type RunSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+const SIGNALS: readonly RunSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 export class Abandoned extends Error {
-  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+  constructor(readonly signal: RunSignal) {
     super(`${signal} received`);
     this.name = 'Abandoned';
   }
@@ -27,18 +32,17 @@ export class Abandoned extends Error {
 export class Interrupts {
   interrupted = false;
   /** The first signal received. */
-  signal?: 'SIGINT' | 'SIGTERM';
+  signal?: RunSignal;
   private late = false;
   private closed = false;
-  private readonly handler = (sig: NodeJS.Signals) => this.onSignal(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+  private readonly handler = (sig: NodeJS.Signals) => this.onSignal(sig === 'SIGTERM' || sig === 'SIGHUP' ? sig : 'SIGINT');
 
   private executor?: Executor;
   /** Set while `abandonable` work runs: rejects it with Abandoned. */
-  private abandon?: (sig: 'SIGINT' | 'SIGTERM') => void;
+  private abandon?: (sig: RunSignal) => void;
 
   constructor(private readonly log: (line: string) => void) {
-    process.on('SIGINT', this.handler);
-    process.on('SIGTERM', this.handler);
+    for (const sig of SIGNALS) process.on(sig, this.handler);
   }
 
   /** The executor the signals act on; a signal already received stops it from starting work. */
@@ -82,12 +86,12 @@ export class Interrupts {
 
   /** The stop reason a signal gave the run, if any. */
   get reason(): StopReason | undefined {
-    return this.signal === 'SIGTERM' ? 'terminated' : this.signal ? 'interrupted' : undefined;
+    return this.signal === 'SIGINT' ? 'interrupted' : this.signal ? 'terminated' : undefined;
   }
 
-  private onSignal(sig: 'SIGINT' | 'SIGTERM'): void {
+  private onSignal(sig: RunSignal): void {
     this.signal ??= sig;
-    const name = sig === 'SIGTERM' ? 'terminate' : 'interrupt';
+    const name = sig === 'SIGINT' ? 'interrupt' : sig === 'SIGTERM' ? 'terminate' : 'hangup (the terminal closed)';
     if (this.closed) {
       this.log(`\n${name}: the run is over; stopping its workers and releasing the folder`);
     } else if (this.abandon) {
@@ -105,12 +109,11 @@ export class Interrupts {
     } else {
       this.interrupted = true;
       this.executor?.interrupt();
-      this.log(`\n${name}: finishing the evaluations in flight, then writing outputs (${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to abandon them)`);
+      this.log(`\n${name}: finishing the evaluations in flight, then writing outputs (${sig === 'SIGINT' ? 'Ctrl-C' : sig} again to abandon them)`);
     }
   }
 
   dispose(): void {
-    process.off('SIGINT', this.handler);
-    process.off('SIGTERM', this.handler);
+    for (const sig of SIGNALS) process.off(sig, this.handler);
   }
 }
