@@ -105,8 +105,9 @@ export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spa
  */
 export function notStarted(e: unknown, dir: string, step: 'folder' | 'journal', existed: { dir: boolean; journal: boolean }): InputError | undefined {
   const cause = e instanceof InputError ? e.cause : e;
-  const fix = isUserFsError(cause) ? folderFix(cause) : undefined;
-  if (!isUserFsError(cause) || fix === undefined) return undefined;
+  if (!isUserFsError(cause)) return undefined;
+  const fix = folderFix(cause);
+  if (fix === undefined) return undefined;
   const at = cause.path === undefined ? undefined : path.resolve(String(cause.path));
   // the journal step reads the --reuse folders' journals too: their errors are not the folder's
   if (step === 'journal' && at !== undefined && at !== path.resolve(dir) && path.dirname(at) !== path.resolve(dir)) return undefined;
