@@ -158,6 +158,19 @@ const notCreated = (journal: string, reason: string, once: string, on = '') =>
   'nothing was recorded: the service stopped before answering any request\n' +
   `${once}, the same command starts serving (or give --out another folder)`;
 
+/** `new Service(…)` on `space` and `out` is refused at start-up: an InputError, exit 2, with `message`. */
+function refusedAtStart(space: string, out: string, message: string): void {
+  assert.throws(
+    () => new Service({ spaceFile: space, outDir: out, log: () => {} }),
+    (e: Error & { exitCode?: number }) => {
+      assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
+      assert.equal(e.exitCode, 2);
+      assert.equal(e.message, message);
+      return true;
+    },
+  );
+}
+
 const SETPRIV = '/usr/bin/setpriv';
 
 test('serve: a results folder it cannot write (mode 0o500) stops it before it answers, worded as its other journal failures (exit 2, nothing written)', (t) => {
@@ -201,16 +214,8 @@ for (const [what, code, reason, once, fails] of [
       return real.call(fs, file, flags, ...rest);
     } as typeof fs.openSync);
     try {
-      assert.throws(
-        () => new Service({ spaceFile: space, outDir: out, log: () => {} }),
-        (e: Error & { exitCode?: number }) => {
-          assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
-          assert.equal(e.exitCode, 2);
-          const on = what === 'its lock' ? ` on ${path.join(out, '.lock')}` : '';
-          assert.equal(e.message, notCreated(path.join(out, 'journal.jsonl'), `${reason} (${code})`, once, on));
-          return true;
-        },
-      );
+      const on = what === 'its lock' ? ` on ${path.join(out, '.lock')}` : '';
+      refusedAtStart(space, out, notCreated(path.join(out, 'journal.jsonl'), `${reason} (${code})`, once, on));
       assert.ok(ro.mock.callCount() > 0, 'the injected failure was reached');
     } finally {
       ro.mock.restore();
@@ -234,15 +239,7 @@ test('serve: a results folder on a read-only file system (EROFS from its check) 
     return real.call(fs, file, ...rest);
   } as typeof fs.accessSync);
   try {
-    assert.throws(
-      () => new Service({ spaceFile: space, outDir: out, log: () => {} }),
-      (e: Error & { exitCode?: number }) => {
-        assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
-        assert.equal(e.exitCode, 2);
-        assert.equal(e.message, notCreated(path.join(out, 'journal.jsonl'), 'read-only file system (EROFS)', 'once that is fixed', ` on ${out}`));
-        return true;
-      },
-    );
+    refusedAtStart(space, out, notCreated(path.join(out, 'journal.jsonl'), 'read-only file system (EROFS)', 'once that is fixed', ` on ${out}`));
     assert.ok(ro.mock.callCount() > 0, 'the injected failure was reached');
   } finally {
     ro.mock.restore();
@@ -263,15 +260,7 @@ test('serve: a full disk when its lock file is written at start-up names the loc
     return real.call(fs, fd, ...rest);
   } as typeof fs.writeSync);
   try {
-    assert.throws(
-      () => new Service({ spaceFile: space, outDir: out, log: () => {} }),
-      (e: Error & { exitCode?: number }) => {
-        assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
-        assert.equal(e.exitCode, 2);
-        assert.equal(e.message, notCreated(path.join(out, 'journal.jsonl'), 'no space left on the device (ENOSPC)', 'after freeing space', ` on ${path.join(out, '.lock')}`));
-        return true;
-      },
-    );
+    refusedAtStart(space, out, notCreated(path.join(out, 'journal.jsonl'), 'no space left on the device (ENOSPC)', 'after freeing space', ` on ${path.join(out, '.lock')}`));
     assert.ok(full.mock.callCount() > 0, 'the injected failure was reached');
   } finally {
     full.mock.restore();
@@ -289,14 +278,7 @@ test('serve: a full disk when the new journal\'s header is written at start-up: 
   const journal = path.join(out, 'journal.jsonl');
   const full = journalDiskFull();
   try {
-    assert.throws(
-      () => new Service({ spaceFile: space, outDir: out, log: () => {} }),
-      (e: Error) => {
-        assert.ok(e instanceof InputError, `an InputError: ${e.stack}`);
-        assert.equal(e.message, notCreated(journal, 'no space left on the device (ENOSPC)', 'after freeing space'));
-        return true;
-      },
-    );
+    refusedAtStart(space, out, notCreated(journal, 'no space left on the device (ENOSPC)', 'after freeing space'));
   } finally {
     full.mock.restore();
   }
