@@ -54,11 +54,11 @@ export async function run(): Promise<object> {
       fs.writeFileSync(profileCacheFile(d)!, encodeProfiles([...others, table]));
       return d;
     });
-    const url = await bundleLikeCli(path.join(ROOT, 'bench', 'profile-cache-phase.ts'), path.join(dir, 'bundle'));
+    const phase = await bundleLikeCli(path.join(ROOT, 'bench', 'profile-cache-phase.ts'), path.join(dir, 'bundle'));
     const times = OTHERS.map(() => ({ load: [] as number[], table: [] as number[], both: [] as number[] }));
     for (let r = 0; r < rounds; r++) {
       for (const i of r % 2 ? [...OTHERS.keys()].reverse() : [...OTHERS.keys()]) {
-        const p = spawnSync(process.execPath, [fileURLToPath(url), dirs[i]], { cwd: ROOT, encoding: 'utf8' });
+        const p = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run-bundle.mjs'), phase, dirs[i]], { cwd: ROOT, encoding: 'utf8' });
         if (p.status !== 0) throw new Error(`profile-cache-phase: exit ${p.status}: ${p.stderr.slice(0, 400)}`);
         const m = JSON.parse(p.stdout) as { load: number; table: number; seeded: number };
         if (m.seeded !== table.entries.length) throw new Error(`the table took ${m.seeded} profiles of ${table.entries.length}`);

@@ -3,8 +3,8 @@
 //
 // Fast path: the CLI compiled ahead of time (an esbuild bundle of dse/cli.ts, cached by
 // dse/bundle.ts in the cache folder: node_modules/.cache/spatten-dse/, SPATTEN_CACHE_DIR, or the
-// user's cache folder when the project's is not writable; see `cacheDir` below) is imported and
-// run IN THIS PROCESS: no tsx, no child process, so signals reach the CLI directly (Ctrl-C,
+// user's cache folder when the project's is not writable; see `cacheDir` below; one CommonJS file,
+// compiled with V8's code cache by ./load-bundle.mjs) is loaded and run IN THIS PROCESS: no tsx, no child process, so signals reach the CLI directly (Ctrl-C,
 // `kill -INT`, `kill -TERM` of this pid) and `kill -9` leaves nothing behind. Freshness is checked against the bundle's manifest
 // (size and mtime of every source file, the entries of every source folder): a few stat calls.
 //
@@ -83,7 +83,8 @@ function freshBundle() {
       if (st.size !== want[0] || st.mtimeMs !== want[1]) return undefined;
     }
     const bundle = path.join(CACHE, m.bundle);
-    return fs.existsSync(bundle) ? pathToFileURL(bundle).href : undefined;
+    // a manifest of the ES-module bundle of earlier versions names cli.mjs: rebuild
+    return bundle.endsWith('.cjs') && fs.existsSync(bundle) ? pathToFileURL(bundle).href : undefined;
   } catch {
     return undefined;
   }
@@ -162,14 +163,17 @@ if (url) {
 }
 let cli;
 try {
-  cli = url ? await import(url) : undefined;
+  cli = url ? (await import('./load-bundle.mjs')).loadBundle(fileURLToPath(url), argv[0]) : undefined;
 } catch {
   cli = undefined; // a damaged cache: the sources still work
 }
-if (process.env.SPATTEN_DEBUG) process.stderr.write(`spatten-dse: ${cli ? `in-process from ${fileURLToPath(url)}` : 'tsx child process'}\n`);
+if (process.env.SPATTEN_DEBUG) process.stderr.write(`spatten-dse: ${cli ? `in-process from ${fileURLToPath(url)}${cli.cacheUsed ? ' (code cache)' : ''}` : 'tsx child process'}\n`);
 if (cli) {
-  cli.main(argv).then(
-    (code) => process.exit(code),
+  cli.exports.main(argv).then(
+    (code) => {
+      if (code === 0) cli.saveCache();
+      process.exit(code);
+    },
     (e) => {
       process.stderr.write(`error: ${e?.message ?? String(e)}\n`);
       process.exit(1);

@@ -7,9 +7,12 @@
  *   cache every source file of dse/worker.ts's import graph, one resolve/load round trip at a time.
  *   Bundled with esbuild, the same graph loads in about 0.15 s. On a 2-core machine that start-up
  *   is paid by every worker of every run, in the time the sweep is meant to be split in two.
- * - the CLI bundle: bin/spatten-dse.js imports it and runs `main` in its own process (no tsx, no
- *   child process). The command modules of dse/commands/ are bundled through the relative
- *   template import in dse/cli.ts. Beside the bundle a manifest lists the sources it was built
+ * - the CLI bundle: bin/spatten-dse.js loads it (bin/load-bundle.mjs) and runs `main` in its own
+ *   process (no tsx, no child process). It is one CommonJS file, not ES modules: Node 20 compiles
+ *   every module from its source in every process, while a script can be given V8's code cache
+ *   from an earlier process, the bytecode of what that command ran. The command modules of
+ *   dse/commands/ are bundled through the relative template import in dse/cli.ts, each evaluated
+ *   when first imported. Beside the bundle a manifest lists the sources it was built
  *   from (size and mtime of each, the entries of each folder), so the launcher checks freshness
  *   with a few `stat` calls instead of hashing; on any difference it asks `cliBundle` again, which
  *   hashes the sources and reuses or rebuilds.
@@ -40,7 +43,8 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * Bundles of each kind kept in the cache folder: the newest KEEP (by folder mtime: built or last
  * marked in use), any touched in the last hour, and any a live process has marked in use (a
- * running process may still load chunks of its bundle lazily; checkouts may share the cache).
+ * running process may still load chunks of its bundle lazily, or write its code cache there;
+ * checkouts may share the cache).
  * Until session 10 anything built in the last day was kept: a day of editing the sources left
  * ~400 bundles, 500 MB.
  */
@@ -51,8 +55,14 @@ export const inUseMarker = (pid: number) => `.in-use-${pid}`;
 
 /** What a bundle is built from. */
 interface BundleSpec {
-  /** Folder prefix and output file name (`<name>.mjs`). */
+  /** Folder prefix and output file name (`<name>.mjs`, or `<name>.cjs` for a CommonJS bundle). */
   name: 'worker' | 'cli';
+  /**
+   * esm: split into chunks, the lazily imported ones loaded on first use (the worker bundle).
+   * cjs: one file, its lazily imported modules evaluated on first use, loaded by
+   * bin/load-bundle.mjs with V8's code cache (the CLI).
+   */
+  format: 'esm' | 'cjs';
   entry: string;
   /** Source folders the key covers (relative to the project root). */
   dirs: readonly string[];
@@ -60,13 +70,14 @@ interface BundleSpec {
   external?: readonly string[];
 }
 
-const WORKER: BundleSpec = { name: 'worker', entry: path.join(ROOT, 'dse', 'worker.ts'), dirs: ['core', 'dse', 'sim'] };
+const WORKER: BundleSpec = { name: 'worker', format: 'esm', entry: path.join(ROOT, 'dse', 'worker.ts'), dirs: ['core', 'dse', 'sim'] };
 /**
  * The CLI bundles its small pure-JS packages (commander, zod, yaml, csv, cli-progress, …): one file
  * to load instead of a few hundred. tfjs, vega, piscina (worker files), esbuild and the queue clients (bullmq, ioredis: loaded only with --queue) stay external.
  */
 const CLI: BundleSpec = {
   name: 'cli',
+  format: 'cjs',
   entry: path.join(ROOT, 'dse', 'cli.ts'),
   dirs: ['core', 'dse', 'sim', 'reports'],
   external: ['@tensorflow/*', 'vega', 'vega-*', 'piscina', 'esbuild', 'tsx', '@stdlib/*', 'bullmq', 'ioredis'],
@@ -207,7 +218,7 @@ function writeOutputs(files: readonly { path: string; contents: Uint8Array; text
   for (const f of files ?? []) {
     fs.mkdirSync(path.dirname(f.path), { recursive: true });
     const ascii = f.contents.every((b) => b < 0x80);
-    if (ascii || !/\.m?js$/.test(f.path) || /[\u2028\u2029]/.test(f.text)) fs.writeFileSync(f.path, f.contents);
+    if (ascii || !/\.[cm]?js$/.test(f.path) || /[\u2028\u2029]/.test(f.text)) fs.writeFileSync(f.path, f.contents);
     else fs.writeFileSync(f.path, f.text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   }
 }
@@ -218,16 +229,20 @@ function bundleOptions(spec: BundleSpec, outdir: string) {
     absWorkingDir: ROOT,
     entryPoints: [spec.entry],
     bundle: true,
-    format: 'esm' as const,
+    format: spec.format,
     platform: 'node' as const,
     target: 'node20',
     ...(spec.external ? { external: [...spec.external] } : { packages: 'external' as const }),
-    // CommonJS packages bundled into ESM call require() for Node built-ins
-    banner: spec.external ? { js: `import { createRequire as __cr } from 'node:module'; const require = __cr(${BUNDLE_URL});` } : undefined,
-    // sim/nn (tfjs), reports and the command modules are imported lazily: chunks of their own
-    splitting: true,
+    // CommonJS packages bundled into ESM call require() for Node built-ins (a CommonJS bundle is given one)
+    banner: spec.external && spec.format === 'esm' ? { js: `import { createRequire as __cr } from 'node:module'; const require = __cr(${BUNDLE_URL});` } : undefined,
+    // sim/nn (tfjs), reports and the command modules are imported lazily: in ESM, chunks of their
+    // own; in CommonJS, modules of the one file evaluated on first import
+    splitting: spec.format === 'esm',
+    // CommonJS: import() becomes require() (Node 20 cannot import() from a script compiled from a
+    // code cache; the ES modules require() cannot load go through core/import-esm.ts)
+    ...(spec.format === 'cjs' ? { supported: { 'dynamic-import': false } } : {}),
     outdir,
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': spec.format === 'esm' ? '.mjs' : '.cjs' },
     entryNames: '[name]',
     // the profile cache's key, computed here from the sources this bundle is built from
     define: { __SPATTEN_BUNDLE__: 'true', ...(spec.dirs.includes('sim') ? { __SPATTEN_PROFILE_KEY__: JSON.stringify(profileSourcesKey(ROOT)) } : {}) },
@@ -239,14 +254,18 @@ function bundleOptions(spec: BundleSpec, outdir: string) {
   };
 }
 
+/** The bundle's file name in its folder. */
+const bundleFileName = (spec: BundleSpec) => `${spec.name}.${spec.format === 'esm' ? 'mjs' : 'cjs'}`;
+
 /**
- * Bundles another entry (a bench's script) with the CLI bundle's settings into `outdir`; returns
- * the file: URL of `<name>.mjs`. Not cached (the caller owns `outdir`).
+ * Bundles another entry (a bench's script exporting `main`) with the CLI bundle's settings into
+ * `outdir`; returns the path of `<name>.cjs`, which bench/run-bundle.mjs loads as the launcher
+ * loads the CLI. Not cached (the caller owns `outdir`).
  */
 export async function bundleLikeCli(entry: string, outdir: string): Promise<string> {
   const esbuild = (await import('esbuild')) as Esbuild;
   writeOutputs((await esbuild.build(bundleOptions({ ...CLI, entry }, outdir))).outputFiles);
-  return pathToFileURL(path.join(outdir, `${path.basename(entry).replace(/\.ts$/, '')}.mjs`)).href;
+  return path.join(outdir, `${path.basename(entry).replace(/\.ts$/, '')}.cjs`);
 }
 
 /** Builds `spec` into `cacheDir` unless an up-to-date build is there (not memoised; rejects on failure). */
@@ -258,7 +277,7 @@ async function buildBundle(spec: BundleSpec, cacheDir: string, given?: Esbuild):
     return undefined;
   }
   const dir = path.join(cacheDir, `${spec.name}-${bundleKey(esbuild.version, spec.dirs)}`);
-  const file = path.join(dir, `${spec.name}.mjs`);
+  const file = path.join(dir, bundleFileName(spec));
   if (fs.existsSync(file)) return { url: pathToFileURL(file).href, built: false };
 
   fs.mkdirSync(cacheDir, { recursive: true });

@@ -20,6 +20,7 @@ import type { JournalIndex } from './journal-index.ts';
 import { JOURNAL_FLUSH_MS, journalBatcher } from './journal-flush.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
 import { workerBundle } from './bundle.ts';
+import { importEsm } from '../core/import-esm.ts';
 import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
 import type { BackendInfo, EvalBackend } from './backends/types.ts';
@@ -489,6 +490,6 @@ export class Executor {
  */
 async function localTasks(bundled: boolean): Promise<Tasks> {
   const bundle = bundled ? await workerBundle() : undefined;
-  if (bundle) return await ((await import(bundle.url)) as { loadTasks(): Promise<Tasks> }).loadTasks();
+  if (bundle) return await (await importEsm<{ loadTasks(): Promise<Tasks> }>(bundle.url)).loadTasks();
   return TASKS;
 }

@@ -3,8 +3,9 @@
  * wrapped in a <figure> with its title and caption; in interactive mode the live spec is kept for
  * vega-embed instead.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as Vega from 'vega';
+import type * as VegaLite from 'vega-lite';
+import { importEsm } from '../core/import-esm.ts';
 import { escapeHtml } from './escape.ts';
 import { baseConfig, type ChartDef, type VlSpec } from './specs.ts';
 
@@ -32,10 +33,17 @@ export function compactSvg(svg: string, idPrefix: string): string {
   return out.replace(/^(<svg[^>]*>)/, `$1${defs}`);
 }
 
-const quiet = vega.logger(vega.None);
+/**
+ * vega and vega-lite, imported on the first chart: a command that renders nothing does not load
+ * them. Both are ES modules with top-level await, which `require` cannot load (core/import-esm.ts).
+ */
+let vegaModules: Promise<{ vega: typeof Vega; vl: typeof VegaLite; quiet: Vega.LoggerInterface }> | undefined;
+const loadVega = () =>
+  (vegaModules ??= Promise.all([importEsm<typeof Vega>('vega'), importEsm<typeof VegaLite>('vega-lite')]).then(([vega, vl]) => ({ vega, vl, quiet: vega.logger(vega.None) })));
 
 export async function toSvg(spec: VlSpec, idPrefix: string): Promise<string> {
-  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec, { logger: quiet }).spec;
+  const { vega, vl, quiet } = await loadVega();
+  const compiled = vl.compile(spec as unknown as VegaLite.TopLevelSpec, { logger: quiet }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
   try {
     const svg = await view.toSVG();

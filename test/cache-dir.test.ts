@@ -154,7 +154,7 @@ test('node_modules/.cache not writable: the user cache folder (0o700), the CLI i
     const sim = launch(root, ['simulate', '--trace', TRACE, '--model', 'cycle', '--json'], { HOME: home });
     assert.equal(sim.code, 0, sim.err);
     assert.equal(sim.folder, user);
-    assert.match(sim.err, new RegExp(`in-process from ${user.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/cli-[0-9a-f]+/cli\\.mjs`));
+    assert.match(sim.err, new RegExp(`in-process from ${user.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/cli-[0-9a-f]+/cli\\.cjs`));
     assert.doesNotMatch(sim.err, /tsx child process/);
     assert.equal(JSON.parse(sim.out).cycles, golden.cycles);
     assert.equal(mode(user), 0o700);

@@ -78,7 +78,7 @@ async function until(cond: () => boolean, ms = 20000): Promise<boolean> {
 test('from the bundle: in-process, every dse/commands module registered, same output as the tsx path', () => {
   const help = cli(['--help']);
   assert.equal(help.code, 0, help.err);
-  assert.match(help.err, /in-process from .*cli\.mjs/);
+  assert.match(help.err, /in-process from .*cli\.cjs/);
   const commands = fs.readdirSync(path.join(ROOT, 'dse', 'commands')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
   assert.ok(commands.length >= 5, 'commands.length >= 5');
   for (const c of commands) assert.match(help.out, new RegExp(`\\n  ${c} `), `command ${c} listed`);
@@ -93,6 +93,52 @@ test('from the bundle: in-process, every dse/commands module registered, same ou
   assert.equal(JSON.parse(a.out).cycles, golden.cycles);
   // bad input keeps its exit code through the launcher
   assert.equal(cli(['simulate', '--seq-len', 'x']).code, 2);
+});
+
+test('code cache: written per command after exit 0 and used by the next process (same output); a damaged one is refused and rewritten; import() of ES modules works from cached code', () => {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-code-cache-'));
+  try {
+    const env = { SPATTEN_CACHE_DIR: cache };
+    const sim = ['simulate', '--trace', 'sim/workload/traces/small.csv', '--model', 'cycle', '--json'];
+    const a = cli(sim, env); // builds the bundle; no cache yet
+    assert.equal(a.code, 0, a.err);
+    const bundle = /in-process from (.*cli\.cjs)/.exec(a.err)?.[1];
+    assert.ok(bundle, a.err);
+    assert.doesNotMatch(a.err, /code cache/);
+    const cacheFile = `${bundle}.simulate.v8cache`;
+    assert.ok(fs.statSync(cacheFile).size > 100_000, 'the simulate cache written');
+    const b = cli(sim, env);
+    assert.match(b.err, /\(code cache\)/);
+    assert.equal(b.out, a.out);
+    // a command that fails writes none
+    assert.equal(cli(['reproduce', 'fig99'], env).code, 2);
+    assert.equal(fs.existsSync(`${bundle}.reproduce.v8cache`), false, 'no cache after exit 2');
+    // garbage of the same size: V8 refuses it, the command runs from the source and writes a good one
+    const garbage = Buffer.alloc(fs.statSync(cacheFile).size, 0x5a);
+    fs.writeFileSync(cacheFile, garbage);
+    const c = cli(sim, env);
+    assert.equal(c.code, 0, c.err);
+    assert.doesNotMatch(c.err, /code cache/);
+    assert.equal(c.out, a.out);
+    assert.notDeepEqual(fs.readFileSync(cacheFile), garbage, 'the cache rewritten');
+    assert.match(cli(sim, env).err, /\(code cache\)/);
+    // a sweep in this process: the worker bundle and vega are ES modules (core/import-esm.ts), loaded from cached code the second time
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-code-cache-run-'));
+    try {
+      const space = path.join(dir, 's.yaml');
+      fs.writeFileSync(space, 'name: s\nworkload: { model: bert-base, stage: summarization, seqLen: 128 }\nobjectives: [{ metric: latency_s, goal: min }, { metric: energy_j, goal: min }]\nparameters:\n  hw.dramChannels: [4, 8]\nsearch: { driver: grid }\n');
+      for (const [i, cached] of [[1, false], [2, true]] as const) {
+        const r = cli(['run', space, '--out', path.join(dir, `out${i}`), '--jobs', '1'], env);
+        assert.equal(r.code, 0, r.err);
+        assert.equal(/\(code cache\)/.test(r.err), cached, r.err);
+        assert.match(fs.readFileSync(path.join(dir, `out${i}`, 'report.html'), 'utf8'), /<svg/);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 test('in-process: a running sweep has no child process and marks its bundle in use; SIGINT to the launcher pid stops it with its outputs (exit 130), the mark gone', { skip: !fs.existsSync('/proc/self/stat') && 'needs Linux /proc' }, async () => {

@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { COMMANDS, describeCommand, lightProgram, realProgram, surfaceSource } from '../dse/cli-registry.ts';
 import { CLI_SURFACE } from '../dse/cli-surface.ts';
@@ -104,21 +105,47 @@ test('the light program catches missing arguments, mandatory options and bad cho
   assert.equal((await parse(['simulate', '--help'])).code, 'commander.helpDisplayed');
 });
 
-/** Source files in the static import graph of the bundle file `file` (esbuild's `// path` comments). */
-function staticSources(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return new Set();
-  seen.add(file);
+/**
+ * The CLI bundle is one CommonJS file (dse/bundle.ts): each module after an esbuild `// path`
+ * comment, the lazily evaluated ones inside a wrapper keyed by their path (`"path"(…) {`), which
+ * runs on the first import. Returns the modules the file evaluates at its top level, and a copy of
+ * the file that records the path of every wrapper it runs (in globalThis.__evaluated).
+ */
+function bundleModules(file: string): { topLevel: string[]; instrumented: string } {
   const text = fs.readFileSync(file, 'utf8');
-  const out = new Set([...text.matchAll(/^\/\/ (\S+\.(?:ts|js|mjs|cjs|json))$/gm)].map((m) => m[1]));
-  for (const m of text.matchAll(/^import\s+(?:[^'";]*?\s+from\s+)?"(\.\/[^"]+)";?$/gm)) for (const s of staticSources(path.join(path.dirname(file), m[1]), seen)) out.add(s);
-  return out;
+  const all = [...text.matchAll(/^\/\/ (\S+\.(?:ts|js|mjs|cjs|json)|lazy-child-process:\S+)$/gm)].map((m) => m[1]);
+  const wrapped = new Set([...text.matchAll(/^ {2}"([^"]+)"\([^)]*\) \{$/gm)].map((m) => m[1]));
+  assert.ok(wrapped.size > 100, `wrapped modules found: ${wrapped.size}`);
+  const hooks: [RegExp, string][] = [
+    [/^(var __esm = \(fn, res(?:, err)?\) => function __init\(\) \{)$/m, '$1\n  if (fn) globalThis.__evaluated.push(__getOwnPropNames(fn)[0]);'],
+    [/^(var __commonJS = \(cb, mod\) => function __require\(\) \{)$/m, '$1\n  if (!mod) globalThis.__evaluated.push(__getOwnPropNames(cb)[0]);'],
+  ];
+  let instrumented = text;
+  for (const [re, by] of hooks) {
+    assert.match(instrumented, re, 'esbuild\'s module wrapper helper');
+    instrumented = instrumented.replace(re, by);
+  }
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-bundle-')), 'cli.cjs');
+  fs.writeFileSync(out, instrumented);
+  return { topLevel: [...new Set(all.filter((m) => !wrapped.has(m)))], instrumented: out };
 }
 
-test('from the bundle, --help lists every command, each command --help works, and the entry loads no command module, zod or model', () => {
+/** The source files `main(argv)` of the instrumented bundle `file` evaluates, in a fresh process. */
+function evaluatedBy(file: string, argv: string[]): string[] {
+  const loader = pathToFileURL(path.join(ROOT, 'bin', 'load-bundle.mjs')).href;
+  const script = `globalThis.__evaluated = []; const { loadBundle } = await import(${JSON.stringify(loader)}); const code = await loadBundle(${JSON.stringify(file)}, 'test').exports.main(${JSON.stringify(argv)}); process.stderr.write('EVALUATED ' + JSON.stringify(globalThis.__evaluated) + '\\n'); process.exit(code);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const line = r.stderr.split('\n').find((l) => l.startsWith('EVALUATED '));
+  assert.ok(line, r.stderr);
+  return (JSON.parse(line.slice('EVALUATED '.length)) as string[]).map((m) => m.replace(/^(\.\.\/)+[^/]+\/node_modules\//, 'node_modules/'));
+}
+
+test('from the bundle, --help lists every command, each command --help works, and the entry evaluates no command module, zod or model', () => {
   const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SPATTEN_DEBUG: '1' } });
   const help = cli(['--help']);
   assert.equal(help.status, 0, help.stderr);
-  const entry = /in-process from (\S+cli\.mjs)/.exec(help.stderr)?.[1];
+  const entry = /in-process from (\S+cli\.cjs)/.exec(help.stderr)?.[1];
   assert.ok(entry, help.stderr);
   for (const c of commandFiles()) assert.match(help.stdout, new RegExp(`\\n  ${c} `), `command ${c} listed`);
   for (const c of commandFiles()) {
@@ -127,19 +154,25 @@ test('from the bundle, --help lists every command, each command --help works, an
     assert.match(r.stdout, new RegExp(`^Usage: spatten-dse ${c} `));
   }
   assert.equal(cli(['--version']).stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
-  const loaded = [...staticSources(entry!)];
-  assert.ok(loaded.some((s) => s.includes('commander/')) && loaded.includes('dse/cli-registry.ts'), loaded.join(' '));
-  const heavy = loaded.filter((s) => /\/zod\/|^sim\/|^dse\/commands\/|^reports\//.test(s));
-  assert.deepEqual(heavy, [], `statically loaded by ${path.basename(fileURLToPath(new URL(`file://${entry}`)))}`);
+  const { topLevel, instrumented } = bundleModules(entry!);
+  try {
+    assert.ok(topLevel.includes('dse/cli-registry.ts'), topLevel.join(' '));
+    const heavy = (mods: string[]) => mods.filter((s) => /\/zod\/|^sim\/|^dse\/commands\/|^reports\//.test(s));
+    assert.deepEqual(heavy(topLevel), [], 'evaluated at the top level of the bundle');
+    const forHelp = evaluatedBy(instrumented, ['--help']);
+    assert.ok(forHelp.some((s) => s.includes('commander/')), forHelp.join(' '));
+    assert.deepEqual(heavy(forHelp), [], 'evaluated by --help');
 
-  // `simulate` loads its own module graph: zod (English messages only), the config schemas and the
-  // models — not the YAML parser, the sweep's schemas or the drivers
-  const dir = path.dirname(entry!);
-  const chunk = fs.readdirSync(dir).find((f) => /^simulate-[A-Z0-9]+\.mjs$/.test(f));
-  assert.ok(chunk, 'a chunk of its own for dse/commands/simulate.ts');
-  const sim = [...staticSources(path.join(dir, chunk))];
-  for (const s of ['dse/commands/simulate.ts', 'sim/schema.ts', 'sim/cycle/sim.ts', 'dse/params.ts']) assert.ok(sim.includes(s), `${s} in the simulate graph`);
-  assert.ok(sim.some((s) => s.endsWith('zod/v4/locales/en.js')), 'sim.some((s) => s.endsWith(\'zod/v4/locales/en.js\'))');
-  const unneeded = sim.filter((s) => /\/yaml\/|^dse\/space\.ts$|^dse\/drivers\/|^dse\/commands\/(?!simulate)|^reports\/|\/zod\/v4\/locales\/(?!en\.js)/.test(s));
-  assert.deepEqual(unneeded, []);
+    // `simulate` evaluates its own module graph: zod (English messages only), the config schemas and the
+    // models — not the YAML parser, the sweep's schemas or the drivers
+    const sim = evaluatedBy(instrumented, ['simulate', '--trace', 'sim/workload/traces/small.csv', '--fidelity', 'cycle', '--json']);
+    for (const s of ['dse/commands/simulate.ts', 'sim/schema.ts', 'sim/cycle/sim.ts', 'dse/params.ts']) assert.ok(sim.includes(s), `${s} in the simulate graph`);
+    assert.ok(sim.some((s) => s.endsWith('zod/v4/locales/en.js')), 'zod\'s English messages evaluated');
+    const unneeded = sim.filter((s) => /\/yaml\/|^dse\/space\.ts$|^dse\/drivers\/|^dse\/commands\/(?!simulate)|^reports\/|\/zod\/v4\/locales\/(?!en\.js)/.test(s));
+    assert.deepEqual(unneeded, []);
+    // zod's other languages are not in the bundle at all
+    assert.doesNotMatch(fs.readFileSync(entry!, 'utf8'), /^\/\/ \S*zod\/v4\/locales\/(?!en\.js|index\.js)\S+$/m);
+  } finally {
+    fs.rmSync(path.dirname(instrumented), { recursive: true, force: true });
+  }
 });

@@ -1,0 +1,65 @@
+// Loads the CLI bundle (one CommonJS file, dse/bundle.ts) with V8's code cache.
+//
+// An ES module is compiled from its source by every process: Node 20 has no code cache for
+// modules (module.enableCompileCache came with Node 22). A script compiled with node:vm can be
+// given the code V8 produced for the same source in an earlier process: its bytecode, including
+// every function that process ran, so neither the bundle's top level nor the functions a command
+// runs are parsed and compiled again.
+//
+// - One cache file per command (`simulate`, `run`, …; `main` for options alone such as --help),
+//   beside the bundle, written after a command that exited 0, when there was none or V8 refused
+//   it (another Node version or V8 flags). A bundle folder is named by the hash of its sources
+//   (dse/bundle.ts), so a cache never outlives the source it was made from.
+// - The cache is written to a private file and renamed: a concurrent process sees it whole or not
+//   at all. Any failure to read or write it only costs the compilation it would have saved.
+// - The bundle runs as Node runs a CommonJS file: in a function of (exports, require, module,
+//   __filename, __dirname), strict (esbuild starts the file with "use strict"). It holds no
+//   import(): Node 20 cannot run one in a script compiled from a code cache ("A dynamic import
+//   callback was not specified"), so esbuild made them require() and the ES modules require()
+//   cannot load (vega, the worker bundle) are imported here (core/import-esm.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import { createRequire } from 'node:module';
+
+/** The cache file of `command` for `file` (a command name the CLI could have; anything else is `main`). */
+export function cacheFileOf(file, command) {
+  const name = typeof command === 'string' && /^[a-z][a-z0-9-]{0,31}$/.test(command) ? command : 'main';
+  return `${file}.${name}.v8cache`;
+}
+
+/**
+ * Compiles and runs the CommonJS bundle `file`; returns its exports and `saveCache()`, which writes
+ * the code cache of `command` if this process had none it could use.
+ */
+export function loadBundle(file, command) {
+  const source = fs.readFileSync(file, 'utf8');
+  const cacheFile = cacheFileOf(file, command);
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    /* none yet */
+  }
+  // core/import-esm.ts: import() for the ES modules require() cannot load (vega, the worker bundle)
+  globalThis[Symbol.for('spatten-dse.import-esm')] ??= (specifier) => import(specifier);
+  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new vm.Script(wrapper, { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
+  const saveCache = () => {
+    if (cachedData && !script.cachedDataRejected) return;
+    const tmp = `${cacheFile}.${process.pid}`;
+    try {
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    } catch {
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* never written */
+      }
+    }
+  };
+  return { exports: module.exports, saveCache, cacheUsed: !!cachedData && !script.cachedDataRejected };
+}
