@@ -15,13 +15,15 @@
  *   compares the help text of every command, so the two cannot drift apart.
  * - `main` (dse/cli.ts) parses the arguments with the light program (`lightProgram`): `--help`,
  *   `--version`, `help <command>`, `<command> --help`, unknown commands or options, missing
- *   arguments and bad choices are answered there without loading a command module. When a command
+ *   arguments, bad choices and empty values (`checkValues`) are answered there without loading a command module. When a command
  *   is to run, only its module is loaded (`realProgram([name])`) and the arguments are parsed
  *   again by the real declaration, whose option parsers and action then run as before.
  */
 import { readFileSync } from 'node:fs';
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { CLI_SURFACE } from './cli-surface.ts';
+import { InputError } from './errors.ts';
+import { closest } from './suggest.ts';
 
 /** A command module of dse/commands/. */
 export interface CommandModule {
@@ -96,7 +98,42 @@ export function rootProgram(): Command {
 export async function realProgram(names: readonly string[] = Object.keys(COMMANDS)): Promise<Command> {
   const program = rootProgram();
   for (const [name, load] of Object.entries(COMMANDS)) if (names.includes(name)) (await load()).register(program);
+  return checkValues(program);
+}
+
+/**
+ * Checks every value given to a command's options and arguments before its action runs (the light
+ * program's and the real one's alike):
+ * - an empty value (`--out ''`, `--trace ''`, `run ''`) is bad input naming the option: a path
+ *   given as '' would mean the current folder (`run --out ''` wrote its journal there), and an
+ *   option tested for truthiness would take it as not given (`simulate --trace ''` ran the
+ *   default workload);
+ * - a value outside an option's choices gets commander's message and the closest choice, as an
+ *   unknown option or command does (`--preset spaten`: `(Did you mean spatten?)`).
+ */
+export function checkValues(program: Command): Command {
+  for (const cmd of program.commands) {
+    for (const o of cmd.options) if (o.required || o.optional) guardValue(o, o.long ?? o.flags, `${/[<[][^>\]]*[>\]]/.exec(o.flags)?.[0]}: ${o.description}`, false);
+    for (const a of cmd.registeredArguments) guardValue(a, `<${a.name()}>`, a.description, a.variadic);
+  }
   return program;
+}
+
+/** `target`'s parser, preceded by the empty-value check (`expected`: what the value should be) and the choices' suggestion. */
+function guardValue(target: Option | Argument, name: string, expected: string, variadic: boolean): void {
+  const parse = target.parseArg;
+  const choices = target.argChoices;
+  const here = expected.startsWith('<dir>') ? '; give . for the current folder' : '';
+  target.argParser((v: string, previous: unknown) => {
+    if (v === '') throw new InputError(`${name}: the value is empty; expected ${expected}${here}`);
+    if (choices && !choices.includes(v)) {
+      const near = closest(v, choices);
+      throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.${near ? `\n(Did you mean ${near}?)` : ''}`);
+    }
+    if (parse) return parse(v, previous);
+    // commander collects a variadic argument's values only when it has no parser
+    return variadic ? [...(Array.isArray(previous) && previous !== target.defaultValue ? previous : []), v] : v;
+  });
 }
 
 const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -159,7 +196,7 @@ export function lightProgram(onCommand: (name: string) => void, surface: readonl
     }
     cmd.action(() => onCommand(s.name));
   }
-  return program;
+  return checkValues(program);
 }
 
 /** The text of dse/cli-surface.ts for `surface` (written by `npm run cli-surface`). */

@@ -1,0 +1,95 @@
+/**
+ * Bad values of the command line, through the real CLI (bin/spatten-dse.js) in a child process
+ * whose working folder holds only the case's space files: a value outside an option's choices
+ * that is a near miss gets "did you mean" (a case-insensitive match first), an empty value is
+ * refused naming the option (an empty path would be the working folder). Each: exit 2, the exact message on stderr, nothing on stdout, and the
+ * working folder as it was (nothing written, created or truncated).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
+
+const SPACE = `name: t
+workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+parameters:
+  hw.dramChannels: [8, 16]
+search: { driver: grid }
+`;
+
+/** Every file under `dir` (relative path → size:sha1, or "dir"). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const f of readdirSync(d).sort()) {
+      const p = path.join(d, f);
+      if (statSync(p).isDirectory()) {
+        out[`${path.relative(dir, p)}/`] = 'dir';
+        walk(p);
+      } else out[path.relative(dir, p)] = `${statSync(p).size}:${createHash('sha1').update(readFileSync(p)).digest('hex')}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+interface Case {
+  argv: string[];
+  err: string;
+  /** Space files of the working folder besides s.yaml (name → text). */
+  files?: Record<string, string>;
+}
+
+/** Runs the case in a fresh working folder: exit 2, exactly `err` on stderr, no stdout, the folder unchanged. */
+function refused(c: Case): void {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-values-'));
+  for (const [f, text] of Object.entries({ 's.yaml': SPACE, ...c.files })) writeFileSync(path.join(dir, f), text);
+  const before = snapshot(dir);
+  const r = spawnSync(process.execPath, [BIN, ...c.argv], { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  assert.equal(r.stderr, c.err, `stderr of ${c.argv.join(' ')}`);
+  assert.equal(r.status, 2, `exit code of ${c.argv.join(' ')}`);
+  assert.equal(r.stdout, '', `stdout of ${c.argv.join(' ')}`);
+  assert.deepEqual(snapshot(dir), before, `nothing written by ${c.argv.join(' ')}`);
+}
+
+const choice = (flags: string, got: string, allowed: string, near: string) =>
+  `error: option '${flags}' argument '${got}' is invalid. Allowed choices are ${allowed}.\n(Did you mean ${near}?)\n(add --help for usage)\n`;
+
+test('a value outside an option\'s choices: did you mean, a case-insensitive match first', () => {
+  const cases: Case[] = [
+    { argv: ['simulate', '--fidelity', 'analytcal'], err: choice('-f, --fidelity <name>', 'analytcal', 'analytical, cycle', 'analytical') },
+    { argv: ['reproduce', 'fig14', '-f', 'CYCLE'], err: choice('-f, --fidelity <name>', 'CYCLE', 'analytical, cycle', 'cycle') },
+    { argv: ['simulate', '--preset', 'spaten'], err: choice('--preset <name>', 'spaten', 'spatten, spatten-1/8', 'spatten') },
+    { argv: ['simulate', '--stage', 'generaton'], err: choice('--stage <stage>', 'generaton', 'summarization, generation', 'generation') },
+    { argv: ['simulate', '--scope', 'E2E'], err: choice('--scope <scope>', 'E2E', 'attention, e2e', 'e2e') },
+    { argv: ['compare', '-w', 'bert-bse'], err: choice('-w, --workload <model>', 'bert-bse', 'bert-base, bert-large', 'bert-base') },
+    { argv: ['run', 's.yaml', '--progress', 'bars'], err: choice('--progress <mode>', 'bars', 'auto, bar, lines, none', 'bar') },
+  ];
+  for (const c of cases) refused(c);
+});
+
+test('an empty value is refused naming the option: an empty --out is not the working folder, an empty --trace not "no trace"', () => {
+  const cases: Case[] = [
+    { argv: ['run', 's.yaml', '--out', '', '--force'], err: 'error: --out: the value is empty; expected <dir>: output folder (default results/<name>); give . for the current folder\n' },
+    { argv: ['run', 's.yaml', '--out='], err: 'error: --out: the value is empty; expected <dir>: output folder (default results/<name>); give . for the current folder\n' },
+    { argv: ['schema', '--out', ''], err: 'error: --out: the value is empty; expected <file>: write it to a file (e.g. space.schema.json) instead of stdout\n' },
+    { argv: ['report', 'a', 'b', '--out', ''], err: 'error: --out: the value is empty; expected <file>: comparison page to write (several folders; default compare.html)\n' },
+    { argv: ['reproduce', 'sram', '--report', ''], err: "error: --report: the value is empty; expected <file>: also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values\n" },
+    { argv: ['serve', '--space', 's.yaml', '--out', ''], err: 'error: --out: the value is empty; expected <dir>: results folder of the journal (default results/<name>); give . for the current folder\n' },
+    { argv: ['train', '--model', 'sotu-char', '--steps', '1', '--out', ''], err: 'error: --out: the value is empty; expected <dir>: output folder (default sim/nn/checkpoints/<name>); give . for the current folder\n' },
+    { argv: ['simulate', '--trace', ''], err: 'error: --trace: the value is empty; expected <file>: official 17-column workload CSV instead of a generated workload\n' },
+    { argv: ['accuracy', '--model', 'spam-bert', '--max-examples', '2', '--trace-out', ''], err: 'error: --trace-out: the value is empty; expected <file>: write the measured trace as an official 17-column workload CSV\n' },
+    { argv: ['run', ''], err: 'error: <space>: the value is empty; expected space file (YAML), e.g. spaces/default.yaml\n' },
+    { argv: ['report', 'a', ''], err: 'error: <dirs>: the value is empty; expected results folder(s), e.g. results/default (two or more: compare them)\n' },
+  ];
+  for (const c of cases) refused(c);
+});
