@@ -4,14 +4,17 @@
  * unexpected error. The engine is loaded on use.
  */
 import { InputError } from './errors.ts';
+import { didYouMean } from './suggest.ts';
+import { shippedModels } from '../sim/nn/paths.ts';
 
-/** The model's folder (a shipped checkpoint's name, or a folder with config.json); else an InputError naming `option`. */
+/** The model's folder (a shipped checkpoint's name, or a folder with config.json); else an InputError naming `option` (and the shipped checkpoint a misspelt name is closest to). */
 export async function modelDirInput(model: string, option: string): Promise<string> {
   const { resolveModelDir } = await import('../sim/nn/api.ts');
   try {
     return resolveModelDir(model);
   } catch (e) {
-    throw new InputError(`${option}: ${(e as Error).message}`);
+    // a path names a folder, not a checkpoint: no suggestion
+    throw new InputError(`${option}: ${(e as Error).message}${/[\\/]/.test(model) ? '' : didYouMean(model, shippedModels())}`);
   }
 }
 

@@ -36,6 +36,7 @@ import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './
 import { TRACE_ALGO, TRACE_FIXES, wordBitsProblem } from './point-checks.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import type { Space } from './space.ts';
+import { didYouMean } from './suggest.ts';
 
 export type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
 
@@ -126,10 +127,14 @@ function shapesOf(space: SpaceLike, domains: ParamDomain[]): { models: ModelName
   return { models, stages: valuesOf('workload.stage', space.workload.stage, domains) };
 }
 
-/** " (shipped: a, b, …)": the checkpoint folders on disk, for error messages. */
-function shippedList(): string {
+/**
+ * " (did you mean "spam-bert"?)" for a misspelt name of a shipped checkpoint, else " (shipped: a,
+ * b, …)": the checkpoint folders on disk, for error messages. A path names a folder: no suggestion.
+ */
+function shippedList(model: string): string {
   const names = shippedModels();
-  return names.length ? ` (shipped: ${names.join(', ')})` : '';
+  const near = /[\\/]/.test(model) ? '' : didYouMean(model, names);
+  return near || (names.length ? ` (shipped: ${names.join(', ')})` : '');
 }
 
 /**
@@ -138,7 +143,7 @@ function shippedList(): string {
  */
 export function accuracyModelKind(model: string): 'classifier' | 'lm' | string {
   const dir = modelDirOf(model);
-  if (!dir) return `accuracy model "${model}": neither a shipped checkpoint nor a folder with config.json${shippedList()}`;
+  if (!dir) return `accuracy model "${model}": neither a shipped checkpoint nor a folder with config.json${shippedList(model)}`;
   try {
     const type = String((JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '');
     if (type === 'bert') return 'classifier';

@@ -1,8 +1,8 @@
 /**
  * Bad values of the command line, through the real CLI (bin/spatten-dse.js) in a child process
- * whose working folder holds only the case's space files: a value outside an option's choices
- * that is a near miss gets "did you mean" (a case-insensitive match first), an empty value is
- * refused naming the option (an empty path would be the working folder). Each: exit 2, the exact message on stderr, nothing on stdout, and the
+ * whose working folder holds only the case's space files: a name from a fixed list that is a near
+ * miss gets "did you mean" (a case-insensitive match first), an empty value is refused naming the
+ * option (an empty path would be the working folder). Each: exit 2, the exact message on stderr, nothing on stdout, and the
  * working folder as it was (nothing written, created or truncated).
  */
 import { test } from 'node:test';
@@ -15,6 +15,7 @@ import path from 'node:path';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
+const CHECKPOINTS = path.join(ROOT, 'sim', 'nn', 'checkpoints');
 
 const SPACE = `name: t
 workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
@@ -63,9 +64,20 @@ function refused(c: Case): void {
 
 const choice = (flags: string, got: string, allowed: string, near: string) =>
   `error: option '${flags}' argument '${got}' is invalid. Allowed choices are ${allowed}.\n(Did you mean ${near}?)\n(add --help for usage)\n`;
+const noModel = (option: string, model: string, near: string) =>
+  `error: ${option}: model '${model}': neither a shipped checkpoint (${CHECKPOINTS}) nor a folder with config.json (did you mean "${near}"?)\n`;
 
-test('a value outside an option\'s choices: did you mean, a case-insensitive match first', () => {
+test('a near miss of a name from a fixed list: did you mean, a case-insensitive match first', () => {
   const cases: Case[] = [
+    { argv: ['simulate', '-w', 'GPT2-Medium'], err: 'error: --workload: unknown model or benchmark "GPT2-Medium" (did you mean "gpt2-medium"?)\n' },
+    { argv: ['simulate', '--workload', 'bert-base-cloa'], err: 'error: --workload: unknown model or benchmark "bert-base-cloa" (did you mean "bert-base-cola"?)\n' },
+    { argv: ['simulate', '--baseline', 'TITAN-XP'], err: 'error: --baseline: unknown platform "TITAN-XP" (did you mean "titan-xp"?)\n' },
+    { argv: ['accuracy', '--model', 'spam-bret'], err: noModel('--model', 'spam-bret', 'spam-bert') },
+    { argv: ['simulate', '--accuracy', 'SPAM-BERT'], err: noModel('--accuracy', 'SPAM-BERT', 'spam-bert') },
+    { argv: ['logits', '--model', 'spam-bret', '--ids', '1,2'], err: noModel('--model', 'spam-bret', 'spam-bert') },
+    { argv: ['train', '--model', 'sotu-chr'], err: 'error: --model: unknown model "sotu-chr" (did you mean "sotu-char"?)\n' },
+    { argv: ['train', '--model', 'sotu-char', '--ft-masks', 'cascde'], err: 'error: --ft-masks: expected one of random, cascade, cascade-gen, cascade-mix, got "cascde" (did you mean "cascade"?)\n' },
+    { argv: ['reproduce', 'Fig14'], err: 'error: reproduce: unknown figure "Fig14" (did you mean "fig14"?)\n' },
     { argv: ['simulate', '--fidelity', 'analytcal'], err: choice('-f, --fidelity <name>', 'analytcal', 'analytical, cycle', 'analytical') },
     { argv: ['reproduce', 'fig14', '-f', 'CYCLE'], err: choice('-f, --fidelity <name>', 'CYCLE', 'analytical, cycle', 'cycle') },
     { argv: ['simulate', '--preset', 'spaten'], err: choice('--preset <name>', 'spaten', 'spatten, spatten-1/8', 'spatten') },
@@ -73,6 +85,12 @@ test('a value outside an option\'s choices: did you mean, a case-insensitive mat
     { argv: ['simulate', '--scope', 'E2E'], err: choice('--scope <scope>', 'E2E', 'attention, e2e', 'e2e') },
     { argv: ['compare', '-w', 'bert-bse'], err: choice('-w, --workload <model>', 'bert-bse', 'bert-base, bert-large', 'bert-base') },
     { argv: ['run', 's.yaml', '--progress', 'bars'], err: choice('--progress <mode>', 'bars', 'auto, bar, lines, none', 'bar') },
+    // a space file's accuracy model: the suggestion in place of the list of shipped checkpoints
+    {
+      argv: ['run', 'a.yaml', '--progress', 'none'],
+      files: { 'a.yaml': SPACE.replace('metric: energy_j', 'metric: accuracy') + 'accuracy: { model: spam-bret }\n' },
+      err: 'error: a.yaml:9:20: accuracy.model: accuracy model "spam-bret": neither a shipped checkpoint nor a folder with config.json (did you mean "spam-bert"?)\n',
+    },
   ];
   for (const c of cases) refused(c);
 });

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { FIGURES, type PaperFigure } from '../reproduce/index.ts';
 import { parseSets } from '../space.ts';
 import { fsInputError, InputError } from '../errors.ts';
+import { didYouMean } from '../suggest.ts';
 import { checkOutFile } from '../outputs.ts';
 import { lastSet, wordBitsNeed, type WordNeed } from '../point-checks.ts';
 import { BufferTooSmallError } from '../../sim/cycle/geometry.ts';
@@ -121,7 +122,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON instead of tables')
     .option('--report <file>', "also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values")
     .action(async (what: string, o: FidelityChoice & { set: string[]; json?: boolean; report?: string }) => {
-      if (what !== 'all' && !names.includes(what)) throw new InputError(`reproduce: unknown figure "${what}" (${names.join(' | ')} | all)`);
+      if (what !== 'all' && !names.includes(what)) throw new InputError(`reproduce: unknown figure "${what}"${didYouMean(what, [...names, 'all']) || ` (${names.join(' | ')} | all)`}`);
       const fid = chosenFidelity(o, REFERENCE_FIDELITY);
       const hw = hwOverrides(o.set);
       const selected = FIGURES.filter((f) => what === 'all' || f.name === what);

@@ -18,6 +18,7 @@ import { BENCHMARK_NAMES, isBenchmark } from '../../sim/workload/benchmarks.ts';
 import { compareWithBaseline, type BaselineComparison } from '../../sim/baselines/compare.ts';
 import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg, seedArg } from '../cli-util.ts';
+import { didYouMean } from '../suggest.ts';
 import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
 import { checkCycleBuffers, checkEncoderStage, checkWordBits, isEncoder, lastSet, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
@@ -125,7 +126,7 @@ function workloadOptions(o: SimulateOptions): WorkloadChoice {
   const name = String(o.workload);
   const bench = isBenchmark(name);
   if (!bench && !(MODEL_NAMES as readonly string[]).includes(name)) {
-    throw new InputError(`--workload: unknown model or benchmark "${name}" (models: ${MODEL_NAMES.join(', ')}; benchmarks: ${BENCHMARK_NAMES.join(', ')})`);
+    throw new InputError(`--workload: unknown model or benchmark "${name}"${didYouMean(name, [...MODEL_NAMES, ...BENCHMARK_NAMES]) || ` (models: ${MODEL_NAMES.join(', ')}; benchmarks: ${BENCHMARK_NAMES.join(', ')})`}`);
   }
   checkFixedWorkload(o, bench);
   const encoder = bench ? name.startsWith('bert') : MODEL_SHAPES[name as keyof typeof MODEL_SHAPES].kind === 'encoder';
@@ -186,7 +187,7 @@ function checkStage(o: SimulateOptions, point: DesignPoint): void {
 async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint; fid: FidelityName }> {
   const workload = workloadOptions(o);
   const fid = chosenFidelity(o, FAST_FIDELITY);
-  if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}" (known: ${PLATFORM_NAMES.join(', ')})`);
+  if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}"${didYouMean(o.baseline, PLATFORM_NAMES) || ` (known: ${PLATFORM_NAMES.join(', ')})`}`);
   const point = designPoint(o, workload);
   checkStage(o, point);
   checkApplies(o, point, fid);

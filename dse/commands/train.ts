@@ -10,6 +10,7 @@ import type { EvalPool } from '../pool.ts';
 import type { ShardResult, ShardTask } from '../../sim/nn/train-shard.ts';
 import { RECIPES } from '../../sim/nn/recipes.ts';
 import { decimal } from '../cli-util.ts';
+import { didYouMean } from '../suggest.ts';
 import { asInputError } from '../model-input.ts';
 import { CHECKPOINT_FILE, SNAPSHOT, trainedModelOf } from '../../sim/nn/checkpoint.ts';
 import { CHECKPOINT_ROOT } from '../../sim/nn/paths.ts';
@@ -36,7 +37,7 @@ export function register(program: Command): void {
     .option('--ft-min-keep <f>', "LM fine-tuning masks: the schedule's per-layer floor (algo.tokenMinKeep) instead of the recipe's (recorded in training.json)")
     .action(async (o: { model: string; seed: string; steps?: string; out?: string; saveEvery?: string; resumeFrom?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string; workers: string; force?: boolean }) => {
       const { trainModel } = await import('../../sim/nn/train.ts');
-      if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}" (trainable: ${Object.keys(RECIPES).join(', ')})`);
+      if (!RECIPES[o.model]) throw new InputError(`--model: unknown model "${o.model}"${didYouMean(o.model, Object.keys(RECIPES)) || ` (trainable: ${Object.keys(RECIPES).join(', ')})`}`);
       const seed = decimal(o.seed);
       if (!Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got "${o.seed}"`);
       let steps: number | undefined;
@@ -85,7 +86,7 @@ function fineTuneOptions<M extends string>(o: { model: string; ftMasks?: string;
   if ((o.ftMasks !== undefined || o.ftSteps !== undefined || o.ftMinKeep !== undefined) && !hasFineTune) {
     throw new InputError(`--ft-masks / --ft-steps / --ft-min-keep: only for a recipe with a fine-tuning phase, without --steps (${o.model})`);
   }
-  if (o.ftMasks !== undefined && !(modes as readonly string[]).includes(o.ftMasks)) throw new InputError(`--ft-masks: expected one of ${modes.join(', ')}, got "${o.ftMasks}"`);
+  if (o.ftMasks !== undefined && !(modes as readonly string[]).includes(o.ftMasks)) throw new InputError(`--ft-masks: expected one of ${modes.join(', ')}, got "${o.ftMasks}"${didYouMean(o.ftMasks, modes)}`);
   let ftSteps: number | undefined;
   if (o.ftSteps !== undefined) {
     ftSteps = decimal(o.ftSteps);
