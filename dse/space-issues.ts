@@ -3,7 +3,7 @@
  * bad value, the allowed ones and a did-you-mean (`issueMessages`), located at file:line:col of the
  * YAML (`fail`). dse/space.ts checks, this module words and locates.
  */
-import { isMap, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node as YamlNode } from 'yaml';
 import { echoed } from './cli-util.ts';
 import { InputError } from './errors.ts';
 import type { Issue } from './space-checks.ts';
@@ -46,6 +46,28 @@ export function locate(doc: Document, lc: LineCounter, path: (string | number)[]
 export function locateIn(text: string, path: (string | number)[]): string {
   const lc = new LineCounter();
   return locate(parseDocument(text, { lineCounter: lc }), lc, path);
+}
+
+/**
+ * The merge keys of a document (`<<: *defaults`, YAML 1.1), each as a problem at its key. The space
+ * is read as YAML 1.2, where `<<` is an ordinary key: the schema refused it as `unknown key "<<"`
+ * and, in a report chart, also reported the fields it was meant to bring as missing. A quoted
+ * "<<" is an ordinary key and is left to the schema.
+ */
+export function mergeKeyIssues(doc: Document): Issue[] {
+  const out: Issue[] = [];
+  visit(doc, {
+    Pair(_k, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.value !== '<<' || pair.key.type !== Scalar.PLAIN) return;
+      const path: (string | number)[] = [];
+      ancestors.forEach((a, i) => {
+        if (isPair(a)) path.push(String(isScalar(a.key) ? a.key.value : a.key));
+        else if (isSeq(a)) path.push(a.items.indexOf(ancestors[i + 1] ?? pair));
+      });
+      out.push({ path: [...path, '<<'], message: 'YAML merge keys ("<<: *anchor") are not supported: write the fields out in this mapping (an alias of a whole value, "key: *anchor", is supported)', atKey: true });
+    },
+  });
+  return out;
 }
 
 function formatPath(path: (string | number)[]): string {

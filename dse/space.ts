@@ -18,7 +18,7 @@ import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote,
 import { didYouMean } from './suggest.ts';
 import { relativeIssue } from './dense-reference.ts';
 import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
-import { fail, issueMessages, locate, problemLines, valueAt } from './space-issues.ts';
+import { fail, issueMessages, locate, mergeKeyIssues, problemLines, valueAt } from './space-issues.ts';
 import { stepShortNotes, sweptBaseNotes } from './space-notes.ts';
 import { parseParameters } from './space-params.ts';
 import { inFile, leaveOut, Tainted, type LeftOut, type Path } from './space-stages.ts';
@@ -246,6 +246,8 @@ function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter
     });
     throw new InputError(problemLines(located));
   }
+  const merges = mergeKeyIssues(doc);
+  if (merges.length > 0) fail(file, doc, lc, merges);
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });

@@ -2,7 +2,8 @@
  * Bad values of the command line, through the real CLI (bin/spatten-dse.js) in a child process
  * whose working folder holds only the case's space files: a name from a fixed list that is a near
  * miss gets "did you mean" (a case-insensitive match first), an empty value is refused naming the
- * option (an empty path would be the working folder). Each: exit 2, the exact message on stderr, nothing on stdout, and the
+ * option (an empty path would be the working folder), a YAML merge key is refused saying how to
+ * write the same thing. Each: exit 2, the exact message on stderr, nothing on stdout, and the
  * working folder as it was (nothing written, created or truncated).
  */
 import { test } from 'node:test';
@@ -110,4 +111,19 @@ test('an empty value is refused naming the option: an empty --out is not the wor
     { argv: ['report', 'a', ''], err: 'error: <dirs>: the value is empty; expected results folder(s), e.g. results/default (two or more: compare them)\n' },
   ];
   for (const c of cases) refused(c);
+});
+
+test('a YAML merge key is refused at its line, saying how to write the same thing', () => {
+  const merge = 'error: m.yaml:%s: YAML merge keys ("<<: *anchor") are not supported: write the fields out in this mapping (an alias of a whole value, "key: *anchor", is supported)\n';
+  refused({
+    argv: ['run', 'm.yaml', '--progress', 'none'],
+    files: { 'm.yaml': SPACE.replace('search:', 'algo: &a\n  valueKeep: 0.5\nhardware:\n  <<: *a\nsearch:') },
+    err: merge.replace('%s', '11:3: hardware.<<'),
+  });
+  // in a report chart it also left the chart's x "undefined": now the merge key alone, every one
+  refused({
+    argv: ['run', 'm.yaml', '--progress', 'none'],
+    files: { 'm.yaml': SPACE + 'report:\n  - &r { x: hw.dramChannels, y: latency_s }\n  - { <<: *r, y: energy_j }\n  - { <<: *r, y: gops }\n' },
+    err: merge.replace('%s', '11:7: report[1].<<') + merge.replace('%s', '12:7: report[2].<<').replace('error: ', ''),
+  });
 });
