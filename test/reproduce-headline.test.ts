@@ -86,5 +86,9 @@ test('reproduce headline --json, simulate --baseline and an unknown benchmark th
   assert.ok(j.speedup > 1 && j.energy_saving > 1, 'j.speedup > 1 && j.energy_saving > 1');
   const bad = run('simulate', '--workload', 'bert-base-colaa');
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /bert-base-cola, /);
+  assert.equal(bad.stderr, 'error: --workload: unknown model or benchmark "bert-base-colaa" (did you mean "bert-base-cola"?)\n');
+  // no name near it: the models and benchmarks are listed
+  const far = run('simulate', '--workload', 'llama');
+  assert.equal(far.status, 2);
+  assert.match(far.stderr, /^error: --workload: unknown model or benchmark "llama" \(models: bert-base, bert-large, gpt2-small, gpt2-medium; benchmarks: bert-base-squad-v1, .*, gpt2-medium-1bw\)\n$/);
 });
