@@ -22,10 +22,23 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
 
-/** The cache file of `command` for `file` (a command name the CLI could have; anything else is `main`). */
+/**
+ * The cache file of `command` for `file` (a command name the CLI could have; anything else is
+ * `main`). V8 refuses a cache made under other V8 flags, so a process started with Node flags
+ * (`node --max-old-space-size=… bin/spatten-dse.js`, NODE_OPTIONS) has its own, named by a hash of
+ * them: runs with and without flags do not overwrite each other's cache.
+ */
 export function cacheFileOf(file, command) {
   const name = typeof command === 'string' && /^[a-z][a-z0-9-]{0,31}$/.test(command) ? command : 'main';
-  return `${file}.${name}.v8cache`;
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  return `${file}.${name}${flags ? `-${fnv1a(flags)}` : ''}.v8cache`;
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 units, in hex. */
+function fnv1a(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /**

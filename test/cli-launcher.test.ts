@@ -122,6 +122,16 @@ test('code cache: written per command after exit 0 and used by the next process 
     assert.equal(c.out, a.out);
     assert.notDeepEqual(fs.readFileSync(cacheFile), garbage, 'the cache rewritten');
     assert.match(cli(sim, env).err, /\(code cache\)/);
+    // Node flags change V8's: such a process keeps a cache of its own, the plain one untouched
+    const plain = fs.readFileSync(cacheFile);
+    const withFlags = () => spawnSync(process.execPath, ['--max-old-space-size=512', BIN, ...sim], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SPATTEN_DEBUG: '1', ...env } });
+    const f1 = withFlags();
+    assert.equal(f1.status, 0, f1.stderr);
+    assert.equal(f1.stdout, a.out);
+    assert.doesNotMatch(f1.stderr, /code cache/);
+    assert.match(withFlags().stderr, /\(code cache\)/);
+    assert.deepEqual(fs.readFileSync(cacheFile), plain, 'the plain cache untouched');
+    assert.equal(fs.readdirSync(path.dirname(bundle)).filter((f) => /^cli\.cjs\.simulate-[0-9a-f]{8}\.v8cache$/.test(f)).length, 1, 'one cache for the flags');
     // a sweep in this process: the worker bundle and vega are ES modules (core/import-esm.ts), loaded from cached code the second time
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-code-cache-run-'));
     try {
