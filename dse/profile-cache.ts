@@ -9,19 +9,23 @@
  * new file; tables are matched by their full (channel count, timing) identity. The numbers are
  * stored as float64, bit for bit: a seeded run prints exactly what a cold one prints.
  *
- * The file starts with an index (each table's identity, entry count and byte length), so a process
- * reads the index and then only the tables its design point uses, on first use: the load costs the
- * same whatever the number of other points the file keeps. Saving copies the other tables' bytes
- * from the file as it is then.
+ * The file starts with an index (each table's identity, entry count, byte length and CRC-32 of its
+ * bytes), so a process reads the index and then only the tables its design point uses, on first
+ * use: the load costs the same whatever the number of other points the file keeps. Saving copies
+ * the other tables' bytes from the file as it is then (those that pass the checks below).
  *
- * Best effort: a missing, damaged or unwritable cache only costs the time (a table that is short
+ * Best effort: a missing, damaged or unwritable cache only costs the time, never changes an output
+ * (a table whose bytes do not match its CRC-32 — a flipped bit inside a number — or that is short
  * or not exactly its count of well-formed records, or an index that is not well-formed, is
- * ignored, never used). SPATTEN_PROFILE_CACHE=0 turns it off. Writes are atomic (a
+ * ignored: never used, its profiles computed afresh, and not copied into the file written next).
+ * The CRC is node:zlib's (loaded on a table's first read, not at the load; a CRC-32 in TypeScript,
+ * same values, where Node predates zlib.crc32). SPATTEN_PROFILE_CACHE=0 turns it off. Writes are atomic (a
  * private file renamed over the cache; concurrent writers: the last one wins). Bounded: at most
  * MAX_PROFILES profiles are written (this run's tables first, then the file's others in their
  * order, the most recently saved first, while they fit).
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedProfiles, takeProfiles, type ProfileSet } from '../sim/cycle/profiles.ts';
@@ -35,8 +39,11 @@ declare const __SPATTEN_PROFILE_KEY__: string | undefined;
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const MAX_PROFILES = 10000;
-/** "SDP2": indexed tables. ("SDP1", one JSON header and the records of every table, is ignored.) */
-const MAGIC = 0x53445032;
+/**
+ * "SDP3": indexed tables, each with the CRC-32 of its bytes. ("SDP2", the same without the CRC, and
+ * "SDP1", one JSON header and the records of every table, are ignored.)
+ */
+const MAGIC = 0x53445033;
 /** Largest index read (bytes): ~300 bytes a table, so thousands of tables. */
 const MAX_INDEX = 4 << 20;
 /** Bytes read at once from the start of the file: the magic, the index length and (mostly) the index. */
@@ -57,8 +64,28 @@ export function profileCacheFile(dir = cacheDir()): string | undefined {
 /** A table in the file: its records as raw float64 bytes, or decoded entries to encode. */
 export type Table = { id: string; count: number; bytes: Uint8Array } | ProfileSet;
 
-/** One index row: identity, entry count, byte length. */
-type IndexRow = [id: string, count: number, length: number];
+/** One index row: identity, entry count, byte length, CRC-32 of the bytes. */
+type IndexRow = [id: string, count: number, length: number, crc: number];
+
+/** CRC-32 (ISO-HDLC, zlib's) of bytes, in TypeScript: for a Node before zlib.crc32 (20.15), and to check it. */
+export function crc32Ts(b: Uint8Array): number {
+  const t = (crcTable ??= Int32Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+    return c;
+  }));
+  let c = -1;
+  for (let i = 0; i < b.length; i++) c = t[(c ^ b[i]) & 255] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+let crcTable: Int32Array | undefined;
+
+let crcOf: ((b: Uint8Array) => number) | undefined;
+/** CRC-32 of a table's bytes: node:zlib's, loaded on first use (a process that reads no table does not load it). */
+export function tableCrc(b: Uint8Array): number {
+  crcOf ??= (createRequire(import.meta.url)('node:zlib') as Partial<typeof import('node:zlib')>).crc32 ?? crc32Ts;
+  return crcOf(b);
+}
 
 /** A table's entries → float64 records: key, the seven scalars, occ's length, occ. */
 function encodeTable(entries: readonly (readonly [number, StreamProfile])[]): Uint8Array {
@@ -117,10 +144,10 @@ function decodeTable(f: Float64Array, count: number): [number, StreamProfile][] 
   return entries;
 }
 
-/** Tables → file bytes: magic, index length, the index (JSON rows), padding to 8, the tables' records in index order. */
+/** Tables → file bytes: magic, index length, the index (JSON rows, each with its table's CRC-32), padding to 8, the tables' records in index order. */
 export function encodeProfiles(tables: readonly Table[]): Buffer {
   const raw = tables.map((t) => ('bytes' in t ? t : { id: t.id, count: t.entries.length, bytes: encodeTable(t.entries) }));
-  const index = Buffer.from(JSON.stringify(raw.map((t): IndexRow => [t.id, t.count, t.bytes.byteLength])));
+  const index = Buffer.from(JSON.stringify(raw.map((t): IndexRow => [t.id, t.count, t.bytes.byteLength, tableCrc(t.bytes)])));
   const head = Buffer.alloc(8);
   head.writeUInt32LE(MAGIC, 0);
   head.writeUInt32LE(index.length, 4);
@@ -138,9 +165,19 @@ function checkIndex(rows: unknown, start: number, size?: number): Map<string, { 
   const out = new Map<string, { row: IndexRow; offset: number }>();
   let offset = start;
   for (const row of rows as unknown[]) {
-    if (!Array.isArray(row) || row.length !== 3) throw new Error('profile cache: bad index');
-    const [id, count, length] = row as unknown[];
-    const ok = typeof id === 'string' && Number.isSafeInteger(count) && (count as number) >= 0 && Number.isSafeInteger(length) && (length as number) >= 0 && (length as number) % 8 === 0 && !out.has(id);
+    if (!Array.isArray(row) || row.length !== 4) throw new Error('profile cache: bad index');
+    const [id, count, length, crc] = row as unknown[];
+    const ok =
+      typeof id === 'string' &&
+      Number.isSafeInteger(count) &&
+      (count as number) >= 0 &&
+      Number.isSafeInteger(length) &&
+      (length as number) >= 0 &&
+      (length as number) % 8 === 0 &&
+      Number.isInteger(crc) &&
+      (crc as number) >= 0 &&
+      (crc as number) <= 0xffffffff &&
+      !out.has(id);
     if (!ok) throw new Error('profile cache: bad index');
     out.set(id as string, { row: row as IndexRow, offset });
     offset += length as number;
@@ -157,9 +194,11 @@ export function decodeProfiles(buf: Uint8Array): ProfileSet[] {
   const start = 8 + il + pad(il);
   if (start > b.length) throw new Error('truncated profile cache');
   const index = checkIndex(JSON.parse(b.subarray(8, 8 + il).toString('utf8')), start, b.length);
-  return [...index.values()].map(({ row: [id, count, length], offset }) => {
+  return [...index.values()].map(({ row: [id, count, length, crc], offset }) => {
     const f = new Float64Array(length / 8);
-    new Uint8Array(f.buffer).set(b.subarray(offset, offset + length));
+    const bytes = new Uint8Array(f.buffer);
+    bytes.set(b.subarray(offset, offset + length));
+    if (tableCrc(bytes) !== crc) throw new Error('profile cache: damaged table (CRC)');
     return { id, entries: decodeTable(f, count) };
   });
 }
@@ -196,26 +235,27 @@ export class ProfileCacheReader {
     }
   }
 
-  /** A table's records as read (undefined: not in the file, closed, or short). */
+  /** A table's records as read (undefined: not in the file, closed, short, or not matching its CRC). */
   private read(id: string): { f: Float64Array; count: number } | undefined {
     const t = this.index.get(id);
     if (!t || this.fd === undefined) return undefined;
-    const [, count, length] = t.row;
+    const [, count, length, crc] = t.row;
     try {
       const f = new Float64Array(length / 8);
-      return fs.readSync(this.fd, new Uint8Array(f.buffer), 0, length, t.offset) === length ? { f, count } : undefined;
+      const bytes = new Uint8Array(f.buffer);
+      return fs.readSync(this.fd, bytes, 0, length, t.offset) === length && tableCrc(bytes) === crc ? { f, count } : undefined;
     } catch {
       return undefined;
     }
   }
 
-  /** A table's records, exactly its count of well-formed ones (undefined: not in the file, closed, short or damaged). */
+  /** A table's records, exactly its count of well-formed ones (undefined: not in the file, closed, short or damaged: CRC or records). */
   records(id: string): Float64Array | undefined {
     const r = this.read(id);
     return r && wellFormed(r.f, r.count) ? r.f : undefined;
   }
 
-  /** A table's entries (undefined: not in the file, closed, short or damaged). */
+  /** A table's entries (undefined: not in the file, closed, short or damaged: CRC or records). */
   entries(id: string): [number, StreamProfile][] | undefined {
     const r = this.read(id);
     try {
@@ -261,7 +301,7 @@ export function tablesToSave(sets: readonly ProfileSet[], reader: ProfileCacheRe
   for (const [id, { row }] of reader?.index ?? []) {
     if (mine.has(id) || n + row[1] > max) continue;
     const f = reader!.records(id);
-    if (!f) continue; // short or damaged: dropped
+    if (!f) continue; // short or damaged (CRC or records): dropped
     out.push({ id, count: row[1], bytes: new Uint8Array(f.buffer) });
     n += row[1];
   }
