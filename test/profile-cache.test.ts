@@ -2,16 +2,18 @@
  * The DRAM stream profiles kept between CLI processes (dse/profile-cache.ts): the file round-trips
  * every number bit for bit, its name covers every source the profile code runs, `simulate`
  * prints the same output with the cache off, filled by this run, and seeded from it; a process
- * reads the index and only the tables it uses, a damaged or cut file is never used, saving keeps
+ * reads the index and only the tables it uses, a damaged or cut file is never used (a flipped bit
+ * inside a number is caught by the table's CRC-32: recomputed, and not copied forward), saving keeps
  * the other tables within the bound, and concurrent savers never leave a file a reader cannot use.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { crc32 } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeProfiles, encodeProfiles, loadProfileCache, profileCacheFile, ProfileCacheReader, saveProfileCache, tablesToSave } from '../dse/profile-cache.ts';
+import { crc32Ts, decodeProfiles, encodeProfiles, loadProfileCache, profileCacheFile, ProfileCacheReader, saveProfileCache, tableCrc, tablesToSave } from '../dse/profile-cache.ts';
 import { PROFILE_SOURCES } from '../dse/profile-key.ts';
 import { memoProfile, profileTable, seedProfiles, takeProfiles, type ProfileSet } from '../sim/cycle/profiles.ts';
 import { hbmTiming } from '../sim/cycle/dram.ts';
@@ -59,18 +61,20 @@ test('profiles round-trip through the cache encoding bit for bit', () => {
   assert.throws(() => decodeProfiles(bytes.subarray(0, bytes.length - 8)), /truncated/); // cut in the tables
 });
 
+/** `simulate` of the per8 trace, cycle fidelity, 8 channels, JSON, with the cache folder `cache` (SPATTEN_CACHE_DIR, dse/cache-dir.ts: not the one checkouts share): its stdout. */
+function simulate(cache: string, env: Record<string, string> = {}): string {
+  const r = spawnSync(process.execPath, [BIN, 'simulate', '--trace', 'sim/workload/traces/summary-gpt2-small-wikitext2-per8.csv', '--fidelity', 'cycle', '--set', 'hw.dramChannels=8', '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, SPATTEN_CACHE_DIR: cache, ...env },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
 test('simulate prints the same with the profile cache off, filling it and seeded from it', () => {
-  // a cache folder of its own (SPATTEN_CACHE_DIR, dse/cache-dir.ts), not the one checkouts share
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'spatten-profile-cli-'));
-  const run = (env: Record<string, string>) => {
-    const r = spawnSync(process.execPath, [BIN, 'simulate', '--trace', 'sim/workload/traces/summary-gpt2-small-wikitext2-per8.csv', '--fidelity', 'cycle', '--set', 'hw.dramChannels=8', '--json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, SPATTEN_CACHE_DIR: cache, ...env },
-    });
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout;
-  };
+  const run = (env: Record<string, string>) => simulate(cache, env);
   try {
     const file = profileCacheFile(cache)!;
     const off = run({ SPATTEN_PROFILE_CACHE: '0' });
@@ -81,6 +85,32 @@ test('simulate prints the same with the profile cache off, filling it and seeded
     assert.ok(decodeProfiles(filled).some((t) => t.entries.length > 0), 'the first run with the cache on wrote its profiles');
     assert.equal(run({}), off);
     assert.deepEqual(fs.readFileSync(file), filled, 'the seeded run computed nothing new, so did not rewrite the file');
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('simulate given a file whose table has one flipped bit inside a number: computes the table (the output of no cache) and rewrites it good', () => {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'spatten-profile-cli-'));
+  try {
+    const file = profileCacheFile(cache)!;
+    const off = simulate(cache, { SPATTEN_PROFILE_CACHE: '0' });
+    assert.equal(simulate(cache), off);
+    const filled = fs.readFileSync(file);
+    // the largest table (the run's profiles); flip the top mantissa bit of its first profile's bursts (record: key, bursts, …)
+    const r = ProfileCacheReader.open(file)!;
+    const [id, { row, offset }] = [...r.index].sort((a, b) => b[1].row[1] - a[1].row[1])[0];
+    r.close();
+    assert.ok(row[1] > 100, `the run's table holds its profiles (${row[1]})`);
+    const at = offset + 8 * 1;
+    const bursts = filled.readDoubleLE(at);
+    assert.ok(Number.isInteger(bursts) && bursts > 0, `a profile's bursts (${bursts})`);
+    const bad = Buffer.from(filled);
+    bad[at + 6] ^= 0x08; // bit 51 of the float64: bursts × 1.5 or ÷ 1.5-ish, still a finite, well-formed record
+    assert.notEqual(bad.readDoubleLE(at), bursts);
+    fs.writeFileSync(file, bad);
+    assert.equal(simulate(cache), off, 'same output as with no cache: the damaged table was not used');
+    assert.deepEqual(fs.readFileSync(file), filled, `the file is rewritten with the table computed again (${id.slice(0, 24)}…), bit for bit the first run's`);
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }
@@ -141,11 +171,12 @@ test('a reader reads the index and a table only when asked: a damaged or cut tab
     assert.equal(r.entries('16|{}'), undefined);
     r.close();
     assert.equal(r.entries(sets[0].id), undefined, 'closed');
-    // the middle table's first record claims 10^6 occupancy values: that table only is refused
-    const il = bytes.readUInt32LE(4);
-    const second = 8 + il + ((8 - ((8 + il) % 8)) % 8) + (r.index.get(sets[1].id)!.offset - r.index.get(sets[0].id)!.offset);
-    const bad = Buffer.from(bytes);
-    bad.writeDoubleLE(1e6, second + 8 * 8);
+    // the middle table's first record claims 10^6 occupancy values (its CRC-32 that of these bytes): that table only is refused
+    const { row, offset: second } = r.index.get(sets[1].id)!;
+    const malformed = Buffer.from(bytes.subarray(second, second + row[2]));
+    malformed.writeDoubleLE(1e6, 8 * 8);
+    const bad = encodeProfiles(sets.map((s, i) => (i === 1 ? { id: s.id, count: s.entries.length, bytes: malformed } : s)));
+    assert.equal(bad.length, bytes.length);
     fs.writeFileSync(file, bad);
     const rb = ProfileCacheReader.open(file)!;
     sameEntries(rb.entries(sets[0].id)!, sets[0].entries);
@@ -154,6 +185,23 @@ test('a reader reads the index and a table only when asked: a damaged or cut tab
     sameEntries(rb.entries(sets[2].id)!, sets[2].entries);
     rb.close();
     assert.throws(() => decodeProfiles(bad), /damaged/);
+    // one flipped bit inside a number of the middle table (bit 51 of its second profile's occupancy; the records
+    // stay well-formed): that table only is refused, by its CRC-32, and saving does not copy it forward
+    const flipped = Buffer.from(bytes);
+    const at = second + 8 * (9 + sets[1].entries[0][1].occ.length) + 8 * 3;
+    flipped[at + 6] ^= 0x08;
+    assert.notEqual(flipped.readDoubleLE(at), sets[1].entries[1][1].occupancy, 'the bit is inside the number');
+    fs.writeFileSync(file, flipped);
+    const rf = ProfileCacheReader.open(file)!;
+    sameEntries(rf.entries(sets[0].id)!, sets[0].entries);
+    assert.equal(rf.entries(sets[1].id), undefined, 'the table with a flipped bit is not used');
+    assert.equal(rf.records(sets[1].id), undefined, 'nor its records copied');
+    sameEntries(rf.entries(sets[2].id)!, sets[2].entries);
+    const kept = tablesToSave([{ id: 'mine', entries: sets[0].entries.slice(0, 1) }], rf)!;
+    assert.deepEqual(kept.map((t) => t.id), ['mine', sets[0].id, sets[2].id], 'saving drops the damaged table');
+    sameEntries(decodeProfiles(encodeProfiles(kept))[2].entries, sets[2].entries);
+    rf.close();
+    assert.throws(() => decodeProfiles(flipped), /damaged/);
     // cut inside the last table: the index and the first two tables are still read, the last is refused
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 8));
     const rc = ProfileCacheReader.open(file)!;
@@ -187,6 +235,65 @@ test('a file that is missing, of the old format, or cut in its head or index is 
     assert.ok(p.bursts > 0, 'computed');
     assert.ok(takeProfiles().computed >= 1, 'computed, not seeded');
     saveProfileCache(undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** An SDP3 file's bytes → the same tables in the format before the CRC (SDP2: index rows of identity, count, length). */
+function asSdp2(sdp3: Buffer): Buffer {
+  const pad = (il: number) => (8 - ((8 + il) % 8)) % 8;
+  const il = sdp3.readUInt32LE(4);
+  const rows = JSON.parse(sdp3.toString('utf8', 8, 8 + il)) as unknown[][];
+  const index = Buffer.from(JSON.stringify(rows.map((row) => row.slice(0, 3))));
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(0x53445032, 0);
+  head.writeUInt32LE(index.length, 4);
+  return Buffer.concat([head, index, Buffer.alloc(pad(index.length)), sdp3.subarray(8 + il + pad(il))]);
+}
+
+test('a file of the format before the CRC (SDP2) is not opened: a table it holds is computed, not taken from it, and the file is rewritten', () => {
+  const dir = tmpDir();
+  try {
+    const file = profileCacheFile(dir)!;
+    const t = hbmTiming({ clockGHz: 1.45, dramChannelGBps: 20 });
+    const id = `2|${JSON.stringify(t)}`;
+    const real = profileStream(80, 9, 96, 2, t);
+    const key = (96 * 2097152 + 80) * 2097152 + 9;
+    // well-formed SDP2 records of the table, marked (hits -1) so that a use of them shows
+    fs.writeFileSync(file, asSdp2(encodeProfiles([{ id, entries: [[key, { ...real, occ: real.occ.slice(), hits: -1 }]] }])));
+    assert.equal(ProfileCacheReader.open(file), undefined, 'SDP2');
+    const loaded = loadProfileCache(dir);
+    assert.equal(loaded, file);
+    const p = memoProfile(profileTable(2, t), 80, 9, 96, 2, t);
+    assert.equal(p.hits, real.hits, 'computed, not the file\'s marked copy');
+    sameEntries([[key, p]], [[key, real]]);
+    saveProfileCache(loaded);
+    const saved = decodeProfiles(fs.readFileSync(file));
+    sameEntries(saved.find((s) => s.id === id)!.entries, [[key, real]]);
+  } finally {
+    seedProfiles(undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a table\'s CRC in the index is the CRC-32 of its bytes (zlib\'s; the TypeScript one gives the same)', () => {
+  const check = Buffer.from('123456789'); // the CRC-32 check value
+  assert.equal(crc32Ts(check), 0xcbf43926);
+  assert.equal(tableCrc(check), 0xcbf43926);
+  assert.equal(crc32Ts(new Uint8Array(0)), 0);
+  const dir = tmpDir();
+  try {
+    const bytes = encodeProfiles(threeTables(2));
+    fs.writeFileSync(path.join(dir, 'c.bin'), bytes);
+    const r = ProfileCacheReader.open(path.join(dir, 'c.bin'))!;
+    r.close();
+    assert.equal(r.index.size, 3);
+    for (const { row, offset } of r.index.values()) {
+      const table = bytes.subarray(offset, offset + row[2]);
+      assert.equal(row[3], crc32(table));
+      assert.equal(crc32Ts(table), crc32(table));
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
