@@ -1,8 +1,9 @@
 /**
  * One fresh process of bench/profile-cache.bench.ts (bundled as the CLI is): loads the DRAM stream
  * profile cache of folder argv[2] as `simulate` does (dse/profile-cache.ts), then makes the memo
- * table of the per8 design point, which reads and decodes its profiles from the file. Prints
- * {load, table: wall ms; seeded: the profiles the table took}. Run by bench/run-bundle.mjs.
+ * table of the per8 design point, which reads its profiles from the file, checks their CRC-32 and
+ * decodes them. Prints {load, table: wall ms; seeded: the profiles the table took}. Run by
+ * bench/run-bundle.mjs.
  */
 export async function main(argv: string[]): Promise<number> {
   const { loadProfileCache } = await import('../dse/profile-cache.ts');

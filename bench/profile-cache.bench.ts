@@ -6,8 +6,8 @@
  * are copies of the point's table under the identities of other clocks (what is measured is bytes
  * and records, not their values). Each file is read by fresh processes of bench/profile-cache-phase.ts
  * (bundled as the CLI is), in alternating order: the load (open, read the index) and the first use
- * of the point's table (read and decode its profiles), wall ms, min and median over the rounds.
- * The figures are written into README.md between the `profile-cache-bench` markers.
+ * of the point's table (read, check against its CRC-32 and decode its profiles), wall ms, min
+ * and median over the rounds. The figures are written into README.md between the `profile-cache-bench` markers.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
