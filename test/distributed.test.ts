@@ -721,7 +721,7 @@ test('bad or unreachable Redis URL, --wait-workers without --queue or below 1: e
     [['run', space, '--out', path.join(dir, 'g'), '--namespace', 'team-a'], /--namespace: only with --queue/],
     [['run', space, '--out', path.join(dir, 'h'), '--queue', REDIS, '--namespace', 'a b'], /--namespace: expected 1-64 letters, digits, '\.', '_' or '-', starting with a letter or digit, got "a b"/],
     [['worker', '--queue', REDIS, '--namespace', 'x:y'], /--namespace: expected 1-64 letters, .* got "x:y"/],
-    [['worker', '--queue', REDIS, '--namespace', ''], /--namespace: expected 1-64 letters, .* got ""/],
+    [['worker', '--queue', REDIS, '--namespace', ''], /^error: --namespace: the value is empty; expected <name>: /],
     [['worker', '--queue', REDIS, '--progress-every', '1'], /^error: --progress-every: 1 ms is too short \(at least 1000 ms, or 0 for no progress lines: a line is written every period while jobs finish\)\n$/],
     [['worker', '--queue', REDIS, '--progress-every', '999'], /--progress-every: 999 ms is too short/],
     [['worker', '--queue', REDIS, '--progress-every', '-5'], /--progress-every: expected 0 \(no progress lines\) or a number of ms of at least 1000, got "-5"/],
