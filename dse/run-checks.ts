@@ -2,17 +2,18 @@
  * Checks around a run that never write anything: before the lock (out folder, --reuse folders,
  * the folder's journal belongs to this space and model version, option conflicts, --jobs vs
  * cores), and after the search (every point failed, no feasible point: which constraint
- * excluded how many).
+ * excluded how many); and the wording of a start that failed on its folder, with the removal of
+ * what that start created (`failedStart`, shared by `run` and `serve`).
  */
 import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errnoText, folderFix, fsInputError, InputError, isUserFsError } from './errors.ts';
 import type { EvalContext } from './evaluate.ts';
 import { keyMaterial, modelVersion } from './executor.ts';
-import { JOURNAL_FILE, journalMismatch, peekJournal, stableStringify, type JournalHeader } from './journal.ts';
+import { JOURNAL_FILE, journalHoldsRecords, journalMismatch, peekJournal, stableStringify, type JournalHeader } from './journal.ts';
 import { LOCK_FILE, lockHolder } from './lock.ts';
 import { checkOutDir } from './outputs.ts';
 import { defaultJobs } from './pool.ts';
@@ -93,17 +94,23 @@ export function guardRun(opts: GuardOptions, ctx: EvalContext, name: string, spa
   return { header, jobs, what, ...(stale ? { stale } : {}) };
 }
 
+/** Who stopped at its start, as `notStarted` says it: a run, or the ask/tell service (`serve`). */
+export type Starter = 'run' | 'serve';
+const STOPPED: Record<Starter, { stopped: string; again: string }> = {
+  run: { stopped: 'the run stopped before evaluating any point', again: 'the same command runs' },
+  serve: { stopped: 'the service stopped before answering any request', again: 'the same command starts serving' },
+};
+
 /**
- * The error of a run that cannot write in its results folder at its start, before it evaluates
- * anything (a read-only folder: EACCES, EROFS; a full disk: ENOSPC), worded as serve's start-up
- * failures (dse/serve.ts `journalNotOpened`), one line each: what failed and why — the folder
- * (`step` 'folder': its check and its creation), its lock file or its journal (`step` 'journal':
- * the lock is told by the path the system refused), with that path when it is another —, that
- * nothing was written, and what to do (dse/errors.ts `folderFix`). Exit 2. Undefined for another
- * error (a folder in use, a file in the way: their own wording stands). `existed`: the folder and
- * its journal were there before the run.
+ * The error of a run (or of `serve`: `who`) that cannot write in its results folder at its start,
+ * before it evaluates anything (a read-only folder: EACCES, EROFS; a full disk: ENOSPC), one line
+ * each: what failed and why — the folder (`step` 'folder': its check and its creation), its lock
+ * file or its journal (`step` 'journal': the lock is told by the path the system refused), with
+ * that path when it is another —, that nothing was written, and what to do (dse/errors.ts
+ * `folderFix`). Exit 2. Undefined for another error (a folder in use, a file in the way: their own
+ * wording stands). `existed`: the folder and its journal were there before the run.
  */
-export function notStarted(e: unknown, dir: string, step: 'folder' | 'journal', existed: { dir: boolean; journal: boolean }): InputError | undefined {
+export function notStarted(e: unknown, dir: string, step: 'folder' | 'journal', existed: { dir: boolean; journal: boolean }, who: Starter = 'run'): InputError | undefined {
   const cause = e instanceof InputError ? e.cause : e;
   if (!isUserFsError(cause)) return undefined;
   const fix = folderFix(cause);
@@ -122,10 +129,37 @@ export function notStarted(e: unknown, dir: string, step: 'folder' | 'journal', 
   const on = at !== undefined && at !== path.resolve(file) ? ` on ${cause.path}` : '';
   return new InputError(
     `cannot ${what}: ${errnoText(cause)}${on}\n` +
-      `nothing was written: the run stopped before evaluating any point${existed.journal ? ` (${journal} is as it was)` : ''}\n` +
-      `${fix}, then the same command runs (or give --out another folder)`,
+      `nothing was written: ${STOPPED[who].stopped}${existed.journal ? ` (${journal} is as it was)` : ''}\n` +
+      `${fix}, then ${STOPPED[who].again} (or give --out another folder)`,
     { cause },
   );
+}
+
+/**
+ * A start that failed before anything was evaluated (`step`: what it was doing, undefined before
+ * its first write): the error to throw — worded by `notStarted` when it is the folder's — after
+ * removing, for such an error, what the start created: a journal without records that was not
+ * there before (a full disk can refuse its very first line), and the folder when the start created
+ * it and it is empty. So the folder is as it was and a later start does not find an empty journal.
+ * (A folder in use, a file in the way: not worded, nothing removed — the journal may be another's.)
+ */
+export function failedStart(e: unknown, dir: string, step: 'folder' | 'journal' | undefined, existed: { dir: boolean; journal: boolean }, who: Starter): unknown {
+  const failed = step && notStarted(e, dir, step, existed, who);
+  if (failed && !existed.journal) removeEmptyJournal(dir, existed.dir);
+  return failed || e;
+}
+
+/** Removes a journal that holds its header alone (and the folder, when the run created it and it is empty); true when it did. */
+export function removeEmptyJournal(dir: string, dirExisted: boolean): boolean {
+  const file = path.join(dir, JOURNAL_FILE);
+  if (journalHoldsRecords(file)) return false;
+  try {
+    rmSync(file, { force: true });
+    if (!dirExisted && readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    /* best effort */
+  }
+  return true;
 }
 
 /** Do two paths name one folder (the same path, or the same folder through a link)? */

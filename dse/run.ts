@@ -8,7 +8,7 @@
  * Bad input (space file, base config, trace path) is rejected before anything is written.
  */
 import { printable } from './cli-util.ts';
-import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FAST_FIDELITY, fidelity, fidelityPlan } from '../sim/fidelities.ts';
 import { evaluateHardware } from '../sim/index.ts';
@@ -34,7 +34,7 @@ import { RunSink } from './sink.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE, journalHoldsRecords } from './journal.ts';
-import { allFailed, guardRun, moveStaleFolder, noFeasible, notStarted, prefetchGitCommit, rescoredViolations } from './run-checks.ts';
+import { allFailed, failedStart, guardRun, moveStaleFolder, noFeasible, prefetchGitCommit, removeEmptyJournal, rescoredViolations } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
 import { diskNote } from './disk-note.ts';
 import { plannedPoints } from './space-checks.ts';
@@ -199,7 +199,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   let dirExisted = false;
   const journalStarted = !continues;
   const interrupts = new Interrupts(log);
-  // what the run writes first, and what was there before it: a failure there is worded, and what it made removed (`notStarted`)
+  // what the run writes first, and what was there before it: a failure there is worded, and what it made removed (`failedStart`)
   let step: 'folder' | 'journal' | undefined;
   let journalExisted = false;
   try {
@@ -213,12 +213,9 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     step = 'journal';
     executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, journalFlushMs: opts.journalFlushMs, log });
   } catch (e) {
-    // (a journal --fresh discards is not "as it was": opening it truncated it)
-    const kept = journalExisted && !opts.fresh;
-    const failed = step && notStarted(e, prepared.dir, step, { dir: dirExisted, journal: kept });
-    // nothing written: a journal (one without records) or folder this run created is removed (the lock was released)
-    if (failed && !kept) removeEmptyJournal(prepared.dir, dirExisted);
-    e = failed || e;
+    // nothing written: a journal (one without records) or folder this run created is removed (the lock was released);
+    // a journal --fresh discards is not "as it was": opening it truncated it
+    e = failedStart(e, prepared.dir, step, { dir: dirExisted, journal: journalExisted && !opts.fresh }, 'run');
     interrupts.closing();
     try {
       await backend?.close();
@@ -272,19 +269,6 @@ function noteDisk({ parsed, ctx, dir }: PreparedRun, opts: RunOptions, log: (s: 
 function prefetchWhileWaiting(opts: RunOptions): void {
   void prefetchGitCommit();
   if (opts.report !== false && opts.writeReport) opts.preloadReport?.();
-}
-
-/** Removes a journal that holds its header alone (and the folder, when the run created it and it is empty); true when it did. */
-function removeEmptyJournal(dir: string, dirExisted: boolean): boolean {
-  const file = path.join(dir, JOURNAL_FILE);
-  if (journalHoldsRecords(file)) return false;
-  try {
-    rmSync(file, { force: true });
-    if (!dirExisted && readdirSync(dir).length === 0) rmdirSync(dir);
-  } catch {
-    /* best effort */
-  }
-  return true;
 }
 
 /** What the steps of a run share: its options, the validated space, the executor, the log and the signal handling. */

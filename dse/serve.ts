@@ -30,13 +30,13 @@ import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun, type PreparedRun } from './run.ts';
 import type { Constraint } from './params.ts';
 import { resolveDense } from './steps/dense.ts';
-import { moveStaleFolder, spaceIdentity } from './run-checks.ts';
+import { failedStart, moveStaleFolder, spaceIdentity } from './run-checks.ts';
 import fs from 'node:fs';
 import path from 'node:path';
-import { errnoText, InputError, isUserFsError, RunFileError, whenFixed } from './errors.ts';
+import { InputError, RunFileError } from './errors.ts';
 import { JOURNAL_FILE, journalMismatch } from './journal.ts';
 import { modelVersion } from './model-version.ts';
-import { checkOutDir } from './outputs.ts';
+import { checkOutDir, ensureDir } from './outputs.ts';
 import { violation, type ParsedSpace } from './space.ts';
 import { ACCURACY_METRICS, BASELINE_METRICS, METRICS } from '../sim/metrics.ts';
 import { ciColumns, ciMetricOf, rescoreColumn } from '../core/metric-columns.ts';
@@ -108,26 +108,6 @@ function denseNotRecorded(e: RunFileError): InputError {
   );
 }
 
-/**
- * The error of a service whose journal could not be created or opened at start-up (a read-only
- * folder: EACCES, EROFS; a full disk for its first line): worded as its other journal failures
- * (`denseNotRecorded`), one line each: which file and why (the path the system refused when it is
- * another, e.g. the folder), that nothing was recorded and the service did not start, what to do.
- * An InputError (exit 2). Undefined for an error that is no filesystem error (a folder in use, a
- * folder that is not a results folder: their own wording stands).
- */
-function journalNotOpened(e: unknown, file: string, exists: boolean): InputError | undefined {
-  const cause = e instanceof InputError ? e.cause : e;
-  if (!isUserFsError(cause)) return undefined;
-  const on = cause.path && path.resolve(cause.path) !== path.resolve(file) ? ` on ${cause.path}` : '';
-  return new InputError(
-    `cannot ${exists ? 'open' : 'create'} the journal ${file}: ${errnoText(cause)}${on}\n` +
-      `nothing was recorded: the service stopped before answering any request${exists ? ' (the journal is as it was)' : ''}\n` +
-      `${whenFixed(cause)}, the same command starts serving (or give --out another folder)`,
-    { cause },
-  );
-}
-
 export class Service {
   readonly dir: string;
   private readonly parsed: ParsedSpace;
@@ -156,16 +136,7 @@ export class Service {
     this.dir = prepared.dir;
     // the journal is kept across sessions: everything in it answers requests without re-evaluating
     this.ctx = prepared.ctx;
-    // whether the journal was there before (a failed start may leave an empty one: it was not opened but created)
-    const journal = path.join(prepared.dir, JOURNAL_FILE);
-    const existed = fs.existsSync(journal);
-    try {
-      const header = checkJournalFolder(o, prepared.parsed.space.name, prepared.ctx, prepared.dir, this.log);
-      this.executor = Executor.open({ ctx: prepared.ctx, dir: prepared.dir, resume: true, jobs: 1, header, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : this.log(s)) });
-    } catch (e) {
-      // (a stale journal moved aside with the default folder is no longer there)
-      throw journalNotOpened(e, journal, existed && fs.existsSync(journal)) ?? e;
-    }
+    this.executor = openJournal(o, prepared, this.log);
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
     this.ready = resolveDense(prepared, this.executor, this.log).then(
       () => undefined,
@@ -332,19 +303,38 @@ export class Service {
 }
 
 /**
- * The results folder, checked as `run` checks it before anything is written: a non-empty folder
- * that is not a results folder, or one whose journal holds another space's or model version's
- * evaluations, is refused with --out (InputError); the default folder of such a journal is moved
- * aside. Returns the header a new journal starts with (the space identity `run` writes).
+ * The results folder's journal, opened (kept across sessions). The folder is checked as `run`
+ * checks it before anything is written: a non-empty folder that is not a results folder, or one
+ * whose journal holds another space's or model version's evaluations, is refused with --out
+ * (InputError); the default folder of such a journal is moved aside. A new journal starts with the
+ * space identity `run` writes. A folder the service cannot write in, or whose lock or journal it
+ * cannot create (a read-only folder: EACCES, EROFS; a full disk: ENOSPC, also for the journal's
+ * first line), stops it worded as a run's start (dse/run-checks.ts `failedStart`: exit 2, what
+ * failed and why, what to do), and what the start created — an empty journal, the folder — is
+ * removed: the folder is as it was.
  */
-function checkJournalFolder(o: ServiceOptions, name: string, ctx: EvalContext, dir: string, log: (s: string) => void) {
+function openJournal(o: ServiceOptions, prepared: PreparedRun, log: (s: string) => void): Executor {
+  const { dir, ctx } = prepared;
   const what = o.outDir !== undefined ? `--out ${o.outDir}` : `results folder ${dir}`;
-  checkOutDir(dir, what, o.force);
-  const header = { space: spaceIdentity(ctx), name, spaceFile: o.spaceFile, modelVersion: modelVersion() };
-  const stale = journalMismatch(dir, header);
-  if (stale && o.outDir !== undefined) throw new InputError(`${what}: ${stale}; choose another --out folder (or remove that journal.jsonl to start over)`);
-  if (stale) moveStaleFolder(dir, stale, log);
-  return header;
+  const journal = path.join(dir, JOURNAL_FILE);
+  let step: 'folder' | 'journal' | undefined = 'folder';
+  let existed = { dir: fs.existsSync(dir), journal: fs.existsSync(journal) };
+  try {
+    checkOutDir(dir, what, o.force);
+    step = undefined;
+    const header = { space: spaceIdentity(ctx), name: prepared.parsed.space.name, spaceFile: o.spaceFile, modelVersion: modelVersion() };
+    const stale = journalMismatch(dir, header);
+    if (stale && o.outDir !== undefined) throw new InputError(`${what}: ${stale}; choose another --out folder (or remove that journal.jsonl to start over)`);
+    if (stale) moveStaleFolder(dir, stale, log);
+    // (a stale journal moved aside with the default folder is no longer there)
+    existed = { dir: fs.existsSync(dir), journal: fs.existsSync(journal) };
+    step = 'folder';
+    ensureDir(dir, what); // the first write (its errors name --out)
+    step = 'journal';
+    return Executor.open({ ctx, dir, resume: true, jobs: 1, header, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : log(s)) });
+  } catch (e) {
+    throw failedStart(e, dir, step, existed, 'serve');
+  }
 }
 
 /**

@@ -6,10 +6,12 @@
  * a full disk), as test/outputs-disk-full.test.ts does for a run. A journal that cannot take the
  * dense model's outcome at start-up (a constraint relative to it) stops the service before it
  * answers, worded as a run's journal failure: the file and why, what was not kept, what to do.
- * So does a journal it cannot create at start-up (a read-only folder: EACCES, EROFS; a full disk
- * for its header): the folder's real mode 0o500 (as another user when the tests run as root, for
- * whom the mode is no bar), and failures injected into checking the folder (EROFS), creating the
- * lock (EROFS; ENOSPC writing it: no empty lock is left), the journal (EACCES, EROFS) and its header.
+ * A folder, lock or journal it cannot create at start-up (a read-only folder: EACCES, EROFS; a full
+ * disk, also for the journal's header) stops it before it answers, worded as a run's start
+ * (dse/run-checks.ts `notStarted`: what failed and why, nothing written, what to do), and leaves
+ * the folder as it was (no empty journal, no lock, no folder it created): the folder's real mode
+ * 0o500 (as another user when the tests run as root, for whom the mode is no bar), and the failures
+ * test/run-start-failures.test.ts injects into a run's start.
  */
 import { test, mock } from 'node:test';
 import { spawnSync } from 'node:child_process';
@@ -152,11 +154,17 @@ for (const [code, meaning, once] of [
   });
 }
 
-/** The three lines of serve's refusal of a journal it cannot create at start-up. */
-const notCreated = (journal: string, reason: string, once: string, on = '') =>
-  `cannot create the journal ${journal}: ${reason}${on}\n` +
-  'nothing was recorded: the service stopped before answering any request\n' +
-  `${once}, the same command starts serving (or give --out another folder)`;
+/** The three lines of serve's refusal at start-up, worded as run's (dse/run-checks.ts `notStarted`): what failed and why, that nothing was written, what to do. */
+const notStarted = (what: string, reason: string, fix: string, kept = '') =>
+  `cannot ${what}: ${reason}\n` + `nothing was written: the service stopped before answering any request${kept}\n` + `${fix}, then the same command starts serving (or give --out another folder)`;
+
+const FIX = {
+  EACCES: "fix the folder's permissions",
+  EROFS: 'make its file system writable',
+  ENOSPC: 'free space on its disk',
+} as const;
+const REASON = { EACCES: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'no space left on the device' } as const;
+type Code = keyof typeof FIX;
 
 /** `new Service(…)` on `space` and `out` is refused at start-up: an InputError, exit 2, with `message`. */
 function refusedAtStart(space: string, out: string, message: string): void {
@@ -173,7 +181,7 @@ function refusedAtStart(space: string, out: string, message: string): void {
 
 const SETPRIV = '/usr/bin/setpriv';
 
-test('serve: a results folder it cannot write (mode 0o500) stops it before it answers, worded as its other journal failures (exit 2, nothing written)', (t) => {
+test('serve: a results folder it cannot write (mode 0o500) stops it before it answers, worded as run words it (exit 2, nothing written)', (t) => {
   const asRoot = process.getuid?.() === 0;
   if (asRoot && !fs.existsSync(SETPRIV)) return t.skip('running as root without setpriv: the mode is no bar to root (the injected failures below cover the wording)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-readonly-'));
@@ -190,106 +198,92 @@ test('serve: a results folder it cannot write (mode 0o500) stops it before it an
     const r = spawnSync(cmd, args, { cwd: path.join(import.meta.dirname, '..'), input: '{"op":"space"}\n', encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stdout, '', 'no request answered');
-    assert.equal(r.stderr, `error: ${notCreated(path.join(out, 'journal.jsonl'), 'permission denied (EACCES)', 'once that is fixed', ` on ${out}`)}\n`);
+    assert.equal(r.stderr, `error: ${notStarted(`write in the results folder ${out}`, 'permission denied (EACCES)', FIX.EACCES)}\n`);
     assert.deepEqual(fs.readdirSync(out), [], 'nothing written');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
-for (const [what, code, reason, once, fails] of [
-  ['its lock', 'EROFS', 'read-only file system', 'once that is fixed', (file: string, flags: unknown) => path.basename(file) === '.lock' && flags === 'wx'],
-  ['the journal', 'EACCES', 'permission denied', 'once that is fixed', (file: string, flags: unknown) => path.basename(file) === 'journal.jsonl' && flags === 'w+'],
-  ['the journal', 'EROFS', 'read-only file system', 'once that is fixed', (file: string, flags: unknown) => path.basename(file) === 'journal.jsonl' && flags === 'w+'],
-] as const) {
-  test(`serve: a journal it cannot create at start-up (${code} creating ${what}) stops it before it answers, worded as its other journal failures (exit 2)`, () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sdse-serve-create-${code}-`));
+const sysError = (code: Code, syscall: string, file?: string) => Object.assign(new Error(`${code}: ${REASON[code]}, ${syscall}${file ? ` '${file}'` : ''}`), { code, syscall, ...(file ? { path: file } : {}) });
+
+/** Injects `code` into fs.`method` for the calls `hit` picks (its arguments; an fd's file name for writeSync). */
+function inject(method: 'accessSync' | 'mkdirSync' | 'openSync' | 'writeSync', code: Code, hit: (name: string, flags: unknown) => boolean) {
+  const real = fs[method] as (...a: unknown[]) => unknown;
+  return mock.method(fs, method, function (this: unknown, first: unknown, flags?: unknown, ...rest: unknown[]) {
+    if (method === 'writeSync') {
+      if (hit(path.basename(fs.readlinkSync(`/proc/self/fd/${first as number}`)), undefined)) throw sysError(code, 'write');
+    } else if (hit(path.basename(String(first)), flags)) throw sysError(code, method.replace('Sync', ''), String(first));
+    return real.call(fs, first, flags, ...rest);
+  } as never);
+}
+
+// the same failures as test/run-start-failures.test.ts injects into a run's start
+const CASES: { name: string; code: Code; method: 'accessSync' | 'mkdirSync' | 'openSync' | 'writeSync'; outExists: boolean; hit: (name: string, flags: unknown) => boolean; what: (out: string) => string }[] = [
+  { name: 'checking the folder', code: 'EROFS', method: 'accessSync', outExists: true, hit: (n) => n === 'out', what: (out) => `write in the results folder ${out}` },
+  { name: 'creating the folder', code: 'ENOSPC', method: 'mkdirSync', outExists: false, hit: (n) => n === 'out', what: (out) => `create the results folder ${out}` },
+  { name: 'creating the lock file', code: 'EROFS', method: 'openSync', outExists: true, hit: (n, f) => n === '.lock' && f === 'wx', what: (out) => `create the lock file ${path.join(out, '.lock')}` },
+  { name: 'writing the lock file', code: 'ENOSPC', method: 'writeSync', outExists: true, hit: (n) => n === '.lock', what: (out) => `create the lock file ${path.join(out, '.lock')}` },
+  { name: 'creating the journal', code: 'EACCES', method: 'openSync', outExists: true, hit: (n, f) => n === 'journal.jsonl' && f === 'w+', what: (out) => `create the journal ${path.join(out, 'journal.jsonl')}` },
+  { name: 'creating the journal', code: 'EROFS', method: 'openSync', outExists: false, hit: (n, f) => n === 'journal.jsonl' && f === 'w+', what: (out) => `create the journal ${path.join(out, 'journal.jsonl')}` },
+  { name: "writing the journal's header", code: 'ENOSPC', method: 'writeSync', outExists: false, hit: (n) => n === 'journal.jsonl', what: (out) => `create the journal ${path.join(out, 'journal.jsonl')}` },
+  { name: "writing the journal's header", code: 'ENOSPC', method: 'writeSync', outExists: true, hit: (n) => n === 'journal.jsonl', what: (out) => `create the journal ${path.join(out, 'journal.jsonl')}` },
+];
+
+for (const c of CASES) {
+  test(`serve: ${c.code} ${c.name} at start-up (the folder ${c.outExists ? 'empty' : 'missing'}): what failed and why, nothing written, "${FIX[c.code]}" (exit 2); the folder as it was, then the same start serves`, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sdse-serve-start-${c.code}-`));
     const space = path.join(dir, 'space.yaml');
     fs.writeFileSync(space, SPACE);
     const out = path.join(dir, 'out');
-    fs.mkdirSync(out);
-    const real = fs.openSync as (...a: unknown[]) => number;
-    const ro = mock.method(fs, 'openSync', function (this: unknown, file: fs.PathLike, flags?: unknown, ...rest: unknown[]) {
-      if (fails(String(file), flags)) throw Object.assign(new Error(`${code}: ${reason}, open '${file}'`), { code, syscall: 'open', path: String(file) });
-      return real.call(fs, file, flags, ...rest);
-    } as typeof fs.openSync);
+    const journal = path.join(out, 'journal.jsonl');
+    if (c.outExists) fs.mkdirSync(out);
+    const fault = inject(c.method, c.code, c.hit);
     try {
-      const on = what === 'its lock' ? ` on ${path.join(out, '.lock')}` : '';
-      refusedAtStart(space, out, notCreated(path.join(out, 'journal.jsonl'), `${reason} (${code})`, once, on));
-      assert.ok(ro.mock.callCount() > 0, 'the injected failure was reached');
+      refusedAtStart(space, out, notStarted(c.what(out), `${REASON[c.code]} (${c.code})`, FIX[c.code]));
+      assert.ok(fault.mock.calls.some((call) => call.error !== undefined), 'the injected failure was reached');
     } finally {
-      ro.mock.restore();
+      fault.mock.restore();
     }
-    // the lock is released; a journal created before the failure is empty and the next start writes its header
-    assert.ok(!fs.readdirSync(out).includes('.lock'), `no lock left: ${fs.readdirSync(out).join(', ')}`);
-    fs.rmSync(dir, { recursive: true, force: true });
+    // an empty journal left behind would be a journal without the header a run checks; an empty lock would hold up the next start for 2 s
+    if (c.outExists) assert.deepEqual(fs.readdirSync(out), [], 'nothing written: no journal, no lock');
+    else assert.ok(!fs.existsSync(out), `the folder the start created is removed: ${fs.existsSync(out) ? fs.readdirSync(out).join(', ') : ''}`);
+    // fixed: the same start serves and journals
+    const service = new Service({ spaceFile: space, outDir: out, log: () => {} });
+    try {
+      await service.ready;
+      const r = await service.handle(JSON.stringify({ op: 'evaluate', params: { 'hw.dramChannels': 8 } }));
+      assert.equal(r.ok, true, JSON.stringify(r));
+      assert.equal(loadJournal(journal).records.length, 1, 'journaled once the folder is writable');
+    } finally {
+      await service.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 
-test('serve: a results folder on a read-only file system (EROFS from its check) stops it before it answers, naming the folder the system refused (exit 2, nothing written)', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-erofs-'));
-  const space = path.join(dir, 'space.yaml');
-  fs.writeFileSync(space, SPACE);
-  const out = path.join(dir, 'out');
-  fs.mkdirSync(out);
-  // access(2) answers EROFS for write access on a read-only mount
-  const real = fs.accessSync as (...a: unknown[]) => void;
-  const ro = mock.method(fs, 'accessSync', function (this: unknown, file: fs.PathLike, ...rest: unknown[]) {
-    if (String(file) === out) throw Object.assign(new Error(`EROFS: read-only file system, access '${file}'`), { code: 'EROFS', syscall: 'access', path: String(file) });
-    return real.call(fs, file, ...rest);
-  } as typeof fs.accessSync);
-  try {
-    refusedAtStart(space, out, notCreated(path.join(out, 'journal.jsonl'), 'read-only file system (EROFS)', 'once that is fixed', ` on ${out}`));
-    assert.ok(ro.mock.callCount() > 0, 'the injected failure was reached');
-  } finally {
-    ro.mock.restore();
-  }
-  assert.deepEqual(fs.readdirSync(out), [], 'nothing written');
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-test('serve: a full disk when its lock file is written at start-up names the lock file and leaves none behind (exit 2)', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-lock-enospc-'));
-  const space = path.join(dir, 'space.yaml');
-  fs.writeFileSync(space, SPACE);
-  const out = path.join(dir, 'out');
-  fs.mkdirSync(out);
-  const real = fs.writeSync as (...a: unknown[]) => number;
-  const full = mock.method(fs, 'writeSync', function (this: unknown, fd: number, ...rest: unknown[]) {
-    if (path.basename(fs.readlinkSync(`/proc/self/fd/${fd}`)) === '.lock') throw enospc();
-    return real.call(fs, fd, ...rest);
-  } as typeof fs.writeSync);
-  try {
-    refusedAtStart(space, out, notCreated(path.join(out, 'journal.jsonl'), 'no space left on the device (ENOSPC)', 'after freeing space', ` on ${path.join(out, '.lock')}`));
-    assert.ok(full.mock.callCount() > 0, 'the injected failure was reached');
-  } finally {
-    full.mock.restore();
-  }
-  // an empty lock file left behind would hold up the next start for 2 s as one being written
-  assert.deepEqual(fs.readdirSync(out), [], 'no lock file, no journal');
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-test('serve: a full disk when the new journal\'s header is written at start-up: the same wording, "after freeing space"; then the same start serves', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-header-'));
+test("serve: a results folder's journal it cannot open at start-up (EACCES) is refused the same way, saying the journal is as it was", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-start-open-'));
   const space = path.join(dir, 'space.yaml');
   fs.writeFileSync(space, SPACE);
   const out = path.join(dir, 'out');
   const journal = path.join(out, 'journal.jsonl');
-  const full = journalDiskFull();
+  const first = new Service({ spaceFile: space, outDir: out, log: () => {} });
   try {
-    refusedAtStart(space, out, notCreated(journal, 'no space left on the device (ENOSPC)', 'after freeing space'));
+    await first.ready;
+    assert.equal((await first.handle(JSON.stringify({ op: 'evaluate', params: { 'hw.dramChannels': 8 } }))).ok, true);
   } finally {
-    full.mock.restore();
+    await first.close();
   }
-  const service = new Service({ spaceFile: space, outDir: out, log: () => {} });
+  const before = fs.readFileSync(journal);
+  const fault = inject('openSync', 'EACCES', (n, f) => n === 'journal.jsonl' && f === 'r+');
   try {
-    await service.ready;
-    const r = await service.handle(JSON.stringify({ op: 'evaluate', params: { 'hw.dramChannels': 8 } }));
-    assert.equal(r.ok, true, JSON.stringify(r));
-    assert.equal(loadJournal(journal).records.length, 1, 'journaled once the disk has space');
+    refusedAtStart(space, out, notStarted(`open the journal ${journal}`, 'permission denied (EACCES)', FIX.EACCES, ` (${journal} is as it was)`));
+    assert.ok(fault.mock.calls.some((call) => call.error !== undefined), 'the injected failure was reached');
   } finally {
-    await service.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    fault.mock.restore();
   }
+  assert.deepEqual(fs.readdirSync(out), ['journal.jsonl'], 'no lock left');
+  assert.deepEqual(fs.readFileSync(journal), before, 'the journal byte for byte');
+  fs.rmSync(dir, { recursive: true, force: true });
 });
