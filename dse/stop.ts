@@ -13,8 +13,31 @@
  * run stops there, writes no output and replaces none, and exits 2 saying that the journal holds
  * every finished evaluation, which the same command continues from (dse/run.ts).
  *
- * Signals are handled by dse/steps/interrupts.ts.
+ * A run's signals are handled by dse/steps/interrupts.ts.
+ *
+ * The long-running commands `serve` and `worker` stop on the same signals (STOP_SIGNALS), closing
+ * what they hold first — serve its journal and its folder's lock, a worker its running jobs (then
+ * it exits; a second signal hands them back to the queue) —, and exit 0 for SIGINT or SIGTERM, a
+ * stop asked for, and 143 for SIGHUP, the terminal closed (`serviceExitCode`).
  */
+/** The signals that stop a command: SIGINT (Ctrl-C), SIGTERM, and SIGHUP (the terminal closed: a dropped SSH session, a closed window). */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/** How a log line names a stop signal: SIGHUP says what sent it. */
+export function signalText(sig: StopSignal): string {
+  return sig === 'SIGHUP' ? 'SIGHUP (the terminal closed)' : sig;
+}
+
+/**
+ * The exit code of `serve` or `worker` stopped by `sig` (the first signal), having closed what it
+ * held: 143 for SIGHUP (the terminal closed, as `run` exits: terminated), 0 for SIGINT and SIGTERM
+ * (the way to stop them) or no signal (serve's input ended).
+ */
+export function serviceExitCode(sig: StopSignal | undefined): number {
+  return sig === 'SIGHUP' ? 143 : 0;
+}
+
 export const STOP_REASONS = ['completed', 'max-evals', 'time-limit', 'interrupted', 'terminated', 'failed'] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 

@@ -3,7 +3,9 @@
  * service of dse/serve.ts over JSON lines, on stdin/stdout (one client, e.g. a Python script that
  * starts it) or on a TCP port (any number of clients, served one request at a time). Logs go to
  * stderr. Bad input (space file, options) exits 2 before anything is written; end of stdin or
- * SIGINT/SIGTERM closes the journal and exits 0.
+ * SIGINT/SIGTERM waits for the request in progress, closes the journal, releases the folder's lock
+ * and exits 0; SIGHUP (the terminal closed: a dropped SSH session) does the same and exits 143
+ * (dse/stop.ts; its default action killed the process, the lock left behind).
  */
 import net from 'node:net';
 import readline from 'node:readline';
@@ -11,6 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { clipped, decimal, ECHO_MAX, echoed, printable } from '../cli-util.ts';
+import { serviceExitCode, STOP_SIGNALS, type StopSignal } from '../stop.ts';
 
 interface ServeOpts {
   space?: string;
@@ -51,8 +54,14 @@ export function register(program: Command): void {
       const log = (s: string) => process.stderr.write(printable(s) + '\n');
       let stop!: () => void;
       const stopped = new Promise<void>((r) => (stop = r));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // SIGINT, SIGTERM, SIGHUP (the terminal closed): the request in progress finishes, the
+      // journal closed, the folder's lock released; the first one decides the exit code
+      let signal: StopSignal | undefined;
+      const onSignal = (sig: NodeJS.Signals) => {
+        signal ??= sig as StopSignal;
+        stop();
+      };
+      for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
       if (port === undefined) {
         log(`serve: JSON lines on stdin/stdout; journal in ${service.dir}`);
         serveStream(service, process.stdin, process.stdout).then(stop, stop);
@@ -69,7 +78,7 @@ export function register(program: Command): void {
         server.close();
       }
       await service.close();
-      process.exitCode = 0;
+      process.exitCode = serviceExitCode(signal);
     });
 }
 

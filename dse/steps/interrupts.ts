@@ -15,12 +15,13 @@
  * left its lock behind).
  */
 import type { Executor } from '../executor.ts';
-import type { StopReason } from '../stop.ts';
+import { STOP_SIGNALS, type StopReason, type StopSignal } from '../stop.ts';
+
+/** The signals that stop a run (dse/stop.ts, shared with `serve` and `worker`). */
+export type RunSignal = StopSignal;
+const SIGNALS: readonly RunSignal[] = STOP_SIGNALS;
 
 /** Thrown by `abandonable` when a signal stopped the work it ran (or came before it). */
-/** The signals that stop a run. */
-export type RunSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
-const SIGNALS: readonly RunSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export class Abandoned extends Error {
   constructor(readonly signal: RunSignal) {
