@@ -6,8 +6,10 @@
  *
  * Exit codes: 0 ok (also a run stopped by its budget: it says so), 1 failure (every point failed,
  * or an unexpected error: rerun with --debug for the stack), 2 bad input (one line naming the
- * file/option/field; nothing written), 130 interrupted (SIGINT), 143 terminated (SIGTERM; SIGHUP for `run`) — both
- * after writing the outputs of what finished.
+ * file/option/field; nothing written), 130 interrupted (SIGINT), 143 terminated (SIGTERM, or SIGHUP:
+ * the terminal closed) — both after writing the outputs of what finished. The long-running `serve`
+ * and `worker` exit 0 on SIGINT or SIGTERM and 143 on SIGHUP, having closed what they hold (serve its
+ * journal and lock, a worker its running jobs): dse/stop.ts.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,6 @@
 /**
  * `spatten-dse worker --queue redis://… [--namespace NAME]`: evaluates the jobs of every run on
- * that Redis in its namespace (dse/backends/queue.ts) until SIGINT/SIGTERM.
+ * that Redis in its namespace (dse/backends/queue.ts) until SIGINT, SIGTERM or SIGHUP.
  *
  * - Runs are found in the registry hash (RedisKeys.runs) of the worker's namespace (`--namespace`;
  *   none by default), polled every second; the worker serves a run
@@ -11,8 +11,10 @@
  *   free to renew the job locks, so a long evaluation is never mistaken for a dead worker.
  * - Each run's BullMQ Worker holds `prefetch` jobs per thread (default 4: one running, the others
  *   queued in this process), so that no thread waits for a round trip to Redis between jobs.
- * - First SIGINT/SIGTERM: take no new job, finish the running ones, exit 0. A second one: hand the
- *   running jobs back to the queue (another worker takes them) and exit.
+ * - First SIGINT/SIGTERM/SIGHUP: take no new job, finish the running ones (those it holds: none is
+ *   left to the stalled-job check), exit 0 — 143 for SIGHUP, the terminal closed (dse/stop.ts
+ *   `serviceExitCode`; its default action killed the worker, its jobs left to their locks' expiry).
+ *   A second one: hand the running jobs back to the queue (another worker takes them) and exit.
  * - A job whose accuracy checkpoint or trace file has other contents on this machine than on the
  *   coordinator's (content hashes: sim/nn/checkpoint-hash.ts, dse/file-hash.ts; e.g. a path outside
  *   the checkout that holds other weights or rows here) is handed back to the queue, and the worker
@@ -36,6 +38,7 @@ import { bundledPool } from './local.ts';
 import type { JobData, JobResult } from './queue.ts';
 import { decodeTask } from './queue-task.ts';
 import { workerId } from './queue-orphans.ts';
+import { serviceExitCode, signalText, STOP_SIGNALS, type StopSignal } from '../stop.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 
 export interface WorkerOptions {
@@ -85,6 +88,8 @@ class QueueWorker {
   private registry!: Redis;
   private readonly keys: RedisKeys;
   private stopping = 0;
+  /** The first stop signal: it decides the exit code (dse/stop.ts `serviceExitCode`). */
+  private signal?: StopSignal;
   private finished!: (code: number) => void;
   private lastProgress = '';
   /** Since when Redis does not answer (0: it does), and why. */
@@ -103,9 +108,8 @@ class QueueWorker {
     this.registry.on('error', (e: NodeJS.ErrnoException) => (this.downWhy = e.code ?? e.message));
     this.pool = await bundledPool(this.o.concurrency);
     const exit = new Promise<number>((r) => (this.finished = r));
-    const onSignal = (sig: string) => void this.stop(sig);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const onSignal = (sig: NodeJS.Signals) => void this.stop(sig as StopSignal);
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
     this.log(`worker ${this.id}: ${this.o.concurrency} evaluation thread${this.o.concurrency === 1 ? '' : 's'} on ${this.target.display}${this.o.namespace ? ` namespace "${this.o.namespace}"` : ''} (model version ${modelVersion()}); waiting for runs`);
     const poll = setInterval(() => void this.discover(), 1000);
     const progressMs = this.o.progressMs ?? 5000;
@@ -114,8 +118,7 @@ class QueueWorker {
     const code = await exit;
     clearInterval(poll);
     if (progress) clearInterval(progress);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     return code;
   }
 
@@ -259,10 +262,11 @@ class QueueWorker {
     this.lastProgress = line;
   }
 
-  private async stop(sig: string): Promise<void> {
+  private async stop(sig: StopSignal): Promise<void> {
     this.stopping++;
+    this.signal ??= sig;
     if (this.stopping === 1) {
-      this.log(`worker ${this.id}: ${sig}: finishing ${this.active.size} running job${this.active.size === 1 ? '' : 's'}, then exiting (${sig} again hands them back to the queue)`);
+      this.log(`worker ${this.id}: ${signalText(sig)}: finishing ${this.active.size} running job${this.active.size === 1 ? '' : 's'}, then exiting (${sig} again hands them back to the queue)`);
       const closing = Promise.allSettled([...this.workers.values()].map((w) => w.close()));
       while (this.active.size > 0 && this.stopping === 1) await new Promise((r) => setTimeout(r, 50));
       if (this.stopping > 1) return;
@@ -272,17 +276,17 @@ class QueueWorker {
       await this.pool.close();
       this.progress();
       this.registry.disconnect();
-      this.finished(0);
+      this.finished(serviceExitCode(this.signal));
       return;
     }
     if (this.stopping > 2) return;
     const jobs = [...this.active.values()];
-    this.log(`worker ${this.id}: ${sig}: handing ${jobs.length} job${jobs.length === 1 ? '' : 's'} back to the queue`);
+    this.log(`worker ${this.id}: ${signalText(sig)}: handing ${jobs.length} job${jobs.length === 1 ? '' : 's'} back to the queue`);
     const timeout = new Promise((r) => setTimeout(r, 5000).unref());
     await Promise.race([Promise.allSettled(jobs.map(({ job, token }) => job.moveToWait(token))), timeout]);
     void Promise.allSettled([this.pool.abort(), ...[...this.workers.values()].map((w) => w.close(true))]);
     this.registry.disconnect();
-    this.finished(0);
+    this.finished(serviceExitCode(this.signal));
   }
 }
 

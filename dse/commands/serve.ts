@@ -55,7 +55,7 @@ export function register(program: Command): void {
       let stop!: () => void;
       const stopped = new Promise<void>((r) => (stop = r));
       // SIGINT, SIGTERM, SIGHUP (the terminal closed): the request in progress finishes, the
-      // journal closed, the folder's lock released; the first one decides the exit code
+      // journal is closed, the folder's lock released; the first one decides the exit code
       let signal: StopSignal | undefined;
       const onSignal = (sig: NodeJS.Signals) => {
         signal ??= sig as StopSignal;

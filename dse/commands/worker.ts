@@ -1,8 +1,9 @@
 /**
  * `spatten-dse worker --queue redis://HOST:PORT[/DB] [--namespace NAME] [--concurrency N]`: evaluates
  * the jobs of every run distributed on that Redis in its namespace (`run … --queue …`) until
- * SIGINT/SIGTERM. See
- * dse/backends/queue-worker.ts. An unreachable Redis or a bad URL is bad input (exit 2).
+ * SIGINT/SIGTERM (exit 0) or SIGHUP (the terminal closed: exit 143), each of which lets its running
+ * jobs finish first. See dse/backends/queue-worker.ts. An unreachable Redis or a bad URL is bad
+ * input (exit 2).
  */
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';

@@ -1,0 +1,136 @@
+/**
+ * `worker` stopped by SIGHUP (the terminal closed: a dropped SSH session) while it holds jobs of a
+ * run, as real processes started by the launcher (bin/spatten-dse.js) on a real Redis and
+ * signalled with process.kill: as SIGTERM stops it — no new job taken, the jobs it holds finished
+ * and handed in, none left active under its name — and exit 143 (dse/stop.ts `serviceExitCode`).
+ * SIGHUP's default action killed it: no exit code, and its jobs stayed active until their lock
+ * expired (60 s here, longer than the test waits). Another worker then completes the run, every
+ * point once.
+ *
+ * Redis: SPATTEN_TEST_REDIS (default redis://127.0.0.1:6390), skipped without one (failed under
+ * CI=true), as test/distributed.test.ts; a namespace of its own, its keys removed at the end.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadJournal } from '../dse/journal.ts';
+import { checkRedis, parseRedisUrl, redisKeys } from '../dse/backends/redis.ts';
+import { queueNameFor } from '../dse/backends/queue-claim.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
+const REDIS = process.env.SPATTEN_TEST_REDIS ?? 'redis://127.0.0.1:6390';
+const NS = `test-hup-${process.pid}-${Date.now().toString(36)}`;
+const KEYS = redisKeys(NS);
+const onQueue = ['--queue', REDIS, '--namespace', NS];
+
+let skip: string | false = false;
+try {
+  await checkRedis(parseRedisUrl(REDIS), 'SPATTEN_TEST_REDIS', 2000);
+} catch (e) {
+  if (process.env.CI === 'true') test('a Redis for the worker hang-up test (CI=true: required)', () => assert.fail(`${(e as Error).message}`));
+  skip = `no Redis at ${REDIS} (start one: redis-server --port 6390 --bind 127.0.0.1 --save '' --daemonize yes, or set SPATTEN_TEST_REDIS)`;
+  process.stderr.write(`\nworker hang-up test ${skip}\n\n`);
+}
+
+after(async () => {
+  if (skip) return;
+  const { Redis } = await import('ioredis');
+  const r = new Redis(parseRedisUrl(REDIS).options);
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${KEYS.prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await r.del(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+});
+
+// 120 cycle-model points of ~30 ms each (test/faults.test.ts): the worker still holds jobs when the signal lands
+const N = 120;
+const SPACE = `name: worker-hup
+workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
+model: cycle
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+parameters:
+  hw.dramChannels: [4, 8, 16]
+  hw.topkParallelism: [2, 4, 8, 16, 32]
+  algo.tokenKeep: [0.3, 0.5, 0.7, 1.0]
+  algo.headKeep: [0.5, 1.0]
+search: { driver: grid }
+`;
+
+interface Proc {
+  child: ChildProcess;
+  err: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function start(args: string[]): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  return { child, err: () => err, exit: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))) };
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return await cond();
+}
+
+/** A worker's id (host:pid-suffix) from its first line, '' before it. */
+const idOf = (w: Proc): string => /^worker (\S+): \d+ evaluation threads? on /m.exec(w.err())?.[1] ?? '';
+const journaled = (out: string) => (fs.existsSync(path.join(out, 'journal.jsonl')) ? loadJournal(path.join(out, 'journal.jsonl')).records.length : 0);
+
+test('worker: SIGHUP while it holds jobs stops it as SIGTERM does — the jobs it holds finished, none left active under its name — and it exits 143; another worker completes the run', { skip, timeout: 240_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-worker-hup-'));
+  const space = path.join(dir, 'space.yaml');
+  fs.writeFileSync(space, SPACE);
+  const out = path.join(dir, 'out');
+  // a long lock: a job left active by a killed worker stays so for the whole test
+  const workerArgs = ['worker', ...onQueue, '--concurrency', '1', '--lock-duration', '60000', '--progress-every', '0'];
+  const victim = start(workerArgs);
+  const procs: Proc[] = [victim];
+  const { Queue } = await import('bullmq');
+  const q = new Queue(queueNameFor('worker-hup', out), { connection: parseRedisUrl(REDIS).options as never, prefix: KEYS.prefix });
+  try {
+    assert.ok(await waitFor(() => /waiting for runs/.test(victim.err()), 120_000), `the worker never became ready: ${victim.err()}`);
+    const id = idOf(victim);
+    const run = start(['run', space, '--out', out, ...onQueue, '--progress', 'none', '--no-report']);
+    procs.push(run);
+    const heldBy = async (w: string) => (await q.getActive()).filter((j) => j.processedBy === w).length;
+    const holding = await waitFor(async () => journaled(out) >= 3 && (await heldBy(id)) > 0, 120_000);
+    assert.ok(holding, `the worker never held a job: ${victim.err()} | ${run.err()}`);
+    victim.child.kill('SIGHUP'); // what a dropped SSH session sends
+    const r = await victim.exit;
+    assert.deepEqual(r, { code: 143, signal: null }, `exited 143 by itself, not killed by the signal: ${victim.err()}`);
+    assert.match(victim.err(), new RegExp(`^worker ${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: SIGHUP \\(the terminal closed\\): finishing [1-9]\\d* running jobs?, then exiting`, 'm'));
+    // the jobs it held were finished and handed in: none waits for its lock to expire
+    assert.equal(await heldBy(id), 0, 'no job left active under the hung-up worker');
+    const done = journaled(out);
+    assert.ok(done < N, `the run was not over when the worker stopped (${done} of ${N} journaled)`);
+    // another worker completes the run, every point once
+    const other = start(workerArgs);
+    procs.push(other);
+    const code = await run.exit;
+    assert.deepEqual(code, { code: 0, signal: null }, run.err());
+    const recs = loadJournal(path.join(out, 'journal.jsonl')).records;
+    assert.equal(recs.length, N, 'each point journaled once');
+    assert.equal(new Set(recs.map((x) => x.key)).size, N);
+    other.child.kill('SIGTERM');
+    assert.deepEqual(await other.exit, { code: 0, signal: null }, `SIGTERM still exits 0: ${other.err()}`);
+  } finally {
+    await q.close();
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
