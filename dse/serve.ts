@@ -30,7 +30,7 @@ import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun, type PreparedRun } from './run.ts';
 import type { Constraint } from './params.ts';
 import { resolveDense } from './steps/dense.ts';
-import { failedStart, moveStaleFolder, spaceIdentity } from './run-checks.ts';
+import { failedStart, moveStaleFolder, removeEmptyJournal, spaceIdentity } from './run-checks.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError, RunFileError } from './errors.ts';
@@ -110,6 +110,8 @@ function denseNotRecorded(e: RunFileError): InputError {
 
 export class Service {
   readonly dir: string;
+  /** Whether the results folder and its journal were there before this service opened them. */
+  private readonly existed: { dir: boolean; journal: boolean };
   private readonly parsed: ParsedSpace;
   private readonly executor: Executor;
   /** The evaluation context: the executor's, until the accuracy checkpoint's files change (`current`). */
@@ -136,7 +138,7 @@ export class Service {
     this.dir = prepared.dir;
     // the journal is kept across sessions: everything in it answers requests without re-evaluating
     this.ctx = prepared.ctx;
-    this.executor = openJournal(o, prepared, this.log);
+    ({ executor: this.executor, existed: this.existed } = openJournal(o, prepared, this.log));
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
     this.ready = resolveDense(prepared, this.executor, this.log).then(
       () => undefined,
@@ -300,6 +302,15 @@ export class Service {
     await this.chain;
     await this.executor.close();
   }
+
+  /**
+   * After `close`, for a start that failed once the journal was open (e.g. its port in use):
+   * removes what this service created and did not use — its journal when it holds no evaluation,
+   * the folder when it created it and nothing else is there — so the folder is as it was.
+   */
+  discardUnused(): void {
+    if (!this.existed.journal) removeEmptyJournal(this.dir, this.existed.dir);
+  }
 }
 
 /**
@@ -313,7 +324,7 @@ export class Service {
  * failed and why, what to do), and what the start created — an empty journal, the folder — is
  * removed: the folder is as it was.
  */
-function openJournal(o: ServiceOptions, prepared: PreparedRun, log: (s: string) => void): Executor {
+function openJournal(o: ServiceOptions, prepared: PreparedRun, log: (s: string) => void): { executor: Executor; existed: { dir: boolean; journal: boolean } } {
   const { dir, ctx } = prepared;
   const what = o.outDir !== undefined ? `--out ${o.outDir}` : `results folder ${dir}`;
   const journal = path.join(dir, JOURNAL_FILE);
@@ -331,7 +342,7 @@ function openJournal(o: ServiceOptions, prepared: PreparedRun, log: (s: string) 
     step = 'folder';
     ensureDir(dir, what); // the first write (its errors name --out)
     step = 'journal';
-    return Executor.open({ ctx, dir, resume: true, jobs: 1, header, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : log(s)) });
+    return { executor: Executor.open({ ctx, dir, resume: true, jobs: 1, header, rememberAppended: true, log: (s) => (s.startsWith('resume:') ? undefined : log(s)) }), existed };
   } catch (e) {
     throw failedStart(e, dir, step, existed, 'serve');
   }

@@ -272,3 +272,42 @@ test('tell: a result without a constraint\'s metric is refused (it would be infe
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('serve --port on a port in use: exit 2 naming the port, and the folder as it was (the journal it started and the folder it created removed; a results folder\'s journal untouched)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-inuse-'));
+  const busy = net.createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const port = (busy.address() as net.AddressInfo).port;
+  try {
+    const space = path.join(dir, 'space.yaml');
+    fs.writeFileSync(space, SPACE);
+    const inUse = async (out: string) => {
+      const s = startServe(['--space', space, '--port', String(port), '--out', out]);
+      s.child.stdin!.end();
+      assert.equal(await s.done, 2, s.err());
+      assert.match(s.err(), new RegExp(`^error: --port ${port}: listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}\\n$`, 'm'));
+    };
+    // a folder it would create: not left behind (before: the folder and a journal of its header alone)
+    const fresh = path.join(dir, 'fresh');
+    await inUse(fresh);
+    assert.ok(!fs.existsSync(fresh), `no folder left: ${fs.existsSync(fresh) ? fs.readdirSync(fresh).join(', ') : ''}`);
+    // an empty folder stays empty
+    const empty = path.join(dir, 'empty');
+    fs.mkdirSync(empty);
+    await inUse(empty);
+    assert.deepEqual(fs.readdirSync(empty), [], 'nothing left in the folder');
+    // a results folder: its journal, with an evaluation, byte for byte
+    const kept = path.join(dir, 'kept');
+    const first = startServe(['--space', space, '--out', kept]);
+    assert.equal((await client(first.child.stdout!, first.child.stdin!)({ op: 'evaluate', params: P })).ok, true);
+    first.child.stdin!.end();
+    assert.equal(await first.done, 0, first.err());
+    const before = fs.readFileSync(path.join(kept, 'journal.jsonl'));
+    await inUse(kept);
+    assert.deepEqual(fs.readdirSync(kept), ['journal.jsonl'], 'no lock left');
+    assert.deepEqual(fs.readFileSync(path.join(kept, 'journal.jsonl')), before, 'the journal byte for byte');
+  } finally {
+    busy.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -71,6 +71,11 @@ export function register(program: Command): void {
         await new Promise<void>((resolve, reject) => {
           server.once('error', (e) => reject(new InputError(`--port ${port}: ${(e as Error).message}`)));
           server.listen(port, o.host, resolve);
+        }).catch(async (e) => {
+          // a port in use: the service never answered; the journal it started (and its folder) removed
+          await service.close();
+          service.discardUnused();
+          throw e;
         });
         const addr = server.address() as net.AddressInfo;
         log(`serve: JSON lines on ${addr.address}:${addr.port}; journal in ${service.dir}`);
