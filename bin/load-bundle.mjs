@@ -13,7 +13,8 @@
 // - The cache is written to a private file and renamed: a concurrent process sees it whole or not
 //   at all. Any failure to read or write it only costs the compilation it would have saved.
 // - The bundle runs as Node runs a CommonJS file: in a function of (exports, require, module,
-//   __filename, __dirname), strict (esbuild starts the file with "use strict"). It holds no
+//   __filename, __dirname) — the file is that function's text — strict (its body starts with
+//   "use strict"). It holds no
 //   import(): Node 20 cannot run one in a script compiled from a code cache ("A dynamic import
 //   callback was not specified"), so esbuild made them require() and the ES modules require()
 //   cannot load (vega, the worker bundle) are imported here (core/import-esm.ts).
@@ -46,7 +47,9 @@ function fnv1a(s) {
  * the code cache of `command` if this process had none it could use.
  */
 export function loadBundle(file, command) {
-  const source = fs.readFileSync(file, 'utf8');
+  // a Buffer's toString() decodes faster than readFileSync(file, 'utf8') (V8's own UTF-8 decoder) on
+  // Node 20: 12–15 against 17–19 ms for 1.9 MB
+  const source = fs.readFileSync(file).toString();
   const cacheFile = cacheFileOf(file, command);
   let cachedData;
   try {
@@ -56,8 +59,8 @@ export function loadBundle(file, command) {
   }
   // core/import-esm.ts: import() for the ES modules require() cannot load (vega, the worker bundle)
   globalThis[Symbol.for('spatten-dse.import-esm')] ??= (specifier) => import(specifier);
-  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new vm.Script(wrapper, { filename: file, cachedData });
+  // the file is one function expression of (exports, require, module, __filename, __dirname) (dse/bundle.ts)
+  const script = new vm.Script(source, { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
   const saveCache = () => {

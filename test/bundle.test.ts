@@ -159,17 +159,21 @@ test('the CLI bundle: built once per source state, its manifest lists every hash
       for (const f of ts) assert.ok(m.files[path.join(d, f)], `${d}/${f} in the manifest`);
     }
     assert.ok(m.folders['dse/commands'].includes('reproduce.ts'), 'm.folders[\'dse/commands\'].includes(\'reproduce.ts\')');
-    // one CommonJS file, with no import() (Node 20 cannot run one from a code cache: bin/load-bundle.mjs)
+    // one CommonJS file, one function expression without comments or whitespace, with no import()
+    // (Node 20 cannot run one from a code cache: bin/load-bundle.mjs)
     const file = fileURLToPath(a.url);
     assert.equal(path.basename(file), 'cli.cjs');
     const text = fs.readFileSync(file, 'utf8');
-    assert.doesNotMatch(text.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''), /\bimport\(/);
+    assert.match(text, /^\(function \(exports, require, module, __filename, __dirname\) \{\n"use strict";/);
+    assert.match(text, /\n\}\)\n?$/);
+    assert.doesNotMatch(text, /\bimport\(/);
+    assert.ok(text.split('\n').length < 2000, `${text.split('\n').length} lines`);
     // the bundled main, in this process, loaded as the launcher loads it: every command module is registered
     const { loadBundle } = await import('../bin/load-bundle.mjs');
     const { buildProgram } = loadBundle(file, 'test').exports;
     assert.equal(typeof buildProgram, 'function');
     // the profile cache's key is built in (the bundle does not hash the sources at each start) ...
-    assert.ok(text.includes(`key = true ? "${profileSourcesKey()}"`), 'the profile key is a constant of the bundle');
+    assert.ok(text.includes(`key=true?"${profileSourcesKey()}"`), 'the profile key is a constant of the bundle');
     // ... so a simulate run loads neither node:crypto nor (through commander) node:child_process
     const probe = path.join(cache, 'builtins.cjs');
     fs.writeFileSync(probe, "const base = new Set(process.moduleLoadList); process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + process.moduleLoadList.filter((m) => !base.has(m)).join(',') + '\\n'));");
@@ -181,10 +185,16 @@ test('the CLI bundle: built once per source state, its manifest lists every hash
     const loaded = run.stderr.split('\n').find((l) => l.startsWith('LOADED ')) ?? '';
     assert.ok(loaded.includes('NativeModule'), 'the probe saw module loads');
     assert.doesNotMatch(loaded, /NativeModule (crypto|child_process)\b/);
-    // the bundle is ASCII (Node then decodes it into a one-byte string), though comments esbuild
-    // keeps are not: sim/cycle/dram.ts's `p ≥ the oldest chunk's first` is written with `\u2265`
-    assert.doesNotMatch(text, /[^\x00-\x7f]/, 'non-ASCII text in the bundle');
-    assert.ok(text.includes('(p \\u2265 the oldest chunk'), 'the comment of sim/cycle/dram.ts with its ≥ escaped');
+    // bundles are ASCII (Node then decodes them into one-byte strings), though comments esbuild
+    // keeps are not: in the worker bundle's chunks, sim/cycle/dram.ts's `p ≥ the oldest chunk's first`
+    // is written with `\u2265`
+    assert.doesNotMatch(text, /[^\x00-\x7f]/, 'non-ASCII text in the CLI bundle');
+    const worker = await buildWorkerBundle(cache);
+    assert.ok(worker, 'the worker bundle built');
+    const wdir = path.dirname(fileURLToPath(worker.url));
+    const chunks = fs.readdirSync(wdir).filter((f) => f.endsWith('.mjs')).map((f) => fs.readFileSync(path.join(wdir, f), 'utf8'));
+    assert.equal(chunks.filter((c) => /[^\x00-\x7f]/.test(c)).length, 0, 'worker chunks with non-ASCII text');
+    assert.ok(chunks.some((c) => c.includes('(p \\u2265 the oldest chunk')), 'the comment of sim/cycle/dram.ts with its ≥ escaped');
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }
