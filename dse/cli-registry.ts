@@ -113,19 +113,28 @@ export async function realProgram(names: readonly string[] = Object.keys(COMMAND
  */
 export function checkValues(program: Command): Command {
   for (const cmd of program.commands) {
-    for (const o of cmd.options) if (o.required || o.optional) guardValue(o, o.long ?? o.flags, `${/[<[][^>\]]*[>\]]/.exec(o.flags)?.[0]}: ${o.description}`, false);
+    for (const o of cmd.options) if (o.required || o.optional) guardValue(o, o.long ?? o.flags, `${/[<[][^>\]]*[>\]]/.exec(o.flags)?.[0]}: ${o.description}`, false, o.short);
     for (const a of cmd.registeredArguments) guardValue(a, `<${a.name()}>`, a.description, a.variadic);
   }
   return program;
 }
 
-/** `target`'s parser, preceded by the empty-value check (`expected`: what the value should be) and the choices' suggestion. */
-function guardValue(target: Option | Argument, name: string, expected: string, variadic: boolean): void {
+/**
+ * `target`'s parser, preceded by the empty-value check (`expected`: what the value should be), the
+ * check of a short option's value that starts with "=" (`-o=results` gives `-o` the value
+ * "=results": commander takes what follows a short flag as its value, and `run` wrote its results
+ * into a folder named "=results") and the choices' suggestion.
+ */
+function guardValue(target: Option | Argument, name: string, expected: string, variadic: boolean, short?: string): void {
   const parse = target.parseArg;
   const choices = target.argChoices;
   const here = expected.startsWith('<dir>') ? '; give . for the current folder' : '';
   target.argParser((v: string, previous: unknown) => {
     if (v === '') throw new InputError(`${name}: the value is empty; expected ${expected}${here}`);
+    if (short && v.startsWith('=')) {
+      const rest = v.slice(1);
+      throw new InputError(`${short}: the value "${v}" starts with "=": a short option's value follows it after a space (${short} ${rest || 'VALUE'}), or write ${name}=${rest || 'VALUE'}`);
+    }
     if (choices && !choices.includes(v)) {
       const near = closest(v, choices);
       throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.${near ? `\n(Did you mean ${near}?)` : ''}`);

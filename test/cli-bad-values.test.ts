@@ -113,6 +113,12 @@ test('an empty value is refused naming the option: an empty --out is not the wor
   for (const c of cases) refused(c);
 });
 
+test('a short option written with "=" (-o=results) is refused: its value would start with "=" (run wrote a folder named "=results")', () => {
+  refused({ argv: ['run', 's.yaml', '-o=results'], err: 'error: -o: the value "=results" starts with "=": a short option\'s value follows it after a space (-o results), or write --out=results\n' });
+  refused({ argv: ['run', 's.yaml', '-o='], err: 'error: -o: the value "=" starts with "=": a short option\'s value follows it after a space (-o VALUE), or write --out=VALUE\n' });
+  refused({ argv: ['simulate', '-w=gpt2-small'], err: 'error: -w: the value "=gpt2-small" starts with "=": a short option\'s value follows it after a space (-w gpt2-small), or write --workload=gpt2-small\n' });
+});
+
 test('a YAML merge key is refused at its line, saying how to write the same thing', () => {
   const merge = 'error: m.yaml:%s: YAML merge keys ("<<: *anchor") are not supported: write the fields out in this mapping (an alias of a whole value, "key: *anchor", is supported)\n';
   refused({
