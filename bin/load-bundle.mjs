@@ -14,10 +14,10 @@
 //   at all. Any failure to read or write it only costs the compilation it would have saved.
 // - The bundle runs as Node runs a CommonJS file: in a function of (exports, require, module,
 //   __filename, __dirname) — the file is that function's text — strict (its body starts with
-//   "use strict"). It holds no
-//   import(): Node 20 cannot run one in a script compiled from a code cache ("A dynamic import
-//   callback was not specified"), so esbuild made them require() and the ES modules require()
-//   cannot load (vega, the worker bundle) are imported here (core/import-esm.ts).
+//   "use strict"). It holds no import(): Node 20 cannot run one in a script compiled from a code
+//   cache ("A dynamic import callback was not specified"), so esbuild made them require(), and
+//   the ES modules require() cannot load (vega, the worker bundle) are imported here
+//   (core/import-esm.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';

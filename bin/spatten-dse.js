@@ -4,8 +4,9 @@
 // Fast path: the CLI compiled ahead of time (an esbuild bundle of dse/cli.ts, cached by
 // dse/bundle.ts in the cache folder: node_modules/.cache/spatten-dse/, SPATTEN_CACHE_DIR, or the
 // user's cache folder when the project's is not writable; see `cacheDir` below; one CommonJS file,
-// compiled with V8's code cache by ./load-bundle.mjs) is loaded and run IN THIS PROCESS: no tsx, no child process, so signals reach the CLI directly (Ctrl-C,
-// `kill -INT`, `kill -TERM` of this pid) and `kill -9` leaves nothing behind. Freshness is checked against the bundle's manifest
+// compiled with V8's code cache by ./load-bundle.mjs) is loaded and run IN THIS PROCESS: no tsx,
+// no child process, so signals reach the CLI directly (Ctrl-C, `kill -INT`, `kill -TERM` of this
+// pid) and `kill -9` leaves nothing behind. Freshness is checked against the bundle's manifest
 // (size and mtime of every source file, the entries of every source folder): a few stat calls.
 //
 // First run, or sources changed: dse/bundle.ts (compiled on the fly with esbuild, no tsx) hashes
