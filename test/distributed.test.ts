@@ -10,7 +10,7 @@
  * Every run and worker of this suite uses a namespace of its own (NS, `--namespace`), so that other
  * users of the same Redis (another suite run at the same time) neither take its jobs nor give it theirs.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
+import { redisSuite } from './redis-suite.ts';
 import { QueueBackend } from '../dse/backends/queue.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
 import { decodeTask, encodeTask } from '../dse/backends/queue-task.ts';
@@ -28,38 +29,11 @@ import { modelVersion } from '../dse/model-version.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dse', 'cli.ts');
-const REDIS = process.env.SPATTEN_TEST_REDIS ?? 'redis://127.0.0.1:6390';
 const env = { ...process.env, FORCE_COLOR: '0' };
-/** This suite's namespace: its workers serve only its runs. */
-const NS = `test-${process.pid}-${Date.now().toString(36)}`;
-const KEYS = redisKeys(NS);
+const { REDIS, NS, KEYS, skip } = await redisSuite('distributed tests', 'test');
 /** `--queue URL` in this suite's namespace. */
 const onQueue = (url = REDIS) => ['--queue', url, '--namespace', NS];
-
-let skip: string | false = false;
-try {
-  await checkRedis(parseRedisUrl(REDIS), 'SPATTEN_TEST_REDIS', 2000);
-} catch (e) {
-  if (process.env.CI === 'true') test('a Redis for the distributed tests (CI=true: required)', () => assert.fail(`${(e as Error).message}`));
-  skip = `no Redis at ${REDIS} (start one: redis-server --port 6390 --bind 127.0.0.1 --save '' --daemonize yes, or set SPATTEN_TEST_REDIS)`;
-  process.stderr.write(`\ndistributed tests ${skip}\n\n`);
-}
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
-
-// what the suite leaves in Redis (queues of killed coordinators, their alive and refusal keys): its
-// namespaces' keys only, so a shared Redis does not fill up with one suite's queues per run
-after(async () => {
-  if (skip) return;
-  const { Redis } = await import('ioredis');
-  const r = new Redis(parseRedisUrl(REDIS).options);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${KEYS.prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
-});
 
 /** The CLI without the bin launcher, so that the child's pid is the process itself (kill -9 hits it). */
 function start(args: string[], cwd = ROOT): { child: ChildProcess; done: Promise<number | null>; err: () => string; out: () => string } {

@@ -10,44 +10,21 @@
  * Redis: SPATTEN_TEST_REDIS (default redis://127.0.0.1:6390), skipped without one (failed under
  * CI=true), as test/distributed.test.ts; a namespace of its own, its keys removed at the end.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
-import { checkRedis, parseRedisUrl, redisKeys } from '../dse/backends/redis.ts';
+import { parseRedisUrl } from '../dse/backends/redis.ts';
+import { redisSuite } from './redis-suite.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
-const REDIS = process.env.SPATTEN_TEST_REDIS ?? 'redis://127.0.0.1:6390';
-const NS = `test-hup-${process.pid}-${Date.now().toString(36)}`;
-const KEYS = redisKeys(NS);
+const { REDIS, NS, KEYS, skip } = await redisSuite('worker hang-up test', 'test-hup');
 const onQueue = ['--queue', REDIS, '--namespace', NS];
-
-let skip: string | false = false;
-try {
-  await checkRedis(parseRedisUrl(REDIS), 'SPATTEN_TEST_REDIS', 2000);
-} catch (e) {
-  if (process.env.CI === 'true') test('a Redis for the worker hang-up test (CI=true: required)', () => assert.fail(`${(e as Error).message}`));
-  skip = `no Redis at ${REDIS} (start one: redis-server --port 6390 --bind 127.0.0.1 --save '' --daemonize yes, or set SPATTEN_TEST_REDIS)`;
-  process.stderr.write(`\nworker hang-up test ${skip}\n\n`);
-}
-
-after(async () => {
-  if (skip) return;
-  const { Redis } = await import('ioredis');
-  const r = new Redis(parseRedisUrl(REDIS).options);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${KEYS.prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
-});
 
 // 120 cycle-model points of ~30 ms each (test/faults.test.ts): the worker still holds jobs when the signal lands
 const N = 120;
