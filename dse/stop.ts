@@ -19,7 +19,10 @@
  * what they hold first — serve its journal and its folder's lock, a worker its running jobs (then
  * it exits; a second signal hands them back to the queue) —, and exit 0 for SIGINT or SIGTERM, a
  * stop asked for, and 143 for SIGHUP, the terminal closed (`serviceExitCode`).
+ * On SIGHUP each of them calls `releaseTerminalAtExit`, so that it exits with that code.
  */
+import fs from 'node:fs';
+
 /** The signals that stop a command: SIGINT (Ctrl-C), SIGTERM, and SIGHUP (the terminal closed: a dropped SSH session, a closed window). */
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
@@ -27,6 +30,43 @@ export type StopSignal = (typeof STOP_SIGNALS)[number];
 /** How a log line names a stop signal: SIGHUP says what sent it. */
 export function signalText(sig: StopSignal): string {
   return sig === 'SIGHUP' ? 'SIGHUP (the terminal closed)' : sig;
+}
+
+let releasing = false;
+
+/**
+ * After SIGHUP: at the process's exit (its 'exit' event, the last JavaScript that runs, after every
+ * line the command wrote), stdin, stdout and stderr that are character devices (a terminal) are
+ * replaced by /dev/null. Idempotent; run, serve and worker call it when a SIGHUP arrives.
+ *
+ * Why: Node restores, as it exits, the terminal settings of the fds 0-2 that were terminals when it
+ * started (node::ResetStdio, src/node.cc, run by atexit): for each one still naming the same file
+ * (fstat: same device and inode) it calls tcsetattr and CHECK-fails when that fails. A terminal
+ * that hung up (the master of the pty closed: a dropped SSH session, a closed window) fails it
+ * with EIO, and the process, its outputs written and its lock released, died by SIGABRT or
+ * SIGSEGV instead of exiting 143. ResetStdio skips an fd that names another file ("program
+ * reopened file descriptor") or none (EBADF): closing the fd and opening /dev/null gives that fd
+ * number another file (open returns the lowest free fd; should it return a lower one, a 0-2 the
+ * program had closed, that one holds /dev/null and this fd stays closed: skipped too).
+ * tty.isatty cannot choose the fds: on a hung-up terminal it fails (EIO) and says false; a
+ * character device that is no terminal (/dev/null) loses nothing by the swap.
+ * (uv_tty_reset_mode, which ResetStdio calls first, restores a raw mode set through libuv and
+ * ignores errors: a terminal still open loses nothing either.)
+ */
+export function releaseTerminalAtExit(): void {
+  if (releasing) return;
+  releasing = true;
+  process.once('exit', () => {
+    for (const fd of [0, 1, 2]) {
+      try {
+        if (!fs.fstatSync(fd).isCharacterDevice()) continue;
+        fs.closeSync(fd);
+        fs.openSync('/dev/null', fd === 0 ? 'r' : 'w'); // fd itself, or a lower one the program closed (see above)
+      } catch {
+        /* a closed fd (EBADF): ResetStdio skips it */
+      }
+    }
+  });
 }
 
 /**

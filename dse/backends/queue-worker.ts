@@ -38,7 +38,7 @@ import { bundledPool } from './local.ts';
 import type { JobData, JobResult } from './queue.ts';
 import { decodeTask } from './queue-task.ts';
 import { workerId } from './queue-orphans.ts';
-import { serviceExitCode, signalText, STOP_SIGNALS, type StopSignal } from '../stop.ts';
+import { releaseTerminalAtExit, serviceExitCode, signalText, STOP_SIGNALS, type StopSignal } from '../stop.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 
 export interface WorkerOptions {
@@ -265,6 +265,7 @@ class QueueWorker {
   private async stop(sig: StopSignal): Promise<void> {
     this.stopping++;
     this.signal ??= sig;
+    if (sig === 'SIGHUP') releaseTerminalAtExit(); // the terminal closed: exit 143 (dse/stop.ts)
     if (this.stopping === 1) {
       this.log(`worker ${this.id}: ${signalText(sig)}: finishing ${this.active.size} running job${this.active.size === 1 ? '' : 's'}, then exiting (${sig} again hands them back to the queue)`);
       const closing = Promise.allSettled([...this.workers.values()].map((w) => w.close()));

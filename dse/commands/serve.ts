@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { clipped, decimal, ECHO_MAX, echoed, printable } from '../cli-util.ts';
-import { serviceExitCode, STOP_SIGNALS, type StopSignal } from '../stop.ts';
+import { releaseTerminalAtExit, serviceExitCode, STOP_SIGNALS, type StopSignal } from '../stop.ts';
 
 interface ServeOpts {
   space?: string;
@@ -59,6 +59,7 @@ export function register(program: Command): void {
       let signal: StopSignal | undefined;
       const onSignal = (sig: NodeJS.Signals) => {
         signal ??= sig as StopSignal;
+        if (sig === 'SIGHUP') releaseTerminalAtExit(); // the terminal closed: exit 143 (dse/stop.ts)
         stop();
       };
       for (const sig of STOP_SIGNALS) process.once(sig, onSignal);

@@ -15,7 +15,7 @@
  * left its lock behind).
  */
 import type { Executor } from '../executor.ts';
-import { STOP_SIGNALS, type StopReason, type StopSignal } from '../stop.ts';
+import { releaseTerminalAtExit, STOP_SIGNALS, type StopReason, type StopSignal } from '../stop.ts';
 
 /** The signals that stop a run (dse/stop.ts, shared with `serve` and `worker`). */
 export type RunSignal = StopSignal;
@@ -92,6 +92,7 @@ export class Interrupts {
 
   private onSignal(sig: RunSignal): void {
     this.signal ??= sig;
+    if (sig === 'SIGHUP') releaseTerminalAtExit(); // the terminal closed: exit with the run's code (dse/stop.ts)
     const name = sig === 'SIGINT' ? 'interrupt' : sig === 'SIGTERM' ? 'terminate' : 'hangup (the terminal closed)';
     if (this.closed) {
       this.log(`\n${name}: the run is over; stopping its workers and releasing the folder`);
