@@ -5,10 +5,12 @@
  * stderr. Bad input (space file, options) exits 2 before anything is written; end of stdin or
  * SIGINT/SIGTERM waits for the request in progress, closes the journal, releases the folder's lock
  * and exits 0; SIGHUP (the terminal closed: a dropped SSH session) does the same and exits 143
- * (dse/stop.ts; its default action killed the process, the lock left behind).
+ * (dse/stop.ts; its default action killed the process, the lock left behind); so does the end of
+ * stdin when it is a terminal that hung up (its input can end before SIGHUP's handler runs).
  */
 import net from 'node:net';
 import readline from 'node:readline';
+import tty from 'node:tty';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
@@ -65,8 +67,12 @@ export function register(program: Command): void {
       for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
       if (port === undefined) {
         log(`serve: JSON lines on stdin/stdout; journal in ${service.dir}`);
+        const onTerminal = tty.isatty(0);
         serveStream(service, process.stdin, process.stdout).then(stop, stop);
         await stopped;
+        // a terminal that hung up fails reads with EIO, which ends stdin, and tty.isatty with EIO:
+        // its input may end before SIGHUP's handler runs — the hang-up stops serve as SIGHUP does
+        if (onTerminal && !tty.isatty(0)) onSignal('SIGHUP');
       } else {
         const server = net.createServer((sock) => void serveStream(service, sock, sock).catch(() => sock.destroy()));
         await new Promise<void>((resolve, reject) => {
