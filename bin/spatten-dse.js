@@ -16,7 +16,7 @@
 // SPATTEN_WORKER_BUNDLE=0): the TypeScript sources run through tsx in a child process
 // (`node --import tsx dse/cli.ts …`). The child gets its own process group, so a Ctrl-C reaches
 // it once, forwarded by the launcher; SIGINT, SIGTERM and SIGHUP sent to the launcher are
-// forwarded; the child watches an IPC channel to the launcher and terminates itself (SIGTERM) when
+// forwarded (after SIGHUP the launcher, too, lets go of the terminal at its exit); the child watches an IPC channel to the launcher and terminates itself (SIGTERM) when
 // the launcher dies, even by `kill -9`. The launcher exits with the child's code (or re-raises its
 // signal). SPATTEN_DEBUG=1 prints the cache folder and which path was taken.
 // (node:child_process is imported only on the fallback path: loading it costs ~20-40 ms.)
@@ -123,6 +123,29 @@ async function buildBundle() {
   }
 }
 
+/**
+ * After SIGHUP: at this process's exit, its fds 0-2 that are character devices (a terminal) are
+ * replaced by /dev/null, so that it exits with the child's code instead of dying in Node's
+ * restoring of the settings of a hung-up terminal. The same as dse/stop.ts `releaseTerminalAtExit`
+ * (which says why), for the launcher of the child process, which cannot import the TypeScript.
+ */
+let releasing = false;
+function releaseTerminalAtExit() {
+  if (releasing) return;
+  releasing = true;
+  process.once('exit', () => {
+    for (const fd of [0, 1, 2]) {
+      try {
+        if (!fs.fstatSync(fd).isCharacterDevice()) continue;
+        fs.closeSync(fd);
+        fs.openSync('/dev/null', fd === 0 ? 'r' : 'w');
+      } catch {
+        /* a closed fd: Node skips it */
+      }
+    }
+  });
+}
+
 /** The CLI from the TypeScript sources in a child process (see the header for signals). */
 async function runWithTsx() {
   const { spawn } = await import('node:child_process');
@@ -131,7 +154,10 @@ async function runWithTsx() {
   const watch = pathToFileURL(path.join(ROOT, 'bin', 'parent-watch.mjs')).href;
   const entry = path.join(ROOT, 'dse', 'cli.ts');
   const child = spawn(process.execPath, ['--import', loader, '--import', watch, entry, ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => {
+    child.kill(sig);
+    if (sig === 'SIGHUP') releaseTerminalAtExit();
+  });
   child.on('exit', (code, signal) => {
     if (signal) {
       process.removeAllListeners(signal);
