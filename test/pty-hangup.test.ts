@@ -148,7 +148,7 @@ function onPty(spec: Spec): Promise<Outcome> {
 // machine): still running when the terminal closes after 20 of them
 const CYCLE = `name: pty-hangup
 workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 64 }
-model: cycle
+fidelity: cycle
 objectives:
   - { metric: latency_s, goal: min }
   - { metric: energy_j, goal: min }
