@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { parseCsv } from '../reports/csv.ts';
-import { checkRedis, parseRedisUrl } from '../dse/backends/redis.ts';
+import { redisSuite } from './redis-suite.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
@@ -242,20 +242,12 @@ test('run sent SIGHUP by kill, its terminal still open: the summary shows on the
   }
 });
 
-const REDIS = process.env.SPATTEN_TEST_REDIS ?? 'redis://127.0.0.1:6390';
-let noRedis: string | false = false;
-try {
-  await checkRedis(parseRedisUrl(REDIS), 'SPATTEN_TEST_REDIS', 2000);
-} catch (e) {
-  if (process.env.CI === 'true') test('a Redis for the worker pty hang-up test (CI=true: required)', () => assert.fail(`${(e as Error).message}`));
-  noRedis = `no Redis at ${REDIS} (set SPATTEN_TEST_REDIS)`;
-}
+const { REDIS, NS, skip: noRedis } = await redisSuite('the worker pty hang-up test', 'test-pty');
 
 test('worker on a terminal that hangs up: it stops and exits 143 (not killed at exit)', { timeout: 120_000, skip: noRedis }, async () => {
   needPython();
   // a namespace no run uses: the worker waits, holding no job (its jobs' hand-in is test/worker-hangup.test.ts's)
-  const ns = `test-pty-${process.pid}-${Date.now().toString(36)}`;
-  const r = await onPty({ argv: [process.execPath, BIN, 'worker', '--queue', REDIS, '--namespace', ns, '--concurrency', '1'], ready: 'waiting for runs' });
+  const r = await onPty({ argv: [process.execPath, BIN, 'worker', '--queue', REDIS, '--namespace', NS, '--concurrency', '1'], ready: 'waiting for runs' });
   assert.equal(r.error, undefined, `${r.error}: ${r.out}`);
   assert.deepEqual({ code: r.code, signal: r.signal }, { code: 143, signal: null }, `exit 143, not killed by signal ${r.signal} (what the terminal showed: ${r.out})`);
 });
