@@ -11,26 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { parseCsv } from '../reports/csv.ts';
+import { cycleSweep } from './cycle-sweep.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
 
-// 120 cycle-model points, each a GPT-2-Medium generation (992 + 32; ~30 ms on one core of the dev
-// machine): long enough to be stopped mid-run. The GPT-2-Small 256 + 4 workload used before ran at
-// ~5 ms a point once the simulator got faster, and a run could finish before the signal arrived.
-const CYCLE = `name: faults
-workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
-model: cycle
-objectives:
-  - { metric: latency_s, goal: min }
-  - { metric: energy_j, goal: min }
-parameters:
-  hw.dramChannels: [4, 8, 16]
-  hw.topkParallelism: [2, 4, 8, 16, 32]
-  algo.tokenKeep: [0.3, 0.5, 0.7, 1.0]
-  algo.headKeep: [0.5, 1.0]
-search: { driver: grid }
-`;
+// the 120-point cycle sweep (test/cycle-sweep.ts): long enough to be stopped mid-run
+const CYCLE = cycleSweep('faults');
 
 function setup(text = CYCLE): { dir: string; space: string; out: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-faults-'));

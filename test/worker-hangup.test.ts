@@ -20,27 +20,16 @@ import { loadJournal } from '../dse/journal.ts';
 import { parseRedisUrl } from '../dse/backends/redis.ts';
 import { redisSuite } from './redis-suite.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
+import { CYCLE_SWEEP_POINTS, cycleSweep } from './cycle-sweep.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
 const { REDIS, NS, KEYS, skip } = await redisSuite('worker hang-up test', 'test-hup');
 const onQueue = ['--queue', REDIS, '--namespace', NS];
 
-// 120 cycle-model points of ~30 ms each (test/faults.test.ts): the worker still holds jobs when the signal lands
-const N = 120;
-const SPACE = `name: worker-hup
-workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
-model: cycle
-objectives:
-  - { metric: latency_s, goal: min }
-  - { metric: energy_j, goal: min }
-parameters:
-  hw.dramChannels: [4, 8, 16]
-  hw.topkParallelism: [2, 4, 8, 16, 32]
-  algo.tokenKeep: [0.3, 0.5, 0.7, 1.0]
-  algo.headKeep: [0.5, 1.0]
-search: { driver: grid }
-`;
+// the 120-point cycle sweep (test/cycle-sweep.ts): the worker still holds jobs when the signal lands
+const N = CYCLE_SWEEP_POINTS;
+const SPACE = cycleSweep('worker-hup');
 
 interface Proc {
   child: ChildProcess;
