@@ -7,7 +7,7 @@
  * as root, for whom the mode is no bar), and failures injected into fs.accessSync, fs.mkdirSync,
  * fs.openSync and fs.writeSync (mock.method, as test/serve-disk-full.test.ts does for serve).
  */
-import { test, mock } from 'node:test';
+import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -16,6 +16,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { runSpace } from '../dse/run.ts';
 import { InputError } from '../dse/errors.ts';
+import { FIX, inject, REASON, type Code, type FaultMethod } from './fs-faults.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 
@@ -33,13 +34,6 @@ search: { driver: grid }
 const notStarted = (what: string, reason: string, fix: string, kept = '') =>
   `cannot ${what}: ${reason}\n` + `nothing was written: the run stopped before evaluating any point${kept}\n` + `${fix}, then the same command runs (or give --out another folder)`;
 
-const FIX = {
-  EACCES: "fix the folder's permissions",
-  EROFS: 'make its file system writable',
-  ENOSPC: 'free space on its disk',
-} as const;
-const REASON = { EACCES: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'no space left on the device' } as const;
-type Code = keyof typeof FIX;
 
 const SETPRIV = '/usr/bin/setpriv';
 
@@ -83,20 +77,8 @@ test('run: a results folder it cannot write (mode 0o500), or one it cannot creat
   }
 });
 
-const sysError = (code: Code, syscall: string, file?: string) => Object.assign(new Error(`${code}: ${REASON[code]}, ${syscall}${file ? ` '${file}'` : ''}`), { code, syscall, ...(file ? { path: file } : {}) });
 
-/** Injects `code` into fs.`method` for the calls `hit` picks (its arguments; an fd's file name for writeSync). */
-function inject(method: 'accessSync' | 'mkdirSync' | 'openSync' | 'writeSync', code: Code, hit: (name: string, flags: unknown) => boolean) {
-  const real = fs[method] as (...a: unknown[]) => unknown;
-  return mock.method(fs, method, function (this: unknown, first: unknown, flags?: unknown, ...rest: unknown[]) {
-    if (method === 'writeSync') {
-      if (hit(path.basename(fs.readlinkSync(`/proc/self/fd/${first as number}`)), undefined)) throw sysError(code, 'write');
-    } else if (hit(path.basename(String(first)), flags)) throw sysError(code, method.replace('Sync', ''), String(first));
-    return real.call(fs, first, flags, ...rest);
-  } as never);
-}
-
-const CASES: { name: string; code: Code; method: 'accessSync' | 'mkdirSync' | 'openSync' | 'writeSync'; outExists: boolean; hit: (name: string, flags: unknown) => boolean; what: (out: string) => string }[] = [
+const CASES: { name: string; code: Code; method: FaultMethod; outExists: boolean; hit: (name: string, flags: unknown) => boolean; what: (out: string) => string }[] = [
   { name: 'checking the folder', code: 'EROFS', method: 'accessSync', outExists: true, hit: (n) => n === 'out', what: (out) => `write in the results folder ${out}` },
   { name: 'creating the folder', code: 'ENOSPC', method: 'mkdirSync', outExists: false, hit: (n) => n === 'out', what: (out) => `create the results folder ${out}` },
   { name: 'creating the lock file', code: 'EROFS', method: 'openSync', outExists: true, hit: (n, f) => n === '.lock' && f === 'wx', what: (out) => `create the lock file ${path.join(out, '.lock')}` },

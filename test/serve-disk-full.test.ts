@@ -22,6 +22,7 @@ import path from 'node:path';
 import { Service } from '../dse/serve.ts';
 import { loadJournal } from '../dse/journal.ts';
 import { InputError } from '../dse/errors.ts';
+import { FIX, inject, REASON, type Code, type FaultMethod } from './fs-faults.ts';
 
 const SPACE = `name: serve-disk-full
 workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
@@ -158,13 +159,6 @@ for (const [code, meaning, once] of [
 const notStarted = (what: string, reason: string, fix: string, kept = '') =>
   `cannot ${what}: ${reason}\n` + `nothing was written: the service stopped before answering any request${kept}\n` + `${fix}, then the same command starts serving (or give --out another folder)`;
 
-const FIX = {
-  EACCES: "fix the folder's permissions",
-  EROFS: 'make its file system writable',
-  ENOSPC: 'free space on its disk',
-} as const;
-const REASON = { EACCES: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'no space left on the device' } as const;
-type Code = keyof typeof FIX;
 
 /** `new Service(…)` on `space` and `out` is refused at start-up: an InputError, exit 2, with `message`. */
 function refusedAtStart(space: string, out: string, message: string): void {
@@ -205,21 +199,9 @@ test('serve: a results folder it cannot write (mode 0o500) stops it before it an
   }
 });
 
-const sysError = (code: Code, syscall: string, file?: string) => Object.assign(new Error(`${code}: ${REASON[code]}, ${syscall}${file ? ` '${file}'` : ''}`), { code, syscall, ...(file ? { path: file } : {}) });
-
-/** Injects `code` into fs.`method` for the calls `hit` picks (its arguments; an fd's file name for writeSync). */
-function inject(method: 'accessSync' | 'mkdirSync' | 'openSync' | 'writeSync', code: Code, hit: (name: string, flags: unknown) => boolean) {
-  const real = fs[method] as (...a: unknown[]) => unknown;
-  return mock.method(fs, method, function (this: unknown, first: unknown, flags?: unknown, ...rest: unknown[]) {
-    if (method === 'writeSync') {
-      if (hit(path.basename(fs.readlinkSync(`/proc/self/fd/${first as number}`)), undefined)) throw sysError(code, 'write');
-    } else if (hit(path.basename(String(first)), flags)) throw sysError(code, method.replace('Sync', ''), String(first));
-    return real.call(fs, first, flags, ...rest);
-  } as never);
-}
 
 // the same failures as test/run-start-failures.test.ts injects into a run's start
-const CASES: { name: string; code: Code; method: 'accessSync' | 'mkdirSync' | 'openSync' | 'writeSync'; outExists: boolean; hit: (name: string, flags: unknown) => boolean; what: (out: string) => string }[] = [
+const CASES: { name: string; code: Code; method: FaultMethod; outExists: boolean; hit: (name: string, flags: unknown) => boolean; what: (out: string) => string }[] = [
   { name: 'checking the folder', code: 'EROFS', method: 'accessSync', outExists: true, hit: (n) => n === 'out', what: (out) => `write in the results folder ${out}` },
   { name: 'creating the folder', code: 'ENOSPC', method: 'mkdirSync', outExists: false, hit: (n) => n === 'out', what: (out) => `create the results folder ${out}` },
   { name: 'creating the lock file', code: 'EROFS', method: 'openSync', outExists: true, hit: (n, f) => n === '.lock' && f === 'wx', what: (out) => `create the lock file ${path.join(out, '.lock')}` },
