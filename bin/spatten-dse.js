@@ -16,8 +16,9 @@
 // SPATTEN_WORKER_BUNDLE=0): the TypeScript sources run through tsx in a child process
 // (`node --import tsx dse/cli.ts …`). The child gets its own process group, so a Ctrl-C reaches
 // it once, forwarded by the launcher; SIGINT, SIGTERM and SIGHUP sent to the launcher are
-// forwarded (after SIGHUP the launcher, too, lets go of the terminal at its exit); the child watches an IPC channel to the launcher and terminates itself (SIGTERM) when
-// the launcher dies, even by `kill -9`. The launcher exits with the child's code (or re-raises its
+// forwarded (after SIGHUP the launcher, too, lets go of the terminal at its exit); the child
+// watches an IPC channel to the launcher and terminates itself (SIGTERM) when the launcher dies,
+// even by `kill -9`. The launcher exits with the child's code (or re-raises its
 // signal). SPATTEN_DEBUG=1 prints the cache folder and which path was taken.
 // (node:child_process is imported only on the fallback path: loading it costs ~20-40 ms.)
 import fs from 'node:fs';
