@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { parseCsv } from '../reports/csv.ts';
-import { cycleSweep } from './cycle-sweep.ts';
+import { cycleSweep } from './sweeps.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
 
-// the 120-point cycle sweep (test/cycle-sweep.ts): long enough to be stopped mid-run
+// the 120-point cycle sweep (test/sweeps.ts): long enough to be stopped mid-run
 const CYCLE = cycleSweep('faults');
 
 function setup(text = CYCLE): { dir: string; space: string; out: string } {

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { parseCsv } from '../reports/csv.ts';
 import { redisSuite } from './redis-suite.ts';
+import { cycleSweep, smallSweep } from './sweeps.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
@@ -146,29 +147,9 @@ function onPty(spec: Spec): Promise<Outcome> {
 
 // 240 cycle-model points of a GPT-2-Medium generation (992 + 64; ~40 ms each on one core of the dev
 // machine): still running when the terminal closes after 20 of them
-const CYCLE = `name: pty-hangup
-workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 64 }
-fidelity: cycle
-objectives:
-  - { metric: latency_s, goal: min }
-  - { metric: energy_j, goal: min }
-parameters:
-  hw.dramChannels: [4, 8, 16]
-  hw.topkParallelism: [2, 4, 8, 16, 32]
-  algo.tokenKeep: [0.3, 0.5, 0.7, 1.0]
-  algo.headKeep: [0.25, 0.5, 0.75, 1.0]
-search: { driver: grid }
-`;
+const CYCLE = cycleSweep('pty-hangup', { genTokens: 64, headKeep: '0.25, 0.5, 0.75, 1.0' });
 
-const SERVE = `name: pty-serve
-workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
-objectives:
-  - { metric: latency_s, goal: min }
-  - { metric: area_mm2, goal: min }
-parameters:
-  hw.dramChannels: [4, 8, 16]
-search: { driver: grid }
-`;
+const SERVE = smallSweep('pty-serve');
 
 function setup(text: string): { dir: string; space: string; out: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-pty-'));

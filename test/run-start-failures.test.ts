@@ -17,18 +17,11 @@ import { createHash } from 'node:crypto';
 import { runSpace } from '../dse/run.ts';
 import { InputError } from '../dse/errors.ts';
 import { FIX, inject, REASON, type Code, type FaultMethod } from './fs-faults.ts';
+import { smallSweep } from './sweeps.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 
-const SPACE = `name: run-start-failures
-workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
-objectives:
-  - { metric: latency_s, goal: min }
-  - { metric: area_mm2, goal: min }
-parameters:
-  hw.dramChannels: [4, 8, 16]
-search: { driver: grid }
-`;
+const SPACE = smallSweep('run-start-failures');
 
 /** The three lines of run's refusal: what failed and why, that nothing was written, what to do. */
 const notStarted = (what: string, reason: string, fix: string, kept = '') =>

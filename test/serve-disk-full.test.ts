@@ -23,16 +23,9 @@ import { Service } from '../dse/serve.ts';
 import { loadJournal } from '../dse/journal.ts';
 import { InputError } from '../dse/errors.ts';
 import { FIX, inject, REASON, type Code, type FaultMethod } from './fs-faults.ts';
+import { smallSweep } from './sweeps.ts';
 
-const SPACE = `name: serve-disk-full
-workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
-objectives:
-  - { metric: latency_s, goal: min }
-  - { metric: area_mm2, goal: min }
-parameters:
-  hw.dramChannels: [4, 8, 16]
-search: { driver: grid }
-`;
+const SPACE = smallSweep('serve-disk-full');
 
 const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
 

@@ -14,19 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { loadJournal } from '../dse/journal.ts';
+import { smallSweep } from './sweeps.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
 
-const SPACE = `name: serve-hangup
-workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
-objectives:
-  - { metric: latency_s, goal: min }
-  - { metric: area_mm2, goal: min }
-parameters:
-  hw.dramChannels: [4, 8, 16]
-search: { driver: grid }
-`;
+const SPACE = smallSweep('serve-hangup');
 const EVALUATE = { op: 'evaluate', params: { 'hw.dramChannels': 8 } };
 
 type Res = Record<string, unknown>;

@@ -20,14 +20,14 @@ import { loadJournal } from '../dse/journal.ts';
 import { parseRedisUrl } from '../dse/backends/redis.ts';
 import { redisSuite } from './redis-suite.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
-import { CYCLE_SWEEP_POINTS, cycleSweep } from './cycle-sweep.ts';
+import { CYCLE_SWEEP_POINTS, cycleSweep } from './sweeps.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
 const { REDIS, NS, KEYS, skip } = await redisSuite('worker hang-up test', 'test-hup');
 const onQueue = ['--queue', REDIS, '--namespace', NS];
 
-// the 120-point cycle sweep (test/cycle-sweep.ts): the worker still holds jobs when the signal lands
+// the 120-point cycle sweep (test/sweeps.ts): the worker still holds jobs when the signal lands
 const N = CYCLE_SWEEP_POINTS;
 const SPACE = cycleSweep('worker-hup');
 
