@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import YAML from 'yaml';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { writeReadmeBlock } from './readme-block.ts';
 import type { Driver, DriverContext, Objective, ParamDomain, Params, TrialResult } from '../dse/driver.ts';
 import { GridDriver } from '../dse/drivers/grid.ts';
@@ -408,9 +409,15 @@ export async function runnerNsga2(): Promise<object> {
   const { runSpace } = await import('../dse/run.ts');
   const { parseSpace } = await import('../dse/space.ts');
   const here = path.dirname(new URL(import.meta.url).pathname);
-  const spaceFile = path.join(here, '..', 'spaces', 'default.yaml');
-  const yaml = fs.readFileSync(spaceFile, 'utf8');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-search-'));
+  let spaceFile = path.join(here, '..', 'spaces', 'default.yaml');
+  let yaml = fs.readFileSync(spaceFile, 'utf8');
+  if (SMOKE) {
+    // smoke mode: the same space with 4 then 8 windows per language-model configuration (the path, not the figures)
+    yaml = yaml.replace(/^(accuracy: .*)$/m, (line) => line.replace(/maxExamples: \d+/, 'maxExamples: 8').replace(/subsetExamples: \d+/, 'subsetExamples: 4'));
+    spaceFile = path.join(tmp, 'default.yaml');
+    fs.writeFileSync(spaceFile, yaml);
+  }
   const nsgaFile = path.join(tmp, 'nsga2.yaml');
   const [population, generations] = SMOKE ? [8, 2] : [40, 10];
   fs.writeFileSync(nsgaFile, yaml.replace(/^search:.*$/m, `search: { driver: nsga2, population: ${population}, generations: ${generations}, seed: 7 }`).replace(/^name: .*$/m, 'name: default-nsga2'));
@@ -422,10 +429,13 @@ export async function runnerNsga2(): Promise<object> {
   t = performance.now();
   const ga = await runSpace({ spaceFile: nsgaFile, outDir: path.join(tmp, 'nsga2'), ...quiet });
   const gaSeconds = (performance.now() - t) / 1000;
-  const vec = (r: { metrics: Record<string, number> }) => objectives.map((o) => (o.goal === 'max' ? -r.metrics[o.metric] : r.metrics[o.metric]));
-  const feas = (rows: typeof grid.rows) => rows.filter((r) => r.status === 'ok' && r.feasible).map(vec);
-  const gv = feas(grid.rows);
-  const nv = feas(ga.rows);
+  // every point from points.csv: the rows runSpace returns are the report's sample (front, extremes, a sample of the rest)
+  const feasible = (dir: string) =>
+    (parseCsv(readFileSync(join(tmp, dir, 'points.csv')), { columns: true }) as Record<string, string>[])
+      .filter((r) => r.status === 'ok' && r.feasible === 'true')
+      .map((r) => objectives.map((o) => (o.goal === 'max' ? -Number(r[o.metric]) : Number(r[o.metric]))));
+  const gv = feasible('grid');
+  const nv = feasible('nsga2');
   const frac = (f: (v: number[]) => number[]) => {
     const nz = normaliser(gv.map(f));
     const hv = (vs: number[][]) => hypervolume(vs.map((v) => nz.apply(f(v))), nz.ref);
@@ -434,10 +444,10 @@ export async function runnerNsga2(): Promise<object> {
   fs.rmSync(tmp, { recursive: true, force: true });
   return {
     space: 'spaces/default.yaml',
-    exhaustivePoints: grid.rows.length,
+    exhaustivePoints: grid.run.counts.total,
     exhaustiveFront: grid.run.counts.pareto,
     exhaustiveSeconds: +gridSeconds.toFixed(2),
-    nsga2: { population, generations, seed: 7, evaluations: ga.rows.length, fractionOfSpace: +(ga.rows.length / grid.rows.length).toFixed(4), seconds: +gaSeconds.toFixed(2) },
+    nsga2: { population, generations, seed: 7, evaluations: ga.run.counts.total, fractionOfSpace: +(ga.run.counts.total / grid.run.counts.total).toFixed(4), seconds: +gaSeconds.toFixed(2) },
     hvFraction: frac((v) => v),
     hvFractionLog: frac((v) => v.map(Math.log10)),
     hvTrajectory: ga.run.hypervolume,
