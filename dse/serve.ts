@@ -30,6 +30,8 @@ import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun, type PreparedRun } from './run.ts';
 import type { Constraint } from './params.ts';
 import { resolveDense } from './steps/dense.ts';
+import { Abandonable } from './steps/interrupts.ts';
+import { signalText, type StopSignal } from './stop.ts';
 import { failedStart, moveStaleFolder, removeEmptyJournal, spaceIdentity } from './run-checks.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -121,8 +123,14 @@ export class Service {
   private readonly asked = new Map<number, Trial>();
   private freeId = -1;
   private chain: Promise<unknown>;
-  /** Settles once the constraints relative to the dense model are resolved (dse/steps/dense.ts); requests wait for it. */
+  /**
+   * Settles once the constraints relative to the dense model are resolved (dse/steps/dense.ts);
+   * requests wait for it. Rejects with Abandoned (dse/steps/interrupts.ts) when `stopStarting`
+   * abandoned the dense model's run: nothing was journaled.
+   */
   readonly ready: Promise<void>;
+  /** The start-up's dense model's run, which a signal abandons (`stopStarting`). */
+  private readonly startUp = new Abandonable();
   private readonly log: (line: string) => void;
   /** The prepared run, and its constraints as written (relative ones unresolved): resolved again when the checkpoint's files change. */
   private readonly prepared: PreparedRun;
@@ -140,13 +148,34 @@ export class Service {
     this.ctx = prepared.ctx;
     ({ executor: this.executor, existed: this.existed } = openJournal(o, prepared, this.log));
     this.driver = createDriver(prepared.parsed.space.search, { space: prepared.parsed.domains, objectives: prepared.parsed.objectives, seed: prepared.seed });
-    this.ready = resolveDense(prepared, this.executor, this.log).then(
+    const acc = prepared.ctx.accuracy;
+    const abandonable = {
+      abandonable: <T>(work: () => Promise<T>): Promise<T> => {
+        // said before it runs: the model's loading and run take seconds, and no request is answered meanwhile
+        if (acc) this.log(`serve: running the dense model (${acc.model}, ${acc.maxExamples ?? 'all'} examples) for the constraints relative to it; requests are answered once it is done`);
+        return this.startUp.run(work);
+      },
+    };
+    this.ready = resolveDense(prepared, this.executor, this.log, abandonable).then(
       () => undefined,
       (e) => {
         throw e instanceof RunFileError ? denseNotRecorded(e) : e;
       },
     );
     this.chain = this.ready.catch(() => {});
+  }
+
+  /**
+   * A signal (SIGINT, SIGTERM, SIGHUP) during the start-up: the dense model's run (started by the
+   * constructor) is abandoned at once and `ready` rejects with Abandoned; nothing is journaled, and
+   * the next start runs it again. Without a dense model's run in flight (none to run, or its
+   * outcome is in), nothing: the command stops as after any signal. Returns whether it abandoned one.
+   */
+  stopStarting(sig: StopSignal): boolean {
+    if (!this.startUp.running) return false;
+    this.log(`serve: ${signalText(sig)} during the start-up: abandoning the dense model's run (nothing is journaled; the same command runs it again and starts serving)`);
+    this.startUp.abandon(sig);
+    return true;
   }
 
   /** Answers one request line; requests are answered one at a time, in order. */

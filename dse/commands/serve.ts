@@ -7,6 +7,12 @@
  * and exits 0; SIGHUP (the terminal closed: a dropped SSH session) does the same and exits 143
  * (dse/stop.ts; its default action killed the process, the lock left behind); so does the end of
  * stdin when it is a terminal that hung up (its input can end before SIGHUP's handler runs).
+ * The signals are handled from the start, before the service opens its folder: during the start-up,
+ * the dense model's run for constraints relative to it (dse/serve.ts `stopStarting`), the first one
+ * abandons that run, or is seen when it ends where it holds serve's own thread (the forward pass;
+ * its outcome is then journaled); serve closes the journal, releases the lock, removes a journal
+ * and folder it created that hold nothing, and exits with the same codes. (They were installed
+ * once it listened: a signal during the start-up killed it by the default action, the lock left behind.)
  */
 import net from 'node:net';
 import readline from 'node:readline';
@@ -16,6 +22,8 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { clipped, decimal, ECHO_MAX, echoed, printable } from '../cli-util.ts';
 import { releaseTerminalAtExit, serviceExitCode, STOP_SIGNALS, type StopSignal } from '../stop.ts';
+import { Abandoned } from '../steps/interrupts.ts';
+import type { Service } from '../serve.ts';
 
 interface ServeOpts {
   space?: string;
@@ -46,25 +54,45 @@ export function register(program: Command): void {
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError(`--port: expected an integer 0-65535, got ${echoed(o.port)}`);
       const seed = o.seed === undefined ? undefined : decimal(o.seed);
       if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got ${echoed(o.seed)}`);
-      const { Service } = await import('../serve.ts');
-      const service = new Service({ spaceFile: o.space!, outDir: o.out, seed, force: o.force });
-      // a dense model that cannot run fails the command before it listens
-      await service.ready.catch(async (e) => {
-        await service.close();
-        throw e;
-      });
-      const log = (s: string) => process.stderr.write(printable(s) + '\n');
       let stop!: () => void;
       const stopped = new Promise<void>((r) => (stop = r));
-      // SIGINT, SIGTERM, SIGHUP (the terminal closed): the request in progress finishes, the
-      // journal is closed, the folder's lock released; the first one decides the exit code
+      // SIGINT, SIGTERM, SIGHUP (the terminal closed), from the first moment: during the start-up
+      // (the dense model's run) they abandon it, while serving the request in progress finishes;
+      // then the journal is closed, the folder's lock released; the first one decides the exit code
       let signal: StopSignal | undefined;
+      let service: Service | undefined;
       const onSignal = (sig: NodeJS.Signals) => {
         signal ??= sig as StopSignal;
         if (sig === 'SIGHUP') releaseTerminalAtExit(); // the terminal closed: exit 143 (dse/stop.ts)
+        service?.stopStarting(sig as StopSignal);
         stop();
       };
       for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
+      const { Service } = await import('../serve.ts');
+      // a signal before the service opened its folder: nothing to close
+      if (signal) return void (process.exitCode = serviceExitCode(signal));
+      service = new Service({ spaceFile: o.space!, outDir: o.out, seed, force: o.force });
+      // a dense model that cannot run fails the command before it listens; a signal during its run
+      // abandons it: the service closes its journal, releases the lock and removes what it created
+      // and did not use (a journal without records, its folder), and exits with the signal's code
+      const started = await service.ready.then(
+        () => true,
+        async (e) => {
+          await service!.close();
+          if (!(e instanceof Abandoned)) throw e;
+          service!.discardUnused();
+          return false;
+        },
+      );
+      // a signal sent while the forward pass held this thread waits in the event loop's poll phase,
+      // which the outcome's promise does not pass through: it is handled before serving begins
+      if (started) for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+      if (!started || signal) {
+        if (started) await service.close();
+        process.exitCode = serviceExitCode(signal);
+        return;
+      }
+      const log = (s: string) => process.stderr.write(printable(s) + '\n');
       if (port === undefined) {
         log(`serve: JSON lines on stdin/stdout; journal in ${service.dir}`);
         const onTerminal = tty.isatty(0);

@@ -30,6 +30,41 @@ export class Abandoned extends Error {
   }
 }
 
+/**
+ * Work that a signal abandons (the dense model's run before a run's search or before `serve`
+ * answers: dse/serve.ts): `run` races it with `abandon`, which rejects it with Abandoned at once;
+ * what the work gives later is dropped. After `abandon`, `run` rejects without running its work.
+ */
+export class Abandonable {
+  /** The signal that abandoned the work, once one did. */
+  signal?: RunSignal;
+  /** Set while work runs: rejects it with Abandoned. */
+  private reject?: (sig: RunSignal) => void;
+
+  /** Whether work is running (a signal now abandons it). */
+  get running(): boolean {
+    return this.reject !== undefined;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.signal) throw new Abandoned(this.signal);
+    const abandoned = new Promise<never>((_, reject) => (this.reject = (sig) => reject(new Abandoned(sig))));
+    const running = work();
+    running.catch(() => {}); // an abandoned run's failure (a stopped pool) is nobody's
+    try {
+      return await Promise.race([running, abandoned]);
+    } finally {
+      this.reject = undefined;
+    }
+  }
+
+  /** Abandons the work running, or the work `run` is given next. */
+  abandon(sig: RunSignal): void {
+    this.signal ??= sig;
+    this.reject?.(sig);
+  }
+}
+
 export class Interrupts {
   interrupted = false;
   /** The first signal received. */
@@ -39,8 +74,8 @@ export class Interrupts {
   private readonly handler = (sig: NodeJS.Signals) => this.onSignal(sig === 'SIGTERM' || sig === 'SIGHUP' ? sig : 'SIGINT');
 
   private executor?: Executor;
-  /** Set while `abandonable` work runs: rejects it with Abandoned. */
-  private abandon?: (sig: RunSignal) => void;
+  /** The `abandonable` work. */
+  private readonly dense = new Abandonable();
 
   constructor(private readonly log: (line: string) => void) {
     for (const sig of SIGNALS) process.on(sig, this.handler);
@@ -60,14 +95,7 @@ export class Interrupts {
    */
   async abandonable<T>(work: () => Promise<T>): Promise<T> {
     if (this.signal) throw new Abandoned(this.signal);
-    const abandoned = new Promise<never>((_, reject) => (this.abandon = (sig) => reject(new Abandoned(sig))));
-    const running = work();
-    running.catch(() => {}); // an abandoned run's failure (a stopped pool) is nobody's
-    try {
-      return await Promise.race([running, abandoned]);
-    } finally {
-      this.abandon = undefined;
-    }
+    return this.dense.run(work);
   }
 
   /** The search is over: from now on a signal abandons the work in flight. */
@@ -96,10 +124,10 @@ export class Interrupts {
     const name = sig === 'SIGINT' ? 'interrupt' : sig === 'SIGTERM' ? 'terminate' : 'hangup (the terminal closed)';
     if (this.closed) {
       this.log(`\n${name}: the run is over; stopping its workers and releasing the folder`);
-    } else if (this.abandon) {
+    } else if (this.dense.running) {
       this.interrupted = true;
       this.log(`\n${name}: abandoning the dense model's run (before the search: nothing is written; the same command runs it again and continues)`);
-      this.abandon(sig); // first: the run is abandoned, not failed by the abort below
+      this.dense.abandon(sig); // first: the run is abandoned, not failed by the abort below
       void this.executor?.abort();
     } else if (this.late) {
       this.interrupted = true;
