@@ -20,6 +20,7 @@ import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
 import { redisSuite } from './redis-suite.ts';
+import { waitFor } from './wait.ts';
 import { QueueBackend } from '../dse/backends/queue.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
 import { decodeTask, encodeTask } from '../dse/backends/queue-task.ts';
@@ -83,15 +84,6 @@ async function stopWorkers(): Promise<void> {
 async function workersReady(ws: WorkerProc[]): Promise<void> {
   const ready = await waitFor(() => ws.every((w) => /waiting for runs/.test(w.err())), 120_000);
   assert.ok(ready, `a worker never became ready: ${ws.map((w) => w.err()).join(' | ')}`);
-}
-
-async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return await cond();
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-dist-'));
@@ -586,12 +578,8 @@ test('the progress note counts the workers connected to the queue, not one more 
   const ws = ['host-a:1', 'host-b:2'].map((name) => new Worker(backend.queueName, async () => null, { connection, prefix: KEYS.prefix, name }));
   try {
     await Promise.all(ws.map((w) => w.waitUntilReady()));
-    let status = '';
-    for (let i = 0; i < 50 && !/\(2 connected\)/.test(status); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = backend.status();
-    }
-    assert.match(status, /^workers seen 2 \(2 connected\)/);
+    await waitFor(() => /\(2 connected\)/.test(backend.status()), 5000, 100);
+    assert.match(backend.status(), /^workers seen 2 \(2 connected\)/);
   } finally {
     await Promise.allSettled(ws.map((w) => w.close()));
     await backend.close();

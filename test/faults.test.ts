@@ -12,6 +12,7 @@ import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { parseCsv } from '../reports/csv.ts';
 import { cycleSweep } from './sweeps.ts';
+import { waitFor } from './wait.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
@@ -43,13 +44,9 @@ function cli(args: string[]) {
 
 /** Waits until the journal holds at least n evaluations. */
 async function journaled(file: string, n: number, timeoutMs = 120_000): Promise<number> {
-  const t0 = Date.now();
-  for (;;) {
-    const k = existsSync(file) ? loadJournal(file).records.length : 0;
-    if (k >= n) return k;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`journal ${file}: ${k} < ${n} evaluations after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const count = () => (existsSync(file) ? loadJournal(file).records.length : 0);
+  if (!(await waitFor(() => count() >= n, timeoutMs))) throw new Error(`journal ${file}: ${count()} < ${n} evaluations after ${timeoutMs} ms`);
+  return count();
 }
 
 const rowsOf = (file: string) => parseCsv(readFileSync(file, 'utf8')).length - 1;

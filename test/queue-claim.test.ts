@@ -14,6 +14,7 @@ import { checkRedis, parseRedisUrl, redisKeys } from '../dse/backends/redis.ts';
 import { claimQueue, coordinatorToken, queueNameFor, refreshClaim, releaseClaim } from '../dse/backends/queue-claim.ts';
 import { QueueBackend } from '../dse/backends/queue.ts';
 import { InputError } from '../dse/errors.ts';
+import { waitFor } from './wait.ts';
 
 const REDIS = process.env.SPATTEN_TEST_REDIS ?? 'redis://127.0.0.1:6390';
 const KEY = `queue-claim-test:${process.pid}:${Date.now().toString(36)}`;
@@ -118,7 +119,7 @@ test('a coordinator whose queue another claimed while it was cut off leaves that
     const bKey = await client.get(keys.alive(b.queueName));
     assert.ok(bKey !== null, 'B holds the alive key');
     const job = b.run({ task: 'noop', args: [1] });
-    for (let i = 0; i < 100 && !linesA.some((l) => /claimed it while this run was cut off/.test(l)); i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => linesA.some((l) => /claimed it while this run was cut off/.test(l)), 10_000, 100);
     assert.match(linesA.find((l) => /claimed it/.test(l)) ?? linesA.join(' | '), /^queue "claim-\d+\.[0-9a-f]{8}": coordinator [^ ]+ claimed it while this run was cut off from Redis for more than 10 s .*own --namespace$/);
     assert.equal(await client.get(keys.alive(b.queueName)), bKey, 'A\'s heartbeat left B\'s key');
     await a.close();

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
+import { waitFor } from './wait.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
@@ -28,15 +29,6 @@ function start(args: string[]): { child: ChildProcess; done: Promise<number | nu
   child.stdout!.resume();
   const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, done, err: () => err };
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return cond();
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'search-e2e-'));
@@ -105,7 +97,7 @@ test('kill -9 mid-run, then --resume: same points.csv as an uninterrupted run, n
   const { dir, space, points } = referenceRun();
   const out = path.join(dir, 'killed');
   const r = start(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--no-report']);
-  const progressed = await waitFor(() => journalLines(out) >= 4, 60_000);
+  const progressed = await waitFor(() => journalLines(out) >= 4, 60_000, 25);
   process.kill(-r.child.pid!, 'SIGKILL'); // the launcher, tsx and the run itself
   await r.done;
   assert.ok(progressed, `the run never journaled 4 evaluations: ${r.err()}`);
@@ -179,7 +171,7 @@ test('SIGINT: in-flight work finishes, every output is written for what is done,
   const { dir, space, points } = referenceRun();
   const out = path.join(dir, 'int');
   const r = start(['run', space, '--out', out, '--jobs', '1', '--progress', 'none', '--no-report']);
-  const progressed = await waitFor(() => journalLines(out) >= 2 && fs.existsSync(path.join(out, '.lock')), 60_000);
+  const progressed = await waitFor(() => journalLines(out) >= 2 && fs.existsSync(path.join(out, '.lock')), 60_000, 25);
   assert.ok(progressed, r.err());
   // Ctrl-C reaches the run itself (its pid is in the lock file)
   const pid = JSON.parse(read(path.join(out, '.lock'))).pid as number;
@@ -373,7 +365,7 @@ test('streamed 50,000-point grid: kill -9 mid-run, then --resume: byte-identical
   const r = start(['run', space, '--out', out, '--progress', 'none', '--no-report']);
   // poll the file size, not the records (loading recomputes every key): ~200 bytes per row
   const size = () => (fs.existsSync(path.join(out, 'journal.jsonl')) ? fs.statSync(path.join(out, 'journal.jsonl')).size : 0);
-  const progressed = await waitFor(() => size() > 400_000, 120_000);
+  const progressed = await waitFor(() => size() > 400_000, 120_000, 25);
   process.kill(-r.child.pid!, 'SIGKILL');
   await r.done;
   assert.ok(progressed, `the run never journaled 2,000 evaluations: ${r.err()}`);

@@ -15,6 +15,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { loadJournal } from '../dse/journal.ts';
 import { smallSweep } from './sweeps.ts';
+import { waitFor } from './wait.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
@@ -50,10 +51,7 @@ function startServe(args: string[]): Serve {
 
 /** Waits for serve's first line (it listens), then returns what it said. */
 async function listening(s: Serve): Promise<string> {
-  for (let i = 0; i < 1200 && !/journal in /.test(s.err()); i++) {
-    if (s.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(() => /journal in /.test(s.err()) || s.child.exitCode !== null, 60_000);
   assert.match(s.err(), /journal in /, 'serve started');
   return s.err();
 }

@@ -15,6 +15,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { loadJournal } from '../dse/journal.ts';
 import { parseCsv } from '../reports/csv.ts';
+import { waitFor } from './wait.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dse', 'cli.ts');
@@ -162,12 +163,9 @@ test('serve --port: two TCP clients share the service; a bad line on one does no
   fs.writeFileSync(space, SPACE);
   const s = startServe(['--space', space, '--port', '0', '--out', path.join(dir, 'svc')]);
   s.child.stdout!.resume();
-  let port = 0;
-  const t0 = Date.now();
-  while (!port && Date.now() - t0 < 60_000) {
-    port = Number(/on 127\.0\.0\.1:(\d+)/.exec(s.err())?.[1] ?? 0);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const portOf = () => Number(/on 127\.0\.0\.1:(\d+)/.exec(s.err())?.[1] ?? 0);
+  await waitFor(() => portOf() > 0, 60_000);
+  const port = portOf();
   assert.ok(port > 0, s.err());
   const connect = async () => {
     const sock = net.connect(port, '127.0.0.1');

@@ -21,6 +21,7 @@ import { parseRedisUrl } from '../dse/backends/redis.ts';
 import { redisSuite } from './redis-suite.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
 import { CYCLE_SWEEP_POINTS, cycleSweep } from './sweeps.ts';
+import { waitFor } from './wait.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
@@ -44,15 +45,6 @@ function start(args: string[]): Proc {
   return { child, err: () => err, exit: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))) };
 }
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return await cond();
-}
-
 /** A worker's id (host:pid-suffix) from its first line, '' before it. */
 const idOf = (w: Proc): string => /^worker (\S+): \d+ evaluation threads? on /m.exec(w.err())?.[1] ?? '';
 const journaled = (out: string) => (fs.existsSync(path.join(out, 'journal.jsonl')) ? loadJournal(path.join(out, 'journal.jsonl')).records.length : 0);
@@ -69,12 +61,12 @@ test('worker: SIGHUP while it holds jobs stops it as SIGTERM does — the jobs i
   const { Queue } = await import('bullmq');
   const q = new Queue(queueNameFor('worker-hup', out), { connection: parseRedisUrl(REDIS).options as never, prefix: KEYS.prefix });
   try {
-    assert.ok(await waitFor(() => /waiting for runs/.test(victim.err()), 120_000), `the worker never became ready: ${victim.err()}`);
+    assert.ok(await waitFor(() => /waiting for runs/.test(victim.err()), 120_000, 20), `the worker never became ready: ${victim.err()}`);
     const id = idOf(victim);
     const run = start(['run', space, '--out', out, ...onQueue, '--progress', 'none', '--no-report']);
     procs.push(run);
     const heldBy = async (w: string) => (await q.getActive()).filter((j) => j.processedBy === w).length;
-    const holding = await waitFor(async () => journaled(out) >= 3 && (await heldBy(id)) > 0, 120_000);
+    const holding = await waitFor(async () => journaled(out) >= 3 && (await heldBy(id)) > 0, 120_000, 20);
     assert.ok(holding, `the worker never held a job: ${victim.err()} | ${run.err()}`);
     victim.child.kill('SIGHUP'); // what a dropped SSH session sends
     const r = await victim.exit;
