@@ -58,7 +58,8 @@ export function register(program: Command): void {
       const stopped = new Promise<void>((r) => (stop = r));
       // SIGINT, SIGTERM, SIGHUP (the terminal closed), from the first moment: during the start-up
       // (the dense model's run) they abandon it, while serving the request in progress finishes;
-      // then the journal is closed, the folder's lock released; the first one decides the exit code
+      // then the journal is closed, the folder's lock released; the first one decides the exit code,
+      // and a repeated one (a second Ctrl-C while it closes) changes nothing
       let signal: StopSignal | undefined;
       let service: Service | undefined;
       const onSignal = (sig: NodeJS.Signals) => {
@@ -67,7 +68,7 @@ export function register(program: Command): void {
         service?.stopStarting(sig as StopSignal);
         stop();
       };
-      for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
+      for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
       const { Service } = await import('../serve.ts');
       // a signal before the service opened its folder: nothing to close
       if (signal) return void (process.exitCode = serviceExitCode(signal));
