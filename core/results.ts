@@ -122,6 +122,14 @@ export const RunJsonSchema = z.looseObject({
   stopDetail: z.string().optional().catch(undefined),
   /** Findings worth reading, e.g. which constraint excluded how many points when none is feasible. */
   notes: z.array(z.string()).optional().catch(undefined),
+  /**
+   * Front membership on the quality objective compared example by example (core/paired.ts): of the
+   * report's dominated feasible points, how many a front point does not dominate with 95%
+   * confidence, each configuration compared with the front's on the examples both ran. Absent when
+   * the run has no quality objective or does not know its configurations' scores (the report then
+   * compares the CIs).
+   */
+  separability: z.object({ metric: z.string(), inseparable: z.number(), method: z.literal('paired') }).optional().catch(undefined),
   /** The options the run was given (jobs, seed, budgets, folders, the command line). */
   options: z.record(z.string(), z.unknown()).optional().catch(undefined),
   /**

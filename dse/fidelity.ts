@@ -10,10 +10,14 @@
  * the confidence intervals (accuracy on a small subset first, the full set only for contenders).
  */
 import type { Objective, Params } from './driver.ts';
-import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
+import { ENGINE_IGNORED_ALGO, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import type { AccuracyPrefix } from '../sim/nn/api.ts';
+import type { PointRow, RunJson } from '../core/results.ts';
 import { couldHold, type Constraint } from './params.ts';
 import { dominates } from '../core/pareto.ts';
 import { ciColumn } from '../core/metric-columns.ts';
+import { exampleValues, noWorse } from '../core/paired.ts';
+import { isQuality } from '../core/rung-examples.ts';
 import { driverInfo } from './drivers/index.ts';
 import { BATCH, DEFAULT_EXAMPLES, GEN_TOKENS, lmPromptTokens } from '../sim/nn/run-sizes.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
@@ -45,11 +49,24 @@ export function objectiveIntervals(metrics: Record<string, number>, objectives: 
 }
 
 /**
+ * The paired rule of `promotable`: on the quality objective `objective` (an index into the
+ * objectives), `noWorse(a, b)` says that point b is, with 95% confidence, no worse than point a
+ * (indices into the points) — a comparison of their configurations' per-example scores on the
+ * same examples (core/paired.ts), much tighter than two separate CIs. False when it cannot tell.
+ */
+export interface PairedRule {
+  objective: number;
+  noWorse(a: number, b: number): boolean;
+}
+
+/**
  * Indices (into `points`) that can still reach the front. `feasible[i]` false excludes a point;
  * failed points are excluded. O(n²) over the feasible points, pruned by a first pass against the
- * pessimistic non-dominated set.
+ * pessimistic non-dominated set. With `paired`, a point b also excludes a point a when b's other
+ * objectives dominate a's as before and the paired rule says b's quality is no worse than a's
+ * (then the nominal front can exclude too, not only the pessimistic one).
  */
-export function promotable(points: { metrics: Record<string, number>; status: string }[], objectives: Objective[], feasible: boolean[]): number[] {
+export function promotable(points: { metrics: Record<string, number>; status: string }[], objectives: Objective[], feasible: boolean[], paired?: PairedRule): number[] {
   const idx: number[] = [];
   const iv: Interval[][] = [];
   points.forEach((p, i) => {
@@ -62,18 +79,27 @@ export function promotable(points: { metrics: Record<string, number>; status: st
   });
   // Only pessimistic vectors that are themselves non-dominated (pessimistically) can exclude anyone.
   const pess = iv.map((v) => v.map((x) => x.hi));
-  const blockers: number[] = [];
-  for (let a = 0; a < pess.length; a++) {
-    let dominated = false;
-    for (let b = 0; b < pess.length && !dominated; b++) if (b !== a && dominates(pess[b], pess[a])) dominated = true;
-    if (!dominated) blockers.push(a);
+  const blockers = nonDominated(pess);
+  // the points' own values: with `paired`, a point is dropped only for one that dominates it by
+  // these too, so that it cannot be on the front the run reports from them (its subset estimate
+  // against the other's full one)
+  const nom = paired ? iv.map((v, a) => v.map((x, o) => minForm(points[idx[a]].metrics[objectives[o].metric], objectives[o].goal) ?? x.lo)) : [];
+  if (paired) {
+    // the nominal front: a point whose quality beats a neighbour's in the paired comparison need not be pessimistically non-dominated
+    const kept = new Set(blockers);
+    for (const b of nonDominated(nom)) if (!kept.has(b)) blockers.push(b);
   }
   const out: number[] = [];
+  const q = paired?.objective ?? -1;
   for (let a = 0; a < iv.length; a++) {
     const opt = iv[a].map((x) => x.lo);
     let excluded = false;
     for (const b of blockers) {
-      if (b !== a && dominates(pess[b], opt)) {
+      if (b === a) continue;
+      let by = pess[b];
+      // b no worse than a on quality (paired): b's quality counts as a's optimistic one, or better
+      if (q >= 0 && by[q] > opt[q] && dominates(nom[b], nom[a]) && paired!.noWorse(idx[a], idx[b])) (by = by.slice())[q] = opt[q];
+      if (dominates(by, opt)) {
         excluded = true;
         break;
       }
@@ -81,6 +107,111 @@ export function promotable(points: { metrics: Record<string, number>; status: st
     if (!excluded) out.push(idx[a]);
   }
   return out;
+}
+
+/** Indices of the vectors no other vector dominates (minimisation). */
+function nonDominated(vs: number[][]): number[] {
+  const out: number[] = [];
+  for (let a = 0; a < vs.length; a++) {
+    let dominated = false;
+    for (let b = 0; b < vs.length && !dominated; b++) if (b !== a && dominates(vs[b], vs[a])) dominated = true;
+    if (!dominated) out.push(a);
+  }
+  return out;
+}
+
+/** A metric's value in minimisation form (undefined when not finite). */
+function minForm(v: number, goal: 'min' | 'max'): number | undefined {
+  return Number.isFinite(v) ? (goal === 'max' ? -v : v) : undefined;
+}
+
+/**
+ * The paired rule over `points` (core/paired.ts): their configurations' per-example values from
+ * `values` (undefined when not known: the rule then says nothing), grouped by `group` (one
+ * accuracy run per group), compared once per pair of groups and example counts (`memo` may be
+ * shared by the rules of one run). Undefined without a quality objective.
+ */
+export function pairedRule(
+  points: { params: Params }[],
+  objectives: Objective[],
+  values: (params: Params) => readonly number[] | undefined,
+  group: (params: Params) => string,
+  memo = new Map<string, boolean>(),
+): PairedRule | undefined {
+  const objective = objectives.findIndex((o) => isQuality(o.metric));
+  if (objective < 0) return undefined;
+  const goal = objectives[objective].goal;
+  const groups: string[] = [];
+  const groupOf = (i: number) => (groups[i] ??= group(points[i].params));
+  // each group's values, asked once per rule (a rule serves one promotion round)
+  const byGroup = new Map<string, readonly number[] | undefined>();
+  const valuesOf = (g: string, i: number) => {
+    if (!byGroup.has(g)) byGroup.set(g, values(points[i].params));
+    return byGroup.get(g);
+  };
+  return {
+    objective,
+    noWorse(a, b) {
+      const ga = groupOf(a);
+      const gb = groupOf(b);
+      if (ga === gb) return true; // one configuration: one measurement
+      const va = valuesOf(ga, a);
+      const vb = valuesOf(gb, b);
+      if (!va || !vb) return false;
+      const k = `${ga}\n${gb}\n${va.length}\n${vb.length}`;
+      let v = memo.get(k);
+      if (v === undefined) memo.set(k, (v = noWorse(va, vb, goal)));
+      return v;
+    },
+  };
+}
+
+const IGNORED = new Set<string>(ENGINE_IGNORED_ALGO.map((k) => `algo.${k}`));
+
+/** The algorithm part of a point's parameters that the accuracy engine sees (one model run per rung): its configuration. */
+export function algoKey(params: Params): string {
+  return JSON.stringify(Object.entries(params).filter(([k]) => k.startsWith('algo.') && !IGNORED.has(k)));
+}
+
+/** Per-example values (core/paired.ts exampleValues) of a point's configuration from the largest run state the executor knows of it. */
+export function configValues(executor: { knownPrefix(ctx: EvalContext, params: Params): AccuracyPrefix | undefined }, ctx: EvalContext): (params: Params) => number[] | undefined {
+  const values = new WeakMap<AccuracyPrefix, number[]>();
+  return (params) => {
+    const p = executor.knownPrefix(ctx, params);
+    if (!p) return undefined;
+    let v = values.get(p);
+    if (!v) values.set(p, (v = exampleValues(p.scores)));
+    return v;
+  };
+}
+
+/**
+ * Dominated feasible points of `points` that could be on the front: by the CIs, or with `paired`
+ * by the paired rule as well (the report's note, and run.json `separability`).
+ */
+export function inseparableCount(points: { metrics: Record<string, number>; status: string; feasible: boolean; pareto: boolean }[], objectives: Objective[], paired?: PairedRule): number {
+  return promotable(points, objectives, points.map((p) => p.feasible), paired).filter((i) => !points[i].pareto).length;
+}
+
+/**
+ * run.json `separability` of the report's points (dse/sink.ts reportRows): the paired count when
+ * the quality objective has CIs and every configuration among the points has known scores;
+ * undefined otherwise (the report then compares the CIs).
+ */
+export function pairedSeparability(points: PointRow[], objectives: Objective[], values: (params: Params) => readonly number[] | undefined): RunJson['separability'] {
+  const rule = pairedRule(points, objectives, values, algoKey);
+  if (!rule) return undefined;
+  const metric = objectives[rule.objective].metric;
+  if (!points.some((p) => Number.isFinite(p.metrics[ciColumn(metric, 'low')]))) return undefined;
+  const seen = new Set<string>();
+  for (const p of points) {
+    if (p.status !== 'ok') continue;
+    const g = algoKey(p.params);
+    if (seen.has(g)) continue;
+    seen.add(g);
+    if (!values(p.params)) return undefined;
+  }
+  return { metric, inseparable: inseparableCount(points, objectives, rule), method: 'paired' };
 }
 
 // --- accuracy: successive halving on example subsets ---------------------------------------------
@@ -244,6 +375,7 @@ export async function refineAccuracy(
   evaluate: Evaluate,
   stop: () => boolean = () => false,
   fill?: RefineLanes,
+  pairing?: (points: EvaluatedPoint[]) => PairedRule | undefined,
 ): Promise<number[]> {
   const level = new Map<number, number>(rows.map((r) => [r.id, 0]));
   const index = new Map<number, number>(rows.map((r, i) => [r.id, i]));
@@ -265,13 +397,13 @@ export async function refineAccuracy(
       // a point already on the full set is feasible or not: its CI no longer makes it a contender
       // (nor a blocker of the points behind it, which then could never be promoted)
       const open = rows.map((r, i) => (last && !below(i) ? r.feasible : couldBeFeasible(r, ctx.constraints ?? [])));
-      const cand = promotable(rows, objectives, open).filter(below);
+      const cand = promotable(rows, objectives, open, pairing?.(rows)).filter(below);
       if (cand.length === 0) break;
       // a promoted point promotes its configuration (the evaluator runs its other points with it)
       const promoted = fill ? new Set(cand.map((i) => fill.group(rows[i].params))) : undefined;
       const isPromoted = (p: EvaluatedPoint) => !promoted || promoted.has(fill!.group(p.params));
       const batch = cand.filter((i) => !aside.has(rows[i].id));
-      if (fill && batch.length > 0) fillLanes(batch, rows, objectives, (i) => below(i) && !aside.has(rows[i].id), fill);
+      if (fill && batch.length > 0) fillLanes(batch, rows, objectives, (i) => below(i) && !aside.has(rows[i].id), fill, pairing);
       const res = batch.length > 0 ? await evaluate(batch.map((i) => ({ id: rows[i].id, params: rows[i].params })), rctx) : [];
       if (batch.length > 0 && res.length === 0) break;
       for (const p of res) aside.set(p.id, p);
@@ -290,13 +422,14 @@ export async function refineAccuracy(
  * configurations: the points that could reach the front if the points already promoted were
  * absent (the front of the rest, under the same CI rule), then the front of what remains, ….
  */
-function fillLanes(cand: number[], rows: EvaluatedPoint[], objectives: Objective[], below: (i: number) => boolean, fill: RefineLanes): void {
+function fillLanes(cand: number[], rows: EvaluatedPoint[], objectives: Objective[], below: (i: number) => boolean, fill: RefineLanes, pairing?: (points: EvaluatedPoint[]) => PairedRule | undefined): void {
   const groups = new Set(cand.map((i) => fill.group(rows[i].params)));
   const taken = new Set(cand);
   for (let layer = 0; layer < 4 && groups.size < fill.lanes; layer++) {
     const rest = rows.map((_, i) => i).filter((i) => below(i) && !taken.has(i));
     if (rest.length === 0) return;
-    const next = promotable(rest.map((i) => rows[i]), objectives, rest.map((i) => couldBeFeasible(rows[i], fill.constraints))).map((j) => rest[j]);
+    const pts = rest.map((i) => rows[i]);
+    const next = promotable(pts, objectives, rest.map((i) => couldBeFeasible(rows[i], fill.constraints)), pairing?.(pts)).map((j) => rest[j]);
     if (next.length === 0) return;
     for (const i of next) {
       const g = fill.group(rows[i].params);

@@ -17,7 +17,7 @@ import type { PointRow, RunJson } from '../core/results.ts';
 import { InputError, RunFileError } from './errors.ts';
 import { basePoint, isCpuBound, type EvalContext } from './evaluate.ts';
 import { Executor, modelVersion, withCheckpoint } from './executor.ts';
-import { accuracyRungs, capLmExamples, inertSeedNote, withActingSeed, withExamples, type AccuracySpec } from './fidelity.ts';
+import { accuracyRungs, capLmExamples, configValues, inertSeedNote, pairedSeparability, withActingSeed, withExamples, type AccuracySpec } from './fidelity.ts';
 import { locateIn } from './space-issues.ts';
 import { defaultJobs } from './pool.ts';
 import { resolveMode, type ProgressMode } from './progress.ts';
@@ -318,7 +318,8 @@ async function steps(input: StepsInput): Promise<RunSummary> {
     const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore), subsetHighlightNote(sink.front)].filter((n): n is string => n !== undefined);
     const options = runOptionsRecord(opts, executor.jobs);
     const evaluations = { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated, evaluatedFromScores: executor.evaluatedFromScores };
-    const record = { dir, parsed, ctx, dense: prepared.dense, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, options, metrics, evaluations };
+    const separability = ctx.accuracy ? pairedSeparability(sink.reportRows(), parsed.objectives, configValues(executor, ctx)) : undefined;
+    const record = { dir, parsed, ctx, dense: prepared.dense, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, separability, options, metrics, evaluations };
     if (failedAll) {
       // nothing worth writing: the CLI prints the first error and exits 1
       if (error) throw error;

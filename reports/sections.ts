@@ -4,7 +4,7 @@
  * bottleneck / DRAM-traffic summary of the highlighted points.
  */
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
-import { promotable } from '../dse/fidelity.ts';
+import { inseparableCount } from '../dse/fidelity.ts';
 import { boundNotes } from '../core/bounds.ts';
 import { bestMeasured, subsetFeasibilityNote, subsetFrontNote } from './rung-notes.ts';
 import { examplesOf, isQuality } from '../core/rung-examples.ts';
@@ -18,12 +18,25 @@ import { byShare, sensitivity, type Effect, type Sensitivity } from '../core/sen
 import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
 
-/** Dominated feasible points that could be on the front within the 95% CIs (0 without CIs). */
-export function inseparable(run: RunJson, points: PointRow[]): { n: number; metric?: string } {
+/**
+ * Dominated feasible points that could be on the front: run.json's paired count (each
+ * configuration compared with the front's example by example) when the run recorded one, else
+ * within the 95% CIs (0 without CIs).
+ */
+export function inseparable(run: RunJson, points: PointRow[]): { n: number; metric?: string; paired?: boolean } {
+  if (run.separability) return { n: run.separability.inseparable, metric: run.separability.metric, paired: true };
   const q = run.objectives.find((o) => isQuality(o.metric) && points.some((p) => Number.isFinite(p.metrics[ciColumn(o.metric, 'low')])));
   if (!q) return { n: 0 };
-  const cand = promotable(points, run.objectives, points.map((p) => p.feasible));
-  return { n: cand.filter((i) => !points[i].pareto).length, metric: q.metric };
+  return { n: inseparableCount(points, run.objectives), metric: q.metric };
+}
+
+/** The note on the points a paired comparison leaves undecided. */
+function pairedNote(n: number, metric: string): string {
+  return (
+    `Front membership is not statistically separable for ${n} dominated feasible point${n === 1 ? '' : 's'}: compared example by example with the front's configurations ` +
+    `(every configuration runs on the same examples, so their differences are much tighter than the CI bars on the charts), ${n === 1 ? 'its' : 'their'} ${metric} could still be as good as a front point's that beats ${n === 1 ? 'it' : 'them'} on the other objectives. ` +
+    `Evaluate more examples (accuracy.maxExamples) to separate them.`
+  );
 }
 
 /** Warnings and explanations shown right under the summary. */
@@ -34,7 +47,7 @@ export function notesSection(run: RunJson, points: PointRow[]): string {
   const sep = inseparable(run, points);
   if (sep.n > 0) {
     notes.push(
-      `<li>${esc(`Front membership is not statistically separable for ${sep.n} dominated feasible point${sep.n === 1 ? '' : 's'}: within the 95% CIs of ${sep.metric} they could be on the front. ` +
+      `<li>${esc(sep.paired ? pairedNote(sep.n, sep.metric!) : `Front membership is not statistically separable for ${sep.n} dominated feasible point${sep.n === 1 ? '' : 's'}: within the 95% CIs of ${sep.metric} they could be on the front. ` +
         `Differences in ${sep.metric} between neighbouring front points are often smaller than the CI (bars on the charts); evaluate more examples (accuracy.maxExamples) to separate them.`)}</li>`,
     );
   }

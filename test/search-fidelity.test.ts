@@ -261,7 +261,7 @@ test('accuracy rungs cut short by the time limit say so: refine reports cutShort
     objectives,
     ctx,
     driverName: 'grid',
-    executor: { usePool: false, jobs: 1, isAborted: false, evaluate: async (pts: { id: number }[]) => evaluate(pts) } as never,
+    executor: { usePool: false, jobs: 1, isAborted: false, evaluate: async (pts: { id: number }[]) => evaluate(pts), knownPrefix: () => undefined } as never,
     interrupts: { stop: false } as never,
     log: (s: string) => void logs.push(s),
   });

@@ -9,9 +9,9 @@
 import { fidelityPlan } from '../../sim/fidelities.ts';
 import type { Objective, Params } from '../driver.ts';
 import { createProgress, type ProgressMode } from '../progress.ts';
-import { ENGINE_IGNORED_ALGO, primaryFidelity, type EvalContext, type EvaluatedPoint } from '../evaluate.ts';
+import { primaryFidelity, type EvalContext, type EvaluatedPoint } from '../evaluate.ts';
 import type { Executor } from '../executor.ts';
-import { accuracyRungs, labelFirstRung, promotable, refineAccuracy } from '../fidelity.ts';
+import { accuracyRungs, algoKey, configValues, labelFirstRung, pairedRule, promotable, refineAccuracy } from '../fidelity.ts';
 import type { Interrupts } from './interrupts.ts';
 
 export interface RefineInput {
@@ -72,17 +72,15 @@ export async function refine(input: RefineInput): Promise<RefineOutcome | undefi
     }
   };
   const lanes = { lanes: executor.usePool ? executor.jobs : 1, group: algoKey, constraints: ctx.constraints };
-  const counts = await refineAccuracy(rows, objectives, ctx, rungs, evaluateRung, () => executor.isAborted, lanes);
+  // configurations compared example by example on the examples both ran (core/paired.ts)
+  const memo = new Map<string, boolean>();
+  const valuesOf = configValues(executor, ctx);
+  const pairing = (points: EvaluatedPoint[]) => pairedRule(points, objectives, valuesOf, algoKey, memo);
+  const counts = await refineAccuracy(rows, objectives, ctx, rungs, evaluateRung, () => executor.isAborted, lanes, pairing);
   input.log(`accuracy rungs ${rungs.map((n) => n ?? 'all').join(' → ')} examples: ${counts.join(' → ')} evaluations, ${counts.map((_, k) => configs[k]?.size ?? 0).join(' → ')} algorithm configurations`);
   return { counts, cutShort };
 }
 
-const IGNORED = new Set<string>(ENGINE_IGNORED_ALGO.map((k) => `algo.${k}`));
-
-/** The algorithm part of a point's parameters that the accuracy engine sees (one model run per rung). */
-function algoKey(params: Params): string {
-  return JSON.stringify(Object.entries(params).filter(([k]) => k.startsWith('algo.') && !IGNORED.has(k)));
-}
 
 /**
  * Re-scores the promotable points with the plan's re-scoring model; returns how many were

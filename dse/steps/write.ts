@@ -58,6 +58,8 @@ export interface WriteInput {
   stopDetail?: string;
   /** Findings for the user (e.g. which constraint excluded how many points). */
   notes?: string[];
+  /** Front membership compared example by example (dse/fidelity.ts pairedSeparability). */
+  separability?: RunJson['separability'];
   /** The options the run was given. */
   options: Record<string, unknown>;
   /** Evaluations taken from a journal (this folder's or a --reuse folder's) and evaluated by this run. */
@@ -103,6 +105,7 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
     stopReason: a.stopReason,
     ...(a.stopDetail ? { stopDetail: a.stopDetail } : {}),
     ...(a.notes?.length ? { notes: a.notes } : {}),
+    ...(a.separability ? { separability: a.separability } : {}),
     ...(a.backend ? { backend: a.backend } : {}),
     ...(a.dense ? { denseReference: denseRecord(a) } : {}),
   };
