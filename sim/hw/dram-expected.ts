@@ -34,9 +34,9 @@
  *
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
-import { HbmChannel, subChannels, type HbmTiming } from '../cycle/dram.ts';
+import { HbmChannel, subChannelCount, subChannels, type HbmTiming } from '../cycle/dram.ts';
 import { NumTable } from './num-table.ts';
-import { timingEpoch, timingId } from './timing-id.ts';
+import { timingEpoch, timingId, timingSightings } from './timing-id.ts';
 
 export interface ExpectedCost {
   /** Channel-mean occupancy per byte (cycles at the timing's clock). */
@@ -62,12 +62,13 @@ export function expectedGatherCost(L: number, n: number, B: number, channels: nu
  */
 export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
   if (n <= 0 || B <= 0 || L <= 0) return costInto(o, 0, 0, 0);
-  const { t, channels: C } = subChannels(t0, channels);
-  cur.tid = tableTiming(t);
+  const t = unitTiming(t0);
+  const C = subChannelCount(t0, channels);
   const bb = t.burstBytes;
   const TL = Math.ceil((Math.max(L, n) * B) / bb); // transactions of the region
   const span = Math.max(1, Math.ceil(TL / (C * t.burstsPerRow))); // region size in chunks per channel
-  const hiN = TL % C; // channels holding one transaction more
+  // channels holding one transaction more (TL, C integers: an integer remainder, not fmod, when they fit 31 bits)
+  const hiN = TL < 2 ** 31 && C < 2 ** 31 ? (TL | 0) % (C | 0) : TL % C;
   sums.occ = 0;
   sums.occ2 = 0;
   sums.acts = 0;
@@ -77,6 +78,25 @@ export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B:
   const mean = sums.occ / C;
   const sd = Math.sqrt(Math.max(0, sums.occ2 / C - mean * mean));
   return costInto(o, mean / bytes, sums.acts / bytes, sd / bytes);
+}
+
+/**
+ * The (sub-)channel timing of a design timing (sim/cycle/dram.ts subChannels) with its table id in
+ * `cur.tid`, kept for the last design timing object asked about: a design's gathers all ask with
+ * one object, so the sub-channel timing and its id are found once per design, not once a gather.
+ */
+let lastT0: HbmTiming | undefined;
+let lastUnit: HbmTiming | undefined;
+let lastEpoch = -1;
+function unitTiming(t0: HbmTiming): HbmTiming {
+  if (t0 === lastT0 && lastEpoch === timingEpoch()) return lastUnit!;
+  const t = subChannels(t0, 1).t;
+  cur.tid = tableTiming(t);
+  if (cur.tid !== denseLocalTid || tablesEpoch !== denseLocalEpoch) clearDenseLocal();
+  lastT0 = t0;
+  lastUnit = t;
+  lastEpoch = timingEpoch();
+  return t;
 }
 
 /** Sums over a gather's channel classes: occupancy, occupancy² (for the spread) and activations. */
@@ -197,13 +217,45 @@ function ensure(k: number): void {
   ns = new Int32Array(k);
 }
 
-/** Occupancy of one dense channel of Tc bursts (memoised per timing, Tc and span: shapes of nearby L share it). */
+/**
+ * The dense channel occupancies of the current timing (`cur.tid`) by (Tc, span), direct-mapped: a
+ * design's gathers of nearby L ask for a few (Tc, span) dozens of times (gpt2-medium generation:
+ * ~65 look-ups, ~5 distinct, a point), and a look-up here stays in cache where `denseTable`'s,
+ * spread over 256 kB, misses. Emptied when the timing changes.
+ */
+const LOCAL_SLOTS = 64;
+const localTc = new Float64Array(LOCAL_SLOTS).fill(-1);
+const localSpan = new Float64Array(LOCAL_SLOTS);
+const localOcc = new Float64Array(LOCAL_SLOTS);
+let denseLocalTid = -1;
+let denseLocalEpoch = -1;
+function clearDenseLocal(): void {
+  localTc.fill(-1);
+  denseLocalTid = cur.tid;
+  denseLocalEpoch = tablesEpoch;
+}
+
+/**
+ * Occupancy of one dense channel of Tc bursts (memoised per timing, Tc and span: shapes of nearby L
+ * share it). A timing only one design has asked about (`timingSightings` 1: every point of a sweep
+ * over continuous DRAM knobs) keeps its runs in the direct-mapped table only: no other design
+ * would find them in `denseTable`.
+ */
 function denseChannelOcc(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: number }): number {
   if (Tc <= 0) return 0;
   if (Tc >= 2 ** 26 || span >= 2 ** 26) return denseRun(Tc, span, t, cyc);
+  const slot = (Tc * 31 + span) & (LOCAL_SLOTS - 1);
+  if (localTc[slot] === Tc && localSpan[slot] === span) return localOcc[slot];
+  const shared = timingSightings(cur.tid) > 1;
   const key = Tc * 2 ** 26 + span;
-  let v = denseTable.get(cur.tid, key);
-  if (v === undefined) denseTable.set(cur.tid, key, (v = denseRun(Tc, span, t, cyc)));
+  let v = shared ? denseTable.get(cur.tid, key) : undefined;
+  if (v === undefined) {
+    v = denseRun(Tc, span, t, cyc);
+    if (shared) denseTable.set(cur.tid, key, v);
+  }
+  localTc[slot] = Tc;
+  localSpan[slot] = span;
+  localOcc[slot] = v;
   return v;
 }
 
