@@ -157,11 +157,8 @@ function profiledCost(L: number, n: number, B: number, channels: number, t: HbmT
 
 /** Offset of the cost under (a, key) in `table`, computed and stored if absent; `found` = the table's slots. */
 function lookUp(table: NumTable, a: number, key: number, L: number, n: number, B: number, channels: number, t: HbmTiming): number {
-  let i = table.find(a, key);
-  if (i < 0) {
-    i = table.insert(a, key); // may grow the table: its slots are read after
-    profileCost(L, n, B, channels, t, table.slots, i);
-  }
+  const i = table.findOrInsert(a, key); // may grow the table: its slots are read after
+  if (table.added) profileCost(L, n, B, channels, t, table.slots, i);
   found = table.slots;
   return i;
 }
@@ -184,8 +181,9 @@ function profileCost(L: number, n: number, B: number, channels: number, t: HbmTi
  */
 export function expectedMaxNormal(C: number): number {
   if (C <= 1) return 0;
-  let v = maxNormalMemo.get(C);
-  if (v !== undefined) return v;
+  const small = C < MAX_NORMAL_SLOTS && (C | 0) === C;
+  let v = small ? maxNormalSlots[C] : maxNormalMemo.get(C);
+  if (v !== undefined && v === v) return v;
   const h = 0.01;
   let acc = 0;
   let cdf = 0; // Φ(x) by the trapezoid rule along the same grid
@@ -196,9 +194,13 @@ export function expectedMaxNormal(C: number): number {
     prevPdf = pdf;
     acc += x * C * pdf * Math.pow(Math.min(1, cdf), C - 1) * h;
   }
-  maxNormalMemo.set(C, (v = acc));
-  return v;
+  if (small) maxNormalSlots[C] = acc;
+  else maxNormalMemo.set(C, acc);
+  return acc;
 }
+/** `expectedMaxNormal` of the integer C below MAX_NORMAL_SLOTS by index (NaN: not yet computed), of others by value. */
+const MAX_NORMAL_SLOTS = 4096;
+const maxNormalSlots = new Float64Array(MAX_NORMAL_SLOTS).fill(NaN);
 const maxNormalMemo = new Map<number, number>();
 
 /**

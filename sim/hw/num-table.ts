@@ -66,6 +66,36 @@ export class NumTable {
     }
   }
 
+  /**
+   * Offset in `slots` of the values under (a, b); when absent, the offset where a new entry's values
+   * go (as `insert`), with `added` set: one probe for a look-up that usually misses (a sweep of
+   * distinct designs prices every shape once) instead of `find`'s and then `insert`'s.
+   */
+  findOrInsert(a: number, b: number): number {
+    const s = this.slots;
+    const m = this.mask;
+    const st = this.stride;
+    let i = hashPair(a, b) & m;
+    for (; s[i * st + 2] === this.gen; i = (i + 1) & m) {
+      const o = i * st;
+      if (s[o] === a && s[o + 1] === b) {
+        this.added = false;
+        return o + 3;
+      }
+    }
+    this.added = true;
+    // full, or growing: `insert` empties or grows the table and probes again
+    if (this.size >= this.capacity || (2 * (this.size + 1) > m + 1 && m + 1 < this.fullSlots)) return this.insert(a, b);
+    const o = i * st;
+    s[o] = a;
+    s[o + 1] = b;
+    s[o + 2] = this.gen;
+    this.size++;
+    return o + 3;
+  }
+  /** True when the last `findOrInsert` added its key (its values are still to be written). */
+  added = false;
+
   /** Offset in `slots` where the values of a new key (a, b) go (the table is emptied first when full). */
   insert(a: number, b: number): number {
     if (this.size >= this.capacity) this.clear();
