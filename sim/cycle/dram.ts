@@ -260,13 +260,23 @@ export class HbmChannel {
 
   /** Back to the initial state (for reuse). */
   reset(init: 'closed' | 'conflict' = 'conflict'): this {
-    this.openRow.fill(init === 'closed' ? -1 : OTHER_ROW);
-    this.lastAct.fill(-1e9);
-    this.busFree.fill(-1e9);
-    this.lastActPc.fill(-1e9);
-    this.lastActBg.fill(-1e9);
-    this.faw.fill(-1e9);
-    this.fawIdx.fill(0);
+    // loops, not fill(): the arrays are a few dozen entries, and the analytical model's DRAM
+    // profiles (sim/hw/dram-expected.ts) reset a channel per run, where seven fill() calls cost
+    // more than the writes
+    const row = init === 'closed' ? -1 : OTHER_ROW;
+    for (let i = 0; i < this.openRow.length; i++) {
+      this.openRow[i] = row;
+      this.lastAct[i] = -1e9;
+    }
+    for (let i = 0; i < this.busFree.length; i++) {
+      this.busFree[i] = -1e9;
+      this.lastActPc[i] = -1e9;
+      this.fawIdx[i] = 0;
+    }
+    for (let i = 0; i < this.faw.length; i++) {
+      this.lastActBg[i] = -1e9;
+      this.faw[i] = -1e9;
+    }
     this.head = 0;
     this.tail = 0;
     this.pos = 0;
