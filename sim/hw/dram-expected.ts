@@ -34,7 +34,7 @@
  *
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
-import { HbmChannel, subChannelCount, subChannels, type HbmTiming } from '../cycle/dram.ts';
+import { HbmChannel, copyTiming, subChannelCount, subChannels, type HbmTiming } from '../cycle/dram.ts';
 import { NumTable } from './num-table.ts';
 import { timingEpoch, timingId, timingSightings } from './timing-id.ts';
 
@@ -205,7 +205,7 @@ function channel(t: HbmTiming): HbmChannel {
     const copy = { ...t };
     pool.set(key, (e = { ch: new HbmChannel(copy, 'conflict'), t: copy, of: t }));
   } else if (e.of !== t) {
-    Object.assign(e.t, t);
+    copyTiming(e.t, t);
     e.of = t;
   }
   return e.ch.reset('conflict');
