@@ -98,7 +98,8 @@ export class HwMemo<T> {
     if (this.hasLast && same(cur, this.last)) return this.lastValue;
     const h = this.capacity !== 1 ? this.hashOf(cur) : 0;
     let v: T | undefined;
-    if (this.capacity !== 1) {
+    if (this.capacity !== 1 && this.size > 0) {
+      // (an empty table is not asked: a sweep of distinct points stores nothing in some tables)
       for (let e = this.table.get(h); e !== undefined; e = e.next) {
         if (same(e.keys, cur)) {
           v = e.value;
