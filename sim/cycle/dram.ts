@@ -29,6 +29,7 @@
  */
 import type { HardwareConfig } from '../schema.ts';
 
+/** HBM2 timing of a design (a field added here is also copied by sim/hw/profile-channel.ts copyTiming). */
 export interface HbmTiming {
   /** Data-bus time of one 32-B burst on one PC. */
   tBurst: number;
@@ -56,33 +57,6 @@ export interface HbmTiming {
    */
   mapping: 'RoBaRaCoCh' | 'RoBaCoRaCh';
   burstBytes: number;
-}
-
-/**
- * Every field of `t` written into `to` (a field added to HbmTiming goes here too): named stores,
- * ten times cheaper than Object.assign, for the analytical model's profiling channels
- * (sim/hw/dram-expected.ts), which take a new design's timing once per design.
- */
-export function copyTiming(to: HbmTiming, t: HbmTiming): void {
-  to.tBurst = t.tBurst;
-  to.tCCDS = t.tCCDS;
-  to.tCCDL = t.tCCDL;
-  to.tCL = t.tCL;
-  to.tRCD = t.tRCD;
-  to.tRP = t.tRP;
-  to.tRAS = t.tRAS;
-  to.tRC = t.tRC;
-  to.tRRDS = t.tRRDS;
-  to.tRRDL = t.tRRDL;
-  to.tFAW = t.tFAW;
-  to.tREFI = t.tREFI;
-  to.tRFC = t.tRFC;
-  to.pcs = t.pcs;
-  to.banks = t.banks;
-  to.burstsPerRow = t.burstsPerRow;
-  to.queueDepth = t.queueDepth;
-  to.mapping = t.mapping;
-  to.burstBytes = t.burstBytes;
 }
 
 export const HBM2_2GBPS_NS = {

@@ -34,7 +34,8 @@
  *
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
-import { HbmChannel, copyTiming, subChannelCount, subChannels, type HbmTiming } from '../cycle/dram.ts';
+import { subChannelCount, subChannels, type HbmTiming } from '../cycle/dram.ts';
+import { chunkArrays, profilingChannel } from './profile-channel.ts';
 import { NumTable } from './num-table.ts';
 import { timingEpoch, timingId, timingSightings } from './timing-id.ts';
 
@@ -188,34 +189,6 @@ export function denseCycle(t: HbmTiming): { d: number; c: number } {
 }
 
 const DENSE_PREFIX = 24;
-let ids = new Float64Array(DENSE_PREFIX + 64);
-let ns = new Int32Array(DENSE_PREFIX + 64);
-/**
- * Profiling channels, one per (PCs, banks), reused across timings: each runs on its own copy of the
- * timing (a channel reads its timing's fields as it serves and sizes its state by PCs, banks and
- * request window; a channel sized for a longer window serves a shorter one exactly: its window
- * capacity is only an upper bound), refreshed when the timing changes.
- */
-const pool = new Map<number, { ch: HbmChannel; t: HbmTiming; of: HbmTiming | undefined }>();
-
-function channel(t: HbmTiming): HbmChannel {
-  const key = t.pcs * 65536 + t.banks;
-  let e = pool.get(key);
-  if (e === undefined || e.ch.windowCapacity < t.queueDepth) {
-    const copy = { ...t };
-    pool.set(key, (e = { ch: new HbmChannel(copy, 'conflict'), t: copy, of: t }));
-  } else if (e.of !== t) {
-    copyTiming(e.t, t);
-    e.of = t;
-  }
-  return e.ch.reset('conflict');
-}
-
-function ensure(k: number): void {
-  if (ids.length >= k) return;
-  ids = new Float64Array(k);
-  ns = new Int32Array(k);
-}
 
 /**
  * The dense channel occupancies of the current timing (`cur.tid`) by (Tc, span), direct-mapped: a
@@ -265,12 +238,12 @@ function denseRun(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: n
   const K = Math.ceil(Tc / R);
   const m = Tc - R * (K - 1);
   const Kp = K <= DENSE_PREFIX ? K : K - cyc.c * Math.floor((K - DENSE_PREFIX) / cyc.c);
-  ensure(Kp);
+  const { ids, ns } = chunkArrays(Kp);
   for (let k = 0; k < Kp; k++) {
     ids[k] = k;
     ns[k] = k === Kp - 1 ? m : R;
   }
-  const ch = channel(t);
+  const ch = profilingChannel(t);
   const r1 = ch.serveIds(ids, ns, 0, Kp, 0, 0);
   const r2 = ch.serveIds(ids, ns, 0, Kp, span - (K - Kp), 0);
   return r2.end - r1.end + (K - Kp) * cyc.d;
@@ -446,7 +419,7 @@ function patternOcc(k: number, bursts: number, g: number, span: number, t: HbmTi
 }
 
 function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTiming, dPc: number): number {
-  ensure(k);
+  const { ids, ns } = chunkArrays(k);
   const total = Math.max(k, bursts);
   const on0 = (k + dPc) / 2;
   let prev = -1;
@@ -474,7 +447,7 @@ function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTi
   const key = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
   const hit = patternRuns.get(cur.tid, key);
   if (hit !== undefined) return hit;
-  const ch = channel(t);
+  const ch = profilingChannel(t);
   const r1 = ch.serveIds(ids, ns, 0, k, 0, 0);
   const r2 = ch.serveIds(ids, ns, 0, k, off, 0);
   const occ = Math.max(0, r2.end - r1.end);
