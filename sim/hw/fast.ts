@@ -12,33 +12,32 @@ import { HwMemo } from './memo.ts';
 import { timingId, timingSightings } from './timing-id.ts';
 import { subChannelCount, type HbmTiming } from '../cycle/dram.ts';
 import { beginDesign, cachedGathers } from './gather-cache.ts';
-import { float64Views, windowOf, type SplitTerms } from './window.ts';
+import { classRows, float64Views, windowOf, type SplitTerms } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
 
+/** Σ m·(1+p)·rows over the classes (rows: window.ts classRows). */
+function weightedRows(p: PreparedWorkload, rows: Float64Array): number {
+  let v = 0;
+  for (let i = 0; i < p.classes.length; i++) v += p.classes[i].mult * (1 + p.classes[i].p) * rows[i];
+  return v;
+}
 function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
-  return p.memoQk.get(hw, () => {
-    let v = 0;
-    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
-    return v;
-  });
+  return p.memoQk.get(hw, () => weightedRows(p, classRows(p, false, hw.qkMultipliers)));
 }
 function memoSm(p: PreparedWorkload, hw: HardwareConfig): number {
-  return p.memoSm.get(hw, () => {
-    const P = softmaxLanes(hw);
-    let v = 0;
-    for (const c of p.classes) v += c.mult * (1 + c.p) * rowsCycles(c.q, c.k, c.causal, P, 1);
-    return v;
-  });
+  return p.memoSm.get(hw, () => weightedRows(p, classRows(p, true, softmaxLanes(hw))));
 }
 /** The LSB passes' Q·K and softmax cycles: Σ m·p·one pass (in the combination memo; pipeline-math.ts passesBound). */
 function lsbPasses(p: PreparedWorkload, hw: HardwareConfig): { qkL: number; smL: number } {
-  const P = softmaxLanes(hw);
+  const rq = classRows(p, false, hw.qkMultipliers);
+  const rs = classRows(p, true, softmaxLanes(hw));
   let qkL = 0;
   let smL = 0;
-  for (const c of p.classes) {
+  for (let i = 0; i < p.classes.length; i++) {
+    const c = p.classes[i];
     if (!(c.p > 0)) continue;
-    qkL += c.mult * c.p * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
-    smL += c.mult * c.p * rowsCycles(c.q, c.k, c.causal, P, 1);
+    qkL += c.mult * c.p * rq[i];
+    smL += c.mult * c.p * rs[i];
   }
   return { qkL, smL };
 }
@@ -195,26 +194,37 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : [];
       priceGroups(p, hw, d, groupCost, tim);
-      for (let i = 0; i < C; i++) {
-        const g = p.dramGroup[i];
-        if (p.reuseKV) {
-          d.cost[i] = groupCost[g];
-          continue;
-        }
-        const m = p.classes[i].mult;
-        d.sd[i] = gSd[g];
-        d.kw[i] = gKw[g];
-        d.dramK += m * gKc[g];
-        d.dramKL += m * gKL[g];
-        d.dramV += (m * gV[g] * gVc[g]) / avail;
-        d.acts += m * gActs[g];
-      }
+      if (p.reuseKV) for (let i = 0; i < C; i++) d.cost[i] = groupCost[p.dramGroup[i]];
+      else sumGroups(p, d);
       return d;
     },
     keptEntry,
   );
 }
 const keptEntry = (d: DramSums): boolean => d.kept;
+
+/** Generation: each class's σ and key-side time from its group, and the workload's DRAM sums (in class order, in locals). */
+function sumGroups(p: PreparedWorkload, d: DramSums): void {
+  const avail = d.avail;
+  let dramK = 0;
+  let dramKL = 0;
+  let dramV = 0;
+  let acts = 0;
+  for (let i = 0; i < p.classes.length; i++) {
+    const g = p.dramGroup[i];
+    const m = p.classes[i].mult;
+    d.sd[i] = gSd[g];
+    d.kw[i] = gKw[g];
+    dramK += m * gKc[g];
+    dramKL += m * gKL[g];
+    dramV += (m * gV[g] * gVc[g]) / avail;
+    acts += m * gActs[g];
+  }
+  d.dramK = dramK;
+  d.dramKL = dramKL;
+  d.dramV = dramV;
+  d.acts = acts;
+}
 
 /** Local-V top-k of one class: engine busy and latency, × queries (its own memo, TOPK_DEPS). */
 function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy: number; latency: number } {

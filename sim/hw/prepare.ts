@@ -108,6 +108,8 @@ export interface PreparedWorkload {
   windowCount: number;
   /** Scratch sums reused by every evaluation. */
   scratch: Sums;
+  /** Each class's Q·K and softmax cycles at the last multipliers / lanes asked (window.ts classRows), made on first use. */
+  rows?: { qkM: number; smM: number; qk: Float64Array; sm: Float64Array };
 }
 
 /** DRAM costs of a workload's classes on one design (memoDram). */

@@ -95,6 +95,23 @@ export function float64Views(n: number, len: number): Float64Array[] {
   return out;
 }
 
+/**
+ * Q·K cycles of one instance of every class at `M` multipliers (rowsCycles with the class's head
+ * dimension), or with `lanes` its softmax cycles at M lanes (D = 1): kept per workload for the last
+ * M of each kind, since the stage sums of a new design (fast.ts memoQk, memoSm) and its window
+ * order ask for the same rows.
+ */
+export function classRows(p: PreparedWorkload, lanes: boolean, M: number): Float64Array {
+  const r = (p.rows ??= { qkM: NaN, smM: NaN, qk: new Float64Array(p.classes.length), sm: new Float64Array(p.classes.length) });
+  if ((lanes ? r.smM : r.qkM) === M) return lanes ? r.sm : r.qk;
+  const out = lanes ? r.sm : r.qk;
+  const cs = p.classes;
+  for (let i = 0; i < cs.length; i++) out[i] = rowsCycles(cs[i].q, cs[i].k, cs[i].causal, M, lanes ? 1 : cs[i].D);
+  if (lanes) r.smM = M;
+  else r.qkM = M;
+  return out;
+}
+
 /** Scratch of windowOrder: crossover thresholds and compute cycles per class, the sort's index arrays. */
 let scratchT = new Float64Array(0);
 let scratchX = new Float64Array(0);
@@ -135,7 +152,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     scratchA = new Int32Array(C);
     scratchB = new Int32Array(C);
   }
-  const t = scratchT.subarray(0, C);
+  const t = scratchT.length === C ? scratchT : scratchT.subarray(0, C); // (a view only when longer: one less allocation a design)
   const xs = scratchX;
   let o: WindowOrder;
   if (reuse) o = onceArrays(C).order;
@@ -144,9 +161,11 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     o = { thr, mx, mf, mw, msd, kl, klByClass, cls: new Int32Array(C), mm, avail: 1, byLines: new Map() };
   }
   o.avail = dram.avail;
+  const rq = classRows(p, false, hw.qkMultipliers);
+  const rs = classRows(p, true, Psm);
   for (let i = 0; i < C; i++) {
     const c = cs[i];
-    const x = (1 + c.p) * Math.max(rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D), rowsCycles(c.q, c.k, c.causal, Psm, 1));
+    const x = (1 + c.p) * Math.max(rq[i], rs[i]);
     const kc = dram.kw[i];
     xs[i] = x;
     t[i] = kc > 0 ? x / kc : Infinity;
