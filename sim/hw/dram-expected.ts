@@ -73,8 +73,9 @@ export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B:
   sums.occ = 0;
   sums.occ2 = 0;
   sums.acts = 0;
-  addClass(hiN === 0 ? C : hiN, hiN === 0 ? TL / C : Math.ceil(TL / C), L, n, B, C, span, t);
-  if (hiN !== 0) addClass(C - hiN, Math.floor(TL / C), L, n, B, C, span, t);
+  const perC = TL / C;
+  addClass(hiN === 0 ? C : hiN, hiN === 0 ? perC : Math.ceil(perC), L, n, B, C, span, t);
+  if (hiN !== 0) addClass(C - hiN, Math.floor(perC), L, n, B, C, span, t);
   const bytes = n >= L ? TL * bb : n * B;
   const mean = sums.occ / C;
   const sd = Math.sqrt(Math.max(0, sums.occ2 / C - mean * mean));
