@@ -3,13 +3,15 @@
  * (sim/hw/timing-id.ts readRow: every field but refresh) and the cycle model's stream-profile tables
  * (sim/cycle/profiles.ts profileTable). A field added to HbmTiming (a new DRAM knob) but not to a
  * key would let designs that differ in it share DRAM costs; each key either sees every field or
- * leaves it out on purpose, listed here with the reason.
+ * leaves it out on purpose, listed here with the reason. Also the copy the analytical model's
+ * profiling channels make of a timing (sim/hw/profile-channel.ts copyTiming), field by field.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hbmTiming, type HbmTiming } from '../sim/cycle/dram.ts';
 import { timingId } from '../sim/hw/timing-id.ts';
 import { profileTable } from '../sim/cycle/profiles.ts';
+import { copyTiming } from '../sim/hw/profile-channel.ts';
 
 /** Refresh is applied as availability on top of the memoised costs (both keys leave it out). */
 const REFRESH = ['tREFI', 'tRFC'];
@@ -39,6 +41,15 @@ test('timing ids (sim/hw/timing-id.ts readRow) tell apart timings that differ in
   for (const f of fields) {
     const same = timingId(perturbed(t, f)) === id;
     assert.equal(same, REFRESH.includes(f), `${f}: ${same ? 'the same id for another value: add it to readRow in sim/hw/timing-id.ts' : 'refresh should not change the id'}`);
+  }
+});
+
+test('the profiling channels copy every field of a timing (sim/hw/profile-channel.ts copyTiming)', () => {
+  for (const f of fields) {
+    const from = perturbed(base(), f);
+    const to = base();
+    copyTiming(to, from);
+    assert.deepEqual(to, from, `${f}: not copied: add it to copyTiming in sim/hw/profile-channel.ts`);
   }
 });
 

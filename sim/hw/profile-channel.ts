@@ -41,9 +41,10 @@ export function profilingChannel(t: HbmTiming): HbmChannel {
 
 /**
  * Every field of `t` written into `to` (a field added to HbmTiming, sim/cycle/dram.ts, goes here
- * too): named stores, ten times cheaper than Object.assign (~0.2 µs), once per design timing.
+ * too: test/timing-keys.test.ts): named stores, ten times cheaper than Object.assign (~0.2 µs),
+ * once per design timing.
  */
-function copyTiming(to: HbmTiming, t: HbmTiming): void {
+export function copyTiming(to: HbmTiming, t: HbmTiming): void {
   to.tBurst = t.tBurst;
   to.tCCDS = t.tCCDS;
   to.tCCDL = t.tCCDL;
