@@ -86,12 +86,7 @@ export class NumTable {
     this.added = true;
     // full, or growing: `insert` empties or grows the table and probes again
     if (this.size >= this.capacity || (2 * (this.size + 1) > m + 1 && m + 1 < this.fullSlots)) return this.insert(a, b);
-    const o = i * st;
-    s[o] = a;
-    s[o + 1] = b;
-    s[o + 2] = this.gen;
-    this.size++;
-    return o + 3;
+    return this.place(i * st, a, b);
   }
   /** True when the last `findOrInsert` added its key (its values are still to be written). */
   added = false;
@@ -105,7 +100,12 @@ export class NumTable {
     const st = this.stride;
     let i = hashPair(a, b) & m;
     while (s[i * st + 2] === this.gen) i = (i + 1) & m;
-    const o = i * st;
+    return this.place(i * st, a, b);
+  }
+
+  /** Writes the key (a, b) into the free slot at `o`; returns the offset of its values. */
+  private place(o: number, a: number, b: number): number {
+    const s = this.slots;
     s[o] = a;
     s[o + 1] = b;
     s[o + 2] = this.gen;
