@@ -23,7 +23,7 @@ import { Service } from '../dse/serve.ts';
 import { loadJournal } from '../dse/journal.ts';
 import { InputError } from '../dse/errors.ts';
 import { FIX, inject, REASON, type Code, type FaultMethod } from './fs-faults.ts';
-import { smallSweep } from './sweeps.ts';
+import { denseSpace, smallSweep } from './sweeps.ts';
 
 const SPACE = smallSweep('serve-disk-full');
 
@@ -95,17 +95,7 @@ test('serve: a journal that cannot be written (ENOSPC) answers that evaluation w
 });
 
 /** A space whose constraint is relative to the dense model: serve runs the dense model at start-up and journals its outcome. */
-const DENSE_SPACE = `name: serve-dense-full
-workload: { model: bert-base, stage: summarization, seqLen: 128 }
-accuracy: { model: spam-bert, maxExamples: 32 }
-objectives:
-  - { metric: accuracy }
-  - { metric: latency_s }
-constraints: ["accuracy >= dense - 0.05"]
-parameters:
-  algo.tokenKeep: [0.5]
-search: { driver: grid }
-`;
+const DENSE_SPACE = denseSpace('serve-dense-full', 32, '0.5');
 
 for (const [code, meaning, once] of [
   ['ENOSPC', 'no space left on the device', 'after freeing space'],

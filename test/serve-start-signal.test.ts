@@ -24,21 +24,12 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { loadJournal } from '../dse/journal.ts';
 import { waitFor } from './wait.ts';
+import { denseSpace } from './sweeps.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
 
-const SPACE = `name: serve-start-signal
-workload: { model: bert-base, stage: summarization, seqLen: 128 }
-accuracy: { model: spam-bert, maxExamples: 600 }
-objectives:
-  - { metric: accuracy }
-  - { metric: latency_s }
-constraints: ["accuracy >= dense - 0.05"]
-parameters:
-  algo.tokenKeep: [0.5, 1.0]
-search: { driver: grid }
-`;
+const SPACE = denseSpace('serve-start-signal', 600, '0.5, 1.0');
 
 /** What serve says as its dense model starts (dse/serve.ts), and once it answers (dse/commands/serve.ts). */
 const RUNNING = /serve: running the dense model \(spam-bert, 600 examples\) for the constraints relative to it/;

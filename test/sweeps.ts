@@ -9,6 +9,8 @@
  *   four head-keep values: 240 points).
  * - `smallSweep`: three points of a GPT-2-Small generation (128 + 4), for the tests of `serve` and
  *   of a start that fails (test/serve-hangup, serve-disk-full, run-start-failures, pty-hangup).
+ * - `denseSpace`: spam-bert accuracy under a constraint relative to the dense model, which `serve`
+ *   runs at start-up and journals (test/serve-disk-full, serve-start-signal).
  */
 export const CYCLE_SWEEP_POINTS = 120;
 
@@ -35,5 +37,18 @@ objectives:
   - { metric: area_mm2, goal: min }
 parameters:
   hw.dramChannels: [4, 8, 16]
+search: { driver: grid }
+`;
+
+/** The dense-relative space file, named `name`: spam-bert on `examples` emails, the given tokenKeep values. */
+export const denseSpace = (name: string, examples: number, tokenKeep: string) => `name: ${name}
+workload: { model: bert-base, stage: summarization, seqLen: 128 }
+accuracy: { model: spam-bert, maxExamples: ${examples} }
+objectives:
+  - { metric: accuracy }
+  - { metric: latency_s }
+constraints: ["accuracy >= dense - 0.05"]
+parameters:
+  algo.tokenKeep: [${tokenKeep}]
 search: { driver: grid }
 `;
