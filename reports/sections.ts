@@ -30,10 +30,10 @@ export function inseparable(run: RunJson, points: PointRow[]): { n: number; metr
   return { n: inseparableCount(points, run.objectives), metric: q.metric };
 }
 
-/** The note on the points a paired comparison leaves undecided. */
-function pairedNote(n: number, metric: string): string {
+/** The note on the points a paired comparison leaves undecided (`count`: how many, in words). */
+function pairedNote(count: string, n: number, metric: string): string {
   return (
-    `Front membership is not statistically separable for ${n} dominated feasible point${n === 1 ? '' : 's'}: compared example by example with the front's configurations ` +
+    `Front membership is not statistically separable for ${count}: compared example by example with the front's configurations ` +
     `(every configuration runs on the same examples, so their differences are much tighter than the CI bars on the charts), ${n === 1 ? 'its' : 'their'} ${metric} could still be as good as a front point's that beats ${n === 1 ? 'it' : 'them'} on the other objectives. ` +
     `Evaluate more examples (accuracy.maxExamples) to separate them.`
   );
@@ -46,8 +46,11 @@ export function notesSection(run: RunJson, points: PointRow[]): string {
   const notes: string[] = [...(run.notes ?? []), ...boundNotes(run, points), ...rung].map((n) => `<li class="warn">${esc(n)}</li>`);
   const sep = inseparable(run, points);
   if (sep.n > 0) {
+    // counted over the points this page holds: a sample of a large run's (the summary says which)
+    const drawn = points.length < run.counts.total ? ` of the ${points.length.toLocaleString('en-US')} this report draws` : '';
+    const count = `${sep.n} dominated feasible point${sep.n === 1 ? '' : 's'}${drawn}`;
     notes.push(
-      `<li>${esc(sep.paired ? pairedNote(sep.n, sep.metric!) : `Front membership is not statistically separable for ${sep.n} dominated feasible point${sep.n === 1 ? '' : 's'}: within the 95% CIs of ${sep.metric} they could be on the front. ` +
+      `<li>${esc(sep.paired ? pairedNote(count, sep.n, sep.metric!) : `Front membership is not statistically separable for ${count}: within the 95% CIs of ${sep.metric} they could be on the front. ` +
         `Differences in ${sep.metric} between neighbouring front points are often smaller than the CI (bars on the charts); evaluate more examples (accuracy.maxExamples) to separate them.`)}</li>`,
     );
   }

@@ -64,6 +64,10 @@ test('accuracy rungs drop the configurations a paired comparison beats on the su
     const notes = notesSection(rungs.run, rungs.rows);
     if (n > 0) assert.match(notes, new RegExp(`not statistically separable for ${n} dominated feasible point.*compared example by example`));
     else assert.doesNotMatch(notes, /not statistically separable/);
+    // a large run's report holds a sample of its points: the count says it is of those
+    const sampled = { ...rungs.run, separability: { ...rungs.run.separability!, inseparable: 2 }, counts: { ...rungs.run.counts, total: rungs.rows.length + 100 } };
+    assert.match(notesSection(sampled, rungs.rows), new RegExp(`not statistically separable for 2 dominated feasible points of the ${rungs.rows.length} this report draws: compared example by example`));
+    assert.match(notesSection({ ...sampled, counts: rungs.run.counts }, rungs.rows), /separable for 2 dominated feasible points: compared/, 'every point drawn: no "of the …"');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
