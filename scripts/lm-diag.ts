@@ -9,6 +9,10 @@
  *             0.125, the model's defaults), and a fixed k most recent tokens in every layer / in
  *             layers 1–3 (to set beside `--context k`);
  * layers:     a fixed count of cascade-selected tokens from layer l on (which layer's pruning costs);
+ * fig21:      Fig. 21's token ratios with spaces/fig21-accuracy.yaml's algorithm (mean score, 10%
+ *             floor, 12-bit, no LSB pass): perplexity and next-token top-1 accuracy, each change
+ *             vs dense (top-1 with the paired 95% interval over windows), beside the paper's
+ *             "accuracy change" (its PTB metric is not defined: spec §5.9);
  * spread:     per layer and head, the dense model's attention at the generation positions;
  * copy:       a span of 60 tokens of 16 windows repeated 60 tokens later: its mean NLL the first
  *             time and the second (a model that copies predicts the second far better);
@@ -21,6 +25,7 @@
 import { contextPerplexity } from '../sim/nn/context.ts';
 import { attentionSpread, copySpanNll, ngramPerplexity, prunedPerplexity, textOverlap } from '../sim/nn/lm-diag.ts';
 import type { KeyRule } from '../sim/nn/generate.ts';
+import { pairedDiff } from '../core/paired.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -91,6 +96,27 @@ if (want('layers')) {
     cases.push({ label: `cascade ${k} tokens in layers ≥ ${from}`, algo: {}, rule: { keep: k, fromLayer: from } });
   }
   await table('per layer', cases, 'layers');
+}
+
+if (want('fig21')) {
+  // spaces/fig21-accuracy.yaml: the ratios (1 / tokenKeep) and the paper's changes (spec §5.9, Fig. 21)
+  const ratios = [1, 2.59, 3.36, 4.01, 4.44, 5.19, 6.56, 7.33, 8.32];
+  const paper = [0, 0.56, -0.31, -1.2, -1.34, -5.6, -20.76, -32.12, -40.32];
+  const algo = { msbBits: 12, lsbBits: 0, headKeep: 1, valueKeep: 1, tokenScore: 'mean' as const, tokenMinKeep: 0.1 };
+  const base = await prunedPerplexity(spec, algo);
+  const pc = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+  say('| ratio | tokenKeep | perplexity | vs dense | top-1 accuracy | vs dense (paired 95% interval) | paper\'s "accuracy change" |\n|---:|---:|---:|---:|---:|---|---:|');
+  const rows = [];
+  for (let i = 0; i < ratios.length; i++) {
+    const tokenKeep = Number((1 / ratios[i]).toFixed(3));
+    const r = i === 0 ? base : await prunedPerplexity(spec, { ...algo, tokenKeep });
+    const d = pairedDiff(base.top1PerWindow, r.top1PerWindow)!;
+    const rel = (x: number) => (100 * x) / base.top1;
+    rows.push({ ratio: ratios[i], tokenKeep, perplexity: r.perplexity, top1: r.top1, top1Change: d, paper: paper[i] });
+    say(`| ${ratios[i]}× | ${tokenKeep} | ${f3(r.perplexity)} | ${pc(100 * (r.perplexity / base.perplexity - 1))} | ${(100 * r.top1).toFixed(2)}% | ${pc(rel(d.mean))} (${pc(rel(d.lo))} … ${pc(rel(d.hi))}) | ${pc(paper[i])} |`);
+  }
+  out.fig21 = rows;
+  say('');
 }
 
 if (want('spread')) {

@@ -172,3 +172,29 @@ test('copySpanNll: the NLL of the span where it first occurs and of its copy, ea
     rmSync(dir, { recursive: true });
   }
 });
+
+test('generation hits: a window continued greedily by the float64 reference is all hits; a runner-up target is a miss', async () => {
+  await initBackend();
+  const w = initWeights(C, 11);
+  const dir = saved(w);
+  const e = new Engine(loadCheckpoint(dir));
+  rmSync(dir, { recursive: true });
+  const rnd = mulberry32(7);
+  const P = 20, G = 6, V = C.vocabSize;
+  const win = Array.from({ length: P }, () => 1 + Math.floor(rnd() * 256));
+  let runnerUp = -1;
+  while (win.length < P + G + 1) { // append the reference's most probable next token, noting the runner-up of the first generated step
+    const logits = referenceForward(C, w, win);
+    const row = logits.subarray((win.length - 1) * V, win.length * V);
+    const order = Array.from({ length: V }, (_, v) => v).sort((a, b) => row[b] - row[a]);
+    assert.ok(row[order[0]] - row[order[1]] > 1e-3, 'no near-tie: float32 and float64 agree on the argmax');
+    if (win.length === P + 1) runnerUp = order[1];
+    win.push(order[0]);
+  }
+  const ra = runAlgo(logitsAlgo({}), C);
+  assert.deepEqual(generate(e, [win], P, G, ra, new Stats(C.layers, false)).hits[0], Array(G).fill(1));
+  const other = [...win];
+  other[P + 1] = runnerUp; // step 0 predicts position P + 1
+  assert.equal(generate(e, [other], P, G, ra, new Stats(C.layers, false)).hits[0][0], 0);
+  e.dispose();
+});

@@ -46,6 +46,8 @@ export interface KeyRule {
 export interface GenerateResult {
   /** Per example: NLL of the `gen` generation-stage predictions. */
   nll: number[][];
+  /** Per example: 1 where the generation step's target is the most probable next token (ties count), else 0. */
+  hits: number[][];
   /** Per example: log-probs of the prompt-stage predictions (when asked). */
   promptLogprob?: number[][];
 }
@@ -328,7 +330,7 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
   const budget = llmBudget(ra, T);
   if (opts.keyRule && llm) throw new Error('keyRule: diagnostics of the cascade policy only');
   const g = initGenState(e, windows, prompt, T, llm, opts.keyRule ?? null);
-  const out: GenerateResult = { nll: windows.map(() => []) };
+  const out: GenerateResult = { nll: windows.map(() => []), hits: windows.map(() => []) };
   promptPass(e, windows, prompt, ra, stats, g, opts, out);
   // ---- generation stage ----
   for (let t = 0; t < gen; t++) {
@@ -346,7 +348,17 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
     }
     const lp = e.lmLogProbs(x, B);
     stats.flops += 2 * B * d * c.vocabSize;
-    windows.forEach((w, b) => out.nll[b].push(-lp[b * c.vocabSize + w[pos + 1]]));
+    windows.forEach((w, b) => {
+      out.nll[b].push(-lp[b * c.vocabSize + w[pos + 1]]);
+      out.hits[b].push(isTop1(lp, b * c.vocabSize, c.vocabSize, w[pos + 1]) ? 1 : 0);
+    });
   }
   return out;
+}
+
+/** Whether `target` has the largest of the `n` log-probs at `off` (a tie with another token counts as a hit). */
+export function isTop1(lp: Float32Array, off: number, n: number, target: number): boolean {
+  const v = lp[off + target];
+  for (let i = 0; i < n; i++) if (lp[off + i] > v) return false;
+  return true;
 }

@@ -24,7 +24,17 @@ import { sotuSplits, tokenStream } from './data.ts';
 import { WittenBell } from './ngram.ts';
 import { computeLogits, logitsAlgo } from './logits.ts';
 
-export interface PrunedResult { perplexity: number; ci95: [number, number]; n: number; keptPerLayer: number[] }
+export interface PrunedResult {
+  perplexity: number;
+  ci95: [number, number];
+  n: number;
+  keptPerLayer: number[];
+  /** Next-token top-1 accuracy over the generation steps (windows' mean hit rates, averaged) and its bootstrap CI. */
+  top1: number;
+  top1Ci95: [number, number];
+  /** Per window: its generation steps' top-1 hit rate (to pair two configurations window by window). */
+  top1PerWindow: number[];
+}
 
 /** Perplexity of the accuracy protocol's generation stage with `algo` and an optional diagnostic key rule. */
 export async function prunedPerplexity(spec: { model: string; maxExamples?: number; seed?: number }, algo: Partial<AlgoConfig>, keyRule?: KeyRule): Promise<PrunedResult> {
@@ -35,14 +45,18 @@ export async function prunedPerplexity(spec: { model: string; maxExamples?: numb
   if (inputs.kind !== 'gpt') throw new Error('unreachable');
   const stats = new Stats(e.c.layers, false);
   const means: number[] = [];
+  const hitRates: number[] = [];
+  const avg = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (let i = 0; i < inputs.windows.length; i += 16) {
     const batch = inputs.windows.slice(i, i + 16);
-    const { nll } = generate(e, batch, inputs.prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS, { keyRule });
-    for (const xs of nll) means.push(xs.reduce((a, b) => a + b, 0) / xs.length);
+    const { nll, hits } = generate(e, batch, inputs.prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS, { keyRule });
+    for (const xs of nll) means.push(avg(xs));
+    for (const xs of hits) hitRates.push(avg(xs));
   }
-  const ppl = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length);
+  const ppl = (xs: number[]) => Math.exp(avg(xs));
   const keptPerLayer = stats.tokAlive.map((a) => a / (inputs.windows.length * GEN_TOKENS));
-  return { perplexity: ppl(means), ci95: bootstrapCi(means, ppl, spec.seed ?? 1), n: means.length, keptPerLayer };
+  const seed = spec.seed ?? 1;
+  return { perplexity: ppl(means), ci95: bootstrapCi(means, ppl, seed), n: means.length, keptPerLayer, top1: avg(hitRates), top1Ci95: bootstrapCi(hitRates, avg, seed), top1PerWindow: hitRates };
 }
 
 export interface SpreadRow {
