@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { headKeepSchedule, keepCount, tokenKeepSchedule } from '../sim/workload/schedule.ts';
-import { attendHead, quantErrorBound, quantizeProgressive, quantizeVectors, topkKeepOrder, topkKeepOrderBySort } from '../sim/nn/quant.ts';
+import { attendHead, fakeQuantRows, quantErrorBound, quantizeProgressive, quantizeVectors, topkKeepOrder, topkKeepOrderBySort } from '../sim/nn/quant.ts';
 import { parseSafetensors, SafetensorsError, serializeSafetensors, type TensorMap } from '../sim/nn/safetensors.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 
@@ -118,6 +118,70 @@ test('LSB refetch fires exactly when max prob < threshold', () => {
   const q = Float32Array.from([1, 0, 0, 0]);
   const st = attendHead({ q, nq: 1, kMsb: new Float32Array(nk * dh), kFull: new Float32Array(nk * dh), v: new Float32Array(nk * dh), nk, dh, visible: null, valueKeep: 1, progressive: false, threshold: 0.9, ctx: new Float32Array(dh), colSum: new Float32Array(nk) });
   assert.equal(st.refetchedRows, 0);
+});
+
+test('MSB + LSB split on hand-computed codes: full key = MSB code · 2^lsb + LSB code at msb + lsb bits', () => {
+  // 6 + 4 bits: qmax = 2^9 − 1 = 511; max |x| = 511/64, so the scale is exactly 2^-6 and every
+  // x below is its code / 64 (300.4/64 rounds to code 300). The MSB code is floor(q / 16) (the
+  // two's-complement top 6 bits, in −32..31), the LSB code q − 16·floor(q / 16) (unsigned, 0..15);
+  // the MSB-only key is reconstructed at (MSB code + 0.5) · 16 · 2^-6.
+  const codes = [511, 300.4, -300, 17, -17, 0, 15, -16];
+  const x = Float32Array.from(codes, (c) => c / 64);
+  const wantFull = [511, 300, -300, 17, -17, 0, 15, -16];
+  const wantMsbCode = [31, 18, -19, 1, -2, 0, 0, -1];
+  const wantLsbCode = [15, 12, 4, 1, 15, 0, 15, 0];
+  // [MSB-only key | full key] in one row of 16 columns.
+  const out = new Float32Array(16);
+  fakeQuantRows(x, 8, 0, 1, 8, 8, 6, 4, out, 16, 8, 0);
+  for (let j = 0; j < 8; j++) {
+    assert.equal(out[8 + j] * 64, wantFull[j], `full code of x[${j}]`);
+    assert.equal(wantMsbCode[j] * 16 + wantLsbCode[j], wantFull[j], `MSB·16 + LSB = full at ${j}`);
+    assert.equal(out[j], (wantMsbCode[j] + 0.5) * 16 / 64, `MSB-only key of x[${j}]`);
+  }
+  // The full key is the plain (msb + lsb)-bit quantization; quantizeProgressive gives the same pair.
+  const q10 = new Float32Array(8);
+  fakeQuantRows(x, 8, 0, 1, 8, 8, 10, 0, q10, 8, 0);
+  assert.deepEqual(Array.from(q10), Array.from(out.subarray(8)));
+  const p = quantizeProgressive(x, 8, 6, 4);
+  assert.deepEqual(Array.from(p.full), Array.from(out.subarray(8)));
+  assert.deepEqual(Array.from(p.msb), Array.from(out.subarray(0, 8)));
+  // 4 + 4 with a non-power-of-two scale: max 2.54 → s = 0.02, x = 1.0 → code 50 = 3·16 + 2.
+  const y = Float32Array.from([2.54, 1.0, -1.0, 0]);
+  const o2 = new Float32Array(8);
+  fakeQuantRows(y, 4, 0, 1, 4, 4, 4, 4, o2, 8, 4, 0);
+  const s = Math.fround(2.54 / 127);
+  assert.deepEqual(Array.from(o2.subarray(4)), [127, 50, -50, 0].map((c) => Math.fround(c * s)));
+  assert.deepEqual(Array.from(o2.subarray(0, 4)), [7.5, 3.5, -3.5, 0.5].map((c) => Math.fround(c * 16 * s)));
+});
+
+test('an LSB refetch recomputes that row, and only that row, with the full keys', () => {
+  // One head, dh 2, 3 keys whose MSB-only and full versions differ; row 0 is peaked on key 0
+  // (max prob 0.86 ≥ 0.5: keeps the MSB result), row 1 is flat (max < 0.5: refetches).
+  const dh = 2;
+  const nk = 3;
+  const kMsb = Float32Array.from([2, 0, 0, 1, -1, 0]);
+  const kFull = Float32Array.from([2.5, 0.5, 0, 2, -2, -1]);
+  const v = Float32Array.from([1, 0, 0, 1, 1, 1]);
+  const q = Float32Array.from([1.5, 0, 0.3, 0.4]);
+  const ref = (row: number, k: Float32Array) => {
+    const s = [0, 1, 2].map((j) => (q[2 * row] * k[2 * j] + q[2 * row + 1] * k[2 * j + 1]) / Math.sqrt(dh));
+    const e = s.map((z) => Math.exp(z - Math.max(...s)));
+    const p = e.map((z) => z / e.reduce((a, b) => a + b, 0));
+    return { p, ctx: [0, 1].map((t) => p.reduce((a, pj, j) => a + pj * v[2 * j + t], 0)) };
+  };
+  const want = [ref(0, kMsb), ref(1, kFull)];
+  const other = [ref(0, kFull), ref(1, kMsb)];
+  assert.ok(Math.max(...want[0].p) >= 0.5 && Math.max(...ref(1, kMsb).p) < 0.5, 'row 0 peaked, row 1 flat');
+  const ctx = new Float32Array(2 * dh);
+  const colSum = new Float32Array(nk);
+  const st = attendHead({ q, nq: 2, kMsb, kFull, v, nk, dh, visible: null, valueKeep: 1, progressive: true, threshold: 0.5, ctx, colSum });
+  assert.equal(st.refetchedRows, 1);
+  for (const row of [0, 1]) {
+    for (let t = 0; t < dh; t++) assert.ok(Math.abs(ctx[row * dh + t] - want[row].ctx[t]) < 1e-6, `row ${row} ctx[${t}]`);
+    // The other keys would give a result this test tells apart.
+    assert.ok(Math.abs(ctx[row * dh] - other[row].ctx[0]) > 0.01, `row ${row}: MSB and full keys give different contexts`);
+  }
+  for (let j = 0; j < nk; j++) assert.ok(Math.abs(colSum[j] - (want[0].p[j] + want[1].p[j])) < 1e-6, `colSum[${j}]`);
 });
 
 test('local V pruning keeps the largest probabilities; column sums are the full distribution', () => {

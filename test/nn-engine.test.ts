@@ -82,6 +82,29 @@ test('TF.js GPT generation (KV cache) equals the plain-TS causal reference', asy
   e.dispose();
 });
 
+test('progressive quantization: threshold 1 refetches every row and gives the static (msb + lsb)-bit keys; threshold 0 none', async () => {
+  await initBackend();
+  const e = new Engine(ck(gptCfg, randomWeights(gptCfg, 15)));
+  const wins = seqs(2, () => 21, gptCfg.vocabSize, 10);
+  // prompt 12 ≥ TF_MIN_QUERIES: the prompt pass refetches through the TF.js path, generation through attendHead.
+  const run = (o: object) => {
+    const st = new Stats(4);
+    const nll = e.generateBatch(wins, 12, 8, runAlgo(AlgoSchema.parse(o), gptCfg), st);
+    return { nll, refetch: st.refetchFraction() };
+  };
+  for (const msb of [4, 6]) {
+    const all = run({ msbBits: msb, lsbBits: 4, lsbThreshold: 1 });
+    const none = run({ msbBits: msb, lsbBits: 4, lsbThreshold: 0 });
+    // Keys at msb + 4 bits throughout, values at msb bits (valueBits 0 → msbBits).
+    const fixed = run({ msbBits: msb + 4, valueBits: msb });
+    assert.equal(all.refetch, 1);
+    assert.equal(none.refetch, 0);
+    assert.deepEqual(all.nll, fixed.nll, `${msb}+4 at threshold 1 = static ${msb + 4}-bit keys`);
+    assert.notDeepEqual(none.nll, fixed.nll, `${msb}+4 at threshold 0 = the MSB-only keys`);
+  }
+  e.dispose();
+});
+
 test('cascade pruning never revives a token or head; counts follow the schedule', async () => {
   await initBackend();
   const algo = AlgoSchema.parse({ tokenKeep: 0.4, headKeep: 0.6, valueKeep: 0.5, msbBits: 4, lsbBits: 4, lsbThreshold: 0.5 });
