@@ -23,6 +23,7 @@ import type { Space } from './space.ts';
 import { denseAlgo, type DenseReference } from './dense-reference.ts';
 import { breakdownsWithFc, fcPart } from './e2e-parts.ts';
 import { wordBitsProblem } from './point-checks.ts';
+import { ExactPrefixes } from './exact-prefixes.ts';
 
 export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;
@@ -206,6 +207,19 @@ export function scoresKey(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig
  */
 const prefixes = new Map<string, AccuracyPrefix>();
 
+/**
+ * Each run's own final state, by configuration and example count: an outcome the cache serves (a
+ * second run in the process) carries the scores of its examples, as the run that computed it did.
+ * `prefixes` holds a configuration's largest state only, which, once a later rung ran, has other
+ * examples than an earlier rung's cached outcome.
+ */
+const exact = new ExactPrefixes();
+
+/** The state of a configuration's run on `n` examples, if this process ran it (or was given it) and still keeps it. */
+function exactPrefix(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, n: number): AccuracyPrefix | undefined {
+  return exact.get(prefixKey(spec, algo), n);
+}
+
 /** Keeps `p` under `key` in `map` unless a larger prefix is there (then false); at most `cap` entries (the oldest go first). */
 export function keepLargestPrefix(map: Map<string, AccuracyPrefix>, key: string, p: AccuracyPrefix, cap: number): boolean {
   if ((map.get(key)?.examples ?? -1) >= p.examples) return false;
@@ -232,6 +246,7 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
       if (from) keepLargestPrefix(prefixes, pk, from, 256);
       const r = await api.measureAccuracy({ model: spec.model, maxExamples: spec.maxExamples, seed: spec.seed }, algo, prefixes.get(pk));
       keepLargestPrefix(prefixes, pk, r.prefix, 256);
+      exact.keep(pk, r.prefix);
       const m = r.measured;
       const overrides: WorkloadOverrides = {
         tokenKeepPerLayer: mapByDepth(m.tokenKeepPerLayer, targetLayers),
@@ -256,8 +271,8 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
  */
 export async function denseOutcome({ accuracy }: { accuracy: NonNullable<Space['accuracy']> }, targetLayers: number, from?: AccuracyPrefix): Promise<DenseReference & { prefix?: AccuracyPrefix }> {
   const r = await runAccuracy(accuracy, denseAlgo(), targetLayers, undefined, from);
-  const prefix = prefixes.get(prefixKey(accuracy, denseAlgo()));
-  return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, ...(prefix && prefix.examples === r.n ? { prefix } : {}) };
+  const prefix = exactPrefix(accuracy, denseAlgo(), r.n);
+  return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, ...(prefix ? { prefix } : {}) };
 }
 
 /** The model that scores every point of a run (the space fidelity's primary). */
@@ -352,8 +367,8 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
     if (ctx.accuracy) {
       const layers = modelShape(point.workload.model).layers;
       acc = await runAccuracy(ctx.accuracy, point.algo, layers, known, from);
-      const prefix = known ? undefined : prefixes.get(prefixKey(ctx.accuracy, point.algo));
-      if (prefix && prefix.examples === acc.n) acc = { ...acc, prefix };
+      const prefix = known ? undefined : exactPrefix(ctx.accuracy, point.algo, acc.n);
+      if (prefix) acc = { ...acc, prefix };
       metrics[acc.metric] = acc.value;
       metrics[ciColumn(acc.metric, 'low')] = acc.ci95[0];
       metrics[ciColumn(acc.metric, 'high')] = acc.ci95[1];

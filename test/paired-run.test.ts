@@ -39,17 +39,25 @@ search: { driver: grid }
 const front = (dir: string) =>
   (parse(fs.readFileSync(path.join(dir, 'pareto.csv')), { columns: true }) as Record<string, string>[]).map((r) => `${r.id} ${r.perplexity} ${r.latency_s}`);
 
-test('accuracy rungs drop the configurations a paired comparison beats on the subset; the front is the full evaluation\'s; run.json and the report give the paired count', { timeout: 300_000 }, async () => {
+test('accuracy rungs drop the configurations a paired comparison beats on the subset; the front is the full evaluation\'s; a second run in the process promotes the same; run.json and the report give the paired count', { timeout: 300_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-paired-'));
   try {
     const lines: string[] = [];
     const quiet = { jobs: 1, progress: 'none' as const, report: false, log: (l: string) => void lines.push(l) };
-    // (the rungs first: a later run in the same process is served by the accuracy engine's
-    // in-process caches (dse/evaluate.ts runAccuracy), which do not hand its executor every
-    // configuration's scores, so it would compare the CIs only: all 8 configurations promoted)
     const rungs = await runSpace({ spaceFile: space(dir, true), outDir: path.join(dir, 'rungs'), ...quiet });
     await runSpace({ spaceFile: space(dir, false), outDir: path.join(dir, 'full'), ...quiet });
-    const said = lines.find((l) => l.startsWith('accuracy rungs 16 → 32 examples'));
+    // the same space again in this process: the accuracy engine's in-process caches serve every
+    // outcome (dse/evaluate.ts runAccuracy), each with the scores of its own examples, so the
+    // promotion is the first run's (it compared the CIs only when a cached 16-window outcome came
+    // without scores, its configuration's 32-window state being the one kept: all 8 promoted)
+    const again = await runSpace({ spaceFile: space(dir, true), outDir: path.join(dir, 'again'), ...quiet });
+    const rungLines = lines.filter((l) => l.startsWith('accuracy rungs 16 → 32 examples'));
+    assert.equal(rungLines.length, 2, lines.join('\n'));
+    assert.equal(rungLines[1], rungLines[0], 'the second run promotes as the first');
+    const csv = (d: string) => fs.readFileSync(path.join(dir, d, 'points.csv'), 'utf8');
+    assert.equal(csv('again'), csv('rungs'), "the second run's points, subset and full, are the first's");
+    assert.deepEqual(again.run.separability, rungs.run.separability);
+    const said = rungLines[0];
     const m = /: 16 → (\d+) evaluations, 8 → (\d+) algorithm configurations$/.exec(said ?? '');
     assert.ok(m, `the rungs' line: ${said}`);
     const promoted = Number(m[2]);
