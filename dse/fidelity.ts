@@ -17,7 +17,7 @@ import { couldHold, type Constraint } from './params.ts';
 import { dominates } from '../core/pareto.ts';
 import { ciColumn } from '../core/metric-columns.ts';
 import { exampleValues, noWorse } from '../core/paired.ts';
-import { isQuality } from '../core/rung-examples.ts';
+import { isQuality, subsetOf } from '../core/rung-examples.ts';
 import { driverInfo } from './drivers/index.ts';
 import { BATCH, DEFAULT_EXAMPLES, GEN_TOKENS, lmPromptTokens } from '../sim/nn/run-sizes.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
@@ -130,9 +130,15 @@ function minForm(v: number, goal: 'min' | 'max'): number | undefined {
  * `values` (undefined when not known: the rule then says nothing), grouped by `group` (one
  * accuracy run per group), compared once per pair of groups and example counts (`memo` may be
  * shared by the rules of one run). Undefined without a quality objective.
+ * A point at a subset rung (fidelity "…:subset(n=16)") is compared on that rung's examples only:
+ * `values` gives the largest state known of its configuration, which a resumed run reads from the
+ * journal (the 32 windows of a configuration the first run promoted later) and a run on several
+ * lanes may hold for a configuration evaluated ahead of its promotion (`fillLanes`); the first
+ * examples of it are the rung's (a rung's examples are a prefix of the next one's), so the
+ * promotions are the same whatever is known beyond the rows.
  */
 export function pairedRule(
-  points: { params: Params }[],
+  points: { params: Params; fidelity?: string }[],
   objectives: Objective[],
   values: (params: Params) => readonly number[] | undefined,
   group: (params: Params) => string,
@@ -146,7 +152,11 @@ export function pairedRule(
   // each group's values, asked once per rule (a rule serves one promotion round)
   const byGroup = new Map<string, readonly number[] | undefined>();
   const valuesOf = (g: string, i: number) => {
-    if (!byGroup.has(g)) byGroup.set(g, values(points[i].params));
+    if (!byGroup.has(g)) {
+      const v = values(points[i].params);
+      const n = subsetOf({ fidelity: points[i].fidelity ?? '' });
+      byGroup.set(g, v && n !== undefined && v.length > n ? v.slice(0, n) : v);
+    }
     return byGroup.get(g);
   };
   return {

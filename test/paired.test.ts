@@ -82,3 +82,20 @@ test('pairedRule: configurations by their algorithm parameters, one comparison p
   assert.equal(asked, 3, 'each configuration\'s values asked once per rule');
   assert.equal(pairedRule(pts, [{ metric: 'latency_s', goal: 'min' }], values, group), undefined, 'no quality objective: no rule');
 });
+
+test('pairedRule: a point at a subset rung is compared on that rung\'s examples, whatever larger state of its configuration is known (a resumed run\'s journal)', () => {
+  // y − x = 0.05, −0.05, 0.05, −0.05 on the first 4 windows (mean 0) and 0.2 on the next 4; the
+  // known states hold all 8: mean 0.1, sum of squared deviations 0.09, se √(0.09 / 7 / 8) = 0.0401,
+  // interval 0.1 ∓ 0.0786 > 0
+  const windows: Record<string, number[]> = { x: [1, 5, 9, 3, 2, 4, 6, 8], y: [1.05, 4.95, 9.05, 2.95, 2.2, 4.2, 6.2, 8.2] };
+  const values = (p: Record<string, unknown>) => windows[String(p['algo.tokenKeep'])];
+  const group = (p: Record<string, unknown>) => String(p['algo.tokenKeep']);
+  const at = (tokenKeep: string, fidelity: string) => ({ ...point(tokenKeep, 1, 4.5, 0.5), fidelity });
+  const full = pairedRule([at('x', 'analytical+accuracy'), at('y', 'analytical+accuracy')], objectives, values, group)!;
+  assert.equal(full.noWorse(1, 0), true, 'on all 8 windows x is lower');
+  const subset = pairedRule([at('x', 'analytical+accuracy:subset(n=4)'), at('y', 'analytical+accuracy:subset(n=4)')], objectives, values, group)!;
+  assert.equal(subset.noWorse(1, 0), false, 'on the rung\'s 4 windows they cannot be told apart (mean 0)');
+  const d8 = pairedDiff(windows.x, windows.y)!;
+  const d4 = pairedDiff(windows.x.slice(0, 4), windows.y.slice(0, 4))!;
+  assert.ok(d8.lo > 0 && d4.lo < 0 && Math.abs(d4.mean) < 1e-12, `the two intervals: [${d8.lo}, ${d8.hi}], [${d4.lo}, ${d4.hi}]`);
+});
