@@ -137,7 +137,9 @@ export const RunJsonSchema = z.looseObject({
    * SensitivityAccumulator); `binned`: parameters with more than 12 values, left to the report's sample.
    * Accuracy or perplexity with accuracy rungs: over the rows measured on the most examples (`n`),
    * as the report's table; `left`: the rows with an estimate on fewer examples, left out;
-   * `examples`: the kept rows' examples when they are a subset rung's.
+   * `examples`: the kept rows' examples when they are a subset rung's. When the rungs took only
+   * some configurations to the most examples: `basis: 'first-rung'`, over every row's first-rung
+   * estimate (on `examples`), `further` of them having a later rung's value in points.csv.
    */
   sensitivity: z
     .object({
@@ -149,6 +151,8 @@ export const RunJsonSchema = z.looseObject({
           effects: z.array(z.object({ param: z.string(), share: z.number(), lo: z.number(), hi: z.number(), loAt: z.string(), hiAt: z.string(), groups: z.number().optional() })),
           left: z.number().optional(),
           examples: z.number().optional(),
+          basis: z.literal('first-rung').optional(),
+          further: z.number().optional(),
         }),
       ),
       binned: z.array(z.string()),

@@ -25,7 +25,8 @@ export const examplesOf = (p: Pick<PointRow, 'fidelity'>): number => subsetOf(p)
  * evaluation): those on the most examples (`n`); the others are left out (`left`).
  * `atMostExamples` applies it to rows in hand (reports/rung-notes.ts bestMeasured for the report's
  * tables and charts, dse/steps/highlight.ts for the highlighted points); the run's sensitivity in
- * run.json (core/sensitivity.ts SensitivityAccumulator) to rows it counts without keeping.
+ * run.json (core/sensitivity.ts SensitivityAccumulator) to rows it counts without keeping, when
+ * the rows lack the first-rung estimates it otherwise uses.
  */
 export function mostExamples(counts: Map<number, number>): { n: number; left: number } {
   const n = Math.max(...counts.keys());

@@ -43,8 +43,23 @@ export interface Sensitivity {
   effects: Effect[];
   /** Accuracy or perplexity with accuracy rungs: rows left out for an estimate on fewer examples than the `n` kept (core/rung-examples.ts mostExamples). */
   left?: number;
-  /** The examples behind the kept rows when they are a subset rung's (no row has the full evaluation). */
+  /** The examples behind the kept rows when they are a subset rung's (no row has the full evaluation, or `basis` is the first rung). */
   examples?: number;
+  /**
+   * Accuracy or perplexity with accuracy rungs that did not take every row to the most examples:
+   * `first-rung`, the table is over every row's first-rung estimate (on `examples` examples, the
+   * same for every configuration), not the rows' own values; `further`: the rows whose own value
+   * is a later rung's (the promoted configurations'), counted in `n`.
+   */
+  basis?: 'first-rung';
+  further?: number;
+}
+
+/** A row's quality metric on the first accuracy rung (dse/evaluate.ts EvaluatedPoint `firstRung`). */
+export interface FirstRungValue {
+  metric: string;
+  examples: number;
+  value: number;
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -134,6 +149,8 @@ interface MetricAcc {
 export class SensitivityAccumulator {
   /** Per objective metric, per examples behind its value (Infinity: the full evaluation; one level for a hardware metric). */
   private readonly acc: Map<number, MetricAcc>[];
+  /** Per objective metric with accuracy rungs: the rows' first-rung estimates (`add`'s `firstRung`), per examples of that rung. */
+  private readonly first: Map<number, MetricAcc>[];
   /** Per parameter: value → index (SameValueZero, so -0 groups with 0 as String() does), or null past MAX_GROUPS. */
   private readonly index: Array<Map<unknown, number> | null>;
   private readonly at: unknown[][];
@@ -144,6 +161,7 @@ export class SensitivityAccumulator {
     private readonly metrics: string[],
   ) {
     this.acc = metrics.map(() => new Map());
+    this.first = metrics.map(() => new Map());
     this.index = parameters.map(() => new Map());
     this.at = parameters.map(() => []);
     this.slot = new Int32Array(parameters.length);
@@ -152,25 +170,50 @@ export class SensitivityAccumulator {
   /**
    * One successfully evaluated point; `fidelity` (points.csv's) says on how many examples its
    * accuracy or perplexity was measured (`…:subset(n=32)`), which decides whether it counts.
+   * `firstRung`: with accuracy rungs, its accuracy or perplexity on the first rung (every
+   * configuration's is on the same examples), which `result` uses when the rungs took only some
+   * configurations further.
    */
-  add(params: Record<string, unknown>, metrics: Record<string, unknown>, fidelity = ''): void {
+  add(params: Record<string, unknown>, metrics: Record<string, unknown>, fidelity = '', firstRung?: FirstRungValue): void {
     for (let i = 0; i < this.parameters.length; i++) this.slot[i] = this.slotOf(i, params[this.parameters[i]]);
     const examples = examplesOf({ fidelity });
     for (let j = 0; j < this.metrics.length; j++) {
       const v = metrics[this.metrics[j]];
-      if (finite(v)) this.addValue(this.level(j, isQuality(this.metrics[j]) ? examples : Infinity), v);
+      if (finite(v)) this.addValue(this.level(this.acc[j], isQuality(this.metrics[j]) ? examples : Infinity), v);
+      if (firstRung?.metric === this.metrics[j] && finite(firstRung.value)) this.addValue(this.level(this.first[j], firstRung.examples), firstRung.value);
     }
   }
 
-  /** Metric j's sums over the rows measured on `examples`. */
-  private level(j: number, examples: number): MetricAcc {
-    let a = this.acc[j].get(examples);
+  /** A metric's sums over the rows measured on `examples` (in `levels`: its own values', or its first-rung estimates'). */
+  private level(levels: Map<number, MetricAcc>, examples: number): MetricAcc {
+    let a = levels.get(examples);
     if (!a) {
       const cells = this.parameters.length * MAX_GROUPS;
       a = { n: 0, shift: NaN, sum: 0, sumSq: 0, sumLog: 0, sumLogSq: 0, positive: true, lo: Infinity, hi: -Infinity, gn: new Float64Array(cells), gsum: new Float64Array(cells), glog: new Float64Array(cells) };
-      this.acc[j].set(examples, a);
+      levels.set(examples, a);
     }
     return a;
+  }
+
+  /**
+   * Which of metric j's sums the table is computed from: with accuracy rungs that took only some
+   * rows to the most examples, every row's first-rung estimate, when every row has one on the same
+   * examples (the promoted configurations were chosen by those estimates, so the rows on the most
+   * examples are a selection: the default sweep's 11 of 24 configurations, with subsetExamples 16,
+   * gave valueKeep/msbBits/tokenKeep 36/16/5% of the perplexity variance against 59/15/19% over all);
+   * else the rows on the most examples (core/rung-examples.ts mostExamples), the others counted in `left`.
+   */
+  private basis(j: number): { a: MetricAcc; extra: Partial<Sensitivity> } {
+    const counts = new Map([...this.acc[j]].map(([k, a]) => [k, a.n]));
+    const most = counts.size ? mostExamples(counts) : { n: Infinity, left: 0 };
+    const total = [...counts.values()].reduce((x, c) => x + c, 0);
+    const [firstOf] = this.first[j].size === 1 ? [...this.first[j]] : [];
+    if (most.left > 0 && firstOf && firstOf[1].n === total) {
+      const [examples, a] = firstOf;
+      return { a, extra: { examples, basis: 'first-rung', further: total - (counts.get(examples) ?? 0) } };
+    }
+    const a = this.acc[j].get(most.n) ?? this.level(this.acc[j], most.n);
+    return { a, extra: { ...(most.left ? { left: most.left } : {}), ...(Number.isFinite(most.n) ? { examples: most.n } : {}) } };
   }
 
   /** The cell of parameter i's value (−1 once the parameter has too many values). */
@@ -213,15 +256,14 @@ export class SensitivityAccumulator {
 
   /**
    * The sensitivities (as `sensitivity` computes them on the same points), and the parameters left
-   * out. Accuracy and perplexity with accuracy rungs: over the rows measured on the most examples,
-   * as the report's table (core/rung-examples.ts mostExamples), with the count of the others (`left`).
+   * out. Accuracy and perplexity with accuracy rungs (`basis`): over every row's first-rung
+   * estimate when only some rows went further (`basis: 'first-rung'`), else over the rows measured
+   * on the most examples, with the count of the others (`left`).
    */
   result(): { metrics: Sensitivity[]; binned: string[] } {
     const binned = this.parameters.filter((_, i) => !this.index[i]);
     const metrics = this.metrics.map((metric, j): Sensitivity => {
-      const counts = new Map([...this.acc[j]].map(([k, a]) => [k, a.n]));
-      const most = counts.size ? mostExamples(counts) : { n: Infinity, left: 0 };
-      const a = this.acc[j].get(most.n) ?? this.level(j, most.n);
+      const { a, extra } = this.basis(j);
       const log = a.positive && a.n > 0 && a.hi / a.lo > 10;
       const n = a.n;
       const mean = (log ? a.sumLog : a.sum) / Math.max(1, n);
@@ -233,7 +275,7 @@ export class SensitivityAccumulator {
         if (e) effects.push({ param, ...e });
       });
       effects.sort((x, y) => y.share - x.share || x.param.localeCompare(y.param));
-      return { metric, log, n, effects, ...(most.left ? { left: most.left } : {}), ...(Number.isFinite(most.n) ? { examples: most.n } : {}) };
+      return { metric, log, n, effects, ...extra };
     });
     return { metrics, binned };
   }

@@ -35,6 +35,20 @@ export interface EvaluatedPoint extends TrialResult {
    * recorded.
    */
   accuracyOutcome?: AccuracyOutcome;
+  /**
+   * With accuracy rungs: the point's accuracy or perplexity on the first rung, whose examples every
+   * configuration ran, kept when a later rung replaces the metric (dse/fidelity.ts labelFirstRung,
+   * refineAccuracy). The quality sensitivity is computed from it (core/sensitivity.ts); not a
+   * points.csv column.
+   */
+  firstRung?: FirstRung;
+}
+
+/** A point's quality metric on the first accuracy rung (`EvaluatedPoint.firstRung`). */
+export interface FirstRung {
+  metric: 'accuracy' | 'perplexity';
+  examples: number;
+  value: number;
 }
 
 /** The base design point of a space: preset + hardware overrides, algo, workload. */

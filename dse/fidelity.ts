@@ -361,9 +361,19 @@ export interface RefineLanes {
   constraints: Constraint[];
 }
 
-/** Marks the rows' accuracy as the first (subset) rung's estimate, `…:subset(n=…)`, as every row is before any promotion. */
+/**
+ * Marks the rows' accuracy as the first (subset) rung's estimate, `…:subset(n=…)`, as every row is
+ * before any promotion, and keeps that estimate as the row's `firstRung` (a later rung replaces
+ * the metric; the quality sensitivity uses the first rung's, on the same examples for every
+ * configuration).
+ */
 export function labelFirstRung(rows: EvaluatedPoint[], rungs: (number | undefined)[]): void {
-  for (const r of rows) if (r.status === 'ok') r.fidelity = rungLabel(r.fidelity, rungs[0], false);
+  for (const r of rows) {
+    if (r.status !== 'ok') continue;
+    r.fidelity = rungLabel(r.fidelity, rungs[0], false);
+    const metric = (['accuracy', 'perplexity'] as const).find((m) => Number.isFinite(r.metrics[m]));
+    if (metric && rungs[0] !== undefined) r.firstRung = { metric, examples: rungs[0], value: r.metrics[metric] };
+  }
 }
 
 /**
@@ -396,7 +406,8 @@ export async function refineAccuracy(
     const rctx = withExamples(ctx, rungs[k]);
     const last = k === rungs.length - 1;
     const take = (p: EvaluatedPoint) => {
-      rows[index.get(p.id)!] = { ...p, fidelity: p.status === 'ok' ? rungLabel(p.fidelity, rungs[k], last) : p.fidelity };
+      const first = rows[index.get(p.id)!].firstRung;
+      rows[index.get(p.id)!] = { ...p, fidelity: p.status === 'ok' ? rungLabel(p.fidelity, rungs[k], last) : p.fidelity, ...(first ? { firstRung: first } : {}) };
       level.set(p.id, k);
       counts[k]++;
     };

@@ -41,7 +41,11 @@ export class RunSink {
   private hint = 0;
   /** Report sample: a reservoir of the other points, the first failed ones, each parameter's extremes (dse/report-sample.ts). */
   private readonly sample: ReportSample<EvaluatedPoint>;
-  /** The objectives' sensitivity to each parameter, over every ok point (accuracy: those measured on the most examples), as the report's table. */
+  /**
+   * The objectives' sensitivity to each parameter, over every ok point; accuracy or perplexity with
+   * accuracy rungs: every point's first-rung estimate unless every point reached the most examples
+   * (core/sensitivity.ts SensitivityAccumulator).
+   */
   readonly sensitivity: SensitivityAccumulator;
   /** While no point succeeded: every failed one; while none is feasible: every ok one (run-checks' notes). */
   private allFailedRows: EvaluatedPoint[] | undefined = [];
@@ -92,7 +96,7 @@ export class RunSink {
       this.allFailedRows = undefined;
       if (r.feasible) this.infeasibleRows = undefined;
       else this.infeasibleRows?.push(r);
-      this.sensitivity.add(r.params, r.metrics, r.fidelity);
+      this.sensitivity.add(r.params, r.metrics, r.fidelity, r.firstRung);
       this.sample.addOk((i) => {
         const v = r.params[this.o.parameters[i]];
         return typeof v === 'number' ? v : undefined;

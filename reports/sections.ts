@@ -126,7 +126,10 @@ export function sensitivitySection(run: RunJson, points: PointRow[]): string {
   const design = sensitivityDesign(run);
   const tables = metrics.map((m) => sensitivityTable(run, points, m, design));
   const own = metrics.filter((_, i) => tables[i].fewer);
-  const except = own.length ? ` The ${own.join(' and ')} table${own.length === 1 ? ' uses' : 's use'} fewer points: see the note under ${own.length === 1 ? 'it' : 'them'}.` : '';
+  const first = metrics.filter((_, i) => tables[i].rung);
+  const except =
+    (own.length ? ` The ${own.join(' and ')} table${own.length === 1 ? ' uses' : 's use'} fewer points: see the note under ${own.length === 1 ? 'it' : 'them'}.` : '') +
+    (first.length ? ` The ${first.join(' and ')} table${first.length === 1 ? ' uses' : 's use'} each point's estimate on the first accuracy rung: see the note under ${first.length === 1 ? 'it' : 'them'}.` : '');
   return (
     `<section id="sensitivity"><h2>Sensitivity: which parameters move each objective</h2>` +
     `<p class="muted">Method: ${esc(DESIGN_METHOD[design])} ${esc(SENSITIVITY_METHOD)} ${esc(sensitivityBasis(run, points, design) + except)}</p><div class="grid">${tables.map((t, i) => sensitivityBlock(metrics[i], t)).join('')}</div></section>`
@@ -140,13 +143,15 @@ interface SensTable {
   note?: string;
   /** Computed from fewer points than the section's method line says (accuracy left at a subset rung). */
   fewer?: boolean;
+  /** Computed from every point's first-rung estimate: the rung, for the title ("first rung: 16 examples"). */
+  rung?: string;
 }
 
 /** One objective's block: the ranked parameters, the sum of estimates (not for a decomposition), and the table's own note. */
 function sensitivityBlock(m: string, t: SensTable): string {
   const { s, design, note } = t;
   const noteHtml = note ? `<p class="muted">${esc(note)}</p>` : '';
-  const title = `<h3>${esc(metricTitle(m, ''))}${s.log ? ' <span class="muted">(log10)</span>' : ''}</h3>`;
+  const title = `<h3>${esc(metricTitle(m, ''))}${s.log ? ' <span class="muted">(log10)</span>' : ''}${t.rung ? ` <span class="muted">(${esc(t.rung)})</span>` : ''}</h3>`;
   if (s.effects.length === 0) return note ? `<div class="sens">${title}<p class="muted">No parameter varies over these points.</p>${noteHtml}</div>` : '';
   const sum = s.effects.reduce((a, e) => a + (Number.isNaN(e.share) ? 0 : e.share), 0);
   const rows = s.effects.map(
@@ -173,14 +178,18 @@ function sensitivityBlock(m: string, t: SensTable): string {
 }
 
 /**
- * An objective's table. Accuracy or perplexity in a run with accuracy rungs: only the points
- * measured on the most examples (`bestMeasured`); a configuration left at a subset rung has a
+ * An objective's table. Accuracy or perplexity in a run with accuracy rungs: run.json's table over
+ * every point's first-rung estimate when it has one (`firstRungTable`; not for a correlated sample,
+ * whose joint fit needs the points, and points.csv holds each point's own value). Else only the
+ * points measured on the most examples (`bestMeasured`); a configuration left at a subset rung has a
  * noisier estimate on other examples, which would be mixed in. Leaving points out makes the rest
  * a selection (the rungs chose by the subset estimates) rather than the run's grid or sample, so
  * that table is fitted jointly (`jointShares`), and its note says how many points were left out and
  * which parameter values lost every point.
  */
 function sensitivityTable(run: RunJson, points: PointRow[], metric: string, design: SensitivityDesign): SensTable {
+  const first = run.sensitivity?.metrics.find((x) => x.metric === metric && x.basis === 'first-rung');
+  if (first && isQuality(metric) && design !== 'correlated') return firstRungTable(run, points, first, design);
   const m = isQuality(metric) ? bestMeasured(points, metric) : undefined;
   if (!m || m.left === 0) {
     const whole = design === 'correlated' ? undefined : run.sensitivity?.metrics.find((x) => x.metric === metric);
@@ -206,6 +215,26 @@ function sensitivityTable(run: RunJson, points: PointRow[], metric: string, desi
   return { s: jointShares(run, m.kept, metric), design: 'correlated', note, fewer: true };
 }
 
+/**
+ * Accuracy or perplexity from run.json's table over every point's first-rung estimate (core/sensitivity.ts
+ * SensitivityAccumulator `basis`): the rungs took only some configurations further, chosen by those
+ * estimates, so the values on the most examples are a selection, while on the first rung every
+ * configuration ran the same examples. A parameter with more than 12 values (binned from the
+ * report's points, which hold each point's own value, not its first-rung estimate) is not in it.
+ */
+function firstRungTable(run: RunJson, points: PointRow[], whole: Sensitivity, design: SensitivityDesign): SensTable {
+  const title = metricTitle(whole.metric, '');
+  const n = whole.n.toLocaleString('en-US');
+  const further = whole.further ?? 0;
+  const binned = run.sensitivity?.binned ?? [];
+  const note =
+    `${title}: every point's estimate on the first accuracy rung, ${whole.examples} examples, the same examples for every configuration (fidelity "…:subset(n=${whole.examples})" in points.csv for the points that stayed there). ` +
+    `${further.toLocaleString('en-US')} of the ${n} points were evaluated on more examples (their configurations promoted by the accuracy rungs; points.csv, the charts and the front hold those values), ` +
+    `but which configurations were promoted depended on their first-rung estimates, so those points alone would be a selection of the run's; on the first rung all ${n} are on equal footing.` +
+    (binned.length ? ` ${binned.join(', ')} (more than 12 values, binned from the report's points, which hold each point's own ${title}) ${binned.length === 1 ? 'is' : 'are'} not in this table.` : '');
+  return { s: sensitivityOf(run, points, whole.metric, design, false), design, note, rung: `first rung: ${whole.examples} examples` };
+}
+
 /** Why a share is "not estimable": too few points for the groups (ε²) or for the joint fit's columns. */
 function notEstimable(effects: Effect[], n: number, design: SensitivityDesign): string {
   const names = effects.map((e) => e.param).join(', ');
@@ -229,15 +258,15 @@ const SHARE_HEADER: Record<SensitivityDesign, string> = {
  * point when the run recorded one (parameters with more than 12 values, which need quintile bins,
  * from the report's points), else from the report's points; independent samples less their
  * sampling bias. A correlated sample: each parameter's term of one model of all parameters
- * (`jointShares`), from the report's points.
+ * (`jointShares`), from the report's points. `sampleBinned` false: run.json's parameters only.
  */
-function sensitivityOf(run: RunJson, points: PointRow[], metric: string, design: SensitivityDesign): Sensitivity {
+function sensitivityOf(run: RunJson, points: PointRow[], metric: string, design: SensitivityDesign, sampleBinned = true): Sensitivity {
   if (design === 'correlated') return jointShares(run, points, metric);
   const whole = run.sensitivity?.metrics.find((x) => x.metric === metric);
   let s: Sensitivity;
   if (!whole) s = sensitivity(run, points, metric);
   else {
-    const binned = run.sensitivity?.binned ?? [];
+    const binned = sampleBinned ? (run.sensitivity?.binned ?? []) : [];
     const fromSample = binned.length ? sensitivity({ parameters: binned }, points, metric) : undefined;
     s = fromSample ? { ...whole, effects: [...whole.effects, ...fromSample.effects.map((e) => ({ ...e, n: fromSample.n }))] } : whole;
   }

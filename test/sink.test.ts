@@ -229,6 +229,37 @@ test("run.json's sensitivity of accuracy when every row stopped at one subset ru
   assert.deepEqual([acc.n, acc.left, acc.examples, acc.effects[0].share], [4, undefined, 32, 1]);
 });
 
+test("run.json's sensitivity of accuracy when the rungs took only some configurations further: every row's first-rung estimate; all rows promoted: their full values", () => {
+  // a 2 × 3 grid on the 32-example first rung: accuracy = 0.90 | 0.93 | 0.96 (b = 1 | 2 | 3) + 0 | 0.03
+  // (a = x | y), additive; mean 0.945; b's SS 2 · (0.03² + 0 + 0.03²) = 0.0036, a's 6 · 0.015² = 0.00135,
+  // total 0.00495: b 72.7273%, a 27.2727%; means 91.5 | 94.5 | 97.5% and 93 | 96%
+  const first = (a: string, b: number) => [0.9, 0.93, 0.96][b - 1] + (a === 'y' ? 0.03 : 0);
+  // b = 1, 2 promoted: their own (full) values, 0.97 whatever a and b, are not the table's
+  const cell = (id: number, a: string, b: number, promoted: boolean): EvaluatedPoint => ({
+    id, params: { a, b }, metrics: { accuracy: promoted ? 0.97 : first(a, b), latency_s: b * 1e-4 }, status: 'ok', violation: 0, feasible: true, error: '',
+    fidelity: promoted ? 'analytical+accuracy' : 'analytical+accuracy:subset(n=32)', firstRung: { metric: 'accuracy', examples: 32, value: first(a, b) },
+  });
+  const grid = [cell(0, 'x', 1, true), cell(1, 'x', 2, true), cell(2, 'x', 3, false), cell(3, 'y', 1, true), cell(4, 'y', 2, true), cell(5, 'y', 3, false)];
+  const result = (pts: EvaluatedPoint[]) => {
+    const sink = new RunSink({ dir: tmp(), parameters: ['a', 'b'], metrics: ['accuracy', 'latency_s'], objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }] });
+    sink.add(pts);
+    const acc = sink.sensitivity.result().metrics[0];
+    sink.discard();
+    return acc;
+  };
+  const acc = result(grid);
+  assert.deepEqual([acc.n, acc.left, acc.examples, acc.basis, acc.further], [6, undefined, 32, 'first-rung', 4]);
+  const eff = (s: typeof acc) => Object.fromEntries(s.effects.map((e) => [e.param, [Number(e.share.toFixed(6)), Number(e.lo.toFixed(6)), e.loAt, Number(e.hi.toFixed(6)), e.hiAt]]));
+  assert.deepEqual(eff(acc), { b: [0.727273, 0.915, '1', 0.975, '3'], a: [0.272727, 0.93, 'x', 0.96, 'y'] });
+  // every configuration promoted: the full values, as without rungs
+  const all = grid.map((p) => ({ ...p, metrics: { ...p.metrics, accuracy: 0.9 + 0.01 * p.id }, fidelity: 'analytical+accuracy' }));
+  const full = result(all);
+  assert.deepEqual([full.n, full.left, full.examples, full.basis, full.further], [6, undefined, undefined, undefined, undefined]);
+  // accuracy 0.90 … 0.95 by id, mean 0.925, total SS 2 · (0.025² + 0.015² + 0.005²) = 17.5e-4; a = x | y at
+  // ids 0-2 | 3-5: means 0.91 | 0.94, SS 6 · 0.015² = 13.5e-4 (77.14%)
+  assert.equal(Number(full.effects.find((e) => e.param === 'a')!.share.toFixed(4)), 0.7714);
+});
+
 test('a temporary file of an atomic write names its target and its writer, which is how a run finds a killed run\'s leftovers', () => {
   const dir = tmp();
   const f = openAtomic(path.join(dir, 'points.csv'));
