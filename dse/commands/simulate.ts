@@ -258,7 +258,8 @@ function printJson(point: DesignPoint, { r, acc, cmp }: Simulated): void {
     // SpAtten-e2e: the FC/FFN part as the `fc` entry, so the breakdowns add up to the totals
     stages: parts.stages,
     energy_breakdown_j: parts.energy,
-    area_breakdown_mm2: r.area,
+    // the key and value SRAM as their own entries, as the text output and run.json's highlights
+    area_breakdown_mm2: areaWithSram(point.hw, r.area),
     activity: r.activity,
     extra: r.extra ?? {},
     config: point,
