@@ -98,6 +98,14 @@ export function violation(c: Constraint, value: number): number {
   }
 }
 
+/**
+ * A number that is not finite, as YAML gives `.nan`, `.inf` or a literal beyond the doubles
+ * (`1e400`): said so, since JSON shows it as null and zod as a number of the wrong type.
+ */
+export function nonFiniteMessage(v: number): string {
+  return `expected a finite number, got ${v} (YAML's .nan or .inf, or a number beyond ±1.8e308)`;
+}
+
 /** A value as a message shows it (`echoed`: strings quoted, the rest as JSON, a long one cut). */
 const show = echoed;
 
@@ -122,6 +130,7 @@ export function allowedValues(i: ZodIssue): unknown[] | undefined {
  * boolean (true)`); else zod's own message.
  */
 export function valueMessage(i: ZodIssue, got: unknown): string {
+  if (typeof got === 'number' && !Number.isFinite(got)) return nonFiniteMessage(got);
   const allowed = allowedValues(i)?.map(String);
   if (!allowed && i.code === 'invalid_type' && got !== undefined) return `Invalid input: expected ${i.expected}, received ${kindOf(got)} (${show(got)})`;
   if (!allowed || got === undefined) return i.message;
@@ -142,6 +151,7 @@ export function parseSets(sets: string[]): Params {
     if (!fs) throw new InputError(`--set ${s}: unknown parameter "${key}"${didYouMean(key, parameterKeys()) || ` (known: ${parameterKeys().join(', ')})`}`);
     // numbers are decimal: 0x10 stays text (a number field refuses it), 1e3 is 1000
     const value: number | string = Number.isFinite(decimal(raw)) ? decimal(raw) : raw;
+    if (Math.abs(decimal(raw)) === Infinity) throw new InputError(`--set ${s}: ${key}: expected a finite number, got ${clipped(raw, 40)} (beyond ±1.8e308)`);
     const r = fs.safeParse(value);
     if (!r.success && raw !== '' && fs.safeParse(Number(raw)).success) throw new InputError(`--set ${s}: ${key}: expected a decimal number, got ${echoed(raw)}`);
     if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => valueMessage(i, value)).join('; ')}`);

@@ -8,7 +8,7 @@ import { echoed } from './cli-util.ts';
 import { InputError } from './errors.ts';
 import type { Issue } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
-import { allowedValues, valueMessage, type ZodIssue } from './params.ts';
+import { allowedValues, nonFiniteMessage, valueMessage, type ZodIssue } from './params.ts';
 
 /** The keys allowed at a path of the file (for "did you mean"). */
 export type KnownKeys = (path: (string | number)[]) => string[];
@@ -126,6 +126,7 @@ const problems = (branch: ZodIssue[]) => branch.reduce((n, i) => n + (i.code ===
  * what the union accepts.
  */
 function unionIssues(i: Extract<ZodIssue, { code: 'invalid_union' }>, path: (string | number)[], got: unknown, known: KnownKeys): Issue[] {
+  if (typeof got === 'number' && !Number.isFinite(got)) return [{ path, message: nonFiniteMessage(got) }];
   const ofKind = i.errors.filter((b) => !wrongKind(b)).sort((a, b) => problems(a) - problems(b));
   if (ofKind.length === 1 || (ofKind.length > 1 && problems(ofKind[0]) < problems(ofKind[1]))) return issueMessages(ofKind[0], path, got, known);
   if (path.length === 2 && path[0] === 'parameters') return [{ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' }];
