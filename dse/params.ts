@@ -60,6 +60,9 @@ export function parseConstraint(text: string): Constraint | string {
   if (!m) return `cannot parse constraint "${text}": expected "<metric> <op> <number>", or a bound relative to the dense model "<metric> <op> dense [+|-|* <number>]", with op one of <= < >= > ==`;
   if (!(METRICS as readonly string[]).includes(m[1])) return `unknown metric "${m[1]}" in constraint${didYouMean(m[1], METRICS) || ` (metrics: ${METRICS.join(', ')})`}`;
   const op = m[2] as Constraint['op'];
+  // a literal beyond the doubles (1e400) reads as ±Infinity: a bound no comparison can use
+  const huge = [m[3], m[5]].find((x) => x !== undefined && !Number.isFinite(Number(x)));
+  if (huge !== undefined) return `"${text}": ${huge} is beyond the largest number (±1.8e308); give a finite bound`;
   if (m[3] !== undefined) return { text, metric: m[1], op, bound: Number(m[3]) };
   const relative = { op: (m[4] ?? '+') as '+' | '-' | '*', amount: m[5] === undefined ? 0 : Number(m[5]) };
   if (relative.op === '*' && !(relative.amount > 0)) return `"${text}": the factor after "dense *" must be above 0`;

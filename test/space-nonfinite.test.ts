@@ -3,10 +3,12 @@
  * as 1e400) or a `--set`: the error says so. It read "expected number, received number (null)"
  * in a block and "expected number, string or boolean, not null" in a parameter list (JSON shows
  * NaN and Infinity as null), and `--set hw.clockGHz=1e400` "expected number, received string".
+ * A constraint bound of 1e400 was taken as Infinity: "area_mm2 >= 1e400" made every point
+ * infeasible with a violation of NaN, and the summary said it "excluded 0 of 2".
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSets, parseSpace } from '../dse/space.ts';
+import { parseConstraint, parseSets, parseSpace, violation } from '../dse/space.ts';
 import { InputError } from '../dse/errors.ts';
 
 const space = (lines: string) => `name: nf
@@ -53,4 +55,15 @@ test('--set with a number beyond the doubles: "expected a finite number"', () =>
   assert.equal(errorOf(() => parseSets(['hw.clockGHz=1e400'])), '--set hw.clockGHz=1e400: hw.clockGHz: expected a finite number, got 1e400 (beyond ±1.8e308)');
   // a finite one still parses
   assert.deepEqual(parseSets(['hw.clockGHz=1e0']), { 'hw.clockGHz': 1 });
+});
+
+test('a constraint bound beyond the doubles is refused at its line; the largest finite one still parses and excludes', () => {
+  assert.equal(parseConstraint('area_mm2 >= 1e400'), '"area_mm2 >= 1e400": 1e400 is beyond the largest number (±1.8e308); give a finite bound');
+  assert.equal(parseConstraint('accuracy >= dense - 1e999'), '"accuracy >= dense - 1e999": 1e999 is beyond the largest number (±1.8e308); give a finite bound');
+  const msg = errorOf(() => parseSpace(space(`constraints: ["area_mm2 >= 1e400"]\nparameters:\n  hw.topkParallelism: [1, 2]\n`), 'x.yaml'));
+  assert.match(msg, /^x\.yaml:4:15: constraints\[0\]: "area_mm2 >= 1e400": 1e400 is beyond/);
+  const c = parseConstraint('area_mm2 >= 1e308');
+  assert.ok(typeof c !== 'string');
+  // 18.71 mm² is short of 1e308 by (1e308 - 18.71) / 1e308 of the bound: 1 to the doubles' precision
+  assert.equal(violation(c, 18.71), 1);
 });
