@@ -104,8 +104,8 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       {"name":"dirs","description":"results folder(s), e.g. results/default (two or more: compare them)","required":true,"variadic":true},
     ],
     "options": [
-      {"flags":"--interactive","description":"inline the Vega bundles (~830 KB; ~1.3 MB in all for the default run) for tooltips, zoom, brushing and parameter filters"},
-      {"flags":"--max-points <n>","description":"most non-front points drawn per static scatter (default 600)"},
+      {"flags":"--interactive","description":"inline the Vega bundles (~830 KB; ~1.3 MB in all for the default run) for tooltips, zoom, brushing and parameter filters (one folder)"},
+      {"flags":"--max-points <n>","description":"most non-front points drawn per static scatter (default 600; one folder)"},
       {"flags":"--out <file>","description":"comparison page to write (several folders; default compare.html)"},
     ]
   },

@@ -17,8 +17,8 @@ export function register(program: Command): void {
     .command('report')
     .description('regenerate report.html of a results folder (from run.json + points.csv); with several folders, a comparison page')
     .argument('<dirs...>', 'results folder(s), e.g. results/default (two or more: compare them)')
-    .option('--interactive', 'inline the Vega bundles (~830 KB; ~1.3 MB in all for the default run) for tooltips, zoom, brushing and parameter filters')
-    .option('--max-points <n>', 'most non-front points drawn per static scatter (default 600)')
+    .option('--interactive', 'inline the Vega bundles (~830 KB; ~1.3 MB in all for the default run) for tooltips, zoom, brushing and parameter filters (one folder)')
+    .option('--max-points <n>', 'most non-front points drawn per static scatter (default 600; one folder)')
     .option('--out <file>', 'comparison page to write (several folders; default compare.html)')
     .action(async (dirs: string[], o: { interactive?: boolean; maxPoints?: string; out?: string }) => {
       let maxOtherPoints: number | undefined;
@@ -27,6 +27,9 @@ export function register(program: Command): void {
         if (!Number.isInteger(maxOtherPoints) || maxOtherPoints < 0) throw new InputError(`--max-points: expected a non-negative integer, got "${o.maxPoints}"`);
       }
       if (o.out !== undefined && dirs.length < 2) throw new InputError('--out: only for comparisons (give two or more results folders)');
+      // a comparison page is static and draws each run's front only: these would change nothing
+      if (dirs.length > 1 && o.interactive) throw new InputError("--interactive: only for one results folder's report.html (a comparison page has no interactive form); drop it, or give one folder");
+      if (dirs.length > 1 && o.maxPoints !== undefined) throw new InputError("--max-points: only for one results folder's report.html (a comparison page draws each run's front, no other points); drop it, or give one folder");
       const out = o.out ?? 'compare.html';
       if (dirs.length > 1) checkOutFile(out, `--out ${out}`, 'compare.html', true);
       for (const d of dirs) {

@@ -1,0 +1,53 @@
+/**
+ * `report A B --interactive` and `report A B --max-points N`: a comparison page is static and draws
+ * each run's front only, so both options are refused there (exit 2, nothing written), as `--out`
+ * is with one folder. They were accepted and ignored: the page was byte for byte the one without.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../dse/cli.ts';
+
+const SPACE = `name: cmp
+workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
+objectives:
+  - { metric: latency_s, goal: min }
+  - { metric: energy_j, goal: min }
+parameters:
+  hw.dramChannels: [8, 16]
+`;
+
+/** Runs the CLI in-process; its exit code and stderr. */
+async function cli(argv: string[]): Promise<{ code: number; err: string }> {
+  let err = '';
+  const we = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
+  try {
+    return { code: await main(argv), err };
+  } finally {
+    process.stderr.write = we;
+  }
+}
+
+test('report A B: --interactive and --max-points are refused (exit 2, no page); without them the page is written', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-cmpopt-'));
+  const space = path.join(dir, 's.yaml');
+  writeFileSync(space, SPACE);
+  for (const o of ['a', 'b']) assert.equal((await cli(['run', space, '--out', path.join(dir, o), '--progress', 'none', '--no-report'])).code, 0);
+  const [a, b, page] = [path.join(dir, 'a'), path.join(dir, 'b'), path.join(dir, 'c.html')];
+  const i = await cli(['report', a, b, '--interactive', '--out', page]);
+  assert.equal(i.code, 2, i.err);
+  assert.match(i.err, /^error: --interactive: only for one results folder's report\.html/);
+  const m = await cli(['report', a, b, '--max-points', '10', '--out', page]);
+  assert.equal(m.code, 2, m.err);
+  assert.match(m.err, /^error: --max-points: only for one results folder's report\.html/);
+  assert.ok(!existsSync(page), 'no comparison page written');
+  const ok = await cli(['report', a, b, '--out', page]);
+  assert.equal(ok.code, 0, ok.err);
+  assert.ok(existsSync(page));
+  // one folder takes both
+  assert.equal((await cli(['report', a, '--interactive', '--max-points', '10'])).code, 0);
+  assert.ok(existsSync(path.join(a, 'report.html')));
+});
