@@ -36,11 +36,15 @@ test('compare prints the area line and the paper ratios as the paper writes them
   assert.equal(JSON.parse(j.stdout).area.paperMm2, 1.55);
 });
 
-test('compare names hardware --set overrides and progressive quantization in its header', () => {
-  const r = spawnSync(process.execPath, [BIN, 'compare', '--set', 'hw.keySramKB=12', '--set', 'algo.lsbBits=4'], { encoding: 'utf8' });
+test('compare names hardware --set overrides and the key width in its header', () => {
+  const r = spawnSync(process.execPath, [BIN, 'compare', '--set', 'hw.keySramKB=12', '--set', 'algo.msbBits=12'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^hardware: the spatten-1\/8 preset \(64 \+ 64 multipliers, 2 × 32 GB\/s, .*\), with --set hw\.keySramKB=12 \(not the paper's SpAtten1\/8\)$/m);
-  assert.match(r.stdout, /^settings: .*8\+4-bit progressive \(0\.059 refetch\)$/m);
+  assert.match(r.stdout, /^settings: .*12-bit static$/m);
+  // BERT is quantized statically: progressive quantization changes no number, and is refused
+  const p = spawnSync(process.execPath, [BIN, 'compare', '--set', 'algo.lsbBits=4'], { encoding: 'utf8' });
+  assert.equal(p.status, 2, p.stdout);
+  assert.match(p.stderr, /^error: --set algo\.lsbBits=4: does not apply: bert-base is an encoder, quantized statically/);
   const d = spawnSync(process.execPath, [BIN, 'compare'], { encoding: 'utf8' }).stdout;
   assert.match(d, /^hardware: the spatten-1\/8 preset \([^)]*\)$/m);
   assert.match(d, /^settings: .*8-bit static$/m);

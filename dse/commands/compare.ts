@@ -15,6 +15,7 @@ import { applyParams } from '../evaluate.ts';
 import { parseSets } from '../space.ts';
 import { InputError } from '../errors.ts';
 import { checkCycleBuffers, checkEncoderStage, checkWordBits, lastSet } from '../point-checks.ts';
+import { checkSetsApply } from '../set-applies.ts';
 import { decimal } from '../cli-util.ts';
 
 /**
@@ -73,6 +74,7 @@ export function register(program: Command): void {
       checkWorkloadSets(o.set);
       const point = applyParams(base, parseSets(o.set));
       checkEncoderStage(point.workload, lastSet(o.set, 'workload.stage') ?? lastSet(o.set, 'workload.model') ?? `--workload ${o.workload}`);
+      checkSetsApply(o.set, point, { offersAccuracy: false, offersE2e: false });
       checkWordBits(point, o.set);
       if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
       const r = evaluateHardware(point, { fidelity: fid });
@@ -88,7 +90,7 @@ export function register(program: Command): void {
       const lines = [
         `SpAtten1/8 on ${point.workload.model} summarization, seqLen ${point.workload.seqLen}, ${fid} model`,
         `hardware: the spatten-1/8 preset (${base.hw.qkMultipliers} + ${base.hw.pvMultipliers} multipliers, ${base.hw.dramChannels} × ${base.hw.dramChannelGBps} GB/s, every other resource 1/8 of Table I)${hwSet.length ? `, with --set ${hwSet.map(([k, v]) => `hw.${k}=${v}`).join(' ')} (not the paper's SpAtten1/8)` : ''}`,
-        `settings: tokenKeep ${point.algo.tokenKeep}, headKeep ${point.algo.headKeep}, valueKeep ${point.algo.valueKeep}, ${point.algo.lsbBits ? `${point.algo.msbBits}+${point.algo.lsbBits}-bit progressive (${point.algo.lsbRefetchFraction} refetch)` : `${point.algo.msbBits}-bit static`}`,
+        `settings: tokenKeep ${point.algo.tokenKeep}, headKeep ${point.algo.headKeep}, valueKeep ${point.algo.valueKeep}, ${point.algo.msbBits}-bit static`,
         opsLine(point.workload, r.gops * r.latency_s),
         '',
         'design                              GOP/s   GOP/J  GOP/s/mm²  source',
