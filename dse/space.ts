@@ -297,8 +297,8 @@ function metricUses(space: Space, constraints: Constraint[]): MetricUse[] {
 /** Declared report charts: x a parameter or a metric, y a metric, normalize by parameters (problems go to `issues`). */
 function checkReportCharts(space: Space, keys: string[], domains: ParamDomain[], issues: Issue[]): void {
   for (const { c, at } of reportCharts(space)) {
-    if (!keys.includes(c.x) && !isMetric(c.x)) issues.push({ path: [...at, 'x'], message: `"${c.x}" is neither a parameter of this space (${keys.join(', ')}) nor a metric (${METRICS.join(', ')})` });
-    if (!isMetric(c.y)) issues.push({ path: [...at, 'y'], message: `"${c.y}" is not a metric (${METRICS.join(', ')})` });
+    if (!keys.includes(c.x) && !isMetric(c.x)) issues.push({ path: [...at, 'x'], message: `"${c.x}" is neither a parameter of this space (${keys.join(', ')}) nor a metric (${METRICS.join(', ')})${didYouMean(c.x, [...keys, ...METRICS])}` });
+    if (!isMetric(c.y)) issues.push({ path: [...at, 'y'], message: `"${c.y}" is not a metric (${METRICS.join(', ')})${didYouMean(c.y, METRICS)}` });
     for (const field of ['normalize', 'where'] as const) {
       for (const [k, v] of Object.entries(c[field] ?? {})) {
         const problem = k === c.x && field === 'where' ? `${k} is the chart's x axis: it cannot also be held at one value` : pinnedProblem(k, v, keys, domains, field);

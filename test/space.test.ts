@@ -597,3 +597,11 @@ test('a file left without a valid objective reports the schema stage alone (noth
   assert.equal(lines.length, 1, lines.join('\n'));
   assert.match(lines[0], /^x\.yaml:5:\d+: objectives\[0\]\.metric: "latncy_s" is not one of /);
 });
+
+test('a report axis misspelt gets "did you mean", as an objective or a parameter does', () => {
+  const msg = errorOf(GOOD + 'report: { x: hw.topkParalelism, y: latncy_s }\n');
+  assert.match(msg, /x\.yaml:12:14: report\.x: "hw\.topkParalelism" is neither a parameter of this space \(hw\.topkParallelism, algo\.tokenKeep\) nor a metric \([^)]*\) \(did you mean "hw\.topkParallelism"\?\)$/m);
+  assert.match(msg, /x\.yaml:12:36: report\.y: "latncy_s" is not a metric \([^)]*\) \(did you mean "latency_s"\?\)$/m);
+  // a name far from every candidate gets none
+  assert.doesNotMatch(errorOf(GOOD + 'report: { x: hw.topkParallelism, y: zzz }\n'), /did you mean/);
+});
