@@ -126,8 +126,11 @@ export function allowedValues(i: ZodIssue): unknown[] | undefined {
   return each.every((v) => v !== undefined) ? each.flat() : undefined;
 }
 
+/** zod's type names as a space file's reader knows them. */
+const TYPE_WORDS: Record<string, string> = { array: 'list', object: 'mapping', int: 'whole number' };
+
 /**
- * The message of a zod issue on the value `got`: for a choice, the value, the allowed values and a
+ * The message of a zod issue on the value `got` (undefined: the field is missing): for a choice, the value, the allowed values and a
  * "did you mean" (`"oficial-rtl" is not one of paper, official-rtl (did you mean "official-rtl"?)`);
  * for a value of the wrong type, the type it has and the value (`expected number, received
  * boolean (true)`); else zod's own message.
@@ -135,6 +138,10 @@ export function allowedValues(i: ZodIssue): unknown[] | undefined {
 export function valueMessage(i: ZodIssue, got: unknown): string {
   if (typeof got === 'number' && !Number.isFinite(got)) return nonFiniteMessage(got);
   const allowed = allowedValues(i)?.map(String);
+  if (got === undefined && (allowed || i.code === 'invalid_type')) {
+    const type = i.code === 'invalid_type' ? String(i.expected) : '';
+    return `required field missing (${allowed ? `one of ${allowed.join(', ')}` : `a ${TYPE_WORDS[type] ?? type}`})`;
+  }
   if (!allowed && i.code === 'invalid_type' && got !== undefined) return `Invalid input: expected ${i.expected}, received ${kindOf(got)} (${show(got)})`;
   if (!allowed || got === undefined) return i.message;
   const near = typeof got === 'string' ? closest(got, allowed) : undefined;

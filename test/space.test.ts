@@ -605,3 +605,10 @@ test('a report axis misspelt gets "did you mean", as an objective or a parameter
   // a name far from every candidate gets none
   assert.doesNotMatch(errorOf(GOOD + 'report: { x: hw.topkParallelism, y: zzz }\n'), /did you mean/);
 });
+
+test('a required field left out is named as missing, with what it takes (not "expected string, received undefined")', () => {
+  assert.match(errorOf(GOOD.replace('name: my-sweep\n', '')), /^x\.yaml:1:1: name: required field missing \(a string\)$/m);
+  assert.match(errorOf(GOOD.replace('objectives:', 'objectivs:')), /^x\.yaml:1:1: objectives: required field missing \(a list\)$/m);
+  assert.match(errorOf(GOOD.replace('{ metric: energy_j, goal: min }', '{ goal: min }')), /^x\.yaml:6:5: objectives\[1\]\.metric: required field missing \(one of latency_s, energy_j, dram_bytes, [^)]*perplexity\)$/m);
+  assert.match(errorOf(GOOD + 'accuracy: { maxExamples: 4 }\n'), /^x\.yaml:12:11: accuracy\.model: required field missing \(a string\)$/m);
+});
