@@ -79,7 +79,8 @@ export const ECHO_MAX = 120;
  * refusal of a huge value stays one readable line.
  */
 export function echoed(v: unknown): string {
-  const text = typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v));
+  // (JSON writes NaN and ±Infinity as null: a request's 1e400 would be echoed as "null")
+  const text = typeof v === 'string' ? `"${v}"` : typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
   if (text.length <= ECHO_MAX) return text;
   const what = Array.isArray(v)
     ? `a list of ${v.length} value${v.length === 1 ? '' : 's'}`

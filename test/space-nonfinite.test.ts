@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConstraint, parseSets, parseSpace, violation } from '../dse/space.ts';
 import { InputError } from '../dse/errors.ts';
+import { checkParams } from '../dse/serve.ts';
 
 const space = (lines: string) => `name: nf
 objectives:
@@ -66,4 +67,10 @@ test('a constraint bound beyond the doubles is refused at its line; the largest 
   assert.ok(typeof c !== 'string');
   // 18.71 mm² is short of 1e308 by (1e308 - 18.71) / 1e308 of the bound: 1 to the doubles' precision
   assert.equal(violation(c, 18.71), 1);
+});
+
+test('serve: a request value beyond the doubles (JSON 1e400) is echoed as Infinity, not null', () => {
+  const domains = [{ key: 'hw.dramChannelGBps', kind: 'choice' as const, values: [8, 16] }];
+  assert.throws(() => checkParams({ 'hw.dramChannelGBps': Number.POSITIVE_INFINITY }, domains), { message: 'params.hw.dramChannelGBps: Infinity is not one of 8, 16' });
+  assert.throws(() => checkParams({ 'hw.dramChannelGBps': JSON.parse('-1e400') }, domains), { message: 'params.hw.dramChannelGBps: -Infinity is not one of 8, 16' });
 });
