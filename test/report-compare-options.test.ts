@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../dse/cli.ts';
@@ -31,8 +31,9 @@ async function cli(argv: string[]): Promise<{ code: number; err: string }> {
   }
 }
 
-test('report A B: --interactive and --max-points are refused (exit 2, no page); without them the page is written', async () => {
+test('report A B: --interactive and --max-points are refused (exit 2, no page); without them the page is written', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-cmpopt-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const space = path.join(dir, 's.yaml');
   writeFileSync(space, SPACE);
   for (const o of ['a', 'b']) assert.equal((await cli(['run', space, '--out', path.join(dir, o), '--progress', 'none', '--no-report'])).code, 0);
