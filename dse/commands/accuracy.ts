@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { AlgoSchema } from '../../sim/schema.ts';
 import { InputError, fsInputError } from '../errors.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
+import { checkOutFile } from '../outputs.ts';
 import { ACCURACY_SEED_MAX, parseSets } from '../space.ts';
 import { DEFAULT_EXAMPLES } from '../../sim/nn/run-sizes.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
@@ -136,6 +137,8 @@ async function runAccuracy(o: AccuracyOptions): Promise<void> {
   const { maxExamples, seed } = parseRunOptions(o);
   const dir = await modelDirInput(o.model, '--model');
   if (o.context === undefined) await refuseInertAlgoSets(o.set, o.model, dir, algo);
+  // --trace-out FILE must name a file in an existing, writable folder (checked before the model runs)
+  if (o.traceOut !== undefined && o.context === undefined) checkOutFile(o.traceOut, `--trace-out ${o.traceOut}`, 'trace.csv', false);
   const { evaluateAccuracy } = await import('../../sim/nn/api.ts');
   if (o.context !== undefined) return runContext(o, maxExamples, seed);
   const r = await asInputError(() => evaluateAccuracy({ model: o.model, maxExamples, seed }, algo));
