@@ -3,7 +3,7 @@
  * per-field schemas cannot see, as one-line InputErrors (exit 2) naming the option that caused
  * them, before any model runs. (A space file gets the same checks from dse/space-checks.ts.)
  */
-import type { DesignPoint, HardwareConfig, WorkloadConfig } from '../sim/schema.ts';
+import { WorkloadSchema, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { minBufferKB } from '../sim/cycle/geometry.ts';
 import path from 'node:path';
 import { fcBits, resolveWorkload } from '../sim/index.ts';
@@ -11,6 +11,13 @@ import type { HeadRequest, Workload } from '../sim/workload/types.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { clipped } from './cli-util.ts';
 import { InputError } from './errors.ts';
+
+/** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
+export function maxOf(field: 'seqLen' | 'genTokens'): number {
+  const r = WorkloadSchema.shape[field].safeParse(Number.MAX_SAFE_INTEGER);
+  const issue = r.success ? undefined : (r.error.issues[0] as { maximum?: number | bigint });
+  return issue?.maximum !== undefined ? Number(issue.maximum) : Number.MAX_SAFE_INTEGER;
+}
 
 /** The last `--set <key>=…` among `sets`, as the user gave it, or undefined. */
 export function lastSet(sets: readonly string[], key: string): string | undefined {

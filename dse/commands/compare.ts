@@ -14,9 +14,9 @@ import { table3EnergyWhy } from '../compare-why.ts';
 import { applyParams } from '../evaluate.ts';
 import { parseSets } from '../space.ts';
 import { InputError } from '../errors.ts';
-import { checkCycleBuffers, checkEncoderStage, checkWordBits, lastSet } from '../point-checks.ts';
+import { checkCycleBuffers, checkEncoderStage, checkWordBits, lastSet, maxOf } from '../point-checks.ts';
 import { checkSetsApply } from '../set-applies.ts';
-import { decimal } from '../cli-util.ts';
+import { intArg } from '../cli-util.ts';
 
 /**
  * BERT-like settings: the paper's averages (tokens and values 1.9× over all models, heads 1.1×),
@@ -56,11 +56,7 @@ export function register(program: Command): void {
     .command('compare')
     .description("predict SpAtten1/8's Table III figures (GOP/s, GOP/J, GOP/s/mm²) against A³ and MNNFast")
     .addOption(new Option('-w, --workload <model>', 'model').choices(MODEL_NAMES.filter((m) => m.startsWith('bert'))).default('bert-base'))
-    .option('--seq-len <n>', 'sequence length (A³ evaluated BERT on SQuAD with n = 320)', (v: string) => {
-      const n = decimal(v);
-      if (!Number.isInteger(n) || n < 1) throw new InputError(`--seq-len: expected a positive integer, got "${v}"`);
-      return n;
-    }, 320);
+    .option('--seq-len <n>', 'sequence length (A³ evaluated BERT on SQuAD with n = 320)', intArg('--seq-len', maxOf('seqLen')), 320);
   addFidelityOptions(base, FAST_FIDELITY)
     .option('-s, --set <key=value>', 'override a setting (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--json', 'print JSON')

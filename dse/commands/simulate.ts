@@ -21,19 +21,12 @@ import { collect, intArg, seedArg } from '../cli-util.ts';
 import { didYouMean } from '../suggest.ts';
 import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
-import { checkCycleBuffers, checkEncoderStage, checkWordBits, isEncoder, lastSet, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
+import { checkCycleBuffers, checkEncoderStage, checkWordBits, isEncoder, lastSet, maxOf, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { checkSetsApply } from '../set-applies.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
 import { breakdownsWithFc, fcPart } from '../e2e-parts.ts';
-
-/** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
-function maxOf(field: 'seqLen' | 'genTokens'): number {
-  const r = WorkloadSchema.shape[field].safeParse(Number.MAX_SAFE_INTEGER);
-  const issue = r.success ? undefined : (r.error.issues[0] as { maximum?: number | bigint });
-  return issue?.maximum !== undefined ? Number(issue.maximum) : Number.MAX_SAFE_INTEGER;
-}
 
 /** A user-given file must exist, be a file and hold text (not e.g. `--trace /bin/ls`). */
 function checkTextFile(file: string, option: string): void {
