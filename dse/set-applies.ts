@@ -40,3 +40,20 @@ export function checkSetsApply(sets: readonly string[], point: DesignPoint, ctx:
   const window = firstGiven(sets, ['algo.startTokens', 'algo.recentTokens']);
   if (window && kind === 'lm' && point.algo.tokenPolicy !== 'llm') throw new InputError(`${window}: does not apply: it belongs to the llm token policy, and this point uses ${point.algo.tokenPolicy ?? 'cascade'}; add --set algo.tokenPolicy=llm, or drop it`);
 }
+
+/**
+ * Notes (the point runs) for LSB knobs that change no number of a decoder point, as a space file
+ * notes them (dse/space-checks.ts lsbThresholdNote): with lsbBits 0 nothing refetches, and the
+ * threshold acts only in the accuracy engine's language model (the hardware models read
+ * algo.lsbRefetchFraction). On an encoder they are refused (`checkSetsApply`).
+ */
+export function setNotes(sets: readonly string[], point: DesignPoint, ctx: SetContext): string[] {
+  if (point.workload.trace || isEncoder(point.workload)) return [];
+  const off = point.algo.lsbBits === 0;
+  const knob = firstGiven(sets, off ? ['algo.lsbThreshold', 'algo.lsbRefetchFraction'] : ['algo.lsbThreshold']);
+  if (!knob) return [];
+  if (off) return [`${knob}: changes no number here: algo.lsbBits is 0 (progressive quantization off), so no head refetches its LSBs; add --set algo.lsbBits=4 (the word must hold the key's MSBs + 4 bits)`];
+  if (ctx.accuracy?.kind === 'lm') return [];
+  const has = ctx.accuracy ? `--accuracy ${ctx.accuracy.model} is a classifier` : 'no --accuracy model runs';
+  return [`${knob}: changes no number here: the hardware models price LSB refetches with algo.lsbRefetchFraction (${point.algo.lsbRefetchFraction}), and the threshold acts only in the accuracy engine's language model, which measures that fraction; ${has}: set algo.lsbRefetchFraction${ctx.offersAccuracy ? ', or add --accuracy sotu-char' : ''}`];
+}

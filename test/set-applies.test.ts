@@ -64,3 +64,21 @@ test('compare: the FC weight width and progressive quantization are refused (its
   assert.equal(lsb.code, 2, lsb.err);
   assert.match(lsb.err, /^error: --set algo\.lsbBits=4: does not apply: bert-base is an encoder/);
 });
+
+test('simulate: the LSB knobs that change no number of a GPT-2 point run with a note saying why; none where they act', () => {
+  const gpt = { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 32 };
+  const lsb = { 'hw.wordBits': 16, 'algo.lsbBits': 4 };
+  // the invariants behind the notes: no refetch at lsbBits 0; the threshold is not read by the hardware models
+  assert.deepEqual(metrics(gpt, { 'algo.lsbRefetchFraction': 0.5, 'algo.lsbThreshold': 0.5 }), metrics(gpt, {}));
+  assert.deepEqual(metrics(gpt, { ...lsb, 'algo.lsbThreshold': 0.5 }), metrics(gpt, lsb));
+  assert.notDeepEqual(metrics(gpt, { ...lsb, 'algo.lsbRefetchFraction': 0.5 }), metrics(gpt, lsb));
+  const off = cli('simulate', '--set', 'algo.lsbRefetchFraction=0.5');
+  assert.equal(off.code, 0, off.err);
+  assert.equal(off.err, 'note: --set algo.lsbRefetchFraction=0.5: changes no number here: algo.lsbBits is 0 (progressive quantization off), so no head refetches its LSBs; add --set algo.lsbBits=4 (the word must hold the key\'s MSBs + 4 bits)\n');
+  const thr = cli('simulate', '--set', 'hw.wordBits=16', '--set', 'algo.lsbBits=4', '--set', 'algo.lsbThreshold=0.5');
+  assert.equal(thr.code, 0, thr.err);
+  assert.match(thr.err, /^note: --set algo\.lsbThreshold=0\.5: changes no number here: the hardware models price LSB refetches with algo\.lsbRefetchFraction \(0\.059\), .*no --accuracy model runs: set algo\.lsbRefetchFraction, or add --accuracy sotu-char\n$/);
+  const acts = cli('simulate', '--set', 'hw.wordBits=16', '--set', 'algo.lsbBits=4', '--set', 'algo.lsbRefetchFraction=0.5');
+  assert.equal(acts.code, 0, acts.err);
+  assert.equal(acts.err, '');
+});

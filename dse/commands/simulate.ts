@@ -23,7 +23,7 @@ import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
 import { parseSets } from '../params.ts';
 import { checkCycleBuffers, checkEncoderStage, checkWordBits, isEncoder, lastSet, maxOf, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
-import { checkSetsApply } from '../set-applies.ts';
+import { checkSetsApply, setNotes } from '../set-applies.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
 import { breakdownsWithFc, fcPart } from '../e2e-parts.ts';
@@ -186,7 +186,8 @@ async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint;
   checkStage(o, point);
   checkApplies(o, point, fid);
   const kind = o.accuracy === undefined ? undefined : (await import('../space-checks.ts')).accuracyModelKind(o.accuracy);
-  checkSetsApply(o.set, point, { accuracy: o.accuracy === undefined ? undefined : { model: o.accuracy, kind: kind! }, offersAccuracy: true, offersE2e: true });
+  const setCtx = { accuracy: o.accuracy === undefined ? undefined : { model: o.accuracy, kind: kind! }, offersAccuracy: true, offersE2e: true };
+  checkSetsApply(o.set, point, setCtx);
   if (fid === 'cycle') checkCycleBuffers(point.hw, o.set);
   if (o.accuracy !== undefined) await checkAccuracyModel(o.accuracy, point);
   // a trace's rows carry its widths: reading it here fails as running it would
@@ -195,6 +196,7 @@ async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint;
   } catch (e) {
     throw traceInputError(point, e);
   }
+  for (const n of setNotes(o.set, point, setCtx)) process.stderr.write(`note: ${n}\n`);
   return { point, fid };
 }
 
