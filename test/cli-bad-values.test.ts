@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -55,12 +55,16 @@ interface Case {
 function refused(c: Case): void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-values-'));
   for (const [f, text] of Object.entries({ 's.yaml': SPACE, ...c.files })) writeFileSync(path.join(dir, f), text);
-  const before = snapshot(dir);
-  const r = spawnSync(process.execPath, [BIN, ...c.argv], { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-  assert.equal(r.stderr, c.err, `stderr of ${c.argv.join(' ')}`);
-  assert.equal(r.status, 2, `exit code of ${c.argv.join(' ')}`);
-  assert.equal(r.stdout, '', `stdout of ${c.argv.join(' ')}`);
-  assert.deepEqual(snapshot(dir), before, `nothing written by ${c.argv.join(' ')}`);
+  try {
+    const before = snapshot(dir);
+    const r = spawnSync(process.execPath, [BIN, ...c.argv], { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    assert.equal(r.stderr, c.err, `stderr of ${c.argv.join(' ')}`);
+    assert.equal(r.status, 2, `exit code of ${c.argv.join(' ')}`);
+    assert.equal(r.stdout, '', `stdout of ${c.argv.join(' ')}`);
+    assert.deepEqual(snapshot(dir), before, `nothing written by ${c.argv.join(' ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const choice = (flags: string, got: string, allowed: string, near: string) =>
