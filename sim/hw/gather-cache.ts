@@ -19,15 +19,20 @@ const ROW_BUDGET = 1 << 21;
 /** Shapes with L or bytes per token beyond this go to `gatherCostInto` directly (the row key is bpt·2^15 + L). */
 const KEY_LIMIT = 32768;
 
-const rows = new Map<number, Float64Array>();
+/**
+ * The rows, one after another on one buffer (`pool`, NaN: not priced yet), by their offset: a
+ * look-up reads the slot's offset and then the cost, one dependent load from memory instead of
+ * three (the slot's array object, its header, its data) when each row was an array of its own.
+ */
+const rowAt = new Map<number, number>();
+let pool = new Float64Array(1 << 16);
 /**
  * The rows by a hash of their key, direct-mapped (a look-up is an array index; the Map is asked
  * when the slot holds another row): ~1,900 look-ups a point on gpt2-medium generation.
  */
 const SLOTS = 1024;
 const slotKey = new Float64Array(SLOTS).fill(-1);
-const NO_ROW = new Float64Array(0);
-const slotRow: Float64Array[] = new Array<Float64Array>(SLOTS).fill(NO_ROW);
+const slotOff = new Int32Array(SLOTS);
 let rowDoubles = 0;
 let designId = -1;
 let designEpoch = -1;
@@ -45,10 +50,9 @@ export function beginDesign(t: HbmTiming, ch: number, clockGHz: number): void {
   const ep = timingEpoch();
   active = id === designId && ep === designEpoch && ch === designChannels;
   if ((!active || rowDoubles > ROW_BUDGET) && rowDoubles > 0) {
-    rows.clear(); // (not when empty: a sweep of distinct designs never fills rows, and clear() costs)
+    rowAt.clear(); // (not when empty: a sweep of distinct designs never fills rows, and clear() costs)
     rowDoubles = 0;
     slotKey.fill(-1);
-    slotRow.fill(NO_ROW); // (the rows cleared are garbage now)
   }
   designId = id;
   designEpoch = ep;
@@ -59,12 +63,21 @@ export function beginDesign(t: HbmTiming, ch: number, clockGHz: number): void {
   clock = clockGHz;
 }
 
-/** An empty row (NaN: not priced yet) for the key of (bytes per token, L). */
-function newRow(key: number, L: number): Float64Array {
-  const row = new Float64Array(3 * (L + 1)).fill(NaN);
-  rows.set(key, row);
-  rowDoubles += row.length;
-  return row;
+/** The offset in `pool` of a new empty row for the key of (bytes per token, L) (the pool doubles when full). */
+function newRow(key: number, L: number): number {
+  const len = 3 * (L + 1);
+  if (rowDoubles + len > pool.length) {
+    let n = 2 * pool.length;
+    while (rowDoubles + len > n) n *= 2;
+    const bigger = new Float64Array(n);
+    bigger.set(pool.subarray(0, rowDoubles));
+    pool = bigger;
+  }
+  const off = rowDoubles;
+  pool.fill(NaN, off, off + len);
+  rowDoubles += len;
+  rowAt.set(key, off);
+  return off;
 }
 
 /** `gatherCostInto(o, L, n, bpt, channels, t1, clockGHz)` of the current design, from its row when cached. */
@@ -74,13 +87,14 @@ export function cachedGatherInto(o: GatherCost, L: number, n: number, bpt: numbe
   }
   const key = bpt * KEY_LIMIT + L;
   const slot = ((Math.imul(bpt, 0x9e3779b1) >>> 22) ^ L) & (SLOTS - 1);
-  let row = slotRow[slot];
+  let off = slotOff[slot];
   if (slotKey[slot] !== key) {
-    row = rows.get(key) ?? newRow(key, L);
+    off = rowAt.get(key) ?? newRow(key, L);
     slotKey[slot] = key;
-    slotRow[slot] = row;
+    slotOff[slot] = off;
   }
-  const i = 3 * n;
+  const i = off + 3 * n;
+  const row = pool;
   let c = row[i];
   if (c !== c) {
     gatherCostInto(unit, L, n, bpt, channels, t1, 1);
