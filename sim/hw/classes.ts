@@ -4,9 +4,10 @@
  * class, and the classes grouped by their DRAM streams.
  */
 import type { HeadRequest, Workload } from '../workload/types.ts';
-import { requestCore } from './request-core.ts';
+import { classCore } from './request-core.ts';
 import { EMPTY, IndexTable } from './index-table.ts';
-import { forEachRun, type GenerationPlan } from '../workload/build.ts';
+import { aliveAt, type GenerationPlan } from '../workload/build.ts';
+import { keepCount } from '../workload/schedule.ts';
 import type { ReqClass } from './prepare.ts';
 
 /** A hash of a request's class fields (collisions are told apart by `isClassOf`). */
@@ -29,22 +30,27 @@ function isClassOf(c: ReqClass, r: HeadRequest): boolean {
 
 /** A class of `count` identical requests. */
 function newClass(r: HeadRequest, count: number): ReqClass {
-  const core = requestCore(r);
+  return makeClass(count, r.D, r.L, r.queries, r.keys, r.valuesFetched, r.valuesPerQuery, r.keyBits, r.lsbBits, r.refetch, r.valueBits, r.queryBits, r.topk, r.causal);
+}
+
+/** A class of `count` identical requests with these fields (request-core.ts classCore for the rest). */
+function makeClass(count: number, D: number, L: number, q: number, k: number, vF: number, vq: number, keyBits: number, lsbBits: number, p: number, valueBits: number, queryBits: number, topk: number, causal: boolean): ReqClass {
+  const core = classCore(q, k, vq, causal);
   return {
     mult: count,
-    D: r.D,
-    L: r.L,
-    q: r.queries,
-    k: r.keys,
-    vF: r.valuesFetched,
-    vq: r.valuesPerQuery,
-    keyBits: r.keyBits,
-    lsbBits: r.lsbBits,
-    p: r.refetch,
-    valueBits: r.valueBits,
-    queryBits: r.queryBits,
-    topk: r.topk,
-    causal: r.causal,
+    D,
+    L,
+    q,
+    k,
+    vF,
+    vq,
+    keyBits,
+    lsbBits,
+    p,
+    valueBits,
+    queryBits,
+    topk,
+    causal,
     seen: core.seen,
     vRow: core.vRow,
     localV: core.localV,
@@ -91,37 +97,6 @@ class ClassCollector {
     this.runLen[this.runs++] = count;
   }
 
-  /**
-   * `add` for the runs of a plan (build.ts forEachRun): within an iteration the kept keys never
-   * grow with depth and every iteration has its own L, so a run's class, if it exists, is one made
-   * since the current iteration's keys last changed (a few classes): those are compared instead of
-   * hashing the run. The same classes in the same order as `add`.
-   */
-  addRun(r: HeadRequest, count: number): void {
-    const classes = this.classes;
-    if (this.D < 0) this.D = r.D;
-    if (r.iteration !== this.blockIt || r.keys !== this.blockKeys) {
-      this.blockIt = r.iteration;
-      this.blockKeys = r.keys;
-      this.blockStart = classes.length;
-    } else if (isClassOf(classes[this.prev], r)) {
-      classes[this.prev].mult += count;
-      this.runLen[this.runs - 1] += count;
-      return;
-    }
-    let i = this.blockStart;
-    while (i < classes.length && !isClassOf(classes[i], r)) i++;
-    if (i < classes.length) classes[i].mult += count;
-    else classes.push(newClass(r, count));
-    this.prev = i;
-    this.runCls[this.runs] = i;
-    this.runLen[this.runs++] = count;
-  }
-  /** The first class made at the current (iteration, keys) of `addRun`, and those two. */
-  private blockStart = 0;
-  private blockIt = -1;
-  private blockKeys = -1;
-
   /** The class of `r` (created when new) with `count` more requests. */
   private find(r: HeadRequest, count: number): number {
     const classes = this.classes;
@@ -144,15 +119,98 @@ class ClassCollector {
 const classTable = new IndexTable();
 const groupTable = new IndexTable();
 
-/**
- * The workload's request classes, the request order as runs of one class, and the head dimension
- * (-1 when empty); a generated workload's from its plan's runs.
- */
-export function collectClasses(w: Workload, plan: GenerationPlan | undefined): { classes: ReqClass[]; D: number; runCls: Int32Array; runLen: Int32Array } {
-  const col = new ClassCollector(plan ? 2 * plan.layers * plan.iterations : w.requests.length);
-  if (plan) forEachRun(plan, (r, count) => col.addRun(r, count));
-  else for (const r of w.requests) col.add(r, 1);
+/** The classes of a workload, the request order as runs of one class, and the head dimension (-1 when empty). */
+export interface Classes {
+  classes: ReqClass[];
+  D: number;
+  runCls: Int32Array;
+  runLen: Int32Array;
+}
+
+/** The request classes of a workload's request list (`planClasses` for a plan's). */
+export function collectClasses(w: Workload): Classes {
+  const col = new ClassCollector(w.requests.length);
+  for (const r of w.requests) col.add(r, 1);
   return { classes: col.classes, D: col.D, runCls: col.runCls.subarray(0, col.runs), runLen: col.runLen.subarray(0, col.runs) };
+}
+
+/**
+ * The classes of a generated workload from its plan (the runs of build.ts forEachRun, without
+ * making them), grouped by their DRAM streams as `dramGroups` does: the same classes, runs and
+ * groups, in the same order, as `collectClasses` and `dramGroups` on its request list. Within an
+ * iteration the kept keys never grow with depth and every iteration has its own L, so a run's
+ * class, if it exists, is one made since the current iteration's keys last changed (a block of a
+ * few classes, with one L, keys, queries, widths and head dimension): a run is compared with those
+ * on the fields that vary within a block (values fetched and kept, refetch, token top-k), and a
+ * new class's DRAM group, if it has one already, is that of a class of its block with its values
+ * fetched and refetch (the other fields of its streams are the block's).
+ */
+export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32Array; dramReps: Int32Array } {
+  const { layers, generation } = plan;
+  const max = 2 * layers * plan.iterations;
+  const buf = new Int32Array(4 * max); // runs' classes and lengths, classes' groups, groups' first classes
+  const runCls = buf.subarray(0, max);
+  const runLen = buf.subarray(max, 2 * max);
+  const group = buf.subarray(2 * max, 3 * max);
+  const reps = buf.subarray(3 * max);
+  const classes: ReqClass[] = [];
+  const causal = !plan.encoder && !generation;
+  const alive = new Array<number>(layers);
+  let runs = 0;
+  let G = 0;
+  for (let it = 0; it < plan.iterations; it++) {
+    const L = aliveAt(plan, it, alive);
+    let blockKeys = -1;
+    let blockStart = 0;
+    let prev = -1;
+    for (let l = 0; l < layers; l++) {
+      const keys = alive[l];
+      const vq = keepCount(keys, plan.valueKeep[l]);
+      const next = l + 1 < layers ? alive[l + 1] : -1;
+      const h = plan.headsAt[l];
+      const q = generation ? 1 : keys;
+      const vF = generation ? vq : keys;
+      const p = plan.refetch[l];
+      if (keys !== blockKeys) {
+        blockKeys = keys;
+        blockStart = classes.length;
+        prev = -1;
+      }
+      // heads 0 … h−2 (no token top-k), then head h−1 (the cascade top-k when the next layer keeps fewer keys)
+      for (let run = h > 1 ? 0 : 1; run < 2; run++) {
+        const topk = run === 0 ? -1 : next >= 0 && next < keys ? next : -1;
+        const count = run === 0 ? h - 1 : 1;
+        if (prev >= 0 && sameInBlock(classes[prev], vF, vq, p, topk)) {
+          classes[prev].mult += count;
+          runLen[runs - 1] += count;
+          continue;
+        }
+        let i = blockStart;
+        while (i < classes.length && !sameInBlock(classes[i], vF, vq, p, topk)) i++;
+        if (i < classes.length) classes[i].mult += count;
+        else {
+          classes.push(makeClass(count, plan.D, L, q, keys, vF, vq, plan.keyBits, plan.lsbBits, p, plan.valueBits, plan.queryBits, topk, causal));
+          let j = i - 1;
+          while (j >= blockStart && !(classes[j].vF === vF && classes[j].p === p)) j--;
+          if (j >= blockStart) group[i] = group[j];
+          else {
+            group[i] = G;
+            reps[G++] = i;
+          }
+        }
+        prev = i;
+        runCls[runs] = i;
+        runLen[runs++] = count;
+      }
+    }
+  }
+  const C = classes.length;
+  return { classes, D: C > 0 ? plan.D : -1, runCls: runCls.subarray(0, runs), runLen: runLen.subarray(0, runs), dramGroup: group.subarray(0, C), dramReps: reps.subarray(0, G) };
+}
+
+/** True when class `c` has these fields (the others are its block's: `planClasses`). */
+function sameInBlock(c: ReqClass, vF: number, vq: number, p: number, topk: number): boolean {
+  return c.vF === vF && c.vq === vq && c.p === p && c.topk === topk;
 }
 
 /** True when two classes have the same DRAM streams (dram-cost.ts requestDramCost and their bytes). */
@@ -163,34 +221,19 @@ function sameDram(a: ReqClass, b: ReqClass): boolean {
   );
 }
 
-/**
- * The classes grouped by their DRAM streams (a group's costs are priced once per design).
- * `fromPlan`: the classes of a plan (`collectClasses`), in which those of one (L, keys) are
- * consecutive (`ClassCollector.addRun`): a class's group, if it has one already, is that of one of
- * the classes just before it with its L and keys, and no hashing is needed.
- */
-export function dramGroups(classes: ReqClass[], fromPlan: boolean): { dramGroup: Int32Array; dramReps: Int32Array } {
+/** The classes of a request list grouped by their DRAM streams (a group's costs are priced once per design; `planClasses` groups a plan's). */
+export function dramGroups(classes: ReqClass[]): { dramGroup: Int32Array; dramReps: Int32Array } {
   // each class's group, then the groups' first classes (at most one a class), on one buffer
   const buf = new Int32Array(2 * classes.length);
   const group = buf.subarray(0, classes.length);
   const reps = buf.subarray(classes.length);
   let G = 0;
-  if (!fromPlan) groupTable.reset(classes.length);
+  groupTable.reset(classes.length);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
     // a layer's last head (token top-k) and its other heads: same streams, consecutive classes
     if (i > 0 && sameDram(classes[i - 1], c)) {
       group[i] = group[i - 1];
-      continue;
-    }
-    if (fromPlan) {
-      let j = i - 2;
-      while (j >= 0 && classes[j].L === c.L && classes[j].k === c.k && !sameDram(classes[j], c)) j--;
-      if (j >= 0 && classes[j].L === c.L && classes[j].k === c.k) group[i] = group[j];
-      else {
-        group[i] = G;
-        reps[G++] = i;
-      }
       continue;
     }
     const h = (Math.imul(c.L ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(c.k, 0xcc9e2d51) ^ Math.imul(c.vF + 7, 0x1b873593) ^ c.keyBits) & 0x3fffffff;

@@ -11,7 +11,7 @@ import { DEFAULT_MEMO_CAPACITY, HwMemo, unionFields, type HwFields } from './mem
 import { newSums, type Sums } from './finalize.ts';
 import { headTopkRuns } from './request-core.ts';
 import { generationPlan, type GenerationPlan } from '../workload/build.ts';
-import { collectClasses, dramGroups } from './classes.ts';
+import { collectClasses, dramGroups, planClasses } from './classes.ts';
 import { windowCapacity, type SplitTerms, type WindowOrder } from './window.ts';
 
 
@@ -167,7 +167,7 @@ export interface ComboEntry {
 
 
 /** A prepared workload with empty sums and memo tables. */
-function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array, fromPlan: boolean): PreparedWorkload {
+function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array, groups: { dramGroup: Int32Array; dramReps: Int32Array }): PreparedWorkload {
   const refetches = !w.reuseKV && classes.some((c) => c.p > 0);
   return {
     name: w.name,
@@ -193,7 +193,8 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     sumW1: 0,
     headRuns: [],
     refetches,
-    ...dramGroups(classes, fromPlan),
+    dramGroup: groups.dramGroup,
+    dramReps: groups.dramReps,
     // stage sums are stored when made a second time: a sweep of distinct points would keep each
     // one until the table empties, to be copied and collected later (memo.ts seenBefore)
     memoQk: new HwMemo(QK_DEPS, DEFAULT_MEMO_CAPACITY, true),
@@ -312,8 +313,10 @@ function addHeadRuns(prep: PreparedWorkload, w: Workload, plan: GenerationPlan |
  */
 export function prepareWorkload(w: Workload): PreparedWorkload {
   const plan = generationPlan(w);
-  const { classes, D, runCls, runLen } = collectClasses(w, plan);
-  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, classes, D, runCls, runLen, plan !== undefined);
+  const c = plan ? planClasses(plan) : collectClasses(w);
+  const groups = plan ? (c as ReturnType<typeof planClasses>) : dramGroups(c.classes);
+  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, c.classes, c.D, c.runCls, c.runLen, groups);
+  const classes = c.classes;
   addClassSums(prep, classes, w.reuseKV);
   addHeadRuns(prep, w, plan);
   return prep;

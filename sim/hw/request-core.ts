@@ -48,11 +48,16 @@ export function sameClass(a: HeadRequest, b: HeadRequest): boolean {
 
 /** Per-request quantities that do not depend on the SRAM size (shared by both paths). */
 export function requestCore(r: HeadRequest) {
-  const seen = keysSeen(r.queries, r.keys, r.causal);
-  const rowN = r.queries > 0 ? seen / r.queries : 0;
-  const localV = r.valuesPerQuery < r.keys;
+  return classCore(r.queries, r.keys, r.valuesPerQuery, r.causal);
+}
+
+/** `requestCore` of a request with q queries, k keys, vq values per query. */
+export function classCore(q: number, k: number, vq: number, causal: boolean) {
+  const seen = keysSeen(q, k, causal);
+  const rowN = q > 0 ? seen / q : 0;
+  const localV = vq < k;
   // Causal rows: mean row length and proportional kept values (documented approximation).
-  const vRow = r.causal ? (r.valuesPerQuery * rowN) / r.keys : r.valuesPerQuery;
+  const vRow = causal ? (vq * rowN) / k : vq;
   const tkN = Math.round(rowN);
   const tkK = Math.round(vRow);
   return { seen, rowN, localV, vRow, tkN, tkK };

@@ -123,6 +123,16 @@ function makePlan(wl: WorkloadConfig, algo: AlgoConfig, ov: WorkloadOverrides): 
   };
 }
 
+/** Iteration `it`'s context length; its alive tokens per layer into `alive` (cascade: non-increasing with depth). */
+export function aliveAt(p: GenerationPlan, it: number, alive: number[]): number {
+  const L = p.generation ? p.seqLen + 1 + it : p.seqLen;
+  for (let l = 0; l < p.layers; l++) {
+    const k = keepCount(L, p.tokenKeep[l]);
+    alive[l] = l === 0 ? k : Math.min(k, alive[l - 1]);
+  }
+  return L;
+}
+
 /**
  * Calls `fn(r, count)` for each run of identical requests in workload order: per (iteration,
  * layer), heads 0 … h−2 (no token top-k) then head h−1 (the cascade top-k when the next layer keeps
@@ -137,12 +147,7 @@ export function forEachRun(p: GenerationPlan, fn: (r: HeadRequest, count: number
   };
   const alive = new Array<number>(layers);
   for (let it = 0; it < p.iterations; it++) {
-    const L = generation ? p.seqLen + 1 + it : p.seqLen;
-    // Alive tokens per layer (cascade: non-increasing with depth).
-    for (let l = 0; l < layers; l++) {
-      const k = keepCount(L, p.tokenKeep[l]);
-      alive[l] = l === 0 ? k : Math.min(k, alive[l - 1]);
-    }
+    const L = aliveAt(p, it, alive);
     r.iteration = it;
     r.L = L;
     for (let l = 0; l < layers; l++) {
