@@ -97,8 +97,8 @@ export interface PreparedWorkload {
   memoDram: HwMemo<DramSums>;
   /** Stage sums and fixed latencies of the discrete compute knobs (COMBO_DEPS). */
   memoCombo: HwMemo<ComboEntry>;
-  /** Generation window orders per (Q·K multipliers and softmax lanes, DRAM entry), bounded (`windowCapacity`); see `windowOf`. */
-  windows: Map<number, Map<DramSums, WindowOrder>>;
+  /** Generation window orders per (Q·K multipliers and softmax lanes, DRAM entry), bounded (`windowCapacity`; null: asked once, not kept); see `windowOf`. */
+  windows: Map<number, Map<DramSums, WindowOrder | null>>;
   /** The per-class arrays of DRAM entries used once (fast.ts onceDram), made on first use. */
   onceDram?: [Float64Array, Float64Array];
   /** The split-head terms of DRAM entries used once (fast.ts rereadOf), made on first use. */

@@ -120,9 +120,11 @@ let scratchB = new Int32Array(0);
 
 /**
  * The arrays of a window order and table used once and dropped (a DRAM entry that is not
- * memoised: every point of a sweep over continuous DRAM knobs). One set, made again only when the
- * class count changes: allocating them per point (two array buffers, nine views) was a tenth of
- * such a point's time, and more in garbage collection.
+ * memoised: every point of a sweep over continuous DRAM knobs; an order asked for the first time:
+ * every point of a sweep over algorithm knobs). One set of buffers, made again only when they are
+ * too short for the class count (views of the count's length when it changes): allocating them per
+ * point (two array buffers, nine views) was a tenth of such a point's time, and more in garbage
+ * collection.
  */
 interface OnceArrays {
   C: number;
@@ -131,12 +133,18 @@ interface OnceArrays {
   prefF: Float64Array;
 }
 let once: OnceArrays | undefined;
+let onceBuf = new Float64Array(0);
+let onceCls = new Int32Array(0);
 
 function onceArrays(C: number): OnceArrays {
   if (once === undefined || once.C !== C) {
-    const [thr, mx, mf, mw, msd, kl, klByClass, mm] = float64Views(8, C);
-    const [prefX, prefF] = float64Views(2, C + 1);
-    once = { C, order: { thr, mx, mf, mw, msd, kl, klByClass, cls: new Int32Array(C), mm, avail: 1, byLines: new Map() }, prefX, prefF };
+    if (onceBuf.length < 10 * (C + 1)) {
+      onceBuf = new Float64Array(10 * (C + 1) * 2);
+      onceCls = new Int32Array((C + 1) * 2);
+    }
+    const view = (i: number, n: number): Float64Array => onceBuf.subarray(i * (C + 1), i * (C + 1) + n);
+    const [thr, mx, mf, mw, msd, kl, klByClass, mm] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => view(i, C));
+    once = { C, order: { thr, mx, mf, mw, msd, kl, klByClass, cls: onceCls.subarray(0, C), mm, avail: 1, byLines: new Map() }, prefX: view(8, C + 1), prefF: view(9, C + 1) };
   }
   return once;
 }
@@ -430,11 +438,18 @@ export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums
     p.windows.set(ck, (byDram = new Map()));
   }
   let o = byDram.get(dram);
-  if (o === undefined) {
+  if (o === undefined || o === null) {
     if (p.windowCount >= windowCapacity(p.classes.length)) {
       p.windows.clear();
       p.windowCount = 0;
       p.windows.set(ck, byDram);
+    }
+    // an order is kept when asked for a second time: a sweep over algorithm knobs prepares a
+    // workload per point and asks once (the first time, in the arrays of onceArrays, as above)
+    if (o === undefined) {
+      byDram.set(dram, null);
+      p.windowCount++;
+      return windowTable(windowOrder(p, hw, dram, true), kLines, cap, true, bindSplit(p, hw, dram, splitOf));
     }
     byDram.set(dram, (o = windowOrder(p, hw, dram)));
     p.windowCount++;
