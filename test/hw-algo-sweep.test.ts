@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFastMetrics, evaluatePrepared, prepareWorkload } from '../sim/hw/analytical.ts';
 import { buildWorkload, generationPlan, type WorkloadOverrides } from '../sim/workload/build.ts';
-import { AlgoSchema, WorkloadSchema, type AlgoConfig, type WorkloadConfig } from '../sim/schema.ts';
+import { AlgoSchema, HardwareSchema, WorkloadSchema, type AlgoConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { mulberry32, type Rng } from '../sim/rng.ts';
 import { randomHardware } from '../bench/analytical-sweeps.ts';
@@ -111,6 +111,36 @@ test('the materialised request list is the plan run by run: heads 0 … h−1 pe
   assert.equal(last1.keys, 101);
   assert.ok(l2.keys < 101, 'l2.keys < 101');
   assert.equal(last1.topk, l2.keys);
+});
+
+test('a generation window order asked once (made in reused arrays, not kept), then kept, then read: the same numbers bit for bit, another workload evaluated in between', () => {
+  const rng = mulberry32(20261205);
+  const designs = [HardwareSchema.parse({}), HardwareSchema.parse({ keySramKB: 24, qkMultipliers: 256 })];
+  const a = createFastMetrics();
+  const orders = (p: ReturnType<typeof prepareWorkload>) => [...p.windows.values()].flatMap((m) => [...m.values()]);
+  let points = 0;
+  for (const hw of designs) {
+    // a second design with this DRAM timing: its DRAM entries are kept (fast.ts memoDram), so windowOf keeps orders
+    for (let i = 0; i < 2; i++) evaluatePrepared(prepareWorkload(buildWorkload(WorkloadSchema.parse({}), AlgoSchema.parse({}))), hw, a);
+    for (let i = 0; i < 80; i++) {
+      const { wl, algo, ov } = randomPoint(rng);
+      if (wl.stage !== 'generation') continue;
+      const p = prepareWorkload(buildWorkload(wl, algo, ov));
+      const other = prepareWorkload(buildWorkload(wl, { ...algo, tokenKeep: algo.tokenKeep * 0.5 }, ov));
+      const runs: Array<Array<[string, number]>> = [];
+      for (let k = 0; k < 3; k++) {
+        runs.push(numbers(evaluatePrepared(p, hw, a)));
+        if (k === 0) assert.ok(orders(p).length > 0 && orders(p).every((o) => o === null), `point ${i}: the first ask keeps no order`);
+        if (k === 1) assert.ok(orders(p).some((o) => o !== null), `point ${i}: the second ask keeps one`);
+        evaluatePrepared(other, hw, a); // its first ask overwrites the reused arrays
+      }
+      for (let k = 1; k < 3; k++) {
+        for (let j = 0; j < runs[0].length; j++) assert.ok(Object.is(runs[k][j][1], runs[0][j][1]), `point ${i} evaluation ${k} ${runs[0][j][0]}: ${runs[k][j][1]} vs ${runs[0][j][1]}`);
+      }
+      points++;
+    }
+  }
+  assert.ok(points >= 30, `${points} generation points compared`);
 });
 
 test('gather-cost rows (sim/hw/gather-cache.ts) = dram-cost.ts requestDramCostInto, bit for bit, on repeated and new designs', () => {
