@@ -115,6 +115,7 @@ export function classRows(p: PreparedWorkload, lanes: boolean, M: number): Float
 /** Scratch of windowOrder: crossover thresholds and compute cycles per class, the sort's index arrays. */
 let scratchT = new Float64Array(0);
 let scratchX = new Float64Array(0);
+let scratchM = new Float64Array(0);
 let scratchA = new Int32Array(0);
 let scratchB = new Int32Array(0);
 
@@ -157,11 +158,13 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
   if (scratchT.length < C) {
     scratchT = new Float64Array(C);
     scratchX = new Float64Array(C);
+    scratchM = new Float64Array(C);
     scratchA = new Int32Array(C);
     scratchB = new Int32Array(C);
   }
   const t = scratchT.length === C ? scratchT : scratchT.subarray(0, C); // (a view only when longer: one less allocation a design)
   const xs = scratchX;
+  const ms = scratchM; // the multiplicities in class order: the loop in crossover order reads no class objects
   let o: WindowOrder;
   if (reuse) o = onceArrays(C).order;
   else {
@@ -176,6 +179,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     const x = (1 + c.p) * Math.max(rq[i], rs[i]);
     const kc = dram.kw[i];
     xs[i] = x;
+    ms[i] = c.mult;
     t[i] = kc > 0 ? x / kc : Infinity;
     o.mw[i] = c.mult * (1 + c.p);
     o.msd[i] = c.mult * dram.zC * dram.sd[i];
@@ -184,12 +188,13 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
   const order = sortedOrder(t, scratchA, scratchB);
   for (let j = 0; j < C; j++) {
     const i = order[j];
+    const m = ms[i];
     o.thr[j] = t[i];
-    o.mx[j] = cs[i].mult * xs[i];
-    o.mf[j] = cs[i].mult * dram.kw[i];
+    o.mx[j] = m * xs[i];
+    o.mf[j] = m * dram.kw[i];
     o.kl[j] = o.klByClass[i];
     o.cls[j] = i;
-    o.mm[j] = cs[i].mult;
+    o.mm[j] = m;
   }
   return o;
 }
