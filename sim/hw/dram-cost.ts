@@ -261,7 +261,9 @@ export function requestCostFrom(o: RequestDramCost, r: RequestShape, src: Gather
   const Lr = Math.max(r.L, r.keys);
   src.query(o.q, q, Math.ceil((r.D * r.queryBits) / 8));
   src.into(o.k, Lr, r.keys, (r.D * r.keyBits) / 8);
-  if (r.lsbBits > 0) src.into(o.lsb, Lr, r.keys, (r.D * r.lsbBits) / 8);
+  // LSBs as wide as the MSBs (4 + 4 bits): the K gather again, priced once
+  if (r.lsbBits > 0 && r.lsbBits === r.keyBits) copyCost(o.lsb, o.k);
+  else if (r.lsbBits > 0) src.into(o.lsb, Lr, r.keys, (r.D * r.lsbBits) / 8);
   else zeroInto(o.lsb);
   // V with K's shape (no local-V pruning, equal widths): the same gather, priced once
   if (r.valuesFetched === r.keys && r.valueBits === r.keyBits && Math.max(r.L, r.valuesFetched) === Lr) copyCost(o.v, o.k);
