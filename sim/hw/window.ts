@@ -10,6 +10,7 @@ import type { DramSums, PreparedWorkload, ReqClass } from './prepare.ts';
  * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = key-side
  * DRAM cycles to the busiest channel, DramSums.kw; x_c = max(Q·K, softmax) of class c, n_c its heads in flight): classes sorted by the
  * crossover t_c = x_c/kc_c; for a given share the classes with t_c < 1/share are fetch-bound.
+ * The sums run over entries, a DRAM group's classes in one (their terms are equal; `windowOrder`).
  * prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m kc/n.
  */
 export interface WindowTable {
@@ -53,23 +54,26 @@ export interface SplitTerms {
 }
 
 /**
- * The part of a window table that does not depend on the heads in flight: the classes in
- * crossover order (one per (compute combination, DRAM design)), with m·x, m·kc, m·(1+p) and the
+ * The part of a window table that does not depend on the heads in flight: the entries (DRAM
+ * groups) in crossover order (one per (compute combination, DRAM design)), with m·x, m·kc, m·(1+p) and the
  * key-buffer lines of each; the tables per (key-buffer lines, in-flight cap) hang below it.
  */
 export interface WindowOrder {
   thr: Float64Array;
   mx: Float64Array;
   mf: Float64Array;
-  /** m·(1+p) and key lines in class order (fixW sums in that order), key lines in crossover order. */
+  /** m·(1+p), m·z_C·σ (σ: one instance's DRAM spread over the channels), key lines and m in entry order (fixW and imb sum in that order); key lines in crossover order. */
   mw: Float64Array;
-  /** m·z_C·σ in class order (σ: one instance's DRAM spread over the channels). */
   msd: Float64Array;
-  klByClass: Float64Array;
+  klByEntry: Float64Array;
+  mByEntry: Float64Array;
   kl: Float64Array;
-  /** The class at each crossover position, and its multiplicity. */
+  /** Each crossover position's entry's first class, and the entry's multiplicity. */
   cls: Int32Array;
   mm: Float64Array;
+  /** Each entry's first class and each class's entry (the workload's DRAM groups: PreparedWorkload.dramReps, dramGroup). */
+  reps: Int32Array;
+  group: Int32Array;
   /** The DRAM entry's refresh availability (1 − nRFC/nREFI, or 1 without refresh). */
   avail: number;
   byLines: Map<number, WindowTable>;
@@ -139,21 +143,32 @@ let onceCls = new Int32Array(0);
 
 function onceArrays(C: number): OnceArrays {
   if (once === undefined || once.C !== C) {
-    if (onceBuf.length < 10 * (C + 1)) {
-      onceBuf = new Float64Array(10 * (C + 1) * 2);
+    if (onceBuf.length < 11 * (C + 1)) {
+      onceBuf = new Float64Array(11 * (C + 1) * 2);
       onceCls = new Int32Array((C + 1) * 2);
     }
     const view = (i: number, n: number): Float64Array => onceBuf.subarray(i * (C + 1), i * (C + 1) + n);
-    const [thr, mx, mf, mw, msd, kl, klByClass, mm] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => view(i, C));
-    once = { C, order: { thr, mx, mf, mw, msd, kl, klByClass, cls: onceCls.subarray(0, C), mm, avail: 1, byLines: new Map() }, prefX: view(8, C + 1), prefF: view(9, C + 1) };
+    const [thr, mx, mf, mw, msd, kl, klByEntry, mByEntry, mm] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => view(i, C));
+    const none = new Int32Array(0);
+    once = { C, order: { thr, mx, mf, mw, msd, kl, klByEntry, mByEntry, cls: onceCls.subarray(0, C), mm, reps: none, group: none, avail: 1, byLines: new Map() }, prefX: view(9, C + 1), prefF: view(10, C + 1) };
   }
   return once;
 }
 
-/** The generation window order of a design (`reuse`: into the arrays of `onceArrays`, valid until the next such call). */
+/**
+ * The generation window order of a design (`reuse`: into the arrays of `onceArrays`, valid until
+ * the next such call). Its entries are the workload's DRAM groups, not its classes: the classes of
+ * a group (a layer's heads with and without the token top-k, layers of an iteration with the
+ * same keys) have the same streams, Q·K and softmax rows and key lines, so the same window
+ * terms; an entry carries their summed multiplicity (half the entries to sort and sum on a pruned
+ * gpt2-medium generation workload; the sums move in their last bits, ~1e-15 relative).
+ */
 function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, reuse = false): WindowOrder {
   const cs = p.classes;
   const C = cs.length;
+  const reps = p.dramReps;
+  const group = p.dramGroup;
+  const G = reps.length;
   const Psm = softmaxLanes(hw);
   if (scratchT.length < C) {
     scratchT = new Float64Array(C);
@@ -162,38 +177,44 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     scratchA = new Int32Array(C);
     scratchB = new Int32Array(C);
   }
-  const t = scratchT.length === C ? scratchT : scratchT.subarray(0, C); // (a view only when longer: one less allocation a design)
+  const t = scratchT.length === G ? scratchT : scratchT.subarray(0, G); // (a view only when longer: one less allocation a design)
   const xs = scratchX;
-  const ms = scratchM; // the multiplicities in class order: the loop in crossover order reads no class objects
+  const ms = scratchM; // the entries' multiplicities: the loop in crossover order reads no class objects
   let o: WindowOrder;
-  if (reuse) o = onceArrays(C).order;
+  if (reuse) o = onceArrays(G).order;
   else {
-    const [thr, mx, mf, mw, msd, kl, klByClass, mm] = float64Views(8, C);
-    o = { thr, mx, mf, mw, msd, kl, klByClass, cls: new Int32Array(C), mm, avail: 1, byLines: new Map() };
+    const [thr, mx, mf, mw, msd, kl, klByEntry, mByEntry, mm] = float64Views(9, G);
+    o = { thr, mx, mf, mw, msd, kl, klByEntry, mByEntry, cls: new Int32Array(G), mm, reps, group, avail: 1, byLines: new Map() };
   }
+  o.reps = reps;
+  o.group = group;
   o.avail = dram.avail;
   const rq = classRows(p, false, hw.qkMultipliers);
   const rs = classRows(p, true, Psm);
-  for (let i = 0; i < C; i++) {
+  for (let g = 0; g < G; g++) ms[g] = 0;
+  for (let i = 0; i < C; i++) ms[group[i]] += cs[i].mult;
+  for (let g = 0; g < G; g++) {
+    const i = reps[g];
     const c = cs[i];
+    const m = ms[g];
     const x = (1 + c.p) * Math.max(rq[i], rs[i]);
     const kc = dram.kw[i];
-    xs[i] = x;
-    ms[i] = c.mult;
-    t[i] = kc > 0 ? x / kc : Infinity;
-    o.mw[i] = c.mult * (1 + c.p);
-    o.msd[i] = c.mult * dram.zC * dram.sd[i];
-    o.klByClass[i] = headLines(c.k, hw.qkMultipliers, c.D);
+    xs[g] = x;
+    t[g] = kc > 0 ? x / kc : Infinity;
+    o.mw[g] = m * (1 + c.p);
+    o.msd[g] = m * dram.zC * dram.sd[i];
+    o.klByEntry[g] = headLines(c.k, hw.qkMultipliers, c.D);
+    o.mByEntry[g] = m;
   }
   const order = sortedOrder(t, scratchA, scratchB);
-  for (let j = 0; j < C; j++) {
-    const i = order[j];
-    const m = ms[i];
-    o.thr[j] = t[i];
-    o.mx[j] = m * xs[i];
-    o.mf[j] = m * dram.kw[i];
-    o.kl[j] = o.klByClass[i];
-    o.cls[j] = i;
+  for (let j = 0; j < G; j++) {
+    const g = order[j];
+    const m = ms[g];
+    o.thr[j] = t[g];
+    o.mx[j] = m * xs[g];
+    o.mf[j] = m * dram.kw[reps[g]];
+    o.kl[j] = o.klByEntry[g];
+    o.cls[j] = reps[g];
     o.mm[j] = m;
   }
   return o;
@@ -370,7 +391,7 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
     prefF[0] = 0;
   } else [prefX, prefF] = float64Views(2, C + 1);
   let split: SplitTerms | undefined;
-  if (splitOf !== undefined) for (let i = 0; i < C && split === undefined; i++) if (o.klByClass[i] > kLines) split = splitOf();
+  if (splitOf !== undefined) for (let g = 0; g < C && split === undefined; g++) if (o.klByEntry[g] > kLines) split = splitOf();
   let fixW = 0;
   let alone = 0;
   let aloneK = 0;
@@ -379,7 +400,7 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
     const n = headsOfLines(o.kl[j], kLines, cap);
     heads += o.mm[j] / n;
     if (n === 1) {
-      const k = split !== undefined && o.kl[j] > kLines ? split.cs[o.cls[j]].mult * split.kw[o.cls[j]] : o.mf[j];
+      const k = split !== undefined && o.kl[j] > kLines ? o.mm[j] * split.kw[o.cls[j]] : o.mf[j];
       alone += Math.max(o.mx[j], k * o.avail);
       aloneK += k;
       prefX[j + 1] = prefX[j];
@@ -390,10 +411,10 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
     prefF[j + 1] = prefF[j] + o.mf[j] / n;
   }
   let imb = 0;
-  for (let i = 0; i < C; i++) {
-    const n = headsOfLines(o.klByClass[i], kLines, cap);
-    fixW += o.mw[i] / n;
-    imb += (split !== undefined && o.klByClass[i] > kLines ? split.cs[i].mult * split.zC * split.sd[i] : o.msd[i]) / Math.sqrt(n);
+  for (let g = 0; g < C; g++) {
+    const n = headsOfLines(o.klByEntry[g], kLines, cap);
+    fixW += o.mw[g] / n;
+    imb += (split !== undefined && o.klByEntry[g] > kLines ? o.mByEntry[g] * split.zC * split.sd[o.reps[g]] : o.msd[g]) / Math.sqrt(n);
   }
   return { thr: o.thr, prefX, prefF, fixW, imb, alone, aloneK, heads, ...rereadSums(o, kLines, split) };
 }
@@ -406,7 +427,7 @@ function rereadSums(o: WindowOrder, kLines: number, split: SplitTerms | undefine
   let reWrites = 0;
   if (split !== undefined) {
     for (let i = 0; i < split.cs.length; i++) {
-      if (o.klByClass[i] <= kLines) continue;
+      if (o.klByEntry[o.group[i]] <= kLines) continue;
       const c = split.cs[i];
       reK += c.mult * split.k[i];
       reA += c.mult * split.a[i];
