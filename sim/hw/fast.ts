@@ -126,16 +126,15 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
 
 /**
  * A workload with refetches on a design whose key buffer some head does not fit (window.ts
- * windowTable asks, once per table): each class's terms as a head that splits the buffer, its LSB
+ * windowTable asks, once per table): each DRAM group's terms as a head that splits the buffer, its LSB
  * pass fetching the MSBs again, priced as its K stream (reference.ts addRequestTraffic). Kept on
  * the DRAM entry; an entry used once writes them into the workload's scratch (`onceRe`).
  */
 function rereadOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): SplitTerms {
   if (dram.re !== undefined) return dram.re;
-  const C = p.classes.length;
   const G = p.dramReps.length;
-  const [sd, kw, k, a] = dram.kept ? float64Views(4, C) : (p.onceRe ??= float64Views(4, C));
-  // per group into priceGroups' scratch (memoDram has copied what it keeps): σ, key-side time, re-read cycles, activations
+  const [sd, kw, k, a] = dram.kept ? float64Views(4, G) : (p.onceRe ??= float64Views(4, G));
+  // per DRAM group: σ, key-side time, re-read cycles, activations
   ensureGroups(G);
   const tim = dramProfileTiming(hw);
   const avail = dram.avail;
@@ -146,29 +145,22 @@ function rereadOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): Spli
     const { q: bQ, k: bK, l: bL, v: bV } = generationBytes(c);
     const bR = c.p * bK;
     const kc = (bQ * dc.q.cyclesPerByte + (bK + bR) * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
-    gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail, bR);
-    gKw[g] = kc + dram.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail, bR);
-    gKc[g] = (bR * dc.k.cyclesPerByte) / avail;
-    gActs[g] = bR * dc.k.activationsPerByte;
-  }
-  for (let i = 0; i < C; i++) {
-    const g = p.dramGroup[i];
-    sd[i] = gSd[g];
-    kw[i] = gKw[g];
-    k[i] = gKc[g];
-    a[i] = gActs[g];
+    sd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail, bR);
+    kw[g] = kc + dram.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail, bR);
+    k[g] = (bR * dc.k.cyclesPerByte) / avail;
+    a[g] = bR * dc.k.activationsPerByte;
   }
   return (dram.re = { sd, kw, k, a, zC: dram.zC, cs: p.classes });
 }
 
 /**
- * The per-class arrays (sd, kw) of the workload's DRAM entries that are used once and dropped:
+ * The per-group arrays (sd, kw) of the workload's DRAM entries that are used once and dropped:
  * one pair per prepared workload, overwritten by the next such entry. Safe because such an entry
  * is never stored (the memo's admit rule, windowOf keeps no order for it) and is replaced as the
  * memo's last value by the workload's next DRAM entry, which is the only writer of the pair.
  */
 function onceDram(p: PreparedWorkload): [Float64Array, Float64Array] {
-  return (p.onceDram ??= float64Views(2, p.classes.length) as [Float64Array, Float64Array]);
+  return (p.onceDram ??= float64Views(2, p.dramReps.length) as [Float64Array, Float64Array]);
 }
 
 /**
@@ -187,8 +179,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const C = p.classes.length;
       const tim = dramProfileTiming(hw);
       const kept = timingSightings(timingId(tim)) > 1;
-      // an entry used once writes its per-class terms into the workload's scratch (`onceDram`)
-      const [sd, kw] = kept ? float64Views(2, C) : onceDram(p);
+      // an entry used once writes its per-group terms into the workload's scratch (`onceDram`)
+      const [sd, kw] = kept ? float64Views(2, p.dramReps.length) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
       const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
@@ -203,7 +195,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
 }
 const keptEntry = (d: DramSums): boolean => d.kept;
 
-/** Generation: each class's σ and key-side time from its group, and the workload's DRAM sums (in class order, in locals). */
+/** Generation: each DRAM group's σ and key-side time, and the workload's DRAM sums (in class order, in locals). */
 function sumGroups(p: PreparedWorkload, d: DramSums): void {
   const avail = d.avail;
   let dramK = 0;
@@ -213,12 +205,14 @@ function sumGroups(p: PreparedWorkload, d: DramSums): void {
   for (let i = 0; i < p.classes.length; i++) {
     const g = p.dramGroup[i];
     const m = p.classes[i].mult;
-    d.sd[i] = gSd[g];
-    d.kw[i] = gKw[g];
     dramK += m * gKc[g];
     dramKL += m * gKL[g];
     dramV += (m * gV[g] * gVc[g]) / avail;
     acts += m * gActs[g];
+  }
+  for (let g = 0; g < p.dramReps.length; g++) {
+    d.sd[g] = gSd[g];
+    d.kw[g] = gKw[g];
   }
   d.dramK = dramK;
   d.dramKL = dramKL;

@@ -99,7 +99,7 @@ export interface PreparedWorkload {
   memoCombo: HwMemo<ComboEntry>;
   /** Generation window orders per (Q·K multipliers and softmax lanes, DRAM entry), bounded (`windowCapacity`; null: asked once, not kept); see `windowOf`. */
   windows: Map<number, Map<DramSums, WindowOrder | null>>;
-  /** The per-class arrays of DRAM entries used once (fast.ts onceDram), made on first use. */
+  /** The per-group arrays of DRAM entries used once (fast.ts onceDram), made on first use. */
   onceDram?: [Float64Array, Float64Array];
   /** The split-head terms of DRAM entries used once (fast.ts rereadOf), made on first use. */
   onceRe?: Float64Array[];
@@ -122,11 +122,11 @@ export interface DramSums {
   tREFI: number;
   /** The design's fetch latencies (pipeline-math.ts fetchLatencies: its HBM first access in ns × the clock). */
   lat: FetchLatencies;
-  /** Generation: σ of one instance of each class's DRAM occupancy over the channels (dram-cost.ts requestSpread). */
+  /** Generation: σ of one instance of each DRAM group's occupancy over the channels (dram-cost.ts requestSpread). */
   sd: Float64Array;
-  /** Generation: a class instance's key-side stream time in its window: its channel-mean DRAM cycles + z_C·σ of its key-side streams (a stream completes at its busiest channel). */
+  /** Generation: each DRAM group's key-side stream time of one instance in its window: its channel-mean DRAM cycles + z_C·σ of its key-side streams (a stream completes at its busiest channel). */
   kw: Float64Array;
-  /** Generation with refetches: each class's terms as a head that splits the key buffer (fast.ts rereadOf), made when a design first needs them. */
+  /** Generation with refetches: each DRAM group's terms as a head that splits the key buffer (fast.ts rereadOf), made when a design first needs them. */
   re: SplitTerms | undefined;
   /** Expected maximum of that many independent standard normals (the channels: dram-cost.ts expectedMaxNormal). */
   zC: number;

@@ -41,7 +41,7 @@ export interface WindowTable {
 
 /**
  * What the heads of a workload with refetches change when they split the key buffer (the LSB
- * pass re-reads the MSBs; fast.ts rereadOf): per class, the DRAM entry's σ and key-side time of
+ * pass re-reads the MSBs; fast.ts rereadOf): per DRAM group, the DRAM entry's σ and key-side time of
  * such a head, the re-read's cycles and activations per instance; z_C and the classes.
  */
 export interface SplitTerms {
@@ -198,11 +198,11 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     const c = cs[i];
     const m = ms[g];
     const x = (1 + c.p) * Math.max(rq[i], rs[i]);
-    const kc = dram.kw[i];
+    const kc = dram.kw[g];
     xs[g] = x;
     t[g] = kc > 0 ? x / kc : Infinity;
     o.mw[g] = m * (1 + c.p);
-    o.msd[g] = m * dram.zC * dram.sd[i];
+    o.msd[g] = m * dram.zC * dram.sd[g];
     o.klByEntry[g] = headLines(c.k, hw.qkMultipliers, c.D);
     o.mByEntry[g] = m;
   }
@@ -212,7 +212,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     const m = ms[g];
     o.thr[j] = t[g];
     o.mx[j] = m * xs[g];
-    o.mf[j] = m * dram.kw[reps[g]];
+    o.mf[j] = m * dram.kw[g];
     o.kl[j] = o.klByEntry[g];
     o.cls[j] = reps[g];
     o.mm[j] = m;
@@ -400,7 +400,7 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
     const n = headsOfLines(o.kl[j], kLines, cap);
     heads += o.mm[j] / n;
     if (n === 1) {
-      const k = split !== undefined && o.kl[j] > kLines ? o.mm[j] * split.kw[o.cls[j]] : o.mf[j];
+      const k = split !== undefined && o.kl[j] > kLines ? o.mm[j] * split.kw[o.group[o.cls[j]]] : o.mf[j];
       alone += Math.max(o.mx[j], k * o.avail);
       aloneK += k;
       prefX[j + 1] = prefX[j];
@@ -414,7 +414,7 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
   for (let g = 0; g < C; g++) {
     const n = headsOfLines(o.klByEntry[g], kLines, cap);
     fixW += o.mw[g] / n;
-    imb += (split !== undefined && o.klByEntry[g] > kLines ? o.mByEntry[g] * split.zC * split.sd[o.reps[g]] : o.msd[g]) / Math.sqrt(n);
+    imb += (split !== undefined && o.klByEntry[g] > kLines ? o.mByEntry[g] * split.zC * split.sd[g] : o.msd[g]) / Math.sqrt(n);
   }
   return { thr: o.thr, prefX, prefF, fixW, imb, alone, aloneK, heads, ...rereadSums(o, kLines, split) };
 }
@@ -429,8 +429,8 @@ function rereadSums(o: WindowOrder, kLines: number, split: SplitTerms | undefine
     for (let i = 0; i < split.cs.length; i++) {
       if (o.klByEntry[o.group[i]] <= kLines) continue;
       const c = split.cs[i];
-      reK += c.mult * split.k[i];
-      reA += c.mult * split.a[i];
+      reK += c.mult * split.k[o.group[i]];
+      reA += c.mult * split.a[o.group[i]];
       reBytes += c.mult * ((c.p * c.seen * c.D * c.keyBits) / 8);
       reWrites += c.mult * c.p * c.seen * c.D;
     }
