@@ -142,6 +142,10 @@ async function runAccuracy(o: AccuracyOptions): Promise<void> {
   const { evaluateAccuracy } = await import('../../sim/nn/api.ts');
   if (o.context !== undefined) return runContext(o, maxExamples, seed);
   const r = await asInputError(() => evaluateAccuracy({ model: o.model, maxExamples, seed }, algo));
+  if (maxExamples !== undefined && r.n < maxExamples) {
+    const what = r.metric === 'perplexity' ? 'evaluation windows' : 'test examples';
+    process.stderr.write(`note: --max-examples ${maxExamples} is more than the ${r.n.toLocaleString('en-US')} ${what} of ${o.model}: all ${r.n.toLocaleString('en-US')} were evaluated\n`);
+  }
   if (o.traceOut) {
     const { formatTrace } = await import('../../sim/workload/trace.ts');
     try {

@@ -1,0 +1,24 @@
+// `accuracy --max-examples N` above the test split runs all of it and says so on stderr (a space
+// file refuses a classifier's, and caps a language model's with a note); within the split, no note.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin/spatten-dse.js');
+const MODEL = path.join(ROOT, 'test/fixtures/hf-reference/bert-tiny');
+const accuracy = (n: number) => spawnSync(process.execPath, [BIN, 'accuracy', '--model', MODEL, '--max-examples', String(n), '--json'], { encoding: 'utf8' });
+
+test('--max-examples beyond the test split: every example evaluated, a note naming both counts', () => {
+  const r = accuracy(99999);
+  assert.equal(r.status, 0, r.stderr);
+  const n = JSON.parse(r.stdout).n;
+  assert.equal(n, 1209); // the spam-assassin test split (sim/nn/README.md, Evaluation protocol)
+  assert.equal(r.stderr, `note: --max-examples 99999 is more than the 1,209 test examples of ${MODEL}: all 1,209 were evaluated\n`);
+  const within = accuracy(64);
+  assert.equal(within.status, 0, within.stderr);
+  assert.equal(JSON.parse(within.stdout).n, 64);
+  assert.equal(within.stderr, '');
+});
