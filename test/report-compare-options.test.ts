@@ -2,6 +2,7 @@
  * `report A B --interactive` and `report A B --max-points N`: a comparison page is static and draws
  * each run's front only, so both options are refused there (exit 2, nothing written), as `--out`
  * is with one folder. They were accepted and ignored: the page was byte for byte the one without.
+ * One folder given twice is refused too: it drew the same front twice as two runs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +45,12 @@ test('report A B: --interactive and --max-points are refused (exit 2, no page); 
   const m = await cli(['report', a, b, '--max-points', '10', '--out', page]);
   assert.equal(m.code, 2, m.err);
   assert.match(m.err, /^error: --max-points: only for one results folder's report\.html/);
+  // the same run twice, as written or through another path, is no comparison
+  for (const twice of [[a, a], [a, b, path.join(dir, '.', 'a', '')]]) {
+    const r = await cli(['report', ...twice, '--out', page]);
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.err, `error: ${twice.at(-1)}: the same results folder as ${a}; a comparison needs different runs\n`);
+  }
   assert.ok(!existsSync(page), 'no comparison page written');
   const ok = await cli(['report', a, b, '--out', page]);
   assert.equal(ok.code, 0, ok.err);

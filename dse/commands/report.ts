@@ -4,7 +4,7 @@
  * against a common reference), written to --out (default compare.html). A missing or malformed
  * folder is bad input: message on stderr, exit code 2.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { lockHolder } from '../lock.ts';
@@ -30,6 +30,8 @@ export function register(program: Command): void {
       // a comparison page is static and draws each run's front only: these would change nothing
       if (dirs.length > 1 && o.interactive) throw new InputError("--interactive: only for one results folder's report.html (a comparison page has no interactive form); drop it, or give one folder");
       if (dirs.length > 1 && o.maxPoints !== undefined) throw new InputError("--max-points: only for one results folder's report.html (a comparison page draws each run's front, no other points); drop it, or give one folder");
+      const twice = repeatedFolder(dirs);
+      if (twice) throw new InputError(`${twice[1]}: the same results folder as ${twice[0]}; a comparison needs different runs`);
       const out = o.out ?? 'compare.html';
       if (dirs.length > 1) checkOutFile(out, `--out ${out}`, 'compare.html', true);
       for (const d of dirs) {
@@ -55,4 +57,21 @@ export function register(program: Command): void {
       for (const n of r.notes ?? []) process.stderr.write(`note: ${n}\n`);
       process.stdout.write(`wrote ${r.path} (${(r.bytes / 1024).toFixed(0)} KiB, ${((performance.now() - t0) / 1000).toFixed(2)} s)\n`);
     });
+}
+
+/** The first two arguments that name one folder (the same path, or links to it), if any. */
+function repeatedFolder(dirs: string[]): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const d of dirs) {
+    let key = path.resolve(d);
+    try {
+      key = realpathSync(d);
+    } catch {
+      // a missing folder is reported by the checks that read it
+    }
+    const first = seen.get(key);
+    if (first !== undefined) return [first, d];
+    seen.set(key, d);
+  }
+  return undefined;
 }
