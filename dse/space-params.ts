@@ -157,7 +157,7 @@ function integersValid(p: ParamCheck, lo: number, hi: number): boolean {
 function steppedDomain(p: ParamCheck, lo: number, hi: number, step: number, maxPoints: number): ParamDomain | undefined {
   const count = Math.floor((hi - lo) / step + 1e-9) + 1;
   if (count > maxPoints) {
-    p.issues.push({ path: [...p.at, 'step'], message: `the range has ${fmtCount(count)} values, above the limit of ${fmtCount(maxPoints)}: use a larger step, or a range without a step with driver random/lhs/nsga2` });
+    p.issues.push({ path: [...p.at, 'step'], message: `the range has ${Number.isFinite(count) ? fmtCount(count) : 'more'} values${Number.isFinite(count) ? '' : ` than a number can count (step ${step})`}, above the limit of ${fmtCount(maxPoints)}: use a larger step, or a range without a step with driver random/lhs/nsga2` });
     return undefined;
   }
   const values = expandRange(lo, hi, step);

@@ -30,10 +30,10 @@ export function register(program: Command): void {
       // a comparison page is static and draws each run's front only: these would change nothing
       if (dirs.length > 1 && o.interactive) throw new InputError("--interactive: only for one results folder's report.html (a comparison page has no interactive form); drop it, or give one folder");
       if (dirs.length > 1 && o.maxPoints !== undefined) throw new InputError("--max-points: only for one results folder's report.html (a comparison page draws each run's front, no other points); drop it, or give one folder");
-      const twice = repeatedFolder(dirs);
-      if (twice) throw new InputError(`${twice[1]}: the same results folder as ${twice[0]}; a comparison needs different runs`);
       const out = o.out ?? 'compare.html';
       if (dirs.length > 1) checkOutFile(out, `--out ${out}`, 'compare.html', true);
+      const twice = repeatedFolder(dirs);
+      if (twice) throw new InputError(`${twice[1]}: the same results folder as ${twice[0]}; a comparison needs different runs`);
       for (const d of dirs) {
         // a first run still going has no run.json yet: say so rather than "is it a results folder?"
         const first = !existsSync(path.join(d, 'run.json'));
