@@ -250,8 +250,11 @@ export function keepLargestPrefix(map: Map<string, AccuracyPrefix>, key: string,
  */
 export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number, known?: AccuracyOutcome, from?: AccuracyPrefix): Promise<AccuracyOutcome> {
   const key = accuracyKey(spec, algo, targetLayers);
-  // an outcome another worker computed for the same key: the same numbers (runs are deterministic)
-  if (known && !accuracyCache.has(key)) accuracyCache.set(key, Promise.resolve(known));
+  // an outcome another worker computed for the same key: the same numbers (runs are deterministic).
+  // Used, not cached: this process has no scores for it, and a later task without it (the next run
+  // a queue worker serves) must come back with the scores of its examples (`exactPrefix`), which
+  // the paired rule of the accuracy rungs compares; that task runs the model.
+  if (known) return known;
   let p = accuracyCache.get(key);
   if (!p) {
     p = (async () => {

@@ -40,6 +40,28 @@ test('evaluatePoint and pointBreakdown use a known outcome instead of running th
   assert.notEqual(accuracyKeyOf(ctx, params), accuracyKeyOf(ctx, { ...params, 'algo.tokenKeep': 0.5 }));
 });
 
+test('a worker given another worker\'s outcome uses it without keeping it: its next task of that configuration without the outcome (the next run a queue worker serves) runs the model and returns the scores of its examples', async () => {
+  const { dir, ctx } = prepared();
+  // a configuration no other test of this file evaluates (the outcome cache is the module's)
+  const params: Params = { 'algo.tokenKeep': 0.61, 'hw.dramChannels': 8 };
+  const given = await evaluatePoint(ctx, 0, params, FAKE);
+  assert.equal(given.metrics.accuracy, 0.123, 'the given outcome is used');
+  assert.equal(given.accuracyOutcome?.prefix, undefined, 'no scores for an outcome this process did not compute');
+  // the same configuration asked afresh: it was served from the cache as the given outcome,
+  // without scores, so the paired rule of a later run knew nothing of it
+  const own = await evaluatePoint(ctx, 1, { ...params, 'hw.dramChannels': 16 });
+  assert.equal(own.status, 'ok', own.error);
+  const out = own.accuracyOutcome!;
+  assert.equal(out.n, 8);
+  assert.equal(out.prefix?.examples, 8, 'the run state of its 8 emails comes back');
+  // a classifier's accuracy is the mean of its per-example 1/0 scores (core/paired.ts exampleValues)
+  const scores: number[] = [...(out.prefix!.scores as readonly number[])];
+  assert.equal(scores.length, 8);
+  assert.ok(scores.every((s) => s === 0 || s === 1), `scores ${scores}`);
+  assert.equal(own.metrics.accuracy, scores.reduce((a: number, b: number) => a + b, 0) / 8);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('the accuracy key ignores the algorithm fields the engine does not read: a sweep of algo.fcWeightBits runs the model once per configuration', async () => {
   const { ctx } = prepared();
   const params: Params = { 'algo.tokenKeep': 0.5, 'hw.dramChannels': 8 };
