@@ -4,35 +4,22 @@
  * is the one a run of every configuration on the full set finds. run.json records the paired
  * count of the points that could still be on the front, and the report says it.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { runSpace } from '../dse/run.ts';
 import { notesSection } from '../reports/sections.ts';
+import { rungSpace } from './sweeps.ts';
+import { waitFor } from './wait.ts';
 
-/** sotu-char perplexity and GPT-2-Small latency over 8 algorithm configurations × 2 designs; `subset` adds a 16-window rung. */
+/** test/sweeps.ts rungSpace, written into `dir`: `subset` adds a 16-window rung. */
 const space = (dir: string, subset: boolean) => {
   const file = path.join(dir, `${subset ? 'rungs' : 'full'}.yaml`);
-  fs.writeFileSync(
-    file,
-    `name: paired-${subset ? 'rungs' : 'full'}
-workload: { model: gpt2-small, stage: generation, seqLen: 992, genTokens: 32 }
-algo: { lsbBits: 0 }
-accuracy: { model: sotu-char, maxExamples: 32${subset ? ', subsetExamples: 16' : ''} }
-objectives:
-  - { metric: perplexity, goal: min }
-  - { metric: latency_s, goal: min }
-parameters:
-  hw.qkMultipliers: [256, 512]
-  algo.tokenKeep: [1.0, 0.25]
-  algo.valueKeep: [1.0, 0.5]
-  algo.msbBits: [4, 8]
-search: { driver: grid }
-`,
-  );
+  fs.writeFileSync(file, rungSpace(`paired-${subset ? 'rungs' : 'full'}`, subset));
   return file;
 };
 
@@ -79,4 +66,97 @@ test('accuracy rungs drop the configurations a paired comparison beats on the su
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// --- the same promotions whatever else is known: --jobs 2, kill -9 and Ctrl-C mid-rung, resumed --
+
+const CLI = path.join(import.meta.dirname, '..', 'dse', 'cli.ts');
+const quietArgs = ['--progress', 'none', '--no-report'];
+
+/** `run` as a child process of its own (no launcher: a signal reaches the run itself). */
+function startRun(spaceFile: string, out: string, args: string[]) {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, 'run', spaceFile, '--out', out, ...quietArgs, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const done = new Promise<number | null>((resolve) => child.once('exit', (code, sig) => resolve(code ?? (sig === 'SIGKILL' ? 137 : null))));
+  return { child, done, err: () => err };
+}
+
+/** Configurations' run states journaled so far (a scores record per configuration and rung: 8 after the 16-window rung, 8 + 4 after the 32-window one). */
+const scoresRecords = (out: string) => {
+  const f = path.join(out, 'journal.jsonl');
+  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"accuracy-scores"')).length : 0;
+};
+
+/** Runs until the journal holds `n` scores records, then sends `signal`; returns how many it held then. */
+async function stopAt(spaceFile: string, out: string, n: number, signal: NodeJS.Signals, args: string[]): Promise<number> {
+  const r = startRun(spaceFile, out, args);
+  const reached = await waitFor(() => scoresRecords(out) >= n || r.child.exitCode !== null, 120_000, 20);
+  r.child.kill(signal);
+  const code = await r.done;
+  assert.ok(reached, `never journaled ${n} scores records: ${r.err()}`);
+  assert.equal(code, signal === 'SIGKILL' ? 137 : 130, r.err());
+  return scoresRecords(out);
+}
+
+/** run.json without what tells runs apart and not their results: times, options, backend, evaluation counts (a resumed run reuses, more lanes evaluate ahead). */
+const runResult = (dir: string) => {
+  const { startedAt: _s, finishedAt: _f, wallSeconds: _w, options: _o, backend: _b, evaluations: _e, ...rest } = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+  return rest;
+};
+
+/** points.csv, pareto.csv and run.json (`runResult`) of `dir` are those of the --jobs 1 run. */
+function sameAsReference(dir: string, ref: string) {
+  for (const f of ['points.csv', 'pareto.csv']) assert.equal(fs.readFileSync(path.join(dir, f), 'utf8'), fs.readFileSync(path.join(ref, f), 'utf8'), `${dir}: ${f}`);
+  assert.deepEqual(runResult(dir), runResult(ref), `${dir}: run.json`);
+}
+
+const crossDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-paired-cross-'));
+after(() => fs.rmSync(crossDir, { recursive: true, force: true }));
+let reference: string | undefined;
+/**
+ * The uninterrupted --jobs 1 run the others are compared with (once; in this process, whose
+ * accuracy cache the first test filled: it is the same run, as that test checks, in less time).
+ */
+async function referenceRun(): Promise<{ spaceFile: string; ref: string }> {
+  const spaceFile = path.join(crossDir, 'rungs.yaml');
+  if (!reference) {
+    fs.writeFileSync(spaceFile, rungSpace('paired-cross'));
+    const lines: string[] = [];
+    await runSpace({ spaceFile, outDir: path.join(crossDir, 'ref'), jobs: 1, progress: 'none', report: false, log: (l: string) => void lines.push(l) });
+    assert.ok(lines.includes('accuracy rungs 16 → 32 examples: 16 → 8 evaluations, 8 → 4 algorithm configurations'), lines.join('\n'));
+    reference = path.join(crossDir, 'ref');
+  }
+  return { spaceFile, ref: reference };
+}
+
+test('accuracy rungs: --jobs 2 (the pool evaluating ahead) promotes as --jobs 1: the same points.csv, pareto.csv and run.json', { timeout: 180_000 }, async () => {
+  const { spaceFile, ref } = await referenceRun();
+  const out = path.join(crossDir, 'jobs2');
+  const r = startRun(spaceFile, out, ['--jobs', '2']);
+  assert.equal(await r.done, 0, r.err());
+  sameAsReference(out, ref);
+});
+
+test('accuracy rungs: kill -9 in the 16-window rung and again in the 32-window rung, then --resume: the same outputs as the uninterrupted run', { timeout: 180_000 }, async () => {
+  const { spaceFile, ref } = await referenceRun();
+  const out = path.join(crossDir, 'killed');
+  const first = await stopAt(spaceFile, out, 4, 'SIGKILL', ['--jobs', '1']);
+  assert.ok(first < 8, `killed in the first rung (${first} of its 8 configurations journaled)`);
+  const second = await stopAt(spaceFile, out, 10, 'SIGKILL', ['--jobs', '1', '--resume']);
+  assert.ok(second > 8 && second < 12, `killed in the second rung (${second - 8} of its 4 configurations journaled)`);
+  const r = startRun(spaceFile, out, ['--jobs', '1', '--resume']);
+  assert.equal(await r.done, 0, r.err());
+  sameAsReference(out, ref);
+});
+
+test('accuracy rungs: Ctrl-C in the 16-window rung and again in the 32-window rung, each writing its outputs, then --resume: the same outputs as the uninterrupted run', { timeout: 180_000 }, async () => {
+  const { spaceFile, ref } = await referenceRun();
+  const out = path.join(crossDir, 'interrupted');
+  assert.ok((await stopAt(spaceFile, out, 4, 'SIGINT', ['--jobs', '1'])) < 8, 'interrupted in the first rung');
+  assert.match(fs.readFileSync(path.join(out, 'points.csv'), 'utf8'), /:subset\(n=16\)/, 'the interrupted run wrote its subset estimates');
+  assert.ok((await stopAt(spaceFile, out, 10, 'SIGINT', ['--jobs', '1', '--resume'])) < 12, 'interrupted in the second rung');
+  const r = startRun(spaceFile, out, ['--jobs', '1', '--resume']);
+  assert.equal(await r.done, 0, r.err());
+  sameAsReference(out, ref);
 });

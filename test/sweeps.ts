@@ -11,6 +11,9 @@
  *   of a start that fails (test/serve-hangup, serve-disk-full, run-start-failures, pty-hangup).
  * - `denseSpace`: spam-bert accuracy under a constraint relative to the dense model, which `serve`
  *   runs at start-up and journals (test/serve-disk-full, serve-start-signal).
+ * - `rungSpace`: sotu-char perplexity and GPT-2-Small latency over 8 algorithm configurations × 2
+ *   designs, with a 16-window accuracy rung before the 32-window one (test/paired-run, and
+ *   test/distributed's queue runs of it).
  */
 export const CYCLE_SWEEP_POINTS = 120;
 
@@ -50,5 +53,21 @@ objectives:
 constraints: ["accuracy >= dense - 0.05"]
 parameters:
   algo.tokenKeep: [${tokenKeep}]
+search: { driver: grid }
+`;
+
+/** The rung space's file text, named `name`: without `subset`, every configuration on all 32 windows. */
+export const rungSpace = (name: string, subset = true) => `name: ${name}
+workload: { model: gpt2-small, stage: generation, seqLen: 992, genTokens: 32 }
+algo: { lsbBits: 0 }
+accuracy: { model: sotu-char, maxExamples: 32${subset ? ', subsetExamples: 16' : ''} }
+objectives:
+  - { metric: perplexity, goal: min }
+  - { metric: latency_s, goal: min }
+parameters:
+  hw.qkMultipliers: [256, 512]
+  algo.tokenKeep: [1.0, 0.25]
+  algo.valueKeep: [1.0, 0.5]
+  algo.msbBits: [4, 8]
 search: { driver: grid }
 `;
