@@ -21,6 +21,7 @@ import { loadJournal } from '../dse/journal.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
 import { redisSuite } from './redis-suite.ts';
 import { waitFor } from './wait.ts';
+import { rungSpace } from './sweeps.ts';
 import { QueueBackend } from '../dse/backends/queue.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
 import { decodeTask, encodeTask } from '../dse/backends/queue-task.ts';
@@ -324,6 +325,35 @@ test('nsga2 over 3 workers: same points.csv and one hypervolume entry per genera
     assert.equal(read(path.join(dir, 'q', 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
     assert.equal(runJson(path.join(dir, 'q')).hypervolume.length, 3);
     assert.deepEqual(runJson(path.join(dir, 'q')).hypervolume, runJson(path.join(dir, 'local')).hypervolume);
+  } finally {
+    await stopWorkers();
+  }
+});
+
+test('accuracy rungs on workers that serve one run after another: a run on 2 workers, then one on the worker left, promote as a local --jobs 1 run (points.csv, pareto.csv, run.json separability)', { skip }, async () => {
+  const dir = tmp();
+  const space = path.join(dir, 'rungs.yaml');
+  fs.writeFileSync(space, rungSpace('dist-rungs'));
+  // the workers start up while the local run goes
+  const a = startWorker();
+  const b = startWorker();
+  try {
+    const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '1', ...quiet]);
+    assert.equal(local.code, 0, local.err);
+    await workersReady([a, b]);
+    const both = await cli(['run', space, '--out', path.join(dir, 'q2'), ...onQueue(), '--wait-workers', '2', ...quiet]);
+    assert.equal(both.code, 0, both.err);
+    // a was handed outcomes b computed (a configuration's second design); the next run asks a for
+    // them afresh, and the paired rule needs their scores (it cached them without: separability 2, not 0)
+    b.child.kill('SIGINT');
+    assert.equal(await b.done, 0, b.err());
+    const one = await cli(['run', space, '--out', path.join(dir, 'q1'), ...onQueue(), '--wait-workers', '1', ...quiet]);
+    assert.equal(one.code, 0, one.err);
+    for (const q of ['q2', 'q1']) {
+      for (const f of ['points.csv', 'pareto.csv']) assert.equal(read(path.join(dir, q, f)), read(path.join(dir, 'local', f)), `${q} ${f}`);
+      assert.deepEqual(runJson(path.join(dir, q)).separability, runJson(path.join(dir, 'local')).separability, `${q}: run.json separability`);
+    }
+    assert.equal(runJson(path.join(dir, 'local')).separability.method, 'paired');
   } finally {
     await stopWorkers();
   }
