@@ -11,7 +11,7 @@ import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as z from '../core/zod.ts';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/fidelities.ts';
-import { DRIVER_NAMES } from './drivers/index.ts';
+import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
 import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, metricSemanticIssues, shapeIssues, sizeIssues, wordBitsIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
@@ -21,6 +21,7 @@ import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, mergeKeyIssues, problemLines, valueAt } from './space-issues.ts';
 import { stepShortNotes, sweptBaseNotes } from './space-notes.ts';
 import { parseParameters } from './space-params.ts';
+import { parametersJsonSchema } from './space-json-schema.ts';
 import { inFile, leaveOut, Tainted, type LeftOut, type Path } from './space-stages.ts';
 
 export { expandRange } from './space-params.ts';
@@ -168,7 +169,12 @@ export const SpaceSchema = z
       .describe(
         'metric bounds a feasible point meets: "<metric> <op> <number>" (op: <= < >= > ==), e.g. "area_mm2 <= 20"; or, for accuracy and perplexity with an accuracy block, relative to the dense model (the accuracy block run with every algo knob at its default: no pruning): "<metric> <op> dense", "dense - N", "dense + N" or "dense * F", e.g. "accuracy >= dense - 0.01", "perplexity <= dense * 1.03"',
       ),
-    parameters: z.record(z.string(), ParamSpecSchema).default({}),
+    parameters: z
+      .record(z.string(), ParamSpecSchema)
+      .default({})
+      .describe(
+        `the knobs to sweep (hw.*, algo.*, workload.*), each as one value, a list of values, {values: [...]}, or for a number {range: [low, high], step}; without a step the ${DRIVER_NAMES.filter((d) => driverInfo(d).intervals).join('/')} drivers sample the interval`,
+      ),
     search: SearchSchema.default(SearchSchema.parse({})),
     accuracy: AccuracyBlockSchema.optional(),
     baseline: z
@@ -433,5 +439,10 @@ export function loadSpace(file: string, opts: ParseOptions = {}): ParsedSpace {
 
 /** JSON Schema of the space file, for editors (`spatten-dse schema`). */
 export function spaceJsonSchema(): unknown {
-  return z.toJSONSchema(SpaceSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(SpaceSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as { properties: Record<string, Record<string, unknown>>; definitions?: Record<string, unknown> };
+  // the parameters block per knob (dse/space-json-schema.ts): zod sees a record of any spec there
+  const { block, definitions } = parametersJsonSchema(schema.properties.parameters);
+  schema.properties.parameters = block;
+  schema.definitions = { ...schema.definitions, ...definitions };
+  return schema;
 }
