@@ -120,7 +120,7 @@ export function sensitivity(run: Pick<RunJson, 'parameters'>, points: PointRow[]
 }
 
 /** Distinct values a parameter may take to be accumulated exactly (more: binned from a sample, `sensitivity`). */
-const MAX_GROUPS = 12;
+export const MAX_GROUPS = 12;
 
 interface MetricAcc {
   n: number;

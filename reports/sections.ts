@@ -14,7 +14,7 @@ import { primaryModelSuffix, rescoredColumn } from './fidelity-label.ts';
 import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from '../core/format.ts';
-import { byShare, sensitivity, type Effect, type Sensitivity } from '../core/sensitivity.ts';
+import { byShare, sensitivity, MAX_GROUPS, type Effect, type Sensitivity } from '../core/sensitivity.ts';
 import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
 
@@ -201,8 +201,11 @@ function sensitivityTable(run: RunJson, points: PointRow[], metric: string, desi
   }
   const on = Number.isFinite(m.n) ? `${m.n} examples (the most of this run; none has the full evaluation)` : 'the full evaluation';
   const lost = run.parameters.flatMap((k) => {
+    const all = points.filter((p) => p.status === 'ok' && Number.isFinite(p.metrics[metric])).map((p) => p.params[k]);
+    // a parameter the table bins into quintiles (a continuous range) has no value to lose: its points rarely share one
+    if (binnedValues(all)) return [];
     const kept = new Set(m.kept.map((p) => String(p.params[k])));
-    const gone = [...new Set(points.filter((p) => p.status === 'ok' && Number.isFinite(p.metrics[metric])).map((p) => String(p.params[k])))].filter((v) => !kept.has(v));
+    const gone = [...new Set(all.map(String))].filter((v) => !kept.has(v));
     return gone.length ? [`${k} = ${gone.join(', ')}`] : [];
   });
   const note =
@@ -233,6 +236,11 @@ function firstRungTable(run: RunJson, points: PointRow[], whole: Sensitivity, de
     `but which configurations were promoted depended on their first-rung estimates, so those points alone would be a selection of the run's; on the first rung all ${n} are on equal footing.` +
     (binned.length ? ` ${binned.join(', ')} (more than 12 values, binned from the report's points, which hold each point's own ${title}) ${binned.length === 1 ? 'is' : 'are'} not in this table.` : '');
   return { s: sensitivityOf(run, points, whole.metric, design, false), design, note, rung: `first rung: ${whole.examples} examples` };
+}
+
+/** Values the sensitivity tables group into quintile bins rather than one row per value (`core/sensitivity.ts` `sensitivity`). */
+function binnedValues(vals: unknown[]): boolean {
+  return new Set(vals.map(String)).size > MAX_GROUPS && vals.every((v) => typeof v === 'number' && Number.isFinite(v));
 }
 
 /** Why a share is "not estimable": too few points for the groups (ε²) or for the joint fit's columns. */

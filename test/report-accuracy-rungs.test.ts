@@ -192,3 +192,23 @@ test('sensitivity of accuracy when every point stopped at one subset rung: compu
   assert.match(text, /accuracy: every point's is a subset estimate on 32 examples \(no point of this run has the full evaluation\)\./, `note: ${text}`);
   assert.ok(!text.includes('fewer points'), 'nothing left out');
 });
+
+test('sensitivity note with rungs: a continuous parameter (binned into quintiles) is not listed value by value as lost', async () => {
+  const { sensitivitySection } = await import('../reports/sections.ts');
+  // nsga2 over b ∈ {1, 2, 3} and a continuous c: 18 points, each c drawn once (18 distinct values > 12,
+  // so the tables bin c). b = 3's six points stopped at the 32-example rung: b = 3 lost every row,
+  // and so did its six values of c — which no other point shares, so they say nothing about c.
+  const full = 'analytical+accuracy';
+  const sub = 'analytical+accuracy:subset(n=32)';
+  const pts: PointRow[] = Array.from({ length: 18 }, (_, i) => {
+    const b = 1 + (i % 3);
+    const c = 16 + 2.5 * i + 0.123456789;
+    return { id: i, params: { b, c }, metrics: { accuracy: 0.9 + 0.01 * b + 0.001 * (i % 5), latency_s: c * 1e-5 }, feasible: true, pareto: false, status: 'ok', error: '', fidelity: b === 3 ? sub : full };
+  });
+  const r = { parameters: ['b', 'c'], metrics: ['accuracy', 'latency_s'], objectives: [{ metric: 'accuracy', goal: 'max' }, { metric: 'latency_s', goal: 'min' }], constraints: [], driver: 'nsga2', stopReason: 'completed', counts: { ok: 18, failed: 0 } } as unknown as RunJson;
+  const text = sensitivitySection(r, pts).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/&#39;/g, "'");
+  assert.match(text, /accuracy: from the 12 points measured on the full evaluation; 6 points whose configuration/, text);
+  assert.match(text, /No point is left at b = 3, so the lowest and highest means do not cover that value\./, `the grid value is still named: ${text}`);
+  assert.ok(!/c = \d/.test(text), `no list of c's raw values: ${text}`);
+  assert.ok(!text.includes('23.623456789'), `no raw value of c (point 3's): ${text}`);
+});
