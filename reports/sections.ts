@@ -17,6 +17,7 @@ import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from '../co
 import { byShare, sensitivity, MAX_GROUPS, type Effect, type Sensitivity } from '../core/sensitivity.ts';
 import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
+import { recommendation, type Driver } from './recommend.ts';
 
 /**
  * Dominated feasible points that could be on the front: run.json's paired count (each
@@ -54,9 +55,27 @@ export function notesSection(run: RunJson, points: PointRow[]): string {
         `Differences in ${sep.metric} between neighbouring front points are often smaller than the CI (bars on the charts); evaluate more examples (accuracy.maxExamples) to separate them.`)}</li>`,
     );
   }
+  const rec = recommendation(run, drivers(run, points), kneeBound(run));
   const k = kneeId(run);
-  if (k !== undefined && run.objectives.length > 1) notes.push(`<li>${esc(`Knee = point #${k}. Definition — ${KNEE_DEFINITION}.`)}</li>`);
+  if (rec) notes.push(`<li>${esc(rec)}</li>`);
+  else if (k !== undefined && run.objectives.length > 1) notes.push(`<li>${esc(`Knee = point #${k}. Definition — ${KNEE_DEFINITION}.`)}</li>`);
   return notes.length ? `<section id="notes"><h2>What to look at</h2><ul class="notes">${notes.join('')}</ul></section>` : '';
+}
+
+/** Per objective, the parameter with the largest variance share in its sensitivity table (none when every share is 0 or not estimable). */
+function drivers(run: RunJson, points: PointRow[]): Driver[] {
+  if (run.parameters.length === 0) return [];
+  const design = sensitivityDesign(run);
+  return run.objectives.flatMap((o) => {
+    const top = sensitivityTable(run, points, o.metric, design).s.effects.find((e) => Number.isFinite(e.share));
+    return top && top.share > 0 ? [{ metric: o.metric, param: top.param, share: top.share }] : [];
+  });
+}
+
+/** The knee's bottleneck stage, from its highlighted breakdown. */
+function kneeBound(run: RunJson): { stage: string; share: number } | undefined {
+  const h = (run.highlights ?? []).find((x) => x.id === kneeId(run));
+  return h ? bottleneck(h) : undefined;
 }
 
 /** Line-break opportunities inside camelCase names (narrow headers without breaking mid-word). */

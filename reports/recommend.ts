@@ -1,0 +1,66 @@
+/**
+ * The page's answer in words: the recommended (knee) design with its parameters and objective
+ * values, what it gives up against the front's best point per objective, and why — the stage
+ * that bounds its latency and the parameter that moves each objective most over the run.
+ */
+import type { Highlight, RunJson } from '../core/results.ts';
+import { fmtMetric, fmtNum, metricTitle } from '../core/format.ts';
+import { KNEE_DEFINITION, kneeId } from './spec-base.ts';
+
+/** The parameter with the largest variance share of an objective (from the sensitivity tables). */
+export interface Driver {
+  metric: string;
+  param: string;
+  share: number;
+}
+
+/** The knee's bottleneck stage and its busy share of the latency cycles (`sections.ts` `bottleneck`). */
+export interface Bound {
+  stage: string;
+  share: number;
+}
+
+/** Whether a highlight's label (e.g. "knee, best latency_s") names this pick. */
+function labelled(h: Highlight, pick: string): boolean {
+  return h.label.split(', ').includes(pick);
+}
+
+/** "+13.7%" / "−0.9%": the knee's value relative to the best one. */
+function relative(v: number, best: number): string {
+  const r = (100 * (v - best)) / Math.abs(best);
+  return `${r >= 0 ? '+' : '−'}${fmtNum(Number(Math.abs(r).toPrecision(3)))}%`;
+}
+
+/** One objective against the front's best point of it: "perplexity +13.7% (best 4.406, #314)", or "best perplexity" when the knee is that point. */
+function against(run: RunJson, knee: Highlight, metric: string): string | undefined {
+  const name = metricTitle(metric, '');
+  if (labelled(knee, `best ${metric}`)) return `the best ${name} on the front`;
+  const best = (run.highlights ?? []).find((h) => labelled(h, `best ${metric}`));
+  const v = knee.metrics[metric];
+  const b = best?.metrics[metric];
+  if (!best || !Number.isFinite(v) || !Number.isFinite(b) || b === 0) return undefined;
+  return `${name} ${relative(v, b!)} (best ${fmtMetric(metric, b)}, #${best.id})`;
+}
+
+/**
+ * The "recommended design" note (plain text, escaped by the caller), or undefined without a knee
+ * or with one objective. `drivers`: per objective, the parameter that moves it most.
+ */
+export function recommendation(run: RunJson, drivers: Driver[], bound?: Bound): string | undefined {
+  const id = kneeId(run);
+  const knee = (run.highlights ?? []).find((h) => h.id === id);
+  if (!knee || run.objectives.length < 2) return undefined;
+  const values = run.objectives.map((o) => `${metricTitle(o.metric, '')} ${fmtMetric(o.metric, knee.metrics[o.metric])}`).join(', ');
+  const params = Object.entries(knee.params ?? {}).map(([k, v]) => `${k} ${typeof v === 'number' ? fmtNum(v) : v}`).join(', ');
+  const costs = run.objectives.map((o) => against(run, knee, o.metric)).filter((s): s is string => s !== undefined);
+  const why = [
+    ...(bound && Number.isFinite(bound.share) ? [`its latency is bound by the ${bound.stage} stage (busy ${(100 * bound.share).toFixed(0)}% of its cycles)`] : []),
+    ...(drivers.length ? [`over the run, ${drivers.map((d) => `${metricTitle(d.metric, '')} moves most with ${d.param} (${(100 * d.share).toFixed(0)}% of its variance)`).join(', ')}`] : []),
+  ];
+  return (
+    `Recommended balanced design: the knee, #${knee.id} — ${values}${params ? `; ${params}` : ''}. ` +
+    (costs.length ? `Against the front's best point per objective: ${costs.join(', ')}. ` : '') +
+    (why.length ? `Why: ${why.join('; ')} (Highlighted points and Sensitivity below). ` : '') +
+    `Definition — ${KNEE_DEFINITION}.`
+  );
+}

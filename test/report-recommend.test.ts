@@ -1,0 +1,49 @@
+/**
+ * "What to look at" answers the page's question in words: the knee's parameters and objective
+ * values, what it gives up against the front's best point per objective, and why (its bottleneck
+ * stage, the parameter that moves each objective most). Numbers by hand below.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Highlight, PointRow, RunJson } from '../core/results.ts';
+import { notesSection } from '../reports/sections.ts';
+import { SensitivityAccumulator } from '../core/sensitivity.ts';
+
+const text = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
+
+// a 2 × 2 grid: perplexity depends on a only (4 | 6), latency on b only (1 | 3 ms)
+const cell = (id: number, a: number, b: number): PointRow => ({
+  id, params: { a, b }, metrics: { perplexity: a === 1 ? 4 : 6, latency_s: b === 1 ? 1e-3 : 3e-3 }, feasible: true, pareto: true, status: 'ok', error: '', fidelity: 'analytical+accuracy',
+});
+const points = [cell(0, 1, 1), cell(1, 1, 2), cell(2, 2, 1), cell(3, 2, 2)];
+const accu = new SensitivityAccumulator(['a', 'b'], ['perplexity', 'latency_s']);
+for (const p of points) accu.add(p.params, p.metrics, p.fidelity);
+
+const hl = (id: number, label: string, perplexity: number, latency_s: number, stages: Record<string, number> = {}): Highlight =>
+  ({ id, label, params: { a: 1, b: 2 }, metrics: { perplexity, latency_s, cycles: 2000 }, stages, energy: {}, area: {} }) as unknown as Highlight;
+
+function run(highlights: Highlight[]): RunJson {
+  return {
+    parameters: ['a', 'b'], metrics: ['latency_s', 'perplexity'], constraints: [], driver: 'grid', stopReason: 'completed',
+    objectives: [{ metric: 'perplexity', goal: 'min' }, { metric: 'latency_s', goal: 'min' }],
+    counts: { total: 4, ok: 4, failed: 0, feasible: 4, pareto: 4 }, sensitivity: accu.result(), highlights,
+  } as unknown as RunJson;
+}
+
+test('What to look at recommends the knee with its numbers, its cost against each best point, and why', () => {
+  // knee #7: perplexity 5 (best 4 at #3: +25%), latency 2 ms (best 1 ms at #9: +100%); pv busy 1800 of 2000 cycles = 90%
+  const r = run([hl(7, 'knee', 5, 2e-3, { pv: 1800, qk: 500, overhead: 1900 }), hl(3, 'best perplexity', 4, 4e-3), hl(9, 'best latency_s', 6, 1e-3)]);
+  const t = text(notesSection(r, points));
+  assert.match(t, /Recommended balanced design: the knee, #7 — perplexity 5, latency 2 ms; a 1, b 2\./, t);
+  assert.match(t, /Against the front's best point per objective: perplexity \+25% \(best 4, #3\), latency \+100% \(best 1 ms, #9\)\./, t);
+  assert.match(t, /its latency is bound by the pv stage \(busy 90% of its cycles\)/, t);
+  assert.match(t, /perplexity moves most with a \(100% of its variance\), latency moves most with b \(100% of its variance\)/, t);
+  assert.match(t, /Definition — knee: the front point closest/, t);
+});
+
+test('a knee that is also the best point of an objective says so instead of a 0% cost', () => {
+  const r = run([hl(9, 'knee, best latency_s', 5, 1e-3), hl(3, 'best perplexity', 4, 4e-3)]);
+  const t = text(notesSection(r, points));
+  assert.match(t, /Against the front's best point per objective: perplexity \+25% \(best 4, #3\), the best latency on the front\./, t);
+  assert.ok(!t.includes('+0%'), t);
+});
