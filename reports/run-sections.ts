@@ -128,7 +128,9 @@ export function highlightTable(run: RunJson, varying: string[], points: PointRow
   const subsetN = new Map(points.filter((p) => Number.isFinite(examplesOf(p))).map((p) => [p.id, examplesOf(p)]));
   const mark = (h: Highlight, m: string): string =>
     isQuality(m) && subsetN.has(h.id) ? `<br><span class="tag">subset: ${esc(subsetN.get(h.id))} examples</span>` : '';
-  const metrics = run.metrics.filter((m) => !isCiColumn(m) && hs.some((h) => typeof h.metrics?.[m] === 'number'));
+  // the objectives first (a wide table scrolls: the trade-off the highlights were picked on stays in view), then the other metrics
+  const objectives = (run.objectives ?? []).map((o) => o.metric);
+  const metrics = [...objectives, ...run.metrics.filter((m) => !objectives.includes(m))].filter((m) => !isCiColumn(m) && hs.some((h) => typeof h.metrics?.[m] === 'number'));
   const units = metrics.map((m) => unitFor(m, hs.map((h) => h.metrics[m])));
   const head = ['point', ...varying.map((k) => `<span title="${esc(k)}">${wbr(esc(shortParam(k)))}</span>`), ...metrics.map((m, i) => `<span title="${esc(m)}">${esc(metricTitle(m, units[i].unit))}</span>`)];
   const rows = hs.map((h) => [
