@@ -112,6 +112,42 @@ function encoding(f: Frame, extra: Record<string, unknown> = {}) {
   };
 }
 
+/**
+ * Chart height in px (the spec's), and the least vertical gap between two labelled points at one
+ * x: a label is 9-px text drawn 9 px above its point, so a lower point's label clears the upper
+ * point's marker (size 50: ~8 px across) and label only when the points are ~18 px apart.
+ */
+const HEIGHT = 280;
+const LABEL_GAP_PX = 18;
+
+/** Where a y value sits on the chart, in px from the bottom (the frame's linear or log y domain). */
+function yPixel(f: Frame, y: number): number {
+  const [lo, hi] = f.yDomain;
+  const t = f.ay.log ? Math.log10(y / lo) / Math.log10(hi / lo) : (y - lo) / (hi - lo);
+  return t * HEIGHT;
+}
+
+/**
+ * The rows that get a value label: at each x, from the top down, a label closer than
+ * LABEL_GAP_PX to one already kept is left out (lines that meet there would print their values
+ * on top of each other, e.g. 11.6 / 11.5 / 11.4 mJ on sram-bandwidth's energy chart).
+ */
+function labelRows(rows: ChartRow[], f: Frame): ChartRow[] {
+  const kept: ChartRow[] = [];
+  const byX = new Map<number, ChartRow[]>();
+  for (const r of rows) byX.set(r.x, [...(byX.get(r.x) ?? []), r]);
+  for (const group of byX.values()) {
+    const placed: number[] = [];
+    for (const r of [...group].sort((a, b) => b.y - a.y)) {
+      const px = yPixel(f, r.y);
+      if (placed.some((q) => Math.abs(q - px) < LABEL_GAP_PX)) continue;
+      placed.push(px);
+      kept.push(r);
+    }
+  }
+  return kept;
+}
+
 /** The layers: our series as lines with points, their y values as labels, and the published reference dashed. */
 function chartLayers(f: Frame, rows: ChartRow[], ref: { x: number; y: number; series: string }[], d: Declared, opts: SpecOptions): Record<string, unknown>[] {
   const lines = [...new Set(rows.map((r) => r.series))];
@@ -123,7 +159,7 @@ function chartLayers(f: Frame, rows: ChartRow[], ref: { x: number; y: number; se
   const tooltip = opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'x', title: f.xTitle, format: '.4~g' }, { field: 'y', title: f.yTitle, format: '.4~g' }, { field: 'series' }] } : {};
   const mark = many ? { type: 'point', filled: true, size: 20, opacity: 0.6 } : { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2 };
   const layers: Record<string, unknown>[] = [{ data: { values: ours }, mark, encoding: encoding(f, { color, ...tooltip }) }];
-  if (!many) layers.push({ data: { values: rows }, mark: { type: 'text', dy: -9, fontSize: 9, color: '#333' }, encoding: encoding(f, { text: { field: 'y', type: 'quantitative', format: '.3~r' } }) });
+  if (!many) layers.push({ data: { values: labelRows(rows, f) }, mark: { type: 'text', dy: -9, fontSize: 9, color: '#333' }, encoding: encoding(f, { text: { field: 'y', type: 'quantitative', format: '.3~r' } }) });
   if (ref.length) layers.push({ data: { values: ref }, mark: { type: 'line', point: { shape: 'square', size: 40 }, strokeDash: [6, 3], strokeWidth: 1.5 }, encoding: encoding(f, { color }) });
   return layers;
 }
@@ -135,7 +171,7 @@ function chartCaption(d: Declared, f: Frame, rows: ChartRow[], normText: string,
   const n = new Set(rows.map((r) => r.series)).size;
   return (
     `Declared by the space file (report:). ${metricTitle(d.y, '')} ${which} against ${f.xTitle}${normText ? `,${normText} (each series divided by its own value there)` : ''}.` +
-    (series.length && n <= MANY_SERIES ? ` One line per combination of ${series.join(', ')} (${n} lines).` : '') +
+    (series.length && n <= MANY_SERIES ? ` One line per combination of ${series.join(', ')} (${n} lines).${n > 1 ? ' Where lines meet, one value label stands for them (more would overlap).' : ''}` : '') +
     (n > MANY_SERIES
       ? ` ${series.join(', ')} ${series.length > 1 ? 'vary' : 'varies'} too (${n} combinations): too many to tell apart as lines, so each dot is one evaluation. To draw lines, hold some of them with \`where:\` in the report block (e.g. where: { ${series[0]}: … }; only a parameter swept over a list or a stepped range can be held).`
       : '') +
@@ -164,6 +200,6 @@ export function declaredChart(run: RunJson, points: PointRow[], d: Declared, opt
     title: d.title ?? `${d.y} vs ${d.x}`,
     // fidelity: both — which model's numbers are drawn, as the other charts say
     caption: chartCaption(d, f, rows, normText, ref.length > 0, seriesParams(run, ok, d)) + rescoreNote(run, points, isParam ? [d.y] : [d.x, d.y]),
-    spec: { width: 460, height: 280, layer: chartLayers(f, rows, ref, d, opts) },
+    spec: { width: 460, height: HEIGHT, layer: chartLayers(f, rows, ref, d, opts) },
   };
 }

@@ -125,3 +125,17 @@ test('parallel coordinates of a two-point front draw its lines inside the frame,
   assert.equal(color.name, 'viridis');
   assert.ok(color.extent[1] <= 0.85, `colour extent ${color.extent} stops before the palest yellow`);
 });
+
+test('a declared chart prints one value label where lines meet, and every label where they are apart', () => {
+  // two lines over x = 1, 2: at x = 1 they are 0.1 apart on a 0 … 10 range (~3 px of 280: overlapping
+  // 9-px labels), at x = 2 they are 8 apart (~190 px): both labelled
+  const pt = (id: number, x: number, c: number, y: number): PointRow => ({ id, params: { x, c }, metrics: { latency_s: y / 1000 }, feasible: true, pareto: false, status: 'ok', error: '', fidelity: 'analytical' });
+  const pts = [pt(0, 1, 1, 1), pt(1, 1, 2, 1.1), pt(2, 2, 1, 1), pt(3, 2, 2, 9)];
+  const run = { parameters: ['x', 'c'], objectives: [{ metric: 'latency_s', goal: 'min' }], space: {} } as unknown as RunJson;
+  const c = declaredChart(run, pts, { x: 'x', y: 'latency_s', scale: { x: 'linear', y: 'linear' } }, { interactive: false, maxOtherPoints: 10 })!;
+  const text = (c.spec.layer as Layer[]).find((l) => l.mark.type === 'text')!;
+  const labelled = text.data.values.map((r) => `${r.x}:${r.y}`).sort();
+  assert.deepEqual(labelled, ['1:1.1', '2:1', '2:9'], 'x = 1: the upper label only; x = 2: both');
+  assert.equal((c.spec.layer as Layer[])[0].data.values.length, 4, 'every point still drawn');
+  assert.match(c.caption, /One line per combination of c \(2 lines\)\. Where lines meet, one value label stands for them \(more would overlap\)\./);
+});
