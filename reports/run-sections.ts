@@ -144,25 +144,28 @@ export function highlightTable(run: RunJson, varying: string[], points: PointRow
 /** The breakdown numbers behind the charts (collapsed): one table per kind, highlights as columns. */
 export function breakdownTables(run: RunJson): string {
   const hs = run.highlights ?? [];
-  const kinds: [string, string, (h: Highlight) => Record<string, number> | undefined][] = [
+  // energy in the unit of the chart and its caption's totals (mJ for a workload of ~10 mJ), not joules with exponents
+  const kinds: [string, string, (h: Highlight) => Record<string, number> | undefined, string?][] = [
     ['stage', 'busy cycles', (h) => h.stages],
-    ['module', 'energy (J)', (h) => h.energy],
+    ['module', 'energy', (h) => h.energy, 'energy_j'],
     ['module', 'area (mm²)', (h) => h.area],
   ];
-  const parts = kinds.map(([rowName, unit, pick]) => {
+  const parts = kinds.map(([rowName, title, pick, metric]) => {
     const keys: string[] = [];
     for (const h of hs) for (const k of Object.keys(pick(h) ?? {})) if (!keys.includes(k)) keys.push(k);
     if (keys.length === 0) return '';
     const totals = hs.map((h) => Object.values(pick(h) ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0));
+    const unit = metric ? unitFor(metric, totals) : undefined;
     const rows = keys.map((k) => [
       td(k),
       ...hs.flatMap((h, i) => {
         const v = pick(h)?.[k];
         const pct = typeof v === 'number' && totals[i] > 0 ? `${((100 * v) / totals[i]).toFixed(1)}%` : '';
-        return [tdNum(v), `<td class="num muted">${pct}</td>`];
+        const cell = unit && typeof v === 'number' && Number.isFinite(v) ? `<td class="num" title="${esc(String(v))} J">${esc(sig4(v * unit.factor))}</td>` : tdNum(v);
+        return [cell, `<td class="num muted">${pct}</td>`];
       }),
     ]);
-    return `<h3>${esc(unit)}</h3>` + table([esc(rowName), ...hs.flatMap((h) => [`${esc(h.label)} (#${esc(h.id)})`, '%'])], rows, 'class="breakdown"');
+    return `<h3>${esc(unit ? `${title} (${unit.unit})` : title)}</h3>` + table([esc(rowName), ...hs.flatMap((h) => [`${esc(h.label)} (#${esc(h.id)})`, '%'])], rows, 'class="breakdown"');
   });
   return `<details><summary>Breakdown numbers</summary>${parts.join('')}<p class="muted">Stage cycles overlap, so their percentages are shares of the sum of busy cycles, not of latency.</p></details>`;
 }

@@ -14,3 +14,15 @@ test('highlighted points table: objective columns first (perplexity before laten
   const heads = [...highlightTable(run, ['a']).matchAll(/<span title="([^"]+)">/g)].map((m) => m[1]);
   assert.deepEqual(heads, ['a', 'perplexity', 'latency_s', 'energy_j', 'area_mm2']);
 });
+
+test('breakdown numbers: energy per module in the unit of the energy chart (mJ), not joules with exponents', async () => {
+  const { breakdownTables } = await import('../reports/run-sections.ts');
+  // the default sweep's knee: dram 0.0128 J, valueSram 5.498e-4 J, topk 2.449e-7 J; total 0.01335 J → mJ
+  const h = { id: 1315, label: 'knee', params: {}, metrics: {}, stages: {}, energy: { dram: 0.0128, valueSram: 5.498e-4, topk: 2.449e-7 }, area: {} } as unknown as Highlight;
+  const html = breakdownTables({ highlights: [h] } as unknown as RunJson);
+  assert.match(html, /<h3>energy \(mJ\)<\/h3>/, html);
+  const cells = [...html.slice(html.indexOf('energy (mJ)')).matchAll(/<td class="num" title="[^"]*">([^<]+)<\/td>/g)].map((m) => m[1]);
+  assert.deepEqual(cells.slice(0, 2), ['12.8', '0.5498'], 'dram and value SRAM in mJ');
+  assert.ok(Math.abs(Number(cells[2]) / 2.449e-4 - 1) < 1e-3, `topk: 2.449e-7 J = 2.449e-4 mJ, printed ${cells[2]}`);
+});
+
