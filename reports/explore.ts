@@ -64,6 +64,9 @@ export function sampleForInteractive(run: RunJson, points: PointRow[], max = INT
   return [...front, ...picked].sort((a, b) => a.id - b.id);
 }
 
+/** A parameter with more values than this gets no drop-down filter in the explorer (a list too long to pick from). */
+const MAX_DROPDOWN_VALUES = 24;
+
 /** Linked-brush explorer over every objective pair, with a drop-down filter per varying parameter. */
 export function explorerChart(run: RunJson, points: PointRow[], varying: string[], shown: number, total: number): ChartDef | undefined {
   const objs = run.objectives;
@@ -72,9 +75,15 @@ export function explorerChart(run: RunJson, points: PointRow[], varying: string[
   for (let i = 0; i < objs.length; i++) for (let j = i + 1; j < objs.length; j++) pairs.push([objs[i], objs[j]]);
   const ok = points.filter((p) => p.status === 'ok');
   const axes = new Map(objs.map((o) => [o.metric, axisFor(run, o.metric, ok.map((p) => p.metrics[o.metric]), primaryModelSuffix(run, o.metric))]));
-  const filters = varying
+  const candidates = varying
     .map((k) => ({ k, i: run.parameters.indexOf(k), values: [...new Set(ok.map((p) => p.params[k]).filter((v) => v !== undefined))].sort((a, b) => (a < b ? -1 : 1)) }))
-    .filter((f) => f.i >= 0 && f.values.length > 1 && f.values.length <= 24);
+    .filter((f) => f.i >= 0 && f.values.length > 1);
+  const filters = candidates.filter((f) => f.values.length <= MAX_DROPDOWN_VALUES);
+  // a continuous range (every nsga2/random draw its own value) gets no drop-down: the caption says which
+  const unfiltered = candidates.filter((f) => f.values.length > MAX_DROPDOWN_VALUES);
+  const noDropdown = unfiltered.length
+    ? ` ${unfiltered.map((f) => `${f.k} (${f.values.length} values)`).join(', ')} ${unfiltered.length === 1 ? 'has' : 'have'} no drop-down: more than ${MAX_DROPDOWN_VALUES} values to list.`
+    : '';
   const params: Record<string, unknown>[] = filters.map((f) => ({
     name: `f${f.i}`,
     value: 'all',
@@ -105,7 +114,7 @@ export function explorerChart(run: RunJson, points: PointRow[], varying: string[
     kind: 'explorer',
     title: 'Explorer: brush and filter',
     caption:
-      `Drag a rectangle on the first chart to select points: they stay coloured in every chart (double-click clears). The drop-downs keep only the points with that parameter value. ` +
+      `Drag a rectangle on the first chart to select points: they stay coloured in every chart (double-click clears). The drop-downs keep only the points with that parameter value.${noDropdown} ` +
       `${shown} of ${total} points are in this page: every front point and a stratified sample of the others (class × deciles of the first two objectives); all are in points.csv.`,
     spec: { params, hconcat: views, resolve: { legend: { color: 'shared' } } },
   };
