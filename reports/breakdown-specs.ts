@@ -39,6 +39,19 @@ export function latencyChart(hs: Highlight[], opts: SpecOptions): ChartDef | und
   };
 }
 
+/**
+ * One colour per module name across the energy and area charts (they sit one above the other:
+ * keySram orange in one and purple in the other read as different modules). Vega's tableau10
+ * scheme (vega-scale schemes.js), then two more for a longer list (e.g. SpAtten-e2e's fc).
+ */
+const MODULE_COLOURS = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac', '#17becf', '#7f7f7f'];
+
+/** The colours of `modules`, each by its place among every module either chart names (energy's first). */
+function moduleColours(hs: Highlight[], modules: string[]): string[] {
+  const all = [...new Set([...breakdownKeys(hs, (h) => h.energy), ...breakdownKeys(hs, (h) => h.area)])];
+  return modules.map((m) => MODULE_COLOURS[all.indexOf(m) % MODULE_COLOURS.length]);
+}
+
 /** Stacked breakdown (energy or area by module), one bar per highlight. */
 export function stackedChart(hs: Highlight[], which: 'energy' | 'area', opts: SpecOptions): ChartDef | undefined {
   const pick = (h: Highlight) => (which === 'energy' ? h.energy : h.area);
@@ -67,7 +80,7 @@ export function stackedChart(hs: Highlight[], which: 'energy' | 'area', opts: Sp
       encoding: {
         y: { field: 'hl', type: 'nominal', sort: hlOrder, title: null, axis: { labelLimit: 420 } },
         x: { field: 'value', type: 'quantitative', title: unit, stack: 'zero' },
-        color: { field: 'module', type: 'nominal', sort: modules, legend: { title: null, orient: 'bottom', columns: 5 } },
+        color: { field: 'module', type: 'nominal', sort: modules, scale: { domain: modules, range: moduleColours(hs, modules) }, legend: { title: null, orient: 'bottom', columns: 5 } },
         order: { field: 'mi', type: 'quantitative' },
         ...(opts.interactive ? { tooltip: [{ field: 'hl', title: 'point' }, { field: 'module' }, { field: 'value', title: unit, format: '.4~g' }] } : {}),
       },

@@ -26,3 +26,21 @@ test('breakdown numbers: energy per module in the unit of the energy chart (mJ),
   assert.ok(Math.abs(Number(cells[2]) / 2.449e-4 - 1) < 1e-3, `topk: 2.449e-7 J = 2.449e-4 mJ, printed ${cells[2]}`);
 });
 
+
+test('energy and area breakdown charts give a module the same colour in both', async () => {
+  const { stackedChart } = await import('../reports/breakdown-specs.ts');
+  // module order differs between the charts, as on the default sweep (energy: dram first; area: qk first)
+  const h = { id: 1, label: 'knee', params: {}, metrics: {}, stages: {}, energy: { dram: 0.0128, keySram: 0.0016, qk: 3.7e-4 }, area: { qk: 3.69, keySram: 3.43, pv: 1.9 } } as unknown as Highlight;
+  type Colour = { encoding: { color: { scale: { domain: string[]; range: string[] } } } };
+  const colours = (which: 'energy' | 'area') => {
+    const sc = (stackedChart([h], which, { interactive: false } as never)!.spec as Colour).encoding.color.scale;
+    return new Map(sc.domain.map((m, i) => [m, sc.range[i]]));
+  };
+  const e = colours('energy');
+  const a = colours('area');
+  assert.deepEqual([...e.keys()], ['dram', 'keySram', 'qk'], 'each chart lists its own modules only');
+  assert.deepEqual([...a.keys()], ['qk', 'keySram', 'pv']);
+  assert.equal(e.get('keySram'), a.get('keySram'));
+  assert.equal(e.get('qk'), a.get('qk'));
+  assert.equal(new Set([...e.values(), a.get('pv')]).size, 4, 'distinct modules, distinct colours');
+});
