@@ -106,7 +106,8 @@ function chartFrame(d: Declared, isParam: boolean, rows: ChartRow[], refYs: numb
 /** The x and y encodings every layer shares, plus the layer's own channels. */
 function encoding(f: Frame, extra: Record<string, unknown> = {}) {
   return {
-    x: { field: 'x', type: 'quantitative', title: f.xTitle, scale: vlScale(f.ax), axis: { ...vlAxis(f.ax), ...(f.xs.length <= 12 ? { values: f.xs } : {}) } },
+    // 16 px inside each end: the first and last points' value labels (centred on them) clear the y axis and the frame
+    x: { field: 'x', type: 'quantitative', title: f.xTitle, scale: { ...vlScale(f.ax), padding: X_PADDING_PX }, axis: { ...vlAxis(f.ax), ...(f.xs.length <= 12 ? { values: f.xs } : {}) } },
     y: { field: 'y', type: 'quantitative', title: f.yTitle, scale: { ...vlScale(f.ay), domain: f.yDomain }, axis: vlAxis(f.ay) },
     ...extra,
   };
@@ -118,6 +119,7 @@ function encoding(f: Frame, extra: Record<string, unknown> = {}) {
  * point's marker (size 50: ~8 px across) and label only when the points are ~18 px apart.
  */
 const HEIGHT = 280;
+const X_PADDING_PX = 16;
 const LABEL_GAP_PX = 18;
 
 /** Where a y value sits on the chart, in px from the bottom (the frame's linear or log y domain). */
@@ -128,8 +130,8 @@ function yPixel(f: Frame, y: number): number {
 }
 
 /**
- * The rows that get a value label: at each x, from the top down, a label closer than
- * LABEL_GAP_PX to one already kept is left out (lines that meet there would print their values
+ * The rows that get a value label: at each x, from the top down, a point closer than
+ * LABEL_GAP_PX to any point above it gets no label (lines that meet there would print their values
  * on top of each other, e.g. 11.6 / 11.5 / 11.4 mJ on sram-bandwidth's energy chart).
  */
 function labelRows(rows: ChartRow[], f: Frame): ChartRow[] {
@@ -140,9 +142,10 @@ function labelRows(rows: ChartRow[], f: Frame): ChartRow[] {
     const placed: number[] = [];
     for (const r of [...group].sort((a, b) => b.y - a.y)) {
       const px = yPixel(f, r.y);
-      if (placed.some((q) => Math.abs(q - px) < LABEL_GAP_PX)) continue;
+      // against every point above, labelled or not: a label drawn over another line's marker is no clearer
+      const clear = !placed.some((q) => Math.abs(q - px) < LABEL_GAP_PX);
       placed.push(px);
-      kept.push(r);
+      if (clear) kept.push(r);
     }
   }
   return kept;

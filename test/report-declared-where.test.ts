@@ -139,3 +139,18 @@ test('a declared chart prints one value label where lines meet, and every label 
   assert.equal((c.spec.layer as Layer[])[0].data.values.length, 4, 'every point still drawn');
   assert.match(c.caption, /One line per combination of c \(2 lines\)\. Where lines meet, one value label stands for them \(more would overlap\)\./);
 });
+
+test("a declared chart's value label clears every other line's marker, and the end points' labels clear the y axis", () => {
+  const pt = (id: number, x: number, c: number, y: number): PointRow => ({ id, params: { x, c }, metrics: { latency_s: y / 1000 }, feasible: true, pareto: false, status: 'ok', error: '', fidelity: 'analytical' });
+  // three lines; x = 2 spreads the y domain to 0.5 … 10 (with axes.ts yDomain's margins −0.07 … 10.95: 25.4 px
+  // per unit on 280 px). At x = 1 the lines are 0.5 apart (12.7 px, under the 18-px gap) from one to the
+  // next, but 1 (25.4 px) from the top one to the bottom one
+  const pts = [pt(0, 1, 1, 9), pt(1, 1, 2, 8.5), pt(2, 1, 3, 8), pt(3, 2, 1, 0.5), pt(4, 2, 2, 5), pt(5, 2, 3, 10)];
+  const run = { parameters: ['x', 'c'], objectives: [{ metric: 'latency_s', goal: 'min' }], space: {} } as unknown as RunJson;
+  const c = declaredChart(run, pts, { x: 'x', y: 'latency_s', scale: { x: 'linear', y: 'linear' } }, { interactive: false, maxOtherPoints: 10 })!;
+  const layers = c.spec.layer as (Layer & { encoding: { x: { scale: { padding?: number } } } })[];
+  const text = layers.find((l) => l.mark.type === 'text')!;
+  assert.deepEqual(text.data.values.filter((r) => r.x === 1).map((r) => r.y), [9], "x = 1: 8 is 26 px from 9 but under 8.5's marker: only 9 labelled");
+  assert.equal(text.data.values.filter((r) => r.x === 2).length, 3, 'x = 2: all three apart');
+  assert.equal(layers[0].encoding.x.scale.padding, 16, 'x scale padded inside both ends');
+});
