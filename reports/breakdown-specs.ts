@@ -1,10 +1,10 @@
 /** Bar and line specs of the highlighted points' breakdowns (latency, energy, area) and of the search's hypervolume. */
 import type { Highlight, RunJson } from '../core/results.ts';
 import { fmtNum, unitFor } from '../core/format.ts';
-import { finite, type ChartDef, type SpecOptions } from './spec-base.ts';
+import { finite, highlightLabel, type ChartDef, type SpecOptions } from './spec-base.ts';
 
 function hlKey(h: Highlight): string {
-  return `${h.label} (#${h.id})`;
+  return `${highlightLabel(h.label)} (#${h.id})`;
 }
 
 function breakdownKeys(hs: Highlight[], pick: (h: Highlight) => Record<string, number> | undefined): string[] {

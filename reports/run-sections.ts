@@ -9,6 +9,7 @@ import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, s
 import { frontTable, wbr } from './sections.ts';
 import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns } from './front-groups.ts';
 import { kvRow, table, td, tdNum } from './page.ts';
+import { highlightLabel } from './spec-base.ts';
 import { examplesOf, isQuality } from '../core/rung-examples.ts';
 import { ciColumn, isCiColumn } from '../core/metric-columns.ts';
 
@@ -101,7 +102,7 @@ export function frontSection(run: RunJson, points: PointRow[], varying: string[]
     front.sort((a, b) => s * ((a.metrics[o0.metric] ?? NaN) - (b.metrics[o0.metric] ?? NaN)) || a.id - b.id);
   }
   const hl = new Map<number, string[]>();
-  for (const h of run.highlights ?? []) hl.set(h.id, [...(hl.get(h.id) ?? []), h.label]);
+  for (const h of run.highlights ?? []) hl.set(h.id, [...(hl.get(h.id) ?? []), highlightLabel(h.label)]);
   // points with the same numbers in every column of the table share one row (a highlighted one shown)
   const groups = frontGroups(front, outcomeColumns(run), (p) => hl.has(p.id));
   const shown = groups.slice(0, MAX_FRONT_ROWS);
@@ -134,7 +135,7 @@ export function highlightTable(run: RunJson, varying: string[], points: PointRow
   const units = metrics.map((m) => unitFor(m, hs.map((h) => h.metrics[m])));
   const head = ['point', ...varying.map((k) => `<span title="${esc(k)}">${wbr(esc(shortParam(k)))}</span>`), ...metrics.map((m, i) => `<span title="${esc(m)}">${esc(metricTitle(m, units[i].unit))}</span>`)];
   const rows = hs.map((h) => [
-    `<td><span class="tag">${esc(h.label)}</span> <span class="muted">#${esc(h.id)}</span></td>`,
+    `<td><span class="tag">${esc(highlightLabel(h.label))}</span> <span class="muted">#${esc(h.id)}</span></td>`,
     ...varying.map((k) => paramCell(h.params ?? {}, k)),
     ...metrics.map((m, i) => (Number.isFinite(h.metrics[m]) ? `<td class="num" title="${esc(String(h.metrics[m]))}">${esc(sig4(h.metrics[m] * units[i].factor))}${mark(h, m)}</td>` : '<td class="muted">–</td>')),
   ]);
@@ -165,7 +166,7 @@ export function breakdownTables(run: RunJson): string {
         return [cell, `<td class="num muted">${pct}</td>`];
       }),
     ]);
-    return `<h3>${esc(unit ? `${title} (${unit.unit})` : title)}</h3>` + table([esc(rowName), ...hs.flatMap((h) => [`${esc(h.label)} (#${esc(h.id)})`, '%'])], rows, 'class="breakdown"');
+    return `<h3>${esc(unit ? `${title} (${unit.unit})` : title)}</h3>` + table([esc(rowName), ...hs.flatMap((h) => [`${esc(highlightLabel(h.label))} (#${esc(h.id)})`, '%'])], rows, 'class="breakdown"');
   });
   return `<details><summary>Breakdown numbers</summary>${parts.join('')}<p class="muted">Stage cycles overlap, so their percentages are shares of the sum of busy cycles, not of latency.</p></details>`;
 }

@@ -17,6 +17,7 @@ import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from '../co
 import { byShare, sensitivity, MAX_GROUPS, type Effect, type Sensitivity } from '../core/sensitivity.ts';
 import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
+import { highlightLabel } from './spec-base.ts';
 import { recommendation, type Driver } from './recommend.ts';
 
 /**
@@ -340,7 +341,7 @@ export function highlightWhy(run: RunJson): string {
     const sram = (h.area?.keySram ?? NaN) + (h.area?.valueSram ?? NaN);
     const areaTotal = Object.values(h.area ?? {}).reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
     return (
-      `<tr><td><span class="tag">${esc(h.label)}</span> #${esc(h.id)}</td>` +
+      `<tr><td><span class="tag">${esc(highlightLabel(h.label))}</span> #${esc(h.id)}</td>` +
       `<td>${b ? `<b>${esc(b.stage)}</b> ${Number.isFinite(b.share) ? esc((100 * b.share).toFixed(0)) + '%' : ''}` : '–'}</td>` +
       (hasDram ? tensors.map((t) => `<td class="num">${h.dram ? `${esc(fmtMetric('dram_bytes', h.dram[t]))} <span class="muted">${dramTotal > 0 ? esc(((100 * h.dram[t]) / dramTotal).toFixed(0)) + '%' : ''}</span>` : '–'}</td>`).join('') : '') +
       `<td class="num">${Number.isFinite(sram) ? `${esc(fmtMetric('area_mm2', sram))} <span class="muted">${esc(((100 * sram) / areaTotal).toFixed(0))}% of ${esc(fmtMetric('area_mm2', areaTotal))}</span>` : '–'}</td></tr>`

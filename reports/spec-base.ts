@@ -7,6 +7,7 @@ import type { PointRow, RunJson } from '../core/results.ts';
 import { positiveRange } from '../core/log-scale.ts';
 import { mulberry32 } from '../sim/rng.ts';
 import { paretoMask } from '../core/pareto.ts';
+import { metricTitle } from '../core/format.ts';
 
 /** A Vega-Lite spec as plain JSON (typed loosely; vega-lite validates it when compiling). */
 export type VlSpec = Record<string, unknown>;
@@ -177,3 +178,11 @@ export function kneeId(run: RunJson): number | undefined {
 
 export const KNEE_DEFINITION =
   'knee: the front point closest (Euclidean distance) to the ideal point after each objective is normalised over the front to 0 (best value on the front) … 1 (worst)';
+
+/** A highlight's label as the page shows it: the metric in words ("best latency_s" → "best latency"; run.json keeps the metric name). */
+export function highlightLabel(label: string): string {
+  return label
+    .split(', ')
+    .map((p) => (p.startsWith('best ') ? `best ${metricTitle(p.slice(5), '')}` : p))
+    .join(', ');
+}

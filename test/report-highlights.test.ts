@@ -44,3 +44,12 @@ test('energy and area breakdown charts give a module the same colour in both', a
   assert.equal(e.get('qk'), a.get('qk'));
   assert.equal(new Set([...e.values(), a.get('pv')]).size, 4, 'distinct modules, distinct colours');
 });
+
+test('highlight labels name the metric in words on the page ("best latency", not "best latency_s")', async () => {
+  const { breakdownTables } = await import('../reports/run-sections.ts');
+  const h = (id: number, label: string) => ({ id, label, params: {}, metrics: { latency_s: 1e-3 }, stages: {}, energy: { dram: 0.01 }, area: {} }) as unknown as Highlight;
+  const run = { parameters: [], metrics: ['latency_s'], objectives: [{ metric: 'latency_s', goal: 'min' }], highlights: [h(3, 'knee, best latency_s'), h(7, 'best energy_j'), h(9, 'best perplexity')] } as unknown as RunJson;
+  const tags = [...highlightTable(run, []).matchAll(/<span class="tag">([^<]+)<\/span>/g)].map((m) => m[1]);
+  assert.deepEqual(tags, ['knee, best latency', 'best energy', 'best perplexity']);
+  assert.match(breakdownTables(run), /<th>knee, best latency \(#3\)<\/th><th>%<\/th><th>best energy \(#7\)<\/th>/);
+});
