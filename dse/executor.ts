@@ -245,6 +245,14 @@ export class Executor {
     else void workerBundle();
   }
 
+  /**
+   * Evaluations that can run at once now: 1 off the pool, the backend's capacity when it knows it
+   * (a queue: its connected workers' threads), else `jobs` (the local pool's threads).
+   */
+  lanesNow(): number {
+    return this.usePool ? (this.backend?.capacity?.() ?? this.jobs) : 1;
+  }
+
   /** The backend's progress note (workers, queued jobs), if it has one. */
   backendStatus(): string | undefined {
     return this.backend?.status?.();

@@ -353,8 +353,8 @@ export type Evaluate = (points: { id: number; params: Params }[], ctx: EvalConte
 
 /** How a round of `refineAccuracy` fills the evaluation lanes (optional). */
 export interface RefineLanes {
-  /** Configurations that can run at once (the worker count). */
-  lanes: number;
+  /** Configurations that can run at once (the worker count), or how to read it when each round starts. */
+  lanes: number | (() => number);
   /** The configuration of a point (points of one configuration cost one model run together). */
   group: (params: Params) => string;
   /** The space's constraints (a contender must be able to satisfy them within its CIs). */
@@ -424,7 +424,10 @@ export async function refineAccuracy(
       const promoted = fill ? new Set(cand.map((i) => fill.group(rows[i].params))) : undefined;
       const isPromoted = (p: EvaluatedPoint) => !promoted || promoted.has(fill!.group(p.params));
       const batch = cand.filter((i) => !aside.has(rows[i].id));
-      if (fill && batch.length > 0) fillLanes(batch, rows, objectives, (i) => below(i) && !aside.has(rows[i].id), fill, pairing);
+      if (fill && batch.length > 0) {
+        const lanes = typeof fill.lanes === 'function' ? fill.lanes() : fill.lanes;
+        fillLanes(batch, rows, objectives, (i) => below(i) && !aside.has(rows[i].id), { ...fill, lanes }, pairing);
+      }
       const res = batch.length > 0 ? await evaluate(batch.map((i) => ({ id: rows[i].id, params: rows[i].params })), rctx) : [];
       if (batch.length > 0 && res.length === 0) break;
       for (const p of res) aside.set(p.id, p);
@@ -443,7 +446,7 @@ export async function refineAccuracy(
  * configurations: the points that could reach the front if the points already promoted were
  * absent (the front of the rest, under the same CI rule), then the front of what remains, ….
  */
-function fillLanes(cand: number[], rows: EvaluatedPoint[], objectives: Objective[], below: (i: number) => boolean, fill: RefineLanes, pairing?: (points: EvaluatedPoint[]) => PairedRule | undefined): void {
+function fillLanes(cand: number[], rows: EvaluatedPoint[], objectives: Objective[], below: (i: number) => boolean, fill: RefineLanes & { lanes: number }, pairing?: (points: EvaluatedPoint[]) => PairedRule | undefined): void {
   const groups = new Set(cand.map((i) => fill.group(rows[i].params)));
   const taken = new Set(cand);
   for (let layer = 0; layer < 4 && groups.size < fill.lanes; layer++) {

@@ -22,7 +22,7 @@ import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../d
 import { redisSuite } from './redis-suite.ts';
 import { waitFor } from './wait.ts';
 import { rungSpace } from './sweeps.ts';
-import { QueueBackend } from '../dse/backends/queue.ts';
+import { QueueBackend, threadSum } from '../dse/backends/queue.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
 import { decodeTask, encodeTask } from '../dse/backends/queue-task.ts';
 import { workerIds } from '../dse/backends/queue-orphans.ts';
@@ -359,6 +359,38 @@ test('accuracy rungs on workers that serve one run after another: a run on 2 wor
   }
 });
 
+/** The "accuracy rungs … examples: A → B evaluations, C → D algorithm configurations" line of a run's log, as numbers. */
+function rungCounts(err: string): { evaluations: number[]; configurations: number[] } {
+  const m = /accuracy rungs .* examples: ([\d → ]+) evaluations, ([\d → ]+) algorithm configurations/.exec(err);
+  assert.ok(m, `no accuracy rungs line in: ${err}`);
+  const nums = (t: string) => t.split(' → ').map(Number);
+  return { evaluations: nums(m[1]), configurations: nums(m[2]) };
+}
+
+test('accuracy rungs on 2 workers of one thread each look ahead as a local --jobs 2 run does (2 lanes, not the 16 the runner\'s batches assume): the same configurations per rung, the same points.csv', { skip }, async () => {
+  const dir = tmp();
+  const space = path.join(dir, 'rungs.yaml');
+  fs.writeFileSync(space, rungSpace('dist-rung-lanes'));
+  const a = startWorker();
+  const b = startWorker();
+  try {
+    const local = await cli(['run', space, '--out', path.join(dir, 'local'), '--jobs', '2', ...quiet]);
+    assert.equal(local.code, 0, local.err);
+    await workersReady([a, b]);
+    const q = await cli(['run', space, '--out', path.join(dir, 'q'), ...onQueue(), '--wait-workers', '2', ...quiet]);
+    assert.equal(q.code, 0, q.err);
+    const want = rungCounts(local.err);
+    // every configuration runs the subset rung; the full rung is the point of the rungs: fewer than all 8
+    assert.equal(want.configurations[0], 8);
+    assert.ok(want.configurations[1] < 8, `local --jobs 2 rungs: ${want.configurations.join(' → ')}`);
+    // before, the queue's rounds took 16 configurations each: all 8 ran the full rung
+    assert.deepEqual(rungCounts(q.err), want);
+    assert.equal(read(path.join(dir, 'q', 'points.csv')), read(path.join(dir, 'local', 'points.csv')));
+  } finally {
+    await stopWorkers();
+  }
+});
+
 const FIX = path.join(ROOT, 'test', 'fixtures', 'hf-reference');
 const untie = (ck: string) => ['model.safetensors', 'config.json'].forEach((f) => fs.copyFileSync(path.join(FIX, 'gpt2-tiny-untied', f), path.join(ck, f)));
 
@@ -615,6 +647,44 @@ test('the progress note counts the workers connected to the queue, not one more 
     await backend.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('capacity: the connected workers\' published threads summed; unknown (undefined) while a connected worker has not published its own', { skip }, async () => {
+  const { Worker } = await import('bullmq');
+  const { Redis } = await import('ioredis');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-capacity-'));
+  const backend = await QueueBackend.open({ url: REDIS, name: `capacity-${process.pid}-${Date.now()}`, dir, modelVersion: 'test-no-such-version', namespace: NS, log: () => {} });
+  const connection = parseRedisUrl(REDIS).options as never;
+  const r = new Redis(parseRedisUrl(REDIS).options);
+  const names = [`cap-a-${process.pid}:1`, `cap-b-${process.pid}:2`];
+  const ws = names.map((name) => new Worker(backend.queueName, async () => null, { connection, prefix: KEYS.prefix, name }));
+  try {
+    await Promise.all(ws.map((w) => w.waitUntilReady()));
+    await waitFor(() => /\(2 connected\)/.test(backend.status()), 5000, 100);
+    assert.equal(backend.capacity(), undefined, 'no thread count published: unknown');
+    await r.set(KEYS.threads(names[0]), '3', 'PX', 10_000);
+    // one of the two still unknown: the sum would undercount
+    await new Promise((res) => setTimeout(res, 1500));
+    assert.equal(backend.capacity(), undefined);
+    await r.set(KEYS.threads(names[1]), '1', 'PX', 10_000);
+    assert.ok(await waitFor(() => backend.capacity() === 4, 5000, 100), `capacity ${backend.capacity()}`);
+    // a key of a worker not connected to this queue (another run's) is not counted
+    await r.set(KEYS.threads('elsewhere:9'), '8', 'PX', 10_000);
+    await ws[1].close();
+    assert.ok(await waitFor(() => backend.capacity() === 3, 5000, 100), `capacity ${backend.capacity()} after a worker left`);
+  } finally {
+    await Promise.allSettled(ws.map((w) => w.close()));
+    await backend.close();
+    r.disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('threadSum: the sum of the published thread counts; undefined if one is missing or not a positive integer', () => {
+  assert.equal(threadSum(['1', '1']), 2);
+  assert.equal(threadSum(['4', '2', '1']), 7);
+  assert.equal(threadSum([]), 0);
+  for (const bad of [null, '0', '-1', '1.5', 'x', '']) assert.equal(threadSum(['2', bad]), undefined, `with ${JSON.stringify(bad)}`);
 });
 
 test('a database number is checked against the server\'s own \'databases\' setting, not a fixed 0-15', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {

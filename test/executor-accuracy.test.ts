@@ -260,3 +260,30 @@ test('evaluatePoint returns the run\'s prefix with a point whose task did not ca
   assert.equal(q.metrics.accuracy, p.metrics.accuracy);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('lanesNow: a backend that knows its capacity (a queue\'s connected workers\' threads) gives it at each call; one that does not, its jobs', async () => {
+  const { dir, ctx } = prepared();
+  let known: number | undefined;
+  const fake = (capacity?: () => number | undefined): EvalBackend => ({
+    kind: 'queue',
+    jobs: 16,
+    lanes: 1 << 16,
+    run: async () => ({ status: 'aborted', error: 'not run', attempts: 0 }),
+    ...(capacity ? { capacity } : {}),
+    describe: () => ({ kind: 'local', jobs: 16 }),
+    abort: async () => {},
+    close: async () => {},
+  });
+  const ex = Executor.open({ ctx, dir: path.join(dir, 'q'), backend: fake(() => known) });
+  assert.equal(ex.usePool, true, 'accuracy is CPU-bound: on the backend');
+  assert.equal(ex.lanesNow(), 16, 'no worker connected yet: the jobs');
+  known = 2;
+  assert.equal(ex.lanesNow(), 2);
+  known = 5;
+  assert.equal(ex.lanesNow(), 5, 'read again: a worker joined');
+  await ex.close();
+  const plain = Executor.open({ ctx, dir: path.join(dir, 'p'), backend: fake() });
+  assert.equal(plain.lanesNow(), 16);
+  await plain.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -200,6 +200,51 @@ test('successive halving with lanes: an extra evaluation enters the rows when a 
   assert.equal(two.rows[1].metrics.accuracy, 0.87);
 });
 
+test('successive halving with lanes read at each round (a queue\'s workers come and go): each round fills as many lanes as the function says then', async () => {
+  const objectives = [
+    { metric: 'latency_s', goal: 'min' as const },
+    { metric: 'accuracy', goal: 'max' as const },
+  ];
+  // the first test's A, B, C (A the front at rung 0, B the next likeliest, C after B), whose rung-1
+  // estimates (narrower CIs) leave A alone on the front: one round, as wide as the lanes say
+  const truth = [
+    { lat: 1, acc: 0.9, w: 0.01 },
+    { lat: 2, acc: 0.86, w: 0.02 },
+    { lat: 3, acc: 0.5, w: 0.02 },
+  ];
+  const point = (i: number, shrink: number): EvaluatedPoint => {
+    const { lat, acc, w } = truth[i];
+    return { id: i, params: { i }, metrics: { latency_s: lat, accuracy: acc, accuracy_ci_low: acc - w / shrink, accuracy_ci_high: acc + w / shrink }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' };
+  };
+  const ctx = { accuracy: { model: 'x', maxExamples: 64 } } as unknown as EvalContext;
+  const run = async (lanes: () => number) => {
+    const rows = truth.map((_, i) => point(i, 1));
+    const rounds: number[][] = [];
+    await refineAccuracy(rows, objectives, ctx, [16, 64], async (pts) => {
+      rounds.push(pts.map((p) => p.id).sort());
+      return pts.map((p) => point(p.id, 2));
+    }, () => false, { lanes, group: (p) => String(p.i), constraints: [] });
+    return rounds;
+  };
+  assert.deepEqual(await run(() => 1), [[0]]);
+  assert.deepEqual(await run(() => 2), [[0, 1]]);
+  assert.deepEqual(await run(() => 3), [[0, 1, 2]]);
+  // two rounds (the second test's A and B: A falls at rung 1, B is promoted next): the function is
+  // read once per round, when the round starts
+  const rung0 = [{ lat: 1, acc: 0.9, w: 0.01 }, { lat: 2, acc: 0.86, w: 0.02 }];
+  const rung1 = [{ lat: 1, acc: 0.8, w: 0.005 }, { lat: 2, acc: 0.87, w: 0.01 }];
+  const at = (i: number, t: typeof rung0): EvaluatedPoint => ({ id: i, params: { i }, metrics: { latency_s: t[i].lat, accuracy: t[i].acc, accuracy_ci_low: t[i].acc - t[i].w, accuracy_ci_high: t[i].acc + t[i].w }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' });
+  const rows = rung0.map((_, i) => at(i, rung0));
+  const rounds: number[][] = [];
+  let reads = 0;
+  await refineAccuracy(rows, objectives, ctx, [16, 64], async (pts) => {
+    rounds.push(pts.map((p) => p.id).sort());
+    return pts.map((p) => at(p.id, rung1));
+  }, () => false, { lanes: () => (reads++, 1), group: (p) => String(p.i), constraints: [] });
+  assert.deepEqual(rounds, [[0], [1]]);
+  assert.equal(reads, 2);
+});
+
 test("an LM's maxExamples above its test split's windows is capped at them, with a located note; the rungs are sized for them", async () => {
   const { prepareRun } = await import('../dse/run.ts');
   const { sotuSplits } = await import('../sim/nn/data.ts');
@@ -261,7 +306,7 @@ test('accuracy rungs cut short by the time limit say so: refine reports cutShort
     objectives,
     ctx,
     driverName: 'grid',
-    executor: { usePool: false, jobs: 1, isAborted: false, evaluate: async (pts: { id: number }[]) => evaluate(pts), knownPrefix: () => undefined } as never,
+    executor: { usePool: false, jobs: 1, lanesNow: () => 1, isAborted: false, evaluate: async (pts: { id: number }[]) => evaluate(pts), knownPrefix: () => undefined } as never,
     interrupts: { stop: false } as never,
     log: (s: string) => void logs.push(s),
   });
@@ -288,7 +333,7 @@ test('a run stopped during the search (Ctrl-C at the subset rung) labels every r
     objectives: [{ metric: 'latency_s', goal: 'min' as const }, { metric: 'accuracy', goal: 'max' as const }],
     ctx,
     driverName: 'grid',
-    executor: { usePool: false, jobs: 1, isAborted: true, evaluate: async () => ((asked++), []) } as never,
+    executor: { usePool: false, jobs: 1, lanesNow: () => 1, isAborted: true, evaluate: async () => ((asked++), []) } as never,
     interrupts: { stop: true } as never,
     log: () => {},
   });
@@ -354,7 +399,7 @@ test('accuracy rungs count the configurations the engine sees: two FC weight wid
     objectives: [{ metric: 'latency_s', goal: 'min' as const }, { metric: 'accuracy', goal: 'max' as const }],
     ctx,
     driverName: 'grid',
-    executor: { usePool: false, jobs: 1, isAborted: false, evaluate: async (pts: { id: number }[]) => pts.map((p) => row(p.id, p.id === 1 ? 8 : 12)) } as never,
+    executor: { usePool: false, jobs: 1, lanesNow: () => 1, isAborted: false, evaluate: async (pts: { id: number }[]) => pts.map((p) => row(p.id, p.id === 1 ? 8 : 12)) } as never,
     interrupts: { stop: false } as never,
     log: (s: string) => void logs.push(s),
   });

@@ -9,6 +9,8 @@
  * - Evaluations run on a pool of `concurrency` threads started from the worker bundle (models load
  *   once per thread, as in a local run), never on this process' event loop: the event loop stays
  *   free to renew the job locks, so a long evaluation is never mistaken for a dead worker.
+ * - At each poll the worker publishes its thread count (RedisKeys.threads, expiring THREADS_TTL_MS
+ *   later): the coordinators of the runs it serves size the accuracy rungs' look-ahead by it.
  * - Each run's BullMQ Worker holds `prefetch` jobs per thread (default 4: one running, the others
  *   queued in this process), so that no thread waits for a round trip to Redis between jobs.
  * - First SIGINT/SIGTERM/SIGHUP: take no new job, finish the running ones (those it holds: none is
@@ -39,7 +41,7 @@ import type { JobData, JobResult } from './queue.ts';
 import { decodeTask } from './queue-task.ts';
 import { workerId } from './queue-orphans.ts';
 import { releaseTerminalAtExit, serviceExitCode, signalText, STOP_SIGNALS, type StopSignal } from '../stop.ts';
-import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
+import { ALIVE_TTL_MS, THREADS_TTL_MS, checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 
 export interface WorkerOptions {
   url: string;
@@ -128,6 +130,8 @@ class QueueWorker {
     let entries: Record<string, string>;
     let alive: Set<string>;
     try {
+      // before joining any run: a coordinator that sees this worker connected finds its threads
+      await this.registry.set(this.keys.threads(this.id), String(this.o.concurrency), 'PX', THREADS_TTL_MS);
       entries = await this.registry.hgetall(this.keys.runs);
       const queues = Object.keys(entries);
       const beats = queues.length > 0 ? await this.registry.mget(queues.map((q) => this.keys.alive(q))) : [];

@@ -10,7 +10,8 @@
  *   as a fallback when no event arrived for a while (e.g. events lost while Redis restarted).
  * - A heartbeat (every second) re-registers the run for the workers (RedisKeys.runs) and refreshes
  *   its `alive` key (expiring after ALIVE_TTL_MS: workers leave the queue of a dead coordinator), reads the queue's
- *   counts for the progress line, and watches Redis' run_id: when Redis restarted without its data,
+ *   counts for the progress line and its connected workers' threads (capacity(): the accuracy
+ *   rungs' look-ahead), and watches Redis' run_id: when Redis restarted without its data,
  *   every pending job is enqueued again (same ids, so nothing runs twice that still exists).
  * - A worker killed mid-job: BullMQ's stalled-job check (on the other workers) puts the job back
  *   once; a second stall fails it, which is reported `crashed` (not journaled; --resume retries).
@@ -73,7 +74,8 @@ export interface QueueBackendOptions {
   /**
    * Sizes the runner's batches (128 × jobs points for grid, random, lhs; nsga2 batches by
    * generation): at least 16 here, since the number of workers is not known in advance and each
-   * batch ends with a barrier.
+   * batch ends with a barrier. The accuracy rungs' look-ahead uses capacity() instead while the
+   * connected workers' threads are known.
    */
   jobs?: number;
   /**
@@ -110,6 +112,8 @@ export class QueueBackend implements EvalBackend {
   private collected = 0;
   private reenqueued = 0;
   private counts = { waiting: 0, active: 0, workers: 0 };
+  /** The connected workers' evaluation threads at the last count (capacity()). */
+  private threads?: number;
   /** Worker ids connected at the last count, beats so far, and gone workers whose held jobs were noted. */
   private connected = new Set<string>();
   private beats = 0;
@@ -398,13 +402,23 @@ export class QueueBackend implements EvalBackend {
     this.log(`queue: ${n} evaluation${n === 1 ? ' waits' : 's wait'} and no worker has connected to this run in ${Math.round((Date.now() - this.openedAt) / 1000)} s; start one with: ${this.workerCommand} (a worker started with another --namespace, Redis database or server does not see this run)`);
   }
 
-  /** Reads the queue's counts and its connected workers. */
+  /** Reads the queue's counts, its connected workers and their threads. */
   private async countWorkers(): Promise<void> {
     const [c, clients] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'prioritized'), this.queue.getWorkers()]);
     const ids = workerIds(clients, this.keys.prefix);
     this.connected = ids;
     for (const w of ids) this.seen.add(w);
     this.counts = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, workers: ids.size };
+    this.threads = ids.size > 0 ? threadSum(await this.client.mget([...ids].map((w) => this.keys.threads(w)))) : undefined;
+  }
+
+  /**
+   * Evaluations the connected workers run at once (the sum of their `--concurrency`, as each
+   * publishes it: queue-worker.ts), as of the last heartbeat; undefined while no worker is
+   * connected or one of them has not published its threads.
+   */
+  capacity(): number | undefined {
+    return this.threads;
   }
 
   /** Says once per worker (and reason) why a worker does not serve this run. */
@@ -492,4 +506,15 @@ export class QueueBackend implements EvalBackend {
     await Promise.race([Promise.allSettled([this.events.close(), this.queue.close()]), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.client.disconnect();
   }
+}
+
+/** The sum of the workers' published thread counts (RedisKeys.threads values); undefined if one is missing or not a positive integer. */
+export function threadSum(values: (string | null)[]): number | undefined {
+  let sum = 0;
+  for (const v of values) {
+    const n = Number(v);
+    if (v === null || !Number.isSafeInteger(n) || n < 1) return undefined;
+    sum += n;
+  }
+  return sum;
 }

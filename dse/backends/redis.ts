@@ -24,6 +24,8 @@ export interface RedisKeys {
   refused(queue: string): string;
   /** Set by the run's coordinator at each heartbeat, expiring ALIVE_TTL_MS later: gone, the coordinator is taken for dead. */
   alive(queue: string): string;
+  /** A worker's evaluation threads (`worker --concurrency`), set at each of its registry polls, expiring THREADS_TTL_MS later: read by the coordinators of the runs it serves. */
+  threads(worker: string): string;
 }
 
 /**
@@ -33,9 +35,16 @@ export interface RedisKeys {
  */
 export const ALIVE_TTL_MS = 10_000;
 
+/**
+ * Lifetime of a worker's `threads` key (it refreshes the key at each registry poll, every second):
+ * as ALIVE_TTL_MS, a worker gone this long no longer counts. Coordinators only read the keys of the
+ * workers connected to their queue, so a killed worker's key is never counted meanwhile either.
+ */
+export const THREADS_TTL_MS = ALIVE_TTL_MS;
+
 export function redisKeys(namespace?: string): RedisKeys {
   const prefix = namespace ? `${PREFIX}:ns:${namespace}` : PREFIX;
-  return { ...(namespace ? { namespace } : {}), prefix, runs: `${prefix}:runs`, refused: (queue) => `${prefix}:refused:${queue}`, alive: (queue) => `${prefix}:alive:${queue}` };
+  return { ...(namespace ? { namespace } : {}), prefix, runs: `${prefix}:runs`, refused: (queue) => `${prefix}:refused:${queue}`, alive: (queue) => `${prefix}:alive:${queue}`, threads: (worker) => `${prefix}:threads:${worker}` };
 }
 
 const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

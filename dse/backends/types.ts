@@ -47,6 +47,11 @@ export interface EvalBackend {
   readonly jobs: number;
   /** Tasks the executor keeps in flight at once. */
   readonly lanes: number;
+  /**
+   * Evaluations that can run at once right now, when the backend knows (a queue: its connected
+   * workers' threads; `jobs` when it does not): sizes the accuracy rungs' look-ahead at each round.
+   */
+  capacity?(): number | undefined;
   run<T = unknown>(task: PoolTask, meta?: TaskMeta): Promise<PoolResult<T>>;
   /**
    * Takes `evaluateMany` tasks (dse/tasks.ts: many cheap points in one task, one round trip). A

@@ -71,7 +71,8 @@ export async function refine(input: RefineInput): Promise<RefineOutcome | undefi
       pr.stop();
     }
   };
-  const lanes = { lanes: executor.usePool ? executor.jobs : 1, group: algoKey, constraints: ctx.constraints };
+  // read at each round: a queue's workers (and so its lanes) come and go during the run
+  const lanes = { lanes: () => executor.lanesNow(), group: algoKey, constraints: ctx.constraints };
   // configurations compared example by example on the examples both ran (core/paired.ts)
   const memo = new Map<string, boolean>();
   const valuesOf = configValues(executor, ctx);
