@@ -10,20 +10,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../dse/cli.ts';
+import { cli } from './cli-in-process.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
-
-async function cli(argv: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const we = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), err };
-  } finally {
-    process.stderr.write = we;
-  }
-}
 
 test('accuracy --trace-out into a missing folder, or naming a folder: exit 2 before the model runs, nothing written', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-traceout-'));

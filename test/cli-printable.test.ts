@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { clipped, echoed, ECHO_MAX, LINE_MAX, printable } from '../dse/cli-util.ts';
-import { main } from '../dse/cli.ts';
+import { cli } from './cli-in-process.ts';
 
 test('a line past LINE_MAX keeps its start and its advice at the end; short lines and control characters', () => {
   const line = `error: results folder r: ${'x'.repeat(1_000_000)}; rerun with --fresh to discard it and start over, or choose another --out folder`;
@@ -44,18 +44,6 @@ test('echoed: a value as a message shows it, a long rendering cut and saying wha
   assert.equal(clipped('hw.wordBits=8'), 'hw.wordBits=8');
   assert.equal(clipped(`k=${'9'.repeat(998)}`), `k=${'9'.repeat(498)}… (1000 characters)`);
 });
-
-/** Runs the CLI in-process; returns the exit code and what it printed on stderr. */
-async function cli(argv: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const we = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), err };
-  } finally {
-    process.stderr.write = we;
-  }
-}
 
 test('a space file with a 100,000-character metric name: one readable line naming the value\'s length and what is allowed, exit 2', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-printable-'));

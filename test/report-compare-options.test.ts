@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../dse/cli.ts';
+import { cli } from './cli-in-process.ts';
 
 const SPACE = `name: cmp
 workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
@@ -19,18 +19,6 @@ objectives:
 parameters:
   hw.dramChannels: [8, 16]
 `;
-
-/** Runs the CLI in-process; its exit code and stderr. */
-async function cli(argv: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const we = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), err };
-  } finally {
-    process.stderr.write = we;
-  }
-}
 
 test('report A B: --interactive and --max-points are refused (exit 2, no page); without them the page is written', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sdse-cmpopt-'));

@@ -128,37 +128,40 @@ test('successive halving: only contenders get the full evaluation, and the final
   assert.ok(rows.some((r) => r.fidelity === 'analytical+accuracy:subset(n=16)'), 'rows.some((r) => r.fidelity === \'analytical+accuracy:subset(n=16)\')');
 });
 
+// A is the front at rung 0; B cannot reach it (optimistic 0.88 < A's pessimistic 0.89), but it is
+// the front of the rest (B dominates C): the next likeliest; C comes after B.
+const LANE_OBJECTIVES = [
+  { metric: 'latency_s', goal: 'min' as const },
+  { metric: 'accuracy', goal: 'max' as const },
+];
+const ABC = [
+  { lat: 1, acc: 0.9, w: 0.01 },
+  { lat: 2, acc: 0.86, w: 0.02 },
+  { lat: 3, acc: 0.5, w: 0.02 },
+];
+const abcPoint = (i: number, shrink: number): EvaluatedPoint => {
+  const { lat, acc, w } = ABC[i];
+  return { id: i, params: { i }, metrics: { latency_s: lat, accuracy: acc, accuracy_ci_low: acc - w / shrink, accuracy_ci_high: acc + w / shrink }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' };
+};
+const LANE_CTX = { accuracy: { model: 'x', maxExamples: 64 } } as unknown as EvalContext;
+
+/** refineAccuracy over A, B and C, rung 1 halving their CIs, with `lanes` (none: one lane): each round's point ids, and the rows. */
+async function runAbc(lanes?: number | (() => number)): Promise<{ rounds: number[][]; rows: EvaluatedPoint[] }> {
+  const rows = ABC.map((_, i) => abcPoint(i, 1));
+  const rounds: number[][] = [];
+  await refineAccuracy(rows, LANE_OBJECTIVES, LANE_CTX, [16, 64], async (pts) => {
+    rounds.push(pts.map((p) => p.id).sort());
+    return pts.map((p) => abcPoint(p.id, 2));
+  }, () => false, lanes ? { lanes, group: (p) => String(p.i), constraints: [] } : undefined);
+  return { rounds, rows };
+}
+
 test('successive halving with lanes: a round fills idle lanes with the next likeliest configurations, same guarantee', async () => {
-  const objectives = [
-    { metric: 'latency_s', goal: 'min' as const },
-    { metric: 'accuracy', goal: 'max' as const },
-  ];
-  // A is the front; B cannot reach it at rung 0 (optimistic 0.88 < A's pessimistic 0.89), but it is
-  // the front of the rest (B dominates C): the next likeliest; C comes after B.
-  const truth = [
-    { lat: 1, acc: 0.9, w: 0.01 },
-    { lat: 2, acc: 0.86, w: 0.02 },
-    { lat: 3, acc: 0.5, w: 0.02 },
-  ];
-  const point = (i: number, shrink: number): EvaluatedPoint => {
-    const { lat, acc, w } = truth[i];
-    return { id: i, params: { i }, metrics: { latency_s: lat, accuracy: acc, accuracy_ci_low: acc - w / shrink, accuracy_ci_high: acc + w / shrink }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' };
-  };
-  const ctx = { accuracy: { model: 'x', maxExamples: 64 } } as unknown as EvalContext;
-  const run = async (lanes?: number) => {
-    const rows = truth.map((_, i) => point(i, 1));
-    const rounds: number[][] = [];
-    await refineAccuracy(rows, objectives, ctx, [16, 64], async (pts) => {
-      rounds.push(pts.map((p) => p.id).sort());
-      return pts.map((p) => point(p.id, 2));
-    }, () => false, lanes ? { lanes, group: (p) => String(p.i), constraints: [] } : undefined);
-    return { rounds, rows };
-  };
-  const one = await run();
+  const one = await runAbc();
   assert.deepEqual(one.rounds, [[0]]);
-  const two = await run(2);
+  const two = await runAbc(2);
   assert.deepEqual(two.rounds, [[0, 1]]);
-  const many = await run(8);
+  const many = await runAbc(8);
   assert.deepEqual(many.rounds, [[0, 1, 2]], 'then the front of what remains');
   for (const { rows } of [one, two, many]) assert.equal(rows[0].fidelity, 'analytical+accuracy');
   // the extra evaluations only fill lanes: B and C keep their rung-0 estimates as with one lane
@@ -201,31 +204,7 @@ test('successive halving with lanes: an extra evaluation enters the rows when a 
 });
 
 test('successive halving with lanes read at each round (a queue\'s workers come and go): each round fills as many lanes as the function says then', async () => {
-  const objectives = [
-    { metric: 'latency_s', goal: 'min' as const },
-    { metric: 'accuracy', goal: 'max' as const },
-  ];
-  // the first test's A, B, C (A the front at rung 0, B the next likeliest, C after B), whose rung-1
-  // estimates (narrower CIs) leave A alone on the front: one round, as wide as the lanes say
-  const truth = [
-    { lat: 1, acc: 0.9, w: 0.01 },
-    { lat: 2, acc: 0.86, w: 0.02 },
-    { lat: 3, acc: 0.5, w: 0.02 },
-  ];
-  const point = (i: number, shrink: number): EvaluatedPoint => {
-    const { lat, acc, w } = truth[i];
-    return { id: i, params: { i }, metrics: { latency_s: lat, accuracy: acc, accuracy_ci_low: acc - w / shrink, accuracy_ci_high: acc + w / shrink }, status: 'ok', violation: 0, feasible: true, error: '', fidelity: 'analytical+accuracy' };
-  };
-  const ctx = { accuracy: { model: 'x', maxExamples: 64 } } as unknown as EvalContext;
-  const run = async (lanes: () => number) => {
-    const rows = truth.map((_, i) => point(i, 1));
-    const rounds: number[][] = [];
-    await refineAccuracy(rows, objectives, ctx, [16, 64], async (pts) => {
-      rounds.push(pts.map((p) => p.id).sort());
-      return pts.map((p) => point(p.id, 2));
-    }, () => false, { lanes, group: (p) => String(p.i), constraints: [] });
-    return rounds;
-  };
+  const run = async (lanes: () => number) => (await runAbc(lanes)).rounds;
   assert.deepEqual(await run(() => 1), [[0]]);
   assert.deepEqual(await run(() => 2), [[0, 1]]);
   assert.deepEqual(await run(() => 3), [[0, 1, 2]]);
@@ -237,7 +216,7 @@ test('successive halving with lanes read at each round (a queue\'s workers come 
   const rows = rung0.map((_, i) => at(i, rung0));
   const rounds: number[][] = [];
   let reads = 0;
-  await refineAccuracy(rows, objectives, ctx, [16, 64], async (pts) => {
+  await refineAccuracy(rows, LANE_OBJECTIVES, LANE_CTX, [16, 64], async (pts) => {
     rounds.push(pts.map((p) => p.id).sort());
     return pts.map((p) => at(p.id, rung1));
   }, () => false, { lanes: () => (reads++, 1), group: (p) => String(p.i), constraints: [] });
