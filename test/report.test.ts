@@ -79,7 +79,7 @@ test('static report: one SVG per objective pair, breakdowns, hypervolume and acc
   // our ratio counts the pruned layers only (the front layers stay dense): the axis and caption say so
   const acc = html.match(/<figure class="chart[^"]*" data-chart="accuracy"[^>]*>([\s\S]*?)<\/figure>/)![1];
   assert.match(acc, /pruning ratio in the pruned layers \(× = 1 \/ keep\)/);
-  assert.match(acc, /over all layers fewer tokens or heads go than this ratio says \(spam-bert keeps 0\.625 of its heads at headKeep 0\.5: 1\.6×, not 2×\)/);
+  assert.match(acc, /over all layers fewer tokens or heads go than this ratio says; /);
   // static: no scripts at all
   assert.ok(!/<script\b/i.test(html), '!/<script\\b/i.test(html)');
 });
