@@ -120,7 +120,7 @@ function oursPanel(metric: string, curves: KeepCurve[], dots0: Dot[], held0: Mea
   const dots = dots0.map((d) => ({ ...d, value: d.value * factor }));
   const scaled = (ms: Mean[]) => ms.map((m) => ({ ...m, value: m.value * factor }));
   const legend = { title: null, orient: 'bottom', direction: 'vertical', symbolOpacity: 1 };
-  const dash = all0.length ? { strokeDash: { field: 'line', type: 'nominal', scale: { domain: [HELD_LINE, ALL_LINE], range: [[1, 0], [5, 3]] }, legend: { ...legend, symbolStrokeColor: '#555' } } } : {};
+  const dash = all0.length ? { strokeDash: { field: 'line', type: 'nominal', scale: { domain: [HELD_LINE, ALL_LINE], range: [[1, 0], [5, 3]] }, legend: { ...legend, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 200, encode: { symbols: { update: { stroke: { value: '#555' } } } } } } } : {};
   const lineLayer = (values: ReturnType<typeof scaled>, mark: Record<string, unknown>, label: string) => ({
     data: { values },
     mark: { type: 'line', ...mark },
