@@ -43,7 +43,7 @@ const LEAST_AGGRESSIVE: Record<string, 'max' | 'min'> = {
   'algo.fcWeightBits': 'max',
 };
 
-type Dot = { series: string; ratio: number; value: number; id: number };
+type Dot = { series: string; ratio: number; value: number; id: number; n: number };
 type Mean = { series: string; line: string; ratio: number; value: number; n: number };
 
 /** The points of one curve: ok, with the metric and a numeric keep value. */
@@ -102,7 +102,7 @@ function ourCurves(run: RunJson, points: PointRow[], metric: string, curves: Kee
     const pts = curvePoints(points, metric, k);
     for (const p of pts) {
       const r = ratioOf(p.params[k.param] as number);
-      if (finite(r)) dots.push({ series: k.series, ratio: r, value: p.metrics[metric], id: p.id });
+      if (finite(r)) dots.push({ series: k.series, ratio: r, value: p.metrics[metric], id: p.id, n: 1 });
     }
     const h = heldSettings(run, pts, k);
     held.push(...meansOf(h.pts, metric, k, HELD_LINE));
@@ -111,6 +111,22 @@ function ourCurves(run: RunJson, points: PointRow[], metric: string, curves: Kee
     if (h.held.length || avg) notes.push(`${k.param}: ${h.held.length ? `the solid line at ${h.held.join(', ')}` : 'the line'}${avg}`);
   }
   return { dots, held, all, notes };
+}
+
+/**
+ * One dot per distinct (curve, ratio, value), counting the evaluations it stands for: parameters
+ * that do not move the metric (every hardware knob for accuracy) repeat the same dot exactly (the
+ * default run: 4,043 dots, 24 distinct), which drew the same picture in ~75 KB of the static page.
+ */
+export function distinctDots(dots: Dot[]): Dot[] {
+  const byKey = new Map<string, Dot>();
+  for (const d of dots) {
+    const key = `${d.series}|${d.ratio}|${d.value}`;
+    const seen = byKey.get(key);
+    if (seen) seen.n += d.n;
+    else byKey.set(key, { ...d });
+  }
+  return [...byKey.values()];
 }
 
 /** The left panel: our single evaluations as dots, the line of their means at the least aggressive other settings and, dimmer, over all settings. */
@@ -144,7 +160,7 @@ function oursPanel(metric: string, curves: KeepCurve[], dots0: Dot[], held0: Mea
           x: { field: 'ratio', type: 'quantitative', title: 'pruning ratio in the pruned layers (× = 1 / keep)', scale: { zero: false } },
           y: { field: 'value', type: 'quantitative', title: metricTitle(metric, unit), scale: { zero: false } },
           color: { field: 'series', type: 'nominal', scale: { domain: curves.map((k) => k.series), range: ['#1f77b4', '#2ca02c'] }, legend },
-          ...(interactive ? { tooltip: [{ field: 'id' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
+          ...(interactive ? { tooltip: [{ field: 'id', title: 'id (first of n)' }, { field: 'n', title: 'evaluations' }, { field: 'ratio', format: '.3~g' }, { field: 'value', title: metric, format: '.4~g' }] } : {}),
         },
       },
       lineLayer(scaled(held0), { point: true, strokeWidth: 2 }, 'mean'),
@@ -178,8 +194,10 @@ function allLayerCommand(run: RunJson, knob: string): string {
 }
 
 /** The caption's sentence on the dots and lines: what each line averages over and what it holds. */
-function lineSentence(n: number, shown: number, dimmer: boolean, notes: string[]): string {
-  const drawn = shown < n ? ` (${shown} of ${n} drawn)` : '';
+function lineSentence(n: number, distinct: number, shown: number, dimmer: boolean, notes: string[]): string {
+  const once = distinct < n ? `${distinct} distinct outcomes of ${n} evaluations, each drawn once` : '';
+  const sample = shown < distinct ? `${shown} of ${distinct}${once ? ' distinct outcomes' : ''} drawn` : '';
+  const drawn = once || sample ? ` (${[once, sample].filter(Boolean).join('; ')})` : '';
   const held = notes.length ? ` (${notes.join('; ')})` : '';
   return dimmer
     ? `Dots are single evaluations at every setting${drawn}; the solid line is the mean per ratio with every other swept algorithm knob at its least aggressive value${held}, the nearest to Fig. 21's other-pruning-off curves, and the dashed, dimmer line the mean over all their settings`
@@ -204,14 +222,15 @@ export function accuracyChart(run: RunJson, points: PointRow[], opts: SpecOption
   const measured = bestMeasured(points, metric);
   const { dots, held, all, notes } = ourCurves(run, measured.kept, metric, curves);
   if (dots.length === 0) return undefined;
-  // the means use every point; at most 600 single evaluations are drawn as dots
-  const dotsShown = sampleDeterministic(dots, 600, 5);
+  // the means use every point; at most 600 distinct outcomes are drawn as dots
+  const distinct = distinctDots(dots);
+  const dotsShown = sampleDeterministic(distinct, 600, 5);
   return {
     kind: 'accuracy',
     title: `${metric} vs pruning ratio, next to the paper's Fig. 21`,
     caption:
       `Left: our ${metricLabel(metric)} against the pruning ratio of the pruned layers (1 / keep fraction). The schedule leaves the front layers unpruned (algo.tokenFrontFrac, 15% of the layers by default; algo.headFrontFrac, 30%), so over all layers fewer tokens or heads go than this ratio says; ${allLayerCommand(run, curves[0].param)} prints the all-layer fraction. ` +
-      lineSentence(dots.length, dotsShown.length, all.length > 0, notes) +
+      lineSentence(dots.length, distinct.length, dotsShown.length, all.length > 0, notes) +
       `.${rungNote(metric, measured.left, measured.n)}${heldNote(run, points.filter((p) => p.status === 'ok').length)}` +
       ' Right: the paper\'s Fig. 21 curves (12-bit, progressive quantization off, other pruning off), accuracy change relative to the unpruned model. ' +
       'Different models, datasets and metrics: the panels are shown side by side with their own axes, and nothing is fitted across them.',
