@@ -15,6 +15,9 @@ export interface Axis {
   title: string;
   /** Why the scale is what it is (for captions). */
   why: string;
+  /** Log axes: the 1-2-5 ticks (display units) and the domain from the tick at or below the least value to the tick at or above the largest (`logTicks`). */
+  ticks?: number[];
+  domain?: [number, number];
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -37,6 +40,22 @@ export function yDomain(ys: number[], log: boolean, margins: [number, number] = 
   return [lo - below * span, hi + above * span];
 }
 
+/**
+ * A log axis's ticks and domain, in display units: 1, 2, 5 × 10^k (every power of ten alone past 4
+ * decades) from the tick at or below `lo` to the tick at or above `hi`. Vega-Lite has no such set:
+ * a log scale's `nice` rounds the domain out to whole decades (1.1–42 ms → 1–100 ms, 40% of the
+ * axis empty) and its ticks are 1…9 × 10^k thinned by the label count (1, 2, 3, 10, 20, 30 …);
+ * without `nice` the domain ends at the extreme values, so the first tick can sit above the front.
+ */
+export function logTicks(lo: number, hi: number): { ticks: number[]; domain: [number, number] } {
+  const steps = Math.log10(hi / lo) > 4 ? [1] : [1, 2, 5];
+  const all: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)) - 1; k <= Math.ceil(Math.log10(hi)); k++) for (const m of steps) all.push(Number((m * 10 ** k).toPrecision(12)));
+  const first = all.filter((t) => t <= lo * (1 + 1e-9)).pop() ?? lo;
+  const last = all.find((t) => t >= hi * (1 - 1e-9)) ?? hi;
+  return { ticks: all.filter((t) => t >= first && t <= last), domain: [first, last] };
+}
+
 /** The space's `scale:` override of an objective, if any. */
 export function scaleOverride(run: Pick<RunJson, 'space'>, metric: string): 'log' | 'linear' | undefined {
   const objs = (run.space as { objectives?: { metric?: string; scale?: string }[] } | undefined)?.objectives;
@@ -51,16 +70,21 @@ export function axisFor(run: Pick<RunJson, 'space'>, metric: string, values: num
   const positive = values.filter(finite).every((v) => v > 0);
   const log = override === 'log' ? positive : override === 'linear' ? false : auto;
   const why = override ? `${override} scale set in the space file` : auto ? 'log scale: values span more than a decade' : '';
-  return { metric, factor, unit, log, title: metricTitle(metric, unit) + suffix, why };
+  const shown = values.filter((v) => finite(v) && v > 0).map((v) => v * factor);
+  const ticks = log && shown.length ? logTicks(Math.min(...shown), Math.max(...shown)) : undefined;
+  return { metric, factor, unit, log, title: metricTitle(metric, unit) + suffix, why, ...ticks };
 }
 
+/** Pixels a log scale's domain is widened by at each end, so that a dot on the domain's edge is drawn whole (half its size 22–50 px² is 3–4 px). */
+const LOG_PADDING_PX = 6;
+
 export function vlScale(a: Axis): Record<string, unknown> {
-  return a.log ? { type: 'log', nice: false } : { type: 'linear', zero: false, nice: true };
+  return a.log ? { type: 'log', nice: false, padding: LOG_PADDING_PX, ...(a.domain ? { domain: a.domain } : {}) } : { type: 'linear', zero: false, nice: true };
 }
 
 /** Axis label format: up to 3–4 significant digits, no exponent notation. */
 export function vlAxis(a: Axis): Record<string, unknown> {
-  return a.log ? { format: '~g', labelOverlap: 'greedy', tickCount: 6 } : { format: '~r', labelOverlap: 'greedy' };
+  return a.log ? { format: '~g', labelOverlap: 'greedy', ...(a.ticks ? { values: a.ticks } : { tickCount: 6 }) } : { format: '~r', labelOverlap: 'greedy' };
 }
 
 export interface ParsedConstraint {

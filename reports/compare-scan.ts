@@ -9,7 +9,7 @@
 import { dominatorOf, paretoMask, toMinVector } from '../core/pareto.ts';
 import type { Objective, PointRow, RunJson } from '../core/results.ts';
 import { metricTitle, displayUnit } from '../core/format.ts';
-import { scaleOverride, type Axis } from './axes.ts';
+import { logTicks, scaleOverride, type Axis } from './axes.ts';
 import type { RowView } from './read-points.ts';
 
 /** Candidates gathered before they are merged into the front (a batch, as the run's own front is kept: dse/sink.ts). */
@@ -80,7 +80,7 @@ export function axisOfSpread(run: Pick<RunJson, 'space'>, metric: string, s: Met
   const positive = !s.nonPositive;
   const log = override === 'log' ? positive : override === 'linear' ? false : auto;
   const why = override ? `${override} scale set in the space file` : auto ? 'log scale: values span more than a decade' : '';
-  return { metric, factor, unit, log, title: metricTitle(metric, unit), why };
+  return { metric, factor, unit, log, title: metricTitle(metric, unit), why, ...(log && finite ? logTicks(s.lo * factor, s.hi * factor) : {}) };
 }
 
 export class CompareScan {

@@ -108,7 +108,7 @@ function encoding(f: Frame, extra: Record<string, unknown> = {}) {
   return {
     // 16 px inside each end: the first and last points' value labels (centred on them) clear the y axis and the frame
     x: { field: 'x', type: 'quantitative', title: f.xTitle, scale: { ...vlScale(f.ax), padding: X_PADDING_PX }, axis: { ...vlAxis(f.ax), ...(f.xs.length <= 12 ? { values: f.xs } : {}) } },
-    y: { field: 'y', type: 'quantitative', title: f.yTitle, scale: { ...vlScale(f.ay), domain: f.yDomain }, axis: vlAxis(f.ay) },
+    y: { field: 'y', type: 'quantitative', title: f.yTitle, scale: { ...vlScale(f.ay), domain: f.yDomain }, axis: { ...vlAxis(f.ay), ...(f.ay.ticks ? { values: f.ay.ticks.filter((t) => t >= f.yDomain[0] && t <= f.yDomain[1]) } : {}) } },
     ...extra,
   };
 }

@@ -157,7 +157,8 @@ export function constraintCharts(run: RunJson, points: PointRow[], opts: SpecOpt
             },
           },
           { data: { values: [{ y: limit, label: c.text }] }, mark: { type: 'rule', color: '#9b1c1c', strokeDash: [4, 3], strokeWidth: 1.5 }, encoding: { y: { field: 'y', type: 'quantitative' } } },
-          { data: { values: [{ y: limit, label: `limit: ${c.text}` }] }, mark: { type: 'text', color: '#9b1c1c', align: 'right', baseline: 'bottom', x: 'width', dy: -2, fontSize: 10 }, encoding: { y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } } },
+          // right of the frame, level with the line: inside it the label sat on the dots near the limit
+          { data: { values: [{ y: limit, label: `limit: ${c.text}` }] }, mark: { type: 'text', color: '#9b1c1c', align: 'left', baseline: 'middle', x: 'width', dx: 4, fontSize: 10 }, encoding: { y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } } },
         ],
       },
     });
