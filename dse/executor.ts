@@ -16,7 +16,7 @@ import type { Params, Trial } from './driver.ts';
 import { isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
 import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
-import type { JournalIndex } from './journal-index.ts';
+import { readingNote, type JournalIndex } from './journal-index.ts';
 import { JOURNAL_FLUSH_MS, journalBatcher } from './journal-flush.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
 import { workerBundle } from './bundle.ts';
@@ -76,20 +76,6 @@ export interface Step {
   keyExtra?: unknown;
   /** CPU-bound step (runs on the pool when jobs > 1); default: as the primary evaluation. */
   cpuBound?: boolean;
-}
-
-/** Journals from this size on get a line before they are indexed (~20 s for a 10⁶-point journal of 210 MB on a loaded host, silent before). */
-export const READING_NOTE_BYTES = 50e6;
-
-/** 'reading FILE (N MB)…' before a large journal is scanned, so a resumed 10⁶–10⁷-point run is not silent while it is indexed. */
-export function readingNote(file: string, log: (s: string) => void): void {
-  let size = 0;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    return;
-  }
-  if (size >= READING_NOTE_BYTES) log(`reading ${file} (${Math.round(size / 1e6).toLocaleString('en-US')} MB)…`);
 }
 
 export class Executor {

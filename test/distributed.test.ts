@@ -22,7 +22,8 @@ import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../d
 import { redisSuite } from './redis-suite.ts';
 import { waitFor } from './wait.ts';
 import { rungSpace } from './sweeps.ts';
-import { QueueBackend, threadSum } from '../dse/backends/queue.ts';
+import { QueueBackend } from '../dse/backends/queue.ts';
+import { threadSum } from '../dse/backends/queue-orphans.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
 import { decodeTask, encodeTask } from '../dse/backends/queue-task.ts';
 import { workerIds } from '../dse/backends/queue-orphans.ts';

@@ -406,7 +406,7 @@ test('random look-ups in a journal larger than the block cache read a few KB eac
 });
 
 test('a large journal gets a line before it is indexed; a small one does not', async () => {
-  const { readingNote, READING_NOTE_BYTES } = await import('../dse/executor.ts');
+  const { readingNote, READING_NOTE_BYTES } = await import('../dse/journal-index.ts');
   const dir = tmp();
   const file = path.join(dir, JOURNAL_FILE);
   const lines: string[] = [];

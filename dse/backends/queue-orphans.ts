@@ -1,5 +1,5 @@
 /**
- * The workers of a queue: those connected (workerIds), and the jobs held by a worker that is gone
+ * The workers of a queue: those connected (workerIds), their published threads (threadSum), and the jobs held by a worker that is gone
  * (kill -9, machine lost): BullMQ keeps them active under that worker's name until its lock
  * expires and a live worker's stalled-job check puts them back, which takes up to the lock duration plus the check interval (30 s + 30 s by default). The coordinator
  * says so once per such worker, so that a run whose progress stops meanwhile is not taken for hung.
@@ -51,4 +51,15 @@ export function workerIds(clients: Record<string, string>[], prefix = PREFIX): S
     ids.add(at >= 0 ? rest.slice(at + 3) : `client ${c.id ?? c.addr ?? raw}`);
   }
   return ids;
+}
+
+/** The sum of the workers' published thread counts (RedisKeys.threads values); undefined if one is missing or not a positive integer. */
+export function threadSum(values: (string | null)[]): number | undefined {
+  let sum = 0;
+  for (const v of values) {
+    const n = Number(v);
+    if (v === null || !Number.isSafeInteger(n) || n < 1) return undefined;
+    sum += n;
+  }
+  return sum;
 }

@@ -1,6 +1,7 @@
 /**
- * A pool task as a queue job carries it (dse/backends/queue.ts), for workers whose checkout and
- * working directory are elsewhere:
+ * A pool task as a queue job carries it (dse/backends/queue.ts), and what a worker returns for it
+ * (JobData, JobResult). A task is written for workers whose checkout and working directory are
+ * elsewhere:
  * - a relative trace file or accuracy checkpoint folder (resolved against the coordinator's working
  *   directory, as in a local run) is made absolute first: a worker started in another folder would
  *   otherwise look for it under its own;
@@ -37,3 +38,22 @@ export function encodeTask(task: PoolTask, root = ROOT): string {
 export function decodeTask(text: string, root = ROOT): PoolTask {
   return JSON.parse(text.replaceAll(`"${ROOT_MARK}`, quotedPrefix(root))) as PoolTask;
 }
+
+/** What a job carries (BullMQ stores it as JSON). */
+export interface JobData {
+  /** The pool task, paths under the project root written as $ROOT/…. */
+  task: string;
+  /** Model version of the coordinator. */
+  mv: string;
+  /** Content hash of the task's trace file on the coordinator's machine (dse/file-hash.ts), when it has one: workers check theirs. */
+  trace?: string | null;
+}
+
+/** What a worker returns for a job. */
+export type JobResult = ({ ok: true; value: unknown } | { ok: false; error: string; crashed: boolean }) & {
+  ms: number;
+  /** Worker id (host:pid-suffix: queue-orphans.ts workerId). */
+  w: string;
+  /** Times the job was started (> 1: it was re-run after its worker died). */
+  a: number;
+};

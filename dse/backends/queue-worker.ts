@@ -37,7 +37,7 @@ import { modelVersion } from '../executor.ts';
 import { fileHash, traceOfArgs } from '../file-hash.ts';
 import type { EvalPool, PoolTask } from '../pool.ts';
 import { bundledPool } from './local.ts';
-import type { JobData, JobResult } from './queue.ts';
+import type { JobData, JobResult } from './queue-task.ts';
 import { decodeTask } from './queue-task.ts';
 import { workerId } from './queue-orphans.ts';
 import { releaseTerminalAtExit, serviceExitCode, signalText, STOP_SIGNALS, type StopSignal } from '../stop.ts';

@@ -33,28 +33,9 @@ import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, runIdOf, workerUrl, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
-import { goneNote, heldByGone, workerIds } from './queue-orphans.ts';
-import { encodeTask } from './queue-task.ts';
+import { goneNote, heldByGone, threadSum, workerIds } from './queue-orphans.ts';
+import { encodeTask, type JobData, type JobResult } from './queue-task.ts';
 import { claimLostNote, claimQueue, coordinatorToken, queueNameFor, refreshClaim, releaseClaim } from './queue-claim.ts';
-
-/** What a job carries (BullMQ stores it as JSON). */
-export interface JobData {
-  /** The pool task, paths under the project root written as $ROOT/…. */
-  task: string;
-  /** Model version of the coordinator. */
-  mv: string;
-  /** Content hash of the task's trace file on the coordinator's machine (dse/file-hash.ts), when it has one: workers check theirs. */
-  trace?: string | null;
-}
-
-/** What a worker returns for a job. */
-export type JobResult = ({ ok: true; value: unknown } | { ok: false; error: string; crashed: boolean }) & {
-  ms: number;
-  /** Worker id (host:pid-suffix: queue-orphans.ts workerId). */
-  w: string;
-  /** Times the job was started (> 1: it was re-run after its worker died). */
-  a: number;
-};
 
 interface Pending {
   data: JobData;
@@ -506,15 +487,4 @@ export class QueueBackend implements EvalBackend {
     await Promise.race([Promise.allSettled([this.events.close(), this.queue.close()]), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.client.disconnect();
   }
-}
-
-/** The sum of the workers' published thread counts (RedisKeys.threads values); undefined if one is missing or not a positive integer. */
-export function threadSum(values: (string | null)[]): number | undefined {
-  let sum = 0;
-  for (const v of values) {
-    const n = Number(v);
-    if (v === null || !Number.isSafeInteger(n) || n < 1) return undefined;
-    sum += n;
-  }
-  return sum;
 }
