@@ -292,6 +292,11 @@ export async function denseOutcome({ accuracy }: { accuracy: NonNullable<Space['
   return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, ...(prefix ? { prefix } : {}) };
 }
 
+/** Loads the accuracy model and its evaluation inputs of `accuracy` (a pool worker's warm-up task, dse/pool.ts `warm`). */
+export async function warmAccuracy({ accuracy }: { accuracy: NonNullable<Space['accuracy']> }): Promise<void> {
+  await (await import('../sim/nn/api.ts')).warmAccuracy({ model: accuracy.model, maxExamples: accuracy.maxExamples });
+}
+
 /** The model that scores every point of a run (the space fidelity's primary). */
 export function primaryModel(ctx: EvalContext) {
   return fidelityPlan(ctx.fidelity).primary;

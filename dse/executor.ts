@@ -219,9 +219,14 @@ export class Executor {
     return this.journal?.file;
   }
 
-  /** The backend, started once: by default the local pool (dse/backends/local.ts). */
+  /**
+   * The backend, started once: by default the local pool (dse/backends/local.ts). With accuracy on,
+   * each worker loads the model as it starts: the dense model's run (one task, one worker) does not
+   * leave the others cold until the search (they loaded TF.js and the model after it, serially).
+   */
   private getPool(): Promise<EvalBackend> {
-    this.poolReady ??= LocalBackend.open(this.jobs).then((b) => (this.backend = b));
+    const acc = this.ctx.accuracy;
+    this.poolReady ??= LocalBackend.open(this.jobs, acc ? { task: 'warm', args: [{ accuracy: acc }] satisfies TaskArgs<'warm'> } : undefined).then((b) => (this.backend = b));
     return this.poolReady;
   }
 

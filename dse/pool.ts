@@ -10,7 +10,7 @@
  * - `abort()` stops the pool: in-flight and queued tasks resolve as `{ status: 'aborted' }`.
  */
 import os from 'node:os';
-import { Piscina } from 'piscina';
+import { Piscina, isWorkerThread, workerData } from 'piscina';
 
 /** A task sent to a worker: a task name of the worker's task file and its arguments. */
 export interface PoolTask {
@@ -27,7 +27,7 @@ type TaskTable = Record<string, (...args: unknown[]) => unknown>;
  * once), and returns a throw as `{ ok: false, error }` (a rejection then means the worker died).
  */
 export function serveTasks(load: () => Promise<TaskTable> | TaskTable): (t: PoolTask) => Promise<TaskOutcome> {
-  return async (t) => {
+  const serve = async (t: PoolTask): Promise<TaskOutcome> => {
     const t0 = performance.now();
     try {
       const fn = (await load())[t.task];
@@ -38,6 +38,11 @@ export function serveTasks(load: () => Promise<TaskTable> | TaskTable): (t: Pool
       return { ok: false, error: err && err.message ? err.message : String(e), ms: performance.now() - t0 };
     }
   };
+  // The pool's warm-up task (PoolOptions.warm), run once as the worker starts: a failure is left
+  // to the first real task, which meets it again and reports it.
+  const warm = isWorkerThread ? (workerData as { warm?: PoolTask } | undefined)?.warm : undefined;
+  if (warm) void serve(warm);
+  return serve;
 }
 
 export type PoolResult<T = unknown> =
@@ -54,6 +59,12 @@ export interface PoolOptions {
   filename?: string;
   /** Node flags of the workers (default: the parent's). */
   execArgv?: string[];
+  /**
+   * A task every worker runs as soon as it starts, before and whether or not it is sent one (e.g.
+   * loading the accuracy model): a worker that gets no task for a while (the dense model's run
+   * goes to one worker) is warm when the search begins. Its result is dropped.
+   */
+  warm?: PoolTask;
 }
 
 export function defaultJobs(): number {
@@ -75,7 +86,7 @@ export class EvalPool {
     if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobs}`);
     this.jobs = jobs;
     this.crashRetries = opts.crashRetries ?? 1;
-    this.poolOpts = { filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href, workerData: {}, execArgv: opts.execArgv };
+    this.poolOpts = { filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href, workerData: opts.warm ? { warm: opts.warm } : {}, execArgv: opts.execArgv };
     this.piscina = new Piscina({
       filename: this.poolOpts.filename,
       minThreads: jobs,

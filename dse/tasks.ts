@@ -3,7 +3,7 @@
  * `executor.call('breakdown', ctx, params)` is type-checked against the function below, and a
  * worker receives `{ task: 'breakdown', args }` — no module paths travel between threads.
  */
-import { denseOutcome, evaluatePoint, pointBreakdown, rescorePoint, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { denseOutcome, warmAccuracy, evaluatePoint, pointBreakdown, rescorePoint, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import type { Params } from './driver.ts';
 import type { ShardResult, ShardTask } from '../sim/nn/train-shard.ts';
 
@@ -49,6 +49,8 @@ export const TASKS = {
   breakdown: pointBreakdown,
   /** The dense model's accuracy or perplexity (relative constraints): ({ accuracy }, target layers) → DenseReference. */
   dense: denseOutcome,
+  /** Loads the accuracy model and inputs ({ accuracy }): the warm-up every pool worker of an accuracy run runs as it starts. */
+  warm: warmAccuracy,
   /** One shard of a data-parallel LM training step (`train --workers N`): (task) → loss and gradients. tfjs loads on first use only. */
   trainShard: async (t: ShardTask): Promise<ShardResult> => (await import('../sim/nn/train-shard.ts')).trainShard(t),
 } as const;

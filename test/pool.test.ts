@@ -88,3 +88,20 @@ test('the project worker runs a named task (dse/tasks.ts): a design point throug
     await pool.close();
   }
 });
+
+test('warm: every worker runs the warm-up task as it starts, before any task is sent to it', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pool-warm-')), 'marks');
+  const pool = new EvalPool({ jobs: 2, warm: call('mark', file) });
+  const threads = () => (fs.existsSync(file) ? new Set(fs.readFileSync(file, 'utf8').trim().split('\n')) : new Set<string>());
+  try {
+    // no task is run: only the warm-up can write the file, once in each of the 2 workers
+    for (let t0 = Date.now(); threads().size < 2 && Date.now() - t0 < 30_000; ) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(threads().size, 2, `warm-up ran in ${threads().size} of 2 workers`);
+    assert.equal(fs.readFileSync(file, 'utf8').trim().split('\n').length, 2, 'one warm-up per worker');
+    // the pool serves tasks as before, on the workers that warmed up
+    const r = await pool.run(call('mark', file));
+    assert.ok(r.status === 'ok' && threads().has(String(r.value)), JSON.stringify(r));
+  } finally {
+    await pool.close();
+  }
+});

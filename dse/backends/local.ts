@@ -7,10 +7,10 @@ import { workerExecArgv } from '../worker-argv.ts';
 import { EvalPool, type PoolResult, type PoolTask } from '../pool.ts';
 import type { BackendInfo, EvalBackend } from './types.ts';
 
-/** An EvalPool of `jobs` threads running the worker bundle. */
-export async function bundledPool(jobs: number): Promise<EvalPool> {
+/** An EvalPool of `jobs` threads running the worker bundle; `warm`: the task each worker runs as it starts (dse/pool.ts). */
+export async function bundledPool(jobs: number, warm?: PoolTask): Promise<EvalPool> {
   const bundle = await workerBundle();
-  return new EvalPool({ jobs, ...(bundle ? { filename: bundle.url, execArgv: workerExecArgv() } : {}) });
+  return new EvalPool({ jobs, warm, ...(bundle ? { filename: bundle.url, execArgv: workerExecArgv() } : {}) });
 }
 
 export class LocalBackend implements EvalBackend {
@@ -24,8 +24,8 @@ export class LocalBackend implements EvalBackend {
     this.lanes = 2 * pool.jobs;
   }
 
-  static async open(jobs: number): Promise<LocalBackend> {
-    return new LocalBackend(await bundledPool(jobs));
+  static async open(jobs: number, warm?: PoolTask): Promise<LocalBackend> {
+    return new LocalBackend(await bundledPool(jobs, warm));
   }
 
   run<T>(task: PoolTask): Promise<PoolResult<T>> {

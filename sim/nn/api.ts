@@ -78,6 +78,14 @@ export async function getEngine(model: string): Promise<Engine> {
   return e;
 }
 
+/**
+ * Loads what every evaluation of `spec` needs first: the backend, the engine (weights) and the
+ * evaluation inputs (tokenized examples), all memoized — a pool worker's warm-up (dse/pool.ts).
+ */
+export async function warmAccuracy(spec: AccuracySpec): Promise<void> {
+  evalInputs(await getEngine(spec.model), spec.maxExamples);
+}
+
 type EvalInputs = { kind: 'bert'; items: { ids: number[]; label: number }[] } | { kind: 'gpt'; windows: number[][]; prompt: number };
 const inputCache = new Map<string, EvalInputs>();
 
