@@ -98,6 +98,10 @@ export class EvalPool {
       idleTimeout: 60_000,
       workerData: this.poolOpts.workerData,
       execArgv: this.poolOpts.execArgv,
+      // An idle piscina worker blocks its thread in Atomics.wait by default ('sync'): a warm-up
+      // that awaits anything (an import, the wasm backend) stalls until the worker's first task.
+      // 'async' waits with Atomics.waitAsync, so the event loop (and the warm-up) runs meanwhile.
+      ...(opts.warm ? { atomics: 'async' as const } : {}),
     });
     // piscina emits 'error' for worker-level failures; they are handled per task below
     this.piscina.on('error', () => {});
