@@ -12,6 +12,11 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { clipped } from './cli-util.ts';
 import { InputError } from './errors.ts';
 
+/** The LSB-refetch knobs: progressive quantization, which an encoder (BERT, quantized statically) never runs. */
+export const LSB_KNOBS = ['algo.lsbBits', 'algo.lsbThreshold', 'algo.lsbRefetchFraction'];
+/** The accuracy engine's KV-token selection knobs (sim/nn/generate.ts): only its language models run them. */
+export const LM_TOKEN_KNOBS = ['algo.tokenPolicy', 'algo.tokenScore', 'algo.startTokens', 'algo.recentTokens'];
+
 /** The bound of a zod number schema (for option messages): `.max()` of WorkloadSchema fields. */
 export function maxOf(field: 'seqLen' | 'genTokens'): number {
   const r = WorkloadSchema.shape[field].safeParse(Number.MAX_SAFE_INTEGER);

@@ -8,10 +8,7 @@
  */
 import type { DesignPoint } from '../sim/schema.ts';
 import { InputError } from './errors.ts';
-import { isEncoder, lastSet } from './point-checks.ts';
-
-const LSB_KNOBS = ['algo.lsbBits', 'algo.lsbThreshold', 'algo.lsbRefetchFraction'];
-const LM_TOKEN_KNOBS = ['algo.tokenPolicy', 'algo.tokenScore', 'algo.startTokens', 'algo.recentTokens'];
+import { isEncoder, lastSet, LM_TOKEN_KNOBS, LSB_KNOBS } from './point-checks.ts';
 
 /** The last `--set` of any of `keys`, as the user wrote it (`--set k=v`). */
 const firstGiven = (sets: readonly string[], keys: string[]) => keys.map((k) => lastSet(sets, k)).find((s) => s !== undefined);

@@ -33,7 +33,7 @@ import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import type { ParamDomain, Params } from './driver.ts';
 import type { Constraint } from './params.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
-import { TRACE_ALGO, TRACE_FIXES, wordBitsProblem } from './point-checks.ts';
+import { LM_TOKEN_KNOBS, LSB_KNOBS, TRACE_ALGO, TRACE_FIXES, wordBitsProblem } from './point-checks.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import type { Space } from './space.ts';
 import { didYouMean } from './suggest.ts';
@@ -251,7 +251,7 @@ function applicabilityIssues(space: SpaceLike, domains: ParamDomain[], written: 
     issues.push(...noEffect('workload.genTokens', keys, written, 'the workload has no generation stage; remove it, or use stage: generation'));
   }
   if (!trace && models.length > 0 && encoders.length === models.length && kind !== 'lm') {
-    for (const k of ['algo.lsbBits', 'algo.lsbThreshold', 'algo.lsbRefetchFraction']) {
+    for (const k of LSB_KNOBS) {
       if (keys.has(k)) issues.push({ path: ['parameters', k], message: `${k} does not apply: ${models.join(', ')} ${models.length > 1 ? 'are encoders' : 'is an encoder'}, quantized statically (no LSB refetch)`, atKey: true });
     }
   }
@@ -285,9 +285,6 @@ function lsbWithClassifier(space: SpaceLike, domains: ParamDomain[], written: Wr
   const at = domains.some((x) => x.key === 'workload.benchmark') ? ['parameters', 'workload.benchmark'] : ['workload', 'benchmark'];
   return [{ path: at, atKey: true, message: `benchmark ${bench} sets lsbBits ${benchmark(bench).algo.lsbBits}, with the classifier ${space.accuracy!.model} in the accuracy block: ${why}; add algo: { lsbBits: 0 }, or use a language model (e.g. sotu-char) in the accuracy block` }];
 }
-
-/** The accuracy engine's KV-token selection knobs (sim/nn/generate.ts): only its language models run them. */
-const LM_TOKEN_KNOBS = ['algo.tokenPolicy', 'algo.tokenScore', 'algo.startTokens', 'algo.recentTokens'];
 
 /**
  * The token-selection knobs act in the accuracy engine's language model only (the hardware models
