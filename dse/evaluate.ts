@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as z from '../core/zod.ts';
 import { ciColumn, rescoreColumn } from '../core/metric-columns.ts';
 import { stableStringify } from '../core/stable-json.ts';
+import type { FirstRungValue } from '../core/sensitivity.ts';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
 import type { Workload } from '../sim/workload/types.ts';
@@ -44,11 +45,9 @@ export interface EvaluatedPoint extends TrialResult {
   firstRung?: FirstRung;
 }
 
-/** A point's quality metric on the first accuracy rung (`EvaluatedPoint.firstRung`). */
-export interface FirstRung {
+/** A point's quality metric on the first accuracy rung (`EvaluatedPoint.firstRung`): the value the sensitivity accumulator reads. */
+export interface FirstRung extends FirstRungValue {
   metric: 'accuracy' | 'perplexity';
-  examples: number;
-  value: number;
 }
 
 /** The base design point of a space: preset + hardware overrides, algo, workload. */
