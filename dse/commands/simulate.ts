@@ -27,6 +27,7 @@ import { checkSetsApply, setNotes } from '../set-applies.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
 import { breakdownsWithFc, fcPart } from '../e2e-parts.ts';
+import { algoText, measuredText } from '../simulate-text.ts';
 
 /** A user-given file must exist, be a file and hold text (not e.g. `--trace /bin/ls`). */
 function checkTextFile(file: string, option: string): void {
@@ -265,13 +266,6 @@ function printJson(point: DesignPoint, { r, acc, cmp }: Simulated): void {
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }
 
-/** The pruning and quantization a point runs: its algo settings that differ from the schema defaults (a benchmark's and --set's). */
-export function algoText(algo: AlgoConfig): string {
-  const def = defaultAlgo() as Record<string, unknown>;
-  const diff = Object.entries(algo).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(def[k]));
-  return diff.length ? diff.map(([k, v]) => `${k}=${v}`).join(' ') : 'defaults (no pruning, 12-bit K/V, no LSB refetch)';
-}
-
 /** Prints the result as text: the workload and its settings, one line per metric, the breakdowns, the baseline comparison. */
 function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel: string | undefined): void {
   const w = point.workload;
@@ -280,6 +274,7 @@ function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel
   const lines = [
     `workload  ${w.trace ? `trace ${w.trace}` : `${w.benchmark ? `benchmark ${w.benchmark}: ` : ''}${w.model} ${w.stage} seqLen=${w.seqLen}${w.stage === 'generation' ? ` genTokens=${w.genTokens}` : ''}`}${w.scope === 'e2e' ? ' scope=e2e' : ''}   fidelity ${r.model} (at ${point.hw.clockGHz} GHz)`,
     ...(w.trace ? [] : [`algo      ${algoText(point.algo)}`]),
+    ...(acc ? [measuredText(acc, point.algo, accuracyModel ?? '')] : []),
     ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
     ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${accuracyModel})`] : []),
     `stage busy cycles: ${Object.entries(parts.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
