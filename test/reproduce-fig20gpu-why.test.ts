@@ -31,3 +31,17 @@ test('Fig. 20 from the GPU: the implied DRAM rate of the 22.1× step, by hand on
   assert.match(text, /why \(configuration table1\): the ASIC baseline fetches its dense 12-bit K\/V at \d+ GB\/s here; the paper's 22\.1× puts the same bytes at 127 GB\/s,\n\s+25% of the 512 GB\/s peak/);
   assert.match(text, /target \(this project's, the paper states none\): ±15%; ok = met, MISS = not met/);
 });
+
+test('Fig. 20 from the GPU: the suite\'s final names the benchmarks\' settings that make it differ from each configuration\'s final', () => {
+  const { text, rows } = figure.run({ fidelity: 'analytical' });
+  const r = rows as R & { suiteFinal: { ours: number } };
+  // two finals against the same 209×: 308× with the suite's settings, 412× with Fig. 20's steps on Table I (analytical)
+  const t1 = r.configurations.find((c) => c.config === 'table1')!;
+  assert.ok(Math.abs(t1.cumulative.at(-1)! / r.suiteFinal.ours - 1) > 0.1, `${t1.cumulative.at(-1)} vs ${r.suiteFinal.ours}`);
+  const a = benchmark('gpt2-small-ptb').algo;
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => l.startsWith('final with the benchmark suite'));
+  assert.ok(lines[i + 1].includes(`tokenKeep ${a.tokenKeep}, headKeep ${a.headKeep}, valueKeep ${a.valueKeep}, msbBits ${a.msbBits}, lsbBits ${a.lsbBits}`), lines[i + 1]);
+  assert.match(lines[i + 2], /each configuration's final below runs the settings named on its step lines instead/);
+  assert.match(text, /\+ cascade token pruning \(tokenKeep 0\.13 \+ local V 0\.3\)/, 'the steps name their other token keep');
+});
