@@ -133,6 +133,23 @@ function unionIssues(i: Extract<ZodIssue, { code: 'invalid_union' }>, path: (str
   return [{ path, message: `expected ${orList(unionTypes(i.errors))}, not ${got === undefined ? 'nothing' : echoed(got)}` }];
 }
 
+/** The space file's blocks whose fields a key written in the wrong one may belong to ('' = the top level). */
+const BLOCKS = ['', 'workload', 'hardware', 'algo', 'search', 'accuracy', 'cycle'];
+
+/**
+ * ` (a field of the workload block: …)` when a key unknown at `path` (the top level or a block) is a
+ * field of another block, as `scope: e2e` written beside `workload:` instead of inside it; else ''.
+ */
+function elsewhere(key: string, path: (string | number)[], known: KnownKeys): string {
+  if (path.length > 1) return '';
+  const here = path.length === 0 ? '' : String(path[0]);
+  const blocks = BLOCKS.filter((b) => b !== here && known(b ? [b] : []).includes(key));
+  if (blocks.length === 0) return '';
+  if (blocks.length > 1) return ` (a field of the ${orList(blocks.map((b) => b || 'top level'))} blocks: write it in the one meant)`;
+  const [block] = blocks;
+  return block ? ` (a field of the ${block} block: write it there, ${block}: { ${key}: … })` : ` (a top-level key: write it on a line of its own, ${key}: …)`;
+}
+
 /**
  * Issues with paths and messages for the user; `raw`: the value at `prefix` as the file gives it
  * (named in the messages); `known`: the keys allowed at a path (for "did you mean").
@@ -143,7 +160,7 @@ export function issueMessages(issues: ZodIssue[], prefix: (string | number)[], r
     const path = [...prefix, ...(i.path as (string | number)[])];
     const got = valueAt(raw, i.path as (string | number)[]);
     if (i.code === 'unrecognized_keys') {
-      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"${didYouMean(k, known(path))}`, atKey: true });
+      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"${didYouMean(k, known(path)) || elsewhere(k, path, known)}`, atKey: true });
     } else if (i.code === 'invalid_union' && !allowedValues(i)) {
       out.push(...unionIssues(i, path, got, known));
     } else {

@@ -77,6 +77,18 @@ test('unknown keys: top level, nested, parameter names', () => {
   assert.match(errorOf(GOOD.replace('hw.topkParallelism', 'hw.topK')), /x\.yaml:9:3: parameters\.hw\.topK: unknown parameter/);
 });
 
+test('a key written in the wrong block names the block it belongs to (it said only `unknown key "scope"`)', () => {
+  // scope beside workload: instead of inside it
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nscope: e2e')), /^x\.yaml:4:1: scope: unknown key "scope" \(a field of the workload block: write it there, workload: \{ scope: … \}\)$/);
+  // a top-level key inside a block, a hardware field at the top level
+  assert.match(errorOf(GOOD.replace('genTokens: 32 }', 'genTokens: 32, baseline: titan-xp }')), /workload\.baseline: unknown key "baseline" \(a top-level key: write it on a line of its own, baseline: …\)$/);
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nkeySramKB: 48')), /keySramKB: unknown key "keySramKB" \(a field of the hardware block: write it there, hardware: \{ keySramKB: … \}\)$/);
+  // a field of several blocks: all named; a typo keeps its "did you mean"; a key of no block gets no hint
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nalgo: { seed: 2 }')), /algo\.seed: unknown key "seed" \(a field of the search, accuracy or cycle blocks: write it in the one meant\)$/);
+  assert.match(errorOf(GOOD.replace('seqLen: 992', 'scop: e2e, seqLen: 992')), /workload\.scop: unknown key "scop" \(did you mean "scope"\?\)$/);
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\ncolour: red')), /colour: unknown key "colour"$/);
+});
+
 test('wrong types', () => {
   assert.match(errorOf(GOOD.replace('seqLen: 992', 'seqLen: long')), /workload\.seqLen: Invalid input: expected number/);
   assert.match(errorOf(GOOD.replace('[1, 2, 4, 8, 16, 32]', '[1, 2.5]')), /parameters\.hw\.topkParallelism\[1\]: .*int/i);
