@@ -6,6 +6,7 @@
 import { echoed } from './cli-util.ts';
 import type { ParamDomain } from './driver.ts';
 import { valueAt } from './space-issues.ts';
+import { driverInfo, type SearchConfig } from './drivers/index.ts';
 
 /** A note: where in the file, and what it says. */
 export interface SpaceNote {
@@ -42,4 +43,20 @@ export function sweptBaseNotes(raw: object, domains: ParamDomain[]): SpaceNote[]
     out.push({ path: [block, field], text: `${block}.${field}: ${echoed(v)} is used by no point: parameters.${d.key} sets it at every point (${swept})` });
   }
   return out;
+}
+
+/**
+ * A sampling driver (random, lhs, nsga2) asked for at least as many evaluations as the space has
+ * points: it evaluates a point at most once, so the run is a grid's (random, lhs) or may become
+ * one (nsga2), and stops when the points run out — said up front, as the run's count shows fewer
+ * evaluations than asked for and calls its end "completed".
+ */
+export function budgetCoversNotes(search: SearchConfig & { maxEvals?: number }, domains: ParamDomain[]): SpaceNote[] {
+  const info = driverInfo(search.driver);
+  if (info.exhaustive || domains.length === 0) return [];
+  const points = domains.reduce((n, d) => n * (d.kind === 'choice' ? d.values.length : Infinity), 1);
+  const asked = info.planned(search, domains);
+  if (!Number.isFinite(points) || asked < points || (search.maxEvals !== undefined && search.maxEvals < points)) return [];
+  const what = info.adaptive ? 'may end up evaluating every point, as driver: grid would, and stops when none is left' : 'evaluates every point, as driver: grid would';
+  return [{ path: ['search'], text: `search: ${info.budget} = ${asked.toLocaleString('en-US')} ≥ the ${points.toLocaleString('en-US')} points of the space: ${search.driver} evaluates a point at most once, so it ${what}` }];
 }

@@ -19,7 +19,7 @@ import { didYouMean } from './suggest.ts';
 import { relativeIssue } from './dense-reference.ts';
 import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, mergeKeyIssues, problemLines, valueAt } from './space-issues.ts';
-import { stepShortNotes, sweptBaseNotes } from './space-notes.ts';
+import { budgetCoversNotes, stepShortNotes, sweptBaseNotes } from './space-notes.ts';
 import { parseParameters } from './space-params.ts';
 import { parametersJsonSchema } from './space-json-schema.ts';
 import { inFile, leaveOut, Tainted, type LeftOut, type Path } from './space-stages.ts';
@@ -396,6 +396,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   for (const n of sweptBaseNotes(raw, domains)) notes.push(`${file}:${locate(doc, lc, n.path, true)}: ${n.text}`);
   checkObjectives(space, issues);
   if (!tainted.touches([['search']])) issues.push(...searchSettingIssues(space.search));
+  if (!tainted.touches([['search'], ['parameters']])) for (const n of budgetCoversNotes(space.search, domains)) notes.push(`${file}:${locate(doc, lc, n.path, true)}: ${n.text}`);
   const constraints = parseConstraints(space, issues, !tainted.touches([['accuracy', 'model']]));
   if (!tainted.touches([['parameters']])) checkReportCharts(space, keys, domains, issues);
   const written = writtenBlocks(raw);

@@ -229,7 +229,7 @@ test("an LM's maxExamples above its test split's windows is capped at them, with
   const { sotuSplits } = await import('../sim/nn/data.ts');
   const dir = mkdtempSync(join(tmpdir(), 'lm-cap-'));
   const space = (acc: string) =>
-    `name: c\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\nobjectives:\n  - { metric: latency_s, goal: min }\n  - { metric: perplexity, goal: min }\nparameters:\n  algo.tokenKeep: [0.5, 1.0]\nsearch: { driver: random, samples: 4 }\naccuracy: ${acc}\n`;
+    `name: c\nworkload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }\nobjectives:\n  - { metric: latency_s, goal: min }\n  - { metric: perplexity, goal: min }\nparameters:\n  algo.tokenKeep: [0.25, 0.5, 0.75, 1.0, 0.125]\nsearch: { driver: random, samples: 4 }\naccuracy: ${acc}\n`;
   const prepared = (acc: string) => {
     const file = join(dir, `s${Math.random()}.yaml`);
     writeFileSync(file, space(acc));

@@ -391,6 +391,20 @@ test('a range whose step stops short of its high end says so in a note; one that
   assert.deepEqual(parseSpace(GOOD.replace('model: analytical', 'fidelity: analytical'), 'x.yaml').notes, []);
 });
 
+test('a sampling driver asked for as many evaluations as the space has points says it evaluates them all, as a grid', () => {
+  // GOOD: 6 top-k values × 10 token keeps = 60 points
+  const sp = (search: string) => parseSpace(GOOD.replace('model: analytical', 'fidelity: analytical').replace('search: { driver: grid, seed: 1 }', `search: ${search}`), 'x.yaml').notes;
+  assert.deepEqual(sp('{ driver: random, samples: 60 }'), ['x.yaml:11:1: search: samples = 60 ≥ the 60 points of the space: random evaluates a point at most once, so it evaluates every point, as driver: grid would']);
+  assert.match(sp('{ driver: lhs, samples: 500 }').join('\n'), /samples = 500 ≥ the 60 points of the space: lhs evaluates a point at most once, so it evaluates every point/);
+  // 8 × 8 = 64 ≥ 60: nsga2 may stop short of them
+  assert.match(sp('{ driver: nsga2, population: 8, generations: 8 }').join('\n'), /population × generations = 64 ≥ the 60 points of the space: nsga2 evaluates a point at most once, so it may end up evaluating every point, as driver: grid would, and stops when none is left$/);
+  // fewer asked, a maxEvals below the points, a grid, a continuous range: no note
+  assert.deepEqual(sp('{ driver: random, samples: 59 }'), []);
+  assert.deepEqual(sp('{ driver: random, samples: 500, maxEvals: 30 }'), []);
+  assert.deepEqual(sp('{ driver: grid }'), []);
+  assert.deepEqual(parseSpace(GOOD.replace('model: analytical', 'fidelity: analytical').replace('{ range: [0.1, 1.0], step: 0.1 }', '{ range: [0.1, 1.0] }').replace('driver: grid,', 'driver: random, samples: 500,'), 'x.yaml').notes, []);
+});
+
 test('a hardware/algo/workload field the parameters also sweep is named in a note (its written value is used by no point)', () => {
   const p = parseSpace(GOOD.replace('model: analytical', 'fidelity: analytical\nhardware: { topkParallelism: 8, dramChannels: 32 }\nalgo: { tokenKeep: 0.5 }'), 'x.yaml');
   assert.deepEqual(p.notes, [
