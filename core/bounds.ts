@@ -21,7 +21,9 @@ export interface BoundHit {
 export function boundHits(run: Pick<RunJson, 'parameters'>, points: PointRow[]): BoundHit[] {
   const ok = points.filter((p) => p.status === 'ok');
   const front = ok.filter((p) => p.pareto);
-  if (front.length < 2) return [];
+  // one front point counts too: a single objective's optimum at the end of a swept range is the
+  // range's answer, not the design's (gops_per_mm2 alone: 24 KB SRAM and 1 comparator, the lowest values swept)
+  if (front.length === 0) return [];
   const out: BoundHit[] = [];
   for (const k of run.parameters) {
     const all = ok.map((p) => p.params[k]).filter((v): v is number => typeof v === 'number');
@@ -92,7 +94,7 @@ export function boundNotes(run: Pick<RunJson, 'parameters' | 'objectives'>, poin
   const hasAcc = run.objectives.some((o) => isQuality(o.metric));
   return boundHits(run, points).map((h) => {
     const algo = h.param.startsWith('algo.');
-    const head = `every front point has ${h.param} = ${fmtNum(h.value)}, the ${h.side} value swept`;
+    const head = `${h.front === 1 ? 'the only front point' : 'every front point'} has ${h.param} = ${fmtNum(h.value)}, the ${h.side} value swept`;
     if (algo && !hasAcc) return `${head}: the front sits on the bound of an algorithm knob (widen the range or add an accuracy objective).`;
     const free = neverWorse(h, run, points);
     if (free) {

@@ -105,7 +105,7 @@ test('bound notes: a knob never worse at its bound is said to be no trade-off, n
   // largest bandwidth are never worse, at every setting of the other knob
   const pts = [24, 48, 96].flatMap((s, i) => [8, 16, 32].map((b, j) => row(3 * i + j, { 'hw.sram': s, 'hw.bw': b }, { latency_s: 1 / b, area_mm2: 10 + s / 10 })));
   for (const p of pts) p.pareto = p.params['hw.sram'] === 24 && p.params['hw.bw'] === 32;
-  // the same design twice (as two random draws can give it): bound notes need a front of two points
+  // the same design twice (as two random draws can give it): two front points, one design
   pts.push(row(9, { 'hw.sram': 24, 'hw.bw': 32 }, { latency_s: 1 / 32, area_mm2: 12.4 }, true));
   const notes = boundNotes(run, pts);
   assert.equal(notes.length, 2, `one note per bound knob: ${notes.join(' | ')}`);
@@ -119,6 +119,21 @@ test('bound notes: a knob never worse at its bound is said to be no trade-off, n
   // no setting of the other knobs held with two values of the knob (a random sample): the plain note
   const sparse = boundNotes(run, [row(0, { 'hw.sram': 24, 'hw.bw': 8 }, { latency_s: 1, area_mm2: 1 }, true), row(1, { 'hw.sram': 24, 'hw.bw': 9 }, { latency_s: 1, area_mm2: 1 }, true), row(2, { 'hw.sram': 96, 'hw.bw': 10 }, { latency_s: 2, area_mm2: 2 })]);
   assert.match(sparse[0], /hw\.sram = 24, the lowest value swept: the front sits on the bound of a hardware knob \(widen the range of hw\.sram\)\.$/);
+});
+
+test('bound notes: a single objective\'s one front point at the end of a swept range is called out too (none was: a front of one point had no notes)', () => {
+  // area efficiency = 100 / (10 + sram / 10): best at the smallest SRAM, whatever the bandwidth, which it does not depend on
+  const run = { parameters: ['hw.sram', 'hw.bw'], objectives: [{ metric: 'gops_per_mm2', goal: 'max' as const }] };
+  const pts = [24, 48, 96].flatMap((s, i) => [8, 16].map((b, j) => row(2 * i + j, { 'hw.sram': s, 'hw.bw': b }, { gops_per_mm2: 100 / (10 + s / 10) + b / 1000 })));
+  // the optimum: sram 24 (12.4 mm² → 8.06), bw 16 (+0.016)
+  for (const p of pts) p.pareto = p.params['hw.sram'] === 24 && p.params['hw.bw'] === 16;
+  const notes = boundNotes(run, pts);
+  assert.equal(notes.length, 2, notes.join(' | '));
+  assert.match(notes[0], /^the only front point has hw\.sram = 24, the lowest value swept: at every setting of the other knobs it is at least as good as every other value swept on every objective, so the front takes whatever bound/);
+  assert.match(notes[1], /^the only front point has hw\.bw = 16, the highest value swept: /);
+  // an optimum inside the range: no note for that knob
+  for (const p of pts) p.pareto = p.params['hw.sram'] === 48 && p.params['hw.bw'] === 16;
+  assert.deepEqual(boundNotes(run, pts).map((n) => n.split(':')[0]), ['the only front point has hw.bw = 16, the highest value swept']);
 });
 
 test('the simulate command of a point reproduces its metrics', () => {
