@@ -77,7 +77,7 @@ export class EvalPool {
   /** One-task-at-a-time pool for crash retries (created on the first crash). */
   private isolated?: Piscina;
   private readonly crashRetries: number;
-  private readonly poolOpts: { filename: string; workerData: unknown; execArgv?: string[] };
+  private readonly poolOpts: { filename: string; workerData: unknown; execArgv?: string[]; atomics: 'async' };
   private aborted = false;
   private closed = false;
 
@@ -86,22 +86,29 @@ export class EvalPool {
     if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobs}`);
     this.jobs = jobs;
     this.crashRetries = opts.crashRetries ?? 1;
-    this.poolOpts = { filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href, workerData: opts.warm ? { warm: opts.warm } : {}, execArgv: opts.execArgv };
+    this.poolOpts = {
+      filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href,
+      workerData: opts.warm ? { warm: opts.warm } : {},
+      execArgv: opts.execArgv,
+      // An idle piscina worker blocks its thread in Atomics.wait by default ('sync'), and with it
+      // any async work started outside a task: the warm-up task (PoolOptions.warm) and the task
+      // file's own start (dse/worker.ts begins importing dse/tasks.ts as it loads) stalled at their
+      // first await until the worker's first task came. 'async' waits with Atomics.waitAsync, so
+      // the event loop runs meanwhile (a first task after 3 s idle: 1.27 s → 0.02 s from the
+      // sources, 0.26 s → 0.04 s from the bundle); tiny tasks' round trips cost the same.
+      atomics: 'async' as const,
+    };
     this.piscina = new Piscina({
-      filename: this.poolOpts.filename,
       minThreads: jobs,
       maxThreads: jobs,
-      // Two tasks per worker: the second waits in the worker's own message queue, so the worker
-      // starts it the moment the first ends, without waiting for a round trip through the main
-      // thread (CPU-bound tasks still run one at a time).
+      // Up to two tasks per worker: a second is sent while the first runs, so it is there when the
+      // first ends, without a round trip through the main thread. It does not wait for the first
+      // to end: the worker starts it as its message arrives, so while a task awaits something
+      // outside the thread (a file read, a timer) the other runs; only synchronous work (the cycle
+      // model, a TF.js kernel) runs one task at a time.
       concurrentTasksPerWorker: 2,
       idleTimeout: 60_000,
-      workerData: this.poolOpts.workerData,
-      execArgv: this.poolOpts.execArgv,
-      // An idle piscina worker blocks its thread in Atomics.wait by default ('sync'): a warm-up
-      // that awaits anything (an import, the wasm backend) stalls until the worker's first task.
-      // 'async' waits with Atomics.waitAsync, so the event loop (and the warm-up) runs meanwhile.
-      ...(opts.warm ? { atomics: 'async' as const } : {}),
+      ...this.poolOpts,
     });
     // piscina emits 'error' for worker-level failures; they are handled per task below
     this.piscina.on('error', () => {});

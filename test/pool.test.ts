@@ -105,3 +105,33 @@ test('warm: every worker runs the warm-up task as it starts, before any task is 
     await pool.close();
   }
 });
+
+test('a pool without warm: async work a worker starts as it loads its task file runs while no task is sent', async () => {
+  const { startupMarks } = await import('./fixtures/pool-startup.ts');
+  const file = startupMarks(process.pid);
+  fs.rmSync(file, { force: true });
+  const startup = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pool-startup.ts')).href;
+  const pool = new Pool({ jobs: 2, filename: startup });
+  const marks = () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n') : []);
+  try {
+    // with piscina's default Atomics.wait an idle worker's timer never fires: no mark until a task comes
+    for (let t0 = Date.now(); marks().length < 2 && Date.now() - t0 < 30_000; ) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(new Set(marks()).size, 2, `start-up work finished in ${marks().length} of 2 idle workers`);
+  } finally {
+    await pool.close();
+    fs.rmSync(file, { force: true });
+  }
+});
+
+test('two tasks on one worker: the second starts while the first awaits a timer (they interleave)', async () => {
+  const startup = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pool-startup.ts')).href;
+  const pool = new Pool({ jobs: 1, filename: startup });
+  try {
+    const [, b] = await pool.runAll<string[]>([call('nap', 'a', 200), call('nap', 'b', 200)]);
+    assert.equal(b.status, 'ok', JSON.stringify(b));
+    // one after the other would log a start, a end, b start, b end
+    assert.deepEqual(b.status === 'ok' && b.value, ['a start', 'b start', 'a end', 'b end']);
+  } finally {
+    await pool.close();
+  }
+});

@@ -16,7 +16,7 @@ export async function bundledPool(jobs: number, warm?: PoolTask): Promise<EvalPo
 export class LocalBackend implements EvalBackend {
   readonly kind = 'local' as const;
   readonly jobs: number;
-  /** Two tasks in flight per worker (one running, one queued in the worker, see dse/pool.ts). */
+  /** Two tasks in flight per worker (the second sent while the first runs, see dse/pool.ts). */
   readonly lanes: number;
   readonly chunks = true;
   private constructor(private readonly pool: EvalPool) {
