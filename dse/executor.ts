@@ -28,6 +28,7 @@ import { violation } from './space.ts';
 import { AccuracyOutcomes, denseScoresRecord, scoresRecord } from './accuracy-outcomes.ts';
 import { TASKS, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
 import { dispatch, type Todo } from './pool-dispatch.ts';
+import type { PoolTask } from './pool.ts';
 
 export { modelVersion } from './model-version.ts';
 import { keyMaterial } from './key-material.ts';
@@ -76,6 +77,14 @@ export interface Step {
   keyExtra?: unknown;
   /** CPU-bound step (runs on the pool when jobs > 1); default: as the primary evaluation. */
   cpuBound?: boolean;
+}
+
+/**
+ * The task each evaluation thread of a run runs as it starts (or, on a queue worker, as it joins
+ * the run): loading the accuracy model and its inputs. None without accuracy.
+ */
+export function warmTask(ctx: EvalContext): PoolTask | undefined {
+  return ctx.accuracy ? { task: 'warm', args: [{ accuracy: ctx.accuracy }] satisfies TaskArgs<'warm'> } : undefined;
 }
 
 export class Executor {
@@ -225,8 +234,7 @@ export class Executor {
    * leave the others cold until the search (they loaded TF.js and the model after it, serially).
    */
   private getPool(): Promise<EvalBackend> {
-    const acc = this.ctx.accuracy;
-    this.poolReady ??= LocalBackend.open(this.jobs, acc ? { task: 'warm', args: [{ accuracy: acc }] satisfies TaskArgs<'warm'> } : undefined).then((b) => (this.backend = b));
+    this.poolReady ??= LocalBackend.open(this.jobs, warmTask(this.ctx)).then((b) => (this.backend = b));
     return this.poolReady;
   }
 

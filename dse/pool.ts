@@ -9,7 +9,9 @@
  *   the task (seeds travel inside it), so 1 or N workers give identical results.
  * - `abort()` stops the pool: in-flight and queued tasks resolve as `{ status: 'aborted' }`.
  */
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina, isWorkerThread, workerData } from 'piscina';
 
 /** A task sent to a worker: a task name of the worker's task file and its arguments. */
@@ -38,11 +40,41 @@ export function serveTasks(load: () => Promise<TaskTable> | TaskTable): (t: Pool
       return { ok: false, error: err && err.message ? err.message : String(e), ms: performance.now() - t0 };
     }
   };
-  // The pool's warm-up task (PoolOptions.warm), run once as the worker starts: a failure is left
-  // to the first real task, which meets it again and reports it.
-  const warm = isWorkerThread ? (workerData as { warm?: PoolTask } | undefined)?.warm : undefined;
-  if (warm) void serve(warm);
+  if (isWorkerThread) serveWarmUps(serve, workerData as PoolWorkerData | undefined);
   return serve;
+}
+
+/** What a pool gives its workers: the warm-up task of PoolOptions.warm, and the channel of EvalPool.warm. */
+interface PoolWorkerData {
+  warm?: PoolTask;
+  channel?: string;
+}
+
+/** A message on a pool's channel: a worker says it has started (hello), the pool sends warm-up tasks. */
+type WarmMessage = { hello: true } | { warm: PoolTask[] };
+
+/**
+ * Runs the pool's warm-up tasks in this worker, each once and outside any task: PoolOptions.warm
+ * as the worker starts, EvalPool.warm's as they come on the pool's channel. A worker that starts
+ * after one was sent says hello, and the pool sends them again. A failure is left to the first real
+ * task, which meets it again and reports it.
+ */
+function serveWarmUps(serve: (t: PoolTask) => Promise<TaskOutcome>, data: PoolWorkerData | undefined): void {
+  const done = new Set<string>();
+  const warmUp = (t: PoolTask) => {
+    const key = JSON.stringify(t);
+    if (!done.has(key)) void serve(t);
+    done.add(key);
+  };
+  if (data?.warm) warmUp(data.warm);
+  if (!data?.channel) return;
+  const channel = new BroadcastChannel(data.channel);
+  channel.unref();
+  channel.onmessage = (m) => {
+    const msg = (m as { data: WarmMessage }).data;
+    if ('warm' in msg) msg.warm.forEach(warmUp);
+  };
+  channel.postMessage({ hello: true } satisfies WarmMessage);
 }
 
 export type PoolResult<T = unknown> =
@@ -77,7 +109,10 @@ export class EvalPool {
   /** One-task-at-a-time pool for crash retries (created on the first crash). */
   private isolated?: Piscina;
   private readonly crashRetries: number;
-  private readonly poolOpts: { filename: string; workerData: unknown; execArgv?: string[]; atomics: 'async' };
+  private readonly poolOpts: { filename: string; workerData: PoolWorkerData & { channel: string }; execArgv?: string[]; atomics: 'async' };
+  /** The tasks given to warm(), and the channel they go to the workers by (opened by the first). */
+  private readonly warmUps: PoolTask[] = [];
+  private channel?: BroadcastChannel;
   private aborted = false;
   private closed = false;
 
@@ -88,7 +123,7 @@ export class EvalPool {
     this.crashRetries = opts.crashRetries ?? 1;
     this.poolOpts = {
       filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href,
-      workerData: opts.warm ? { warm: opts.warm } : {},
+      workerData: { ...(opts.warm ? { warm: opts.warm } : {}), channel: `spatten-pool-${randomUUID()}` },
       execArgv: opts.execArgv,
       // An idle piscina worker blocks its thread in Atomics.wait by default ('sync'), and with it
       // any async work started outside a task: the warm-up task (PoolOptions.warm) and the task
@@ -138,6 +173,29 @@ export class EvalPool {
     return { status: 'failed', error: `worker crashed (${attempts} attempts): ${lastError}`, ms: performance.now() - t0, attempts, crashed: true };
   }
 
+  /**
+   * Has every worker run `task` once, outside any task, as PoolOptions.warm does as a worker
+   * starts (e.g. a queue worker loading a run's accuracy model as it joins the run): the workers
+   * running now at once, those starting later (still loading their task file, or replacing one that
+   * crashed) as they start. Its results are dropped.
+   */
+  warm(task: PoolTask): void {
+    if (this.aborted || this.closed) return;
+    this.warmUps.push(task);
+    this.channel ??= this.openChannel();
+    this.channel.postMessage({ warm: [task] } satisfies WarmMessage);
+  }
+
+  /** The pool's end of its workers' channel: a worker that says hello is sent every warm-up task so far. */
+  private openChannel(): BroadcastChannel {
+    const channel = new BroadcastChannel(this.poolOpts.workerData.channel);
+    channel.unref();
+    channel.onmessage = (m) => {
+      if ('hello' in (m as { data: WarmMessage }).data) channel.postMessage({ warm: this.warmUps } satisfies WarmMessage);
+    };
+    return channel;
+  }
+
   private isolatedPool(): Piscina {
     if (!this.isolated) {
       this.isolated = new Piscina({ ...this.poolOpts, minThreads: 1, maxThreads: 1, concurrentTasksPerWorker: 1, idleTimeout: 10_000 });
@@ -159,6 +217,7 @@ export class EvalPool {
   async abort(): Promise<void> {
     if (this.aborted || this.closed) return;
     this.aborted = true;
+    this.channel?.close();
     await Promise.all([this.piscina.destroy(), this.isolated?.destroy()]);
   }
 
@@ -166,6 +225,7 @@ export class EvalPool {
   async close(): Promise<void> {
     if (this.aborted || this.closed) return;
     this.closed = true;
+    this.channel?.close();
     await Promise.all([this.piscina.close(), this.isolated?.close()]);
   }
 }

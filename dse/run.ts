@@ -16,7 +16,7 @@ import { HW_METRICS } from '../sim/metrics.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { InputError, RunFileError } from './errors.ts';
 import { basePoint, isCpuBound, type EvalContext } from './evaluate.ts';
-import { Executor, modelVersion, withCheckpoint } from './executor.ts';
+import { Executor, modelVersion, warmTask, withCheckpoint } from './executor.ts';
 import { accuracyRungs, capLmExamples, configValues, inertSeedNote, pairedSeparability, withActingSeed, withExamples, type AccuracySpec } from './fidelity.ts';
 import { locateIn } from './space-issues.ts';
 import { defaultJobs } from './pool.ts';
@@ -468,7 +468,7 @@ function runOptionsRecord(o: RunOptions, jobs: number): Record<string, unknown> 
 
 async function openQueueBackend(url: string, prepared: PreparedRun, jobs: number, o: Pick<RunOptions, 'waitWorkers' | 'namespace'>, log: (line: string) => void) {
   const { QueueBackend } = await import('./backends/queue.ts');
-  const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, waitWorkers: o.waitWorkers, namespace: o.namespace, log });
+  const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, waitWorkers: o.waitWorkers, namespace: o.namespace, warm: warmTask(prepared.ctx), log });
   if (!anyCpuBound(prepared.ctx)) log('queue: the analytical model (about 1 µs per point) is evaluated here; only cycle and accuracy evaluations go on the queue');
   return b;
 }

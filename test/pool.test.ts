@@ -106,6 +106,33 @@ test('warm: every worker runs the warm-up task as it starts, before any task is 
   }
 });
 
+test('warm(task): every worker runs it once, those still starting when it is sent and those already waiting for tasks', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pool-warm-later-'));
+  const marks = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n') : []);
+  const settle = async (file: string) => {
+    for (let t0 = Date.now(); new Set(marks(file)).size < 2 && Date.now() - t0 < 30_000; ) await new Promise((r) => setTimeout(r, 50));
+  };
+  const pool = new EvalPool({ jobs: 2 });
+  try {
+    // sent at once: the workers are still loading their task file, and get it when they say hello
+    const early = path.join(dir, 'early');
+    pool.warm(call('mark', early));
+    await settle(early);
+    assert.equal(new Set(marks(early)).size, 2, `the early warm-up ran in ${new Set(marks(early)).size} of 2 workers`);
+    // sent to workers waiting for tasks (no task was ever sent to them); the same task again runs nowhere twice
+    const later = path.join(dir, 'later');
+    pool.warm(call('mark', later));
+    pool.warm(call('mark', later));
+    await settle(later);
+    assert.equal(new Set(marks(later)).size, 2, `the later warm-up ran in ${new Set(marks(later)).size} of 2 workers`);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual([marks(early).length, marks(later).length], [2, 2], 'once per worker each');
+  } finally {
+    await pool.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a pool without warm: async work a worker starts as it loads its task file runs while no task is sent', async () => {
   const { startupMarks } = await import('./fixtures/pool-startup.ts');
   const file = startupMarks(process.pid);

@@ -8,7 +8,9 @@
  *   so once when it does not.
  * - Evaluations run on a pool of `concurrency` threads started from the worker bundle (models load
  *   once per thread, as in a local run), never on this process' event loop: the event loop stays
- *   free to renew the job locks, so a long evaluation is never mistaken for a dead worker.
+ *   free to renew the job locks, so a long evaluation is never mistaken for a dead worker. As the
+ *   worker joins a run with accuracy, each thread loads the run's model (RunEntry.warm), as a local
+ *   run's pool threads do as they start, not at its first job.
  * - At each poll the worker publishes its thread count (RedisKeys.threads, expiring THREADS_TTL_MS
  *   later): the coordinators of the runs it serves size the accuracy rungs' look-ahead by it.
  * - Each run's BullMQ Worker holds `prefetch` jobs per thread (default 4: one running, the others
@@ -198,7 +200,24 @@ class QueueWorker {
     this.workers.set(queue, w);
     this.entries.set(queue, e);
     this.deadSaid.delete(runKey(queue, e));
-    this.log(`worker ${this.id}: serving run "${e.name}" from ${e.host}:${e.pid} (queue ${queue})`);
+    const warm = this.warmUp(e);
+    this.log(`worker ${this.id}: serving run "${e.name}" from ${e.host}:${e.pid} (queue ${queue})${warm ? `; ${warm}` : ''}`);
+  }
+
+  /**
+   * Has each evaluation thread run the run's warm-up task (RunEntry.warm: loading its accuracy
+   * model) as a local run's pool does as it starts, rather than load at its first job: a run's dense
+   * model is one job on one thread, and the other threads would be cold when the search begins.
+   * Skipped when the checkpoint differs here (its jobs are refused). Says what loads.
+   */
+  private warmUp(e: RunEntry): string | undefined {
+    if (!e.warm) return undefined;
+    const task = decodeTask(e.warm);
+    if (checkpointIssue(task)) return undefined;
+    this.pool.warm(task);
+    const model = (task.args[0] as { accuracy?: { model?: unknown } } | undefined)?.accuracy?.model;
+    const threads = `${this.o.concurrency} evaluation thread${this.o.concurrency === 1 ? '' : 's'}`;
+    return typeof model === 'string' ? `loading ${model} in its ${threads}` : `warming its ${threads}`;
   }
 
   private async process(queue: string, job: Job, token?: string): Promise<JobResult> {

@@ -68,6 +68,8 @@ export interface QueueBackendOptions {
   idleNoteMs?: number;
   /** Namespace (`--namespace`): only workers started with the same one serve this run. */
   namespace?: string;
+  /** The task each thread of a worker runs as it joins the run (RunEntry.warm): loading the accuracy model. */
+  warm?: PoolTask;
   log?: (line: string) => void;
 }
 
@@ -155,7 +157,7 @@ export class QueueBackend implements EvalBackend {
     const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
     for (const c of [queue, events] as { on(e: string, f: (e: Error) => void): void }[]) c.on('error', () => {});
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    const entry: RunEntry = { queue: name, name: o.name, dir: path.resolve(o.dir), host: os.hostname(), pid: process.pid, modelVersion: o.modelVersion, t: Date.now() };
+    const entry: RunEntry = { queue: name, name: o.name, dir: path.resolve(o.dir), host: os.hostname(), pid: process.pid, modelVersion: o.modelVersion, t: Date.now(), ...(o.warm ? { warm: encodeTask(o.warm) } : {}) };
     const token = coordinatorToken();
     await claimQueue(client, keys.alive(name), token, name, log).catch(async (e) => (await Promise.allSettled([queue.close(), events.close()]), client.disconnect(), Promise.reject(e)));
     const b = new QueueBackend(target, queue, events, client, entry, keys, runId, log, Math.max(16, o.jobs ?? 1));

@@ -66,6 +66,11 @@ export interface RunEntry {
   modelVersion: string;
   /** Last heartbeat, ms since the epoch. */
   t: number;
+  /**
+   * The task each evaluation thread of a worker runs as it joins the run (dse/executor.ts
+   * warmTask: loading the accuracy model), written as a job's task (queue-task.ts encodeTask).
+   */
+  warm?: string;
 }
 
 export interface RedisTarget {
