@@ -75,11 +75,17 @@ export function axisFor(run: Pick<RunJson, 'space'>, metric: string, values: num
   return { metric, factor, unit, log, title: metricTitle(metric, unit) + suffix, why, ...ticks };
 }
 
-/** Pixels a log scale's domain is widened by at each end, so that a dot on the domain's edge is drawn whole (half its size 22–50 px² is 3–4 px). */
-const LOG_PADDING_PX = 6;
+/**
+ * Pixels a scale's domain is widened by at each end, so that a dot on the domain's edge is drawn
+ * whole (half its size 22–50 px² is 3–4 px). A log axis's domain ends on its outer 1-2-5 ticks
+ * (`logTicks`) and is padded past them; a linear one is padded first, then Vega's `nice` rounds it
+ * out to the next ticks (1, 2, 5 × 10^k steps): a value on a tick (energy 15 … 60 mJ) no longer
+ * ends the domain with its dot half outside the frame.
+ */
+export const EDGE_PADDING_PX = 6;
 
 export function vlScale(a: Axis): Record<string, unknown> {
-  return a.log ? { type: 'log', nice: false, padding: LOG_PADDING_PX, ...(a.domain ? { domain: a.domain } : {}) } : { type: 'linear', zero: false, nice: true };
+  return a.log ? { type: 'log', nice: false, padding: EDGE_PADDING_PX, ...(a.domain ? { domain: a.domain } : {}) } : { type: 'linear', zero: false, nice: true, padding: EDGE_PADDING_PX };
 }
 
 /** Axis label format: up to 3–4 significant digits, no exponent notation. */

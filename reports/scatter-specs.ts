@@ -5,7 +5,7 @@ import { ciColumns } from '../core/metric-columns.ts';
 import { fmtNum, metricLabel, metricTitle } from '../core/format.ts';
 import { primaryModelSuffix, rescoreNote, rescorePlan } from './fidelity-label.ts';
 import { subsetCaption } from './rung-notes.ts';
-import { axisFor, runConstraints, vlAxis, vlScale, type Axis } from './axes.ts';
+import { axisFor, EDGE_PADDING_PX, runConstraints, vlAxis, vlScale, type Axis } from './axes.ts';
 import {
   CLASS_COLORS,
   CLASS_DOMAIN,
@@ -34,7 +34,7 @@ function axisTitle(o: Objective): string {
 }
 
 function scatterLayerEncoding(xTitle: string, yTitle: string, logX: boolean, logY: boolean) {
-  const scale = (log: boolean) => (log ? { type: 'log', nice: true } : { type: 'linear', zero: false, nice: true });
+  const scale = (log: boolean) => (log ? { type: 'log', nice: true, padding: EDGE_PADDING_PX } : { type: 'linear', zero: false, nice: true, padding: EDGE_PADDING_PX });
   return {
     x: { field: 'x', type: 'quantitative', title: xTitle, scale: scale(logX) },
     y: { field: 'y', type: 'quantitative', title: yTitle, scale: scale(logY) },

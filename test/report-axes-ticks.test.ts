@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { logTicks } from '../reports/axes.ts';
 import { constraintCharts, explorerChart } from '../reports/explore.ts';
+import { objectiveChart, paretoChart } from '../reports/scatter-specs.ts';
+import { baseConfig } from '../reports/spec-base.ts';
+import { importEsm } from '../core/import-esm.ts';
 
 test('log axes: 1-2-5 ticks from the tick at or below the least value to the tick at or above the largest', () => {
   // the default run's latency (ms): the front from 1.144, the slowest point 42.3
@@ -38,8 +41,9 @@ test('explorer: the log latency axis holds every point inside its frame, with a 
   assert.ok((lat.scale.padding ?? 0) >= 4, 'a dot on the domain edge is drawn whole');
   assert.deepEqual(lat.axis.values, [1, 2, 5, 10, 20, 50]);
   assert.deepEqual(views[0].encoding.y.axis.values, [1, 2, 5, 10, 20, 50], 'the front at 1.144 ms sits above the 1 tick');
-  // a linear axis keeps Vega-Lite's nice ticks
+  // a linear axis keeps Vega-Lite's nice ticks, its domain padded as a log axis's is
   assert.equal(views[1].encoding.y.scale.type, 'linear');
+  assert.equal(views[1].encoding.y.scale.padding, lat.scale.padding);
   assert.equal(views[1].encoding.y.axis.values, undefined);
 });
 
@@ -54,4 +58,46 @@ test('constraint chart: the limit label sits right of the frame, level with the 
   assert.equal(text.mark.align, 'left', 'starts at the frame edge and runs outward');
   assert.ok((text.mark.dx as number) > 0);
   assert.equal(text.mark.baseline, 'middle');
+});
+
+/** The pixel positions vega gives the lowest and highest values of a chart's x and y scales (range: x 0 … width, y height … 0). */
+async function edges(spec: Record<string, unknown>, xs: number[], ys: number[]) {
+  const vega = await importEsm<typeof import('vega')>('vega');
+  const vl = await importEsm<typeof import('vega-lite')>('vega-lite');
+  const view = new vega.View(vega.parse(vl.compile({ config: baseConfig(false), ...spec } as never).spec), { renderer: 'none' });
+  await view.runAsync();
+  const [x, y] = [view.scale('x') as (v: number) => number, view.scale('y') as (v: number) => number];
+  const out = { left: x(Math.min(...xs)), right: x(Math.max(...xs)), bottom: y(Math.min(...ys)), top: y(Math.max(...ys)), width: 380, height: 280 };
+  view.finalize();
+  return out;
+}
+
+test('Pareto scatter on linear axes: the extreme dots sit inside the frame even when a value falls on a nice tick (energy 15 … 60 mJ vs perplexity 4 … 7)', async () => {
+  const { run: r } = run();
+  const points: PointRow[] = [];
+  for (let i = 0; i <= 9; i++) {
+    // energy 15, 20 … 60 mJ: both ends on Vega's nice ticks (step 5), which ended the domain there with the dots half outside
+    const metrics = { perplexity: 4 + i / 3, latency_s: 1e-3, energy_j: 0.015 + i * 0.005, area_mm2: 11 };
+    points.push({ id: i, params: {}, metrics, feasible: true, pareto: i % 3 === 0, status: 'ok', error: '', fidelity: 'analytical' });
+  }
+  const [ppl, , energy] = r.objectives;
+  const c = paretoChart(r, points, ppl, energy, { interactive: false, maxOtherPoints: 100 } as never);
+  assert.match(c.title, /energy vs perplexity/);
+  const e = await edges(c.spec, points.map((p) => p.metrics.perplexity), points.map((p) => p.metrics.energy_j * 1000));
+  // 6 px: half a dot's size (22-50 px²: 3-4 px) and a margin, as a log axis's padding
+  assert.ok(e.top >= 6, `the 60 mJ dot is ${e.top.toFixed(1)} px below the top edge`);
+  assert.ok(e.height - e.bottom >= 6, `the 15 mJ dot is ${(e.height - e.bottom).toFixed(1)} px above the bottom edge`);
+  assert.ok(e.left >= 6, `the perplexity-4 dot is ${e.left.toFixed(1)} px right of the left edge`);
+  assert.ok(e.width - e.right >= 6, `the perplexity-7 dot is ${(e.width - e.right).toFixed(1)} px left of the right edge`);
+});
+
+test('one-objective chart (objective per evaluation): the first evaluation and the extreme values sit inside the frame', async () => {
+  const { run: r } = run();
+  // ids 0 … 20 and energy 10 … 50 mJ: every end on a nice tick
+  const points: PointRow[] = Array.from({ length: 21 }, (_, i) => ({ id: i, params: {}, metrics: { energy_j: 0.01 + ((i * 7) % 21) * 0.002 }, feasible: true, pareto: i === 0, status: 'ok', error: '', fidelity: 'analytical' }));
+  const c = objectiveChart({ ...r, objectives: [{ metric: 'energy_j', goal: 'min' }] } as RunJson, points, { metric: 'energy_j', goal: 'min' } as RunJson['objectives'][number], { interactive: false, maxOtherPoints: 100 } as never);
+  const e = await edges(c.spec, points.map((p) => p.id), points.map((p) => p.metrics.energy_j));
+  const width = c.spec.width as number;
+  assert.ok(e.left >= 6 && width - e.right >= 6, `evaluations 0 and 20 at ${e.left.toFixed(1)} and ${e.right.toFixed(1)} px of ${width}`);
+  assert.ok(e.top >= 6 && (c.spec.height as number) - e.bottom >= 6, `the extreme values at ${e.top.toFixed(1)} and ${e.bottom.toFixed(1)} px`);
 });
