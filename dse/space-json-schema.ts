@@ -65,3 +65,16 @@ export function parametersJsonSchema(zodBlock: Json): { block: Json; definitions
   }
   return { block: { ...kept, properties, additionalProperties: false }, definitions };
 }
+
+/**
+ * A declared chart's `normalize` or `where` (parameter key → the value it is held at) as zod wrote
+ * it (a record of any scalar), with a property per parameter key and no other key, each value of
+ * its knob's type (`definitions`, as the parameters block's values): an editor flags
+ * `where: { hw.dramChanels: 16 }` or `where: { algo.tokenPolicy: cascadee }`. Whether the key is
+ * swept in this space and the value one of its swept values is `run`'s check (dse/space.ts).
+ */
+export function pinnedJsonSchema(zodRecord: Json): Json {
+  const { propertyNames: _n, additionalProperties: _a, ...kept } = zodRecord;
+  const properties = Object.fromEntries(parameterKeys().map((key) => [key, { $ref: valueRef(key) }]));
+  return { ...kept, properties, additionalProperties: false };
+}

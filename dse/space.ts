@@ -21,7 +21,7 @@ import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, mergeKeyIssues, problemLines, valueAt } from './space-issues.ts';
 import { budgetCoversNotes, stepShortNotes, sweptBaseNotes } from './space-notes.ts';
 import { parseParameters } from './space-params.ts';
-import { parametersJsonSchema } from './space-json-schema.ts';
+import { parametersJsonSchema, pinnedJsonSchema } from './space-json-schema.ts';
 import { inFile, leaveOut, Tainted, type LeftOut, type Path } from './space-stages.ts';
 
 export { expandRange } from './space-params.ts';
@@ -51,16 +51,20 @@ export const ObjectiveSchema = z
   })
   .strict();
 
+/**
+ * The parameter values a declared chart holds (`normalize`, `where`): parameter key → one value.
+ * The editor schema types each key as its knob (dse/space-json-schema.ts pinnedJsonSchema).
+ */
+const PinnedValues = z.record(z.string(), Scalar);
+
 /** A chart the space declares for its report (e.g. a paper figure): y (a metric) against x (a parameter or metric). */
 export const ReportChartSchema = z
   .object({
     x: z.string().describe('a parameter key of the space (e.g. hw.topkParallelism) or a metric'),
     y: z.string().describe('a metric, e.g. gops'),
     title: z.string().optional(),
-    normalize: z.record(z.string(), Scalar).optional().describe('divide y by its value at the point with these parameter values, e.g. { hw.topkParallelism: 16 }'),
-    where: z
-      .record(z.string(), Scalar)
-      .optional()
+    normalize: PinnedValues.optional().describe('divide y by its value at the point with these parameter values, e.g. { hw.topkParallelism: 16 }'),
+    where: PinnedValues.optional()
       .describe('draw only the points with these parameter values, e.g. { hw.dramChannels: 16 }; every other swept parameter makes one series per combination of its values'),
     reciprocalX: z.boolean().optional().describe('plot 1/x (e.g. a keep fraction as a pruning ratio)'),
     xTitle: z.string().optional(),
@@ -440,7 +444,14 @@ export function loadSpace(file: string, opts: ParseOptions = {}): ParsedSpace {
 
 /** JSON Schema of the space file, for editors (`spatten-dse schema`). */
 export function spaceJsonSchema(): unknown {
-  const schema = z.toJSONSchema(SpaceSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as { properties: Record<string, Record<string, unknown>>; definitions?: Record<string, unknown> };
+  // a chart's normalize/where per knob, as the parameters block (zod sees records of any value there)
+  const override = ({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) => {
+    if (zodSchema !== PinnedValues) return;
+    const typed = pinnedJsonSchema(jsonSchema);
+    for (const k of Object.keys(jsonSchema)) delete jsonSchema[k];
+    Object.assign(jsonSchema, typed);
+  };
+  const schema = z.toJSONSchema(SpaceSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any', override }) as { properties: Record<string, Record<string, unknown>>; definitions?: Record<string, unknown> };
   // the parameters block per knob (dse/space-json-schema.ts): zod sees a record of any spec there
   const { block, definitions } = parametersJsonSchema(schema.properties.parameters);
   schema.properties.parameters = block;

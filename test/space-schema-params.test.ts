@@ -129,3 +129,52 @@ test('the three bad examples are refused by the schema as by parseSpace, and the
     assert.equal((() => { try { return parseSpace(text, 'x.yaml').domains.length > 0; } catch { return false; } })(), ok, `parseSpace: ${line}`);
   }
 });
+
+/** A declared chart's block as the schema types it: the one-chart form and the list's items. */
+const chartForms = (): S[] => {
+  const report = (schema as unknown as { properties: { report: { anyOf: S[] } } }).properties.report;
+  return report.anyOf.map((b) => (b.type === 'array' ? (b.items as S) : b));
+};
+
+test("a declared chart's normalize and where are typed per knob: a property per parameter key, no other, each value its knob's", () => {
+  const forms = chartForms();
+  assert.equal(forms.length, 2, 'report: one chart or a list of charts');
+  for (const form of forms) {
+    for (const field of ['normalize', 'where']) {
+      const s = (form.properties as Record<string, S>)[field];
+      assert.deepEqual(Object.keys(s.properties as S).sort(), parameterKeys().sort(), field);
+      assert.equal(s.additionalProperties, false, field);
+      for (const key of parameterKeys()) assert.deepEqual((s.properties as Record<string, S>)[key], { $ref: `#/definitions/${key}` }, `${field}.${key}`);
+      assert.match(String(s.description), field === 'where' ? /^draw only the points/ : /^divide y by its value/);
+    }
+  }
+});
+
+test("a chart's where/normalize: a misspelt knob or a value its knob cannot take is refused by the schema as by parseSpace; the shipped spaces' charts pass", () => {
+  // the accuracy block: algo.tokenPolicy applies to a language model's token selection only
+  const base = 'name: t\nobjectives:\n  - metric: latency_s\naccuracy: { model: sotu-gpt }\nparameters:\n  hw.dramChannels: [8, 16]\n  algo.tokenPolicy: [cascade, llm]\n  hw.keySramKB: [98, 196]\nreport:\n  - { x: hw.keySramKB, y: latency_s, PIN }\n';
+  const cases: [string, boolean][] = [
+    ['where: { hw.dramChannels: 16 }', true],
+    ['where: { hw.dramChanels: 16 }', false],
+    ['where: { algo.tokenPolicy: cascadee }', false],
+    ['where: { algo.tokenPolicy: llm }', true],
+    ['normalize: { hw.dramChannels: true }', false],
+    ['normalize: { hw.dramChannels: 8 }', true],
+    ['normalize: { hw.dramChannel: 8 }', false],
+  ];
+  const form = chartForms()[0];
+  for (const [pin, ok] of cases) {
+    const text = base.replace('PIN', pin);
+    const chart = (parse(text) as { report: S[] }).report[0];
+    assert.equal(check(form, chart), ok, `schema: ${pin}`);
+    assert.equal((() => { try { return parseSpace(text, 'x.yaml').domains.length > 0; } catch { return false; } })(), ok, `parseSpace: ${pin}`);
+  }
+  let charts = 0;
+  for (const f of spaceFiles) {
+    for (const chart of ((parse(readFileSync(f, 'utf8')) as { report?: S[] }).report ?? [])) {
+      assert.ok(check(form, chart), `${f}: ${JSON.stringify(chart)}`);
+      charts += chart.where || chart.normalize ? 1 : 0;
+    }
+  }
+  assert.ok(charts >= 4, `${charts} shipped charts hold parameters`);
+});
