@@ -46,6 +46,17 @@ import { plannedPoints } from './space-checks.ts';
  */
 const fromScoresNote = (n: number): string => (n > 0 ? ` (${n} of them from saved per-example scores: no forward pass)` : '');
 
+/**
+ * The status line of a rerun, a resume or a run with --reuse: how many evaluations came from a
+ * journal, and with --reuse from which (this folder's, the --reuse folders'), and how many this
+ * run evaluated.
+ */
+function reusedLine(label: string, e: Pick<Executor, 'reused' | 'reusedForeign' | 'evaluated' | 'evaluatedFromScores'>, reuse: boolean): string {
+  const own = e.reused - e.reusedForeign;
+  const from = !reuse ? 'from the journal' : own === 0 ? 'from the --reuse folders' : e.reusedForeign === 0 ? "from this folder's journal" : `(${own} from this folder's journal, ${e.reusedForeign} from the --reuse folders)`;
+  return `${label}: ${e.reused} ${e.reused === 1 ? 'evaluation' : 'evaluations'} reused ${from}, ${e.evaluated} new${fromScoresNote(e.evaluatedFromScores)}`;
+}
+
 /** Why none of the --reuse folders' records matched (a record is reused on exact inputs only). */
 const REUSE_NONE = (n: number) =>
   `reuse: none of the ${n} evaluations of the --reuse folders matched a point of this run: a record is reused only for the same parameters as written (a knob swept here but fixed there, even at the same value, or the reverse, does not match), base configuration, model version and fidelity`;
@@ -376,8 +387,9 @@ async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoi
     if (refined?.cutShort && !found.stopReason) found = rungsCutShort(found, rows, opts.timeLimit ?? space.search.timeLimit);
     await rescore({ rows, objectives, ctx, executor, interrupts });
     // a rerun into the same folder continues without --resume too: it says what came from the journal
-    const label = opts.resume || opts.reuse?.length ? 'resume' : executor.journalRecords > 0 ? 'continuing' : undefined;
-    if (label) log(`${label}: ${executor.reused} ${executor.reused === 1 ? 'evaluation' : 'evaluations'} reused from the journal, ${executor.evaluated} new${fromScoresNote(executor.evaluatedFromScores)}`);
+    const reuse = !!opts.reuse?.length;
+    const label = opts.resume ? 'resume' : executor.journalRecords > 0 ? 'continuing' : reuse ? 'reuse' : undefined;
+    if (label) log(reusedLine(label, executor, reuse));
     if (opts.reuse?.length && executor.reusedForeign === 0 && executor.foreignRecords > 0) log(REUSE_NONE(executor.foreignRecords));
   } catch (e) {
     return { found, lateError: e };

@@ -114,7 +114,7 @@ test('a language model run of another seed (rerun into the same folder, or --reu
     // another folder reusing A's journal: the scores come from there
     const five = runApart(write(5), C, [A]);
     assert.deepEqual([five.evaluations, five.forwards], [{ reused: 0, reusedFromOtherFolders: 0, evaluated: 1, evaluatedFromScores: 1 }, 0]);
-    assert.ok(five.lines.includes('resume: 0 evaluations reused from the journal, 1 new (1 of them from saved per-example scores: no forward pass)'), five.lines.join('\n'));
+    assert.ok(five.lines.includes('reuse: 0 evaluations reused from the --reuse folders, 1 new (1 of them from saved per-example scores: no forward pass)'), five.lines.join('\n'));
     assert.equal(perplexityRow(five.points).value, p1.value);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -161,8 +161,16 @@ test('a rerun into the same folder without --resume says how many points came fr
   const other = path.join(dir, 'other');
   const d = cli(['run', space, '--out', other, '--progress', 'none', '--no-report', '--reuse', out]);
   assert.equal(d.code, 0, d.err);
-  assert.match(d.err, /^resume: 12 evaluations reused from the journal, 0 new$/m);
+  // not a resume, and nothing from this folder's own journal (it has none)
+  assert.match(d.err, /^reuse: 12 evaluations reused from the --reuse folders, 0 new$/m);
   assert.deepEqual(JSON.parse(readFileSync(path.join(other, 'run.json'), 'utf8')).evaluations, { reused: 12, reusedFromOtherFolders: 12, evaluated: 0, evaluatedFromScores: 0 });
+  // a folder with 3 points of its own, continued with --reuse: 3 from its journal, the other 9 from out's
+  const mixed = path.join(dir, 'mixed');
+  assert.equal(cli(['run', space, '--out', mixed, '--progress', 'none', '--no-report', '--max-evals', '3']).code, 0);
+  const m = cli(['run', space, '--out', mixed, '--progress', 'none', '--no-report', '--reuse', out]);
+  assert.equal(m.code, 0, m.err);
+  assert.match(m.err, /^continuing: 12 evaluations reused \(3 from this folder's journal, 9 from the --reuse folders\), 0 new$/m);
+  assert.deepEqual(JSON.parse(readFileSync(path.join(mixed, 'run.json'), 'utf8')).evaluations, { reused: 12, reusedFromOtherFolders: 9, evaluated: 0, evaluatedFromScores: 0 });
 });
 
 test("simulate's area line names the same parts with the same numbers as run.json's highlight of that point", () => {

@@ -250,7 +250,7 @@ search: { driver: grid }
   fs.writeFileSync(bigFile, base.replace('DRAM', '[2, 4, 8, 16]'));
   const b = cli(['run', bigFile, '--out', path.join(dir, 'b'), '--progress', 'none', '--no-report', '--reuse', path.join(dir, 'a')]);
   assert.equal(b.code, 0, b.err);
-  assert.match(b.err, /6 evaluations reused from the journal, 6 new/);
+  assert.match(b.err, /^reuse: 6 evaluations reused from the --reuse folders, 6 new$/m);
   assert.doesNotMatch(b.err, /none of the/);
   // the same designs written another way (qkMultipliers fixed at its default 512 instead of swept)
   // do not match by parameters: the run says why nothing was reused
@@ -258,7 +258,7 @@ search: { driver: grid }
   fs.writeFileSync(fixedFile, base.replace('DRAM', '[4, 8]').replace('  hw.qkMultipliers: [128, 256, 512]\n', ''));
   const f = cli(['run', fixedFile, '--out', path.join(dir, 'f'), '--progress', 'none', '--no-report', '--reuse', path.join(dir, 'a')]);
   assert.equal(f.code, 0, f.err);
-  assert.match(f.err, /0 evaluations reused from the journal, 2 new/);
+  assert.match(f.err, /^reuse: 0 evaluations reused from the --reuse folders, 2 new$/m);
   assert.match(f.err, /reuse: none of the 6 evaluations of the --reuse folders matched a point of this run: .*swept here but fixed there/);
   const c = cli(['run', bigFile, '--out', path.join(dir, 'c'), '--progress', 'none', '--no-report']);
   assert.equal(c.code, 0, c.err);
@@ -275,7 +275,7 @@ search: { driver: grid }
   const e = cli(['run', randFile, '--out', path.join(dir, 'e'), '--progress', 'none', '--no-report']);
   assert.equal(e.code, 0, e.err);
   // the sweep draws b's 12 points (without repeats), all reused, none evaluated, in another order
-  assert.match(d.err, /12 evaluations reused from the journal, 0 new/);
+  assert.match(d.err, /^reuse: 12 evaluations reused from the --reuse folders, 0 new$/m);
   const order = (f: string) => read(f).trim().split('\n').slice(1).map((l) => l.split(',').slice(1, 3).join(','));
   assert.notDeepEqual(order(path.join(dir, 'd', 'points.csv')), order(path.join(dir, 'b', 'points.csv')));
   assert.deepEqual(order(path.join(dir, 'd', 'points.csv')).sort(), order(path.join(dir, 'b', 'points.csv')).sort());
