@@ -329,7 +329,11 @@ async function steps(input: StepsInput): Promise<RunSummary> {
     const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore), subsetHighlightNote(sink.front)].filter((n): n is string => n !== undefined);
     const options = runOptionsRecord(opts, executor.jobs);
     const evaluations = { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated, evaluatedFromScores: executor.evaluatedFromScores };
-    const separability = ctx.accuracy ? pairedSeparability(sink.reportRows(), parsed.objectives, configValues(executor, ctx)) : undefined;
+    // the report's rows (the front, the sample), built once: the separability and the write step both take them
+    const kept = sink;
+    let reportRows: PointRow[] | undefined;
+    const keptRows = () => (reportRows ??= kept.reportRows());
+    const separability = ctx.accuracy ? pairedSeparability(keptRows(), parsed.objectives, configValues(executor, ctx)) : undefined;
     const record = { dir, parsed, ctx, dense: prepared.dense, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, separability, options, metrics, evaluations };
     if (failedAll) {
       // nothing worth writing: the CLI prints the first error and exits 1
@@ -338,7 +342,7 @@ async function steps(input: StepsInput): Promise<RunSummary> {
       return { dir, run, rows: [], written: false, reportWritten: false };
     }
     const highlights = await highlight(sink.front, parsed.objectives, (params) => executor.call('breakdown', ctx, params, executor.knownAccuracy(ctx, params)));
-    const out = await write({ ...record, highlights, backend: executor.backendInfo() });
+    const out = await write({ ...record, highlights, backend: executor.backendInfo() }, keptRows());
     sink = undefined;
     const reportWritten = await reportStep(opts, dir, out, input.log);
     if (error) throw error;

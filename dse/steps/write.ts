@@ -118,8 +118,8 @@ function denseRecord(a: WriteInput): NonNullable<RunJson['denseReference']> {
   return { ...a.dense!, accuracy, constraints };
 }
 
-/** Writes points.csv, pareto.csv and run.json; returns run.json and the rows kept for the report. */
-export async function write(a: WriteInput): Promise<{ run: RunJson; rows: PointRow[] }> {
+/** Writes points.csv, pareto.csv and run.json; returns run.json and `rows`, the rows kept for the report (the sink's reportRows, built once by the caller). */
+export async function write(a: WriteInput, rows: PointRow[]): Promise<{ run: RunJson; rows: PointRow[] }> {
   let provenance: Record<string, unknown> = {};
   try {
     const energy = await import('../../sim/hw/energy.ts');
@@ -131,5 +131,5 @@ export async function write(a: WriteInput): Promise<{ run: RunJson; rows: PointR
   // all three in place together, or none (a full disk names the file and its temporary copy)
   // a rerun reuses every evaluation and evaluates no more when the search was done or spent its budget
   commitOutputs(a.dir, a.sink, runJsonText(run), a.stopReason === 'completed' || a.stopReason === 'max-evals');
-  return { run, rows: a.sink.reportRows() };
+  return { run, rows };
 }
