@@ -180,7 +180,8 @@ export class EvalPool {
    * crashed) as they start. Its results are dropped.
    */
   warm(task: PoolTask): void {
-    if (this.aborted || this.closed) return;
+    // a task already sent (a queue worker joining another run of the same model) is not sent again
+    if (this.aborted || this.closed || this.warmUps.some((t) => JSON.stringify(t) === JSON.stringify(task))) return;
     this.warmUps.push(task);
     this.channel ??= this.openChannel();
     this.channel.postMessage({ warm: [task] } satisfies WarmMessage);
