@@ -39,8 +39,10 @@ export function loadTasks(): Promise<Tasks> {
   return loaded;
 }
 
-// Warm-up: start loading the models as soon as the worker starts, so module loading overlaps
-// with the main thread's own work instead of delaying the first task.
+// Warm-up: start importing the task modules (dse/tasks.ts and its graph; the accuracy model loads
+// later, in the pool's `warm` task) as soon as the worker starts, so module loading overlaps with
+// the main thread's own work instead of delaying the first task. It goes on while the worker
+// waits for tasks because the pool waits with Atomics.waitAsync (dse/pool.ts `atomics`).
 if (isWorkerThread) loadTasks().catch(() => {});
 
 const serve = serveTasks(async () => (await loadTasks()) as unknown as Record<string, (...args: unknown[]) => unknown>);
