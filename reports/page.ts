@@ -30,7 +30,7 @@ pre.cmd{white-space:pre-wrap;word-break:break-all;max-width:560px;margin:4px 0;p
 details summary{cursor:pointer;color:#0b62c4;white-space:nowrap}
 ul.notes{margin:4px 0 0 18px;padding:0}ul.notes li{margin:3px 0}
 li.warn{color:#8a4b00;font-weight:600}
-td.bar{position:relative;min-width:140px}td.bar span{position:absolute;left:0;top:3px;bottom:3px;background:#c6dbef}td.bar b{position:relative;font-weight:normal}
+td.bar{position:relative;min-width:140px}td.bar span{position:absolute;left:0;top:3px;bottom:3px;background:#c6dbef}td.bar b{position:relative;font-weight:normal}td.bar i{position:relative;font-style:normal;font-size:12px}
 div.sens{flex:1 1 360px}
 .scroll{overflow-x:auto;max-width:100%}
 .grid{display:flex;flex-wrap:wrap;gap:18px 22px}

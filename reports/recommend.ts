@@ -12,6 +12,8 @@ export interface Driver {
   metric: string;
   param: string;
   share: number;
+  /** Its main-effect range is within the points' measurement noise (reports/sensitivity.ts `withinNoise`). */
+  noise?: boolean;
 }
 
 /** The knee's bottleneck stage and its busy share of the latency cycles (`sections.ts` `bottleneck`). */
@@ -55,7 +57,7 @@ export function recommendation(run: RunJson, drivers: Driver[], bound?: Bound): 
   const costs = run.objectives.map((o) => against(run, knee, o.metric)).filter((s): s is string => s !== undefined);
   const why = [
     ...(bound && Number.isFinite(bound.share) ? [`its latency is bound by the ${bound.stage} stage (busy ${(100 * bound.share).toFixed(0)}% of its cycles)`] : []),
-    ...(drivers.length ? [`over the run, ${drivers.map((d) => `${metricTitle(d.metric, '')} moves most with ${d.param} (${(100 * d.share).toFixed(0)}% of its variance)`).join(', ')}`] : []),
+    ...(drivers.length ? [`over the run, ${drivers.map((d) => `${metricTitle(d.metric, '')} moves most with ${d.param} (${(100 * d.share).toFixed(0)}% of its variance${d.noise ? ', within measurement noise' : ''})`).join(', ')}`] : []),
   ];
   return (
     `Recommended balanced design: the knee, #${knee.id} — ${values}${params ? `; ${params}` : ''}. ` +

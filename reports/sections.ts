@@ -15,7 +15,7 @@ import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from '../core/format.ts';
 import { byShare, sensitivity, MAX_GROUPS, type Effect, type Sensitivity } from '../core/sensitivity.ts';
-import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, type SensitivityDesign } from './sensitivity.ts';
+import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, measurementNoise, noiseNote, withinNoise, type MeasurementNoise, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
 import { highlightLabel } from './spec-base.ts';
 import { recommendation, type Driver } from './recommend.ts';
@@ -68,8 +68,9 @@ function drivers(run: RunJson, points: PointRow[]): Driver[] {
   if (run.parameters.length === 0) return [];
   const design = sensitivityDesign(run);
   return run.objectives.flatMap((o) => {
-    const top = sensitivityTable(run, points, o.metric, design).s.effects.find((e) => Number.isFinite(e.share));
-    return top && top.share > 0 ? [{ metric: o.metric, param: top.param, share: top.share }] : [];
+    const t = sensitivityTable(run, points, o.metric, design);
+    const top = t.s.effects.find((e) => Number.isFinite(e.share));
+    return top && top.share > 0 ? [{ metric: o.metric, param: top.param, share: top.share, ...(withinNoise(top, t.noise) ? { noise: true } : {}) }] : [];
   });
 }
 
@@ -165,12 +166,15 @@ interface SensTable {
   fewer?: boolean;
   /** Computed from every point's first-rung estimate: the rung, for the title ("first rung: 16 examples"). */
   rung?: string;
+  /** The median 95% CI half-width of the points the table is over (metrics measured on examples), for `withinNoise`. */
+  noise?: MeasurementNoise;
 }
 
 /** One objective's block: the ranked parameters, the sum of estimates (not for a decomposition), and the table's own note. */
 function sensitivityBlock(m: string, t: SensTable): string {
   const { s, design, note } = t;
-  const noteHtml = note ? `<p class="muted">${esc(note)}</p>` : '';
+  const noisy = s.effects.filter((e) => withinNoise(e, t.noise));
+  const noteHtml = (note ? `<p class="muted">${esc(note)}</p>` : '') + (noisy.length ? `<p class="muted">${esc(noiseNote(m, noisy, t.noise!))}</p>` : '');
   const title = `<h3>${esc(metricTitle(m, ''))}${s.log ? ' <span class="muted">(log10)</span>' : ''}${t.rung ? ` <span class="muted">(${esc(t.rung)})</span>` : ''}</h3>`;
   if (s.effects.length === 0) return note ? `<div class="sens">${title}<p class="muted">No parameter varies over these points.</p>${noteHtml}</div>` : '';
   const sum = s.effects.reduce((a, e) => a + (Number.isNaN(e.share) ? 0 : e.share), 0);
@@ -179,7 +183,7 @@ function sensitivityBlock(m: string, t: SensTable): string {
       `<tr><td class="num">${i + 1}</td><td><code>${esc(e.param)}</code></td>` +
       (Number.isNaN(e.share)
         ? `<td class="muted">not estimable</td>`
-        : `<td class="bar"><span style="width:${(100 * e.share).toFixed(1)}%"></span><b>${esc((100 * e.share).toFixed(1))}%</b></td>`) +
+        : `<td class="bar"><span style="width:${(100 * e.share).toFixed(1)}%"></span><b>${esc((100 * e.share).toFixed(1))}%</b>${noisy.includes(e) ? ' <i class="muted">within noise</i>' : ''}</td>`) +
       (Math.abs(e.hi - e.lo) <= 1e-9 * Math.max(Math.abs(e.hi), Math.abs(e.lo), 1e-300)
         ? `<td class="muted" colspan="2">no effect (${esc(fmtMetric(m, e.lo))} at every value)</td></tr>`
         : `<td class="num">${esc(fmtMetric(m, e.lo))} <span class="muted">at ${esc(e.loAt)}</span></td><td class="num">${esc(fmtMetric(m, e.hi))} <span class="muted">at ${esc(e.hiAt)}</span></td></tr>`),
@@ -205,12 +209,25 @@ function sensitivityBlock(m: string, t: SensTable): string {
  * noisier estimate on other examples, which would be mixed in. Leaving points out makes the rest
  * a selection (the rungs chose by the subset estimates) rather than the run's grid or sample, so
  * that table is fitted jointly (`jointShares`), and its note says how many points were left out and
- * which parameter values lost every point.
+ * which parameter values lost every point. With the table, the median 95% CI half-width of the
+ * points it is over (`measurementNoise`), against which a parameter's main-effect range is called
+ * within noise (`withinNoise`).
  */
 function sensitivityTable(run: RunJson, points: PointRow[], metric: string, design: SensitivityDesign): SensTable {
   const first = run.sensitivity?.metrics.find((x) => x.metric === metric && x.basis === 'first-rung');
-  if (first && isQuality(metric) && design !== 'correlated') return firstRungTable(run, points, first, design);
+  if (first && isQuality(metric) && design !== 'correlated') {
+    const t = firstRungTable(run, points, first, design);
+    // the CIs of the points that stayed at the first rung: the others' are a later rung's, narrower
+    return { ...t, noise: measurementNoise(points.filter((p) => examplesOf(p) === first.examples), metric, t.s.log) };
+  }
   const m = isQuality(metric) ? bestMeasured(points, metric) : undefined;
+  const t = tableOf(run, points, metric, design, m);
+  // the CIs of the points measured on the table's examples (all of them when no accuracy rung left some behind)
+  return { ...t, noise: measurementNoise(m ? m.kept : points, metric, t.s.log) };
+}
+
+/** `sensitivityTable` past a first-rung table: over every point, or the points measured on the most examples (`m`, for accuracy or perplexity). */
+function tableOf(run: RunJson, points: PointRow[], metric: string, design: SensitivityDesign, m: ReturnType<typeof bestMeasured> | undefined): SensTable {
   if (!m || m.left === 0) {
     const whole = design === 'correlated' ? undefined : run.sensitivity?.metrics.find((x) => x.metric === metric);
     const note = whole?.left

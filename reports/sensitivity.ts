@@ -3,10 +3,13 @@
  * from the report's sample): how the run's driver picked its points (`sensitivityDesign`), and the
  * estimator that fits that design — η² on a full grid, ε² (`epsilonSquared`) on independent draws,
  * one joint fit of all parameters (`jointShares`) on a correlated sample — with the words of the
- * table's method line.
+ * table's method line; and, for a metric measured on examples (accuracy, perplexity), whether a
+ * parameter's main-effect range is inside the points' own 95% CIs (`withinNoise`).
  */
 import type { PointRow, RunJson } from '../core/results.ts';
-import { byShare, sensitivity, type Sensitivity } from '../core/sensitivity.ts';
+import { byShare, sensitivity, type Effect, type Sensitivity } from '../core/sensitivity.ts';
+import { ciColumns } from '../core/metric-columns.ts';
+import { fmtMetric, metricTitle, sig4 } from '../core/format.ts';
 
 /** What every design's table shares (the share itself is `DESIGN_METHOD`'s). */
 export const SENSITIVITY_METHOD =
@@ -185,4 +188,67 @@ export function jointShares(run: Pick<RunJson, 'parameters'>, points: PointRow[]
   });
   effects.sort(byShare);
   return { ...marginal, effects, r2 };
+}
+
+/**
+ * A metric's typical measurement uncertainty over the points a table is computed from: the median
+ * half-width of their 95% CIs (`<metric>_ci_low` … `_ci_high`, core/metric-columns.ts), in log10
+ * when the table analyses the metric as log10. The half-width is the "±" of one point (half the
+ * width: perplexity's CIs are not symmetric); the median, so a few points on another rung or with
+ * an odd CI do not set it. Undefined when no point has a CI (hardware metrics, runs without the
+ * accuracy engine).
+ */
+export interface MeasurementNoise {
+  /** Median 95% CI half-width, in metric units (log10 units when `log`). */
+  half: number;
+  /** Points with a CI it is the median of. */
+  points: number;
+  log: boolean;
+}
+
+export function measurementNoise(points: PointRow[], metric: string, log: boolean): MeasurementNoise | undefined {
+  const [low, high] = ciColumns(metric);
+  const halves = points.flatMap((p) => {
+    const [a, b] = [p.metrics[low], p.metrics[high]];
+    if (p.status !== 'ok' || !finite(a) || !finite(b) || b < a || (log && !(a > 0))) return [];
+    return [log ? (Math.log10(b) - Math.log10(a)) / 2 : (b - a) / 2];
+  });
+  if (halves.length === 0) return undefined;
+  halves.sort((x, y) => x - y);
+  const k = halves.length;
+  const half = k % 2 ? halves[(k - 1) / 2] : (halves[k / 2 - 1] + halves[k / 2]) / 2;
+  return { half, points: k, log };
+}
+
+/**
+ * Whether a parameter's main-effect range (highest − lowest per-value mean; log10 of their ratio for
+ * a metric analysed as log10) is smaller than the points' median 95% CI half-width: then every
+ * per-value mean lies inside the CI of a typical point at any other value, so the CIs cannot tell
+ * the values apart and the share (of the point estimates' variance: correct arithmetic) may rank
+ * measurement noise. Why the half-width and not a wider bar: two independent estimates of one
+ * value, each ±h at 95%, differ by up to √2·h ≈ 1.41·h at 95%, and the extremes of k values by
+ * more, so a range under h is well inside what noise alone makes; a wider threshold would flag
+ * ranges a paired comparison often separates (every configuration is scored on the same examples,
+ * so their differences are less noisy than each one's CI — the flag is about the CIs, not a test).
+ * A per-value mean over several points is no tighter than one point when their errors are the
+ * shared examples', which is why one point's half-width is the yardstick. No flag without a range
+ * (the table says "no effect") or without a share (not estimable).
+ */
+export function withinNoise(e: Effect, noise: MeasurementNoise | undefined): boolean {
+  if (!noise || Number.isNaN(e.share)) return false;
+  const range = noise.log ? Math.log10(e.hi / e.lo) : e.hi - e.lo;
+  return range > 1e-9 * Math.max(Math.abs(e.hi), Math.abs(e.lo), 1e-300) && range < noise.half;
+}
+
+/** The note under a table whose parameters' ranges are within noise (`withinNoise`), with the numbers behind it. */
+export function noiseNote(metric: string, flagged: Effect[], noise: MeasurementNoise): string {
+  const span = (e: Effect): string =>
+    noise.log ? `a factor ${sig4(e.hi / e.lo)}` : `${fmtMetric(metric, e.hi - e.lo)} (${fmtMetric(metric, e.lo)} at ${e.loAt} … ${fmtMetric(metric, e.hi)} at ${e.hiAt})`;
+  const ci = noise.log ? `a factor ${sig4(10 ** noise.half)} either way` : `±${fmtMetric(metric, noise.half)}`;
+  const what = flagged.map((e) => `${e.param}'s per-value means span ${span(e)}`).join('; ');
+  return (
+    `Within measurement noise: ${what} — less than a point's typical 95% CI of ${metricTitle(metric, '')}, ${ci} (the median half-width over the ${noise.points} point${noise.points === 1 ? '' : 's'} with a CI), ` +
+    `so each value's mean lies inside the others' CIs and the variance share may rank noise. More examples (accuracy.maxExamples) are needed to tell; ` +
+    `all configurations are scored on the same examples, so their differences are less noisy than the CIs and a paired comparison can separate some of them.`
+  );
 }

@@ -47,3 +47,11 @@ test('a knee that is also the best point of an objective says so instead of a 0%
   assert.match(t, /Against the front's best point per objective: perplexity \+25% \(best 4, #3\), the best latency on the front\./, t);
   assert.ok(!t.includes('+0%'), t);
 });
+
+test('the why names a driver whose range is inside the points\' CIs as within measurement noise', () => {
+  // perplexity 4 | 6 by a (range 2) with every CI ±3 (median half-width 3): within noise; latency has no CI
+  const noisy = points.map((p) => ({ ...p, metrics: { ...p.metrics, perplexity_ci_low: p.metrics.perplexity - 3, perplexity_ci_high: p.metrics.perplexity + 3 } }));
+  const r = run([hl(7, 'knee', 5, 2e-3), hl(3, 'best perplexity', 4, 4e-3), hl(9, 'best latency_s', 6, 1e-3)]);
+  const t = text(notesSection(r, noisy));
+  assert.match(t, /perplexity moves most with a \(100% of its variance, within measurement noise\), latency moves most with b \(100% of its variance\)/, t);
+});
