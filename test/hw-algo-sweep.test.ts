@@ -210,7 +210,7 @@ test('window crossover order: the radix sort (window.ts sortedOrder) gives the m
   }
 });
 
-test('gather costs of a timing seen by one design (small table) = the same timing seen again (shared table) = the closed form, bit for bit', () => {
+test('gather costs of a timing seen by one design (small direct-mapped table, more shapes than its 256 slots: evicted and priced again) = the same timing seen again (shared table) = the closed form, bit for bit', () => {
   const rng = mulberry32(43);
   type Shape = { L: number; n: number; bpt: number };
   for (let d = 0; d < 6; d++) {
@@ -219,13 +219,13 @@ test('gather costs of a timing seen by one design (small table) = the same timin
     const first = dramProfileTiming(hw);
     assert.equal(timingSightings(timingId(first)), 1);
     const shapes: Shape[] = [];
-    for (let s = 0; s < 40; s++) {
+    for (let s = 0; s < 300; s++) {
       const L = 1 + Math.floor(rng() * 3000);
       shapes.push({ L, n: rng() < 0.3 ? L : 1 + Math.floor(rng() * L), bpt: [8, 24, 32, 48, 96, 128][Math.floor(rng() * 6)] });
     }
     const price = (t: typeof first, sh: Shape) => gatherCost(sh.L, sh.n, sh.bpt, hw.dramChannels, t, hw.clockGHz);
     const small = shapes.map((sh) => price(first, sh));
-    const smallHit = shapes.map((sh) => price(first, sh)); // found in the small table
+    const smallHit = shapes.map((sh) => price(first, sh)); // found in the small table, or priced again where a later shape took its slot
     const again = dramProfileTiming(hw); // a second design object with the same timing: the shared table
     assert.equal(timingId(again), timingId(first));
     assert.equal(timingSightings(timingId(again)), 2);

@@ -77,13 +77,21 @@ export function fuseFactor(bytesPerToken: number): number {
  * the timing ids restart), stored as number triples (cycles, activations, σ per byte at 1 GHz) so
  * that sweeps over algorithm knobs can keep many shapes without keeping objects alive. A timing
  * only one design has asked about (`timingSightings` 1: every point of a sweep over continuous
- * DRAM knobs) has its shapes in a small table of its own instead: they could not be found in
- * the large one, whose look-ups are cache misses (a second design with that timing uses it).
+ * DRAM knobs) has its shapes in a small direct-mapped table of its own instead (`freshKey`): they
+ * could not be found in the large one, whose look-ups are cache misses (a second design with that
+ * timing uses it), and such a design prices each shape about once (gpt2-medium generation: 33
+ * shapes a point, none twice), so a slot is one array index: no hash probe, no table to grow.
  */
 const MEMO_LIMIT = 1 << 18;
 const memo = new NumTable(MEMO_LIMIT, 3);
-const FRESH_LIMIT = 2048;
-const fresh = new NumTable(FRESH_LIMIT, 3);
+/** Slots of the direct-mapped table of the timing only one design has asked about: shape key, channels, stamp (`freshStamp`: the slot is of the current such timing). */
+const FRESH_SLOTS = 256;
+const freshKey = new Float64Array(FRESH_SLOTS);
+const freshCh = new Float64Array(FRESH_SLOTS);
+const freshAt = new Int32Array(FRESH_SLOTS);
+/** The slots' costs, three numbers each (as `memo`'s values). */
+const freshVal = new Float64Array(3 * FRESH_SLOTS);
+let freshStamp = 0;
 let freshId = -1;
 let freshEpoch = -1;
 const scratch = new Float64Array(3); // shapes too large to memoise
@@ -146,11 +154,11 @@ function profiledCost(L: number, n: number, B: number, channels: number, t: HbmT
   const key = (B * 65536 + L) * 65536 + n; // exact in a double
   if (timingSightings(id) <= 1) {
     if (freshId !== id || freshEpoch !== ep) {
-      fresh.clear();
+      freshStamp = (freshStamp + 1) | 0 || 1; // a new stamp empties every slot (0: never used)
       freshId = id;
       freshEpoch = ep;
     }
-    return lookUp(fresh, channels, key, L, n, B, channels, t);
+    return freshSlot(key, L, n, B, channels, t);
   }
   return lookUp(memo, id * 65536 + channels, key, L, n, B, channels, t);
 }
@@ -161,6 +169,18 @@ function lookUp(table: NumTable, a: number, key: number, L: number, n: number, B
   if (table.added) profileCost(L, n, B, channels, t, table.slots, i);
   found = table.slots;
   return i;
+}
+
+/** Offset in `freshVal` of the cost of a shape of the current once-seen timing, computed into its slot when the slot holds another shape; `found` = `freshVal`. */
+function freshSlot(key: number, L: number, n: number, B: number, channels: number, t: HbmTiming): number {
+  const slot = (Math.imul(L ^ Math.imul(n, 0x9e3779b1) ^ Math.imul(B, 0x85ebca6b) ^ channels, 0x27d4eb2d) >>> 24) & (FRESH_SLOTS - 1);
+  const i = 3 * slot;
+  found = freshVal;
+  if (freshAt[slot] === freshStamp && freshKey[slot] === key && freshCh[slot] === channels) return i;
+  freshAt[slot] = freshStamp;
+  freshKey[slot] = key;
+  freshCh[slot] = channels;
+  return profileCost(L, n, B, channels, t, freshVal, i);
 }
 
 const expectedScratch: ExpectedCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
