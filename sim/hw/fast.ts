@@ -7,7 +7,7 @@ import { designEngines, expectedEngineCycles, expectedEngineCyclesInto, type Top
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
-import { TOPK_DEPS, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
+import { TOPK_DEPS, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
 import { timingId, timingSightings } from './timing-id.ts';
 import { subChannelCount, type HbmTiming } from '../cycle/dram.ts';
@@ -27,8 +27,8 @@ function memoQk(p: PreparedWorkload, hw: HardwareConfig): number {
 function memoSm(p: PreparedWorkload, hw: HardwareConfig): number {
   return p.memoSm.get(hw, () => weightedRows(p, classRows(p, true, softmaxLanes(hw))));
 }
-/** The LSB passes' Q·K and softmax cycles: Σ m·p·one pass (in the combination memo; pipeline-math.ts passesBound). */
-function lsbPasses(p: PreparedWorkload, hw: HardwareConfig): { qkL: number; smL: number } {
+/** The LSB passes' Q·K and softmax cycles, Σ m·p·one pass, written into the combination entry `e` (pipeline-math.ts passesBound). */
+function lsbPassesInto(e: ComboEntry, p: PreparedWorkload, hw: HardwareConfig): ComboEntry {
   const rq = classRows(p, false, hw.qkMultipliers);
   const rs = classRows(p, true, softmaxLanes(hw));
   let qkL = 0;
@@ -39,8 +39,30 @@ function lsbPasses(p: PreparedWorkload, hw: HardwareConfig): { qkL: number; smL:
     qkL += c.mult * c.p * rq[i];
     smL += c.mult * c.p * rs[i];
   }
-  return { qkL, smL };
+  e.qkL = qkL;
+  e.smL = smL;
+  return e;
 }
+
+/**
+ * The stage sums and fixed latencies of the discrete compute knobs (memoCombo's value): one object
+ * literal of its final shape, filled in the order the sums were made before (Q·K, softmax, the
+ * LSB passes, prob·V, top-k), not a spread of the LSB sums into a new literal (two objects a new
+ * design, the spread's a slow-path clone).
+ */
+function makeCombo(p: PreparedWorkload, hw: HardwareConfig): ComboEntry {
+  const D = p.D;
+  const e: ComboEntry = { qk: memoQk(p, hw), sm: memoSm(p, hw), qkL: 0, smL: 0, pv: 0, tk: NO_TOPK_SUMS, lQk: 0, lSm: 0, lPv: 0 };
+  lsbPassesInto(e, p, hw);
+  e.pv = memoPv(p, hw);
+  e.tk = memoTopk(p, hw);
+  e.lQk = qkLatency(hw.qkMultipliers, D) + L_BUF;
+  e.lSm = smLatency(hw.qkMultipliers, D);
+  e.lPv = pvLatency(hw.pvMultipliers, D) + L_BUF;
+  return e;
+}
+/** A placeholder of ComboEntry.tk until memoTopk fills it (never read). */
+const NO_TOPK_SUMS: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0 };
 function pvRow(c: ReqClass, M: number): number {
   return pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, M, c.D);
 }
@@ -291,16 +313,7 @@ function evaluateOnce(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics)
   const D = p.D;
   const wb = hw.wordBits;
   const dram = memoDram(p, hw);
-  const cmb = p.memoCombo.get(hw, () => ({
-    qk: memoQk(p, hw),
-    sm: memoSm(p, hw),
-    ...lsbPasses(p, hw),
-    pv: memoPv(p, hw),
-    tk: memoTopk(p, hw),
-    lQk: qkLatency(hw.qkMultipliers, D) + L_BUF,
-    lSm: smLatency(hw.qkMultipliers, D),
-    lPv: pvLatency(hw.pvMultipliers, D) + L_BUF,
-  }));
+  const cmb = p.memoCombo.get(hw, () => makeCombo(p, hw));
   s.stQk = cmb.qk;
   s.stSm = cmb.sm;
   s.stPv = cmb.pv;

@@ -416,26 +416,29 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
     fixW += o.mw[g] / n;
     imb += (split !== undefined && o.klByEntry[g] > kLines ? o.mByEntry[g] * split.zC * split.sd[g] : o.msd[g]) / Math.sqrt(n);
   }
-  return { thr: o.thr, prefX, prefF, fixW, imb, alone, aloneK, heads, ...rereadSums(o, kLines, split) };
+  const tab: WindowTable = { thr: o.thr, prefX, prefF, fixW, imb, alone, aloneK, heads, reK: 0, reA: 0, reBytes: 0, reWrites: 0 };
+  if (split !== undefined) rereadSumsInto(tab, o, kLines, split);
+  return tab;
 }
 
-/** Σ over the classes whose heads split the key buffer: the MSB re-read's DRAM cycles, activations, bytes and key-SRAM elements written. */
-function rereadSums(o: WindowOrder, kLines: number, split: SplitTerms | undefined): Pick<WindowTable, 'reK' | 'reA' | 'reBytes' | 'reWrites'> {
+/** Σ over the classes whose heads split the key buffer, into `tab`: the MSB re-read's DRAM cycles, activations, bytes and key-SRAM elements written (one literal of the table's final shape, not a spread of these into it). */
+function rereadSumsInto(tab: WindowTable, o: WindowOrder, kLines: number, split: SplitTerms): void {
   let reK = 0;
   let reA = 0;
   let reBytes = 0;
   let reWrites = 0;
-  if (split !== undefined) {
-    for (let i = 0; i < split.cs.length; i++) {
-      if (o.klByEntry[o.group[i]] <= kLines) continue;
-      const c = split.cs[i];
-      reK += c.mult * split.k[o.group[i]];
-      reA += c.mult * split.a[o.group[i]];
-      reBytes += c.mult * ((c.p * c.seen * c.D * c.keyBits) / 8);
-      reWrites += c.mult * c.p * c.seen * c.D;
-    }
+  for (let i = 0; i < split.cs.length; i++) {
+    if (o.klByEntry[o.group[i]] <= kLines) continue;
+    const c = split.cs[i];
+    reK += c.mult * split.k[o.group[i]];
+    reA += c.mult * split.a[o.group[i]];
+    reBytes += c.mult * ((c.p * c.seen * c.D * c.keyBits) / 8);
+    reWrites += c.mult * c.p * c.seen * c.D;
   }
-  return { reK, reA, reBytes, reWrites };
+  tab.reK = reK;
+  tab.reA = reA;
+  tab.reBytes = reBytes;
+  tab.reWrites = reWrites;
 }
 
 /** `splitOf` bound to a design (made only when a table is). */
