@@ -72,6 +72,29 @@ test('random shapes: dense equals the exact profile; sparse within the measured 
 /** Achieved on this sample (seed 7, 400 shapes, 8 placements), rounded up: median, p90, p99. */
 const BOUNDS = { cycles: [0.01, 0.12, 0.45], acts: [0.002, 0.035, 0.1] };
 
+test('E[max of C standard normals] from the precomputed grid = the trapezoid integral of x·C·φ(x)·Φ(x)^(C−1) evaluated term by term, bit for bit (every integer C to 600, larger and fractional C)', async () => {
+  const { expectedMaxNormal } = await import('../sim/hw/dram-cost.ts');
+  // the integral as first written: φ and Φ (trapezoid along the grid) evaluated at every step, no term skipped
+  const direct = (C: number): number => {
+    const h = 0.01;
+    let acc = 0;
+    let cdf = 0;
+    let prevPdf = 0;
+    for (let x = -10; x <= 10; x += h) {
+      const pdf = Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+      cdf += ((pdf + prevPdf) * h) / 2;
+      prevPdf = pdf;
+      acc += x * C * pdf * Math.pow(Math.min(1, cdf), C - 1) * h;
+    }
+    return acc;
+  };
+  const Cs = [...Array.from({ length: 599 }, (_, i) => i + 2), 1000, 2048, 4095, 4096, 10000, 2.5, 37.25];
+  for (const C of Cs) assert.ok(Object.is(expectedMaxNormal(C), direct(C)), `C=${C}: ${expectedMaxNormal(C)} vs ${direct(C)}`);
+  // more channels, a busier busiest one: increasing in C, also where the left tail underflows (large C: the skipped terms)
+  for (let C = 3; C <= 600; C++) assert.ok(expectedMaxNormal(C) > expectedMaxNormal(C - 1), `C=${C}`);
+  assert.ok(expectedMaxNormal(4096) > expectedMaxNormal(2048) && expectedMaxNormal(10000) > expectedMaxNormal(4096), 'large C');
+});
+
 test('spread over the channels: E[max of C standard normals] from tables; no spread on a dense stream whose channels hold equal bursts; sparse σ near the placements\' own', async () => {
   const { expectedMaxNormal, dramProfileTiming } = await import('../sim/hw/dram-cost.ts');
   const { HardwareSchema } = await import('../sim/schema.ts');

@@ -198,25 +198,61 @@ function profileCost(L: number, n: number, B: number, channels: number, t: HbmTi
  * Expected maximum of C independent standard normals, E[max Z_i] (numerical integral of
  * x·C·φ(x)·Φ(x)^(C−1); memoised per C): the busiest of C channels sits this many standard
  * deviations above the channel mean when the channels' loads are independent and near normal.
+ * The grid's x, φ(x) and Φ(x) (`normalGrid`) do not depend on C and are made once; the terms
+ * where Φ^(C−1) underflows to 0 (the left tail, for large C) add ±0 and are skipped, and where
+ * the trapezoid Φ has reached 1 (the right tail) the power is 1 without calling Math.pow.
  */
 export function expectedMaxNormal(C: number): number {
   if (C <= 1) return 0;
   const small = C < MAX_NORMAL_SLOTS && (C | 0) === C;
   let v = small ? maxNormalSlots[C] : maxNormalMemo.get(C);
   if (v !== undefined && v === v) return v;
-  const h = 0.01;
+  const g = normalGrid();
+  const h = NORMAL_STEP;
   let acc = 0;
-  let cdf = 0; // Φ(x) by the trapezoid rule along the same grid
+  for (let i = firstNonzeroPower(g.cdf, C - 1); i < g.x.length; i++) {
+    const cdf = g.cdf[i];
+    acc += g.x[i] * C * g.pdf[i] * (cdf === 1 ? 1 : Math.pow(cdf, C - 1)) * h; // (1^y is 1 exactly)
+  }
+  if (small) maxNormalSlots[C] = acc;
+  else maxNormalMemo.set(C, acc);
+  return acc;
+}
+
+/** Step of the integral's grid over x in [−10, 10]. */
+const NORMAL_STEP = 0.01;
+let grid: { x: Float64Array; pdf: Float64Array; cdf: Float64Array } | undefined;
+
+/** The integral's grid: x from −10 by NORMAL_STEP to 10, φ(x), and min(1, Φ(x)) by the trapezoid rule along the grid. */
+function normalGrid(): { x: Float64Array; pdf: Float64Array; cdf: Float64Array } {
+  if (grid !== undefined) return grid;
+  const h = NORMAL_STEP;
+  const xs: number[] = [];
+  const pdfs: number[] = [];
+  const cdfs: number[] = [];
+  let cdf = 0;
   let prevPdf = 0;
   for (let x = -10; x <= 10; x += h) {
     const pdf = Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
     cdf += ((pdf + prevPdf) * h) / 2;
     prevPdf = pdf;
-    acc += x * C * pdf * Math.pow(Math.min(1, cdf), C - 1) * h;
+    xs.push(x);
+    pdfs.push(pdf);
+    cdfs.push(Math.min(1, cdf));
   }
-  if (small) maxNormalSlots[C] = acc;
-  else maxNormalMemo.set(C, acc);
-  return acc;
+  return (grid = { x: Float64Array.from(xs), pdf: Float64Array.from(pdfs), cdf: Float64Array.from(cdfs) });
+}
+
+/** The first index whose cdf^e is not 0 (cdf non-decreasing, e ≥ 1: the powers are too; the length when none is). */
+function firstNonzeroPower(cdf: Float64Array, e: number): number {
+  let lo = 0;
+  let hi = cdf.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.pow(cdf[mid], e) === 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 /** `expectedMaxNormal` of the integer C below MAX_NORMAL_SLOTS by index (NaN: not yet computed), of others by value. */
 const MAX_NORMAL_SLOTS = 4096;
