@@ -120,6 +120,11 @@ export function subChannelCount(t: HbmTiming, channels: number): number {
  * With PCs interleaved at 32 B, each PC is an independent sub-channel (own bus, banks, tFAW)
  * holding every other burst: modelled as 2·Ch channels of one PC and half the request window.
  */
+/** The timing of one (sub-)channel of `subChannels` (the design timing itself unless PCs are interleaved), without the pair object. */
+export function subChannelTiming(t: HbmTiming): HbmTiming {
+  return t.mapping === 'RoBaRaCoCh' ? t : subTiming(t);
+}
+
 export function subChannels(t: HbmTiming, channels: number): { t: HbmTiming; channels: number } {
   if (t.mapping === 'RoBaRaCoCh') return { t, channels };
   // The same sub-channel timing object for the same design timing object, so per-timing caches
@@ -298,6 +303,22 @@ export class HbmChannel {
    * `offset` added: the same gather in a region `offset` row chunks further) with ns[k] bursts each.
    */
   serveIds(ids: Float64Array, ns: Int32Array, a: number, b: number, offset: number, t0: number): ChannelRun {
+    this.serveRange(ids, ns, a, b, offset, t0);
+    return this.finish(t0);
+  }
+
+  /**
+   * `serveIds(…).end` without the run object: the analytical model's DRAM profiles (sim/hw/
+   * dram-expected.ts) read only the end of each run, two runs a profile and a few profiles a design.
+   */
+  serveIdsEnd(ids: Float64Array, ns: Int32Array, a: number, b: number, offset: number, t0: number): number {
+    this.serveRange(ids, ns, a, b, offset, t0);
+    this.account();
+    return Math.max(t0, this.rEnd);
+  }
+
+  /** A run of the row chunks ids[a..b) (`serveIds`), its totals in the run's fields. */
+  private serveRange(ids: Float64Array, ns: Int32Array, a: number, b: number, offset: number, t0: number): void {
     const P = this.t.pcs;
     const banks = this.t.banks;
     const PB = P * banks;
@@ -316,7 +337,6 @@ export class HbmChannel {
       const q = Math.floor(id / P);
       this.chunk(id - Math.trunc(id / P) * P, q - Math.trunc(q / banks) * banks, Math.floor(id / PB), ns[k], t0);
     }
-    return this.finish(t0);
   }
 
   // The run being served (begin → chunk* → finish), kept in fields so that serving allocates nothing.
@@ -336,10 +356,15 @@ export class HbmChannel {
 
   private finish(t0: number): ChannelRun {
     const run = { end: Math.max(t0, this.rEnd), firstData: this.rFirst, bursts: this.rBursts, hits: this.rHits, misses: this.rMisses };
+    this.account();
+    return run;
+  }
+
+  /** Adds the run's hits, misses and bursts to the channel's. */
+  private account(): void {
     this.hits += this.rHits;
     this.misses += this.rMisses;
     this.bursts += this.rBursts;
-    return run;
   }
 
   /** One row chunk of n bursts to (pc, bank, row), arriving at t0. */

@@ -34,7 +34,7 @@
  *
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
-import { subChannelCount, subChannels, type HbmTiming } from '../cycle/dram.ts';
+import { subChannelCount, subChannelTiming, type HbmTiming } from '../cycle/dram.ts';
 import { chunkArrays, profilingChannel } from './profile-channel.ts';
 import { NumTable } from './num-table.ts';
 import { timingEpoch, timingId, timingSightings } from './timing-id.ts';
@@ -92,7 +92,7 @@ let lastUnit: HbmTiming | undefined;
 let lastEpoch = -1;
 function unitTiming(t0: HbmTiming): HbmTiming {
   if (t0 === lastT0 && lastEpoch === timingEpoch()) return lastUnit!;
-  const t = subChannels(t0, 1).t;
+  const t = subChannelTiming(t0);
   cur.tid = tableTiming(t);
   if (cur.tid !== denseLocalTid || tablesEpoch !== denseLocalEpoch) clearDenseLocal();
   lastT0 = t0;
@@ -245,9 +245,9 @@ function denseRun(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: n
     ns[k] = k === Kp - 1 ? m : R;
   }
   const ch = profilingChannel(t);
-  const r1 = ch.serveIds(ids, ns, 0, Kp, 0, 0);
-  const r2 = ch.serveIds(ids, ns, 0, Kp, span - (K - Kp), 0);
-  return r2.end - r1.end + (K - Kp) * cyc.d;
+  const end1 = ch.serveIdsEnd(ids, ns, 0, Kp, 0, 0);
+  const end2 = ch.serveIdsEnd(ids, ns, 0, Kp, span - (K - Kp), 0);
+  return end2 - end1 + (K - Kp) * cyc.d;
 }
 
 /**
@@ -449,9 +449,9 @@ function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTi
   const hit = patternRuns.get(cur.tid, key);
   if (hit !== undefined) return hit;
   const ch = profilingChannel(t);
-  const r1 = ch.serveIds(ids, ns, 0, k, 0, 0);
-  const r2 = ch.serveIds(ids, ns, 0, k, off, 0);
-  const occ = Math.max(0, r2.end - r1.end);
+  const end1 = ch.serveIdsEnd(ids, ns, 0, k, 0, 0);
+  const end2 = ch.serveIdsEnd(ids, ns, 0, k, off, 0);
+  const occ = Math.max(0, end2 - end1);
   patternRuns.set(cur.tid, key, occ);
   return occ;
 }

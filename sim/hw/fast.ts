@@ -205,8 +205,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const [sd, kw] = kept ? float64Views(2, p.dramReps.length) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : [], avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
-      const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : [];
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : NO_COSTS, avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
+      const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : NO_COSTS;
       priceGroups(p, hw, d, groupCost, tim);
       if (p.reuseKV) for (let i = 0; i < C; i++) d.cost[i] = groupCost[p.dramGroup[i]];
       else sumGroups(p, d);
@@ -216,6 +216,8 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
   );
 }
 const keptEntry = (d: DramSums): boolean => d.kept;
+/** Generation's (empty) per-class and per-group cost lists: it keeps sums, not costs; frozen, so a write would throw. */
+const NO_COSTS = Object.freeze([]) as unknown as RequestDramCost[];
 
 /** Generation: each DRAM group's σ and key-side time, and the workload's DRAM sums (in class order, in locals). */
 function sumGroups(p: PreparedWorkload, d: DramSums): void {
