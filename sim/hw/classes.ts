@@ -35,29 +35,62 @@ function newClass(r: HeadRequest, count: number): ReqClass {
 
 /** A class of `count` identical requests with these fields (request-core.ts classCore for the rest). */
 function makeClass(count: number, D: number, L: number, q: number, k: number, vF: number, vq: number, keyBits: number, lsbBits: number, p: number, valueBits: number, queryBits: number, topk: number, causal: boolean): ReqClass {
-  const core = classCore(q, k, vq, causal);
-  return {
-    mult: count,
-    D,
-    L,
-    q,
-    k,
-    vF,
-    vq,
-    keyBits,
-    lsbBits,
-    p,
-    valueBits,
-    queryBits,
-    topk,
-    causal,
-    seen: core.seen,
-    vRow: core.vRow,
-    localV: core.localV,
-    tkN: core.tkN,
-    tkK: core.tkK,
-    tk: undefined,
-  };
+  return new ClassRecord(count, D, L, q, k, vF, vq, keyBits, lsbBits, p, valueBits, queryBits, topk, causal);
+}
+
+/**
+ * A class's fields, made by a constructor rather than an object literal. V8 tracks a literal's
+ * allocation site: once most objects of a site outlive a young-generation collection (a workload
+ * prepared once and evaluated on many designs keeps its ~1,200 classes), it allocates the site's
+ * later objects in the old generation ("pretenuring"), and a sweep that prepares a workload every
+ * point then leaves each point's classes to full collections: after 5 s of distinct designs, new
+ * algorithm points ran at ~0.6× their rate in a fresh process (--no-allocation-site-pretenuring
+ * restored it). Objects made by `new` are not pretenured that way.
+ */
+class ClassRecord implements ReqClass {
+  mult: number;
+  D: number;
+  L: number;
+  q: number;
+  k: number;
+  vF: number;
+  vq: number;
+  keyBits: number;
+  lsbBits: number;
+  p: number;
+  valueBits: number;
+  queryBits: number;
+  topk: number;
+  causal: boolean;
+  seen: number;
+  vRow: number;
+  localV: boolean;
+  tkN: number;
+  tkK: number;
+  tk: ReqClass['tk'];
+  constructor(count: number, D: number, L: number, q: number, k: number, vF: number, vq: number, keyBits: number, lsbBits: number, p: number, valueBits: number, queryBits: number, topk: number, causal: boolean) {
+    const core = classCore(q, k, vq, causal);
+    this.mult = count;
+    this.D = D;
+    this.L = L;
+    this.q = q;
+    this.k = k;
+    this.vF = vF;
+    this.vq = vq;
+    this.keyBits = keyBits;
+    this.lsbBits = lsbBits;
+    this.p = p;
+    this.valueBits = valueBits;
+    this.queryBits = queryBits;
+    this.topk = topk;
+    this.causal = causal;
+    this.seen = core.seen;
+    this.vRow = core.vRow;
+    this.localV = core.localV;
+    this.tkN = core.tkN;
+    this.tkK = core.tkK;
+    this.tk = undefined;
+  }
 }
 
 /**
