@@ -17,6 +17,7 @@ import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
 import { benchmark, benchmarkWorkload } from '../sim/workload/benchmarks.ts';
 import { compareWithBaseline } from '../sim/baselines/compare.ts';
+import { BASELINE_METRICS, pickMetrics } from '../sim/metrics.ts';
 import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
 import { fieldSchema, valueMessage, violation, type Constraint } from './params.ts';
@@ -398,17 +399,25 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
       fidelity += '+accuracy';
     }
     Object.assign(metrics, evaluateMetrics(point, { fidelity: primaryModel(ctx), overrides, options: ctx.modelOptions, workload: sharedWorkload(ctx, params, overrides) }));
-    if (ctx.baseline) {
-      const cmp = compareWithBaseline(point, { latency_s: metrics.latency_s, energy_j: metrics.energy_j }, ctx.baseline, point.workload.trace ? resolveWorkload(point, overrides) : undefined);
-      metrics.speedup = cmp.speedup;
-      metrics.energy_saving = cmp.energy_saving;
-    }
+    if (ctx.baseline) Object.assign(metrics, baselineMetrics(ctx.baseline, point, { latency_s: metrics.latency_s, energy_j: metrics.energy_j }, overrides));
     let viol = 0;
     for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
     return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity, ...(acc ? { accuracyOutcome: acc } : {}) };
   } catch (e) {
     return { id, params, metrics, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: '' };
   }
+}
+
+type BaselineMetricName = (typeof BASELINE_METRICS)[number];
+
+/**
+ * The space's baseline metrics (BASELINE_METRICS: speedup, energy_saving) of a point's latency and
+ * energy, whichever model measured them: the primary model's in `evaluatePoint`, the re-scoring
+ * model's in `rescorePoint`.
+ */
+function baselineMetrics(baseline: string, point: DesignPoint, ours: { latency_s: number; energy_j: number }, overrides: WorkloadOverrides | undefined): Record<BaselineMetricName, number> {
+  const cmp = compareWithBaseline(point, ours, baseline, point.workload.trace ? resolveWorkload(point, overrides) : undefined);
+  return { speedup: cmp.speedup, energy_saving: cmp.energy_saving };
 }
 
 /** Where one point's latency, energy and area go (report highlights), with the run's hardware model. */
@@ -442,13 +451,17 @@ export async function pointBreakdown(ctx: EvalContext, params: Params, known?: A
   return { ...breakdownsWithFc(hw, point.hw.clockGHz), area, ...(dram ? { dram } : {}) };
 }
 
-/** Metrics the re-scoring model records, as `<fidelity>_<metric>` columns. */
-export const RESCORED_METRICS = ['latency_s', 'energy_j', 'cycles', 'dram_bytes', 'power_w'] as const;
+/**
+ * Metrics the re-scoring model records, as `<fidelity>_<metric>` columns: hardware metrics it
+ * measures, and with a space's baseline the baseline metrics of its latency and energy.
+ */
+export const RESCORED_METRICS = ['latency_s', 'energy_j', 'cycles', 'dram_bytes', 'power_w', ...BASELINE_METRICS] as const;
 
 
 /**
  * Every re-scored column a run can write: RESCORED_METRICS under the re-scoring model of each
- * space fidelity that has one (`fidelity: both`: cycle_latency_s, …, cycle_power_w).
+ * space fidelity that has one (`fidelity: both`: cycle_latency_s, …, cycle_power_w, and with a
+ * baseline cycle_speedup, cycle_energy_saving).
  */
 export const RESCORED_COLUMNS: readonly string[] = [
   ...new Set(Object.values(SPACE_FIDELITIES).flatMap((plan) => ('rescore' in plan ? RESCORED_METRICS.map((m) => rescoreColumn(plan.rescore, m)) : []))),
@@ -462,9 +475,15 @@ export async function rescorePoint(ctx: EvalContext, id: number, params: Params,
   const model = fidelityPlan(ctx.fidelity).rescore ?? primaryModel(ctx);
   try {
     const point = applyParams(ctx.base, params, ctx.algoWritten);
-    const c = evaluateHardware(point, { fidelity: model, overrides: await measuredOverrides(ctx, point, known), options: ctx.modelOptions });
+    const overrides = await measuredOverrides(ctx, point, known);
+    const c = evaluateHardware(point, { fidelity: model, overrides, options: ctx.modelOptions });
+    // the same metrics record the primary model's evaluation writes (evaluatePoint), under the model's prefix
+    const scored: Partial<Record<string, number>> = { ...pickMetrics(c), ...(ctx.baseline ? baselineMetrics(ctx.baseline, point, c, overrides) : {}) };
     const metrics: Record<string, number> = {};
-    for (const m of RESCORED_METRICS) metrics[rescoreColumn(model, m)] = c[m];
+    for (const m of RESCORED_METRICS) {
+      const v = scored[m];
+      if (v !== undefined) metrics[rescoreColumn(model, m)] = v;
+    }
     return { id, params, metrics, status: 'ok', violation: 0, feasible: true, error: '', fidelity: model };
   } catch (e) {
     return { id, params, metrics: {}, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: model };

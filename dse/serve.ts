@@ -390,9 +390,10 @@ export type ToldSpace = Pick<EvalContext, 'fidelity' | 'accuracy' | 'baseline'>;
 
 /**
  * Why a run of `space` never writes the column `name` (one of TOLD_METRICS), or undefined when it
- * may: a re-scored column needs a fidelity that re-scores (`fidelity: both`), the accuracy engine's
- * columns (accuracy or perplexity, as its model is a classifier or a language model, their CI
- * columns, lsb_refetch_fraction) an accuracy block, speedup and energy_saving a baseline. A told
+ * may: a re-scored column needs a fidelity that re-scores (`fidelity: both`) and what its metric
+ * needs (cycle_speedup a baseline), the accuracy engine's columns (accuracy or perplexity, as its
+ * model is a classifier or a language model, their CI columns, lsb_refetch_fraction) an accuracy
+ * block, speedup and energy_saving a baseline. A told
  * result is the row a run of this space would write: such a name says it is another space's.
  */
 function notInSpace(name: string, space: ToldSpace): string | undefined {
@@ -400,7 +401,9 @@ function notInSpace(name: string, space: ToldSpace): string | undefined {
   if (RESCORED_COLUMNS.includes(name)) {
     if (rescore === undefined) return `the space's fidelity is ${space.fidelity}, which re-scores nothing: only under fidelity: both does a run write the re-scored columns (${RESCORED_COLUMNS.join(', ')})`;
     const own = RESCORED_METRICS.map((m) => rescoreColumn(rescore, m));
-    return own.includes(name) ? undefined : `the space's fidelity ${space.fidelity} re-scores with the ${rescore} model: its re-scored columns are ${own.join(', ')}`;
+    if (!own.includes(name)) return `the space's fidelity ${space.fidelity} re-scores with the ${rescore} model: its re-scored columns are ${own.join(', ')}`;
+    // written when its metric is: cycle_speedup needs the baseline speedup needs
+    return notInSpace(name.slice(rescore.length + 1), space);
   }
   const base = ciMetricOf(name);
   if ((ACCURACY_METRICS as readonly string[]).includes(base) || name === 'lsb_refetch_fraction') {

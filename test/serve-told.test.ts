@@ -1,7 +1,7 @@
 /**
  * The metric names serve's `tell` takes (dse/serve.ts TOLD_METRICS) are the columns a run of the
  * space writes: under `fidelity: both` the cycle model's re-score adds `cycle_<m>` for
- * RESCORED_METRICS only (dse/evaluate.ts), so a `cycle_` name of another hardware metric is refused
+ * RESCORED_METRICS only (dse/evaluate.ts; cycle_speedup and cycle_energy_saving with a baseline), so a `cycle_` name of another hardware metric is refused
  * as unknown, with the names it could have meant; a space without `fidelity: both` writes no
  * re-scored column, as one without an accuracy block writes no CI column: both are refused there,
  * saying why.
@@ -15,7 +15,7 @@ import { prepareRun } from '../dse/run.ts';
 import { evaluatePoint, rescorePoint, RESCORED_COLUMNS, RESCORED_METRICS } from '../dse/evaluate.ts';
 import { TOLD_METRICS, spaceColumns, toldMetricProblem, type ToldSpace } from '../dse/serve.ts';
 import { ciColumns, rescoreColumn } from '../core/metric-columns.ts';
-import { ACCURACY_METRICS, HW_METRICS, METRICS } from '../sim/metrics.ts';
+import { ACCURACY_METRICS, BASELINE_METRICS, HW_METRICS, METRICS } from '../sim/metrics.ts';
 
 const SPACE = `name: serve-told
 workload: { model: gpt2-small, stage: generation, seqLen: 128, genTokens: 4 }
@@ -28,20 +28,23 @@ parameters:
 search: { driver: grid }
 `;
 
-test('tell takes exactly the re-scored columns a fidelity: both run writes', async () => {
+test('tell takes exactly the re-scored columns a fidelity: both run writes: the cycle model\'s speedup and energy saving with a baseline only', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-serve-told-'));
   try {
-    const spaceFile = path.join(dir, 'space.yaml');
-    fs.writeFileSync(spaceFile, SPACE);
-    const { ctx } = prepareRun({ spaceFile });
-    const r = await rescorePoint(ctx, 0, { 'hw.dramChannels': 8 });
-    assert.equal(r.status, 'ok', r.error);
-    const written = Object.keys(r.metrics).sort();
-    assert.deepEqual(written, RESCORED_METRICS.map((m) => rescoreColumn('cycle', m)).sort());
-    for (const m of written) assert.equal(toldMetricProblem(m, r.metrics[m], ctx), undefined, `${m}, written by the re-score, is taken`);
-    // the told names past the registry's, CI columns and refetch fraction are these and no others
-    const rescoredTold = TOLD_METRICS.filter((m) => m.startsWith('cycle_')).sort();
-    assert.deepEqual(rescoredTold, written);
+    for (const extra of ['', 'baseline: titan-xp\n']) {
+      const ctx = prepared(dir, extra ? 'with-baseline' : 'no-baseline', 'both', extra);
+      const r = await rescorePoint(ctx, 0, { 'hw.dramChannels': 8 });
+      assert.equal(r.status, 'ok', r.error);
+      const written = Object.keys(r.metrics).sort();
+      const want = RESCORED_METRICS.filter((m) => extra !== '' || !(BASELINE_METRICS as readonly string[]).includes(m));
+      assert.deepEqual(written, want.map((m) => rescoreColumn('cycle', m)).sort(), extra);
+      for (const m of written) assert.equal(toldMetricProblem(m, r.metrics[m], ctx), undefined, `${m}, written by the re-score, is taken`);
+      // the re-scored names tell takes for this space are these and no others
+      assert.deepEqual(spaceColumns(ctx).filter((m) => m.startsWith('cycle_')).sort(), written, extra);
+    }
+    // the told names past the registry's, CI columns and refetch fraction: every re-scored column of some space
+    assert.deepEqual(TOLD_METRICS.filter((m) => m.startsWith('cycle_')), RESCORED_METRICS.map((m) => rescoreColumn('cycle', m)));
+    assert.equal(toldMetricProblem('cycle_speedup', 2, BOTH), 'not a column of this space: the space has no baseline: its runs compare with no platform (speedup and energy_saving need baseline: in the space)');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -53,6 +56,7 @@ const BOTH: ToldSpace = { fidelity: 'both' };
 test("the space op's metrics are the columns tell takes: HW metrics, then each block's own", () => {
   const hw = [...HW_METRICS];
   assert.deepEqual(spaceColumns(BOTH), [...hw, 'cycle_latency_s', 'cycle_energy_j', 'cycle_cycles', 'cycle_dram_bytes', 'cycle_power_w']);
+  assert.deepEqual(spaceColumns({ fidelity: 'both', baseline: 'titan-xp' }), [...hw, 'speedup', 'energy_saving', 'cycle_latency_s', 'cycle_energy_j', 'cycle_cycles', 'cycle_dram_bytes', 'cycle_power_w', 'cycle_speedup', 'cycle_energy_saving']);
   const lm = spaceColumns({ fidelity: 'analytical', accuracy: { model: 'sotu-char' } } as ToldSpace);
   assert.deepEqual(lm, [...hw, 'perplexity', 'perplexity_ci_low', 'perplexity_ci_high', 'lsb_refetch_fraction']);
   for (const m of TOLD_METRICS) assert.equal(lm.includes(m), toldMetricProblem(m, null, { fidelity: 'analytical', accuracy: { model: 'sotu-char' } } as ToldSpace) === undefined, m);
@@ -64,9 +68,9 @@ test('a cycle_ name of a hardware metric the cycle model does not re-score is re
   for (const m of notRescored) {
     const why = toldMetricProblem(`cycle_${m}`, 1, BOTH);
     assert.match(why ?? '', /^unknown metric/, `cycle_${m}: ${why}`);
-    assert.match(why ?? '', /; re-scored: cycle_latency_s, cycle_energy_j, cycle_cycles, cycle_dram_bytes, cycle_power_w\)$/, `cycle_${m}: ${why}`);
+    assert.match(why ?? '', /; re-scored: cycle_latency_s, cycle_energy_j, cycle_cycles, cycle_dram_bytes, cycle_power_w, cycle_speedup, cycle_energy_saving\)$/, `cycle_${m}: ${why}`);
   }
-  assert.equal(toldMetricProblem('cycle_area_mm2', 1, BOTH), `unknown metric (metrics: ${METRICS.join(', ')}; re-scored: cycle_latency_s, cycle_energy_j, cycle_cycles, cycle_dram_bytes, cycle_power_w)`);
+  assert.equal(toldMetricProblem('cycle_area_mm2', 1, BOTH), `unknown metric (metrics: ${METRICS.join(', ')}; re-scored: cycle_latency_s, cycle_energy_j, cycle_cycles, cycle_dram_bytes, cycle_power_w, cycle_speedup, cycle_energy_saving)`);
   assert.match(toldMetricProblem('cycle_latncy_s', 1, BOTH) ?? '', /^unknown metric \(did you mean "cycle_latency_s"\?\) \(metrics: /);
   assert.match(toldMetricProblem('cycle_power', 1, BOTH) ?? '', /^unknown metric \(did you mean "cycle_power_w"\?\)/);
 });
@@ -97,7 +101,7 @@ test('a space without fidelity: both writes no re-scored column, as one without 
       for (const m of RESCORED_COLUMNS) {
         assert.equal(
           toldMetricProblem(m, 0.002, ctx),
-          `not a column of this space: the space's fidelity is ${fidelity}, which re-scores nothing: only under fidelity: both does a run write the re-scored columns (cycle_latency_s, cycle_energy_j, cycle_cycles, cycle_dram_bytes, cycle_power_w)`,
+          `not a column of this space: the space's fidelity is ${fidelity}, which re-scores nothing: only under fidelity: both does a run write the re-scored columns (cycle_latency_s, cycle_energy_j, cycle_cycles, cycle_dram_bytes, cycle_power_w, cycle_speedup, cycle_energy_saving)`,
           `${fidelity}: ${m}`,
         );
       }
