@@ -45,7 +45,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       {"flags":"--seed <n>","description":"the cycle model's seed: refetch draws and quick-select pivots (a space's cycle: { seed }; default 1); with --fidelity cycle"},
       {"flags":"--trace <file>","description":"official 17-column workload CSV instead of a generated workload"},
       {"flags":"--scope <scope>","description":"attention (default): the attention layers only; e2e: SpAtten-e2e, the FC/FFN layers too, their weights algo.fcWeightBits (8 or 12) wide","choices":["attention","e2e"]},
-      {"flags":"--json","description":"print one JSON object (every metric is a top-level key)"},
+      {"flags":"--json","description":"print one JSON object (every metric is a top-level key; with --accuracy the measured pruning that drove the hardware model is measured_pruning)"},
       {"flags":"--baseline <name>","description":"compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (titan-xp, xeon, jetson-nano, rpi4): adds speedup and energy_saving"},
       {"flags":"--accuracy <model>","description":"also run the accuracy engine (sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does"},
       {"flags":"--accuracy-examples <n>","description":"examples for --accuracy (the sweep's maxExamples)"},

@@ -1,6 +1,7 @@
 /**
- * Lines of `simulate`'s text output that say which pruning and quantization priced the point: the
- * algo settings, and with `--accuracy` what the accuracy engine measured in their place.
+ * What of `simulate`'s output says which pruning and quantization priced the point: the text's algo
+ * line, and with `--accuracy` what the accuracy engine measured in their place (the text's
+ * `measured` line, the JSON's `measured_pruning`).
  */
 import { defaultAlgo, type AlgoConfig } from '../sim/schema.ts';
 import type { AccuracyOutcome } from './evaluate.ts';
@@ -33,4 +34,25 @@ export function measuredText(acc: AccuracyOutcome, algo: AlgoConfig, model: stri
   const refetch = algo.lsbBits > 0 ? `, LSB refetch fraction ${acc.lsbRefetchFraction.toFixed(4)}` : '';
   const replaced = algo.lsbBits > 0 ? 'keep ratios and lsbRefetchFraction' : 'keep ratios';
   return `measured  by ${model} on ${acc.n} examples, driving the hardware model in place of the algo line's ${replaced}: ${parts.join(', ')} (means per layer)${refetch}`;
+}
+
+/**
+ * With `--accuracy --json`, the `measured_pruning` entry: the pruning the accuracy engine measured,
+ * which the hardware model priced in place of the algo block's keep ratios and, with lsbBits > 0,
+ * its lsbRefetchFraction (config.algo keeps the values as set). The per-layer series are the
+ * workload model's layers, mapped by depth from the engine model's (sim/workload/build.ts
+ * mapByDepth; `accuracy --json` gives the engine's own, under the same names); the refetch fraction
+ * is the engine's, over its generation-stage head requests (the top-level lsb_refetch_fraction).
+ */
+export function measuredPruning(acc: AccuracyOutcome, model: string) {
+  const o = acc.overrides;
+  return {
+    accuracyModel: model,
+    n: acc.n,
+    tokenKeepPerLayer: o.tokenKeepPerLayer,
+    headKeepPerLayer: o.headKeepPerLayer,
+    valueKeepPerLayer: o.valueKeepPerLayer,
+    refetchPerLayer: o.refetchPerLayer,
+    lsbRefetchFraction: acc.lsbRefetchFraction,
+  };
 }

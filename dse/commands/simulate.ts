@@ -27,7 +27,7 @@ import { checkSetsApply, setNotes } from '../set-applies.ts';
 import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
 import { breakdownsWithFc, fcPart } from '../e2e-parts.ts';
-import { algoText, measuredText } from '../simulate-text.ts';
+import { algoText, measuredPruning, measuredText } from '../simulate-text.ts';
 
 /** A user-given file must exist, be a file and hold text (not e.g. `--trace /bin/ls`). */
 function checkTextFile(file: string, option: string): void {
@@ -246,12 +246,14 @@ async function simulate(o: SimulateOptions, point: DesignPoint, fid: FidelityNam
 }
 
 /** Prints one JSON object: every metric a top-level key, then the breakdowns and the design point. */
-function printJson(point: DesignPoint, { r, acc, cmp }: Simulated): void {
+function printJson(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel: string | undefined): void {
   const parts = breakdownsWithFc(r, point.hw.clockGHz);
   const out = {
     ...(cmp ? { speedup: cmp.speedup, energy_saving: cmp.energy_saving, baseline: cmp } : {}),
     ...pickMetrics(r),
     ...(acc ? { [acc.metric]: acc.value, [ciColumn(acc.metric, 'low')]: acc.ci95[0], [ciColumn(acc.metric, 'high')]: acc.ci95[1], lsb_refetch_fraction: acc.lsbRefetchFraction } : {}),
+    // the pruning that priced the point in place of config.algo's keep ratios (and refetch fraction)
+    ...(acc ? { measured_pruning: measuredPruning(acc, accuracyModel ?? '') } : {}),
     fidelity: r.model,
     model: r.model,
     // SpAtten-e2e: the FC/FFN part as the `fc` entry, so the breakdowns add up to the totals
@@ -300,7 +302,7 @@ export function register(program: Command): void {
     .option('--seed <n>', "the cycle model's seed: refetch draws and quick-select pivots (a space's cycle: { seed }; default 1); with --fidelity cycle", seedArg('--seed'))
     .option('--trace <file>', 'official 17-column workload CSV instead of a generated workload')
     .addOption(new Option('--scope <scope>', 'attention (default): the attention layers only; e2e: SpAtten-e2e, the FC/FFN layers too, their weights algo.fcWeightBits (8 or 12) wide').choices(SCOPES))
-    .option('--json', 'print one JSON object (every metric is a top-level key)')
+    .option('--json', 'print one JSON object (every metric is a top-level key; with --accuracy the measured pruning that drove the hardware model is measured_pruning)')
     .option('--baseline <name>', `compare with a CPU/GPU/edge platform running the same dense workload in PyTorch (${PLATFORM_NAMES.join(', ')}): adds speedup and energy_saving`)
     .option('--accuracy <model>', `also run the accuracy engine (${shippedModels().join(', ')}, HF folder) and drive the hardware model with its measured pruning, as a sweep with an accuracy block does`)
     .option('--accuracy-examples <n>', 'examples for --accuracy (the sweep\'s maxExamples)', intArg('--accuracy-examples'))
@@ -308,7 +310,7 @@ export function register(program: Command): void {
       const o = { ...opts, workloadGiven: cmd.getOptionValueSource('workload') === 'cli' };
       const { point, fid } = await resolveOptions(o);
       const sim = await simulate(o, point, fid);
-      if (o.json) printJson(point, sim);
+      if (o.json) printJson(point, sim, o.accuracy);
       else printText(point, sim, o.accuracy);
     });
 }
