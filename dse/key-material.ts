@@ -8,7 +8,8 @@ import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * What, besides the params and the model version, determines an evaluation's numbers. The model
+ * What, besides the params and the model version, determines an evaluation's numbers (the space's
+ * baseline platform among them: its speedup and energy_saving are recorded). The model
  * version covers the shipped checkpoints and traces (files under sim/) but not a folder or file
  * named by path: the accuracy block carries its checkpoint's content hash, a trace workload its
  * file's (dse/file-hash.ts).
@@ -16,7 +17,8 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export function keyMaterial(ctx: EvalContext): unknown {
   const trace = ctx.base.workload.trace;
   const base = trace ? { ...ctx.base, workload: { ...ctx.base.workload, trace: tracePathKey(trace) } } : ctx.base;
-  return { base, accuracy: ctx.accuracy ? withCheckpoint(ctx.accuracy) : null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}), ...(trace ? { traceHash: fileHash(trace) } : {}) };
+  // the baseline platform sets speedup and energy_saving (absent without one: those keys are unchanged)
+  return { base, accuracy: ctx.accuracy ? withCheckpoint(ctx.accuracy) : null, metrics: ctx.metrics, ...(ctx.modelOptions ? { cycle: ctx.modelOptions } : {}), ...(trace ? { traceHash: fileHash(trace) } : {}), ...(ctx.baseline ? { baseline: ctx.baseline } : {}) };
 }
 
 /**

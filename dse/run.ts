@@ -59,7 +59,7 @@ function reusedLine(label: string, e: Pick<Executor, 'reused' | 'reusedForeign' 
 
 /** Why none of the --reuse folders' records matched (a record is reused on exact inputs only). */
 const REUSE_NONE = (n: number) =>
-  `reuse: none of the ${n} evaluations of the --reuse folders matched a point of this run: a record is reused only for the same parameters as written (a knob swept here but fixed there, even at the same value, or the reverse, does not match), base configuration, model version and fidelity`;
+  `reuse: none of the ${n} evaluations of the --reuse folders matched a point of this run: a record is reused only for the same parameters as written (a knob swept here but fixed there, even at the same value, or the reverse, does not match), base configuration, baseline platform, model version and fidelity`;
 
 export { packageVersion } from './steps/write.ts';
 
