@@ -399,7 +399,7 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
       fidelity += '+accuracy';
     }
     Object.assign(metrics, evaluateMetrics(point, { fidelity: primaryModel(ctx), overrides, options: ctx.modelOptions, workload: sharedWorkload(ctx, params, overrides) }));
-    if (ctx.baseline) Object.assign(metrics, baselineMetrics(ctx.baseline, point, { latency_s: metrics.latency_s, energy_j: metrics.energy_j }, overrides));
+    if (ctx.baseline) storeBaselineMetrics(metrics, ctx.baseline, point, overrides);
     let viol = 0;
     for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
     return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity, ...(acc ? { accuracyOutcome: acc } : {}) };
@@ -408,16 +408,15 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
   }
 }
 
-type BaselineMetricName = (typeof BASELINE_METRICS)[number];
-
 /**
- * The space's baseline metrics (BASELINE_METRICS: speedup, energy_saving) of a point's latency and
- * energy, whichever model measured them: the primary model's in `evaluatePoint`, the re-scoring
- * model's in `rescorePoint`.
+ * Stores the space's baseline metrics (BASELINE_METRICS: speedup, energy_saving) of the latency and
+ * energy in `m`, whichever model measured them: the primary model's in `evaluatePoint`, the
+ * re-scoring model's in `rescorePoint`.
  */
-function baselineMetrics(baseline: string, point: DesignPoint, ours: { latency_s: number; energy_j: number }, overrides: WorkloadOverrides | undefined): Record<BaselineMetricName, number> {
-  const cmp = compareWithBaseline(point, ours, baseline, point.workload.trace ? resolveWorkload(point, overrides) : undefined);
-  return { speedup: cmp.speedup, energy_saving: cmp.energy_saving };
+function storeBaselineMetrics(m: Record<string, number>, baseline: string, point: DesignPoint, overrides: WorkloadOverrides | undefined): void {
+  const cmp = compareWithBaseline(point, { latency_s: m.latency_s, energy_j: m.energy_j }, baseline, point.workload.trace ? resolveWorkload(point, overrides) : undefined);
+  m.speedup = cmp.speedup;
+  m.energy_saving = cmp.energy_saving;
 }
 
 /** Where one point's latency, energy and area go (report highlights), with the run's hardware model. */
@@ -477,13 +476,11 @@ export async function rescorePoint(ctx: EvalContext, id: number, params: Params,
     const point = applyParams(ctx.base, params, ctx.algoWritten);
     const overrides = await measuredOverrides(ctx, point, known);
     const c = evaluateHardware(point, { fidelity: model, overrides, options: ctx.modelOptions });
-    // the same metrics record the primary model's evaluation writes (evaluatePoint), under the model's prefix
-    const scored: Partial<Record<string, number>> = { ...pickMetrics(c), ...(ctx.baseline ? baselineMetrics(ctx.baseline, point, c, overrides) : {}) };
+    // the metrics the primary model's evaluation writes (evaluatePoint), re-scored under the model's prefix
+    const scored: Record<string, number> = pickMetrics(c);
+    if (ctx.baseline) storeBaselineMetrics(scored, ctx.baseline, point, overrides);
     const metrics: Record<string, number> = {};
-    for (const m of RESCORED_METRICS) {
-      const v = scored[m];
-      if (v !== undefined) metrics[rescoreColumn(model, m)] = v;
-    }
+    for (const m of RESCORED_METRICS) if (m in scored) metrics[rescoreColumn(model, m)] = scored[m];
     return { id, params, metrics, status: 'ok', violation: 0, feasible: true, error: '', fidelity: model };
   } catch (e) {
     return { id, params, metrics: {}, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: model };
