@@ -37,7 +37,7 @@ interface Compare { rows: { design: string; gops: number; gopPerJ: number; gopsP
 interface Acc { accuracy?: number; perplexity?: number; n: number; tokenKeepOverall?: number }
 
 function fig19Row(): string {
-  const rel = (m: string) => cli<Fig19[]>(['reproduce', 'fig19a', '--fidelity', m]).find((c) => c.config === 'table1')!;
+  const rel = (m: string) => cli<{ configurations: Fig19[] }>(['reproduce', 'fig19a', '--fidelity', m]).configurations.find((c) => c.config === 'table1')!;
   const c = rel('cycle');
   const a = rel('analytical');
   const list = (xs: number[]) => xs.map((x) => (x === 1 ? '1' : f3(x))).join(' / ');
@@ -45,7 +45,7 @@ function fig19Row(): string {
 }
 
 function fig20Row(): string {
-  const all = cli<Fig20[]>(['reproduce', 'fig20']);
+  const all = cli<{ configurations: Fig20[] }>(['reproduce', 'fig20']).configurations;
   const steps = (name: string) => all.find((c) => c.config === name)!.rows.slice(1).map((r) => `${r2(r.stepSpeedup)}×`).join(' / ');
   return `| Fig. 20 steps on Table I, local-V 0.3 (\`reproduce fig20\`, cycle) | ${steps('table1')} (no local-V: ${steps('table1-no-local-v')}) | 1.1 / 1.1 / 3 / 1.6 / 1.7× |`;
 }

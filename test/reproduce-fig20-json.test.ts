@@ -14,6 +14,9 @@ import { evaluate, hardware } from '../dse/reproduce/common.ts';
 // spatten-paper.md §5.5: step factors, and the two combined claims
 const PAPER_STEPS = [1.1, 1.1, 3, 1.6, 1.7];
 
+/** The per-configuration results of `reproduce fig20 --json`. */
+const configs = (json: unknown) => (json as { configurations: Fig20Result[] }).configurations;
+
 test('Fig. 20: the paper\'s workload next to ours, the columns and the target named as ours', () => {
   const { text } = figure.run({ fidelity: 'analytical' });
   assert.doesNotMatch(text, /tolerance ±15%/);
@@ -24,7 +27,7 @@ test('Fig. 20: the paper\'s workload next to ours, the columns and the target na
 
 test('Fig. 20 --json: model, paper factors as §5.5 gives them, ok flags as the text marks them', () => {
   const { rows, text } = figure.run({ fidelity: 'analytical' });
-  const rs = rows as Fig20Result[];
+  const rs = configs(rows);
   for (const r of rs) {
     assert.equal(r.model, 'analytical');
     assert.equal(r.tolerance, 0.15);
@@ -41,7 +44,7 @@ test('Fig. 20 --json: model, paper factors as §5.5 gives them, ok flags as the 
 });
 
 test('Fig. 20: a step\'s ratio barely depends on the model or the length (GPT-2-Small, 992 + 32 tokens, within 3%)', () => {
-  const ours = (figure.run({ fidelity: 'analytical' }).rows as Fig20Result[])[0].rows.map((r) => r.stepSpeedup);
+  const ours = configs(figure.run({ fidelity: 'analytical' }).rows)[0].rows.map((r) => r.stepSpeedup);
   const wl = WorkloadSchema.parse({ model: 'gpt2-small', stage: 'generation', seqLen: 992, genTokens: 32 });
   let prev = 0;
   fig20Steps(FIG20_CONFIGS[0]).forEach((s, i) => {
@@ -53,7 +56,7 @@ test('Fig. 20: a step\'s ratio barely depends on the model or the length (GPT-2-
 
 test('Fig. 20: the why line gives the 1-comparator engine time over the dense DRAM time and the steps it explains', () => {
   const { rows, text } = figure.run({ fidelity: 'analytical' });
-  const [lv, no] = rows as Fig20Result[];
+  const [lv, no] = configs(rows);
   const x = (v: number) => `${v.toFixed(2)}×`;
   const engine = lv.rows[1].stages.topk / lv.rows[0].stages.dram;
   assert.ok(engine > 1, `the engine outlasts the dense DRAM time here: ${engine}`);
@@ -64,7 +67,7 @@ test('Fig. 20: the why line gives the 1-comparator engine time over the dense DR
 
 test('Fig. 20: the why block lists the quantization steps with their busiest stages', () => {
   const { rows, text } = figure.run({ fidelity: 'analytical' });
-  const lv = (rows as Fig20Result[])[0];
+  const lv = configs(rows)[0];
   const q = lv.rows.slice(4).map((r) => `${r.stepSpeedup.toFixed(2)}× \\(busiest ${r.bottleneck}\\)`).join(', ');
   assert.match(text, new RegExp(`the quantization steps ${q} against 1\\.6×, 1\\.7×`));
 });
@@ -75,7 +78,7 @@ test('sim/cycle/README.md quotes the 1-comparator engine time over the dense DRA
   const m = /at 512 GB\/s ours is ≈ [\d.]+× and \d+× \(cycle ([\d.]+)× and ([\d.]+)×, analytical ([\d.]+)× and ([\d.]+)×\)/.exec(readme);
   assert.ok(m, 'the sentence is not in sim/cycle/README.md');
   for (const [model, engine, topk] of [['cycle', m[1], m[2]], ['analytical', m[3], m[4]]] as const) {
-    const lv = (figure.run({ fidelity: model }).rows as Fig20Result[])[0];
+    const lv = configs(figure.run({ fidelity: model }).rows)[0];
     assert.equal((lv.rows[1].stages.topk / lv.rows[0].stages.dram).toFixed(2), engine, `${model} engine / dense DRAM`);
     assert.equal(lv.rows[3].stepSpeedup.toFixed(2), topk, `${model} 16-comparator step`);
   }

@@ -52,7 +52,7 @@ test('every reproduce figure has charts', () => {
 });
 
 test('Fig. 19a: GOP/s and relative throughput against the comparators (log2 x), the paper as a second series', async () => {
-  const charts = figureCharts({ name: 'fig19a', rows: f19 });
+  const charts = figureCharts({ name: 'fig19a', rows: { configurations: f19 } });
   assert.equal(charts.length, 2);
   const [abs, rel] = charts;
   for (const c of charts) {
@@ -86,7 +86,7 @@ test('Fig. 19a: GOP/s and relative throughput against the comparators (log2 x), 
 });
 
 test("Fig. 20: cumulative speed-up bars in the paper's step order, ours next to the paper's", async () => {
-  const [c] = figureCharts({ name: 'fig20', rows: f20 });
+  const [c] = figureCharts({ name: 'fig20', rows: { configurations: f20 } });
   const [bars] = layers(c);
   assert.equal(markType(bars), 'bar');
   assert.equal(bars.encoding.x.type, 'nominal');
@@ -160,7 +160,7 @@ test('line charts keep their extreme points off the frame: the log2 x and a log 
     return out;
   };
   const inside = (d: number[], vs: number[], what: string) => assert.ok(d[0] < Math.min(...vs) && d[1] > Math.max(...vs), `${what}: domain ${d} puts an extreme of ${Math.min(...vs)} … ${Math.max(...vs)} on the frame`);
-  const charts = [...figureCharts({ name: 'fig19a', rows: fig19a('analytical') }), ...figureCharts({ name: 'sram', rows: FIGURES.find((f) => f.name === 'sram')!.run({ fidelity: 'analytical' }).rows })];
+  const charts = [...figureCharts({ name: 'fig19a', rows: { configurations: fig19a('analytical') } }), ...figureCharts({ name: 'sram', rows: FIGURES.find((f) => f.name === 'sram')!.run({ fidelity: 'analytical' }).rows })];
   // a log y over two decades, as linesVsX draws with logY
   charts.push(linesVsX({ title: 't', caption: 'c', xTitle: 'x', yTitle: 'y', ours: [1, 2, 4, 8].map((x) => ({ x, y: x * x * 7, series: 'ours' })), paper: [{ x: 8, y: 900, series: 'paper' }], log2x: true, logY: true }));
   for (const c of charts) {

@@ -140,7 +140,7 @@ export function register(program: Command): void {
         text.push(r.text);
         done.push({ name: f.name, describe: f.describe, ...r });
       }
-      // one figure: its rows; `all`: every figure's rows under its name
+      // one figure: its JSON envelope (dse/reproduce/types.ts FigureJson); `all`: each figure's under its name
       const json = what === 'all' ? res : res[what];
       process.stdout.write(o.json ? JSON.stringify(json, null, 2) + '\n' : text.join('\n\n') + '\n');
       if (o.report !== undefined) {

@@ -8,6 +8,7 @@ import type { Workload } from '../../sim/workload/types.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { InputError } from '../errors.ts';
 import { wordBitsShortfall } from '../point-checks.ts';
+import type { FigureJson } from './types.ts';
 
 export type ModelName = FidelityName;
 
@@ -82,3 +83,8 @@ export const hwText = (h: Partial<HardwareConfig>) => Object.entries(h).map(([k,
 export const hwLabel = (user: Partial<HardwareConfig> = {}) => (Object.keys(user).length ? `Table I with --set ${hwText(user)}` : 'Table I');
 /** The override as a suffix for a configuration's note ('' without one). */
 export const userNote = (user: Partial<HardwareConfig> = {}) => (Object.keys(user).length ? `; with --set ${hwText(user)} on top (not the paper's hardware)` : '');
+
+/** A figure's `--json` (FigureJson, types.ts): name, model, the user's overrides when given, then the figure's own keys. */
+export function envelope<T extends object>(figure: string, model: ModelName, user: Partial<HardwareConfig>, body: T): FigureJson & T {
+  return { figure, model, ...(Object.keys(user).length ? { hw: user } : {}), ...body };
+}

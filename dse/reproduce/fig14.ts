@@ -12,7 +12,7 @@ import { BENCHMARKS, benchmark, geomean, type Benchmark } from '../../sim/worklo
 import { compareWithBaseline } from '../../sim/baselines/compare.ts';
 import { PLATFORM_NAMES, type PlatformName } from '../../sim/baselines/platforms.ts';
 import { sig, type FigureConfig, type PaperFigure } from './types.ts';
-import { checkWord, hardware, hwLabel, modelOf } from './common.ts';
+import { checkWord, hardware, hwLabel, modelOf, envelope } from './common.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { HEADLINE } from '../../sim/paper.ts';
 
@@ -117,6 +117,6 @@ export const figure: PaperFigure = {
     const hw = opts.hw ?? {};
     const rows = suite(model, BENCHMARKS, hw);
     const gm = [geomeans(rows, 'all 30'), geomeans(rows, 'BERT (22)', (r) => r.model.startsWith('bert')), geomeans(rows, 'GPT-2 (8)', (r) => r.model.startsWith('gpt2'))];
-    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), benchmarks: rows, geomeans: gm, paper: { perBenchmark: 'withheld', geomeans: HEADLINE } }, text: text(rows, gm, model, hw) };
+    return { rows: envelope('fig14', model, hw, { benchmarks: rows, geomeans: gm, paper: { perBenchmark: 'withheld', geomeans: HEADLINE } }), text: text(rows, gm, model, hw) };
   },
 };

@@ -8,7 +8,7 @@ import { compareWithBaseline } from '../../sim/baselines/compare.ts';
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
 import { benchmarkConfig, benchmarkPoint, evaluateBenchmark } from './fig14.ts';
 import { sig, type PaperFigure } from './types.ts';
-import { hwLabel, modelOf } from './common.ts';
+import { hwLabel, modelOf, envelope } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 
@@ -67,6 +67,6 @@ export const figure: PaperFigure = {
     }
     out.push('  cells: speedup / energy saving; paper: withheld. Baselines run attention + FC/FFN + LayerNorm/GELU/residual kernels (sim/baselines/kernels.ts).');
     out.push('  FC = SpAtten-e2e\'s FC/FFN weight width in DRAM (§V-B: 8 or 12 bits); GPT-2: 32 generated after a 992-token prompt, the generation timed as §V-A');
-    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), rows, geomeans: gm, paper: 'withheld' }, text: out.join('\n') };
+    return { rows: envelope('fig15', model, hw, { rows, geomeans: gm, paper: 'withheld' }), text: out.join('\n') };
   },
 };

@@ -13,7 +13,7 @@ import { BENCHMARKS, type Benchmark } from '../../sim/workload/benchmarks.ts';
 import { dramBytesPerCycle } from '../../sim/hw/analytical.ts';
 import { benchmarkPoint, evaluateBenchmark, suiteConfigs } from './fig14.ts';
 import { pct, relErr, sig, type PaperFigure } from './types.ts';
-import { hardware, hwLabel, modelOf } from './common.ts';
+import { hardware, hwLabel, modelOf, envelope } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { FIG18_POINTS } from '../../sim/paper.ts';
@@ -125,8 +125,9 @@ export const figure: PaperFigure = {
       const w = p.withoutSquad;
       if (w) out.push(`  ${p.point} without the ${w.squad} SQuAD benchmarks (L ${w.squadLen.join('/')}; they are ${(100 * w.squadShareOfTflops).toFixed(0)}% of the TFLOPS sum): ${sig(w.opsPerByte)} ops/B (${pct(relErr(w.opsPerByte, p.paper.opsPerByte))}), ${sig(w.tflops)} TFLOPS (${pct(relErr(w.tflops, p.paper.tflops))}) over the other ${w.n}`);
     }
-    out.push(...why(f.points));
+    const because = why(f.points);
+    out.push(...because);
     for (const [k, r] of Object.entries(f.roofs)) out.push(`  roof ${k}: ${sig(r.tflops)} TFLOPS, ${sig(r.gbps)} GB/s (${source[k] ?? ''}); paper ${FIG18_ROOFS[k as keyof typeof FIG18_ROOFS]}`);
-    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), ...f }, text: out.join('\n') };
+    return { rows: envelope('fig18', model, hw, { ...f, why: because }), text: out.join('\n') };
   },
 };

@@ -8,7 +8,8 @@ import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FIG19A } from '../../sim/paper.ts';
 import type { FigureConfig, FigureOptions, PaperFigure } from './types.ts';
-import { PER8, PER8_SETTINGS, busiest, checkWord, evaluate, hardware, mark, modelOf, pct, relErr, trace, tracePoint, userNote, type ModelName } from './common.ts';
+import path from 'node:path';
+import { PER8, PER8_SETTINGS, busiest, checkWord, envelope, evaluate, hardware, mark, modelOf, pct, relErr, trace, tracePoint, userNote, type ModelName } from './common.ts';
 
 export const FIG19A_P = FIG19A.P;
 export const FIG19A_PAPER = FIG19A.relative;
@@ -150,7 +151,15 @@ export const figure: PaperFigure = {
   configs: (hw) => FIG19A_CONFIGS.map((c) => fig19aConfig(c, hw)),
   run(opts: FigureOptions) {
     const model = modelOf(opts.fidelity);
-    const rows = fig19a(model, FIG19A_CONFIGS, opts.hw ?? {});
-    return { rows, text: print(rows, model) };
+    const user = opts.hw ?? {};
+    const rows = fig19a(model, FIG19A_CONFIGS, user);
+    const json = envelope('fig19a', model, user, {
+      workload: { trace: path.basename(PER8), settings: PER8_SETTINGS },
+      paper: { P: FIG19A_P, relative: FIG19A_PAPER, gops: FIG19A_PAPER_GOPS },
+      tolerance: FIG19A_TOLERANCE,
+      configurations: rows,
+      why: why(rows.find((r) => r.role === 'headline')),
+    });
+    return { rows: json, text: print(rows, model) };
   },
 };

@@ -11,7 +11,7 @@ import { AlgoSchema, WorkloadSchema, type HardwareConfig } from '../../sim/schem
 import { buildWorkload } from '../../sim/workload/build.ts';
 import { FIG20 } from '../../sim/paper.ts';
 import type { FigureConfig, FigureOptions, PaperFigure } from './types.ts';
-import { busiest, checkWord, evaluate, hardware, hwText, mark, modelOf, pct, relErr, userNote, type ModelName } from './common.ts';
+import { busiest, checkWord, envelope, evaluate, hardware, hwText, mark, modelOf, pct, relErr, userNote, type ModelName } from './common.ts';
 
 export const FIG20_WORKLOAD = { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 8 } as const;
 
@@ -179,7 +179,16 @@ export const figure: PaperFigure = {
   configs: (hw) => FIG20_CONFIGS.flatMap((c) => fig20Configs(c, hw)),
   run(opts: FigureOptions) {
     const model = modelOf(opts.fidelity);
-    const rows = FIG20_CONFIGS.map((c) => fig20(model, c, opts.hw ?? {}));
-    return { rows, text: print(rows, model) + '\n' + why(rows).join('\n') };
+    const user = opts.hw ?? {};
+    const rows = FIG20_CONFIGS.map((c) => fig20(model, c, user));
+    const because = why(rows);
+    const json = envelope('fig20', model, user, {
+      workload: FIG20_WORKLOAD,
+      paper: { steps: FIG20.steps, combined: FIG20_COMBINED },
+      tolerance: FIG20_TOLERANCE,
+      configurations: rows,
+      why: because,
+    });
+    return { rows: json, text: print(rows, model) + '\n' + because.join('\n') };
   },
 };

@@ -12,7 +12,7 @@ import { runPlatform } from '../../sim/baselines/platforms.ts';
 import { BENCHMARKS, geomean, type Benchmark } from '../../sim/workload/benchmarks.ts';
 import { FIG20_CONFIGS, FIG20_TOPK_STEPS, fig20Steps, type Fig20Config } from './fig20.ts';
 import { mark, pct, relErr, sig, type FigureConfig, type PaperFigure } from './types.ts';
-import { checkWord, hardware, hwLabel, modelOf, userNote, type ModelName } from './common.ts';
+import { checkWord, hardware, hwLabel, modelOf, userNote, type ModelName, envelope } from './common.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { suite, suiteConfigs } from './fig14.ts';
 import { FIG20_FROM_GPU } from '../../sim/paper.ts';
@@ -135,7 +135,8 @@ export const figure: PaperFigure = {
       for (const t of r.targets) out.push(`  ${('→ ' + t.name).padEnd(60)}${(sig(t.ours) + '×').padStart(9)}  paper ${t.paper}×  ${pct(t.error)} ${mark(t.error, FIG20GPU_TOLERANCE)}`);
       for (const [m, v] of Object.entries(r.perModel)) out.push(`  ${m}: GPU ${sig(v.gpuMs)} ms; steps ${v.stepMs.map((x) => sig(x)).join(' / ')} ms`);
     }
-    out.push(...why(res[0], hw));
-    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), configurations: res, suiteFinal: { ours: suiteFinal, paper: FIG20_FROM_GPU[2].paper, error: suiteErr, ok: Math.abs(suiteErr) <= FIG20GPU_TOLERANCE } }, text: out.join('\n') };
+    const because = why(res[0], hw);
+    out.push(...because);
+    return { rows: envelope('fig20gpu', model, hw, { paper: FIG20_FROM_GPU, configurations: res, suiteFinal: { ours: suiteFinal, paper: FIG20_FROM_GPU[2].paper, error: suiteErr, ok: Math.abs(suiteErr) <= FIG20GPU_TOLERANCE }, why: because }), text: out.join('\n') };
   },
 };

@@ -9,7 +9,7 @@ import { PLATFORM_DATA, PLATFORM_NAMES, calibration, hasPaperAnchors, runPlatfor
 import { BENCHMARKS, geomean } from '../../sim/workload/benchmarks.ts';
 import { geomeans, suite, suiteConfigs } from './fig14.ts';
 import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
-import { hwLabel, modelOf } from './common.ts';
+import { hwLabel, modelOf, envelope } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 import { HEADLINE } from '../../sim/paper.ts';
@@ -115,6 +115,6 @@ export const figure: PaperFigure = {
     out.push('  end-to-end: the attention part is calibrated (TITAN Xp on Table IV\'s 366.7 ms, Xeon and Nano on Fig. 2 left\'s total × its attention share),');
     const shares = Object.keys(FIG2_ATTENTION_SHARE).map((p) => `${p} ${pct0(attentionShare(p as PlatformName))} (paper ${pct0(FIG2_ATTENTION_SHARE[p as keyof typeof FIG2_ATTENTION_SHARE])})`);
     out.push(`  so these rows check the FC/FFN and other kernels only, i.e. the attention share of the total: ${shares.join(', ')}`);
-    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), headline: h.rows, spattenPowerGeomeanW: h.spattenPowerGeomeanW, calibration: h.calibration, checks }, text: out.join('\n') };
+    return { rows: envelope('headline', model, hw, { headline: h.rows, spattenPowerGeomeanW: h.spattenPowerGeomeanW, calibration: h.calibration, checks }), text: out.join('\n') };
   },
 };

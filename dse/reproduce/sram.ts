@@ -6,7 +6,7 @@
 import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import type { FigureConfig, FigureOptions, PaperFigure } from './types.ts';
 import path from 'node:path';
-import { PER8, PER8_DENSE, checkWord, evaluate, hardware, hwLabel, modelOf, trace, tracePoint, type ModelName } from './common.ts';
+import { PER8, PER8_DENSE, checkWord, envelope, evaluate, hardware, hwLabel, modelOf, trace, tracePoint, type ModelName } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 
 export const SRAM_KB = [196, 392, 784];
@@ -46,6 +46,13 @@ export function sram(model: ModelName = REFERENCE_FIDELITY, user: Partial<Hardwa
   return rows;
 }
 
+/** Why the dense trace gains from a larger SRAM and the pruned one does not (printed under the table; `why` in --json). */
+const SRAM_WHY = [
+  '  196 KB holds 256 lines = 2048 keys (two 1024-token heads). A dense head of ~1000 keys takes',
+  '  126 lines and keeps them until its (two-pass) progressive-quantization decision, so only two',
+  '  heads overlap; pruned heads (≤ 921 keys, most ≤ 204) already fit many at a time in 196 KB.',
+];
+
 function print(rows: SramRow[], model: string, user: Partial<HardwareConfig> = {}): string {
   const out: string[] = [
     `SRAM — key and value SRAM size vs throughput, the axes of Fig. 19b (${model} model, ${hwLabel(user)} otherwise); the paper's bars are withheld (an independent check): ours are predictions`,
@@ -54,9 +61,7 @@ function print(rows: SramRow[], model: string, user: Partial<HardwareConfig> = {
   ];
   out.push(`${'trace'.padEnd(52)}${'KB'.padStart(5)}${'cycles'.padStart(11)}${'GOP/s'.padStart(8)}${'vs 196'.padStart(8)}${'stall'.padStart(10)}`);
   for (const r of rows) out.push(`${r.trace.padEnd(52)}${String(r.kb).padStart(5)}${String(Math.round(r.cycles)).padStart(11)}${r.gops.toFixed(0).padStart(8)}${(r.speedupVs196.toFixed(2) + '×').padStart(8)}${String(r.overheadCycles).padStart(10)}`);
-  out.push('  196 KB holds 256 lines = 2048 keys (two 1024-token heads). A dense head of ~1000 keys takes');
-  out.push('  126 lines and keeps them until its (two-pass) progressive-quantization decision, so only two');
-  out.push('  heads overlap; pruned heads (≤ 921 keys, most ≤ 204) already fit many at a time in 196 KB.');
+  out.push(...SRAM_WHY);
   return out.join('\n');
 }
 
@@ -67,7 +72,14 @@ export const figure: PaperFigure = {
   fixes: { keySramKB: `its x axis (${SRAM_KB.join(', ')} KB)`, valueSramKB: `its x axis (${SRAM_KB.join(', ')} KB, equal to the key SRAM)` },
   run(opts: FigureOptions) {
     const model = modelOf(opts.fidelity);
-    const rows = sram(model, opts.hw ?? {});
-    return { rows, text: print(rows, model, opts.hw ?? {}) };
+    const user = opts.hw ?? {};
+    const rows = sram(model, user);
+    const json = envelope('sram', model, user, {
+      workload: { traces: [PER8, PER8_DENSE].map((f) => path.basename(f)), sramKB: SRAM_KB },
+      paper: 'withheld',
+      rows,
+      why: SRAM_WHY,
+    });
+    return { rows: json, text: print(rows, model, user) };
   },
 };

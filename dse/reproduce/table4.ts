@@ -10,7 +10,7 @@ import { BENCHMARKS } from '../../sim/workload/benchmarks.ts';
 import { benchmarkConfig, evaluateBenchmark } from './fig14.ts';
 import { TABLE4 } from '../../sim/paper.ts';
 import { mark, pct, relErr, sig, type PaperFigure } from './types.ts';
-import { hardware, hwLabel, modelOf } from './common.ts';
+import { hardware, hwLabel, modelOf, envelope } from './common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
 import { FAST_FIDELITY } from '../../sim/fidelities.ts';
 
@@ -123,7 +123,8 @@ export const figure: PaperFigure = {
     out.push('  GPU: calibrated on Table IV attention latency + Fig. 2 (so attnMs is met by construction); fcMs, both GFLOPs are predictions.');
     const s = gpuFcSplit();
     out.push(`  TITAN Xp fcMs = FC GEMMs ${sig(s.gemmMs)} ms + LayerNorm/GELU/residual ${sig(s.elementwiseMs)} ms: ${Math.round(s.kernels)} kernels (${sig(s.kernelsPerLayerToken)} per layer and token), each with the fixed cost calibrated on attention (${sig(s.tOpUs)} µs, GEMMs ${sig(s.tMatmulUs)} µs); Table IV does not split its 388.3 ms.`);
-    out.push(...table4Why(rows, hw));
-    return { rows: { model, ...(Object.keys(hw).length ? { hw } : {}), rows, gpuFc: s, paper: TABLE4_PAPER }, text: out.join('\n') };
+    const because = table4Why(rows, hw);
+    out.push(...because);
+    return { rows: envelope('table4', model, hw, { rows, gpuFc: s, paper: TABLE4_PAPER, why: because }), text: out.join('\n') };
   },
 };

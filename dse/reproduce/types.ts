@@ -1,7 +1,7 @@
 /**
  * A paper figure reproduced by `spatten-dse reproduce <name>`: one module per figure under
- * dse/reproduce/, listed in dse/reproduce/index.ts (FIGURES). `run` returns the rows (the `--json`
- * output) and the text table: our prediction next to the paper's number, or "withheld" where the
+ * dse/reproduce/, listed in dse/reproduce/index.ts (FIGURES). `run` returns the `--json` output
+ * (FigureJson) and the text table: our prediction next to the paper's number, or "withheld" where the
  * spec keeps it back.
  */
 import type { DesignPoint, HardwareConfig } from '../../sim/schema.ts';
@@ -29,7 +29,24 @@ export interface PaperFigure {
    * runs, so that a refusal gives the figure's minimum word and every configuration below it.
    */
   configs(hw: Partial<HardwareConfig>): FigureConfig[];
+  /** `rows`: the figure's `--json`, a FigureJson made by `envelope` (common.ts). */
   run(opts: FigureOptions): { rows: unknown; text: string };
+}
+
+/**
+ * What `reproduce <name> --json` prints for every figure (`reproduce all --json`: one under each
+ * name), made by `envelope` (common.ts): the figure's name, the hardware model, the user's
+ * `--set hw.X=…` overrides (only when given), then the figure's own keys — its main list
+ * (`rows`, `configurations`, `benchmarks`, `points` or `headline`), `paper` (the paper's values or
+ * "withheld") where the paper's values are not on the rows, `workload` where one workload is
+ * shared by every row, and `why` (the lines the text prints on what the gaps come from).
+ */
+export interface FigureJson {
+  figure: string;
+  model: string;
+  hw?: Partial<HardwareConfig>;
+  why?: string[];
+  [key: string]: unknown;
 }
 
 /** One configuration of a figure: its name in the figure's messages and its design point. */

@@ -10,7 +10,7 @@ import { renderCharts } from '../svg.ts';
 import { fig19aCharts, fig20Charts, fig20gpuCharts, sramCharts } from './sweeps.ts';
 import { fig14Charts, fig15Charts, fig18Charts, headlineCharts, table4Charts } from './suite.ts';
 
-/** Charts of each figure, by its `reproduce` name, from the rows `reproduce <name> --json` prints. */
+/** Charts of each figure, by its `reproduce` name, from what `reproduce <name> --json` prints (FigureJson). */
 export const FIGURE_CHARTS: Record<string, (rows: never) => ChartDef[]> = {
   fig19a: fig19aCharts,
   fig20: fig20Charts,

@@ -1,7 +1,7 @@
 /**
  * Charts of the figures that sweep SpAtten's own hardware or techniques: Fig. 19a (throughput vs
  * top-k comparators), Fig. 20 (the speed-up steps, inside SpAtten and from the GPU) and the SRAM
- * size study. Each takes the rows `spatten-dse reproduce <name> --json` prints.
+ * size study. Each takes what `spatten-dse reproduce <name> --json` prints (dse/reproduce/types.ts FigureJson).
  */
 import type { Fig19aRow } from '../../dse/reproduce/fig19a.ts';
 import { FIG20_CONFIGS, type Fig20Result } from '../../dse/reproduce/fig20.ts';
@@ -14,7 +14,7 @@ import { hwLabel } from '../../dse/reproduce/common.ts';
 import { groupedBars, linesVsX, PAPER, seriesName, shortStep, type Bar, type XY } from './kit.ts';
 
 /** Fig. 19a: executed GOP/s and GOP/s relative to 16 comparators, against the comparators per array (log2), the paper's bars as a second series. */
-export function fig19aCharts(rows: Fig19aRow[]): ChartDef[] {
+export function fig19aCharts({ configurations: rows }: { configurations: Fig19aRow[] }): ChartDef[] {
   const paperLabel = `${PAPER} Fig. 19a`;
   const series = (pick: (r: Fig19aRow) => number[], paper: number[]) => ({
     ours: rows.flatMap((r) => r.P.map((P, i): XY => ({ x: P, y: pick(r)[i], series: seriesName(r.config, r.role, r.hwSet) }))),
@@ -45,7 +45,7 @@ export function fig19aCharts(rows: Fig19aRow[]): ChartDef[] {
 const cumprod = (xs: number[]) => xs.map((_, i) => xs.slice(0, i + 1).reduce((a, b) => a * b, 1));
 
 /** Fig. 20 inside SpAtten: the cumulative speed-up after each step over the ASIC baseline, bars in the paper's order, ours (each reading) next to the paper's. */
-export function fig20Charts(results: Fig20Result[]): ChartDef[] {
+export function fig20Charts({ configurations: results }: { configurations: Fig20Result[] }): ChartDef[] {
   if (results.length === 0) return [];
   const order = results[0].rows.map((r) => shortStep(r.step));
   const paper = cumprod(FIG20.steps);
@@ -91,7 +91,7 @@ export function fig20gpuCharts(rows: { configurations: Fig20GpuResult[] }): Char
 }
 
 /** SRAM study: executed GOP/s against the key (= value) SRAM size (log2), one line per trace. Fig. 19b is withheld from the spec: no paper series. */
-export function sramCharts(rows: SramRow[]): ChartDef[] {
+export function sramCharts({ rows }: { rows: SramRow[] }): ChartDef[] {
   const name = (t: string) => (/dense|step1/.test(t) ? `ours: dense reference (${t})` : `ours: pruned (${t})`);
   return [
     linesVsX({
