@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { FIGURES } from '../dse/reproduce/index.ts';
 import { FIG19A_P, FIG19A_PAPER, FIG19A_PAPER_GOPS } from '../dse/reproduce/fig19a.ts';
 import { FIG20_WORKLOAD } from '../dse/reproduce/fig20.ts';
@@ -107,4 +108,13 @@ test('--set: the envelope carries the overrides as hw, and the CLI prints the en
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout;
   assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(json('sram'))));
+});
+
+test("README's envelope table names each figure's main list as the figures print it", () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const line = readme.split('\n').find((l) => l.startsWith('| the main list |'));
+  assert.ok(line, 'README "Reproducing the paper": the envelope table\'s main-list row');
+  const named: Record<string, string> = {};
+  for (const [, key, figs] of line.matchAll(/`(\w+)` \(([^)]*)\)/g)) for (const f of figs.split(', ')) named[f] = key;
+  assert.deepEqual(named, MAIN);
 });
