@@ -255,3 +255,20 @@ test('buffers: an over-sized head is split (generation) or spills, re-streaming 
   assert.equal(spills.dram_bytes - fits.dram_bytes, extra);
   assert.ok(spills.cycles >= fits.cycles, 'spills.cycles >= fits.cycles');
 });
+
+test('sub-channels: with PCs interleaved (RoBaCoRaCh) each PC is a channel of one PC and its share of the request window, the same timing object each time; RoBaRaCoCh keeps the design timing', async () => {
+  const { subChannels, subChannelTiming, subChannelCount } = await import('../sim/cycle/dram.ts');
+  const hw = { clockGHz: 1, dramChannelGBps: 32 };
+  const t = hbmTiming(hw, { mapping: 'RoBaCoRaCh', queueDepth: 64 });
+  const s = subChannels(t, 16);
+  assert.equal(s.channels, 16 * t.pcs);
+  assert.equal(s.t.pcs, 1);
+  assert.equal(s.t.queueDepth, Math.floor(64 / t.pcs));
+  // one object per design timing: per-timing caches find it again (sim/hw/timing-id.ts)
+  assert.equal(subChannelTiming(t), s.t);
+  assert.equal(subChannels(t, 4).t, s.t);
+  assert.equal(subChannelCount(t, 4), 4 * t.pcs);
+  const flat = hbmTiming(hw, { mapping: 'RoBaRaCoCh' });
+  assert.deepEqual(subChannels(flat, 16), { t: flat, channels: 16 });
+  assert.equal(subChannelTiming(flat), flat);
+});

@@ -116,21 +116,20 @@ export function subChannelCount(t: HbmTiming, channels: number): number {
   return t.mapping === 'RoBaRaCoCh' ? channels : channels * t.pcs;
 }
 
+/** The timing of one (sub-)channel of `subChannels` (the design timing itself unless PCs are interleaved), without the pair object. */
+export function subChannelTiming(t: HbmTiming): HbmTiming {
+  // The same sub-channel timing object for the same design timing object, so per-timing caches
+  // (the profiling channels, cost tables: sim/hw/timing-id.ts) find it at once; a new object of
+  // equal values gets the same timing id.
+  return t.mapping === 'RoBaRaCoCh' ? t : subTiming(t);
+}
+
 /**
  * With PCs interleaved at 32 B, each PC is an independent sub-channel (own bus, banks, tFAW)
  * holding every other burst: modelled as 2·Ch channels of one PC and half the request window.
  */
-/** The timing of one (sub-)channel of `subChannels` (the design timing itself unless PCs are interleaved), without the pair object. */
-export function subChannelTiming(t: HbmTiming): HbmTiming {
-  return t.mapping === 'RoBaRaCoCh' ? t : subTiming(t);
-}
-
 export function subChannels(t: HbmTiming, channels: number): { t: HbmTiming; channels: number } {
-  if (t.mapping === 'RoBaRaCoCh') return { t, channels };
-  // The same sub-channel timing object for the same design timing object, so per-timing caches
-  // (the profiling channels, cost tables: sim/hw/timing-id.ts) find it at once; a new object of
-  // equal values gets the same timing id.
-  return { t: subTiming(t), channels: subChannelCount(t, channels) };
+  return { t: subChannelTiming(t), channels: subChannelCount(t, channels) };
 }
 
 export function hbmTiming(
