@@ -96,11 +96,12 @@ function why(r: Fig20GpuResult, user: Partial<HardwareConfig>): string[] {
  * settings (sim/workload/benchmarks.json), the configurations Fig. 20's step settings.
  */
 function suiteNote(): string[] {
-  const settings = [...new Set(gpt2().map((b) => Object.entries(b.algo).map(([k, v]) => `${k} ${v}`).join(', ')))];
-  const what = settings.length === 1 ? settings[0] : `per benchmark (${settings.length} settings)`;
+  const suite = gpt2();
+  const settings = [...new Set(suite.map((b) => Object.entries(b.algo).map(([k, v]) => `${k} ${v}`).join(', ')))];
+  const what = settings.length === 1 ? `${settings[0]}; as simulate -w ${suite[0].name} runs them` : `per benchmark (${settings.length} settings)`;
   return [
-    `  (the 8 benchmarks' own settings: ${what}; as simulate -w gpt2-medium-wikitext2 runs them.`,
-    "  each configuration's final below runs the settings named on its step lines instead, so it is another number against the same 209×)",
+    `  (the ${suite.length} benchmarks' own settings: ${what}.`,
+    `  each configuration's final below runs the settings named on its step lines instead, so it is another number against the same ${FIG20_FROM_GPU[2].paper}×)`,
   ];
 }
 
