@@ -99,3 +99,32 @@ test('a worker joining a run with accuracy loads its model in its threads before
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a registry entry whose warm-up cannot be read: the worker serves the run without it and stays up', { skip }, async () => {
+  const worker = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'dse', 'cli.ts'), 'worker', '--queue', REDIS, '--namespace', NS, '--concurrency', '1', '--progress-every', '0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  worker.stderr!.on('data', (d) => (err += d));
+  let code: number | null | undefined;
+  const exited = new Promise((r) => worker.once('exit', (c) => r((code = c))));
+  const { Redis } = await import('ioredis');
+  const r = new Redis(parseRedisUrl(REDIS).options);
+  const queue = `bad-warm.${process.pid}`;
+  try {
+    assert.ok(await waitFor(() => /waiting for runs/.test(err), 120_000), `the worker never became ready: ${err}`);
+    // as a coordinator registers a run (QueueBackend.open), with a warm-up that is not a task's JSON
+    const entry = { queue, name: 'bad-warm', dir: os.tmpdir(), host: os.hostname(), pid: process.pid, modelVersion: modelVersion(), t: Date.now(), warm: '{"task": "warm", "args": [' };
+    await r.set(KEYS.alive(queue), 'x', 'PX', 60_000);
+    await r.hset(KEYS.runs, queue, JSON.stringify(entry));
+    assert.ok(await waitFor(() => /serving run "bad-warm"/.test(err) || code !== undefined, 30_000), err);
+    assert.match(err, /serving run "bad-warm" from \S+ \(queue bad-warm\.\d+\)\n/, 'served, no warm-up said');
+    // two more polls (one a second): still up
+    await new Promise((res) => setTimeout(res, 2500));
+    assert.equal(code, undefined, `the worker exited (${code}): ${err}`);
+  } finally {
+    await r.del(KEYS.alive(queue));
+    await r.hdel(KEYS.runs, queue);
+    r.disconnect();
+    worker.kill('SIGINT');
+    await exited;
+  }
+});

@@ -208,12 +208,19 @@ class QueueWorker {
    * Has each evaluation thread run the run's warm-up task (RunEntry.warm: loading its accuracy
    * model) as a local run's pool does as it starts, rather than load at its first job: a run's dense
    * model is one job on one thread, and the other threads would be cold when the search begins.
-   * Skipped when the checkpoint differs here (its jobs are refused). Says what loads.
+   * Skipped when the checkpoint differs here (its jobs are refused) and when the entry's warm-up
+   * cannot be read (a registry written by hand or by another build: the run's jobs say what is
+   * wrong with them; a throw here would end the worker, from the poll's timer). Says what loads.
    */
   private warmUp(e: RunEntry): string | undefined {
     if (!e.warm) return undefined;
-    const task = decodeTask(e.warm);
-    if (checkpointIssue(task)) return undefined;
+    let task: PoolTask;
+    try {
+      task = decodeTask(e.warm);
+      if (!Array.isArray(task.args) || checkpointIssue(task)) return undefined;
+    } catch {
+      return undefined;
+    }
     this.pool.warm(task);
     const model = (task.args[0] as { accuracy?: { model?: unknown } } | undefined)?.accuracy?.model;
     const threads = `${this.o.concurrency} evaluation thread${this.o.concurrency === 1 ? '' : 's'}`;
