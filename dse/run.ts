@@ -294,62 +294,83 @@ interface StepsInput {
 /** The steps after the journal is open: search, refine and re-score, then the outputs and the report. */
 async function steps(input: StepsInput): Promise<RunSummary> {
   const { opts, prepared, executor, interrupts } = input;
-  const { parsed, ctx, dir, seed } = prepared;
+  const { dir, parsed } = prepared;
   const started = new Date();
   const t0 = performance.now();
-  // Rows are final after the search unless a later step refines or re-scores them: then they are
-  // streamed to the outputs as they come and never held (a 10⁷-point grid runs in bounded memory).
-  const columns = streamedColumns(ctx);
-  const parameters = parsed.domains.map((d) => d.key);
-  const sinkOf = (metrics: string[]) => new RunSink({ dir, parameters, metrics, objectives: parsed.objectives });
-  const streamed = columns ? sinkOf(columns) : undefined;
-  let sink = streamed;
-  const rows: EvaluatedPoint[] = [];
+  const held: { sink?: RunSink } = {};
   try {
-    const { found, lateError } = await searchAndRefine(input, t0, rows, streamed ? (b) => streamed.add(b) : (b) => rows.push(...b));
-    const error = found.error ?? lateError;
-    // the journal or the points body could not be written (a full disk): no output, none replaced
-    if (error instanceof RunFileError) throw stoppedUnwritten(error, dir);
-    const metrics = columns ?? metricColumns(rows);
-    if (!sink) {
-      // refined rows go to the sink now, batch by batch (the hypervolume trajectory's batches)
-      sink = sinkOf(metrics);
-      try {
-        addBatches(sink, rows, found.batchEnds);
-      } catch (e) {
-        throw e instanceof RunFileError ? stoppedUnwritten(e, dir) : e;
-      }
-    }
+    const { found, error, sink, metrics } = await collectRows(input, t0, held);
     let { stopReason, stopDetail } = stopOf(found, error, interrupts);
     const checked = sink.checkRows();
     const failedAll = allFailed(checked);
     if (failedAll) [stopReason, stopDetail] = ['failed', failedAll];
     const wallSeconds = (performance.now() - t0) / 1000;
-    const plan = fidelityPlan(ctx.fidelity);
-    const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore), subsetHighlightNote(sink.front)].filter((n): n is string => n !== undefined);
-    const options = runOptionsRecord(opts, executor.jobs);
-    const evaluations = { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated, evaluatedFromScores: executor.evaluatedFromScores };
     // the report's rows (the front, the sample), built once: the separability and the write step both take them
-    const kept = sink;
-    let reportRows: PointRow[] | undefined;
-    const keptRows = () => (reportRows ??= kept.reportRows());
-    const separability = ctx.accuracy ? pairedSeparability(keptRows(), parsed.objectives, configValues(executor, ctx)) : undefined;
-    const record = { dir, parsed, ctx, dense: prepared.dense, sink, seed, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, notes: notes.length ? notes : undefined, separability, options, metrics, evaluations };
+    const reportRows = sink.reportRows();
+    const record = { ...runFacts(input, sink, checked, reportRows), sink, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, metrics };
     if (failedAll) {
       // nothing worth writing: the CLI prints the first error and exits 1
       if (error) throw error;
       const run = runJson({ ...record, highlights: [] }, {});
       return { dir, run, rows: [], written: false, reportWritten: false };
     }
-    const highlights = await highlight(sink.front, parsed.objectives, (params) => executor.call('breakdown', ctx, params, executor.knownAccuracy(ctx, params)));
-    const out = await write({ ...record, highlights, backend: executor.backendInfo() }, keptRows());
-    sink = undefined;
+    const highlights = await highlight(sink.front, parsed.objectives, (params) => executor.call('breakdown', prepared.ctx, params, executor.knownAccuracy(prepared.ctx, params)));
+    const out = await write({ ...record, highlights, backend: executor.backendInfo() }, reportRows);
+    held.sink = undefined;
     const reportWritten = await reportStep(opts, dir, out, input.log);
     if (error) throw error;
     return { dir, run: out.run, rows: out.rows, reportWritten };
   } finally {
-    sink?.discard();
+    held.sink?.discard();
   }
+}
+
+/**
+ * Searches (and refines, re-scores) into a sink held in `held` (the caller discards it if a later
+ * step fails). Rows are final after the search unless a later step refines or re-scores them: then
+ * they are streamed to the outputs as they come and never held (a 10⁷-point grid runs in bounded
+ * memory); else they are kept and go to the sink after the last step.
+ */
+async function collectRows(input: StepsInput, t0: number, held: { sink?: RunSink }): Promise<{ found: SearchOutput; error: unknown; sink: RunSink; metrics: string[] }> {
+  const { parsed, ctx, dir } = input.prepared;
+  const columns = streamedColumns(ctx);
+  const parameters = parsed.domains.map((d) => d.key);
+  const sinkOf = (metrics: string[]) => new RunSink({ dir, parameters, metrics, objectives: parsed.objectives });
+  const streamed = columns ? (held.sink = sinkOf(columns)) : undefined;
+  const rows: EvaluatedPoint[] = [];
+  const { found, lateError } = await searchAndRefine(input, t0, rows, streamed ? (b) => streamed.add(b) : (b) => rows.push(...b));
+  const error = found.error ?? lateError;
+  // the journal or the points body could not be written (a full disk): no output, none replaced
+  if (error instanceof RunFileError) throw stoppedUnwritten(error, dir);
+  const metrics = columns ?? metricColumns(rows);
+  if (streamed) return { found, error, sink: streamed, metrics };
+  // refined rows go to the sink now, batch by batch (the hypervolume trajectory's batches)
+  const sink = (held.sink = sinkOf(metrics));
+  try {
+    addBatches(sink, rows, found.batchEnds);
+  } catch (e) {
+    throw e instanceof RunFileError ? stoppedUnwritten(e, dir) : e;
+  }
+  return { found, error, sink, metrics };
+}
+
+/** What run.json says of a run beyond its points: its notes, options, evaluation counts and the accuracy separability. */
+function runFacts(input: StepsInput, sink: RunSink, checked: EvaluatedPoint[], reportRows: PointRow[]) {
+  const { opts, prepared, executor } = input;
+  const { dir, parsed, ctx, seed } = prepared;
+  const plan = fidelityPlan(ctx.fidelity);
+  const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore), subsetHighlightNote(sink.front)].filter((n): n is string => n !== undefined);
+  return {
+    dir,
+    parsed,
+    ctx,
+    dense: prepared.dense,
+    seed,
+    notes: notes.length ? notes : undefined,
+    separability: ctx.accuracy ? pairedSeparability(reportRows, parsed.objectives, configValues(executor, ctx)) : undefined,
+    options: runOptionsRecord(opts, executor.jobs),
+    evaluations: { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated, evaluatedFromScores: executor.evaluatedFromScores },
+  };
 }
 
 /**
