@@ -29,8 +29,9 @@ import type { DenseReference } from './dense-reference.ts';
 import { Abandoned, Interrupts } from './steps/interrupts.ts';
 import { refine, rescore } from './steps/refine.ts';
 import { search, type SearchOutput } from './steps/search.ts';
-import { metricColumns, runJson, write } from './steps/write.ts';
-import { RunSink } from './sink.ts';
+import { runJson, write } from './steps/write.ts';
+import type { RunSink } from './sink.ts';
+import { collectRows, stoppedUnwritten } from './steps/collect.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE, journalHoldsRecords } from './journal.ts';
@@ -299,7 +300,7 @@ async function steps(input: StepsInput): Promise<RunSummary> {
   const t0 = performance.now();
   const held: { sink?: RunSink } = {};
   try {
-    const { found, error, sink, metrics } = await collectRows(input, t0, held);
+    const { found, error, sink, metrics } = await collectRows(prepared, held, (rows, onBatch) => searchAndRefine(input, t0, rows, onBatch));
     let { stopReason, stopDetail } = stopOf(found, error, interrupts);
     const checked = sink.checkRows();
     const failedAll = allFailed(checked);
@@ -325,35 +326,6 @@ async function steps(input: StepsInput): Promise<RunSummary> {
   }
 }
 
-/**
- * Searches (and refines, re-scores) into a sink held in `held` (the caller discards it if a later
- * step fails). Rows are final after the search unless a later step refines or re-scores them: then
- * they are streamed to the outputs as they come and never held (a 10⁷-point grid runs in bounded
- * memory); else they are kept and go to the sink after the last step.
- */
-async function collectRows(input: StepsInput, t0: number, held: { sink?: RunSink }): Promise<{ found: SearchOutput; error: unknown; sink: RunSink; metrics: string[] }> {
-  const { parsed, ctx, dir } = input.prepared;
-  const columns = streamedColumns(ctx);
-  const parameters = parsed.domains.map((d) => d.key);
-  const sinkOf = (metrics: string[]) => new RunSink({ dir, parameters, metrics, objectives: parsed.objectives });
-  const streamed = columns ? (held.sink = sinkOf(columns)) : undefined;
-  const rows: EvaluatedPoint[] = [];
-  const { found, lateError } = await searchAndRefine(input, t0, rows, streamed ? (b) => streamed.add(b) : (b) => rows.push(...b));
-  const error = found.error ?? lateError;
-  // the journal or the points body could not be written (a full disk): no output, none replaced
-  if (error instanceof RunFileError) throw stoppedUnwritten(error, dir);
-  const metrics = columns ?? metricColumns(rows);
-  if (streamed) return { found, error, sink: streamed, metrics };
-  // refined rows go to the sink now, batch by batch (the hypervolume trajectory's batches)
-  const sink = (held.sink = sinkOf(metrics));
-  try {
-    addBatches(sink, rows, found.batchEnds);
-  } catch (e) {
-    throw e instanceof RunFileError ? stoppedUnwritten(e, dir) : e;
-  }
-  return { found, error, sink, metrics };
-}
-
 /** What run.json says of a run beyond its points: its notes, options, evaluation counts and the accuracy separability. */
 function runFacts(input: StepsInput, sink: RunSink, checked: EvaluatedPoint[], reportRows: PointRow[]) {
   const { opts, prepared, executor } = input;
@@ -371,18 +343,6 @@ function runFacts(input: StepsInput, sink: RunSink, checked: EvaluatedPoint[], r
     options: runOptionsRecord(opts, executor.jobs),
     evaluations: { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated, evaluatedFromScores: executor.evaluatedFromScores },
   };
-}
-
-/**
- * A run whose journal or points body could not be written (a full disk) stops there and writes
- * no output: points.csv, pareto.csv and report.html from the points before the failure would pass
- * for the sweep's (its bound notes drawn from a part of the space), and the disk that refused the
- * body would most likely refuse points.csv, a larger copy of it, too. The folder keeps an earlier
- * run's outputs, whole, and the journal, which the same command continues from (exit 2).
- */
-function stoppedUnwritten(e: RunFileError, dir: string): InputError {
-  // one line each (the CLI shortens a line past 2,000 characters): what failed, what is kept and how to go on, what was not written
-  return new InputError(`${e.head}\n${e.safe}\nthe run stopped there and wrote no output: the points.csv, pareto.csv, run.json and report.html in ${dir}, if any, are an earlier run's`);
 }
 
 /**
@@ -432,15 +392,6 @@ function rungsCutShort(found: SearchOutput, rows: EvaluatedPoint[], timeLimit: n
   return { ...found, stopReason: 'time-limit', stopDetail: `${limit} reached during the accuracy rungs: ${subset} points keep a subset estimate; the same command again continues them` };
 }
 
-/** Adds the rows to the sink in the search's batches (`batchEnds`: the row count after each batch). */
-function addBatches(sink: RunSink, rows: EvaluatedPoint[], batchEnds: number[]): void {
-  let from = 0;
-  for (const end of batchEnds) {
-    sink.add(rows.slice(from, end));
-    from = end;
-  }
-}
-
 /** Why the run stopped; the first cause wins: a signal, an error, a budget; else the driver was done. */
 function stopOf(found: SearchOutput, error: unknown, interrupts: Interrupts): { stopReason: StopReason; stopDetail?: string } {
   const stopReason: StopReason = interrupts.reason ?? (error ? 'failed' : (found.stopReason ?? 'completed'));
@@ -470,16 +421,6 @@ async function reportStep(opts: RunOptions, dir: string, out: { run: RunJson; ro
     log(`note: removed ${stale}: it was drawn from the outputs of an earlier run, which this run replaced; \`spatten-dse report ${dir}\` draws one from these`);
   }
   return false;
-}
-
-/**
- * The metric columns of a run whose rows are final when the search returns them (then they are
- * streamed): the hardware metrics, and the baseline's. Undefined when a later step changes the
- * rows or adds columns (accuracy, re-scoring): those runs are small and keep their rows.
- */
-function streamedColumns(ctx: EvalContext): string[] | undefined {
-  if (ctx.accuracy || fidelityPlan(ctx.fidelity).rescore) return undefined;
-  return [...ctx.metrics, ...(ctx.baseline ? ['speedup', 'energy_saving'] : [])];
 }
 
 /** The options a run was given (run.json `options`), as the CLI saw them. */
