@@ -26,9 +26,8 @@ import { LocalBackend } from './backends/local.ts';
 import type { BackendInfo, EvalBackend } from './backends/types.ts';
 import { violation } from './space.ts';
 import { AccuracyOutcomes, denseScoresRecord, scoresRecord } from './accuracy-outcomes.ts';
-import { TASKS, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
+import { TASKS, warmTask, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
 import { dispatch, type Todo } from './pool-dispatch.ts';
-import type { PoolTask } from './pool.ts';
 
 export { modelVersion } from './model-version.ts';
 import { keyMaterial } from './key-material.ts';
@@ -77,14 +76,6 @@ export interface Step {
   keyExtra?: unknown;
   /** CPU-bound step (runs on the pool when jobs > 1); default: as the primary evaluation. */
   cpuBound?: boolean;
-}
-
-/**
- * The task each evaluation thread of a run runs as it starts (or, on a queue worker, as it joins
- * the run): loading the accuracy model and its inputs. None without accuracy.
- */
-export function warmTask(ctx: EvalContext): PoolTask | undefined {
-  return ctx.accuracy ? { task: 'warm', args: [{ accuracy: ctx.accuracy }] satisfies TaskArgs<'warm'> } : undefined;
 }
 
 export class Executor {

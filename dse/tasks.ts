@@ -5,6 +5,7 @@
  */
 import { denseOutcome, warmAccuracy, evaluatePoint, pointBreakdown, rescorePoint, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import type { Params } from './driver.ts';
+import type { PoolTask } from './pool.ts';
 import type { ShardResult, ShardTask } from '../sim/nn/train-shard.ts';
 
 /** The tasks that evaluate one point: (ctx, id, params, known accuracy?) → EvaluatedPoint. */
@@ -59,3 +60,11 @@ export type Tasks = typeof TASKS;
 export type TaskName = keyof Tasks;
 export type TaskArgs<K extends TaskName> = Parameters<Tasks[K]>;
 export type TaskResult<K extends TaskName> = Awaited<ReturnType<Tasks[K]>>;
+
+/**
+ * The task each evaluation thread of a run runs as it starts (or, on a queue worker, as it joins
+ * the run): loading the accuracy model and its inputs. None without accuracy.
+ */
+export function warmTask(ctx: EvalContext): PoolTask | undefined {
+  return ctx.accuracy ? { task: 'warm', args: [{ accuracy: ctx.accuracy }] satisfies TaskArgs<'warm'> } : undefined;
+}

@@ -68,7 +68,7 @@ export interface RunEntry {
   t: number;
   /**
    * The task each evaluation thread of a worker runs as it joins the run (dse/executor.ts
-   * warmTask: loading the accuracy model), written as a job's task (queue-task.ts encodeTask).
+   * tasks.ts warmTask: loading the accuracy model), written as a job's task (queue-task.ts encodeTask).
    */
   warm?: string;
 }
