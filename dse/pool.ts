@@ -44,9 +44,8 @@ export function serveTasks(load: () => Promise<TaskTable> | TaskTable): (t: Pool
   return serve;
 }
 
-/** What a pool gives its workers: the warm-up task of PoolOptions.warm, and the channel of EvalPool.warm. */
+/** What a pool gives its workers: the channel its warm-up tasks come by (EvalPool.warm). */
 interface PoolWorkerData {
-  warm?: PoolTask;
   channel?: string;
 }
 
@@ -54,25 +53,24 @@ interface PoolWorkerData {
 type WarmMessage = { hello: true } | { warm: PoolTask[] };
 
 /**
- * Runs the pool's warm-up tasks in this worker, each once and outside any task: PoolOptions.warm
- * as the worker starts, EvalPool.warm's as they come on the pool's channel. A worker that starts
- * after one was sent says hello, and the pool sends them again. A failure is left to the first real
- * task, which meets it again and reports it.
+ * Runs the pool's warm-up tasks in this worker, each once and outside any task, as they come on
+ * the pool's channel: the worker says hello as it starts, and the pool answers with the warm-up
+ * tasks in force (PoolOptions.warm's among them); one given to EvalPool.warm later comes to every
+ * worker at once. A failure is left to the first real task, which meets it again and reports it.
  */
 function serveWarmUps(serve: (t: PoolTask) => Promise<TaskOutcome>, data: PoolWorkerData | undefined): void {
-  const done = new Set<string>();
-  const warmUp = (t: PoolTask) => {
-    const key = JSON.stringify(t);
-    if (!done.has(key)) void serve(t);
-    done.add(key);
-  };
-  if (data?.warm) warmUp(data.warm);
   if (!data?.channel) return;
+  const done = new Set<string>();
   const channel = new BroadcastChannel(data.channel);
   channel.unref();
   channel.onmessage = (m) => {
     const msg = (m as { data: WarmMessage }).data;
-    if ('warm' in msg) msg.warm.forEach(warmUp);
+    if (!('warm' in msg)) return;
+    for (const t of msg.warm) {
+      const key = JSON.stringify(t);
+      if (!done.has(key)) void serve(t);
+      done.add(key);
+    }
   };
   channel.postMessage({ hello: true } satisfies WarmMessage);
 }
@@ -94,7 +92,8 @@ export interface PoolOptions {
   /**
    * A task every worker runs as soon as it starts, before and whether or not it is sent one (e.g.
    * loading the accuracy model): a worker that gets no task for a while (the dense model's run
-   * goes to one worker) is warm when the search begins. Its result is dropped.
+   * goes to one worker) is warm when the search begins. Its result is dropped. The constructor
+   * gives it to EvalPool.warm, held for the pool's life.
    */
   warm?: PoolTask;
 }
@@ -109,9 +108,15 @@ export class EvalPool {
   /** One-task-at-a-time pool for crash retries (created on the first crash). */
   private isolated?: Piscina;
   private readonly crashRetries: number;
-  private readonly poolOpts: { filename: string; workerData: PoolWorkerData & { channel: string }; execArgv?: string[]; atomics: 'async' };
-  /** The tasks given to warm(), and the channel they go to the workers by (opened by the first). */
-  private readonly warmUps: PoolTask[] = [];
+  private readonly poolOpts: { filename: string; workerData: Required<PoolWorkerData>; execArgv?: string[]; atomics: 'async' };
+  /**
+   * The warm-up tasks in force (by their JSON: a task held twice is sent once) and how many holders
+   * keep each (warm(), released by the function it returns); a worker that starts is sent these.
+   */
+  private readonly warmUps = new Map<string, { task: PoolTask; holders: number }>();
+  /** Every warm-up task sent so far (JSON), released or not: a worker that ran one keeps what it loaded. */
+  private readonly sent = new Set<string>();
+  /** The channel the warm-up tasks go to the workers by (opened by the first). */
   private channel?: BroadcastChannel;
   private aborted = false;
   private closed = false;
@@ -123,7 +128,7 @@ export class EvalPool {
     this.crashRetries = opts.crashRetries ?? 1;
     this.poolOpts = {
       filename: opts.filename ?? new URL('./worker.ts', import.meta.url).href,
-      workerData: { ...(opts.warm ? { warm: opts.warm } : {}), channel: `spatten-pool-${randomUUID()}` },
+      workerData: { channel: `spatten-pool-${randomUUID()}` },
       execArgv: opts.execArgv,
       // An idle piscina worker blocks its thread in Atomics.wait by default ('sync'), and with it
       // any async work started outside a task: the warm-up task (PoolOptions.warm) and the task
@@ -147,6 +152,8 @@ export class EvalPool {
     });
     // piscina emits 'error' for worker-level failures; they are handled per task below
     this.piscina.on('error', () => {});
+    // held for the pool's life: every worker runs it as it starts
+    if (opts.warm) this.warm(opts.warm);
   }
 
   /** Runs one task; never rejects. */
@@ -174,25 +181,45 @@ export class EvalPool {
   }
 
   /**
-   * Has every worker run `task` once, outside any task, as PoolOptions.warm does as a worker
-   * starts (e.g. a queue worker loading a run's accuracy model as it joins the run): the workers
-   * running now at once, those starting later (still loading their task file, or replacing one that
-   * crashed) as they start. Its results are dropped.
+   * Has every worker run `task` once, outside any task, as PoolOptions.warm's is (e.g. a queue worker
+   * loading a run's accuracy model as it joins the run): the workers running now at once, those
+   * starting later (still loading their task file, or replacing one that crashed) as they start.
+   * Its results are dropped. Returns the release: once every holder of the task has released it
+   * (a queue worker leaving the runs that use it), workers that start later no longer run it;
+   * those that ran it keep what it loaded.
    */
-  warm(task: PoolTask): void {
-    // a task already sent (a queue worker joining another run of the same model) is not sent again
-    if (this.aborted || this.closed || this.warmUps.some((t) => JSON.stringify(t) === JSON.stringify(task))) return;
-    this.warmUps.push(task);
-    this.channel ??= this.openChannel();
-    this.channel.postMessage({ warm: [task] } satisfies WarmMessage);
+  warm(task: PoolTask): () => void {
+    if (this.aborted || this.closed) return () => {};
+    const key = JSON.stringify(task);
+    const held = this.warmUps.get(key);
+    if (held) held.holders++;
+    else {
+      // a task held already (a queue worker joining another run of the same model) is not sent again
+      this.warmUps.set(key, { task, holders: 1 });
+      this.sent.add(key);
+      this.channel ??= this.openChannel();
+      this.channel.postMessage({ warm: [task] } satisfies WarmMessage);
+    }
+    let released = false;
+    return () => {
+      const h = this.warmUps.get(key);
+      if (released || !h) return;
+      released = true;
+      if (--h.holders === 0) this.warmUps.delete(key);
+    };
   }
 
-  /** The pool's end of its workers' channel: a worker that says hello is sent every warm-up task so far. */
+  /** Whether `task` was sent to the workers before (warm), held now or since released: those workers load nothing new from it. */
+  wasWarmed(task: PoolTask): boolean {
+    return this.sent.has(JSON.stringify(task));
+  }
+
+  /** The pool's end of its workers' channel: a worker that says hello is sent every warm-up task in force. */
   private openChannel(): BroadcastChannel {
     const channel = new BroadcastChannel(this.poolOpts.workerData.channel);
     channel.unref();
     channel.onmessage = (m) => {
-      if ('hello' in (m as { data: WarmMessage }).data) channel.postMessage({ warm: this.warmUps } satisfies WarmMessage);
+      if ('hello' in (m as { data: WarmMessage }).data) channel.postMessage({ warm: [...this.warmUps.values()].map((h) => h.task) } satisfies WarmMessage);
     };
     return channel;
   }

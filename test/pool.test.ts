@@ -133,6 +133,46 @@ test('warm(task): every worker runs it once, those still starting when it is sen
   }
 });
 
+test('warm(task) returns a release: a worker that starts after every holder released it does not run it; one still held it does', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pool-unwarm-'));
+  const marks = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n') : []);
+  const until = async (ok: () => boolean) => {
+    for (let t0 = Date.now(); !ok() && Date.now() - t0 < 30_000; ) await new Promise((r) => setTimeout(r, 50));
+  };
+  const [left, kept, twice] = ['left', 'kept', 'twice'].map((f) => path.join(dir, f));
+  const pool = new EvalPool({ jobs: 1 });
+  try {
+    // the first worker runs all three (as a queue worker serving three runs)
+    const release = pool.warm(call('mark', left));
+    pool.warm(call('mark', kept));
+    const [once, again] = [pool.warm(call('mark', twice)), pool.warm(call('mark', twice))];
+    await until(() => [left, kept, twice].every((f) => marks(f).length === 1));
+    const first = marks(left)[0];
+    assert.deepEqual([left, kept, twice].map(marks), [[first], [first], [first]], 'one worker, each warm-up once');
+    assert.equal(pool.wasWarmed(call('mark', left)), true);
+    // the worker leaves the run of `left`, and one of the two runs holding `twice`
+    release();
+    release(); // a second call of one release changes nothing
+    once();
+    // a crash starts new workers (the replacement, and the one-task pool of the retry, which crashes too):
+    // they say hello and are sent the warm-ups in force
+    const crash = await pool.run(call('crashAlways'));
+    assert.ok(crash.status === 'failed' && crash.crashed, JSON.stringify(crash));
+    await until(() => marks(kept).length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    const started = new Set(marks(kept));
+    started.delete(first);
+    assert.ok(started.size >= 2, `${started.size} workers started after the crash, ran the held warm-up`);
+    assert.deepEqual(new Set(marks(twice)), new Set([first, ...started]), 'held by one of its two holders: run by every new worker');
+    assert.deepEqual(marks(left), [first], 'released by its only holder: run by no new worker');
+    assert.equal(pool.wasWarmed(call('mark', left)), true, 'released, but sent before: the first worker keeps what it loaded');
+    again();
+  } finally {
+    await pool.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a pool without warm: async work a worker starts as it loads its task file runs while no task is sent', async () => {
   const { startupMarks } = await import('./fixtures/pool-startup.ts');
   const file = startupMarks(process.pid);

@@ -86,6 +86,8 @@ class QueueWorker {
   private readonly deadSaid = new Set<string>();
   /** The registry entry of each queue served. */
   private readonly entries = new Map<string, RunEntry>();
+  /** The release of each served queue's warm-up (EvalPool.warm): called as the worker leaves the run. */
+  private readonly warmed = new Map<string, () => void>();
   private readonly active = new Map<string, { job: Job; token?: string }>();
   private readonly done = new Map<string, number>();
   private pool!: EvalPool;
@@ -161,13 +163,24 @@ class QueueWorker {
       live.add(queue);
       if (!this.workers.has(queue) && !this.stopping) await this.join(queue, e);
     }
-    for (const [queue, w] of this.workers) {
-      if (!live.has(queue)) {
-        this.workers.delete(queue);
-        this.entries.delete(queue);
-        void w.close();
-      }
+    for (const queue of this.workers.keys()) {
+      if (live.has(queue)) continue;
+      this.leave(queue);
+      this.entries.delete(queue);
     }
+  }
+
+  /**
+   * Stops serving a queue: closes its BullMQ worker (its running jobs finish) and releases its
+   * warm-up, so an evaluation thread that starts later (replacing one that crashed) does not load
+   * the model of a run this worker no longer serves.
+   */
+  private leave(queue: string): void {
+    const w = this.workers.get(queue);
+    this.workers.delete(queue);
+    this.warmed.get(queue)?.();
+    this.warmed.delete(queue);
+    void w?.close().catch(() => {});
   }
 
   /**
@@ -200,7 +213,7 @@ class QueueWorker {
     this.workers.set(queue, w);
     this.entries.set(queue, e);
     this.deadSaid.delete(runKey(queue, e));
-    const warm = this.warmUp(e);
+    const warm = this.warmUp(queue, e);
     this.log(`worker ${this.id}: serving run "${e.name}" from ${e.host}:${e.pid} (queue ${queue})${warm ? `; ${warm}` : ''}`);
   }
 
@@ -212,7 +225,7 @@ class QueueWorker {
    * cannot be read (a registry written by hand or by another build: the run's jobs say what is
    * wrong with them; a throw here would end the worker, from the poll's timer). Says what loads.
    */
-  private warmUp(e: RunEntry): string | undefined {
+  private warmUp(queue: string, e: RunEntry): string | undefined {
     if (!e.warm) return undefined;
     let task: PoolTask;
     try {
@@ -221,7 +234,7 @@ class QueueWorker {
     } catch {
       return undefined;
     }
-    this.pool.warm(task);
+    this.warmed.set(queue, this.pool.warm(task));
     const model = (task.args[0] as { accuracy?: { model?: unknown } } | undefined)?.accuracy?.model;
     const threads = `${this.o.concurrency} evaluation thread${this.o.concurrency === 1 ? '' : 's'}`;
     return typeof model === 'string' ? `loading ${model} in its ${threads}` : `warming its ${threads}`;
@@ -274,9 +287,7 @@ class QueueWorker {
     if (this.ignored.has(key)) return;
     this.ignored.set(key, why);
     this.log(`worker ${this.id}: not serving run ${e ? `"${e.name}" (${e.host}:${e.pid})` : `of queue ${queue}`}: ${why}`);
-    const w = this.workers.get(queue);
-    this.workers.delete(queue);
-    void w?.close().catch(() => {});
+    this.leave(queue);
     try {
       await this.registry.hset(this.keys.refused(queue), this.id, why);
       await this.registry.expire(this.keys.refused(queue), 86_400);
