@@ -63,8 +63,13 @@ export type TaskResult<K extends TaskName> = Awaited<ReturnType<Tasks[K]>>;
 
 /**
  * The task each evaluation thread of a run runs as it starts (or, on a queue worker, as it joins
- * the run): loading the accuracy model and its inputs. None without accuracy.
+ * the run): loading the accuracy model and its inputs. None without accuracy. It carries the
+ * accuracy block less what the loading does not read (the bootstrap seed, the first rung's
+ * examples), so two runs that load the same model and inputs send one task: a queue worker
+ * serving both sends its threads one warm-up (dse/pool.ts warm) and says nothing new loads.
  */
 export function warmTask(ctx: EvalContext): PoolTask | undefined {
-  return ctx.accuracy ? { task: 'warm', args: [{ accuracy: ctx.accuracy }] satisfies TaskArgs<'warm'> } : undefined;
+  if (!ctx.accuracy) return undefined;
+  const { seed: _seed, subsetExamples: _subset, ...accuracy } = ctx.accuracy;
+  return { task: 'warm', args: [{ accuracy }] satisfies TaskArgs<'warm'> };
 }

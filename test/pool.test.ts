@@ -89,6 +89,19 @@ test('the project worker runs a named task (dse/tasks.ts): a design point throug
   }
 });
 
+test('warmTask: the accuracy block less what loading does not read, so runs that load the same model and inputs send one warm-up', async () => {
+  const { warmTask } = await import('../dse/tasks.ts');
+  type Ctx = Parameters<typeof warmTask>[0];
+  const ctx = (accuracy: Record<string, unknown> | undefined) => ({ accuracy }) as unknown as Ctx;
+  const acc = { model: 'spam-bert', maxExamples: 64, checkpoint: 'c0ffee' };
+  assert.deepEqual(warmTask(ctx({ ...acc, seed: 3, subsetExamples: 32 })), { task: 'warm', args: [{ accuracy: acc }] });
+  const key = (a: Record<string, unknown>) => JSON.stringify(warmTask(ctx(a)));
+  assert.equal(key({ ...acc, seed: 1 }), key({ ...acc, seed: 2, subsetExamples: 16 }), 'the seed and the first rung do not change what loads');
+  assert.notEqual(key(acc), key({ ...acc, maxExamples: 128 }), 'other inputs load');
+  assert.notEqual(key(acc), key({ ...acc, checkpoint: 'beef' }), 'other checkpoint files load');
+  assert.equal(warmTask(ctx(undefined)), undefined, 'no accuracy: no warm-up');
+});
+
 test('warm: every worker runs the warm-up task as it starts, before any task is sent to it', async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pool-warm-')), 'marks');
   const pool = new EvalPool({ jobs: 2, warm: call('mark', file) });

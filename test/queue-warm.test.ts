@@ -64,14 +64,16 @@ async function settled(pid: number): Promise<boolean> {
   return false;
 }
 
-test('a worker joining a run with accuracy loads its model in its threads before any job: the registry entry carries the warm-up task', { skip }, async () => {
+test('a worker joining a run with accuracy loads its model in its threads before any job: the registry entry carries the warm-up task; a second run of that model loads nothing new', { skip }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-warm-'));
+  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-warm-'));
   const worker = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'dse', 'cli.ts'), 'worker', '--queue', REDIS, '--namespace', NS, '--concurrency', '2', '--progress-every', '0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   worker.stderr!.on('data', (d) => (err += d));
   const exited = new Promise((r) => worker.once('exit', r));
   const warm: PoolTask = { task: 'warm', args: [{ accuracy: { model: 'spam-bert', maxExamples: 16 } }] };
   let backend: QueueBackend | undefined;
+  let again: QueueBackend | undefined;
   try {
     assert.ok(await waitFor(() => /waiting for runs/.test(err), 120_000), `the worker never became ready: ${err}`);
     assert.ok(await settled(worker.pid!), 'the worker never went idle');
@@ -92,11 +94,16 @@ test('a worker joining a run with accuracy loads its model in its threads before
     // grows with the host's load) is narrower than two threads each past 0.2 s, about 2× either side.
     const twoBusy = () => (spentSince(worker.pid!, cpu0)[1] ?? 0) >= 0.2;
     assert.ok(await waitFor(twoBusy, 60_000, 200), `the worker's threads spent ${spentSince(worker.pid!, cpu0).slice(0, 4).map((s) => s.toFixed(2)).join(', ')} s of CPU (the busiest) after joining, no job sent: two of them should have loaded the model`);
+    // another run with the same warm-up: the threads ran it already, and the worker does not say it loads
+    again = await QueueBackend.open({ url: REDIS, name: 'warm-again', dir: dir2, modelVersion: modelVersion(), namespace: NS, warm, log: () => {} });
+    assert.ok(await waitFor(() => /serving run "warm-again"/.test(err), 30_000), err);
+    assert.match(err, /serving run "warm-again" from .*; spam-bert loaded in its 2 evaluation threads for an earlier run\n/);
   } finally {
+    await again?.close();
     await backend?.close();
     worker.kill('SIGINT');
     await exited;
-    fs.rmSync(dir, { recursive: true, force: true });
+    for (const d of [dir, dir2]) fs.rmSync(d, { recursive: true, force: true });
   }
 });
 

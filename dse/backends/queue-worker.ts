@@ -223,7 +223,8 @@ class QueueWorker {
    * model is one job on one thread, and the other threads would be cold when the search begins.
    * Skipped when the checkpoint differs here (its jobs are refused) and when the entry's warm-up
    * cannot be read (a registry written by hand or by another build: the run's jobs say what is
-   * wrong with them; a throw here would end the worker, from the poll's timer). Says what loads.
+   * wrong with them; a throw here would end the worker, from the poll's timer). Says what loads: nothing
+   * new when the threads were sent that warm-up before (another run of the same model and examples).
    */
   private warmUp(queue: string, e: RunEntry): string | undefined {
     if (!e.warm) return undefined;
@@ -234,10 +235,12 @@ class QueueWorker {
     } catch {
       return undefined;
     }
+    const before = this.pool.wasWarmed(task);
     this.warmed.set(queue, this.pool.warm(task));
     const model = (task.args[0] as { accuracy?: { model?: unknown } } | undefined)?.accuracy?.model;
     const threads = `${this.o.concurrency} evaluation thread${this.o.concurrency === 1 ? '' : 's'}`;
-    return typeof model === 'string' ? `loading ${model} in its ${threads}` : `warming its ${threads}`;
+    if (typeof model !== 'string') return before ? `its ${threads} warmed up for an earlier run` : `warming its ${threads}`;
+    return before ? `${model} loaded in its ${threads} for an earlier run` : `loading ${model} in its ${threads}`;
   }
 
   private async process(queue: string, job: Job, token?: string): Promise<JobResult> {
