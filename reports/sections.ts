@@ -15,7 +15,7 @@ import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from '../core/format.ts';
 import { byShare, sensitivity, MAX_GROUPS, type Effect, type Sensitivity } from '../core/sensitivity.ts';
-import { DESIGN_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, measurementNoise, noiseNote, withinNoise, type MeasurementNoise, type SensitivityDesign } from './sensitivity.ts';
+import { DESIGN_METHOD, NOISE_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, measurementNoise, noiseNote, withinNoise, type MeasurementNoise, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
 import { highlightLabel } from './spec-base.ts';
 import { recommendation, type Driver } from './recommend.ts';
@@ -151,9 +151,11 @@ export function sensitivitySection(run: RunJson, points: PointRow[]): string {
   const except =
     (own.length ? ` The ${own.join(' and ')} table${own.length === 1 ? ' uses' : 's use'} fewer points: see the note under ${own.length === 1 ? 'it' : 'them'}.` : '') +
     (first.length ? ` The ${first.join(' and ')} table${first.length === 1 ? ' uses' : 's use'} each point's estimate on the first accuracy rung: see the note under ${first.length === 1 ? 'it' : 'them'}.` : '');
+  // the noise rule, when a table is over points with CIs (a metric measured on examples)
+  const noise = tables.some((t) => t.noise) ? ` ${NOISE_METHOD}` : '';
   return (
     `<section id="sensitivity"><h2>Sensitivity: which parameters move each objective</h2>` +
-    `<p class="muted">Method: ${esc(DESIGN_METHOD[design])} ${esc(SENSITIVITY_METHOD)} ${esc(sensitivityBasis(run, points, design) + except)}</p><div class="grid">${tables.map((t, i) => sensitivityBlock(metrics[i], t)).join('')}</div></section>`
+    `<p class="muted">Method: ${esc(DESIGN_METHOD[design])} ${esc(SENSITIVITY_METHOD + noise)} ${esc(sensitivityBasis(run, points, design) + except)}</p><div class="grid">${tables.map((t, i) => sensitivityBlock(metrics[i], t)).join('')}</div></section>`
   );
 }
 

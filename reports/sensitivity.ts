@@ -4,7 +4,8 @@
  * estimator that fits that design — η² on a full grid, ε² (`epsilonSquared`) on independent draws,
  * one joint fit of all parameters (`jointShares`) on a correlated sample — with the words of the
  * table's method line; and, for a metric measured on examples (accuracy, perplexity), whether a
- * parameter's main-effect range is inside the points' own 95% CIs (`withinNoise`).
+ * parameter's main-effect range is inside the points' own 95% CIs (`withinNoise`, said on the
+ * method line by `NOISE_METHOD`).
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { byShare, sensitivity, type Effect, type Sensitivity } from '../core/sensitivity.ts';
@@ -239,6 +240,16 @@ export function withinNoise(e: Effect, noise: MeasurementNoise | undefined): boo
   const range = noise.log ? Math.log10(e.hi / e.lo) : e.hi - e.lo;
   return range > 1e-9 * Math.max(Math.abs(e.hi), Math.abs(e.lo), 1e-300) && range < noise.half;
 }
+
+/**
+ * The noise rule in words, for the method line of a section with a table over points with CIs
+ * (`withinNoise`). It compares CIs: a paired rule (the spread of per-example differences, as
+ * run.json `separability` counts the front with) needs each configuration's per-example scores, and
+ * the report has points.csv and run.json only, which do not hold them.
+ */
+export const NOISE_METHOD =
+  'Within noise: a parameter of a metric measured on examples (accuracy, perplexity) is marked so when its main-effect range (highest − lowest mean; log10 of their ratio for a metric analysed as log10) is smaller than the median 95% CI half-width of the table\'s points. ' +
+  'This compares the points\' own CIs, not per-example differences (the report does not hold each configuration\'s per-example scores): every configuration is scored on the same examples, so a paired comparison can separate some of the ranges it marks.';
 
 /** The note under a table whose parameters' ranges are within noise (`withinNoise`), with the numbers behind it. */
 export function noiseNote(metric: string, flagged: Effect[], noise: MeasurementNoise): string {

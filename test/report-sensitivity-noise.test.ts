@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { sensitivitySection } from '../reports/sections.ts';
-import { measurementNoise, withinNoise } from '../reports/sensitivity.ts';
+import { NOISE_METHOD, measurementNoise, withinNoise } from '../reports/sensitivity.ts';
 import { sensitivity, SensitivityAccumulator } from '../core/sensitivity.ts';
 
 const text = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
@@ -49,6 +49,10 @@ test('a parameter whose range is outside the CIs is not flagged; one inside them
   assert.deepEqual(rows(html), { a: ['99.0%', false], b: ['1.0%', true] });
   assert.match(text(html), /Within measurement noise: b's per-value means span 0\.5 \(12\.5 at 0 … 13 at 1\) — less than a point's typical 95% CI of perplexity, ±1 /);
   assert.doesNotMatch(text(html), /a's per-value means/);
+  // the method line says the rule that marked b (0.5 < the median half-width 1) and left a (5 > 1): the CIs, not a paired rule
+  const method = text(html.match(/<p class="muted">Method: .*?<\/p>/)![0]);
+  assert.ok(method.includes(NOISE_METHOD), method);
+  assert.match(method, /smaller than the median 95% CI half-width of the table's points\. This compares the points' own CIs, not per-example differences/);
   // the rule's edge: a range equal to the half-width is not inside it
   const [ea, eb] = ['a', 'b'].map((k) => sensitivity(grid(['a', 'b'], 4), points, 'perplexity').effects.find((e) => e.param === k)!);
   assert.equal(withinNoise(eb, { half: 0.5, points: 4, log: false }), false, 'range 0.5 against ±0.5');
@@ -61,6 +65,7 @@ test('without CIs (a hardware metric) nothing is flagged, however small the rang
   const html = sensitivitySection(grid(['t'], 2), points);
   assert.deepEqual(rows(html), { t: ['100.0%', false] });
   assert.doesNotMatch(html, /Within measurement noise/);
+  assert.doesNotMatch(text(html), /Within noise: /, 'no rule applied: the method line does not state one');
 });
 
 test('a metric analysed as log10 compares log10 of the means\' ratio with the CIs\' half-width in log10', () => {
