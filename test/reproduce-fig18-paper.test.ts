@@ -16,7 +16,7 @@ test('Fig. 18: sources of the paper columns, and the paper roofs next to ours', 
   assert.match(text, /roof SpAtten: 2\.05 TFLOPS, 466 GB\/s .*; paper 2 TFLOPS, 512 GB\/s/);
   assert.match(text, /roof TITAN Xp: [\d.]+ TFLOPS, [\d.]+ GB\/s .*; paper ≈12 TFLOPS \(Fig\. 18 label\)/);
   // ours: 1024 multipliers × 2 operations × 1 GHz
-  const roofs = (rows as { roofs: Record<string, { tflops: number }> }).roofs;
+  const roofs = (rows as unknown as { roofs: Record<string, { tflops: number }> }).roofs;
   assert.ok(Math.abs(roofs.SpAtten.tflops - 2.048) < 1e-12, `SpAtten roof ${roofs.SpAtten.tflops}`);
 });
 

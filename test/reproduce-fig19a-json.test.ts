@@ -21,7 +21,7 @@ test('Fig. 19a: the targets are named as ours, with what ok / MISS mean and the 
 
 test('Fig. 19a --json: model, the paper bars in GOP/s and the ok flags the text prints', () => {
   const { rows, text } = figure.run({ fidelity: 'analytical' });
-  const rs = (rows as { configurations: Fig19aRow[] }).configurations;
+  const rs = (rows as unknown as { configurations: Fig19aRow[] }).configurations;
   assert.equal(rs.length, 3);
   for (const r of rs) {
     assert.equal(r.model, 'analytical');
@@ -41,7 +41,7 @@ test('Fig. 19a --json: model, the paper bars in GOP/s and the ok flags the text 
 
 test('Fig. 19a: the why line names the busiest stage at 16 with its own busy cycles, and the gap it leaves', () => {
   const { rows, text } = figure.run({ fidelity: 'analytical' });
-  const t1 = (rows as { configurations: Fig19aRow[] }).configurations.find((r) => r.config === 'table1')!;
+  const t1 = (rows as unknown as { configurations: Fig19aRow[] }).configurations.find((r) => r.config === 'table1')!;
   const st = t1.stagesAt16;
   const top = (['dram', 'qk', 'softmax', 'topk', 'pv'] as const).reduce((a, b) => (st[b] > st[a] ? b : a));
   const f = (x: number) => x.toLocaleString('en-US');

@@ -25,16 +25,16 @@ for (const name of FIGURES.map((f) => f.name)) {
 }
 
 test('Fig. 18 under --set: the SpAtten roof follows the overridden bandwidth', () => {
-  const base = run('fig18').rows as { roofs: Record<string, { gbps: number }> };
-  const set = run('fig18', SET).rows as { roofs: Record<string, { gbps: number }> };
+  const base = run('fig18').rows as unknown as { roofs: Record<string, { gbps: number }> };
+  const set = run('fig18', SET).rows as unknown as { roofs: Record<string, { gbps: number }> };
   assert.ok(Math.abs(set.roofs.SpAtten.gbps / base.roofs.SpAtten.gbps - 4 / 16) < 1e-9, 'Math.abs(set.roofs.SpAtten.gbps / base.roofs.SpAtten.gbps - 4 / 16) < 1e-9');
   assert.equal(set.roofs['TITAN Xp'].gbps, base.roofs['TITAN Xp'].gbps);
 });
 
 test('Table IV under --set: the GPU rows are unchanged, SpAtten-e2e rows change', () => {
   type R = { platform: string; quantity: string; ours: number };
-  const base = (run('table4').rows as { rows: R[] }).rows;
-  const set = (run('table4', SET).rows as { rows: R[] }).rows;
+  const base = (run('table4').rows as unknown as { rows: R[] }).rows;
+  const set = (run('table4', SET).rows as unknown as { rows: R[] }).rows;
   for (const r of base) {
     const s = set.find((x) => x.platform === r.platform && x.quantity === r.quantity)!;
     if (r.platform === 'TITAN Xp') assert.equal(s.ours, r.ours);

@@ -21,7 +21,7 @@ test('Table IV: 12-bit FC weights cannot be read in 25.75 ms at 512 GB/s (by han
 
 test('Table IV: the attention gap is named with both rates; the target is ours; ok flags in --json', () => {
   const { text, rows } = figure.run({ fidelity: 'analytical' });
-  const rs = (rows as { rows: Table4Row[] }).rows;
+  const rs = (rows as unknown as { rows: Table4Row[] }).rows;
   const get = (q: Table4Row['quantity']) => rs.find((r) => r.platform === 'SpAtten-e2e 8-bit FC' && r.quantity === q)!.ours;
   const tflops = get('attnGflop') / get('attnMs');
   assert.match(text, new RegExp(`ours runs this attention at ${Number(tflops.toPrecision(3))} TFLOPS .* the paper at 0\\.423 \\(0\\.9 GFLOP in 2\\.13 ms\\)`));

@@ -17,6 +17,7 @@ import { lastSet, wordBitsNeed, type WordNeed } from '../point-checks.ts';
 import { BufferTooSmallError } from '../../sim/cycle/geometry.ts';
 import { WordTooNarrowError } from '../reproduce/common.ts';
 import type { HardwareConfig } from '../../sim/schema.ts';
+import type { FigureJson, FigureRun } from '../reproduce/types.ts';
 import { REFERENCE_FIDELITY } from '../../sim/fidelities.ts';
 import { addFidelityOptions, chosenFidelity, type FidelityChoice } from '../fidelity-option.ts';
 
@@ -96,7 +97,7 @@ export function checkFigureWords(figures: readonly PaperFigure[], hw: Partial<Ha
  * of its configurations (the check `simulate` and `compare` make: the figure fixes the widths, so
  * only hw.wordBits can be changed).
  */
-function runFigure(f: (typeof FIGURES)[number], model: string, hw: Partial<HardwareConfig>, sets: string[]) {
+function runFigure(f: PaperFigure, model: string, hw: Partial<HardwareConfig>, sets: string[]): FigureRun {
   try {
     return f.run({ fidelity: model, hw });
   } catch (e) {
@@ -130,9 +131,9 @@ export function register(program: Command): void {
       checkFigureWords(selected, hw, o.set, what);
       // --report FILE must name a file in an existing, writable folder (checked before any figure runs)
       if (o.report !== undefined) checkOutFile(o.report, `--report ${o.report}`, 'reproduce.html', false);
-      const res: Record<string, unknown> = {};
+      const res: Record<string, FigureJson> = {};
       const text: string[] = [];
-      const done: { name: string; describe: string; rows: unknown; text: string }[] = [];
+      const done: ({ name: string; describe: string } & FigureRun)[] = [];
       for (const f of FIGURES) {
         if (what !== 'all' && f.name !== what) continue;
         const r = runFigure(f, fid, hw, o.set);

@@ -8,7 +8,7 @@ import type { Workload } from '../../sim/workload/types.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { InputError } from '../errors.ts';
 import { wordBitsShortfall } from '../point-checks.ts';
-import type { FigureJson } from './types.ts';
+import { ENVELOPE_ORDER, type FigureJson } from './types.ts';
 
 export type ModelName = FidelityName;
 
@@ -84,7 +84,15 @@ export const hwLabel = (user: Partial<HardwareConfig> = {}) => (Object.keys(user
 /** The override as a suffix for a configuration's note ('' without one). */
 export const userNote = (user: Partial<HardwareConfig> = {}) => (Object.keys(user).length ? `; with --set ${hwText(user)} on top (not the paper's hardware)` : '');
 
-/** A figure's `--json` (FigureJson, types.ts): name, model, the user's overrides when given, then the figure's own keys. */
+/**
+ * A figure's `--json` (FigureJson, types.ts): name, model, the user's overrides when given, then
+ * the figure's main list, `paper`, `workload` and `why` (ENVELOPE_ORDER, whichever the figure has),
+ * then its other keys in the figure's order — the same order for every figure, as the README's
+ * envelope table lists it.
+ */
 export function envelope<T extends object>(figure: string, model: ModelName, user: Partial<HardwareConfig>, body: T): FigureJson & T {
-  return { figure, model, ...(Object.keys(user).length ? { hw: user } : {}), ...body };
+  const all: Record<string, unknown> = { figure, model, ...(Object.keys(user).length ? { hw: user } : {}), ...body };
+  const first = ENVELOPE_ORDER.filter((k) => k in all);
+  const rest = Object.keys(all).filter((k) => !(ENVELOPE_ORDER as readonly string[]).includes(k));
+  return Object.fromEntries([...first, ...rest].map((k) => [k, all[k]])) as FigureJson & T;
 }

@@ -29,8 +29,8 @@ export interface PaperFigure {
    * runs, so that a refusal gives the figure's minimum word and every configuration below it.
    */
   configs(hw: Partial<HardwareConfig>): FigureConfig[];
-  /** `rows`: the figure's `--json`, a FigureJson made by `envelope` (common.ts). */
-  run(opts: FigureOptions): { rows: unknown; text: string };
+  /** `rows`: the figure's `--json`, a FigureJson made by `envelope` (common.ts); `text`: its tables. */
+  run(opts: FigureOptions): FigureRun;
 }
 
 /**
@@ -48,6 +48,21 @@ export interface FigureJson {
   why?: string[];
   [key: string]: unknown;
 }
+
+/** What a figure's `run` returns: the `--json` envelope (under the historical name `rows`) and the text. */
+export interface FigureRun {
+  rows: FigureJson;
+  text: string;
+}
+
+/**
+ * The names a figure's main list may take (README "Reproducing the paper", the envelope table):
+ * `envelope` puts it right after figure, model and hw, then `paper`, `workload` and `why`, then
+ * the figure's other keys.
+ */
+export const MAIN_LISTS = ['configurations', 'rows', 'benchmarks', 'points', 'headline'] as const;
+/** The envelope's keys in the order it prints them, before the figure's other keys. */
+export const ENVELOPE_ORDER = ['figure', 'model', 'hw', ...MAIN_LISTS, 'paper', 'workload', 'why'] as const;
 
 /** One configuration of a figure: its name in the figure's messages and its design point. */
 export interface FigureConfig {

@@ -4,6 +4,7 @@
  * static, self-contained HTML page (Vega-Lite rendered to SVG in Node, no scripts).
  */
 import type { ChartDef } from '../spec-base.ts';
+import type { FigureJson } from '../../dse/reproduce/types.ts';
 import { escapeHtml as esc } from '../escape.ts';
 import { CSS } from '../page.ts';
 import { renderCharts } from '../svg.ts';
@@ -23,15 +24,19 @@ export const FIGURE_CHARTS: Record<string, (rows: never) => ChartDef[]> = {
   table4: table4Charts,
 };
 
+/** A figure's run as `reproduce` hands it over: its name, description, `--json` envelope and text. */
 export interface FigureResult {
   name: string;
   describe: string;
-  rows: unknown;
+  rows: FigureJson;
   text: string;
 }
 
-/** The charts of one figure's result (none for a figure without a chart builder). */
-export function figureCharts(f: Pick<FigureResult, 'name' | 'rows'>): ChartDef[] {
+/**
+ * The charts of one figure's result (none for a figure without a chart builder). `rows` is the
+ * figure's envelope, or any object with the keys its builder reads (e.g. fig19a's `configurations`).
+ */
+export function figureCharts(f: { name: string; rows: object }): ChartDef[] {
   const build = FIGURE_CHARTS[f.name];
   return build ? build(f.rows as never) : [];
 }
