@@ -12,17 +12,19 @@ import type { Table4Row } from '../../dse/reproduce/table4.ts';
 import type { ChartDef, VlSpec } from '../spec-base.ts';
 import { groupedBars, OURS_COLORS, PAPER, type Bar } from './kit.ts';
 import { hwLabel } from '../../dse/reproduce/common.ts';
-import type { HardwareConfig } from '../../sim/schema.ts';
+import { BASELINE_METRICS, type HardwareConfig } from '../../sim/schema.ts';
 
 /** How the paper names the platforms. */
 export const PLATFORM_LABEL: Record<string, string> = { 'titan-xp': 'TITAN Xp', xeon: 'Xeon', 'jetson-nano': 'Jetson Nano', rpi4: 'Raspberry Pi' };
 const label = (p: string) => PLATFORM_LABEL[p] ?? p;
-const WHAT = { speedup: 'speed-up', energy_saving: 'energy saving' } as const;
-type Metric = keyof typeof WHAT;
+/** A baseline metric of the registry (sim/metrics.ts BASELINE_METRICS): one chart each. */
+type Metric = (typeof BASELINE_METRICS)[number];
+/** How the charts' titles name each baseline metric (a new one in the registry must be named here). */
+const WHAT: Record<Metric, string> = { speedup: 'speed-up', energy_saving: 'energy saving' };
 
 /** §5.1: geomean speed-up and energy saving over each platform, ours next to the paper's (log y). */
 export function headlineCharts(rows: { headline: HeadlineRow[]; hw?: Partial<HardwareConfig> }): ChartDef[] {
-  return (['speedup', 'energy_saving'] as const).map((m) => {
+  return BASELINE_METRICS.map((m) => {
     const hs = rows.headline.filter((h) => h.metric === m);
     const order = hs.map((h) => label(h.platform));
     return groupedBars({
@@ -46,7 +48,7 @@ export function fig14Charts(rows: { benchmarks: SuiteRow[]; geomeans: Geomeans[]
   const all = rows.geomeans[0];
   // every platform we priced; the paper's bar only for those §5.1 reports (not a datasheet-priced one)
   const platforms = Object.keys(rows.benchmarks[0]?.speedup ?? rows.paper.geomeans);
-  return (['speedup', 'energy_saving'] as const).map((m) => {
+  return BASELINE_METRICS.map((m) => {
     const bars: Bar[] = [
       ...rows.benchmarks.flatMap((b) => platforms.map((p): Bar => ({ x: b.benchmark, series: `over ${label(p)}`, value: b[m][p as keyof SuiteRow['speedup']] }))),
       ...(all ? platforms.map((p): Bar => ({ x: `GeoMean (ours, ${all.set})`, series: `over ${label(p)}`, value: all[m][p as keyof Geomeans['speedup']] })) : []),
@@ -67,7 +69,7 @@ export function fig14Charts(rows: { benchmarks: SuiteRow[]; geomeans: Geomeans[]
 /** Fig. 15: SpAtten-e2e speed-up and energy saving per GPT-2 benchmark, one bar per baseline and FC width, with geomeans. The paper's bars are withheld. */
 export function fig15Charts(rows: { rows: Fig15Row[]; geomeans: Record<string, Record<Metric, number>>; hw?: Partial<HardwareConfig> }): ChartDef[] {
   const series = (r: { baseline: string; fcBits: number }) => `over ${label(r.baseline)}, ${r.fcBits}-bit FC`;
-  return (['speedup', 'energy_saving'] as const).map((m) => {
+  return BASELINE_METRICS.map((m) => {
     const bars: Bar[] = [
       ...rows.rows.map((r): Bar => ({ x: r.benchmark, series: series(r), value: r[m] })),
       ...Object.entries(rows.geomeans).map(([k, g]): Bar => {
