@@ -24,22 +24,12 @@ import {
   kneeId,
   sampleDeterministic,
   useSharedData,
-  wantsLog,
   type ChartDef,
   type SpecOptions,
 } from './spec-base.ts';
 
-function axisTitle(o: Objective): string {
-  return `${metricLabel(o.metric)} — ${o.goal === 'min' ? 'lower' : 'higher'} is better`;
-}
-
-function scatterLayerEncoding(xTitle: string, yTitle: string, logX: boolean, logY: boolean) {
-  const scale = (log: boolean) => (log ? { type: 'log', nice: true, padding: EDGE_PADDING_PX } : { type: 'linear', zero: false, nice: true, padding: EDGE_PADDING_PX });
-  return {
-    x: { field: 'x', type: 'quantitative', title: xTitle, scale: scale(logX) },
-    y: { field: 'y', type: 'quantitative', title: yTitle, scale: scale(logY) },
-  };
-}
+/** The x channel of the one-objective chart: evaluation ids, linear, whole numbers, padded as the metric axes are. */
+const EVALUATION_X = { field: 'x', type: 'quantitative', title: 'evaluation id', scale: { type: 'linear', zero: false, nice: true, padding: EDGE_PADDING_PX }, axis: { tickMinStep: 1, format: 'd' } };
 
 /** Constraint bound layers (dashed rule + shaded infeasible side) for an axis' metric. */
 function constraintLayers(run: RunJson, a: Axis, channel: 'x' | 'y'): Record<string, unknown>[] {
@@ -206,7 +196,9 @@ export function objectiveChart(run: RunJson, points: PointRow[], o: Objective, o
   const others = sampleDeterministic(ok.filter((p) => !p.pareto), opts.maxOtherPoints);
   const drawnOthers = opts.interactive ? (opts.shared ?? ok).filter((p) => p.status === 'ok' && !p.pareto && finite(p.metrics[o.metric])).length : others.length;
   const shown = [...others, ...front].sort((a, b) => CLASS_RANK[classOf(a)] - CLASS_RANK[classOf(b)] || a.id - b.id);
-  const rows = shown.map((p) => ({ id: p.id, x: p.id, y: p.metrics[o.metric], cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] }));
+  // the y axis as the Pareto charts': display unit, the space's `scale:` or log past a decade, 1-2-5 ticks
+  const ay = axisFor(run, o.metric, ok.map((p) => p.metrics[o.metric]), o.goal === 'min' ? ' — lower is better' : ' — higher is better');
+  const rows = shown.map((p) => ({ id: p.id, x: p.id, y: p.metrics[o.metric] * ay.factor, cls: classOf(p), op: CLASS_OP[classOf(p)], sz: CLASS_SZ[classOf(p)] }));
   const best: { x: number; y: number }[] = [];
   let cur = NaN;
   for (const p of ok) {
@@ -214,13 +206,11 @@ export function objectiveChart(run: RunJson, points: PointRow[], o: Objective, o
     const v = p.metrics[o.metric];
     if (Number.isNaN(cur) || (o.goal === 'min' ? v < cur : v > cur)) {
       cur = v;
-      best.push({ x: p.id, y: v });
+      best.push({ x: p.id, y: v * ay.factor });
     }
   }
-  if (best.length > 0 && ok.length > 0) best.push({ x: ok[ok.length - 1].id, y: cur });
-  const logY = wantsLog(ok.map((p) => p.metrics[o.metric]));
-  const enc = scatterLayerEncoding('evaluation id', axisTitle(o), false, logY);
-  (enc.x as Record<string, unknown>).axis = { tickMinStep: 1, format: 'd' };
+  if (best.length > 0 && ok.length > 0) best.push({ x: ok[ok.length - 1].id, y: cur * ay.factor });
+  const enc = { x: EVALUATION_X, y: { field: 'y', type: 'quantitative', title: ay.title, scale: vlScale(ay), axis: vlAxis(ay) } };
   const pointLayer: Record<string, unknown> = {
       mark: { type: 'point', filled: true },
       encoding: {
@@ -229,11 +219,11 @@ export function objectiveChart(run: RunJson, points: PointRow[], o: Objective, o
         shape: { field: 'cls', type: 'nominal', scale: { domain: CLASS_DOMAIN, range: CLASS_SHAPES }, legend: { title: null, orient: 'bottom' } },
         opacity: OPACITY_ENC,
         size: SIZE_ENC,
-        ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'y', title: o.metric, format: '.4~g' }, { field: 'params' }] } : {}),
+        ...(opts.interactive ? { tooltip: [{ field: 'id' }, { field: 'y', title: ay.title, format: '.4~g' }, { field: 'params' }] } : {}),
       },
       ...(opts.interactive ? { params: [{ name: 'zoom', select: 'interval', bind: 'scales' }] } : {}),
   };
-  if (opts.interactive) useSharedData(pointLayer, 'datum.id', 'datum.o0');
+  if (opts.interactive) useSharedData(pointLayer, 'datum.id', `datum.o0 * ${ay.factor}`);
   const layers: Record<string, unknown>[] = [pointLayer];
   if (best.length >= 2) {
     layers.push({ data: { values: best }, mark: { type: 'line', interpolate: 'step-after', strokeDash: [5, 3], color: FRONT_LINE_COLOR }, encoding: enc });
@@ -241,7 +231,7 @@ export function objectiveChart(run: RunJson, points: PointRow[], o: Objective, o
   return {
     kind: 'objective',
     title: `${o.metric} per evaluation`,
-    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + heldNote(run, okCount(points)) + drawnNote(front.length, drawnOthers, ok.length - front.length, opts.interactive),
+    caption: `Single objective ${metricLabel(o.metric)} (${o.goal}) per evaluation; dashed: best feasible so far.` + (ay.why ? ` y: ${ay.why}.` : '') + heldNote(run, okCount(points)) + drawnNote(front.length, drawnOthers, ok.length - front.length, opts.interactive),
     spec: opts.interactive ? { width: 520, height: 260, layer: layers } : { width: 520, height: 260, data: { values: rows }, layer: layers },
   };
 }

@@ -96,8 +96,31 @@ test('one-objective chart (objective per evaluation): the first evaluation and t
   // ids 0 … 20 and energy 10 … 50 mJ: every end on a nice tick
   const points: PointRow[] = Array.from({ length: 21 }, (_, i) => ({ id: i, params: {}, metrics: { energy_j: 0.01 + ((i * 7) % 21) * 0.002 }, feasible: true, pareto: i === 0, status: 'ok', error: '', fidelity: 'analytical' }));
   const c = objectiveChart({ ...r, objectives: [{ metric: 'energy_j', goal: 'min' }] } as RunJson, points, { metric: 'energy_j', goal: 'min' } as RunJson['objectives'][number], { interactive: false, maxOtherPoints: 100 } as never);
-  const e = await edges(c.spec, points.map((p) => p.id), points.map((p) => p.metrics.energy_j));
+  // the y axis is in the metric's display unit (mJ), as the Pareto charts'
+  const e = await edges(c.spec, points.map((p) => p.id), points.map((p) => p.metrics.energy_j * 1000));
   const width = c.spec.width as number;
   assert.ok(e.left >= 6 && width - e.right >= 6, `evaluations 0 and 20 at ${e.left.toFixed(1)} and ${e.right.toFixed(1)} px of ${width}`);
   assert.ok(e.top >= 6 && (c.spec.height as number) - e.bottom >= 6, `the extreme values at ${e.top.toFixed(1)} and ${e.bottom.toFixed(1)} px`);
+});
+
+test("one-objective chart: the y axis is the shared one (axes.ts): display unit, log past a decade with 1-2-5 ticks, the space's scale: honoured", () => {
+  const { run: r, points } = run();
+  const o = { metric: 'latency_s', goal: 'min' } as RunJson['objectives'][number];
+  const one = { ...r, objectives: [o] } as RunJson;
+  type Layer = { encoding: { y: Enc & { title: string } }; data?: { values: { y: number }[] } };
+  const y = (c: ReturnType<typeof objectiveChart>) => (c.spec.layer as Layer[])[0].encoding.y;
+  const c = objectiveChart(one, points, o, { interactive: false, maxOtherPoints: 100 } as never);
+  // 1.144 … 42.3 ms: 1.6 decades, log (the chart drew it linear: it wanted two decades) on the 1-2-5 ticks, not Vega's nice decades
+  assert.equal(y(c).scale.type, 'log');
+  assert.equal((y(c).scale as { nice?: boolean }).nice, false);
+  assert.deepEqual(y(c).scale.domain, [1, 50]);
+  assert.deepEqual(y(c).axis.values, [1, 2, 5, 10, 20, 50]);
+  assert.match(y(c).title, /\(ms\) — lower is better$/);
+  const ys = (c.spec as { data: { values: { id: number; y: number }[] } }).data.values;
+  assert.ok(Math.abs(ys.find((p) => p.id === 0)!.y - 1.144) < 1e-9, 'values in ms');
+  assert.match(c.caption, /log scale: values span more than a decade/);
+  // the space's scale: linear
+  const lin = objectiveChart({ ...one, space: { objectives: [{ metric: 'latency_s', scale: 'linear' }] } } as unknown as RunJson, points, o, { interactive: false, maxOtherPoints: 100 } as never);
+  assert.equal(y(lin).scale.type, 'linear');
+  assert.equal(y(lin).axis.values, undefined);
 });
