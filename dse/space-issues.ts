@@ -133,17 +133,16 @@ function unionIssues(i: Extract<ZodIssue, { code: 'invalid_union' }>, path: (str
   return [{ path, message: `expected ${orList(unionTypes(i.errors))}, not ${got === undefined ? 'nothing' : echoed(got)}` }];
 }
 
-/** The space file's blocks whose fields a key written in the wrong one may belong to ('' = the top level). */
-const BLOCKS = ['', 'workload', 'hardware', 'algo', 'search', 'accuracy', 'cycle'];
-
 /**
  * ` (a field of the workload block: …)` when a key unknown at `path` (the top level or a block) is a
  * field of another block, as `scope: e2e` written beside `workload:` instead of inside it; else ''.
+ * The blocks are the schema's: the top level ('') and each top-level key with keys of its own
+ * (`known`, from the space schema: workload, hardware, algo, search, accuracy, cycle).
  */
 function elsewhere(key: string, path: (string | number)[], known: KnownKeys): string {
   if (path.length > 1) return '';
   const here = path.length === 0 ? '' : String(path[0]);
-  const blocks = BLOCKS.filter((b) => b !== here && known(b ? [b] : []).includes(key));
+  const blocks = ['', ...known([])].filter((b) => b !== here && known(b ? [b] : []).includes(key));
   if (blocks.length === 0) return '';
   if (blocks.length > 1) return ` (a field of the ${orList(blocks.map((b) => b || 'top level'))} blocks: write it in the one meant)`;
   const [block] = blocks;

@@ -84,7 +84,7 @@ test('a key written in the wrong block names the block it belongs to (it said on
   assert.match(errorOf(GOOD.replace('genTokens: 32 }', 'genTokens: 32, baseline: titan-xp }')), /workload\.baseline: unknown key "baseline" \(a top-level key: write it on a line of its own, baseline: …\)$/);
   assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nkeySramKB: 48')), /keySramKB: unknown key "keySramKB" \(a field of the hardware block: write it there, hardware: \{ keySramKB: … \}\)$/);
   // a field of several blocks: all named; a typo keeps its "did you mean"; a key of no block gets no hint
-  assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nalgo: { seed: 2 }')), /algo\.seed: unknown key "seed" \(a field of the search, accuracy or cycle blocks: write it in the one meant\)$/);
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nalgo: { seed: 2 }')), /algo\.seed: unknown key "seed" \(a field of the cycle, search or accuracy blocks: write it in the one meant\)$/);
   assert.match(errorOf(GOOD.replace('seqLen: 992', 'scop: e2e, seqLen: 992')), /workload\.scop: unknown key "scop" \(did you mean "scope"\?\)$/);
   assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\ncolour: red')), /colour: unknown key "colour"$/);
 });
