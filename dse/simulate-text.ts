@@ -19,21 +19,34 @@ export function algoText(algo: AlgoConfig): string {
   return shown.length ? shown.map(([k, v]) => `${k}=${v}`).join(' ') : 'defaults (no pruning, 12-bit K/V, no LSB refetch)';
 }
 
+/** The per-layer series an accuracy run may measure, each with the algo knob it replaces and its label. */
+const SERIES = [
+  ['tokenKeepPerLayer', 'tokenKeep', 'tokens kept'],
+  ['headKeepPerLayer', 'headKeep', 'heads kept'],
+  ['valueKeepPerLayer', 'valueKeep', 'values kept'],
+] as const;
+
 /**
  * With `--accuracy`: the pruning the accuracy engine measured, which drives the hardware model in
  * place of the algo line's keep ratios and refetch fraction (means over the target's layers, as
  * mapped by depth; the refetch fraction is the engine's, over its generation-stage head requests).
+ * Only the series the engine gave replace their knob (sim/workload/build.ts: a missing series
+ * leaves the algo schedule), so the line names those; with none and no LSB refetch it says so.
  */
 export function measuredText(acc: AccuracyOutcome, algo: AlgoConfig, model: string): string {
   const o = acc.overrides;
-  const parts = [
-    ['tokens kept', mean(o.tokenKeepPerLayer)],
-    ['heads kept', mean(o.headKeepPerLayer)],
-    ['values kept', mean(o.valueKeepPerLayer)],
-  ].flatMap(([label, v]) => (v === undefined ? [] : [`${label} ${(v as number).toFixed(3)}`]));
-  const refetch = algo.lsbBits > 0 ? `, LSB refetch fraction ${acc.lsbRefetchFraction.toFixed(4)}` : '';
-  const replaced = algo.lsbBits > 0 ? 'keep ratios and lsbRefetchFraction' : 'keep ratios';
-  return `measured  by ${model} on ${acc.n} examples, driving the hardware model in place of the algo line's ${replaced}: ${parts.join(', ')} (means per layer)${refetch}`;
+  const got = SERIES.flatMap(([series, knob, label]) => {
+    const v = mean(o[series]);
+    return v === undefined ? [] : [{ knob, text: `${label} ${v.toFixed(3)}` }];
+  });
+  const refetch = algo.lsbBits > 0 ? [{ knob: 'lsbRefetchFraction', text: `LSB refetch fraction ${acc.lsbRefetchFraction.toFixed(4)}` }] : [];
+  const head = `measured  by ${model} on ${acc.n} examples`;
+  if (got.length + refetch.length === 0) return `${head}: no per-layer pruning series, so the algo line's settings drive the hardware model`;
+  // all three series: "keep ratios"; else the knobs each series replaces
+  const kept = got.length === SERIES.length ? ['keep ratios'] : got.map((g) => g.knob);
+  const replaced = [kept.join(', '), ...refetch.map((r) => r.knob)].filter(Boolean).join(' and ');
+  const means = got.length ? `${got.map((g) => g.text).join(', ')} (means per layer)` : '';
+  return `${head}, driving the hardware model in place of the algo line's ${replaced}: ${[means, ...refetch.map((r) => r.text)].filter(Boolean).join(', ')}`;
 }
 
 /**
