@@ -11,7 +11,11 @@ import { figure } from '../dse/reproduce/fig18.ts';
 test('Fig. 18: sources of the paper columns, and the paper roofs next to ours', () => {
   const { text, rows } = figure.run({ fidelity: 'analytical' });
   assert.doesNotMatch(text, /paper points are \[fig-read\]/);
-  assert.match(text, /paper: ops\/B read off Fig\. 18 \(approximate\), TFLOPS from §5\.4's text/);
+  assert.match(text, /paper: ops\/B read off Fig\. 18 \(approximate, ≈\), TFLOPS from §5\.4's text/);
+  // the read-off intensities carry ≈ (README "Reading the output"), the text's TFLOPS do not (spec §5.4)
+  const row = (name: string) => text.split('\n').find((l) => l.startsWith(name))!.trim().split(/\s+/).slice(-6);
+  assert.deepEqual([row('TITAN Xp BERT')[1], row('SpAtten BERT')[1], row('TITAN Xp GPT-2')[1], row('SpAtten GPT-2')[1]], ['≈14', '≈83', '≈0.5', '≈2.1']);
+  assert.deepEqual([row('TITAN Xp BERT')[4], row('SpAtten BERT')[4], row('TITAN Xp GPT-2')[4], row('SpAtten GPT-2')[4]], ['0.02', '1.61', '0.01', '0.43']);
   // spatten-paper.md §5.4: roofs 2 TFLOPS / 512 GB/s, TITAN Xp "12" TFLOPS
   assert.match(text, /roof SpAtten: 2\.05 TFLOPS, 466 GB\/s .*; paper 2 TFLOPS, 512 GB\/s/);
   assert.match(text, /roof TITAN Xp: [\d.]+ TFLOPS, [\d.]+ GB\/s .*; paper ≈12 TFLOPS \(Fig\. 18 label\)/);

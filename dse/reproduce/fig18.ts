@@ -117,9 +117,9 @@ export const figure: PaperFigure = {
     const hw = opts.hw ?? {};
     const f = fig18(model, hw);
     const out = [`Fig. 18 — roofline points, mean over each benchmark set (SpAtten ${hwLabel(hw)}, ${model} model)`];
-    out.push("  paper: ops/B read off Fig. 18 (approximate), TFLOPS from §5.4's text; ops/B = operations per byte of Q, K, V in and attention out (§V-C); TFLOPS = executed for SpAtten, dense for the GPU");
+    out.push("  paper: ops/B read off Fig. 18 (approximate, ≈), TFLOPS from §5.4's text; ops/B = operations per byte of Q, K, V in and attention out (§V-C); TFLOPS = executed for SpAtten, dense for the GPU");
     out.push(`${'point'.padEnd(16)}${'ops/B'.padStart(9)}${'paper'.padStart(8)}${'err'.padStart(7)}${'TFLOPS'.padStart(10)}${'paper'.padStart(8)}${'err'.padStart(7)}`);
-    for (const p of f.points) out.push(`${p.point.padEnd(16)}${sig(p.opsPerByte).padStart(9)}${String(p.paper.opsPerByte).padStart(8)}${pct(p.error.opsPerByte).padStart(7)}${sig(p.tflops).padStart(10)}${String(p.paper.tflops).padStart(8)}${pct(p.error.tflops).padStart(7)}`);
+    for (const p of f.points) out.push(`${p.point.padEnd(16)}${sig(p.opsPerByte).padStart(9)}${`≈${p.paper.opsPerByte}`.padStart(8)}${pct(p.error.opsPerByte).padStart(7)}${sig(p.tflops).padStart(10)}${String(p.paper.tflops).padStart(8)}${pct(p.error.tflops).padStart(7)}`);
     const source: Record<string, string> = { SpAtten: `${hwLabel(hw)} multipliers; HBM derated by refresh`, 'TITAN Xp': 'datasheet peaks' };
     for (const p of f.points) {
       const w = p.withoutSquad;
