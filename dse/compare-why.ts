@@ -2,7 +2,7 @@
  * Why `compare`'s energy saving over A³ and MNNFast differs from the paper's 1.4× / 3.2×, from the
  * run's own energy breakdown. Table III's GOP/J is dense-equivalent operations per joule, so the
  * saving is a ratio of energies per dense operation (speed enters only through per-cycle energy). The paper gives A³
- * SpAtten1/8's DRAM power (§V-B): A³'s 221 GOP/s at 269 GOP/J is 0.822 W, of which A³'s own
+ * and SpAtten1/8 the same DRAM power (§V-B): A³'s 221 GOP/s at 269 GOP/J is 0.822 W, of which A³'s own
  * Table I is 0.110 W on-chip, so the shared DRAM power is 0.711 W. At the paper's SpAtten1/8
  * throughput (1.6 × 221 = 353.6 GOP/s) that is 2.01 pJ of DRAM per dense operation, and its 1.4×
  * (1.4 × 269 = 376.6 GOP/J, 2.66 pJ/op) leaves 0.64 pJ/op for everything on-chip. Comparing our
@@ -79,7 +79,7 @@ function whyText(w: Omit<Table3EnergyWhy, 'text'>): string[] {
     `why the energy saving ${verdict} the paper's (GOP/J counts dense operations, so the saving is A³'s ${f2(1000 / a3.energyEffGopPerJ.value)} pJ per dense op,`,
     `  MNNFast's ${f2(1000 / mn.energyEffGopPerJ.value)}, over ours; speed enters only through per-cycle energy): ours ${f2(ours.pjPerOp)} pJ/op = DRAM ${f2(ours.dramPjPerOp)} (${pc(ours.dramShare)}) + on-chip ${f2(ours.onChipPjPerOp)};`,
     `  the paper's ${sp.energySaving}× over A³ needs ≤ ${f2(need.vsA3)} pJ/op (its ${BASELINES.paperRatios.vsMnnfast.energySaving}× over MNNFast ≤ ${f2(need.vsMnnfast)}).`,
-    `  The paper gives A³ SpAtten1/8's DRAM power: A³'s ${a3.throughputGops.value} GOP/s at ${a3.energyEffGopPerJ.value} GOP/J is ${paper.a3PowerW.toFixed(3)} W, ${paper.a3OnChipW.toFixed(3)} W of it on-chip (A³ Table I), so ${paper.dramPowerW.toFixed(3)} W of DRAM;`,
+    `  A³ and SpAtten1/8 share one DRAM power (§V-B): A³'s ${a3.throughputGops.value} GOP/s at ${a3.energyEffGopPerJ.value} GOP/J is ${paper.a3PowerW.toFixed(3)} W, ${paper.a3OnChipW.toFixed(3)} W of it on-chip (A³ Table I), so ${paper.dramPowerW.toFixed(3)} W of DRAM;`,
     `  at ${sp.speedup} × ${a3.throughputGops.value} = ${paper.gops.toFixed(1)} GOP/s that is ${f2(paper.dramPjPerOp)} pJ/op of DRAM (${pc(paper.dramPjPerOp / paper.pjPerOp)} of its ${f2(paper.pjPerOp)}; ours ${f2(ours.dramPjPerOp)})`,
     `  and leaves ${f2(paper.onChipPjPerOp)} pJ/op on-chip (ours ${f2(ours.onChipPjPerOp)}, ${(ours.onChipPjPerOp / paper.onChipPjPerOp).toFixed(1)}×)${w.dominant === 'none' ? '.' : `: the gap is ${w.dominant}.`}`,
   ];

@@ -1,7 +1,7 @@
 /**
  * compare says why its energy saving over A³ / MNNFast (1.16× / 2.61×) falls short of the paper's
  * 1.4× / 3.2× while the speedups are close: Table III's GOP/J is dense operations per joule, so the
- * saving is set by the energy per dense operation alone. The paper gives A³ SpAtten1/8's DRAM
+ * saving is set by the energy per dense operation alone. The paper gives A³ and SpAtten1/8 one DRAM
  * power, which with A³'s 221 GOP/s, 269 GOP/J and 110.4 mW on-chip fixes the DRAM and on-chip
  * energy per operation its ratios imply; the run's own breakdown (simulate --json) is set beside
  * them. The expectations are hand calculations from the paper's figures and the breakdown.
