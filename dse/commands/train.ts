@@ -59,6 +59,7 @@ export function register(program: Command): void {
       const workers = decimal(o.workers);
       if (!Number.isInteger(workers) || workers < 1) throw new InputError(`--workers: expected a positive integer, got "${o.workers}"`);
       if (workers > 1 && RECIPES[o.model].config.kind !== 'gpt') throw new InputError(`--workers: only for the LM recipes (sotu-gpt, sotu-char), not ${o.model}`);
+      if (o.out === undefined) refuseVariantOverShipped(o.model, variantOptions(o, seed, workers), !!o.force);
       checkTrainOut(o.out ?? join(CHECKPOINT_ROOT, o.model), o.out !== undefined ? `--out ${o.out}` : `checkpoint folder ${join(CHECKPOINT_ROOT, o.model)}`, o.model, !!o.force);
       const pool = workers > 1 ? await (await import('../backends/local.ts')).bundledPool(workers - 1) : undefined;
       try {
@@ -70,6 +71,35 @@ export function register(program: Command): void {
         await pool?.close();
       }
     });
+}
+
+/** The options given that make a run differ from its recipe (so from the checkpoint the recipe ships), as typed. */
+export function variantOptions(o: { steps?: string; ftMasks?: string; ftSteps?: string; ftMinKeep?: string }, seed: number, workers: number): string[] {
+  const given: [boolean, string][] = [
+    [o.steps !== undefined, `--steps ${o.steps}`],
+    [seed !== 1, `--seed ${seed}`],
+    [o.ftMasks !== undefined, `--ft-masks ${o.ftMasks}`],
+    [o.ftSteps !== undefined, `--ft-steps ${o.ftSteps}`],
+    [o.ftMinKeep !== undefined, `--ft-min-keep ${o.ftMinKeep}`],
+    [workers !== 1, `--workers ${workers}`],
+  ];
+  return given.filter(([on]) => on).map(([, text]) => text);
+}
+
+/**
+ * Without --out a run writes the recipe's own folder of sim/nn/checkpoints, which the accuracy
+ * engine reads for that model name: a run that does not reproduce the recipe (`variants`: a quick
+ * --steps run, another seed, fine-tuning overrides, another worker count) would silently replace
+ * the shipped checkpoint there, and with it every later accuracy number of that model. Refused
+ * (exit 2) while that folder holds a checkpoint, unless `force`.
+ */
+export function refuseVariantOverShipped(model: string, variants: string[], force: boolean, root = CHECKPOINT_ROOT): void {
+  const dir = join(root, model);
+  if (variants.length === 0 || force || !existsSync(join(dir, 'model.safetensors'))) return;
+  throw new InputError(
+    `${variants.join(' ')}: this run does not reproduce the ${model} checkpoint, and without --out it would replace ${dir}, ` +
+      `which every accuracy run of ${model} reads; give --out DIR (or add --force to replace the checkpoint anyway)`,
+  );
 }
 
 /** Runs one training shard on the pool; a failed or crashed worker stops the training with its error. */
