@@ -54,9 +54,46 @@ async function runContext(o: AccuracyOptions, maxExamples: number | undefined, s
   if (!(N === Infinity || (Number.isInteger(N) && N >= 1))) throw new InputError(`--context: expected a positive integer or 'full', got "${context}"`);
   if (o.set.length > 0 || o.traceOut) throw new InputError('--context: runs the dense model; it takes no --set / --trace-out');
   const { contextPerplexity } = await import('../../sim/nn/context.ts');
-  const c = await asInputError(() => contextPerplexity({ model: o.model, maxExamples, seed }, N));
+  const p = progressReporter(`${o.model} context ${context}`, 'windows');
+  const c = await asInputError(() => contextPerplexity({ model: o.model, maxExamples, seed }, N, 'fresh', p.onBatch)).finally(p.end);
   const line = { model: o.model, metric: 'perplexity', ...c };
   process.stdout.write(o.json ? JSON.stringify(line) + '\n' : `${o.model}: context ${c.context}: perplexity ${c.perplexity.toFixed(3)} (95% CI ${c.ci95[0].toFixed(3)} – ${c.ci95[1].toFixed(3)}), n=${c.n} windows\n`);
+}
+
+/** One progress line of an accuracy run: examples done of the total, elapsed seconds and the time left at the rate so far. */
+export function progressLine(label: string, unit: string, done: number, total: number, seconds: number): string {
+  const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
+  const eta = done > 0 && done < total ? `, ETA ${Math.ceil((seconds * (total - done)) / done)} s` : '';
+  return `${label}: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit} (${pct}%), ${seconds.toFixed(1)} s${eta}`;
+}
+
+/**
+ * Progress of a long forward pass on stderr (stdout keeps the result, --json included): on a
+ * terminal one line rewritten at most every 0.5 s from the first second on and erased at the end;
+ * otherwise (a log file, a pipe) a line every 10 s from the tenth second on. A run shorter than
+ * that prints nothing. `now` (seconds) and `out` are injectable for the tests.
+ */
+export function progressReporter(label: string, unit: string, opts: { tty?: boolean; now?: () => number; out?: (s: string) => void } = {}) {
+  const tty = opts.tty ?? !!process.stderr.isTTY;
+  const now = opts.now ?? (() => performance.now() / 1000);
+  const out = opts.out ?? ((s: string) => void process.stderr.write(s));
+  const every = tty ? 0.5 : 10;
+  const t0 = now();
+  let next = tty ? 1 : 10;
+  let shown = false;
+  return {
+    onBatch(done: number, total: number): void {
+      const t = now() - t0;
+      if (t < next || done >= total) return;
+      next = t + every;
+      shown = true;
+      const line = progressLine(label, unit, done, total, t);
+      out(tty ? `\r\x1b[K${line}` : `${line}\n`);
+    },
+    end(): void {
+      if (shown && tty) out('\r\x1b[K');
+    },
+  };
 }
 
 type AccuracyResult = Awaited<ReturnType<typeof import('../../sim/nn/api.ts').evaluateAccuracy>>;
@@ -141,7 +178,9 @@ async function runAccuracy(o: AccuracyOptions): Promise<void> {
   if (o.traceOut !== undefined && o.context === undefined) checkOutFile(o.traceOut, `--trace-out ${o.traceOut}`, 'trace.csv', false);
   const { evaluateAccuracy } = await import('../../sim/nn/api.ts');
   if (o.context !== undefined) return runContext(o, maxExamples, seed);
-  const r = await asInputError(() => evaluateAccuracy({ model: o.model, maxExamples, seed }, algo));
+  const { accuracyModelKind } = await import('../space-checks.ts');
+  const p = progressReporter(o.model, accuracyModelKind(dir) === 'lm' ? 'windows' : 'examples');
+  const r = await asInputError(() => evaluateAccuracy({ model: o.model, maxExamples, seed }, algo, p.onBatch)).finally(p.end);
   if (maxExamples !== undefined && r.n < maxExamples) {
     const what = r.metric === 'perplexity' ? 'evaluation windows' : 'test examples';
     process.stderr.write(`note: --max-examples ${maxExamples} is more than the ${r.n.toLocaleString('en-US')} ${what} of ${o.model}: all ${r.n.toLocaleString('en-US')} were evaluated\n`);

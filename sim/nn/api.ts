@@ -31,6 +31,9 @@ import { BATCH, DEFAULT_EXAMPLES, GEN_TOKENS, lmPositionsProblem, lmPromptTokens
 
 export interface AccuracySpec { model: string; maxExamples?: number; seed?: number }
 
+/** Called after each batch of a run with the examples scored so far and the run's total (a CLI's progress line). */
+export type OnBatch = (done: number, total: number) => void;
+
 export interface AccuracyResult {
   metric: 'accuracy' | 'perplexity';
   value: number;
@@ -181,7 +184,7 @@ export function prefixKeyOf(spec: AccuracySpec, algo: AlgoConfig, ckHash: string
 }
 
 /** Run a model's evaluation under a pruning configuration: its metric, CI, measured keep rates and trace. */
-export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): Promise<AccuracyResult> {
+export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig, onBatch?: OnBatch): Promise<AccuracyResult> {
   const algo = AlgoSchema.parse(algoIn);
   const e = await getEngine(spec.model);
   const ra = runAlgo(algo, e.c);
@@ -189,7 +192,7 @@ export async function evaluateAccuracy(spec: AccuracySpec, algoIn: AlgoConfig): 
   const name = spec.model.includes('/') ? e.ck.dir.split('/').pop() ?? 'hf' : spec.model;
   const inputs = evalInputs(e, spec.maxExamples);
   const t0 = performance.now(); // forward passes only (tokenization excluded)
-  const s = scoreFrom(e, inputs, ra, stats, spec.seed ?? 1, undefined);
+  const s = scoreFrom(e, inputs, ra, stats, spec.seed ?? 1, undefined, onBatch);
   const seconds = (performance.now() - t0) / 1000;
   const trace = measuredTrace(e, name, algo, ra, stats, s);
   const { metric, value, n, ci95 } = s;
@@ -276,13 +279,13 @@ interface Scored {
 }
 
 /** Scores the inputs' examples after `start`'s (all of them without it), counting into `stats`. */
-function scoreFrom(e: Engine, inputs: EvalInputs, ra: RunAlgo, stats: Stats, seed: number, start: AccuracyPrefix | undefined): Scored {
+function scoreFrom(e: Engine, inputs: EvalInputs, ra: RunAlgo, stats: Stats, seed: number, start: AccuracyPrefix | undefined, onBatch?: OnBatch): Scored {
   const done = start ? structuredClone(start.scores) : [];
-  return inputs.kind === 'bert' ? scoreClassifier(e, inputs.items, ra, stats, done as number[]) : scoreLm(e, inputs.windows, inputs.prompt, ra, stats, seed, done as number[][]);
+  return inputs.kind === 'bert' ? scoreClassifier(e, inputs.items, ra, stats, done as number[], onBatch) : scoreLm(e, inputs.windows, inputs.prompt, ra, stats, seed, done as number[][], onBatch);
 }
 
 /** Classifier accuracy over the examples in batches (Wilson interval); one summarization pass each. `correct` holds the first examples' (a prefix). */
-function scoreClassifier(e: Engine, items: { ids: number[]; label: number }[], ra: RunAlgo, stats: Stats, correct: number[]): Scored {
+function scoreClassifier(e: Engine, items: { ids: number[]; label: number }[], ra: RunAlgo, stats: Stats, correct: number[], onBatch?: OnBatch): Scored {
   for (let i = correct.length; i < items.length; i += BATCH.bert) {
     const batch = items.slice(i, i + BATCH.bert);
     const logits = e.classifyBatch(batch.map((x) => x.ids), ra, stats, i);
@@ -292,6 +295,7 @@ function scoreClassifier(e: Engine, items: { ids: number[]; label: number }[], r
       for (let k = 1; k < logits[b].length; k++) if (logits[b][k] > logits[b][best]) best = k;
       correct.push(best === x.label ? 1 : 0);
     });
+    onBatch?.(correct.length, items.length);
   }
   const n = correct.length;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -306,12 +310,13 @@ function refuseNaN(e: Engine, xs: ArrayLike<number>, index: number, what: string
 }
 
 /** LM perplexity over the windows' GEN_TOKENS teacher-forced steps (bootstrap over windows). `perEx` holds the first windows' losses (a prefix). */
-function scoreLm(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, stats: Stats, seed: number, perEx: number[][]): Scored {
+function scoreLm(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, stats: Stats, seed: number, perEx: number[][], onBatch?: OnBatch): Scored {
   for (let i = perEx.length; i < windows.length; i += BATCH.gpt) {
     const batch = windows.slice(i, i + BATCH.gpt);
     const losses = e.generateBatch(batch, prompt, GEN_TOKENS, ra, stats, i * GEN_TOKENS);
     losses.forEach((xs, b) => refuseNaN(e, xs, i + b, 'next-token losses'));
     perEx.push(...losses);
+    onBatch?.(perEx.length, windows.length);
   }
   const n = perEx.length;
   return { metric: 'perplexity', ...perplexityOf(perEx, seed), n, stage: 'generation', iterations: n * GEN_TOKENS, scores: perEx };

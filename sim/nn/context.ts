@@ -10,7 +10,7 @@
  * its last N keys, which no dense training window shows and which is what KV pruning asks of the model.
  */
 import { tf } from './backend.ts';
-import { evalInputs, getEngine, GEN_TOKENS, bootstrapCi } from './api.ts';
+import { evalInputs, getEngine, GEN_TOKENS, bootstrapCi, type OnBatch } from './api.ts';
 import { ConfigError } from './hfconfig.ts';
 import { trainForward, type TfWeights } from './model.ts';
 
@@ -25,7 +25,7 @@ function logProbAt(ld: Float32Array, V: number, r: number, target: number): numb
   return ld[r * V + target] - mx - Math.log(z);
 }
 
-export async function contextPerplexity(spec: { model: string; maxExamples?: number; seed?: number }, N: number, positions: 'fresh' | 'original' = 'fresh'): Promise<ContextResult> {
+export async function contextPerplexity(spec: { model: string; maxExamples?: number; seed?: number }, N: number, positions: 'fresh' | 'original' = 'fresh', onBatch?: OnBatch): Promise<ContextResult> {
   const e = await getEngine(spec.model);
   if (e.c.kind !== 'gpt') throw new ConfigError(`--context: ${spec.model} is not a language model`);
   if (!(N >= 1)) throw new ConfigError(`--context: expected a positive number of tokens, got ${N}`);
@@ -49,6 +49,7 @@ export async function contextPerplexity(spec: { model: string; maxExamples?: num
       const ld = lg.dataSync() as Float32Array;
       lg.dispose();
       batch.forEach((w, b) => { for (let t = 0; t < GEN_TOKENS; t++) nll[i + b] -= logProbAt(ld, V, b * S + prompt + t, w[prompt + t + 1]); });
+      onBatch?.(i + batch.length, windows.length);
     }
   } else {
     // One fresh sequence of N tokens per (window, step): the N tokens ending at position prompt + t.
@@ -64,6 +65,8 @@ export async function contextPerplexity(spec: { model: string; maxExamples?: num
       const ld = lg.dataSync() as Float32Array;
       lg.dispose();
       batch.forEach((j, b) => (nll[j.w] -= logProbAt(ld, V, b * N + N - 1, windows[j.w][prompt + j.t + 1])));
+      // windows whose every step is scored (jobs run window by window)
+      onBatch?.(Math.floor((i + batch.length) / GEN_TOKENS), windows.length);
     }
   }
   const means = nll.map((x) => x / GEN_TOKENS);
