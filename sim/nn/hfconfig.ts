@@ -16,7 +16,7 @@
  * Accepted because they do not change an inference forward pass: dropouts, `use_cache`,
  * `reorder_and_upcast_attn` (precision only: we compute in float32 with float64 references),
  * `summary_*` (heads we do not load), token ids, `initializer_range`, `dtype`, versions, … .
- * Rejected: cross-attention, decoder BERT, relative position embeddings, other architectures,
+ * Rejected: cross-attention, decoder BERT, relative position embeddings, pruned heads, other architectures,
  * unknown activations, non-integer sizes, model types other than bert / gpt2.
  */
 import type { ModelConfig } from './model.ts';
@@ -92,6 +92,7 @@ export function configFromHf(j: Record<string, unknown>, source = 'config.json')
   const type = modelType(r);
   checkArchitecture(r, type);
   checkFixedKeys(r, type);
+  checkPrunedHeads(r);
   const act = activation(r, type);
   const c = type === 'bert' ? bertConfig(r, act) : gptConfig(r, act);
   if (c.heads < 1 || c.hidden % c.heads !== 0) throw r.bad(type === 'bert' ? 'num_attention_heads' : 'n_head', `${c.heads} heads do not divide the hidden size ${c.hidden}`);
@@ -148,6 +149,19 @@ function checkFixedKeys(r: HfReader, type: 'bert' | 'gpt2'): void {
   for (const [k, allowed] of Object.entries(FIXED[type])) {
     if (j[k] != null && !allowed.includes(j[k])) throw r.bad(k, `${JSON.stringify(j[k])} changes the forward pass and is not implemented (supported: ${allowed.map((a) => JSON.stringify(a)).join(', ')})`);
   }
+}
+
+/**
+ * `pruned_heads` (PretrainedConfig: {layer: [head, …]}, written by `model.prune_heads` and applied
+ * by Hugging Face when it builds the model) must be absent or empty: the engine runs every head of
+ * every layer, so a folder that lists pruned heads would run the full model from weights Hugging
+ * Face reads as pruned.
+ */
+function checkPrunedHeads(r: HfReader): void {
+  const v = r.j.pruned_heads;
+  if (v == null) return;
+  const empty = typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((h) => Array.isArray(h) && h.length === 0);
+  if (!empty) throw r.bad('pruned_heads', `${JSON.stringify(v)} changes the forward pass and is not implemented (the engine runs every head: supported {} or absent)`);
 }
 
 /** The FFN activation (`hidden_act` / `activation_function`, default gelu / gelu_new). */
