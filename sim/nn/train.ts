@@ -33,8 +33,9 @@ export function bertIds(tok: { encode(t: string, maxTokens?: number): number[] }
   return [c.clsId, ...ids, c.sepId];
 }
 
+/** A progress line of the training, on stderr: stdout holds only `train`'s result (one JSON object). */
 function log(msg: string): void {
-  process.stdout.write(`[train ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+  process.stderr.write(`[train ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
 
 /** The trained weights as variables (without learned positions the all-zero posEmb is not one: it is not trained). */
