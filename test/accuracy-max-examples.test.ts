@@ -26,3 +26,14 @@ test('--max-examples beyond the test split: every example evaluated, a note nami
   assert.equal(JSON.parse(within.stdout).n, 64);
   assert.equal(within.stderr, '');
 });
+
+test('the note is the same for --context runs (they printed none): all windows evaluated, both counts named', async () => {
+  const { maxExamplesNote } = await import('../dse/commands/accuracy.ts');
+  assert.equal(maxExamplesNote('sotu-char', 5000, 3750, 'perplexity'), 'note: --max-examples 5000 is more than the 3,750 evaluation windows of sotu-char: all 3,750 were evaluated\n');
+  assert.equal(maxExamplesNote('spam-bert', 99999, 1209, 'accuracy'), 'note: --max-examples 99999 is more than the 1,209 test examples of spam-bert: all 1,209 were evaluated\n');
+  assert.equal(maxExamplesNote('sotu-char', 64, 64, 'perplexity'), undefined);
+  assert.equal(maxExamplesNote('sotu-char', undefined, 64, 'perplexity'), undefined);
+  // the --context command takes it: its source calls the same helper on the context run's count
+  const src = (await import('node:fs')).readFileSync(path.join(ROOT, 'dse/commands/accuracy.ts'), 'utf8');
+  assert.match(src, /maxExamplesNote\(o\.model, maxExamples, c\.n, 'perplexity'\)/);
+});

@@ -47,6 +47,13 @@ function parseRunOptions(o: AccuracyOptions): { maxExamples: number | undefined;
   return { maxExamples, seed };
 }
 
+/** The note of a --max-examples above the examples there are (all of them were evaluated); undefined within them. */
+export function maxExamplesNote(model: string, maxExamples: number | undefined, n: number, metric: 'accuracy' | 'perplexity'): string | undefined {
+  if (maxExamples === undefined || n >= maxExamples) return undefined;
+  const what = metric === 'perplexity' ? 'evaluation windows' : 'test examples';
+  return `note: --max-examples ${maxExamples} is more than the ${n.toLocaleString('en-US')} ${what} of ${model}: all ${n.toLocaleString('en-US')} were evaluated\n`;
+}
+
 /** --context N: the dense model's perplexity from only the last N tokens. */
 async function runContext(o: AccuracyOptions, maxExamples: number | undefined, seed: number): Promise<void> {
   const context = o.context!;
@@ -56,6 +63,8 @@ async function runContext(o: AccuracyOptions, maxExamples: number | undefined, s
   const { contextPerplexity } = await import('../../sim/nn/context.ts');
   const p = progressReporter(`${o.model} context ${context}`, 'windows');
   const c = await asInputError(() => contextPerplexity({ model: o.model, maxExamples, seed }, N, 'fresh', p.onBatch)).finally(p.end);
+  const note = maxExamplesNote(o.model, maxExamples, c.n, 'perplexity');
+  if (note) process.stderr.write(note);
   const line = { model: o.model, metric: 'perplexity', ...c };
   process.stdout.write(o.json ? JSON.stringify(line) + '\n' : `${o.model}: context ${c.context}: perplexity ${c.perplexity.toFixed(3)} (95% CI ${c.ci95[0].toFixed(3)} – ${c.ci95[1].toFixed(3)}), n=${c.n} windows\n`);
 }
@@ -181,10 +190,8 @@ async function runAccuracy(o: AccuracyOptions): Promise<void> {
   const { accuracyModelKind } = await import('../space-checks.ts');
   const p = progressReporter(o.model, accuracyModelKind(dir) === 'lm' ? 'windows' : 'examples');
   const r = await asInputError(() => evaluateAccuracy({ model: o.model, maxExamples, seed }, algo, p.onBatch)).finally(p.end);
-  if (maxExamples !== undefined && r.n < maxExamples) {
-    const what = r.metric === 'perplexity' ? 'evaluation windows' : 'test examples';
-    process.stderr.write(`note: --max-examples ${maxExamples} is more than the ${r.n.toLocaleString('en-US')} ${what} of ${o.model}: all ${r.n.toLocaleString('en-US')} were evaluated\n`);
-  }
+  const note = maxExamplesNote(o.model, maxExamples, r.n, r.metric);
+  if (note) process.stderr.write(note);
   if (o.traceOut) {
     const { formatTrace } = await import('../../sim/workload/trace.ts');
     try {
