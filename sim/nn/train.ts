@@ -390,25 +390,27 @@ export async function trainModel(name: string, seed = 1, opts: TrainOptions = {}
     const last = { ...fts[fts.length - 1], ...(opts.ftMasks ? { masks: opts.ftMasks } : {}), ...(opts.ftSteps ? { steps: opts.ftSteps } : {}), ...(opts.ftMinKeep ? { minKeep: opts.ftMinKeep } : {}) };
     r = { ...r, fineTune: fts.length === 1 ? last : [...fts.slice(0, -1), last] };
   }
+  const isBert = r.config.kind === 'bert';
+  const configOf = (vocabSize: number): ModelConfig => ({
+    ...r.config, vocabSize,
+    padId: isBert ? 0 : -1, clsId: isBert ? 2 : -1, sepId: isBert ? 3 : -1, eosId: isBert ? -1 : 0,
+  });
+  // a resumeFrom folder of another model is bad input: refused before anything runs or is logged
+  const resumed = opts.resumeFrom ? (await import('./checkpoint.ts')).loadCheckpoint(opts.resumeFrom) : undefined;
+  if (resumed) checkResumeConfig(opts.resumeFrom!, resumed.config, configOf(r.vocabSize), name);
   const backend = await initTraining();
   const t0 = performance.now();
-  const isBert = r.config.kind === 'bert';
   const splits = isBert ? null : sotuSplits();
   const spam = isBert ? spamSplits() : null;
   const corpus = isBert ? spam!.train.map((e) => e.text) : splits!.train.map((a) => a.text);
   log(`${name}: training tokenizer (vocab ${r.vocabSize}) on ${corpus.length} documents`);
   const tok: BpeTokenizer = r.tokenizer === 'bytes' ? trainBpe([], r.vocabSize, GPT_SPECIALS) : trainBpe(corpus, r.vocabSize, isBert ? BERT_SPECIALS : GPT_SPECIALS, { singleDigitPretokens: r.singleDigitPretokens });
-  const config: ModelConfig = {
-    ...r.config, vocabSize: tok.vocabSize,
-    padId: isBert ? 0 : -1, clsId: isBert ? 2 : -1, sepId: isBert ? 3 : -1, eosId: isBert ? -1 : 0,
-  };
+  const config = configOf(tok.vocabSize);
   log(`${name}: tokenizer done in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${tok.vocabSize} tokens; backend ${backend}`);
   let init = initWeights(config, seed);
-  if (opts.resumeFrom) {
-    const { loadCheckpoint } = await import('./checkpoint.ts');
-    const ck = loadCheckpoint(opts.resumeFrom);
-    checkResumeConfig(opts.resumeFrom, ck.config, config, name);
-    init = ck.weights;
+  if (resumed && opts.resumeFrom) {
+    checkResumeConfig(opts.resumeFrom, resumed.config, config, name);
+    init = resumed.weights;
     log(`${name}: phase-1 weights from ${opts.resumeFrom}`);
   }
   const vars = toTf(init, config);
