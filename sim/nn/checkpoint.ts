@@ -114,15 +114,28 @@ function checkTokenizer(dir: string, config: ModelConfig, tokenizer: Tokenizer):
   }
 }
 
+/**
+ * `:line:column` of a JSON.parse error in `text` from its "at position N" (Node 20 gives no line),
+ * so that the message points into the file as the space files' errors do; '' when it names none.
+ */
+export function jsonErrorPlace(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return '';
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  return `:${line}:${before.length - before.lastIndexOf('\n')}`;
+}
+
 function loadCheckpointUnchecked(dir: string): Checkpoint {
   const cfgPath = join(dir, 'config.json');
   if (!existsSync(cfgPath)) throw new Error(`${dir}: no config.json (not a checkpoint folder)`);
   const hash = checkpointHash(dir); // before reading: a file replaced meanwhile changes the next hash
+  const cfgText = readFileSync(cfgPath, 'utf8');
   let cfgJson: Record<string, unknown>;
   try {
-    cfgJson = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
+    cfgJson = JSON.parse(cfgText) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`${cfgPath}: invalid JSON (${(e as Error).message})`);
+    throw new Error(`${cfgPath}${jsonErrorPlace(cfgText, (e as Error).message)}: invalid JSON (${(e as Error).message})`);
   }
   const config = configFromHf(cfgJson, cfgPath);
   const tokenizer = loadTokenizer(dir);

@@ -350,5 +350,7 @@ export function loadTokenizer(dir: string): Tokenizer {
     const [has, lacks] = json ? ['vocab.json', 'merges.txt'] : ['merges.txt', 'vocab.json'];
     throw new Error(`${dir}: has ${has} but no ${lacks} next to it: a byte-level BPE tokenizer (GPT-2's) needs both files; copy the model's ${lacks} into the folder`);
   }
-  throw new Error(`no tokenizer files (vocab.json + merges.txt, or vocab.txt) in ${dir}`);
+  // a fast tokenizer's single file is not read: say how to write the files that are
+  const fast = existsSync(join(dir, 'tokenizer.json')) ? ': tokenizer.json is not read; tokenizer.save_pretrained(folder, legacy_format=True) writes them' : '';
+  throw new Error(`no tokenizer files (vocab.json + merges.txt, or vocab.txt) in ${dir}${fast}`);
 }
