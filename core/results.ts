@@ -130,6 +130,27 @@ export const RunJsonSchema = z.looseObject({
    * compares the CIs).
    */
   separability: z.object({ metric: z.string(), inseparable: z.number(), method: z.literal('paired') }).optional().catch(undefined),
+  /**
+   * Each swept parameter's main effect on a quality objective judged example by example
+   * (dse/steps/paired-effects.ts): on the `examples` every configuration ran, per example the mean
+   * score over the points at each value; `range`: highest − lowest value's mean over the examples
+   * (`unit` score: accuracy's 1/0; loss: an LM window's mean loss in nats, so range is ln of the
+   * perplexities' ratio); `half`: the 95% half-width of that paired difference, widened for the
+   * k(k − 1)/2 pairs of `groups` values (Bonferroni). Within noise when range < half. Absent when
+   * the run does not know its configurations' scores (the report then compares the CIs).
+   */
+  pairedEffects: z
+    .array(
+      z.object({
+        metric: z.string(),
+        examples: z.number(),
+        points: z.number(),
+        unit: z.enum(['score', 'loss']),
+        effects: z.array(z.object({ param: z.string(), groups: z.number(), loAt: z.string(), hiAt: z.string(), range: z.number(), half: z.number() })),
+      }),
+    )
+    .optional()
+    .catch(undefined),
   /** The options the run was given (jobs, seed, budgets, folders, the command line). */
   options: z.record(z.string(), z.unknown()).optional().catch(undefined),
   /**

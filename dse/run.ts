@@ -18,7 +18,7 @@ import { InputError, RunFileError } from './errors.ts';
 import { basePoint, isCpuBound, type EvalContext } from './evaluate.ts';
 import { Executor, modelVersion, withCheckpoint } from './executor.ts';
 import { warmTask } from './tasks.ts';
-import { accuracyRungs, capLmExamples, configValues, inertSeedNote, pairedSeparability, withActingSeed, withExamples, type AccuracySpec } from './fidelity.ts';
+import { accuracyRungs, algoKey, capLmExamples, configValues, inertSeedNote, pairedSeparability, withActingSeed, withExamples, type AccuracySpec } from './fidelity.ts';
 import { locateIn } from './space-issues.ts';
 import { defaultJobs } from './pool.ts';
 import { resolveMode, type ProgressMode } from './progress.ts';
@@ -33,6 +33,7 @@ import { search, type SearchOutput } from './steps/search.ts';
 import { runJson, write } from './steps/write.ts';
 import type { RunSink } from './sink.ts';
 import { collectRows, stoppedUnwritten } from './steps/collect.ts';
+import { pairedEffects } from './steps/paired-effects.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
 import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE, journalHoldsRecords } from './journal.ts';
@@ -301,7 +302,7 @@ async function steps(input: StepsInput): Promise<RunSummary> {
   const t0 = performance.now();
   const held: { sink?: RunSink } = {};
   try {
-    const { found, error, sink, metrics } = await collectRows(prepared, held, (rows, onBatch) => searchAndRefine(input, t0, rows, onBatch));
+    const { found, error, sink, metrics, rows } = await collectRows(prepared, held, (rows, onBatch) => searchAndRefine(input, t0, rows, onBatch));
     let { stopReason, stopDetail } = stopOf(found, error, interrupts);
     const checked = sink.checkRows();
     const failedAll = allFailed(checked);
@@ -309,7 +310,7 @@ async function steps(input: StepsInput): Promise<RunSummary> {
     const wallSeconds = (performance.now() - t0) / 1000;
     // the report's rows (the front, the sample), built once: the separability and the write step both take them
     const reportRows = sink.reportRows();
-    const record = { ...runFacts(input, sink, checked, reportRows), sink, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, metrics };
+    const record = { ...runFacts(input, sink, checked, reportRows, rows), sink, started, wallSeconds, driverName: found.driverName, stopReason, stopDetail, metrics };
     if (failedAll) {
       // nothing worth writing: the CLI prints the first error and exits 1
       if (error) throw error;
@@ -327,11 +328,15 @@ async function steps(input: StepsInput): Promise<RunSummary> {
   }
 }
 
-/** What run.json says of a run beyond its points: its notes, options, evaluation counts and the accuracy separability. */
-function runFacts(input: StepsInput, sink: RunSink, checked: EvaluatedPoint[], reportRows: PointRow[]) {
+/**
+ * What run.json says of a run beyond its points: its notes, options, evaluation counts, the accuracy
+ * separability (of the report's rows) and the parameters' paired effects (of every row: `rows`).
+ */
+function runFacts(input: StepsInput, sink: RunSink, checked: EvaluatedPoint[], reportRows: PointRow[], rows: readonly EvaluatedPoint[]) {
   const { opts, prepared, executor } = input;
   const { dir, parsed, ctx, seed } = prepared;
   const plan = fidelityPlan(ctx.fidelity);
+  const values = configValues(executor, ctx);
   const notes = [noFeasible(checked, parsed.constraints), rescoredViolations(sink.front, parsed.constraints, plan.primary, plan.rescore), subsetHighlightNote(sink.front)].filter((n): n is string => n !== undefined);
   return {
     dir,
@@ -340,7 +345,8 @@ function runFacts(input: StepsInput, sink: RunSink, checked: EvaluatedPoint[], r
     dense: prepared.dense,
     seed,
     notes: notes.length ? notes : undefined,
-    separability: ctx.accuracy ? pairedSeparability(reportRows, parsed.objectives, configValues(executor, ctx)) : undefined,
+    separability: ctx.accuracy ? pairedSeparability(reportRows, parsed.objectives, values) : undefined,
+    pairedEffects: ctx.accuracy ? pairedEffects(rows, parsed.domains.map((d) => d.key), parsed.objectives, values, algoKey) : undefined,
     options: runOptionsRecord(opts, executor.jobs),
     evaluations: { reused: executor.reused, reusedFromOtherFolders: executor.reusedForeign, evaluated: executor.evaluated, evaluatedFromScores: executor.evaluatedFromScores },
   };

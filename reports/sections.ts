@@ -15,7 +15,7 @@ import { simulateCommands, yamlSnippet } from './commands.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from '../core/format.ts';
 import { byShare, sensitivity, MAX_GROUPS, type Effect, type Sensitivity } from '../core/sensitivity.ts';
-import { DESIGN_METHOD, NOISE_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, measurementNoise, noiseNote, withinNoise, type MeasurementNoise, type SensitivityDesign } from './sensitivity.ts';
+import { DESIGN_METHOD, NOISE_METHOD, PAIRED_NOISE_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, measurementNoise, noiseNote, pairedNoiseNote, pairedOf, pairedWithinNoise, withinNoise, type MeasurementNoise, type PairedTable, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
 import { highlightLabel } from './spec-base.ts';
 import { recommendation, type Driver } from './recommend.ts';
@@ -70,7 +70,7 @@ function drivers(run: RunJson, points: PointRow[]): Driver[] {
   return run.objectives.flatMap((o) => {
     const t = sensitivityTable(run, points, o.metric, design);
     const top = t.s.effects.find((e) => Number.isFinite(e.share));
-    return top && top.share > 0 ? [{ metric: o.metric, param: top.param, share: top.share, ...(withinNoise(top, t.noise) ? { noise: true } : {}) }] : [];
+    return top && top.share > 0 ? [{ metric: o.metric, param: top.param, share: top.share, ...(noisy(t, top) ? { noise: true } : {}) }] : [];
   });
 }
 
@@ -151,8 +151,8 @@ export function sensitivitySection(run: RunJson, points: PointRow[]): string {
   const except =
     (own.length ? ` The ${own.join(' and ')} table${own.length === 1 ? ' uses' : 's use'} fewer points: see the note under ${own.length === 1 ? 'it' : 'them'}.` : '') +
     (first.length ? ` The ${first.join(' and ')} table${first.length === 1 ? ' uses' : 's use'} each point's estimate on the first accuracy rung: see the note under ${first.length === 1 ? 'it' : 'them'}.` : '');
-  // the noise rule, when a table is over points with CIs (a metric measured on examples)
-  const noise = tables.some((t) => t.noise) ? ` ${NOISE_METHOD}` : '';
+  // the noise rule of each table of a metric measured on examples: paired when run.json recorded it, else the points' CIs
+  const noise = (tables.some((t) => t.paired) ? ` ${PAIRED_NOISE_METHOD}` : '') + (tables.some((t) => t.noise && !t.paired) ? ` ${NOISE_METHOD}` : '');
   return (
     `<section id="sensitivity"><h2>Sensitivity: which parameters move each objective</h2>` +
     `<p class="muted">Method: ${esc(DESIGN_METHOD[design])} ${esc(SENSITIVITY_METHOD + noise)} ${esc(sensitivityBasis(run, points, design) + except)}</p><div class="grid">${tables.map((t, i) => sensitivityBlock(metrics[i], t)).join('')}</div></section>`
@@ -170,13 +170,21 @@ interface SensTable {
   rung?: string;
   /** The median 95% CI half-width of the points the table is over (metrics measured on examples), for `withinNoise`. */
   noise?: MeasurementNoise;
+  /** run.json's paired effects of the metric, when recorded: the noise rule then (`pairedWithinNoise`), not the CIs. */
+  paired?: PairedTable;
+}
+
+/** Whether a table's parameter is within noise: by the paired rule when the table has paired effects, else by the CIs. */
+function noisy(t: SensTable, e: Effect): boolean {
+  return t.paired ? pairedWithinNoise(e, t.paired) : withinNoise(e, t.noise);
 }
 
 /** One objective's block: the ranked parameters, the sum of estimates (not for a decomposition), and the table's own note. */
 function sensitivityBlock(m: string, t: SensTable): string {
   const { s, design, note } = t;
-  const noisy = s.effects.filter((e) => withinNoise(e, t.noise));
-  const noteHtml = (note ? `<p class="muted">${esc(note)}</p>` : '') + (noisy.length ? `<p class="muted">${esc(noiseNote(m, noisy, t.noise!))}</p>` : '');
+  const flagged = s.effects.filter((e) => noisy(t, e));
+  const noiseText = flagged.length ? (t.paired ? pairedNoiseNote(m, flagged, t.paired) : noiseNote(m, flagged, t.noise!)) : '';
+  const noteHtml = (note ? `<p class="muted">${esc(note)}</p>` : '') + (noiseText ? `<p class="muted">${esc(noiseText)}</p>` : '');
   const title = `<h3>${esc(metricTitle(m, ''))}${s.log ? ' <span class="muted">(log10)</span>' : ''}${t.rung ? ` <span class="muted">(${esc(t.rung)})</span>` : ''}</h3>`;
   if (s.effects.length === 0) return note ? `<div class="sens">${title}<p class="muted">No parameter varies over these points.</p>${noteHtml}</div>` : '';
   const sum = s.effects.reduce((a, e) => a + (Number.isNaN(e.share) ? 0 : e.share), 0);
@@ -185,7 +193,7 @@ function sensitivityBlock(m: string, t: SensTable): string {
       `<tr><td class="num">${i + 1}</td><td><code>${esc(e.param)}</code></td>` +
       (Number.isNaN(e.share)
         ? `<td class="muted">not estimable</td>`
-        : `<td class="bar"><span style="width:${(100 * e.share).toFixed(1)}%"></span><b>${esc((100 * e.share).toFixed(1))}%</b>${noisy.includes(e) ? ' <i class="muted">within noise</i>' : ''}</td>`) +
+        : `<td class="bar"><span style="width:${(100 * e.share).toFixed(1)}%"></span><b>${esc((100 * e.share).toFixed(1))}%</b>${flagged.includes(e) ? ' <i class="muted">within noise</i>' : ''}</td>`) +
       (Math.abs(e.hi - e.lo) <= 1e-9 * Math.max(Math.abs(e.hi), Math.abs(e.lo), 1e-300)
         ? `<td class="muted" colspan="2">no effect (${esc(fmtMetric(m, e.lo))} at every value)</td></tr>`
         : `<td class="num">${esc(fmtMetric(m, e.lo))} <span class="muted">at ${esc(e.loAt)}</span></td><td class="num">${esc(fmtMetric(m, e.hi))} <span class="muted">at ${esc(e.hiAt)}</span></td></tr>`),
@@ -213,19 +221,21 @@ function sensitivityBlock(m: string, t: SensTable): string {
  * that table is fitted jointly (`jointShares`), and its note says how many points were left out and
  * which parameter values lost every point. With the table, the median 95% CI half-width of the
  * points it is over (`measurementNoise`), against which a parameter's main-effect range is called
- * within noise (`withinNoise`).
+ * within noise (`withinNoise`), and run.json's paired effects of the metric, which decide instead
+ * when recorded (`pairedWithinNoise`).
  */
 function sensitivityTable(run: RunJson, points: PointRow[], metric: string, design: SensitivityDesign): SensTable {
+  const paired = isQuality(metric) ? pairedOf(run, metric) : undefined;
   const first = run.sensitivity?.metrics.find((x) => x.metric === metric && x.basis === 'first-rung');
   if (first && isQuality(metric) && design !== 'correlated') {
     const t = firstRungTable(run, points, first, design);
     // the CIs of the points that stayed at the first rung: the others' are a later rung's, narrower
-    return { ...t, noise: measurementNoise(points.filter((p) => examplesOf(p) === first.examples), metric, t.s.log) };
+    return { ...t, noise: measurementNoise(points.filter((p) => examplesOf(p) === first.examples), metric, t.s.log), paired };
   }
   const m = isQuality(metric) ? bestMeasured(points, metric) : undefined;
   const t = tableOf(run, points, metric, design, m);
   // the CIs of the points measured on the table's examples (all of them when no accuracy rung left some behind)
-  return { ...t, noise: measurementNoise(m ? m.kept : points, metric, t.s.log) };
+  return { ...t, noise: measurementNoise(m ? m.kept : points, metric, t.s.log), paired };
 }
 
 /** `sensitivityTable` past a first-rung table: over every point, or the points measured on the most examples (`m`, for accuracy or perplexity). */

@@ -4,8 +4,9 @@
  * estimator that fits that design — η² on a full grid, ε² (`epsilonSquared`) on independent draws,
  * one joint fit of all parameters (`jointShares`) on a correlated sample — with the words of the
  * table's method line; and, for a metric measured on examples (accuracy, perplexity), whether a
- * parameter's main-effect range is inside the points' own 95% CIs (`withinNoise`, said on the
- * method line by `NOISE_METHOD`).
+ * parameter's main-effect range is within noise: judged example by example from run.json's paired
+ * effects when the run recorded them (`pairedWithinNoise`, `PAIRED_NOISE_METHOD`), else against the
+ * points' own 95% CIs (`withinNoise`, `NOISE_METHOD`).
  */
 import type { PointRow, RunJson } from '../core/results.ts';
 import { byShare, sensitivity, type Effect, type Sensitivity } from '../core/sensitivity.ts';
@@ -242,14 +243,58 @@ export function withinNoise(e: Effect, noise: MeasurementNoise | undefined): boo
 }
 
 /**
- * The noise rule in words, for the method line of a section with a table over points with CIs
- * (`withinNoise`). It compares CIs: a paired rule (the spread of per-example differences, as
- * run.json `separability` counts the front with) needs each configuration's per-example scores, and
- * the report has points.csv and run.json only, which do not hold them.
+ * The CI noise rule in words, for the method line of a section with a table over points with CIs
+ * (`withinNoise`), when run.json holds no paired effects for the table's metric (a run that did not
+ * know its configurations' per-example scores, or one written before they were recorded). The
+ * report has points.csv and run.json only, which hold no per-example scores.
  */
 export const NOISE_METHOD =
   'Within noise: a parameter of a metric measured on examples (accuracy, perplexity) is marked so when its main-effect range (highest − lowest mean; log10 of their ratio for a metric analysed as log10) is smaller than the median 95% CI half-width of the table\'s points. ' +
-  'This compares the points\' own CIs, not per-example differences (the report does not hold each configuration\'s per-example scores): every configuration is scored on the same examples, so a paired comparison can separate some of the ranges it marks.';
+  'This compares the points\' own CIs, not per-example differences (the run did not record paired effects, and the report does not hold each configuration\'s per-example scores): every configuration is scored on the same examples, so a paired comparison can separate some of the ranges it marks.';
+
+/** run.json's paired effects of one quality metric (dse/steps/paired-effects.ts). */
+export type PairedTable = NonNullable<RunJson['pairedEffects']>[number];
+
+/** The paired effects run.json recorded for `metric`, if any. */
+export function pairedOf(run: Pick<RunJson, 'pairedEffects'>, metric: string): PairedTable | undefined {
+  return run.pairedEffects?.find((p) => p.metric === metric);
+}
+
+/**
+ * The paired noise rule: a parameter is within noise when the difference between its highest and
+ * lowest per-value means, taken example by example on the examples every configuration ran, has a
+ * 95% interval (widened for the parameter's pairs of values) that includes 0 — its recorded range
+ * below its half-width. As `withinNoise`: no flag without a range in the table ("no effect") or
+ * without a share (not estimable), nor for a parameter the record does not hold.
+ */
+export function pairedWithinNoise(e: Effect, paired: PairedTable): boolean {
+  const p = paired.effects.find((x) => x.param === e.param);
+  if (!p || Number.isNaN(e.share)) return false;
+  const tableRange = e.hi - e.lo;
+  return tableRange > 1e-9 * Math.max(Math.abs(e.hi), Math.abs(e.lo), 1e-300) && p.range < p.half;
+}
+
+/** The paired noise rule in words (`pairedWithinNoise`), for the method line. */
+export const PAIRED_NOISE_METHOD =
+  'Within noise (paired): a parameter of a metric measured on examples (accuracy, perplexity) is marked so when the difference between its highest and lowest per-value means, taken example by example on the examples every configuration ran (per example, the mean score over the points at each value; for perplexity a window\'s mean loss), has a 95% interval that includes 0, the interval widened for the k(k − 1)/2 pairs of the parameter\'s k values (Bonferroni). ' +
+  'Every configuration is scored on the same examples, so the examples\' own difficulty cancels in the difference: a range inside the points\' CIs can still be significant, and a range that changes sign from example to example is not.';
+
+/** The note under a table whose parameters are within noise by the paired rule (`pairedWithinNoise`), with the numbers behind it. */
+export function pairedNoiseNote(metric: string, flagged: Effect[], paired: PairedTable): string {
+  const loss = paired.unit === 'loss';
+  const what = flagged
+    .map((e) => {
+      const p = paired.effects.find((x) => x.param === e.param)!;
+      const range = loss ? `a factor ${sig4(Math.exp(p.range))}` : fmtMetric(metric, p.range);
+      const half = loss ? `a factor ${sig4(Math.exp(p.half))} either way` : `±${fmtMetric(metric, p.half)}`;
+      return `${e.param}'s per-value means differ by ${range} (${p.loAt} … ${p.hiAt}), within the paired 95% interval of ${half} (${p.groups} values)`;
+    })
+    .join('; ');
+  return (
+    `Within measurement noise, compared example by example on the ${paired.examples} examples every configuration ran: ${what}. ` +
+    `The difference changes too much from example to example to tell the values apart, so the variance share may rank noise; more examples (accuracy.maxExamples) are needed to tell.`
+  );
+}
 
 /** The note under a table whose parameters' ranges are within noise (`withinNoise`), with the numbers behind it. */
 export function noiseNote(metric: string, flagged: Effect[], noise: MeasurementNoise): string {

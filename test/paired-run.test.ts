@@ -54,6 +54,10 @@ test('accuracy rungs drop the configurations a paired comparison beats on the su
     assert.deepEqual(front(path.join(dir, 'rungs')), front(path.join(dir, 'full')));
     assert.equal(rungs.run.separability?.method, 'paired', JSON.stringify(rungs.run.separability));
     assert.equal(rungs.run.separability?.metric, 'perplexity');
+    // each parameter's paired effect is over every point, on the 16 windows of the first rung that every configuration ran; the same again
+    const effects = rungs.run.pairedEffects?.[0];
+    assert.deepEqual([effects?.metric, effects?.examples, effects?.points], ['perplexity', 16, 16], JSON.stringify(effects));
+    assert.deepEqual(again.run.pairedEffects, rungs.run.pairedEffects);
     // the report's note: the paired count, or none when every dominated point is certainly dominated
     const n = rungs.run.separability!.inseparable;
     const notes = notesSection(rungs.run, rungs.rows);

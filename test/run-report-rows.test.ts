@@ -1,6 +1,7 @@
 /**
  * A run builds the report's rows (RunSink.reportRows: the front and the sample, converted to
- * PointRows) once: with accuracy on, run.json's separability and the write step both read them.
+ * PointRows) once: with accuracy on, run.json's separability and the write step both read them;
+ * run.json's paired effects are over every row.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,6 +42,10 @@ test('an accuracy run builds the report rows once, and returns the rows run.json
     assert.equal(r.rows.length, 4, 'the 4 points of the grid');
     assert.equal(built.length, 1, `reportRows built ${built.length} times`);
     assert.equal(built[0], r.rows, 'the rows returned are the ones built');
+    // run.json's paired effects: over the 4 points' 2 configurations on the 16 examples they both ran
+    const [paired] = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'run.json'), 'utf8')).pairedEffects;
+    assert.deepEqual([paired.metric, paired.examples, paired.points, paired.unit], ['accuracy', 16, 4, 'score']);
+    assert.deepEqual(paired.effects.map((e: { param: string }) => e.param).sort(), ['algo.tokenKeep', 'hw.dramChannels']);
   } finally {
     RunSink.prototype.reportRows = original;
     fs.rmSync(dir, { recursive: true, force: true });

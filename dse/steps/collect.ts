@@ -16,13 +16,14 @@ import { metricColumns } from './write.ts';
  * Searches (`searchInto`: the search, refine and re-score steps) into a sink held in `held` (the caller discards it if a later
  * step fails). Rows are final after the search unless a later step refines or re-scores them: then
  * they are streamed to the outputs as they come and never held (a 10⁷-point grid runs in bounded
- * memory); else they are kept and go to the sink after the last step.
+ * memory); else they are kept and go to the sink after the last step, and are returned (`rows`:
+ * every row of a run with accuracy, none of a streamed one).
  */
 export async function collectRows(
   { parsed, ctx, dir }: { parsed: ParsedSpace; ctx: EvalContext; dir: string },
   held: { sink?: RunSink },
   searchInto: (rows: EvaluatedPoint[], onBatch: (b: EvaluatedPoint[]) => void) => Promise<{ found: SearchOutput; lateError?: unknown }>,
-): Promise<{ found: SearchOutput; error: unknown; sink: RunSink; metrics: string[] }> {
+): Promise<{ found: SearchOutput; error: unknown; sink: RunSink; metrics: string[]; rows: readonly EvaluatedPoint[] }> {
   const columns = streamedColumns(ctx);
   const parameters = parsed.domains.map((d) => d.key);
   const sinkOf = (metrics: string[]) => new RunSink({ dir, parameters, metrics, objectives: parsed.objectives });
@@ -33,7 +34,7 @@ export async function collectRows(
   // the journal or the points body could not be written (a full disk): no output, none replaced
   if (error instanceof RunFileError) throw stoppedUnwritten(error, dir);
   const metrics = columns ?? metricColumns(rows);
-  if (streamed) return { found, error, sink: streamed, metrics };
+  if (streamed) return { found, error, sink: streamed, metrics, rows };
   // refined rows go to the sink now, batch by batch (the hypervolume trajectory's batches)
   const sink = (held.sink = sinkOf(metrics));
   try {
@@ -41,7 +42,7 @@ export async function collectRows(
   } catch (e) {
     throw e instanceof RunFileError ? stoppedUnwritten(e, dir) : e;
   }
-  return { found, error, sink, metrics };
+  return { found, error, sink, metrics, rows };
 }
 
 /**

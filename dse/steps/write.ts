@@ -60,6 +60,8 @@ export interface WriteInput {
   notes?: string[];
   /** Front membership compared example by example (dse/fidelity.ts pairedSeparability). */
   separability?: RunJson['separability'];
+  /** Each parameter's main effect on the quality objective judged example by example (dse/steps/paired-effects.ts). */
+  pairedEffects?: RunJson['pairedEffects'];
   /** The options the run was given. */
   options: Record<string, unknown>;
   /** Evaluations taken from a journal (this folder's or a --reuse folder's) and evaluated by this run. */
@@ -106,6 +108,7 @@ export function runJson(a: WriteInput, provenance: Record<string, unknown>): Run
     ...(a.stopDetail ? { stopDetail: a.stopDetail } : {}),
     ...(a.notes?.length ? { notes: a.notes } : {}),
     ...(a.separability ? { separability: a.separability } : {}),
+    ...(a.pairedEffects ? { pairedEffects: a.pairedEffects } : {}),
     ...(a.backend ? { backend: a.backend } : {}),
     ...(a.dense ? { denseReference: denseRecord(a) } : {}),
   };
