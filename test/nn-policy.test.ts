@@ -12,6 +12,7 @@ import type { Checkpoint } from '../sim/nn/checkpoint.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
 import { cascadeScore, llmBudget, llmPrune } from '../sim/nn/generate.ts';
 import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
+import { referenceForward } from '../sim/nn/reference.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
 import { basicTokenize, BpeTokenizer, WordPieceTokenizer } from '../sim/nn/tokenizer.ts';
 import { keepCount, tokenKeepSchedule } from '../sim/workload/schedule.ts';
@@ -127,6 +128,52 @@ test('llm policy in the engine: every layer and head holds exactly the budget, h
   // Per-head selection: the heads of a layer keep different middle tokens (somewhere); top-k size per row.
   assert.ok([...sets.values()].some((v) => new Set(v).size > 1), 'per-head key sets');
   for (const r of stats.rows) assert.equal(r.topk, budget - 2 - 4);
+  e.dispose();
+});
+
+test('llm policy, first prune after the prompt: each head keeps the middle tokens its LAST prompt query attends to most (one decode step), not the column sums over the prompt', async () => {
+  await initBackend();
+  const c: ModelConfig = {
+    kind: 'gpt', vocabSize: 60, hidden: 16, layers: 2, heads: 4, intermediate: 32, maxPositions: 80, numLabels: 0,
+    lnEps: 1e-5, padId: -1, clsId: -1, sepId: -1, eosId: 0,
+  };
+  const weights = initWeights(c, 7);
+  const e = new Engine({ dir: 'mem', config: c, weights, tokenizer: new WordPieceTokenizer(['[PAD]']), hash: 't' });
+  const prompt = 40;
+  const ids = seq(prompt + 2, 11);
+  // Budget keepCount(41, 0.3) = 12 = 2 start + 6 middle + 4 recent (3 cached + the incoming token).
+  const ra = runAlgo(AlgoSchema.parse({ tokenKeep: 0.3, tokenPolicy: 'llm', startTokens: 2, recentTokens: 4 }), c);
+  assert.equal(llmBudget(ra, prompt + 1), 12);
+  // Independent expectation: the float64 reference forward's probabilities of query prompt − 1
+  // (and, for contrast, their column sums over all prompt queries), per layer and head.
+  const last = new Map<string, number[]>();
+  const colSum = new Map<string, number[]>();
+  referenceForward(c, weights, ids.slice(0, prompt), {
+    probe: (l, h, i, p, lim, z) => {
+      const cs = colSum.get(`${l}/${h}`) ?? new Array(prompt).fill(0);
+      for (let j = 0; j < lim; j++) cs[j] += p[j] / z;
+      colSum.set(`${l}/${h}`, cs);
+      if (i === prompt - 1) last.set(`${l}/${h}`, Array.from({ length: lim }, (_, j) => p[j] / z));
+    },
+  });
+  const middle = Array.from({ length: prompt - 3 - 2 }, (_, i) => 2 + i); // positions 2 … 36
+  const top6 = (score: number[]) => [...middle].sort((a, b) => score[b] - score[a] || a - b).slice(0, 6).sort((a, b) => a - b);
+  const got = new Map<string, number[]>();
+  const stats = new Stats(2);
+  stats.onHeadKeys = (_ex, step, l, h, keys) => { if (step === 0) got.set(`${l}/${h}`, [...keys]); };
+  e.generateBatch([ids], prompt, 1, ra, stats);
+  assert.equal(got.size, 8);
+  let differs = 0;
+  for (const [key, keys] of got) {
+    const byLast = top6(last.get(key)!);
+    // the 6th and 7th middle scores are apart, so float32 vs float64 cannot swap them
+    const sorted = middle.map((p) => last.get(key)![p]).sort((a, b) => b - a);
+    assert.ok(sorted[5] - sorted[6] > 1e-6, `${key}: a near tie at the top-6 boundary`);
+    assert.deepEqual(keys, [0, 1, ...byLast, 37, 38, 39, 40], `head ${key}`);
+    if (top6(colSum.get(key)!).join() !== byLast.join()) differs++;
+  }
+  // The column sums (token j seen by 40 − j queries) would keep other tokens in some heads.
+  assert.ok(differs > 0, 'the two rankings coincide everywhere: the case does not tell them apart');
   e.dispose();
 });
 

@@ -12,9 +12,10 @@
  *    B = max(startTokens + recentTokens, keepCount(prompt + gen, tokenKeep)); when the cache
  *    would overflow (|set| + 1 > B) it keeps the first `startTokens` and the most recent
  *    `recentTokens − 1` cached tokens (+ the incoming one) and, of the tokens in between, the
- *    B − start − recent with the largest attention probability of that head in the PREVIOUS
- *    forward only (the prompt pass: summed over its queries; afterwards one decode step). No
- *    accumulation across steps or layers, no cascade, no front-layer exemption.
+ *    B − start − recent with the largest attention probability of that head in ONE decode step:
+ *    the previous one, or for the first prune the prompt's last query (the official code ranks by
+ *    the last forward's scores and prunes between turns, after a decode step). No accumulation
+ *    across steps, queries or layers, no cascade, no front-layer exemption.
  *
  * Head pruning, local V pruning and (progressive) quantization are the same under both policies.
  */
@@ -118,6 +119,28 @@ function alibiKeyBias(c: Engine['c'], h: number, positions: readonly number[]): 
   return out;
 }
 
+/**
+ * llm policy: head h's attention probabilities of the prompt's LAST query (row `qRow` of `qkv`) over
+ * the `prompt` cached keys, into `out` — the scores a decode step at position prompt − 1 gives, which
+ * the first prune ranks by. Not the column sums over the prompt's queries: token j is seen by
+ * prompt − j of them, so that sum keeps the earliest tokens and drops the ones just before the recent
+ * window (sotu-char, recentTokens 16: perplexity 12.0 at tokenKeep 0.5 vs 6.7 at 0.25).
+ * Recomputed here with the decode path's settings; no FLOPs counted (the prompt pass computed it).
+ */
+function lastQueryProbs(e: Engine, ra: RunAlgo, qkv: Float32Array, qRow: number, cc: GenState['cache'][number][number], h: number, prompt: number, out: Float64Array): void {
+  const d = e.c.hidden;
+  const dh = e.dh;
+  const keys = Array.from({ length: prompt }, (_, i) => i);
+  const cs = new Float32Array(prompt);
+  attendHead({
+    q: qkv.slice(qRow * 4 * d + h * dh, qRow * 4 * d + (h + 1) * dh), nq: 1, kMsb: cc.kMsb, kFull: cc.kFull, v: cc.v, nk: prompt, dh, visible: null,
+    valueKeep: ra.valueKeep, progressive: ra.progressive, threshold: ra.lsbThreshold, ctx: new Float32Array(dh), colSum: cs,
+    kvStride: d, kvOff: h * dh, kvRows: keys, keyBias: alibiKeyBias(e.c, h, keys),
+  });
+  out.fill(0);
+  for (let j = 0; j < prompt; j++) out[j] = cs[j];
+}
+
 /** The prompt (summarization stage): one causal dense pass that fills the KV cache and the scores. */
 function promptPass(e: Engine, windows: number[][], prompt: number, ra: RunAlgo, stats: Stats, g: GenState, opts: GenerateOptions, out: GenerateResult): void {
   const c = e.c;
@@ -152,7 +175,7 @@ function promptPass(e: Engine, windows: number[][], prompt: number, ra: RunAlgo,
           tokScore[b][j] += cs[j];
           tokSeen[b][j] += prompt - j; // causal: queries j … prompt − 1 see token j
         }
-        if (lastScore) for (let j = 0; j < prompt; j++) lastScore[b][l][h][j] = cs[j];
+        if (lastScore) lastQueryProbs(e, ra, qkv, b * prompt + prompt - 1, cc, h, prompt, lastScore[b][l][h]);
         headScore[b][h] += st.absSum;
         for (let i = 0; i < prompt; i++) ctx.set(hctx.subarray(i * dh, (i + 1) * dh), (b * prompt + i) * d + h * dh);
         stats.flops += 2 * prompt * prompt * dh;
