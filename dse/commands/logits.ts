@@ -26,16 +26,25 @@ export function parseIds(s: string): number[] {
   });
 }
 
+/**
+ * The one `--ids` list given: a repeat is refused (exit 2). Commander keeps only the last value of
+ * a plain option, so `--ids 1,2 --ids 3,4` ran on 3,4 alone and printed 1 value, not 3.
+ */
+export function onlyIds(given: readonly string[]): string {
+  if (given.length > 1) throw new InputError(`--ids given ${given.length} times (${given.map((g) => `--ids ${g}`).join(', ')}): give one comma-separated list, e.g. --ids ${given.join(',')}`);
+  return given[0];
+}
+
 export function register(program: Command): void {
   program
     .command('logits')
     .description('one forward pass on given token ids: GPT-2 next-token log-probs or BERT classifier logits (quantization off by default)')
     .requiredOption('-m, --model <name>', `${shippedModels().join(', ')}, or a Hugging Face BERT/GPT-2 folder`)
-    .requiredOption('--ids <list>', 'comma-separated token ids, e.g. 2,45,17')
+    .requiredOption('--ids <list>', 'comma-separated token ids, e.g. 2,45,17 (once)', (v: string, prev?: string[]) => [...(prev ?? []), v])
     .option('-s, --set <key=value>', 'algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5', collect, [])
     .option('--json', 'print one JSON object')
-    .action(async (o: { model: string; ids: string; set: string[]; json?: boolean }) => {
-      const ids = parseIds(o.ids);
+    .action(async (o: { model: string; ids: string[]; set: string[]; json?: boolean }) => {
+      const ids = parseIds(onlyIds(o.ids));
       for (const s of o.set) {
         const key = s.slice(0, Math.max(0, s.indexOf('='))).trim();
         if (key && !key.startsWith('algo.')) throw new InputError(`--set ${s}: unknown parameter "${key}" (logits takes algo.*)`);
