@@ -3,12 +3,14 @@
  * a space file refuses them (dse/space-checks.ts, applicabilityIssues): the FC/FFN weight width
  * without the e2e scope, the LSB-refetch knobs on an encoder (BERT is quantized statically), and
  * the accuracy engine's token-selection knobs without a language model run by `--accuracy` (the
- * hardware models take the keep ratios it measures). Accepted, the point's `algo` line named the
- * knob beside the numbers of the point without it.
+ * hardware models take the keep ratios it measures), and the cascade's schedule and ranking knobs
+ * (dse/llm-inert.ts) beside --set algo.tokenPolicy=llm, as `accuracy` refuses them. Accepted, the
+ * point's `algo` line named the knob beside the numbers of the point without it.
  */
 import type { DesignPoint } from '../sim/schema.ts';
 import { InputError } from './errors.ts';
 import { isEncoder, lastSet, LM_TOKEN_KNOBS, LSB_KNOBS } from './point-checks.ts';
+import { LLM_INERT, LLM_INERT_WHY } from './llm-inert.ts';
 
 /** The last `--set` of any of `keys`, as the user wrote it (`--set k=v`). */
 const firstGiven = (sets: readonly string[], keys: string[]) => keys.map((k) => lastSet(sets, k)).find((s) => s !== undefined);
@@ -36,6 +38,8 @@ export function checkSetsApply(sets: readonly string[], point: DesignPoint, ctx:
   }
   const window = firstGiven(sets, ['algo.startTokens', 'algo.recentTokens']);
   if (window && kind === 'lm' && point.algo.tokenPolicy !== 'llm') throw new InputError(`${window}: does not apply: it belongs to the llm token policy, and this point uses ${point.algo.tokenPolicy ?? 'cascade'}; add --set algo.tokenPolicy=llm, or drop it`);
+  const cascade = firstGiven(sets, LLM_INERT.map((k) => `algo.${k}`));
+  if (cascade && kind === 'lm' && point.algo.tokenPolicy === 'llm') throw new InputError(`${cascade}: does not apply: ${LLM_INERT_WHY}; drop it, or drop --set algo.tokenPolicy=llm`);
 }
 
 /**

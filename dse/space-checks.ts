@@ -8,7 +8,8 @@
  *   from a classifier, accuracy from a language model);
  * - knobs that do not apply to any point, swept or written in the workload/algo block (genTokens
  *   without the generation stage, fcWeightBits without scope e2e, the token-selection knobs without
- *   a language model in the accuracy block, startTokens/recentTokens without the llm token policy),
+ *   a language model in the accuracy block, startTokens/recentTokens without the llm token policy,
+ *   the cascade's tokenScore/tokenSpread/tokenMinKeep/tokenFrontFrac when every point is on llm),
  *   and progressive-quantization knobs swept when every model is an encoder (BERT is statically
  *   quantized), or lsbBits > 0 with a classifier measuring the refetch (it measures none);
  * - an accuracy block the engine cannot run as written: a checkpoint folder it cannot load, a
@@ -34,6 +35,7 @@ import type { ParamDomain, Params } from './driver.ts';
 import type { Constraint } from './params.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
 import { LM_TOKEN_KNOBS, LSB_KNOBS, TRACE_ALGO, TRACE_FIXES, wordBitsProblem } from './point-checks.ts';
+import { LLM_INERT, LLM_INERT_WHY } from './llm-inert.ts';
 import { applyParams, basePoint } from './evaluate.ts';
 import type { Space } from './space.ts';
 import { didYouMean } from './suggest.ts';
@@ -289,7 +291,9 @@ function lsbWithClassifier(space: SpaceLike, domains: ParamDomain[], written: Wr
 /**
  * The token-selection knobs act in the accuracy engine's language model only (the hardware models
  * take the keep ratios it measures): without one they change nothing. With one, the llm policy's
- * start/recent windows still need a point on that policy.
+ * start/recent windows still need a point on that policy, and the cascade's schedule and ranking
+ * knobs (LLM_INERT) a point on cascade: with llm at every point, tokenSpread 0.3/0.5/0.9 ran the
+ * same points three times.
  */
 function tokenPolicyIssues(space: SpaceLike, domains: ParamDomain[], keys: Set<string>, written: Written, kind: string | undefined): Issue[] {
   if (kind === undefined || kind === 'classifier') {
@@ -297,7 +301,15 @@ function tokenPolicyIssues(space: SpaceLike, domains: ParamDomain[], keys: Set<s
     const why = `the token selection runs in the accuracy engine's language model only (the hardware models take the keep ratios it measures) and ${has}; add accuracy: { model: sotu-gpt } (or another language model), or remove it`;
     return LM_TOKEN_KNOBS.flatMap((k) => noEffect(k, keys, written, why));
   }
-  if (kind !== 'lm' || valuesOf('algo.tokenPolicy', space.algo.tokenPolicy ?? 'cascade', domains).includes('llm')) return [];
+  if (kind !== 'lm') return [];
+  const policies = valuesOf('algo.tokenPolicy', space.algo.tokenPolicy ?? 'cascade', domains);
+  if (policies.every((p) => p === 'llm')) {
+    // a sweep of algo.tokenPolicy with cascade among its values keeps them: they act at its cascade points
+    const every = keys.has('algo.tokenPolicy') ? `every value of the swept algo.tokenPolicy is llm` : 'every point uses the llm token policy';
+    const why = `${LLM_INERT_WHY}; ${every}, so each value would repeat the same points; remove it, or use algo.tokenPolicy cascade (or sweep it with cascade)`;
+    return LLM_INERT.flatMap((k) => noEffect(`algo.${k}`, keys, written, why));
+  }
+  if (policies.includes('llm')) return [];
   const why = 'it belongs to the llm token policy, and every point uses cascade (the default); set algo: { tokenPolicy: llm } (or sweep algo.tokenPolicy with llm), or remove it';
   return ['algo.startTokens', 'algo.recentTokens'].flatMap((k) => noEffect(k, keys, written, why));
 }

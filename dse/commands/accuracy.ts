@@ -16,6 +16,7 @@ import { ACCURACY_SEED_MAX, parseSets } from '../space.ts';
 import { DEFAULT_EXAMPLES } from '../../sim/nn/run-sizes.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
 import { decimal } from '../cli-util.ts';
+import { LLM_INERT, LLM_INERT_WHY } from '../llm-inert.ts';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -154,13 +155,6 @@ export function formatText(o: Pick<AccuracyOptions, 'model' | 'traceOut'>, r: Ac
   );
 }
 
-/**
- * The cascade's schedule and ranking knobs, which the llm token policy does not read (sim/nn/generate.ts:
- * its budget is max(start + recent, keepCount(context, tokenKeep)) in every layer, ranked by one
- * forward's probabilities): a run with any of them gives the same numbers, so they are refused.
- */
-const LLM_INERT = ['tokenScore', 'tokenSpread', 'tokenMinKeep', 'tokenFrontFrac'] as const;
-
 /** Why an `algo.*` key the engine does not read for this model would be ignored; undefined when it applies. */
 export function inertReason(key: string, kind: 'classifier' | 'lm', algo: ReturnType<typeof parseAlgoSets>): string | undefined {
   if (key === 'lsbRefetchFraction') return 'the engine measures the LSB refetch fraction and prints it; it takes none as input';
@@ -168,7 +162,7 @@ export function inertReason(key: string, kind: 'classifier' | 'lm', algo: Return
   if (kind === 'classifier' && ((key === 'lsbBits' && algo.lsbBits > 0) || key === 'lsbThreshold')) return 'BERT is quantized statically (paper §III-D): progressive quantization (lsbBits, lsbThreshold) runs in the language models only';
   if (kind === 'classifier' && ['tokenPolicy', 'tokenScore', 'startTokens', 'recentTokens'].includes(key)) return "the KV-token selection knobs act in the language models' generation stage only";
   if (kind === 'lm' && (key === 'startTokens' || key === 'recentTokens') && algo.tokenPolicy !== 'llm') return 'it belongs to the llm token policy; add --set algo.tokenPolicy=llm';
-  if (kind === 'lm' && algo.tokenPolicy === 'llm' && (LLM_INERT as readonly string[]).includes(key)) return "it shapes the cascade's per-layer schedule and ranking, and the llm token policy has neither: every head of every layer keeps a fixed budget (start + recent + the top of one forward's probabilities; algo.tokenKeep sizes it)";
+  if (kind === 'lm' && algo.tokenPolicy === 'llm' && (LLM_INERT as readonly string[]).includes(key)) return LLM_INERT_WHY;
   if (kind === 'lm' && key === 'lsbThreshold' && algo.lsbBits === 0) return 'it decides which heads refetch their LSBs, and progressive quantization is off (algo.lsbBits 0); add --set algo.lsbBits=N';
   if (kind === 'lm' && key === 'lsbBits' && algo.lsbBits > 0 && algo.msbBits >= 32) return 'the keys are not quantized at algo.msbBits 32, so there are no LSBs to refetch; set algo.msbBits below 32';
   return undefined;
