@@ -7,6 +7,7 @@
 import type { PointRow, RunJson } from './results.ts';
 import { fmtNum } from './format.ts';
 import { examplesOf, isQuality } from './rung-examples.ts';
+import { AlgoSchema, HardwareSchema, WorkloadSchema } from '../sim/schema.ts';
 
 export interface BoundHit {
   param: string;
@@ -89,13 +90,50 @@ export function neverWorse(h: BoundHit, run: Pick<RunJson, 'parameters' | 'objec
   return { flat: run.objectives.map((o) => o.metric).filter((m) => !moved.has(m)) };
 }
 
+/**
+ * The least or most a numeric parameter can be (hw.X, algo.X, workload.X), from its zod schema
+ * (sim/schema.ts: `.min()`, `.max()`; an exclusive `.gt(0)` gives 0, which no value swept can
+ * equal); undefined for a key the schemas do not hold or a field that is not a plain number.
+ */
+export function schemaLimit(key: string, side: BoundHit['side']): number | undefined {
+  const dot = key.indexOf('.');
+  const [group, field] = [key.slice(0, dot), key.slice(dot + 1)];
+  const shape: Record<string, unknown> | undefined = group === 'hw' ? HardwareSchema.shape : group === 'algo' ? AlgoSchema.shape : group === 'workload' ? WorkloadSchema.shape : undefined;
+  if (dot < 0 || !shape || !Object.hasOwn(shape, field)) return undefined;
+  let f = shape[field] as { unwrap?: () => unknown; minValue?: number | null; maxValue?: number | null };
+  // .default(…) and .optional() wrap the number schema
+  while (!('minValue' in f) && typeof f.unwrap === 'function') f = f.unwrap() as typeof f;
+  const v = side === 'lowest' ? f.minValue : f.maxValue;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** What a keep fraction at 1 means: no pruning of its kind (the wording; the limit is the schema's). */
+const NO_PRUNING: Record<string, string> = {
+  'algo.tokenKeep': 'no token pruning: every front point keeps all tokens',
+  'algo.headKeep': 'no head pruning: every front point keeps all heads',
+  'algo.valueKeep': 'no local V pruning: every front point fetches the V of every kept token',
+};
+
+/**
+ * The front at the schema's own limit of the knob (headKeep 1: no pruning; lsbBits 0): no range
+ * can be widened past it, so the note says which extreme the front prefers instead. Undefined when
+ * the bound is only the range's.
+ */
+function limitText(h: BoundHit): string | undefined {
+  if (schemaLimit(h.param, h.side) !== h.value) return undefined;
+  const at = `${fmtNum(h.value)} is the ${h.side === 'lowest' ? 'least' : 'most'} ${h.param} can be, so there is no range to widen`;
+  const no = h.side === 'highest' ? NO_PRUNING[h.param] : undefined;
+  return no ? `the front prefers ${no} (${at})` : `the front prefers that extreme (${at})`;
+}
+
 /** Human sentences for the bound hits of algorithm knobs (and hardware knobs, phrased as a hint). */
 export function boundNotes(run: Pick<RunJson, 'parameters' | 'objectives'>, points: PointRow[]): string[] {
   const hasAcc = run.objectives.some((o) => isQuality(o.metric));
   return boundHits(run, points).map((h) => {
     const algo = h.param.startsWith('algo.');
     const head = `${h.front === 1 ? 'the only front point' : 'every front point'} has ${h.param} = ${fmtNum(h.value)}, the ${h.side} value swept`;
-    if (algo && !hasAcc) return `${head}: the front sits on the bound of an algorithm knob (widen the range or add an accuracy objective).`;
+    const limit = limitText(h);
+    if (algo && !hasAcc) return limit ? `${head}: ${limit}; no objective prices it: add an accuracy objective.` : `${head}: the front sits on the bound of an algorithm knob (widen the range or add an accuracy objective).`;
     const free = neverWorse(h, run, points);
     if (free) {
       const flat = free.flat.length ? ` (${free.flat.join(', ')} ${free.flat.length > 1 ? 'do' : 'does'} not change with it)` : '';
@@ -104,6 +142,7 @@ export function boundNotes(run: Pick<RunJson, 'parameters' | 'objectives'>, poin
         `so the front takes whatever bound the range gives it (no trade-off in this space: a constraint, or an objective that this side of ${h.param} costs, would make one).`
       );
     }
+    if (limit) return `${head}: ${limit}.`;
     return `${head}: the front sits on the bound of ${algo ? 'an algorithm' : 'a hardware'} knob (widen the range of ${h.param}).`;
   });
 }
