@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import * as z from '../core/zod.ts';
 import { ciColumn, rescoreColumn } from '../core/metric-columns.ts';
 import { stableStringify } from '../core/stable-json.ts';
@@ -11,7 +12,7 @@ import type { FirstRungValue } from '../core/sensitivity.ts';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
 import type { Workload } from '../sim/workload/types.ts';
-import type { AccuracyPrefix } from '../sim/nn/api.ts';
+import type { AccuracyPrefix, OnBatch } from '../sim/nn/api.ts';
 import { fidelity, fidelityPlan, SPACE_FIDELITIES, type ModelOptions, type SpaceFidelity } from '../sim/fidelities.ts';
 import { mapByDepth, type WorkloadOverrides } from '../sim/workload/build.ts';
 import { modelShape } from '../sim/workload/models.ts';
@@ -246,9 +247,9 @@ export function keepLargestPrefix(map: Map<string, AccuracyPrefix>, key: string,
 /**
  * The accuracy outcome of a configuration: `known` when given (another worker's), else from this
  * process's cache, else a run — continuing from `from` (or the largest prefix this process has) when
- * that is a prefix of it.
+ * that is a prefix of it. `onBatch`: the engine's per-batch callback, for a run this call starts.
  */
-export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number, known?: AccuracyOutcome, from?: AccuracyPrefix): Promise<AccuracyOutcome> {
+export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: AlgoConfig, targetLayers: number, known?: AccuracyOutcome, from?: AccuracyPrefix, onBatch?: OnBatch): Promise<AccuracyOutcome> {
   const key = accuracyKey(spec, algo, targetLayers);
   // an outcome another worker computed for the same key: the same numbers (runs are deterministic).
   // Used, not cached: this process has no scores for it, and a later task without it (the next run
@@ -261,7 +262,7 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
       const api = await import('../sim/nn/api.ts');
       const pk = prefixKey(spec, algo);
       if (from) keepLargestPrefix(prefixes, pk, from, 256);
-      const r = await api.measureAccuracy({ model: spec.model, maxExamples: spec.maxExamples, seed: spec.seed }, algo, prefixes.get(pk));
+      const r = await api.measureAccuracy({ model: spec.model, maxExamples: spec.maxExamples, seed: spec.seed }, algo, prefixes.get(pk), onBatch);
       keepLargestPrefix(prefixes, pk, r.prefix, 256);
       exact.keep(pk, r.prefix);
       const m = r.measured;
@@ -285,11 +286,30 @@ export async function runAccuracy(spec: NonNullable<Space['accuracy']>, algo: Al
  * a queue job then makes its relative checkpoint folder absolute and a worker checks its files
  * (dse/backends/queue-task.ts, queue-worker.ts checkpointIssue). `from`: a run state of the dense
  * configuration (journaled scores, dse/steps/dense.ts); the final state comes back as `prefix`.
+ * `progress`: where the engine's per-batch counts go (`DenseProgress`; the executor adds it).
  */
-export async function denseOutcome({ accuracy }: { accuracy: NonNullable<Space['accuracy']> }, targetLayers: number, from?: AccuracyPrefix): Promise<DenseReference & { prefix?: AccuracyPrefix }> {
-  const r = await runAccuracy(accuracy, denseAlgo(), targetLayers, undefined, from);
+export async function denseOutcome({ accuracy }: { accuracy: NonNullable<Space['accuracy']> }, targetLayers: number, from?: AccuracyPrefix, progress?: DenseProgress): Promise<DenseReference & { prefix?: AccuracyPrefix }> {
+  const r = await runAccuracy(accuracy, denseAlgo(), targetLayers, undefined, from, batchReporter(progress));
   const prefix = exactPrefix(accuracy, denseAlgo(), r.n);
   return { metric: r.metric, value: r.value, ci95: r.ci95, n: r.n, ...(prefix ? { prefix } : {}) };
+}
+
+/**
+ * Where the dense run reports its batches: a callback on the thread that runs it, or the name of a
+ * BroadcastChannel when it runs on a pool worker (a function cannot travel to a worker thread; the
+ * executor listens on the channel and prints, dse/executor.ts `call`).
+ */
+export type DenseProgress = OnBatch | { channel: string };
+
+/** The engine's per-batch callback for a `DenseProgress`; undefined without one. */
+function batchReporter(progress: DenseProgress | undefined): OnBatch | undefined {
+  if (progress === undefined || typeof progress === 'function') return progress;
+  const ch = new BroadcastChannel(progress.channel);
+  return (done, total) => {
+    ch.postMessage([done, total]);
+    // the last batch: the channel closes after its message is sent (a closed channel keeps no worker alive)
+    if (done >= total) ch.close();
+  };
 }
 
 /** Loads the accuracy model and its evaluation inputs of `accuracy` (a pool worker's warm-up task, dse/pool.ts `warm`). */

@@ -10,8 +10,11 @@
  * Constraint violations are recomputed from the stored metrics on reuse, so a journal stays valid
  * when a space's constraints or objectives change.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
+import { createProgress, type Progress, type ProgressMode } from './progress.ts';
 import type { Params, Trial } from './driver.ts';
 import { isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
@@ -62,6 +65,11 @@ export interface ExecutorOptions {
   /** How long finished results may wait to be journaled together, ms (dse/journal-flush.ts; 0: a write per result). */
   journalFlushMs?: number;
   log?: (line: string) => void;
+  /**
+   * Progress of the dense model's run (`call('dense', …)`), as the run's --progress. Absent: a bar
+   * on a terminal, nothing otherwise (a caller that has a --progress passes it).
+   */
+  progress?: ProgressMode;
 }
 
 /** A custom evaluation step (e.g. re-scoring) that runs in-process or in a pool worker. */
@@ -120,6 +128,7 @@ export class Executor {
   /** Accuracy outcomes and prefixes the workers and the journals gave (dse/accuracy-outcomes.ts). */
   private readonly accuracy = new AccuracyOutcomes((key, inputs) => this.anyJournal(key, inputs));
   private readonly flushMs: number;
+  private readonly progress: ProgressMode;
 
   private constructor(opts: ExecutorOptions, journal?: Journal) {
     this.ctx = opts.ctx;
@@ -135,6 +144,7 @@ export class Executor {
     this.log = opts.log ?? ((s) => process.stderr.write(s + '\n'));
     this.base = keyMaterial(opts.ctx);
     this.flushMs = opts.journalFlushMs ?? JOURNAL_FLUSH_MS;
+    this.progress = opts.progress ?? (process.stderr.isTTY ? 'bar' : 'none');
   }
 
   /** Opens the journal (taking the folder lock: throws LockError when another run holds it). */
@@ -438,10 +448,42 @@ export class Executor {
    * journal starts no worker for the report's breakdowns. Rejects with the task's error.
    */
   async call<K extends TaskName>(task: K, ...args: TaskArgs<K>): Promise<TaskResult<K>> {
+    if (task === 'dense') return (await this.dense(...(args as TaskArgs<'dense'>))) as TaskResult<K>;
+    return this.callTask(task, ...args);
+  }
+
+  private async callTask<K extends TaskName>(task: K, ...args: TaskArgs<K>): Promise<TaskResult<K>> {
     if (!this.usePool || this.aborted || !this.poolReady) return (await ((await localTasks(this.cpuBound))[task] as (...a: TaskArgs<K>) => unknown)(...args)) as TaskResult<K>;
     const r = await (await this.getPool()).run<TaskResult<K>>({ task, args });
     if (r.status === 'ok') return r.value;
     throw new Error(r.error);
+  }
+
+  /**
+   * The dense model's run (relative constraints, dse/steps/dense.ts) with progress on stderr as the
+   * search's (dse/progress.ts, `progress`): it was silent, ~14 s on spam-bert's 1,209 emails. On
+   * this thread the engine's per-batch callback drives it; on a pool worker the counts come over a
+   * BroadcastChannel (dse/evaluate.ts `DenseProgress`). A queue's remote worker sends none.
+   */
+  private async dense(...[acc, layers, from]: TaskArgs<'dense'>): Promise<TaskResult<'dense'>> {
+    let p: Progress | undefined;
+    const onBatch = (done: number, total: number) => {
+      p ??= createProgress(this.progress, total, `dense ${acc.accuracy.model}`, 'examples');
+      p.update(done);
+    };
+    const onPool = this.usePool && !this.aborted && !!this.poolReady;
+    if (onPool && this.keyedBackend) return this.callTask('dense', acc, layers, from);
+    const channel = onPool ? new BroadcastChannel(`spatten-dse-dense-${randomUUID()}`) : undefined;
+    if (channel) channel.onmessage = (m) => onBatch(...((m as { data: [number, number] }).data));
+    try {
+      const r = await this.callTask('dense', acc, layers, from, channel ? { channel: String(channel.name) } : onBatch);
+      // the last batch's message may come after the result (another port): the count is the result's
+      p?.update(r.n);
+      return r;
+    } finally {
+      channel?.close();
+      p?.stop();
+    }
   }
 
   /**

@@ -233,9 +233,10 @@ export interface AccuracyMeasurement extends Omit<AccuracyResult, 'trace' | 'cac
  * this run (same configuration, of any seed; fewer examples in whole batches, or all of them); any
  * other `from` is ignored. A `from` holding all of this run's examples runs no forward pass: the
  * metric and its CI are computed from its scores (a language model's perplexity CI under this
- * run's seed), the measured rates from its counters.
+ * run's seed), the measured rates from its counters. `onBatch`: called after each batch scored (the
+ * examples done, counting `from`'s, and the total), as by `evaluateAccuracy`.
  */
-export async function measureAccuracy(spec: AccuracySpec, algoIn: AlgoConfig, from?: AccuracyPrefix): Promise<AccuracyMeasurement> {
+export async function measureAccuracy(spec: AccuracySpec, algoIn: AlgoConfig, from?: AccuracyPrefix, onBatch?: OnBatch): Promise<AccuracyMeasurement> {
   const algo = AlgoSchema.parse(algoIn);
   const e = await getEngine(spec.model);
   const stats = new Stats(e.c.layers, false);
@@ -243,7 +244,7 @@ export async function measureAccuracy(spec: AccuracySpec, algoIn: AlgoConfig, fr
   const key = prefixKeyOf(spec, algo, e.ck.hash);
   const start = usablePrefix(from, key, inputs);
   if (start) stats.restore(start.counters);
-  const s = scoreFrom(e, inputs, runAlgo(algo, e.c), stats, spec.seed ?? 1, start);
+  const s = scoreFrom(e, inputs, runAlgo(algo, e.c), stats, spec.seed ?? 1, start, onBatch);
   const { metric, value, n, ci95, scores } = s;
   return {
     metric, value, n, ci95,
