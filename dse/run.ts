@@ -225,7 +225,7 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
     ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
     if (!continues) noteDisk(prepared, opts, log);
     step = 'journal';
-    executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, journalFlushMs: opts.journalFlushMs, log });
+    executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, journalFlushMs: opts.journalFlushMs, log, progress: opts.progress ?? 'auto' });
   } catch (e) {
     // nothing written: a journal (one without records) or folder this run created is removed (the lock was released);
     // a journal --fresh discards is not "as it was": opening it truncated it

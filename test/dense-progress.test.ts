@@ -8,8 +8,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Executor } from '../dse/executor.ts';
+import { runSpace } from '../dse/run.ts';
 import type { ProgressMode } from '../dse/progress.ts';
 import { preparedSpace } from './accuracy-outcome.fixture.ts';
 
@@ -60,4 +62,30 @@ for (const jobs of [1, 2]) {
 test('dense run with progress none (or off a terminal without a mode): nothing on stderr', async () => {
   assert.equal((await denseCall(1, 'none')).err, '');
   if (!process.stderr.isTTY) assert.equal((await denseCall(1, undefined)).err, '');
+});
+
+/** A whole run's stderr with `progress` (the dense model's lines start with "dense "). */
+async function runStderr(progress: ProgressMode, examples: number): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dense-run-progress-'));
+  const spaceFile = path.join(dir, 'space.yaml');
+  fs.writeFileSync(spaceFile, SPACE.replace('[1.0, 0.5]', '[1.0]').replace('maxExamples: 70', `maxExamples: ${examples}`));
+  let err = '';
+  const we = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
+  try {
+    await runSpace({ spaceFile, outDir: path.join(dir, 'out'), progress, report: false, jobs: 1, log: () => {} });
+    return err;
+  } finally {
+    process.stderr.write = we;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// 66 and 67 examples: a dense outcome already measured in this process (the 70 above) is not run again
+test("a run's --progress reaches the dense model's run: 'lines' prints its lines, 'none' nothing", async () => {
+  const lines = (await runStderr('lines', 66)).split('\n').filter((l) => l.startsWith('dense '));
+  const line66 = new RegExp(LINE.source.replace('(32|64|70)\\/70', '(32|64|66)\\/66'));
+  assert.ok(lines.length >= 1 && lines.every((l) => line66.test(l)), lines.join('\n'));
+  assert.match(lines.at(-1)!, /: 66\/66 examples \(100%\), [\d.]+ s elapsed, done$/);
+  assert.equal((await runStderr('none', 67)).split('\n').filter((l) => l.startsWith('dense ')).length, 0);
 });
