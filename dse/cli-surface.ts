@@ -92,7 +92,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "arguments": [],
     "options": [
       {"flags":"-m, --model <name>","description":"sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, or a Hugging Face BERT/GPT-2 folder","mandatory":true},
-      {"flags":"--ids <list>","description":"comma-separated token ids, e.g. 2,45,17","mandatory":true},
+      {"flags":"--ids <list>","description":"comma-separated token ids, e.g. 2,45,17 (once)","mandatory":true},
       {"flags":"-s, --set <key=value>","description":"algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5","defaultValue":[]},
       {"flags":"--json","description":"print one JSON object"},
     ]
