@@ -54,10 +54,15 @@ export function dramUnits(hw: HardwareConfig): number {
  * split generation head re-reads in that pass (bytes `bR`, expected, priced as its K stream).
  */
 export function requestSpread(dc: RequestDramCost, bQ: number, bK: number, bL: number, bV: number, p: number, avail: number, bR = 0): number {
-  const q = bQ * dc.q.sdPerByte;
-  const k = bK * dc.k.sdPerByte;
-  const l = p > 0 ? ((bL * dc.lsb.sdPerByte) ** 2 + (bR * dc.k.sdPerByte) ** 2) / p : 0;
-  const v = bV * dc.v.sdPerByte;
+  return spreadOf(dc.q.sdPerByte, dc.k.sdPerByte, dc.lsb.sdPerByte, dc.v.sdPerByte, bQ, bK, bL, bV, p, avail, bR);
+}
+
+/** `requestSpread` from the four streams' σ per byte (Q, K, LSB, V). */
+export function spreadOf(sQ: number, sK: number, sL: number, sV: number, bQ: number, bK: number, bL: number, bV: number, p: number, avail: number, bR = 0): number {
+  const q = bQ * sQ;
+  const k = bK * sK;
+  const l = p > 0 ? ((bL * sL) ** 2 + (bR * sK) ** 2) / p : 0;
+  const v = bV * sV;
   return Math.sqrt(q * q + k * k + l + v * v) / avail;
 }
 

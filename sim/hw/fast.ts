@@ -3,15 +3,15 @@
  * `evaluatePrepared`, which evaluates a prepared workload on one hardware point without allocating.
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
-import { designEngines, expectedEngineCycles, expectedEngineCyclesInto, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, type RequestDramCost, type RequestShape } from './dram-cost.ts';
+import { EngineCyclesCache, designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
+import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, spreadOf, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
 import { timingId, timingSightings } from './timing-id.ts';
 import { subChannelCount, type HbmTiming } from '../cycle/dram.ts';
-import { beginDesign, cachedGathers } from './gather-cache.ts';
+import { beginDesign, cachedGathers, flushGathers, queueGather } from './gather-cache.ts';
 import { classRows, float64Views, windowOf, type SplitTerms } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
 
@@ -124,27 +124,59 @@ function generationBytes(c: ReqClass): typeof bytes {
 /** Prices each DRAM group's streams once; summarization keeps the costs, generation its key-side cycles, spread, V bytes, V cycles per byte and activations. */
 function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, groupCost: RequestDramCost[], tim: HbmTiming): void {
   const avail = d.avail;
-  ensureGroups(p.dramReps.length);
-  if (!p.reuseKV) beginDesign(tim, hw.dramChannels, hw.clockGHz);
-  for (let g = 0; g < p.dramReps.length; g++) {
+  const G = p.dramReps.length;
+  ensureGroups(G);
+  if (p.reuseKV) {
+    for (let g = 0; g < G; g++) groupCost[g] = requestDramCost(shapeOf(p.classes[p.dramReps[g]]), hw.dramChannels, tim, hw.clockGHz);
+    return;
+  }
+  // generation keeps only the sums below: the groups' gather costs first, in a loop of look-ups only, then the sums
+  beginDesign(tim, hw.dramChannels, hw.clockGHz);
+  const k = groupGathers(p, G);
+  for (let g = 0; g < G; g++) {
     const c = p.classes[p.dramReps[g]];
-    const r = shapeOf(c);
-    if (p.reuseKV) {
-      groupCost[g] = requestDramCost(r, hw.dramChannels, tim, hw.clockGHz);
-      continue;
-    }
-    // generation keeps only the sums below: the costs go to a scratch object
-    const dc = requestCostFrom(scratchCost, r, cachedGathers);
+    const j = 12 * g; // Q, K, LSB, V: (cycles, activations, σ) per byte
     const { q: bQ, k: bK, l: bL, v: bV } = generationBytes(c);
-    gKc[g] = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
-    gKL[g] = (bL * dc.lsb.cyclesPerByte) / avail;
-    gSd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail);
-    gKw[g] = gKc[g] + d.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail);
+    gKc[g] = (bQ * k[j] + bK * k[j + 3] + bL * k[j + 6]) / avail;
+    gKL[g] = (bL * k[j + 6]) / avail;
+    gSd[g] = spreadOf(k[j + 2], k[j + 5], k[j + 8], k[j + 11], bQ, bK, bL, bV, c.p, avail);
+    gKw[g] = gKc[g] + d.zC * spreadOf(k[j + 2], k[j + 5], k[j + 8], k[j + 11], bQ, bK, bL, 0, c.p, avail);
     gV[g] = bV;
-    gVc[g] = dc.v.cyclesPerByte;
-    gActs[g] = bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
+    gVc[g] = k[j + 9];
+    gActs[g] = bQ * k[j + 1] + bK * k[j + 4] + bL * k[j + 7] + bV * k[j + 10];
   }
 }
+
+/** Each generation DRAM group's four streams, 12 numbers a group (scratch reused across designs). */
+let groupCosts = new Float64Array(12 * 64);
+
+/**
+ * dram-cost.ts requestCostFrom of each DRAM group's first class through the rows, into
+ * `groupCosts`: Q, K MSBs, K LSBs, V, each (cycles, activations, σ) per byte. The look-ups are
+ * queued, then read in one loop (gather-cache.ts flushGathers). Where requestCostFrom copies the K
+ * gather (LSBs as wide as the MSBs; V with K's shape), the same gather is looked up again: the
+ * same arguments, the same numbers.
+ */
+function groupGathers(p: PreparedWorkload, G: number): Float64Array {
+  if (groupCosts.length < 12 * G) groupCosts = new Float64Array(12 * G);
+  const o = groupCosts;
+  for (let g = 0; g < G; g++) {
+    const c = p.classes[p.dramReps[g]];
+    const j = 12 * g;
+    const q = cachedGathers.query(queryCost, Math.max(1, c.q), Math.ceil((c.D * c.queryBits) / 8));
+    o[j] = q.cyclesPerByte;
+    o[j + 1] = q.activationsPerByte;
+    o[j + 2] = q.sdPerByte;
+    const Lr = Math.max(c.L, c.k);
+    queueGather(j + 3, Lr, c.k, (c.D * c.keyBits) / 8);
+    if (c.lsbBits > 0) queueGather(j + 6, Lr, c.k, (c.D * c.lsbBits) / 8);
+    else o.fill(0, j + 6, j + 9);
+    queueGather(j + 9, Math.max(c.L, c.vF), c.vF, (c.D * c.valueBits) / 8);
+  }
+  flushGathers(o);
+  return o;
+}
+const queryCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
 
 /**
  * A workload with refetches on a design whose key buffer some head does not fit (window.ts
@@ -253,12 +285,15 @@ function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy
     return { busy: c.q * e.busy, latency: c.q * e.latency };
   });
 }
-/** The engine cycles of one top-k (`expectedEngineCyclesInto`), read before the next. */
-const engineScratch = { busy: 0, latency: 0 };
+/** The engines' cycles by (n, k) within one `memoTopk` (pairs repeat over the generation steps). */
+const localV = new EngineCyclesCache();
+const tokenHead = new EngineCyclesCache();
 /** Σ local-V engine busy and latency, the token/head engine's busy, and the gate bubbles. */
 function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
   return p.memoTk.get(hw, () => {
     const eng = designEngines(hw, p.D, softmaxLanes(hw));
+    localV.reset(eng.localV);
+    tokenHead.reset(eng.tokenHead);
     // a gated head's bubble without its key pass's fetch latency (DramSums.lat, added by evaluatePrepared)
     const fix = L_ADMIT + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
     const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0 };
@@ -271,9 +306,9 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
     for (const c of p.classes) {
       if (c.localV) {
         if (c.q !== pq || c.tkN !== pn || c.tkK !== pk) {
-          const e = expectedEngineCyclesInto(engineScratch, eng.localV, c.tkN, c.tkK);
-          busy = c.q * e.busy;
-          latency = c.q * e.latency;
+          const e = localV.at(c.tkN, c.tkK);
+          busy = c.q * localV.cycles[e];
+          latency = c.q * localV.cycles[e + 1];
           pq = c.q;
           pn = c.tkN;
           pk = c.tkK;
@@ -282,10 +317,10 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
         t.tkVLat += c.mult * latency;
       }
       if (c.topk >= 0) {
-        const e = expectedEngineCyclesInto(engineScratch, eng.tokenHead, c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk); // over L: reference.ts
-        t.tkT += c.mult * e.busy;
+        const e = tokenHead.at(c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk); // over L: reference.ts
+        t.tkT += c.mult * tokenHead.cycles[e];
         if (hw.gateTokenTopk) {
-          t.gate += c.mult * (e.latency + fix);
+          t.gate += c.mult * (tokenHead.cycles[e + 1] + fix);
           t.gateHeads += c.mult;
         }
       }

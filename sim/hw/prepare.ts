@@ -4,7 +4,7 @@
  * depend on the hardware; the memo tables and their declared hardware dependencies.
  */
 import type { Workload } from '../workload/types.ts';
-import { expectedTopkCompares } from './topk.ts';
+import { expectedTopkCompares, expectedTopkComparesCached } from './topk.ts';
 import type { RequestDramCost } from './dram-cost.ts';
 import type { FetchLatencies } from './pipeline-math.ts';
 import { DEFAULT_MEMO_CAPACITY, HwMemo, unionFields, type HwFields } from './memo.ts';
@@ -240,11 +240,11 @@ function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: bool
     pvMacs += m * c.q * c.vRow * c.D;
     smElems += m * w1 * c.seen;
     if (c.localV && (c.tkN !== pn || c.tkK !== pk)) {
-      pv = expectedTopkCompares(c.tkN, c.tkK);
+      pv = expectedTopkComparesCached(c.tkN, c.tkK);
       pn = c.tkN;
       pk = c.tkK;
     }
-    tkCompares += m * ((c.localV ? c.q * pv : 0) + (c.topk >= 0 ? expectedTopkCompares(c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk) : 0));
+    tkCompares += m * ((c.localV ? c.q * pv : 0) + (c.topk >= 0 ? expectedTopkComparesCached(c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk) : 0));
     keyReadElems += m * w1 * c.seen * c.D;
     valReadElems += m * c.q * c.vRow * c.D;
     bytesQ += (m * c.q * c.D * c.queryBits) / 8;

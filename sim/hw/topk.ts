@@ -64,14 +64,14 @@ function harmonicSeries(n: number): number {
 export function quickSelectRounds(n: number, t: number): number {
   if (n <= 0 || t < 0 || t >= n) return 0;
   quickSelectTermsInto(n, t);
-  return qsTerms.rounds;
+  return qsTerms[ROUNDS];
 }
 
 /** Expected elements scanned (Σ n_i over rounds): comparisons plus one pivot per round. */
 export function quickSelectScanned(n: number, t: number): number {
   if (n <= 0 || t < 0 || t >= n) return 0;
   quickSelectTermsInto(n, t);
-  return qsTerms.scanned;
+  return qsTerms[SCANNED];
 }
 
 /**
@@ -85,10 +85,16 @@ function quickSelectTermsInto(n: number, t: number): void {
   const hr = harmonic(n + 1 - m);
   const rounds = hm + hr - 1;
   const c = 2 * ((n + 1) * harmonic(n) - (n + 3 - m) * hr - (m + 2) * hm + n + 3);
-  qsTerms.scanned = c + rounds;
-  qsTerms.rounds = rounds;
+  qsTerms[SCANNED] = c + rounds;
+  qsTerms[ROUNDS] = rounds;
 }
-const qsTerms = { scanned: 0, rounds: 0 };
+/**
+ * The terms of the last `quickSelectTermsInto`: a typed array, not an object's fields (a double
+ * stored in an object field is a new heap number each time: ~28 KB a new algorithm point).
+ */
+const qsTerms = new Float64Array(2);
+const SCANNED = 0;
+const ROUNDS = 1;
 
 /**
  * Expected quick-select cycles E[Σ (⌈n_i/P⌉ + 3)] (closed form, see the file comment).
@@ -98,7 +104,7 @@ const qsTerms = { scanned: 0, rounds: 0 };
 export function expectedQuickSelectCycles(n: number, t: number, P: number): number {
   if (n <= 0 || t < 0 || t >= n) return 0;
   quickSelectTermsInto(n, t);
-  return quickSelectCycles(qsTerms.scanned, qsTerms.rounds, P);
+  return quickSelectCycles(qsTerms[SCANNED], qsTerms[ROUNDS], P);
 }
 
 /** Quick-select cycles from the expected elements scanned S and rounds R. */
@@ -116,7 +122,7 @@ export function expectedTopkCycles(n: number, k: number, P: number): number {
 export function expectedTopkCompares(n: number, k: number): number {
   if (n <= 0 || k < 0 || k >= n) return 0;
   quickSelectTermsInto(n, k);
-  return qsTerms.scanned + n;
+  return qsTerms[SCANNED] + n;
 }
 
 /**
@@ -313,15 +319,77 @@ export function expectedEngineCycles(spec: TopkEngineSpec, n: number, k: number)
  * engine, idle, its first round's `arrivalOverlap` hidden in the arrival) and the filter stage.
  */
 export function expectedEngineCyclesInto(o: { busy: number; latency: number }, spec: TopkEngineSpec, n: number, k: number): { busy: number; latency: number } {
-  if (n <= 0 || k < 0 || k >= n) {
-    o.busy = 0;
-    o.latency = 0;
-    return o;
-  }
-  quickSelectTermsInto(n, k);
-  const qs = quickSelectCycles(qsTerms.scanned, qsTerms.rounds, spec.P);
-  const filter = Math.ceil(n / spec.filterWidth);
-  o.busy = engineOccupancy(spec, qs, filter);
-  o.latency = qs - arrivalOverlap(spec, n) + filter;
+  engineCyclesAt(engineOut, 0, spec, n, k);
+  o.busy = engineOut[0];
+  o.latency = engineOut[1];
   return o;
 }
+const engineOut = new Float64Array(2);
+
+/** `expectedEngineCycles` as numbers: busy at out[j], latency at out[j + 1]. */
+function engineCyclesAt(out: Float64Array, j: number, spec: TopkEngineSpec, n: number, k: number): void {
+  if (n <= 0 || k < 0 || k >= n) {
+    out[j] = 0;
+    out[j + 1] = 0;
+    return;
+  }
+  quickSelectTermsInto(n, k);
+  const qs = quickSelectCycles(qsTerms[SCANNED], qsTerms[ROUNDS], spec.P);
+  const filter = Math.ceil(n / spec.filterWidth);
+  out[j] = engineOccupancy(spec, qs, filter);
+  out[j + 1] = qs - arrivalOverlap(spec, n) + filter;
+}
+
+/** Slots of `EngineCyclesCache` and of `expectedTopkComparesCached`'s table (direct-mapped by (n, k)). */
+const PAIR_SLOTS = 1024;
+/** (n, k) as one exact number when both are integers in [0, 2^21): else −1 (not cached). */
+function pairKey(n: number, k: number): number {
+  return n >= 0 && k >= 0 && n < 2097152 && k < 2097152 && (n | 0) === n && (k | 0) === k ? n * 2097152 + k : -1;
+}
+const pairSlot = (n: number, k: number): number => (Math.imul(n, 0x9e3779b1) ^ Math.imul(k, 0x85ebca6b)) >>> 22;
+
+/**
+ * `expectedEngineCycles` of one engine by (n, k), kept in a direct-mapped table until `reset`:
+ * the fast path's top-k sums of a pruned generation workload ask the same pairs again (a layer
+ * keeps the same keys over several generation steps, each step its own classes). `at` gives the
+ * slot whose `busy` and `latency` hold the pair's cycles, read before the next `at`.
+ */
+export class EngineCyclesCache {
+  /** busy at 2·slot, latency at 2·slot + 1 (the last slot: a pair not cached). */
+  readonly cycles = new Float64Array(2 * (PAIR_SLOTS + 1));
+  private readonly keys = new Float64Array(PAIR_SLOTS).fill(-1);
+  private spec: TopkEngineSpec | undefined;
+
+  /** Starts afresh on an engine. */
+  reset(spec: TopkEngineSpec): void {
+    this.spec = spec;
+    this.keys.fill(-1);
+  }
+
+  /** Index in `cycles` of the busy cycles of (n, k) (latency: the next). */
+  at(n: number, k: number): number {
+    const key = pairKey(n, k);
+    if (key < 0) {
+      engineCyclesAt(this.cycles, 2 * PAIR_SLOTS, this.spec!, n, k);
+      return 2 * PAIR_SLOTS;
+    }
+    const s = pairSlot(n, k);
+    if (this.keys[s] !== key) {
+      engineCyclesAt(this.cycles, 2 * s, this.spec!, n, k);
+      this.keys[s] = key;
+    }
+    return 2 * s;
+  }
+}
+
+/** `expectedTopkCompares` through a direct-mapped table by (n, k) (it depends on nothing else). */
+export function expectedTopkComparesCached(n: number, k: number): number {
+  const key = pairKey(n, k);
+  if (key < 0) return expectedTopkCompares(n, k);
+  const s = pairSlot(n, k);
+  if (comparesKey[s] === key) return comparesVal[s];
+  comparesKey[s] = key;
+  return (comparesVal[s] = expectedTopkCompares(n, k));
+}
+const comparesKey = new Float64Array(PAIR_SLOTS).fill(-1);
+const comparesVal = new Float64Array(PAIR_SLOTS);
