@@ -77,6 +77,9 @@ test('prepared from the plan = prepared from the materialised request list, bit 
     assert.equal(p.requests, fromList.requests.length);
     assert.deepEqual(p.classes, q.classes);
     assert.deepEqual(p.headRuns, q.headRuns);
+    assert.deepEqual(p.tokens, q.tokens);
+    // generation keeps the token top-k apart from the classes: one per (iteration, layer) whose next layer keeps fewer keys
+    if (wl.stage === 'generation') assert.ok(p.classes.every((c) => c.topk === -1) && p.tokens.length === 3 * fromList.requests.filter((r) => r.topk >= 0).length, 'generation: token top-k apart');
     assert.deepEqual([p.runCls, p.runLen], [q.runCls, q.runLen]);
     for (const hw of [randomHardware(rng), randomHardware(rng)]) {
       evaluatePrepared(p, hw, a);

@@ -11,26 +11,26 @@ import { keepCount } from '../workload/schedule.ts';
 import type { ReqClass } from './prepare.ts';
 
 /** A hash of a request's class fields (collisions are told apart by `isClassOf`). */
-function classHash(r: HeadRequest): number {
+function classHash(r: HeadRequest, topk: number): number {
   let h = Math.imul(r.L ^ 0x9e3779b9, 0x85ebca6b) ^ r.queries;
   h = Math.imul(h ^ (h >>> 15) ^ r.keys, 0xcc9e2d51) ^ r.valuesFetched;
-  h = Math.imul(h ^ (h >>> 13) ^ r.valuesPerQuery, 0x1b873593) ^ (r.topk + 1);
+  h = Math.imul(h ^ (h >>> 13) ^ r.valuesPerQuery, 0x1b873593) ^ (topk + 1);
   h = Math.imul(h ^ (h >>> 16) ^ (r.keyBits * 64 + r.lsbBits), 0x85ebca6b) ^ (r.valueBits * 64 + r.queryBits);
   return (h ^ (h >>> 15) ^ (r.causal ? 1 : 0)) & 0x3fffffff;
 }
 
 /** True when request `r` belongs to class `c` (request-core.ts sameClass on the class's fields). */
-function isClassOf(c: ReqClass, r: HeadRequest): boolean {
+function isClassOf(c: ReqClass, r: HeadRequest, topk: number): boolean {
   return (
     c.L === r.L && c.q === r.queries && c.k === r.keys && c.vF === r.valuesFetched && c.vq === r.valuesPerQuery &&
     c.keyBits === r.keyBits && c.lsbBits === r.lsbBits && c.p === r.refetch && c.valueBits === r.valueBits &&
-    c.queryBits === r.queryBits && c.topk === r.topk && c.causal === r.causal && c.D === r.D
+    c.queryBits === r.queryBits && c.topk === topk && c.causal === r.causal && c.D === r.D
   );
 }
 
-/** A class of `count` identical requests. */
-function newClass(r: HeadRequest, count: number): ReqClass {
-  return new ClassRecord(count, r.D, r.L, r.queries, r.keys, r.valuesFetched, r.valuesPerQuery, r.keyBits, r.lsbBits, r.refetch, r.valueBits, r.queryBits, r.topk, r.causal);
+/** A class of `count` identical requests (`topk`: theirs, or −1 when their token top-k is kept apart). */
+function newClass(r: HeadRequest, count: number, topk: number): ReqClass {
+  return new ClassRecord(count, r.D, r.L, r.queries, r.keys, r.valuesFetched, r.valuesPerQuery, r.keyBits, r.lsbBits, r.refetch, r.valueBits, r.queryBits, topk, r.causal);
 }
 
 /** The class record's fields are ReqClass's (declaration merging: not restated below). */
@@ -85,42 +85,53 @@ class ClassCollector {
   runs = 0;
   D = -1;
   private prev = -1;
+  /** Token top-k kept apart from the classes (`apart`): (scores, kept, heads) triples in request order. */
+  readonly tokens: TokenTopk;
 
-  /** @param maxClasses at most this many classes (and runs: one class at most per run) will be added */
-  constructor(maxClasses: number) {
+  /**
+   * @param maxClasses at most this many classes (and runs: one class at most per run) will be added
+   * @param apart the token top-k kept apart (generation): classes with topk −1, the top-k in `tokens`
+   */
+  constructor(maxClasses: number, private readonly apart: boolean) {
     classTable.reset(maxClasses);
     const buf = new Int32Array(2 * maxClasses);
     this.runCls = buf.subarray(0, maxClasses);
     this.runLen = buf.subarray(maxClasses);
+    this.tokens = new TokenTopk(apart ? maxClasses : 0);
   }
 
   add(r: HeadRequest, count: number): void {
     const classes = this.classes;
     if (this.D < 0) this.D = r.D;
     else if (r.D !== this.D) throw new Error(`prepareWorkload: mixed head dimensions (${this.D}, ${r.D}); use analyticalModel`);
+    let topk = r.topk;
+    if (this.apart && topk >= 0) {
+      this.tokens.add(r.L, r.keys, topk, count);
+      topk = -1;
+    }
     // Heads of a layer are consecutive and mostly identical: skip the look-up for repeats.
-    if (this.prev >= 0 && isClassOf(classes[this.prev], r)) {
+    if (this.prev >= 0 && isClassOf(classes[this.prev], r, topk)) {
       classes[this.prev].mult += count;
       this.runLen[this.runs - 1] += count;
       return;
     }
-    this.prev = this.find(r, count);
+    this.prev = this.find(r, count, topk);
     this.runCls[this.runs] = this.prev;
     this.runLen[this.runs++] = count;
   }
 
-  /** The class of `r` (created when new) with `count` more requests. */
-  private find(r: HeadRequest, count: number): number {
+  /** The class of `r` (its token top-k `topk`; created when new) with `count` more requests. */
+  private find(r: HeadRequest, count: number, topk: number): number {
     const classes = this.classes;
-    const h = classHash(r);
+    const h = classHash(r, topk);
     for (let s = classTable.start(h); ; s = classTable.next(s)) {
       const i = classTable.at(s, h);
       if (i === EMPTY) {
         classTable.put(s, h, classes.length);
-        classes.push(newClass(r, count));
+        classes.push(newClass(r, count, topk));
         return classes.length - 1;
       }
-      if (i >= 0 && isClassOf(classes[i], r)) {
+      if (i >= 0 && isClassOf(classes[i], r, topk)) {
         classes[i].mult += count;
         return i;
       }
@@ -131,19 +142,45 @@ class ClassCollector {
 const classTable = new IndexTable();
 const groupTable = new IndexTable();
 
-/** The classes of a workload, the request order as runs of one class, and the head dimension (-1 when empty). */
+/**
+ * A generation workload's token top-k, kept apart from its classes: a layer's last head differs
+ * from its other heads only in its top-k, so with the top-k apart they are one class (half the
+ * classes of a pruned gpt2-medium generation workload, each summed and priced per design). Per
+ * top-k in request order: the scores it selects from (`n`: the keys, or L when it keeps more:
+ * reference.ts), the kept `k`, and its heads `m`, as triples.
+ */
+export class TokenTopk {
+  readonly nkm: Float64Array;
+  count = 0;
+  constructor(max: number) {
+    this.nkm = new Float64Array(3 * max);
+  }
+  add(L: number, keys: number, topk: number, heads: number): void {
+    const j = 3 * this.count++;
+    this.nkm[j] = topk > keys ? Math.max(L, keys) : keys;
+    this.nkm[j + 1] = topk;
+    this.nkm[j + 2] = heads;
+  }
+  /** The triples added. */
+  done(): Float64Array {
+    return this.nkm.subarray(0, 3 * this.count);
+  }
+}
+
+/** The classes of a workload, the request order as runs of one class, the head dimension (-1 when empty), and the token top-k kept apart (generation). */
 export interface Classes {
   classes: ReqClass[];
   D: number;
   runCls: Int32Array;
   runLen: Int32Array;
+  tokens: Float64Array;
 }
 
 /** The request classes of a workload's request list (`planClasses` for a plan's). */
 export function collectClasses(w: Workload): Classes {
-  const col = new ClassCollector(w.requests.length);
+  const col = new ClassCollector(w.requests.length, !w.reuseKV);
   for (const r of w.requests) col.add(r, 1);
-  return { classes: col.classes, D: col.D, runCls: col.runCls.subarray(0, col.runs), runLen: col.runLen.subarray(0, col.runs) };
+  return { classes: col.classes, D: col.D, runCls: col.runCls.subarray(0, col.runs), runLen: col.runLen.subarray(0, col.runs), tokens: col.tokens.done() };
 }
 
 /**
@@ -167,6 +204,7 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
   const reps = buf.subarray(3 * max);
   const classes: ReqClass[] = [];
   const causal = !plan.encoder && !generation;
+  const tokens = new TokenTopk(generation ? max : 0);
   const alive = new Array<number>(layers);
   let runs = 0;
   let G = 0;
@@ -190,8 +228,12 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
       }
       // heads 0 … h−2 (no token top-k), then head h−1 (the cascade top-k when the next layer keeps fewer keys)
       for (let run = h > 1 ? 0 : 1; run < 2; run++) {
-        const topk = run === 0 ? -1 : next >= 0 && next < keys ? next : -1;
+        let topk = run === 0 ? -1 : next >= 0 && next < keys ? next : -1;
         const count = run === 0 ? h - 1 : 1;
+        if (generation && topk >= 0) {
+          tokens.add(L, keys, topk, count);
+          topk = -1;
+        }
         if (prev >= 0 && sameInBlock(classes[prev], vF, vq, p, topk)) {
           classes[prev].mult += count;
           runLen[runs - 1] += count;
@@ -217,7 +259,7 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
     }
   }
   const C = classes.length;
-  return { classes, D: C > 0 ? plan.D : -1, runCls: runCls.subarray(0, runs), runLen: runLen.subarray(0, runs), dramGroup: group.subarray(0, C), dramReps: reps.subarray(0, G) };
+  return { classes, D: C > 0 ? plan.D : -1, runCls: runCls.subarray(0, runs), runLen: runLen.subarray(0, runs), tokens: tokens.done(), dramGroup: group.subarray(0, C), dramReps: reps.subarray(0, G) };
 }
 
 /** True when class `c` has these fields (the others are its block's: `planClasses`). */

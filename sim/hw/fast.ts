@@ -325,6 +325,17 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
         }
       }
     }
+    // the token top-k kept apart from the classes (generation)
+    const tok = p.tokens;
+    for (let j = 0; j < tok.length; j += 3) {
+      const m = tok[j + 2];
+      const e = tokenHead.at(tok[j], tok[j + 1]);
+      t.tkT += m * tokenHead.cycles[e];
+      if (hw.gateTokenTopk) {
+        t.gate += m * (tokenHead.cycles[e + 1] + fix);
+        t.gateHeads += m;
+      }
+    }
     for (const h of p.headRuns) t.tkT += h.mult * expectedEngineCycles(eng.tokenHead, h.n, h.k).busy;
     return t;
   });

@@ -86,6 +86,8 @@ export interface PreparedWorkload {
   /** Σ (1+p) and request count, for the fixed chain latencies. */
   sumW1: number;
   headRuns: Array<{ n: number; k: number; mult: number }>;
+  /** Generation: the token top-k kept apart from the classes (their topk −1), (scores, kept, heads) triples in request order (classes.ts TokenTopk); empty in summarization. */
+  tokens: Float64Array;
   /** Classes with the same DRAM streams (all but topk and valuesPerQuery equal): each class's group, each group's first class. */
   dramGroup: Int32Array;
   dramReps: Int32Array;
@@ -167,7 +169,7 @@ export interface ComboEntry {
 
 
 /** A prepared workload with empty sums and memo tables. */
-function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array, groups: { dramGroup: Int32Array; dramReps: Int32Array }): PreparedWorkload {
+function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: number, runCls: Int32Array, runLen: Int32Array, tokens: Float64Array, groups: { dramGroup: Int32Array; dramReps: Int32Array }): PreparedWorkload {
   const refetches = !w.reuseKV && classes.some((c) => c.p > 0);
   return {
     name: w.name,
@@ -192,6 +194,7 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     valReadElems: 0,
     sumW1: 0,
     headRuns: [],
+    tokens,
     refetches,
     dramGroup: groups.dramGroup,
     dramReps: groups.dramReps,
@@ -259,6 +262,8 @@ function addClassSums(prep: PreparedWorkload, classes: ReqClass[], reuseKV: bool
       valWriteElems += m * vF * c.D;
     }
   }
+  const tok = prep.tokens;
+  for (let j = 0; j < tok.length; j += 3) tkCompares += tok[j + 2] * expectedTopkComparesCached(tok[j], tok[j + 1]);
   prep.sumW1 = sumW1;
   prep.qkMacs = qkMacs;
   prep.pvMacs = pvMacs;
@@ -315,7 +320,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
   const plan = generationPlan(w);
   const c = plan ? planClasses(plan) : collectClasses(w);
   const groups = plan ? (c as ReturnType<typeof planClasses>) : dramGroups(c.classes);
-  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, c.classes, c.D, c.runCls, c.runLen, groups);
+  const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, c.classes, c.D, c.runCls, c.runLen, c.tokens, groups);
   const classes = c.classes;
   addClassSums(prep, classes, w.reuseKV);
   addHeadRuns(prep, w, plan);
