@@ -54,6 +54,18 @@ export function harmonic(n: number): number {
   return harmonicSeries(n);
 }
 
+/**
+ * `harmonic` of an integer below 65536 from the tables, else `harmonic` (small enough to be
+ * inlined: a double returned by a call that is not is a new heap number, ~30 KB a new algorithm point).
+ */
+function harmonicOf(n: number): number {
+  if ((n | 0) === n && n >= 0 && n < 65536) {
+    const h = n <= 64 ? SMALL_H[n] : BIG_H[n];
+    if (h === h) return h;
+  }
+  return harmonic(n);
+}
+
 function harmonicSeries(n: number): number {
   const inv = 1 / n;
   const inv2 = inv * inv;
@@ -81,10 +93,10 @@ export function quickSelectScanned(n: number, t: number): number {
  */
 function quickSelectTermsInto(n: number, t: number): void {
   const m = t + 1;
-  const hm = harmonic(m);
-  const hr = harmonic(n + 1 - m);
+  const hm = harmonicOf(m);
+  const hr = harmonicOf(n + 1 - m);
   const rounds = hm + hr - 1;
-  const c = 2 * ((n + 1) * harmonic(n) - (n + 3 - m) * hr - (m + 2) * hm + n + 3);
+  const c = 2 * ((n + 1) * harmonicOf(n) - (n + 3 - m) * hr - (m + 2) * hm + n + 3);
   qsTerms[SCANNED] = c + rounds;
   qsTerms[ROUNDS] = rounds;
 }
