@@ -160,13 +160,25 @@ let groupCosts = new Float64Array(12 * 64);
 function groupGathers(p: PreparedWorkload, G: number): Float64Array {
   if (groupCosts.length < 12 * G) groupCosts = new Float64Array(12 * G);
   const o = groupCosts;
+  let pq = -1; // the previous group's query stream (q, bytes per query): its cost is the same
+  let pb = -1;
   for (let g = 0; g < G; g++) {
     const c = p.classes[p.dramReps[g]];
     const j = 12 * g;
-    const q = cachedGathers.query(queryCost, Math.max(1, c.q), Math.ceil((c.D * c.queryBits) / 8));
-    o[j] = q.cyclesPerByte;
-    o[j + 1] = q.activationsPerByte;
-    o[j + 2] = q.sdPerByte;
+    const nq = Math.max(1, c.q);
+    const bq = Math.ceil((c.D * c.queryBits) / 8);
+    if (nq === pq && bq === pb) {
+      o[j] = o[j - 12];
+      o[j + 1] = o[j - 11];
+      o[j + 2] = o[j - 10];
+    } else {
+      const q = cachedGathers.query(queryCost, nq, bq);
+      o[j] = q.cyclesPerByte;
+      o[j + 1] = q.activationsPerByte;
+      o[j + 2] = q.sdPerByte;
+      pq = nq;
+      pb = bq;
+    }
     const Lr = Math.max(c.L, c.k);
     queueGather(j + 3, Lr, c.k, (c.D * c.keyBits) / 8);
     if (c.lsbBits > 0) queueGather(j + 6, Lr, c.k, (c.D * c.lsbBits) / 8);
