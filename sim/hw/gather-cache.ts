@@ -111,8 +111,7 @@ export function cachedGatherInto(o: GatherCost, L: number, n: number, bpt: numbe
 /**
  * Look-ups queued by `queueGather` and answered by `flushGathers`: `cachedGatherInto`'s costs as
  * three numbers at out[j], out[j + 1], out[j + 2] (cycles, activations, σ per byte), the same
- * numbers. Queuing finds each look-up's place in its row (or −1: not through the rows); the flush
- * then reads the rows in a loop that does nothing else, so the cache misses of many look-ups
+ * numbers. Queuing finds each look-up's place in its row; the flush then reads the rows in a loop that does nothing else, so the cache misses of many look-ups
  * overlap (one at a time between a group's sums, fast.ts priceGroups: ~55 ns a look-up, a quarter
  * of a new algorithm point's time).
  */
@@ -123,23 +122,29 @@ let qL = new Float64Array(1024);
 let qN = new Float64Array(1024);
 let qB = new Float64Array(1024);
 
-/** Queues the look-up of (L, n, bpt) for `flushGathers`, its three numbers to out[j …]. */
-export function queueGather(j: number, L: number, n: number, bpt: number): void {
+/**
+ * Queues the look-up of (L, n, bpt) for `flushGathers`, its three numbers to out[j …]; one that
+ * does not go through the rows (a design priced once, a shape beyond them) is answered now.
+ */
+export function queueGather(out: Float64Array, j: number, L: number, n: number, bpt: number): void {
+  if (!active || !(n >= 1 && n <= L && L < KEY_LIMIT && bpt >= 1 && bpt < KEY_LIMIT) || (n | 0) !== n || (L | 0) !== L || (bpt | 0) !== bpt) {
+    gatherCostInto(direct, L, n, bpt, channels, t1, clock);
+    out[j] = direct.cyclesPerByte;
+    out[j + 1] = direct.activationsPerByte;
+    out[j + 2] = direct.sdPerByte;
+    return;
+  }
   if (queued === qAt.length) growQueue();
-  let at = -1;
-  if (active && n >= 1 && n <= L && L < KEY_LIMIT && bpt >= 1 && bpt < KEY_LIMIT && (n | 0) === n && (L | 0) === L && (bpt | 0) === bpt) {
-    const key = bpt * KEY_LIMIT + L;
-    const slot = ((Math.imul(bpt, 0x9e3779b1) >>> 22) ^ L) & (SLOTS - 1);
-    let off = slotOff[slot];
-    if (slotKey[slot] !== key) {
-      off = rowAt.get(key) ?? newRow(key, L);
-      slotKey[slot] = key;
-      slotOff[slot] = off;
-    }
-    at = off + 3 * n;
+  const key = bpt * KEY_LIMIT + L;
+  const slot = ((Math.imul(bpt, 0x9e3779b1) >>> 22) ^ L) & (SLOTS - 1);
+  let off = slotOff[slot];
+  if (slotKey[slot] !== key) {
+    off = rowAt.get(key) ?? newRow(key, L);
+    slotKey[slot] = key;
+    slotOff[slot] = off;
   }
   const q = queued++;
-  qAt[q] = at;
+  qAt[q] = off + 3 * n;
   qOut[q] = j;
   qL[q] = L;
   qN[q] = n;
@@ -156,19 +161,12 @@ function growQueue(): void {
   qB = grow(qB, new Float64Array(n));
 }
 
-/** Answers the queued look-ups into `out` (their costs priced into the rows when not yet) and empties the queue. */
+/** Answers the queued look-ups into `out` (the one `queueGather` was given; their costs priced into the rows when not yet) and empties the queue. */
 export function flushGathers(out: Float64Array): void {
   const row = pool;
   for (let q = 0; q < queued; q++) {
     const i = qAt[q];
     const j = qOut[q];
-    if (i < 0) {
-      gatherCostInto(direct, qL[q], qN[q], qB[q], channels, t1, clock);
-      out[j] = direct.cyclesPerByte;
-      out[j + 1] = direct.activationsPerByte;
-      out[j + 2] = direct.sdPerByte;
-      continue;
-    }
     let c = row[i];
     if (c !== c) {
       gatherCostInto(unit, qL[q], qN[q], qB[q], channels, t1, 1);

@@ -369,13 +369,16 @@ const pairSlot = (n: number, k: number): number => (Math.imul(n, 0x9e3779b1) ^ M
 export class EngineCyclesCache {
   /** busy at 2·slot, latency at 2·slot + 1 (the last slot: a pair not cached). */
   readonly cycles = new Float64Array(2 * (PAIR_SLOTS + 1));
-  private readonly keys = new Float64Array(PAIR_SLOTS).fill(-1);
+  private readonly keys = new Float64Array(PAIR_SLOTS);
+  /** The `reset` a slot was filled after (a new stamp empties every slot without writing them: a design's workload may have a few classes). */
+  private readonly stamps = new Int32Array(PAIR_SLOTS);
+  private stamp = 0;
   private spec: TopkEngineSpec | undefined;
 
   /** Starts afresh on an engine. */
   reset(spec: TopkEngineSpec): void {
     this.spec = spec;
-    this.keys.fill(-1);
+    this.stamp = (this.stamp + 1) | 0 || 1; // (0: never filled)
   }
 
   /** Index in `cycles` of the busy cycles of (n, k) (latency: the next). */
@@ -386,9 +389,10 @@ export class EngineCyclesCache {
       return 2 * PAIR_SLOTS;
     }
     const s = pairSlot(n, k);
-    if (this.keys[s] !== key) {
+    if (this.keys[s] !== key || this.stamps[s] !== this.stamp) {
       engineCyclesAt(this.cycles, 2 * s, this.spec!, n, k);
       this.keys[s] = key;
+      this.stamps[s] = this.stamp;
     }
     return 2 * s;
   }
