@@ -80,20 +80,28 @@ function newRow(key: number, L: number): number {
   return off;
 }
 
-/** `gatherCostInto(o, L, n, bpt, channels, t1, clockGHz)` of the current design, from its row when cached. */
-export function cachedGatherInto(o: GatherCost, L: number, n: number, bpt: number): GatherCost {
-  if (!active || !(n >= 1 && n <= L && L < KEY_LIMIT && bpt >= 1 && bpt < KEY_LIMIT) || (n | 0) !== n || (L | 0) !== L || (bpt | 0) !== bpt) {
-    return gatherCostInto(o, L, n, bpt, channels, t1, clock);
-  }
+/** Whether (L, n, bpt) of the current design goes through the rows (integers within the key range). */
+function rowsHold(L: number, n: number, bpt: number): boolean {
+  return active && n >= 1 && n <= L && L < KEY_LIMIT && bpt >= 1 && bpt < KEY_LIMIT && (n | 0) === n && (L | 0) === L && (bpt | 0) === bpt;
+}
+
+/** Offset of (L, bpt)'s row in the pool, through the direct-mapped slot table (the row made on first use). */
+function rowOffset(L: number, bpt: number): number {
   const key = bpt * KEY_LIMIT + L;
   const slot = ((Math.imul(bpt, 0x9e3779b1) >>> 22) ^ L) & (SLOTS - 1);
-  let off = slotOff[slot];
-  if (slotKey[slot] !== key) {
-    off = rowAt.get(key) ?? newRow(key, L);
-    slotKey[slot] = key;
-    slotOff[slot] = off;
+  if (slotKey[slot] === key) return slotOff[slot];
+  const off = rowAt.get(key) ?? newRow(key, L);
+  slotKey[slot] = key;
+  slotOff[slot] = off;
+  return off;
+}
+
+/** `gatherCostInto(o, L, n, bpt, channels, t1, clockGHz)` of the current design, from its row when cached. */
+export function cachedGatherInto(o: GatherCost, L: number, n: number, bpt: number): GatherCost {
+  if (!rowsHold(L, n, bpt)) {
+    return gatherCostInto(o, L, n, bpt, channels, t1, clock);
   }
-  const i = off + 3 * n;
+  const i = rowOffset(L, bpt) + 3 * n;
   const row = pool;
   let c = row[i];
   if (c !== c) {
@@ -127,7 +135,7 @@ let qB = new Float64Array(1024);
  * does not go through the rows (a design priced once, a shape beyond them) is answered now.
  */
 export function queueGather(out: Float64Array, j: number, L: number, n: number, bpt: number): void {
-  if (!active || !(n >= 1 && n <= L && L < KEY_LIMIT && bpt >= 1 && bpt < KEY_LIMIT) || (n | 0) !== n || (L | 0) !== L || (bpt | 0) !== bpt) {
+  if (!rowsHold(L, n, bpt)) {
     gatherCostInto(direct, L, n, bpt, channels, t1, clock);
     out[j] = direct.cyclesPerByte;
     out[j + 1] = direct.activationsPerByte;
@@ -135,16 +143,8 @@ export function queueGather(out: Float64Array, j: number, L: number, n: number, 
     return;
   }
   if (queued === qAt.length) growQueue();
-  const key = bpt * KEY_LIMIT + L;
-  const slot = ((Math.imul(bpt, 0x9e3779b1) >>> 22) ^ L) & (SLOTS - 1);
-  let off = slotOff[slot];
-  if (slotKey[slot] !== key) {
-    off = rowAt.get(key) ?? newRow(key, L);
-    slotKey[slot] = key;
-    slotOff[slot] = off;
-  }
   const q = queued++;
-  qAt[q] = off + 3 * n;
+  qAt[q] = rowOffset(L, bpt) + 3 * n;
   qOut[q] = j;
   qL[q] = L;
   qN[q] = n;
