@@ -316,18 +316,26 @@ export interface GatherSource {
   query(o: GatherCost, q: number, bytesPerQuery: number): GatherCost;
 }
 
+/** LSBs as wide as the MSBs (4 + 4 bits): the LSB stream is the K gather again, priced once. */
+export function lsbIsKGather(lsbBits: number, keyBits: number): boolean {
+  return lsbBits > 0 && lsbBits === keyBits;
+}
+
+/** V with K's shape (no local-V pruning, equal widths, the same rows): the V stream is the K gather, priced once. */
+export function vIsKGather(L: number, keys: number, keyBits: number, valuesFetched: number, valueBits: number): boolean {
+  return valuesFetched === keys && valueBits === keyBits && Math.max(L, valuesFetched) === Math.max(L, keys);
+}
+
 /** A request's four streams priced by `src`: Q (all q queries), K MSBs and K LSBs (K of max(L, K) tokens), V (vF of max(L, vF) tokens). */
 export function requestCostFrom(o: RequestDramCost, r: RequestShape, src: GatherSource): RequestDramCost {
   const q = Math.max(1, r.queries);
   const Lr = Math.max(r.L, r.keys);
   src.query(o.q, q, Math.ceil((r.D * r.queryBits) / 8));
   src.into(o.k, Lr, r.keys, (r.D * r.keyBits) / 8);
-  // LSBs as wide as the MSBs (4 + 4 bits): the K gather again, priced once
-  if (r.lsbBits > 0 && r.lsbBits === r.keyBits) copyCost(o.lsb, o.k);
+  if (lsbIsKGather(r.lsbBits, r.keyBits)) copyCost(o.lsb, o.k);
   else if (r.lsbBits > 0) src.into(o.lsb, Lr, r.keys, (r.D * r.lsbBits) / 8);
   else zeroInto(o.lsb);
-  // V with K's shape (no local-V pruning, equal widths): the same gather, priced once
-  if (r.valuesFetched === r.keys && r.valueBits === r.keyBits && Math.max(r.L, r.valuesFetched) === Lr) copyCost(o.v, o.k);
+  if (vIsKGather(r.L, r.keys, r.keyBits, r.valuesFetched, r.valueBits)) copyCost(o.v, o.k);
   else src.into(o.v, Math.max(r.L, r.valuesFetched), r.valuesFetched, (r.D * r.valueBits) / 8);
   return o;
 }

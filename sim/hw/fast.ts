@@ -4,7 +4,7 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { EngineCyclesCache, designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, spreadOf, type RequestDramCost, type RequestShape } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, spreadOf, lsbIsKGather, vIsKGather, type RequestDramCost, type RequestShape } from './dram-cost.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
@@ -182,8 +182,8 @@ function groupGathers(p: PreparedWorkload, G: number): Float64Array {
     const Lr = Math.max(c.L, c.k);
     queueGather(o, j + 3, Lr, c.k, (c.D * c.keyBits) / 8);
     // LSBs as wide as the MSBs, V with K's shape: the K gather, copied after the look-ups
-    const lsbAsK = c.lsbBits > 0 && c.lsbBits === c.keyBits;
-    const vAsK = c.vF === c.k && c.valueBits === c.keyBits && Math.max(c.L, c.vF) === Lr;
+    const lsbAsK = lsbIsKGather(c.lsbBits, c.keyBits);
+    const vAsK = vIsKGather(c.L, c.k, c.keyBits, c.vF, c.valueBits);
     copies[g] = (lsbAsK ? 1 : 0) | (vAsK ? 2 : 0);
     if (lsbAsK) anyCopy = true;
     else if (c.lsbBits > 0) queueGather(o, j + 6, Lr, c.k, (c.D * c.lsbBits) / 8);
@@ -331,6 +331,15 @@ function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy
 /** The engines' cycles by (n, k) within one `memoTopk` (pairs repeat over the generation steps). */
 const localV = new EngineCyclesCache();
 const tokenHead = new EngineCyclesCache();
+/** `mult` token/head top-ks of k among n on the token/head engine into `t`: busy, and with gating the bubble (its latency + `fix`). */
+function addTokenTopk(t: TopkSums, mult: number, n: number, k: number, gate: boolean, fix: number): void {
+  const e = tokenHead.at(n, k);
+  t.tkT += mult * tokenHead.cycles[e];
+  if (gate) {
+    t.gate += mult * (tokenHead.cycles[e + 1] + fix);
+    t.gateHeads += mult;
+  }
+}
 /** Σ local-V engine busy and latency, the token/head engine's busy, and the gate bubbles. */
 function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
   return p.memoTk.get(hw, () => {
@@ -359,26 +368,11 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
         t.tkV += c.mult * busy;
         t.tkVLat += c.mult * latency;
       }
-      if (c.topk >= 0) {
-        const e = tokenHead.at(c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk); // over L: reference.ts
-        t.tkT += c.mult * tokenHead.cycles[e];
-        if (hw.gateTokenTopk) {
-          t.gate += c.mult * (tokenHead.cycles[e + 1] + fix);
-          t.gateHeads += c.mult;
-        }
-      }
+      if (c.topk >= 0) addTokenTopk(t, c.mult, c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk, hw.gateTokenTopk, fix); // over L: reference.ts
     }
     // the token top-k kept apart from the classes (generation)
     const tok = p.tokens;
-    for (let j = 0; j < tok.length; j += 3) {
-      const m = tok[j + 2];
-      const e = tokenHead.at(tok[j], tok[j + 1]);
-      t.tkT += m * tokenHead.cycles[e];
-      if (hw.gateTokenTopk) {
-        t.gate += m * (tokenHead.cycles[e + 1] + fix);
-        t.gateHeads += m;
-      }
-    }
+    for (let j = 0; j < tok.length; j += 3) addTokenTopk(t, tok[j + 2], tok[j], tok[j + 1], hw.gateTokenTopk, fix);
     for (const h of p.headRuns) t.tkT += h.mult * expectedEngineCycles(eng.tokenHead, h.n, h.k).busy;
     return t;
   });
