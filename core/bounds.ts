@@ -7,7 +7,7 @@
 import type { PointRow, RunJson } from './results.ts';
 import { fmtNum } from './format.ts';
 import { examplesOf, isQuality } from './rung-examples.ts';
-import { AlgoSchema, HardwareSchema, WorkloadSchema } from '../sim/schema.ts';
+import { fieldSchema } from './field-schema.ts';
 
 export interface BoundHit {
   param: string;
@@ -96,11 +96,9 @@ export function neverWorse(h: BoundHit, run: Pick<RunJson, 'parameters' | 'objec
  * equal); undefined for a key the schemas do not hold or a field that is not a plain number.
  */
 export function schemaLimit(key: string, side: BoundHit['side']): number | undefined {
-  const dot = key.indexOf('.');
-  const [group, field] = [key.slice(0, dot), key.slice(dot + 1)];
-  const shape: Record<string, unknown> | undefined = group === 'hw' ? HardwareSchema.shape : group === 'algo' ? AlgoSchema.shape : group === 'workload' ? WorkloadSchema.shape : undefined;
-  if (dot < 0 || !shape || !Object.hasOwn(shape, field)) return undefined;
-  let f = shape[field] as { unwrap?: () => unknown; minValue?: number | null; maxValue?: number | null };
+  const schema = fieldSchema(key);
+  if (!schema) return undefined;
+  let f = schema as unknown as { unwrap?: () => unknown; minValue?: number | null; maxValue?: number | null };
   // .default(…) and .optional() wrap the number schema
   while (!('minValue' in f) && typeof f.unwrap === 'function') f = f.unwrap() as typeof f;
   const v = side === 'lowest' ? f.minValue : f.maxValue;

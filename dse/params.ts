@@ -6,6 +6,7 @@
  */
 import type * as z from '../core/zod.ts';
 import { ciColumn } from '../core/metric-columns.ts';
+import { fieldSchema } from '../core/field-schema.ts';
 import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import type { Params } from './driver.ts';
 import { clipped, decimal, echoed } from './cli-util.ts';
@@ -27,17 +28,7 @@ export interface Constraint {
   resolvedFrom?: { text: string; dense: number };
 }
 
-/** The field schema behind a canonical parameter key (hw.X, algo.X, workload.X), or undefined. */
-export function fieldSchema(key: string): z.ZodType | undefined {
-  const dot = key.indexOf('.');
-  if (dot < 0) return undefined;
-  const group = key.slice(0, dot);
-  const field = key.slice(dot + 1);
-  const shape: Record<string, z.ZodType> | undefined =
-    group === 'hw' ? HardwareSchema.shape : group === 'algo' ? AlgoSchema.shape : group === 'workload' ? WorkloadSchema.shape : undefined;
-  if (!shape || !Object.hasOwn(shape, field)) return undefined;
-  return shape[field];
-}
+export { fieldSchema };
 
 /** Every canonical parameter key. */
 export function parameterKeys(): string[] {
