@@ -64,13 +64,19 @@ export interface FirstRungValue {
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-function groupKey(v: unknown, bins?: number[]): string {
-  if (typeof v === 'number' && bins) {
+/**
+ * The group of a value, as the table labels it: the value itself, or past MAX_GROUPS distinct
+ * numeric values its quintile bin (q1 … q5; knots at the 20/40/60/80% order statistics).
+ */
+export function valueGrouping(vals: readonly unknown[]): (v: unknown) => string {
+  if (new Set(vals.map(String)).size <= MAX_GROUPS || !vals.every(finite)) return String;
+  const s = (vals as number[]).slice().sort((a, b) => a - b);
+  const bins = [0.2, 0.4, 0.6, 0.8].map((q) => s[Math.floor(q * (s.length - 1))]);
+  return (v) => {
     let b = 0;
-    while (b < bins.length && v > bins[b]) b++;
+    while (b < bins.length && (v as number) > bins[b]) b++;
     return `q${b + 1}`;
-  }
-  return String(v);
+  };
 }
 
 export function sensitivity(run: Pick<RunJson, 'parameters'>, points: PointRow[], metric: string): Sensitivity {
@@ -84,17 +90,12 @@ export function sensitivity(run: Pick<RunJson, 'parameters'>, points: PointRow[]
   const effects: Effect[] = [];
   for (const k of run.parameters) {
     const vals = ok.map((p) => p.params[k]);
-    const distinct = new Set(vals.map(String));
-    if (distinct.size < 2) continue;
-    let bins: number[] | undefined;
-    if (distinct.size > 12 && vals.every(finite)) {
-      const s = (vals as number[]).slice().sort((a, b) => a - b);
-      bins = [0.2, 0.4, 0.6, 0.8].map((q) => s[Math.floor(q * (s.length - 1))]);
-    }
-    const groups = new Map<string, { sum: number; raw: number; n: number; at: unknown }>();
+    if (new Set(vals.map(String)).size < 2) continue;
+    const key = valueGrouping(vals);
+    const groups = new Map<string, { sum: number; raw: number; n: number }>();
     vals.forEach((v, i) => {
-      const g = groupKey(v, bins);
-      const e = groups.get(g) ?? { sum: 0, raw: 0, n: 0, at: v };
+      const g = key(v);
+      const e = groups.get(g) ?? { sum: 0, raw: 0, n: 0 };
       e.sum += y[i];
       e.raw += raw[i];
       e.n++;
@@ -109,9 +110,9 @@ export function sensitivity(run: Pick<RunJson, 'parameters'>, points: PointRow[]
       const m = e.sum / e.n;
       between += e.n * (m - mean) ** 2;
       const shown = log ? 10 ** m : e.raw / e.n; // geometric mean on log metrics
-      const label = bins ? g : String(e.at);
-      if (shown < lo) [lo, loAt] = [shown, label];
-      if (shown > hi) [hi, hiAt] = [shown, label];
+      // the label: the value, or its bin (q1 … q5)
+      if (shown < lo) [lo, loAt] = [shown, g];
+      if (shown > hi) [hi, hiAt] = [shown, g];
     }
     effects.push({ param: k, share: total > 0 ? between / total : 0, lo, hi, loAt, hiAt, groups: groups.size });
   }

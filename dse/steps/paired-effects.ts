@@ -28,7 +28,7 @@
 import type { Objective, Params } from '../driver.ts';
 import type { RunJson } from '../../core/results.ts';
 import { isQuality } from '../../core/rung-examples.ts';
-import { MAX_GROUPS } from '../../core/sensitivity.ts';
+import { valueGrouping } from '../../core/sensitivity.ts';
 import { erf } from '../../sim/nn/mathutil.ts';
 
 export type PairedEffects = NonNullable<RunJson['pairedEffects']>;
@@ -102,13 +102,12 @@ function configurations(ok: readonly PairedRow[], values: (params: Params) => re
 }
 
 /**
- * One parameter's paired effect: its values' groups (quintile bins past MAX_GROUPS numeric values,
- * as core/sensitivity.ts `sensitivity`), each group's per-example mean over its points, the
+ * One parameter's paired effect: its values' groups (core/sensitivity.ts `valueGrouping`, as the table's), each group's per-example mean over its points, the
  * highest and lowest group by the mean over examples, and the paired interval of their difference.
  * Undefined with fewer than 2 groups.
  */
 function effectOf(vals: unknown[], of: Int32Array, vectors: (readonly number[])[], n: number): Omit<PairedEffect, 'param'> | undefined {
-  const key = grouping(vals);
+  const key = valueGrouping(vals);
   // per group: how many of its points run each configuration
   const counts = new Map<string, Map<number, number>>();
   vals.forEach((v, i) => {
@@ -151,19 +150,4 @@ function groupMeans(counts: Map<number, number>, vectors: (readonly number[])[],
   }
   for (let e = 0; e < n; e++) out[e] /= total;
   return out;
-}
-
-/** The group of a value, as the table labels it: the value, or its quintile bin (q1 … q5) past MAX_GROUPS numeric values. */
-function grouping(vals: unknown[]): (v: unknown) => string {
-  const distinct = new Set(vals.map(String));
-  const numeric = vals.every((v) => typeof v === 'number' && Number.isFinite(v));
-  if (distinct.size <= MAX_GROUPS || !numeric) return String;
-  const s = (vals as number[]).slice().sort((a, b) => a - b);
-  // the bins of core/sensitivity.ts `sensitivity`: knots at the 20/40/60/80% order statistics
-  const bins = [0.2, 0.4, 0.6, 0.8].map((q) => s[Math.floor(q * (s.length - 1))]);
-  return (v) => {
-    let b = 0;
-    while (b < bins.length && (v as number) > bins[b]) b++;
-    return `q${b + 1}`;
-  };
 }
