@@ -88,11 +88,12 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
   },
   {
     "name": "logits",
-    "description": "one forward pass on given token ids: GPT-2 next-token log-probs or BERT classifier logits (quantization off by default)",
+    "description": "one forward pass on given token ids or a text: GPT-2 next-token log-probs or BERT classifier logits (quantization off by default)",
     "arguments": [],
     "options": [
       {"flags":"-m, --model <name>","description":"sotu-char, sotu-char-alibi, sotu-char-rope, sotu-gpt, spam-bert, or a Hugging Face BERT/GPT-2 folder","mandatory":true},
-      {"flags":"--ids <list>","description":"comma-separated token ids, e.g. 2,45,17 (once)","mandatory":true},
+      {"flags":"--ids <list>","description":"comma-separated token ids, e.g. 2,45,17 (once; or --text)"},
+      {"flags":"--text <text>","description":"a text, tokenized with the model's own tokenizer (BERT: [CLS] … [SEP], as Hugging Face adds them); --json prints its ids"},
       {"flags":"-s, --set <key=value>","description":"algorithm parameter (repeatable), e.g. --set algo.tokenKeep=0.5","defaultValue":[]},
       {"flags":"--json","description":"print one JSON object"},
     ]

@@ -18,11 +18,11 @@ test('logits --ids given twice is refused (exit 2) naming both lists, nothing on
   assert.equal(r.stderr, 'error: --ids given 2 times (--ids 73,102,109, --ids 73,102): give one comma-separated list, e.g. --ids 73,102,109,73,102\n');
 });
 
-test('logits --ids once runs (3 ids: 2 next-token log-probs); without --ids commander still asks for it', () => {
+test('logits --ids once runs (3 ids: 2 next-token log-probs); without --ids (or --text) it asks for one (exit 2)', () => {
   const r = logits('--ids', '73,102,109', '--json');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).next_token_logprob.length, 2);
   const m = logits();
-  assert.notEqual(m.status, 0);
-  assert.match(m.stderr, /required option '--ids <list>' not specified/);
+  assert.equal(m.status, 2);
+  assert.match(m.stderr, /give the input: --ids 2,45,17 \(token ids\) or --text/);
 });

@@ -5,7 +5,8 @@
  *    min(32, n−2) predictions come from generation iterations (where pruning acts) and the others
  *    from the dense prompt pass.
  *  - BERT: the classifier logits of the sequence.
- * Quantization is off unless the caller's algo sets it (see `logitsAlgo`).
+ * Quantization is off unless the caller's algo sets it (see `logitsAlgo`). `textIds` gives the ids
+ * of a text with the model's own tokenizer.
  */
 import type { AlgoConfig } from '../schema.ts';
 import { AlgoSchema } from '../schema.ts';
@@ -28,14 +29,26 @@ export function logitsAlgo(sets: Record<string, unknown>): AlgoConfig {
   return AlgoSchema.parse({ msbBits: 32, queryBits: 32, valueBits: 32, ...sets });
 }
 
-export async function computeLogits(model: string, ids: number[], algo: AlgoConfig): Promise<LogitsResult> {
+/**
+ * The ids `text` gives with the model's own tokenizer, as Hugging Face's `tokenizer(text)` gives
+ * them: BERT wraps the pieces in [CLS] … [SEP] (its default `add_special_tokens`), GPT-2 adds nothing.
+ */
+export async function textIds(model: string, text: string): Promise<number[]> {
+  const e = await getEngine(model);
+  const ids = e.ck.tokenizer.encode(text);
+  return e.c.kind === 'bert' ? [e.c.clsId, ...ids, e.c.sepId] : ids;
+}
+
+/** `from` names where the ids came from in the errors: the `--ids` list, or a `--text`'s tokens. */
+export async function computeLogits(model: string, ids: number[], algo: AlgoConfig, from: 'ids' | 'text' = 'ids'): Promise<LogitsResult> {
   const e = await getEngine(model);
   const c = e.c;
   const src = `${e.ck.dir}/config.json`;
   const bad = ids.find((id) => !(Number.isInteger(id) && id >= 0 && id < c.vocabSize));
   if (bad !== undefined) throw new ConfigError(`--ids: id ${bad} is outside the vocabulary [0, ${c.vocabSize}) of ${src}`);
   if (ids.length > c.maxPositions) {
-    throw new ConfigError(`--ids: ${ids.length} ids exceed the ${c.kind === 'gpt' ? 'n_positions' : 'max_position_embeddings'} of ${src} (${c.maxPositions}): pass at most ${c.maxPositions} ids`);
+    const fix = from === 'ids' ? `pass at most ${c.maxPositions} ids` : 'shorten the text';
+    throw new ConfigError(`--${from}: ${ids.length} ${from === 'ids' ? 'ids' : 'tokens'} exceed the ${c.kind === 'gpt' ? 'n_positions' : 'max_position_embeddings'} of ${src} (${c.maxPositions}): ${fix}`);
   }
   const ra = runAlgo(algo, c);
   const stats = new Stats(c.layers, false);
@@ -44,7 +57,7 @@ export async function computeLogits(model: string, ids: number[], algo: AlgoConf
     const [logits] = e.classifyBatch([ids], ra, stats);
     return { model, kind: 'bert', n: ids.length, logits: Array.from(logits), tokenKeepPerLayer: stats.measured().tokenKeepPerLayer };
   }
-  if (ids.length < 2) throw new ConfigError('--ids: need at least 2 ids (one prediction)');
+  if (ids.length < 2) throw new ConfigError(from === 'ids' ? '--ids: need at least 2 ids (one prediction)' : `--text: ${ids.length} token${ids.length === 1 ? ' gives' : 's give'} no prediction: give a text of at least 2 tokens`);
   const gen = Math.min(GEN_TOKENS, ids.length - 2);
   const prompt = ids.length - 1 - gen;
   const r = generate(e, [ids], prompt, gen, ra, stats, 0, { promptLogprobs: true });
