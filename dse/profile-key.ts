@@ -2,7 +2,7 @@
  * The key of the DRAM stream-profile cache (dse/profile-cache.ts): a hash of the sources whose code
  * computes a profile. Apart from the cache itself so that dse/bundle.ts can compute it when it
  * builds the CLI: a run from the bundle then reads the key as a constant instead of loading
- * node:crypto (~5 ms of a cold start) and hashing the three files again.
+ * node:crypto (~5 ms of a cold start) and hashing the files again.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The files whose code computes a profile (test/profile-cache.test.ts checks the list is closed under imports). */
-export const PROFILE_SOURCES = ['sim/cycle/profiles.ts', 'sim/cycle/dram-profile.ts', 'sim/cycle/dram.ts'];
+export const PROFILE_SOURCES = ['sim/cycle/profiles.ts', 'sim/cycle/dram-profile.ts', 'sim/cycle/dram.ts', 'sim/cycle/gather-layout.ts'];
 
 /** sha256 of PROFILE_SOURCES (contents, in order), 16 hex digits; throws if one cannot be read. */
 export function profileSourcesKey(root = ROOT): string {

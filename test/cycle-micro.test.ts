@@ -1,7 +1,8 @@
 /** Hand-checked micro cases of the cycle simulator (sim/cycle). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HbmChannel, hbmTiming, gatherChunks, availableBefore, timeForAvailable, emptyChunks, rowConflictLatency } from '../sim/cycle/dram.ts';
+import { HbmChannel, hbmTiming, availableBefore, timeForAvailable, emptyChunks, rowConflictLatency } from '../sim/cycle/dram.ts';
+import { gatherChunks } from '../sim/cycle/gather-layout.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
 import { quickSelectRandom, quickSelectValues } from '../sim/cycle/topk.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';

@@ -2,7 +2,8 @@
  * Steady-state DRAM cost of one fetch stream (a gather of n of L token vectors) on the HBM2 model of
  * dram.ts: each channel's row chunks served on a fresh channel, then again one region further.
  */
-import { HbmChannel, keptIndex, subChannels, type ChannelRun, type HbmTiming } from './dram.ts';
+import { HbmChannel, subChannels, type ChannelRun, type HbmTiming } from './dram.ts';
+import { keptIndex } from './gather-layout.ts';
 
 /** DRAM cost of one fetch stream, measured on fresh channels (every bank holding another row). */
 export interface StreamProfile {
@@ -24,7 +25,7 @@ export interface StreamProfile {
   misses: number;
 }
 
-/** `salt` ≠ 0 lays the kept tokens out at another hashed placement (dram.ts keptIndex); 0 is the model's own. */
+/** `salt` ≠ 0 lays the kept tokens out at another hashed placement (gather-layout.ts keptIndex); 0 is the model's own. */
 export function profileStream(L: number, n: number, bytesPerToken: number, channels: number, t: HbmTiming, salt = 0): StreamProfile {
   ({ t, channels } = subChannels(t, channels));
   const occ = new Float64Array(channels);
@@ -104,8 +105,9 @@ let flat: FlatGather & { chOf: Int32Array; idOf: Float64Array; nOf: Int32Array }
 };
 
 /**
- * The chunks `gatherChunks` makes, as flat typed arrays (same chunks, same order per channel; a
- * chunk's id is its index in the channel: pc, then bank, then row). Valid until the next call.
+ * The chunks `gatherChunks` (gather-layout.ts) makes, as flat typed arrays (same chunks, same order
+ * per channel; a chunk's id is its index in the channel: pc, then bank, then row). Valid until the
+ * next call.
  */
 function flatGather(L: number, n: number, B: number, channels: number, t: HbmTiming, salt: number): FlatGather {
   const bb = t.burstBytes;
