@@ -7,14 +7,24 @@ import { InputError } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 import { shippedModels } from '../sim/nn/paths.ts';
 
-/** The model's folder (a shipped checkpoint's name, or a folder with config.json); else an InputError naming `option` (and the shipped checkpoint a misspelt name is closest to). */
+/**
+ * What a model name that is no checkpoint may have meant: " (did you mean "spam-bert"?)" for a
+ * misspelt shipped checkpoint, else " (shipped: sotu-char, spam-bert, …)"; nothing for a path,
+ * which names a folder, not a checkpoint. As a space file's accuracy.model is told
+ * (dse/space-checks.ts shippedList).
+ */
+export function shippedHint(model: string, names = shippedModels()): string {
+  if (/[\\/]/.test(model)) return '';
+  return didYouMean(model, names) || (names.length ? ` (shipped: ${names.join(', ')})` : '');
+}
+
+/** The model's folder (a shipped checkpoint's name, or a folder with config.json); else an InputError naming `option` (and `shippedHint`). */
 export async function modelDirInput(model: string, option: string): Promise<string> {
   const { resolveModelDir } = await import('../sim/nn/api.ts');
   try {
     return resolveModelDir(model);
   } catch (e) {
-    // a path names a folder, not a checkpoint: no suggestion
-    throw new InputError(`${option}: ${(e as Error).message}${/[\\/]/.test(model) ? '' : didYouMean(model, shippedModels())}`);
+    throw new InputError(`${option}: ${(e as Error).message}${shippedHint(model)}`);
   }
 }
 
