@@ -139,9 +139,14 @@ export function valueMessage(i: ZodIssue, got: unknown): string {
   return `${show(got)} is not one of ${allowed.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`;
 }
 
-/** Parse `--set key=value` pairs into canonical parameters (validated per field). */
+/**
+ * Parse `--set key=value` pairs into canonical parameters (validated per field). A key given again
+ * with another value is refused (which one was meant?); again with an equal value (0.5, 0.50) is
+ * one setting.
+ */
 export function parseSets(sets: string[]): Params {
   const out: Params = {};
+  const first = new Map<string, string>();
   for (const given of sets) {
     const s = clipped(given);
     const eq = given.indexOf('=');
@@ -156,6 +161,8 @@ export function parseSets(sets: string[]): Params {
     const r = fs.safeParse(value);
     if (!r.success && raw !== '' && fs.safeParse(Number(raw)).success) throw new InputError(`--set ${s}: ${key}: expected a decimal number, got ${echoed(raw)}`);
     if (!r.success) throw new InputError(`--set ${s}: ${key}: ${r.error.issues.map((i) => valueMessage(i, value)).join('; ')}`);
+    if (key in out && out[key] !== value) throw new InputError(`--set ${s}: ${key} is given twice with different values (also --set ${first.get(key)}); give it once`);
+    if (!first.has(key)) first.set(key, s);
     out[key] = value;
   }
   return out;

@@ -354,6 +354,16 @@ test('--set numbers are decimal: 1e2, .5 and +4 are numbers; 0x10, 0b10 and 0o17
   }
 });
 
+test('--set of one key twice: refused with both settings named when the values differ (the last one used to win silently); one setting when they are equal', () => {
+  assert.throws(
+    () => parseSets(['hw.dramChannels=32', 'algo.tokenKeep=0.3', 'hw.dramChannels=16']),
+    (e: Error) => e instanceof InputError && e.message === '--set hw.dramChannels=16: hw.dramChannels is given twice with different values (also --set hw.dramChannels=32); give it once',
+  );
+  assert.throws(() => parseSets(['hw.topkModel=paper', 'hw.topkModel=official-rtl']), /^InputError: --set hw\.topkModel=official-rtl: hw\.topkModel is given twice/);
+  // 0.5 and 0.50, 16 and 1.6e1 are one value each
+  assert.deepEqual(parseSets(['algo.tokenKeep=0.5', 'hw.dramChannels=16', 'algo.tokenKeep=0.50', 'hw.dramChannels=1.6e1']), { 'algo.tokenKeep': 0.5, 'hw.dramChannels': 16 });
+});
+
 test('a swept workload.benchmark does what one in the workload block does: its shape and base algo settings, under the written algo fields', async () => {
   const fs = await import('node:fs');
   const os = await import('node:os');
