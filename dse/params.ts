@@ -11,7 +11,7 @@ import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/sche
 import type { Params } from './driver.ts';
 import { clipped, decimal, echoed } from './cli-util.ts';
 import { InputError } from './errors.ts';
-import { closest, didYouMean } from './suggest.ts';
+import { closest, didYouMean, shortFormOf } from './suggest.ts';
 
 /** One problem zod reports. */
 export type ZodIssue = z.ZodError['issues'][number];
@@ -135,7 +135,7 @@ export function valueMessage(i: ZodIssue, got: unknown): string {
   }
   if (!allowed && i.code === 'invalid_type' && got !== undefined) return `Invalid input: expected ${i.expected}, received ${kindOf(got)} (${show(got)})`;
   if (!allowed || got === undefined) return i.message;
-  const near = typeof got === 'string' ? closest(got, allowed) : undefined;
+  const near = typeof got === 'string' ? (closest(got, allowed) ?? shortFormOf(got, allowed)) : undefined;
   return `${show(got)} is not one of ${allowed.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`;
 }
 

@@ -39,6 +39,16 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best !== undefined && bestD <= limit ? best : undefined;
 }
 
+/**
+ * The candidate that `word` spells out in full (a choice written longer than its short form:
+ * "minimize" or "Maximum" for min / max): one of ≥ 3 characters that opens a word of ≤ 12.
+ */
+export function shortFormOf(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  if (w.length > 12) return undefined;
+  return candidates.find((c) => c.length >= 3 && c.length < w.length && w.startsWith(c.toLowerCase()));
+}
+
 /** ` (did you mean "x"?)` or '' — to append to an "unknown …" message. */
 export function didYouMean(word: string, candidates: readonly string[]): string {
   const c = closest(word, candidates);

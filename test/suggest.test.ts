@@ -32,3 +32,13 @@ test('closest: a 1,000,000-character word is a typo of no candidate', () => {
   assert.equal(closest('x'.repeat(1_000_000), [...METRICS]), undefined);
   assert.equal(closest(`latency_s${'x'.repeat(1_000_000)}`, [...METRICS]), undefined);
 });
+
+test('a choice spelt out in full gets its short form: goal "minimize" / "Maximise" → min / max (≥ 3 characters, words ≤ 12)', async () => {
+  const { shortFormOf } = await import('../dse/suggest.ts');
+  assert.equal(shortFormOf('minimize', ['min', 'max']), 'min');
+  assert.equal(shortFormOf('Maximise', ['min', 'max']), 'max');
+  assert.equal(shortFormOf('min', ['min', 'max']), undefined); // the choice itself is no longer form
+  assert.equal(shortFormOf('mi', ['m', 'mi']), undefined); // too short to be a short form
+  assert.equal(shortFormOf('minimization!', ['min', 'max']), undefined); // 13 characters
+  assert.equal(closest('minimize', ['min', 'max']), undefined); // 5 edits: no typo, hence the second rule
+});
