@@ -3,7 +3,7 @@
  *
  * The cycle simulator prices a gather of n of L token vectors of B bytes with an exact bank-level
  * profile (sim/cycle/dram-profile.ts `profileStream`): the kept tokens are laid out (one per
- * stratum [⌈iL/n⌉, ⌈(i+1)L/n⌉) at a hashed offset, sim/cycle/dram.ts `keptIndex`), split into row
+ * stratum [⌈iL/n⌉, ⌈(i+1)L/n⌉) at a hashed offset, sim/cycle/gather-layout.ts `keptIndex`), split into row
  * chunks per (sub-)channel, and each channel's chunks are served twice on `HbmChannel` — a fresh
  * region, then the same chunks one region further — the second run's extra time being the stream's
  * occupancy. That costs O(chunks) per shape and jumps with the hashed placement. Here the same
