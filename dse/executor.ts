@@ -10,11 +10,10 @@
  * Constraint violations are recomputed from the stored metrics on reuse, so a journal stays valid
  * when a space's constraints or objectives change.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BroadcastChannel } from 'node:worker_threads';
-import { createProgress, type Progress, type ProgressMode } from './progress.ts';
+import type { ProgressMode } from './progress.ts';
+import { denseWithProgress } from './dense-progress.ts';
 import type { Params, Trial } from './driver.ts';
 import { isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
 import { InputError } from './errors.ts';
@@ -460,30 +459,13 @@ export class Executor {
   }
 
   /**
-   * The dense model's run (relative constraints, dse/steps/dense.ts) with progress on stderr as the
-   * search's (dse/progress.ts, `progress`): it was silent, ~14 s on spam-bert's 1,209 emails. On
-   * this thread the engine's per-batch callback drives it; on a pool worker the counts come over a
-   * BroadcastChannel (dse/evaluate.ts `DenseProgress`). A queue's remote worker sends none.
+   * The dense model's run with its progress on stderr (dse/dense-progress.ts). A queue's remote
+   * worker sends no counts: its run goes to the queue as any task.
    */
   private async dense(...[acc, layers, from]: TaskArgs<'dense'>): Promise<TaskResult<'dense'>> {
-    let p: Progress | undefined;
-    const onBatch = (done: number, total: number) => {
-      p ??= createProgress(this.progress, total, `dense ${acc.accuracy.model}`, 'examples');
-      p.update(done);
-    };
     const onPool = this.usePool && !this.aborted && !!this.poolReady;
     if (onPool && this.keyedBackend) return this.callTask('dense', acc, layers, from);
-    const channel = onPool ? new BroadcastChannel(`spatten-dse-dense-${randomUUID()}`) : undefined;
-    if (channel) channel.onmessage = (m) => onBatch(...((m as { data: [number, number] }).data));
-    try {
-      const r = await this.callTask('dense', acc, layers, from, channel ? { channel: String(channel.name) } : onBatch);
-      // the last batch's message may come after the result (another port): the count is the result's
-      p?.update(r.n);
-      return r;
-    } finally {
-      channel?.close();
-      p?.stop();
-    }
+    return denseWithProgress(this.progress, acc.accuracy.model, onPool, (progress) => this.callTask('dense', acc, layers, from, progress));
   }
 
   /**
