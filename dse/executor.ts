@@ -26,8 +26,8 @@ import { importEsm } from '../core/import-esm.ts';
 import { modelVersion } from './model-version.ts';
 import { LocalBackend } from './backends/local.ts';
 import type { BackendInfo, EvalBackend } from './backends/types.ts';
-import { violation } from './space.ts';
-import { AccuracyOutcomes, denseScoresRecord, scoresRecord } from './accuracy-outcomes.ts';
+import { AccuracyOutcomes, denseScoresRecord } from './accuracy-outcomes.ts';
+import { pointFromRecord, toRecords } from './point-records.ts';
 import { TASKS, warmTask, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
 import { dispatch, type Todo } from './pool-dispatch.ts';
 
@@ -284,54 +284,6 @@ export class Executor {
     return json;
   }
 
-  private fromRecord(id: number, params: Params, r: JournalRecord, ctx: EvalContext): EvaluatedPoint {
-    const metrics: Record<string, number> = { ...r.metrics };
-    let viol = r.status === 'ok' ? 0 : Infinity;
-    if (r.status === 'ok') for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
-    return {
-      id,
-      params,
-      metrics,
-      status: r.status,
-      violation: viol,
-      feasible: r.status === 'ok' && viol === 0,
-      error: r.error ?? '',
-      fidelity: r.fidelity,
-    };
-  }
-
-  /**
-   * The journal records of an evaluated point: the point's, and with `prefix` (the largest run
-   * state of its accuracy configuration so far) a scores record before it, keyed without the seed
-   * (dse/accuracy-outcomes.ts `scoresRecord`). With `outcome` (the first point of an accuracy
-   * configuration) the point's record carries it as `extra.accuracy`; such a record is written on
-   * a line of its own, which needs its key (a fresh journal's batch lines leave keys to be
-   * computed on load).
-   */
-  private toRecords(ctx: EvalContext, key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome, prefix?: AccuracyPrefix): JournalRecord[] {
-    const point = this.toRecord(key, p, fidelity, ms, material, outcome);
-    return prefix && ctx.accuracy ? [scoresRecord(ctx, p.params, prefix), point] : [point];
-  }
-
-  private toRecord(key: string, p: EvaluatedPoint, fidelity: string, ms: number, material: string, outcome?: AccuracyOutcome): JournalRecord {
-    const extra = outcome ? { accuracy: outcome } : undefined;
-    return {
-      key: extra && !key ? journalKeyFast(p.params, modelVersion(), fidelity, material) : key,
-      ...(extra ? { extra } : {}),
-      material,
-      keyFidelity: fidelity,
-      id: p.id,
-      params: p.params,
-      fidelity: p.fidelity || fidelity,
-      modelVersion: modelVersion(),
-      status: p.status,
-      metrics: p.metrics,
-      violation: p.violation,
-      error: p.error || undefined,
-      ms: Math.round(ms * 1000) / 1000,
-    };
-  }
-
   /**
    * Evaluates trials (primary fidelity, or `step`); results sorted by id. After `abort()` the
    * abandoned trials are missing from the result.
@@ -360,7 +312,7 @@ export class Executor {
         this.reusedForeign++;
       }
       if (rec) {
-        out.push(this.fromRecord(t.id, t.params, rec, ctx));
+        out.push(pointFromRecord(t.id, t.params, rec, ctx));
         this.accuracy.fromRecord(ctx, t.params, rec);
         this.reused++;
       } else {
@@ -407,7 +359,7 @@ export class Executor {
       out.push(p);
       this.evaluated++;
       // report progress and let signals (Ctrl-C) through whenever the journal was flushed (every ~100 ms)
-      if (batch.add(...this.toRecords(ctx, key, p, fidelity, ms, material, outcome, prefix))) {
+      if (batch.add(...toRecords(ctx, key, p, fidelity, ms, material, outcome, prefix))) {
         report?.();
         await new Promise((r) => setImmediate(r));
       }
@@ -429,7 +381,7 @@ export class Executor {
           record: (key, p, ms, journal = true, outcome, prefix) => {
             out.push(p);
             this.evaluated++;
-            if (journal) batch.add(...this.toRecords(step?.ctx ?? this.ctx, key, p, fidelity, ms, material, outcome, prefix));
+            if (journal) batch.add(...toRecords(step?.ctx ?? this.ctx, key, p, fidelity, ms, material, outcome, prefix));
             else batch.tick();
             report?.();
           },
