@@ -2,14 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { createProgress, type Progress, type ProgressMode } from './progress.ts';
-import type { DenseProgress } from './evaluate.ts';
+import type { DenseProgress } from './accuracy-runs.ts';
 import type { TaskResult } from './tasks.ts';
 
 /**
  * The dense model's run (relative constraints, dse/steps/dense.ts) with progress on stderr as the
  * search's (dse/progress.ts, `mode`): it was silent, ~14 s on spam-bert's 1,209 emails. On this
  * thread the engine's per-batch callback drives it; on a pool worker (`onPool`) the counts come
- * over a BroadcastChannel (dse/evaluate.ts `DenseProgress`). `run` runs the task with where its
+ * over a BroadcastChannel (dse/accuracy-runs.ts `DenseProgress`). `run` runs the task with where its
  * counts go; `model` labels the bar.
  */
 export async function denseWithProgress(mode: ProgressMode, model: string, onPool: boolean, run: (progress: DenseProgress) => Promise<TaskResult<'dense'>>): Promise<TaskResult<'dense'>> {

@@ -12,15 +12,16 @@ let cachedModelVersion: string | undefined;
 
 /**
  * Identity of the models: sha256 over the sources and tables of sim/ and the evaluator with its
- * point checks (point-checks.ts: they decide that a point fails) (paths + contents), and over
- * other files there (checkpoint weights, data) by path, size and first MiB, so results are reused
- * only while the code and data that produced them are unchanged.
+ * accuracy runs (accuracy-runs.ts) and point checks (point-checks.ts: they decide that a point
+ * fails) (paths + contents), and over other files there (checkpoint weights, data) by path, size
+ * and first MiB, so results are reused only while the code and data that produced them are
+ * unchanged.
  */
 export function modelVersion(): string {
   if (cachedModelVersion) return cachedModelVersion;
   const h = createHash('sha256');
   const files = listFiles(path.join(ROOT, 'sim'));
-  files.push(path.join(HERE, 'evaluate.ts'), path.join(HERE, 'point-checks.ts'));
+  files.push(path.join(HERE, 'evaluate.ts'), path.join(HERE, 'accuracy-runs.ts'), path.join(HERE, 'point-checks.ts'));
   for (const f of files.sort()) {
     h.update(path.relative(ROOT, f));
     h.update('\0');
