@@ -17,7 +17,8 @@
  * - workload fields a benchmark fixes (model, stage, lengths), written or swept beside it, and
  *   those a trace fixes (the same, and a benchmark) written beside it;
  * - an on-chip word (hw.wordBits) narrower than the keys, values or e2e FC weights at every point
- *   (`wordBitsIssues`; at some points only: a note, and those points fail with the reason);
+ *   (dse/space-word-bits.ts `wordBitsIssues`; at some points only: a note, and those points fail
+ *   with the reason);
  * - the size of the space: the grid's cardinality (or the samples a driver is asked for) above
  *   `maxPoints` is refused with the count and a suggestion, before anything is enumerated.
  */
@@ -31,13 +32,11 @@ import { modelDirOf, shippedModels } from '../sim/nn/paths.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
 import { DEFAULT_EXAMPLES, lmPositionsProblem } from '../sim/nn/run-sizes.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
-import type { ParamDomain, Params } from './driver.ts';
+import type { ParamDomain } from './driver.ts';
 import type { Constraint } from './params.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
-import { LM_TOKEN_KNOBS, LSB_KNOBS, TRACE_ALGO, TRACE_FIXES, wordBitsProblem } from './point-checks.ts';
+import { LM_TOKEN_KNOBS, LSB_KNOBS, TRACE_ALGO, TRACE_FIXES } from './point-checks.ts';
 import { LLM_INERT, LLM_INERT_WHY } from './llm-inert.ts';
-import { applyParams, basePoint } from './evaluate.ts';
-import type { Space } from './space.ts';
 import { didYouMean } from './suggest.ts';
 
 export type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
@@ -444,62 +443,4 @@ export function fractionBoundIssue(c: Constraint): string | undefined {
   const never = above ? c.op !== '<=' && c.op !== '<' : c.op !== '>=' && c.op !== '>';
   const hint = above && c.bound <= 100 ? `; for ${c.bound}% write "${c.metric} ${c.op} ${Number((c.bound / 100).toPrecision(6))}"` : '';
   return `"${c.text}": accuracy is a fraction from 0 to 1 (as in points.csv; the report prints it in %), so this constraint ${never ? 'excludes every point' : 'excludes no point'}${hint}`;
-}
-
-/** The fields that set a point's word-width need (`wordBitsNeed`) and the word width itself. */
-const WORD_KEYS = ['hw.wordBits', 'algo.msbBits', 'algo.lsbBits', 'algo.valueBits', 'algo.fcWeightBits', 'workload.scope', 'workload.benchmark'];
-/** Combinations of those fields' values checked up front; a larger product is left to the points (each fails with the reason). */
-const MAX_WORD_COMBOS = 100_000;
-
-/**
- * hw.wordBits against the data the space's points put in a word (point-checks.ts
- * `wordBitsNeed`; a trace's rows carry its widths), over the combinations of the fields that set
- * it (an interval by its two ends: the need grows with each width, the room with the word). No
- * point fits: an issue (exit 2), at the swept or written word width, else at the field that
- * widens the data. Some do not: a note, and those points fail with the reason. A trace is found
- * as the run finds it (`file`: the space file); one that cannot be found or read is left to the
- * run, which names its error (dse/run.ts prepareRun).
- */
-export function wordBitsIssues(space: Pick<Space, 'hardware' | 'algo' | 'workload'>, domains: ParamDomain[], file?: string): { issue?: Issue; note?: { path: (string | number)[]; text: string } } {
-  const swept = domains.filter((d) => WORD_KEYS.includes(d.key));
-  const values = swept.map((d) => (d.kind === 'choice' ? d.values : [d.low, d.high]));
-  const combos = values.reduce((n, v) => n * v.length, 1);
-  if (combos > MAX_WORD_COMBOS) return {};
-  let base = space.workload.trace ? undefined : basePoint(space);
-  if (!base) {
-    try {
-      base = basePoint(space, file);
-      wordBitsProblem(base);
-    } catch {
-      return {};
-    }
-  }
-  let bad = 0;
-  let first: string | undefined;
-  for (let i = 0; i < combos; i++) {
-    const params: Params = {};
-    let r = i;
-    swept.forEach((d, j) => {
-      params[d.key] = values[j][r % values[j].length];
-      r = Math.floor(r / values[j].length);
-    });
-    const problem = wordBitsProblem(applyParams(base, params, space.algo));
-    if (problem) {
-      bad++;
-      first ??= `${swept.length ? `at ${Object.entries(params).map(([k, v]) => `${k} ${v}`).join(', ')}: ` : ''}${problem}`;
-    }
-  }
-  if (bad === 0) return {};
-  const sweptKey = swept.find((d) => d.key === 'hw.wordBits') ?? swept.find((d) => d.key !== 'workload.benchmark') ?? swept[0];
-  const path = sweptKey ? ['parameters', sweptKey.key] : Object.hasOwn(space.hardware, 'wordBits') ? ['hardware', 'wordBits'] : writtenWidth(space);
-  if (bad === combos) return { issue: { path, atKey: true, message: `no point fits its on-chip word: ${first}` } };
-  return { note: { path, text: `${bad} of the ${combos} combinations of ${swept.map((d) => d.key).join(', ')} do not fit the on-chip word (${first}): those points fail, recorded with the reason` } };
-}
-
-/** Where the space widens the data beyond the word it leaves at its default: the first width written in its algo or workload block. */
-function writtenWidth(space: Pick<Space, 'algo' | 'workload'>): (string | number)[] {
-  if (space.workload.trace !== undefined) return ['workload', 'trace'];
-  for (const f of ['msbBits', 'lsbBits', 'valueBits', 'fcWeightBits'] as const) if (space.algo[f] !== undefined) return ['algo', f];
-  if (space.workload.benchmark !== undefined) return ['workload', 'benchmark'];
-  return space.workload.scope !== undefined ? ['workload', 'scope'] : ['hardware'];
 }

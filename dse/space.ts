@@ -14,7 +14,8 @@ import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain } from './driver.ts';
 import { errnoText, InputError } from './errors.ts';
-import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, metricSemanticIssues, shapeIssues, sizeIssues, wordBitsIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
+import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, metricSemanticIssues, shapeIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
+import { wordBitsIssues } from './space-word-bits.ts';
 import { didYouMean } from './suggest.ts';
 import { relativeIssue } from './dense-reference.ts';
 import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
