@@ -35,12 +35,10 @@ import type { RunSink } from './sink.ts';
 import { collectRows, stoppedUnwritten } from './steps/collect.ts';
 import { pairedEffects } from './steps/paired-effects.ts';
 import type { EvaluatedPoint } from './evaluate.ts';
-import { ensureDir } from './outputs.ts';
 import { JOURNAL_FILE, journalHoldsRecords } from './journal.ts';
-import { allFailed, failedStart, guardRun, moveStaleFolder, noFeasible, prefetchGitCommit, removeEmptyJournal, rescoredViolations } from './run-checks.ts';
+import { allFailed, guardRun, noFeasible, prefetchGitCommit, removeEmptyJournal, rescoredViolations } from './run-checks.ts';
 import type { StopReason } from './stop.ts';
-import { diskNote } from './disk-note.ts';
-import { plannedPoints } from './space-checks.ts';
+import { openRun } from './steps/open.ts';
 
 /**
  * The status line's note on the new evaluations whose accuracy came from saved per-example scores
@@ -197,86 +195,82 @@ export async function runSpace(opts: RunOptions): Promise<RunSummary> {
   const guard = guardRun(opts, prepared.ctx, prepared.parsed.space.name, opts.spaceFile, prepared.dir, log);
   const jobs = Math.max(1, guard.jobs ?? (anyCpuBound(prepared.ctx) ? defaultJobs() : 1));
   // --queue: Redis is checked before anything is written (unreachable → exit 2)
-  if (opts.waitWorkers !== undefined && !opts.queue) throw new InputError('--wait-workers: only with --queue (the workers of a local run are this machine\'s threads)');
-  if (opts.namespace !== undefined && !opts.queue) throw new InputError('--namespace: only with --queue (it names the Redis keys that the run and its workers share)');
+  checkQueueOptions(opts);
   const backend = opts.queue ? await openQueueBackend(opts.queue, prepared, jobs, opts, log) : undefined;
-  // the folder's journal, if this run continues one (a stale folder is moved aside below)
+  // the folder's journal, if this run continues one (a stale folder is moved aside by openRun)
   const continues = !opts.fresh && !guard.stale && existsSync(path.join(prepared.dir, JOURNAL_FILE));
-  // A first line at once: loading the accuracy model and starting workers takes seconds.
-  if (resolveMode(opts.progress ?? 'auto') !== 'none') {
-    const acc = prepared.ctx.accuracy;
-    // a run that continues a journal may need neither the model nor the workers (a rerun)
-    const steps = continues ? [] : [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', !backend && anyCpuBound(prepared.ctx) && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
-    log(`${prepared.parsed.space.name}: ${steps.length ? steps.join(', ') + '…' : 'starting…'}`);
-  }
-  let executor: Executor;
-  let dirExisted = false;
-  const journalStarted = !continues;
+  startLine(opts, prepared, { rungs, continues, queued: !!backend, jobs }, log);
   const interrupts = new Interrupts(log);
-  // what the run writes first, and what was there before it: a failure there is worded, and what it made removed (`failedStart`)
-  let step: 'folder' | 'journal' | undefined;
-  let journalExisted = false;
-  try {
-    // the default folder of a run this one cannot continue is moved aside, not refused (guardRun)
-    if (guard.stale) moveStaleFolder(prepared.dir, guard.stale, log);
-    dirExisted = existsSync(prepared.dir);
-    journalExisted = existsSync(path.join(prepared.dir, JOURNAL_FILE));
-    step = 'folder';
-    ensureDir(prepared.dir, guard.what); // the first write (its errors name --out)
-    if (!continues) noteDisk(prepared, opts, log);
-    step = 'journal';
-    executor = Executor.open({ ctx: loopCtx, dir: prepared.dir, resume: opts.resume, fresh: opts.fresh, header: guard.header, reuse: opts.reuse, jobs, backend, journalFlushMs: opts.journalFlushMs, log, progress: opts.progress ?? 'auto' });
-  } catch (e) {
-    // nothing written: a journal (one without records) or folder this run created is removed (the lock was released);
-    // a journal --fresh discards is not "as it was": opening it truncated it
-    e = failedStart(e, prepared.dir, step, { dir: dirExisted, journal: journalExisted && !opts.fresh }, 'run');
-    interrupts.closing();
-    try {
-      await backend?.close();
-    } finally {
-      interrupts.dispose();
-    }
-    throw e;
-  }
-  let summary: RunSummary | undefined;
-  let badBound = false;
+  const { executor, dirExisted } = await openRun({ opts, prepared, guard, continues, loopCtx, jobs, backend, log, interrupts });
+  const end: RunEnd = { badBound: false };
   try {
     interrupts.attach(executor);
     if (executor.offThread) prefetchWhileWaiting(opts);
-    try {
-      await resolveDense(prepared, executor, log, interrupts);
-    } catch (e) {
-      // a signal during the dense model's run: nothing evaluated, nothing written
-      if (e instanceof Abandoned) return (summary = denseInterrupted(prepared, e.signal));
-      // a relative bound the dense value puts off its scale: bad input (exit 2), no output written;
-      // the dense model's outcome stays journaled, for the run with the bound fixed
-      // (a journal that could not be written is not a bound: the run stops as at any point of its search)
-      if (e instanceof RunFileError) throw stoppedUnwritten(e, prepared.dir);
-      badBound = e instanceof InputError;
-      if (badBound) throw new InputError(`${(e as Error).message}\n(the dense model's outcome is kept in ${path.join(prepared.dir, JOURNAL_FILE)}: the same command in this folder, with the bound fixed, takes it from there)`);
-      throw e;
-    }
-    summary = await steps({ opts, prepared, executor, log, interrupts });
-    return summary;
+    const stopped = await relativeBounds(prepared, executor, log, interrupts, end);
+    if (stopped) return (end.summary = stopped);
+    end.summary = await steps({ opts, prepared, executor, log, interrupts });
+    return end.summary;
   } finally {
-    // the handlers stay while the workers, journal and lock are closed: a signal there is only noted
-    interrupts.closing();
-    await executor.close().finally(() => interrupts.dispose());
-    // no output written (every point failed, a bad bound, a signal during the dense model's run):
-    // a journal this run started is removed only when it holds no evaluation — the dense model's
-    // outcome and the points evaluated are what the next run in the folder continues from
-    if (summary?.written === false || badBound) {
-      const removed = journalStarted && removeEmptyJournal(prepared.dir, dirExisted);
-      if (!removed && summary && journalHoldsRecords(path.join(prepared.dir, JOURNAL_FILE))) summary.journalKept = path.join(prepared.dir, JOURNAL_FILE);
-    }
+    await closeRun(prepared, executor, interrupts, end, { journal: !continues, dir: dirExisted });
   }
 }
 
-/** A note when the run's outputs may not fit on its folder's disk (dse/disk-note.ts). */
-function noteDisk({ parsed, ctx, dir }: PreparedRun, opts: RunOptions, log: (s: string) => void): void {
-  const points = Math.min(plannedPoints(parsed.space, parsed.domains), opts.maxEvals ?? parsed.space.search.maxEvals ?? Infinity);
-  const note = diskNote(dir, points, parsed.domains.length, !!ctx.accuracy || ctx.fidelity !== 'analytical');
-  if (note) log(`note: ${note}`);
+/** --wait-workers and --namespace act on a queue's workers only. */
+function checkQueueOptions(opts: Pick<RunOptions, 'queue' | 'waitWorkers' | 'namespace'>): void {
+  if (opts.waitWorkers !== undefined && !opts.queue) throw new InputError('--wait-workers: only with --queue (the workers of a local run are this machine\'s threads)');
+  if (opts.namespace !== undefined && !opts.queue) throw new InputError('--namespace: only with --queue (it names the Redis keys that the run and its workers share)');
+}
+
+/** A first line at once: loading the accuracy model and starting workers takes seconds. */
+function startLine(opts: RunOptions, prepared: PreparedRun, run: { rungs: ReturnType<typeof accuracyRungs>; continues: boolean; queued: boolean; jobs: number }, log: (line: string) => void): void {
+  if (resolveMode(opts.progress ?? 'auto') === 'none') return;
+  const { rungs, continues, queued, jobs } = run;
+  const acc = prepared.ctx.accuracy;
+  // a run that continues a journal may need neither the model nor the workers (a rerun)
+  const steps = continues ? [] : [acc ? `loading ${acc.model} (accuracy on ${rungs ? `${rungs.map((n) => n ?? 'all').join(' → ')} examples` : `${acc.maxExamples ?? 'all'} examples`})` : '', !queued && anyCpuBound(prepared.ctx) && jobs > 1 ? `warming ${jobs} workers` : ''].filter(Boolean);
+  log(`${prepared.parsed.space.name}: ${steps.length ? steps.join(', ') + '…' : 'starting…'}`);
+}
+
+/** How a run ended, read as it closes: its summary, if it has one, and whether a relative bound was bad input. */
+interface RunEnd {
+  summary?: RunSummary;
+  badBound: boolean;
+}
+
+/**
+ * The dense model's run for the relative constraints (dse/steps/dense.ts). A signal during it:
+ * the run's summary (nothing evaluated, nothing written). A relative bound the dense value puts
+ * off its scale: bad input (exit 2, `end.badBound`), no output written; the dense model's outcome
+ * stays journaled, for the run with the bound fixed. A journal that could not be written is not a
+ * bound: the run stops as at any point of its search.
+ */
+async function relativeBounds(prepared: PreparedRun, executor: Executor, log: (line: string) => void, interrupts: Interrupts, end: RunEnd): Promise<RunSummary | undefined> {
+  try {
+    await resolveDense(prepared, executor, log, interrupts);
+    return undefined;
+  } catch (e) {
+    if (e instanceof Abandoned) return denseInterrupted(prepared, e.signal);
+    if (e instanceof RunFileError) throw stoppedUnwritten(e, prepared.dir);
+    end.badBound = e instanceof InputError;
+    if (end.badBound) throw new InputError(`${(e as Error).message}\n(the dense model's outcome is kept in ${path.join(prepared.dir, JOURNAL_FILE)}: the same command in this folder, with the bound fixed, takes it from there)`);
+    throw e;
+  }
+}
+
+/**
+ * Closes the run's workers, journal and lock; the signal handlers stay meanwhile (a signal there is
+ * only noted). With no output written (every point failed, a bad bound, a signal during the dense
+ * model's run), a journal this run started (`started.journal`) is removed only when it holds no
+ * evaluation — the dense model's outcome and the points evaluated are what the next run in the
+ * folder continues from — and a kept one is named in the summary (`journalKept`).
+ */
+async function closeRun(prepared: PreparedRun, executor: Executor, interrupts: Interrupts, end: RunEnd, started: { journal: boolean; dir: boolean }): Promise<void> {
+  interrupts.closing();
+  await executor.close().finally(() => interrupts.dispose());
+  if (end.summary?.written === false || end.badBound) {
+    const removed = started.journal && removeEmptyJournal(prepared.dir, started.dir);
+    if (!removed && end.summary && journalHoldsRecords(path.join(prepared.dir, JOURNAL_FILE))) end.summary.journalKept = path.join(prepared.dir, JOURNAL_FILE);
+  }
 }
 
 /** What the end of a run needs that can be had while the evaluations run elsewhere: the report's modules, the git commit. */
