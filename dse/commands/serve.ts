@@ -46,81 +46,125 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'results folder of the journal (default results/<name>)')
     .option('--seed <s>', 'override search.seed of the space’s own driver (ask)')
     .option('--force', 'write the journal into a non-empty folder that is not a results folder')
-    .action(async (o: ServeOpts, cmd: Command) => {
-      if (o.stdio && o.port !== undefined) throw new InputError('serve: give --stdio or --port, not both');
-      // without --port the service answers on stdin/stdout: a --host alone would be ignored
-      if (o.port === undefined && cmd.getOptionValueSource('host') === 'cli') throw new InputError(`--host ${clipped(o.host, ECHO_MAX)}: only with --port N (the address the TCP service listens on); without --port the service answers on stdin/stdout`);
-      const port = o.port === undefined ? undefined : decimal(o.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError(`--port: expected an integer 0-65535, got ${echoed(o.port)}`);
-      const seed = o.seed === undefined ? undefined : decimal(o.seed);
-      if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got ${echoed(o.seed)}`);
-      let stop!: () => void;
-      const stopped = new Promise<void>((r) => (stop = r));
-      // SIGINT, SIGTERM, SIGHUP (the terminal closed), from the first moment: during the start-up
-      // (the dense model's run) they abandon it, while serving the request in progress finishes;
-      // then the journal is closed, the folder's lock released; the first one decides the exit code,
-      // and a repeated one (a second Ctrl-C while it closes) changes nothing
-      let signal: StopSignal | undefined;
-      let service: Service | undefined;
-      const onSignal = (sig: NodeJS.Signals) => {
-        signal ??= sig as StopSignal;
-        if (sig === 'SIGHUP') releaseTerminalAtExit(); // the terminal closed: exit 143 (dse/stop.ts)
-        service?.stopStarting(sig as StopSignal);
-        stop();
-      };
-      for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-      const { Service } = await import('../serve.ts');
-      // a signal before the service opened its folder: nothing to close
-      if (signal) return void (process.exitCode = serviceExitCode(signal));
-      service = new Service({ spaceFile: o.space!, outDir: o.out, seed, force: o.force });
-      // a dense model that cannot run fails the command before it listens; a signal during its run
-      // abandons it: the service closes its journal, releases the lock and removes what it created
-      // and did not use (a journal without records, its folder), and exits with the signal's code
-      const started = await service.ready.then(
-        () => true,
-        async (e) => {
-          await service!.close();
-          if (!(e instanceof Abandoned)) throw e;
-          service!.discardUnused();
-          return false;
-        },
-      );
-      // a signal sent while the forward pass held this thread waits in the event loop's poll phase,
-      // which the outcome's promise does not pass through: it is handled before serving begins
-      if (started) for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
-      if (!started || signal) {
-        if (started) await service.close();
-        process.exitCode = serviceExitCode(signal);
-        return;
-      }
-      const log = (s: string) => process.stderr.write(printable(s) + '\n');
-      if (port === undefined) {
-        log(`serve: JSON lines on stdin/stdout; journal in ${service.dir}`);
-        const onTerminal = tty.isatty(0);
-        serveStream(service, process.stdin, process.stdout).then(stop, stop);
-        await stopped;
-        // a terminal that hung up fails reads with EIO, which ends stdin, and tty.isatty with EIO:
-        // its input may end before SIGHUP's handler runs — the hang-up stops serve as SIGHUP does
-        if (onTerminal && !tty.isatty(0)) onSignal('SIGHUP');
-      } else {
-        const server = net.createServer((sock) => void serveStream(service, sock, sock).catch(() => sock.destroy()));
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', (e) => reject(new InputError(`--port ${port}: ${(e as Error).message}`)));
-          server.listen(port, o.host, resolve);
-        }).catch(async (e) => {
-          // a port in use: the service never answered; the journal it started (and its folder) removed
-          await service.close();
-          service.discardUnused();
-          throw e;
-        });
-        const addr = server.address() as net.AddressInfo;
-        log(`serve: JSON lines on ${addr.address}:${addr.port}; journal in ${service.dir}`);
-        await stopped;
-        server.close();
-      }
+    .action(async (o: ServeOpts, cmd: Command) => serve(o, cmd));
+}
+
+/** The command: the options checked, the service started, then served until stdin ends or a signal; the exit code is the first signal's. */
+async function serve(o: ServeOpts, cmd: Command): Promise<void> {
+  const { port, seed } = checkOptions(o, cmd);
+  const stops = handleStops();
+  const service = await startService(o, seed, stops);
+  if (!service) return;
+  const log = (s: string) => process.stderr.write(printable(s) + '\n');
+  if (port === undefined) await serveStdio(service, stops, log);
+  else await serveTcp(service, port, o.host, stops, log);
+  await service.close();
+  process.exitCode = serviceExitCode(stops.signal);
+}
+
+/** The port and seed, checked (bad options exit 2 before anything is written). */
+function checkOptions(o: ServeOpts, cmd: Command): { port?: number; seed?: number } {
+  if (o.stdio && o.port !== undefined) throw new InputError('serve: give --stdio or --port, not both');
+  // without --port the service answers on stdin/stdout: a --host alone would be ignored
+  if (o.port === undefined && cmd.getOptionValueSource('host') === 'cli') throw new InputError(`--host ${clipped(o.host, ECHO_MAX)}: only with --port N (the address the TCP service listens on); without --port the service answers on stdin/stdout`);
+  const port = o.port === undefined ? undefined : decimal(o.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError(`--port: expected an integer 0-65535, got ${echoed(o.port)}`);
+  const seed = o.seed === undefined ? undefined : decimal(o.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) throw new InputError(`--seed: expected an integer, got ${echoed(o.seed)}`);
+  return { port, seed };
+}
+
+/** The stop signals as serve sees them: the first one received, the service they stop, and `stopped`, which the first one resolves. */
+interface Stops {
+  signal?: StopSignal;
+  service?: Service;
+  stopped: Promise<void>;
+  stop: () => void;
+  onSignal: (sig: NodeJS.Signals) => void;
+}
+
+/**
+ * SIGINT, SIGTERM, SIGHUP (the terminal closed), from the first moment: during the start-up (the
+ * dense model's run) they abandon it, while serving the request in progress finishes; then the
+ * journal is closed, the folder's lock released; the first one decides the exit code, and a
+ * repeated one (a second Ctrl-C while it closes) changes nothing.
+ */
+function handleStops(): Stops {
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
+  const stops: Stops = {
+    stopped,
+    stop,
+    onSignal: (sig) => {
+      stops.signal ??= sig as StopSignal;
+      if (sig === 'SIGHUP') releaseTerminalAtExit(); // the terminal closed: exit 143 (dse/stop.ts)
+      stops.service?.stopStarting(sig as StopSignal);
+      stop();
+    },
+  };
+  for (const sig of STOP_SIGNALS) process.on(sig, stops.onSignal);
+  return stops;
+}
+
+/**
+ * The service, started (its folder and journal open, the dense model run), or undefined when a
+ * signal came first or abandoned the start-up: the exit code is then set, and the journal closed.
+ */
+async function startService(o: ServeOpts, seed: number | undefined, stops: Stops): Promise<Service | undefined> {
+  const { Service } = await import('../serve.ts');
+  // a signal before the service opened its folder: nothing to close
+  if (stops.signal) return void (process.exitCode = serviceExitCode(stops.signal));
+  const service = (stops.service = new Service({ spaceFile: o.space!, outDir: o.out, seed, force: o.force }));
+  // a dense model that cannot run fails the command before it listens; a signal during its run
+  // abandons it: the service closes its journal, releases the lock and removes what it created
+  // and did not use (a journal without records, its folder), and exits with the signal's code
+  const started = await service.ready.then(
+    () => true,
+    async (e) => {
       await service.close();
-      process.exitCode = serviceExitCode(signal);
-    });
+      if (!(e instanceof Abandoned)) throw e;
+      service.discardUnused();
+      return false;
+    },
+  );
+  // a signal sent while the forward pass held this thread waits in the event loop's poll phase,
+  // which the outcome's promise does not pass through: it is handled before serving begins
+  if (started) for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+  if (!started || stops.signal) {
+    if (started) await service.close();
+    process.exitCode = serviceExitCode(stops.signal);
+    return undefined;
+  }
+  return service;
+}
+
+/** Serves on stdin/stdout until stdin ends or a signal. */
+async function serveStdio(service: Service, stops: Stops, log: (s: string) => void): Promise<void> {
+  log(`serve: JSON lines on stdin/stdout; journal in ${service.dir}`);
+  const onTerminal = tty.isatty(0);
+  serveStream(service, process.stdin, process.stdout).then(stops.stop, stops.stop);
+  await stops.stopped;
+  // a terminal that hung up fails reads with EIO, which ends stdin, and tty.isatty with EIO:
+  // its input may end before SIGHUP's handler runs — the hang-up stops serve as SIGHUP does
+  if (onTerminal && !tty.isatty(0)) stops.onSignal('SIGHUP');
+}
+
+/** Serves on a TCP port until a signal; a port that cannot be listened on is bad input, and the journal the service started is removed. */
+async function serveTcp(service: Service, port: number, host: string, stops: Stops, log: (s: string) => void): Promise<void> {
+  const server = net.createServer((sock) => void serveStream(service, sock, sock).catch(() => sock.destroy()));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new InputError(`--port ${port}: ${(e as Error).message}`)));
+    server.listen(port, host, resolve);
+  }).catch(async (e) => {
+    // a port in use: the service never answered; the journal it started (and its folder) removed
+    await service.close();
+    service.discardUnused();
+    throw e;
+  });
+  const addr = server.address() as net.AddressInfo;
+  log(`serve: JSON lines on ${addr.address}:${addr.port}; journal in ${service.dir}`);
+  await stops.stopped;
+  server.close();
 }
 
 /** Answers each line of `input` on `output`, in order, until `input` ends. */
