@@ -10,8 +10,8 @@ import { shippedModels } from '../sim/nn/paths.ts';
 /**
  * What a model name that is no checkpoint may have meant: " (did you mean "spam-bert"?)" for a
  * misspelt shipped checkpoint, else " (shipped: sotu-char, spam-bert, …)"; nothing for a path,
- * which names a folder, not a checkpoint. As a space file's accuracy.model is told
- * (dse/space-checks.ts shippedList).
+ * which names a folder, not a checkpoint. The command line's --model and a space file's
+ * accuracy.model (dse/space-checks.ts) are told the same.
  */
 export function shippedHint(model: string, names = shippedModels()): string {
   if (/[\\/]/.test(model)) return '';

@@ -28,7 +28,8 @@ import { metricDef } from '../sim/metrics.ts';
 import { MODEL_NAMES, type ModelName } from '../sim/schema.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { BENCHMARK_NAMES, benchmark, benchmarkWorkload, isBenchmark } from '../sim/workload/benchmarks.ts';
-import { modelDirOf, shippedModels } from '../sim/nn/paths.ts';
+import { modelDirOf } from '../sim/nn/paths.ts';
+import { shippedHint } from './model-input.ts';
 import { loadCheckpoint } from '../sim/nn/checkpoint.ts';
 import { DEFAULT_EXAMPLES, lmPositionsProblem } from '../sim/nn/run-sizes.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
@@ -129,22 +130,12 @@ function shapesOf(space: SpaceLike, domains: ParamDomain[]): { models: ModelName
 }
 
 /**
- * " (did you mean "spam-bert"?)" for a misspelt name of a shipped checkpoint, else " (shipped: a,
- * b, …)": the checkpoint folders on disk, for error messages. A path names a folder: no suggestion.
- */
-function shippedList(model: string): string {
-  const names = shippedModels();
-  const near = /[\\/]/.test(model) ? '' : didYouMean(model, names);
-  return near || (names.length ? ` (shipped: ${names.join(', ')})` : '');
-}
-
-/**
  * Kind of an accuracy model: 'classifier' (BERT → accuracy) or 'lm' (GPT-2 → perplexity), from
  * its config.json (shipped name or folder, as the accuracy engine resolves it); a string = problem.
  */
 export function accuracyModelKind(model: string): 'classifier' | 'lm' | string {
   const dir = modelDirOf(model);
-  if (!dir) return `accuracy model "${model}": neither a shipped checkpoint nor a folder with config.json${shippedList(model)}`;
+  if (!dir) return `accuracy model "${model}": neither a shipped checkpoint nor a folder with config.json${shippedHint(model)}`;
   try {
     const type = String((JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '');
     if (type === 'bert') return 'classifier';
