@@ -1,7 +1,7 @@
 /**
  * A per-design cache of gather costs in front of dram-cost.ts `gatherCostInto`, for sweeps that
  * price many workloads on one DRAM design (a new tokenKeep / headKeep / valueKeep / msbBits every
- * point): the costs of one (bytes per token, L) are a dense row indexed by n, so the ~2,500
+ * point): the costs of one (bytes per token, L) are a dense row indexed by n, so the ~1,800
  * look-ups a gpt2-medium generation workload needs touch a few dozen small rows instead of hashing
  * into the shared 2^18-shape table (cache misses). The values are `gatherCostInto`'s at 1 GHz,
  * scaled by the clock the way it scales them (× clockGHz), so they are identical to its.
@@ -28,7 +28,7 @@ const rowAt = new Map<number, number>();
 let pool = new Float64Array(1 << 16);
 /**
  * The rows by a hash of their key, direct-mapped (a look-up is an array index; the Map is asked
- * when the slot holds another row): ~1,900 look-ups a point on gpt2-medium generation.
+ * when the slot holds another row): ~1,800 look-ups a point on gpt2-medium generation (1,772 queued on the bench's algorithm phase).
  */
 const SLOTS = 1024;
 const slotKey = new Float64Array(SLOTS).fill(-1);
@@ -121,7 +121,7 @@ export function cachedGatherInto(o: GatherCost, L: number, n: number, bpt: numbe
  * three numbers at out[j], out[j + 1], out[j + 2] (cycles, activations, σ per byte), the same
  * numbers. Queuing finds each look-up's place in its row; the flush then reads the rows in a loop that does nothing else, so the cache misses of many look-ups
  * overlap (one at a time between a group's sums, fast.ts priceGroups: ~55 ns a look-up, a quarter
- * of a new algorithm point's time).
+ * of a new algorithm point's time; the queued loop takes ~16% of it).
  */
 let queued = 0;
 let qAt = new Int32Array(1024);
