@@ -136,3 +136,35 @@ test('a coordinator whose queue another claimed while it was cut off leaves that
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a second --queue run of a folder whose run is live on this machine is refused at once with the folder lock\'s words, not after the claim\'s wait with the other-container hint', { skip }, async () => {
+  const ns = `claim-lock-${process.pid}-${Date.now().toString(36)}`;
+  const keys = redisKeys(ns);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claim-lock-'));
+  const name = `claim-lock-${process.pid}`;
+  const client = new Redis(parseRedisUrl(REDIS).options);
+  // the first run: a live process (here the test's parent, alive as long as this test) holds the folder's lock and refreshes the queue's alive key
+  const holder = process.ppid;
+  fs.writeFileSync(path.join(dir, '.lock'), JSON.stringify({ pid: holder, host: os.hostname(), startedAt: new Date().toISOString() }));
+  const alive = keys.alive(queueNameFor(name, dir));
+  const beat = setInterval(() => void client.set(alive, `${os.hostname()}:${holder} cccccccc`, 'PX', 10_000), 500);
+  await client.set(alive, `${os.hostname()}:${holder} cccccccc`, 'PX', 10_000);
+  const lines: string[] = [];
+  const t0 = Date.now();
+  try {
+    await assert.rejects(QueueBackend.open({ url: REDIS, name, dir, modelVersion: 'test-no-such-version', namespace: ns, log: (l) => void lines.push(l) }), (e: unknown) => {
+      assert.ok(e instanceof InputError, 'an input error: exit 2');
+      assert.equal((e as Error).message, `results folder ${dir} is in use by another run (pid ${holder} on ${os.hostname()}); wait for it to finish, or use another --out folder`);
+      return true;
+    });
+    // the claim's wait is ALIVE_TTL_MS + 1 s (11 s); the lock is read in microseconds
+    assert.ok(Date.now() - t0 < 3000, `refused after ${Date.now() - t0} ms`);
+    assert.deepEqual(lines, [], 'no "waiting up to 10 s" for a coordinator that is alive');
+    assert.equal(await client.hexists(keys.runs, queueNameFor(name, dir)), 0, 'nothing registered');
+  } finally {
+    clearInterval(beat);
+    await client.del(alive);
+    client.disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
