@@ -301,7 +301,7 @@ class QueueWorker {
 
   private progress(): void {
     const total = [...this.done.values()].reduce((s, n) => s + n, 0);
-    const line = `worker ${this.id}: ${total} jobs done, ${this.active.size} active, ${this.workers.size} run${this.workers.size === 1 ? '' : 's'}`;
+    const line = `worker ${this.id}: ${total} job${total === 1 ? '' : 's'} done, ${this.active.size} active, ${this.workers.size} run${this.workers.size === 1 ? '' : 's'}`;
     if (line !== this.lastProgress) this.log(line);
     this.lastProgress = line;
   }
