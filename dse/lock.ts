@@ -141,6 +141,27 @@ export function lockHolder(dir: string): string | undefined {
   return holder !== undefined && holderLive(holder) ? `pid ${holder.pid} on ${holder.host}` : undefined;
 }
 
+/** The error of a folder whose lock a live run holds (exit 2). */
+function heldError(dir: string, file: string, holder: LockInfo): LockError {
+  return new LockError(
+    `results folder ${dir} is in use by another run (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}).\n` +
+      `Wait for it to finish, use another --out folder, or delete ${file} if that process is gone.`,
+    holder.pid,
+  );
+}
+
+/**
+ * `acquireLock`'s refusal, without taking the lock: throws its LockError when a live run other
+ * than this process holds `dir`'s lock (a check before a run opens what the lock guards, e.g. the
+ * folder's Redis queue).
+ */
+export function refuseIfLocked(dir: string): void {
+  const file = path.join(dir, LOCK_FILE);
+  const holder = readHolder(file);
+  const mine = holder !== undefined && holder.pid === process.pid && holder.host === os.hostname();
+  if (holder !== undefined && !mine && holderLive(holder)) throw heldError(dir, file, holder);
+}
+
 /** Milliseconds since the lock file was last written (Infinity when it is gone). */
 function lockAge(file: string): number {
   try {
@@ -203,11 +224,7 @@ export function acquireLock(dir: string, hooks: AcquireHooks = {}): Lock {
         continue;
       }
     } else if (holderLive(holder)) {
-      throw new LockError(
-        `results folder ${dir} is in use by another run (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}).\n` +
-          `Wait for it to finish, use another --out folder, or delete ${file} if that process is gone.`,
-        holder.pid,
-      );
+      throw heldError(dir, file, holder);
     }
     hooks.onStale?.();
     if (!takeMutex(mutex, me)) {

@@ -145,7 +145,8 @@ test('a second --queue run of a folder whose run is live on this machine is refu
   const client = new Redis(parseRedisUrl(REDIS).options);
   // the first run: a live process (here the test's parent, alive as long as this test) holds the folder's lock and refreshes the queue's alive key
   const holder = process.ppid;
-  fs.writeFileSync(path.join(dir, '.lock'), JSON.stringify({ pid: holder, host: os.hostname(), startedAt: new Date().toISOString() }));
+  const started = new Date().toISOString();
+  fs.writeFileSync(path.join(dir, '.lock'), JSON.stringify({ pid: holder, host: os.hostname(), startedAt: started }));
   const alive = keys.alive(queueNameFor(name, dir));
   const beat = setInterval(() => void client.set(alive, `${os.hostname()}:${holder} cccccccc`, 'PX', 10_000), 500);
   await client.set(alive, `${os.hostname()}:${holder} cccccccc`, 'PX', 10_000);
@@ -153,8 +154,8 @@ test('a second --queue run of a folder whose run is live on this machine is refu
   const t0 = Date.now();
   try {
     await assert.rejects(QueueBackend.open({ url: REDIS, name, dir, modelVersion: 'test-no-such-version', namespace: ns, log: (l) => void lines.push(l) }), (e: unknown) => {
-      assert.ok(e instanceof InputError, 'an input error: exit 2');
-      assert.equal((e as Error).message, `results folder ${dir} is in use by another run (pid ${holder} on ${os.hostname()}); wait for it to finish, or use another --out folder`);
+      assert.equal((e as { exitCode?: number }).exitCode, 2, 'an input error: exit 2');
+      assert.equal((e as Error).message, `results folder ${dir} is in use by another run (pid ${holder} on ${os.hostname()}, since ${started}).\nWait for it to finish, use another --out folder, or delete ${path.join(dir, '.lock')} if that process is gone.`);
       return true;
     });
     // the claim's wait is ALIVE_TTL_MS + 1 s (11 s); the lock is read in microseconds

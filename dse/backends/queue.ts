@@ -29,8 +29,7 @@ import path from 'node:path';
 import type { ConnectionOptions, Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { fileHash, traceOfArgs } from '../file-hash.ts';
-import { InputError } from '../errors.ts';
-import { lockHolder } from '../lock.ts';
+import { refuseIfLocked } from '../lock.ts';
 import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, runIdOf, workerUrl, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
@@ -151,8 +150,7 @@ export class QueueBackend implements EvalBackend {
     const { runId } = await checkRedis(target);
     // a live run of this folder (its lock) holds this queue too: refused at once as the lock refuses
     // it, not after claimQueue's wait for a heartbeat that goes on, with its other-container hint
-    const busy = lockHolder(o.dir);
-    if (busy !== undefined && busy !== `pid ${process.pid} on ${os.hostname()}`) throw new InputError(`results folder ${o.dir} is in use by another run (${busy}); wait for it to finish, or use another --out folder`);
+    refuseIfLocked(o.dir);
     const { Queue, QueueEvents } = await import('bullmq');
     const { Redis } = await import('ioredis');
     const name = queueNameFor(o.name, o.dir);
