@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { declaredChart } from '../reports/declared.ts';
 import { parseSpace } from '../dse/space.ts';
-import { InputError } from '../dse/errors.ts';
+import { inputErrorOf } from './input-error.ts';
 
 const SPACE = `name: w
 workload: { model: gpt2-medium, stage: generation, seqLen: 992, genTokens: 32 }
@@ -16,15 +16,7 @@ parameters:
 search: { driver: grid }
 `;
 
-function errorOf(report: string): string {
-  try {
-    parseSpace(`${SPACE}report: ${report}\n`, 'w.yaml');
-  } catch (e) {
-    assert.ok(e instanceof InputError, `expected InputError, got ${e}`);
-    return (e as Error).message;
-  }
-  assert.fail('expected an error');
-}
+const errorOf = (report: string): string => inputErrorOf(() => parseSpace(`${SPACE}report: ${report}\n`, 'w.yaml'));
 
 test('a declared chart holds parameters with where: checked like normalize (a swept value of a parameter of the space)', () => {
   const ok = parseSpace(`${SPACE}report: { x: hw.keySramKB, y: latency_s, where: { hw.dramChannels: 16 } }\n`, 'w.yaml');

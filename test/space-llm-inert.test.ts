@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseSpace } from '../dse/space.ts';
 import { InputError } from '../dse/errors.ts';
+import { inputErrorOf } from './input-error.ts';
 import { checkSetsApply } from '../dse/set-applies.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema } from '../sim/schema.ts';
 import { LLM_INERT } from '../dse/llm-inert.ts';
@@ -31,15 +32,7 @@ parameters:
 ${params}search: { driver: grid, seed: 1 }
 `;
 
-function errorOf(text: string): string {
-  try {
-    parseSpace(text, 's.yaml');
-  } catch (e) {
-    assert.ok(e instanceof InputError, `expected InputError, got ${e}`);
-    return (e as Error).message;
-  }
-  assert.fail('expected an error');
-}
+const errorOf = (text: string): string => inputErrorOf(() => parseSpace(text, 's.yaml'));
 
 test('every listed knob swept beside algo: { tokenPolicy: llm } is refused at its line; written in the block too', () => {
   const values: Record<string, string> = { tokenScore: '[sum, mean]', tokenSpread: '[0.3, 0.9]', tokenMinKeep: '[0.1, 0.3]', tokenFrontFrac: '[0, 0.5]' };

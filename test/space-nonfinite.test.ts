@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConstraint, parseSets, parseSpace, violation } from '../dse/space.ts';
-import { InputError } from '../dse/errors.ts';
+import { inputErrorOf } from './input-error.ts';
 import { checkParams } from '../dse/serve.ts';
 
 const space = (lines: string) => `name: nf
@@ -17,18 +17,9 @@ objectives:
   - { metric: latency_s, goal: min }
 ${lines}`;
 
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof InputError, `expected InputError, got ${e}`);
-    return (e as Error).message;
-  }
-  assert.fail('expected an error');
-}
 
 test('.nan, .inf and 1e400 in blocks, lists and ranges: "expected a finite number", at their line and column', () => {
-  const msg = errorOf(() =>
+  const msg = inputErrorOf(() =>
     parseSpace(
       space(`hardware: { clockGHz: .inf }
 algo: { tokenKeep: .nan }
@@ -53,7 +44,7 @@ parameters:
 });
 
 test('--set with a number beyond the doubles: "expected a finite number"', () => {
-  assert.equal(errorOf(() => parseSets(['hw.clockGHz=1e400'])), '--set hw.clockGHz=1e400: hw.clockGHz: expected a finite number, got 1e400 (beyond ±1.8e308)');
+  assert.equal(inputErrorOf(() => parseSets(['hw.clockGHz=1e400'])), '--set hw.clockGHz=1e400: hw.clockGHz: expected a finite number, got 1e400 (beyond ±1.8e308)');
   // a finite one still parses
   assert.deepEqual(parseSets(['hw.clockGHz=1e0']), { 'hw.clockGHz': 1 });
 });
@@ -61,7 +52,7 @@ test('--set with a number beyond the doubles: "expected a finite number"', () =>
 test('a constraint bound beyond the doubles is refused at its line; the largest finite one still parses and excludes', () => {
   assert.equal(parseConstraint('area_mm2 >= 1e400'), '"area_mm2 >= 1e400": 1e400 is beyond the largest number (±1.8e308); give a finite bound');
   assert.equal(parseConstraint('accuracy >= dense - 1e999'), '"accuracy >= dense - 1e999": 1e999 is beyond the largest number (±1.8e308); give a finite bound');
-  const msg = errorOf(() => parseSpace(space(`constraints: ["area_mm2 >= 1e400"]\nparameters:\n  hw.topkParallelism: [1, 2]\n`), 'x.yaml'));
+  const msg = inputErrorOf(() => parseSpace(space(`constraints: ["area_mm2 >= 1e400"]\nparameters:\n  hw.topkParallelism: [1, 2]\n`), 'x.yaml'));
   assert.match(msg, /^x\.yaml:4:15: constraints\[0\]: "area_mm2 >= 1e400": 1e400 is beyond/);
   const c = parseConstraint('area_mm2 >= 1e308');
   assert.ok(typeof c !== 'string');

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expandRange, parseConstraint, parseSets, parseSpace, violation } from '../dse/space.ts';
 import { InputError } from '../dse/errors.ts';
+import { inputErrorOf } from './input-error.ts';
 import { traceWordNeed, wordBitsNeed } from '../dse/point-checks.ts';
 import { parseTrace, TRACE_COLUMNS } from '../sim/workload/trace.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema } from '../sim/schema.ts';
@@ -21,15 +22,7 @@ parameters:
 search: { driver: grid, seed: 1 }
 `;
 
-function errorOf(text: string): string {
-  try {
-    parseSpace(text, 'x.yaml');
-  } catch (e) {
-    assert.ok(e instanceof InputError, `expected InputError, got ${e}`);
-    return (e as Error).message;
-  }
-  assert.fail('expected an error');
-}
+const errorOf = (text: string): string => inputErrorOf(() => parseSpace(text, 'x.yaml'));
 
 test('the issue example parses into the expected domains', () => {
   const p = parseSpace(GOOD, 'x.yaml');
