@@ -6,26 +6,14 @@
  *
  * Each command runs as a user runs it; test/readme-cycle.test.ts checks the blocks are current.
  */
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { writeGeneratedBlock } from '../bench/readme-block.ts';
+import { cli, f3, r2, ROOT, script } from './readme-commands.ts';
 
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CYCLE_README = path.join(ROOT, 'sim', 'cycle', 'README.md');
 export const CYCLE_README_COMMAND = '`npm run readme`';
 
-/** `node ARGS`, its standard output parsed as JSON. */
-function json<T>(args: string[]): T {
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-800)}`);
-  return JSON.parse(r.stdout) as T;
-}
-const cli = <T>(args: string[]) => json<T>([path.join(ROOT, 'bin', 'spatten-dse.js'), ...args, '--json']);
-const script = <T>(name: string) => json<T>(['--import', 'tsx', path.join(ROOT, 'scripts', name), '--json']);
-
-const f3 = (x: number) => x.toFixed(3);
-const r2 = (x: number) => x.toFixed(2);
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 const rel = (x: number) => (x === 1 ? '1' : f3(x));
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;

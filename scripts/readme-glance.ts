@@ -7,23 +7,12 @@
  *
  * Each command runs as a user runs it (`node bin/spatten-dse.js …`); the table says which.
  */
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { writeGeneratedBlock } from '../bench/readme-block.ts';
 import { calibrationReport } from '../sim/hw/calibrate.ts';
+import { cli, f3, r2, ROOT } from './readme-commands.ts';
 
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** `spatten-dse ARGS --json`, parsed. */
-function cli<T>(args: string[]): T {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'spatten-dse.js'), ...args, '--json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`spatten-dse ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-800)}`);
-  return JSON.parse(r.stdout) as T;
-}
-
-const f3 = (x: number) => x.toFixed(3);
-const r2 = (x: number) => x.toFixed(2);
 const pct = (x: number, base: number) => {
   const d = (x / base - 1) * 100;
   const a = Math.abs(d);

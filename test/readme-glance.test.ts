@@ -9,9 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { compareRow, fig19Row, fig20Row } from '../scripts/readme-glance.ts';
+import { generatedBlock } from '../bench/readme-block.ts';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const block = README.slice(README.indexOf('<!-- glance:'), README.indexOf('<!-- /glance -->')).split('\n');
+const block = generatedBlock(README, 'glance') ?? [];
 
 for (const [name, row] of [['Fig. 19a', fig19Row], ['Fig. 20', fig20Row], ['Table III', compareRow]] as const) {
   test(`README "At a glance": the ${name} row is what its commands print now (npm run readme regenerates it)`, () => {
