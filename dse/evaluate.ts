@@ -19,7 +19,7 @@ import { compareWithBaseline } from '../sim/baselines/compare.ts';
 import { BASELINE_METRICS, pickMetrics } from '../sim/metrics.ts';
 import type { ParamValue, Params, TrialResult } from './driver.ts';
 import { InputError } from './errors.ts';
-import { fieldSchema, valueMessage, violation, type Constraint } from './params.ts';
+import { fieldSchema, totalViolation, valueMessage, type Constraint } from './params.ts';
 import type { Space } from './space.ts';
 import { breakdownsWithFc, fcPart } from './e2e-parts.ts';
 import { wordBitsProblem } from './point-checks.ts';
@@ -253,8 +253,7 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
     }
     Object.assign(metrics, evaluateMetrics(point, { fidelity: primaryModel(ctx), overrides, options: ctx.modelOptions, workload: sharedWorkload(ctx, params, overrides) }));
     if (ctx.baseline) storeBaselineMetrics(metrics, ctx.baseline, point, overrides);
-    let viol = 0;
-    for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
+    const viol = totalViolation(ctx.constraints, metrics);
     return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity, ...(acc ? { accuracyOutcome: acc } : {}) };
   } catch (e) {
     return { id, params, metrics, status: 'failed', violation: Infinity, feasible: false, error: (e as Error).message ?? String(e), fidelity: '' };

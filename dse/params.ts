@@ -92,6 +92,13 @@ export function violation(c: Constraint, value: number): number {
   }
 }
 
+/** A point's total violation of `constraints` (0: feasible), from its metrics. */
+export function totalViolation(constraints: readonly Constraint[], metrics: Record<string, number>): number {
+  let viol = 0;
+  for (const c of constraints) viol += violation(c, metrics[c.metric]);
+  return viol;
+}
+
 /**
  * A number that is not finite, as YAML gives `.nan`, `.inf` or a literal beyond the doubles
  * (`1e400`): said so, since JSON shows it as null and zod as a number of the wrong type.

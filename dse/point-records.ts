@@ -3,7 +3,7 @@ import type { Params } from './driver.ts';
 import type { AccuracyOutcome, EvalContext, EvaluatedPoint } from './evaluate.ts';
 import { journalKeyFast, type JournalRecord } from './journal.ts';
 import { modelVersion } from './model-version.ts';
-import { violation } from './space.ts';
+import { totalViolation } from './params.ts';
 import { scoresRecord } from './accuracy-outcomes.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
 
@@ -13,8 +13,7 @@ import type { AccuracyPrefix } from '../sim/nn/api.ts';
  */
 export function pointFromRecord(id: number, params: Params, r: JournalRecord, ctx: EvalContext): EvaluatedPoint {
   const metrics: Record<string, number> = { ...r.metrics };
-  let viol = r.status === 'ok' ? 0 : Infinity;
-  if (r.status === 'ok') for (const c of ctx.constraints) viol += violation(c, metrics[c.metric]);
+  const viol = r.status === 'ok' ? totalViolation(ctx.constraints, metrics) : Infinity;
   return {
     id,
     params,

@@ -28,7 +28,7 @@ import { primaryFidelity, RESCORED_COLUMNS, RESCORED_METRICS, type EvalContext, 
 import { Executor, withCheckpoint } from './executor.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun, type PreparedRun } from './run.ts';
-import type { Constraint } from './params.ts';
+import { totalViolation, type Constraint } from './params.ts';
 import { resolveDense } from './steps/dense.ts';
 import { Abandonable } from './steps/interrupts.ts';
 import { signalText, type StopSignal } from './stop.ts';
@@ -39,7 +39,7 @@ import { InputError, RunFileError } from './errors.ts';
 import { JOURNAL_FILE, journalMismatch } from './journal.ts';
 import { modelVersion } from './model-version.ts';
 import { checkOutDir, ensureDir } from './outputs.ts';
-import { violation, type ParsedSpace } from './space.ts';
+import type { ParsedSpace } from './space.ts';
 import { ACCURACY_METRICS, BASELINE_METRICS, METRICS } from '../sim/metrics.ts';
 import { ciColumns, ciMetricOf, rescoreColumn } from '../core/metric-columns.ts';
 import { fidelityPlan } from '../sim/fidelities.ts';
@@ -313,8 +313,7 @@ export class Service {
     if (status === 'ok') for (const o of this.parsed.objectives) if (!Number.isFinite(metrics[o.metric])) throw new RequestError(`tell: metrics.${o.metric} (an objective) is missing or not a finite number`);
     // a constraint's metric left out would make the point infeasible without saying why
     if (status === 'ok') for (const c of this.parsed.constraints) if (!Number.isFinite(metrics[c.metric])) throw new RequestError(`tell: metrics.${c.metric} (constraint "${c.text}") is missing or not a finite number`);
-    let viol = status === 'ok' ? 0 : Infinity;
-    if (status === 'ok') for (const c of this.parsed.constraints) viol += violation(c, metrics[c.metric]);
+    const viol = status === 'ok' ? totalViolation(this.parsed.constraints, metrics) : Infinity;
     this.asked.delete(t.id);
     this.driver.tell([{ id: t.id, params: t.params, metrics, status, violation: viol }]);
     return { id: t.id, feasible: status === 'ok' && viol === 0, violation: viol };
