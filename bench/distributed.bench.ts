@@ -117,7 +117,7 @@ function cpuSeconds(pid: number): number {
 async function overhead(url: string, tmp: string, redisPid?: number): Promise<object> {
   const { QueueBackend } = await import('../dse/backends/queue.ts');
   const { LocalBackend } = await import('../dse/backends/local.ts');
-  const { modelVersion } = await import('../dse/executor.ts');
+  const { modelVersion } = await import('../dse/model-version.ts');
   const { prepareRun } = await import('../dse/run.ts');
   const spaceFile = path.join(tmp, 'analytical.yaml');
   fs.writeFileSync(spaceFile, SPACE.replace('fidelity: cycle', 'fidelity: analytical').replace('name: bench-dist', 'name: bench-overhead'));

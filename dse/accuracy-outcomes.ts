@@ -14,7 +14,8 @@
  *   and a run of another seed (the same folder, or --reuse) completes from the scores it finds.
  */
 import type { Params } from './driver.ts';
-import { accuracyKeyOf, accuracyPrefixKeyOf, accuracyScoresKeyOf, keepLargestPrefix, scoresKey, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { accuracyKeyOf, accuracyPrefixKeyOf, accuracyScoresKeyOf, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { keepLargestPrefix, scoresKey, type AccuracyOutcome } from './accuracy-runs.ts';
 import { denseAlgo } from './dense-reference.ts';
 import { ACCURACY_SCORES_RECORD, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs } from './journal.ts';
 import { modelVersion } from './model-version.ts';

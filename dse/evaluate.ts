@@ -25,9 +25,6 @@ import { breakdownsWithFc, fcPart } from './e2e-parts.ts';
 import { wordBitsProblem } from './point-checks.ts';
 import { accuracyKey, exactPrefix, prefixKey, runAccuracy, scoresKey, type AccuracyOutcome } from './accuracy-runs.ts';
 
-// the accuracy engine's runs (dse/accuracy-runs.ts), for the evaluator's callers
-export { denseOutcome, ENGINE_IGNORED_ALGO, keepLargestPrefix, runAccuracy, scoresKey, warmAccuracy, type AccuracyOutcome, type DenseProgress } from './accuracy-runs.ts';
-
 export interface EvaluatedPoint extends TrialResult {
   feasible: boolean;
   error: string;

@@ -15,7 +15,8 @@ import path from 'node:path';
 import type { ProgressMode } from './progress.ts';
 import { denseWithProgress } from './dense-progress.ts';
 import type { Params, Trial } from './driver.ts';
-import { isCpuBound, primaryFidelity, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { isCpuBound, primaryFidelity, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { type AccuracyOutcome } from './accuracy-runs.ts';
 import { InputError } from './errors.ts';
 import { indexJournal, Journal, JOURNAL_FILE, journalKeyFast, stableStringify, type JournalRecord, type KeyInputs, type OpenOptions } from './journal.ts';
 import { readingNote, type JournalIndex } from './journal-index.ts';
@@ -31,10 +32,7 @@ import { pointFromRecord, toRecords } from './point-records.ts';
 import { TASKS, warmTask, type PointTask, type TaskArgs, type TaskName, type TaskResult, type Tasks } from './tasks.ts';
 import { dispatch, type Todo } from './pool-dispatch.ts';
 
-export { modelVersion } from './model-version.ts';
 import { keyMaterial } from './key-material.ts';
-export { keyMaterial, withCheckpoint } from './key-material.ts';
-export { primaryFidelity } from './evaluate.ts';
 
 export interface ExecutorOptions {
   ctx: EvalContext;

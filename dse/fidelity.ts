@@ -10,7 +10,8 @@
  * the confidence intervals (accuracy on a small subset first, the full set only for contenders).
  */
 import type { Objective, Params } from './driver.ts';
-import { ENGINE_IGNORED_ALGO, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { ENGINE_IGNORED_ALGO } from './accuracy-runs.ts';
 import type { AccuracyPrefix } from '../sim/nn/api.ts';
 import type { PointRow, RunJson } from '../core/results.ts';
 import { couldHold, type Constraint } from './params.ts';

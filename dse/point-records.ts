@@ -1,6 +1,7 @@
 /** An evaluated point as journal records, and the point a journal record gives back (dse/executor.ts). */
 import type { Params } from './driver.ts';
-import type { AccuracyOutcome, EvalContext, EvaluatedPoint } from './evaluate.ts';
+import type { EvalContext, EvaluatedPoint } from './evaluate.ts';
+import type { AccuracyOutcome } from './accuracy-runs.ts';
 import { journalKeyFast, type JournalRecord } from './journal.ts';
 import { modelVersion } from './model-version.ts';
 import { totalViolation } from './params.ts';

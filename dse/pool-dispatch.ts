@@ -7,7 +7,8 @@
  * got 1.4–1.65× from 2 cores instead of 1.8–1.9×.)
  */
 import type { Trial } from './driver.ts';
-import { cheapOnceAccuracyKnown, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { cheapOnceAccuracyKnown, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { type AccuracyOutcome } from './accuracy-runs.ts';
 import type { AccuracyOutcomes } from './accuracy-outcomes.ts';
 import type { EvalBackend } from './backends/types.ts';
 import type { PointTask, TimedPoint } from './tasks.ts';

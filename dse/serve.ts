@@ -25,7 +25,8 @@
 import type { Driver, ParamDomain, ParamValue, Params, Trial } from './driver.ts';
 import { createDriver } from './drivers/index.ts';
 import { primaryFidelity, RESCORED_COLUMNS, RESCORED_METRICS, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
-import { Executor, withCheckpoint } from './executor.ts';
+import { Executor } from './executor.ts';
+import { withCheckpoint } from './key-material.ts';
 import { modelHash } from '../sim/nn/checkpoint-hash.ts';
 import { prepareRun, type PreparedRun } from './run.ts';
 import { totalViolation, type Constraint } from './params.ts';

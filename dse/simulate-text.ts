@@ -4,7 +4,7 @@
  * `measured` line, the JSON's `measured_pruning`).
  */
 import { defaultAlgo, type AlgoConfig } from '../sim/schema.ts';
-import type { AccuracyOutcome } from './evaluate.ts';
+import type { AccuracyOutcome } from './accuracy-runs.ts';
 
 const mean = (xs: number[] | undefined) => (xs && xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 

@@ -3,7 +3,8 @@
  * `executor.call('breakdown', ctx, params)` is type-checked against the function below, and a
  * worker receives `{ task: 'breakdown', args }` — no module paths travel between threads.
  */
-import { denseOutcome, warmAccuracy, evaluatePoint, pointBreakdown, rescorePoint, type AccuracyOutcome, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { evaluatePoint, pointBreakdown, rescorePoint, type EvalContext, type EvaluatedPoint } from './evaluate.ts';
+import { denseOutcome, warmAccuracy, type AccuracyOutcome } from './accuracy-runs.ts';
 import type { Params } from './driver.ts';
 import type { PoolTask } from './pool.ts';
 import type { ShardResult, ShardTask } from '../sim/nn/train-shard.ts';

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareRun } from '../dse/run.ts';
-import type { AccuracyOutcome, EvalContext } from '../dse/evaluate.ts';
+import type { EvalContext } from '../dse/evaluate.ts';
+import type { AccuracyOutcome } from '../dse/accuracy-runs.ts';
 
 /** A grid over `parameters` (YAML lines) on BERT-Base summarization, spam-bert accuracy on 8 emails, accuracy and latency objectives. */
 export function accuracySpaceYaml(name: string, parameters: string[]): string {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluatePoint } from '../dse/evaluate.ts';
-import { keyMaterial } from '../dse/executor.ts';
+import { keyMaterial } from '../dse/key-material.ts';
 import { InputError } from '../dse/errors.ts';
 import { prepareRun, runSpace } from '../dse/run.ts';
 import { getEngine, measureAccuracy } from '../sim/nn/api.ts';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { measuredText } from '../dse/simulate-text.ts';
 import { AlgoSchema } from '../sim/schema.ts';
-import type { AccuracyOutcome } from '../dse/evaluate.ts';
+import type { AccuracyOutcome } from '../dse/accuracy-runs.ts';
 
 const outcome = (overrides: AccuracyOutcome['overrides'], lsbRefetchFraction = 0.0625): AccuracyOutcome =>
   ({ metric: 'perplexity', value: 4.4, ci95: [4.3, 4.5], n: 4, lsbRefetchFraction, overrides }) as AccuracyOutcome;

@@ -35,7 +35,7 @@ import os from 'node:os';
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { modelHash } from '../../sim/nn/checkpoint-hash.ts';
-import { modelVersion } from '../executor.ts';
+import { modelVersion } from '../model-version.ts';
 import { fileHash, traceOfArgs } from '../file-hash.ts';
 import type { EvalPool, PoolTask } from '../pool.ts';
 import { bundledPool } from './local.ts';

@@ -19,7 +19,8 @@ import { compareWithBaseline, type BaselineComparison } from '../../sim/baseline
 import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg, seedArg } from '../cli-util.ts';
 import { didYouMean } from '../suggest.ts';
-import { applyParams, basePoint, type AccuracyOutcome } from '../evaluate.ts';
+import { applyParams, basePoint } from '../evaluate.ts';
+import { type AccuracyOutcome } from '../accuracy-runs.ts';
 import { parseSets } from '../params.ts';
 import { checkCycleBuffers, checkEncoderStage, checkWordBits, isEncoder, lastSet, maxOf, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
@@ -236,7 +237,7 @@ function traceInputError(point: DesignPoint, e: unknown): unknown {
 async function simulate(o: SimulateOptions, point: DesignPoint, fid: FidelityName): Promise<Simulated> {
   let acc: AccuracyOutcome | undefined;
   if (o.accuracy) {
-    const { runAccuracy } = await import('../evaluate.ts');
+    const { runAccuracy } = await import('../accuracy-runs.ts');
     const { modelShape } = await import('../../sim/workload/models.ts');
     acc = await asInputError(() => runAccuracy({ model: o.accuracy!, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers));
   }
