@@ -21,6 +21,7 @@ import { relativeIssue } from './dense-reference.ts';
 import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, mergeKeyIssues, problemLines, valueAt } from './space-issues.ts';
 import { budgetCoversNotes, stepShortNotes, sweptBaseNotes } from './space-notes.ts';
+import { llmFloorSpaceNote } from './llm-floor.ts';
 import { parseParameters } from './space-params.ts';
 import { parametersJsonSchema, pinnedJsonSchema } from './space-json-schema.ts';
 import { inFile, leaveOut, Tainted, type LeftOut, type Path } from './space-stages.ts';
@@ -422,6 +423,8 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   if (wordNote) notes.push(`${file}:${locate(doc, lc, wordNote.path, true)}: ${wordNote.text}`);
   const inert = lsbThresholdNote(space, domains, written);
   if (inert) notes.push(`${file}:${locate(doc, lc, inert.path, true)}: ${inert.text}`);
+  const floor = llmFloorSpaceNote(space, domains);
+  if (floor) notes.push(`${file}:${locate(doc, lc, floor.path, true)}: ${floor.text}`);
   return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal ?? metricDef(o.metric)!.goal })), yaml: text, file, notes };
 }
 

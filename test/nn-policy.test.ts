@@ -10,7 +10,7 @@ import { AlgoSchema } from '../sim/schema.ts';
 import { initBackend } from '../sim/nn/backend.ts';
 import type { Checkpoint } from '../sim/nn/checkpoint.ts';
 import { Engine, runAlgo, Stats } from '../sim/nn/engine.ts';
-import { cascadeScore, llmBudget, llmPrune } from '../sim/nn/generate.ts';
+import { cascadeScore, llmBudgetOf, llmPrune } from '../sim/nn/generate.ts';
 import { initWeights, type ModelConfig } from '../sim/nn/model.ts';
 import { referenceForward } from '../sim/nn/reference.ts';
 import { mulberry32 } from '../sim/nn/rng.ts';
@@ -103,8 +103,8 @@ test('llm policy: protected start/recent windows, top-k of the middle by the las
   assert.deepEqual(kept, [0, 1, 3, 7, 10, 12, 17, 18, 19]);
   assert.deepEqual(llmPrune(set.slice(0, 9), score, 10, 2, 4).kept, set.slice(0, 9)); // no overflow: unchanged
   const ra = runAlgo(AlgoSchema.parse({ tokenKeep: 0.25, tokenPolicy: 'llm', startTokens: 4, recentTokens: 32 }), { kind: 'gpt', layers: 4 } as ModelConfig);
-  assert.equal(llmBudget(ra, 256), 64);
-  assert.equal(llmBudget({ ...ra, tokenKeepAvg: 0.05 }, 256), 36); // never below start + recent
+  assert.equal(llmBudgetOf(ra, 256), 64);
+  assert.equal(llmBudgetOf({ ...ra, tokenKeepAvg: 0.05 }, 256), 36); // never below start + recent
 });
 
 test('llm policy in the engine: every layer and head holds exactly the budget, head sets differ, trace carries them', async () => {
@@ -122,7 +122,7 @@ test('llm policy in the engine: every layer and head holds exactly the budget, h
   };
   const prompt = 60;
   e.generateBatch([seq(prompt + 6, 3)], prompt, 5, ra, stats);
-  const budget = llmBudget(ra, prompt + 5);
+  const budget = llmBudgetOf(ra, prompt + 5);
   assert.equal(budget, 16);
   for (const r of stats.rows) assert.equal(r.keys, budget, `iteration ${r.iteration} layer ${r.layer} head ${r.head}`);
   // Per-head selection: the heads of a layer keep different middle tokens (somewhere); top-k size per row.
@@ -143,7 +143,7 @@ test('llm policy, first prune after the prompt: each head keeps the middle token
   const ids = seq(prompt + 2, 11);
   // Budget keepCount(41, 0.3) = 12 = 2 start + 6 middle + 4 recent (3 cached + the incoming token).
   const ra = runAlgo(AlgoSchema.parse({ tokenKeep: 0.3, tokenPolicy: 'llm', startTokens: 2, recentTokens: 4 }), c);
-  assert.equal(llmBudget(ra, prompt + 1), 12);
+  assert.equal(llmBudgetOf(ra, prompt + 1), 12);
   // Independent expectation: the float64 reference forward's probabilities of query prompt − 1
   // (and, for contrast, their column sums over all prompt queries), per layer and head.
   const last = new Map<string, number[]>();

@@ -17,6 +17,7 @@ import { DEFAULT_EXAMPLES } from '../../sim/nn/run-sizes.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
 import { decimal } from '../cli-util.ts';
 import { LLM_INERT, LLM_INERT_WHY } from '../llm-inert.ts';
+import { llmFloorNote } from '../llm-floor.ts';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -188,7 +189,11 @@ async function runAccuracy(o: AccuracyOptions): Promise<void> {
   const algo = parseAlgoSets(o.set);
   const { maxExamples, seed } = parseRunOptions(o);
   const dir = await modelDirInput(o.model, '--model');
-  if (o.context === undefined) await refuseInertAlgoSets(o.set, o.model, dir, algo);
+  if (o.context === undefined) {
+    await refuseInertAlgoSets(o.set, o.model, dir, algo);
+    const floor = llmFloorNote(o.model, algo);
+    if (floor) process.stderr.write(floor);
+  }
   // --trace-out FILE must name a file in an existing, writable folder (checked before the model runs)
   if (o.traceOut !== undefined && o.context === undefined) checkOutFile(o.traceOut, `--trace-out ${o.traceOut}`, 'trace.csv', false);
   const { evaluateAccuracy } = await import('../../sim/nn/api.ts');

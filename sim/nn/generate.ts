@@ -25,6 +25,7 @@ import { attendHeadFast as attendHead } from './attention.ts';
 import type { Engine, RunAlgo, Stats } from './engine.ts';
 import { topkKeepOrder } from './quant.ts';
 import { alibiSlope } from './hfconfig.ts';
+import { llmBudget } from './llm-budget.ts';
 
 export interface GenerateOptions {
   /** Also return log p(w[i+1] | w[0..i]) for the prompt positions i = 0..prompt−1 (dense pass). */
@@ -74,9 +75,9 @@ export function cascadeScore(mode: 'sum' | 'mean', score: Float64Array, seen: Fl
   return mode === 'mean' ? (p) => score[p] / Math.max(1, seen[p]) : (p) => score[p];
 }
 
-/** The llm policy's cache budget for a context of T tokens. */
-export function llmBudget(ra: RunAlgo, T: number): number {
-  return Math.max(ra.startTokens + ra.recentTokens, keepCount(T, ra.tokenKeepAvg));
+/** The llm policy's cache budget of a run for a context of T tokens (sim/nn/llm-budget.ts). */
+export function llmBudgetOf(ra: RunAlgo, T: number): number {
+  return llmBudget(ra.startTokens, ra.recentTokens, ra.tokenKeepAvg, T);
 }
 
 /**
@@ -350,7 +351,7 @@ export function generate(e: Engine, windows: number[][], prompt: number, gen: nu
   if (T > c.maxPositions) throw new Error(`prompt + gen = ${T} exceeds max_positions ${c.maxPositions}`);
   for (const w of windows) if (w.length < T + 1) throw new Error(`window of ${w.length} tokens, need ${T + 1}`);
   const llm = ra.tokenPolicy === 'llm';
-  const budget = llmBudget(ra, T);
+  const budget = llmBudgetOf(ra, T);
   if (opts.keyRule && llm) throw new Error('keyRule: diagnostics of the cascade policy only');
   const g = initGenState(e, windows, prompt, T, llm, opts.keyRule ?? null);
   const out: GenerateResult = { nll: windows.map(() => []), hits: windows.map(() => []) };

@@ -7,6 +7,7 @@ import type { AlgoConfig } from '../schema.ts';
 import { headKeepSchedule, tokenKeepSchedule } from '../workload/schedule.ts';
 import type { HeadRequest } from '../workload/types.ts';
 import type { ModelConfig } from './model.ts';
+import { LLM_WINDOW_DEFAULTS } from './llm-budget.ts';
 
 export interface RunAlgo {
   tokenKeep: number[];
@@ -44,8 +45,8 @@ export function runAlgo(algo: AlgoConfig, c: ModelConfig): RunAlgo {
     // workloads' if_rescale_previous_importance; sim/nn/README.md); BERT ranks the same either way
     tokenScore: algo.tokenScore ?? (c.kind === 'bert' ? 'sum' : 'mean'),
     tokenKeepAvg: algo.tokenKeep,
-    startTokens: algo.startTokens ?? 4,
-    recentTokens: algo.recentTokens ?? 32,
+    startTokens: algo.startTokens ?? LLM_WINDOW_DEFAULTS.startTokens,
+    recentTokens: algo.recentTokens ?? LLM_WINDOW_DEFAULTS.recentTokens,
   };
 }
 
