@@ -8,11 +8,22 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `node ARGS` in the project folder, its standard output parsed as JSON. */
+const ran = new Map<string, unknown>();
+
+/**
+ * `node ARGS` in the project folder, its standard output parsed as JSON; run once per process (the
+ * commands are deterministic, and several blocks quote one command), the parsed object shared.
+ */
 export function nodeJson<T>(args: string[]): T {
+  const key = JSON.stringify(args);
+  if (!ran.has(key)) ran.set(key, runJson(args));
+  return ran.get(key) as T;
+}
+
+function runJson(args: string[]): unknown {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-800)}`);
-  return JSON.parse(r.stdout) as T;
+  return JSON.parse(r.stdout);
 }
 
 /** `spatten-dse ARGS --json`, parsed. */

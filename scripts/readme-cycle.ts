@@ -2,38 +2,27 @@
  * Regenerates the paper-figure tables of sim/cycle/README.md (blocks `fig19a`, `topk-readings`,
  * `fig20`, `dram-sensitivity`) from the commands that produce them: `reproduce fig19a|fig20
  * --json` at both fidelities, `scripts/topk-readings.ts --json` and `scripts/gpt2-bandwidth.ts
- * --json`. Run by `npm run readme` after the project README's glance table (about 15 s).
+ * --json`; then the sentences that quote those and a few more commands (scripts/readme-cycle-prose.ts).
+ * Run by `npm run readme` after the project README's glance table (about 20 s).
  *
  * Each command runs as a user runs it; test/readme-cycle.test.ts checks the blocks are current.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeGeneratedBlock } from '../bench/readme-block.ts';
-import { cli, f3, r2, ROOT, script } from './readme-commands.ts';
+import { f3, r2, ROOT } from './readme-commands.ts';
+import { bandwidth, fig19, fig20Out, int, readings, rel, stage, type Fig20Out, type Model } from './readme-cycle-runs.ts';
+import { CYCLE_PROSE_BLOCKS } from './readme-cycle-prose.ts';
 
 export const CYCLE_README = path.join(ROOT, 'sim', 'cycle', 'README.md');
 export const CYCLE_README_COMMAND = '`npm run readme`';
 
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const rel = (x: number) => (x === 1 ? '1' : f3(x));
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 const rule = (n: number) => `|${'---|'.repeat(n)}`;
-/** A stage's name as the prose writes it. */
-const stage = (s: string) => ({ topk: 'top-k', dram: 'DRAM' })[s] ?? s;
-
-interface Fig19 { config: string; P: number[]; gops: number[]; relative: number[]; paper: number[]; paperGops: number[] }
-interface Fig20 { config: string; rows: { step: string; stepSpeedup: number }[] }
-interface Fig20Out { configurations: Fig20[]; paper: { steps: number[]; combined: { name: string; from: number; to: number; paper: number }[] } }
-interface Readings { comparators: number[]; paper: number[]; readings: { reading: string; relative: number[]; at16: { topk: number; dram: number; busiest: string } }[] }
-interface Bandwidth {
-  paper: { cumulative: number[]; suiteTflops: number; per8Gops: number };
-  rows: { dram: string; cumulative: number[]; suiteTflops: number; per8Gops: number }[];
-}
 
 /** Fig. 19a on Table I: the paper's bars beside both models, GOP/s and relative to 16 comparators. */
 export function fig19aBlock(): string[] {
-  const table1 = (m: string) => cli<{ configurations: Fig19[] }>(['reproduce', 'fig19a', '--fidelity', m]).configurations.find((c) => c.config === 'table1')!;
-  const [c, a] = [table1('cycle'), table1('analytical')];
+  const [c, a] = [fig19('cycle', 'table1'), fig19('analytical', 'table1')];
   const at16 = c.P.indexOf(16);
   const cells = (g: number[], r: number[]) => g.map((x, i) => (i === at16 ? `**${Math.round(x)}** (1)` : `${Math.round(x)} (${rel(r[i])})`));
   return [
@@ -47,7 +36,7 @@ export function fig19aBlock(): string[] {
 
 /** The top-k engine's readings (turn-around, first round) through the simulator on per8. */
 export function readingsBlock(): string[] {
-  const r = script<Readings>('topk-readings.ts');
+  const r = readings();
   return [
     row(['reading (turn-around, first round)', ...r.comparators, 'per8 @16: top-k / DRAM, busiest']),
     rule(r.comparators.length + 2),
@@ -58,8 +47,7 @@ export function readingsBlock(): string[] {
 
 /** Fig. 20's steps on Table I: paper, cycle, analytical, and cycle without local-V, with the paper's combined steps. */
 export function fig20Block(): string[] {
-  const run = (m: string) => cli<Fig20Out>(['reproduce', 'fig20', '--fidelity', m]);
-  const [c, a] = [run('cycle'), run('analytical')];
+  const [c, a] = (['cycle', 'analytical'] as Model[]).map(fig20Out);
   const steps = (o: Fig20Out, name: string) => o.configurations.find((x) => x.config === name)!.rows.map((s) => s.stepSpeedup);
   const cols = [steps(c, 'table1'), steps(a, 'table1'), steps(c, 'table1-no-local-v')];
   const names = c.configurations.find((x) => x.config === 'table1-no-local-v')!.rows.map((s) => s.step.replace(/ \(.*\)$/, ''));
@@ -75,7 +63,7 @@ export function fig20Block(): string[] {
 
 /** Fig. 20 from the GPU, §5.4's GPT-2 TFLOPS and Fig. 19a's per8 point on other DRAM (scripts/gpt2-bandwidth.ts). */
 export function dramSensitivityBlock(): string[] {
-  const b = script<Bandwidth>('gpt2-bandwidth.ts');
+  const b = bandwidth();
   const line = (name: string, cum: number[], tflops: number, gops: number, d = 1) =>
     row([name, cum.map((x) => x.toFixed(d)).join(' / '), f3(tflops), Math.round(gops)]);
   return [
@@ -91,6 +79,7 @@ export const CYCLE_BLOCKS: [string, () => string[]][] = [
   ['topk-readings', readingsBlock],
   ['fig20', fig20Block],
   ['dram-sensitivity', dramSensitivityBlock],
+  ...CYCLE_PROSE_BLOCKS,
 ];
 
 // run as a script (npm run readme); imported, only the block builders (test/readme-cycle.test.ts)

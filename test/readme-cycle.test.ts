@@ -1,7 +1,9 @@
 /**
  * sim/cycle/README.md's paper-figure tables (Fig. 19a, the top-k engine's readings, Fig. 20, the
- * DRAM sensitivity of the GPT-2 figures) are generated (`npm run readme`, scripts/readme-cycle.ts)
- * from the commands they name; each must be what those commands print now (about 15 s in all).
+ * DRAM sensitivity of the GPT-2 figures) and the sentences that quote their commands and a few more
+ * (scripts/readme-cycle-prose.ts) are generated (`npm run readme`, scripts/readme-cycle.ts) from the
+ * commands they name; each must be what those commands print now (each command runs once: about
+ * 25 s in all).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +21,7 @@ function block(name: string): string[] {
 }
 
 for (const [name, build] of CYCLE_BLOCKS) {
-  test(`sim/cycle/README.md: the ${name} table is what its commands print now (npm run readme regenerates it)`, () => {
+  test(`sim/cycle/README.md: the ${name} block is what its commands print now (npm run readme regenerates it)`, () => {
     assert.deepEqual(block(name), build());
   });
 }
@@ -39,4 +41,22 @@ test('the Fig. 20 table\'s combined rows are the products of their steps, and th
     assert.ok(Math.abs(x[0] * x[1] * x[2] / x[5] - 1) < 0.01, `pruning product, column ${col}`);
     assert.ok(Math.abs(x[3] * x[4] / x[6] - 1) < 0.01, `quantization product, column ${col}`);
   }
+});
+
+test('the generated sentences quote the tables\' figures: the Fig. 19a bold cells, the readings table\'s busy cycles, the DRAM table\'s Table I row', () => {
+  const text = (name: string) => block(name).join(' ').replace(/\s+/g, ' ');
+  const bold = block('fig19a').slice(3).map((l) => /\*\*(\d+)\*\*/.exec(l)![1]);
+  assert.match(text('fig19a-at16'), new RegExp(`in both models \\(${bold[0]} / ${bold[1]} GOP/s`));
+  const cells = (l: string) => l.split(' | ');
+  const byReading = (start: string) => cells(block('topk-readings').find((l) => l.startsWith(`| ${start}`))!).at(-1)!;
+  const [topk, dram] = /^([\d,]+) \/ ([\d,]+), top-k/.exec(byReading('turn-around 3, first round on arrival'))!.slice(1);
+  assert.match(text('topk-busy'), new RegExp(`busy ${topk} cycles against the DRAM's ${dram} `));
+  // the share of the 3-cycle turn-arounds, from the table's default and turn-around-0 rows
+  const none = /^([\d,]+) \//.exec(byReading('turn-around 0'))![1];
+  const num = (x: string) => Number(x.replace(/,/g, ''));
+  const share = Math.round(100 * (1 - num(none) / num(topk)));
+  assert.match(text('turnaround-share'), new RegExp(`turn-arounds are ${share}% of the local-V engine's ${topk} busy cycles`));
+  const table1 = cells(block('dram-sensitivity')[2]);
+  assert.match(text('dram-met'), new RegExp(`binds per8 at ${table1[3].replace(' |', '')} on Table I`));
+  assert.match(text('suite-tflops'), new RegExp(`per8 alone runs at ${bold[0]} / ${bold[1]} GOP/s`));
 });
