@@ -171,3 +171,17 @@ test('line charts keep their extreme points off the frame: the log2 x and a log 
     else inside(d.y, rows.map((r) => r.y), `${c.title} y`);
   }
 });
+
+test("the page names each gap's cause under the figure's charts, not only in the folded table", async () => {
+  const figs = FIGURES.filter((f) => ['fig19a', 'fig18', 'table4'].includes(f.name)).map((f) => ({ name: f.name, describe: f.describe, ...f.run({ fidelity: 'analytical' }) }));
+  const html = await renderFigureReport(figs, 'npx spatten-dse reproduce all --fidelity analytical');
+  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  for (const f of figs) {
+    const why = f.rows.why ?? [];
+    assert.ok(why.length > 0, `${f.name} prints why lines`);
+    const section = html.slice(html.indexOf(`<section id="${f.name}">`));
+    // what is shown before the folded table, as text
+    const visible = unescape(section.slice(0, section.indexOf('<details')));
+    for (const line of why) assert.ok(visible.includes(line.trim()), `${f.name}: "${line.trim()}" is shown above the folded table`);
+  }
+});

@@ -41,6 +41,19 @@ export function figureCharts(f: { name: string; rows: object }): ChartDef[] {
   return build ? build(f.rows as never) : [];
 }
 
+/**
+ * What a figure's gaps to the paper come from (its `why` lines, as the table prints them), shown
+ * under its charts rather than only inside the folded table: a chart that puts ours next to the
+ * paper's value names the cause of the difference where the reader sees it.
+ */
+function whyBlock(why: readonly string[] | undefined): string {
+  if (!why?.length) return '';
+  // the table's indentation, less what every line shares
+  const indent = Math.min(...why.map((l) => /^ */.exec(l)![0].length));
+  const lines = why.map((l) => l.slice(indent));
+  return `<div class="why"><p><b>Where ours and the paper's differ, and why</b> (as <code>reproduce</code> prints it)</p><pre class="why">${esc(lines.join('\n'))}</pre></div>`;
+}
+
 /** One static HTML page with every figure's charts and printed table. `command` is shown in the header. */
 export async function renderFigureReport(figures: FigureResult[], command: string): Promise<string> {
   const counter = { n: 0 };
@@ -51,6 +64,7 @@ export async function renderFigureReport(figures: FigureResult[], command: strin
     sections.push(
       `<section id="${esc(f.name)}"><h2>${esc(f.describe)}</h2>` +
         (charts.length ? `<div class="grid">${r.html}</div>` : '<p class="muted">No chart for this figure; its numbers are below.</p>') +
+        whyBlock(f.rows.why) +
         `<details${charts.length ? '' : ' open'}><summary>the numbers, as <code>reproduce ${esc(f.name)}</code> prints them</summary><pre>${esc(f.text)}</pre></details></section>`,
     );
   }
@@ -59,7 +73,7 @@ export async function renderFigureReport(figures: FigureResult[], command: strin
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="spatten-dse reproduce">` +
-    `<title>${esc(title)}</title><style>${CSS}</style></head>\n<body>` +
+    `<title>${esc(title)}</title><style>${CSS}\npre.why{white-space:pre-wrap;margin-top:4px}div.why{margin:8px 0}div.why p{margin:0}</style></head>\n<body>` +
     `<header><h1>The paper's figures, reproduced</h1><p class="sub"><code>${esc(command)}</code> · ours next to the paper's values on the paper's axes</p>` +
     `<nav>${figures.map((f) => `<a href="#${esc(f.name)}">${esc(f.name)}</a>`).join('')}</nav></header>\n<main>\n${sections.join('\n')}\n</main>\n</body></html>\n`
   );
