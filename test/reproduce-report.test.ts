@@ -185,3 +185,16 @@ test("the page names each gap's cause under the figure's charts, not only in the
     for (const line of why) assert.ok(visible.includes(line.trim()), `${f.name}: "${line.trim()}" is shown above the folded table`);
   }
 });
+
+test("fig20gpu: the chart has the figure's headline final (the 8 benchmarks' own settings) next to the paper's 209× at the last step", () => {
+  const f = FIGURES.find((x) => x.name === 'fig20gpu')!;
+  const { rows } = f.run({ fidelity: 'analytical' });
+  const suiteFinal = (rows.suiteFinal as { ours: number }).ours;
+  const [c] = figureCharts({ name: 'fig20gpu', rows });
+  const vals = layers(c)[0].data!.values as { x: string; series: string; value: number }[];
+  const suite = vals.filter((v) => v.series.includes("benchmarks' own settings"));
+  assert.deepEqual(suite.map((v) => [v.x, v.value]), [['+ progressive quantization', suiteFinal]]);
+  const paper = vals.filter((v) => v.series.startsWith('paper') && v.x === '+ progressive quantization');
+  assert.deepEqual(paper.map((v) => v.value), [209]);
+  assert.ok(c.caption.includes(`${suiteFinal.toPrecision(3)}×`), c.caption);
+});
