@@ -198,3 +198,22 @@ test("fig20gpu: the chart has the figure's headline final (the 8 benchmarks' own
   assert.deepEqual(paper.map((v) => v.value), [209]);
   assert.ok(c.caption.includes(`${suiteFinal.toPrecision(3)}×`), c.caption);
 });
+
+test('log-axis bar charts label every power of ten inside their range (Fig. 15 labelled 10 … 90 and not 100 below its 146× bars)', async () => {
+  // the y axis's labels vega shows (a label its overlap rule drops is drawn with opacity 0)
+  const yLabels = (svg: string) =>
+    [...svg.matchAll(/<text text-anchor="end" transform="translate\(-[\d.]+,[\d.]+\)"([^>]*)>([^<]*)<\/text>/g)].filter((m) => !/opacity="0"/.test(m[1])).map((m) => Number(m[2].replace(/,/g, '')));
+  const figs = ['fig15', 'fig14', 'headline', 'fig20gpu', 'table4'].map((n) => FIGURES.find((f) => f.name === n)!).map((f) => ({ name: f.name, rows: f.run({ fidelity: 'analytical' }).rows }));
+  let checked = 0;
+  for (const f of figs) {
+    for (const c of figureCharts(f)) {
+      const y = layers(c)[0].encoding.y as { scale: { type?: string; domain: number[] } };
+      if (y.scale.type !== 'log') continue;
+      const [lo, hi] = y.scale.domain;
+      const labels = yLabels(await svgOf(c));
+      for (let k = Math.ceil(Math.log10(lo) - 1e-9); k <= Math.floor(Math.log10(hi) + 1e-9); k++) assert.ok(labels.some((l) => Math.abs(l - 10 ** k) < 1e-9 * 10 ** k), `${f.name}: ${c.title}: no label at ${10 ** k} on a ${lo} … ${hi} axis (labels ${labels})`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 8, `${checked} log charts checked`);
+});

@@ -3,7 +3,7 @@
  * variable the figure sweeps (lines, our configurations next to the paper's values as a dashed
  * series), and grouped bars in the paper's order (ours and the paper's side by side per group).
  */
-import { yDomain } from '../axes.ts';
+import { logTicks, yDomain } from '../axes.ts';
 import type { ChartDef, VlSpec } from '../spec-base.ts';
 
 /** Colours of our series (in order) and of the paper's. */
@@ -56,6 +56,13 @@ export function linesVsX(o: { title: string; caption: string; xTitle: string; yT
 }
 
 /**
+ * Labelled ticks of a log y axis from `lo` to `hi`: 1, 2, 5 × 10^k, or every power of ten alone past
+ * 4 decades (axes.ts logTicks). Vega's own ticks on a log axis are 1 … 9 × 10^k thinned where labels
+ * would overlap, which can drop a decade's label (10 … 90 labelled, 100 not, on a 10 … 150 axis).
+ */
+export const logAxisValues = (lo: number, hi: number) => logTicks(lo, hi).ticks.filter((t) => t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9));
+
+/**
  * Grouped bars: one group per x category in `xOrder` (the paper's order), one bar per series in
  * the group (ours, then the paper's), value labels on the bars when `labels`.
  */
@@ -72,7 +79,7 @@ export function groupedBars(o: { title: string; caption: string; yTitle: string;
   const enc = {
     x: { field: 'x', type: 'nominal', sort: o.xOrder, title: null, axis: { labelAngle: o.labelAngle ?? -30, labelLimit: 260 } },
     xOffset: { field: 'series', type: 'nominal', sort: series },
-    y: { field: 'value', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log', domain: [floor, top], nice: false } : { zero: true, domainMax: top, nice: true }, axis: { format: o.logY ? '~g' : '~r' } },
+    y: { field: 'value', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log', domain: [floor, top], nice: false } : { zero: true, domainMax: top, nice: true }, axis: o.logY ? { format: '~g', values: logAxisValues(floor, top) } : { format: '~r' } },
   };
   const bar = { ...enc, ...(o.logY ? { y2: { datum: floor } } : {}), color: { field: 'series', type: 'nominal', scale: colorScale(series), legend } };
   const layers: VlSpec[] = [{ mark: { type: 'bar' }, encoding: bar }];
