@@ -217,3 +217,23 @@ test('log-axis bar charts label every power of ten inside their range (Fig. 15 l
   }
   assert.ok(checked >= 8, `${checked} log charts checked`);
 });
+
+test("Fig. 18: the legend draws the paper's points as the chart does (open squares), and every log-axis label is shown, unformatted", async () => {
+  const f = FIGURES.find((x) => x.name === 'fig18')!;
+  const [c] = figureCharts({ name: 'fig18', rows: f.run({ fidelity: 'analytical' }).rows });
+  const svg = await svgOf(c);
+  const subpaths = (tag: string) => (/ d="([^"]*)"/.exec(tag)?.[1].match(/M/g) ?? []).length;
+  // the legend's symbols: 4 benchmark-set colours (circles), then ours (a filled circle) and the paper's (a ring: two subpaths)
+  const legendSymbols = [...svg.matchAll(/<g class="mark-symbol role-legend-symbol"[^>]*>(.*?)<\/g>/gs)].map((m) => m[1]);
+  const rings = legendSymbols.filter((t) => subpaths(t) === 2);
+  assert.equal(rings.length, 1, 'one legend entry, the paper, drawn as an open square');
+  // the chart's paper points: the same ring, one per point
+  const marks = drawn(svg, 'symbol');
+  assert.equal(marks.filter((t) => subpaths(t) === 2).length, 4, "the 4 paper points drawn as rings");
+  const labels = [...svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs)].flatMap((g) => [...g[1].matchAll(/<text([^>]*)>([^<]*)<\/text>/g)]);
+  assert.ok(labels.length >= 10, `${labels.length} axis labels`);
+  for (const l of labels) {
+    assert.ok(!/opacity="0"/.test(l[1]), `axis label ${l[2]} hidden by overlap`);
+    assert.ok(!/,/.test(l[2]), `axis label ${l[2]} with a thousands separator`);
+  }
+});

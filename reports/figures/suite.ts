@@ -10,7 +10,7 @@ import type { Fig15Row } from '../../dse/reproduce/fig15.ts';
 import type { Fig18Point } from '../../dse/reproduce/fig18.ts';
 import type { Table4Row } from '../../dse/reproduce/table4.ts';
 import type { ChartDef, VlSpec } from '../spec-base.ts';
-import { groupedBars, OURS_COLORS, PAPER, type Bar } from './kit.ts';
+import { groupedBars, logAxisValues, OURS_COLORS, PAPER, type Bar } from './kit.ts';
 import { hwLabel } from '../../dse/reproduce/common.ts';
 import { BASELINE_METRICS, type HardwareConfig } from '../../sim/schema.ts';
 
@@ -88,6 +88,9 @@ export function fig15Charts(rows: { rows: Fig15Row[]; geomeans: Record<string, R
   });
 }
 
+/** An open square as a symbol shape: the unit square less an inner one wound the other way (a ring under the nonzero fill rule). */
+export const OPEN_SQUARE = 'M-1,-1H1V1H-1Z M-0.6,-0.6V0.6H0.6V-0.6Z';
+
 /** Fig. 18: the roofline — throughput vs operational intensity (log-log), ours and the paper's points, both platforms' roofs. */
 export function fig18Charts(rows: { points: Fig18Point[]; roofs: Record<string, { tflops: number; gbps: number }> }): ChartDef[] {
   const pts = rows.points.flatMap((p) => [
@@ -103,16 +106,19 @@ export function fig18Charts(rows: { points: Fig18Point[]; roofs: Record<string, 
   });
   const names = rows.points.map((p) => p.point);
   const ys = [...pts.map((p) => p.tflops), ...Object.values(rows.roofs).map((r) => r.tflops)].filter((v) => v > 0);
-  const x = { field: 'oi', type: 'quantitative', title: 'operational intensity (ops / byte of Q, K, V and outputs)', scale: { type: 'log', nice: false, domain: [lo, hi] } };
-  const y = { field: 'tflops', type: 'quantitative', title: 'throughput (TFLOPS)', scale: { type: 'log', nice: false, domain: [Math.min(...ys) / 2, Math.max(...ys) * 2] } };
+  const [ylo, yhi] = [Math.min(...ys) / 2, Math.max(...ys) * 2];
+  // labelled ticks as the bar charts' (1, 2, 5 × 10^k; decades alone past 4): vega's own printed "1,000" and dropped 2,000 for overlap
+  const x = { field: 'oi', type: 'quantitative', title: 'operational intensity (ops / byte of Q, K, V and outputs)', scale: { type: 'log', nice: false, domain: [lo, hi] }, axis: { format: '~g', values: logAxisValues(lo, hi) } };
+  const y = { field: 'tflops', type: 'quantitative', title: 'throughput (TFLOPS)', scale: { type: 'log', nice: false, domain: [ylo, yhi] }, axis: { format: '~g', values: logAxisValues(ylo, yhi) } };
   const color = { field: 'point', type: 'nominal', scale: { domain: names, range: OURS_COLORS.slice(0, names.length) }, legend: { title: null, orient: 'bottom', direction: 'vertical' } };
   const whos = [...new Set(pts.map((p) => p.who))];
-  const shape = { field: 'who', type: 'nominal', scale: { domain: whos, range: ['circle', 'square'] }, legend: { title: null, orient: 'bottom', direction: 'vertical' } };
+  // the paper's points are open squares: a filled square ring (a path with a hole, unit size), so the legend draws them as the chart does
+  const shape = { field: 'who', type: 'nominal', scale: { domain: whos, range: ['circle', OPEN_SQUARE] }, legend: { title: null, orient: 'bottom', direction: 'vertical' } };
   const layers: VlSpec[] = [
     { data: { values: roofs }, mark: { type: 'line', color: '#999', strokeWidth: 1.5, clip: true }, encoding: { x, y, detail: { field: 'roof' } } },
     { data: { values: roofs.filter((_, i) => i % 3 === 2) }, mark: { type: 'text', align: 'right', dy: -6, fontSize: 10, color: '#666' }, encoding: { x, y, text: { field: 'roof' } } },
     { data: { values: pts.filter((p) => p.who === 'ours') }, mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { x, y, color, shape } },
-    { data: { values: pts.filter((p) => p.who !== 'ours') }, mark: { type: 'point', filled: false, size: 90, strokeWidth: 2, opacity: 1 }, encoding: { x, y, color, shape } },
+    { data: { values: pts.filter((p) => p.who !== 'ours') }, mark: { type: 'point', filled: true, size: 110, opacity: 1 }, encoding: { x, y, color, shape } },
   ];
   return [
     {
