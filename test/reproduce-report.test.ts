@@ -237,3 +237,17 @@ test("Fig. 18: the legend draws the paper's points as the chart does (open squar
     assert.ok(!/,/.test(l[2]), `axis label ${l[2]} with a thousands separator`);
   }
 });
+
+test('no label of a reproduce chart is cut short (the SRAM legend cut its dense trace to "…-per8-step1+…")', async () => {
+  const figs = FIGURES.map((f) => ({ name: f.name, rows: f.run({ fidelity: 'analytical' }).rows }));
+  for (const f of figs) {
+    for (const c of figureCharts(f)) {
+      const cut = [...(await svgOf(c)).matchAll(/<text[^>]*>([^<]*…)<\/text>/g)].map((m) => m[1]);
+      assert.deepEqual(cut, [], `${f.name}: ${c.title}`);
+    }
+  }
+  const [sram] = figureCharts(figs.find((f) => f.name === 'sram')!);
+  const series = new Set(layers(sram)[0].data!.values.map((v) => v.series));
+  assert.deepEqual([...series].sort(), ['ours: dense reference (per8-step1+dedic)', 'ours: pruned (per8)']);
+  assert.ok(sram.caption.includes('summary-gpt2-small-wikitext2-per8-step1+dedic.csv'), 'the caption names the trace files');
+});
