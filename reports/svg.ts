@@ -7,6 +7,7 @@ import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
 import { importEsm } from '../core/import-esm.ts';
 import { escapeHtml } from './escape.ts';
+import { vegaTextWidth } from './text-width.ts';
 import { baseConfig, type ChartDef, type VlSpec } from './specs.ts';
 
 const esc = escapeHtml;
@@ -39,7 +40,11 @@ export function compactSvg(svg: string, idPrefix: string): string {
  */
 let vegaModules: Promise<{ vega: typeof Vega; vl: typeof VegaLite; quiet: Vega.LoggerInterface }> | undefined;
 const loadVega = () =>
-  (vegaModules ??= Promise.all([importEsm<typeof Vega>('vega'), importEsm<typeof VegaLite>('vega-lite')]).then(([vega, vl]) => ({ vega, vl, quiet: vega.logger(vega.None) })));
+  (vegaModules ??= Promise.all([importEsm<typeof Vega>('vega'), importEsm<typeof VegaLite>('vega-lite')]).then(([vega, vl]) => {
+    // label widths from per-character font metrics, not vega's canvas-less 0.8 em per character (text-width.ts)
+    (vega as unknown as { textMetrics: { width: unknown } }).textMetrics.width = vegaTextWidth;
+    return { vega, vl, quiet: vega.logger(vega.None) };
+  }));
 
 export async function toSvg(spec: VlSpec, idPrefix: string): Promise<string> {
   const { vega, vl, quiet } = await loadVega();
