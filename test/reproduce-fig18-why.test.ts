@@ -23,3 +23,13 @@ test('Fig. 18 BERT points: the means without SQuAD and SQuAD\'s share, by hand f
   assert.equal(fig18('analytical').points.find((x) => x.point === 'TITAN Xp GPT-2')!.withoutSquad, undefined);
   assert.match(figure.run({ fidelity: 'analytical' }).text, /TITAN Xp BERT without the 4 SQuAD benchmarks \(L 213; they are \d+% of the TFLOPS sum\): [\d.]+ ops\/B .*, 0\.0237 TFLOPS \(\+18%\) over the other 18/);
 });
+
+test("fig18: the BERT points' means without SQuAD are in --json's why (so the report shows them), as printed", () => {
+  const { rows, text } = figure.run({ fidelity: 'analytical' });
+  const why = rows.why ?? [];
+  const line = why.find((l) => l.includes('TITAN Xp BERT without the 4 SQuAD benchmarks'));
+  assert.ok(line, 'why names the SQuAD benchmarks behind TITAN Xp BERT');
+  const w = (rows.points as { point: string; withoutSquad?: { squadShareOfTflops: number } }[]).find((p) => p.point === 'TITAN Xp BERT')!.withoutSquad!;
+  assert.ok(line!.includes(`they are ${(100 * w.squadShareOfTflops).toFixed(0)}% of the TFLOPS sum`), line);
+  for (const l of why) assert.ok(text.split('\n').includes(l), `printed: ${l}`);
+});
