@@ -121,7 +121,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       {"flags":"-m, --model <name>","description":"deprecated: the old name of --fidelity","choices":["analytical","cycle"],"hidden":true},
       {"flags":"-s, --set <key=value>","description":"override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable); not one a figure sets itself (fig19a's, fig20's and fig20gpu's top-k comparators, sram's SRAM sizes: refused)","defaultValue":[]},
       {"flags":"--json","description":"print JSON instead of tables"},
-      {"flags":"--report <file>","description":"also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values"},
+      {"flags":"--report <file>","description":"also write a self-contained HTML page plotting each figure on the paper's axes, ours next to the paper's values where the spec gives them"},
     ]
   },
   {

@@ -106,7 +106,7 @@ test('an empty value is refused naming the option: an empty --out is not the wor
     { argv: ['run', 's.yaml', '--out='], err: 'error: --out: the value is empty; expected <dir>: output folder (default results/<name>); give . for the current folder\n' },
     { argv: ['schema', '--out', ''], err: 'error: --out: the value is empty; expected <file>: write it to a file (e.g. space.schema.json) instead of stdout\n' },
     { argv: ['report', 'a', 'b', '--out', ''], err: 'error: --out: the value is empty; expected <file>: comparison page to write (several folders; default compare.html)\n' },
-    { argv: ['reproduce', 'sram', '--report', ''], err: "error: --report: the value is empty; expected <file>: also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values\n" },
+    { argv: ['reproduce', 'sram', '--report', ''], err: "error: --report: the value is empty; expected <file>: also write a self-contained HTML page plotting each figure on the paper's axes, ours next to the paper's values where the spec gives them\n" },
     { argv: ['serve', '--space', 's.yaml', '--out', ''], err: 'error: --out: the value is empty; expected <dir>: results folder of the journal (default results/<name>); give . for the current folder\n' },
     { argv: ['train', '--model', 'sotu-char', '--steps', '1', '--out', ''], err: 'error: --out: the value is empty; expected <dir>: output folder (default sim/nn/checkpoints/<name>); give . for the current folder\n' },
     { argv: ['simulate', '--trace', ''], err: 'error: --trace: the value is empty; expected <file>: official 17-column workload CSV instead of a generated workload\n' },

@@ -121,7 +121,7 @@ export function register(program: Command): void {
   addFidelityOptions(base, REFERENCE_FIDELITY)
     .option('-s, --set <key=value>', "override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable); not one a figure sets itself (fig19a's, fig20's and fig20gpu's top-k comparators, sram's SRAM sizes: refused)", (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--json', 'print JSON instead of tables')
-    .option('--report <file>', "also write an HTML page plotting each figure on the paper's axes, ours next to the paper's values")
+    .option('--report <file>', "also write a self-contained HTML page plotting each figure on the paper's axes, ours next to the paper's values where the spec gives them")
     .action(async (what: string, o: FidelityChoice & { set: string[]; json?: boolean; report?: string }) => {
       if (what !== 'all' && !names.includes(what)) throw new InputError(`reproduce: unknown figure "${what}"${didYouMean(what, [...names, 'all']) || ` (${names.join(' | ')} | all)`}`);
       const fid = chosenFidelity(o, REFERENCE_FIDELITY);
