@@ -19,3 +19,13 @@ test('Table IV: TITAN Xp fcMs = FC GEMMs + elementwise kernels, printed with the
   assert.match(out.text, /TITAN Xp fcMs = FC GEMMs 245 ms \+ LayerNorm\/GELU\/residual 332 ms: 12288 kernels \(16 per layer and token\)/);
   assert.equal((out.rows as unknown as { gpuFc: { kernels: number } }).gpuFc.kernels, 12288);
 });
+
+test("Table IV: the TITAN Xp fcMs split (its +49% miss) is part of --json's why, so the report shows it, as printed", () => {
+  const out = figure.run({ fidelity: 'analytical' });
+  const why = out.rows.why ?? [];
+  const s = gpuFcSplit();
+  const line = why.find((l) => l.includes('TITAN Xp fcMs = FC GEMMs'));
+  assert.ok(line, 'why has the TITAN Xp fcMs split');
+  assert.ok(line!.includes(`${Math.round(s.kernels)} kernels`), line);
+  for (const l of why) assert.ok(out.text.split('\n').includes(l), `printed: ${l}`);
+});
