@@ -40,7 +40,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       {"flags":"--gen-tokens <n>","description":"tokens generated"},
       {"flags":"--preset <name>","description":"hardware preset","defaultValue":"spatten","choices":["spatten","spatten-1/8"]},
       {"flags":"-s, --set <key=value>","description":"set a parameter (repeatable), e.g. --set hw.dramChannels=32","defaultValue":[]},
-      {"flags":"-f, --fidelity <name>","description":"hardware model (default analytical): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))","choices":["analytical","cycle"]},
+      {"flags":"-f, --fidelity <name>","description":"hardware model (default analytical): analytical (closed-form model, microseconds per point), cycle (event-driven cycle-level simulator, milliseconds per point)","choices":["analytical","cycle"]},
       {"flags":"-m, --model <name>","description":"deprecated: the old name of --fidelity","choices":["analytical","cycle"],"hidden":true},
       {"flags":"--seed <n>","description":"the cycle model's seed: refetch draws and quick-select pivots (a space's cycle: { seed }; default 1); with --fidelity cycle"},
       {"flags":"--trace <file>","description":"official 17-column workload CSV instead of a generated workload"},
@@ -80,7 +80,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
     "options": [
       {"flags":"-w, --workload <model>","description":"model","defaultValue":"bert-base","choices":["bert-base","bert-large"]},
       {"flags":"--seq-len <n>","description":"sequence length (A³ evaluated BERT on SQuAD with n = 320)","defaultValue":320},
-      {"flags":"-f, --fidelity <name>","description":"hardware model (default analytical): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))","choices":["analytical","cycle"]},
+      {"flags":"-f, --fidelity <name>","description":"hardware model (default analytical): analytical (closed-form model, microseconds per point), cycle (event-driven cycle-level simulator, milliseconds per point)","choices":["analytical","cycle"]},
       {"flags":"-m, --model <name>","description":"deprecated: the old name of --fidelity","choices":["analytical","cycle"],"hidden":true},
       {"flags":"-s, --set <key=value>","description":"override a setting (repeatable)","defaultValue":[]},
       {"flags":"--json","description":"print JSON"},
@@ -117,7 +117,7 @@ export const CLI_SURFACE: readonly CommandSurface[] = [
       {"name":"what","description":"fig19a | fig20 | sram | headline | fig14 | fig15 | fig18 | fig20gpu | table4 | all","required":true,"variadic":false},
     ],
     "options": [
-      {"flags":"-f, --fidelity <name>","description":"hardware model (default cycle): analytical (closed-form model (about 1 µs per point)), cycle (event-driven cycle-level simulator (milliseconds per point))","choices":["analytical","cycle"]},
+      {"flags":"-f, --fidelity <name>","description":"hardware model (default cycle): analytical (closed-form model, microseconds per point), cycle (event-driven cycle-level simulator, milliseconds per point)","choices":["analytical","cycle"]},
       {"flags":"-m, --model <name>","description":"deprecated: the old name of --fidelity","choices":["analytical","cycle"],"hidden":true},
       {"flags":"-s, --set <key=value>","description":"override a hardware setting for every configuration, e.g. --set hw.topkModel=official-rtl (repeatable); not one a figure sets itself (fig19a's, fig20's and fig20gpu's top-k comparators, sram's SRAM sizes: refused)","defaultValue":[]},
       {"flags":"--json","description":"print JSON instead of tables"},

@@ -58,7 +58,7 @@ export const FIDELITIES: Record<FidelityName, Fidelity> = {
     name: 'analytical',
     cpuBound: false,
     options: [],
-    description: 'closed-form model (about 1 µs per point)',
+    description: 'closed-form model, microseconds per point',
     evaluate: (w, hw) => finish(analyticalModel(w, hw), 'analytical'),
     metrics: (w, hw) => pickMetrics(evaluatePrepared(preparedOf(w), hw)),
   },
@@ -66,7 +66,7 @@ export const FIDELITIES: Record<FidelityName, Fidelity> = {
     name: 'cycle',
     cpuBound: true,
     options: ['seed'],
-    description: 'event-driven cycle-level simulator (milliseconds per point)',
+    description: 'event-driven cycle-level simulator, milliseconds per point',
     evaluate: (w, hw, opts) => finish(simulateCycle(w, hw, { ...opts, seed: opts.seed ?? 1 }), 'cycle'),
   },
 };
