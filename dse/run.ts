@@ -450,7 +450,7 @@ function runOptionsRecord(o: RunOptions, jobs: number): Record<string, unknown> 
 async function openQueueBackend(url: string, prepared: PreparedRun, jobs: number, o: Pick<RunOptions, 'waitWorkers' | 'namespace'>, log: (line: string) => void) {
   const { QueueBackend } = await import('./backends/queue.ts');
   const b = await QueueBackend.open({ url, name: prepared.parsed.space.name, dir: prepared.dir, modelVersion: modelVersion(), jobs, waitWorkers: o.waitWorkers, namespace: o.namespace, warm: warmTask(prepared.ctx), log });
-  if (!anyCpuBound(prepared.ctx)) log('queue: the analytical model (about 1 µs per point) is evaluated here; only cycle and accuracy evaluations go on the queue');
+  if (!anyCpuBound(prepared.ctx)) log('queue: the analytical model (microseconds per point) is evaluated here; only cycle and accuracy evaluations go on the queue');
   return b;
 }
 
