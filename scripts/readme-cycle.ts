@@ -2,7 +2,8 @@
  * Regenerates the paper-figure tables of sim/cycle/README.md (blocks `fig19a`, `topk-readings`,
  * `fig20`, `dram-sensitivity`) from the commands that produce them: `reproduce fig19a|fig20
  * --json` at both fidelities, `scripts/topk-readings.ts --json` and `scripts/gpt2-bandwidth.ts
- * --json`; then the sentences that quote those and a few more commands (scripts/readme-cycle-prose.ts).
+ * --json`; then the sentences that quote those and a few more commands (scripts/readme-cycle-prose.ts),
+ * and the "Analytical vs cycle" table from test/cycle-xval.test.ts's runs (scripts/readme-cycle-xval.ts).
  * Run by `npm run readme` after the project README's glance table (about 20 s).
  *
  * Each command runs as a user runs it; test/readme-cycle.test.ts checks the blocks are current.
@@ -13,6 +14,7 @@ import { writeGeneratedBlock } from '../bench/readme-block.ts';
 import { f3, r2, ROOT } from './readme-commands.ts';
 import { bandwidth, fig19, fig20Out, int, readings, rel, stage, type Fig20Out, type Model } from './readme-cycle-runs.ts';
 import { CYCLE_PROSE_BLOCKS } from './readme-cycle-prose.ts';
+import { XVAL_BLOCK } from './readme-cycle-xval.ts';
 
 export const CYCLE_README = path.join(ROOT, 'sim', 'cycle', 'README.md');
 export const CYCLE_README_COMMAND = '`npm run readme`';
@@ -82,9 +84,10 @@ export const CYCLE_BLOCKS: [string, () => string[]][] = [
   ...CYCLE_PROSE_BLOCKS,
 ];
 
-// run as a script (npm run readme); imported, only the block builders (test/readme-cycle.test.ts)
+// run as a script (npm run readme); imported, only the block builders (test/readme-cycle.test.ts;
+// the xval block is checked by test/cycle-xval.test.ts, which has its runs at hand)
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const [name, build] of CYCLE_BLOCKS) {
+  for (const [name, build] of [...CYCLE_BLOCKS, XVAL_BLOCK]) {
     process.stderr.write(`sim/cycle/README.md: ${name}\n`);
     writeGeneratedBlock(CYCLE_README, name, CYCLE_README_COMMAND, build());
   }

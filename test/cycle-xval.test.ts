@@ -18,38 +18,35 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { analyticalModel } from '../sim/hw/analytical.ts';
-import { mulberry32, readTraceFile } from '../sim/workload/trace.ts';
+import { readTraceFile } from '../sim/workload/trace.ts';
 import { buildWorkload } from '../sim/workload/build.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../sim/schema.ts';
 import type { Workload } from '../sim/workload/types.ts';
+import { dense, fig20, grid, lmTraces, pair, per8, random60, small, table3, type Pair } from '../scripts/cycle-xval-runs.ts';
+import { XVAL_BLOCK } from '../scripts/readme-cycle-xval.ts';
+import { CYCLE_README } from '../scripts/readme-cycle.ts';
+import { generatedBlock } from '../bench/readme-block.ts';
 
 const traces = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sim', 'workload', 'traces');
 const hw = defaultHardware();
 const REFRESH = 3900 / (3900 - 350);
 const TOL = 0.1;
 
-function ratio(w: Workload, h: HardwareConfig): number {
-  return simulateCycle(w, h).cycles / analyticalModel(w, h).cycles;
+/** Latency and energy of both models within 10% (one DRAM model, one pricing: sim/hw/dram-cost.ts, energy.ts). */
+function within<P extends Pair>(p: P, what: string): P {
+  assert.ok(Math.abs(p.lat - 1) < TOL, `${what}: latency cycle ${p.cycle.cycles} analytical ${p.analytical.cycles}`);
+  assert.ok(Math.abs(p.energy - 1) < TOL, `${what}: energy cycle ${p.cycle.energy_j} analytical ${p.analytical.energy_j}`);
+  return p;
 }
 
-/** Latency and energy of both models within 10% (one DRAM model, one pricing: sim/hw/dram-cost.ts, energy.ts). */
-function agree(w: Workload, h: HardwareConfig, what: string): { lat: number; energy: number } {
-  const c = simulateCycle(w, h);
-  const a = analyticalModel(w, h);
-  const lat = c.cycles / a.cycles;
-  const energy = c.energy_j / a.energy_j;
-  assert.ok(Math.abs(lat - 1) < TOL, `${what}: latency cycle ${c.cycles} analytical ${a.cycles}`);
-  assert.ok(Math.abs(energy - 1) < TOL, `${what}: energy cycle ${c.energy_j} analytical ${a.energy_j}`);
-  return { lat, energy };
-}
+/** `within` on a point of its own. */
+const agree = (w: Workload, h: HardwareConfig, what: string) => within(pair(w, h), what);
 
 test('per8 trace: latency and energy within 10%, same bytes, MACs and DRAM busy time', () => {
-  const w = readTraceFile(path.join(traces, 'summary-gpt2-small-wikitext2-per8.csv'));
-  const c = simulateCycle(w, hw);
-  const a = analyticalModel(w, hw);
-  agree(w, hw, 'per8');
+  const { cycle: c, analytical: a } = within(per8(), 'per8');
   // the same HBM2 stream profiles: DRAM busy and row activations agree
   assert.ok(Math.abs(c.stages.dram / a.stages.dram - 1) < 0.01, `dram ${c.stages.dram} vs ${a.stages.dram}`);
   assert.ok(Math.abs(c.activity.dramActivations / a.activity.dramActivations - 1) < 0.01, `acts ${c.activity.dramActivations} vs ${a.activity.dramActivations}`);
@@ -72,16 +69,9 @@ test('per8 with a key SRAM smaller than a head (49 KB): the LSB pass re-reads th
 });
 
 test('dense reference trace: latency and energy within 10% at 196 KB (two heads in flight) and at 392 KB (four)', () => {
-  const w = readTraceFile(path.join(traces, 'summary-gpt2-small-wikitext2-per8-step1+dedic.csv'));
-  const c196 = simulateCycle(w, hw);
-  const a196 = analyticalModel(w, hw);
-  agree(w, hw, '196 KB');
-  agree(w, { ...hw, keySramKB: 392, valueSramKB: 392 }, '392 KB');
+  const { kb196, kb392 } = dense();
+  const [{ cycle: c196, analytical: a196 }, { w, h: big, cycle: c392, analytical: a392 }] = [within(kb196, '196 KB'), within(kb392, '392 KB')];
   assert.equal(c196.dram_bytes, a196.dram_bytes);
-  const big = { ...hw, keySramKB: 392, valueSramKB: 392 };
-  const c392 = simulateCycle(w, big);
-  const a392 = analyticalModel(w, big);
-  assert.ok(Math.abs(c392.cycles / a392.cycles - 1) < TOL, `392 KB: cycle ${c392.cycles} analytical ${a392.cycles}`);
   // both models: the buffer bound costs at 196 KB (less than with a full-rate DRAM: the official
   // DRAM set-up makes the dense stream DRAM-bound at ~300 GB/s), and about the same in both
   const bc = c196.cycles / c392.cycles;
@@ -93,13 +83,10 @@ test('dense reference trace: latency and energy within 10% at 196 KB (two heads 
 });
 
 test('small.csv (one head): the serial path, latency and energy within 10%', () => {
-  const w = readTraceFile(path.join(traces, 'small.csv'));
-  const c = simulateCycle(w, hw);
-  const a = analyticalModel(w, hw);
+  const { cycle: c, analytical: a } = within(small().at1, 'small.csv');
   // K fetch → Q·K/softmax → LSB fetch → Q·K/softmax → V fetch → prob·V + fixed latencies (the
   // official DRAM set-up streams one 993-key head at ~16 B/cycle per channel)
   assert.ok(c.cycles > 650 && c.cycles < 1000, `cycle ${c.cycles}`);
-  agree(w, hw, 'small.csv');
   assert.equal(c.dram_bytes, a.dram_bytes);
 });
 
@@ -107,13 +94,9 @@ test('small.csv (one head) without refresh at 0.5 and 2 GHz: the access latency 
   // The HBM's first access (nRP + nRCD + nCL + burst = 23 ns) was 26 − 3 = 23 analytical cycles at
   // any clock; the simulator converts ns with the clock (sim/cycle/dram.ts hbmTiming). Before:
   // cycle / analytical 0.954 at 0.5 GHz (681 vs 714.0), 1.054 at 2 GHz (1,343 vs 1,274.3).
-  const w = readTraceFile(path.join(traces, 'small.csv'));
-  for (const clockGHz of [0.5, 2]) {
-    const h = { ...hw, clockGHz, dramRefresh: false };
-    const c = simulateCycle(w, h).cycles;
-    const a = analyticalModel(w, h).cycles;
-    assert.ok(Math.abs(c / a - 1) < 0.005, `${clockGHz} GHz: cycle ${c} analytical ${a}`);
-  }
+  const { clocks } = small();
+  assert.deepEqual(clocks.map((p) => [p.clockGHz, p.h.dramRefresh]), [[0.5, false], [2, false]]);
+  for (const { clockGHz, lat, cycle, analytical } of clocks) assert.ok(Math.abs(lat - 1) < 0.005, `${clockGHz} GHz: cycle ${cycle.cycles} analytical ${analytical.cycles}`);
 });
 
 test('a run shorter than nREFI meets no refresh in either model (small.csv, gpt2-small one token after 64)', () => {
@@ -145,41 +128,25 @@ test('a run shorter than nREFI meets no refresh in either model (small.csv, gpt2
 });
 
 test('generated grid (bert/gpt2 × stages × pruning × bits): within 10%', () => {
-  const wls = [
-    { model: 'gpt2-small', stage: 'generation', seqLen: 256, genTokens: 2 },
-    { model: 'gpt2-medium', stage: 'generation', seqLen: 384, genTokens: 1 },
-    { model: 'bert-base', stage: 'summarization', seqLen: 128 },
-    { model: 'gpt2-small', stage: 'summarization', seqLen: 192 },
-  ];
-  const prunes = [{}, { tokenKeep: 0.5, headKeep: 0.8, valueKeep: 0.5 }];
-  const bits = [{ msbBits: 12 }, { msbBits: 8 }, { msbBits: 4, lsbBits: 4 }];
+  const points = grid();
+  assert.equal(points.length, 4 * 2 * 3);
   const rows: string[] = [];
   let worst = 0;
-  for (const wl of wls)
-    for (const p of prunes)
-      for (const b of bits) {
-        const w = buildWorkload(WorkloadSchema.parse(wl), AlgoSchema.parse({ ...p, ...b }));
-        const a = analyticalModel(w, hw);
-        const c = simulateCycle(w, hw);
-        const e = c.cycles / a.cycles - 1;
-        worst = Math.max(worst, Math.abs(e));
-        rows.push(`${wl.model} ${wl.stage} ${JSON.stringify(p)} ${JSON.stringify(b)}: ${(100 * e).toFixed(1)}%`);
-        // Refetches are seeded draws in the cycle model, expectations in the analytical one.
-        assert.ok(Math.abs(c.dram_bytes / a.dram_bytes - 1) < ('lsbBits' in b ? 0.03 : 1e-9), `bytes ${c.dram_bytes} vs ${a.dram_bytes}`);
-      }
+  for (const { what, refetches, lat, cycle: c, analytical: a } of points) {
+    worst = Math.max(worst, Math.abs(lat - 1));
+    rows.push(`${what}: ${(100 * (lat - 1)).toFixed(1)}%`);
+    // Refetches are seeded draws in the cycle model, expectations in the analytical one.
+    assert.ok(Math.abs(c.dram_bytes / a.dram_bytes - 1) < (refetches ? 0.03 : 1e-9), `bytes ${c.dram_bytes} vs ${a.dram_bytes}`);
+  }
   assert.ok(worst < TOL, rows.join('\n'));
 });
 
-test('Fig. 20 workloads (both Table I readings) and the Table III workload: latency and energy within 10%', async () => {
-  const { FIG20_CONFIGS, FIG20_WORKLOAD, fig20Steps } = await import('../dse/reproduce/fig20.ts');
-  const wl = WorkloadSchema.parse(FIG20_WORKLOAD);
-  for (const cfg of FIG20_CONFIGS.filter((c) => c.role !== 'sensitivity'))
-    for (const s of fig20Steps(cfg)) agree(buildWorkload(wl, AlgoSchema.parse(s.algo)), HardwareSchema.parse(s.hw), `${cfg.name}: ${s.name}`);
+test('Fig. 20 workloads (both Table I readings) and the Table III workload: latency and energy within 10%', () => {
+  const configs = fig20();
+  assert.deepEqual(configs.map((c) => [c.config, c.steps.length]), [['table1', 6], ['table1-no-local-v', 6]]);
+  for (const { config, steps } of configs) for (const s of steps) within(s, `${config}: ${s.step}`);
   // Table III: SpAtten1/8 on BERT-base, L = 320, the compare command's pruning
-  const { COMPARE_ALGO } = await import('../dse/commands/compare.ts');
-  const { HARDWARE_PRESETS } = await import('../sim/schema.ts');
-  const w3 = buildWorkload(WorkloadSchema.parse({ model: 'bert-base', stage: 'summarization', seqLen: 320 }), AlgoSchema.parse(COMPARE_ALGO));
-  agree(w3, HardwareSchema.parse(HARDWARE_PRESETS['spatten-1/8']), 'Table III');
+  within(table3(), 'Table III');
 });
 
 test('finite load balancing: the progressive-quantization step of Fig. 20 (4-bit K and V, 32-B gathers) with 4, 8 and 16 heads in flight', async () => {
@@ -205,43 +172,14 @@ test('finite load balancing: the progressive-quantization step of Fig. 20 (4-bit
 });
 
 test('60 random design points (models, stages, pruning, bits, hardware knobs and every timing switch): latency and energy', () => {
-  const rng = mulberry32(42);
-  const pick = <T,>(a: T[]) => a[Math.floor(rng() * a.length)];
+  const points = random60();
+  assert.equal(points.length, 60);
   const lat: number[] = [];
   const en: number[] = [];
   const outliers: string[] = [];
-  for (let k = 0; k < 60; k++) {
-    const wl = pick([
-      { model: 'gpt2-medium', stage: 'generation', seqLen: 992, genTokens: 2 },
-      { model: 'gpt2-small', stage: 'generation', seqLen: 512, genTokens: 4 },
-      { model: 'bert-base', stage: 'summarization', seqLen: pick([64, 128, 384]) },
-      { model: 'bert-large', stage: 'summarization', seqLen: 256 },
-      { model: 'gpt2-small', stage: 'summarization', seqLen: 256 },
-    ]);
-    const algo = { tokenKeep: pick([0.2, 0.4, 0.6, 1]), headKeep: pick([0.6, 0.8, 1]), valueKeep: pick([0.3, 0.5, 1]), msbBits: pick([4, 6, 8, 12]), lsbBits: pick([0, 4]) };
-    const h = HardwareSchema.parse({
-      topkParallelism: pick([1, 4, 16, 32]),
-      keySramKB: pick([98, 196, 392]),
-      valueSramKB: pick([98, 196, 392]),
-      qkMultipliers: pick([128, 256, 512, 1024]),
-      pvMultipliers: pick([128, 256, 512, 1024]),
-      dramChannels: pick([4, 8, 16, 32]),
-      inFlight: pick([4, 8, 16]),
-      clockGHz: pick([0.5, 1, 2]),
-      dramChannelGBps: pick([16, 32, 64]),
-      topkModel: pick(['paper', 'official-rtl']),
-      gateTokenTopk: pick([false, true]),
-      dramMapping: pick(['RoBaRaCoCh', 'RoBaCoRaCh']),
-      dramQueueDepth: pick([16, 32]),
-      dramRefresh: pick([true, false]),
-    });
-    const w = buildWorkload(WorkloadSchema.parse(wl), AlgoSchema.parse(algo));
-    const c = simulateCycle(w, h);
-    const a = analyticalModel(w, h);
+  for (const { what, cycle: c, lat: r, energy: e } of points) {
     assert.ok(Number.isFinite(c.energy_j) && c.energy_j > 0 && Number.isFinite(c.gops), 'finite results');
-    const r = c.cycles / a.cycles;
-    const e = c.energy_j / a.energy_j;
-    if (Math.abs(r - 1) >= TOL || Math.abs(e - 1) >= TOL) outliers.push(`latency ${r.toFixed(3)} energy ${e.toFixed(3)} ${JSON.stringify(wl)} ${JSON.stringify(algo)} ${JSON.stringify(h)}`);
+    if (Math.abs(r - 1) >= TOL || Math.abs(e - 1) >= TOL) outliers.push(`latency ${r.toFixed(3)} energy ${e.toFixed(3)} ${what}`);
     lat.push(r);
     en.push(e);
   }
@@ -312,23 +250,30 @@ test('LM traces the accuracy engine measures (sotu-gpt: 4 layers × 4 heads, D =
   // 1.070 and 1.045 with refreshStretch; it charged a stream's first data 5 cycles early (a
   // closed row, nBL 4 cycles, against the simulator's row conflict, 2-cycle burst): 1.037, 1.009;
   // and neither model had both registers between admission and the fetch (stages 1 and 2).
-  const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
   const cases: Array<[string, number]> = [
     ['lm-sotu-gpt-keep0.125.csv', 1.029],
     ['lm-sotu-gpt-keep0.125-llm.csv', 0.997],
   ];
-  for (const [file, today] of cases) {
-    const w = readTraceFile(path.join(fixtures, file));
-    const c = simulateCycle(w, hw);
-    const a = analyticalModel(w, hw);
+  const runs = lmTraces();
+  assert.deepEqual(runs.map((r) => r.file), cases.map(([file]) => file));
+  for (const [[file, today], run] of cases.map((c, i) => [c, runs[i]] as const)) {
+    const { cycle: c, analytical: a, lat: r, noRefresh } = within(run, file);
     assert.equal(c.dram_bytes, a.dram_bytes);
-    agree(w, hw, file);
-    const r = c.cycles / a.cycles;
+    assert.equal(noRefresh.h.dramRefresh, false);
     assert.ok(Math.abs(r - today) < 0.005, `${file}: cycle ${c.cycles} analytical ${a.cycles} (ratio ${r})`);
     // what all-bank refresh costs each model (pipeline-math.ts refreshStretch)
-    const off = { ...hw, dramRefresh: false };
-    const rc = c.cycles / simulateCycle(w, off).cycles;
-    const ra = a.cycles / analyticalModel(w, off).cycles;
+    const rc = c.cycles / noRefresh.cycle.cycles;
+    const ra = a.cycles / noRefresh.analytical.cycles;
     assert.ok(rc > 1.05 && Math.abs(ra / rc - 1) < 0.01, `${file}: refresh costs cycle ${rc} analytical ${ra}`);
   }
+});
+
+test('sim/cycle/README.md: the "Analytical vs cycle" table (block xval) is what these runs give now (npm run readme regenerates it)', () => {
+  const [name, build] = XVAL_BLOCK;
+  const lines = generatedBlock(readFileSync(CYCLE_README, 'utf8'), name);
+  assert.ok(lines, `sim/cycle/README.md has no block ${name}`);
+  assert.deepEqual(lines, build());
+  // the table's per8 and 60-point cells are the figures asserted above
+  assert.equal(lines.find((l) => l.startsWith('| per8 |')), `| per8 | ${per8().lat.toFixed(3)} | ${per8().energy.toFixed(3)} |`);
+  assert.match(lines.at(-1)!, /^\| 60 random points .* \| 60 of 60 within 10% \(0\.9\d\d … 1\.0\d\d, median (0\.9[89]\d|1\.0[01]\d)\) \|/);
 });

@@ -3,7 +3,8 @@
  * DRAM sensitivity of the GPT-2 figures) and the sentences that quote their commands and a few more
  * (scripts/readme-cycle-prose.ts) are generated (`npm run readme`, scripts/readme-cycle.ts) from the
  * commands they name; each must be what those commands print now (each command runs once: about
- * 25 s in all).
+ * 25 s in all). The "Analytical vs cycle" table (block xval) is checked by test/cycle-xval.test.ts,
+ * which computes its runs anyway.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
