@@ -3,6 +3,7 @@
  * `fig20`, `dram-sensitivity`) from the commands that produce them: `reproduce fig19a|fig20
  * --json` at both fidelities, `scripts/topk-readings.ts --json` and `scripts/gpt2-bandwidth.ts
  * --json`; then the sentences that quote those and a few more commands (scripts/readme-cycle-prose.ts),
+ * the "Known gaps" figures a quick command gives (scripts/readme-cycle-gaps.ts),
  * and the "Analytical vs cycle" table from test/cycle-xval.test.ts's runs (scripts/readme-cycle-xval.ts).
  * Run by `npm run readme` after the project README's glance table (about 20 s).
  *
@@ -15,6 +16,7 @@ import { f3, r2, ROOT } from './readme-commands.ts';
 import { bandwidth, fig19, fig20Out, int, readings, rel, stage, type Fig20Out, type Model } from './readme-cycle-runs.ts';
 import { CYCLE_PROSE_BLOCKS } from './readme-cycle-prose.ts';
 import { XVAL_BLOCK } from './readme-cycle-xval.ts';
+import { CYCLE_GAP_BLOCKS } from './readme-cycle-gaps.ts';
 
 export const CYCLE_README = path.join(ROOT, 'sim', 'cycle', 'README.md');
 export const CYCLE_README_COMMAND = '`npm run readme`';
@@ -82,6 +84,7 @@ export const CYCLE_BLOCKS: [string, () => string[]][] = [
   ['fig20', fig20Block],
   ['dram-sensitivity', dramSensitivityBlock],
   ...CYCLE_PROSE_BLOCKS,
+  ...CYCLE_GAP_BLOCKS,
 ];
 
 // run as a script (npm run readme); imported, only the block builders (test/readme-cycle.test.ts;

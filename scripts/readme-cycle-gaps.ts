@@ -1,0 +1,66 @@
+/**
+ * Figures of sim/cycle/README.md's "Known gaps" that a quick command gives: the token top-k gate on
+ * DRAM-bound runs (`scripts/gate-points.ts --json`, from test/cycle-xval.test.ts's 60 points) and the
+ * cost of local-V pruning in summarization (`scripts/localv-summary.ts --json`). Written by scripts/readme-cycle.ts,
+ * checked by test/readme-cycle.test.ts like the other blocks.
+ */
+import { script } from './readme-commands.ts';
+import { claim, wrap } from './readme-cycle-runs.ts';
+import { BENCHMARKS } from '../sim/workload/benchmarks.ts';
+
+interface LocalV {
+  args: string[]; P: number; turnaround: number;
+  latencyMs: { cycle: number; analytical: number; valueKeep1: { cycle: number; analytical: number } };
+  engineBusy: { cycle: number; analytical: number; turnaround1: number; turnaround0: number };
+  qk: { cycle: number; analytical: number };
+  localV: { rows: number; keys: number; rounds: number; scanned: number; scanCycles: number; turnaroundCycles: number; ceilingSlack: number };
+}
+
+interface GatePoint {
+  index: number; model: string; stage: string; clockGHz: number; dramChannels: number; dramChannelGBps: number;
+  qkMultipliers: number; pvMultipliers: number; inFlight: number; topkModel: string; gateTokenTopk: boolean;
+  localV: boolean; lsbRefetch: boolean; busiest: string; localVOverDram: number; ratio: number;
+  cycles: { cycle: number; analytical: number }; gateOff: { ratio: number }; boundaries: number; gateCost: { cycle: number; analytical: number };
+}
+interface Gate { lowest: GatePoint[]; wholeBubble: GatePoint[]; secondPaperEngine: number; secondAt256: { channels: number; ratio: number }; range: number[]; within10: number; points: number }
+
+const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
+const ms = (x: number) => x.toFixed(2);
+
+/** "Known gaps": local-V pruning in summarization, one selection per query row. */
+export function localVBlock(): string[] {
+  const s = script<LocalV>('localv-summary.ts');
+  const { engineBusy: e, localV: v, qk } = s;
+  claim(M(e.cycle) === M(e.analytical), 'local-V: the engine\'s busy cycles the same in both models');
+  claim(e.turnaround0 > qk.cycle && e.cycle > qk.cycle, 'local-V: the engine above Q·K whatever the turn-around');
+  const bert = BENCHMARKS.filter((b) => b.model.startsWith('bert'));
+  claim(bert.length > 0 && bert.every((b) => (b.algo.valueKeep ?? 1) === 1), 'the shipped BERT benchmarks keep valueKeep = 1');
+  const perRow = v.scanned / v.keys;
+  return wrap(`Local-V pruning in summarization costs one selection per query row on the local-V engine (§III-C: decided from the current query's probabilities; §IV-B: its own engine; the pipeline runs query by query), and saves no DRAM there (V is resident in the value SRAM, fetched once). On BERT-base (L = 384, tokenKeep 0.2, headKeep 0.75, valueKeep 0.3, 98 KB SRAMs: \`simulate ${s.args.join(' ')}\`, counted by \`node --import tsx scripts/localv-summary.ts\`) the ${v.rows.toLocaleString('en-US')} rows (mean ${Math.round(v.keys / v.rows)} keys) need ${M(e.cycle)} engine cycles in both models against ${M(qk.cycle)} for Q·K: ${M(v.scanCycles)} of scanning (${perRow.toFixed(1)} n elements per row at ${s.P} comparators), ${M(v.turnaroundCycles)} of ${s.turnaround}-cycle turn-arounds (${(v.rounds / v.rows).toFixed(1)} rounds per row), ${M(v.ceilingSlack)} of ceiling slack. With the RTL's 1-cycle after-run state it would be ${M(e.turnaround1)}, with none ${M(e.turnaround0)}: random-pivot quick-select alone needs ≈ ${(perRow / s.P).toFixed(2)} n cycles per row at P = ${s.P} against Q·K's n/8, so local-V pruning slows compute-bound summarization whatever the turn-around (${ms(s.latencyMs.analytical)} vs ${ms(s.latencyMs.valueKeep1.analytical)} ms with valueKeep 1, analytical; cycle ${ms(s.latencyMs.cycle)} vs ${ms(s.latencyMs.valueKeep1.cycle)}); the shipped BERT benchmarks keep valueKeep = 1.`, '- ', '  ');
+}
+
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+const f3 = (x: number) => x.toFixed(3);
+const pair = (xs: string[]) => xs.join(' / ');
+const plus = (xs: number[]) => pair(xs.map((x) => `+${int(x)}`));
+const describe = (p: GatePoint) =>
+  `${p.model} ${p.stage}, ${p.clockGHz} GHz, ${p.dramChannels} × ${p.dramChannelGBps} GB/s, ${int(p.qkMultipliers)} / ${int(p.pvMultipliers)} multipliers, inFlight ${p.inFlight}, ${p.topkModel}`;
+const perBoundary = (p: GatePoint, m: 'cycle' | 'analytical') => p.gateCost[m] / p.boundaries;
+
+/** "Known gaps": the token top-k gate on DRAM-bound generation runs (the 60-point test's lowest points). */
+export function gateBlock(): string[] {
+  const g = script<Gate>('gate-points.ts');
+  const all = [...g.lowest, ...g.wholeBubble];
+  claim(all.every((p) => p.stage === 'generation' && p.gateTokenTopk && p.busiest === 'dram'), 'gate: the four points are DRAM-bound gated generation runs');
+  claim(g.lowest.every((p) => p.topkModel === 'official-rtl'), 'gate: the two lowest points run the official-rtl engine');
+  claim(g.wholeBubble.every((p) => p.localV && p.lsbRefetch), 'gate: the two other points have local-V pruning and LSB refetches');
+  claim(all.every((p) => p.boundaries === all[0].boundaries), 'gate: the four points have as many gated boundaries');
+  const share = (p: GatePoint) => perBoundary(p, 'cycle') / perBoundary(p, 'analytical');
+  claim(g.wholeBubble.every((p) => share(p) > 0.8) && g.lowest.every((p) => share(p) < 0.3), 'gate: the simulator pays about the whole bubble on the two other points, little of it on the lowest two');
+  claim(g.within10 === g.points && g.secondAt256.ratio < g.lowest[1].gateOff.ratio, 'gate: all points within 10%, and the 256 GB/s variant still below the gate-off ratio');
+  const [lo, wb] = [g.lowest, g.wholeBubble];
+  const shares = all.map(share);
+  return wrap(`*The token top-k gate on a DRAM-bound run (analytical).* \`gateTokenTopk\` adds each gated boundary's bubble (token top-k latency + admission + key access + Q·K + softmax latencies) above the whole front, DRAM included (\`s.gate\`, sim/hw/finalize.ts \`totalCycles\`). The simulator's gate holds admission only (scheduler.ts): the DRAM goes on serving the value streams of the layer's decided heads meanwhile. The two lowest points of the ${g.points}-point test (test/cycle-xval.test.ts; these figures: \`node --import tsx scripts/gate-points.ts\`) are such runs (both DRAM-bound, ${all[0].boundaries} gated boundaries each; \`official-rtl\` makes the token top-k slower, the bubble larger): ${lo.map((p) => `${describe(p)} — ${f3(p.ratio)} (${int(p.cycles.cycle)} vs ${p.cycles.analytical.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })})`).join('; ')}. Gate off they are ${pair(lo.map((p) => f3(p.gateOff.ratio)))}. The gate costs the simulator ${plus(lo.map((p) => p.gateCost.cycle))} cycles and the analytical model ${plus(lo.map((p) => p.gateCost.analytical))} (${pair(lo.map((p) => perBoundary(p, 'analytical').toFixed(1)))} a boundary). With \`topkModel: paper\` the second point is ${f3(g.secondPaperEngine)}, and at ${g.secondAt256.channels} × 256 GB/s ${f3(g.secondAt256.ratio)} (the same mechanism). Two other DRAM-bound gated generation points of the ${g.points} (${describe(wb[0])}, its local-V engine busy ${Math.round(100 * wb[0].localVOverDram)}% of the DRAM time; ${describe(wb[1])}; both with local-V pruning and LSB refetches; ${pair(wb.map((p) => f3(p.ratio)))}) pay about the whole bubble in the simulator too: ${plus(wb.map((p) => p.gateCost.cycle))} cycles for their ${all[0].boundaries} gated boundaries (${pair(wb.map((p) => int(perBoundary(p, 'cycle'))))} a boundary, against the analytical bubbles of ${pair(wb.map((p) => int(perBoundary(p, 'analytical'))))}), where the first two pay ${pair(lo.map((p) => int(perBoundary(p, 'cycle'))))} a boundary against ${pair(lo.map((p) => int(perBoundary(p, 'analytical'))))}. So what a gated boundary costs a DRAM-bound run ranges from ${Math.round(100 * Math.max(...shares))}% of the bubble to ${Math.round(100 * Math.min(...shares))}% with the value side's dynamics, and the current term (the whole bubble) is the bound that keeps all ${g.points} points within 10% (${g.range.map(f3).join(' … ')}).`, '- ', '  ');
+}
+
+export const CYCLE_GAP_BLOCKS: [string, () => string[]][] = [['gate-gap', gateBlock], ['localv-summary', localVBlock]];
