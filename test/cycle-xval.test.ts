@@ -1,7 +1,9 @@
 /**
  * Cross-validation: analytical model (sim/hw/analytical.ts) vs cycle-level simulator (sim/cycle),
  * both with DRAM refresh (the simulator's default): cycle / analytical within 10% on every
- * shipped trace, the generated grid, the Fig. 20 workloads and 60 random design points.
+ * shipped trace, the generated grid, the Fig. 20 workloads and 60 random design points. Those runs
+ * are scripts/cycle-xval-runs.ts's, which sim/cycle/README.md's "Analytical vs cycle" table prints
+ * (block xval, checked by the last test here).
  *
  * What closed the former gaps (all mechanisms in the analytical model; see sim/cycle/README.md,
  * "Analytical vs cycle"):

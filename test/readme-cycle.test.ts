@@ -1,11 +1,11 @@
 /**
  * sim/cycle/README.md's paper-figure tables (Fig. 19a, the top-k engine's readings, Fig. 20, the
- * DRAM sensitivity of the GPT-2 figures) and the sentences that quote their commands and a few more
- * (scripts/readme-cycle-prose.ts), and the "Known gaps" figures of scripts/gate-points.ts and
- * scripts/localv-summary.ts (scripts/readme-cycle-gaps.ts), are generated (`npm run readme`, scripts/readme-cycle.ts) from the
- * commands they name; each must be what those commands print now (each command runs once: about
- * 25 s in all). The "Analytical vs cycle" table (block xval) is checked by test/cycle-xval.test.ts,
- * which computes its runs anyway.
+ * DRAM sensitivity of the GPT-2 figures), the sentences that quote their commands and a few more
+ * (scripts/readme-cycle-prose.ts) and the "Known gaps" figures of scripts/gate-points.ts and
+ * scripts/localv-summary.ts (scripts/readme-cycle-gaps.ts) are generated (`npm run readme`,
+ * scripts/readme-cycle.ts) from the commands they name; each must be what those commands print now
+ * (each command runs once: about 25 s in all). The "Analytical vs cycle" table (block xval) is
+ * checked by test/cycle-xval.test.ts, which computes its runs anyway.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
