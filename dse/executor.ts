@@ -164,8 +164,10 @@ export class Executor {
     // A journal with records may answer every point (a rerun): the workers then start at the first
     // point it does not hold (evaluate), and the report's breakdowns run here (call).
     if (isCpuBound(opts.ctx) && !(journal && journal.recovered.records > 0)) ex.warmUp();
-    if (journal && (opts.resume || journal.recovered.records > 0)) {
-      const r = journal.recovered;
+    // a --resume of a folder with nothing finished (a run that failed at start, a new folder) says
+    // nothing of a resume, unless it dropped a torn or unreadable line: it is a first run
+    const r = journal?.recovered;
+    if (journal && r && (r.records > 0 || (opts.resume && (r.torn || r.badLines > 0)))) {
       ex.log(
         `${opts.resume ? 'resume' : 'continuing'}: ${r.records} finished evaluation${r.records === 1 ? '' : 's'} in ${journal.file}${opts.resume ? '' : ' (reused where they match; --fresh to start over)'}` +
           (r.torn ? ` (dropped a torn last line of ${r.tornText?.length ?? 0} bytes)` : '') +

@@ -375,8 +375,9 @@ async function searchAndRefine(input: StepsInput, t0: number, rows: EvaluatedPoi
     if (refined?.cutShort && !found.stopReason) found = rungsCutShort(found, rows, opts.timeLimit ?? space.search.timeLimit);
     await rescore({ rows, objectives, ctx, executor, interrupts });
     // a rerun into the same folder continues without --resume too: it says what came from the journal
+    // (a --resume of a folder with no finished evaluation, e.g. after a failed start, is a first run)
     const reuse = !!opts.reuse?.length;
-    const label = opts.resume ? 'resume' : executor.journalRecords > 0 ? 'continuing' : reuse ? 'reuse' : undefined;
+    const label = executor.journalRecords > 0 ? (opts.resume ? 'resume' : 'continuing') : reuse ? 'reuse' : undefined;
     if (label) log(reusedLine(label, executor, reuse));
     if (opts.reuse?.length && executor.reusedForeign === 0 && executor.foreignRecords > 0) log(REUSE_NONE(executor.foreignRecords));
   } catch (e) {
