@@ -48,17 +48,22 @@ export async function refreshClaim(client: EvalClient, aliveKey: string, me: str
 /**
  * Returns once this coordinator holds `aliveKey`: at once when the key is missing (or ours), else
  * when it lapses (a killed coordinator) within `ttlMs` and a beat; throws InputError naming the
- * holder when it is still refreshed after that.
+ * holder when it is still refreshed after that. `whileHeld` runs before the wait's first line and
+ * at each poll, and may throw to end the wait: the run's folder lock, which a coordinator of the
+ * same folder started at the same moment takes once it holds the queue (its refusal, at once,
+ * rather than this wait's other-container one after `ttlMs`).
  */
-export async function claimQueue(client: EvalClient, aliveKey: string, me: string, queue: string, log: (line: string) => void, ttlMs = ALIVE_TTL_MS, pollMs = 250): Promise<void> {
+export async function claimQueue(client: EvalClient, aliveKey: string, me: string, queue: string, log: (line: string) => void, ttlMs = ALIVE_TTL_MS, pollMs = 250, whileHeld: () => void = () => {}): Promise<void> {
   let holder = await refreshClaim(client, aliveKey, me, ttlMs);
   if (holder === null) return;
+  whileHeld();
   log(`queue "${queue}": coordinator ${holder.split(' ')[0]} registered it and its heartbeat has not lapsed; waiting up to ${Math.ceil(ttlMs / 1000)} s for it (a killed coordinator's lapses)…`);
   const deadline = Date.now() + ttlMs + 1000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, pollMs));
     holder = await refreshClaim(client, aliveKey, me, ttlMs);
     if (holder === null) return;
+    whileHeld();
   }
   throw new InputError(
     `queue "${queue}" is in use by a live coordinator (${holder.split(' ')[0]}): a run with the same name from a folder at the same path, ` +

@@ -149,7 +149,11 @@ export class QueueBackend implements EvalBackend {
     const target = parseRedisUrl(o.url);
     const { runId } = await checkRedis(target);
     // a live run of this folder (its lock) holds this queue too: refused at once as the lock refuses
-    // it, not after claimQueue's wait for a heartbeat that goes on, with its other-container hint
+    // it, not after claimQueue's wait for a heartbeat that goes on, with its other-container hint;
+    // read again while the claim waits: of two coordinators of one folder started at once, both
+    // read no lock here, and the one holding the queue takes the lock a moment later. (Taking the
+    // lock here instead would write in the folder before the queue's claim can refuse the run, and
+    // a default folder of another space is moved aside after this, by openRun.)
     refuseIfLocked(o.dir);
     const { Queue, QueueEvents } = await import('bullmq');
     const { Redis } = await import('ioredis');
@@ -163,7 +167,7 @@ export class QueueBackend implements EvalBackend {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const entry: RunEntry = { queue: name, name: o.name, dir: path.resolve(o.dir), host: os.hostname(), pid: process.pid, modelVersion: o.modelVersion, t: Date.now(), ...(o.warm ? { warm: encodeTask(o.warm) } : {}) };
     const token = coordinatorToken();
-    await claimQueue(client, keys.alive(name), token, name, log).catch(async (e) => (await Promise.allSettled([queue.close(), events.close()]), client.disconnect(), Promise.reject(e)));
+    await claimQueue(client, keys.alive(name), token, name, log, ALIVE_TTL_MS, 250, () => refuseIfLocked(o.dir)).catch(async (e) => (await Promise.allSettled([queue.close(), events.close()]), client.disconnect(), Promise.reject(e)));
     const b = new QueueBackend(target, queue, events, client, entry, keys, runId, log, Math.max(16, o.jobs ?? 1));
     b.token = token;
     client.on('error', (e: NodeJS.ErrnoException) => (b.downWhy = e.code ?? e.message));
