@@ -18,7 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
-import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, redisKeys } from '../dse/backends/redis.ts';
+import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, RECONNECT_MAX_MS, reconnectDelay, redisKeys } from '../dse/backends/redis.ts';
 import { redisSuite } from './redis-suite.ts';
 import { waitFor } from './wait.ts';
 import { rungSpace } from './sweeps.ts';
@@ -572,6 +572,44 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
   }
 });
 
+test('Redis down 20 s, then restarted without its data: the jobs resume within a few seconds of it answering (BullMQ\'s own reconnect delay had grown to 20 s: 18-20 s)', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async (t) => {
+  const { dir, space, points } = await reference();
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const redis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  let server = redis();
+  const up = () => waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000);
+  try {
+    assert.ok(await up(), 'await up()');
+    startWorker(url);
+    const out = path.join(dir, 'restart-late');
+    const run = start(['run', space, '--out', out, ...onQueue(url), ...quiet]);
+    assert.ok(await waitFor(() => journaled(out) >= 10, 120_000), run.err());
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    // what the coordinator had when Redis went (the journal is flushed every 100 ms)
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = journaled(out);
+    assert.ok(before < N, `${before} journaled: the run ended before Redis went`);
+    await new Promise((r) => setTimeout(r, 19_000));
+    server = redis();
+    assert.ok(await up(), 'await up()');
+    const t0 = Date.now();
+    // a reconnection attempt within RECONNECT_MAX_MS + 200 ms jitter, a heartbeat (1 s) to re-enqueue, a worker's poll (1 s) to rejoin
+    const resumed = await waitFor(() => journaled(out) > before, 6000, 20);
+    const after = (Date.now() - t0) / 1000;
+    assert.ok(resumed, `no result within 6 s of Redis answering again (${before} journaled): ${run.err()}`);
+    const code = await run.done;
+    assert.equal(code, 0, run.err());
+    assert.match(run.err(), /Redis restarted .* enqueueing the \d+ pending jobs again/);
+    assert.equal(read(path.join(out, 'points.csv')), points);
+    t.diagnostic(`results resumed ${after.toFixed(1)} s after Redis answered again`);
+  } finally {
+    await stopWorkers();
+    server.kill('SIGKILL');
+  }
+});
+
 test('Redis gone mid-run: the coordinator and the worker say so, and Ctrl-C writes what finished instead of waiting for Redis', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
   const { dir, space } = await reference();
   const port = await freePort();
@@ -600,6 +638,18 @@ test('Redis gone mid-run: the coordinator and the worker say so, and Ctrl-C writ
     await stopWorkers();
     server.kill('SIGKILL');
   }
+});
+
+test('reconnectDelay: doubles from 50 ms up to RECONNECT_MAX_MS (1 s) plus under 200 ms of jitter, at any attempt; every connection of a URL uses it', () => {
+  for (let times = 1; times <= 200; times++) {
+    const base = Math.min(50 * 2 ** (times - 1), 1000);
+    for (let k = 0; k < 20; k++) {
+      const d = reconnectDelay(times);
+      assert.ok(Number.isInteger(d) && d >= base && d < base + 200, `attempt ${times}: ${d} ms, expected ${base}-${base + 199}`);
+    }
+  }
+  assert.equal(RECONNECT_MAX_MS, 1000);
+  assert.equal(parseRedisUrl('redis://h:1/2').options.retryStrategy, reconnectDelay);
 });
 
 test('workerIds: one id per worker from BullMQ\'s client list (its `name` is the queue\'s, the worker\'s is in `rawname`)', () => {
