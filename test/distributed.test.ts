@@ -541,23 +541,42 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('Redis restarted without persistence mid-run: the coordinator re-enqueues what is missing; same points.csv', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
-  const { dir, space, points } = await reference();
+/**
+ * A redis-server of the test's own on a free port (`args` added to its command line): `up` waits
+ * until it answers at `at` (its URL by default), `crash` kills it with SIGKILL and waits for
+ * the exit, `restart` starts it again on the same port (empty), `kill` ends it (a test's finally).
+ */
+async function ownRedis(args: string[] = []) {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
-  const redis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  let server = redis();
-  const up = () => waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000);
+  const launch = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' });
+  let server = launch();
+  return {
+    port,
+    url,
+    up: (at = url) => waitFor(async () => await checkRedis(parseRedisUrl(at), 'test', 500).then(() => true, () => false), 10_000),
+    crash: async () => {
+      server.kill('SIGKILL');
+      await new Promise((r) => server.once('exit', r));
+    },
+    restart: () => void (server = launch()),
+    kill: () => void server.kill('SIGKILL'),
+  };
+}
+
+test('Redis restarted without persistence mid-run: the coordinator re-enqueues what is missing; same points.csv', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
+  const { dir, space, points } = await reference();
+  const redis = await ownRedis();
+  const { url } = redis;
   try {
-    assert.ok(await up(), 'await up()');
+    assert.ok(await redis.up(), 'redis-server did not answer');
     startWorker(url);
     const out = path.join(dir, 'restart');
     const run = start(['run', space, '--out', out, ...onQueue(url), ...quiet]);
     assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
-    server.kill('SIGKILL');
-    await new Promise((r) => server.once('exit', r));
-    server = redis();
-    assert.ok(await up(), 'await up()');
+    await redis.crash();
+    redis.restart();
+    assert.ok(await redis.up(), 'redis-server did not answer again');
     const code = await run.done;
     assert.equal(code, 0, run.err());
     assert.match(run.err(), /Redis restarted .* enqueueing the \d+ pending jobs again/);
@@ -568,32 +587,28 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
     assert.equal(keys.length, N);
   } finally {
     await stopWorkers();
-    server.kill('SIGKILL');
+    redis.kill();
   }
 });
 
 test('Redis down 20 s, then restarted without its data: the jobs resume within a few seconds of it answering (BullMQ\'s own reconnect delay had grown to 20 s: 18-20 s)', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async (t) => {
   const { dir, space, points } = await reference();
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
-  const redis = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  let server = redis();
-  const up = () => waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000);
+  const redis = await ownRedis();
+  const { url } = redis;
   try {
-    assert.ok(await up(), 'await up()');
+    assert.ok(await redis.up(), 'redis-server did not answer');
     startWorker(url);
     const out = path.join(dir, 'restart-late');
     const run = start(['run', space, '--out', out, ...onQueue(url), ...quiet]);
     assert.ok(await waitFor(() => journaled(out) >= 10, 120_000), run.err());
-    server.kill('SIGKILL');
-    await new Promise((r) => server.once('exit', r));
+    await redis.crash();
     // what the coordinator had when Redis went (the journal is flushed every 100 ms)
     await new Promise((r) => setTimeout(r, 1000));
     const before = journaled(out);
     assert.ok(before < N, `${before} journaled: the run ended before Redis went`);
     await new Promise((r) => setTimeout(r, 19_000));
-    server = redis();
-    assert.ok(await up(), 'await up()');
+    redis.restart();
+    assert.ok(await redis.up(), 'redis-server did not answer again');
     const t0 = Date.now();
     // a reconnection attempt within RECONNECT_MAX_MS + 200 ms jitter, a heartbeat (1 s) to re-enqueue, a worker's poll (1 s) to rejoin
     const resumed = await waitFor(() => journaled(out) > before, 6000, 20);
@@ -606,23 +621,21 @@ test('Redis down 20 s, then restarted without its data: the jobs resume within a
     t.diagnostic(`results resumed ${after.toFixed(1)} s after Redis answered again`);
   } finally {
     await stopWorkers();
-    server.kill('SIGKILL');
+    redis.kill();
   }
 });
 
 test('Redis gone mid-run: the coordinator and the worker say so, and Ctrl-C writes what finished instead of waiting for Redis', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
   const { dir, space } = await reference();
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const redis = await ownRedis();
+  const { url, port } = redis;
   try {
-    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url), 'test', 500).then(() => true, () => false)), 10_000), 'await waitFor(async () => (await checkRedis(parseRedisUrl(url), \'test\', 500).then(() => true, () …');
+    assert.ok(await redis.up(), 'redis-server did not answer');
     const w = startWorker(url);
     const out = path.join(dir, 'redis-gone');
     const run = start(['run', space, '--out', out, ...onQueue(url), '--progress', 'none', '--no-report']);
     assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
-    server.kill('SIGKILL');
-    await new Promise((r) => server.once('exit', r));
+    await redis.crash();
     const said = await waitFor(() => new RegExp(`queue: Redis redis://127.0.0.1:${port}/0 unreachable for \\d+ s \\(ECONNREFUSED\\); \\d+ evaluations wait for it`).test(run.err()), 20_000);
     assert.ok(said, run.err());
     assert.ok(await waitFor(() => /Redis .* unreachable \(ECONNREFUSED\); waiting for it/.test(w.err()), 20_000), w.err());
@@ -636,7 +649,7 @@ test('Redis gone mid-run: the coordinator and the worker say so, and Ctrl-C writ
     assert.equal(runJson(out).stopReason, 'interrupted');
   } finally {
     await stopWorkers();
-    server.kill('SIGKILL');
+    redis.kill();
   }
 });
 
@@ -739,15 +752,15 @@ test('threadSum: the sum of the published thread counts; undefined if one is mis
 });
 
 test('a database number is checked against the server\'s own \'databases\' setting, not a fixed 0-15', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '32'], { stdio: 'ignore' });
+  const redis = await ownRedis(['--databases', '32']);
+  const { port } = redis;
   const url = (db: number) => `redis://127.0.0.1:${port}/${db}`;
   try {
-    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url(0)), 'test', 500).then(() => true, () => false)), 10_000), 'await waitFor(async () => (await checkRedis(parseRedisUrl(url(0)), \'test\', 500).then(() => true, …');
+    assert.ok(await redis.up(), 'redis-server did not answer');
     await checkRedis(parseRedisUrl(url(20)));
     await assert.rejects(checkRedis(parseRedisUrl(url(32))), { message: `--queue redis://127.0.0.1:${port}/32: the server has no database 32 (its 'databases' setting is 32, numbered 0-31)` });
   } finally {
-    server.kill('SIGKILL');
+    redis.kill();
   }
 });
 
@@ -772,12 +785,12 @@ test('jobs waiting and no worker connected: the run says once how to start one, 
 });
 
 test('a Redis with a password: a URL without it or with a wrong one is told so (not to start a server); the run tells workers where the password goes', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', 's3cret'], { stdio: 'ignore' });
+  const redis = await ownRedis(['--requirepass', 's3cret']);
+  const { port } = redis;
   const url = (auth: string) => `redis://${auth}127.0.0.1:${port}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-auth-'));
   try {
-    assert.ok(await waitFor(async () => (await checkRedis(parseRedisUrl(url(':s3cret@')), 'test', 500).then(() => true, () => false)), 10_000), 'await waitFor(async () => (await checkRedis(parseRedisUrl(url(\':s3cret@\')), \'test\', 500).then(() …');
+    assert.ok(await redis.up(url(':s3cret@')), 'redis-server did not answer');
     // (the texts after NOAUTH and WRONGPASS are the server's, which vary between versions)
     await assert.rejects(checkRedis(parseRedisUrl(url(''))), { message: new RegExp(`^--queue redis://127\\.0\\.0\\.1:${port}/0: the server requires a password \\(NOAUTH [^()]+\\); give it in the URL: redis://\\[USER\\]:PASSWORD@HOST:PORT\\[/DB\\]$`) });
     await assert.rejects(checkRedis(parseRedisUrl(url(':wrong@'))), { message: new RegExp(`^--queue redis://127\\.0\\.0\\.1:${port}/0: the server does not accept the password of the URL \\(WRONGPASS [^()]+\\)$`) });
@@ -787,7 +800,7 @@ test('a Redis with a password: a URL without it or with a wrong one is told so (
     assert.match(lines[0], new RegExp(`start workers with: npx spatten-dse worker --queue redis://:PASSWORD@127\\.0\\.0\\.1:${port}/0 --namespace ${NS}\\)$`));
     assert.ok(!lines.join('\n').includes('s3cret'), 'the password was printed');
   } finally {
-    server.kill('SIGKILL');
+    redis.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
