@@ -17,25 +17,17 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CYCLE_SWEEP_POINTS, cycleSweepSpace, hostCapacityProbe } from './host.ts';
 import { SMOKE, alternation } from './smoke.ts';
+import { freePort } from '../test/own-redis.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dse', 'cli.ts');
 
 const SPACE = cycleSweepSpace('bench-dist');
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function cliProc(args: string[]): { child: ChildProcess; done: Promise<number | null>; err: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });

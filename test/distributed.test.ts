@@ -14,13 +14,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, RECONNECT_MAX_MS, reconnectDelay, redisKeys } from '../dse/backends/redis.ts';
 import { redisSuite } from './redis-suite.ts';
 import { waitFor } from './wait.ts';
+import { freePort, ownRedis } from './own-redis.ts';
 import { rungSpace } from './sweeps.ts';
 import { QueueBackend } from '../dse/backends/queue.ts';
 import { threadSum } from '../dse/backends/queue-orphans.ts';
@@ -532,37 +532,6 @@ test('a worker of another model version tells the run why it does not serve it (
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/**
- * A redis-server of the test's own on a free port (`args` added to its command line): `up` waits
- * until it answers at `at` (its URL by default), `crash` kills it with SIGKILL and waits for
- * the exit, `restart` starts it again on the same port (empty), `kill` ends it (a test's finally).
- */
-async function ownRedis(args: string[] = []) {
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
-  const launch = () => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' });
-  let server = launch();
-  return {
-    port,
-    url,
-    up: (at = url) => waitFor(async () => await checkRedis(parseRedisUrl(at), 'test', 500).then(() => true, () => false), 10_000),
-    crash: async () => {
-      server.kill('SIGKILL');
-      await new Promise((r) => server.once('exit', r));
-    },
-    restart: () => void (server = launch()),
-    kill: () => void server.kill('SIGKILL'),
-  };
-}
 
 test('Redis restarted without persistence mid-run: the coordinator re-enqueues what is missing; same points.csv', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
   const { dir, space, points } = await reference();

@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runSpace } from '../dse/run.ts';
 import { InputError } from '../dse/errors.ts';
+import { freePort } from './own-redis.ts';
 
 /** 2 × 2 analytical points. */
 const SPACE = `name: resume-line
@@ -24,14 +24,6 @@ parameters:
 search: { driver: grid }
 `;
 
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 test('--resume after a start that failed (Redis unreachable): no "resume: 0 finished evaluations" line; a later --resume of the same folder says its 4', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdse-resume-line-'));
@@ -42,7 +34,7 @@ test('--resume after a start that failed (Redis unreachable): no "resume: 0 fini
     const lines: string[] = [];
     const opts = { spaceFile, outDir: out, jobs: 1, progress: 'none' as const, report: false, log: (l: string) => void lines.push(l) };
 
-    await assert.rejects(runSpace({ ...opts, queue: `redis://127.0.0.1:${await closedPort()}` }), (e) => e instanceof InputError && /cannot connect to Redis \(ECONNREFUSED\)/.test(e.message));
+    await assert.rejects(runSpace({ ...opts, queue: `redis://127.0.0.1:${await freePort()}` }), (e) => e instanceof InputError && /cannot connect to Redis \(ECONNREFUSED\)/.test(e.message));
     assert.ok(!fs.existsSync(out), 'the failed start wrote the folder');
 
     lines.length = 0;
