@@ -27,6 +27,46 @@ try {
   skip = `no Redis at ${REDIS} (set SPATTEN_TEST_REDIS)`;
 }
 
+/**
+ * Another coordinator of a folder's queue, alive for this test: a live process (the test's
+ * parent) refreshing the queue's alive key with value `${host}:${holder} ${tag8}` every 500 ms, in
+ * a namespace and temporary folder of the test's own (`prefix` names both). `end` stops the
+ * heartbeat and removes the namespace's keys (a failing test's run registers a queue) and the folder.
+ */
+async function liveHolder(prefix: string, tag8: string) {
+  const ns = `${prefix}-${process.pid}-${Date.now().toString(36)}`;
+  const keys = redisKeys(ns);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const name = `${prefix}-${process.pid}`;
+  const client = new Redis(parseRedisUrl(REDIS).options);
+  const holder = process.ppid;
+  const alive = keys.alive(queueNameFor(name, dir));
+  const value = `${os.hostname()}:${holder} ${tag8}`;
+  const beat = setInterval(() => void client.set(alive, value, 'PX', 10_000), 500);
+  await client.set(alive, value, 'PX', 10_000);
+  return {
+    ns, keys, dir, name, client, holder, alive, value,
+    /** Writes the folder's lock as the holder's (`startedAt` is the time, as the lock records it). */
+    lock: (startedAt: string) => fs.writeFileSync(path.join(dir, '.lock'), JSON.stringify({ pid: holder, host: os.hostname(), startedAt })),
+    end: async () => {
+      clearInterval(beat);
+      const left = await client.keys(`${keys.prefix}:*`);
+      if (left.length > 0) await client.del(...left);
+      client.disconnect();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The refusal of a folder whose lock `holder` took at `started`: the lock's own words, exit 2. */
+function lockRefusal(dir: string, holder: number, started: () => string) {
+  return (e: unknown) => {
+    assert.equal((e as { exitCode?: number }).exitCode, 2, 'an input error: exit 2');
+    assert.equal((e as Error).message, `results folder ${dir} is in use by another run (pid ${holder} on ${os.hostname()}, since ${started()}).\nWait for it to finish, use another --out folder, or delete ${path.join(dir, '.lock')} if that process is gone.`);
+    return true;
+  };
+}
+
 test('two coordinators with the same host name and pid write different alive values; one folder path gives one queue name', () => {
   assert.notEqual(coordinatorToken('box', 1), coordinatorToken('box', 1), 'random token');
   assert.match(coordinatorToken('box', 1), /^box:1 [0-9a-f]{8}$/);
@@ -138,79 +178,46 @@ test('a coordinator whose queue another claimed while it was cut off leaves that
 });
 
 test('a second --queue run of a folder whose run is live on this machine is refused at once with the folder lock\'s words, not after the claim\'s wait with the other-container hint', { skip }, async () => {
-  const ns = `claim-lock-${process.pid}-${Date.now().toString(36)}`;
-  const keys = redisKeys(ns);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claim-lock-'));
-  const name = `claim-lock-${process.pid}`;
-  const client = new Redis(parseRedisUrl(REDIS).options);
-  // the first run: a live process (here the test's parent, alive as long as this test) holds the folder's lock and refreshes the queue's alive key
-  const holder = process.ppid;
+  // the first run: a live process holds the folder's lock and refreshes the queue's alive key
+  const h = await liveHolder('claim-lock', 'cccccccc');
   const started = new Date().toISOString();
-  fs.writeFileSync(path.join(dir, '.lock'), JSON.stringify({ pid: holder, host: os.hostname(), startedAt: started }));
-  const alive = keys.alive(queueNameFor(name, dir));
-  const beat = setInterval(() => void client.set(alive, `${os.hostname()}:${holder} cccccccc`, 'PX', 10_000), 500);
-  await client.set(alive, `${os.hostname()}:${holder} cccccccc`, 'PX', 10_000);
+  h.lock(started);
   const lines: string[] = [];
   const t0 = Date.now();
   try {
-    await assert.rejects(QueueBackend.open({ url: REDIS, name, dir, modelVersion: 'test-no-such-version', namespace: ns, log: (l) => void lines.push(l) }), (e: unknown) => {
-      assert.equal((e as { exitCode?: number }).exitCode, 2, 'an input error: exit 2');
-      assert.equal((e as Error).message, `results folder ${dir} is in use by another run (pid ${holder} on ${os.hostname()}, since ${started}).\nWait for it to finish, use another --out folder, or delete ${path.join(dir, '.lock')} if that process is gone.`);
-      return true;
-    });
+    await assert.rejects(QueueBackend.open({ url: REDIS, name: h.name, dir: h.dir, modelVersion: 'test-no-such-version', namespace: h.ns, log: (l) => void lines.push(l) }), lockRefusal(h.dir, h.holder, () => started));
     // the claim's wait is ALIVE_TTL_MS + 1 s (11 s); the lock is read in microseconds
     assert.ok(Date.now() - t0 < 3000, `refused after ${Date.now() - t0} ms`);
     assert.deepEqual(lines, [], 'no "waiting up to 10 s" for a coordinator that is alive');
-    assert.equal(await client.hexists(keys.runs, queueNameFor(name, dir)), 0, 'nothing registered');
+    assert.equal(await h.client.hexists(h.keys.runs, queueNameFor(h.name, h.dir)), 0, 'nothing registered');
   } finally {
-    clearInterval(beat);
-    // the namespace's keys (a failing run of this test registers a queue)
-    const left = await client.keys(`${keys.prefix}:*`);
-    if (left.length > 0) await client.del(...left);
-    client.disconnect();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await h.end();
   }
 });
 
 test('two coordinators of one folder started at once: the one waiting for the queue\'s claim is refused with the folder lock\'s words as soon as the other takes the lock, not after the 11 s wait; the folder is left as it was', { skip }, async () => {
-  const ns = `claim-race-${process.pid}-${Date.now().toString(36)}`;
-  const keys = redisKeys(ns);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claim-race-'));
-  fs.writeFileSync(path.join(dir, 'journal.jsonl'), '');
-  const name = `claim-race-${process.pid}`;
-  const client = new Redis(parseRedisUrl(REDIS).options);
-  // the other coordinator (here the test's parent, a live process): it won the claim and keeps its heartbeat…
-  const holder = process.ppid;
-  const alive = keys.alive(queueNameFor(name, dir));
-  const beat = setInterval(() => void client.set(alive, `${os.hostname()}:${holder} dddddddd`, 'PX', 10_000), 500);
-  await client.set(alive, `${os.hostname()}:${holder} dddddddd`, 'PX', 10_000);
+  // the other coordinator: it won the claim and keeps its heartbeat…
+  const h = await liveHolder('claim-race', 'dddddddd');
+  fs.writeFileSync(path.join(h.dir, 'journal.jsonl'), '');
   const lines: string[] = [];
   let started = '';
   try {
     // …and had not taken the folder lock yet when this one read it: this one waits for the claim
-    const opening = QueueBackend.open({ url: REDIS, name, dir, modelVersion: 'test-no-such-version', namespace: ns, log: (l) => void lines.push(l) });
-    const refused = assert.rejects(opening, (e: unknown) => {
-      assert.equal((e as { exitCode?: number }).exitCode, 2, 'an input error: exit 2');
-      assert.equal((e as Error).message, `results folder ${dir} is in use by another run (pid ${holder} on ${os.hostname()}, since ${started}).\nWait for it to finish, use another --out folder, or delete ${path.join(dir, '.lock')} if that process is gone.`);
-      return true;
-    });
+    const opening = QueueBackend.open({ url: REDIS, name: h.name, dir: h.dir, modelVersion: 'test-no-such-version', namespace: h.ns, log: (l) => void lines.push(l) });
+    const refused = assert.rejects(opening, lockRefusal(h.dir, h.holder, () => started));
     assert.ok(await waitFor(() => lines.some((l) => /waiting up to 10 s/.test(l)), 10_000), `not waiting for the claim: ${lines.join(' | ')}`);
     // the other coordinator takes the folder lock now
     started = new Date().toISOString();
-    fs.writeFileSync(path.join(dir, '.lock'), JSON.stringify({ pid: holder, host: os.hostname(), startedAt: started }));
+    h.lock(started);
     const t0 = Date.now();
     await refused;
     // one poll of the claim (250 ms), against the claim's ALIVE_TTL_MS + 1 s (11 s)
     assert.ok(Date.now() - t0 < 2000, `refused ${Date.now() - t0} ms after the lock was taken`);
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['.lock', 'journal.jsonl'], 'nothing written in the folder');
-    assert.equal(fs.readFileSync(path.join(dir, 'journal.jsonl'), 'utf8'), '');
-    assert.equal(await client.hexists(keys.runs, queueNameFor(name, dir)), 0, 'nothing registered');
-    assert.equal(await client.get(alive), `${os.hostname()}:${holder} dddddddd`, 'the other coordinator\'s claim is left');
+    assert.deepEqual(fs.readdirSync(h.dir).sort(), ['.lock', 'journal.jsonl'], 'nothing written in the folder');
+    assert.equal(fs.readFileSync(path.join(h.dir, 'journal.jsonl'), 'utf8'), '');
+    assert.equal(await h.client.hexists(h.keys.runs, queueNameFor(h.name, h.dir)), 0, 'nothing registered');
+    assert.equal(await h.client.get(h.alive), h.value, 'the other coordinator\'s claim is left');
   } finally {
-    clearInterval(beat);
-    const left = await client.keys(`${keys.prefix}:*`);
-    if (left.length > 0) await client.del(...left);
-    client.disconnect();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await h.end();
   }
 });
