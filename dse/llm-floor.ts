@@ -6,19 +6,20 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { modelDirOf } from '../sim/nn/paths.ts';
+import { configFromHf } from '../sim/nn/hfconfig.ts';
 import { GEN_TOKENS, lmPromptTokens } from '../sim/nn/run-sizes.ts';
 import { belowProtected, LLM_WINDOW_DEFAULTS } from '../sim/nn/llm-budget.ts';
 import type { ParamDomain } from './driver.ts';
 
-/** The tokens of a language model's evaluation windows (config.json's n_positions, at most 256), or undefined when unreadable. */
+/** The tokens of a language model's evaluation windows (its positions, at most 256), or undefined when it is no readable LM. */
 export function lmWindowTokens(model: string): number | undefined {
   const dir = modelDirOf(model);
   if (!dir) return undefined;
   try {
-    const n = (JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { n_positions?: unknown }).n_positions;
-    return typeof n === 'number' ? lmPromptTokens(n) + GEN_TOKENS : undefined;
+    const c = configFromHf(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>);
+    return c.kind === 'gpt' ? lmPromptTokens(c.maxPositions) + GEN_TOKENS : undefined;
   } catch {
-    return undefined;
+    return undefined; // the space's and the command's own checks name what is wrong with the folder
   }
 }
 
