@@ -51,7 +51,9 @@ export async function refreshClaim(client: EvalClient, aliveKey: string, me: str
  * holder when it is still refreshed after that. `whileHeld` runs before the wait's first line and
  * at each poll, and may throw to end the wait: the run's folder lock, which a coordinator of the
  * same folder started at the same moment takes once it holds the queue (its refusal, at once,
- * rather than this wait's other-container one after `ttlMs`).
+ * rather than this wait's other-container one after `ttlMs`). The lock is read, not taken, before
+ * the claim: taking it would write in the folder before the claim can refuse the run, and a default
+ * folder of another space is moved aside later (openRun).
  */
 export async function claimQueue(client: EvalClient, aliveKey: string, me: string, queue: string, log: (line: string) => void, ttlMs = ALIVE_TTL_MS, pollMs = 250, whileHeld: () => void = () => {}): Promise<void> {
   let holder = await refreshClaim(client, aliveKey, me, ttlMs);

@@ -148,12 +148,8 @@ export class QueueBackend implements EvalBackend {
   static async open(o: QueueBackendOptions): Promise<QueueBackend> {
     const target = parseRedisUrl(o.url);
     const { runId } = await checkRedis(target);
-    // a live run of this folder (its lock) holds this queue too: refused at once as the lock refuses
-    // it, not after claimQueue's wait for a heartbeat that goes on, with its other-container hint;
-    // read again while the claim waits: of two coordinators of one folder started at once, both
-    // read no lock here, and the one holding the queue takes the lock a moment later. (Taking the
-    // lock here instead would write in the folder before the queue's claim can refuse the run, and
-    // a default folder of another space is moved aside after this, by openRun.)
+    // a live run of this folder (its lock) holds this queue too: refused at once, as the lock refuses
+    // it, here and at each poll of claimQueue's wait (why read, not taken: claimQueue's whileHeld)
     refuseIfLocked(o.dir);
     const { Queue, QueueEvents } = await import('bullmq');
     const { Redis } = await import('ioredis');
