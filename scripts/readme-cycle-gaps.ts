@@ -4,8 +4,8 @@
  * cost of local-V pruning in summarization (`scripts/localv-summary.ts --json`). Written by scripts/readme-cycle.ts,
  * checked by test/readme-cycle.test.ts like the other blocks.
  */
-import { script } from './readme-commands.ts';
-import { claim, wrap } from './readme-cycle-runs.ts';
+import { f3, r2, script } from './readme-commands.ts';
+import { claim, int, wrap } from './readme-cycle-runs.ts';
 import { BENCHMARKS } from '../sim/workload/benchmarks.ts';
 
 interface LocalV {
@@ -25,7 +25,6 @@ interface GatePoint {
 interface Gate { lowest: GatePoint[]; wholeBubble: GatePoint[]; secondPaperEngine: number; secondAt256: { channels: number; ratio: number }; range: number[]; within10: number; points: number }
 
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
-const ms = (x: number) => x.toFixed(2);
 
 /** "Known gaps": local-V pruning in summarization, one selection per query row. */
 export function localVBlock(): string[] {
@@ -36,11 +35,9 @@ export function localVBlock(): string[] {
   const bert = BENCHMARKS.filter((b) => b.model.startsWith('bert'));
   claim(bert.length > 0 && bert.every((b) => (b.algo.valueKeep ?? 1) === 1), 'the shipped BERT benchmarks keep valueKeep = 1');
   const perRow = v.scanned / v.keys;
-  return wrap(`Local-V pruning in summarization costs one selection per query row on the local-V engine (§III-C: decided from the current query's probabilities; §IV-B: its own engine; the pipeline runs query by query), and saves no DRAM there (V is resident in the value SRAM, fetched once). On BERT-base (L = 384, tokenKeep 0.2, headKeep 0.75, valueKeep 0.3, 98 KB SRAMs: \`simulate ${s.args.join(' ')}\`, counted by \`node --import tsx scripts/localv-summary.ts\`) the ${v.rows.toLocaleString('en-US')} rows (mean ${Math.round(v.keys / v.rows)} keys) need ${M(e.cycle)} engine cycles in both models against ${M(qk.cycle)} for Q·K: ${M(v.scanCycles)} of scanning (${perRow.toFixed(1)} n elements per row at ${s.P} comparators), ${M(v.turnaroundCycles)} of ${s.turnaround}-cycle turn-arounds (${(v.rounds / v.rows).toFixed(1)} rounds per row), ${M(v.ceilingSlack)} of ceiling slack. With the RTL's 1-cycle after-run state it would be ${M(e.turnaround1)}, with none ${M(e.turnaround0)}: random-pivot quick-select alone needs ≈ ${(perRow / s.P).toFixed(2)} n cycles per row at P = ${s.P} against Q·K's n/8, so local-V pruning slows compute-bound summarization whatever the turn-around (${ms(s.latencyMs.analytical)} vs ${ms(s.latencyMs.valueKeep1.analytical)} ms with valueKeep 1, analytical; cycle ${ms(s.latencyMs.cycle)} vs ${ms(s.latencyMs.valueKeep1.cycle)}); the shipped BERT benchmarks keep valueKeep = 1.`, '- ', '  ');
+  return wrap(`Local-V pruning in summarization costs one selection per query row on the local-V engine (§III-C: decided from the current query's probabilities; §IV-B: its own engine; the pipeline runs query by query), and saves no DRAM there (V is resident in the value SRAM, fetched once). On BERT-base (L = 384, tokenKeep 0.2, headKeep 0.75, valueKeep 0.3, 98 KB SRAMs: \`simulate ${s.args.join(' ')}\`, counted by \`node --import tsx scripts/localv-summary.ts\`) the ${v.rows.toLocaleString('en-US')} rows (mean ${Math.round(v.keys / v.rows)} keys) need ${M(e.cycle)} engine cycles in both models against ${M(qk.cycle)} for Q·K: ${M(v.scanCycles)} of scanning (${perRow.toFixed(1)} n elements per row at ${s.P} comparators), ${M(v.turnaroundCycles)} of ${s.turnaround}-cycle turn-arounds (${(v.rounds / v.rows).toFixed(1)} rounds per row), ${M(v.ceilingSlack)} of ceiling slack. With the RTL's 1-cycle after-run state it would be ${M(e.turnaround1)}, with none ${M(e.turnaround0)}: random-pivot quick-select alone needs ≈ ${(perRow / s.P).toFixed(2)} n cycles per row at P = ${s.P} against Q·K's n/8, so local-V pruning slows compute-bound summarization whatever the turn-around (${r2(s.latencyMs.analytical)} vs ${r2(s.latencyMs.valueKeep1.analytical)} ms with valueKeep 1, analytical; cycle ${r2(s.latencyMs.cycle)} vs ${r2(s.latencyMs.valueKeep1.cycle)}); the shipped BERT benchmarks keep valueKeep = 1.`, '- ', '  ');
 }
 
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const f3 = (x: number) => x.toFixed(3);
 const pair = (xs: string[]) => xs.join(' / ');
 const plus = (xs: number[]) => pair(xs.map((x) => `+${int(x)}`));
 const describe = (p: GatePoint) =>
