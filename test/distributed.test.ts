@@ -533,16 +533,20 @@ test('a worker of another model version tells the run why it does not serve it (
   }
 });
 
+/** A worker and a queued run of `space` into `out` on `redis` (a server of the test's own), once `atLeast` points are journaled. */
+async function runOnOwnRedis(redis: Awaited<ReturnType<typeof ownRedis>>, space: string, out: string, atLeast: number) {
+  assert.ok(await redis.up(), 'redis-server did not answer');
+  startWorker(redis.url);
+  const run = start(['run', space, '--out', out, ...onQueue(redis.url), ...quiet]);
+  assert.ok(await waitFor(() => journaled(out) >= atLeast, 120_000), run.err());
+  return { out, run };
+}
+
 test('Redis restarted without persistence mid-run: the coordinator re-enqueues what is missing; same points.csv', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
   const { dir, space, points } = await reference();
   const redis = await ownRedis();
-  const { url } = redis;
   try {
-    assert.ok(await redis.up(), 'redis-server did not answer');
-    startWorker(url);
-    const out = path.join(dir, 'restart');
-    const run = start(['run', space, '--out', out, ...onQueue(url), ...quiet]);
-    assert.ok(await waitFor(() => journaled(out) >= 20, 120_000), run.err());
+    const { out, run } = await runOnOwnRedis(redis, space, path.join(dir, 'restart'), 20);
     await redis.crash();
     redis.restart();
     assert.ok(await redis.up(), 'redis-server did not answer again');
@@ -563,13 +567,8 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
 test('Redis down 20 s, then restarted without its data: the jobs resume within a few seconds of it answering (BullMQ\'s own reconnect delay had grown to 20 s: 18-20 s)', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async (t) => {
   const { dir, space, points } = await reference();
   const redis = await ownRedis();
-  const { url } = redis;
   try {
-    assert.ok(await redis.up(), 'redis-server did not answer');
-    startWorker(url);
-    const out = path.join(dir, 'restart-late');
-    const run = start(['run', space, '--out', out, ...onQueue(url), ...quiet]);
-    assert.ok(await waitFor(() => journaled(out) >= 10, 120_000), run.err());
+    const { out, run } = await runOnOwnRedis(redis, space, path.join(dir, 'restart-late'), 10);
     await redis.crash();
     // what the coordinator had when Redis went (the journal is flushed every 100 ms)
     await new Promise((r) => setTimeout(r, 1000));
