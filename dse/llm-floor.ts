@@ -10,6 +10,7 @@ import { configFromHf } from '../sim/nn/hfconfig.ts';
 import { GEN_TOKENS, lmPromptTokens } from '../sim/nn/run-sizes.ts';
 import { belowProtected, LLM_WINDOW_DEFAULTS } from '../sim/nn/llm-budget.ts';
 import type { ParamDomain } from './driver.ts';
+import { valuesOf } from './space-checks.ts';
 
 /** The tokens of a language model's evaluation windows (its positions, at most 256), or undefined when it is no readable LM. */
 export function lmWindowTokens(model: string): number | undefined {
@@ -53,8 +54,7 @@ interface SpaceAlgo {
  */
 export function llmFloorSpaceNote(space: SpaceAlgo, domains: ParamDomain[]): { path: (string | number)[]; text: string } | undefined {
   const dom = (k: string) => domains.find((d) => d.key === k);
-  const policy = dom('algo.tokenPolicy');
-  const policies = policy?.kind === 'choice' ? policy.values : [space.algo.tokenPolicy ?? 'cascade'];
+  const policies = valuesOf('algo.tokenPolicy', space.algo.tokenPolicy ?? 'cascade', domains);
   if (!space.accuracy || !policies.includes('llm') || dom('algo.startTokens') || dom('algo.recentTokens')) return undefined;
   const T = lmWindowTokens(space.accuracy.model);
   if (T === undefined) return undefined;

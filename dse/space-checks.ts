@@ -55,7 +55,7 @@ interface SpaceLike {
 }
 
 /** The values a workload field takes over the space: a parameter's values, or the base value. */
-function valuesOf(key: string, base: string, domains: ParamDomain[]): string[] {
+export function valuesOf(key: string, base: string, domains: ParamDomain[]): string[] {
   const d = domains.find((x) => x.key === key);
   return d && d.kind === 'choice' ? d.values.map(String) : [base];
 }
