@@ -22,6 +22,21 @@ export interface Bound {
   share: number;
 }
 
+/** The stage with the most busy cycles and its share of the point's latency cycles. */
+export function bottleneck(h: Highlight): Bound | undefined {
+  const st = Object.entries(h.stages ?? {}).filter(([k, v]) => k !== 'overhead' && Number.isFinite(v));
+  if (st.length === 0) return undefined;
+  const [stage, v] = st.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const total = h.metrics?.cycles;
+  return { stage, share: Number.isFinite(total) && total > 0 ? v / total : NaN };
+}
+
+/** The knee's bottleneck stage, from its highlighted breakdown. */
+export function kneeBound(run: RunJson): Bound | undefined {
+  const h = (run.highlights ?? []).find((x) => x.id === kneeId(run));
+  return h ? bottleneck(h) : undefined;
+}
+
 /** Whether a highlight's label (e.g. "knee, best latency_s") names this pick. */
 function labelled(h: Highlight, pick: string): boolean {
   return h.label.split(', ').includes(pick);
@@ -44,6 +59,14 @@ function against(run: RunJson, knee: Highlight, metric: string): string | undefi
   return `${name} ${relative(v, b!)} (best ${fmtMetric(metric, b)}, #${best.id})`;
 }
 
+/** The knee's objective values ("perplexity 4.55, latency 1.2 ms, …") and parameters ("hw.X 16, …"), as the page and the terminal give them. */
+function describe(run: RunJson, knee: Highlight): { values: string; params: string } {
+  return {
+    values: run.objectives.map((o) => `${metricTitle(o.metric, '')} ${fmtMetric(o.metric, knee.metrics[o.metric])}`).join(', '),
+    params: Object.entries(knee.params ?? {}).map(([k, v]) => `${k} ${typeof v === 'number' ? fmtNum(v) : v}`).join(', '),
+  };
+}
+
 /**
  * The "recommended design" note (plain text, escaped by the caller), or undefined without a knee
  * or with one objective. `drivers`: per objective, the parameter that moves it most.
@@ -52,8 +75,7 @@ export function recommendation(run: RunJson, drivers: Driver[], bound?: Bound): 
   const id = kneeId(run);
   const knee = (run.highlights ?? []).find((h) => h.id === id);
   if (!knee || run.objectives.length < 2) return undefined;
-  const values = run.objectives.map((o) => `${metricTitle(o.metric, '')} ${fmtMetric(o.metric, knee.metrics[o.metric])}`).join(', ');
-  const params = Object.entries(knee.params ?? {}).map(([k, v]) => `${k} ${typeof v === 'number' ? fmtNum(v) : v}`).join(', ');
+  const { values, params } = describe(run, knee);
   const costs = run.objectives.map((o) => against(run, knee, o.metric)).filter((s): s is string => s !== undefined);
   const why = [
     ...(bound && Number.isFinite(bound.share) ? [`its latency is bound by the ${bound.stage} stage (busy ${(100 * bound.share).toFixed(0)}% of its cycles)`] : []),
@@ -65,4 +87,19 @@ export function recommendation(run: RunJson, drivers: Driver[], bound?: Bound): 
     (why.length ? `Why: ${why.join('; ')} (Highlighted points and Sensitivity below). ` : '') +
     `Definition — ${KNEE_DEFINITION}.`
   );
+}
+
+/**
+ * The knee as the terminal's line at the end of `run` ("recommended: …"): its objective values,
+ * parameters and the stage that bounds its latency; the report gives the reasons and the
+ * alternatives. Undefined without a knee or with one objective, as `recommendation`.
+ */
+export function kneeLine(run: RunJson): string | undefined {
+  const id = kneeId(run);
+  const knee = (run.highlights ?? []).find((h) => h.id === id);
+  if (!knee || run.objectives.length < 2) return undefined;
+  const { values, params } = describe(run, knee);
+  const b = kneeBound(run);
+  const bound = b && Number.isFinite(b.share) ? `; latency bound by the ${b.stage} stage (busy ${(100 * b.share).toFixed(0)}% of its cycles)` : '';
+  return `recommended (the front's knee, the balanced design): #${knee.id} — ${values}${params ? `; ${params}` : ''}${bound}`;
 }

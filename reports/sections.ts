@@ -18,7 +18,7 @@ import { byShare, sensitivity, MAX_GROUPS, type Effect, type Sensitivity } from 
 import { DESIGN_METHOD, NOISE_METHOD, PAIRED_NOISE_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, measurementNoise, noiseNote, pairedNoiseNote, pairedOf, pairedWithinNoise, withinNoise, type MeasurementNoise, type PairedTable, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
 import { highlightLabel } from './spec-base.ts';
-import { recommendation, type Driver } from './recommend.ts';
+import { bottleneck, kneeBound, recommendation, type Driver } from './recommend.ts';
 
 /**
  * Dominated feasible points that could be on the front: run.json's paired count (each
@@ -72,12 +72,6 @@ function drivers(run: RunJson, points: PointRow[]): Driver[] {
     const top = t.s.effects.find((e) => Number.isFinite(e.share));
     return top && top.share > 0 ? [{ metric: o.metric, param: top.param, share: top.share, ...(noisy(t, top) ? { noise: true } : {}) }] : [];
   });
-}
-
-/** The knee's bottleneck stage, from its highlighted breakdown. */
-function kneeBound(run: RunJson): { stage: string; share: number } | undefined {
-  const h = (run.highlights ?? []).find((x) => x.id === kneeId(run));
-  return h ? bottleneck(h) : undefined;
 }
 
 /** Line-break opportunities inside camelCase names (narrow headers without breaking mid-word). */
@@ -345,15 +339,6 @@ function sensitivityBasis(run: RunJson, points: PointRow[], design: SensitivityD
     `Computed from all ${n.toLocaleString('en-US')} successfully evaluated points` +
     (binned.length ? `; ${binned.join(', ')} (more than 12 values, binned) from the ${ok.toLocaleString('en-US')} points this report holds.` : '.')
   );
-}
-
-/** The stage with the most busy cycles and its share of the point's latency cycles. */
-export function bottleneck(h: Highlight): { stage: string; share: number } | undefined {
-  const st = Object.entries(h.stages ?? {}).filter(([k, v]) => k !== 'overhead' && Number.isFinite(v));
-  if (st.length === 0) return undefined;
-  const [stage, v] = st.reduce((a, b) => (b[1] > a[1] ? b : a));
-  const total = h.metrics?.cycles;
-  return { stage, share: Number.isFinite(total) && total > 0 ? v / total : NaN };
 }
 
 /** Per highlighted point: bottleneck stage and share, DRAM traffic by tensor, SRAM area. */

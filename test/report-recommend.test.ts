@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { notesSection } from '../reports/sections.ts';
 import { SensitivityAccumulator } from '../core/sensitivity.ts';
+import { runSummary } from '../dse/commands/run.ts';
 
 const text = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
 
@@ -54,4 +55,15 @@ test('the why names a driver whose range is inside the points\' CIs as within me
   const r = run([hl(7, 'knee', 5, 2e-3), hl(3, 'best perplexity', 4, 4e-3), hl(9, 'best latency_s', 6, 1e-3)]);
   const t = text(notesSection(r, noisy));
   assert.match(t, /perplexity moves most with a \(100% of its variance, within measurement noise\), latency moves most with b \(100% of its variance\)/, t);
+});
+
+test('the end of `run` names the knee in the terminal: its values, parameters and bounding stage; nothing without a knee or with one objective', () => {
+  const r = run([hl(7, 'knee', 5, 2e-3, { pv: 1800, qk: 500, overhead: 1900 }), hl(3, 'best perplexity', 4, 4e-3)]);
+  const line = runSummary({ dir: 'results/x', run: { ...r, name: 'x', wallSeconds: 1 }, rows: points });
+  // pv: 1800 of 2000 cycles = 90% (the overhead entry is not a stage)
+  assert.match(line, /\nrecommended \(the front's knee, the balanced design\): #7 — perplexity 5, latency 2 ms; a 1, b 2; latency bound by the pv stage \(busy 90% of its cycles\)\nwrote /, line);
+  const none = runSummary({ dir: 'results/x', run: { ...run([hl(3, 'best perplexity', 4, 4e-3)]), name: 'x', wallSeconds: 1 }, rows: points });
+  assert.ok(!none.includes('recommended'), none);
+  const one = { ...r, name: 'x', wallSeconds: 1, objectives: [{ metric: 'perplexity', goal: 'min' }] } as RunJson;
+  assert.ok(!runSummary({ dir: 'results/x', run: one, rows: points }).includes('recommended'));
 });

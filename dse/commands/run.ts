@@ -15,6 +15,7 @@ import { DEFAULT_MAX_POINTS } from '../space-checks.ts';
 import { exitCodeFor, stopText, type StopReason } from '../stop.ts';
 import { distinctNote, distinctOutcomes } from '../../reports/front-groups.ts';
 import { subsetFrontNote } from '../../reports/rung-notes.ts';
+import { kneeLine } from '../../reports/recommend.ts';
 
 /**
  * The report step of `run`, from the points the runner kept for it (the front and a sample: a
@@ -39,7 +40,7 @@ async function writeReport(dir: string, opts: { interactive: boolean }, input: {
   writeFileAtomic(path.join(dir, 'report.html'), await rep.renderReport({ run, points }, opts));
 }
 
-/** The lines printed at the end of a run: counts, stop reason, notes, the files written. */
+/** The lines printed at the end of a run: counts, stop reason, notes, the recommended (knee) design, the files written. */
 export function runSummary(r: RunSummary): string {
   const c = r.run.counts;
   const files = ['points.csv', 'pareto.csv', 'run.json', ...(r.reportWritten === false ? [] : ['report.html'])];
@@ -48,11 +49,13 @@ export function runSummary(r: RunSummary): string {
   const distinct = front.length === c.pareto ? distinctNote(c.pareto, distinctOutcomes(r.run, front)) : '';
   // front points left at an accuracy subset rung (a run stopped during the refinement)
   const subset = subsetFrontNote(r.rows);
+  const knee = kneeLine(r.run);
   return (
     `${r.run.name}: ${c.total} points (${c.ok} ok, ${c.failed} failed, ${c.feasible} feasible), ${c.pareto} on the Pareto front${distinct}` +
     ` in ${r.run.wallSeconds.toFixed(1)} s — ${stopText(r.run.stopReason as StopReason | undefined, r.run.stopDetail)}\n` +
     (r.run.notes ?? []).map((n) => `${n}\n`).join('') +
     (subset ? `note: ${subset}\n` : '') +
+    (knee ? `${knee}\n` : '') +
     (r.written === false ? '' : `wrote ${files.map((f) => path.join(r.dir, f)).join(', ')}\n`) +
     (r.journalKept ? `kept ${r.journalKept}: its evaluations are what the same command in this folder continues from (--fresh starts over)\n` : '')
   );
