@@ -137,8 +137,17 @@ export function summary(rows: Row[]) {
 
 const SLOT_BANDS: [number, number][] = [[1, 3], [4, 15], [16, Infinity]];
 
-function table(s: ReturnType<typeof summary>, count: number, salts: number, seed: number): string {
+export type Summary = ReturnType<typeof summary>;
+
+/**
+ * The validation's tables as the script prints them (and sim/cycle/README.md quotes them, block
+ * `dram-validate`: scripts/readme-cycle-dram.ts): errors of the closed form against the placement
+ * mean, dense and sparse, then the sparse gathers by row-chunk slots, then the shapes left out.
+ */
+export function validationTable(s: Summary, count: number, salts: number, seed: number): string[] {
   const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+  const metric = (m: 'cyclesPerByte' | 'activationsPerByte') => (m === 'cyclesPerByte' ? 'cycles/byte' : 'activations/byte');
+  const stats = (e: ErrorStats) => `${e.shapes} | ${pct(e.median)} | ${pct(e.p90)} | ${pct(e.p99)} | ${pct(e.max)}`;
   const lines = [
     `closed form vs mean of ${salts} exact placements, ${count} random shapes (seed ${seed})`,
     '',
@@ -146,22 +155,15 @@ function table(s: ReturnType<typeof summary>, count: number, salts: number, seed
     '|---|---|---|---|---|---|---|',
   ];
   for (const k of ['dense', 'sparse'] as const)
-    for (const m of ['cyclesPerByte', 'activationsPerByte'] as const) {
-      const e = s[k][m];
-      lines.push(`| ${k} | ${m === 'cyclesPerByte' ? 'cycles/byte' : 'activations/byte'} | ${e.shapes} | ${pct(e.median)} | ${pct(e.p90)} | ${pct(e.p99)} | ${pct(e.max)} |`);
-    }
-  for (const m of ['cyclesPerByte', 'activationsPerByte'] as const) {
-    const e = s.sparse.onePlacement[m];
-    lines.push(`| sparse, one exact placement (salt 0) instead | ${m === 'cyclesPerByte' ? 'cycles/byte' : 'activations/byte'} | ${e.shapes} | ${pct(e.median)} | ${pct(e.p90)} | ${pct(e.p99)} | ${pct(e.max)} |`);
-  }
+    for (const m of METRICS) lines.push(`| ${k} | ${metric(m)} | ${stats(s[k][m])} |`);
+  for (const m of METRICS) lines.push(`| sparse, one exact placement (salt 0) instead | ${metric(m)} | ${stats(s.sparse.onePlacement[m])} |`);
   lines.push('', '| sparse, row-chunk slots per (sub-)channel | shapes | cycles/byte median | p90 | p99 | max | activations/byte p99 |', '|---|---|---|---|---|---|---|');
-  for (const b of s.sparseBySlots) {
-    const e = b.cyclesPerByte;
-    lines.push(`| ${b.slots} | ${e.shapes} | ${pct(e.median)} | ${pct(e.p90)} | ${pct(e.p99)} | ${pct(e.max)} | ${pct(b.activationsPerByte.p99)} |`);
-  }
+  for (const b of s.sparseBySlots) lines.push(`| ${b.slots} | ${stats(b.cyclesPerByte)} | ${pct(b.activationsPerByte.p99)} |`);
   lines.push('', `exact occupancy 0 (second region fully overlapped): dense ${s.dense.exactZero} (model 0 in ${s.dense.exactZeroModelZero}), sparse ${s.sparse.exactZero} (model 0 in ${s.sparse.exactZeroModelZero}); not in the table`);
-  return lines.join('\n');
+  return lines;
 }
+
+const METRICS = ['cyclesPerByte', 'activationsPerByte'] as const;
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isMain) {
@@ -176,7 +178,7 @@ if (isMain) {
   const s = summary(rows);
   if (process.argv.includes('--json')) console.log(JSON.stringify({ count, salts, seed, ...s }, null, 1));
   else {
-    console.log(table(s, count, salts, seed));
+    console.log(validationTable(s, count, salts, seed).join('\n'));
     const worst = rows.filter((r) => Number.isFinite(r.cycles)).sort((a, b) => Math.abs(b.cycles) - Math.abs(a.cycles)).slice(0, 8);
     console.log('\nlargest cycles/byte errors:');
     for (const r of worst) console.log(`  ${(100 * r.cycles).toFixed(1)} %  L ${r.L} n ${r.n} B ${r.B} channels ${r.channels} ${r.gbps.toFixed(1)} GB/s window ${r.queueDepth} ${r.mapping}`);
