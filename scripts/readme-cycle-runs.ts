@@ -80,8 +80,8 @@ export function reading(name: string): Reading {
 export const bandwidth = () => script<Bandwidth>('gpt2-bandwidth.ts');
 
 /** A qualitative claim of a generated sentence; when the figures no longer bear it out, the sentence must be rewritten. */
-export function claim(holds: boolean, what: string): void {
-  if (!holds) throw new Error(`sim/cycle/README.md: ${what} no longer holds; rewrite the sentence in scripts/readme-cycle-prose.ts`);
+export function claim(holds: boolean, what: string, where = 'scripts/readme-cycle-prose.ts'): void {
+  if (!holds) throw new Error(`sim/cycle/README.md: ${what} no longer holds; rewrite the sentence in ${where}`);
 }
 
 export const int = (x: number) => Math.round(x).toLocaleString('en-US');

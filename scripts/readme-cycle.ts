@@ -3,9 +3,11 @@
  * `fig20`, `dram-sensitivity`) from the commands that produce them: `reproduce fig19a|fig20
  * --json` at both fidelities, `scripts/topk-readings.ts --json` and `scripts/gpt2-bandwidth.ts
  * --json`; then the sentences that quote those and a few more commands (scripts/readme-cycle-prose.ts),
- * the "Known gaps" figures a quick command gives (scripts/readme-cycle-gaps.ts),
- * and the "Analytical vs cycle" table from test/cycle-xval.test.ts's runs (scripts/readme-cycle-xval.ts).
- * Run by `npm run readme` after the project README's glance table (about 20 s).
+ * the "Known gaps" figures a quick command gives (scripts/readme-cycle-gaps.ts), the validation of
+ * the expected DRAM cost against exact profiles (`scripts/dram-validate.ts --count 3000 --salts 16`,
+ * about 8 s; scripts/readme-cycle-dram.ts), and the "Analytical vs cycle" table from
+ * test/cycle-xval.test.ts's runs (scripts/readme-cycle-xval.ts).
+ * Run by `npm run readme` after the project README's glance table (about 35 s of CPU).
  *
  * Each command runs as a user runs it; test/readme-cycle.test.ts checks the blocks are current.
  */
@@ -17,6 +19,7 @@ import { bandwidth, fig19, fig20Out, int, readings, rel, stage, type Fig20Out, t
 import { CYCLE_PROSE_BLOCKS } from './readme-cycle-prose.ts';
 import { XVAL_BLOCK } from './readme-cycle-xval.ts';
 import { CYCLE_GAP_BLOCKS } from './readme-cycle-gaps.ts';
+import { DRAM_VALIDATE_BLOCKS } from './readme-cycle-dram.ts';
 
 export const CYCLE_README = path.join(ROOT, 'sim', 'cycle', 'README.md');
 export const CYCLE_README_COMMAND = '`npm run readme`';
@@ -85,6 +88,7 @@ export const CYCLE_BLOCKS: [string, () => string[]][] = [
   ['dram-sensitivity', dramSensitivityBlock],
   ...CYCLE_PROSE_BLOCKS,
   ...CYCLE_GAP_BLOCKS,
+  ...DRAM_VALIDATE_BLOCKS,
 ];
 
 // run as a script (npm run readme); imported, only the block builders (test/readme-cycle.test.ts;

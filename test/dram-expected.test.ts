@@ -1,14 +1,15 @@
 /**
  * The closed-form expected DRAM cost (sim/hw/dram-expected.ts): hand-calculated streams, dense
  * gathers equal to the exact profile, and the error against the mean of exact placements on a fixed
- * random sample (scripts/dram-validate.ts prints the full table).
+ * random sample (scripts/dram-validate.ts prints the full table, which sim/cycle/README.md quotes as a
+ * generated block; its rendering is checked here on hand-made rows).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hbmTiming } from '../sim/cycle/dram.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
 import { denseCycle, expectedGatherCost, slotMoments } from '../sim/hw/dram-expected.ts';
-import { compare, exactMean, sampleShapes, summary, timingOf } from '../scripts/dram-validate.ts';
+import { compare, exactMean, sampleShapes, summary, timingOf, validationTable, type Row } from '../scripts/dram-validate.ts';
 
 const exactCost = (L: number, n: number, B: number, ch: number, t: ReturnType<typeof hbmTiming>, sub: number) => {
   const p = profileStream(L, n, B, ch, t);
@@ -71,6 +72,41 @@ test('random shapes: dense equals the exact profile; sparse within the measured 
 
 /** Achieved on this sample (seed 7, 400 shapes, 8 placements), rounded up: median, p90, p99. */
 const BOUNDS = { cycles: [0.01, 0.12, 0.45], acts: [0.002, 0.035, 0.1] };
+
+test('the validation table (the script\'s output and sim/cycle/README.md\'s block) from five hand-made rows: nearest-rank quantiles of |error|, NaN left out of cycles/byte, slot bands 1–3 / 4–15 / 16–', () => {
+  const shape = { L: 64, n: 8, B: 32, channels: 1, gbps: 32, queueDepth: 16, mapping: 'RoBaRaCoCh' as const };
+  const row = (dense: boolean, slots: number, [cycles, activations, cycles0, activations0]: number[], exactZero = false, modelZero = false): Row =>
+    ({ ...shape, dense, slots, cycles, activations, cycles0, activations0, exactZero, modelZero });
+  const rows = [
+    row(true, 4, [0, 0, 0, 0]),
+    row(true, 1, [NaN, 0, NaN, 0], true, true),
+    row(false, 2, [0.1, -0.02, 0.5, 0.01]),
+    row(false, 20, [-0.3, 0.04, -0.1, 0]),
+    row(false, 5, [NaN, 0.001, NaN, 0], true, false),
+  ];
+  // sparse cycles/byte |0.1|, |−0.3|: nearest rank ⌈p·2⌉ → median 0.1, p90 = p99 = max 0.3;
+  // activations/byte 0.001, 0.02, 0.04: median (rank 2) 0.02, p90 (rank 3) 0.04; salt 0: 0.1, 0.5 and 0, 0, 0.01
+  assert.deepEqual(validationTable(summary(rows), 5, 2, 9), [
+    'closed form vs mean of 2 exact placements, 5 random shapes (seed 9)',
+    '',
+    '| gathers | metric | shapes | median | p90 | p99 | max |',
+    '|---|---|---|---|---|---|---|',
+    '| dense | cycles/byte | 1 | 0.00 % | 0.00 % | 0.00 % | 0.00 % |',
+    '| dense | activations/byte | 2 | 0.00 % | 0.00 % | 0.00 % | 0.00 % |',
+    '| sparse | cycles/byte | 2 | 10.00 % | 30.00 % | 30.00 % | 30.00 % |',
+    '| sparse | activations/byte | 3 | 2.00 % | 4.00 % | 4.00 % | 4.00 % |',
+    '| sparse, one exact placement (salt 0) instead | cycles/byte | 2 | 10.00 % | 50.00 % | 50.00 % | 50.00 % |',
+    '| sparse, one exact placement (salt 0) instead | activations/byte | 3 | 0.00 % | 1.00 % | 1.00 % | 1.00 % |',
+    '',
+    '| sparse, row-chunk slots per (sub-)channel | shapes | cycles/byte median | p90 | p99 | max | activations/byte p99 |',
+    '|---|---|---|---|---|---|---|',
+    '| 1–3 | 1 | 10.00 % | 10.00 % | 10.00 % | 10.00 % | 2.00 % |',
+    '| 4–15 | 0 | 0.00 % | 0.00 % | 0.00 % | 0.00 % | 0.10 % |',
+    '| 16– | 1 | 30.00 % | 30.00 % | 30.00 % | 30.00 % | 4.00 % |',
+    '',
+    'exact occupancy 0 (second region fully overlapped): dense 1 (model 0 in 1), sparse 1 (model 0 in 0); not in the table',
+  ]);
+});
 
 test('E[max of C standard normals] from the precomputed grid = the trapezoid integral of x·C·φ(x)·Φ(x)^(C−1) evaluated term by term, bit for bit (every integer C to 600, larger and fractional C)', async () => {
   const { expectedMaxNormal } = await import('../sim/hw/dram-cost.ts');

@@ -2,9 +2,11 @@
  * sim/cycle/README.md's paper-figure tables (Fig. 19a, the top-k engine's readings, Fig. 20, the
  * DRAM sensitivity of the GPT-2 figures), the sentences that quote their commands and a few more
  * (scripts/readme-cycle-prose.ts) and the "Known gaps" figures of scripts/gate-points.ts and
- * scripts/localv-summary.ts (scripts/readme-cycle-gaps.ts) are generated (`npm run readme`,
- * scripts/readme-cycle.ts) from the commands they name; each must be what those commands print now
- * (each command runs once: about 25 s in all). The "Analytical vs cycle" table (block xval) is
+ * scripts/localv-summary.ts (scripts/readme-cycle-gaps.ts) and the validation of the expected DRAM
+ * cost (`scripts/dram-validate.ts --count 3000 --salts 16`, the full run, about 8 s;
+ * scripts/readme-cycle-dram.ts) are generated (`npm run readme`, scripts/readme-cycle.ts) from the
+ * commands they name; each must be what those commands print now (each command runs once: about
+ * 35 s in all). The "Analytical vs cycle" table (block xval) is
  * checked by test/cycle-xval.test.ts, which computes its runs anyway.
  */
 import { test } from 'node:test';
@@ -12,6 +14,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CYCLE_BLOCKS, CYCLE_README } from '../scripts/readme-cycle.ts';
 import { generatedBlock } from '../bench/readme-block.ts';
+import { DRAM_VALIDATE_ARGS } from '../scripts/readme-cycle-dram.ts';
 
 const README = readFileSync(CYCLE_README, 'utf8');
 
@@ -61,4 +64,35 @@ test('the generated sentences quote the tables\' figures: the Fig. 19a bold cell
   const table1 = cells(block('dram-sensitivity')[2]);
   assert.match(text('dram-met'), new RegExp(`binds per8 at ${table1[3].replace(' |', '')} on Table I`));
   assert.match(text('suite-tflops'), new RegExp(`per8 alone runs at ${bold[0]} / ${bold[1]} GOP/s`));
+});
+
+test('the DRAM validation block is the documented command\'s output and adds up: shapes without an exact occupancy left out of cycles/byte only, the slot bands partition the sparse shapes, quantiles in order; the paragraph quotes the ≥ 16-slot band', () => {
+  const lines = block('dram-validate');
+  const text = lines.join(' ').replace(/\s+/g, ' ');
+  assert.ok(text.includes(`\`node --import tsx scripts/dram-validate.ts ${DRAM_VALIDATE_ARGS.join(' ')}\``), 'the block names the command it runs');
+  const arg = (k: string) => DRAM_VALIDATE_ARGS[DRAM_VALIDATE_ARGS.indexOf(k) + 1];
+  assert.ok(lines.includes(`closed form vs mean of ${arg('--salts')} exact placements, ${arg('--count')} random shapes (seed 1)`), 'the header names the run');
+  const rows = lines.filter((l) => /^\| [^-]/.test(l) && !/^\| (gathers|sparse, row-chunk) /.test(l)).map((l) => l.slice(2, -2).split(' | '));
+  const pcts = (r: string[]) => r.filter((c) => c.endsWith(' %')).map((c) => Number(c.slice(0, -2)));
+  const get = (k: string, m: string) => rows.find((r) => r[0] === k && r[1] === m)!;
+  const shapes = (k: string, m: string) => Number(get(k, m)[2]);
+  const zero = /dense (\d+) \(model 0 in (\d+)\), sparse (\d+) \(model 0 in (\d+)\)/.exec(text)!.slice(1).map(Number);
+  assert.equal(shapes('dense', 'cycles/byte') + zero[0], shapes('dense', 'activations/byte'));
+  assert.equal(shapes('sparse', 'cycles/byte') + zero[2], shapes('sparse', 'activations/byte'));
+  const one = 'sparse, one exact placement (salt 0) instead';
+  for (const m of ['cycles/byte', 'activations/byte']) assert.equal(shapes(one, m), shapes('sparse', m), m);
+  const bands = rows.filter((r) => /^\d+–/.test(r[0]));
+  assert.deepEqual(bands.map((r) => r[0]), ['1–3', '4–15', '16–']);
+  assert.equal(bands.reduce((a, r) => a + Number(r[1]), 0), shapes('sparse', 'cycles/byte'), 'the bands partition the sparse shapes');
+  assert.equal(Math.max(...bands.map((r) => pcts(r)[3])), pcts(get('sparse', 'cycles/byte'))[3], 'the largest band maximum is the sparse maximum');
+  for (const r of rows) {
+    const q = pcts(r).slice(0, 4); // median, p90, p99, max
+    assert.ok(q.every((x, i) => i === 0 || x >= q[i - 1]), `quantiles in order: ${r.join(' | ')}`);
+  }
+  // the paragraph rounds: one decimal below 1 %, whole above
+  const round = (x: number) => (x < 1 ? x.toFixed(1) : x.toFixed(0));
+  const [few, mid, many] = bands.map(pcts);
+  const prose = block('dram-validate-prose').join(' ').replace(/\s+/g, ' ');
+  assert.match(prose, new RegExp(`p99 ${round(few[2])} % with 1–3 row-chunk slots per channel, ${round(mid[2])} % with 4–15`));
+  assert.match(prose, new RegExp(`\\(p99 ${round(many[2])} % even with ≥ 16 row-chunk slots per channel; median ${round(many[0])} %, p90 ${round(many[1])} % there\\)`));
 });
