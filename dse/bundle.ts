@@ -45,7 +45,7 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
  * marked in use), any touched in the last hour, and any a live process has marked in use (a
  * running process may still load chunks of its bundle lazily, or write its code cache there;
  * checkouts may share the cache).
- * Until session 10 anything built in the last day was kept: a day of editing the sources left
+ * Before f155338 (2026-12-02) anything built in the last day was kept: a day of editing the sources left
  * ~400 bundles, 500 MB.
  */
 const KEEP = 4;

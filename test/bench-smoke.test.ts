@@ -1,8 +1,8 @@
 /**
  * The benches still run: `BENCH_SMOKE=1 npm run bench -- nn train analytical cycle run startup scale quickstart`
  * and `-- search distributed` (bench/smoke.ts), one repetition of each measurement or a thousandth
- * of the points, no README block or bench/results.json written. The nn bench crashed for two
- * sessions at its training-step timing (gradients not registered) without any test noticing.
+ * of the points, no README block or bench/results.json written. The nn bench crashed at its
+ * training-step timing (gradients not registered) from 3612294 until ee3b3f1 without any test noticing.
  * The distributed bench starts its own redis-server: without one installed it reports itself
  * skipped, which fails here under CI=true (.ci/run installs it) and is a visible skip elsewhere.
  */

@@ -109,7 +109,7 @@ export const RECIPES: Record<string, TrainRecipe> = {
   // (sim/nn/checkpoints/sotu-char): 2,500 dense steps, then 1,200 fine-tuning steps on the keys the
   // inference cascade keeps (ft-masks.ts, 'cascade') on schedules with a 10% per-layer floor (minKeep).
   'sotu-char': SOTU_CHAR,
-  // Experiment, not shipped (session 10, sim/nn/README.md): sotu-char's 2 500 dense steps, then a
+  // Experiment, not shipped (recorded in d7820bc, sim/nn/README.md): sotu-char's 2 500 dense steps, then a
   // dense continuation phase (fresh Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after
   // k steps is this recipe cut there). `--resume-from` sotu-char's 2 500-step dense snapshot runs
   // only the continuation; `train --model sotu-char --resume-from <a snapshot of it>` fine-tunes it.
@@ -117,27 +117,27 @@ export const RECIPES: Record<string, TrainRecipe> = {
     ...SOTU_CHAR,
     fineTune: { steps: 6000, lr: 1.5e-3, warmup: 200, schedule: 'rsqrt', keepMin: 1, denseShare: 1, masks: 'random' },
   },
-  // Experiments, not shipped (session 11, sim/nn/README.md "Faster ways to a better dense model"):
+  // Experiments, not shipped (added in da86c64, results in 6d18c08; sim/nn/README.md "Faster ways to a better dense model"):
   // sotu-char's dense phase also fitting a 5-gram teacher's next-character distribution (`distill`),
   // and the same phase on a model twice as wide. 'rsqrt' with no end: `--steps K` is the snapshot after K.
   'sotu-char-kd': { ...charDense(64, 3e-3), distill: { order: 5, alpha: 0.5 } },
   'sotu-char-w128': charDense(128, 2e-3),
   'sotu-char-w128-kd': { ...charDense(128, 2e-3), distill: { order: 5, alpha: 0.5 } },
-  // Experiment (session 12, sim/nn/README.md): sotu-char with ALiBi instead of learned positions
+  // Experiment (added in 8f11572, shipped as a comparison LM in 4d2f91e; sim/nn/README.md): sotu-char with ALiBi instead of learned positions
   // (config.positions 'alibi': no position embedding, each head adds −slope·(i − j) to its scores), so a query
   // that sees only some of its keys sees them at their true distances, as in a shorter window.
   'sotu-char-alibi': withPositions(SOTU_CHAR, 'alibi'),
-  // Experiment (session 12): the same with no position information at all ('none', "NoPE": only the
+  // Experiment (added in 1eba87e, results in 12ebdee): the same with no position information at all ('none', "NoPE": only the
   // causal mask tells a query how many keys precede it), i.e. ALiBi without its recency prior.
   'sotu-char-nope': withPositions(SOTU_CHAR, 'none'),
-  // Experiment (session 14, sim/nn/README.md): the same with rotary positions ('rope', rope.ts):
+  // Experiment (added in 1ca76d8, shipped as a comparison LM in ce803ea; sim/nn/README.md): the same with rotary positions ('rope', rope.ts):
   // scores depend on the query-key distance only, as with ALiBi, but without its penalty on distance.
   'sotu-char-rope': withPositions(SOTU_CHAR, 'rope'),
-  // Experiment (session 18, sim/nn/README.md "Six layers"): sotu-char-rope's dense phase with six
+  // Experiment, not shipped (421bdef, sim/nn/README.md "Six layers"): sotu-char-rope's dense phase with six
   // layers instead of four (the issue's "more layers" lever), 'rsqrt' with no end: `--steps K` is
   // the snapshot after K.
   'sotu-char-rope-l6': withPositions(withLayers(charDense(64, 3e-3), 6), 'rope'),
-  // Experiment (session 15, sim/nn/README.md "repeated spans"): sotu-char-rope, then a dense
+  // Experiment, not shipped (7831c4a, sim/nn/README.md "repeated spans"): sotu-char-rope, then a dense
   // continuation whose windows repeat an earlier span half of the time (repeat-spans.ts): a reason
   // to read far back. `--resume-from` the shipped sotu-char-rope runs only the continuation
   // ('rsqrt': `--ft-steps K` gives its snapshot after K steps).
@@ -145,7 +145,7 @@ export const RECIPES: Record<string, TrainRecipe> = {
     ...withPositions(SOTU_CHAR, 'rope'),
     fineTune: [SOTU_CHAR.fineTune as FineTunePhase, { steps: 20000, lr: 1e-3, warmup: 100, schedule: 'rsqrt', keepMin: 1, denseShare: 1, masks: 'random', repeatShare: 0.5 }],
   },
-  // Experiment (session 12): sotu-char-alibi's 2 500 dense steps, then a dense continuation (fresh
+  // Experiment (added in 1eba87e, results in 12ebdee): sotu-char-alibi's 2 500 dense steps, then a dense continuation (fresh
   // Adam, lr 1.5e-3, 200 warm-up steps, 'rsqrt': its snapshot after k steps is this recipe cut there);
   // `--resume-from` sotu-char-alibi's 2 500-step snapshot runs only the continuation.
   'sotu-char-alibi-cont': {

@@ -51,7 +51,7 @@ export function keepSchedule(layers: number, keepAvg: number, spread: number, fr
  * Default floor of a token-pruned layer's keep fraction (algo.tokenMinKeep): 10%. The paper gives no
  * end ratio (§V-A: r_start + r_end = 2·r_avg only). The released GPT-2 workloads never keep fewer
  * than ~10% of the keys in a layer: per8 (GPT-2-Small, WikiText-2) keeps 102 of ~1 000 in L6–L11,
- * the GPT-2-Medium workload 30% in L11–L23 (spec §4.4); the default follows them (until session 7
+ * the GPT-2-Medium workload 30% in L11–L23 (spec §4.4); the default follows them (before 0ab36ad
  * it was 1%; see sim/nn/README.md for what the floor does to the LM's pruning curve). Below
  * r_avg = 1 − floor the spread shrinks to respect the floor; a smaller average keeps the average in
  * every pruned layer. Heads keep a 1% floor (`keepSchedule`'s default).
