@@ -123,13 +123,19 @@ function heldLock(file: string, me: LockInfo, tookOverFrom: LockInfo | undefined
   return lock;
 }
 
-/** Who holds the lock file; undefined when it cannot be read or parsed. */
+/**
+ * Who holds the lock file; undefined when it cannot be read or parsed, or does not hold what
+ * `createLockFile` writes (a pid, a host, a start time): such a file is unreadable, not a live run.
+ */
 function readHolder(file: string): LockInfo | undefined {
+  let h: Partial<LockInfo> | null;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+    h = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockInfo> | null;
   } catch {
     return undefined;
   }
+  const ok = typeof h === 'object' && h !== null && Number.isSafeInteger(h.pid) && h.pid! > 0 && typeof h.host === 'string' && typeof h.startedAt === 'string';
+  return ok ? (h as LockInfo) : undefined;
 }
 
 /** A holder counts as live unless it is a dead process on this host (another host's cannot be checked). */

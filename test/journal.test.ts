@@ -6,6 +6,7 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import type { Params } from '../dse/driver.ts';
 import { Journal, JOURNAL_FILE, LOCK_FILE, LockError, acquireLock, journalKey, loadJournal, stableStringify, type JournalRecord } from '../dse/journal.ts';
+import { lockHolder } from '../dse/lock.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'journal-test-'));
 const rec = (id: number, extra: Partial<JournalRecord> = {}): JournalRecord => {
@@ -132,6 +133,22 @@ test('stale lock from a dead pid and an unreadable old lock are taken over', () 
   const l = acquireLock(dir);
   assert.ok(l.tookOverFrom, 'l.tookOverFrom');
   l.release();
+});
+
+test('a lock file that parses but holds no pid and host (e.g. {} or a number) is unreadable, not a live run: report is not refused, a run takes it over', () => {
+  for (const text of ['{}', '42', 'null', '{"pid": "12", "host": "h", "startedAt": "x"}']) {
+    const dir = tmp();
+    const file = path.join(dir, LOCK_FILE);
+    fs.writeFileSync(file, text);
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, old, old);
+    // was "a run (pid undefined on undefined) is still writing this folder" for report, and a run refused with the same
+    assert.equal(lockHolder(dir), undefined, text);
+    const l = acquireLock(dir);
+    assert.ok(l.tookOverFrom, `taken over: ${text}`);
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).pid, process.pid);
+    l.release();
+  }
 });
 
 test('stale lock: of two runs taking it over at the same moment, one gets it and the other is refused', () => {
