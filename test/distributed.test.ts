@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadJournal } from '../dse/journal.ts';
-import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, RECONNECT_MAX_MS, reconnectDelay, redisKeys } from '../dse/backends/redis.ts';
+import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, PREFIX, RECONNECT_JITTER_MS, RECONNECT_MAX_MS, reconnectDelay, redisKeys } from '../dse/backends/redis.ts';
 import { redisSuite } from './redis-suite.ts';
 import { waitFor } from './wait.ts';
 import { freePort, ownRedis } from './own-redis.ts';
@@ -536,10 +536,10 @@ test('a worker of another model version tells the run why it does not serve it (
 /** A worker and a queued run of `space` into `out` on `redis` (a server of the test's own), once `atLeast` points are journaled. */
 async function runOnOwnRedis(redis: Awaited<ReturnType<typeof ownRedis>>, space: string, out: string, atLeast: number) {
   assert.ok(await redis.up(), 'redis-server did not answer');
-  startWorker(redis.url);
+  const worker = startWorker(redis.url);
   const run = start(['run', space, '--out', out, ...onQueue(redis.url), ...quiet]);
   assert.ok(await waitFor(() => journaled(out) >= atLeast, 120_000), run.err());
-  return { out, run };
+  return { out, run, worker };
 }
 
 test('Redis restarted without persistence mid-run: the coordinator re-enqueues what is missing; same points.csv', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
@@ -564,17 +564,40 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
   }
 });
 
-test('Redis down 20 s, then restarted without its data: the jobs resume within a few seconds of it answering (BullMQ\'s own reconnect delay had grown to 20 s: 18-20 s)', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async (t) => {
+/** The bounds (s) of the outage a line that starts with `who` says, as it answers again. */
+function outageSaid(err: string, who: string): [number, number] {
+  const time = '\\d\\d:\\d\\d:\\d\\d\\.\\d';
+  const m = new RegExp(`^${who.replace(/[.]/g, '\\.')} answers again; unreachable (\\d+\\.\\d)-(\\d+\\.\\d) s: connection lost at ${time}, last failed reconnection at ${time}, reconnected at ${time} \\(attempts are at most 1\\.2 s apart\\)$`, 'm').exec(err);
+  assert.ok(m, `no "answers again" line with the outage's bounds from ${who}:\n${err}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/**
+ * An outage said as [lower, upper] s, for a Redis down at least `atLeast` s (from the end of its kill
+ * to its restart) and at most `atMost` s (from the kill to its first answer): the bounds hold the
+ * truth (0.1 s of rounding, 0.2 s for the connection to see the kill) and are no more than the
+ * reconnection attempts' spacing apart.
+ */
+function assertOutage(lower: number, upper: number, atMost: number, atLeast: number): void {
+  assert.ok(lower <= atMost + 0.1, `said at least ${lower} s, down at most ${atMost.toFixed(2)} s`);
+  assert.ok(upper >= atLeast - 0.2, `said at most ${upper} s, down at least ${atLeast.toFixed(2)} s`);
+  assert.ok(upper - lower <= (RECONNECT_MAX_MS + RECONNECT_JITTER_MS) / 1000 + 0.2, `${lower}-${upper} s: wider than the reconnection attempts' spacing`);
+}
+
+test('Redis down 20 s, then restarted without its data: the jobs resume within a few seconds of it answering (BullMQ\'s own reconnect delay had grown to 20 s: 18-20 s); the coordinator and the worker say how long it was unreachable, within bounds that hold the true outage', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async (t) => {
   const { dir, space, points } = await reference();
   const redis = await ownRedis();
   try {
-    const { out, run } = await runOnOwnRedis(redis, space, path.join(dir, 'restart-late'), 10);
+    const { out, run, worker } = await runOnOwnRedis(redis, space, path.join(dir, 'restart-late'), 10);
+    const crashAt = Date.now();
     await redis.crash();
+    const crashedAt = Date.now();
     // what the coordinator had when Redis went (the journal is flushed every 100 ms)
     await new Promise((r) => setTimeout(r, 1000));
     const before = journaled(out);
     assert.ok(before < N, `${before} journaled: the run ended before Redis went`);
     await new Promise((r) => setTimeout(r, 19_000));
+    const restartAt = Date.now();
     redis.restart();
     assert.ok(await redis.up(), 'redis-server did not answer again');
     const t0 = Date.now();
@@ -586,7 +609,10 @@ test('Redis down 20 s, then restarted without its data: the jobs resume within a
     assert.equal(code, 0, run.err());
     assert.match(run.err(), /Redis restarted .* enqueueing the \d+ pending jobs again/);
     assert.equal(read(path.join(out, 'points.csv')), points);
-    t.diagnostic(`results resumed ${after.toFixed(1)} s after Redis answered again`);
+    // down at least from the kill's end to the restart, at most from the kill to its first answer
+    const spans = [outageSaid(run.err(), `queue: Redis ${redis.url}/0`), outageSaid(worker.err(), `worker ${idOf(worker)}: Redis ${redis.url}/0`)];
+    for (const [lower, upper] of spans) assertOutage(lower, upper, (t0 - crashAt) / 1000, (restartAt - crashedAt) / 1000);
+    t.diagnostic(`results resumed ${after.toFixed(1)} s after Redis answered again; down ${((restartAt - crashedAt) / 1000).toFixed(1)}-${((t0 - crashAt) / 1000).toFixed(1)} s, said ${spans.map(([l, u]) => `${l}-${u} s`).join(' (coordinator), ')} (worker)`);
   } finally {
     await stopWorkers();
     redis.kill();

@@ -42,6 +42,7 @@ import { bundledPool } from './local.ts';
 import type { JobData, JobResult } from './queue-task.ts';
 import { decodeTask } from './queue-task.ts';
 import { workerId } from './queue-orphans.ts';
+import { OutageClock, outageText } from './redis-outage.ts';
 import { releaseTerminalAtExit, serviceExitCode, signalText, STOP_SIGNALS, type StopSignal } from '../stop.ts';
 import { ALIVE_TTL_MS, THREADS_TTL_MS, checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 
@@ -98,10 +99,9 @@ class QueueWorker {
   private signal?: StopSignal;
   private finished!: (code: number) => void;
   private lastProgress = '';
-  /** Since when Redis does not answer (0: it does), and why. */
-  private downSince = 0;
+  /** The registry connection's outages (redis-outage.ts), and whether the current one was said. */
+  private outage!: OutageClock;
   private downSaid = false;
-  private downWhy = '';
 
   constructor(private readonly target: RedisTarget, private readonly o: WorkerOptions) {
     this.log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
@@ -111,7 +111,7 @@ class QueueWorker {
   async start(): Promise<number> {
     const { Redis } = await import('ioredis');
     this.registry = new Redis(this.target.options);
-    this.registry.on('error', (e: NodeJS.ErrnoException) => (this.downWhy = e.code ?? e.message));
+    this.outage = new OutageClock(this.registry);
     this.pool = await bundledPool(this.o.concurrency);
     const exit = new Promise<number>((r) => (this.finished = r));
     const onSignal = (sig: NodeJS.Signals) => void this.stop(sig as StopSignal);
@@ -268,18 +268,17 @@ class QueueWorker {
     }
   }
 
-  /** True while the registry connection is down: said after 5 s, and again when Redis answers. */
+  /** True while the registry connection is down: said after 5 s, and again, with how long it was, when Redis answers. */
   private redisDown(): boolean {
     if (this.registry.status === 'ready') {
-      if (this.downSaid) this.log(`worker ${this.id}: Redis ${this.target.display} answers again after ${Math.round((Date.now() - this.downSince) / 1000)} s`);
-      this.downSince = 0;
+      const span = this.outage.end();
+      if (span && this.downSaid) this.log(`worker ${this.id}: Redis ${this.target.display} answers again; ${outageText(span)}`);
       this.downSaid = false;
       return false;
     }
-    if (this.downSince === 0) this.downSince = Date.now();
-    if (!this.downSaid && Date.now() - this.downSince >= 5000) {
+    if (!this.downSaid && Date.now() - this.outage.downSince() >= 5000) {
       this.downSaid = true;
-      this.log(`worker ${this.id}: Redis ${this.target.display} unreachable (${this.downWhy || this.registry.status}); waiting for it`);
+      this.log(`worker ${this.id}: Redis ${this.target.display} unreachable (${this.outage.why || this.registry.status}); waiting for it`);
     }
     return true;
   }

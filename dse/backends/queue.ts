@@ -36,6 +36,7 @@ import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, runIdOf, workerUrl,
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
 import { goneNote, heldByGone, threadSum, workerIds } from './queue-orphans.ts';
 import { encodeTask, type JobData, type JobResult } from './queue-task.ts';
+import { OutageClock, outageText } from './redis-outage.ts';
 import { claimLostNote, claimQueue, coordinatorToken, queueNameFor, refreshClaim, releaseClaim } from './queue-claim.ts';
 
 interface Pending {
@@ -118,10 +119,9 @@ export class QueueBackend implements EvalBackend {
   /** Workers still awaited before the first job is added (0: none). */
   private waitWorkers = 0;
   private waitLogged = 0;
-  /** Since when Redis does not answer (ms since the epoch; 0: it does), when that was last said, and why. */
-  private downSince = 0;
+  /** The connection's outages (redis-outage.ts), and when the current one was last said. */
+  private outage!: OutageClock;
   private downLogged = 0;
-  private downWhy = '';
   /** The `worker` command for this run, when it opened the queue, and whether the no-worker note was said. */
   private workerCommand = '';
   private readonly openedAt = Date.now();
@@ -166,7 +166,7 @@ export class QueueBackend implements EvalBackend {
     await claimQueue(client, keys.alive(name), token, name, log, ALIVE_TTL_MS, 250, () => refuseIfLocked(o.dir)).catch(async (e) => (await Promise.allSettled([queue.close(), events.close()]), client.disconnect(), Promise.reject(e)));
     const b = new QueueBackend(target, queue, events, client, entry, keys, runId, log, Math.max(16, o.jobs ?? 1));
     b.token = token;
-    client.on('error', (e: NodeJS.ErrnoException) => (b.downWhy = e.code ?? e.message));
+    b.outage = new OutageClock(client);
     const left = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
     b.leftovers = Object.values(left).some((n) => n > 0);
     // refusals of an earlier coordinator of this folder: the workers look at this run afresh
@@ -351,20 +351,21 @@ export class QueueBackend implements EvalBackend {
 
   /**
    * True while the connection to Redis is not up (ioredis holds the commands until it reconnects,
-   * so a beat would wait): says so after 5 s and every minute, and says when Redis answers again.
+   * so a beat would wait): says so after 5 s and every minute, and when Redis answers again, how
+   * long it was unreachable (redis-outage.ts: from the connection's events, not from the beats).
    */
   private redisDown(): boolean {
     const now = Date.now();
     if (this.client.status === 'ready') {
-      if (this.downSince > 0 && this.downLogged > 0) this.log(`queue: Redis ${this.target.display} answers again after ${Math.round((now - this.downSince) / 1000)} s`);
-      this.downSince = 0;
+      const span = this.outage.end();
+      if (span && this.downLogged > 0) this.log(`queue: Redis ${this.target.display} answers again; ${outageText(span)}`);
       this.downLogged = 0;
       return false;
     }
-    if (this.downSince === 0) this.downSince = now;
-    if (now - this.downSince >= 5000 && now - this.downLogged >= 60_000) {
+    const since = this.outage.downSince();
+    if (now - since >= 5000 && now - this.downLogged >= 60_000) {
       this.downLogged = now;
-      this.log(`queue: Redis ${this.target.display} unreachable for ${Math.round((now - this.downSince) / 1000)} s (${this.downWhy || this.client.status}); ${this.pending.size} evaluations wait for it (Ctrl-C writes the outputs of what finished)`);
+      this.log(`queue: Redis ${this.target.display} unreachable for ${Math.round((now - since) / 1000)} s (${this.outage.why || this.client.status}); ${this.pending.size} evaluations wait for it (Ctrl-C writes the outputs of what finished)`);
     }
     return true;
   }
@@ -436,7 +437,8 @@ export class QueueBackend implements EvalBackend {
   status(): string {
     for (const w of this.perWorker.keys()) this.seen.add(w);
     const refused = this.refused.size > 0 ? `, ${this.refused.size} refusing this run` : '';
-    if (this.downSince > 0 && Date.now() - this.downSince >= 5000) return `Redis unreachable for ${Math.round((Date.now() - this.downSince) / 1000)} s, ${this.pending.size} evaluations waiting for it`;
+    const down = this.client.status === 'ready' ? 0 : Date.now() - this.outage.lostAt;
+    if (this.outage.lostAt > 0 && down >= 5000) return `Redis unreachable for ${Math.round(down / 1000)} s, ${this.pending.size} evaluations waiting for it`;
     // the counts are of the last heartbeat: once every job came back they are stale (a run's last line read 'jobs waiting 25, active 4')
     const jobs = this.pending.size === 0 ? "all of this run's jobs collected" : `jobs waiting ${this.counts.waiting}, active ${this.counts.active}`;
     return `workers seen ${this.seen.size} (${this.counts.workers} connected${refused}), ${jobs}`;

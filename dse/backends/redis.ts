@@ -82,6 +82,8 @@ export interface RedisTarget {
 
 /** The longest wait between two reconnection attempts, ms (before jitter): see `reconnectDelay`. */
 export const RECONNECT_MAX_MS = 1000;
+/** The jitter added to each reconnection delay, ms (exclusive bound): see `reconnectDelay`. */
+export const RECONNECT_JITTER_MS = 200;
 
 /**
  * ioredis' `retryStrategy` for every connection of a run and a worker (BullMQ's Queue,
@@ -95,7 +97,7 @@ export const RECONNECT_MAX_MS = 1000;
  * connection costs a down Redis nothing; the jitter spreads many workers' attempts.
  */
 export function reconnectDelay(times: number): number {
-  return Math.min(2 ** (times - 1) * 50, RECONNECT_MAX_MS) + Math.floor(Math.random() * 200);
+  return Math.min(2 ** (times - 1) * 50, RECONNECT_MAX_MS) + Math.floor(Math.random() * RECONNECT_JITTER_MS);
 }
 
 /** Parses `redis://[USER:PASSWORD@]HOST[:PORT][/DB]`; throws InputError naming the option. */
