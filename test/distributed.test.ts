@@ -542,17 +542,41 @@ async function runOnOwnRedis(redis: Awaited<ReturnType<typeof ownRedis>>, space:
   return { out, run, worker };
 }
 
-test('Redis restarted without persistence mid-run: the coordinator re-enqueues what is missing; same points.csv', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
+/**
+ * What the worker said across a Redis restart without its data, its run's registration gone when
+ * it polled: it served the run's queue on (one "serving run" line, no leaving) and said why, and
+ * that the run was registered again.
+ */
+function assertServedAcross(worker: WorkerProc, run: WorkerProc): void {
+  const err = worker.err();
+  const label = `"dist-cycle" \\(${os.hostname()}:${run.child.pid}\\)`;
+  assert.equal((err.match(/: serving run "dist-cycle"/g) ?? []).length, 1, `left and joined again:\n${err}`);
+  assert.match(err, new RegExp(`worker ${idOf(worker)}: Redis restarted without its data \\(run_id now [0-9a-f]{8}…\\): run ${label} is no longer registered there; serving its queue on until its coordinator registers it again, up to ${ALIVE_TTL_MS / 1000} s`));
+  assert.match(err, new RegExp(`worker ${idOf(worker)}: run ${label} registered again \\d+\\.\\d s after this worker found Redis restarted; serving it on`));
+  assert.doesNotMatch(err, /leaving run/);
+}
+
+test('Redis restarted without persistence mid-run: the coordinator re-enqueues what is missing; the worker serves the run on while its coordinator registers it again (not left and joined again); same points.csv', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async () => {
   const { dir, space, points } = await reference();
   const redis = await ownRedis();
   try {
-    const { out, run } = await runOnOwnRedis(redis, space, path.join(dir, 'restart'), 20);
-    await redis.crash();
-    redis.restart();
-    assert.ok(await redis.up(), 'redis-server did not answer again');
+    const { out, run, worker } = await runOnOwnRedis(redis, space, path.join(dir, 'restart'), 20);
+    // the coordinator held still across the restart (its heartbeat, which registers the run again,
+    // later than the worker's polls of the empty registry, as a coordinator on a slower link can be)
+    run.child.kill('SIGSTOP');
+    try {
+      await redis.crash();
+      redis.restart();
+      assert.ok(await redis.up(), 'redis-server did not answer again');
+      // two polls of the worker (1 s apart) at most find the empty registry
+      await waitFor(() => /Redis restarted without its data/.test(worker.err()), 3000);
+    } finally {
+      run.child.kill('SIGCONT');
+    }
     const code = await run.done;
     assert.equal(code, 0, run.err());
     assert.match(run.err(), /Redis restarted .* enqueueing the \d+ pending jobs again/);
+    assertServedAcross(worker, run);
     assert.equal(read(path.join(out, 'points.csv')), points);
     assert.ok(runJson(out).backend.reenqueued >= 1, 'runJson(out).backend.reenqueued >= 1');
     const keys = loadJournal(path.join(out, 'journal.jsonl')).records.map((x) => x.key);
@@ -612,6 +636,8 @@ test('Redis down 20 s, then restarted without its data: the jobs resume within a
     // down at least from the kill's end to the restart, at most from the kill to its first answer
     const spans = [outageSaid(run.err(), `queue: Redis ${redis.url}/0`), outageSaid(worker.err(), `worker ${idOf(worker)}: Redis ${redis.url}/0`)];
     for (const [lower, upper] of spans) assertOutage(lower, upper, (t0 - crashAt) / 1000, (restartAt - crashedAt) / 1000);
+    // the worker may poll before or after the coordinator registers the run again: not left either way
+    assert.equal((worker.err().match(/: serving run "dist-cycle"/g) ?? []).length, 1, `left and joined again:\n${worker.err()}`);
     t.diagnostic(`results resumed ${after.toFixed(1)} s after Redis answered again; down ${((restartAt - crashedAt) / 1000).toFixed(1)}-${((t0 - crashAt) / 1000).toFixed(1)} s, said ${spans.map(([l, u]) => `${l}-${u} s`).join(' (coordinator), ')} (worker)`);
   } finally {
     await stopWorkers();

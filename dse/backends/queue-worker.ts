@@ -25,6 +25,8 @@
  *   leaves that run: its numbers would be journaled under the coordinator's files. Why a worker does
  *   not serve a run (this, or another model version) is also written to Redis (RedisKeys.refused), where
  *   the coordinator reads it.
+ * - A run that Redis lost from the registry as it restarted without its data is served on until its
+ *   coordinator registers it again (queue-restart.ts), rather than left and joined again.
  * - A run whose coordinator stopped refreshing its alive key (ALIVE_TTL_MS: killed, machine lost)
  *   is left (its running jobs finish), saying so once; its queued jobs wait for a rerun of its folder.
  * - A worker killed with kill -9: its jobs' locks expire and BullMQ's stalled-job check (run by the
@@ -42,6 +44,7 @@ import { bundledPool } from './local.ts';
 import type { JobData, JobResult } from './queue-task.ts';
 import { decodeTask } from './queue-task.ts';
 import { workerId } from './queue-orphans.ts';
+import { RestartGrace } from './queue-restart.ts';
 import { OutageClock, outageText } from './redis-outage.ts';
 import { releaseTerminalAtExit, serviceExitCode, signalText, STOP_SIGNALS, type StopSignal } from '../stop.ts';
 import { ALIVE_TTL_MS, THREADS_TTL_MS, checkRedis, parseRedisUrl, redisKeys, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
@@ -72,8 +75,8 @@ export interface WorkerOptions {
 /** Runs until stopped; resolves with the exit code. */
 export async function runWorker(o: WorkerOptions): Promise<number> {
   const target = parseRedisUrl(o.url);
-  await checkRedis(target);
-  const w = new QueueWorker(target, o);
+  const { runId } = await checkRedis(target);
+  const w = new QueueWorker(target, o, runId);
   return await w.start();
 }
 
@@ -102,16 +105,20 @@ class QueueWorker {
   /** The registry connection's outages (redis-outage.ts), and whether the current one was said. */
   private outage!: OutageClock;
   private downSaid = false;
+  /** The runs it serves that a Redis restart removed from the registry (queue-restart.ts). */
+  private readonly restart: RestartGrace;
 
-  constructor(private readonly target: RedisTarget, private readonly o: WorkerOptions) {
+  constructor(private readonly target: RedisTarget, private readonly o: WorkerOptions, runId: string) {
     this.log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
     this.keys = redisKeys(o.namespace);
+    this.restart = new RestartGrace(runId, (line) => this.log(`worker ${this.id}: ${line}`));
   }
 
   async start(): Promise<number> {
     const { Redis } = await import('ioredis');
     this.registry = new Redis(this.target.options);
     this.outage = new OutageClock(this.registry);
+    this.registry.on('ready', () => this.restart.onReady());
     this.pool = await bundledPool(this.o.concurrency);
     const exit = new Promise<number>((r) => (this.finished = r));
     const onSignal = (sig: NodeJS.Signals) => void this.stop(sig as StopSignal);
@@ -140,6 +147,7 @@ class QueueWorker {
       const queues = Object.keys(entries);
       const beats = queues.length > 0 ? await this.registry.mget(queues.map((q) => this.keys.alive(q))) : [];
       alive = new Set(queues.filter((_, i) => beats[i] !== null));
+      await this.restart.poll(this.registry, [...this.workers.keys()].some((q) => !(q in entries)));
     } catch {
       return; // Redis away for a moment: the BullMQ workers reconnect by themselves
     }
@@ -161,10 +169,13 @@ class QueueWorker {
         continue;
       }
       live.add(queue);
+      this.restart.back(queue);
       if (!this.workers.has(queue) && !this.stopping) await this.join(queue, e);
     }
     for (const queue of this.workers.keys()) {
       if (live.has(queue)) continue;
+      // gone from the registry, not a dead coordinator's entry: ended, or lost with Redis' data
+      if (!(queue in entries) && this.restart.keep(queue, runText(queue, this.entries.get(queue)))) continue;
       this.leave(queue);
       this.entries.delete(queue);
     }
@@ -288,7 +299,7 @@ class QueueWorker {
     const key = runKey(queue, e);
     if (this.ignored.has(key)) return;
     this.ignored.set(key, why);
-    this.log(`worker ${this.id}: not serving run ${e ? `"${e.name}" (${e.host}:${e.pid})` : `of queue ${queue}`}: ${why}`);
+    this.log(`worker ${this.id}: not serving run ${runText(queue, e)}: ${why}`);
     this.leave(queue);
     try {
       await this.registry.hset(this.keys.refused(queue), this.id, why);
@@ -333,6 +344,9 @@ class QueueWorker {
     this.finished(serviceExitCode(this.signal));
   }
 }
+
+/** A run as the worker's lines name it: "NAME" (HOST:PID), or its queue. */
+const runText = (queue: string, e: RunEntry | undefined): string => (e ? `"${e.name}" (${e.host}:${e.pid})` : `of queue ${queue}`);
 
 /** A run as the registry names it: its queue and coordinator (a later coordinator of the same folder is another run). */
 const runKey = (queue: string, e: RunEntry | undefined): string => (e ? `${queue} ${e.host}:${e.pid} ${e.modelVersion}` : queue);
