@@ -319,7 +319,7 @@ export class QueueBackend implements EvalBackend {
       if (runId && runId !== this.runId) {
         this.runId = runId;
         const lost = [...this.pending.values()].filter((p) => p.added).length;
-        this.log(`queue: Redis restarted (run_id ${runId.slice(0, 8)}…); enqueueing the ${lost} pending jobs again`);
+        this.log(`queue: Redis restarted (run_id ${runId.slice(0, 8)}…); enqueueing the ${lost} pending jobs again (a job it kept through the restart is not added twice: the same job id)`);
         this.reenqueued++;
         for (const [id, p] of this.pending) if (p.added) ((p.added = false), this.toAdd.push(id));
       }
