@@ -80,7 +80,8 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   return await w.start();
 }
 
-class QueueWorker {
+/** One worker process: polls the registry, serves its runs' queues (exported for its unit test: test/queue-worker-poll.test.ts). */
+export class QueueWorker {
   readonly id = workerId();
   private readonly log: (line: string) => void;
   private readonly workers = new Map<string, Worker>();
@@ -105,6 +106,8 @@ class QueueWorker {
   /** The registry connection's outages (redis-outage.ts), and whether the current one was said. */
   private outage!: OutageClock;
   private downSaid = false;
+  /** A registry poll in flight: the next tick skips rather than run beside it (two polls could both join one queue). */
+  private polling = false;
   /** The runs it serves that a Redis restart removed from the registry (queue-restart.ts). */
   private readonly restart: RestartGrace;
 
@@ -135,8 +138,18 @@ class QueueWorker {
     return code;
   }
 
-  /** Joins new runs, leaves finished ones. */
+  /** Joins new runs, leaves finished ones; one poll at a time (a poll held up by Redis can outlast the 1 s tick). */
   private async discover(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      await this.poll();
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async poll(): Promise<void> {
     if (this.stopping || this.redisDown()) return;
     let entries: Record<string, string>;
     let alive: Set<string>;

@@ -1,0 +1,44 @@
+/**
+ * A worker's registry poll runs once at a time: a poll held up by Redis (a reconnection, a slow
+ * answer) can outlast the 1 s tick, and two polls in flight both found a new run not yet joined
+ * and both joined it — two BullMQ workers on one queue in one process, the second never closed.
+ * Here on a scripted registry whose answers the test releases.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QueueWorker } from '../dse/backends/queue-worker.ts';
+import { parseRedisUrl } from '../dse/backends/redis.ts';
+import { modelVersion } from '../dse/model-version.ts';
+
+test('two registry polls at once: the second is skipped, so a new run is joined once', async () => {
+  const w = new QueueWorker(parseRedisUrl('redis://127.0.0.1:1'), { url: 'redis://127.0.0.1:1', concurrency: 1, log: () => {} }, 'a'.repeat(40));
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const entry = { queue: 'q1', name: 'sweep', dir: '/tmp/x', host: 'box', pid: 42, modelVersion: modelVersion(), t: Date.now() };
+  let reads = 0;
+  const registry = {
+    status: 'ready',
+    set: async () => 'OK',
+    hgetall: async () => (reads++, await held, { q1: JSON.stringify(entry) }),
+    mget: async () => ['1'],
+    info: async () => `run_id:${'a'.repeat(40)}\r\n`,
+  };
+  const joined: string[] = [];
+  const wa = w as unknown as { registry: unknown; outage: unknown; join: (q: string) => Promise<void>; discover: () => Promise<void>; workers: Map<string, unknown> };
+  wa.registry = registry;
+  wa.outage = { end: () => undefined, start: () => {} };
+  wa.join = async (q: string) => {
+    joined.push(q);
+    wa.workers.set(q, {});
+  };
+  const first = wa.discover();
+  const second = wa.discover(); // the 1 s tick while the first waits on Redis
+  release();
+  await Promise.all([first, second]);
+  assert.equal(reads, 1, 'the second poll did not read the registry beside the first');
+  assert.deepEqual(joined, ['q1'], 'joined once');
+  // once the first is done, the next tick polls again (and finds the run joined)
+  await wa.discover();
+  assert.equal(reads, 2);
+  assert.deepEqual(joined, ['q1']);
+});
