@@ -50,6 +50,9 @@ export function sampleShapes(seed: number, count: number): Shape[] {
 
 export const timingOf = (s: Shape): HbmTiming => hbmTiming({ clockGHz: 1, dramChannelGBps: s.gbps }, { queueDepth: s.queueDepth, mapping: s.mapping });
 
+/** Row-chunk slots per (sub-)channel of the region: L·B / 32 B over the channels, 16 bursts each. */
+export const slotsOf = (s: Shape): number => Math.ceil((s.L * s.B) / 32 / subChannels(timingOf(s), s.channels).channels / 16);
+
 /** Mean exact cycles/byte and activations/byte over salts 0 … S−1 (one placement if dense). */
 export function exactMean(s: Shape, salts: number): { cyclesPerByte: number; activationsPerByte: number; salt0: { cyclesPerByte: number; activationsPerByte: number } } {
   const t = timingOf(s);
@@ -87,11 +90,10 @@ export function compare(shapes: Shape[], salts: number): Row[] {
   return shapes.map((s) => {
     const e = exactMean(s, salts);
     const m = expectedGatherCost(s.L, s.n, s.B, s.channels, timingOf(s));
-    const C = subChannels(timingOf(s), s.channels).channels;
     return {
       ...s,
       dense: s.n >= s.L,
-      slots: Math.ceil((s.L * s.B) / 32 / C / 16),
+      slots: slotsOf(s),
       cycles: e.cyclesPerByte > 0 ? m.cyclesPerByte / e.cyclesPerByte - 1 : NaN,
       activations: m.activationsPerByte / e.activationsPerByte - 1,
       cycles0: e.cyclesPerByte > 0 ? e.salt0.cyclesPerByte / e.cyclesPerByte - 1 : NaN,
@@ -130,12 +132,14 @@ export function summary(rows: Row[]) {
   };
   const bySlots = SLOT_BANDS.map(([lo, hi]) => {
     const r = rows.filter((x) => !x.dense && x.slots >= lo && x.slots <= hi);
-    return { slots: `${lo}–${hi === Infinity ? '' : hi}`, cyclesPerByte: errorStats(r.map((x) => x.cycles)), activationsPerByte: errorStats(r.map((x) => x.activations)) };
+    return { slots: bandName([lo, hi]), cyclesPerByte: errorStats(r.map((x) => x.cycles)), activationsPerByte: errorStats(r.map((x) => x.activations)) };
   });
   return { dense: part(true), sparse: part(false), sparseBySlots: bySlots };
 }
 
-const SLOT_BANDS: [number, number][] = [[1, 3], [4, 15], [16, Infinity]];
+/** The row-chunk slot bands the tables split the sparse gathers by. */
+export const SLOT_BANDS: [number, number][] = [[1, 3], [4, 15], [16, Infinity]];
+export const bandName = ([lo, hi]: [number, number]) => `${lo}–${hi === Infinity ? '' : hi}`;
 
 export type Summary = ReturnType<typeof summary>;
 

@@ -3,13 +3,16 @@
  * mean of exact profiles: block `dram-validate` is what `node --import tsx scripts/dram-validate.ts
  * --count 3000 --salts 16` prints (rendered by the script's own `validationTable` from its --json
  * output; about 8 s), block `dram-validate-prose` the sentences that quote it, each qualitative
- * word checked against the figures (`claim`). Written by scripts/readme-cycle.ts, checked by
- * test/readme-cycle.test.ts like the other blocks.
+ * word checked against the figures (`claim`); block `gather-jitter`, the paragraph before them, quotes
+ * `node --import tsx scripts/gather-jitter.ts` (how far L → L + 1 moves one exact placement's cost,
+ * about 1 s). Written by scripts/readme-cycle.ts, checked by test/readme-cycle.test.ts like the
+ * other blocks.
  */
 import path from 'node:path';
 import { nodeJson, ROOT } from './readme-commands.ts';
 import { claim, wrap } from './readme-cycle-runs.ts';
 import { validationTable, type Summary } from './dram-validate.ts';
+import type { Jitter } from './gather-jitter.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 
 /** The documented run: 3000 random shapes, 16 placements each (the seed is the script's default, 1). */
@@ -35,6 +38,18 @@ export function dramValidateBlock(): string[] {
   ];
 }
 
+const JITTER = 'scripts/gather-jitter.ts';
+/** `node --import tsx scripts/gather-jitter.ts --json` (its defaults: the validation's 3000 shapes, seed 1), parsed. */
+export const jitter = () => nodeJson<Jitter>(['--import', 'tsx', path.join(ROOT, JITTER), '--json']);
+
+/** Before the mechanism table: how the exact profile is made, and how much one token of context moves it. */
+export function gatherJitterBlock(): string[] {
+  const j = jitter();
+  const many = j.bySlots.find((b) => b.slots.startsWith('16'))!.change;
+  claim(j.sparse.p90 > 0.01 && many.p99 > TARGET_P99, 'gather-jitter: L → L+1 moves a sparse gather\'s cost by more than the closed form\'s target', HERE);
+  return wrap(`The simulator profiles each stream shape exactly (dram-profile.ts): the n kept tokens of L are laid out one per stratum [⌈iL/n⌉, ⌈(i+1)L/n⌉) at a hashed offset, split into row chunks per (sub-)channel, and each channel's chunks are served on a fresh \`HbmChannel\`, then again one region further; the occupancy is the second run's extra time. That is O(chunks) per new shape and jumps with the hash: L → L+1 with the same n moves a sparse gather's cost/byte by ${pctRound(j.sparse.p90)} or more in one shape in ten and by ${pctRound(j.sparse.p99)} at p99, ${pctRound(many.p99)} even with ≥ 16 row-chunk slots per channel (\`node --import tsx ${JITTER}\`: the simulator's placement, on the ${j.sparse.shapes.toLocaleString('en-US')} sparse shapes of the validation below). The analytical model uses the expectation over placements instead, per channel, from the same mechanisms:`);
+}
+
 /** A percentage as the prose rounds it: one decimal below 1 %, whole above. */
 const pctRound = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 1 : 0)} %`;
 
@@ -53,6 +68,7 @@ export function dramValidateProseBlock(): string[] {
 }
 
 export const DRAM_VALIDATE_BLOCKS: [string, () => string[]][] = [
+  ['gather-jitter', gatherJitterBlock],
   ['dram-validate', dramValidateBlock],
   ['dram-validate-prose', dramValidateProseBlock],
 ];

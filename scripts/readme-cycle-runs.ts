@@ -30,7 +30,7 @@ interface Fig18Point { point: string; opsPerByte: number; tflops: number; paper:
 interface SramRow { trace: string; kb: number; speedupVs196: number }
 interface Table4Row { platform: string; quantity: string; ours: number; paper: number; error: number }
 /** `simulate --json`: the fields the blocks read. */
-export interface SimResult { gops: number; latency_s: number; energy_j: number; dram_bytes: number; stages: Stages; activity: { dramActivations: number } }
+export interface SimResult { gops: number; latency_s: number; cycles: number; energy_j: number; dram_bytes: number; stages: Stages; activity: { dramActivations: number } }
 
 export const PER8 = 'summary-gpt2-small-wikitext2-per8.csv';
 export const PER8_DENSE = 'summary-gpt2-small-wikitext2-per8-step1+dedic.csv';

@@ -5,7 +5,8 @@
  * --json`; then the sentences that quote those and a few more commands (scripts/readme-cycle-prose.ts),
  * the "Known gaps" figures a quick command gives (scripts/readme-cycle-gaps.ts), the validation of
  * the expected DRAM cost against exact profiles (`scripts/dram-validate.ts --count 3000 --salts 16`,
- * about 8 s; scripts/readme-cycle-dram.ts), and the "Analytical vs cycle" table from
+ * about 8 s) and how far one token of context moves an exact profile (`scripts/gather-jitter.ts`;
+ * both scripts/readme-cycle-dram.ts), and the "Analytical vs cycle" table from
  * test/cycle-xval.test.ts's runs (scripts/readme-cycle-xval.ts).
  * Run by `npm run readme` after the project README's glance table (about 35 s of CPU).
  *

@@ -96,3 +96,26 @@ test('the DRAM validation block is the documented command\'s output and adds up:
   assert.match(prose, new RegExp(`p99 ${round(few[2])} % with 1–3 row-chunk slots per channel, ${round(mid[2])} % with 4–15`));
   assert.match(prose, new RegExp(`\\(p99 ${round(many[2])} % even with ≥ 16 row-chunk slots per channel; median ${round(many[0])} %, p90 ${round(many[1])} % there\\)`));
 });
+
+test('the DRAM-assumption table adds up: GB/s = the dense trace\'s bytes over its cycles at 1 GHz in both columns, the sentence\'s loss is the default column\'s GB/s against Table I\'s 512, and the PC-interleaved GB/s it quotes is the table\'s', () => {
+  const lines = block('dram-assumptions');
+  const cells = /^\| per8-step1 \(dense, DRAM-bound\), cycles \| ([\d,]+) \((\d+) GB\/s\) \| ([\d,]+) \((\d+) GB\/s\) \|$/.exec(lines[2]);
+  assert.ok(cells, lines[2]);
+  const [pcCycles, pcGBps, rtlCycles, rtlGBps] = cells.slice(1).map((x) => Number(x.replace(/,/g, '')));
+  // the same trace moves the same bytes under either set-up, so GB/s × cycles is one constant (±0.5 GB/s rounding)
+  const bytes = rtlGBps * rtlCycles;
+  assert.ok(Math.abs(pcGBps * pcCycles / bytes - 1) < 0.5 / Math.min(pcGBps, rtlGBps), 'both columns carry one byte count');
+  const text = lines.slice(3).join(' ').replace(/\s+/g, ' ');
+  assert.match(text, new RegExp(`loses ${Math.round(100 * (1 - rtlGBps / 512))}% of the peak`));
+  assert.match(text, new RegExp(`The PC-interleaved set-up \\(${pcGBps} GB/s dense\\)`));
+});
+
+test('the L → L+1 sentence (scripts/gather-jitter.ts): p90 ≤ p99, and its shapes are among the validation\'s sparse ones', () => {
+  const text = block('gather-jitter').join(' ').replace(/\s+/g, ' ');
+  const m = /by (\d+) % or more in one shape in ten and by (\d+) % at p99, (\d+) % even with ≥ 16 row-chunk slots per channel .* on the ([\d,]+) sparse shapes/.exec(text);
+  assert.ok(m, text);
+  const [p90, p99] = [Number(m[1]), Number(m[2])];
+  assert.ok(p90 <= p99, 'p90 ≤ p99');
+  const sparseRows = block('dram-validate').filter((l) => l.startsWith('| sparse | activations/byte |'));
+  assert.ok(Number(m[4].replace(/,/g, '')) <= Number(sparseRows[0].split(' | ')[2]), 'no more shapes than the validation\'s sparse ones');
+});
