@@ -1,7 +1,8 @@
 /**
  * Regenerates the README's "At a glance" table (block `glance`) from the commands that produce
  * its figures: `reproduce fig19a|fig20 --json`, `compare [--fidelity cycle] --json`, `accuracy
- * --json` on the shipped checkpoints, and the energy calibration run (sim/hw/calibrate.ts).
+ * --json` on the shipped checkpoints, and the energy calibration run (sim/hw/calibrate.ts); and
+ * the "Metrics" paragraph's speedup-per-area factor (block `per-area`, two `simulate --json` runs).
  *
  *   npm run readme        (about a minute: 19 accuracy runs)
  *
@@ -12,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { writeGeneratedBlock } from '../bench/readme-block.ts';
 import { calibrationReport } from '../sim/hw/calibrate.ts';
 import { cli, f3, r2, ROOT } from './readme-commands.ts';
+import { wrap } from './readme-cycle-runs.ts';
 
 const pct = (x: number, base: number) => {
   const d = (x / base - 1) * 100;
@@ -85,6 +87,27 @@ function lmRow(model: string, label: string, extraNote: (dense: number) => strin
   return `| ${label} (\`accuracy --model ${model} [--context 8] [--set algo.tokenKeep=K]\`, 64 windows) | dense ${f3(dense)}; last 8 characters ${pct(last8, dense)}; 2× / 4× / 8× KV pruning (tokenKeep 0.5 / 0.25 / 0.125; with layer 0 dense, ${overall} fewer KV tokens over all layers) ${ratios}${extraNote(dense)} | ${target} |`;
 }
 
+/** The design points of the speedup-per-area sentence: the default and one with another SRAM and top-k. */
+const PER_AREA_POINTS = [[], ['--set', 'hw.keySramKB=64', '--set', 'hw.topkParallelism=4']];
+const PER_AREA_RUN = ['simulate', '-w', 'bert-large-squad-v1', '--scope', 'e2e', '--baseline', 'titan-xp'];
+
+/**
+ * The README's "Metrics" paragraph on speedup per area (block `per-area`): `gops_per_mm2` ÷ (speedup
+ * ÷ area) is the workload's operations over the baseline's latency, one constant for every design of
+ * a sweep, which two `simulate --json` runs print (about 1 s).
+ */
+export function perAreaBlock(): string[] {
+  interface Sim { gops_per_mm2: number; area_mm2: number; speedup: number }
+  const k = PER_AREA_POINTS.map((set) => {
+    const r = cli<Sim>([...PER_AREA_RUN, ...set]);
+    return (r.gops_per_mm2 * r.area_mm2) / r.speedup;
+  });
+  if (Math.abs(k[1] / k[0] - 1) > 1e-9) throw new Error(`README per-area: gops_per_mm2 / (speedup / area) differs between designs (${k.join(' vs ')}); rewrite the sentence in scripts/readme-glance.ts`);
+  const factor = k[0].toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const text = `There is no speedup-per-area metric: in a sweep of hardware knobs on one workload and algo setting the operations are the same at every point, so \`gops_per_mm2\` ranks the designs as speedup / area does (BERT-Large SQuAD, \`scope: e2e\`, over TITAN Xp: \`gops_per_mm2\` = ${factor} × speedup / area at every SRAM size and top-k parallelism, e.g. \`${PER_AREA_RUN.join(' ')} [${PER_AREA_POINTS[1].join(' ')}] --json\`); maximise it as the objective.`;
+  return wrap(text, '', '', 115);
+}
+
 /** The table's rows, each from its command (the accuracy rows: 19 accuracy runs). */
 function glanceRows(): string[] {
   say('glance: hardware rows');
@@ -105,5 +128,6 @@ function glanceRows(): string[] {
 // run as a script (npm run readme); imported, only the row builders (test/readme-glance.test.ts)
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   writeGeneratedBlock(path.join(ROOT, 'README.md'), 'glance', '`npm run readme`', ['| what | ours | paper / target |', '|---|---|---|', ...glanceRows()]);
+  writeGeneratedBlock(path.join(ROOT, 'README.md'), 'per-area', '`npm run readme`', perAreaBlock());
   say('glance: README.md updated');
 }

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { compareRow, fig19Row, fig20Row } from '../scripts/readme-glance.ts';
+import { compareRow, fig19Row, fig20Row, perAreaBlock } from '../scripts/readme-glance.ts';
 import { generatedBlock } from '../bench/readme-block.ts';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -25,4 +25,8 @@ test('the Table III row carries the ratios over A³ and MNNFast and the paper\'s
   const row = block.find((l) => l.startsWith('| Table III'))!;
   assert.match(row, /over A³ [\d.]+ \/ [\d.]+× speedup, [\d.]+ \/ [\d.]+× energy saving; over MNNFast /);
   assert.match(row, /\| withheld; 1\.6× speedup, 1\.4× energy saving over A³; 3\.0×, 3\.2× over MNNFast; 1\.55 mm²/);
+});
+
+test('README "Metrics": the speedup-per-area paragraph is what its two simulate runs print now (npm run readme regenerates it)', () => {
+  assert.deepEqual(generatedBlock(README, 'per-area'), perAreaBlock());
 });
