@@ -56,6 +56,13 @@ export function maxExamplesNote(model: string, maxExamples: number | undefined, 
   return `note: --max-examples ${maxExamples} is more than the ${n.toLocaleString('en-US')} ${what} of ${model}: all ${n.toLocaleString('en-US')} were evaluated\n`;
 }
 
+type ContextResult = Awaited<ReturnType<typeof import('../../sim/nn/context.ts').contextPerplexity>>;
+
+/** The object `accuracy --context N --json` prints. */
+export function contextJson(model: string, c: ContextResult) {
+  return { model, metric: 'perplexity' as const, ...c };
+}
+
 /** --context N: the dense model's perplexity from only the last N tokens. */
 async function runContext(o: AccuracyOptions, maxExamples: number | undefined, seed: number): Promise<void> {
   const context = o.context!;
@@ -67,7 +74,7 @@ async function runContext(o: AccuracyOptions, maxExamples: number | undefined, s
   const c = await asInputError(() => contextPerplexity({ model: o.model, maxExamples, seed }, N, 'fresh', p.onBatch)).finally(p.end);
   const note = maxExamplesNote(o.model, maxExamples, c.n, 'perplexity');
   if (note) process.stderr.write(note);
-  const line = { model: o.model, metric: 'perplexity', ...c };
+  const line = contextJson(o.model, c);
   process.stdout.write(o.json ? JSON.stringify(line) + '\n' : `${o.model}: context ${c.context}: perplexity ${c.perplexity.toFixed(3)} (95% CI ${c.ci95[0].toFixed(3)} – ${c.ci95[1].toFixed(3)}), n=${c.n} windows\n`);
 }
 
@@ -184,6 +191,31 @@ export async function refuseInertAlgoSets(sets: readonly string[], model: string
   }
 }
 
+/** The object `accuracy --json` prints for run `r` of `model` under `algo` (also scripts/readme-nn.ts's rows). */
+export function accuracyJson(model: string, r: AccuracyResult, algo: ReturnType<typeof parseAlgoSets>, traceOut?: string) {
+  return {
+    model,
+    metric: r.metric,
+    [r.metric]: r.value,
+    n: r.n,
+    ci95: r.ci95,
+    lsbRefetchFraction: r.lsbRefetchFraction,
+    tokenKeepPerLayer: r.measured.tokenKeepPerLayer,
+    tokenKeepOverall: overallKeep(r.measured.tokenKeepPerLayer),
+    headKeepPerLayer: r.measured.headKeepPerLayer,
+    headKeepOverall: overallKeep(r.measured.headKeepPerLayer),
+    valueKeepPerLayer: r.measured.valueKeepPerLayer,
+    refetchPerLayer: r.measured.refetchPerLayer,
+    meanKeptTokensPerLayer: meanKeptTokens(r),
+    meanKeptHeadsPerLayer: r.measured.headKeepPerLayer.map((f) => f * (r.details?.heads ?? 0)),
+    traceRows: r.trace.requests.length,
+    traceOut: traceOut ?? null,
+    cacheKey: r.cacheKey,
+    algo,
+    ...r.details,
+  };
+}
+
 /** The `accuracy` command's action: validate, run the model, write the trace, print. */
 async function runAccuracy(o: AccuracyOptions): Promise<void> {
   const algo = parseAlgoSets(o.set);
@@ -211,27 +243,7 @@ async function runAccuracy(o: AccuracyOptions): Promise<void> {
       throw fsInputError(e, `--trace-out ${o.traceOut}`);
     }
   }
-  const out = {
-    model: o.model,
-    metric: r.metric,
-    [r.metric]: r.value,
-    n: r.n,
-    ci95: r.ci95,
-    lsbRefetchFraction: r.lsbRefetchFraction,
-    tokenKeepPerLayer: r.measured.tokenKeepPerLayer,
-    tokenKeepOverall: overallKeep(r.measured.tokenKeepPerLayer),
-    headKeepPerLayer: r.measured.headKeepPerLayer,
-    headKeepOverall: overallKeep(r.measured.headKeepPerLayer),
-    valueKeepPerLayer: r.measured.valueKeepPerLayer,
-    refetchPerLayer: r.measured.refetchPerLayer,
-    meanKeptTokensPerLayer: meanKeptTokens(r),
-    meanKeptHeadsPerLayer: r.measured.headKeepPerLayer.map((f) => f * (r.details?.heads ?? 0)),
-    traceRows: r.trace.requests.length,
-    traceOut: o.traceOut ?? null,
-    cacheKey: r.cacheKey,
-    algo,
-    ...r.details,
-  };
+  const out = accuracyJson(o.model, r, algo, o.traceOut);
   process.stdout.write(o.json ? JSON.stringify(out) + '\n' : formatText(o, r));
 }
 
