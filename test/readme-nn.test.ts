@@ -1,0 +1,154 @@
+/**
+ * sim/nn/README.md's Results tables and the sentences quoting them are generated (`npm run
+ * readme:nn`, scripts/readme-nn.ts) from 79 `accuracy` runs (about 3 CPU-minutes): too many to
+ * repeat here. This test reruns a subset (`CHECKED`, about 45 CPU-seconds): at least one row of
+ * every row-per-run table, columns 8 and full of the `--context` table, the 4× point of the Fig. 21
+ * token sweep, and the whole nn-spam-frontfrac and nn-sotu-gpt-defaults sentences. The rest is checked against itself: every
+ * table has its generated heading and row count, every CI holds its figure, every "vs dense" cell
+ * is its perplexity against the table's dense row, the Fig. 21 tables' points shared with the
+ * other tables are equal, and every figure and qualitative word ("met", "not met") of a sentence is
+ * the table cell it quotes. Never rerun: the other rows and columns.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { generatedBlock } from '../bench/readme-block.ts';
+import { alibiContextColumn, NN_BLOCKS, NN_README, TABLES } from '../scripts/readme-nn.ts';
+import { gptDefaultsBlock, spamFrontFracBlock, TARGET } from '../scripts/readme-nn-prose.ts';
+import { FIG21_TOKENS } from '../scripts/readme-nn-rows.ts';
+import { accuracy, value } from '../scripts/readme-nn-runs.ts';
+import { PAPER_FIG21 } from '../sim/paper.ts';
+
+const README = readFileSync(NN_README, 'utf8');
+
+function block(name: string): string[] {
+  const lines = generatedBlock(README, name);
+  assert.ok(lines, `sim/nn/README.md has no block ${name}`);
+  return lines;
+}
+const cells = (line: string) => line.replace(/^\| | \|$/g, '').split(' | ');
+const rows = (name: string) => block(name).slice(2).map(cells);
+const text = (name: string) => block(name).join(' ');
+const num = (s: string) => Number(s.replace('−', '-').replace(/[+%×]/g, ''));
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Rows rerun here, by table: spam-bert's 500-email dense row and its layer-0-pruned row, the 4× rows, the 8× row of sotu-char-alibi. */
+const CHECKED: Record<string, number[]> = { 'nn-spam-bert': [1, 6], 'nn-sotu-gpt': [2], 'nn-sotu-char': [7], 'nn-alibi': [4, 7] };
+/** Columns of the --context table rerun here (the targets sentence quotes the last 8 against full). */
+const CONTEXT_CHECKED = [8, 'full'] as const;
+/** The Fig. 21 token sweep's point rerun here: the paper's 4× (tokenKeep 0.249). */
+const FIG21_CHECKED = 3;
+
+test('every generated block of sim/nn/README.md is there, each table with its heading and one line per row', () => {
+  for (const [name] of NN_BLOCKS) block(name);
+  for (const t of TABLES) {
+    const b = block(t.name);
+    assert.deepEqual(b.slice(0, 2), t.head, t.name);
+    assert.equal(b.length, t.head.length + t.rows.length, `${t.name}: ${t.rows.length} rows`);
+  }
+});
+
+for (const t of TABLES) {
+  test(`${t.name}: rows ${CHECKED[t.name].join(', ')} are what their accuracy runs print now (npm run readme:nn regenerates them)`, async () => {
+    const b = block(t.name);
+    for (const i of CHECKED[t.name]) assert.equal(b[t.head.length + i], await t.rows[i]());
+  });
+}
+
+test(`nn-alibi-context: columns ${CONTEXT_CHECKED.join(', ')} are what their --context runs print now`, async () => {
+  const [head, , p, change] = block('nn-alibi-context').map(cells);
+  for (const N of CONTEXT_CHECKED) {
+    const i = head.indexOf(String(N));
+    assert.deepEqual([p[i], change[i]], await alibiContextColumn(N), `--context ${N}`);
+  }
+});
+
+test('nn-fig21-tokens: the paper\'s 4× point (tokenKeep 0.249) is what its run prints now', async () => {
+  const [head, , p, , , overall] = block('nn-fig21-tokens').map(cells);
+  const run = FIG21_TOKENS[FIG21_CHECKED];
+  assert.equal(head[FIG21_CHECKED + 1], String(run.set!.tokenKeep));
+  const j = await accuracy(run);
+  assert.deepEqual([p[FIG21_CHECKED + 1], overall[FIG21_CHECKED + 1]], [value(j).toFixed(3), j.tokenKeepOverall.toFixed(3)]);
+});
+
+test('nn-spam-frontfrac: the measured keep fractions with layer 0 pruned are what the run prints now', async () => {
+  assert.deepEqual(block('nn-spam-frontfrac'), await spamFrontFracBlock());
+});
+
+test('nn-sotu-gpt-defaults: sotu-gpt\'s pruned rows at today\'s defaults are what their six runs print now', async () => {
+  assert.deepEqual(block('nn-sotu-gpt-defaults'), await gptDefaultsBlock());
+});
+
+test('the Fig. 21 tables: the points shared with the other tables are equal, the paper row is sim/paper.ts\'s Fig. 21 tokens curve', () => {
+  const fig = (name: string) => block(name).map(cells);
+  const first = (name: string, pred: (c: string[]) => boolean) => rows(name).find(pred)!;
+  const heads = fig('nn-fig21-heads');
+  assert.equal(heads[2][1].replace('%', '0%'), first('nn-spam-bert', (c) => c[0] === 'dense' && c[1] === '500')[2]);
+  assert.equal(heads[2].at(-1)!.replace('%', '0%'), first('nn-spam-bert', (c) => c[0] === 'headKeep 0.5')[2]);
+  assert.equal(fig('nn-fig21-gpt')[2][1], first('nn-sotu-gpt', (c) => c[0].startsWith('dense'))[1]);
+  const tokens = fig('nn-fig21-tokens');
+  assert.equal(tokens[2][1], rows('nn-sotu-char')[0][3]);
+  const paper = PAPER_FIG21.find((c) => c.kind === 'tokens')!.points.map(([, y]) => y);
+  assert.deepEqual(tokens[4].slice(1).map((c) => (c === '0' ? 0 : num(c))), paper);
+  // the vs-dense row from the perplexities (3 decimals each, the change printed to 0.1%)
+  for (let i = 2; i < tokens[2].length; i++) {
+    const d = 100 * (num(tokens[2][i]) / num(tokens[2][1]) - 1);
+    assert.ok(Math.abs(num(tokens[3][i]) - d) <= 0.05 + 0.03, `vs dense at tokenKeep ${tokens[0][i]}: ${tokens[3][i]}, computed ${d}`);
+  }
+  // "What the ratios count" quotes the kept fractions over all layers at the paper's 4× and 8.3× and spam-bert's at 2× and 1.05×
+  const kept = (k: string) => tokens[5][tokens[0].indexOf(k)];
+  const prose = README.replace(/\s+/g, ' ');
+  assert.ok(prose.includes(`sotu-char keeps ${kept('0.249')} of its KV tokens at the paper's 4× (${(1 / num(kept('0.249'))).toFixed(2)}× fewer) and ${kept('0.12')} at 8.3× (${(1 / num(kept('0.12'))).toFixed(2)}×)`), 'sotu-char\'s kept fractions');
+  assert.ok(prose.includes(`spam-bert keeps ${heads[3].at(-1)} of its heads at 2×`) && heads[3][2] === '1', 'spam-bert\'s kept heads');
+  // the sentence after them rounds that row at the paper's 2.6×, 4× and 8.3×
+  const at = (k: string) => Math.round(num(tokens[3][tokens[0].indexOf(k)]));
+  assert.match(text('nn-fig21-curve'), new RegExp(esc(`+${at('0.386')}% at 2.6×, +${at('0.249')}% at 4×, +${at('0.12')}% at 8.3×`)));
+});
+
+test('every CI holds its figure, and every "vs dense" cell is its perplexity against the dense row (to the cells\' rounding)', () => {
+  for (const [name, value, lo, change] of [['nn-spam-bert', 2, 3, -1], ['nn-sotu-gpt', 1, 2, -1], ['nn-sotu-char', 3, 4, 5], ['nn-alibi', 2, 3, 4]] as const) {
+    const r = rows(name);
+    for (const c of r) {
+      const [a, b] = c[lo].split(' – ').map(Number);
+      assert.ok(a <= num(c[value]) && num(c[value]) <= b, `${name}: ${c.join(' | ')}`);
+    }
+    if (change < 0) continue;
+    const dense = num(r[0][value]);
+    assert.equal(r[0][change], '–');
+    for (const c of r.slice(1)) {
+      // the cells' rounding: ±0.0005 on each 3-decimal perplexity, half a unit of the change's last printed digit
+      const d = 100 * (num(c[value]) / dense - 1);
+      const digits = c[change].split('.')[1]?.replace('%', '').length ?? 0;
+      const slack = 100 * (0.0005 / num(c[value]) + 0.0005 / dense) * (1 + d / 100) + 0.5 * 10 ** -digits;
+      assert.ok(Math.abs(num(c[change]) - d) <= slack, `${name}: ${c.join(' | ')} (computed ${d})`);
+    }
+  }
+});
+
+test('the sentences quote the tables\' cells, and their "met" / "not met" follow from them', () => {
+  const by = (name: string, pred: (c: string[]) => boolean) => rows(name).find(pred)!;
+  const word = (holds: boolean) => (holds ? 'met' : 'not met');
+  // sotu-char: 4× and 8× at the 10% floor, mean score
+  const char = (k: string) => by('nn-sotu-char', (c) => c[0] === 'mean' && c[1] === '0.1' && c[2].startsWith(`${k} `))[5];
+  const [c4, c8] = [char('0.25'), char('0.125')];
+  assert.match(text('nn-sotu-char-targets'), new RegExp(esc(`4× ${c4} (${word(num(c4) <= 100 * TARGET.at4)}), 8× ${c8} (${word(num(c8) >= 100 * TARGET.at8)})`)));
+  // sotu-char-alibi: 4× and 8×, and the last 8 characters from the --context table
+  const alibi = (k: string) => by('nn-alibi', (c) => c[0].startsWith(`${k} `) && c[1] === '0.1')[4];
+  const [a4, a8] = [alibi('0.25'), alibi('0.125')];
+  const ctx = block('nn-alibi-context').map(cells);
+  const last8 = ctx[3][ctx[0].indexOf('8')];
+  const t = text('nn-alibi-targets');
+  assert.match(t, new RegExp(esc(`4× ${a4} (${word(num(a4) <= 100 * TARGET.at4)})`)));
+  assert.match(t, new RegExp(esc(`8× ${a8} (${word(num(a8) >= 100 * TARGET.at8)}`)));
+  assert.match(t, new RegExp(esc(`last 8 ${last8} (${word(num(last8) >= 100 * TARGET.last8)}`)));
+  // "flat" at the 10% floor: every such row within 1% of dense
+  assert.ok(rows('nn-alibi').filter((c) => c[1] === '0.1').slice(1).every((c) => num(c[4]) < 1));
+  // sotu-gpt: 4× and 8× under the sum and 1% floor, from the table's perplexities (2 decimals)
+  const gpt = rows('nn-sotu-gpt');
+  const p = (label: string) => num(gpt.find((c) => c[0] === label)![1]);
+  const shape = /loses ([+−][\d.]+%) at 4× \(tokenKeep 0\.25\) and ([+−][\d.]+%) at 8×/.exec(text('nn-sotu-gpt-shape'));
+  assert.ok(shape, 'the sotu-gpt shape sentence');
+  for (const [quoted, label] of [[shape[1], 'tokenKeep 0.25'], [shape[2], 'tokenKeep 0.125']]) {
+    assert.ok(Math.abs(num(quoted) - 100 * (p(label) / p('dense (12-bit K/Q/V)') - 1)) < 0.03, `${quoted} vs the table's ${label}`);
+  }
+});
