@@ -600,12 +600,14 @@ function outageSaid(err: string, who: string): [number, number] {
  * An outage said as [lower, upper] s, for a Redis down at least `atLeast` s (from the end of its kill
  * to its restart) and at most `atMost` s (from the kill to its first answer): the bounds hold the
  * truth (0.1 s of rounding, 0.2 s for the connection to see the kill) and are no more than the
- * reconnection attempts' spacing apart.
+ * reconnection attempts' spacing apart, plus 0.2 s of rounding and 0.6 s for the successful
+ * attempt's connection and ready check and the event loop's lateness on a loaded host (a CI run at
+ * load ~6 said 19.9-21.3 s).
  */
 function assertOutage(lower: number, upper: number, atMost: number, atLeast: number): void {
   assert.ok(lower <= atMost + 0.1, `said at least ${lower} s, down at most ${atMost.toFixed(2)} s`);
   assert.ok(upper >= atLeast - 0.2, `said at most ${upper} s, down at least ${atLeast.toFixed(2)} s`);
-  assert.ok(upper - lower <= (RECONNECT_MAX_MS + RECONNECT_JITTER_MS) / 1000 + 0.2, `${lower}-${upper} s: wider than the reconnection attempts' spacing`);
+  assert.ok(upper - lower <= (RECONNECT_MAX_MS + RECONNECT_JITTER_MS) / 1000 + 0.8, `${lower}-${upper} s: wider than the reconnection attempts' spacing`);
 }
 
 test('Redis down 20 s, then restarted without its data: the jobs resume within a few seconds of it answering (BullMQ\'s own reconnect delay had grown to 20 s: 18-20 s); the coordinator and the worker say how long it was unreachable, within bounds that hold the true outage', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async (t) => {
