@@ -1,7 +1,8 @@
 /**
  * Figures of sim/cycle/README.md's "Known gaps" that a quick command gives: the token top-k gate on
  * DRAM-bound runs (`scripts/gate-points.ts --json`, from test/cycle-xval.test.ts's 60 points) and the
- * cost of local-V pruning in summarization (`scripts/localv-summary.ts --json`). Written by scripts/readme-cycle.ts,
+ * cost of local-V pruning in summarization (`scripts/localv-summary.ts --json`) and how the two models count
+ * SRAM activity (`scripts/sram-lines.ts --json`). Written by scripts/readme-cycle.ts,
  * checked by test/readme-cycle.test.ts like the other blocks.
  */
 import { f3, r2, script } from './readme-commands.ts';
@@ -60,4 +61,24 @@ export function gateBlock(): string[] {
   return wrap(`*The token top-k gate on a DRAM-bound run (analytical).* \`gateTokenTopk\` adds each gated boundary's bubble (token top-k latency + admission + key access + Q·K + softmax latencies) above the whole front, DRAM included (\`s.gate\`, sim/hw/finalize.ts \`totalCycles\`). The simulator's gate holds admission only (scheduler.ts): the DRAM goes on serving the value streams of the layer's decided heads meanwhile. The two lowest points of the ${g.points}-point test (test/cycle-xval.test.ts; these figures: \`node --import tsx scripts/gate-points.ts\`) are such runs (both DRAM-bound, ${all[0].boundaries} gated boundaries each; \`official-rtl\` makes the token top-k slower, the bubble larger): ${lo.map((p) => `${describe(p)} — ${f3(p.ratio)} (${int(p.cycles.cycle)} vs ${p.cycles.analytical.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })})`).join('; ')}. Gate off they are ${pair(lo.map((p) => f3(p.gateOff.ratio)))}. The gate costs the simulator ${plus(lo.map((p) => p.gateCost.cycle))} cycles and the analytical model ${plus(lo.map((p) => p.gateCost.analytical))} (${pair(lo.map((p) => perBoundary(p, 'analytical').toFixed(1)))} a boundary). With \`topkModel: paper\` the second point is ${f3(g.secondPaperEngine)}, and at ${g.secondAt256.channels} × 256 GB/s ${f3(g.secondAt256.ratio)} (the same mechanism). Two other DRAM-bound gated generation points of the ${g.points} (${describe(wb[0])}, its local-V engine busy ${Math.round(100 * wb[0].localVOverDram)}% of the DRAM time; ${describe(wb[1])}; both with local-V pruning and LSB refetches; ${pair(wb.map((p) => f3(p.ratio)))}) pay about the whole bubble in the simulator too: ${plus(wb.map((p) => p.gateCost.cycle))} cycles for their ${all[0].boundaries} gated boundaries (${pair(wb.map((p) => int(perBoundary(p, 'cycle'))))} a boundary, against the analytical bubbles of ${pair(wb.map((p) => int(perBoundary(p, 'analytical'))))}), where the first two pay ${pair(lo.map((p) => int(perBoundary(p, 'cycle'))))} a boundary against ${pair(lo.map((p) => int(perBoundary(p, 'analytical'))))}. So what a gated boundary costs a DRAM-bound run ranges from ${Math.round(100 * Math.max(...shares))}% of the bubble to ${Math.round(100 * Math.min(...shares))}% with the value side's dynamics, and the current term (the whole bubble) is the bound that keeps all ${g.points} points within 10% (${g.range.map(f3).join(' … ')}).`, '- ', '  ');
 }
 
-export const CYCLE_GAP_BLOCKS: [string, () => string[]][] = [['gate-gap', gateBlock], ['localv-summary', localVBlock]];
+interface SramRatios { readBits: number; writeBits: number; sramEnergy: number; energy: number; sramShare: { cycle: number; analytical: number }; dramBytes: number }
+interface SramLines {
+  benchmark: string; seqLen: number; meanKeys: number;
+  padded: (SramRatios & { M: number; lineKeys: number })[];
+  spill: SramRatios & { model: string; seqLen: number; sramKB: number };
+}
+
+const pct = (x: number) => `${Math.round(100 * x)}`;
+
+/** "Known gaps": SRAM activity, padded lines in the simulator, every fetched element written in the analytical model. */
+export function sramBlock(): string[] {
+  const s = script<SramLines>('sram-lines.ts');
+  const { padded: p, spill: v } = s;
+  const each = (f: (x: SramLines['padded'][number]) => string) => p.map(f).join(' / ');
+  claim([...p, v].every((x) => x.dramBytes === 1), 'SRAM counts: the same DRAM bytes in both models');
+  claim(p.every((x, i) => x.readBits > 1 && x.energy > 1 && (i === 0 || x.readBits > p[i - 1].readBits)), 'SRAM counts: padding grows with the line, energy above the analytical');
+  claim(v.readBits === 1 && v.writeBits < 0.01 && v.sramEnergy < 1 && v.energy < 1, 'SRAM counts: a spilling point writes less in the simulator, energy below');
+  return wrap(`SRAM activity is counted differently: the simulator counts whole array lines read (M × 12 b per line, padded) and writes each head's lines once (spilled keys/values fetched again per query are not counted as written again; the MSBs a split generation head re-reads are); the analytical model counts the elements used and every fetched element as written (these figures: \`node --import tsx scripts/sram-lines.ts\`). BERT-CoLA's rows (L = ${s.seqLen}, ${s.meanKeys.toFixed(2)} keys a row after token pruning) read ${each((x) => `${x.lineKeys}`)}-key lines on ${each((x) => int(x.M))} multipliers: the simulator counts ${each((x) => r2(x.readBits))}× the analytical bits read (${each((x) => r2(x.writeBits))}× written), and its energy is ${each((x) => r2(x.energy))}× the analytical (SRAM ${each((x) => pct(x.sramShare.cycle))}% of it, against ${each((x) => pct(x.sramShare.analytical))}%). Where heads spill (${v.model}, L = ${v.seqLen}, ${v.sramKB} KB SRAMs) it counts the same bits read and ${v.writeBits.toFixed(3)}× the analytical bits written: SRAM energy ${r2(v.sramEnergy)}×, energy ${f3(v.energy)}× (the DRAM's dominates). DRAM bytes are the same in both models at these points, and latency does not depend on the counts.`, '- ', '  ');
+}
+
+export const CYCLE_GAP_BLOCKS: [string, () => string[]][] = [['gate-gap', gateBlock], ['localv-summary', localVBlock], ['sram-gap', sramBlock]];

@@ -2,7 +2,7 @@
  * sim/cycle/README.md's paper-figure tables (Fig. 19a, the top-k engine's readings, Fig. 20, the
  * DRAM sensitivity of the GPT-2 figures), the sentences that quote their commands and a few more
  * (scripts/readme-cycle-prose.ts) and the "Known gaps" figures of scripts/gate-points.ts and
- * scripts/localv-summary.ts (scripts/readme-cycle-gaps.ts) and the validation of the expected DRAM
+ * scripts/localv-summary.ts and scripts/sram-lines.ts (scripts/readme-cycle-gaps.ts) and the validation of the expected DRAM
  * cost (`scripts/dram-validate.ts --count 3000 --salts 16`, the full run, about 8 s;
  * scripts/readme-cycle-dram.ts) are generated (`npm run readme`, scripts/readme-cycle.ts) from the
  * commands they name; each must be what those commands print now (each command runs once: about
@@ -15,6 +15,11 @@ import { readFileSync } from 'node:fs';
 import { CYCLE_BLOCKS, CYCLE_README } from '../scripts/readme-cycle.ts';
 import { generatedBlock } from '../bench/readme-block.ts';
 import { DRAM_VALIDATE_ARGS } from '../scripts/readme-cycle-dram.ts';
+import { PADDED_BENCHMARK, PADDED_MULTIPLIERS } from '../scripts/sram-lines.ts';
+import { benchmark } from '../sim/workload/benchmarks.ts';
+import { buildWorkload } from '../sim/workload/build.ts';
+import { AlgoSchema, WorkloadSchema } from '../sim/schema.ts';
+import type { HeadRequest } from '../sim/workload/types.ts';
 
 const README = readFileSync(CYCLE_README, 'utf8');
 
@@ -118,4 +123,23 @@ test('the L → L+1 sentence (scripts/gather-jitter.ts): p90 ≤ p99, and its sh
   assert.ok(p90 <= p99, 'p90 ≤ p99');
   const sparseRows = block('dram-validate').filter((l) => l.startsWith('| sparse | activations/byte |'));
   assert.ok(Number(m[4].replace(/,/g, '')) <= Number(sparseRows[0].split(' | ')[2]), 'no more shapes than the validation\'s sparse ones');
+});
+
+test('the SRAM-counts bullet (scripts/sram-lines.ts) quotes BERT-CoLA\'s padding as counted by hand: each query row reads ⌈keys / (M/64)⌉ lines of M/64 keys (values likewise), each head writes its keys\' and values\' lines once, against the elements themselves', () => {
+  const text = block('sram-gap').join(' ').replace(/\s+/g, ' ');
+  const b = benchmark(PADDED_BENCHMARK);
+  const w = buildWorkload(WorkloadSchema.parse({ model: b.model, stage: b.stage, seqLen: b.seqLen }), AlgoSchema.parse(b.algo));
+  const sum = (f: (r: HeadRequest) => number) => w.requests.reduce((s, r) => s + f(r), 0);
+  const pad = (n: number, per: number) => Math.ceil(n / per) * per;
+  const ratios = (M: number) => {
+    const per = M / 64;
+    const read = sum((r) => r.queries * (pad(r.keys, per) + pad(r.valuesPerQuery, per))) / sum((r) => r.queries * (r.keys + r.valuesPerQuery));
+    const written = sum((r) => pad(r.keys, per) + pad(r.valuesFetched, per)) / sum((r) => r.keys + r.valuesFetched);
+    return [read, written].map((x) => x.toFixed(2));
+  };
+  const [read, written] = [0, 1].map((k) => PADDED_MULTIPLIERS.map((M) => ratios(M)[k]).join(' / '));
+  const lines = PADDED_MULTIPLIERS.map((M) => M / 64).join(' / ');
+  assert.ok(text.includes(`read ${lines}-key lines on ${PADDED_MULTIPLIERS.map((M) => M.toLocaleString('en-US')).join(' / ')} multipliers: the simulator counts ${read}× the analytical bits read (${written}× written)`), text);
+  const mean = sum((r) => r.queries * r.keys) / sum((r) => r.queries);
+  assert.ok(text.includes(`(L = ${b.seqLen}, ${mean.toFixed(2)} keys a row after token pruning)`), text);
 });
