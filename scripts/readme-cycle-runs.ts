@@ -17,7 +17,8 @@ export interface Fig20 { config: string; rows: Fig20Row[]; combined: { name: str
 export interface Fig20Out { configurations: Fig20[]; paper: { steps: number[]; combined: { name: string; from: number; to: number; paper: number }[] } }
 interface Reading { reading: string; relative: number[]; at16: { cycles: number; topk: number; dram: number; busiest: string } }
 interface Fit { a?: number; b: number; d?: number; rms: number }
-export interface Readings { comparators: number[]; paper: number[]; readings: Reading[]; fits: Record<string, Fit> }
+interface Scan { selections: number; keys: number; scanned: number }
+export interface Readings { comparators: number[]; paper: number[]; readings: Reading[]; fits: Record<string, Fit>; scan: { localV: Scan; tokenHead: Scan } }
 interface DramRow { dram: string; peakGBps: number; cumulative: number[]; suiteTflops: number; per8Gops: number }
 export interface Bandwidth {
   peakGBps: number;

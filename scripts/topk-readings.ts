@@ -13,6 +13,7 @@
  *   engine is idle, which shortens latency, not occupancy) or a full re-stream of the buffered scores after the fill (the RTL engine: "Fill: rows go into
  *   buffer 0 … Each round: stream the current buffer").
  * The token/head engine's first round is always a full round (its scores are accumulated).
+ * Also the elements quick-select scans per key on per8 at 16 comparators (`scan`).
  * Deterministic (the simulator's seeded pivots); a few seconds.
  */
 import { simulateCycle } from '../sim/cycle/sim.ts';
@@ -79,8 +80,29 @@ const rows = READINGS.map((r, i) => {
 });
 const fits = shapeFits();
 
+/**
+ * The elements quick-select scans per key at 16 comparators on Table I (the default engine's seeded
+ * pivots; the filter's pass over the n scores left out), local-V selections and token/head ones.
+ */
+function quickSelectScan() {
+  const t = { localV: { selections: 0, keys: 0, scanned: 0 }, tokenHead: { selections: 0, keys: 0, scanned: 0 } };
+  simulateCycle(w, HardwareSchema.parse({ topkParallelism: 16 }), {
+    topkEngine: (_hw, spec) => {
+      const base = quickSelectReading(spec, READINGS[0]);
+      const into = Number.isFinite(spec.inputRate) ? t.localV : t.tokenHead; // the local-V engine's input rate is softmax's
+      return { ...base, select(n, k, rng) {
+        const c = base.select(n, k, rng);
+        if (c.select > 0) Object.assign(into, { selections: into.selections + 1, keys: into.keys + n, scanned: into.scanned + c.compares - n });
+        return c;
+      } };
+    },
+  });
+  return t;
+}
+const scan = quickSelectScan();
+
 if (process.argv.includes('--json')) {
-  console.log(JSON.stringify({ trace: TRACE, comparators: COMPARATORS, paper: PAPER.map((x) => Number(x.toFixed(3))), readings: rows, fits }, null, 2));
+  console.log(JSON.stringify({ trace: TRACE, comparators: COMPARATORS, paper: PAPER.map((x) => Number(x.toFixed(3))), readings: rows, fits, scan }, null, 2));
 } else {
   console.log(`per8 (${TRACE}), Table I hardware; relative throughput at ${COMPARATORS.join(' / ')} comparators`);
   console.log(`${'paper Fig. 19a'.padEnd(50)} ${PAPER.map((x) => x.toFixed(3)).join(' / ')}`);

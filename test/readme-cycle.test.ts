@@ -143,3 +143,12 @@ test('the SRAM-counts bullet (scripts/sram-lines.ts) quotes BERT-CoLA\'s padding
   const mean = sum((r) => r.queries * r.keys) / sum((r) => r.queries);
   assert.ok(text.includes(`(L = ${b.seqLen}, ${mean.toFixed(2)} keys a row after token pruning)`), text);
 });
+
+test('the top-k gap block\'s quick-select scan per key on per8 lies between 2 n (a pivot at the k-th value every round) and Knuth\'s 2n(1 + ln 2) ≈ 3.39 n, the expectation\'s maximum over k (α = 1/2), and its ≈ figure is that scan rounded', () => {
+  const text = block('topk-gap').join(' ').replace(/\s+/g, ' ');
+  const m = /needs ≈ ([\d.]+) \(evidence above.* scans ([\d.]+) n elements per top-k .*; ([\d.]+) n on the/.exec(text);
+  assert.ok(m, text);
+  const [approx, localV, tokenHead] = m.slice(1).map(Number);
+  for (const x of [localV, tokenHead]) assert.ok(x >= 2 && x <= 2 * (1 + Math.LN2), `${x} n`);
+  assert.equal(approx.toFixed(1), localV.toFixed(1));
+});
