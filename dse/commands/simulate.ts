@@ -4,9 +4,9 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { defaultAlgo, HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type AlgoConfig, type DesignPoint } from '../../sim/schema.ts';
+import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type DesignPoint } from '../../sim/schema.ts';
 import { MODEL_SHAPES } from '../../sim/workload/models.ts';
-import { evaluateHardware, resolveWorkload } from '../../sim/index.ts';
+import { resolveWorkload } from '../../sim/index.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { areaWithSram } from '../../sim/hw/area.ts';
 import { fsMessage, InputError, isUserFsError } from '../errors.ts';
@@ -19,13 +19,11 @@ import { compareWithBaseline, type BaselineComparison } from '../../sim/baseline
 import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg, seedArg } from '../cli-util.ts';
 import { didYouMean } from '../suggest.ts';
-import { applyParams, basePoint } from '../evaluate.ts';
 import { type AccuracyOutcome } from '../accuracy-runs.ts';
-import { parseSets } from '../params.ts';
 import { checkCycleBuffers, checkEncoderStage, checkWordBits, isEncoder, lastSet, maxOf, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';
 import { checkSetsApply, setNotes } from '../set-applies.ts';
-import { loadProfileCache, saveProfileCache } from '../profile-cache.ts';
+import { designPoint, runHardware, traceInputError } from '../simulate-point.ts';
 import { shippedModels } from '../../sim/nn/paths.ts';
 import { breakdownsWithFc, fcPart } from '../e2e-parts.ts';
 import { algoText, measuredPruning, measuredText } from '../simulate-text.ts';
@@ -132,28 +130,6 @@ function workloadOptions(o: SimulateOptions): WorkloadChoice {
   return { name, bench, stage, seqLen };
 }
 
-/**
- * The design point: the base point of a one-point space (dse/space.ts SpaceSchema: default algo
- * block, the preset's hardware), built from the config schemas alone (no YAML, no sweep schemas),
- * with the `--set` values applied.
- */
-function designPoint(o: SimulateOptions, w: WorkloadChoice): DesignPoint {
-  const space = {
-    workload: WorkloadSchema.parse({
-      ...(w.bench ? { benchmark: w.name } : { model: w.name, stage: w.stage, seqLen: w.seqLen, genTokens: o.genTokens ?? 32, ...(o.trace ? { trace: o.trace } : {}) }),
-      ...(o.scope ? { scope: o.scope } : {}),
-    }),
-    hardware: { preset: o.preset },
-    algo: {},
-  };
-  try {
-    return applyParams(basePoint(space), parseSets(o.set));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError((e as Error).message);
-  }
-}
-
 /** `--gen-tokens` (or `--set workload.genTokens`) where nothing is generated: refused, as a space file refuses it. */
 function checkGenTokens(o: SimulateOptions, w: DesignPoint['workload']): void {
   const cause = lastSet(o.set, 'workload.genTokens') ?? (o.genTokens !== undefined ? `--gen-tokens ${o.genTokens}` : undefined);
@@ -184,7 +160,7 @@ async function resolveOptions(o: SimulateOptions): Promise<{ point: DesignPoint;
   const workload = workloadOptions(o);
   const fid = chosenFidelity(o, FAST_FIDELITY);
   if (o.baseline !== undefined && !isPlatform(o.baseline)) throw new InputError(`--baseline: unknown platform "${o.baseline}"${didYouMean(o.baseline, PLATFORM_NAMES) || ` (known: ${PLATFORM_NAMES.join(', ')})`}`);
-  const point = designPoint(o, workload);
+  const point = designPoint({ ...workload, genTokens: o.genTokens, trace: o.trace, scope: o.scope }, o.preset, o.set);
   checkStage(o, point);
   checkApplies(o, point, fid);
   const kind = o.accuracy === undefined ? undefined : (await import('../space-checks.ts')).accuracyModelKind(o.accuracy);
@@ -212,25 +188,6 @@ async function checkAccuracyModel(model: string, point: DesignPoint): Promise<vo
   const { accuracyModelKind } = await import('../space-checks.ts');
   if (accuracyModelKind(dir) !== 'classifier') return;
   throw new InputError(`--accuracy ${model} with algo.lsbBits ${point.algo.lsbBits}: ${model} is a classifier, quantized statically: it measures no LSB refetch, and the measured fraction (0) would replace the hardware's, so the LSB fetches would never be priced; use a language model (e.g. sotu-char), or --set algo.lsbBits=0`);
-}
-
-/** The hardware model on the point; an error of a trace workload names `--trace`. */
-function runHardware(point: DesignPoint, fid: FidelityName, acc: AccuracyOutcome | undefined, seed: number | undefined): HwResult {
-  // the cycle model's DRAM stream profiles, kept between processes (dse/profile-cache.ts)
-  const cacheFile = fid === 'cycle' ? loadProfileCache() : undefined;
-  try {
-    const r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides, seed });
-    saveProfileCache(cacheFile);
-    return r;
-  } catch (e) {
-    throw traceInputError(point, e);
-  }
-}
-
-/** An error reading or running a trace workload as bad input naming `--trace` (other errors as they are). */
-function traceInputError(point: DesignPoint, e: unknown): unknown {
-  if (!point.workload.trace || e instanceof InputError) return e;
-  return new InputError(`--trace ${point.workload.trace}: ${(e as Error).message.split('\n')[0]}`);
 }
 
 /** Runs the models: the accuracy engine (with `--accuracy`, its measured pruning drives the hardware model), the hardware model, the baseline (with `--baseline`). */
