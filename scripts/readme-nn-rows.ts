@@ -81,3 +81,24 @@ export const FIG21_HEADS: Run[] = [1, 0.952, 0.893, 0.833, 0.769, 0.667, 0.625, 
 export const FIG21_TOKENS: Run[] = [1, 0.386, 0.298, 0.249, 0.225, 0.193, 0.152, 0.136, 0.12].map((k) => CHAR('mean', 0.1, k === 1 ? undefined : k));
 /** The same token sweep on sotu-gpt with the `sum` score and 1% floor it was run with (the defaults before a655d25 and 0ab36ad). */
 export const FIG21_GPT: Run[] = [1, 0.386, 0.298, 0.249, 0.225, 0.193, 0.152, 0.136, 0.12].map((k) => GPT(k === 1 ? {} : { tokenKeep: k }));
+
+// ---- token-selection policies: each row's measured trace priced by both hardware models ----
+/** The official SpAtten-LLM cache as the tables run it: 4 start tokens, the 32 most recent. */
+export const LLM = { tokenPolicy: 'llm', recentTokens: 32, startTokens: 4 } as const;
+/** sotu-gpt: the cascade with the table's old defaults (sum score, 1% floor), `llm` at today's (it reads neither). */
+export const POLICY_GPT: [string, Run][] = [
+  ['dense', GPT({})],
+  ['cascade 0.25', GPT({ tokenKeep: 0.25 })],
+  ['cascade 0.125', GPT({ tokenKeep: 0.125 })],
+  ['llm 1 (budget 256: never prunes)', GPT(LLM, {})],
+  ['llm 0.25 (budget 64)', GPT({ ...LLM, tokenKeep: 0.25 }, {})],
+  ['llm 0.125 (budget 36 = start + recent)', GPT({ ...LLM, tokenKeep: 0.125 }, {})],
+];
+const CHAR_LLM = (tokenKeep: number): Run => ({ model: 'sotu-char', set: { ...LLM, tokenKeep } });
+/** sotu-char: the cascade with both scores and both floors, `llm`; each row labelled by its `--set`s. */
+export const POLICY_CHAR: Run[] = [
+  CHAR_DENSE,
+  CHAR('mean', 0.1, 0.25), CHAR('mean', 0.01, 0.25), CHAR('mean', 0.01, 0.125),
+  CHAR('sum', 0.01, 0.25), CHAR('sum', 0.01, 0.125),
+  CHAR_LLM(0.25), CHAR_LLM(0.125),
+];

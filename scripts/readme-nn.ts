@@ -1,11 +1,13 @@
 /**
  * Regenerates the measured tables of sim/nn/README.md's "Results" (blocks `nn-spam-bert`,
- * `nn-sotu-gpt`, `nn-sotu-char`, `nn-alibi`, `nn-alibi-context`) from the `accuracy` runs each row
- * names (scripts/readme-nn-rows.ts), on the shipped checkpoints, and the sentences that quote them
- * (scripts/readme-nn-prose.ts). The runs go through the functions the command runs, in this
- * process (scripts/readme-nn-runs.ts).
+ * `nn-sotu-gpt`, `nn-sotu-char`, `nn-alibi`, `nn-alibi-context`, the token-policy tables
+ * `nn-policy-gpt` and `nn-policy-char`) from the `accuracy` runs each row names
+ * (scripts/readme-nn-rows.ts), on the shipped checkpoints, and the sentences that quote them
+ * (scripts/readme-nn-prose.ts, scripts/readme-nn-policy.ts). The runs go through the functions the
+ * command runs, in this process (scripts/readme-nn-runs.ts); a token-policy row's measured trace is
+ * priced by both hardware models as `simulate --trace FILE --json` prices it.
  *
- *   npm run readme:nn                                   (79 runs: about 3 CPU-minutes)
+ *   npm run readme:nn                                   (79 runs and 14 priced ones: about 3.5 CPU-minutes)
  *   node --import tsx scripts/readme-nn.ts nn-alibi …   (only the blocks named)
  *
  * A script of its own, not part of `npm run readme` (the glance table and sim/cycle/README.md:
@@ -18,10 +20,11 @@ import { pathToFileURL } from 'node:url';
 import { writeGeneratedBlock } from '../bench/readme-block.ts';
 import { ROOT } from './readme-commands.ts';
 import { acc, ci, count, perLayer, reduction, row, vs } from './readme-nn-format.ts';
-import { accuracy, command, context, value, type Run } from './readme-nn-runs.ts';
+import { accuracy, command, context, priced, value, type Run } from './readme-nn-runs.ts';
 import { NN_PROSE_BLOCKS } from './readme-nn-prose.ts';
+import { POLICY_PROSE_BLOCKS } from './readme-nn-policy.ts';
 import {
-  ALIBI_CONTEXT, ALIBI_CONTEXTS, ALIBI_DENSE, ALIBI_ROWS, CHAR_DENSE, CHAR_ROWS, FIG21_GPT, FIG21_HEADS, FIG21_TOKENS, floorOf, GPT, GPT_ROWS, keepOf, SPAM_ROWS,
+  ALIBI_CONTEXT, ALIBI_CONTEXTS, ALIBI_DENSE, ALIBI_ROWS, CHAR_DENSE, CHAR_ROWS, FIG21_GPT, FIG21_HEADS, FIG21_TOKENS, floorOf, GPT, GPT_ROWS, keepOf, POLICY_CHAR, POLICY_GPT, SPAM_ROWS,
 } from './readme-nn-rows.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
 
@@ -73,6 +76,18 @@ export async function alibiContextLines(): Promise<string[]> {
     row(['vs full', ...cols.map((c) => c[1])]),
   ];
 }
+
+/** A token-policy row: perplexity (`d` decimals), CI, KV keys per layer, then its trace priced by the analytical and the cycle model. */
+export const policyLine = (label: string, run: Run, d: number) => async () => {
+  const { j, analytical: a, cycle: c } = await priced(run);
+  const kcycles = (r: { cycles: number }) => count(Math.round(r.cycles / 1e3));
+  const mJ = (r: { energy_j: number }) => (r.energy_j * 1e3).toFixed(2);
+  return row([label, value(j).toFixed(d), ci(j.ci95, 2), perLayer(j.meanKeptTokensPerLayer), kcycles(a), (a.dram_bytes / 1e6).toFixed(1), mJ(a), kcycles(c), mJ(c)]);
+};
+const POLICY_HEAD = '| perplexity | 95% CI | KV keys / layer (mean) | analytical kcycles | DRAM MB | energy mJ | cycle kcycles | energy mJ |';
+const POLICY_RULE = '|---|---:|---|---|---:|---:|---:|---:|---:|';
+/** A sotu-char token-policy row's label: its `--set`s (dense: "dense"). */
+const charPolicyLabel = (run: Run) => (run === CHAR_DENSE ? 'dense' : Object.entries(run.set!).map(([k, v]) => `${k}=${v}`).join(' '));
 
 /** Runs `runs` one after the other, `accuracy --json` each. */
 async function all(runs: Run[]) {
@@ -141,6 +156,16 @@ export const TABLES: Table[] = [
     head: ['| tokenKeep (reduction) | floor | perplexity | 95% CI | vs dense | kept KV tokens / layer |', '|---:|---:|---:|---|---:|---|'],
     rows: ALIBI_ROWS.map(alibiLine),
   },
+  {
+    name: 'nn-policy-gpt',
+    head: [`| policy, tokenKeep ${POLICY_HEAD}`, POLICY_RULE],
+    rows: POLICY_GPT.map(([label, run]) => policyLine(label, run, 2)),
+  },
+  {
+    name: 'nn-policy-char',
+    head: [`| setting ${POLICY_HEAD}`, POLICY_RULE],
+    rows: POLICY_CHAR.map((run) => policyLine(charPolicyLabel(run), run, 3)),
+  },
 ];
 
 /** A table's lines, its rows run one after the other (one engine per model, one run at a time). */
@@ -158,6 +183,7 @@ export const NN_BLOCKS: [string, () => Promise<string[]>][] = [
   ['nn-fig21-gpt', fig21GptLines],
   ['nn-fig21-tokens', fig21TokensLines],
   ...NN_PROSE_BLOCKS,
+  ...POLICY_PROSE_BLOCKS,
 ];
 
 // run as a script (npm run readme); imported, only the definitions (test/readme-nn.test.ts)

@@ -1,7 +1,7 @@
 /**
  * sim/nn/README.md's Results tables and the sentences quoting them are generated (`npm run
- * readme:nn`, scripts/readme-nn.ts) from 79 `accuracy` runs (about 3 CPU-minutes): too many to
- * repeat here. This test reruns a subset (`CHECKED`, about 45 CPU-seconds): at least one row of
+ * readme:nn`, scripts/readme-nn.ts) from 93 `accuracy` runs (about 3.5 CPU-minutes): too many to
+ * repeat here. This test reruns a subset (`CHECKED`, about 52 CPU-seconds): at least one row of
  * every row-per-run table, columns 8 and full of the `--context` table, the 4× point of the Fig. 21
  * token sweep, and the whole nn-spam-frontfrac and nn-sotu-gpt-defaults sentences. The rest is checked against itself: every
  * table has its generated heading and row count, every CI holds its figure, every "vs dense" cell
@@ -33,7 +33,7 @@ const num = (s: string) => Number(s.replace('−', '-').replace(/[+%×]/g, ''));
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Rows rerun here, by table: spam-bert's 500-email dense row and its layer-0-pruned row, the 4× rows, the 8× row of sotu-char-alibi. */
-const CHECKED: Record<string, number[]> = { 'nn-spam-bert': [1, 6], 'nn-sotu-gpt': [2], 'nn-sotu-char': [7], 'nn-alibi': [4, 7] };
+const CHECKED: Record<string, number[]> = { 'nn-spam-bert': [1, 6], 'nn-sotu-gpt': [2], 'nn-sotu-char': [7], 'nn-alibi': [4, 7], 'nn-policy-gpt': [5], 'nn-policy-char': [] };
 /** Columns of the --context table rerun here (the targets sentence quotes the last 8 against full). */
 const CONTEXT_CHECKED = [8, 'full'] as const;
 /** The Fig. 21 token sweep's point rerun here: the paper's 4× (tokenKeep 0.249). */
@@ -48,7 +48,7 @@ test('every generated block of sim/nn/README.md is there, each table with its he
   }
 });
 
-for (const t of TABLES) {
+for (const t of TABLES.filter((x) => CHECKED[x.name].length > 0)) {
   test(`${t.name}: rows ${CHECKED[t.name].join(', ')} are what their accuracy runs print now (npm run readme:nn regenerates them)`, async () => {
     const b = block(t.name);
     for (const i of CHECKED[t.name]) assert.equal(b[t.head.length + i], await t.rows[i]());
@@ -106,7 +106,7 @@ test('the Fig. 21 tables: the points shared with the other tables are equal, the
 });
 
 test('every CI holds its figure, and every "vs dense" cell is its perplexity against the dense row (to the cells\' rounding)', () => {
-  for (const [name, value, lo, change] of [['nn-spam-bert', 2, 3, -1], ['nn-sotu-gpt', 1, 2, -1], ['nn-sotu-char', 3, 4, 5], ['nn-alibi', 2, 3, 4]] as const) {
+  for (const [name, value, lo, change] of [['nn-spam-bert', 2, 3, -1], ['nn-sotu-gpt', 1, 2, -1], ['nn-sotu-char', 3, 4, 5], ['nn-alibi', 2, 3, 4], ['nn-policy-gpt', 1, 2, -1], ['nn-policy-char', 1, 2, -1]] as const) {
     const r = rows(name);
     for (const c of r) {
       const [a, b] = c[lo].split(' – ').map(Number);
@@ -151,4 +151,38 @@ test('the sentences quote the tables\' cells, and their "met" / "not met" follow
   for (const [quoted, label] of [[shape[1], 'tokenKeep 0.25'], [shape[2], 'tokenKeep 0.125']]) {
     assert.ok(Math.abs(num(quoted) - 100 * (p(label) / p('dense (12-bit K/Q/V)') - 1)) < 0.03, `${quoted} vs the table's ${label}`);
   }
+});
+
+test('the token-policy tables: the llm rows equal across the models in keys and hardware cost, llm 1 is dense, and the sentences quote their cells', () => {
+  const gpt = rows('nn-policy-gpt');
+  const char = rows('nn-policy-char');
+  const hw = (c: string[]) => c.slice(3);
+  // llm 1 never prunes: the dense row in every cell; the dense rows' keys and cost equal across the models
+  assert.deepEqual(gpt[3].slice(1), gpt[0].slice(1));
+  assert.deepEqual(hw(char[0]), hw(gpt[0]));
+  // the llm budget alone sets each head's keys and top-k, whatever the model's scores
+  for (const k of ['0.25', '0.125']) {
+    const g = gpt.find((c) => c[0].startsWith(`llm ${k} `))!;
+    const c = char.find((x) => x[0] === `tokenPolicy=llm recentTokens=32 startTokens=4 tokenKeep=${k}`)!;
+    assert.deepEqual(hw(c), hw(g), `llm ${k}`);
+    assert.equal(g[3], `${/budget (\d+)/.exec(g[0])![1]}.0 ×4`, `llm ${k}: every layer keeps its budget`);
+  }
+  // "a vs b … analytical, c vs d cycle": each quoted M cycles is its kcycles cell (the cell rounded to 1 000 cycles, the sentence to 10 000)
+  const kc = (cell: string) => num(cell.replace(/ /g, '')) / 1e3;
+  const quotesCycles = (t: string, re: RegExp, cells: string[], what: string) => {
+    const m = re.exec(t);
+    assert.ok(m, what);
+    m.slice(1).forEach((q, i) => assert.ok(Math.abs(Number(q) - kc(cells[i])) <= 0.005 + 0.0005, `${what}: ${q} M vs ${cells[i]} kcycles`));
+  };
+  const VS = (unit: string) => new RegExp(`\\(([\\d.]+) M vs ([\\d.]+) M${unit} analytical, ([\\d.]+) M vs ([\\d.]+) M cycle\\)`, 'g');
+  const [dense, c4, , , l4, l8] = gpt;
+  const reading = text('nn-policy-gpt-reading');
+  assert.ok(reading.includes(`(\`llm\` 0.125, ${l8[1]})`) && reading.includes(`dense model (${dense[1]})`) && reading.includes(`\`llm\` 0.25 (${l4[1]}, `) && reading.includes(`scores (${c4[1]};`));
+  quotesCycles(reading, VS(' cycles'), [l4[4], c4[4], l4[7], c4[7]], 'llm against the cascade at 0.25');
+  quotesCycles(reading, VS(''), [l4[4], dense[4], l4[7], dense[7]], 'llm against dense');
+  const m4 = char[1];
+  const l4c = char.find((c) => c[0] === 'tokenPolicy=llm recentTokens=32 startTokens=4 tokenKeep=0.25')!;
+  const prose = text('nn-policy-char-reading');
+  assert.ok(prose.includes(`(${Math.round(num(l4c[5]))} MB vs ${Math.round(num(m4[5]))} MB; energy ${num(l4c[6]).toFixed(1)} vs ${num(m4[6]).toFixed(1)} mJ)`), 'sotu-char: DRAM and energy at 4×');
+  quotesCycles(prose, VS(' cycles'), [l4c[4], m4[4], l4c[7], m4[7]], 'sotu-char: cycles at 4×');
 });
