@@ -42,3 +42,21 @@ test('two registry polls at once: the second is skipped, so a new run is joined 
   assert.equal(reads, 2);
   assert.deepEqual(joined, ['q1']);
 });
+
+test('a poll held up by a Redis outage does not keep the worker from saying Redis is unreachable', async () => {
+  const lines: string[] = [];
+  const w = new QueueWorker(parseRedisUrl('redis://127.0.0.1:1'), { url: 'redis://127.0.0.1:1', concurrency: 1, log: (l) => void lines.push(l) }, 'a'.repeat(40));
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const registry = { status: 'ready', set: async () => 'OK', hgetall: async () => (await held, {}), mget: async () => [], info: async () => '' };
+  const wa = w as unknown as { registry: typeof registry; outage: unknown; discover: () => Promise<void> };
+  wa.registry = registry;
+  // down for 6 s as the connection's own clock says (the worker says so after 5 s)
+  wa.outage = { end: () => undefined, downSince: () => Date.now() - 6000, why: 'ECONNREFUSED' };
+  const first = wa.discover(); // sent before Redis went: held until it is back
+  registry.status = 'reconnecting';
+  await wa.discover(); // the next tick, the poll still in flight
+  assert.ok(lines.some((l) => /Redis redis:\/\/127\.0\.0\.1:1(\/0)? unreachable \(ECONNREFUSED\); waiting for it/.test(l)), lines.join('\n'));
+  release();
+  await first;
+});

@@ -140,7 +140,8 @@ export class QueueWorker {
 
   /** Joins new runs, leaves finished ones; one poll at a time (a poll held up by Redis can outlast the 1 s tick). */
   private async discover(): Promise<void> {
-    if (this.polling) return;
+    // Redis' state first: a poll held up by the outage must not keep the worker from saying so
+    if (this.stopping || this.redisDown() || this.polling) return;
     this.polling = true;
     try {
       await this.poll();
@@ -150,7 +151,6 @@ export class QueueWorker {
   }
 
   private async poll(): Promise<void> {
-    if (this.stopping || this.redisDown()) return;
     let entries: Record<string, string>;
     let alive: Set<string>;
     try {
