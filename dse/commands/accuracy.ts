@@ -18,6 +18,7 @@ import { shippedModels } from '../../sim/nn/paths.ts';
 import { decimal } from '../cli-util.ts';
 import { LLM_INERT, LLM_INERT_WHY } from '../llm-inert.ts';
 import { llmFloorNote } from '../llm-floor.ts';
+import type { ENGINE_IGNORED_ALGO } from '../accuracy-runs.ts';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -163,10 +164,15 @@ export function formatText(o: Pick<AccuracyOptions, 'model' | 'traceOut'>, r: Ac
   );
 }
 
+/** Why the engine ignores each of ENGINE_IGNORED_ALGO's keys: a key added there without a reason here does not compile. */
+const ENGINE_IGNORED_WHY: Record<(typeof ENGINE_IGNORED_ALGO)[number], string> = {
+  lsbRefetchFraction: 'the engine measures the LSB refetch fraction and prints it; it takes none as input',
+  fcWeightBits: "it is the FC/FFN weight width of the hardware models' e2e scope; the engine runs the checkpoint's float weights",
+};
+
 /** Why an `algo.*` key the engine does not read for this model would be ignored; undefined when it applies. */
 export function inertReason(key: string, kind: 'classifier' | 'lm', algo: ReturnType<typeof parseAlgoSets>): string | undefined {
-  if (key === 'lsbRefetchFraction') return 'the engine measures the LSB refetch fraction and prints it; it takes none as input';
-  if (key === 'fcWeightBits') return "it is the FC/FFN weight width of the hardware models' e2e scope; the engine runs the checkpoint's float weights";
+  if (Object.hasOwn(ENGINE_IGNORED_WHY, key)) return ENGINE_IGNORED_WHY[key as keyof typeof ENGINE_IGNORED_WHY];
   if (kind === 'classifier' && ((key === 'lsbBits' && algo.lsbBits > 0) || key === 'lsbThreshold')) return 'BERT is quantized statically (paper §III-D): progressive quantization (lsbBits, lsbThreshold) runs in the language models only';
   if (kind === 'classifier' && ['tokenPolicy', 'tokenScore', 'startTokens', 'recentTokens'].includes(key)) return "the KV-token selection knobs act in the language models' generation stage only";
   if (kind === 'lm' && (key === 'startTokens' || key === 'recentTokens') && algo.tokenPolicy !== 'llm') return 'it belongs to the llm token policy; add --set algo.tokenPolicy=llm';
