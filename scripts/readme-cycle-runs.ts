@@ -80,10 +80,14 @@ export function reading(name: string): Reading {
 /** `scripts/gpt2-bandwidth.ts --json`. */
 export const bandwidth = () => script<Bandwidth>('gpt2-bandwidth.ts');
 
-/** A qualitative claim of a generated sentence; when the figures no longer bear it out, the sentence must be rewritten. */
-export function claim(holds: boolean, what: string, where = 'scripts/readme-cycle-prose.ts'): void {
-  if (!holds) throw new Error(`sim/cycle/README.md: ${what} no longer holds; rewrite the sentence in ${where}`);
+/** A qualitative claim of a generated sentence of `readme`; when the figures no longer bear it out, the sentence (in `where`) must be rewritten. */
+export function claim(holds: boolean, what: string, where = 'scripts/readme-cycle-prose.ts', readme = 'sim/cycle/README.md'): void {
+  if (!holds) throw new Error(`${readme}: ${what} no longer holds; rewrite the sentence in ${where}`);
 }
+
+/** A markdown table row, and the rule under a header of `n` columns. */
+export const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+export const rule = (n: number) => `|${'---|'.repeat(n)}`;
 
 export const int = (x: number) => Math.round(x).toLocaleString('en-US');
 export const rel = (x: number) => (x === 1 ? '1' : f3(x));

@@ -5,6 +5,7 @@
  * runs at hand (the readme test would compute them again).
  */
 import { f3 } from './readme-commands.ts';
+import { row } from './readme-cycle-runs.ts';
 import { dense, fig20, grid, lmTraces, per8, random60, small, table3, type Pair } from './cycle-xval-runs.ts';
 
 /** Fig. 20's configurations as the table names them. */
@@ -14,7 +15,6 @@ const FIG20_ROWS: Record<string, string> = {
 };
 const TOL = 0.1;
 
-const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const both = (ps: Pair[], key: 'lat' | 'energy') => ps.map((p) => f3(p[key])).join(' / ');
 const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
 

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeGeneratedBlock } from '../bench/readme-block.ts';
 import { f3, r2, ROOT } from './readme-commands.ts';
-import { bandwidth, fig19, fig20Out, int, readings, rel, stage, type Fig20Out, type Model } from './readme-cycle-runs.ts';
+import { bandwidth, fig19, fig20Out, int, readings, rel, row, rule, stage, type Fig20Out, type Model } from './readme-cycle-runs.ts';
 import { CYCLE_PROSE_BLOCKS } from './readme-cycle-prose.ts';
 import { XVAL_BLOCK } from './readme-cycle-xval.ts';
 import { CYCLE_GAP_BLOCKS } from './readme-cycle-gaps.ts';
@@ -25,8 +25,6 @@ import { DRAM_VALIDATE_BLOCKS } from './readme-cycle-dram.ts';
 export const CYCLE_README = path.join(ROOT, 'sim', 'cycle', 'README.md');
 export const CYCLE_README_COMMAND = '`npm run readme`';
 
-const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-const rule = (n: number) => `|${'---|'.repeat(n)}`;
 
 /** Fig. 19a on Table I: the paper's bars beside both models, GOP/s and relative to 16 comparators. */
 export function fig19aBlock(): string[] {

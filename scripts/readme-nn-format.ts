@@ -2,16 +2,12 @@
  * How sim/nn/README.md's generated Results blocks (scripts/readme-nn.ts) write the figures of
  * `accuracy --json`: percentages, CIs, kept counts per layer, changes against a reference run.
  */
-import { wrap } from './readme-cycle-runs.ts';
+import { claim as readmeClaim, row, wrap } from './readme-cycle-runs.ts';
 
-export { wrap };
+export { row, wrap };
 
 /** A qualitative word of a sentence that the figures no longer bear out stops the generator. */
-export function claim(holds: boolean, what: string): void {
-  if (!holds) throw new Error(`sim/nn/README.md: ${what} no longer holds; rewrite the sentence in scripts/readme-nn-prose.ts`);
-}
-
-export const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+export const claim = (holds: boolean, what: string): void => readmeClaim(holds, what, 'scripts/readme-nn-prose.ts', 'sim/nn/README.md');
 
 /** A count with a space between thousands, as the README writes example counts (1 209). */
 export const count = (n: number) => n.toLocaleString('en-US').replace(/,/g, ' ');

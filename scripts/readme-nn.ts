@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { writeGeneratedBlock } from '../bench/readme-block.ts';
 import { ROOT } from './readme-commands.ts';
 import { acc, ci, count, perLayer, reduction, row, vs } from './readme-nn-format.ts';
+import { rule } from './readme-cycle-runs.ts';
 import { accuracy, command, context, priced, value, type Run } from './readme-nn-runs.ts';
 import { NN_PROSE_BLOCKS } from './readme-nn-prose.ts';
 import { POLICY_PROSE_BLOCKS } from './readme-nn-policy.ts';
@@ -95,7 +96,6 @@ async function all(runs: Run[]) {
   for (const r of runs) out.push(await accuracy(r));
   return out;
 }
-const rule = (n: number) => `|---|${'---|'.repeat(n)}`;
 const trim3 = (x: number) => String(Number(x.toFixed(3)));
 
 /** Fig. 21's head sweep on spam-bert (spaces/fig21-heads.yaml): accuracy and the heads kept over all layers. */
@@ -103,7 +103,7 @@ export async function fig21HeadsLines(): Promise<string[]> {
   const j = await all(FIG21_HEADS);
   return [
     row(['headKeep (spam-bert, 500)', ...FIG21_HEADS.map((r) => r.set?.headKeep ?? 1)]),
-    rule(FIG21_HEADS.length),
+    rule(FIG21_HEADS.length + 1),
     row(['accuracy', ...j.map((x) => `${(100 * value(x)).toFixed(1)}%`)]),
     row(['heads kept over all layers (`headKeepOverall`)', ...j.map((x) => trim3(x.headKeepOverall))]),
   ];
@@ -114,7 +114,7 @@ export async function fig21GptLines(): Promise<string[]> {
   const j = await all(FIG21_GPT);
   return [
     row(['tokenKeep (sotu-gpt, 64, `tokenScore: sum`, `tokenMinKeep: 0.01`)', ...FIG21_GPT.map(keepOf)]),
-    rule(FIG21_GPT.length),
+    rule(FIG21_GPT.length + 1),
     row(['perplexity', ...j.map((x) => value(x).toFixed(2))]),
   ];
 }
@@ -127,7 +127,7 @@ export async function fig21TokensLines(): Promise<string[]> {
   const signed = (x: number) => (x === 0 ? '0' : `${x > 0 ? '+' : '−'}${Math.abs(x)}%`);
   return [
     row(['tokenKeep (sotu-char, 64, `tokenScore: mean`, `tokenMinKeep: 0.1`)', ...FIG21_TOKENS.map(keepOf)]),
-    rule(FIG21_TOKENS.length),
+    rule(FIG21_TOKENS.length + 1),
     row(['perplexity (per character)', ...j.map((x) => value(x).toFixed(3))]),
     row(['vs dense', '–', ...j.slice(1).map((x) => vs(value(x), value(j[0])))]),
     row(['paper (GPT-2-Small on PTB, "accuracy change")', ...paper.map(([, y]) => signed(y))]),
