@@ -36,6 +36,28 @@ export function goneNote(worker: string, n: number): string {
 }
 
 /**
+ * The gone workers to name, each once: a worker counts as gone when two checks in a row find it
+ * holding jobs while not connected (one check can fall between its connection dropping and
+ * BullMQ's stalled-job check).
+ */
+export class GoneWorkers {
+  private readonly noted = new Set<string>();
+  private before = new Set<string>();
+
+  /** The notes for this check's held-by-gone counts (heldByGone): the workers gone at this check and the previous one, not noted yet. */
+  notes(held: Map<string, number>): string[] {
+    const out: string[] = [];
+    for (const [w, n] of held) {
+      if (this.noted.has(w) || !this.before.has(w)) continue;
+      this.noted.add(w);
+      out.push(goneNote(w, n));
+    }
+    this.before = new Set(held.keys());
+    return out;
+  }
+}
+
+/**
  * The distinct workers among a queue's `getWorkers()` clients, by the id the results carry (`workerId`,
  * the Worker's `name`). BullMQ sets each client's `name` to the queue's name and keeps the
  * connection name, `<prefix>:<base64 queue>:w:<worker name>`, in `rawname`; an unnamed worker is

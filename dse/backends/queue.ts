@@ -34,8 +34,9 @@ import { stableStringify } from '../journal.ts';
 import type { PoolResult, PoolTask } from '../pool.ts';
 import { ALIVE_TTL_MS, checkRedis, parseRedisUrl, redisKeys, runIdOf, workerUrl, type RedisKeys, type RedisTarget, type RunEntry } from './redis.ts';
 import type { BackendInfo, EvalBackend, TaskMeta } from './types.ts';
-import { goneNote, heldByGone, threadSum, workerIds } from './queue-orphans.ts';
-import { encodeTask, type JobData, type JobResult } from './queue-task.ts';
+import { GoneWorkers, heldByGone, threadSum, workerIds } from './queue-orphans.ts';
+import { encodeTask, type JobData } from './queue-task.ts';
+import { jobState, readJobResult } from './queue-lookup.ts';
 import { OutageClock, outageText } from './redis-outage.ts';
 import { claimLostNote, claimQueue, coordinatorToken, queueNameFor, refreshClaim, releaseClaim } from './queue-claim.ts';
 
@@ -99,11 +100,10 @@ export class QueueBackend implements EvalBackend {
   private counts = { waiting: 0, active: 0, workers: 0 };
   /** The connected workers' evaluation threads at the last count (capacity()). */
   private threads?: number;
-  /** Worker ids connected at the last count, beats so far, and gone workers whose held jobs were noted. */
+  /** Worker ids connected at the last count, beats so far, and the gone workers' notes. */
   private connected = new Set<string>();
   private beats = 0;
-  private readonly goneNoted = new Set<string>();
-  private goneBefore = new Set<string>();
+  private readonly gone = new GoneWorkers();
   private lastEvent = Date.now();
   private timer?: NodeJS.Timeout;
   /** This coordinator's value of the queue's alive key (queue-claim.ts), and another coordinator's that claimed the queue since. */
@@ -244,23 +244,24 @@ export class QueueBackend implements EvalBackend {
     const jobs = await Promise.all(ids.map((id) => this.queue.getJob(id)));
     jobs.forEach((job, k) => {
       const id = ids[k];
-      if (!job) {
-        // gone: removed by a Redis restart (or never added); the heartbeat re-adds it
+      const s = jobState(job);
+      if (s.kind === 'open') return;
+      if (s.kind === 'gone') {
+        // the heartbeat re-adds it
         const p = this.pending.get(id);
         if (p && !atAdd) p.added = false;
         return;
       }
-      if (job.finishedOn === undefined) return;
-      if (job.failedReason !== undefined && job.failedReason !== '' && job.returnvalue == null) {
+      if (s.kind === 'failed') {
         // one that failed in an earlier coordinator's time (e.g. its worker crashed twice) runs again
-        if (atAdd) void (job as Job).retry('failed').catch(() => this.settleFailed(id, job.failedReason));
-        else this.settleFailed(id, job.failedReason);
+        if (atAdd) void (job as Job).retry('failed').catch(() => this.settleFailed(id, s.reason));
+        else this.settleFailed(id, s.reason);
         return;
       }
       if (atAdd && this.pending.has(id)) {
         if (this.collected++ === 0) this.log('queue: collecting results that workers finished before this run enqueued them (e.g. while the coordinator was down)');
       }
-      this.settle(id, job.returnvalue);
+      this.settle(id, s.value);
     });
   }
 
@@ -278,13 +279,9 @@ export class QueueBackend implements EvalBackend {
   private settle(id: string, returnvalue: unknown): void {
     const p = this.pending.get(id);
     if (!p) return;
-    let r: JobResult;
-    try {
-      r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as JobResult;
-      if (!r || typeof r !== 'object' || typeof r.ok !== 'boolean') throw new Error('not a job result');
-    } catch {
-      return this.settleFailed(id, `unreadable result from the worker: ${String(returnvalue).slice(0, 200)}`);
-    }
+    const read = readJobResult(returnvalue);
+    if ('error' in read) return this.settleFailed(id, read.error);
+    const r = read.result;
     // per-worker counts are of point evaluations (not e.g. the report's breakdowns)
     if (p.meta?.key !== undefined) this.perWorker.set(r.w, (this.perWorker.get(r.w) ?? 0) + 1);
     else this.seen.add(r.w);
@@ -372,13 +369,7 @@ export class QueueBackend implements EvalBackend {
 
   /** Says once per gone worker (found gone at two checks in a row) that the jobs it held wait for its lock to expire. */
   private async noteGone(): Promise<void> {
-    const held = await heldByGone(this.queue, this.connected);
-    for (const [w, n] of held) {
-      if (this.goneNoted.has(w) || !this.goneBefore.has(w)) continue;
-      this.goneNoted.add(w);
-      this.log(goneNote(w, n));
-    }
-    this.goneBefore = new Set(held.keys());
+    for (const line of this.gone.notes(await heldByGone(this.queue, this.connected))) this.log(line);
   }
 
   /** Says once that jobs wait and no worker connected or refused within `idleNoteMs` (another --namespace, database, Redis?). */
