@@ -24,7 +24,7 @@
  */
 import { contextPerplexity } from '../sim/nn/context.ts';
 import { attentionSpread, copySpanNll, ngramPerplexity, prunedPerplexity, textOverlap } from '../sim/nn/lm-diag.ts';
-import type { KeyRule } from '../sim/nn/generate.ts';
+import { LAYER_CASES, SELECTION_CASES, TRUNCATION_N, type Case } from './lm-diag-cases.ts';
 import { pairedDiff } from '../core/paired.ts';
 
 const args = process.argv.slice(2);
@@ -55,7 +55,7 @@ out.dense = dense;
 if (want('truncation')) {
   say('| last N tokens | fresh positions 0..N−1 | vs dense | own positions | vs dense |\n|---:|---:|---:|---:|---:|');
   const rows = [];
-  for (const N of [8, 32, 64, 96, 128]) {
+  for (const N of TRUNCATION_N) {
     const a = await contextPerplexity(spec, N, 'fresh');
     const b = await contextPerplexity(spec, N, 'original');
     rows.push({ N, fresh: a, original: b });
@@ -65,7 +65,7 @@ if (want('truncation')) {
   say('');
 }
 
-async function table(title: string, cases: { label: string; algo: object; rule?: KeyRule }[], key: string): Promise<void> {
+async function table(title: string, cases: Case[], key: string): Promise<void> {
   say(`| ${title} | perplexity | 95% CI | vs dense | kept tokens / layer |\n|---|---:|---|---:|---|`);
   const rows = [];
   for (const c of cases) {
@@ -77,26 +77,8 @@ async function table(title: string, cases: { label: string; algo: object; rule?:
   say('');
 }
 
-if (want('selection')) {
-  const cases: { label: string; algo: object; rule?: KeyRule }[] = [];
-  for (const keep of [0.25, 0.125]) {
-    cases.push({ label: `cascade, tokenKeep ${keep}`, algo: { tokenKeep: keep } });
-    cases.push({ label: `most recent, same counts (tokenKeep ${keep})`, algo: { tokenKeep: keep }, rule: { rank: 'recent' } });
-  }
-  for (const k of [32, 64, 96]) {
-    cases.push({ label: `most recent ${k}, every layer`, algo: {}, rule: { rank: 'recent', keep: k, fromLayer: 0 } });
-    cases.push({ label: `most recent ${k}, layers ≥ 1`, algo: {}, rule: { rank: 'recent', keep: k, fromLayer: 1 } });
-  }
-  await table('selection', cases, 'selection');
-}
-
-if (want('layers')) {
-  const cases: { label: string; algo: object; rule?: KeyRule }[] = [];
-  for (const [k, from] of [[24, 3], [60, 3], [60, 2], [24, 2], [96, 1], [60, 1], [128, 1], [192, 1]]) {
-    cases.push({ label: `cascade ${k} tokens in layers ≥ ${from}`, algo: {}, rule: { keep: k, fromLayer: from } });
-  }
-  await table('per layer', cases, 'layers');
-}
+if (want('selection')) await table('selection', SELECTION_CASES, 'selection');
+if (want('layers')) await table('per layer', LAYER_CASES, 'layers');
 
 if (want('fig21')) {
   // spaces/fig21-accuracy.yaml: the ratios (1 / tokenKeep) and the paper's changes (spec §5.9, Fig. 21)

@@ -18,17 +18,17 @@ export const acc = (x: number) => `${(100 * x).toFixed(2)}%`;
 /** A CI as "lo – hi" with `d` decimals (× 100 for an accuracy). */
 export const ci = ([lo, hi]: readonly number[], d: number, scale = 1) => `${(scale * lo).toFixed(d)} – ${(scale * hi).toFixed(d)}`;
 
-/** Per-layer figures with one decimal; equal ones as "x ×L". */
-export function perLayer(xs: readonly number[], d = 1): string {
-  const s = xs.map((x) => x.toFixed(d));
-  return s.every((x) => x === s[0]) ? `${s[0]} ×${s.length}` : s.join(' ');
+/** Per-layer (or per-head) figures with `d` decimals (or as `d` writes the figure of layer i), joined by `sep`; equal ones as "x ×L". */
+export function perLayer(xs: readonly number[], d: number | ((x: number, i: number) => string) = 1, sep = ' '): string {
+  const s = xs.map((x, i) => (typeof d === 'number' ? x.toFixed(d) : d(x, i)));
+  return s.every((x) => x === s[0]) ? `${s[0]} ×${s.length}` : s.join(sep);
 }
 
-/** x against `base` as a signed percent: 2 decimals below 1%, 1 below 100%, none above (+0.38%, +7.8%, +256%). */
-export function vs(x: number, base: number): string {
+/** x against `base` as a signed percent: `small` decimals below 1% (2 unless asked), 1 below 100%, none above (+0.38%, +7.8%, +256%). */
+export function vs(x: number, base: number, small = 2): string {
   const d = (x / base - 1) * 100;
   const a = Math.abs(d);
-  const digits = a < 1 ? 2 : a < 100 ? 1 : 0;
+  const digits = a < 1 ? small : a < 100 ? 1 : 0;
   return `${Number(d.toFixed(digits)) < 0 ? '−' : '+'}${a.toFixed(digits)}%`;
 }
 

@@ -94,7 +94,7 @@ export const POLICY_GPT: [string, Run][] = [
   ['llm 0.25 (budget 64)', GPT({ ...LLM, tokenKeep: 0.25 }, {})],
   ['llm 0.125 (budget 36 = start + recent)', GPT({ ...LLM, tokenKeep: 0.125 }, {})],
 ];
-const CHAR_LLM = (tokenKeep: number): Run => ({ model: 'sotu-char', set: { ...LLM, tokenKeep } });
+export const CHAR_LLM = (tokenKeep: number): Run => ({ model: 'sotu-char', set: { ...LLM, tokenKeep } });
 /** sotu-char: the cascade with both scores and both floors, `llm`; each row labelled by its `--set`s. */
 export const POLICY_CHAR: Run[] = [
   CHAR_DENSE,
