@@ -215,6 +215,8 @@ export function runJsonText(run: RunJson): string {
       stages: formatRecord(h.stages, true),
       energy: formatRecord(h.energy),
       area: formatRecord(h.area),
+      // DRAM bytes by tensor: counts, as dram_bytes (the analytical model's are expected values, fractional)
+      ...(h.dram ? { dram: formatRecord(h.dram, true) } : {}),
     })),
   };
   return JSON.stringify(out, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { PointRow, RunJson } from '../core/results.ts';
-import { formatMetric, writeRunOutputs } from '../dse/outputs.ts';
+import { formatMetric, runJsonText, writeRunOutputs } from '../dse/outputs.ts';
 import { readRun, renderReport, writeReport, RunFolderError, PAPER_FIG21 } from '../reports/index.ts';
 import { parseCsv } from '../reports/csv.ts';
 import { compactSvg } from '../reports/render.ts';
@@ -209,6 +209,22 @@ test('readRun(writeRunOutputs(...)) round-trips numbers, strings and flags', asy
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('run.json: the highlights\' DRAM bytes by tensor are written as integers, like dram_bytes', () => {
+  const input = fixture(60);
+  const h = input.run.highlights![0];
+  // the analytical model's expected bytes are fractional (the default sweep's knee: K LSB 101676990.75)
+  h.dram = { Q: 1179648, 'K MSB': 204493824, 'K LSB': 101676990.75, V: 204493824.4 };
+  h.metrics.dram_bytes = 1179648 + 204493824 + 101676990.75 + 204493824.4;
+  const back = JSON.parse(runJsonText(input.run)) as RunJson;
+  const d = back.highlights![0].dram!;
+  assert.deepEqual(d, { Q: 1179648, 'K MSB': 204493824, 'K LSB': 101676991, V: 204493824 });
+  // the split still adds up to the point's dram_bytes as written (511844287.15 → 511844287)
+  assert.equal(back.highlights![0].metrics.dram_bytes, 511844287);
+  assert.equal(d.Q + d['K MSB'] + d['K LSB'] + d.V, 511844287);
+  // a highlight without a split gets none
+  assert.equal(back.highlights![1].dram, undefined);
 });
 
 test('readRun: clear errors for missing or malformed folders', async () => {
