@@ -142,21 +142,27 @@ export function highlightTable(run: RunJson, varying: string[], points: PointRow
   return table(head, rows, 'class="highlights"');
 }
 
-/** The breakdown numbers behind the charts (collapsed): one table per kind, highlights as columns. */
+/**
+ * The breakdown numbers behind the charts (collapsed): one table per kind, highlights as columns.
+ * A module's energy or area share is of the point's total; a stage's is of its latency cycles,
+ * as the bottleneck column gives it (stages overlap: a share of their sum would put the bottleneck
+ * at 26% of a latency it fills 88% of).
+ */
 export function breakdownTables(run: RunJson): string {
   const hs = run.highlights ?? [];
+  const sum = (r: Record<string, number> | undefined) => Object.values(r ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
   // energy in the unit of the chart and its caption's totals (mJ for a workload of ~10 mJ), not joules with exponents
-  const kinds: [string, string, (h: Highlight) => Record<string, number> | undefined, string?][] = [
-    ['stage', 'busy cycles', (h) => h.stages],
-    ['module', 'energy', (h) => h.energy, 'energy_j'],
-    ['module', 'area (mm²)', (h) => h.area],
+  const kinds: [string, string, (h: Highlight) => Record<string, number> | undefined, (h: Highlight) => number, string, string?][] = [
+    ['stage', 'busy cycles', (h) => h.stages, (h) => h.metrics?.cycles ?? NaN, '% of latency'],
+    ['module', 'energy', (h) => h.energy, (h) => sum(h.energy), '%', 'energy_j'],
+    ['module', 'area (mm²)', (h) => h.area, (h) => sum(h.area), '%'],
   ];
-  const parts = kinds.map(([rowName, title, pick, metric]) => {
+  const parts = kinds.map(([rowName, title, pick, whole, pctHead, metric]) => {
     const keys: string[] = [];
     for (const h of hs) for (const k of Object.keys(pick(h) ?? {})) if (!keys.includes(k)) keys.push(k);
     if (keys.length === 0) return '';
-    const totals = hs.map((h) => Object.values(pick(h) ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0));
-    const unit = metric ? unitFor(metric, totals) : undefined;
+    const totals = hs.map(whole);
+    const unit = metric ? unitFor(metric, hs.map((h) => sum(pick(h)))) : undefined;
     const rows = keys.map((k) => [
       td(k),
       ...hs.flatMap((h, i) => {
@@ -166,9 +172,9 @@ export function breakdownTables(run: RunJson): string {
         return [cell, `<td class="num muted">${pct}</td>`];
       }),
     ]);
-    return `<h3>${esc(unit ? `${title} (${unit.unit})` : title)}</h3>` + table([esc(rowName), ...hs.flatMap((h) => [`${esc(highlightLabel(h.label))} (#${esc(h.id)})`, '%'])], rows, 'class="breakdown"');
+    return `<h3>${esc(unit ? `${title} (${unit.unit})` : title)}</h3>` + table([esc(rowName), ...hs.flatMap((h) => [`${esc(highlightLabel(h.label))} (#${esc(h.id)})`, esc(pctHead)])], rows, 'class="breakdown"');
   });
-  return `<details><summary>Breakdown numbers</summary>${parts.join('')}<p class="muted">Stage cycles overlap, so their percentages are shares of the sum of busy cycles, not of latency.</p></details>`;
+  return `<details><summary>Breakdown numbers</summary>${parts.join('')}<p class="muted">Stages overlap, so a stage's percentage is its busy cycles over the point's latency cycles, as in the bottleneck column (they do not add up to 100%); overhead is the latency cycles beyond the busiest stage's.</p></details>`;
 }
 
 export function failuresSection(points: PointRow[]): string {

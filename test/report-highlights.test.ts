@@ -53,3 +53,25 @@ test('highlight labels name the metric in words on the page ("best latency", not
   assert.deepEqual(tags, ['knee, best latency', 'best energy', 'best perplexity']);
   assert.match(breakdownTables(run), /<th>knee, best latency \(#3\)<\/th><th>%<\/th><th>best energy \(#7\)<\/th>/);
 });
+
+test('breakdown numbers: a stage\'s percentage is of the latency cycles, the bottleneck column\'s share (not of the stages\' sum)', async () => {
+  const { breakdownTables } = await import('../reports/run-sections.ts');
+  const { highlightWhy } = await import('../reports/sections.ts');
+  // the default sweep's knee (#1315): 1,209,163 latency cycles, pv the busiest stage
+  const stages = { dram: 846877, qk: 935633, softmax: 935633, topk: 118090, pv: 1069824, overhead: 139339 };
+  const h = { id: 1315, label: 'knee', params: {}, metrics: { cycles: 1209163 }, stages, energy: { dram: 0.0128, qk: 3.7e-4 }, area: {} } as unknown as Highlight;
+  const run = { parameters: [], metrics: ['cycles'], objectives: [], highlights: [h] } as unknown as RunJson;
+  const html = breakdownTables(run);
+  const stageTable = html.slice(html.indexOf('busy cycles'), html.indexOf('energy (mJ)'));
+  assert.match(stageTable, /<th>knee \(#1315\)<\/th><th>% of latency<\/th>/);
+  const pct = Object.fromEntries([...stageTable.matchAll(/<td>(\w+)<\/td><td class="num"[^>]*>[^<]*<\/td><td class="num muted">([\d.]+)%<\/td>/g)].map((m) => [m[1], Number(m[2])]));
+  // 1,069,824 / 1,209,163 = 88.48%; 846,877 → 70.04%; 935,633 → 77.38%; 118,090 → 9.77%; 139,339 → 11.52%
+  assert.deepEqual(pct, { dram: 70.0, qk: 77.4, softmax: 77.4, topk: 9.8, pv: 88.5, overhead: 11.5 });
+  // the busiest stage and the overhead make up the latency
+  assert.equal(pct.pv + pct.overhead, 100);
+  // the same share as the bottleneck column (rounded to whole percent there)
+  assert.match(highlightWhy(run), /<b>pv<\/b> 88%/);
+  // energy shares stay shares of the total energy: 12.8 / 13.17 mJ
+  const energyTable = html.slice(html.indexOf('energy (mJ)'));
+  assert.match(energyTable, /<td>dram<\/td><td class="num"[^>]*>12\.8<\/td><td class="num muted">97\.2%<\/td>/);
+});
