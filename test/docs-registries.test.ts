@@ -9,7 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { METRICS } from '../sim/metrics.ts';
+import { ACCURACY_METRICS, METRICS } from '../sim/metrics.ts';
+import { ciColumns } from '../core/metric-columns.ts';
 import { AlgoSchema, HardwareSchema } from '../sim/schema.ts';
 import { PLATFORM_NAMES } from '../sim/baselines/platforms.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS } from '../dse/drivers/index.ts';
@@ -24,6 +25,15 @@ test('README.md names every metric and every hw.* / algo.* knob', () => {
   assert.deepEqual(missing(METRICS, readme, (m) => `\`${m}\``), [], 'metrics missing from README.md ("Metrics:" under Parameters)');
   assert.deepEqual(missing(Object.keys(HardwareSchema.shape), readme, (k) => `\`hw.${k}\``), [], 'hardware knobs missing from README.md\'s Parameters table');
   assert.deepEqual(missing(Object.keys(AlgoSchema.shape), readme, (k) => `\`algo.${k}\``), [], 'algorithm knobs missing from README.md\'s Parameters table');
+});
+
+test('README.md\'s "Metrics:" paragraph names the columns an accuracy block adds: the CI bounds and lsb_refetch_fraction', () => {
+  const start = readme.indexOf('\nMetrics: ');
+  assert.ok(start >= 0, 'README.md has a "Metrics:" paragraph');
+  const paragraph = readme.slice(start, readme.indexOf('\n\n', start + 1));
+  const columns = [...ACCURACY_METRICS.flatMap((m) => ciColumns(m)), 'lsb_refetch_fraction'];
+  assert.deepEqual(columns.length, 5);
+  assert.deepEqual(missing(columns, paragraph, (m) => `\`${m}\``), [], 'points.csv columns missing from README.md\'s "Metrics:" paragraph');
 });
 
 test('README.md names every baseline platform and reproduce figure; dse/drivers/README.md every driver', () => {
