@@ -102,7 +102,7 @@ export function page(run: RunJson, points: PointRow[], o: { interactive: boolean
     `<meta name="generator" content="spatten-dse report">` +
     `<title>${esc(`spatten-dse: ${run.name}`)}</title><style>${CSS}</style></head>\n<body>`;
   const header =
-    `<header><h1>${esc(run.name)}</h1><p class="sub">spatten-dse run · model ${esc(run.model || '?')} · driver ${esc(run.driver || '?')} · ` +
+    `<header><h1>${esc(run.name)}</h1><p class="sub">spatten-dse run · fidelity ${esc(run.fidelity || run.model || '?')} · driver ${esc(run.driver || '?')} · ` +
     `${esc(Number.isFinite(run.counts.total) ? run.counts.total : points.length)} points${interactive ? ' · interactive (hover for details, drag/scroll to zoom scatters, double-click to reset)' : ''}</p>` +
     `<nav>${toc.map(([id, label]) => `<a href="#${id}">${label}</a>`).join('')}</nav></header>`;
   let scripts = '';

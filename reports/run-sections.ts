@@ -55,7 +55,8 @@ export function summarySection(run: RunJson, points: PointRow[]): string {
   const constraints = run.constraints.length ? run.constraints.map((s) => `<code>${esc(s)}</code>${constraintNote(run, s)}`).join('<br>') : '<span class="muted">none</span>';
   const rows = [
     kvRow('name', esc(run.name)),
-    kvRow('model', esc(run.model || '–')),
+    // the space's fidelity (the hardware model), under its own name: `model` is also the workload's and the accuracy block's
+    kvRow('fidelity', esc(run.fidelity || run.model || '–')),
     kvRow('driver', esc(run.driver || '–')),
     kvRow('seed', esc(fmtNum(run.seed))),
     kvRow('space file', run.spaceFile ? `<code>${esc(run.spaceFile)}</code>` : '–'),

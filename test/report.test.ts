@@ -227,6 +227,20 @@ test('run.json: the highlights\' DRAM bytes by tensor are written as integers, l
   assert.equal(back.highlights![1].dram, undefined);
 });
 
+test('summary and header name the hardware model "fidelity", as the CLI, the space and points.csv do (not "model", the workload\'s word)', async () => {
+  const input = syntheticRun({ n: 40 });
+  input.run.fidelity = 'both';
+  input.run.model = 'both';
+  const html = await renderReport(input);
+  assert.match(html, /<tr><th>fidelity<\/th><td>both<\/td><\/tr>/);
+  assert.match(html, /spatten-dse run · fidelity both · driver/);
+  assert.doesNotMatch(html, /<tr><th>model<\/th>/);
+  // a run.json of an earlier version, with only the old key
+  delete input.run.fidelity;
+  input.run.model = 'cycle';
+  assert.match(await renderReport(input), /<tr><th>fidelity<\/th><td>cycle<\/td><\/tr>/);
+});
+
 test('readRun: clear errors for missing or malformed folders', async () => {
   const dir = tmp();
   try {
