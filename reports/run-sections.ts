@@ -30,6 +30,18 @@ export function splitParams(run: RunJson, points: PointRow[]): { varying: string
   return { varying, constant };
 }
 
+/**
+ * How the hypervolume is measured (dse/sink.ts: each objective normalised over the run's feasible
+ * points, core/pareto.ts normaliser), with the most it can reach: the reference box's volume, the
+ * value of one point best on every objective.
+ */
+function hvBasis(ref: number[] | undefined): string {
+  const basis = "each objective normalised to 0 … 1 over the run's feasible points";
+  if (!ref?.length) return basis;
+  const most = ref.reduce((a, b) => a * b, 1);
+  return `${basis}; reference point [${ref.map((v) => fmtNum(v)).join(', ')}], so at most ${fmtNum(Number(most.toPrecision(4)))}, one point best on every objective`;
+}
+
 export function summarySection(run: RunJson, points: PointRow[]): string {
   const c = run.counts;
   const pick = (v: number, f: () => number) => (Number.isFinite(v) ? v : f());
@@ -71,7 +83,7 @@ export function summarySection(run: RunJson, points: PointRow[]): string {
     kvRow('stopped', run.stopReason ? `<span class="tag">early</span> ${esc(run.stopReason)}` : 'completed (driver exhausted)'),
     kvRow('objectives', objectives || '–'),
     kvRow('constraints', constraints),
-    ...(lastHv ? [kvRow('hypervolume', `${esc(fmtNum(lastHv.hv))} after ${esc(lastHv.evals)} evaluations <span class="muted">(normalised objectives${run.hvReference ? `, reference [${esc(run.hvReference.map((v) => fmtNum(v)).join(', '))}]` : ''})</span>`)] : []),
+    ...(lastHv ? [kvRow('hypervolume', `${esc(fmtNum(lastHv.hv))} after ${esc(lastHv.evals)} evaluations <span class="muted">(${esc(hvBasis(run.hvReference))})</span>`)] : []),
     kvRow('parameters', run.parameters.map((p) => `<code>${esc(p)}</code>`).join(', ') || '–'),
     kvRow('metrics', run.metrics.map((m) => `<code>${esc(m)}</code>`).join(', ') || '–'),
   ];

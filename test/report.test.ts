@@ -241,6 +241,22 @@ test('summary and header name the hardware model "fidelity", as the CLI, the spa
   assert.match(await renderReport(input), /<tr><th>fidelity<\/th><td>cycle<\/td><\/tr>/);
 });
 
+test('summary: the hypervolume says what it is normalised over and the most it can reach (1.1^k)', async () => {
+  const hvRow = (html: string) => html.match(/<tr><th>hypervolume<\/th><td>(.*?)<\/td><\/tr>/)![1].replace(/&#39;/g, "'");
+  const three = syntheticRun({ n: 40 });
+  three.run.hypervolume = [{ evals: 40, hv: 1.17327 }];
+  three.run.hvReference = [1.1, 1.1, 1.1];
+  const row3 = hvRow(await renderReport(three));
+  assert.match(row3, /^1\.173 after 40 evaluations/);
+  // 1.1 × 1.1 × 1.1 = 1.331: the volume a single point best on every objective dominates
+  assert.match(row3, /each objective normalised to 0 … 1 over the run's feasible points; reference point \[1\.1, 1\.1, 1\.1\], so at most 1\.331, one point best on every objective/);
+  three.run.hvReference = [1.1, 1.1];
+  assert.match(hvRow(await renderReport(three)), /so at most 1\.21,/);
+  // a run.json without a reference still names the normalisation
+  delete three.run.hvReference;
+  assert.match(hvRow(await renderReport(three)), /\(each objective normalised to 0 … 1 over the run's feasible points\)/);
+});
+
 test('readRun: clear errors for missing or malformed folders', async () => {
   const dir = tmp();
   try {
