@@ -5,7 +5,7 @@
 import type { Params } from '../core/results.ts';
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { escapeHtml } from './escape.ts';
-import { fmtDuration, fmtMetric, fmtNum, metricLabel, metricTitle, shortParam, sig4, unitFor } from '../core/format.ts';
+import { fmtDuration, fmtMetric, fmtNum, metricTitle, shortParam, sig4, unitFor } from '../core/format.ts';
 import { frontTable, wbr } from './sections.ts';
 import { distinctNote, distinctOutcomes, frontGroups, outcomeColumns } from './front-groups.ts';
 import { kvRow, table, td, tdNum } from './page.ts';
@@ -60,7 +60,7 @@ export function summarySection(run: RunJson, points: PointRow[]): string {
     return vs.length ? ` — front spans ${esc(fmtMetric(m, Math.min(...vs)))} … ${esc(fmtMetric(m, Math.max(...vs)))}` : '';
   };
   const objectives = run.objectives
-    .map((o) => `${esc(o.goal === 'min' ? 'minimise' : 'maximise')} <code>${esc(o.metric)}</code> <span class="muted">(${esc(metricLabel(o.metric))})${extent(o.metric)}</span>`)
+    .map((o) => `${esc(o.goal === 'min' ? 'minimise' : 'maximise')} <code>${esc(o.metric)}</code> <span class="muted">(${esc(metricTitle(o.metric, ''))})${extent(o.metric)}</span>`)
     .join('<br>');
   const hv = run.hypervolume.filter((h) => Number.isFinite(h.hv));
   const lastHv = hv[hv.length - 1];

@@ -8,6 +8,7 @@ import type { PointRow, RunJson } from '../core/results.ts';
 import { formatMetric, runJsonText, writeRunOutputs } from '../dse/outputs.ts';
 import { readRun, renderReport, writeReport, RunFolderError, PAPER_FIG21 } from '../reports/index.ts';
 import { parseCsv } from '../reports/csv.ts';
+import { fmtMetric } from '../core/format.ts';
 import { compactSvg } from '../reports/render.ts';
 import { front2d, wantsLog, sampleDeterministic } from '../reports/specs.ts';
 import { CLASS_OP, CLASS_SZ, type SharedPoints } from '../reports/spec-base.ts';
@@ -255,6 +256,18 @@ test('summary: the hypervolume says what it is normalised over and the most it c
   // a run.json without a reference still names the normalisation
   delete three.run.hvReference;
   assert.match(hvRow(await renderReport(three)), /\(each objective normalised to 0 … 1 over the run's feasible points\)/);
+});
+
+test('summary: an objective is named without the CSV\'s base unit when its front extent is printed in another (latency in ms, not "latency (s)")', async () => {
+  const input = syntheticRun({ n: 40 });
+  const html = await renderReport(input);
+  const row = html.match(/<tr><th>objectives<\/th><td>(.*?)<\/td><\/tr>/)![1];
+  const front = input.points.filter((p) => p.pareto).map((p) => p.metrics.latency_s);
+  // the extent in engineering units (this fixture's front: 396.4 µs … 12.88 ms)
+  assert.ok(row.includes(`minimise <code>latency_s</code> <span class="muted">(latency) — front spans ${fmtMetric('latency_s', Math.min(...front))} … ${fmtMetric('latency_s', Math.max(...front))}</span>`), row);
+  assert.match(row, /\(latency\) — front spans 396\.4 µs … 12\.88 ms/);
+  assert.match(row, /\(energy\) — front spans [\d.]+ µJ … [\d.]+ mJ/);
+  assert.doesNotMatch(row, /\(latency \(s\)\)|\(energy \(J\)\)/);
 });
 
 test('readRun: clear errors for missing or malformed folders', async () => {
