@@ -117,7 +117,8 @@ export function fmtMetric(metric: string, v: number | undefined): string {
 
 /** Axis/column title of a metric with a unit, e.g. "latency (ms)". */
 /** Titles of the columns a run adds beside the registered metrics (the accuracy engine's measurements). */
-const EXTRA_TITLES: Record<string, string> = { lsb_refetch_fraction: 'LSB refetch fraction (measured)' };
+// the share of the accuracy model's head requests that refetched: a mean over its layers, which the hardware models price one by one
+const EXTRA_TITLES: Record<string, string> = { lsb_refetch_fraction: 'LSB refetch fraction (measured, mean over layers)' };
 
 export function metricTitle(metric: string, unit: string): string {
   const base = metric.replace(/^cycle_/, '');
