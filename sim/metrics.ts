@@ -67,12 +67,13 @@ const DEFS = [
   { name: 'dram_bytes', unit: 'bytes', label: 'DRAM traffic', goal: 'min', source: 'hw', format: (v) => fmtSig(v / 1e6, 'MB') },
   { name: 'area_mm2', unit: 'mm²', label: 'area', goal: 'min', source: 'hw', format: (v) => fmtSig(v, 'mm²') },
   { name: 'power_w', unit: 'W', label: 'power', goal: 'min', source: 'hw', derive: FORMULA.power_w, format: (v) => fmtSig(v, 'W') },
-  { name: 'gops', unit: 'GOP/s', label: 'throughput', goal: 'max', source: 'hw', derive: FORMULA.gops, format: (v) => fmtSig(v, 'GOP/s') },
+  { name: 'gops', unit: 'GOP/s', label: 'executed throughput', goal: 'max', source: 'hw', derive: FORMULA.gops, format: (v) => fmtSig(v, 'GOP/s') },
   { name: 'cycles', unit: '', label: 'cycles', goal: 'min', source: 'hw', format: (v) => fmtSig(v) },
   { name: 'edp_js', unit: 'J·s', label: 'energy-delay product', goal: 'min', source: 'hw', derive: FORMULA.edp_js, format: (v) => fmtSig(v, 'J·s') },
-  // the paper's efficiency measures (Table III: GOP/J, GOP/s/mm²), as objectives of a sweep
-  { name: 'gop_per_j', unit: 'GOP/J', label: 'energy efficiency', goal: 'max', source: 'hw', derive: FORMULA.gop_per_j, format: (v) => fmtSig(v, 'GOP/J') },
-  { name: 'gops_per_mm2', unit: 'GOP/s/mm²', label: 'area efficiency', goal: 'max', source: 'hw', derive: FORMULA.gops_per_mm2, format: (v) => fmtSig(v, 'GOP/s/mm²') },
+  // the paper's efficiency measures (Table III: GOP/J, GOP/s/mm²), as objectives of a sweep; like gops, of the
+  // operations executed (pruned work is not counted): a pruned point does less work, not more per joule
+  { name: 'gop_per_j', unit: 'GOP/J', label: 'executed GOP per joule', goal: 'max', source: 'hw', derive: FORMULA.gop_per_j, format: (v) => fmtSig(v, 'GOP/J') },
+  { name: 'gops_per_mm2', unit: 'GOP/s/mm²', label: 'executed GOP/s per mm²', goal: 'max', source: 'hw', derive: FORMULA.gops_per_mm2, format: (v) => fmtSig(v, 'GOP/s/mm²') },
   { name: 'speedup', unit: '×', label: 'speedup over the baseline', goal: 'max', source: 'baseline', format: (v) => `${fmtSig(v)}×` },
   { name: 'energy_saving', unit: '×', label: 'energy saving over the baseline', goal: 'max', source: 'baseline', format: (v) => `${fmtSig(v)}×` },
   { name: 'accuracy', unit: '', label: 'accuracy', goal: 'max', source: 'accuracy', format: (v) => `${(100 * v).toFixed(2)}%` },
