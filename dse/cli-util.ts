@@ -70,6 +70,13 @@ export function printable(message: string): string {
     .join('\n');
 }
 
+/**
+ * A text of the user's with its invisible format characters written out (`\u200B`): a zero-width
+ * space, a byte-order mark, a direction mark, so that `unknown key "na\u200Bme"` is not shown as the
+ * "name" it looks like. (Control characters are `printable`'s: it makes them `?`.)
+ */
+export const visible = (s: string) => s.replace(/\p{Cf}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+
 /** How long a value's rendering may be in a message (`echoed`). */
 export const ECHO_MAX = 120;
 
@@ -80,7 +87,7 @@ export const ECHO_MAX = 120;
  */
 export function echoed(v: unknown): string {
   // (JSON writes NaN and ±Infinity as null: a request's 1e400 would be echoed as "null")
-  const text = typeof v === 'string' ? `"${v}"` : typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
+  const text = typeof v === 'string' ? `"${visible(v)}"` : typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
   if (text.length <= ECHO_MAX) return text;
   const what = Array.isArray(v)
     ? `a list of ${v.length} value${v.length === 1 ? '' : 's'}`

@@ -110,9 +110,9 @@ export function nonFiniteMessage(v: number): string {
 /** A value as a message shows it (`echoed`: strings quoted, the rest as JSON, a long one cut). */
 const show = echoed;
 
-/** The kind of a value as a file or option gives it: number, string, boolean, null, list or map. */
+/** The kind of a value as a file or option gives it: number, string, boolean, null, list or mapping. */
 function kindOf(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'map' : typeof v;
+  return v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'mapping' : typeof v;
 }
 
 /** The values a failed check allows when it is a choice (an enum, literals or a union of them, a boolean); undefined otherwise. */
@@ -125,7 +125,9 @@ export function allowedValues(i: ZodIssue): unknown[] | undefined {
 }
 
 /** zod's type names as a space file's reader knows them. */
-const TYPE_WORDS: Record<string, string> = { array: 'list', object: 'mapping', int: 'whole number' };
+const TYPE_WORDS: Record<string, string> = { array: 'list', tuple: 'list', object: 'mapping', record: 'mapping', map: 'mapping', int: 'whole number' };
+/** A zod type name (`object`, `record`, `tuple`) in the words of a space file (`mapping`, `list`). */
+export const typeWord = (t: string) => TYPE_WORDS[t] ?? t;
 
 /**
  * The message of a zod issue on the value `got` (undefined: the field is missing): for a choice, the value, the allowed values and a
@@ -134,13 +136,14 @@ const TYPE_WORDS: Record<string, string> = { array: 'list', object: 'mapping', i
  * boolean (true)`); else zod's own message.
  */
 export function valueMessage(i: ZodIssue, got: unknown): string {
-  if (typeof got === 'number' && !Number.isFinite(got)) return nonFiniteMessage(got);
+  // (a number where a string, a list or a mapping is expected is that type error, finite or not)
+  if (typeof got === 'number' && !Number.isFinite(got) && !(i.code === 'invalid_type' && i.expected !== 'number')) return nonFiniteMessage(got);
   const allowed = allowedValues(i)?.map(String);
   if (got === undefined && (allowed || i.code === 'invalid_type')) {
     const type = i.code === 'invalid_type' ? String(i.expected) : '';
-    return `required field missing (${allowed ? `one of ${allowed.join(', ')}` : `a ${TYPE_WORDS[type] ?? type}`})`;
+    return `required field missing (${allowed ? `one of ${allowed.join(', ')}` : `a ${typeWord(type)}`})`;
   }
-  if (!allowed && i.code === 'invalid_type' && got !== undefined) return `Invalid input: expected ${i.expected}, received ${kindOf(got)} (${show(got)})`;
+  if (!allowed && i.code === 'invalid_type' && got !== undefined) return `Invalid input: expected ${typeWord(String(i.expected))}, received ${kindOf(got)} (${show(got)})`;
   if (!allowed || got === undefined) return i.message;
   const near = typeof got === 'string' ? (closest(got, allowed) ?? shortFormOf(got, allowed)) : undefined;
   return `${show(got)} is not one of ${allowed.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`;

@@ -4,11 +4,12 @@
  * YAML (`fail`). dse/space.ts checks, this module words and locates.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node as YamlNode } from 'yaml';
-import { echoed } from './cli-util.ts';
+import { echoed, visible } from './cli-util.ts';
 import { InputError } from './errors.ts';
 import type { Issue } from './space-checks.ts';
 import { didYouMean } from './suggest.ts';
-import { allowedValues, nonFiniteMessage, valueMessage, type ZodIssue } from './params.ts';
+import { yamlLineBreaks } from './space-text.ts';
+import { allowedValues, nonFiniteMessage, typeWord, valueMessage, type ZodIssue } from './params.ts';
 
 /** The keys allowed at a path of the file (for "did you mean"). */
 export type KnownKeys = (path: (string | number)[]) => string[];
@@ -45,7 +46,7 @@ export function locate(doc: Document, lc: LineCounter, path: (string | number)[]
 /** "line:col" of a field path in a space file's YAML text (see `locate`). */
 export function locateIn(text: string, path: (string | number)[]): string {
   const lc = new LineCounter();
-  return locate(parseDocument(text, { lineCounter: lc }), lc, path);
+  return locate(parseDocument(yamlLineBreaks(text), { lineCounter: lc }), lc, path);
 }
 
 /**
@@ -72,7 +73,7 @@ export function mergeKeyIssues(doc: Document): Issue[] {
 
 function formatPath(path: (string | number)[]): string {
   let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${visible(p)}` : visible(p);
   return s || '(root)';
 }
 
@@ -126,11 +127,11 @@ const problems = (branch: ZodIssue[]) => branch.reduce((n, i) => n + (i.code ===
  * what the union accepts.
  */
 function unionIssues(i: Extract<ZodIssue, { code: 'invalid_union' }>, path: (string | number)[], got: unknown, known: KnownKeys): Issue[] {
-  if (typeof got === 'number' && !Number.isFinite(got)) return [{ path, message: nonFiniteMessage(got) }];
+  if (typeof got === 'number' && !Number.isFinite(got) && unionTypes(i.errors).includes('number')) return [{ path, message: nonFiniteMessage(got) }];
   const ofKind = i.errors.filter((b) => !wrongKind(b)).sort((a, b) => problems(a) - problems(b));
   if (ofKind.length === 1 || (ofKind.length > 1 && problems(ofKind[0]) < problems(ofKind[1]))) return issueMessages(ofKind[0], path, got, known);
   if (path.length === 2 && path[0] === 'parameters') return [{ path, message: 'expected a list of values, {range: [lo, hi], step}, {values: [...]} or a single value' }];
-  return [{ path, message: `expected ${orList(unionTypes(i.errors))}, not ${got === undefined ? 'nothing' : echoed(got)}` }];
+  return [{ path, message: `expected ${orList(unionTypes(i.errors).map(typeWord))}, not ${got === undefined ? 'nothing' : echoed(got)}` }];
 }
 
 /**
@@ -159,7 +160,7 @@ export function issueMessages(issues: ZodIssue[], prefix: (string | number)[], r
     const path = [...prefix, ...(i.path as (string | number)[])];
     const got = valueAt(raw, i.path as (string | number)[]);
     if (i.code === 'unrecognized_keys') {
-      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${k}"${didYouMean(k, known(path)) || elsewhere(k, path, known)}`, atKey: true });
+      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${visible(k)}"${didYouMean(k, known(path)) || elsewhere(k, path, known)}`, atKey: true });
     } else if (i.code === 'invalid_union' && !allowedValues(i)) {
       out.push(...unionIssues(i, path, got, known));
     } else {

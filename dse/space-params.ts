@@ -48,6 +48,9 @@ function checkValue(p: ParamCheck, v: ParamValue, path: (string | number)[]): bo
   return res.success;
 }
 
+/** A space without parameters (one the schema refused is not said to be empty too). */
+export const EMPTY_SPACE = 'the space is empty: give at least one parameter to sweep (use `spatten-dse simulate` for a single design point)';
+
 /**
  * Parameters: canonical keys, values valid for their field, non-empty domains (problems go to
  * `issues`). `driver`: the space's, or undefined when the file's has a problem (a range without a
@@ -55,11 +58,7 @@ function checkValue(p: ParamCheck, v: ParamValue, path: (string | number)[]): bo
  */
 export function parseParameters(space: Space, raw: unknown, issues: Issue[], maxPoints: number, describe: DescribeIssues, driver: Space['search']['driver'] | undefined): ParamDomain[] {
   const domains: ParamDomain[] = [];
-  const keys = Object.keys(space.parameters);
-  if (keys.length === 0) {
-    issues.push({ path: ['parameters'], message: 'the space is empty: give at least one parameter to sweep (use `spatten-dse simulate` for a single design point)' });
-  }
-  for (const key of keys) {
+  for (const key of Object.keys(space.parameters)) {
     const domain = parseParameter(space, raw, key, issues, maxPoints, describe, driver);
     if (domain) domains.push(domain);
   }

@@ -6,14 +6,14 @@
  * Every error names the file, line and column, and the field path, e.g.
  *   spaces/x.yaml:7:27: parameters.hw.topkParallelism[0]: Too small: expected number to be >=1
  */
-import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as z from '../core/zod.ts';
 import { AlgoSchema, HardwareSchema, HARDWARE_PRESETS, METRICS, WorkloadSchema } from '../sim/schema.ts';
 import { FAST_FIDELITY, SPACE_FIDELITY_NAMES, type SpaceFidelity } from '../sim/fidelities.ts';
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { Objective, ParamDomain } from './driver.ts';
-import { errnoText, InputError } from './errors.ts';
+import { InputError } from './errors.ts';
+import { readSpaceBytes, spaceText, syntaxMessage, yamlLineBreaks } from './space-text.ts';
 import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, metricSemanticIssues, shapeIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { wordBitsIssues } from './space-word-bits.ts';
 import { didYouMean } from './suggest.ts';
@@ -22,7 +22,7 @@ import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, mergeKeyIssues, problemLines, valueAt } from './space-issues.ts';
 import { budgetCoversNotes, stepShortNotes, sweptBaseNotes } from './space-notes.ts';
 import { llmFloorSpaceNote } from './llm-floor.ts';
-import { parseParameters } from './space-params.ts';
+import { EMPTY_SPACE, parseParameters } from './space-params.ts';
 import { parametersJsonSchema, pinnedJsonSchema } from './space-json-schema.ts';
 import { inFile, leaveOut, Tainted, type LeftOut, type Path } from './space-stages.ts';
 
@@ -249,12 +249,14 @@ function firstAlias(doc: Document, lc: LineCounter): string {
 /** The YAML of a space file: its document and its value, a mapping. Throws InputError with file:line:col. */
 function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter; raw: object } {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(yamlLineBreaks(text), { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    // every syntax error yaml found (an unclosed bracket and a duplicate key further down: both), as the schema's problems are shown
-    const located = doc.errors.map((e) => {
+    // every syntax error yaml found (an unclosed bracket and a duplicate key further down: both), as the schema's problems are shown;
+    // of a stack overflow (one per level it unwound), the first
+    const errors = doc.errors.filter((e, i) => e.code !== 'RESOURCE_EXHAUSTION' || doc.errors.findIndex((f) => f.code === e.code) === i);
+    const located = errors.map((e) => {
       const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
-      return { ...p, text: `${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}` };
+      return { ...p, text: `${file}:${p.line}:${p.col}: YAML syntax error: ${syntaxMessage(e)}` };
     });
     throw new InputError(problemLines(located));
   }
@@ -398,6 +400,7 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   const driverKnown = !tainted.touches([['search', 'driver']]);
   const domains = parseParameters(space, raw, issues, maxPoints, zodIssues, driverKnown ? space.search.driver : undefined);
   const keys = Object.keys(space.parameters);
+  if (keys.length === 0 && !tainted.touches([['parameters']])) issues.push({ path: ['parameters'], message: EMPTY_SPACE });
   for (const n of stepShortNotes(space.parameters, domains)) notes.push(`${file}:${locate(doc, lc, n.path)}: ${n.text}`);
   for (const n of sweptBaseNotes(raw, domains)) notes.push(`${file}:${locate(doc, lc, n.path, true)}: ${n.text}`);
   checkObjectives(space, issues);
@@ -428,22 +431,10 @@ export function parseSpace(text: string, file = '<space>', opts: ParseOptions = 
   return { space, domains, constraints, objectives: space.objectives.map((o) => ({ metric: o.metric, goal: o.goal ?? metricDef(o.metric)!.goal })), yaml: text, file, notes };
 }
 
-/** Space files larger than this are refused (a resource limit: they are hand-written YAML). */
-export const MAX_SPACE_BYTES = 1 << 20;
+export { MAX_SPACE_BYTES } from './space-text.ts';
 
 export function loadSpace(file: string, opts: ParseOptions = {}): ParsedSpace {
-  let buf: Buffer;
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-    if (st.size > MAX_SPACE_BYTES) throw new InputError(`${file}: cannot read the space file: ${st.size} bytes, above the limit of ${MAX_SPACE_BYTES} for a YAML space`);
-    buf = readFileSync(file);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`${file}: cannot read the space file: ${errnoText(e as NodeJS.ErrnoException)}`);
-  }
-  if (buf.includes(0)) throw new InputError(`${file}: cannot read the space file: not a text file (it contains NUL bytes)`);
-  return parseSpace(buf.toString('utf8'), file, opts);
+  return parseSpace(spaceText(readSpaceBytes(file), file), file, opts);
 }
 
 /** JSON Schema of the space file, for editors (`spatten-dse schema`). */
