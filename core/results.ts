@@ -189,6 +189,9 @@ export type RunJson = z.infer<typeof RunJsonSchema>;
 export function parseRunJson(raw: unknown, where = 'run.json'): RunJson {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${where}: expected a JSON object`);
   const r = RunJsonSchema.safeParse(raw);
-  if (!r.success) throw new Error(`${where} is malformed: ${[...new Set(r.error.issues.map((i) => `"${i.path.join('.')}": ${i.message}`))].join('; ')}`);
+  // a field that is not there is "missing" (zod words it "expected string, received undefined", or "expected nonoptional")
+  const at = (p: PropertyKey[]) => p.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k] : undefined), raw);
+  const said = (i: { path: PropertyKey[]; message: string }) => (at(i.path) === undefined ? 'missing' : i.message);
+  if (!r.success) throw new Error(`${where} is malformed: ${[...new Set(r.error.issues.map((i) => `"${i.path.join('.')}": ${said(i)}`))].join('; ')}`);
   return r.data;
 }

@@ -304,6 +304,7 @@ const CASES: Case[] = [
   },
   { name: 'report: folder missing', argv: (d) => ['report', path.join(d, 'nope')], code: 2, re: /results folder not found: / },
   { name: 'report: run.json malformed', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'run.json'), '{"name": 3}')), argv: (d) => ['report', out(d)], code: 2, re: /run\.json is malformed: "name": Invalid input: expected string, received number/ },
+  { name: 'report: run.json an empty object: each field "missing"', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'run.json'), '{}')), argv: (d) => ['report', out(d)], code: 2, re: /run\.json is malformed: "name": missing; "space": missing; "objectives": missing; "parameters": missing; "metrics": missing\n$/ },
   { name: 'report: points.csv truncated', setup: async (d) => (await finishedRun(d), writeFileSync(path.join(out(d), 'points.csv'), readFileSync(path.join(out(d), 'points.csv'), 'utf8').split('\n').slice(0, 4).join('\n') + '\n')), argv: (d) => ['report', out(d)], code: 2, re: /points\.csv: 3 rows, but run\.json counts 6 points/ },
   {
     // cut inside the last row (the row count still matches run.json): the short row is named
