@@ -220,6 +220,18 @@ export function accuracyScoresKeyOf(ctx: EvalContext, params: Params): string | 
 }
 
 /**
+ * The metrics a model computed beyond the doubles, as `latency_s Infinity, power_w NaN` ('' when
+ * every one is finite): an extreme knob (hw.clockGHz 1e-320, hw.dramChannelGBps 1e-300) overflows
+ * the latency; such a point fails instead of being `ok` with empty cells (and feasible).
+ */
+export function nonFiniteMetrics(m: Record<string, number>): string {
+  return Object.entries(m)
+    .filter(([, v]) => !Number.isFinite(v))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+/**
  * Evaluate one design point with the primary model of the run. `known`: the point's accuracy
  * outcome when an earlier evaluation (on any worker) computed it — it is used instead of a run.
  * `from`: a smaller run's prefix of the configuration (an earlier rung's), continued by a run. The
@@ -248,7 +260,10 @@ export async function evaluatePoint(ctx: EvalContext, id: number, params: Params
       overrides = acc.overrides;
       fidelity += '+accuracy';
     }
-    Object.assign(metrics, evaluateMetrics(point, { fidelity: primaryModel(ctx), overrides, options: ctx.modelOptions, workload: sharedWorkload(ctx, params, overrides) }));
+    const hw = evaluateMetrics(point, { fidelity: primaryModel(ctx), overrides, options: ctx.modelOptions, workload: sharedWorkload(ctx, params, overrides) });
+    const beyond = nonFiniteMetrics(hw);
+    if (beyond) throw new Error(`the hardware model computed ${beyond}: a knob of this point is beyond the range the model computes in doubles`);
+    Object.assign(metrics, hw);
     if (ctx.baseline) storeBaselineMetrics(metrics, ctx.baseline, point, overrides);
     const viol = totalViolation(ctx.constraints, metrics);
     return { id, params, metrics, status: 'ok', violation: viol, feasible: viol === 0, error: '', fidelity, ...(acc ? { accuracyOutcome: acc } : {}) };

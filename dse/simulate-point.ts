@@ -6,10 +6,11 @@
  */
 import { WorkloadSchema, type DesignPoint } from '../sim/schema.ts';
 import { evaluateHardware } from '../sim/index.ts';
+import { pickMetrics } from '../sim/metrics.ts';
 import type { HwResult } from '../sim/hw/types.ts';
 import type { FidelityName } from '../sim/fidelities.ts';
 import { InputError } from './errors.ts';
-import { applyParams, basePoint } from './evaluate.ts';
+import { applyParams, basePoint, nonFiniteMetrics } from './evaluate.ts';
 import { parseSets } from './params.ts';
 import { checkWordBits } from './point-checks.ts';
 import { loadProfileCache, saveProfileCache } from './profile-cache.ts';
@@ -55,16 +56,19 @@ export function traceInputError(point: DesignPoint, e: unknown): unknown {
 }
 
 /** The hardware model on the point; an error of a trace workload names `--trace`. */
-export function runHardware(point: DesignPoint, fid: FidelityName, acc: AccuracyOutcome | undefined, seed: number | undefined): HwResult {
+export function runHardware(point: DesignPoint, fid: FidelityName, acc: AccuracyOutcome | undefined, seed: number | undefined, sets: readonly string[] = []): HwResult {
   // the cycle model's DRAM stream profiles, kept between processes (dse/profile-cache.ts)
   const cacheFile = fid === 'cycle' ? loadProfileCache() : undefined;
+  let r: HwResult;
   try {
-    const r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides, seed });
+    r = evaluateHardware(point, { fidelity: fid, overrides: acc?.overrides, seed });
     saveProfileCache(cacheFile);
-    return r;
   } catch (e) {
     throw traceInputError(point, e);
   }
+  const beyond = nonFiniteMetrics(pickMetrics(r));
+  if (beyond) throw new InputError(`the hardware model computed ${beyond} on this point: a value given is beyond the range the model computes in doubles${sets.length > 0 ? ` (${sets.map((s) => `--set ${s}`).join(', ')})` : ''}`);
+  return r;
 }
 
 /**

@@ -400,6 +400,8 @@ const CASES: Case[] = [
   { name: 'simulate --trace binary file', argv: () => ['simulate', '--trace', process.execPath], code: 2, re: /^error: --trace .*: not a text file \(it contains NUL bytes\); expected a CSV trace\n$/ },
   { name: 'simulate --trace missing', argv: (d) => ['simulate', '--trace', path.join(d, 'no.csv')], code: 2, re: /--trace .*no\.csv: no such file or folder \(ENOENT\)/ },
   { name: 'simulate --trace not a trace', files: { 't.csv': 'a,b\n1,2\n' }, argv: (d) => ['simulate', '--trace', path.join(d, 't.csv')], code: 2, re: /--trace .*t\.csv: .*header lacks column/ },
+  { name: 'simulate --set hw.clockGHz=1e-320: latency beyond the doubles refused, not printed as Infinity / null', argv: () => ['simulate', '--set', 'hw.clockGHz=1e-320', '--json'], code: 2, re: /^error: the hardware model computed latency_s Infinity, energy_j Infinity, power_w NaN, edp_js Infinity on this point: a value given is beyond the range the model computes in doubles \(--set hw\.clockGHz=1e-320\)\n$/ },
+  { name: 'simulate --set hw.dramChannelGBps=1e-300 (a normal double): the DRAM cycles overflow to NaN, refused', argv: () => ['simulate', '--set', 'hw.dramChannelGBps=1e-300'], code: 2, re: /^error: the hardware model computed latency_s NaN, energy_j NaN, cycles NaN, edp_js NaN on this point: a value given is beyond the range the model computes in doubles \(--set hw\.dramChannelGBps=1e-300\)\n$/ },
   { name: 'simulate --set unknown key (typo)', argv: () => ['simulate', '--set', 'hw.topkParalelism=4'], code: 2, re: /--set hw\.topkParalelism=4: unknown parameter "hw\.topkParalelism" \(did you mean "hw\.topkParallelism"\?\)/ },
   { name: 'simulate --set value not a number', argv: () => ['simulate', '--set', 'hw.dramChannels=many'], code: 2, re: /--set hw\.dramChannels=many: hw\.dramChannels: / },
   { name: 'simulate --set misspelt choice', argv: () => ['simulate', '--set', 'hw.topkModel=oficial-rtl'], code: 2, re: /^error: --set hw\.topkModel=oficial-rtl: hw\.topkModel: "oficial-rtl" is not one of paper, official-rtl \(did you mean "official-rtl"\?\)\n$/ },
@@ -607,6 +609,20 @@ test('a sweep where some word widths cannot hold the keys: a note at the start, 
   assert.equal(failed.length, 2, rows.join('\n'));
   for (const l of failed) assert.match(l, /^\d+,8,12,[\d.]+,.*"hw\.wordBits 8 is below the 12 bits this point needs: the key, algo\.msbBits = 12 bits, is stored in one word; hw\.wordBits must be at least 12 \(or narrow the data\)"/);
   assert.equal(rows.filter((l) => l.includes(',ok,')).length, 6, rows.join('\n'));
+});
+
+test('a sweep with a clock so small that latency overflows the doubles (1e-320 GHz): that point fails saying so, not "ok" and feasible with empty cells; exit 0', async () => {
+  const dir = path.join(TMP, 'overflow');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(space(dir), TINY.replace('  hw.dramChannels: [4, 8, 16]\n', '  hw.clockGHz: [1e-320, 1]\n'));
+  const r = await cli(run()(dir));
+  assert.equal(r.code, 0, r.err);
+  const rows = readFileSync(path.join(out(dir), 'points.csv'), 'utf8').trim().split('\n').slice(1);
+  // 4 points: 2 clocks × 2 tokenKeep; the 2 at 1e-320 GHz take cycles / (1e-320 × 1e9 Hz) = Infinity seconds
+  const failed = rows.filter((l) => l.includes(',failed,'));
+  assert.equal(failed.length, 2, rows.join('\n'));
+  for (const l of failed) assert.match(l, /^\d+,1e-320,[\d.]+,(,)+false,failed,"the hardware model computed latency_s Infinity, energy_j Infinity, power_w NaN, edp_js Infinity: a knob of this point is beyond the range the model computes in doubles"/);
+  assert.equal(rows.filter((l) => /^\d+,1,.*,true,ok,/.test(l)).length, 2, rows.join('\n'));
 });
 
 test('--jobs above the cores is clamped with a warning; --force writes into a foreign folder; run.json records the options and versions', async () => {

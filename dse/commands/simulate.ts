@@ -198,7 +198,7 @@ async function simulate(o: SimulateOptions, point: DesignPoint, fid: FidelityNam
     const { modelShape } = await import('../../sim/workload/models.ts');
     acc = await asInputError(() => runAccuracy({ model: o.accuracy!, maxExamples: o.accuracyExamples }, point.algo, modelShape(point.workload.model).layers));
   }
-  const r = runHardware(point, fid, acc, o.seed);
+  const r = runHardware(point, fid, acc, o.seed, o.set);
   const cmp: BaselineComparison | undefined = o.baseline ? compareWithBaseline(point, r, o.baseline, point.workload.trace ? resolveWorkload(point) : undefined) : undefined;
   return { r, acc, cmp };
 }
