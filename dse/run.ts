@@ -22,6 +22,7 @@ import { withCheckpoint } from './key-material.ts';
 import { warmTask } from './tasks.ts';
 import { accuracyRungs, algoKey, capLmExamples, configValues, inertSeedNote, pairedSeparability, withActingSeed, withExamples, type AccuracySpec } from './fidelity.ts';
 import { locateIn } from './space-issues.ts';
+import { checkTextFile } from './text-file.ts';
 import { defaultJobs } from './pool.ts';
 import { resolveMode, type ProgressMode } from './progress.ts';
 import { boundNotes } from '../core/bounds.ts';
@@ -147,6 +148,8 @@ export function prepareRun(opts: RunOptions): PreparedRun {
     throw new InputError(`${opts.spaceFile}: invalid base configuration: ${(e as Error).message}`);
   }
   if (base.workload.trace && isFolder(base.workload.trace)) throw new InputError(`${traceAt}: workload.trace: "${space.workload.trace}" is a folder, not a trace file`);
+  // its first 4 KB: a binary file or a device (/dev/zero, read whole, would never end) is refused as simulate --trace refuses it
+  if (base.workload.trace) checkTextFile(base.workload.trace, `${traceAt}: workload.trace`);
   // Check that the base point itself evaluates (e.g. the trace parses) — fail fast as bad input.
   try {
     if (base.workload.trace) evaluateHardware(base, { fidelity: FAST_FIDELITY });

@@ -2,6 +2,7 @@
 import { applyParams, basePoint } from './evaluate.ts';
 import type { ParamDomain, Params } from './driver.ts';
 import { wordBitsProblem } from './point-checks.ts';
+import { checkTextFile } from './text-file.ts';
 import type { Issue } from './space-checks.ts';
 import type { Space } from './space.ts';
 
@@ -28,6 +29,8 @@ export function wordBitsIssues(space: Pick<Space, 'hardware' | 'algo' | 'workloa
   if (!base) {
     try {
       base = basePoint(space, file);
+      // a binary file or a device (/dev/zero) is not read whole here: dse/run.ts refuses it
+      checkTextFile(base.workload.trace!, 'workload.trace');
       wordBitsProblem(base);
     } catch {
       return {};

@@ -2,14 +2,14 @@
  * `spatten-dse simulate`: one design point through a hardware model (a generated workload, one of
  * the paper's benchmarks, or an official trace file), its metrics and breakdowns as text or JSON.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { HARDWARE_PRESETS, MODEL_NAMES, STAGES, WorkloadSchema, type DesignPoint } from '../../sim/schema.ts';
 import { MODEL_SHAPES } from '../../sim/workload/models.ts';
 import { resolveWorkload } from '../../sim/index.ts';
 import type { HwResult } from '../../sim/hw/types.ts';
 import { areaWithSram } from '../../sim/hw/area.ts';
-import { fsMessage, InputError, isUserFsError } from '../errors.ts';
+import { InputError } from '../errors.ts';
+import { checkTextFile } from '../text-file.ts';
 import { FAST_FIDELITY, type FidelityName } from '../../sim/fidelities.ts';
 import { addFidelityOptions, chosenFidelity } from '../fidelity-option.ts';
 import { fmtSig, HW_METRICS, metricDef, pickMetrics } from '../../sim/metrics.ts';
@@ -27,24 +27,6 @@ import { designPoint, runHardware, traceInputError } from '../simulate-point.ts'
 import { shippedModels } from '../../sim/nn/paths.ts';
 import { breakdownsWithFc, fcPart } from '../e2e-parts.ts';
 import { algoText, measuredPruning, measuredText } from '../simulate-text.ts';
-
-/** A user-given file must exist, be a file and hold text (not e.g. `--trace /bin/ls`). */
-function checkTextFile(file: string, option: string): void {
-  let head: Buffer;
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      head = Buffer.alloc(4096);
-      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch (e) {
-    if (isUserFsError(e)) throw new InputError(fsMessage(e, `${option} ${file}`));
-    throw e;
-  }
-  if (head.includes(0)) throw new InputError(`${option} ${file}: not a text file (it contains NUL bytes); expected a CSV trace`);
-}
 
 const fmt = (x: number) => fmtSig(x);
 
