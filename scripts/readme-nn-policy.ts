@@ -7,6 +7,9 @@
 import { claim, vs, wrap } from './readme-nn-format.ts';
 import { accuracy, priced, value, type Priced } from './readme-nn-runs.ts';
 import { CHAR, POLICY_CHAR, POLICY_GPT } from './readme-nn-rows.ts';
+import { lmWindowTokens } from '../dse/llm-floor.ts';
+import { llmBudget } from '../sim/nn/llm-budget.ts';
+import type { Run } from './readme-nn-runs.ts';
 
 const M = (r: { cycles: number }) => `${(r.cycles / 1e6).toFixed(2)} M`;
 const MB = (p: Priced) => Math.round(p.analytical.dram_bytes / 1e6);
@@ -23,9 +26,24 @@ async function all(runs: Parameters<typeof priced>[0][]): Promise<Priced[]> {
   return out;
 }
 
+/**
+ * An llm row's cache: its budget B (sim/nn/llm-budget.ts, for the model's T-token windows), the keys
+ * a head holds when the cache overflows (B: the hardware models sort them all), and the middle ones
+ * the official policy ranks (B − start − (recent − 1): sim/nn/generate.ts `llmPrune`). Stops when the
+ * run's every layer did not keep B keys on average.
+ */
+export function llmCache(run: Run, p: Priced): { budget: number; ranked: number; topk: number } {
+  const [tokenKeep, start, recent] = ['tokenKeep', 'startTokens', 'recentTokens'].map((k) => Number(run.set![k]));
+  const budget = llmBudget(start, recent, tokenKeep, lmWindowTokens(run.model)!);
+  claim(p.j.meanKeptTokensPerLayer.every((k) => k.toFixed(1) === budget.toFixed(1)), `${run.model}: llm ${tokenKeep} keeps its budget ${budget} in every layer (measured ${p.j.meanKeptTokensPerLayer.join(' ')})`);
+  return { budget, ranked: budget - start - (recent - 1), topk: budget - start - recent };
+}
+
 /** After the sotu-gpt token-policy table: accuracy and cost of `llm` against the cascade and dense. */
 export async function policyGptBlock(): Promise<string[]> {
   const [dense, c4, c8, , l4, l8] = await all(POLICY_GPT.map(([, r]) => r));
+  const [cache4, cache8] = [llmCache(POLICY_GPT[4][1], l4), llmCache(POLICY_GPT[5][1], l8)];
+  claim(cache4.topk > 0 && cache8.topk === 0, 'sotu-gpt: llm 0.25 ranks keys (a top-k), llm 0.125 keeps start + recent only (no top-k)');
   const [lo, hi] = dense.j.ci95;
   claim(ppl(l8) < ppl(dense) && ppl(l8) > 0.99 * ppl(dense), 'sotu-gpt: llm 0.125 slightly better than dense');
   claim(ppl(l4) < ppl(c4) && ppl(l4) > 0.99 * ppl(c4), 'sotu-gpt: llm 0.25 slightly better than the cascade at 0.25');
@@ -36,7 +54,7 @@ export async function policyGptBlock(): Promise<string[]> {
   claim([l4.analytical.cycles / dense.analytical.cycles, l4.cycle.cycles / dense.cycle.cycles].every((x) => Math.abs(x - 1) < 0.15), 'sotu-gpt: llm 0.25 about as slow as dense (within 15%)');
   const others = [dense, c4, c8, l4];
   claim(others.every((p) => !slower(l8, p, 1) && l8.analytical.cycles < p.analytical.cycles && l8.cycle.cycles < p.cycle.cycles), 'sotu-gpt: llm 0.125 the fastest row');
-  return wrap(`Reading: on this LM, which only needs its last few tokens, keeping only the recent window (\`llm\` 0.125, ${ppl(l8).toFixed(2)}) is slightly *better* than the dense model (${ppl(dense).toFixed(2)}), and \`llm\` 0.25 (${ppl(l4).toFixed(2)}, ${vs(ppl(l4), ppl(dense))}) slightly better than the cascade's cumulative scores (${ppl(c4).toFixed(2)}; the cascade's last layer keeps ~${Math.round(c4.j.meanKeptTokensPerLayer.at(-1)!)} tokens by old accumulated importance; the recent ones start at 0); all within the dense CI. \`llm\` fetches fewer keys over all layers than the cascade at the same ratio, so it moves less DRAM and spends less energy (${MB(l4)} vs ${MB(c4)} MB, ${mJ(l4)} vs ${mJ(c4)} mJ at 0.25); but at budget 64 it runs a top-k on every head at every step (the cache overflows by one token per step), which both models price (the trace's \`topk\` per row) and which makes it much slower than the cascade at the same ratio (${cyclesVs(l4, c4)}) and about as slow as dense (${cyclesVs(l4, dense, '')}). The trace format names only k, so the hardware models sort all of a head's keys (64) although the official policy ranks only the middle ones (29): an upper bound on that cost. At budget = start + recent no top-k runs (slices only) and \`llm\` is the fastest row.`);
+  return wrap(`Reading: on this LM, which only needs its last few tokens, keeping only the recent window (\`llm\` 0.125, ${ppl(l8).toFixed(2)}) is slightly *better* than the dense model (${ppl(dense).toFixed(2)}), and \`llm\` 0.25 (${ppl(l4).toFixed(2)}, ${vs(ppl(l4), ppl(dense))}) slightly better than the cascade's cumulative scores (${ppl(c4).toFixed(2)}; the cascade's last layer keeps ~${Math.round(c4.j.meanKeptTokensPerLayer.at(-1)!)} tokens by old accumulated importance; the recent ones start at 0); all within the dense CI. \`llm\` fetches fewer keys over all layers than the cascade at the same ratio, so it moves less DRAM and spends less energy (${MB(l4)} vs ${MB(c4)} MB, ${mJ(l4)} vs ${mJ(c4)} mJ at 0.25); but at budget ${cache4.budget} it runs a top-k on every head at every step (the cache overflows by one token per step), which both models price (the trace's \`topk\` per row) and which makes it much slower than the cascade at the same ratio (${cyclesVs(l4, c4)}) and about as slow as dense (${cyclesVs(l4, dense, '')}). The trace format names only k, so the hardware models sort all of a head's keys (${cache4.budget}) although the official policy ranks only the middle ones (${cache4.ranked}): an upper bound on that cost. At budget = start + recent no top-k runs (slices only) and \`llm\` is the fastest row.`);
 }
 
 /** After the sotu-char token-policy table: the cost at 4× and 8× of both policies. */

@@ -15,8 +15,9 @@ import { readFileSync } from 'node:fs';
 import { generatedBlock } from '../bench/readme-block.ts';
 import { alibiContextColumn, NN_BLOCKS, NN_README, TABLES } from '../scripts/readme-nn.ts';
 import { gptDefaultsBlock, spamFrontFracBlock, TARGET } from '../scripts/readme-nn-prose.ts';
-import { FIG21_TOKENS } from '../scripts/readme-nn-rows.ts';
-import { accuracy, value } from '../scripts/readme-nn-runs.ts';
+import { FIG21_TOKENS, POLICY_GPT } from '../scripts/readme-nn-rows.ts';
+import { llmCache } from '../scripts/readme-nn-policy.ts';
+import { accuracy, value, type Priced } from '../scripts/readme-nn-runs.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
 
 const README = readFileSync(NN_README, 'utf8');
@@ -185,4 +186,14 @@ test('the token-policy tables: the llm rows equal across the models in keys and 
   const prose = text('nn-policy-char-reading');
   assert.ok(prose.includes(`(${Math.round(num(l4c[5]))} MB vs ${Math.round(num(m4[5]))} MB; energy ${num(l4c[6]).toFixed(1)} vs ${num(m4[6]).toFixed(1)} mJ)`), 'sotu-char: DRAM and energy at 4×');
   quotesCycles(prose, VS(' cycles'), [l4c[4], m4[4], l4c[7], m4[7]], 'sotu-char: cycles at 4×');
+});
+
+test('the llm cache the token-policy reading quotes: budget, keys sorted and keys ranked from the run\'s settings, and a run that kept other counts stops it', () => {
+  const kept = (k: number[]) => ({ j: { meanKeptTokensPerLayer: k } }) as unknown as Priced;
+  // sotu-gpt's windows: 224 prompt + 32 generated = 256 tokens; 0.25 of them = 64 keys a head; of 64 cached, 4 first and 31 recent are kept
+  // without ranking: 64 − 4 − 31 = 29 ranked, of which 64 − 4 − 32 = 28 kept (the incoming token is the 32nd recent one)
+  assert.deepEqual(llmCache(POLICY_GPT[4][1], kept([64, 64, 64, 64])), { budget: 64, ranked: 29, topk: 28 });
+  // 0.125 asks for 32 keys, below the protected 4 + 32: the budget is 36 and nothing is ranked beyond the slices
+  assert.deepEqual(llmCache(POLICY_GPT[5][1], kept([36, 36, 36, 36])), { budget: 36, ranked: 1, topk: 0 });
+  assert.throws(() => llmCache(POLICY_GPT[4][1], kept([64, 64, 64.1, 64])), /keeps its budget 64 in every layer/);
 });
