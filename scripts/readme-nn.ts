@@ -9,11 +9,15 @@
  *
  *   npm run readme:nn                                   (79 runs and 14 priced ones: about 3.5 CPU-minutes)
  *   node --import tsx scripts/readme-nn.ts nn-alibi …   (only the blocks named)
+ *   npm run readme:nn -- --from sim/nn/readme-nn-runs.json   (no model run: the blocks from the saved runs)
+ *
+ * It saves the figures of every run it made in sim/nn/readme-nn-runs.json (one line a run, the
+ * fields the blocks read), from which test/readme-nn.test.ts re-renders every block.
  *
  * A script of its own, not part of `npm run readme` (the glance table and sim/cycle/README.md:
  * 108 CPU-seconds, 158 s on the shared 2-core host), which it would make 2.5 times slower.
- * test/readme-nn.test.ts reruns a subset of the rows and checks the rest and the sentences
- * against each other.
+ * test/readme-nn.test.ts re-renders every block from the saved runs, reruns a subset of the rows
+ * against them, and checks the tables and sentences against each other.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +25,7 @@ import { writeGeneratedBlock } from '../bench/readme-block.ts';
 import { ROOT } from './readme-commands.ts';
 import { acc, ci, count, perLayer, reduction, row, vs } from './readme-nn-format.ts';
 import { rule } from './readme-cycle-runs.ts';
-import { accuracy, command, context, priced, value, type Run } from './readme-nn-runs.ts';
+import { accuracy, command, context, NN_RUNS_FILE, priced, replayRuns, saveRuns, value, type Run } from './readme-nn-runs.ts';
 import { NN_PROSE_BLOCKS } from './readme-nn-prose.ts';
 import { POLICY_PROSE_BLOCKS } from './readme-nn-policy.ts';
 import {
@@ -186,14 +190,24 @@ export const NN_BLOCKS: [string, () => Promise<string[]>][] = [
   ...POLICY_PROSE_BLOCKS,
 ];
 
-// run as a script (npm run readme); imported, only the definitions (test/readme-nn.test.ts)
+/** The arguments: the blocks named (all without a name) and `--from FILE`, saved runs to re-render from instead of running the model. */
+export function nnArgs(args: string[]): { only: string[]; from?: string } {
+  const i = args.indexOf('--from');
+  if (i >= 0 && !args[i + 1]) throw new Error('--from: expected a file (sim/nn/readme-nn-runs.json, as npm run readme:nn saves it)');
+  return { only: args.filter((_, k) => k !== i && k !== i + 1), from: i < 0 ? undefined : args[i + 1] };
+}
+
+// run as a script (npm run readme:nn); imported, only the definitions (test/readme-nn.test.ts)
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // `node --import tsx scripts/readme-nn.ts [BLOCK …]`: only the blocks named (all without a name)
-  const only = process.argv.slice(2);
+  // `node --import tsx scripts/readme-nn.ts [BLOCK …] [--from FILE]`
+  const { only, from } = nnArgs(process.argv.slice(2));
+  if (from) replayRuns(from);
   const t0 = performance.now();
   for (const [name, build] of NN_BLOCKS.filter(([n]) => only.length === 0 || only.includes(n))) {
     process.stderr.write(`sim/nn/README.md: ${name}\n`);
     writeGeneratedBlock(NN_README, name, NN_README_COMMAND, await build());
   }
+  // the runs saved beside the README (test/readme-nn.test.ts re-renders every block from them); some blocks only: over the others' runs
+  if (!from) process.stderr.write(`sim/nn/readme-nn-runs.json: ${await saveRuns(NN_RUNS_FILE, only.length > 0)} runs\n`);
   process.stderr.write(`sim/nn/README.md: ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
 }

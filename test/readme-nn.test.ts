@@ -1,23 +1,28 @@
 /**
  * sim/nn/README.md's Results tables and the sentences quoting them are generated (`npm run
  * readme:nn`, scripts/readme-nn.ts) from 93 `accuracy` runs (about 3.5 CPU-minutes): too many to
- * repeat here. This test reruns a subset (`CHECKED`, about 52 CPU-seconds): at least one row of
- * every row-per-run table, columns 8 and full of the `--context` table, the 4× point of the Fig. 21
- * token sweep, and the whole nn-spam-frontfrac and nn-sotu-gpt-defaults sentences. The rest is checked against itself: every
- * table has its generated heading and row count, every CI holds its figure, every "vs dense" cell
- * is its perplexity against the table's dense row, the Fig. 21 tables' points shared with the
- * other tables are equal, and every figure and qualitative word ("met", "not met") of a sentence is
- * the table cell it quotes. Never rerun: the other rows and columns.
+ * repeat here. The generator saves the figures of every run it made (sim/nn/readme-nn-runs.json),
+ * and this test re-renders every block from them, byte for byte (no model run: a figure edited in
+ * one row of a table, or a sentence's word, differs from what its saved run renders). It reruns a
+ * subset (`CHECKED`, about 52 CPU-seconds) against the model: at least one row of every row-per-run
+ * table, columns 8 and full of the `--context` table, the 4× point of the Fig. 21 token sweep, and
+ * the whole nn-spam-frontfrac and nn-sotu-gpt-defaults sentences; those rows equal the re-rendered
+ * ones, so the saved runs are the model's there. The tables and sentences are also checked against
+ * each other: every CI holds its figure, every "vs dense" cell is its perplexity against the
+ * table's dense row, the Fig. 21 tables' points shared with the other tables are equal, and every
+ * figure and qualitative word ("met", "not met") of a sentence is the table cell it quotes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { generatedBlock } from '../bench/readme-block.ts';
 import { alibiContextColumn, NN_BLOCKS, NN_README, TABLES } from '../scripts/readme-nn.ts';
 import { gptDefaultsBlock, spamFrontFracBlock, TARGET } from '../scripts/readme-nn-prose.ts';
 import { FIG21_TOKENS, POLICY_GPT } from '../scripts/readme-nn-rows.ts';
 import { llmCache } from '../scripts/readme-nn-policy.ts';
-import { accuracy, value, type Priced } from '../scripts/readme-nn-runs.ts';
+import { accuracy, fromSaved, NN_RUNS_FILE, value, type Priced } from '../scripts/readme-nn-runs.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
 
 const README = readFileSync(NN_README, 'utf8');
@@ -46,6 +51,37 @@ test('every generated block of sim/nn/README.md is there, each table with its he
     const b = block(t.name);
     assert.deepEqual(b.slice(0, 2), t.head, t.name);
     assert.equal(b.length, t.head.length + t.rows.length, `${t.name}: ${t.rows.length} rows`);
+  }
+});
+
+/** Every block rendered from the saved runs `file` (scripts/readme-nn-runs.ts `fromSaved`). */
+const renderSaved = (file = NN_RUNS_FILE) => fromSaved(async () => {
+  const out: [string, string[]][] = [];
+  for (const [name, build] of NN_BLOCKS) out.push([name, await build()]);
+  return out;
+}, file);
+
+test('every block re-rendered from the saved runs (sim/nn/readme-nn-runs.json) is the README\'s, byte for byte', async () => {
+  for (const [name, lines] of await renderSaved()) assert.deepEqual(block(name), lines, `${name}: npm run readme:nn -- --from sim/nn/readme-nn-runs.json rewrites it`);
+});
+
+test('the re-rendered blocks are the saved runs\': one run\'s perplexity 0.001 higher changes its row and nothing in the tables else', async () => {
+  const key = 'accuracy --model sotu-char-alibi --set algo.tokenKeep=0.5 --json';
+  const runs = JSON.parse(readFileSync(NN_RUNS_FILE, 'utf8')) as Record<string, { perplexity: number }>;
+  const p = runs[key].perplexity;
+  runs[key].perplexity = p + 0.001;
+  const dir = mkdtempSync(path.join(tmpdir(), 'readme-nn-test-'));
+  try {
+    const file = path.join(dir, 'runs.json');
+    writeFileSync(file, JSON.stringify(runs));
+    const changed = new Map(await renderSaved(file));
+    const row = rows('nn-alibi').findIndex((c) => c[0] === '0.5 (2×)');
+    const alibi = changed.get('nn-alibi')!;
+    assert.equal(cells(alibi[2 + row])[2], (p + 0.001).toFixed(3));
+    assert.deepEqual([...alibi.slice(0, 2 + row), ...alibi.slice(3 + row)], [...block('nn-alibi').slice(0, 2 + row), ...block('nn-alibi').slice(3 + row)]);
+    for (const t of TABLES.filter((x) => x.name !== 'nn-alibi')) assert.deepEqual(changed.get(t.name), block(t.name), t.name);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
