@@ -197,3 +197,54 @@ export function lmDiagBlocks(d: Diag, llm: Llm): [string, string[]][] {
     ['lm-diag-spread-reading', spreadReading(d)],
   ];
 }
+
+// ---- the figures quoted outside the blocks ----
+
+/**
+ * A passage outside the blocks that quotes the diagnostics: `template` is its text with `{}` for
+ * each figure (any run of spaces and line breaks matching a space), `figures` what they are now.
+ */
+export interface Quote { what: string; template: string; figures: string[] }
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A quote's pattern: its text, each `{}` a figure (a table cell, or a run without spaces). */
+const quotePattern = (template: string) =>
+  new RegExp(template.split('{}').map((part) => esc(part).replace(/ +/g, '\\s+')).join('([^|\\s](?:[^|\\n]*?[^|\\s])?)'), 'gd');
+
+/** A whole-percent change as "Training on the 4× regime" writes it: the table's 1-decimal change rounded (+11.1% → +11%). */
+const wholeChange = (x: number, base: number) => {
+  const d = Math.round(Number((100 * rise(x, base)).toFixed(1)));
+  return `${d < 0 ? '−' : '+'}${Math.abs(d)}%`;
+};
+
+/** The passages outside the blocks (earlier sections, other tables' "shipped" rows) that quote the shipped checkpoint's diagnostics. */
+export function quotes(d: Diag): Quote[] {
+  const dense = d.dense.perplexity;
+  const [t8, t32, t64] = [8, 32, 64].map((N) => truncation(d, N));
+  const [c4, c8] = SELECTION_KEEPS.map((k) => cascade(d, k));
+  const at = (p: Ppl) => `${f3(p.perplexity)} (${change(p.perplexity, dense)})`;
+  const shipped = [f3(dense), change(c4.perplexity, dense), change(c8.perplexity, dense), change(t8.fresh.perplexity, dense)];
+  return [
+    { what: 'the 8 characters at their own positions against fresh ones ("Training on the 4× regime")', template: 'cost {} where a fresh 8-character context costs {}: the', figures: [change(t8.original.perplexity, dense), wholeChange(t8.fresh.perplexity, dense)] },
+    { what: 'the same, beside the ALiBi premise ("Position information")', template: 'sotu-char: {} vs {} at N = 8)', figures: [change(t8.original.perplexity, dense), wholeChange(t8.fresh.perplexity, dense)] },
+    { what: 'the shipped row of the first second-phase table', template: '\n| shipped | {} | {} | {} | {} |\n', figures: shipped },
+    { what: 'the shipped row of the 4×-aimed second-phase table', template: '\n| 0 (shipped) | {} | {} | {} | {} | {} |\n', figures: [f3(dense), at(c4), at(c8), change(t8.fresh.perplexity, dense), change(t64.fresh.perplexity, dense)] },
+    { what: 'the shipped row of the four second phases\' table', template: '\n| shipped | 0 | {} | {} | {} | {} |\n', figures: shipped },
+    { what: '"Why 4× stays above 3%": the last 64 and 32 characters', template: 'the last 64 characters (4× of 256) give {} and the last 32 {} (', figures: [change(t64.fresh.perplexity, dense), change(t32.fresh.perplexity, dense)] },
+    { what: '"Why 4× stays above 3%": the cascade at 4×', template: 'the cascade at 4× keeps {} tokens in layers 1–3 ({});', figures: [c4.keptPerLayer.slice(1).map((x) => Math.round(x)).join(' / '), change(c4.perplexity, dense)] },
+  ];
+}
+
+/** `text` with each quote's figures replaced by what they are now (its wording and line breaks kept); a quote found other than once stops. */
+export function applyQuotes(text: string, qs: Quote[]): string {
+  for (const q of qs) {
+    const found = [...text.matchAll(quotePattern(q.template))];
+    if (found.length !== 1) throw new Error(`sim/nn/README.md: ${found.length} passages quote ${q.what} ("${q.template.trim()}", ${SCRIPT} \`quotes\`): expected one`);
+    const m = found[0];
+    for (let g = m.length - 1; g >= 1; g--) {
+      const [a, b] = m.indices![g]!;
+      text = text.slice(0, a) + q.figures[g - 1] + text.slice(b);
+    }
+  }
+  return text;
+}

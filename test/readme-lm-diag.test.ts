@@ -1,10 +1,12 @@
 /**
  * sim/nn/README.md's "Why 4× costs more than truncation" is generated (`npm run readme:lm-diag`,
- * scripts/readme-lm-diag.ts) from `scripts/lm-diag.ts`, ~13 minutes: never rerun here. Instead the
- * formatting (scripts/readme-lm-diag-format.ts) is checked on fixed diagnostics against rows and
- * sentences worked out by hand, every qualitative word's check against figures that contradict it,
- * and the README's blocks against each other and against the nn-policy-char sentence they share a
- * figure with.
+ * scripts/readme-lm-diag.ts) from `scripts/lm-diag.ts`, 5–13 minutes: never rerun here. Instead
+ * every block and every passage quoting them outside the blocks is re-rendered from the
+ * diagnostics the generator saved (sim/nn/readme-lm-diag.json) and the LLM cache's runs saved by
+ * `npm run readme:nn` (sim/nn/readme-nn-runs.json), byte for byte; the formatting
+ * (scripts/readme-lm-diag-format.ts) is checked on fixed diagnostics against rows and sentences
+ * worked out by hand, every qualitative word's check against figures that contradict it, and the
+ * README's blocks against each other and against the nn-policy-char sentence they share a figure with.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +14,11 @@ import { readFileSync } from 'node:fs';
 import { generatedBlock } from '../bench/readme-block.ts';
 import { LAYER_CASES, LAYER_KEEPS, SELECTION_CASES, TRUNCATION_N, type Case } from '../scripts/lm-diag-cases.ts';
 import {
-  LAYERS_HEAD, lmDiagBlocks, selectionLine, SPREAD_HEAD, spreadLines, TRUNCATION_HEAD, truncationLine, layersLine, type Diag, type Llm, type Spread,
+  applyQuotes, LAYERS_HEAD, lmDiagBlocks, quotes, selectionLine, SPREAD_HEAD, spreadLines, TRUNCATION_HEAD, truncationLine, layersLine, type Diag, type Llm, type Spread,
 } from '../scripts/readme-lm-diag-format.ts';
 import { NN_README } from '../scripts/readme-nn.ts';
+import { diagnostics, llmAt4, LM_DIAG_FILE } from '../scripts/readme-lm-diag.ts';
+import { fromSaved } from '../scripts/readme-nn-runs.ts';
 
 const ci = (p: number): [number, number] => [p * 0.9, p * 1.1];
 const P = (perplexity: number, keptPerLayer = [240.5, 240.5, 240.5, 240.5]) => ({ perplexity, ci95: ci(perplexity), keptPerLayer });
@@ -168,4 +172,27 @@ test('the README\'s sentences quote the cells of its tables, and the LLM cache\'
   // outside the blocks, "Training on the 4× regime" quotes the 8-character row (the fresh figure to the whole percent)
   const t8 = trunc.get('8')!;
   assert.ok(README.replace(/\s+/g, ' ').includes(`cost ${t8[4]} where a fresh 8-character context costs +${Math.round(num(t8[2]))}%`), 'the 8-character truncation figures quoted before "Position information"');
+});
+
+test('every block and every passage quoting them, re-rendered from the saved diagnostics (sim/nn/readme-lm-diag.json), is the README\'s', async () => {
+  const d = diagnostics(LM_DIAG_FILE);
+  const llm = await fromSaved(llmAt4);
+  for (const [name, lines] of lmDiagBlocks(d, llm)) assert.deepEqual(block(name), lines, `${name}: npm run readme:lm-diag -- --from sim/nn/readme-lm-diag.json rewrites it`);
+  assert.equal(applyQuotes(README, quotes(d)), README, 'the passages outside the blocks quote the saved diagnostics (npm run readme:lm-diag -- --from sim/nn/readme-lm-diag.json rewrites them)');
+});
+
+test('the passages outside the blocks: each figure rewritten where it stands, a passage no longer found stops the generator', () => {
+  const d = diagnostics(LM_DIAG_FILE);
+  // the 8 characters at their own positions 25% worse: 1.25 × 20.258 / 4.404 = 5.75 → +475%, in both passages quoting it
+  d.truncation.find((r) => r.N === 8)!.original.perplexity *= 1.25;
+  const changed = applyQuotes(README, quotes(d)).replace(/\s+/g, ' ');
+  const before = README.replace(/\s+/g, ' ');
+  assert.ok(before.includes('cost +360% where a fresh 8-character context costs +11%') && before.includes('sotu-char: +360% vs +11% at N = 8)'));
+  assert.ok(changed.includes('cost +475% where a fresh 8-character context costs +11%') && changed.includes('sotu-char: +475% vs +11% at N = 8)'));
+  assert.equal(changed.length, before.length);
+  // dense 1% better: every "shipped" row's dense cell and changes move (4.404 / 1.01 = 4.360; 4.748 / 4.360 → +8.9%)
+  const e = diagnostics(LM_DIAG_FILE);
+  e.dense.perplexity /= 1.01;
+  assert.match(applyQuotes(README, quotes(e)), /\n\| 0 \(shipped\) \| 4\.360 \| 4\.748 \(\+8\.9%\) \| 4\.911 \(\+12\.6%\) \| \+12\.2% \| \+3\.8% \|\n/);
+  assert.throws(() => applyQuotes(README.replace('8-character context costs', '8-character window costs'), quotes(d)), /0 passages quote the 8 characters at their own positions/);
 });
