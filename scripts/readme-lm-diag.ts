@@ -7,11 +7,11 @@
  *   npm run readme:lm-diag                     (the diagnostics: 5–13 minutes on the shared 2-core host, by its load)
  *   npm run readme:lm-diag -- --from FILE      (FILE: a saved `node --import tsx scripts/lm-diag.ts
  *                                               --model sotu-char --json truncation selection layers spread`,
- *                                               or sim/nn/readme-lm-diag.json)
+ *                                               or scripts/readme-data/lm-diag.json)
  *
  * It also rewrites the figures of the passages outside the blocks that quote them (earlier
  * sections, other tables' "shipped" rows: readme-lm-diag-format.ts `quotes`; a passage no longer
- * found stops it), and saves the diagnostics' quoted fields in sim/nn/readme-lm-diag.json, from
+ * found stops it), and saves the diagnostics' quoted fields in scripts/readme-data/lm-diag.json, from
  * which test/readme-lm-diag.test.ts re-renders every block and passage.
  *
  * A script of its own, not part of `npm run readme:nn` (3.5 CPU-minutes), which it would make
@@ -31,7 +31,7 @@ export const LM_DIAG_COMMAND = '`npm run readme:lm-diag`';
 export const LM_DIAG_ARGS = ['--model', 'sotu-char', '--json', 'truncation', 'selection', 'layers', 'spread'];
 const README = path.join(ROOT, 'sim', 'nn', 'README.md');
 /** The diagnostics the blocks were last written from, saved by the generator (test/readme-lm-diag.test.ts re-renders the blocks from them). */
-export const LM_DIAG_FILE = path.join(ROOT, 'sim', 'nn', 'readme-lm-diag.json');
+export const LM_DIAG_FILE = path.join(ROOT, 'scripts', 'readme-data', 'lm-diag.json');
 
 /** The diagnostics: run now, or read from a saved `--json` output. */
 export function diagnostics(from?: string): Diag {
@@ -69,5 +69,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   writeFileSync(README, applyQuotes(readFileSync(README, 'utf8'), quotes(d)));
   for (const [name, lines] of blocks) writeGeneratedBlock(README, name, LM_DIAG_COMMAND, lines);
   writeFileSync(LM_DIAG_FILE, diagFile(d));
-  process.stderr.write(`sim/nn/README.md: ${blocks.length} blocks and ${quotes(d).length} passages quoting them; sim/nn/readme-lm-diag.json; ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(`sim/nn/README.md: ${blocks.length} blocks and ${quotes(d).length} passages quoting them; scripts/readme-data/lm-diag.json; ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
 }

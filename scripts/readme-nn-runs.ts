@@ -114,7 +114,7 @@ export function priced(r: Run): Promise<Priced> {
 // ---- the runs saved beside the README: its blocks re-rendered without the model ----
 
 /** The figures of every run behind sim/nn/README.md's `npm run readme:nn` blocks, as the generator last made them. */
-export const NN_RUNS_FILE = path.join(ROOT, 'sim', 'nn', 'readme-nn-runs.json');
+export const NN_RUNS_FILE = path.join(ROOT, 'scripts', 'readme-data', 'nn-runs.json');
 
 /** From now on `accuracy`, `context` and `priced` return `file`'s saved figures, and a run it lacks stops the caller. */
 export function replayRuns(file = NN_RUNS_FILE): void {

@@ -9,9 +9,9 @@
  *
  *   npm run readme:nn                                   (79 runs and 14 priced ones: about 3.5 CPU-minutes)
  *   node --import tsx scripts/readme-nn.ts nn-alibi …   (only the blocks named)
- *   npm run readme:nn -- --from sim/nn/readme-nn-runs.json   (no model run: the blocks from the saved runs)
+ *   npm run readme:nn -- --from scripts/readme-data/nn-runs.json   (no model run: the blocks from the saved runs)
  *
- * It saves the figures of every run it made in sim/nn/readme-nn-runs.json (one line a run, the
+ * It saves the figures of every run it made in scripts/readme-data/nn-runs.json (one line a run, the
  * fields the blocks read), from which test/readme-nn.test.ts re-renders every block.
  *
  * A script of its own, not part of `npm run readme` (the glance table and sim/cycle/README.md:
@@ -193,7 +193,7 @@ export const NN_BLOCKS: [string, () => Promise<string[]>][] = [
 /** The arguments: the blocks named (all without a name) and `--from FILE`, saved runs to re-render from instead of running the model. */
 export function nnArgs(args: string[]): { only: string[]; from?: string } {
   const i = args.indexOf('--from');
-  if (i >= 0 && !args[i + 1]) throw new Error('--from: expected a file (sim/nn/readme-nn-runs.json, as npm run readme:nn saves it)');
+  if (i >= 0 && !args[i + 1]) throw new Error('--from: expected a file (scripts/readme-data/nn-runs.json, as npm run readme:nn saves it)');
   return { only: args.filter((_, k) => k !== i && k !== i + 1), from: i < 0 ? undefined : args[i + 1] };
 }
 
@@ -208,6 +208,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     writeGeneratedBlock(NN_README, name, NN_README_COMMAND, await build());
   }
   // the runs saved beside the README (test/readme-nn.test.ts re-renders every block from them); some blocks only: over the others' runs
-  if (!from) process.stderr.write(`sim/nn/readme-nn-runs.json: ${await saveRuns(NN_RUNS_FILE, only.length > 0)} runs\n`);
+  if (!from) process.stderr.write(`scripts/readme-data/nn-runs.json: ${await saveRuns(NN_RUNS_FILE, only.length > 0)} runs\n`);
   process.stderr.write(`sim/nn/README.md: ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
 }

@@ -2,8 +2,8 @@
  * sim/nn/README.md's "Why 4× costs more than truncation" is generated (`npm run readme:lm-diag`,
  * scripts/readme-lm-diag.ts) from `scripts/lm-diag.ts`, 5–13 minutes: never rerun here. Instead
  * every block and every passage quoting them outside the blocks is re-rendered from the
- * diagnostics the generator saved (sim/nn/readme-lm-diag.json) and the LLM cache's runs saved by
- * `npm run readme:nn` (sim/nn/readme-nn-runs.json), byte for byte; the formatting
+ * diagnostics the generator saved (scripts/readme-data/lm-diag.json) and the LLM cache's runs saved by
+ * `npm run readme:nn` (scripts/readme-data/nn-runs.json), byte for byte; the formatting
  * (scripts/readme-lm-diag-format.ts) is checked on fixed diagnostics against rows and sentences
  * worked out by hand, every qualitative word's check against figures that contradict it, and the
  * README's blocks against each other and against the nn-policy-char sentence they share a figure with.
@@ -174,11 +174,11 @@ test('the README\'s sentences quote the cells of its tables, and the LLM cache\'
   assert.ok(README.replace(/\s+/g, ' ').includes(`cost ${t8[4]} where a fresh 8-character context costs +${Math.round(num(t8[2]))}%`), 'the 8-character truncation figures quoted before "Position information"');
 });
 
-test('every block and every passage quoting them, re-rendered from the saved diagnostics (sim/nn/readme-lm-diag.json), is the README\'s', async () => {
+test('every block and every passage quoting them, re-rendered from the saved diagnostics (scripts/readme-data/lm-diag.json), is the README\'s', async () => {
   const d = diagnostics(LM_DIAG_FILE);
   const llm = await fromSaved(llmAt4);
-  for (const [name, lines] of lmDiagBlocks(d, llm)) assert.deepEqual(block(name), lines, `${name}: npm run readme:lm-diag -- --from sim/nn/readme-lm-diag.json rewrites it`);
-  assert.equal(applyQuotes(README, quotes(d)), README, 'the passages outside the blocks quote the saved diagnostics (npm run readme:lm-diag -- --from sim/nn/readme-lm-diag.json rewrites them)');
+  for (const [name, lines] of lmDiagBlocks(d, llm)) assert.deepEqual(block(name), lines, `${name}: npm run readme:lm-diag -- --from scripts/readme-data/lm-diag.json rewrites it`);
+  assert.equal(applyQuotes(README, quotes(d)), README, 'the passages outside the blocks quote the saved diagnostics (npm run readme:lm-diag -- --from scripts/readme-data/lm-diag.json rewrites them)');
 });
 
 test('the passages outside the blocks: each figure rewritten where it stands, a passage no longer found stops the generator', () => {

@@ -1,7 +1,7 @@
 /**
  * sim/nn/README.md's Results tables and the sentences quoting them are generated (`npm run
  * readme:nn`, scripts/readme-nn.ts) from 93 `accuracy` runs (about 3.5 CPU-minutes): too many to
- * repeat here. The generator saves the figures of every run it made (sim/nn/readme-nn-runs.json),
+ * repeat here. The generator saves the figures of every run it made (scripts/readme-data/nn-runs.json),
  * and this test re-renders every block from them, byte for byte (no model run: a figure edited in
  * one row of a table, or a sentence's word, differs from what its saved run renders). It reruns a
  * subset (`CHECKED`, about 52 CPU-seconds) against the model: at least one row of every row-per-run
@@ -61,8 +61,8 @@ const renderSaved = (file = NN_RUNS_FILE) => fromSaved(async () => {
   return out;
 }, file);
 
-test('every block re-rendered from the saved runs (sim/nn/readme-nn-runs.json) is the README\'s, byte for byte', async () => {
-  for (const [name, lines] of await renderSaved()) assert.deepEqual(block(name), lines, `${name}: npm run readme:nn -- --from sim/nn/readme-nn-runs.json rewrites it`);
+test('every block re-rendered from the saved runs (scripts/readme-data/nn-runs.json) is the README\'s, byte for byte', async () => {
+  for (const [name, lines] of await renderSaved()) assert.deepEqual(block(name), lines, `${name}: npm run readme:nn -- --from scripts/readme-data/nn-runs.json rewrites it`);
 });
 
 test('the re-rendered blocks are the saved runs\': one run\'s perplexity 0.001 higher changes its row and nothing in the tables else', async () => {
