@@ -593,26 +593,30 @@ test('Redis restarted without persistence mid-run: the coordinator re-enqueues w
   }
 });
 
-/** The bounds (s) of the outage a line that starts with `who` says, as it answers again. */
-function outageSaid(err: string, who: string): [number, number] {
+/** The bounds (s) of the outage a line that starts with `who` says, as it answers again, and the line. */
+function outageSaid(err: string, who: string): [number, number, string] {
   const time = '\\d\\d:\\d\\d:\\d\\d\\.\\d';
   const m = new RegExp(`^${who.replace(/[.]/g, '\\.')} answers again; unreachable (\\d+\\.\\d)-(\\d+\\.\\d) s: connection lost at ${time}, last failed reconnection at ${time}, reconnected at ${time} \\(attempts are at most 1\\.2 s apart\\)$`, 'm').exec(err);
   assert.ok(m, `no "answers again" line with the outage's bounds from ${who}:\n${err}`);
-  return [Number(m[1]), Number(m[2])];
+  return [Number(m[1]), Number(m[2]), m[0]];
 }
 
 /**
- * An outage said as [lower, upper] s, for a Redis down at least `atLeast` s (from the end of its kill
- * to its restart) and at most `atMost` s (from the kill to its first answer): the bounds hold the
- * truth (0.1 s of rounding, 0.2 s for the connection to see the kill) and are no more than the
- * reconnection attempts' spacing apart, plus 0.2 s of rounding and 0.6 s for the successful
- * attempt's connection and ready check and the event loop's lateness on a loaded host (a CI run at
- * load ~6 said 19.9-21.3 s).
+ * An outage said as [lower, upper] s in `line`, for a Redis down at least `atLeast` s (from the end
+ * of its kill to its restart) and at most `atMost` s (from the kill to its first answer): the bounds
+ * hold the truth (0.1 s of rounding, 0.2 s for the connection to see the kill) and are no more than
+ * the reconnection attempts' spacing apart, plus 0.2 s of rounding and 1.2 s for the lateness of the
+ * coordinator's or worker's timers and of the successful attempt's connection and ready check on a
+ * loaded host: those come after the attempts' spacing, and a process that waits for a core when
+ * Redis answers says a wider span. Measured on a 2-core host: 1.1-1.3 s apart at load 7-13, 1.6 and
+ * 1.8 s at load ~22, 1.7 and 2.0 s with both processes stopped (SIGSTOP) for 1 s as Redis answered;
+ * a CI run at load ~6 said 19.9-21.3 s. A lower bound taken from the connection's loss (~20 s
+ * apart) still fails here.
  */
-function assertOutage(lower: number, upper: number, atMost: number, atLeast: number): void {
-  assert.ok(lower <= atMost + 0.1, `said at least ${lower} s, down at most ${atMost.toFixed(2)} s`);
-  assert.ok(upper >= atLeast - 0.2, `said at most ${upper} s, down at least ${atLeast.toFixed(2)} s`);
-  assert.ok(upper - lower <= (RECONNECT_MAX_MS + RECONNECT_JITTER_MS) / 1000 + 0.8, `${lower}-${upper} s: wider than the reconnection attempts' spacing`);
+function assertOutage([lower, upper, line]: [number, number, string], atMost: number, atLeast: number): void {
+  assert.ok(lower <= atMost + 0.1, `said at least ${lower} s, down at most ${atMost.toFixed(2)} s: ${line}`);
+  assert.ok(upper >= atLeast - 0.2, `said at most ${upper} s, down at least ${atLeast.toFixed(2)} s: ${line}`);
+  assert.ok(upper - lower <= (RECONNECT_MAX_MS + RECONNECT_JITTER_MS) / 1000 + 1.4, `${lower}-${upper} s: wider than the reconnection attempts' spacing and a loaded host's lateness: ${line}`);
 }
 
 test('Redis down 20 s, then restarted without its data: the jobs resume within a few seconds of it answering (BullMQ\'s own reconnect delay had grown to 20 s: 18-20 s); the coordinator and the worker say how long it was unreachable, within bounds that hold the true outage', { skip: skip || (!hasRedisServer && 'redis-server not installed') }, async (t) => {
@@ -635,14 +639,14 @@ test('Redis down 20 s, then restarted without its data: the jobs resume within a
     // a reconnection attempt within RECONNECT_MAX_MS + 200 ms jitter, a heartbeat (1 s) to re-enqueue, a worker's poll (1 s) to rejoin
     const resumed = await waitFor(() => journaled(out) > before, 6000, 20);
     const after = (Date.now() - t0) / 1000;
-    assert.ok(resumed, `no result within 6 s of Redis answering again (${before} journaled): ${run.err()}`);
+    assert.ok(resumed, `no result within 6 s of Redis answering again (${before} journaled): ${run.err()}\nworker:\n${worker.err()}`);
     const code = await run.done;
     assert.equal(code, 0, run.err());
     assert.match(run.err(), /Redis restarted .* enqueueing the \d+ pending jobs again/);
     assert.equal(read(path.join(out, 'points.csv')), points);
     // down at least from the kill's end to the restart, at most from the kill to its first answer
     const spans = [outageSaid(run.err(), `queue: Redis ${redis.url}/0`), outageSaid(worker.err(), `worker ${idOf(worker)}: Redis ${redis.url}/0`)];
-    for (const [lower, upper] of spans) assertOutage(lower, upper, (t0 - crashAt) / 1000, (restartAt - crashedAt) / 1000);
+    for (const span of spans) assertOutage(span, (t0 - crashAt) / 1000, (restartAt - crashedAt) / 1000);
     // the worker may poll before or after the coordinator registers the run again: not left either way
     assert.equal((worker.err().match(/: serving run "dist-cycle"/g) ?? []).length, 1, `left and joined again:\n${worker.err()}`);
     t.diagnostic(`results resumed ${after.toFixed(1)} s after Redis answered again; down ${((restartAt - crashedAt) / 1000).toFixed(1)}-${((t0 - crashAt) / 1000).toFixed(1)} s, said ${spans.map(([l, u]) => `${l}-${u} s`).join(' (coordinator), ')} (worker)`);
