@@ -54,6 +54,15 @@ export const HighlightSchema = z.object({
   area: NumRecord,
   /** DRAM bytes by tensor (Q, K MSB, K LSB, V), when the model reports them. */
   dram: NumRecord.optional(),
+  /**
+   * The point with each hardware resource doubled, one at a time (dse/relief.ts): per knob its
+   * value before and after, latency and energy over the point's, area added (mm²) and the space's
+   * hardware constraints it breaks. Absent from run.json files written before it was measured.
+   */
+  relief: z
+    .array(z.object({ knob: z.string(), from: z.number(), to: z.number(), latencyRatio: num(), energyRatio: num(), areaDelta: num(), breaks: z.array(z.string()).optional() }))
+    .optional()
+    .catch(undefined),
 });
 export type Highlight = z.infer<typeof HighlightSchema>;
 

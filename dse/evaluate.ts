@@ -23,6 +23,7 @@ import { fieldSchema, totalViolation, valueMessage, type Constraint } from './pa
 import type { Space } from './space.ts';
 import { breakdownsWithFc, fcPart } from './e2e-parts.ts';
 import { wordBitsProblem } from './point-checks.ts';
+import { pointRelief, type Relief } from './relief.ts';
 import { accuracyKey, exactPrefix, prefixKey, runAccuracy, scoresKey, type AccuracyOutcome } from './accuracy-runs.ts';
 
 export interface EvaluatedPoint extends TrialResult {
@@ -290,6 +291,8 @@ export interface Breakdown {
   area: Record<string, number>;
   /** DRAM bytes by tensor (Q, K MSB, K LSB, V), when the hardware model reports them. */
   dram?: Record<string, number>;
+  /** The point with each hardware resource doubled, one at a time (dse/relief.ts). */
+  relief?: Relief[];
 }
 
 /**
@@ -299,7 +302,8 @@ export interface Breakdown {
  */
 export async function pointBreakdown(ctx: EvalContext, params: Params, known?: AccuracyOutcome): Promise<Breakdown> {
   const point = applyParams(ctx.base, params, ctx.algoWritten);
-  const hw = evaluateHardware(point, { fidelity: primaryModel(ctx), overrides: await measuredOverrides(ctx, point, known), options: ctx.modelOptions });
+  const model = { fidelity: primaryModel(ctx), overrides: await measuredOverrides(ctx, point, known), options: ctx.modelOptions };
+  const hw = evaluateHardware(point, model);
   // The report shows SRAM as its own area category (the model books key/value SRAM under qk/pv)
   // and the DRAM traffic by tensor when the model reports it (analytical: extra.dram_bytes_*).
   const { areaWithSram } = await import('../sim/hw/area.ts');
@@ -311,7 +315,8 @@ export async function pointBreakdown(ctx: EvalContext, params: Params, known?: A
   const dram = ['q', 'k_msb', 'k_lsb', 'v'].every((t) => typeof x[`dram_bytes_${t}`] === 'number')
     ? { Q: x.dram_bytes_q, 'K MSB': x.dram_bytes_k_msb, 'K LSB': x.dram_bytes_k_lsb, V: x.dram_bytes_v, ...(fc ? { 'FC weights': fc.dramBytes } : {}) }
     : undefined;
-  return { ...breakdownsWithFc(hw, point.hw.clockGHz), area, ...(dram ? { dram } : {}) };
+  const relief = pointRelief(point, hw, { ...model, constraints: ctx.constraints });
+  return { ...breakdownsWithFc(hw, point.hw.clockGHz), area, ...(dram ? { dram } : {}), relief };
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
  * The page's answer in words: the recommended (knee) design with its parameters and objective
- * values, what it gives up against the front's best point per objective, and why — the stage
- * that bounds its latency and the parameter that moves each objective most over the run.
+ * values, what it gives up against the front's best point per objective, and why — its busiest
+ * stage, the hardware resource whose doubling measurably cuts its latency most (reports/relief.ts)
+ * and the parameter that moves each objective most over the run.
  */
 import type { Highlight, RunJson } from '../core/results.ts';
 import { fmtMetric, fmtNum, metricTitle } from '../core/format.ts';
 import { KNEE_DEFINITION, kneeId } from './spec-base.ts';
+import { reliefWords } from './relief.ts';
 
 /** The parameter with the largest variance share of an objective (from the sensitivity tables). */
 export interface Driver {
@@ -16,7 +18,7 @@ export interface Driver {
   noise?: boolean;
 }
 
-/** The knee's bottleneck stage and its busy share of the latency cycles (`sections.ts` `bottleneck`). */
+/** The knee's busiest stage and its busy share of the latency cycles (`sections.ts` `bottleneck`). */
 export interface Bound {
   stage: string;
   share: number;
@@ -29,12 +31,6 @@ export function bottleneck(h: Highlight): Bound | undefined {
   const [stage, v] = st.reduce((a, b) => (b[1] > a[1] ? b : a));
   const total = h.metrics?.cycles;
   return { stage, share: Number.isFinite(total) && total > 0 ? v / total : NaN };
-}
-
-/** The knee's bottleneck stage, from its highlighted breakdown. */
-export function kneeBound(run: RunJson): Bound | undefined {
-  const h = (run.highlights ?? []).find((x) => x.id === kneeId(run));
-  return h ? bottleneck(h) : undefined;
 }
 
 /** Whether a highlight's label (e.g. "knee, best latency_s") names this pick. */
@@ -71,14 +67,15 @@ function describe(run: RunJson, knee: Highlight): { values: string; params: stri
  * The "recommended design" note (plain text, escaped by the caller), or undefined without a knee
  * or with one objective. `drivers`: per objective, the parameter that moves it most.
  */
-export function recommendation(run: RunJson, drivers: Driver[], bound?: Bound): string | undefined {
+export function recommendation(run: RunJson, drivers: Driver[]): string | undefined {
   const id = kneeId(run);
   const knee = (run.highlights ?? []).find((h) => h.id === id);
   if (!knee || run.objectives.length < 2) return undefined;
   const { values, params } = describe(run, knee);
   const costs = run.objectives.map((o) => against(run, knee, o.metric)).filter((s): s is string => s !== undefined);
+  const relief = reliefWords(knee, run.parameters ?? [], bottleneck(knee));
   const why = [
-    ...(bound && Number.isFinite(bound.share) ? [`its latency is bound by the ${bound.stage} stage (busy ${(100 * bound.share).toFixed(0)}% of its cycles)`] : []),
+    ...(relief ? [relief] : []),
     ...(drivers.length ? [`over the run, ${drivers.map((d) => `${metricTitle(d.metric, '')} moves most with ${d.param} (${(100 * d.share).toFixed(0)}% of its variance${d.noise ? ', within measurement noise' : ''})`).join(', ')}`] : []),
   ];
   return (
@@ -91,15 +88,14 @@ export function recommendation(run: RunJson, drivers: Driver[], bound?: Bound): 
 
 /**
  * The knee as the terminal's line at the end of `run` ("recommended: …"): its objective values,
- * parameters and the stage that bounds its latency; the report gives the reasons and the
- * alternatives. Undefined without a knee or with one objective, as `recommendation`.
+ * parameters, busiest stage and the measured relief (`reliefWords`); the report gives the reasons
+ * and the alternatives. Undefined without a knee or with one objective, as `recommendation`.
  */
 export function kneeLine(run: RunJson): string | undefined {
   const id = kneeId(run);
   const knee = (run.highlights ?? []).find((h) => h.id === id);
   if (!knee || run.objectives.length < 2) return undefined;
   const { values, params } = describe(run, knee);
-  const b = kneeBound(run);
-  const bound = b && Number.isFinite(b.share) ? `; latency bound by the ${b.stage} stage (busy ${(100 * b.share).toFixed(0)}% of its cycles)` : '';
-  return `recommended (the front's knee, the balanced design): #${knee.id} — ${values}${params ? `; ${params}` : ''}${bound}`;
+  const why = reliefWords(knee, run.parameters ?? [], bottleneck(knee));
+  return `recommended (the front's knee, the balanced design): #${knee.id} — ${values}${params ? `; ${params}` : ''}${why ? `; ${why}` : ''}`;
 }

@@ -10,6 +10,7 @@ import { escapeHtml } from './escape.ts';
 import { declaredChart, declaredCharts } from './declared.ts';
 import { parallelChart } from './parallel.ts';
 import { highlightWhy, notesSection, sensitivitySection } from './sections.ts';
+import { reliefTable } from './relief.ts';
 import { constraintCharts, explorerChart, sampleForInteractive } from './explore.ts';
 import { commonObjectives, compareCharts, compareHypervolumes, compareTable, incomparable, type NamedRun } from './compare.ts';
 import { buildCharts } from './specs.ts';
@@ -142,6 +143,7 @@ async function highlightsPart(c: ReportContext): Promise<Part> {
     `<p class="muted">Knee and per-objective best points chosen by the runner.${breakdownModelNote(run)}</p>` +
     highlightTable(run, varying, c.points) +
     highlightWhy(run) +
+    reliefTable(run) +
     (hl.html ? `<div class="grid">${hl.html}</div>` + breakdownTables(run) : '<p class="muted">No breakdowns recorded.</p>') +
     '</section>';
   return { sections: [section], specs: hl.specs };

@@ -18,7 +18,7 @@ import { byShare, sensitivity, MAX_GROUPS, type Effect, type Sensitivity } from 
 import { DESIGN_METHOD, NOISE_METHOD, PAIRED_NOISE_METHOD, SENSITIVITY_METHOD, epsilonSquared, sensitivityDesign, jointShares, measurementNoise, noiseNote, pairedNoiseNote, pairedOf, pairedWithinNoise, withinNoise, type MeasurementNoise, type PairedTable, type SensitivityDesign } from './sensitivity.ts';
 import { KNEE_DEFINITION, kneeId } from './specs.ts';
 import { highlightLabel } from './spec-base.ts';
-import { bottleneck, kneeBound, recommendation, type Driver } from './recommend.ts';
+import { bottleneck, recommendation, type Driver } from './recommend.ts';
 
 /**
  * Dominated feasible points that could be on the front: run.json's paired count (each
@@ -56,7 +56,7 @@ export function notesSection(run: RunJson, points: PointRow[]): string {
         `Differences in ${sep.metric} between neighbouring front points are often smaller than the CI (bars on the charts); evaluate more examples (accuracy.maxExamples) to separate them.`)}</li>`,
     );
   }
-  const rec = recommendation(run, drivers(run, points), kneeBound(run));
+  const rec = recommendation(run, drivers(run, points));
   const k = kneeId(run);
   if (rec) notes.push(`<li>${esc(rec)}</li>`);
   else if (k !== undefined && run.objectives.length > 1) notes.push(`<li>${esc(`Knee = point #${k}. Definition — ${KNEE_DEFINITION}.`)}</li>`);

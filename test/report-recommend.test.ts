@@ -1,7 +1,8 @@
 /**
  * "What to look at" answers the page's question in words: the knee's parameters and objective
- * values, what it gives up against the front's best point per objective, and why (its bottleneck
- * stage, the parameter that moves each objective most). Numbers by hand below.
+ * values, what it gives up against the front's best point per objective, and why (its busiest
+ * stage, the measured relief when recorded — test/relief.test.ts — and the parameter that moves each
+ * objective most). Numbers by hand below.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,7 +38,9 @@ test('What to look at recommends the knee with its numbers, its cost against eac
   const t = text(notesSection(r, points));
   assert.match(t, /Recommended balanced design: the knee, #7 — perplexity 5, latency 2 ms; a 1, b 2\./, t);
   assert.match(t, /Against the front's best point per objective: perplexity \+25% \(best 4, #3\), latency \+100% \(best 1 ms, #9\)\./, t);
-  assert.match(t, /its latency is bound by the pv stage \(busy 90% of its cycles\)/, t);
+  // no relief measured (a run.json written before it): the busiest stage only, no claim that it bounds the latency
+  assert.match(t, /Why: busiest stage pv \(90% of its cycles\); over the run/, t);
+  assert.ok(!t.includes('bound by'), t);
   assert.match(t, /perplexity moves most with a \(100% of its variance\), latency moves most with b \(100% of its variance\)/, t);
   assert.match(t, /Definition — knee: the front point closest/, t);
 });
@@ -57,13 +60,28 @@ test('the why names a driver whose range is inside the points\' CIs as within me
   assert.match(t, /perplexity moves most with a \(100% of its variance, within measurement noise\), latency moves most with b \(100% of its variance\)/, t);
 });
 
-test('the end of `run` names the knee in the terminal: its values, parameters and bounding stage; nothing without a knee or with one objective', () => {
+test('the end of `run` names the knee in the terminal: its values, parameters and busiest stage; nothing without a knee or with one objective', () => {
   const r = run([hl(7, 'knee', 5, 2e-3, { pv: 1800, qk: 500, overhead: 1900 }), hl(3, 'best perplexity', 4, 4e-3)]);
   const line = runSummary({ dir: 'results/x', run: { ...r, name: 'x', wallSeconds: 1 }, rows: points });
   // pv: 1800 of 2000 cycles = 90% (the overhead entry is not a stage)
-  assert.match(line, /\nrecommended \(the front's knee, the balanced design\): #7 — perplexity 5, latency 2 ms; a 1, b 2; latency bound by the pv stage \(busy 90% of its cycles\)\nwrote /, line);
+  assert.match(line, /\nrecommended \(the front's knee, the balanced design\): #7 — perplexity 5, latency 2 ms; a 1, b 2; busiest stage pv \(90% of its cycles\)\nwrote /, line);
   const none = runSummary({ dir: 'results/x', run: { ...run([hl(3, 'best perplexity', 4, 4e-3)]), name: 'x', wallSeconds: 1 }, rows: points });
   assert.ok(!none.includes('recommended'), none);
   const one = { ...r, name: 'x', wallSeconds: 1, objectives: [{ metric: 'perplexity', goal: 'min' }] } as RunJson;
   assert.ok(!runSummary({ dir: 'results/x', run: one, rows: points }).includes('recommended'));
+});
+
+test('with relief measured, the why names the resource whose doubling cut the latency most, and the busiest stage\'s own when it differs', () => {
+  // pv busy 1800 of 2000 cycles; doubling qk: latency × 0.9 (−10.0%), +4 mm²; doubling pv: × 1.005 (+0.5%)
+  const relief = [
+    { knob: 'hw.qkMultipliers', from: 512, to: 1024, latencyRatio: 0.9, energyRatio: 1.01, areaDelta: 4 },
+    { knob: 'hw.pvMultipliers', from: 256, to: 512, latencyRatio: 1.005, energyRatio: 1.002, areaDelta: 1.9 },
+  ];
+  const knee = { ...hl(7, 'knee', 5, 2e-3, { pv: 1800, qk: 500, overhead: 1900 }), relief } as Highlight;
+  const r = run([knee, hl(3, 'best perplexity', 4, 4e-3), hl(9, 'best latency_s', 6, 1e-3)]);
+  const t = text(notesSection(r, points));
+  // neither knob is one of the space's parameters (a, b)
+  assert.match(t, /Why: busiest stage pv \(90% of its cycles\); doubling hw\.qkMultipliers \(not swept\) cuts latency most \(−10\.0%, \+4\.00 mm²\), doubling hw\.pvMultipliers \(not swept\) \+0\.5%; over the run/, t);
+  const line = runSummary({ dir: 'results/x', run: { ...r, name: 'x', wallSeconds: 1 }, rows: points });
+  assert.match(line, /; busiest stage pv \(90% of its cycles\); doubling hw\.qkMultipliers \(not swept\) cuts latency most \(−10\.0%, \+4\.00 mm²\), doubling hw\.pvMultipliers \(not swept\) \+0\.5%\nwrote /, line);
 });
