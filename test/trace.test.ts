@@ -111,6 +111,15 @@ test('trace errors name file, line and column', () => {
   assert.throws(() => readTraceFile(path.join(root, 'no-such.csv')), TraceError);
 });
 
+test('a non-integer iteration_id is reported at iteration_id (column 1), not at the next non-empty cell', () => {
+  const row = '0,0,0,64.0,993,993,6,16,0.05,True,4,204,6,True,False,False,-1';
+  expectError(`${HEADER}\n${row}\n${row.replace(/^0,/, '1.5,')}`, 3, 1, 'iteration_id', /iteration_id '1\.5' is not an integer.*layer_id is '0'/);
+  // on the first data line too (no rows before it), and with cells spaced out
+  expectError(`${HEADER}\n x ,0,0,64.0,993,993,6,16,0.05,True,4,204,6,True,False,False,-1`, 2, 1, 'iteration_id', /iteration_id 'x' is not an integer/);
+  // a trailing config line (a path, then 16 empty cells) is still accepted
+  assert.equal(parseTrace(`${HEADER}\n${row}\ncfg.yml,,,,,,,,,,,,,,,,`, 't.csv').requests.length, 1);
+});
+
 test('columns are found by name; trailing blank lines and CRLF are accepted', () => {
   const cols = [...TRACE_COLUMNS].reverse();
   const row = '0,0,0,64.0,993,500,8,12,-1,False,-1,100,8,True,False,False,-1'.split(',').reverse().join(',');

@@ -201,7 +201,9 @@ function checkTrailer(cells: string[], first: string, header: string[], fileName
   if (noRows && first === '') throw new TraceError(fileName, line, 1, 'iteration_id', 'empty iteration_id');
   const extra = cells.slice(1).findIndex((c) => c.trim() !== '');
   if (extra >= 0) {
-    throw new TraceError(fileName, line, extra + 2, header[extra + 1], `iteration_id '${first.slice(0, 60)}' is not an integer (a trailing config line must have empty other cells)`);
+    // the fault is the first cell (not an integer), so that is the column reported
+    const other = `${header[extra + 1]} is '${cells[extra + 1].trim().slice(0, 60)}'`;
+    throw new TraceError(fileName, line, 1, header[0], `${header[0]} '${first.slice(0, 60)}' is not an integer (a trailing config line must have empty other cells; ${other})`);
   }
 }
 
