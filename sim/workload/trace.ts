@@ -136,7 +136,7 @@ export function parseTrace(text: string, fileName: string, opts: ParseTraceOptio
   return traceWorkload(requests, fileName, trailer, meta, mapping);
 }
 
-/** The first non-blank line as the header; every column of TRACE_COLUMNS must be in it. */
+/** The first non-blank line as the header: exactly the columns of TRACE_COLUMNS, in any order. */
 function readHeader(lines: string[], fileName: string): TraceHeader {
   let li = 0;
   while (li < lines.length && lines[li].trim() === '') li++;
@@ -147,9 +147,27 @@ function readHeader(lines: string[], fileName: string): TraceHeader {
   for (const c of TRACE_COLUMNS) {
     if (!colIdx.has(c)) throw new TraceError(fileName, li + 1, undefined, c, `header lacks column '${c}' (got: ${cells.join(',')})`);
   }
+  checkNoOtherColumns(cells, fileName, li + 1);
   const idx = TRACE_COLUMNS.map((c) => colIdx.get(c)!);
   const standardOrder = cells.length === TRACE_COLUMNS.length && cells.every((h, i) => h === TRACE_COLUMNS[i]);
   return { cells, idx, standardOrder, line: li + 1 };
+}
+
+/**
+ * Refuses a header cell that is not one of the 17 columns or repeats one: the schema has exactly
+ * the 17 columns (spec §3.1), so an extra name is a typo or a foreign file, not data to ignore.
+ */
+function checkNoOtherColumns(cells: string[], fileName: string, line: number): void {
+  const known = new Set<string>(TRACE_COLUMNS);
+  const expected = `expected the ${TRACE_COLUMNS.length} columns (in any order): ${TRACE_COLUMNS.join(',')}`;
+  cells.forEach((h, i) => {
+    const err = (what: string) => new TraceError(fileName, line, i + 1, h || undefined, `${what}; ${expected}`);
+    if (h === '') throw err('empty column name');
+    if (Number.isFinite(Number(h))) throw err(`column name '${h}' is a number`);
+    if (!known.has(h)) throw err(`unknown column '${h}'`);
+    const first = cells.indexOf(h);
+    if (first < i) throw err(`column '${h}' appears twice (also column ${first + 1})`);
+  });
 }
 
 /**
