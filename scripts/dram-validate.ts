@@ -163,7 +163,7 @@ export function validationTable(s: Summary, count: number, salts: number, seed: 
   for (const m of METRICS) lines.push(`| sparse, one exact placement (salt 0) instead | ${metric(m)} | ${stats(s.sparse.onePlacement[m])} |`);
   lines.push('', '| sparse, row-chunk slots per (sub-)channel | shapes | cycles/byte median | p90 | p99 | max | activations/byte p99 |', '|---|---|---|---|---|---|---|');
   for (const b of s.sparseBySlots) lines.push(`| ${b.slots} | ${stats(b.cyclesPerByte)} | ${pct(b.activationsPerByte.p99)} |`);
-  lines.push('', `exact occupancy 0 (second region fully overlapped): dense ${s.dense.exactZero} (model 0 in ${s.dense.exactZeroModelZero}), sparse ${s.sparse.exactZero} (model 0 in ${s.sparse.exactZeroModelZero}); not in the table`);
+  lines.push('', `exact occupancy 0 (the following regions fully overlapped): dense ${s.dense.exactZero} (model 0 in ${s.dense.exactZeroModelZero}), sparse ${s.sparse.exactZero} (model 0 in ${s.sparse.exactZeroModelZero}); not in the table`);
   return lines;
 }
 

@@ -119,11 +119,11 @@ test('32-B interleaving spreads a dense region evenly over the channels; gathers
   assert.deepEqual(emptyChunks(), { pc: [], bank: [], row: [], n: [] });
 });
 
-test('profileStream = each channel of gatherChunks served on a fresh channel, then again one region further', () => {
-  // Independent reference: the chunk lists of gatherChunks, the second copy built by hand (a row
-  // chunk's index in its channel is (row·banks + bank)·pcs + pc; the next region starts `span` later).
+test('profileStream = each channel of gatherChunks served on a fresh channel, then again one and two regions further: the mean extra time of the two', () => {
+  // Independent reference: the chunk lists of gatherChunks, the shifted copies built by hand (a row
+  // chunk's index in its channel is (row·banks + bank)·pcs + pc; the next regions start `span` and 2·`span` later).
   for (const [L, n, B, C, mapping, Q] of [
-    [1024, 1024, 96, 16, 'RoBaCoRaCh', 16], [1000, 313, 64, 8, 'RoBaRaCoCh', 32], [257, 129, 40, 3, 'RoBaCoRaCh', 7], [4096, 77, 128, 32, 'RoBaRaCoCh', 16],
+    [1024, 1024, 96, 16, 'RoBaCoRaCh', 16], [1000, 313, 64, 8, 'RoBaRaCoCh', 32], [257, 129, 40, 3, 'RoBaCoRaCh', 7], [4096, 77, 128, 32, 'RoBaRaCoCh', 16], [128, 128, 96, 24, 'RoBaRaCoCh', 32],
   ] as const) {
     const tm = hbmTiming({ clockGHz: 1.3, dramChannelGBps: 48 }, { mapping, queueDepth: Q });
     const sub = mapping === 'RoBaCoRaCh' ? { ...tm, pcs: 1, queueDepth: Math.floor(Q / 2) } : tm;
@@ -132,24 +132,40 @@ test('profileStream = each channel of gatherChunks served on a fresh channel, th
     const lists = gatherChunks(L, n, B, nSub, sub);
     let sum = 0;
     let bursts = 0;
+    const shift = (list: (typeof lists)[number], by: number) => {
+      const out = { pc: [] as number[], bank: [] as number[], row: [] as number[], n: list.n };
+      for (let k = 0; k < list.n.length; k++) {
+        const id = (list.row[k] * sub.banks + list.bank[k]) * sub.pcs + list.pc[k] + by;
+        out.pc.push(id % sub.pcs);
+        out.bank.push(Math.floor(id / sub.pcs) % sub.banks);
+        out.row.push(Math.floor(id / (sub.pcs * sub.banks)));
+      }
+      return out;
+    };
     for (const list of lists) {
       if (list.n.length === 0) continue;
       const ch = new HbmChannel(sub, 'conflict');
       const r1 = ch.serve(list, 0);
-      const shifted = { pc: [] as number[], bank: [] as number[], row: [] as number[], n: list.n };
-      for (let k = 0; k < list.n.length; k++) {
-        const id = (list.row[k] * sub.banks + list.bank[k]) * sub.pcs + list.pc[k] + span;
-        shifted.pc.push(id % sub.pcs);
-        shifted.bank.push(Math.floor(id / sub.pcs) % sub.banks);
-        shifted.row.push(Math.floor(id / (sub.pcs * sub.banks)));
-      }
-      sum += ch.serve(shifted, 0).end - r1.end;
+      ch.serve(shift(list, span), 0);
+      sum += (ch.serve(shift(list, 2 * span), 0).end - r1.end) / 2;
       bursts += r1.bursts;
     }
     const p = profileStream(L, n, B, C, tm);
     assert.equal(p.bursts, bursts, `bursts ${L} ${n} ${B}`);
     assert.ok(Math.abs(p.occ.reduce((a, b) => a + b, 0) - sum) < 1e-6 * sum, `occupancy ${L} ${n} ${B}: ${p.occ.reduce((a, b) => a + b, 0)} vs ${sum}`);
   }
+});
+
+test('a dense stream of one row chunk per channel costs its bus time shared by the two PCs, not 0', () => {
+  // L 128 × 96 B on 24 channels (RoBaRaCoCh, 1 GHz, 32 GB/s): 16 bursts a channel, one row chunk. The
+  // next region's chunk is on the other PC, whose bus is free: alone it ends with the first (0 extra
+  // cycles, the old single-region reading); the region after waits for the first PC. Steady state:
+  // 16 bursts × tBurst 2 = 32 bus cycles a region per PC, two PCs: 16 cycles a region.
+  const tm = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { mapping: 'RoBaRaCoCh' });
+  assert.equal(tm.tBurst, 2);
+  const p = profileStream(128, 128, 96, 24, tm);
+  assert.equal(p.bursts, 24 * 16);
+  assert.deepEqual([...p.occ], new Array(24).fill(16));
 });
 
 test('refresh: available time and its inverse', () => {

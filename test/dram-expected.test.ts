@@ -104,7 +104,7 @@ test('the validation table (the script\'s output and sim/cycle/README.md\'s bloc
     '| 4–15 | 0 | 0.00 % | 0.00 % | 0.00 % | 0.00 % | 0.10 % |',
     '| 16– | 1 | 30.00 % | 30.00 % | 30.00 % | 30.00 % | 4.00 % |',
     '',
-    'exact occupancy 0 (second region fully overlapped): dense 1 (model 0 in 1), sparse 1 (model 0 in 0); not in the table',
+    'exact occupancy 0 (the following regions fully overlapped): dense 1 (model 0 in 1), sparse 1 (model 0 in 0); not in the table',
   ]);
 });
 
@@ -144,7 +144,10 @@ test('spread over the channels: E[max of C standard normals] from tables; no spr
   assert.equal(expectedGatherCost(4096, 4096, 64, 4, tPc).sdPerByte, 0);
   assert.ok(expectedGatherCost(1000, 1000, 32, 16, tPc).sdPerByte > 0, 'expectedGatherCost(1000, 1000, 32, 16, tPc).sdPerByte > 0');
   // sparse gathers of the generation workloads' shapes: the closed-form σ against the σ over the
-  // channels of the exact profiles of 16 placements (0.57 … 1.40 of it, median 1.09, measured)
+  // channels of the exact profiles of 16 placements (0.81 … 1.92 of it, median 1.10, measured). The
+  // widest, 1.65 and 1.92, are the sparsest shape (30 tokens of 32 B) on 4 channels: a few bursts a
+  // channel, where the profiles' mean over two following regions smooths the pseudo-channel
+  // alternation that the closed form's per-region moments keep
   const ratios: number[] = [];
   for (const ch of [16, 4])
     for (const mapping of ['RoBaRaCoCh', 'RoBaCoRaCh'] as const) {
@@ -161,7 +164,7 @@ test('spread over the channels: E[max of C standard normals] from tables; no spr
       }
     }
   ratios.sort((a, b) => a - b);
-  assert.ok(ratios[0] > 0.5 && ratios[ratios.length - 1] < 1.5, ratios.map((r) => r.toFixed(2)).join(' '));
+  assert.ok(ratios[0] > 0.5 && ratios[ratios.length - 1] < 2, ratios.map((r) => r.toFixed(2)).join(' '));
   const med = ratios[ratios.length >> 1];
   assert.ok(med > 0.9 && med < 1.2, `median ${med}`);
 });

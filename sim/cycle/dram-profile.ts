@@ -1,6 +1,6 @@
 /**
  * Steady-state DRAM cost of one fetch stream (a gather of n of L token vectors) on the HBM2 model of
- * dram.ts: each channel's row chunks served on a fresh channel, then again one region further.
+ * dram.ts: each channel's row chunks served on a fresh channel, then again one and two regions further.
  */
 import { HbmChannel, subChannels, type ChannelRun, type HbmTiming } from './dram.ts';
 import { keptIndex } from './gather-layout.ts';
@@ -11,8 +11,9 @@ export interface StreamProfile {
   bursts: number;
   bytes: number;
   /**
-   * Steady-state occupancy per (sub-)channel, cycles: the extra time a second stream of the same
-   * shape, in the next region of memory and queued right behind, adds on that channel.
+   * Steady-state occupancy per (sub-)channel, cycles: the extra time each of two more streams of the
+   * same shape, in the next two regions of memory and queued right behind, adds on that channel
+   * (their mean: one of them may sit on the other pseudo-channel).
    */
   occ: Float64Array;
   /** max over channels of occ. */
@@ -56,7 +57,12 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
       // The next head's region follows this one in memory (K/V caches are [layer][head][token]),
       // so its chunks continue where this region's span ends: banks rotate, rows advance.
       const r2 = ch.serveIds(g.ids, g.ns, a, b, spanChunks, 0);
-      occ[c] = r2.end - r1.end;
+      // and one region further again: with the pseudo-channels split by row chunk (RoBaRaCoCh), a
+      // region of one chunk per channel puts the next region on the other PC, where it runs
+      // entirely beside the first (r2 ends with r1: 0 extra cycles) and the one after it waits for
+      // the first PC; the mean over the two following regions is the steady state either way
+      const r3 = ch.serveIdsEnd(g.ids, g.ns, a, b, 2 * spanChunks, 0);
+      occ[c] = (r3 - r1.end) / 2;
     }
     maxOcc = Math.max(maxOcc, occ[c]);
     sumOcc += occ[c];

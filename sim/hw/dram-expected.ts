@@ -4,9 +4,10 @@
  * The cycle simulator prices a gather of n of L token vectors of B bytes with an exact bank-level
  * profile (sim/cycle/dram-profile.ts `profileStream`): the kept tokens are laid out (one per
  * stratum [⌈iL/n⌉, ⌈(i+1)L/n⌉) at a hashed offset, sim/cycle/gather-layout.ts `keptIndex`), split into row
- * chunks per (sub-)channel, and each channel's chunks are served twice on `HbmChannel` — a fresh
- * region, then the same chunks one region further — the second run's extra time being the stream's
- * occupancy. That costs O(chunks) per shape and jumps with the hashed placement. Here the same
+ * chunks per (sub-)channel, and each channel's chunks are served three times on `HbmChannel` — a
+ * fresh region, then the same chunks one and two regions further — the mean extra time of the
+ * second and third runs being the stream's occupancy (one region of a chunk per channel puts the
+ * next on the other pseudo-channel, where it runs beside the first and adds nothing alone). That costs O(chunks) per shape and jumps with the hashed placement. Here the same
  * quantities are computed as their expectation over the placement (the hash offsets), per channel:
  *
  * - Dense gathers (n ≥ L) have no placement: every channel holds T_c = ⌈(T − c)/C⌉ consecutive
@@ -15,7 +16,7 @@
  *   largest cycle mean d per chunk (`denseCycle`: bus R·tBurst per PC, request window
  *   (lat + j₁·tBurst)/w, activations tFAW/4, tRRD and per-bank tRAS + tRP), reached with period c
  *   (the cyclicity of the binding cycles), so occupancy(K chunks) = occupancy(K′) + (K − K′)·d for
- *   any K′ ≡ K (mod c) past the transient; occupancy(K′) is the two-region run of K′ ≤ 48 + c
+ *   any K′ ≡ K (mod c) past the transient; occupancy(K′) is the three-region run of K′ ≤ 48 + c
  *   regular chunks.
  * - Sparse gathers: per chunk slot (R member transactions of one channel, C apart, i.e. tokens
  *   r = C/b apart for b bursts per token) the expected touch probability and the first two moments
@@ -26,7 +27,7 @@
  *   when the burst Q earlier — the j-th of its chunk, `landingPosition` — has returned, then needs
  *   lat = tRP + tRCD + tCL to its first data), and the activation spacing max(tFAW/4, tRRD)/P. The
  *   region-to-region transient (latency hidden behind the first region, the second region's chunks
- *   on the same or the other pseudo-channel, tFAW and bank reuse across regions) is the two-region
+ *   on the same or the other pseudo-channel, tFAW and bank reuse across regions) is the three-region
  *   run of a representative pattern standing for the region's last min(k, 16) chunks (bursts as even
  *   as integers allow and mixed to the mean, one chunk per stretch of slots/k at golden-ratio offsets,
  *   the pseudo-channel split from its distribution); the rest adds d per chunk. The chunk count k is
@@ -233,7 +234,7 @@ function denseChannelOcc(Tc: number, span: number, t: HbmTiming, cyc: { d: numbe
   return v;
 }
 
-/** Two-region run of one dense channel of Tc bursts (chunks 0 … K−1), the next region `span` chunks on. */
+/** Three-region run of one dense channel of Tc bursts (chunks 0 … K−1), the next regions `span` and 2·`span` chunks on: the mean extra time of the two. */
 function denseRun(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: number }): number {
   const R = t.burstsPerRow;
   const K = Math.ceil(Tc / R);
@@ -245,9 +246,12 @@ function denseRun(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: n
     ns[k] = k === Kp - 1 ? m : R;
   }
   const ch = profilingChannel(t);
+  const off = span - (K - Kp);
   const end1 = ch.serveIdsEnd(ids, ns, 0, Kp, 0, 0);
-  const end2 = ch.serveIdsEnd(ids, ns, 0, Kp, span - (K - Kp), 0);
-  return end2 - end1 + (K - Kp) * cyc.d;
+  ch.serveIdsEnd(ids, ns, 0, Kp, off, 0);
+  const end3 = ch.serveIdsEnd(ids, ns, 0, Kp, 2 * off, 0);
+  // the mean of the two following regions, as profileStream takes it (one may sit on the other PC)
+  return (end3 - end1) / 2 + (K - Kp) * cyc.d;
 }
 
 /**
@@ -450,8 +454,9 @@ function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTi
   if (hit !== undefined) return hit;
   const ch = profilingChannel(t);
   const end1 = ch.serveIdsEnd(ids, ns, 0, k, 0, 0);
-  const end2 = ch.serveIdsEnd(ids, ns, 0, k, off, 0);
-  const occ = Math.max(0, end2 - end1);
+  ch.serveIdsEnd(ids, ns, 0, k, off, 0);
+  const end3 = ch.serveIdsEnd(ids, ns, 0, k, 2 * off, 0);
+  const occ = Math.max(0, (end3 - end1) / 2);
   patternRuns.set(cur.tid, key, occ);
   return occ;
 }
