@@ -34,15 +34,21 @@ function mm2(d: number): string {
   return `${d < 0 ? '−' : '+'}${Math.abs(d).toFixed(2)} mm²`;
 }
 
-/** A knob as the words name it: "hw.inFlight (not swept)" when the space does not sweep it. */
-function knobName(r: Relief, parameters: readonly string[]): string {
-  return parameters.includes(r.knob) ? r.knob : `${r.knob} (not swept)`;
+/** A knob as the words and the table name it: "hw.inFlight (not swept)" when the space does not sweep it. */
+function knobLabel(knob: string, parameters: readonly string[]): string {
+  return parameters.includes(knob) ? knob : `${knob} (not swept)`;
+}
+
+const knobName = (r: Relief, parameters: readonly string[]) => knobLabel(r.knob, parameters);
+
+/** The relief with the lowest latency ratio (the first listed on a tie), or undefined. */
+function lowest(rs: Relief[]): Relief | undefined {
+  return rs.length ? rs.reduce((a, b) => (b.latencyRatio < a.latencyRatio ? b : a)) : undefined;
 }
 
 /** The knob whose doubling gives the lowest latency (the first listed on a tie); undefined without relief. */
 export function bestRelief(h: Highlight): Relief | undefined {
-  const rs = (h.relief ?? []).filter((r) => Number.isFinite(r.latencyRatio));
-  return rs.length ? rs.reduce((a, b) => (b.latencyRatio < a.latencyRatio ? b : a)) : undefined;
+  return lowest((h.relief ?? []).filter((r) => Number.isFinite(r.latencyRatio)));
 }
 
 /**
@@ -69,20 +75,19 @@ export function reliefWords(h: Highlight, parameters: readonly string[], bound: 
 /** When the best relief breaks a constraint: the best one that breaks none and cuts latency (", within the constraints hw.inFlight −5.3%, +0.00 mm²"), else ''. */
 function withinConstraints(h: Highlight, best: Relief, parameters: readonly string[]): string {
   if (!best.breaks?.length) return '';
-  const ok = (h.relief ?? []).filter((r) => !r.breaks?.length && r.latencyRatio < 1);
-  if (ok.length === 0) return '';
-  const r = ok.reduce((a, b) => (b.latencyRatio < a.latencyRatio ? b : a));
+  const r = lowest((h.relief ?? []).filter((x) => !x.breaks?.length && x.latencyRatio < 1));
+  if (!r) return '';
   return `, within the constraints ${knobName(r, parameters)} ${pct(r.latencyRatio)} (${mm2(r.areaDelta)})`;
 }
 
 /** One highlight's cells for a knob: value change, latency, energy, area (dashes when it was not doubled). */
-function reliefCells(h: Highlight, knob: string): string[] {
+function reliefCells(h: Highlight, knob: string, best: Relief | undefined): string[] {
   const r = h.relief?.find((x) => x.knob === knob);
   if (!r) return ['<td class="muted">–</td>', '<td class="muted">–</td>', '<td class="muted">–</td>'];
   const broke = r.breaks?.length ? ` <span class="tag" title="${esc(r.breaks.join(', '))}">breaks ${esc(r.breaks.join(', '))}</span>` : '';
   return [
     `<td class="num">${esc(`${r.from} → ${r.to}`)}</td>`,
-    `<td class="num" title="${esc(String(r.latencyRatio))}">${r === bestRelief(h) ? `<b>${esc(pct(r.latencyRatio))}</b>` : esc(pct(r.latencyRatio))}</td>`,
+    `<td class="num" title="${esc(String(r.latencyRatio))}">${r === best ? `<b>${esc(pct(r.latencyRatio))}</b>` : esc(pct(r.latencyRatio))}</td>`,
     `<td class="num">${esc(pct(r.energyRatio))} · ${esc(mm2(r.areaDelta))}${broke}</td>`,
   ];
 }
@@ -97,7 +102,8 @@ export function reliefTable(run: RunJson): string {
   const knobs: string[] = [];
   for (const h of hs) for (const r of h.relief!) if (!knobs.includes(r.knob)) knobs.push(r.knob);
   const head = ['resource', ...hs.flatMap((h) => [`${esc(highlightLabel(h.label))} (#${esc(h.id)})`, 'latency', 'energy · area'])];
-  const rows = knobs.map((k) => [td(run.parameters.includes(k) ? k : `${k} (not swept)`), ...hs.flatMap((h) => reliefCells(h, k))]);
+  const best = hs.map(bestRelief);
+  const rows = knobs.map((k) => [td(knobLabel(k, run.parameters)), ...hs.flatMap((h, i) => reliefCells(h, k, best[i]))]);
   return (
     `<h3>Relief: each hardware resource doubled</h3><div class="scroll">${table(head, rows, 'class="relief"')}</div>` +
     `<p class="muted">Each highlighted point evaluated again with one resource doubled (clipped to the schema's max; a knob at its max is left out), ` +
