@@ -226,10 +226,10 @@ export function accuracyScoresKeyOf(ctx: EvalContext, params: Params): string | 
  * the latency; such a point fails instead of being `ok` with empty cells (and feasible).
  */
 export function nonFiniteMetrics(m: Record<string, number>): string {
-  return Object.entries(m)
-    .filter(([, v]) => !Number.isFinite(v))
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
+  // every evaluation asks: nothing is allocated unless a value is out of range
+  let out = '';
+  for (const k in m) if (!Number.isFinite(m[k])) out += `${out ? ', ' : ''}${k} ${m[k]}`;
+  return out;
 }
 
 /**
