@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { CLI_SURFACE } from './cli-surface.ts';
 import { InputError } from './errors.ts';
-import { closest } from './suggest.ts';
+import { closest } from '../core/suggest.ts';
 
 /** A command module of dse/commands/. */
 export interface CommandModule {

@@ -4,7 +4,7 @@
  * unexpected error. The engine is loaded on use.
  */
 import { InputError } from './errors.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { shippedModels } from '../sim/nn/paths.ts';
 
 /**

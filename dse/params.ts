@@ -11,7 +11,7 @@ import { AlgoSchema, HardwareSchema, METRICS, WorkloadSchema } from '../sim/sche
 import type { Params } from './driver.ts';
 import { clipped, decimal, echoed } from './cli-util.ts';
 import { InputError } from './errors.ts';
-import { closest, didYouMean, shortFormOf } from './suggest.ts';
+import { closest, didYouMean, shortFormOf } from '../core/suggest.ts';
 
 /** One problem zod reports. */
 export type ZodIssue = z.ZodError['issues'][number];

@@ -45,7 +45,7 @@ import { ACCURACY_METRICS, BASELINE_METRICS, METRICS } from '../sim/metrics.ts';
 import { ciColumns, ciMetricOf, rescoreColumn } from '../core/metric-columns.ts';
 import { fidelityPlan } from '../sim/fidelities.ts';
 import { accuracyModelKind } from './fidelity.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { clipped, ECHO_MAX, echoed, printable } from './cli-util.ts';
 
 export type Response = { ok: true; op: string; [k: string]: unknown } | { ok: false; op?: string; error: string; rid?: unknown };

@@ -38,7 +38,7 @@ import type { Constraint } from './params.ts';
 import { DRIVER_NAMES, SEARCH_SETTINGS, driverInfo, type SearchConfig } from './drivers/index.ts';
 import { LM_TOKEN_KNOBS, LSB_KNOBS, TRACE_ALGO, TRACE_FIXES } from './point-checks.ts';
 import { LLM_INERT, LLM_INERT_WHY } from './llm-inert.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../core/suggest.ts';
 
 export type Issue = { path: (string | number)[]; message: string; atKey?: boolean };
 

@@ -7,7 +7,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, vis
 import { echoed, visible } from './cli-util.ts';
 import { InputError } from './errors.ts';
 import type { Issue } from './space-checks.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { yamlLineBreaks } from './space-text.ts';
 import { allowedValues, nonFiniteMessage, typeWord, valueMessage, type ZodIssue } from './params.ts';
 

@@ -8,7 +8,7 @@ import * as z from '../core/zod.ts';
 import { DRIVER_NAMES, driverInfo } from './drivers/index.ts';
 import type { ParamDomain, ParamValue } from './driver.ts';
 import { fmtCount, type Issue } from './space-checks.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { fieldSchema, parameterKeys, valueMessage, type ZodIssue } from './params.ts';
 import { valueAt } from './space-issues.ts';
 import type { ParamSpecSchema, Space } from './space.ts';

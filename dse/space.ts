@@ -16,7 +16,7 @@ import { InputError } from './errors.ts';
 import { readSpaceBytes, spaceText, syntaxMessage, yamlLineBreaks } from './space-text.ts';
 import { benchmarkIssues, checkObjectives, fractionBoundIssue, lsbThresholdNote, searchSettingIssues, traceAlgoIssues, traceIssues, DEFAULT_MAX_POINTS, metricSemanticIssues, shapeIssues, sizeIssues, type Issue, type MetricUse, type Written } from './space-checks.ts';
 import { wordBitsIssues } from './space-word-bits.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { relativeIssue } from './dense-reference.ts';
 import { parseConstraint, type Constraint, type ZodIssue } from './params.ts';
 import { fail, issueMessages, locate, mergeKeyIssues, problemLines, valueAt } from './space-issues.ts';

@@ -679,7 +679,7 @@ test('an unexpected error: exit 1, a short message and the --debug hint; with --
 });
 
 test('did you mean: plausible typos only', async () => {
-  const { closest } = await import('../dse/suggest.ts');
+  const { closest } = await import('../core/suggest.ts');
   assert.equal(closest('hw.topkParalelism', ['hw.topkParallelism', 'hw.inFlight']), 'hw.topkParallelism');
   assert.equal(closest('lantecy_s', ['latency_s', 'energy_j']), 'latency_s'); // a swap counts once
   assert.equal(closest('rnu', ['run', 'report']), 'run');

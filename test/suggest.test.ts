@@ -1,11 +1,11 @@
 /**
- * "Did you mean …?" (dse/suggest.ts closest): the candidates far longer or shorter than the word
+ * "Did you mean …?" (core/suggest.ts closest): the candidates far longer or shorter than the word
  * are skipped without computing their distance (it is at least the length difference, and a typo
  * is at most 3 edits); the answer is the one the full comparison gives.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closest, editDistance } from '../dse/suggest.ts';
+import { closest, editDistance } from '../core/suggest.ts';
 import { METRICS } from '../sim/schema.ts';
 
 /** closest without the length shortcut: every candidate's distance. */
@@ -34,7 +34,7 @@ test('closest: a 1,000,000-character word is a typo of no candidate', () => {
 });
 
 test('a choice spelt out in full gets its short form: goal "minimize" / "Maximise" → min / max (≥ 3 characters, words ≤ 12)', async () => {
-  const { shortFormOf } = await import('../dse/suggest.ts');
+  const { shortFormOf } = await import('../core/suggest.ts');
   assert.equal(shortFormOf('minimize', ['min', 'max']), 'min');
   assert.equal(shortFormOf('Maximise', ['min', 'max']), 'max');
   assert.equal(shortFormOf('min', ['min', 'max']), undefined); // the choice itself is no longer form

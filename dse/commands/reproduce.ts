@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { FIGURES, type PaperFigure } from '../reproduce/index.ts';
 import { parseSets } from '../space.ts';
 import { fsInputError, InputError } from '../errors.ts';
-import { didYouMean } from '../suggest.ts';
+import { didYouMean } from '../../core/suggest.ts';
 import { checkOutFile } from '../outputs.ts';
 import { lastSet, wordBitsNeed, type WordNeed } from '../point-checks.ts';
 import { BufferTooSmallError } from '../../sim/cycle/geometry.ts';

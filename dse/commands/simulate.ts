@@ -18,7 +18,7 @@ import { BENCHMARK_NAMES, isBenchmark } from '../../sim/workload/benchmarks.ts';
 import { compareWithBaseline, type BaselineComparison } from '../../sim/baselines/compare.ts';
 import { isPlatform, PLATFORM_NAMES } from '../../sim/baselines/platforms.ts';
 import { collect, intArg, seedArg } from '../cli-util.ts';
-import { didYouMean } from '../suggest.ts';
+import { didYouMean } from '../../core/suggest.ts';
 import { type AccuracyOutcome } from '../accuracy-runs.ts';
 import { checkCycleBuffers, checkEncoderStage, checkWordBits, isEncoder, lastSet, maxOf, TRACE_ALGO, TRACE_FIXES } from '../point-checks.ts';
 import { asInputError, modelDirInput } from '../model-input.ts';

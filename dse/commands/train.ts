@@ -10,7 +10,7 @@ import type { EvalPool } from '../pool.ts';
 import type { ShardResult, ShardTask } from '../../sim/nn/train-shard.ts';
 import { RECIPES } from '../../sim/nn/recipes.ts';
 import { decimal } from '../cli-util.ts';
-import { didYouMean } from '../suggest.ts';
+import { didYouMean } from '../../core/suggest.ts';
 import { asInputError } from '../model-input.ts';
 import { CHECKPOINT_FILE, SNAPSHOT, trainedModelOf } from '../../sim/nn/checkpoint.ts';
 import { CHECKPOINT_ROOT } from '../../sim/nn/paths.ts';
