@@ -136,6 +136,57 @@ test('a header cell that is not one of the 17 columns, or repeats one, is refuse
   expectError(`${HEADER},\n${row},`, 1, 18, undefined, /empty column name/);
 });
 
+/** `text` with the cells of every line taken in the order `perm` (cell i of the output = cell perm[i]). */
+function permuteColumns(text: string, perm: number[]): string {
+  return text
+    .split('\n')
+    .map((l) => (l === '' ? l : perm.map((p) => l.split(',')[p]).join(',')))
+    .join('\n');
+}
+
+test('an official trace with its columns permuted (header, rows and config line) parses to the same workload', () => {
+  const n = TRACE_COLUMNS.length;
+  const perms = [
+    [...Array(n).keys()].reverse(), // iteration_id last
+    [...Array(n).keys()].map((i) => (i + 5) % n), // rotated: iteration_id at column 13
+    [1, 0, ...Array.from({ length: n - 2 }, (_, i) => i + 2)], // iteration_id at column 2
+  ];
+  for (const f of ['small.csv', 'summary-gpt2-small-wikitext2-per8.csv']) {
+    const text = readFileSync(path.join(traces, f), 'utf8');
+    const std = parseTrace(text, f);
+    for (const perm of perms) {
+      const permuted = permuteColumns(text, perm);
+      assert.equal(permuted.split('\n')[0].split(',')[perm.indexOf(0)], 'iteration_id');
+      const w = parseTrace(permuted, f);
+      assert.deepEqual(w.requests, std.requests, `${f} permuted ${perm.join(' ')}`);
+      // the rest too: the config line (read at iteration_id's column) gives the model and the provenance
+      assert.deepEqual(w, std, `${f} permuted ${perm.join(' ')}`);
+    }
+  }
+  // the config line's text is what the standard order reads: small.csv's "medium" gives gpt2-medium
+  assert.equal(parseTrace(permuteColumns(readFileSync(path.join(traces, 'small.csv'), 'utf8'), perms[0]), 's.csv').model.name, 'gpt2-medium');
+});
+
+test('in a permuted header, errors at iteration_id name its column, not column 1', () => {
+  // iteration_id is column 17, topk column 1
+  const n = TRACE_COLUMNS.length;
+  const perm = [...Array(n).keys()].reverse();
+  const header = permuteColumns(HEADER, perm);
+  const row = permuteColumns('0,0,0,64.0,993,993,6,16,0.05,True,4,204,6,True,False,False,-1', perm);
+  const withIter = (v: string) => permuteColumns(`${v},0,0,64.0,993,993,6,16,0.05,True,4,204,6,True,False,False,-1`, perm);
+  const cfg = permuteColumns(`cfg.yml${','.repeat(n - 1)}`, perm);
+  expectError(`${header}\n${row}\n${withIter('1.5')}`, 3, 17, 'iteration_id', /iteration_id '1\.5' is not an integer .*topk is '-1'\)$/);
+  expectError(`${header}\n${withIter(' ')}`, 2, 17, 'iteration_id', /empty iteration_id/);
+  expectError(`${header}\n${row}\n${cfg}\n${row}`, 4, 17, 'iteration_id', /data row after the trailing config line \(line 3\)/);
+  expectError(`${header}\n${row}\n${cfg}\n${cfg}`, 4, 17, 'iteration_id', /second non-row line after the trailing config line \(line 3\): 'cfg\.yml'/);
+  // a config line whose text is in the first cell, not at iteration_id: refused at iteration_id, naming the cell
+  expectError(`${header}\n${row}\ncfg.yml${','.repeat(n - 1)}`, 3, 17, 'iteration_id', /iteration_id '' is not an integer \(a trailing config line must have empty other cells; topk is 'cfg\.yml'\)$/);
+  // a row too short to have the iteration_id cell: the cell count, as in the standard order
+  expectError(`${header}\n${row}\n-1,False,False`, 3, 4, undefined, /expected 17 cells, got 3/);
+  // the config line with its text at iteration_id's column is accepted, and its text read
+  assert.equal(parseTrace(`${header}\n${row}\n${cfg}`, 't.csv').provenance, 'trace t; config cfg.yml; bit mapping official');
+});
+
 test('columns are found by name; trailing blank lines and CRLF are accepted', () => {
   const cols = [...TRACE_COLUMNS].reverse();
   const row = '0,0,0,64.0,993,500,8,12,-1,False,-1,100,8,True,False,False,-1'.split(',').reverse().join(',');

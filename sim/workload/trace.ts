@@ -3,8 +3,10 @@
  * `spatten_hardware/hardware/workloads/*.csv`; schema in shared/spec §3.1).
  *
  * File layout: a header line with the 17 column names, one row per (iteration, layer, head),
- * and a trailing "config line" whose first cell is the algorithm config path that produced the
- * trace (the official harness skips it because its iteration_id is not an integer).
+ * and a trailing "config line" whose iteration_id cell (the first, in the standard column order) is
+ * the algorithm config path that produced the trace (the official harness skips it because its
+ * iteration_id is not an integer). Columns are found by name: every cell, iteration_id included, is
+ * read through the header's column map, so a trace with its columns permuted reads the same.
  *
  * Bit-width mapping (as the official RTL harness `TestSpAtten` does, spec §1.8):
  *  - `quant_key_bit` −1, 10 or 12 → 8-bit MSB fetch **plus a forced 4-bit LSB pass** (keyBits 8,
@@ -101,15 +103,29 @@ interface TraceRow {
   line: number;
 }
 
+/** Index of iteration_id in TRACE_COLUMNS (and in a header's `idx`). */
+const ITERATION = TRACE_COLUMNS.indexOf('iteration_id');
+
+/** A line's iteration_id cell, trimmed, found through the header's column map; undefined when the line is too short to have it. */
+function iterationCell(cells: string[], header: TraceHeader): string | undefined {
+  return cells[header.idx[ITERATION]]?.trim();
+}
+
+/** The error at a line's iteration_id cell (its column number as the header places it). */
+function iterationError(fileName: string, line: number, header: TraceHeader, reason: string): TraceError {
+  return new TraceError(fileName, line, header.idx[ITERATION] + 1, 'iteration_id', reason);
+}
+
 /**
- * The trailing config line's first cell, if the last non-blank line after the header is one (its
- * first cell is not an integer, as collectRows decides); undefined when it is a data row.
+ * The trailing config line's text (its iteration_id cell), if the last non-blank line after the
+ * header is one (that cell is not an integer, as collectRows decides); undefined when it is a data
+ * row or lacks the cell (collectRows then refuses it).
  */
 function trailingLine(lines: string[], header: TraceHeader): string | undefined {
   for (let li = lines.length - 1; li >= header.line; li--) {
     if (lines[li].trim() === '') continue;
-    const first = splitCsvLine(lines[li])[0]?.trim() ?? '';
-    return /^-?\d+$/.test(first) ? undefined : first;
+    const first = iterationCell(splitCsvLine(lines[li]), header);
+    return first === undefined || /^-?\d+$/.test(first) ? undefined : first;
   }
   return undefined;
 }
@@ -171,8 +187,8 @@ function checkNoOtherColumns(cells: string[], fileName: string, line: number): v
 }
 
 /**
- * The data rows below the header (at least one) and the first cell of the trailing config line,
- * if any: blank lines are skipped, nothing but blank lines may follow the config line.
+ * The data rows below the header (at least one) and the text of the trailing config line (its
+ * iteration_id cell), if any: blank lines are skipped, nothing but blank lines may follow the config line.
  */
 function collectRows(lines: string[], header: TraceHeader, fileName: string, fast: (m: RegExpExecArray) => HeadRequest | undefined): { rows: TraceRow[]; trailer: string | undefined } {
   let trailer: string | undefined;
@@ -182,46 +198,55 @@ function collectRows(lines: string[], header: TraceHeader, fileName: string, fas
     const raw = lines[li];
     const m = header.standardOrder ? ROW_RE.exec(raw) : null;
     if (m !== null) {
-      if (trailer !== undefined) throw rowAfterTrailer(fileName, li + 1, trailerLine);
+      if (trailer !== undefined) throw rowAfterTrailer(fileName, li + 1, header, trailerLine);
       const req = fast(m);
       rows.push(req ? { cells: undefined, m: undefined, req, line: li + 1 } : { cells: undefined, m, line: li + 1 });
       continue;
     }
     if (raw.trim() === '') continue;
     const cells = splitCsvLine(raw);
-    const first = cells[0]?.trim() ?? '';
+    const first = iterationCell(cells, header);
+    if (first === undefined) throw cellCountError(fileName, li + 1, cells, header);
     if (!/^-?\d+$/.test(first)) {
       if (trailer !== undefined) {
-        throw new TraceError(fileName, li + 1, 1, 'iteration_id', `second non-row line after the trailing config line (line ${trailerLine}): '${first.slice(0, 60)}'`);
+        throw iterationError(fileName, li + 1, header, `second non-row line after the trailing config line (line ${trailerLine}): '${first.slice(0, 60)}'`);
       }
-      checkTrailer(cells, first, header.cells, fileName, li + 1, rows.length === 0);
+      checkTrailer(cells, first, header, fileName, li + 1, rows.length === 0);
       trailer = first;
       trailerLine = li + 1;
       continue;
     }
-    if (trailer !== undefined) throw rowAfterTrailer(fileName, li + 1, trailerLine);
-    if (cells.length !== header.cells.length) {
-      throw new TraceError(fileName, li + 1, Math.min(cells.length, header.cells.length) + 1, undefined, `expected ${header.cells.length} cells, got ${cells.length}`);
-    }
+    if (trailer !== undefined) throw rowAfterTrailer(fileName, li + 1, header, trailerLine);
+    if (cells.length !== header.cells.length) throw cellCountError(fileName, li + 1, cells, header);
     rows.push({ cells, m: undefined, line: li + 1 });
   }
   if (rows.length === 0) throw new TraceError(fileName, header.line, undefined, undefined, 'no data rows');
   return { rows, trailer };
 }
 
-/** The error of a data row below the trailing config line (at `trailerLine`). */
-function rowAfterTrailer(fileName: string, line: number, trailerLine: number): TraceError {
-  return new TraceError(fileName, line, 1, 'iteration_id', `data row after the trailing config line (line ${trailerLine})`);
+/** The error of a line with more or fewer cells than the header, at the first cell too many or missing. */
+function cellCountError(fileName: string, line: number, cells: string[], header: TraceHeader): TraceError {
+  const n = header.cells.length;
+  return new TraceError(fileName, line, Math.min(cells.length, n) + 1, undefined, `expected ${n} cells, got ${cells.length}`);
 }
 
-/** Checks a trailing config line: its first cell is free text (not empty before any row), the rest must be empty. */
-function checkTrailer(cells: string[], first: string, header: string[], fileName: string, line: number, noRows: boolean): void {
-  if (noRows && first === '') throw new TraceError(fileName, line, 1, 'iteration_id', 'empty iteration_id');
-  const extra = cells.slice(1).findIndex((c) => c.trim() !== '');
+/** The error of a data row below the trailing config line (at `trailerLine`). */
+function rowAfterTrailer(fileName: string, line: number, header: TraceHeader, trailerLine: number): TraceError {
+  return iterationError(fileName, line, header, `data row after the trailing config line (line ${trailerLine})`);
+}
+
+/**
+ * Checks a trailing config line: its iteration_id cell is free text (not empty before any row),
+ * every other cell must be empty.
+ */
+function checkTrailer(cells: string[], first: string, header: TraceHeader, fileName: string, line: number, noRows: boolean): void {
+  if (noRows && first === '') throw iterationError(fileName, line, header, 'empty iteration_id');
+  const iter = header.idx[ITERATION];
+  const extra = cells.findIndex((c, i) => i !== iter && c.trim() !== '');
   if (extra >= 0) {
-    // the fault is the first cell (not an integer), so that is the column reported
-    const other = `${header[extra + 1]} is '${cells[extra + 1].trim().slice(0, 60)}'`;
-    throw new TraceError(fileName, line, 1, header[0], `${header[0]} '${first.slice(0, 60)}' is not an integer (a trailing config line must have empty other cells; ${other})`);
+    // the fault is the iteration_id cell (not an integer), so that is the column reported
+    const other = `${header.cells[extra] ?? `column ${extra + 1}`} is '${cells[extra].trim().slice(0, 60)}'`;
+    throw iterationError(fileName, line, header, `iteration_id '${first.slice(0, 60)}' is not an integer (a trailing config line must have empty other cells; ${other})`);
   }
 }
 
