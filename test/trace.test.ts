@@ -136,6 +136,23 @@ test('a header cell that is not one of the 17 columns, or repeats one, is refuse
   expectError(`${HEADER},\n${row},`, 1, 18, undefined, /empty column name/);
 });
 
+test('a misspelt column is named with the header cell that looks like it, at that cell\'s column', () => {
+  const row = '0,0,0,64.0,993,993,6,16,0.05,True,4,204,6,True,False,False,-1';
+  const typo = (from: string, to: string) => HEADER.split(',').map((h) => (h === from ? to : h)).join(',');
+  expectError(`${typo('iteration_id', 'iteraton_id')}\n${row}`, 1, 1, 'iteration_id', /: header lacks column 'iteration_id'; 'iteraton_id' \(column 1\) looks like a misspelling of it$/);
+  // a swap of two neighbours, in the last column; a case change
+  expectError(`${typo('topk', 'tpok')}\n${row}`, 1, 17, 'topk', /header lacks column 'topk'; 'tpok' \(column 17\) looks like a misspelling of it$/);
+  expectError(`${typo('quant_key_bit', 'Quant_Key_Bit')}\n${row}`, 1, 7, 'quant_key_bit', /'Quant_Key_Bit' \(column 7\) looks like a misspelling/);
+  // two misspelt columns: the first missing one (in the schema's order) is named with its own look-alike
+  expectError(`${typo('head_id', 'head_idd').replace('layer_id', 'layr_id')}\n${row}`, 1, 2, 'layer_id', /header lacks column 'layer_id'; 'layr_id' \(column 2\)/);
+  // in a permuted header the look-alike's own column is named
+  const cols = [...TRACE_COLUMNS].reverse().map((h) => (h === 'head_id' ? 'haed_id' : h));
+  expectError(`${cols.join(',')}\n${row.split(',').reverse().join(',')}`, 1, 15, 'head_id', /'haed_id' \(column 15\) looks like a misspelling of it$/);
+  // no look-alike (too far from the name, or no unknown cell at all): the header's cells are listed
+  expectError(`${typo('topk', 'k_limit')}\n${row}`, 1, undefined, 'topk', /header lacks column 'topk' \(got: iteration_id,.*,if_topk,k_limit\)$/);
+  expectError('a,b\n1,2', 1, undefined, 'iteration_id', /header lacks column 'iteration_id' \(got: a,b\)$/);
+});
+
 /** `text` with the cells of every line taken in the order `perm` (cell i of the output = cell perm[i]). */
 function permuteColumns(text: string, perm: number[]): string {
   return text

@@ -30,7 +30,8 @@ import { MODEL_SHAPES, type ModelShape } from './models.ts';
 import type { HeadRequest, Workload } from './types.ts';
 import type { Stage } from '../schema.ts';
 import { mulberry32 } from '../rng.ts';
-import { fastRequest, ROW_RE, rowToRequest, STANDARD_IDX, TRACE_COLUMNS, TraceError } from './trace-row.ts';
+import { fastRequest, ROW_RE, rowToRequest, STANDARD_IDX, TRACE_COLUMNS, TraceError, type TraceColumn } from './trace-row.ts';
+import { closest } from '../../core/suggest.ts';
 
 export { RTL_LSB_BITS, TRACE_COLUMNS, TraceError, type TraceColumn } from './trace-row.ts';
 
@@ -160,13 +161,24 @@ function readHeader(lines: string[], fileName: string): TraceHeader {
   const cells = splitCsvLine(lines[li]).map((s) => s.trim());
   const colIdx = new Map<string, number>();
   cells.forEach((h, i) => colIdx.set(h, i));
-  for (const c of TRACE_COLUMNS) {
-    if (!colIdx.has(c)) throw new TraceError(fileName, li + 1, undefined, c, `header lacks column '${c}' (got: ${cells.join(',')})`);
-  }
+  const missing = TRACE_COLUMNS.find((c) => !colIdx.has(c));
+  if (missing !== undefined) throw missingColumn(missing, cells, fileName, li + 1);
   checkNoOtherColumns(cells, fileName, li + 1);
   const idx = TRACE_COLUMNS.map((c) => colIdx.get(c)!);
   const standardOrder = cells.length === TRACE_COLUMNS.length && cells.every((h, i) => h === TRACE_COLUMNS[i]);
   return { cells, idx, standardOrder, line: li + 1 };
+}
+
+/**
+ * The error of a header without column `c`: at the unknown header cell that looks like a
+ * misspelling of it (core/suggest.ts `closest`), if one does, else listing the header's cells.
+ */
+function missingColumn(c: TraceColumn, cells: string[], fileName: string, line: number): TraceError {
+  const known = new Set<string>(TRACE_COLUMNS);
+  const typo = closest(c, cells.filter((h) => h !== '' && !known.has(h)));
+  if (typo === undefined) return new TraceError(fileName, line, undefined, c, `header lacks column '${c}' (got: ${cells.join(',')})`);
+  const col = cells.indexOf(typo) + 1;
+  return new TraceError(fileName, line, col, c, `header lacks column '${c}'; '${typo}' (column ${col}) looks like a misspelling of it`);
 }
 
 /**
