@@ -124,9 +124,9 @@ test('a header cell that is not one of the 17 columns, or repeats one, is refuse
   const row = '0,0,0,64.0,993,993,6,16,0.05,True,4,204,6,True,False,False,-1';
   const expected = new RegExp(`expected the 17 columns \\(in any order\\): ${HEADER}$`);
   // an extra unknown column (a typo'd copy of a column name would otherwise be ignored)
-  expectError(`${HEADER},if_topkk\n${row},1`, 1, 18, 'if_topkk', /unknown column 'if_topkk'/);
+  expectError(`${HEADER},if_topkk\n${row},1`, 1, 18, 'if_topkk', /unknown column 'if_topkk' \(column 18\); expected/);
   expectError(`${HEADER},if_topkk\n${row},1`, 1, 18, 'if_topkk', expected);
-  expectError(`iteration_id,extra,${HEADER.slice('iteration_id,'.length)}\n0,7,${row.slice(2)}`, 1, 2, 'extra', /unknown column 'extra'/);
+  expectError(`iteration_id,extra,${HEADER.slice('iteration_id,'.length)}\n0,7,${row.slice(2)}`, 1, 2, 'extra', /unknown column 'extra' \(column 2\)/);
   // a number as a column name (first or last)
   expectError(`${HEADER},9\n${row},7`, 1, 18, '9', /column name '9' is a number/);
   expectError(`9,${HEADER}\n7,${row}`, 1, 1, '9', /column name '9' is a number/);

@@ -192,7 +192,7 @@ function checkNoOtherColumns(cells: string[], fileName: string, line: number): v
     const err = (what: string) => new TraceError(fileName, line, i + 1, h || undefined, `${what}; ${expected}`);
     if (h === '') throw err('empty column name');
     if (Number.isFinite(Number(h))) throw err(`column name '${h}' is a number`);
-    if (!known.has(h)) throw err(`unknown column '${h}'`);
+    if (!known.has(h)) throw err(`unknown column '${h}' (column ${i + 1})`);
     const first = cells.indexOf(h);
     if (first < i) throw err(`column '${h}' appears twice (also column ${first + 1})`);
   });
