@@ -194,7 +194,8 @@ export const NN_BLOCKS: [string, () => Promise<string[]>][] = [
 export function nnArgs(args: string[]): { only: string[]; from?: string } {
   const i = args.indexOf('--from');
   if (i >= 0 && !args[i + 1]) throw new Error('--from: expected a file (scripts/readme-data/nn-runs.json, as npm run readme:nn saves it)');
-  return { only: args.filter((_, k) => k !== i && k !== i + 1), from: i < 0 ? undefined : args[i + 1] };
+  if (i < 0) return { only: args };
+  return { only: args.filter((_, k) => k !== i && k !== i + 1), from: args[i + 1] };
 }
 
 // run as a script (npm run readme:nn); imported, only the definitions (test/readme-nn.test.ts)

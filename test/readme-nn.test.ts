@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generatedBlock } from '../bench/readme-block.ts';
-import { alibiContextColumn, NN_BLOCKS, NN_README, TABLES } from '../scripts/readme-nn.ts';
+import { alibiContextColumn, NN_BLOCKS, NN_README, nnArgs, TABLES } from '../scripts/readme-nn.ts';
 import { gptDefaultsBlock, spamFrontFracBlock, TARGET } from '../scripts/readme-nn-prose.ts';
 import { FIG21_TOKENS, POLICY_GPT } from '../scripts/readme-nn-rows.ts';
 import { llmCache } from '../scripts/readme-nn-policy.ts';
@@ -44,6 +44,14 @@ const CHECKED: Record<string, number[]> = { 'nn-spam-bert': [1, 6], 'nn-sotu-gpt
 const CONTEXT_CHECKED = [8, 'full'] as const;
 /** The Fig. 21 token sweep's point rerun here: the paper's 4× (tokenKeep 0.249). */
 const FIG21_CHECKED = 3;
+
+test('the generator\'s arguments: every block named, with or without --from FILE, wherever --from stands', () => {
+  assert.deepEqual(nnArgs(['nn-alibi']), { only: ['nn-alibi'] });
+  assert.deepEqual(nnArgs(['nn-alibi', 'nn-sotu-char']), { only: ['nn-alibi', 'nn-sotu-char'] });
+  assert.deepEqual(nnArgs(['nn-alibi', '--from', 'f.json', 'nn-sotu-char']), { only: ['nn-alibi', 'nn-sotu-char'], from: 'f.json' });
+  assert.deepEqual(nnArgs(['--from', 'f.json']), { only: [], from: 'f.json' });
+  assert.throws(() => nnArgs(['nn-alibi', '--from']), /--from: expected a file/);
+});
 
 test('every generated block of sim/nn/README.md is there, each table with its heading and one line per row', () => {
   for (const [name] of NN_BLOCKS) block(name);
