@@ -14,7 +14,7 @@
  * found stops it), and saves the diagnostics' quoted fields in scripts/readme-data/lm-diag.json, from
  * which test/readme-lm-diag.test.ts re-renders every block and passage.
  *
- * A script of its own, not part of `npm run readme:nn` (3.5 CPU-minutes), which it would make
+ * A script of its own, not part of `npm run readme:nn` (5 CPU-minutes), which it would make
  * several times slower.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -68,8 +68,12 @@ export const ALIBI_ROWS: Run[] = [
   ...[1, 0.5, 0.386, 0.298, 0.25, 0.193, 0.136, 0.125].map((k) => ALIBI(k)),
   ...[0.1, 0.05, 0.02].map((k) => ALIBI(k, 0.01)),
 ];
-export const ALIBI_CONTEXTS: (number | 'full')[] = [1, 2, 4, 8, 16, 32, 64, 128, 'full'];
-export const ALIBI_CONTEXT = (N: number | 'full'): Run => ({ model: 'sotu-char-alibi', context: N });
+// ---- `accuracy --model M --context N`: the dense LM from its last N tokens only (a fresh sequence) ----
+/** The N of every `--context` table. */
+export const CONTEXTS: (number | 'full')[] = [1, 2, 4, 8, 16, 32, 64, 128, 'full'];
+export const CONTEXT = (model: string, N: number | 'full'): Run => ({ model, context: N });
+export const ALIBI_CONTEXTS = CONTEXTS;
+export const ALIBI_CONTEXT = (N: number | 'full'): Run => CONTEXT('sotu-char-alibi', N);
 
 export const keepOf = (run: Run) => Number(run.set?.tokenKeep ?? 1);
 export const floorOf = (run: Run) => Number(run.set?.tokenMinKeep ?? TOKEN_MIN_KEEP);
@@ -95,6 +99,8 @@ export const POLICY_GPT: [string, Run][] = [
   ['llm 0.125 (budget 36 = start + recent)', GPT({ ...LLM, tokenKeep: 0.125 }, {})],
 ];
 export const CHAR_LLM = (tokenKeep: number): Run => ({ model: 'sotu-char', set: { ...LLM, tokenKeep } });
+/** sotu-char at 4× (mean score, 10% floor) with the even split: every pruned layer at the ratio (`tokenSpread 0`). */
+export const CHAR_EVEN_4X: Run = { model: 'sotu-char', set: { ...CHAR('mean', 0.1, 0.25).set, tokenSpread: 0 } };
 /** sotu-char: the cascade with both scores and both floors, `llm`; each row labelled by its `--set`s. */
 export const POLICY_CHAR: Run[] = [
   CHAR_DENSE,

@@ -3,11 +3,12 @@
  * `nn-sotu-gpt`, `nn-sotu-char`, `nn-alibi`, `nn-alibi-context`, the token-policy tables
  * `nn-policy-gpt` and `nn-policy-char`) from the `accuracy` runs each row names
  * (scripts/readme-nn-rows.ts), on the shipped checkpoints, and the sentences that quote them
- * (scripts/readme-nn-prose.ts, scripts/readme-nn-policy.ts). The runs go through the functions the
+ * (scripts/readme-nn-prose.ts, scripts/readme-nn-policy.ts); also the LMs' `--context N` tables of
+ * "Models" and the evidence of "Why 4× stays above 3%" (scripts/readme-nn-context.ts). The runs go through the functions the
  * command runs, in this process (scripts/readme-nn-runs.ts); a token-policy row's measured trace is
  * priced by both hardware models as `simulate --trace FILE --json` prices it.
  *
- *   npm run readme:nn                                   (79 runs and 14 priced ones: about 3.5 CPU-minutes)
+ *   npm run readme:nn                                   (98 runs and 14 priced ones: about 5 CPU-minutes)
  *   node --import tsx scripts/readme-nn.ts nn-alibi …   (only the blocks named)
  *   npm run readme:nn -- --from scripts/readme-data/nn-runs.json   (no model run: the blocks from the saved runs)
  *
@@ -28,6 +29,7 @@ import { rule } from './readme-cycle-runs.ts';
 import { accuracy, command, context, NN_RUNS_FILE, priced, replayRuns, saveRuns, value, type Run } from './readme-nn-runs.ts';
 import { NN_PROSE_BLOCKS } from './readme-nn-prose.ts';
 import { POLICY_PROSE_BLOCKS } from './readme-nn-policy.ts';
+import { CONTEXT_BLOCKS } from './readme-nn-context.ts';
 import {
   ALIBI_CONTEXT, ALIBI_CONTEXTS, ALIBI_DENSE, ALIBI_ROWS, CHAR_DENSE, CHAR_ROWS, FIG21_GPT, FIG21_HEADS, FIG21_TOKENS, floorOf, GPT, GPT_ROWS, keepOf, POLICY_CHAR, POLICY_GPT, SPAM_ROWS,
 } from './readme-nn-rows.ts';
@@ -183,6 +185,7 @@ export async function tableLines(t: Table): Promise<string[]> {
 export const NN_BLOCKS: [string, () => Promise<string[]>][] = [
   ...TABLES.map((t): [string, () => Promise<string[]>] => [t.name, () => tableLines(t)]),
   ['nn-alibi-context', alibiContextLines],
+  ...CONTEXT_BLOCKS,
   ['nn-fig21-heads', fig21HeadsLines],
   ['nn-fig21-gpt', fig21GptLines],
   ['nn-fig21-tokens', fig21TokensLines],

@@ -1,16 +1,18 @@
 /**
  * sim/nn/README.md's Results tables and the sentences quoting them are generated (`npm run
- * readme:nn`, scripts/readme-nn.ts) from 93 `accuracy` runs (about 3.5 CPU-minutes): too many to
- * repeat here. The generator saves the figures of every run it made (scripts/readme-data/nn-runs.json),
- * and this test re-renders every block from them, byte for byte (no model run: a figure edited in
- * one row of a table, or a sentence's word, differs from what its saved run renders). It reruns a
- * subset (`CHECKED`, about 52 CPU-seconds) against the model: at least one row of every row-per-run
- * table, columns 8 and full of the `--context` table, the 4× point of the Fig. 21 token sweep, and
- * the whole nn-spam-frontfrac and nn-sotu-gpt-defaults sentences; those rows equal the re-rendered
- * ones, so the saved runs are the model's there. The tables and sentences are also checked against
- * each other: every CI holds its figure, every "vs dense" cell is its perplexity against the
- * table's dense row, the Fig. 21 tables' points shared with the other tables are equal, and every
- * figure and qualitative word ("met", "not met") of a sentence is the table cell it quotes.
+ * readme:nn`, scripts/readme-nn.ts) from 112 `accuracy` runs (about 5 CPU-minutes): too many
+ * to repeat here. The generator saves the figures of every run it made
+ * (scripts/readme-data/nn-runs.json), and this test re-renders every block from them, byte for byte
+ * (no model run: a figure edited in one row of a table, or a sentence's word, differs from what its
+ * saved run renders). It reruns a subset (`CHECKED`, about 52 CPU-seconds) against the model: at
+ * least one row of every row-per-run table, columns 8 and full of sotu-char-alibi's `--context`
+ * table and column 8 of the other LMs', the 4× point of the Fig. 21 token sweep, and the whole
+ * nn-spam-frontfrac and nn-sotu-gpt-defaults sentences; those rows equal the re-rendered ones, so
+ * the saved runs are the model's there. The tables and sentences are also checked against each
+ * other: every CI holds its figure, every "vs dense" cell is its perplexity against the table's
+ * dense row, the Fig. 21 tables' points shared with the other tables are equal, the `--context`
+ * rows lm-diag's truncation table shares (`npm run readme:lm-diag`) are equal, and every figure and
+ * qualitative word ("met", "not met") of a sentence is the table cell it quotes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +24,7 @@ import { alibiContextColumn, NN_BLOCKS, NN_README, nnArgs, TABLES } from '../scr
 import { gptDefaultsBlock, spamFrontFracBlock, TARGET } from '../scripts/readme-nn-prose.ts';
 import { FIG21_TOKENS, POLICY_GPT } from '../scripts/readme-nn-rows.ts';
 import { llmCache } from '../scripts/readme-nn-policy.ts';
-import { accuracy, fromSaved, NN_RUNS_FILE, value, type Priced } from '../scripts/readme-nn-runs.ts';
+import { accuracy, context, fromSaved, NN_RUNS_FILE, value, type Priced } from '../scripts/readme-nn-runs.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
 
 const README = readFileSync(NN_README, 'utf8');
@@ -106,6 +108,56 @@ test(`nn-alibi-context: columns ${CONTEXT_CHECKED.join(', ')} are what their --c
     const i = head.indexOf(String(N));
     assert.deepEqual([p[i], change[i]], await alibiContextColumn(N), `--context ${N}`);
   }
+});
+
+test('the LMs\' --context tables: column 8 of each is what its --context run prints now', async () => {
+  for (const [name, model, d, ciD] of [['nn-sotu-gpt-context', 'sotu-gpt', 2, 1], ['nn-sotu-char-context', 'sotu-char', 3, 2]] as const) {
+    const [head, , p, ci] = block(name).map(cells);
+    const i = head.indexOf('8');
+    const c = await context({ model, context: 8 });
+    assert.deepEqual([p[i], ci[i]], [c.perplexity.toFixed(d), `${c.ci95[0].toFixed(ciD)}–${c.ci95[1].toFixed(ciD)}`], `${model} --context 8`);
+  }
+});
+
+test('the --context tables: every CI holds its figure, sotu-char\'s vs-full row is its perplexities\', and lm-diag\'s fresh-position rows are its cells', () => {
+  for (const name of ['nn-sotu-gpt-context', 'nn-sotu-char-context']) {
+    const [, , p, ci] = block(name).map(cells);
+    for (let i = 1; i < p.length; i++) {
+      const [lo, hi] = ci[i].split('–').map(Number);
+      assert.ok(lo <= num(p[i]) && num(p[i]) <= hi, `${name}: ${p[i]} in ${ci[i]}`);
+    }
+  }
+  const [head, , p, ci, change] = block('nn-sotu-char-context').map(cells);
+  const full = num(p.at(-1)!);
+  assert.equal(change.at(-1), '0.0%');
+  for (let i = 1; i < p.length - 1; i++) assert.ok(Math.abs(num(change[i]) - 100 * (num(p[i]) / full - 1)) <= 0.05 + 100 * (0.0005 / full) * (num(p[i]) / full + 1), `vs full at ${head[i]}: ${change[i]}`);
+  // the same `accuracy --context N` runs, made by npm run readme:lm-diag (scripts/readme-data/lm-diag.json)
+  const shared = rows('lm-diag-truncation').filter((c) => head.includes(c[0]));
+  assert.ok(shared.length >= 4, 'lm-diag-truncation: rows at the table\'s N');
+  for (const c of shared) {
+    const i = head.indexOf(c[0]);
+    assert.deepEqual([c[1], c[2]], [`${p[i]} (${ci[i]})`, `+${change[i]}`], `--context ${c[0]}`);
+  }
+});
+
+test('"Why 4× stays above 3%" quotes the --context table, the sotu-char table and the token-policy table', () => {
+  const t = text('nn-char-4x');
+  const [head, , , , change] = block('nn-sotu-char-context').map(cells);
+  for (const N of ['64', '32']) assert.ok(t.includes(`last ${N} `) && t.includes(`+${change[head.indexOf(N)]}`), `--context ${N}`);
+  const cascade = rows('nn-sotu-char').find((c) => c[0] === 'mean' && c[1] === '0.1' && c[2] === '0.25 (4×)')!;
+  const kept = cascade[6].split(' ').slice(1).map((x) => Math.round(Number(x))).join(' / ');
+  assert.ok(t.includes(`keeps ${kept} tokens in layers 1–3 (${cascade[5]})`), `the cascade at 4×: ${kept}, ${cascade[5]}`);
+  const policy = rows('nn-policy-char');
+  const dense = num(policy[0][1]);
+  const llm = (k: string) => policy.find((c) => c[0] === `tokenPolicy=llm recentTokens=32 startTokens=4 tokenKeep=${k}`)!;
+  const [l4, l8] = [llm('0.25'), llm('0.125')];
+  const rise = (c: string[]) => 100 * (num(c[1]) / dense - 1);
+  const m = /all layers\) \+([\d.]+)% \(8× with (\d+) per layer: ([\d.]+), \+([\d.]+)%\)/.exec(t);
+  assert.ok(m, 'the llm sentence');
+  assert.ok(Math.abs(Number(m[1]) - rise(l4)) < 0.1 && Math.abs(Number(m[4]) - rise(l8)) < 0.1, `llm: +${m[1]}%, +${m[4]}% against the table's ${rise(l4)}, ${rise(l8)}`);
+  assert.equal(m[3], num(l8[1]).toFixed(2));
+  assert.equal(`${m[2]}.0 ×4`, l8[3]);
+  assert.ok(t.includes(`= ${l4[3].split(' ')[0].replace('.0', '')} per layer`), 'llm 4×: its budget');
 });
 
 test('nn-fig21-tokens: the paper\'s 4× point (tokenKeep 0.249) is what its run prints now', async () => {
