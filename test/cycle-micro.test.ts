@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { HbmChannel, hbmTiming, availableBefore, timeForAvailable, emptyChunks, rowConflictLatency } from '../sim/cycle/dram.ts';
 import { gatherChunks } from '../sim/cycle/gather-layout.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
+import { gatherCost } from '../sim/hw/dram-cost.ts';
 import { quickSelectRandom, quickSelectValues } from '../sim/cycle/topk.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { mulberry32 } from '../sim/workload/trace.ts';
@@ -119,9 +120,9 @@ test('32-B interleaving spreads a dense region evenly over the channels; gathers
   assert.deepEqual(emptyChunks(), { pc: [], bank: [], row: [], n: [] });
 });
 
-test('profileStream = each channel of gatherChunks served on a fresh channel, then again one and two regions further: the mean extra time of the two', () => {
+test('profileStream = each channel of gatherChunks served on a fresh channel, then again in the following regions (tFAW and the request window covered twice): their mean extra time', () => {
   // Independent reference: the chunk lists of gatherChunks, the shifted copies built by hand (a row
-  // chunk's index in its channel is (row·banks + bank)·pcs + pc; the next regions start `span` and 2·`span` later).
+  // chunk's index in its channel is (row·banks + bank)·pcs + pc; the next regions start `span`, 2·`span`, … later).
   for (const [L, n, B, C, mapping, Q] of [
     [1024, 1024, 96, 16, 'RoBaCoRaCh', 16], [1000, 313, 64, 8, 'RoBaRaCoCh', 32], [257, 129, 40, 3, 'RoBaCoRaCh', 7], [4096, 77, 128, 32, 'RoBaRaCoCh', 16], [128, 128, 96, 24, 'RoBaRaCoCh', 32],
   ] as const) {
@@ -146,14 +147,37 @@ test('profileStream = each channel of gatherChunks served on a fresh channel, th
       if (list.n.length === 0) continue;
       const ch = new HbmChannel(sub, 'conflict');
       const r1 = ch.serve(list, 0);
-      ch.serve(shift(list, span), 0);
-      sum += (ch.serve(shift(list, 2 * span), 0).end - r1.end) / 2;
+      // following regions: each of tFAW's 8·P chunks and twice the window's bursts covered, even, at least 2
+      const chunks = list.n.length;
+      const b = list.n.reduce((x, y) => x + y, 0);
+      let m = 2;
+      while (m * chunks < 8 * sub.pcs || m * b < 2 * sub.queueDepth) m += 2;
+      let end = r1.end;
+      for (let r = 1; r <= m; r++) end = ch.serve(shift(list, r * span), 0).end;
+      sum += (end - r1.end) / m;
       bursts += r1.bursts;
     }
     const p = profileStream(L, n, B, C, tm);
     assert.equal(p.bursts, bursts, `bursts ${L} ${n} ${B}`);
     assert.ok(Math.abs(p.occ.reduce((a, b) => a + b, 0) - sum) < 1e-6 * sum, `occupancy ${L} ${n} ${B}: ${p.occ.reduce((a, b) => a + b, 0)} vs ${sum}`);
   }
+});
+
+test('a stream of one burst per pseudo-channel costs tFAW/4 per region, not the tRRD spacing of three regions', () => {
+  // L 32 × 32 B on 16 channels, PC-interleaved (32 sub-channels of one PC each), 1 GHz, 32 GB/s, window
+  // 32 (16 per sub-channel): one burst, one row chunk per sub-channel and region, each region's chunk
+  // in the next bank, so every region activates a row. Per PC: tRRD 2–3 ns, bus 2 ns a burst, window
+  // 16 bursts per tRP + tRCD + tCL + burst = 23 ns (1.4 ns a burst), tFAW 15 ns per 4 activations:
+  // the steady state is tFAW / 4 = 3.75 cycles a region. Three regions hold three activations and
+  // never meet tFAW (2.0 cycles: the old reading); the profile now serves 32 following regions
+  // (2 × 16 bursts of window), so the mean is 3.75 less the first region's transient over 32.
+  const tm = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { mapping: 'RoBaCoRaCh', queueDepth: 32, refresh: false });
+  const p = profileStream(32, 32, 32, 16, tm);
+  assert.equal(p.bursts, 32);
+  assert.ok(p.meanOccupancy > 3.6 && p.meanOccupancy <= 3.75, `occupancy ${p.meanOccupancy}`);
+  // the analytical closed form runs the same regions (sim/hw/dram-expected.ts denseRun)
+  const a = gatherCost(32, 32, 32, 16, tm, 1);
+  assert.ok(Math.abs(a.cyclesPerByte * 32 * 32 - p.meanOccupancy) < 1e-9, `analytical ${a.cyclesPerByte * 32 * 32} vs ${p.meanOccupancy}`);
 });
 
 test('a dense stream of one row chunk per channel costs its bus time shared by the two PCs, not 0', () => {

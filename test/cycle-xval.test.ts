@@ -115,7 +115,9 @@ test('a run shorter than nREFI meets no refresh in either model (small.csv, gpt2
   const cases: Array<[Workload, number, string, number]> = [
     [readTraceFile(path.join(traces, 'small.csv')), 1, 'small.csv', 1.0006],
     [readTraceFile(path.join(traces, 'small.csv')), 2, 'small.csv', 1.0],
-    [gpt, 1, 'gpt2-small', 0.993],
+    // 0.993 until both models' stream profiles ran enough regions to meet tFAW and the request
+    // window (sim/cycle/dram-profile.ts followingRegions): its one-chunk streams now cost more in both
+    [gpt, 1, 'gpt2-small', 1.044],
   ];
   for (const [w, clockGHz, what, today] of cases) {
     // gpt2-small on 32 channels: on 16 its one-chunk-a-channel streams take 6,385 cycles without refresh, past nREFI

@@ -1,6 +1,6 @@
 /**
  * Steady-state DRAM cost of one fetch stream (a gather of n of L token vectors) on the HBM2 model of
- * dram.ts: each channel's row chunks served on a fresh channel, then again one and two regions further.
+ * dram.ts: each channel's row chunks served on a fresh channel, then again in the following regions (`followingRegions`).
  */
 import { HbmChannel, subChannels, type ChannelRun, type HbmTiming } from './dram.ts';
 import { keptIndex } from './gather-layout.ts';
@@ -56,13 +56,15 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
       r1 = ch.serveIds(g.ids, g.ns, a, b, 0, 0);
       // The next head's region follows this one in memory (K/V caches are [layer][head][token]),
       // so its chunks continue where this region's span ends: banks rotate, rows advance.
-      const r2 = ch.serveIds(g.ids, g.ns, a, b, spanChunks, 0);
-      // and one region further again: with the pseudo-channels split by row chunk (RoBaRaCoCh), a
+      // and further regions again: with the pseudo-channels split by row chunk (RoBaRaCoCh), a
       // region of one chunk per channel puts the next region on the other PC, where it runs
-      // entirely beside the first (r2 ends with r1: 0 extra cycles) and the one after it waits for
-      // the first PC; the mean over the two following regions is the steady state either way
-      const r3 = ch.serveIdsEnd(g.ids, g.ns, a, b, 2 * spanChunks, 0);
-      occ[c] = (r3 - r1.end) / 2;
+      // entirely beside the first (0 extra cycles) and the one after it waits for the first PC;
+      // and a small region meets the activation and request windows only over several regions
+      // (`followingRegions`): the mean over the following regions is the steady state
+      const m = followingRegions(b - a, burstsOf(g.ns, a, b), t);
+      let end = r1.end;
+      for (let r = 1; r <= m; r++) end = ch.serveIdsEnd(g.ids, g.ns, a, b, r * spanChunks, 0);
+      occ[c] = (end - r1.end) / m;
     }
     maxOcc = Math.max(maxOcc, occ[c]);
     sumOcc += occ[c];
@@ -82,6 +84,29 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
     hits,
     misses,
   };
+}
+
+/**
+ * Regions after the first a stream's profile serves (their mean extra time is its occupancy):
+ * enough that the run spans each of the longest windows of `HbmChannel.chunk`'s recurrence twice —
+ * tFAW, 4 activations per pseudo-channel (every chunk of a fresh region is a row miss: 8·P
+ * chunks), and the request window (queueDepth bursts: 2·Q bursts) — and even (a region of one
+ * chunk per channel alternates the pseudo-channels). Two, as before, for a region of ≥ 8·P chunks
+ * and ≥ 2·Q bursts. Fewer regions never reach those windows: a dense 513 × 64 B stream on 256
+ * channels (RoBaRaCoCh, 32 GB/s, window 16: 5 bursts, 1 chunk a channel) cost 5.0 cycles a
+ * region over two following regions against 7.8 in a 40-region run, and a design with twice the
+ * channels got up to 5.8× faster (scripts/monotone-audit.ts).
+ */
+export function followingRegions(chunks: number, bursts: number, t: HbmTiming): number {
+  const need = Math.max((8 * t.pcs) / Math.max(1, chunks), (2 * t.queueDepth) / Math.max(1, bursts));
+  return Math.max(2, 2 * Math.ceil(need / 2));
+}
+
+/** Bursts of the chunks a … b−1. */
+function burstsOf(ns: Int32Array, a: number, b: number): number {
+  let s = 0;
+  for (let k = a; k < b; k++) s += ns[k];
+  return s;
 }
 
 /** Channel c's chunks are those of channel c − 1 (which has chunks). */

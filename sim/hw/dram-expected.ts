@@ -36,6 +36,7 @@
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
 import { subChannelCount, subChannelTiming, type HbmTiming } from '../cycle/dram.ts';
+import { followingRegions } from '../cycle/dram-profile.ts';
 import { chunkArrays, profilingChannel } from './profile-channel.ts';
 import { NumTable } from './num-table.ts';
 import { timingEpoch, timingId, timingSightings } from './timing-id.ts';
@@ -248,10 +249,12 @@ function denseRun(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: n
   const ch = profilingChannel(t);
   const off = span - (K - Kp);
   const end1 = ch.serveIdsEnd(ids, ns, 0, Kp, 0, 0);
-  ch.serveIdsEnd(ids, ns, 0, Kp, off, 0);
-  const end3 = ch.serveIdsEnd(ids, ns, 0, Kp, 2 * off, 0);
-  // the mean of the two following regions, as profileStream takes it (one may sit on the other PC)
-  return (end3 - end1) / 2 + (K - Kp) * cyc.d;
+  // the mean of the following regions, as profileStream takes them (one may sit on the other PC;
+  // a small region meets tFAW and the request window only over several)
+  const f = followingRegions(K, Tc, t);
+  let end = end1;
+  for (let r = 1; r <= f; r++) end = ch.serveIdsEnd(ids, ns, 0, Kp, r * off, 0);
+  return (end - end1) / f + (K - Kp) * cyc.d;
 }
 
 /**
@@ -454,9 +457,10 @@ function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTi
   if (hit !== undefined) return hit;
   const ch = profilingChannel(t);
   const end1 = ch.serveIdsEnd(ids, ns, 0, k, 0, 0);
-  ch.serveIdsEnd(ids, ns, 0, k, off, 0);
-  const end3 = ch.serveIdsEnd(ids, ns, 0, k, 2 * off, 0);
-  const occ = Math.max(0, (end3 - end1) / 2);
+  const m = followingRegions(k, total, t);
+  let end = end1;
+  for (let r = 1; r <= m; r++) end = ch.serveIdsEnd(ids, ns, 0, k, r * off, 0);
+  const occ = Math.max(0, (end - end1) / m);
   patternRuns.set(cur.tid, key, occ);
   return occ;
 }
