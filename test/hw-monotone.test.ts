@@ -1,0 +1,100 @@
+/**
+ * Monotonicity invariants of both hardware models over a fixed seeded sample
+ * (scripts/monotone-audit.ts draws the points and steps the knobs; run it for the full audit).
+ * What the audit found legitimate is left out, with its reason next to the check.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkHwStep, checkPruneStep, HW_KNOBS, makeCase, needBits, PRUNE_KNOBS, practicalHardware, randomAlgo, WORKLOADS, type ModelName } from '../scripts/monotone-audit.ts';
+import { profileStream } from '../sim/cycle/dram-profile.ts';
+import { hbmTiming, subChannels } from '../sim/cycle/dram.ts';
+import { gatherCost } from '../sim/hw/dram-cost.ts';
+import { mulberry32 } from '../sim/rng.ts';
+
+/** `points` seeded design points per workload of `model`, each with one algorithm draw. */
+function sample(model: ModelName, seed: number, points: number) {
+  const rng = mulberry32(seed);
+  return WORKLOADS.cycle.flatMap((wl) => {
+    const algo = randomAlgo(rng);
+    const c = makeCase(wl, algo, model);
+    const need = needBits(c.wl, algo);
+    return Array.from({ length: points }, () => ({ c, hw: practicalHardware(rng, need), rng }));
+  });
+}
+
+test('stronger token, head or value pruning never fetches more DRAM bytes (both models)', () => {
+  for (const [model, n] of [['analytical', 40], ['cycle', 4]] as const) {
+    let checked = 0;
+    for (const { c, hw } of sample(model, 11, n)) {
+      for (const k of PRUNE_KNOBS) {
+        const a = k.step(c.algo);
+        if (!a) continue;
+        const v = checkPruneStep(model, c, makeCase(c.wl, a, model), k.name, hw, Infinity);
+        assert.deepEqual(v.map((x) => `${x.check} ${x.knob} ${x.ratio} ${x.point}`), []);
+        checked++;
+      }
+    }
+    assert.ok(checked > 2 * n, `${model}: ${checked} steps`);
+  }
+});
+
+test('analytical: doubling the key or value SRAM, the heads in flight or the clock never makes a run slower', () => {
+  // 9,600 audit points (seed 1) found none slower, to the last bit. Not here: the multipliers (a
+  // wider line holds the same KB in fewer lines, and the prob·V / decision trees grow by one level:
+  // sim/cycle/README.md, "Known gaps"), the DRAM knobs (row-chunk parity below) and the top-k and
+  // softmax widths, whose small slow-downs (≤ 2.4%) the audit lists but did not diagnose.
+  const knobs = HW_KNOBS.filter((k) => ['keySramKB', 'valueSramKB', 'inFlight', 'clockGHz'].includes(k.name));
+  let checked = 0;
+  for (const { c, hw } of sample('analytical', 5, 60)) {
+    for (const k of knobs) {
+      const v = checkHwStep('analytical', c, k, hw, 1e-12).filter((x) => x.check === 'slower');
+      assert.deepEqual(v.map((x) => `${x.knob} ×${x.ratio} ${x.workload} ${x.point}`), []);
+      checked++;
+    }
+  }
+  assert.equal(checked, 3 * 60 * 4);
+});
+
+test('doubling the channels makes a dense stream at most 2× cheaper per channel while its regions keep their row-chunk span (both models)', () => {
+  // A region's span in row chunks per (sub-)channel, ⌈L·B / (32 B · channels · 16)⌉, decides which
+  // pseudo-channel the next region starts on (RoBaRaCoCh: chunk parity = PC). From span 2 (17–31
+  // bursts a channel: PC 0 takes 16 of them every region, PC 1 idles) to span 1 (regions alternate
+  // the PCs) a stream gets up to 3.7× cheaper: a layout effect of aligned regions, not a pricing
+  // defect, so those steps are left out. Before the profiles ran enough regions to meet tFAW and the
+  // request window (sim/cycle/dram-profile.ts followingRegions), 513 × 64 B at 121 GB/s (window 20,
+  // PC-interleaved) cost 12.4 cycles a channel on 64 channels and 2.2 on 128 (5.6×).
+  const rng = mulberry32(3);
+  let checked = 0;
+  for (let i = 0; i < 120; i++) {
+    const gbps = [16, 32, 64, 121, 256][Math.floor(rng() * 5)];
+    const mapping = rng() < 0.5 ? 'RoBaRaCoCh' : 'RoBaCoRaCh';
+    const t = hbmTiming({ clockGHz: 1, dramChannelGBps: gbps }, { mapping, queueDepth: [16, 20, 32, 64][Math.floor(rng() * 4)], refresh: false });
+    const L = 64 + Math.floor(rng() * 1000);
+    const B = [32, 64, 96, 128][Math.floor(rng() * 4)];
+    const C = [4, 8, 16, 32, 64, 128][Math.floor(rng() * 6)];
+    const span = (ch: number) => {
+      const s = subChannels(t, ch);
+      return Math.max(1, Math.ceil((L * B) / (32 * s.channels * 16)));
+    };
+    if (span(C) !== span(2 * C)) continue;
+    // A region of more than half the request window a channel keeps one region in flight at a time,
+    // one PC busy; with twice the channels two regions fit and both PCs work (948 × 64 B at 16 GB/s,
+    // window 16: 15 bursts a channel cost 40.5 cycles on 128 channels, 8 bursts 16 on 256, 2.5×):
+    // the window grows with the channels, so that gain is real; those steps are left out too.
+    const sc = subChannels(t, C);
+    if (2 * Math.ceil((L * B) / 32 / sc.channels) > sc.t.queueDepth) continue;
+    for (const cost of [(ch: number) => profileStream(L, L, B, ch, t).meanOccupancy, (ch: number) => gatherCost(L, L, B, ch, t, 1).cyclesPerByte * L * B]) {
+      const r = cost(C) / cost(2 * C);
+      // 2× the work per channel, plus what a fresh run's first region hides, amortised over the
+      // following regions: within 10% of 2
+      assert.ok(r <= 2.2, `L ${L} × ${B} B, ${C} → ${2 * C} channels, ${gbps} GB/s ${mapping} Q ${t.queueDepth}: ${r.toFixed(3)}× cheaper`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 40, `${checked} shapes`);
+  // the audit's case: 513 × 64 B at 121 GB/s, window 20, PC-interleaved, 64 → 128 channels: 12.4 → 6.2 cycles (was 2.2)
+  const t = hbmTiming({ clockGHz: 1, dramChannelGBps: 121 }, { mapping: 'RoBaCoRaCh', queueDepth: 20, refresh: false });
+  for (const cost of [(ch: number) => profileStream(513, 513, 64, ch, t).meanOccupancy, (ch: number) => gatherCost(513, 513, 64, ch, t, 1).cyclesPerByte * 513 * 64]) {
+    assert.ok(cost(64) / cost(128) <= 2.05, `${cost(64)} → ${cost(128)}`);
+  }
+});
