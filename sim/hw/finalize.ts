@@ -177,8 +177,11 @@ function headGranularFront(s: Sums, stDram: number): number {
   // (the window less the K-side latencies of the last head, which the drain adds back)
   const win = Math.max(0, s.win - (s.drain - s.tail));
   // the DRAM term is its busiest channel's: the channel mean plus the imbalance the heads in
-  // flight leave (generation; 0 for a spilling summarization)
-  const dram = stDram + s.dramImb;
+  // flight leave (generation; 0 for a spilling summarization), or the fetcher ports' bound if
+  // slower — the ports issue for all channels together (sim/cycle/fetcher.ts), so no channel's
+  // excess adds to them (it was added on top: a port-bound gpt2-small run got 2.7% slower from 64
+  // to 256 channels as the imbalance term grew; the simulator's stayed at 113,248 cycles)
+  const dram = Math.max(s.dramK + s.dramV + s.dramImb, stDram);
   // (a spilling summarization head holds its value lines, so its queries' top-k and prob·V, from
   // admission to prob·V: they are inside its window)
   const comp = s.gen ? Math.max(s.stQk, s.stSm) : Math.max(s.stQk, s.stSm, s.stTkV, s.stPv);
