@@ -236,10 +236,10 @@ export function quotes(d: Diag): Quote[] {
 }
 
 /** `text` with each quote's figures replaced by what they are now (its wording and line breaks kept); a quote found other than once stops. */
-export function applyQuotes(text: string, qs: Quote[]): string {
+export function applyQuotes(text: string, qs: Quote[], script = `${SCRIPT} \`quotes\``): string {
   for (const q of qs) {
     const found = [...text.matchAll(quotePattern(q.template))];
-    if (found.length !== 1) throw new Error(`sim/nn/README.md: ${found.length} passages quote ${q.what} ("${q.template.trim()}", ${SCRIPT} \`quotes\`): expected one`);
+    if (found.length !== 1) throw new Error(`sim/nn/README.md: ${found.length} passages quote ${q.what} ("${q.template.trim()}", ${script}): expected one`);
     const m = found[0];
     for (let g = m.length - 1; g >= 1; g--) {
       const [a, b] = m.indices![g]!;

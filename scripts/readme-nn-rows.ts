@@ -108,3 +108,8 @@ export const POLICY_CHAR: Run[] = [
   CHAR('sum', 0.01, 0.25), CHAR('sum', 0.01, 0.125),
   CHAR_LLM(0.25), CHAR_LLM(0.125),
 ];
+
+// ---- sotu-char-rope (the RoPE comparison LM): today's defaults (mean score, floor 0.1) ----
+export const ROPE = (tokenKeep = 1): Run => ({ model: 'sotu-char-rope', set: tokenKeep === 1 ? {} : { tokenKeep } });
+/** spaces/fig21-accuracy.yaml's ratios on sotu-char-alibi (default floor): the nn-alibi table's rows and the four it lacks. */
+export const ALIBI_FIG21: Run[] = FIG21_TOKENS.slice(1).map((r) => ALIBI(keepOf(r)));

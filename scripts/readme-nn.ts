@@ -4,11 +4,13 @@
  * `nn-policy-gpt` and `nn-policy-char`) from the `accuracy` runs each row names
  * (scripts/readme-nn-rows.ts), on the shipped checkpoints, and the sentences that quote them
  * (scripts/readme-nn-prose.ts, scripts/readme-nn-policy.ts); also the LMs' `--context N` tables of
- * "Models" and the evidence of "Why 4× stays above 3%" (scripts/readme-nn-context.ts). The runs go through the functions the
+ * "Models" and the evidence of "Why 4× stays above 3%" (scripts/readme-nn-context.ts); and, in place, the
+ * figures of shipped checkpoints the passages outside the blocks quote (scripts/readme-nn-quotes.ts,
+ * `npm run readme:nn -- nn-quote-NAME` for one). The runs go through the functions the
  * command runs, in this process (scripts/readme-nn-runs.ts); a token-policy row's measured trace is
  * priced by both hardware models as `simulate --trace FILE --json` prices it.
  *
- *   npm run readme:nn                                   (98 runs and 14 priced ones: about 5 CPU-minutes)
+ *   npm run readme:nn                                   (111 runs and 14 priced ones: about 5.5 CPU-minutes)
  *   node --import tsx scripts/readme-nn.ts nn-alibi …   (only the blocks named)
  *   npm run readme:nn -- --from scripts/readme-data/nn-runs.json   (no model run: the blocks from the saved runs)
  *
@@ -30,6 +32,9 @@ import { accuracy, command, context, NN_RUNS_FILE, priced, replayRuns, saveRuns,
 import { NN_PROSE_BLOCKS } from './readme-nn-prose.ts';
 import { POLICY_PROSE_BLOCKS } from './readme-nn-policy.ts';
 import { CONTEXT_BLOCKS } from './readme-nn-context.ts';
+import { NN_QUOTES, NN_QUOTES_SCRIPT, nnQuotes } from './readme-nn-quotes.ts';
+import { applyQuotes } from './readme-lm-diag-format.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
 import {
   ALIBI_CONTEXT, ALIBI_CONTEXTS, ALIBI_DENSE, ALIBI_ROWS, CHAR_DENSE, CHAR_ROWS, FIG21_GPT, FIG21_HEADS, FIG21_TOKENS, floorOf, GPT, GPT_ROWS, keepOf, POLICY_CHAR, POLICY_GPT, SPAM_ROWS,
 } from './readme-nn-rows.ts';
@@ -207,6 +212,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const { only, from } = nnArgs(process.argv.slice(2));
   if (from) replayRuns(from);
   const t0 = performance.now();
+  // the passages outside the blocks that quote shipped checkpoints first: one no longer found stops before anything is written
+  const qs = NN_QUOTES.filter((q) => only.length === 0 || only.includes(q.name));
+  if (qs.length > 0) {
+    process.stderr.write(`sim/nn/README.md: ${qs.map((q) => q.name).join(', ')}\n`);
+    writeFileSync(NN_README, applyQuotes(readFileSync(NN_README, 'utf8'), await nnQuotes(qs.map((q) => q.name)), NN_QUOTES_SCRIPT));
+  }
   for (const [name, build] of NN_BLOCKS.filter(([n]) => only.length === 0 || only.includes(n))) {
     process.stderr.write(`sim/nn/README.md: ${name}\n`);
     writeGeneratedBlock(NN_README, name, NN_README_COMMAND, await build());

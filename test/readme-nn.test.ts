@@ -1,6 +1,6 @@
 /**
  * sim/nn/README.md's Results tables and the sentences quoting them are generated (`npm run
- * readme:nn`, scripts/readme-nn.ts) from 112 `accuracy` runs (about 5 CPU-minutes): too many
+ * readme:nn`, scripts/readme-nn.ts) from 125 `accuracy` runs (about 5.5 CPU-minutes): too many
  * to repeat here. The generator saves the figures of every run it made
  * (scripts/readme-data/nn-runs.json), and this test re-renders every block from them, byte for byte
  * (no model run: a figure edited in one row of a table, or a sentence's word, differs from what its
@@ -12,7 +12,10 @@
  * other: every CI holds its figure, every "vs dense" cell is its perplexity against the table's
  * dense row, the Fig. 21 tables' points shared with the other tables are equal, the `--context`
  * rows lm-diag's truncation table shares (`npm run readme:lm-diag`) are equal, and every figure and
- * qualitative word ("met", "not met") of a sentence is the table cell it quotes.
+ * qualitative word ("met", "not met") of a sentence is the table cell it quotes. The figures of
+ * shipped checkpoints quoted outside the blocks (scripts/readme-nn-quotes.ts) are re-rendered from
+ * the same runs, the figures their words compare against are the README's typed tables' cells, and
+ * sotu-char-rope's 4× row (runs no table of the Results has) is rerun.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +25,10 @@ import path from 'node:path';
 import { generatedBlock } from '../bench/readme-block.ts';
 import { alibiContextColumn, NN_BLOCKS, NN_README, nnArgs, TABLES } from '../scripts/readme-nn.ts';
 import { gptDefaultsBlock, spamFrontFracBlock, TARGET } from '../scripts/readme-nn-prose.ts';
-import { FIG21_TOKENS, POLICY_GPT } from '../scripts/readme-nn-rows.ts';
+import { FIG21_TOKENS, POLICY_GPT, ROPE } from '../scripts/readme-nn-rows.ts';
+import { NN_QUOTES, NN_QUOTES_SCRIPT, nnQuotes, TYPED } from '../scripts/readme-nn-quotes.ts';
+import { applyQuotes } from '../scripts/readme-lm-diag-format.ts';
+import { vs } from '../scripts/readme-nn-format.ts';
 import { llmCache } from '../scripts/readme-nn-policy.ts';
 import { accuracy, context, fromSaved, NN_RUNS_FILE, value, type Priced } from '../scripts/readme-nn-runs.ts';
 import { PAPER_FIG21 } from '../sim/paper.ts';
@@ -292,4 +298,50 @@ test('the llm cache the token-policy reading quotes: budget, keys sorted and key
   // 0.125 asks for 32 keys, below the protected 4 + 32: the budget is 36 and nothing is ranked beyond the slices
   assert.deepEqual(llmCache(POLICY_GPT[5][1], kept([36, 36, 36, 36])), { budget: 36, ranked: 1, topk: 0 });
   assert.throws(() => llmCache(POLICY_GPT[4][1], kept([64, 64, 64.1, 64])), /keeps its budget 64 in every layer/);
+});
+
+// ---- the figures of shipped checkpoints quoted outside the blocks (scripts/readme-nn-quotes.ts) ----
+
+test('the passages outside the blocks quote the saved runs: re-rendered from scripts/readme-data/nn-runs.json they are the README\'s, and each is found once', async () => {
+  const qs = await fromSaved(() => nnQuotes());
+  assert.equal(qs.length, NN_QUOTES.length);
+  assert.equal(applyQuotes(README, qs, NN_QUOTES_SCRIPT), README, 'npm run readme:nn -- --from scripts/readme-data/nn-runs.json rewrites them');
+  // a passage whose words changed is no longer found: the generator stops rather than write elsewhere
+  assert.throws(() => applyQuotes(README.replace('the best of the three, and KV', 'the best of all, and KV'), qs, NN_QUOTES_SCRIPT), /0 passages quote sotu-char-rope's dense perplexity/);
+});
+
+test('a quoted figure is its run\'s: sotu-char-rope\'s dense perplexity 0.001 higher changes its quotes, and no longer the best of the three stops them', async () => {
+  const runs = JSON.parse(readFileSync(NN_RUNS_FILE, 'utf8')) as Record<string, { perplexity: number }>;
+  const key = 'accuracy --model sotu-char-rope --json';
+  const dir = mkdtempSync(path.join(tmpdir(), 'readme-nn-quotes-'));
+  try {
+    const file = path.join(dir, 'runs.json');
+    writeFileSync(file, JSON.stringify({ ...runs, [key]: { ...runs[key], perplexity: runs[key].perplexity + 0.001 } }));
+    const qs = await fromSaved(() => nnQuotes(['nn-quote-rope-dense', 'nn-quote-rope-rows']), file);
+    // 3.0844 + 0.001 = 3.0854; the last 8 characters 3.1618 against it: +2.47%, written +2.5%
+    assert.deepEqual(qs.map((q) => q.figures.slice(0, 1)), [['3.085'], ['3.085']]);
+    writeFileSync(file, JSON.stringify({ ...runs, [key]: { ...runs[key], perplexity: 3.4 } }));
+    await assert.rejects(fromSaved(() => nnQuotes(['nn-quote-rope-dense']), file), /best dense perplexity of the three/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the typed figures the quotes compare against are the README\'s tables\' cells', () => {
+  const ngram = README.match(/\| perplexity per character \| ([^\n]+) \|\n/)![1].split(' | ');
+  assert.deepEqual([ngram[1], ngram[2]], [TYPED.ngram2.toFixed(3), TYPED.ngram4.toFixed(3)], 'the n-gram table, k = 2 and 4');
+  assert.match(README, new RegExp(`model with the shipped model's pruning curve: dense ${TYPED.cont3500FineTuned.toFixed(3)} \\(shipped`));
+  assert.match(README, new RegExp(`\\n\\| 2 500 \\| ${TYPED.ropeDensePhase.toFixed(3)} \\| [^\\n]*\\n\\| 2 750 \\(fine-tuning 250\\)`), 'the RoPE table\'s last dense snapshot');
+  assert.match(README, new RegExp(`the last 8 cost ${TYPED.ropeLast8[0].toFixed(1)}–${TYPED.ropeLast8[1].toFixed(1)}%`));
+  // the RoPE snapshots' last-8 column spans exactly that range
+  const rope = README.slice(README.indexOf('| steps | full | 4× | 8× | last 8 |'), README.indexOf('RoPE learns faster still'));
+  const last8 = [...rope.matchAll(/\n\|[^|\n]+\|[^|\n]+\|[^|\n]+\|[^|\n]+\| \+([\d.]+)% \|/g)].map((m) => Number(m[1]));
+  assert.equal(last8.length, 12);
+  assert.deepEqual([Math.min(...last8), Math.max(...last8)], [...TYPED.ropeLast8]);
+});
+
+test('sotu-char-rope at 4× is what its accuracy run prints now (the RoPE rows\' runs, which no table of the Results quotes)', async () => {
+  const [d, x4] = [value(await accuracy(ROPE())), value(await accuracy(ROPE(0.25)))];
+  const rows = README.match(/\n\| 3 700, shipped \(`sotu-char-rope`\) \| ([^|]+) \| ([^|]+) \|/)!;
+  assert.deepEqual([rows[1], rows[2]], [d.toFixed(3), vs(x4, d)]);
 });
