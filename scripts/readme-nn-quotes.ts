@@ -10,7 +10,7 @@
  */
 import { claim, count, vs } from './readme-nn-format.ts';
 import { accuracy, context, value, type AccuracyJson, type Run } from './readme-nn-runs.ts';
-import { ALIBI, ALIBI_DENSE, ALIBI_FIG21, CHAR, CHAR_DENSE, CONTEXT, GPT, GPT_ROWS, ROPE, SPAM_ROWS } from './readme-nn-rows.ts';
+import { ALIBI, ALIBI_DENSE, ALIBI_FIG21, CHAR, CHAR_DENSE, CHAR_FRONT_HALF, CONTEXT, GPT, GPT_ROWS, ROPE, SPAM_ROWS } from './readme-nn-rows.ts';
 import { TARGET } from './readme-nn-prose.ts';
 import type { Quote } from './readme-lm-diag-format.ts';
 
@@ -128,6 +128,31 @@ export const NN_QUOTES: NnQuote[] = [
       const c = await charShipped();
       claim(TYPED.cont3500FineTuned < c.dense, 'sotu-char: the fine-tuned 3 500-step snapshot a better model than the shipped one');
       return [f3(c.dense), vs(c.x4, c.dense), vs(c.x8, c.dense), vs(c.last8, c.full)];
+    },
+  },
+  {
+    name: 'nn-quote-front-half',
+    what: 'sotu-char with layer 1 unpruned ("Training on the 4× regime …")',
+    template: 'with layer 1 at {} of its keys the model loses what its broad layer-1 heads read (pruning only layers 2–3, `--set algo.tokenFrontFrac=0.5`, costs {} at tokenKeep 0.25 and 0.1)',
+    figures: async () => {
+      const c = await charShipped();
+      const cascade = await accuracy(CHAR('mean', 0.1, 0.25));
+      const front = [await accuracy(CHAR_FRONT_HALF(0.25)), await accuracy(CHAR_FRONT_HALF(0.1))];
+      claim(front.every((j) => kept(j)[1] === kept(j)[0]), 'sotu-char: tokenFrontFrac 0.5 leaves layer 1 unpruned');
+      const cost = front.map((j) => vs(value(j), c.dense, 1));
+      claim(cost[0] === cost[1] && c.r4 > TARGET.at4, 'sotu-char: layers 2–3 pruned alone cost the same at 0.25 and 0.1, and layer 1 pruned too costs it (> 3%)');
+      return [pct(kept(cascade)[1] / kept(cascade)[0]), cost[0]];
+    },
+  },
+  {
+    name: 'nn-quote-sum-score',
+    what: 'sotu-char at 4× with the plain sum and the mean score ("How the paper\'s algorithms are implemented")',
+    template: '(Results: {} at 4× on sotu-char with `sum`, {} with `mean`).',
+    figures: async () => {
+      const d = await ppl(CHAR_DENSE);
+      const [sum, mean] = [await ppl(CHAR('sum', 0.1, 0.25)), await ppl(CHAR('mean', 0.1, 0.25))];
+      claim(rise(sum, d) > 10 * rise(mean, d), 'sotu-char: the plain sum far worse than the mean at 4×');
+      return [vs(sum, d), vs(mean, d)];
     },
   },
   {

@@ -109,6 +109,9 @@ export const POLICY_CHAR: Run[] = [
   CHAR_LLM(0.25), CHAR_LLM(0.125),
 ];
 
+/** sotu-char on the fine-tuned schedule (mean score, 10% floor) with layer 1 unpruned too (the front half of the layers). */
+export const CHAR_FRONT_HALF = (tokenKeep: number): Run => ({ model: 'sotu-char', set: { tokenKeep, tokenFrontFrac: 0.5 } });
+
 // ---- sotu-char-rope (the RoPE comparison LM): today's defaults (mean score, floor 0.1) ----
 export const ROPE = (tokenKeep = 1): Run => ({ model: 'sotu-char-rope', set: tokenKeep === 1 ? {} : { tokenKeep } });
 /** spaces/fig21-accuracy.yaml's ratios on sotu-char-alibi (default floor): the nn-alibi table's rows and the four it lacks. */

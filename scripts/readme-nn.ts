@@ -10,7 +10,7 @@
  * command runs, in this process (scripts/readme-nn-runs.ts); a token-policy row's measured trace is
  * priced by both hardware models as `simulate --trace FILE --json` prices it.
  *
- *   npm run readme:nn                                   (111 runs and 14 priced ones: about 5.5 CPU-minutes)
+ *   npm run readme:nn                                   (114 runs and 14 priced ones: about 5.5 CPU-minutes)
  *   node --import tsx scripts/readme-nn.ts nn-alibi …   (only the blocks named)
  *   npm run readme:nn -- --from scripts/readme-data/nn-runs.json   (no model run: the blocks from the saved runs)
  *

@@ -1,6 +1,6 @@
 /**
  * sim/nn/README.md's Results tables and the sentences quoting them are generated (`npm run
- * readme:nn`, scripts/readme-nn.ts) from 125 `accuracy` runs (about 5.5 CPU-minutes): too many
+ * readme:nn`, scripts/readme-nn.ts) from 128 `accuracy` runs (about 5.5 CPU-minutes): too many
  * to repeat here. The generator saves the figures of every run it made
  * (scripts/readme-data/nn-runs.json), and this test re-renders every block from them, byte for byte
  * (no model run: a figure edited in one row of a table, or a sentence's word, differs from what its
