@@ -156,6 +156,16 @@ export const NN_QUOTES: NnQuote[] = [
     },
   },
   {
+    name: 'nn-quote-gpt-refetch',
+    what: 'sotu-gpt\'s LSB refetch fraction after its table (the 6+4 row\'s run)',
+    template: 'The measured LSB refetch fraction is ~{} at threshold 0.1 (the paper: 5.9%)',
+    figures: async () => {
+      const j = await accuracy(GPT_ROWS.find(([l]) => l.startsWith('6+4 progressive'))![1]);
+      claim(j.lsbRefetchFraction > 10 * 0.059, 'sotu-gpt: the refetch fraction far above the paper\'s 5.9%');
+      return [pct(j.lsbRefetchFraction)];
+    },
+  },
+  {
     name: 'nn-quote-alibi',
     what: 'sotu-char-alibi\'s shipped figures ("Position information"; the nn-alibi tables\' runs and the Fig. 21 ratios they lack)',
     template: 'dense {} (sotu-char {}), 2× / 4× / 8× {} / {} / {}, every Fig. 21 point from 2.59× to 8.32× between {} and {}, last 8 characters {}, last 16 {} (Results',
