@@ -62,9 +62,7 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
       // and a small region meets the activation and request windows only over several regions
       // (`followingRegions`): the mean over the following regions is the steady state
       const m = followingRegions(b - a, burstsOf(g.ns, a, b), t);
-      let end = r1.end;
-      for (let r = 1; r <= m; r++) end = ch.serveIdsEnd(g.ids, g.ns, a, b, r * spanChunks, 0);
-      occ[c] = (end - r1.end) / m;
+      occ[c] = (ch.serveFollowingEnd(g.ids, g.ns, a, b, spanChunks, m) - r1.end) / m;
     }
     maxOcc = Math.max(maxOcc, occ[c]);
     sumOcc += occ[c];
@@ -88,7 +86,7 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
 
 /**
  * Regions after the first a stream's profile serves (their mean extra time is its occupancy):
- * enough that the run spans each of the longest windows of `HbmChannel.chunk`'s recurrence twice —
+ * enough that the run spans each of the longest windows of `HbmChannel.serveRange`'s recurrence twice —
  * tFAW, 4 activations per pseudo-channel (every chunk of a fresh region is a row miss: 8·P
  * chunks), and the request window (queueDepth bursts: 2·Q bursts) — and even (a region of one
  * chunk per channel alternates the pseudo-channels), at most MAX_FOLLOWING. Two, as before, for a region of ≥ 8·P chunks

@@ -12,7 +12,7 @@
  *
  * - Dense gathers (n ≥ L) have no placement: every channel holds T_c = ⌈(T − c)/C⌉ consecutive
  *   bursts, i.e. chunks 0, 1, … of R = 16 bursts (the last partial), and only two distinct T_c
- *   exist. Their occupancy is exact: the steady state of `HbmChannel.chunk`'s recurrence is the
+ *   exist. Their occupancy is exact: the steady state of `HbmChannel.serveRange`'s recurrence is the
  *   largest cycle mean d per chunk (`denseCycle`: bus R·tBurst per PC, request window
  *   (lat + j₁·tBurst)/w, activations tFAW/4, tRRD and per-bank tRAS + tRP), reached with period c
  *   (the cyclicity of the binding cycles), so occupancy(K chunks) = occupancy(K′) + (K − K′)·d for
@@ -169,7 +169,7 @@ const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
 
 /**
  * Steady state of a dense stream (full chunks, ids 0, 1, …): the cycle mean d per chunk of the
- * binding cycle of `HbmChannel.chunk`'s recurrence and its cyclicity c (chunks).
+ * binding cycle of `HbmChannel.serveRange`'s recurrence and its cyclicity c (chunks).
  */
 export function denseCycle(t: HbmTiming): { d: number; c: number } {
   const R = t.burstsPerRow;
@@ -252,9 +252,7 @@ function denseRun(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: n
   // the mean of the following regions, as profileStream takes them (one may sit on the other PC;
   // a small region meets tFAW and the request window only over several)
   const f = followingRegions(K, Tc, t);
-  let end = end1;
-  for (let r = 1; r <= f; r++) end = ch.serveIdsEnd(ids, ns, 0, Kp, r * off, 0);
-  return (end - end1) / f + (K - Kp) * cyc.d;
+  return (ch.serveFollowingEnd(ids, ns, 0, Kp, off, f) - end1) / f + (K - Kp) * cyc.d;
 }
 
 /**
@@ -458,9 +456,7 @@ function patternRun(k: number, bursts: number, g: number, span: number, t: HbmTi
   const ch = profilingChannel(t);
   const end1 = ch.serveIdsEnd(ids, ns, 0, k, 0, 0);
   const m = followingRegions(k, total, t);
-  let end = end1;
-  for (let r = 1; r <= m; r++) end = ch.serveIdsEnd(ids, ns, 0, k, r * off, 0);
-  const occ = Math.max(0, (end - end1) / m);
+  const occ = Math.max(0, (ch.serveFollowingEnd(ids, ns, 0, k, off, m) - end1) / m);
   patternRuns.set(cur.tid, key, occ);
   return occ;
 }
