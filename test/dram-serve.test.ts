@@ -76,13 +76,15 @@ class Reference {
   }
 }
 
-/** A random timing: any clock and channel bandwidth (non-integer cycle counts), window, mapping. */
+/** A random timing: any clock and channel bandwidth (non-integer cycle counts), window, mapping, organisation. */
 function randomTiming(rng: () => number): HbmTiming {
   const t = hbmTiming(
     { clockGHz: 0.2 + 3 * rng(), dramChannelGBps: 4 + 500 * rng() },
     { queueDepth: 1 + Math.floor(rng() * (rng() < 0.5 ? 40 : 400)), mapping: rng() < 0.5 ? 'RoBaRaCoCh' : 'RoBaCoRaCh' },
   );
-  return rng() < 0.5 ? subChannelTiming(t) : t;
+  const u = rng() < 0.5 ? subChannelTiming(t) : t;
+  // PCs and banks not powers of two take the division path of the chunk index
+  return rng() < 0.2 ? { ...u, pcs: 3, banks: 12 } : u;
 }
 
 test('HbmChannel serves runs bit for bit as the chunk-by-chunk recurrence: serveIds, serveIdsEnd, serveFollowingEnd, serve', () => {

@@ -337,6 +337,9 @@ export class HbmChannel {
     const t = this.t;
     const { pcs: P, banks, queueDepth: Q, tBurst, tRAS, tRP, tRC, tRRDS, tRRDL, tFAW, tRCD, tCL } = t;
     const PB = P * banks;
+    const pShift = Math.log2(P);
+    const pbShift = Math.log2(PB);
+    const pow2 = Number.isInteger(pShift) && Number.isInteger(pbShift);
     const space = Math.max(tBurst, t.tCCDL); // same bank ⇒ same bank group
     const { openRow, lastAct, lastActPc, lastActBg, faw, fawIdx, busFree, cPos, cDs, cSpace, cN } = this;
     const cap = cN.length;
@@ -359,17 +362,24 @@ export class HbmChannel {
       for (let k = a; k < b; k++) {
         // id is an integer and P, banks are small, so the quotients are exact and x − trunc(x/m)·m is
         // x % m (as an array index: the same slot) without a floating-point remainder; in 32-bit
-        // integer arithmetic when it fits (non-negative: floor = trunc)
+        // integer arithmetic when it fits (non-negative: floor = trunc), by shifts when P and banks
+        // are powers of two (HBM2: 1 or 2 PCs, 16 banks)
         const id = ids[k] + offset;
         const i = id | 0;
         let pc: number;
         let bank: number;
         let row: number;
         if (i === id && i >= 0) {
-          const q = (i / P) | 0;
-          pc = i - q * P;
-          bank = q - ((q / banks) | 0) * banks;
-          row = (i / PB) | 0;
+          if (pow2) {
+            pc = i & (P - 1);
+            bank = (i >> pShift) & (banks - 1);
+            row = i >> pbShift;
+          } else {
+            const q = (i / P) | 0;
+            pc = i - q * P;
+            bank = q - ((q / banks) | 0) * banks;
+            row = (i / PB) | 0;
+          }
         } else {
           const q = Math.floor(id / P);
           pc = id - Math.trunc(id / P) * P;
