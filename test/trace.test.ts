@@ -148,8 +148,10 @@ test('a misspelt column is named with the header cell that looks like it, at tha
   // in a permuted header the look-alike's own column is named
   const cols = [...TRACE_COLUMNS].reverse().map((h) => (h === 'head_id' ? 'haed_id' : h));
   expectError(`${cols.join(',')}\n${row.split(',').reverse().join(',')}`, 1, 15, 'head_id', /'haed_id' \(column 15\) looks like a misspelling of it$/);
-  // no look-alike (too far from the name, or no unknown cell at all): the header's cells are listed
-  expectError(`${typo('topk', 'k_limit')}\n${row}`, 1, undefined, 'topk', /header lacks column 'topk' \(got: iteration_id,.*,if_topk,k_limit\)$/);
+  // no look-alike, but the one unknown cell stands where the one missing column would: it is named
+  expectError(`${typo('topk', 'k_limit')}\n${row}`, 1, 17, 'topk', /header lacks column 'topk'; column 17 is 'k_limit', which is not a trace column$/);
+  // no look-alike and more than one cell unknown: the header's cells are listed
+  expectError(`${typo('topk', 'k_limit').replace('head_id', 'hd')}\n${row}`, 1, undefined, 'head_id', /header lacks column 'head_id' \(got: iteration_id,layer_id,hd,.*,if_topk,k_limit\)$/);
   expectError('a,b\n1,2', 1, undefined, 'iteration_id', /header lacks column 'iteration_id' \(got: a,b\)$/);
 });
 

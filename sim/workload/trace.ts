@@ -171,14 +171,23 @@ function readHeader(lines: string[], fileName: string): TraceHeader {
 
 /**
  * The error of a header without column `c`: at the unknown header cell that looks like a
- * misspelling of it (core/suggest.ts `closest`), if one does, else listing the header's cells.
+ * misspelling of it (core/suggest.ts `closest`), if one does; at the one unknown cell of a header
+ * that lacks only `c`, if so (a name in its place); else listing the header's cells.
  */
 function missingColumn(c: TraceColumn, cells: string[], fileName: string, line: number): TraceError {
   const known = new Set<string>(TRACE_COLUMNS);
-  const typo = closest(c, cells.filter((h) => h !== '' && !known.has(h)));
-  if (typo === undefined) return new TraceError(fileName, line, undefined, c, `header lacks column '${c}' (got: ${cells.join(',')})`);
-  const col = cells.indexOf(typo) + 1;
-  return new TraceError(fileName, line, col, c, `header lacks column '${c}'; '${typo}' (column ${col}) looks like a misspelling of it`);
+  const unknown = cells.filter((h) => h !== '' && !known.has(h));
+  const typo = closest(c, unknown);
+  if (typo !== undefined) {
+    const col = cells.indexOf(typo) + 1;
+    return new TraceError(fileName, line, col, c, `header lacks column '${c}'; '${typo}' (column ${col}) looks like a misspelling of it`);
+  }
+  const lacking = TRACE_COLUMNS.filter((t) => !cells.includes(t));
+  if (unknown.length === 1 && lacking.length === 1) {
+    const col = cells.indexOf(unknown[0]) + 1;
+    return new TraceError(fileName, line, col, c, `header lacks column '${c}'; column ${col} is '${unknown[0]}', which is not a trace column`);
+  }
+  return new TraceError(fileName, line, undefined, c, `header lacks column '${c}' (got: ${cells.join(',')})`);
 }
 
 /**
