@@ -19,8 +19,11 @@
  *    bits = bank group), then the row;
  *  - open-page policy; FR-FCFS is applied at the granularity of a *row chunk* (a run of bursts
  *    to one open row, which FR-FCFS would serve back to back): a chunk becomes visible to the
- *    scheduler when the request queue has room for its first burst (at most `queueDepth`
- *    outstanding bursts per channel: hw.dramQueueDepth, default 16 as the official DPI shim); its PRE/ACT are issued as early as the
+ *    scheduler when the burst `queueDepth` positions before its first burst has returned
+ *    (hw.dramQueueDepth, default 16 as the official DPI shim). That is not a strict bound of
+ *    `queueDepth` outstanding bursts: an earlier burst on the other PC may still be waiting, so a
+ *    chunk of exactly `queueDepth` bursts lets the next one in before its own last requests
+ *    (README "Known gaps"); its PRE/ACT are issued as early as the
  *    bank, tRRD and tFAW allow — overlapping the data transfer of other banks — and its bursts
  *    follow back to back on the PC data bus;
  *  - refresh is all-bank, every nREFI for nRFC, simultaneously on every channel (the RTL creates
