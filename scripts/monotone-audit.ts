@@ -15,7 +15,7 @@
  * points' stage breakdowns (busiest first).
  *
  *   node --import tsx scripts/monotone-audit.ts [--model analytical|cycle|both] [--seed 1]
- *        [--points 300] [--cycle-seconds 120] [--tol 0] [--json]
+ *        [--points N] [--algos N] [--cycle-seconds 120] [--tol 0] [--json]   (--help: the defaults)
  */
 import { analyticalModel, createFastMetrics, evaluatePrepared, prepareWorkload, type PreparedWorkload } from '../sim/hw/analytical.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
@@ -26,6 +26,7 @@ import type { Workload } from '../sim/workload/types.ts';
 import { mulberry32, type Rng } from '../sim/rng.ts';
 import { wordBitsNeed } from '../dse/point-checks.ts';
 import { randomHardware } from '../bench/analytical-sweeps.ts';
+import { parseArgs } from 'node:util';
 
 export type ModelName = 'analytical' | 'cycle';
 
@@ -348,26 +349,46 @@ export function formatViolation(v: Violation): string {
   return `[${v.model}] ${v.check} ${v.knob} ×${v.ratio.toFixed(4)} (bound ${v.bound.toFixed(3)}) ${v.workload}: ${head}${bytes}\n    ${v.point}\n    before: ${busiest(v.before.stages)}\n    after:  ${busiest(v.after.stages)}`;
 }
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : def;
+const USAGE = `usage: node --import tsx scripts/monotone-audit.ts [--model analytical|cycle|both] [--seed 1]
+       [--points N (analytical 300, cycle 6 per workload)] [--algos N (analytical 8, cycle 1000)]
+       [--cycle-seconds 120] [--tol 0] [--json]`;
+
+/** The command line's options (node:util parseArgs, strict: an unknown option or a bad model is exit 2 with the usage). */
+function options() {
+  const str = (d: string) => ({ type: 'string' as const, default: d });
+  const flag = { type: 'boolean' as const, default: false };
+  const options = { model: str('both'), seed: str('1'), points: str(''), algos: str(''), 'cycle-seconds': str('120'), tol: str('0'), json: flag, help: flag };
+  try {
+    const { values } = parseArgs({ options, strict: true });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    if (!['analytical', 'cycle', 'both'].includes(values.model)) throw new Error(`--model ${values.model}: expected analytical, cycle or both`);
+    return values;
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isMain) {
-  const which = arg('--model', 'both');
-  const models: ModelName[] = which === 'both' ? ['analytical', 'cycle'] : [which as ModelName];
-  const seed = Number(arg('--seed', '1'));
-  const tol = Number(arg('--tol', '0'));
+  const opt = options();
+  const models: ModelName[] = opt.model === 'both' ? ['analytical', 'cycle'] : [opt.model as ModelName];
+  const seed = Number(opt.seed);
+  const tol = Number(opt.tol);
   const all: Violation[] = [];
   for (const model of models) {
     const analytical = model === 'analytical';
-    const r = audit({ model, seed, tol, points: Number(arg('--points', analytical ? '300' : '6')), algos: Number(arg('--algos', analytical ? '8' : '1000')), budgetS: analytical ? Infinity : Number(arg('--cycle-seconds', '120')) });
+    const points = Number(opt.points || (analytical ? '300' : '6'));
+    const algos = Number(opt.algos || (analytical ? '8' : '1000'));
+    const r = audit({ model, seed, tol, points, algos, budgetS: analytical ? Infinity : Number(opt['cycle-seconds']) });
     all.push(...r.violations);
     console.log(`${model}: ${r.points} base points${r.agreeChecked ? `, ${r.agreeChecked} checked for agreement` : ''}`);
     for (const [k, e] of r.tally) console.log(`  ${k.padEnd(32)} steps ${String(e.steps).padStart(6)}  worst slow-down ×${e.worst.toFixed(4)}`);
   }
-  if (process.argv.includes('--json')) console.log(JSON.stringify(all, null, 1));
+  if (opt.json) console.log(JSON.stringify(all, null, 1));
   else for (const v of all.sort((x, y) => y.ratio / y.bound - x.ratio / x.bound)) console.log(formatViolation(v));
   console.log(`${all.length} violations`);
 }
