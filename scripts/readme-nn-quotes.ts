@@ -51,6 +51,11 @@ async function positionsShipped(model: string, at: (k: number) => Run, dense: Ru
   return { d, x4: vs(x4, d), x8: vs(x8, d), l8: vs(l8, full), l16: vs(l16, full), l32: vs(l32, full), l8p: l8, l16p: l16, r: [x4, x8].map((x) => rise(x, d)), rl8: rise(l8, full), rl16: rise(l16, full) };
 }
 const rope = () => positionsShipped('sotu-char-rope', ROPE, ROPE());
+/** sotu-char-rope's shipped row: dense, 4×, 8×, last 8 / 16 / 32 (the snapshot and copy-continuation tables alike). */
+const ropeRow = async () => {
+  const r = await rope();
+  return [f3(r.d), r.x4, r.x8, r.l8, r.l16, r.l32];
+};
 const alibi = () => positionsShipped('sotu-char-alibi', (k) => ALIBI(k), ALIBI_DENSE);
 
 const kept = (j: AccuracyJson) => j.meanKeptTokensPerLayer;
@@ -196,19 +201,13 @@ export const NN_QUOTES: NnQuote[] = [
     name: 'nn-quote-rope-rows',
     what: 'the shipped rows of the RoPE snapshots\' and the copy continuation\'s tables',
     template: '| 3 700, shipped (`sotu-char-rope`) | {} | {} | {} | {} | {} | {} |',
-    figures: async () => {
-      const r = await rope();
-      return [f3(r.d), r.x4, r.x8, r.l8, r.l16, r.l32];
-    },
+    figures: ropeRow,
   },
   {
     name: 'nn-quote-rope-copy-row',
     what: 'the shipped row of the copy continuation\'s table (its span NLLs: scripts/lm-diag.ts copy, typed)',
     template: '| shipped sotu-char-rope | {} | {} | {} | {} | {} | {} | 1.269 / 1.284 |',
-    figures: async () => {
-      const r = await rope();
-      return [f3(r.d), r.x4, r.x8, r.l8, r.l16, r.l32];
-    },
+    figures: ropeRow,
   },
   {
     name: 'nn-quote-rope',
