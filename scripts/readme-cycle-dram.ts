@@ -13,6 +13,8 @@ import { nodeJson, ROOT } from './readme-commands.ts';
 import { claim, wrap } from './readme-cycle-runs.ts';
 import { validationTable, type Summary } from './dram-validate.ts';
 import type { Jitter } from './gather-jitter.ts';
+import { windowTables, type WindowReport } from './dram-window.ts';
+import { rulesTable, type compareRules } from './profile-regions.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 
 /** The documented run: 3000 random shapes, 16 placements each (the seed is the script's default, 1). */
@@ -47,7 +49,7 @@ export function gatherJitterBlock(): string[] {
   const j = jitter();
   const many = j.bySlots.find((b) => b.slots.startsWith('16'))!.change;
   claim(j.sparse.p90 > 0.01 && many.p99 > TARGET_P99, 'gather-jitter: L → L+1 moves a sparse gather\'s cost by more than the closed form\'s target', HERE);
-  return wrap(`The simulator profiles each stream shape exactly (dram-profile.ts): the n kept tokens of L are laid out one per stratum [⌈iL/n⌉, ⌈(i+1)L/n⌉) at a hashed offset, split into row chunks per (sub-)channel, and each channel's chunks are served on a fresh \`HbmChannel\`, then again one and two regions further; the occupancy is the mean extra time of those two runs (a region of one row chunk a channel puts the next on the other pseudo-channel, where alone it runs beside the first and adds nothing). That is O(chunks) per new shape and jumps with the hash: L → L+1 with the same n moves a sparse gather's cost/byte by ${pctRound(j.sparse.p90)} or more in one shape in ten and by ${pctRound(j.sparse.p99)} at p99, ${pctRound(many.p99)} even with ≥ 16 row-chunk slots per channel (\`node --import tsx ${JITTER}\`: the simulator's placement, on the ${j.sparse.shapes.toLocaleString('en-US')} sparse shapes of the validation below). The analytical model uses the expectation over placements instead, per channel, from the same mechanisms:`);
+  return wrap(`The simulator profiles each stream shape exactly (dram-profile.ts): the n kept tokens of L are laid out one per stratum [⌈iL/n⌉, ⌈(i+1)L/n⌉) at a hashed offset, split into row chunks per (sub-)channel, and each channel's chunks are served on a fresh \`HbmChannel\`, then again in the regions that follow it in memory, enough of them to span tFAW and the request window six times (2–32 regions, \`followingRegions\`); the occupancy is their mean extra time (a region of one row chunk a channel puts the next on the other pseudo-channel, where alone it runs beside the first and adds nothing). That is O(chunks) per new shape and jumps with the hash: L → L+1 with the same n moves a sparse gather's cost/byte by ${pctRound(j.sparse.p90)} or more in one shape in ten and by ${pctRound(j.sparse.p99)} at p99, ${pctRound(many.p99)} even with ≥ 16 row-chunk slots per channel (\`node --import tsx ${JITTER}\`: the simulator's placement, on the ${j.sparse.shapes.toLocaleString('en-US')} sparse shapes of the validation below). The analytical model uses the expectation over placements instead, per channel, from the same mechanisms:`);
 }
 
 /** A percentage as the prose rounds it: one decimal below 1 %, whole above. */
@@ -57,17 +59,64 @@ const pctRound = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 1 : 0)} %`;
 export function dramValidateProseBlock(): string[] {
   const v = validation();
   const dense = v.dense;
-  claim(dense.cyclesPerByte.max < 1e-9 && dense.activationsPerByte.max < 1e-9 && dense.exactZero === dense.exactZeroModelZero, 'dram-validate: dense gathers exact', HERE);
+  claim(dense.cyclesPerByte.max < 1e-4 && dense.activationsPerByte.max < 1e-9 && dense.exactZero === dense.exactZeroModelZero, 'dram-validate: dense gathers exact to 1e-4', HERE);
+  const denseOff = dense.cyclesPerByte.max < 1e-9 ? 'exact' : 'exact to 10⁻⁴ (a chunk spread out by the request window can leave a start-up longer than the closed form\'s prefix of 24 chunks)';
   const bands = v.sparseBySlots.map((b) => b.cyclesPerByte);
   const falls = (k: 'p90' | 'p99') => bands.every((b, i) => i === 0 || b[k] < bands[i - 1][k]);
   claim(falls('p90') && falls('p99'), 'dram-validate: the sparse p90 and p99 fall with the row-chunk slots', HERE);
   const [few, mid, many] = v.sparseBySlots;
   claim(many.slots.startsWith('16') && many.cyclesPerByte.p99 > TARGET_P99, 'dram-validate: the p99 target missed with ≥ 16 slots', HERE);
   const m = many.cyclesPerByte;
-  return wrap(`Dense gathers are exact. The sparse error's tail lives in short and very sparse streams (cycles/byte p99 ${pctRound(few.cyclesPerByte.p99)} with ${few.slots} row-chunk slots per channel, ${pctRound(mid.cyclesPerByte.p99)} with ${mid.slots}: few row chunks per channel, a handful of kept tokens, or tokens wider than the channels so that one token's transactions split over neighbouring chunks): there the placement's variance in chunk sizes, PCs and banks decides the overlap of the two regions and the request-window stalls, and the representative pattern averages it only in part. The target of p99 ≤ ${pctRound(TARGET_P99)} against the placement mean is not reached (p99 ${pctRound(m.p99)} even with ≥ 16 row-chunk slots per channel; median ${pctRound(m.median)}, p90 ${pctRound(m.p90)} there).`);
+  return wrap(`Dense gathers are ${denseOff}. The sparse error's tail lives in short and very sparse streams (cycles/byte p99 ${pctRound(few.cyclesPerByte.p99)} with ${few.slots} row-chunk slots per channel, ${pctRound(mid.cyclesPerByte.p99)} with ${mid.slots}: few row chunks per channel, a handful of kept tokens, or tokens wider than the channels so that one token's transactions split over neighbouring chunks): there the placement's variance in chunk sizes, PCs and banks decides the overlap of the regions and the request-window stalls, and the representative pattern averages it only in part. The target of p99 ≤ ${pctRound(TARGET_P99)} against the placement mean is not reached (p99 ${pctRound(m.p99)} even with ≥ 16 row-chunk slots per channel; median ${pctRound(m.median)}, p90 ${pctRound(m.p90)} there).`);
+}
+
+const WINDOW = 'scripts/dram-window.ts';
+type WindowRun = WindowReport & { count: number; seed: number };
+/** `node --import tsx scripts/dram-window.ts --json` (600 shapes, seed 1: its defaults, about 2 s), parsed. */
+export const windowRun = () => nodeJson<WindowRun>(['--import', 'tsx', path.join(ROOT, WINDOW), '--json']);
+
+/** How the request window is read, and the chunk model against the window applied burst by burst. */
+export function dramWindowBlock(): string[] {
+  const r = windowRun();
+  const cost = (name: string) => r.named.find((x) => x.name === name)!.cost;
+  const dense = cost('dense 993 × 96 B');
+  const most = cost('95% of 993 × 96 B');
+  claim(dense.model >= most.model && dense.before < most.before, 'dram-window: dense ≥ 95% now, < before', HERE);
+  claim(r.named.every((x) => x.cost['in-order'] >= x.cost.count - 1e-9), 'dram-window: in order never cheaper than count', HERE);
+  const q = (xs: number[], p: number) => xs[[0.01, 0.1, 0.5, 0.9, 0.99, 1].indexOf(p)];
+  const pct = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}%`;
+  claim(q(r.vsCount.before, 0.1) < -0.1, 'dram-window: the rule before underpriced a tenth of the shapes by more than 10%', HERE);
+  return [
+    ...wrap(`The official shim allows 16 outstanding requests per channel (spec §1.6). Both models read that as a window released in request order — a burst enters when the burst \`queueDepth\` before it and every earlier one have returned (responses leave through the AXI side's ID FIFO in order) — checked at a chunk's first burst and at the last of its first \`queueDepth\`, the chunk's bursts spread out to meet it (sim/cycle/dram.ts). \`node --import tsx ${WINDOW}\` serves the same streams burst by burst under that reading ("in order"), under the other one — a slot freed by whichever burst returns ("count", the queueDepth-th latest completion) — and under the rule used before ("before": a chunk entered when the burst \`queueDepth\` before its first had returned, whatever the order, and nothing held its later bursts, so with 16-burst chunks on alternating PCs twice the window was in flight). In order is the stricter reading: on the default window it costs ${pct(dense['in-order'] / dense.count - 1)} over count on the dense stream below, ${pct(cost('dense 8192 × 64 B, 1 channel')['in-order'] / cost('dense 8192 × 64 B, 1 channel').count - 1)} on one channel; the rule before was cheaper than both there and ${pct(q(r.vsCount.before, 0.1))} at the 10th percentile of the random shapes, and priced the dense stream below ${pct(dense.before / most.before - 1)} against the one keeping 95% of its tokens.`),
+    '',
+    ...windowTables(r, r.count, r.seed),
+  ];
+}
+
+const REGIONS = 'scripts/profile-regions.ts';
+type RegionsRun = ReturnType<typeof compareRules> & { count: number; seed: number };
+/** `node --import tsx scripts/profile-regions.ts --json` (3000 shapes, seed 1: its defaults, about 5 s), parsed. */
+export const regionsRun = () => nodeJson<RegionsRun>(['--import', 'tsx', path.join(ROOT, REGIONS), '--json']);
+
+/** How many following regions a stream profile serves: each rule against a 200-region mean. */
+export function profileRegionsBlock(): string[] {
+  const r = regionsRun();
+  const before = r.rows[0];
+  const used = r.rows.find((x) => x.rule.cover === 6 && x.rule.max === 32 && x.name.indexOf('warm') < 0)!;
+  const warm = r.rows.find((x) => x.name.includes('warm-up'))!;
+  claim(used.p99 < before.p99 && used.slower < before.slower, 'profile-regions: the rule used beats the one before', HERE);
+  claim(warm.p99 > used.p99 && warm.cost > used.cost, 'profile-regions: warm-up regions do worse than covering the windows more often', HERE);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return [
+    ...wrap(`A stream's occupancy is the mean extra time of the regions after a fresh first one. The steady state of a stream of regions is often periodic over several regions (tFAW groups and the window's landing positions advance by a region's chunks and bursts, banks by its span), so a mean over too few regions depends on where the period is cut. Both models serve enough following regions to span tFAW (4 activations a pseudo-channel) and the request window six times, 2–32 regions (\`followingRegions\`); twice, as before, left a p99 error of ${pct(before.p99)} against a 200-region mean where six times leaves ${pct(used.p99)}, for ${used.cost.toFixed(2)}× the chunks served, and ${before.slower} of ${r.streams / 2} doublings of the channel GB/s came out slower against ${used.slower}. Measuring after warm-up regions instead (the start-up of a fresh channel was first blamed) leaves ${pct(warm.p99)} for ${warm.cost.toFixed(2)}× (\`node --import tsx ${REGIONS}\`):`),
+    '',
+    ...rulesTable(r, r.count, r.seed),
+  ];
 }
 
 export const DRAM_VALIDATE_BLOCKS: [string, () => string[]][] = [
+  ['dram-window', dramWindowBlock],
+  ['profile-regions', profileRegionsBlock],
   ['gather-jitter', gatherJitterBlock],
   ['dram-validate', dramValidateBlock],
   ['dram-validate-prose', dramValidateProseBlock],

@@ -147,8 +147,8 @@ export const HARDWARE_PRESETS: Record<string, Partial<HardwareConfig>> = {
   // a size the paper does not state, so the preset keeps the uniform 1/8 reading. Such SRAMs also
   // contradict Table III's own speed: on its workload (BERT-base, L = 320) SpAtten1/8 then spills
   // K/V per query and falls behind A³ (`compare --set hw.keySramKB=12 --set hw.valueSramKB=12`:
-  // 1.11× speedup, 0.79× energy saving; 6 KB: 0.94× / 0.67×; paper 1.6× / 1.4×; 24.5 KB: 1.50× /
-  // 1.16×), so no reading of the unstated sizes meets both the stated area and the stated ratios.
+  // 1.04× speedup, 0.78× energy saving; 6 KB: 0.88× / 0.67×; paper 1.6× / 1.4×; 24.5 KB: 1.43× /
+  // 1.15×), so no reading of the unstated sizes meets both the stated area and the stated ratios.
   'spatten-1/8': {
     qkMultipliers: 64,
     pvMultipliers: 64,

@@ -105,7 +105,8 @@ test('Fig. 20 from the GPU: the datapath step (22.1×) implies ~144 GB/s on GPT-
   // Table IV: TITAN Xp attention 366.7 ms; Fig. 20: the datapath is 22.1× faster
   const implied = hand / (TABLE4.gpu.attnMs / 1e3 / 22.1) / 1e9;
   near(implied, 143.5, 0.005, 'implied GB/s');
-  // this model fetches the same bytes 2.2× faster on Table I (62% of its 512 GB/s)
+  // this model fetches the same bytes 1.9× faster on Table I (55% of its 512 GB/s; 2.2×, 61%, until
+  // the request window was released in order, sim/cycle/dram.ts)
   const ours = dense.dram_bytes / dense.latency_s / 1e9;
-  assert.ok(ours > 2 * implied && ours < 0.7 * 512, `ours ${ours.toFixed(1)} GB/s`);
+  assert.ok(ours > 1.8 * implied && ours < 2.1 * implied && ours < 0.6 * 512, `ours ${ours.toFixed(1)} GB/s`);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hbmTiming } from '../sim/cycle/dram.ts';
 import { bufferLines } from '../sim/cycle/geometry.ts';
-import { footprint, headWork, prepareRequests, T_DRAM_BYTES, T_KEY_R, T_PV_MACS, T_QK_MACS, T_SOFTMAX, T_SPLITS, type RequestContext } from '../sim/cycle/requests.ts';
+import { footprint, headWork, prepareRequests, spillRegion, T_DRAM_BYTES, T_KEY_R, T_PV_MACS, T_QK_MACS, T_SOFTMAX, T_SPLITS, type RequestContext } from '../sim/cycle/requests.ts';
 import { defaultHardware } from '../sim/schema.ts';
 import type { HeadRequest } from '../sim/workload/types.ts';
 import { oneHead } from './cycle-micro.test.ts';
@@ -67,4 +67,14 @@ test('identical consecutive heads share entries and add the same totals as heads
     assert.ok(Math.abs(all.tally[k] - s) <= 1e-9 * Math.abs(s), `tally[${k}] ${all.tally[k]} vs ${s}`);
   }
   assert.equal(all.tally[T_SPLITS], 2);
+});
+
+test('a spilled part spans its share of the region at the gather density: a dense spill stays dense', () => {
+  // 320 keys, all kept, 128 resident: the 192 spilled ones are the region's last 192 tokens
+  assert.equal(spillRegion(320, 320, 192), 192);
+  // 160 of 320 kept (every other token), 40 spilled: the last 40 kept lie in the last 80 tokens
+  assert.equal(spillRegion(320, 160, 40), 80);
+  // rounding stays within [spill, region]: 3 of 7 kept in 10 tokens, 2 spilled → 10·2/7 = 2.86 → 3
+  assert.equal(spillRegion(10, 7, 2), 3);
+  assert.equal(spillRegion(10, 10, 10), 10);
 });

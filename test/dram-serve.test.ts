@@ -19,6 +19,7 @@ class Reference {
   faw: number[];
   fawIdx: number[];
   done: number[] = []; // completion time of the burst at each position
+  doneBy: number[] = []; // the latest completion of the bursts at positions ≤ each
   hits = 0;
   misses = 0;
 
@@ -53,7 +54,17 @@ class Reference {
     const t = this.t;
     const bi = pc * t.banks + bank;
     const p = this.done.length;
-    const vis = p >= t.queueDepth ? Math.max(t0, this.done[p - t.queueDepth]) : t0;
+    const Q = t.queueDepth;
+    // in-order window: a burst enters when the burst Q before it and every earlier one have returned
+    const vis = p >= Q ? Math.max(t0, this.doneBy[p - Q]) : t0;
+    // a chunk longer than the window: groups of Q bursts, each tBurst + tCL after the one before
+    // (when the bus would be faster); the mean spacing that ends where the groups do
+    const bus = Math.max(t.tBurst, t.tCCDL);
+    const groups = Math.floor((n - 1) / Q);
+    const space = n > Q && Q * bus < t.tBurst + t.tCL ? (groups * (t.tBurst + t.tCL) + (n - 1 - groups * Q) * bus) / (n - 1) : bus;
+    // burst jl (the last of the first Q) enters when the burst Q before it and every earlier one have returned
+    const jl = Math.min(n, Q) - 1;
+    const lastData = jl > 0 && p + jl >= Q ? this.doneBy[p + jl - Q] + t.tCL : -Infinity;
     let colReady = vis;
     if (this.openRow[bi] === row) this.hits += n;
     else {
@@ -68,10 +79,13 @@ class Reference {
       this.openRow[bi] = row;
       colReady = act + t.tRCD;
     }
-    const space = Math.max(t.tBurst, t.tCCDL);
     const ds = Math.max(colReady + t.tCL, this.busFree[pc]);
-    this.busFree[pc] = ds + (n - 1) * space + t.tBurst;
-    for (let j = 0; j < n; j++) this.done.push(ds + j * space + t.tBurst);
+    const sp = ds + jl * space < lastData ? (lastData - ds) / jl : space; // spread out to meet it
+    this.busFree[pc] = ds + (n - 1) * sp + t.tBurst;
+    for (let j = 0; j < n; j++) {
+      this.done.push(ds + j * sp + t.tBurst);
+      this.doneBy.push(Math.max(this.doneBy.length > 0 ? this.doneBy[this.doneBy.length - 1] : -1e9, ds + j * sp + t.tBurst));
+    }
     return [this.busFree[pc], ds];
   }
 }

@@ -69,10 +69,15 @@ test('scope e2e in both models and in the fast path: attention + FC, same FC in 
 
 test("cycle model: the weight stream on the cycle model's HBM2 runs at the channel peak less refresh (16 × 32 GB/s × (1 − 350/3900)) with a deep enough request window", async () => {
   const { fcStreamBytesPerCycle } = await import('../sim/cycle/fc-stream.ts');
-  // With a 32-deep request window a contiguous stream keeps every bank group busy: the peak less refresh.
-  const deep = { ...hw, dramQueueDepth: 32 };
+  // With a 48-deep request window a contiguous stream keeps every bank group busy: the peak less
+  // refresh. The window releases in order (sim/cycle/dram.ts), so a 16-burst chunk waits for the end
+  // of the chunk w + 1 back (w = 48 / 16): (tRP + tRCD + tCL 21 + 15 × 2 + 2) / 4 = 13.25 cycles a
+  // chunk, under the bus's 16 (two PCs); with 32, / 3 = 17.67: 16 / 17.67 of the peak.
+  const deep = { ...hw, dramQueueDepth: 48 };
   assert.ok(Math.abs(fcStreamBytesPerCycle(deep) - 512 * (1 - 350 / 3900)) < 1e-6, 'Math.abs(fcStreamBytesPerCycle(deep) - 512 * (1 - 350 / 3900)) < 1e-6');
   assert.ok(Math.abs(fcStreamBytesPerCycle({ ...deep, dramRefresh: false }) - 512) < 1e-6, 'Math.abs(fcStreamBytesPerCycle({ ...deep, dramRefresh: false }) - 512) < 1e-6');
+  const w32 = fcStreamBytesPerCycle({ ...hw, dramQueueDepth: 32, dramRefresh: false });
+  assert.ok(Math.abs(w32 / (512 * (16 / (53 / 3))) - 1) < 2e-3, `window 32: ${w32} B/cycle`);
   // The official DPI shim's 16 outstanding requests cannot cover the row-miss latency: below the peak.
   assert.ok(fcStreamBytesPerCycle(hw) < 0.8 * 512 * (1 - 350 / 3900), 'fcStreamBytesPerCycle(hw) < 0.8 * 512 * (1 - 350 / 3900)');
   // Capped by the fetcher ports (4 × 32 B) when they are the narrower path.

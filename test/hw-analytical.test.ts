@@ -86,13 +86,13 @@ test('a run that ends by nREFI meets no all-bank refresh (refreshes at nREFI, 2�
   assert.equal(mayEndBeforeRefresh(4284, 350, 3900), true, '4,284 cycles with refresh may be ≤ 3,900 without');
   assert.equal(mayEndBeforeRefresh(4285, 350, 3900), false, '4,285 cycles with refresh are > 3,900 without');
   assert.equal(mayEndBeforeRefresh(100, 0, Infinity), false, 'no refresh at all');
-  // 144 heads, gpt2-small, one token after 64, on 32 channels: ~2,750 cycles without refresh; nREFI = 3,900 ns × the clock
+  // 144 heads, gpt2-small, one token after 64, on 32 channels: ~2,900 cycles without refresh; nREFI = 3,900 ns × the clock
   const w = build({}, { model: 'gpt2-small', stage: 'generation', seqLen: 64, genTokens: 1 });
   const p = prepareWorkload(w);
   const cases: Array<[number, boolean]> = [
-    [1, false], // 2,954.6 < 3,900
-    [0.75, false], // 2,773.0 < 2,925
-    [0.7, true], // 2,752.9 > 2,730: the refresh at 2,730 falls in the run, the expectation stays
+    [1, false], // 3,325.1 < 3,900
+    [0.78, false], // 2,966.9 < 3,042
+    [0.75, true], // 2,926.5 > 2,925: the refresh at 2,925 falls in the run, the expectation stays
   ];
   for (const [clockGHz, meets] of cases) {
     const on = analyticalModel(w, hwOf({ clockGHz, dramChannels: 32 }));
@@ -523,8 +523,10 @@ test('official GPT-2-small per8 trace vs the paper and the official bert.cpp mod
   const speedup = rd.cycles / rp.cycles;
   assert.ok(speedup > 3.18, `speed-up ${speedup}`);
   // the dense reference (8-bit + forced 4-bit LSB pass) is DRAM-bound; with the official DRAM
-  // set-up (RoBaRaCoCh, 16 outstanding requests) a 16-request window covers one 512-B pseudo-
-  // channel row chunk, so mostly one of the two pseudo-channels streams: 55–65% of 512 GB/s
+  // set-up (RoBaRaCoCh, 16 outstanding requests, released in order) a 512-B pseudo-channel row chunk
+  // waits for the end of the chunk two back: 26.5 cycles a chunk where the bus needs 16, 60% of the
+  // peak before refresh and partial chunks: 50–60% of 512 GB/s (55–65% until the window was
+  // released in order)
   const g = rd.extra!.dram_gbps as number;
-  assert.ok(g > 0.55 * 512 && g < 0.65 * 512, `dram ${g} GB/s`);
+  assert.ok(g > 0.5 * 512 && g < 0.6 * 512, `dram ${g} GB/s`);
 });

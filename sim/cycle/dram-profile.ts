@@ -85,28 +85,38 @@ export function profileStream(L: number, n: number, bytesPerToken: number, chann
 }
 
 /**
- * Regions after the first a stream's profile serves (their mean extra time is its occupancy):
- * enough that the run spans each of the longest windows of `HbmChannel.serveRange`'s recurrence twice —
- * tFAW, 4 activations per pseudo-channel (every chunk of a fresh region is a row miss: 8·P
- * chunks), and the request window (queueDepth bursts: 2·Q bursts) — and even (a region of one
- * chunk per channel alternates the pseudo-channels), at most MAX_FOLLOWING. Two, as before, for a region of ≥ 8·P chunks
- * and ≥ 2·Q bursts. Fewer regions never reach those windows: a dense 513 × 64 B stream on 256
- * channels (RoBaRaCoCh, 32 GB/s, window 16: 5 bursts, 1 chunk a channel) cost 5.0 cycles a
- * region over two following regions against 7.8 in a 40-region run, and a design with twice the
- * channels got up to 5.8× faster (scripts/monotone-audit.ts).
+ * How many regions after the first a stream's profile serves (their mean extra time is its
+ * occupancy): enough that the run spans each of the longest windows of `HbmChannel.serveRange`'s
+ * recurrence `cover` times — tFAW, 4 activations per pseudo-channel (every chunk of a fresh region
+ * is a row miss: 4·P chunks), and the request window (queueDepth bursts) — even (a region of one
+ * chunk per channel alternates the pseudo-channels), at least `min`, at most `max` (windows of
+ * hundreds of bursts at high GB/s otherwise ask for hundreds of tiny regions).
  */
-export function followingRegions(chunks: number, bursts: number, t: HbmTiming): number {
-  const need = Math.max((8 * t.pcs) / Math.max(1, chunks), (2 * t.queueDepth) / Math.max(1, bursts));
-  return Math.min(MAX_FOLLOWING, Math.max(2, 2 * Math.ceil(need / 2)));
+export interface FollowingRule {
+  cover: number;
+  min: number;
+  max: number;
 }
 
 /**
- * At most this many following regions: on 3,000 random dense shapes (1–256 channels, 8–1,024
- * GB/s, windows 1–1,024, both mappings) against a 200-region run, 32 gives the same error as no
- * cap (p90 0.3%, p99 15%: the first region's transient) for a third of the bursts served; windows
- * of hundreds of bursts at high GB/s otherwise ask for hundreds of tiny regions.
+ * The rule both models use. The steady state of a stream of regions is often periodic over several
+ * regions (tFAW groups and the window's landing positions advance by a region's chunks and bursts,
+ * banks by its span), and a mean over too few regions depends on where the period is cut:
+ * `node --import tsx scripts/profile-regions.ts` measures each rule against a 200-region mean
+ * (its table: sim/cycle/README.md, "The request window and the steady state"): covering each window
+ * 6 times instead of twice (at most 32 regions both) cuts the p99 error by about 2.5× and the
+ * doublings of the channel GB/s that come out slower by 5× for ~1.2× the chunks served.
+ * Fewer regions than tFAW needs never meet it: a dense 513 × 64 B stream on 256 channels
+ * (RoBaRaCoCh, 32 GB/s, window 16: 5 bursts, 1 chunk a channel) cost 5.0 cycles a region over two
+ * following regions against 7.8 in a 40-region run, and a design with twice the channels got up to
+ * 5.8× faster (scripts/monotone-audit.ts).
  */
-const MAX_FOLLOWING = 32;
+export const FOLLOWING: FollowingRule = { cover: 6, min: 2, max: 32 };
+
+export function followingRegions(chunks: number, bursts: number, t: HbmTiming, rule: FollowingRule = FOLLOWING): number {
+  const need = rule.cover * Math.max((4 * t.pcs) / Math.max(1, chunks), t.queueDepth / Math.max(1, bursts));
+  return Math.min(rule.max, Math.max(rule.min, 2 * Math.ceil(need / 2)));
+}
 
 /** Bursts of the chunks a … b−1. */
 function burstsOf(ns: Int32Array, a: number, b: number): number {

@@ -18,14 +18,21 @@
  *    (512 B) share one PC row, the next 512 B go to the other PC, then the bank index (low two
  *    bits = bank group), then the row;
  *  - open-page policy; FR-FCFS is applied at the granularity of a *row chunk* (a run of bursts
- *    to one open row, which FR-FCFS would serve back to back): a chunk becomes visible to the
- *    scheduler when the burst `queueDepth` positions before its first burst has returned
- *    (hw.dramQueueDepth, default 16 as the official DPI shim). That is not a strict bound of
- *    `queueDepth` outstanding bursts: an earlier burst on the other PC may still be waiting, so a
- *    chunk of exactly `queueDepth` bursts lets the next one in before its own last requests
- *    (README "Known gaps"); its PRE/ACT are issued as early as the
- *    bank, tRRD and tFAW allow — overlapping the data transfer of other banks — and its bursts
- *    follow back to back on the PC data bus;
+ *    to one open row, which FR-FCFS would serve back to back). The request window holds
+ *    `queueDepth` outstanding bursts (hw.dramQueueDepth, default 16 as the official DPI shim, spec
+ *    §1.6) and releases them in request order (responses return through the AXI side's ID FIFO in
+ *    order, spec §1.6): a burst enters when the burst `queueDepth` positions before it and every
+ *    earlier one have returned. A chunk becomes visible to the scheduler when its first burst has
+ *    entered; its PRE/ACT are issued as early as the bank, tRRD and tFAW allow — overlapping the
+ *    data transfer of other banks — and its bursts follow back to back on the PC data bus, spread
+ *    out evenly when the last of its first `queueDepth` bursts enters too late for that (tCL
+ *    before its data; the window is checked at the chunk's first burst and at that one, not at each
+ *    between), a chunk longer than the window in groups of `queueDepth` (`longChunkSpacing`).
+ *    `node --import tsx scripts/dram-window.ts` compares this with the window applied burst by
+ *    burst. Before, a chunk entered when the burst `queueDepth` before its first had returned,
+ *    whatever the order, and nothing held its later bursts: with chunks of exactly `queueDepth`
+ *    bursts alternating PCs twice the window was in flight, and a dense stream cost less than one
+ *    keeping 95% of its tokens (sim/cycle/README.md, "The request window and the steady state");
  *  - refresh is all-bank, every nREFI for nRFC, simultaneously on every channel (the RTL creates
  *    one Ramulator2 instance per channel, all started at cycle 0); it is applied by the fluid
  *    channel-sharing layer in sim.ts.
@@ -201,6 +208,18 @@ export interface ChannelRun {
 const OTHER_ROW = -2;
 
 /**
+ * Mean burst spacing of a chunk of n > q bursts in a window of q: its burst j ≥ q enters when its own
+ * burst j − q has returned and needs tCL from there, so the bursts go in groups of q at the bus
+ * spacing `space`, each group `ret` = tBurst + tCL after the one before when q·space < ret. The
+ * spacing that puts the last burst where those groups do: (⌊(n−1)/q⌋·ret + ((n−1) mod q)·space)/(n−1).
+ */
+export function longChunkSpacing(n: number, q: number, space: number, ret: number): number {
+  if (q * space >= ret) return space;
+  const g = Math.floor((n - 1) / q);
+  return (g * ret + (n - 1 - g * q) * space) / (n - 1);
+}
+
+/**
  * One HBM2 channel: bank/row state, PC data buses, tRRD/tFAW windows. `serve` schedules a list
  * of row chunks that arrive together at t0 (the queue-depth window still limits lookahead).
  */
@@ -222,6 +241,10 @@ export class HbmChannel {
   private readonly cDs: Float64Array;
   private readonly cSpace: Float64Array;
   private readonly cN: Int32Array;
+  /** Per chunk: the latest completion of any burst before it (the in-order window's release of its first burst's slot). */
+  private readonly cPre: Float64Array;
+  /** The latest completion of any burst served so far. */
+  private done = -1e9;
   private head = 0;
   private tail = 0;
   /** Bursts served so far (position in channel order). */
@@ -249,6 +272,7 @@ export class HbmChannel {
     this.cDs = new Float64Array(cap);
     this.cSpace = new Float64Array(cap);
     this.cN = new Int32Array(cap);
+    this.cPre = new Float64Array(cap);
     this.reset(init);
   }
 
@@ -278,6 +302,7 @@ export class HbmChannel {
     }
     this.head = 0;
     this.tail = 0;
+    this.done = -1e9;
     this.pos = 0;
     this.hits = 0;
     this.misses = 0;
@@ -344,8 +369,9 @@ export class HbmChannel {
     const pbShift = Math.log2(PB);
     const pow2 = Number.isInteger(pShift) && Number.isInteger(pbShift);
     const space = Math.max(tBurst, t.tCCDL); // same bank ⇒ same bank group
-    const { openRow, lastAct, lastActPc, lastActBg, faw, fawIdx, busFree, cPos, cDs, cSpace, cN } = this;
+    const { openRow, lastAct, lastActPc, lastActBg, faw, fawIdx, busFree, cPos, cDs, cSpace, cN, cPre } = this;
     const cap = cN.length;
+    let done = this.done;
     let pos = this.pos;
     let head = this.head;
     let tail = this.tail;
@@ -391,12 +417,24 @@ export class HbmChannel {
         }
         const n = ns[k];
         const bi = pc * banks + bank;
+        const s = n > Q ? longChunkSpacing(n, Q, space, tBurst + tCL) : space;
         let vis = t0;
         if (pos >= Q) {
-          // completion of the burst at pos − Q: drop the window's chunks wholly before it
+          // the window releases in order: the first burst enters when the burst at pos − Q and every
+          // earlier one have returned (drop the window's chunks wholly before it)
           const p = pos - Q;
           while (cPos[head] + cN[head] <= p) if (++head === cap) head = 0;
-          vis = Math.max(t0, cDs[head] + (p - cPos[head]) * cSpace[head] + tBurst);
+          vis = Math.max(t0, cPre[head], cDs[head] + (p - cPos[head]) * cSpace[head] + tBurst);
+        }
+        // the last of its first min(n, Q) bursts enters when the burst Q before it (and every earlier
+        // one) has returned, and its data follow tCL later: the earliest start that allows
+        let lastData = -Infinity;
+        const jl = (n < Q ? n : Q) - 1;
+        if (jl > 0 && pos + jl >= Q) {
+          const p = pos + jl - Q;
+          let h = head;
+          while (cPos[h] + cN[h] <= p) if (++h === cap) h = 0;
+          lastData = Math.max(cPre[h], cDs[h] + (p - cPos[h]) * cSpace[h] + tBurst) + tCL;
         }
         let colReady = vis;
         if (openRow[bi] === row) hits += n;
@@ -416,14 +454,18 @@ export class HbmChannel {
           colReady = act + tRCD;
         }
         const ds = Math.max(colReady + tCL, busFree[pc]);
-        const busEnd = ds + (n - 1) * space + tBurst;
+        // the window holds burst jl back: the chunk's bursts spread out to meet it
+        const sp = ds + jl * s < lastData ? (lastData - ds) / jl : s;
+        const busEnd = ds + (n - 1) * sp + tBurst;
         busFree[pc] = busEnd;
         if (n > 0) {
           cPos[tail] = pos;
           cDs[tail] = ds;
-          cSpace[tail] = space;
+          cSpace[tail] = sp;
           cN[tail] = n;
+          cPre[tail] = done;
           if (++tail === cap) tail = 0;
+          if (busEnd > done) done = busEnd;
         }
         pos += n;
         if (ds < first) first = ds;
@@ -439,6 +481,7 @@ export class HbmChannel {
     this.pos = pos;
     this.head = head;
     this.tail = tail;
+    this.done = done;
     this.rHits = hits;
     this.rMisses = misses;
     this.rFirst = first;

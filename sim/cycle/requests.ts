@@ -112,6 +112,15 @@ export function headWork(r: HeadRequest, qk: Lanes, pv: Lanes, Psm: number): Hea
   return w;
 }
 
+/**
+ * The region a spilled part of a gather spans: `spill` of the `kept` vectors gathered from `region`
+ * tokens, the spilled ones the last of them, lie in the last region·spill/kept tokens (at the
+ * gather's density; a dense gather's spill is dense).
+ */
+export function spillRegion(region: number, kept: number, spill: number): number {
+  return Math.max(spill, Math.min(region, Math.round((region * spill) / kept)));
+}
+
 /** Buffer footprint of one head and, in summarization, what spills (fetched again per query). */
 export interface Footprint {
   keyLines: number;
@@ -273,24 +282,26 @@ function prepareOne(tb: RequestTable, i: number, r: HeadRequest, c: RequestConte
   tb.keyLines[i] = f.keyLines;
   tb.valLines[i] = f.valLines;
 
-  // DRAM streams. Q rides on the key side; kept tokens spread over the L-token region.
+  // DRAM streams. Q rides on the key side; kept tokens spread over the L-token region. A spilled
+  // part is the tail of the kept vectors (those beyond the resident lines), fetched again per query:
+  // as dense as the whole gather, over its share of the region (`spillRegion`).
   const Lr = Math.max(r.L, K);
   const kB = (D * r.keyBits) / 8;
   const vB = (D * r.valueBits) / 8;
   const kParts = [sb.part(Lr, K, kB), sb.part(q, q, Math.ceil((D * r.queryBits) / 8))];
-  if (f.spillK > 0) kParts.push(sb.part(Lr, f.spillK, kB, f.spillKScale));
+  if (f.spillK > 0) kParts.push(sb.part(spillRegion(Lr, K, f.spillK), f.spillK, kB, f.spillKScale));
   tb.kStream[i] = sb.stream(0, kParts);
   if (refetch) {
     const lB = (D * r.lsbBits) / 8;
     const lParts = [sb.part(Lr, K, lB)];
     // A generation request whose keys split the buffer lost its MSB lines: the LSB pass refetches them too.
     if (f.splitK && !c.reuseKV) lParts.push(sb.part(Lr, K, kB));
-    if (f.spillK > 0) lParts.push(sb.part(Lr, f.spillK, lB, f.spillKScale));
+    if (f.spillK > 0) lParts.push(sb.part(spillRegion(Lr, K, f.spillK), f.spillK, lB, f.spillKScale));
     tb.lsbStream[i] = sb.stream(1, lParts);
   }
   if (r.valuesFetched > 0) {
     const vParts = [sb.part(Math.max(r.L, r.valuesFetched), r.valuesFetched, vB)];
-    if (f.spillV > 0) vParts.push(sb.part(Math.max(r.L, r.valuesFetched), f.spillV, vB, f.spillVScale));
+    if (f.spillV > 0) vParts.push(sb.part(spillRegion(Math.max(r.L, r.valuesFetched), r.valuesFetched, f.spillV), f.spillV, vB, f.spillVScale));
     tb.vStream[i] = sb.stream(2, vParts);
   }
 

@@ -4,30 +4,32 @@
  * The cycle simulator prices a gather of n of L token vectors of B bytes with an exact bank-level
  * profile (sim/cycle/dram-profile.ts `profileStream`): the kept tokens are laid out (one per
  * stratum [⌈iL/n⌉, ⌈(i+1)L/n⌉) at a hashed offset, sim/cycle/gather-layout.ts `keptIndex`), split into row
- * chunks per (sub-)channel, and each channel's chunks are served three times on `HbmChannel` — a
- * fresh region, then the same chunks one and two regions further — the mean extra time of the
- * second and third runs being the stream's occupancy (one region of a chunk per channel puts the
- * next on the other pseudo-channel, where it runs beside the first and adds nothing alone). That costs O(chunks) per shape and jumps with the hashed placement. Here the same
+ * chunks per (sub-)channel, and each channel's chunks are served on `HbmChannel` — a fresh region,
+ * then the same chunks in the regions that follow (`followingRegions`) — the mean extra time of
+ * those being the stream's occupancy (one region of a chunk per channel puts the next on the other
+ * pseudo-channel, where it runs beside the first and adds nothing alone). That costs O(chunks) per shape and jumps with the hashed placement. Here the same
  * quantities are computed as their expectation over the placement (the hash offsets), per channel:
  *
  * - Dense gathers (n ≥ L) have no placement: every channel holds T_c = ⌈(T − c)/C⌉ consecutive
  *   bursts, i.e. chunks 0, 1, … of R = 16 bursts (the last partial), and only two distinct T_c
  *   exist. Their occupancy is exact: the steady state of `HbmChannel.serveRange`'s recurrence is the
- *   largest cycle mean d per chunk (`denseCycle`: bus R·tBurst per PC, request window
- *   (lat + j₁·tBurst)/w, activations tFAW/4, tRRD and per-bank tRAS + tRP), reached with period c
+ *   largest cycle mean d per chunk (`denseCycle`: bus R·s per PC, the in-order request window,
+ *   activations tFAW/4, tRRD and per-bank tRAS + tRP), reached with period c
  *   (the cyclicity of the binding cycles), so occupancy(K chunks) = occupancy(K′) + (K − K′)·d for
- *   any K′ ≡ K (mod c) past the transient; occupancy(K′) is the three-region run of K′ ≤ 48 + c
+ *   any K′ ≡ K (mod c) past the transient; occupancy(K′) is the same run of K′ ≤ 24 + c
  *   regular chunks.
  * - Sparse gathers: per chunk slot (R member transactions of one channel, C apart, i.e. tokens
  *   r = C/b apart for b bursts per token) the expected touch probability and the first two moments
  *   of its burst count follow from the stratified placement (`slotMoments`: with strata of s = L/n
  *   tokens, at most one kept token per stratum). Summed over a channel's slots: K chunks and B_c
  *   bursts per region. The steady-state time per chunk is the largest of the bus time per PC
- *   n̄·tBurst/P, the request-window time n̄·(lat + j·tBurst)/(Q + j − 1) (a chunk becomes visible
- *   when the burst Q earlier — the j-th of its chunk, `landingPosition` — has returned, then needs
- *   lat = tRP + tRCD + tCL to its first data), and the activation spacing max(tFAW/4, tRRD)/P. The
+ *   n̄·s/P, the request-window times n̄·(lat + (j − 1)·s + tBurst)/(Q + j − 1) and
+ *   n̄·(lat + (n̄ − 1)·s + tBurst)/(Q + j − 1 + n̄) (in order, a chunk becomes visible when the burst
+ *   Q earlier — the j-th of its chunk, `landingPosition` — and every earlier one, i.e. the end of the
+ *   chunk before, have returned, then needs lat = tRP + tRCD + tCL to its first data; s the burst
+ *   spacing), and the activation spacing max(tFAW/4, tRRD)/P. The
  *   region-to-region transient (latency hidden behind the first region, the second region's chunks
- *   on the same or the other pseudo-channel, tFAW and bank reuse across regions) is the three-region
+ *   on the same or the other pseudo-channel, tFAW and bank reuse across regions) is the same
  *   run of a representative pattern standing for the region's last min(k, 16) chunks (bursts as even
  *   as integers allow and mixed to the mean, one chunk per stretch of slots/k at golden-ratio offsets,
  *   the pseudo-channel split from its distribution); the rest adds d per chunk. The chunk count k is
@@ -35,7 +37,7 @@
  *
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
-import { subChannelCount, subChannelTiming, type HbmTiming } from '../cycle/dram.ts';
+import { longChunkSpacing, subChannelCount, subChannelTiming, type HbmTiming } from '../cycle/dram.ts';
 import { followingRegions } from '../cycle/dram-profile.ts';
 import { chunkArrays, profilingChannel } from './profile-channel.ts';
 import { NumTable } from './num-table.ts';
@@ -169,26 +171,41 @@ const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
 
 /**
  * Steady state of a dense stream (full chunks, ids 0, 1, …): the cycle mean d per chunk of the
- * binding cycle of `HbmChannel.serveRange`'s recurrence and its cyclicity c (chunks).
+ * binding cycle of `HbmChannel.serveRange`'s recurrence and its cyclicity c (chunks). The burst Q
+ * before a chunk's first is burst o (0-based) of the chunk w back; the in-order window waits for it
+ * (lat + o·s + tBurst over w chunks) and for every earlier burst, i.e. the end of the chunk before
+ * it (lat + (R − 1)·s + tBurst over w + 1). The window's check at the chunk's burst R − 1 never
+ * binds a dense stream: it asks at most tBurst + tCL − s over w − 1 ≥ 1 chunks, below the first
+ * burst's (lat + tBurst)/w with lat = tRP + tRCD + tCL (HBM2: 7 + 7 + 7 ns); the validation's dense
+ * rows (scripts/dram-validate.ts) stay exact without it.
  */
 export function denseCycle(t: HbmTiming): { d: number; c: number } {
   const R = t.burstsPerRow;
   const P = t.pcs;
   const Q = t.queueDepth;
   const w = Math.ceil(Q / R); // chunks back to the burst Q earlier
-  const j1 = R * w - Q + 1; // its position in that chunk
-  const bus = (R * Math.max(t.tBurst, t.tCCDL)) / P; // chunks alternate PCs (pc = id mod P)
-  const win = (latency(t) + j1 * t.tBurst) / w;
+  const o = R * w - Q; // its 0-based position in that chunk
+  const s = burstSpacing(R, t);
+  const bus = (R * s) / P; // chunks alternate PCs (pc = id mod P)
+  const win = (latency(t) + o * s + t.tBurst) / w;
+  const pre = (latency(t) + (R - 1) * s + t.tBurst) / (w + 1);
   const act = Math.max(t.tFAW / 4, t.tRRDS, t.tRRDL / 4) / P; // consecutive ids: other bank group
   const bank = Math.max(t.tRC, t.tRAS + t.tRP) / (t.banks * P);
-  const d = Math.max(bus, win, act, bank);
+  const d = Math.max(bus, win, pre, act, bank);
   let c = 1;
   const tie = d * (1 - 1e-9); // cycles within rounding of the largest bind together
   if (bus >= tie) c = lcm(c, P);
   if (win >= tie) c = lcm(c, w);
+  if (pre >= tie) c = lcm(c, w + 1);
   if (act >= tie) c = lcm(c, 4 * P);
   if (bank >= tie) c = lcm(c, t.banks * P);
   return { d, c };
+}
+
+/** Burst spacing of a chunk of n bursts (`HbmChannel.serveRange`): the bus, or in groups of Q when n > Q (sim/cycle/dram.ts longChunkSpacing). */
+function burstSpacing(n: number, t: HbmTiming): number {
+  const space = Math.max(t.tBurst, t.tCCDL);
+  return n > t.queueDepth ? longChunkSpacing(n, t.queueDepth, space, t.tBurst + t.tCL) : space;
 }
 
 const DENSE_PREFIX = 24;
@@ -235,7 +252,7 @@ function denseChannelOcc(Tc: number, span: number, t: HbmTiming, cyc: { d: numbe
   return v;
 }
 
-/** Three-region run of one dense channel of Tc bursts (chunks 0 … K−1), the next regions `span` and 2·`span` chunks on: the mean extra time of the two. */
+/** Run of one dense channel of Tc bursts (chunks 0 … K−1), then the following regions `span`, 2·`span`, … chunks on: their mean extra time. */
 function denseRun(Tc: number, span: number, t: HbmTiming, cyc: { d: number; c: number }): number {
   const R = t.burstsPerRow;
   const K = Math.ceil(Tc / R);
@@ -321,8 +338,15 @@ function sparseOcc(K: number, Bc: number, n2: number, slots: number, span: numbe
   const nbar = Bc / K; // bursts per touched chunk
   const nsq = n2 / K; // E[n² | touched]
   const j = landingPosition(Q, nbar, Math.max(0, nsq - nbar * nbar), nsq);
-  // steady state per chunk: bus per PC, request window, activations
-  const d = Math.max((nbar * tB) / P, (nbar * (latency(t) + j * tB)) / (Q + j - 1), Math.max(t.tFAW / 4, t.tRRDS) / P);
+  const sp = burstSpacing(nbar, t);
+  // steady state per chunk: bus per PC, the in-order request window (the landing burst, Q + j − 1
+  // bursts back, and the end of the chunk before it, n̄ further), activations
+  const d = Math.max(
+    (nbar * sp) / P,
+    (nbar * (latency(t) + (j - 1) * sp + tB)) / (Q + j - 1),
+    (nbar * (latency(t) + (nbar - 1) * sp + tB)) / (Q + j - 1 + nbar),
+    Math.max(t.tFAW / 4, t.tRRDS) / P,
+  );
   const pt = Math.min(1, K / Math.max(1, slots));
   const c = cur;
   c.nbar = nbar;
@@ -407,7 +431,7 @@ function chunkCountMixture(K: number, slots: number, pt: number): number {
 const PHI = 0.6180339887498949;
 
 /**
- * Two-region run of a representative pattern: k chunks, `bursts` in all (as even as integers allow),
+ * Run of a representative pattern: k chunks, `bursts` in all (as even as integers allow),
  * one per stretch of g slots at a quasi-random offset (so banks do not alias), dPc more of them on PC 0
  * than on PC 1 (spread evenly), the next region `span` chunks on (its PCs keep the parity of span).
  */
