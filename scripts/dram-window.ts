@@ -20,9 +20,9 @@
  * that carries data, of scripts/dram-validate.ts's random shapes (those of ≤ 3,000 bursts a channel
  * and region), and on named shapes at the default window.
  */
-import { parseArgs } from 'node:util';
 import { HbmChannel, hbmTiming, subChannels, type HbmTiming } from '../sim/cycle/dram.ts';
 import { gatherChunks } from '../sim/cycle/gather-layout.ts';
+import { sampleOptions } from './sample-options.ts';
 import { sampleShapes, type Shape } from './dram-validate.ts';
 
 export type Reading = 'in-order' | 'count' | 'before';
@@ -191,23 +191,6 @@ export function windowReport(count: number, seed: number): WindowReport {
 
 const USAGE = 'usage: node --import tsx scripts/dram-window.ts [--count N (600)] [--seed X (1)] [--json]';
 
-function options(): { count: number; seed: number; json: boolean } {
-  try {
-    const { values } = parseArgs({ options: { count: { type: 'string', default: '600' }, seed: { type: 'string', default: '1' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, strict: true });
-    if (values.help) {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    const count = Number(values.count);
-    const seed = Number(values.seed);
-    if (!Number.isInteger(count) || count < 1) throw new Error(`--count ${values.count}: expected a positive integer`);
-    if (!Number.isFinite(seed)) throw new Error(`--seed ${values.seed}: expected a number`);
-    return { count, seed, json: values.json };
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-}
 
 /** The script's output: the named streams' cycles a region, then the random shapes' quantiles. */
 export function windowTables(r: WindowReport, count: number, seed: number): string[] {
@@ -231,7 +214,7 @@ export function windowTables(r: WindowReport, count: number, seed: number): stri
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isMain) {
-  const { count, seed, json } = options();
+  const { count, seed, json } = sampleOptions(USAGE, 600);
   const r = windowReport(count, seed);
   if (json) console.log(JSON.stringify({ count, seed, quantiles: QUANTILES, ...r }, null, 1));
   else console.log(windowTables(r, count, seed).join('\n'));

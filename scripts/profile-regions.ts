@@ -10,26 +10,28 @@
  * The reference is the mean extra time of regions 201 … 400 after a fresh first region (the
  * profile's own construction, run long). For each rule (one measured after m warm-up regions, the
  * fix proposed before the rule changed): quantiles of |rule ÷ reference − 1|, the
- * chunks served relative to the rule used before (cover 2, at most 32), and how many GB/s
+ * chunks served relative to the rule used before (tFAW and window twice, at most 32), and how many GB/s
  * doublings came out more than 0.5% slower (the reference's count beside it).
  */
-import { parseArgs } from 'node:util';
 import { HbmChannel, subChannels, type HbmTiming } from '../sim/cycle/dram.ts';
 import { FOLLOWING, followingRegions, type FollowingRule } from '../sim/cycle/dram-profile.ts';
 import { gatherChunks } from '../sim/cycle/gather-layout.ts';
+import { sampleOptions } from './sample-options.ts';
 import { sampleShapes, timingOf, type Shape } from './dram-validate.ts';
 
-const BEFORE: FollowingRule = { cover: 2, min: 2, max: 32 };
+const BEFORE: FollowingRule = { faw: 2, window: 2, min: 2, max: 32 };
 /** A rule, and whether its mean is taken after as many regions again (warm-up) instead of after the first. */
 export const RULES: { name: string; rule: FollowingRule; warm?: boolean }[] = [
-  { name: 'before (cover 2, ≤ 32)', rule: BEFORE },
+  { name: 'before (tFAW and window twice)', rule: BEFORE },
   { name: 'before, measured after m warm-up regions', rule: BEFORE, warm: true },
-  { name: 'cover 4, ≤ 64', rule: { cover: 4, min: 2, max: 64 } },
-  { name: 'cover 6, ≤ 64', rule: { cover: 6, min: 2, max: 64 } },
-  { name: 'cover 6, ≤ 32', rule: { cover: 6, min: 2, max: 32 } },
-  { name: 'cover 8, ≤ 64', rule: { cover: 8, min: 2, max: 64 } },
-  { name: 'cover 2, ≥ 8, ≤ 32', rule: { cover: 2, min: 8, max: 32 } },
+  { name: 'tFAW 4 times, window twice', rule: { faw: 4, window: 2, min: 2, max: 32 } },
+  { name: 'tFAW 6 times, window twice', rule: { faw: 6, window: 2, min: 2, max: 32 } },
+  { name: 'tFAW twice, window 6 times', rule: { faw: 2, window: 6, min: 2, max: 32 } },
+  { name: 'tFAW and window 6 times', rule: { faw: 6, window: 6, min: 2, max: 32 } },
+  { name: 'tFAW and window 6 times, ≤ 64', rule: { faw: 6, window: 6, min: 2, max: 64 } },
+  { name: 'before, ≥ 8 regions', rule: { faw: 2, window: 2, min: 8, max: 32 } },
 ];
+
 const REF_FROM = 200;
 const REF_TO = 400;
 
@@ -116,28 +118,11 @@ export function compareRules(count: number, seed: number): { streams: number; re
 
 const USAGE = 'usage: node --import tsx scripts/profile-regions.ts [--count N (3000)] [--seed X (1)] [--json]';
 
-function options(): { count: number; seed: number; json: boolean } {
-  try {
-    const { values } = parseArgs({ options: { count: { type: 'string', default: '3000' }, seed: { type: 'string', default: '1' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, strict: true });
-    if (values.help) {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    const count = Number(values.count);
-    const seed = Number(values.seed);
-    if (!Number.isInteger(count) || count < 1) throw new Error(`--count ${values.count}: expected a positive integer`);
-    if (!Number.isFinite(seed)) throw new Error(`--seed ${values.seed}: expected a number`);
-    return { count, seed, json: values.json };
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-}
 
 /** The script's output: one row per rule. */
 export function rulesTable(r: ReturnType<typeof compareRules>, count: number, seed: number): string[] {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  const used = (x: FollowingRule) => x.cover === FOLLOWING.cover && x.min === FOLLOWING.min && x.max === FOLLOWING.max;
+  const used = (x: FollowingRule) => x.faw === FOLLOWING.faw && x.window === FOLLOWING.window && x.min === FOLLOWING.min && x.max === FOLLOWING.max;
   return [
     `${r.streams} streams (${count} shapes × 2 GB/s, seed ${seed}); |rule ÷ ${REF_TO - REF_FROM}-region reference − 1|; the reference itself is slower at 2× GB/s in ${r.referenceSlower} pairs`,
     '',
@@ -149,7 +134,7 @@ export function rulesTable(r: ReturnType<typeof compareRules>, count: number, se
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isMain) {
-  const { count, seed, json } = options();
+  const { count, seed, json } = sampleOptions(USAGE, 3000);
   const r = compareRules(count, seed);
   if (json) console.log(JSON.stringify({ count, seed, used: FOLLOWING, ...r }, null, 1));
   else console.log(rulesTable(r, count, seed).join('\n'));

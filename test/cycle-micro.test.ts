@@ -125,7 +125,7 @@ test('32-B interleaving spreads a dense region evenly over the channels; gathers
   assert.deepEqual(emptyChunks(), { pc: [], bank: [], row: [], n: [] });
 });
 
-test('profileStream = each channel of gatherChunks served on a fresh channel, then again in the following regions (tFAW and the request window covered 6 times): their mean extra time', () => {
+test('profileStream = each channel of gatherChunks served on a fresh channel, then again in the following regions (tFAW covered 6 times, the request window twice): their mean extra time', () => {
   // Independent reference: the chunk lists of gatherChunks, the shifted copies built by hand (a row
   // chunk's index in its channel is (row·banks + bank)·pcs + pc; the next regions start `span`, 2·`span`, … later).
   for (const [L, n, B, C, mapping, Q] of [
@@ -152,11 +152,11 @@ test('profileStream = each channel of gatherChunks served on a fresh channel, th
       if (list.n.length === 0) continue;
       const ch = new HbmChannel(sub, 'conflict');
       const r1 = ch.serve(list, 0);
-      // following regions: tFAW's 4·P chunks and the window's bursts each covered 6 times, even, at least 2, at most 32
+      // following regions: tFAW's 4·P chunks covered 6 times and the window's bursts twice, even, at least 2, at most 32
       const chunks = list.n.length;
       const b = list.n.reduce((x, y) => x + y, 0);
       let m = 2;
-      while ((m * chunks < 24 * sub.pcs || m * b < 6 * sub.queueDepth) && m < 32) m += 2;
+      while ((m * chunks < 24 * sub.pcs || m * b < 2 * sub.queueDepth) && m < 32) m += 2;
       let end = r1.end;
       for (let r = 1; r <= m; r++) end = ch.serve(shift(list, r * span), 0).end;
       sum += (end - r1.end) / m;
@@ -175,7 +175,8 @@ test('a stream of one burst per pseudo-channel costs tFAW/4 per region, not the 
   // 16 bursts per tRP + tRCD + tCL + burst = 23 ns (1.4 ns a burst), tFAW 15 ns per 4 activations:
   // the steady state is tFAW / 4 = 3.75 cycles a region. Three regions hold three activations and
   // never meet tFAW (2.0 cycles: the old reading); the profile now serves 32 following regions
-  // (the cap: 6 × 16 bursts of window ask for 96), so the mean is 3.75 less the first region's transient over 32.
+  // (twice the 16 bursts of window; tFAW's 4 activations 6 times would be 24), so the mean is 3.75
+  // less the first region's transient over 32.
   const tm = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { mapping: 'RoBaCoRaCh', queueDepth: 32, refresh: false });
   const p = profileStream(32, 32, 32, 16, tm);
   assert.equal(p.bursts, 32);

@@ -4,6 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { hbmTiming, longChunkSpacing } from '../sim/cycle/dram.ts';
 import { NAMED, regionCost } from '../scripts/dram-window.ts';
 
@@ -49,4 +51,13 @@ test('a chunk longer than the window goes in groups of the window, each tBurst +
   assert.equal(longChunkSpacing(16, 8, 0.25, 7.25), 9 / 15);
   assert.equal(longChunkSpacing(16, 8, 1, 7.25), 1); // 8 bursts of bus cover the return
   assert.equal(longChunkSpacing(17, 8, 0.25, 7.25), (2 * 7.25) / 16);
+});
+
+test('the sampling scripts read their options strictly: an unknown option or a bad count is exit 2 with the usage', () => {
+  for (const [script, args] of [['scripts/dram-window.ts', ['--bogus']], ['scripts/profile-regions.ts', ['--count', '0']]] as const) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: path.join(import.meta.dirname, '..'), encoding: 'utf8' });
+    assert.equal(r.status, 2, `${script} ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`usage: node --import tsx ${script}`));
+    assert.equal(r.stdout, '');
+  }
 });
