@@ -119,10 +119,13 @@ export function compareRules(count: number, seed: number): { streams: number; re
 const USAGE = 'usage: node --import tsx scripts/profile-regions.ts [--count N (3000)] [--seed X (1)] [--json]';
 
 
+/** Whether `x` is the rule both models use (`FOLLOWING`). */
+export const isUsedRule = (x: FollowingRule): boolean => x.faw === FOLLOWING.faw && x.window === FOLLOWING.window && x.min === FOLLOWING.min && x.max === FOLLOWING.max;
+
 /** The script's output: one row per rule. */
 export function rulesTable(r: ReturnType<typeof compareRules>, count: number, seed: number): string[] {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  const used = (x: FollowingRule) => x.faw === FOLLOWING.faw && x.window === FOLLOWING.window && x.min === FOLLOWING.min && x.max === FOLLOWING.max;
+  const used = isUsedRule;
   return [
     `${r.streams} streams (${count} shapes × 2 GB/s, seed ${seed}); |rule ÷ ${REF_TO - REF_FROM}-region reference − 1|; the reference itself is slower at 2× GB/s in ${r.referenceSlower} pairs`,
     '',

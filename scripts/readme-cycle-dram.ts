@@ -13,8 +13,8 @@ import { nodeJson, ROOT } from './readme-commands.ts';
 import { claim, wrap } from './readme-cycle-runs.ts';
 import { validationTable, type Summary } from './dram-validate.ts';
 import type { Jitter } from './gather-jitter.ts';
-import { windowTables, type WindowReport } from './dram-window.ts';
-import { rulesTable, type compareRules } from './profile-regions.ts';
+import { QUANTILES, windowTables, type WindowReport } from './dram-window.ts';
+import { isUsedRule, rulesTable, type compareRules } from './profile-regions.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 
 /** The documented run: 3000 random shapes, 16 placements each (the seed is the script's default, 1). */
@@ -83,7 +83,7 @@ export function dramWindowBlock(): string[] {
   const most = cost('95% of 993 × 96 B');
   claim(dense.model >= most.model && dense.before < most.before, 'dram-window: dense ≥ 95% now, < before', HERE);
   claim(r.named.every((x) => x.cost['in-order'] >= x.cost.count - 1e-9), 'dram-window: in order never cheaper than count', HERE);
-  const q = (xs: number[], p: number) => xs[[0.01, 0.1, 0.5, 0.9, 0.99, 1].indexOf(p)];
+  const q = (xs: number[], p: number) => xs[QUANTILES.indexOf(p)];
   const pct = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}%`;
   claim(q(r.vsCount.before, 0.1) < -0.1, 'dram-window: the rule before underpriced a tenth of the shapes by more than 10%', HERE);
   return [
@@ -105,6 +105,7 @@ export function profileRegionsBlock(): string[] {
   const used = r.rows.find((x) => x.name === 'tFAW 6 times, window twice')!;
   const both = r.rows.find((x) => x.name === 'tFAW and window 6 times')!;
   const warm = r.rows.find((x) => x.name.includes('warm-up'))!;
+  claim(isUsedRule(used.rule), 'profile-regions: the rule the sentence names (tFAW 6 times, window twice) is followingRegions\'s', HERE);
   claim(used.p99 < before.p99 && used.slower < before.slower && both.p99 < used.p99, 'profile-regions: the rule used beats the one before; both windows covered do better still', HERE);
   claim(warm.p99 > used.p99 && warm.cost > used.cost, 'profile-regions: warm-up regions do worse than covering the windows more often', HERE);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
