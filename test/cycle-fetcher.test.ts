@@ -62,7 +62,24 @@ test('the fetcher ports are one resource: streams issued together share ports ×
   assert.equal(f.end, 3200 + LAT);
 });
 
-test('the idle-channel shortcuts give exactly the per-channel processor-sharing result (random streams vs a reference)', async () => {
+test('the ports alternate between the key and value sides (RTL stage 5 round-robin), not first come first served', () => {
+  // three key streams of 6,400 bursts queue 4,800 port cycles on 4 ports; a value stream of 1,600
+  // bursts (400 port cycles) issued at 0 shares the ports at half rate — done at 800, not after
+  // the key backlog (5,200) — and pushes the key side's backlog by its 400 cycles
+  const f = new DramFrontEnd(noRefresh, 16, 4);
+  for (let i = 0; i < 3; i++) f.issue(0, stream(0, Array(16).fill(10), 6400));
+  assert.equal(f.end, 4800 + LAT);
+  f.issue(0, stream(2, Array(16).fill(10), 1600));
+  assert.equal(f.end, 800 + LAT);
+  f.issue(0, stream(1, Array(16).fill(10), 400));
+  assert.equal(f.end, 5200 + 100 + LAT);
+  // a side alone on the ports goes at the full rate: the value side's next stream, issued after
+  // the key backlog, takes 1,600 / 4 cycles
+  f.issue(6000, stream(2, Array(16).fill(10), 1600));
+  assert.equal(f.end, 6400 + LAT);
+});
+
+test('the idle-channel shortcuts give exactly the per-channel and per-port processor-sharing result (random streams vs a reference)', async () => {
   const { availableBefore, timeForAvailable } = await import('../sim/cycle/dram.ts');
   const { mulberry32 } = await import('../sim/workload/trace.ts');
   const tim = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 });
@@ -71,7 +88,8 @@ test('the idle-channel shortcuts give exactly the per-channel processor-sharing 
   const freeK = new Float64Array(ch);
   const freeV = new Float64Array(ch);
   let work = 0;
-  let portFree = 0;
+  let portK = 0;
+  let portV = 0;
   const rng = mulberry32(5);
   let now = 0;
   for (let k = 0; k < 3000; k++) {
@@ -97,8 +115,18 @@ test('the idle-channel shortcuts give exactly the per-channel processor-sharing 
       sMin = Math.min(sMin, st);
       eMax = Math.max(eMax, own[c]);
     }
-    portFree = Math.max(portFree, aA) + s.bursts / 8;
-    eMax = Math.max(eMax, portFree);
+    // the ports: each side after its own earlier bursts, half rate while the other side has bursts queued
+    const pw = s.bursts / 8;
+    const pst = Math.max(kind === 2 ? portV : portK, aA);
+    const pov = Math.min(Math.max((kind === 2 ? portK : portV) - pst, 0), pw);
+    if (kind === 2) {
+      portV = pst + pw + pov;
+      portK += pov;
+    } else {
+      portK = pst + pw + pov;
+      portV += pov;
+    }
+    eMax = Math.max(eMax, pst + pw + pov);
     const first = (sMin === Infinity ? now : timeForAvailable(sMin, tim)) + 13;
     assert.equal(f.first, first, `stream ${k} first`);
     assert.equal(f.end, Math.max(timeForAvailable(eMax, tim) + 13 - tim.tBurst, first), `stream ${k} end`);

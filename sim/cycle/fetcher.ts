@@ -6,7 +6,8 @@
  * steady-state cost (dram-profile.ts `profileStream`) after the earlier streams of its side; while the
  * other side still has work queued on that channel both progress at half rate (processor
  * sharing: the overlap is added to both). A stream completes when its slowest channel is done,
- * and never before `bursts / ports` cycles (the fetcher issues ≤ `fetcherPorts` × 32 B per cycle).
+ * and never before its bursts have left the ports (the fetcher issues ≤ `fetcherPorts` × 32 B per
+ * cycle, round-robin between the key and value sides while both have bursts queued: `issuePorts`).
  * The channel times are occupancies (a stream's steady-state cost, dram-profile.ts); its data
  * reach the accelerator one access latency later, the last burst like the first: activate, CAS,
  * the registers on the way (`firstLat` less one burst).
@@ -27,8 +28,12 @@ export class DramFrontEnd {
   private eMax = 0;
   /** Channel-cycles of DRAM work issued so far (Σ over channels). */
   work = 0;
-  /** When the fetcher's ports have issued every burst queued so far (≤ ports × 32 B per cycle, over all streams). */
-  private portFree = 0;
+  /**
+   * When the fetcher's ports have issued every burst queued so far by the key side and by the value
+   * side (≤ ports × 32 B per cycle in all, shared round-robin between the sides while both have bursts queued).
+   */
+  private portK = 0;
+  private portV = 0;
   /** Results of the last `issue`: time of the first data and completion time. */
   first = 0;
   end = 0;
@@ -101,14 +106,36 @@ export class DramFrontEnd {
     }
     if (key) this.maxK = Math.max(this.maxK, eMax);
     else this.maxV = Math.max(this.maxV, eMax);
-    // The ports are one resource for all streams (both sides): a stream's bursts are issued after
-    // the bursts of the streams before it, at ≤ `ports` per cycle.
-    this.portFree = Math.max(this.portFree, aA) + s.bursts / this.ports;
-    eMax = Math.max(eMax, this.portFree);
+    eMax = Math.max(eMax, this.issuePorts(aA, s.bursts / this.ports, key));
     const first = (sMin === Infinity ? now : sMin > P ? this.timeAfterRefresh(sMin) : sMin) + s.firstLat;
     this.first = first;
     // the last burst leaves its channel at eMax and arrives one access latency later
     this.end = Math.max((eMax > P ? this.timeAfterRefresh(eMax) : eMax) + s.firstLat - tim.tBurst, first);
+  }
+
+  /**
+   * The ports: one resource of ≤ `ports` bursts per cycle for both sides, which the fetcher
+   * manager arbitrates round-robin between key and value requests (official RTL stage 5,
+   * `StageMatFetcherManager`; spec §1.5). A stream's bursts are issued after the earlier bursts of
+   * its own side; while the other side still has bursts queued, both go at half rate (the overlap
+   * is added to both, as on a channel in `queueShared`). Returns when its last burst is issued.
+   */
+  private issuePorts(at: number, w: number, key: boolean): number {
+    const aA = at + 0; // unboxed (see issue)
+    const own = key ? this.portK : this.portV;
+    const other = key ? this.portV : this.portK;
+    const st = own > aA ? own : aA;
+    const d = other - st;
+    const ov = d > 0 ? (d < w ? d : w) : 0;
+    const e = st + w + ov;
+    if (key) {
+      this.portK = e;
+      this.portV = other + ov;
+    } else {
+      this.portV = e;
+      this.portK = other + ov;
+    }
+    return e;
   }
 
   /** Queues s behind its own side's streams (the other side idle); sets sMin and eMax. */
