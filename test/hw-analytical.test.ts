@@ -27,6 +27,7 @@ import pipe from '../sim/hw/tables/pipeline.json' with { type: 'json' };
 import { readTraceFile } from '../sim/workload/trace.ts';
 import { fetchLatencies, mayEndBeforeRefresh, residentLines } from '../sim/hw/pipeline-math.ts';
 import { dramTimingOf, refreshAvailability } from '../sim/hw/dram-cost.ts';
+import { simulateCycle } from '../sim/cycle/index.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -269,6 +270,8 @@ test('fast path (prepared + memo) equals the reference loop', () => {
     // extreme schema values: the memo keys must stay exact and distinct
     hwOf({ qkMultipliers: 65536, pvMultipliers: 1, softmaxParallelism: 1024, topkParallelism: 1 }),
     hwOf({ qkMultipliers: 1, pvMultipliers: 65536, softmaxParallelism: 1, topkParallelism: 1024 }),
+    // a value buffer that holds one generation head at a time: the value side's window binds
+    hwOf({ valueSramKB: 24.5, pvMultipliers: 1024, inFlight: 8 }),
   ];
   const out = createFastMetrics();
   for (const [w, a] of cases) {
@@ -295,7 +298,9 @@ test('DRAM timings no other design shares (entries used once): interleaved workl
   const Y = hwOf({ dramChannelGBps: 23.456, dramChannels: 8 });
   const Z = hwOf({ dramChannelGBps: 29.75, qkMultipliers: 256 });
   const S = hwOf({ dramChannelGBps: 31.5, keySramKB: 24 });
-  const order: Array<[number, HardwareConfig]> = [[0, X], [1, Y], [0, X], [1, X], [0, Y], [0, Z], [1, Z], [0, X], [1, Y], [0, Z], [2, S], [2, X], [2, S], [1, S], [2, S]];
+  // the value buffer's window binds: its per-group V cycles come from the same scratch
+  const V = hwOf({ dramChannelGBps: 19.25, valueSramKB: 24.5, pvMultipliers: 1024 });
+  const order: Array<[number, HardwareConfig]> = [[0, X], [1, Y], [0, X], [1, X], [0, Y], [0, Z], [1, Z], [0, X], [1, Y], [0, Z], [2, S], [2, X], [2, S], [1, S], [2, S], [0, V], [1, V], [0, V], [2, V]];
   const out = createFastMetrics();
   for (const [i, hw] of order) {
     evaluatePrepared(preps[i], hw, out);
@@ -529,4 +534,30 @@ test('official GPT-2-small per8 trace vs the paper and the official bert.cpp mod
   // released in order)
   const g = rd.extra!.dram_gbps as number;
   assert.ok(g > 0.5 * 512 && g < 0.6 * 512, `dram ${g} GB/s`);
+});
+
+test('generation: a value buffer that holds one head at a time serialises the heads: value fetch, prob·V, free, next (both models)', () => {
+  // The cycle audit's worst disagreement (scripts/monotone-audit.ts, seed 1): gpt2-small 128 + 2 with
+  // 1,024 prob·V multipliers and 24.5 KB of value SRAM — 16 lines of 1,024 words, a head's 129
+  // values × 64 take 10 (sim/hw/pipeline-math.ts headLines), so one head holds value lines at a
+  // time: its allocation waits for the previous head's prob·V (RTL stages 16–19). The analytical
+  // model left this out of generation and gave 6,655 cycles on every value SRAM size against the
+  // simulator's 15,129 (0.44×).
+  const algo = { tokenKeep: 1, headKeep: 0.85, valueKeep: 1, msbBits: 8, lsbBits: 4 };
+  const w = build(algo, { model: 'gpt2-small', stage: 'generation', seqLen: 128, genTokens: 2 });
+  const base = { qkMultipliers: 512, pvMultipliers: 1024, dramChannels: 32, dramChannelGBps: 32, fetcherPorts: 32, topkParallelism: 16, softmaxParallelism: 8, keySramKB: 196, inFlight: 8, clockGHz: 1, wordBits: 12, topkModel: 'official-rtl', topkFilter: 'comparators', gateTokenTopk: false, dramRefresh: true, dramMapping: 'RoBaCoRaCh', dramQueueDepth: 32 } as const;
+  const one = hwOf({ ...base, valueSramKB: 24.5 });
+  const three = hwOf({ ...base, valueSramKB: 49 }); // 32 lines: three heads
+  const a1 = analyticalModel(w, one).cycles;
+  const a3 = analyticalModel(w, three).cycles;
+  const y1 = simulateCycle(w, one).cycles;
+  const y3 = simulateCycle(w, three).cycles;
+  near(a1, y1, 0.1, 'one head of values at a time');
+  near(a3, y3, 0.1, 'three heads');
+  // one head at a time: at least each head's value-side fixed latency in series (allocation
+  // register, fetch registers and the HBM's first access, buffer write and read)
+  const lat = fetchLatencies(dramTimingOf(one));
+  assert.ok(a1 >= w.requests.length * (lat.val + pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value), `${a1}`);
+  // twice the value SRAM (three heads instead of one) roughly halves the run in both models
+  assert.ok(a1 / a3 > 1.8 && y1 / y3 > 1.8, `analytical ${a1} / ${a3}, simulator ${y1} / ${y3}`);
 });

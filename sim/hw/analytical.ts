@@ -51,7 +51,12 @@
  *              decision (local-V top-k, prob·V, token/head top-k) + drain if that is larger: decided
  *              heads queue for those engines, and the token top-k gate holds admission only
  *              (gate: per gated layer boundary, the token top-k latency and one key pass's fixed
- *              latencies; 0 without hw.gateTokenTopk);
+ *              latencies; 0 without hw.gateTokenTopk), or the value buffer's window
+ *              Σ hold_r/n_V,r + drain less one hold's fixed part if larger: a head holds its value
+ *              lines from their allocation after its local-V top-k to its prob·V's end (RTL stages
+ *              16–19: hold = value-side fixed latency + buffer write/read + max(V stream, prob·V)),
+ *              and only the n_V heads whose value lines fit hold them at once (valueHeadsFit; with
+ *              a value buffer of one head the heads' value sides run in series);
  * window_r = admission → final decision ((1+p)·fixed pass latency + max(key-side stream time/s_k,
  * Q·K, softmax)); the key-side stream time is its channel mean plus z_C·σ over the channels (a
  * stream completes at its busiest channel); s_k = 1 − V share·DRAM utilisation·(1 − 1/requests)

@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { EngineCyclesCache, designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, spreadOf, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, valueHold, valueWindowMayBind, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -178,13 +178,13 @@ function rereadOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): Spli
 }
 
 /**
- * The per-group arrays (sd, kw) of the workload's DRAM entries that are used once and dropped:
- * one pair per prepared workload, overwritten by the next such entry. Safe because such an entry
+ * The per-group arrays (sd, kw, vw) of the workload's DRAM entries that are used once and dropped:
+ * one set per prepared workload, overwritten by the next such entry. Safe because such an entry
  * is never stored (the memo's admit rule, windowOf keeps no order for it) and is replaced as the
  * memo's last value by the workload's next DRAM entry, which is the only writer of the pair.
  */
-function onceDram(p: PreparedWorkload): [Float64Array, Float64Array] {
-  return (p.onceDram ??= float64Views(2, p.dramReps.length) as [Float64Array, Float64Array]);
+function onceDram(p: PreparedWorkload): [Float64Array, Float64Array, Float64Array] {
+  return (p.onceDram ??= float64Views(3, p.dramReps.length) as [Float64Array, Float64Array, Float64Array]);
 }
 
 /**
@@ -204,10 +204,10 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const tim = dramProfileTiming(hw);
       const kept = timingSightings(timingId(tim)) > 1;
       // an entry used once writes its per-group terms into the workload's scratch (`onceDram`)
-      const [sd, kw] = kept ? float64Views(2, p.dramReps.length) : onceDram(p);
+      const [sd, kw, vw] = kept ? float64Views(3, p.dramReps.length) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : NO_COSTS, avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : NO_COSTS, avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, vw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : NO_COSTS;
       priceGroups(p, hw, d, groupCost, tim);
       if (p.reuseKV) for (let i = 0; i < C; i++) d.cost[i] = groupCost[p.dramGroup[i]];
@@ -239,6 +239,7 @@ function sumGroups(p: PreparedWorkload, d: DramSums): void {
   for (let g = 0; g < p.dramReps.length; g++) {
     d.sd[g] = gSd[g];
     d.kw[g] = gKw[g];
+    d.vw[g] = (gV[g] * gVc[g]) / avail;
   }
   d.dramK = dramK;
   d.dramKL = dramKL;
@@ -400,6 +401,25 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   const Dm = tab.heads * L_ADMIT + tab.fixW * dram.lat.key + tab.prefF[C] * cut + tab.aloneK * av;
   s.win = tab.heads > 0 ? W * refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 0;
   s.dramImb = tab.imb;
+  s.vWin = valueWindow(s, p, hw, dram);
+}
+
+/**
+ * Generation: the value buffer's window (Sums.vWin; reference.ts valueWindow): Σ_c m·valueHold/n_V
+ * over the classes, less one hold's fixed part; 0 when it cannot exceed the busiest stage
+ * (valueWindowMayBind, from the workload's largest head), so most designs skip the class loop.
+ */
+function valueWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): number {
+  if (p.requests === 0) return 0;
+  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
+  if (!valueWindowMayBind(s, hw, dram.lat, valueHeadsFit(hw, vLines, p.maxValues, p.D, p.requests))) return 0;
+  let v = 0;
+  const classes = p.classes;
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i];
+    v += (c.mult * valueHold(dram.lat, dram.vw[p.dramGroup[i]], pvRow(c, hw.pvMultipliers))) / valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
+  }
+  return v - (dram.lat.val + L_BUF);
 }
 
 /** Per-class rows of the in-order bound (scratch reused across evaluations). */

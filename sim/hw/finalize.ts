@@ -50,6 +50,11 @@ export interface Sums {
   drain: number;
   /** Summarization: the in-order bound (sim/hw/flow-shop.ts; 0 in generation). */
   inOrder: number;
+  /**
+   * Generation: Σ valueHold / value heads that fit, less one hold's fixed part (lat.val + L_BUF: the
+   * drain counts it); 0 when it cannot bind (pipeline-math.ts valueWindowMayBind) and in summarization.
+   */
+  vWin: number;
   qkMacs: number;
   pvMacs: number;
   smElems: number;
@@ -65,7 +70,7 @@ export function zeroSums(s: Sums): Sums {
   s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
   s.tkVLat = s.gate = 0;
   s.dramK = s.dramV = s.acts = s.dramImb = 0;
-  s.chain = s.drain = s.win = s.inOrder = 0;
+  s.chain = s.drain = s.win = s.inOrder = s.vWin = 0;
   s.chainHeads = 1;
   s.gen = false;
   s.spill = false;
@@ -159,7 +164,10 @@ function totalCycles(s: Sums, stDram: number, busy: number): number {
   // done, so the bubbles delay the front of the pipeline (DRAM, Q·K, softmax, the window); the
   // engines after the decision drain what is queued for them meanwhile.
   const gated = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, s.inOrder > 0 ? s.inOrder + s.drain : 0) + s.gate;
-  return Math.max(gated, back + s.drain);
+  // Generation: the value buffer's window — each head holds its value lines from allocation to its
+  // prob·V's end, on as many heads as fit (pipeline-math.ts valueHold; 0 when it cannot bind), from
+  // the first head's decision to the last one's prob·V latency (the drain less one hold's fixed part).
+  return Math.max(gated, back + s.drain, s.drain + s.vWin);
 }
 
 /**

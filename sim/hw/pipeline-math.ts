@@ -140,6 +140,27 @@ export function valueHeadsFit(hw: HardwareConfig, vLines: number, values: number
 }
 
 /**
+ * Generation: how long a head holds its value lines (cycles). The value buffer allocates them once
+ * the head's kept V ids leave the local-V top-k (RTL stage 16: its registered allocation, then the
+ * fetcher) and frees them when its prob·V is done (stage 19): the value side's fixed latency to the
+ * first data, its buffer write and read, and the V stream (`cV`: its DRAM cycles) or prob·V (`pv`),
+ * whichever is longer (prob·V streams behind the fetch; sim/cycle/pipeline.ts tryValloc, tryPV).
+ */
+export function valueHold(lat: FetchLatencies, cV: number, pv: number): number {
+  return lat.val + L_BUF + Math.max(cV, pv);
+}
+
+/**
+ * Generation: whether the value buffer's window (Σ valueHold / value heads that fit, `valueWindow`)
+ * can exceed the busiest stage, the least any run takes beyond its drain: at most every head's hold
+ * over the fewest heads that fit (`nVmin`, the largest head's). When it cannot, both models skip it.
+ */
+export function valueWindowMayBind(s: Sums, hw: HardwareConfig, lat: FetchLatencies, nVmin: number): boolean {
+  const busy = Math.max(dramStage(s, hw), s.stQk, s.stSm, s.stTkV, s.stTkT, s.stPv);
+  return (s.requests * (lat.val + L_BUF) + s.dramV + s.stPv) / nVmin - (lat.val + L_BUF) > busy;
+}
+
+/**
  * One summarization head's share of the window (cycles): the resident K/V first, then its queries,
  * which stream the spilled part as they go (`stream` = its K/V DRAM cycles, `first` = the resident
  * part's). The in-flight limit and the key lines hold a head from admission to its final decision

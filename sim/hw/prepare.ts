@@ -65,6 +65,8 @@ export interface PreparedWorkload {
   D: number;
   requests: number;
   classes: ReqClass[];
+  /** The most values any head fetches (generation: the largest head's value lines decide the fewest value heads that fit, fast.ts valueWindow). */
+  maxValues: number;
   /** The request order as runs of consecutive heads of one class: each run's class and length (sim/hw/flow-shop.ts). */
   runCls: Int32Array;
   runLen: Int32Array;
@@ -102,7 +104,7 @@ export interface PreparedWorkload {
   /** Generation window orders per (Q·K multipliers and softmax lanes, DRAM entry), bounded (`windowCapacity`; null: asked once, not kept); see `windowOf`. */
   windows: Map<number, Map<DramSums, WindowOrder | null>>;
   /** The per-group arrays of DRAM entries used once (fast.ts onceDram), made on first use. */
-  onceDram?: [Float64Array, Float64Array];
+  onceDram?: [Float64Array, Float64Array, Float64Array];
   /** The split-head terms of DRAM entries used once (fast.ts rereadOf), made on first use. */
   onceRe?: Float64Array[];
   /** Generation with an LSB pass in some class: a head that splits the key buffer re-reads its MSBs (pipeline-math.ts splitsKeyBuffer, fast.ts rereadOf). */
@@ -128,6 +130,8 @@ export interface DramSums {
   sd: Float64Array;
   /** Generation: each DRAM group's key-side stream time of one instance in its window: its channel-mean DRAM cycles + z_C·σ of its key-side streams (a stream completes at its busiest channel). */
   kw: Float64Array;
+  /** Generation: each DRAM group's V stream, DRAM cycles of one instance (its part of dramV: the value buffer's window, fast.ts valueWindow). */
+  vw: Float64Array;
   /** Generation with refetches: each DRAM group's terms as a head that splits the key buffer (fast.ts rereadOf), made when a design first needs them. */
   re: SplitTerms | undefined;
   /** Expected maximum of that many independent standard normals (the channels: dram-cost.ts expectedMaxNormal). */
@@ -177,6 +181,7 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     D: D < 0 ? 64 : D,
     requests,
     classes,
+    maxValues: classes.reduce((m, c) => Math.max(m, c.vF), 0),
     runCls,
     runLen,
     bytesQ: 0,

@@ -8,7 +8,7 @@ import type { HbmTiming } from '../cycle/dram.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -247,6 +247,8 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
   const nReq = w.requests.length;
   const kCyc: number[] = [];
   const sdCyc: number[] = [];
+  const vCyc: number[] = [];
+  const pvCyc: number[] = [];
   const zC = expectedMaxNormal(dramUnits(hw));
   const g: GenChain = { fix: 0, fixPre: 0, k: 0, qk: 0, sm: 0, kL: 0, qkL: 0, smL: 0, tk: 0, v: 0, pv: 0 };
   const f: FlowRows = { d: [], q: [], l: [], v: [], p: [], n: [] };
@@ -256,6 +258,8 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
     kCyc.push(t.cK + zC * requestSpread(t.dc, t.bQ, t.bK, t.bL, 0, r.refetch, avail, t.bR));
     sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail, t.bR));
     const st = addRequestCompute(s, r, hw, c, t, lat);
+    vCyc.push(t.cV);
+    pvCyc.push(st.pv);
     addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st, lat);
   }
   if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc, sdCyc, design, avail, lat);
@@ -264,7 +268,29 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
     s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;
     s.tkCompares += expectedTopkCompares(h.n, h.k);
   }
+  if (!w.reuseKV) s.vWin = valueWindow(s, w, hw, vCyc, pvCyc, lat);
   return referenceResult(s, finalize(s, hw, createFastMetrics()));
+}
+
+/**
+ * Generation: the value buffer's window (Sums.vWin): Σ over heads of how long each holds its value
+ * lines (pipeline-math.ts valueHold) over the heads whose value lines fit at once, less one hold's
+ * fixed part; 0 when it cannot exceed the busiest stage (valueWindowMayBind).
+ */
+function valueWindow(s: Sums, w: Workload, hw: HardwareConfig, vCyc: number[], pvCyc: number[], lat: FetchLatencies): number {
+  const nReq = w.requests.length;
+  if (nReq === 0) return 0;
+  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
+  const D = w.requests[0].D;
+  let maxV = 0;
+  for (const r of w.requests) maxV = Math.max(maxV, r.valuesFetched);
+  if (!valueWindowMayBind(s, hw, lat, valueHeadsFit(hw, vLines, maxV, D, nReq))) return 0;
+  let v = 0;
+  for (let i = 0; i < nReq; i++) {
+    const r = w.requests[i];
+    v += valueHold(lat, vCyc[i], pvCyc[i]) / valueHeadsFit(hw, vLines, r.valuesFetched, r.D, nReq);
+  }
+  return v - (lat.val + L_BUF);
 }
 
 /** The HwResult of the reference model: the finalized metrics and the per-stream extras. */
