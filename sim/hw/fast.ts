@@ -207,7 +207,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const [sd, kw, vw] = kept ? float64Views(3, p.dramReps.length) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : NO_COSTS, avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, vw, re: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : NO_COSTS, avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, vw, re: undefined, vWin: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : NO_COSTS;
       priceGroups(p, hw, d, groupCost, tim);
       if (p.reuseKV) for (let i = 0; i < C; i++) d.cost[i] = groupCost[p.dramGroup[i]];
@@ -404,6 +404,9 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.vWin = valueWindow(s, p, hw, dram);
 }
 
+/** Value-window sums a DRAM entry keeps (by value-buffer lines and prob·V multipliers) before it starts over. */
+const VALUE_WINDOW_KEYS = 256;
+
 /**
  * Generation: the value buffer's window (Sums.vWin; reference.ts valueWindow): Σ_c m·valueHold/n_V
  * over the classes, less one hold's fixed part; 0 when it cannot exceed the busiest stage
@@ -413,13 +416,23 @@ function valueWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: Dra
   if (p.requests === 0) return 0;
   const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
   if (!valueWindowMayBind(s, hw, dram.lat, valueHeadsFit(hw, vLines, p.maxValues, p.D, p.requests))) return 0;
+  // a kept DRAM entry keeps the sums it was asked for (a grid sweep asks for a few, many times)
+  const key = vLines * 131072 + hw.pvMultipliers;
+  const known = dram.kept ? dram.vWin?.get(key) : undefined;
+  if (known !== undefined) return known;
   let v = 0;
   const classes = p.classes;
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
     v += (c.mult * valueHold(dram.lat, dram.vw[p.dramGroup[i]], pvRow(c, hw.pvMultipliers))) / valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
   }
-  return v - (dram.lat.val + L_BUF);
+  v -= dram.lat.val + L_BUF;
+  if (dram.kept) {
+    const m = (dram.vWin ??= new Map());
+    if (m.size >= VALUE_WINDOW_KEYS) m.clear(); // bounded: a sweep over continuous value SRAM sizes
+    m.set(key, v);
+  }
+  return v;
 }
 
 /** Per-class rows of the in-order bound (scratch reused across evaluations). */
