@@ -80,3 +80,23 @@ test('CycleOptions.topkEngine is asked once per engine with its spec; the (3, on
   assert.ok(one.extra!.topk_cycles_local <= base.extra!.topk_cycles_local - 2 * 4608, `${one.extra!.topk_cycles_local} vs ${base.extra!.topk_cycles_local}`);
   assert.equal(one.activity.topkCompares, base.activity.topkCompares);
 });
+
+test('the local-V engine takes the rows of a head as they are decided: the last row adds only its own selection', () => {
+  // One head of 64 queries over 512 keys (Q·K: 64 cycles a row on Table I's 512 multipliers), local-V
+  // keeping 128 per row, on an engine that takes 20 cycles a row and no filter. The rows are
+  // decided one at a time over the head's softmax job (RTL stages 11–15 pass them one by one), so
+  // the engine keeps up (20 < 64) and the head's V ids leave 20 cycles after its last row's
+  // decision, not 64 × 20 = 1,280 after it as when the engine waited for the whole head.
+  const engine = (select: number): TopkEngine => ({ parallelism: 1, outputLatency: 0, pipelinedFilter: false, select: (n) => ({ select, filter: 0, compares: n }) });
+  const w = oneHead({ queries: 64, valuesFetched: 128, valuesPerQuery: 128 });
+  // (refresh off: a refresh window the shifted V fetch may or may not meet would blur the differences)
+  const hw = { ...defaultHardware(), dramRefresh: false };
+  const zero = simulateCycle(w, hw, { topkEngine: () => engine(0) });
+  const twenty = simulateCycle(w, hw, { topkEngine: () => engine(20) });
+  assert.equal(twenty.extra!.topk_cycles_local, 64 * 20);
+  assert.equal(twenty.cycles - zero.cycles, 20);
+  // an engine slower than the rows arrive (100 > 64 cycles a row) is the bound: it starts at the first
+  // row's decision, 63 rows × 64 cycles before the last one's, and works 64 × 100
+  const slow = simulateCycle(w, hw, { topkEngine: () => engine(100) });
+  assert.equal(slow.cycles - zero.cycles, 64 * 100 - 63 * 64);
+});

@@ -61,6 +61,8 @@ export class HeadPipeline implements FetchPort {
   private readonly vFirst: Float64Array;
   private readonly vEnd: Float64Array;
   private readonly decF: Float64Array;
+  /** When a request's first row (query) is decided: its rows are decided one by one over its softmax job. */
+  private readonly rowsFrom: Float64Array;
   private readonly vidsStart: Float64Array;
   private readonly probsEnd: Float64Array;
   private readonly downDone: Uint8Array;
@@ -94,6 +96,7 @@ export class HeadPipeline implements FetchPort {
     this.vFirst = new Float64Array(N);
     this.vEnd = new Float64Array(N).fill(-1);
     this.decF = new Float64Array(N).fill(-1);
+    this.rowsFrom = new Float64Array(N);
     this.vidsStart = new Float64Array(N);
     this.probsEnd = new Float64Array(N);
     this.downDone = new Uint8Array(N);
@@ -134,6 +137,11 @@ export class HeadPipeline implements FetchPort {
     }
     const first = kind === 0 ? this.kFirst[i] : this.lsbFirst[i];
     const dec = this.scorer.pass(first, now, tb.qkWork[i], tb.smWork[i], tb.qkLat[i], tb.reqLat[i]);
+    // the rows are decided one at a time (RTL stage 11 holds one row), spread evenly over the
+    // softmax job: the first one (q − 1)/q of it before the last (= dec for a single row)
+    const q = Math.max(1, this.reqs[i].queries);
+    const sm = this.scorer.softmax;
+    this.rowsFrom[i] = dec - ((sm.free - sm.start) * (q - 1)) / q;
     if (kind === 0 && this.cfg.refetch[i]) {
       this.refetches++;
       // the LSB request re-enters at stage 2 (1 register); the fetcher's stages 4 and 6a
@@ -162,8 +170,11 @@ export class HeadPipeline implements FetchPort {
 
   /**
    * Local-V top-k of request i (decided at decF[i]): one selection per query on the local engine,
-   * then the filter pass. Sets when the kept V ids start and stop leaving the engine. (The times
-   * are read from the typed arrays here rather than passed: a double argument is boxed per call.)
+   * then the filter pass. The rows reach the engine as they are decided (from rowsFrom[i] to
+   * decF[i]: RTL stages 11–15 pass a head's rows one at a time), so the selections start with the
+   * first row and the last row's ends no earlier than its own decision plus its selection. Sets
+   * when the kept V ids start and stop leaving the engine. (The times are read from the typed
+   * arrays here rather than passed: a double argument is boxed per call.)
    */
   private localTopk(i: number, r: HeadRequest): void {
     const d = this.decF[i];
@@ -179,6 +190,8 @@ export class HeadPipeline implements FetchPort {
     let sel = 0;
     let hid = 0;
     let filt = 0;
+    let selLast = 0;
+    let hidLast = 0;
     for (let j = 0; j < q; j++) {
       const seen = causal ? Math.max(1, K - q + j + 1) : K;
       const vpq = causal ? Math.max(1, Math.round((vpqFull * seen) / K)) : vpqFull;
@@ -186,14 +199,18 @@ export class HeadPipeline implements FetchPort {
       const c = this.engine.select(seen, vpq, this.cfg.rngLocal, rate);
       sel += c.select;
       hid += c.hidden ?? 0;
+      selLast = c.select;
+      hidLast = c.hidden ?? 0;
       this.compares += c.compares;
       filt += c.filter;
     }
     // The selection, then the filter pass over the buffered scores (Fig. 9). The paper's engine
     // filters in a stage of its own while the selection works on the next request; the official
     // TopKDummy waits the quick-select latency, then drains, one request at a time. First rounds
-    // run on the arriving scores only while the engine is idle before they are all in (d).
-    const se = Math.max(this.localFree, d) + sel - Math.min(hid, Math.max(0, d - this.localFree));
+    // run on the arriving scores only while the engine is idle before the first row is in. A
+    // single row (generation): rowsFrom = d, and the second term never exceeds the first.
+    const r0 = this.rowsFrom[i];
+    const se = Math.max(Math.max(this.localFree, r0) + sel - Math.min(hid, Math.max(0, r0 - this.localFree)), d + selLast - hidLast);
     let fs = se;
     if (this.engine.pipelinedFilter) {
       fs = Math.max(se, this.filterFree);
