@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { EngineCyclesCache, designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, spreadOf, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, valueHold, valueWindowMayBind, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -15,6 +15,7 @@ import { beginDesign, cachedGathers } from './gather-cache.ts';
 import { groupGathers } from './group-gathers.ts';
 import { classRows, float64Views, windowOf, type SplitTerms } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
+import { valueWindow } from './value-window.ts';
 
 /** Σ m·(1+p)·rows over the classes (rows: window.ts classRows). */
 function weightedRows(p: PreparedWorkload, rows: Float64Array): number {
@@ -402,37 +403,6 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.win = tab.heads > 0 ? W * refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 0;
   s.dramImb = tab.imb;
   s.vWin = valueWindow(s, p, hw, dram);
-}
-
-/** Value-window sums a DRAM entry keeps (by value-buffer lines and prob·V multipliers) before it starts over. */
-const VALUE_WINDOW_KEYS = 256;
-
-/**
- * Generation: the value buffer's window (Sums.vWin; reference.ts valueWindow): Σ_c m·valueHold/n_V
- * over the classes, less one hold's fixed part; 0 when it cannot exceed the busiest stage
- * (valueWindowMayBind, from the workload's largest head), so most designs skip the class loop.
- */
-function valueWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): number {
-  if (p.requests === 0) return 0;
-  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
-  if (!valueWindowMayBind(s, hw, dram.lat, valueHeadsFit(hw, vLines, p.maxValues, p.D, p.requests))) return 0;
-  // a kept DRAM entry keeps the sums it was asked for (a grid sweep asks for a few, many times)
-  const key = vLines * 131072 + hw.pvMultipliers;
-  const known = dram.kept ? dram.vWin?.get(key) : undefined;
-  if (known !== undefined) return known;
-  let v = 0;
-  const classes = p.classes;
-  for (let i = 0; i < classes.length; i++) {
-    const c = classes[i];
-    v += (c.mult * valueHold(dram.lat, dram.vw[p.dramGroup[i]], pvRow(c, hw.pvMultipliers))) / valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
-  }
-  v -= dram.lat.val + L_BUF;
-  if (dram.kept) {
-    const m = (dram.vWin ??= new Map());
-    if (m.size >= VALUE_WINDOW_KEYS) m.clear(); // bounded: a sweep over continuous value SRAM sizes
-    m.set(key, v);
-  }
-  return v;
 }
 
 /** Per-class rows of the in-order bound (scratch reused across evaluations). */
