@@ -119,8 +119,9 @@ test('a run shorter than nREFI meets no refresh in either model (small.csv, gpt2
     // window (sim/cycle/dram-profile.ts followingRegions): its one-chunk streams now cost more in both;
     // 1.044 until the request window was released in order (sim/cycle/dram.ts): both models' DRAM
     // busy time rose by the same 110 cycles (2,506 → 2,616), the simulator's run by 119 and the
-    // analytical one by 62 (3,408 → 3,527 and 3,263 → 3,325)
-    [gpt, 1, 'gpt2-small', 1.061],
+    // analytical one by 62 (3,408 → 3,527 and 3,263 → 3,325); 1.061 until the key side's DRAM share
+    // was taken over the window's length (pipeline-math.ts windowFixedPoint): 3,325 → 3,301.7
+    [gpt, 1, 'gpt2-small', 1.068],
   ];
   for (const [w, clockGHz, what, today] of cases) {
     // gpt2-small on 32 channels: on 16 its one-chunk-a-channel streams take 6,385 cycles without refresh, past nREFI
@@ -260,10 +261,12 @@ test('LM traces the accuracy engine measures (sotu-gpt: 4 layers × 4 heads, D =
   // and neither model had both registers between admission and the fetch (stages 1 and 2); 1.029
   // and 0.997 until a dense stream of one row chunk a channel was priced at its bus time (it cost 0
   // in both models: the next region, on the other PC, ran beside the first, sim/cycle/dram-profile.ts);
-  // 1.010 and 0.976 until the request window was released in order (sim/cycle/dram.ts).
+  // 1.010 and 0.976 until the request window was released in order (sim/cycle/dram.ts); 1.001 and
+  // 0.972 until the key side's DRAM share was taken over the window's own length, not the busiest
+  // stage (pipeline-math.ts windowFixedPoint): latency-bound, the value traffic is spread thinner.
   const cases: Array<[string, number]> = [
-    ['lm-sotu-gpt-keep0.125.csv', 1.001],
-    ['lm-sotu-gpt-keep0.125-llm.csv', 0.972],
+    ['lm-sotu-gpt-keep0.125.csv', 1.020],
+    ['lm-sotu-gpt-keep0.125-llm.csv', 0.995],
   ];
   const runs = lmTraces();
   assert.deepEqual(runs.map((r) => r.file), cases.map(([file]) => file));

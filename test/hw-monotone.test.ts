@@ -157,3 +157,27 @@ test('cycle: doubling the fetcher ports is never slower (the ports alternate bet
     assert.deepEqual(v.map((x) => `×${x.ratio} ${x.workload} ${x.point}`), []);
   }
 });
+
+test('analytical: more fetcher ports never slow a window-bound generation run (the key side\'s DRAM share over the window\'s length)', () => {
+  // The analytical audit's worst ports point: the heads-in-flight window binds (~50,000 cycles
+  // against a busiest stage of 28,000 → 11,700). The key side's share of the DRAM was taken over
+  // the busiest stage: more ports shrank it, overstated the value side's traffic within a head's
+  // window and lengthened the key streams: 39 → 78 → 156 ports took 50,760 → 52,017 → 52,892
+  // cycles, where the simulator takes 54,618 → 50,450 → 49,641.
+  const algo = AlgoSchema.parse({ tokenKeep: 1, headKeep: 0.85, valueKeep: 1, msbBits: 8, lsbBits: 4 });
+  const c = makeCase({ model: 'gpt2-small', stage: 'generation', seqLen: 512, genTokens: 4 }, algo, 'analytical');
+  const base = { qkMultipliers: 7299, pvMultipliers: 61784, dramChannels: 17, dramChannelGBps: 988.7, topkParallelism: 371, softmaxParallelism: 291, keySramKB: 467.4, valueSramKB: 18520, inFlight: 57, clockGHz: 1.318, wordBits: 30, topkModel: 'official-rtl', topkFilter: 'comparators', gateTokenTopk: true, dramRefresh: true, dramMapping: 'RoBaRaCoCh', dramQueueDepth: 746 } as const;
+  const knob = HW_KNOBS.find((k) => k.name === 'fetcherPorts')!;
+  const runs = [39, 78, 156].map((fetcherPorts) => analyticalModel(c.w, HardwareSchema.parse({ ...base, fetcherPorts })));
+  assert.ok(runs[0].stages.dram < runs[0].cycles * 0.6, `window-bound: DRAM ${runs[0].stages.dram} of ${runs[0].cycles}`);
+  for (let i = 1; i < runs.length; i++) assert.ok(runs[i].cycles <= runs[i - 1].cycles, `ports ×2: ${runs[i - 1].cycles} → ${runs[i].cycles}`);
+  // and the simulator's 78- and 156-port runs within 2% (they were 3.1% and 6.5% slower than the simulator)
+  for (const i of [1, 2]) {
+    const cyc = simulateCycle(c.w, HardwareSchema.parse({ ...base, fetcherPorts: [39, 78, 156][i] })).cycles;
+    assert.ok(Math.abs(runs[i].cycles / cyc - 1) < 0.02, `${runs[i].cycles} vs simulator ${cyc}`);
+  }
+  for (const { c: k, hw: h } of [{ c, hw: HardwareSchema.parse({ ...base, fetcherPorts: 39 }) }, ...sample('analytical', 31, 40)]) {
+    const v = checkHwStep('analytical', k, knob, h, 0).filter((x) => x.check === 'slower');
+    assert.deepEqual(v.map((x) => `×${x.ratio} ${x.workload} ${x.point}`), []);
+  }
+});

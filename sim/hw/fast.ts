@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { EngineCyclesCache, designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, spreadOf, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, keySideShare, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, shareBusy, windowFixedPoint, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -13,7 +13,7 @@ import { timingId, timingSightings } from './timing-id.ts';
 import { subChannelCount, type HbmTiming } from '../cycle/dram.ts';
 import { beginDesign, cachedGathers } from './gather-cache.ts';
 import { groupGathers } from './group-gathers.ts';
-import { classRows, float64Views, windowOf, type SplitTerms } from './window.ts';
+import { classRows, float64Views, windowOf, type SplitTerms, type WindowTable } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
 import { valueWindow } from './value-window.ts';
 
@@ -386,11 +386,29 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   // All-bank refresh stalls the window too (reference.ts finishGeneration, pipeline-math.ts
   // refreshStretch): the slots in DRAM-available time, the key stream kc·avail/share, so a class is
   // fetch-bound when x/kc < avail/share; then the stretch for a mean slot of T with d on the DRAM.
+  win.tab = tab;
+  win.dram = dram;
+  win.lKey = dram.lat.key + lQk + lSm;
+  s.win = windowFixedPoint(s, shareBusy(s, dramStage(s, hw)), windowAtShare);
+  s.dramImb = tab.imb;
+  s.vWin = valueWindow(s, p, hw, dram);
+}
+
+/** What `windowAtShare` reads: the design's window table and DRAM entry (set before each use). */
+const win = { tab: undefined as unknown as WindowTable, dram: undefined as unknown as DramSums, lKey: 0 };
+
+/**
+ * Σ window / heads in flight when the key side gets `share` of the DRAM (reference.ts
+ * generationWindowAt), from the memoised crossover table: Σ m·((1+p)·lFix + max(kc·av/share, Q·K,
+ * softmax))/n, a class fetch-bound when x/kc < av/share; all-bank refresh stretches it for a mean
+ * slot of T with d on the DRAM (pipeline-math.ts refreshStretch).
+ */
+function windowAtShare(share: number): number {
+  const { tab, dram } = win;
   const thr = tab.thr;
   const C = thr.length;
-  const inv = 1 / keySideShare(s, dramStage(s, hw));
   const av = dram.avail;
-  const cut = inv * av;
+  const cut = av / share;
   let lo = 0;
   let hi = C;
   while (lo < hi) {
@@ -398,11 +416,9 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
     if (thr[mid] < cut) lo = mid + 1;
     else hi = mid;
   }
-  const W = tab.heads * L_ADMIT + tab.fixW * (dram.lat.key + lQk + lSm) + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + tab.alone;
+  const W = tab.heads * L_ADMIT + tab.fixW * win.lKey + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + tab.alone;
   const Dm = tab.heads * L_ADMIT + tab.fixW * dram.lat.key + tab.prefF[C] * cut + tab.aloneK * av;
-  s.win = tab.heads > 0 ? W * refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 0;
-  s.dramImb = tab.imb;
-  s.vWin = valueWindow(s, p, hw, dram);
+  return tab.heads > 0 ? W * refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 0;
 }
 
 /** Per-class rows of the in-order bound (scratch reused across evaluations). */

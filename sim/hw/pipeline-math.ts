@@ -199,16 +199,63 @@ export function headsFit(hw: HardwareConfig, kLines: number, vLines: number, key
 }
 
 /**
- * Share of the DRAM the key side sees inside a head's window (generation). The fetcher shares
- * every channel round-robin between the key side and the value side; when the DRAM is busy the
- * key side gets what the value side leaves: 1 − f·u, f = V share of the DRAM time, u = DRAM
- * utilisation estimated as DRAM time / slowest stage, × (1 − 1/requests): the V traffic that
- * competes is another head's (a lone head fetches its V after its decision).
+ * Share of the DRAM the key side sees inside a head's window (generation), when the run lasts
+ * `run` cycles. The fetcher shares every channel round-robin between the key side and the value
+ * side; when the DRAM is busy the key side gets what the value side leaves: 1 − f·u, f = V share
+ * of the DRAM time, u = DRAM time / the run's length (no shorter than the busiest stage `busy`),
+ * × (1 − 1/requests): the V traffic that competes is another head's (a lone head fetches its V
+ * after its decision). So f·u = dramV / max(run, busy).
  */
-export function keySideShare(s: Sums, stDram: number): number {
-  if (stDram <= 0 || s.requests <= 0) return 1;
-  const busy = Math.max(stDram, s.stQk, s.stSm, s.stTkV, s.stPv);
-  return 1 - (s.dramV / stDram) * (stDram / busy) * (1 - 1 / s.requests);
+export function keySideShare(s: Sums, busy: number, run: number): number {
+  if (busy <= 0 || s.requests <= 0) return 1;
+  return 1 - (s.dramV / Math.max(run, busy)) * (1 - 1 / s.requests);
+}
+
+/** The busiest stage a generation window's key-side share is first taken over (`keySideShare`). */
+export function shareBusy(s: Sums, stDram: number): number {
+  return Math.max(stDram, s.stQk, s.stSm, s.stTkV, s.stPv);
+}
+
+/**
+ * Generation: the heads-in-flight window with the key-side share its own length gives.
+ * `windowAt(share)` is the window (cycles) when the key side gets `share` of the DRAM. When the
+ * window is longer than the busiest stage, the run lasts the window, the value side's traffic is
+ * spread over it and the key side gets more than over the busiest stage: the window is the fixed
+ * point R = windowAt(keySideShare(R)). windowAt falls as the share rises and the share rises with
+ * R, so R − windowAt(share(R)) rises and has one root in [busy, windowAt(share(busy))]; regula
+ * falsi (Illinois) finds it to 1e-12. With the share over the busiest stage alone, more fetcher
+ * ports or channels shrank the busiest stage, overstated the value side's share and lengthened
+ * a window-bound run (ports 39 → 78 → 156 on a gpt2-small generation: slower each time, where the
+ * simulator is faster).
+ */
+export function windowFixedPoint(s: Sums, busy: number, windowAt: (share: number) => number): number {
+  const w0 = windowAt(keySideShare(s, busy, busy));
+  if (!(w0 > busy) || s.dramV <= 0 || s.requests <= 1) return w0;
+  let lo = busy;
+  let hLo = w0 - busy;
+  let hi = w0;
+  let wHi = windowAt(keySideShare(s, busy, hi));
+  let hHi = wHi - hi;
+  if (hHi >= 0) return wHi;
+  let side = 0;
+  for (let i = 0; i < 200; i++) {
+    const r = (lo * hHi - hi * hLo) / (hHi - hLo);
+    const wr = windowAt(keySideShare(s, busy, r));
+    const h = wr - r;
+    if (Math.abs(h) <= 1e-12 * r || hi - lo <= 1e-12 * hi) return wr;
+    if (h > 0) {
+      lo = r;
+      hLo = h;
+      if (side > 0) hHi /= 2;
+      side = 1;
+    } else {
+      hi = r;
+      hHi = h;
+      if (side < 0) hLo /= 2;
+      side = -1;
+    }
+  }
+  return windowAt(keySideShare(s, busy, (lo + hi) / 2));
 }
 
 /** DRAM busy cycles: the stream occupancies (refresh-derated), or the fetcher ports if slower. */

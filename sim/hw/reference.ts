@@ -8,7 +8,7 @@ import type { HbmTiming } from '../cycle/dram.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, keySideShare, summaryWindow, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -196,12 +196,22 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   s.chain = g.fixPre + passesBound(g.k, g.qk, g.sm, g.kL, g.qkL, g.smL) + s.chainHeads * post;
   s.requests = nReq;
   s.gen = true;
-  const share = keySideShare(s, dramStage(s, hw));
   const zC = expectedMaxNormal(dramUnits(hw));
-  // All-bank refresh stalls the window, not only the DRAM bandwidth (refreshStretch,
-  // pipeline-math.ts): the window's slots summed in DRAM-available time (the key stream without
-  // the refresh derate: kCyc × avail), then stretched by what a refresh costs a slot of mean
-  // length T with d cycles on the DRAM (tim: the design's HBM timing, av its refresh availability).
+  for (let ri = 0; ri < nReq; ri++) s.dramImb += imbalanceCycles(sdCyc[ri], headsInFlight(hw, w.requests[ri].keys, w.requests[ri].valuesFetched, w.requests[ri].D, false, nReq), zC);
+  // the window with the key-side share its own length gives (pipeline-math.ts windowFixedPoint)
+  s.win = windowFixedPoint(s, shareBusy(s, dramStage(s, hw)), (share) => generationWindowAt(w, hw, kCyc, tim, av, lat, share));
+  s.tail = nReq > 0 ? lat.val + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
+}
+
+/**
+ * Generation: Σ window / heads in flight when the key side gets `share` of the DRAM. All-bank
+ * refresh stalls the window, not only the DRAM bandwidth (refreshStretch, pipeline-math.ts): the
+ * window's slots summed in DRAM-available time (the key stream without the refresh derate:
+ * kCyc × av), then stretched by what a refresh costs a slot of mean length T with d cycles on the
+ * DRAM (tim: the design's HBM timing, av its refresh availability).
+ */
+function generationWindowAt(w: Workload, hw: HardwareConfig, kCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies, share: number): number {
+  const nReq = w.requests.length;
   let W = 0;
   let N = 0;
   let Dm = 0;
@@ -217,10 +227,8 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
     W += (L_ADMIT + w1 * lFix + Math.max(kc, qk, sm)) / n;
     N += 1 / n;
     Dm += (L_ADMIT + w1 * lat.key + kc) / n;
-    s.dramImb += imbalanceCycles(sdCyc[ri], n, zC);
   }
-  s.win += N > 0 ? W * refreshStretch(W / N, Dm / N, tim.tRFC, tim.tREFI) : 0;
-  s.tail = nReq > 0 ? lat.val + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
+  return N > 0 ? W * refreshStretch(W / N, Dm / N, tim.tRFC, tim.tREFI) : 0;
 }
 
 /**
