@@ -5,7 +5,7 @@
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { EngineCyclesCache, designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, spreadOf, type RequestDramCost, type RequestShape } from './dram-cost.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, shareBusy, windowFixedPoint, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, shareBusy, windowFixedPoint, classPvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { HwMemo } from './memo.ts';
@@ -65,13 +65,10 @@ function makeCombo(p: PreparedWorkload, hw: HardwareConfig): ComboEntry {
 }
 /** A placeholder of ComboEntry.tk until memoTopk fills it (never read). */
 const NO_TOPK_SUMS: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0 };
-function pvRow(c: ReqClass, M: number): number {
-  return pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, M, c.D);
-}
 function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
   return p.memoPv.get(hw, () => {
     let v = 0;
-    for (const c of p.classes) v += c.mult * pvRow(c, hw.pvMultipliers);
+    for (const c of p.classes) v += c.mult * classPvCycles(c, hw.pvMultipliers);
     return v;
   });
 }
@@ -476,7 +473,7 @@ function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: Dra
     const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
     const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
     const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
-    const pv = pvRow(c, hw.pvMultipliers);
+    const pv = classPvCycles(c, hw.pvMultipliers);
     const q = Math.max(1, c.q);
     const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
     const fK = kF > 0 ? Math.min(c.k, kF) / kF : 1;

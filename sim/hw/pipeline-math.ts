@@ -271,6 +271,11 @@ export function pvCycles(q: number, k: number, vq: number, vRow: number, causal:
   return q * lineCycles(Math.round(vRow), M, D);
 }
 
+/** `pvCycles` of a request class (sim/hw/prepare.ts ReqClass): the fast path's prob·V row and value window. */
+export function classPvCycles(c: { q: number; k: number; vq: number; vRow: number; causal: boolean; D: number }, M: number): number {
+  return pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, M, c.D);
+}
+
 /**
  * Lines of a buffer of `lines` that one summarization head may keep resident: 1/sramBuffering of
  * them (double buffering: the other half prefetches the next head, tables/pipeline.json), at least

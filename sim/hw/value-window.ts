@@ -3,7 +3,7 @@
  * pipeline-math.ts valueHold): per class, from each DRAM group's V cycles, kept per DRAM entry.
  */
 import type { HardwareConfig } from '../schema.ts';
-import { L_BUF, bufferLines, pvCycles, valueHeadsFit, valueHold, valueWindowMayBind } from './pipeline-math.ts';
+import { L_BUF, bufferLines, classPvCycles, valueHeadsFit, valueHold, valueWindowMayBind } from './pipeline-math.ts';
 import type { Sums } from './finalize.ts';
 import type { DramSums, PreparedWorkload } from './prepare.ts';
 
@@ -27,7 +27,7 @@ export function valueWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dr
   const classes = p.classes;
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
-    v += (c.mult * valueHold(dram.lat, dram.vw[p.dramGroup[i]], pvCycles(c.q, c.k, c.vq, c.vRow, c.causal, hw.pvMultipliers, c.D))) / valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
+    v += (c.mult * valueHold(dram.lat, dram.vw[p.dramGroup[i]], classPvCycles(c, hw.pvMultipliers))) / valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
   }
   v -= dram.lat.val + L_BUF;
   if (dram.kept) {
