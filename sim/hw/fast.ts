@@ -386,7 +386,7 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   win.tab = tab;
   win.dram = dram;
   win.lKey = dram.lat.key + lQk + lSm;
-  s.win = windowFixedPoint(s, shareBusy(s, dramStage(s, hw)), windowAtShare);
+  s.win = windowFixedPoint(s.dramV, s.requests, shareBusy(s, dramStage(s, hw)), windowAtShare);
   s.dramImb = tab.imb;
   s.vWin = valueWindow(s, p, hw, dram);
 }

@@ -143,8 +143,10 @@ export function valueHeadsFit(hw: HardwareConfig, vLines: number, values: number
  * Generation: how long a head holds its value lines (cycles). The value buffer allocates them once
  * the head's kept V ids leave the local-V top-k (RTL stage 16: its registered allocation, then the
  * fetcher) and frees them when its prob·V is done (stage 19): the value side's fixed latency to the
- * first data, its buffer write and read, and the V stream (`cV`: its DRAM cycles) or prob·V (`pv`),
- * whichever is longer (prob·V streams behind the fetch; sim/cycle/pipeline.ts tryValloc, tryPV).
+ * first data, its buffer write and read, and the V stream (`cV`: its DRAM cycles at the value
+ * side's share of the channels, which it shares round-robin with the key streams of the heads in
+ * flight, RTL stage 5) or prob·V (`pv`), whichever is longer (prob·V streams behind the fetch;
+ * sim/cycle/pipeline.ts tryValloc, tryPV).
  */
 export function valueHold(lat: FetchLatencies, cV: number, pv: number): number {
   return lat.val + L_BUF + Math.max(cV, pv);
@@ -153,11 +155,14 @@ export function valueHold(lat: FetchLatencies, cV: number, pv: number): number {
 /**
  * Generation: whether the value buffer's window (Σ valueHold / value heads that fit, `valueWindow`)
  * can exceed the busiest stage, the least any run takes beyond its drain: at most every head's hold
- * over the fewest heads that fit (`nVmin`, the largest head's). When it cannot, both models skip it.
+ * over the fewest heads that fit (`nVmin`, the largest head's), its V stream at the value side's
+ * least share. When it cannot, both models skip it.
  */
 export function valueWindowMayBind(s: Sums, hw: HardwareConfig, lat: FetchLatencies, nVmin: number): boolean {
   const busy = Math.max(dramStage(s, hw), s.stQk, s.stSm, s.stTkV, s.stTkT, s.stPv);
-  return (s.requests * (lat.val + L_BUF) + s.dramV + s.stPv) / nVmin - (lat.val + L_BUF) > busy;
+  // the value side's least DRAM share: over the shortest run, the DRAM time (valueWindow)
+  const least = sideShare(s.dramK, s.requests, s.dramK + s.dramV, 0);
+  return (s.requests * (lat.val + L_BUF) + s.dramV / least + s.stPv) / nVmin - (lat.val + L_BUF) > busy;
 }
 
 /**
@@ -199,48 +204,47 @@ export function headsFit(hw: HardwareConfig, kLines: number, vLines: number, key
 }
 
 /**
- * Share of the DRAM the key side sees inside a head's window (generation), when the run lasts
- * `run` cycles. The fetcher shares every channel round-robin between the key side and the value
- * side; when the DRAM is busy the key side gets what the value side leaves: 1 − f·u, f = V share
- * of the DRAM time, u = DRAM time / the run's length (no shorter than the busiest stage `busy`),
- * × (1 − 1/requests): the V traffic that competes is another head's (a lone head fetches its V
- * after its decision). So f·u = dramV / max(run, busy).
+ * Share of the DRAM one side of the fetcher sees within a generation run that lasts `run` cycles.
+ * The fetcher shares every channel round-robin between the key side and the value side; when the
+ * other side has work queued, this side gets what it leaves: 1 − u, u = the other side's DRAM
+ * time (`competing`) / the run's length (no shorter than `floor`), × (1 − 1/requests): the traffic
+ * that competes is another head's (a lone head fetches its V after its decision).
  */
-export function keySideShare(s: Sums, busy: number, run: number): number {
-  if (busy <= 0 || s.requests <= 0) return 1;
-  return 1 - (s.dramV / Math.max(run, busy)) * (1 - 1 / s.requests);
+export function sideShare(competing: number, requests: number, floor: number, run: number): number {
+  if (floor <= 0 || requests <= 0) return 1;
+  return 1 - (competing / Math.max(run, floor)) * (1 - 1 / requests);
 }
 
-/** The busiest stage a generation window's key-side share is first taken over (`keySideShare`). */
+/** The busiest stage a generation window's key-side share is first taken over (`sideShare`'s floor). */
 export function shareBusy(s: Sums, stDram: number): number {
   return Math.max(stDram, s.stQk, s.stSm, s.stTkV, s.stPv);
 }
 
 /**
- * Generation: the heads-in-flight window with the key-side share its own length gives.
- * `windowAt(share)` is the window (cycles) when the key side gets `share` of the DRAM. When the
- * window is longer than the busiest stage, the run lasts the window, the value side's traffic is
- * spread over it and the key side gets more than over the busiest stage: the window is the fixed
- * point R = windowAt(keySideShare(R)). windowAt falls as the share rises and the share rises with
- * R, so R − windowAt(share(R)) rises and has one root in [busy, windowAt(share(busy))]; regula
- * falsi (Illinois) finds it to 1e-12. With the share over the busiest stage alone, more fetcher
- * ports or channels shrank the busiest stage, overstated the value side's share and lengthened
- * a window-bound run (ports 39 → 78 → 156 on a gpt2-small generation: slower each time, where the
- * simulator is faster).
+ * Generation: a window with the DRAM share its own length gives one side of the fetcher.
+ * `windowAt(share)` is the window (cycles) when that side gets `share` of the DRAM, `competing`
+ * the other side's DRAM time, `floor` the least the run can last. When the window is longer than
+ * `floor`, the run lasts the window and the other side's traffic is spread over it: the window is
+ * the fixed point R = windowAt(sideShare(R)). windowAt falls as the share rises and the share
+ * rises with R, so R − windowAt(share(R)) rises and has one root in [floor, windowAt(share(floor))];
+ * regula falsi (Illinois) finds it to 1e-12. With the share over the floor alone (the key side's
+ * busiest stage), more fetcher ports or channels shrank the floor, overstated the value traffic
+ * and made a window-bound run slower (ports 39 → 78 → 156 on a gpt2-small generation: slower each
+ * time, where the simulator is faster).
  */
-export function windowFixedPoint(s: Sums, busy: number, windowAt: (share: number) => number): number {
-  const w0 = windowAt(keySideShare(s, busy, busy));
-  if (!(w0 > busy) || s.dramV <= 0 || s.requests <= 1) return w0;
-  let lo = busy;
-  let hLo = w0 - busy;
+export function windowFixedPoint(competing: number, requests: number, floor: number, windowAt: (share: number) => number): number {
+  const w0 = windowAt(sideShare(competing, requests, floor, floor));
+  if (!(w0 > floor) || competing <= 0 || requests <= 1) return w0;
+  let lo = floor;
+  let hLo = w0 - floor;
   let hi = w0;
-  let wHi = windowAt(keySideShare(s, busy, hi));
+  const wHi = windowAt(sideShare(competing, requests, floor, hi));
   let hHi = wHi - hi;
   if (hHi >= 0) return wHi;
   let side = 0;
   for (let i = 0; i < 200; i++) {
     const r = (lo * hHi - hi * hLo) / (hHi - hLo);
-    const wr = windowAt(keySideShare(s, busy, r));
+    const wr = windowAt(sideShare(competing, requests, floor, r));
     const h = wr - r;
     if (Math.abs(h) <= 1e-12 * r || hi - lo <= 1e-12 * hi) return wr;
     if (h > 0) {
@@ -255,7 +259,7 @@ export function windowFixedPoint(s: Sums, busy: number, windowAt: (share: number
       side = -1;
     }
   }
-  return windowAt(keySideShare(s, busy, (lo + hi) / 2));
+  return windowAt(sideShare(competing, requests, floor, (lo + hi) / 2));
 }
 
 /** DRAM busy cycles: the stream occupancies (refresh-derated), or the fetcher ports if slower. */

@@ -199,7 +199,7 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   const zC = expectedMaxNormal(dramUnits(hw));
   for (let ri = 0; ri < nReq; ri++) s.dramImb += imbalanceCycles(sdCyc[ri], headsInFlight(hw, w.requests[ri].keys, w.requests[ri].valuesFetched, w.requests[ri].D, false, nReq), zC);
   // the window with the key-side share its own length gives (pipeline-math.ts windowFixedPoint)
-  s.win = windowFixedPoint(s, shareBusy(s, dramStage(s, hw)), (share) => generationWindowAt(w, hw, kCyc, tim, av, lat, share));
+  s.win = windowFixedPoint(s.dramV, s.requests, shareBusy(s, dramStage(s, hw)), (share) => generationWindowAt(w, hw, kCyc, tim, av, lat, share));
   s.tail = nReq > 0 ? lat.val + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
 }
 
@@ -283,7 +283,9 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
 /**
  * Generation: the value buffer's window (Sums.vWin): Σ over heads of how long each holds its value
  * lines (pipeline-math.ts valueHold) over the heads whose value lines fit at once, less one hold's
- * fixed part; 0 when it cannot exceed the busiest stage (valueWindowMayBind).
+ * fixed part; 0 when it cannot exceed the busiest stage (valueWindowMayBind). A V stream shares the
+ * channels with the key streams (the key side's DRAM time competes over the window's length, at
+ * least the DRAM time: pipeline-math.ts windowFixedPoint).
  */
 function valueWindow(s: Sums, w: Workload, hw: HardwareConfig, vCyc: number[], pvCyc: number[], lat: FetchLatencies): number {
   const nReq = w.requests.length;
@@ -293,12 +295,13 @@ function valueWindow(s: Sums, w: Workload, hw: HardwareConfig, vCyc: number[], p
   let maxV = 0;
   for (const r of w.requests) maxV = Math.max(maxV, r.valuesFetched);
   if (!valueWindowMayBind(s, hw, lat, valueHeadsFit(hw, vLines, maxV, D, nReq))) return 0;
-  let v = 0;
-  for (let i = 0; i < nReq; i++) {
-    const r = w.requests[i];
-    v += valueHold(lat, vCyc[i], pvCyc[i]) / valueHeadsFit(hw, vLines, r.valuesFetched, r.D, nReq);
-  }
-  return v - (lat.val + L_BUF);
+  const fit = w.requests.map((r) => valueHeadsFit(hw, vLines, r.valuesFetched, r.D, nReq));
+  const at = (share: number): number => {
+    let v = 0;
+    for (let i = 0; i < nReq; i++) v += valueHold(lat, vCyc[i] / share, pvCyc[i]) / fit[i];
+    return v - (lat.val + L_BUF);
+  };
+  return windowFixedPoint(s.dramK, nReq, s.dramK + s.dramV, at);
 }
 
 /** The HwResult of the reference model: the finalized metrics and the per-stream extras. */
