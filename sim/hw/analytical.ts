@@ -54,13 +54,16 @@
  *              latencies; 0 without hw.gateTokenTopk), or the value buffer's window
  *              Σ hold_r/n_V,r + drain less one hold's fixed part if larger: a head holds its value
  *              lines from their allocation after its local-V top-k to its prob·V's end (RTL stages
- *              16–19: hold = value-side fixed latency + buffer write/read + max(V stream, prob·V)),
- *              and only the n_V heads whose value lines fit hold them at once (valueHeadsFit; with
- *              a value buffer of one head the heads' value sides run in series);
+ *              16–19: hold = value-side fixed latency + buffer write/read + max(V stream/s_v,
+ *              prob·V)), and only the n_V heads whose value lines fit hold them at once
+ *              (valueHeadsFit; with a value buffer of one head the heads' value sides run in series);
  * window_r = admission → final decision ((1+p)·fixed pass latency + max(key-side stream time/s_k,
  * Q·K, softmax)); the key-side stream time is its channel mean plus z_C·σ over the channels (a
- * stream completes at its busiest channel); s_k = 1 − V share·DRAM utilisation·(1 − 1/requests)
- * (the key side shares the channels with other heads' V fetches; 1 for a head alone in flight),
+ * stream completes at its busiest channel). s_k = 1 − (V DRAM time / R)·(1 − 1/requests) and
+ * s_v = 1 − (key-side DRAM time / R)·(1 − 1/requests): each side shares the channels round-robin
+ * with the other side's fetches of other heads (1 for a head alone in flight), over the run's
+ * length R, taken as the window's own (a fixed point, no shorter than the busiest stage for s_k
+ * and the DRAM time for s_v: pipeline-math.ts sideShare, windowFixedPoint);
  * window' = Σ window_r/n_r less one head's K-side
  * latencies, tail = the last head's V-side latencies, k = tables/pipeline.json overlapExponent
  * (see sim/cycle/README.md, "Analytical vs cycle"). Details: `finalize`.

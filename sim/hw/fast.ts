@@ -179,7 +179,7 @@ function rereadOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): Spli
  * The per-group arrays (sd, kw, vw) of the workload's DRAM entries that are used once and dropped:
  * one set per prepared workload, overwritten by the next such entry. Safe because such an entry
  * is never stored (the memo's admit rule, windowOf keeps no order for it) and is replaced as the
- * memo's last value by the workload's next DRAM entry, which is the only writer of the pair.
+ * memo's last value by the workload's next DRAM entry, which is the only writer of the set.
  */
 function onceDram(p: PreparedWorkload): [Float64Array, Float64Array, Float64Array] {
   return (p.onceDram ??= float64Views(3, p.dramReps.length) as [Float64Array, Float64Array, Float64Array]);

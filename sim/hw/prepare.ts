@@ -134,7 +134,7 @@ export interface DramSums {
   vw: Float64Array;
   /** Generation with refetches: each DRAM group's terms as a head that splits the key buffer (fast.ts rereadOf), made when a design first needs them. */
   re: SplitTerms | undefined;
-  /** Generation: the value buffer's window on this DRAM entry by (value-buffer lines, prob·V multipliers), made when a design first needs it (fast.ts valueWindow). */
+  /** Generation: the value buffer's window on this DRAM entry by (value-buffer lines, prob·V multipliers), made when a design first needs it, not kept when split heads re-read keys (value-window.ts valueWindow). */
   vWin: Map<number, number> | undefined;
   /** Expected maximum of that many independent standard normals (the channels: dram-cost.ts expectedMaxNormal). */
   zC: number;

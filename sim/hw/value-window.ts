@@ -6,6 +6,7 @@ import type { HardwareConfig } from '../schema.ts';
 import { L_BUF, bufferLines, classPvCycles, valueHeadsFit, valueHold, valueWindowMayBind, windowFixedPoint } from './pipeline-math.ts';
 import type { Sums } from './finalize.ts';
 import type { DramSums, PreparedWorkload } from './prepare.ts';
+import type { FetchLatencies } from './pipeline-math.ts';
 
 /** Value-window sums a DRAM entry keeps (by value-buffer lines and prob·V multipliers) before it starts over. */
 const VALUE_WINDOW_KEYS = 256;
@@ -25,10 +26,7 @@ export function valueWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dr
   const key = vLines * 131072 + hw.pvMultipliers;
   const known = keep ? dram.vWin?.get(key) : undefined;
   if (known !== undefined) return known;
-  vw.p = p;
-  vw.hw = hw;
-  vw.dram = dram;
-  vw.vLines = vLines;
+  classTerms(p, hw, dram, vLines);
   const v = windowFixedPoint(s.dramK, p.requests, s.dramK + s.dramV, valueWindowAt);
   if (keep) {
     const m = (dram.vWin ??= new Map());
@@ -38,17 +36,32 @@ export function valueWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dr
   return v;
 }
 
-/** What `valueWindowAt` reads (set before each use). */
-const vw = { p: undefined as unknown as PreparedWorkload, hw: undefined as unknown as HardwareConfig, dram: undefined as unknown as DramSums, vLines: 0 };
+/**
+ * What `valueWindowAt` reads: the entry's latencies and, per class, its V stream (DRAM cycles of one
+ * instance), its prob·V, its multiplicity and the value heads that fit (set by `classTerms` before
+ * each fixed point, so that its iterations do not recompute them; grown, never shrunk).
+ */
+const vw = { C: 0, lat: undefined as unknown as FetchLatencies, v: new Float64Array(0), pv: new Float64Array(0), m: new Float64Array(0), n: new Float64Array(0) };
+
+function classTerms(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, vLines: number): void {
+  const classes = p.classes;
+  const C = classes.length;
+  if (vw.v.length < C) [vw.v, vw.pv, vw.m, vw.n] = [0, 1, 2, 3].map(() => new Float64Array(Math.max(C, 2 * vw.v.length)));
+  vw.C = C;
+  vw.lat = dram.lat;
+  for (let i = 0; i < C; i++) {
+    const c = classes[i];
+    vw.v[i] = dram.vw[p.dramGroup[i]];
+    vw.pv[i] = classPvCycles(c, hw.pvMultipliers);
+    vw.m[i] = c.mult;
+    vw.n[i] = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
+  }
+}
 
 /** Σ_c m·valueHold/n_V less one hold's fixed part when the value side gets `share` of the DRAM (reference.ts valueWindow). */
 function valueWindowAt(share: number): number {
-  const { p, hw, dram, vLines } = vw;
+  const { C, lat, v: cV, pv, m, n } = vw;
   let v = 0;
-  const classes = p.classes;
-  for (let i = 0; i < classes.length; i++) {
-    const c = classes[i];
-    v += (c.mult * valueHold(dram.lat, dram.vw[p.dramGroup[i]] / share, classPvCycles(c, hw.pvMultipliers))) / valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
-  }
-  return v - (dram.lat.val + L_BUF);
+  for (let i = 0; i < C; i++) v += (m[i] * valueHold(lat, cV[i] / share, pv[i])) / n[i];
+  return v - (lat.val + L_BUF);
 }
