@@ -146,9 +146,9 @@ export const HARDWARE_PRESETS: Record<string, Partial<HardwareConfig>> = {
   // area. 1.55 mm² ± 10% needs ≤ 11 KB per SRAM even with the control area scaled by 1/8 too —
   // a size the paper does not state, so the preset keeps the uniform 1/8 reading. Such SRAMs also
   // contradict Table III's own speed: on its workload (BERT-base, L = 320) SpAtten1/8 then spills
-  // K/V per query and falls behind A³ (`compare --set hw.keySramKB=12 --set hw.valueSramKB=12`:
-  // 1.04× speedup, 0.78× energy saving; 6 KB: 0.88× / 0.67×; paper 1.6× / 1.4×; 24.5 KB: 1.43× /
-  // 1.15×), so no reading of the unstated sizes meets both the stated area and the stated ratios.
+  // K/V per query and falls short of its ratios over A³ (`compare --set hw.keySramKB=12 --set hw.valueSramKB=12`:
+  // 1.17× speedup, 0.79× energy saving; 6 KB: 0.99× / 0.68×; paper 1.6× / 1.4×; 24.5 KB: 1.55× /
+  // 1.17×), so no reading of the unstated sizes meets both the stated area and the stated ratios.
   'spatten-1/8': {
     qkMultipliers: 64,
     pvMultipliers: 64,

@@ -62,3 +62,12 @@ export function keptIndex(i: number, L: number, n: number, salt = 0): number {
   const hi = Math.ceil(((i + 1) * L) / n) - 1;
   return lo + Math.floor(jitter(i, L, n, salt) * (hi - lo + 1));
 }
+
+/**
+ * The region a spilled part of a gather spans: `spill` of the `kept` vectors gathered from `region`
+ * tokens, the spilled ones the last of them, lie in the last region·spill/kept tokens (at the
+ * gather's density; a dense gather's spill is dense).
+ */
+export function spillRegion(region: number, kept: number, spill: number): number {
+  return Math.max(spill, Math.min(region, Math.round((region * spill) / kept)));
+}

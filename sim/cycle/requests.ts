@@ -13,6 +13,7 @@ import type { HbmTiming } from './dram.ts';
 import { fuseFactor, lanes, log2c, type Lanes } from './geometry.ts';
 import { L_DOT_BASE, L_DRAM_REGS, L_ISSUE, L_PV_BASE, L_REQUANT_BASE } from './latency.ts';
 import { combineParts, memoProfile, profileTable, type Part } from './profiles.ts';
+import { spillRegion } from './gather-layout.ts';
 import { residentLines } from '../hw/pipeline-math.ts';
 
 export { occTotals } from './profiles.ts';
@@ -110,15 +111,6 @@ export function headWork(r: HeadRequest, qk: Lanes, pv: Lanes, Psm: number): Hea
     w.values += vpq;
   }
   return w;
-}
-
-/**
- * The region a spilled part of a gather spans: `spill` of the `kept` vectors gathered from `region`
- * tokens, the spilled ones the last of them, lie in the last region·spill/kept tokens (at the
- * gather's density; a dense gather's spill is dense).
- */
-export function spillRegion(region: number, kept: number, spill: number): number {
-  return Math.max(spill, Math.min(region, Math.round((region * spill) / kept)));
 }
 
 /** Buffer footprint of one head and, in summarization, what spills (fetched again per query). */

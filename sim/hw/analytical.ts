@@ -86,6 +86,10 @@
  * holds one query, so the refetch granularity is one query). Non-causal: kF = min(k,capK) +
  * q·max(0, k−capK); causal: Σ_j max(0, seen_j − capK) for the streamed part. Values: capV resident,
  * each query streams its valuesPerQuery·(1 − capV/vF) non-resident ones (causal: per seen row).
+ * A stream's first pass is priced at its whole gather's cost; the spilled part, the tail of its
+ * kept vectors, at the cost of a gather over its own share of the region (dram-cost.ts
+ * spillCostFrom, as the simulator streams it). A spilling head holds only its resident lines, so
+ * the buffer's other half takes the next head (pipeline-math.ts heldLines).
  *
  * Outputs: gops = 2·(qkMacs + pvMacs) / latency (executed MACs, including a refetch's redone
  * Q·K; mul and add counted as two operations, as the paper's 2 TFLOPS peak for 1024 multipliers).

@@ -14,6 +14,7 @@
  */
 import type { HardwareConfig } from '../schema.ts';
 import { hbmTiming, subChannelCount, type HbmTiming } from '../cycle/dram.ts';
+import { spillRegion } from '../cycle/gather-layout.ts';
 import { expectedGatherCostInto, type ExpectedCost } from './dram-expected.ts';
 import { NumTable } from './num-table.ts';
 import { timingEpoch, timingId, timingSightings } from './timing-id.ts';
@@ -352,6 +353,85 @@ const direct = {
     return gatherCostInto(o, q, q, bpq, this.channels, this.t1, this.clock);
   },
 };
+
+/**
+ * A reused (summarization) request's spilled streams, given the keys (`capK`) and values (`capV`)
+ * one head keeps resident: the spilled part of each gather is the tail of its kept vectors,
+ * fetched again for every query from its share of the region (sim/cycle/gather-layout.ts
+ * `spillRegion`), as the simulator streams it (sim/cycle/requests.ts). That region is smaller
+ * than the whole gather's, so a byte of it has its own cost: on 16 channels (RoBaRaCoCh, window
+ * 16) a byte of a gather of 32 dense tokens of 96 B costs 0.75 of the cycles a byte of the whole
+ * 128-token gather does, and twice its activations (16 rows opened for 3 KB, 32 for 12 KB). Q is never
+ * spilled (zero).
+ */
+export function spillCostFrom(o: RequestDramCost, r: RequestShape, capK: number, capV: number, src: GatherSource): RequestDramCost {
+  zeroInto(o.q);
+  const sK = r.keys - capK;
+  if (sK > 0) {
+    const region = spillRegion(Math.max(r.L, r.keys), r.keys, sK);
+    src.into(o.k, region, sK, (r.D * r.keyBits) / 8);
+    if (r.lsbBits > 0) src.into(o.lsb, region, sK, (r.D * r.lsbBits) / 8);
+    else zeroInto(o.lsb);
+  } else {
+    zeroInto(o.k);
+    zeroInto(o.lsb);
+  }
+  const sV = r.valuesFetched - capV;
+  if (sV > 0) src.into(o.v, spillRegion(Math.max(r.L, r.valuesFetched), r.valuesFetched, sV), sV, (r.D * r.valueBits) / 8);
+  else zeroInto(o.v);
+  return o;
+}
+
+/** `spillCostFrom` priced on one design (dram-cost.ts `gatherCostInto`), into `o`. */
+export function spillDramCostInto(o: RequestDramCost, r: RequestShape, capK: number, capV: number, channels: number, t1: HbmTiming, clockGHz: number): RequestDramCost {
+  direct.channels = channels;
+  direct.t1 = t1;
+  direct.clock = clockGHz;
+  return spillCostFrom(o, r, capK, capV, direct);
+}
+
+/** A reused request's bytes: Q, K MSBs, K LSBs and V fetched in all, and the spilled (fetched again) part of each of K, LSBs and V. */
+export interface ReuseBytes {
+  q: number;
+  k: number;
+  l: number;
+  v: number;
+  spillK: number;
+  spillL: number;
+  spillV: number;
+}
+
+/** A reused request's DRAM cycles (key side, value side, refresh-derated by `avail`), activations, and its first pass's cycles (every stream once, nothing spilled). */
+export interface ReuseTraffic {
+  k: number;
+  v: number;
+  acts: number;
+  first: number;
+}
+
+/**
+ * Prices a reused request's streams: the first pass of each gather at its own cost (`dc`), its
+ * spilled part at the spill region's (`sc`, `spillCostFrom`), into `o`.
+ */
+export function reuseTrafficInto(o: ReuseTraffic, b: ReuseBytes, dc: RequestDramCost, sc: RequestDramCost, avail: number): ReuseTraffic {
+  const k1 = b.k - b.spillK;
+  const l1 = b.l - b.spillL;
+  const v1 = b.v - b.spillV;
+  const firstK = b.q * dc.q.cyclesPerByte + k1 * dc.k.cyclesPerByte + l1 * dc.lsb.cyclesPerByte;
+  const firstV = v1 * dc.v.cyclesPerByte;
+  o.k = (firstK + b.spillK * sc.k.cyclesPerByte + b.spillL * sc.lsb.cyclesPerByte) / avail;
+  o.v = (firstV + b.spillV * sc.v.cyclesPerByte) / avail;
+  o.first = (firstK + firstV) / avail;
+  o.acts =
+    b.q * dc.q.activationsPerByte +
+    k1 * dc.k.activationsPerByte +
+    l1 * dc.lsb.activationsPerByte +
+    v1 * dc.v.activationsPerByte +
+    b.spillK * sc.k.activationsPerByte +
+    b.spillL * sc.lsb.activationsPerByte +
+    b.spillV * sc.v.activationsPerByte;
+  return o;
+}
 
 /** `requestDramCost` written into `o` (no allocation). */
 export function requestDramCostInto(o: RequestDramCost, r: RequestShape, channels: number, t1: HbmTiming, clockGHz: number): RequestDramCost {

@@ -4,7 +4,7 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { EngineCyclesCache, designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, spreadOf, type RequestDramCost, type RequestShape } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, reuseTrafficInto, spillDramCostInto, spreadOf, type RequestDramCost, type RequestShape, type ReuseBytes, type ReuseTraffic } from './dram-cost.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, shareBusy, windowFixedPoint, classPvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { TOPK_DEPS, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
@@ -438,6 +438,22 @@ function flowRows(p: PreparedWorkload): FlowScratch {
   return flow;
 }
 
+/** A reused class's bytes (rb, reused): all it fetches, and the part its spill fetches again (beyond its first pass). */
+const rb: ReuseBytes = { q: 0, k: 0, l: 0, v: 0, spillK: 0, spillL: 0, spillV: 0 };
+function reuseBytes(c: ReqClass, kF: number, vF: number): ReuseBytes {
+  rb.q = (c.q * c.D * c.queryBits) / 8;
+  rb.k = (kF * c.D * c.keyBits) / 8;
+  rb.l = (c.p * kF * c.D * c.lsbBits) / 8;
+  rb.v = (vF * c.D * c.valueBits) / 8;
+  rb.spillK = ((kF - c.k) * c.D * c.keyBits) / 8;
+  rb.spillL = (c.p * (kF - c.k) * c.D * c.lsbBits) / 8;
+  rb.spillV = ((vF - c.vF) * c.D * c.valueBits) / 8;
+  return rb;
+}
+/** The spill costs of the class being priced (all zero when nothing spills) and its traffic (scratch). */
+const spillScratch = newRequestDramCost();
+const traffic: ReuseTraffic = { k: 0, v: 0, acts: 0, first: 0 };
+
 /** Summarization (K/V reused): per-class spill, DRAM traffic, window and in-order rows. */
 function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number): void {
   const D = p.D;
@@ -449,39 +465,37 @@ function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: Dra
   const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, wb);
   const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, wb);
   const f = flowRows(p);
+  let tim: HbmTiming | undefined;
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
     const m = c.mult;
     const kF = spilledKeys(c.q, c.k, c.causal, capK);
     const vF = spilledValues(c.q, c.k, c.vF, c.vq, c.causal, capV);
-    const bQ = (c.q * c.D * c.queryBits) / 8;
-    const bK = (kF * c.D * c.keyBits) / 8;
-    const bL = (c.p * kF * c.D * c.lsbBits) / 8;
-    const bV = (vF * c.D * c.valueBits) / 8;
-    s.bytesKMsb += m * bK;
-    s.bytesKLsb += m * bL;
-    s.bytesV += m * bV;
+    const b = reuseBytes(c, kF, vF);
+    s.bytesKMsb += m * b.k;
+    s.bytesKLsb += m * b.l;
+    s.bytesV += m * b.v;
     s.keyW += m * (kF * c.D * wb + c.p * kF * c.D * c.lsbBits);
     s.valW += m * vF * c.D * wb;
-    const dc = dram.cost[i];
-    const cK = (bQ * dc.q.cyclesPerByte + bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / dram.avail;
-    const cV = (bV * dc.v.cyclesPerByte) / dram.avail;
+    // the spilled part of each gather at its own region's cost (priced only when something spills)
+    const sc = kF > c.k || vF > c.vF ? spillDramCostInto(spillScratch, shapeOf(c), capK, capV, hw.dramChannels, (tim ??= dramProfileTiming(hw)), hw.clockGHz) : spillScratch;
+    const t = reuseTrafficInto(traffic, b, dram.cost[i], sc, dram.avail);
+    const cK = t.k;
+    const cV = t.v;
     s.dramK += m * cK;
     s.dramV += m * cV;
-    s.acts += m * (bQ * dc.q.activationsPerByte + bK * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte);
+    s.acts += m * t.acts;
     const w1 = 1 + c.p;
     const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
     const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
     const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
     const pv = classPvCycles(c, hw.pvMultipliers);
     const q = Math.max(1, c.q);
-    const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests);
-    const fK = kF > 0 ? Math.min(c.k, kF) / kF : 1;
-    const fV = vF > 0 ? Math.min(c.vF, vF) / vF : 1;
-    const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / dram.avail;
+    const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests, true);
+    const first = t.first;
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
-    const nPre = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, false, p.requests);
-    const nV = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
+    const nPre = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, false, p.requests, true);
+    const nV = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests, true);
     win += m * summaryWindow(L_ADMIT + w1 * (dram.lat.key + lQk + lSm), dram.lat.val + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
     f.d[i] = cK + cV;
     f.q[i] = Math.max(qk, sm);

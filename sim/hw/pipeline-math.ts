@@ -122,20 +122,34 @@ export function splitsKeyBuffer(hw: HardwareConfig, keys: number, D: number): bo
 /**
  * Heads that can be in flight at once: the in-flight limit, the key-buffer allocator (16 live
  * allocations), the heads whose key lines fit in the key buffer together (a head holds its lines
- * from admission to its final progressive-quantization decision; a head larger than the buffer
- * is split and has it to itself) and, when K/V are reused (summarization), whose value lines fit
- * too; never more than the requests of the workload.
+ * from admission to its final progressive-quantization decision; a generation head larger than
+ * the buffer is split and has it to itself, a summarization head holds at most its resident lines,
+ * `heldLines`) and, when K/V are reused (summarization), whose value lines fit too; never more
+ * than the requests of the workload.
  */
-export function headsInFlight(hw: HardwareConfig, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
-  return headsFit(hw, bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits), bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), keys, values, D, reuse, requests);
+export function headsInFlight(hw: HardwareConfig, keys: number, values: number, D: number, reuse: boolean, requests: number, summary = reuse): number {
+  return headsFit(hw, bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits), bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), keys, values, D, reuse, requests, summary);
+}
+
+/**
+ * Lines a head of `l` lines holds in a buffer of `lines`: all of them, or in summarization (K/V
+ * reused, `summary`) at most the even part of its resident lines (`residentLines`): the rest of a
+ * larger head spills, fetched again per query (sramCapacityVectors), and the other half of the
+ * buffer takes the next head (sim/cycle/requests.ts footprint). A generation head larger than the
+ * buffer streams through it and has it to itself (`headsFit`: ≥ the buffer, one head).
+ */
+export function heldLines(l: number, lines: number, summary: boolean): number {
+  if (!summary) return l;
+  const r = residentLines(lines);
+  return Math.min(l, r - (r & 1));
 }
 /**
  * Summarization heads holding value lines at once: a head takes its value lines at admission (V is
  * fetched with K) and frees them after its prob·V (RTL stage 19), on an allocator of its own (16
  * live allocations); never more than the requests.
  */
-export function valueHeadsFit(hw: HardwareConfig, vLines: number, values: number, D: number, requests: number): number {
-  const vl = values > 0 ? headLines(values, hw.pvMultipliers, D) : 0;
+export function valueHeadsFit(hw: HardwareConfig, vLines: number, values: number, D: number, requests: number, summary: boolean): number {
+  const vl = values > 0 ? heldLines(headLines(values, hw.pvMultipliers, D), vLines, summary) : 0;
   return Math.max(1, Math.min(MAX_ALLOCS, requests, vl <= 0 ? MAX_ALLOCS : vl >= vLines ? 1 : Math.floor(vLines / vl)));
 }
 
@@ -192,12 +206,12 @@ export function passesBound(k: number, qk: number, sm: number, kL: number, qkL: 
   return Math.max(k - kL, qk - qkL, sm - smL) + Math.max(kL, qkL, smL);
 }
 
-/** `headsInFlight` with the buffer line counts given. */
-export function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: number, values: number, D: number, reuse: boolean, requests: number): number {
-  const kl = headLines(keys, hw.qkMultipliers, D);
+/** `headsInFlight` with the buffer line counts given (`reuse`: value lines count too; `summary`: heads hold at most their resident lines, `heldLines`). */
+export function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: number, values: number, D: number, reuse: boolean, requests: number, summary: boolean): number {
+  const kl = heldLines(headLines(keys, hw.qkMultipliers, D), kLines, summary);
   let n = Math.min(hw.inFlight, MAX_ALLOCS, requests, kl >= kLines ? 1 : Math.floor(kLines / kl));
   if (reuse && values > 0) {
-    const vl = headLines(values, hw.pvMultipliers, D);
+    const vl = heldLines(headLines(values, hw.pvMultipliers, D), vLines, summary);
     n = Math.min(n, vl >= vLines ? 1 : Math.floor(vLines / vl));
   }
   return Math.max(1, n);

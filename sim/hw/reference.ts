@@ -6,7 +6,7 @@ import type { HeadRequest, Workload } from '../workload/types.ts';
 import type { HwResult } from './types.ts';
 import type { HbmTiming } from '../cycle/dram.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, refreshAvailability, requestDramCost, requestSpread, type RequestDramCost } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, newRequestDramCost, refreshAvailability, requestDramCost, requestSpread, reuseTrafficInto, spillDramCostInto, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
@@ -45,6 +45,8 @@ interface RequestTraffic {
   /** The LSB pass's part of cK: the LSBs, and the MSBs a split head fetches again. */
   cKL: number;
   cV: number;
+  /** Summarization: the first pass's cycles (every stream once, nothing spilled; dram-cost.ts reuseTrafficInto). */
+  first: number;
 }
 
 /** One request's stage work (Q·K, softmax, local-V top-k busy and latency, prob·V). */
@@ -61,9 +63,13 @@ function addRequestTraffic(s: Sums, r: HeadRequest, hw: HardwareConfig, reuseKV:
   const D = r.D;
   const p = r.refetch;
   let kF: number, vF: number;
+  let capK = 0;
+  let capV = 0;
   if (reuseKV) {
-    kF = spilledKeys(r.queries, r.keys, r.causal, sramCapacityVectors(hw.keySramKB, D, hw.wordBits, hw.qkMultipliers));
-    vF = spilledValues(r.queries, r.keys, r.valuesFetched, r.valuesPerQuery, r.causal, sramCapacityVectors(hw.valueSramKB, D, hw.wordBits, hw.pvMultipliers));
+    capK = sramCapacityVectors(hw.keySramKB, D, hw.wordBits, hw.qkMultipliers);
+    capV = sramCapacityVectors(hw.valueSramKB, D, hw.wordBits, hw.pvMultipliers);
+    kF = spilledKeys(r.queries, r.keys, r.causal, capK);
+    vF = spilledValues(r.queries, r.keys, r.valuesFetched, r.valuesPerQuery, r.causal, capV);
   } else {
     kF = seen;
     vF = r.valuesFetched * r.queries;
@@ -78,13 +84,24 @@ function addRequestTraffic(s: Sums, r: HeadRequest, hw: HardwareConfig, reuseKV:
   s.bytesKLsb += bL;
   s.bytesV += bV;
   const dc = requestDramCost(r, hw.dramChannels, tim, hw.clockGHz);
+  if (reuseKV) {
+    // the spilled part of each gather (fetched again per query) at its own region's cost
+    const sc = spillDramCostInto(newRequestDramCost(), r, capK, capV, hw.dramChannels, tim, hw.clockGHz);
+    const eK = kF - r.keys;
+    const b = { q: bQ, k: bK, l: bL, v: bV, spillK: (eK * D * r.keyBits) / 8, spillL: (p * eK * D * r.lsbBits) / 8, spillV: ((vF - r.valuesFetched) * D * r.valueBits) / 8 };
+    const o = reuseTrafficInto({ k: 0, v: 0, acts: 0, first: 0 }, b, dc, sc, avail);
+    s.dramK += o.k;
+    s.dramV += o.v;
+    s.acts += o.acts;
+    return { kF, vF, bQ, bK, bL, bR, bV, dc, cK: o.k, cKL: 0, cV: o.v, first: o.first };
+  }
   const cK = (bQ * dc.q.cyclesPerByte + (bK + bR) * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
   const cKL = (bR * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
   const cV = (bV * dc.v.cyclesPerByte) / avail;
   s.dramK += cK;
   s.dramV += cV;
   s.acts += bQ * dc.q.activationsPerByte + (bK + bR) * dc.k.activationsPerByte + bL * dc.lsb.activationsPerByte + bV * dc.v.activationsPerByte;
-  return { kF, vF, bQ, bK, bL, bR, bV, dc, cK, cKL, cV };
+  return { kF, vF, bQ, bK, bL, bR, bV, dc, cK, cKL, cV, first: cK + cV };
 }
 
 /** Stage work, top-k, gate bubbles and activity counts of one request, added to `s`. */
@@ -149,12 +166,10 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
   const n = headsInFlight(hw, r.keys, r.valuesFetched, D, reuseKV, nReq);
   if (reuseKV) {
     const q = Math.max(1, r.queries);
-    const fK = kF > 0 ? Math.min(r.keys, kF) / kF : 1;
-    const fV = vF > 0 ? Math.min(r.valuesFetched, vF) / vF : 1;
-    const first = (bQ * dc.q.cyclesPerByte + (bK * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) * fK + bV * dc.v.cyclesPerByte * fV) / avail;
+    const first = t.first;
     if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
-    const nPre = headsInFlight(hw, r.keys, r.valuesFetched, D, false, nReq);
-    const nV = valueHeadsFit(hw, bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), r.valuesFetched, D, nReq);
+    const nPre = headsInFlight(hw, r.keys, r.valuesFetched, D, false, nReq, true);
+    const nV = valueHeadsFit(hw, bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits), r.valuesFetched, D, nReq, true);
     s.win += summaryWindow(pre, lat.val + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
     f.d.push(cK + cV);
     const key = Math.max(qk, sm);
@@ -294,8 +309,8 @@ function valueWindow(s: Sums, w: Workload, hw: HardwareConfig, vCyc: number[], p
   const D = w.requests[0].D;
   let maxV = 0;
   for (const r of w.requests) maxV = Math.max(maxV, r.valuesFetched);
-  if (!valueWindowMayBind(s, hw, lat, valueHeadsFit(hw, vLines, maxV, D, nReq))) return 0;
-  const fit = w.requests.map((r) => valueHeadsFit(hw, vLines, r.valuesFetched, r.D, nReq));
+  if (!valueWindowMayBind(s, hw, lat, valueHeadsFit(hw, vLines, maxV, D, nReq, false))) return 0;
+  const fit = w.requests.map((r) => valueHeadsFit(hw, vLines, r.valuesFetched, r.D, nReq, false));
   const at = (share: number): number => {
     let v = 0;
     for (let i = 0; i < nReq; i++) v += valueHold(lat, vCyc[i] / share, pvCyc[i]) / fit[i];

@@ -19,7 +19,7 @@ const VALUE_WINDOW_KEYS = 256;
 export function valueWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): number {
   if (p.requests === 0) return 0;
   const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
-  if (!valueWindowMayBind(s, hw, dram.lat, valueHeadsFit(hw, vLines, p.maxValues, p.D, p.requests))) return 0;
+  if (!valueWindowMayBind(s, hw, dram.lat, valueHeadsFit(hw, vLines, p.maxValues, p.D, p.requests, false))) return 0;
   // a kept DRAM entry keeps the sums it was asked for (a grid sweep asks for a few, many times);
   // not when split heads re-read keys (s.dramK then depends on the key buffer, not on the entry)
   const keep = dram.kept && s.dramK === dram.dramK;
@@ -54,7 +54,7 @@ function classTerms(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, vLi
     vw.v[i] = dram.vw[p.dramGroup[i]];
     vw.pv[i] = classPvCycles(c, hw.pvMultipliers);
     vw.m[i] = c.mult;
-    vw.n[i] = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests);
+    vw.n[i] = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests, false);
   }
 }
 
