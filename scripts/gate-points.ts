@@ -1,9 +1,7 @@
 /**
- * The token top-k gate on DRAM-bound generation runs (sim/cycle/README.md, "Known gaps"): four
- * gated generation points of test/cycle-xval.test.ts's 60 random design points (scripts/cycle-xval-runs.ts)
- * — the two lowest cycle / analytical ratios, and the two that pay about the whole bubble in the
- * simulator too — each with the gate off, and the second lowest with the paper's engine and at
- * 4 × 256 GB/s.
+ * The token top-k gate in generation (sim/cycle/README.md, "Known gaps"): the gated generation
+ * points of test/cycle-xval.test.ts's 60 random design points (scripts/cycle-xval-runs.ts) that
+ * have gated boundaries, each with the gate off too, and what a gated boundary costs each model.
  *
  *   node --import tsx scripts/gate-points.ts [--json]
  *
@@ -12,45 +10,30 @@
 import { pathToFileURL } from 'node:url';
 import { pair, random60, type Pair } from './cycle-xval-runs.ts';
 
-/** The points of random60() whose simulator pays about the whole gate bubble (the 14th and 55th draws). */
-export const WHOLE_BUBBLE = [13, 54];
-
 const STAGES = ['dram', 'qk', 'softmax', 'topk', 'pv'] as const;
 const busiest = (p: Pair) => STAGES.reduce((a, b) => (p.cycle.stages[b] > p.cycle.stages[a] ? b : a));
 
-function point(index: number) {
-  const p = random60()[index];
+function point(p: Pair, index: number) {
   const off = pair(p.w, { ...p.h, gateTokenTopk: false });
   const boundaries = p.w.requests.filter((r) => r.topk >= 0).length;
   const { h, w } = p;
   return {
     index,
-    model: w.model.name, stage: w.stage, clockGHz: h.clockGHz, dramChannels: h.dramChannels, dramChannelGBps: h.dramChannelGBps,
-    qkMultipliers: h.qkMultipliers, pvMultipliers: h.pvMultipliers, inFlight: h.inFlight, topkModel: h.topkModel, gateTokenTopk: h.gateTokenTopk,
-    localV: w.requests.some((r) => r.valuesPerQuery < r.keys), lsbRefetch: w.requests.some((r) => r.refetch > 0),
+    model: w.model.name, clockGHz: h.clockGHz, dramChannels: h.dramChannels, dramChannelGBps: h.dramChannelGBps,
+    inFlight: h.inFlight, valueSramKB: h.valueSramKB, topkModel: h.topkModel,
     busiest: busiest(p),
-    localVOverDram: p.cycle.stages.topk / p.cycle.stages.dram,
-    ratio: p.lat, cycles: { cycle: p.cycle.cycles, analytical: p.analytical.cycles },
-    gateOff: { ratio: off.lat, cycle: off.cycle.cycles, analytical: off.analytical.cycles },
+    ratio: p.lat,
+    gateOff: { ratio: off.lat },
     boundaries,
-    gateCost: { cycle: p.cycle.cycles - off.cycle.cycles, analytical: p.analytical.cycles - off.analytical.cycles },
+    perBoundary: { cycle: (p.cycle.cycles - off.cycle.cycles) / boundaries, analytical: (p.analytical.cycles - off.analytical.cycles) / boundaries },
   };
 }
 
 export function gatePoints() {
   const pts = random60();
-  const order = pts.map((p, i) => i).sort((a, b) => pts[a].lat - pts[b].lat);
-  const lowest = order.slice(0, 2).map(point);
-  const second = pts[order[1]];
-  return {
-    lowest,
-    wholeBubble: WHOLE_BUBBLE.map(point),
-    secondPaperEngine: pair(second.w, { ...second.h, topkModel: 'paper' }).lat,
-    secondAt256: { channels: second.h.dramChannels, ratio: pair(second.w, { ...second.h, dramChannelGBps: 256 }).lat },
-    range: [pts[order[0]].lat, pts[order.at(-1)!].lat],
-    within10: pts.filter((p) => Math.abs(p.lat - 1) < 0.1).length,
-    points: pts.length,
-  };
+  const gated = pts.flatMap((p, i) => (p.h.gateTokenTopk && p.w.stage === 'generation' && p.w.requests.some((r) => r.topk >= 0) ? [point(p, i)] : []));
+  const lats = pts.map((p) => p.lat);
+  return { gated, range: [Math.min(...lats), Math.max(...lats)], within10: pts.filter((p) => Math.abs(p.lat - 1) < 0.1).length, points: pts.length };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -19,12 +19,11 @@ interface LocalV {
 }
 
 interface GatePoint {
-  index: number; model: string; stage: string; clockGHz: number; dramChannels: number; dramChannelGBps: number;
-  qkMultipliers: number; pvMultipliers: number; inFlight: number; topkModel: string; gateTokenTopk: boolean;
-  localV: boolean; lsbRefetch: boolean; busiest: string; localVOverDram: number; ratio: number;
-  cycles: { cycle: number; analytical: number }; gateOff: { ratio: number }; boundaries: number; gateCost: { cycle: number; analytical: number };
+  index: number; model: string; clockGHz: number; dramChannels: number; dramChannelGBps: number;
+  inFlight: number; valueSramKB: number; topkModel: string; busiest: string; ratio: number;
+  gateOff: { ratio: number }; boundaries: number; perBoundary: { cycle: number; analytical: number };
 }
-interface Gate { lowest: GatePoint[]; wholeBubble: GatePoint[]; secondPaperEngine: number; secondAt256: { channels: number; ratio: number }; range: number[]; within10: number; points: number }
+interface Gate { gated: GatePoint[]; range: number[]; within10: number; points: number }
 
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 
@@ -40,26 +39,19 @@ export function localVBlock(): string[] {
   return wrap(`Local-V pruning in summarization costs one selection per query row on the local-V engine (§III-C: decided from the current query's probabilities; §IV-B: its own engine; the pipeline runs query by query), and saves no DRAM there (V is resident in the value SRAM, fetched once). On BERT-base (L = 384, tokenKeep 0.2, headKeep 0.75, valueKeep 0.3, 98 KB SRAMs: \`simulate ${s.args.join(' ')}\`, counted by \`node --import tsx scripts/localv-summary.ts\`) the ${v.rows.toLocaleString('en-US')} rows (mean ${Math.round(v.keys / v.rows)} keys) need ${M(e.cycle)} engine cycles in both models against ${M(qk.cycle)} for Q·K: ${M(v.scanCycles)} of scanning (${perRow.toFixed(1)} n elements per row at ${s.P} comparators), ${M(v.turnaroundCycles)} of ${s.turnaround}-cycle turn-arounds (${(v.rounds / v.rows).toFixed(1)} rounds per row), ${M(v.ceilingSlack)} of ceiling slack. With the RTL's 1-cycle after-run state it would be ${M(e.turnaround1)}, with none ${M(e.turnaround0)}: random-pivot quick-select alone needs ≈ ${(perRow / s.P).toFixed(2)} n cycles per row at P = ${s.P} against Q·K's n/8, so local-V pruning slows compute-bound summarization whatever the turn-around (${r2(s.latencyMs.analytical)} vs ${r2(s.latencyMs.valueKeep1.analytical)} ms with valueKeep 1, analytical; cycle ${r2(s.latencyMs.cycle)} vs ${r2(s.latencyMs.valueKeep1.cycle)}); the shipped BERT benchmarks keep valueKeep = 1.`, '- ', '  ');
 }
 
-const pair = (xs: string[]) => xs.join(' / ');
-const plus = (xs: number[]) => pair(xs.map((x) => `+${int(x)}`));
 const describe = (p: GatePoint) =>
-  `${p.model} ${p.stage}, ${p.clockGHz} GHz, ${p.dramChannels} × ${p.dramChannelGBps} GB/s, ${int(p.qkMultipliers)} / ${int(p.pvMultipliers)} multipliers, inFlight ${p.inFlight}, ${p.topkModel}`;
-const perBoundary = (p: GatePoint, m: 'cycle' | 'analytical') => p.gateCost[m] / p.boundaries;
+  `${p.model}, ${p.clockGHz} GHz, ${p.dramChannels} × ${p.dramChannelGBps} GB/s, inFlight ${p.inFlight}, value SRAM ${p.valueSramKB} KB, ${p.topkModel}`;
 
-/** "Known gaps": the token top-k gate on DRAM-bound generation runs (the 60-point test's lowest points). */
+/** "Known gaps": the token top-k gate in generation (the 60-point test's gated generation points). */
 export function gateBlock(): string[] {
   const g = script<Gate>('gate-points.ts');
-  const all = [...g.lowest, ...g.wholeBubble];
-  claim(all.every((p) => p.stage === 'generation' && p.gateTokenTopk && p.busiest === 'dram'), 'gate: the four points are DRAM-bound gated generation runs');
-  claim(g.lowest.every((p) => p.topkModel === 'official-rtl'), 'gate: the two lowest points run the official-rtl engine');
-  claim(g.wholeBubble.every((p) => p.localV && p.lsbRefetch), 'gate: the two other points have local-V pruning and LSB refetches');
-  claim(all.every((p) => p.boundaries === all[0].boundaries), 'gate: the four points have as many gated boundaries');
-  const share = (p: GatePoint) => perBoundary(p, 'cycle') / perBoundary(p, 'analytical');
-  claim(g.wholeBubble.every((p) => share(p) > 0.8) && g.lowest.every((p) => share(p) < 0.3), 'gate: the simulator pays about the whole bubble on the two other points, little of it on the lowest two');
-  claim(g.within10 === g.points && g.secondAt256.ratio < g.lowest[1].gateOff.ratio, 'gate: all points within 10%, and the 256 GB/s variant still below the gate-off ratio');
-  const [lo, wb] = [g.lowest, g.wholeBubble];
-  const shares = all.map(share);
-  return wrap(`*The token top-k gate on a DRAM-bound run (analytical).* \`gateTokenTopk\` adds each gated boundary's bubble (token top-k latency + admission + key access + Q·K + softmax latencies) above the whole front, DRAM included (\`s.gate\`, sim/hw/finalize.ts \`totalCycles\`). The simulator's gate holds admission only (scheduler.ts): the DRAM goes on serving the value streams of the layer's decided heads meanwhile. The two lowest points of the ${g.points}-point test (test/cycle-xval.test.ts; these figures: \`node --import tsx scripts/gate-points.ts\`) are such runs (both DRAM-bound, ${all[0].boundaries} gated boundaries each; \`official-rtl\` makes the token top-k slower, the bubble larger): ${lo.map((p) => `${describe(p)} — ${f3(p.ratio)} (${int(p.cycles.cycle)} vs ${p.cycles.analytical.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })})`).join('; ')}. Gate off they are ${pair(lo.map((p) => f3(p.gateOff.ratio)))}. The gate costs the simulator ${plus(lo.map((p) => p.gateCost.cycle))} cycles and the analytical model ${plus(lo.map((p) => p.gateCost.analytical))} (${pair(lo.map((p) => perBoundary(p, 'analytical').toFixed(1)))} a boundary). With \`topkModel: paper\` the second point is ${f3(g.secondPaperEngine)}, and at ${g.secondAt256.channels} × 256 GB/s ${f3(g.secondAt256.ratio)} (the same mechanism). Two other DRAM-bound gated generation points of the ${g.points} (${describe(wb[0])}, its local-V engine busy ${Math.round(100 * wb[0].localVOverDram)}% of the DRAM time; ${describe(wb[1])}; both with local-V pruning and LSB refetches; ${pair(wb.map((p) => f3(p.ratio)))}) pay about the whole bubble in the simulator too: ${plus(wb.map((p) => p.gateCost.cycle))} cycles for their ${all[0].boundaries} gated boundaries (${pair(wb.map((p) => int(perBoundary(p, 'cycle'))))} a boundary, against the analytical bubbles of ${pair(wb.map((p) => int(perBoundary(p, 'analytical'))))}), where the first two pay ${pair(lo.map((p) => int(perBoundary(p, 'cycle'))))} a boundary against ${pair(lo.map((p) => int(perBoundary(p, 'analytical'))))}. So what a gated boundary costs a DRAM-bound run ranges from ${Math.round(100 * Math.max(...shares))}% of the bubble to ${Math.round(100 * Math.min(...shares))}% with the value side's dynamics, and the current term (the whole bubble) is the bound that keeps all ${g.points} points within 10% (${g.range.map(f3).join(' … ')}).`, '- ', '  ');
+  const pts = g.gated;
+  claim(pts.length >= 4 && pts.every((p) => p.boundaries === pts[0].boundaries), 'gate: at least four gated generation points, as many gated boundaries each');
+  claim(g.within10 === g.points, 'gate: all points within 10%');
+  const cyc = pts.map((p) => p.perBoundary.cycle);
+  const an = pts.map((p) => p.perBoundary.analytical);
+  const row = (p: GatePoint) => `${describe(p)}: ${f3(p.ratio)} (gate off ${f3(p.gateOff.ratio)}), a boundary ${int(p.perBoundary.cycle)} cycles in the simulator, ${int(p.perBoundary.analytical)} analytical`;
+  return wrap(`*The token top-k gate in generation (analytical).* \`gateTokenTopk\` holds admission from a gated head's admission to its token top-k's end (scheduler.ts). The analytical model prices that bubble term by term (sim/hw/finalize.ts \`gatedGeneration\`): Q·K and softmax pay all of it, the DRAM all but the gated head's own V stream, the heads-in-flight window and the serial path the top-k and the part W·(1 − 1/n) of the gated head's window the next heads would have overlapped. The ${pts.length} gated generation points of the ${g.points}-point test (test/cycle-xval.test.ts; these figures: \`node --import tsx scripts/gate-points.ts\`; ${pts[0].boundaries} gated boundaries each; cycle / analytical latency): ${pts.map(row).join('; ')}. What a boundary costs runs from ${int(Math.min(...cyc))} to ${int(Math.max(...cyc))} cycles in the simulator and from ${int(Math.min(...an))} to ${int(Math.max(...an))} in the analytical model: how much of the bubble other heads' work fills is not modelled beyond the gated head's own V stream (one case, a value buffer of a few heads, is in "Analytical vs cycle" above). All ${g.points} points are within 10% (${g.range.map(f3).join(' … ')}).`, '- ', '  ');
 }
 
 interface SramRatios { readBits: number; writeBits: number; sramEnergy: number; energy: number; sramShare: { cycle: number; analytical: number }; dramBytes: number }

@@ -265,6 +265,30 @@ test('summarization spill, as the simulator streams it: the spilled part priced 
   assert.ok(a2.cycles < 1.02 * a2.stages.topk, `${a2.cycles} within 2% of the top-k stage ${a2.stages.topk}`);
 });
 
+test('gated layer boundaries in generation: a head alone in flight pays its token top-k, not its window again; the simulator is the reference', () => {
+  // gateTokenTopk holds admission from the gated head's admission to its token top-k's end. With
+  // one head in flight the next head waits for the previous one's decision anyway, so a gate adds
+  // the top-k only: 143 (gpt2-small 128 + 2) and 59 (512 + 4) cycles a gated head in the
+  // simulator, where the bubble added after the smooth max charged 289 and 211 (the window twice)
+  const cases: Array<[object, object, Partial<HardwareConfig>]> = [
+    [{ model: 'gpt2-small', stage: 'generation', seqLen: 128, genTokens: 2 }, { tokenKeep: 0.2, msbBits: 12, lsbBits: 4 }, { qkMultipliers: 512, pvMultipliers: 512, dramChannels: 4, dramChannelGBps: 32, fetcherPorts: 16, topkParallelism: 1, softmaxParallelism: 4, keySramKB: 392, valueSramKB: 24.5, wordBits: 16, dramRefresh: false, dramQueueDepth: 32 }],
+    [{ model: 'gpt2-small', stage: 'generation', seqLen: 512, genTokens: 4 }, { tokenKeep: 0.2, headKeep: 0.6, valueKeep: 0.3, msbBits: 4, lsbBits: 4 }, { clockGHz: 2, qkMultipliers: 256, pvMultipliers: 512, topkParallelism: 32, softmaxParallelism: 0, dramChannels: 4, dramChannelGBps: 32, fetcherPorts: 32, dramRefresh: false, dramMapping: 'RoBaCoRaCh', dramQueueDepth: 16 }],
+  ];
+  for (const [wlo, algo, h] of cases) {
+    const w = build(algo, wlo);
+    const gates = w.requests.filter((r) => r.topk >= 0).length;
+    assert.ok(gates >= 20, `${gates} gated heads`);
+    const cost = (model: 'analytical' | 'cycle') => {
+      const run = (gate: boolean) => {
+        const hw = hwOf({ ...h, inFlight: 1, gateTokenTopk: gate });
+        return model === 'analytical' ? analyticalModel(w, hw).cycles : simulateCycle(w, hw, { seed: 1 }).cycles;
+      };
+      return (run(true) - run(false)) / gates;
+    };
+    near(cost('analytical'), cost('cycle'), 0.1, 'cycles a gated head');
+  }
+});
+
 test('top-k: closed form vs exact DP and the official Monte-Carlo table (spec §1.9)', () => {
   assert.equal(harmonic(1), 1);
   near(harmonic(1000), 7.485470860550345, 1e-12);
@@ -308,6 +332,9 @@ test('fast path (prepared + memo) equals the reference loop', () => {
     hwOf({ valueSramKB: 24.5, pvMultipliers: 1024, inFlight: 8 }),
     // summarization heads whose K and V spill: the spill priced over its own region, two heads holding their resident lines
     hwOf({ qkMultipliers: 256, pvMultipliers: 512, wordBits: 16, keySramKB: 24.5, valueSramKB: 24.5, dramChannels: 16, dramChannelGBps: 16 }),
+    // gated layer boundaries: each front term pays the bubbles as it sees them (finalize.ts gatedGeneration)
+    hwOf({ gateTokenTopk: true, inFlight: 4 }),
+    hwOf({ gateTokenTopk: true, inFlight: 1, topkParallelism: 1 }),
   ];
   const out = createFastMetrics();
   for (const [w, a] of cases) {

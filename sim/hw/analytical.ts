@@ -51,7 +51,11 @@
  *              decision (local-V top-k, prob·V, token/head top-k) + drain if that is larger: decided
  *              heads queue for those engines, and the token top-k gate holds admission only
  *              (gate: per gated layer boundary, the token top-k latency and one key pass's fixed
- *              latencies; 0 without hw.gateTokenTopk), or the value buffer's window
+ *              latencies; 0 without hw.gateTokenTopk; in generation each term pays it as it sees
+ *              it: Q·K and softmax the whole bubble, the DRAM the bubble less the gated head's own
+ *              V stream, the window and the chain the top-k and the part of the gated head's
+ *              window the next heads would have overlapped, finalize.ts gatedGeneration), or the
+ *              value buffer's window
  *              Σ hold_r/n_V,r + drain less one hold's fixed part if larger: a head holds its value
  *              lines from their allocation after its local-V top-k to its prob·V's end (RTL stages
  *              16–19: hold = value-side fixed latency + buffer write/read + max(V stream/s_v,

@@ -3,19 +3,18 @@
  * `evaluatePrepared`, which evaluates a prepared workload on one hardware point without allocating.
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
-import { EngineCyclesCache, designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestDramCostInto, requestCostFrom, requestSpread, reuseTrafficInto, spillDramCostInto, spreadOf, type RequestDramCost, type RequestShape, type ReuseBytes, type ReuseTraffic } from './dram-cost.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsFit, passesBound, summaryWindow, valueHeadsFit, shareBusy, windowFixedPoint, classPvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, sramCapacityVectors } from './pipeline-math.ts';
+import { EngineCyclesCache, designEngines, expectedEngineCycles } from './topk.ts';
+import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestCostFrom, requestSpread, spreadOf, type RequestDramCost } from './dram-cost.ts';
+import { L_ADMIT, L_BUF, fetchLatencies, mayEndBeforeRefresh, refreshStretch, dramStage, passesBound, shareBusy, windowFixedPoint, classPvCycles, pvLatency, qkLatency, smLatency } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
-import { TOPK_DEPS, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
-import { HwMemo } from './memo.ts';
+import { shapeOf, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { timingId, timingSightings } from './timing-id.ts';
 import { subChannelCount, type HbmTiming } from '../cycle/dram.ts';
 import { beginDesign, cachedGathers } from './gather-cache.ts';
 import { groupGathers } from './group-gathers.ts';
 import { classRows, float64Views, windowOf, type SplitTerms, type WindowTable } from './window.ts';
-import { inOrderBound, type FlowInput } from './flow-shop.ts';
 import { valueWindow } from './value-window.ts';
+import { reuseWindow } from './reuse-window.ts';
 
 /** Σ m·(1+p)·rows over the classes (rows: window.ts classRows). */
 function weightedRows(p: PreparedWorkload, rows: Float64Array): number {
@@ -64,7 +63,7 @@ function makeCombo(p: PreparedWorkload, hw: HardwareConfig): ComboEntry {
   return e;
 }
 /** A placeholder of ComboEntry.tk until memoTopk fills it (never read). */
-const NO_TOPK_SUMS: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0 };
+const NO_TOPK_SUMS: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0 };
 function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
   return p.memoPv.get(hw, () => {
     let v = 0;
@@ -92,23 +91,6 @@ function ensureGroups(G: number): void {
   gActs = new Float64Array(G);
 }
 
-const shape: RequestShape = { L: 0, keys: 0, queries: 0, valuesFetched: 0, D: 0, keyBits: 0, lsbBits: 0, valueBits: 0, queryBits: 0 };
-const scratchCost = newRequestDramCost();
-
-/** A class's stream shape (into one scratch object). */
-function shapeOf(c: ReqClass): RequestShape {
-  const r = shape;
-  r.L = c.L;
-  r.keys = c.k;
-  r.queries = c.q;
-  r.valuesFetched = c.vF;
-  r.D = c.D;
-  r.keyBits = c.keyBits;
-  r.lsbBits = c.lsbBits;
-  r.valueBits = c.valueBits;
-  r.queryBits = c.queryBits;
-  return r;
-}
 
 /** A generation class's bytes per instance (no reuse): Q, K MSBs, K LSBs (× refetch probability), V (into one scratch object). */
 const bytes = { q: 0, k: 0, l: 0, v: 0 };
@@ -119,6 +101,8 @@ function generationBytes(c: ReqClass): typeof bytes {
   bytes.v = (c.vF * c.q * c.D * c.valueBits) / 8;
   return bytes;
 }
+
+const scratchCost = newRequestDramCost();
 
 /** Prices each DRAM group's streams once; summarization keeps the costs, generation its key-side cycles, spread, V bytes, V cycles per byte and activations. */
 function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, groupCost: RequestDramCost[], tim: HbmTiming): void {
@@ -245,15 +229,6 @@ function sumGroups(p: PreparedWorkload, d: DramSums): void {
   d.acts = acts;
 }
 
-/** Local-V top-k of one class: engine busy and latency, × queries (its own memo, TOPK_DEPS). */
-function classTkV(c: ReqClass, hw: HardwareConfig, spec: TopkEngineSpec): { busy: number; latency: number } {
-  if (!c.localV) return NO_TOPK;
-  c.tk ??= new HwMemo<{ busy: number; latency: number }>(TOPK_DEPS, 1);
-  return c.tk.get(hw, () => {
-    const e = expectedEngineCycles(spec, c.tkN, c.tkK);
-    return { busy: c.q * e.busy, latency: c.q * e.latency };
-  });
-}
 /** The engines' cycles by (n, k) within one `memoTopk` (pairs repeat over the generation steps). */
 const localV = new EngineCyclesCache();
 const tokenHead = new EngineCyclesCache();
@@ -264,6 +239,7 @@ function addTokenTopk(t: TopkSums, mult: number, n: number, k: number, gate: boo
   if (gate) {
     t.gate += mult * (tokenHead.cycles[e + 1] + fix);
     t.gateHeads += mult;
+    t.gateTk += mult * tokenHead.cycles[e + 1];
   }
 }
 /** Σ local-V engine busy and latency, the token/head engine's busy, and the gate bubbles. */
@@ -274,7 +250,7 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
     tokenHead.reset(eng.tokenHead);
     // a gated head's bubble without its key pass's fetch latency (DramSums.lat, added by evaluatePrepared)
     const fix = L_ADMIT + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
-    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0 };
+    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0 };
     // local-V top-k per class (classTkV without its per-class memo), reused while (q, n, k) repeat
     let pq = NaN;
     let pn = NaN;
@@ -332,6 +308,8 @@ function evaluateOnce(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics)
   s.stTkT = cmb.tk.tkT;
   s.tkVLat = cmb.tk.tkVLat;
   s.gate = cmb.tk.gate + cmb.tk.gateHeads * dram.lat.key;
+  s.gateHeads = cmb.tk.gateHeads;
+  s.gateTk = cmb.tk.gateTk;
   s.qkMacs = p.qkMacs;
   s.pvMacs = p.pvMacs;
   s.smElems = p.smElems;
@@ -388,6 +366,7 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   win.lKey = dram.lat.key + lQk + lSm;
   s.win = windowFixedPoint(s.dramV, s.requests, shareBusy(s, dramStage(s, hw)), windowAtShare);
   s.dramImb = tab.imb;
+  s.winHeads = tab.heads;
   s.vWin = valueWindow(s, p, hw, dram);
 }
 
@@ -418,92 +397,3 @@ function windowAtShare(share: number): number {
   return tab.heads > 0 ? W * refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 0;
 }
 
-/** Per-class rows of the in-order bound (scratch reused across evaluations). */
-interface FlowScratch extends FlowInput {
-  d: Float64Array;
-  q: Float64Array;
-  l: Float64Array;
-  v: Float64Array;
-  p: Float64Array;
-  n: Float64Array;
-}
-const flow: FlowScratch = { runCls: new Int32Array(0), runLen: new Int32Array(0), runs: 0, d: new Float64Array(0), q: new Float64Array(0), l: new Float64Array(0), v: new Float64Array(0), p: new Float64Array(0), n: new Float64Array(0) };
-
-function flowRows(p: PreparedWorkload): FlowScratch {
-  const C = p.classes.length;
-  if (flow.d.length < C) [flow.d, flow.q, flow.l, flow.v, flow.p, flow.n] = float64Views(6, Math.max(C, 2 * flow.d.length));
-  flow.runCls = p.runCls;
-  flow.runLen = p.runLen;
-  flow.runs = p.runCls.length;
-  return flow;
-}
-
-/** A reused class's bytes (rb, reused): all it fetches, and the part its spill fetches again (beyond its first pass). */
-const rb: ReuseBytes = { q: 0, k: 0, l: 0, v: 0, spillK: 0, spillL: 0, spillV: 0 };
-function reuseBytes(c: ReqClass, kF: number, vF: number): ReuseBytes {
-  rb.q = (c.q * c.D * c.queryBits) / 8;
-  rb.k = (kF * c.D * c.keyBits) / 8;
-  rb.l = (c.p * kF * c.D * c.lsbBits) / 8;
-  rb.v = (vF * c.D * c.valueBits) / 8;
-  rb.spillK = ((kF - c.k) * c.D * c.keyBits) / 8;
-  rb.spillL = (c.p * (kF - c.k) * c.D * c.lsbBits) / 8;
-  rb.spillV = ((vF - c.vF) * c.D * c.valueBits) / 8;
-  return rb;
-}
-/** The spill costs of the class being priced (all zero when nothing spills) and its traffic (scratch). */
-const spillScratch = newRequestDramCost();
-const traffic: ReuseTraffic = { k: 0, v: 0, acts: 0, first: 0 };
-
-/** Summarization (K/V reused): per-class spill, DRAM traffic, window and in-order rows. */
-function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number): void {
-  const D = p.D;
-  const wb = hw.wordBits;
-  const capK = sramCapacityVectors(hw.keySramKB, D, wb, hw.qkMultipliers);
-  const capV = sramCapacityVectors(hw.valueSramKB, D, wb, hw.pvMultipliers);
-  let win = 0;
-  const classes = p.classes;
-  const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, wb);
-  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, wb);
-  const f = flowRows(p);
-  let tim: HbmTiming | undefined;
-  for (let i = 0; i < classes.length; i++) {
-    const c = classes[i];
-    const m = c.mult;
-    const kF = spilledKeys(c.q, c.k, c.causal, capK);
-    const vF = spilledValues(c.q, c.k, c.vF, c.vq, c.causal, capV);
-    const b = reuseBytes(c, kF, vF);
-    s.bytesKMsb += m * b.k;
-    s.bytesKLsb += m * b.l;
-    s.bytesV += m * b.v;
-    s.keyW += m * (kF * c.D * wb + c.p * kF * c.D * c.lsbBits);
-    s.valW += m * vF * c.D * wb;
-    // the spilled part of each gather at its own region's cost (priced only when something spills)
-    const sc = kF > c.k || vF > c.vF ? spillDramCostInto(spillScratch, shapeOf(c), capK, capV, hw.dramChannels, (tim ??= dramProfileTiming(hw)), hw.clockGHz) : spillScratch;
-    const t = reuseTrafficInto(traffic, b, dram.cost[i], sc, dram.avail);
-    const cK = t.k;
-    const cV = t.v;
-    s.dramK += m * cK;
-    s.dramV += m * cV;
-    s.acts += m * t.acts;
-    const w1 = 1 + c.p;
-    const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
-    const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
-    const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
-    const pv = classPvCycles(c, hw.pvMultipliers);
-    const q = Math.max(1, c.q);
-    const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests, true);
-    const first = t.first;
-    if (n === 1 && first < cK + cV - 1e-9) s.spill = true;
-    const nPre = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, false, p.requests, true);
-    const nV = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests, true);
-    win += m * summaryWindow(L_ADMIT + w1 * (dram.lat.key + lQk + lSm), dram.lat.val + lPv, first, cK + cV, qk, sm, tkV, pv, q, nPre, nV);
-    f.d[i] = cK + cV;
-    f.q[i] = Math.max(qk, sm);
-    f.l[i] = f.q[i] / w1;
-    f.v[i] = Math.max(pv, tkV);
-    f.p[i] = c.p;
-    f.n[i] = n;
-  }
-  s.win = win;
-  s.inOrder = inOrderBound(f);
-}

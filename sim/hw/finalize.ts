@@ -32,6 +32,11 @@ export interface Sums {
   tkVLat: number;
   /** Σ cascade token top-k latency on layer boundaries the next layer waits for (gateTokenTopk). */
   gate: number;
+  /** The gated heads, and Σ their token top-k latency (part of `gate`). */
+  gateHeads: number;
+  gateTk: number;
+  /** Generation: Σ 1/heads in flight over the requests (the window's weights). */
+  winHeads: number;
   /** Σ chain cycles of the full serial path (divided by min(inFlight, requests) in finalize). */
   chain: number;
   /** min(inFlight, requests). */
@@ -68,7 +73,7 @@ export interface Sums {
 export function zeroSums(s: Sums): Sums {
   s.bytesQ = s.bytesKMsb = s.bytesKLsb = s.bytesV = 0;
   s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
-  s.tkVLat = s.gate = 0;
+  s.tkVLat = s.gate = s.gateHeads = s.gateTk = s.winHeads = 0;
   s.dramK = s.dramV = s.acts = s.dramImb = 0;
   s.chain = s.drain = s.win = s.inOrder = s.vWin = 0;
   s.chainHeads = 1;
@@ -162,12 +167,42 @@ function totalCycles(s: Sums, stDram: number, busy: number): number {
   // behind the heads in flight, sim/hw/flow-shop.ts). gateTokenTopk: a gated layer boundary holds
   // admission (sim/cycle/scheduler.ts) until the layer's last head is decided and its token top-k
   // done, so the bubbles delay the front of the pipeline (DRAM, Q·K, softmax, the window); the
-  // engines after the decision drain what is queued for them meanwhile.
+  // engines after the decision drain what is queued for them meanwhile. In generation each front
+  // term pays the bubbles as it sees them (`gatedGeneration`).
+  if (s.gen && busy > 0 && s.gate > 0) return Math.max(gatedGeneration(s, stDram), back + s.drain, s.drain + s.vWin);
   const gated = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, s.inOrder > 0 ? s.inOrder + s.drain : 0) + s.gate;
   // Generation: the value buffer's window — each head holds its value lines from allocation to its
   // prob·V's end, on as many heads as fit (pipeline-math.ts valueHold; 0 when it cannot bind), from
   // the first head's decision to the last one's prob·V latency (the drain less one hold's fixed part).
   return Math.max(gated, back + s.drain, s.drain + s.vWin);
+}
+
+/**
+ * Generation with gated layer boundaries (hw.gateTokenTopk). A gated head holds admission from its
+ * own admission to its token top-k's end (sim/cycle/scheduler.ts), so no later head overlaps its
+ * window. Each bound pays that as it sees it:
+ *  - the heads-in-flight window: per gated head, its token top-k latency and the part of its window
+ *    the next heads would have overlapped, W·(1 − 1/n) (W the workload's mean window, Σ window/n
+ *    over Σ 1/n, and n its mean heads in flight: a head alone in flight pays its top-k only); the
+ *    serial path (`chain`) likewise, over min(inFlight, requests);
+ *  - Q·K and softmax: the whole bubble (`gate`: the top-k and the fixed latencies from the head's
+ *    last key to the next head's first);
+ *  - the DRAM: the bubble less the gated head's own V stream, which it issues at its decision (RTL
+ *    stage 16 is not held by the gate) and the DRAM serves meanwhile: the mean head's part of the
+ *    value side's DRAM time.
+ * (Before, the whole bubble was added after the smooth max: a head alone in flight paid its window
+ * twice, and a DRAM-bound run the bubble its own V stream fills.)
+ */
+function gatedGeneration(s: Sums, stDram: number): number {
+  const G = s.gateHeads;
+  const gW = s.gateTk + G * (s.win / s.winHeads - s.win / s.requests);
+  const chainMean = s.chain / s.requests;
+  const gChain = s.gateTk + G * chainMean * (1 - 1 / s.chainHeads);
+  const dramTerm = Math.max(s.dramK + s.dramV + s.dramImb, stDram);
+  const ownV = s.dramK + s.dramV > 0 ? (dramTerm * s.dramV) / (s.dramK + s.dramV) / s.requests : 0;
+  const gD = G * Math.max(0, s.gate / G - ownV);
+  const core = headGranularFront(s, stDram, gD, s.gate, gW);
+  return Math.max(core + s.drain, s.win + s.tail + gW, s.chain / s.chainHeads + gChain);
 }
 
 /**
@@ -178,21 +213,22 @@ function totalCycles(s: Sums, stDram: number, busy: number): number {
  * tables/pipeline.json overlapExponent). The engines after the decision (local-V top-k, prob·V)
  * are outside the window and are bounds of their own (`totalCycles`). A summarization head that
  * spills and has the buffers to itself is head-granular the same way (its K/V stream, then its
- * queries' Q·K, softmax, top-k and prob·V, before the next head is admitted).
+ * queries' Q·K, softmax, top-k and prob·V, before the next head is admitted). `gD`, `gC`, `gW`:
+ * what gated layer boundaries add to the DRAM, compute and window terms (`gatedGeneration`).
  */
-function headGranularFront(s: Sums, stDram: number): number {
+function headGranularFront(s: Sums, stDram: number, gD = 0, gC = 0, gW = 0): number {
   const k = OVERLAP_K;
   // (the window less the K-side latencies of the last head, which the drain adds back)
-  const win = Math.max(0, s.win - (s.drain - s.tail));
+  const win = Math.max(0, s.win - (s.drain - s.tail)) + gW;
   // the DRAM term is its busiest channel's: the channel mean plus the imbalance the heads in
   // flight leave (generation; 0 for a spilling summarization), or the fetcher ports' bound if
   // slower — the ports issue for all channels together (sim/cycle/fetcher.ts), so no channel's
   // excess adds to them (it was added on top: a port-bound gpt2-small run got 2.7% slower from 64
   // to 256 channels as the imbalance term grew; the simulator's stayed at 113,248 cycles)
-  const dram = Math.max(s.dramK + s.dramV + s.dramImb, stDram);
+  const dram = Math.max(s.dramK + s.dramV + s.dramImb, stDram) + gD;
   // (a spilling summarization head holds its value lines, so its queries' top-k and prob·V, from
   // admission to prob·V: they are inside its window)
-  const comp = s.gen ? Math.max(s.stQk, s.stSm) : Math.max(s.stQk, s.stSm, s.stTkV, s.stPv);
+  const comp = (s.gen ? Math.max(s.stQk, s.stSm) : Math.max(s.stQk, s.stSm, s.stTkV, s.stPv)) + gC;
   const m = Math.max(comp, dram, win);
   if (m <= 0) return 0;
   const sum = ipow(dram / m, k) + ipow(comp / m, k) + ipow(win / m, k);

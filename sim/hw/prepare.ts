@@ -5,7 +5,7 @@
  */
 import type { Workload } from '../workload/types.ts';
 import { expectedTopkCompares, expectedTopkComparesCached } from './topk.ts';
-import type { RequestDramCost } from './dram-cost.ts';
+import type { RequestDramCost, RequestShape } from './dram-cost.ts';
 import type { FetchLatencies } from './pipeline-math.ts';
 import { DEFAULT_MEMO_CAPACITY, HwMemo, unionFields, type HwFields } from './memo.ts';
 import { newSums, type Sums } from './finalize.ts';
@@ -157,6 +157,8 @@ export interface TopkSums {
   gate: number;
   /** the gated heads (token top-k with hw.gateTokenTopk). */
   gateHeads: number;
+  /** Σ the gated heads' token top-k latency (part of `gate`). */
+  gateTk: number;
 }
 
 /** Stage sums and fixed latencies for one combination of the discrete compute knobs. */
@@ -332,4 +334,21 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
   addClassSums(prep, classes, w.reuseKV);
   addHeadRuns(prep, w, plan);
   return prep;
+}
+
+const shape: RequestShape = { L: 0, keys: 0, queries: 0, valuesFetched: 0, D: 0, keyBits: 0, lsbBits: 0, valueBits: 0, queryBits: 0 };
+
+/** A class's stream shape (into one scratch object). */
+export function shapeOf(c: ReqClass): RequestShape {
+  const r = shape;
+  r.L = c.L;
+  r.keys = c.k;
+  r.queries = c.q;
+  r.valuesFetched = c.vF;
+  r.D = c.D;
+  r.keyBits = c.keyBits;
+  r.lsbBits = c.lsbBits;
+  r.valueBits = c.valueBits;
+  r.queryBits = c.queryBits;
+  return r;
 }

@@ -120,7 +120,11 @@ function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: Retur
   const tkTe = r.topk >= 0 ? expectedEngineCycles(eng.tokenHead, tkN, r.topk) : NO_TOPK;
   const tkT = tkTe.busy;
   s.tkVLat += r.queries * tkVe.latency;
-  if (hw.gateTokenTopk && r.topk >= 0) s.gate += tkTe.latency + L_ADMIT + lat.key + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
+  if (hw.gateTokenTopk && r.topk >= 0) {
+    s.gate += tkTe.latency + L_ADMIT + lat.key + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
+    s.gateHeads += 1;
+    s.gateTk += tkTe.latency;
+  }
   const pv = pvCycles(r.queries, r.keys, r.valuesPerQuery, c.vRow, r.causal, hw.pvMultipliers, D);
   s.stQk += qk;
   s.stSm += sm;
@@ -212,7 +216,11 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   s.requests = nReq;
   s.gen = true;
   const zC = expectedMaxNormal(dramUnits(hw));
-  for (let ri = 0; ri < nReq; ri++) s.dramImb += imbalanceCycles(sdCyc[ri], headsInFlight(hw, w.requests[ri].keys, w.requests[ri].valuesFetched, w.requests[ri].D, false, nReq), zC);
+  for (let ri = 0; ri < nReq; ri++) {
+    const n = headsInFlight(hw, w.requests[ri].keys, w.requests[ri].valuesFetched, w.requests[ri].D, false, nReq);
+    s.dramImb += imbalanceCycles(sdCyc[ri], n, zC);
+    s.winHeads += 1 / n;
+  }
   // the window with the key-side share its own length gives (pipeline-math.ts windowFixedPoint)
   s.win = windowFixedPoint(s.dramV, s.requests, shareBusy(s, dramStage(s, hw)), (share) => generationWindowAt(w, hw, kCyc, tim, av, lat, share));
   s.tail = nReq > 0 ? lat.val + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
