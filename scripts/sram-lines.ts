@@ -1,11 +1,11 @@
 /**
  * How the two models count SRAM activity (sim/cycle/README.md, "Known gaps"): the simulator counts
- * whole array lines (M × 12 b, padded) read and each head's lines written once; the analytical
- * model the elements used and every fetched element as written. Two kinds of point, both models:
+ * whole array lines (M × 12 b, padded) read and written (each head's lines, and again each line
+ * fetched again); the analytical model the elements used and every fetched element as written. Two kinds of point, both models:
  *  - bert-base-cola (the benchmark's settings, Table I otherwise) at M = 512, 1,024 and 2,048
  *    multipliers (Q·K and prob·V alike): short rows in longer lines;
  *  - BERT-base, L = 384, 12 KB key and value SRAMs (default settings): spilled keys and values
- *    fetched again per query, written again in the analytical count only.
+ *    fetched again per query, written again in both counts.
  * The same points as `spatten-dse simulate -w bert-base-cola --set hw.qkMultipliers=M --set
  * hw.pvMultipliers=M --fidelity F --json` and `simulate -w bert-base --seq-len 384 --set
  * hw.keySramKB=12 --set hw.valueSramKB=12 --fidelity F --json`.

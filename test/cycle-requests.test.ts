@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hbmTiming } from '../sim/cycle/dram.ts';
 import { bufferLines } from '../sim/cycle/geometry.ts';
-import { footprint, headWork, prepareRequests, T_DRAM_BYTES, T_KEY_R, T_PV_MACS, T_QK_MACS, T_SOFTMAX, T_SPLITS, type RequestContext } from '../sim/cycle/requests.ts';
+import { footprint, headWork, prepareRequests, T_DRAM_BYTES, T_KEY_R, T_KEY_W, T_VAL_W, T_PV_MACS, T_QK_MACS, T_SOFTMAX, T_SPLITS, type RequestContext } from '../sim/cycle/requests.ts';
 import { spillRegion } from '../sim/cycle/gather-layout.ts';
 import { defaultHardware } from '../sim/schema.ts';
 import type { HeadRequest } from '../sim/workload/types.ts';
@@ -38,6 +38,19 @@ test('footprint: even line counts; a generation head larger than the buffer is s
   assert.equal(sum.spillKScale, 2999);
   assert.equal(sum.spillV, 1976);
   assert.equal(sum.spillVScale, 2999);
+});
+
+test('a summarization head writes its spilled lines again for every query that fetches them again (RTL stage 7: a line per fetch response)', () => {
+  // 3000 queries over 3000 keys and values (D 64, 512 multipliers: 8 vectors a 6,144-bit line):
+  // the head's ⌈3000/8⌉ = 375 lines once, then the 1976 spilled vectors' ⌈1976/8⌉ = 247 lines for
+  // each of the 2999 other queries; the analytical model writes every fetched element likewise
+  const r = head({ keys: 3000, queries: 3000, valuesFetched: 3000, valuesPerQuery: 3000 });
+  const t = prepareRequests([r], ctx({ reuseKV: true, refetch: [false] })).tally;
+  assert.equal(t[T_KEY_W], (375 + 247 * 2999) * 6144);
+  assert.equal(t[T_VAL_W], (375 + 247 * 2999) * 6144);
+  // without a spill (the default design's buffers hold 512 keys): the head's lines once
+  const t0 = prepareRequests([head()], ctx({ reuseKV: true, refetch: [false] })).tally;
+  assert.equal(t0[T_KEY_W], 64 * 6144);
 });
 
 test('activity of one head: MACs, softmax elements, key-buffer reads, DRAM bytes of K (8 b), Q (12 b) and V (8 b)', () => {

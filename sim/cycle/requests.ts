@@ -304,9 +304,15 @@ function prepareOne(tb: RequestTable, i: number, r: HeadRequest, c: RequestConte
   const keyLinesWritten = Math.ceil(K / qk.per) * qk.cpl;
   // the LSB pass writes its bit planes; MSBs fetched again (split generation head) are written again
   const reread = refetch && f.splitK && !c.reuseKV ? 1 : 0;
+  // a spilled part fetched again per query passes the buffer's write ports again (RTL stage 7
+  // writes a line per fetch response), scaled as its DRAM stream (`spillKScale`, `spillVScale`)
+  const spillKLines = f.spillK > 0 ? Math.ceil(f.spillK / qk.per) * qk.cpl * f.spillKScale : 0;
+  const spillVLines = f.spillV > 0 ? Math.ceil(f.spillV / pv.per) * pv.cpl * f.spillVScale : 0;
   t[T_KEY_W] += keyLinesWritten * c.keyLineBits * (refetch ? 1 + r.lsbBits / hw.wordBits + reread : 1);
+  if (spillKLines > 0) t[T_KEY_W] += spillKLines * c.keyLineBits * (refetch ? 1 + r.lsbBits / hw.wordBits : 1);
   t[T_KEY_R] += passes * w.qkLines * c.keyLineBits;
   t[T_VAL_W] += Math.ceil(r.valuesFetched / pv.per) * pv.cpl * c.valLineBits;
+  if (spillVLines > 0) t[T_VAL_W] += spillVLines * c.valLineBits;
   t[T_VAL_R] += w.pvLines * c.valLineBits;
 }
 
