@@ -189,7 +189,7 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const [sd, kw, vw] = kept ? float64Views(3, p.dramReps.length) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : NO_COSTS, avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, vw, re: undefined, vWin: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : NO_COSTS, avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, vw, re: undefined, vWin: undefined, spill: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : NO_COSTS;
       priceGroups(p, hw, d, groupCost, tim);
       if (p.reuseKV) for (let i = 0; i < C; i++) d.cost[i] = groupCost[p.dramGroup[i]];

@@ -144,9 +144,10 @@ export function heldLines(l: number, lines: number, summary: boolean): number {
   return Math.min(l, r - (r & 1));
 }
 /**
- * Summarization heads holding value lines at once: a head takes its value lines at admission (V is
- * fetched with K) and frees them after its prob·V (RTL stage 19), on an allocator of its own (16
- * live allocations); never more than the requests.
+ * Heads holding value lines at once, on an allocator of their own (16 live allocations); never
+ * more than the requests. A summarization head (`summary`) takes its value lines at admission (V
+ * is fetched with K), at most its resident lines (`heldLines`), and frees them after its prob·V
+ * (RTL stage 19); a generation head takes them after its local-V top-k (`valueHold`).
  */
 export function valueHeadsFit(hw: HardwareConfig, vLines: number, values: number, D: number, requests: number, summary: boolean): number {
   const vl = values > 0 ? heldLines(headLines(values, hw.pvMultipliers, D), vLines, summary) : 0;

@@ -136,6 +136,8 @@ export interface DramSums {
   re: SplitTerms | undefined;
   /** Generation: the value buffer's window on this DRAM entry by (value-buffer lines, prob·V multipliers), made when a design first needs it, not kept when split heads re-read keys (value-window.ts valueWindow). */
   vWin: Map<number, number> | undefined;
+  /** Summarization: each class's spilled streams' costs on this DRAM entry by the resident keys and values (reuse-window.ts spillCosts), made when a design first needs them. */
+  spill: Map<number, RequestDramCost[]> | undefined;
   /** Expected maximum of that many independent standard normals (the channels: dram-cost.ts expectedMaxNormal). */
   zC: number;
   /** Generation: key-side and value-side DRAM cycles and activations of the workload. */

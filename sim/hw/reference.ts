@@ -158,7 +158,7 @@ interface FlowRows {
 function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: HardwareConfig, reuseKV: boolean, nReq: number, avail: number, t: RequestTraffic, st: RequestStages, lat: FetchLatencies): void {
   const D = r.D;
   const w1 = 1 + r.refetch;
-  const { kF, vF, bQ, bK, bL, bV, dc, cK, cV } = t;
+  const { cK, cV } = t;
   const { qk, sm, tkV, pv } = st;
   const lQk = qkLatency(hw.qkMultipliers, D) + L_BUF;
   const lSm = smLatency(hw.qkMultipliers, D);

@@ -6,12 +6,11 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { designEngines, expectedEngineCycles, type TopkEngineSpec } from './topk.ts';
-import { dramProfileTiming, newRequestDramCost, reuseTrafficInto, spillDramCostInto, type ReuseBytes, type ReuseTraffic } from './dram-cost.ts';
+import { dramProfileTiming, newRequestDramCost, reuseTrafficInto, spillDramCostInto, type RequestDramCost, type ReuseBytes, type ReuseTraffic } from './dram-cost.ts';
 import { L_ADMIT, NO_TOPK, bufferLines, classPvCycles, headsFit, rowsCycles, spilledKeys, spilledValues, sramCapacityVectors, summaryWindow, valueHeadsFit } from './pipeline-math.ts';
 import type { Sums } from './finalize.ts';
 import { TOPK_DEPS, shapeOf, type DramSums, type PreparedWorkload, type ReqClass } from './prepare.ts';
 import { HwMemo } from './memo.ts';
-import type { HbmTiming } from '../cycle/dram.ts';
 import { float64Views } from './window.ts';
 import { inOrderBound, type FlowInput } from './flow-shop.ts';
 
@@ -56,8 +55,28 @@ function reuseBytes(c: ReqClass, kF: number, vF: number): ReuseBytes {
   rb.spillV = ((vF - c.vF) * c.D * c.valueBits) / 8;
   return rb;
 }
-/** The spill costs of the class being priced (all zero when nothing spills) and its traffic (scratch). */
-const spillScratch = newRequestDramCost();
+/** A class that spills nothing: zero spill costs (never written). */
+const NO_SPILL: RequestDramCost = newRequestDramCost();
+/** (resident keys, values) pairs whose spill costs a DRAM entry keeps before it starts afresh. */
+const SPILL_PAIRS = 16;
+
+/**
+ * Each class's spilled streams' costs (dram-cost.ts spillCostFrom) on the design's DRAM entry for
+ * `capK` resident keys and `capV` values, memoised on the entry: a sweep over SRAM sizes and
+ * multipliers prices each spill shape once per DRAM design rather than at every point.
+ */
+function spillCosts(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, capK: number, capV: number): RequestDramCost[] {
+  const memo = (dram.spill ??= new Map());
+  const key = capK * 67108864 + capV;
+  let costs = memo.get(key);
+  if (costs === undefined) {
+    if (memo.size >= SPILL_PAIRS) memo.clear();
+    const tim = dramProfileTiming(hw);
+    costs = p.classes.map((c) => (c.k > capK || c.vF > capV ? spillDramCostInto(newRequestDramCost(), shapeOf(c), capK, capV, hw.dramChannels, tim, hw.clockGHz) : NO_SPILL));
+    memo.set(key, costs);
+  }
+  return costs;
+}
 const traffic: ReuseTraffic = { k: 0, v: 0, acts: 0, first: 0 };
 
 /** Summarization (K/V reused): per-class spill, DRAM traffic, window and in-order rows. */
@@ -71,7 +90,9 @@ export function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dr
   const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, wb);
   const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, wb);
   const f = flowRows(p);
-  let tim: HbmTiming | undefined;
+  let spill: RequestDramCost[] | undefined;
+  // the local-V engine of the workload's head size (once per evaluation, not per class)
+  const localV = designEngines(hw, D, softmaxLanes(hw)).localV;
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i];
     const m = c.mult;
@@ -84,7 +105,7 @@ export function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dr
     s.keyW += m * (kF * c.D * wb + c.p * kF * c.D * c.lsbBits);
     s.valW += m * vF * c.D * wb;
     // the spilled part of each gather at its own region's cost (priced only when something spills)
-    const sc = kF > c.k || vF > c.vF ? spillDramCostInto(spillScratch, shapeOf(c), capK, capV, hw.dramChannels, (tim ??= dramProfileTiming(hw)), hw.clockGHz) : spillScratch;
+    const sc = kF > c.k || vF > c.vF ? (spill ??= spillCosts(p, hw, dram, capK, capV))[i] : NO_SPILL;
     const t = reuseTrafficInto(traffic, b, dram.cost[i], sc, dram.avail);
     const cK = t.k;
     const cV = t.v;
@@ -94,7 +115,7 @@ export function reuseWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dr
     const w1 = 1 + c.p;
     const qk = w1 * rowsCycles(c.q, c.k, c.causal, hw.qkMultipliers, c.D);
     const sm = w1 * rowsCycles(c.q, c.k, c.causal, softmaxLanes(hw), 1);
-    const tkV = classTkV(c, hw, designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
+    const tkV = classTkV(c, hw, c.D === D ? localV : designEngines(hw, c.D, softmaxLanes(hw)).localV).busy;
     const pv = classPvCycles(c, hw.pvMultipliers);
     const q = Math.max(1, c.q);
     const n = headsFit(hw, kLines, vLines, c.k, c.vF, c.D, true, p.requests, true);
