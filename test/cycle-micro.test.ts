@@ -181,7 +181,7 @@ test('a stream of one burst per pseudo-channel costs tFAW/4 per region, not the 
   const p = profileStream(32, 32, 32, 16, tm);
   assert.equal(p.bursts, 32);
   assert.ok(p.meanOccupancy > 3.6 && p.meanOccupancy <= 3.75, `occupancy ${p.meanOccupancy}`);
-  // the analytical closed form runs the same regions (sim/hw/dram-expected.ts denseRun)
+  // the analytical closed form runs the same regions (sim/hw/dram-dense.ts denseRun)
   const a = gatherCost(32, 32, 32, 16, tm, 1);
   assert.ok(Math.abs(a.cyclesPerByte * 32 * 32 - p.meanOccupancy) < 1e-9, `analytical ${a.cyclesPerByte * 32 * 32} vs ${p.meanOccupancy}`);
 });

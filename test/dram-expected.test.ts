@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hbmTiming } from '../sim/cycle/dram.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
-import { denseCycle, expectedGatherCost, slotMoments } from '../sim/hw/dram-expected.ts';
+import { denseCycle } from '../sim/hw/dram-dense.ts';
+import { expectedGatherCost, slotMoments } from '../sim/hw/dram-expected.ts';
 import { compare, exactMean, sampleShapes, summary, timingOf, validationTable, type Row } from '../scripts/dram-validate.ts';
 
 const exactCost = (L: number, n: number, B: number, ch: number, t: ReturnType<typeof hbmTiming>, sub: number) => {

@@ -1,6 +1,6 @@
 /**
- * The HBM channels and chunk arrays the analytical model's DRAM profiles run on (sim/hw/
- * dram-expected.ts: a dense channel's run, a sparse pattern's): one channel per (PCs,
+ * The HBM channels and chunk arrays the analytical model's DRAM profiles run on (a dense channel's
+ * run, sim/hw/dram-dense.ts; a sparse pattern's, sim/hw/dram-pattern.ts): one channel per (PCs,
  * banks), reused across timings, and one pair of chunk arrays, grown as needed.
  */
 import { HbmChannel, type HbmTiming } from '../cycle/dram.ts';

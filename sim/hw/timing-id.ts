@@ -1,10 +1,10 @@
 /**
- * A small integer per HBM timing value, so memo tables of DRAM costs (dram-cost.ts,
- * dram-expected.ts) can key on a timing with a number instead of a string. Two timing objects
- * with equal fields share an id (designs that differ only in knobs outside the timing share
- * costs). Refresh (tREFI, tRFC) is left out: the memoised costs exclude it (applied as
- * availability). At most MAX_IDS ids are live; past that the ids restart and `timingEpoch()`
- * changes, and a table keyed by ids must then be emptied (it checks the epoch).
+ * A small integer per HBM timing value, so memo tables of DRAM costs (dram-cost.ts, dram-dense.ts,
+ * dram-pattern.ts) can key on a timing with a number instead of a string. Two timing objects with
+ * equal fields share an id (designs that differ only in knobs outside the timing share costs).
+ * Refresh (tREFI, tRFC) is left out: the memoised costs exclude it (applied as availability). At
+ * most MAX_IDS ids are live; past that the ids restart and `timingEpoch()` changes, and a table
+ * keyed by ids must then be emptied (it checks the epoch).
  */
 import type { HbmTiming } from '../cycle/dram.ts';
 
