@@ -37,7 +37,8 @@
  *
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
-import { longChunkSpacing, subChannelCount, subChannelTiming, type HbmTiming } from '../cycle/dram.ts';
+import { longChunkSpacing } from '../cycle/dram.ts';
+import { subChannelCount, subChannelTiming, type HbmTiming } from '../cycle/hbm-timing.ts';
 import { followingRegions } from '../cycle/dram-profile.ts';
 import { chunkArrays, profilingChannel } from './profile-channel.ts';
 import { NumTable } from './num-table.ts';
