@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The files whose code computes a profile (test/profile-cache.test.ts checks the list is closed under imports). */
-export const PROFILE_SOURCES = ['sim/cycle/profiles.ts', 'sim/cycle/dram-profile.ts', 'sim/cycle/dram.ts', 'sim/cycle/gather-layout.ts'];
+export const PROFILE_SOURCES = ['sim/cycle/profiles.ts', 'sim/cycle/dram-profile.ts', 'sim/cycle/dram.ts', 'sim/cycle/hbm-timing.ts', 'sim/cycle/gather-layout.ts'];
 
 /** sha256 of PROFILE_SOURCES (contents, in order), 16 hex digits; throws if one cannot be read. */
 export function profileSourcesKey(root = ROOT): string {

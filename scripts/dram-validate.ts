@@ -10,7 +10,7 @@
  * 16–4096, a quarter dense (n = L), the rest n uniform over 1 … L − 1. Prints the median, p90,
  * p99 and max relative error of cycles/byte and activations/byte, dense and sparse separately.
  */
-import { hbmTiming, subChannels, type HbmTiming } from '../sim/cycle/dram.ts';
+import { hbmTiming, subChannels, type HbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
 import { expectedGatherCost } from '../sim/hw/dram-expected.ts';
 import { fuseFactor } from '../sim/hw/dram-cost.ts';

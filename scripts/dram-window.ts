@@ -20,7 +20,8 @@
  * that carries data, of scripts/dram-validate.ts's random shapes (those of ≤ 3,000 bursts a channel
  * and region), and on named shapes at the default window.
  */
-import { HbmChannel, hbmTiming, subChannels, type HbmTiming } from '../sim/cycle/dram.ts';
+import { HbmChannel } from '../sim/cycle/dram.ts';
+import { hbmTiming, subChannels, type HbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { gatherChunks } from '../sim/cycle/gather-layout.ts';
 import { sampleOptions } from './sample-options.ts';
 import { sampleShapes, type Shape } from './dram-validate.ts';

@@ -13,7 +13,7 @@
  * cycles/byte at L − 1| over them, and by row-chunk slots per (sub-)channel as the validation
  * splits them. A shape whose exact occupancy at L is 0 is left out.
  */
-import { subChannels } from '../sim/cycle/dram.ts';
+import { subChannels } from '../sim/cycle/hbm-timing.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
 import { bandName, errorStats, sampleShapes, SLOT_BANDS, slotsOf, timingOf, type ErrorStats, type Shape } from './dram-validate.ts';
 

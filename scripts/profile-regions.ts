@@ -13,7 +13,8 @@
  * chunks served relative to the rule used before (tFAW and window twice, at most 32), and how many GB/s
  * doublings came out more than 0.5% slower (the reference's count beside it).
  */
-import { HbmChannel, subChannels, type HbmTiming } from '../sim/cycle/dram.ts';
+import { HbmChannel } from '../sim/cycle/dram.ts';
+import { subChannels, type HbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { FOLLOWING, followingRegions, type FollowingRule } from '../sim/cycle/dram-profile.ts';
 import { gatherChunks } from '../sim/cycle/gather-layout.ts';
 import { sampleOptions } from './sample-options.ts';

@@ -1,7 +1,7 @@
 /** DRAM front end (sim/cycle/fetcher.ts): key/value sides sharing the channels, refresh, port limit. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hbmTiming } from '../sim/cycle/dram.ts';
+import { hbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { DramFrontEnd } from '../sim/cycle/fetcher.ts';
 import { occTotals, type Stream } from '../sim/cycle/requests.ts';
 
@@ -80,7 +80,7 @@ test('the ports alternate between the key and value sides (RTL stage 5 round-rob
 });
 
 test('the idle-channel shortcuts give exactly the per-channel and per-port processor-sharing result (random streams vs a reference)', async () => {
-  const { availableBefore, timeForAvailable } = await import('../sim/cycle/dram.ts');
+  const { availableBefore, timeForAvailable } = await import('../sim/cycle/hbm-timing.ts');
   const { mulberry32 } = await import('../sim/workload/trace.ts');
   const tim = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 });
   const f = new DramFrontEnd(tim, 4, 8);

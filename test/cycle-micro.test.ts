@@ -1,7 +1,8 @@
 /** Hand-checked micro cases of the cycle simulator (sim/cycle). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HbmChannel, hbmTiming, availableBefore, timeForAvailable, emptyChunks, rowConflictLatency } from '../sim/cycle/dram.ts';
+import { HbmChannel, emptyChunks } from '../sim/cycle/dram.ts';
+import { hbmTiming, availableBefore, timeForAvailable, rowConflictLatency } from '../sim/cycle/hbm-timing.ts';
 import { gatherChunks } from '../sim/cycle/gather-layout.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
 import { gatherCost } from '../sim/hw/dram-cost.ts';
@@ -319,7 +320,7 @@ test('buffers: an over-sized head is split (generation) or spills, re-streaming 
 });
 
 test('sub-channels: with PCs interleaved (RoBaCoRaCh) each PC is a channel of one PC and its share of the request window, the same timing object each time; RoBaRaCoCh keeps the design timing', async () => {
-  const { subChannels, subChannelTiming, subChannelCount } = await import('../sim/cycle/dram.ts');
+  const { subChannels, subChannelTiming, subChannelCount } = await import('../sim/cycle/hbm-timing.ts');
   const hw = { clockGHz: 1, dramChannelGBps: 32 };
   const t = hbmTiming(hw, { mapping: 'RoBaCoRaCh', queueDepth: 64 });
   const s = subChannels(t, 16);

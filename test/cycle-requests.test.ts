@@ -1,7 +1,7 @@
 /** Per-request static quantities of the cycle simulator (sim/cycle/requests.ts), hand-computed. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hbmTiming } from '../sim/cycle/dram.ts';
+import { hbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { bufferLines } from '../sim/cycle/geometry.ts';
 import { footprint, headWork, prepareRequests, T_DRAM_BYTES, T_KEY_R, T_KEY_W, T_VAL_W, T_PV_MACS, T_QK_MACS, T_SOFTMAX, T_SPLITS, type RequestContext } from '../sim/cycle/requests.ts';
 import { spillRegion } from '../sim/cycle/gather-layout.ts';

@@ -94,7 +94,7 @@ test('small.csv (one head): the serial path, latency and energy within 10%', () 
 
 test('small.csv (one head) without refresh at 0.5 and 2 GHz: the access latency follows the clock in both models', () => {
   // The HBM's first access (nRP + nRCD + nCL + burst = 23 ns) was 26 − 3 = 23 analytical cycles at
-  // any clock; the simulator converts ns with the clock (sim/cycle/dram.ts hbmTiming). Before:
+  // any clock; the simulator converts ns with the clock (sim/cycle/hbm-timing.ts hbmTiming). Before:
   // cycle / analytical 0.954 at 0.5 GHz (681 vs 714.0), 1.054 at 2 GHz (1,343 vs 1,274.3).
   const { clocks } = small();
   assert.deepEqual(clocks.map((p) => [p.clockGHz, p.h.dramRefresh]), [[0.5, false], [2, false]]);
@@ -103,7 +103,7 @@ test('small.csv (one head) without refresh at 0.5 and 2 GHz: the access latency 
 
 test('a run shorter than nREFI meets no refresh in either model (small.csv, gpt2-small one token after 64 on 32 channels)', () => {
   // All-bank refresh comes at nREFI, 2·nREFI, … from the run's start (Ramulator2 AllBankRefresh;
-  // sim/cycle/dram.ts availableBefore): both runs end before 3,900 ns. The analytical model charged
+  // sim/cycle/hbm-timing.ts availableBefore): both runs end before 3,900 ns. The analytical model charged
   // the expected refresh stall: small.csv cycle / analytical 0.979 at 1 GHz (835 vs 852.7) and
   // 0.936 at 2 GHz (1,343 vs 1,435.5); gpt2-small 0.944 (2,914 vs 3,086.3). small.csv at 1 GHz was
   // then 1.035 without refresh too (835 vs 806.625): the head's MSB pass is DRAM-bound (185-cycle

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hbmTiming } from '../sim/cycle/dram.ts';
+import { hbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
 import { denseCycle } from '../sim/hw/dram-dense.ts';
 import { expectedGatherCost, slotMoments } from '../sim/hw/dram-expected.ts';

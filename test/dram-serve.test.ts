@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HbmChannel, hbmTiming, subChannelTiming, type HbmTiming } from '../sim/cycle/dram.ts';
+import { HbmChannel } from '../sim/cycle/dram.ts';
+import { hbmTiming, subChannelTiming, type HbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { mulberry32 } from '../sim/rng.ts';
 
 /** The recurrence as the model's header states it, one chunk at a time. */

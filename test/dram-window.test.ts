@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { hbmTiming, longChunkSpacing } from '../sim/cycle/dram.ts';
+import { longChunkSpacing } from '../sim/cycle/dram.ts';
+import { hbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { NAMED, regionCost } from '../scripts/dram-window.ts';
 
 const costOf = (name: string) => {

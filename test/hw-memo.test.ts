@@ -142,7 +142,7 @@ test('NumTable grows from 256 slots to its full size and answers as a Map with t
 
 test('timing ids: equal values share an id, any field (mapping included) makes another; ids restart after 1,024 with a new epoch', async () => {
   const { timingEpoch, timingId, timingSightings } = await import('../sim/hw/timing-id.ts');
-  const { hbmTiming } = await import('../sim/cycle/dram.ts');
+  const { hbmTiming } = await import('../sim/cycle/hbm-timing.ts');
   const t = (gbps: number, mapping: 'RoBaRaCoCh' | 'RoBaCoRaCh' = 'RoBaCoRaCh', queueDepth?: number) => hbmTiming({ clockGHz: 1, dramChannelGBps: gbps }, { mapping, queueDepth });
   const a = timingId(t(33.25));
   const e0 = timingEpoch();

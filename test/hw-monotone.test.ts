@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkHwStep, checkPruneStep, HW_KNOBS, makeCase, needBits, PRUNE_KNOBS, practicalHardware, randomAlgo, WORKLOADS, type ModelName } from '../scripts/monotone-audit.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
-import { hbmTiming, subChannels } from '../sim/cycle/dram.ts';
+import { hbmTiming, subChannels } from '../sim/cycle/hbm-timing.ts';
 import { gatherCost } from '../sim/hw/dram-cost.ts';
 import { analyticalModel } from '../sim/hw/analytical.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';

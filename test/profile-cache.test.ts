@@ -16,7 +16,7 @@ import path from 'node:path';
 import { crc32Ts, decodeProfiles, encodeProfiles, loadProfileCache, profileCacheFile, ProfileCacheReader, saveProfileCache, tableCrc, tablesToSave } from '../dse/profile-cache.ts';
 import { PROFILE_SOURCES } from '../dse/profile-key.ts';
 import { memoProfile, profileTable, seedProfiles, takeProfiles, type ProfileSet } from '../sim/cycle/profiles.ts';
-import { hbmTiming } from '../sim/cycle/dram.ts';
+import { hbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { profileStream, type StreamProfile } from '../sim/cycle/dram-profile.ts';
 import { SAVED_STREAMS, savedClock } from './fixtures/profile-cache-saver.ts';
 

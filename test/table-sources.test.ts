@@ -8,7 +8,7 @@ import area from '../sim/hw/tables/area.json' with { type: 'json' };
 import pipeline from '../sim/hw/tables/pipeline.json' with { type: 'json' };
 import { MAX_ALLOCS } from '../sim/cycle/buffers.ts';
 import { PAPER_KB_BYTES } from '../sim/cycle/geometry.ts';
-import { HBM2_2GBPS_NS } from '../sim/cycle/dram.ts';
+import { HBM2_2GBPS_NS } from '../sim/cycle/hbm-timing.ts';
 import { L_DRAM_REGS } from '../sim/cycle/latency.ts';
 
 /**
@@ -89,8 +89,8 @@ test('the cycle model\'s literal copies of pipeline.json constants agree with th
   assert.equal(PAPER_KB_BYTES, pipeline.paperKBBytes.value, 'sim/cycle/geometry.ts PAPER_KB_BYTES vs paperKBBytes');
   // HBM2_2Gbps preset in ns (tCK = 1 ns): refresh period and refresh cycle time.
   assert.equal(HBM2_2GBPS_NS.tCK, 1, 'the preset is in 1-ns clocks');
-  assert.equal(HBM2_2GBPS_NS.nREFI, pipeline.dramRefreshInterval.value, 'sim/cycle/dram.ts nREFI vs dramRefreshInterval');
-  assert.equal(HBM2_2GBPS_NS.nRFC, pipeline.dramRefreshCycle.value, 'sim/cycle/dram.ts nRFC vs dramRefreshCycle');
+  assert.equal(HBM2_2GBPS_NS.nREFI, pipeline.dramRefreshInterval.value, 'sim/cycle/hbm-timing.ts nREFI vs dramRefreshInterval');
+  assert.equal(HBM2_2GBPS_NS.nRFC, pipeline.dramRefreshCycle.value, 'sim/cycle/hbm-timing.ts nRFC vs dramRefreshCycle');
   // the DRAM-side registers: the simulator reads them from pipeline.json, as the analytical model does
   assert.equal(L_DRAM_REGS, pipeline.dramRegisterLatency.value, 'sim/cycle/latency.ts L_DRAM_REGS vs dramRegisterLatency');
 });

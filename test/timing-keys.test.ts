@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hbmTiming, type HbmTiming } from '../sim/cycle/dram.ts';
+import { hbmTiming, type HbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { timingId } from '../sim/hw/timing-id.ts';
 import { profileTable } from '../sim/cycle/profiles.ts';
 import { copyTiming } from '../sim/hw/profile-channel.ts';

@@ -2,7 +2,8 @@
  * Steady-state DRAM cost of one fetch stream (a gather of n of L token vectors) on the HBM2 model of
  * dram.ts: each channel's row chunks served on a fresh channel, then again in the following regions (`followingRegions`).
  */
-import { HbmChannel, subChannels, type ChannelRun, type HbmTiming } from './dram.ts';
+import { HbmChannel, type ChannelRun } from './dram.ts';
+import { subChannels, type HbmTiming } from './hbm-timing.ts';
 import { keptIndex } from './gather-layout.ts';
 
 /** DRAM cost of one fetch stream, measured on fresh channels (every bank holding another row). */

@@ -36,154 +36,11 @@
  *  - refresh is all-bank, every nREFI for nRFC, simultaneously on every channel (the RTL creates
  *    one Ramulator2 instance per channel, all started at cycle 0); it is applied by the fluid
  *    channel-sharing layer in sim.ts.
+ *
+ * The preset, its conversion to a design's cycles, the sub-channel view and the refresh arithmetic
+ * are in hbm-timing.ts; this module is the bank-level channel (`HbmChannel`) and its request window.
  */
-import type { HardwareConfig } from '../schema.ts';
-
-/** HBM2 timing of a design (a field added here is also copied by sim/hw/profile-channel.ts copyTiming). */
-export interface HbmTiming {
-  /** Data-bus time of one 32-B burst on one PC. */
-  tBurst: number;
-  tCCDS: number;
-  tCCDL: number;
-  tCL: number;
-  tRCD: number;
-  tRP: number;
-  tRAS: number;
-  tRC: number;
-  tRRDS: number;
-  tRRDL: number;
-  tFAW: number;
-  tREFI: number;
-  tRFC: number;
-  pcs: number;
-  banks: number;
-  burstsPerRow: number;
-  /** Outstanding bursts per channel visible to the scheduler. */
-  queueDepth: number;
-  /**
-   * Address mapping inside a channel: 'RoBaRaCoCh' (official Ramulator2 config: 512 B per PC row
-   * chunk, then the other PC) or 'RoBaCoRaCh' (PCs interleaved every 32 B, so any gather splits
-   * evenly over the two PCs).
-   */
-  mapping: 'RoBaRaCoCh' | 'RoBaCoRaCh';
-  burstBytes: number;
-}
-
-export const HBM2_2GBPS_NS = {
-  tCK: 1,
-  nBL: 4,
-  nCL: 7,
-  nRCD: 7,
-  nRP: 7,
-  nRAS: 17,
-  nRC: 19,
-  nCCDS: 1,
-  nCCDL: 2,
-  nRRDS: 2,
-  nRRDL: 3,
-  nFAW: 15,
-  nREFI: 3900,
-  nRFC: 350,
-} as const;
-
-/**
- * Scheduler window when `hbmTiming` is called without `queueDepth` (direct callers and unit tests;
- * a design always passes hw.dramQueueDepth, whose default in sim/schema.ts is 16, the official DPI
- * shim's limit): 32 requests per channel at 32 GB/s (Ramulator2's default read-queue
- * size: `ReqBuffer::max_size = 32`, src/base/request.h of CMU-SAFARI/ramulator2; the paper's fetcher has 64-deep FIFOs per port), scaled up with the channel bandwidth. The official DPI shim caps outstanding requests at
- * 16 per channel; with 16 our model streams a dense region at only ~2/3 of the peak because a
- * 512-B row chunk (16 bursts) is shorter than the PRE+ACT+CL of the next one (see README).
- */
-export const DEFAULT_QUEUE_DEPTH = 32;
-/**
- * Mapping when `hbmTiming` is called without `mapping` (direct callers and unit tests). A design
- * always passes hw.dramMapping, whose default in sim/schema.ts is the official 'RoBaRaCoCh' (see
- * HbmTiming.mapping and sim/cycle/README.md).
- */
-export const DEFAULT_MAPPING: HbmTiming['mapping'] = 'RoBaCoRaCh';
-
-/**
- * The sub-channel timings of the last design timings asked about (`subChannels`), by identity: a
- * design's pricing asks many times with one timing object. Not a WeakMap of every timing ever
- * seen: a sweep of distinct designs would leave an entry per point for the collector to trace.
- */
-const SUB_RING = 4;
-const subOf: Array<HbmTiming | undefined> = new Array(SUB_RING).fill(undefined);
-const subT: Array<HbmTiming | undefined> = new Array(SUB_RING).fill(undefined);
-let subNext = 0;
-
-function subTiming(t: HbmTiming): HbmTiming {
-  for (let i = 0; i < SUB_RING; i++) if (subOf[i] === t) return subT[i]!;
-  const s: HbmTiming = { ...t, pcs: 1, queueDepth: Math.max(1, Math.floor(t.queueDepth / t.pcs)) };
-  subOf[subNext] = t;
-  subT[subNext] = s;
-  subNext = (subNext + 1) % SUB_RING;
-  return s;
-}
-
-/** How many (sub-)channels `subChannels` spreads a design's bursts over, without making its sub-channel timing. */
-export function subChannelCount(t: HbmTiming, channels: number): number {
-  return t.mapping === 'RoBaRaCoCh' ? channels : channels * t.pcs;
-}
-
-/** The timing of one (sub-)channel of `subChannels` (the design timing itself unless PCs are interleaved), without the pair object. */
-export function subChannelTiming(t: HbmTiming): HbmTiming {
-  // The same sub-channel timing object for the same design timing object, so per-timing caches
-  // (the profiling channels, cost tables: sim/hw/timing-id.ts) find it at once; a new object of
-  // equal values gets the same timing id.
-  return t.mapping === 'RoBaRaCoCh' ? t : subTiming(t);
-}
-
-/**
- * With PCs interleaved at 32 B, each PC is an independent sub-channel (own bus, banks, tFAW)
- * holding every other burst: modelled as 2·Ch channels of one PC and half the request window.
- */
-export function subChannels(t: HbmTiming, channels: number): { t: HbmTiming; channels: number } {
-  return { t: subChannelTiming(t), channels: subChannelCount(t, channels) };
-}
-
-export function hbmTiming(
-  hw: Pick<HardwareConfig, 'clockGHz' | 'dramChannelGBps'>,
-  opts: { refresh?: boolean; queueDepth?: number; mapping?: HbmTiming['mapping'] } = {},
-): HbmTiming {
-  const c = hw.clockGHz; // cycles per ns
-  const s = 32 / hw.dramChannelGBps; // interface scaling
-  const T = HBM2_2GBPS_NS;
-  return {
-    tBurst: (T.nBL / 2) * T.tCK * s * c,
-    tCCDS: T.nCCDS * s * c,
-    tCCDL: T.nCCDL * s * c,
-    tCL: T.nCL * c,
-    tRCD: T.nRCD * c,
-    tRP: T.nRP * c,
-    tRAS: T.nRAS * c,
-    tRC: T.nRC * c,
-    tRRDS: T.nRRDS * c,
-    tRRDL: T.nRRDL * c,
-    tFAW: T.nFAW * c,
-    tREFI: opts.refresh === false ? Infinity : T.nREFI * c,
-    tRFC: opts.refresh === false ? 0 : T.nRFC * c,
-    pcs: 2,
-    banks: 16,
-    burstsPerRow: 16,
-    // The window covers the same bandwidth × latency product at any interface speed.
-    queueDepth: opts.queueDepth ?? Math.ceil(DEFAULT_QUEUE_DEPTH * Math.max(1, hw.dramChannelGBps / 32)),
-    mapping: opts.mapping ?? DEFAULT_MAPPING,
-    burstBytes: 32,
-  };
-}
-
-/**
- * Service start → the end of a stream's first burst, accelerator cycles: the first access of a
- * stream is a row conflict (open-page FR-FCFS, every bank holding another head's row: the state
- * dram-profile.ts profiles each stream from), nRP + nRCD + nCL + one burst, in the timing's cycles
- * (ns × clockGHz; the burst × 32/dramChannelGBps). `profileStream`'s firstLatency is this value
- * (test/cycle-micro.test.ts); the analytical model's access latency is built on it
- * (sim/hw/pipeline-math.ts fetchLatencies).
- */
-export function rowConflictLatency(t: HbmTiming): number {
-  return t.tRP + t.tRCD + t.tCL + t.tBurst;
-}
+import type { HbmTiming } from './hbm-timing.ts';
 
 /** Row chunks of one channel, in issue order. */
 export interface ChunkList {
@@ -217,6 +74,91 @@ export function longChunkSpacing(n: number, q: number, space: number, ret: numbe
   if (q * space >= ret) return space;
   const g = Math.floor((n - 1) / q);
   return (g * ret + (n - 1 - g * q) * space) / (n - 1);
+}
+
+/*
+ * A row chunk's PC, bank and row from its index within the channel, id (pc, then bank, then row),
+ * when `serveRange` cannot use shifts (P or banks not a power of two, or id not a non-negative 32-bit
+ * integer): id is an integer and P, banks are small, so the quotients are exact and x − trunc(x/m)·m
+ * is x % m (as an array index: the same slot) without a floating-point remainder; in 32-bit integer
+ * arithmetic when it fits (i = id | 0 = id ≥ 0: floor = trunc). Three functions, not one returning
+ * an object: `serveRange` would allocate it per chunk.
+ */
+
+/** The PC of row chunk id (i = id | 0). */
+function pcOf(id: number, i: number, P: number): number {
+  if (i === id && i >= 0) return i - ((i / P) | 0) * P;
+  return id - Math.trunc(id / P) * P;
+}
+
+/** The bank of row chunk id (i = id | 0). */
+function bankOf(id: number, i: number, P: number, banks: number): number {
+  if (i === id && i >= 0) {
+    const q = (i / P) | 0;
+    return q - ((q / banks) | 0) * banks;
+  }
+  const q = Math.floor(id / P);
+  return q - Math.trunc(q / banks) * banks;
+}
+
+/** The row of row chunk id (i = id | 0; PB = P·banks). */
+function rowOf(id: number, i: number, PB: number): number {
+  if (i === id && i >= 0) return (i / PB) | 0;
+  return Math.floor(id / PB);
+}
+
+/** The request window's ring (`HbmChannel.cPos` …) from `head` on: the first chunk not wholly before burst position p. */
+function windowHead(cPos: Float64Array, cN: Int32Array, head: number, cap: number, p: number): number {
+  while (cPos[head] + cN[head] <= p) if (++head === cap) head = 0;
+  return head;
+}
+
+/** When burst p of the window's chunk h and every burst before it have returned: the chunk's own completion of p, or any earlier one's. */
+function releaseAt(cPre: Float64Array, cDs: Float64Array, cPos: Float64Array, cSpace: Float64Array, h: number, p: number, tBurst: number): number {
+  return Math.max(cPre[h], cDs[h] + (p - cPos[h]) * cSpace[h] + tBurst);
+}
+
+/** A row miss visible at vis: PRE after tRAS unless closed, ACT after tRP, tRC, tRRD and tFAW; the bank, PC, group and tFAW state updated; the ACT time. */
+function activate(
+  openRow: Int32Array,
+  lastAct: Float64Array,
+  lastActPc: Float64Array,
+  lastActBg: Float64Array,
+  faw: Float64Array,
+  fawIdx: Int32Array,
+  pc: number,
+  bank: number,
+  bi: number,
+  row: number,
+  vis: number,
+  tRAS: number,
+  tRP: number,
+  tRC: number,
+  tRRDS: number,
+  tRRDL: number,
+  tFAW: number,
+): number {
+  let act = openRow[bi] !== -1 ? Math.max(vis, lastAct[bi] + tRAS) + tRP : vis;
+  const fi = pc * 4 + fawIdx[pc];
+  const gi = pc * 4 + (bank & 3);
+  act = Math.max(act, lastAct[bi] + tRC, lastActPc[pc] + tRRDS, lastActBg[gi] + tRRDL, faw[fi] + tFAW);
+  faw[fi] = act;
+  lastAct[bi] = act;
+  lastActPc[pc] = act;
+  lastActBg[gi] = act;
+  fawIdx[pc] = (fawIdx[pc] + 1) & 3;
+  openRow[bi] = row;
+  return act;
+}
+
+/** A chunk (first burst's position, data start, burst spacing, bursts, `done` before it) written at the window's ring slot tail; the next slot. */
+function pushChunk(cPos: Float64Array, cDs: Float64Array, cSpace: Float64Array, cN: Int32Array, cPre: Float64Array, tail: number, cap: number, pos: number, ds: number, sp: number, n: number, done: number): number {
+  cPos[tail] = pos;
+  cDs[tail] = ds;
+  cSpace[tail] = sp;
+  cN[tail] = n;
+  cPre[tail] = done;
+  return tail + 1 === cap ? 0 : tail + 1;
 }
 
 /**
@@ -359,7 +301,10 @@ export class HbmChannel {
    * bursts follow back to back on its PC's bus. One function with the state in locals: this is the
    * models' hot loop (the analytical model serves a few hundred chunks a design, most of them in
    * profiles of one or two chunks a region over up to 32 regions), and a method call per chunk or
-   * per run, reloading the state from the fields, cost 1.2x the distinct-design rate.
+   * per run, reloading the state from the fields, cost 1.2x the distinct-design rate. Its steps
+   * (a chunk's PC, bank and row off the shift path, the window's release, a row miss's activation,
+   * the window's ring write) are module-level functions of numbers and typed arrays, which V8
+   * inlines; the shift decode stays inline (as three functions it ran the loop ~2% slower).
    */
   private serveRange(ids: Float64Array, ns: Int32Array, a: number, b: number, r0: number, r1: number, stride: number, t0: number): void {
     const t = this.t;
@@ -389,31 +334,21 @@ export class HbmChannel {
       runPos = pos;
       const offset = r * stride;
       for (let k = a; k < b; k++) {
-        // id is an integer and P, banks are small, so the quotients are exact and x − trunc(x/m)·m is
-        // x % m (as an array index: the same slot) without a floating-point remainder; in 32-bit
-        // integer arithmetic when it fits (non-negative: floor = trunc), by shifts when P and banks
-        // are powers of two (HBM2: 1 or 2 PCs, 16 banks)
+        // the chunk's PC, bank and row: by shifts when P and banks are powers of two (HBM2: 1 or 2
+        // PCs, 16 banks) and id is a non-negative 32-bit integer, else `pcOf`, `bankOf`, `rowOf`
         const id = ids[k] + offset;
         const i = id | 0;
         let pc: number;
         let bank: number;
         let row: number;
-        if (i === id && i >= 0) {
-          if (pow2) {
-            pc = i & (P - 1);
-            bank = (i >> pShift) & (banks - 1);
-            row = i >> pbShift;
-          } else {
-            const q = (i / P) | 0;
-            pc = i - q * P;
-            bank = q - ((q / banks) | 0) * banks;
-            row = (i / PB) | 0;
-          }
+        if (pow2 && i === id && i >= 0) {
+          pc = i & (P - 1);
+          bank = (i >> pShift) & (banks - 1);
+          row = i >> pbShift;
         } else {
-          const q = Math.floor(id / P);
-          pc = id - Math.trunc(id / P) * P;
-          bank = q - Math.trunc(q / banks) * banks;
-          row = Math.floor(id / PB);
+          pc = pcOf(id, i, P);
+          bank = bankOf(id, i, P, banks);
+          row = rowOf(id, i, PB);
         }
         const n = ns[k];
         const bi = pc * banks + bank;
@@ -423,34 +358,20 @@ export class HbmChannel {
           // the window releases in order: the first burst enters when the burst at pos − Q and every
           // earlier one have returned (drop the window's chunks wholly before it)
           const p = pos - Q;
-          while (cPos[head] + cN[head] <= p) if (++head === cap) head = 0;
-          vis = Math.max(t0, cPre[head], cDs[head] + (p - cPos[head]) * cSpace[head] + tBurst);
+          head = windowHead(cPos, cN, head, cap, p);
+          vis = Math.max(t0, releaseAt(cPre, cDs, cPos, cSpace, head, p, tBurst));
         }
         // the last of its first min(n, Q) bursts enters when the burst Q before it (and every earlier
         // one) has returned, and its data follow tCL later: the earliest start that allows
-        let lastData = -Infinity;
         const jl = (n < Q ? n : Q) - 1;
-        if (jl > 0 && pos + jl >= Q) {
-          const p = pos + jl - Q;
-          let h = head;
-          while (cPos[h] + cN[h] <= p) if (++h === cap) h = 0;
-          lastData = Math.max(cPre[h], cDs[h] + (p - cPos[h]) * cSpace[h] + tBurst) + tCL;
-        }
+        const lp = pos + jl - Q;
+        const lastData = jl > 0 && lp >= 0 ? releaseAt(cPre, cDs, cPos, cSpace, windowHead(cPos, cN, head, cap, lp), lp, tBurst) + tCL : -Infinity;
         let colReady = vis;
         if (openRow[bi] === row) hits += n;
         else {
           misses += 1;
           hits += n - 1;
-          let act = openRow[bi] !== -1 ? Math.max(vis, lastAct[bi] + tRAS) + tRP : vis;
-          const fi = pc * 4 + fawIdx[pc];
-          const gi = pc * 4 + (bank & 3);
-          act = Math.max(act, lastAct[bi] + tRC, lastActPc[pc] + tRRDS, lastActBg[gi] + tRRDL, faw[fi] + tFAW);
-          faw[fi] = act;
-          lastAct[bi] = act;
-          lastActPc[pc] = act;
-          lastActBg[gi] = act;
-          fawIdx[pc] = (fawIdx[pc] + 1) & 3;
-          openRow[bi] = row;
+          const act = activate(openRow, lastAct, lastActPc, lastActBg, faw, fawIdx, pc, bank, bi, row, vis, tRAS, tRP, tRC, tRRDS, tRRDL, tFAW);
           colReady = act + tRCD;
         }
         const ds = Math.max(colReady + tCL, busFree[pc]);
@@ -459,12 +380,7 @@ export class HbmChannel {
         const busEnd = ds + (n - 1) * sp + tBurst;
         busFree[pc] = busEnd;
         if (n > 0) {
-          cPos[tail] = pos;
-          cDs[tail] = ds;
-          cSpace[tail] = sp;
-          cN[tail] = n;
-          cPre[tail] = done;
-          if (++tail === cap) tail = 0;
+          tail = pushChunk(cPos, cDs, cSpace, cN, cPre, tail, cap, pos, ds, sp, n, done);
           if (busEnd > done) done = busEnd;
         }
         pos += n;
@@ -498,27 +414,4 @@ export class HbmChannel {
   private finish(t0: number): ChannelRun {
     return { end: Math.max(t0, this.rEnd), firstData: this.rFirst, bursts: this.rBursts, hits: this.rHits, misses: this.rMisses };
   }
-}
-
-/**
- * Available DRAM time in [0, x): all-bank refresh blocks every channel for tRFC at the start of
- * each tREFI period from the second period on.
- */
-export function availableBefore(x: number, t: HbmTiming): number {
-  if (!Number.isFinite(t.tREFI) || x <= t.tREFI) return x;
-  const P = t.tREFI;
-  const m = Math.floor(x / P);
-  return P + (m - 1) * (P - t.tRFC) + Math.max(0, x - m * P - t.tRFC);
-}
-
-/** Inverse of availableBefore: the earliest x with availableBefore(x) = a. */
-export function timeForAvailable(a: number, t: HbmTiming): number {
-  if (!Number.isFinite(t.tREFI) || a <= t.tREFI) return a;
-  const P = t.tREFI;
-  const per = P - t.tRFC;
-  const rest = a - P;
-  const j = Math.floor(rest / per);
-  const rem = rest - j * per;
-  if (rem === 0) return (j + 1) * P;
-  return (j + 1) * P + t.tRFC + rem;
 }

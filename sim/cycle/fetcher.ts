@@ -2,7 +2,7 @@
  * DRAM front end: the Q-K-V fetcher's two sides sharing the HBM channels (paper Fig. 8; RTL
  * stage 5). Per (sub-)channel there are two FIFO lanes — the key side (Q, K MSBs, K LSBs) and
  * the value side (V) — sharing the channel round-robin, in available-time units (refresh
- * removed: dram.ts `availableBefore`). A stream occupies each channel for its per-channel
+ * removed: hbm-timing.ts `availableBefore`). A stream occupies each channel for its per-channel
  * steady-state cost (dram-profile.ts `profileStream`) after the earlier streams of its side; while the
  * other side still has work queued on that channel both progress at half rate (processor
  * sharing: the overlap is added to both). A stream completes when its slowest channel is done,
@@ -12,7 +12,7 @@
  * reach the accelerator one access latency later, the last burst like the first: activate, CAS,
  * the registers on the way (`firstLat` less one burst).
  */
-import { subChannels, type HbmTiming } from './dram.ts';
+import { subChannels, type HbmTiming } from './hbm-timing.ts';
 import type { Stream } from './requests.ts';
 
 export class DramFrontEnd {
@@ -37,7 +37,7 @@ export class DramFrontEnd {
   /** Results of the last `issue`: time of the first data and completion time. */
   first = 0;
   end = 0;
-  /** Refresh (dram.ts availableBefore / timeForAvailable): period tREFI (Infinity: none), tRFC, tREFI − tRFC. */
+  /** Refresh (hbm-timing.ts availableBefore / timeForAvailable): period tREFI (Infinity: none), tRFC, tREFI − tRFC. */
   private readonly refP: number;
   private readonly refRFC: number;
   private readonly refPer: number;
@@ -55,7 +55,7 @@ export class DramFrontEnd {
     this.refPer = timing.tREFI - timing.tRFC;
   }
 
-  /** dram.ts `timeForAvailable` (the same operations), for a > tREFI. */
+  /** hbm-timing.ts `timeForAvailable` (the same operations), for a > tREFI. */
   private timeAfterRefresh(a: number): number {
     const P = this.refP;
     const rest = a - P;
@@ -72,7 +72,7 @@ export class DramFrontEnd {
     // a heap number per channel and stream: 1.5 MB per per8 run, a third of the fetcher's time.
     const now = at + 0;
     const tim = this.timing;
-    // available time before `now`: dram.ts availableBefore, written out (the same operations)
+    // available time before `now`: hbm-timing.ts availableBefore, written out (the same operations)
     const P = this.refP;
     let aA = now;
     if (now > P) {

@@ -1,5 +1,6 @@
 /** Where a gather's kept tokens lie in DRAM: one per stratum at a hashed offset, and the row chunks per channel they make. */
-import { emptyChunks, type ChunkList, type HbmTiming } from './dram.ts';
+import { emptyChunks, type ChunkList } from './dram.ts';
+import type { HbmTiming } from './hbm-timing.ts';
 
 /**
  * Deterministic hash of (i, L, n) to [0, 1) (the gather positions must not depend on run order).

@@ -3,7 +3,7 @@
  * tokens fetched, bytes per token) is simulated once per (channel count, timing) and reused.
  * Pure functions of their keys; the tables are bounded (cleared when they grow past a limit).
  */
-import type { HbmTiming } from './dram.ts';
+import type { HbmTiming } from './hbm-timing.ts';
 import { profileStream, type StreamProfile } from './dram-profile.ts';
 
 type ProfileMap = Map<number, StreamProfile>;

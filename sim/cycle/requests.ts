@@ -9,7 +9,7 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import type { HeadRequest, Workload } from '../workload/types.ts';
-import type { HbmTiming } from './dram.ts';
+import type { HbmTiming } from './hbm-timing.ts';
 import { fuseFactor, lanes, log2c, type Lanes } from './geometry.ts';
 import { L_DOT_BASE, L_DRAM_REGS, L_ISSUE, L_PV_BASE, L_REQUANT_BASE } from './latency.ts';
 import { combineParts, memoProfile, profileTable, type Part } from './profiles.ts';

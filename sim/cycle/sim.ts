@@ -22,7 +22,7 @@ import { energyFromActivity } from '../hw/energy.ts';
 import { areaOf } from '../hw/area.ts';
 import { LineBuffer } from './buffers.ts';
 import { dramTimingOf } from '../hw/dram-cost.ts';
-import { timeForAvailable } from './dram.ts';
+import { timeForAvailable } from './hbm-timing.ts';
 import { designEngines, type TopkEngineSpec } from '../hw/topk.ts';
 import { EV_ADMIT, EV_DECISION, EV_DRAM, EV_KARRIVE, EV_VALLOC, EV_VARRIVE, EV_VRELEASE, EventQueue } from './events.ts';
 import { DramFrontEnd } from './fetcher.ts';

@@ -13,7 +13,7 @@
  * head pairs (like the RTL), so the profile is of the fused vector.
  */
 import type { HardwareConfig } from '../schema.ts';
-import { hbmTiming, subChannelCount, type HbmTiming } from '../cycle/dram.ts';
+import { hbmTiming, subChannelCount, type HbmTiming } from '../cycle/hbm-timing.ts';
 import { spillRegion } from '../cycle/gather-layout.ts';
 import { expectedGatherCostInto, type ExpectedCost } from './dram-expected.ts';
 import { NumTable } from './num-table.ts';
@@ -35,7 +35,7 @@ export function dramTimingOf(hw: HardwareConfig): HbmTiming {
 
 /**
  * The design's HBM2 timing at a 1 GHz accelerator clock: every time of `dramTimingOf` is ns × the
- * clock (sim/cycle/dram.ts hbmTiming), and a stream's occupancy is built from those times by sums
+ * clock (sim/cycle/hbm-timing.ts hbmTiming), and a stream's occupancy is built from those times by sums
  * and maxima only, so it scales with the clock exactly. Profiles are taken at 1 GHz and scaled,
  * so designs that differ only in their clock share one profile.
  */

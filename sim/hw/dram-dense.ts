@@ -13,7 +13,8 @@
  * The occupancies are memoised per timing (`useDenseTiming` names the current one): in a small
  * direct-mapped table of the current timing, and by timing id in `denseTable`.
  */
-import { longChunkSpacing, type HbmTiming } from '../cycle/dram.ts';
+import { longChunkSpacing } from '../cycle/dram.ts';
+import type { HbmTiming } from '../cycle/hbm-timing.ts';
 import { followingRegions } from '../cycle/dram-profile.ts';
 import { chunkArrays, profilingChannel } from './profile-channel.ts';
 import { NumTable } from './num-table.ts';

@@ -29,7 +29,7 @@
  *
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
-import { subChannelCount, subChannelTiming, type HbmTiming } from '../cycle/dram.ts';
+import { subChannelCount, subChannelTiming, type HbmTiming } from '../cycle/hbm-timing.ts';
 import { burstSpacing, denseChannelOcc, latency, useDenseTiming } from './dram-dense.ts';
 import { pcMixture, usePatternTiming } from './dram-pattern.ts';
 import { timingEpoch, timingId } from './timing-id.ts';
@@ -78,7 +78,7 @@ export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B:
 }
 
 /**
- * The (sub-)channel timing of a design timing (sim/cycle/dram.ts subChannels), made the current
+ * The (sub-)channel timing of a design timing (sim/cycle/hbm-timing.ts subChannels), made the current
  * timing of the memo tables (dram-dense.ts, dram-pattern.ts), kept for the last design timing object
  * asked about: a design's gathers all ask with one object, so the sub-channel timing and its id are
  * found once per design, not once a gather.

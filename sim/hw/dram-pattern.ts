@@ -10,7 +10,7 @@
  * bounded: pattern runs by the chunks' (PC, bank, size) hash, pattern occupancies by their inputs
  * (g, then k, bursts, dPc, offset). `usePatternTiming` names the current timing.
  */
-import { type HbmTiming } from '../cycle/dram.ts';
+import type { HbmTiming } from '../cycle/hbm-timing.ts';
 import { followingRegions } from '../cycle/dram-profile.ts';
 import { chunkArrays, profilingChannel } from './profile-channel.ts';
 import { NumTable } from './num-table.ts';

@@ -9,7 +9,7 @@ import { L_ADMIT, L_BUF, fetchLatencies, mayEndBeforeRefresh, refreshStretch, dr
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { shapeOf, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { timingId, timingSightings } from './timing-id.ts';
-import { subChannelCount, type HbmTiming } from '../cycle/dram.ts';
+import { subChannelCount, type HbmTiming } from '../cycle/hbm-timing.ts';
 import { beginDesign, cachedGathers } from './gather-cache.ts';
 import { groupGathers } from './group-gathers.ts';
 import { classRows, float64Views, windowOf, type SplitTerms, type WindowTable } from './window.ts';

@@ -10,7 +10,7 @@
  * design is priced twice in a row: a sweep of distinct DRAM designs goes straight to
  * `gatherCostInto` and never fills rows it would not reuse.
  */
-import type { HbmTiming } from '../cycle/dram.ts';
+import type { HbmTiming } from '../cycle/hbm-timing.ts';
 import { copyCost, gatherCostInto, type GatherCost, type GatherSource } from './dram-cost.ts';
 import { timingEpoch, timingId } from './timing-id.ts';
 

@@ -5,7 +5,7 @@
 import { type HardwareConfig } from '../schema.ts';
 import pipe from './tables/pipeline.json' with { type: 'json' };
 import type { Sums } from './finalize.ts';
-import { rowConflictLatency, type HbmTiming } from '../cycle/dram.ts';
+import { rowConflictLatency, type HbmTiming } from '../cycle/hbm-timing.ts';
 import { dramTimingOf, refreshAvailability } from './dram-cost.ts';
 
 export const L_BUF = pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
@@ -25,7 +25,7 @@ export interface FetchLatencies {
 /**
  * The fetch latencies of a design whose HBM timing is `t` (sim/hw/dram-cost.ts dramTimingOf):
  * fetch issue + DRAM registers + conversion in accelerator cycles, and the HBM's first access —
- * a row conflict in ns converted with the clock (sim/cycle/dram.ts rowConflictLatency, the first
+ * a row conflict in ns converted with the clock (sim/cycle/hbm-timing.ts rowConflictLatency, the first
  * latency of the simulator's stream profiles). 33 cycles to the buffer at Table I (1 GHz, 32 GB/s).
  */
 export function fetchLatencies(t: HbmTiming): FetchLatencies {
@@ -338,7 +338,7 @@ export function spilledValues(q: number, k: number, vF: number, vq: number, caus
  * RTL starts one Ramulator2 instance per channel at cycle 0 (spec §1.6, refresh `AllBank`), whose
  * AllBankRefresh issues its first REF at clk = nREFI (m_next_refresh_cycle = nREFI,
  * CMU-SAFARI/ramulator2 src/dram_controller/impl/refresh/all_bank_refresh.cpp); the simulator
- * blocks [j·tREFI, j·tREFI + tRFC) for j ≥ 1 (sim/cycle/dram.ts availableBefore). So a run that
+ * blocks [j·tREFI, j·tREFI + tRFC) for j ≥ 1 (sim/cycle/hbm-timing.ts availableBefore). So a run that
  * ends by tREFI without refresh meets none. The analytical refresh terms are expectations over a
  * refresh at a uniformly random time (the bandwidth derate 1 − tRFC/tREFI, refreshStretch), and
  * stretch a run by at most tREFI/(tREFI − tRFC): a run longer than tREFI²/(tREFI − tRFC) with

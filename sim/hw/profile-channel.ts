@@ -3,7 +3,8 @@
  * run, sim/hw/dram-dense.ts; a sparse pattern's, sim/hw/dram-pattern.ts): one channel per (PCs,
  * banks), reused across timings, and one pair of chunk arrays, grown as needed.
  */
-import { HbmChannel, type HbmTiming } from '../cycle/dram.ts';
+import { HbmChannel } from '../cycle/dram.ts';
+import type { HbmTiming } from '../cycle/hbm-timing.ts';
 
 /** Chunk ids and bursts of the run being built (`chunkArrays`; the arrays may be replaced when grown). */
 const chunks = { ids: new Float64Array(88), ns: new Int32Array(88) };
@@ -40,7 +41,7 @@ export function profilingChannel(t: HbmTiming): HbmChannel {
 }
 
 /**
- * Every field of `t` written into `to` (a field added to HbmTiming, sim/cycle/dram.ts, goes here
+ * Every field of `t` written into `to` (a field added to HbmTiming, sim/cycle/hbm-timing.ts, goes here
  * too: test/timing-keys.test.ts): named stores, ten times cheaper than Object.assign (~0.2 µs),
  * once per design timing.
  */

@@ -6,7 +6,7 @@
  * most MAX_IDS ids are live; past that the ids restart and `timingEpoch()` changes, and a table
  * keyed by ids must then be emptied (it checks the epoch).
  */
-import type { HbmTiming } from '../cycle/dram.ts';
+import type { HbmTiming } from '../cycle/hbm-timing.ts';
 
 const MAX_IDS = 1024;
 /** Ids by hash of their timing's values: open addressing (id + 1 per slot, 0 empty), load ≤ ½. */
