@@ -120,8 +120,12 @@ test('a run shorter than nREFI meets no refresh in either model (small.csv, gpt2
     // 1.044 until the request window was released in order (sim/cycle/dram.ts): both models' DRAM
     // busy time rose by the same 110 cycles (2,506 → 2,616), the simulator's run by 119 and the
     // analytical one by 62 (3,408 → 3,527 and 3,263 → 3,325); 1.061 until the key side's DRAM share
-    // was taken over the window's length (pipeline-math.ts windowFixedPoint): 3,325 → 3,301.7
-    [gpt, 1, 'gpt2-small', 1.068],
+    // was taken over the window's length (pipeline-math.ts windowFixedPoint): 3,325 → 3,301.7;
+    // 1.068 until every stream's first channel's lead was counted (sim/hw/dram-expected.ts: on 64
+    // pseudo-channels its query, K and V put 9 bursts a head on pseudo-channels 0–2 and 6 on the
+    // others): 3,301.7 → 3,747.1, above the simulator's 3,527 (sim/cycle/README.md, "Every stream
+    // starts at the first channel")
+    [gpt, 1, 'gpt2-small', 0.9413],
   ];
   for (const [w, clockGHz, what, today] of cases) {
     // gpt2-small on 32 channels: on 16 its one-chunk-a-channel streams take 6,385 cycles without refresh, past nREFI
@@ -159,9 +163,10 @@ test('Fig. 20 workloads (both Table I readings) and the Table III workload: late
 });
 
 test('finite load balancing: the progressive-quantization step of Fig. 20 (4-bit K and V, 32-B gathers) with 4, 8 and 16 heads in flight', async () => {
-  // A head's 32-B gathers land unevenly on the 32 pseudo-channels; only the heads in flight spread
-  // that over the channels, so the busiest channel's lead shrinks as 1/√n (dram-cost.ts
-  // imbalanceCycles). Both models: the time over the channel-mean DRAM busy time falls with n.
+  // A head's 32-B gathers land unevenly on the 32 pseudo-channels: the placement's spread, which
+  // only the heads in flight even out (the busiest channel's lead from it shrinks as 1/√n), and
+  // the layout's first-channel lead, which they do not (dram-cost.ts imbalanceCycles). Both
+  // models: the time over the channel-mean DRAM busy time falls with n.
   const { FIG20_CONFIGS, FIG20_WORKLOAD, fig20Steps } = await import('../dse/reproduce/fig20.ts');
   const step = fig20Steps(FIG20_CONFIGS.find((c) => c.name === 'table1-no-local-v')!).at(-1)!;
   const w = buildWorkload(WorkloadSchema.parse(FIG20_WORKLOAD), AlgoSchema.parse(step.algo));
@@ -265,10 +270,11 @@ test('LM traces the accuracy engine measures (sotu-gpt: 4 layers × 4 heads, D =
   // in both models: the next region, on the other PC, ran beside the first, sim/cycle/dram-profile.ts);
   // 1.010 and 0.976 until the request window was released in order (sim/cycle/dram.ts); 1.001 and
   // 0.972 until the key side's DRAM share was taken over the window's own length, not the busiest
-  // stage (pipeline-math.ts windowFixedPoint): latency-bound, the value traffic is spread thinner.
+  // stage (pipeline-math.ts windowFixedPoint): latency-bound, the value traffic is spread thinner;
+  // 1.020 and 0.995 until every stream's first channel's lead was counted (sim/hw/dram-expected.ts).
   const cases: Array<[string, number]> = [
-    ['lm-sotu-gpt-keep0.125.csv', 1.020],
-    ['lm-sotu-gpt-keep0.125-llm.csv', 0.995],
+    ['lm-sotu-gpt-keep0.125.csv', 1.015],
+    ['lm-sotu-gpt-keep0.125-llm.csv', 0.992],
   ];
   const runs = lmTraces();
   assert.deepEqual(runs.map((r) => r.file), cases.map(([file]) => file));

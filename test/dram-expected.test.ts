@@ -136,40 +136,65 @@ test('E[max of C standard normals] from the precomputed grid = the trapezoid int
   assert.ok(expectedMaxNormal(4096) > expectedMaxNormal(2048) && expectedMaxNormal(10000) > expectedMaxNormal(4096), 'large C');
 });
 
-test('spread over the channels: E[max of C standard normals] from tables; no spread on a dense stream whose channels hold equal bursts; sparse σ near the placements\' own', async () => {
+test('spread over the channels: E[max of C standard normals] from tables; a dense stream has no placement spread and its first channel\'s lead is the exact profile\'s; sparse σ near the placements\' own within a channel class', async () => {
   const { expectedMaxNormal, dramProfileTiming } = await import('../sim/hw/dram-cost.ts');
   const { HardwareSchema } = await import('../sim/schema.ts');
+  const { subChannelCount } = await import('../sim/cycle/hbm-timing.ts');
   // E[max] of 2 normals is 1/√π; of 16 and 32: 1.7660 and 2.0697 (Harter 1961 tables)
   assert.ok(Math.abs(expectedMaxNormal(2) - 1 / Math.sqrt(Math.PI)) < 1e-4, `${expectedMaxNormal(2)}`);
   assert.ok(Math.abs(expectedMaxNormal(16) - 1.766) < 1e-3 && Math.abs(expectedMaxNormal(32) - 2.0697) < 1e-3, `${expectedMaxNormal(16)} ${expectedMaxNormal(32)}`);
   assert.equal(expectedMaxNormal(1), 0);
-  // 4096 tokens of 64 B on 4 channels (8 PCs): 8192 bursts, 1024 on every PC — no spread;
-  // 1000 tokens of 32 B on 16 channels: 1000 bursts over 32 PCs, 8 PCs hold one more (σ > 0)
+  // 4096 tokens of 64 B on 4 channels (8 PCs): 8192 bursts, 1024 on every PC — no spread, no lead;
+  // 1000 tokens of 32 B on 16 channels: 1000 bursts over 32 PCs, PCs 0–7 hold one more: no
+  // placement spread (dense), a lead of 24/32 of a burst's occupancy (1.5 cycles here)
   const tPc = hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }, { queueDepth: 64, mapping: 'RoBaCoRaCh' });
-  assert.equal(expectedGatherCost(4096, 4096, 64, 4, tPc).sdPerByte, 0);
-  assert.ok(expectedGatherCost(1000, 1000, 32, 16, tPc).sdPerByte > 0, 'expectedGatherCost(1000, 1000, 32, 16, tPc).sdPerByte > 0');
-  // sparse gathers of the generation workloads' shapes: the closed-form σ against the σ over the
-  // channels of the exact profiles of 16 placements (0.81 … 1.92 of it, median 1.10, measured). The
-  // widest, 1.65 and 1.92, are the sparsest shape (30 tokens of 32 B) on 4 channels: a few bursts a
-  // channel, where the profiles' mean over two following regions smooths the pseudo-channel
-  // alternation that the closed form's per-region moments keep
+  const even = expectedGatherCost(4096, 4096, 64, 4, tPc);
+  assert.equal(even.sdPerByte, 0);
+  assert.equal(even.leadPerByte, 0);
+  const uneven = expectedGatherCost(1000, 1000, 32, 16, tPc);
+  assert.equal(uneven.sdPerByte, 0);
+  assert.ok(uneven.leadPerByte > 0, 'PCs 0–7 hold one burst more');
+  // every stream is laid out from the first (sub-)channel (sim/cycle/gather-layout.ts): per shape,
+  // the exact profile's first-class channels minus the mean is the closed form's lead (dense:
+  // exactly; sparse shapes of 16 placements each). The sparse gathers of the generation workloads'
+  // shapes: the closed-form σ against the σ within the two channel classes of the exact profiles
+  // (0.94 … 2.23 of it, median 1.09, measured; the widest, 2.09 and 2.23, are the sparsest shape,
+  // 30 tokens of 32 B, on 4 channels: a few bursts a channel, where the profiles' mean over two
+  // following regions smooths the pseudo-channel alternation that the closed form's per-region
+  // moments keep)
   const ratios: number[] = [];
+  let dense = 0;
   for (const ch of [16, 4])
     for (const mapping of ['RoBaRaCoCh', 'RoBaCoRaCh'] as const) {
       const hw = HardwareSchema.parse({ dramChannels: ch, dramMapping: mapping });
       const t = dramProfileTiming(hw);
-      for (const [L, n, B] of [[1024, 133, 32], [1024, 300, 32], [1024, 300, 64], [512, 100, 96], [1024, 204, 96], [1024, 600, 64], [993, 30, 32]]) {
+      const C = subChannelCount(t, ch);
+      for (const [L, n, B] of [[1024, 133, 32], [1024, 300, 32], [1024, 300, 64], [512, 100, 96], [1024, 204, 96], [1024, 600, 64], [993, 30, 32], [1000, 1000, 32], [129, 129, 96], [993, 993, 64]]) {
+        const TL = Math.ceil((L * B) / t.burstBytes);
+        const hiN = TL % C;
+        const e = expectedGatherCost(L, n, B, ch, t);
+        const mean = (a: ArrayLike<number>, i: number, j: number) => Array.from(a).slice(i, j).reduce((x, y) => x + y, 0) / (j - i);
+        if (n >= L) {
+          const occ = profileStream(L, n, B, ch, t).occ;
+          const lead = hiN === 0 ? 0 : mean(occ, 0, hiN) - mean(occ, 0, C);
+          assert.ok(Math.abs(e.leadPerByte * TL * t.burstBytes - lead) < 1e-9 * (1 + lead), `dense lead L=${L} B=${B} on ${ch} ${mapping}: ${e.leadPerByte * TL * t.burstBytes} vs ${lead}`);
+          assert.equal(e.sdPerByte, 0);
+          if (lead > 0) dense++;
+          continue;
+        }
         let v = 0;
         for (let salt = 1; salt <= 16; salt++) {
-          const p = profileStream(L, n, B, ch, t, salt);
-          const mu = p.occ.reduce((a, b) => a + b, 0) / p.occ.length;
-          v += p.occ.reduce((a, b) => a + (b - mu) ** 2, 0) / p.occ.length / 16;
+          const occ = profileStream(L, n, B, ch, t, salt).occ;
+          const hi = hiN === 0 ? mean(occ, 0, C) : mean(occ, 0, hiN);
+          const lo = mean(occ, hiN, C);
+          v += Array.from(occ).reduce((a, b, c) => a + (b - (c < hiN ? hi : lo)) ** 2, 0) / C / 16;
         }
-        ratios.push((expectedGatherCost(L, n, B, ch, t).sdPerByte * n * B) / Math.sqrt(v));
+        ratios.push((e.sdPerByte * n * B) / Math.sqrt(v));
       }
     }
+  assert.ok(dense >= 6, `${dense} dense shapes with a lead`);
   ratios.sort((a, b) => a - b);
-  assert.ok(ratios[0] > 0.5 && ratios[ratios.length - 1] < 2, ratios.map((r) => r.toFixed(2)).join(' '));
+  assert.ok(ratios[0] > 0.8 && ratios[ratios.length - 1] < 2.5, ratios.map((r) => r.toFixed(2)).join(' '));
   const med = ratios[ratios.length >> 1];
-  assert.ok(med > 0.9 && med < 1.2, `median ${med}`);
+  assert.ok(med > 0.95 && med < 1.25, `median ${med}`);
 });

@@ -87,13 +87,14 @@ test('a run that ends by nREFI meets no all-bank refresh (refreshes at nREFI, 2�
   assert.equal(mayEndBeforeRefresh(4284, 350, 3900), true, '4,284 cycles with refresh may be ≤ 3,900 without');
   assert.equal(mayEndBeforeRefresh(4285, 350, 3900), false, '4,285 cycles with refresh are > 3,900 without');
   assert.equal(mayEndBeforeRefresh(100, 0, Infinity), false, 'no refresh at all');
-  // 144 heads, gpt2-small, one token after 64, on 32 channels: ~2,850 cycles without refresh; nREFI = 3,900 ns × the clock
+  // 144 heads, gpt2-small, one token after 64, on 32 channels: ~3,350 cycles without refresh at
+  // 0.86 GHz; nREFI = 3,900 ns × the clock
   const w = build({}, { model: 'gpt2-small', stage: 'generation', seqLen: 64, genTokens: 1 });
   const p = prepareWorkload(w);
   const cases: Array<[number, boolean]> = [
-    [1, false], // 3,301.7 < 3,900
-    [0.74, false], // 2,861.0 < 2,886
-    [0.73, true], // 2,847.4 > 2,847: the refresh at 2,847 falls in the run, the expectation stays
+    [1, false], // 3,747.1 < 3,900
+    [0.86, false], // 3,353.7 < 3,354
+    [0.85, true], // 3,327.5 > 3,315: the refresh at 3,315 falls in the run, the expectation stays
   ];
   for (const [clockGHz, meets] of cases) {
     const on = analyticalModel(w, hwOf({ clockGHz, dramChannels: 32 }));

@@ -24,8 +24,23 @@ export interface GatherCost {
   cyclesPerByte: number;
   /** Row activations per byte. */
   activationsPerByte: number;
-  /** Standard deviation of the stream's occupancy over the (sub-)channels, per byte (cycles). */
+  /**
+   * Standard deviation of the stream's occupancy over the (sub-)channels beyond the layout's own
+   * unevenness (`leadPerByte`): the spread the kept tokens' placement adds, per byte (cycles).
+   */
   sdPerByte: number;
+  /**
+   * How much more the first (sub-)channel holds than the channel mean, per byte (cycles): every
+   * stream's region starts at the first channel (sim/cycle/gather-layout.ts; the official harness's
+   * aligned base addresses, spatten-official-hardware.md §1.10), so the channels that hold one
+   * transaction more are the first ones, for every stream (dram-expected.ts).
+   */
+  leadPerByte: number;
+}
+
+/** A gather cost of zeros, to be written into. */
+export function newGatherCost(): GatherCost {
+  return { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0, leadPerByte: 0 };
 }
 
 /** The HBM2 timing of a design (its DRAM switches included). */
@@ -67,6 +82,20 @@ export function spreadOf(sQ: number, sK: number, sL: number, sV: number, bQ: num
   return Math.sqrt(q * q + k * k + l + v * v) / avail;
 }
 
+/**
+ * The first channel's lead of one head request's streams over the channel mean, cycles
+ * (refresh-derated): each stream's lead per byte × its bytes (the LSBs and the re-read MSBs `bR`
+ * as expected bytes: the leads add on the first channel, `imbalanceCycles`).
+ */
+export function requestLead(dc: RequestDramCost, bQ: number, bK: number, bL: number, bV: number, avail: number, bR = 0): number {
+  return leadOf(dc.q.leadPerByte, dc.k.leadPerByte, dc.lsb.leadPerByte, dc.v.leadPerByte, bQ, bK, bL, bV, avail, bR);
+}
+
+/** `requestLead` from the four streams' leads per byte (Q, K, LSB, V). */
+export function leadOf(lQ: number, lK: number, lL: number, lV: number, bQ: number, bK: number, bL: number, bV: number, avail: number, bR = 0): number {
+  return (bQ * lQ + (bK + bR) * lK + bL * lL + bV * lV) / avail;
+}
+
 /** Fraction of time the HBM is available (all-bank refresh removed). */
 export function refreshAvailability(t: HbmTiming): number {
   return Number.isFinite(t.tREFI) ? 1 - t.tRFC / t.tREFI : 1;
@@ -80,7 +109,7 @@ export function fuseFactor(bytesPerToken: number): number {
 
 /**
  * Costs per (timing id, channels) and shape, bounded: MEMO_LIMIT shapes (emptied past that or when
- * the timing ids restart), stored as number triples (cycles, activations, σ per byte at 1 GHz) so
+ * the timing ids restart), stored as four numbers (cycles, activations, σ, lead per byte at 1 GHz) so
  * that sweeps over algorithm knobs can keep many shapes without keeping objects alive. A timing
  * only one design has asked about (`timingSightings` 1: every point of a sweep over continuous
  * DRAM knobs) has its shapes in a small direct-mapped table of its own instead (`freshKey`): they
@@ -89,18 +118,20 @@ export function fuseFactor(bytesPerToken: number): number {
  * shapes a point, none twice), so a slot is one array index: no hash probe, no table to grow.
  */
 const MEMO_LIMIT = 1 << 18;
-const memo = new NumTable(MEMO_LIMIT, 3);
+/** Numbers a gather's cost takes where it is stored as numbers: cycles, activations, σ and lead per byte (GatherCost's fields). */
+export const COST_WIDTH = 4;
+const memo = new NumTable(MEMO_LIMIT, COST_WIDTH);
 /** Slots of the direct-mapped table of the timing only one design has asked about: shape key, channels, stamp (`freshStamp`: the slot is of the current such timing). */
 const FRESH_SLOTS = 256;
 const freshKey = new Float64Array(FRESH_SLOTS);
 const freshCh = new Float64Array(FRESH_SLOTS);
 const freshAt = new Int32Array(FRESH_SLOTS);
-/** The slots' costs, three numbers each (as `memo`'s values). */
-const freshVal = new Float64Array(3 * FRESH_SLOTS);
+/** The slots' costs, COST_WIDTH numbers each (as `memo`'s values). */
+const freshVal = new Float64Array(COST_WIDTH * FRESH_SLOTS);
 let freshStamp = 0;
 let freshId = -1;
 let freshEpoch = -1;
-const scratch = new Float64Array(3); // shapes too large to memoise
+const scratch = new Float64Array(COST_WIDTH); // shapes too large to memoise
 let memoEpoch = timingEpoch();
 
 /**
@@ -108,7 +139,7 @@ let memoEpoch = timingEpoch();
  * profiled with the timing `t1` (`dramProfileTiming`), occupancy × `clockGHz`.
  */
 export function gatherCost(L: number, n: number, bytesPerToken: number, channels: number, t1: HbmTiming, clockGHz: number): GatherCost {
-  return gatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 }, L, n, bytesPerToken, channels, t1, clockGHz);
+  return gatherCostInto(newGatherCost(), L, n, bytesPerToken, channels, t1, clockGHz);
 }
 
 /** The slots of the table `profiledCost` answered from (its offset indexes this). */
@@ -131,6 +162,7 @@ export function gatherCostInto(o: GatherCost, L: number, n: number, bytesPerToke
   o.cyclesPerByte = s[i] * clockGHz;
   o.activationsPerByte = s[i + 1];
   o.sdPerByte = s[i + 2] * clockGHz;
+  o.leadPerByte = s[i + 3] * clockGHz;
   return o;
 }
 
@@ -139,6 +171,7 @@ export function copyCost(o: GatherCost, c: GatherCost): GatherCost {
   o.cyclesPerByte = c.cyclesPerByte;
   o.activationsPerByte = c.activationsPerByte;
   o.sdPerByte = c.sdPerByte;
+  o.leadPerByte = c.leadPerByte;
   return o;
 }
 
@@ -146,6 +179,7 @@ function zeroInto(o: GatherCost): GatherCost {
   o.cyclesPerByte = 0;
   o.activationsPerByte = 0;
   o.sdPerByte = 0;
+  o.leadPerByte = 0;
   return o;
 }
 
@@ -180,7 +214,7 @@ function lookUp(table: NumTable, a: number, key: number, L: number, n: number, B
 /** Offset in `freshVal` of the cost of a shape of the current once-seen timing, computed into its slot when the slot holds another shape; `found` = `freshVal`. */
 function freshSlot(key: number, L: number, n: number, B: number, channels: number, t: HbmTiming): number {
   const slot = (Math.imul(L ^ Math.imul(n, 0x9e3779b1) ^ Math.imul(B, 0x85ebca6b) ^ channels, 0x27d4eb2d) >>> 24) & (FRESH_SLOTS - 1);
-  const i = 3 * slot;
+  const i = COST_WIDTH * slot;
   found = freshVal;
   if (freshAt[slot] === freshStamp && freshKey[slot] === key && freshCh[slot] === channels) return i;
   freshAt[slot] = freshStamp;
@@ -189,14 +223,15 @@ function freshSlot(key: number, L: number, n: number, B: number, channels: numbe
   return profileCost(L, n, B, channels, t, freshVal, i);
 }
 
-const expectedScratch: ExpectedCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
+const expectedScratch: ExpectedCost = newGatherCost();
 
-/** Channel-mean occupancy, activations and spread over the channels per byte of a gather (the closed form of dram-expected.ts), stored at s[i..i+2]. */
+/** Channel-mean occupancy, activations, spread and first channel's lead per byte of a gather (the closed form of dram-expected.ts), stored at s[i..i+3]. */
 function profileCost(L: number, n: number, B: number, channels: number, t: HbmTiming, s: Float64Array, i: number): number {
   const c = expectedGatherCostInto(expectedScratch, L, n, B, channels, t);
   s[i] = c.cyclesPerByte;
   s[i + 1] = c.activationsPerByte;
   s[i + 2] = c.sdPerByte;
+  s[i + 3] = c.leadPerByte;
   return i;
 }
 
@@ -266,15 +301,17 @@ const maxNormalSlots = new Float64Array(MAX_NORMAL_SLOTS).fill(NaN);
 const maxNormalMemo = new Map<number, number>();
 
 /**
- * DRAM time that finite load balancing adds to a generation workload, cycles. A head's K and V
- * streams land unevenly on the (sub-)channels (the kept tokens' placement: standard deviation σ
- * per channel, `sdPerByte`); the DRAM only spreads the heads in flight (n) over the channels, so a
- * window of n heads is served in its busiest channel's time, mean + z_C·√n·σ (independent
- * placements add variances; z_C = `expectedMaxNormal(C)`), i.e. z_C·σ/√n beyond the mean per head.
- * `sd` is one head's σ (cycles).
+ * DRAM time that finite load balancing adds to a generation workload, cycles. A head's streams
+ * land unevenly on the (sub-)channels in two ways. Every stream's region starts at the first
+ * channel, so the first channels hold one transaction more than the others for every stream and
+ * head: their lead over the mean (`lead`, `requestLead`) adds up over the run, whatever the heads
+ * in flight. The kept tokens' placement adds a random spread (σ per channel, `sdPerByte`) that the
+ * DRAM only evens out over the heads in flight (n): a window of n heads is served in its busiest
+ * channel's time, mean + z_C·√n·σ (independent placements add variances; z_C =
+ * `expectedMaxNormal(C)`), i.e. z_C·σ/√n beyond the mean per head. `sd` is one head's σ (cycles).
  */
-export function imbalanceCycles(sd: number, headsInFlight: number, zC: number): number {
-  return sd > 0 ? (zC * sd) / Math.sqrt(Math.max(1, headsInFlight)) : 0;
+export function imbalanceCycles(sd: number, lead: number, headsInFlight: number, zC: number): number {
+  return lead + (sd > 0 ? (zC * sd) / Math.sqrt(Math.max(1, headsInFlight)) : 0);
 }
 
 /** Per-byte costs of the four streams of one head request (the cycle simulator's stream shapes). */
@@ -298,10 +335,9 @@ export interface RequestShape {
   queryBits: number;
 }
 
-const zeroCost = (): GatherCost => ({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 });
 
 /** A request cost to be filled by `requestDramCostInto`. */
-export const newRequestDramCost = (): RequestDramCost => ({ q: zeroCost(), k: zeroCost(), lsb: zeroCost(), v: zeroCost() });
+export const newRequestDramCost = (): RequestDramCost => ({ q: newGatherCost(), k: newGatherCost(), lsb: newGatherCost(), v: newGatherCost() });
 
 /** Q (all q queries), K MSBs and K LSBs (K of max(L, K) tokens), V (vF of max(L, vF) tokens). */
 export function requestDramCost(r: RequestShape, channels: number, t1: HbmTiming, clockGHz: number): RequestDramCost {

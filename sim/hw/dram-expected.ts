@@ -39,8 +39,10 @@ export interface ExpectedCost {
   cyclesPerByte: number;
   /** Row activations per byte. */
   activationsPerByte: number;
-  /** Spread of one stream's occupancy over the (sub-)channels: its standard deviation per byte. */
+  /** Spread of one stream's occupancy over the (sub-)channels from the kept tokens' placement (within a channel class): its standard deviation per byte. */
   sdPerByte: number;
+  /** The first (sub-)channel's occupancy above the channel mean, per byte: the region starts there, so it is in the class that holds one transaction more. */
+  leadPerByte: number;
 }
 
 /**
@@ -48,16 +50,18 @@ export interface ExpectedCost {
  * `channels` channels (sub-channels with the PC-interleaved mapping), timing `t0`.
  */
 export function expectedGatherCost(L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
-  return expectedGatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 }, L, n, B, channels, t0);
+  return expectedGatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0, leadPerByte: 0 }, L, n, B, channels, t0);
 }
 
 /**
  * `expectedGatherCost` written into `o` (no allocation once the timing's tables are warm). A
- * region's T transactions fill the channels round-robin: `hiN` channels hold ⌈T/C⌉, the others
- * ⌊T/C⌋ (one class of C channels when C divides T); the classes are summed in that order.
+ * region's T transactions fill the channels round-robin from the first: channels 0 … hiN − 1 hold
+ * ⌈T/C⌉, the others ⌊T/C⌋ (one class of C channels when C divides T); the classes are summed in
+ * that order. The classes' difference is the layout's, the same for every stream (the first
+ * channel's lead over the mean); the spread is what the placement adds within a class.
  */
 export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
-  if (n <= 0 || B <= 0 || L <= 0) return costInto(o, 0, 0, 0);
+  if (n <= 0 || B <= 0 || L <= 0) return costInto(o, 0, 0, 0, 0);
   const t = unitTiming(t0);
   const C = subChannelCount(t0, channels);
   const bb = t.burstBytes;
@@ -66,15 +70,16 @@ export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B:
   // channels holding one transaction more (TL, C integers: an integer remainder, not fmod, when they fit 31 bits)
   const hiN = TL < 2 ** 31 && C < 2 ** 31 ? (TL | 0) % (C | 0) : TL % C;
   sums.occ = 0;
-  sums.occ2 = 0;
+  sums.within = 0;
   sums.acts = 0;
   const perC = TL / C;
   addClass(hiN === 0 ? C : hiN, hiN === 0 ? perC : Math.ceil(perC), L, n, B, C, span, t);
+  const first = sums.occ / (hiN === 0 ? C : hiN); // the first channel's class
   if (hiN !== 0) addClass(C - hiN, Math.floor(perC), L, n, B, C, span, t);
   const bytes = n >= L ? TL * bb : n * B;
   const mean = sums.occ / C;
-  const sd = Math.sqrt(Math.max(0, sums.occ2 / C - mean * mean));
-  return costInto(o, mean / bytes, sums.acts / bytes, sd / bytes);
+  const lead = hiN === 0 ? 0 : Math.max(0, first - mean);
+  return costInto(o, mean / bytes, sums.acts / bytes, Math.sqrt(sums.within / C) / bytes, lead / bytes);
 }
 
 /**
@@ -98,8 +103,8 @@ function unitTiming(t0: HbmTiming): HbmTiming {
   return t;
 }
 
-/** Sums over a gather's channel classes: occupancy, occupancy² (for the spread) and activations. */
-const sums = { occ: 0, occ2: 0, acts: 0 };
+/** Sums over a gather's channel classes: occupancy, its variance within the classes (the placement's) and activations. */
+const sums = { occ: 0, within: 0, acts: 0 };
 
 /** Adds `cnt` channels of Tc transactions each to `sums`: a dense gather (n ≥ L) or a sparse one. */
 function addClass(cnt: number, Tc: number, L: number, n: number, B: number, C: number, span: number, t: HbmTiming): void {
@@ -111,7 +116,6 @@ function addClass(cnt: number, Tc: number, L: number, n: number, B: number, C: n
 function addDenseClass(cnt: number, Tc: number, span: number, t: HbmTiming): void {
   const oc = denseChannelOcc(Tc, span, t);
   sums.occ += cnt * oc;
-  sums.occ2 += cnt * oc * oc;
   sums.acts += cnt * Math.ceil(Tc / t.burstsPerRow);
 }
 
@@ -134,14 +138,15 @@ function addSparseClass(cnt: number, Tc: number, span: number, t: HbmTiming, s: 
   // slots that the stratified placement fills independently (variance Σ E[b²] − E[b]²)
   const vB = Math.max(0, full * (f.m2 - f.m1 * f.m1) + (g.m2 - g.m1 * g.m1));
   sums.occ += cnt * oc;
-  sums.occ2 += cnt * oc * oc * (1 + (Bc > 0 ? vB / (Bc * Bc) : 0));
+  sums.within += cnt * oc * oc * (Bc > 0 ? vB / (Bc * Bc) : 0);
   sums.acts += cnt * K;
 }
 
-function costInto(o: ExpectedCost, cyclesPerByte: number, activationsPerByte: number, sdPerByte: number): ExpectedCost {
+function costInto(o: ExpectedCost, cyclesPerByte: number, activationsPerByte: number, sdPerByte: number, leadPerByte: number): ExpectedCost {
   o.cyclesPerByte = cyclesPerByte;
   o.activationsPerByte = activationsPerByte;
   o.sdPerByte = sdPerByte;
+  o.leadPerByte = leadPerByte;
   return o;
 }
 

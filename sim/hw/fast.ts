@@ -4,14 +4,14 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { EngineCyclesCache, designEngines, expectedEngineCycles } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, requestCostFrom, requestSpread, spreadOf, type RequestDramCost } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, leadOf, requestCostFrom, requestLead, requestSpread, spreadOf, type RequestDramCost } from './dram-cost.ts';
 import { L_ADMIT, L_BUF, fetchLatencies, mayEndBeforeRefresh, refreshStretch, dramStage, passesBound, shareBusy, windowFixedPoint, classPvCycles, pvLatency, qkLatency, smLatency } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { shapeOf, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { timingId, timingSightings } from './timing-id.ts';
 import { subChannelCount, type HbmTiming } from '../cycle/hbm-timing.ts';
 import { beginDesign, cachedGathers } from './gather-cache.ts';
-import { groupGathers } from './group-gathers.ts';
+import { GROUP, groupGathers } from './group-gathers.ts';
 import { classRows, float64Views, windowOf, type SplitTerms, type WindowTable } from './window.ts';
 import { valueWindow } from './value-window.ts';
 import { reuseWindow } from './reuse-window.ts';
@@ -75,6 +75,7 @@ function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
 let gKc = new Float64Array(64);
 let gKL = new Float64Array(64);
 let gSd = new Float64Array(64);
+let gLead = new Float64Array(64);
 let gKw = new Float64Array(64);
 let gV = new Float64Array(64);
 let gVc = new Float64Array(64);
@@ -85,6 +86,7 @@ function ensureGroups(G: number): void {
   gKc = new Float64Array(G);
   gKL = new Float64Array(G);
   gSd = new Float64Array(G);
+  gLead = new Float64Array(G);
   gKw = new Float64Array(G);
   gV = new Float64Array(G);
   gVc = new Float64Array(G);
@@ -118,15 +120,16 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
   const k = groupGathers(p, G);
   for (let g = 0; g < G; g++) {
     const c = p.classes[p.dramReps[g]];
-    const j = 12 * g; // Q, K, LSB, V: (cycles, activations, σ) per byte
+    const j = GROUP * g; // Q, K, LSB, V at j, j + 4, j + 8, j + 12: (cycles, activations, σ, lead) per byte
     const { q: bQ, k: bK, l: bL, v: bV } = generationBytes(c);
-    gKc[g] = (bQ * k[j] + bK * k[j + 3] + bL * k[j + 6]) / avail;
-    gKL[g] = (bL * k[j + 6]) / avail;
-    gSd[g] = spreadOf(k[j + 2], k[j + 5], k[j + 8], k[j + 11], bQ, bK, bL, bV, c.p, avail);
-    gKw[g] = gKc[g] + d.zC * spreadOf(k[j + 2], k[j + 5], k[j + 8], k[j + 11], bQ, bK, bL, 0, c.p, avail);
+    gKc[g] = (bQ * k[j] + bK * k[j + 4] + bL * k[j + 8]) / avail;
+    gKL[g] = (bL * k[j + 8]) / avail;
+    gSd[g] = spreadOf(k[j + 2], k[j + 6], k[j + 10], k[j + 14], bQ, bK, bL, bV, c.p, avail);
+    gLead[g] = leadOf(k[j + 3], k[j + 7], k[j + 11], k[j + 15], bQ, bK, bL, bV, avail);
+    gKw[g] = gKc[g] + leadOf(k[j + 3], k[j + 7], k[j + 11], 0, bQ, bK, bL, 0, avail) + d.zC * spreadOf(k[j + 2], k[j + 6], k[j + 10], k[j + 14], bQ, bK, bL, 0, c.p, avail);
     gV[g] = bV;
-    gVc[g] = k[j + 9];
-    gActs[g] = bQ * k[j + 1] + bK * k[j + 4] + bL * k[j + 7] + bV * k[j + 10];
+    gVc[g] = k[j + 12];
+    gActs[g] = bQ * k[j + 1] + bK * k[j + 5] + bL * k[j + 9] + bV * k[j + 13];
   }
 }
 
@@ -139,8 +142,8 @@ function priceGroups(p: PreparedWorkload, hw: HardwareConfig, d: DramSums, group
 function rereadOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): SplitTerms {
   if (dram.re !== undefined) return dram.re;
   const G = p.dramReps.length;
-  const [sd, kw, k, a] = dram.kept ? float64Views(4, G) : (p.onceRe ??= float64Views(4, G));
-  // per DRAM group: σ, key-side time, re-read cycles, activations
+  const [sd, lead, kw, k, a] = dram.kept ? float64Views(5, G) : (p.onceRe ??= float64Views(5, G));
+  // per DRAM group: σ, lead, key-side time, re-read cycles, activations
   ensureGroups(G);
   const tim = dramProfileTiming(hw);
   const avail = dram.avail;
@@ -152,11 +155,12 @@ function rereadOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): Spli
     const bR = c.p * bK;
     const kc = (bQ * dc.q.cyclesPerByte + (bK + bR) * dc.k.cyclesPerByte + bL * dc.lsb.cyclesPerByte) / avail;
     sd[g] = requestSpread(dc, bQ, bK, bL, bV, c.p, avail, bR);
-    kw[g] = kc + dram.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail, bR);
+    lead[g] = requestLead(dc, bQ, bK, bL, bV, avail, bR);
+    kw[g] = kc + requestLead(dc, bQ, bK, bL, 0, avail, bR) + dram.zC * requestSpread(dc, bQ, bK, bL, 0, c.p, avail, bR);
     k[g] = (bR * dc.k.cyclesPerByte) / avail;
     a[g] = bR * dc.k.activationsPerByte;
   }
-  return (dram.re = { sd, kw, k, a, zC: dram.zC, cs: p.classes });
+  return (dram.re = { sd, lead, kw, k, a, zC: dram.zC, cs: p.classes });
 }
 
 /**
@@ -165,8 +169,8 @@ function rereadOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums): Spli
  * is never stored (the memo's admit rule, windowOf keeps no order for it) and is replaced as the
  * memo's last value by the workload's next DRAM entry, which is the only writer of the set.
  */
-function onceDram(p: PreparedWorkload): [Float64Array, Float64Array, Float64Array] {
-  return (p.onceDram ??= float64Views(3, p.dramReps.length) as [Float64Array, Float64Array, Float64Array]);
+function onceDram(p: PreparedWorkload): Float64Array[] {
+  return (p.onceDram ??= float64Views(4, p.dramReps.length));
 }
 
 /**
@@ -186,10 +190,10 @@ function memoDram(p: PreparedWorkload, hw: HardwareConfig): DramSums {
       const tim = dramProfileTiming(hw);
       const kept = timingSightings(timingId(tim)) > 1;
       // an entry used once writes its per-group terms into the workload's scratch (`onceDram`)
-      const [sd, kw, vw] = kept ? float64Views(3, p.dramReps.length) : onceDram(p);
+      const [sd, lead, kw, vw] = kept ? float64Views(4, p.dramReps.length) : onceDram(p);
       // the per-class stream costs are kept for summarization only (generation keeps its sums)
       // the (sub-)channel count: the profile timing has the design timing's mapping and PCs
-      const d: DramSums = { cost: p.reuseKV ? new Array(C) : NO_COSTS, avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, kw, vw, re: undefined, vWin: undefined, spill: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
+      const d: DramSums = { cost: p.reuseKV ? new Array(C) : NO_COSTS, avail, tRFC: design.tRFC, tREFI: design.tREFI, lat: fetchLatencies(design), sd, lead, kw, vw, re: undefined, vWin: undefined, spill: undefined, zC: expectedMaxNormal(subChannelCount(tim, hw.dramChannels)), dramK: 0, dramV: 0, acts: 0, dramKL: 0, kept };
       const groupCost: RequestDramCost[] = p.reuseKV ? new Array(p.dramReps.length) : NO_COSTS;
       priceGroups(p, hw, d, groupCost, tim);
       if (p.reuseKV) for (let i = 0; i < C; i++) d.cost[i] = groupCost[p.dramGroup[i]];
@@ -220,6 +224,7 @@ function sumGroups(p: PreparedWorkload, d: DramSums): void {
   }
   for (let g = 0; g < p.dramReps.length; g++) {
     d.sd[g] = gSd[g];
+    d.lead[g] = gLead[g];
     d.kw[g] = gKw[g];
     d.vw[g] = (gV[g] * gVc[g]) / avail;
   }

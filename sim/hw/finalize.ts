@@ -220,8 +220,8 @@ function headGranularFront(s: Sums, stDram: number, gD = 0, gC = 0, gW = 0): num
   const k = OVERLAP_K;
   // (the window less the K-side latencies of the last head, which the drain adds back)
   const win = Math.max(0, s.win - (s.drain - s.tail)) + gW;
-  // the DRAM term is its busiest channel's: the channel mean plus the imbalance the heads in
-  // flight leave (generation; 0 for a spilling summarization), or the fetcher ports' bound if
+  // the DRAM term is its busiest channel's: the channel mean plus the imbalance the layout and the
+  // heads in flight leave (generation; 0 for a spilling summarization), or the fetcher ports' bound if
   // slower — the ports issue for all channels together (sim/cycle/fetcher.ts), so no channel's
   // excess adds to them (it was added on top: a port-bound gpt2-small run got 2.7% slower from 64
   // to 256 channels as the imbalance term grew; the simulator's stayed at 113,248 cycles)

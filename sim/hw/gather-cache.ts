@@ -11,7 +11,7 @@
  * `gatherCostInto` and never fills rows it would not reuse.
  */
 import type { HbmTiming } from '../cycle/hbm-timing.ts';
-import { copyCost, gatherCostInto, type GatherCost, type GatherSource } from './dram-cost.ts';
+import { COST_WIDTH, copyCost, gatherCostInto, newGatherCost, type GatherCost, type GatherSource } from './dram-cost.ts';
 import { timingEpoch, timingId } from './timing-id.ts';
 
 /** Doubles kept in rows before the cache starts afresh (16 MB). */
@@ -42,7 +42,9 @@ let active = false;
 let t1: HbmTiming;
 let channels = 0;
 let clock = 1;
-const unit: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
+const unit: GatherCost = newGatherCost();
+/** Numbers a row keeps per n: `gatherCostInto`'s (dram-cost.ts COST_WIDTH). */
+const W = COST_WIDTH;
 
 /** Starts pricing on a design: its DRAM timing at 1 GHz (dram-cost.ts dramProfileTiming), channels and clock. */
 export function beginDesign(t: HbmTiming, ch: number, clockGHz: number): void {
@@ -65,7 +67,7 @@ export function beginDesign(t: HbmTiming, ch: number, clockGHz: number): void {
 
 /** The offset in `pool` of a new empty row for the key of (bytes per token, L) (the pool doubles when full). */
 function newRow(key: number, L: number): number {
-  const len = 3 * (L + 1);
+  const len = W * (L + 1);
   if (rowDoubles + len > pool.length) {
     let n = 2 * pool.length;
     while (rowDoubles + len > n) n *= 2;
@@ -101,24 +103,29 @@ export function cachedGatherInto(o: GatherCost, L: number, n: number, bpt: numbe
   if (!rowsHold(L, n, bpt)) {
     return gatherCostInto(o, L, n, bpt, channels, t1, clock);
   }
-  const i = rowOffset(L, bpt) + 3 * n;
+  const i = rowOffset(L, bpt) + W * n;
   const row = pool;
   let c = row[i];
-  if (c !== c) {
-    gatherCostInto(unit, L, n, bpt, channels, t1, 1);
-    row[i] = c = unit.cyclesPerByte;
-    row[i + 1] = unit.activationsPerByte;
-    row[i + 2] = unit.sdPerByte;
-  }
+  if (c !== c) c = priceInto(row, i, L, n, bpt);
   o.cyclesPerByte = c * clock;
   o.activationsPerByte = row[i + 1];
   o.sdPerByte = row[i + 2] * clock;
+  o.leadPerByte = row[i + 3] * clock;
   return o;
+}
+
+/** Prices (L, n, bpt) at 1 GHz into row[i …] (`gatherCostInto`); its cycles per byte. */
+function priceInto(row: Float64Array, i: number, L: number, n: number, bpt: number): number {
+  gatherCostInto(unit, L, n, bpt, channels, t1, 1);
+  row[i + 1] = unit.activationsPerByte;
+  row[i + 2] = unit.sdPerByte;
+  row[i + 3] = unit.leadPerByte;
+  return (row[i] = unit.cyclesPerByte);
 }
 
 /**
  * Look-ups queued by `queueGather` and answered by `flushGathers`: `cachedGatherInto`'s costs as
- * three numbers at out[j], out[j + 1], out[j + 2] (cycles, activations, σ per byte), the same
+ * four numbers at out[j] … out[j + 3] (cycles, activations, σ, lead per byte), the same
  * numbers. Queuing finds each look-up's place in its row; the flush then reads the rows in a loop that does nothing else, so the cache misses of many look-ups
  * overlap (one at a time between a group's sums, fast.ts priceGroups: ~55 ns a look-up, a quarter
  * of a new algorithm point's time; the queued loop takes ~16% of it).
@@ -131,7 +138,7 @@ let qN = new Float64Array(1024);
 let qB = new Float64Array(1024);
 
 /**
- * Queues the look-up of (L, n, bpt) for `flushGathers`, its three numbers to out[j …]; one that
+ * Queues the look-up of (L, n, bpt) for `flushGathers`, its four numbers to out[j …]; one that
  * does not go through the rows (a design priced once, a shape beyond them) is answered now.
  */
 export function queueGather(out: Float64Array, j: number, L: number, n: number, bpt: number): void {
@@ -140,11 +147,12 @@ export function queueGather(out: Float64Array, j: number, L: number, n: number, 
     out[j] = direct.cyclesPerByte;
     out[j + 1] = direct.activationsPerByte;
     out[j + 2] = direct.sdPerByte;
+    out[j + 3] = direct.leadPerByte;
     return;
   }
   if (queued === qAt.length) growQueue();
   const q = queued++;
-  qAt[q] = rowOffset(L, bpt) + 3 * n;
+  qAt[q] = rowOffset(L, bpt) + W * n;
   qOut[q] = j;
   qL[q] = L;
   qN[q] = n;
@@ -168,24 +176,20 @@ export function flushGathers(out: Float64Array): void {
     const i = qAt[q];
     const j = qOut[q];
     let c = row[i];
-    if (c !== c) {
-      gatherCostInto(unit, qL[q], qN[q], qB[q], channels, t1, 1);
-      row[i] = c = unit.cyclesPerByte;
-      row[i + 1] = unit.activationsPerByte;
-      row[i + 2] = unit.sdPerByte;
-    }
+    if (c !== c) c = priceInto(row, i, qL[q], qN[q], qB[q]);
     out[j] = c * clock;
     out[j + 1] = row[i + 1];
     out[j + 2] = row[i + 2] * clock;
+    out[j + 3] = row[i + 3] * clock;
   }
   queued = 0;
 }
-const direct: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
+const direct: GatherCost = newGatherCost();
 
 /** The query stream last priced on this design (its q and bytes per query; q = -1: none). */
 let lastQ = -1;
 let lastQBytes = -1;
-const lastQCost: GatherCost = { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0 };
+const lastQCost: GatherCost = newGatherCost();
 
 /**
  * The current design's gather costs through the rows, for dram-cost.ts `requestCostFrom`. Every

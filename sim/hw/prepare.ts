@@ -104,7 +104,7 @@ export interface PreparedWorkload {
   /** Generation window orders per (Q·K multipliers and softmax lanes, DRAM entry), bounded (`windowCapacity`; null: asked once, not kept); see `windowOf`. */
   windows: Map<number, Map<DramSums, WindowOrder | null>>;
   /** The per-group arrays of DRAM entries used once (fast.ts onceDram), made on first use. */
-  onceDram?: [Float64Array, Float64Array, Float64Array];
+  onceDram?: Float64Array[];
   /** The split-head terms of DRAM entries used once (fast.ts rereadOf), made on first use. */
   onceRe?: Float64Array[];
   /** Generation with an LSB pass in some class: a head that splits the key buffer re-reads its MSBs (pipeline-math.ts splitsKeyBuffer, fast.ts rereadOf). */
@@ -128,7 +128,9 @@ export interface DramSums {
   lat: FetchLatencies;
   /** Generation: σ of one instance of each DRAM group's occupancy over the channels (dram-cost.ts requestSpread). */
   sd: Float64Array;
-  /** Generation: each DRAM group's key-side stream time of one instance in its window: its channel-mean DRAM cycles + z_C·σ of its key-side streams (a stream completes at its busiest channel). */
+  /** Generation: the first channel's lead over the channel mean of one instance of each DRAM group (dram-cost.ts requestLead). */
+  lead: Float64Array;
+  /** Generation: each DRAM group's key-side stream time of one instance in its window: its channel-mean DRAM cycles + the first channel's lead + z_C·σ of its key-side streams (a stream completes at its busiest channel). */
   kw: Float64Array;
   /** Generation: each DRAM group's V stream, DRAM cycles of one instance (its part of dramV: the value buffer's window, fast.ts valueWindow). */
   vw: Float64Array;

@@ -6,7 +6,7 @@ import type { HeadRequest, Workload } from '../workload/types.ts';
 import type { HwResult } from './types.ts';
 import type { HbmTiming } from '../cycle/hbm-timing.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, newRequestDramCost, refreshAvailability, requestDramCost, requestSpread, reuseTrafficInto, spillDramCostInto, type RequestDramCost } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, newRequestDramCost, refreshAvailability, requestDramCost, requestLead, requestSpread, reuseTrafficInto, spillDramCostInto, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
@@ -199,10 +199,12 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
 
 /**
  * Generation: the chain from its pieces, then each head's window with the key side's DRAM share.
- * kCyc: a head's key-side stream time, channel mean plus the busiest channel's lead (z_C·σ of the
- * key-side streams: a stream completes when its slowest channel is done, sim/cycle/fetcher.ts).
+ * kCyc: a head's key-side stream time, channel mean plus the busiest channel's lead (the first
+ * channel's, dram-cost.ts requestLead, and z_C·σ of the key-side streams: a stream completes when
+ * its slowest channel is done, sim/cycle/fetcher.ts); sdCyc, leadCyc: σ and the first channel's
+ * lead of all its streams (dram-cost.ts imbalanceCycles).
  */
-function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies): void {
+function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[], leadCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies): void {
   const nReq = w.requests.length;
   // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass, the MSB passes'
   // and then the LSB passes' (a refetch is re-issued after its MSB pass's decision: passesBound).
@@ -218,7 +220,7 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   const zC = expectedMaxNormal(dramUnits(hw));
   for (let ri = 0; ri < nReq; ri++) {
     const n = headsInFlight(hw, w.requests[ri].keys, w.requests[ri].valuesFetched, w.requests[ri].D, false, nReq);
-    s.dramImb += imbalanceCycles(sdCyc[ri], n, zC);
+    s.dramImb += imbalanceCycles(sdCyc[ri], leadCyc[ri], n, zC);
     s.winHeads += 1 / n;
   }
   // the window with the key-side share its own length gives (pipeline-math.ts windowFixedPoint)
@@ -278,6 +280,7 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
   const nReq = w.requests.length;
   const kCyc: number[] = [];
   const sdCyc: number[] = [];
+  const leadCyc: number[] = [];
   const vCyc: number[] = [];
   const pvCyc: number[] = [];
   const zC = expectedMaxNormal(dramUnits(hw));
@@ -286,14 +289,15 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
   for (const r of w.requests) {
     const c = requestCore(r);
     const t = addRequestTraffic(s, r, hw, w.reuseKV, c.seen, avail, tim);
-    kCyc.push(t.cK + zC * requestSpread(t.dc, t.bQ, t.bK, t.bL, 0, r.refetch, avail, t.bR));
+    kCyc.push(t.cK + requestLead(t.dc, t.bQ, t.bK, t.bL, 0, avail, t.bR) + zC * requestSpread(t.dc, t.bQ, t.bK, t.bL, 0, r.refetch, avail, t.bR));
     sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail, t.bR));
+    leadCyc.push(requestLead(t.dc, t.bQ, t.bK, t.bL, t.bV, avail, t.bR));
     const st = addRequestCompute(s, r, hw, c, t, lat);
     vCyc.push(t.cV);
     pvCyc.push(st.pv);
     addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st, lat);
   }
-  if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc, sdCyc, design, avail, lat);
+  if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc, sdCyc, leadCyc, design, avail, lat);
   else s.inOrder = inOrderBound({ runCls: f.d.map((_, i) => i), runLen: f.d.map(() => 1), runs: f.d.length, ...f });
   for (const h of headTopkRuns(w)) {
     s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;

@@ -19,7 +19,7 @@ export interface WindowTable {
   prefF: Float64Array;
   /** Σ mult·(1+p)/n (times the fixed pass latency). */
   fixW: number;
-  /** Σ mult·z_C·σ/√n: the DRAM imbalance the heads in flight leave (dram-cost.ts imbalanceCycles). */
+  /** Σ mult·(lead + z_C·σ/√n): the DRAM imbalance the layout and the heads in flight leave (dram-cost.ts imbalanceCycles). */
   imb: number;
   /**
    * Σ mult·max(kc·avail, x) of the classes alone in flight (n = 1): their K stream is issued at the
@@ -41,11 +41,12 @@ export interface WindowTable {
 
 /**
  * What the heads of a workload with refetches change when they split the key buffer (the LSB
- * pass re-reads the MSBs; fast.ts rereadOf): per DRAM group, the DRAM entry's σ and key-side time of
- * such a head, the re-read's cycles and activations per instance; z_C and the classes.
+ * pass re-reads the MSBs; fast.ts rereadOf): per DRAM group, the DRAM entry's σ, first channel's lead
+ * and key-side time of such a head, the re-read's cycles and activations per instance; z_C and the classes.
  */
 export interface SplitTerms {
   sd: Float64Array;
+  lead: Float64Array;
   kw: Float64Array;
   k: Float64Array;
   a: Float64Array;
@@ -62,9 +63,10 @@ export interface WindowOrder {
   thr: Float64Array;
   mx: Float64Array;
   mf: Float64Array;
-  /** m·(1+p), m·z_C·σ (σ: one instance's DRAM spread over the channels), key lines and m in entry order (fixW and imb sum in that order); key lines in crossover order. */
+  /** m·(1+p), m·z_C·σ and m·lead (σ, lead: one instance's DRAM spread over the channels and its first channel's lead, dram-cost.ts imbalanceCycles), key lines and m in entry order (fixW and imb sum in that order); key lines in crossover order. */
   mw: Float64Array;
   msd: Float64Array;
+  mlead: Float64Array;
   klByEntry: Float64Array;
   mByEntry: Float64Array;
   kl: Float64Array;
@@ -143,14 +145,14 @@ let onceCls = new Int32Array(0);
 
 function onceArrays(C: number): OnceArrays {
   if (once === undefined || once.C !== C) {
-    if (onceBuf.length < 11 * (C + 1)) {
-      onceBuf = new Float64Array(11 * (C + 1) * 2);
+    if (onceBuf.length < 12 * (C + 1)) {
+      onceBuf = new Float64Array(12 * (C + 1) * 2);
       onceCls = new Int32Array((C + 1) * 2);
     }
     const view = (i: number, n: number): Float64Array => onceBuf.subarray(i * (C + 1), i * (C + 1) + n);
-    const [thr, mx, mf, mw, msd, kl, klByEntry, mByEntry, mm] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => view(i, C));
+    const [thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, mm] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => view(i, C));
     const none = new Int32Array(0);
-    once = { C, order: { thr, mx, mf, mw, msd, kl, klByEntry, mByEntry, cls: onceCls.subarray(0, C), mm, reps: none, group: none, avail: 1, byLines: new Map() }, prefX: view(9, C + 1), prefF: view(10, C + 1) };
+    once = { C, order: { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: onceCls.subarray(0, C), mm, reps: none, group: none, avail: 1, byLines: new Map() }, prefX: view(10, C + 1), prefF: view(11, C + 1) };
   }
   return once;
 }
@@ -183,8 +185,8 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
   let o: WindowOrder;
   if (reuse) o = onceArrays(G).order;
   else {
-    const [thr, mx, mf, mw, msd, kl, klByEntry, mByEntry, mm] = float64Views(9, G);
-    o = { thr, mx, mf, mw, msd, kl, klByEntry, mByEntry, cls: new Int32Array(G), mm, reps, group, avail: 1, byLines: new Map() };
+    const [thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, mm] = float64Views(10, G);
+    o = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: new Int32Array(G), mm, reps, group, avail: 1, byLines: new Map() };
   }
   o.reps = reps;
   o.group = group;
@@ -203,6 +205,7 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     t[g] = kc > 0 ? x / kc : Infinity;
     o.mw[g] = m * (1 + c.p);
     o.msd[g] = m * dram.zC * dram.sd[g];
+    o.mlead[g] = m * dram.lead[g];
     o.klByEntry[g] = headLines(c.k, hw.qkMultipliers, c.D);
     o.mByEntry[g] = m;
   }
@@ -414,7 +417,8 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
   for (let g = 0; g < C; g++) {
     const n = headsOfLines(o.klByEntry[g], kLines, cap);
     fixW += o.mw[g] / n;
-    imb += (split !== undefined && o.klByEntry[g] > kLines ? o.mByEntry[g] * split.zC * split.sd[g] : o.msd[g]) / Math.sqrt(n);
+    if (split !== undefined && o.klByEntry[g] > kLines) imb += (o.mByEntry[g] * split.zC * split.sd[g]) / Math.sqrt(n) + o.mByEntry[g] * split.lead[g];
+    else imb += o.msd[g] / Math.sqrt(n) + o.mlead[g];
   }
   const tab: WindowTable = { thr: o.thr, prefX, prefF, fixW, imb, alone, aloneK, heads, reK: 0, reA: 0, reBytes: 0, reWrites: 0 };
   if (split !== undefined) rereadSumsInto(tab, o, kLines, split);
