@@ -106,6 +106,13 @@ test('the light program catches missing arguments, mandatory options and bad cho
 });
 
 /**
+ * A bundled module's path from its first `node_modules/` on (`../node_modules/zod/…`, or
+ * `../../work/main/node_modules/zod/…` where node_modules is a symlink esbuild resolved); the
+ * project's own paths unchanged.
+ */
+const fromNodeModules = (p: string): string => p.replace(/^(?:\.\.\/)+(?:[^/]+\/)*?node_modules\//, 'node_modules/');
+
+/**
  * The CLI bundle is one CommonJS file (dse/bundle.ts, whitespace-minified): the modules evaluated
  * on first import sit in wrappers keyed by their path (`"sim/schema.ts"(){…}`), which run when first
  * imported; the light entry's modules are at its top level. Returns the wrapped modules, and a copy
@@ -113,7 +120,7 @@ test('the light program catches missing arguments, mandatory options and bad cho
  */
 function bundleModules(file: string): { wrapped: Set<string>; instrumented: string } {
   const text = fs.readFileSync(file, 'utf8');
-  const wrapped = new Set([...text.matchAll(/"([^"]+\.(?:ts|js|mjs|cjs|json))"\([^)]*\)\{/g)].map((m) => m[1].replace(/^(\.\.\/)*([^/]+\/)?node_modules\//, 'node_modules/')));
+  const wrapped = new Set([...text.matchAll(/"([^"]+\.(?:ts|js|mjs|cjs|json))"\([^)]*\)\{/g)].map((m) => fromNodeModules(m[1])));
   assert.ok(wrapped.size > 100, `wrapped modules found: ${wrapped.size}`);
   const hooks: [RegExp, string][] = [
     [/(var __esm=\(fn,res(?:,err)?\)=>function __init\(\)\{)/, '$1if(fn)globalThis.__evaluated.push(__getOwnPropNames(fn)[0]);'],
@@ -137,7 +144,7 @@ function evaluatedBy(file: string, argv: string[]): string[] {
   assert.equal(r.status, 0, r.stderr);
   const line = r.stderr.split('\n').find((l) => l.startsWith('EVALUATED '));
   assert.ok(line, r.stderr);
-  return (JSON.parse(line.slice('EVALUATED '.length)) as string[]).map((m) => m.replace(/^(\.\.\/)+[^/]+\/node_modules\//, 'node_modules/'));
+  return (JSON.parse(line.slice('EVALUATED '.length)) as string[]).map(fromNodeModules);
 }
 
 test('from the bundle, --help lists every command, each command --help works, and the entry evaluates no command module, zod or model', () => {

@@ -226,7 +226,7 @@ export class HbmChannel {
   /** Back to the initial state (for reuse). */
   reset(init: 'closed' | 'conflict' = 'conflict'): this {
     // loops, not fill(): the arrays are a few dozen entries, and the analytical model's DRAM
-    // profiles (sim/hw/dram-expected.ts) reset a channel per run, where seven fill() calls cost
+    // profiles (sim/hw/dram-dense.ts, dram-pattern.ts) reset a channel per run, where seven fill() calls cost
     // more than the writes
     const row = init === 'closed' ? -1 : OTHER_ROW;
     for (let i = 0; i < this.openRow.length; i++) {
@@ -277,7 +277,8 @@ export class HbmChannel {
 
   /**
    * `serveIds(…).end` without the run object: the analytical model's DRAM profiles (sim/hw/
-   * dram-expected.ts) read only the end of each run, two runs a profile and a few profiles a design.
+   * dram-dense.ts, dram-pattern.ts) read only the end of each run, two runs a profile and a few
+   * profiles a design.
    */
   serveIdsEnd(ids: Float64Array, ns: Int32Array, a: number, b: number, offset: number, t0: number): number {
     this.serveRange(ids, ns, a, b, 1, 1, offset, t0);
