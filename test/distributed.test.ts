@@ -27,7 +27,7 @@ import { threadSum } from '../dse/backends/queue-orphans.ts';
 import { queueNameFor } from '../dse/backends/queue-claim.ts';
 import { decodeTask, encodeTask } from '../dse/backends/queue-task.ts';
 import { workerIds } from '../dse/backends/queue-orphans.ts';
-import { checkpointIssue, traceIssue } from '../dse/backends/queue-worker.ts';
+import { checkpointIssue, stillRegistered, traceIssue } from '../dse/backends/queue-worker.ts';
 import { modelVersion } from '../dse/model-version.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -694,6 +694,17 @@ test('reconnectDelay: doubles from 50 ms up to RECONNECT_MAX_MS (1 s) plus under
   }
   assert.equal(RECONNECT_MAX_MS, 1000);
   assert.equal(parseRedisUrl('redis://h:1/2').options.retryStrategy, reconnectDelay);
+});
+
+test('a worker\'s poll: a run without its alive key is a dead coordinator\'s only if the registry still holds it after the keys were read (Redis restarted between the two reads drops both)', () => {
+  const entries = { a: 'A', b: 'B', c: 'C' };
+  // a: alive; b: no alive key, still registered after (its coordinator is gone); c: no alive key and
+  // gone from the registry read after (Redis lost its data between the reads, or the run ended)
+  assert.deepEqual(stillRegistered(entries, new Set(['a']), { a: 'A', b: 'B' }), { a: 'A', b: 'B' });
+  // the whole registry gone after the keys were read: no run is taken for a dead coordinator's
+  assert.deepEqual(stillRegistered(entries, new Set(), {}), {});
+  // an alive run is kept whatever the second read finds
+  assert.deepEqual(stillRegistered(entries, new Set(['a', 'b', 'c']), {}), entries);
 });
 
 test('workerIds: one id per worker from BullMQ\'s client list (its `name` is the queue\'s, the worker\'s is in `rawname`)', () => {

@@ -2,7 +2,10 @@
  * A worker's registry poll runs once at a time: a poll held up by Redis (a reconnection, a slow
  * answer) can outlast the 1 s tick, and two polls in flight both found a new run not yet joined
  * and both joined it — two BullMQ workers on one queue in one process, the second never closed.
- * Here on a scripted registry whose answers the test releases.
+ * A poll's two reads (the registry, then the alive keys) can straddle a Redis restart without its
+ * data: the run then looked like a dead coordinator's and the worker left it, to join it again
+ * when the coordinator registered it anew (test/distributed.test.ts's restart case, on a loaded
+ * host). Here on a scripted registry whose answers the test controls.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,4 +62,28 @@ test('a poll held up by a Redis outage does not keep the worker from saying Redi
   assert.ok(lines.some((l) => /Redis redis:\/\/127\.0\.0\.1:1(\/0)? unreachable \(ECONNREFUSED\); waiting for it/.test(l)), lines.join('\n'));
   release();
   await first;
+});
+
+test('Redis restarted without its data between the registry read and the alive keys\' read: the worker serves its run on, not taking it for a dead coordinator\'s', async () => {
+  const lines: string[] = [];
+  const w = new QueueWorker(parseRedisUrl('redis://127.0.0.1:1'), { url: 'redis://127.0.0.1:1', concurrency: 1, log: (l) => void lines.push(l) }, 'a'.repeat(40));
+  const entry = { queue: 'q1', name: 'sweep', dir: '/tmp/x', host: 'box', pid: 42, modelVersion: modelVersion(), t: Date.now() };
+  // the entries read before the restart; the alive keys and the registry read again after it: empty
+  let reads = 0;
+  const registry = {
+    status: 'ready',
+    set: async () => 'OK',
+    hgetall: async () => (reads++ === 0 ? { q1: JSON.stringify(entry) } : {}),
+    mget: async () => [null],
+    info: async () => `run_id:${'b'.repeat(40)}\r\n`,
+  };
+  const wa = w as unknown as { registry: unknown; outage: unknown; discover: () => Promise<void>; workers: Map<string, unknown>; entries: Map<string, unknown> };
+  wa.registry = registry;
+  wa.outage = { end: () => undefined, start: () => {} };
+  wa.workers.set('q1', { close: async () => {} }); // serving q1
+  wa.entries.set('q1', entry);
+  await wa.discover();
+  assert.ok(wa.workers.has('q1'), `left its run:\n${lines.join('\n')}`);
+  assert.ok(!lines.some((l) => /no heartbeat from its coordinator/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /Redis restarted without its data/.test(l)), lines.join('\n'));
 });

@@ -160,6 +160,7 @@ export class QueueWorker {
       const queues = Object.keys(entries);
       const beats = queues.length > 0 ? await this.registry.mget(queues.map((q) => this.keys.alive(q))) : [];
       alive = new Set(queues.filter((_, i) => beats[i] !== null));
+      if (alive.size < queues.length) entries = stillRegistered(entries, alive, await this.registry.hgetall(this.keys.runs));
       await this.restart.poll(this.registry, [...this.workers.keys()].some((q) => !(q in entries)));
     } catch {
       return; // Redis away for a moment: the BullMQ workers reconnect by themselves
@@ -393,4 +394,16 @@ export function traceIssue(task: PoolTask, data: JobData): string | undefined {
 /** Default evaluation threads: the cores of this machine. */
 export function defaultConcurrency(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * The entries read before the alive keys, less those without an alive key that a read after them
+ * no longer finds. The two reads are two commands: Redis restarted between them without its data
+ * (the registry gone, its alive keys too) would make every run look like a dead coordinator's, and
+ * the worker would leave a run it should serve on while the coordinator registers it again.
+ */
+export function stillRegistered(entries: Record<string, string>, alive: Set<string>, after: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [q, text] of Object.entries(entries)) if (alive.has(q) || q in after) kept[q] = text;
+  return kept;
 }
