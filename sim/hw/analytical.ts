@@ -54,7 +54,8 @@
  *              latencies; 0 without hw.gateTokenTopk; in generation each term pays it as it sees
  *              it: Q·K and softmax the whole bubble, the DRAM the bubble less the gated head's own
  *              V stream, the window and the chain the top-k and the part of the gated head's
- *              window the next heads would have overlapped, finalize.ts gatedGeneration), or the
+ *              window the next heads would have overlapped, the part all three front terms pay
+ *              added after pnorm_k, finalize.ts gatedGeneration / headGranularFront), or the
  *              value buffer's window
  *              Σ hold_r/n_V,r + drain less one hold's fixed part if larger: a head holds its value
  *              lines from their allocation after its local-V top-k to its prob·V's end (RTL stages

@@ -190,8 +190,10 @@ function totalCycles(s: Sums, stDram: number, busy: number): number {
  *  - the DRAM: the bubble less the gated head's own V stream, which it issues at its decision (RTL
  *    stage 16 is not held by the gate) and the DRAM serves meanwhile: the mean head's part of the
  *    value side's DRAM time.
- * (Before, the whole bubble was added after the smooth max: a head alone in flight paid its window
- * twice, and a DRAM-bound run the bubble its own V stream fills.)
+ * The part every term pays is added after the smooth max (`headGranularFront`). (Before, the whole
+ * bubble was added after the smooth max: a head alone in flight paid its window twice, and a
+ * DRAM-bound run the bubble its own V stream fills; then all of it inside, where the common part
+ * drew the terms together and paid overlap loss: gated runs above the simulator, sim/cycle/README.md.)
  */
 function gatedGeneration(s: Sums, stDram: number): number {
   const G = s.gateHeads;
@@ -229,10 +231,17 @@ function headGranularFront(s: Sums, stDram: number, gD = 0, gC = 0, gW = 0): num
   // (a spilling summarization head holds its value lines, so its queries' top-k and prob·V, from
   // admission to prob·V: they are inside its window)
   const comp = (s.gen ? Math.max(s.stQk, s.stSm) : Math.max(s.stQk, s.stSm, s.stTkV, s.stPv)) + gC;
-  const m = Math.max(comp, dram, win);
-  if (m <= 0) return 0;
-  const sum = ipow(dram / m, k) + ipow(comp / m, k) + ipow(win / m, k);
-  return m * Math.pow(sum, 1 / k);
+  // What gated boundaries cost the three terms (gD, gC, gW) are stretches that each end when the
+  // next head is admitted and its first key arrives (the DRAM's after the gated head's V stream,
+  // the window's from the part of the gated head's window no later head overlaps), so the shortest
+  // lies inside the others: time in which none of the three works, a serial delay added after the
+  // smooth max. Inside it, it drew the three terms together and was charged the overlap loss the
+  // smooth max prices, which needs two of them busy at once (0 without the gate: unchanged).
+  const both = Math.min(gD, gC, gW);
+  const m = Math.max(comp, dram, win) - both;
+  if (m <= 0) return both;
+  const sum = ipow((dram - both) / m, k) + ipow((comp - both) / m, k) + ipow((win - both) / m, k);
+  return both + m * Math.pow(sum, 1 / k);
 }
 
 /** Writes the stage busy cycles (top-k: the busier engine) and the overhead into `st`. */
