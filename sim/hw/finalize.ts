@@ -237,11 +237,11 @@ function headGranularFront(s: Sums, stDram: number, gD = 0, gC = 0, gW = 0): num
   // lies inside the others: time in which none of the three works, a serial delay added after the
   // smooth max. Inside it, it drew the three terms together and was charged the overlap loss the
   // smooth max prices, which needs two of them busy at once (0 without the gate: unchanged).
-  const both = Math.min(gD, gC, gW);
-  const m = Math.max(comp, dram, win) - both;
-  if (m <= 0) return both;
-  const sum = ipow((dram - both) / m, k) + ipow((comp - both) / m, k) + ipow((win - both) / m, k);
-  return both + m * Math.pow(sum, 1 / k);
+  const common = Math.min(gD, gC, gW);
+  const m = Math.max(comp, dram, win) - common;
+  if (m <= 0) return common;
+  const sum = ipow((dram - common) / m, k) + ipow((comp - common) / m, k) + ipow((win - common) / m, k);
+  return common + m * Math.pow(sum, 1 / k);
 }
 
 /** Writes the stage busy cycles (top-k: the busier engine) and the overhead into `st`. */
