@@ -15,6 +15,7 @@ import { GROUP, groupGathers } from './group-gathers.ts';
 import { classRows, float64Views, windowOf, type SplitTerms, type WindowTable } from './window.ts';
 import { valueWindow } from './value-window.ts';
 import { reuseWindow } from './reuse-window.ts';
+import { generationInOrder } from './gen-flow.ts';
 
 /** Σ m·(1+p)·rows over the classes (rows: window.ts classRows). */
 function weightedRows(p: PreparedWorkload, rows: Float64Array): number {
@@ -63,7 +64,7 @@ function makeCombo(p: PreparedWorkload, hw: HardwareConfig): ComboEntry {
   return e;
 }
 /** A placeholder of ComboEntry.tk until memoTopk fills it (never read). */
-const NO_TOPK_SUMS: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0 };
+const NO_TOPK_SUMS: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0, byClass: new Float64Array(0) };
 function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
   return p.memoPv.get(hw, () => {
     let v = 0;
@@ -255,14 +256,15 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
     tokenHead.reset(eng.tokenHead);
     // a gated head's bubble without its key pass's fetch latency (DramSums.lat, added by evaluatePrepared)
     const fix = L_ADMIT + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
-    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0 };
+    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0, byClass: new Float64Array(p.classes.length) };
     // local-V top-k per class (classTkV without its per-class memo), reused while (q, n, k) repeat
     let pq = NaN;
     let pn = NaN;
     let pk = NaN;
     let busy = 0;
     let latency = 0;
-    for (const c of p.classes) {
+    for (let i = 0; i < p.classes.length; i++) {
+      const c = p.classes[i];
       if (c.localV) {
         if (c.q !== pq || c.tkN !== pn || c.tkK !== pk) {
           const e = localV.at(c.tkN, c.tkK);
@@ -274,6 +276,7 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
         }
         t.tkV += c.mult * busy;
         t.tkVLat += c.mult * latency;
+        t.byClass[i] = busy;
       }
       if (c.topk >= 0) addTokenTopk(t, c.mult, c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk, hw.gateTokenTopk, fix); // over L: reference.ts
     }
@@ -332,14 +335,14 @@ function evaluateOnce(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics)
   const fixSum = preSum + p.requests * (lat.val + lPv);
   s.drain = p.requests > 0 ? L_ADMIT + lat.key + lQk + lSm + lat.val + lPv : 0;
 
-  if (!p.reuseKV) generationWindow(s, p, hw, dram, lQk, lSm, lPv, preSum, fixSum, cmb.qkL, cmb.smL);
+  if (!p.reuseKV) generationWindow(s, p, hw, dram, cmb.tk, lQk, lSm, lPv, preSum, fixSum, cmb.qkL, cmb.smL);
   else reuseWindow(s, p, hw, dram, lQk, lSm, lPv);
   finalize(s, hw, out);
   return dram;
 }
 
 /** Generation: DRAM sums, the chain, and Σ window/heads in flight from the memoised crossover table (allocates nothing once memoised). */
-function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, lQk: number, lSm: number, lPv: number, preSum: number, fixSum: number, qkL: number, smL: number): void {
+function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, tk: TopkSums, lQk: number, lSm: number, lPv: number, preSum: number, fixSum: number, qkL: number, smL: number): void {
   const wb = hw.wordBits;
   // the window table also sums what the heads that split the key buffer fetch again (their MSBs)
   const tab = windowOf(p, hw, dram, p.refetches ? rereadOf : undefined);
@@ -373,10 +376,11 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.dramImb = tab.imb;
   s.winHeads = tab.heads;
   s.vWin = valueWindow(s, p, hw, dram);
+  s.inOrder = p.prunes ? generationInOrder(p, hw, dram, tk, win.lKey, win.stretch) : 0;
 }
 
-/** What `windowAtShare` reads: the design's window table and DRAM entry (set before each use). */
-const win = { tab: undefined as unknown as WindowTable, dram: undefined as unknown as DramSums, lKey: 0 };
+/** What `windowAtShare` reads: the design's window table and DRAM entry (set before each use); and the refresh stretch of its last call. */
+const win = { tab: undefined as unknown as WindowTable, dram: undefined as unknown as DramSums, lKey: 0, stretch: 1 };
 
 /**
  * Σ window / heads in flight when the key side gets `share` of the DRAM (reference.ts
@@ -399,6 +403,7 @@ function windowAtShare(share: number): number {
   }
   const W = tab.heads * L_ADMIT + tab.fixW * win.lKey + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + tab.alone;
   const Dm = tab.heads * L_ADMIT + tab.fixW * dram.lat.key + tab.prefF[C] * cut + tab.aloneK * av;
-  return tab.heads > 0 ? W * refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 0;
+  win.stretch = tab.heads > 0 ? refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 1;
+  return tab.heads > 0 ? W * win.stretch : 0;
 }
 

@@ -163,14 +163,18 @@ function totalCycles(s: Sums, stDram: number, busy: number): number {
   const core = (s.gen || s.spill) && busy > 0 ? headGranularFront(s, stDram) : front;
   // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
   // for short request streams the serial path of the heads in flight.
-  // Summarization: the in-order bound (heads pass prob·V in request order; a refetching head waits
-  // behind the heads in flight, sim/hw/flow-shop.ts). gateTokenTopk: a gated layer boundary holds
+  // The in-order bound (heads pass prob·V in request order): in summarization a refetching head
+  // waits behind the heads in flight (sim/hw/flow-shop.ts); in generation the window's slot,
+  // Q·K/softmax, the local-V engine and prob·V are a flow shop's stages (sim/hw/gen-flow.ts), a
+  // bound where the bottleneck moves along the run, with the gate or without (its bubbles only
+  // delay the front further). gateTokenTopk: a gated layer boundary holds
   // admission (sim/cycle/scheduler.ts) until the layer's last head is decided and its token top-k
   // done, so the bubbles delay the front of the pipeline (DRAM, Q·K, softmax, the window); the
   // engines after the decision drain what is queued for them meanwhile. In generation each front
   // term pays the bubbles as it sees them (`gatedGeneration`).
-  if (s.gen && busy > 0 && s.gate > 0) return Math.max(gatedGeneration(s, stDram), back + s.drain, s.drain + s.vWin);
-  const gated = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, s.inOrder > 0 ? s.inOrder + s.drain : 0) + s.gate;
+  const inOrder = s.inOrder > 0 ? s.inOrder + s.drain : 0;
+  if (s.gen && busy > 0 && s.gate > 0) return Math.max(gatedGeneration(s, stDram), back + s.drain, s.drain + s.vWin, inOrder);
+  const gated = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, inOrder) + s.gate;
   // Generation: the value buffer's window — each head holds its value lines from allocation to its
   // prob·V's end, on as many heads as fit (pipeline-math.ts valueHold; 0 when it cannot bind), from
   // the first head's decision to the last one's prob·V latency (the drain less one hold's fixed part).

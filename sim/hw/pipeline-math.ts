@@ -219,6 +219,18 @@ export function headsFit(hw: HardwareConfig, kLines: number, vLines: number, key
 }
 
 /**
+ * Generation: a head's slot in the heads-in-flight window as the in-order bound sees it
+ * (sim/hw/gen-flow.ts): the front admits the next head when one of the n in flight is decided, so
+ * a head's window — admission, each key pass's fixed latency `lFix` and its Q·K/softmax `x` — is
+ * spread over the n (Little's law). Q·K/softmax is a stage of its own after it (one head at a
+ * time). The key stream is left out: the DRAM's own bounds price it, and without it the bound
+ * stays a lower one.
+ */
+export function frontSlot(n: number, w1: number, lFix: number, x: number): number {
+  return (L_ADMIT + w1 * lFix + x) / n;
+}
+
+/**
  * Share of the DRAM one side of the fetcher sees within a generation run that lasts `run` cycles.
  * The fetcher shares every channel round-robin between the key side and the value side; when the
  * other side has work queued, this side gets what it leaves: 1 − u, u = the other side's DRAM

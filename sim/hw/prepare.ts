@@ -13,6 +13,7 @@ import { headTopkRuns } from './request-core.ts';
 import { generationPlan, type GenerationPlan } from '../workload/build.ts';
 import { collectClasses, dramGroups, planClasses } from './classes.ts';
 import { windowCapacity, type SplitTerms, type WindowOrder } from './window.ts';
+import { prunes, type FlowCache } from './gen-flow.ts';
 
 
 /**
@@ -114,6 +115,10 @@ export interface PreparedWorkload {
   scratch: Sums;
   /** Each class's Q·K and softmax cycles at the last multipliers / lanes asked (window.ts classRows), made on first use. */
   rows?: { qkM: number; smM: number; qk: Float64Array; sm: Float64Array };
+  /** Generation with pruning: the in-order bound is computed (gen-flow.ts `prunes`). */
+  prunes: boolean;
+  /** The in-order bound's per-class inputs (gen-flow.ts), made on first use. */
+  flow?: FlowCache;
 }
 
 /** DRAM costs of a workload's classes on one design (memoDram). */
@@ -163,6 +168,8 @@ export interface TopkSums {
   gateHeads: number;
   /** Σ the gated heads' token top-k latency (part of `gate`). */
   gateTk: number;
+  /** Each class's local-V top-k busy cycles, one instance (0 without local-V pruning): the in-order bound's rows (gen-flow.ts). */
+  byClass: Float64Array;
 }
 
 /** Stage sums and fixed latencies for one combination of the discrete compute knobs. */
@@ -207,6 +214,7 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     valReadElems: 0,
     sumW1: 0,
     headRuns: [],
+    prunes: false,
     tokens,
     refetches,
     dramGroup: groups.dramGroup,
@@ -322,6 +330,7 @@ function planHeadRuns(plan: GenerationPlan): Array<{ n: number; k: number }> {
 function addHeadRuns(prep: PreparedWorkload, w: Workload, plan: GenerationPlan | undefined): void {
   prep.headRuns = plan ? mergeRuns(planHeadRuns(plan), plan.iterations) : mergeRuns(headTopkRuns(w), 1);
   for (const h of prep.headRuns) prep.tkCompares += h.mult * expectedTopkCompares(h.n, h.k);
+  prep.prunes = prunes(prep);
 }
 
 /**

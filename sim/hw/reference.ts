@@ -8,10 +8,11 @@ import type { HbmTiming } from '../cycle/hbm-timing.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, newRequestDramCost, refreshAvailability, requestDramCost, requestLead, requestSpread, reuseTrafficInto, spillDramCostInto, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
+import { firstHead, runsMakespan } from './gen-flow.ts';
 
 /** Generation (no reuse) chain pieces, combined after the loop (see the file comment). */
 interface GenChain {
@@ -198,13 +199,14 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
 }
 
 /**
- * Generation: the chain from its pieces, then each head's window with the key side's DRAM share.
+ * Generation: the chain from its pieces, then each head's window with the key side's DRAM share;
+ * returns the refresh stretch of the window's slots (`generationWindowAt`'s last: the in-order bound's too).
  * kCyc: a head's key-side stream time, channel mean plus the busiest channel's lead (the first
  * channel's, dram-cost.ts requestLead, and z_C·σ of the key-side streams: a stream completes when
  * its slowest channel is done, sim/cycle/fetcher.ts); sdCyc, leadCyc: σ and the first channel's
  * lead of all its streams (dram-cost.ts imbalanceCycles).
  */
-function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[], leadCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies): void {
+function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[], leadCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies): number {
   const nReq = w.requests.length;
   // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass, the MSB passes'
   // and then the LSB passes' (a refetch is re-issued after its MSB pass's decision: passesBound).
@@ -224,8 +226,10 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
     s.winHeads += 1 / n;
   }
   // the window with the key-side share its own length gives (pipeline-math.ts windowFixedPoint)
-  s.win = windowFixedPoint(s.dramV, s.requests, shareBusy(s, dramStage(s, hw)), (share) => generationWindowAt(w, hw, kCyc, tim, av, lat, share));
+  const last = { stretch: 1 };
+  s.win = windowFixedPoint(s.dramV, s.requests, shareBusy(s, dramStage(s, hw)), (share) => generationWindowAt(w, hw, kCyc, tim, av, lat, share, last));
   s.tail = nReq > 0 ? lat.val + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
+  return last.stretch;
 }
 
 /**
@@ -233,9 +237,9 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
  * refresh stalls the window, not only the DRAM bandwidth (refreshStretch, pipeline-math.ts): the
  * window's slots summed in DRAM-available time (the key stream without the refresh derate:
  * kCyc × av), then stretched by what a refresh costs a slot of mean length T with d cycles on the
- * DRAM (tim: the design's HBM timing, av its refresh availability).
+ * DRAM (tim: the design's HBM timing, av its refresh availability); the stretch into `last`.
  */
-function generationWindowAt(w: Workload, hw: HardwareConfig, kCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies, share: number): number {
+function generationWindowAt(w: Workload, hw: HardwareConfig, kCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies, share: number, last: { stretch: number }): number {
   const nReq = w.requests.length;
   let W = 0;
   let N = 0;
@@ -253,7 +257,31 @@ function generationWindowAt(w: Workload, hw: HardwareConfig, kCyc: number[], tim
     N += 1 / n;
     Dm += (L_ADMIT + w1 * lat.key + kc) / n;
   }
-  return N > 0 ? W * refreshStretch(W / N, Dm / N, tim.tRFC, tim.tREFI) : 0;
+  last.stretch = N > 0 ? refreshStretch(W / N, Dm / N, tim.tRFC, tim.tREFI) : 1;
+  return N > 0 ? W * last.stretch : 0;
+}
+
+/**
+ * Generation's in-order bound (sim/hw/gen-flow.ts, which computes it over runs of a class): per
+ * request its window slot (pipeline-math.ts frontSlot, × the window's refresh stretch), Q·K/softmax,
+ * its local-V engine busy cycles and max(prob·V, its V stream), in request order.
+ */
+function generationInOrder(w: Workload, hw: HardwareConfig, lat: FetchLatencies, tkCyc: number[], vCyc: number[], pvCyc: number[], stretch: number): number {
+  const nReq = w.requests.length;
+  if (nReq === 0) return 0;
+  const [slot, x, t, u] = [0, 1, 2, 3].map(() => new Float64Array(nReq));
+  for (let ri = 0; ri < nReq; ri++) {
+    const r = w.requests[ri];
+    const w1 = 1 + r.refetch;
+    const n = headsInFlight(hw, r.keys, r.valuesFetched, r.D, false, nReq);
+    x[ri] = w1 * Math.max(rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, r.D), rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1));
+    const lFix = lat.key + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
+    slot[ri] = stretch * frontSlot(n, w1, lFix, x[ri]);
+    t[ri] = tkCyc[ri];
+    u[ri] = Math.max(pvCyc[ri], vCyc[ri]);
+  }
+  const runCls = Int32Array.from({ length: nReq }, (_, i) => i);
+  return firstHead(runsMakespan(runCls, new Int32Array(nReq).fill(1), nReq, slot, x, t, u), slot[0]);
 }
 
 /**
@@ -283,6 +311,7 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
   const leadCyc: number[] = [];
   const vCyc: number[] = [];
   const pvCyc: number[] = [];
+  const tkCyc: number[] = [];
   const zC = expectedMaxNormal(dramUnits(hw));
   const g: GenChain = { fix: 0, fixPre: 0, k: 0, qk: 0, sm: 0, kL: 0, qkL: 0, smL: 0, tk: 0, v: 0, pv: 0 };
   const f: FlowRows = { d: [], q: [], l: [], v: [], p: [], n: [] };
@@ -295,9 +324,14 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
     const st = addRequestCompute(s, r, hw, c, t, lat);
     vCyc.push(t.cV);
     pvCyc.push(st.pv);
+    tkCyc.push(st.tkV);
     addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st, lat);
   }
-  if (!w.reuseKV) finishGeneration(s, g, w, hw, kCyc, sdCyc, leadCyc, design, avail, lat);
+  if (!w.reuseKV) {
+    const stretch = finishGeneration(s, g, w, hw, kCyc, sdCyc, leadCyc, design, avail, lat);
+    // (with pruning only: sim/hw/gen-flow.ts `prunes`)
+    if (w.requests.some((r) => r.valuesPerQuery < r.keys || r.topk >= 0) || headTopkRuns(w).length > 0) s.inOrder = generationInOrder(w, hw, lat, tkCyc, vCyc, pvCyc, stretch);
+  }
   else s.inOrder = inOrderBound({ runCls: f.d.map((_, i) => i), runLen: f.d.map(() => 1), runs: f.d.length, ...f });
   for (const h of headTopkRuns(w)) {
     s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;
