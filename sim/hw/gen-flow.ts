@@ -72,25 +72,33 @@ export function runsMakespan(runCls: ArrayLike<number>, runLen: ArrayLike<number
 }
 
 /**
- * A workload's per-class inputs of the bound that change with one knob each, kept for the last
- * value of it: Q·K/softmax of a head (qkMultipliers, softmax lanes), its key lines (qkMultipliers),
- * prob·V (pvMultipliers); and the rows of the current evaluation.
+ * The per-class inputs of the bound that change with one knob each, kept for the last value of
+ * it and the last workload (`owner`; one set of arrays for every workload, so a sweep over
+ * algorithm knobs, a new workload a point, allocates nothing here): Q·K/softmax of a head
+ * (qkMultipliers, softmax lanes), its key lines (qkMultipliers), prob·V (pvMultipliers); and the
+ * rows of the current evaluation.
  */
-export interface FlowCache {
+interface FlowCache {
+  owner: PreparedWorkload | undefined;
   xKey: number;
-  x: Float64Array;
   klM: number;
-  kl: Float64Array;
   pvM: number;
+  x: Float64Array;
+  kl: Float64Array;
   pv: Float64Array;
   slot: Float64Array;
   u: Float64Array;
 }
+const none = new Float64Array(0);
+const fc: FlowCache = { owner: undefined, xKey: NaN, klM: NaN, pvM: NaN, x: none, kl: none, pv: none, slot: none, u: none };
 
-function cacheOf(p: PreparedWorkload): FlowCache {
-  if (p.flow !== undefined) return p.flow;
-  const [x, kl, pv, slot, u] = float64Views(5, p.classes.length);
-  return (p.flow = { xKey: NaN, x, klM: NaN, kl, pvM: NaN, pv, slot, u });
+function cacheFor(p: PreparedWorkload): FlowCache {
+  if (fc.owner === p) return fc;
+  const C = p.classes.length;
+  if (fc.x.length < C) [fc.x, fc.kl, fc.pv, fc.slot, fc.u] = float64Views(5, Math.max(C, 2 * fc.x.length));
+  fc.owner = p;
+  fc.xKey = fc.klM = fc.pvM = NaN;
+  return fc;
 }
 
 /**
@@ -105,7 +113,7 @@ export function generationInOrder(p: PreparedWorkload, hw: HardwareConfig, dram:
   if (runs === 0) return 0;
   const cs = p.classes;
   const C = cs.length;
-  const fc = cacheOf(p);
+  const fc = cacheFor(p);
   const M = hw.qkMultipliers;
   const lanes = softmaxLanes(hw);
   const xKey = M * 131072 + lanes;

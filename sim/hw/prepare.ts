@@ -13,7 +13,7 @@ import { headTopkRuns } from './request-core.ts';
 import { generationPlan, type GenerationPlan } from '../workload/build.ts';
 import { collectClasses, dramGroups, planClasses } from './classes.ts';
 import { windowCapacity, type SplitTerms, type WindowOrder } from './window.ts';
-import { prunes, type FlowCache } from './gen-flow.ts';
+import { prunes } from './gen-flow.ts';
 
 
 /**
@@ -117,8 +117,6 @@ export interface PreparedWorkload {
   rows?: { qkM: number; smM: number; qk: Float64Array; sm: Float64Array };
   /** Generation with pruning: the in-order bound is computed (gen-flow.ts `prunes`). */
   prunes: boolean;
-  /** The in-order bound's per-class inputs (gen-flow.ts), made on first use. */
-  flow?: FlowCache;
 }
 
 /** DRAM costs of a workload's classes on one design (memoDram). */
