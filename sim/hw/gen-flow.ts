@@ -15,7 +15,7 @@
  */
 import type { HardwareConfig } from '../schema.ts';
 import { softmaxLanes } from '../schema.ts';
-import { MAX_ALLOCS, bufferLines, classPvCycles, frontSlot, headLines } from './pipeline-math.ts';
+import { MAX_ALLOCS, bufferLines, classPvCycles, frontSlot, headLines, keyHeadsFit } from './pipeline-math.ts';
 import type { DramSums, PreparedWorkload, TopkSums } from './prepare.ts';
 import { classRows, float64Views } from './window.ts';
 
@@ -137,7 +137,7 @@ export function generationInOrder(p: PreparedWorkload, hw: HardwareConfig, dram:
   const vw = dram.vw;
   const group = p.dramGroup;
   for (let i = 0; i < C; i++) {
-    const n = kl[i] >= kLines ? 1 : Math.max(1, Math.min(cap, Math.floor(kLines / kl[i])));
+    const n = Math.max(1, keyHeadsFit(kl[i], kLines, cap)); // (pipeline-math.ts headsFit's generation case)
     slot[i] = stretch * frontSlot(n, 1 + cs[i].p, lKey, x[i]);
     u[i] = Math.max(pv[i], vw[group[i]]);
   }

@@ -210,12 +210,17 @@ export function passesBound(k: number, qk: number, sm: number, kL: number, qkL: 
 /** `headsInFlight` with the buffer line counts given (`reuse`: value lines count too; `summary`: heads hold at most their resident lines, `heldLines`). */
 export function headsFit(hw: HardwareConfig, kLines: number, vLines: number, keys: number, values: number, D: number, reuse: boolean, requests: number, summary: boolean): number {
   const kl = heldLines(headLines(keys, hw.qkMultipliers, D), kLines, summary);
-  let n = Math.min(hw.inFlight, MAX_ALLOCS, requests, kl >= kLines ? 1 : Math.floor(kLines / kl));
+  let n = keyHeadsFit(kl, kLines, Math.min(hw.inFlight, MAX_ALLOCS, requests));
   if (reuse && values > 0) {
     const vl = heldLines(headLines(values, hw.pvMultipliers, D), vLines, summary);
     n = Math.min(n, vl >= vLines ? 1 : Math.floor(vLines / vl));
   }
   return Math.max(1, n);
+}
+
+/** Heads of `kl` key lines each that a key buffer of `kLines` holds at once, at most `cap` (a head at least the buffer's size has it to itself). */
+export function keyHeadsFit(kl: number, kLines: number, cap: number): number {
+  return Math.min(cap, kl >= kLines ? 1 : Math.floor(kLines / kl));
 }
 
 /**
