@@ -27,7 +27,7 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../sim/schema.ts';
 import pipe from '../sim/hw/tables/pipeline.json' with { type: 'json' };
 import { readTraceFile } from '../sim/workload/trace.ts';
-import { bufferLines, fetchLatencies, heldLines, mayEndBeforeRefresh, residentLines, valueHeadsFit } from '../sim/hw/pipeline-math.ts';
+import { bufferLines, fetchLatencies, heldLines, mayEndBeforeRefresh, pvCycles, residentLines, valueHeadsFit } from '../sim/hw/pipeline-math.ts';
 import { dramTimingOf, refreshAvailability } from '../sim/hw/dram-cost.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import path from 'node:path';
@@ -330,6 +330,31 @@ test('generation in order: the bottleneck that moves along the run (dense front 
   near(evaluatePrepared(prepareWorkload(w), h).cycles, a.cycles, 1e-12, 'fast path');
   // the stage totals alone are far below: the local-V engine is the busiest stage
   assert.ok(a.stages.topk + 1500 < a.cycles, `${a.stages.topk} + 1500 < ${a.cycles}`);
+});
+
+test('generation in order: a value buffer of one head holds the dense front layers, prob·V the pruned ones; both are paid', () => {
+  // The cycle audit's worst disagreement (scripts/monotone-audit.ts, seed 1, after the in-order
+  // bound): gpt2-medium 128 + 1, tokenKeep 0.2, 128 prob·V multipliers and 24.5 KB of value SRAM
+  // (96 lines; a dense head's 129 values take 66, so one head holds value lines at a time). The
+  // simulator's prob·V takes a dense head every 97 cycles — 65 of prob·V, then the next head's
+  // allocation, fetch latency and buffer (32) — and the pruned heads after them at their prob·V.
+  // The value window summed the slots (6,208 + the pruned heads' few) and prob·V the work, each
+  // under the other's total: 7,878 cycles analytical against 9,534 (×1.210).
+  const w = build({ tokenKeep: 0.2, headKeep: 0.5, valueKeep: 1, msbBits: 8, lsbBits: 0 }, { model: 'gpt2-medium', stage: 'generation', seqLen: 128, genTokens: 1 });
+  const h = hwOf({ qkMultipliers: 512, pvMultipliers: 128, dramChannels: 8, dramChannelGBps: 64, fetcherPorts: 32, topkParallelism: 4, softmaxParallelism: 16, keySramKB: 392, valueSramKB: 24.5, inFlight: 8, clockGHz: 0.5, wordBits: 16, topkModel: 'paper', topkFilter: 'qk', gateTokenTopk: false, dramRefresh: true, dramMapping: 'RoBaRaCoCh', dramQueueDepth: 32 });
+  const a = analyticalModel(w, h);
+  const c = simulateCycle(w, h, { seed: 1 });
+  near(a.cycles, c.cycles, 0.06, 'latency');
+  near(evaluatePrepared(prepareWorkload(w), h).cycles, a.cycles, 1e-12, 'fast path');
+  // at least the dense heads' slots in series, then the pruned heads' prob·V
+  const lat = fetchLatencies(dramTimingOf(h));
+  const hold = lat.val + pipe.bufferWriteLatency.value + pipe.bufferReadLatency.value;
+  let bound = 0;
+  for (const r of w.requests) bound += r.keys === 129 ? hold + pvCycles(r.queries, r.keys, r.valuesPerQuery, r.keys, r.causal, 128, r.D) : pvCycles(r.queries, r.keys, r.valuesPerQuery, r.keys, r.causal, 128, r.D);
+  assert.ok(a.cycles > bound, `${a.cycles} > ${bound}`);
+  // a value buffer of many heads takes the slots away: prob·V's work and its fill
+  const big = analyticalModel(w, hwOf({ ...h, valueSramKB: 392 }));
+  assert.ok(big.cycles < a.cycles - 1500, `${big.cycles} vs ${a.cycles}`);
 });
 
 test('the flow shop over runs of identical heads (gen-flow.ts runsMakespan) is the head-by-head recursion', () => {

@@ -4,7 +4,8 @@
  * (admission → final decision) and enters the local-V top-k, the V fetch and prob·V strictly in
  * request order (sim/cycle/pipeline.ts `downstream`, `tryPV`; RTL stage 12's FIFO), so the run
  * is a permutation flow shop (`runsMakespan`) of four stages: the heads-in-flight window's slot
- * (pipeline-math.ts `frontSlot`), Q·K/softmax, the local-V engine, and prob·V with its V stream.
+ * (pipeline-math.ts `frontSlot`), Q·K/softmax, the local-V engine, and prob·V with its V stream
+ * and its value-buffer slot (`valueSlot`).
  * Its longest path is what the stage sums miss when the bottleneck moves along the run: the dense
  * front layers of a
  * token-pruned workload (tokenFrontFrac) hold few heads in a small key buffer and keep the
@@ -15,8 +16,9 @@
  */
 import type { HardwareConfig } from '../schema.ts';
 import { softmaxLanes } from '../schema.ts';
-import { MAX_ALLOCS, bufferLines, classPvCycles, frontSlot, headLines, keyHeadsFit } from './pipeline-math.ts';
+import { MAX_ALLOCS, bufferLines, classPvCycles, frontSlot, headLines, keyHeadsFit, valueHeadsFit, valueHold } from './pipeline-math.ts';
 import type { DramSums, PreparedWorkload, TopkSums } from './prepare.ts';
+import type { FetchLatencies } from './pipeline-math.ts';
 import { classRows, float64Views } from './window.ts';
 
 /**
@@ -83,28 +85,30 @@ interface FlowCache {
   xKey: number;
   klM: number;
   pvM: number;
+  nvKey: number;
   x: Float64Array;
   kl: Float64Array;
   pv: Float64Array;
+  nv: Float64Array;
   slot: Float64Array;
   u: Float64Array;
 }
 const none = new Float64Array(0);
-const fc: FlowCache = { owner: undefined, xKey: NaN, klM: NaN, pvM: NaN, x: none, kl: none, pv: none, slot: none, u: none };
+const fc: FlowCache = { owner: undefined, xKey: NaN, klM: NaN, pvM: NaN, nvKey: NaN, x: none, kl: none, pv: none, nv: none, slot: none, u: none };
 
 function cacheFor(p: PreparedWorkload): FlowCache {
   if (fc.owner === p) return fc;
   const C = p.classes.length;
-  if (fc.x.length < C) [fc.x, fc.kl, fc.pv, fc.slot, fc.u] = float64Views(5, Math.max(C, 2 * fc.x.length));
+  if (fc.x.length < C) [fc.x, fc.kl, fc.pv, fc.nv, fc.slot, fc.u] = float64Views(6, Math.max(C, 2 * fc.x.length));
   fc.owner = p;
-  fc.xKey = fc.klM = fc.pvM = NaN;
+  fc.xKey = fc.klM = fc.pvM = fc.nvKey = NaN;
   return fc;
 }
 
 /**
  * The in-order bound of a generation workload on one design (cycles, without the fill/drain
  * latencies the caller adds): per class the window's slot, Q·K/softmax, the local-V engine's busy
- * cycles and max(prob·V, the V stream), over the workload's runs in request order. `lKey`: a key
+ * cycles and max(prob·V, the V stream, the value-buffer slot), over the workload's runs in request order. `lKey`: a key
  * pass's fixed latency (fetch, Q·K, softmax); `stretch`: what all-bank refresh stretches the
  * window's slots by (fast.ts windowAtShare, pipeline-math.ts refreshStretch), the slots here too.
  */
@@ -131,17 +135,41 @@ export function generationInOrder(p: PreparedWorkload, hw: HardwareConfig, dram:
     for (let i = 0; i < C; i++) fc.pv[i] = classPvCycles(cs[i], hw.pvMultipliers);
     fc.pvM = hw.pvMultipliers;
   }
+  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
+  const nvKey = vLines * 131072 + hw.pvMultipliers;
+  if (fc.nvKey !== nvKey) {
+    for (let i = 0; i < C; i++) fc.nv[i] = valueHeadsFit(hw, vLines, cs[i].vF, cs[i].D, p.requests, false);
+    fc.nvKey = nvKey;
+  }
   const kLines = bufferLines(hw.keySramKB, M, hw.wordBits);
   const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
-  const { x, kl, pv, slot, u } = fc;
+  const { x, kl, pv, nv, slot, u } = fc;
   const vw = dram.vw;
   const group = p.dramGroup;
+  const lat = dram.lat;
   for (let i = 0; i < C; i++) {
     const n = Math.max(1, keyHeadsFit(kl[i], kLines, cap)); // (pipeline-math.ts headsFit's generation case)
     slot[i] = stretch * frontSlot(n, 1 + cs[i].p, lKey, x[i]);
-    u[i] = Math.max(pv[i], vw[group[i]]);
+    u[i] = valueSlot(lat, vw[group[i]], pv[i], nv[i]);
   }
   return firstHead(runsMakespan(p.runCls, p.runLen, runs, slot, x, tk.byClass, u), slot[p.runCls[0]]);
+}
+
+/**
+ * The last stage's time of a head: prob·V or its V stream (at the whole DRAM: a lower bound),
+ * whichever is longer; with a value buffer that holds one head's values at a time (`nV` = 1), the
+ * head's whole value hold (pipeline-math.ts valueHold). Its value lines are allocated once the
+ * previous head's prob·V has freed them, so each head pays the value side's fixed latency between
+ * two prob·V's: PV end_i = max(PV end_i−1, V ids out_i) + hold_i, this stage of the flow shop
+ * exactly (sim/cycle/pipeline.ts tryValloc, tryPV). The value window (value-window.ts) sums the
+ * same holds over the whole run and prob·V its work, so a run whose dense front layers are
+ * hold-bound and whose pruned layers are prob·V-bound paid only the larger total. A buffer with
+ * room for more heads bounds the run's throughput (hold/nV a head, the value window's sum), not
+ * each head's time: as a stage here that rate would delay the run's last heads, which find the
+ * buffer free, by what the simulator does not.
+ */
+export function valueSlot(lat: FetchLatencies, cV: number, pv: number, nV: number): number {
+  return nV > 1 ? Math.max(pv, cV) : valueHold(lat, cV, pv);
 }
 
 /**

@@ -12,7 +12,7 @@ import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
-import { firstHead, runsMakespan } from './gen-flow.ts';
+import { firstHead, runsMakespan, valueSlot } from './gen-flow.ts';
 
 /** Generation (no reuse) chain pieces, combined after the loop (see the file comment). */
 interface GenChain {
@@ -264,12 +264,14 @@ function generationWindowAt(w: Workload, hw: HardwareConfig, kCyc: number[], tim
 /**
  * Generation's in-order bound (sim/hw/gen-flow.ts, which computes it over runs of a class): per
  * request its window slot (pipeline-math.ts frontSlot, × the window's refresh stretch), Q·K/softmax,
- * its local-V engine busy cycles and max(prob·V, its V stream), in request order.
+ * its local-V engine busy cycles and max(prob·V, its V stream, its value-buffer slot) (gen-flow.ts
+ * valueSlot), in request order.
  */
 function generationInOrder(w: Workload, hw: HardwareConfig, lat: FetchLatencies, tkCyc: number[], vCyc: number[], pvCyc: number[], stretch: number): number {
   const nReq = w.requests.length;
   if (nReq === 0) return 0;
   const [slot, x, t, u] = [0, 1, 2, 3].map(() => new Float64Array(nReq));
+  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
   for (let ri = 0; ri < nReq; ri++) {
     const r = w.requests[ri];
     const w1 = 1 + r.refetch;
@@ -278,7 +280,7 @@ function generationInOrder(w: Workload, hw: HardwareConfig, lat: FetchLatencies,
     const lFix = lat.key + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
     slot[ri] = stretch * frontSlot(n, w1, lFix, x[ri]);
     t[ri] = tkCyc[ri];
-    u[ri] = Math.max(pvCyc[ri], vCyc[ri]);
+    u[ri] = valueSlot(lat, vCyc[ri], pvCyc[ri], valueHeadsFit(hw, vLines, r.valuesFetched, r.D, nReq, false));
   }
   const runCls = Int32Array.from({ length: nReq }, (_, i) => i);
   return firstHead(runsMakespan(runCls, new Int32Array(nReq).fill(1), nReq, slot, x, t, u), slot[0]);
