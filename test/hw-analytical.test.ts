@@ -357,6 +357,27 @@ test('generation in order: a value buffer of one head holds the dense front laye
   assert.ok(big.cycles < a.cycles - 1500, `${big.cycles} vs ${a.cycles}`);
 });
 
+test('generation: a V stream on its own runs at most at the fetcher ports\' rate (value buffer of one head, both models)', () => {
+  // The cycle audit's worst disagreement after the value slot (scripts/monotone-audit.ts, seed 1):
+  // gpt2-small 128 + 2, 8 fetcher ports (256 B a cycle) on 16 channels of 32 GB/s at 1 GHz (512 B a
+  // cycle), 24.5 KB of value SRAM: one head's values at a time, so every head's V stream is on the
+  // critical path. The ports serve the key and value sides round-robin (sim/cycle/fetcher.ts): the
+  // simulator streams a head's 12,384 V bytes in 95 cycles, 2 × 12,384 / 256 ≈ 97, where the
+  // value window took its DRAM cycles (32 at the whole DRAM): 23,108 analytical cycles against the
+  // simulator's 27,329 (×1.183).
+  const w = build({ tokenKeep: 1, headKeep: 0.7, valueKeep: 1, msbBits: 12, lsbBits: 4 }, { model: 'gpt2-small', stage: 'generation', seqLen: 128, genTokens: 2 });
+  const base = { qkMultipliers: 1024, pvMultipliers: 512, dramChannels: 16, dramChannelGBps: 32, topkParallelism: 32, softmaxParallelism: 0, keySramKB: 392, valueSramKB: 24.5, inFlight: 4, clockGHz: 1, wordBits: 16, topkModel: 'official-rtl', topkFilter: 'comparators', gateTokenTopk: false, dramRefresh: false, dramMapping: 'RoBaRaCoCh', dramQueueDepth: 32 } as const;
+  const h8 = hwOf({ ...base, fetcherPorts: 8 });
+  const a8 = analyticalModel(w, h8);
+  near(a8.cycles, simulateCycle(w, h8, { seed: 1 }).cycles, 0.06, '8 ports');
+  near(evaluatePrepared(prepareWorkload(w), h8).cycles, a8.cycles, 1e-12, 'fast path');
+  // with 16 ports the ports match the channels: the V streams are the DRAM's again, and faster
+  const h16 = hwOf({ ...base, fetcherPorts: 16 });
+  const a16 = analyticalModel(w, h16).cycles;
+  near(a16, simulateCycle(w, h16, { seed: 1 }).cycles, 0.1, '16 ports');
+  assert.ok(a16 < a8.cycles * 0.9, `${a16} vs ${a8.cycles}`);
+});
+
 test('the flow shop over runs of identical heads (gen-flow.ts runsMakespan) is the head-by-head recursion', () => {
   const rng = mulberry32(7);
   for (let trial = 0; trial < 200; trial++) {

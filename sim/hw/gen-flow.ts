@@ -16,9 +16,10 @@
  */
 import type { HardwareConfig } from '../schema.ts';
 import { softmaxLanes } from '../schema.ts';
-import { MAX_ALLOCS, bufferLines, classPvCycles, frontSlot, headLines, keyHeadsFit, valueHeadsFit, valueHold } from './pipeline-math.ts';
+import { MAX_ALLOCS, bufferLines, frontSlot, headLines, keyHeadsFit, portStream, valueHold } from './pipeline-math.ts';
 import type { DramSums, PreparedWorkload, TopkSums } from './prepare.ts';
 import type { FetchLatencies } from './pipeline-math.ts';
+import { classPv, classVBytes, classValueFit } from './value-classes.ts';
 import { classRows, float64Views } from './window.ts';
 
 /**
@@ -77,31 +78,28 @@ export function runsMakespan(runCls: ArrayLike<number>, runLen: ArrayLike<number
  * The per-class inputs of the bound that change with one knob each, kept for the last value of
  * it and the last workload (`owner`; one set of arrays for every workload, so a sweep over
  * algorithm knobs, a new workload a point, allocates nothing here): Q·K/softmax of a head
- * (qkMultipliers, softmax lanes), its key lines (qkMultipliers), prob·V (pvMultipliers); and the
- * rows of the current evaluation.
+ * (qkMultipliers, softmax lanes), its key lines (qkMultipliers); and the rows of the current
+ * evaluation. (prob·V, the value heads that fit and the V bytes: value-classes.ts, shared with the
+ * value window.)
  */
 interface FlowCache {
   owner: PreparedWorkload | undefined;
   xKey: number;
   klM: number;
-  pvM: number;
-  nvKey: number;
   x: Float64Array;
   kl: Float64Array;
-  pv: Float64Array;
-  nv: Float64Array;
   slot: Float64Array;
   u: Float64Array;
 }
 const none = new Float64Array(0);
-const fc: FlowCache = { owner: undefined, xKey: NaN, klM: NaN, pvM: NaN, nvKey: NaN, x: none, kl: none, pv: none, nv: none, slot: none, u: none };
+const fc: FlowCache = { owner: undefined, xKey: NaN, klM: NaN, x: none, kl: none, slot: none, u: none };
 
 function cacheFor(p: PreparedWorkload): FlowCache {
   if (fc.owner === p) return fc;
   const C = p.classes.length;
-  if (fc.x.length < C) [fc.x, fc.kl, fc.pv, fc.nv, fc.slot, fc.u] = float64Views(6, Math.max(C, 2 * fc.x.length));
+  if (fc.x.length < C) [fc.x, fc.kl, fc.slot, fc.u] = float64Views(4, Math.max(C, 2 * fc.x.length));
   fc.owner = p;
-  fc.xKey = fc.klM = fc.pvM = fc.nvKey = NaN;
+  fc.xKey = fc.klM = NaN;
   return fc;
 }
 
@@ -131,26 +129,19 @@ export function generationInOrder(p: PreparedWorkload, hw: HardwareConfig, dram:
     for (let i = 0; i < C; i++) fc.kl[i] = headLines(cs[i].k, M, cs[i].D);
     fc.klM = M;
   }
-  if (fc.pvM !== hw.pvMultipliers) {
-    for (let i = 0; i < C; i++) fc.pv[i] = classPvCycles(cs[i], hw.pvMultipliers);
-    fc.pvM = hw.pvMultipliers;
-  }
-  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
-  const nvKey = vLines * 131072 + hw.pvMultipliers;
-  if (fc.nvKey !== nvKey) {
-    for (let i = 0; i < C; i++) fc.nv[i] = valueHeadsFit(hw, vLines, cs[i].vF, cs[i].D, p.requests, false);
-    fc.nvKey = nvKey;
-  }
+  const pv = classPv(p, hw.pvMultipliers);
+  const nv = classValueFit(p, hw, bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits));
+  const vb = classVBytes(p);
   const kLines = bufferLines(hw.keySramKB, M, hw.wordBits);
   const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
-  const { x, kl, pv, nv, slot, u } = fc;
+  const { x, kl, slot, u } = fc;
   const vw = dram.vw;
   const group = p.dramGroup;
   const lat = dram.lat;
   for (let i = 0; i < C; i++) {
     const n = Math.max(1, keyHeadsFit(kl[i], kLines, cap)); // (pipeline-math.ts headsFit's generation case)
     slot[i] = stretch * frontSlot(n, 1 + cs[i].p, lKey, x[i]);
-    u[i] = valueSlot(lat, vw[group[i]], pv[i], nv[i]);
+    u[i] = valueSlot(lat, portStream(vw[group[i]], vb[i], hw), pv[i], nv[i]);
   }
   return firstHead(runsMakespan(p.runCls, p.runLen, runs, slot, x, tk.byClass, u), slot[p.runCls[0]]);
 }

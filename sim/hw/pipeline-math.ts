@@ -175,9 +175,11 @@ export function valueHold(lat: FetchLatencies, cV: number, pv: number): number {
  */
 export function valueWindowMayBind(s: Sums, hw: HardwareConfig, lat: FetchLatencies, nVmin: number): boolean {
   const busy = Math.max(dramStage(s, hw), s.stQk, s.stSm, s.stTkV, s.stTkT, s.stPv);
-  // the value side's least DRAM share: over the shortest run, the DRAM time (valueWindow)
+  // the value side's least DRAM share: over the shortest run, the DRAM time (valueWindow); a V
+  // stream on its own (`portStream`) takes at most its DRAM and its port cycles
   const least = sideShare(s.dramK, s.requests, s.dramK + s.dramV, 0);
-  return (s.requests * (lat.val + L_BUF) + s.dramV / least + s.stPv) / nVmin - (lat.val + L_BUF) > busy;
+  const vSide = s.dramV + s.bytesV / (hw.fetcherPorts * PORT_BYTES);
+  return (s.requests * (lat.val + L_BUF) + vSide / least + s.stPv) / nVmin - (lat.val + L_BUF) > busy;
 }
 
 /**
@@ -292,6 +294,17 @@ export function windowFixedPoint(competing: number, requests: number, floor: num
     }
   }
   return windowAt(sideShare(competing, requests, floor, (lo + hi) / 2));
+}
+
+/**
+ * One stream's cycles on its own: its DRAM cycles (the channels' occupancy) or its bytes at the
+ * fetcher's ports, ≤ fetcherPorts × 32 B a cycle (sim/cycle/fetcher.ts), whichever is longer. The
+ * DRAM terms price the channels only, and `dramStage` takes the ports over the whole run; a head's
+ * V stream also meets them on its own (with 8 ports and 16 channels of 32 GB/s at 1 GHz a stream
+ * has 256 of the channels' 512 B a cycle).
+ */
+export function portStream(cycles: number, bytes: number, hw: HardwareConfig): number {
+  return Math.max(cycles, bytes / (hw.fetcherPorts * PORT_BYTES));
 }
 
 /** DRAM busy cycles: the stream occupancies (refresh-derated), or the fetcher ports if slower. */

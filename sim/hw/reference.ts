@@ -8,7 +8,7 @@ import type { HbmTiming } from '../cycle/hbm-timing.ts';
 import { designEngines, expectedEngineCycles, expectedTopkCompares } from './topk.ts';
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, newRequestDramCost, refreshAvailability, requestDramCost, requestLead, requestSpread, reuseTrafficInto, spillDramCostInto, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, portStream, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -267,11 +267,10 @@ function generationWindowAt(w: Workload, hw: HardwareConfig, kCyc: number[], tim
  * its local-V engine busy cycles and max(prob·V, its V stream, its value-buffer slot) (gen-flow.ts
  * valueSlot), in request order.
  */
-function generationInOrder(w: Workload, hw: HardwareConfig, lat: FetchLatencies, tkCyc: number[], vCyc: number[], pvCyc: number[], stretch: number): number {
+function generationInOrder(w: Workload, hw: HardwareConfig, lat: FetchLatencies, tkCyc: number[], vCyc: number[], pvCyc: number[], vFit: number[], stretch: number): number {
   const nReq = w.requests.length;
   if (nReq === 0) return 0;
   const [slot, x, t, u] = [0, 1, 2, 3].map(() => new Float64Array(nReq));
-  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
   for (let ri = 0; ri < nReq; ri++) {
     const r = w.requests[ri];
     const w1 = 1 + r.refetch;
@@ -280,7 +279,7 @@ function generationInOrder(w: Workload, hw: HardwareConfig, lat: FetchLatencies,
     const lFix = lat.key + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
     slot[ri] = stretch * frontSlot(n, w1, lFix, x[ri]);
     t[ri] = tkCyc[ri];
-    u[ri] = valueSlot(lat, vCyc[ri], pvCyc[ri], valueHeadsFit(hw, vLines, r.valuesFetched, r.D, nReq, false));
+    u[ri] = valueSlot(lat, vCyc[ri], pvCyc[ri], vFit[ri]);
   }
   const runCls = Int32Array.from({ length: nReq }, (_, i) => i);
   return firstHead(runsMakespan(runCls, new Int32Array(nReq).fill(1), nReq, slot, x, t, u), slot[0]);
@@ -324,22 +323,23 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
     sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail, t.bR));
     leadCyc.push(requestLead(t.dc, t.bQ, t.bK, t.bL, t.bV, avail, t.bR));
     const st = addRequestCompute(s, r, hw, c, t, lat);
-    vCyc.push(t.cV);
+    vCyc.push(portStream(t.cV, t.bV, hw)); // the V stream on its own (the value window, the in-order bound)
     pvCyc.push(st.pv);
     tkCyc.push(st.tkV);
     addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st, lat);
   }
+  const vFit = w.reuseKV ? [] : valueFits(w, hw);
   if (!w.reuseKV) {
     const stretch = finishGeneration(s, g, w, hw, kCyc, sdCyc, leadCyc, design, avail, lat);
     // (with pruning only: sim/hw/gen-flow.ts `prunes`)
-    if (w.requests.some((r) => r.valuesPerQuery < r.keys || r.topk >= 0) || headTopkRuns(w).length > 0) s.inOrder = generationInOrder(w, hw, lat, tkCyc, vCyc, pvCyc, stretch);
+    if (w.requests.some((r) => r.valuesPerQuery < r.keys || r.topk >= 0) || headTopkRuns(w).length > 0) s.inOrder = generationInOrder(w, hw, lat, tkCyc, vCyc, pvCyc, vFit, stretch);
   }
   else s.inOrder = inOrderBound({ runCls: f.d.map((_, i) => i), runLen: f.d.map(() => 1), runs: f.d.length, ...f });
   for (const h of headTopkRuns(w)) {
     s.stTkT += expectedEngineCycles(designEngines(hw, w.requests[0]?.D ?? 64, softmaxLanes(hw)).tokenHead, h.n, h.k).busy;
     s.tkCompares += expectedTopkCompares(h.n, h.k);
   }
-  if (!w.reuseKV) s.vWin = valueWindow(s, w, hw, vCyc, pvCyc, lat);
+  if (!w.reuseKV) s.vWin = valueWindow(s, w, hw, vCyc, pvCyc, vFit, lat);
   return referenceResult(s, finalize(s, hw, createFastMetrics()));
 }
 
@@ -350,7 +350,7 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
  * channels with the key streams (the key side's DRAM time competes over the window's length, at
  * least the DRAM time: pipeline-math.ts windowFixedPoint).
  */
-function valueWindow(s: Sums, w: Workload, hw: HardwareConfig, vCyc: number[], pvCyc: number[], lat: FetchLatencies): number {
+function valueWindow(s: Sums, w: Workload, hw: HardwareConfig, vCyc: number[], pvCyc: number[], fit: number[], lat: FetchLatencies): number {
   const nReq = w.requests.length;
   if (nReq === 0) return 0;
   const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
@@ -358,13 +358,18 @@ function valueWindow(s: Sums, w: Workload, hw: HardwareConfig, vCyc: number[], p
   let maxV = 0;
   for (const r of w.requests) maxV = Math.max(maxV, r.valuesFetched);
   if (!valueWindowMayBind(s, hw, lat, valueHeadsFit(hw, vLines, maxV, D, nReq, false))) return 0;
-  const fit = w.requests.map((r) => valueHeadsFit(hw, vLines, r.valuesFetched, r.D, nReq, false));
   const at = (share: number): number => {
     let v = 0;
     for (let i = 0; i < nReq; i++) v += valueHold(lat, vCyc[i] / share, pvCyc[i]) / fit[i];
     return v - (lat.val + L_BUF);
   };
   return windowFixedPoint(s.dramK, nReq, s.dramK + s.dramV, at);
+}
+
+/** Generation: the heads of each request's size whose value lines fit in the value buffer at once (pipeline-math.ts valueHeadsFit). */
+function valueFits(w: Workload, hw: HardwareConfig): number[] {
+  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
+  return w.requests.map((r) => valueHeadsFit(hw, vLines, r.valuesFetched, r.D, w.requests.length, false));
 }
 
 /** The HwResult of the reference model: the finalized metrics and the per-stream extras. */

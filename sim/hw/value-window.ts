@@ -3,7 +3,8 @@
  * pipeline-math.ts valueHold): per class, from each DRAM group's V cycles, kept per DRAM entry.
  */
 import type { HardwareConfig } from '../schema.ts';
-import { L_BUF, bufferLines, classPvCycles, valueHeadsFit, valueHold, valueWindowMayBind, windowFixedPoint } from './pipeline-math.ts';
+import { L_BUF, bufferLines, portStream, valueHeadsFit, valueHold, valueWindowMayBind, windowFixedPoint } from './pipeline-math.ts';
+import { classPv, classVBytes, classValueFit } from './value-classes.ts';
 import type { Sums } from './finalize.ts';
 import type { DramSums, PreparedWorkload } from './prepare.ts';
 import type { FetchLatencies } from './pipeline-math.ts';
@@ -20,10 +21,11 @@ export function valueWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dr
   if (p.requests === 0) return 0;
   const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
   if (!valueWindowMayBind(s, hw, dram.lat, valueHeadsFit(hw, vLines, p.maxValues, p.D, p.requests, false))) return 0;
-  // a kept DRAM entry keeps the sums it was asked for (a grid sweep asks for a few, many times);
-  // not when split heads re-read keys (s.dramK then depends on the key buffer, not on the entry)
+  // a kept DRAM entry keeps the sums it was asked for (a grid sweep asks for a few, many times),
+  // by the knobs beyond the entry's (value lines, prob·V multipliers, fetcher ports); not when split
+  // heads re-read keys (s.dramK then depends on the key buffer, not on the entry)
   const keep = dram.kept && s.dramK === dram.dramK;
-  const key = vLines * 131072 + hw.pvMultipliers;
+  const key = (vLines * 131072 + hw.pvMultipliers) * 2048 + hw.fetcherPorts;
   const known = keep ? dram.vWin?.get(key) : undefined;
   if (known !== undefined) return known;
   classTerms(p, hw, dram, vLines);
@@ -37,24 +39,27 @@ export function valueWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dr
 }
 
 /**
- * What `valueWindowAt` reads: the entry's latencies and, per class, its V stream (DRAM cycles of one
- * instance), its prob·V, its multiplicity and the value heads that fit (set by `classTerms` before
- * each fixed point, so that its iterations do not recompute them; grown, never shrunk).
+ * What `valueWindowAt` reads: the entry's latencies and, per class, its V stream (cycles of one
+ * instance on its own, pipeline-math.ts portStream), its prob·V, its multiplicity and the value
+ * heads that fit (set by `classTerms` before each fixed point, so that its iterations do not
+ * recompute them; the V streams and multiplicities grown, never shrunk; prob·V and the heads that
+ * fit are value-classes.ts's).
  */
-const vw = { C: 0, lat: undefined as unknown as FetchLatencies, v: new Float64Array(0), pv: new Float64Array(0), m: new Float64Array(0), n: new Float64Array(0) };
+const none: Float64Array = new Float64Array(0);
+const vw = { C: 0, lat: undefined as unknown as FetchLatencies, v: new Float64Array(0), pv: none, m: new Float64Array(0), n: none };
 
 function classTerms(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, vLines: number): void {
   const classes = p.classes;
   const C = classes.length;
-  if (vw.v.length < C) [vw.v, vw.pv, vw.m, vw.n] = [0, 1, 2, 3].map(() => new Float64Array(Math.max(C, 2 * vw.v.length)));
+  if (vw.v.length < C) [vw.v, vw.m] = [0, 1].map(() => new Float64Array(Math.max(C, 2 * vw.v.length)));
   vw.C = C;
   vw.lat = dram.lat;
+  vw.pv = classPv(p, hw.pvMultipliers);
+  vw.n = classValueFit(p, hw, vLines);
+  const vb = classVBytes(p);
   for (let i = 0; i < C; i++) {
-    const c = classes[i];
-    vw.v[i] = dram.vw[p.dramGroup[i]];
-    vw.pv[i] = classPvCycles(c, hw.pvMultipliers);
-    vw.m[i] = c.mult;
-    vw.n[i] = valueHeadsFit(hw, vLines, c.vF, c.D, p.requests, false);
+    vw.v[i] = portStream(dram.vw[p.dramGroup[i]], vb[i], hw);
+    vw.m[i] = classes[i].mult;
   }
 }
 
