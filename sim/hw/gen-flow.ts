@@ -16,7 +16,7 @@
  */
 import type { HardwareConfig } from '../schema.ts';
 import { softmaxLanes } from '../schema.ts';
-import { MAX_ALLOCS, bufferLines, frontSlot, headLines, keyHeadsFit, portStream, valueHold } from './pipeline-math.ts';
+import { MAX_ALLOCS, bufferLines, frontSlot, headLines, keyHeadsFit, portStream, valueHeadsFit, valueHold } from './pipeline-math.ts';
 import type { DramSums, PreparedWorkload, TopkSums } from './prepare.ts';
 import type { FetchLatencies } from './pipeline-math.ts';
 import { classPv, classVBytes, classValueFit } from './value-classes.ts';
@@ -130,7 +130,9 @@ export function generationInOrder(p: PreparedWorkload, hw: HardwareConfig, dram:
     fc.klM = M;
   }
   const pv = classPv(p, hw.pvMultipliers);
-  const nv = classValueFit(p, hw, bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits));
+  // the value heads that fit matter where one head's values fill the buffer: the largest head's first
+  const vLines = bufferLines(hw.valueSramKB, hw.pvMultipliers, hw.wordBits);
+  const nv = valueHeadsFit(hw, vLines, p.maxValues, p.D, p.requests, false) > 1 ? undefined : classValueFit(p, hw, vLines);
   const vb = classVBytes(p);
   const kLines = bufferLines(hw.keySramKB, M, hw.wordBits);
   const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
@@ -141,7 +143,8 @@ export function generationInOrder(p: PreparedWorkload, hw: HardwareConfig, dram:
   for (let i = 0; i < C; i++) {
     const n = Math.max(1, keyHeadsFit(kl[i], kLines, cap)); // (pipeline-math.ts headsFit's generation case)
     slot[i] = stretch * frontSlot(n, 1 + cs[i].p, lKey, x[i]);
-    u[i] = valueSlot(lat, portStream(vw[group[i]], vb[i], hw), pv[i], nv[i]);
+    const v = portStream(vw[group[i]], vb[i], hw);
+    u[i] = nv === undefined ? Math.max(pv[i], v) : valueSlot(lat, v, pv[i], nv[i]);
   }
   return firstHead(runsMakespan(p.runCls, p.runLen, runs, slot, x, tk.byClass, u), slot[p.runCls[0]]);
 }

@@ -178,7 +178,7 @@ export function valueWindowMayBind(s: Sums, hw: HardwareConfig, lat: FetchLatenc
   // the value side's least DRAM share: over the shortest run, the DRAM time (valueWindow); a V
   // stream on its own (`portStream`) takes at most its DRAM and its port cycles
   const least = sideShare(s.dramK, s.requests, s.dramK + s.dramV, 0);
-  const vSide = s.dramV + s.bytesV / (hw.fetcherPorts * PORT_BYTES);
+  const vSide = portsBelowPeak(hw) ? s.dramV + s.bytesV / (hw.fetcherPorts * PORT_BYTES) : s.dramV;
   return (s.requests * (lat.val + L_BUF) + vSide / least + s.stPv) / nVmin - (lat.val + L_BUF) > busy;
 }
 
@@ -305,6 +305,11 @@ export function windowFixedPoint(competing: number, requests: number, floor: num
  */
 export function portStream(cycles: number, bytes: number, hw: HardwareConfig): number {
   return Math.max(cycles, bytes / (hw.fetcherPorts * PORT_BYTES));
+}
+
+/** Whether the fetcher's ports issue fewer bytes a cycle than the channels' peak (only then can `portStream` exceed a stream's DRAM cycles). */
+export function portsBelowPeak(hw: HardwareConfig): boolean {
+  return hw.fetcherPorts * PORT_BYTES < (hw.dramChannels * hw.dramChannelGBps) / hw.clockGHz;
 }
 
 /** DRAM busy cycles: the stream occupancies (refresh-derated), or the fetcher ports if slower. */
