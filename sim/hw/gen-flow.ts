@@ -5,9 +5,8 @@
  * request order (sim/cycle/pipeline.ts `downstream`, `tryPV`; RTL stage 12's FIFO), so the run
  * is a permutation flow shop (`runsMakespan`) of four stages: the heads-in-flight window's slot
  * (pipeline-math.ts `frontSlot`), Q·K/softmax, the local-V engine, and prob·V with its V stream
- * and its value-buffer slot (`valueSlot`).
- * Its longest path is what the stage sums miss when the bottleneck moves along the run: the dense
- * front layers of a
+ * and its value-buffer slot (`valueSlot`). Its longest path is what the stage sums miss when the
+ * bottleneck moves along the run: the dense front layers of a
  * token-pruned workload (tokenFrontFrac) hold few heads in a small key buffer and keep the
  * local-V engine waiting, the pruned layers after them are the engine's, and the idle time of the
  * first part is not made up in the second (gpt2-medium 128 + 1, tokenKeep 0.2, valueKeep 0.8, key
@@ -106,9 +105,10 @@ function cacheFor(p: PreparedWorkload): FlowCache {
 /**
  * The in-order bound of a generation workload on one design (cycles, without the fill/drain
  * latencies the caller adds): per class the window's slot, Q·K/softmax, the local-V engine's busy
- * cycles and max(prob·V, the V stream, the value-buffer slot), over the workload's runs in request order. `lKey`: a key
- * pass's fixed latency (fetch, Q·K, softmax); `stretch`: what all-bank refresh stretches the
- * window's slots by (fast.ts windowAtShare, pipeline-math.ts refreshStretch), the slots here too.
+ * cycles and `valueSlot` (prob·V, the V stream at the DRAM and the fetcher ports, the value hold),
+ * over the workload's runs in request order. `lKey`: a key pass's fixed latency (fetch, Q·K,
+ * softmax); `stretch`: what all-bank refresh stretches the window's slots by (fast.ts
+ * windowAtShare, pipeline-math.ts refreshStretch), the slots here too.
  */
 export function generationInOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, tk: TopkSums, lKey: number, stretch: number): number {
   const runs = p.runCls.length;

@@ -2,8 +2,8 @@
  * Per-class value-side terms of a generation workload on the fast path, for the value window
  * (value-window.ts) and the in-order bound (gen-flow.ts) alike: each class's prob·V cycles, the
  * value heads whose lines fit in the value buffer at once and its V stream's bytes. Kept for the
- * last workload and the last knob values (one set of arrays for every workload: a sweep over algorithm knobs prepares a
- * workload a point and allocates nothing here).
+ * last workload and the last knob values: one set of arrays for every workload, so a sweep over
+ * algorithm knobs, which prepares a workload a point, allocates nothing here.
  */
 import type { HardwareConfig } from '../schema.ts';
 import { classPvCycles, valueHeadsFit } from './pipeline-math.ts';
