@@ -9,7 +9,7 @@
 import type { HardwareConfig } from '../schema.ts';
 import { profileStream } from './dram-profile.ts';
 import { dramTimingOf } from '../hw/dram-cost.ts';
-import pipe from '../hw/tables/pipeline.json' with { type: 'json' };
+import { portBytes } from '../hw/pipeline-math.ts';
 
 const STREAM_BYTES = 1 << 20;
 const CHUNK = 64;
@@ -24,7 +24,7 @@ export function fcStreamBytesPerCycle(hw: HardwareConfig): number {
     const p = profileStream(n, n, CHUNK, hw.dramChannels, t);
     // Steady state: all-bank refresh takes tRFC of every tREFI on every channel.
     const cycles = Number.isFinite(t.tREFI) ? (p.occupancy * t.tREFI) / (t.tREFI - t.tRFC) : p.occupancy;
-    b = Math.min(p.bytes / cycles, hw.fetcherPorts * pipe.fetcherPortBytesPerCycle.value);
+    b = Math.min(p.bytes / cycles, portBytes(hw));
     if (memo.size > 256) memo.clear();
     memo.set(key, b);
   }

@@ -34,6 +34,11 @@ export function fetchLatencies(t: HbmTiming): FetchLatencies {
 }
 
 export const PORT_BYTES = pipe.fetcherPortBytesPerCycle.value;
+
+/** Bytes a cycle the fetcher's ports issue: fetcherPorts × 32 B (sim/cycle/fetcher.ts). */
+export function portBytes(hw: HardwareConfig): number {
+  return hw.fetcherPorts * PORT_BYTES;
+}
 const SRAM_HALVES = pipe.sramBuffering.value;
 export const MAX_ALLOCS = pipe.keyBufferMaxAllocations.value;
 const PAPER_KB = pipe.paperKBBytes.value;
@@ -95,7 +100,7 @@ export function smLatency(M: number, D: number): number {
  */
 export function dramBytesPerCycle(hw: HardwareConfig): number {
   const avail = refreshAvailability(dramTimingOf(hw));
-  return Math.min((hw.dramChannels * hw.dramChannelGBps * avail) / hw.clockGHz, hw.fetcherPorts * PORT_BYTES);
+  return Math.min((hw.dramChannels * hw.dramChannelGBps * avail) / hw.clockGHz, portBytes(hw));
 }
 
 /** Lines of an M-lane buffer (M·wordBits bits) in an SRAM of `kb` paper-KB. */
@@ -178,7 +183,7 @@ export function valueWindowMayBind(s: Sums, hw: HardwareConfig, lat: FetchLatenc
   // the value side's least DRAM share: over the shortest run, the DRAM time (valueWindow); a V
   // stream on its own (`portStream`) takes at most its DRAM and its port cycles
   const least = sideShare(s.dramK, s.requests, s.dramK + s.dramV, 0);
-  const vSide = portsBelowPeak(hw) ? s.dramV + s.bytesV / (hw.fetcherPorts * PORT_BYTES) : s.dramV;
+  const vSide = portsBelowPeak(hw) ? s.dramV + s.bytesV / portBytes(hw) : s.dramV;
   return (s.requests * (lat.val + L_BUF) + vSide / least + s.stPv) / nVmin - (lat.val + L_BUF) > busy;
 }
 
@@ -304,18 +309,18 @@ export function windowFixedPoint(competing: number, requests: number, floor: num
  * has 256 of the channels' 512 B a cycle).
  */
 export function portStream(cycles: number, bytes: number, hw: HardwareConfig): number {
-  return Math.max(cycles, bytes / (hw.fetcherPorts * PORT_BYTES));
+  return Math.max(cycles, bytes / portBytes(hw));
 }
 
 /** Whether the fetcher's ports issue fewer bytes a cycle than the channels' peak (only then can `portStream` exceed a stream's DRAM cycles). */
 export function portsBelowPeak(hw: HardwareConfig): boolean {
-  return hw.fetcherPorts * PORT_BYTES < (hw.dramChannels * hw.dramChannelGBps) / hw.clockGHz;
+  return portBytes(hw) < (hw.dramChannels * hw.dramChannelGBps) / hw.clockGHz;
 }
 
 /** DRAM busy cycles: the stream occupancies (refresh-derated), or the fetcher ports if slower. */
 export function dramStage(s: Sums, hw: HardwareConfig): number {
   const bytes = s.bytesQ + s.bytesKMsb + s.bytesKLsb + s.bytesV;
-  return Math.max(s.dramK + s.dramV, bytes / (hw.fetcherPorts * PORT_BYTES));
+  return Math.max(s.dramK + s.dramV, bytes / portBytes(hw));
 }
 
 /** prob·V line cycles of one request (causal without local-V pruning: exact per-row sum). */
