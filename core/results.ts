@@ -63,6 +63,8 @@ export const HighlightSchema = z.object({
     .array(z.object({ knob: z.string(), from: z.number(), to: z.number(), latencyRatio: num(), energyRatio: num(), areaDelta: num(), breaks: z.array(z.string()).optional() }))
     .optional()
     .catch(undefined),
+  /** The latency bounds, cycles (core/latency-bounds.ts), when the run's hardware model reports them. Absent from run.json files written before them. */
+  bounds: NumRecord.optional().catch(undefined),
 });
 export type Highlight = z.infer<typeof HighlightSchema>;
 

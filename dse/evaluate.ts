@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as z from '../core/zod.ts';
 import { ciColumn, rescoreColumn } from '../core/metric-columns.ts';
 import type { FirstRungValue } from '../core/sensitivity.ts';
+import { boundsOf } from '../core/latency-bounds.ts';
 import { AlgoSchema, HARDWARE_PRESETS, HardwareSchema, type AlgoConfig, type DesignPoint, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { evaluateHardware, evaluateMetrics, resolveWorkload } from '../sim/index.ts';
 import type { Workload } from '../sim/workload/types.ts';
@@ -293,6 +294,8 @@ export interface Breakdown {
   dram?: Record<string, number>;
   /** The point with each hardware resource doubled, one at a time (dse/relief.ts). */
   relief?: Relief[];
+  /** The latency bounds, when the hardware model reports them (analytical: core/latency-bounds.ts). */
+  bounds?: Record<string, number>;
 }
 
 /**
@@ -316,7 +319,9 @@ export async function pointBreakdown(ctx: EvalContext, params: Params, known?: A
     ? { Q: x.dram_bytes_q, 'K MSB': x.dram_bytes_k_msb, 'K LSB': x.dram_bytes_k_lsb, V: x.dram_bytes_v, ...(fc ? { 'FC weights': fc.dramBytes } : {}) }
     : undefined;
   const relief = pointRelief(point, hw, { ...model, constraints: ctx.constraints });
-  return { ...breakdownsWithFc(hw, point.hw.clockGHz), area, ...(dram ? { dram } : {}), relief };
+  // (SpAtten-e2e: the bounds are the attention's, and the FC/FFN layers' time comes on top of them)
+  const bounds = fc ? undefined : boundsOf(hw.extra);
+  return { ...breakdownsWithFc(hw, point.hw.clockGHz), area, ...(dram ? { dram } : {}), relief, ...(bounds ? { bounds } : {}) };
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * The page's answer in words: the recommended (knee) design with its parameters and objective
  * values, what it gives up against the front's best point per objective, and why — its busiest
- * stage, the hardware resource whose doubling measurably cuts its latency most (reports/relief.ts)
- * and the parameter that moves each objective most over the run.
+ * stage, the bound that sets its latency (core/latency-bounds.ts), the hardware resource whose
+ * doubling measurably cuts its latency most (reports/relief.ts) and the parameter that moves each
+ * objective most over the run.
  */
 import type { Highlight, RunJson } from '../core/results.ts';
 import { fmtMetric, fmtNum, metricTitle } from '../core/format.ts';

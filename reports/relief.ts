@@ -10,6 +10,7 @@ import { escapeHtml } from './escape.ts';
 import { table, td } from './page.ts';
 import { highlightLabel } from './spec-base.ts';
 import type { Bound } from './recommend.ts';
+import { bindingText } from '../core/latency-bounds.ts';
 
 const esc = escapeHtml;
 type Relief = NonNullable<Highlight['relief']>[number];
@@ -52,13 +53,17 @@ export function bestRelief(h: Highlight): Relief | undefined {
 }
 
 /**
- * The busiest stage and what doubling each resource measured, in words: "busiest stage pv (88% of
- * its cycles); doubling hw.keySramKB cuts latency most (−11.5%, +3.43 mm², breaks area_mm2 <= 20), within
- * the constraints hw.inFlight (not swept) −5.3% (+0.00 mm²), doubling hw.pvMultipliers +0.2%". Without relief (run.json written before it), the busiest stage
- * only, with no claim that it bounds the latency.
+ * The busiest stage, the bound that sets the latency (core/latency-bounds.ts, when the highlight has
+ * the analytical model's bounds) and what doubling each resource measured, in words: "busiest stage
+ * pv (87% of its cycles), latency set by the front (heads-in-flight window 1,121,325, …); doubling
+ * hw.keySramKB cuts latency most (−12.6%, +3.43 mm², breaks area_mm2 <= 20), within the constraints
+ * hw.dramChannels −5.3% (+2.41 mm²), doubling hw.pvMultipliers +0.0%". Without relief (run.json
+ * written before it), the busiest stage and the bound only.
  */
 export function reliefWords(h: Highlight, parameters: readonly string[], bound: Bound | undefined): string | undefined {
-  const busy = bound && Number.isFinite(bound.share) ? `busiest stage ${bound.stage} (${(100 * bound.share).toFixed(0)}% of its cycles)` : undefined;
+  const stage = bound && Number.isFinite(bound.share) ? `busiest stage ${bound.stage} (${(100 * bound.share).toFixed(0)}% of its cycles)` : undefined;
+  const binding = bindingText(h.bounds);
+  const busy = stage && binding ? `${stage}, ${binding}` : (stage ?? binding);
   const best = bestRelief(h);
   if (!best) return busy;
   const extra = [mm2(best.areaDelta), ...(best.breaks?.length ? [`breaks ${best.breaks.join(', ')}`] : [])].join(', ');

@@ -6,6 +6,7 @@
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { inseparableCount } from '../dse/fidelity.ts';
 import { boundNotes } from '../core/bounds.ts';
+import { bindingName } from '../core/latency-bounds.ts';
 import { bestMeasured, subsetFeasibilityNote, subsetFrontNote } from './rung-notes.ts';
 import { examplesOf, isQuality } from '../core/rung-examples.ts';
 import { ciColumn } from '../core/metric-columns.ts';
@@ -348,7 +349,8 @@ export function highlightWhy(run: RunJson): string {
   // SpAtten-e2e points add the FC/FFN weights (dse/evaluate.ts pointBreakdown)
   const tensors = ['Q', 'K MSB', 'K LSB', 'V', ...(hs.some((h) => h.dram?.['FC weights'] !== undefined) ? ['FC weights'] : [])];
   const hasDram = hs.some((h) => h.dram);
-  const head = ['point', 'bottleneck stage (busy share of latency)', ...(hasDram ? tensors.map((t) => `DRAM ${t}`) : []), 'SRAM area (key + value)'];
+  const hasBounds = hs.some((h) => h.bounds);
+  const head = ['point', 'bottleneck stage (busy share of latency)', ...(hasBounds ? ['latency set by'] : []), ...(hasDram ? tensors.map((t) => `DRAM ${t}`) : []), 'SRAM area (key + value)'];
   const rows = hs.map((h) => {
     const b = bottleneck(h);
     const dramTotal = tensors.reduce((a, t) => a + (h.dram?.[t] ?? 0), 0);
@@ -357,6 +359,7 @@ export function highlightWhy(run: RunJson): string {
     return (
       `<tr><td><span class="tag">${esc(highlightLabel(h.label))}</span> #${esc(h.id)}</td>` +
       `<td>${b ? `<b>${esc(b.stage)}</b> ${Number.isFinite(b.share) ? esc((100 * b.share).toFixed(0)) + '%' : ''}` : '–'}</td>` +
+      (hasBounds ? `<td>${esc(bindingName(h.bounds) ?? '–')}</td>` : '') +
       (hasDram ? tensors.map((t) => `<td class="num">${h.dram ? `${esc(fmtMetric('dram_bytes', h.dram[t]))} <span class="muted">${dramTotal > 0 ? esc(((100 * h.dram[t]) / dramTotal).toFixed(0)) + '%' : ''}</span>` : '–'}</td>`).join('') : '') +
       `<td class="num">${Number.isFinite(sram) ? `${esc(fmtMetric('area_mm2', sram))} <span class="muted">${esc(((100 * sram) / areaTotal).toFixed(0))}% of ${esc(fmtMetric('area_mm2', areaTotal))}</span>` : '–'}</td></tr>`
     );
@@ -364,6 +367,7 @@ export function highlightWhy(run: RunJson): string {
   return (
     `<h3>Why these numbers</h3><div class="scroll"><table class="why"><thead><tr>${head.map((x) => `<th>${esc(x)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
     `<p class="muted">Bottleneck: the pipeline stage with the most busy cycles; its share is busy cycles / total cycles (stages overlap, so shares do not add up to 100%). ` +
+    (hasBounds ? 'Latency set by: the largest of the analytical model’s latency bounds (front: DRAM, Q·K/softmax and the heads-in-flight window overlapped, its largest term in brackets; the engines after the decision; heads in request order; the value buffer; the serial path), which the busiest stage need not be: `simulate` prints them all. ' : '') +
     `DRAM traffic is split by tensor as the analytical model counts it (K LSB: progressive-quantization refetches${tensors.includes('FC weights') ? '; FC weights: the FC/FFN layers of SpAtten-e2e, whose busy cycles and energy are the stage and module fc' : ''}).</p>`
   );
 }

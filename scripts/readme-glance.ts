@@ -1,13 +1,17 @@
 /**
  * Regenerates the README's "At a glance" table (block `glance`) from the commands that produce
  * its figures: `reproduce fig19a|fig20 --json`, `compare [--fidelity cycle] --json`, `accuracy
- * --json` on the shipped checkpoints, and the energy calibration run (sim/hw/calibrate.ts); and
- * the "Metrics" paragraph's speedup-per-area factor (block `per-area`, two `simulate --json` runs).
+ * --json` on the shipped checkpoints, and the energy calibration run (sim/hw/calibrate.ts); the
+ * "Metrics" paragraph's speedup-per-area factor (block `per-area`, two `simulate --json` runs); and
+ * the Outputs section's `recommended:` line of the default sweep (block `knee-why`).
  *
- *   npm run readme        (about a minute: 19 accuracy runs)
+ *   npm run readme        (about two minutes: 19 accuracy runs, the default sweep)
  *
  * Each command runs as a user runs it (`node bin/spatten-dse.js …`); the table says which.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeGeneratedBlock } from '../bench/readme-block.ts';
@@ -108,6 +112,24 @@ export function perAreaBlock(): string[] {
   return wrap(text, '', '', 115);
 }
 
+/**
+ * The Outputs section's example (block `knee-why`): the `recommended:` line `npm start`'s sweep
+ * prints, as the terminal prints it (`run spaces/default.yaml` into a temporary folder, without the
+ * report; about a minute).
+ */
+export function kneeWhyBlock(): string[] {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'readme-knee-'));
+  try {
+    const args = [path.join(ROOT, 'bin', 'spatten-dse.js'), 'run', 'spaces/default.yaml', '--out', out, '--force', '--progress', 'none', '--no-report'];
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('recommended'));
+    if (r.status !== 0 || !line) throw new Error(`README knee-why: run spaces/default.yaml exited ${r.status} without a recommended line: ${r.stderr.slice(-800)}`);
+    return ['```', line, '```'];
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 /** The table's rows, each from its command (the accuracy rows: 19 accuracy runs). */
 function glanceRows(): string[] {
   say('glance: hardware rows');
@@ -129,5 +151,7 @@ function glanceRows(): string[] {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   writeGeneratedBlock(path.join(ROOT, 'README.md'), 'glance', '`npm run readme`', ['| what | ours | paper / target |', '|---|---|---|', ...glanceRows()]);
   writeGeneratedBlock(path.join(ROOT, 'README.md'), 'per-area', '`npm run readme`', perAreaBlock());
+  say('glance: the default sweep\'s recommended line');
+  writeGeneratedBlock(path.join(ROOT, 'README.md'), 'knee-why', '`npm run readme`', kneeWhyBlock());
   say('glance: README.md updated');
 }

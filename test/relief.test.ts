@@ -16,6 +16,7 @@ import { parseRunJson, type Highlight, type RunJson } from '../core/results.ts';
 import { kneeLine } from '../reports/recommend.ts';
 import { reliefWords, reliefTable } from '../reports/relief.ts';
 import { notesSection } from '../reports/sections.ts';
+import { bindingText } from '../core/latency-bounds.ts';
 import { writeReport } from '../reports/index.ts';
 
 const WORKLOAD = { model: 'gpt2-small', stage: 'generation', seqLen: 128, genTokens: 4 } as const;
@@ -115,13 +116,18 @@ test('relief: each ratio is a separate evaluation with the knob doubled; a knob 
   const line = kneeLine(parseRunJson(run))!;
   assert.ok(line.includes(`doubling hw.${bestKnob}${swept} cuts latency most (${cut}, `), line);
   assert.ok(!/bound by/.test(line), line);
+  // and the bound that sets its latency: the largest of the knee's bounds, which is its latency
+  const bounds = knee.bounds!;
+  const largest = Math.max(...Object.entries(bounds).filter(([k]) => k.startsWith('limit_')).map(([, v]) => v));
+  assert.ok(Math.abs(largest - knee.metrics.cycles) <= 0.5, `${largest} vs ${knee.metrics.cycles} (run.json's cycles are whole)`);
+  assert.ok(line.includes(`, ${bindingText(bounds)}; doubling`), line);
   // the report shows the table with the best relief in bold
   await writeReport(dir);
   const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
   assert.match(html, /Relief: each hardware resource doubled/);
   assert.ok(html.includes(`<b>${cut}</b>`), 'the knee\'s largest cut is bold');
   // a run.json written before relief was measured still renders, with the busiest stage and no relief claim
-  const old = { ...run, highlights: hs.map(({ relief: _r, ...h }) => h) };
+  const old = { ...run, highlights: hs.map(({ relief: _r, bounds: _b, ...h }) => h) };
   writeFileSync(path.join(dir, 'run.json'), JSON.stringify(old));
   await writeReport(dir);
   const oldHtml = readFileSync(path.join(dir, 'report.html'), 'utf8');

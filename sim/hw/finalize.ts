@@ -95,7 +95,36 @@ export interface FastMetrics extends Omit<HwResult, 'model' | 'extra'> {
   dramGBps: number;
   /** Leakage power per module, W (AreaBreakdown-shaped). */
   leakage: AreaBreakdown;
+  /** The bounds the cycles are the largest of (`totalCycles`). */
+  limits: LatencyLimits;
 }
+
+/**
+ * The latency bounds of one evaluation, in cycles: the latency is the largest (`totalCycles`), so
+ * they say what a design is waiting for, and which resource a change must relieve to be faster.
+ * 0: a bound the workload does not have (no in-order bound in summarization without refetches,
+ * no value-buffer window when it cannot bind).
+ */
+export interface LatencyLimits {
+  /** The pipeline's front (DRAM, Q·K/softmax and, head-granular, the heads-in-flight window overlapped by a smooth max), + the drain and the token top-k gate's bubbles. */
+  front: number;
+  /** The front's terms before their overlap: the DRAM (its busiest channel, or the fetcher ports), Q·K/softmax, the heads-in-flight window (0 where the front is not head-granular). */
+  frontDram: number;
+  frontCompute: number;
+  frontWindow: number;
+  /** The heads-in-flight window (admission → final decision, Σ window / heads in flight) and what follows the last one. */
+  window: number;
+  /** The serial path of each head (fetch → Q·K → softmax → top-k → V → prob·V) over the heads in flight. */
+  chain: number;
+  /** Heads passing the stages in request order (a flow shop: sim/hw/flow-shop.ts, gen-flow.ts). */
+  inOrder: number;
+  /** The engines after a head's decision (local-V top-k, token/head top-k, prob·V), the busiest + the drain. */
+  engines: number;
+  /** The value buffer: the heads whose value lines fit at once hold them from allocation to prob·V's end. */
+  valueBuffer: number;
+}
+
+export const emptyLimits = (): LatencyLimits => ({ front: 0, frontDram: 0, frontCompute: 0, frontWindow: 0, window: 0, chain: 0, inOrder: 0, engines: 0, valueBuffer: 0 });
 
 export function createFastMetrics(): FastMetrics {
   return {
@@ -116,6 +145,7 @@ export function createFastMetrics(): FastMetrics {
     chainBound: 0,
     dramGBps: 0,
     leakage: emptyArea(),
+    limits: emptyLimits(),
   };
 }
 
@@ -133,7 +163,7 @@ export function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMet
   const stDram = dramStage(s, hw);
   const stTk = Math.max(s.stTkV, s.stTkT);
   const busy = Math.max(stDram, s.stQk, s.stSm, stTk, s.stPv);
-  const cycles = totalCycles(s, stDram, busy);
+  const cycles = totalCycles(s, stDram, busy, out.limits);
   const seconds = cycles / (hw.clockGHz * 1e9);
   setStages(out.stages, s, stDram, stTk, cycles - busy);
   setActivity(out.activity, s, cycles, bytes);
@@ -152,15 +182,13 @@ export function finalize(s: Sums, hw: HardwareConfig, out: FastMetrics): FastMet
   return out;
 }
 
-/** Total cycles: the overlapped stages (`busy` = the busiest one) plus the drain, or a larger bound. */
-function totalCycles(s: Sums, stDram: number, busy: number): number {
+/** Total cycles: the overlapped stages (`busy` = the busiest one) plus the drain, or a larger bound; each bound written into `lim`. */
+function totalCycles(s: Sums, stDram: number, busy: number, lim: LatencyLimits): number {
   // The engines after a head's final decision — local-V top-k, prob·V, token/head top-k — take
   // decided heads from queues (RTL stage 12's FIFO and the top-k input FIFO, spec §1.5; the
   // simulator's in-order servers, sim/cycle/pipeline.ts): each is a throughput bound of its own
   // beside the heads-in-flight window, and none is stalled by the token top-k gate.
   const back = Math.max(s.stTkV, s.stTkT, s.stPv);
-  const front = Math.max(stDram, s.stQk, s.stSm);
-  const core = (s.gen || s.spill) && busy > 0 ? headGranularFront(s, stDram) : front;
   // Throughput (+ one fill/drain), the heads-in-flight window (+ the V side of the last head), or
   // for short request streams the serial path of the heads in flight.
   // The in-order bound (heads pass prob·V in request order): in summarization a refetching head
@@ -173,12 +201,32 @@ function totalCycles(s: Sums, stDram: number, busy: number): number {
   // engines after the decision drain what is queued for them meanwhile. In generation each front
   // term pays the bubbles as it sees them (`gatedGeneration`).
   const inOrder = s.inOrder > 0 ? s.inOrder + s.drain : 0;
-  if (s.gen && busy > 0 && s.gate > 0) return Math.max(gatedGeneration(s, stDram), back + s.drain, s.drain + s.vWin, inOrder);
-  const gated = Math.max(core + s.drain, s.win + (s.gen ? s.tail : s.drain), s.chain / s.chainHeads, inOrder) + s.gate;
+  if (s.gen && busy > 0 && s.gate > 0) {
+    gatedGeneration(s, stDram, lim);
+    lim.inOrder = inOrder;
+  } else {
+    const headGranular = (s.gen || s.spill) && busy > 0;
+    const core = headGranular ? headGranularFront(s, stDram, lim) : plainFront(s, stDram, lim);
+    // (a summarization's gate bubbles delay all four: nothing is admitted meanwhile)
+    lim.front = core + s.drain + s.gate;
+    lim.window = s.win + (s.gen ? s.tail : s.drain) + s.gate;
+    lim.chain = s.chain / s.chainHeads + s.gate;
+    lim.inOrder = inOrder > 0 ? inOrder + s.gate : 0;
+  }
+  lim.engines = back + s.drain;
   // Generation: the value buffer's window — each head holds its value lines from allocation to its
-  // prob·V's end, on as many heads as fit (pipeline-math.ts valueHold; 0 when it cannot bind), from
+  // prob·V's end (pipeline-math.ts valueHold; 0 when it cannot bind), on as many heads as fit, from
   // the first head's decision to the last one's prob·V latency (the drain less one hold's fixed part).
-  return Math.max(gated, back + s.drain, s.drain + s.vWin);
+  lim.valueBuffer = s.vWin > 0 ? s.drain + s.vWin : 0;
+  return Math.max(lim.front, lim.window, lim.chain, lim.inOrder, lim.engines, lim.valueBuffer);
+}
+
+/** The front when it is not head-granular: the busiest of the DRAM, Q·K and softmax (their terms into `lim`). */
+function plainFront(s: Sums, stDram: number, lim: LatencyLimits): number {
+  lim.frontDram = stDram;
+  lim.frontCompute = Math.max(s.stQk, s.stSm);
+  lim.frontWindow = 0;
+  return Math.max(stDram, s.stQk, s.stSm);
 }
 
 /**
@@ -199,7 +247,7 @@ function totalCycles(s: Sums, stDram: number, busy: number): number {
  * DRAM-bound run the bubble its own V stream fills; then all of it inside, where the common part
  * drew the terms together and paid overlap loss: gated runs above the simulator, sim/cycle/README.md.)
  */
-function gatedGeneration(s: Sums, stDram: number): number {
+function gatedGeneration(s: Sums, stDram: number, lim: LatencyLimits): void {
   const G = s.gateHeads;
   const gW = s.gateTk + G * (s.win / s.winHeads - s.win / s.requests);
   const chainMean = s.chain / s.requests;
@@ -207,8 +255,9 @@ function gatedGeneration(s: Sums, stDram: number): number {
   const dramTerm = Math.max(s.dramK + s.dramV + s.dramImb, stDram);
   const ownV = s.dramK + s.dramV > 0 ? (dramTerm * s.dramV) / (s.dramK + s.dramV) / s.requests : 0;
   const gD = G * Math.max(0, s.gate / G - ownV);
-  const core = headGranularFront(s, stDram, gD, s.gate, gW);
-  return Math.max(core + s.drain, s.win + s.tail + gW, s.chain / s.chainHeads + gChain);
+  lim.front = headGranularFront(s, stDram, lim, gD, s.gate, gW) + s.drain;
+  lim.window = s.win + s.tail + gW;
+  lim.chain = s.chain / s.chainHeads + gChain;
 }
 
 /**
@@ -222,7 +271,7 @@ function gatedGeneration(s: Sums, stDram: number): number {
  * queries' Q·K, softmax, top-k and prob·V, before the next head is admitted). `gD`, `gC`, `gW`:
  * what gated layer boundaries add to the DRAM, compute and window terms (`gatedGeneration`).
  */
-function headGranularFront(s: Sums, stDram: number, gD = 0, gC = 0, gW = 0): number {
+function headGranularFront(s: Sums, stDram: number, lim: LatencyLimits, gD = 0, gC = 0, gW = 0): number {
   const k = OVERLAP_K;
   // (the window less the K-side latencies of the last head, which the drain adds back)
   const win = Math.max(0, s.win - (s.drain - s.tail)) + gW;
@@ -241,6 +290,9 @@ function headGranularFront(s: Sums, stDram: number, gD = 0, gC = 0, gW = 0): num
   // lies inside the others: time in which none of the three works, a serial delay added after the
   // smooth max. Inside it, it drew the three terms together and was charged the overlap loss the
   // smooth max prices, which needs two of them busy at once (0 without the gate: unchanged).
+  lim.frontDram = dram;
+  lim.frontCompute = comp;
+  lim.frontWindow = win;
   const common = Math.min(gD, gC, gW);
   const m = Math.max(comp, dram, win) - common;
   if (m <= 0) return common;

@@ -1,0 +1,92 @@
+/**
+ * The analytical model's latency bounds in words. The latency is the largest bound
+ * (sim/hw/finalize.ts LatencyLimits, in a result's `extra` as `limit_*_cycles`, the front's terms
+ * as `front_*_cycles`), so the bounds say what a design waits for and which resource a change must
+ * relieve, where the busiest stage does not: at the default sweep's knee prob·V is the busiest
+ * stage, yet the heads in flight set the latency and doubling the prob·V array changes nothing.
+ * `simulate` prints them all (`boundsText`); run.json's highlights keep them (`boundsOf`), and the
+ * report and the terminal name the one that sets the latency (`bindingText`).
+ */
+
+/** The bounds, in the order a tie is named, with their words. */
+const LIMITS = [
+  ['limit_engines_cycles', 'engines after the decision (top-k, prob·V)'],
+  ['limit_in_order_cycles', 'heads in request order'],
+  ['limit_front_cycles', 'front'],
+  ['limit_window_cycles', 'heads-in-flight window'],
+  ['limit_value_buffer_cycles', 'value buffer'],
+  ['limit_chain_cycles', 'serial path of the heads in flight'],
+] as const;
+
+/** The front's terms, overlapped by a smooth max (generation) or their maximum. */
+const FRONT_TERMS = [
+  ['front_dram_cycles', 'DRAM'],
+  ['front_compute_cycles', 'Q·K/softmax'],
+  ['front_window_cycles', 'heads-in-flight window'],
+] as const;
+
+const KEYS: readonly string[] = [...LIMITS, ...FRONT_TERMS].map(([k]) => k);
+
+const cycles = (v: number) => Math.round(v).toLocaleString('en-US');
+
+/** The bound and front-term entries of a result's `extra`, or undefined when it has none (the cycle model's). */
+export function boundsOf(extra: Record<string, number> | undefined): Record<string, number> | undefined {
+  if (!extra || !LIMITS.some(([k]) => typeof extra[k] === 'number')) return undefined;
+  return Object.fromEntries(KEYS.filter((k) => typeof extra[k] === 'number').map((k) => [k, extra[k]]));
+}
+
+/** The bounds above 0, largest first (a tie in LIMITS' order). */
+function ranked(b: Record<string, number>) {
+  return LIMITS.filter(([k]) => b[k] > 0).sort((x, y) => b[y[0]] - b[x[0]]);
+}
+
+/** The front's terms above 0, largest first, as "DRAM 951,935". */
+function frontTerms(b: Record<string, number>): string[] {
+  return FRONT_TERMS.filter(([k]) => b[k] > 0)
+    .sort((x, y) => b[y[0]] - b[x[0]])
+    .map(([k, n]) => `${n} ${cycles(b[k])}`);
+}
+
+/**
+ * `simulate`'s line: "bounds (cycles, the latency is the largest): front 1,226,618 (heads-in-flight
+ * window 1,121,325, DRAM 951,935, Q·K/softmax 935,633) · heads in request order 1,115,469 · …",
+ * largest first, bounds of 0 left out; undefined without bounds. `attention`: the result is
+ * SpAtten-e2e's, whose bounds are its attention's (the FC/FFN layers' time comes on top).
+ */
+export function boundsText(extra: Record<string, number> | undefined, attention = false): string | undefined {
+  const b = boundsOf(extra);
+  if (!b) return undefined;
+  const shown = ranked(b).map(([k, n]) => {
+    const terms = k === 'limit_front_cycles' ? frontTerms(b) : [];
+    return `${n} ${cycles(b[k])}${terms.length ? ` (${terms.join(', ')})` : ''}`;
+  });
+  const lead = attention ? "the attention's bounds (cycles, its latency is the largest)" : 'bounds (cycles, the latency is the largest)';
+  return `${lead}: ${shown.join(' · ')}`;
+}
+
+/**
+ * The bound that sets the latency, in words: "latency set by the front (heads-in-flight window
+ * 1,121,325, DRAM 951,935, Q·K/softmax 935,633 cycles, overlapped: 1,226,618)" or "latency set by
+ * the engines after the decision (top-k, prob·V): 843,906 cycles"; undefined without bounds.
+ */
+export function bindingText(bounds: Record<string, number> | undefined): string | undefined {
+  if (!bounds) return undefined;
+  const top = ranked(bounds)[0];
+  if (!top) return undefined;
+  const [k, name] = top;
+  if (k === 'limit_front_cycles') {
+    const terms = frontTerms(bounds);
+    return `latency set by the front (${terms.join(', ')} cycles, overlapped: ${cycles(bounds[k])})`;
+  }
+  return `latency set by the ${name}: ${cycles(bounds[k])} cycles`;
+}
+
+/** The bound that sets the latency, named short for a table: "front (heads-in-flight window)", "heads in request order"; undefined without bounds. */
+export function bindingName(bounds: Record<string, number> | undefined): string | undefined {
+  if (!bounds) return undefined;
+  const top = ranked(bounds)[0];
+  if (!top) return undefined;
+  if (top[0] !== 'limit_front_cycles') return top[1];
+  const largest = FRONT_TERMS.filter(([k]) => bounds[k] > 0).sort((x, y) => bounds[y[0]] - bounds[x[0]])[0];
+  return largest ? `front (${largest[1]})` : 'front';
+}
