@@ -1,0 +1,105 @@
+/**
+ * The cycle simulator's timeline, head by head, on one point of the cycle audit
+ * (scripts/monotone-audit.ts `auditPoints`): when each head request is admitted, when its key
+ * stream reaches the fetcher and ends, its LSB pass's, its final decision, and its value stream's;
+ * and beside them the analytical model's latency bounds (core/latency-bounds.ts). It is how the
+ * analytical model's windows are checked against what the simulator does (sim/cycle/README.md,
+ * "The key side's share, measured against the simulator's timeline").
+ *
+ *   node --import tsx scripts/head-timeline.ts --round 190 --point 1 --workload gpt2-small [--heads 0-3,48-53] [--seed 1]
+ *
+ * The times are recorded by wrapping the scheduler's and the pipeline's methods for one run
+ * (restored after it), so the simulator itself carries no recording code.
+ */
+import { parseArgs } from 'node:util';
+import { RequestScheduler } from '../sim/cycle/scheduler.ts';
+import { HeadPipeline } from '../sim/cycle/pipeline.ts';
+import { simulateCycle } from '../sim/cycle/index.ts';
+import { analyticalModel } from '../sim/hw/analytical.ts';
+import { boundsText } from '../core/latency-bounds.ts';
+import { auditPoints, describe, type AuditPoint } from './monotone-audit.ts';
+
+/** One head request's times (cycles); absent: the event did not happen (no LSB pass, no value stream). */
+export type HeadTimes = Partial<Record<'admit' | 'keyIssue' | 'keyEnd' | 'lsbIssue' | 'lsbEnd' | 'decision' | 'valueIssue' | 'valueEnd', number>>;
+
+const STREAM = ['key', 'lsb', 'value'] as const;
+
+/** Runs `run` with the scheduler's and the pipeline's methods wrapped; returns each head's first time of each event. */
+export function recordHeadTimes(run: () => void): Map<number, HeadTimes> {
+  const times = new Map<number, HeadTimes>();
+  const at = (i: number, k: keyof HeadTimes, t: number) => {
+    const o = times.get(i) ?? {};
+    if (o[k] === undefined) o[k] = t;
+    times.set(i, o);
+  };
+  const S = RequestScheduler.prototype;
+  const P = HeadPipeline.prototype;
+  const saved = { admit: S.admit, fetch: P.fetch, onStreamDone: P.onStreamDone, onDecision: P.onDecision };
+  S.admit = function (this: RequestScheduler, now: number) {
+    const next = this.nextAdmit;
+    saved.admit.call(this, now);
+    if (this.nextAdmit > next) at(next, 'admit', now);
+  };
+  P.fetch = function (this: HeadPipeline, now: number, kind: 0 | 1 | 2, i: number) {
+    at(i, `${STREAM[kind]}Issue` as keyof HeadTimes, now);
+    saved.fetch.call(this, now, kind, i);
+  };
+  P.onStreamDone = function (this: HeadPipeline, kind: number, i: number, now: number) {
+    at(i, `${STREAM[kind]}End` as keyof HeadTimes, now);
+    saved.onStreamDone.call(this, kind, i, now);
+  };
+  P.onDecision = function (this: HeadPipeline, i: number, now: number) {
+    at(i, 'decision', now);
+    saved.onDecision.call(this, i, now);
+  };
+  try {
+    run();
+  } finally {
+    Object.assign(S, { admit: saved.admit });
+    Object.assign(P, { fetch: saved.fetch, onStreamDone: saved.onStreamDone, onDecision: saved.onDecision });
+  }
+  return times;
+}
+
+/** "0-3,48-53" → [0, 1, 2, 3, 48, …, 53]. */
+function headList(spec: string): number[] {
+  return spec.split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map(Number);
+    return Array.from({ length: (b ?? a) - a + 1 }, (_, k) => a + k);
+  });
+}
+
+/** The audit point (round, point) of the first workload whose label contains `workload`. */
+function findPoint(seed: number, round: number, point: number, workload: string): AuditPoint {
+  for (const p of auditPoints('cycle', seed, round + 1, 6)) if (p.round === round && p.point === point && p.c.label.includes(workload)) return p;
+  throw new Error(`no cycle audit point round ${round} point ${point} on a workload containing "${workload}"`);
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: { round: { type: 'string', default: '0' }, point: { type: 'string', default: '0' }, workload: { type: 'string', default: 'gpt2-small' }, heads: { type: 'string', default: '0-3' }, seed: { type: 'string', default: '1' } },
+    strict: true,
+  });
+  const p = findPoint(Number(values.seed), Number(values.round), Number(values.point), values.workload);
+  const clk = p.hw.clockGHz * 1e9;
+  let cycles = 0;
+  const times = recordHeadTimes(() => {
+    cycles = simulateCycle(p.c.w, p.hw, { seed: 1 }).latency_s * clk;
+  });
+  const a = analyticalModel(p.c.w, p.hw);
+  console.log(`${p.c.label}: ${describe(p.c.algo, p.hw)}`);
+  console.log(`cycle model ${Math.round(cycles)} cycles, analytical ${Math.round(a.cycles)} (cycle / analytical ${(cycles / a.cycles).toFixed(4)})`);
+  console.log(`analytical ${boundsText(a.extra)}`);
+  const windows = [...times.values()].filter((t) => t.admit !== undefined && t.decision !== undefined).map((t) => t.decision! - t.admit!);
+  const sum = windows.reduce((s, w) => s + w, 0);
+  console.log(`simulator: ${windows.length} heads, window (admission → decision) ${(sum / windows.length).toFixed(1)} cycles on average, Σ window / inFlight ${Math.round(sum / p.hw.inFlight)}`);
+  console.log('head  admitted at  then (cycles after admission): key stream issued, ended; LSB pass issued, ended; decision; value stream issued, ended');
+  for (const i of headList(values.heads)) {
+    const t = times.get(i);
+    if (!t || t.admit === undefined) continue;
+    const rel = (k: keyof HeadTimes) => (t[k] === undefined ? '–' : (t[k]! - t.admit!).toFixed(1));
+    console.log(`${String(i).padStart(4)}  ${t.admit.toFixed(2).padStart(11)}  key ${rel('keyIssue')} → ${rel('keyEnd')}; LSB ${rel('lsbIssue')} → ${rel('lsbEnd')}; decision ${rel('decision')}; value ${rel('valueIssue')} → ${rel('valueEnd')}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) main();
