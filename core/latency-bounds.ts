@@ -35,16 +35,14 @@ export function boundsOf(extra: Record<string, number> | undefined): Record<stri
   return Object.fromEntries(KEYS.filter((k) => typeof extra[k] === 'number').map((k) => [k, extra[k]]));
 }
 
-/** The bounds above 0, largest first (a tie in LIMITS' order). */
-function ranked(b: Record<string, number>) {
-  return LIMITS.filter(([k]) => b[k] > 0).sort((x, y) => b[y[0]] - b[x[0]]);
+/** The entries of `list` whose value in `b` is above 0, largest first (a tie in the list's order). */
+function ranked<T extends readonly [string, string]>(list: readonly T[], b: Record<string, number>): T[] {
+  return list.filter(([k]) => b[k] > 0).sort((x, y) => b[y[0]] - b[x[0]]);
 }
 
 /** The front's terms above 0, largest first, as "DRAM 951,935". */
 function frontTerms(b: Record<string, number>): string[] {
-  return FRONT_TERMS.filter(([k]) => b[k] > 0)
-    .sort((x, y) => b[y[0]] - b[x[0]])
-    .map(([k, n]) => `${n} ${cycles(b[k])}`);
+  return ranked(FRONT_TERMS, b).map(([k, n]) => `${n} ${cycles(b[k])}`);
 }
 
 /**
@@ -56,7 +54,7 @@ function frontTerms(b: Record<string, number>): string[] {
 export function boundsText(extra: Record<string, number> | undefined, attention = false): string | undefined {
   const b = boundsOf(extra);
   if (!b) return undefined;
-  const shown = ranked(b).map(([k, n]) => {
+  const shown = ranked(LIMITS, b).map(([k, n]) => {
     const terms = k === 'limit_front_cycles' ? frontTerms(b) : [];
     return `${n} ${cycles(b[k])}${terms.length ? ` (${terms.join(', ')})` : ''}`;
   });
@@ -70,9 +68,8 @@ export function boundsText(extra: Record<string, number> | undefined, attention 
  * the engines after the decision (top-k, prob·V): 843,906 cycles"; undefined without bounds.
  */
 export function bindingText(bounds: Record<string, number> | undefined): string | undefined {
-  if (!bounds) return undefined;
-  const top = ranked(bounds)[0];
-  if (!top) return undefined;
+  const top = bounds && ranked(LIMITS, bounds)[0];
+  if (!bounds || !top) return undefined;
   const [k, name] = top;
   if (k === 'limit_front_cycles') {
     const terms = frontTerms(bounds);
@@ -83,10 +80,9 @@ export function bindingText(bounds: Record<string, number> | undefined): string 
 
 /** The bound that sets the latency, named short for a table: "front (heads-in-flight window)", "heads in request order"; undefined without bounds. */
 export function bindingName(bounds: Record<string, number> | undefined): string | undefined {
-  if (!bounds) return undefined;
-  const top = ranked(bounds)[0];
-  if (!top) return undefined;
+  const top = bounds && ranked(LIMITS, bounds)[0];
+  if (!bounds || !top) return undefined;
   if (top[0] !== 'limit_front_cycles') return top[1];
-  const largest = FRONT_TERMS.filter(([k]) => bounds[k] > 0).sort((x, y) => bounds[y[0]] - bounds[x[0]])[0];
+  const largest = ranked(FRONT_TERMS, bounds)[0];
   return largest ? `front (${largest[1]})` : 'front';
 }

@@ -108,7 +108,11 @@ export interface FastMetrics extends Omit<HwResult, 'model' | 'extra'> {
 export interface LatencyLimits {
   /** The pipeline's front (DRAM, Q·K/softmax and, head-granular, the heads-in-flight window overlapped by a smooth max), + the drain and the token top-k gate's bubbles. */
   front: number;
-  /** The front's terms before their overlap: the DRAM (its busiest channel, or the fetcher ports), Q·K/softmax, the heads-in-flight window (0 where the front is not head-granular). */
+  /**
+   * The front's terms before their overlap: the DRAM (its busiest channel, or the fetcher ports),
+   * Q·K/softmax (a spilling summarization head's top-k and prob·V too: they are inside its window),
+   * the heads-in-flight window (0 where the front is not head-granular).
+   */
   frontDram: number;
   frontCompute: number;
   frontWindow: number;
@@ -124,7 +128,7 @@ export interface LatencyLimits {
   valueBuffer: number;
 }
 
-export const emptyLimits = (): LatencyLimits => ({ front: 0, frontDram: 0, frontCompute: 0, frontWindow: 0, window: 0, chain: 0, inOrder: 0, engines: 0, valueBuffer: 0 });
+const emptyLimits = (): LatencyLimits => ({ front: 0, frontDram: 0, frontCompute: 0, frontWindow: 0, window: 0, chain: 0, inOrder: 0, engines: 0, valueBuffer: 0 });
 
 export function createFastMetrics(): FastMetrics {
   return {
