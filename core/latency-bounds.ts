@@ -6,33 +6,45 @@
  * stage, yet the heads in flight set the latency and doubling the prob·V array changes nothing.
  * `simulate` prints them all (`boundsText`); run.json's highlights keep them (`boundsOf`), and the
  * report and the terminal name the one that sets the latency (`bindingText`).
+ *
+ * The cycle model has no bounds; a result of it carries the admission account instead (where its
+ * cycles went: core/admission-account.ts), and the same functions print it and name its largest entry.
  */
+import { LIMIT_KEYS } from '../sim/hw/limit-keys.ts';
+import { ACCOUNT_KEYS, accountBinding, accountName, accountText } from './admission-account.ts';
 
 /** The bounds, in the order a tie is named, with their words. */
 const LIMITS = [
-  ['limit_engines_cycles', 'engines after the decision (top-k, prob·V)'],
-  ['limit_in_order_cycles', 'heads in request order'],
-  ['limit_front_cycles', 'front'],
-  ['limit_window_cycles', 'heads-in-flight window'],
-  ['limit_value_buffer_cycles', 'value buffer'],
-  ['limit_chain_cycles', 'serial path of the heads in flight'],
+  [LIMIT_KEYS.engines, 'engines after the decision (top-k, prob·V)'],
+  [LIMIT_KEYS.inOrder, 'heads in request order'],
+  [LIMIT_KEYS.front, 'front'],
+  [LIMIT_KEYS.window, 'heads-in-flight window'],
+  [LIMIT_KEYS.valueBuffer, 'value buffer'],
+  [LIMIT_KEYS.chain, 'serial path of the heads in flight'],
 ] as const;
 
 /** The front's terms, overlapped by a smooth max (generation) or their maximum. */
 const FRONT_TERMS = [
-  ['front_dram_cycles', 'DRAM'],
-  ['front_compute_cycles', 'Q·K/softmax'],
-  ['front_window_cycles', 'heads-in-flight window'],
+  [LIMIT_KEYS.frontDram, 'DRAM'],
+  [LIMIT_KEYS.frontCompute, 'Q·K/softmax'],
+  [LIMIT_KEYS.frontWindow, 'heads-in-flight window'],
 ] as const;
 
 const KEYS: readonly string[] = [...LIMITS, ...FRONT_TERMS].map(([k]) => k);
 
 const cycles = (v: number) => Math.round(v).toLocaleString('en-US');
 
-/** The bound and front-term entries of a result's `extra`, or undefined when it has none (the cycle model's). */
+/** A result's bounds are the analytical model's (else the cycle model's admission account). */
+export const analytical = (b: Record<string, number>) => LIMITS.some(([k]) => typeof b[k] === 'number');
+
+/**
+ * The bound and front-term entries of a result's `extra` (the analytical model), or its admission
+ * account's (the cycle model); undefined when it has neither.
+ */
 export function boundsOf(extra: Record<string, number> | undefined): Record<string, number> | undefined {
-  if (!extra || !LIMITS.some(([k]) => typeof extra[k] === 'number')) return undefined;
-  return Object.fromEntries(KEYS.filter((k) => typeof extra[k] === 'number').map((k) => [k, extra[k]]));
+  if (!extra) return undefined;
+  const keys = analytical(extra) ? KEYS : typeof extra.drain_cycles === 'number' ? ACCOUNT_KEYS : undefined;
+  return keys && Object.fromEntries(keys.filter((k) => typeof extra[k] === 'number').map((k) => [k, extra[k]]));
 }
 
 /** The entries of `list` whose value in `b` is above 0, largest first (a tie in the list's order). */
@@ -54,8 +66,9 @@ function frontTerms(b: Record<string, number>): string[] {
 export function boundsText(extra: Record<string, number> | undefined, attention = false): string | undefined {
   const b = boundsOf(extra);
   if (!b) return undefined;
+  if (!analytical(b)) return (attention ? "the attention's " : '') + accountText(b);
   const shown = ranked(LIMITS, b).map(([k, n]) => {
-    const terms = k === 'limit_front_cycles' ? frontTerms(b) : [];
+    const terms = k === LIMIT_KEYS.front ? frontTerms(b) : [];
     return `${n} ${cycles(b[k])}${terms.length ? ` (${terms.join(', ')})` : ''}`;
   });
   const lead = attention ? "the attention's bounds (cycles, its latency is the largest)" : 'bounds (cycles, the latency is the largest)';
@@ -68,10 +81,11 @@ export function boundsText(extra: Record<string, number> | undefined, attention 
  * the engines after the decision (top-k, prob·V): 843,906 cycles"; undefined without bounds.
  */
 export function bindingText(bounds: Record<string, number> | undefined): string | undefined {
+  if (bounds && !analytical(bounds)) return accountBinding(bounds);
   const top = bounds && ranked(LIMITS, bounds)[0];
   if (!bounds || !top) return undefined;
   const [k, name] = top;
-  if (k === 'limit_front_cycles') {
+  if (k === LIMIT_KEYS.front) {
     const terms = frontTerms(bounds);
     return `latency set by the front (${terms.join(', ')} cycles, overlapped: ${cycles(bounds[k])})`;
   }
@@ -80,9 +94,10 @@ export function bindingText(bounds: Record<string, number> | undefined): string 
 
 /** The bound that sets the latency, named short for a table: "front (heads-in-flight window)", "heads in request order"; undefined without bounds. */
 export function bindingName(bounds: Record<string, number> | undefined): string | undefined {
+  if (bounds && !analytical(bounds)) return accountName(bounds);
   const top = bounds && ranked(LIMITS, bounds)[0];
   if (!bounds || !top) return undefined;
-  if (top[0] !== 'limit_front_cycles') return top[1];
+  if (top[0] !== LIMIT_KEYS.front) return top[1];
   const largest = ranked(FRONT_TERMS, bounds)[0];
   return largest ? `front (${largest[1]})` : 'front';
 }

@@ -6,7 +6,7 @@
 import type { Highlight, PointRow, RunJson } from '../core/results.ts';
 import { inseparableCount } from '../dse/fidelity.ts';
 import { boundNotes } from '../core/bounds.ts';
-import { bindingName } from '../core/latency-bounds.ts';
+import { analytical, bindingName } from '../core/latency-bounds.ts';
 import { bestMeasured, subsetFeasibilityNote, subsetFrontNote } from './rung-notes.ts';
 import { examplesOf, isQuality } from '../core/rung-examples.ts';
 import { ciColumn } from '../core/metric-columns.ts';
@@ -367,7 +367,8 @@ export function highlightWhy(run: RunJson): string {
   return (
     `<h3>Why these numbers</h3><div class="scroll"><table class="why"><thead><tr>${head.map((x) => `<th>${esc(x)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
     `<p class="muted">Bottleneck: the pipeline stage with the most busy cycles; its share is busy cycles / total cycles (stages overlap, so shares do not add up to 100%). ` +
-    (hasBounds ? 'Latency set by: the largest of the analytical model’s latency bounds (front: DRAM, Q·K/softmax and the heads-in-flight window overlapped, its largest term in brackets; the engines after the decision; heads in request order; the value buffer; the serial path), which the busiest stage need not be: `simulate` prints them all. ' : '') +
+    (hs.some((h) => h.bounds && analytical(h.bounds)) ? 'Latency set by: the largest of the analytical model’s latency bounds (front: DRAM, Q·K/softmax and the heads-in-flight window overlapped, its largest term in brackets; the engines after the decision; heads in request order; the value buffer; the serial path), which the busiest stage need not be: `simulate` prints them all. ' : '') +
+    (hs.some((h) => h.bounds && !analytical(h.bounds)) ? 'Latency set by (cycle model): the largest entry of the simulator’s admission account — what admission waited for most (in brackets, what the heads it waited for were on), or the drain after the last admission; the waits, the admissions and the drain add up to the latency, and a bottleneck stage busy nearly all the run binds whatever the account says: `simulate --fidelity cycle` prints the account. ' : '') +
     `DRAM traffic is split by tensor as the analytical model counts it (K LSB: progressive-quantization refetches${tensors.includes('FC weights') ? '; FC weights: the FC/FFN layers of SpAtten-e2e, whose busy cycles and energy are the stage and module fc' : ''}).</p>`
   );
 }

@@ -2,7 +2,8 @@
  * The cycle simulator's timeline, head by head, on one point of the cycle audit
  * (scripts/monotone-audit.ts `auditPoints`): when each head request is admitted, when its key
  * stream reaches the fetcher and ends, its LSB pass's, its final decision, and its value stream's;
- * and beside them the analytical model's latency bounds (core/latency-bounds.ts). It is how the
+ * and beside them the analytical model's latency bounds and the simulator's admission account
+ * (core/latency-bounds.ts, core/admission-account.ts). It is how the
  * analytical model's windows are checked against what the simulator does (sim/cycle/README.md,
  * "The key side's share, measured against the simulator's timeline").
  *
@@ -83,13 +84,17 @@ function main(): void {
   const p = findPoint(Number(values.seed), Number(values.round), Number(values.point), values.workload);
   const clk = p.hw.clockGHz * 1e9;
   let cycles = 0;
+  let account: Record<string, number> | undefined;
   const times = recordHeadTimes(() => {
-    cycles = simulateCycle(p.c.w, p.hw, { seed: 1 }).latency_s * clk;
+    const r = simulateCycle(p.c.w, p.hw, { seed: 1 });
+    cycles = r.latency_s * clk;
+    account = r.extra;
   });
   const a = analyticalModel(p.c.w, p.hw);
   console.log(`${p.c.label}: ${describe(p.c.algo, p.hw)}`);
   console.log(`cycle model ${Math.round(cycles)} cycles, analytical ${Math.round(a.cycles)} (cycle / analytical ${(cycles / a.cycles).toFixed(4)})`);
   console.log(`analytical ${boundsText(a.extra)}`);
+  console.log(`simulator's ${boundsText(account)}`);
   const windows = [...times.values()].filter((t) => t.admit !== undefined && t.decision !== undefined).map((t) => t.decision! - t.admit!);
   const sum = windows.reduce((s, w) => s + w, 0);
   console.log(`simulator: ${windows.length} heads, window (admission → decision) ${(sum / windows.length).toFixed(1)} cycles on average, Σ window / inFlight ${Math.round(sum / p.hw.inFlight)}`);

@@ -119,13 +119,15 @@ test('the bounds in words: all of them largest first, the binding one with the f
   }
 });
 
-test('simulate prints the bounds line (analytical) and --json gives them in extra; the cycle model has none', () => {
+test('simulate prints the bounds line (analytical) and --json gives them in extra; the cycle model has none, its account instead', () => {
   const set = Object.entries(WINDOW_BOUND).flatMap(([k, v]) => ['--set', `hw.${k}=${v}`]);
   const args = ['-w', 'gpt2-small', '--seq-len', '128', '--gen-tokens', '2', '--set', 'algo.headKeep=0.5', ...set];
   assert.match(simulate(args), /\nbounds \(cycles, the latency is the largest\): front [\d,]+ \(heads-in-flight window [\d,]+, DRAM [\d,]+, Q·K\/softmax [\d,]+\) · /);
   const o = JSON.parse(simulate([...args, '--json'])) as { cycles: number; extra: Record<string, number> };
   assert.equal(o.cycles, Math.max(...LIMIT_KEYS.map((k) => o.extra[k])));
-  assert.ok(!/\nbounds /.test(simulate([...args, '--fidelity', 'cycle'])));
+  // the cycle model has no bounds: it prints its admission account (test/admission-account.test.ts)
+  const cyc = simulate([...args, '--fidelity', 'cycle']);
+  assert.ok(!/\nbounds /.test(cyc) && /\nwhere the cycles went /.test(cyc), cyc);
 });
 
 test('the report\'s highlighted points name the bound that sets each latency; a run.json without bounds has no such column', async () => {
@@ -137,6 +139,12 @@ test('the report\'s highlighted points name the bound that sets each latency; a 
   assert.match(html, /<th>latency set by<\/th>/);
   assert.match(html, /<td>front \(heads-in-flight window\)<\/td>/);
   assert.match(html, /Latency set by: the largest of the analytical model’s latency bounds/);
+  assert.ok(!html.includes('admission account'), 'no cycle-model sentence without a cycle highlight');
+  // a cycle-model highlight: its account's largest entry, and the sentence that says how to read it
+  const cyc = highlightWhy(run([h({ admit_cycles: 99, wait_token_gate_cycles: 0, wait_window_cycles: 0, wait_key_buffer_cycles: 700, wait_value_buffer_cycles: 0, drain_cycles: 201, wait_full_on_dram_cycles: 600, wait_full_on_compute_cycles: 100 })]));
+  assert.match(cyc, /<td>admission: key buffer \(key streams \(DRAM\)\)<\/td>/);
+  assert.match(cyc, /Latency set by \(cycle model\): the largest entry of the simulator’s admission account/);
+  assert.ok(!cyc.includes('analytical model’s latency bounds'), cyc);
   const old = highlightWhy(run([h()]));
   assert.ok(!old.includes('latency set by') && !old.includes('Latency set by'), old);
 });

@@ -33,6 +33,11 @@ export class StreamServer {
 export class AttentionScorer {
   readonly qk = new StreamServer();
   readonly softmax = new StreamServer();
+  /**
+   * The last pass's decision waited for its key stream: softmax drained behind Q·K and Q·K behind
+   * the stream's last data (both stalled), rather than either running its own work.
+   */
+  dramBound = false;
 
   /**
    * One pass over a head's keys whose DRAM stream ran [first, end]: the lines pass the bit-width
@@ -43,6 +48,7 @@ export class AttentionScorer {
     const qe = this.qk.serve(first + L_CONVERT + L_BUFW + L_BUFR, end + L_CONVERT + L_BUFW + L_BUFR, qkWork);
     const qs = this.qk.start;
     const se = this.softmax.serve(qs + qkLat, qe + qkLat, smWork);
+    this.dramBound = qe > qs + qkWork && se > this.softmax.start + smWork;
     return se + L_SOFTMAX + reqLat;
   }
 }

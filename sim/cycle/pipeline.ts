@@ -66,6 +66,8 @@ export class HeadPipeline implements FetchPort {
   private readonly vidsStart: Float64Array;
   private readonly probsEnd: Float64Array;
   private readonly downDone: Uint8Array;
+  /** 1 if request i's last pass waited for its key stream (AttentionScorer.dramBound). */
+  private readonly decOnDram: Uint8Array;
   private nextDown = 0;
   private localFree = 0;
   private filterFree = 0;
@@ -100,6 +102,7 @@ export class HeadPipeline implements FetchPort {
     this.vidsStart = new Float64Array(N);
     this.probsEnd = new Float64Array(N);
     this.downDone = new Uint8Array(N);
+    this.decOnDram = new Uint8Array(N);
     this.vallocQ = new Int32Array(N);
     this.heads = headsPerLayer(reqs);
     this.layerLast = new Uint8Array(N);
@@ -137,6 +140,7 @@ export class HeadPipeline implements FetchPort {
     }
     const first = kind === 0 ? this.kFirst[i] : this.lsbFirst[i];
     const dec = this.scorer.pass(first, now, tb.qkWork[i], tb.smWork[i], tb.qkLat[i], tb.reqLat[i]);
+    this.decOnDram[i] = this.scorer.dramBound ? 1 : 0;
     // the rows are decided one at a time (RTL stage 11 holds one row), spread evenly over the
     // softmax job: the first one (q − 1)/q of it before the last (= dec for a single row)
     const q = Math.max(1, this.reqs[i].queries);
@@ -153,7 +157,7 @@ export class HeadPipeline implements FetchPort {
   /** Event EV_DECISION: request i decided; requests whose predecessors all decided move on. */
   onDecision(i: number, now: number): void {
     this.decF[i] = now;
-    this.scheduler.retire(i, now);
+    this.scheduler.retire(i, now, this.decOnDram[i] === 1);
     while (this.nextDown < this.n && this.decF[this.nextDown] >= 0) this.downstream(this.nextDown++, now);
   }
 

@@ -29,7 +29,7 @@ import { DramFrontEnd } from './fetcher.ts';
 import { bufferLines } from './geometry.ts';
 import { HeadPipeline } from './pipeline.ts';
 import { prepareRequests, type RequestTable, T_BURSTS, T_DRAM_BYTES, T_HITS, T_KEY_R, T_KEY_W, T_MISSES, T_OCC_MAX, T_OCC_MEAN, T_PV_MACS, T_QK_MACS, T_SOFTMAX, T_SPLITS, T_VAL_R, T_VAL_W } from './requests.ts';
-import { RequestScheduler } from './scheduler.ts';
+import { RequestScheduler, WAIT_GATE, WAIT_KEY_BUFFER, WAIT_VALUE_BUFFER, WAIT_WINDOW } from './scheduler.ts';
 import { specTopkEngine, type TopkEngine } from './topk-engine.ts';
 
 export { PAPER_KB_BYTES, fuseFactor } from './geometry.ts';
@@ -159,7 +159,28 @@ function result(run: Run, hw: HardwareConfig, events: number): ModelResult {
     energy: breakdown,
     area: area.breakdown,
     stages: stageBusy(run, cycles),
-    extra: runCounters(run, hw, events, act, latency_s),
+    extra: { ...runCounters(run, hw, events, act, latency_s), ...admissionAccount(run.scheduler, cycles) },
+  };
+}
+
+/**
+ * Where the run's cycles went, from the scheduler's account: the admissions (one cycle each after
+ * the first), the waits before them per reason, and the drain after the last one; the six sum to
+ * `cycles`. The window's and key buffer's waits are split again by what the heads whose decisions
+ * ended them waited for (`wait_full_on_*`: their key streams, or Q·K/softmax).
+ */
+function admissionAccount(s: RequestScheduler, cycles: number): Record<string, number> {
+  const w = s.waited;
+  const waits = w[WAIT_GATE] + w[WAIT_WINDOW] + w[WAIT_KEY_BUFFER] + w[WAIT_VALUE_BUFFER];
+  return {
+    admit_cycles: s.lastAdmit - waits,
+    wait_token_gate_cycles: w[WAIT_GATE],
+    wait_window_cycles: w[WAIT_WINDOW],
+    wait_key_buffer_cycles: w[WAIT_KEY_BUFFER],
+    wait_value_buffer_cycles: w[WAIT_VALUE_BUFFER],
+    drain_cycles: cycles - s.lastAdmit,
+    wait_full_on_dram_cycles: s.fullOnDram,
+    wait_full_on_compute_cycles: s.fullOnCompute,
   };
 }
 

@@ -9,6 +9,7 @@ import { designEngines, expectedEngineCycles, expectedTopkCompares } from './top
 import { dramProfileTiming, dramTimingOf, dramUnits, expectedMaxNormal, imbalanceCycles, newRequestDramCost, refreshAvailability, requestDramCost, requestLead, requestSpread, reuseTrafficInto, spillDramCostInto, type RequestDramCost } from './dram-cost.ts';
 import { pickMetrics } from '../metrics.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, portStream, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
+import { LIMIT_KEYS } from './limit-keys.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type LatencyLimits, type Sums } from './finalize.ts';
 import { headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
@@ -399,15 +400,5 @@ function referenceResult(s: Sums, m: FastMetrics): HwResult {
 
 /** The latency bounds (finalize.ts LatencyLimits) as `extra` entries, cycles: `limit_*` (the latency is the largest), `front_*` (the front's terms before their overlap). */
 function limitsExtra(l: LatencyLimits): Record<string, number> {
-  return {
-    limit_front_cycles: l.front,
-    limit_window_cycles: l.window,
-    limit_chain_cycles: l.chain,
-    limit_in_order_cycles: l.inOrder,
-    limit_engines_cycles: l.engines,
-    limit_value_buffer_cycles: l.valueBuffer,
-    front_dram_cycles: l.frontDram,
-    front_compute_cycles: l.frontCompute,
-    front_window_cycles: l.frontWindow,
-  };
+  return Object.fromEntries((Object.keys(LIMIT_KEYS) as (keyof LatencyLimits)[]).map((f) => [LIMIT_KEYS[f], l[f]]));
 }
