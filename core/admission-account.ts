@@ -6,8 +6,10 @@
  * The window's and key buffer's waits are split again by what the heads whose decisions ended them
  * were waiting for: their key streams (DRAM) or Q·K/softmax. A stage busy nearly all the run sets
  * the latency whatever the account says (relieving anything else gains at most its idle share), so
- * the account is read beside the busiest stage.
+ * given the stages' busy cycles the words say that bound too.
  */
+
+import type { StageCycles } from '../sim/hw/types.ts';
 
 /** The account's entries, which add up to the latency, in the order a tie is named, with their words. */
 export const ACCOUNT = [
@@ -35,6 +37,8 @@ function total(a: Record<string, number>): number {
 }
 
 const pct = (v: number, of: number) => `${of > 0 ? Math.round((100 * v) / of) : 0}%`;
+/** A share to a tenth of a percent under 10%, else whole. */
+const fine = (v: number, of: number) => ((100 * v) / of < 10 ? `${((100 * v) / of).toFixed(1)}%` : pct(v, of));
 
 /** The entries of `list` above 0, largest first (a tie in the list's order). */
 function ranked<T extends readonly [string, string]>(list: readonly T[], a: Record<string, number>): T[] {
@@ -51,24 +55,47 @@ function fullOn(a: Record<string, number>): string | undefined {
  * `simulate --fidelity cycle`'s line: "where the cycles went (admission account, adds up to the
  * latency): waiting for the key buffer 968,393 (77%) · the heads-in-flight window 273,562 (22%) ·
  * admissions, a cycle each 12,287 (1%) · the drain after the last admission 2,093 (0%); the window
- * and key buffer waited for heads on Q·K/softmax 993,820, on their key streams (DRAM) 248,135".
+ * and key buffer waited for heads on Q·K/softmax 993,820, on their key streams (DRAM) 248,135";
+ * with the stages, "; relieving anything but pv gains at most 15%" (pv is busy 85% of the cycles).
  */
-export function accountText(a: Record<string, number>): string {
+export function accountText(a: Record<string, number>, stages?: Stages): string {
   const t = total(a);
   const shown = ranked(ACCOUNT, a).map(([k, n]) => `${k.startsWith('wait_') ? 'waiting for ' : ''}${n} ${cycles(a[k])} (${pct(a[k], t)})`);
   const on = fullOn(a);
-  return `where the cycles went (admission account, adds up to the latency): ${shown.join(' · ')}${on ? `; the window and key buffer waited for ${on}` : ''}`;
+  return `where the cycles went (admission account, adds up to the latency): ${shown.join(' · ')}${on ? `; the window and key buffer waited for ${on}` : ''}${ceiling(stages, t)}`;
 }
 
-/** The account's largest entry in words: "admission waited most for the key buffer (968,393 of 1,256,335 cycles, 77%; heads on Q·K/softmax 993,820, …)". */
-export function accountBinding(a: Record<string, number>): string | undefined {
+/** A result's busy cycles per stage (`overhead` is not a stage). */
+export type Stages = Readonly<Partial<StageCycles>>;
+
+/**
+ * The busiest stage's bound on any other relief: it is busy B of the run's cycles, so relieving
+ * anything else gains at most the rest (its own work stays): "; relieving anything but pv gains at
+ * most 15%" (under 10% to a tenth: "at most 2.0%"); "; pv is busy every cycle: it sets the
+ * latency"; '' without stages.
+ */
+function ceiling(stages: Stages | undefined, t: number): string {
+  let top: [string, number] | undefined;
+  for (const [k, v] of Object.entries(stages ?? {}) as [string, number][]) if (k !== 'overhead' && Number.isFinite(v) && (!top || v > top[1])) top = [k, v];
+  if (!top || !(t > 0)) return '';
+  const [stage, busy] = top;
+  if (busy >= t) return `; ${stage} is busy every cycle: it sets the latency`;
+  return `; relieving anything but ${stage} gains at most ${fine(t - busy, t)}`;
+}
+
+/**
+ * The account's largest entry in words, with the busiest stage's bound on relieving it when the
+ * stages are given: "admission waited most for the key buffer (968,393 of 1,256,335 cycles, 77%;
+ * heads on Q·K/softmax 993,820, …); relieving anything but pv gains at most 15%".
+ */
+export function accountBinding(a: Record<string, number>, stages?: Stages): string | undefined {
   const top = ranked(ACCOUNT, a)[0];
   if (!top) return undefined;
   const [k, n] = top;
   const t = total(a);
   const on = k === 'wait_key_buffer_cycles' || k === 'wait_window_cycles' ? fullOn(a) : undefined;
   const lead = k.startsWith('wait_') ? `admission waited most for ${n}` : `most of the latency is ${n}`;
-  return `${lead} (${cycles(a[k])} of ${cycles(t)} cycles, ${pct(a[k], t)}${on ? `; ${on}` : ''})`;
+  return `${lead} (${cycles(a[k])} of ${cycles(t)} cycles, ${pct(a[k], t)}${on ? `; ${on}` : ''})${ceiling(stages, t)}`;
 }
 
 /** The account's largest entry, short for a table: "admission: key buffer (Q·K/softmax)", "drain after the last admission". */

@@ -11,7 +11,7 @@
  * cycles went: core/admission-account.ts), and the same functions print it and name its largest entry.
  */
 import { LIMIT_KEYS } from '../sim/hw/limit-keys.ts';
-import { ACCOUNT_KEYS, accountBinding, accountName, accountText } from './admission-account.ts';
+import { ACCOUNT_KEYS, accountBinding, accountName, accountText, type Stages } from './admission-account.ts';
 
 /** The bounds, in the order a tie is named, with their words. */
 const LIMITS = [
@@ -61,12 +61,13 @@ function frontTerms(b: Record<string, number>): string[] {
  * `simulate`'s line: "bounds (cycles, the latency is the largest): front 1,226,618 (heads-in-flight
  * window 1,121,325, DRAM 951,935, Q·K/softmax 935,633) · heads in request order 1,115,469 · …",
  * largest first, bounds of 0 left out; undefined without bounds. `attention`: the result is
- * SpAtten-e2e's, whose bounds are its attention's (the FC/FFN layers' time comes on top).
+ * SpAtten-e2e's, whose bounds are its attention's (the FC/FFN layers' time comes on top). A cycle
+ * result's line is its admission account, with the busiest of `stages` bounding any relief.
  */
-export function boundsText(extra: Record<string, number> | undefined, attention = false): string | undefined {
+export function boundsText(extra: Record<string, number> | undefined, attention = false, stages?: Stages): string | undefined {
   const b = boundsOf(extra);
   if (!b) return undefined;
-  if (!analytical(b)) return (attention ? "the attention's " : '') + accountText(b);
+  if (!analytical(b)) return (attention ? "the attention's " : '') + accountText(b, stages);
   const shown = ranked(LIMITS, b).map(([k, n]) => {
     const terms = k === LIMIT_KEYS.front ? frontTerms(b) : [];
     return `${n} ${cycles(b[k])}${terms.length ? ` (${terms.join(', ')})` : ''}`;
@@ -80,8 +81,8 @@ export function boundsText(extra: Record<string, number> | undefined, attention 
  * 1,121,325, DRAM 951,935, Q·K/softmax 935,633 cycles, overlapped: 1,226,618)" or "latency set by
  * the engines after the decision (top-k, prob·V): 843,906 cycles"; undefined without bounds.
  */
-export function bindingText(bounds: Record<string, number> | undefined): string | undefined {
-  if (bounds && !analytical(bounds)) return accountBinding(bounds);
+export function bindingText(bounds: Record<string, number> | undefined, stages?: Stages): string | undefined {
+  if (bounds && !analytical(bounds)) return accountBinding(bounds, stages);
   const top = bounds && ranked(LIMITS, bounds)[0];
   if (!bounds || !top) return undefined;
   const [k, name] = top;

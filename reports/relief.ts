@@ -62,7 +62,7 @@ export function bestRelief(h: Highlight): Relief | undefined {
  */
 export function reliefWords(h: Highlight, parameters: readonly string[], bound: Bound | undefined): string | undefined {
   const stage = bound && Number.isFinite(bound.share) ? `busiest stage ${bound.stage} (${(100 * bound.share).toFixed(0)}% of its cycles)` : undefined;
-  const binding = bindingText(h.bounds);
+  const binding = bindingText(h.bounds, h.stages);
   const busy = stage && binding ? `${stage}, ${binding}` : (stage ?? binding);
   const best = bestRelief(h);
   if (!best) return busy;

@@ -7,7 +7,9 @@
  * analytical model's windows are checked against what the simulator does (sim/cycle/README.md,
  * "The key side's share, measured against the simulator's timeline").
  *
- *   node --import tsx scripts/head-timeline.ts --round 190 --point 1 --workload gpt2-small [--heads 0-3,48-53] [--seed 1]
+ *   node --import tsx scripts/head-timeline.ts --round 190 --point 1 --workload gpt2-small [--heads 0-3,48-53] [--seed 1] [--points 6]
+ *
+ * (`--seed` and `--points` are the audit's: a point is found by its round and place in a draw of that many.)
  *
  * The times are recorded by wrapping the scheduler's and the pipeline's methods for one run
  * (restored after it), so the simulator itself carries no recording code.
@@ -18,7 +20,7 @@ import { HeadPipeline } from '../sim/cycle/pipeline.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { analyticalModel } from '../sim/hw/analytical.ts';
 import { boundsText } from '../core/latency-bounds.ts';
-import { auditPoints, describe, type AuditPoint } from './monotone-audit.ts';
+import { CYCLE_POINTS, auditPoints, describe, type AuditPoint } from './monotone-audit.ts';
 
 /** One head request's times (cycles); absent: the event did not happen (no LSB pass, no value stream). */
 export type HeadTimes = Partial<Record<'admit' | 'keyIssue' | 'keyEnd' | 'lsbIssue' | 'lsbEnd' | 'decision' | 'valueIssue' | 'valueEnd', number>>;
@@ -70,18 +72,18 @@ function headList(spec: string): number[] {
   });
 }
 
-/** The audit point (round, point) of the first workload whose label contains `workload`. */
-function findPoint(seed: number, round: number, point: number, workload: string): AuditPoint {
-  for (const p of auditPoints('cycle', seed, round + 1, 6)) if (p.round === round && p.point === point && p.c.label.includes(workload)) return p;
+/** The audit point (round, point) of the first workload whose label contains `workload`, in an audit of `points` points per draw. */
+function findPoint(seed: number, round: number, point: number, workload: string, points: number): AuditPoint {
+  for (const p of auditPoints('cycle', seed, round + 1, points)) if (p.round === round && p.point === point && p.c.label.includes(workload)) return p;
   throw new Error(`no cycle audit point round ${round} point ${point} on a workload containing "${workload}"`);
 }
 
 function main(): void {
   const { values } = parseArgs({
-    options: { round: { type: 'string', default: '0' }, point: { type: 'string', default: '0' }, workload: { type: 'string', default: 'gpt2-small' }, heads: { type: 'string', default: '0-3' }, seed: { type: 'string', default: '1' } },
+    options: { round: { type: 'string', default: '0' }, point: { type: 'string', default: '0' }, workload: { type: 'string', default: 'gpt2-small' }, heads: { type: 'string', default: '0-3' }, seed: { type: 'string', default: '1' }, points: { type: 'string', default: String(CYCLE_POINTS) } },
     strict: true,
   });
-  const p = findPoint(Number(values.seed), Number(values.round), Number(values.point), values.workload);
+  const p = findPoint(Number(values.seed), Number(values.round), Number(values.point), values.workload, Number(values.points));
   const clk = p.hw.clockGHz * 1e9;
   let cycles = 0;
   let account: Record<string, number> | undefined;

@@ -413,6 +413,9 @@ const USAGE = `usage: node --import tsx scripts/monotone-audit.ts [--model analy
        node --import tsx scripts/monotone-audit.ts --agreement [--seed 1] [--algos 250] [--points 6] [--json]
          (the cycle audit's points, cycle / analytical latency only: a summary and the points outside 10%)`;
 
+/** Points per draw of the cycle audit (and of `--agreement`) unless `--points` says otherwise; scripts/head-timeline.ts finds a point by it. */
+export const CYCLE_POINTS = 6;
+
 /** The command line's options (node:util parseArgs, strict: an unknown option or a bad model is exit 2 with the usage). */
 function options() {
   const str = (d: string) => ({ type: 'string' as const, default: d });
@@ -436,7 +439,7 @@ const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process
 if (isMain) {
   const opt = options();
   if (opt.agreement) {
-    const { rows, summary } = agreement(Number(opt.seed), Number(opt.algos || '250'), Number(opt.points || '6'));
+    const { rows, summary } = agreement(Number(opt.seed), Number(opt.algos || '250'), Number(opt.points || String(CYCLE_POINTS)));
     if (opt.json) console.log(JSON.stringify({ summary, rows }, null, 1));
     else {
       console.log(Object.entries(summary).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', '));
@@ -450,7 +453,7 @@ if (isMain) {
   const all: Violation[] = [];
   for (const model of models) {
     const analytical = model === 'analytical';
-    const points = Number(opt.points || (analytical ? '300' : '6'));
+    const points = Number(opt.points || (analytical ? '300' : String(CYCLE_POINTS)));
     const algos = Number(opt.algos || (analytical ? '8' : '1000'));
     const r = audit({ model, seed, tol, points, algos, budgetS: analytical ? Infinity : Number(opt['cycle-seconds']) });
     all.push(...r.violations);

@@ -115,6 +115,8 @@ test('on the official per8 trace the key buffer\'s wait is the largest entry, ye
   const r = at({});
   assert.match(bindingName(boundsOf(r.extra))!, /^admission: key buffer/);
   assert.ok(r.stages.topk > 0.95 * r.cycles, `top-k ${r.stages.topk} of ${r.cycles}`);
+  // the words give top-k's bound on any other relief
+  assert.match(bindingText(boundsOf(r.extra), r.stages)!, /^admission waited most for the key buffer \(.*\); relieving anything but topk gains at most [0-4]\.\d%$/);
   // relieving anything else gains at most top-k's idle share: 32 comparators cut the latency, a key buffer four times larger does not
   assert.ok(at({ topkParallelism: 32 }).cycles < 0.9 * r.cycles);
   const k = at({ keySramKB: 784 }).cycles;
@@ -131,6 +133,13 @@ test('the account in words: every entry largest first with its share, the larges
   assert.equal(boundsText({ ...a, events: 5 }), accountText(a));
   assert.equal(bindingText(a), 'admission waited most for the key buffer (968,393 of 1,256,335 cycles, 77%; heads on Q·K/softmax 993,820, on their key streams (DRAM) 248,135)');
   assert.equal(bindingName(a), 'admission: key buffer (Q·K/softmax)');
+  // with the stages: the busiest stage's bound on any other relief (to a tenth under 10%), or the stage itself when it is never idle
+  const stages = { dram: 900350.4, qk: 936178, softmax: 936178, topk: 152554, pv: 1069824, overhead: 186511 };
+  assert.equal(bindingText(a, stages), bindingText(a) + '; relieving anything but pv gains at most 15%');
+  assert.equal(boundsText(a, false, stages), accountText(a) + '; relieving anything but pv gains at most 15%');
+  assert.match(bindingText(a, { ...stages, topk: 1.23e6 })!, /; relieving anything but topk gains at most 2\.1%$/);
+  assert.match(bindingText(a, { ...stages, dram: 1.3e6 })!, /; dram is busy every cycle: it sets the latency$/);
+  assert.equal(bindingText(a, { overhead: 5e6 }), bindingText(a), 'overhead is not a stage');
   const drained = { ...a, drain_cycles: 2e6 };
   assert.equal(bindingText(drained), 'most of the latency is the drain after the last admission (2,000,000 of 3,254,242 cycles, 61%)');
   assert.equal(bindingName(drained), 'drain after the last admission');

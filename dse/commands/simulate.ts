@@ -221,7 +221,7 @@ function printText(point: DesignPoint, { r, acc, cmp }: Simulated, accuracyModel
     ...HW_METRICS.map((m) => `${m.padEnd(11)} ${metricDef(m)!.format(r[m])}`),
     ...(acc ? [`${acc.metric.padEnd(11)} ${fmt(acc.value)}  (95% CI ${fmt(acc.ci95[0])} … ${fmt(acc.ci95[1])}, n=${acc.n}, ${accuracyModel})`] : []),
     `stage busy cycles: ${Object.entries(parts.stages).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
-    ...[boundsText(r.extra, fc !== undefined)].filter((b): b is string => b !== undefined),
+    ...[boundsText(r.extra, fc !== undefined, fc ? undefined : r.stages)].filter((b): b is string => b !== undefined),
     `energy (mJ): ${Object.entries(parts.energy).map(([k, v]) => `${k} ${fmt(v * 1e3)}`).join(', ')}`,
     ...(fc ? [`fc (the FC/FFN layers, after each layer's attention): ${fmtSig(fc.cycles / (point.hw.clockGHz * 1e6), 'ms')}, ${fmtSig(fc.energy_j * 1e3, 'mJ')}, ${fmtSig(fc.dramBytes / 1e6, 'MB')} of ${r.extra?.fc_weight_bits}-bit weights from DRAM; the other entries are the attention`] : []),
     `area (mm²): ${Object.entries(areaWithSram(point.hw, r.area)).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
