@@ -29,6 +29,7 @@ import { mulberry32, type Rng } from '../sim/rng.ts';
 import { wordBitsNeed } from '../dse/point-checks.ts';
 import { randomHardware } from '../bench/analytical-sweeps.ts';
 import { parseArgs } from 'node:util';
+import { bindingText, boundsOf } from '../core/latency-bounds.ts';
 
 export type ModelName = 'analytical' | 'cycle';
 
@@ -369,6 +370,19 @@ export interface Agreement {
   ratio: number;
   inFlight: number;
   gateTokenTopk: boolean;
+  /**
+   * Points outside 10% only: what sets the analytical latency (its binding bound) and where the
+   * simulator's cycles went (its admission account's largest entry, with the busiest stage's bound
+   * on any other relief), in core/latency-bounds.ts's words.
+   */
+  why?: { analytical: string; cycle: string };
+}
+
+/** What each model says sets the latency of one point (the reference analytical model: its `extra` holds the bounds). */
+function whyOf(c: Case, hw: HardwareConfig): { analytical: string; cycle: string } {
+  const a = analyticalModel(c.w, hw);
+  const b = simulateCycle(c.w, hw, { seed: 1 });
+  return { analytical: bindingText(boundsOf(a.extra)) ?? '–', cycle: bindingText(boundsOf(b.extra), b.stages) ?? '–' };
 }
 
 /**
@@ -381,7 +395,8 @@ export function agreement(seed: number, algos: number, points: number): { rows: 
     const a = evaluate('analytical', c, hw);
     const b = evaluate('cycle', c, hw);
     if (!a || !b) continue;
-    rows.push({ round, point, workload: c.label, ratio: b.latency_s / a.latency_s, inFlight: hw.inFlight, gateTokenTopk: hw.gateTokenTopk });
+    const ratio = b.latency_s / a.latency_s;
+    rows.push({ round, point, workload: c.label, ratio, inFlight: hw.inFlight, gateTokenTopk: hw.gateTokenTopk, ...(Math.abs(ratio - 1) >= 0.1 ? { why: whyOf(c, hw) } : {}) });
   }
   const r = rows.map((x) => x.ratio);
   const n = (f: (x: number) => boolean) => r.filter(f).length;
@@ -411,7 +426,8 @@ const USAGE = `usage: node --import tsx scripts/monotone-audit.ts [--model analy
        [--points N (analytical 300, cycle 6 per workload)] [--algos N (analytical 8, cycle 1000)]
        [--cycle-seconds 120] [--tol 0] [--json]
        node --import tsx scripts/monotone-audit.ts --agreement [--seed 1] [--algos 250] [--points 6] [--json]
-         (the cycle audit's points, cycle / analytical latency only: a summary and the points outside 10%)`;
+         (the cycle audit's points, cycle / analytical latency only: a summary and the points outside 10%,
+          each with what sets the analytical latency and where the simulator's cycles went)`;
 
 /** Points per draw of the cycle audit (and of `--agreement`) unless `--points` says otherwise; scripts/head-timeline.ts finds a point by it. */
 export const CYCLE_POINTS = 6;
@@ -443,7 +459,7 @@ if (isMain) {
     if (opt.json) console.log(JSON.stringify({ summary, rows }, null, 1));
     else {
       console.log(Object.entries(summary).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', '));
-      for (const x of rows.filter((x) => Math.abs(x.ratio - 1) >= 0.1)) console.log(`round ${x.round} point ${x.point} ${x.workload}: cycle / analytical ${x.ratio.toFixed(4)}, inFlight ${x.inFlight}${x.gateTokenTopk ? ', gated' : ''}`);
+      for (const x of rows.filter((x) => x.why)) console.log(`round ${x.round} point ${x.point} ${x.workload}: cycle / analytical ${x.ratio.toFixed(4)}, inFlight ${x.inFlight}${x.gateTokenTopk ? ', gated' : ''}\n  analytical: ${x.why!.analytical}\n  simulator:  ${x.why!.cycle}`);
     }
     process.exit(0);
   }

@@ -22,6 +22,12 @@ test('--agreement checks the full cycle audit\'s points: the same ratios outside
   assert.equal(summary.above10 + summary.below10, outside.length);
   assert.equal(summary.points, rows.length);
   assert.ok(summary.meanAbsLn > 0 && summary.meanAbsLn < 0.2, String(summary.meanAbsLn));
+  // each point outside 10% says what sets each model's latency; the others carry nothing
+  for (const r of rows) assert.equal(r.why !== undefined, Math.abs(r.ratio - 1) >= 0.1, `${r.workload} ${r.ratio}`);
+  for (const r of rows.filter((x) => x.why)) {
+    assert.match(r.why!.analytical, /^latency set by the /);
+    assert.match(r.why!.cycle, /^(admission waited most for|most of the latency is) the .*(; relieving anything but \w+ gains at most [\d.]+%|; \w+ is busy every cycle: it sets the latency)$/);
+  }
 });
 
 test('the per-head timeline: every head in event order, at most inFlight windows at a time, and the simulator unchanged after it', () => {
