@@ -4,7 +4,8 @@
  * timeline, and the account partitions it: the admissions (a cycle each after the first), the
  * waits before them by what refused them, and the drain after the last one add up to the latency.
  * The window's and key buffer's waits are split again by what the heads whose decisions ended them
- * were waiting for: their key streams (DRAM) or Q·K/softmax. A stage busy nearly all the run sets
+ * were waiting for: their key streams (DRAM) or Q·K/softmax, and the drain at the last decision:
+ * the last heads' passes, then the engines after them. A stage busy nearly all the run sets
  * the latency whatever the account says (relieving anything else gains at most its idle share), so
  * given the stages' busy cycles the words say that bound too.
  */
@@ -27,7 +28,13 @@ const FULL_ON = [
   ['wait_full_on_dram_cycles', 'their key streams (DRAM)'],
 ] as const;
 
-export const ACCOUNT_KEYS: readonly string[] = [...ACCOUNT, ...FULL_ON].map(([k]) => k);
+/** The drain split at the last decision: the last heads' passes, then the engines after the decision (top-k, prob·V, the last V streams). */
+const DRAIN = [
+  ['drain_front_cycles', "the last heads' passes"],
+  ['drain_engines_cycles', 'the engines after them'],
+] as const;
+
+export const ACCOUNT_KEYS: readonly string[] = [...ACCOUNT, ...FULL_ON, ...DRAIN].map(([k]) => k);
 
 const cycles = (v: number) => Math.round(v).toLocaleString('en-US');
 
@@ -54,13 +61,19 @@ function fullOn(a: Record<string, number>): string | undefined {
 /**
  * `simulate --fidelity cycle`'s line: "where the cycles went (admission account, adds up to the
  * latency): waiting for the key buffer 968,393 (77%) · the heads-in-flight window 273,562 (22%) ·
- * admissions, a cycle each 12,287 (1%) · the drain after the last admission 2,093 (0%); the window
+ * admissions, a cycle each 12,287 (1%) · the drain after the last admission 2,093 (0%: the last
+ * heads' passes 189, the engines after them 1,903); the window
  * and key buffer waited for heads on Q·K/softmax 993,820, on their key streams (DRAM) 248,135";
  * with the stages, "; relieving anything but pv gains at most 15%" (pv is busy 85% of the cycles).
  */
+/** ": the last heads' passes 185, the engines after them 63,075" for the drain (when the split is there), else ''. */
+function drainSplit(a: Record<string, number>): string {
+  return DRAIN.every(([k]) => typeof a[k] === 'number') ? `: ${DRAIN.map(([k, n]) => `${n} ${cycles(a[k])}`).join(', ')}` : '';
+}
+
 export function accountText(a: Record<string, number>, stages?: Stages): string {
   const t = total(a);
-  const shown = ranked(ACCOUNT, a).map(([k, n]) => `${k.startsWith('wait_') ? 'waiting for ' : ''}${n} ${cycles(a[k])} (${pct(a[k], t)})`);
+  const shown = ranked(ACCOUNT, a).map(([k, n]) => `${k.startsWith('wait_') ? 'waiting for ' : ''}${n} ${cycles(a[k])} (${pct(a[k], t)}${k === 'drain_cycles' ? drainSplit(a) : ''})`);
   const on = fullOn(a);
   return `where the cycles went (admission account, adds up to the latency): ${shown.join(' · ')}${on ? `; the window and key buffer waited for ${on}` : ''}${ceiling(stages, t)}`;
 }
@@ -95,7 +108,7 @@ export function accountBinding(a: Record<string, number>, stages?: Stages): stri
   const t = total(a);
   const on = k === 'wait_key_buffer_cycles' || k === 'wait_window_cycles' ? fullOn(a) : undefined;
   const lead = k.startsWith('wait_') ? `admission waited most for ${n}` : `most of the latency is ${n}`;
-  return `${lead} (${cycles(a[k])} of ${cycles(t)} cycles, ${pct(a[k], t)}${on ? `; ${on}` : ''})${ceiling(stages, t)}`;
+  return `${lead} (${cycles(a[k])} of ${cycles(t)} cycles, ${pct(a[k], t)}${on ? `; ${on}` : ''}${k === 'drain_cycles' ? drainSplit(a) : ''})${ceiling(stages, t)}`;
 }
 
 /** The account's largest entry, short for a table: "admission: key buffer (Q·K/softmax)", "drain after the last admission". */

@@ -49,6 +49,10 @@ test('the account partitions the cycles: admissions a cycle each after the first
     assert.ok(Math.abs(sum - r.cycles) < 1e-6 * r.cycles, `${where}: ${sum} vs ${r.cycles}`);
     assert.ok(Math.abs(x.admit_cycles - (n - 1)) < 1e-6, `${where}: admissions ${x.admit_cycles}, ${n} heads`);
     assert.ok(Math.abs(x.drain_cycles - (r.cycles - last)) < 1e-6, `${where}: drain`);
+    // the drain splits at the last decision: the last heads' passes, then the engines after them
+    const lastDecision = Math.max(...[...times.values()].map((t) => t.decision!));
+    assert.ok(Math.abs(x.drain_front_cycles - (lastDecision - last)) < 1e-6 && x.drain_front_cycles >= 0, `${where}: ${x.drain_front_cycles}`);
+    assert.ok(Math.abs(x.drain_front_cycles + x.drain_engines_cycles - x.drain_cycles) < 1e-6, where);
     assert.ok(Math.abs(waits(x) - (last - (n - 1))) < 1e-6 * last, `${where}: waits ${waits(x)} vs ${last - (n - 1)}`);
     assert.ok(Math.abs(x.wait_full_on_dram_cycles + x.wait_full_on_compute_cycles - x.wait_window_cycles - x.wait_key_buffer_cycles) < 1e-6 * r.cycles, where);
     for (const k of ACCOUNT_KEYS) assert.ok(x[k] >= 0, `${where}: ${k} ${x[k]}`);
@@ -115,6 +119,8 @@ test('on the official per8 trace the key buffer\'s wait is the largest entry, ye
   const r = at({});
   assert.match(bindingName(boundsOf(r.extra))!, /^admission: key buffer/);
   assert.ok(r.stages.topk > 0.95 * r.cycles, `top-k ${r.stages.topk} of ${r.cycles}`);
+  // its drain is the top-k engine's backlog after the last decision, not the last heads' passes
+  assert.ok(r.extra!.drain_engines_cycles > 0.9 * r.extra!.drain_cycles && r.extra!.drain_cycles > 0.1 * r.cycles, JSON.stringify(boundsOf(r.extra)));
   // the words give top-k's bound on any other relief
   assert.match(bindingText(boundsOf(r.extra), r.stages)!, /^admission waited most for the key buffer \(.*\); relieving anything but topk gains at most [0-4]\.\d%$/);
   // relieving anything else gains at most top-k's idle share: 32 comparators cut the latency, a key buffer four times larger does not
@@ -142,6 +148,9 @@ test('the account in words: every entry largest first with its share, the larges
   assert.equal(bindingText(a, { overhead: 5e6 }), bindingText(a), 'overhead is not a stage');
   const drained = { ...a, drain_cycles: 2e6 };
   assert.equal(bindingText(drained), 'most of the latency is the drain after the last admission (2,000,000 of 3,254,242 cycles, 61%)');
+  const split = { ...drained, drain_front_cycles: 1500, drain_engines_cycles: 1998500 };
+  assert.equal(bindingText(split), "most of the latency is the drain after the last admission (2,000,000 of 3,254,242 cycles, 61%: the last heads' passes 1,500, the engines after them 1,998,500)");
+  assert.match(accountText(split), /: the drain after the last admission 2,000,000 \(61%: the last heads' passes 1,500, the engines after them 1,998,500\) · /);
   assert.equal(bindingName(drained), 'drain after the last admission');
   const { x } = run(GPT2);
   assert.deepEqual(Object.keys(boundsOf(x)!).sort(), [...ACCOUNT_KEYS].sort(), 'only the account');

@@ -49,6 +49,8 @@ export class HeadPipeline implements FetchPort {
   valueBufferStalls = 0;
   /** Latest completion of anything (prob·V, token or head top-k). */
   end = 0;
+  /** Time of the last final decision (the front's last head done; what follows is the engines'). */
+  lastDecision = 0;
   /** Next request to reach prob·V (all finished when it equals the request count). */
   nextPV = 0;
   private scheduler!: RequestScheduler;
@@ -157,6 +159,7 @@ export class HeadPipeline implements FetchPort {
   /** Event EV_DECISION: request i decided; requests whose predecessors all decided move on. */
   onDecision(i: number, now: number): void {
     this.decF[i] = now;
+    this.lastDecision = Math.max(this.lastDecision, now);
     this.scheduler.retire(i, now, this.decOnDram[i] === 1);
     while (this.nextDown < this.n && this.decF[this.nextDown] >= 0) this.downstream(this.nextDown++, now);
   }

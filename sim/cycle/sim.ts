@@ -159,7 +159,7 @@ function result(run: Run, hw: HardwareConfig, events: number): ModelResult {
     energy: breakdown,
     area: area.breakdown,
     stages: stageBusy(run, cycles),
-    extra: { ...runCounters(run, hw, events, act, latency_s), ...admissionAccount(run.scheduler, cycles) },
+    extra: { ...runCounters(run, hw, events, act, latency_s), ...admissionAccount(run.scheduler, run.pipeline.lastDecision, cycles) },
   };
 }
 
@@ -167,9 +167,11 @@ function result(run: Run, hw: HardwareConfig, events: number): ModelResult {
  * Where the run's cycles went, from the scheduler's account: the admissions (one cycle each after
  * the first), the waits before them per reason, and the drain after the last one; the six sum to
  * `cycles`. The window's and key buffer's waits are split again by what the heads whose decisions
- * ended them waited for (`wait_full_on_*`: their key streams, or Q·K/softmax).
+ * ended them waited for (`wait_full_on_*`: their key streams, or Q·K/softmax), and the drain at the
+ * last decision (`drain_front_cycles`: the last heads' passes; `drain_engines_cycles`: the engines
+ * after the decision, top-k and prob·V, with the last V streams).
  */
-function admissionAccount(s: RequestScheduler, cycles: number): Record<string, number> {
+function admissionAccount(s: RequestScheduler, lastDecision: number, cycles: number): Record<string, number> {
   const w = s.waited;
   const waits = w[WAIT_GATE] + w[WAIT_WINDOW] + w[WAIT_KEY_BUFFER] + w[WAIT_VALUE_BUFFER];
   return {
@@ -181,6 +183,8 @@ function admissionAccount(s: RequestScheduler, cycles: number): Record<string, n
     drain_cycles: cycles - s.lastAdmit,
     wait_full_on_dram_cycles: s.fullOnDram,
     wait_full_on_compute_cycles: s.fullOnCompute,
+    drain_front_cycles: lastDecision - s.lastAdmit,
+    drain_engines_cycles: cycles - lastDecision,
   };
 }
 
