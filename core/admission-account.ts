@@ -12,6 +12,9 @@
 
 import type { StageCycles } from '../sim/hw/types.ts';
 
+/** A result's busy cycles per stage (`overhead` is not a stage). */
+export type Stages = Readonly<Partial<StageCycles>>;
+
 /** The account's entries, which add up to the latency, in the order a tie is named, with their words. */
 export const ACCOUNT = [
   ['wait_key_buffer_cycles', 'the key buffer'],
@@ -58,28 +61,25 @@ function fullOn(a: Record<string, number>): string | undefined {
   return parts.length ? `heads ${parts.join(', ')}` : undefined;
 }
 
-/**
- * `simulate --fidelity cycle`'s line: "where the cycles went (admission account, adds up to the
- * latency): waiting for the key buffer 968,393 (77%) · the heads-in-flight window 273,562 (22%) ·
- * admissions, a cycle each 12,287 (1%) · the drain after the last admission 2,093 (0%: the last
- * heads' passes 189, the engines after them 1,903); the window
- * and key buffer waited for heads on Q·K/softmax 993,820, on their key streams (DRAM) 248,135";
- * with the stages, "; relieving anything but pv gains at most 15%" (pv is busy 85% of the cycles).
- */
 /** ": the last heads' passes 185, the engines after them 63,075" for the drain (when the split is there), else ''. */
 function drainSplit(a: Record<string, number>): string {
   return DRAIN.every(([k]) => typeof a[k] === 'number') ? `: ${DRAIN.map(([k, n]) => `${n} ${cycles(a[k])}`).join(', ')}` : '';
 }
 
+/**
+ * `simulate --fidelity cycle`'s line: "where the cycles went (admission account, adds up to the
+ * latency): waiting for the key buffer 968,393 (77%) · waiting for the heads-in-flight window
+ * 273,562 (22%) · admissions, a cycle each 12,287 (1%) · the drain after the last admission 2,093
+ * (0%: the last heads' passes 189, the engines after them 1,903); the window and key buffer waited
+ * for heads on Q·K/softmax 993,820, on their key streams (DRAM) 248,135"; with the stages, "; relieving
+ * anything but pv gains at most 15%" (pv is busy 85% of the cycles).
+ */
 export function accountText(a: Record<string, number>, stages?: Stages): string {
   const t = total(a);
   const shown = ranked(ACCOUNT, a).map(([k, n]) => `${k.startsWith('wait_') ? 'waiting for ' : ''}${n} ${cycles(a[k])} (${pct(a[k], t)}${k === 'drain_cycles' ? drainSplit(a) : ''})`);
   const on = fullOn(a);
   return `where the cycles went (admission account, adds up to the latency): ${shown.join(' · ')}${on ? `; the window and key buffer waited for ${on}` : ''}${ceiling(stages, t)}`;
 }
-
-/** A result's busy cycles per stage (`overhead` is not a stage). */
-export type Stages = Readonly<Partial<StageCycles>>;
 
 /**
  * The busiest stage's bound on any other relief: it is busy B of the run's cycles, so relieving
