@@ -39,7 +39,8 @@ const DRAIN = [
 
 export const ACCOUNT_KEYS: readonly string[] = [...ACCOUNT, ...FULL_ON, ...DRAIN].map(([k]) => k);
 
-const cycles = (v: number) => Math.round(v).toLocaleString('en-US');
+/** Cycles as a whole number with thousands separators (core/latency-bounds.ts too). */
+export const cycles = (v: number) => Math.round(v).toLocaleString('en-US');
 
 /** The account's total (the latency in cycles). */
 function total(a: Record<string, number>): number {
@@ -50,8 +51,8 @@ const pct = (v: number, of: number) => `${of > 0 ? Math.round((100 * v) / of) : 
 /** A share to a tenth of a percent under 10%, else whole. */
 const fine = (v: number, of: number) => ((100 * v) / of < 10 ? `${((100 * v) / of).toFixed(1)}%` : pct(v, of));
 
-/** The entries of `list` above 0, largest first (a tie in the list's order). */
-function ranked<T extends readonly [string, string]>(list: readonly T[], a: Record<string, number>): T[] {
+/** The entries of `list` whose value in `a` is above 0, largest first (a tie in the list's order; core/latency-bounds.ts too). */
+export function ranked<T extends readonly [string, string]>(list: readonly T[], a: Record<string, number>): T[] {
   return list.filter(([k]) => a[k] > 0).sort((x, y) => a[y[0]] - a[x[0]]);
 }
 

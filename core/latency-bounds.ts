@@ -11,7 +11,7 @@
  * cycles went: core/admission-account.ts), and the same functions print it and name its largest entry.
  */
 import { LIMIT_KEYS } from '../sim/hw/limit-keys.ts';
-import { ACCOUNT_KEYS, accountBinding, accountName, accountText, type Stages } from './admission-account.ts';
+import { ACCOUNT_KEYS, accountBinding, accountName, accountText, cycles, ranked, type Stages } from './admission-account.ts';
 
 /** The bounds, in the order a tie is named, with their words. */
 const LIMITS = [
@@ -32,8 +32,6 @@ const FRONT_TERMS = [
 
 const KEYS: readonly string[] = [...LIMITS, ...FRONT_TERMS].map(([k]) => k);
 
-const cycles = (v: number) => Math.round(v).toLocaleString('en-US');
-
 /** A result's bounds are the analytical model's (else the cycle model's admission account). */
 export const analytical = (b: Record<string, number>) => LIMITS.some(([k]) => typeof b[k] === 'number');
 
@@ -45,11 +43,6 @@ export function boundsOf(extra: Record<string, number> | undefined): Record<stri
   if (!extra) return undefined;
   const keys = analytical(extra) ? KEYS : typeof extra.drain_cycles === 'number' ? ACCOUNT_KEYS : undefined;
   return keys && Object.fromEntries(keys.filter((k) => typeof extra[k] === 'number').map((k) => [k, extra[k]]));
-}
-
-/** The entries of `list` whose value in `b` is above 0, largest first (a tie in the list's order). */
-function ranked<T extends readonly [string, string]>(list: readonly T[], b: Record<string, number>): T[] {
-  return list.filter(([k]) => b[k] > 0).sort((x, y) => b[y[0]] - b[x[0]]);
 }
 
 /** The front's terms above 0, largest first, as "DRAM 951,935". */
