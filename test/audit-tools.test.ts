@@ -1,19 +1,21 @@
 /**
  * The evidence tools of sim/cycle/README.md's analytical-vs-cycle readings: the cycle audit's
- * agreement check alone (scripts/monotone-audit.ts `agreement`, `--agreement`) and the simulator's
- * per-head timeline (scripts/head-timeline.ts `recordHeadTimes`).
+ * agreement check alone (scripts/monotone-audit.ts `agreement`, `--agreement`), the simulator's
+ * per-head timeline (scripts/head-timeline.ts `recordHeadTimes`) and what fills a gated boundary's
+ * bubble (scripts/gate-bubble.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agreement, audit, auditPoints } from '../scripts/monotone-audit.ts';
 import { recordHeadTimes } from '../scripts/head-timeline.ts';
+import { auditGated, bubbleSummary, gateBubble } from '../scripts/gate-bubble.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { RequestScheduler } from '../sim/cycle/scheduler.ts';
 
 test('--agreement checks the full cycle audit\'s points: the same ratios outside 10% as its disagreements', () => {
-  // the first round's 18 points (one of them, gpt2-medium generation's point 4, 10.2% apart)
-  const full = audit({ model: 'cycle', seed: 1, points: 6, algos: 1, tol: 0, budgetS: Infinity });
-  const { rows, summary } = agreement(1, 1, 6);
+  // the first three rounds' 54 points (one of them, round 2's gpt2-medium generation point 2, 13.2% apart)
+  const full = audit({ model: 'cycle', seed: 1, points: 6, algos: 3, tol: 0, budgetS: Infinity });
+  const { rows, summary } = agreement(1, 3, 6);
   assert.equal(rows.length, full.agreeChecked, 'every point the full audit checked (none refused here)');
   const outside = rows.filter((r) => Math.abs(r.ratio - 1) >= 0.1).map((r) => `${r.workload} ${r.ratio}`);
   const disagree = full.violations.filter((v) => v.check === 'disagree').map((v) => `${v.workload} ${v.ratio}`);
@@ -57,4 +59,20 @@ test('the per-head timeline: every head in event order, at most inFlight windows
     // no more than inFlight heads between admission and decision at once
     assert.ok(sum / p.hw.inFlight <= cycles, `${p.c.label}: ${sum / p.hw.inFlight} vs ${cycles}`);
   }
+});
+
+test('a gated boundary\'s bubble: the heads the analytical model counts issuing their V stream in it are the simulator\'s', () => {
+  // The audit's first 20 rounds (seed 1): 65 gated generation points whose layers issue V streams
+  // around the bubble. On the simulator's timeline 2.15 heads a boundary issue their V stream
+  // between the gated head's last key and the next admission; the model counts 2.25
+  // (finalize.ts bubbleValueHeads), 0.90 heads off a point on average, where the gated head's own
+  // V stream alone (the model before) is 1.41 off. 1.43 V streams issued before the last key are
+  // still running at it: the fetcher's value-side backlog, which the model does not count.
+  const pts = gateBubble(auditGated(20));
+  const s = bubbleSummary(pts);
+  assert.equal(s.points, 65);
+  for (const p of pts) assert.ok(p.model >= 1 && p.model <= p.inFlight, `${p.workload}: ${p.model}`);
+  assert.ok(Math.abs(s.issued - s.model) < 0.25, `means ${s.issued} (simulator) vs ${s.model} (model)`);
+  assert.ok(s.errModel < s.errOwnV - 0.3, `|simulator − model| ${s.errModel}, own V alone ${s.errOwnV}`);
+  assert.ok(s.running > 1 && s.running < 2, `V streams running at the last key ${s.running}`);
 });

@@ -4,7 +4,7 @@
  * class, and the classes grouped by their DRAM streams.
  */
 import type { HeadRequest, Workload } from '../workload/types.ts';
-import { classCore } from './request-core.ts';
+import { classCore, gatedLayerHeads } from './request-core.ts';
 import { EMPTY, IndexTable } from './index-table.ts';
 import { aliveAt, type GenerationPlan } from '../workload/build.ts';
 import { keepCount } from '../workload/schedule.ts';
@@ -174,13 +174,15 @@ export interface Classes {
   runCls: Int32Array;
   runLen: Int32Array;
   tokens: Float64Array;
+  /** Σ over the requests with a token top-k of the heads of their layer (request-core.ts gatedLayerHeads). */
+  gateLayerHeads: number;
 }
 
 /** The request classes of a workload's request list (`planClasses` for a plan's). */
 export function collectClasses(w: Workload): Classes {
   const col = new ClassCollector(w.requests.length, !w.reuseKV);
   for (const r of w.requests) col.add(r, 1);
-  return { classes: col.classes, D: col.D, runCls: col.runCls.subarray(0, col.runs), runLen: col.runLen.subarray(0, col.runs), tokens: col.tokens.done() };
+  return { classes: col.classes, D: col.D, runCls: col.runCls.subarray(0, col.runs), runLen: col.runLen.subarray(0, col.runs), tokens: col.tokens.done(), gateLayerHeads: gatedLayerHeads(w.requests) };
 }
 
 /**
@@ -208,6 +210,7 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
   const alive = new Array<number>(layers);
   let runs = 0;
   let G = 0;
+  let gateLayerHeads = 0;
   for (let it = 0; it < plan.iterations; it++) {
     const L = aliveAt(plan, it, alive);
     let blockKeys = -1;
@@ -230,6 +233,7 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
       for (let run = h > 1 ? 0 : 1; run < 2; run++) {
         let topk = run === 0 ? -1 : next >= 0 && next < keys ? next : -1;
         const count = run === 0 ? h - 1 : 1;
+        if (topk >= 0) gateLayerHeads += count * h;
         if (generation && topk >= 0) {
           tokens.add(L, keys, topk, count);
           topk = -1;
@@ -259,7 +263,7 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
     }
   }
   const C = classes.length;
-  return { classes, D: C > 0 ? plan.D : -1, runCls: runCls.subarray(0, runs), runLen: runLen.subarray(0, runs), tokens: tokens.done(), dramGroup: group.subarray(0, C), dramReps: reps.subarray(0, G) };
+  return { classes, D: C > 0 ? plan.D : -1, runCls: runCls.subarray(0, runs), runLen: runLen.subarray(0, runs), tokens: tokens.done(), gateLayerHeads, dramGroup: group.subarray(0, C), dramReps: reps.subarray(0, G) };
 }
 
 /** True when class `c` has these fields (the others are its block's: `planClasses`). */

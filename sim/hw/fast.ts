@@ -318,6 +318,7 @@ function evaluateOnce(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics)
   s.gate = cmb.tk.gate + cmb.tk.gateHeads * dram.lat.key;
   s.gateHeads = cmb.tk.gateHeads;
   s.gateTk = cmb.tk.gateTk;
+  s.gateLag = cmb.tk.gateHeads * (cmb.lQk + cmb.lSm);
   s.qkMacs = p.qkMacs;
   s.pvMacs = p.pvMacs;
   s.smElems = p.smElems;
@@ -363,6 +364,7 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.chain = preSum + passesBound(gK, s.stQk, s.stSm, dram.dramKL + tab.reK, qkL, smL) + s.chainHeads * post;
   s.requests = p.requests;
   s.gen = true;
+  s.gateLayerHeads = hw.gateTokenTopk ? p.gateLayerHeads : 0;
   s.tail = p.requests > 0 ? dram.lat.val + lPv : 0;
   // Window (admission → final decision) per class, over the heads that can be in flight:
   // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.

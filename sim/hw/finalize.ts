@@ -35,6 +35,12 @@ export interface Sums {
   /** The gated heads, and Σ their token top-k latency (part of `gate`). */
   gateHeads: number;
   gateTk: number;
+  /**
+   * Generation: Σ over the gated heads of their latency from their last key to their decision (Q·K,
+   * the buffer, softmax), and of the heads of their layer (request-core.ts gatedLayerHeads).
+   */
+  gateLag: number;
+  gateLayerHeads: number;
   /** Generation: Σ 1/heads in flight over the requests (the window's weights). */
   winHeads: number;
   /** Σ chain cycles of the full serial path (divided by min(inFlight, requests) in finalize). */
@@ -73,7 +79,7 @@ export interface Sums {
 export function zeroSums(s: Sums): Sums {
   s.bytesQ = s.bytesKMsb = s.bytesKLsb = s.bytesV = 0;
   s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
-  s.tkVLat = s.gate = s.gateHeads = s.gateTk = s.winHeads = 0;
+  s.tkVLat = s.gate = s.gateHeads = s.gateTk = s.gateLag = s.gateLayerHeads = s.winHeads = 0;
   s.dramK = s.dramV = s.acts = s.dramImb = 0;
   s.chain = s.drain = s.win = s.inOrder = s.vWin = 0;
   s.chainHeads = 1;
@@ -243,25 +249,54 @@ function plainFront(s: Sums, stDram: number, lim: LatencyLimits): number {
  *    serial path (`chain`) likewise, over min(inFlight, requests);
  *  - Q·K and softmax: the whole bubble (`gate`: the top-k and the fixed latencies from the head's
  *    last key to the next head's first);
- *  - the DRAM: the bubble less the gated head's own V stream, which it issues at its decision (RTL
- *    stage 16 is not held by the gate) and the DRAM serves meanwhile: the mean head's part of the
- *    value side's DRAM time.
+ *  - the DRAM: the bubble less the value streams it still has to serve when the gated head's last
+ *    key arrives (`bubbleValueHeads` of them, each the mean head's part of the value side's DRAM
+ *    time): a head issues its V stream at its decision (RTL stage 16 is not held by the gate).
  * The part every term pays is added after the smooth max (`headGranularFront`). (Before, the whole
  * bubble was added after the smooth max: a head alone in flight paid its window twice, and a
  * DRAM-bound run the bubble its own V stream fills; then all of it inside, where the common part
- * drew the terms together and paid overlap loss: gated runs above the simulator, sim/cycle/README.md.)
+ * drew the terms together and paid overlap loss: gated runs above the simulator, sim/cycle/README.md.
+ * Then the DRAM's bubble was less the gated head's own V stream only: gated runs with many heads in
+ * flight above the simulator, sim/cycle/README.md "The gated bubble's value streams".)
  */
 function gatedGeneration(s: Sums, stDram: number, lim: LatencyLimits): void {
   const G = s.gateHeads;
   const gW = s.gateTk + G * (s.win / s.winHeads - s.win / s.requests);
   const chainMean = s.chain / s.requests;
   const gChain = s.gateTk + G * chainMean * (1 - 1 / s.chainHeads);
-  const dramTerm = Math.max(s.dramK + s.dramV + s.dramImb, stDram);
+  const dramTerm = frontDramTerm(s, stDram);
   const ownV = s.dramK + s.dramV > 0 ? (dramTerm * s.dramV) / (s.dramK + s.dramV) / s.requests : 0;
-  const gD = G * Math.max(0, s.gate / G - ownV);
+  const gD = G * Math.max(0, s.gate / G - bubbleValueHeads(s, dramTerm) * ownV);
   lim.front = headGranularFront(s, stDram, lim, gD, s.gate, gW) + s.drain;
   lim.window = s.win + s.tail + gW;
   lim.chain = s.chain / s.chainHeads + gChain;
+}
+
+/** `bubbleValueHeads` of the totals `s` on `hw` (0 unless generation with gated boundaries): scripts/gate-bubble.ts. */
+export function gateBubbleValueHeads(s: Sums, hw: HardwareConfig): number {
+  return s.gen && s.gate > 0 ? bubbleValueHeads(s, frontDramTerm(s, dramStage(s, hw))) : 0;
+}
+
+/** The head-granular front's DRAM term before the gate: its busiest channel, or the fetcher ports if slower (`headGranularFront`). */
+function frontDramTerm(s: Sums, stDram: number): number {
+  return Math.max(s.dramK + s.dramV + s.dramImb, stDram);
+}
+
+/**
+ * The V streams the DRAM still has to serve, at a gated layer boundary, when the gated head's last
+ * key arrives: its own, issued at its decision, and those of the heads whose last keys arrived less
+ * than its decision lag before (Q·K, the buffer, softmax: `gateLag`), still between key and
+ * decision. Heads reach their decisions one per `pace`, the slowest of what each head needs in
+ * turn: the DRAM serving its key and value streams (the DRAM term's time a head), Q·K, softmax.
+ * At most the heads in flight (n, their harmonic mean) and the heads of the gated head's layer (the
+ * heads of earlier layers decided before the gate opened). 0 without gated heads.
+ */
+function bubbleValueHeads(s: Sums, dramTerm: number): number {
+  if (!(s.gateHeads > 0)) return 0;
+  const G = s.gateHeads;
+  const pace = Math.max(dramTerm, s.stQk, s.stSm) / s.requests;
+  const lagged = pace > 0 ? 1 + s.gateLag / G / pace : Infinity;
+  return Math.min(lagged, s.requests / s.winHeads, s.gateLayerHeads / G);
 }
 
 /**
@@ -284,7 +319,7 @@ function headGranularFront(s: Sums, stDram: number, lim: LatencyLimits, gD = 0, 
   // slower — the ports issue for all channels together (sim/cycle/fetcher.ts), so no channel's
   // excess adds to them (it was added on top: a port-bound gpt2-small run got 2.7% slower from 64
   // to 256 channels as the imbalance term grew; the simulator's stayed at 113,248 cycles)
-  const dram = Math.max(s.dramK + s.dramV + s.dramImb, stDram) + gD;
+  const dram = frontDramTerm(s, stDram) + gD;
   // (a spilling summarization head holds its value lines, so its queries' top-k and prob·V, from
   // admission to prob·V: they are inside its window)
   const comp = (s.gen ? Math.max(s.stQk, s.stSm) : Math.max(s.stQk, s.stSm, s.stTkV, s.stPv)) + gC;

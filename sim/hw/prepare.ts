@@ -9,7 +9,7 @@ import type { RequestDramCost, RequestShape } from './dram-cost.ts';
 import type { FetchLatencies } from './pipeline-math.ts';
 import { DEFAULT_MEMO_CAPACITY, HwMemo, unionFields, type HwFields } from './memo.ts';
 import { newSums, type Sums } from './finalize.ts';
-import { headTopkRuns } from './request-core.ts';
+import { gatedLayerHeads, headTopkRuns } from './request-core.ts';
 import { generationPlan, type GenerationPlan } from '../workload/build.ts';
 import { collectClasses, dramGroups, planClasses } from './classes.ts';
 import { windowCapacity, type SplitTerms, type WindowOrder } from './window.ts';
@@ -68,6 +68,8 @@ export interface PreparedWorkload {
   classes: ReqClass[];
   /** The most values any head fetches (generation: the largest head's value lines decide the fewest value heads that fit, fast.ts valueWindow). */
   maxValues: number;
+  /** Σ over the requests with a token top-k of the heads of their layer (request-core.ts gatedLayerHeads). */
+  gateLayerHeads: number;
   /** The request order as runs of consecutive heads of one class: each run's class and length (sim/hw/flow-shop.ts). */
   runCls: Int32Array;
   runLen: Int32Array;
@@ -195,6 +197,7 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     requests,
     classes,
     maxValues: classes.reduce((m, c) => Math.max(m, c.vF), 0),
+    gateLayerHeads: 0,
     runCls,
     runLen,
     bytesQ: 0,
@@ -342,6 +345,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
   const groups = plan ? (c as ReturnType<typeof planClasses>) : dramGroups(c.classes);
   const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, c.classes, c.D, c.runCls, c.runLen, c.tokens, groups);
   const classes = c.classes;
+  prep.gateLayerHeads = c.gateLayerHeads;
   addClassSums(prep, classes, w.reuseKV);
   addHeadRuns(prep, w, plan);
   return prep;

@@ -11,7 +11,7 @@ import { pickMetrics } from '../metrics.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, portStream, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { LIMIT_KEYS } from './limit-keys.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type LatencyLimits, type Sums } from './finalize.ts';
-import { headTopkRuns, requestCore } from './request-core.ts';
+import { gatedLayerHeads, headTopkRuns, requestCore } from './request-core.ts';
 import { inOrderBound } from './flow-shop.ts';
 import { firstHead, runsMakespan, valueSlot } from './gen-flow.ts';
 
@@ -126,6 +126,7 @@ function addRequestCompute(s: Sums, r: HeadRequest, hw: HardwareConfig, c: Retur
     s.gate += tkTe.latency + L_ADMIT + lat.key + qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
     s.gateHeads += 1;
     s.gateTk += tkTe.latency;
+    s.gateLag += qkLatency(hw.qkMultipliers, D) + L_BUF + smLatency(hw.qkMultipliers, D);
   }
   const pv = pvCycles(r.queries, r.keys, r.valuesPerQuery, c.vRow, r.causal, hw.pvMultipliers, D);
   s.stQk += qk;
@@ -220,6 +221,7 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   s.chain = g.fixPre + passesBound(g.k, g.qk, g.sm, g.kL, g.qkL, g.smL) + s.chainHeads * post;
   s.requests = nReq;
   s.gen = true;
+  s.gateLayerHeads = hw.gateTokenTopk ? gatedLayerHeads(w.requests) : 0;
   const zC = expectedMaxNormal(dramUnits(hw));
   for (let ri = 0; ri < nReq; ri++) {
     const n = headsInFlight(hw, w.requests[ri].keys, w.requests[ri].valuesFetched, w.requests[ri].D, false, nReq);
@@ -303,6 +305,17 @@ export function analyticalModel(w: Workload, hw: HardwareConfig): HwResult {
 
 /** The reference model with the refresh terms as expectations (design: dramTimingOf(hw)). */
 function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult {
+  const s = sumsOf(w, hw, design);
+  return referenceResult(s, finalize(s, hw, createFastMetrics()));
+}
+
+/** The workload totals the reference path reduces `w` to on `hw`, refresh on as `hw` says (diagnostics: scripts/gate-bubble.ts). */
+export function referenceSums(w: Workload, hw: HardwareConfig): Sums {
+  return sumsOf(w, hw, dramTimingOf(hw));
+}
+
+/** The workload totals (`Sums`) of the reference path. */
+function sumsOf(w: Workload, hw: HardwareConfig, design: HbmTiming): Sums {
   const s = newSums();
   const avail = refreshAvailability(design);
   const lat = fetchLatencies(design);
@@ -341,7 +354,7 @@ function evaluate(w: Workload, hw: HardwareConfig, design: HbmTiming): HwResult 
     s.tkCompares += expectedTopkCompares(h.n, h.k);
   }
   if (!w.reuseKV) s.vWin = valueWindow(s, w, hw, vCyc, pvCyc, vFit, lat);
-  return referenceResult(s, finalize(s, hw, createFastMetrics()));
+  return s;
 }
 
 /**

@@ -37,6 +37,24 @@ export function headTopkRuns(w: Workload): Array<{ n: number; k: number }> {
   return runs;
 }
 
+/**
+ * Σ over the requests with a token top-k (`topk` ≥ 0) of the requests of their (iteration, layer):
+ * the heads of the layers a gated boundary follows (finalize.ts gatedGeneration). Requests come
+ * grouped by (iteration, layer).
+ */
+export function gatedLayerHeads(reqs: readonly HeadRequest[]): number {
+  let sum = 0;
+  for (let i = 0; i < reqs.length; ) {
+    const { iteration, layer } = reqs[i];
+    let j = i;
+    let gated = 0;
+    for (; j < reqs.length && reqs[j].iteration === iteration && reqs[j].layer === layer; j++) if (reqs[j].topk >= 0) gated++;
+    sum += gated * (j - i);
+    i = j;
+  }
+  return sum;
+}
+
 /** True when two requests belong to the same class (identical cost-relevant fields). */
 export function sameClass(a: HeadRequest, b: HeadRequest): boolean {
   return (
