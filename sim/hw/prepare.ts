@@ -9,7 +9,7 @@ import type { RequestDramCost, RequestShape } from './dram-cost.ts';
 import type { FetchLatencies } from './pipeline-math.ts';
 import { DEFAULT_MEMO_CAPACITY, HwMemo, unionFields, type HwFields } from './memo.ts';
 import { newSums, type Sums } from './finalize.ts';
-import { gatedLayerHeads, headTopkRuns } from './request-core.ts';
+import { headTopkRuns } from './request-core.ts';
 import { generationPlan, type GenerationPlan } from '../workload/build.ts';
 import { collectClasses, dramGroups, planClasses } from './classes.ts';
 import { windowCapacity, type SplitTerms, type WindowOrder } from './window.ts';
