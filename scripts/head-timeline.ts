@@ -7,9 +7,11 @@
  * analytical model's windows are checked against what the simulator does (sim/cycle/README.md,
  * "The key side's share, measured against the simulator's timeline").
  *
- *   node --import tsx scripts/head-timeline.ts --round 190 --point 1 --workload gpt2-small [--heads 0-3,48-53] [--seed 1] [--points 6]
+ *   node --import tsx scripts/head-timeline.ts --round 190 --point 1 --workload gpt2-small [--heads 0-3,48-53] [--seed 1] [--points 6] [--set hw.X=value …]
  *
- * (`--seed` and `--points` are the audit's: a point is found by its round and place in a draw of that many.)
+ * (`--seed` and `--points` are the audit's: a point is found by its round and place in a draw of that
+ * many. `--set hw.X=value`, repeatable, changes the point's hardware, as `simulate --set` does, e.g.
+ * `--set hw.gateTokenTopk=false`; the workload and the algorithm stay the point's.)
  *
  * The times are recorded by wrapping the scheduler's and the pipeline's methods for one run
  * (restored after it), so the simulator itself carries no recording code.
@@ -21,6 +23,10 @@ import { simulateCycle } from '../sim/cycle/index.ts';
 import { analyticalModel } from '../sim/hw/analytical.ts';
 import { boundsText } from '../core/latency-bounds.ts';
 import { CYCLE_POINTS, auditPoints, describe, type AuditPoint } from './monotone-audit.ts';
+import { parseSets } from '../dse/params.ts';
+import { applyParams } from '../dse/evaluate.ts';
+import { InputError } from '../dse/errors.ts';
+import type { HardwareConfig } from '../sim/schema.ts';
 
 /** One head request's times (cycles); absent: the event did not happen (no LSB pass, no value stream). */
 export type HeadTimes = Partial<Record<'admit' | 'keyIssue' | 'keyEnd' | 'lsbIssue' | 'lsbEnd' | 'decision' | 'valueIssue' | 'valueEnd', number>>;
@@ -78,12 +84,28 @@ function findPoint(seed: number, round: number, point: number, workload: string,
   throw new Error(`no cycle audit point round ${round} point ${point} on a workload containing "${workload}"`);
 }
 
+/** The audit point's hardware with `--set hw.X=value` settings (dse/params.ts parseSets: each validated as `simulate --set` validates it); hw.* only. */
+export function withHardware(p: AuditPoint, sets: string[]): HardwareConfig {
+  const params = parseSets(sets);
+  const other = Object.keys(params).find((k) => !k.startsWith('hw.'));
+  if (other) throw new InputError(`--set ${other}: only hw.* settings here (the workload and the algorithm are the audit point's)`);
+  return applyParams({ hw: p.hw, algo: p.c.algo, workload: p.c.wl }, params).hw;
+}
+
 function main(): void {
   const { values } = parseArgs({
-    options: { round: { type: 'string', default: '0' }, point: { type: 'string', default: '0' }, workload: { type: 'string', default: 'gpt2-small' }, heads: { type: 'string', default: '0-3' }, seed: { type: 'string', default: '1' }, points: { type: 'string', default: String(CYCLE_POINTS) } },
+    options: { round: { type: 'string', default: '0' }, point: { type: 'string', default: '0' }, workload: { type: 'string', default: 'gpt2-small' }, heads: { type: 'string', default: '0-3' }, seed: { type: 'string', default: '1' }, points: { type: 'string', default: String(CYCLE_POINTS) }, set: { type: 'string', multiple: true, default: [] } },
     strict: true,
   });
-  const p = findPoint(Number(values.seed), Number(values.round), Number(values.point), values.workload, Number(values.points));
+  const found = findPoint(Number(values.seed), Number(values.round), Number(values.point), values.workload, Number(values.points));
+  let p: AuditPoint;
+  try {
+    p = { ...found, hw: withHardware(found, values.set) };
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  }
   const clk = p.hw.clockGHz * 1e9;
   let cycles = 0;
   let account: Record<string, number> | undefined;

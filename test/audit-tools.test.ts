@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agreement, audit, auditPoints } from '../scripts/monotone-audit.ts';
-import { recordHeadTimes } from '../scripts/head-timeline.ts';
+import { recordHeadTimes, withHardware } from '../scripts/head-timeline.ts';
 import { auditGated, bubbleSummary, gateBubble } from '../scripts/gate-bubble.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { RequestScheduler } from '../sim/cycle/scheduler.ts';
@@ -75,4 +75,16 @@ test('a gated boundary\'s bubble: the heads the analytical model counts issuing 
   assert.ok(Math.abs(s.issued - s.model) < 0.25, `means ${s.issued} (simulator) vs ${s.model} (model)`);
   assert.ok(s.errModel < s.errOwnV - 0.3, `|simulator − model| ${s.errModel}, own V alone ${s.errOwnV}`);
   assert.ok(s.running > 1 && s.running < 2, `V streams running at the last key ${s.running}`);
+});
+
+test('the timeline\'s --set: hw.* settings change the audit point\'s hardware, validated as simulate --set validates them', () => {
+  const [p] = auditPoints('cycle', 1, 1, 6);
+  const hw = withHardware(p, ['hw.gateTokenTopk=false', 'hw.inFlight=4']);
+  assert.equal(hw.gateTokenTopk, false);
+  assert.equal(hw.inFlight, 4);
+  assert.deepEqual({ ...hw, gateTokenTopk: p.hw.gateTokenTopk, inFlight: p.hw.inFlight }, p.hw, 'nothing else changes');
+  assert.deepEqual(withHardware(p, []), p.hw);
+  assert.throws(() => withHardware(p, ['hw.gateTokenTop=false']), /unknown parameter "hw\.gateTokenTop" \(did you mean "hw\.gateTokenTopk"\?\)/);
+  assert.throws(() => withHardware(p, ['hw.inFlight=0']), /--set hw\.inFlight=0: hw\.inFlight: /);
+  assert.throws(() => withHardware(p, ['algo.tokenKeep=0.5']), /only hw\.\* settings here/);
 });
