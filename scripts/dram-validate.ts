@@ -8,11 +8,14 @@
  * log-uniform over 1–1024 bursts, both address mappings, token vectors of every model head
  * dimension × 1–32 bits (fused head pairs as dram-cost.ts stores them), L log-uniform over
  * 16–4096, a quarter dense (n = L), the rest n uniform over 1 … L − 1. Prints the median, p90,
- * p99 and max relative error of cycles/byte and activations/byte, dense and sparse separately.
+ * p99 and max relative error of cycles/byte, activations/byte and the busiest channel's occupancy
+ * (a stream ends when its slowest channel does), dense and sparse separately; for the sparse
+ * gathers also the busiest channel read as a normal's (mean + lead + z_C·σ), as the model did
+ * before the binomial reading (dram-expected.ts `busiestSpread`).
  */
 import { hbmTiming, subChannels, type HbmTiming } from '../sim/cycle/hbm-timing.ts';
 import { profileStream } from '../sim/cycle/dram-profile.ts';
-import { expectedGatherCost } from '../sim/hw/dram-expected.ts';
+import { busiestChannelReadings, expectedGatherCost } from '../sim/hw/dram-expected.ts';
 import { fuseFactor } from '../sim/hw/dram-cost.ts';
 import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { mulberry32 } from '../sim/rng.ts';
@@ -53,13 +56,14 @@ export const timingOf = (s: Shape): HbmTiming => hbmTiming({ clockGHz: 1, dramCh
 /** Row-chunk slots per (sub-)channel of the region: L·B / 32 B over the channels, 16 bursts each. */
 export const slotsOf = (s: Shape): number => Math.ceil((s.L * s.B) / 32 / subChannels(timingOf(s), s.channels).channels / 16);
 
-/** Mean exact cycles/byte and activations/byte over salts 0 … S−1 (one placement if dense). */
-export function exactMean(s: Shape, salts: number): { cyclesPerByte: number; activationsPerByte: number; salt0: { cyclesPerByte: number; activationsPerByte: number } } {
+/** Mean exact cycles/byte, activations/byte and busiest channel's occupancy (cycles) over salts 0 … S−1 (one placement if dense). */
+export function exactMean(s: Shape, salts: number): { cyclesPerByte: number; activationsPerByte: number; busiest: number; salt0: { cyclesPerByte: number; activationsPerByte: number } } {
   const t = timingOf(s);
   const C = subChannels(t, s.channels).channels;
   const S = s.n >= s.L ? 1 : salts;
   let cpb = 0;
   let apb = 0;
+  let busiest = 0;
   const salt0 = { cyclesPerByte: 0, activationsPerByte: 0 };
   for (let k = 0; k < S; k++) {
     const p = profileStream(s.L, s.n, s.B, s.channels, t, k);
@@ -67,9 +71,10 @@ export function exactMean(s: Shape, salts: number): { cyclesPerByte: number; act
     for (let c = 0; c < p.occ.length; c++) occ += p.occ[c];
     cpb += occ / C / p.bytes;
     apb += p.misses / p.bytes;
+    busiest += p.occupancy;
     if (k === 0) Object.assign(salt0, { cyclesPerByte: cpb, activationsPerByte: apb });
   }
-  return { cyclesPerByte: cpb / S, activationsPerByte: apb / S, salt0 };
+  return { cyclesPerByte: cpb / S, activationsPerByte: apb / S, busiest: busiest / S, salt0 };
 }
 
 export interface Row extends Shape {
@@ -79,6 +84,9 @@ export interface Row extends Shape {
   /** Relative error of cycles/byte (NaN where the exact mean is 0). */
   cycles: number;
   activations: number;
+  /** Relative error of the busiest channel's occupancy (NaN where the exact one is 0), and of the normal's reading of it. */
+  busiest: number;
+  busiestNormal: number;
   /** The same errors of the exact profile of one placement (salt 0, the simulator's) against the mean. */
   cycles0: number;
   activations0: number;
@@ -90,12 +98,16 @@ export function compare(shapes: Shape[], salts: number): Row[] {
   return shapes.map((s) => {
     const e = exactMean(s, salts);
     const m = expectedGatherCost(s.L, s.n, s.B, s.channels, timingOf(s));
+    const b = busiestChannelReadings(s.L, s.n, s.B, s.channels, timingOf(s));
+    const off = (x: number) => (e.busiest > 0 ? x / e.busiest - 1 : NaN);
     return {
       ...s,
       dense: s.n >= s.L,
       slots: slotsOf(s),
       cycles: e.cyclesPerByte > 0 ? m.cyclesPerByte / e.cyclesPerByte - 1 : NaN,
       activations: m.activationsPerByte / e.activationsPerByte - 1,
+      busiest: off(b.busiest),
+      busiestNormal: off(b.mean + b.lead + b.zC * b.sd),
       cycles0: e.cyclesPerByte > 0 ? e.salt0.cyclesPerByte / e.cyclesPerByte - 1 : NaN,
       activations0: e.salt0.activationsPerByte / e.activationsPerByte - 1,
       exactZero: e.cyclesPerByte === 0,
@@ -125,6 +137,10 @@ export function summary(rows: Row[]) {
     return {
       cyclesPerByte: errorStats(r.map((x) => x.cycles)),
       activationsPerByte: errorStats(r.map((x) => x.activations)),
+      busiest: errorStats(r.map((x) => x.busiest)),
+      busiestNormal: errorStats(r.map((x) => x.busiestNormal)),
+      /** Shapes whose busiest channel is off by more than 30 %, and how many of them have at most 3 row-chunk slots per channel. */
+      busiestTail: { over30: r.filter((x) => Math.abs(x.busiest) > 0.3).length, fewSlots: r.filter((x) => Math.abs(x.busiest) > 0.3 && x.slots <= 3).length },
       onePlacement: { cyclesPerByte: errorStats(r.map((x) => x.cycles0)), activationsPerByte: errorStats(r.map((x) => x.activations0)) },
       exactZero: r.filter((x) => x.exactZero).length,
       exactZeroModelZero: r.filter((x) => x.exactZero && x.modelZero).length,
@@ -150,7 +166,7 @@ export type Summary = ReturnType<typeof summary>;
  */
 export function validationTable(s: Summary, count: number, salts: number, seed: number): string[] {
   const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
-  const metric = (m: 'cyclesPerByte' | 'activationsPerByte') => (m === 'cyclesPerByte' ? 'cycles/byte' : 'activations/byte');
+  const metric = (m: (typeof METRICS)[number]) => ({ cyclesPerByte: 'cycles/byte', activationsPerByte: 'activations/byte', busiest: 'busiest channel' })[m];
   const stats = (e: ErrorStats) => `${e.shapes} | ${pct(e.median)} | ${pct(e.p90)} | ${pct(e.p99)} | ${pct(e.max)}`;
   const lines = [
     `closed form vs mean of ${salts} exact placements, ${count} random shapes (seed ${seed})`,
@@ -160,14 +176,16 @@ export function validationTable(s: Summary, count: number, salts: number, seed: 
   ];
   for (const k of ['dense', 'sparse'] as const)
     for (const m of METRICS) lines.push(`| ${k} | ${metric(m)} | ${stats(s[k][m])} |`);
-  for (const m of METRICS) lines.push(`| sparse, one exact placement (salt 0) instead | ${metric(m)} | ${stats(s.sparse.onePlacement[m])} |`);
+  lines.push(`| sparse, read as a normal's (mean + lead + z_C·σ) | busiest channel | ${stats(s.sparse.busiestNormal)} |`);
+  for (const m of PLACEMENT_METRICS) lines.push(`| sparse, one exact placement (salt 0) instead | ${metric(m)} | ${stats(s.sparse.onePlacement[m])} |`);
   lines.push('', '| sparse, row-chunk slots per (sub-)channel | shapes | cycles/byte median | p90 | p99 | max | activations/byte p99 |', '|---|---|---|---|---|---|---|');
   for (const b of s.sparseBySlots) lines.push(`| ${b.slots} | ${stats(b.cyclesPerByte)} | ${pct(b.activationsPerByte.p99)} |`);
   lines.push('', `exact occupancy 0 (the following regions fully overlapped): dense ${s.dense.exactZero} (model 0 in ${s.dense.exactZeroModelZero}), sparse ${s.sparse.exactZero} (model 0 in ${s.sparse.exactZeroModelZero}); not in the table`);
   return lines;
 }
 
-const METRICS = ['cyclesPerByte', 'activationsPerByte'] as const;
+const METRICS = ['cyclesPerByte', 'activationsPerByte', 'busiest'] as const;
+const PLACEMENT_METRICS = ['cyclesPerByte', 'activationsPerByte'] as const;
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isMain) {

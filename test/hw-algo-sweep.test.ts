@@ -148,7 +148,7 @@ test('a generation window order asked once (made in reused arrays, not kept), th
 
 test('gather-cost rows (sim/hw/gather-cache.ts) = dram-cost.ts requestDramCostInto, bit for bit, on repeated and new designs', () => {
   const rng = mulberry32(7);
-  const fields = ['cyclesPerByte', 'activationsPerByte', 'sdPerByte', 'leadPerByte'] as const;
+  const fields = ['cyclesPerByte', 'activationsPerByte', 'spreadPerByte', 'leadPerByte'] as const;
   const streams = ['q', 'k', 'lsb', 'v'] as const;
   const a = newRequestDramCost();
   const b = newRequestDramCost();
@@ -235,7 +235,7 @@ test('gather costs of a timing seen by one design (small direct-mapped table, mo
     const shared = shapes.map((sh) => price(again, sh));
     shapes.forEach((sh, i) => {
       const e = expectedGatherCost(sh.L, sh.n, sh.bpt * fuseFactor(sh.bpt), hw.dramChannels, first);
-      for (const k of ['cyclesPerByte', 'activationsPerByte', 'sdPerByte', 'leadPerByte'] as const) {
+      for (const k of ['cyclesPerByte', 'activationsPerByte', 'spreadPerByte', 'leadPerByte'] as const) {
         const want = k === 'activationsPerByte' ? e[k] : e[k] * hw.clockGHz;
         assert.ok(Object.is(small[i][k], want) && Object.is(smallHit[i][k], want) && Object.is(shared[i][k], want), `${k} L=${sh.L} n=${sh.n} bpt=${sh.bpt}`);
       }

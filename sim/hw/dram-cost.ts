@@ -25,10 +25,12 @@ export interface GatherCost {
   /** Row activations per byte. */
   activationsPerByte: number;
   /**
-   * Standard deviation of the stream's occupancy over the (sub-)channels beyond the layout's own
-   * unevenness (`leadPerByte`): the spread the kept tokens' placement adds, per byte (cycles).
+   * The spread the kept tokens' placement adds to the stream's occupancy over the (sub-)channels,
+   * beyond the layout's own unevenness (`leadPerByte`), per byte (cycles): the σ at which mean +
+   * lead + z_C·σ is the stream's expected busiest channel (dram-expected.ts `busiestSpread`; the
+   * placement's standard deviation where the channels' loads are near normal).
    */
-  sdPerByte: number;
+  spreadPerByte: number;
   /**
    * How much more the first (sub-)channel holds than the channel mean, per byte (cycles): every
    * stream's region starts at the first channel (sim/cycle/gather-layout.ts; the official harness's
@@ -40,7 +42,7 @@ export interface GatherCost {
 
 /** A gather cost of zeros, to be written into. */
 export function newGatherCost(): GatherCost {
-  return { cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0, leadPerByte: 0 };
+  return { cyclesPerByte: 0, activationsPerByte: 0, spreadPerByte: 0, leadPerByte: 0 };
 }
 
 /** The HBM2 timing of a design (its DRAM switches included). */
@@ -64,16 +66,16 @@ export function dramUnits(hw: HardwareConfig): number {
 }
 
 /**
- * σ of one head request's DRAM occupancy over the channels, cycles (refresh-derated): its Q, K,
- * V streams' spreads added as independent variances; the LSB stream (bytes `bL`, expected over
+ * Spread of one head request's DRAM occupancy over the channels, cycles (refresh-derated): its Q,
+ * K, V streams' spreads (`spreadPerByte`) added as independent variances; the LSB stream (bytes `bL`, expected over
  * the refetch probability p) counts p × the variance of a whole LSB stream, and so do the MSBs a
  * split generation head re-reads in that pass (bytes `bR`, expected, priced as its K stream).
  */
 export function requestSpread(dc: RequestDramCost, bQ: number, bK: number, bL: number, bV: number, p: number, avail: number, bR = 0): number {
-  return spreadOf(dc.q.sdPerByte, dc.k.sdPerByte, dc.lsb.sdPerByte, dc.v.sdPerByte, bQ, bK, bL, bV, p, avail, bR);
+  return spreadOf(dc.q.spreadPerByte, dc.k.spreadPerByte, dc.lsb.spreadPerByte, dc.v.spreadPerByte, bQ, bK, bL, bV, p, avail, bR);
 }
 
-/** `requestSpread` from the four streams' σ per byte (Q, K, LSB, V). */
+/** `requestSpread` from the four streams' spreads per byte (Q, K, LSB, V). */
 export function spreadOf(sQ: number, sK: number, sL: number, sV: number, bQ: number, bK: number, bL: number, bV: number, p: number, avail: number, bR = 0): number {
   const q = bQ * sQ;
   const k = bK * sK;
@@ -161,7 +163,7 @@ export function gatherCostInto(o: GatherCost, L: number, n: number, bytesPerToke
   }
   o.cyclesPerByte = s[i] * clockGHz;
   o.activationsPerByte = s[i + 1];
-  o.sdPerByte = s[i + 2] * clockGHz;
+  o.spreadPerByte = s[i + 2] * clockGHz;
   o.leadPerByte = s[i + 3] * clockGHz;
   return o;
 }
@@ -170,7 +172,7 @@ export function gatherCostInto(o: GatherCost, L: number, n: number, bytesPerToke
 export function copyCost(o: GatherCost, c: GatherCost): GatherCost {
   o.cyclesPerByte = c.cyclesPerByte;
   o.activationsPerByte = c.activationsPerByte;
-  o.sdPerByte = c.sdPerByte;
+  o.spreadPerByte = c.spreadPerByte;
   o.leadPerByte = c.leadPerByte;
   return o;
 }
@@ -178,7 +180,7 @@ export function copyCost(o: GatherCost, c: GatherCost): GatherCost {
 function zeroInto(o: GatherCost): GatherCost {
   o.cyclesPerByte = 0;
   o.activationsPerByte = 0;
-  o.sdPerByte = 0;
+  o.spreadPerByte = 0;
   o.leadPerByte = 0;
   return o;
 }
@@ -230,85 +232,21 @@ function profileCost(L: number, n: number, B: number, channels: number, t: HbmTi
   const c = expectedGatherCostInto(expectedScratch, L, n, B, channels, t);
   s[i] = c.cyclesPerByte;
   s[i + 1] = c.activationsPerByte;
-  s[i + 2] = c.sdPerByte;
+  s[i + 2] = c.spreadPerByte;
   s[i + 3] = c.leadPerByte;
   return i;
 }
-
-/**
- * Expected maximum of C independent standard normals, E[max Z_i] (numerical integral of
- * x·C·φ(x)·Φ(x)^(C−1); memoised per C): the busiest of C channels sits this many standard
- * deviations above the channel mean when the channels' loads are independent and near normal.
- * The grid's x, φ(x) and Φ(x) (`normalGrid`) do not depend on C and are made once; the terms
- * where Φ^(C−1) underflows to 0 (the left tail, for large C) add ±0 and are skipped, and where
- * the trapezoid Φ has reached 1 (the right tail) the power is 1 without calling Math.pow.
- */
-export function expectedMaxNormal(C: number): number {
-  if (C <= 1) return 0;
-  const small = C < MAX_NORMAL_SLOTS && (C | 0) === C;
-  let v = small ? maxNormalSlots[C] : maxNormalMemo.get(C);
-  if (v !== undefined && v === v) return v;
-  const g = normalGrid();
-  const h = NORMAL_STEP;
-  let acc = 0;
-  for (let i = firstNonzeroPower(g.cdf, C - 1); i < g.x.length; i++) {
-    const cdf = g.cdf[i];
-    acc += g.x[i] * C * g.pdf[i] * (cdf === 1 ? 1 : Math.pow(cdf, C - 1)) * h; // (1^y is 1 exactly)
-  }
-  if (small) maxNormalSlots[C] = acc;
-  else maxNormalMemo.set(C, acc);
-  return acc;
-}
-
-/** Step of the integral's grid over x in [−10, 10]. */
-const NORMAL_STEP = 0.01;
-let grid: { x: Float64Array; pdf: Float64Array; cdf: Float64Array } | undefined;
-
-/** The integral's grid: x from −10 by NORMAL_STEP to 10, φ(x), and min(1, Φ(x)) by the trapezoid rule along the grid. */
-function normalGrid(): { x: Float64Array; pdf: Float64Array; cdf: Float64Array } {
-  if (grid !== undefined) return grid;
-  const h = NORMAL_STEP;
-  const xs: number[] = [];
-  const pdfs: number[] = [];
-  const cdfs: number[] = [];
-  let cdf = 0;
-  let prevPdf = 0;
-  for (let x = -10; x <= 10; x += h) {
-    const pdf = Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
-    cdf += ((pdf + prevPdf) * h) / 2;
-    prevPdf = pdf;
-    xs.push(x);
-    pdfs.push(pdf);
-    cdfs.push(Math.min(1, cdf));
-  }
-  return (grid = { x: Float64Array.from(xs), pdf: Float64Array.from(pdfs), cdf: Float64Array.from(cdfs) });
-}
-
-/** The first index whose cdf^e is not 0 (cdf non-decreasing, e ≥ 1: the powers are too; the length when none is). */
-function firstNonzeroPower(cdf: Float64Array, e: number): number {
-  let lo = 0;
-  let hi = cdf.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (Math.pow(cdf[mid], e) === 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-/** `expectedMaxNormal` of the integer C below MAX_NORMAL_SLOTS by index (NaN: not yet computed), of others by value. */
-const MAX_NORMAL_SLOTS = 4096;
-const maxNormalSlots = new Float64Array(MAX_NORMAL_SLOTS).fill(NaN);
-const maxNormalMemo = new Map<number, number>();
 
 /**
  * DRAM time that finite load balancing adds to a generation workload, cycles. A head's streams
  * land unevenly on the (sub-)channels in two ways. Every stream's region starts at the first
  * channel, so the first channels hold one transaction more than the others for every stream and
  * head: their lead over the mean (`lead`, `requestLead`) adds up over the run, whatever the heads
- * in flight. The kept tokens' placement adds a random spread (σ per channel, `sdPerByte`) that the
+ * in flight. The kept tokens' placement adds a random spread (σ per channel, `spreadPerByte`) that the
  * DRAM only evens out over the heads in flight (n): a window of n heads is served in its busiest
  * channel's time, mean + z_C·√n·σ (independent placements add variances; z_C =
- * `expectedMaxNormal(C)`), i.e. z_C·σ/√n beyond the mean per head. `sd` is one head's σ (cycles).
+ * `expectedMaxNormal(C)`), i.e. z_C·σ/√n beyond the mean per head. `sd` is one head's spread
+ * (cycles): with one head in flight, its busiest channel exactly.
  */
 export function imbalanceCycles(sd: number, lead: number, headsInFlight: number, zC: number): number {
   return lead + (sd > 0 ? (zC * sd) / Math.sqrt(Math.max(1, headsInFlight)) : 0);

@@ -26,6 +26,9 @@
  *   run of a representative pattern (sim/hw/dram-pattern.ts) standing for the region's last
  *   min(k, 16) chunks, a stretch of g = slots/k slots a chunk, its bursts mixed to the mean; the rest
  *   adds d per chunk. The chunk count k is averaged over its binomial distribution (mean K).
+ * - The busiest channel (a stream ends when its slowest channel does): the first channel's lead
+ *   over the mean (the layout's) and the placement's spread, taken from the channels' burst counts
+ *   themselves where they are binomial-like (`busiestSpread`).
  *
  * Refresh is not included (the caller applies it as availability, as for the exact profiles).
  */
@@ -33,14 +36,19 @@ import { subChannelCount, subChannelTiming, type HbmTiming } from '../cycle/hbm-
 import { burstSpacing, denseChannelOcc, latency, useDenseTiming } from './dram-dense.ts';
 import { pcMixture, usePatternTiming } from './dram-pattern.ts';
 import { timingEpoch, timingId } from './timing-id.ts';
+import { expectedMaxBinomial, expectedMaxNormal, expectedMaxNormalSquare } from './busiest-channel.ts';
 
 export interface ExpectedCost {
   /** Channel-mean occupancy per byte (cycles at the timing's clock). */
   cyclesPerByte: number;
   /** Row activations per byte. */
   activationsPerByte: number;
-  /** Spread of one stream's occupancy over the (sub-)channels from the kept tokens' placement (within a channel class): its standard deviation per byte. */
-  sdPerByte: number;
+  /**
+   * Spread of one stream's occupancy over the (sub-)channels from the kept tokens' placement
+   * (within a channel class), per byte: the σ that puts the busiest channel at mean + lead + z_C·σ
+   * (`busiestSpread`).
+   */
+  spreadPerByte: number;
   /** The first (sub-)channel's occupancy above the channel mean, per byte: the region starts there, so it is in the class that holds one transaction more. */
   leadPerByte: number;
 }
@@ -50,7 +58,7 @@ export interface ExpectedCost {
  * `channels` channels (sub-channels with the PC-interleaved mapping), timing `t0`.
  */
 export function expectedGatherCost(L: number, n: number, B: number, channels: number, t0: HbmTiming): ExpectedCost {
-  return expectedGatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, sdPerByte: 0, leadPerByte: 0 }, L, n, B, channels, t0);
+  return expectedGatherCostInto({ cyclesPerByte: 0, activationsPerByte: 0, spreadPerByte: 0, leadPerByte: 0 }, L, n, B, channels, t0);
 }
 
 /**
@@ -71,6 +79,8 @@ export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B:
   const hiN = TL < 2 ** 31 && C < 2 ** 31 ? (TL | 0) % (C | 0) : TL % C;
   sums.occ = 0;
   sums.within = 0;
+  cls.k = 0;
+  cls.lumped = false;
   sums.acts = 0;
   const perC = TL / C;
   addClass(hiN === 0 ? C : hiN, hiN === 0 ? perC : Math.ceil(perC), L, n, B, C, span, t);
@@ -79,7 +89,77 @@ export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B:
   const bytes = n >= L ? TL * bb : n * B;
   const mean = sums.occ / C;
   const lead = hiN === 0 ? 0 : Math.max(0, first - mean);
-  return costInto(o, mean / bytes, sums.acts / bytes, Math.sqrt(sums.within / C) / bytes, lead / bytes);
+  return costInto(o, mean / bytes, sums.acts / bytes, busiestSpread(C, mean, lead) / bytes, lead / bytes);
+}
+
+/**
+ * The spread that puts a gather's busiest (sub-)channel where it is expected: mean + lead + z_C·spread
+ * = E[max over the C channels] (z_C = `expectedMaxNormal(C)`). Sparse channels whose burst counts
+ * are binomial-like (variance below the mean: a sum of independent slot draws, `slotMoments`)
+ * take the maximum over that distribution (busiest-channel.ts `expectedMaxBinomial`, N = B_c/p,
+ * p = 1 − Var/B_c: the member draws of `slotMoments`, exactly so with one stratum per member);
+ * a channel's occupancy is its bursts times the class's occupancy per burst (the classes' mean
+ * per burst, within a transaction of each other). Otherwise (dense gathers: 0; a token wider
+ * than the channels' transactions, whose bursts come in lumps; one channel; counts past
+ * BINOMIAL_SD standard deviations, where the lattice no longer shows) the normal's z_C·σ with
+ * σ the placement's spread within the classes, and past BINOMIAL_SD its skew (Cornish–Fisher).
+ */
+function busiestSpread(C: number, mean: number, lead: number): number {
+  const sd = Math.sqrt(sums.within / C);
+  const k = cls.k;
+  cls.k = 0;
+  const z = expectedMaxNormal(C);
+  if (sd === 0 || z === 0 || cls.lumped || k === 0) return sd;
+  const c2 = k > 1 ? cls.cnt[1] : 0;
+  const per = (cls.cnt[0] * cls.per[0] + c2 * cls.per[1]) / (cls.cnt[0] + c2);
+  const N0 = cls.N[0];
+  const p0 = cls.p[0];
+  const sd0 = Math.sqrt(N0 * p0 * (1 - p0));
+  if (sd0 > BINOMIAL_SD) return sd * (1 + ((1 - 2 * p0) / sd0) * ((expectedMaxNormalSquare(C) - 1) / (6 * z)));
+  const em = per * expectedMaxBinomial(cls.cnt[0], N0, p0, c2, cls.N[1], cls.p[1]);
+  return Math.max(0, em - mean - lead) / z;
+}
+
+/**
+ * A gather's busiest channel two ways, cycles, for validation (test/dram-expected.test.ts): the
+ * channel mean, the first channel's lead, the placement's σ within the classes (the normal reading:
+ * busiest at mean + lead + z_C·σ) and the busiest channel the model takes (mean + lead +
+ * z_C·spread).
+ */
+export function busiestChannelReadings(L: number, n: number, B: number, channels: number, t0: HbmTiming): { mean: number; lead: number; sd: number; zC: number; busiest: number } {
+  const C = subChannelCount(t0, channels);
+  const c = expectedGatherCost(L, n, B, channels, t0);
+  const bytes = n >= L ? Math.ceil((L * B) / t0.burstBytes) * t0.burstBytes : n * B;
+  const zC = expectedMaxNormal(C);
+  const mean = c.cyclesPerByte * bytes;
+  const lead = c.leadPerByte * bytes;
+  return { mean, lead, sd: Math.sqrt(sums.within / C), zC, busiest: mean + lead + zC * c.spreadPerByte * bytes };
+}
+
+/**
+ * A class's bursts per channel in standard deviations past which the maximum is taken from the
+ * normal with its skew: the lattice and the cap at the channel's transactions no longer move it
+ * (at 40 the two differ by well under a burst), and the sum over the distribution would take
+ * ~20σ steps per gather.
+ */
+const BINOMIAL_SD = 40;
+
+/** The binomial match of the gather's channel classes (`addSparseClass`), in class order; `lumped`: a class is not binomial-like. */
+const cls = { k: 0, lumped: false, cnt: new Float64Array(2), N: new Float64Array(2), p: new Float64Array(2), per: new Float64Array(2) };
+
+/** Records a sparse class of `cnt` channels with mean bursts Bc, variance vB and occupancy oc as Binomial(N, Bc/N). */
+function matchClass(cnt: number, Bc: number, vB: number, oc: number): void {
+  if (Bc <= 0) return;
+  const i = cls.k++;
+  if (vB >= Bc) {
+    cls.lumped = true;
+    return;
+  }
+  const N = Math.max(Math.ceil(Bc), Math.round(Bc / (1 - vB / Bc)));
+  cls.cnt[i] = cnt;
+  cls.N[i] = N;
+  cls.p[i] = Bc / N;
+  cls.per[i] = oc / Bc;
 }
 
 /**
@@ -140,12 +220,13 @@ function addSparseClass(cnt: number, Tc: number, span: number, t: HbmTiming, s: 
   sums.occ += cnt * oc;
   sums.within += cnt * oc * oc * (Bc > 0 ? vB / (Bc * Bc) : 0);
   sums.acts += cnt * K;
+  matchClass(cnt, Bc, vB, oc);
 }
 
-function costInto(o: ExpectedCost, cyclesPerByte: number, activationsPerByte: number, sdPerByte: number, leadPerByte: number): ExpectedCost {
+function costInto(o: ExpectedCost, cyclesPerByte: number, activationsPerByte: number, spreadPerByte: number, leadPerByte: number): ExpectedCost {
   o.cyclesPerByte = cyclesPerByte;
   o.activationsPerByte = activationsPerByte;
-  o.sdPerByte = sdPerByte;
+  o.spreadPerByte = spreadPerByte;
   o.leadPerByte = leadPerByte;
   return o;
 }

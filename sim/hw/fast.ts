@@ -4,7 +4,8 @@
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { EngineCyclesCache, designEngines, expectedEngineCycles } from './topk.ts';
-import { dramProfileTiming, dramTimingOf, expectedMaxNormal, newRequestDramCost, refreshAvailability, requestDramCost, leadOf, requestCostFrom, requestLead, requestSpread, spreadOf, type RequestDramCost } from './dram-cost.ts';
+import { dramProfileTiming, dramTimingOf, newRequestDramCost, refreshAvailability, requestDramCost, leadOf, requestCostFrom, requestLead, requestSpread, spreadOf, type RequestDramCost } from './dram-cost.ts';
+import { expectedMaxNormal } from './busiest-channel.ts';
 import { L_ADMIT, L_BUF, fetchLatencies, mayEndBeforeRefresh, refreshStretch, dramStage, passesBound, shareBusy, windowFixedPoint, classPvCycles, pvLatency, qkLatency, smLatency } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
 import { shapeOf, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';

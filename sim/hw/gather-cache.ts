@@ -109,7 +109,7 @@ export function cachedGatherInto(o: GatherCost, L: number, n: number, bpt: numbe
   if (c !== c) c = priceInto(row, i, L, n, bpt);
   o.cyclesPerByte = c * clock;
   o.activationsPerByte = row[i + 1];
-  o.sdPerByte = row[i + 2] * clock;
+  o.spreadPerByte = row[i + 2] * clock;
   o.leadPerByte = row[i + 3] * clock;
   return o;
 }
@@ -118,7 +118,7 @@ export function cachedGatherInto(o: GatherCost, L: number, n: number, bpt: numbe
 function priceInto(row: Float64Array, i: number, L: number, n: number, bpt: number): number {
   gatherCostInto(unit, L, n, bpt, channels, t1, 1);
   row[i + 1] = unit.activationsPerByte;
-  row[i + 2] = unit.sdPerByte;
+  row[i + 2] = unit.spreadPerByte;
   row[i + 3] = unit.leadPerByte;
   return (row[i] = unit.cyclesPerByte);
 }
@@ -146,7 +146,7 @@ export function queueGather(out: Float64Array, j: number, L: number, n: number, 
     gatherCostInto(direct, L, n, bpt, channels, t1, clock);
     out[j] = direct.cyclesPerByte;
     out[j + 1] = direct.activationsPerByte;
-    out[j + 2] = direct.sdPerByte;
+    out[j + 2] = direct.spreadPerByte;
     out[j + 3] = direct.leadPerByte;
     return;
   }

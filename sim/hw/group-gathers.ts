@@ -31,7 +31,7 @@ export function groupGathers(p: PreparedWorkload, G: number): Float64Array {
       const q = cachedGathers.query(queryCost, nq, bq);
       o[j] = q.cyclesPerByte;
       o[j + 1] = q.activationsPerByte;
-      o[j + 2] = q.sdPerByte;
+      o[j + 2] = q.spreadPerByte;
       o[j + 3] = q.leadPerByte;
       pq = nq;
       pb = bq;
