@@ -118,8 +118,7 @@ test('the validation table (the script\'s output and sim/cycle/README.md\'s bloc
   ]);
 });
 
-test('E[max of C standard normals] from the precomputed grid = the trapezoid integral of x·C·φ(x)·Φ(x)^(C−1) evaluated term by term, bit for bit (every integer C to 600, larger and fractional C)', async () => {
-  const { expectedMaxNormal } = await import('../sim/hw/busiest-channel.ts');
+test('E[max of C standard normals] from the precomputed grid = the trapezoid integral of x·C·φ(x)·Φ(x)^(C−1) evaluated term by term, bit for bit (every integer C to 600, larger and fractional C)', () => {
   // the integral as first written: φ and Φ (trapezoid along the grid) evaluated at every step, no term skipped
   const direct = (C: number): number => {
     const h = 0.01;
@@ -143,7 +142,6 @@ test('E[max of C standard normals] from the precomputed grid = the trapezoid int
 
 test('spread over the channels: E[max of C standard normals] from tables; a dense stream has no placement spread and its first channel\'s lead is the exact profile\'s; sparse σ near the placements\' own within a channel class', async () => {
   const { dramProfileTiming } = await import('../sim/hw/dram-cost.ts');
-  const { expectedMaxNormal } = await import('../sim/hw/busiest-channel.ts');
   const { HardwareSchema } = await import('../sim/schema.ts');
   const { subChannelCount } = await import('../sim/cycle/hbm-timing.ts');
   // E[max] of 2 normals is 1/√π; of 16 and 32: 1.7660 and 2.0697 (Harter 1961 tables)

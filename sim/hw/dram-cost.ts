@@ -67,9 +67,10 @@ export function dramUnits(hw: HardwareConfig): number {
 
 /**
  * Spread of one head request's DRAM occupancy over the channels, cycles (refresh-derated): its Q,
- * K, V streams' spreads (`spreadPerByte`) added as independent variances; the LSB stream (bytes `bL`, expected over
- * the refetch probability p) counts p × the variance of a whole LSB stream, and so do the MSBs a
- * split generation head re-reads in that pass (bytes `bR`, expected, priced as its K stream).
+ * K, V streams' spreads (`spreadPerByte`) added as independent variances; the LSB stream (bytes
+ * `bL`, expected over the refetch probability p) counts p × the variance of a whole LSB stream, and
+ * so do the MSBs a split generation head re-reads in that pass (bytes `bR`, expected, priced as its
+ * K stream).
  */
 export function requestSpread(dc: RequestDramCost, bQ: number, bK: number, bL: number, bV: number, p: number, avail: number, bR = 0): number {
   return spreadOf(dc.q.spreadPerByte, dc.k.spreadPerByte, dc.lsb.spreadPerByte, dc.v.spreadPerByte, bQ, bK, bL, bV, p, avail, bR);

@@ -80,7 +80,7 @@ export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B:
   sums.occ = 0;
   sums.within = 0;
   cls.k = 0;
-  cls.lumped = false;
+  cls.unmatched = false;
   sums.acts = 0;
   const perC = TL / C;
   addClass(hiN === 0 ? C : hiN, hiN === 0 ? perC : Math.ceil(perC), L, n, B, C, span, t);
@@ -94,29 +94,30 @@ export function expectedGatherCostInto(o: ExpectedCost, L: number, n: number, B:
 
 /**
  * The spread that puts a gather's busiest (sub-)channel where it is expected: mean + lead + z_C·spread
- * = E[max over the C channels] (z_C = `expectedMaxNormal(C)`). Sparse channels whose burst counts
- * are binomial-like (variance below the mean: a sum of independent slot draws, `slotMoments`)
- * take the maximum over that distribution (busiest-channel.ts `expectedMaxBinomial`, N = B_c/p,
- * p = 1 − Var/B_c: the member draws of `slotMoments`, exactly so with one stratum per member);
- * a channel's occupancy is its bursts times the class's occupancy per burst (the classes' mean
- * per burst, within a transaction of each other). Otherwise (dense gathers: 0; a token wider
- * than the channels' transactions, whose bursts come in lumps; one channel; counts past
- * BINOMIAL_SD standard deviations, where the lattice no longer shows) the normal's z_C·σ with
- * σ the placement's spread within the classes, and past BINOMIAL_SD its skew (Cornish–Fisher).
+ * = E[max over the C channels] (z_C = `expectedMaxNormal(C)`). A sparse channel's burst count is a
+ * sum of independent slot draws (`slotMoments`): each of its transactions, or each kept token when
+ * a token is wider than the channels' transactions (lumps of 1/r bursts, `matchClass`). Matched
+ * to Binomial(N, p) draws (p = 1 − Var/mean, N = mean/p, in draws: exactly the draws with one
+ * stratum per member), the maximum is taken over that distribution (busiest-channel.ts
+ * `expectedMaxBinomial`); a channel's occupancy is its bursts times the class's occupancy per
+ * burst (the classes' mean per burst, within a transaction of each other). Otherwise (dense
+ * gathers: 0; one channel; a class whose variance is 0 or not below its mean) the normal's z_C·σ,
+ * σ the placement's spread within the classes, and past BINOMIAL_SD standard deviations of draws,
+ * where the lattice no longer shows, the normal's with its skew (Cornish–Fisher).
  */
 function busiestSpread(C: number, mean: number, lead: number): number {
   const sd = Math.sqrt(sums.within / C);
   const k = cls.k;
   cls.k = 0;
   const z = expectedMaxNormal(C);
-  if (sd === 0 || z === 0 || cls.lumped || k === 0) return sd;
+  if (sd === 0 || z === 0 || cls.unmatched || k === 0) return sd;
   const c2 = k > 1 ? cls.cnt[1] : 0;
   const per = (cls.cnt[0] * cls.per[0] + c2 * cls.per[1]) / (cls.cnt[0] + c2);
   const N0 = cls.N[0];
   const p0 = cls.p[0];
   const sd0 = Math.sqrt(N0 * p0 * (1 - p0));
   if (sd0 > BINOMIAL_SD) return sd * (1 + ((1 - 2 * p0) / sd0) * ((expectedMaxNormalSquare(C) - 1) / (6 * z)));
-  const em = per * expectedMaxBinomial(cls.cnt[0], N0, p0, c2, cls.N[1], cls.p[1]);
+  const em = per * cls.lump * expectedMaxBinomial(cls.cnt[0], N0, p0, c2, cls.N[1], cls.p[1]);
   return Math.max(0, em - mean - lead) / z;
 }
 
@@ -137,28 +138,36 @@ export function busiestChannelReadings(L: number, n: number, B: number, channels
 }
 
 /**
- * A class's bursts per channel in standard deviations past which the maximum is taken from the
+ * A class's draws per channel in standard deviations past which the maximum is taken from the
  * normal with its skew: the lattice and the cap at the channel's transactions no longer move it
- * (at 40 the two differ by well under a burst), and the sum over the distribution would take
- * ~20σ steps per gather.
+ * (at 40 the two differ by less than 0.05 of a draw, test/dram-expected.test.ts), and the sum over
+ * the distribution would take ~20σ steps per gather.
  */
 const BINOMIAL_SD = 40;
 
-/** The binomial match of the gather's channel classes (`addSparseClass`), in class order; `lumped`: a class is not binomial-like. */
-const cls = { k: 0, lumped: false, cnt: new Float64Array(2), N: new Float64Array(2), p: new Float64Array(2), per: new Float64Array(2) };
+/** The binomial match of the gather's channel classes (`addSparseClass`), in class order; `unmatched`: a class is not binomial-like (variance 0 or at least its mean), `lump`: bursts per draw. */
+const cls = { k: 0, unmatched: false, lump: 1, cnt: new Float64Array(2), N: new Float64Array(2), p: new Float64Array(2), per: new Float64Array(2) };
 
-/** Records a sparse class of `cnt` channels with mean bursts Bc, variance vB and occupancy oc as Binomial(N, Bc/N). */
-function matchClass(cnt: number, Bc: number, vB: number, oc: number): void {
+/**
+ * Records a sparse class of `cnt` channels with mean bursts Bc, variance vB and occupancy oc: its
+ * count is `lump` × Binomial(N, p), matched to the mean and variance. A kept token wider than the
+ * channels' transactions (r < 1, `slotMoments`) puts lump = 1/r bursts of one token on the channel,
+ * so the draws are its tokens; otherwise every burst is a draw (lump 1).
+ */
+function matchClass(cnt: number, Bc: number, vB: number, oc: number, lump: number): void {
   if (Bc <= 0) return;
   const i = cls.k++;
-  if (vB >= Bc) {
-    cls.lumped = true;
+  cls.lump = lump;
+  const y = Bc / lump; // the draws' mean and variance
+  const vy = vB / (lump * lump);
+  if (vy <= 0 || vy >= y) {
+    cls.unmatched = true;
     return;
   }
-  const N = Math.max(Math.ceil(Bc), Math.round(Bc / (1 - vB / Bc)));
+  const N = Math.max(Math.ceil(y), Math.round(y / (1 - vy / y))); // p = y/N ≤ 1
   cls.cnt[i] = cnt;
   cls.N[i] = N;
-  cls.p[i] = Bc / N;
+  cls.p[i] = y / N;
   cls.per[i] = oc / Bc;
 }
 
@@ -220,7 +229,7 @@ function addSparseClass(cnt: number, Tc: number, span: number, t: HbmTiming, s: 
   sums.occ += cnt * oc;
   sums.within += cnt * oc * oc * (Bc > 0 ? vB / (Bc * Bc) : 0);
   sums.acts += cnt * K;
-  matchClass(cnt, Bc, vB, oc);
+  matchClass(cnt, Bc, vB, oc, r < 1 ? 1 / r : 1);
 }
 
 function costInto(o: ExpectedCost, cyclesPerByte: number, activationsPerByte: number, spreadPerByte: number, leadPerByte: number): ExpectedCost {
