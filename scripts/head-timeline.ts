@@ -13,12 +13,17 @@
  * many. `--set hw.X=value`, repeatable, changes the point's hardware, as `simulate --set` does, e.g.
  * `--set hw.gateTokenTopk=false`; the workload and the algorithm stay the point's.)
  *
- * The times are recorded by wrapping the scheduler's and the pipeline's methods for one run
- * (restored after it), so the simulator itself carries no recording code.
+ * It also prints how much later than their bare time the simulator's key, LSB and value streams
+ * end on average, and how much of that is waiting behind their own side (`recordStreamExtras`; the
+ * rest is their overlap with the other side, refresh, and the shared ports).
+ *
+ * The times are recorded by wrapping the scheduler's, the pipeline's and the fetcher's methods for
+ * one run (restored after it), so the simulator itself carries no recording code.
  */
 import { parseArgs } from 'node:util';
 import { RequestScheduler } from '../sim/cycle/scheduler.ts';
 import { HeadPipeline } from '../sim/cycle/pipeline.ts';
+import { DramFrontEnd } from '../sim/cycle/fetcher.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { analyticalModel } from '../sim/hw/analytical.ts';
 import { boundsText } from '../core/latency-bounds.ts';
@@ -27,6 +32,7 @@ import { parseSets } from '../dse/params.ts';
 import { applyParams } from '../dse/evaluate.ts';
 import { InputError } from '../dse/errors.ts';
 import type { HardwareConfig } from '../sim/schema.ts';
+import type { Stream } from '../sim/cycle/requests.ts';
 
 /** One head request's times (cycles); absent: the event did not happen (no LSB pass, no value stream). */
 export type HeadTimes = Partial<Record<'admit' | 'keyIssue' | 'keyEnd' | 'lsbIssue' | 'lsbEnd' | 'decision' | 'valueIssue' | 'valueEnd', number>>;
@@ -70,6 +76,46 @@ export function recordHeadTimes(run: () => void): Map<number, HeadTimes> {
   return times;
 }
 
+/** Per stream kind (key, LSB, value): streams issued, and Σ over them of how long each ended after its bare time and of its wait behind its own side. */
+export interface StreamExtras {
+  count: [number, number, number];
+  /** Σ (end − (issue + bare time + access latency)), the bare time the larger of its busiest channel's occupancy and its bursts at the ports: its wait behind its own side, its overlap with the other side, refresh, the ports shared with the other side. */
+  extra: [number, number, number];
+  /** Σ (its side's latest channel end at issue − issue)⁺: how long the side was still busy with earlier streams. */
+  ownWait: [number, number, number];
+  /** The least extra of a stream of each kind (Infinity: none issued). */
+  least: [number, number, number];
+}
+
+/**
+ * Runs `run` with the fetcher's `issue` wrapped (sim/cycle/fetcher.ts): for every stream, how much
+ * later than its bare time it ends (its busiest channel's occupancy, or its bursts at the ports if
+ * longer, after the access latency), and how long its own side was still busy with earlier streams
+ * when it was issued. The rest of the extra is its overlap with the other side's backlog queued at
+ * its issue (the fetcher's rule), refresh, and the ports shared with the other side.
+ */
+export function recordStreamExtras(run: () => void): StreamExtras {
+  const out: StreamExtras = { count: [0, 0, 0], extra: [0, 0, 0], ownWait: [0, 0, 0], least: [Infinity, Infinity, Infinity] };
+  const F = DramFrontEnd.prototype as unknown as { issue: (this: DramFrontEnd, at: number, s: Stream) => void };
+  const saved = F.issue;
+  F.issue = function (this: DramFrontEnd, at: number, s: Stream) {
+    const side = this as unknown as { maxK: number; maxV: number; ports: number };
+    const busy = s.kind === 2 ? side.maxV : side.maxK;
+    saved.call(this, at, s);
+    const extra = this.end - (at + Math.max(s.maxOcc, s.bursts / side.ports) + s.firstLat - this.timing.tBurst);
+    out.count[s.kind]++;
+    out.extra[s.kind] += extra;
+    out.least[s.kind] = Math.min(out.least[s.kind], extra);
+    out.ownWait[s.kind] += Math.max(0, busy - at);
+  };
+  try {
+    run();
+  } finally {
+    F.issue = saved;
+  }
+  return out;
+}
+
 /** "0-3,48-53" → [0, 1, 2, 3, 48, …, 53]. */
 function headList(spec: string): number[] {
   return spec.split(',').flatMap((part) => {
@@ -109,10 +155,13 @@ function main(): void {
   const clk = p.hw.clockGHz * 1e9;
   let cycles = 0;
   let account: Record<string, number> | undefined;
-  const times = recordHeadTimes(() => {
-    const r = simulateCycle(p.c.w, p.hw, { seed: 1 });
-    cycles = r.latency_s * clk;
-    account = r.extra;
+  let times = new Map<number, HeadTimes>();
+  const extras = recordStreamExtras(() => {
+    times = recordHeadTimes(() => {
+      const r = simulateCycle(p.c.w, p.hw, { seed: 1 });
+      cycles = r.latency_s * clk;
+      account = r.extra;
+    });
   });
   const a = analyticalModel(p.c.w, p.hw);
   console.log(`${p.c.label}: ${describe(p.c.algo, p.hw)}`);
@@ -122,6 +171,8 @@ function main(): void {
   const windows = [...times.values()].filter((t) => t.admit !== undefined && t.decision !== undefined).map((t) => t.decision! - t.admit!);
   const sum = windows.reduce((s, w) => s + w, 0);
   console.log(`simulator: ${windows.length} heads, window (admission → decision) ${(sum / windows.length).toFixed(1)} cycles on average, Σ window / inFlight ${Math.round(sum / p.hw.inFlight)}`);
+  const per = (k: 0 | 1 | 2) => (extras.count[k] === 0 ? '–' : `${(extras.extra[k] / extras.count[k]).toFixed(1)} (${(extras.ownWait[k] / extras.count[k]).toFixed(1)} behind its own side)`);
+  console.log(`simulator's streams end after their bare time (issue + busiest channel's occupancy, or bursts at the ports if longer, + access latency) by, on average: key ${per(0)}, LSB ${per(1)}, value ${per(2)} cycles`);
   console.log('head  admitted at  then (cycles after admission): key stream issued, ended; LSB pass issued, ended; decision; value stream issued, ended');
   for (const i of headList(values.heads)) {
     const t = times.get(i);

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agreement, audit, auditPoints } from '../scripts/monotone-audit.ts';
-import { recordHeadTimes, withHardware } from '../scripts/head-timeline.ts';
+import { recordHeadTimes, recordStreamExtras, withHardware } from '../scripts/head-timeline.ts';
+import { DramFrontEnd } from '../sim/cycle/fetcher.ts';
 import { auditGated, bubbleSummary, gateBubble } from '../scripts/gate-bubble.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { RequestScheduler } from '../sim/cycle/scheduler.ts';
@@ -87,4 +88,27 @@ test('the timeline\'s --set: hw.* settings change the audit point\'s hardware, v
   assert.throws(() => withHardware(p, ['hw.gateTokenTop=false']), /unknown parameter "hw\.gateTokenTop" \(did you mean "hw\.gateTokenTopk"\?\)/);
   assert.throws(() => withHardware(p, ['hw.inFlight=0']), /--set hw\.inFlight=0: hw\.inFlight: /);
   assert.throws(() => withHardware(p, ['algo.tokenKeep=0.5']), /only hw\.\* settings here/);
+});
+
+test('the streams\' extra over their bare time (scripts/head-timeline.ts recordStreamExtras): never negative without refresh, none for the first stream on an idle DRAM, no key-side wait with one head in flight', () => {
+  const p = [...auditPoints('cycle', 1, 1, 1)].find((x) => x.c.w.stage === 'generation')!;
+  const issue = DramFrontEnd.prototype.issue;
+  for (const inFlight of [1, 2]) {
+    const hw = { ...p.hw, inFlight, dramRefresh: false };
+    let cycles = 0;
+    const x = recordStreamExtras(() => {
+      cycles = simulateCycle(p.c.w, hw, { seed: 1 }).cycles;
+    });
+    assert.equal(DramFrontEnd.prototype.issue, issue, 'the fetcher is restored');
+    assert.equal(simulateCycle(p.c.w, hw, { seed: 1 }).cycles, cycles, 'recording does not change the run');
+    // one key stream and one value stream per head (no LSB refetch at this point's msb/lsb)
+    assert.equal(x.count[0], p.c.w.requests.length);
+    assert.equal(x.count[2], p.c.w.requests.length);
+    // a stream ends no sooner than its busiest channel allows, and the very first (a key stream) exactly then
+    for (const k of [0, 2] as const) assert.ok(x.least[k] >= -1e-9, `kind ${k}: least ${x.least[k]}`);
+    assert.ok(Math.abs(x.least[0]) < 1e-9, `the first key stream: ${x.least[0]}`);
+    // one head in flight: its key side is the only one on the fetcher's key side (it decides before the next is admitted)
+    if (inFlight === 1) assert.equal(x.ownWait[0] + x.ownWait[1], 0);
+    else assert.ok(x.extra[0] > 0 && x.extra[2] > 0, 'two in flight: the sides share the channels');
+  }
 });
