@@ -90,28 +90,34 @@ export interface StreamExtras {
 /**
  * Runs `run` with the fetcher's `issue` wrapped (sim/cycle/fetcher.ts): for every stream, how much
  * later than its bare time it ends (its busiest channel's occupancy, or its bursts at the ports if
- * longer, after the access latency), and how long its own side was still busy with earlier streams
- * when it was issued. The rest of the extra is its overlap with the other side's backlog queued at
- * its issue (the fetcher's rule), refresh, and the ports shared with the other side.
+ * longer, after the access latency; its end as the run left it, `endOf`: streams of the other side
+ * issued while it is fetched slow it too), and how long its own side was still busy with earlier
+ * streams when it was issued. The rest of the extra is its overlap with the other side's streams
+ * (queued at its issue or issued while it is fetched), refresh, and the ports shared with the
+ * other side.
  */
 export function recordStreamExtras(run: () => void): StreamExtras {
   const out: StreamExtras = { count: [0, 0, 0], extra: [0, 0, 0], ownWait: [0, 0, 0], least: [Infinity, Infinity, Infinity] };
-  const F = DramFrontEnd.prototype as unknown as { issue: (this: DramFrontEnd, at: number, s: Stream) => void };
+  const F = DramFrontEnd.prototype as unknown as { issue: (this: DramFrontEnd, at: number, s: Stream, slot?: number) => void };
   const saved = F.issue;
-  F.issue = function (this: DramFrontEnd, at: number, s: Stream) {
+  const issued: { f: DramFrontEnd; slot: number; kind: 0 | 1 | 2; bare: number }[] = [];
+  F.issue = function (this: DramFrontEnd, at: number, s: Stream, slot = -1) {
     const side = this as unknown as { maxK: number; maxV: number; ports: number };
     const busy = s.kind === 2 ? side.maxV : side.maxK;
-    saved.call(this, at, s);
-    const extra = this.end - (at + Math.max(s.maxOcc, s.bursts / side.ports) + s.firstLat - this.timing.tBurst);
-    out.count[s.kind]++;
-    out.extra[s.kind] += extra;
-    out.least[s.kind] = Math.min(out.least[s.kind], extra);
+    saved.call(this, at, s, slot);
+    issued.push({ f: this, slot, kind: s.kind, bare: at + Math.max(s.maxOcc, s.bursts / side.ports) + s.firstLat - this.timing.tBurst });
     out.ownWait[s.kind] += Math.max(0, busy - at);
   };
   try {
     run();
   } finally {
     F.issue = saved;
+  }
+  for (const { f, slot, kind, bare } of issued) {
+    const extra = f.endOf(slot) - bare;
+    out.count[kind]++;
+    out.extra[kind] += extra;
+    out.least[kind] = Math.min(out.least[kind], extra);
   }
   return out;
 }

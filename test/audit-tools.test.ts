@@ -63,19 +63,21 @@ test('the per-head timeline: every head in event order, at most inFlight windows
 });
 
 test('a gated boundary\'s bubble: the heads the analytical model counts issuing their V stream in it are the simulator\'s', () => {
-  // The audit's first 20 rounds (seed 1): 65 gated generation points whose layers issue V streams
-  // around the bubble. On the simulator's timeline 2.15 heads a boundary issue their V stream
-  // between the gated head's last key and the next admission; the model counts 2.25
-  // (finalize.ts bubbleValueHeads), 0.90 heads off a point on average, where the gated head's own
-  // V stream alone (the model before) is 1.41 off. 1.43 V streams issued before the last key are
-  // still running at it: the fetcher's value-side backlog, which the model does not count.
+  // The audit's first 20 rounds (seed 1): 67 gated generation points whose layers issue V streams
+  // around the bubble. On the simulator's timeline 2.08 heads a boundary issue their V stream
+  // between the gated head's last key and the next admission; the model counts 2.30
+  // (finalize.ts bubbleValueHeads), 0.87 heads off a point on average, where the gated head's own
+  // V stream alone (the model before) is 1.32 off. 0.95 V streams issued before the last key are
+  // still running at it: the fetcher's value-side backlog, which the model does not count (1.43
+  // before the fetcher's round-robin slowed the streams already on the channels: the V streams
+  // issued beside the last key streams now end with them; 65 points, 2.15 and 2.25 heads then).
   const pts = gateBubble(auditGated(20));
   const s = bubbleSummary(pts);
-  assert.equal(s.points, 65);
+  assert.equal(s.points, 67);
   for (const p of pts) assert.ok(p.model >= 1 && p.model <= p.inFlight, `${p.workload}: ${p.model}`);
   assert.ok(Math.abs(s.issued - s.model) < 0.25, `means ${s.issued} (simulator) vs ${s.model} (model)`);
   assert.ok(s.errModel < s.errOwnV - 0.3, `|simulator − model| ${s.errModel}, own V alone ${s.errOwnV}`);
-  assert.ok(s.running > 1 && s.running < 2, `V streams running at the last key ${s.running}`);
+  assert.ok(s.running > 0.5 && s.running < 1.5, `V streams running at the last key ${s.running}`);
 });
 
 test('the timeline\'s --set: hw.* settings change the audit point\'s hardware, validated as simulate --set validates them', () => {

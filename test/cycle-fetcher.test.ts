@@ -39,6 +39,46 @@ test('key and value sides share a channel at half rate; a side queues behind its
   assert.equal(f.end, 340 + LAT);
 });
 
+test('a stream already on the channels is slowed by the other side\'s stream too (round-robin per fragment, RTL stage 5): its end moves later', () => {
+  const f = new DramFrontEnd(noRefresh, 1, 32);
+  f.issue(0, stream(0, [100, 100]), 0);
+  assert.equal(f.endOf(0), 100 + LAT);
+  // V of 50 per channel from 0 while the key stream has 100 left: both at half rate, so the value
+  // stream ends at 100 and the key stream at 150 (processor sharing: 50 of each by 100, the key
+  // stream's last 50 alone)
+  f.issue(0, stream(2, [50, 50]), 1);
+  assert.equal(f.endOf(1), 100 + LAT);
+  assert.equal(f.endOf(0), 150 + LAT);
+  // a key stream of 100 issued at 80 has 20 left when a value stream of 30 arrives at 80: the key
+  // stream ends at 80 + 2·20 = 120, the value stream at 120 + 10 = 130
+  const g = new DramFrontEnd(noRefresh, 1, 32);
+  g.issue(0, stream(0, [100, 100]), 0);
+  g.issue(80, stream(2, [30, 30]), 1);
+  assert.equal(g.endOf(0), 120 + LAT);
+  assert.equal(g.endOf(1), 130 + LAT);
+  // the same the other way round: a value stream on the channels is slowed by a key stream
+  const h = new DramFrontEnd(noRefresh, 1, 32);
+  h.issue(0, stream(2, [100, 100]), 5);
+  h.issue(80, stream(0, [30, 30]), 6);
+  assert.equal(h.endOf(5), 120 + LAT);
+  assert.equal(h.endOf(6), 130 + LAT);
+  // a stream that has left the channels before the other side's arrives keeps its end
+  h.issue(500, stream(0, [10, 10]), 7);
+  assert.equal(h.endOf(5), 120 + LAT);
+});
+
+test('the ports are shared the same way: a port-bound stream issued first ends later when the other side\'s bursts join it', () => {
+  // 4 ports (128 B a cycle) on 16 channels: 6,400 bursts take 1,600 cycles at the ports alone; a
+  // value stream of 3,200 bursts issued at 0 shares them, so both go at half rate for 1,600 cycles
+  // (the value stream done), then the key stream's last 800 alone: 2,400
+  const f = new DramFrontEnd(noRefresh, 16, 4);
+  f.issue(0, stream(0, Array(16).fill(100), 6400), 0);
+  assert.equal(f.endOf(0), 1600 + LAT);
+  f.issue(0, stream(2, Array(16).fill(50), 3200), 1);
+  assert.equal(f.endOf(1), 1600 + LAT);
+  assert.equal(f.endOf(0), 2400 + LAT);
+});
+
 test('refresh: an all-bank refresh (nRFC 350 every nREFI 3900) stretches a stream that crosses it', () => {
   const f = new DramFrontEnd(hbmTiming({ clockGHz: 1, dramChannelGBps: 32 }), 1, 32);
   f.issue(3800, stream(0, [200, 200]));

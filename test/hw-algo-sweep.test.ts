@@ -20,7 +20,7 @@ import { dramProfileTiming, fuseFactor, gatherCost, newRequestDramCost, requestC
 import { expectedGatherCost } from '../sim/hw/dram-expected.ts';
 import { timingId, timingSightings } from '../sim/hw/timing-id.ts';
 import { beginDesign, cachedGathers } from '../sim/hw/gather-cache.ts';
-import { sortedOrder, stableOrder } from '../sim/hw/window.ts';
+import { sortedOrder, stableOrder } from '../sim/hw/crossover-sort.ts';
 
 function randomPoint(rng: Rng): { wl: WorkloadConfig; algo: AlgoConfig; ov: WorkloadOverrides } {
   const models = ['gpt2-medium', 'gpt2-small', 'bert-base', 'bert-large'] as const;
@@ -120,7 +120,7 @@ test('a generation window order asked once (made in reused arrays, not kept), th
   const rng = mulberry32(20261205);
   const designs = [HardwareSchema.parse({}), HardwareSchema.parse({ keySramKB: 24, qkMultipliers: 256 })];
   const a = createFastMetrics();
-  const orders = (p: ReturnType<typeof prepareWorkload>) => [...p.windows.values()].flatMap((m) => [...m.values()]);
+  const orders = (p: ReturnType<typeof prepareWorkload>) => [...p.windows.values()].flatMap((byPorts) => [...byPorts.values()].flatMap((m) => [...m.values()]));
   let points = 0;
   for (const hw of designs) {
     // a second design with this DRAM timing: its DRAM entries are kept (fast.ts memoDram), so windowOf keeps orders

@@ -27,7 +27,7 @@ import { MODEL_SHAPES } from '../sim/workload/models.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema, defaultHardware, type HardwareConfig } from '../sim/schema.ts';
 import pipe from '../sim/hw/tables/pipeline.json' with { type: 'json' };
 import { readTraceFile } from '../sim/workload/trace.ts';
-import { bufferLines, fetchLatencies, heldLines, mayEndBeforeRefresh, pvCycles, residentLines, valueHeadsFit } from '../sim/hw/pipeline-math.ts';
+import { bufferLines, fetchLatencies, gateLead, gatePairing, heldLines, mayEndBeforeRefresh, pairedKeyStream, pvCycles, residentLines, valueHeadsFit } from '../sim/hw/pipeline-math.ts';
 import { dramTimingOf, refreshAvailability } from '../sim/hw/dram-cost.ts';
 import { simulateCycle } from '../sim/cycle/index.ts';
 import { gatedLayerHeads } from '../sim/hw/request-core.ts';
@@ -91,14 +91,14 @@ test('a run that ends by nREFI meets no all-bank refresh (refreshes at nREFI, 2�
   assert.equal(mayEndBeforeRefresh(4284, 350, 3900), true, '4,284 cycles with refresh may be ≤ 3,900 without');
   assert.equal(mayEndBeforeRefresh(4285, 350, 3900), false, '4,285 cycles with refresh are > 3,900 without');
   assert.equal(mayEndBeforeRefresh(100, 0, Infinity), false, 'no refresh at all');
-  // 144 heads, gpt2-small, one token after 64, on 32 channels: ~3,350 cycles without refresh at
-  // 0.86 GHz; nREFI = 3,900 ns × the clock
+  // 144 heads, gpt2-small, one token after 64, on 32 channels: ~3,380 cycles without refresh at
+  // 0.87 GHz; nREFI = 3,900 ns × the clock
   const w = build({}, { model: 'gpt2-small', stage: 'generation', seqLen: 64, genTokens: 1 });
   const p = prepareWorkload(w);
   const cases: Array<[number, boolean]> = [
     [1, false], // 3,747.1 < 3,900
-    [0.86, false], // 3,353.7 < 3,354
-    [0.85, true], // 3,327.5 > 3,315: the refresh at 3,315 falls in the run, the expectation stays
+    [0.87, false], // 3,386.9 < 3,393
+    [0.86, true], // 3,361.3 > 3,354: the refresh at 3,354 falls in the run, the expectation stays
   ];
   for (const [clockGHz, meets] of cases) {
     const on = analyticalModel(w, hwOf({ clockGHz, dramChannels: 32 }));
@@ -111,6 +111,30 @@ test('a run that ends by nREFI meets no all-bank refresh (refreshes at nREFI, 2�
     }
     near(evaluatePrepared(p, hwOf({ clockGHz, dramChannels: 32 })).cycles, on.cycles, 1e-9, `${clockGHz} GHz: fast path = reference`);
   }
+});
+
+test('a key stream paired with the V stream issued after it: both at half rate while both are fetched (hand cases)', () => {
+  // 100 cycles of keys, the V stream (50) 30 cycles later: 70 left, 50 of them beside the V stream
+  assert.equal(pairedKeyStream(100, 30, 50, 2), 100 + 50 * 0.5);
+  assert.equal(pairedKeyStream(100, 30, 50, 1e9), 100 + 50 * (1 - 1e-9));
+  // a V stream longer than what is left: the rest of the key stream, 70
+  assert.equal(pairedKeyStream(100, 30, 500, 4), 100 + 70 * 0.75);
+  // the V stream after the key stream is done, or no V stream, or a lone head: the key stream alone
+  assert.equal(pairedKeyStream(100, 120, 50, 4), 100);
+  assert.equal(pairedKeyStream(100, 30, 0, 4), 100);
+  assert.equal(pairedKeyStream(100, 30, 50, 1), 100);
+  // issued 40 cycles after the V stream (lag −40): 10 of the V stream left beside it
+  assert.equal(pairedKeyStream(100, -40, 50, 2), 100 + 10 * 0.5);
+  assert.equal(pairedKeyStream(100, -60, 50, 2), 100);
+  // a gated boundary's lead: the mean gated head's token top-k latency and its admission
+  assert.equal(gateLead(2 * 20, 2), 20 + pipe.allocLatency.value);
+  assert.equal(gateLead(0, 0), 0);
+  // what a lead takes off the pairing beyond the window's other terms (own): lag 30 → 30 − 60 = −30
+  // leaves 20 of the V stream, 10 beside the keys at half rate: (125 − 110) − (110 − 110) = 15
+  assert.equal(gatePairing(100, 30, 50, 2, 110, 60), 15);
+  // lag 30 → −20 leaves 60 of 80: (100 + 70·½ − 100) − (100 + 60·½ − 100) = 35 − 30
+  assert.equal(gatePairing(100, 30, 80, 2, 100, 50), 5);
+  assert.equal(gatePairing(100, 30, 50, 2, 110, 0), 0);
 });
 
 test('helpers: line cycles, causal prefix sums, capacities, bandwidth', () => {
@@ -175,16 +199,20 @@ test('hand case: one head, one query (generation)', () => {
   // inFlight = 1 on 8 such heads: the in-flight limit holds a head from admission to its final
   // decision only (RTL stage 2, spec §1.5), so each head's V fetch and prob·V overlap the next
   // head's K fetch and Q·K; only the last head's part after its decision is paid in series. The
-  // cycle model gives 1,481 cycles here (8 × the full serial path would be 2,018).
+  // overlapping V and K streams share the channels round-robin (each at half rate:
+  // pipeline-math.ts pairedKeyStream), so the run is longer than 8 × the fetch-free part but
+  // shorter than 8 × the full serial path; the simulator is the reference (1,720 cycles; 1,496
+  // before the fetcher slowed a stream already on the channels).
   const eight = wl(Array.from({ length: 8 }, () => row({})), false);
-  const r1 = analyticalModel(eight, hwOf({ inFlight: 1, dramRefresh: false }));
-  assert.ok(r1.cycles < 0.8 * 8 * serial, `${r1.cycles} vs 8 × ${serial}`);
-  near(r1.cycles, 1481, 0.03);
+  const one = hwOf({ inFlight: 1, dramRefresh: false });
+  const r1 = analyticalModel(eight, one);
+  assert.ok(r1.cycles < 0.85 * 8 * serial, `${r1.cycles} vs 8 × ${serial}`);
+  near(r1.cycles, simulateCycle(eight, one).cycles, 0.03);
   // with refresh: a run shorter than nREFI (3,900 cycles) meets none, in the simulator (its refresh
   // windows start at nREFI) and in the analytical model (mayEndBeforeRefresh); it charged the
   // expected refresh stall before (1,591.8 cycles)
   const r1r = analyticalModel(eight, hwOf({ inFlight: 1 })).cycles;
-  assert.equal(r1r, r1.cycles, 'no refresh in a 1,498-cycle run');
+  assert.equal(r1r, r1.cycles, 'no refresh in a 1,705-cycle run');
 });
 
 test('hand case: refetch, local-V top-k and token top-k', () => {
@@ -326,11 +354,17 @@ test('gated layer boundaries with heads in flight: the DRAM serves, in the bubbl
   // less the gated head's own V stream only, the analytical model was 32.8 cycles a gated head from
   // the simulator on average over these 47 points; with the heads still deciding
   // (finalize.ts bubbleValueHeads) 23.1 (what fills the bubble, counted on the simulator's
-  // timeline: test/audit-tools.test.ts; these figures: scripts/gate-bubble.ts --cost).
+  // timeline: test/audit-tools.test.ts; these figures: scripts/gate-bubble.ts --cost). Since the
+  // fetcher's round-robin slows the streams already on the channels too (sim/cycle/fetcher.ts), the
+  // gate costs the simulator 95.3 cycles a gated head here (54.1 before): the V streams of the heads
+  // decided before the gate are fetched beside the last key streams rather than after them, so they
+  // fill less of the bubble. The analytical model gives 69.0 (67.0 before), 32.9 from it on
+  // average; reading only the gated head's own V stream into the bubble gives 27.0 here but a
+  // worse cycle audit (mean |ln| 0.0185 against 0.0182), so the heads still deciding stay.
   const rows = gateCost(auditGated(20, 8));
   assert.equal(rows.length, 47, 'the draw');
   const err = rows.reduce((s, r) => s + Math.abs(r.analytical - r.cycle), 0) / rows.length;
-  assert.ok(err < 26, `mean |analytical − simulator| ${err} cycles a gated head`);
+  assert.ok(err < 35, `mean |analytical − simulator| ${err} cycles a gated head`);
   // the gate costs both models something on 26 of them; on the other 21 it costs the simulator
   // nothing (and the analytical model nothing on 19)
   assert.ok(rows.filter((r) => r.cycle > 0 && r.analytical > 0).length >= 20);

@@ -3,11 +3,16 @@
  * stage 5). Per (sub-)channel there are two FIFO lanes — the key side (Q, K MSBs, K LSBs) and
  * the value side (V) — sharing the channel round-robin, in available-time units (refresh
  * removed: hbm-timing.ts `availableBefore`). A stream occupies each channel for its per-channel
- * steady-state cost (dram-profile.ts `profileStream`) after the earlier streams of its side; while the
- * other side still has work queued on that channel both progress at half rate (processor
- * sharing: the overlap is added to both). A stream completes when its slowest channel is done,
- * and never before its bursts have left the ports (the fetcher issues ≤ `fetcherPorts` × 32 B per
- * cycle, round-robin between the key and value sides while both have bursts queued: `issuePorts`).
+ * steady-state cost (dram-profile.ts `profileStream`) after the earlier streams of its side; while
+ * both sides have work queued on a channel both progress at half rate (processor sharing: the
+ * overlap is added to both). That holds for the streams already on the channel too: the RTL's
+ * fetcher manager arbitrates round-robin per fragment between the key and the value requests
+ * (spec spatten-official-hardware.md §1.5, stage 5), so a stream of one side issued while the
+ * other side's streams are still being fetched slows them down as well, and each of those ends
+ * later by its share of the overlap (`queueShared`, `stretchLive`; `endOf` gives a stream's end as it stands). A
+ * stream completes when its slowest channel is done, and never before its bursts have left the
+ * ports (the fetcher issues ≤ `fetcherPorts` × 32 B per cycle, round-robin between the key and
+ * value sides while both have bursts queued: `issuePorts`).
  * The channel times are occupancies (a stream's steady-state cost, dram-profile.ts); its data
  * reach the accelerator one access latency later, the last burst like the first: activate, CAS,
  * the registers on the way (`firstLat` less one burst).
@@ -34,6 +39,12 @@ export class DramFrontEnd {
    */
   private portK = 0;
   private portV = 0;
+  /** Streams still being fetched, per side (issue order), and records of finished ones to reuse. */
+  private liveK: LiveStream[] = [];
+  private liveV: LiveStream[] = [];
+  private spare: LiveStream[] = [];
+  /** Each tracked stream's completion time as it stands (`endOf`), by slot. */
+  private endAt = new Float64Array(64);
   /** Results of the last `issue`: time of the first data and completion time. */
   first = 0;
   end = 0;
@@ -65,8 +76,19 @@ export class DramFrontEnd {
     return (j + 1) * P + this.refRFC + rem;
   }
 
-  /** Issues stream s at time `at`; sets `first` and `end`. */
-  issue(at: number, s: Stream): void {
+  /**
+   * When the stream issued with `slot` completes, as it stands: its `end` at issue, moved later
+   * while streams of the other side share its channels or ports with it.
+   */
+  endOf(slot: number): number {
+    return this.endAt[slot];
+  }
+
+  /**
+   * Issues stream s at time `at`; sets `first` and `end`. `slot` (≥ 0) names it for `endOf`: the
+   * streams of the other side issued while it is still being fetched move its end later.
+   */
+  issue(at: number, s: Stream, slot = -1): void {
     // `at + 0` (= at: times are never −0) is an unboxed double. Without it V8 keeps every value
     // that may be the argument itself (aA, the per-channel start times below) boxed and allocates
     // a heap number per channel and stream: 1.5 MB per per8 run, a third of the fetcher's time.
@@ -79,6 +101,7 @@ export class DramFrontEnd {
       const m = Math.floor(now / P);
       aA = P + (m - 1) * this.refPer + Math.max(0, now - m * P - this.refRFC);
     }
+    this.dropDone(aA);
     const key = s.kind !== 2;
     const ownMax = key ? this.maxK : this.maxV;
     const otherMax = key ? this.maxV : this.maxK;
@@ -111,6 +134,81 @@ export class DramFrontEnd {
     this.first = first;
     // the last burst leaves its channel at eMax and arrives one access latency later
     this.end = Math.max((eMax > P ? this.timeAfterRefresh(eMax) : eMax) + s.firstLat - tim.tBurst, first);
+    this.eMax = eMax;
+    this.addLive(key, s, slot);
+  }
+
+  /** The wall time a stream whose last burst leaves at available time `e` completes (`issue`). */
+  private completion(e: number, firstLat: number, first: number): number {
+    return Math.max((e > this.refP ? this.timeAfterRefresh(e) : e) + firstLat - this.timing.tBurst, first);
+  }
+
+  /** Records the stream just issued as live: its per-channel ends (its side's free times on its channels), port end (its side's), first data and latest end (`eMax`). (No times as arguments: V8 would box them.) */
+  private addLive(key: boolean, s: Stream, slot: number): void {
+    const own = key ? this.freeK : this.freeV;
+    const L = this.spare.pop() ?? new LiveStream(this.channels);
+    const ends = L.ends;
+    const occ = s.occ;
+    for (let c = 0; c < ends.length; c++) ends[c] = c < occ.length && occ[c] > 0 ? own[c] : 0;
+    L.slot = slot;
+    L.port = key ? this.portK : this.portV;
+    L.firstLat = s.firstLat;
+    L.first = this.first;
+    L.last = this.eMax;
+    L.moved = false;
+    (key ? this.liveK : this.liveV).push(L);
+    if (slot >= 0) {
+      if (slot >= this.endAt.length) {
+        const grown = new Float64Array(Math.max(2 * this.endAt.length, slot + 1));
+        grown.set(this.endAt);
+        this.endAt = grown;
+      }
+      this.endAt[slot] = this.end;
+    }
+  }
+
+  /** Forgets the live streams that have left every channel and the ports by `aA`. */
+  private dropDone(aA: number): void {
+    this.dropFrom(this.liveK, aA);
+    this.dropFrom(this.liveV, aA);
+  }
+
+  private dropFrom(list: LiveStream[], aA: number): void {
+    let j = 0;
+    for (let i = 0; i < list.length; i++) {
+      const L = list[i];
+      if (L.last > aA) list[j++] = L;
+      else this.spare.push(L);
+    }
+    list.length = j;
+  }
+
+  /**
+   * A stream of the other side shares port time with the live streams of `live` from `st` for `ov`
+   * cycles: at half rate, each live stream whose bursts leave the ports at e > st leaves them
+   * min(e − st, ov) later (the part before it on that lane is slowed too; queueShared does the same
+   * per channel).
+   */
+  private stretchLive(live: LiveStream[], st: number, ov: number): void {
+    for (let i = 0; i < live.length; i++) {
+      const L = live[i];
+      const e = L.port;
+      if (!(e > st)) continue;
+      const x = e + (e - st < ov ? e - st : ov);
+      L.port = x;
+      if (x > L.last) L.last = x;
+      L.moved = true;
+    }
+  }
+
+  /** Moves the ends (`endOf`) of the live streams stretched by the stream just issued. */
+  private settle(live: LiveStream[]): void {
+    for (let i = 0; i < live.length; i++) {
+      const L = live[i];
+      if (!L.moved) continue;
+      L.moved = false;
+      if (L.slot >= 0) this.endAt[L.slot] = this.completion(L.last, L.firstLat, L.first);
+    }
   }
 
   /**
@@ -134,6 +232,11 @@ export class DramFrontEnd {
     } else {
       this.portV = e;
       this.portK = other + ov;
+    }
+    if (ov > 0) {
+      const live = key ? this.liveV : this.liveK;
+      this.stretchLive(live, st, ov);
+      this.settle(live);
     }
     return e;
   }
@@ -168,6 +271,7 @@ export class DramFrontEnd {
     let sMin = Infinity;
     let eMax = aA;
     let otherMax = key ? this.maxV : this.maxK;
+    const live = key ? this.liveV : this.liveK;
     for (let c = 0; c < occ.length; c++) {
       const o = occ[c];
       if (o <= 0) continue;
@@ -177,6 +281,20 @@ export class DramFrontEnd {
       const ov = d > 0 ? (d < o ? d : o) : 0;
       const e = st + o + ov;
       own[c] = e;
+      // the other side's live streams on this channel: at half rate from st, a part ending at
+      // le > st ends min(le − st, ov) later (`stretchLive`, written out: a call per channel boxed
+      // its times)
+      if (ov > 0) {
+        for (let i = 0; i < live.length; i++) {
+          const L = live[i];
+          const le = L.ends[c];
+          if (!(le > st)) continue;
+          const x = le + (le - st < ov ? le - st : ov);
+          L.ends[c] = x;
+          if (x > L.last) L.last = x;
+          L.moved = true;
+        }
+      }
       // + 0 leaves a time unchanged (never −0), and the side's latest time is ≥ every channel's
       const x = (other[c] += ov);
       if (x > otherMax) otherMax = x;
@@ -188,5 +306,24 @@ export class DramFrontEnd {
     else this.maxK = otherMax;
     this.sMin = sMin;
     this.eMax = eMax;
+    this.settle(live);
+  }
+}
+
+/**
+ * A stream still being fetched: its `endOf` slot, per-channel and port ends (available time), what
+ * its completion adds, its latest end, and whether the stream being issued moved it. The times start
+ * as doubles (NaN): fields first written as small integers made V8 change their representation.
+ */
+class LiveStream {
+  slot = -1;
+  port = NaN;
+  firstLat = NaN;
+  first = NaN;
+  last = NaN;
+  moved = false;
+  readonly ends: Float64Array;
+  constructor(channels: number) {
+    this.ends = new Float64Array(channels);
   }
 }

@@ -125,7 +125,7 @@ export class HeadPipeline implements FetchPort {
   /** Stream `kind` of request i reaches the fetcher: issue it, schedule its end (EV_DRAM). */
   fetch(now: number, kind: 0 | 1 | 2, i: number): void {
     const s = kind === 0 ? this.tb.kStream[i] : kind === 1 ? this.tb.lsbStream[i]! : this.tb.vStream[i]!;
-    this.dram.issue(now, s);
+    this.dram.issue(now, s, kind * this.n + i);
     if (kind === 0) this.kFirst[i] = this.dram.first;
     else if (kind === 1) this.lsbFirst[i] = this.dram.first;
     else this.vFirst[i] = this.dram.first;

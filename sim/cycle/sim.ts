@@ -92,7 +92,7 @@ function buildRun(w: Workload, hw: HardwareConfig, opts: CycleOptions): Run {
 
 /** Runs the event loop to the end; returns the number of events. */
 function runEvents(run: Run, N: number): number {
-  const { queue, scheduler, pipeline } = run;
+  const { queue, scheduler, pipeline, dram } = run;
   scheduler.schedule(0);
   let events = 0;
   while (queue.pop()) {
@@ -110,11 +110,15 @@ function runEvents(run: Run, N: number): number {
       case EV_VARRIVE:
         pipeline.fetch(now, 2, a);
         break;
-      case EV_DRAM:
-        if (a >= 0) pipeline.onStreamDone(0, a, now);
-        else if (a >= -N) pipeline.onStreamDone(1, -1 - a, now);
-        else pipeline.onStreamDone(2, -1 - N - a, now);
+      case EV_DRAM: {
+        // a stream whose channels the other side shared after its issue ends later (fetcher.ts endOf)
+        const kind = a >= 0 ? 0 : a >= -N ? 1 : 2;
+        const i = kind === 0 ? a : kind === 1 ? -1 - a : -1 - N - a;
+        const end = dram.endOf(kind * N + i);
+        if (end > now) queue.push(end, EV_DRAM, a);
+        else pipeline.onStreamDone(kind, i, now);
         break;
+      }
       case EV_DECISION:
         pipeline.onDecision(a, now);
         break;

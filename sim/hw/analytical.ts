@@ -63,11 +63,13 @@
  *              prob·V)), and only the n_V heads whose value lines fit hold them at once
  *              (valueHeadsFit; with a value buffer of one head the heads' value sides run in series);
  * window_r = admission → final decision ((1+p)·fixed pass latency + max(key-side stream time/s_k,
- * Q·K, softmax)); the key-side stream time is its channel mean plus the first channel's lead
- * and z_C·σ over the channels (a stream completes at its busiest channel; every stream starts at
- * the first channel: dram-cost.ts imbalanceCycles). s_k = 1 − (V DRAM time / R)·(1 − 1/requests) and
+ * paired key stream, Q·K, softmax)); the key-side stream time is its channel mean plus the first
+ * channel's lead and z_C·σ over the channels (a stream completes at its busiest channel; every
+ * stream starts at the first channel: dram-cost.ts imbalanceCycles), or its bytes at the fetcher's
+ * ports if longer; the paired key stream is that time beside the V stream issued just after it
+ * (pipeline-math.ts pairedKeyStream). s_k = 1 − (V DRAM time / R)·(1 − 1/requests) and
  * s_v = 1 − (key-side DRAM time / R)·(1 − 1/requests): each side shares the channels round-robin
- * with the other side's fetches of other heads (1 for a head alone in flight), over the run's
+ * with the other side's fetches of other heads, over the run's
  * length R, taken as the window's own (a fixed point, no shorter than the busiest stage for s_k
  * and the DRAM time for s_v: pipeline-math.ts sideShare, windowFixedPoint);
  * window' = Σ window_r/n_r less one head's K-side

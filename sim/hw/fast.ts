@@ -8,7 +8,7 @@ import { dramProfileTiming, dramTimingOf, newRequestDramCost, refreshAvailabilit
 import { expectedMaxNormal } from './busiest-channel.ts';
 import { L_ADMIT, L_BUF, fetchLatencies, mayEndBeforeRefresh, refreshStretch, dramStage, passesBound, shareBusy, windowFixedPoint, classPvCycles, pvLatency, qkLatency, smLatency } from './pipeline-math.ts';
 import { createFastMetrics, finalize, zeroSums, type FastMetrics, type Sums } from './finalize.ts';
-import { shapeOf, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
+import { generationBytes, shapeOf, type ComboEntry, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { timingId, timingSightings } from './timing-id.ts';
 import { subChannelCount, type HbmTiming } from '../cycle/hbm-timing.ts';
 import { beginDesign, cachedGathers } from './gather-cache.ts';
@@ -65,7 +65,7 @@ function makeCombo(p: PreparedWorkload, hw: HardwareConfig): ComboEntry {
   return e;
 }
 /** A placeholder of ComboEntry.tk until memoTopk fills it (never read). */
-const NO_TOPK_SUMS: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0, byClass: new Float64Array(0) };
+const NO_TOPK_SUMS: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0, byClass: new Float64Array(0), latByClass: new Float64Array(0), lagKey: 0 };
 function memoPv(p: PreparedWorkload, hw: HardwareConfig): number {
   return p.memoPv.get(hw, () => {
     let v = 0;
@@ -95,16 +95,6 @@ function ensureGroups(G: number): void {
   gActs = new Float64Array(G);
 }
 
-
-/** A generation class's bytes per instance (no reuse): Q, K MSBs, K LSBs (× refetch probability), V (into one scratch object). */
-const bytes = { q: 0, k: 0, l: 0, v: 0 };
-function generationBytes(c: ReqClass): typeof bytes {
-  bytes.q = (c.q * c.D * c.queryBits) / 8;
-  bytes.k = (c.seen * c.D * c.keyBits) / 8;
-  bytes.l = (c.p * c.seen * c.D * c.lsbBits) / 8;
-  bytes.v = (c.vF * c.q * c.D * c.valueBits) / 8;
-  return bytes;
-}
 
 const scratchCost = newRequestDramCost();
 
@@ -238,6 +228,8 @@ function sumGroups(p: PreparedWorkload, d: DramSums): void {
 
 /** The engines' cycles by (n, k) within one `memoTopk` (pairs repeat over the generation steps). */
 const localV = new EngineCyclesCache();
+/** The last TopkSums.lagKey handed out. */
+let lagKeys = 0;
 const tokenHead = new EngineCyclesCache();
 /** `mult` token/head top-ks of k among n on the token/head engine into `t`: busy, and with gating the bubble (its latency + `fix`). */
 function addTokenTopk(t: TopkSums, mult: number, n: number, k: number, gate: boolean, fix: number): void {
@@ -257,7 +249,7 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
     tokenHead.reset(eng.tokenHead);
     // a gated head's bubble without its key pass's fetch latency (DramSums.lat, added by evaluatePrepared)
     const fix = L_ADMIT + qkLatency(hw.qkMultipliers, p.D) + L_BUF + smLatency(hw.qkMultipliers, p.D);
-    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0, byClass: new Float64Array(p.classes.length) };
+    const t: TopkSums = { tkV: 0, tkVLat: 0, tkT: 0, gate: 0, gateHeads: 0, gateTk: 0, byClass: new Float64Array(p.classes.length), latByClass: new Float64Array(p.classes.length), lagKey: 0 };
     // local-V top-k per class (classTkV without its per-class memo), reused while (q, n, k) repeat
     let pq = NaN;
     let pn = NaN;
@@ -278,6 +270,7 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
         t.tkV += c.mult * busy;
         t.tkVLat += c.mult * latency;
         t.byClass[i] = busy;
+        t.latByClass[i] = latency;
       }
       if (c.topk >= 0) addTokenTopk(t, c.mult, c.topk > c.k ? Math.max(c.L, c.k) : c.k, c.topk, hw.gateTokenTopk, fix); // over L: reference.ts
     }
@@ -285,6 +278,8 @@ function memoTopk(p: PreparedWorkload, hw: HardwareConfig): TopkSums {
     const tok = p.tokens;
     for (let j = 0; j < tok.length; j += 3) addTokenTopk(t, tok[j + 2], tok[j], tok[j + 1], hw.gateTokenTopk, fix);
     for (const h of p.headRuns) t.tkT += h.mult * expectedEngineCycles(eng.tokenHead, h.n, h.k).busy;
+    // the window orders read the lags and the gated boundaries' lead (window.ts windowOrder)
+    if (t.tkVLat > 0 || t.gateHeads > 0) t.lagKey = ++lagKeys;
     return t;
   });
 }
@@ -347,7 +342,7 @@ function evaluateOnce(p: PreparedWorkload, hw: HardwareConfig, out: FastMetrics)
 function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, tk: TopkSums, lQk: number, lSm: number, lPv: number, preSum: number, fixSum: number, qkL: number, smL: number): void {
   const wb = hw.wordBits;
   // the window table also sums what the heads that split the key buffer fetch again (their MSBs)
-  const tab = windowOf(p, hw, dram, p.refetches ? rereadOf : undefined);
+  const tab = windowOf(p, hw, dram, tk, p.refetches ? rereadOf : undefined);
   s.bytesKMsb = p.bytesKMsb + tab.reBytes;
   s.bytesKLsb = p.bytesKLsb;
   s.bytesV = p.bytesV;
@@ -368,16 +363,17 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.gateLayerHeads = hw.gateTokenTopk ? p.gateLayerHeads : 0;
   s.tail = p.requests > 0 ? dram.lat.val + lPv : 0;
   // Window (admission → final decision) per class, over the heads that can be in flight:
-  // Σ m·((1+p)·lFix + max(bKey/B, Q·K, softmax))/n, from the memoised crossover table.
-  // All-bank refresh stalls the window too (reference.ts finishGeneration, pipeline-math.ts
-  // refreshStretch): the slots in DRAM-available time, the key stream kc·avail/share, so a class is
-  // fetch-bound when x/kc < avail/share; then the stretch for a mean slot of T with d on the DRAM.
+  // Σ m·((1+p)·lFix + max(kc/share, paired key stream, Q·K, softmax))/n, from the memoised
+  // crossover table (kc: the key-side stream on its own in DRAM-available time). All-bank refresh
+  // stalls the window too (reference.ts finishGeneration, pipeline-math.ts refreshStretch): a class
+  // is fetch-bound when x/kc < 1/share; then the stretch for a mean slot of T with d on the DRAM.
   win.tab = tab;
   win.dram = dram;
   win.lKey = dram.lat.key + lQk + lSm;
   s.win = windowFixedPoint(s.dramV, s.requests, shareBusy(s, dramStage(s, hw)), windowAtShare);
   s.dramImb = tab.imb;
   s.winHeads = tab.heads;
+  s.winPair = tab.pair;
   s.vWin = valueWindow(s, p, hw, dram);
   s.inOrder = p.prunes ? generationInOrder(p, hw, dram, tk, win.lKey, win.stretch) : 0;
 }
@@ -387,16 +383,17 @@ const win = { tab: undefined as unknown as WindowTable, dram: undefined as unkno
 
 /**
  * Σ window / heads in flight when the key side gets `share` of the DRAM (reference.ts
- * generationWindowAt), from the memoised crossover table: Σ m·((1+p)·lFix + max(kc·av/share, Q·K,
- * softmax))/n, a class fetch-bound when x/kc < av/share; all-bank refresh stretches it for a mean
- * slot of T with d on the DRAM (pipeline-math.ts refreshStretch).
+ * generationWindowAt), from the memoised crossover table: Σ m·((1+p)·lFix + max(kc/share, x))/n,
+ * a class fetch-bound when x/kc < 1/share (kc its key stream on its own in DRAM-available time, x
+ * the largest of its Q·K, softmax and paired key stream); the heads that split the key buffer one
+ * by one; all-bank refresh stretches it for a mean slot of T with d on the DRAM (pipeline-math.ts
+ * refreshStretch).
  */
 function windowAtShare(share: number): number {
   const { tab, dram } = win;
   const thr = tab.thr;
   const C = thr.length;
-  const av = dram.avail;
-  const cut = av / share;
+  const cut = 1 / share;
   let lo = 0;
   let hi = C;
   while (lo < hi) {
@@ -404,8 +401,14 @@ function windowAtShare(share: number): number {
     if (thr[mid] < cut) lo = mid + 1;
     else hi = mid;
   }
-  const W = tab.heads * L_ADMIT + tab.fixW * win.lKey + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + tab.alone;
-  const Dm = tab.heads * L_ADMIT + tab.fixW * dram.lat.key + tab.prefF[C] * cut + tab.aloneK * av;
+  let split = 0;
+  let splitF = 0;
+  for (let i = 0; i < tab.splitF.length; i++) {
+    split += Math.max(tab.splitF[i] * cut, tab.splitX[i]);
+    splitF += tab.splitF[i];
+  }
+  const W = tab.heads * L_ADMIT + tab.fixW * win.lKey + tab.prefF[lo] * cut + (tab.prefX[C] - tab.prefX[lo]) + split;
+  const Dm = tab.heads * L_ADMIT + tab.fixW * dram.lat.key + (tab.prefF[C] + splitF) * cut;
   win.stretch = tab.heads > 0 ? refreshStretch(W / tab.heads, Dm / tab.heads, dram.tRFC, dram.tREFI) : 1;
   return tab.heads > 0 ? W * win.stretch : 0;
 }

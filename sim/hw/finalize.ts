@@ -43,6 +43,13 @@ export interface Sums {
   gateLayerHeads: number;
   /** Generation: Σ 1/heads in flight over the requests (the window's weights). */
   winHeads: number;
+  /**
+   * Generation: Σ over the heads, / heads in flight, of what pairing a head's key stream with the V
+   * stream issued after it adds to its window (pipeline-math.ts pairedKeyStream: beyond max(key
+   * stream, Q·K, softmax)) less what it adds to a head admitted when a gated boundary opens (its
+   * key stream issued the mean gate bubble later, `gateLead`: the V stream has run alone meanwhile).
+   */
+  winPair: number;
   /** Σ chain cycles of the full serial path (divided by min(inFlight, requests) in finalize). */
   chain: number;
   /** min(inFlight, requests). */
@@ -79,7 +86,7 @@ export interface Sums {
 export function zeroSums(s: Sums): Sums {
   s.bytesQ = s.bytesKMsb = s.bytesKLsb = s.bytesV = 0;
   s.stQk = s.stSm = s.stTkV = s.stTkT = s.stPv = 0;
-  s.tkVLat = s.gate = s.gateHeads = s.gateTk = s.gateLag = s.gateLayerHeads = s.winHeads = 0;
+  s.tkVLat = s.gate = s.gateHeads = s.gateTk = s.gateLag = s.gateLayerHeads = s.winHeads = s.winPair = 0;
   s.dramK = s.dramV = s.acts = s.dramImb = 0;
   s.chain = s.drain = s.win = s.inOrder = s.vWin = 0;
   s.chainHeads = 1;
@@ -245,7 +252,9 @@ function plainFront(s: Sums, stDram: number, lim: LatencyLimits): number {
  * window. Each bound pays that as it sees it:
  *  - the heads-in-flight window: per gated head, its token top-k latency and the part of its window
  *    the next heads would have overlapped, W·(1 − 1/n) (W the workload's mean window, Σ window/n
- *    over Σ 1/n, and n its mean heads in flight: a head alone in flight pays its top-k only); the
+ *    over Σ 1/n, and n its mean heads in flight: a head alone in flight pays its top-k only), less
+ *    what the bubble takes off the mean head's pairing (`winPair`): the gated head's V stream runs
+ *    in the bubble, so the heads admitted when it opens fetch their keys beside less of it; the
  *    serial path (`chain`) likewise, over min(inFlight, requests);
  *  - Q·K and softmax: the whole bubble (`gate`: the top-k and the fixed latencies from the head's
  *    last key to the next head's first);
@@ -261,7 +270,7 @@ function plainFront(s: Sums, stDram: number, lim: LatencyLimits): number {
  */
 function gatedGeneration(s: Sums, stDram: number, lim: LatencyLimits): void {
   const G = s.gateHeads;
-  const gW = s.gateTk + G * (s.win / s.winHeads - s.win / s.requests);
+  const gW = s.gateTk + G * (s.win / s.winHeads - s.win / s.requests - s.winPair / s.winHeads);
   const chainMean = s.chain / s.requests;
   const gChain = s.gateTk + G * chainMean * (1 - 1 / s.chainHeads);
   const dramTerm = frontDramTerm(s, stDram);

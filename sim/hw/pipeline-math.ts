@@ -312,6 +312,39 @@ export function portStream(cycles: number, bytes: number, hw: HardwareConfig): n
   return Math.max(cycles, bytes / portBytes(hw));
 }
 
+/**
+ * Generation: the least a head's key stream takes in its window (cycles), `key` being the stream on
+ * its own (portStream). A head is admitted when an earlier head is decided, and that head's V
+ * stream (`value` on its own) reaches the fetcher `lag` cycles after the key stream (its local-V
+ * top-k latency: its kept V ids leave the engine). The fetcher's manager arbitrates round-robin per
+ * fragment between the key and the value requests (spec spatten-official-hardware.md §1.5, stage
+ * 5; sim/cycle/fetcher.ts), so from then on both streams go at half rate until one is done: the key
+ * stream ends min(key − lag, value)⁺ later. A negative lag (the key stream issued after a gated
+ * boundary's bubble, `gateLead`) leaves value + lag of the V stream: min(key, value + lag)⁺.
+ * × (1 − 1/requests), as in `sideShare`: the V stream is another head's (a lone head fetches its V
+ * after its decision).
+ */
+export function pairedKeyStream(key: number, lag: number, value: number, requests: number): number {
+  if (!(requests > 1)) return key;
+  const both = lag >= 0 ? Math.min(key - lag, value) : Math.min(key, value + lag);
+  return key + Math.max(0, both) * (1 - 1 / requests);
+}
+
+/**
+ * Generation with gated layer boundaries: how much later than at an ungated decision the head
+ * admitted when a gated boundary opens issues its key stream — the mean gated head's token top-k
+ * latency (`gateTk` over `gateHeads`) and its admission; 0 without gated heads.
+ */
+export function gateLead(gateTk: number, gateHeads: number): number {
+  return gateHeads > 0 ? gateTk / gateHeads + L_ADMIT : 0;
+}
+
+/** What a gated boundary takes off a head's pairing (`pairedKeyStream` beyond `own`, the rest of its window's longest term), its key stream issued `lead` cycles later (0 when lead is 0). */
+export function gatePairing(key: number, lag: number, value: number, requests: number, own: number, lead: number): number {
+  if (!(lead > 0)) return 0;
+  return Math.max(0, pairedKeyStream(key, lag, value, requests) - own) - Math.max(0, pairedKeyStream(key, lag - lead, value, requests) - own);
+}
+
 /** Whether the fetcher's ports issue fewer bytes a cycle than the channels' peak (only then can `portStream` exceed a stream's DRAM cycles). */
 export function portsBelowPeak(hw: HardwareConfig): boolean {
   return portBytes(hw) < (hw.dramChannels * hw.dramChannelGBps) / hw.clockGHz;

@@ -104,8 +104,8 @@ export interface PreparedWorkload {
   memoDram: HwMemo<DramSums>;
   /** Stage sums and fixed latencies of the discrete compute knobs (COMBO_DEPS). */
   memoCombo: HwMemo<ComboEntry>;
-  /** Generation window orders per (Q·K multipliers and softmax lanes, DRAM entry), bounded (`windowCapacity`; null: asked once, not kept); see `windowOf`. */
-  windows: Map<number, Map<DramSums, WindowOrder | null>>;
+  /** Generation window orders per (the top-k sums' lagKey, Q·K multipliers, softmax lanes and fetcher ports, DRAM entry), bounded (`windowCapacity`; null: asked once, not kept); see `windowOf`. */
+  windows: Map<number, Map<number, Map<DramSums, WindowOrder | null>>>;
   /** The per-group arrays of DRAM entries used once (fast.ts onceDram), made on first use. */
   onceDram?: Float64Array[];
   /** The split-head terms of DRAM entries used once (fast.ts rereadOf), made on first use. */
@@ -170,6 +170,10 @@ export interface TopkSums {
   gateTk: number;
   /** Each class's local-V top-k busy cycles, one instance (0 without local-V pruning): the in-order bound's rows (gen-flow.ts). */
   byClass: Float64Array;
+  /** Each class's local-V top-k latency, one instance (0 without local-V pruning): how long after its decision a head's V stream reaches the fetcher (window.ts windowOrder, pipeline-math.ts pairedKeyStream). */
+  latByClass: Float64Array;
+  /** 0 when every class's latency is 0 and no head is gated (no local-V pruning, no gate: the window orders do not depend on the top-k design), else an id of its own (window.ts windowOf). */
+  lagKey: number;
 }
 
 /** Stage sums and fixed latencies for one combination of the discrete compute knobs. */
@@ -366,4 +370,14 @@ export function shapeOf(c: ReqClass): RequestShape {
   r.valueBits = c.valueBits;
   r.queryBits = c.queryBits;
   return r;
+}
+
+/** A generation class's bytes per instance (no reuse): Q, K MSBs, K LSBs (× refetch probability), V (into one scratch object, overwritten by the next call). */
+const bytes = { q: 0, k: 0, l: 0, v: 0 };
+export function generationBytes(c: ReqClass): typeof bytes {
+  bytes.q = (c.q * c.D * c.queryBits) / 8;
+  bytes.k = (c.seen * c.D * c.keyBits) / 8;
+  bytes.l = (c.p * c.seen * c.D * c.lsbBits) / 8;
+  bytes.v = (c.vF * c.q * c.D * c.valueBits) / 8;
+  return bytes;
 }

@@ -9,7 +9,7 @@ import { designEngines, expectedEngineCycles, expectedTopkCompares } from './top
 import { dramProfileTiming, dramTimingOf, dramUnits, imbalanceCycles, newRequestDramCost, refreshAvailability, requestDramCost, requestLead, requestSpread, reuseTrafficInto, spillDramCostInto, type RequestDramCost } from './dram-cost.ts';
 import { expectedMaxNormal } from './busiest-channel.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, passesBound, portStream, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, gateLead, gatePairing, pairedKeyStream, passesBound, portStream, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { LIMIT_KEYS } from './limit-keys.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type LatencyLimits, type Sums } from './finalize.ts';
 import { gatedLayerHeads, headTopkRuns, requestCore } from './request-core.ts';
@@ -204,12 +204,14 @@ function addRequestChain(s: Sums, g: GenChain, f: FlowRows, r: HeadRequest, hw: 
 /**
  * Generation: the chain from its pieces, then each head's window with the key side's DRAM share;
  * returns the refresh stretch of the window's slots (`generationWindowAt`'s last: the in-order bound's too).
- * kCyc: a head's key-side stream time, channel mean plus the busiest channel's lead (the first
- * channel's, dram-cost.ts requestLead, and z_C·σ of the key-side streams: a stream completes when
- * its slowest channel is done, sim/cycle/fetcher.ts); sdCyc, leadCyc: σ and the first channel's
- * lead of all its streams (dram-cost.ts imbalanceCycles).
+ * key.alone: a head's key-side stream on its own in DRAM-available time: channel mean plus the
+ * busiest channel's lead (the first channel's, dram-cost.ts requestLead, and z_C·σ of the key-side
+ * streams: a stream completes when its slowest channel is done, sim/cycle/fetcher.ts), or its bytes
+ * at the fetcher's ports if longer (portStream); key.paired: that stream beside the V stream it is
+ * paired with (pipeline-math.ts pairedKeyStream). sdCyc, leadCyc: σ and the first channel's lead
+ * of all its streams (dram-cost.ts imbalanceCycles).
  */
-function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, kCyc: number[], sdCyc: number[], leadCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies): number {
+function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig, key: KeyStreams, sdCyc: number[], leadCyc: number[], tim: HbmTiming, lat: FetchLatencies): number {
   const nReq = w.requests.length;
   // Softmax streams behind Q·K (and Q·K behind the K fetch): one term per pass, the MSB passes'
   // and then the LSB passes' (a refetch is re-issued after its MSB pass's decision: passesBound).
@@ -230,24 +232,39 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
     s.winHeads += 1 / n;
   }
   // the window with the key-side share its own length gives (pipeline-math.ts windowFixedPoint)
-  const last = { stretch: 1 };
-  s.win = windowFixedPoint(s.dramV, s.requests, shareBusy(s, dramStage(s, hw)), (share) => generationWindowAt(w, hw, kCyc, tim, av, lat, share, last));
+  const last = { stretch: 1, pair: 0 };
+  s.win = windowFixedPoint(s.dramV, s.requests, shareBusy(s, dramStage(s, hw)), (share) => generationWindowAt(w, hw, key, tim, lat, share, last));
+  s.winPair = last.pair;
   s.tail = nReq > 0 ? lat.val + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
   return last.stretch;
 }
 
+/** Each generation head's key-side stream in its window (DRAM-available time): on its own, and beside the V stream it is paired with. */
+interface KeyStreams {
+  alone: number[];
+  paired: number[];
+  /** Its paired V stream's lag and that stream on its own (pairedKeyStream), and the gated boundaries' `gateLead`. */
+  lag: number[];
+  value: number[];
+  gateLead: number;
+}
+
 /**
- * Generation: Σ window / heads in flight when the key side gets `share` of the DRAM. All-bank
- * refresh stalls the window, not only the DRAM bandwidth (refreshStretch, pipeline-math.ts): the
- * window's slots summed in DRAM-available time (the key stream without the refresh derate:
- * kCyc × av), then stretched by what a refresh costs a slot of mean length T with d cycles on the
- * DRAM (tim: the design's HBM timing, av its refresh availability); the stretch into `last`.
+ * Generation: Σ window / heads in flight when the key side gets `share` of the DRAM. A head's key
+ * stream takes its stream on its own over the share (the other side's traffic spread over the
+ * run), and at least its paired reading (the V stream issued just after it). All-bank refresh
+ * stalls the window, not only the DRAM bandwidth (refreshStretch, pipeline-math.ts): the window's
+ * slots summed in DRAM-available time, then stretched by what a refresh costs a slot of mean
+ * length T with d cycles on the DRAM (its key stream over the share; tim: the design's HBM
+ * timing); the stretch into `last`, and the pairing's part of the window (finalize.ts Sums.winPair).
  */
-function generationWindowAt(w: Workload, hw: HardwareConfig, kCyc: number[], tim: HbmTiming, av: number, lat: FetchLatencies, share: number, last: { stretch: number }): number {
+function generationWindowAt(w: Workload, hw: HardwareConfig, key: KeyStreams, tim: HbmTiming, lat: FetchLatencies, share: number, last: { stretch: number; pair: number }): number {
   const nReq = w.requests.length;
   let W = 0;
   let N = 0;
   let Dm = 0;
+  let pair = 0;
+  const lead = key.gateLead;
   for (let ri = 0; ri < nReq; ri++) {
     const r = w.requests[ri];
     const w1 = 1 + r.refetch;
@@ -255,13 +272,14 @@ function generationWindowAt(w: Workload, hw: HardwareConfig, kCyc: number[], tim
     const qk = w1 * rowsCycles(r.queries, r.keys, r.causal, hw.qkMultipliers, r.D);
     const sm = w1 * rowsCycles(r.queries, r.keys, r.causal, softmaxLanes(hw), 1);
     const lFix = lat.key + qkLatency(hw.qkMultipliers, r.D) + L_BUF + smLatency(hw.qkMultipliers, r.D);
-    // a head alone in flight issues its K before the previous head's V: the DRAM serves it first
-    const kc = (kCyc[ri] * av) / (n === 1 ? 1 : share);
-    W += (L_ADMIT + w1 * lFix + Math.max(kc, qk, sm)) / n;
+    const kc = key.alone[ri] / share;
+    W += (L_ADMIT + w1 * lFix + Math.max(kc, key.paired[ri], qk, sm)) / n;
     N += 1 / n;
+    pair += gatePairing(key.alone[ri], key.lag[ri], key.value[ri], nReq, Math.max(key.alone[ri], qk, sm), lead) / n;
     Dm += (L_ADMIT + w1 * lat.key + kc) / n;
   }
   last.stretch = N > 0 ? refreshStretch(W / N, Dm / N, tim.tRFC, tim.tREFI) : 1;
+  last.pair = pair;
   return N > 0 ? W * last.stretch : 0;
 }
 
@@ -328,6 +346,10 @@ function sumsOf(w: Workload, hw: HardwareConfig, design: HbmTiming): Sums {
   const vCyc: number[] = [];
   const pvCyc: number[] = [];
   const tkCyc: number[] = [];
+  const keyAlone: number[] = [];
+  const keyPaired: number[] = [];
+  const keyLag: number[] = [];
+  const keyValue: number[] = [];
   const zC = expectedMaxNormal(dramUnits(hw));
   const g: GenChain = { fix: 0, fixPre: 0, k: 0, qk: 0, sm: 0, kL: 0, qkL: 0, smL: 0, tk: 0, v: 0, pv: 0 };
   const f: FlowRows = { d: [], q: [], l: [], v: [], p: [], n: [] };
@@ -335,17 +357,22 @@ function sumsOf(w: Workload, hw: HardwareConfig, design: HbmTiming): Sums {
     const c = requestCore(r);
     const t = addRequestTraffic(s, r, hw, w.reuseKV, c.seen, avail, tim);
     kCyc.push(t.cK + requestLead(t.dc, t.bQ, t.bK, t.bL, 0, avail, t.bR) + zC * requestSpread(t.dc, t.bQ, t.bK, t.bL, 0, r.refetch, avail, t.bR));
+    // the key-side stream on its own in DRAM-available time, and with the V stream it is paired with
+    keyAlone.push(portStream(kCyc[kCyc.length - 1] * avail, t.bQ + t.bK + t.bL + t.bR, hw));
     sdCyc.push(requestSpread(t.dc, t.bQ, t.bK, t.bL, t.bV, r.refetch, avail, t.bR));
     leadCyc.push(requestLead(t.dc, t.bQ, t.bK, t.bL, t.bV, avail, t.bR));
     const st = addRequestCompute(s, r, hw, c, t, lat);
     vCyc.push(portStream(t.cV, t.bV, hw)); // the V stream on its own (the value window, the in-order bound)
     pvCyc.push(st.pv);
     tkCyc.push(st.tkV);
+    keyLag.push(st.tkVLat);
+    keyValue.push(portStream(t.cV * avail, t.bV, hw));
+    keyPaired.push(pairedKeyStream(keyAlone[keyAlone.length - 1], st.tkVLat, keyValue[keyValue.length - 1], nReq));
     addRequestChain(s, g, f, r, hw, w.reuseKV, nReq, avail, t, st, lat);
   }
   const vFit = w.reuseKV ? [] : valueFits(w, hw);
   if (!w.reuseKV) {
-    const stretch = finishGeneration(s, g, w, hw, kCyc, sdCyc, leadCyc, design, avail, lat);
+    const stretch = finishGeneration(s, g, w, hw, { alone: keyAlone, paired: keyPaired, lag: keyLag, value: keyValue, gateLead: gateLead(s.gateTk, s.gateHeads) }, sdCyc, leadCyc, design, lat);
     // (with pruning only: sim/hw/gen-flow.ts `prunes`)
     if (w.requests.some((r) => r.valuesPerQuery < r.keys || r.topk >= 0) || headTopkRuns(w).length > 0) s.inOrder = generationInOrder(w, hw, lat, tkCyc, vCyc, pvCyc, vFit, stretch);
   }

@@ -3,15 +3,18 @@
  * function of the key side's DRAM share, memoised per design.
  */
 import { softmaxLanes, type HardwareConfig } from '../schema.ts';
-import { MAX_ALLOCS, bufferLines, headLines, rowsCycles } from './pipeline-math.ts';
-import type { DramSums, PreparedWorkload, ReqClass } from './prepare.ts';
+import { MAX_ALLOCS, bufferLines, gateLead, gatePairing, headLines, pairedKeyStream, portBytes, rowsCycles } from './pipeline-math.ts';
+import { generationBytes, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
+import { sortedOrder } from './crossover-sort.ts';
 
 /**
- * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = key-side
- * DRAM cycles to the busiest channel, DramSums.kw; x_c = max(Q·K, softmax) of class c, n_c its heads in flight): classes sorted by the
- * crossover t_c = x_c/kc_c; for a given share the classes with t_c < 1/share are fetch-bound.
- * The sums run over entries, a DRAM group's classes in one (their terms are equal; `windowOrder`).
- * prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m kc/n.
+ * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = the key-side
+ * stream of class c on its own in DRAM-available time, its DRAM cycles to the busiest channel
+ * (DramSums.kw) × the refresh availability or its bytes at the fetcher's ports if longer; x_c = the
+ * largest of its Q·K, softmax and paired key stream (pipeline-math.ts pairedKeyStream), n_c its
+ * heads in flight): classes sorted by the crossover t_c = x_c/kc_c; for a given share the classes
+ * with t_c < 1/share are fetch-bound. The sums run over entries, a DRAM group's classes in one
+ * (their terms are equal; `windowOrder`). prefX[i] = Σ_{j<i} m x/n, prefF[i] = Σ_{j<i} m kc/n.
  */
 export interface WindowTable {
   thr: Float64Array;
@@ -22,16 +25,16 @@ export interface WindowTable {
   /** Σ mult·(lead + z_C·σ/√n): the DRAM imbalance the layout and the heads in flight leave (dram-cost.ts imbalanceCycles). */
   imb: number;
   /**
-   * Σ mult·max(kc·avail, x) of the classes alone in flight (n = 1): their K stream is issued at the
-   * previous head's decision, before that head's V, so the DRAM serves it first (share 1); they
-   * are left out of the prefix sums, which scale kc by 1/share. (In DRAM-available time, as the
-   * whole window before its refresh stretch: fast.ts generationWindow.)
+   * The entries whose heads split the key buffer (alone in flight; their LSB pass re-reads the
+   * MSBs, so their key stream is another): mult·kc and mult·x of each, outside the prefix sums
+   * (empty arrays when there are none).
    */
-  alone: number;
-  /** Σ mult·kc of the classes alone in flight (their DRAM part, pipeline-math.ts refreshStretch). */
-  aloneK: number;
+  splitF: Float64Array;
+  splitX: Float64Array;
   /** Σ mult/n over every class: the slots the window's terms are spread over. */
   heads: number;
+  /** Σ mult·(what a gated boundary takes off the pairing)/n (finalize.ts Sums.winPair). */
+  pair: number;
   /** Heads that split the key buffer (their LSB pass re-reads the MSBs): Σ the re-read's key-side DRAM cycles, activations, bytes, and key-SRAM elements written again. */
   reK: number;
   reA: number;
@@ -78,6 +81,21 @@ export interface WindowOrder {
   group: Int32Array;
   /** The DRAM entry's refresh availability (1 − nRFC/nREFI, or 1 without refresh). */
   avail: number;
+  /**
+   * Per entry (entry order), what a head that splits the key buffer needs to price its key stream
+   * (`windowTable`): (1+p)·max(Q·K, softmax), the lag of its paired V stream, that V stream on its
+   * own, and its key-side bytes with the MSBs it fetches again; the fetcher's bytes a cycle.
+   */
+  xByEntry: Float64Array;
+  /** Per entry in crossover order: mult·what a gated boundary takes off its pairing (pipeline-math.ts gatePairing; `pair`). */
+  mp: Float64Array;
+  lagByEntry: Float64Array;
+  vByEntry: Float64Array;
+  splitBytes: Float64Array;
+  ports: number;
+  /** The workload's head requests (pairedKeyStream), and its gated boundaries' `gateLead`. */
+  requests: number;
+  gateLead: number;
   byLines: Map<number, WindowTable>;
 }
 
@@ -122,6 +140,8 @@ export function classRows(p: PreparedWorkload, lanes: boolean, M: number): Float
 let scratchT = new Float64Array(0);
 let scratchX = new Float64Array(0);
 let scratchM = new Float64Array(0);
+let scratchK = new Float64Array(0);
+let scratchP = new Float64Array(0);
 let scratchA = new Int32Array(0);
 let scratchB = new Int32Array(0);
 
@@ -140,19 +160,23 @@ interface OnceArrays {
   prefF: Float64Array;
 }
 let once: OnceArrays | undefined;
+/** A window order's arrays of doubles, and those and the table's two prefix sums (`onceArrays`). */
+const ORDER_VIEWS = 15;
+const ONCE_VIEWS = ORDER_VIEWS + 2;
 let onceBuf = new Float64Array(0);
 let onceCls = new Int32Array(0);
 
 function onceArrays(C: number): OnceArrays {
   if (once === undefined || once.C !== C) {
-    if (onceBuf.length < 12 * (C + 1)) {
-      onceBuf = new Float64Array(12 * (C + 1) * 2);
+    if (onceBuf.length < ONCE_VIEWS * (C + 1)) {
+      onceBuf = new Float64Array(ONCE_VIEWS * (C + 1) * 2);
       onceCls = new Int32Array((C + 1) * 2);
     }
     const view = (i: number, n: number): Float64Array => onceBuf.subarray(i * (C + 1), i * (C + 1) + n);
-    const [thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, mm] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => view(i, C));
+    const [thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, mm, xByEntry, mp, lagByEntry, vByEntry, splitBytes] = Array.from({ length: ORDER_VIEWS }, (_, i) => view(i, C));
     const none = new Int32Array(0);
-    once = { C, order: { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: onceCls.subarray(0, C), mm, reps: none, group: none, avail: 1, byLines: new Map() }, prefX: view(10, C + 1), prefF: view(11, C + 1) };
+    const order: WindowOrder = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: onceCls.subarray(0, C), mm, reps: none, group: none, avail: 1, xByEntry, mp, lagByEntry, vByEntry, splitBytes, ports: 1, requests: 0, gateLead: 0, byLines: new Map() };
+    once = { C, order, prefX: view(ORDER_VIEWS, C + 1), prefF: view(ORDER_VIEWS + 1, C + 1) };
   }
   return once;
 }
@@ -165,7 +189,7 @@ function onceArrays(C: number): OnceArrays {
  * terms; an entry carries their summed multiplicity (half the entries to sort and sum on a pruned
  * gpt2-medium generation workload; the sums move in their last bits, ~1e-15 relative).
  */
-function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, reuse = false): WindowOrder {
+function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, tk: TopkSums, reuse = false): WindowOrder {
   const cs = p.classes;
   const C = cs.length;
   const reps = p.dramReps;
@@ -176,21 +200,28 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     scratchT = new Float64Array(C);
     scratchX = new Float64Array(C);
     scratchM = new Float64Array(C);
+    scratchK = new Float64Array(C);
+    scratchP = new Float64Array(C);
     scratchA = new Int32Array(C);
     scratchB = new Int32Array(C);
   }
   const t = scratchT.length === G ? scratchT : scratchT.subarray(0, G); // (a view only when longer: one less allocation a design)
   const xs = scratchX;
+  const ks = scratchK;
+  const ps = scratchP;
   const ms = scratchM; // the entries' multiplicities: the loop in crossover order reads no class objects
   let o: WindowOrder;
   if (reuse) o = onceArrays(G).order;
   else {
-    const [thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, mm] = float64Views(10, G);
-    o = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: new Int32Array(G), mm, reps, group, avail: 1, byLines: new Map() };
+    const [thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, mm, xByEntry, mp, lagByEntry, vByEntry, splitBytes] = float64Views(ORDER_VIEWS, G);
+    o = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: new Int32Array(G), mm, reps, group, avail: 1, xByEntry, mp, lagByEntry, vByEntry, splitBytes, ports: 1, requests: p.requests, gateLead: 0, byLines: new Map() };
   }
   o.reps = reps;
   o.group = group;
-  o.avail = dram.avail;
+  const av = (o.avail = dram.avail);
+  const pb = (o.ports = portBytes(hw));
+  o.requests = p.requests;
+  const lead = (o.gateLead = hw.gateTokenTopk ? gateLead(tk.gateTk, tk.gateHeads) : 0);
   const rq = classRows(p, false, hw.qkMultipliers);
   const rs = classRows(p, true, Psm);
   for (let g = 0; g < G; g++) ms[g] = 0;
@@ -199,15 +230,26 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     const i = reps[g];
     const c = cs[i];
     const m = ms[g];
+    const b = generationBytes(c);
+    // the key-side stream on its own, its paired V stream on its own (reference.ts sumsOf)
+    const kc = Math.max(dram.kw[g] * av, (b.q + b.k + b.l) / pb);
+    const v = Math.max(dram.vw[g] * av, b.v / pb);
     const x = (1 + c.p) * Math.max(rq[i], rs[i]);
-    const kc = dram.kw[g];
-    xs[g] = x;
-    t[g] = kc > 0 ? x / kc : Infinity;
+    const lag = tk.latByClass[i];
+    const xp = Math.max(x, pairedKeyStream(kc, lag, v, p.requests));
+    xs[g] = xp;
+    ks[g] = kc;
+    ps[g] = gatePairing(kc, lag, v, p.requests, Math.max(kc, x), lead);
+    t[g] = kc > 0 ? xp / kc : Infinity;
     o.mw[g] = m * (1 + c.p);
     o.msd[g] = m * dram.zC * dram.sd[g];
     o.mlead[g] = m * dram.lead[g];
     o.klByEntry[g] = headLines(c.k, hw.qkMultipliers, c.D);
     o.mByEntry[g] = m;
+    o.xByEntry[g] = x;
+    o.lagByEntry[g] = lag;
+    o.vByEntry[g] = v;
+    o.splitBytes[g] = b.q + b.k * (1 + c.p) + b.l;
   }
   const order = sortedOrder(t, scratchA, scratchB);
   for (let j = 0; j < G; j++) {
@@ -215,162 +257,13 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, re
     const m = ms[g];
     o.thr[j] = t[g];
     o.mx[j] = m * xs[g];
-    o.mf[j] = m * dram.kw[g];
+    o.mf[j] = m * ks[g];
+    o.mp[j] = m * ps[g];
     o.kl[j] = o.klByEntry[g];
     o.cls[j] = reps[g];
     o.mm[j] = m;
   }
   return o;
-}
-
-/** Scratch of `sortedOrder`: the high words of the keys (a view on a double buffer), radix keys, digit counts. */
-let radixF = new Float64Array(0);
-let radixHi = new Uint32Array(0);
-let radixK = new Uint32Array(0);
-let radixK2 = new Uint32Array(0);
-const radixCount = new Int32Array(2048);
-const RADIX_BITS = 22;
-const HI = new Uint32Array(new Float64Array([1]).buffer)[1] === 0x3ff00000 ? 1 : 0; // index of the high word of a double
-
-/**
- * `stableOrder`'s permutation (indices sorted by t ascending, ties in index order), by a stable
- * two-pass radix sort on the top 22 bits of the keys' range (the high words of non-negative
- * doubles order like the numbers) and an insertion pass that orders the keys the radix sort did
- * not tell apart by (t, index). Falls back to `stableOrder` for keys that are not all ≥ +0 or
- * when that pass has too much to move (keys clustered below the radix resolution).
- */
-export function sortedOrder(t: Float64Array, a: Int32Array, b: Int32Array): Int32Array {
-  const n = t.length;
-  if (n < 64) return smallOrder(t, a, b);
-  if (radixF.length < n) {
-    radixF = new Float64Array(n);
-    radixHi = new Uint32Array(radixF.buffer);
-    radixK = new Uint32Array(n);
-    radixK2 = new Uint32Array(n);
-  }
-  if (!radixKeys(t, n, radixK, a)) return stableOrder(t, a, b);
-  radixPass(radixK, radixK2, a, b, n, 0);
-  radixPass(radixK2, radixK, b, a, n, 11);
-  // a holds the order again (two passes): order the keys the radix sort left tied by (t, index)
-  return orderTies(t, a, n) ? a : stableOrder(t, a, b);
-}
-
-/**
- * The radix keys of t into `keys` (the top RADIX_BITS bits of the high words above the smallest,
- * +∞ the largest key) and 0 … n−1 into `a`; false when a key is not ≥ +0 (NaN, negative, −0).
- */
-function radixKeys(t: Float64Array, n: number, keys: Uint32Array, a: Int32Array): boolean {
-  radixF.set(t);
-  let lo = 0x7ff00000;
-  let hi = 0;
-  for (let i = 0; i < n; i++) {
-    const x = t[i];
-    if (!(x >= 0) || (x === 0 && 1 / x < 0)) return false;
-    const h = radixHi[2 * i + HI];
-    if (h < lo) lo = h;
-    if (h > hi && x !== Infinity) hi = h;
-  }
-  const range = hi > lo ? hi - lo : 0;
-  const shift = Math.max(0, 32 - Math.clz32(range) - RADIX_BITS);
-  const top = (1 << RADIX_BITS) - 1;
-  for (let i = 0; i < n; i++) {
-    const h = radixHi[2 * i + HI];
-    keys[i] = t[i] === Infinity ? top : Math.min(top, (h - lo) >>> shift);
-    a[i] = i;
-  }
-  return true;
-}
-
-/** One stable counting-sort pass on the 11-bit digit at bit `sh`: (keys, src) → (keys2, dst). */
-function radixPass(keys: Uint32Array, keys2: Uint32Array, src: Int32Array, dst: Int32Array, n: number, sh: number): void {
-  radixCount.fill(0);
-  for (let i = 0; i < n; i++) radixCount[(keys[i] >>> sh) & 2047]++;
-  let sum = 0;
-  for (let d = 0; d < 2048; d++) {
-    const c = radixCount[d];
-    radixCount[d] = sum;
-    sum += c;
-  }
-  for (let i = 0; i < n; i++) {
-    const k = keys[i];
-    const j = radixCount[(k >>> sh) & 2047]++;
-    keys2[j] = k;
-    dst[j] = src[i];
-  }
-}
-
-/** Scratch of `smallOrder`: the keys in their sorted order so far. */
-const smallKeys = new Float64Array(64);
-
-/**
- * `stableOrder`'s permutation of fewer than 64 keys (a generation workload's classes without
- * pruning: one per step) by insertion, the keys moved with their indices (no indirect loads):
- * the keys of such a workload are equal but for their last bits, in no particular order (~140
- * moves for 32 keys on random designs; at most n²/2 < 2016). NaN keys go to the merge sort.
- */
-function smallOrder(t: Float64Array, a: Int32Array, b: Int32Array): Int32Array {
-  const n = t.length;
-  const keys = smallKeys;
-  for (let j = 0; j < n; j++) {
-    const tx = t[j];
-    if (tx !== tx) return stableOrder(t, a, b);
-    let k = j - 1;
-    // strictly greater: equal keys stay in index order
-    while (k >= 0 && keys[k] > tx) {
-      keys[k + 1] = keys[k];
-      a[k + 1] = a[k];
-      k--;
-    }
-    keys[k + 1] = tx;
-    a[k + 1] = j;
-  }
-  return a;
-}
-
-/**
- * Insertion pass over the radix order `src`: entries ordered by (t, index); false as soon as it
- * has moved more than 8n entries (keys clustered below the radix resolution).
- */
-function orderTies(t: Float64Array, src: Int32Array, n: number): boolean {
-  let moves = 0;
-  for (let j = 1; j < n; j++) {
-    const x = src[j];
-    const tx = t[x];
-    let k = j - 1;
-    while (k >= 0 && (t[src[k]] > tx || (t[src[k]] === tx && src[k] > x))) {
-      src[k + 1] = src[k];
-      k--;
-    }
-    src[k + 1] = x;
-    moves += j - 1 - k;
-    if (moves > 8 * n) return false;
-  }
-  return true;
-}
-
-/**
- * Indices 0 … n−1 sorted by t ascending, ties in index order (bottom-up merge sort: the order of a
- * stable sort), in one of the scratch arrays a, b (each at least t.length long).
- */
-export function stableOrder(t: Float64Array, a: Int32Array = new Int32Array(t.length), b: Int32Array = new Int32Array(t.length)): Int32Array {
-  const n = t.length;
-  for (let i = 0; i < n; i++) a[i] = i;
-  for (let w = 1; w < n; w *= 2) {
-    for (let lo = 0; lo < n; lo += 2 * w) {
-      const mid = Math.min(lo + w, n);
-      const hi = Math.min(lo + 2 * w, n);
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      while (i < mid && j < hi) b[k++] = t[a[j]] < t[a[i]] ? a[j++] : a[i++];
-      while (i < mid) b[k++] = a[i++];
-      while (j < hi) b[k++] = a[j++];
-    }
-    const s = a;
-    a = b;
-    b = s;
-  }
-  return a;
 }
 
 /** Heads in flight of a class with `kl` key lines (headsFit without reuse). */
@@ -394,24 +287,32 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
     prefF[0] = 0;
   } else [prefX, prefF] = float64Views(2, C + 1);
   let split: SplitTerms | undefined;
-  if (splitOf !== undefined) for (let g = 0; g < C && split === undefined; g++) if (o.klByEntry[g] > kLines) split = splitOf();
+  let splits = 0;
+  if (splitOf !== undefined) for (let g = 0; g < C; g++) if (o.klByEntry[g] > kLines) splits++;
+  if (splits > 0) split = splitOf!();
+  const [splitF, splitX] = splits > 0 ? float64Views(2, splits) : NO_SPLITS;
   let fixW = 0;
-  let alone = 0;
-  let aloneK = 0;
   let heads = 0;
+  let pair = 0;
+  let si = 0;
   for (let j = 0; j < C; j++) {
     const n = headsOfLines(o.kl[j], kLines, cap);
     heads += o.mm[j] / n;
-    if (n === 1) {
-      const k = split !== undefined && o.kl[j] > kLines ? o.mm[j] * split.kw[o.group[o.cls[j]]] : o.mf[j];
-      alone += Math.max(o.mx[j], k * o.avail);
-      aloneK += k;
+    if (split !== undefined && o.kl[j] > kLines) {
+      // alone in flight (n = 1), its key stream with the MSBs it fetches again (reference.ts sumsOf)
+      const g = o.group[o.cls[j]];
+      const kc = Math.max(split.kw[g] * o.avail, o.splitBytes[g] / o.ports);
+      const paired = pairedKeyStream(kc, o.lagByEntry[g], o.vByEntry[g], o.requests);
+      splitF[si] = o.mm[j] * kc;
+      splitX[si++] = o.mm[j] * Math.max(o.xByEntry[g], paired);
+      pair += o.mm[j] * gatePairing(kc, o.lagByEntry[g], o.vByEntry[g], o.requests, Math.max(kc, o.xByEntry[g]), o.gateLead);
       prefX[j + 1] = prefX[j];
       prefF[j + 1] = prefF[j];
       continue;
     }
     prefX[j + 1] = prefX[j] + o.mx[j] / n;
     prefF[j + 1] = prefF[j] + o.mf[j] / n;
+    pair += o.mp[j] / n;
   }
   let imb = 0;
   for (let g = 0; g < C; g++) {
@@ -420,10 +321,11 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
     if (split !== undefined && o.klByEntry[g] > kLines) imb += (o.mByEntry[g] * split.zC * split.sd[g]) / Math.sqrt(n) + o.mByEntry[g] * split.lead[g];
     else imb += o.msd[g] / Math.sqrt(n) + o.mlead[g];
   }
-  const tab: WindowTable = { thr: o.thr, prefX, prefF, fixW, imb, alone, aloneK, heads, reK: 0, reA: 0, reBytes: 0, reWrites: 0 };
+  const tab: WindowTable = { thr: o.thr, prefX, prefF, fixW, imb, splitF, splitX, heads, pair, reK: 0, reA: 0, reBytes: 0, reWrites: 0 };
   if (split !== undefined) rereadSumsInto(tab, o, kLines, split);
   return tab;
 }
+const NO_SPLITS = [new Float64Array(0), new Float64Array(0)];
 
 /** Σ over the classes whose heads split the key buffer, into `tab`: the MSB re-read's DRAM cycles, activations, bytes and key-SRAM elements written (one literal of the table's final shape, not a spread of these into it). */
 function rereadSumsInto(tab: WindowTable, o: WindowOrder, kLines: number, split: SplitTerms): void {
@@ -455,36 +357,43 @@ function bindSplit(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, spli
  * design), then per (key lines, cap). `splitOf` (a workload with refetches) gives the terms of
  * heads that split the key buffer, asked only when a table is made and some head does.
  */
-export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, splitOf?: (p: PreparedWorkload, hw: HardwareConfig, dram: DramSums) => SplitTerms): WindowTable {
+export function windowOf(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, tk: TopkSums, splitOf?: (p: PreparedWorkload, hw: HardwareConfig, dram: DramSums) => SplitTerms): WindowTable {
   const kLines = bufferLines(hw.keySramKB, hw.qkMultipliers, hw.wordBits);
   const cap = Math.min(hw.inFlight, MAX_ALLOCS, p.requests);
   // a DRAM entry that is not memoised (fast.ts memoDram) gets an order and a table kept nowhere
-  if (!dram.kept) return windowTable(windowOrder(p, hw, dram, true), kLines, cap, true, bindSplit(p, hw, dram, splitOf));
-  // the order reads qkMultipliers (Q·K rows, key lines) and the softmax lanes (≤ 65536 each)
-  const ck = hw.qkMultipliers * 131072 + softmaxLanes(hw);
-  let byDram = p.windows.get(ck);
+  if (!dram.kept) return windowTable(windowOrder(p, hw, dram, tk, true), kLines, cap, true, bindSplit(p, hw, dram, splitOf));
+  // the order reads the top-k design's lags (the paired V stream's: none without local-V pruning),
+  // qkMultipliers (Q·K rows, key lines), the softmax lanes (≤ 65536 each) and the fetcher's ports
+  const ck = hw.fetcherPorts * 2 ** 34 + hw.qkMultipliers * 131072 + softmaxLanes(hw);
+  let byTk = p.windows.get(tk.lagKey);
+  if (byTk === undefined) p.windows.set(tk.lagKey, (byTk = new Map()));
+  let byDram = byTk.get(ck);
   if (byDram === undefined) {
     if (p.windowCount >= windowCapacity(p.classes.length)) {
       p.windows.clear();
       p.windowCount = 0;
+      p.windows.set(tk.lagKey, byTk);
+      byTk.clear();
     }
-    p.windows.set(ck, (byDram = new Map()));
+    byTk.set(ck, (byDram = new Map()));
   }
   let o = byDram.get(dram);
   if (o === undefined || o === null) {
     if (p.windowCount >= windowCapacity(p.classes.length)) {
       p.windows.clear();
       p.windowCount = 0;
-      p.windows.set(ck, byDram);
+      byTk.clear();
+      p.windows.set(tk.lagKey, byTk);
+      byTk.set(ck, byDram);
     }
     // an order is kept when asked for a second time: a sweep over algorithm knobs prepares a
     // workload per point and asks once (the first time, in the arrays of onceArrays, as above)
     if (o === undefined) {
       byDram.set(dram, null);
       p.windowCount++;
-      return windowTable(windowOrder(p, hw, dram, true), kLines, cap, true, bindSplit(p, hw, dram, splitOf));
+      return windowTable(windowOrder(p, hw, dram, tk, true), kLines, cap, true, bindSplit(p, hw, dram, splitOf));
     }
-    byDram.set(dram, (o = windowOrder(p, hw, dram)));
+    byDram.set(dram, (o = windowOrder(p, hw, dram, tk)));
     p.windowCount++;
   }
   const key = kLines * 64 + cap;
