@@ -81,14 +81,14 @@ export interface WindowOrder {
   group: Int32Array;
   /** The DRAM entry's refresh availability (1 − nRFC/nREFI, or 1 without refresh). */
   avail: number;
+  /** Per entry in crossover order: mult·what a gated boundary takes off its pairing (pipeline-math.ts gatePairing; `pair`). */
+  mp: Float64Array;
   /**
    * Per entry (entry order), what a head that splits the key buffer needs to price its key stream
    * (`windowTable`): (1+p)·max(Q·K, softmax), the lag of its paired V stream, that V stream on its
    * own, and its key-side bytes with the MSBs it fetches again; the fetcher's bytes a cycle.
    */
   xByEntry: Float64Array;
-  /** Per entry in crossover order: mult·what a gated boundary takes off its pairing (pipeline-math.ts gatePairing; `pair`). */
-  mp: Float64Array;
   lagByEntry: Float64Array;
   vByEntry: Float64Array;
   splitBytes: Float64Array;
