@@ -167,6 +167,49 @@ export class TokenTopk {
   }
 }
 
+/**
+ * The gated heads of a workload (a token top-k the next layer waits for with hw.gateTokenTopk,
+ * finalize.ts gatedGeneration): per run of them in request order, its class, the heads of its
+ * layer and its heads, as triples.
+ */
+export class GatedHeads {
+  private chm: Float64Array;
+  count = 0;
+  constructor(max: number) {
+    this.chm = new Float64Array(3 * max);
+  }
+  add(cls: number, layerHeads: number, heads: number): void {
+    const j = 3 * this.count++;
+    this.chm[j] = cls;
+    this.chm[j + 1] = layerHeads;
+    this.chm[j + 2] = heads;
+  }
+  /** The triples added. */
+  done(): Float64Array {
+    return this.chm.subarray(0, 3 * this.count);
+  }
+}
+
+/** The gated heads of a request list whose classes are `runCls`/`runLen` in request order (`GatedHeads`). */
+function gatedOfList(reqs: readonly HeadRequest[], runCls: Int32Array, runLen: Int32Array): Float64Array {
+  const out = new GatedHeads(reqs.length);
+  let run = 0;
+  let used = 0;
+  for (let i = 0; i < reqs.length; ) {
+    let j = i;
+    while (j < reqs.length && reqs[j].iteration === reqs[i].iteration && reqs[j].layer === reqs[i].layer) j++;
+    for (let ri = i; ri < j; ri++) {
+      if (reqs[ri].topk >= 0) out.add(runCls[run], j - i, 1);
+      if (++used === runLen[run]) {
+        run++;
+        used = 0;
+      }
+    }
+    i = j;
+  }
+  return out.done();
+}
+
 /** The classes of a workload, the request order as runs of one class, the head dimension (-1 when empty), and the token top-k kept apart (generation). */
 export interface Classes {
   classes: ReqClass[];
@@ -176,13 +219,17 @@ export interface Classes {
   tokens: Float64Array;
   /** Σ over the requests with a token top-k of the heads of their layer (request-core.ts gatedLayerHeads). */
   gateLayerHeads: number;
+  /** (class, heads of its layer, heads) of the gated heads (`GatedHeads`). */
+  gated: Float64Array;
 }
 
 /** The request classes of a workload's request list (`planClasses` for a plan's). */
 export function collectClasses(w: Workload): Classes {
   const col = new ClassCollector(w.requests.length, !w.reuseKV);
   for (const r of w.requests) col.add(r, 1);
-  return { classes: col.classes, D: col.D, runCls: col.runCls.subarray(0, col.runs), runLen: col.runLen.subarray(0, col.runs), tokens: col.tokens.done(), gateLayerHeads: gatedLayerHeads(w.requests) };
+  const runCls = col.runCls.subarray(0, col.runs);
+  const runLen = col.runLen.subarray(0, col.runs);
+  return { classes: col.classes, D: col.D, runCls, runLen, tokens: col.tokens.done(), gateLayerHeads: gatedLayerHeads(w.requests), gated: gatedOfList(w.requests, runCls, runLen) };
 }
 
 /**
@@ -207,6 +254,7 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
   const classes: ReqClass[] = [];
   const causal = !plan.encoder && !generation;
   const tokens = new TokenTopk(generation ? max : 0);
+  const gated = new GatedHeads(max);
   const alive = new Array<number>(layers);
   let runs = 0;
   let G = 0;
@@ -233,7 +281,8 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
       for (let run = h > 1 ? 0 : 1; run < 2; run++) {
         let topk = run === 0 ? -1 : next >= 0 && next < keys ? next : -1;
         const count = run === 0 ? h - 1 : 1;
-        if (topk >= 0) gateLayerHeads += count * h;
+        const gate = topk >= 0;
+        if (gate) gateLayerHeads += count * h;
         if (generation && topk >= 0) {
           tokens.add(L, keys, topk, count);
           topk = -1;
@@ -241,6 +290,7 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
         if (prev >= 0 && sameInBlock(classes[prev], vF, vq, p, topk)) {
           classes[prev].mult += count;
           runLen[runs - 1] += count;
+          if (gate) gated.add(prev, h, count);
           continue;
         }
         let i = blockStart;
@@ -259,11 +309,12 @@ export function planClasses(plan: GenerationPlan): Classes & { dramGroup: Int32A
         prev = i;
         runCls[runs] = i;
         runLen[runs++] = count;
+        if (gate) gated.add(i, h, count);
       }
     }
   }
   const C = classes.length;
-  return { classes, D: C > 0 ? plan.D : -1, runCls: runCls.subarray(0, runs), runLen: runLen.subarray(0, runs), tokens: tokens.done(), gateLayerHeads, dramGroup: group.subarray(0, C), dramReps: reps.subarray(0, G) };
+  return { classes, D: C > 0 ? plan.D : -1, runCls: runCls.subarray(0, runs), runLen: runLen.subarray(0, runs), tokens: tokens.done(), gateLayerHeads, gated: gated.done(), dramGroup: group.subarray(0, C), dramReps: reps.subarray(0, G) };
 }
 
 /** True when class `c` has these fields (the others are its block's: `planClasses`). */

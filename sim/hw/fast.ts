@@ -17,6 +17,7 @@ import { classRows, float64Views, windowOf, type SplitTerms, type WindowTable } 
 import { valueWindow } from './value-window.ts';
 import { reuseWindow } from './reuse-window.ts';
 import { generationInOrder } from './gen-flow.ts';
+import { chainGateInto } from './gate-slots.ts';
 
 /** Σ m·(1+p)·rows over the classes (rows: window.ts classRows). */
 function weightedRows(p: PreparedWorkload, rows: Float64Array): number {
@@ -361,6 +362,12 @@ function generationWindow(s: Sums, p: PreparedWorkload, hw: HardwareConfig, dram
   s.requests = p.requests;
   s.gen = true;
   s.gateLayerHeads = hw.gateTokenTopk ? p.gateLayerHeads : 0;
+  if (hw.gateTokenTopk && p.gates.H.length > 0) {
+    s.gateSlots = tab.gate.slots;
+    s.gateStagger = tab.gate.staggers;
+    s.gateRefetch = tab.gate.refetch;
+    chainGateInto(s, p.gates, s.chainHeads);
+  }
   s.tail = p.requests > 0 ? dram.lat.val + lPv : 0;
   // Window (admission → final decision) per class, over the heads that can be in flight:
   // Σ m·((1+p)·lFix + max(kc/share, paired key stream, Q·K, softmax))/n, from the memoised

@@ -8,7 +8,8 @@ import { emptyActivity } from './types.ts';
 import { emptyEnergy, energyWithLeakageInto, leakageFromArea } from './energy.ts';
 import { areaInto, emptyArea } from './area.ts';
 import { deriveMetrics } from '../metrics.ts';
-import { OVERLAP_K, dramStage } from './pipeline-math.ts';
+import { L_ADMIT, OVERLAP_K, dramStage } from './pipeline-math.ts';
+import { staggerCycles } from './gate-slots.ts';
 
 /** Workload totals for one hardware point (internal; both paths fill it). */
 export interface Sums {
@@ -41,6 +42,18 @@ export interface Sums {
    */
   gateLag: number;
   gateLayerHeads: number;
+  /**
+   * Generation with gated boundaries, over the gated heads: the windows of their layers' last
+   * batches no head fills (gate-slots.ts gateSlots, with each head's heads in flight), and the
+   * paces by which the gated head decides after its batch's first, summed by heads in flight n
+   * (index n: gateStaggers); the same over the serial path's heads (`chainHeads`).
+   */
+  gateSlots: number;
+  gateStagger: Float64Array;
+  /** Generation with gated boundaries: Σ over the gated heads of their slots' refetch excess, in refetching heads (gate-slots.ts slotOrderExcess). */
+  gateRefetch: number;
+  chainSlots: number;
+  chainStagger: number;
   /** Generation: Σ 1/heads in flight over the requests (the window's weights). */
   winHeads: number;
   /**
@@ -89,6 +102,8 @@ export function zeroSums(s: Sums): Sums {
   s.tkVLat = s.gate = s.gateHeads = s.gateTk = s.gateLag = s.gateLayerHeads = s.winHeads = s.winPair = 0;
   s.dramK = s.dramV = s.acts = s.dramImb = 0;
   s.chain = s.drain = s.win = s.inOrder = s.vWin = 0;
+  s.gateSlots = s.gateRefetch = s.chainSlots = s.chainStagger = 0;
+  s.gateStagger = NO_STAGGERS;
   s.chainHeads = 1;
   s.gen = false;
   s.spill = false;
@@ -99,6 +114,8 @@ export function zeroSums(s: Sums): Sums {
   return s;
 }
 export const newSums = (): Sums => zeroSums({} as Sums);
+/** `Sums.gateStagger` without gated heads (never written: a path with gated heads sets its own). */
+const NO_STAGGERS = new Float64Array(0);
 
 /** Metrics of one evaluation (fast path); nested objects are reused across evaluations. */
 export interface FastMetrics extends Omit<HwResult, 'model' | 'extra'> {
@@ -250,12 +267,22 @@ function plainFront(s: Sums, stDram: number, lim: LatencyLimits): number {
  * Generation with gated layer boundaries (hw.gateTokenTopk). A gated head holds admission from its
  * own admission to its token top-k's end (sim/cycle/scheduler.ts), so no later head overlaps its
  * window. Each bound pays that as it sees it:
- *  - the heads-in-flight window: per gated head, its token top-k latency and the part of its window
- *    the next heads would have overlapped, W·(1 − 1/n) (W the workload's mean window, Σ window/n
- *    over Σ 1/n, and n its mean heads in flight: a head alone in flight pays its top-k only), less
- *    what the bubble takes off the mean head's pairing (`winPair`): the gated head's V stream runs
- *    in the bubble, so the heads admitted when it opens fetch their keys beside less of it; the
- *    serial path (`chain`) likewise, over min(inFlight, requests);
+ *  - the heads-in-flight window: per gated head, its token top-k latency and what its layer leaves
+ *    of its windows to no other head. The heads admitted when a gate opens go in as a batch and
+ *    the shared engines space their decisions a pace apart (`decisionPace`), so a gated layer of H
+ *    heads, n in flight, ends ⌈H/n⌉ windows and (H − 1) mod n paces after the gate opened, where
+ *    the heads would have taken H/n windows: (⌈H/n⌉ − H/n)·W + ((H − 1) mod n)·min(pace, W/n)
+ *    (gate-slots.ts gateSlots, gateStaggers; W the workload's mean window, Σ window/n over
+ *    Σ 1/n, n the gated head's heads in flight). Heads spaced W/n apart (a busy engine sets the
+ *    pace) give W·(1 − 1/n), as the term read before for every run; heads whose window is mostly
+ *    fixed latency stay bunched a short pace apart, and a layer whose heads fill its batches pays
+ *    little more than its top-k (sim/cycle/README.md "The gated layer's last batch"). Where heads
+ *    refetch, a slot is one pass longer for each refetching head it held, and the gated head takes
+ *    the (j + 1)-th slot freed (j = (H − 1) mod n): the order statistic's excess over the mean
+ *    (`slotOrderExcess`, `gateRefetch`) times one pass's fixed latencies. Less what the
+ *    bubble takes off the mean head's pairing (`winPair`): the gated head's V stream runs in the
+ *    bubble, so the heads admitted when it opens fetch their keys beside less of it; the serial
+ *    path (`chain`) likewise, with its mean head and n = min(inFlight, requests);
  *  - Q·K and softmax: the whole bubble (`gate`: the top-k and the fixed latencies from the head's
  *    last key to the next head's first);
  *  - the DRAM: the bubble less the value streams it still has to serve when the gated head's last
@@ -266,14 +293,19 @@ function plainFront(s: Sums, stDram: number, lim: LatencyLimits): number {
  * DRAM-bound run the bubble its own V stream fills; then all of it inside, where the common part
  * drew the terms together and paid overlap loss: gated runs above the simulator, sim/cycle/README.md.
  * Then the DRAM's bubble was less the gated head's own V stream only: gated runs with many heads in
- * flight above the simulator, sim/cycle/README.md "The gated bubble's value streams".)
+ * flight above the simulator, sim/cycle/README.md "The gated bubble's value streams". The window's
+ * part was W·(1 − 1/n) for every run: gated runs whose heads stay bunched above the simulator.)
  */
 function gatedGeneration(s: Sums, stDram: number, lim: LatencyLimits): void {
   const G = s.gateHeads;
-  const gW = s.gateTk + G * (s.win / s.winHeads - s.win / s.requests - s.winPair / s.winHeads);
-  const chainMean = s.chain / s.requests;
-  const gChain = s.gateTk + G * chainMean * (1 - 1 / s.chainHeads);
   const dramTerm = frontDramTerm(s, stDram);
+  const pace = decisionPace(s, dramTerm);
+  const W = s.win / s.winHeads;
+  // a refetching head's window is one pass longer: the fixed latencies from admission to its last key and then to its decision
+  const pass = (s.gate - s.gateTk) / G - L_ADMIT;
+  const gW = s.gateTk + W * s.gateSlots + staggerCycles(s.gateStagger, W, pace) + pass * s.gateRefetch - (G * s.winPair) / s.winHeads;
+  const chainMean = s.chain / s.requests;
+  const gChain = s.gateTk + chainMean * s.chainSlots + s.chainStagger * Math.min(pace, chainMean / s.chainHeads);
   const ownV = s.dramK + s.dramV > 0 ? (dramTerm * s.dramV) / (s.dramK + s.dramV) / s.requests : 0;
   const gD = G * Math.max(0, s.gate / G - bubbleValueHeads(s, dramTerm) * ownV);
   lim.front = headGranularFront(s, stDram, lim, gD, s.gate, gW) + s.drain;
@@ -286,6 +318,11 @@ export function gateBubbleValueHeads(s: Sums, hw: HardwareConfig): number {
   return s.gen && s.gate > 0 ? bubbleValueHeads(s, frontDramTerm(s, dramStage(s, hw))) : 0;
 }
 
+/** Generation: the cycles between heads' decisions when the engines they share are busy, the slowest of what each head needs in turn: the DRAM serving its key and value streams (the DRAM term's time a head), Q·K, softmax. */
+function decisionPace(s: Sums, dramTerm: number): number {
+  return Math.max(dramTerm, s.stQk, s.stSm) / s.requests;
+}
+
 /** The head-granular front's DRAM term before the gate: its busiest channel, or the fetcher ports if slower (`headGranularFront`). */
 function frontDramTerm(s: Sums, stDram: number): number {
   return Math.max(s.dramK + s.dramV + s.dramImb, stDram);
@@ -295,15 +332,14 @@ function frontDramTerm(s: Sums, stDram: number): number {
  * The V streams the DRAM still has to serve, at a gated layer boundary, when the gated head's last
  * key arrives: its own, issued at its decision, and those of the heads whose last keys arrived less
  * than its decision lag before (Q·K, the buffer, softmax: `gateLag`), still between key and
- * decision. Heads reach their decisions one per `pace`, the slowest of what each head needs in
- * turn: the DRAM serving its key and value streams (the DRAM term's time a head), Q·K, softmax.
+ * decision. Heads reach their decisions one per `decisionPace`.
  * At most the heads in flight (n, their harmonic mean) and the heads of the gated head's layer (the
  * heads of earlier layers decided before the gate opened). 0 without gated heads.
  */
 function bubbleValueHeads(s: Sums, dramTerm: number): number {
   if (!(s.gateHeads > 0)) return 0;
   const G = s.gateHeads;
-  const pace = Math.max(dramTerm, s.stQk, s.stSm) / s.requests;
+  const pace = decisionPace(s, dramTerm);
   const lagged = pace > 0 ? 1 + s.gateLag / G / pace : Infinity;
   return Math.min(lagged, s.requests / s.winHeads, s.gateLayerHeads / G);
 }
@@ -373,3 +409,4 @@ function setActivity(a: Activity, s: Sums, cycles: number, bytes: number): void 
   a.topkCompares = s.tkCompares;
   a.fetcherBytes = bytes;
 }
+

@@ -12,6 +12,7 @@ import { newSums, type Sums } from './finalize.ts';
 import { headTopkRuns } from './request-core.ts';
 import { generationPlan, type GenerationPlan } from '../workload/build.ts';
 import { collectClasses, dramGroups, planClasses } from './classes.ts';
+import { gateRecords, type GateRecords } from './gate-slots.ts';
 import { windowCapacity, type SplitTerms, type WindowOrder } from './window.ts';
 import { prunes } from './gen-flow.ts';
 
@@ -70,6 +71,8 @@ export interface PreparedWorkload {
   maxValues: number;
   /** Σ over the requests with a token top-k of the heads of their layer (request-core.ts gatedLayerHeads). */
   gateLayerHeads: number;
+  /** Generation: the gated heads by DRAM group (gate-slots.ts; none in summarization). */
+  gates: GateRecords;
   /** The request order as runs of consecutive heads of one class: each run's class and length (sim/hw/flow-shop.ts). */
   runCls: Int32Array;
   runLen: Int32Array;
@@ -202,6 +205,7 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     classes,
     maxValues: classes.reduce((m, c) => Math.max(m, c.vF), 0),
     gateLayerHeads: 0,
+    gates: gateRecords(new Float64Array(0), classes, groups.dramGroup, 0),
     runCls,
     runLen,
     bytesQ: 0,
@@ -350,6 +354,7 @@ export function prepareWorkload(w: Workload): PreparedWorkload {
   const prep = emptyPrepared(w, plan ? plan.requestCount : w.requests.length, c.classes, c.D, c.runCls, c.runLen, c.tokens, groups);
   const classes = c.classes;
   prep.gateLayerHeads = c.gateLayerHeads;
+  if (!w.reuseKV) prep.gates = gateRecords(c.gated, c.classes, groups.dramGroup, groups.dramReps.length);
   addClassSums(prep, classes, w.reuseKV);
   addHeadRuns(prep, w, plan);
   return prep;

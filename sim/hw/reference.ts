@@ -9,7 +9,8 @@ import { designEngines, expectedEngineCycles, expectedTopkCompares } from './top
 import { dramProfileTiming, dramTimingOf, dramUnits, imbalanceCycles, newRequestDramCost, refreshAvailability, requestDramCost, requestLead, requestSpread, reuseTrafficInto, spillDramCostInto, type RequestDramCost } from './dram-cost.ts';
 import { expectedMaxNormal } from './busiest-channel.ts';
 import { pickMetrics } from '../metrics.ts';
-import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, gateLead, gatePairing, pairedKeyStream, passesBound, portStream, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
+import { gateSlots, gateStaggers, slotOrderExcess } from './gate-slots.ts';
+import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, gateLead, gatePairing, MAX_ALLOCS, pairedKeyStream, passesBound, portStream, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { LIMIT_KEYS } from './limit-keys.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type LatencyLimits, type Sums } from './finalize.ts';
 import { gatedLayerHeads, headTopkRuns, requestCore } from './request-core.ts';
@@ -225,6 +226,7 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   s.requests = nReq;
   s.gen = true;
   s.gateLayerHeads = hw.gateTokenTopk ? gatedLayerHeads(w.requests) : 0;
+  if (hw.gateTokenTopk) addGateSlots(s, w, hw);
   const zC = expectedMaxNormal(dramUnits(hw));
   for (let ri = 0; ri < nReq; ri++) {
     const n = headsInFlight(hw, w.requests[ri].keys, w.requests[ri].valuesFetched, w.requests[ri].D, false, nReq);
@@ -237,6 +239,32 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
   s.winPair = last.pair;
   s.tail = nReq > 0 ? lat.val + pvLatency(hw.pvMultipliers, w.requests[0].D) + L_BUF : 0;
   return last.stretch;
+}
+
+/**
+ * Generation with gated boundaries: per gated head, what its layer leaves of its windows to no
+ * other head (gate-slots.ts gateSlots, gateStaggers, slotOrderExcess) with its heads in flight, and with the
+ * serial path's (`chainHeads`), into `s` (finalize.ts gatedGeneration).
+ */
+function addGateSlots(s: Sums, w: Workload, hw: HardwareConfig): void {
+  const reqs = w.requests;
+  s.gateStagger = new Float64Array(MAX_ALLOCS + 1);
+  for (let i = 0; i < reqs.length; ) {
+    let j = i;
+    while (j < reqs.length && reqs[j].iteration === reqs[i].iteration && reqs[j].layer === reqs[i].layer) j++;
+    const H = j - i;
+    for (let ri = i; ri < j; ri++) {
+      const r = reqs[ri];
+      if (r.topk < 0) continue;
+      const n = headsInFlight(hw, r.keys, r.valuesFetched, r.D, false, reqs.length);
+      s.gateSlots += gateSlots(H, n);
+      s.gateStagger[n] += gateStaggers(H, n);
+      if (H > n) s.gateRefetch += slotOrderExcess(Math.ceil(H / n) - 1, r.refetch, n, gateStaggers(H, n));
+      s.chainSlots += gateSlots(H, s.chainHeads);
+      s.chainStagger += gateStaggers(H, s.chainHeads);
+    }
+    i = j;
+  }
 }
 
 /** Each generation head's key-side stream in its window (DRAM-available time): on its own, and beside the V stream it is paired with. */

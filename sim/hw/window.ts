@@ -6,6 +6,7 @@ import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { MAX_ALLOCS, bufferLines, gateLead, gatePairing, headLines, pairedKeyStream, portBytes, rowsCycles } from './pipeline-math.ts';
 import { generationBytes, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { sortedOrder } from './crossover-sort.ts';
+import { gateRecords, newStaggers, tableGateSums, type GateRecords, type TableGateSums } from './gate-slots.ts';
 
 /**
  * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = the key-side
@@ -35,6 +36,8 @@ export interface WindowTable {
   heads: number;
   /** Σ mult·(what a gated boundary takes off the pairing)/n (finalize.ts Sums.winPair). */
   pair: number;
+  /** Σ over the gated heads of the windows their layers' last batches leave empty, their paces by heads in flight, and their slots' refetch excess (gate-slots.ts tableGateSums; finalize.ts Sums.gateSlots, gateStagger, gateRefetch). */
+  gate: TableGateSums;
   /** Heads that split the key buffer (their LSB pass re-reads the MSBs): Σ the re-read's key-side DRAM cycles, activations, bytes, and key-SRAM elements written again. */
   reK: number;
   reA: number;
@@ -96,6 +99,8 @@ export interface WindowOrder {
   /** The workload's head requests (pairedKeyStream), and its gated boundaries' `gateLead`. */
   requests: number;
   gateLead: number;
+  /** The workload's gated heads (PreparedWorkload.gates). */
+  gates: GateRecords;
   byLines: Map<number, WindowTable>;
 }
 
@@ -159,6 +164,10 @@ interface OnceArrays {
   prefX: Float64Array;
   prefF: Float64Array;
 }
+/** The gate sums of a table made once (`windowTable` with `reuse`), and of a table whose workload has no gated heads. */
+const onceGate: TableGateSums = { slots: 0, staggers: newStaggers(), refetch: 0 };
+const NO_GATE: TableGateSums = { slots: 0, staggers: new Float64Array(0), refetch: 0 };
+const NO_GATES = gateRecords(new Float64Array(0), [], new Int32Array(0), 0);
 let once: OnceArrays | undefined;
 /** A window order's arrays of doubles, and those and the table's two prefix sums (`onceArrays`). */
 const ORDER_VIEWS = 15;
@@ -175,7 +184,7 @@ function onceArrays(C: number): OnceArrays {
     const view = (i: number, n: number): Float64Array => onceBuf.subarray(i * (C + 1), i * (C + 1) + n);
     const [thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, mm, xByEntry, mp, lagByEntry, vByEntry, splitBytes] = Array.from({ length: ORDER_VIEWS }, (_, i) => view(i, C));
     const none = new Int32Array(0);
-    const order: WindowOrder = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: onceCls.subarray(0, C), mm, reps: none, group: none, avail: 1, xByEntry, mp, lagByEntry, vByEntry, splitBytes, ports: 1, requests: 0, gateLead: 0, byLines: new Map() };
+    const order: WindowOrder = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: onceCls.subarray(0, C), mm, reps: none, group: none, avail: 1, xByEntry, mp, lagByEntry, vByEntry, splitBytes, ports: 1, requests: 0, gateLead: 0, gates: NO_GATES, byLines: new Map() };
     once = { C, order, prefX: view(ORDER_VIEWS, C + 1), prefF: view(ORDER_VIEWS + 1, C + 1) };
   }
   return once;
@@ -214,13 +223,14 @@ function windowOrder(p: PreparedWorkload, hw: HardwareConfig, dram: DramSums, tk
   if (reuse) o = onceArrays(G).order;
   else {
     const [thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, mm, xByEntry, mp, lagByEntry, vByEntry, splitBytes] = float64Views(ORDER_VIEWS, G);
-    o = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: new Int32Array(G), mm, reps, group, avail: 1, xByEntry, mp, lagByEntry, vByEntry, splitBytes, ports: 1, requests: p.requests, gateLead: 0, byLines: new Map() };
+    o = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: new Int32Array(G), mm, reps, group, avail: 1, xByEntry, mp, lagByEntry, vByEntry, splitBytes, ports: 1, requests: p.requests, gateLead: 0, gates: p.gates, byLines: new Map() };
   }
   o.reps = reps;
   o.group = group;
   const av = (o.avail = dram.avail);
   const pb = (o.ports = portBytes(hw));
   o.requests = p.requests;
+  o.gates = p.gates;
   const lead = (o.gateLead = hw.gateTokenTopk ? gateLead(tk.gateTk, tk.gateHeads) : 0);
   const rq = classRows(p, false, hw.qkMultipliers);
   const rs = classRows(p, true, Psm);
@@ -321,7 +331,13 @@ function windowTable(o: WindowOrder, kLines: number, cap: number, reuse = false,
     if (split !== undefined && o.klByEntry[g] > kLines) imb += (o.mByEntry[g] * split.zC * split.sd[g]) / Math.sqrt(n) + o.mByEntry[g] * split.lead[g];
     else imb += o.msd[g] / Math.sqrt(n) + o.mlead[g];
   }
-  const tab: WindowTable = { thr: o.thr, prefX, prefF, fixW, imb, splitF, splitX, heads, pair, reK: 0, reA: 0, reBytes: 0, reWrites: 0 };
+  // the gated heads' sums, with their groups' heads in flight (a table whose workload has none shares empty ones)
+  let gate = NO_GATE;
+  if (o.gates.H.length > 0) {
+    gate = reuse ? onceGate : { slots: 0, staggers: newStaggers(), refetch: 0 };
+    tableGateSums(o.gates, (g) => headsOfLines(o.klByEntry[g], kLines, cap), gate);
+  }
+  const tab: WindowTable = { thr: o.thr, prefX, prefF, fixW, imb, splitF, splitX, heads, pair, gate, reK: 0, reA: 0, reBytes: 0, reWrites: 0 };
   if (split !== undefined) rereadSumsInto(tab, o, kLines, split);
   return tab;
 }
