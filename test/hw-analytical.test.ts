@@ -362,7 +362,7 @@ test('gated layer boundaries with heads in flight: the DRAM serves, in the bubbl
   // average; reading only the gated head's own V stream into the bubble gives 27.0 here but a
   // worse cycle audit (mean |ln| 0.0185 against 0.0182), so the heads still deciding stay. With
   // the window's part read from the gated layer's last batch (gate-slots.ts gateSlots,
-  // gateStaggers, slotOrderExcess; test/hw-gate-slots.test.ts), 69.3 and 32.4. A model of the V streams' arrival
+  // gateStaggers, refetchExcess; test/hw-gate-slots.test.ts), 70.3 and 32.4. A model of the V streams' arrival
   // in the bubble (issued at their decision and local-V top-k, one pace apart, served in order)
   // left the cycle audit where it was (mean |ln| 0.01739 against 0.01739–0.01748, before the
   // refetching heads' slots).

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gateSlots, gateStaggers, slotOrderExcess, staggerCycles } from '../sim/hw/gate-slots.ts';
+import { batchDecisionExcess, gateSlots, gateStaggers, slotOrderExcess, staggerCycles } from '../sim/hw/gate-slots.ts';
 import { prepareWorkload } from '../sim/hw/prepare.ts';
 import { gatedLayerHeads } from '../sim/hw/request-core.ts';
 import { analyticalModel } from '../sim/hw/analytical.ts';
@@ -49,7 +49,7 @@ test('heads spaced evenly over the window (a pace of W/n) pay W·(1 − 1/n) a g
   }
 });
 
-test('a gated layer whose heads refetch waits for the slot its gated head needs: the order statistic\'s excess over the mean', () => {
+test('a gated layer whose heads refetch waits for the slot its gated head needs and for its batch\'s latest decision: their excess over the mean', () => {
   // one head before in each of 2 slots, refetching with p = ½: the gated head second of its batch
   // takes the later slot, E[max] = 1 − ¼ = ¾ refetching heads against ½ on average; first, E[min] = ¼
   assert.equal(slotOrderExcess(1, 0.5, 2, 1), 0.25);
@@ -69,6 +69,22 @@ test('a gated layer whose heads refetch waits for the slot its gated head needs:
   assert.equal(slotOrderExcess(3, 1, 4, 3), 0);
   assert.equal(slotOrderExcess(0, 0.5, 4, 3), 0);
   assert.equal(slotOrderExcess(4, 0.5, 1, 0), 0);
+  // the gate opens at the latest decision of the gated head's batch: 12 heads 8 at a time leave 4
+  // in it; with p = ½ one of them refetches with probability 1 − ½⁴, where the mean window holds ½
+  assert.equal(batchDecisionExcess(12, 8, 0.5), 1 - 0.5 ** 4 - 0.5);
+  // 16 heads 8 at a time: a full batch of 8; 12 heads 16 at a time: one batch of 12
+  assert.equal(batchDecisionExcess(16, 8, 0.25), 1 - 0.75 ** 8 - 0.25);
+  assert.equal(batchDecisionExcess(12, 16, 0.25), 1 - 0.75 ** 12 - 0.25);
+  // the max of r Bernoulli(p) by enumeration, r = 3, p = 0.3: P(some refetch) = 1 − 0.7³
+  let eMaxB = 0;
+  for (let m = 0; m < 8; m++) {
+    const bits = [0, 1, 2].map((b) => (m >> b) & 1);
+    eMaxB += Math.max(...bits) * bits.reduce((pr, b) => pr * (b ? 0.3 : 0.7), 1);
+  }
+  assert.ok(Math.abs(batchDecisionExcess(11, 8, 0.3) - (eMaxB - 0.3)) < 1e-12);
+  // a head alone in its batch, or no refetches: nothing
+  assert.equal(batchDecisionExcess(9, 8, 0.5), 0);
+  assert.equal(batchDecisionExcess(12, 8, 0), 0);
 });
 
 test('the gated heads\' records: prepared from a plan as from its request list, and as many as the list has', () => {
@@ -98,7 +114,8 @@ test('gated layer boundaries, two heads in flight, the window the front\'s large
   // 55.5 cycles a gated head). Read as heads a window apart over the two in flight, W·(1 − 1/n) =
   // W/2 more, the model gave 117.0 there, and +27.8 cycles a gated head over these points on
   // average (mean |analytical − simulator| 31.3); with the batch's pace, 57.3 there, −3.4 and 15.3,
-  // and with the slots of refetching heads (slotOrderExcess) +2.2 and 13.8.
+  // with the slots of refetching heads (slotOrderExcess) +2.2 and 13.8, and with the batch's
+  // latest decision too (batchDecisionExcess: the cycle audit's mean |ln| 0.01730 → 0.01716) +4.3 and 14.2.
   const pts = auditGated(60).filter((p) => {
     if (p.hw.inFlight !== 2) return false;
     const x = analyticalModel(p.w, p.hw).extra as Record<string, number>;

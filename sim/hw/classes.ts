@@ -142,6 +142,25 @@ class ClassCollector {
 const classTable = new IndexTable();
 const groupTable = new IndexTable();
 
+/** Triples of numbers in the order they are added, on one buffer. */
+class Triples {
+  private readonly buf: Float64Array;
+  count = 0;
+  constructor(max: number) {
+    this.buf = new Float64Array(3 * max);
+  }
+  protected push(a: number, b: number, c: number): void {
+    const j = 3 * this.count++;
+    this.buf[j] = a;
+    this.buf[j + 1] = b;
+    this.buf[j + 2] = c;
+  }
+  /** The triples added. */
+  done(): Float64Array {
+    return this.buf.subarray(0, 3 * this.count);
+  }
+}
+
 /**
  * A generation workload's token top-k, kept apart from its classes: a layer's last head differs
  * from its other heads only in its top-k, so with the top-k apart they are one class (half the
@@ -149,21 +168,9 @@ const groupTable = new IndexTable();
  * top-k in request order: the scores it selects from (`n`: the keys, or L when it keeps more:
  * reference.ts), the kept `k`, and its heads `m`, as triples.
  */
-export class TokenTopk {
-  readonly nkm: Float64Array;
-  count = 0;
-  constructor(max: number) {
-    this.nkm = new Float64Array(3 * max);
-  }
+export class TokenTopk extends Triples {
   add(L: number, keys: number, topk: number, heads: number): void {
-    const j = 3 * this.count++;
-    this.nkm[j] = topk > keys ? Math.max(L, keys) : keys;
-    this.nkm[j + 1] = topk;
-    this.nkm[j + 2] = heads;
-  }
-  /** The triples added. */
-  done(): Float64Array {
-    return this.nkm.subarray(0, 3 * this.count);
+    this.push(topk > keys ? Math.max(L, keys) : keys, topk, heads);
   }
 }
 
@@ -172,21 +179,9 @@ export class TokenTopk {
  * finalize.ts gatedGeneration): per run of them in request order, its class, the heads of its
  * layer and its heads, as triples.
  */
-export class GatedHeads {
-  private chm: Float64Array;
-  count = 0;
-  constructor(max: number) {
-    this.chm = new Float64Array(3 * max);
-  }
+export class GatedHeads extends Triples {
   add(cls: number, layerHeads: number, heads: number): void {
-    const j = 3 * this.count++;
-    this.chm[j] = cls;
-    this.chm[j + 1] = layerHeads;
-    this.chm[j + 2] = heads;
-  }
-  /** The triples added. */
-  done(): Float64Array {
-    return this.chm.subarray(0, 3 * this.count);
+    this.push(cls, layerHeads, heads);
   }
 }
 

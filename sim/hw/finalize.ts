@@ -50,7 +50,7 @@ export interface Sums {
    */
   gateSlots: number;
   gateStagger: Float64Array;
-  /** Generation with gated boundaries: Σ over the gated heads of their slots' refetch excess, in refetching heads (gate-slots.ts slotOrderExcess). */
+  /** Generation with gated boundaries: Σ over the gated heads of their refetch excess, in refetching heads (gate-slots.ts refetchExcess). */
   gateRefetch: number;
   chainSlots: number;
   chainStagger: number;
@@ -278,8 +278,9 @@ function plainFront(s: Sums, stDram: number, lim: LatencyLimits): number {
  *    fixed latency stay bunched a short pace apart, and a layer whose heads fill its batches pays
  *    little more than its top-k (sim/cycle/README.md "The gated layer's last batch"). Where heads
  *    refetch, a slot is one pass longer for each refetching head it held, and the gated head takes
- *    the (j + 1)-th slot freed (j = (H − 1) mod n): the order statistic's excess over the mean
- *    (`slotOrderExcess`, `gateRefetch`) times one pass's fixed latencies. Less what the
+ *    the (j + 1)-th slot freed (j = (H − 1) mod n); and the gate opens at the latest decision of
+ *    its batch (the token top-k runs in request order): their excess over the mean window
+ *    (gate-slots.ts `refetchExcess`, `gateRefetch`), times one pass's fixed latencies. Less what the
  *    bubble takes off the mean head's pairing (`winPair`): the gated head's V stream runs in the
  *    bubble, so the heads admitted when it opens fetch their keys beside less of it; the serial
  *    path (`chain`) likewise, with its mean head and n = min(inFlight, requests);
@@ -409,4 +410,3 @@ function setActivity(a: Activity, s: Sums, cycles: number, bytes: number): void 
   a.topkCompares = s.tkCompares;
   a.fetcherBytes = bytes;
 }
-

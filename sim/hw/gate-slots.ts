@@ -1,6 +1,6 @@
 /**
  * Generation with gated layer boundaries (hw.gateTokenTopk): what a gated layer leaves of its
- * windows to no other head (`gateSlots`, `gateStaggers`, `slotOrderExcess`; finalize.ts
+ * windows to no other head (`gateSlots`, `gateStaggers`, `refetchExcess`; finalize.ts
  * gatedGeneration), and the fast path's part: the gated heads of a prepared workload by DRAM
  * group, summed per window table (sim/hw/window.ts) and, for the serial path, per heads in flight.
  */
@@ -41,6 +41,19 @@ export function slotOrderExcess(k: number, p: number, n: number, j: number): num
   return e - k * p;
 }
 
+/**
+ * The token top-k runs in request order, after every head before it has decided
+ * (sim/cycle/pipeline.ts `downstream`), so a gate opens at the latest decision of its gated head's
+ * batch, the last r = H − (⌈H/n⌉ − 1)·n heads of the layer: bunched, one pass later whenever any of
+ * them refetches (probability p each). Its excess over the mean window's, in refetching heads:
+ * 1 − (1 − p)^r against the gated head's own p. 0 without refetches or with one head.
+ */
+export function batchDecisionExcess(H: number, n: number, p: number): number {
+  if (!(p > 0)) return 0;
+  const r = H - (Math.ceil(H / n) - 1) * n;
+  return 1 - p - (1 - p) ** r;
+}
+
 /** P(Binomial(n, p) ≤ j). */
 function binomialCdf(n: number, p: number, j: number): number {
   if (j >= n) return 1;
@@ -66,7 +79,7 @@ export function staggerCycles(staggers: Float64Array, W: number, pace: number): 
 /**
  * The gated heads by DRAM group: group g's are off[g] … off[g+1] − 1, each the heads of its layer
  * (H), its heads (m) and its (H, refetch probability) pair (`pair`, an index into pairH, pairP);
- * each pair's `slotOrderExcess` by heads in flight n at pair·(MAX_ALLOCS + 1) + n, and the serial
+ * each pair's `refetchExcess` by heads in flight n at pair·(MAX_ALLOCS + 1) + n, and the serial
  * path's sums per heads in flight n at 2n, 2n + 1 (NaN until asked).
  */
 export interface GateRecords {
@@ -114,14 +127,16 @@ export function gateRecords(gated: Float64Array, classes: readonly ReqClass[], d
   return { off, H, m, pair, pairH, pairP, excess: new Float64Array(pairH.length * (MAX_ALLOCS + 1)).fill(NaN), chain };
 }
 
-/** A pair's `slotOrderExcess` with `n` heads in flight (made once per workload). */
+/** A gated head's refetch excess, in refetching heads: its slot's (`slotOrderExcess`) and its batch's decisions' (`batchDecisionExcess`), with `n` heads in flight, a layer of `H` heads, each refetching with probability `p`. */
+export function refetchExcess(H: number, n: number, p: number): number {
+  return slotOrderExcess(Math.ceil(H / n) - 1, p, n, gateStaggers(H, n)) + batchDecisionExcess(H, n, p);
+}
+
+/** A pair's `refetchExcess` with `n` heads in flight (made once per workload). */
 function excessOf(gr: GateRecords, q: number, n: number): number {
   const i = q * (MAX_ALLOCS + 1) + n;
   let e = gr.excess[i];
-  if (Number.isNaN(e)) {
-    const H = gr.pairH[q];
-    e = gr.excess[i] = slotOrderExcess(Math.ceil(H / n) - 1, gr.pairP[q], n, gateStaggers(H, n));
-  }
+  if (Number.isNaN(e)) e = gr.excess[i] = refetchExcess(gr.pairH[q], n, gr.pairP[q]);
   return e;
 }
 
@@ -132,7 +147,7 @@ export interface TableGateSums {
   refetch: number;
 }
 
-/** A window table's sums over its gated heads, into `out` (its `staggers` zeroed first, indexed by n ≤ MAX_ALLOCS): Σ m·gateSlots, Σ m·gateStaggers by heads in flight, Σ m·slotOrderExcess; `inFlight(g)`: group g's heads in flight. */
+/** A window table's sums over its gated heads, into `out` (its `staggers` zeroed first, indexed by n ≤ MAX_ALLOCS): Σ m·gateSlots, Σ m·gateStaggers by heads in flight, Σ m·refetchExcess; `inFlight(g)`: group g's heads in flight. */
 export function tableGateSums(gr: GateRecords, inFlight: (g: number) => number, out: TableGateSums): void {
   out.staggers.fill(0);
   let slots = 0;
@@ -144,7 +159,7 @@ export function tableGateSums(gr: GateRecords, inFlight: (g: number) => number, 
     for (let r = gr.off[g]; r < gr.off[g + 1]; r++) {
       slots += gr.m[r] * gateSlots(gr.H[r], n);
       out.staggers[n] += gr.m[r] * gateStaggers(gr.H[r], n);
-      if (gr.pairP[gr.pair[r]] > 0 && gr.H[r] > n) refetch += gr.m[r] * excessOf(gr, gr.pair[r], n);
+      if (gr.pairP[gr.pair[r]] > 0) refetch += gr.m[r] * excessOf(gr, gr.pair[r], n);
     }
   }
   out.slots = slots;

@@ -9,7 +9,7 @@ import { designEngines, expectedEngineCycles, expectedTopkCompares } from './top
 import { dramProfileTiming, dramTimingOf, dramUnits, imbalanceCycles, newRequestDramCost, refreshAvailability, requestDramCost, requestLead, requestSpread, reuseTrafficInto, spillDramCostInto, type RequestDramCost } from './dram-cost.ts';
 import { expectedMaxNormal } from './busiest-channel.ts';
 import { pickMetrics } from '../metrics.ts';
-import { gateSlots, gateStaggers, slotOrderExcess } from './gate-slots.ts';
+import { gateSlots, gateStaggers, refetchExcess } from './gate-slots.ts';
 import { L_ADMIT, L_BUF, NO_TOPK, fetchLatencies, frontSlot, mayEndBeforeRefresh, refreshStretch, bufferLines, dramStage, headsInFlight, shareBusy, summaryWindow, windowFixedPoint, valueHeadsFit, valueHold, valueWindowMayBind, gateLead, gatePairing, MAX_ALLOCS, pairedKeyStream, passesBound, portStream, pvCycles, pvLatency, qkLatency, rowsCycles, smLatency, spilledKeys, spilledValues, splitsKeyBuffer, sramCapacityVectors, type FetchLatencies } from './pipeline-math.ts';
 import { LIMIT_KEYS } from './limit-keys.ts';
 import { createFastMetrics, finalize, newSums, type FastMetrics, type LatencyLimits, type Sums } from './finalize.ts';
@@ -243,7 +243,7 @@ function finishGeneration(s: Sums, g: GenChain, w: Workload, hw: HardwareConfig,
 
 /**
  * Generation with gated boundaries: per gated head, what its layer leaves of its windows to no
- * other head (gate-slots.ts gateSlots, gateStaggers, slotOrderExcess) with its heads in flight, and with the
+ * other head (gate-slots.ts gateSlots, gateStaggers, refetchExcess) with its heads in flight, and with the
  * serial path's (`chainHeads`), into `s` (finalize.ts gatedGeneration).
  */
 function addGateSlots(s: Sums, w: Workload, hw: HardwareConfig): void {
@@ -259,7 +259,7 @@ function addGateSlots(s: Sums, w: Workload, hw: HardwareConfig): void {
       const n = headsInFlight(hw, r.keys, r.valuesFetched, r.D, false, reqs.length);
       s.gateSlots += gateSlots(H, n);
       s.gateStagger[n] += gateStaggers(H, n);
-      if (H > n) s.gateRefetch += slotOrderExcess(Math.ceil(H / n) - 1, r.refetch, n, gateStaggers(H, n));
+      s.gateRefetch += refetchExcess(H, n, r.refetch);
       s.chainSlots += gateSlots(H, s.chainHeads);
       s.chainStagger += gateStaggers(H, s.chainHeads);
     }
