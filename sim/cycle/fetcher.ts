@@ -40,8 +40,8 @@ export class DramFrontEnd {
   private portK = 0;
   private portV = 0;
   /** Streams still being fetched, per side (issue order), and records of finished ones to reuse. */
-  private liveK: LiveStream[] = [];
-  private liveV: LiveStream[] = [];
+  private readonly liveK = new LiveList();
+  private readonly liveV = new LiveList();
   private spare: LiveStream[] = [];
   /** Each tracked stream's completion time as it stands (`endOf`), by slot. */
   private endAt = new Float64Array(64);
@@ -156,7 +156,7 @@ export class DramFrontEnd {
     L.first = this.first;
     L.last = this.eMax;
     L.moved = false;
-    (key ? this.liveK : this.liveV).push(L);
+    (key ? this.liveK : this.liveV).add(L);
     if (slot >= 0) {
       if (slot >= this.endAt.length) {
         const grown = new Float64Array(Math.max(2 * this.endAt.length, slot + 1));
@@ -173,14 +173,15 @@ export class DramFrontEnd {
     this.dropFrom(this.liveV, aA);
   }
 
-  private dropFrom(list: LiveStream[], aA: number): void {
+  private dropFrom(list: LiveList, aA: number): void {
+    const items = list.items;
     let j = 0;
-    for (let i = 0; i < list.length; i++) {
-      const L = list[i];
-      if (L.last > aA) list[j++] = L;
+    for (let i = 0; i < list.n; i++) {
+      const L = items[i];
+      if (L.last > aA) items[j++] = L;
       else this.spare.push(L);
     }
-    list.length = j;
+    list.n = j;
   }
 
   /**
@@ -189,9 +190,10 @@ export class DramFrontEnd {
    * min(e − st, ov) later (the part before it on that lane is slowed too; queueShared does the same
    * per channel).
    */
-  private stretchLive(live: LiveStream[], st: number, ov: number): void {
-    for (let i = 0; i < live.length; i++) {
-      const L = live[i];
+  private stretchLive(live: LiveList, st: number, ov: number): void {
+    const items = live.items;
+    for (let i = 0; i < live.n; i++) {
+      const L = items[i];
       const e = L.port;
       if (!(e > st)) continue;
       const x = e + (e - st < ov ? e - st : ov);
@@ -202,9 +204,10 @@ export class DramFrontEnd {
   }
 
   /** Moves the ends (`endOf`) of the live streams stretched by the stream just issued. */
-  private settle(live: LiveStream[]): void {
-    for (let i = 0; i < live.length; i++) {
-      const L = live[i];
+  private settle(live: LiveList): void {
+    const items = live.items;
+    for (let i = 0; i < live.n; i++) {
+      const L = items[i];
       if (!L.moved) continue;
       L.moved = false;
       if (L.slot >= 0) this.endAt[L.slot] = this.completion(L.last, L.firstLat, L.first);
@@ -285,8 +288,8 @@ export class DramFrontEnd {
       // le > st ends min(le − st, ov) later (`stretchLive`, written out: a call per channel boxed
       // its times)
       if (ov > 0) {
-        for (let i = 0; i < live.length; i++) {
-          const L = live[i];
+        for (let i = 0; i < live.n; i++) {
+          const L = live.items[i];
           const le = L.ends[c];
           if (!(le > st)) continue;
           const x = le + (le - st < ov ? le - st : ov);
@@ -307,6 +310,21 @@ export class DramFrontEnd {
     this.sMin = sMin;
     this.eMax = eMax;
     this.settle(live);
+  }
+}
+
+/**
+ * The streams of one side still being fetched, in issue order: the first `n` of `items`. The
+ * array only grows (the records past `n` are stale): setting an array's length is a call into V8's
+ * runtime, and dropping finished streams did it at every issue.
+ */
+class LiveList {
+  readonly items: LiveStream[] = [];
+  n = 0;
+  add(L: LiveStream): void {
+    if (this.n < this.items.length) this.items[this.n] = L;
+    else this.items.push(L);
+    this.n++;
   }
 }
 
