@@ -77,6 +77,9 @@ test('BENCH_SMOKE=1 bench nn train analytical cycle run startup scale quickstart
   assert.equal(out.analytical.sweeps.new_algorithm_every_point.points, 20);
   positive(out.analytical.gpt2_medium_generation_default.evals_per_s, 'analytical evaluations/s');
   positive(out.cycle.full_spatten.simulated_cycles, 'per8 simulated cycles');
+  // the goal's reading: one fresh process in smoke mode, its best CPU time per call and the rate from it
+  assert.equal(out.cycle.full_spatten.fresh_processes.processes, 1);
+  positive(out.cycle.full_spatten.fresh_processes.mcycles_per_s_cpu_median, 'per8 M cycles/s, fresh processes');
   positive(out.cycle.official_runner_config.mcycles_per_s_cpu, 'runner configuration M cycles/s');
   // the run bench's grid: 6 × 4 × 4 × 5 × 4 × 4 × 2 parameter values, all evaluated
   assert.equal(out.run.points, 6 * 4 * 4 * 5 * 4 * 4 * 2);
