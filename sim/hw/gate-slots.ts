@@ -127,6 +127,9 @@ export function gateRecords(gated: Float64Array, classes: readonly ReqClass[], d
   return { off, H, m, pair, pairH, pairP, excess: new Float64Array(pairH.length * (MAX_ALLOCS + 1)).fill(NaN), chain };
 }
 
+/** The records of a workload without gated heads (summarization, ungated generation; never written: R = 0 keeps no sums), shared. */
+export const NO_GATE_RECORDS: GateRecords = gateRecords(new Float64Array(0), [], new Int32Array(0), 0);
+
 /** A gated head's refetch excess, in refetching heads: its slot's (`slotOrderExcess`) and its batch's decisions' (`batchDecisionExcess`), with `n` heads in flight, a layer of `H` heads, each refetching with probability `p`. */
 export function refetchExcess(H: number, n: number, p: number): number {
   return slotOrderExcess(Math.ceil(H / n) - 1, p, n, gateStaggers(H, n)) + batchDecisionExcess(H, n, p);

@@ -12,7 +12,7 @@ import { newSums, type Sums } from './finalize.ts';
 import { headTopkRuns } from './request-core.ts';
 import { generationPlan, type GenerationPlan } from '../workload/build.ts';
 import { collectClasses, dramGroups, planClasses } from './classes.ts';
-import { gateRecords, type GateRecords } from './gate-slots.ts';
+import { NO_GATE_RECORDS, gateRecords, type GateRecords } from './gate-slots.ts';
 import { windowCapacity, type SplitTerms, type WindowOrder } from './window.ts';
 import { prunes } from './gen-flow.ts';
 
@@ -205,7 +205,7 @@ function emptyPrepared(w: Workload, requests: number, classes: ReqClass[], D: nu
     classes,
     maxValues: classes.reduce((m, c) => Math.max(m, c.vF), 0),
     gateLayerHeads: 0,
-    gates: gateRecords(new Float64Array(0), classes, groups.dramGroup, 0),
+    gates: NO_GATE_RECORDS,
     runCls,
     runLen,
     bytesQ: 0,

@@ -6,7 +6,7 @@ import { softmaxLanes, type HardwareConfig } from '../schema.ts';
 import { MAX_ALLOCS, bufferLines, gateLead, gatePairing, headLines, pairedKeyStream, portBytes, rowsCycles } from './pipeline-math.ts';
 import { generationBytes, type DramSums, type PreparedWorkload, type ReqClass, type TopkSums } from './prepare.ts';
 import { sortedOrder } from './crossover-sort.ts';
-import { gateRecords, newStaggers, tableGateSums, type GateRecords, type TableGateSums } from './gate-slots.ts';
+import { NO_GATE_RECORDS, newStaggers, tableGateSums, type GateRecords, type TableGateSums } from './gate-slots.ts';
 
 /**
  * Σ_c mult·max(kc_c/share, x_c)/n_c as a function of the key side's DRAM share (kc_c = the key-side
@@ -167,7 +167,6 @@ interface OnceArrays {
 /** The gate sums of a table made once (`windowTable` with `reuse`), and of a table whose workload has no gated heads. */
 const onceGate: TableGateSums = { slots: 0, staggers: newStaggers(), refetch: 0 };
 const NO_GATE: TableGateSums = { slots: 0, staggers: new Float64Array(0), refetch: 0 };
-const NO_GATES = gateRecords(new Float64Array(0), [], new Int32Array(0), 0);
 let once: OnceArrays | undefined;
 /** A window order's arrays of doubles, and those and the table's two prefix sums (`onceArrays`). */
 const ORDER_VIEWS = 15;
@@ -184,7 +183,7 @@ function onceArrays(C: number): OnceArrays {
     const view = (i: number, n: number): Float64Array => onceBuf.subarray(i * (C + 1), i * (C + 1) + n);
     const [thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, mm, xByEntry, mp, lagByEntry, vByEntry, splitBytes] = Array.from({ length: ORDER_VIEWS }, (_, i) => view(i, C));
     const none = new Int32Array(0);
-    const order: WindowOrder = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: onceCls.subarray(0, C), mm, reps: none, group: none, avail: 1, xByEntry, mp, lagByEntry, vByEntry, splitBytes, ports: 1, requests: 0, gateLead: 0, gates: NO_GATES, byLines: new Map() };
+    const order: WindowOrder = { thr, mx, mf, mw, msd, mlead, kl, klByEntry, mByEntry, cls: onceCls.subarray(0, C), mm, reps: none, group: none, avail: 1, xByEntry, mp, lagByEntry, vByEntry, splitBytes, ports: 1, requests: 0, gateLead: 0, gates: NO_GATE_RECORDS, byLines: new Map() };
     once = { C, order, prefX: view(ORDER_VIEWS, C + 1), prefF: view(ORDER_VIEWS + 1, C + 1) };
   }
   return once;
