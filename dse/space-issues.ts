@@ -151,6 +151,24 @@ function elsewhere(key: string, path: (string | number)[], known: KnownKeys): st
 }
 
 /**
+ * ` (known: a, b, …)`: the keys a block takes, for an unknown key that is neither a plausible typo
+ * of one nor a field of another block (`search: { budget: 400 }` named no key before, where
+ * `--set algo.budget=3` lists the parameters); '' where the keys are not known (a report entry).
+ */
+function knownList(keys: string[]): string {
+  return keys.length > 0 ? ` (known: ${keys.join(', ')})` : '';
+}
+
+/**
+ * ` (its keys: a, b, …)` when a block or list entry that takes keys is given a plain value
+ * (`objectives: [latency_s]` said only "expected mapping, received string"); else ''.
+ */
+function mappingKeys(i: ZodIssue, got: unknown, keys: string[]): string {
+  const scalar = got !== undefined && (got === null || typeof got !== 'object');
+  return i.code === 'invalid_type' && i.expected === 'object' && scalar && keys.length > 0 ? ` (its keys: ${keys.join(', ')})` : '';
+}
+
+/**
  * Issues with paths and messages for the user; `raw`: the value at `prefix` as the file gives it
  * (named in the messages); `known`: the keys allowed at a path (for "did you mean").
  */
@@ -160,11 +178,12 @@ export function issueMessages(issues: ZodIssue[], prefix: (string | number)[], r
     const path = [...prefix, ...(i.path as (string | number)[])];
     const got = valueAt(raw, i.path as (string | number)[]);
     if (i.code === 'unrecognized_keys') {
-      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${visible(k)}"${didYouMean(k, known(path)) || elsewhere(k, path, known)}`, atKey: true });
+      const keys = known(path);
+      for (const k of i.keys) out.push({ path: [...path, k], message: `unknown key "${visible(k)}"${didYouMean(k, keys) || elsewhere(k, path, known) || knownList(keys)}`, atKey: true });
     } else if (i.code === 'invalid_union' && !allowedValues(i)) {
       out.push(...unionIssues(i, path, got, known));
     } else {
-      out.push({ path, message: valueMessage(i, got) });
+      out.push({ path, message: valueMessage(i, got) + mappingKeys(i, got, known(path)) });
     }
   }
   return out;

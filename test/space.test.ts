@@ -93,10 +93,11 @@ test('a key written in the wrong block names the block it belongs to (it said on
   // a top-level key inside a block, a hardware field at the top level
   assert.match(errorOf(GOOD.replace('genTokens: 32 }', 'genTokens: 32, baseline: titan-xp }')), /workload\.baseline: unknown key "baseline" \(a top-level key: write it on a line of its own, baseline: …\)$/);
   assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nkeySramKB: 48')), /keySramKB: unknown key "keySramKB" \(a field of the hardware block: write it there, hardware: \{ keySramKB: … \}\)$/);
-  // a field of several blocks: all named; a typo keeps its "did you mean"; a key of no block gets no hint
+  // a field of several blocks: all named; a typo keeps its "did you mean"; a key of no block lists the keys the place takes
   assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\nalgo: { seed: 2 }')), /algo\.seed: unknown key "seed" \(a field of the cycle, search or accuracy blocks: write it in the one meant\)$/);
   assert.match(errorOf(GOOD.replace('seqLen: 992', 'scop: e2e, seqLen: 992')), /workload\.scop: unknown key "scop" \(did you mean "scope"\?\)$/);
-  assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\ncolour: red')), /colour: unknown key "colour"$/);
+  assert.match(errorOf(GOOD.replace('model: analytical', 'model: analytical\ncolour: red')), /colour: unknown key "colour" \(known: name, description, workload, hardware, algo, .*, report\)$/);
+  assert.match(errorOf(GOOD.replace('driver: grid', 'driver: grid, budget: 40')), /search\.budget: unknown key "budget" \(known: driver, seed, samples, population, generations, maxEvals, timeLimit\)$/);
 });
 
 test('wrong types', () => {
