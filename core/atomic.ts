@@ -54,7 +54,9 @@ export function openAtomic(file: string): AtomicFile {
   let pending = 0;
   const flush = () => {
     if (parts.length === 0) return;
-    const buf = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    // one part of bytes (a points.csv span of 4 MB) is written as it is, not copied into a new buffer
+    const one = parts.length === 1 ? parts[0] : undefined;
+    const buf = one !== undefined && typeof one !== 'string' ? one : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
     let off = 0;
     while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
     parts = [];

@@ -123,14 +123,25 @@ export function applyParams(base: DesignPoint, params: Params, algoWritten?: Rec
   }
   for (const key in params) {
     const value = fieldValue(key, params[key]);
-    const dot = key.indexOf('.');
-    const group = key.slice(0, dot);
-    const field = key.slice(dot + 1);
+    const [group, field] = keyParts(key);
     if (group === 'hw') hw[field] = value;
     else if (group === 'algo') algo[field] = value;
     else workload[field] = value;
   }
   return { hw: hw as HardwareConfig, algo: algo as AlgoConfig, workload: workload as WorkloadConfig };
+}
+
+const partsOfKey = new Map<string, [string, string]>();
+
+/** A parameter key's group and field ('hw.clockGHz' → hw, clockGHz), split once per key (fieldValue has checked the key). */
+function keyParts(key: string): [string, string] {
+  let parts = partsOfKey.get(key);
+  if (parts === undefined) {
+    const dot = key.indexOf('.');
+    parts = [key.slice(0, dot), key.slice(dot + 1)];
+    if (partsOfKey.size < 4096) partsOfKey.set(key, parts);
+  }
+  return parts;
 }
 
 export interface EvalContext {
@@ -176,20 +187,12 @@ export function primaryFidelity(ctx: EvalContext): string {
 
 // Params that set only hardware knobs leave the base workload as it is: it is resolved once per
 // base point instead of per point (resolving looks it up by a JSON key of workload + algorithm).
-const hwOnlyKeys = new Map<string, boolean>();
 const baseWorkloads = new WeakMap<DesignPoint, Workload>();
 
 function sharedWorkload(ctx: EvalContext, params: Params, overrides: WorkloadOverrides | undefined): Workload | undefined {
   if (overrides) return undefined;
-  let sig = '';
-  for (const k in params) sig += k + '\0';
-  let hwOnly = hwOnlyKeys.get(sig);
-  if (hwOnly === undefined) {
-    hwOnly = Object.keys(params).every((k) => k.startsWith('hw.'));
-    if (hwOnlyKeys.size > 256) hwOnlyKeys.clear();
-    hwOnlyKeys.set(sig, hwOnly);
-  }
-  if (!hwOnly) return undefined;
+  // a scan of the keys, allocating nothing (a string of them was built and looked up per point)
+  for (const k in params) if (!k.startsWith('hw.')) return undefined;
   let w = baseWorkloads.get(ctx.base);
   if (!w) baseWorkloads.set(ctx.base, (w = resolveWorkload(ctx.base)));
   return w;

@@ -9,7 +9,7 @@
  * the fast model for every point, the reference model re-scoring the points that can still reach
  * the front.
  */
-import { analyticalModel, evaluatePrepared, prepareWorkload, type PreparedWorkload } from './hw/analytical.ts';
+import { analyticalModel, createFastMetrics, evaluatePrepared, prepareWorkload, type PreparedWorkload } from './hw/analytical.ts';
 import { simulateCycle, type CycleOptions } from './cycle/index.ts';
 import type { HardwareConfig } from './schema.ts';
 import type { HwResult, ModelResult } from './hw/types.ts';
@@ -45,6 +45,13 @@ function preparedOf(w: Workload): PreparedWorkload {
   return p;
 }
 
+/**
+ * The fast path's result, reused by every `metrics` call: `pickMetrics` copies the metrics out of
+ * it, and a fresh one (its ~70 numbers and 7 objects, ~2 kB) per point was a fifth of what a
+ * hardware sweep's points allocated. The fast path writes every field each time (finalize.ts).
+ */
+const fastOut = createFastMetrics();
+
 /** The derived metrics (sim/metrics.ts) computed once from a model's base quantities. */
 function finish(m: ModelResult, name: FidelityName): HwResult {
   const r = m as HwResult;
@@ -60,7 +67,7 @@ export const FIDELITIES: Record<FidelityName, Fidelity> = {
     options: [],
     description: 'closed-form model, microseconds per point',
     evaluate: (w, hw) => finish(analyticalModel(w, hw), 'analytical'),
-    metrics: (w, hw) => pickMetrics(evaluatePrepared(preparedOf(w), hw)),
+    metrics: (w, hw) => pickMetrics(evaluatePrepared(preparedOf(w), hw, fastOut)),
   },
   cycle: {
     name: 'cycle',
