@@ -25,6 +25,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { median } from 'simple-statistics';
 import path from 'node:path';
 import { writeReadmeBlock } from './readme-block.ts';
 import { repeats } from './smoke.ts';
@@ -124,13 +125,13 @@ function child<T>(script: string, env: Record<string, string>): T {
 /** The warm calls in `procs` fresh processes of `reps` calls each: each one's best CPU time per call, their median and the rate from it. */
 function warmProcesses(procs: number, reps: number, cycles: number) {
   const cpu = Array.from({ length: procs }, () => child<{ cpu: number }>(WARM_SCRIPT, { REPS: String(reps) }).cpu).sort((a, b) => a - b);
-  const median = procs % 2 === 1 ? cpu[(procs - 1) / 2] : (cpu[procs / 2 - 1] + cpu[procs / 2]) / 2;
+  const mid = median(cpu);
   return {
     processes: procs,
     calls_each: reps,
     best_cpu_ms_each: cpu.map((x) => +x.toFixed(2)),
-    best_cpu_ms_median: +median.toFixed(2),
-    mcycles_per_s_cpu_median: +(cycles / median / 1e3).toFixed(1),
+    best_cpu_ms_median: +mid.toFixed(2),
+    mcycles_per_s_cpu_median: +(cycles / mid / 1e3).toFixed(1),
   };
 }
 
