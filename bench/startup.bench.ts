@@ -25,6 +25,7 @@ import { writeReadmeBlock } from './readme-block.ts';
 import { repeats } from './smoke.ts';
 import { fileURLToPath } from 'node:url';
 import { bundleLikeCli } from '../dse/bundle.ts';
+import { cacheDir } from '../dse/cache-dir.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'spatten-dse.js');
@@ -172,15 +173,18 @@ function summary(cmds: Cmd[], t: Timings, rounds: number, load0: number) {
 /** Times the commands (after building the phases script's bundle), writes README.md's block and returns the figures. */
 export async function run(): Promise<object> {
   const rounds = Number(process.env.STARTUP_ROUNDS ?? repeats(5));
-  const phasesDir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'spatten-dse', 'bench-phases-'));
-  const phasesFile = await bundleLikeCli(path.join(ROOT, 'bench', 'startup-phases.ts'), phasesDir);
-  const cmds = commands(phasesFile);
-  // the bundle is built (or found) and both code caches written before timing
-  const cliCycles = JSON.parse(once(cmds[3]).out).cycles;
-  once(cmds[cmds.length - 1]);
-  const load0 = os.loadavg()[0];
+  // the phases script is bundled where the CLI's bundle goes (`cacheDir` creates the folder: a fresh
+  // clone has none until a first run)
+  const phasesDir = fs.mkdtempSync(path.join(cacheDir(), 'bench-phases-'));
   let timings: Timings;
+  let cmds: Cmd[];
+  let load0: number;
   try {
+    cmds = commands(await bundleLikeCli(path.join(ROOT, 'bench', 'startup-phases.ts'), phasesDir));
+    // the bundle is built (or found) and both code caches written before timing
+    const cliCycles = JSON.parse(once(cmds[3]).out).cycles;
+    once(cmds[cmds.length - 1]);
+    load0 = os.loadavg()[0];
     timings = timeRounds(cmds, rounds, cliCycles);
   } finally {
     fs.rmSync(phasesDir, { recursive: true, force: true });
