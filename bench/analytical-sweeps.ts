@@ -15,6 +15,7 @@ import { buildWorkload } from '../sim/workload/build.ts';
 import { AlgoSchema, HardwareSchema, WorkloadSchema, type AlgoConfig, type HardwareConfig, type WorkloadConfig } from '../sim/schema.ts';
 import { mulberry32, type Rng } from '../sim/rng.ts';
 import { wordBitsNeed } from '../dse/point-checks.ts';
+import { freshChild } from './child.ts';
 
 type Prop = { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; exclusiveMinimum?: number };
 const PROPS = (z.toJSONSchema(HardwareSchema) as { properties: Record<string, Prop> }).properties;
@@ -180,27 +181,51 @@ export function algoPhase(wl: object, hw: HardwareConfig, seed: number, max: num
   });
 }
 
-/** The three sweep phases on gpt2-medium generation (992 + 32), `scale` × the default point counts. */
+const WL = {};
+const ALGO = {};
+
+/** The word the default algo's data needs (12-bit keys and values): distinct points draw hw.wordBits from it up. */
+const leastWord = (base: HardwareConfig) => ({ wordBits: wordBitsNeed({ hw: base, algo: AlgoSchema.parse(ALGO), workload: WorkloadSchema.parse(WL) }).bits });
+
+/** Each sweep phase on gpt2-medium generation (992 + 32) at `scale` × its default point count; each makes its own generator. */
+export const PHASES = {
+  distinct_random: (scale: number) => {
+    const r = mulberry32(1);
+    const least = leastWord(HardwareSchema.parse({}));
+    return { distinct_random: hardwarePhase(WL, ALGO, () => randomHardware(r, least), 1_000_000 * scale, 60_000) };
+  },
+  grid_style: (scale: number) => {
+    const r = mulberry32(2);
+    const base = HardwareSchema.parse({});
+    return { grid_style: hardwarePhase(WL, ALGO, () => gridHardware(r, base), 1_000_000 * scale, 20_000) };
+  },
+  // the same algorithm points again (seed 3) in the same process: every gather shape is priced by then, as in a long sweep's steady state
+  new_algorithm: (scale: number) => {
+    const base = HardwareSchema.parse({});
+    const cold = algoPhase(WL, base, 3, 20_000 * scale, 20_000);
+    return { new_algorithm_every_point: cold, new_algorithm_every_point_warm: algoPhase(WL, base, 3, 5_000 * scale, 10_000) };
+  },
+};
+
+/**
+ * The sweep phases, each in a fresh process, as a sweep runs in its own: in one shared process a
+ * phase's rate could depend on the phases before it (the grid phase gave 338k and 458k points
+ * per CPU-second after the distinct phase on 2026-12-07, 632k-715k alone), and its peak RSS was
+ * the process's peak so far.
+ */
 export function sweepPhases(scale = 1) {
-  const wl = {};
-  const algo = {};
   const base = HardwareSchema.parse({});
-  // the word the default algo's data needs (12-bit keys and values): the distinct points draw hw.wordBits from it up
-  const least = { wordBits: wordBitsNeed({ hw: base, algo: AlgoSchema.parse(algo), workload: WorkloadSchema.parse(wl) }).bits };
-  const r1 = mulberry32(1);
-  const r2 = mulberry32(2);
   const loadBefore = os.loadavg()[0];
-  const phases = {
-    distinct_random: hardwarePhase(wl, algo, () => randomHardware(r1, least), 1_000_000 * scale, 60_000),
-    grid_style: hardwarePhase(wl, algo, () => gridHardware(r2, base), 1_000_000 * scale, 20_000),
-    new_algorithm_every_point: algoPhase(wl, base, 3, 20_000 * scale, 20_000),
-    // the same algorithm points again (seed 3): every gather shape is priced by now, as in a long sweep's steady state
-    new_algorithm_every_point_warm: algoPhase(wl, base, 3, 5_000 * scale, 10_000),
-  };
+  const phase = <K extends keyof typeof PHASES>(name: K) =>
+    freshChild<ReturnType<(typeof PHASES)[K]>>(
+      `analytical bench, phase ${name}`,
+      `const { PHASES } = await import(${JSON.stringify(import.meta.url)});\nconsole.log(JSON.stringify(PHASES[${JSON.stringify(name)}](${scale})));`,
+    );
+  const phases = { ...phase('distinct_random'), ...phase('grid_style'), ...phase('new_algorithm') };
   return {
-    method: 'gpt2-medium generation (992 + 32); each phase in this order in one process, until its point count or time budget; peak_rss_mb is the process peak so far; valid designs only (the word holds the data)',
-    least_word_bits: least.wordBits,
-    msb_bits: fittingMsbBits(WorkloadSchema.parse(wl), AlgoSchema.parse({ lsbBits: 4 }), base),
+    method: 'gpt2-medium generation (992 + 32); each phase in a fresh process (the two algorithm phases in one, the second re-running the first\'s points), until its point count or time budget; peak_rss_mb is that process\'s peak; valid designs only (the word holds the data)',
+    least_word_bits: leastWord(base).wordBits,
+    msb_bits: fittingMsbBits(WorkloadSchema.parse(WL), AlgoSchema.parse({ lsbBits: 4 }), base),
     // the host's 1-minute load average before and after the phases (evals_per_cpu_s is the per-core rate on a shared host)
     host_load: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
     ...phases,

@@ -9,8 +9,8 @@
  * `sweeps` (bench/analytical-sweeps.ts) measures what real sweeps see: distinct random points over
  * the full HardwareSchema ranges (goal ≥ 300k/s), grid-style points (every knob from a list, goal
  * ≥ 1 M/s), a new tokenKeep/headKeep/valueKeep/msbBits every point (goal ≥ 20k/s), and the peak
- * RSS (goal ≤ 300 MB). Each phase stops at its point count or its time budget; the count reached
- * is reported.
+ * RSS (goal ≤ 300 MB). Each phase runs in a fresh process and stops at its point count or its
+ * time budget; the count reached is reported.
  */
 import { analyticalModel, createFastMetrics, evaluatePrepared, prepareWorkload } from '../sim/hw/analytical.ts';
 import { buildWorkload } from '../sim/workload/build.ts';
@@ -108,7 +108,7 @@ function writeSweepBlock(s: ReturnType<typeof sweepPhases>): void {
   const row = (what: string, p: PhaseResult & { input_us_per_point?: number }, goal: string) =>
     `| ${what} | ${fmt(p.points)} | ${fmt(p.evals_per_s)} | ${fmt(p.evals_per_cpu_s)} | ${p.peak_rss_mb} | ${goal} |`;
   writeReadmeBlock(path.join(ROOT, 'README.md'), 'analytical-bench', 'analytical', [
-    '| gpt2-medium generation (992 + 32), one process | points | evaluations/s | per CPU-second | peak RSS MB | goal |',
+    '| gpt2-medium generation (992 + 32), each phase in a fresh process | points | evaluations/s | per CPU-second | peak RSS MB | goal |',
     '|---|---:|---:|---:|---:|---|',
     row(`distinct random hardware points (every schema field drawn over its range, hw.wordBits from the ${s.least_word_bits} bits the data needs)`, s.distinct_random, '≥ 300,000/s'),
     row('grid-style points (9 knobs from short lists)', s.grid_style, '≥ 1,000,000/s'),

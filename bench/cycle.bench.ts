@@ -23,7 +23,7 @@
  *
  * The figures are written into sim/cycle/README.md between the `cycle-bench` markers.
  */
-import { spawnSync } from 'node:child_process';
+import { freshChild } from './child.ts';
 import os from 'node:os';
 import { median } from 'simple-statistics';
 import path from 'node:path';
@@ -111,20 +111,9 @@ for (let i = 0; i < Number(process.env.REPS); i++) {
 console.log(JSON.stringify({ cpu }));
 `;
 
-/** Runs `script` in a fresh Node + tsx process with `env` added; its last stdout line, parsed. */
-function child<T>(script: string, env: Record<string, string>): T {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`cycle bench: child process failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
-}
-
 /** The warm calls in `procs` fresh processes of `reps` calls each: each one's best CPU time per call, their median and the rate from it. */
 function warmProcesses(procs: number, reps: number, cycles: number) {
-  const cpu = Array.from({ length: procs }, () => child<{ cpu: number }>(WARM_SCRIPT, { REPS: String(reps) }).cpu).sort((a, b) => a - b);
+  const cpu = Array.from({ length: procs }, () => freshChild<{ cpu: number }>('cycle bench', WARM_SCRIPT, { REPS: String(reps) }).cpu).sort((a, b) => a - b);
   const mid = median(cpu);
   return {
     processes: procs,
@@ -135,7 +124,7 @@ function warmProcesses(procs: number, reps: number, cycles: number) {
   };
 }
 
-const coldChild = (split: boolean) => child<Record<string, [number, number]>>(COLD_SCRIPT, { SPLIT: split ? '1' : '0' });
+const coldChild = (split: boolean) => freshChild<Record<string, [number, number]>>('cycle bench', COLD_SCRIPT, { SPLIT: split ? '1' : '0' });
 
 function cold(rounds: number) {
   const best: Record<string, number> = {};
