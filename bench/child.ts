@@ -16,7 +16,8 @@ export function freshChild<T>(what: string, script: string, env: Record<string, 
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
   });
-  if (r.status !== 0) throw new Error(`${what}: child process failed (exit ${r.status ?? r.signal}): ${r.stderr}`);
+  if (r.error) throw new Error(`${what}: child process failed: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${what}: child process failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`}): ${r.stderr}`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(last) as T;
